@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import * as ed from '@noble/ed25519';
+import { decodeBase64url } from './base64url';
+
+// noble's synchronous API needs a SHA-512; node's is the fastest at hand.
+ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
+
+export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' | 'SMALL_ORDER';
+
+/**
+ * Checks a public key once, when it is registered (R2): canonical base64url of 32 bytes that
+ * decode (strictly, RFC 8032) to a curve point that is not of small order. A small-order key
+ * would let anyone forge signatures that verify under lenient rules.
+ */
+export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined {
+  const raw = decodeBase64url(publicKey);
+  if (!raw) return 'NOT_BASE64URL';
+  if (raw.length !== 32) return 'WRONG_LENGTH';
+  let point: ed.Point;
+  try {
+    point = ed.Point.fromBytes(new Uint8Array(raw), false);
+  } catch {
+    return 'NOT_A_POINT';
+  }
+  if (point.isSmallOrder()) return 'SMALL_ORDER';
+  return undefined;
+}
+
+/** Hex SHA-256 of the raw 32-byte key (PRODUCT.md, Signatures). */
+export function fingerprint(publicKey: string): string {
+  const raw = decodeBase64url(publicKey);
+  if (!raw) throw new TypeError('public key is not base64url');
+  return createHash('sha256').update(raw).digest('hex');
+}

@@ -1,0 +1,29 @@
+import type { ActiveKey } from '../shared/actor';
+import type { SignedProof } from '../shared/signed-proof';
+import type { PromptFrequency } from './browser.events';
+
+/** Commands on one (agent, browser) stream; the agent's ACTIVE key comes in with the command. */
+export type SetPromptFrequency = {
+  type: 'SetPromptFrequency';
+  orgId: string;
+  agentId: string;
+  browserId: string;
+  frequency: PromptFrequency;
+  proof: SignedProof;
+  activeKey?: ActiveKey;
+  now: string;
+};
+export type LogOutOfBrowser = { type: 'LogOutOfBrowser'; orgId: string; agentId: string; browserId: string; now: string };
+export type AuthorizeSensitiveTask = {
+  type: 'AuthorizeSensitiveTask';
+  orgId: string;
+  agentId: string;
+  browserId: string;
+  task: string;
+  /** Absent when the caller hopes to be inside the remembered window. */
+  proof?: SignedProof;
+  activeKey?: ActiveKey;
+  now: string;
+};
+
+export type BrowserCommand = SetPromptFrequency | LogOutOfBrowser | AuthorizeSensitiveTask;

@@ -1,0 +1,51 @@
+import type { DomainEvent } from '../shared/domain-event';
+import type { RecordedProof } from '../shared/signed-proof';
+
+export const PROMPT_FREQUENCIES = ['EVERY_TASK', 'DAILY', 'WEEKLY'] as const;
+export type PromptFrequency = (typeof PROMPT_FREQUENCIES)[number];
+
+/** R10: how long a signature in a browser is remembered. */
+export const REMEMBER_WINDOW_MS: Record<PromptFrequency, number> = {
+  EVERY_TASK: 0,
+  DAILY: 24 * 3600 * 1000,
+  WEEKLY: 168 * 3600 * 1000,
+};
+
+export type PromptFrequencyChanged = DomainEvent<
+  'PromptFrequencyChanged',
+  {
+    agentId: string;
+    browserId: string;
+    frequency: PromptFrequency;
+    previous: PromptFrequency;
+    /** SET: signed by the agent; LOGOUT: reset by logging out of the browser. */
+    reason: 'SET' | 'LOGOUT';
+    /** Fingerprint of the key that signed (SET only). */
+    keyFingerprint?: string;
+    proof?: RecordedProof;
+  }
+>;
+export type SensitiveTaskAuthorized = DomainEvent<
+  'SensitiveTaskAuthorized',
+  {
+    agentId: string;
+    browserId: string;
+    task: string;
+    method: 'SIGNATURE' | 'REMEMBERED';
+    keyFingerprint: string;
+    /** End of the remembered window; equals occurredAt for EVERY_TASK. */
+    validUntil: string;
+    proof?: RecordedProof;
+  }
+>;
+export type SensitiveTaskRefused = DomainEvent<
+  'SensitiveTaskRefused',
+  {
+    agentId: string;
+    browserId: string;
+    task: string;
+    reason: 'PROMPT_REQUIRED' | 'NO_ACTIVE_KEY' | 'INVALID_SIGNATURE';
+  }
+>;
+
+export type BrowserEvent = PromptFrequencyChanged | SensitiveTaskAuthorized | SensitiveTaskRefused;

@@ -1,0 +1,22 @@
+/**
+ * Why a command was refused without writing anything. The HTTP layer maps each kind to a status:
+ * NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, UNPROCESSABLE 422, UNAUTHORIZED 401, GONE 410.
+ */
+export type RefusalKind = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNPROCESSABLE' | 'UNAUTHORIZED' | 'GONE';
+
+export class DomainRefusal extends Error {
+  constructor(
+    readonly kind: RefusalKind,
+    /** Stable machine-readable code, e.g. FIRST_KEY_REQUIRES_ADMIN. */
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainRefusal';
+  }
+}
+
+export const refuse = (kind: RefusalKind, code: string, message: string, details?: Record<string, unknown>): never => {
+  throw new DomainRefusal(kind, code, message, details);
+};

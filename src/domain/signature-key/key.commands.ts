@@ -1,0 +1,46 @@
+import type { ActorContext } from '../shared/actor';
+import type { SignedProof } from '../shared/signed-proof';
+import type { OrgPolicy } from '../organization/organization.events';
+
+/**
+ * Commands on one agent's key stream. Facts from other streams that the rules need
+ * (the org's policy and first key, the caller's role and ACTIVE key) come in with the command,
+ * loaded by the handler at decision time; `now` is the command's time (ISO-8601).
+ */
+export type RequestKey = {
+  type: 'RequestKey';
+  orgId: string;
+  /** The agent asking for a key for themself; their role is in `requester`. */
+  requester: ActorContext;
+  requestId: string;
+  publicKey: string;
+  proof: SignedProof;
+  replacePending: boolean;
+  org: { policy: OrgPolicy; firstKeyAssigned: boolean };
+  now: string;
+};
+export type ApproveKey = {
+  type: 'ApproveKey';
+  orgId: string;
+  requestId: string;
+  approver: ActorContext;
+  verificationCode: string;
+  proof: SignedProof;
+  /** Whether any ADMIN or SUPER_ADMIN other than the approver has an ACTIVE key (R8 ROTATION). */
+  otherApproverHasActiveKey: boolean;
+  now: string;
+};
+export type RejectKey = {
+  type: 'RejectKey';
+  orgId: string;
+  requestId: string;
+  approver: ActorContext;
+  reason?: string;
+  proof: SignedProof;
+  now: string;
+};
+export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; reason: string; now: string };
+/** R9: removing an agent revokes their key and cancels their pending request. */
+export type ReleaseKeysOfRemovedAgent = { type: 'ReleaseKeysOfRemovedAgent'; actorId: string; now: string };
+
+export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseKeysOfRemovedAgent;

@@ -1,0 +1,87 @@
+import type { DomainEvent } from '../shared/domain-event';
+import type { RecordedProof } from '../shared/signed-proof';
+
+/** How a key came to be approved (R4, R6, R8). */
+export type ApprovalMode = 'FIRST_KEY' | 'APPROVAL' | 'ROTATION';
+
+/** R5: after this many wrong verification codes the request is locked. */
+export const MAX_APPROVAL_ATTEMPTS = 5;
+
+export type KeyRequested = DomainEvent<
+  'KeyRequested',
+  {
+    requestId: string;
+    agentId: string;
+    /** Raw 32-byte Ed25519 public key, base64url. */
+    publicKey: string;
+    /** Hex SHA-256 of the raw public key. */
+    fingerprint: string;
+    /** R5 verification code, digit groups. Public: derivable from (orgId, agentId, publicKey). */
+    verificationCode: string;
+    /** Proof of possession (R3): the new key's signature over the KEY_REQUEST challenge. */
+    proof: RecordedProof;
+    /** Fingerprint of the ACTIVE key this request would replace (R8), if any. */
+    replacesFingerprint?: string;
+  }
+>;
+export type KeyApproved = DomainEvent<
+  'KeyApproved',
+  {
+    requestId: string;
+    agentId: string;
+    publicKey: string;
+    fingerprint: string;
+    mode: ApprovalMode;
+    /** The approver; absent for FIRST_KEY. */
+    approvedBy?: string;
+    /** The approver's signed decision (R6); absent for FIRST_KEY. */
+    decision?: RecordedProof;
+  }
+>;
+export type KeyRejected = DomainEvent<
+  'KeyRejected',
+  { requestId: string; agentId: string; rejectedBy: string; reason?: string; decision: RecordedProof }
+>;
+export type KeyApprovalAttemptFailed = DomainEvent<
+  'KeyApprovalAttemptFailed',
+  {
+    requestId: string;
+    agentId: string;
+    attemptedBy: string;
+    /** Why the attempt failed; only wrong codes count towards the lock. */
+    failure: 'VERIFICATION_CODE_MISMATCH';
+    failedAttempts: number;
+    attemptsLeft: number;
+    /** Challenge nonce of the attempt, so the same signed decision cannot be replayed. */
+    nonce: string;
+  }
+>;
+export type KeyRequestLocked = DomainEvent<
+  'KeyRequestLocked',
+  { requestId: string; agentId: string; failedAttempts: number }
+>;
+export type KeyRequestCancelled = DomainEvent<
+  'KeyRequestCancelled',
+  { requestId: string; agentId: string; reason: 'REPLACED_BY_NEW_REQUEST' | 'AGENT_REMOVED'; cancelledBy: string }
+>;
+export type KeyRevoked = DomainEvent<
+  'KeyRevoked',
+  {
+    agentId: string;
+    /** The request that created the revoked key. */
+    requestId: string;
+    fingerprint: string;
+    reasonCode: 'REPLACED' | 'AGENT_REMOVED' | 'REVOKED_BY_ADMIN';
+    reason: string;
+    revokedBy: string;
+  }
+>;
+
+export type KeyEvent =
+  | KeyRequested
+  | KeyApproved
+  | KeyRejected
+  | KeyApprovalAttemptFailed
+  | KeyRequestLocked
+  | KeyRequestCancelled
+  | KeyRevoked;

@@ -1,0 +1,12 @@
+/**
+ * Stream names. Ids never contain "~" (see ID_PATTERN), so names cannot collide.
+ * - org:     directory (agents, roles), policy and the first key: invariants spanning agents.
+ * - agent:   one agent's key requests, decisions and keys.
+ * - browser: one agent's prompt frequency and sensitive tasks in one browser.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+export const orgStream = (orgId: string): string => `org-${orgId}`;
+export const agentStream = (orgId: string, agentId: string): string => `agent-${orgId}~${agentId}`;
+export const browserStream = (orgId: string, agentId: string, browserId: string): string =>
+  `browser-${orgId}~${agentId}~${browserId}`;

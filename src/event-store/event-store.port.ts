@@ -1,0 +1,101 @@
+/**
+ * The event store port. Adapters: embedded SQLite (default) and EventStoreDB/KurrentDB.
+ * Revisions count events inside one stream from 0; positions order every event of the log.
+ * Both are bigint because EventStoreDB's are 64-bit unsigned and exceed 2^53.
+ */
+
+/** Metadata every event carries (R13). */
+export interface EventMetadata {
+  /** agentId of the caller, or "operator" for the bootstrap token. */
+  actor: string;
+  orgId: string;
+  /** ISO-8601 UTC time, taken from the command. */
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+}
+
+export interface NewEvent {
+  /** UUIDv7: unique and time-ordered; passing the same id twice makes a retried append idempotent. */
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends NewEvent {
+  stream: string;
+  revision: bigint;
+  position: bigint;
+}
+
+/** What the stream must look like for the write to go through. */
+export type ExpectedRevision = 'no_stream' | 'any' | bigint;
+
+export interface StreamWrite {
+  stream: string;
+  expected: ExpectedRevision;
+  events: NewEvent[];
+}
+
+export interface AppendResult {
+  /** Global position of the last event written. */
+  position: bigint;
+  /** Next expected revision of each stream written, by stream name. */
+  revisions: Record<string, bigint>;
+}
+
+/** Thrown when a stream is not at the expected revision; nothing was written. */
+export class ConcurrencyConflict extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${stream} is at ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'ConcurrencyConflict';
+  }
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once the handler is no longer running. */
+  stop(): Promise<void>;
+}
+
+export interface SubscriptionOptions {
+  /** Deliver events after this position (exclusive); undefined = from the start of the log. */
+  after?: bigint;
+  /** Called once per event, in log order; the next one waits for the returned promise. */
+  handler: (event: RecordedEvent) => Promise<void> | void;
+  /** Called when the subscription gives up (the adapter retries transient faults itself). */
+  onError?: (error: unknown) => void;
+}
+
+export interface EventStore {
+  /**
+   * Appends to one or more streams atomically: either every write goes through or none
+   * does (ConcurrencyConflict). Events of one call get consecutive positions in call order.
+   */
+  append(writes: StreamWrite[]): Promise<AppendResult>;
+
+  /** Events of one stream from a revision (inclusive), in order. Empty when the stream does not exist. */
+  readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
+
+  /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
+  readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
+
+  /** Position of the last event in the log, undefined when the log is empty. */
+  headPosition(): Promise<bigint | undefined>;
+
+  /** Catch-up subscription to the whole log: past events, then live ones as they are appended. */
+  subscribeToAll(options: SubscriptionOptions): Subscription;
+
+  /** True when the store answers (readiness). */
+  ping(): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+/** Nest injection token of the event store. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
