@@ -23,6 +23,8 @@ export type PromptFrequencyChanged = DomainEvent<
     /** Fingerprint of the key that signed (SET only). */
     keyFingerprint?: string;
     proof?: RecordedProof;
+    /** When the agent signed (SET only): a signature made in this browser starts its remembered window (R11). */
+    signedAt?: string;
   }
 >;
 export type SensitiveTaskAuthorized = DomainEvent<
@@ -36,6 +38,8 @@ export type SensitiveTaskAuthorized = DomainEvent<
     /** End of the remembered window; equals occurredAt for EVERY_TASK. */
     validUntil: string;
     proof?: RecordedProof;
+    /** When the agent signed (SIGNATURE only): starts a new remembered window in this browser. */
+    signedAt?: string;
   }
 >;
 export type SensitiveTaskRefused = DomainEvent<

@@ -54,6 +54,8 @@ export type KeyApprovalAttemptFailed = DomainEvent<
     attemptsLeft: number;
     /** Challenge nonce of the attempt, so the same signed decision cannot be replayed. */
     nonce: string;
+    /** The signed decision that carried the wrong code: audits the attempt, and its statement gives the nonce's expiry. */
+    decision: RecordedProof;
   }
 >;
 export type KeyRequestLocked = DomainEvent<

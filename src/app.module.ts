@@ -1,0 +1,109 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { ChallengeTokens } from './application/challenge-tokens';
+import { Directory } from './application/directory';
+import { EventWriter } from './application/event-writer';
+import { Proofs } from './application/proofs';
+import { StreamStates } from './application/stream-states';
+import { BrowserActionHandler } from './application/use-cases/browser-actions';
+import { CreateOrganizationHandler } from './application/use-cases/create-organization';
+import { DecideKeyRequestHandler } from './application/use-cases/decide-key-request';
+import { GetKeyRequestHandler } from './application/use-cases/get-key-request';
+import { IssueChallengeHandler } from './application/use-cases/issue-challenge';
+import { ChangeDirectoryHandler } from './application/use-cases/manage-agents';
+import { RequestKeyHandler } from './application/use-cases/request-key';
+import { RevokeKeyHandler } from './application/use-cases/revoke-key';
+import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
+import type { AppConfig } from './config/app-config';
+import type { Secrets } from './config/secrets';
+import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
+import { HealthController } from './health/health.controller';
+import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
+import { AgentsController } from './http/controllers/agents.controller';
+import { BrowsersController } from './http/controllers/browsers.controller';
+import { ChallengesController } from './http/controllers/challenges.controller';
+import { KeyRequestsController } from './http/controllers/key-requests.controller';
+import { OrganizationsController } from './http/controllers/organizations.controller';
+import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
+import { ProblemFilter } from './http/problem.filter';
+import { MetricsController } from './metrics/metrics.controller';
+
+/** What the process built before Nest starts: configuration, secrets and the stores. */
+export interface Runtime {
+  config: AppConfig;
+  secrets: Secrets;
+  eventStore: EventStore;
+  readinessChecks: ReadinessCheck[];
+  registry: Registry;
+  /** Modules of the read side and notifications, when this process runs them. */
+  modules?: DynamicModule[];
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+const HANDLERS = [
+  CreateOrganizationHandler,
+  ChangeDirectoryHandler,
+  IssueChallengeHandler,
+  RequestKeyHandler,
+  DecideKeyRequestHandler,
+  GetKeyRequestHandler,
+  RevokeKeyHandler,
+  BrowserActionHandler,
+];
+
+@Module({})
+export class AppModule {
+  static register(runtime: Runtime): DynamicModule {
+    collectDefaultMetrics({ register: runtime.registry });
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: runtime.config },
+      { provide: EVENT_STORE, useValue: runtime.eventStore },
+      { provide: Registry, useValue: runtime.registry },
+      { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
+      { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
+      { provide: TokenVerifier, useValue: new TokenVerifier({ secret: runtime.secrets.jwtSecret, jwksUrl: runtime.config.jwksUrl }) },
+      { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: ProblemFilter },
+      StreamStates,
+      Directory,
+      EventWriter,
+      Proofs,
+      ...HANDLERS,
+    ];
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        CqrsModule.forRoot(),
+        TerminusModule,
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: process.env.LOG_LEVEL ?? 'info',
+            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+        ...(runtime.modules ?? []),
+      ],
+      controllers: [
+        OrganizationsController,
+        AgentsController,
+        ChallengesController,
+        KeyRequestsController,
+        BrowsersController,
+        SensitiveTasksController,
+        HealthController,
+        MetricsController,
+      ],
+      providers,
+      exports: [EVENT_STORE, APP_CONFIG, Registry, Directory, StreamStates],
+    };
+  }
+}

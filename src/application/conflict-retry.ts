@@ -1,0 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainRefusal } from '../domain/shared/refusal';
+import { ConcurrencyConflict } from '../event-store/event-store.port';
+
+const ATTEMPTS = 8;
+
+/**
+ * Runs load-decide-append again when another command wrote the same stream first. Each attempt
+ * decides on fresh state, so the invariant is held by the event store, not by luck. After the
+ * last attempt the caller gets a 409 and nothing was written.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      if (tries >= ATTEMPTS) {
+        throw new DomainRefusal('CONFLICT', 'CONCURRENT_UPDATE', 'Too many concurrent changes to the same data; try again.');
+      }
+      // Jitter spreads out the contenders so the next round mostly succeeds.
+      await sleep(Math.random() * 2 ** tries);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { organizationDecider } from '../domain/organization/organization.decider';
+import type { OrganizationState } from '../domain/organization/organization.state';
+import type { ActorContext } from '../domain/shared/actor';
+import { refuse } from '../domain/shared/refusal';
+import { isApproverRole } from '../domain/shared/roles';
+import { keyDecider } from '../domain/signature-key/key.decider';
+import { activeKeyOf, type KeyState } from '../domain/signature-key/key.state';
+import { agentStream, orgStream } from '../domain/streams';
+import { type LoadedStream, StreamStates } from './stream-states';
+
+/**
+ * Reads what a decision needs from the org directory and agents' key streams, at decision time
+ * (R1: roles live in the directory, not in tokens). Another org's or an unknown org answers 404.
+ */
+@Injectable()
+export class Directory {
+  constructor(private readonly states: StreamStates) {}
+
+  async org(orgId: string): Promise<LoadedStream<OrganizationState>> {
+    const org = await this.states.load(orgStream(orgId), organizationDecider);
+    if (!org.state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
+    return org;
+  }
+
+  keys(orgId: string, agentId: string): Promise<LoadedStream<KeyState>> {
+    return this.states.load(agentStream(orgId, agentId), keyDecider);
+  }
+
+  /** The caller as a member of the org, with their role and ACTIVE key. */
+  async actor(orgId: string, agentId: string): Promise<{ org: LoadedStream<OrganizationState>; actor: ActorContext; keys: LoadedStream<KeyState> }> {
+    const org = await this.org(orgId);
+    const member = org.state.agents.get(agentId);
+    if (!member) refuse('FORBIDDEN', 'NOT_A_MEMBER', `Agent ${agentId} is not a member of this organization.`);
+    const keys = await this.keys(orgId, agentId);
+    return { org, keys, actor: { agentId, role: member!.role, activeKey: activeKeyOf(keys.state) } };
+  }
+
+  /** R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key. */
+  async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<boolean> {
+    for (const [otherId, member] of org.agents) {
+      if (otherId === agentId || !isApproverRole(member.role)) continue;
+      if (activeKeyOf((await this.keys(orgId, otherId)).state)) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { BrowserCommand } from '../../domain/browser/browser.commands';
+import { browserDecider } from '../../domain/browser/browser.decider';
+import type { BrowserEvent, PromptFrequency } from '../../domain/browser/browser.events';
+import { refuse } from '../../domain/shared/refusal';
+import { browserStream } from '../../domain/streams';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import { Directory } from '../directory';
+import { EventWriter } from '../event-writer';
+import { Proofs } from '../proofs';
+import { StreamStates } from '../stream-states';
+
+export type BrowserAction =
+  | { kind: 'setPromptFrequency'; frequency: PromptFrequency; challengeId: string; signature: string }
+  | { kind: 'logout' }
+  | { kind: 'authorizeTask'; task: string; challengeId?: string; signature?: string };
+
+export interface BrowserActionResult {
+  events: BrowserEvent[];
+  position: bigint;
+}
+
+/** R10, R11: what an agent does in one of their browsers. Only the agent themself may. */
+export class BrowserActionCommand extends Command<BrowserActionResult> {
+  constructor(
+    readonly context: CommandContext,
+    readonly agentId: string,
+    readonly browserId: string,
+    readonly action: BrowserAction,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(BrowserActionCommand)
+export class BrowserActionHandler implements ICommandHandler<BrowserActionCommand> {
+  constructor(
+    private readonly directory: Directory,
+    private readonly states: StreamStates,
+    private readonly proofs: Proofs,
+    private readonly writer: EventWriter,
+  ) {}
+
+  async execute({ context, agentId, browserId, action }: BrowserActionCommand): Promise<BrowserActionResult> {
+    if (agentId !== context.actor) refuse('FORBIDDEN', 'NOT_SELF', 'Only the agent themself may act in their browsers.');
+    const proof =
+      action.kind === 'logout' || action.challengeId === undefined
+        ? undefined
+        : await this.proofs.open(action.challengeId, action.signature ?? '');
+    return retryOnConflict(async () => {
+      const { actor } = await this.directory.actor(context.orgId, agentId);
+      const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider);
+      const base = { orgId: context.orgId, agentId, browserId, now: context.now.toISOString() };
+      const command: BrowserCommand =
+        action.kind === 'logout'
+          ? { type: 'LogOutOfBrowser', ...base }
+          : action.kind === 'setPromptFrequency'
+            ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey }
+            : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey };
+      const events = browserDecider.decide(command, browser.state);
+      return { events, position: (await this.writer.write(context, { ...browser, events }))! };
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { refuse } from '../../domain/shared/refusal';
+import { keyDecider } from '../../domain/signature-key/key.decider';
+import type { KeyApprovalAttemptFailed, KeyEvent } from '../../domain/signature-key/key.events';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import { Directory } from '../directory';
+import { EventWriter } from '../event-writer';
+import { Proofs } from '../proofs';
+import { requesterOf } from '../request-ids';
+
+export type KeyDecision =
+  | { decision: 'APPROVE'; verificationCode: string }
+  | { decision: 'REJECT'; reason?: string };
+
+export interface DecidedKeyRequest {
+  requestId: string;
+  status: 'APPROVED' | 'REJECTED';
+  mode?: string;
+  position: bigint;
+}
+
+export class DecideKeyRequestCommand extends Command<DecidedKeyRequest> {
+  constructor(
+    readonly context: CommandContext,
+    readonly requestId: string,
+    readonly decision: KeyDecision,
+    readonly challengeId: string,
+    readonly signature: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * R5, R6, R8: an approver's signed decision on a request. Two approvers deciding at once both
+ * append at the same revision of the requester's stream: exactly one decision is recorded.
+ * A wrong verification code is a refusal that is recorded (and counted) before it is answered.
+ */
+@CommandHandler(DecideKeyRequestCommand)
+export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequestCommand> {
+  constructor(
+    private readonly directory: Directory,
+    private readonly proofs: Proofs,
+    private readonly writer: EventWriter,
+  ) {}
+
+  async execute({ context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand): Promise<DecidedKeyRequest> {
+    const requesterId = requesterOf(requestId);
+    if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+    const proof = await this.proofs.open(challengeId, signature);
+    const { events, position } = await retryOnConflict(async () => {
+      const { org, actor: approver } = await this.directory.actor(context.orgId, context.actor);
+      const requester = await this.directory.keys(context.orgId, requesterId);
+      const now = context.now.toISOString();
+      const decided: KeyEvent[] =
+        decision.decision === 'APPROVE'
+          ? keyDecider.decide(
+              {
+                type: 'ApproveKey',
+                orgId: context.orgId,
+                requestId,
+                approver,
+                verificationCode: decision.verificationCode,
+                proof,
+                otherApproverHasActiveKey: await this.directory.otherApproverHasActiveKey(context.orgId, org.state, approver.agentId),
+                now,
+              },
+              requester.state,
+            )
+          : keyDecider.decide(
+              { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, now },
+              requester.state,
+            );
+      return { events: decided, position: await this.writer.write(context, { ...requester, events: decided }) };
+    });
+    const failed = events.find((event): event is KeyApprovalAttemptFailed => event.type === 'KeyApprovalAttemptFailed');
+    if (failed) {
+      const locked = events.some((event) => event.type === 'KeyRequestLocked');
+      return refuse(
+        'UNPROCESSABLE',
+        locked ? 'REQUEST_LOCKED' : 'VERIFICATION_CODE_MISMATCH',
+        locked
+          ? `The verification code does not match, for the ${failed.data.failedAttempts}th time: the request is now locked and the agent must request a key again.`
+          : `The verification code does not match the one of this request. ${failed.data.attemptsLeft} attempt(s) left before the request is locked.`,
+        { attemptsLeft: failed.data.attemptsLeft, failedAttempts: failed.data.failedAttempts, position: String(position) },
+      );
+    }
+    const approved = events.find((event) => event.type === 'KeyApproved');
+    return {
+      requestId,
+      status: approved ? 'APPROVED' : 'REJECTED',
+      ...(approved ? { mode: (approved.data as { mode: string }).mode } : {}),
+      position: position!,
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { refuse } from '../../domain/shared/refusal';
+import { isApproverRole } from '../../domain/shared/roles';
+import { agentStream } from '../../domain/streams';
+import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
+import { Directory } from '../directory';
+import { requesterOf } from '../request-ids';
+
+export interface KeyRequestView {
+  requestId: string;
+  agentId: string;
+  status: string;
+  publicKey: string;
+  fingerprint: string;
+  verificationCode: string;
+  failedAttempts: number;
+  requestedAt: string;
+  /** Every event of this request, oldest first: what happened, when, by whom. */
+  history: { type: string; at: string; by: string; position: string }[];
+}
+
+/** One key request, read from its event stream (always current). Requester, ADMIN or SUPER_ADMIN. */
+export class GetKeyRequestQuery extends Query<KeyRequestView> {
+  constructor(
+    readonly orgId: string,
+    readonly callerId: string,
+    readonly requestId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetKeyRequestQuery)
+export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
+  constructor(
+    private readonly directory: Directory,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ orgId, callerId, requestId }: GetKeyRequestQuery): Promise<KeyRequestView> {
+    const notFound = () => refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+    const { actor } = await this.directory.actor(orgId, callerId);
+    const agentId = requesterOf(requestId);
+    if (agentId === undefined) return notFound();
+    if (agentId !== callerId && !isApproverRole(actor.role)) {
+      refuse('FORBIDDEN', 'NOT_ALLOWED', 'Only the requester, an ADMIN or a SUPER_ADMIN may read a key request.');
+    }
+    const entry = (await this.directory.keys(orgId, agentId)).state.requests.get(requestId);
+    if (!entry) return notFound();
+    const history = (await this.store.readStream(agentStream(orgId, agentId)))
+      .filter((event) => (event.data as { requestId?: string }).requestId === requestId)
+      .map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
+    return {
+      requestId,
+      agentId,
+      status: entry.status,
+      publicKey: entry.publicKey,
+      fingerprint: entry.fingerprint,
+      verificationCode: entry.verificationCode,
+      failedAttempts: entry.failedAttempts,
+      requestedAt: history[0]?.at ?? '',
+      history,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { NewAgent, OrganizationCommand } from '../../domain/organization/organization.commands';
+import { organizationDecider } from '../../domain/organization/organization.decider';
+import type { Role } from '../../domain/shared/roles';
+import { keyDecider } from '../../domain/signature-key/key.decider';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import { Directory } from '../directory';
+import { EventWriter } from '../event-writer';
+
+export type AgentChange =
+  | { kind: 'add'; agent: NewAgent; role: Role }
+  | { kind: 'changeRole'; agentId: string; role: Role }
+  | { kind: 'remove'; agentId: string };
+
+/** SUPER_ADMIN manages the directory (R1); removing an agent also releases their keys (R9). */
+export class ChangeDirectoryCommand extends Command<{ position?: bigint }> {
+  constructor(
+    readonly context: CommandContext,
+    readonly change: AgentChange,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ChangeDirectoryCommand)
+export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCommand> {
+  constructor(
+    private readonly directory: Directory,
+    private readonly writer: EventWriter,
+  ) {}
+
+  execute({ context, change }: ChangeDirectoryCommand): Promise<{ position?: bigint }> {
+    return retryOnConflict(async () => {
+      const org = await this.directory.org(context.orgId);
+      const actorId = context.actor;
+      const command: OrganizationCommand =
+        change.kind === 'add'
+          ? { type: 'AddAgent', actorId, agent: change.agent, role: change.role }
+          : change.kind === 'changeRole'
+            ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role }
+            : { type: 'RemoveAgent', actorId, agentId: change.agentId };
+      const orgEvents = organizationDecider.decide(command, org.state);
+      if (change.kind !== 'remove') return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
+      // The removal and the release of the agent's keys commit together, or not at all.
+      const keys = await this.directory.keys(context.orgId, change.agentId);
+      const keyEvents = keyDecider.decide({ type: 'ReleaseKeysOfRemovedAgent', actorId, now: context.now.toISOString() }, keys.state);
+      return { position: await this.writer.write(context, { ...org, events: orgEvents }, { ...keys, events: keyEvents }) };
+    });
+  }
+}

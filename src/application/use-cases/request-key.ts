@@ -1,0 +1,82 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { organizationDecider } from '../../domain/organization/organization.decider';
+import { isApproverRole } from '../../domain/shared/roles';
+import { keyDecider } from '../../domain/signature-key/key.decider';
+import type { KeyApproved, KeyRequested } from '../../domain/signature-key/key.events';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import { Directory } from '../directory';
+import { EventWriter } from '../event-writer';
+import { Proofs } from '../proofs';
+import { newRequestId } from '../request-ids';
+
+export interface RequestedKey {
+  requestId: string;
+  status: 'PENDING' | 'APPROVED';
+  verificationCode: string;
+  fingerprint: string;
+  position: bigint;
+  warning?: string;
+}
+
+export class RequestKeyCommand extends Command<RequestedKey> {
+  constructor(
+    readonly context: CommandContext,
+    readonly publicKey: string,
+    readonly challengeId: string,
+    readonly signature: string,
+    readonly replacePending: boolean,
+  ) {
+    super();
+  }
+}
+
+const MEMBER_FIRST_KEY_WARNING =
+  'This is the first key of the organization and was approved without review, but its holder is not an ADMIN or ' +
+  'SUPER_ADMIN and so cannot approve later requests. Have an admin request a key, or revoke this one.';
+
+/** R2-R4, R7, R8. The first key of an org is arbitrated by the org stream's revision (FirstKeyAssigned). */
+@CommandHandler(RequestKeyCommand)
+export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
+  constructor(
+    private readonly directory: Directory,
+    private readonly proofs: Proofs,
+    private readonly writer: EventWriter,
+  ) {}
+
+  async execute({ context, publicKey, challengeId, signature, replacePending }: RequestKeyCommand): Promise<RequestedKey> {
+    const proof = await this.proofs.open(challengeId, signature);
+    const requestId = newRequestId(context.actor);
+    return retryOnConflict(async () => {
+      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor);
+      const keyEvents = keyDecider.decide(
+        {
+          type: 'RequestKey',
+          orgId: context.orgId,
+          requester: actor,
+          requestId,
+          publicKey,
+          proof,
+          replacePending,
+          org: { policy: org.state.policy, firstKeyAssigned: org.state.firstKey !== undefined },
+          now: context.now.toISOString(),
+        },
+        keys.state,
+      );
+      const requested = keyEvents.find((event): event is KeyRequested => event.type === 'KeyRequested')!;
+      const firstKey = keyEvents.some((event) => event.type === 'KeyApproved' && (event as KeyApproved).data.mode === 'FIRST_KEY');
+      const orgEvents = firstKey
+        ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state)
+        : [];
+      const position = await this.writer.write(context, { ...keys, events: keyEvents }, { ...org, events: orgEvents });
+      return {
+        requestId,
+        status: firstKey ? 'APPROVED' : 'PENDING',
+        verificationCode: requested.data.verificationCode,
+        fingerprint: requested.data.fingerprint,
+        position: position!,
+        ...(firstKey && !isApproverRole(actor.role) ? { warning: MEMBER_FIRST_KEY_WARNING } : {}),
+      };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { refuse } from '../../domain/shared/refusal';
+import { keyDecider } from '../../domain/signature-key/key.decider';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import { Directory } from '../directory';
+import { EventWriter } from '../event-writer';
+
+export class RevokeKeyCommand extends Command<{ position: bigint }> {
+  constructor(
+    readonly context: CommandContext,
+    readonly agentId: string,
+    readonly reason: string,
+  ) {
+    super();
+  }
+}
+
+/** R9: an ADMIN or SUPER_ADMIN revokes an agent's ACTIVE key with a reason. */
+@CommandHandler(RevokeKeyCommand)
+export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
+  constructor(
+    private readonly directory: Directory,
+    private readonly writer: EventWriter,
+  ) {}
+
+  execute({ context, agentId, reason }: RevokeKeyCommand): Promise<{ position: bigint }> {
+    return retryOnConflict(async () => {
+      const { org, actor } = await this.directory.actor(context.orgId, context.actor);
+      if (!org.state.agents.has(agentId)) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not a member of this organization.`);
+      const keys = await this.directory.keys(context.orgId, agentId);
+      const events = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
+      return { position: (await this.writer.write(context, { ...keys, events }))! };
+    });
+  }
+}

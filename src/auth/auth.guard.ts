@@ -1,0 +1,59 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { DomainRefusal } from '../domain/shared/refusal';
+import { ACCESS, type Access } from './access.decorators';
+import type { Caller } from './caller';
+import { TokenVerifier } from './token-verifier';
+
+export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
+
+export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
+
+const unauthorized = (detail: string) => new DomainRefusal('UNAUTHORIZED', 'UNAUTHENTICATED', detail);
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+  return match?.[1];
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+};
+
+/**
+ * Authenticates every route unless marked @Public(). R14: a token of another org than the path's
+ * gets 404, as if the org did not exist.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenVerifier,
+    @Inject(BOOTSTRAP_TOKEN) private readonly bootstrapToken: string,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access>(ACCESS, [context.getHandler(), context.getClass()]) ?? 'agent';
+    if (access === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearer(request);
+    if (!token) throw unauthorized('An Authorization: Bearer token is required.');
+    if (access === 'operator') {
+      if (!sameSecret(token, this.bootstrapToken)) throw unauthorized('This call needs the operator bootstrap token.');
+      return true;
+    }
+    const caller = await this.tokens.verify(token);
+    if (!caller) throw unauthorized('The token is invalid or expired.');
+    const orgId = (request.params as Record<string, string> | undefined)?.orgId;
+    if (orgId !== undefined && orgId !== caller.orgId) {
+      throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
+    }
+    request.caller = caller;
+    return true;
+  }
+}

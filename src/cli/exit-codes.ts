@@ -1,0 +1,22 @@
+/**
+ * Process exit codes of ztkeys, documented in README so scripts can branch on them.
+ * A refusal by the server (4xx) is told apart from one by this CLI's own checks, because the
+ * latter means the server's answer could not be trusted (or the key could not be unlocked).
+ */
+export const EXIT = {
+  OK: 0,
+  /** A bug in ztkeys itself. */
+  INTERNAL: 1,
+  /** Bad arguments, not logged in, no key on this machine, no terminal to ask a secret on. */
+  USAGE: 2,
+  /** The server refused (HTTP 4xx): not allowed, not found, wrong verification code, ... */
+  REFUSED: 3,
+  /** The server failed (HTTP 5xx), gave an unreadable answer, or could not be reached. */
+  SERVER: 4,
+  /** ztkeys refused: wrong passphrase, damaged key file, or a server answer that failed a check. */
+  CHECK_FAILED: 5,
+  /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,90 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkFailed } from './cli-error';
+import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
+import { writePrivateFile } from './private-file';
+
+/** Which local key is the agent's ACTIVE one, and which one waits for approval (R8: both can exist). */
+export interface KeyIndex {
+  active?: string;
+  pending?: { fingerprint: string; requestId: string };
+}
+
+/** Statuses after which a key request will never be approved. */
+const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED']);
+
+/**
+ * The encrypted key files of one agent of one org on this machine:
+ * keys/<org>/<agent>/<fingerprint>.json (mode 0600) and index.json.
+ */
+export class KeyStore {
+  private readonly dir: string;
+
+  constructor(home: string, readonly owner: KeyOwner) {
+    this.dir = join(home, 'keys', encodeURIComponent(owner.orgId), encodeURIComponent(owner.agentId));
+  }
+
+  pathOf(fingerprint: string): string {
+    return join(this.dir, `${fingerprint}.json`);
+  }
+
+  index(): KeyIndex {
+    const path = join(this.dir, 'index.json');
+    if (!existsSync(path)) return {};
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as KeyIndex;
+    } catch {
+      throw checkFailed(`${path} is damaged.`);
+    }
+  }
+
+  save(file: KeyFile): void {
+    writePrivateFile(this.pathOf(file.fingerprint), `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  load(fingerprint: string): KeyFile {
+    const path = this.pathOf(fingerprint);
+    if (!existsSync(path)) throw checkFailed(`Key file ${path} is missing.`);
+    return parseKeyFile(readFileSync(path, 'utf8'), path);
+  }
+
+  /** Drops a key file that never became (or no longer is) the ACTIVE key: the fewer copies of a key, the better. */
+  discard(fingerprint: string): void {
+    rmSync(this.pathOf(fingerprint), { force: true });
+  }
+
+  /**
+   * Records the server's answer to a new key request. Any previous pending request was cancelled
+   * or ended (the server accepts a new one only then); an approved key replaces the active one.
+   */
+  recordRequest(fingerprint: string, requestId: string, status: string): void {
+    const index = this.index();
+    if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
+    delete index.pending;
+    if (status === 'APPROVED') this.activate(index, fingerprint);
+    else index.pending = { fingerprint, requestId };
+    this.writeIndex(index);
+  }
+
+  /** Applies what the server says of the pending request; true when the index changed. */
+  settlePending(status: string): boolean {
+    const index = this.index();
+    if (!index.pending || (status !== 'APPROVED' && !ENDED.has(status))) return false;
+    const { fingerprint } = index.pending;
+    delete index.pending;
+    if (status === 'APPROVED') this.activate(index, fingerprint);
+    else this.discard(fingerprint);
+    this.writeIndex(index);
+    return true;
+  }
+
+  private activate(index: KeyIndex, fingerprint: string): void {
+    // The server revokes the replaced key (R8, reason REPLACED): it must not linger here.
+    if (index.active && index.active !== fingerprint) this.discard(index.active);
+    index.active = fingerprint;
+  }
+
+  private writeIndex(index: KeyIndex): void {
+    writePrivateFile(join(this.dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  }
+}

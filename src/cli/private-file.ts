@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, openSync, closeSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+
+/** Owner-only modes: secrets (tokens, encrypted keys) are no one else's business on a shared machine. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates the folder (and its parents) readable by the owner only. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // mkdir's mode is masked by the umask and ignored for folders that already exist.
+  chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Writes a file with mode 0600 from its first byte on (never briefly world-readable), through a
+ * temporary file and a rename, so a crash or a concurrent reader never sees half a file.
+ */
+export function writePrivateFile(path: string, content: string): void {
+  ensurePrivateDir(dirname(path));
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  chmodSync(temporary, PRIVATE_FILE_MODE); // the umask may have cleared bits we asked for, never added any
+  renameSync(temporary, path);
+}

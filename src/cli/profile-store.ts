@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkFailed, usageError } from './cli-error';
+import { writePrivateFile } from './private-file';
+
+/** A login: which server, as which agent of which org, with which token. */
+export interface Profile {
+  apiUrl: string;
+  token: string;
+  orgId: string;
+  agentId: string;
+}
+
+interface ProfilesDocument {
+  version: 1;
+  profiles: Record<string, Profile>;
+  /** Highest event position a command returned, per server: reads wait for it (read your writes). */
+  positions: Record<string, string>;
+}
+
+const PROFILE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function checkProfileName(name: string): string {
+  if (!PROFILE_NAME.test(name)) throw usageError(`Profile name "${name}" is not valid: use 1 to 64 letters, digits, ".", "_" or "-".`);
+  return name;
+}
+
+/** profiles.json in the CLI home, mode 0600: it holds bearer tokens. */
+export class ProfileStore {
+  private readonly path: string;
+
+  constructor(home: string) {
+    this.path = join(home, 'profiles.json');
+  }
+
+  get(name: string): Profile | undefined {
+    return this.read().profiles[name];
+  }
+
+  save(name: string, profile: Profile): void {
+    const document = this.read();
+    document.profiles[name] = profile;
+    // A server reached anew may be a fresh one whose positions start over.
+    delete document.positions[profile.apiUrl];
+    this.write(document);
+  }
+
+  lastPosition(apiUrl: string): string | undefined {
+    return this.read().positions[apiUrl];
+  }
+
+  recordPosition(apiUrl: string, position: string): void {
+    const document = this.read();
+    const known = document.positions[apiUrl];
+    if (known !== undefined && BigInt(known) >= BigInt(position)) return;
+    document.positions[apiUrl] = position;
+    this.write(document);
+  }
+
+  private read(): ProfilesDocument {
+    if (!existsSync(this.path)) return { version: 1, profiles: {}, positions: {} };
+    try {
+      const document = JSON.parse(readFileSync(this.path, 'utf8')) as ProfilesDocument;
+      if (document.version === 1 && document.profiles && document.positions) return document;
+    } catch {
+      // reported below
+    }
+    throw checkFailed(`${this.path} is not a ztkeys profiles file; move it away and log in again.`);
+  }
+
+  private write(document: ProfilesDocument): void {
+    writePrivateFile(this.path, `${JSON.stringify(document, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppConfig } from './app-config';
+
+export interface Secrets {
+  /** HS256 secret of agent tokens; absent when tokens are verified against JWKS_URL. */
+  jwtSecret?: string;
+  bootstrapToken: string;
+  /** Authenticates challenge ids, so the server keeps no state per challenge. */
+  challengeSecret: string;
+  /** Files generated on this start, to tell the operator where they are. */
+  generated: string[];
+}
+
+/** A secret from the environment, else from its file in DATA_DIR, else generated there (mode 0600). */
+function secret(dataDir: string, file: string, fromEnv: string | undefined, generated: string[]): string {
+  if (fromEnv) return fromEnv;
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const value = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process of this deployment wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
+    throw error;
+  }
+  generated.push(path);
+  return value;
+}
+
+export function loadSecrets(config: AppConfig): Secrets {
+  const generated: string[] = [];
+  return {
+    jwtSecret: config.jwksUrl ? undefined : secret(config.dataDir, 'jwt-secret', config.jwtSecret, generated),
+    bootstrapToken: secret(config.dataDir, 'bootstrap-token', config.bootstrapToken, generated),
+    challengeSecret: secret(config.dataDir, 'challenge-secret', config.challengeSecret, generated),
+    generated,
+  };
+}

@@ -1,0 +1,116 @@
+import { checkChallenge, isSignedBy, recordProof, requireSignature } from '../shared/check-proof';
+import type { Decider } from '../shared/decider';
+import { refuse } from '../shared/refusal';
+import { withUsedNonce } from '../shared/used-nonces';
+import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
+import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
+import { effectiveFrequency, initialBrowserState, type BrowserState } from './browser.state';
+
+const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+
+/** R10: a signed change; the signature counts as one made in this browser at `now`. */
+function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): BrowserEvent[] {
+  const { orgId, agentId, browserId, frequency, proof, now } = command;
+  const activeKey =
+    command.activeKey ??
+    refuse('CONFLICT', 'NO_ACTIVE_KEY', 'Changing the prompt frequency is signed with your ACTIVE key, and you have none.');
+  checkChallenge(proof, { purpose: 'PROMPT_FREQUENCY', orgId, agentId, browserId, frequency }, now, state.usedNonces);
+  requireSignature(proof, activeKey.publicKey, 'your ACTIVE key');
+  return [
+    {
+      type: 'PromptFrequencyChanged',
+      data: {
+        agentId,
+        browserId,
+        frequency,
+        previous: effectiveFrequency(state, activeKey),
+        reason: 'SET',
+        keyFingerprint: activeKey.fingerprint,
+        proof: recordProof(proof, activeKey.publicKey),
+        signedAt: now,
+      },
+    },
+  ];
+}
+
+/**
+ * R11. What the caller may fix by signing is a RECORDED refusal (audited, and the HTTP layer
+ * answers after appending): no ACTIVE key, a signature that does not verify under the ACTIVE key
+ * (a revoked key's included), no signature outside the remembered window. A proof that was never
+ * meant for this task (purpose, org, agent, browser, task, expiry, replay) is thrown UNPROCESSABLE
+ * by checkChallenge and writes nothing.
+ */
+function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserState): BrowserEvent[] {
+  const { orgId, agentId, browserId, task, proof, activeKey, now } = command;
+  const refused = (reason: SensitiveTaskRefused['data']['reason']): BrowserEvent[] => [
+    { type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason } },
+  ];
+  if (!activeKey) return refused('NO_ACTIVE_KEY');
+  const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
+  const authorized = { agentId, browserId, task, keyFingerprint: activeKey.fingerprint };
+  if (proof) {
+    checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
+    if (!isSignedBy(proof, activeKey.publicKey)) return refused('INVALID_SIGNATURE');
+    return [
+      {
+        type: 'SensitiveTaskAuthorized',
+        data: {
+          ...authorized,
+          method: 'SIGNATURE',
+          validUntil: isoAfter(now, window),
+          proof: recordProof(proof, activeKey.publicKey),
+          signedAt: now,
+        },
+      },
+    ];
+  }
+  const last = state.lastSignature;
+  if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && Date.parse(now) < Date.parse(last.at) + window) {
+    return [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil: isoAfter(last.at, window) } }];
+  }
+  return refused('PROMPT_REQUIRED');
+}
+
+/** One agent in one browser: prompt frequency (R10) and sensitive tasks (R11). */
+export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent> = {
+  initialState: initialBrowserState,
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'SetPromptFrequency':
+        return setPromptFrequency(command, state);
+      case 'LogOutOfBrowser':
+        // `previous` is the stored setting: a logout carries no key to tell whether it still held.
+        return [
+          {
+            type: 'PromptFrequencyChanged',
+            data: { agentId: command.agentId, browserId: command.browserId, frequency: 'EVERY_TASK', previous: state.frequency, reason: 'LOGOUT' },
+          },
+        ];
+      case 'AuthorizeSensitiveTask':
+        return authorizeSensitiveTask(command, state);
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'PromptFrequencyChanged': {
+        // A LOGOUT carries no key nor signature: it forgets both.
+        const { frequency, keyFingerprint, signedAt, proof } = event.data;
+        return {
+          frequency,
+          frequencyKeyFingerprint: keyFingerprint,
+          lastSignature: keyFingerprint && signedAt ? { at: signedAt, keyFingerprint } : undefined,
+          usedNonces: proof ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
+        };
+      }
+      case 'SensitiveTaskAuthorized': {
+        const { method, keyFingerprint, signedAt, proof } = event.data;
+        if (method !== 'SIGNATURE' || !signedAt || !proof) return state;
+        return { ...state, lastSignature: { at: signedAt, keyFingerprint }, usedNonces: withUsedNonce(state.usedNonces, proof.statement) };
+      }
+      case 'SensitiveTaskRefused':
+        return state;
+    }
+  },
+};

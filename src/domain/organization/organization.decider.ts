@@ -1,0 +1,105 @@
+import type { Decider } from '../shared/decider';
+import { refuse } from '../shared/refusal';
+import type { Role } from '../shared/roles';
+import type { OrganizationCommand } from './organization.commands';
+import type { OrganizationEvent } from './organization.events';
+import { initialOrganizationState, roleOf, withAgent, type OrganizationState } from './organization.state';
+
+function requireOrg(state: OrganizationState): void {
+  if (!state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', 'This organization does not exist.');
+}
+
+/** R1: only a SUPER_ADMIN of the org, as the directory knows them now, manages agents and roles. */
+function requireSuperAdmin(state: OrganizationState, actorId: string): void {
+  requireOrg(state);
+  if (roleOf(state, actorId) !== 'SUPER_ADMIN') {
+    refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN of this organization manages agents and roles.');
+  }
+}
+
+function requireAgent(state: OrganizationState, agentId: string): Role {
+  return roleOf(state, agentId) ?? refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not in this organization.`);
+}
+
+/** R1: an org always keeps a SUPER_ADMIN, or nobody could manage it any more. */
+function keepASuperAdmin(state: OrganizationState, role: Role, change: string): void {
+  if (role === 'SUPER_ADMIN' && state.superAdminCount === 1) {
+    refuse(
+      'CONFLICT',
+      'LAST_SUPER_ADMIN',
+      `The last SUPER_ADMIN of an organization cannot be ${change}: make another agent SUPER_ADMIN first.`,
+    );
+  }
+}
+
+/**
+ * The org directory (R1) and its first key (R4). A role change to the role the agent already has
+ * is accepted and writes nothing, so a retried PATCH is harmless.
+ */
+export const organizationDecider: Decider<OrganizationCommand, OrganizationState, OrganizationEvent> = {
+  initialState: initialOrganizationState,
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateOrganization': {
+        if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${command.orgId} already exists.`);
+        const { orgId, name, policy, superAdmin } = command;
+        return [
+          { type: 'OrganizationCreated', data: { orgId, name, policy, superAdminId: superAdmin.agentId } },
+          { type: 'AgentAdded', data: { ...superAdmin, role: 'SUPER_ADMIN' } },
+        ];
+      }
+      case 'AddAgent': {
+        requireSuperAdmin(state, command.actorId);
+        if (state.agents.has(command.agent.agentId)) {
+          refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${command.agent.agentId} is already in this organization.`);
+        }
+        return [{ type: 'AgentAdded', data: { ...command.agent, role: command.role } }];
+      }
+      case 'ChangeAgentRole': {
+        requireSuperAdmin(state, command.actorId);
+        const from = requireAgent(state, command.agentId);
+        if (from === command.role) return [];
+        keepASuperAdmin(state, from, 'demoted');
+        return [{ type: 'AgentRoleChanged', data: { agentId: command.agentId, from, to: command.role } }];
+      }
+      case 'RemoveAgent': {
+        requireSuperAdmin(state, command.actorId);
+        const role = requireAgent(state, command.agentId);
+        keepASuperAdmin(state, role, 'removed');
+        return [{ type: 'AgentRemoved', data: { agentId: command.agentId, role } }];
+      }
+      case 'AssignFirstKey': {
+        requireOrg(state);
+        requireAgent(state, command.agentId);
+        if (state.firstKey) {
+          refuse('CONFLICT', 'FIRST_KEY_ALREADY_ASSIGNED', 'The first key of this organization was already granted.', {
+            ...state.firstKey,
+          });
+        }
+        return [{ type: 'FirstKeyAssigned', data: { agentId: command.agentId, requestId: command.requestId } }];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'OrganizationCreated': {
+        const { orgId, name, policy } = event.data;
+        return { ...state, exists: true, orgId, name, policy };
+      }
+      case 'AgentAdded': {
+        const { agentId, email, displayName, role } = event.data;
+        return withAgent(state, agentId, { email, displayName, role });
+      }
+      case 'AgentRoleChanged': {
+        const entry = state.agents.get(event.data.agentId);
+        return entry ? withAgent(state, event.data.agentId, { ...entry, role: event.data.to }) : state;
+      }
+      case 'AgentRemoved':
+        return withAgent(state, event.data.agentId, undefined);
+      case 'FirstKeyAssigned':
+        return { ...state, firstKey: { ...event.data } };
+    }
+  },
+};

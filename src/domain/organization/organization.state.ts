@@ -1,0 +1,55 @@
+import { PersistentMap } from '../shared/persistent-map';
+import { isApproverRole, type Role } from '../shared/roles';
+import type { OrgPolicy } from './organization.events';
+
+export interface AgentEntry {
+  email: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface OrganizationState {
+  exists: boolean;
+  orgId?: string;
+  name?: string;
+  /** The product default until the org is created with its own. */
+  policy: OrgPolicy;
+  /** Every agent by id: role lookups are O(1) in an org of 10,000 agents. */
+  agents: PersistentMap<AgentEntry>;
+  /** ADMINs and SUPER_ADMINs: few, so handlers can visit them all (R8 ROTATION, R12 emails). */
+  approvers: ReadonlySet<string>;
+  superAdminCount: number;
+  firstKey?: { agentId: string; requestId: string };
+}
+
+export const initialOrganizationState: OrganizationState = {
+  exists: false,
+  policy: { firstKeyRequiresAdmin: true },
+  agents: PersistentMap.empty(),
+  approvers: new Set(),
+  superAdminCount: 0,
+};
+
+/** The role of an agent, or undefined when they are not in the directory. */
+export const roleOf = (state: OrganizationState, agentId: string): Role | undefined => state.agents.get(agentId)?.role;
+
+/** The state after `agentId` joined, changed role (entry) or left the org (undefined). */
+export function withAgent(state: OrganizationState, agentId: string, entry: AgentEntry | undefined): OrganizationState {
+  const before = roleOf(state, agentId);
+  const after = entry?.role;
+  const wasApprover = before !== undefined && isApproverRole(before);
+  const isApprover = after !== undefined && isApproverRole(after);
+  let approvers = state.approvers;
+  if (wasApprover !== isApprover) {
+    const next = new Set(approvers);
+    if (isApprover) next.add(agentId);
+    else next.delete(agentId);
+    approvers = next;
+  }
+  return {
+    ...state,
+    agents: entry ? state.agents.set(agentId, entry) : state.agents.delete(agentId),
+    approvers,
+    superAdminCount: state.superAdminCount - Number(before === 'SUPER_ADMIN') + Number(after === 'SUPER_ADMIN'),
+  };
+}

@@ -1,0 +1,61 @@
+import { verifyEd25519 } from '../../crypto/ed25519-verify';
+import { challengeStatement } from '../../crypto/statement';
+import { refuse } from './refusal';
+import { CHALLENGE_TTL_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
+import type { UsedNonces } from './used-nonces';
+
+/** What a command needs its challenge to say: purpose, org, caller and what the purpose binds. */
+export type ExpectedChallenge = Pick<ChallengeFields, 'purpose' | 'orgId' | 'agentId'> &
+  Partial<Omit<ChallengeFields, 'purpose' | 'orgId' | 'agentId' | 'nonce' | 'issuedAt' | 'expiresAt'>>;
+
+/**
+ * Checks everything about a proof but its signature (R15): the statement is the canonical text of
+ * its challenge; the challenge was issued for this purpose, org and caller and binds exactly what
+ * the command does; it has not expired at `now`; its nonce was not used in this stream before.
+ * A proof that fails here does not belong to the command: UNPROCESSABLE, nothing is written.
+ */
+export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, now: string, used: UsedNonces): void {
+  const { challenge } = proof;
+  if (proof.statement !== challengeStatement(challenge)) {
+    refuse('UNPROCESSABLE', 'STATEMENT_MISMATCH', 'The signed statement is not the canonical text of its challenge.');
+  }
+  for (const [field, value] of Object.entries(expected) as [keyof ChallengeFields, string][]) {
+    if (challenge[field] !== value) {
+      refuse(
+        'UNPROCESSABLE',
+        'CHALLENGE_MISMATCH',
+        `The challenge was issued with ${field} ${JSON.stringify(challenge[field] ?? null)}, but this command needs ${JSON.stringify(value)}: get a challenge for this very command.`,
+        { field, expected: value, actual: challenge[field] ?? null },
+      );
+    }
+  }
+  const issuedAt = Date.parse(challenge.issuedAt);
+  const deadline = Math.min(Date.parse(challenge.expiresAt), issuedAt + CHALLENGE_TTL_MS);
+  const at = Date.parse(now);
+  if (!(at < deadline)) {
+    refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge expired at ${challenge.expiresAt}: get a new one.`, {
+      expiresAt: challenge.expiresAt,
+    });
+  }
+  if (used.has(challenge.nonce)) {
+    refuse('UNPROCESSABLE', 'CHALLENGE_REPLAYED', 'This challenge was already used: challenges are one-time, get a new one.');
+  }
+}
+
+/** Whether `publicKey` signed the proof's statement. */
+export const isSignedBy = (proof: SignedProof, publicKey: string): boolean =>
+  verifyEd25519(publicKey, proof.statement, proof.signature);
+
+/** Refuses (UNPROCESSABLE) a proof that `publicKey`, described by `signer`, did not sign. */
+export function requireSignature(proof: SignedProof, publicKey: string, signer: string): void {
+  if (!isSignedBy(proof, publicKey)) {
+    refuse('UNPROCESSABLE', 'INVALID_SIGNATURE', `The signature does not verify under ${signer} over the challenge statement.`);
+  }
+}
+
+/** What an event keeps of a proof, so anyone can verify it offline (R6). */
+export const recordProof = (proof: SignedProof, publicKey: string): RecordedProof => ({
+  statement: proof.statement,
+  signature: proof.signature,
+  publicKey,
+});

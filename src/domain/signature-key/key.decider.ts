@@ -1,0 +1,332 @@
+import { checkPublicKey, fingerprint, type PublicKeyProblem } from '../../crypto/public-key';
+import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
+import type { ActiveKey } from '../shared/actor';
+import { checkChallenge, recordProof, requireSignature } from '../shared/check-proof';
+import type { Decider } from '../shared/decider';
+import { refuse } from '../shared/refusal';
+import { isApproverRole } from '../shared/roles';
+import { withUsedNonce } from '../shared/used-nonces';
+import type { ApproveKey, KeyCommand, RejectKey, RequestKey, RevokeKey, ReleaseKeysOfRemovedAgent } from './key.commands';
+import { MAX_APPROVAL_ATTEMPTS, type KeyEvent } from './key.events';
+import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
+
+const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
+  NOT_BASE64URL: 'it is not canonical base64url without padding',
+  WRONG_LENGTH: 'a raw Ed25519 public key is 32 bytes',
+  NOT_A_POINT: 'it is not a point of the Ed25519 curve',
+  SMALL_ORDER: 'it is a point of small order, under which signatures can be forged',
+};
+
+/**
+ * R2, R3, R4, R7, R8. An AUDITOR changes nothing and performs no sensitive task, so holds no key.
+ * The FIRST_KEY is approved at once; the handler appends FirstKeyAssigned to the org stream in the
+ * same commit, and the org stream's revision lets exactly one first key through.
+ */
+function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
+  const { orgId, requester, requestId, publicKey, proof, org } = command;
+  if (requester.role === 'AUDITOR') {
+    refuse('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY', 'An AUDITOR reads and exports, changes nothing and performs no sensitive task, so holds no signature key.');
+  }
+  const problem = checkPublicKey(publicKey);
+  if (problem) {
+    refuse('UNPROCESSABLE', 'INVALID_PUBLIC_KEY', `The public key cannot be registered: ${PUBLIC_KEY_PROBLEMS[problem]}.`, { problem });
+  }
+  checkChallenge(proof, { purpose: 'KEY_REQUEST', orgId, agentId: requester.agentId, publicKey }, command.now, state.usedNonces);
+  requireSignature(proof, publicKey, 'the requested public key (proof of possession)');
+  const keyFingerprint = fingerprint(publicKey);
+  if (state.active?.fingerprint === keyFingerprint) {
+    refuse('CONFLICT', 'KEY_ALREADY_ACTIVE', 'This public key is already your ACTIVE key.');
+  }
+  if (state.revokedFingerprints.has(keyFingerprint)) {
+    refuse('CONFLICT', 'KEY_REVOKED', 'This public key was revoked and signs nothing any more: generate a new key pair.');
+  }
+  if (state.requests.has(requestId)) refuse('CONFLICT', 'REQUEST_EXISTS', `Key request ${requestId} already exists.`);
+  const firstKey = !org.firstKeyAssigned;
+  if (firstKey && org.policy.firstKeyRequiresAdmin && !isApproverRole(requester.role)) {
+    refuse(
+      'CONFLICT',
+      'FIRST_KEY_REQUIRES_ADMIN',
+      'The first key of this organization is granted without approval, so it must go to an ADMIN or SUPER_ADMIN: only they can approve the key requests that follow. Ask an admin to request their key first.',
+    );
+  }
+  const events: KeyEvent[] = [];
+  if (state.pendingRequestId) {
+    if (!command.replacePending) {
+      refuse(
+        'CONFLICT',
+        'REQUEST_PENDING',
+        'You already have a PENDING key request: send replacePending: true to cancel it and make this one instead.',
+        { pendingRequestId: state.pendingRequestId },
+      );
+    }
+    events.push({
+      type: 'KeyRequestCancelled',
+      data: { requestId: state.pendingRequestId, agentId: requester.agentId, reason: 'REPLACED_BY_NEW_REQUEST', cancelledBy: requester.agentId },
+    });
+  }
+  const key = { requestId, agentId: requester.agentId, publicKey, fingerprint: keyFingerprint };
+  events.push({
+    type: 'KeyRequested',
+    data: {
+      ...key,
+      verificationCode: verificationCode(orgId, requester.agentId, publicKey),
+      proof: recordProof(proof, publicKey),
+      ...(state.active && { replacesFingerprint: state.active.fingerprint }),
+    },
+  });
+  if (firstKey) events.push({ type: 'KeyApproved', data: { ...key, mode: 'FIRST_KEY' } });
+  return events;
+}
+
+/**
+ * R6, R8: who may decide on a request, and the signed decision challenge they answer.
+ * Returns the request, the key that signed and whether this is the approver's own ROTATION.
+ */
+function authorizeDecision(
+  command: ApproveKey | RejectKey,
+  state: KeyState,
+  decision: 'APPROVE' | 'REJECT',
+  rotationAllowed: boolean,
+): { request: KeyRequestEntry; signingKey: ActiveKey; rotation: boolean } {
+  const { approver, requestId } = command;
+  const request =
+    state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+  if (request.status !== 'PENDING') {
+    refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: it can no longer be decided.`, {
+      status: request.status,
+    });
+  }
+  if (!isApproverRole(approver.role)) {
+    refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests.');
+  }
+  const signingKey =
+    approver.activeKey ??
+    refuse('FORBIDDEN', 'APPROVER_HAS_NO_ACTIVE_KEY', 'Decisions are signed with your ACTIVE key, and you have none: get your own key approved first.');
+  const own = approver.agentId === state.agentId;
+  const rotation = own && rotationAllowed && state.active?.fingerprint === signingKey.fingerprint;
+  if (own && !rotation) {
+    refuse(
+      'FORBIDDEN',
+      'SELF_DECISION',
+      'Nobody decides on their own key request: another ADMIN or SUPER_ADMIN with an ACTIVE key must. (Only the org\'s sole approver with an ACTIVE key may approve their own key replacement.)',
+    );
+  }
+  checkChallenge(
+    command.proof,
+    { purpose: 'KEY_DECISION', orgId: command.orgId, agentId: approver.agentId, requestId, requesterPublicKey: request.publicKey, decision },
+    command.now,
+    state.usedNonces,
+  );
+  requireSignature(command.proof, signingKey.publicKey, 'your ACTIVE key');
+  return { request, signingKey, rotation };
+}
+
+/**
+ * R5, R6, R8. A wrong verification code is a RECORDED refusal: the attempt (and on the 5th the
+ * lock) is returned as events, and the HTTP layer answers 422 after appending them. On approval an
+ * ACTIVE key is revoked (REPLACED) before the new one is approved, so that no position of the log
+ * shows two ACTIVE keys.
+ */
+function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
+  const { approver } = command;
+  const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', !command.otherApproverHasActiveKey);
+  const agentId = state.agentId as string;
+  const decision = recordProof(command.proof, signingKey.publicKey);
+  if (!sameVerificationCode(command.verificationCode, request.verificationCode)) {
+    const failedAttempts = request.failedAttempts + 1;
+    const events: KeyEvent[] = [
+      {
+        type: 'KeyApprovalAttemptFailed',
+        data: {
+          requestId: request.requestId,
+          agentId,
+          attemptedBy: approver.agentId,
+          failure: 'VERIFICATION_CODE_MISMATCH',
+          failedAttempts,
+          attemptsLeft: Math.max(0, MAX_APPROVAL_ATTEMPTS - failedAttempts),
+          nonce: command.proof.challenge.nonce,
+          decision,
+        },
+      },
+    ];
+    if (failedAttempts >= MAX_APPROVAL_ATTEMPTS) {
+      events.push({ type: 'KeyRequestLocked', data: { requestId: request.requestId, agentId, failedAttempts } });
+    }
+    return events;
+  }
+  const events: KeyEvent[] = [];
+  if (state.active) {
+    events.push({
+      type: 'KeyRevoked',
+      data: {
+        agentId,
+        requestId: state.active.requestId,
+        fingerprint: state.active.fingerprint,
+        reasonCode: 'REPLACED',
+        reason: `Replaced by key ${request.fingerprint}`,
+        revokedBy: approver.agentId,
+      },
+    });
+  }
+  const { requestId, publicKey, fingerprint: keyFingerprint } = request;
+  events.push({
+    type: 'KeyApproved',
+    data: {
+      requestId,
+      agentId,
+      publicKey,
+      fingerprint: keyFingerprint,
+      mode: rotation ? 'ROTATION' : 'APPROVAL',
+      approvedBy: approver.agentId,
+      decision,
+    },
+  });
+  return events;
+}
+
+function rejectKey(command: RejectKey, state: KeyState): KeyEvent[] {
+  const { signingKey } = authorizeDecision(command, state, 'REJECT', false);
+  return [
+    {
+      type: 'KeyRejected',
+      data: {
+        requestId: command.requestId,
+        agentId: state.agentId as string,
+        rejectedBy: command.approver.agentId,
+        ...(command.reason !== undefined && { reason: command.reason }),
+        decision: recordProof(command.proof, signingKey.publicKey),
+      },
+    },
+  ];
+}
+
+/** R9. Revocation needs no key of the admin's own (it only takes power away), and may be their own key. */
+function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
+  if (!isApproverRole(command.actor.role)) {
+    refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN revokes keys.');
+  }
+  const active = state.active ?? refuse('NOT_FOUND', 'NO_ACTIVE_KEY', 'This agent has no ACTIVE key to revoke.');
+  return [
+    {
+      type: 'KeyRevoked',
+      data: {
+        agentId: state.agentId as string,
+        requestId: active.requestId,
+        fingerprint: active.fingerprint,
+        reasonCode: 'REVOKED_BY_ADMIN',
+        reason: command.reason,
+        revokedBy: command.actor.agentId,
+      },
+    },
+  ];
+}
+
+/** R9: a removed agent keeps no key and no pending request. */
+function releaseKeys(command: ReleaseKeysOfRemovedAgent, state: KeyState): KeyEvent[] {
+  const agentId = state.agentId as string;
+  const events: KeyEvent[] = [];
+  if (state.active) {
+    events.push({
+      type: 'KeyRevoked',
+      data: {
+        agentId,
+        requestId: state.active.requestId,
+        fingerprint: state.active.fingerprint,
+        reasonCode: 'AGENT_REMOVED',
+        reason: 'The agent was removed from the organization.',
+        revokedBy: command.actorId,
+      },
+    });
+  }
+  if (state.pendingRequestId) {
+    events.push({
+      type: 'KeyRequestCancelled',
+      data: { requestId: state.pendingRequestId, agentId, reason: 'AGENT_REMOVED', cancelledBy: command.actorId },
+    });
+  }
+  return events;
+}
+
+/** The state after a request changed; a request that leaves PENDING is no longer the pending one. */
+function withRequest(state: KeyState, requestId: string, change: Partial<KeyRequestEntry>): KeyState {
+  const request = state.requests.get(requestId);
+  if (!request) return state;
+  const updated = { ...request, ...change };
+  const requests = new Map(state.requests).set(requestId, updated);
+  const stillPending = state.pendingRequestId !== requestId || updated.status === 'PENDING';
+  return { ...state, requests, pendingRequestId: stillPending ? state.pendingRequestId : undefined };
+}
+
+/** One agent's key requests, decisions and ACTIVE key. */
+export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
+  initialState: initialKeyState,
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RequestKey':
+        return requestKey(command, state);
+      case 'ApproveKey':
+        return approveKey(command, state);
+      case 'RejectKey':
+        return rejectKey(command, state);
+      case 'RevokeKey':
+        return revokeKey(command, state);
+      case 'ReleaseKeysOfRemovedAgent':
+        return releaseKeys(command, state);
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'KeyRequested': {
+        const { requestId, agentId, publicKey, fingerprint: keyFingerprint, verificationCode: code, proof } = event.data;
+        const entry: KeyRequestEntry = {
+          requestId,
+          publicKey,
+          fingerprint: keyFingerprint,
+          verificationCode: code,
+          status: 'PENDING',
+          failedAttempts: 0,
+        };
+        return {
+          ...state,
+          agentId,
+          requests: new Map(state.requests).set(requestId, entry),
+          pendingRequestId: requestId,
+          usedNonces: withUsedNonce(state.usedNonces, proof.statement),
+        };
+      }
+      case 'KeyApproved': {
+        const { requestId, publicKey, fingerprint: keyFingerprint, decision } = event.data;
+        const approved = withRequest(state, requestId, { status: 'APPROVED' });
+        return {
+          ...approved,
+          active: { requestId, publicKey, fingerprint: keyFingerprint },
+          usedNonces: decision ? withUsedNonce(state.usedNonces, decision.statement) : state.usedNonces,
+        };
+      }
+      case 'KeyRejected':
+        return {
+          ...withRequest(state, event.data.requestId, { status: 'REJECTED' }),
+          usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement),
+        };
+      case 'KeyApprovalAttemptFailed':
+        return {
+          ...withRequest(state, event.data.requestId, { failedAttempts: event.data.failedAttempts }),
+          usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement),
+        };
+      case 'KeyRequestLocked':
+        return withRequest(state, event.data.requestId, { status: 'LOCKED' });
+      case 'KeyRequestCancelled':
+        return withRequest(state, event.data.requestId, { status: 'CANCELLED' });
+      case 'KeyRevoked': {
+        const revoked = withRequest(state, event.data.requestId, { status: 'REVOKED' });
+        return {
+          ...revoked,
+          active: state.active?.requestId === event.data.requestId ? undefined : state.active,
+          revokedFingerprints: new Set(state.revokedFingerprints).add(event.data.fingerprint),
+        };
+      }
+    }
+  },
+};

@@ -1,0 +1,35 @@
+import type { ActiveKey } from '../shared/actor';
+import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
+
+/** REVOKED: the request was approved and its key has since been revoked. */
+export type KeyRequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'LOCKED' | 'CANCELLED' | 'REVOKED';
+
+export interface KeyRequestEntry {
+  requestId: string;
+  publicKey: string;
+  fingerprint: string;
+  verificationCode: string;
+  status: KeyRequestStatus;
+  /** Wrong verification codes so far (R5). */
+  failedAttempts: number;
+}
+
+/** One agent's key stream: few requests per agent, so plain maps copied per event are cheap. */
+export interface KeyState {
+  agentId?: string;
+  requests: ReadonlyMap<string, KeyRequestEntry>;
+  pendingRequestId?: string;
+  active?: ActiveKey;
+  /** Keys once revoked: a revoked key signs nothing (R9), so it is never registered again. */
+  revokedFingerprints: ReadonlySet<string>;
+  usedNonces: UsedNonces;
+}
+
+export const initialKeyState: KeyState = {
+  requests: new Map(),
+  revokedFingerprints: new Set(),
+  usedNonces: NO_USED_NONCES,
+};
+
+/** The agent's ACTIVE key, as other aggregates need it (decisions, prompt frequency, tasks). */
+export const activeKeyOf = (state: KeyState): ActiveKey | undefined => state.active;

@@ -1,0 +1,93 @@
+import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
+
+/** Where a subscription reads the log from. */
+export interface LogReader {
+  /** Up to `limit` events after `after` (exclusive), in log order; synchronous like better-sqlite3. */
+  readBatch(after: bigint | undefined, limit: number): RecordedEvent[];
+  /** True for faults worth retrying (another connection holding a lock). */
+  isTransient(error: unknown): boolean;
+}
+
+const BATCH_SIZE = 256;
+
+/**
+ * Catch-up subscription: reads batches after the last delivered position and, once caught up,
+ * sleeps until the store wakes it (an append of this process) or the poll interval ends (an
+ * append of another process on the same file). Delivery resumes from the last delivered
+ * position, so each event reaches the handler once, in log order.
+ */
+export class PollingSubscription implements Subscription {
+  /** Settles when delivery has ended (stopped or given up). */
+  readonly finished: Promise<void>;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly reader: LogReader,
+    private readonly options: SubscriptionOptions,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.finished = this.run();
+  }
+
+  /** Tells an idle subscription that the log has grown. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.finished;
+  }
+
+  private async run(): Promise<void> {
+    // The handler never runs inside subscribeToAll itself.
+    await Promise.resolve();
+    let after = this.options.after;
+    try {
+      while (!this.stopped) {
+        const batch = this.readOrRetry(after);
+        if (batch === undefined || batch.length === 0) {
+          await this.idle();
+          continue;
+        }
+        for (const event of batch) {
+          if (this.stopped) return;
+          await this.options.handler(event);
+          after = event.position;
+        }
+      }
+    } catch (error) {
+      this.reportGivingUp(error);
+    }
+  }
+
+  /** undefined when the read hit a transient fault: the loop sleeps and tries again. */
+  private readOrRetry(after: bigint | undefined): RecordedEvent[] | undefined {
+    try {
+      return this.reader.readBatch(after, BATCH_SIZE);
+    } catch (error) {
+      if (this.reader.isTransient(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Registered synchronously after an empty read, so no append can slip in between unnoticed. */
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.wake = done;
+    });
+  }
+
+  private reportGivingUp(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+    else process.emitWarning(`event-store subscription stopped: ${String(error)}`);
+  }
+}

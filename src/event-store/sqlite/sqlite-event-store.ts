@@ -1,0 +1,306 @@
+import Database from 'better-sqlite3';
+import {
+  ConcurrencyConflict,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type RecordedEvent,
+  type StreamWrite,
+  type Subscription,
+  type SubscriptionOptions,
+} from '../event-store.port';
+import { PollingSubscription } from './polling-subscription';
+import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; its folder must exist. Several processes may open the same file. */
+  path: string;
+  /** How often caught-up subscriptions look for appends made by other processes. */
+  pollIntervalMs?: number;
+}
+
+/** Counters that make group commit observable. */
+export interface SqliteEventStoreStats {
+  /** Write transactions committed (one fsync each). */
+  commits: number;
+  /** append() calls settled by those transactions. */
+  appends: number;
+}
+
+interface EventRow {
+  position: bigint;
+  id: string;
+  stream: string;
+  revision: bigint;
+  type: string;
+  schema_version: bigint;
+  data: string;
+  metadata: string;
+}
+
+/** An event with its JSON already serialized, so bad input fails before it reaches the batch. */
+interface EventParams {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: string;
+  metadata: string;
+}
+
+interface PreparedWrite {
+  stream: string;
+  expected: ExpectedRevision;
+  events: EventParams[];
+}
+
+interface WriteOutcome {
+  lastRevision: bigint;
+  lastPosition: bigint;
+  /** The events were already there: a retry of an append that went through. */
+  alreadyRecorded: boolean;
+}
+
+interface PendingAppend {
+  writes: PreparedWrite[];
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type CallOutcome = { result: AppendResult } | { error: unknown };
+
+const DEFAULT_POLL_INTERVAL_MS = 100;
+const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+/**
+ * Embedded event store on one SQLite file. Appends are queued and committed together: every
+ * append() arriving before the queue is flushed (same tick, or while the previous commit blocks
+ * the event loop) shares one IMMEDIATE transaction and one fsync, each call inside its own
+ * savepoint so a conflict undoes only that call.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
+  private readonly applyCallInSavepoint: (writes: PreparedWrite[]) => AppendResult;
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0 };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.db = openEventLog(options.path);
+    this.sql = prepareStatements(this.db);
+    this.applyCallInSavepoint = this.db.transaction((writes: PreparedWrite[]) => this.applyCall(writes));
+    this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
+  }
+
+  get stats(): SqliteEventStoreStats {
+    return { ...this.counters };
+  }
+
+  async append(writes: StreamWrite[]): Promise<AppendResult> {
+    if (this.closed) throw new Error('event store is closed');
+    if (writes.length === 0) throw new TypeError('append needs at least one stream write');
+    const prepared = writes.map(prepareWrite);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ writes: prepared, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
+    return (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent);
+  }
+
+  async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
+    return this.readBatch(after, limit);
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    const row = this.sql.headPosition.get() as { position: bigint | null };
+    return row.position ?? undefined;
+  }
+
+  subscribeToAll(options: SubscriptionOptions): Subscription {
+    if (this.closed) throw new Error('event store is closed');
+    const reader = { readBatch: this.readBatch.bind(this), isTransient };
+    const subscription = new PollingSubscription(reader, options, this.pollIntervalMs);
+    this.subscriptions.add(subscription);
+    void subscription.finished.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.sql.ping.get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commits the appends already accepted, stops the subscriptions, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.db.close();
+  }
+
+  private readBatch(after: bigint | undefined, limit: number): RecordedEvent[] {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    // Rowids start at 1, so 0 is before every position.
+    return (this.sql.readAll.all(after ?? 0n, limit) as EventRow[]).map(toRecordedEvent);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const calls = this.queue;
+    if (calls.length === 0) return;
+    this.queue = [];
+    let outcomes: CallOutcome[];
+    try {
+      outcomes = this.commitBatch(calls);
+    } catch (error) {
+      // BEGIN or COMMIT failed: nothing of the batch is durable.
+      for (const call of calls) call.reject(error);
+      return;
+    }
+    this.counters.commits += 1;
+    this.counters.appends += calls.length;
+    outcomes.forEach((outcome, i) => {
+      if ('result' in outcome) calls[i].resolve(outcome.result);
+      else calls[i].reject(outcome.error);
+    });
+    if (outcomes.some((outcome) => 'result' in outcome)) {
+      for (const subscription of this.subscriptions) subscription.notify();
+    }
+  }
+
+  private settleCall(call: PendingAppend): CallOutcome {
+    try {
+      return { result: this.applyCallInSavepoint(call.writes) };
+    } catch (error) {
+      // Some faults (disk full, I/O) make SQLite roll back the whole transaction, taking the
+      // earlier calls of the batch with it: fail the batch rather than report them as written.
+      if (!this.db.inTransaction) throw error;
+      return { error };
+    }
+  }
+
+  private applyCall(writes: PreparedWrite[]): AppendResult {
+    const outcomes = writes.map((write) => this.applyWrite(write));
+    const recorded = outcomes.filter((outcome) => outcome.alreadyRecorded).length;
+    if (recorded > 0 && recorded < outcomes.length) {
+      throw new Error('append mixes events already recorded with new ones: it is not a retry of one append');
+    }
+    const revisions: Record<string, bigint> = {};
+    let position = outcomes[0].lastPosition;
+    outcomes.forEach((outcome, i) => {
+      revisions[writes[i].stream] = outcome.lastRevision;
+      if (outcome.lastPosition > position) position = outcome.lastPosition;
+    });
+    return { position, revisions };
+  }
+
+  private applyWrite(write: PreparedWrite): WriteOutcome {
+    const current = (this.sql.currentRevision.get(write.stream) as { revision: bigint | null }).revision ?? undefined;
+    if (!isAt(write.expected, current)) {
+      const original = this.findRecorded(write);
+      if (original) return original;
+      throw new ConcurrencyConflict(write.stream, write.expected, current ?? 'no_stream');
+    }
+    if (write.expected === 'any') {
+      const original = this.findRecorded(write);
+      if (original) return original;
+    }
+    let revision = current ?? -1n;
+    let lastPosition = 0n;
+    for (const event of write.events) {
+      revision += 1n;
+      const info = this.sql.insertEvent.run({ ...event, stream: write.stream, revision });
+      lastPosition = BigInt(info.lastInsertRowid);
+    }
+    return { lastRevision: revision, lastPosition, alreadyRecorded: false };
+  }
+
+  /**
+   * The outcome of an earlier append of the same events (by id) to the same stream at the place
+   * the expectation names, or undefined when they are not all there.
+   */
+  private findRecorded(write: PreparedWrite): WriteOutcome | undefined {
+    let first: bigint | undefined;
+    let last: EventRow | undefined;
+    for (const [i, event] of write.events.entries()) {
+      const row = this.sql.eventById.get(event.id) as EventRow | undefined;
+      if (!row || row.stream !== write.stream) return undefined;
+      first ??= row.revision;
+      if (row.revision !== first + BigInt(i)) return undefined;
+      last = row;
+    }
+    if (first === undefined || last === undefined) return undefined;
+    const expectedFirst =
+      write.expected === 'no_stream' ? 0n : write.expected === 'any' ? first : write.expected + 1n;
+    if (first !== expectedFirst) return undefined;
+    return { lastRevision: last.revision, lastPosition: last.position, alreadyRecorded: true };
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
+  return {
+    insertEvent: db.prepare(INSERT_EVENT_SQL),
+    currentRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
+    eventById: db.prepare(`SELECT ${columns} FROM events WHERE id = ?`),
+    readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
+    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    headPosition: db.prepare('SELECT max(position) AS position FROM events'),
+    ping: db.prepare('SELECT 1'),
+  };
+}
+
+function prepareWrite(write: StreamWrite): PreparedWrite {
+  if (write.events.length === 0) throw new TypeError(`write to ${write.stream} has no events`);
+  return {
+    stream: write.stream,
+    expected: write.expected,
+    events: write.events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+    })),
+  };
+}
+
+function isAt(expected: ExpectedRevision, current: bigint | undefined): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return current === undefined;
+  return current === expected;
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof Database.SqliteError && TRANSIENT_CODES.has(error.code);
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+  };
+}

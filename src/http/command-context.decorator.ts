@@ -1,0 +1,21 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { CommandContext } from '../application/command-context';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { newId } from '../shared/ids';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The context of a command from its HTTP request: caller, time, correlation (X-Correlation-Id) and a fresh command id. */
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const commandId = newId();
+  const header = request.headers['x-correlation-id'];
+  const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : commandId;
+  return {
+    actor: request.caller?.agentId ?? 'operator',
+    orgId: request.caller?.orgId ?? '',
+    correlationId,
+    commandId,
+    now: new Date(),
+  };
+});

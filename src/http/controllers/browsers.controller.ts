@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../application/command-context';
+import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
+import { AgentEndpoint } from '../api-docs.decorators';
+import { Ctx } from '../command-context.decorator';
+import { SetPromptFrequencyDto } from '../dto/browser.dto';
+import { IdPipe } from '../id.pipe';
+
+@ApiTags('browsers')
+@Controller('v1/orgs/:orgId/agents/:agentId/browsers/:browserId')
+export class BrowsersController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Put('prompt-frequency')
+  @AgentEndpoint([422, 'Bad signature, or no ACTIVE key'])
+  @ApiOperation({ summary: 'Set how often this browser prompts for my key (self; signed by my key) (R10)' })
+  async setPromptFrequency(
+    @Ctx() context: CommandContext,
+    @Param('agentId', IdPipe) agentId: string,
+    @Param('browserId', IdPipe) browserId: string,
+    @Body() body: SetPromptFrequencyDto,
+  ) {
+    const action = { kind: 'setPromptFrequency' as const, frequency: body.frequency, challengeId: body.challengeId, signature: body.signature };
+    const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, action));
+    return { frequency: body.frequency, position: String(position) };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @AgentEndpoint()
+  @ApiOperation({ summary: 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)' })
+  async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
+    const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));
+    return { frequency: 'EVERY_TASK', position: String(position) };
+  }
+}

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../application/command-context';
+import { Directory } from '../../application/directory';
+import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
+import { OperatorOnly } from '../../auth/access.decorators';
+import { AgentEndpoint } from '../api-docs.decorators';
+import { Ctx } from '../command-context.decorator';
+import { CreateOrganizationDto } from '../dto/organization.dto';
+
+@ApiTags('organizations')
+@Controller('v1/orgs')
+export class OrganizationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: Directory,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @OperatorOnly()
+  @ApiBearerAuth('operator')
+  @ApiOperation({ summary: 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)' })
+  async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
+    const policy = { firstKeyRequiresAdmin: body.policy?.firstKeyRequiresAdmin ?? true };
+    const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));
+    return { orgId: created.orgId, position: String(created.position) };
+  }
+
+  @Get(':orgId')
+  @AgentEndpoint()
+  @ApiOperation({ summary: 'The organization and its policy (any member)' })
+  async get(@Ctx() context: CommandContext, @Param('orgId') orgId: string) {
+    const { org } = await this.directory.actor(orgId, context.actor);
+    return { orgId, name: org.state.name, policy: org.state.policy, agents: org.state.agents.size, firstKeyAssigned: org.state.firstKey !== undefined };
+  }
+}

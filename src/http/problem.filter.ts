@@ -1,0 +1,60 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
+import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
+
+const STATUS: Record<RefusalKind, number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  UNPROCESSABLE: 422,
+  UNAUTHORIZED: 401,
+  GONE: 410,
+};
+
+/** Errors thrown by lower layers that carry their own HTTP answer (e.g. invalid read queries). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly body: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(body.detail);
+  }
+}
+
+function isProblem(value: unknown): value is Problem {
+  return typeof value === 'object' && value !== null && 'code' in value && 'status' in value && 'detail' in value;
+}
+
+/** Every error leaves as application/problem+json; anything unexpected is logged and is a bare 500. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { body, headers } = this.toProblem(error);
+    if (body.status >= 500 && !headers['retry-after']) this.logger.error(error instanceof Error ? error.stack : String(error));
+    void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
+  }
+
+  private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {
+    if (error instanceof HttpProblem) return { body: error.body, headers: error.headers };
+    if (error instanceof DomainRefusal) {
+      return { body: problem(STATUS[error.kind], error.code, error.message, error.details), headers: {} };
+    }
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      if (isProblem(response)) return { body: response, headers: {} };
+      const status = error.getStatus();
+      const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
+      return { body: problem(status, status === 404 ? 'NOT_FOUND' : `HTTP_${status}`, Array.isArray(detail) ? detail.join('; ') : String(detail)), headers: {} };
+    }
+    // Fastify's own errors (body too large, malformed JSON, wrong content type) carry a 4xx statusCode.
+    const fastify = error as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+      return { body: problem(fastify.statusCode, fastify.code ?? `HTTP_${fastify.statusCode}`, fastify.message ?? 'Bad request'), headers: {} };
+    }
+    return { body: problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred; it has been logged.'), headers: {} };
+  }
+}

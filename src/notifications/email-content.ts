@@ -1,0 +1,135 @@
+import type { EmailJob } from './email-job';
+import { emailMessageId } from './email-job';
+import type { EmailMessage } from './mail/mailer.port';
+
+/** What an email says, before it is laid out as plain text and HTML. */
+interface Content {
+  subject: string;
+  paragraphs: string[];
+  facts: Array<[label: string, value: string]>;
+  nextSteps: string[];
+}
+
+/**
+ * Writes a job's email. It names the org, the key fingerprint and what to do next, and holds
+ * no secret, token or verification code: an approver must hear the code from the requester.
+ */
+export function renderEmail(job: EmailJob, from: string, date: Date): EmailMessage {
+  const content = contentOf(job);
+  return {
+    messageId: emailMessageId(job, domainOf(from)),
+    from,
+    to: { name: job.to.displayName, address: job.to.email },
+    subject: content.subject,
+    text: asText(job, content),
+    html: asHtml(job, content),
+    date,
+  };
+}
+
+function contentOf(job: EmailJob): Content {
+  const org = job.org.name;
+  const { requester, fingerprint, replacesFingerprint, requestId } = job.request;
+  const facts: Content['facts'] = [
+    ['Organization', org],
+    ['Request', requestId],
+    ['Key fingerprint (SHA-256)', fingerprint],
+    ...(replacesFingerprint ? [['Replaces key', replacesFingerprint] as [string, string]] : []),
+  ];
+  switch (job.kind) {
+    case 'KEY_REQUEST_WAITING':
+      return {
+        subject: `[${org}] ${requester.displayName} asks for a signature key: your approval is needed`,
+        paragraphs: [
+          `${requester.displayName} <${requester.email}> asked for a ${replacesFingerprint ? 'new signature key to replace their current one' : 'signature key'} in ${org}. An ADMIN or SUPER_ADMIN with an active key must approve or reject it.`,
+        ],
+        facts: [['Requested by', `${requester.displayName} <${requester.email}>`], ...facts],
+        nextSteps: [
+          `Contact ${requester.displayName} over a channel you already trust (phone, video call, in person), not by replying to this email.`,
+          `Ask them to read you the verification code their ztkeys client shows for this request. This email does not hold it on purpose: the code must come from ${requester.displayName}.`,
+          `In the pending key requests of ${org}, check that the fingerprint is the one above, then approve with the code you were told.`,
+          `If ${requester.displayName} did not ask for a key, or the code does not match, reject the request.`,
+        ],
+      };
+    case 'KEY_APPROVED':
+      return {
+        subject: `[${org}] Your signature key is active`,
+        paragraphs: [
+          job.mode === 'FIRST_KEY'
+            ? `Your signature key is the first key of ${org}, so it was approved at once, without an admin.`
+            : job.mode === 'ROTATION'
+              ? `Your new signature key in ${org} was approved with your current key, since no other admin had an active key.`
+              : `${job.approvedBy?.displayName ?? 'An admin'} approved your signature key in ${org}.`,
+          `The key is now ACTIVE.${replacesFingerprint ? ' Your previous key is revoked and signs nothing any more.' : ''}`,
+        ],
+        facts: [...facts, ...(job.approvedBy ? [['Approved by', job.approvedBy.displayName] as [string, string]] : [])],
+        nextSteps: [
+          `Check that the fingerprint above is the one your ztkeys client shows for your key.`,
+          `You can now authorize sensitive tasks in ${org} with this key. Keep the private key on your device: ztkeys never asks for it.`,
+          `If you did not ask for this key, or think its private key was copied, ask an ADMIN of ${org} to revoke it at once.`,
+        ],
+      };
+    case 'KEY_REJECTED':
+      return {
+        subject: `[${org}] Your key request was rejected`,
+        paragraphs: [
+          `${job.rejectedBy.displayName} rejected your request for a signature key in ${org}.`,
+          job.reason ? `Reason given: ${job.reason}` : 'No reason was given.',
+        ],
+        facts: [...facts, ['Rejected by', job.rejectedBy.displayName]],
+        nextSteps: [
+          `Ask ${job.rejectedBy.displayName} why, over a channel you trust.`,
+          `When it is sorted out, request a key again from your ztkeys client; the new request needs a new approval.`,
+        ],
+      };
+    case 'KEY_REQUEST_LOCKED':
+      return {
+        subject: `[${org}] Your key request is locked`,
+        paragraphs: [
+          `Your request for a signature key in ${org} was locked after ${job.failedAttempts} wrong verification codes were entered while approving it. It can no longer be approved.`,
+        ],
+        facts,
+        nextSteps: [
+          `Make sure the approver hears the code from you, read from your own ztkeys client: a wrong code can mean that someone swapped the key.`,
+          `Request a key again from your ztkeys client; the new request gets a new code.`,
+          `If you did not ask for a key, tell an ADMIN of ${org}.`,
+        ],
+      };
+  }
+}
+
+const footer = (job: EmailJob): string =>
+  `You get this email because you are an agent of ${job.org.name} in ztkeys. It never holds a secret, token or verification code.`;
+
+function asText(job: EmailJob, content: Content): string {
+  const width = Math.max(...content.facts.map(([label]) => label.length)) + 1;
+  return [
+    `Hello ${job.to.displayName},`,
+    ...content.paragraphs,
+    content.facts.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`).join('\n'),
+    ['What to do next:', ...content.nextSteps.map((step, i) => `  ${i + 1}. ${step}`)].join('\n'),
+    `-- \n${footer(job)}`,
+  ].join('\n\n') + '\n';
+}
+
+function asHtml(job: EmailJob, content: Content): string {
+  const rows = content.facts
+    .map(([label, value]) => `<tr><th align="left">${escape(label)}</th><td><code>${escape(value)}</code></td></tr>`)
+    .join('');
+  return [
+    '<!doctype html><html><body>',
+    `<p>Hello ${escape(job.to.displayName)},</p>`,
+    ...content.paragraphs.map((paragraph) => `<p>${escape(paragraph)}</p>`),
+    `<table>${rows}</table>`,
+    `<h3>What to do next</h3><ol>${content.nextSteps.map((step) => `<li>${escape(step)}</li>`).join('')}</ol>`,
+    `<hr><p><small>${escape(footer(job))}</small></p>`,
+    '</body></html>',
+  ].join('\n');
+}
+
+/** Names, emails and reasons are user input: never markup. */
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Domain of the sender address, for Message-IDs: "ztkeys <no-reply@example.com>" gives "example.com". */
+const domainOf = (from: string): string => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'ztkeys.invalid';

@@ -1,0 +1,57 @@
+import type { ApprovalMode } from '../domain/signature-key/key.events';
+
+/** Someone an email names. */
+export interface Person {
+  agentId: string;
+  displayName: string;
+  email: string;
+}
+
+/** The admin who decided on a request. */
+export type Decider = Pick<Person, 'agentId' | 'displayName'>;
+
+/** The request an email is about. Never holds the verification code: approvers must get it from the requester. */
+export interface RequestSummary {
+  requestId: string;
+  requester: Person;
+  /** Hex SHA-256 of the requested public key. */
+  fingerprint: string;
+  /** Fingerprint of the ACTIVE key the request replaces (R8), if any. */
+  replacesFingerprint?: string;
+}
+
+/** What every email job holds besides its kind. */
+export interface EmailJobBase {
+  /** One job per event and recipient: see emailJobId. */
+  id: string;
+  eventId: string;
+  /** When the event happened; delivery latency is measured from here. */
+  occurredAt: string;
+  org: { orgId: string; name: string };
+  to: Person;
+  request: RequestSummary;
+}
+
+/** What a notification email says, with everything needed to write it (R12). */
+export type EmailJob =
+  | (EmailJobBase & { kind: 'KEY_REQUEST_WAITING' })
+  | (EmailJobBase & { kind: 'KEY_APPROVED'; mode: ApprovalMode; approvedBy?: Decider })
+  | (EmailJobBase & { kind: 'KEY_REJECTED'; rejectedBy: Decider; reason?: string })
+  | (EmailJobBase & { kind: 'KEY_REQUEST_LOCKED'; failedAttempts: number });
+
+export type EmailKind = EmailJob['kind'];
+
+/**
+ * Job id of an event's email to one recipient, so a replayed event enqueues nothing new.
+ * Event ids are UUIDs and agent ids never contain "~" (streams.ts) or ":" (which BullMQ
+ * reserves in custom job ids), so the id is unambiguous and accepted by both queues.
+ */
+export const emailJobId = (eventId: string, recipientAgentId: string): string => `${eventId}~${recipientAgentId}`;
+
+/**
+ * RFC 5322 Message-ID of a job's email: the same on every attempt, so a duplicate delivered
+ * after a crash is recognisable. The agent id is base64url-encoded because it may contain "@".
+ */
+export function emailMessageId(job: Pick<EmailJob, 'eventId' | 'to'>, domain: string): string {
+  return `<${job.eventId}.${Buffer.from(job.to.agentId).toString('base64url')}@${domain}>`;
+}

@@ -1,0 +1,35 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EmailMessage, Mailer } from './mailer.port';
+import { toMailOptions } from './mail-options';
+
+/**
+ * Writes each email as an RFC 822 `.eml` file (CRLF line ends) into a folder, for the embedded
+ * default. The file is named after the Message-ID, so a job delivered twice leaves one file.
+ */
+export class OutboxMailer implements Mailer {
+  private readonly renderer: Transporter;
+
+  constructor(private readonly dir: string) {
+    this.renderer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  }
+
+  async send(message: EmailMessage): Promise<void> {
+    const info = await this.renderer.sendMail(toMailOptions(message));
+    await mkdir(this.dir, { recursive: true });
+    const file = join(this.dir, `${outboxFileName(message.messageId)}.eml`);
+    // Write then rename: a reader never sees half a message, and a crash leaves at most a .tmp file.
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, info.message as Buffer);
+    await rename(partial, file);
+  }
+
+  async close(): Promise<void> {
+    this.renderer.close();
+  }
+}
+
+/** A Message-ID as a file name: angle brackets dropped, anything outside [A-Za-z0-9._-] replaced. */
+export const outboxFileName = (messageId: string): string =>
+  messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_');

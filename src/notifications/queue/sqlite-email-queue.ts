@@ -1,0 +1,227 @@
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type { EmailJob } from '../email-job';
+import { exponentialBackoff } from '../backoff';
+import type {
+  EmailJobHandler,
+  EmailQueue,
+  EmailQueueCounts,
+  EmailQueueWorker,
+  FailedEmailJob,
+  RetryPolicy,
+} from './email-queue.port';
+
+export interface SqliteEmailQueueOptions {
+  retry: RetryPolicy;
+  /** How long a claimed job stays with its worker without news; renewed while it runs. */
+  lockMs: number;
+  /** How often an idle worker looks for jobs added by another process. */
+  pollMs?: number;
+  /** Completed jobs are kept this long, so a replayed event still finds its job id. */
+  keepCompletedMs: number;
+  onError?: (error: unknown) => void;
+}
+
+interface JobRow {
+  id: string;
+  data: string;
+  attempts: number;
+  error: string | null;
+  due_at: number;
+  lease_token: string | null;
+}
+
+/**
+ * The embedded email queue, kept in SQLite so jobs survive a restart. A worker claims a job
+ * with a lease that it renews while sending; a job whose worker died (lease over) is claimed
+ * again. `due_at` is when a waiting job is due, when an active job's lease ends, and when a
+ * completed or failed job finished, so one index serves claims, pruning and listing.
+ */
+export class SqliteEmailQueue implements EmailQueue {
+  private readonly sleepers = new Set<() => void>();
+  private readonly workers = new Set<EmailQueueWorker>();
+  private readonly statements;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteEmailQueueOptions,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS email_jobs (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'active', 'completed', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        due_at INTEGER NOT NULL,
+        lease_token TEXT,
+        error TEXT
+      );
+      CREATE INDEX IF NOT EXISTS email_jobs_by_state ON email_jobs (state, due_at);
+    `);
+    this.statements = {
+      insert: db.prepare(`INSERT OR IGNORE INTO email_jobs (id, data, state, due_at) VALUES (?, ?, 'waiting', ?)`),
+      due: db.prepare<[number], JobRow>(
+        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
+         WHERE state IN ('waiting', 'active') AND due_at <= ? ORDER BY due_at LIMIT 1`,
+      ),
+      nextDue: db.prepare<[], { due: number | null }>(
+        `SELECT MIN(due_at) AS due FROM email_jobs WHERE state IN ('waiting', 'active')`,
+      ),
+      claim: db.prepare(
+        `UPDATE email_jobs SET state = 'active', attempts = attempts + 1, due_at = ?, lease_token = ? WHERE id = ?`,
+      ),
+      renew: db.prepare(`UPDATE email_jobs SET due_at = ? WHERE id = ? AND lease_token = ?`),
+      complete: db.prepare(
+        `UPDATE email_jobs SET state = 'completed', due_at = ?, lease_token = NULL, error = NULL WHERE id = ? AND lease_token = ?`,
+      ),
+      retry: db.prepare(
+        `UPDATE email_jobs SET state = 'waiting', due_at = ?, lease_token = NULL, error = ? WHERE id = ? AND lease_token IS ?`,
+      ),
+      fail: db.prepare(
+        `UPDATE email_jobs SET state = 'failed', due_at = ?, lease_token = NULL, error = ? WHERE id = ? AND lease_token IS ?`,
+      ),
+      prune: db.prepare(`DELETE FROM email_jobs WHERE state = 'completed' AND due_at < ?`),
+      counts: db.prepare<[number], { state: string; due: number; n: number }>(
+        `SELECT state, due_at <= ? AS due, COUNT(*) AS n FROM email_jobs GROUP BY state, due`,
+      ),
+      failed: db.prepare<[number], JobRow>(
+        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs WHERE state = 'failed' ORDER BY due_at DESC LIMIT ?`,
+      ),
+    };
+  }
+
+  async add(jobs: readonly EmailJob[]): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const job of jobs) this.statements.insert.run(job.id, JSON.stringify(job), now);
+    })();
+    this.wake();
+  }
+
+  process(handler: EmailJobHandler, { concurrency }: { concurrency: number }): EmailQueueWorker {
+    const state = { closing: false };
+    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state));
+    const worker: EmailQueueWorker = {
+      close: async () => {
+        state.closing = true;
+        this.wake();
+        await Promise.all(loops);
+        this.workers.delete(worker);
+      },
+    };
+    this.workers.add(worker);
+    return worker;
+  }
+
+  async counts(): Promise<EmailQueueCounts> {
+    const counts: EmailQueueCounts = { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 };
+    for (const { state, due, n } of this.statements.counts.all(Date.now())) {
+      if (state === 'waiting') counts[due ? 'waiting' : 'delayed'] += n;
+      else counts[state as 'active' | 'completed' | 'failed'] += n;
+    }
+    return counts;
+  }
+
+  async failed(limit: number): Promise<FailedEmailJob[]> {
+    return this.statements.failed.all(limit).map((row) => ({
+      job: JSON.parse(row.data) as EmailJob,
+      attempts: row.attempts,
+      error: row.error ?? '',
+      failedAt: new Date(row.due_at),
+    }));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((worker) => worker.close()));
+  }
+
+  private async loop(handler: EmailJobHandler, state: { closing: boolean }): Promise<void> {
+    while (!state.closing) {
+      try {
+        const claimed = this.claim();
+        if (claimed) await this.run(claimed, handler);
+        else await this.sleep();
+      } catch (error) {
+        // The store itself failed (e.g. disk full): report, wait, try again.
+        this.options.onError?.(error);
+        await this.sleep();
+      }
+    }
+  }
+
+  /** Takes the next due job, or the job of a worker whose lease ran out. */
+  private claim(): { row: JobRow; token: string } | undefined {
+    return this.db
+      .transaction(() => {
+        for (;;) {
+          const now = Date.now();
+          const row = this.statements.due.get(now);
+          if (!row) return undefined;
+          if (row.attempts >= this.options.retry.attempts) {
+            // Its worker died during the last attempt.
+            this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
+            continue;
+          }
+          const token = randomUUID();
+          this.statements.claim.run(now + this.options.lockMs, token, row.id);
+          return { row: { ...row, attempts: row.attempts + 1 }, token };
+        }
+      })
+      .immediate();
+  }
+
+  private async run({ row, token }: { row: JobRow; token: string }, handler: EmailJobHandler): Promise<void> {
+    const renew = setInterval(() => {
+      try {
+        this.statements.renew.run(Date.now() + this.options.lockMs, row.id, token);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }, this.options.lockMs / 3);
+    try {
+      await handler(JSON.parse(row.data) as EmailJob, row.attempts);
+      const now = Date.now();
+      this.statements.complete.run(now, row.id, token);
+      this.statements.prune.run(now - this.options.keepCompletedMs);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const now = Date.now();
+      if (row.attempts >= this.options.retry.attempts) this.statements.fail.run(now, message, row.id, token);
+      else {
+        const wait = exponentialBackoff(this.options.retry.backoffMs, row.attempts);
+        this.statements.retry.run(now + wait, message, row.id, token);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /** Waits until the next job is due, a job is added here, the poll interval passes, or a worker closes. */
+  private sleep(): Promise<void> {
+    const next = this.statements.nextDue.get()?.due;
+    const poll = this.options.pollMs ?? 1000;
+    const wait = next == null ? poll : Math.min(poll, Math.max(0, next - Date.now()));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      this.sleepers.add(done);
+    });
+  }
+
+  private wake(): void {
+    for (const sleeper of [...this.sleepers]) sleeper();
+  }
+}

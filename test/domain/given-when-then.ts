@@ -1,0 +1,48 @@
+import { fold, type Decider } from '../../src/domain/shared/decider';
+import type { DomainEvent } from '../../src/domain/shared/domain-event';
+import { DomainRefusal, type RefusalKind } from '../../src/domain/shared/refusal';
+
+/** The events a decider records for commands run one after another: a realistic `given`. */
+export function history<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, commands: readonly C[], given: readonly E[] = []): E[] {
+  const events = [...given];
+  let state = fold(decider, events);
+  for (const command of commands) {
+    const decided = decider.decide(command, state);
+    state = fold(decider, decided, state);
+    events.push(...decided);
+  }
+  return events;
+}
+
+/** given(events).when(command).thenEvents([...]) or .thenRefused(kind, code). */
+export function given<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, events: readonly E[] = []) {
+  const state = fold(decider, events);
+  return {
+    state,
+    when(command: C) {
+      return {
+        /** The events decided, for assertions on a part of them. */
+        events: (): E[] => decider.decide(command, state),
+        thenEvents(expected: E[]): E[] {
+          const decided = decider.decide(command, state);
+          expect(decided).toEqual(expected);
+          return decided;
+        },
+        thenRefused(kind: RefusalKind, code: string, details?: Record<string, unknown>): DomainRefusal {
+          let thrown: unknown;
+          try {
+            decider.decide(command, state);
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(DomainRefusal);
+          const refusal = thrown as DomainRefusal;
+          expect({ kind: refusal.kind, code: refusal.code }).toEqual({ kind, code });
+          if (details) expect(refusal.details).toMatchObject(details);
+          expect(refusal.message.length).toBeGreaterThan(20);
+          return refusal;
+        },
+      };
+    },
+  };
+}

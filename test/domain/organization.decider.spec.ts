@@ -1,0 +1,181 @@
+import type { OrganizationCommand } from '../../src/domain/organization/organization.commands';
+import { organizationDecider } from '../../src/domain/organization/organization.decider';
+import type { OrganizationEvent } from '../../src/domain/organization/organization.events';
+import { roleOf } from '../../src/domain/organization/organization.state';
+import { fold } from '../../src/domain/shared/decider';
+import type { Role } from '../../src/domain/shared/roles';
+import { given, history } from './given-when-then';
+
+const ORG = 'acme';
+const agent = (agentId: string) => ({ agentId, email: `${agentId}@acme.test`, displayName: agentId.toUpperCase() });
+const create: OrganizationCommand = {
+  type: 'CreateOrganization',
+  orgId: ORG,
+  name: 'Acme',
+  policy: { firstKeyRequiresAdmin: true },
+  superAdmin: agent('alice'),
+};
+const add = (agentId: string, role: Role, actorId = 'alice'): OrganizationCommand => ({ type: 'AddAgent', actorId, agent: agent(agentId), role });
+const org = (...commands: OrganizationCommand[]): OrganizationEvent[] => history(organizationDecider, [create, ...commands]);
+const decide = (events: OrganizationEvent[]) => given(organizationDecider, events);
+
+describe('organization decider', () => {
+  describe('CreateOrganization', () => {
+    it('creates the org and its first SUPER_ADMIN', () => {
+      decide([]).when(create).thenEvents([
+        { type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: { firstKeyRequiresAdmin: true }, superAdminId: 'alice' } },
+        { type: 'AgentAdded', data: { ...agent('alice'), role: 'SUPER_ADMIN' } },
+      ]);
+    });
+
+    it('refuses to create an org twice', () => {
+      decide(org()).when(create).thenRefused('CONFLICT', 'ORG_EXISTS');
+    });
+  });
+
+  describe('AddAgent (R1)', () => {
+    it('adds an agent with a role when a SUPER_ADMIN asks', () => {
+      decide(org()).when(add('bob', 'ADMIN')).thenEvents([{ type: 'AgentAdded', data: { ...agent('bob'), role: 'ADMIN' } }]);
+    });
+
+    it('refuses an ADMIN, a MEMBER and a stranger', () => {
+      const events = org(add('bob', 'ADMIN'), add('carol', 'MEMBER'));
+      decide(events).when(add('dave', 'MEMBER', 'bob')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when(add('dave', 'MEMBER', 'carol')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when(add('dave', 'MEMBER', 'eve')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+    });
+
+    it('refuses an agent already in the org', () => {
+      decide(org(add('bob', 'MEMBER'))).when(add('bob', 'ADMIN')).thenRefused('CONFLICT', 'AGENT_EXISTS');
+    });
+
+    it('refuses every command on an org that does not exist', () => {
+      decide([]).when(add('bob', 'MEMBER')).thenRefused('NOT_FOUND', 'ORG_NOT_FOUND');
+      decide([]).when({ type: 'AssignFirstKey', agentId: 'alice', requestId: 'r1' }).thenRefused('NOT_FOUND', 'ORG_NOT_FOUND');
+    });
+  });
+
+  describe('ChangeAgentRole (R1)', () => {
+    it('changes a role, recording both roles', () => {
+      decide(org(add('bob', 'MEMBER')))
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN' })
+        .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+    });
+
+    it('writes nothing when the agent already has the role, so a retried change is harmless', () => {
+      decide(org(add('bob', 'ADMIN'))).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN' }).thenEvents([]);
+    });
+
+    it('refuses an unknown agent and a caller who is not SUPER_ADMIN', () => {
+      const events = org(add('bob', 'ADMIN'));
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'zed', role: 'ADMIN' }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'SUPER_ADMIN' }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+    });
+
+    it('takes effect at once: a demoted SUPER_ADMIN manages nothing any more', () => {
+      const events = org(add('bob', 'SUPER_ADMIN'), { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'ADMIN' });
+      decide(events).when(add('carol', 'MEMBER', 'alice')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when(add('carol', 'MEMBER', 'bob')).thenEvents([{ type: 'AgentAdded', data: { ...agent('carol'), role: 'MEMBER' } }]);
+    });
+
+    it('refuses to demote the last SUPER_ADMIN, themself included', () => {
+      const refusal = decide(org(add('bob', 'ADMIN')))
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'alice', role: 'ADMIN' })
+        .thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+      expect(refusal.message).toMatch(/last SUPER_ADMIN/);
+    });
+
+    it('demotes a SUPER_ADMIN while another one remains', () => {
+      decide(org(add('bob', 'SUPER_ADMIN')))
+        .when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'MEMBER' })
+        .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'MEMBER' } }]);
+    });
+
+    it('counts SUPER_ADMINs through promotions and demotions', () => {
+      const events = org(
+        add('bob', 'MEMBER'),
+        { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'SUPER_ADMIN' },
+        { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'AUDITOR' },
+      );
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'ADMIN' }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+    });
+  });
+
+  describe('RemoveAgent (R1, R9)', () => {
+    it('removes an agent, recording the role they had', () => {
+      decide(org(add('bob', 'ADMIN')))
+        .when({ type: 'RemoveAgent', actorId: 'alice', agentId: 'bob' })
+        .thenEvents([{ type: 'AgentRemoved', data: { agentId: 'bob', role: 'ADMIN' } }]);
+    });
+
+    it('refuses to remove the last SUPER_ADMIN', () => {
+      decide(org(add('bob', 'ADMIN'))).when({ type: 'RemoveAgent', actorId: 'alice', agentId: 'alice' }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+    });
+
+    it('removes a SUPER_ADMIN while another one remains', () => {
+      decide(org(add('bob', 'SUPER_ADMIN')))
+        .when({ type: 'RemoveAgent', actorId: 'bob', agentId: 'alice' })
+        .thenEvents([{ type: 'AgentRemoved', data: { agentId: 'alice', role: 'SUPER_ADMIN' } }]);
+    });
+
+    it('refuses an unknown agent and a caller who is not SUPER_ADMIN', () => {
+      const events = org(add('bob', 'ADMIN'));
+      decide(events).when({ type: 'RemoveAgent', actorId: 'alice', agentId: 'zed' }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
+      decide(events).when({ type: 'RemoveAgent', actorId: 'bob', agentId: 'alice' }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+    });
+
+    it('forgets a removed agent, who may be added again', () => {
+      const events = org(add('bob', 'ADMIN'), { type: 'RemoveAgent', actorId: 'alice', agentId: 'bob' });
+      const state = fold(organizationDecider, events);
+      expect(roleOf(state, 'bob')).toBeUndefined();
+      expect([...state.approvers]).toEqual(['alice']);
+      decide(events).when(add('bob', 'MEMBER')).thenEvents([{ type: 'AgentAdded', data: { ...agent('bob'), role: 'MEMBER' } }]);
+    });
+  });
+
+  describe('AssignFirstKey (R4)', () => {
+    it('assigns the first key once', () => {
+      const events = org(add('bob', 'ADMIN'));
+      decide(events)
+        .when({ type: 'AssignFirstKey', agentId: 'bob', requestId: 'r1' })
+        .thenEvents([{ type: 'FirstKeyAssigned', data: { agentId: 'bob', requestId: 'r1' } }]);
+      const assigned = history(organizationDecider, [{ type: 'AssignFirstKey', agentId: 'bob', requestId: 'r1' }], events);
+      decide(assigned)
+        .when({ type: 'AssignFirstKey', agentId: 'alice', requestId: 'r2' })
+        .thenRefused('CONFLICT', 'FIRST_KEY_ALREADY_ASSIGNED', { agentId: 'bob', requestId: 'r1' });
+    });
+
+    it('refuses an agent who is not in the org', () => {
+      decide(org()).when({ type: 'AssignFirstKey', agentId: 'zed', requestId: 'r1' }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
+    });
+  });
+
+  describe('state', () => {
+    it('keeps the approvers (ADMIN, SUPER_ADMIN) apart from the other roles', () => {
+      const state = fold(
+        organizationDecider,
+        org(add('bob', 'ADMIN'), add('carol', 'MEMBER'), add('dan', 'AUDITOR'), { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'carol', role: 'ADMIN' }, {
+          type: 'ChangeAgentRole',
+          actorId: 'alice',
+          agentId: 'bob',
+          role: 'MEMBER',
+        }),
+      );
+      expect([...state.approvers].sort()).toEqual(['alice', 'carol']);
+      expect(state.superAdminCount).toBe(1);
+      expect(state.agents.size).toBe(4);
+    });
+
+    it('folds an org of 10,000 agents without changing any earlier state', () => {
+      const events = org(...Array.from({ length: 10_000 }, (_, i) => add(`agent-${i}`, i % 100 === 0 ? 'ADMIN' : 'MEMBER')));
+      const halfway = fold(organizationDecider, events.slice(0, 5_002));
+      const full = fold(organizationDecider, events.slice(5_002), halfway);
+      expect(full.agents.size).toBe(10_001);
+      expect(halfway.agents.size).toBe(5_001);
+      expect(roleOf(halfway, 'agent-9999')).toBeUndefined();
+      expect(roleOf(full, 'agent-9999')).toBe('MEMBER');
+      expect(roleOf(full, 'agent-9900')).toBe('ADMIN');
+      expect(full.approvers.size).toBe(101);
+    });
+  });
+});

@@ -1,0 +1,446 @@
+import {
+  ConcurrencyConflict,
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../src/event-store/event-store.port';
+import { newEvent, newEvents, uniqueStream } from './event-factory';
+
+const ids = (events: { id: string }[]): string[] => events.map((event) => event.id);
+
+/** Resolves once `done` holds; `check` is called by whoever changes the state. */
+function condition(done: () => boolean): { check: () => void; reached: Promise<void> } {
+  let resolve!: () => void;
+  const reached = new Promise<void>((r) => (resolve = r));
+  const check = (): void => {
+    if (done()) resolve();
+  };
+  return { check, reached };
+}
+
+/**
+ * The EventStore port's contract. Any adapter runs it unchanged: it uses the port only and
+ * unique stream names, so it also runs against a shared server.
+ */
+export function describeEventStoreContract(
+  name: string,
+  open: () => Promise<EventStore>,
+  close: (store: EventStore) => Promise<void> = (store) => store.close(),
+): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+
+    afterAll(async () => {
+      await close(store);
+    });
+
+    async function expectConflict(append: Promise<AppendResult>, stream: string): Promise<ConcurrencyConflict> {
+      const error: unknown = await append.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConcurrencyConflict);
+      expect((error as ConcurrencyConflict).stream).toBe(stream);
+      return error as ConcurrencyConflict;
+    }
+
+    describe('append and readStream', () => {
+      it('creates a stream with no_stream and numbers its events from revision 0', async () => {
+        const stream = uniqueStream('create');
+        const events = newEvents(3);
+        const result = await store.append([{ stream, expected: 'no_stream', events }]);
+
+        expect(result.revisions).toEqual({ [stream]: 2n });
+        const read = await store.readStream(stream);
+        expect(ids(read)).toEqual(ids(events));
+        expect(read.map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+        expect(read.every((event) => event.stream === stream)).toBe(true);
+        expect(read[2].position).toBe(result.position);
+      });
+
+      it('appends at the exact revision of the last event', async () => {
+        const stream = uniqueStream('exact');
+        await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const second = await store.append([{ stream, expected: 0n, events: newEvents(2) }]);
+        const third = await store.append([{ stream, expected: 2n, events: [newEvent()] }]);
+
+        expect(second.revisions[stream]).toBe(2n);
+        expect(third.revisions[stream]).toBe(3n);
+        expect(third.position).toBeGreaterThan(second.position);
+        expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n]);
+      });
+
+      it('appends with any, whether the stream exists or not', async () => {
+        const stream = uniqueStream('any');
+        const first = await store.append([{ stream, expected: 'any', events: [newEvent()] }]);
+        const second = await store.append([{ stream, expected: 'any', events: newEvents(2) }]);
+
+        expect(first.revisions[stream]).toBe(0n);
+        expect(second.revisions[stream]).toBe(2n);
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+
+      it('reads a stream from a revision, inclusive; a missing stream reads empty', async () => {
+        const stream = uniqueStream('from');
+        const events = newEvents(5);
+        await store.append([{ stream, expected: 'no_stream', events }]);
+
+        expect(ids(await store.readStream(stream, 3n))).toEqual(ids(events.slice(3)));
+        expect(ids(await store.readStream(stream, 0n))).toEqual(ids(events));
+        expect(await store.readStream(stream, 5n)).toEqual([]);
+        expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
+      });
+
+      it('round-trips type, schema version, data and metadata (unicode, nesting, every JSON type)', async () => {
+        const stream = uniqueStream('roundtrip');
+        const event: NewEvent = {
+          ...newEvent('KeyRequested', {
+            name: 'Zoë 名前 🔑 \u0000 "quoted" \\ back',
+            nested: { list: [1, 'two', { three: [null, true, false] }], empty: {}, none: [] },
+            number: -12.5e-3,
+            big: Number.MAX_SAFE_INTEGER,
+            nothing: null,
+          }),
+          schemaVersion: 3,
+        };
+        event.metadata = { ...event.metadata, actor: 'ägent ✓', orgId: 'org-ü' };
+        await store.append([{ stream, expected: 'no_stream', events: [event] }]);
+
+        const [read] = await store.readStream(stream);
+        expect(read).toEqual({ ...event, stream, revision: 0n, position: read.position });
+        expect(typeof read.position).toBe('bigint');
+        expect(typeof read.revision).toBe('bigint');
+      });
+    });
+
+    describe('expected revision', () => {
+      it.each([
+        ['no_stream on an existing stream', 'no_stream' as const, true, 0n],
+        ['an exact revision on a missing stream', 0n, false, 'no_stream' as const],
+        ['a stale exact revision', 1n, true, 0n],
+        ['a revision ahead of the stream', 5n, true, 0n],
+      ])('refuses %s with ConcurrencyConflict and writes nothing', async (_, expected, exists, actual) => {
+        const stream = uniqueStream('conflict');
+        if (exists) await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const before = await store.readStream(stream);
+        const head = await store.headPosition();
+
+        const conflict = await expectConflict(store.append([{ stream, expected, events: newEvents(2) }]), stream);
+
+        expect(conflict.expected).toBe(expected);
+        expect(conflict.actual).toBe(actual);
+        expect(await store.readStream(stream)).toEqual(before);
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it('lets exactly one of many concurrent appends at the same revision win', async () => {
+        const stream = uniqueStream('race');
+        await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const contenders = Array.from({ length: 25 }, () => newEvents(2));
+
+        const settled = await Promise.allSettled(
+          contenders.map((events) => store.append([{ stream, expected: 0n, events }])),
+        );
+
+        const winners = settled.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
+        expect(winners).toHaveLength(1);
+        for (const outcome of settled) {
+          if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConcurrencyConflict);
+        }
+        const read = await store.readStream(stream, 1n);
+        expect(ids(read)).toEqual(ids(contenders[winners[0]]));
+      });
+
+      it('lets exactly one of many concurrent stream creations win', async () => {
+        const stream = uniqueStream('create-race');
+        const settled = await Promise.allSettled(
+          Array.from({ length: 25 }, () => store.append([{ stream, expected: 'no_stream', events: [newEvent()] }])),
+        );
+
+        expect(settled.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('multi-stream appends', () => {
+      it('writes every stream of a call, in call order with adjacent positions', async () => {
+        const a = uniqueStream('multi-a');
+        const b = uniqueStream('multi-b');
+        const eventsA = newEvents(2);
+        const eventsB = newEvents(2);
+        await store.append([{ stream: b, expected: 'no_stream', events: [newEvent()] }]);
+
+        const result = await store.append([
+          { stream: a, expected: 'no_stream', events: eventsA },
+          { stream: b, expected: 0n, events: eventsB },
+        ]);
+
+        expect(result.revisions).toEqual({ [a]: 1n, [b]: 2n });
+        const [firstOfCall] = await store.readStream(a);
+        const rest = await store.readAll(firstOfCall.position, 3);
+        expect(ids(rest)).toEqual(ids([...eventsA.slice(1), ...eventsB]));
+        expect(rest[2].position).toBe(result.position);
+      });
+
+      it("writes nothing when one write's revision is wrong", async () => {
+        const fresh = uniqueStream('atomic-fresh');
+        const existing = uniqueStream('atomic-existing');
+        await store.append([{ stream: existing, expected: 'no_stream', events: [newEvent()] }]);
+        const before = await store.readStream(existing);
+        const head = await store.headPosition();
+
+        await expectConflict(
+          store.append([
+            { stream: fresh, expected: 'no_stream', events: newEvents(2) },
+            { stream: existing, expected: 'no_stream', events: [newEvent()] },
+          ]),
+          existing,
+        );
+
+        expect(await store.readStream(fresh)).toEqual([]);
+        expect(await store.readStream(existing)).toEqual(before);
+        expect(await store.headPosition()).toBe(head);
+        // The refused call left the fresh stream free.
+        const retried = await store.append([{ stream: fresh, expected: 'no_stream', events: [newEvent()] }]);
+        expect(retried.revisions[fresh]).toBe(0n);
+      });
+    });
+
+    describe('idempotent retries', () => {
+      it.each([
+        ['no_stream', 'no_stream' as const],
+        ['an exact revision', 0n],
+        ['any', 'any' as const],
+      ])('returns the original result when the same events are appended again with %s', async (_, expected) => {
+        const stream = uniqueStream('retry');
+        const before = expected === 0n ? [newEvent()] : [];
+        if (before.length > 0) await store.append([{ stream, expected: 'no_stream', events: before }]);
+        const events = newEvents(2);
+        const first = await store.append([{ stream, expected, events }]);
+
+        const again = await store.append([{ stream, expected, events }]);
+
+        expect(again).toEqual(first);
+        expect(ids(await store.readStream(stream))).toEqual(ids([...before, ...events]));
+      });
+
+      it('returns the original result of a multi-stream append retried after the streams moved on', async () => {
+        const a = uniqueStream('retry-a');
+        const b = uniqueStream('retry-b');
+        const writes = [
+          { stream: a, expected: 'no_stream' as const, events: newEvents(1) },
+          { stream: b, expected: 'no_stream' as const, events: newEvents(2) },
+        ];
+        const first = await store.append(writes);
+        await store.append([{ stream: a, expected: 0n, events: [newEvent()] }]);
+
+        expect(await store.append(writes)).toEqual(first);
+        expect(await store.readStream(a)).toHaveLength(2);
+        expect(await store.readStream(b)).toHaveLength(2);
+      });
+
+      it('still refuses new events at a revision taken by other events', async () => {
+        const stream = uniqueStream('retry-other');
+        await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        await expectConflict(store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]), stream);
+      });
+    });
+
+    describe('the global log', () => {
+      it('pages through readAll with an exclusive after, positions strictly increasing', async () => {
+        const stream = uniqueStream('paging');
+        const events = newEvents(7);
+        await store.append([{ stream, expected: 'no_stream', events }]);
+        const [first] = await store.readStream(stream);
+
+        const seen: RecordedEvent[] = [first];
+        let after = first.position;
+        while (seen.filter((event) => event.stream === stream).length < events.length) {
+          const page = await store.readAll(after, 2);
+          expect(page.length).toBeGreaterThan(0);
+          expect(page.length).toBeLessThanOrEqual(2);
+          expect(page[0].position).toBeGreaterThan(after);
+          seen.push(...page);
+          after = page[page.length - 1].position;
+        }
+
+        const positions = seen.map((event) => event.position);
+        positions.slice(1).forEach((position, i) => expect(position).toBeGreaterThan(positions[i]));
+        expect(ids(seen.filter((event) => event.stream === stream))).toEqual(ids(events));
+      });
+
+      it('reads from the start when after is undefined, and reports the head position', async () => {
+        const stream = uniqueStream('head');
+        const result = await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+
+        const [oldest] = await store.readAll(undefined, 1);
+        expect(oldest.position).toBeLessThanOrEqual(result.position);
+        expect(await store.headPosition()).toBeGreaterThanOrEqual(result.position);
+      });
+
+      it('gives later appends higher positions', async () => {
+        const results: AppendResult[] = [];
+        for (let i = 0; i < 5; i++) {
+          results.push(await store.append([{ stream: uniqueStream('order'), expected: 'no_stream', events: newEvents(2) }]));
+        }
+        results.slice(1).forEach((result, i) => expect(result.position).toBeGreaterThan(results[i].position));
+      });
+    });
+
+    describe('subscribeToAll', () => {
+      it('catches up after an exclusive position, goes live, and stops', async () => {
+        const stream = uniqueStream('sub');
+        const past = newEvents(3);
+        await store.append([{ stream, expected: 'no_stream', events: past }]);
+        const [first] = await store.readStream(stream);
+        const received: RecordedEvent[] = [];
+        const live = newEvents(2);
+        const caughtUp = condition(() => received.length === 2);
+        const allArrived = condition(() => received.length === 4);
+
+        const subscription = store.subscribeToAll({
+          after: first.position,
+          handler: (event) => {
+            if (event.stream !== stream) return;
+            received.push(event);
+            caughtUp.check();
+            allArrived.check();
+          },
+        });
+        await caughtUp.reached;
+        await store.append([{ stream, expected: 2n, events: [live[0]] }]);
+        await store.append([{ stream, expected: 3n, events: [live[1]] }]);
+        await allArrived.reached;
+        await subscription.stop();
+
+        expect(ids(received)).toEqual(ids([...past.slice(1), ...live]));
+        expect(received.map((event) => event.revision)).toEqual([1n, 2n, 3n, 4n]);
+
+        // After stop, nothing more arrives: a second subscription sees the next event, the first does not.
+        const later = newEvent();
+        await store.append([{ stream, expected: 4n, events: [later] }]);
+        const witness = condition(() => true);
+        const second = store.subscribeToAll({
+          after: received[3].position,
+          handler: (event) => {
+            if (event.id === later.id) witness.check();
+          },
+        });
+        await witness.reached;
+        await second.stop();
+        expect(received).toHaveLength(4);
+      });
+
+      it('delivers from the start of the log when after is undefined', async () => {
+        const [oldest] = await store.readAll(undefined, 1);
+        const received: RecordedEvent[] = [];
+        const one = condition(() => received.length >= 1);
+        const subscription = store.subscribeToAll({
+          handler: (event) => {
+            received.push(event);
+            one.check();
+          },
+        });
+        await one.reached;
+        await subscription.stop();
+        expect(received[0]).toEqual(oldest);
+      });
+
+      it('awaits the handler: one event at a time, in order, each once', async () => {
+        const stream = uniqueStream('backpressure');
+        const events = newEvents(6);
+        const start = await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        let running = 0;
+        let maxRunning = 0;
+        const received: string[] = [];
+        const done = condition(() => received.length === events.length);
+
+        const subscription = store.subscribeToAll({
+          after: start.position,
+          handler: async (event) => {
+            if (event.stream !== stream) return;
+            running++;
+            maxRunning = Math.max(maxRunning, running);
+            await new Promise((resolve) => setImmediate(resolve));
+            received.push(event.id);
+            running--;
+            done.check();
+          },
+        });
+        await store.append([{ stream, expected: 0n, events: events.slice(0, 3) }]);
+        await store.append([{ stream, expected: 3n, events: events.slice(3) }]);
+        await done.reached;
+        await subscription.stop();
+
+        expect(maxRunning).toBe(1);
+        expect(received).toEqual(ids(events));
+      });
+
+      it('resolves stop() only after the running handler has finished', async () => {
+        const stream = uniqueStream('stop');
+        const head = await store.headPosition();
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(2) }]);
+        let release!: () => void;
+        const blocked = new Promise<void>((resolve) => (release = resolve));
+        const entered = condition(() => true);
+        const handled: bigint[] = [];
+
+        const subscription = store.subscribeToAll({
+          after: head,
+          handler: async (event) => {
+            if (event.stream !== stream) return;
+            entered.check();
+            await blocked;
+            handled.push(event.revision);
+          },
+        });
+        await entered.reached;
+        let stopped = false;
+        const stopping = subscription.stop().then(() => (stopped = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(stopped).toBe(false);
+
+        release();
+        await stopping;
+        expect(handled).toEqual([0n]);
+      });
+
+      it('reports a failing handler through onError and stops delivering', async () => {
+        const stream = uniqueStream('failing');
+        const head = await store.headPosition();
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(2) }]);
+        const failure = new Error('projection broke');
+        const calls: bigint[] = [];
+        let reported: unknown;
+        const gaveUp = condition(() => reported !== undefined);
+
+        const subscription = store.subscribeToAll({
+          after: head,
+          handler: (event) => {
+            if (event.stream !== stream) return;
+            calls.push(event.revision);
+            throw failure;
+          },
+          onError: (error) => {
+            reported = error;
+            gaveUp.check();
+          },
+        });
+        await gaveUp.reached;
+        await subscription.stop();
+
+        expect(reported).toBe(failure);
+        expect(calls).toEqual([0n]);
+      });
+    });
+
+    it('answers ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,223 @@
+import Database from 'better-sqlite3';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConcurrencyConflict, type RecordedEvent } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { openEventLog } from '../../src/event-store/sqlite/sqlite-event-log';
+import { describeEventStoreContract } from './event-store.contract';
+import { newEvent, uniqueStream } from './event-factory';
+import type { ContendReport } from './fixtures/event-store-process';
+
+const dir = mkdtempSync(join(tmpdir(), 'ztkeys-es-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+const freshPath = (): string => join(dir, `store-${++files}.db`);
+const open = (path: string): SqliteEventStore => new SqliteEventStore({ path, pollIntervalMs: 20 });
+
+describeEventStoreContract('SQLite', async () => open(freshPath()));
+
+const REGISTER_TS = join(__dirname, '../support/register-ts.js');
+const FIXTURE = join(__dirname, 'fixtures/event-store-process.ts');
+
+/** A child process on the store file, with its IPC messages queued for `next`. */
+function spawnStoreProcess(mode: string, path: string, ...args: (string | number)[]) {
+  const child: ChildProcess = fork(FIXTURE, [mode, path, ...args.map(String)], {
+    execArgv: ['--require', REGISTER_TS],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const queued: unknown[] = [];
+  let wakeReader = (): void => undefined;
+  let exit: string | undefined;
+  child.on('message', (message) => {
+    queued.push(message);
+    wakeReader();
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = `${mode} process exited (${code ?? signal})`;
+      wakeReader();
+      resolve();
+    }),
+  );
+  async function next<T>(): Promise<T> {
+    while (queued.length === 0) {
+      if (exit) throw new Error(exit);
+      await new Promise<void>((resolve) => (wakeReader = resolve));
+    }
+    return queued.shift() as T;
+  }
+  return { child, next, exited };
+}
+
+/** Every event of the log, in order. */
+async function readWholeLog(store: SqliteEventStore): Promise<RecordedEvent[]> {
+  const log: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readAll(log.at(-1)?.position, 500);
+    if (page.length === 0) return log;
+    log.push(...page);
+  }
+}
+
+/** Positions strictly increase, ids are unique, and each stream counts 0, 1, 2, ... */
+function expectConsistentLog(log: RecordedEvent[]): void {
+  log.slice(1).forEach((event, i) => expect(event.position).toBeGreaterThan(log[i].position));
+  expect(new Set(log.map((event) => event.id)).size).toBe(log.length);
+  const nextRevision = new Map<string, bigint>();
+  for (const event of log) {
+    expect(event.revision).toBe(nextRevision.get(event.stream) ?? 0n);
+    nextRevision.set(event.stream, event.revision + 1n);
+  }
+}
+
+describe('SqliteEventStore', () => {
+  describe('group commit', () => {
+    it('commits concurrent appends in one transaction, each call settling on its own', async () => {
+      const store = open(freshPath());
+      const taken = uniqueStream('taken');
+      await store.append([{ stream: taken, expected: 'no_stream', events: [newEvent()] }]);
+      const before = store.stats;
+
+      const calls = Array.from({ length: 200 }, (_, i) =>
+        i % 20 === 0
+          ? store.append([{ stream: taken, expected: 'no_stream', events: [newEvent()] }])
+          : store.append([{ stream: uniqueStream('grouped'), expected: 'no_stream', events: [newEvent()] }]),
+      );
+      const settled = await Promise.allSettled(calls);
+
+      expect(store.stats).toEqual({ commits: before.commits + 1, appends: before.appends + 200 });
+      settled.forEach((outcome, i) => {
+        if (i % 20 === 0) expect(outcome.status === 'rejected' && outcome.reason instanceof ConcurrencyConflict).toBe(true);
+        else expect(outcome.status).toBe('fulfilled');
+      });
+      const positions = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.position] : []));
+      expect(new Set(positions).size).toBe(190);
+      const log = await readWholeLog(store);
+      expect(log).toHaveLength(191);
+      expectConsistentLog(log);
+      await store.close();
+    });
+
+    it('commits appends awaited one after another separately', async () => {
+      const store = open(freshPath());
+      const stream = uniqueStream('sequential');
+      for (let i = 0; i < 3; i++) {
+        await store.append([{ stream, expected: i === 0 ? 'no_stream' : BigInt(i - 1), events: [newEvent()] }]);
+      }
+      expect(store.stats).toEqual({ commits: 3, appends: 3 });
+      await store.close();
+    });
+  });
+
+  describe('durability', () => {
+    it('opens the log in WAL mode with synchronous=FULL, so a commit is fsynced before it is acknowledged', () => {
+      const db = openEventLog(freshPath());
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // 2 = FULL
+      expect(db.pragma('synchronous', { simple: true })).toBe(2n);
+      db.close();
+    });
+
+    it('keeps events across close and reopen, committing appends still queued at close', async () => {
+      const path = freshPath();
+      const store = open(path);
+      const stream = uniqueStream('reopen');
+      const first = newEvent();
+      const queued = newEvent();
+      await store.append([{ stream, expected: 'no_stream', events: [first] }]);
+      const pending = store.append([{ stream, expected: 0n, events: [queued] }]);
+      await store.close();
+      await expect(pending).resolves.toEqual({ position: 2n, revisions: { [stream]: 1n } });
+
+      const reopened = open(path);
+      expect((await reopened.readStream(stream)).map((event) => event.id)).toEqual([first.id, queued.id]);
+      await expect(reopened.append([{ stream, expected: 0n, events: [newEvent()] }])).rejects.toBeInstanceOf(ConcurrencyConflict);
+      await reopened.close();
+    });
+
+    it('keeps every acknowledged append of a process killed with SIGKILL, and the log stays consistent', async () => {
+      const path = freshPath();
+      const writer = spawnStoreProcess('append-until-killed', path, 'killed', 16);
+      expect(await writer.next()).toBe('ready');
+      const acknowledged: string[] = [];
+      while (acknowledged.length < 500) acknowledged.push(await writer.next<string>());
+      writer.child.kill('SIGKILL');
+      await writer.exited;
+
+      const store = open(path);
+      const log = await readWholeLog(store);
+      const recorded = new Set(log.map((event) => event.id));
+      expect(acknowledged.filter((id) => !recorded.has(id))).toEqual([]);
+      expectConsistentLog(log);
+      const lastRevision = BigInt(log.filter((event) => event.stream === 'killed-0').length - 1);
+      await store.append([{ stream: 'killed-0', expected: lastRevision, events: [newEvent()] }]);
+      await store.close();
+
+      const raw = new Database(path, { readonly: true });
+      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      raw.close();
+    });
+  });
+
+  describe('several processes on one file', () => {
+    it('loses and duplicates nothing under concurrent appends, and reports every conflict', async () => {
+      const path = freshPath();
+      const processes = 3;
+      const createStreams = 40;
+      const loops = 6;
+      const appendsPerLoop = 15;
+      const workers = Array.from({ length: processes }, () =>
+        spawnStoreProcess('contend', path, 'shared', createStreams, 3, loops, appendsPerLoop),
+      );
+      for (const worker of workers) expect(await worker.next()).toBe('ready');
+      for (const worker of workers) worker.child.send('go');
+      const reports = await Promise.all(workers.map((worker) => worker.next<ContendReport>()));
+      await Promise.all(workers.map((worker) => worker.exited));
+
+      // Each shared stream was created by exactly one process; every other attempt conflicted.
+      const created = reports.flatMap((report) => report.created).sort();
+      expect(created).toEqual(Array.from({ length: createStreams }, (_, i) => `shared-created-${i}`).sort());
+      expect(reports.reduce((sum, report) => sum + report.createConflicts, 0)).toBe((processes - 1) * createStreams);
+
+      const store = open(path);
+      const log = await readWholeLog(store);
+      expectConsistentLog(log);
+      const counted = log.filter((event) => event.type === 'Counted').map((event) => event.id);
+      const acknowledged = reports.flatMap((report) => report.acknowledged);
+      expect(acknowledged).toHaveLength(processes * loops * appendsPerLoop);
+      expect(counted.sort()).toEqual(acknowledged.sort());
+      expect(reports.reduce((sum, report) => sum + report.counterConflicts, 0)).toBeGreaterThan(0);
+      await store.close();
+    });
+
+    it("delivers another process's appends to a live subscription", async () => {
+      const path = freshPath();
+      const store = open(path);
+      const stream = uniqueStream('cross');
+      const received: RecordedEvent[] = [];
+      let allReceived!: () => void;
+      const arrived = new Promise<void>((resolve) => (allReceived = resolve));
+      const subscription = store.subscribeToAll({
+        handler: (event) => {
+          received.push(event);
+          if (received.length === 10) allReceived();
+        },
+      });
+
+      const writer = spawnStoreProcess('append', path, stream, 10);
+      expect(await writer.next()).toBe('ready');
+      const written = await writer.next<string[]>();
+      await arrived;
+      await subscription.stop();
+      await writer.exited;
+
+      expect(received.map((event) => event.id)).toEqual(written);
+      expect(store.stats.commits).toBe(0);
+      await store.close();
+    });
+  });
+});
