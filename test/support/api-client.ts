@@ -1,0 +1,103 @@
+import { generateKeyPair, type TestKeyPair } from './ed25519-keys';
+import type { TestServer } from './test-server';
+
+export interface Reply<T = any> {
+  status: number;
+  contentType: string;
+  body: T;
+}
+
+/** A thin HTTP client for tests: JSON in, JSON (or problem+json) out. */
+export async function call<T = any>(server: TestServer, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed as T };
+}
+
+/** An agent as tests drive them: a token, and a key pair once they have one. */
+export interface TestAgent {
+  orgId: string;
+  agentId: string;
+  token: string;
+  key?: TestKeyPair;
+}
+
+export class Journey {
+  constructor(readonly server: TestServer) {}
+
+  async createOrg(superAdminId = 'alice', policy?: { firstKeyRequiresAdmin: boolean }): Promise<TestAgent> {
+    const reply = await call(this.server, 'POST', '/v1/orgs', this.server.bootstrapToken, {
+      name: 'Acme Support',
+      superAdmin: { agentId: superAdminId, email: `${superAdminId}@example.com`, displayName: superAdminId },
+      ...(policy ? { policy } : {}),
+    });
+    if (reply.status !== 201) throw new Error(`createOrg: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return { orgId: reply.body.orgId, agentId: superAdminId, token: await this.server.token(reply.body.orgId, superAdminId) };
+  }
+
+  async addAgent(admin: TestAgent, agentId: string, role = 'MEMBER'): Promise<TestAgent> {
+    const reply = await call(this.server, 'POST', `/v1/orgs/${admin.orgId}/agents`, admin.token, {
+      agentId,
+      email: `${agentId}@example.com`,
+      displayName: agentId,
+      role,
+    });
+    if (reply.status !== 201) throw new Error(`addAgent: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return { orgId: admin.orgId, agentId, token: await this.server.token(admin.orgId, agentId) };
+  }
+
+  challenge(agent: TestAgent, body: Record<string, unknown>): Promise<Reply> {
+    return call(this.server, 'POST', `/v1/orgs/${agent.orgId}/challenges`, agent.token, body);
+  }
+
+  /** Gets a challenge and signs its statement with `key`: the body fields of a signed command. */
+  async signed(agent: TestAgent, key: TestKeyPair, body: Record<string, unknown>): Promise<{ challengeId: string; signature: string; statement: string }> {
+    const reply = await this.challenge(agent, body);
+    if (reply.status !== 201) throw new Error(`challenge: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return { challengeId: reply.body.challengeId, statement: reply.body.statement, signature: key.sign(reply.body.statement) };
+  }
+
+  async requestKey(agent: TestAgent, options: { replacePending?: boolean; key?: TestKeyPair } = {}): Promise<Reply> {
+    const key = options.key ?? generateKeyPair();
+    const { challengeId, signature } = await this.signed(agent, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+    const reply = await call(this.server, 'POST', `/v1/orgs/${agent.orgId}/key-requests`, agent.token, {
+      publicKey: key.publicKey,
+      challengeId,
+      signature,
+      ...(options.replacePending ? { replacePending: true } : {}),
+    });
+    if (reply.status === 201 && reply.body.status === 'APPROVED') agent.key = key;
+    (reply as Reply & { key: TestKeyPair }).key = key;
+    return reply;
+  }
+
+  async decide(approver: TestAgent, requestId: string, decision: 'APPROVE' | 'REJECT', extra: Record<string, unknown> = {}): Promise<Reply> {
+    const { challengeId, signature } = await this.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision });
+    const action = decision === 'APPROVE' ? 'approve' : 'reject';
+    return call(this.server, 'POST', `/v1/orgs/${approver.orgId}/key-requests/${requestId}/${action}`, approver.token, { challengeId, signature, ...extra });
+  }
+
+  /** Requests a key for `agent` and has `approver` approve it with the right code. */
+  async activeKey(agent: TestAgent, approver: TestAgent): Promise<TestKeyPair> {
+    const requested = (await this.requestKey(agent)) as Reply & { key: TestKeyPair };
+    if (requested.body.status === 'APPROVED') return requested.key;
+    const approved = await this.decide(approver, requested.body.requestId, 'APPROVE', { verificationCode: requested.body.verificationCode });
+    if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${JSON.stringify(approved.body)}`);
+    agent.key = requested.key;
+    return requested.key;
+  }
+}
