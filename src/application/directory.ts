@@ -3,7 +3,6 @@ import { organizationDecider } from '../domain/organization/organization.decider
 import type { OrganizationState } from '../domain/organization/organization.state';
 import type { ActorContext } from '../domain/shared/actor';
 import { refuse } from '../domain/shared/refusal';
-import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { activeKeyOf, type KeyState } from '../domain/signature-key/key.state';
 import { agentStream, orgStream } from '../domain/streams';
@@ -38,9 +37,8 @@ export class Directory {
 
   /** R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key. */
   async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<boolean> {
-    for (const [otherId, member] of org.agents) {
-      if (otherId === agentId || !isApproverRole(member.role)) continue;
-      if (activeKeyOf((await this.keys(orgId, otherId)).state)) return true;
+    for (const otherId of org.approvers) {
+      if (otherId !== agentId && activeKeyOf((await this.keys(orgId, otherId)).state)) return true;
     }
     return false;
   }

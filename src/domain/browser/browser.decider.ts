@@ -8,7 +8,11 @@ import { effectiveFrequency, initialBrowserState, type BrowserState } from './br
 
 const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 
-/** R10: a signed change; the signature counts as one made in this browser at `now`. */
+/**
+ * R10: a signed change; the signature counts as one made in this browser at `now`. Every refusal
+ * here is thrown (no ACTIVE key: CONFLICT; bad proof: UNPROCESSABLE): a setting that did not
+ * change is not an audited fact.
+ */
 function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): BrowserEvent[] {
   const { orgId, agentId, browserId, frequency, proof, now } = command;
   const activeKey =
@@ -66,7 +70,8 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
   }
   const last = state.lastSignature;
   if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && Date.parse(now) < Date.parse(last.at) + window) {
-    return [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil: isoAfter(last.at, window) } }];
+    const validUntil = isoAfter(last.at, window);
+    return [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil } }];
   }
   return refused('PROMPT_REQUIRED');
 }
@@ -84,7 +89,13 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
         return [
           {
             type: 'PromptFrequencyChanged',
-            data: { agentId: command.agentId, browserId: command.browserId, frequency: 'EVERY_TASK', previous: state.frequency, reason: 'LOGOUT' },
+            data: {
+              agentId: command.agentId,
+              browserId: command.browserId,
+              frequency: 'EVERY_TASK',
+              previous: state.frequency,
+              reason: 'LOGOUT',
+            },
           },
         ];
       case 'AuthorizeSensitiveTask':
@@ -105,9 +116,11 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
         };
       }
       case 'SensitiveTaskAuthorized': {
-        const { method, keyFingerprint, signedAt, proof } = event.data;
-        if (method !== 'SIGNATURE' || !signedAt || !proof) return state;
-        return { ...state, lastSignature: { at: signedAt, keyFingerprint }, usedNonces: withUsedNonce(state.usedNonces, proof.statement) };
+        // A REMEMBERED authorization is no new signature: the window does not move.
+        const { keyFingerprint, signedAt, proof } = event.data;
+        if (!signedAt || !proof) return state;
+        const usedNonces = withUsedNonce(state.usedNonces, proof.statement);
+        return { ...state, lastSignature: { at: signedAt, keyFingerprint }, usedNonces };
       }
       case 'SensitiveTaskRefused':
         return state;

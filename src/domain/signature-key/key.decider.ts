@@ -29,9 +29,11 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
   }
   const problem = checkPublicKey(publicKey);
   if (problem) {
-    refuse('UNPROCESSABLE', 'INVALID_PUBLIC_KEY', `The public key cannot be registered: ${PUBLIC_KEY_PROBLEMS[problem]}.`, { problem });
+    const why = PUBLIC_KEY_PROBLEMS[problem];
+    refuse('UNPROCESSABLE', 'INVALID_PUBLIC_KEY', `The public key cannot be registered: ${why}.`, { problem });
   }
-  checkChallenge(proof, { purpose: 'KEY_REQUEST', orgId, agentId: requester.agentId, publicKey }, command.now, state.usedNonces);
+  const expected = { purpose: 'KEY_REQUEST' as const, orgId, agentId: requester.agentId, publicKey };
+  checkChallenge(proof, expected, command.now, state.usedNonces);
   requireSignature(proof, publicKey, 'the requested public key (proof of possession)');
   const keyFingerprint = fingerprint(publicKey);
   if (state.active?.fingerprint === keyFingerprint) {
@@ -61,7 +63,12 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
     }
     events.push({
       type: 'KeyRequestCancelled',
-      data: { requestId: state.pendingRequestId, agentId: requester.agentId, reason: 'REPLACED_BY_NEW_REQUEST', cancelledBy: requester.agentId },
+      data: {
+        requestId: state.pendingRequestId,
+        agentId: requester.agentId,
+        reason: 'REPLACED_BY_NEW_REQUEST',
+        cancelledBy: requester.agentId,
+      },
     });
   }
   const key = { requestId, agentId: requester.agentId, publicKey, fingerprint: keyFingerprint };
@@ -113,7 +120,14 @@ function authorizeDecision(
   }
   checkChallenge(
     command.proof,
-    { purpose: 'KEY_DECISION', orgId: command.orgId, agentId: approver.agentId, requestId, requesterPublicKey: request.publicKey, decision },
+    {
+      purpose: 'KEY_DECISION',
+      orgId: command.orgId,
+      agentId: approver.agentId,
+      requestId,
+      requesterPublicKey: request.publicKey,
+      decision,
+    },
     command.now,
     state.usedNonces,
   );
@@ -129,7 +143,8 @@ function authorizeDecision(
  */
 function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
   const { approver } = command;
-  const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', !command.otherApproverHasActiveKey);
+  const rotationAllowed = !command.otherApproverHasActiveKey;
+  const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', rotationAllowed);
   const agentId = state.agentId as string;
   const decision = recordProof(command.proof, signingKey.publicKey);
   if (!sameVerificationCode(command.verificationCode, request.verificationCode)) {
