@@ -1,0 +1,43 @@
+# ztkeys: one image for every role (api, projector, notifier, worker); ROLES picks the role(s).
+# Build: docker build -t ztkeys .   Run: see docker-compose.yml and README (Operators).
+
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+# npm 11, as in development: package.json's allowScripts says which install scripts may run.
+FROM ${NODE_IMAGE} AS npm11
+RUN npm install --global npm@11 --no-fund --no-audit
+WORKDIR /app
+
+# better-sqlite3 (the embedded stores) compiles from source when no prebuilt binary fits.
+FROM npm11 AS toolchain
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+
+FROM toolchain AS build
+RUN npm ci --no-fund --no-audit
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+COPY projections ./projections
+COPY bench ./bench
+RUN npm run build
+
+FROM toolchain AS production-dependencies
+RUN npm ci --omit=dev --no-fund --no-audit
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/app/data
+WORKDIR /app
+# Code and dependencies stay owned by root: the service user can read them, not change them.
+COPY package.json ./
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The only folder the service writes (generated secrets, embedded stores when no server is set).
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/main.js"]

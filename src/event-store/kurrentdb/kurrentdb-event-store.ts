@@ -1,0 +1,237 @@
+import {
+  BACKWARDS,
+  END,
+  KurrentDBClient,
+  StreamNotFoundError,
+  excludeSystemEvents,
+  type AllStreamResolvedEvent,
+} from '@kurrent/kurrentdb-client';
+import {
+  ConcurrencyConflict,
+  type AppendResult,
+  type EventStore,
+  type RecordedEvent,
+  type StreamWrite,
+  type Subscription,
+  type SubscriptionOptions,
+} from '../event-store.port';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { normalizeConnectionString } from './kurrentdb-connection-string';
+import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
+import { isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
+import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
+import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
+import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from './recorded-append';
+import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
+
+export interface KurrentDbEventStoreOptions {
+  /** Wait between resubscriptions after a dropped subscription. */
+  resubscribeBackoff?: BackoffPolicy;
+  /** Told about each dropped subscription before it resubscribes (default: a process warning). */
+  onSubscriptionDropped?: (error: unknown, retryInMs: number) => void;
+  /** How long ping() waits for the server before answering false. */
+  pingTimeoutMs?: number;
+}
+
+/** Server-side filter of every $all read: no system events ($-prefixed types). */
+const USER_EVENTS = excludeSystemEvents();
+const DEFAULT_PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Event store on KurrentDB (formerly EventStoreDB) through @kurrent/kurrentdb-client.
+ * A write to one stream uses the classic append (any server since EventStoreDB 20.10 that
+ * reports $all positions on stream reads, i.e. 22.6+); a write to several streams at once uses
+ * the atomic multi-stream append, which needs KurrentDB 25.1 or later.
+ */
+export class KurrentDbEventStore implements EventStore {
+  private readonly client: KurrentDBClient;
+  private readonly subscriptions = new Set<ResubscribingSubscription>();
+  private closed = false;
+
+  constructor(
+    connectionString: string,
+    private readonly options: KurrentDbEventStoreOptions = {},
+  ) {
+    this.client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
+  }
+
+  async append(writes: StreamWrite[]): Promise<AppendResult> {
+    this.assertOpen();
+    checkWrites(writes);
+    try {
+      return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
+    } catch (error) {
+      const conflict = toConcurrencyConflict(error, writes);
+      if (!conflict) throw error;
+      // A retry whose first attempt went through (and whose reply was lost) finds its own
+      // events where it expected to write them: it gets the first attempt's result.
+      const original = await this.findRecordedAppend(writes);
+      if (original) return original;
+      throw conflict;
+    }
+  }
+
+  async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(stream, fromRevision);
+  }
+
+  async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    const events: RecordedEvent[] = [];
+    // The read starts AT `after`, so one more than the limit leaves a full page after it.
+    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: limit + 1, filter: USER_EVENTS });
+    for await (const resolved of read) {
+      const event = userEvent(resolved);
+      if (event && isAfter(event.position, after)) events.push(event);
+      if (events.length === limit) break;
+    }
+    return events;
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: USER_EVENTS });
+    for await (const resolved of read) {
+      const event = userEvent(resolved);
+      if (event) return event.position;
+    }
+    return undefined;
+  }
+
+  subscribeToAll(options: SubscriptionOptions): Subscription {
+    this.assertOpen();
+    const subscription = new ResubscribingSubscription((after) => this.openAllFeed(after), options, {
+      backoff: this.options.resubscribeBackoff ?? DEFAULT_BACKOFF,
+      isTransient: isTransientKurrentError,
+      onRetry: this.options.onSubscriptionDropped ?? warnDropped,
+    });
+    this.subscriptions.add(subscription);
+    void subscription.finished.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('ping timed out')), this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.headPosition(), timeout]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops the subscriptions (each after its running handler), then closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.client.dispose();
+  }
+
+  private async appendToOneStream(write: StreamWrite): Promise<AppendResult> {
+    const result = await this.client.appendToStream(write.stream, write.events.map(toEventData), {
+      streamState: toStreamState(write.expected),
+    });
+    // Only when the client is configured not to throw on a wrong expected version.
+    if (!result.success) {
+      throw new ConcurrencyConflict(write.stream, write.expected, toActualRevision(result.nextExpectedRevision));
+    }
+    const revision = result.nextExpectedRevision;
+    const position = result.position
+      ? toPortPosition(result.position, write.events[write.events.length - 1].id)
+      : await this.positionOf(write.stream, revision);
+    return { position, revisions: { [write.stream]: revision } };
+  }
+
+  private async appendToStreams(writes: StreamWrite[]): Promise<AppendResult> {
+    const result = await this.client.multiStreamAppend(
+      writes.map((write) => ({
+        streamName: write.stream,
+        events: write.events.map(toEventData),
+        expectedState: toStreamState(write.expected),
+      })),
+    );
+    const revisions: Record<string, bigint> = {};
+    for (const response of result.responses) revisions[response.streamName] = response.revision;
+    return { position: result.position, revisions };
+  }
+
+  /** The result of an earlier append of exactly these writes, or undefined when it did not happen. */
+  private async findRecordedAppend(writes: StreamWrite[]): Promise<AppendResult | undefined> {
+    const outcomes: RecordedWrite[] = [];
+    for (const write of writes) {
+      const first = firstRevisionOf(write.expected);
+      if (first === undefined) return undefined;
+      const outcome = matchRecordedWrite(write, await this.readStreamFrom(write.stream, first, write.events.length));
+      if (!outcome) return undefined;
+      outcomes.push(outcome);
+    }
+    return toAppendResult(writes, outcomes);
+  }
+
+  /** Position of one event, for a server reply that carried none. */
+  private async positionOf(stream: string, revision: bigint): Promise<bigint> {
+    const [event] = await this.readStreamFrom(stream, revision, 1);
+    if (!event) throw new Error(`event ${revision} of ${stream} was acknowledged but cannot be read`);
+    return event.position;
+  }
+
+  private async readStreamFrom(stream: string, fromRevision: bigint, maxCount?: number): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount })) {
+        if (resolved.event) events.push(toRecordedEvent(resolved.event));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  /** A catch-up subscription to $all, read by pulling (for await), never by a 'data' handler. */
+  private openAllFeed(after: bigint | undefined): LogFeed {
+    const subscription = this.client.subscribeToAll({ fromPosition: toReadPosition(after), filter: USER_EVENTS });
+    let closing: Promise<void> | undefined;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const resolved of subscription) {
+          const event = userEvent(resolved);
+          if (event) yield event;
+        }
+      },
+      close: () => (closing ??= subscription.unsubscribe()),
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event store is closed');
+  }
+}
+
+/** The ztkeys event of a $all entry, or undefined for a system event. */
+function userEvent(resolved: AllStreamResolvedEvent): RecordedEvent | undefined {
+  const event = resolved.event;
+  if (!event || isSystemEvent(event)) return undefined;
+  return toRecordedEvent(event);
+}
+
+function checkWrites(writes: StreamWrite[]): void {
+  if (writes.length === 0) throw new TypeError('append needs at least one stream write');
+  const streams = new Set<string>();
+  for (const write of writes) {
+    if (write.events.length === 0) throw new TypeError(`write to ${write.stream} has no events`);
+    // A multi-stream append takes each stream once.
+    if (streams.has(write.stream)) throw new TypeError(`append writes to ${write.stream} twice; merge the writes`);
+    streams.add(write.stream);
+  }
+}
+
+function warnDropped(error: unknown, retryInMs: number): void {
+  process.emitWarning(`event-store subscription dropped (${String(error)}); resubscribing in ${Math.round(retryInMs)} ms`);
+}
