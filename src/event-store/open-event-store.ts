@@ -1,11 +1,20 @@
+import { Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import type { EventStore } from './event-store.port';
+import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
-/** The event store the configuration names: EventStoreDB/KurrentDB when EVENTSTORE_URL is set, else the embedded file. */
+const logger = new Logger('EventStore');
+
+/** The event store the configuration names: KurrentDB/EventStoreDB when EVENTSTORE_URL is set, else the embedded file. */
 export function openEventStore(config: AppConfig): EventStore {
+  if (config.eventStoreUrl) {
+    return new KurrentDbEventStore(config.eventStoreUrl, {
+      onSubscriptionDropped: (error, retryInMs) => logger.warn(`subscription dropped (${String(error)}); resubscribing in ${retryInMs} ms`),
+    });
+  }
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteEventStore({ path: join(config.dataDir, 'events.sqlite') });
 }
