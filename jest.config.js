@@ -12,7 +12,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@noble|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|jose|content-disposition)/)'],
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

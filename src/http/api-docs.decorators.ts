@@ -14,3 +14,11 @@ export const AgentEndpoint = (...extra: [number, string][]) =>
     problemResponse(404, 'Not found (including any resource of another organization)'),
     ...extra.map(([status, description]) => problemResponse(status, description)),
   );
+
+/** The error answers of the operator's endpoint (bootstrap token). */
+export const OperatorEndpoint = () =>
+  applyDecorators(
+    ApiBearerAuth('operator'),
+    problemResponse(400, 'Invalid input'),
+    problemResponse(401, 'Missing or wrong bootstrap token'),
+  );

@@ -1,14 +1,30 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type Runtime } from '../app.module';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { validationPipe } from './validation';
 
 /** The Nest application on Fastify, configured as it runs in production; tests use the same. */
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: runtime.config.bodyLimitBytes, trustProxy: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: runtime.config.bodyLimitBytes,
+    trustProxy: true,
+    // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
+    routerOptions: { maxParamLength: 512 },
+    // URLs Fastify refuses before Nest sees them (malformed, or a parameter too long) are answered as problems too.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, error.code, error.message));
+    },
+  });
+  // Bodies are JSON only: Nest would also parse forms, and Fastify plain text (415 instead).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
   const document = SwaggerModule.createDocument(

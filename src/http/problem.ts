@@ -30,13 +30,14 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Extensions never override the standard members: a refusal detail named `status` must not become the HTTP status. */
 export function problem(status: number, code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
   return {
+    ...extensions,
     type: `urn:ztkeys:problem:${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',
     status,
     detail,
     code,
-    ...extensions,
   };
 }

@@ -91,6 +91,46 @@ export class Journey {
     return call(this.server, 'POST', `/v1/orgs/${approver.orgId}/key-requests/${requestId}/${action}`, approver.token, { challengeId, signature, ...extra });
   }
 
+  getKeyRequest(agent: TestAgent, requestId: string): Promise<Reply> {
+    return call(this.server, 'GET', `/v1/orgs/${agent.orgId}/key-requests/${requestId}`, agent.token);
+  }
+
+  changeRole(admin: TestAgent, agentId: string, role: string): Promise<Reply> {
+    return call(this.server, 'PATCH', `/v1/orgs/${admin.orgId}/agents/${agentId}`, admin.token, { role });
+  }
+
+  removeAgent(admin: TestAgent, agentId: string): Promise<Reply> {
+    return call(this.server, 'DELETE', `/v1/orgs/${admin.orgId}/agents/${agentId}`, admin.token);
+  }
+
+  revokeKey(admin: TestAgent, agentId: string, reason = 'Laptop lost'): Promise<Reply> {
+    return call(this.server, 'DELETE', `/v1/orgs/${admin.orgId}/agents/${agentId}/key`, admin.token, { reason });
+  }
+
+  /** R10: sets the prompt frequency of one browser, signed by `key` (the agent's ACTIVE key unless given). */
+  async setPromptFrequency(agent: TestAgent, browserId: string, frequency: string, key = agent.key!): Promise<Reply> {
+    const { challengeId, signature } = await this.signed(agent, key, { purpose: 'PROMPT_FREQUENCY', browserId, frequency });
+    return call(this.server, 'PUT', `/v1/orgs/${agent.orgId}/agents/${agent.agentId}/browsers/${browserId}/prompt-frequency`, agent.token, {
+      frequency,
+      challengeId,
+      signature,
+    });
+  }
+
+  logout(agent: TestAgent, browserId: string): Promise<Reply> {
+    return call(this.server, 'POST', `/v1/orgs/${agent.orgId}/agents/${agent.agentId}/browsers/${browserId}/logout`, agent.token);
+  }
+
+  /** R11: asks to perform `task` from `browserId`; signed by `signWith` when given, else hoping to be remembered. */
+  async sensitiveTask(agent: TestAgent, browserId: string, task: string, signWith?: TestKeyPair): Promise<Reply> {
+    const proof = signWith ? await this.signed(agent, signWith, { purpose: 'SENSITIVE_TASK', browserId, task }) : undefined;
+    return call(this.server, 'POST', `/v1/orgs/${agent.orgId}/sensitive-tasks`, agent.token, {
+      browserId,
+      task,
+      ...(proof ? { challengeId: proof.challengeId, signature: proof.signature } : {}),
+    });
+  }
+
   /** Requests a key for `agent` and has `approver` approve it with the right code. */
   async activeKey(agent: TestAgent, approver: TestAgent): Promise<TestKeyPair> {
     const requested = (await this.requestKey(agent)) as Reply & { key: TestKeyPair };

@@ -100,7 +100,7 @@ function authorizeDecision(
     state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: it can no longer be decided.`, {
-      status: request.status,
+      requestStatus: request.status,
     });
   }
   if (!isApproverRole(approver.role)) {

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
 import { OperatorOnly } from '../../auth/access.decorators';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, OperatorEndpoint } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { CreateOrganizationDto } from '../dto/organization.dto';
 
@@ -20,7 +20,7 @@ export class OrganizationsController {
   @Post()
   @HttpCode(201)
   @OperatorOnly()
-  @ApiBearerAuth('operator')
+  @OperatorEndpoint()
   @ApiOperation({ summary: 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)' })
   async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
     const policy = { firstKeyRequiresAdmin: body.policy?.firstKeyRequiresAdmin ?? true };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
 import { CHALLENGE_PURPOSES, type ChallengePurpose } from '../../domain/shared/signed-proof';
 import { ID_PATTERN } from '../../domain/streams';
