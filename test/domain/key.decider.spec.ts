@@ -241,9 +241,9 @@ describe('key decider', () => {
       ['CANCELLED', () => run([requestKey(CAROL, carolNewKey, { requestId: 'r2', replacePending: true })], carolPending())],
       ['REVOKED', () => run([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Left the team', now: at(MINUTE) }], carolActive())],
     ])('refuses to approve or reject a %s request, naming its status', (status, events) => {
-      const refusal = keys(events()).when(approveKey(BOB, bobKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { status });
+      const refusal = keys(events()).when(approveKey(BOB, bobKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { requestStatus: status });
       expect(refusal.message).toContain(status);
-      keys(events()).when(rejectKey(BOB, bobKey, r1)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { status });
+      keys(events()).when(rejectKey(BOB, bobKey, r1)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { requestStatus: status });
     });
 
     it('refuses a MEMBER and an AUDITOR, even with an ACTIVE key', () => {
@@ -349,7 +349,7 @@ describe('key decider', () => {
       });
 
       it('refuses the right code once the request is LOCKED', () => {
-        keys(failures(5)).when(approveKey(ALICE, aliceKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { status: 'LOCKED' });
+        keys(failures(5)).when(approveKey(ALICE, aliceKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { requestStatus: 'LOCKED' });
       });
 
       it('does not count an attempt whose decision is not validly signed', () => {
