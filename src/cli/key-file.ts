@@ -15,7 +15,8 @@ const VERSION = 1;
  */
 export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
 /** Bounds for parameters read from a file: a crafted file must neither weaken nor exhaust. */
-const SCRYPT_BOUNDS = { logN: [15, 20], r: [8, 32], p: [1, 16] } as const;
+const SCRYPT_BOUNDS = { logN: [15, 20], r: [8, 32], p: [1, 4] } as const;
+const SCRYPT_MAX_MEMORY = 1024 ** 3;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 const IV_LENGTH = 12;
@@ -122,7 +123,13 @@ export function parseKeyFile(text: string, path: string): KeyFile {
   if (file?.format !== FORMAT) throw damaged('it is not a ztkeys key file');
   if (file.version !== VERSION) throw damaged(`format version ${String(file.version)} is not supported (this ztkeys reads version ${VERSION})`);
   const { kdf, cipher } = file;
-  if (kdf?.name !== 'scrypt' || !isPowerOfTwoIn(kdf.N, SCRYPT_BOUNDS.logN) || !isIntegerIn(kdf.r, SCRYPT_BOUNDS.r) || !isIntegerIn(kdf.p, SCRYPT_BOUNDS.p))
+  if (
+    kdf?.name !== 'scrypt' ||
+    !isPowerOfTwoIn(kdf.N, SCRYPT_BOUNDS.logN) ||
+    !isIntegerIn(kdf.r, SCRYPT_BOUNDS.r) ||
+    !isIntegerIn(kdf.p, SCRYPT_BOUNDS.p) ||
+    128 * kdf.N * kdf.r > SCRYPT_MAX_MEMORY
+  )
     throw damaged('its key derivation parameters are outside the accepted bounds');
   if (cipher?.name !== 'aes-256-gcm') throw damaged('its cipher is not AES-256-GCM');
   const lengths: Array<[unknown, number]> = [

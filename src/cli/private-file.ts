@@ -6,11 +6,12 @@ import { dirname, join, basename } from 'node:path';
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
-/** Creates the folder (and its parents) readable by the owner only. */
+/**
+ * Creates the folder and missing parents readable by the owner only (a umask can only take bits
+ * away). Folders that exist are left alone: ZTKEYS_HOME may name one that is not ours to change.
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  // mkdir's mode is masked by the umask and ignored for folders that already exist.
-  chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
 /**

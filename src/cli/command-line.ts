@@ -1,0 +1,199 @@
+import { parseArgs } from 'node:util';
+import { usageError } from './cli-error';
+import type { GlobalOptions } from './cli-context';
+import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
+import { checkProfileName } from './profile-store';
+
+/** Options every command takes, before or after its words. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  profile: { type: 'string', valueName: 'name', description: 'profile to use (default: $ZTKEYS_PROFILE, else "default")' },
+  json: { type: 'boolean', description: 'print the result as JSON, for scripts' },
+  'passphrase-fd': { type: 'string', valueName: 'n', integer: true, description: 'read the key passphrase from file descriptor n (see ZTKEYS_PASSPHRASE)' },
+  'min-position': {
+    type: 'string',
+    valueName: 'position',
+    integer: true,
+    description: "reads wait until the server has applied this event position (another machine's write, from its --json output)",
+  },
+  help: { type: 'boolean', description: 'show help' },
+};
+
+export type ParsedCommandLine =
+  | { kind: 'help'; text: string }
+  | { kind: 'run'; command: CommandSpec; input: CommandInput; globals: GlobalOptions };
+
+const FOOTER = `Environment:
+  ZTKEYS_HOME            where profiles and keys are kept (default: $XDG_CONFIG_HOME/ztkeys or ~/.config/ztkeys)
+  ZTKEYS_PROFILE         profile to use when --profile is not given
+  ZTKEYS_PASSPHRASE      key passphrase, for automation (prefer --passphrase-fd: the environment is less private)
+  ZTKEYS_TOKEN           agent token for "login" (else --token-fd, else asked on the terminal)
+  ZTKEYS_BOOTSTRAP_TOKEN operator token for "org create" (else --bootstrap-token-fd, else asked)
+
+Exit codes:
+  0  done
+  1  internal error (a bug in ztkeys)
+  2  usage: bad arguments, not logged in, no key here, no terminal to ask a secret on
+  3  refused by the server (HTTP 4xx)
+  4  server error (HTTP 5xx), unreadable answer, or server unreachable
+  5  refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check
+  130 interrupted at a prompt`;
+
+const optionUsage = (name: string, spec: OptionSpec): string =>
+  name === 'help' ? '-h, --help' : spec.type === 'boolean' ? `--${name}` : `--${name} <${spec.valueName ?? 'value'}>`;
+
+const usageLine = (command: CommandSpec): string => {
+  const parts = ['ztkeys', ...command.path, ...(command.args ?? []).map((arg) => `<${arg.name}>`)];
+  for (const [name, spec] of Object.entries(command.options ?? {}))
+    parts.push(spec.required ? optionUsage(name, spec) : `[${optionUsage(name, spec)}]`);
+  return parts.join(' ');
+};
+
+const optionLines = (options: Readonly<Record<string, OptionSpec>>): string => {
+  const entries = Object.entries(options).map(([name, spec]) => {
+    const choices = spec.choices ? ` (${spec.choices.join('|')})` : '';
+    return [optionUsage(name, spec), `${spec.description}${choices}`] as const;
+  });
+  const width = Math.max(...entries.map(([flag]) => flag.length));
+  return entries.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`).join('\n');
+};
+
+export function generalHelp(commands: readonly CommandSpec[]): string {
+  const lines = commands.map((command) => [command.path.join(' '), command.summary] as const);
+  const width = Math.max(...lines.map(([name]) => name.length));
+  return [
+    'ztkeys: Ed25519 signature keys for agents, approved by admins (client of API v1).',
+    '',
+    'Usage: ztkeys <command> [arguments] [options]      ztkeys <command> --help',
+    '',
+    'Commands:',
+    ...lines.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
+    '',
+    'Global options:',
+    optionLines(GLOBAL_OPTIONS),
+    '',
+    FOOTER,
+  ].join('\n');
+}
+
+export function commandHelp(command: CommandSpec): string {
+  return [
+    `Usage: ${usageLine(command)}`,
+    '',
+    command.summary,
+    ...(command.details ? ['', command.details] : []),
+    ...(command.options ? ['', 'Options:', optionLines(command.options)] : []),
+    '',
+    'Global options:',
+    optionLines(GLOBAL_OPTIONS),
+  ].join('\n');
+}
+
+const groupHelp = (group: string, commands: readonly CommandSpec[]): string =>
+  [`Usage: ztkeys ${group} <${commands.map((command) => command.path[1]).join('|')}> ...`, '', ...commands.map((command) => `  ${usageLine(command)}\n      ${command.summary}`)].join('\n');
+
+/** Positions of the words (not options, not option values) of a command line. */
+function wordPositions(argv: readonly string[], valueOptions: ReadonlySet<string>): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') break;
+    if (token.startsWith('-') && token !== '-') {
+      if (!token.includes('=') && valueOptions.has(token.replace(/^-+/, ''))) i++;
+    } else words.push(i);
+  }
+  return words;
+}
+
+/**
+ * Finds the command named by the first words of argv (options may come anywhere), then parses
+ * the rest strictly with node:util parseArgs. Anything wrong is a usage error (exit 2).
+ */
+export function parseCommandLine(argv: readonly string[], commands: readonly CommandSpec[], env: Record<string, string | undefined>): ParsedCommandLine {
+  const allOptions = [GLOBAL_OPTIONS, ...commands.map((command) => command.options ?? {})];
+  const valueOptions = new Set(allOptions.flatMap((options) => Object.entries(options).filter(([, spec]) => spec.type === 'string').map(([name]) => name)));
+  const positions = wordPositions(argv, valueOptions);
+  const words = positions.map((i) => argv[i]);
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+
+  if (words[0] === 'help') return helpFor(words.slice(1), commands);
+  const command = commands
+    .filter((candidate) => candidate.path.every((word, i) => words[i] === word))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!command) {
+    if (words.length === 0 && wantsHelp) return { kind: 'help', text: generalHelp(commands) };
+    if (words.length === 0) throw usageError(`Missing command.\n\n${generalHelp(commands)}`);
+    const group = commands.filter((candidate) => candidate.path.length > 1 && candidate.path[0] === words[0]);
+    if (group.length > 0 && wantsHelp && words.length === 1) return { kind: 'help', text: groupHelp(words[0], group) };
+    if (group.length > 0)
+      throw usageError(`${words[1] ? `Unknown command "${words[0]} ${words[1]}"` : `"${words[0]}" needs a subcommand`}.\n\n${groupHelp(words[0], group)}`);
+    throw usageError(`Unknown command "${words[0]}". Run "ztkeys --help" for the list.`);
+  }
+
+  const rest = argv.filter((_, i) => !positions.slice(0, command.path.length).includes(i));
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, spec]) => [name, name === 'help' ? { type: spec.type, short: 'h' } : { type: spec.type }]),
+      ),
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw usageError(`${(error as Error).message.replace(/ To specify a positional.*$/s, '')}\nUsage: ${usageLine(command)}`);
+  }
+  if (parsed.values.help) return { kind: 'help', text: commandHelp(command) };
+
+  const fail = (why: string) => usageError(`${why}\nUsage: ${usageLine(command)}`);
+  const argSpecs = command.args ?? [];
+  if (parsed.positionals.length !== argSpecs.length)
+    throw fail(
+      parsed.positionals.length < argSpecs.length
+        ? `Missing <${argSpecs[parsed.positionals.length].name}>.`
+        : `Unexpected argument "${parsed.positionals[argSpecs.length]}".`,
+    );
+  const checkChoice = (label: string, value: string, choices?: readonly string[]): string => {
+    if (!choices) return value;
+    const upper = value.toUpperCase();
+    if (!choices.includes(upper)) throw fail(`${label} must be one of ${choices.join(', ')}, not "${value}".`);
+    return upper;
+  };
+  const input: CommandInput = { args: {}, strings: {}, flags: {} };
+  argSpecs.forEach((spec, i) => {
+    input.args[spec.name] = checkChoice(`<${spec.name}>`, parsed.positionals[i], spec.choices);
+  });
+  for (const [name, spec] of Object.entries(options)) {
+    const value = parsed.values[name];
+    if (spec.type === 'boolean') {
+      input.flags[name] = value === true;
+      continue;
+    }
+    if (value === undefined) {
+      if (spec.required) throw fail(`Missing --${name} <${spec.valueName ?? 'value'}>.`);
+      continue;
+    }
+    const text = String(value);
+    if (spec.integer && !/^\d+$/.test(text)) throw fail(`--${name} takes a non-negative integer, not "${text}".`);
+    if (!spec.integer && text.trim() === '') throw fail(`--${name} is empty.`);
+    input.strings[name] = checkChoice(`--${name}`, text, spec.choices);
+  }
+  const fd = input.strings['passphrase-fd'];
+  const globals: GlobalOptions = {
+    profile: checkProfileName(input.strings.profile ?? env.ZTKEYS_PROFILE ?? 'default'),
+    json: input.flags.json,
+    passphraseFd: fd === undefined ? undefined : Number(fd),
+    minPosition: input.strings['min-position'],
+  };
+  return { kind: 'run', command, input, globals };
+}
+
+function helpFor(words: readonly string[], commands: readonly CommandSpec[]): ParsedCommandLine {
+  if (words.length === 0) return { kind: 'help', text: generalHelp(commands) };
+  const command = commands.find((candidate) => candidate.path.join(' ') === words.join(' '));
+  if (command) return { kind: 'help', text: commandHelp(command) };
+  const group = commands.filter((candidate) => candidate.path.length > 1 && candidate.path[0] === words[0]);
+  if (group.length > 0 && words.length === 1) return { kind: 'help', text: groupHelp(words[0], group) };
+  throw usageError(`No help for "${words.join(' ')}": no such command. Run "ztkeys --help" for the list.`);
+}

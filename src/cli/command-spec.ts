@@ -1,0 +1,36 @@
+import type { CliContext } from './cli-context';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  /** Shown in help as --name <valueName>. */
+  valueName?: string;
+  required?: boolean;
+  /** Allowed values (compared in upper case, as roles and frequencies are written). */
+  choices?: readonly string[];
+  /** A non-negative integer, such as a file descriptor. */
+  integer?: boolean;
+}
+
+export interface ArgumentSpec {
+  name: string;
+  choices?: readonly string[];
+}
+
+/** Parsed, checked input of one command. */
+export interface CommandInput {
+  args: Record<string, string>;
+  strings: Record<string, string | undefined>;
+  flags: Record<string, boolean>;
+}
+
+/** One command of ztkeys: its words (["keys", "approve"]), arguments, options and what it does. */
+export interface CommandSpec {
+  path: readonly string[];
+  summary: string;
+  /** More help text, shown by `ztkeys <command> --help`. */
+  details?: string;
+  args?: readonly ArgumentSpec[];
+  options?: Readonly<Record<string, OptionSpec>>;
+  run(input: CommandInput, ctx: CliContext): Promise<void>;
+}

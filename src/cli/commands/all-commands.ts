@@ -1,0 +1,32 @@
+import type { CommandSpec } from '../command-spec';
+import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.commands';
+import { auditExportCommand } from './audit-export.command';
+import { browserLogoutCommand } from './browser-logout.command';
+import { keyCreateCommand } from './key-create.command';
+import { keysApproveCommand, keysRejectCommand } from './key-decision.commands';
+import { keysPendingCommand } from './keys-pending.command';
+import { keysRevokeCommand } from './keys-revoke.command';
+import { loginCommand } from './login.command';
+import { orgCreateCommand } from './org-create.command';
+import { promptFrequencySetCommand } from './prompt-frequency.command';
+import { statusCommand } from './status.command';
+import { taskAuthorizeCommand } from './task-authorize.command';
+
+/** Every command of ztkeys, in the order help lists them (the order of the journey). */
+export const ALL_COMMANDS: readonly CommandSpec[] = [
+  orgCreateCommand,
+  loginCommand,
+  agentsAddCommand,
+  agentsRoleCommand,
+  agentsRemoveCommand,
+  keyCreateCommand,
+  keysPendingCommand,
+  keysApproveCommand,
+  keysRejectCommand,
+  keysRevokeCommand,
+  promptFrequencySetCommand,
+  browserLogoutCommand,
+  taskAuthorizeCommand,
+  statusCommand,
+  auditExportCommand,
+];

@@ -1,0 +1,22 @@
+import { pipeline } from 'node:stream/promises';
+import { AgentSession } from '../agent-session';
+import { CliError } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { EXIT } from '../exit-codes';
+
+export const auditExportCommand: CommandSpec = {
+  path: ['audit', 'export'],
+  summary: 'Write the whole audit log to stdout as NDJSON, one event a line, in log order (ADMIN, SUPER_ADMIN, AUDITOR)',
+  details: 'Usage: ztkeys audit export > audit.ndjson   (the output is NDJSON with or without --json)',
+  async run(_input, ctx) {
+    const session = AgentSession.open(ctx);
+    const body = await session.api.stream(session.orgPath('audit-log', 'export'));
+    try {
+      await pipeline(body, ctx.io.stdout, { end: false });
+    } catch (error) {
+      // A reader that stops early (| head) is not an error of the export.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
+      throw new CliError(EXIT.SERVER, `The audit export broke off: ${(error as Error).message}. The output is incomplete.`);
+    }
+  },
+};

@@ -1,0 +1,79 @@
+import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
+import { AgentSession } from '../agent-session';
+import { checkFailed } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { sealKey } from '../key-file';
+import { formatFields } from '../output';
+import { askNewPassphrase } from '../passphrase';
+import { generateKeyPair } from '../signature-key';
+
+/** POST .../key-requests answer. */
+interface KeyRequestCreated {
+  requestId: string;
+  status: 'PENDING' | 'APPROVED';
+  verificationCode: string;
+  fingerprint: string;
+  position: string;
+  warning?: string;
+}
+
+export const keyCreateCommand: CommandSpec = {
+  path: ['key', 'create'],
+  summary: 'Generate your Ed25519 signature key, encrypt it with a passphrase, and request its approval',
+  details: `The passphrase is asked twice on the terminal (never echoed), or read from --passphrase-fd or
+ZTKEYS_PASSPHRASE. The private key is stored only encrypted (scrypt N=2^17 r=8 p=1, AES-256-GCM),
+mode 0600, and never leaves this machine. Prints the verification code to read out to your admin.`,
+  options: {
+    'replace-pending': { type: 'boolean', description: 'cancel your pending request and make this one instead' },
+  },
+  async run(input, ctx) {
+    const session = AgentSession.open(ctx);
+    const { orgId, agentId } = session.profile;
+    const passphrase = await askNewPassphrase(ctx);
+    const key = await generateKeyPair();
+    // Stored before the request: a key the server knows must never exist only in memory.
+    session.keys.save(await sealKey(key, { orgId, agentId }, passphrase, ctx.now()));
+    let created: KeyRequestCreated;
+    try {
+      const proof = await session.sign(key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+      created = await session.api.post<KeyRequestCreated>(session.orgPath('key-requests'), {
+        publicKey: key.publicKey,
+        ...proof,
+        ...(input.flags['replace-pending'] ? { replacePending: true } : {}),
+      });
+    } catch (error) {
+      session.keys.discard(key.fingerprint);
+      throw error;
+    } finally {
+      key.secretKey.fill(0);
+    }
+    session.keys.recordRequest(key.fingerprint, created.requestId, created.status);
+
+    // The code to read out is computed here, from this key: the server's display is only compared.
+    const code = verificationCode(orgId, agentId, key.publicKey);
+    if (created.warning) ctx.output.warn(created.warning);
+    ctx.output.result(
+      [
+        created.status === 'APPROVED'
+          ? `Key request ${created.requestId} is APPROVED: the organization's first key, active at once.`
+          : `Key request ${created.requestId} is PENDING: an admin must approve it.`,
+        formatFields([
+          ['fingerprint', key.fingerprint],
+          ['verification code', code],
+          ['key file', session.keys.pathOf(key.fingerprint)],
+        ]),
+        created.status === 'PENDING'
+          ? 'Read the verification code out to the admin who approves it, in person or by phone (not by chat or email).'
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      { ...created, verificationCode: code, serverVerificationCode: created.verificationCode, keyFile: session.keys.pathOf(key.fingerprint) },
+    );
+    if (created.fingerprint !== key.fingerprint || !sameVerificationCode(created.verificationCode, code))
+      throw checkFailed(
+        `The server registered fingerprint ${created.fingerprint} with code ${created.verificationCode}, not your key's ${key.fingerprint} and ${code}. ` +
+          'Read out only the code above, and tell your admin: the server may have been tampered with.',
+      );
+  },
+};

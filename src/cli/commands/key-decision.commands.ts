@@ -1,0 +1,109 @@
+import { isProblem } from '../api-client';
+import { AgentSession } from '../agent-session';
+import { CliError, usageError } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { EXIT } from '../exit-codes';
+import { readVisibleLine } from '../terminal';
+import { describeKeyRequest, trustedCode, type KeyRequestView } from './key-request-review';
+
+/** Digits of a verification code (src/crypto/verification-code.ts). */
+const CODE_DIGITS = 15;
+
+/** Loads the request, checks its code against its key, shows it; only a PENDING one can be decided. */
+async function reviewForDecision(session: AgentSession, requestId: string): Promise<KeyRequestView> {
+  const request = await session.api.get<KeyRequestView>(session.orgPath('key-requests', requestId));
+  if (request?.requestId !== requestId)
+    throw new CliError(EXIT.CHECK_FAILED, `The server answered request ${String(request?.requestId)} when asked for ${requestId}.`);
+  session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
+  if (request.status !== undefined && request.status !== 'PENDING')
+    throw new CliError(EXIT.REFUSED, `Request ${requestId} is ${request.status}: there is nothing to decide.`);
+  return request;
+}
+
+/** The code the requester reads out; a malformed one is refused here, so it costs no attempt. */
+async function askReadOutCode(session: AgentSession, request: KeyRequestView, given: string | undefined): Promise<string> {
+  const { io } = session.ctx;
+  const typed =
+    given ?? (await readVisibleLine(io.stdin, io.stderr, `Verification code read out by ${request.agentId} (${CODE_DIGITS} digits): `));
+  if (typed.replace(/[\s-]/g, '').length !== CODE_DIGITS || /[^\d\s-]/.test(typed))
+    throw usageError(`A verification code has ${CODE_DIGITS} digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
+  return typed;
+}
+
+/** Signs the decision with the approver's active key and sends it. */
+async function decide(session: AgentSession, request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, unknown>): Promise<object> {
+  const key = await session.unlockActiveKey();
+  try {
+    const proof = await session.sign(key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
+    return await session.api.post<object>(session.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), {
+      ...body,
+      ...proof,
+    });
+  } finally {
+    key.secretKey.fill(0);
+  }
+}
+
+export const keysApproveCommand: CommandSpec = {
+  path: ['keys', 'approve'],
+  summary: "Approve a key request with the requester's verification code and your signature (ADMIN, SUPER_ADMIN)",
+  details: `Shows the requester and fingerprint, computes the verification code from the request's public key
+(refusing if the server shows another), asks for the code the requester reads out to you, then for
+your passphrase, and signs the KEY_DECISION challenge after checking it binds this request, key and
+decision. Wrong codes are counted: the 5th locks the request.`,
+  args: [{ name: 'requestId' }],
+  options: {
+    code: { type: 'string', valueName: 'code', description: 'the code the requester read out (else asked; piped input works too)' },
+  },
+  async run(input, ctx) {
+    const session = AgentSession.open(ctx);
+    const request = await reviewForDecision(session, input.args.requestId);
+    const code = await askReadOutCode(session, request, input.strings.code);
+    let result: object;
+    try {
+      result = await decide(session, request, 'APPROVE', { verificationCode: code });
+    } catch (error) {
+      if (isProblem(error, 'VERIFICATION_CODE_MISMATCH')) {
+        const left = error.problem.attemptsLeft;
+        throw new CliError(
+          EXIT.REFUSED,
+          `Wrong verification code: ${request.agentId}'s key was not approved.${typeof left === 'number' ? ` ${left} attempt(s) left before the request locks.` : ''}`,
+          error.details,
+        );
+      }
+      if (isProblem(error, 'REQUEST_LOCKED'))
+        throw new CliError(
+          EXIT.REFUSED,
+          `Wrong verification code, and the last attempt: request ${request.requestId} is now LOCKED. ${request.agentId} must request a new key.`,
+          error.details,
+        );
+      throw error;
+    }
+    ctx.output.result(`Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`, {
+      requestId: request.requestId,
+      agentId: request.agentId,
+      fingerprint: request.fingerprint,
+      status: 'APPROVED',
+      ...result,
+    });
+  },
+};
+
+export const keysRejectCommand: CommandSpec = {
+  path: ['keys', 'reject'],
+  summary: 'Reject a key request, signed with your key (ADMIN, SUPER_ADMIN); the requester may request again',
+  args: [{ name: 'requestId' }],
+  options: { reason: { type: 'string', valueName: 'text', description: 'why, for the requester and the audit log' } },
+  async run(input, ctx) {
+    const session = AgentSession.open(ctx);
+    const request = await reviewForDecision(session, input.args.requestId);
+    const reason = input.strings.reason;
+    const result = await decide(session, request, 'REJECT', reason === undefined ? {} : { reason });
+    ctx.output.result(`Rejected ${request.agentId}'s key request ${request.requestId}. They may request a new key.`, {
+      requestId: request.requestId,
+      agentId: request.agentId,
+      status: 'REJECTED',
+      ...result,
+    });
+  },
+};

@@ -1,0 +1,64 @@
+import { checkPublicKey, fingerprint } from '../../crypto/public-key';
+import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
+import { checkFailed } from '../cli-error';
+import { formatFields } from '../output';
+
+/** A key request as the server shows it to approvers (pending list item or GET .../key-requests/{id}). */
+export interface KeyRequestView {
+  requestId: string;
+  agentId: string;
+  status?: string;
+  displayName?: string;
+  email?: string;
+  publicKey: string;
+  fingerprint: string;
+  verificationCode: string;
+  requestedAt: string;
+  failedAttempts?: number;
+}
+
+/**
+ * What an approver can trust of a request: its key is a real Ed25519 key, and the fingerprint and
+ * verification code (R5) are computed here from that key. Problems are listed, not thrown, so the
+ * pending list can show every request.
+ */
+export function reviewKeyRequest(orgId: string, request: KeyRequestView): { code?: string; problems: string[] } {
+  const keyProblem = checkPublicKey(request.publicKey);
+  if (keyProblem) return { problems: [`its public key is not a valid Ed25519 key (${keyProblem})`] };
+  const problems: string[] = [];
+  const computedFingerprint = fingerprint(request.publicKey);
+  if (computedFingerprint !== request.fingerprint)
+    problems.push(`the server shows fingerprint ${request.fingerprint}, but the key's is ${computedFingerprint}`);
+  const code = verificationCode(orgId, request.agentId, request.publicKey);
+  if (!sameVerificationCode(request.verificationCode ?? '', code))
+    problems.push(`the server shows verification code ${request.verificationCode}, but the key's is ${code}`);
+  return { code, problems };
+}
+
+/** Refuses (exit 5) to decide on a request whose display does not match its key. */
+export function trustedCode(orgId: string, request: KeyRequestView): string {
+  const { code, problems } = reviewKeyRequest(orgId, request);
+  if (problems.length > 0 || !code)
+    throw checkFailed(
+      `Refusing to decide on key request ${request.requestId}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
+        'The server may have been tampered with: do not approve this key; report it.',
+    );
+  return code;
+}
+
+export const requesterLabel = (request: KeyRequestView): string =>
+  [request.agentId, request.displayName, request.email ? `<${request.email}>` : undefined].filter(Boolean).join(' ');
+
+/** The request as an approver sees it before deciding. */
+export function describeKeyRequest(request: KeyRequestView, code: string): string {
+  return [
+    `Key request ${request.requestId}${request.status ? ` (${request.status})` : ''}`,
+    formatFields([
+      ['requester', requesterLabel(request)],
+      ['requested at', request.requestedAt],
+      ['fingerprint', request.fingerprint],
+      ['verification code', `${code}  (computed here from the request's public key; the server shows the same)`],
+      ['wrong codes so far', request.failedAttempts ? String(request.failedAttempts) : undefined],
+    ]),
+  ].join('\n');
+}

@@ -1,0 +1,36 @@
+import { AgentSession } from '../agent-session';
+import type { CommandSpec } from '../command-spec';
+import { fetchAllPages } from '../pagination';
+import { formatTable } from '../output';
+import { reviewKeyRequest, requesterLabel, type KeyRequestView } from './key-request-review';
+
+export const keysPendingCommand: CommandSpec = {
+  path: ['keys', 'pending'],
+  summary: 'List key requests waiting for approval (ADMIN, SUPER_ADMIN), codes checked against their keys',
+  async run(_input, ctx) {
+    const session = AgentSession.open(ctx);
+    const { items } = await fetchAllPages(
+      (cursor) => session.api.get<{ items?: KeyRequestView[]; nextCursor?: string }>(session.orgPath('key-requests'), { status: 'PENDING', cursor }),
+      (page) => page.items,
+    );
+    const reviewed = items.map((item) => ({ item, review: reviewKeyRequest(session.profile.orgId, item) }));
+    for (const { item, review } of reviewed)
+      for (const problem of review.problems) ctx.output.warn(`request ${item.requestId}: ${problem}. Do not approve it.`);
+    ctx.output.result(
+      items.length === 0
+        ? 'No key request is waiting.'
+        : formatTable(
+            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'WRONG CODES'],
+            reviewed.map(({ item, review }) => [
+              item.requestId,
+              requesterLabel(item),
+              `${item.fingerprint.slice(0, 16)}…`,
+              review.problems.length === 0 ? review.code : 'MISMATCH (see warning)',
+              item.requestedAt,
+              String(item.failedAttempts ?? 0),
+            ]),
+          ),
+      { items: reviewed.map(({ item, review }) => ({ ...item, verified: review.problems.length === 0, problems: review.problems })) },
+    );
+  },
+};

@@ -1,0 +1,52 @@
+import { checkApiUrl } from '../api-url';
+import type { CommandSpec } from '../command-spec';
+import { formatFields } from '../output';
+import { readSecret } from '../secret-input';
+import { usageError } from '../cli-error';
+
+const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
+
+export const orgCreateCommand: CommandSpec = {
+  path: ['org', 'create'],
+  summary: 'Create an organization and its first SUPER_ADMIN (operator, with the bootstrap token)',
+  details: `The bootstrap token is read from --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
+--api defaults to the server of the selected profile.`,
+  options: {
+    api: { type: 'string', valueName: 'url', description: 'base URL of the ztkeys server' },
+    name: { type: 'string', valueName: 'name', required: true, description: 'organization name' },
+    'admin-id': { type: 'string', valueName: 'agentId', required: true, description: 'agent id of the first SUPER_ADMIN' },
+    'admin-email': { type: 'string', valueName: 'email', required: true, description: 'their email' },
+    'admin-name': { type: 'string', valueName: 'name', required: true, description: 'their display name' },
+    'allow-member-first-key': { type: 'boolean', description: 'policy firstKeyRequiresAdmin=false: a MEMBER may hold the first key (R4)' },
+    'bootstrap-token-fd': { type: 'string', valueName: 'n', integer: true, description: 'read the bootstrap token from file descriptor n' },
+  },
+  async run(input, ctx) {
+    const given = input.strings.api ?? ctx.profiles.get(ctx.globals.profile)?.apiUrl;
+    if (!given) throw usageError('Which server? Give --api <url> (or log in to a profile first).');
+    const apiUrl = checkApiUrl(given, ctx.output);
+    const fd = input.strings['bootstrap-token-fd'];
+    const token = (
+      await readSecret(
+        { what: 'bootstrap token', fd: fd === undefined ? undefined : Number(fd), fdOption: '--bootstrap-token-fd', envName: BOOTSTRAP_TOKEN_ENV },
+        ctx.io,
+      )
+    ).trim();
+    const superAdmin = { agentId: input.strings['admin-id']!, email: input.strings['admin-email']!, displayName: input.strings['admin-name']! };
+    const created = await ctx.apiFor(apiUrl, token).post<{ orgId: string; position: string }>('/v1/orgs', {
+      name: input.strings.name,
+      superAdmin,
+      ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}),
+    });
+    ctx.output.result(
+      [
+        `Organization "${input.strings.name}" created.`,
+        formatFields([
+          ['org id', created.orgId],
+          ['super admin', `${superAdmin.agentId} (${superAdmin.displayName} <${superAdmin.email}>)`],
+        ]),
+        `Next: give ${superAdmin.agentId} an agent token for this org, then "ztkeys login --api ${apiUrl}" and "ztkeys key create".`,
+      ].join('\n'),
+      { ...created, name: input.strings.name, superAdmin },
+    );
+  },
+};

@@ -1,0 +1,48 @@
+import { ApiError } from '../api-client';
+import { AgentSession } from '../agent-session';
+import { CliError } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { EXIT } from '../exit-codes';
+
+interface TaskAuthorization {
+  authorized: boolean;
+  method: 'SIGNATURE' | 'REMEMBERED';
+  validUntil: string;
+}
+
+const promptRequired = (error: unknown): boolean =>
+  error instanceof ApiError && error.status === 401 && error.problem.promptRequired === true;
+
+export const taskAuthorizeCommand: CommandSpec = {
+  path: ['task', 'authorize'],
+  summary: 'Authorize a sensitive task in a browser; signs only when the server asks for a signature',
+  args: [{ name: 'task' }],
+  options: { browser: { type: 'string', valueName: 'id', required: true, description: 'the browser the task runs from' } },
+  async run(input, ctx) {
+    const session = AgentSession.open(ctx);
+    const { task } = input.args;
+    const browserId = input.strings.browser!;
+    const path = session.orgPath('sensitive-tasks');
+    let authorization: TaskAuthorization;
+    try {
+      authorization = await session.api.post<TaskAuthorization>(path, { browserId, task });
+    } catch (error) {
+      if (!promptRequired(error)) throw error;
+      ctx.output.info(`"${task}" needs your signature in browser ${browserId}.`);
+      const key = await session.unlockActiveKey();
+      try {
+        const proof = await session.sign(key, { purpose: 'SENSITIVE_TASK', browserId, task });
+        authorization = await session.api.post<TaskAuthorization>(path, { browserId, task, ...proof });
+      } finally {
+        key.secretKey.fill(0);
+      }
+    }
+    if (authorization?.authorized !== true)
+      throw new CliError(EXIT.REFUSED, `"${task}" was not authorized in browser ${browserId}.`, { ...authorization });
+    ctx.output.result(
+      `Authorized "${task}" in browser ${browserId} ${authorization.method === 'SIGNATURE' ? 'with your signature' : 'without a signature (remembered)'}; ` +
+        `valid until ${authorization.validUntil}.`,
+      { task, browserId, ...authorization },
+    );
+  },
+};

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { ProfileStore } from '../../src/cli/profile-store';
+import { runCli } from '../../src/cli/run-cli';
+import { memoryIo } from './support/memory-io';
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+}
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * How the CLI maps HTTP answers to exit codes and when it signs. The ztkeys server is not
+ * needed to produce a 403 or a 503: a plain HTTP listener answers what each case needs
+ * (the whole journey against the real server is test/cli/journey.spec.ts).
+ */
+describe('server answers', () => {
+  let server: Server;
+  let home: string;
+  let answer: Answer;
+  const seen: Seen[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'ztkeys-api-'));
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        seen.push({ method: request.method!, url: request.url!, headers: request.headers, body });
+        response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/problem+json' });
+        response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    new ProfileStore(home).save('default', { apiUrl: `http://127.0.0.1:${port}`, token: 'token-1', orgId: 'org-1', agentId: 'bob' });
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(home, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  const run = async (...argv: string[]) => {
+    const io = memoryIo({ ZTKEYS_HOME: home });
+    const code = await runCli(argv, io);
+    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+  };
+
+  it('shows a 4xx problem and exits 3', async () => {
+    answer = { status: 403, body: { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Only a SUPER_ADMIN manages agents.', code: 'NOT_SUPER_ADMIN' } };
+    const { code, stderr } = await run('agents', 'remove', 'carol');
+    expect(code).toBe(EXIT.REFUSED);
+    expect(stderr).toBe('ztkeys: Forbidden (HTTP 403): Only a SUPER_ADMIN manages agents.\n  code: NOT_SUPER_ADMIN\n');
+    expect(seen).toMatchObject([{ method: 'DELETE', url: '/v1/orgs/org-1/agents/carol', headers: { authorization: 'Bearer token-1' } }]);
+  });
+
+  it('exits 4 on a 5xx, on an answer that is not JSON, and when the server cannot be reached', async () => {
+    answer = { status: 503, body: { title: 'Service Unavailable', status: 503 } };
+    expect((await run('agents', 'remove', 'carol')).code).toBe(EXIT.SERVER);
+    answer = { status: 200, body: '<html>proxy</html>', contentType: 'text/html' };
+    expect((await run('agents', 'remove', 'carol')).code).toBe(EXIT.SERVER);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    new ProfileStore(home).save('gone', { apiUrl: `http://127.0.0.1:${port}`, token: 't', orgId: 'org-1', agentId: 'bob' });
+    const { code, stderr } = await run('status', '--profile', 'gone');
+    expect(code).toBe(EXIT.SERVER);
+    expect(stderr).toMatch(/Cannot reach the ztkeys server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it('makes later reads wait for the position of its last write (X-Min-Position)', async () => {
+    answer = { status: 201, body: { agentId: 'dave', position: '42' }, contentType: 'application/json' };
+    expect((await run('agents', 'add', 'dave', '--email', 'dave@example.com', '--name', 'Dave')).code).toBe(EXIT.OK);
+    answer = { status: 200, body: { agents: [], totals: {} }, contentType: 'application/json' };
+    expect((await run('status')).code).toBe(EXIT.OK);
+    expect(JSON.parse(seen[0].body)).toEqual({ agentId: 'dave', email: 'dave@example.com', displayName: 'Dave', role: 'MEMBER' });
+    expect(seen[1]).toMatchObject({ method: 'GET', url: '/v1/orgs/org-1/zero-trust-status', headers: { 'x-min-position': '42' } });
+
+    // --min-position names another machine's write: the later of the two positions is awaited.
+    expect((await run('status', '--min-position', '99')).code).toBe(EXIT.OK);
+    expect((await run('status', '--min-position', '7')).code).toBe(EXIT.OK);
+    expect(seen.slice(2).map((request) => request.headers['x-min-position'])).toEqual(['99', '42']);
+  });
+
+  it('authorizes a remembered task without asking for the passphrase', async () => {
+    answer = { status: 200, body: { authorized: true, method: 'REMEMBERED', validUntil: '2025-01-02T00:00:00.000Z' }, contentType: 'application/json' };
+    const { code, stdout } = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
+    expect(code).toBe(EXIT.OK);
+    expect(stdout).toMatch(/Authorized "remote-control" in browser laptop without a signature \(remembered\)/);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('goes on to sign only when the server answers promptRequired, not on any 401', async () => {
+    answer = { status: 401, body: { title: 'Unauthorized', status: 401, detail: 'Token expired.' } };
+    const plain = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
+    expect(plain.code).toBe(EXIT.REFUSED);
+    expect(plain.stderr).toMatch(/Token expired/);
+
+    answer = { status: 401, body: { title: 'Unauthorized', status: 401, detail: 'Signature required.', promptRequired: true } };
+    const prompted = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
+    // The next step is unlocking the key, and bob has none on this machine.
+    expect(prompted.code).toBe(EXIT.USAGE);
+    expect(prompted.stderr).toMatch(/No signature key of bob on this machine: run "ztkeys key create" first/);
+  });
+});

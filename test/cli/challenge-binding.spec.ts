@@ -1,0 +1,84 @@
+import { challengeStatement } from '../../src/crypto/statement';
+import type { ChallengeFields } from '../../src/domain/shared/signed-proof';
+import { checkStatement, challengeRequestBody, statementMismatches, type Binding } from '../../src/cli/challenge-binding';
+import { EXIT } from '../../src/cli/exit-codes';
+
+const signer = { orgId: 'org-1', agentId: 'alice' };
+const REQUESTER_KEY = 'A'.repeat(43);
+const OTHER_KEY = 'B'.repeat(43);
+const approveBob: Binding = { purpose: 'KEY_DECISION', requestId: 'req-bob', requesterPublicKey: REQUESTER_KEY, decision: 'APPROVE' };
+
+/** A statement as the server issues it, with fields changed or removed. */
+function statement(binding: Binding, changes: Partial<Record<keyof ChallengeFields, string | undefined>> = {}): string {
+  const fields: Record<string, unknown> = {
+    ...signer,
+    ...binding,
+    nonce: 'n-1',
+    issuedAt: '2025-01-01T00:00:00.000Z',
+    expiresAt: '2025-01-01T00:05:00.000Z',
+    ...changes,
+  };
+  for (const name of Object.keys(fields)) if (fields[name] === undefined) delete fields[name];
+  return challengeStatement(fields as unknown as ChallengeFields);
+}
+
+describe('challenge statement binding', () => {
+  it.each<Binding>([
+    { purpose: 'KEY_REQUEST', publicKey: REQUESTER_KEY },
+    approveBob,
+    { purpose: 'KEY_DECISION', requestId: 'req-bob', requesterPublicKey: REQUESTER_KEY, decision: 'REJECT' },
+    { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'DAILY' },
+    { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: 'remote-control' },
+  ])('accepts a statement that binds exactly what was asked: $purpose', (binding) => {
+    expect(statementMismatches(statement(binding), signer, binding)).toEqual([]);
+    expect(() => checkStatement(statement(binding), signer, binding)).not.toThrow();
+  });
+
+  it.each([
+    ['another request', { requestId: 'req-carol' }, /binds requestId "req-carol" instead of "req-bob"/],
+    ["another requester's key", { requesterPublicKey: OTHER_KEY }, /binds requesterPublicKey/],
+    ['the other decision', { decision: 'REJECT' }, /binds decision "REJECT" instead of "APPROVE"/],
+    ['another purpose', { purpose: 'KEY_REQUEST' }, /binds purpose "KEY_REQUEST"/],
+    ['another agent', { agentId: 'bob' }, /binds agentId "bob" instead of "alice"/],
+    ['another org', { orgId: 'org-2' }, /binds orgId/],
+    ['something more', { task: 'remote-control' }, /also binds task/],
+    ['less', { requesterPublicKey: undefined }, /does not bind requesterPublicKey/],
+    ['no nonce', { nonce: undefined }, /no nonce/],
+    ['a lifetime of a day', { expiresAt: '2025-01-02T00:00:00.000Z' }, /not for about 5 minutes/],
+    ['an end before its start', { expiresAt: '2024-12-31T23:59:00.000Z' }, /not for about 5 minutes/],
+  ])('refuses to sign a decision challenge that binds %s', (_case, changes, why) => {
+    const text = statement(approveBob, changes as Partial<Record<keyof ChallengeFields, string | undefined>>);
+    expect(statementMismatches(text, signer, approveBob).join('\n')).toMatch(why);
+    let thrown: unknown;
+    try {
+      checkStatement(text, signer, approveBob);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ exitCode: EXIT.CHECK_FAILED, message: expect.stringMatching(/^Refusing to sign the server's KEY_DECISION challenge/) });
+  });
+
+  it('accepts a lifetime a moment over 5 minutes (issuedAt and expiresAt stamped apart)', () => {
+    expect(statementMismatches(statement(approveBob, { expiresAt: '2025-01-01T00:05:00.001Z' }), signer, approveBob)).toEqual([]);
+  });
+
+  it('refuses a key request challenge for another key', () => {
+    const binding: Binding = { purpose: 'KEY_REQUEST', publicKey: REQUESTER_KEY };
+    expect(statementMismatches(statement(binding, { publicKey: OTHER_KEY }), signer, binding)).toEqual([
+      `it binds publicKey "${OTHER_KEY}" instead of "${REQUESTER_KEY}"`,
+    ]);
+  });
+
+  it('refuses text that is not exactly the canonical JSON it parses to (what is checked is what is signed)', () => {
+    const canonical = statement(approveBob);
+    expect(statementMismatches(canonical.replace(',', ', '), signer, approveBob)).toContain('it is not RFC 8785 canonical JSON');
+    // A duplicated name: JSON.parse keeps the last one, another parser the first.
+    const duplicated = canonical.replace('"decision":"APPROVE"', '"decision":"REJECT","decision":"APPROVE"');
+    expect(statementMismatches(duplicated, signer, approveBob)).toContain('it is not RFC 8785 canonical JSON');
+    expect(statementMismatches('[]', signer, approveBob)).toEqual(['it is not a JSON object']);
+  });
+
+  it("asks the server for a decision challenge without the requester's key, which the server binds itself", () => {
+    expect(challengeRequestBody(approveBob)).toEqual({ purpose: 'KEY_DECISION', requestId: 'req-bob', decision: 'APPROVE' });
+  });
+});

@@ -1,0 +1,273 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
+import { EXIT } from '../../src/cli/exit-codes';
+import { REPO_ROOT, runInPty, runProcess, type ProcessResult } from './support/cli-process';
+
+/**
+ * The journey of the source article, end to end: the server (embedded default) runs built, in
+ * its own process; every ztkeys command is a separate process of the built CLI, each agent with
+ * a CLI home of its own (their own machine). Passphrases go through the documented fd 3, and the
+ * admin's first one through a real pseudo-terminal, typed twice.
+ */
+const DIST = join(REPO_ROOT, 'dist');
+const CLI = [process.execPath, join(DIST, 'src/cli/ztkeys.js')];
+const PASSPHRASES = { alice: 'alice: correct horse battery', bob: 'bob: staple tr0ub4dor &3', carol: 'carol: purple monkey dishwasher' };
+type Agent = keyof typeof PASSPHRASES;
+
+jest.setTimeout(120_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts the built server and waits until it says it is ready (or stops, or a minute passes). */
+async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+  const server = spawn(process.execPath, [join(DIST, 'src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  server.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
+  server.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (server.exitCode !== null) throw new Error(`The server exited (${server.exitCode}) before it was ready:\n${logs}`);
+    const status = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return server;
+  }
+  server.kill('SIGKILL');
+  throw new Error(`The server was not ready within a minute:\n${logs}`);
+}
+
+describe('ztkeys journey (built server and CLI, separate processes)', () => {
+  let work: string;
+  let apiUrl: string;
+  let server: ChildProcess;
+  let orgId: string;
+  const secrets = { BOOTSTRAP_TOKEN: 'operator-bootstrap-token-for-the-journey', JWT_SECRET: 'journey-jwt-secret-of-at-least-32-bytes!' };
+
+  const homeOf = (agent: Agent | 'operator') => join(work, `home-${agent}`);
+  const envOf = (agent: Agent | 'operator', extra: Record<string, string> = {}) => ({
+    PATH: process.env.PATH,
+    HOME: homeOf(agent),
+    ZTKEYS_HOME: homeOf(agent),
+    ...extra,
+  });
+  /** One ztkeys command as `agent` on their machine; `passphrase` goes to fd 3 (--passphrase-fd 3). */
+  const ztkeys = (agent: Agent | 'operator', args: string[], options: { input?: string; fd3?: string; env?: Record<string, string> } = {}) =>
+    runProcess(CLI, args, { env: envOf(agent, options.env), input: options.input, fd3: options.fd3 });
+  const signing = (agent: Agent, args: string[], options: { input?: string; passphrase?: string } = {}) =>
+    ztkeys(agent, [...args, '--passphrase-fd', '3'], { input: options.input, fd3: `${options.passphrase ?? PASSPHRASES[agent]}\n` });
+  /** The --json result of a run that must succeed; a failure shows what the CLI said. */
+  const json = <T>(result: ProcessResult): T => {
+    if (result.code !== EXIT.OK) throw new Error(`ztkeys exited ${result.code}:\n${result.stderr}${result.stdout}`);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-journey-'));
+    const port = await freePort();
+    apiUrl = `http://127.0.0.1:${port}`;
+    server = await startServer({ PORT: String(port), DATA_DIR: join(work, 'data'), ...secrets });
+  });
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const mintToken = async (agentId: string): Promise<string> => {
+    const result = await runProcess([process.execPath, join(DIST, 'src/tools/mint-token.js')], ['--org', orgId, '--agent', agentId], {
+      env: { PATH: process.env.PATH, DATA_DIR: join(work, 'data'), ...secrets },
+    });
+    expect(result.code).toBe(0);
+    return result.stdout.trim().split('\n').pop()!.trim();
+  };
+  const login = async (agent: Agent) => {
+    const result = await ztkeys(agent, ['login', '--api', apiUrl, '--token-fd', '3'], { fd3: await mintToken(agent) });
+    expect(result.code).toBe(EXIT.OK);
+    expect(result.stdout).toMatch(new RegExp(`^Logged in to Acme Support \\(${orgId}\\) at ${apiUrl} as ${agent}; profile "default"\\.`));
+  };
+
+  /** What a command answered with --json; `position` is the event position of its write. */
+  type Written = { position: string };
+  let bobRequest: Written & { requestId: string; verificationCode: string };
+  let carolFirst: Written & { requestId: string; fingerprint: string };
+  let carolSecond: Written & { requestId: string; fingerprint: string };
+  /** bob's last write, which alice's reads (another machine) must wait for. */
+  let bobLast: string;
+  const after = (position: string) => ['--min-position', position];
+
+  it('creates the org with its SUPER_ADMIN, who logs in and adds two members', async () => {
+    const created = json<{ orgId: string }>(
+      await ztkeys('operator', ['org', 'create', '--api', apiUrl, '--name', 'Acme Support', '--admin-id', 'alice', '--admin-email', 'alice@acme.test', '--admin-name', 'Alice Admin', '--json'], {
+        env: { ZTKEYS_BOOTSTRAP_TOKEN: secrets.BOOTSTRAP_TOKEN },
+      }),
+    );
+    orgId = created.orgId;
+    await login('alice');
+    for (const [agent, name] of [['bob', 'Bob Member'], ['carol', 'Carol Member']] as const) {
+      const added = await ztkeys('alice', ['agents', 'add', agent, '--email', `${agent}@acme.test`, '--name', name, '--role', 'member']);
+      expect(added).toMatchObject({ code: EXIT.OK, stdout: `Added ${agent} (${name} <${agent}@acme.test>) as MEMBER.\n` });
+      await login(agent);
+    }
+  });
+
+  it("approves the admin's first key at once; the passphrase is typed twice on a terminal, never shown", async () => {
+    const { code, stdout: screen } = await runInPty(CLI, ['key', 'create'], envOf('alice', { TERM: 'dumb' }), [
+      { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASES.alice}\r` },
+      { expect: /again: $/, type: `${PASSPHRASES.alice}\r` },
+    ]);
+    expect(code).toBe(EXIT.OK);
+    expect(screen).toMatch(/Key request \S+ is APPROVED: the organization's first key, active at once\./);
+    expect(screen).toMatch(/verification code +\d{3}-\d{3}-\d{3}-\d{3}-\d{3}/);
+    expect(screen).not.toContain(PASSPHRASES.alice);
+    const keyDir = join(homeOf('alice'), 'keys', orgId, 'alice');
+    const [keyFile] = readdirSync(keyDir).filter((name) => name !== 'index.json');
+    expect(statSync(join(keyDir, keyFile)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(keyDir, keyFile), 'utf8')).not.toContain(PASSPHRASES.alice);
+  });
+
+  it("approves a member's key with the right code after one wrong code, and not with a wrong passphrase", async () => {
+    bobRequest = json(await signing('bob', ['key', 'create', '--json']));
+    expect(bobRequest).toMatchObject({ status: 'PENDING', verificationCode: expect.stringMatching(/^\d{3}(-\d{3}){4}$/) });
+
+    const pending = json<{ items: Array<{ requestId: string; agentId: string; verificationCode: string; verified: boolean }> }>(
+      await ztkeys('alice', ['keys', 'pending', '--json', ...after(bobRequest.position)]),
+    );
+    expect(pending.items).toEqual([expect.objectContaining({ requestId: bobRequest.requestId, agentId: 'bob', verificationCode: bobRequest.verificationCode, verified: true })]);
+
+    const wrongCode = bobRequest.verificationCode.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
+    const approve = ['keys', 'approve', bobRequest.requestId, ...after(bobRequest.position)];
+    const wrong = await signing('alice', approve, { input: `${wrongCode}\n` });
+    expect(wrong.code).toBe(EXIT.REFUSED);
+    expect(wrong.stdout).toMatch(/requester +bob Bob Member <bob@acme\.test>/);
+    expect(wrong.stdout).toContain(bobRequest.verificationCode);
+    expect(wrong.stderr).toMatch(/Wrong verification code: bob's key was not approved\. 4 attempt\(s\) left/);
+
+    const badPassphrase = await signing('alice', approve, { input: `${bobRequest.verificationCode}\n`, passphrase: 'not alice passphrase' });
+    expect(badPassphrase.code).toBe(EXIT.CHECK_FAILED);
+    expect(badPassphrase.stderr).toMatch(/Wrong passphrase for the signature key .* Nothing was signed\./);
+
+    const approved = await signing('alice', approve, { input: `${bobRequest.verificationCode}\n` });
+    expect(approved.stderr).not.toMatch(/ztkeys:/);
+    expect(approved.code).toBe(EXIT.OK);
+    expect(approved.stdout).toMatch(/Approved: bob's key [0-9a-f]{64} is ACTIVE\./);
+  });
+
+  it('rejects a third agent, who then requests again from scratch with a new key', async () => {
+    carolFirst = json(await signing('carol', ['key', 'create', '--json']));
+    const rejected = await signing('alice', ['keys', 'reject', carolFirst.requestId, '--reason', 'Not on the support rota yet', ...after(carolFirst.position)]);
+    expect(rejected).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/Rejected carol's key request/) });
+
+    carolSecond = json(await signing('carol', ['key', 'create', '--json']));
+    expect(carolSecond).toMatchObject({ status: 'PENDING' });
+    expect(carolSecond.requestId).not.toBe(carolFirst.requestId);
+    expect(carolSecond.fingerprint).not.toBe(carolFirst.fingerprint);
+    // The rejected key is gone from carol's machine; only the new one is kept.
+    expect(readdirSync(join(homeOf('carol'), 'keys', orgId, 'carol')).sort()).toEqual([`${carolSecond.fingerprint}.json`, 'index.json'].sort());
+  });
+
+  it('remembers a signature for a day in the DAILY browser only, until logout', async () => {
+    const args = (browser: string) => ['task', 'authorize', 'remote-control', '--browser', browser, '--json'];
+    const method = (result: ProcessResult) => {
+      const authorization = json<Written & { authorized: boolean; method: string }>(result);
+      bobLast = authorization.position;
+      return authorization.method;
+    };
+
+    // bob's first signature since the approval: his CLI learns of it and signs with the new key.
+    const first = await signing('bob', args('laptop'));
+    expect(method(first)).toBe('SIGNATURE');
+    expect(first.stderr).toMatch(/Your key request \S+ was approved: key [0-9a-f]{64} is now your active key\./);
+
+    expect(await signing('bob', ['prompt-frequency', 'set', 'DAILY', '--browser', 'laptop'])).toMatchObject({
+      code: EXIT.OK,
+      stdout: 'Prompt frequency in browser laptop: DAILY (a signature is remembered there for 24 hours).\n',
+    });
+    // No passphrase source: a run that tried to sign would stop at exit 2.
+    expect(method(await ztkeys('bob', args('laptop')))).toBe('REMEMBERED');
+    const otherBrowser = await ztkeys('bob', args('desktop'));
+    expect(otherBrowser.code).toBe(EXIT.USAGE);
+    expect(otherBrowser.stderr).toMatch(/"remote-control" needs your signature in browser desktop\.\n.*No terminal to ask for the passphrase/);
+    expect(method(await signing('bob', args('desktop')))).toBe('SIGNATURE');
+
+    const status = json<{ agents: Array<{ agentId: string; promptFrequencies: Record<string, string> }> }>(await ztkeys('alice', ['status', '--json', ...after(bobLast)]));
+    expect(status.agents.find((agent) => agent.agentId === 'bob')?.promptFrequencies).toMatchObject({ laptop: 'DAILY' });
+
+    expect(await ztkeys('bob', ['logout', '--browser', 'laptop'])).toMatchObject({ code: EXIT.OK });
+    expect(method(await signing('bob', args('laptop')))).toBe('SIGNATURE');
+  });
+
+  it('shows the zero-trust status of every agent', async () => {
+    const status = json<{ agents: Array<{ agentId: string; role: string; keyStatus: string; approvedBy?: string; promptFrequencies?: Record<string, string> }> }>(
+      await ztkeys('alice', ['status', '--json', ...after(bobLast)]),
+    );
+    const byAgent = Object.fromEntries(status.agents.map((agent) => [agent.agentId, agent]));
+    expect(byAgent.alice).toMatchObject({ role: 'SUPER_ADMIN', keyStatus: 'ACTIVE' });
+    expect(byAgent.bob).toMatchObject({ role: 'MEMBER', keyStatus: 'ACTIVE', approvedBy: 'alice' });
+    expect(byAgent.bob.promptFrequencies?.laptop ?? 'EVERY_TASK').toBe('EVERY_TASK');
+    expect(byAgent.carol).toMatchObject({ role: 'MEMBER', keyStatus: 'PENDING' });
+    const table = await ztkeys('alice', ['status', ...after(bobLast)]);
+    expect(table.code).toBe(EXIT.OK);
+    expect(table.stdout).toMatch(/^AGENT +NAME +ROLE +KEY +FINGERPRINT/);
+    expect(table.stdout).toMatch(/^bob +Bob Member +MEMBER +ACTIVE +[0-9a-f]{16}… +alice /m);
+  });
+
+  it('exports every step of the journey, in order, in the audit log', async () => {
+    const exported = await ztkeys('alice', ['audit', 'export', ...after(bobLast)]);
+    expect(exported.code).toBe(EXIT.OK);
+    const events = exported.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> });
+    const steps: Array<[string, Record<string, unknown>]> = [
+      ['OrganizationCreated', {}],
+      ['AgentAdded', { agentId: 'bob' }],
+      ['AgentAdded', { agentId: 'carol' }],
+      ['KeyRequested', { agentId: 'alice' }],
+      ['KeyApproved', { agentId: 'alice', mode: 'FIRST_KEY' }],
+      ['KeyRequested', { agentId: 'bob', requestId: bobRequest.requestId }],
+      ['KeyApprovalAttemptFailed', { requestId: bobRequest.requestId, attemptedBy: 'alice', attemptsLeft: 4 }],
+      ['KeyApproved', { requestId: bobRequest.requestId, mode: 'APPROVAL', approvedBy: 'alice' }],
+      ['KeyRequested', { requestId: carolFirst.requestId }],
+      ['KeyRejected', { requestId: carolFirst.requestId, rejectedBy: 'alice', reason: 'Not on the support rota yet' }],
+      ['KeyRequested', { requestId: carolSecond.requestId }],
+      ['SensitiveTaskRefused', { agentId: 'bob', browserId: 'laptop', reason: 'PROMPT_REQUIRED' }],
+      ['SensitiveTaskAuthorized', { agentId: 'bob', browserId: 'laptop', method: 'SIGNATURE' }],
+      ['PromptFrequencyChanged', { agentId: 'bob', browserId: 'laptop', frequency: 'DAILY', reason: 'SET' }],
+      ['SensitiveTaskAuthorized', { browserId: 'laptop', method: 'REMEMBERED' }],
+      ['SensitiveTaskRefused', { browserId: 'desktop', reason: 'PROMPT_REQUIRED' }],
+      ['SensitiveTaskAuthorized', { browserId: 'desktop', method: 'SIGNATURE' }],
+      ['PromptFrequencyChanged', { browserId: 'laptop', frequency: 'EVERY_TASK', reason: 'LOGOUT' }],
+      ['SensitiveTaskRefused', { browserId: 'laptop', reason: 'PROMPT_REQUIRED' }],
+      ['SensitiveTaskAuthorized', { browserId: 'laptop', method: 'SIGNATURE' }],
+    ];
+    // Each step is found after the previous one (events the journey did not name may lie between).
+    let from = 0;
+    for (const [type, data] of steps) {
+      const at = events.findIndex((event, i) => i >= from && event.type === type && Object.entries(data).every(([name, value]) => event.data?.[name] === value));
+      if (at < 0)
+        throw new Error(`Audit step ${type} ${JSON.stringify(data)} is not after event #${from}; the log holds: ${events.map((event) => event.type).join(', ')}`);
+      from = at + 1;
+    }
+    // The approval of bob's key can be checked offline: alice's key signed a statement binding it.
+    const approval = events.find((event) => event.type === 'KeyApproved' && event.data.requestId === bobRequest.requestId)!;
+    const aliceKey = events.find((event) => event.type === 'KeyApproved' && event.data.agentId === 'alice')!.data.publicKey as string;
+    const decision = approval.data.decision as { statement: string; signature: string; publicKey: string };
+    expect(decision.publicKey).toBe(aliceKey);
+    expect(verifyEd25519(aliceKey, decision.statement, decision.signature)).toBe(true);
+    expect(JSON.parse(decision.statement)).toMatchObject({ purpose: 'KEY_DECISION', requestId: bobRequest.requestId, requesterPublicKey: approval.data.publicKey, decision: 'APPROVE' });
+  });
+});

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env: Record<string, string | undefined>;
+  /** Piped to stdin, then stdin ends. */
+  input?: string;
+  /** Written to the child's fd 3 (give it with --passphrase-fd 3). */
+  fd3?: string;
+}
+
+/** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
+export type CliCommand = readonly string[];
+export const CLI_FROM_SOURCE: CliCommand = [process.execPath, '--require', join(REPO_ROOT, 'test/support/register-ts.js'), join(REPO_ROOT, 'src/cli/ztkeys.ts')];
+
+/** Runs a command to its end, stdin and fd 3 piped. */
+export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], [...command.slice(1), ...args], {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin!.end(options.input ?? '');
+    const fd3 = child.stdio[3] as NodeJS.WritableStream;
+    fd3.on('error', () => undefined); // a run that never reads fd 3 closes it first
+    fd3.end(options.fd3 ?? '');
+  });
+}
+
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** One exchange with a program on a terminal: wait until its output matches, then type. */
+export interface PtyStep {
+  expect: RegExp;
+  type: string;
+}
+
+/**
+ * Runs a command on a real pseudo-terminal (util-linux `script`), answering its prompts as a
+ * person would: each answer is typed only once its prompt shows. The output is what the
+ * terminal showed (stdout and stderr together, as on a screen).
+ */
+export function runInPty(command: CliCommand, args: readonly string[], env: Record<string, string | undefined>, steps: readonly PtyStep[]): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const line = [...command, ...args].map(shellQuote).join(' ');
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let consumed = 0;
+    let step = 0;
+    const advance = () => {
+      while (step < steps.length) {
+        const match = steps[step].expect.exec(screen.slice(consumed));
+        if (!match) return;
+        consumed += match.index + match[0].length;
+        child.stdin!.write(steps[step].type);
+        step++;
+      }
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+      advance();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+    child.on('error', reject);
+    // stdin stays open until the program ends: its end would hang up the terminal.
+    child.on('close', (code) => {
+      child.stdin!.destroy();
+      resolve({ code, stdout: screen, stderr: '' });
+    });
+  });
+}

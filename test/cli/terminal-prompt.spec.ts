@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { ProfileStore } from '../../src/cli/profile-store';
+import { CLI_FROM_SOURCE, runInPty } from './support/cli-process';
+
+/**
+ * The passphrase prompt on a real pseudo-terminal. The profile points at a closed port, so
+ * `key create` gets as far as the request: the prompts, the key generation and its encryption
+ * run for real, and the unreachable server ends the run (exit 4) with the key file removed.
+ */
+describe('passphrase prompt on a terminal', () => {
+  let home: string;
+  const PASSPHRASE = 'tr0ub4dor&3-horse';
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'ztkeys-pty-'));
+    new ProfileStore(home).save('default', { apiUrl: 'http://127.0.0.1:9', token: 't', orgId: 'org-1', agentId: 'alice' });
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  const env = () => ({ PATH: process.env.PATH, HOME: home, ZTKEYS_HOME: home, TERM: 'dumb' });
+  const keyFiles = () => {
+    const dir = join(home, 'keys', 'org-1', 'alice');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+
+  it('asks twice with echo off: the passphrase never shows on the screen', async () => {
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+      { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}\r` },
+      { expect: /again: $/, type: `${PASSPHRASE}\r` },
+    ]);
+    expect(screen).toMatch(/New passphrase for your signature key: \r?\nNew passphrase for your signature key again: /);
+    expect(screen).not.toContain(PASSPHRASE);
+    expect(screen).not.toContain('*');
+    expect(screen).toMatch(/Cannot reach the ztkeys server at http:\/\/127\.0\.0\.1:9/);
+    expect(code).toBe(EXIT.SERVER);
+    expect(keyFiles()).toEqual([]);
+  });
+
+  it('refuses two different entries (exit 2), creating nothing', async () => {
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+      { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}\r` },
+      { expect: /again: $/, type: `${PASSPHRASE}x\r` },
+    ]);
+    expect(screen).toMatch(/The two new passphrase for your signature key entries differ; nothing was changed/);
+    expect(code).toBe(EXIT.USAGE);
+    expect(keyFiles()).toEqual([]);
+  });
+
+  it('lets backspace edit and Ctrl-C interrupt (exit 130)', async () => {
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+      { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}x\u007f\r` },
+      { expect: /again: $/, type: '\u0003' },
+    ]);
+    expect(screen).toMatch(/Interrupted/);
+    expect(code).toBe(EXIT.INTERRUPTED);
+  });
+});
