@@ -5,12 +5,12 @@ import { decodeBase64url } from './base64url';
 // noble's synchronous API needs a SHA-512; node's is the fastest at hand.
 ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
 
-export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' | 'SMALL_ORDER';
+export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' | 'SMALL_ORDER' | 'MIXED_ORDER';
 
 /**
  * Checks a public key once, when it is registered (R2): canonical base64url of 32 bytes that
- * decode (strictly, RFC 8032) to a curve point that is not of small order. A small-order key
- * would let anyone forge signatures that verify under lenient rules.
+ * decode (strictly, RFC 8032) to a curve point of prime order: neither of small order (anyone
+ * could forge under it) nor with a small-order component.
  */
 export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined {
   const raw = decodeBase64url(publicKey);
@@ -23,6 +23,9 @@ export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined 
     return 'NOT_A_POINT';
   }
   if (point.isSmallOrder()) return 'SMALL_ORDER';
+  // A key with a small-order component verifies differently under cofactored and cofactorless
+  // checks; an honest key generator never makes one, so it is refused.
+  if (!point.isTorsionFree()) return 'MIXED_ORDER';
   return undefined;
 }
 

@@ -14,7 +14,8 @@ const lengthPrefixed = (bytes: Buffer): Buffer => {
 
 /**
  * R5 verification code, documented in README so clients compute it themselves:
- * SHA-256 over the tag and the length-prefixed UTF-8 orgId, agentId and raw public key;
+ * SHA-256 over four fields, each prefixed by its length as 4 bytes big-endian: the tag, the UTF-8
+ * orgId, the UTF-8 agentId and the raw 32-byte public key;
  * the first 8 bytes as a big-endian unsigned integer, modulo 10^15, as 15 digits in groups of 3.
  */
 export function verificationCode(orgId: string, agentId: string, publicKey: string): string {

@@ -15,6 +15,7 @@ const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   WRONG_LENGTH: 'a raw Ed25519 public key is 32 bytes',
   NOT_A_POINT: 'it is not a point of the Ed25519 curve',
   SMALL_ORDER: 'it is a point of small order, under which signatures can be forged',
+  MIXED_ORDER: 'it has a small-order component, which no honest key generator produces',
 };
 
 /**
