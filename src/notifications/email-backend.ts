@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { NotificationsConfig } from './notifications.config';
+import type { EmailQueue } from './queue/email-queue.port';
+import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
+import type { Mailer } from './mail/mailer.port';
+import { BullmqEmailQueue } from './queue/bullmq-email-queue';
+import { SqliteEmailQueue } from './queue/sqlite-email-queue';
+import { RedisNotifierCheckpoint } from './checkpoint/redis-notifier-checkpoint';
+import { SqliteNotifierCheckpoint } from './checkpoint/sqlite-notifier-checkpoint';
+import { SmtpMailer } from './mail/smtp-mailer';
+import { OutboxMailer } from './mail/outbox-mailer';
+import { openSqlite } from './sqlite-database';
+
+/** The queue and the notifier's checkpoint, in one store: Redis when REDIS_URL is set, else DATA_DIR/email.sqlite. */
+export interface EmailBackend {
+  queue: EmailQueue;
+  checkpoint: NotifierCheckpoint;
+  close(): Promise<void>;
+}
+
+export function openEmailBackend(config: NotificationsConfig, onError?: (error: unknown) => void): EmailBackend {
+  const common = { retry: config.retry, lockMs: config.lockMs, keepCompletedMs: config.keepCompletedMs, onError };
+  if (config.redisUrl) {
+    const queue = new BullmqEmailQueue({ ...common, redisUrl: config.redisUrl, name: config.queueName });
+    const checkpoint = new RedisNotifierCheckpoint(config.redisUrl, `ztkeys:${config.queueName}:notifier-checkpoint`, onError);
+    const close = async (): Promise<void> => {
+      await queue.close();
+      await checkpoint.close();
+    };
+    return { queue, checkpoint, close };
+  }
+  const db = openSqlite(join(config.dataDir, 'email.sqlite'));
+  const queue = new SqliteEmailQueue(db, common);
+  const close = async (): Promise<void> => {
+    await queue.close();
+    db.close();
+  };
+  return { queue, checkpoint: new SqliteNotifierCheckpoint(db), close };
+}
+
+/** SMTP when SMTP_URL is set, else `.eml` files in DATA_DIR/outbox. */
+export const openMailer = (config: NotificationsConfig): Mailer =>
+  config.smtpUrl ? new SmtpMailer({ url: config.smtpUrl }) : new OutboxMailer(join(config.dataDir, 'outbox'));

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EmailJob } from './email-job';
+import type { EmailQueue } from './queue/email-queue.port';
+
+/** Queue depth by state (waiting, delayed, active, completed, failed), read from the queue's store at each scrape. */
+export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQueue, 'counts'>): void {
+  new Gauge({
+    name: 'ztkeys_email_queue_jobs',
+    help: 'Email jobs in the queue, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        for (const [state, count] of Object.entries(await queue.counts())) this.set({ state }, count);
+      } catch {
+        // Store unreachable: no figure rather than a stale one; readiness reports the outage.
+      }
+    },
+  });
+}
+
+/** What a worker sees: emails delivered, attempts failed, and the time from the event to the delivery. */
+export class EmailDeliveryMetrics {
+  private readonly sent: Counter<'kind'>;
+  private readonly failures: Counter<'kind'>;
+  private readonly latency: Histogram<'kind'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.sent = new Counter({ name: 'ztkeys_emails_sent_total', help: 'Emails delivered', labelNames: ['kind'], registers });
+    this.failures = new Counter({
+      name: 'ztkeys_email_attempt_failures_total',
+      help: 'Email delivery attempts that failed (retried until attempts run out)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'ztkeys_email_delivery_latency_seconds',
+      help: 'Time from the event to the delivery of its email',
+      labelNames: ['kind'],
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+      registers,
+    });
+  }
+
+  delivered(job: EmailJob, at: Date): void {
+    this.sent.inc({ kind: job.kind });
+    this.latency.observe({ kind: job.kind }, Math.max(0, at.getTime() - Date.parse(job.occurredAt)) / 1000);
+  }
+
+  attemptFailed(job: EmailJob): void {
+    this.failures.inc({ kind: job.kind });
+  }
+}

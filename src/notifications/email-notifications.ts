@@ -1,0 +1,65 @@
+import type { Registry } from 'prom-client';
+import type { EventStore } from '../event-store/event-store.port';
+import type { NotificationsConfig } from './notifications.config';
+import type { EmailJobHandler, EmailQueue, EmailQueueWorker } from './queue/email-queue.port';
+import type { Mailer } from './mail/mailer.port';
+import { openEmailBackend, openMailer, type EmailBackend } from './email-backend';
+import { emailDelivery, type EmailDeliveryDeps } from './email-delivery';
+import { EmailDeliveryMetrics, registerEmailQueueMetrics } from './email-metrics';
+import { Notifier } from './notifier';
+
+export interface EmailNotificationsOptions {
+  config: NotificationsConfig;
+  /** Where queue depth (and, with the worker, deliveries, failures and latency) are registered. */
+  registry: Registry;
+  /** The log to follow: when given, this process runs the notifier and enqueues email jobs. */
+  events?: EventStore;
+  /** Send emails in this process: the embedded default, and what `npm run worker` does. */
+  worker: boolean;
+  /** Faults of the queue's store (Redis down): reported, then retried. */
+  onError?: (error: unknown) => void;
+  onAttemptFailed?: EmailDeliveryDeps['onAttemptFailed'];
+}
+
+/** R12 as one process runs it: the notifier and/or a worker, over the configured queue and mailer. */
+export class EmailNotifications {
+  /** Readiness: fails while the queue's store (Redis, or the SQLite file) does not answer. */
+  readonly readiness = { name: 'emailQueue', ping: (): Promise<boolean> => this.queue.ping() };
+  private readonly backend: EmailBackend;
+  private readonly notifier?: Notifier;
+  private readonly sender?: { mailer: Mailer; deliver: EmailJobHandler };
+  private worker?: EmailQueueWorker;
+
+  constructor(private readonly options: EmailNotificationsOptions) {
+    const { config, registry, events, onError } = options;
+    this.backend = openEmailBackend(config, onError);
+    registerEmailQueueMetrics(registry, this.backend.queue);
+    if (events) {
+      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, onError });
+    }
+    if (options.worker) {
+      const mailer = openMailer(config);
+      const metrics = new EmailDeliveryMetrics(registry);
+      const deliver = emailDelivery({ mailer, from: config.from, metrics, onAttemptFailed: options.onAttemptFailed });
+      this.sender = { mailer, deliver };
+    }
+  }
+
+  get queue(): EmailQueue {
+    return this.backend.queue;
+  }
+
+  /** Starts following the log and sending; returns at once (the notifier waits for the queue's store if it is down). */
+  start(): void {
+    this.notifier?.start().catch((error: unknown) => this.options.onError?.(error));
+    if (this.sender) this.worker = this.queue.process(this.sender.deliver, { concurrency: this.options.config.concurrency });
+  }
+
+  /** Stops following the log, lets running sends finish, then closes the stores. */
+  async stop(): Promise<void> {
+    await this.notifier?.stop();
+    await this.worker?.close();
+    await this.backend.close();
+    await this.sender?.mailer.close();
+  }
+}

@@ -1,0 +1,131 @@
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import type { EmailJob } from '../email-job';
+import type {
+  EmailJobHandler,
+  EmailQueue,
+  EmailQueueCounts,
+  EmailQueueWorker,
+  FailedEmailJob,
+  RetryPolicy,
+} from './email-queue.port';
+
+export interface BullmqEmailQueueOptions {
+  redisUrl: string;
+  /** Queue name; its Redis keys are `bull:{name}:*`. */
+  name: string;
+  retry: RetryPolicy;
+  /** A job's lock; a worker that stops renewing it (killed) loses the job to another after this long. */
+  lockMs: number;
+  /** Completed jobs are kept this long, so a replayed event still finds its job id. */
+  keepCompletedMs: number;
+  /** Connection faults (Redis down): the clients reconnect by themselves, this only reports. */
+  onError?: (error: unknown) => void;
+}
+
+/** Readiness must answer quickly even when Redis hangs. */
+const PING_TIMEOUT_MS = 1000;
+
+/**
+ * The email queue on BullMQ. Producing fails fast while Redis is down (no offline queue), so
+ * the notifier keeps its checkpoint and retries; workers wait for Redis to come back.
+ */
+export class BullmqEmailQueue implements EmailQueue {
+  private readonly producer: IORedis;
+  private readonly queue: Queue<EmailJob>;
+  private readonly workers = new Set<EmailQueueWorker>();
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: BullmqEmailQueueOptions) {
+    this.producer = this.connect({ enableOfflineQueue: false });
+    this.queue = new Queue<EmailJob>(options.name, {
+      connection: this.producer,
+      defaultJobOptions: {
+        attempts: options.retry.attempts,
+        backoff: { type: 'exponential', delay: options.retry.backoffMs },
+        removeOnComplete: { age: Math.ceil(options.keepCompletedMs / 1000) },
+        removeOnFail: false,
+      },
+    });
+    this.queue.on('error', this.report);
+  }
+
+  async add(jobs: readonly EmailJob[]): Promise<void> {
+    // A custom jobId that exists already is ignored by BullMQ: replays add nothing.
+    await this.queue.addBulk(jobs.map((job) => ({ name: job.kind, data: job, opts: { jobId: job.id } })));
+  }
+
+  process(handler: EmailJobHandler, { concurrency }: { concurrency: number }): EmailQueueWorker {
+    const connection = this.connect({});
+    const worker = new Worker<EmailJob>(this.options.name, (job) => handler(job.data, job.attemptsMade + 1), {
+      connection,
+      concurrency,
+      lockDuration: this.options.lockMs,
+      stalledInterval: this.options.lockMs,
+      maxStalledCount: this.options.retry.attempts,
+    });
+    worker.on('error', this.report);
+    const handle: EmailQueueWorker = {
+      close: async () => {
+        await worker.close();
+        connection.disconnect();
+        this.workers.delete(handle);
+      },
+    };
+    this.workers.add(handle);
+    return handle;
+  }
+
+  async counts(): Promise<EmailQueueCounts> {
+    const c = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    return {
+      waiting: (c.wait ?? 0) + (c.prioritized ?? 0),
+      delayed: c.delayed ?? 0,
+      active: c.active ?? 0,
+      completed: c.completed ?? 0,
+      failed: c.failed ?? 0,
+    };
+  }
+
+  async failed(limit: number): Promise<FailedEmailJob[]> {
+    const jobs = await this.queue.getFailed(0, limit - 1);
+    return jobs.map((job) => ({
+      job: job.data,
+      attempts: job.attemptsMade,
+      error: job.failedReason,
+      failedAt: new Date(job.finishedOn ?? job.timestamp),
+    }));
+  }
+
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS)));
+    try {
+      const pong = this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG');
+      return await Promise.race([pong, timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the workers of this instance (letting running jobs finish), then the connections. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.workers].map((worker) => worker.close()));
+      await this.queue.close();
+      this.producer.disconnect();
+    })();
+    return this.closing;
+  }
+
+  /** BullMQ requires `maxRetriesPerRequest: null`: commands wait for a reconnect instead of failing. */
+  private connect(extra: { enableOfflineQueue?: boolean }): IORedis {
+    const client = new IORedis(this.options.redisUrl, { maxRetriesPerRequest: null, ...extra });
+    client.on('error', this.report);
+    return client;
+  }
+
+  private readonly report = (error: unknown): void => this.options.onError?.(error);
+}

@@ -1,0 +1,23 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+/**
+ * /metrics, /health/live and /health/ready of a worker process, for when workers run apart
+ * from the API. Live while the process runs; ready only while the queue's store answers.
+ */
+export function serveWorkerProbes(port: number, registry: Registry, ready: () => Promise<boolean>): Server {
+  return createServer((req, res) => {
+    const reply = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'content-type': type }).end(body);
+    };
+    const route = async (): Promise<void> => {
+      if (req.url === '/metrics') reply(200, registry.contentType, await registry.metrics());
+      else if (req.url === '/health/live') reply(200, 'application/json', '{"status":"ok"}');
+      else if (req.url === '/health/ready') {
+        const ok = await ready();
+        reply(ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'ok' : 'error', queue: ok ? 'up' : 'down' }));
+      } else reply(404, 'application/json', '{"status":"not found"}');
+    };
+    route().catch(() => reply(500, 'application/json', '{"status":"error"}'));
+  }).listen(port);
+}

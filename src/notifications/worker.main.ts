@@ -1,0 +1,53 @@
+import pino from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { notificationsConfig } from './notifications.config';
+import { EmailNotifications } from './email-notifications';
+import { serveWorkerProbes } from './worker-probe-server';
+
+/**
+ * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
+ * from the shared queue. SIGTERM or SIGINT: take no new job, finish the running ones, exit.
+ */
+function main(): void {
+  const logger = pino({ name: 'email-worker', level: process.env.LOG_LEVEL ?? 'info' });
+  const config = notificationsConfig();
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const notifications = new EmailNotifications({
+    config,
+    registry,
+    worker: true,
+    onError: (error) => logger.warn({ err: error }, 'email queue store unreachable'),
+    onAttemptFailed: (job, attempt, error) =>
+      logger.warn({ jobId: job.id, kind: job.kind, attempt, err: error }, 'email attempt failed; it will be retried'),
+  });
+  notifications.start();
+  const probes =
+    config.workerMetricsPort === undefined
+      ? undefined
+      : serveWorkerProbes(config.workerMetricsPort, registry, notifications.readiness.ping);
+  logger.info(
+    { queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite', mail: config.smtpUrl ? 'smtp' : 'outbox' },
+    'email worker ready',
+  );
+
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    logger.info({ signal }, 'email worker stopping: finishing running jobs');
+    await notifications.stop();
+    probes?.close();
+    logger.info('email worker stopped');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'email worker shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main();

@@ -1,0 +1,47 @@
+import { renderEmail } from '../../src/notifications/email-content';
+import type { EmailJob } from '../../src/notifications/email-job';
+import { approvalJob } from './support/email-jobs';
+
+const FROM = 'ztkeys <keys@acme.example>';
+const date = new Date('2025-03-04T05:06:07Z');
+
+describe('renderEmail', () => {
+  const base = approvalJob();
+  const requester = { agentId: 'max', displayName: 'Max <script>', email: 'max@acme.example' };
+  const jobs: Record<string, EmailJob> = {
+    firstKey: { ...base, kind: 'KEY_APPROVED', mode: 'FIRST_KEY', approvedBy: undefined },
+    rotation: { ...base, kind: 'KEY_APPROVED', mode: 'ROTATION', request: { ...base.request, replacesFingerprint: 'cd'.repeat(32) } },
+    waiting: { ...base, kind: 'KEY_REQUEST_WAITING', request: { ...base.request, requester } },
+    rejectedNoReason: { ...base, kind: 'KEY_REJECTED', rejectedBy: { agentId: 'ada', displayName: 'Ada' } },
+    locked: { ...base, kind: 'KEY_REQUEST_LOCKED', failedAttempts: 5 },
+  };
+
+  it.each(Object.entries(jobs))('%s: names the org and the fingerprint, says what to do next, in text and HTML', (_, job) => {
+    const email = renderEmail(job, FROM, date);
+    expect(email.subject.startsWith('[Acme Support] ')).toBe(true);
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('Acme Support');
+      expect(body).toContain(job.request.fingerprint);
+      expect(body).toMatch(/What to do next/);
+    }
+    expect(email.to).toEqual({ name: job.to.displayName, address: job.to.email });
+    expect(email.messageId).toBe(`<${job.eventId}.YWdlbnQtMQ@acme.example>`);
+  });
+
+  it('says how each key came to be approved', () => {
+    expect(renderEmail(jobs.firstKey, FROM, date).text).toContain('first key of Acme Support, so it was approved at once');
+    const rotation = renderEmail(jobs.rotation, FROM, date).text;
+    expect(rotation).toContain('approved with your current key');
+    expect(rotation).toContain('Your previous key is revoked');
+    expect(rotation).toContain('cd'.repeat(32));
+    expect(renderEmail(base, FROM, date).text).toContain('Bea Boss approved your signature key in Acme Support.');
+    expect(renderEmail(jobs.rejectedNoReason, FROM, date).text).toContain('No reason was given.');
+  });
+
+  it('never lets a name become markup in the HTML body', () => {
+    const { html, subject } = renderEmail(jobs.waiting, FROM, date);
+    expect(html).toContain('Max &lt;script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(subject).toBe('[Acme Support] Max <script> asks for a signature key: your approval is needed');
+  });
+});

@@ -1,0 +1,143 @@
+import type { EmailJob } from '../../src/notifications/email-job';
+import type { EmailQueue, RetryPolicy } from '../../src/notifications/queue/email-queue.port';
+import { approvalJob } from './support/email-jobs';
+import { gate, waitFor } from './support/wait-for';
+
+export interface QueueHarness {
+  /** Opens the queue kept in store `store`; opening the same store again is a restart. */
+  open(store: string, retry: RetryPolicy): Promise<EmailQueue>;
+  /** Removes every store opened. */
+  cleanup(): Promise<void>;
+}
+
+const RETRY: RetryPolicy = { attempts: 3, backoffMs: 100 };
+
+/** What every EmailQueue adapter guarantees; run against each adapter. */
+export function emailQueueContract(name: string, harness: () => QueueHarness): void {
+  describe(`${name}: EmailQueue contract`, () => {
+    let h: QueueHarness;
+    let opened: EmailQueue[];
+    let storeCount = 0;
+    const store = (): string => `store${++storeCount}`;
+    const open = async (storeName: string, retry = RETRY): Promise<EmailQueue> => {
+      const queue = await h.open(storeName, retry);
+      opened.push(queue);
+      return queue;
+    };
+
+    beforeAll(() => {
+      h = harness();
+    });
+    beforeEach(() => {
+      opened = [];
+    });
+    afterEach(async () => {
+      await Promise.all(opened.map((queue) => queue.close()));
+    });
+    afterAll(async () => {
+      await h.cleanup();
+    });
+
+    it('hands each job to one handler once, whatever the number of workers and re-adds', async () => {
+      const queue = await open(store());
+      const jobs = [1, 2, 3, 4, 5, 6].map(approvalJob);
+      await queue.add(jobs);
+      await queue.add(jobs.slice(0, 3));
+      const handled: EmailJob[] = [];
+      const handler = async (job: EmailJob): Promise<void> => {
+        handled.push(job);
+      };
+      const workers = [queue.process(handler, { concurrency: 2 }), queue.process(handler, { concurrency: 2 })];
+      await waitFor('6 completed jobs', async () => (await queue.counts()).completed === 6);
+      // Re-adding completed jobs (a replayed event) queues nothing.
+      await queue.add(jobs);
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 6, failed: 0 });
+      await Promise.all(workers.map((worker) => worker.close()));
+      expect(handled.map((job) => job.id).sort()).toEqual(jobs.map((job) => job.id).sort());
+      expect(handled.find((job) => job.id === jobs[0].id)).toEqual(jobs[0]);
+    });
+
+    it('retries a failing job with exponential backoff until it succeeds', async () => {
+      const queue = await open(store());
+      const attempts: Array<{ attempt: number; at: number }> = [];
+      queue.process(
+        async (_job, attempt) => {
+          attempts.push({ attempt, at: Date.now() });
+          if (attempt < 3) throw new Error(`SMTP refused (attempt ${attempt})`);
+        },
+        { concurrency: 1 },
+      );
+      await queue.add([approvalJob()]);
+      await waitFor('the job to complete', async () => (await queue.counts()).completed === 1);
+      expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      // Lower bounds only: the waits grow as backoffMs * 2^(n-1).
+      expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(RETRY.backoffMs - 5);
+      expect(attempts[2].at - attempts[1].at).toBeGreaterThanOrEqual(2 * RETRY.backoffMs - 5);
+      expect((await queue.counts()).failed).toBe(0);
+    });
+
+    it('keeps a job that ran out of attempts and lists it with its error', async () => {
+      const queue = await open(store());
+      let calls = 0;
+      queue.process(
+        async () => {
+          calls += 1;
+          throw new Error('550 mailbox unavailable');
+        },
+        { concurrency: 1 },
+      );
+      const job = approvalJob();
+      await queue.add([job]);
+      await waitFor('the job to fail', async () => (await queue.counts()).failed === 1);
+      expect(calls).toBe(RETRY.attempts);
+      const failed = await queue.failed(10);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ job, attempts: RETRY.attempts, error: '550 mailbox unavailable' });
+      expect(failed[0].failedAt).toBeInstanceOf(Date);
+      // A failed job's id still counts: re-adding it queues nothing.
+      await queue.add([job]);
+      expect(await queue.counts()).toMatchObject({ waiting: 0, delayed: 0, failed: 1 });
+    });
+
+    it('closing a worker lets its running job finish and takes no new one', async () => {
+      const queue = await open(store());
+      const release = gate();
+      const started: string[] = [];
+      const worker = queue.process(
+        async (job) => {
+          started.push(job.id);
+          await release.promise;
+        },
+        { concurrency: 1 },
+      );
+      const [first, second] = [approvalJob(1), approvalJob(2)];
+      await queue.add([first]);
+      await waitFor('the first job to start', () => started.length === 1);
+      const closed = worker.close();
+      await queue.add([second]);
+      release.open();
+      await closed;
+      expect(started).toEqual([first.id]);
+      expect(await queue.counts()).toMatchObject({ completed: 1, waiting: 1, active: 0 });
+    });
+
+    it('keeps its jobs across a restart', async () => {
+      const name = store();
+      const before = await open(name);
+      const jobs = [1, 2, 3].map(approvalJob);
+      await before.add(jobs);
+      await before.close();
+      const after = await open(name);
+      expect(await after.counts()).toMatchObject({ waiting: 3 });
+      const handled: string[] = [];
+      after.process(async (job) => void handled.push(job.id), { concurrency: 1 });
+      await waitFor('3 completed jobs', async () => (await after.counts()).completed === 3);
+      expect(handled.sort()).toEqual(jobs.map((job) => job.id).sort());
+    });
+
+    it('answers ping while its store is up', async () => {
+      const queue = await open(store());
+      expect(await queue.ping()).toBe(true);
+    });
+  });
+}

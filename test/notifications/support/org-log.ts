@@ -1,0 +1,142 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { newId } from '../../../src/shared/ids';
+import type { EventStore, NewEvent } from '../../../src/event-store/event-store.port';
+import type { Role } from '../../../src/domain/shared/roles';
+import type { ApprovalMode } from '../../../src/domain/signature-key/key.events';
+import { agentStream, orgStream } from '../../../src/domain/streams';
+import { SECRET_CODE } from './email-jobs';
+
+export interface Agent {
+  agentId: string;
+  email: string;
+  displayName: string;
+}
+
+/** The key request of an agent as the fixture wrote it. */
+export interface Requested {
+  eventId: string;
+  requestId: string;
+  fingerprint: string;
+  publicKey: string;
+}
+
+const proof = { statement: '{"nonce":"n"}', signature: 'c2lnbmF0dXJl', publicKey: 'cHVibGljLWtleQ' };
+
+/**
+ * Appends an org's events as the write side records them (types and data of the domain's
+ * *.events.ts), so the notifier is tested against the real log without the deciders.
+ */
+export class OrgLog {
+  constructor(
+    private readonly store: EventStore,
+    readonly orgId: string,
+  ) {}
+
+  agent(name: string): Agent {
+    return { agentId: name.toLowerCase(), email: `${name.toLowerCase()}@${this.orgId}.example`, displayName: name };
+  }
+
+  async create(name: string, superAdmin: Agent): Promise<void> {
+    await this.org('OrganizationCreated', { orgId: this.orgId, name, policy: { firstKeyRequiresAdmin: true }, superAdminId: superAdmin.agentId });
+    await this.add(superAdmin, 'SUPER_ADMIN');
+  }
+
+  add(agent: Agent, role: Role): Promise<string> {
+    return this.org('AgentAdded', { ...agent, role });
+  }
+
+  changeRole(agent: Agent, from: Role, to: Role): Promise<string> {
+    return this.org('AgentRoleChanged', { agentId: agent.agentId, from, to });
+  }
+
+  remove(agent: Agent, role: Role): Promise<string> {
+    return this.org('AgentRemoved', { agentId: agent.agentId, role });
+  }
+
+  async request(agent: Agent, replacesFingerprint?: string): Promise<Requested> {
+    const publicKey = randomUUID();
+    const requested = {
+      requestId: randomUUID(),
+      publicKey,
+      fingerprint: createHash('sha256').update(publicKey).digest('hex'),
+    };
+    const eventId = await this.key(agent, 'KeyRequested', {
+      ...requested,
+      agentId: agent.agentId,
+      verificationCode: SECRET_CODE,
+      proof,
+      ...(replacesFingerprint ? { replacesFingerprint } : {}),
+    });
+    return { ...requested, eventId };
+  }
+
+  approve(agent: Agent, request: Requested, mode: ApprovalMode, approver?: Agent): Promise<string> {
+    const { requestId, publicKey, fingerprint } = request;
+    return this.key(agent, 'KeyApproved', {
+      requestId,
+      agentId: agent.agentId,
+      publicKey,
+      fingerprint,
+      mode,
+      ...(approver ? { approvedBy: approver.agentId, decision: proof } : {}),
+    });
+  }
+
+  /** A request approved at once as the org's first key (R4). */
+  async firstKey(agent: Agent): Promise<Requested> {
+    const request = await this.request(agent);
+    await this.approve(agent, request, 'FIRST_KEY');
+    return request;
+  }
+
+  reject(agent: Agent, request: Requested, rejecter: Agent, reason?: string): Promise<string> {
+    return this.key(agent, 'KeyRejected', {
+      requestId: request.requestId,
+      agentId: agent.agentId,
+      rejectedBy: rejecter.agentId,
+      ...(reason ? { reason } : {}),
+      decision: proof,
+    });
+  }
+
+  lock(agent: Agent, request: Requested): Promise<string> {
+    return this.key(agent, 'KeyRequestLocked', { requestId: request.requestId, agentId: agent.agentId, failedAttempts: 5 });
+  }
+
+  revoke(agent: Agent, request: Requested, by: Agent): Promise<string> {
+    return this.key(agent, 'KeyRevoked', {
+      agentId: agent.agentId,
+      requestId: request.requestId,
+      fingerprint: request.fingerprint,
+      reasonCode: 'REVOKED_BY_ADMIN',
+      reason: 'laptop lost',
+      revokedBy: by.agentId,
+    });
+  }
+
+  private org(type: string, data: Record<string, unknown>): Promise<string> {
+    return this.append(orgStream(this.orgId), type, data);
+  }
+
+  private key(agent: Agent, type: string, data: Record<string, unknown>): Promise<string> {
+    return this.append(agentStream(this.orgId, agent.agentId), type, data);
+  }
+
+  private async append(stream: string, type: string, data: Record<string, unknown>): Promise<string> {
+    const event: NewEvent = {
+      id: newId(),
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: {
+        actor: 'test',
+        orgId: this.orgId,
+        occurredAt: new Date().toISOString(),
+        correlationId: randomUUID(),
+        causationId: randomUUID(),
+      },
+    };
+    await this.store.append([{ stream, expected: 'any', events: [event] }]);
+    return event.id;
+  }
+}

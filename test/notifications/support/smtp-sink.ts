@@ -1,0 +1,69 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedMail {
+  raw: string;
+  parsed: ParsedMail;
+  rcptTo: string[];
+}
+
+/**
+ * A real SMTP server on loopback that keeps what it accepts. It can refuse (451, a temporary
+ * failure) and hold its reply to DATA, to stage outages and crashes.
+ */
+export class SmtpSink {
+  readonly received: ReceivedMail[] = [];
+  /** While true, every recipient is refused with 451. */
+  refusing = false;
+  /** Recipients refused so far. */
+  refusals = 0;
+  /** When set, the reply to DATA waits for it, after the message is recorded as accepted. */
+  holdReply?: Promise<void>;
+
+  private constructor(private readonly server: SMTPServer, readonly port: number) {}
+
+  static async start(): Promise<SmtpSink> {
+    let sink!: SmtpSink;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(_address, _session, callback) {
+        if (!sink.refusing) return callback();
+        sink.refusals += 1;
+        callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          simpleParser(raw)
+            .then(async (parsed) => {
+              sink.received.push({ raw, parsed, rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address) });
+              await sink.holdReply;
+              callback();
+            })
+            .catch(callback);
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sink = new SmtpSink(server, (server.server.address() as AddressInfo).port);
+    return sink;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Message-IDs received, in order (duplicates kept). */
+  messageIds(): string[] {
+    return this.received.map((mail) => mail.parsed.messageId ?? '');
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,105 @@
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { notificationsConfig } from '../../src/notifications/notifications.config';
+import { openEmailBackend, type EmailBackend } from '../../src/notifications/email-backend';
+import { approvalJob } from './support/email-jobs';
+import { SmtpSink } from './support/smtp-sink';
+import { WorkerProcess } from './support/worker-process';
+import { gate, waitFor } from './support/wait-for';
+
+const SHARED_REDIS = 'redis://127.0.0.1:6379';
+
+describe.each([
+  { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: SHARED_REDIS, EMAIL_QUEUE: `ztkeys-test-${randomUUID()}` }) },
+  { queue: 'SQLite', env: (): Record<string, string> => ({}) },
+])('`npm run worker` processes on the $queue queue', ({ queue, env: queueEnv }) => {
+  let dir: string;
+  let sink: SmtpSink;
+  let env: Record<string, string>;
+  let backend: EmailBackend;
+  let workers: WorkerProcess[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-worker-'));
+    sink = await SmtpSink.start();
+    env = {
+      ...queueEnv(),
+      DATA_DIR: dir,
+      SMTP_URL: sink.url,
+      EMAIL_FROM: 'ztkeys <keys@acme.example>',
+      EMAIL_LOCK_MS: '1500',
+      EMAIL_BACKOFF_MS: '100',
+      EMAIL_ATTEMPTS: '5',
+      EMAIL_WORKER_CONCURRENCY: '2',
+    };
+    backend = openEmailBackend(notificationsConfig(env));
+    workers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await backend.close();
+    await sink.stop();
+    if (env.REDIS_URL) {
+      const bull = new Queue(env.EMAIL_QUEUE, { connection: { url: env.REDIS_URL } });
+      await bull.obliterate({ force: true });
+      await bull.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const startWorker = async (): Promise<WorkerProcess> => {
+    const worker = await WorkerProcess.start(env);
+    workers.push(worker);
+    return worker;
+  };
+
+  it('a worker killed (SIGKILL) in the middle of a job: another delivers it again, with the same Message-ID', async () => {
+    const held = gate();
+    sink.holdReply = held.promise;
+    const job = approvalJob();
+    await backend.queue.add([job]);
+    const doomed = await startWorker();
+    // The server has the message; its reply is held, so the worker is inside the job.
+    await waitFor('the first delivery attempt', () => sink.received.length === 1);
+    doomed.signal('SIGKILL');
+    expect(await doomed.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    sink.holdReply = undefined;
+    held.open();
+
+    await startWorker();
+    await waitFor('the job to complete', async () => (await backend.queue.counts()).completed === 1);
+    expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[job.to.email], [job.to.email]]);
+    const [first, again] = sink.messageIds();
+    expect(again).toBe(first);
+    expect(first).toBe(`<${job.eventId}.${Buffer.from(job.to.agentId).toString('base64url')}@acme.example>`);
+    expect(await backend.queue.counts()).toMatchObject({ failed: 0, active: 0, waiting: 0, delayed: 0 });
+  });
+
+  it('SIGTERM: the worker finishes its running job, then exits cleanly', async () => {
+    const held = gate();
+    sink.holdReply = held.promise;
+    await backend.queue.add([approvalJob()]);
+    const worker = await startWorker();
+    await waitFor('the delivery to start', () => sink.received.length === 1);
+    worker.signal('SIGTERM');
+    await waitFor('the worker to start stopping', () => worker.output.includes('email worker stopping'));
+    held.open();
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    // Finished, not abandoned: completed, and sent once.
+    expect(await backend.queue.counts()).toMatchObject({ completed: 1, active: 0, waiting: 0 });
+    expect(sink.received).toHaveLength(1);
+    expect(worker.output).toContain('email worker stopped');
+  });
+
+  it('several workers share the queue: every email is sent once', async () => {
+    const jobs = Array.from({ length: 20 }, (_, i) => approvalJob(i));
+    await Promise.all([startWorker(), startWorker()]);
+    await backend.queue.add(jobs);
+    await waitFor('20 completed jobs', async () => (await backend.queue.counts()).completed === 20);
+    expect(sink.messageIds()).toHaveLength(20);
+    expect(new Set(sink.messageIds()).size).toBe(20);
+  });
+});
