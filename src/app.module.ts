@@ -46,6 +46,15 @@ export interface Runtime {
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+const API_CONTROLLERS = [
+  OrganizationsController,
+  AgentsController,
+  ChallengesController,
+  KeyRequestsController,
+  BrowsersController,
+  SensitiveTasksController,
+];
+
 const HANDLERS = [
   CreateOrganizationHandler,
   ChangeDirectoryHandler,
@@ -92,16 +101,8 @@ export class AppModule {
         }),
         ...(runtime.modules ?? []),
       ],
-      controllers: [
-        OrganizationsController,
-        AgentsController,
-        ChallengesController,
-        KeyRequestsController,
-        BrowsersController,
-        SensitiveTasksController,
-        HealthController,
-        MetricsController,
-      ],
+      // Every process answers health and metrics; only the api role serves API v1.
+      controllers: [...(runtime.config.roles.includes('api') ? API_CONTROLLERS : []), HealthController, MetricsController],
       providers,
       exports: [EVENT_STORE, APP_CONFIG, Registry, Directory, StreamStates],
     };

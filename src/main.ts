@@ -1,25 +1,18 @@
 import 'reflect-metadata';
-import { Registry } from 'prom-client';
-import { type AppConfig, loadConfig } from './config/app-config';
-import { loadSecrets } from './config/secrets';
-import { openEventStore } from './event-store/open-event-store';
+import { loadConfig } from './config/app-config';
 import { createHttpApp } from './http/create-http-app';
+import { buildRuntime } from './runtime/build-runtime';
 
-async function main(config: AppConfig): Promise<void> {
-  const secrets = loadSecrets(config);
-  const eventStore = openEventStore(config);
-  const registry = new Registry();
-  const app = await createHttpApp({
-    config,
-    secrets,
-    eventStore,
-    registry,
-    readinessChecks: [{ name: 'eventStore', ping: () => eventStore.ping() }],
-  });
+/** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = buildRuntime(config);
+  const app = await createHttpApp(runtime);
   await app.listen({ port: config.port, host: config.host });
   const base = `http://localhost:${config.port}`;
-  console.log(`ztkeys is listening on ${base} (data in ${config.dataDir})`);
-  console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
+  console.log(`ztkeys (${config.roles.join(', ')}) is listening on ${base} (data in ${config.dataDir})`);
+  if (config.roles.includes('api')) console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
+  const { secrets } = runtime;
   if (secrets.generated.some((path) => path.endsWith('bootstrap-token'))) {
     console.log(`  Operator bootstrap token (generated, kept in ${config.dataDir}/bootstrap-token): ${secrets.bootstrapToken}`);
   } else {
@@ -27,13 +20,13 @@ async function main(config: AppConfig): Promise<void> {
   }
   const stop = async () => {
     await app.close();
-    await eventStore.close();
+    await runtime.close();
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
 }
 
-main(loadConfig()).catch((error: unknown) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
