@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
+import { StoreUnavailable } from '../event-store/event-store.port';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
 const STATUS: Record<RefusalKind, number> = {
@@ -42,6 +43,9 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpProblem) return { body: error.body, headers: error.headers };
     if (error instanceof DomainRefusal) {
       return { body: problem(STATUS[error.kind], error.code, error.message, error.details), headers: {} };
+    }
+    if (error instanceof StoreUnavailable) {
+      return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': '2' } };
     }
     if (error instanceof HttpException) {
       const response = error.getResponse();

@@ -8,6 +8,7 @@ import {
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
+  StoreUnavailable,
   type AppendResult,
   type EventStore,
   type RecordedEvent,
@@ -62,7 +63,7 @@ export class KurrentDbEventStore implements EventStore {
       return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
     } catch (error) {
       const conflict = toConcurrencyConflict(error, writes);
-      if (!conflict) throw error;
+      if (!conflict) throw unavailableIfTransient(error);
       // A retry whose first attempt went through (and whose reply was lost) finds its own
       // events where it expected to write them: it gets the first attempt's result.
       const original = await this.findRecordedAppend(writes);
@@ -189,7 +190,7 @@ export class KurrentDbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw error;
+      throw unavailableIfTransient(error);
     }
     return events;
   }
@@ -235,3 +236,7 @@ function checkWrites(writes: StreamWrite[]): void {
 function warnDropped(error: unknown, retryInMs: number): void {
   process.emitWarning(`event-store subscription dropped (${String(error)}); resubscribing in ${Math.round(retryInMs)} ms`);
 }
+
+/** A server away, restarting or changing leader is an outage (503), not a bug. */
+const unavailableIfTransient = (error: unknown): unknown =>
+  isTransientKurrentError(error) ? new StoreUnavailable('the event store (KurrentDB)', error) : error;
