@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { ConcurrencyConflict } from '../../src/event-store/event-store.port';
+import { ConcurrencyConflict, StoreUnavailable } from '../../src/event-store/event-store.port';
 import { isTransientKurrentError } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
 import { newEvent } from './event-factory';
@@ -32,11 +32,12 @@ describe('KurrentDbEventStore with its server down', () => {
     expect(await store.ping()).toBe(false);
   });
 
-  it('fails an append with the transport error, not a conflict', async () => {
+  it('fails an append and a read as unavailable (503), not as a conflict', async () => {
     const store = new KurrentDbEventStore(url);
     const error = await store.append([{ stream: 'org-1', expected: 'no_stream', events: [newEvent()] }]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(StoreUnavailable);
     expect(error).not.toBeInstanceOf(ConcurrencyConflict);
+    await expect(store.readStream('org-1')).rejects.toBeInstanceOf(StoreUnavailable);
     await store.close();
   });
 

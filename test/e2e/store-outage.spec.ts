@@ -1,0 +1,33 @@
+import { createServer } from 'node:net';
+import { call } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** With its event store down (a KurrentDB URL nobody answers), the API says so: 503, never 500. */
+describe('event store down', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ EVENTSTORE_URL: `kurrentdb://127.0.0.1:${await closedPort()}?tls=false`, ROLES: 'api' });
+  });
+  afterAll(() => server.close());
+
+  it('answers commands with 503 problem+json and Retry-After, and is not ready, while still live', async () => {
+    const reply = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+      name: 'Acme',
+      superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' },
+    });
+    expect(reply.status).toBe(503);
+    expect(reply.contentType).toContain('application/problem+json');
+    expect(reply.body.code).toBe('STORE_UNAVAILABLE');
+    expect((await call(server, 'GET', '/health/ready')).status).toBe(503);
+    expect((await call(server, 'GET', '/health/live')).status).toBe(200);
+  });
+});
