@@ -1,14 +1,6 @@
-import { createServer } from 'node:net';
+import { closedPort } from '../support/closed-port';
 import { call } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** With its event store down (a KurrentDB URL nobody answers), the API says so: 503, never 500. */
 describe('event store down', () => {

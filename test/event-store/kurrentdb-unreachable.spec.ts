@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { closedPort } from '../support/closed-port';
 import { ConcurrencyConflict, StoreUnavailable } from '../../src/event-store/event-store.port';
 import { isTransientKurrentError } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
@@ -9,14 +9,6 @@ import { newEvent } from './event-factory';
  * listens on. What it must do then needs no KurrentDB: answer not ready, fail writes without
  * calling them conflicts, and keep resubscribing until stopped.
  */
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('KurrentDbEventStore with its server down', () => {
   let url: string;

@@ -7,7 +7,7 @@ import { refuse } from '../shared/refusal';
 import { isApproverRole } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { ApproveKey, KeyCommand, RejectKey, RequestKey, RevokeKey, ReleaseKeysOfRemovedAgent } from './key.commands';
-import { MAX_APPROVAL_ATTEMPTS, type KeyEvent } from './key.events';
+import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
@@ -172,17 +172,7 @@ function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
   }
   const events: KeyEvent[] = [];
   if (state.active) {
-    events.push({
-      type: 'KeyRevoked',
-      data: {
-        agentId,
-        requestId: state.active.requestId,
-        fingerprint: state.active.fingerprint,
-        reasonCode: 'REPLACED',
-        reason: `Replaced by key ${request.fingerprint}`,
-        revokedBy: approver.agentId,
-      },
-    });
+    events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, approver.agentId));
   }
   const { requestId, publicKey, fingerprint: keyFingerprint } = request;
   events.push({
@@ -222,19 +212,7 @@ function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
     refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN revokes keys.');
   }
   const active = state.active ?? refuse('NOT_FOUND', 'NO_ACTIVE_KEY', 'This agent has no ACTIVE key to revoke.');
-  return [
-    {
-      type: 'KeyRevoked',
-      data: {
-        agentId: state.agentId as string,
-        requestId: active.requestId,
-        fingerprint: active.fingerprint,
-        reasonCode: 'REVOKED_BY_ADMIN',
-        reason: command.reason,
-        revokedBy: command.actor.agentId,
-      },
-    },
-  ];
+  return [revoked(state.agentId as string, active, 'REVOKED_BY_ADMIN', command.reason, command.actor.agentId)];
 }
 
 /** R9: a removed agent keeps no key and no pending request. */
@@ -242,17 +220,7 @@ function releaseKeys(command: ReleaseKeysOfRemovedAgent, state: KeyState): KeyEv
   const agentId = state.agentId as string;
   const events: KeyEvent[] = [];
   if (state.active) {
-    events.push({
-      type: 'KeyRevoked',
-      data: {
-        agentId,
-        requestId: state.active.requestId,
-        fingerprint: state.active.fingerprint,
-        reasonCode: 'AGENT_REMOVED',
-        reason: 'The agent was removed from the organization.',
-        revokedBy: command.actorId,
-      },
-    });
+    events.push(revoked(agentId, state.active, 'AGENT_REMOVED', 'The agent was removed from the organization.', command.actorId));
   }
   if (state.pendingRequestId) {
     events.push({
@@ -346,3 +314,11 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
     }
   },
 };
+
+/** The revocation of an agent's ACTIVE key, for whichever reason. */
+function revoked(agentId: string, active: ActiveKey, reasonCode: KeyRevoked['data']['reasonCode'], reason: string, revokedBy: string): KeyRevoked {
+  return {
+    type: 'KeyRevoked',
+    data: { agentId, requestId: active.requestId, fingerprint: active.fingerprint, reasonCode, reason, revokedBy },
+  };
+}
