@@ -20,7 +20,7 @@ import {
 } from '../../src/event-store/kurrentdb/kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from '../../src/event-store/kurrentdb/kurrentdb-positions';
 import { toActualRevision, toStreamState } from '../../src/event-store/kurrentdb/kurrentdb-stream-state';
-import { firstRevisionOf, matchRecordedWrite, toAppendResult } from '../../src/event-store/kurrentdb/recorded-append';
+import { firstRevisionOf, matchRecordedWrite, toAppendResult } from '../../src/event-store/recorded-append';
 import { newEvent, newEvents } from './event-factory';
 
 /** Values a double cannot hold: 2^53 + 1 rounds to 2^53. */

@@ -22,7 +22,7 @@ import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-erro
 import { isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
-import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from './recorded-append';
+import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from '../recorded-append';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
 
 export interface KurrentDbEventStoreOptions {

@@ -11,6 +11,7 @@ import {
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
 import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
+import { toAppendResult } from '../recorded-append';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder must exist. Several processes may open the same file. */
@@ -202,13 +203,7 @@ export class SqliteEventStore implements EventStore {
     if (recorded > 0 && recorded < outcomes.length) {
       throw new Error('append mixes events already recorded with new ones: it is not a retry of one append');
     }
-    const revisions: Record<string, bigint> = {};
-    let position = outcomes[0].lastPosition;
-    outcomes.forEach((outcome, i) => {
-      revisions[writes[i].stream] = outcome.lastRevision;
-      if (outcome.lastPosition > position) position = outcome.lastPosition;
-    });
-    return { position, revisions };
+    return toAppendResult(writes, outcomes);
   }
 
   private applyWrite(write: PreparedWrite): WriteOutcome {

@@ -1,4 +1,4 @@
-import type { AppendResult, ExpectedRevision, RecordedEvent, StreamWrite } from '../event-store.port';
+import type { AppendResult, ExpectedRevision, RecordedEvent, StreamWrite } from './event-store.port';
 
 /** Where an earlier, identical write left its last event. */
 export interface RecordedWrite {
@@ -28,7 +28,7 @@ export function matchRecordedWrite(write: StreamWrite, found: RecordedEvent[]): 
 }
 
 /** The result of an append from where each of its writes left its last event. */
-export function toAppendResult(writes: StreamWrite[], outcomes: RecordedWrite[]): AppendResult {
+export function toAppendResult(writes: readonly Pick<StreamWrite, 'stream'>[], outcomes: readonly RecordedWrite[]): AppendResult {
   const revisions: Record<string, bigint> = {};
   let position = outcomes[0].lastPosition;
   outcomes.forEach((outcome, i) => {
