@@ -6,9 +6,10 @@ import { buildRuntime } from './runtime/build-runtime';
 /** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const runtime = buildRuntime(config);
+  const runtime = await buildRuntime(config);
   const app = await createHttpApp(runtime);
   await app.listen({ port: config.port, host: config.host });
+  runtime.start();
   const base = `http://localhost:${config.port}`;
   console.log(`ztkeys (${config.roles.join(', ')}) is listening on ${base} (data in ${config.dataDir})`);
   if (config.roles.includes('api')) console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);

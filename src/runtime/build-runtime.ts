@@ -7,24 +7,42 @@ import { openEventStore } from '../event-store/open-event-store';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { InProcessLease } from '../leases/in-process-lease';
+import { RedisLease } from '../leases/redis-lease';
+import { openReadModelStore } from '../read-models/open-read-model-store';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
+import { Redis } from 'ioredis';
+import { Projector } from './projector';
 
-/** Everything a process runs, built from its configuration before Nest starts; `close` releases the stores. */
+/** Everything a process runs, built from its configuration before Nest starts. */
 export interface ProcessRuntime extends Runtime {
+  readModels: ReadModelStore;
+  /** Starts the background roles (the projector); the notifier and worker start with the app. */
+  start(): void;
+  /** Stops the background roles, then releases the stores. Call after the app is closed. */
   close(): Promise<void>;
 }
+
+/** How long the projector's lease lives without renewal: a dead holder is replaced after this. */
+const PROJECTOR_LEASE_TTL_MS = 15_000;
 
 /**
  * Builds the parts of the roles this process runs (ROLES): one machine runs them all in one
  * process; at scale each container runs one. The app, the tests and the benchmarks all start here.
  */
-export function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): ProcessRuntime {
+export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
   const secrets = loadSecrets(config);
   const eventStore = openEventStore(config);
   const registry = new Registry();
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
 
-  const readinessChecks = [{ name: 'eventStore', ping: () => eventStore.ping() }];
+  const readModels = openReadModelStore(config);
+  await readModels.init();
+  const readinessChecks = [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModels', ping: () => readModels.ping() },
+  ];
   const modules = [];
   if (runs('notifier') || runs('worker')) {
     const notifications = new EmailNotifications({
@@ -38,13 +56,37 @@ export function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process
     modules.push(NotificationsModule.register(notifications));
   }
 
+  // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
+  const leaseRedis = runs('projector') && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const projector = runs('projector')
+    ? new Projector(
+        eventStore,
+        readModels,
+        leaseRedis
+          ? new RedisLease(leaseRedis, {
+              key: 'ztkeys:lease:projector',
+              ttlMs: PROJECTOR_LEASE_TTL_MS,
+              onError: (error) => logger.warn(`projector lease: ${String(error)}`),
+            })
+          : new InProcessLease(),
+        (error) => logger.warn(`projection: ${String(error)}`),
+      )
+    : undefined;
+
   return {
     config,
     secrets,
     eventStore,
+    readModels,
     registry,
     readinessChecks,
     modules,
-    close: () => eventStore.close(),
+    start: () => projector?.start(),
+    close: async () => {
+      await projector?.stop();
+      leaseRedis?.disconnect();
+      await readModels.close();
+      await eventStore.close();
+    },
   };
 }

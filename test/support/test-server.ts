@@ -7,6 +7,7 @@ import { mintAgentToken } from '../../src/auth/token-minter';
 import { loadConfig } from '../../src/config/app-config';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { createHttpApp } from '../../src/http/create-http-app';
+import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { buildRuntime } from '../../src/runtime/build-runtime';
 
 /**
@@ -18,6 +19,7 @@ export interface TestServer {
   dataDir: string;
   bootstrapToken: string;
   eventStore: EventStore;
+  readModels: ReadModelStore;
   app: NestFastifyApplication;
   token(orgId: string, agentId: string): Promise<string>;
   close(): Promise<void>;
@@ -27,16 +29,18 @@ export async function startTestServer(env: Record<string, string> = {}, modules:
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-e2e-'));
   process.env.LOG_LEVEL = 'silent';
   const processEnv = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env };
-  const runtime = buildRuntime(loadConfig(processEnv), processEnv);
+  const runtime = await buildRuntime(loadConfig(processEnv), processEnv);
   runtime.modules = [...(runtime.modules ?? []), ...modules];
   const app = await createHttpApp(runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  runtime.start();
   const address = app.getHttpServer().address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,
     dataDir,
     bootstrapToken: runtime.secrets.bootstrapToken,
     eventStore: runtime.eventStore,
+    readModels: runtime.readModels,
     app,
     token: (orgId, agentId) => mintAgentToken(runtime.secrets.jwtSecret!, { agentId, orgId }, 3600),
     close: async () => {
