@@ -19,7 +19,7 @@ import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
-import type { AppConfig } from './config/app-config';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
 import type { Secrets } from './config/secrets';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
 import { HealthController } from './health/health.controller';
@@ -32,19 +32,22 @@ import { OrganizationsController } from './http/controllers/organizations.contro
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { MetricsController } from './metrics/metrics.controller';
+import { ReadQueries } from './application/queries/read-queries';
+import { ReadModelsController } from './http/controllers/read-models.controller';
+import { ReadAccess } from './http/read-access';
+import { READ_MODEL_STORE, type ReadModelStore } from './read-models/read-model-store.port';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
 export interface Runtime {
   config: AppConfig;
   secrets: Secrets;
   eventStore: EventStore;
+  readModels: ReadModelStore;
   readinessChecks: ReadinessCheck[];
   registry: Registry;
   /** Modules of the read side and notifications, when this process runs them. */
   modules?: DynamicModule[];
 }
-
-export const APP_CONFIG = Symbol('APP_CONFIG');
 
 const API_CONTROLLERS = [
   OrganizationsController,
@@ -53,6 +56,7 @@ const API_CONTROLLERS = [
   KeyRequestsController,
   BrowsersController,
   SensitiveTasksController,
+  ReadModelsController,
 ];
 
 const HANDLERS = [
@@ -73,6 +77,7 @@ export class AppModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: EVENT_STORE, useValue: runtime.eventStore },
+      { provide: READ_MODEL_STORE, useValue: runtime.readModels },
       { provide: Registry, useValue: runtime.registry },
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
@@ -84,6 +89,8 @@ export class AppModule {
       Directory,
       EventWriter,
       Proofs,
+      ReadQueries,
+      ReadAccess,
       ...HANDLERS,
     ];
     return {

@@ -24,6 +24,9 @@ export interface AppConfig {
   bodyLimitBytes: number;
 }
 
+/** Nest injection token of the AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
 export class ConfigError extends Error {}
 
 const optional = (value: string | undefined): string | undefined => (value && value.trim() !== '' ? value : undefined);

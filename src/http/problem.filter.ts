@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
+import { InvalidQuery } from '../application/queries/invalid-query';
 import { StoreUnavailable } from '../event-store/event-store.port';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
@@ -44,6 +45,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof DomainRefusal) {
       return { body: problem(STATUS[error.kind], error.code, error.message, error.details), headers: {} };
     }
+    if (error instanceof InvalidQuery) return { body: problem(400, error.code, error.message), headers: {} };
     if (error instanceof StoreUnavailable) {
       return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': '2' } };
     }

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ReadModelDocument } from '../../../projections/document-change';
+import { KEY_STATUSES } from '../../../projections/org-status.projection';
+import type { ReadModelName } from '../../../projections/projection';
+import { READ_MODEL_STORE, type Condition, type ReadModelStore } from '../../read-models/read-model-store.port';
+import { ReadModelProgress } from '../../read-models/read-model-progress';
+import { decodeCursor, encodeCursor } from './cursor';
+import { InvalidQuery } from './invalid-query';
+
+export interface Page<T = ReadModelDocument> {
+  items: T[];
+  /** Pass it back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface StatusFilters {
+  role?: string;
+  keyStatus?: string;
+}
+
+export interface AuditFilters {
+  from?: string;
+  to?: string;
+  type?: string;
+  actor?: string;
+  subject?: string;
+}
+
+/** Fields of stored documents that are the store's business, not the API's. */
+const strip = ({ orgId: _orgId, ...document }: ReadModelDocument): ReadModelDocument => document;
+const EXPORT_PAGE = 1000;
+
+/**
+ * The read side's queries (pending keys, zero-trust status, audit log), over the read-model port.
+ * Every condition is on the caller's org; filter values are plain strings or numbers, so nothing
+ * a caller sends can become a store operator.
+ */
+@Injectable()
+export class ReadQueries {
+  private readonly progress: ReadModelProgress;
+
+  constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {
+    this.progress = new ReadModelProgress(store);
+  }
+
+  /** Read your writes: true once `model` has applied `position`, false when `timeoutMs` ran out. */
+  reached(model: ReadModelName, position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.progress.waitForPosition(model, position, timeoutMs);
+  }
+
+  async pendingKeys(orgId: string, limit: number, cursor?: string): Promise<Page> {
+    const after = decodeCursor(cursor, 'number');
+    const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }];
+    if (after !== undefined) conditions.push({ field: 'requestedPosition', op: 'gt', value: after });
+    const found = await this.store.find({ collection: 'pending_keys', conditions, orderBy: 'requestedPosition', limit: limit + 1 });
+    return this.page(found, limit, (last) => last.requestedPosition as number);
+  }
+
+  async zeroTrustStatus(orgId: string, filters: StatusFilters, limit: number, cursor?: string) {
+    const after = decodeCursor(cursor, 'string');
+    const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }];
+    if (filters.role) conditions.push({ field: 'role', op: 'eq', value: filters.role });
+    if (filters.keyStatus) conditions.push({ field: 'keyStatus', op: 'eq', value: filters.keyStatus });
+    if (after !== undefined) conditions.push({ field: 'agentId', op: 'gt', value: after });
+    const [found, byStatus] = await Promise.all([
+      this.store.find({ collection: 'agent_status', conditions, orderBy: 'agentId', limit: limit + 1 }),
+      this.store.countBy({ collection: 'agent_status', conditions: [{ field: 'orgId', op: 'eq', value: orgId }] }, 'keyStatus'),
+    ]);
+    const page = this.page(found, limit, (last) => last.agentId as string);
+    const browsers = page.items.length
+      ? await this.store.find({
+          collection: 'agent_browsers',
+          conditions: [
+            { field: 'orgId', op: 'eq', value: orgId },
+            { field: 'agentId', op: 'in', value: page.items.map((agent) => agent.agentId as string) },
+          ],
+          orderBy: 'agentId',
+        })
+      : [];
+    const agents = page.items.map((agent) => ({
+      ...agent,
+      promptFrequencies: Object.fromEntries(
+        browsers.filter((browser) => browser.agentId === agent.agentId).map((browser) => [browser.browserId, browser.promptFrequency]),
+      ),
+    }));
+    const count = (status: string) => byStatus.get(status) ?? 0;
+    const totals = {
+      agents: KEY_STATUSES.reduce((sum, status) => sum + count(status), 0),
+      withActiveKey: count('ACTIVE'),
+      pending: count('PENDING'),
+      none: count('NONE'),
+      byKeyStatus: Object.fromEntries(KEY_STATUSES.map((status) => [status, count(status)])),
+    };
+    return { agents, totals, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  async auditLog(orgId: string, filters: AuditFilters, limit: number, cursor?: string): Promise<Page> {
+    const after = decodeCursor(cursor, 'number');
+    const found = await this.store.find({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: limit + 1 });
+    return this.page(found, limit, (last) => last.position as number);
+  }
+
+  /** The whole (filtered) audit log as NDJSON lines, page by page: memory stays constant however long the log. */
+  async *auditExport(orgId: string, filters: AuditFilters): AsyncIterable<string> {
+    let after: number | undefined;
+    for (;;) {
+      const found = await this.store.find({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE });
+      for (const entry of found) yield `${JSON.stringify(strip(entry))}\n`;
+      if (found.length < EXPORT_PAGE) return;
+      after = found[found.length - 1].position as number;
+    }
+  }
+
+  private auditConditions(orgId: string, filters: AuditFilters, after: number | undefined): Condition[] {
+    if (filters.from && filters.to && Date.parse(filters.from) >= Date.parse(filters.to)) {
+      throw new InvalidQuery('INVALID_TIME_RANGE', '`from` must be earlier than `to`.');
+    }
+    const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }];
+    if (filters.type) conditions.push({ field: 'type', op: 'eq', value: filters.type });
+    if (filters.actor) conditions.push({ field: 'actor', op: 'eq', value: filters.actor });
+    if (filters.subject) conditions.push({ field: 'subject', op: 'eq', value: filters.subject });
+    if (filters.from) conditions.push({ field: 'occurredAt', op: 'gte', value: new Date(filters.from).toISOString() });
+    if (filters.to) conditions.push({ field: 'occurredAt', op: 'lt', value: new Date(filters.to).toISOString() });
+    if (after !== undefined) conditions.push({ field: 'position', op: 'gt', value: after });
+    return conditions;
+  }
+
+  private page(found: ReadModelDocument[], limit: number, key: (last: ReadModelDocument) => string | number): Page {
+    const items = found.slice(0, limit);
+    return {
+      items: items.map(strip),
+      ...(found.length > limit ? { nextCursor: encodeCursor(key(items[items.length - 1])) } : {}),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import type { ReadModelName } from '../../projections/projection';
+import { Directory } from '../application/directory';
+import { ReadQueries } from '../application/queries/read-queries';
+import { refuse } from '../domain/shared/refusal';
+import type { Role } from '../domain/shared/roles';
+import { problem } from './problem';
+import { HttpProblem } from './problem.filter';
+
+const POSITION = /^\d{1,20}$/;
+
+/**
+ * What every read endpoint checks first: the caller's role in the directory (R1: an AUDITOR
+ * reads, a MEMBER gets 403), then read-your-writes: with `X-Min-Position` the read waits until
+ * the read model has applied that position, and answers 503 + Retry-After rather than stale data.
+ */
+@Injectable()
+export class ReadAccess {
+  constructor(
+    private readonly directory: Directory,
+    private readonly queries: ReadQueries,
+  ) {}
+
+  async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number): Promise<void> {
+    const { actor } = await this.directory.actor(orgId, agentId);
+    if (!roles.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${roles.join(', ')}; you are ${actor.role}.`);
+    if (minPosition === undefined) return;
+    if (typeof minPosition !== 'string' || !POSITION.test(minPosition) || BigInt(minPosition) >= 2n ** 64n) {
+      throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
+    }
+    if (!(await this.queries.reached(model, BigInt(minPosition), waitMs))) {
+      throw new HttpProblem(
+        problem(503, 'READ_MODEL_BEHIND', `The ${model} read model has not reached position ${minPosition} yet; retry shortly.`),
+        { 'retry-after': '1' },
+      );
+    }
+  }
+}
