@@ -1,0 +1,138 @@
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
+describe('read models over HTTP', () => {
+  let server: TestServer;
+  let journey: Journey;
+
+  beforeAll(async () => {
+    server = await startTestServer({ MIN_POSITION_WAIT_MS: '500' });
+    journey = new Journey(server);
+  });
+  afterAll(() => server.close());
+
+  const get = (agent: TestAgent, path: string, position?: string) =>
+    call(server, 'GET', `/v1/orgs/${agent.orgId}${path}`, agent.token, undefined, position ? { 'x-min-position': position } : {});
+
+  async function orgWithPendingRequests(count: number) {
+    const admin = await journey.createOrg('alice');
+    await journey.activeKey(admin, admin);
+    const requests = [];
+    for (let i = 0; i < count; i++) {
+      const agent = await journey.addAgent(admin, `agent-${i}`);
+      requests.push((await journey.requestKey(agent)).body);
+    }
+    return { admin, requests };
+  }
+
+  it('lists pending requests oldest first in cursor pages, once the model reached the position', async () => {
+    const { admin, requests } = await orgWithPendingRequests(5);
+    const last = requests[requests.length - 1].position;
+    const first = await get(admin, '/key-requests?status=PENDING&limit=2', last);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((item: { requestId: string }) => item.requestId)).toEqual(requests.slice(0, 2).map((r) => r.requestId));
+    expect(first.body.items[0]).toMatchObject({ agentId: 'agent-0', verificationCode: requests[0].verificationCode, fingerprint: requests[0].fingerprint });
+    const seen = [...first.body.items];
+    let cursor = first.body.nextCursor;
+    while (cursor) {
+      const page = await get(admin, `/key-requests?limit=2&cursor=${cursor}`);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    }
+    expect(seen.map((item) => item.requestId)).toEqual(requests.map((r) => r.requestId));
+  });
+
+  it('drops a request from the pending list once decided', async () => {
+    const { admin, requests } = await orgWithPendingRequests(2);
+    const approved = await journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
+    const list = await get(admin, '/key-requests', approved.body.position);
+    expect(list.body.items.map((item: { requestId: string }) => item.requestId)).toEqual([requests[1].requestId]);
+  });
+
+  it('shows every agent with key status, filters, prompt frequencies and org totals', async () => {
+    const { admin, requests } = await orgWithPendingRequests(2);
+    const auditor = await journey.addAgent(admin, 'zoe', 'AUDITOR');
+    const { challengeId, signature } = await journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'DAILY' });
+    const set = await call(server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, {
+      frequency: 'DAILY',
+      challengeId,
+      signature,
+    });
+    expect(set.status).toBe(200);
+    const status = await get(auditor, '/zero-trust-status', set.body.position);
+    expect(status.status).toBe(200);
+    expect(status.body.totals).toMatchObject({ agents: 4, withActiveKey: 1, pending: 2, none: 1 });
+    const alice = status.body.agents.find((agent: { agentId: string }) => agent.agentId === 'alice');
+    expect(alice).toMatchObject({ role: 'SUPER_ADMIN', keyStatus: 'ACTIVE', promptFrequencies: { laptop: 'DAILY' } });
+    const pending = await get(auditor, '/zero-trust-status?keyStatus=PENDING&limit=1');
+    expect(pending.body.agents).toHaveLength(1);
+    expect(pending.body.nextCursor).toBeDefined();
+    const next = await get(auditor, `/zero-trust-status?keyStatus=PENDING&limit=1&cursor=${pending.body.nextCursor}`);
+    expect([pending.body.agents[0].agentId, next.body.agents[0].agentId].sort()).toEqual(requests.map((_, i) => `agent-${i}`));
+    const auditors = await get(auditor, '/zero-trust-status?role=AUDITOR');
+    expect(auditors.body.agents.map((agent: { agentId: string }) => agent.agentId)).toEqual(['zoe']);
+  });
+
+  it('pages the audit log in log order with filters, stable while new events arrive, and exports it as NDJSON', async () => {
+    const { admin, requests } = await orgWithPendingRequests(3);
+    const head = requests[requests.length - 1].position;
+    const all = await get(admin, '/audit-log?limit=100', head);
+    const positions = all.body.items.map((entry: { position: number }) => entry.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(all.body.items[0]).toMatchObject({ type: 'OrganizationCreated', actor: 'operator' });
+    const firstPage = await get(admin, '/audit-log?limit=3');
+    await journey.addAgent(admin, 'late-arrival');
+    const secondPage = await get(admin, `/audit-log?limit=3&cursor=${firstPage.body.nextCursor}`);
+    expect(secondPage.body.items.map((entry: { position: number }) => entry.position)).toEqual(positions.slice(3, 6));
+    const byType = await get(admin, '/audit-log?type=KeyRequested');
+    expect(byType.body.items.map((entry: { subject: string }) => entry.subject)).toEqual(['alice', 'agent-0', 'agent-1', 'agent-2']);
+    const bySubject = await get(admin, '/audit-log?subject=agent-1');
+    expect(bySubject.body.items.map((entry: { type: string }) => entry.type)).toEqual(['AgentAdded', 'KeyRequested']);
+    const byActor = await get(admin, '/audit-log?actor=agent-2');
+    expect(byActor.body.items.map((entry: { type: string }) => entry.type)).toEqual(['KeyRequested']);
+    const future = await get(admin, `/audit-log?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
+    expect(future.body.items).toEqual([]);
+
+    const exported = await fetch(`${server.url}/v1/orgs/${admin.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await exported.text()).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.slice(0, positions.length).map((entry) => entry.position)).toEqual(positions);
+  });
+
+  it('lets a MEMBER read none of it (403) and answers bad filters with 400 problems that change nothing', async () => {
+    const { admin } = await orgWithPendingRequests(1);
+    const member = await journey.addAgent(admin, 'mallory');
+    for (const path of ['/key-requests', '/zero-trust-status', '/audit-log', '/audit-log/export']) {
+      expect((await get(member, path)).status).toBe(403);
+    }
+    const headBefore = await server.eventStore.headPosition();
+    for (const path of [
+      '/audit-log?cursor=bm90LWEtY3Vyc29y',
+      '/audit-log?limit=0',
+      '/audit-log?limit=101',
+      '/audit-log?from=yesterday',
+      '/audit-log?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/audit-log?actor[$ne]=null',
+      '/audit-log?type[$gt]=',
+      '/zero-trust-status?keyStatus=MAYBE',
+      '/zero-trust-status?role[$ne]=x',
+      '/key-requests?status=APPROVED',
+      '/key-requests?unknown=1',
+    ]) {
+      const reply = await get(admin, path);
+      expect({ path, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ path, status: 400, type: 'application/problem+json' });
+    }
+    const badPosition = await get(admin, '/audit-log', 'soon');
+    expect(badPosition.status).toBe(400);
+    expect(await server.eventStore.headPosition()).toBe(headBefore);
+  });
+
+  it('answers 503 with Retry-After when the read model does not reach X-Min-Position in time', async () => {
+    const { admin } = await orgWithPendingRequests(1);
+    const head = (await server.eventStore.headPosition())!;
+    const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log`, admin.token, undefined, { 'x-min-position': String(head + 1000n) });
+    expect(reply.status).toBe(503);
+    expect(reply.body.code).toBe('READ_MODEL_BEHIND');
+  });
+});
