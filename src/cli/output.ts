@@ -26,8 +26,8 @@ export class Output {
 }
 
 /** Aligned columns, two spaces apart; empty cells show as "-". */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | undefined>>): string {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined || cell === '' ? '-' : cell)))];
+export function formatTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | null | undefined>>): string {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined || cell === null || cell === '' ? '-' : cell)))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => [...(row[column] ?? '')].length)));
   return cells
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))

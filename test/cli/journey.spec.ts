@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
 import { EXIT } from '../../src/cli/exit-codes';
 import { REPO_ROOT, runInPty, runProcess, type ProcessResult } from './support/cli-process';
+import { embeddedEnv } from '../support/embedded-env';
 
 /**
  * The journey of the source article, end to end: the server (embedded default) runs built, in
@@ -31,7 +32,7 @@ async function freePort(): Promise<number> {
 
 /** Starts the built server and waits until it says it is ready (or stops, or a minute passes). */
 async function startServer(env: Record<string, string>): Promise<ChildProcess> {
-  const server = spawn(process.execPath, [join(DIST, 'src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [join(DIST, 'src/main.js')], { env: embeddedEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   server.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
   server.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));

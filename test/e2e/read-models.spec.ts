@@ -1,16 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
+/** A database of its own: a read-model store belongs to one event log (this server's). */
+function freshMongoUrl(base: string): string {
+  const url = new URL(base);
+  url.pathname = `/ztkeys_e2e_${randomBytes(5).toString('hex')}`;
+  return url.toString();
+}
+
+const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
+if (process.env.MONGODB_URL) stores.push(['MongoDB', { MONGODB_URL: freshMongoUrl(process.env.MONGODB_URL) }]);
+else console.log('SKIPPED: read models over HTTP on MongoDB, MONGODB_URL is not set (npm test starts FerretDB and sets it)');
+
 /** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
-describe('read models over HTTP', () => {
+describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
   let server: TestServer;
   let journey: Journey;
 
   beforeAll(async () => {
-    server = await startTestServer({ MIN_POSITION_WAIT_MS: '500' });
+    server = await startTestServer({ MIN_POSITION_WAIT_MS: '500', ...env });
     journey = new Journey(server);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    if (env.MONGODB_URL) {
+      const client = await MongoClient.connect(env.MONGODB_URL);
+      await client.db().dropDatabase();
+      await client.close();
+    }
+  });
 
   const get = (agent: TestAgent, path: string, position?: string) =>
     call(server, 'GET', `/v1/orgs/${agent.orgId}${path}`, agent.token, undefined, position ? { 'x-min-position': position } : {});

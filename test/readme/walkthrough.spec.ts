@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { embeddedEnv } from '../support/embedded-env';
 
 const root = join(__dirname, '..', '..');
 
@@ -38,7 +39,7 @@ describe('README walkthrough', () => {
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: embeddedEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
       stdio: 'ignore',
     });
     await waitUntilReady(api);

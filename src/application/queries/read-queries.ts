@@ -30,6 +30,12 @@ export interface AuditFilters {
 const strip = ({ orgId: _orgId, ...document }: ReadModelDocument): ReadModelDocument => document;
 const EXPORT_PAGE = 1000;
 
+const activeKeySummary = (key: { fingerprint: string; approvedBy: string | null; approvedAt: string } | null) => ({
+  fingerprint: key?.fingerprint ?? null,
+  approvedBy: key?.approvedBy ?? null,
+  approvedAt: key?.approvedAt ?? null,
+});
+
 /**
  * The read side's queries (pending keys, zero-trust status, audit log), over the read-model port.
  * Every condition is on the caller's org; filter values are plain strings or numbers, so nothing
@@ -79,6 +85,8 @@ export class ReadQueries {
       : [];
     const agents = page.items.map((agent) => ({
       ...agent,
+      // What PRODUCT.md names per agent, at the top level; the full ACTIVE key stays in activeKey.
+      ...activeKeySummary(agent.activeKey as { fingerprint: string; approvedBy: string | null; approvedAt: string } | null),
       promptFrequencies: Object.fromEntries(
         browsers.filter((browser) => browser.agentId === agent.agentId).map((browser) => [browser.browserId, browser.promptFrequency]),
       ),

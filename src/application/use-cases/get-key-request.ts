@@ -10,6 +10,9 @@ import { requesterOf } from '../request-ids';
 export interface KeyRequestView {
   requestId: string;
   agentId: string;
+  /** The requester as the directory knows them, so the approver sees who asks. */
+  displayName?: string;
+  email?: string;
   status: string;
   publicKey: string;
   fingerprint: string;
@@ -40,7 +43,7 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
 
   async execute({ orgId, callerId, requestId }: GetKeyRequestQuery): Promise<KeyRequestView> {
     const notFound = () => refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
-    const { actor } = await this.directory.actor(orgId, callerId);
+    const { org, actor } = await this.directory.actor(orgId, callerId);
     const agentId = requesterOf(requestId);
     if (agentId === undefined) return notFound();
     if (agentId !== callerId && !isApproverRole(actor.role)) {
@@ -51,9 +54,11 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
     const history = (await this.store.readStream(agentStream(orgId, agentId)))
       .filter((event) => (event.data as { requestId?: string }).requestId === requestId)
       .map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
+    const requester = org.state.agents.get(agentId);
     return {
       requestId,
       agentId,
+      ...(requester ? { displayName: requester.displayName, email: requester.email } : {}),
       status: entry.status,
       publicKey: entry.publicKey,
       fingerprint: entry.fingerprint,

@@ -12,9 +12,9 @@ interface AgentStatus {
   email?: string;
   role: string;
   keyStatus: string;
-  fingerprint?: string;
-  approvedBy?: string;
-  approvedAt?: string;
+  fingerprint?: string | null;
+  approvedBy?: string | null;
+  approvedAt?: string | null;
   promptFrequencies?: Record<string, string>;
 }
 
