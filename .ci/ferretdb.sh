@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds FerretDB 1.x from the Go module proxy (once, cached) and starts it on loopback over
-# SQLite, so the MongoDB read-model adapter runs against a real wire-protocol server.
+# Builds FerretDB 1.x from the Go module proxy (once, cached) and starts it on loopback over the
+# local PostgreSQL (127.0.0.1:5432, trust auth, user postgres; database "ferretdb"), or over SQLite
+# when PostgreSQL does not answer (much slower on upserts), so the MongoDB read-model adapter runs
+# against a real wire-protocol server. FERRETDB_HANDLER=sqlite|postgresql forces a backend.
 # Idempotent: when FerretDB already answers on the address, it only prints the URL.
 # Prints the MONGODB_URL to use on stdout (everything else goes to stderr):
 #   export MONGODB_URL="$(bash .ci/ferretdb.sh)"
@@ -15,13 +17,36 @@ BIN="$CACHE_DIR/ferretdb-$VERSION"
 STATE_DIR="${FERRETDB_STATE_DIR:-${TMPDIR:-/tmp}/ztkeys-ferretdb-$PORT}"
 URL="mongodb://$ADDR/"
 
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+
 log() { echo "ferretdb.sh: $*" >&2; }
 answers() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+# A real round trip: FerretDB 1.24 on PostgreSQL can wedge (every request hangs) once its pool has
+# leaked, which a client killed in the middle of an update does (the crash tests do that on purpose).
+pings() {
+  timeout 10 node -e '
+    const { MongoClient } = require(require.resolve("mongodb", { paths: [process.argv[1]] }));
+    const client = new MongoClient(process.argv[2], { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 5000 });
+    client.db("admin").command({ ping: 1 }).then(() => process.exit(0), () => process.exit(1));
+  ' "$REPO" "$URL" >/dev/null 2>&1
+}
 
 if answers; then
-  log "already answering on $ADDR"
-  echo "$URL"
-  exit 0
+  if pings; then
+    log "already answering on $ADDR"
+    echo "$URL"
+    exit 0
+  fi
+  OLD_PID="$(cat "$STATE_DIR/ferretdb.pid" 2>/dev/null || true)"
+  if [[ -n "$OLD_PID" ]] && [[ "$(cat "/proc/$OLD_PID/comm" 2>/dev/null)" == ferretdb* ]]; then
+    log "FerretDB (pid $OLD_PID) accepts connections but does not answer: restarting it"
+    kill "$OLD_PID"
+    for _ in $(seq 1 50); do kill -0 "$OLD_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$OLD_PID" 2>/dev/null || true
+  else
+    log "something on $ADDR accepts connections but does not answer as MongoDB, and it is not ours"
+    exit 1
+  fi
 fi
 
 if [[ ! -x "$BIN" ]]; then
@@ -42,12 +67,25 @@ if [[ ! -x "$BIN" ]]; then
   mv "$BIN.tmp" "$BIN"
 fi
 
+PG_URL="postgres://postgres@127.0.0.1:5432/ferretdb"
+HANDLER="${FERRETDB_HANDLER:-}"
+if [[ -z "$HANDLER" ]]; then
+  if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then HANDLER=postgresql; else HANDLER=sqlite; fi
+fi
 mkdir -p "$STATE_DIR/data"
-log "starting FerretDB on $ADDR (SQLite in $STATE_DIR/data)"
+if [[ "$HANDLER" == postgresql ]]; then
+  if [[ "$(psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'")" != 1 ]]; then
+    psql -h 127.0.0.1 -U postgres -qc 'CREATE DATABASE ferretdb' >&2
+  fi
+  BACKEND=(--handler=postgresql --postgresql-url="$PG_URL")
+  log "starting FerretDB on $ADDR over PostgreSQL ($PG_URL)"
+else
+  BACKEND=(--handler=sqlite --sqlite-url="file:$STATE_DIR/data/")
+  log "starting FerretDB on $ADDR over SQLite ($STATE_DIR/data)"
+fi
 nohup "$BIN" \
   --listen-addr="$ADDR" \
-  --handler=sqlite \
-  --sqlite-url="file:$STATE_DIR/data/" \
+  "${BACKEND[@]}" \
   --state-dir="$STATE_DIR" \
   --debug-addr=- \
   --telemetry=disable \
@@ -57,7 +95,7 @@ PID=$!
 echo "$PID" >"$STATE_DIR/ferretdb.pid"
 
 for _ in $(seq 1 100); do
-  if answers; then
+  if answers && pings; then
     log "up (pid $PID, log $STATE_DIR/ferretdb.log)"
     echo "$URL"
     exit 0

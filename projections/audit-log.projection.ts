@@ -1,0 +1,47 @@
+import type { RecordedEvent } from '../src/event-store/event-store.port';
+import type { DocumentChange, ReadModelDocument } from './document-change';
+import { eventTime, safeNumber, type Projection } from './projection';
+
+/** One event of the log as the audit trail shows it (R13): nothing in it is ever changed. */
+export type AuditEntryDocument = {
+  eventId: string;
+  /** Global log position: the order of the trail and its cursor. */
+  position: number;
+  orgId: string;
+  type: string;
+  schemaVersion: number;
+  stream: string;
+  revision: number;
+  actor: string;
+  /** The agent the event is about (data.agentId), null for org-wide events. */
+  subject: string | null;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  data: ReadModelDocument;
+};
+
+export const auditLogProjection: Projection = {
+  name: 'audit-log',
+  collections: ['audit_log'],
+
+  project(event: RecordedEvent): DocumentChange[] {
+    const { actor, orgId, correlationId, causationId } = event.metadata;
+    const document: AuditEntryDocument = {
+      eventId: event.id,
+      position: safeNumber(event.position),
+      orgId,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      stream: event.stream,
+      revision: safeNumber(event.revision),
+      actor,
+      subject: typeof event.data.agentId === 'string' ? event.data.agentId : null,
+      occurredAt: eventTime(event),
+      correlationId,
+      causationId,
+      data: event.data as ReadModelDocument,
+    };
+    return [{ kind: 'insert', collection: 'audit_log', id: event.id, document }];
+  },
+};

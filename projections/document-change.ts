@@ -1,0 +1,125 @@
+/**
+ * The changes a projection makes to read-model documents, in a vocabulary every store applies
+ * the same way (embedded SQLite, MongoDB, and the in-memory reference of the tests).
+ *
+ * Applying is idempotent without transactions: every stored document keeps the version of the
+ * last change applied to it, and a change applies only to documents whose version is older.
+ * Field paths are fixed field names joined by "." and never hold data (ids may contain ".").
+ */
+
+export type Scalar = string | number | boolean | null;
+export type JsonValue = Scalar | JsonValue[] | { [field: string]: JsonValue };
+export type ReadModelDocument = { [field: string]: JsonValue };
+
+export const COLLECTIONS = ['pending_keys', 'agent_status', 'agent_browsers', 'audit_log'] as const;
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+/** Equality conditions on field paths; null also matches a missing field (as in MongoDB). */
+export type Conditions = Record<string, Scalar>;
+/** New values of field paths; the parent of a nested path must be an object already. */
+export type FieldValues = Record<string, JsonValue>;
+
+/** Creates the document or replaces it whole. */
+export interface UpsertDocument {
+  kind: 'upsert';
+  collection: CollectionName;
+  id: string;
+  document: ReadModelDocument;
+}
+
+/** Creates the document when it is missing and never changes it: for documents that never change (the audit trail). */
+export interface InsertDocument {
+  kind: 'insert';
+  collection: CollectionName;
+  id: string;
+  document: ReadModelDocument;
+}
+
+/** Sets fields of the document when it exists and matches `when`. */
+export interface PatchDocument {
+  kind: 'patch';
+  collection: CollectionName;
+  id: string;
+  set: FieldValues;
+  when?: Conditions;
+}
+
+/** Sets fields of every document whose top-level fields match `where`. */
+export interface PatchDocuments {
+  kind: 'patchWhere';
+  collection: CollectionName;
+  where: Conditions;
+  set: FieldValues;
+}
+
+export interface DeleteDocument {
+  kind: 'delete';
+  collection: CollectionName;
+  id: string;
+}
+
+/** Deletes every document whose top-level fields match `where`. */
+export interface DeleteDocuments {
+  kind: 'deleteWhere';
+  collection: CollectionName;
+  where: Conditions;
+}
+
+export type DocumentChange = UpsertDocument | InsertDocument | PatchDocument | PatchDocuments | DeleteDocument | DeleteDocuments;
+
+/** A change with the version it gives the documents it touches. */
+export interface VersionedChange {
+  change: DocumentChange;
+  version: string;
+}
+
+/**
+ * The version of the `index`-th change an event makes: its position, then its index, as a string
+ * that sorts like the pair in every store (positions are unsigned 64-bit: 20 digits).
+ */
+export function changeVersion(position: bigint, index: number): string {
+  return `${position.toString().padStart(20, '0')}.${index.toString().padStart(3, '0')}`;
+}
+
+/** Gives each change one event makes its version. */
+export function versionChanges(position: bigint, changes: readonly DocumentChange[]): VersionedChange[] {
+  return changes.map((change, index) => ({ change, version: changeVersion(position, index) }));
+}
+
+/** The value at a field path; undefined when a step is missing or not an object. */
+export function valueAt(document: ReadModelDocument, path: string): JsonValue | undefined {
+  let value: JsonValue | undefined = document;
+  for (const field of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = value[field];
+  }
+  return value;
+}
+
+export function matchesConditions(document: ReadModelDocument, conditions: Conditions = {}): boolean {
+  return Object.entries(conditions).every(([path, expected]) => (valueAt(document, path) ?? null) === expected);
+}
+
+/**
+ * A copy of the document with the fields set. As in MongoDB, missing parents of a nested path are
+ * created and a parent that is not an object (null, say) is an error.
+ */
+export function withFieldsSet(document: ReadModelDocument, values: FieldValues): ReadModelDocument {
+  const copy = structuredClone(document);
+  for (const [path, value] of Object.entries(values)) {
+    const fields = path.split('.');
+    const last = fields.pop() as string;
+    let parent = copy;
+    for (const field of fields) {
+      const next: JsonValue = parent[field] === undefined ? (parent[field] = {}) : parent[field];
+      if (!isObject(next)) throw new TypeError(`cannot set ${path}: ${field} is not an object`);
+      parent = next;
+    }
+    parent[last] = structuredClone(value);
+  }
+  return copy;
+}
+
+function isObject(value: JsonValue | undefined): value is ReadModelDocument {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,66 @@
+import type { RecordedEvent } from '../src/event-store/event-store.port';
+import { MAX_APPROVAL_ATTEMPTS } from '../src/domain/signature-key/key.events';
+import type { DocumentChange } from './document-change';
+import { asKnownEvent, eventTime, safeNumber, type Projection } from './projection';
+
+/** One PENDING key request: what an approver needs to decide on it. */
+export type PendingKeyDocument = {
+  orgId: string;
+  requestId: string;
+  agentId: string;
+  publicKey: string;
+  fingerprint: string;
+  /** The approver compares it with the code the requester reads to them (R5). */
+  verificationCode: string;
+  /** Fingerprint of the ACTIVE key the request would replace (R8). */
+  replacesFingerprint: string | null;
+  requestedAt: string;
+  /** Log position of the request: the list is oldest first by it. */
+  requestedPosition: number;
+  failedAttempts: number;
+  attemptsLeft: number;
+};
+
+export const pendingKeyId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
+
+export const pendingKeysProjection: Projection = {
+  name: 'pending-keys',
+  collections: ['pending_keys'],
+
+  project(recorded: RecordedEvent): DocumentChange[] {
+    const event = asKnownEvent(recorded);
+    const { orgId } = recorded.metadata;
+    switch (event.type) {
+      case 'KeyRequested': {
+        const { requestId, agentId, publicKey, fingerprint, verificationCode, replacesFingerprint } = event.data;
+        const document: PendingKeyDocument = {
+          orgId,
+          requestId,
+          agentId,
+          publicKey,
+          fingerprint,
+          verificationCode,
+          replacesFingerprint: replacesFingerprint ?? null,
+          requestedAt: eventTime(recorded),
+          requestedPosition: safeNumber(recorded.position),
+          failedAttempts: 0,
+          attemptsLeft: MAX_APPROVAL_ATTEMPTS,
+        };
+        return [{ kind: 'upsert', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), document }];
+      }
+      case 'KeyApprovalAttemptFailed': {
+        const { requestId, failedAttempts, attemptsLeft } = event.data;
+        return [
+          { kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { failedAttempts, attemptsLeft } },
+        ];
+      }
+      case 'KeyApproved':
+      case 'KeyRejected':
+      case 'KeyRequestLocked':
+      case 'KeyRequestCancelled':
+        return [{ kind: 'delete', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId) }];
+      default:
+        return [];
+    }
+  },
+};

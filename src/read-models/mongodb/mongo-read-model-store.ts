@@ -1,0 +1,326 @@
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+} from 'mongodb';
+import type {
+  CollectionName,
+  Conditions,
+  DocumentChange,
+  InsertDocument,
+  ReadModelDocument,
+  VersionedChange,
+} from '../../../projections/document-change';
+import { PROJECTIONS } from '../../../projections/projections';
+import type { ReadModelName } from '../../../projections/projection';
+import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
+import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
+import { checkQueryValue } from '../query-value';
+
+export interface MongoReadModelStoreOptions {
+  url: string;
+  /** Database name; default: the one in the URL, else "ztkeys". */
+  database?: string;
+  /** How long another process's switch to a rebuilt generation may take to reach queries. */
+  generationCacheMs?: number;
+}
+
+/** Where each read model stands; reporting tools find the collections to read here. */
+interface GenerationDocument {
+  _id: ReadModelName;
+  active: number;
+  latest: number;
+  /** Collection name of each collection of the active generation, e.g. { audit_log: "audit_log_2" }. */
+  collections: Record<string, string>;
+}
+
+interface CheckpointDocument {
+  _id: string;
+  position: string;
+}
+
+type StoredDocument = ReadModelDocument & { _id: string; _v: string };
+
+const GENERATIONS = 'read_model_generations';
+const CHECKPOINTS = 'read_model_checkpoints';
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_NOT_FOUND = 26;
+
+const checkpointId = (model: ReadModelName, generation: number): string => `${model}/${generation}`;
+
+/**
+ * Read models in MongoDB through the official driver (FerretDB 1.x in CI). No multi-document
+ * transactions: every change is one guarded single-statement write (`_v` older than the change),
+ * a batch goes out as ordered bulk writes, and the checkpoint is written after it.
+ */
+export class MongoReadModelStore implements ReadModelStore {
+  private readonly client: MongoClient;
+  private readonly db: Db;
+  private readonly cacheMs: number;
+  private readonly activeCache = new Map<ReadModelName, { generation: number; until: number }>();
+
+  constructor(options: MongoReadModelStoreOptions) {
+    this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-read-models' });
+    this.db = this.client.db(options.database ?? databaseInUrl(options.url) ?? 'ztkeys');
+    this.cacheMs = options.generationCacheMs ?? 1000;
+  }
+
+  async init(): Promise<void> {
+    for (const model of Object.values(PROJECTIONS)) {
+      await this.generations().updateOne(
+        { _id: model.name },
+        { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } },
+        { upsert: true },
+      );
+      await this.createCollections(model.name, await this.activeGeneration(model.name));
+    }
+  }
+
+  async activeGeneration(model: ReadModelName): Promise<number> {
+    const cached = this.activeCache.get(model);
+    if (cached && cached.until > Date.now()) return cached.generation;
+    const found = await this.generations().findOne({ _id: model });
+    if (!found) throw new Error('read-model store is not initialised: call init() first');
+    this.activeCache.set(model, { generation: found.active, until: Date.now() + this.cacheMs });
+    return found.active;
+  }
+
+  async checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined> {
+    const found = await this.checkpoints().findOne({ _id: checkpointId(model, generation ?? (await this.activeGeneration(model))) });
+    return found ? BigInt(found.position) : undefined;
+  }
+
+  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
+    const byCollection = new Map<CollectionName, VersionedChange[]>();
+    for (const change of changes) {
+      const list = byCollection.get(change.change.collection) ?? [];
+      list.push(change);
+      byCollection.set(change.change.collection, list);
+    }
+    // Collections are independent: each keeps the order of its own changes. One after the other:
+    // FerretDB 1.24 can deadlock on concurrent writes to collections of one database.
+    for (const [collection, list] of byCollection) await writeInOrder(this.collection(collection, generation), list);
+    await this.checkpoints().updateOne(
+      { _id: checkpointId(model, generation) },
+      { $set: { position: checkpoint.toString() } },
+      { upsert: true },
+    );
+  }
+
+  async createGeneration(model: ReadModelName): Promise<number> {
+    const updated = await this.generations().findOneAndUpdate({ _id: model }, { $inc: { latest: 1 } }, { returnDocument: 'after' });
+    if (!updated) throw new Error('read-model store is not initialised: call init() first');
+    await this.dropCollections(model, updated.latest);
+    await this.createCollections(model, updated.latest);
+    return updated.latest;
+  }
+
+  async activate(model: ReadModelName, generation: number): Promise<void> {
+    await this.generations().updateOne({ _id: model }, { $set: { active: generation, collections: collectionNames(model, generation) } });
+    this.activeCache.set(model, { generation, until: Date.now() + this.cacheMs });
+  }
+
+  async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
+    this.activeCache.delete(model);
+    if (generation === (await this.activeGeneration(model))) throw new Error(`generation ${generation} of ${model} is active`);
+    await this.dropCollections(model, generation);
+  }
+
+  async inactiveGenerations(model: ReadModelName): Promise<number[]> {
+    this.activeCache.delete(model);
+    const active = await this.activeGeneration(model);
+    const names = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    const generations = new Set(names.map(({ name }) => generationOf(model, name)).filter((g): g is number => g !== undefined && g !== active));
+    return [...generations].sort((a, b) => a - b);
+  }
+
+  async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
+    const filter = toFilter(query);
+    if (!filter) return [];
+    const cursor = (await this.queried(query))
+      .find(filter, { projection: { _id: 0, _v: 0 } })
+      .sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
+    if (query.limit !== undefined) cursor.limit(query.limit);
+    return (await cursor.toArray()) as ReadModelDocument[];
+  }
+
+  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
+    const filter = toFilter(query);
+    if (!filter) return new Map();
+    const groups = await (await this.queried(query))
+      .aggregate<{ _id: unknown; n: number }>([{ $match: filter }, { $group: { _id: `$${checkQueryField(query.collection, by)}`, n: { $sum: 1 } } }])
+      .toArray();
+    return new Map(groups.map((group) => [String(group._id), group.n]));
+  }
+
+  async dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>> {
+    const stored = await (await this.queried({ collection, generation })).find({}).sort({ _id: 1 }).toArray();
+    return stored.map(({ _id, _v, ...document }) => ({ id: _id, version: _v, document: document as ReadModelDocument }));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async createCollections(model: ReadModelName, generation: number): Promise<void> {
+    for (const collection of PROJECTIONS[model].collections) {
+      // One index per call: FerretDB 1.24 drops the connection on a createIndexes of several indexes that all exist.
+      for (const fields of COLLECTION_INDEXES[collection]) {
+        const key = Object.fromEntries(fields.map((name) => [name, 1 as const]));
+        await this.collection(collection, generation).createIndex(key, { name: fields.join('_') });
+      }
+    }
+  }
+
+  private async dropCollections(model: ReadModelName, generation: number): Promise<void> {
+    for (const collection of PROJECTIONS[model].collections) {
+      await this.collection(collection, generation)
+        .drop()
+        .catch((error: unknown) => {
+          if ((error as { code?: number }).code !== NAMESPACE_NOT_FOUND) throw error;
+        });
+    }
+    await this.checkpoints().deleteOne({ _id: checkpointId(model, generation) });
+  }
+
+  private async queried(query: { collection: CollectionName; generation?: number }): Promise<Collection<StoredDocument>> {
+    return this.collection(query.collection, query.generation ?? (await this.activeGeneration(modelOf(query.collection))));
+  }
+
+  private collection(collection: CollectionName, generation: number): Collection<StoredDocument> {
+    return this.db.collection<StoredDocument>(generationName(collection, generation));
+  }
+
+  private generations(): Collection<GenerationDocument> {
+    return this.db.collection<GenerationDocument>(GENERATIONS);
+  }
+
+  private checkpoints(): Collection<CheckpointDocument> {
+    return this.db.collection<CheckpointDocument>(CHECKPOINTS);
+  }
+}
+
+function collectionNames(model: ReadModelName, generation: number): Record<string, string> {
+  return Object.fromEntries(PROJECTIONS[model].collections.map((collection) => [collection, generationName(collection, generation)]));
+}
+
+function databaseInUrl(url: string): string | undefined {
+  const database = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url)?.[1];
+  return database ? decodeURIComponent(database) : undefined;
+}
+
+type GuardedChange = Exclude<DocumentChange, InsertDocument>;
+
+/** Runs of inserts go out as one unordered insertMany, the other runs as ordered bulk writes. */
+async function writeInOrder(collection: Collection<StoredDocument>, changes: readonly VersionedChange[]): Promise<void> {
+  let run: VersionedChange[] = [];
+  const flush = async (): Promise<void> => {
+    if (run.length === 0) return;
+    const [first] = run;
+    if (first.change.kind === 'insert') await insertMissing(collection, run);
+    else await bulkWriteGuarded(collection, run.map(({ change, version }) => toOperation(change as GuardedChange, version)));
+    run = [];
+  };
+  for (const change of changes) {
+    if (run.length > 0 && (run[0].change.kind === 'insert') !== (change.change.kind === 'insert')) await flush();
+    run.push(change);
+  }
+  await flush();
+}
+
+/** A document that is there already was inserted by an earlier try: its duplicate _id is no error. */
+async function insertMissing(collection: Collection<StoredDocument>, inserts: readonly VersionedChange[]): Promise<void> {
+  const documents = inserts.map(({ change, version }) => ({ ...(change as InsertDocument).document, _id: (change as InsertDocument).id, _v: version }));
+  try {
+    await collection.insertMany(documents, { ordered: false });
+  } catch (error) {
+    const errors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+    if (errors.length === 0 || errors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+  }
+}
+
+/** Each change as one guarded write: it touches only documents older than itself. */
+function toOperation(change: GuardedChange, version: string): AnyBulkWriteOperation<StoredDocument> {
+  const older = { _v: { $lt: version } };
+  switch (change.kind) {
+    case 'upsert':
+      return {
+        replaceOne: { filter: { _id: change.id, ...older }, replacement: { ...change.document, _id: change.id, _v: version }, upsert: true },
+      };
+    case 'patch':
+      return {
+        updateOne: { filter: { _id: change.id, ...older, ...conditionsFilter(change.when) }, update: { $set: { ...change.set, _v: version } } },
+      };
+    case 'patchWhere':
+      return { updateMany: { filter: { ...conditionsFilter(change.where), ...older }, update: { $set: { ...change.set, _v: version } } } };
+    case 'delete':
+      return { deleteOne: { filter: { _id: change.id, ...older } } };
+    case 'deleteWhere':
+      return { deleteMany: { filter: { ...conditionsFilter(change.where), ...older } } };
+  }
+}
+
+/**
+ * An ordered bulk write where an upsert that finds a newer document is skipped: its guarded
+ * filter matches nothing, so it tries to insert and hits the unique _id. The write stops there;
+ * as FerretDB 1.24 reports the wrong index for that error, the operations are then applied again
+ * one by one, which is harmless since each is guarded by the versions.
+ */
+async function bulkWriteGuarded(collection: Collection<StoredDocument>, operations: Array<AnyBulkWriteOperation<StoredDocument>>): Promise<void> {
+  try {
+    await collection.bulkWrite(operations, { ordered: true });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    for (const operation of operations) await writeOne(collection, operation);
+  }
+}
+
+/** A duplicate _id can also come from a racing insert of an older document: the upsert is retried as a plain guarded replace. */
+async function writeOne(collection: Collection<StoredDocument>, operation: AnyBulkWriteOperation<StoredDocument>): Promise<void> {
+  try {
+    await collection.bulkWrite([operation]);
+  } catch (error) {
+    if (!isDuplicateKey(error) || !('replaceOne' in operation)) throw error;
+    await collection.replaceOne(operation.replaceOne.filter, operation.replaceOne.replacement);
+  }
+}
+
+const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+
+/** Conditions of changes; `$eq: null` also matches a missing field, as the reference semantics say. */
+function conditionsFilter(conditions: Conditions = {}): Filter<StoredDocument> {
+  return Object.fromEntries(Object.entries(conditions).map(([path, value]) => [checkFieldName(path), { $eq: value }]));
+}
+
+const OPERATORS = { eq: '$eq', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte', in: '$in' } as const;
+
+/** undefined when the conditions select nothing (an empty `in`). Values are checked, and always under an operator. */
+function toFilter(query: Pick<DocumentQuery, 'collection' | 'conditions'>): Filter<StoredDocument> | undefined {
+  const filter: Record<string, Document> = {};
+  for (const condition of query.conditions) {
+    const name = checkQueryField(query.collection, condition.field);
+    const value = condition.op === 'in' ? inValues(condition) : checkQueryValue(condition.value);
+    if (Array.isArray(value) && value.length === 0) return undefined;
+    filter[name] = { ...filter[name], [OPERATORS[condition.op]]: value };
+  }
+  return filter as Filter<StoredDocument>;
+}
+
+function inValues(condition: Extract<Condition, { op: 'in' }>): Array<string | number> {
+  if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
+  return condition.value.map(checkQueryValue);
+}

@@ -1,0 +1,177 @@
+import { versionChanges, type VersionedChange } from '../../projections/document-change';
+import type { Projection } from '../../projections/projection';
+import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
+import type { ReadModelStore } from './read-model-store.port';
+
+export interface ProjectionRunnerOptions {
+  /** 'active' (default) follows the active generation and moves to a rebuilt one when it is activated; a number pins one generation (rebuilds). */
+  generation?: 'active' | number;
+  /** Most events applied in one store write; a batch also ends whenever the log has nothing more for now. */
+  batchSize?: number;
+  /** How often a runner on the active generation looks whether a rebuild switched it. */
+  generationCheckMs?: number;
+  /** Pause before resubscribing after a failure (store down, say). */
+  retryMs?: number;
+  /** After each batch is applied and checkpointed: the position reached and the events in the batch. */
+  onProgress?: (position: bigint, events: number) => void;
+  /** Each failure; the runner resubscribes from its checkpoint after retryMs. */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retryMs: 1000 };
+
+/**
+ * Keeps one read model up to date: a catch-up subscription to the whole log from the model's
+ * checkpoint; each event's changes go to the store in batches, each batch followed by its
+ * checkpoint. After a crash it resumes from the checkpoint; events past it that were applied
+ * already change nothing again (the store applies a change only to older documents).
+ */
+export class ProjectionRunner {
+  private readonly options: ProjectionRunnerOptions & typeof DEFAULTS;
+  private subscription: Subscription | undefined;
+  /** Bumped at each (re)subscription: callbacks of an older one ignore themselves. */
+  private epoch = 0;
+  private generation = 0;
+  private applied: bigint | undefined;
+  private batch: VersionedChange[] = [];
+  private batchEvents = 0;
+  private batchPosition: bigint | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private flushSoon: NodeJS.Immediate | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private generationWatch: NodeJS.Timeout | undefined;
+  private running = false;
+  /** A slow store must not pile up generation checks. */
+  private checkingGeneration = false;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly projection: Projection,
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  /** Position of the last event applied and checkpointed by this runner, undefined before any. */
+  get position(): bigint | undefined {
+    return this.applied;
+  }
+
+  /** Subscribes from the checkpoint; resolves once subscribed. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.subscribe();
+    if (this.options.generation === undefined || this.options.generation === 'active') {
+      this.generationWatch = setInterval(() => void this.followActiveGeneration(), this.options.generationCheckMs);
+      this.generationWatch.unref();
+    }
+  }
+
+  /** Stops the subscription, then applies and checkpoints what it had delivered. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.generationWatch);
+    clearTimeout(this.retry);
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    await this.flush();
+  }
+
+  private async subscribe(): Promise<void> {
+    const epoch = ++this.epoch;
+    this.discardBatch();
+    this.writes = Promise.resolve();
+    const target = this.options.generation ?? 'active';
+    this.generation = target === 'active' ? await this.readModels.activeGeneration(this.projection.name) : target;
+    this.applied = await this.readModels.checkpoint(this.projection.name, this.generation);
+    if (epoch !== this.epoch || !this.running) return;
+    this.subscription = this.events.subscribeToAll({
+      after: this.applied,
+      handler: (event) => this.handle(epoch, event),
+      onError: (error) => this.fail(epoch, error),
+    });
+  }
+
+  private handle(epoch: number, event: RecordedEvent): Promise<void> | undefined {
+    if (epoch !== this.epoch) return undefined;
+    this.batch.push(...versionChanges(event.position, this.projection.project(event)));
+    this.batchEvents += 1;
+    this.batchPosition = event.position;
+    // A full batch makes the subscription wait for the store; otherwise the batch is written
+    // once the subscription has nothing more to deliver at once.
+    if (this.batchEvents >= this.options.batchSize) return this.flush();
+    this.flushSoon ??= setImmediate(() => {
+      this.flushSoon = undefined;
+      this.flush().catch((error: unknown) => this.fail(epoch, error));
+    });
+    return undefined;
+  }
+
+  /**
+   * Writes the batch. Writes are serialized so that checkpoints only move forward, and once one
+   * fails the later ones fail too: none may checkpoint past events that were not applied.
+   */
+  private flush(): Promise<void> {
+    this.writes = this.writes.then(() => this.writeBatch());
+    return this.writes;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const position = this.batchPosition;
+    if (position === undefined) return;
+    const { batch, batchEvents } = this;
+    const epoch = this.epoch;
+    this.discardBatch();
+    await this.readModels.apply(this.projection.name, this.generation, batch, position);
+    if (epoch !== this.epoch) return;
+    this.applied = position;
+    this.options.onProgress?.(position, batchEvents);
+  }
+
+  private discardBatch(): void {
+    this.batch = [];
+    this.batchEvents = 0;
+    this.batchPosition = undefined;
+  }
+
+  private fail(epoch: number, error: unknown): void {
+    if (epoch !== this.epoch || !this.running) return;
+    this.epoch += 1;
+    this.discardBatch();
+    this.writes = Promise.resolve();
+    this.options.onError?.(error);
+    void this.subscription?.stop();
+    this.subscription = undefined;
+    this.retry = setTimeout(() => void this.resubscribe(), this.options.retryMs);
+  }
+
+  private async resubscribe(): Promise<void> {
+    if (!this.running) return;
+    const epoch = this.epoch;
+    await this.subscribe().catch((error: unknown) => this.fail(epoch + 1, error));
+  }
+
+  private async followActiveGeneration(): Promise<void> {
+    if (!this.running || this.checkingGeneration) return;
+    this.checkingGeneration = true;
+    try {
+      const active = await this.readModels.activeGeneration(this.projection.name);
+      if (active === this.generation || !this.running) return;
+      const previous = this.subscription;
+      this.subscription = undefined;
+      this.epoch += 1;
+      await previous?.stop();
+      await this.resubscribe();
+    } catch (error) {
+      this.options.onError?.(error);
+    } finally {
+      this.checkingGeneration = false;
+    }
+  }
+}

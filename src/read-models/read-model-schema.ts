@@ -1,0 +1,57 @@
+import type { CollectionName } from '../../projections/document-change';
+import { PROJECTIONS } from '../../projections/projections';
+import type { ReadModelName } from '../../projections/projection';
+
+/**
+ * The indexes of each collection: one per query shape of read-model-queries.ts (equality fields
+ * first, then the field pages are ordered by). Queries may only name fields listed here.
+ */
+export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly string[]>> = {
+  pending_keys: [['orgId', 'requestedPosition']],
+  agent_status: [
+    ['orgId', 'agentId'],
+    ['orgId', 'keyStatus', 'agentId'],
+    ['orgId', 'role', 'agentId'],
+  ],
+  agent_browsers: [['orgId', 'agentId']],
+  audit_log: [
+    ['orgId', 'position'],
+    ['orgId', 'type', 'position'],
+    ['orgId', 'actor', 'position'],
+    ['orgId', 'subject', 'position'],
+    ['orgId', 'occurredAt'],
+  ],
+};
+
+/** Field names that may appear in queries and conditions: plain identifiers, safe to name in SQL. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+
+export function checkFieldName(field: string): string {
+  if (!FIELD_NAME.test(field)) throw new TypeError(`not a field name: ${JSON.stringify(field)}`);
+  return field;
+}
+
+export function checkQueryField(collection: CollectionName, field: string): string {
+  if (!COLLECTION_INDEXES[collection].some((index) => index.includes(field))) {
+    throw new TypeError(`${collection} has no index on ${JSON.stringify(field)}`);
+  }
+  return field;
+}
+
+/** Where a generation of a collection is stored: a table (SQLite) or a collection (MongoDB). */
+export const generationName = (collection: CollectionName, generation: number): string => `${collection}_${generation}`;
+
+/** The generation a stored collection name belongs to, if it is one of the model's. */
+export function generationOf(model: ReadModelName, storedName: string): number | undefined {
+  for (const collection of PROJECTIONS[model].collections) {
+    const match = new RegExp(`^${collection}_(\\d+)$`).exec(storedName);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+}
+
+export function modelOf(collection: CollectionName): ReadModelName {
+  const projection = Object.values(PROJECTIONS).find((p) => p.collections.includes(collection));
+  if (!projection) throw new TypeError(`no read model writes ${collection}`);
+  return projection.name;
+}

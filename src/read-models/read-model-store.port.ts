@@ -1,0 +1,72 @@
+/**
+ * The read-model store port. Adapters: embedded SQLite (default) and MongoDB. Both pass
+ * test/read-models/read-model-store.contract.ts.
+ *
+ * Each read model lives in generations: the active one serves queries and follows the log; a
+ * rebuild fills a new one from the log alone, then activates it in one step, and the old one
+ * keeps serving until then.
+ */
+import type { CollectionName, ReadModelDocument, VersionedChange } from '../../projections/document-change';
+import type { ReadModelName } from '../../projections/projection';
+
+/** A value a query compares with: a string or number, never an object (nothing becomes an operator). */
+export type QueryValue = string | number;
+
+export type Condition =
+  | { field: string; op: 'eq' | 'gt' | 'gte' | 'lt' | 'lte'; value: QueryValue }
+  | { field: string; op: 'in'; value: readonly QueryValue[] };
+
+export interface DocumentQuery {
+  collection: CollectionName;
+  /** All must hold. Fields are top-level fields the collection indexes (read-model-schema.ts). */
+  conditions: readonly Condition[];
+  /** Ascending; for keyset pages it must be unique among the documents the conditions select. */
+  orderBy: string;
+  /** At most this many documents; all when absent. */
+  limit?: number;
+  /** Reads this generation instead of the active one. */
+  generation?: number;
+}
+
+export interface ReadModelStore {
+  /** Creates what is missing: generation 1 of each read model on a new store, indexes of the active ones. */
+  init(): Promise<void>;
+
+  activeGeneration(model: ReadModelName): Promise<number>;
+
+  /** Position of the last event applied to the generation (default: the active one), undefined before any. */
+  checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined>;
+
+  /**
+   * Applies the changes in order, each only to documents whose version is older (so applying
+   * again changes nothing), then records `checkpoint`. No multi-document transaction is needed:
+   * after a crash in between, applying the same changes again finishes the job.
+   */
+  apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void>;
+
+  /** An empty new generation to rebuild into; the active one keeps serving. */
+  createGeneration(model: ReadModelName): Promise<number>;
+
+  /** Makes the generation the one queries read and the live runner follows. */
+  activate(model: ReadModelName, generation: number): Promise<void>;
+
+  /** Drops a generation's documents and checkpoint; the active one cannot be dropped. */
+  dropGeneration(model: ReadModelName, generation: number): Promise<void>;
+
+  /** Generations that exist besides the active one (left by rebuilds). */
+  inactiveGenerations(model: ReadModelName): Promise<number[]>;
+
+  find(query: DocumentQuery): Promise<ReadModelDocument[]>;
+
+  /** How many documents the conditions select, by the value of `field`. */
+  countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, field: string): Promise<Map<string, number>>;
+
+  /** Every document of a collection with its id and version, by id: for comparisons and tests. */
+  dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>>;
+
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Nest injection token of the read-model store. */
+export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');

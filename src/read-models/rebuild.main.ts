@@ -1,0 +1,54 @@
+/**
+ * `node dist/src/read-models/rebuild.main.js <read-model>` (npm run projections:rebuild -- <name>):
+ * rebuilds one read model from the event log while the API keeps serving the old one, then
+ * switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
+ */
+import { loadConfig } from '../config/app-config';
+import { openEventStore } from '../event-store/open-event-store';
+import { PROJECTIONS } from '../../projections/projections';
+import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
+import { openReadModelStore } from './open-read-model-store';
+import { rebuildReadModel } from './rebuild-read-model';
+
+async function main(args: string[]): Promise<number> {
+  const name = args[0];
+  if (!(READ_MODEL_NAMES as readonly string[]).includes(name)) {
+    process.stderr.write(`usage: projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const events = openEventStore(config);
+  const readModels = openReadModelStore(config);
+  try {
+    await readModels.init();
+    const started = Date.now();
+    let applied = 0;
+    let lastReport = 0;
+    const result = await rebuildReadModel(events, readModels, PROJECTIONS[name as ReadModelName], {
+      graceMs: Number(process.env.REBUILD_GRACE_MS ?? 10_000),
+      onProgress: (position, count) => {
+        applied += count;
+        if (Date.now() - lastReport < 1000) return;
+        lastReport = Date.now();
+        process.stdout.write(`${name}: ${applied} events applied, at position ${position}\n`);
+      },
+    });
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `${name}: rebuilt generation ${result.generation} from ${applied} events up to position ${result.position ?? 'none'} in ${seconds.toFixed(1)} s; ` +
+        `generation ${result.previous} dropped\n`,
+    );
+    return 0;
+  } finally {
+    await readModels.close();
+    await events.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`rebuild failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

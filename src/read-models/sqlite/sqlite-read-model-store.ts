@@ -1,0 +1,270 @@
+import Database from 'better-sqlite3';
+import { applyToDocument } from '../../../projections/apply-change';
+import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
+import { PROJECTIONS } from '../../../projections/projections';
+import type { ReadModelName } from '../../../projections/projection';
+import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
+import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
+import { checkQueryValue } from '../query-value';
+
+export interface SqliteReadModelStoreOptions {
+  /** Database file; its folder must exist. Several processes may open it (WAL). */
+  path: string;
+}
+
+type Binding = string | number | null;
+
+interface Row {
+  id: string;
+  version: string;
+  document: string;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/** SQL of a JSON field of the stored document; index and query use the same text, so SQLite matches them. */
+const field = (path: string): string => `json_extract(document, '$.${checkFieldName(path)}')`;
+const table = (collection: CollectionName, generation: number): string => `"${generationName(collection, generation)}"`;
+
+/**
+ * Embedded read models: one SQLite table per collection and generation, each row a JSON document
+ * with its version; expression indexes on the queried fields. A batch of changes and its
+ * checkpoint commit in one transaction, and the versions make replays harmless anyway.
+ */
+export class SqliteReadModelStore implements ReadModelStore {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteReadModelStoreOptions) {
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS read_model_generations (
+        model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS read_model_checkpoints (
+        model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
+        PRIMARY KEY (model, generation));`);
+  }
+
+  async init(): Promise<void> {
+    this.db.transaction(() => {
+      for (const model of Object.values(PROJECTIONS)) {
+        this.run('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)', model.name);
+        this.createCollections(model.name, this.active(model.name));
+      }
+    }).immediate();
+  }
+
+  async activeGeneration(model: ReadModelName): Promise<number> {
+    return this.active(model);
+  }
+
+  async checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined> {
+    const row = this.get<{ position: string }>(
+      'SELECT position FROM read_model_checkpoints WHERE model = ? AND generation = ?',
+      model,
+      generation ?? this.active(model),
+    );
+    return row ? BigInt(row.position) : undefined;
+  }
+
+  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
+    this.db.transaction(() => {
+      for (const change of changes) this.applyChange(change, generation);
+      this.run(
+        'INSERT INTO read_model_checkpoints (model, generation, position) VALUES (?, ?, ?) ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position',
+        model,
+        generation,
+        checkpoint.toString(),
+      );
+    }).immediate();
+  }
+
+  async createGeneration(model: ReadModelName): Promise<number> {
+    return this.db.transaction(() => {
+      this.run('UPDATE read_model_generations SET latest = latest + 1 WHERE model = ?', model);
+      const { latest } = this.get<{ latest: number }>('SELECT latest FROM read_model_generations WHERE model = ?', model)!;
+      this.dropCollections(model, latest);
+      this.createCollections(model, latest);
+      return latest;
+    }).immediate();
+  }
+
+  async activate(model: ReadModelName, generation: number): Promise<void> {
+    this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+  }
+
+  async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
+    this.db.transaction(() => {
+      if (generation === this.active(model)) throw new Error(`generation ${generation} of ${model} is active`);
+      this.dropCollections(model, generation);
+    }).immediate();
+  }
+
+  async inactiveGenerations(model: ReadModelName): Promise<number[]> {
+    const active = this.active(model);
+    const names = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    const generations = new Set(names.map((name) => generationOf(model, name)).filter((g): g is number => g !== undefined && g !== active));
+    return [...generations].sort((a, b) => a - b);
+  }
+
+  async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
+    const { collection, orderBy } = query;
+    const where = whereSql(query);
+    if (!where) return [];
+    const limit = query.limit === undefined ? '' : ' LIMIT ?';
+    const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
+    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${field(checkQueryField(collection, orderBy))}${limit}`;
+    return this.statement(sql)
+      .pluck()
+      .all(...bindings)
+      .map((document) => JSON.parse(document as string) as ReadModelDocument);
+  }
+
+  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
+    const where = whereSql(query);
+    if (!where) return new Map();
+    const sql = `SELECT ${field(checkQueryField(query.collection, by))} AS value, COUNT(*) AS n FROM ${this.table(query)} WHERE ${where.sql} GROUP BY value`;
+    const rows = this.statement(sql).all(...where.bindings) as Array<{ value: string; n: number }>;
+    return new Map(rows.map((row) => [String(row.value), row.n]));
+  }
+
+  async dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>> {
+    const rows = this.statement(`SELECT id, version, document FROM ${this.table({ collection, generation })} ORDER BY id`).all() as Row[];
+    return rows.map((row) => ({ id: row.id, version: row.version, document: JSON.parse(row.document) as ReadModelDocument }));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private applyChange({ change, version }: VersionedChange, generation: number): void {
+    const t = table(change.collection, generation);
+    switch (change.kind) {
+      case 'upsert':
+        this.run(
+          `INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document WHERE version < excluded.version`,
+          change.id,
+          version,
+          JSON.stringify(change.document),
+        );
+        return;
+      case 'insert':
+        this.run(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, change.id, version, JSON.stringify(change.document));
+        return;
+      case 'delete':
+        this.run(`DELETE FROM ${t} WHERE id = ? AND version < ?`, change.id, version);
+        return;
+      case 'deleteWhere': {
+        const where = conditionsSql(change.where);
+        this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
+        return;
+      }
+      case 'patch':
+      case 'patchWhere': {
+        // Patches are read, changed and written back by the same code as the reference semantics.
+        const rows =
+          change.kind === 'patch'
+            ? (this.statement(`SELECT id, version, document FROM ${t} WHERE id = ? AND version < ?`).all(change.id, version) as Row[])
+            : this.selectWhere(t, change.where, version);
+        for (const row of rows) {
+          const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
+          if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
+        }
+        return;
+      }
+    }
+  }
+
+  private selectWhere(t: string, conditions: Conditions, version: string): Row[] {
+    const where = conditionsSql(conditions);
+    return this.statement(`SELECT id, version, document FROM ${t} WHERE ${where.sql} AND version < ?`).all(...where.bindings, version) as Row[];
+  }
+
+  private createCollections(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) {
+      const t = table(collection, generation);
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)`);
+      for (const index of COLLECTION_INDEXES[collection]) {
+        const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
+        this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${t} (${index.map(field).join(', ')})`);
+      }
+    }
+  }
+
+  private dropCollections(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) this.db.exec(`DROP TABLE IF EXISTS ${table(collection, generation)}`);
+    this.run('DELETE FROM read_model_checkpoints WHERE model = ? AND generation = ?', model, generation);
+    this.statements.clear();
+  }
+
+  private table(query: { collection: CollectionName; generation?: number }): string {
+    return table(query.collection, query.generation ?? this.active(modelOf(query.collection)));
+  }
+
+  private active(model: ReadModelName): number {
+    const row = this.get<{ active: number }>('SELECT active FROM read_model_generations WHERE model = ?', model);
+    if (!row) throw new Error('read-model store is not initialised: call init() first');
+    return row.active;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  private run(sql: string, ...bindings: Binding[]): void {
+    this.statement(sql).run(...bindings);
+  }
+
+  private get<T>(sql: string, ...bindings: Binding[]): T | undefined {
+    return this.statement(sql).get(...bindings) as T | undefined;
+  }
+}
+
+const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/** undefined when the conditions select nothing (an empty `in`). */
+function whereSql(query: Pick<DocumentQuery, 'collection' | 'conditions'>): { sql: string; bindings: Binding[] } | undefined {
+  const parts: string[] = [];
+  const bindings: Binding[] = [];
+  for (const condition of query.conditions) {
+    const column = field(checkQueryField(query.collection, condition.field));
+    if (condition.op === 'in') {
+      const values = inValues(condition);
+      if (values.length === 0) return undefined;
+      parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      bindings.push(...values);
+    } else {
+      parts.push(`${column} ${OPERATORS[condition.op]} ?`);
+      bindings.push(checkQueryValue(condition.value));
+    }
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : '1', bindings };
+}
+
+function inValues(condition: Extract<Condition, { op: 'in' }>): Binding[] {
+  if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
+  return condition.value.map(checkQueryValue);
+}
+
+/** Conditions of changes: equality, null also matching a missing field (json_extract gives NULL). */
+function conditionsSql(conditions: Conditions): { sql: string; bindings: Binding[] } {
+  const entries = Object.entries(conditions);
+  const sql = entries.map(([path, value]) => (value === null ? `${field(path)} IS NULL` : `${field(path)} = ?`));
+  const bindings = entries.flatMap(([, value]) => (value === null ? [] : [typeof value === 'boolean' ? Number(value) : value]));
+  return { sql: sql.length > 0 ? sql.join(' AND ') : '1', bindings };
+}

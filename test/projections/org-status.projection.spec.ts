@@ -1,0 +1,123 @@
+import {
+  agentStatusId,
+  orgStatusProjection,
+  type AgentBrowserDocument,
+  type AgentStatusDocument,
+} from '../../projections/org-status.projection';
+import { OrgEventBuilder } from './support/org-event-builder';
+import { project, RecordingLog } from './support/recording-log';
+
+const ORG = 'org-1';
+
+function setUp() {
+  const org = new OrgEventBuilder(ORG);
+  const log = new RecordingLog();
+  log.record(org.createOrganization('root'));
+  log.record(org.requestKey('root', 'r-root', true));
+  log.record(org.addAgent('root', 'alice', 'MEMBER'));
+  const documents = () => project(orgStatusProjection, log.events);
+  const agent = (agentId: string) => documents().get('agent_status', agentStatusId(ORG, agentId)) as AgentStatusDocument | undefined;
+  const browsers = (agentId: string) =>
+    Object.fromEntries(
+      documents()
+        .dump('agent_browsers')
+        .map((d) => d.document as AgentBrowserDocument)
+        .filter((d) => d.agentId === agentId)
+        .map((d) => [d.browserId, d.promptFrequency]),
+    );
+  return { org, log, agent, browsers };
+}
+
+describe('org-status projection', () => {
+  it('shows the first key ACTIVE, approved by nobody (FIRST_KEY)', () => {
+    const { agent } = setUp();
+    expect(agent('root')).toMatchObject({
+      role: 'SUPER_ADMIN',
+      keyStatus: 'ACTIVE',
+      activeKey: { requestId: 'r-root', mode: 'FIRST_KEY', approvedBy: null },
+      lastRequest: { requestId: 'r-root', status: 'APPROVED' },
+    });
+  });
+
+  it('follows a key from NONE through PENDING to ACTIVE, with fingerprint, approver and time', () => {
+    const { org, log, agent } = setUp();
+    expect(agent('alice')).toMatchObject({ keyStatus: 'NONE', activeKey: null, email: 'alice@example.test', displayName: 'Agent alice' });
+    log.record(org.requestKey('alice', 'r-1'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'PENDING', lastRequest: { requestId: 'r-1', status: 'PENDING', decidedAt: null } });
+    const approved = log.record(org.approve('root', 'alice'))[0];
+    expect(agent('alice')).toMatchObject({
+      keyStatus: 'ACTIVE',
+      activeKey: { requestId: 'r-1', fingerprint: approved.data.fingerprint, mode: 'APPROVAL', approvedBy: 'root', approvedAt: approved.metadata.occurredAt },
+      lastRequest: { status: 'APPROVED', decidedAt: approved.metadata.occurredAt },
+      updatedAt: approved.metadata.occurredAt,
+    });
+  });
+
+  it('stays ACTIVE while a replacement is PENDING, then shows the new key (R8)', () => {
+    const { org, log, agent } = setUp();
+    log.record(org.requestKey('alice', 'r-1'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.requestKey('alice', 'r-2'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'ACTIVE', activeKey: { requestId: 'r-1' }, lastRequest: { requestId: 'r-2', status: 'PENDING' } });
+    log.record(org.approve('root', 'alice'));
+    expect(agent('alice')).toMatchObject({
+      keyStatus: 'ACTIVE',
+      activeKey: { requestId: 'r-2' },
+      lastRevocation: { requestId: 'r-1', reasonCode: 'REPLACED', revokedBy: 'root' },
+    });
+  });
+
+  it('shows REJECTED, LOCKED and REVOKED, and PENDING when a key is revoked with a replacement waiting', () => {
+    const { org, log, agent } = setUp();
+    log.record(org.requestKey('alice', 'r-1'));
+    log.record(org.reject('root', 'alice'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'REJECTED', lastRequest: { status: 'REJECTED' } });
+    log.record(org.requestKey('alice', 'r-2'));
+    for (let i = 0; i < 5; i += 1) log.record(org.failApproval('root', 'alice'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'LOCKED', lastRequest: { requestId: 'r-2', status: 'LOCKED', failedAttempts: 5 } });
+    log.record(org.requestKey('alice', 'r-3'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.revoke('root', 'alice'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'REVOKED', activeKey: null, lastRevocation: { requestId: 'r-3', reasonCode: 'REVOKED_BY_ADMIN' } });
+    log.record(org.requestKey('alice', 'r-4'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.requestKey('alice', 'r-5'));
+    log.record(org.revoke('root', 'alice'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'PENDING', activeKey: null, lastRequest: { requestId: 'r-5', status: 'PENDING' } });
+  });
+
+  it('keeps the role current and forgets removed agents with their browsers', () => {
+    const { org, log, agent, browsers } = setUp();
+    log.record(org.changeRole('root', 'alice', 'MEMBER', 'ADMIN'));
+    expect(agent('alice')?.role).toBe('ADMIN');
+    log.record(org.requestKey('alice', 'r-1'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.setPromptFrequency('alice', 'b1', 'DAILY'));
+    log.record(org.removeAgent('root', 'alice', 'ADMIN'));
+    expect(agent('alice')).toBeUndefined();
+    expect(browsers('alice')).toEqual({});
+    log.record(org.addAgent('root', 'alice', 'MEMBER'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'NONE', role: 'MEMBER' });
+  });
+
+  it('keeps a prompt frequency per browser: logout resets one, a key change resets all (R10)', () => {
+    const { org, log, browsers } = setUp();
+    log.record(org.requestKey('alice', 'r-1'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.setPromptFrequency('alice', 'chrome.work', 'DAILY'));
+    log.record(org.setPromptFrequency('alice', 'firefox.home', 'WEEKLY'));
+    log.record(org.setPromptFrequency('root', 'chrome.work', 'WEEKLY'));
+    expect(browsers('alice')).toEqual({ 'chrome.work': 'DAILY', 'firefox.home': 'WEEKLY' });
+    log.record(org.logOut('alice', 'chrome.work'));
+    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'WEEKLY' });
+    log.record(org.setPromptFrequency('alice', 'chrome.work', 'DAILY'));
+    log.record(org.requestKey('alice', 'r-2'));
+    expect(browsers('alice')).toEqual({ 'chrome.work': 'DAILY', 'firefox.home': 'WEEKLY' });
+    log.record(org.approve('root', 'alice'));
+    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'EVERY_TASK' });
+    expect(browsers('root')).toEqual({ 'chrome.work': 'WEEKLY' });
+    log.record(org.setPromptFrequency('alice', 'firefox.home', 'DAILY'));
+    log.record(org.revoke('root', 'alice'));
+    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'EVERY_TASK' });
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * Builds the events the deciders emit for one org, command by command, with the streams they go
+ * to: projection tests record them, the synthetic logs of the read-model tests and benchmarks
+ * append them. It keeps just enough state (keys of requests, ACTIVE keys, frequencies) to fill
+ * the events in as the write side would.
+ */
+import { createHash } from 'node:crypto';
+import type { PromptFrequency } from '../../../src/domain/browser/browser.events';
+import type { Role } from '../../../src/domain/shared/roles';
+import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
+import type { ApprovalMode, KeyRevoked } from '../../../src/domain/signature-key/key.events';
+import { agentStream, browserStream, orgStream } from '../../../src/domain/streams';
+import type { NewEvent } from '../../../src/event-store/event-store.port';
+import type { KnownEvent } from '../../../projections/projection';
+import { newId } from '../../../src/shared/ids';
+
+/** One event of a command's outcome and the stream it is appended to. */
+export interface StreamEvent {
+  stream: string;
+  event: NewEvent;
+}
+
+interface Key {
+  requestId: string;
+  agentId: string;
+  publicKey: string;
+  fingerprint: string;
+  verificationCode: string;
+}
+
+const START = Date.parse('2025-03-01T09:00:00.000Z');
+
+export class OrgEventBuilder {
+  private readonly active = new Map<string, Key>();
+  private readonly pending = new Map<string, Key>();
+  private readonly failures = new Map<string, number>();
+  private readonly frequencies = new Map<string, PromptFrequency>();
+  private tick = 0;
+
+  constructor(
+    readonly orgId: string,
+    /** Seconds between two commands. */
+    private readonly step = 1,
+  ) {}
+
+  createOrganization(superAdminId: string, name = `Org ${this.orgId}`): StreamEvent[] {
+    return this.command('operator', [
+      [orgStream(this.orgId), { type: 'OrganizationCreated', data: { orgId: this.orgId, name, policy: { firstKeyRequiresAdmin: true }, superAdminId } }],
+      [orgStream(this.orgId), { type: 'AgentAdded', data: agentData(superAdminId, 'SUPER_ADMIN') }],
+    ]);
+  }
+
+  addAgent(actor: string, agentId: string, role: Role): StreamEvent[] {
+    return this.command(actor, [[orgStream(this.orgId), { type: 'AgentAdded', data: agentData(agentId, role) }]]);
+  }
+
+  changeRole(actor: string, agentId: string, from: Role, to: Role): StreamEvent[] {
+    return this.command(actor, [[orgStream(this.orgId), { type: 'AgentRoleChanged', data: { agentId, from, to } }]]);
+  }
+
+  /** Removal revokes the key and cancels the pending request (R9). */
+  removeAgent(actor: string, agentId: string, role: Role): StreamEvent[] {
+    const events: Array<[string, KnownEvent]> = [[orgStream(this.orgId), { type: 'AgentRemoved', data: { agentId, role } }]];
+    const active = this.active.get(agentId);
+    if (active) events.push([this.agentStream(agentId), this.revoked(active, 'AGENT_REMOVED', actor)]);
+    const pending = this.pending.get(agentId);
+    if (pending) {
+      events.push([
+        this.agentStream(agentId),
+        { type: 'KeyRequestCancelled', data: { requestId: pending.requestId, agentId, reason: 'AGENT_REMOVED', cancelledBy: actor } },
+      ]);
+    }
+    this.active.delete(agentId);
+    this.pending.delete(agentId);
+    return this.command(actor, events);
+  }
+
+  /** A key request (replacing a pending one); the org's first key is approved at once (R4). */
+  requestKey(agentId: string, requestId = newId(), firstKey = false): StreamEvent[] {
+    const key = this.newKey(agentId, requestId);
+    const stream = this.agentStream(agentId);
+    const events: Array<[string, KnownEvent]> = [];
+    const pending = this.pending.get(agentId);
+    if (pending) {
+      events.push([
+        stream,
+        { type: 'KeyRequestCancelled', data: { requestId: pending.requestId, agentId, reason: 'REPLACED_BY_NEW_REQUEST', cancelledBy: agentId } },
+      ]);
+    }
+    const replaces = this.active.get(agentId);
+    events.push([
+      stream,
+      {
+        type: 'KeyRequested',
+        data: {
+          requestId,
+          agentId,
+          publicKey: key.publicKey,
+          fingerprint: key.fingerprint,
+          verificationCode: key.verificationCode,
+          proof: proof(key.publicKey, 'KEY_REQUEST'),
+          ...(replaces && { replacesFingerprint: replaces.fingerprint }),
+        },
+      },
+    ]);
+    this.pending.set(agentId, key);
+    if (firstKey) {
+      events.push([orgStream(this.orgId), { type: 'FirstKeyAssigned', data: { agentId, requestId } }]);
+      events.push([stream, this.approved(key, 'FIRST_KEY')]);
+    }
+    return this.command(agentId, events);
+  }
+
+  /** Approval of the agent's pending request; an ACTIVE key is revoked first (R8). */
+  approve(approver: string, agentId: string, mode: ApprovalMode = 'APPROVAL'): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    const stream = this.agentStream(agentId);
+    const events: Array<[string, KnownEvent]> = [];
+    const replaced = this.active.get(agentId);
+    if (replaced) events.push([stream, this.revoked(replaced, 'REPLACED', approver)]);
+    events.push([stream, this.approved(key, mode, approver)]);
+    return this.command(approver, events);
+  }
+
+  reject(approver: string, agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    this.pending.delete(agentId);
+    return this.command(approver, [
+      [
+        this.agentStream(agentId),
+        { type: 'KeyRejected', data: { requestId: key.requestId, agentId, rejectedBy: approver, reason: 'Unknown device', decision: proof(key.publicKey, 'KEY_DECISION') } },
+      ],
+    ]);
+  }
+
+  /** A wrong verification code (R5); the 5th locks the request. */
+  failApproval(approver: string, agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    const failedAttempts = (this.failures.get(key.requestId) ?? 0) + 1;
+    this.failures.set(key.requestId, failedAttempts);
+    const stream = this.agentStream(agentId);
+    const events: Array<[string, KnownEvent]> = [
+      [
+        stream,
+        {
+          type: 'KeyApprovalAttemptFailed',
+          data: {
+            requestId: key.requestId,
+            agentId,
+            attemptedBy: approver,
+            failure: 'VERIFICATION_CODE_MISMATCH',
+            failedAttempts,
+            attemptsLeft: Math.max(0, 5 - failedAttempts),
+            nonce: newId(),
+            decision: proof(key.publicKey, 'KEY_DECISION'),
+          },
+        },
+      ],
+    ];
+    if (failedAttempts >= 5) {
+      events.push([stream, { type: 'KeyRequestLocked', data: { requestId: key.requestId, agentId, failedAttempts } }]);
+      this.pending.delete(agentId);
+    }
+    return this.command(approver, events);
+  }
+
+  revoke(admin: string, agentId: string): StreamEvent[] {
+    const key = this.active.get(agentId);
+    if (!key) throw new Error(`${agentId} has no ACTIVE key`);
+    this.active.delete(agentId);
+    return this.command(admin, [[this.agentStream(agentId), this.revoked(key, 'REVOKED_BY_ADMIN', admin)]]);
+  }
+
+  setPromptFrequency(agentId: string, browserId: string, frequency: PromptFrequency): StreamEvent[] {
+    const key = this.active.get(agentId);
+    if (!key) throw new Error(`${agentId} has no ACTIVE key to sign with`);
+    return this.frequencyChange(agentId, browserId, frequency, 'SET', key);
+  }
+
+  logOut(agentId: string, browserId: string): StreamEvent[] {
+    return this.frequencyChange(agentId, browserId, 'EVERY_TASK', 'LOGOUT');
+  }
+
+  sensitiveTask(agentId: string, browserId: string, task: string): StreamEvent[] {
+    const key = this.active.get(agentId);
+    const stream = browserStream(this.orgId, agentId, browserId);
+    const at = this.now();
+    const event: KnownEvent = key
+      ? {
+          type: 'SensitiveTaskAuthorized',
+          data: { agentId, browserId, task, method: 'SIGNATURE', keyFingerprint: key.fingerprint, validUntil: at, proof: proof(key.publicKey, 'SENSITIVE_TASK') },
+        }
+      : { type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason: 'NO_ACTIVE_KEY' } };
+    return this.command(agentId, [[stream, event]]);
+  }
+
+  hasActiveKey(agentId: string): boolean {
+    return this.active.has(agentId);
+  }
+
+  hasPendingRequest(agentId: string): boolean {
+    return this.pending.has(agentId);
+  }
+
+  private frequencyChange(agentId: string, browserId: string, frequency: PromptFrequency, reason: 'SET' | 'LOGOUT', key?: Key): StreamEvent[] {
+    const id = `${agentId}~${browserId}`;
+    const previous = this.frequencies.get(id) ?? 'EVERY_TASK';
+    this.frequencies.set(id, frequency);
+    return this.command(agentId, [
+      [
+        browserStream(this.orgId, agentId, browserId),
+        {
+          type: 'PromptFrequencyChanged',
+          data: {
+            agentId,
+            browserId,
+            frequency,
+            previous,
+            reason,
+            ...(key && { keyFingerprint: key.fingerprint, proof: proof(key.publicKey, 'PROMPT_FREQUENCY'), signedAt: this.now() }),
+          },
+        },
+      ],
+    ]);
+  }
+
+  private approved(key: Key, mode: ApprovalMode, approver?: string): KnownEvent {
+    this.pending.delete(key.agentId);
+    this.active.set(key.agentId, key);
+    for (const id of this.frequencies.keys()) if (id.startsWith(`${key.agentId}~`)) this.frequencies.set(id, 'EVERY_TASK');
+    const { requestId, agentId, publicKey, fingerprint } = key;
+    return {
+      type: 'KeyApproved',
+      data: { requestId, agentId, publicKey, fingerprint, mode, ...(approver && { approvedBy: approver, decision: proof(publicKey, 'KEY_DECISION') }) },
+    };
+  }
+
+  private revoked(key: Key, reasonCode: KeyRevoked['data']['reasonCode'], revokedBy: string): KnownEvent {
+    this.active.delete(key.agentId);
+    for (const id of this.frequencies.keys()) if (id.startsWith(`${key.agentId}~`)) this.frequencies.set(id, 'EVERY_TASK');
+    const { agentId, requestId, fingerprint } = key;
+    return { type: 'KeyRevoked', data: { agentId, requestId, fingerprint, reasonCode, reason: `${reasonCode} in a test`, revokedBy } };
+  }
+
+  private pendingOf(agentId: string): Key {
+    const key = this.pending.get(agentId);
+    if (!key) throw new Error(`${agentId} has no PENDING request`);
+    return key;
+  }
+
+  private newKey(agentId: string, requestId: string): Key {
+    const raw = createHash('sha256').update(`${this.orgId}/${agentId}/${requestId}`).digest();
+    const fingerprint = createHash('sha256').update(raw).digest('hex');
+    const digits = BigInt(`0x${fingerprint.slice(0, 16)}`) % 10n ** 15n;
+    const verificationCode = digits.toString().padStart(15, '0').match(/\d{3}/g)!.join('-');
+    return { requestId, agentId, publicKey: raw.toString('base64url'), fingerprint, verificationCode };
+  }
+
+  private agentStream(agentId: string): string {
+    return agentStream(this.orgId, agentId);
+  }
+
+  private now(): string {
+    return new Date(START + this.tick * this.step * 1000).toISOString();
+  }
+
+  /** One command: its events share occurredAt, correlation and causation. */
+  private command(actor: string, events: Array<[string, KnownEvent]>): StreamEvent[] {
+    this.tick += 1;
+    const occurredAt = this.now();
+    const correlationId = newId();
+    return events.map(([stream, { type, data }]) => ({
+      stream,
+      event: {
+        id: newId(),
+        type,
+        schemaVersion: 1,
+        data: data as unknown as Record<string, unknown>,
+        metadata: { actor, orgId: this.orgId, occurredAt, correlationId, causationId: correlationId },
+      },
+    }));
+  }
+}
+
+const agentData = (agentId: string, role: Role) => ({ agentId, email: `${agentId}@example.test`, displayName: `Agent ${agentId}`, role });
+
+function proof(publicKey: string, purpose: string): RecordedProof {
+  const statement = JSON.stringify({ purpose, nonce: newId(), publicKey });
+  return { statement, signature: createHash('sha512').update(statement).digest('base64url'), publicKey };
+}

@@ -1,0 +1,163 @@
+/** A real event log and read-model store for runner and query tests, and checks against the reference semantics. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { COLLECTIONS } from '../../../projections/document-change';
+import { PROJECTIONS } from '../../../projections/projections';
+import type { EventStore, RecordedEvent } from '../../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../../src/event-store/sqlite/sqlite-event-store';
+import { ProjectionRunner } from '../../../src/read-models/projection-runner';
+import type { ReadModelStore } from '../../../src/read-models/read-model-store.port';
+import { InMemoryDocuments } from '../../projections/support/in-memory-documents';
+import { project } from '../../projections/support/recording-log';
+import { MONGODB_URL, openMongo, openSqlite, tempDir } from './stores';
+
+export interface StoreKind {
+  name: 'sqlite' | 'mongodb';
+  /** `mongodbUrl` replaces MONGODB_URL (a server of the test's own). */
+  open(mongodbUrl?: string): Promise<{ store: ReadModelStore; cleanup(): Promise<void>; childArgs: string[] }>;
+}
+
+const sqliteKind: StoreKind = {
+  name: 'sqlite',
+  async open() {
+    const opened = await openSqlite();
+    return {
+      store: opened.store,
+      childArgs: ['sqlite', join(opened.dir, 'read-models.sqlite')],
+      cleanup: async () => {
+        await opened.store.close();
+        await opened.cleanup();
+      },
+    };
+  },
+};
+
+const mongoKind: StoreKind = {
+  name: 'mongodb',
+  async open(mongodbUrl = MONGODB_URL as string) {
+    const opened = await openMongo(mongodbUrl);
+    return { store: opened.store, childArgs: ['mongodb', mongodbUrl, opened.database], cleanup: opened.cleanup };
+  },
+};
+
+/** The embedded store always; MongoDB when MONGODB_URL is set (else one line says it was skipped). */
+export function storeKinds(suite: string): StoreKind[] {
+  if (!MONGODB_URL) process.stdout.write(`SKIPPED: ${suite} on MongoDB: MONGODB_URL is not set (bash .ci/ferretdb.sh starts FerretDB and prints one)\n`);
+  return MONGODB_URL ? [sqliteKind, mongoKind] : [sqliteKind];
+}
+
+export function openEventLog(): { events: SqliteEventStore; path: string; cleanup(): Promise<void> } {
+  const dir = tempDir('events');
+  const path = join(dir, 'events.sqlite');
+  const events = new SqliteEventStore({ path, pollIntervalMs: 20 });
+  return {
+    events,
+    path,
+    cleanup: async () => {
+      await events.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function readWholeLog(events: EventStore): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  for (;;) {
+    const page = await events.readAll(all.at(-1)?.position, 1000);
+    if (page.length === 0) return all;
+    all.push(...page);
+  }
+}
+
+/** Every document of every collection, with ids and versions. */
+export async function dumpAll(store: ReadModelStore, generations?: Partial<Record<string, number>>) {
+  const out: Record<string, unknown> = {};
+  for (const projection of Object.values(PROJECTIONS)) {
+    for (const collection of projection.collections) out[collection] = await store.dump(collection, generations?.[projection.name]);
+  }
+  return out;
+}
+
+/** What the documents must be after applying the log: the reference semantics of the projections. */
+export function referenceDump(log: readonly RecordedEvent[]): Record<string, unknown> {
+  const documents = new InMemoryDocuments();
+  for (const projection of Object.values(PROJECTIONS)) project(projection, log, documents);
+  return Object.fromEntries(COLLECTIONS.map((collection) => [collection, documents.dump(collection)]));
+}
+
+/** Starts a runner per read model. */
+export async function startRunners(events: EventStore, store: ReadModelStore, options: ConstructorParameters<typeof ProjectionRunner>[3] = {}) {
+  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, store, projection, { generationCheckMs: 100, ...options }));
+  for (const runner of runners) await runner.start();
+  return {
+    runners,
+    stop: async () => {
+      for (const runner of runners) await runner.stop();
+    },
+  };
+}
+
+/** Resolves once every read model's active generation has applied the head of the log. */
+export async function waitUntilCaughtUp(events: EventStore, store: ReadModelStore, timeoutMs = 60_000): Promise<void> {
+  const head = await events.headPosition();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => store.checkpoint(p.name)));
+    if (head === undefined || checkpoints.every((c) => c !== undefined && c >= head)) return;
+    if (Date.now() > deadline) throw new Error(`read models at ${checkpoints.join(', ')}; head ${head}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A FerretDB of the test's own (SQLite backend, temp folder, free port), started by .ci/ferretdb.sh.
+ * For tests that kill a client in the middle of a write: FerretDB 1.24 then stops answering
+ * anyone (a client that dies mid-update wedges it, seen on both backends), so such a test
+ * restarts its own instance, with its data, rather than the shared one.
+ */
+export async function privateFerretDb(): Promise<{ url: string; restart(): Promise<void>; stop(): Promise<void> }> {
+  const port = await freePort();
+  const stateDir = tempDir('ferretdb');
+  const env = { ...process.env, FERRETDB_ADDR: `127.0.0.1:${port}`, FERRETDB_HANDLER: 'sqlite', FERRETDB_STATE_DIR: stateDir };
+  const start = (): string =>
+    execFileSync('bash', [join(__dirname, '..', '..', '..', '.ci', 'ferretdb.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const kill = async (): Promise<void> => {
+    const pid = Number(readFileSync(join(stateDir, 'ferretdb.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  const url = start();
+  return {
+    url,
+    restart: async () => {
+      await kill();
+      start();
+    },
+    stop: async () => {
+      await kill();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

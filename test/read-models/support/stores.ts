@@ -1,0 +1,51 @@
+/** Opens the read-model store adapters on throwaway data: a temp folder, or a database of its own. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
+import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
+import type { OpenedStore } from '../read-model-store.contract';
+
+export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `ztkeys-${prefix}-`));
+
+export async function openSqlite(dir = tempDir('read-models')): Promise<OpenedStore & { dir: string }> {
+  const path = join(dir, 'read-models.sqlite');
+  return {
+    dir,
+    store: new SqliteReadModelStore({ path }),
+    reopen: async () => new SqliteReadModelStore({ path }),
+    cleanup: async function (this: void) {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const MONGODB_URL = process.env.MONGODB_URL;
+
+/** describe() when MONGODB_URL is set; otherwise one clear line says the suite was skipped. */
+export function describeWithMongo(title: string, body: () => void): void {
+  if (MONGODB_URL) {
+    describe(title, body);
+    return;
+  }
+  process.stdout.write(`SKIPPED: ${title}: MONGODB_URL is not set (bash .ci/ferretdb.sh starts FerretDB and prints one)\n`);
+  describe.skip(title, body);
+}
+
+export async function openMongo(url = MONGODB_URL as string): Promise<OpenedStore & { database: string }> {
+  const database = `ztkeys_test_${randomBytes(5).toString('hex')}`;
+  const store = new MongoReadModelStore({ url, database });
+  return {
+    database,
+    store,
+    reopen: async () => new MongoReadModelStore({ url, database }),
+    cleanup: async () => {
+      await store.close();
+      const client = await MongoClient.connect(url);
+      await client.db(database).dropDatabase();
+      await client.close();
+    },
+  };
+}
