@@ -46,8 +46,10 @@ export function trustedCode(orgId: string, request: KeyRequestView): string {
   return code;
 }
 
-export const requesterLabel = (request: KeyRequestView): string =>
-  [request.agentId, request.displayName, request.email ? `<${request.email}>` : undefined].filter(Boolean).join(' ');
+export const requesterLabel = (request: KeyRequestView): string => {
+  const who = [request.displayName, request.email ? `<${request.email}>` : undefined].filter(Boolean).join(' ');
+  return who ? `${request.agentId} (${who})` : request.agentId;
+};
 
 /** The request as an approver sees it before deciding. */
 export function describeKeyRequest(request: KeyRequestView, code: string): string {

@@ -20,15 +20,17 @@ interface AgentStatus {
 
 interface StatusPage {
   agents?: AgentStatus[];
-  totals?: Record<string, unknown>;
+  totals?: { agents: number; withActiveKey: number; pending: number; none: number; byKeyStatus?: Record<string, number> };
   nextCursor?: string;
 }
 
-/** Org totals, flattened ("keys.ACTIVE 2"), whatever their nesting. */
-const flatten = (value: unknown, prefix = ''): string[] =>
-  value !== null && typeof value === 'object'
-    ? Object.entries(value).flatMap(([name, inner]) => flatten(inner, prefix ? `${prefix}.${name}` : name))
-    : [`${prefix} ${String(value)}`];
+/** Org totals as a sentence; key statuses other than ACTIVE, PENDING and NONE follow when present. */
+function describeTotals(totals: NonNullable<StatusPage['totals']>): string {
+  const others = Object.entries(totals.byKeyStatus ?? {})
+    .filter(([status, count]) => !['ACTIVE', 'PENDING', 'NONE'].includes(status) && count > 0)
+    .map(([status, count]) => `${count} ${status}`);
+  return [`${totals.agents} agents`, `${totals.withActiveKey} with an ACTIVE key`, `${totals.pending} PENDING`, `${totals.none} without a key`, ...others].join(', ');
+}
 
 export const statusCommand: CommandSpec = {
   path: ['status'],
@@ -59,7 +61,7 @@ export const statusCommand: CommandSpec = {
           .join(' '),
       ]),
     );
-    const totals = first.totals ? `\n\nTotals: ${flatten(first.totals).join(', ')}` : '';
+    const totals = first.totals ? `\n\nTotals: ${describeTotals(first.totals)}` : '';
     ctx.output.result(`${table}${totals}`, { agents, totals: first.totals });
   },
 };
