@@ -3,7 +3,7 @@ import { PROJECTIONS } from '../../projections/projections';
 import type { ReadModelName } from '../../projections/projection';
 
 /**
- * The indexes of each collection: one per query shape of read-model-queries.ts (equality fields
+ * The indexes of each collection: one per query shape of src/application/queries/read-queries.ts (equality fields
  * first, then the field pages are ordered by). Queries may only name fields listed here.
  */
 export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly string[]>> = {

@@ -49,6 +49,11 @@ type StoredDocument = ReadModelDocument & { _id: string; _v: string };
 const GENERATIONS = 'read_model_generations';
 const CHECKPOINTS = 'read_model_checkpoints';
 const DUPLICATE_KEY = 11000;
+/**
+ * FerretDB 1.24 on PostgreSQL holds a pooled connection per statement of an update command until
+ * the command ends: one of more statements than its pool (50) never ends, and wedges the server.
+ */
+const MAX_OPERATIONS_PER_COMMAND = 32;
 const NAMESPACE_NOT_FOUND = 26;
 
 const checkpointId = (model: ReadModelName, generation: number): string => `${model}/${generation}`;
@@ -282,7 +287,9 @@ function toOperation(change: GuardedChange, version: string): AnyBulkWriteOperat
  */
 async function bulkWriteGuarded(collection: Collection<StoredDocument>, operations: Array<AnyBulkWriteOperation<StoredDocument>>): Promise<void> {
   try {
-    await collection.bulkWrite(operations, { ordered: true });
+    for (let i = 0; i < operations.length; i += MAX_OPERATIONS_PER_COMMAND) {
+      await collection.bulkWrite(operations.slice(i, i + MAX_OPERATIONS_PER_COMMAND), { ordered: true });
+    }
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     for (const operation of operations) await writeOne(collection, operation);

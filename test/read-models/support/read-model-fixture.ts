@@ -1,7 +1,5 @@
 /** A real event log and read-model store for runner and query tests, and checks against the reference semantics. */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { COLLECTIONS } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
@@ -15,8 +13,7 @@ import { MONGODB_URL, openMongo, openSqlite, tempDir } from './stores';
 
 export interface StoreKind {
   name: 'sqlite' | 'mongodb';
-  /** `mongodbUrl` replaces MONGODB_URL (a server of the test's own). */
-  open(mongodbUrl?: string): Promise<{ store: ReadModelStore; cleanup(): Promise<void>; childArgs: string[] }>;
+  open(): Promise<{ store: ReadModelStore; cleanup(): Promise<void>; childArgs: string[] }>;
 }
 
 const sqliteKind: StoreKind = {
@@ -36,9 +33,9 @@ const sqliteKind: StoreKind = {
 
 const mongoKind: StoreKind = {
   name: 'mongodb',
-  async open(mongodbUrl = MONGODB_URL as string) {
-    const opened = await openMongo(mongodbUrl);
-    return { store: opened.store, childArgs: ['mongodb', mongodbUrl, opened.database], cleanup: opened.cleanup };
+  async open() {
+    const opened = await openMongo();
+    return { store: opened.store, childArgs: ['mongodb', MONGODB_URL as string, opened.database], cleanup: opened.cleanup };
   },
 };
 
@@ -109,55 +106,4 @@ export async function waitUntilCaughtUp(events: EventStore, store: ReadModelStor
     if (Date.now() > deadline) throw new Error(`read models at ${checkpoints.join(', ')}; head ${head}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/**
- * A FerretDB of the test's own (SQLite backend, temp folder, free port), started by .ci/ferretdb.sh.
- * For tests that kill a client in the middle of a write: FerretDB 1.24 then stops answering
- * anyone (a client that dies mid-update wedges it, seen on both backends), so such a test
- * restarts its own instance, with its data, rather than the shared one.
- */
-export async function privateFerretDb(): Promise<{ url: string; restart(): Promise<void>; stop(): Promise<void> }> {
-  const port = await freePort();
-  const stateDir = tempDir('ferretdb');
-  const env = { ...process.env, FERRETDB_ADDR: `127.0.0.1:${port}`, FERRETDB_HANDLER: 'sqlite', FERRETDB_STATE_DIR: stateDir };
-  const start = (): string =>
-    execFileSync('bash', [join(__dirname, '..', '..', '..', '.ci', 'ferretdb.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const kill = async (): Promise<void> => {
-    const pid = Number(readFileSync(join(stateDir, 'ferretdb.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
-  const url = start();
-  return {
-    url,
-    restart: async () => {
-      await kill();
-      start();
-    },
-    stop: async () => {
-      await kill();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -34,7 +34,8 @@ export function describeWithMongo(title: string, body: () => void): void {
   describe.skip(title, body);
 }
 
-export async function openMongo(url = MONGODB_URL as string): Promise<OpenedStore & { database: string }> {
+export async function openMongo(): Promise<OpenedStore & { database: string }> {
+  const url = MONGODB_URL as string;
   const database = `ztkeys_test_${randomBytes(5).toString('hex')}`;
   const store = new MongoReadModelStore({ url, database });
   return {

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MongoClient } from 'mongodb';
+import { PROJECTIONS } from '../projections/projections';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
+import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
+import { ProjectionRunner } from '../src/read-models/projection-runner';
+import type { ReadModelStore } from '../src/read-models/read-model-store.port';
+import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
+import { syntheticCommands } from '../test/read-models/fixtures/synthetic-log';
+import type { Bench, BenchRow } from './bench-row';
+
+/**
+ * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app)
+ * from a synthetic log (50 orgs of up to 400 agents: key requests, decisions, prompt frequencies,
+ * sensitive tasks), beside the same store's bare bulk write of as many audit-sized documents.
+ * Sizes keep the bench near a minute on 2 cores: BENCH_PROJECTION_EVENTS (default 250,000; set
+ * 1000000 for the full figure, about two minutes of catch-up) for the embedded store,
+ * BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a few ms per write) for MongoDB.
+ */
+const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 250_000);
+const MONGODB_EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS_MONGODB ?? 6_000);
+const FILL_BATCH = 10_000;
+
+export const projectionCatchUpBench: Bench = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-projections-'));
+  try {
+    const logPath = join(dir, 'events.sqlite');
+    const sampleDocument = fillLog(logPath, Math.max(EVENTS, process.env.MONGODB_URL ? MONGODB_EVENTS : 0));
+    const rows: BenchRow[] = [];
+
+    const embedded = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
+    rows.push({
+      name: `catch-up of the 3 read models, embedded SQLite, ${EVENTS.toLocaleString('en-US')} events`,
+      value: Math.round(await catchUpRate(logPath, embedded, BigInt(EVENTS))),
+      unit: 'events/s',
+      ceilingName: 'bare SQLite bulk insert of as many audit-sized JSON rows (same pragmas)',
+      ceilingValue: Math.round(bareSqliteInsertRate(join(dir, 'bare.sqlite'), EVENTS, sampleDocument)),
+    });
+    await embedded.close();
+
+    const url = process.env.MONGODB_URL;
+    if (url) {
+      const database = `ztkeys_bench_${randomBytes(4).toString('hex')}`;
+      const mongo = new MongoReadModelStore({ url, database });
+      try {
+        rows.push({
+          name: `catch-up of the 3 read models, MongoDB (FerretDB), ${MONGODB_EVENTS.toLocaleString('en-US')} events`,
+          value: Math.round(await catchUpRate(logPath, mongo, BigInt(MONGODB_EVENTS))),
+          unit: 'events/s',
+          ceilingName: 'bare insertMany of as many audit-sized documents, same server',
+          ceilingValue: Math.round(await bareMongoInsertRate(url, database, MONGODB_EVENTS, sampleDocument)),
+        });
+      } finally {
+        await mongo.close();
+        const client = await MongoClient.connect(url);
+        await client.db(database).dropDatabase();
+        await client.close();
+      }
+    } else {
+      console.error('  projection catch-up on MongoDB skipped: MONGODB_URL is not set');
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** Writes the synthetic log straight into the event-log file; returns one event's JSON, for the ceilings. */
+function fillLog(path: string, count: number): string {
+  const db = openEventLog(path);
+  db.pragma('synchronous = OFF');
+  const insert = db.prepare(INSERT_EVENT_SQL);
+  const revisions = new Map<string, bigint>();
+  let written = 0;
+  let sample = '';
+  let batch: Array<Record<string, unknown>> = [];
+  const flush = db.transaction((rows: Array<Record<string, unknown>>) => rows.forEach((row) => insert.run(row)));
+  for (const command of syntheticCommands({ orgs: 50, agentsPerOrg: 400, commands: count, seed: 42 })) {
+    for (const { stream, event } of command) {
+      const revision = (revisions.get(stream) ?? -1n) + 1n;
+      revisions.set(stream, revision);
+      const row = { ...event, stream, revision, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+      if (event.type === 'KeyRequested') sample ||= JSON.stringify({ ...event, stream, revision: Number(revision) });
+      batch.push(row);
+      written += 1;
+    }
+    if (batch.length >= FILL_BATCH || written >= count) {
+      flush(batch);
+      batch = [];
+    }
+    if (written >= count) break;
+  }
+  db.close();
+  return sample;
+}
+
+/** Starts a runner per read model on an empty store; events/s until every one has applied `until`. */
+async function catchUpRate(logPath: string, readModels: ReadModelStore, until: bigint): Promise<number> {
+  const events = new SqliteEventStore({ path: logPath });
+  await readModels.init();
+  const started = process.hrtime.bigint();
+  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, readModels, projection, { batchSize: 1000 }));
+  await Promise.all(runners.map((runner) => runner.start()));
+  while (runners.some((runner) => (runner.position ?? -1n) < until)) await new Promise((resolve) => setTimeout(resolve, 50));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(runners.map((runner) => runner.stop()));
+  await events.close();
+  return Number(until) / seconds;
+}
+
+function bareSqliteInsertRate(path: string, count: number, document: string): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE bare (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO bare (id, version, document) VALUES (?, ?, ?)');
+  const batch = db.transaction((first: number, size: number) => {
+    for (let i = first; i < first + size; i++) insert.run(`doc-${i}`, String(i).padStart(24, '0'), document);
+  });
+  const started = process.hrtime.bigint();
+  for (let first = 0; first < count; first += 1000) batch(first, Math.min(1000, count - first));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  db.close();
+  return count / seconds;
+}
+
+async function bareMongoInsertRate(url: string, database: string, count: number, document: string): Promise<number> {
+  const client = await MongoClient.connect(url);
+  const collection = client.db(database).collection<{ _id: string }>('bare');
+  const body = JSON.parse(document) as Record<string, unknown>;
+  const started = process.hrtime.bigint();
+  for (let first = 0; first < count; first += 1000) {
+    const size = Math.min(1000, count - first);
+    await collection.insertMany(Array.from({ length: size }, (_, i) => ({ ...body, _id: `doc-${first + i}` })), { ordered: false });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await client.close();
+  return count / seconds;
+}

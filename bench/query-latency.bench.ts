@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { COLLECTIONS } from '../projections/document-change';
+import { PROJECTIONS } from '../projections/projections';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
+import { ReadQueries } from '../src/application/queries/read-queries';
+import { generationName } from '../src/read-models/read-model-schema';
+import type { ReadModelStore } from '../src/read-models/read-model-store.port';
+import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
+import { InMemoryDocuments } from '../test/projections/support/in-memory-documents';
+import { project, RecordingLog } from '../test/projections/support/recording-log';
+import { appendAll, orgOfAgents } from '../test/read-models/fixtures/synthetic-log';
+import { ProjectionRunner } from '../src/read-models/projection-runner';
+import type { Bench, BenchRow } from './bench-row';
+
+/**
+ * Latency of the pending-keys and zero-trust-status queries (first page and a page deep in the
+ * list, 50 items, totals included) in one org of 10,000 agents (70% ACTIVE, 20% PENDING, 10% none).
+ * SAMPLES queries of each kind on the embedded store; MONGODB_SAMPLES on MongoDB (FerretDB 1.x
+ * sorts in its own process, hundreds of ms a query at this size).
+ */
+const AGENTS = 10_000;
+const ORG = 'bench-org';
+const SAMPLES = Number(process.env.BENCH_QUERY_SAMPLES ?? 400);
+const MONGODB_SAMPLES = Number(process.env.BENCH_QUERY_SAMPLES_MONGODB ?? 10);
+
+export const queryLatencyBench: Bench = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-queries-'));
+  const rows: BenchRow[] = [];
+  try {
+    const events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+    await appendAll(events, orgOfAgents(ORG, AGENTS), 1000);
+    const embedded = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
+    await embedded.init();
+    await catchUp(events, embedded);
+    rows.push(...(await measure('embedded SQLite', embedded, SAMPLES)));
+    await embedded.close();
+
+    const url = process.env.MONGODB_URL;
+    if (url) {
+      const database = `ztkeys_bench_${randomBytes(4).toString('hex')}`;
+      const mongo = new MongoReadModelStore({ url, database });
+      try {
+        await mongo.init();
+        await loadDocuments(url, database, await events.readAll(undefined, 1_000_000));
+        rows.push(...(await measure('MongoDB (FerretDB)', mongo, MONGODB_SAMPLES)));
+      } finally {
+        await mongo.close();
+        const client = await MongoClient.connect(url);
+        await client.db(database).dropDatabase();
+        await client.close();
+      }
+    } else {
+      console.error('  query latency on MongoDB skipped: MONGODB_URL is not set');
+    }
+    await events.close();
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+async function catchUp(events: SqliteEventStore, readModels: ReadModelStore): Promise<void> {
+  const head = (await events.headPosition()) as bigint;
+  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, readModels, projection, { batchSize: 1000 }));
+  await Promise.all(runners.map((runner) => runner.start()));
+  while (runners.some((runner) => (runner.position ?? -1n) < head)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await Promise.all(runners.map((runner) => runner.stop()));
+}
+
+/** The documents the projections make of the log, bulk-loaded: catching up through FerretDB would take minutes. */
+async function loadDocuments(url: string, database: string, log: Awaited<ReturnType<SqliteEventStore['readAll']>>): Promise<void> {
+  const recorded = new RecordingLog();
+  recorded.events.push(...log);
+  const documents = new InMemoryDocuments();
+  for (const projection of Object.values(PROJECTIONS)) project(projection, recorded.events, documents);
+  const client = await MongoClient.connect(url);
+  try {
+    for (const collection of COLLECTIONS) {
+      const stored = documents.dump(collection).map(({ id, version, document }) => ({ ...document, _id: id, _v: version }));
+      for (let i = 0; i < stored.length; i += 1000) {
+        await client.db(database).collection<{ _id: string }>(generationName(collection, 1)).insertMany(stored.slice(i, i + 1000));
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function measure(storeName: string, readModels: ReadModelStore, samples: number): Promise<BenchRow[]> {
+  const queries = new ReadQueries(readModels);
+  const deepPending = (await queries.pendingKeys(ORG, 100)).nextCursor as string;
+  const deepStatus = (await queries.zeroTrustStatus(ORG, {}, 100)).nextCursor as string;
+  const kinds: Array<[string, () => Promise<unknown>]> = [
+    ['pending keys, first page', () => queries.pendingKeys(ORG, 50)],
+    ['pending keys, next page (cursor)', () => queries.pendingKeys(ORG, 50, deepPending)],
+    ['zero-trust status + totals, first page', () => queries.zeroTrustStatus(ORG, {}, 50)],
+    ['zero-trust status + totals, next page, keyStatus=ACTIVE', () => queries.zeroTrustStatus(ORG, { keyStatus: 'ACTIVE' }, 50, deepStatus)],
+  ];
+  const rows: BenchRow[] = [];
+  for (const [name, run] of kinds) {
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const started = process.hrtime.bigint();
+      await run();
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 100) / 100;
+    const label = `${name}, org of ${AGENTS.toLocaleString('en-US')} agents, ${storeName}, ${samples} queries`;
+    rows.push({ name: `${label}: p50`, value: at(0.5), unit: 'ms' }, { name: `${label}: p99`, value: at(0.99), unit: 'ms' });
+  }
+  return rows;
+}
