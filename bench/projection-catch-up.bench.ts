@@ -18,11 +18,11 @@ import type { Bench, BenchRow } from './bench-row';
  * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app)
  * from a synthetic log (50 orgs of up to 400 agents: key requests, decisions, prompt frequencies,
  * sensitive tasks), beside the same store's bare bulk write of as many audit-sized documents.
- * Sizes keep the bench near a minute on 2 cores: BENCH_PROJECTION_EVENTS (default 250,000; set
- * 1000000 for the full figure, about two minutes of catch-up) for the embedded store,
- * BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a few ms per write) for MongoDB.
+ * Sizes: BENCH_PROJECTION_EVENTS (default 1,000,000, about two minutes of catch-up on 2 cores)
+ * for the embedded store; BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a
+ * few ms per write, so a million would take most of an hour) for MongoDB.
  */
-const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 250_000);
+const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 1_000_000);
 const MONGODB_EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS_MONGODB ?? 6_000);
 const FILL_BATCH = 10_000;
 
