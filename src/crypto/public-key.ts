@@ -13,6 +13,18 @@ export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' 
  * could forge under it) nor with a small-order component.
  */
 export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined {
+  if (checked.has(publicKey)) return checked.get(publicKey);
+  const problem = pointProblem(publicKey);
+  // The prime-order check is a scalar multiplication in pure JS: do it once per key, not per use.
+  if (checked.size >= CHECKED_LIMIT) checked.delete(checked.keys().next().value as string);
+  checked.set(publicKey, problem);
+  return problem;
+}
+
+const CHECKED_LIMIT = 10_000;
+const checked = new Map<string, PublicKeyProblem | undefined>();
+
+function pointProblem(publicKey: string): PublicKeyProblem | undefined {
   const raw = decodeBase64url(publicKey);
   if (!raw) return 'NOT_BASE64URL';
   if (raw.length !== 32) return 'WRONG_LENGTH';

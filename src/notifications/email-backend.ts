@@ -9,7 +9,7 @@ import { RedisNotifierCheckpoint } from './checkpoint/redis-notifier-checkpoint'
 import { SqliteNotifierCheckpoint } from './checkpoint/sqlite-notifier-checkpoint';
 import { SmtpMailer } from './mail/smtp-mailer';
 import { OutboxMailer } from './mail/outbox-mailer';
-import { openSqlite } from './sqlite-database';
+import { openSqliteFile } from '../shared/sqlite-file';
 
 /** The queue and the notifier's checkpoint, in one store: Redis when REDIS_URL is set, else DATA_DIR/email.sqlite. */
 export interface EmailBackend {
@@ -29,7 +29,8 @@ export function openEmailBackend(config: NotificationsConfig, onError?: (error: 
     };
     return { queue, checkpoint, close };
   }
-  const db = openSqlite(join(config.dataDir, 'email.sqlite'));
+  // NORMAL: jobs and the notifier's checkpoint commit together, so a lost commit is replayed from the log.
+  const db = openSqliteFile(join(config.dataDir, 'email.sqlite'), 'NORMAL');
   const queue = new SqliteEmailQueue(db, common);
   const close = async (): Promise<void> => {
     await queue.close();

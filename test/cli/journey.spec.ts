@@ -153,7 +153,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     const approve = ['keys', 'approve', bobRequest.requestId, ...after(bobRequest.position)];
     const wrong = await signing('alice', approve, { input: `${wrongCode}\n` });
     expect(wrong.code).toBe(EXIT.REFUSED);
-    expect(wrong.stdout).toMatch(/requester +bob Bob Member <bob@acme\.test>/);
+    expect(wrong.stdout).toMatch(/requester +bob \(Bob Member <bob@acme\.test>\)/);
     expect(wrong.stdout).toContain(bobRequest.verificationCode);
     expect(wrong.stderr).toMatch(/Wrong verification code: bob's key was not approved\. 4 attempt\(s\) left/);
 

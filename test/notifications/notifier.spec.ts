@@ -5,7 +5,7 @@ import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-stor
 import { Notifier } from '../../src/notifications/notifier';
 import { SqliteEmailQueue } from '../../src/notifications/queue/sqlite-email-queue';
 import { SqliteNotifierCheckpoint } from '../../src/notifications/checkpoint/sqlite-notifier-checkpoint';
-import { openSqlite } from '../../src/notifications/sqlite-database';
+import { openSqliteFile } from '../../src/shared/sqlite-file';
 import type { EmailJob } from '../../src/notifications/email-job';
 import { OrgLog } from './support/org-log';
 import { waitFor } from './support/wait-for';
@@ -29,7 +29,7 @@ describe('Notifier', () => {
 
   /** The embedded email store, opened as a process start would. */
   function openEmailStore(checkpointName?: string) {
-    const db = openSqlite(join(dir, 'email.sqlite'));
+    const db = openSqliteFile(join(dir, 'email.sqlite'), 'NORMAL');
     const queue = new SqliteEmailQueue(db, {
       retry: { attempts: 3, backoffMs: 10 },
       lockMs: 2000,

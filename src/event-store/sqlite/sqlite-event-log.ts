@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../../shared/sqlite-file';
 
 /**
  * Schema of the embedded event log. `position` aliases the rowid, so the global order is the
@@ -19,8 +20,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 `;
 
-/** How long a connection waits for another process's write transaction before giving up. */
-const BUSY_TIMEOUT_MS = 10_000;
 
 export const INSERT_EVENT_SQL = `INSERT INTO events (id, stream, revision, type, schema_version, data, metadata)
   VALUES (@id, @stream, @revision, @type, @schemaVersion, @data, @metadata)`;
@@ -31,9 +30,7 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (id, stream, revision, type,
  * survives power loss. Integers come back as bigint: positions and revisions are 64-bit.
  */
 export function openEventLog(path: string): Database.Database {
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  const db = openSqliteFile(path, 'FULL');
   db.defaultSafeIntegers(true);
   // IMMEDIATE: processes opening a fresh file at once create the schema one after another.
   db.transaction(() => db.exec(SCHEMA_SQL)).immediate();

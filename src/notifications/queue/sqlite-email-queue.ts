@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { sqliteAnswers } from '../../shared/sqlite-file';
 import type { EmailJob } from '../email-job';
 import { exponentialBackoff } from '../backoff';
 import type {
@@ -132,12 +133,7 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async ping(): Promise<boolean> {
-    try {
-      this.db.prepare('SELECT 1').get();
-      return true;
-    } catch {
-      return false;
-    }
+    return sqliteAnswers(this.db);
   }
 
   async close(): Promise<void> {

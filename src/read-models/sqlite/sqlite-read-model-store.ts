@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { applyToDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
@@ -20,7 +21,6 @@ interface Row {
   document: string;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
 
 /** SQL of a JSON field of the stored document; index and query use the same text, so SQLite matches them. */
 const field = (path: string): string => `json_extract(document, '$.${checkFieldName(path)}')`;
@@ -36,10 +36,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteReadModelStoreOptions) {
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqliteFile(options.path, 'NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS read_model_generations (
         model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
@@ -137,12 +134,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async ping(): Promise<boolean> {
-    try {
-      this.db.prepare('SELECT 1').get();
-      return true;
-    } catch {
-      return false;
-    }
+    return sqliteAnswers(this.db);
   }
 
   async close(): Promise<void> {
