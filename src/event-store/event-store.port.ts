@@ -99,14 +99,3 @@ export interface EventStore {
 
 /** Nest injection token of the event store. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
-
-/** The store cannot be reached or answered too late. Answered 503 with Retry-After. */
-export class StoreUnavailable extends Error {
-  constructor(
-    readonly store: string,
-    cause: unknown,
-  ) {
-    super(`${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'StoreUnavailable';
-  }
-}

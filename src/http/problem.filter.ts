@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
-import { StoreUnavailable } from '../event-store/event-store.port';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
 const STATUS: Record<RefusalKind, number> = {

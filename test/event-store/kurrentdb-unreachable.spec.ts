@@ -1,5 +1,6 @@
 import { closedPort } from '../support/closed-port';
-import { ConcurrencyConflict, StoreUnavailable } from '../../src/event-store/event-store.port';
+import { ConcurrencyConflict } from '../../src/event-store/event-store.port';
+import { StoreUnavailable } from '../../src/shared/store-unavailable';
 import { isTransientKurrentError } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
 import { newEvent } from './event-factory';

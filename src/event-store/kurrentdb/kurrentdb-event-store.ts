@@ -8,7 +8,6 @@ import {
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
-  StoreUnavailable,
   type AppendResult,
   type EventStore,
   type RecordedEvent,
@@ -16,6 +15,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
+import { StoreUnavailable } from '../../shared/store-unavailable';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
 import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';

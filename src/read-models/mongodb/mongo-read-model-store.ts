@@ -1,7 +1,10 @@
 import {
   MongoBulkWriteError,
   MongoClient,
+  MongoNetworkError,
   MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
@@ -21,6 +24,7 @@ import type { ReadModelName } from '../../../projections/projection';
 import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
 import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
+import { StoreUnavailable } from '../../shared/store-unavailable';
 
 export interface MongoReadModelStoreOptions {
   url: string;
@@ -96,8 +100,12 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined> {
-    const found = await this.checkpoints().findOne({ _id: checkpointId(model, generation ?? (await this.activeGeneration(model))) });
-    return found ? BigInt(found.position) : undefined;
+    try {
+      const found = await this.checkpoints().findOne({ _id: checkpointId(model, generation ?? (await this.activeGeneration(model))) });
+      return found ? BigInt(found.position) : undefined;
+    } catch (error) {
+      throw unavailableIfUnreachable(error);
+    }
   }
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
@@ -145,6 +153,18 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
+    return this.findDocuments(query).catch((error: unknown) => {
+      throw unavailableIfUnreachable(error);
+    });
+  }
+
+  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
+    return this.countDocumentsBy(query, by).catch((error: unknown) => {
+      throw unavailableIfUnreachable(error);
+    });
+  }
+
+  private async findDocuments(query: DocumentQuery): Promise<ReadModelDocument[]> {
     const filter = toFilter(query);
     if (!filter) return [];
     const cursor = (await this.queried(query))
@@ -154,7 +174,7 @@ export class MongoReadModelStore implements ReadModelStore {
     return (await cursor.toArray()) as ReadModelDocument[];
   }
 
-  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
+  private async countDocumentsBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
     const filter = toFilter(query);
     if (!filter) return new Map();
     const groups = await (await this.queried(query))
@@ -331,3 +351,9 @@ function inValues(condition: Extract<Condition, { op: 'in' }>): Array<string | n
   if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
   return condition.value.map(checkQueryValue);
 }
+
+/** MongoDB out of reach is an outage (503 with Retry-After), not a bug. */
+const unavailableIfUnreachable = (error: unknown): unknown =>
+  error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoTopologyClosedError
+    ? new StoreUnavailable('the read models (MongoDB)', error)
+    : error;
