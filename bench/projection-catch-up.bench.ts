@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
+import { dropMongoDatabase } from '../test/support/mongo-database';
 import { PROJECTIONS } from '../projections/projections';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
@@ -57,9 +58,7 @@ export const projectionCatchUpBench: Bench = async () => {
         });
       } finally {
         await mongo.close();
-        const client = await MongoClient.connect(url);
-        await client.db(database).dropDatabase();
-        await client.close();
+        await dropMongoDatabase(url, database);
       }
     } else {
       console.error('  projection catch-up on MongoDB skipped: MONGODB_URL is not set');

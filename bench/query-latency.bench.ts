@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { dropMongoDatabase } from '../test/support/mongo-database';
 import { COLLECTIONS } from '../projections/document-change';
 import { PROJECTIONS } from '../projections/projections';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
@@ -50,9 +51,7 @@ export const queryLatencyBench: Bench = async () => {
         rows.push(...(await measure('MongoDB (FerretDB)', mongo, MONGODB_SAMPLES)));
       } finally {
         await mongo.close();
-        const client = await MongoClient.connect(url);
-        await client.db(database).dropDatabase();
-        await client.close();
+        await dropMongoDatabase(url, database);
       }
     } else {
       console.error('  query latency on MongoDB skipped: MONGODB_URL is not set');

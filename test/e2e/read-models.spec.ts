@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { dropMongoDatabase } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -25,11 +25,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
   });
   afterAll(async () => {
     await server.close();
-    if (env.MONGODB_URL) {
-      const client = await MongoClient.connect(env.MONGODB_URL);
-      await client.db().dropDatabase();
-      await client.close();
-    }
+    if (env.MONGODB_URL) await dropMongoDatabase(env.MONGODB_URL);
   });
 
   const get = (agent: TestAgent, path: string, position?: string) =>

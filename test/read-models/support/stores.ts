@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { dropMongoDatabase } from '../../support/mongo-database';
 import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
 import type { OpenedStore } from '../read-model-store.contract';
@@ -44,9 +44,7 @@ export async function openMongo(): Promise<OpenedStore & { database: string }> {
     reopen: async () => new MongoReadModelStore({ url, database }),
     cleanup: async () => {
       await store.close();
-      const client = await MongoClient.connect(url);
-      await client.db(database).dropDatabase();
-      await client.close();
+      await dropMongoDatabase(url, database);
     },
   };
 }
