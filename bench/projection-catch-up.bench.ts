@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
-import { dropMongoDatabase } from '../test/support/mongo-database';
+import { dropMongoDatabase, throwawayDatabaseName } from '../test/support/mongo-database';
 import { PROJECTIONS } from '../projections/projections';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
@@ -46,7 +45,7 @@ export const projectionCatchUpBench: Bench = async () => {
 
     const url = process.env.MONGODB_URL;
     if (url) {
-      const database = `ztkeys_bench_${randomBytes(4).toString('hex')}`;
+      const database = throwawayDatabaseName('ztkeys_bench');
       const mongo = new MongoReadModelStore({ url, database });
       try {
         rows.push({

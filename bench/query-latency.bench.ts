@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { dropMongoDatabase } from '../test/support/mongo-database';
+import { dropMongoDatabase, throwawayDatabaseName } from '../test/support/mongo-database';
 import { COLLECTIONS } from '../projections/document-change';
 import { PROJECTIONS } from '../projections/projections';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
@@ -43,7 +42,7 @@ export const queryLatencyBench: Bench = async () => {
 
     const url = process.env.MONGODB_URL;
     if (url) {
-      const database = `ztkeys_bench_${randomBytes(4).toString('hex')}`;
+      const database = throwawayDatabaseName('ztkeys_bench');
       const mongo = new MongoReadModelStore({ url, database });
       try {
         await mongo.init();

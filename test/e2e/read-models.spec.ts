@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { dropMongoDatabase } from '../support/mongo-database';
+import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /** A database of its own: a read-model store belongs to one event log (this server's). */
 function freshMongoUrl(base: string): string {
   const url = new URL(base);
-  url.pathname = `/ztkeys_e2e_${randomBytes(5).toString('hex')}`;
+  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e')}`;
   return url.toString();
 }
 
@@ -139,6 +138,8 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       const reply = await get(admin, path);
       expect({ path, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ path, status: 400, type: 'application/problem+json' });
     }
+    const backwards = await get(admin, '/audit-log/export?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
+    expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
     const badPosition = await get(admin, '/audit-log', 'soon');
     expect(badPosition.status).toBe(400);
     expect(await server.eventStore.headPosition()).toBe(headBefore);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 
 /** Drops a throwaway database (the one named, else the one in the URL) that a test or benchmark made. */
@@ -9,3 +10,6 @@ export async function dropMongoDatabase(url: string, database?: string): Promise
     await client.close();
   }
 }
+
+/** A fresh database name, so a suite or benchmark never meets another's read models or checkpoints. */
+export const throwawayDatabaseName = (prefix: string): string => `${prefix}_${randomBytes(5).toString('hex')}`;

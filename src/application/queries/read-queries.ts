@@ -108,8 +108,17 @@ export class ReadQueries {
     return this.page(found, limit, (last) => last.position as number);
   }
 
-  /** The whole (filtered) audit log as NDJSON lines, page by page: memory stays constant however long the log. */
-  async *auditExport(orgId: string, filters: AuditFilters): AsyncIterable<string> {
+  /**
+   * The whole (filtered) audit log as NDJSON lines, page by page: memory stays constant however
+   * long the log. The filters are checked here, before the first line, so a bad one is a 400
+   * rather than a stream broken after its headers.
+   */
+  auditExport(orgId: string, filters: AuditFilters): AsyncIterable<string> {
+    this.auditConditions(orgId, filters, undefined);
+    return this.auditLines(orgId, filters);
+  }
+
+  private async *auditLines(orgId: string, filters: AuditFilters): AsyncIterable<string> {
     let after: number | undefined;
     for (;;) {
       const found = await this.store.find({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE });

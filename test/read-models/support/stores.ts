@@ -1,9 +1,8 @@
 /** Opens the read-model store adapters on throwaway data: a temp folder, or a database of its own. */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropMongoDatabase } from '../../support/mongo-database';
+import { dropMongoDatabase, throwawayDatabaseName } from '../../support/mongo-database';
 import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
 import type { OpenedStore } from '../read-model-store.contract';
@@ -36,7 +35,7 @@ export function describeWithMongo(title: string, body: () => void): void {
 
 export async function openMongo(): Promise<OpenedStore & { database: string }> {
   const url = MONGODB_URL as string;
-  const database = `ztkeys_test_${randomBytes(5).toString('hex')}`;
+  const database = throwawayDatabaseName('ztkeys_test');
   const store = new MongoReadModelStore({ url, database });
   return {
     database,
