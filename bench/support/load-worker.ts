@@ -8,8 +8,14 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
   let failed = 0;
   let firstFailure: string | undefined;
   // Each call takes the next request: with `amount` equal to their number, each is sent exactly once.
-  const take = () => job.requests[next++ % job.requests.length];
-  const started = process.hrtime.bigint();
+  // The rate is timed from the first request sent to the last response received: autocannon's own
+  // end comes on its next 1-second tick, which would round every short run up to whole seconds.
+  let firstSent: bigint | undefined;
+  let lastAnswered: bigint | undefined;
+  const take = () => {
+    firstSent ??= process.hrtime.bigint();
+    return job.requests[next++ % job.requests.length];
+  };
   const result = await autocannon({
     url: job.url,
     connections: job.connections,
@@ -18,6 +24,7 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
       {
         setupRequest: (request) => ({ ...request, ...take() }),
         onResponse: (status, body) => {
+          lastAnswered = process.hrtime.bigint();
           if (status >= 200 && status < 300) return;
           failed++;
           firstFailure ??= `${status} ${body}`;
@@ -25,7 +32,7 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
       },
     ],
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = firstSent === undefined || lastAnswered === undefined ? Number.NaN : Number(lastAnswered - firstSent) / 1e9;
   return { ok: result['2xx'], failed, errors: result.errors, timeouts: result.timeouts, seconds, firstFailure };
 }
 
