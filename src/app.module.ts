@@ -101,7 +101,7 @@ export class AppModule {
         TerminusModule,
         LoggerModule.forRoot({
           pinoHttp: {
-            level: process.env.LOG_LEVEL ?? 'info',
+            level: runtime.config.logLevel,
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
             redact: ['req.headers.authorization'],
           },
