@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
-import { createHttpApp } from './http/create-http-app';
+import { createHttpApp } from './create-http-app';
 import { buildRuntime } from './runtime/build-runtime';
 
 /** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
