@@ -75,7 +75,10 @@ const requestSchemas = CHALLENGE_PURPOSE_NAMES.map((purpose) =>
   z.object({ purpose: z.literal(purpose), ...CHALLENGE_PURPOSES[purpose].asks }).strict(),
 );
 
-/** The body of POST .../challenges: exactly the fields its purpose asks for. */
+/**
+ * The body of POST .../challenges: exactly the fields its purpose asks for. Built by mapping the
+ * table, which loses each literal's pairing with its fields: the cast restores the type the same table gives.
+ */
 export const challengeRequestSchema = z.discriminatedUnion(
   'purpose',
   requestSchemas as unknown as [(typeof requestSchemas)[number], ...(typeof requestSchemas)[number][]],
