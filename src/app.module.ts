@@ -19,11 +19,10 @@ import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
-import { APP_CONFIG, type AppConfig } from './config/app-config';
-import type { Secrets } from './config/secrets';
-import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
+import { APP_CONFIG } from './config/app-config';
+import { EVENT_STORE } from './event-store/event-store.port';
 import { HealthController } from './health/health.controller';
-import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
+import { READINESS_CHECKS } from './health/readiness';
 import { AgentsController } from './http/controllers/agents.controller';
 import { BrowsersController } from './http/controllers/browsers.controller';
 import { ChallengesController } from './http/controllers/challenges.controller';
@@ -35,19 +34,10 @@ import { MetricsController } from './metrics/metrics.controller';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
 import { ReadAccess } from './http/read-access';
-import { READ_MODEL_STORE, type ReadModelStore } from './read-models/read-model-store.port';
+import { READ_MODEL_STORE } from './read-models/read-model-store.port';
+import type { Runtime } from './runtime/runtime';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
-export interface Runtime {
-  config: AppConfig;
-  secrets: Secrets;
-  eventStore: EventStore;
-  readModels: ReadModelStore;
-  readinessChecks: ReadinessCheck[];
-  registry: Registry;
-  /** Modules of the read side and notifications, when this process runs them. */
-  modules?: DynamicModule[];
-}
 
 const API_CONTROLLERS = [
   OrganizationsController,
@@ -101,7 +91,7 @@ export class AppModule {
         TerminusModule,
         LoggerModule.forRoot({
           pinoHttp: {
-            level: process.env.LOG_LEVEL ?? 'info',
+            level: runtime.config.logLevel,
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
             redact: ['req.headers.authorization'],
           },

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/app-config';
-import { createHttpApp } from './http/create-http-app';
+import { ConfigError } from './config/environment';
+import { createHttpApp } from './create-http-app';
 import { buildRuntime } from './runtime/build-runtime';
 
 /** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A configuration mistake is the operator's to fix: say what, without a stack trace.
+  console.error(error instanceof ConfigError ? `ztkeys cannot start: ${error.message}` : error);
   process.exit(1);
 });

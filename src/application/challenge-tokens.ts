@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CompactSign, compactVerify } from 'jose';
 import { challengeStatement } from '../crypto/statement';
+import type { ChallengeBinding } from '../domain/shared/challenge-purposes';
 import { CHALLENGE_TTL_MS, type ChallengeFields } from '../domain/shared/signed-proof';
 
 export interface IssuedChallenge {
@@ -27,7 +28,7 @@ export class ChallengeTokens {
     this.key = new TextEncoder().encode(`ztkeys/challenge/v1:${secret}`);
   }
 
-  async issue(fields: Omit<ChallengeFields, 'nonce' | 'issuedAt' | 'expiresAt'>, now: Date): Promise<IssuedChallenge> {
+  async issue(fields: { orgId: string; agentId: string } & ChallengeBinding, now: Date): Promise<IssuedChallenge> {
     const complete: ChallengeFields = {
       ...fields,
       nonce: randomBytes(16).toString('base64url'),

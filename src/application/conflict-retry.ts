@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainRefusal } from '../domain/shared/refusal';
 import { ConcurrencyConflict } from '../event-store/event-store.port';
+import { BACKOFF, backoffDelay } from '../shared/backoff';
 
 const ATTEMPTS = 8;
 
@@ -18,8 +19,7 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> 
       if (tries >= ATTEMPTS) {
         throw new DomainRefusal('CONFLICT', 'CONCURRENT_UPDATE', 'Too many concurrent changes to the same data; try again.');
       }
-      // Jitter spreads out the contenders so the next round mostly succeeds.
-      await sleep(Math.random() * 2 ** tries);
+      await sleep(backoffDelay(tries - 1, BACKOFF.conflict));
     }
   }
 }

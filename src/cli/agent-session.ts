@@ -71,7 +71,7 @@ export class AgentSession {
       throw usageError(
         stillPending
           ? `Your key ${stillPending.fingerprint} is waiting for approval (request ${stillPending.requestId}): there is no active key to sign with yet.`
-          : `No signature key of ${this.profile.agentId} on this machine: run "ztkeys key create" first.`,
+          : `No signature key of ${this.profile.agentId} on this machine: run "ztkeys keys create" first.`,
       );
     const file = this.keys.load(active);
     return openKey(file, await askPassphrase(this.ctx, active));

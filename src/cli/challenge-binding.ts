@@ -1,16 +1,13 @@
 import canonicalize from 'canonicalize';
+import { askedPart, type ChallengeBinding, type ChallengeRequest } from '../domain/shared/challenge-purposes';
 import { CHALLENGE_TTL_MS } from '../domain/shared/signed-proof';
 import { checkFailed } from './cli-error';
 
 /**
- * What a signature is meant for, per purpose (PRODUCT.md, Signatures). For a key decision the
- * requester's public key comes from the request the approver looked at, not from the challenge.
+ * What a signature is meant for, per purpose (PRODUCT.md, Signatures). What the server adds (the
+ * requester's public key of a key decision) comes from what the signer looked at, not from the challenge.
  */
-export type Binding =
-  | { purpose: 'KEY_REQUEST'; publicKey: string }
-  | { purpose: 'KEY_DECISION'; requestId: string; requesterPublicKey: string; decision: 'APPROVE' | 'REJECT' }
-  | { purpose: 'PROMPT_FREQUENCY'; browserId: string; frequency: string }
-  | { purpose: 'SENSITIVE_TASK'; browserId: string; task: string };
+export type Binding = ChallengeBinding;
 
 /** The caller the challenge must be issued to. */
 export interface Signer {
@@ -25,13 +22,7 @@ const LIFETIME_SLACK_MS = 60_000;
 const COMMON_FIELDS = ['nonce', 'issuedAt', 'expiresAt'];
 
 /** The body of POST .../challenges for a binding: the server adds what it knows (the requester's key). */
-export function challengeRequestBody(binding: Binding): Record<string, string> {
-  if (binding.purpose === 'KEY_DECISION') {
-    const { requesterPublicKey: _known, ...body } = binding;
-    return body;
-  }
-  return { ...binding };
-}
+export const challengeRequestBody = (binding: Binding): ChallengeRequest => askedPart(binding);
 
 /**
  * Why a challenge statement must not be signed, if it must not: it has to be canonical JSON

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
+import { readEnvironment, type LOG_LEVELS, type ProcessRole } from './environment';
 
-export const PROCESS_ROLES = ['api', 'projector', 'notifier', 'worker'] as const;
-export type ProcessRole = (typeof PROCESS_ROLES)[number];
-
-/** Configuration from the environment (PRODUCT.md, Configuration). Secrets come from ./secrets.ts. */
+/** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
   port: number;
   host: string;
@@ -22,48 +20,32 @@ export interface AppConfig {
   minPositionWaitMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** How long a rebuilt read model's old generation keeps serving after the switch. */
+  rebuildGraceMs: number;
 }
 
 /** Nest injection token of the AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export class ConfigError extends Error {}
-
-const optional = (value: string | undefined): string | undefined => (value && value.trim() !== '' ? value : undefined);
-
-function integer(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
-  return parsed;
-}
-
-function roles(value: string | undefined): ProcessRole[] {
-  if (!optional(value) || value === 'all') return [...PROCESS_ROLES];
-  const list = value!.split(',').map((role) => role.trim());
-  for (const role of list) {
-    if (!(PROCESS_ROLES as readonly string[]).includes(role)) {
-      throw new ConfigError(`ROLES holds "${role}"; choose from ${PROCESS_ROLES.join(', ')}`);
-    }
-  }
-  return list as ProcessRole[];
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const vars = readEnvironment(env);
   return {
-    port: integer('PORT', env.PORT, 3000),
-    host: optional(env.HOST) ?? '0.0.0.0',
-    dataDir: resolve(optional(env.DATA_DIR) ?? './data'),
-    jwtSecret: optional(env.JWT_SECRET),
-    jwksUrl: optional(env.JWKS_URL),
-    bootstrapToken: optional(env.BOOTSTRAP_TOKEN),
-    challengeSecret: optional(env.CHALLENGE_SECRET),
-    eventStoreUrl: optional(env.EVENTSTORE_URL),
-    mongodbUrl: optional(env.MONGODB_URL),
-    redisUrl: optional(env.REDIS_URL),
-    smtpUrl: optional(env.SMTP_URL),
-    roles: roles(env.ROLES),
-    minPositionWaitMs: integer('MIN_POSITION_WAIT_MS', env.MIN_POSITION_WAIT_MS, 5000),
-    bodyLimitBytes: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 64 * 1024),
+    port: vars.PORT,
+    host: vars.HOST,
+    dataDir: resolve(vars.DATA_DIR),
+    jwtSecret: vars.JWT_SECRET,
+    jwksUrl: vars.JWKS_URL,
+    bootstrapToken: vars.BOOTSTRAP_TOKEN,
+    challengeSecret: vars.CHALLENGE_SECRET,
+    eventStoreUrl: vars.EVENTSTORE_URL,
+    mongodbUrl: vars.MONGODB_URL,
+    redisUrl: vars.REDIS_URL,
+    smtpUrl: vars.SMTP_URL,
+    roles: vars.ROLES,
+    minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
+    bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    logLevel: vars.LOG_LEVEL,
+    rebuildGraceMs: vars.REBUILD_GRACE_MS,
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from './app-config';
+import { ConfigError, weakSecret } from './environment';
 
 export interface Secrets {
   /** HS256 secret of agent tokens; absent when tokens are verified against JWKS_URL. */
@@ -13,18 +14,29 @@ export interface Secrets {
   generated: string[];
 }
 
-/** A secret from the environment, else from its file in DATA_DIR, else generated there (mode 0600). */
+/** A secret kept in a file; one too weak stops the start, as a weak variable does. */
+function fromFile(path: string): string {
+  const value = readFileSync(path, 'utf8').trim();
+  const problem = weakSecret(value);
+  if (problem) throw new ConfigError(`${path} ${problem}`);
+  return value;
+}
+
+/**
+ * A secret from the environment (checked in ./environment.ts), else from its file in DATA_DIR,
+ * else generated there (mode 0600).
+ */
 function secret(dataDir: string, file: string, fromEnv: string | undefined, generated: string[]): string {
   if (fromEnv) return fromEnv;
   const path = join(dataDir, file);
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  if (existsSync(path)) return fromFile(path);
   mkdirSync(dataDir, { recursive: true });
   const value = randomBytes(32).toString('base64url');
   try {
     writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process of this deployment wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fromFile(path);
     throw error;
   }
   generated.push(path);

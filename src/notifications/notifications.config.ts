@@ -1,3 +1,4 @@
+import { readEnvironment } from '../config/environment';
 import type { RetryPolicy } from './queue/email-queue.port';
 
 /** Email settings, from the environment (README lists them). */
@@ -24,30 +25,19 @@ export interface NotificationsConfig {
   workerMetricsPort?: number;
 }
 
+/** The email settings of the environment (parsed and checked in src/config/environment.ts). */
 export function notificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
+  const vars = readEnvironment(env);
   return {
-    dataDir: env.DATA_DIR || './data',
-    redisUrl: optional(env.REDIS_URL),
-    smtpUrl: optional(env.SMTP_URL),
-    from: env.EMAIL_FROM || 'ztkeys <no-reply@localhost>',
-    queueName: env.EMAIL_QUEUE || 'ztkeys-email',
-    retry: {
-      attempts: positiveInteger(env, 'EMAIL_ATTEMPTS', 12),
-      backoffMs: positiveInteger(env, 'EMAIL_BACKOFF_MS', 5000),
-    },
-    lockMs: positiveInteger(env, 'EMAIL_LOCK_MS', 30_000),
-    concurrency: positiveInteger(env, 'EMAIL_WORKER_CONCURRENCY', 4),
-    keepCompletedMs: positiveInteger(env, 'EMAIL_KEEP_COMPLETED_HOURS', 168) * 3600 * 1000,
-    workerMetricsPort: env.EMAIL_WORKER_METRICS_PORT ? positiveInteger(env, 'EMAIL_WORKER_METRICS_PORT', 0) : undefined,
+    dataDir: vars.DATA_DIR,
+    redisUrl: vars.REDIS_URL,
+    smtpUrl: vars.SMTP_URL,
+    from: vars.EMAIL_FROM,
+    queueName: vars.EMAIL_QUEUE,
+    retry: { attempts: vars.EMAIL_ATTEMPTS, backoffMs: vars.EMAIL_BACKOFF_MS },
+    lockMs: vars.EMAIL_LOCK_MS,
+    concurrency: vars.EMAIL_WORKER_CONCURRENCY,
+    keepCompletedMs: vars.EMAIL_KEEP_COMPLETED_HOURS * 3600 * 1000,
+    workerMetricsPort: vars.EMAIL_WORKER_METRICS_PORT,
   };
-}
-
-const optional = (value: string | undefined): string | undefined => (value ? value : undefined);
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
 }

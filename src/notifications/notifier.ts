@@ -2,7 +2,7 @@ import type { EventStore, RecordedEvent, Subscription } from '../event-store/eve
 import type { EmailQueue } from './queue/email-queue.port';
 import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
 import { EmailJobPlanner } from './email-job-planner';
-import { exponentialBackoff } from './backoff';
+import { BACKOFF, backoffDelay } from '../shared/backoff';
 
 export interface NotifierOptions {
   events: EventStore;
@@ -64,7 +64,8 @@ export class Notifier {
       } catch (error) {
         if (this.stopping) throw error;
         this.options.onError?.(error);
-        await this.pause(exponentialBackoff(this.options.retryBaseMs ?? 100, attempt, this.options.retryCapMs ?? 30_000));
+        const { retryBaseMs = BACKOFF.notifier.initialMs, retryCapMs = BACKOFF.notifier.maxMs } = this.options;
+        await this.pause(backoffDelay(attempt - 1, { ...BACKOFF.notifier, initialMs: retryBaseMs, maxMs: retryCapMs }));
       }
     }
   }

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { readEnvironment } from '../config/environment';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -9,7 +10,7 @@ import { serveWorkerProbes } from './worker-probe-server';
  * from the shared queue. SIGTERM or SIGINT: take no new job, finish the running ones, exit.
  */
 function main(): void {
-  const logger = pino({ name: 'email-worker', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = pino({ name: 'email-worker', level: readEnvironment().LOG_LEVEL });
   const config = notificationsConfig();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

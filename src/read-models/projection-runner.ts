@@ -1,6 +1,7 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
 import type { Projection } from '../../projections/projection';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
+import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import type { ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -10,15 +11,15 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** How often a runner on the active generation looks whether a rebuild switched it. */
   generationCheckMs?: number;
-  /** Pause before resubscribing after a failure (store down, say). */
-  retryMs?: number;
+  /** Pauses before resubscribing after failures in a row (store down, say); BACKOFF.projection by default. */
+  retry?: BackoffPolicy;
   /** After each batch is applied and checkpointed: the position reached and the events in the batch. */
   onProgress?: (position: bigint, events: number) => void;
-  /** Each failure; the runner resubscribes from its checkpoint after retryMs. */
+  /** Each failure; the runner resubscribes from its checkpoint after a pause of its retry policy. */
   onError?: (error: unknown) => void;
 }
 
-const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retryMs: 1000 };
+const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
 /**
  * Keeps one read model up to date: a catch-up subscription to the whole log from the model's
@@ -39,6 +40,8 @@ export class ProjectionRunner {
   private writes: Promise<void> = Promise.resolve();
   private flushSoon: NodeJS.Immediate | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** Failures since a batch was last applied: each waits longer under an exponential policy. */
+  private failures = 0;
   private generationWatch: NodeJS.Timeout | undefined;
   private running = false;
   /** A slow store must not pile up generation checks. */
@@ -131,6 +134,7 @@ export class ProjectionRunner {
     await this.readModels.apply(this.projection.name, this.generation, batch, position);
     if (epoch !== this.epoch) return;
     this.applied = position;
+    this.failures = 0;
     this.options.onProgress?.(position, batchEvents);
   }
 
@@ -148,7 +152,7 @@ export class ProjectionRunner {
     this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
-    this.retry = setTimeout(() => void this.resubscribe(), this.options.retryMs);
+    this.retry = setTimeout(() => void this.resubscribe(), backoffDelay(this.failures++, this.options.retry));
   }
 
   private async resubscribe(): Promise<void> {

@@ -25,7 +25,7 @@ async function main(args: string[]): Promise<number> {
     let applied = 0;
     let lastReport = 0;
     const result = await rebuildReadModel(events, readModels, PROJECTIONS[name as ReadModelName], {
-      graceMs: Number(process.env.REBUILD_GRACE_MS ?? 10_000),
+      graceMs: config.rebuildGraceMs,
       onProgress: (position, count) => {
         applied += count;
         if (Date.now() - lastReport < 1000) return;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import type { Runtime } from '../app.module';
+import type { Runtime } from './runtime';
 import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { openEventStore } from '../event-store/open-event-store';

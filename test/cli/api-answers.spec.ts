@@ -116,6 +116,6 @@ describe('server answers', () => {
     const prompted = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
     // The next step is unlocking the key, and bob has none on this machine.
     expect(prompted.code).toBe(EXIT.USAGE);
-    expect(prompted.stderr).toMatch(/No signature key of bob on this machine: run "ztkeys key create" first/);
+    expect(prompted.stderr).toMatch(/No signature key of bob on this machine: run "ztkeys keys create" first/);
   });
 });

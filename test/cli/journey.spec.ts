@@ -126,7 +126,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   });
 
   it("approves the admin's first key at once; the passphrase is typed twice on a terminal, never shown", async () => {
-    const { code, stdout: screen } = await runInPty(CLI, ['key', 'create'], envOf('alice', { TERM: 'dumb' }), [
+    const { code, stdout: screen } = await runInPty(CLI, ['keys', 'create'], envOf('alice', { TERM: 'dumb' }), [
       { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASES.alice}\r` },
       { expect: /again: $/, type: `${PASSPHRASES.alice}\r` },
     ]);
@@ -141,7 +141,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   });
 
   it("approves a member's key with the right code after one wrong code, and not with a wrong passphrase", async () => {
-    bobRequest = json(await signing('bob', ['key', 'create', '--json']));
+    bobRequest = json(await signing('bob', ['keys', 'create', '--json']));
     expect(bobRequest).toMatchObject({ status: 'PENDING', verificationCode: expect.stringMatching(/^\d{3}(-\d{3}){4}$/) });
 
     const pending = json<{ items: Array<{ requestId: string; agentId: string; verificationCode: string; verified: boolean }> }>(
@@ -168,11 +168,11 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   });
 
   it('rejects a third agent, who then requests again from scratch with a new key', async () => {
-    carolFirst = json(await signing('carol', ['key', 'create', '--json']));
+    carolFirst = json(await signing('carol', ['keys', 'create', '--json']));
     const rejected = await signing('alice', ['keys', 'reject', carolFirst.requestId, '--reason', 'Not on the support rota yet', ...after(carolFirst.position)]);
     expect(rejected).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/Rejected carol's key request/) });
 
-    carolSecond = json(await signing('carol', ['key', 'create', '--json']));
+    carolSecond = json(await signing('carol', ['keys', 'create', '--json']));
     expect(carolSecond).toMatchObject({ status: 'PENDING' });
     expect(carolSecond.requestId).not.toBe(carolFirst.requestId);
     expect(carolSecond.fingerprint).not.toBe(carolFirst.fingerprint);

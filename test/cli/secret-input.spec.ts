@@ -52,7 +52,7 @@ describe('secrets from a file descriptor or the environment', () => {
     const home = join(dir, 'home');
     new ProfileStore(home).save('default', { apiUrl: 'http://127.0.0.1:9', token: 't', orgId: 'org-1', agentId: 'alice' });
     const io = memoryIo({ ZTKEYS_HOME: home, ZTKEYS_PASSPHRASE: 'short pass' });
-    expect(await runCli(['key', 'create'], io)).toBe(EXIT.USAGE);
+    expect(await runCli(['keys', 'create'], io)).toBe(EXIT.USAGE);
     expect(io.stderr.text).toMatch(/at least 12 characters; nothing was created/);
     expect(existsSync(join(home, 'keys'))).toBe(false);
   });

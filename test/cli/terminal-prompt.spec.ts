@@ -7,7 +7,7 @@ import { CLI_FROM_SOURCE, runInPty } from './support/cli-process';
 
 /**
  * The passphrase prompt on a real pseudo-terminal. The profile points at a closed port, so
- * `key create` gets as far as the request: the prompts, the key generation and its encryption
+ * `keys create` gets as far as the request: the prompts, the key generation and its encryption
  * run for real, and the unreachable server ends the run (exit 4) with the key file removed.
  */
 describe('passphrase prompt on a terminal', () => {
@@ -26,7 +26,7 @@ describe('passphrase prompt on a terminal', () => {
   };
 
   it('asks twice with echo off: the passphrase never shows on the screen', async () => {
-    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['keys', 'create'], env(), [
       { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}\r` },
       { expect: /again: $/, type: `${PASSPHRASE}\r` },
     ]);
@@ -39,7 +39,7 @@ describe('passphrase prompt on a terminal', () => {
   });
 
   it('refuses two different entries (exit 2), creating nothing', async () => {
-    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['keys', 'create'], env(), [
       { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}\r` },
       { expect: /again: $/, type: `${PASSPHRASE}x\r` },
     ]);
@@ -49,7 +49,7 @@ describe('passphrase prompt on a terminal', () => {
   });
 
   it('lets backspace edit and Ctrl-C interrupt (exit 130)', async () => {
-    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['key', 'create'], env(), [
+    const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['keys', 'create'], env(), [
       { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASE}x\u007f\r` },
       { expect: /again: $/, type: '\u0003' },
     ]);

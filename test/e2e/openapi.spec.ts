@@ -1,3 +1,4 @@
+import { askedFields, CHALLENGE_PURPOSE_NAMES } from '../../src/domain/shared/challenge-purposes';
 import { call } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
@@ -63,6 +64,17 @@ describe('OpenAPI description', () => {
         schema: expect.anything(),
       });
     }
+  });
+
+  it('describes the challenge body per purpose, from the same table as its validation', () => {
+    const schema = operation({ method: 'POST', path: '/v1/orgs/:orgId/challenges' } as Route)!.requestBody!.content['application/json'].schema as {
+      oneOf: { properties: { purpose: { enum: string[] } }; required: string[]; additionalProperties: boolean }[];
+    };
+    const described = Object.fromEntries(schema.oneOf.map((option) => [option.properties.purpose.enum[0], [...option.required].sort()]));
+    const expected = Object.fromEntries(CHALLENGE_PURPOSE_NAMES.map((purpose) => [purpose, ['purpose', ...askedFields(purpose)].sort()]));
+    expect(described).toEqual(expected);
+    expect(described.KEY_DECISION).toEqual(['decision', 'purpose', 'requestId']);
+    expect(schema.oneOf.every((option) => option.additionalProperties === false)).toBe(true);
   });
 
   it('declares bearer security on every route that needs a token', () => {

@@ -8,7 +8,7 @@ import {
   type RecordedEvent as KurrentRecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import { ConcurrencyConflict, type StreamWrite } from '../../src/event-store/event-store.port';
-import { backoffDelay } from '../../src/event-store/kurrentdb/backoff';
+import { backoffDelay } from '../../src/shared/backoff';
 import { normalizeConnectionString } from '../../src/event-store/kurrentdb/kurrentdb-connection-string';
 import { isTransientKurrentError, toConcurrencyConflict } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import {

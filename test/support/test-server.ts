@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { loadConfig } from '../../src/config/app-config';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import { createHttpApp } from '../../src/http/create-http-app';
+import { createHttpApp } from '../../src/create-http-app';
 import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { buildRuntime } from '../../src/runtime/build-runtime';
 

@@ -1,14 +1,14 @@
 import type { CommandSpec } from '../command-spec';
-import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.commands';
+import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.command';
 import { auditExportCommand } from './audit-export.command';
-import { browserLogoutCommand } from './browser-logout.command';
-import { keyCreateCommand } from './key-create.command';
-import { keysApproveCommand, keysRejectCommand } from './key-decision.commands';
+import { browserLogoutCommand } from './logout.command';
+import { keysCreateCommand } from './keys-create.command';
+import { keysApproveCommand, keysRejectCommand } from './keys-decision.command';
 import { keysPendingCommand } from './keys-pending.command';
 import { keysRevokeCommand } from './keys-revoke.command';
 import { loginCommand } from './login.command';
 import { orgCreateCommand } from './org-create.command';
-import { promptFrequencySetCommand } from './prompt-frequency.command';
+import { promptFrequencySetCommand } from './prompt-frequency-set.command';
 import { statusCommand } from './status.command';
 import { taskAuthorizeCommand } from './task-authorize.command';
 
@@ -19,7 +19,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   agentsAddCommand,
   agentsRoleCommand,
   agentsRemoveCommand,
-  keyCreateCommand,
+  keysCreateCommand,
   keysPendingCommand,
   keysApproveCommand,
   keysRejectCommand,

@@ -44,7 +44,7 @@ export const orgCreateCommand: CommandSpec = {
           ['org id', created.orgId],
           ['super admin', `${superAdmin.agentId} (${superAdmin.displayName} <${superAdmin.email}>)`],
         ]),
-        `Next: give ${superAdmin.agentId} an agent token for this org, then "ztkeys login --api ${apiUrl}" and "ztkeys key create".`,
+        `Next: give ${superAdmin.agentId} an agent token for this org, then "ztkeys login --api ${apiUrl}" and "ztkeys keys create".`,
       ].join('\n'),
       { ...created, name: input.strings.name, superAdmin },
     );

@@ -1,12 +1,12 @@
 import { verifyEd25519 } from '../../crypto/ed25519-verify';
 import { challengeStatement } from '../../crypto/statement';
 import { refuse } from './refusal';
+import { boundFields, type ChallengeBinding } from './challenge-purposes';
 import { CHALLENGE_TTL_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
 import type { UsedNonces } from './used-nonces';
 
-/** What a command needs its challenge to say: purpose, org, caller and what the purpose binds. */
-export type ExpectedChallenge = Pick<ChallengeFields, 'purpose' | 'orgId' | 'agentId'> &
-  Partial<Omit<ChallengeFields, 'purpose' | 'orgId' | 'agentId' | 'nonce' | 'issuedAt' | 'expiresAt'>>;
+/** What a command needs its challenge to say: org, caller, and everything its purpose binds. */
+export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBinding;
 
 /**
  * Checks everything about a proof but its signature (R15): the statement is the canonical text of
@@ -19,7 +19,10 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
   if (proof.statement !== challengeStatement(challenge)) {
     refuse('UNPROCESSABLE', 'STATEMENT_MISMATCH', 'The signed statement is not the canonical text of its challenge.');
   }
-  for (const [field, value] of Object.entries(expected) as [keyof ChallengeFields, string][]) {
+  const wanted: Record<string, unknown> = expected;
+  const fields = ['purpose', 'orgId', 'agentId', ...boundFields(expected.purpose)] as (keyof ChallengeFields & string)[];
+  for (const field of fields) {
+    const value = wanted[field];
     if (challenge[field] !== value) {
       refuse(
         'UNPROCESSABLE',

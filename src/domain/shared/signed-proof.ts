@@ -1,12 +1,10 @@
-/** The purposes a challenge can be issued for; a signature over one is useless for another. */
-export const CHALLENGE_PURPOSES = ['KEY_REQUEST', 'KEY_DECISION', 'PROMPT_FREQUENCY', 'SENSITIVE_TASK'] as const;
-export type ChallengePurpose = (typeof CHALLENGE_PURPOSES)[number];
+import type { AnyBoundFields, ChallengePurpose } from './challenge-purposes';
 
 /** Challenges expire this long after they are issued (R15). */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
-/** The fields of a challenge statement (PRODUCT.md, Signatures). Only those of its purpose are set. */
-export interface ChallengeFields {
+/** What every challenge statement binds, whatever its purpose. */
+export interface ChallengeEnvelope {
   purpose: ChallengePurpose;
   orgId: string;
   /** The caller the challenge was issued to. */
@@ -14,14 +12,10 @@ export interface ChallengeFields {
   nonce: string;
   issuedAt: string;
   expiresAt: string;
-  publicKey?: string;
-  requestId?: string;
-  requesterPublicKey?: string;
-  decision?: 'APPROVE' | 'REJECT';
-  browserId?: string;
-  frequency?: string;
-  task?: string;
 }
+
+/** The fields of a challenge statement (PRODUCT.md, Signatures). Only those its purpose binds are set. */
+export type ChallengeFields = ChallengeEnvelope & AnyBoundFields;
 
 /**
  * A signature over a challenge statement, as a command carries it. `statement` is the RFC 8785

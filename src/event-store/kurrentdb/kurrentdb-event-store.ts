@@ -16,7 +16,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { StoreUnavailable } from '../../shared/store-unavailable';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
 import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
@@ -101,7 +101,7 @@ export class KurrentDbEventStore implements EventStore {
   subscribeToAll(options: SubscriptionOptions): Subscription {
     this.assertOpen();
     const subscription = new ResubscribingSubscription((after) => this.openAllFeed(after), options, {
-      backoff: this.options.resubscribeBackoff ?? DEFAULT_BACKOFF,
+      backoff: this.options.resubscribeBackoff ?? BACKOFF.resubscribe,
       isTransient: isTransientKurrentError,
       onRetry: this.options.onSubscriptionDropped ?? warnDropped,
     });

@@ -1,5 +1,5 @@
 import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
-import { backoffDelay, type BackoffPolicy } from './backoff';
+import { backoffDelay, type BackoffPolicy } from '../../shared/backoff';
 import { isAfter } from './kurrentdb-positions';
 
 /**

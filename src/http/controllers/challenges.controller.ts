@@ -1,13 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
-import { type ChallengeRequest, IssueChallengeQuery } from '../../application/use-cases/issue-challenge';
+import { IssueChallengeQuery } from '../../application/use-cases/issue-challenge';
+import type { ChallengeRequest } from '../../domain/shared/challenge-purposes';
 import { AgentEndpoint } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { CHALLENGE_FIELDS, ChallengeDto } from '../dto/challenge.dto';
-import { problem } from '../problem';
-import { HttpProblem } from '../problem.filter';
+import { CHALLENGE_BODY_SCHEMA, ChallengeBodyPipe } from '../dto/challenge.dto';
 
 @ApiTags('challenges')
 @Controller('v1/orgs/:orgId/challenges')
@@ -21,12 +20,8 @@ export class ChallengesController {
     summary: 'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',
     description: 'Returns {challengeId, statement, expiresAt}. Sign the UTF-8 bytes of `statement` (RFC 8785 canonical JSON) and send the signature with the challengeId.',
   })
-  async issue(@Ctx() context: CommandContext, @Body() body: ChallengeDto) {
-    const allowed = new Set(['purpose', ...CHALLENGE_FIELDS[body.purpose]]);
-    const extra = Object.keys(body).filter((field) => !allowed.has(field) && (body as unknown as Record<string, unknown>)[field] !== undefined);
-    if (extra.length > 0) {
-      throw new HttpProblem(problem(400, 'FIELD_NOT_FOR_PURPOSE', `${extra.join(', ')} cannot be bound by a ${body.purpose} challenge; it binds ${CHALLENGE_FIELDS[body.purpose].join(', ')}.`));
-    }
-    return this.queries.execute(new IssueChallengeQuery(context.orgId, context.actor, body as ChallengeRequest, context.now));
+  @ApiBody({ schema: CHALLENGE_BODY_SCHEMA, description: 'Exactly the fields the purpose binds; a field of another purpose is refused (FIELD_NOT_FOR_PURPOSE).' })
+  async issue(@Ctx() context: CommandContext, @Body(ChallengeBodyPipe) body: ChallengeRequest) {
+    return this.queries.execute(new IssueChallengeQuery(context.orgId, context.actor, body, context.now));
   }
 }

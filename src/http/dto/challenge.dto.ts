@@ -1,54 +1,39 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
-import { CHALLENGE_PURPOSES, type ChallengePurpose } from '../../domain/shared/signed-proof';
-import { ID_PATTERN } from '../../domain/streams';
+import { type PipeTransform } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  askedFields,
+  CHALLENGE_PURPOSE_NAMES,
+  challengeRequestSchema,
+  type ChallengePurpose,
+  type ChallengeRequest,
+} from '../../domain/shared/challenge-purposes';
+import { problem } from '../problem';
+import { HttpProblem } from '../problem.filter';
+import { invalidInput, zodFieldProblems } from '../validation';
 
-/** Fields each purpose binds; any other field is refused (see ChallengesController). */
-export const CHALLENGE_FIELDS: Record<ChallengePurpose, string[]> = {
-  KEY_REQUEST: ['publicKey'],
-  KEY_DECISION: ['requestId', 'decision'],
-  PROMPT_FREQUENCY: ['browserId', 'frequency'],
-  SENSITIVE_TASK: ['browserId', 'task'],
-};
+/** The OpenAPI schema of the body, derived from the same table as its validation. */
+export const CHALLENGE_BODY_SCHEMA = z.toJSONSchema(challengeRequestSchema, { target: 'openapi-3.0' }) as Record<string, unknown>;
 
-const when = (...purposes: ChallengePurpose[]) => ValidateIf((dto: ChallengeDto) => purposes.includes(dto.purpose));
+const isPurpose = (value: unknown): value is ChallengePurpose => (CHALLENGE_PURPOSE_NAMES as unknown[]).includes(value);
+const boundBySomePurpose = new Set(CHALLENGE_PURPOSE_NAMES.flatMap(askedFields));
 
-export class ChallengeDto {
-  @ApiProperty({ enum: CHALLENGE_PURPOSES }) @IsIn(CHALLENGE_PURPOSES) purpose: ChallengePurpose;
-
-  @ApiPropertyOptional({ description: 'KEY_REQUEST: the new public key, base64url (43 characters)' })
-  @when('KEY_REQUEST')
-  @IsString()
-  @Length(43, 43, { message: 'publicKey must be 43 base64url characters (a raw 32-byte Ed25519 key)' })
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'publicKey must be base64url without padding' })
-  publicKey?: string;
-
-  @ApiPropertyOptional({ description: 'KEY_DECISION: the request decided on' })
-  @when('KEY_DECISION')
-  @IsString()
-  @Length(1, 256)
-  requestId?: string;
-
-  @ApiPropertyOptional({ enum: ['APPROVE', 'REJECT'], description: 'KEY_DECISION' })
-  @when('KEY_DECISION')
-  @IsIn(['APPROVE', 'REJECT'])
-  decision?: 'APPROVE' | 'REJECT';
-
-  @ApiPropertyOptional({ description: 'PROMPT_FREQUENCY, SENSITIVE_TASK', pattern: ID_PATTERN.source })
-  @when('PROMPT_FREQUENCY', 'SENSITIVE_TASK')
-  @IsString()
-  @Matches(ID_PATTERN, { message: 'browserId must be 1-128 letters, digits, ".", "_", "@" or "-"' })
-  browserId?: string;
-
-  @ApiPropertyOptional({ enum: PROMPT_FREQUENCIES, description: 'PROMPT_FREQUENCY' })
-  @when('PROMPT_FREQUENCY')
-  @IsIn(PROMPT_FREQUENCIES)
-  frequency?: string;
-
-  @ApiPropertyOptional({ description: 'SENSITIVE_TASK: the task name', maxLength: 200 })
-  @when('SENSITIVE_TASK')
-  @IsString()
-  @Length(1, 200)
-  task?: string;
+/**
+ * Validates the body of POST .../challenges against its purpose's fields. A field that only
+ * another purpose binds is a FIELD_NOT_FOR_PURPOSE problem, so the caller learns why.
+ */
+export class ChallengeBodyPipe implements PipeTransform<unknown, ChallengeRequest> {
+  transform(body: unknown): ChallengeRequest {
+    const parsed = challengeRequestSchema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const { issues } = parsed.error;
+    const purpose = typeof body === 'object' && body !== null ? (body as { purpose?: unknown }).purpose : undefined;
+    const onlyExtraFields = issues.every((issue) => issue.code === 'unrecognized_keys' && issue.path.length === 0);
+    const extra = issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : []));
+    if (isPurpose(purpose) && onlyExtraFields && extra.every((field) => boundBySomePurpose.has(field))) {
+      throw new HttpProblem(
+        problem(400, 'FIELD_NOT_FOR_PURPOSE', `${extra.join(', ')} cannot be bound by a ${purpose} challenge; it binds ${askedFields(purpose).join(', ')}.`),
+      );
+    }
+    throw new HttpProblem(invalidInput(zodFieldProblems(issues)));
+  }
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { sqliteAnswers } from '../../shared/sqlite-file';
 import type { EmailJob } from '../email-job';
-import { exponentialBackoff } from '../backoff';
+import { backoffDelay } from '../../shared/backoff';
 import type {
   EmailJobHandler,
   EmailQueue,
@@ -193,7 +193,7 @@ export class SqliteEmailQueue implements EmailQueue {
       const now = Date.now();
       if (row.attempts >= this.options.retry.attempts) this.statements.fail.run(now, message, row.id, token);
       else {
-        const wait = exponentialBackoff(this.options.retry.backoffMs, row.attempts);
+        const wait = backoffDelay(row.attempts - 1, { initialMs: this.options.retry.backoffMs, maxMs: Infinity, jitter: 'none' });
         this.statements.retry.run(now + wait, message, row.id, token);
       }
     } finally {

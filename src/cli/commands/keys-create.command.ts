@@ -17,8 +17,8 @@ interface KeyRequestCreated {
   warning?: string;
 }
 
-export const keyCreateCommand: CommandSpec = {
-  path: ['key', 'create'],
+export const keysCreateCommand: CommandSpec = {
+  path: ['keys', 'create'],
   summary: 'Generate your Ed25519 signature key, encrypt it with a passphrase, and request its approval',
   details: `The passphrase is asked twice on the terminal (never echoed), or read from --passphrase-fd or
 ZTKEYS_PASSPHRASE. The private key is stored only encrypted (scrypt N=2^17 r=8 p=1, AES-256-GCM),

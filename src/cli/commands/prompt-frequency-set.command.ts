@@ -1,4 +1,4 @@
-import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
+import { PROMPT_FREQUENCIES, type PromptFrequency } from '../../domain/browser/browser.events';
 import { AgentSession } from '../agent-session';
 import type { CommandSpec } from '../command-spec';
 
@@ -15,7 +15,8 @@ export const promptFrequencySetCommand: CommandSpec = {
   options: { browser: { type: 'string', valueName: 'id', required: true, description: 'the browser it applies to' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const { frequency } = input.args;
+    // One of PROMPT_FREQUENCIES: the command line checked the argument's choices.
+    const frequency = input.args.frequency as PromptFrequency;
     const browserId = input.strings.browser!;
     const key = await session.unlockActiveKey();
     let response: object;

@@ -3,9 +3,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule, type Runtime } from '../app.module';
-import { PROBLEM_CONTENT_TYPE, problem } from './problem';
-import { validationPipe } from './validation';
+import { AppModule } from './app.module';
+import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
+import { validationPipe } from './http/validation';
+import type { Runtime } from './runtime/runtime';
 
 /** The Nest application on Fastify, configured as it runs in production; tests use the same. */
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/*
+ * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
+ * Environment). A bad value stops the process with a message naming the variable.
+ */
+
+export class ConfigError extends Error {}
+
+export const PROCESS_ROLES = ['api', 'projector', 'notifier', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Shortest secret accepted: 256 bits, what a generated one holds. */
+export const MIN_SECRET_BYTES = 32;
+
+/** Why a secret is too weak, if it is. */
+export function weakSecret(value: string): string | undefined {
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes >= MIN_SECRET_BYTES) return undefined;
+  return `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}: use a random one (openssl rand -base64 32), or unset it to have one generated`;
+}
+
+/** Empty and blank count as unset: a compose file passes `${VAR:-}` through as "". */
+const unset = z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().optional());
+
+const text = (fallback: string) => unset.transform((value) => value ?? fallback);
+
+function integer<Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback) {
+  return unset.transform((raw, context): number | Fallback => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isSafeInteger(value) && value >= minimum) return value;
+    context.addIssue({ code: 'custom', message: `must be a ${minimum ? 'positive' : 'non-negative'} integer, got "${raw}"` });
+    return z.NEVER;
+  });
+}
+
+const secret = unset.superRefine((value, context) => {
+  const problem = value === undefined ? undefined : weakSecret(value);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
+
+const roles = unset.transform((value, context): ProcessRole[] => {
+  if (value === undefined || value === 'all') return [...PROCESS_ROLES];
+  const list = value.split(',').map((role) => role.trim());
+  const unknown = list.find((role) => !(PROCESS_ROLES as readonly string[]).includes(role));
+  if (unknown === undefined) return list as ProcessRole[];
+  context.addIssue({ code: 'custom', message: `holds "${unknown}"; choose from ${PROCESS_ROLES.join(', ')}` });
+  return z.NEVER;
+});
+
+const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] => {
+  if (value === undefined) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as (typeof LOG_LEVELS)[number];
+  context.addIssue({ code: 'custom', message: `is "${value}"; choose from ${LOG_LEVELS.join(', ')}` });
+  return z.NEVER;
+});
+
+const ENVIRONMENT = z.object({
+  PORT: integer(0, 3000),
+  HOST: text('0.0.0.0'),
+  DATA_DIR: text('./data'),
+  JWT_SECRET: secret,
+  JWKS_URL: unset,
+  BOOTSTRAP_TOKEN: secret,
+  CHALLENGE_SECRET: secret,
+  EVENTSTORE_URL: unset,
+  MONGODB_URL: unset,
+  REDIS_URL: unset,
+  SMTP_URL: unset,
+  ROLES: roles,
+  MIN_POSITION_WAIT_MS: integer(0, 5000),
+  BODY_LIMIT_BYTES: integer(0, 64 * 1024),
+  LOG_LEVEL: logLevel,
+  REBUILD_GRACE_MS: integer(0, 10_000),
+  EMAIL_FROM: text('ztkeys <no-reply@localhost>'),
+  EMAIL_QUEUE: text('ztkeys-email'),
+  EMAIL_ATTEMPTS: integer(1, 12),
+  EMAIL_BACKOFF_MS: integer(1, 5000),
+  EMAIL_LOCK_MS: integer(1, 30_000),
+  EMAIL_WORKER_CONCURRENCY: integer(1, 4),
+  EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
+  EMAIL_WORKER_METRICS_PORT: integer(1, undefined),
+});
+
+export type Environment = z.output<typeof ENVIRONMENT>;
+
+/** The environment, parsed; a ConfigError names every variable that is wrong and why. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const parsed = ENVIRONMENT.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`).join('; '));
+}

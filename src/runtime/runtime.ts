@@ -1,0 +1,19 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import type { AppConfig } from '../config/app-config';
+import type { Secrets } from '../config/secrets';
+import type { EventStore } from '../event-store/event-store.port';
+import type { ReadinessCheck } from '../health/readiness';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
+
+/** What the application module is built from: the stores and settings of this process. */
+export interface Runtime {
+  config: AppConfig;
+  secrets: Secrets;
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  readinessChecks: ReadinessCheck[];
+  registry: Registry;
+  /** Modules of the read side and notifications, when this process runs them. */
+  modules?: DynamicModule[];
+}

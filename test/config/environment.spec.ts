@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigError } from '../../src/config/environment';
+import { loadSecrets } from '../../src/config/secrets';
+import { embeddedEnv } from '../support/embedded-env';
+
+const STRONG = 'x'.repeat(32);
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+describe('configuration from the environment', () => {
+  it('defaults every variable', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      roles: ['api', 'projector', 'notifier', 'worker'],
+      minPositionWaitMs: 5000,
+      bodyLimitBytes: 65536,
+      logLevel: 'info',
+      rebuildGraceMs: 10_000,
+      jwtSecret: undefined,
+    });
+  });
+
+  it('treats an empty or blank variable as unset', () => {
+    expect(loadConfig({ JWT_SECRET: '', BOOTSTRAP_TOKEN: '  ', PORT: '' })).toMatchObject({ jwtSecret: undefined, bootstrapToken: undefined, port: 3000 });
+  });
+
+  it.each(['JWT_SECRET', 'BOOTSTRAP_TOKEN', 'CHALLENGE_SECRET'])('refuses a %s shorter than 32 bytes, naming it', (name) => {
+    expect(() => loadConfig({ [name]: 'a' })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: 'a' })).toThrow(`${name} must be at least 32 bytes, got 1`);
+    // Bytes, not characters: 11 three-byte characters are 33 bytes.
+    expect(loadConfig({ [name]: '€'.repeat(11) })).toBeDefined();
+    expect(() => loadConfig({ [name]: 'x'.repeat(31) })).toThrow(name);
+    expect(() => loadConfig({ [name]: STRONG })).not.toThrow();
+  });
+
+  it('names every wrong variable at once, and what is wrong with it', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', ROLES: 'api,cron', LOG_LEVEL: 'loud', JWT_SECRET: 'a', EMAIL_ATTEMPTS: '0' });
+    expect(attempt).toThrow('PORT must be a non-negative integer, got "eighty"');
+    expect(attempt).toThrow('ROLES holds "cron"; choose from api, projector, notifier, worker');
+    expect(attempt).toThrow('LOG_LEVEL is "loud"');
+    expect(attempt).toThrow('JWT_SECRET must be at least 32 bytes');
+    expect(attempt).toThrow('EMAIL_ATTEMPTS must be a positive integer, got "0"');
+  });
+
+  it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-config-'));
+    try {
+      const generated = loadSecrets(loadConfig({ DATA_DIR: dataDir }));
+      for (const value of [generated.jwtSecret!, generated.bootstrapToken, generated.challengeSecret]) expect(Buffer.byteLength(value)).toBeGreaterThanOrEqual(32);
+      writeFileSync(join(dataDir, 'challenge-secret'), 'short\n');
+      expect(() => loadSecrets(loadConfig({ DATA_DIR: dataDir }))).toThrow(`${join(dataDir, 'challenge-secret')} must be at least 32 bytes, got 5`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the built server from starting with a weak secret, naming the variable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-config-'));
+    try {
+      const env = embeddedEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'a', BOOTSTRAP_TOKEN: 'b', CHALLENGE_SECRET: STRONG });
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const server = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let output = '';
+        server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        server.on('error', reject);
+        server.on('close', (exit) => resolve({ code: exit, stderr: output }));
+      });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
+      expect(stderr).not.toMatch(/CHALLENGE_SECRET/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
