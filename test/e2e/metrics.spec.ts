@@ -1,4 +1,3 @@
-import { generateKeyPair } from '../support/ed25519-keys';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { PROJECTIONS } from '../../projections/projections';
@@ -32,13 +31,7 @@ describe('operational metrics after a journey', () => {
     const admins: TestAgent[] = [];
     for (let i = 0; i < 12; i++) admins.push(await journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
     // First keys requested at once race on the org stream: conflicts, retried by the handler.
-    const bodies = await Promise.all(
-      admins.map(async (admin) => {
-        const key = generateKeyPair();
-        const { challengeId, signature } = await journey.signed(admin, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-        return { publicKey: key.publicKey, challengeId, signature };
-      }),
-    );
+    const bodies = await journey.keyRequestBodies(admins);
     await Promise.all(admins.map((admin, i) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i])));
     // A refused state change: 409.
     const response = await fetch(`${server.url}/v1/orgs/${owner.orgId}/agents`, {
