@@ -30,6 +30,7 @@ import { KeyRequestsController } from './http/controllers/key-requests.controlle
 import { OrganizationsController } from './http/controllers/organizations.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { loggerParams } from './logging/json-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
@@ -89,13 +90,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         TerminusModule,
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: runtime.config.logLevel,
-            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
-            redact: ['req.headers.authorization'],
-          },
-        }),
+        LoggerModule.forRoot(loggerParams(runtime.config.logLevel)),
         ...(runtime.modules ?? []),
       ],
       // Every process answers health and metrics; only the api role serves API v1.

@@ -1,35 +1,49 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
 import { createHttpApp } from './create-http-app';
+import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
+import { StartupError } from './runtime/startup-error';
+import { shutDownOnSignals } from './runtime/shutdown';
+
+const logger = new Logger('ztkeys');
 
 /** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
 async function main(): Promise<void> {
+  // JSON from the first line: what is logged before the Nest app exists goes through pino too.
+  Logger.overrideLogger(jsonLogger(process.env.LOG_LEVEL ?? 'info'));
+  // From the start: a signal while a store does not answer yet must stop the process too.
+  let stop = async (): Promise<void> => undefined;
+  shutDownOnSignals(() => stop());
   const config = loadConfig();
   const runtime = await buildRuntime(config);
+  stop = () => runtime.close();
   const app = await createHttpApp(runtime);
-  await app.listen({ port: config.port, host: config.host });
-  runtime.start();
-  const base = `http://localhost:${config.port}`;
-  console.log(`ztkeys (${config.roles.join(', ')}) is listening on ${base} (data in ${config.dataDir})`);
-  if (config.roles.includes('api')) console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
-  const { secrets } = runtime;
-  if (secrets.generated.some((path) => path.endsWith('bootstrap-token'))) {
-    console.log(`  Operator bootstrap token (generated, kept in ${config.dataDir}/bootstrap-token): ${secrets.bootstrapToken}`);
-  } else {
-    console.log(`  Operator bootstrap token: ${config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : `${config.dataDir}/bootstrap-token`}`);
-  }
-  const stop = async () => {
+  stop = async () => {
     await app.close();
     await runtime.close();
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  await app.listen({ port: config.port, host: config.host });
+  runtime.start();
+  const { port } = app.getHttpServer().address() as { port: number };
+  const base = `http://localhost:${port}`;
+  const generated = runtime.secrets.generated.some((path) => path.endsWith('bootstrap-token'));
+  logger.log({
+    msg: `ztkeys (${config.roles.join(', ')}) is listening on ${base}`,
+    roles: config.roles,
+    port,
+    dataDir: config.dataDir,
+    ...(config.roles.includes('api') ? { docs: `${base}/docs`, openapi: `${base}/docs-json` } : {}),
+    // Printed once, when generated, so that the operator on one machine can start at once.
+    bootstrapToken: generated ? runtime.secrets.bootstrapToken : config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : `${config.dataDir}/bootstrap-token`,
+  });
 }
 
 main().catch((error: unknown) => {
-  // A configuration mistake is the operator's to fix: say what, without a stack trace.
-  console.error(error instanceof ConfigError ? `ztkeys cannot start: ${error.message}` : error);
+  // A configuration fault says what to fix; only the unexpected carries its stack (as `err`).
+  if (error instanceof StartupError || error instanceof ConfigError) logger.fatal(`ztkeys cannot start: ${error.message}`);
+  else logger.fatal(error);
   process.exit(1);
 });

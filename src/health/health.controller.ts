@@ -1,6 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HttpProblem } from '../http/problem.filter';
+import { problem } from '../http/problem';
 import { Public } from '../auth/access.decorators';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
 
@@ -26,14 +28,26 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: every store and queue this process uses answers' })
-  ready() {
-    return this.health.check(this.checks.map((check) => () => this.probe(check)));
+  async ready() {
+    try {
+      return await this.health.check(this.checks.map((check) => () => this.probe(check)));
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // The on-call engineer reads which store is down and why, not a bare "Service Unavailable".
+      const { error: down = {}, details } = error.getResponse() as HealthCheckResult;
+      const reasons = Object.entries(down).map(([name, result]) => `${name} (${String(result?.message)})`);
+      throw new HttpProblem(problem(503, 'NOT_READY', `Not ready: ${reasons.join(', ')} down.`, { checks: details }), { 'retry-after': '5' });
+    }
   }
 
   private async probe(check: ReadinessCheck) {
     const indicator = this.indicators.check(check.name);
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref());
-    const up = await Promise.race([check.ping().catch(() => false), timeout]);
-    return up ? indicator.up() : indicator.down({ message: `${check.name} does not answer` });
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS).unref());
+    const answer = check.ping().then(
+      (up) => (up ? undefined : 'does not answer'),
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    const fault = await Promise.race([answer, timeout]);
+    return fault === undefined ? indicator.up() : indicator.down({ message: fault });
   }
 }

@@ -5,12 +5,12 @@ import { newId } from '../shared/ids';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The context of a command from its HTTP request: caller, time, correlation (X-Correlation-Id) and a fresh command id. */
+/** The context of a command from its HTTP request: caller, time, correlation (X-Correlation-Id, else the request id) and a fresh command id. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   const commandId = newId();
   const header = request.headers['x-correlation-id'];
-  const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : commandId;
+  const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : request.id;
   return {
     actor: request.caller?.agentId ?? 'operator',
     orgId: request.caller?.orgId ?? '',

@@ -36,7 +36,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { body, headers } = this.toProblem(error);
-    if (body.status >= 500 && !headers['retry-after']) this.logger.error(error instanceof Error ? error.stack : String(error));
+    if (body.status >= 500 && !headers['retry-after']) this.logger.error(error);
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
   }
 

@@ -45,6 +45,11 @@ export class EmailNotifications {
     }
   }
 
+  /** Where the notifier stands in the log (lag metrics); undefined before its first checkpoint. */
+  get notifierCheckpoint(): bigint | undefined {
+    return this.notifier?.position;
+  }
+
   get queue(): EmailQueue {
     return this.backend.queue;
   }

@@ -26,6 +26,7 @@ export class Notifier {
   private subscription?: Subscription;
   private stopping = false;
   private readonly abort = new AbortController();
+  private checkpointed?: bigint;
 
   constructor(private readonly options: NotifierOptions) {
     this.planner = new EmailJobPlanner(options.events);
@@ -34,11 +35,17 @@ export class Notifier {
   async start(): Promise<void> {
     const after = await this.persistently(() => this.options.checkpoint.load());
     if (this.stopping) return;
+    this.checkpointed = after;
     this.subscription = this.options.events.subscribeToAll({
       after,
       handler: (event) => this.handle(event),
       onError: this.options.onError,
     });
+  }
+
+  /** Position of the last event whose jobs are queued and checkpointed (lag metrics); undefined before any. */
+  get position(): bigint | undefined {
+    return this.checkpointed;
   }
 
   /** Stops following the log; an event whose jobs are not queued yet is replayed by the next start. */
@@ -53,6 +60,7 @@ export class Notifier {
       const jobs = await this.planner.jobsFor(event);
       if (jobs.length > 0) await this.options.queue.add(jobs);
       await this.options.checkpoint.save(event.position);
+      this.checkpointed = event.position;
     });
   }
 

@@ -12,7 +12,11 @@ import { RedisLease } from '../leases/redis-lease';
 import { openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { Redis } from 'ioredis';
+import { throttledWarnings } from '../logging/throttled-warnings';
+import { MeasuredEventStore } from '../metrics/measured-event-store';
+import { SubscriberLag } from '../metrics/subscriber-lag';
 import { Projector } from './projector';
+import { StartupError } from './startup-error';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
 export interface ProcessRuntime extends Runtime {
@@ -26,6 +30,21 @@ export interface ProcessRuntime extends Runtime {
 /** How long the projector's lease lives without renewal: a dead holder is replaced after this. */
 const PROJECTOR_LEASE_TTL_MS = 15_000;
 
+/** The read-model store, ready; a MongoDB that cannot be used is a configuration fault naming MONGODB_URL. */
+async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
+  let store: ReadModelStore | undefined;
+  try {
+    store = openReadModelStore(config);
+    await store.init();
+    return store;
+  } catch (error) {
+    await store?.close().catch(() => undefined);
+    if (!config.mongodbUrl) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`MONGODB_URL: the MongoDB read-model store cannot be used (${reason})`, { cause: error });
+  }
+}
+
 /**
  * Builds the parts of the roles this process runs (ROLES): one machine runs them all in one
  * process; at scale each container runs one. The app, the tests and the benchmarks all start here.
@@ -33,12 +52,12 @@ const PROJECTOR_LEASE_TTL_MS = 15_000;
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
   const secrets = loadSecrets(config);
-  const eventStore = openEventStore(config);
   const registry = new Registry();
+  const eventStore = new MeasuredEventStore(openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
+  const lag = new SubscriberLag(registry, eventStore);
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
 
-  const readModels = openReadModelStore(config);
-  await readModels.init();
+  const readModels = await openReadModels(config);
   const readinessChecks = [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModels', ping: () => readModels.ping() },
@@ -50,14 +69,17 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       registry,
       events: runs('notifier') ? eventStore : undefined,
       worker: runs('worker'),
-      onError: (error) => logger.warn(`email queue: ${String(error)}`),
+      onError: throttledWarnings(logger, 'email queue'),
     });
     readinessChecks.push(notifications.readiness);
+    if (runs('notifier')) lag.follow('notifier', () => notifications.notifierCheckpoint);
     modules.push(NotificationsModule.register(notifications));
   }
 
   // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
   const leaseRedis = runs('projector') && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const leaseWarning = throttledWarnings(logger, 'projector lease');
+  leaseRedis?.on('error', leaseWarning);
   const projector = runs('projector')
     ? new Projector(
         eventStore,
@@ -66,10 +88,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           ? new RedisLease(leaseRedis, {
               key: 'ztkeys:lease:projector',
               ttlMs: PROJECTOR_LEASE_TTL_MS,
-              onError: (error) => logger.warn(`projector lease: ${String(error)}`),
+              onError: leaseWarning,
             })
           : new InProcessLease(),
-        (error) => logger.warn(`projection: ${String(error)}`),
+        throttledWarnings(logger, 'projection'),
+        lag,
       )
     : undefined;
 

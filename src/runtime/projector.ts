@@ -1,6 +1,7 @@
 import { PROJECTIONS } from '../../projections/projections';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Lease } from '../leases/lease.port';
+import type { SubscriberLag } from '../metrics/subscriber-lag';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 
@@ -19,6 +20,7 @@ export class Projector {
     private readonly readModels: ReadModelStore,
     private readonly lease: Lease,
     private readonly onError: (error: unknown) => void,
+    private readonly lag?: SubscriberLag,
   ) {}
 
   start(): void {
@@ -39,11 +41,13 @@ export class Projector {
       const runners = Object.values(PROJECTIONS).map(
         (projection) => new ProjectionRunner(this.events, this.readModels, projection, { onError: this.onError }),
       );
+      const unfollow = runners.map((runner) => this.lag?.follow(`projection:${runner.name}`, () => runner.position));
       try {
         await Promise.all(runners.map((runner) => runner.start()));
         await Promise.race([held.lost, stopped]);
       } finally {
         await Promise.all(runners.map((runner) => runner.stop()));
+        for (const stop of unfollow) stop?.();
         await held.release();
       }
     }

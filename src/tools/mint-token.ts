@@ -4,25 +4,53 @@ import { loadConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { ID_PATTERN } from '../domain/streams';
 
+const USAGE = 'usage: npm run token -- --org <orgId> --agent <agentId> [--ttl <seconds, a positive integer, default 43200>]';
+
+/** The options, or the reason they are not usable: a usage line, never a stack trace. */
+function parse(args: string[]): { org: string; agent: string; ttl: number; help: boolean } | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  if (values.help) return { org: '', agent: '', ttl: 0, help: true };
+  const ttl = Number(values.ttl);
+  if (!values.org || !ID_PATTERN.test(values.org)) return '--org needs an organization id';
+  if (!values.agent || !ID_PATTERN.test(values.agent)) return '--agent needs an agent id';
+  if (!/^\d+$/.test(values.ttl) || !Number.isSafeInteger(ttl) || ttl <= 0) return `--ttl must be a positive number of seconds, got "${values.ttl}"`;
+  return { org: values.org, agent: values.agent, ttl, help: false };
+}
+
 /**
  * `npm run token -- --org <orgId> --agent <agentId> [--ttl <seconds>]` prints an agent token signed
  * with the configured HS256 secret (JWT_SECRET, else DATA_DIR/jwt-secret). For one machine only:
  * production tokens come from the OIDC provider behind JWKS_URL.
  */
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' } } });
-  const ttl = Number(values.ttl);
-  if (!values.org || !values.agent || !ID_PATTERN.test(values.org) || !ID_PATTERN.test(values.agent) || !Number.isInteger(ttl) || ttl <= 0) {
-    console.error('usage: npm run token -- --org <orgId> --agent <agentId> [--ttl <seconds, default 43200>]');
-    process.exit(2);
+async function main(): Promise<number> {
+  const options = parse(process.argv.slice(2));
+  if (typeof options === 'string' || options.help) {
+    if (typeof options === 'string') process.stderr.write(`${options}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
   }
   const config = loadConfig();
   if (config.jwksUrl) {
-    console.error('JWKS_URL is set: tokens come from your OIDC provider, not from this command.');
-    process.exit(2);
+    process.stderr.write('JWKS_URL is set: tokens come from your OIDC provider, not from this command.\n');
+    return 2;
   }
   const { jwtSecret } = loadSecrets(config);
-  console.log(await mintAgentToken(jwtSecret!, { agentId: values.agent, orgId: values.org }, ttl));
+  process.stdout.write(`${await mintAgentToken(jwtSecret!, { agentId: options.agent, orgId: options.org }, options.ttl)}\n`);
+  return 0;
 }
 
-void main();
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -37,13 +37,7 @@ describe('invariants under concurrent commands over HTTP', () => {
     const admins: TestAgent[] = [];
     for (let i = 0; i < 50; i++) admins.push(await journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
     // Challenges first, so the 50 key requests themselves hit the server together.
-    const bodies = await Promise.all(
-      admins.map(async (admin) => {
-        const key = generateKeyPair();
-        const { challengeId, signature } = await journey.signed(admin, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-        return { publicKey: key.publicKey, challengeId, signature };
-      }),
-    );
+    const bodies = await journey.keyRequestBodies(admins);
     const { result: replies, conflicts } = await countingConflicts(server, () =>
       Promise.all(admins.map((admin, i) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i]))),
     );

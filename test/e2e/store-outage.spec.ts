@@ -19,7 +19,13 @@ describe('event store down', () => {
     expect(reply.status).toBe(503);
     expect(reply.contentType).toContain('application/problem+json');
     expect(reply.body.code).toBe('STORE_UNAVAILABLE');
-    expect((await call(server, 'GET', '/health/ready')).status).toBe(503);
+    const ready = await call(server, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.contentType).toContain('application/problem+json');
+    expect(ready.body.code).toBe('NOT_READY');
+    // Names the store that is down and why, and leaves out those that answer.
+    expect(ready.body.detail).toMatch(/^Not ready: eventStore \(.+\) down\.$/);
+    expect(ready.body.checks.readModels.status).toBe('up');
     expect((await call(server, 'GET', '/health/live')).status).toBe(200);
   });
 });

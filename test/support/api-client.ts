@@ -71,6 +71,17 @@ export class Journey {
     return { challengeId: reply.body.challengeId, statement: reply.body.statement, signature: key.sign(reply.body.statement) };
   }
 
+  /** Signed key-request bodies, one per agent with a new key, challenged beforehand so that the requests themselves can hit the server at once. */
+  keyRequestBodies(agents: TestAgent[]): Promise<{ publicKey: string; challengeId: string; signature: string }[]> {
+    return Promise.all(
+      agents.map(async (agent) => {
+        const key = generateKeyPair();
+        const { challengeId, signature } = await this.signed(agent, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+        return { publicKey: key.publicKey, challengeId, signature };
+      }),
+    );
+  }
+
   async requestKey(agent: TestAgent, options: { replacePending?: boolean; key?: TestKeyPair } = {}): Promise<Reply> {
     const key = options.key ?? generateKeyPair();
     const { challengeId, signature } = await this.signed(agent, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });

@@ -1,0 +1,74 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { EventStore } from '../event-store/event-store.port';
+
+/** Counting stops here: a lag this large is an incident whatever its exact size. */
+export const LAG_COUNT_CAP = 10_000;
+
+/** Where a subscriber stands: the position of the last event it applied and checkpointed, undefined before any. */
+export type CheckpointSource = () => bigint | undefined;
+
+/**
+ * How far each checkpointed subscriber of the log (every projection, the notifier) is behind:
+ * in events (counted on the log, so the same on both adapters, whose positions differ in
+ * meaning) and in seconds (how long the oldest event it has not applied has waited; 0 when caught
+ * up). The runners register their checkpoints while they run; each scrape measures them
+ * against the head of the log.
+ */
+export class SubscriberLag {
+  private readonly sources = new Map<string, CheckpointSource>();
+
+  constructor(
+    registry: Registry,
+    private readonly events: Pick<EventStore, 'headPosition' | 'readAll'>,
+  ) {
+    const lag = this;
+    new Gauge({
+      name: 'ztkeys_subscriber_lag_events',
+      help: `Events in the log a subscriber (projection:<name>, notifier) has not applied yet, counted up to ${LAG_COUNT_CAP}`,
+      labelNames: ['subscriber'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [subscriber, behind] of await lag.measure(LAG_COUNT_CAP)) this.set({ subscriber }, behind.length);
+      },
+    });
+    new Gauge({
+      name: 'ztkeys_subscriber_lag_seconds',
+      help: 'How long the oldest event a subscriber has not applied has waited; 0 when it is caught up',
+      labelNames: ['subscriber'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const [subscriber, behind] of await lag.measure(1)) {
+          const oldest = behind[0];
+          this.set({ subscriber }, oldest ? Math.max(0, now - Date.parse(oldest.metadata.occurredAt)) / 1000 : 0);
+        }
+      },
+    });
+  }
+
+  /** Registers a running subscriber; the returned function unregisters it when it stops. */
+  follow(subscriber: string, checkpoint: CheckpointSource): () => void {
+    this.sources.set(subscriber, checkpoint);
+    return () => {
+      if (this.sources.get(subscriber) === checkpoint) this.sources.delete(subscriber);
+    };
+  }
+
+  private async measure(limit: number) {
+    const measured = new Map<string, { metadata: { occurredAt: string } }[]>();
+    try {
+      const head = await this.events.headPosition();
+      for (const [subscriber, checkpoint] of this.sources) {
+        const at = checkpoint();
+        const caughtUp = head === undefined || (at !== undefined && at >= head);
+        measured.set(subscriber, caughtUp ? [] : await this.events.readAll(at, limit));
+      }
+    } catch {
+      // Log unreachable: no figure rather than a wrong one; readiness reports the outage.
+      measured.clear();
+    }
+    return measured;
+  }
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { SubscriberLag } from '../../src/metrics/subscriber-lag';
+import { newEvent, uniqueStream } from '../event-store/event-factory';
+
+const value = async (registry: Registry, name: string, subscriber: string) =>
+  (await registry.getSingleMetric(name)!.get()).values.find((entry) => entry.labels.subscriber === subscriber)?.value;
+
+describe('subscriber lag', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-lag-'));
+  const store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('measures events not applied yet and how long the oldest has waited; 0 once caught up; nothing once stopped', async () => {
+    const registry = new Registry();
+    const lag = new SubscriberLag(registry, store);
+    const occurredAt = new Date(Date.now() - 90_000).toISOString();
+    const events = [1, 2, 3].map(() => ({ ...newEvent(), metadata: { ...newEvent().metadata, occurredAt } }));
+    const { position: head } = await store.append([{ stream: uniqueStream('lag'), expected: 'no_stream', events }]);
+    let checkpoint: bigint | undefined;
+    const stop = lag.follow('projection:test', () => checkpoint);
+
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:test')).toBe(3);
+    expect(await value(registry, 'ztkeys_subscriber_lag_seconds', 'projection:test')).toBeGreaterThanOrEqual(90);
+
+    checkpoint = head - 1n;
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:test')).toBe(1);
+
+    checkpoint = head;
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:test')).toBe(0);
+    expect(await value(registry, 'ztkeys_subscriber_lag_seconds', 'projection:test')).toBe(0);
+
+    stop();
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:test')).toBeUndefined();
+  });
+});

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { call } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { ROOT } from './support/server-process';
+
+/** Series names a PromQL expression reads (histograms through their _bucket/_count/_sum series). */
+const metricNames = (expr: string): string[] =>
+  [...expr.matchAll(/\b(ztkeys_[a-z_]+|up)\b/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, ''));
+
+interface AlertRules {
+  groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[];
+}
+
+/** ops/alerts.yml and ops/grafana-dashboard.json read only metrics the service exports. */
+describe('the shipped alert rules and dashboard', () => {
+  let server: TestServer;
+  let exported: Set<string>;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const text = (await call<string>(server, 'GET', '/metrics')).body;
+    exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name));
+    exported.add('up'); // Prometheus's own, per scrape target.
+  });
+  afterAll(() => server.close());
+
+  it('alert rules parse as YAML, each with an expression on exported metrics, a severity and a summary', () => {
+    const rules = load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules;
+    const all = rules.groups.flatMap((group) => group.rules);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    for (const rule of all) {
+      expect(rule.alert).toMatch(/^Ztkeys[A-Za-z]+$/);
+      expect(['page', 'ticket']).toContain(rule.labels.severity);
+      expect(rule.annotations.summary).toBeTruthy();
+      const names = metricNames(rule.expr);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect({ alert: rule.alert, name, exported: exported.has(name) }).toEqual({ alert: rule.alert, name, exported: true });
+    }
+  });
+
+  it('every dashboard panel queries exported metrics', () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'ops/grafana-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        for (const name of metricNames(target.expr)) expect({ panel: panel.title, name, exported: exported.has(name) }).toEqual({ panel: panel.title, name, exported: true });
+      }
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { closedPort } from '../support/closed-port';
+import { ServerProcess } from './support/server-process';
+
+const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;
+
+/** The built server as an operator runs it (npm test builds first). */
+describe('the server process', () => {
+  const started: ServerProcess[] = [];
+  const spawn = (...args: Parameters<typeof ServerProcess.spawn>) => {
+    const server = ServerProcess.spawn(...args);
+    started.push(server);
+    return server;
+  };
+  afterAll(() => started.forEach((server) => server.dispose()));
+
+  it('logs JSON only, with the request id it answers in X-Request-Id, and no line for health probes', async () => {
+    const server = spawn({});
+    const url = await server.listening();
+    await fetch(`${url}/health/live`);
+    await fetch(`${url}/health/ready`);
+    const reply = await fetch(`${url}/v1/orgs`, { headers: { 'x-request-id': 'incident-42' } });
+    expect(reply.headers.get('x-request-id')).toBe('incident-42');
+    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+
+    expect(server.stdout.trim().split('\n').every((line) => line.startsWith('{'))).toBe(true);
+    const lines = server.logLines;
+    expect(lines.find((line) => String(line.msg).includes('listening'))).toMatchObject({ roles: ['api', 'projector', 'notifier', 'worker'] });
+    const requests = lines.flatMap((line) => (line.req ? [line.req as { id: string; url: string }] : []));
+    expect(requests.some((req) => req.id === 'incident-42' && req.url === '/v1/orgs')).toBe(true);
+    expect(requests.filter((req) => req.url.startsWith('/health'))).toEqual([]);
+    expect(server.stderr).toBe('');
+  });
+
+  it('stops within 5 s of SIGTERM with REDIS_URL unreachable, after a bounded number of warnings', async () => {
+    const server = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    await server.listening();
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const warnings = server.logLines.filter((line) => line.level === 40);
+    // Each of the Redis users (email queue, projector lease) warns at 0, 1, 3 s: a handful, not ten a second.
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.length).toBeLessThanOrEqual(8);
+    expect(server.stdout).not.toMatch(STACK_LINE);
+    expect(server.stderr).toBe('');
+    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+  }, 30_000);
+
+  it.each([
+    ['invalid', 'not-a-mongodb-url'],
+    ['unreachable', 'mongodb://127.0.0.1:{port}/ztkeys?serverSelectionTimeoutMS=1000'],
+  ])('fails to start with a message naming MONGODB_URL when it is %s, without a driver stack', async (_case, template) => {
+    const server = spawn({ MONGODB_URL: template.replace('{port}', String(await closedPort())) });
+    expect((await server.exited).code).toBe(1);
+    const fatal = server.logLines.find((line) => line.level === 60);
+    expect(fatal?.msg).toMatch(/^MONGODB_URL: /);
+    expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
+  }, 30_000);
+
+  it('npm start does not rebuild a current build and hands SIGTERM to the server: nothing is left running', async () => {
+    const server = spawn({}, ['npm', 'start']);
+    const url = await server.listening(60_000);
+    expect(server.stderr).not.toContain('building');
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    // A supervisor signals the process it started: npm, whose script execs the server.
+    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(server.groupAlive()).toBe(false);
+    await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+  }, 90_000);
+});
