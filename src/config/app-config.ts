@@ -22,6 +22,12 @@ export interface AppConfig {
   minPositionWaitMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+
+  // Verifiable audit log (R16): the key that signs every org's checkpoints.
+  /** Signer key text (PRIVATE+KEY+name+id+base64); when absent, DATA_DIR/log-signing-key, generated on first start. */
+  logSigningKey?: string;
+  /** Name of a generated log key; when set, the key in use must bear it (a renamed key is another key). */
+  logKeyName?: string;
 }
 
 /** Nest injection token of the AppConfig. */
@@ -65,5 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     roles: roles(env.ROLES),
     minPositionWaitMs: integer('MIN_POSITION_WAIT_MS', env.MIN_POSITION_WAIT_MS, 5000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 64 * 1024),
+
+    logSigningKey: optional(env.LOG_SIGNING_KEY),
+    logKeyName: optional(env.LOG_KEY_NAME),
   };
 }
