@@ -36,11 +36,15 @@ import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
 import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE, type ReadModelStore } from './read-models/read-model-store.port';
+import { LogKeyController } from './http/controllers/log-key.controller';
+import { LOG_KEY, type LogKey } from './transparency/log-key';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
 export interface Runtime {
   config: AppConfig;
   secrets: Secrets;
+  /** Signs every org's checkpoints (R16). */
+  logKey: LogKey;
   eventStore: EventStore;
   readModels: ReadModelStore;
   readinessChecks: ReadinessCheck[];
@@ -57,6 +61,7 @@ const API_CONTROLLERS = [
   BrowsersController,
   SensitiveTasksController,
   ReadModelsController,
+  LogKeyController,
 ];
 
 const HANDLERS = [
@@ -81,6 +86,7 @@ export class AppModule {
       { provide: Registry, useValue: runtime.registry },
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
+      { provide: LOG_KEY, useValue: runtime.logKey },
       { provide: TokenVerifier, useValue: new TokenVerifier({ secret: runtime.secrets.jwtSecret, jwksUrl: runtime.config.jwksUrl }) },
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
       { provide: APP_GUARD, useClass: AuthGuard },

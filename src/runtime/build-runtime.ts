@@ -12,6 +12,7 @@ import { RedisLease } from '../leases/redis-lease';
 import { openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { Redis } from 'ioredis';
+import { loadLogKey } from '../transparency/log-key';
 import { Projector } from './projector';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -33,6 +34,7 @@ const PROJECTOR_LEASE_TTL_MS = 15_000;
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
   const secrets = loadSecrets(config);
+  const logKey = loadLogKey(config, secrets.generated);
   const eventStore = openEventStore(config);
   const registry = new Registry();
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
@@ -76,6 +78,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   return {
     config,
     secrets,
+    logKey,
     eventStore,
     readModels,
     registry,

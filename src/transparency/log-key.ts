@@ -31,3 +31,6 @@ export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' |
   }
   return { signer, vkey: verifierKeyText(signer) };
 }
+
+/** Nest injection token of the LogKey. */
+export const LOG_KEY = Symbol('LOG_KEY');

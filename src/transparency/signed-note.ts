@@ -104,7 +104,7 @@ function checkText(text: string): void {
     throw new InvalidNote('note text must be non-empty lines, each ending in a newline');
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text) || text.isWellFormed?.() === false) {
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text) || Buffer.from(text, 'utf8').toString('utf8') !== text) {
     throw new InvalidNote('note text must be UTF-8 without control characters other than newline');
   }
 }
