@@ -28,6 +28,10 @@ export interface AppConfig {
   logSigningKey?: string;
   /** Name of a generated log key; when set, the key in use must bear it (a renamed key is another key). */
   logKeyName?: string;
+  /** A signed checkpoint at most this long after an org's log grows. */
+  checkpointDelayMs: number;
+  /** A timestamped checkpoint of each org at this interval while its log does not grow. */
+  checkpointIdleMs: number;
 }
 
 /** Nest injection token of the AppConfig. */
@@ -74,5 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
     logSigningKey: optional(env.LOG_SIGNING_KEY),
     logKeyName: optional(env.LOG_KEY_NAME),
+    checkpointDelayMs: integer('LOG_CHECKPOINT_DELAY_MS', env.LOG_CHECKPOINT_DELAY_MS, 2000),
+    checkpointIdleMs: integer('LOG_CHECKPOINT_IDLE_MS', env.LOG_CHECKPOINT_IDLE_MS, 3_600_000),
   };
 }

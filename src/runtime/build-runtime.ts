@@ -12,6 +12,7 @@ import { RedisLease } from '../leases/redis-lease';
 import { openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { Redis } from 'ioredis';
+import { LogCheckpointer } from '../transparency/log-checkpointer';
 import { loadLogKey } from '../transparency/log-key';
 import { Projector } from './projector';
 
@@ -75,6 +76,15 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
+  const checkpointer = runs('projector')
+    ? new LogCheckpointer(eventStore, logKey, {
+        delayMs: config.checkpointDelayMs,
+        idleMs: config.checkpointIdleMs,
+        onError: (error) => logger.warn(`log checkpoints: ${String(error)}`),
+      })
+    : undefined;
+
   return {
     config,
     secrets,
@@ -84,8 +94,12 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     registry,
     readinessChecks,
     modules,
-    start: () => projector?.start(),
+    start: () => {
+      projector?.start();
+      checkpointer?.start().catch((error: unknown) => logger.warn(`log checkpoints: ${String(error)}`));
+    },
     close: async () => {
+      await checkpointer?.stop();
       await projector?.stop();
       leaseRedis?.disconnect();
       await readModels.close();

@@ -28,8 +28,13 @@ export interface LogCheckpointerOptions {
   idleMs: number;
   /** How often orgs are looked at; default a quarter of the shorter interval. */
   tickMs?: number;
+  /** Pause before replaying again after a failure (store down, say). */
+  retryMs?: number;
+  /** Each failure; the checkpointer replays the log again after retryMs. */
   onError?: (error: unknown) => void;
 }
+
+const DEFAULT_RETRY_MS = 1000;
 
 interface OrgLog {
   tree: CompactRange;
@@ -52,7 +57,11 @@ export class LogCheckpointer {
   private readonly orgs = new Map<string, OrgLog>();
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Position of the head at start; no checkpoint is made before the replay reaches it. */
+  private retry: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Bumped at each (re)subscription: events of an older one are ignored. */
+  private epoch = 0;
+  /** Position of the head when the replay began; no checkpoint is made before the replay reaches it. */
   private replayUntil: bigint | undefined;
   private replaying = true;
   private ticking: Promise<void> = Promise.resolve();
@@ -63,20 +72,52 @@ export class LogCheckpointer {
     private readonly options: LogCheckpointerOptions,
   ) {}
 
+  /** Subscribes and starts looking at orgs; resolves once subscribed (or, on failure, once a retry is scheduled). */
   async start(): Promise<void> {
-    this.replayUntil = await this.events.headPosition();
-    this.replaying = this.replayUntil !== undefined;
-    this.subscription = this.events.subscribeToAll({ handler: (event) => this.apply(event), onError: this.options.onError });
+    if (this.running) return;
+    this.running = true;
     const tickMs = this.options.tickMs ?? Math.max(10, Math.min(this.options.delayMs, this.options.idleMs) / 4);
     this.timer = setInterval(() => {
       this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.options.onError?.(error));
     }, tickMs);
+    await this.subscribe();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     clearInterval(this.timer);
+    clearTimeout(this.retry);
     await this.ticking;
     await this.subscription?.stop();
+  }
+
+  /** Replays the log from its start: the checkpoints in it are this role's progress. */
+  private async subscribe(): Promise<void> {
+    const epoch = ++this.epoch;
+    this.orgs.clear();
+    this.replaying = true;
+    try {
+      const head = await this.events.headPosition();
+      if (epoch !== this.epoch || !this.running) return;
+      this.replayUntil = head;
+      this.replaying = head !== undefined;
+      this.subscription = this.events.subscribeToAll({
+        handler: (event) => (epoch === this.epoch ? this.apply(event) : undefined),
+        onError: (error) => this.fail(epoch, error),
+      });
+    } catch (error) {
+      this.fail(epoch, error);
+    }
+  }
+
+  private fail(epoch: number, error: unknown): void {
+    if (epoch !== this.epoch || !this.running) return;
+    this.epoch += 1;
+    this.replaying = true;
+    this.options.onError?.(error);
+    void this.subscription?.stop();
+    this.subscription = undefined;
+    this.retry = setTimeout(() => void this.subscribe(), this.options.retryMs ?? DEFAULT_RETRY_MS);
   }
 
   private org(orgId: string): OrgLog {

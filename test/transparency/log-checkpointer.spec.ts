@@ -114,4 +114,18 @@ describe('log checkpointer', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([1, 2]);
   });
+
+  it('replays the log again after the store failed, and then checkpoints', async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    // The real store, whose first answer about its head fails as an unreachable server's would.
+    let failures = 1;
+    const flaky: EventStore = Object.create(events, {
+      headPosition: { value: () => (failures-- > 0 ? Promise.reject(new Error('store down')) : events.headPosition()) },
+    });
+    const checkpointer = new LogCheckpointer(flaky, KEY, { delayMs: 20, idleMs: 60_000, tickMs: 20, retryMs: 50, onError: (error) => errors.push(error) });
+    running.push(checkpointer);
+    await checkpointer.start();
+    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    expect(errors.splice(0).map(String)).toEqual(['Error: store down']);
+  });
 });
