@@ -201,6 +201,15 @@ export class CompactRange {
 const equal = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
 const lsb = (x: bigint): boolean => (x & 1n) === 1n;
 
+/** Right-shifts fn and sn together until fn is odd or zero (a step of RFC 9162 2.1.3.2 and 2.1.4.2). */
+function shiftToOdd(fn: bigint, sn: bigint): [bigint, bigint] {
+  while (!lsb(fn) && fn !== 0n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return [fn, sn];
+}
+
 /** RFC 9162 2.1.3.2: true when `leaf` (a leaf hash) is at `index` of the tree of `size` whose root is `root`. */
 export function verifyInclusion(leaf: Hash, index: number, size: number, proof: Hash[], root: Hash): boolean {
   checkSize('index', index);
@@ -213,10 +222,7 @@ export function verifyInclusion(leaf: Hash, index: number, size: number, proof: 
     if (sn === 0n) return false;
     if (lsb(fn) || fn === sn) {
       r = nodeHash(p, r);
-      while (!lsb(fn) && fn !== 0n) {
-        fn >>= 1n;
-        sn >>= 1n;
-      }
+      [fn, sn] = shiftToOdd(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -252,10 +258,7 @@ export function verifyConsistency(first: number, second: number, firstRoot: Hash
     if (lsb(fn) || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      while (!lsb(fn) && fn !== 0n) {
-        fn >>= 1n;
-        sn >>= 1n;
-      }
+      [fn, sn] = shiftToOdd(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }
