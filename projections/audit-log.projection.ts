@@ -21,27 +21,31 @@ export type AuditEntryDocument = {
   data: ReadModelDocument;
 };
 
+/** The trail's record of one event: what the audit log serves and exports, and what the org's Merkle tree hashes. */
+export function auditEntry(event: RecordedEvent): AuditEntryDocument {
+  const { actor, orgId, correlationId, causationId } = event.metadata;
+  return {
+    eventId: event.id,
+    position: safeNumber(event.position),
+    orgId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    stream: event.stream,
+    revision: safeNumber(event.revision),
+    actor,
+    subject: typeof event.data.agentId === 'string' ? event.data.agentId : null,
+    occurredAt: eventTime(event),
+    correlationId,
+    causationId,
+    data: event.data as ReadModelDocument,
+  };
+}
+
 export const auditLogProjection: Projection = {
   name: 'audit-log',
   collections: ['audit_log'],
 
   project(event: RecordedEvent): DocumentChange[] {
-    const { actor, orgId, correlationId, causationId } = event.metadata;
-    const document: AuditEntryDocument = {
-      eventId: event.id,
-      position: safeNumber(event.position),
-      orgId,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      stream: event.stream,
-      revision: safeNumber(event.revision),
-      actor,
-      subject: typeof event.data.agentId === 'string' ? event.data.agentId : null,
-      occurredAt: eventTime(event),
-      correlationId,
-      causationId,
-      data: event.data as ReadModelDocument,
-    };
-    return [{ kind: 'insert', collection: 'audit_log', id: event.id, document }];
+    return [{ kind: 'insert', collection: 'audit_log', id: event.id, document: auditEntry(event) }];
   },
 };

@@ -37,6 +37,8 @@ import { ReadModelsController } from './http/controllers/read-models.controller'
 import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE } from './read-models/read-model-store.port';
 import type { Runtime } from './runtime/runtime';
+import { LogKeyController } from './http/controllers/log-key.controller';
+import { LOG_KEY } from './transparency/log-key';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
 
@@ -48,6 +50,7 @@ const API_CONTROLLERS = [
   BrowsersController,
   SensitiveTasksController,
   ReadModelsController,
+  LogKeyController,
 ];
 
 const HANDLERS = [
@@ -72,6 +75,7 @@ export class AppModule {
       { provide: Registry, useValue: runtime.registry },
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
+      { provide: LOG_KEY, useValue: runtime.logKey },
       { provide: TokenVerifier, useValue: new TokenVerifier({ secret: runtime.secrets.jwtSecret, jwksUrl: runtime.config.jwksUrl }) },
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
       { provide: APP_GUARD, useClass: AuthGuard },

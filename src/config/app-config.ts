@@ -23,6 +23,16 @@ export interface AppConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long a rebuilt read model's old generation keeps serving after the switch. */
   rebuildGraceMs: number;
+
+  // Verifiable audit log (R16): the key that signs every org's checkpoints.
+  /** Signer key text (PRIVATE+KEY+name+id+base64); when absent, DATA_DIR/log-signing-key, generated on first start. */
+  logSigningKey?: string;
+  /** Name of a generated log key; when set, the key in use must bear it (a renamed key is another key). */
+  logKeyName?: string;
+  /** A signed checkpoint at most this long after an org's log grows. */
+  checkpointDelayMs: number;
+  /** A timestamped checkpoint of each org at this interval while its log does not grow. */
+  checkpointIdleMs: number;
 }
 
 /** Nest injection token of the AppConfig. */
@@ -47,5 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
+    logSigningKey: vars.LOG_SIGNING_KEY,
+    logKeyName: vars.LOG_KEY_NAME,
+    checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
+    checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
   };
 }

@@ -83,6 +83,10 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_CONCURRENCY: integer(1, 4),
   EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
   EMAIL_WORKER_METRICS_PORT: integer(1, undefined),
+  LOG_SIGNING_KEY: unset,
+  LOG_KEY_NAME: unset,
+  LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
+  LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

@@ -26,12 +26,18 @@ function fromFile(path: string): string {
  * A secret from the environment (checked in ./environment.ts), else from its file in DATA_DIR,
  * else generated there (mode 0600).
  */
-function secret(dataDir: string, file: string, fromEnv: string | undefined, generated: string[]): string {
+export function secret(
+  dataDir: string,
+  file: string,
+  fromEnv: string | undefined,
+  generated: string[],
+  generate: () => string = () => randomBytes(32).toString('base64url'),
+): string {
   if (fromEnv) return fromEnv;
   const path = join(dataDir, file);
   if (existsSync(path)) return fromFile(path);
   mkdirSync(dataDir, { recursive: true });
-  const value = randomBytes(32).toString('base64url');
+  const value = generate();
   try {
     writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {

@@ -15,6 +15,8 @@ import { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
+import { LogCheckpointer } from '../transparency/log-checkpointer';
+import { loadLogKey } from '../transparency/log-key';
 import { Projector } from './projector';
 import { StartupError } from './startup-error';
 
@@ -52,6 +54,7 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
   const secrets = loadSecrets(config);
+  const logKey = loadLogKey(config, secrets.generated);
   const registry = new Registry();
   const eventStore = new MeasuredEventStore(openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
   const lag = new SubscriberLag(registry, eventStore);
@@ -96,16 +99,30 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
+  const checkpointer = runs('projector')
+    ? new LogCheckpointer(eventStore, logKey, {
+        delayMs: config.checkpointDelayMs,
+        idleMs: config.checkpointIdleMs,
+        onError: (error) => logger.warn(`log checkpoints: ${String(error)}`),
+      })
+    : undefined;
+
   return {
     config,
     secrets,
+    logKey,
     eventStore,
     readModels,
     registry,
     readinessChecks,
     modules,
-    start: () => projector?.start(),
+    start: () => {
+      projector?.start();
+      checkpointer?.start().catch((error: unknown) => logger.warn(`log checkpoints: ${String(error)}`));
+    },
     close: async () => {
+      await checkpointer?.stop();
       await projector?.stop();
       leaseRedis?.disconnect();
       await readModels.close();

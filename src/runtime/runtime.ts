@@ -4,12 +4,15 @@ import type { AppConfig } from '../config/app-config';
 import type { Secrets } from '../config/secrets';
 import type { EventStore } from '../event-store/event-store.port';
 import type { ReadinessCheck } from '../health/readiness';
+import type { LogKey } from '../transparency/log-key';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 
 /** What the application module is built from: the stores and settings of this process. */
 export interface Runtime {
   config: AppConfig;
   secrets: Secrets;
+  /** Signs every org's checkpoints (R16). */
+  logKey: LogKey;
   eventStore: EventStore;
   readModels: ReadModelStore;
   readinessChecks: ReadinessCheck[];

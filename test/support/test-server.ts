@@ -28,7 +28,9 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, modules: DynamicModule[] = []): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-e2e-'));
   process.env.LOG_LEVEL = 'silent';
-  const processEnv = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env };
+  // Suites check that a refused command writes nothing (the log head stays put): checkpoints, the
+  // only writes not caused by a command, come a day later unless a suite asks for them.
+  const processEnv = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOG_CHECKPOINT_DELAY_MS: '86400000', LOG_CHECKPOINT_IDLE_MS: '86400000', ...env };
   const runtime = await buildRuntime(loadConfig(processEnv), processEnv);
   runtime.modules = [...(runtime.modules ?? []), ...modules];
   const app = await createHttpApp(runtime);

@@ -1,0 +1,59 @@
+import { HASH_SIZE } from './merkle-tree';
+import { InvalidNote, openNote, signNote, type NoteSigner, type NoteVerifier } from './signed-note';
+
+/**
+ * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the note text
+ *   <origin>\n<tree size, decimal>\n<root hash, base64>\n[extension lines]
+ * Our only extension line is "timestamp <ISO-8601 UTC>": when the checkpoint was made, so two
+ * checkpoints of one size prove that nothing was appended between their times.
+ */
+export interface Checkpoint {
+  origin: string;
+  size: number;
+  rootHash: Buffer;
+  /** Extension lines, in order, without their newlines. */
+  extensions: string[];
+}
+
+const TIMESTAMP = 'timestamp ';
+
+export const timestampLine = (at: Date): string => `${TIMESTAMP}${at.toISOString()}`;
+
+/** The time of the checkpoint's timestamp line, undefined without one. */
+export function checkpointTime({ extensions }: Checkpoint): Date | undefined {
+  const line = extensions.find((extension) => extension.startsWith(TIMESTAMP));
+  return line === undefined ? undefined : new Date(line.slice(TIMESTAMP.length));
+}
+
+function checkLine(what: string, line: string): void {
+  if (line === '' || line.includes('\n')) throw new InvalidNote(`a checkpoint's ${what} is one non-empty line`);
+}
+
+export function formatCheckpoint({ origin, size, rootHash, extensions }: Checkpoint): string {
+  checkLine('origin', origin);
+  extensions.forEach((extension) => checkLine('extension', extension));
+  if (!Number.isSafeInteger(size) || size < 0) throw new InvalidNote('a checkpoint size is a non-negative integer');
+  if (rootHash.length !== HASH_SIZE) throw new InvalidNote(`a checkpoint root hash has ${HASH_SIZE} bytes`);
+  return [origin, String(size), rootHash.toString('base64'), ...extensions].map((line) => `${line}\n`).join('');
+}
+
+export function parseCheckpoint(text: string): Checkpoint {
+  if (!text.endsWith('\n')) throw new InvalidNote('a checkpoint ends with a newline');
+  const [origin, size, root, ...extensions] = text.slice(0, -1).split('\n');
+  if (root === undefined) throw new InvalidNote('a checkpoint has an origin, a size and a root hash line');
+  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new InvalidNote(`"${size}" is not a tree size`);
+  const rootHash = Buffer.from(root, 'base64');
+  if (rootHash.length !== HASH_SIZE || rootHash.toString('base64') !== root) throw new InvalidNote('the root hash is not base64 of 32 bytes');
+  const checkpoint = { origin, size: Number(size), rootHash, extensions };
+  formatCheckpoint(checkpoint); // the remaining line rules
+  return checkpoint;
+}
+
+export const signCheckpoint = (checkpoint: Checkpoint, signer: NoteSigner): string => signNote(formatCheckpoint(checkpoint), [signer]);
+
+/** The checkpoint of a note signed by `verifier`, for the origin expected (a checkpoint of another log proves nothing here). */
+export function openCheckpoint(note: string, verifier: NoteVerifier, origin: string): Checkpoint {
+  const checkpoint = parseCheckpoint(openNote(note, [verifier]).text);
+  if (checkpoint.origin !== origin) throw new InvalidNote(`the checkpoint is of "${checkpoint.origin}", not "${origin}"`);
+  return checkpoint;
+}

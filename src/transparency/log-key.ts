@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/environment';
+import { secret } from '../config/secrets';
+import { InvalidNote, parseSignerKey, signerFromSeed, signerKeyText, verifierKeyText, type NoteSigner } from './signed-note';
+
+/** File of the generated log key in DATA_DIR (mode 0600), in the signer key text form of Go's note package. */
+export const LOG_KEY_FILE = 'log-signing-key';
+
+/** Name of a generated key when LOG_KEY_NAME is not set; operators name theirs after their host. */
+export const DEFAULT_LOG_KEY_NAME = 'ztkeys.local/audit-log';
+
+export interface LogKey {
+  signer: NoteSigner;
+  /** The verifier key text: name+key id+base64(0x01 || public key), public. */
+  vkey: string;
+}
+
+/** The deployment's log key: LOG_SIGNING_KEY, else DATA_DIR/log-signing-key, else generated there on first start. */
+export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName'>, generated: string[] = []): LogKey {
+  const name = config.logKeyName ?? DEFAULT_LOG_KEY_NAME;
+  const text = secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, () => signerKeyText(signerFromSeed(name, randomBytes(32))));
+  let signer: NoteSigner;
+  try {
+    signer = parseSignerKey(text);
+  } catch (error) {
+    if (error instanceof InvalidNote) throw new ConfigError(`the log signing key is unusable: ${error.message}`);
+    throw error;
+  }
+  if (config.logKeyName !== undefined && signer.name !== config.logKeyName) {
+    throw new ConfigError(`the log signing key is named "${signer.name}", not LOG_KEY_NAME "${config.logKeyName}"; renaming a key makes another key (see README, rotating the log key)`);
+  }
+  return { signer, vkey: verifierKeyText(signer) };
+}
+
+/** Nest injection token of the LogKey. */
+export const LOG_KEY = Symbol('LOG_KEY');

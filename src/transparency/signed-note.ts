@@ -1,0 +1,166 @@
+import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { encodeBase64url } from '../crypto/base64url';
+import { verifyEd25519 } from '../crypto/ed25519-verify';
+
+/**
+ * C2SP signed-note (https://c2sp.org/signed-note) with Ed25519 keys (signature type 0x01), the
+ * format of Go's golang.org/x/mod/sumdb/note: texts signed here open there and the other way round.
+ */
+
+export class InvalidNote extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidNote';
+  }
+}
+
+const ED25519 = 0x01;
+const SIGNATURE_PREFIX = '\u2014 ';
+/** Go's note.Open caps signatures at 100; so do we, so a huge note costs nothing. */
+const MAX_SIGNATURES = 100;
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519_PREFIX_LENGTH = 12;
+
+export interface NoteVerifier {
+  name: string;
+  /** uint32 key id, the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key), big-endian. */
+  keyId: number;
+  publicKey: Buffer;
+}
+
+export interface NoteSigner extends NoteVerifier {
+  privateKey: KeyObject;
+}
+
+export interface NoteSignature {
+  name: string;
+  keyId: number;
+  signature: Buffer;
+}
+
+/** A key name is non-empty UTF-8 without Unicode spaces or '+'. */
+function checkName(name: string): void {
+  if (name === '' || /[\s+]/u.test(name)) throw new InvalidNote(`"${name}" is not a key name: it must be non-empty, without spaces or '+'`);
+}
+
+export function noteKeyId(name: string, publicKey: Uint8Array): number {
+  checkName(name);
+  return createHash('sha256').update(name).update(Buffer.from([0x0a, ED25519])).update(publicKey).digest().readUInt32BE(0);
+}
+
+const hex8 = (keyId: number): string => keyId.toString(16).padStart(8, '0');
+
+/** The verifier key text: name+hex(key id)+base64(0x01 || public key). */
+export const verifierKeyText = ({ name, keyId, publicKey }: NoteVerifier): string =>
+  `${name}+${hex8(keyId)}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}`;
+
+/** Splits name+hex8+base64: the name holds no '+' but base64 may, so only the first two split. */
+function parseKeyText(text: string, what: string): { name: string; keyId: number; key: Buffer } {
+  const first = text.indexOf('+');
+  const second = text.indexOf('+', first + 1);
+  if (first < 0 || second < 0) throw new InvalidNote(`malformed ${what}`);
+  const [name, id, encoded] = [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
+  if (!/^[0-9a-f]{8}$/.test(id)) throw new InvalidNote(`malformed ${what}: the key id is 8 lower-case hex digits`);
+  checkName(name);
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded || bytes.length !== 33 || bytes[0] !== ED25519) {
+    throw new InvalidNote(`malformed ${what}: not a base64 Ed25519 key (type 0x01, 32 bytes)`);
+  }
+  return { name, keyId: Number.parseInt(id, 16), key: bytes.subarray(1) };
+}
+
+export function parseVerifierKey(vkey: string): NoteVerifier {
+  const { name, keyId, key } = parseKeyText(vkey.trim(), 'verifier key');
+  if (noteKeyId(name, key) !== keyId) throw new InvalidNote(`verifier key id ${hex8(keyId)} does not match its name and key`);
+  return { name, keyId, publicKey: key };
+}
+
+/** A signer from an Ed25519 seed (the 32-byte private key of RFC 8032). */
+export function signerFromSeed(name: string, seed: Uint8Array): NoteSigner {
+  if (seed.length !== 32) throw new InvalidNote('an Ed25519 private key is a 32-byte seed');
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX_LENGTH);
+  return { name, keyId: noteKeyId(name, publicKey), publicKey, privateKey };
+}
+
+/** The signer key text of Go's note package: PRIVATE+KEY+name+hex(key id)+base64(0x01 || seed). */
+export function parseSignerKey(skey: string): NoteSigner {
+  const text = skey.trim();
+  if (!text.startsWith('PRIVATE+KEY+')) throw new InvalidNote('malformed signer key: it starts with PRIVATE+KEY+');
+  const { name, keyId, key } = parseKeyText(text.slice('PRIVATE+KEY+'.length), 'signer key');
+  const signer = signerFromSeed(name, key);
+  if (signer.keyId !== keyId) throw new InvalidNote(`signer key id ${hex8(keyId)} does not match its name and key`);
+  return signer;
+}
+
+export function signerKeyText(signer: NoteSigner): string {
+  const seed = signer.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_ED25519_PREFIX.length);
+  return `PRIVATE+KEY+${signer.name}+${hex8(signer.keyId)}+${Buffer.concat([Buffer.from([ED25519]), seed]).toString('base64')}`;
+}
+
+/** Note text: non-empty UTF-8 lines each ending in a newline, none empty, no other control character. */
+function checkText(text: string): void {
+  if (!text.endsWith('\n') || text.includes('\n\n') || text.startsWith('\n')) {
+    throw new InvalidNote('note text must be non-empty lines, each ending in a newline');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text) || Buffer.from(text, 'utf8').toString('utf8') !== text) {
+    throw new InvalidNote('note text must be UTF-8 without control characters other than newline');
+  }
+}
+
+const signatureLine = ({ name, keyId, signature }: NoteSignature): string => {
+  const id = Buffer.alloc(4);
+  id.writeUInt32BE(keyId);
+  return `${SIGNATURE_PREFIX}${name} ${Buffer.concat([id, signature]).toString('base64')}\n`;
+};
+
+/** Signs `text` with each signer; returns the whole note: text, blank line, one signature line each. */
+export function signNote(text: string, signers: NoteSigner[]): string {
+  checkText(text);
+  const message = Buffer.from(text, 'utf8');
+  const lines = signers.map((signer) => signatureLine({ ...signer, signature: sign(null, message, signer.privateKey) }));
+  return `${text}\n${lines.join('')}`;
+}
+
+function parseSignatureLine(line: string): NoteSignature {
+  if (!line.startsWith(SIGNATURE_PREFIX)) throw new InvalidNote('a signature line starts with an em dash and a space');
+  const [name, encoded, ...rest] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+  if (rest.length > 0 || encoded === undefined) throw new InvalidNote('a signature line is "— name signature"');
+  checkName(name);
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded || bytes.length < 5) throw new InvalidNote('a signature is base64 of a key id and signature bytes');
+  return { name, keyId: bytes.readUInt32BE(0), signature: bytes.subarray(4) };
+}
+
+/** Splits a note into its text and signatures, checking their syntax only. */
+export function parseNote(note: string): { text: string; signatures: NoteSignature[] } {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new InvalidNote('a note is text, a blank line and signature lines');
+  const text = note.slice(0, split + 1);
+  checkText(text);
+  const lines = note.slice(split + 2, -1).split('\n');
+  if (lines.length > MAX_SIGNATURES) throw new InvalidNote(`a note carries at most ${MAX_SIGNATURES} signatures`);
+  return { text, signatures: lines.map(parseSignatureLine) };
+}
+
+/**
+ * Opens a note: its text once at least one known key signed it. Signatures by keys not given are
+ * ignored (a witness may cosign); a bad signature by a known key rejects the whole note, as the
+ * spec and Go's note.Open do.
+ */
+export function openNote(note: string, verifiers: NoteVerifier[]): { text: string; verifiedBy: NoteVerifier[] } {
+  const { text, signatures } = parseNote(note);
+  const message = Buffer.from(text, 'utf8');
+  const verifiedBy: NoteVerifier[] = [];
+  for (const { name, keyId, signature } of signatures) {
+    const verifier = verifiers.find((known) => known.name === name && known.keyId === keyId);
+    if (!verifier || verifiedBy.includes(verifier)) continue;
+    if (!verifyEd25519(encodeBase64url(verifier.publicKey), message, encodeBase64url(signature))) {
+      throw new InvalidNote(`the signature of ${name}+${hex8(keyId)} does not verify`);
+    }
+    verifiedBy.push(verifier);
+  }
+  if (verifiedBy.length === 0) throw new InvalidNote('no signature by a known key');
+  return { text, verifiedBy };
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { openCheckpoint, checkpointTime } from '../../src/transparency/checkpoint';
+import { eventLeafInput } from '../../src/transparency/event-leaf';
+import { CHECKPOINT_SIGNED, checkpointOrigin, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import type { LogKey } from '../../src/transparency/log-key';
+import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
+import { parseVerifierKey, signerFromSeed, verifierKeyText } from '../../src/transparency/signed-note';
+import { newEvent } from '../event-store/event-factory';
+
+const signer = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 9));
+const KEY: LogKey = { signer, vkey: verifierKeyText(signer) };
+
+const orgEvent = (orgId: string, i: number) => {
+  const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
+  return { ...event, metadata: { ...event.metadata, orgId } };
+};
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** An org's events in log order, checkpoints apart, as a verifier reads them from an export. */
+async function orgLog(events: EventStore, orgId: string): Promise<{ leaves: RecordedEvent[]; checkpoints: CheckpointSignedData[] }> {
+  const all = (await events.readAll(undefined, 10_000)).filter((event) => event.metadata.orgId === orgId);
+  return {
+    leaves: all.filter((event) => event.type !== CHECKPOINT_SIGNED),
+    checkpoints: all.filter((event) => event.type === CHECKPOINT_SIGNED).map((event) => event.data as unknown as CheckpointSignedData),
+  };
+}
+
+describe('log checkpointer', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  const running: LogCheckpointer[] = [];
+  const errors: unknown[] = [];
+  const start = async (delayMs: number, idleMs: number) => {
+    const checkpointer = new LogCheckpointer(events, KEY, { delayMs, idleMs, tickMs: 20, onError: (error) => errors.push(error) });
+    running.push(checkpointer);
+    await checkpointer.start();
+    return checkpointer;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-checkpointer-'));
+    events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((checkpointer) => checkpointer.stop()));
+    expect(errors.splice(0)).toEqual([]);
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("signs each org's tree after it grows, in the org's checkpoint stream, verifiable from the log alone", async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0), orgEvent('acme', 1)] }]);
+    await events.append([{ stream: 'org-other', expected: 'no_stream', events: [orgEvent('other', 0)] }]);
+    await start(50, 60_000);
+    await events.append([{ stream: 'org-acme', expected: 1n, events: [orgEvent('acme', 2)] }]);
+
+    const verifier = parseVerifierKey(KEY.vkey);
+    for (const [orgId, size] of [['acme', 3], ['other', 1]] as const) {
+      await waitFor(async () => ((await orgLog(events, orgId)).checkpoints.some((c) => c.size === size) ? true : undefined));
+      const { leaves, checkpoints } = await orgLog(events, orgId);
+      const tree = CompactRange.empty();
+      const roots = [tree.root()];
+      for (const event of leaves) {
+        tree.append(leafHash(eventLeafInput(event)));
+        roots.push(tree.root());
+      }
+      for (const { note, size: signedSize } of checkpoints) {
+        const checkpoint = openCheckpoint(note, verifier, checkpointOrigin(KEY.signer.name, orgId));
+        expect(checkpoint.size).toBe(signedSize);
+        expect(checkpoint.rootHash).toEqual(roots[signedSize]);
+      }
+      expect((await events.readStream(checkpointStream(orgId))).length).toBe(checkpoints.length);
+    }
+  });
+
+  it('signs a timestamped checkpoint of the same size while nothing happens, and only then', async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    await start(20, 300);
+    const first = await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await orgLog(events, 'acme')).checkpoints).toHaveLength(1);
+    const second = await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[1]);
+    expect(second.size).toBe(first.size);
+    const verifier = parseVerifierKey(KEY.vkey);
+    const origin = checkpointOrigin(KEY.signer.name, 'acme');
+    const [t1, t2] = [first, second].map(({ note }) => checkpointTime(openCheckpoint(note, verifier, origin))!.getTime());
+    expect(t2 - t1).toBeGreaterThanOrEqual(300);
+  });
+
+  it('resumes from the checkpoints in the log after a restart, and two copies sign each state once', async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    const first = await start(20, 60_000);
+    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+
+    await start(20, 60_000);
+    await start(20, 60_000);
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [orgEvent('acme', 1)] }]);
+    await waitFor(async () => ((await orgLog(events, 'acme')).checkpoints.some((c) => c.size === 2) ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([1, 2]);
+  });
+
+  it('replays the log again after the store failed, and then checkpoints', async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    // The real store, whose first answer about its head fails as an unreachable server's would.
+    let failures = 1;
+    const flaky: EventStore = Object.create(events, {
+      headPosition: { value: () => (failures-- > 0 ? Promise.reject(new Error('store down')) : events.headPosition()) },
+    });
+    const checkpointer = new LogCheckpointer(flaky, KEY, { delayMs: 20, idleMs: 60_000, tickMs: 20, retryMs: 50, onError: (error) => errors.push(error) });
+    running.push(checkpointer);
+    await checkpointer.start();
+    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    expect(errors.splice(0).map(String)).toEqual(['Error: store down']);
+  });
+});
