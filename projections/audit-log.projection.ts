@@ -1,3 +1,4 @@
+import type { LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { DocumentChange, ReadModelDocument } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
@@ -25,7 +26,7 @@ export const auditLogProjection: Projection = {
   name: 'audit-log',
   collections: ['audit_log'],
 
-  project(event: RecordedEvent): DocumentChange[] {
+  project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { actor, orgId, correlationId, causationId } = event.metadata;
     const document: AuditEntryDocument = {
       eventId: event.id,
@@ -36,7 +37,7 @@ export const auditLogProjection: Projection = {
       stream: event.stream,
       revision: safeNumber(event.revision),
       actor,
-      subject: typeof event.data.agentId === 'string' ? event.data.agentId : null,
+      subject: 'agentId' in event.data ? event.data.agentId : null,
       occurredAt: eventTime(event),
       correlationId,
       causationId,
