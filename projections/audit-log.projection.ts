@@ -1,3 +1,4 @@
+import type { LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { DocumentChange, ReadModelDocument } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
@@ -22,7 +23,7 @@ export type AuditEntryDocument = {
 };
 
 /** The trail's record of one event: what the audit log serves and exports, and what the org's Merkle tree hashes. */
-export function auditEntry(event: RecordedEvent): AuditEntryDocument {
+export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument {
   const { actor, orgId, correlationId, causationId } = event.metadata;
   return {
     eventId: event.id,
@@ -33,7 +34,7 @@ export function auditEntry(event: RecordedEvent): AuditEntryDocument {
     stream: event.stream,
     revision: safeNumber(event.revision),
     actor,
-    subject: typeof event.data.agentId === 'string' ? event.data.agentId : null,
+    subject: 'agentId' in event.data ? event.data.agentId : null,
     occurredAt: eventTime(event),
     correlationId,
     causationId,
@@ -45,7 +46,7 @@ export const auditLogProjection: Projection = {
   name: 'audit-log',
   collections: ['audit_log'],
 
-  project(event: RecordedEvent): DocumentChange[] {
+  project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     return [{ kind: 'insert', collection: 'audit_log', id: event.id, document: auditEntry(event) }];
   },
 };

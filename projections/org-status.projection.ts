@@ -1,9 +1,10 @@
+import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { PromptFrequency } from '../src/domain/browser/browser.events';
 import type { Role } from '../src/domain/shared/roles';
 import type { ApprovalMode, KeyRevoked } from '../src/domain/signature-key/key.events';
 import type { Conditions, DocumentChange, FieldValues } from './document-change';
-import { asKnownEvent, eventTime, type Projection } from './projection';
+import { eventTime, type Projection } from './projection';
 
 export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'] as const;
 /** ACTIVE whenever the agent holds a key, even with a replacement pending; else the fate of the last request or key. */
@@ -75,10 +76,9 @@ export const orgStatusProjection: Projection = {
   name: 'org-status',
   collections: ['agent_status', 'agent_browsers'],
 
-  project(recorded: RecordedEvent): DocumentChange[] {
-    const event = asKnownEvent(recorded);
-    const { orgId } = recorded.metadata;
-    const at = eventTime(recorded);
+  project(event: RecordedEvent<LogEvent>): DocumentChange[] {
+    const { orgId } = event.metadata;
+    const at = eventTime(event);
     const agent = (agentId: string, set: FieldValues, when?: Conditions): DocumentChange => ({
       kind: 'patch',
       collection: 'agent_status',
@@ -181,8 +181,14 @@ export const orgStatusProjection: Projection = {
         const document: AgentBrowserDocument = { orgId, agentId, browserId, promptFrequency: frequency, changedAt: at, reason };
         return [{ kind: 'upsert', collection: 'agent_browsers', id: agentBrowserId(orgId, agentId, browserId), document }];
       }
-      default:
+      case 'OrganizationCreated':
+      case 'FirstKeyAssigned':
+      case 'SensitiveTaskAuthorized':
+      case 'SensitiveTaskRefused':
+      case 'CheckpointSigned':
         return [];
+      default:
+        return unhandledEvent(event);
     }
   },
 };

@@ -1,7 +1,8 @@
+import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import { MAX_APPROVAL_ATTEMPTS } from '../src/domain/signature-key/key.events';
 import type { DocumentChange } from './document-change';
-import { asKnownEvent, eventTime, safeNumber, type Projection } from './projection';
+import { eventTime, safeNumber, type Projection } from './projection';
 
 /** One PENDING key request: what an approver needs to decide on it. */
 export type PendingKeyDocument = {
@@ -27,9 +28,8 @@ export const pendingKeysProjection: Projection = {
   name: 'pending-keys',
   collections: ['pending_keys'],
 
-  project(recorded: RecordedEvent): DocumentChange[] {
-    const event = asKnownEvent(recorded);
-    const { orgId } = recorded.metadata;
+  project(event: RecordedEvent<LogEvent>): DocumentChange[] {
+    const { orgId } = event.metadata;
     switch (event.type) {
       case 'KeyRequested': {
         const { requestId, agentId, publicKey, fingerprint, verificationCode, replacesFingerprint } = event.data;
@@ -41,8 +41,8 @@ export const pendingKeysProjection: Projection = {
           fingerprint,
           verificationCode,
           replacesFingerprint: replacesFingerprint ?? null,
-          requestedAt: eventTime(recorded),
-          requestedPosition: safeNumber(recorded.position),
+          requestedAt: eventTime(event),
+          requestedPosition: safeNumber(event.position),
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,
         };
@@ -59,8 +59,19 @@ export const pendingKeysProjection: Projection = {
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':
         return [{ kind: 'delete', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId) }];
-      default:
+      case 'KeyRevoked':
+      case 'OrganizationCreated':
+      case 'AgentAdded':
+      case 'AgentRoleChanged':
+      case 'AgentRemoved':
+      case 'FirstKeyAssigned':
+      case 'PromptFrequencyChanged':
+      case 'SensitiveTaskAuthorized':
+      case 'SensitiveTaskRefused':
+      case 'CheckpointSigned':
         return [];
+      default:
+        return unhandledEvent(event);
     }
   },
 };

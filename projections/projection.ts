@@ -1,27 +1,17 @@
+import type { LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
-import type { BrowserEvent } from '../src/domain/browser/browser.events';
-import type { OrganizationEvent } from '../src/domain/organization/organization.events';
-import type { KeyEvent } from '../src/domain/signature-key/key.events';
 import type { CollectionName, DocumentChange } from './document-change';
 
 export const READ_MODEL_NAMES = ['pending-keys', 'org-status', 'audit-log'] as const;
 export type ReadModelName = (typeof READ_MODEL_NAMES)[number];
 
-/** A read model as a pure function of the log: each event gives the changes it makes. */
+/** A read model as a pure function of the log: each event, decoded by its runner, gives the changes it makes. */
 export interface Projection {
   name: ReadModelName;
   /** The collections it writes, and nothing else writes. */
   collections: readonly CollectionName[];
-  project(event: RecordedEvent): DocumentChange[];
+  project(event: RecordedEvent<LogEvent>): DocumentChange[];
 }
-
-export type KnownEvent = OrganizationEvent | KeyEvent | BrowserEvent;
-
-/**
- * The event as its domain type. The log holds what the deciders emitted, so the data is that of
- * the type; a type this code does not know falls through every switch on it.
- */
-export const asKnownEvent = (event: RecordedEvent): KnownEvent => event as unknown as KnownEvent;
 
 /** occurredAt as one canonical ISO-8601 UTC form, so that time ranges compare as strings. */
 export const eventTime = (event: RecordedEvent): string => new Date(event.metadata.occurredAt).toISOString();

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../domain/shared/domain-event';
+import { EVENT_CATALOGUE, type LogEvent } from '../domain/events/event-catalogue';
 import type { NewEvent } from '../event-store/event-store.port';
 import { newId } from '../shared/ids';
 
@@ -14,15 +14,12 @@ export interface CommandContext {
   now: Date;
 }
 
-export const SCHEMA_VERSION = 1;
-
 /** Wraps decider output in the stored envelope (R13): id, type, schema version, data, metadata. */
-export function envelope(events: readonly DomainEvent[], context: CommandContext): NewEvent[] {
+export function envelope(events: readonly LogEvent[], context: CommandContext): NewEvent<LogEvent>[] {
   return events.map((event) => ({
+    ...event,
     id: newId(),
-    type: event.type,
-    schemaVersion: SCHEMA_VERSION,
-    data: event.data as Record<string, unknown>,
+    schemaVersion: EVENT_CATALOGUE[event.type],
     metadata: {
       actor: context.actor,
       orgId: context.orgId,

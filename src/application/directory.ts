@@ -6,6 +6,7 @@ import { refuse } from '../domain/shared/refusal';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { activeKeyOf, type KeyState } from '../domain/signature-key/key.state';
 import { agentStream, orgStream } from '../domain/streams';
+import { approversWithActiveKey } from './approvers';
 import { type LoadedStream, StreamStates } from './stream-states';
 
 /**
@@ -37,9 +38,7 @@ export class Directory {
 
   /** R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key. */
   async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<boolean> {
-    for (const otherId of org.approvers) {
-      if (otherId !== agentId && activeKeyOf((await this.keys(orgId, otherId)).state)) return true;
-    }
-    return false;
+    const others = approversWithActiveKey(org, agentId, async (otherId) => (await this.keys(orgId, otherId)).state);
+    return !(await others.next()).done;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DomainEvent } from '../domain/shared/domain-event';
+import type { LogEvent } from '../domain/events/event-catalogue';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
 import { type CommandContext, envelope } from './command-context';
 
@@ -7,7 +7,7 @@ import { type CommandContext, envelope } from './command-context';
 export interface Decision {
   stream: string;
   expected: ExpectedRevision;
-  events: readonly DomainEvent[];
+  events: readonly LogEvent[];
 }
 
 /** Appends the decisions of one command atomically; returns the global position reached. */

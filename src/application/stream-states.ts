@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Decider } from '../domain/shared/decider';
-import type { DomainEvent } from '../domain/shared/domain-event';
+import { decode } from '../domain/events/decode';
+import type { LogEvent } from '../domain/events/event-catalogue';
+import { type Decider, fold } from '../domain/shared/decider';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
 
 export interface LoadedStream<S> {
@@ -20,27 +21,34 @@ interface CacheEntry {
 const CACHE_LIMIT = 20_000;
 
 /**
- * Loads a stream's current state. States are cached with their revision and only the events
- * after it are read, so a command costs the same in an org of 10 or 10,000 agents. The read of
- * the tail always goes to the store, so another process's appends are never missed.
+ * Loads a stream's state by folding its events with the decider's own evolve: the current state
+ * for commands, or the state as of a log position for readers of the past (the notifier). Current
+ * states are cached with their revision and only the events after it are read, so a command costs
+ * the same in an org of 10 or 10,000 agents. The read of the tail always goes to the store, so
+ * another process's appends are never missed.
  */
 @Injectable()
 export class StreamStates {
   private readonly cache = new Map<string, CacheEntry>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>) {}
 
-  async load<S, E extends DomainEvent>(stream: string, decider: Decider<never, S, E>): Promise<LoadedStream<S>> {
+  async load<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>): Promise<LoadedStream<S>> {
     const cached = this.cache.get(stream);
     const usable = cached && cached.decider === decider ? cached : undefined;
     const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n);
-    let state = usable ? (usable.state as S) : decider.initialState;
-    for (const event of tail) state = decider.evolve(state, { type: event.type, data: event.data } as E);
+    const state = fold(decider, tail.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
     const revision = tail.length > 0 ? tail[tail.length - 1].revision : usable?.revision;
     if (revision === undefined) return { stream, state, expected: 'no_stream' };
     this.cache.delete(stream);
     this.cache.set(stream, { decider, state, revision });
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     return { stream, state, expected: revision };
+  }
+
+  /** The stream's state as of a log position: its events up to `position` (inclusive). */
+  async loadAt<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, position: bigint): Promise<S> {
+    const events = (await this.store.readStream(stream)).filter((event) => event.position <= position);
+    return fold(decider, events.map((event) => decode(event, decider.events)));
   }
 }

@@ -15,20 +15,35 @@ export interface EventMetadata {
   causationId: string;
 }
 
-export interface NewEvent {
+/**
+ * An event's type and data as the store keeps them. Adapters store and return these untouched;
+ * consumers decode them once into the domain's events (src/domain/events/decode.ts).
+ */
+export interface StoredEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** What the envelope adds to an event when it is written. */
+export interface NewEventEnvelope {
   /** UUIDv7: unique and time-ordered; passing the same id twice makes a retried append idempotent. */
   id: string;
-  type: string;
   schemaVersion: number;
-  data: Record<string, unknown>;
   metadata: EventMetadata;
 }
 
-export interface RecordedEvent extends NewEvent {
+/** What the store adds when it records an event. */
+export interface RecordedEnvelope extends NewEventEnvelope {
   stream: string;
   revision: bigint;
   position: bigint;
 }
+
+/** An event to append: raw by default, or a typed domain event in its envelope. */
+export type NewEvent<E extends StoredEvent = StoredEvent> = E & NewEventEnvelope;
+
+/** An event as the log holds it: raw as adapters return it, typed once decoded. */
+export type RecordedEvent<E extends StoredEvent = StoredEvent> = E & RecordedEnvelope;
 
 /** What the stream must look like for the write to go through. */
 export type ExpectedRevision = 'no_stream' | 'any' | bigint;

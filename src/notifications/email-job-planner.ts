@@ -1,96 +1,120 @@
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import type { KeyApproved, KeyRejected, KeyRequested, KeyRequestLocked } from '../domain/signature-key/key.events';
-import { isApproverRole } from '../domain/shared/roles';
+import { approversWithActiveKey } from '../application/approvers';
+import { StreamStates } from '../application/stream-states';
+import { decode } from '../domain/events/decode';
+import { unhandledEvent, type LogEvent } from '../domain/events/event-catalogue';
+import { organizationDecider } from '../domain/organization/organization.decider';
+import type { OrganizationState } from '../domain/organization/organization.state';
+import { keyDecider } from '../domain/signature-key/key.decider';
+import type { KeyEvent } from '../domain/signature-key/key.events';
 import { agentStream, orgStream } from '../domain/streams';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type Person } from './email-job';
-import { foldAgentKeys, foldOrgDirectory, type OrgDirectory } from './org-directory';
 
 /** The events R12 mails about. */
-const NOTIFIED = new Set(['KeyRequested', 'KeyApproved', 'KeyRejected', 'KeyRequestLocked']);
+type NotifiedEvent = RecordedEvent<Extract<KeyEvent, { type: 'KeyRequested' | 'KeyApproved' | 'KeyRejected' | 'KeyRequestLocked' }>>;
 
 type About = Omit<EmailJobBase, 'id' | 'to'>;
 
 /**
  * Turns an event into the emails R12 asks for. Recipients, names and fingerprints are read
- * from the org and agent streams as they stood at the event's position, so replaying an event
- * always yields the same jobs (same ids), whatever happened in the log since.
+ * from the org and agent streams as they stood at the event's position (folded with the
+ * deciders' own evolve), so replaying an event always yields the same jobs (same ids), whatever
+ * happened in the log since.
  */
 export class EmailJobPlanner {
-  constructor(private readonly events: Pick<EventStore, 'readStream'>) {}
+  private readonly states: StreamStates;
 
-  async jobsFor(event: RecordedEvent): Promise<EmailJob[]> {
-    if (!NOTIFIED.has(event.type)) return [];
+  constructor(events: Pick<EventStore, 'readStream'>) {
+    this.states = new StreamStates(events);
+  }
+
+  jobsFor(recorded: RecordedEvent): Promise<EmailJob[]> {
+    const event: RecordedEvent<LogEvent> = decode(recorded);
+    switch (event.type) {
+      case 'KeyRequested':
+      case 'KeyApproved':
+      case 'KeyRejected':
+      case 'KeyRequestLocked':
+        return this.jobsOf(event);
+      case 'OrganizationCreated':
+      case 'AgentAdded':
+      case 'AgentRoleChanged':
+      case 'AgentRemoved':
+      case 'FirstKeyAssigned':
+      case 'KeyApprovalAttemptFailed':
+      case 'KeyRequestCancelled':
+      case 'KeyRevoked':
+      case 'PromptFrequencyChanged':
+      case 'SensitiveTaskAuthorized':
+      case 'SensitiveTaskRefused':
+      case 'CheckpointSigned':
+        return Promise.resolve([]);
+      default:
+        return unhandledEvent(event);
+    }
+  }
+
+  private async jobsOf(event: NotifiedEvent): Promise<EmailJob[]> {
     const context = await this.context(event);
     if (!context) return [];
-    const { about, directory } = context;
+    const { about, org } = context;
     const requester = about.request.requester;
     const to = (person: Person): Pick<EmailJobBase, 'id' | 'to'> => ({ id: emailJobId(event.id, person.agentId), to: person });
     switch (event.type) {
       case 'KeyRequested': {
-        const approvers = await this.approversWithActiveKey(directory, about.org.orgId, requester.agentId, event.position);
+        const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
         return approvers.map((approver) => ({ ...about, ...to(approver), kind: 'KEY_REQUEST_WAITING' }));
       }
       case 'KeyApproved': {
-        const { mode, approvedBy } = (event as unknown as KeyApproved).data;
-        const approver = approvedBy === undefined ? {} : { approvedBy: this.decider(directory, approvedBy) };
+        const { mode, approvedBy } = event.data;
+        const approver = approvedBy === undefined ? {} : { approvedBy: this.decider(org, approvedBy) };
         return [{ ...about, ...to(requester), kind: 'KEY_APPROVED', mode, ...approver }];
       }
       case 'KeyRejected': {
-        const { rejectedBy, reason } = (event as unknown as KeyRejected).data;
-        const rejecter = this.decider(directory, rejectedBy);
+        const { rejectedBy, reason } = event.data;
+        const rejecter = this.decider(org, rejectedBy);
         return [{ ...about, ...to(requester), kind: 'KEY_REJECTED', rejectedBy: rejecter, ...(reason ? { reason } : {}) }];
       }
-      default: {
-        const { failedAttempts } = (event as unknown as KeyRequestLocked).data;
-        return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_LOCKED', failedAttempts }];
-      }
+      case 'KeyRequestLocked':
+        return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_LOCKED', failedAttempts: event.data.failedAttempts }];
     }
   }
 
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */
-  private async approversWithActiveKey(
-    directory: OrgDirectory,
-    orgId: string,
-    requesterId: string,
-    position: bigint,
-  ): Promise<Person[]> {
+  private async approversWithActiveKey(org: OrganizationState, orgId: string, requesterId: string, position: bigint): Promise<Person[]> {
     const approvers: Person[] = [];
-    for (const agent of directory.agents.values()) {
-      if (!isApproverRole(agent.role) || agent.agentId === requesterId) continue;
-      const keys = foldAgentKeys(await this.readAt(agentStream(orgId, agent.agentId), position));
-      if (keys.activeFingerprint !== undefined) {
-        approvers.push({ agentId: agent.agentId, displayName: agent.displayName, email: agent.email });
-      }
-    }
+    const keysAt = (agentId: string) => this.states.loadAt(agentStream(orgId, agentId), keyDecider, position);
+    for await (const agentId of approversWithActiveKey(org, requesterId, keysAt)) approvers.push(this.person(org, agentId)!);
     return approvers;
   }
 
   /** The org, requester and request of a key event; undefined when the requester is not an agent of the org. */
-  private async context(event: RecordedEvent): Promise<{ about: About; directory: OrgDirectory } | undefined> {
-    const { requestId, agentId } = (event as unknown as KeyRequested).data;
+  private async context(event: NotifiedEvent): Promise<{ about: About; org: OrganizationState } | undefined> {
+    const { requestId, agentId } = event.data;
     const orgId = event.metadata.orgId;
-    const directory = foldOrgDirectory(await this.readAt(orgStream(orgId), event.position));
-    const agent = directory.agents.get(agentId);
-    const request = foldAgentKeys(await this.readAt(agentStream(orgId, agentId), event.position)).requests.get(requestId);
-    if (!agent || !request) return undefined;
-    const requester: Person = { agentId, displayName: agent.displayName, email: agent.email };
+    const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
+    const requester = this.person(org, agentId);
+    const request = (await this.states.loadAt(agentStream(orgId, agentId), keyDecider, event.position)).requests.get(requestId);
+    if (!requester || !request) return undefined;
+    const { fingerprint, replacesFingerprint } = request;
     return {
       about: {
         eventId: event.id,
         occurredAt: event.metadata.occurredAt,
-        org: { orgId, name: directory.name },
-        request: { ...request, requester },
+        org: { orgId, name: org.name ?? '' },
+        request: { requestId, requester, fingerprint, ...(replacesFingerprint !== undefined && { replacesFingerprint }) },
       },
-      directory,
+      org,
     };
   }
 
-  /** A decider is an agent of the org when deciding; their id stands in should the directory not know them. */
-  private decider(directory: OrgDirectory, agentId: string): Decider {
-    return { agentId, displayName: directory.agents.get(agentId)?.displayName ?? agentId };
+  private person(org: OrganizationState, agentId: string): Person | undefined {
+    const agent = org.agents.get(agentId);
+    return agent && { agentId, displayName: agent.displayName, email: agent.email };
   }
 
-  private async readAt(stream: string, position: bigint): Promise<RecordedEvent[]> {
-    return (await this.events.readStream(stream)).filter((event) => event.position <= position);
+  /** A decider is an agent of the org when deciding; their id stands in should the directory not know them. */
+  private decider(org: OrganizationState, agentId: string): Decider {
+    return { agentId, displayName: org.agents.get(agentId)?.displayName ?? agentId };
   }
 }

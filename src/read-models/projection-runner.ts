@@ -1,4 +1,5 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
+import { decode } from '../domain/events/decode';
 import type { Projection } from '../../projections/projection';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
@@ -103,7 +104,7 @@ export class ProjectionRunner {
 
   private handle(epoch: number, event: RecordedEvent): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
-    this.batch.push(...versionChanges(event.position, this.projection.project(event)));
+    this.batch.push(...versionChanges(event.position, this.projection.project(decode(event))));
     this.batchEvents += 1;
     this.batchPosition = event.position;
     // A full batch makes the subscription wait for the store; otherwise the batch is written

@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { auditEntry, type AuditEntryDocument } from '../../projections/audit-log.projection';
+import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 
 /**
@@ -19,4 +20,4 @@ export function leafInput(record: LeafRecord | Omit<AuditEntryDocument, 'orgId'>
   return Buffer.from(text, 'utf8');
 }
 
-export const eventLeafInput = (event: RecordedEvent): Buffer => leafInput(auditEntry(event));
+export const eventLeafInput = (event: RecordedEvent<LogEvent>): Buffer => leafInput(auditEntry(event));

@@ -1,4 +1,5 @@
 import { ConcurrencyConflict, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port';
+import { decode } from '../domain/events/decode';
 import { newId } from '../shared/ids';
 import { signCheckpoint, timestampLine } from './checkpoint';
 import { eventLeafInput } from './event-leaf';
@@ -126,10 +127,11 @@ export class LogCheckpointer {
     return org;
   }
 
-  private apply(event: RecordedEvent): void {
+  private apply(record: RecordedEvent): void {
+    const event = decode(record);
     const org = this.org(event.metadata.orgId);
-    if (event.type === CHECKPOINT_SIGNED) {
-      const { size } = event.data as unknown as CheckpointSignedData;
+    if (event.type === 'CheckpointSigned') {
+      const { size } = event.data;
       org.signed = { size, at: Date.parse(event.metadata.occurredAt) };
       org.revision = event.revision;
       if (size === org.tree.size) org.grewAt = undefined;

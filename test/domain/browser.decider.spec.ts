@@ -140,6 +140,11 @@ describe('browser decider', () => {
   describe('AuthorizeSensitiveTask (R11)', () => {
     it('records a refusal when the agent has no ACTIVE key, signed or not', () => {
       browser().when(unsignedTask({ activeKey: null })).thenEvents(refused('NO_ACTIVE_KEY'));
+      expect(browser().when(unsignedTask({ activeKey: null })).refusal()).toMatchObject({
+        kind: 'UNAUTHORIZED',
+        code: 'NO_ACTIVE_KEY',
+        details: { promptRequired: false },
+      });
       browser().when(signedTask({ activeKey: null })).thenEvents(refused('NO_ACTIVE_KEY'));
     });
 
@@ -173,6 +178,7 @@ describe('browser decider', () => {
 
     it('records a refusal for a signature that does not verify, a revoked key included', () => {
       browser().when(signedTask({ signer: newKey })).thenEvents(refused('INVALID_SIGNATURE'));
+      expect(browser().when(signedTask({ signer: newKey })).refusal()).toMatchObject({ code: 'INVALID_SIGNATURE', details: { promptRequired: true } });
       browser(run([setFrequency('DAILY')])).when(signedTask({ activeKey: NEW_ACTIVE, signer: key, now: at(HOUR) })).thenEvents(refused('INVALID_SIGNATURE'));
     });
 

@@ -7,7 +7,7 @@ export function history<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, 
   const events = [...given];
   let state = fold(decider, events);
   for (const command of commands) {
-    const decided = decider.decide(command, state);
+    const decided = decider.decide(command, state).events;
     state = fold(decider, decided, state);
     events.push(...decided);
   }
@@ -22,9 +22,11 @@ export function given<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, ev
     when(command: C) {
       return {
         /** The events decided, for assertions on a part of them. */
-        events: (): E[] => decider.decide(command, state),
+        events: (): E[] => decider.decide(command, state).events,
+        /** The refusal recorded with the events, if any. */
+        refusal: (): DomainRefusal | undefined => decider.decide(command, state).refusal,
         thenEvents(expected: E[]): E[] {
-          const decided = decider.decide(command, state);
+          const decided = decider.decide(command, state).events;
           expect(decided).toEqual(expected);
           return decided;
         },

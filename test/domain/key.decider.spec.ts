@@ -348,6 +348,20 @@ describe('key decider', () => {
           ]);
       });
 
+      it('says so in its outcome: a recorded refusal, and on the 5th the lock', () => {
+        expect(keys(carolPending()).when(approveKey(ALICE, aliceKey, r1, WRONG_CODE)).refusal()).toMatchObject({
+          kind: 'UNPROCESSABLE',
+          code: 'VERIFICATION_CODE_MISMATCH',
+          details: { failedAttempts: 1, attemptsLeft: 4 },
+        });
+        expect(keys(failures(4)).when(approveKey(ALICE, aliceKey, r1, WRONG_CODE)).refusal()).toMatchObject({
+          kind: 'UNPROCESSABLE',
+          code: 'REQUEST_LOCKED',
+          details: { failedAttempts: 5, attemptsLeft: 0 },
+        });
+        expect(keys(carolPending()).when(approveKey(ALICE, aliceKey, r1, CODE)).refusal()).toBeUndefined();
+      });
+
       it('refuses the right code once the request is LOCKED', () => {
         keys(failures(5)).when(approveKey(ALICE, aliceKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { requestStatus: 'LOCKED' });
       });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { decode } from '../../src/domain/events/decode';
 import { versionChanges } from '../../projections/document-change';
 import { PROJECTIONS } from '../../projections/projections';
 import { COLLECTIONS } from '../../projections/document-change';
@@ -23,7 +24,7 @@ describe.each(Object.values(PROJECTIONS))('$name projection replayed after a cra
         const documents = project(projection, events.slice(0, crashedAt));
         // The crash also cut the changes of the next event short.
         const next = events[crashedAt];
-        if (next) documents.apply(versionChanges(next.position, projection.project(next)).slice(0, partial));
+        if (next) documents.apply(versionChanges(next.position, projection.project(decode(next))).slice(0, partial));
         project(projection, events.slice(checkpoint), documents);
         expect(snapshot(documents)).toEqual(clean);
       }),
@@ -40,7 +41,7 @@ describe.each(Object.values(PROJECTIONS))('$name projection replayed after a cra
         const documents = project(projection, head.slice(0, crashedAt));
         const before = new Map(snapshot(documents).flat().map((d) => [d.id, d.version]));
         for (const event of head.slice(checkpoint, crashedAt)) {
-          documents.apply(versionChanges(event.position, projection.project(event)));
+          documents.apply(versionChanges(event.position, projection.project(decode(event))));
           for (const { id, version } of snapshot(documents).flat()) {
             expect(version >= (before.get(id) ?? '')).toBe(true);
           }

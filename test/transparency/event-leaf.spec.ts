@@ -1,9 +1,10 @@
+import { decode } from '../../src/domain/events/decode';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { eventLeafInput, leafInput } from '../../src/transparency/event-leaf';
 import { leafHash } from '../../src/transparency/merkle-tree';
 
 /** The worked example of README ("Verifiable audit log", leaf of an event). */
-const EVENT: RecordedEvent = {
+const EVENT = decode<RecordedEvent>({
   id: '0193c3a0-0000-7000-8000-000000000001',
   type: 'AgentAdded',
   schemaVersion: 1,
@@ -18,7 +19,7 @@ const EVENT: RecordedEvent = {
     correlationId: 'c-1',
     causationId: 'c-1',
   },
-};
+});
 
 /** Written by hand from RFC 8785: keys sorted by UTF-16 code units at every level, no spaces. */
 const LEAF_TEXT =
@@ -47,7 +48,7 @@ describe('leaf of an event', () => {
 
   it('changes with any field of the event', () => {
     const base = eventLeafInput(EVENT);
-    expect(eventLeafInput({ ...EVENT, data: { ...EVENT.data, role: 'MEMBER' } })).not.toEqual(base);
+    expect(eventLeafInput(decode<RecordedEvent>({ ...EVENT, data: { ...EVENT.data, role: 'MEMBER' } }))).not.toEqual(base);
     expect(eventLeafInput({ ...EVENT, revision: 2n })).not.toEqual(base);
     expect(eventLeafInput({ ...EVENT, metadata: { ...EVENT.metadata, actor: 'mallory' } })).not.toEqual(base);
     expect(eventLeafInput({ ...EVENT, position: 43n })).toEqual(base);

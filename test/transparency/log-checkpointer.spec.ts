@@ -1,3 +1,4 @@
+import { decode } from '../../src/domain/events/decode';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ describe('log checkpointer', () => {
       const tree = CompactRange.empty();
       const roots = [tree.root()];
       for (const event of leaves) {
-        tree.append(leafHash(eventLeafInput(event)));
+        tree.append(leafHash(eventLeafInput(decode(event))));
         roots.push(tree.root());
       }
       for (const { note, size: signedSize } of checkpoints) {

@@ -1,7 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { BrowserCommand } from '../../domain/browser/browser.commands';
 import { browserDecider } from '../../domain/browser/browser.decider';
-import type { BrowserEvent, PromptFrequency } from '../../domain/browser/browser.events';
+import type { PromptFrequency } from '../../domain/browser/browser.events';
+import type { BrowserState } from '../../domain/browser/browser.state';
+import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { browserStream } from '../../domain/streams';
 import type { CommandContext } from '../command-context';
@@ -17,8 +19,9 @@ export type BrowserAction =
   | { kind: 'authorizeTask'; task: string; challengeId?: string; signature?: string };
 
 export interface BrowserActionResult {
-  events: BrowserEvent[];
   position: bigint;
+  /** The task authorized, for authorizeTask (a refused task is thrown, once recorded). */
+  authorization?: BrowserState['lastAuthorization'];
 }
 
 /** R10, R11: what an agent does in one of their browsers. Only the agent themself may. */
@@ -58,8 +61,10 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
           : action.kind === 'setPromptFrequency'
             ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey }
             : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey };
-      const events = browserDecider.decide(command, browser.state);
-      return { events, position: (await this.writer.write(context, { ...browser, events }))! };
+      const { events, refusal } = browserDecider.decide(command, browser.state);
+      const position = (await this.writer.write(context, { ...browser, events }))!;
+      if (refusal) throw refusal.with({ position: String(position) });
+      return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });
   }
 }

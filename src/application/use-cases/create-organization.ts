@@ -34,7 +34,7 @@ export class CreateOrganizationHandler implements ICommandHandler<CreateOrganiza
   async execute({ context, name, superAdmin, policy }: CreateOrganizationCommand): Promise<CreatedOrganization> {
     const orgId = newId();
     const org = await this.states.load(orgStream(orgId), organizationDecider);
-    const events = organizationDecider.decide({ type: 'CreateOrganization', orgId, name, policy, superAdmin }, org.state);
+    const { events } = organizationDecider.decide({ type: 'CreateOrganization', orgId, name, policy, superAdmin }, org.state);
     const position = await this.writer.write({ ...context, orgId }, { ...org, events });
     return { orgId, position: position! };
   }

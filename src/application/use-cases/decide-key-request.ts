@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { keyDecider } from '../../domain/signature-key/key.decider';
-import type { KeyApprovalAttemptFailed, KeyEvent } from '../../domain/signature-key/key.events';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -49,11 +49,11 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     const requesterId = requesterOf(requestId);
     if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
     const proof = await this.proofs.open(challengeId, signature);
-    const { events, position } = await retryOnConflict(async () => {
+    return retryOnConflict(async () => {
       const { org, actor: approver } = await this.directory.actor(context.orgId, context.actor);
       const requester = await this.directory.keys(context.orgId, requesterId);
       const now = context.now.toISOString();
-      const decided: KeyEvent[] =
+      const outcome =
         decision.decision === 'APPROVE'
           ? keyDecider.decide(
               {
@@ -72,26 +72,10 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
               { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, now },
               requester.state,
             );
-      return { events: decided, position: await this.writer.write(context, { ...requester, events: decided }) };
+      const position = (await this.writer.write(context, { ...requester, events: outcome.events }))!;
+      if (outcome.refusal) throw outcome.refusal.with({ position: String(position) });
+      const { mode } = fold(keyDecider, outcome.events, requester.state).requests.get(requestId)!;
+      return { requestId, status: decision.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', ...(mode && { mode }), position };
     });
-    const failed = events.find((event): event is KeyApprovalAttemptFailed => event.type === 'KeyApprovalAttemptFailed');
-    if (failed) {
-      const locked = events.some((event) => event.type === 'KeyRequestLocked');
-      return refuse(
-        'UNPROCESSABLE',
-        locked ? 'REQUEST_LOCKED' : 'VERIFICATION_CODE_MISMATCH',
-        locked
-          ? `The verification code does not match, for the ${failed.data.failedAttempts}th time: the request is now locked and the agent must request a key again.`
-          : `The verification code does not match the one of this request. ${failed.data.attemptsLeft} attempt(s) left before the request is locked.`,
-        { attemptsLeft: failed.data.attemptsLeft, failedAttempts: failed.data.failedAttempts, position: String(position) },
-      );
-    }
-    const approved = events.find((event) => event.type === 'KeyApproved');
-    return {
-      requestId,
-      status: approved ? 'APPROVED' : 'REJECTED',
-      ...(approved ? { mode: (approved.data as { mode: string }).mode } : {}),
-      position: position!,
-    };
   }
 }

@@ -1,7 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { decode } from '../../domain/events/decode';
 import { refuse } from '../../domain/shared/refusal';
 import { isApproverRole } from '../../domain/shared/roles';
+import { keyDecider } from '../../domain/signature-key/key.decider';
 import { agentStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
@@ -52,7 +54,8 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
     const entry = (await this.directory.keys(orgId, agentId)).state.requests.get(requestId);
     if (!entry) return notFound();
     const history = (await this.store.readStream(agentStream(orgId, agentId)))
-      .filter((event) => (event.data as { requestId?: string }).requestId === requestId)
+      .map((event) => decode(event, keyDecider.events))
+      .filter((event) => event.data.requestId === requestId)
       .map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
     const requester = org.state.agents.get(agentId);
     return {

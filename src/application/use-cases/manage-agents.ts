@@ -40,11 +40,11 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
           : change.kind === 'changeRole'
             ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role }
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
-      const orgEvents = organizationDecider.decide(command, org.state);
+      const { events: orgEvents } = organizationDecider.decide(command, org.state);
       if (change.kind !== 'remove') return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
       // The removal and the release of the agent's keys commit together, or not at all.
       const keys = await this.directory.keys(context.orgId, change.agentId);
-      const keyEvents = keyDecider.decide({ type: 'ReleaseKeysOfRemovedAgent', actorId, now: context.now.toISOString() }, keys.state);
+      const { events: keyEvents } = keyDecider.decide({ type: 'ReleaseKeysOfRemovedAgent', actorId, now: context.now.toISOString() }, keys.state);
       return { position: await this.writer.write(context, { ...org, events: orgEvents }, { ...keys, events: keyEvents }) };
     });
   }

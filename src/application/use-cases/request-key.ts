@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider } from '../../domain/organization/organization.decider';
+import { fold } from '../../domain/shared/decider';
 import { isApproverRole } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
-import type { KeyApproved, KeyRequested } from '../../domain/signature-key/key.events';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -49,7 +49,7 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
     const requestId = newRequestId(context.actor);
     return retryOnConflict(async () => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor);
-      const keyEvents = keyDecider.decide(
+      const { events: keyEvents } = keyDecider.decide(
         {
           type: 'RequestKey',
           orgId: context.orgId,
@@ -63,17 +63,17 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
         },
         keys.state,
       );
-      const requested = keyEvents.find((event): event is KeyRequested => event.type === 'KeyRequested')!;
-      const firstKey = keyEvents.some((event) => event.type === 'KeyApproved' && (event as KeyApproved).data.mode === 'FIRST_KEY');
+      const requested = fold(keyDecider, keyEvents, keys.state).requests.get(requestId)!;
+      const firstKey = requested.mode === 'FIRST_KEY';
       const orgEvents = firstKey
-        ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state)
+        ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state).events
         : [];
       const position = await this.writer.write(context, { ...keys, events: keyEvents }, { ...org, events: orgEvents });
       return {
         requestId,
         status: firstKey ? 'APPROVED' : 'PENDING',
-        verificationCode: requested.data.verificationCode,
-        fingerprint: requested.data.fingerprint,
+        verificationCode: requested.verificationCode,
+        fingerprint: requested.fingerprint,
         position: position!,
         ...(firstKey && !isApproverRole(actor.role) ? { warning: MEMBER_FIRST_KEY_WARNING } : {}),
       };

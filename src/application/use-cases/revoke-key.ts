@@ -29,7 +29,7 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
       const { org, actor } = await this.directory.actor(context.orgId, context.actor);
       if (!org.state.agents.has(agentId)) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not a member of this organization.`);
       const keys = await this.directory.keys(context.orgId, agentId);
-      const events = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
+      const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
       return { position: (await this.writer.write(context, { ...keys, events }))! };
     });
   }

@@ -1,12 +1,21 @@
 import { checkChallenge, isSignedBy, recordProof, requireSignature } from '../shared/check-proof';
-import type { Decider } from '../shared/decider';
-import { refuse } from '../shared/refusal';
+import { BROWSER_EVENTS } from '../events/event-catalogue';
+import type { Decider, Outcome } from '../shared/decider';
+import { DomainRefusal, refuse } from '../shared/refusal';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
 import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
 import { effectiveFrequency, initialBrowserState, type BrowserState } from './browser.state';
 
 const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+
+type TaskRefusalReason = SensitiveTaskRefused['data']['reason'];
+
+const TASK_REFUSALS: Record<TaskRefusalReason, string> = {
+  PROMPT_REQUIRED: 'A fresh signature is required: get a SENSITIVE_TASK challenge, sign it with your key and send it.',
+  NO_ACTIVE_KEY: 'You have no ACTIVE key: request one and have it approved first.',
+  INVALID_SIGNATURE: 'The signature does not verify under your ACTIVE key.',
+};
 
 /**
  * R10: a signed change; the signature counts as one made in this browser at `now`. Every refusal
@@ -38,40 +47,43 @@ function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): B
 }
 
 /**
- * R11. What the caller may fix by signing is a RECORDED refusal (audited, and the HTTP layer
- * answers after appending): no ACTIVE key, a signature that does not verify under the ACTIVE key
- * (a revoked key's included), no signature outside the remembered window. A proof that was never
- * meant for this task (purpose, org, agent, browser, task, expiry, replay) is thrown UNPROCESSABLE
- * by checkChallenge and writes nothing.
+ * R11. What the caller may fix by signing is a RECORDED refusal (audited, and answered 401 after
+ * appending; promptRequired unless a signature cannot help): no ACTIVE key, a signature that does
+ * not verify under the ACTIVE key (a revoked key's included), no signature outside the remembered
+ * window. A proof that was never meant for this task (purpose, org, agent, browser, task, expiry,
+ * replay) is thrown UNPROCESSABLE by checkChallenge and writes nothing.
  */
-function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserState): BrowserEvent[] {
+function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserState): Outcome<BrowserEvent> {
   const { orgId, agentId, browserId, task, proof, activeKey, now } = command;
-  const refused = (reason: SensitiveTaskRefused['data']['reason']): BrowserEvent[] => [
-    { type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason } },
-  ];
+  const refused = (reason: TaskRefusalReason): Outcome<BrowserEvent> => ({
+    events: [{ type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason } }],
+    refusal: new DomainRefusal('UNAUTHORIZED', reason, TASK_REFUSALS[reason], { promptRequired: reason !== 'NO_ACTIVE_KEY' }),
+  });
   if (!activeKey) return refused('NO_ACTIVE_KEY');
   const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
   const authorized = { agentId, browserId, task, keyFingerprint: activeKey.fingerprint };
   if (proof) {
     checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
     if (!isSignedBy(proof, activeKey.publicKey)) return refused('INVALID_SIGNATURE');
-    return [
-      {
-        type: 'SensitiveTaskAuthorized',
-        data: {
-          ...authorized,
-          method: 'SIGNATURE',
-          validUntil: isoAfter(now, window),
-          proof: recordProof(proof, activeKey.publicKey),
-          signedAt: now,
+    return {
+      events: [
+        {
+          type: 'SensitiveTaskAuthorized',
+          data: {
+            ...authorized,
+            method: 'SIGNATURE',
+            validUntil: isoAfter(now, window),
+            proof: recordProof(proof, activeKey.publicKey),
+            signedAt: now,
+          },
         },
-      },
-    ];
+      ],
+    };
   }
   const last = state.lastSignature;
   if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && Date.parse(now) < Date.parse(last.at) + window) {
     const validUntil = isoAfter(last.at, window);
-    return [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil } }];
+    return { events: [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil } }] };
   }
   return refused('PROMPT_REQUIRED');
 }
@@ -79,25 +91,28 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
 /** One agent in one browser: prompt frequency (R10) and sensitive tasks (R11). */
 export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent> = {
   initialState: initialBrowserState,
+  events: BROWSER_EVENTS,
 
   decide(command, state) {
     switch (command.type) {
       case 'SetPromptFrequency':
-        return setPromptFrequency(command, state);
+        return { events: setPromptFrequency(command, state) };
       case 'LogOutOfBrowser':
         // `previous` is the stored setting: a logout carries no key to tell whether it still held.
-        return [
-          {
-            type: 'PromptFrequencyChanged',
-            data: {
-              agentId: command.agentId,
-              browserId: command.browserId,
-              frequency: 'EVERY_TASK',
-              previous: state.frequency,
-              reason: 'LOGOUT',
+        return {
+          events: [
+            {
+              type: 'PromptFrequencyChanged',
+              data: {
+                agentId: command.agentId,
+                browserId: command.browserId,
+                frequency: 'EVERY_TASK',
+                previous: state.frequency,
+                reason: 'LOGOUT',
+              },
             },
-          },
-        ];
+          ],
+        };
       case 'AuthorizeSensitiveTask':
         return authorizeSensitiveTask(command, state);
     }
@@ -116,11 +131,12 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
         };
       }
       case 'SensitiveTaskAuthorized': {
+        const { keyFingerprint, signedAt, proof, task, method, validUntil } = event.data;
+        const authorized = { ...state, lastAuthorization: { task, method, validUntil } };
         // A REMEMBERED authorization is no new signature: the window does not move.
-        const { keyFingerprint, signedAt, proof } = event.data;
-        if (!signedAt || !proof) return state;
+        if (!signedAt || !proof) return authorized;
         const usedNonces = withUsedNonce(state.usedNonces, proof.statement);
-        return { ...state, lastSignature: { at: signedAt, keyFingerprint }, usedNonces };
+        return { ...authorized, lastSignature: { at: signedAt, keyFingerprint }, usedNonces };
       }
       case 'SensitiveTaskRefused':
         return state;

@@ -1,6 +1,6 @@
 import type { ActiveKey } from '../shared/actor';
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
-import type { PromptFrequency } from './browser.events';
+import type { PromptFrequency, SensitiveTaskAuthorized } from './browser.events';
 
 /** One agent's prompt frequency and last signature in one browser (R10, R11). */
 export interface BrowserState {
@@ -10,6 +10,8 @@ export interface BrowserState {
   frequencyKeyFingerprint?: string;
   /** The last signature made in this browser: the start of its remembered window (R11). */
   lastSignature?: { at: string; keyFingerprint: string };
+  /** The last sensitive task authorized in this browser, and until when (R11). */
+  lastAuthorization?: Pick<SensitiveTaskAuthorized['data'], 'task' | 'method' | 'validUntil'>;
   usedNonces: UsedNonces;
 }
 

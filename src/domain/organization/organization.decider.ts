@@ -1,3 +1,4 @@
+import { ORGANIZATION_EVENTS } from '../events/event-catalogue';
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import type { Role } from '../shared/roles';
@@ -38,36 +39,39 @@ function keepASuperAdmin(state: OrganizationState, role: Role, change: string): 
  */
 export const organizationDecider: Decider<OrganizationCommand, OrganizationState, OrganizationEvent> = {
   initialState: initialOrganizationState,
+  events: ORGANIZATION_EVENTS,
 
   decide(command, state) {
     switch (command.type) {
       case 'CreateOrganization': {
         if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${command.orgId} already exists.`);
         const { orgId, name, policy, superAdmin } = command;
-        return [
-          { type: 'OrganizationCreated', data: { orgId, name, policy, superAdminId: superAdmin.agentId } },
-          { type: 'AgentAdded', data: { ...superAdmin, role: 'SUPER_ADMIN' } },
-        ];
+        return {
+          events: [
+            { type: 'OrganizationCreated', data: { orgId, name, policy, superAdminId: superAdmin.agentId } },
+            { type: 'AgentAdded', data: { ...superAdmin, role: 'SUPER_ADMIN' } },
+          ],
+        };
       }
       case 'AddAgent': {
         requireSuperAdmin(state, command.actorId);
         if (state.agents.has(command.agent.agentId)) {
           refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${command.agent.agentId} is already in this organization.`);
         }
-        return [{ type: 'AgentAdded', data: { ...command.agent, role: command.role } }];
+        return { events: [{ type: 'AgentAdded', data: { ...command.agent, role: command.role } }] };
       }
       case 'ChangeAgentRole': {
         requireSuperAdmin(state, command.actorId);
         const from = requireAgent(state, command.agentId);
-        if (from === command.role) return [];
+        if (from === command.role) return { events: [] };
         keepASuperAdmin(state, from, 'demoted');
-        return [{ type: 'AgentRoleChanged', data: { agentId: command.agentId, from, to: command.role } }];
+        return { events: [{ type: 'AgentRoleChanged', data: { agentId: command.agentId, from, to: command.role } }] };
       }
       case 'RemoveAgent': {
         requireSuperAdmin(state, command.actorId);
         const role = requireAgent(state, command.agentId);
         keepASuperAdmin(state, role, 'removed');
-        return [{ type: 'AgentRemoved', data: { agentId: command.agentId, role } }];
+        return { events: [{ type: 'AgentRemoved', data: { agentId: command.agentId, role } }] };
       }
       case 'AssignFirstKey': {
         requireOrg(state);
@@ -77,7 +81,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
             ...state.firstKey,
           });
         }
-        return [{ type: 'FirstKeyAssigned', data: { agentId: command.agentId, requestId: command.requestId } }];
+        return { events: [{ type: 'FirstKeyAssigned', data: { agentId: command.agentId, requestId: command.requestId } }] };
       }
     }
   },

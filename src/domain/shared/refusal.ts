@@ -15,6 +15,11 @@ export class DomainRefusal extends Error {
     super(message);
     this.name = 'DomainRefusal';
   }
+
+  /** The same refusal with more details, e.g. the log position where a recorded refusal was written. */
+  with(details: Record<string, unknown>): DomainRefusal {
+    return new DomainRefusal(this.kind, this.code, this.message, { ...this.details, ...details });
+  }
 }
 
 export const refuse = (kind: RefusalKind, code: string, message: string, details?: Record<string, unknown>): never => {

@@ -2,8 +2,9 @@ import { checkPublicKey, fingerprint, type PublicKeyProblem } from '../../crypto
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
 import type { ActiveKey } from '../shared/actor';
 import { checkChallenge, recordProof, requireSignature } from '../shared/check-proof';
-import type { Decider } from '../shared/decider';
-import { refuse } from '../shared/refusal';
+import { KEY_EVENTS } from '../events/event-catalogue';
+import type { Decider, Outcome } from '../shared/decider';
+import { DomainRefusal, refuse } from '../shared/refusal';
 import { isApproverRole } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { ApproveKey, KeyCommand, RejectKey, RequestKey, RevokeKey, ReleaseKeysOfRemovedAgent } from './key.commands';
@@ -138,11 +139,11 @@ function authorizeDecision(
 
 /**
  * R5, R6, R8. A wrong verification code is a RECORDED refusal: the attempt (and on the 5th the
- * lock) is returned as events, and the HTTP layer answers 422 after appending them. On approval an
- * ACTIVE key is revoked (REPLACED) before the new one is approved, so that no position of the log
- * shows two ACTIVE keys.
+ * lock) is returned as events with the refusal, which the caller answers (422) after appending
+ * them. On approval an ACTIVE key is revoked (REPLACED) before the new one is approved, so that no
+ * position of the log shows two ACTIVE keys.
  */
-function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
+function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
   const { approver } = command;
   const rotationAllowed = !command.otherApproverHasActiveKey;
   const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', rotationAllowed);
@@ -165,10 +166,9 @@ function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
         },
       },
     ];
-    if (failedAttempts >= MAX_APPROVAL_ATTEMPTS) {
-      events.push({ type: 'KeyRequestLocked', data: { requestId: request.requestId, agentId, failedAttempts } });
-    }
-    return events;
+    const locked = failedAttempts >= MAX_APPROVAL_ATTEMPTS;
+    if (locked) events.push({ type: 'KeyRequestLocked', data: { requestId: request.requestId, agentId, failedAttempts } });
+    return { events, refusal: codeMismatch(failedAttempts, locked) };
   }
   const events: KeyEvent[] = [];
   if (state.active) {
@@ -187,7 +187,20 @@ function approveKey(command: ApproveKey, state: KeyState): KeyEvent[] {
       decision,
     },
   });
-  return events;
+  return { events };
+}
+
+/** R5: the answer to a wrong verification code, once its attempt (and lock) are recorded. */
+function codeMismatch(failedAttempts: number, locked: boolean): DomainRefusal {
+  const attemptsLeft = Math.max(0, MAX_APPROVAL_ATTEMPTS - failedAttempts);
+  return new DomainRefusal(
+    'UNPROCESSABLE',
+    locked ? 'REQUEST_LOCKED' : 'VERIFICATION_CODE_MISMATCH',
+    locked
+      ? `The verification code does not match, for the ${failedAttempts}th time: the request is now locked and the agent must request a key again.`
+      : `The verification code does not match the one of this request. ${attemptsLeft} attempt(s) left before the request is locked.`,
+    { attemptsLeft, failedAttempts },
+  );
 }
 
 function rejectKey(command: RejectKey, state: KeyState): KeyEvent[] {
@@ -244,26 +257,27 @@ function withRequest(state: KeyState, requestId: string, change: Partial<KeyRequ
 /** One agent's key requests, decisions and ACTIVE key. */
 export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
   initialState: initialKeyState,
+  events: KEY_EVENTS,
 
   decide(command, state) {
     switch (command.type) {
       case 'RequestKey':
-        return requestKey(command, state);
+        return { events: requestKey(command, state) };
       case 'ApproveKey':
         return approveKey(command, state);
       case 'RejectKey':
-        return rejectKey(command, state);
+        return { events: rejectKey(command, state) };
       case 'RevokeKey':
-        return revokeKey(command, state);
+        return { events: revokeKey(command, state) };
       case 'ReleaseKeysOfRemovedAgent':
-        return releaseKeys(command, state);
+        return { events: releaseKeys(command, state) };
     }
   },
 
   evolve(state, event) {
     switch (event.type) {
       case 'KeyRequested': {
-        const { requestId, agentId, publicKey, fingerprint: keyFingerprint, verificationCode: code, proof } = event.data;
+        const { requestId, agentId, publicKey, fingerprint: keyFingerprint, verificationCode: code, proof, replacesFingerprint } = event.data;
         const entry: KeyRequestEntry = {
           requestId,
           publicKey,
@@ -271,6 +285,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           verificationCode: code,
           status: 'PENDING',
           failedAttempts: 0,
+          ...(replacesFingerprint !== undefined && { replacesFingerprint }),
         };
         return {
           ...state,
@@ -281,8 +296,8 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         };
       }
       case 'KeyApproved': {
-        const { requestId, publicKey, fingerprint: keyFingerprint, decision } = event.data;
-        const approved = withRequest(state, requestId, { status: 'APPROVED' });
+        const { requestId, publicKey, fingerprint: keyFingerprint, mode, decision } = event.data;
+        const approved = withRequest(state, requestId, { status: 'APPROVED', mode });
         return {
           ...approved,
           active: { requestId, publicKey, fingerprint: keyFingerprint },

@@ -1,4 +1,5 @@
 import type { ActiveKey } from '../shared/actor';
+import type { ApprovalMode } from './key.events';
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
 
 /** REVOKED: the request was approved and its key has since been revoked. */
@@ -12,6 +13,10 @@ export interface KeyRequestEntry {
   status: KeyRequestStatus;
   /** Wrong verification codes so far (R5). */
   failedAttempts: number;
+  /** Fingerprint of the ACTIVE key the request would replace (R8), if any. */
+  replacesFingerprint?: string;
+  /** How it was approved, once APPROVED. */
+  mode?: ApprovalMode;
 }
 
 /** One agent's key stream: few requests per agent, so plain maps copied per event are cheap. */

@@ -3,18 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import type { SensitiveTaskAuthorized, SensitiveTaskRefused } from '../../domain/browser/browser.events';
 import { AgentEndpoint } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { SensitiveTaskDto } from '../dto/browser.dto';
-import { problem } from '../problem';
-import { HttpProblem } from '../problem.filter';
-
-const REFUSALS: Record<SensitiveTaskRefused['data']['reason'], string> = {
-  PROMPT_REQUIRED: 'A fresh signature is required: get a SENSITIVE_TASK challenge, sign it with your key and send it.',
-  NO_ACTIVE_KEY: 'You have no ACTIVE key: request one and have it approved first.',
-  INVALID_SIGNATURE: 'The signature does not verify under your ACTIVE key.',
-};
 
 @ApiTags('sensitive tasks')
 @Controller('v1/orgs/:orgId/sensitive-tasks')
@@ -29,14 +20,7 @@ export class SensitiveTasksController {
   })
   async authorize(@Ctx() context: CommandContext, @Body() body: SensitiveTaskDto) {
     const action = { kind: 'authorizeTask' as const, task: body.task, challengeId: body.challengeId, signature: body.signature };
-    const { events, position } = await this.commands.execute(new BrowserActionCommand(context, context.actor, body.browserId, action));
-    const outcome = events[events.length - 1] as SensitiveTaskAuthorized | SensitiveTaskRefused;
-    if (outcome.type === 'SensitiveTaskRefused') {
-      const reason = outcome.data.reason;
-      throw new HttpProblem(
-        problem(401, reason, REFUSALS[reason], { promptRequired: reason !== 'NO_ACTIVE_KEY', position: String(position) }),
-      );
-    }
-    return { authorized: true, method: outcome.data.method, validUntil: outcome.data.validUntil, position: String(position) };
+    const { authorization, position } = await this.commands.execute(new BrowserActionCommand(context, context.actor, body.browserId, action));
+    return { authorized: true, method: authorization!.method, validUntil: authorization!.validUntil, position: String(position) };
   }
 }

@@ -6,18 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { PromptFrequency } from '../../../src/domain/browser/browser.events';
+import type { LogEvent } from '../../../src/domain/events/event-catalogue';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
 import type { ApprovalMode, KeyRevoked } from '../../../src/domain/signature-key/key.events';
 import { agentStream, browserStream, orgStream } from '../../../src/domain/streams';
 import type { NewEvent } from '../../../src/event-store/event-store.port';
-import type { KnownEvent } from '../../../projections/projection';
 import { newId } from '../../../src/shared/ids';
 
 /** One event of a command's outcome and the stream it is appended to. */
 export interface StreamEvent {
   stream: string;
-  event: NewEvent;
+  event: NewEvent<LogEvent>;
 }
 
 interface Key {
@@ -60,7 +60,7 @@ export class OrgEventBuilder {
 
   /** Removal revokes the key and cancels the pending request (R9). */
   removeAgent(actor: string, agentId: string, role: Role): StreamEvent[] {
-    const events: Array<[string, KnownEvent]> = [[orgStream(this.orgId), { type: 'AgentRemoved', data: { agentId, role } }]];
+    const events: Array<[string, LogEvent]> = [[orgStream(this.orgId), { type: 'AgentRemoved', data: { agentId, role } }]];
     const active = this.active.get(agentId);
     if (active) events.push([this.agentStream(agentId), this.revoked(active, 'AGENT_REMOVED', actor)]);
     const pending = this.pending.get(agentId);
@@ -79,7 +79,7 @@ export class OrgEventBuilder {
   requestKey(agentId: string, requestId = newId(), firstKey = false): StreamEvent[] {
     const key = this.newKey(agentId, requestId);
     const stream = this.agentStream(agentId);
-    const events: Array<[string, KnownEvent]> = [];
+    const events: Array<[string, LogEvent]> = [];
     const pending = this.pending.get(agentId);
     if (pending) {
       events.push([
@@ -115,7 +115,7 @@ export class OrgEventBuilder {
   approve(approver: string, agentId: string, mode: ApprovalMode = 'APPROVAL'): StreamEvent[] {
     const key = this.pendingOf(agentId);
     const stream = this.agentStream(agentId);
-    const events: Array<[string, KnownEvent]> = [];
+    const events: Array<[string, LogEvent]> = [];
     const replaced = this.active.get(agentId);
     if (replaced) events.push([stream, this.revoked(replaced, 'REPLACED', approver)]);
     events.push([stream, this.approved(key, mode, approver)]);
@@ -139,7 +139,7 @@ export class OrgEventBuilder {
     const failedAttempts = (this.failures.get(key.requestId) ?? 0) + 1;
     this.failures.set(key.requestId, failedAttempts);
     const stream = this.agentStream(agentId);
-    const events: Array<[string, KnownEvent]> = [
+    const events: Array<[string, LogEvent]> = [
       [
         stream,
         {
@@ -185,7 +185,7 @@ export class OrgEventBuilder {
     const key = this.active.get(agentId);
     const stream = browserStream(this.orgId, agentId, browserId);
     const at = this.now();
-    const event: KnownEvent = key
+    const event: LogEvent = key
       ? {
           type: 'SensitiveTaskAuthorized',
           data: { agentId, browserId, task, method: 'SIGNATURE', keyFingerprint: key.fingerprint, validUntil: at, proof: proof(key.publicKey, 'SENSITIVE_TASK') },
@@ -224,7 +224,7 @@ export class OrgEventBuilder {
     ]);
   }
 
-  private approved(key: Key, mode: ApprovalMode, approver?: string): KnownEvent {
+  private approved(key: Key, mode: ApprovalMode, approver?: string): LogEvent {
     this.pending.delete(key.agentId);
     this.active.set(key.agentId, key);
     for (const id of this.frequencies.keys()) if (id.startsWith(`${key.agentId}~`)) this.frequencies.set(id, 'EVERY_TASK');
@@ -235,7 +235,7 @@ export class OrgEventBuilder {
     };
   }
 
-  private revoked(key: Key, reasonCode: KeyRevoked['data']['reasonCode'], revokedBy: string): KnownEvent {
+  private revoked(key: Key, reasonCode: KeyRevoked['data']['reasonCode'], revokedBy: string): LogEvent {
     this.active.delete(key.agentId);
     for (const id of this.frequencies.keys()) if (id.startsWith(`${key.agentId}~`)) this.frequencies.set(id, 'EVERY_TASK');
     const { agentId, requestId, fingerprint } = key;
@@ -265,17 +265,16 @@ export class OrgEventBuilder {
   }
 
   /** One command: its events share occurredAt, correlation and causation. */
-  private command(actor: string, events: Array<[string, KnownEvent]>): StreamEvent[] {
+  private command(actor: string, events: Array<[string, LogEvent]>): StreamEvent[] {
     this.tick += 1;
     const occurredAt = this.now();
     const correlationId = newId();
-    return events.map(([stream, { type, data }]) => ({
+    return events.map(([stream, event]) => ({
       stream,
       event: {
+        ...event,
         id: newId(),
-        type,
         schemaVersion: 1,
-        data: data as unknown as Record<string, unknown>,
         metadata: { actor, orgId: this.orgId, occurredAt, correlationId, causationId: correlationId },
       },
     }));

@@ -1,3 +1,4 @@
+import { decode } from '../../../src/domain/events/decode';
 import type { RecordedEvent } from '../../../src/event-store/event-store.port';
 import { versionChanges } from '../../../projections/document-change';
 import type { Projection } from '../../../projections/projection';
@@ -20,8 +21,8 @@ export class RecordingLog {
   }
 }
 
-/** The documents a projection makes of the events. */
+/** The documents a projection makes of the events, decoded as its runner does. */
 export function project(projection: Projection, events: readonly RecordedEvent[], into = new InMemoryDocuments()): InMemoryDocuments {
-  for (const event of events) into.apply(versionChanges(event.position, projection.project(event)));
+  for (const event of events) into.apply(versionChanges(event.position, projection.project(decode(event))));
   return into;
 }

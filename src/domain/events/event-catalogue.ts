@@ -1,0 +1,51 @@
+import type { CheckpointEvent } from '../audit/checkpoint.events';
+import type { BrowserEvent } from '../browser/browser.events';
+import type { OrganizationEvent } from '../organization/organization.events';
+import type { DomainEvent } from '../shared/domain-event';
+import type { KeyEvent } from '../signature-key/key.events';
+
+/** Every event the log holds. */
+export type LogEvent = OrganizationEvent | KeyEvent | BrowserEvent | CheckpointEvent;
+export type LogEventType = LogEvent['type'];
+
+/**
+ * The current schema version of each event type of a stream. The keys are the union's types,
+ * exactly: a new event type does not compile until it has its version here.
+ */
+export type EventVersions<E extends DomainEvent> = { readonly [T in E['type']]: number };
+
+export const ORGANIZATION_EVENTS: EventVersions<OrganizationEvent> = {
+  OrganizationCreated: 1,
+  AgentAdded: 1,
+  AgentRoleChanged: 1,
+  AgentRemoved: 1,
+  FirstKeyAssigned: 1,
+};
+
+export const KEY_EVENTS: EventVersions<KeyEvent> = {
+  KeyRequested: 1,
+  KeyApproved: 1,
+  KeyRejected: 1,
+  KeyApprovalAttemptFailed: 1,
+  KeyRequestLocked: 1,
+  KeyRequestCancelled: 1,
+  KeyRevoked: 1,
+};
+
+export const BROWSER_EVENTS: EventVersions<BrowserEvent> = {
+  PromptFrequencyChanged: 1,
+  SensitiveTaskAuthorized: 1,
+  SensitiveTaskRefused: 1,
+};
+
+export const CHECKPOINT_EVENTS: EventVersions<CheckpointEvent> = {
+  CheckpointSigned: 1,
+};
+
+/** The event catalogue: every type the log may hold, with the schema version written today. */
+export const EVENT_CATALOGUE: EventVersions<LogEvent> = { ...ORGANIZATION_EVENTS, ...KEY_EVENTS, ...BROWSER_EVENTS, ...CHECKPOINT_EVENTS };
+
+/** Fails the build where a switch over events misses a type; throws should an impossible value get there anyway. */
+export function unhandledEvent(event: never): never {
+  throw new Error(`unhandled event type ${(event as { type?: unknown }).type}`);
+}
