@@ -91,7 +91,7 @@ export interface EventStore {
   /** Catch-up subscription to the whole log: past events, then live ones as they are appended. */
   subscribeToAll(options: SubscriptionOptions): Subscription;
 
-  /** True when the store answers (readiness). */
+  /** True when the store answers (readiness); rejects with the reason when it knows one (a write failed: disk full). */
   ping(): Promise<boolean>;
 
   close(): Promise<void>;

@@ -33,7 +33,9 @@ export class HealthController {
   private async probe(check: ReadinessCheck) {
     const indicator = this.indicators.check(check.name);
     const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref());
-    const up = await Promise.race([check.ping().catch(() => false), timeout]);
-    return up ? indicator.up() : indicator.down({ message: `${check.name} does not answer` });
+    // A check that knows why it is down (disk full, log behind a checkpoint) rejects with the reason.
+    const up = await Promise.race([check.ping().catch((error: unknown) => (error instanceof Error ? error.message : false)), timeout]);
+    if (up === true) return indicator.up();
+    return indicator.down({ message: typeof up === 'string' ? up : `${check.name} does not answer` });
   }
 }

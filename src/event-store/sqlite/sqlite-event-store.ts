@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { basename } from 'node:path';
 import {
   ConcurrencyConflict,
   type AppendResult,
@@ -12,6 +13,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder must exist. Several processes may open the same file. */
@@ -85,6 +87,7 @@ export class SqliteEventStore implements EventStore {
   private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
   private readonly applyCallInSavepoint: (writes: PreparedWrite[]) => AppendResult;
   private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly faults: SqliteWriteFaults;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -93,6 +96,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.db = openEventLog(options.path);
+    this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
     this.applyCallInSavepoint = this.db.transaction((writes: PreparedWrite[]) => this.applyCall(writes));
     this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
@@ -139,6 +143,8 @@ export class SqliteEventStore implements EventStore {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
+    // After a failed write (disk full), rejects with the fault until a probe write goes through.
+    this.faults.check();
     try {
       this.sql.ping.get();
       return true;
@@ -169,7 +175,7 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     let outcomes: CallOutcome[];
     try {
-      outcomes = this.commitBatch(calls);
+      outcomes = this.faults.write(() => this.commitBatch(calls));
     } catch (error) {
       // BEGIN or COMMIT failed: nothing of the batch is durable.
       for (const call of calls) call.reject(error);
@@ -193,7 +199,7 @@ export class SqliteEventStore implements EventStore {
       // Some faults (disk full, I/O) make SQLite roll back the whole transaction, taking the
       // earlier calls of the batch with it: fail the batch rather than report them as written.
       if (!this.db.inTransaction) throw error;
-      return { error };
+      return { error: this.faults.classify(error) };
     }
   }
 

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { applyToDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
@@ -34,6 +36,7 @@ const table = (collection: CollectionName, generation: number): string => `"${ge
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly faults: SqliteWriteFaults;
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.db = openSqliteFile(options.path, 'NORMAL');
@@ -43,6 +46,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       CREATE TABLE IF NOT EXISTS read_model_checkpoints (
         model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
         PRIMARY KEY (model, generation));`);
+    this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
   }
 
   async init(): Promise<void> {
@@ -68,7 +72,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
-    this.db.transaction(() => {
+    const applyBatch = this.db.transaction(() => {
       for (const change of changes) this.applyChange(change, generation);
       this.run(
         'INSERT INTO read_model_checkpoints (model, generation, position) VALUES (?, ?, ?) ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position',
@@ -76,7 +80,8 @@ export class SqliteReadModelStore implements ReadModelStore {
         generation,
         checkpoint.toString(),
       );
-    }).immediate();
+    }).immediate;
+    this.faults.write(applyBatch);
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
@@ -134,6 +139,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async ping(): Promise<boolean> {
+    this.faults.check();
     return sqliteAnswers(this.db);
   }
 
