@@ -85,6 +85,9 @@ export interface EventStore {
   /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
 
+  /** The event at exactly this position, undefined when there is none: consumers check their checkpoint is still the event they applied. */
+  eventAt(position: bigint): Promise<RecordedEvent | undefined>;
+
   /** Position of the last event in the log, undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;
 

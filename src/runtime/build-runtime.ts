@@ -73,6 +73,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  if (projector) readinessChecks.push(projector.readiness);
+
   return {
     config,
     secrets,

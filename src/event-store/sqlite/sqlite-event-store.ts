@@ -127,6 +127,11 @@ export class SqliteEventStore implements EventStore {
     return this.readBatch(after, limit);
   }
 
+  async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
+    const row = this.sql.eventAt.get(position) as EventRow | undefined;
+    return row && toRecordedEvent(row);
+  }
+
   async headPosition(): Promise<bigint | undefined> {
     const row = this.sql.headPosition.get() as { position: bigint | null };
     return row.position ?? undefined;
@@ -263,6 +268,7 @@ function prepareStatements(db: Database.Database) {
     eventById: db.prepare(`SELECT ${columns} FROM events WHERE id = ?`),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    eventAt: db.prepare(`SELECT ${columns} FROM events WHERE position = ?`),
     headPosition: db.prepare('SELECT max(position) AS position FROM events'),
     ping: db.prepare('SELECT 1'),
   };

@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, Journey } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { waitFor } from '../notifications/support/wait-for';
+
+/**
+ * The last event rows are lost (deleted from the file while ztkeys is stopped): the read models'
+ * checkpoints are now ahead of the log. ztkeys must say so, rebuild them from the log, and give
+ * the next events fresh positions that reach the read models and the notifier.
+ */
+describe('the event log loses its last rows', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-lost-tail-'));
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const outbox = join(dataDir, 'outbox');
+  const emailsTo = (agentId: string): number =>
+    existsSync(outbox) ? readdirSync(outbox).filter((name) => readFileSync(join(outbox, name), 'utf8').includes(`${agentId} asks for a signature key`)).length : 0;
+
+  it('fails readiness naming the read model and why, rebuilds it, and projects and emails the events appended after', async () => {
+    server = await startTestServer({ DATA_DIR: dataDir, MIN_POSITION_WAIT_MS: '15000' });
+    let journey = new Journey(server);
+    const admin = await journey.createOrg('alice');
+    await journey.activeKey(admin, admin);
+    const bob = await journey.addAgent(admin, 'bob');
+    const requested = await journey.requestKey(bob);
+    expect(requested.status).toBe(201);
+    const audit = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log`, admin.token, undefined, { 'x-min-position': requested.body.position });
+    expect(audit.status).toBe(200);
+    await waitFor('the email about bob', () => emailsTo('bob') > 0);
+    const head = (await server.eventStore.headPosition())!;
+    await server.close();
+    server = undefined;
+
+    const db = new Database(join(dataDir, 'events.sqlite'));
+    const lost = db.prepare('DELETE FROM events WHERE position > ?').run(head - 2n).changes;
+    db.close();
+    expect(lost).toBe(2);
+
+    server = await startTestServer({ DATA_DIR: dataDir, MIN_POSITION_WAIT_MS: '15000' });
+    journey = new Journey(server);
+    const notReady = await waitFor('readiness to fail', async () => {
+      const reply = await call(server!, 'GET', '/health/ready');
+      return reply.status === 503 && reply;
+    });
+    expect(notReady.body.code).toBe('NOT_READY');
+    expect(notReady.body.error.projections.message).toContain(`the event log's head (${head - 2n}) is behind the checkpoint (${head})`);
+    await waitFor('the read models to be rebuilt', async () => (await call(server!, 'GET', '/health/ready')).status === 200);
+
+    const carol = await journey.addAgent({ ...admin, token: await server.token(admin.orgId, 'alice') }, 'carol');
+    const again = await journey.requestKey(carol);
+    expect(again.status).toBe(201);
+    expect(BigInt(again.body.position)).toBeGreaterThan(head);
+    const token = await server.token(admin.orgId, 'alice');
+    const pending = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, token, undefined, { 'x-min-position': again.body.position });
+    expect(pending.status).toBe(200);
+    expect(pending.body.items.map((item: { agentId: string }) => item.agentId)).toContain('carol');
+    await waitFor('the email about carol', () => emailsTo('carol') > 0);
+  }, 90_000);
+});
