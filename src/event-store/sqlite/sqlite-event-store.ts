@@ -120,20 +120,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
-    return (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent);
+    return this.read(() => (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent));
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
-    return this.readBatch(after, limit);
+    return this.read(() => this.readBatch(after, limit));
   }
 
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
-    const row = this.sql.eventAt.get(position) as EventRow | undefined;
+    const row = this.read(() => this.sql.eventAt.get(position) as EventRow | undefined);
     return row && toRecordedEvent(row);
   }
 
   async headPosition(): Promise<bigint | undefined> {
-    const row = this.sql.headPosition.get() as { position: bigint | null };
+    const row = this.read(() => this.sql.headPosition.get() as { position: bigint | null });
     return row.position ?? undefined;
   }
 
@@ -165,6 +165,15 @@ export class SqliteEventStore implements EventStore {
     this.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.db.close();
+  }
+
+  /** A read can hit the full volume too (the WAL index grows): the same 503 as a write. */
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw this.faults.classify(error);
+    }
   }
 
   private readBatch(after: bigint | undefined, limit: number): RecordedEvent[] {
