@@ -100,13 +100,16 @@ export interface EventStore {
   /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
 
+  /** The event at exactly this position, undefined when there is none: consumers check their checkpoint is still the event they applied. */
+  eventAt(position: bigint): Promise<RecordedEvent | undefined>;
+
   /** Position of the last event in the log, undefined when the log is empty. */
   headPosition(): Promise<bigint | undefined>;
 
   /** Catch-up subscription to the whole log: past events, then live ones as they are appended. */
   subscribeToAll(options: SubscriptionOptions): Subscription;
 
-  /** True when the store answers (readiness). */
+  /** True when the store answers (readiness); rejects with the reason when it knows one (a write failed: disk full). */
   ping(): Promise<boolean>;
 
   close(): Promise<void>;

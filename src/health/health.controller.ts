@@ -42,6 +42,7 @@ export class HealthController {
 
   private async probe(check: ReadinessCheck) {
     const indicator = this.indicators.check(check.name);
+    // A check that knows why it is down (disk full, log behind a checkpoint) rejects with the reason.
     const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS).unref());
     const answer = check.ping().then(
       (up) => (up ? undefined : 'does not answer'),

@@ -1,6 +1,7 @@
 /** Something whose reachability decides readiness: each store and queue the process uses. */
 export interface ReadinessCheck {
   name: string;
+  /** True when up; false, or a rejection whose message says why, when not. */
   ping(): Promise<boolean>;
 }
 

@@ -28,6 +28,18 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'code' in value && 'status' in value && 'detail' in value;
 }
 
+/** The answer of a failed readiness check (@nestjs/terminus): each check down, with its reason. */
+type HealthErrors = Record<string, { status: string; message?: string }>;
+
+function isFailedHealthCheck(value: unknown): value is { error: HealthErrors } {
+  return typeof value === 'object' && value !== null && (value as { status?: unknown }).status === 'error' && 'error' in value;
+}
+
+function notReady(error: HealthErrors): Problem {
+  const reasons = Object.entries(error).map(([name, check]) => check.message ?? `${name} is down`);
+  return problem(503, 'NOT_READY', `Not ready: ${reasons.join('; ')}`, { error });
+}
+
 /** Every error leaves as application/problem+json; anything unexpected is logged and is a bare 500. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -52,6 +64,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const response = error.getResponse();
       if (isProblem(response)) return { body: response, headers: {} };
+      if (isFailedHealthCheck(response)) return { body: notReady(response.error), headers: { 'retry-after': '2' } };
       const status = error.getStatus();
       const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
       return { body: problem(status, status === 404 ? 'NOT_FOUND' : `HTTP_${status}`, Array.isArray(detail) ? detail.join('; ') : String(detail)), headers: {} };

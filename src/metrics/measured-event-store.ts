@@ -57,6 +57,10 @@ export class MeasuredEventStore implements EventStore {
     return this.store.headPosition();
   }
 
+  eventAt(position: bigint) {
+    return this.store.eventAt(position);
+  }
+
   subscribeToAll(options: SubscriptionOptions) {
     return this.store.subscribeToAll(options);
   }

@@ -24,7 +24,13 @@ export interface EmailNotificationsOptions {
 /** R12 as one process runs it: the notifier and/or a worker, over the configured queue and mailer. */
 export class EmailNotifications {
   /** Readiness: fails while the queue's store (Redis, or the SQLite file) does not answer. */
-  readonly readiness = { name: 'emailQueue', ping: (): Promise<boolean> => this.queue.ping() };
+  readonly readiness = {
+    name: 'emailQueue',
+    ping: async (): Promise<boolean> => {
+      this.notifier?.checkReady();
+      return this.queue.ping();
+    },
+  };
   private readonly backend: EmailBackend;
   private readonly notifier?: Notifier;
   private readonly sender?: { mailer: Mailer; deliver: EmailJobHandler };
@@ -35,7 +41,8 @@ export class EmailNotifications {
     this.backend = openEmailBackend(config, onError);
     registerEmailQueueMetrics(registry, this.backend.queue);
     if (events) {
-      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, onError });
+      const { keepCompletedMs } = config;
+      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, keepCompletedMs, onError });
     }
     if (options.worker) {
       const mailer = openMailer(config);

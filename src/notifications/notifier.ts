@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
+import { logDivergence } from '../event-store/log-divergence';
 import type { EmailQueue } from './queue/email-queue.port';
 import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
 import { EmailJobPlanner } from './email-job-planner';
@@ -11,6 +12,12 @@ export interface NotifierOptions {
   /** First wait after a failure to plan or enqueue; doubles up to retryCapMs. */
   retryBaseMs?: number;
   retryCapMs?: number;
+  /**
+   * How long the queue remembers a sent job (EMAIL_KEEP_COMPLETED_HOURS). When the log diverged
+   * from the checkpoint the notifier replans from the start of the log; job ids make that send
+   * nothing twice for events this recent, and older events are not planned again at all.
+   */
+  keepCompletedMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -27,17 +34,25 @@ export class Notifier {
   private stopping = false;
   private readonly abort = new AbortController();
   private checkpointed?: bigint;
+  /** While replanning after the log diverged from the checkpoint: why, and up to where. */
+  private replan: { reason: string; until: bigint } | undefined;
 
   constructor(private readonly options: NotifierOptions) {
     this.planner = new EmailJobPlanner(options.events);
   }
 
   async start(): Promise<void> {
-    const after = await this.persistently(() => this.options.checkpoint.load());
+    const checkpoint = await this.persistently(() => this.options.checkpoint.load());
+    const divergence = await this.persistently(() => logDivergence(this.options.events, checkpoint));
+    if (divergence !== undefined) {
+      const head = await this.persistently(() => this.options.events.headPosition());
+      this.replan = head === undefined ? undefined : { reason: divergence, until: head };
+      this.options.onError?.(new Error(`email notifier: ${divergence}; replanning from the start of the log`));
+    }
     if (this.stopping) return;
-    this.checkpointed = after;
+    this.checkpointed = checkpoint?.position;
     this.subscription = this.options.events.subscribeToAll({
-      after,
+      after: divergence === undefined ? checkpoint?.position : undefined,
       handler: (event) => this.handle(event),
       onError: this.options.onError,
     });
@@ -55,13 +70,27 @@ export class Notifier {
     await this.subscription?.stop();
   }
 
+  /** Readiness: throws while replanning after the log diverged from the checkpoint. */
+  checkReady(): void {
+    if (this.replan) throw new Error(`the email notifier: ${this.replan.reason}; replanning from the log`);
+  }
+
   private async handle(event: RecordedEvent): Promise<void> {
     await this.persistently(async () => {
-      const jobs = await this.planner.jobsFor(event);
-      if (jobs.length > 0) await this.options.queue.add(jobs);
-      await this.options.checkpoint.save(event.position);
+      if (!this.forgottenByQueue(event)) {
+        const jobs = await this.planner.jobsFor(event);
+        if (jobs.length > 0) await this.options.queue.add(jobs);
+      }
+      await this.options.checkpoint.save({ position: event.position, eventId: event.id });
       this.checkpointed = event.position;
     });
+    if (this.replan && event.position >= this.replan.until) this.replan = undefined;
+  }
+
+  /** While replanning: an event older than the queue's memory of sent jobs was planned long ago. */
+  private forgottenByQueue(event: RecordedEvent): boolean {
+    if (!this.replan || this.options.keepCompletedMs === undefined) return false;
+    return Date.parse(event.metadata.occurredAt) < Date.now() - this.options.keepCompletedMs;
   }
 
   /** Runs `step` until it succeeds, waiting longer after each failure; gives up only when stopped. */

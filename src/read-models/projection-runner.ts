@@ -3,6 +3,7 @@ import { decode } from '../domain/events/decode';
 import type { Projection } from '../../projections/projection';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
+import { logDivergence } from '../event-store/log-divergence';
 import type { ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -18,6 +19,12 @@ export interface ProjectionRunnerOptions {
   onProgress?: (position: bigint, events: number) => void;
   /** Each failure; the runner resubscribes from its checkpoint after a pause of its retry policy. */
   onError?: (error: unknown) => void;
+  /**
+   * The log no longer holds the event at the checkpoint (head behind it, or another event there):
+   * the runner stops following this generation (resuming would skip events) and waits for another
+   * generation to become active, which a rebuild from the log provides.
+   */
+  onDiverged?: (reason: string) => void;
 }
 
 const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
@@ -35,9 +42,13 @@ export class ProjectionRunner {
   private epoch = 0;
   private generation = 0;
   private applied: bigint | undefined;
+  private appliedEventId: string | undefined;
+  /** Why the log no longer holds the checkpoint: nothing more is applied to this generation. */
+  private divergence: string | undefined;
   private batch: VersionedChange[] = [];
   private batchEvents = 0;
   private batchPosition: bigint | undefined;
+  private batchEventId: string | undefined;
   private writes: Promise<void> = Promise.resolve();
   private flushSoon: NodeJS.Immediate | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -93,8 +104,13 @@ export class ProjectionRunner {
     this.writes = Promise.resolve();
     const target = this.options.generation ?? 'active';
     this.generation = target === 'active' ? await this.readModels.activeGeneration(this.projection.name) : target;
-    this.applied = await this.readModels.checkpoint(this.projection.name, this.generation);
+    const checkpoint = await this.readModels.checkpointEvent(this.projection.name, this.generation);
+    this.applied = checkpoint?.position;
+    this.appliedEventId = checkpoint?.eventId;
+    const divergence = this.options.onDiverged && (await logDivergence(this.events, checkpoint));
     if (epoch !== this.epoch || !this.running) return;
+    this.divergence = divergence;
+    if (divergence) return this.options.onDiverged?.(divergence);
     this.subscription = this.events.subscribeToAll({
       after: this.applied,
       handler: (event) => this.handle(epoch, event),
@@ -107,6 +123,7 @@ export class ProjectionRunner {
     this.batch.push(...versionChanges(event.position, this.projection.project(decode(event))));
     this.batchEvents += 1;
     this.batchPosition = event.position;
+    this.batchEventId = event.id;
     // A full batch makes the subscription wait for the store; otherwise the batch is written
     // once the subscription has nothing more to deliver at once.
     if (this.batchEvents >= this.options.batchSize) return this.flush();
@@ -129,13 +146,14 @@ export class ProjectionRunner {
   private async writeBatch(): Promise<void> {
     const position = this.batchPosition;
     if (position === undefined) return;
-    const { batch, batchEvents } = this;
+    const { batch, batchEvents, batchEventId } = this;
     const epoch = this.epoch;
     this.discardBatch();
-    await this.readModels.apply(this.projection.name, this.generation, batch, position);
+    await this.readModels.apply(this.projection.name, this.generation, batch, position, batchEventId);
     if (epoch !== this.epoch) return;
     this.applied = position;
     this.failures = 0;
+    this.appliedEventId = batchEventId;
     this.options.onProgress?.(position, batchEvents);
   }
 
@@ -143,6 +161,7 @@ export class ProjectionRunner {
     this.batch = [];
     this.batchEvents = 0;
     this.batchPosition = undefined;
+    this.batchEventId = undefined;
   }
 
   private fail(epoch: number, error: unknown): void {
@@ -167,7 +186,8 @@ export class ProjectionRunner {
     this.checkingGeneration = true;
     try {
       const active = await this.readModels.activeGeneration(this.projection.name);
-      if (active === this.generation || !this.running) return;
+      if (!this.running) return;
+      if (active === this.generation) return await this.watchForDivergence();
       const previous = this.subscription;
       this.subscription = undefined;
       this.epoch += 1;
@@ -178,5 +198,24 @@ export class ProjectionRunner {
     } finally {
       this.checkingGeneration = false;
     }
+  }
+
+  /**
+   * A log that lost its tail while this runner follows it: stop, as at a start on such a log.
+   * Still diverged: report again, so a rebuild that failed is tried again.
+   */
+  private async watchForDivergence(): Promise<void> {
+    if (!this.options.onDiverged) return;
+    if (this.divergence !== undefined) return this.options.onDiverged(this.divergence);
+    if (this.applied === undefined) return;
+    const divergence = await logDivergence(this.events, { position: this.applied, eventId: this.appliedEventId });
+    if (divergence === undefined || this.divergence !== undefined || !this.running) return;
+    this.divergence = divergence;
+    const previous = this.subscription;
+    this.subscription = undefined;
+    this.epoch += 1;
+    await previous?.stop();
+    this.discardBatch();
+    this.options.onDiverged(divergence);
   }
 }

@@ -37,12 +37,16 @@ export interface ReadModelStore {
   /** Position of the last event applied to the generation (default: the active one), undefined before any. */
   checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined>;
 
+  /** The checkpoint of the generation (default: the active one) with the id of the event at it, when recorded. */
+  checkpointEvent(model: ReadModelName, generation?: number): Promise<{ position: bigint; eventId?: string } | undefined>;
+
   /**
    * Applies the changes in order, each only to documents whose version is older (so applying
-   * again changes nothing), then records `checkpoint`. No multi-document transaction is needed:
+   * again changes nothing), then records `checkpoint` (and the id of the event at it,
+   * so a consumer can tell when the log no longer holds that event there). No multi-document transaction is needed:
    * after a crash in between, applying the same changes again finishes the job.
    */
-  apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void>;
+  apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void>;
 
   /** An empty new generation to rebuild into; the active one keeps serving. */
   createGeneration(model: ReadModelName): Promise<number>;

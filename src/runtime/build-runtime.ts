@@ -99,6 +99,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  if (projector) readinessChecks.push(projector.readiness);
+
   // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
   const checkpointer = runs('projector')
     ? new LogCheckpointer(eventStore, logKey, {

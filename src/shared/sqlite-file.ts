@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
+/** A checkpoint that empties the WAL cuts the file back to this, so a burst (or a full disk) does not keep it grown. */
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Opens an embedded store's SQLite file as every one of them needs it when several processes
@@ -16,6 +18,7 @@ export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): Da
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   return db;
 }
 

@@ -283,6 +283,16 @@ export function describeEventStoreContract(
         expect(await store.headPosition()).toBeGreaterThanOrEqual(result.position);
       });
 
+      it('finds the event at exactly a position, and nothing where there is none', async () => {
+        const stream = uniqueStream('at');
+        const events = newEvents(2);
+        await store.append([{ stream, expected: 'no_stream', events }]);
+        const [first, second] = await store.readStream(stream);
+        expect((await store.eventAt(first.position))?.id).toBe(events[0].id);
+        expect((await store.eventAt(second.position))?.id).toBe(events[1].id);
+        expect(await store.eventAt(second.position + 1_000_000n)).toBeUndefined();
+      });
+
       it('gives later appends higher positions', async () => {
         const results: AppendResult[] = [];
         for (let i = 0; i < 5; i++) {

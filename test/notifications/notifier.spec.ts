@@ -57,7 +57,7 @@ describe('Notifier', () => {
 
   const caughtUp = async (store: ReturnType<typeof openEmailStore>): Promise<void> => {
     const head = await events.headPosition();
-    await waitFor('the notifier to reach the head of the log', async () => (await store.checkpoint.load()) === head);
+    await waitFor('the notifier to reach the head of the log', async () => (await store.checkpoint.load())?.position === head);
   };
 
   /** Sends every queued job to a handler that records it, and returns what it saw. */

@@ -89,6 +89,16 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
+  async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
+    // Reads from the position inclusively: the first user event there or after it.
+    const read = this.client.readAll({ fromPosition: toReadPosition(position), maxCount: 1, filter: USER_EVENTS });
+    for await (const resolved of read) {
+      const event = userEvent(resolved);
+      return event?.position === position ? event : undefined;
+    }
+    return undefined;
+  }
+
   async headPosition(): Promise<bigint | undefined> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: USER_EVENTS });
     for await (const resolved of read) {

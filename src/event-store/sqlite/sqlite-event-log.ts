@@ -3,12 +3,14 @@ import { openSqliteFile } from '../../shared/sqlite-file';
 
 /**
  * Schema of the embedded event log. `position` aliases the rowid, so the global order is the
- * primary key itself. A stream's current revision is the max of the (stream, revision) index:
- * one b-tree descent, as cheap as a separate streams table and without a second row to write.
+ * primary key itself; AUTOINCREMENT keeps the highest position ever given out (sqlite_sequence),
+ * so a position is never given twice, even after the last rows were deleted. A stream's current
+ * revision is the max of the (stream, revision) index: one b-tree descent, as cheap as a separate
+ * streams table and without a second row to write.
  */
-const SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS events (
-  position       INTEGER PRIMARY KEY,
+const EVENTS_TABLE = (name: string): string => `
+CREATE TABLE ${name} (
+  position       INTEGER PRIMARY KEY AUTOINCREMENT,
   id             TEXT    NOT NULL UNIQUE,
   stream         TEXT    NOT NULL,
   revision       INTEGER NOT NULL,
@@ -19,7 +21,6 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (stream, revision)
 );
 `;
-
 
 export const INSERT_EVENT_SQL = `INSERT INTO events (id, stream, revision, type, schema_version, data, metadata)
   VALUES (@id, @stream, @revision, @type, @schemaVersion, @data, @metadata)`;
@@ -32,7 +33,24 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (id, stream, revision, type,
 export function openEventLog(path: string): Database.Database {
   const db = openSqliteFile(path, 'FULL');
   db.defaultSafeIntegers(true);
-  // IMMEDIATE: processes opening a fresh file at once create the schema one after another.
-  db.transaction(() => db.exec(SCHEMA_SQL)).immediate();
+  // IMMEDIATE: processes opening a fresh or old file at once create or upgrade it one after another.
+  db.transaction(() => createOrUpgrade(db)).immediate();
   return db;
+}
+
+/**
+ * A log created before positions were AUTOINCREMENT (they were plain rowids) is copied into the
+ * new table in the same transaction, positions unchanged; the sequence starts at its highest.
+ */
+function createOrUpgrade(db: Database.Database): void {
+  const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'").pluck().get() as string | undefined;
+  if (sql === undefined) {
+    db.exec(EVENTS_TABLE('events'));
+    return;
+  }
+  if (/AUTOINCREMENT/i.test(sql)) return;
+  db.exec(`${EVENTS_TABLE('events_upgraded')}
+    INSERT INTO events_upgraded SELECT position, id, stream, revision, type, schema_version, data, metadata FROM events ORDER BY position;
+    DROP TABLE events;
+    ALTER TABLE events_upgraded RENAME TO events;`);
 }

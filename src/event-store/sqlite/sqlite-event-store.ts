@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { basename } from 'node:path';
 import {
   ConcurrencyConflict,
   type AppendResult,
@@ -12,6 +13,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder must exist. Several processes may open the same file. */
@@ -85,6 +87,7 @@ export class SqliteEventStore implements EventStore {
   private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
   private readonly applyCallInSavepoint: (writes: PreparedWrite[]) => AppendResult;
   private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly faults: SqliteWriteFaults;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -93,6 +96,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.db = openEventLog(options.path);
+    this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
     this.applyCallInSavepoint = this.db.transaction((writes: PreparedWrite[]) => this.applyCall(writes));
     this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
@@ -116,15 +120,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
-    return (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent);
+    return this.read(() => (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent));
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
-    return this.readBatch(after, limit);
+    return this.read(() => this.readBatch(after, limit));
+  }
+
+  async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
+    const row = this.read(() => this.sql.eventAt.get(position) as EventRow | undefined);
+    return row && toRecordedEvent(row);
   }
 
   async headPosition(): Promise<bigint | undefined> {
-    const row = this.sql.headPosition.get() as { position: bigint | null };
+    const row = this.read(() => this.sql.headPosition.get() as { position: bigint | null });
     return row.position ?? undefined;
   }
 
@@ -139,6 +148,8 @@ export class SqliteEventStore implements EventStore {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
+    // After a failed write (disk full), rejects with the fault until a probe write goes through.
+    this.faults.check();
     try {
       this.sql.ping.get();
       return true;
@@ -156,6 +167,15 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
+  /** A read can hit the full volume too (the WAL index grows): the same 503 as a write. */
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw this.faults.classify(error);
+    }
+  }
+
   private readBatch(after: bigint | undefined, limit: number): RecordedEvent[] {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     // Rowids start at 1, so 0 is before every position.
@@ -169,7 +189,7 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     let outcomes: CallOutcome[];
     try {
-      outcomes = this.commitBatch(calls);
+      outcomes = this.faults.write(() => this.commitBatch(calls));
     } catch (error) {
       // BEGIN or COMMIT failed: nothing of the batch is durable.
       for (const call of calls) call.reject(error);
@@ -193,7 +213,7 @@ export class SqliteEventStore implements EventStore {
       // Some faults (disk full, I/O) make SQLite roll back the whole transaction, taking the
       // earlier calls of the batch with it: fail the batch rather than report them as written.
       if (!this.db.inTransaction) throw error;
-      return { error };
+      return { error: this.faults.classify(error) };
     }
   }
 
@@ -257,6 +277,7 @@ function prepareStatements(db: Database.Database) {
     eventById: db.prepare(`SELECT ${columns} FROM events WHERE id = ?`),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    eventAt: db.prepare(`SELECT ${columns} FROM events WHERE position = ?`),
     headPosition: db.prepare('SELECT max(position) AS position FROM events'),
     ping: db.prepare('SELECT 1'),
   };

@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import type { LogCheckpoint } from '../../event-store/log-divergence';
 import type { NotifierCheckpoint } from './notifier-checkpoint.port';
 
 /** The notifier's checkpoint in the Redis that holds the BullMQ jobs. */
@@ -15,13 +16,16 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
     this.redis.on('error', (error) => onError?.(error));
   }
 
-  async load(): Promise<bigint | undefined> {
-    const position = await this.redis.get(this.key);
-    return position === null ? undefined : BigInt(position);
+  /** "position eventId"; a value written before checkpoints named their event is the position alone. */
+  async load(): Promise<LogCheckpoint | undefined> {
+    const value = await this.redis.get(this.key);
+    if (value === null) return undefined;
+    const [position, eventId] = value.split(' ');
+    return { position: BigInt(position), eventId };
   }
 
-  async save(position: bigint): Promise<void> {
-    await this.redis.set(this.key, position.toString());
+  async save({ position, eventId }: LogCheckpoint): Promise<void> {
+    await this.redis.set(this.key, eventId === undefined ? position.toString() : `${position} ${eventId}`);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { LogCheckpoint } from '../../event-store/log-divergence';
 import type { NotifierCheckpoint } from './notifier-checkpoint.port';
 
 /** The notifier's checkpoint in the embedded email store (beside the jobs). */
@@ -10,21 +11,24 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
     private readonly name = 'email-notifier',
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS notifier_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)`);
+    // Files created before checkpoints named their event get the column at open.
+    const columns = db.prepare("SELECT name FROM pragma_table_info('notifier_checkpoints')").pluck().all();
+    if (!columns.includes('event_id')) db.exec('ALTER TABLE notifier_checkpoints ADD COLUMN event_id TEXT');
     this.statements = {
-      load: db.prepare<[string], { position: string }>(`SELECT position FROM notifier_checkpoints WHERE name = ?`),
-      save: db.prepare<[string, string]>(
-        `INSERT INTO notifier_checkpoints (name, position) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+      load: db.prepare<[string], { position: string; event_id: string | null }>(`SELECT position, event_id FROM notifier_checkpoints WHERE name = ?`),
+      save: db.prepare<[string, string, string | null]>(
+        `INSERT INTO notifier_checkpoints (name, position, event_id) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
       ),
     };
   }
 
-  async load(): Promise<bigint | undefined> {
+  async load(): Promise<LogCheckpoint | undefined> {
     const row = this.statements.load.get(this.name);
-    return row ? BigInt(row.position) : undefined;
+    return row && { position: BigInt(row.position), eventId: row.event_id ?? undefined };
   }
 
-  async save(position: bigint): Promise<void> {
-    this.statements.save.run(this.name, position.toString());
+  async save({ position, eventId }: LogCheckpoint): Promise<void> {
+    this.statements.save.run(this.name, position.toString(), eventId ?? null);
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { sqliteAnswers } from '../../shared/sqlite-file';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { backoffDelay } from '../../shared/backoff';
 import type {
@@ -42,6 +43,7 @@ export class SqliteEmailQueue implements EmailQueue {
   private readonly sleepers = new Set<() => void>();
   private readonly workers = new Set<EmailQueueWorker>();
   private readonly statements;
+  private readonly faults: SqliteWriteFaults;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,6 +61,7 @@ export class SqliteEmailQueue implements EmailQueue {
       );
       CREATE INDEX IF NOT EXISTS email_jobs_by_state ON email_jobs (state, due_at);
     `);
+    this.faults = new SqliteWriteFaults(db, 'the email queue (email.sqlite)');
     this.statements = {
       insert: db.prepare(`INSERT OR IGNORE INTO email_jobs (id, data, state, due_at) VALUES (?, ?, 'waiting', ?)`),
       due: db.prepare<[number], JobRow>(
@@ -93,9 +96,11 @@ export class SqliteEmailQueue implements EmailQueue {
 
   async add(jobs: readonly EmailJob[]): Promise<void> {
     const now = Date.now();
-    this.db.transaction(() => {
-      for (const job of jobs) this.statements.insert.run(job.id, JSON.stringify(job), now);
-    })();
+    this.faults.write(() =>
+      this.db.transaction(() => {
+        for (const job of jobs) this.statements.insert.run(job.id, JSON.stringify(job), now);
+      })(),
+    );
     this.wake();
   }
 
@@ -133,6 +138,7 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async ping(): Promise<boolean> {
+    this.faults.check();
     return sqliteAnswers(this.db);
   }
 

@@ -46,6 +46,7 @@ interface GenerationDocument {
 interface CheckpointDocument {
   _id: string;
   position: string;
+  eventId?: string;
 }
 
 type StoredDocument = ReadModelDocument & { _id: string; _v: string };
@@ -100,15 +101,19 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined> {
+    return (await this.checkpointEvent(model, generation))?.position;
+  }
+
+  async checkpointEvent(model: ReadModelName, generation?: number): Promise<{ position: bigint; eventId?: string } | undefined> {
     try {
       const found = await this.checkpoints().findOne({ _id: checkpointId(model, generation ?? (await this.activeGeneration(model))) });
-      return found ? BigInt(found.position) : undefined;
+      return found ? { position: BigInt(found.position), eventId: found.eventId } : undefined;
     } catch (error) {
       throw unavailableIfUnreachable(error);
     }
   }
 
-  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
+  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
     const byCollection = new Map<CollectionName, VersionedChange[]>();
     for (const change of changes) {
       const list = byCollection.get(change.change.collection) ?? [];
@@ -120,7 +125,9 @@ export class MongoReadModelStore implements ReadModelStore {
     for (const [collection, list] of byCollection) await writeInOrder(this.collection(collection, generation), list);
     await this.checkpoints().updateOne(
       { _id: checkpointId(model, generation) },
-      { $set: { position: checkpoint.toString() } },
+      checkpointEventId === undefined
+        ? { $set: { position: checkpoint.toString() }, $unset: { eventId: '' } }
+        : { $set: { position: checkpoint.toString(), eventId: checkpointEventId } },
       { upsert: true },
     );
   }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { applyToDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
@@ -34,6 +36,7 @@ const table = (collection: CollectionName, generation: number): string => `"${ge
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly faults: SqliteWriteFaults;
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.db = openSqliteFile(options.path, 'NORMAL');
@@ -43,6 +46,10 @@ export class SqliteReadModelStore implements ReadModelStore {
       CREATE TABLE IF NOT EXISTS read_model_checkpoints (
         model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
         PRIMARY KEY (model, generation));`);
+    // Stores created before checkpoints named their event get the column at open.
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
+    if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
+    this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
   }
 
   async init(): Promise<void> {
@@ -59,24 +66,31 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async checkpoint(model: ReadModelName, generation?: number): Promise<bigint | undefined> {
-    const row = this.get<{ position: string }>(
-      'SELECT position FROM read_model_checkpoints WHERE model = ? AND generation = ?',
+    return (await this.checkpointEvent(model, generation))?.position;
+  }
+
+  async checkpointEvent(model: ReadModelName, generation?: number): Promise<{ position: bigint; eventId?: string } | undefined> {
+    const row = this.get<{ position: string; event_id: string | null }>(
+      'SELECT position, event_id FROM read_model_checkpoints WHERE model = ? AND generation = ?',
       model,
       generation ?? this.active(model),
     );
-    return row ? BigInt(row.position) : undefined;
+    return row && { position: BigInt(row.position), eventId: row.event_id ?? undefined };
   }
 
-  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint): Promise<void> {
-    this.db.transaction(() => {
+  async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
+    const applyBatch = this.db.transaction(() => {
       for (const change of changes) this.applyChange(change, generation);
       this.run(
-        'INSERT INTO read_model_checkpoints (model, generation, position) VALUES (?, ?, ?) ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position',
+        `INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
         model,
         generation,
         checkpoint.toString(),
+        checkpointEventId ?? null,
       );
-    }).immediate();
+    }).immediate;
+    this.faults.write(applyBatch);
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
@@ -134,6 +148,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async ping(): Promise<boolean> {
+    this.faults.check();
     return sqliteAnswers(this.db);
   }
 

@@ -1,0 +1,32 @@
+/**
+ * `npm run backup -- DIR`: a consistent copy of the embedded data folder (DATA_DIR) while ztkeys
+ * runs. Restore: stop ztkeys, replace DATA_DIR with DIR's content, start; the read models and the
+ * notifier catch up with the restored log. Stores on servers (KurrentDB, MongoDB, Redis) are
+ * backed up with their own tools (README).
+ */
+import { loadConfig } from '../config/app-config';
+import { backupDataDir } from './backup-data-dir';
+
+function main(args: string[]): number {
+  const target = args[0];
+  if (!target || args.length > 1) {
+    process.stderr.write('usage: npm run backup -- <empty or new folder>\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const servers = [config.eventStoreUrl && 'EVENTSTORE_URL', config.mongodbUrl && 'MONGODB_URL', config.redisUrl && 'REDIS_URL'].filter(Boolean);
+  if (servers.length > 0) process.stderr.write(`not copied (back them up with their own tools): ${servers.join(', ')}\n`);
+  const started = Date.now();
+  const result = backupDataDir(config.dataDir, target);
+  process.stdout.write(
+    `backed up ${result.stores.join(', ') || 'no store'} and ${result.files.length} other file(s) of ${config.dataDir} into ${target} in ${Date.now() - started} ms\n`,
+  );
+  return 0;
+}
+
+try {
+  process.exit(main(process.argv.slice(2)));
+} catch (error) {
+  process.stderr.write(`backup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/** A 3 MiB tmpfs for DATA_DIR: a real full volume (we run as root here). */
+function mountSmallVolume(): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+/** Takes every free byte of the volume; returns the ballast's path. */
+function fillVolume(dir: string): string {
+  const path = join(dir, 'ballast');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+const volume = mountSmallVolume();
+const describeOnTmpfs = volume ? describe : describe.skip;
+if (!volume) process.stdout.write('disk-full: skipped, mount -t tmpfs is not permitted here\n');
+
+describeOnTmpfs('a full disk under the embedded stores', () => {
+  let server: TestServer;
+  const dataDir = join(volume ?? '', 'data');
+  const createOrg = (i: number) =>
+    call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+      name: `Org ${i}`,
+      superAdmin: { agentId: `alice-${i}`, email: `alice${i}@example.com`, displayName: 'Alice' },
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer({ DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await server.close();
+    execFileSync('umount', [volume!]);
+    rmSync(volume!, { recursive: true, force: true });
+  });
+
+  it('answers 503 problem+json naming the event store, fails readiness, truncates the WAL and resumes by itself', async () => {
+    expect((await createOrg(0)).status).toBe(201);
+    const ballast = fillVolume(volume!);
+
+    // Writes into WAL space already allocated still fit: go on until the volume refuses one.
+    let refused;
+    for (let i = 1; i <= 200 && !refused; i++) {
+      const reply = await createOrg(i);
+      if (reply.status !== 201) refused = reply;
+    }
+    expect(refused).toBeDefined();
+    expect(refused!.status).toBe(503);
+    expect(refused!.contentType).toContain('application/problem+json');
+    expect(refused!.body.code).toBe('STORE_UNAVAILABLE');
+    expect(refused!.body.detail).toMatch(/the event store \(events\.sqlite\) is unavailable: database or disk is full/);
+    const headers = await fetch(`${server.url}/v1/orgs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.bootstrapToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Late', superAdmin: { agentId: 'late', email: 'late@example.com', displayName: 'Late' } }),
+    });
+    expect(headers.status).toBe(503);
+    expect(headers.headers.get('retry-after')).toBe('2');
+
+    const ready = await call(server, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.code).toBe('NOT_READY');
+    expect(ready.body.error.eventStore.message).toMatch(/event store \(events\.sqlite\).*full/);
+    expect((await call(server, 'GET', '/health/live')).status).toBe(200);
+    expect(statSync(join(dataDir, 'events.sqlite-wal')).size).toBeLessThanOrEqual(4 * 1024 * 1024);
+
+    rmSync(ballast);
+    // Readiness probes with a write of its own: it comes back without any client command.
+    const deadline = Date.now() + 15_000;
+    let back = await call(server, 'GET', '/health/ready');
+    while (back.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      back = await call(server, 'GET', '/health/ready');
+    }
+    expect(back.status).toBe(200);
+    const after = await createOrg(1000);
+    expect(after.status).toBe(201);
+  });
+});
