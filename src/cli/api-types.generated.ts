@@ -412,7 +412,7 @@ export interface components {
              * @description R4: the first key must come from an ADMIN or SUPER_ADMIN
              * @default true
              */
-            firstKeyRequiresAdmin: boolean;
+            firstKeyRequiresAdmin?: boolean;
         };
         CreateOrganizationDto: {
             /** @description Organization name */
@@ -515,7 +515,7 @@ export interface components {
              * @description R7: cancel my PENDING request and make this one instead
              * @default false
              */
-            replacePending: boolean;
+            replacePending?: boolean;
         };
         KeyRequestCreatedView: {
             /** @example alice.kr_01J9Z3 */
