@@ -1,5 +1,7 @@
 import canonicalize from 'canonicalize';
+import type { PromptFrequency } from '../domain/browser/browser.events';
 import { CHALLENGE_TTL_MS } from '../domain/shared/signed-proof';
+import type { paths } from './api-types.generated';
 import { checkFailed } from './cli-error';
 
 /**
@@ -9,7 +11,7 @@ import { checkFailed } from './cli-error';
 export type Binding =
   | { purpose: 'KEY_REQUEST'; publicKey: string }
   | { purpose: 'KEY_DECISION'; requestId: string; requesterPublicKey: string; decision: 'APPROVE' | 'REJECT' }
-  | { purpose: 'PROMPT_FREQUENCY'; browserId: string; frequency: string }
+  | { purpose: 'PROMPT_FREQUENCY'; browserId: string; frequency: PromptFrequency }
   | { purpose: 'SENSITIVE_TASK'; browserId: string; task: string };
 
 /** The caller the challenge must be issued to. */
@@ -24,8 +26,10 @@ const LIFETIME_SLACK_MS = 60_000;
 /** Fields every statement has besides what its purpose binds. */
 const COMMON_FIELDS = ['nonce', 'issuedAt', 'expiresAt'];
 
+type ChallengeRequest = paths['/v1/orgs/{orgId}/challenges']['post']['requestBody']['content']['application/json'];
+
 /** The body of POST .../challenges for a binding: the server adds what it knows (the requester's key). */
-export function challengeRequestBody(binding: Binding): Record<string, string> {
+export function challengeRequestBody(binding: Binding): ChallengeRequest {
   if (binding.purpose === 'KEY_DECISION') {
     const { requesterPublicKey: _known, ...body } = binding;
     return body;
