@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { openApiDocument } from './http/openapi-document';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { validationPipe } from './http/validation';
 import { answerRequestIds, requestIdFor } from './logging/request-id';
@@ -33,35 +34,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ztkeys API')
-      .setDescription('Zero-trust Ed25519 signature keys for agents, approved by admins, with an event-sourced audit log.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'agent')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'operator bootstrap token' }, 'operator')
-      .build(),
-  );
-  document.components = {
-    ...document.components,
-    schemas: {
-      ...document.components?.schemas,
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details',
-        required: ['type', 'title', 'status', 'detail', 'code'],
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          code: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } } },
-        },
-      },
-    },
-  };
+  const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

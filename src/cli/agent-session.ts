@@ -9,20 +9,11 @@ import { askPassphrase } from './passphrase';
 import type { Profile } from './profile-store';
 import { signStatement, type UnlockedKey } from './signature-key';
 
-/** A challenge as POST .../challenges answers it. */
-interface Challenge {
-  challengeId: string;
-  statement: string;
-  expiresAt: string;
-}
-
 /** What a signed command carries. */
 export interface ChallengeSignature {
   challengeId: string;
   signature: string;
 }
-
-const segment = (value: string): string => encodeURIComponent(value);
 
 /** The logged-in agent of the selected profile: its API paths, its local keys, its signatures. */
 export class AgentSession {
@@ -41,14 +32,14 @@ export class AgentSession {
     return new AgentSession(ctx, ctx.requireProfile());
   }
 
-  /** /v1/orgs/{orgId}/…segments, each segment URL-encoded. */
-  orgPath(...segments: string[]): string {
-    return ['/v1/orgs', this.profile.orgId, ...segments].map((part, i) => (i === 0 ? part : segment(part))).join('/');
+  /** The path parameters of this agent's org. */
+  get org(): { orgId: string } {
+    return { orgId: this.profile.orgId };
   }
 
-  /** /v1/orgs/{orgId}/agents/{me}/…segments. */
-  selfPath(...segments: string[]): string {
-    return this.orgPath('agents', this.profile.agentId, ...segments);
+  /** The path parameters of one of this agent's browsers. */
+  browser(browserId: string): { orgId: string; agentId: string; browserId: string } {
+    return { orgId: this.profile.orgId, agentId: this.profile.agentId, browserId };
   }
 
   /**
@@ -58,7 +49,9 @@ export class AgentSession {
   async unlockActiveKey(): Promise<UnlockedKey> {
     const pending = this.keys.index().pending;
     if (pending) {
-      const { status } = await this.api.get<{ status: string }>(this.orgPath('key-requests', pending.requestId));
+      const { status } = await this.api.ok(
+        this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
+      );
       if (this.keys.settlePending(status))
         this.ctx.output.info(
           status === 'APPROVED'
@@ -79,7 +72,7 @@ export class AgentSession {
 
   /** Gets a challenge for the binding, refuses it unless it binds exactly that, and signs it. */
   async sign(key: UnlockedKey, binding: Binding): Promise<ChallengeSignature> {
-    const challenge = await this.api.post<Challenge>(this.orgPath('challenges'), challengeRequestBody(binding));
+    const challenge = await this.api.ok(this.api.http.POST('/v1/orgs/{orgId}/challenges', { params: { path: this.org }, body: challengeRequestBody(binding) }));
     if (typeof challenge?.challengeId !== 'string' || typeof challenge.statement !== 'string')
       throw new CliError(EXIT.SERVER, 'The server answered the challenge request without a challengeId and statement.');
     checkStatement(challenge.statement, this.profile, binding);

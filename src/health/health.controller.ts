@@ -20,14 +20,14 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
-  @ApiOperation({ summary: 'Liveness: the process answers (never depends on other servers)' })
+  @ApiOperation({ operationId: 'liveness', summary: 'Liveness: the process answers (never depends on other servers)', description: 'For the orchestrator; no token.', security: [] })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: every store and queue this process uses answers' })
+  @ApiOperation({ operationId: 'readiness', summary: 'Readiness: every store and queue this process uses answers', description: 'For the orchestrator and load balancer; no token. 503 names what is down.', security: [] })
   async ready() {
     try {
       return await this.health.check(this.checks.map((check) => () => this.probe(check)));

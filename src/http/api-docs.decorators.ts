@@ -1,24 +1,73 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ID_PATTERN } from '../domain/streams';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+import { Problem } from './views/problem.view';
 
-const problemResponse = (status: number, description: string) =>
-  ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+/** An error answer: application/problem+json, with an example built by the very function that answers it. */
+export const ProblemResponse = (status: number, description: string, code: string, schema: Type = Problem, extensions: Record<string, unknown> = {}) =>
+  ApiResponse({
+    status,
+    description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(schema) }, example: problem(status, code, description, extensions) } },
+  });
 
-/** The error answers every authenticated endpoint documents. */
-export const AgentEndpoint = (...extra: [number, string][]) =>
+const COMMON_ERRORS: [number, string, string][] = [
+  [400, 'Invalid input', 'INVALID_INPUT'],
+  [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
+  [403, 'The caller is not a member or lacks the role', 'NOT_ALLOWED'],
+  [404, 'Not found (including any resource of another organization)', 'NOT_FOUND'],
+  [503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'],
+];
+
+/** An extra error answer of one operation: status, description, example code, and its schema and example members when it extends Problem. */
+export type ErrorAnswer = [number, string, string, Type?, Record<string, unknown>?];
+
+/**
+ * An operation of an agent (JWT bearer): its id, summary, success body and every error answer.
+ * `extra` replaces a common answer of the same status (a 401 with its own schema, say).
+ */
+export const AgentEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>
   applyDecorators(
+    ApiOperation({ operationId, summary, description: summary }),
     ApiBearerAuth('agent'),
-    problemResponse(400, 'Invalid input'),
-    problemResponse(401, 'Missing, invalid or expired token'),
-    problemResponse(403, 'The caller is not a member or lacks the role'),
-    problemResponse(404, 'Not found (including any resource of another organization)'),
-    ...extra.map(([status, description]) => problemResponse(status, description)),
+    success,
+    ...COMMON_ERRORS.filter(([status]) => !extra.some(([other]) => other === status)).map(([status, description, code]) => ProblemResponse(status, description, code)),
+    ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
   );
 
-/** The error answers of the operator's endpoint (bootstrap token). */
-export const OperatorEndpoint = () =>
+/** The operator's operation (opaque bootstrap token). */
+export const OperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer) =>
   applyDecorators(
+    ApiOperation({ operationId, summary, description: summary }),
     ApiBearerAuth('operator'),
-    problemResponse(400, 'Invalid input'),
-    problemResponse(401, 'Missing or wrong bootstrap token'),
+    success,
+    ProblemResponse(400, 'Invalid input', 'INVALID_INPUT'),
+    ProblemResponse(401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'),
+    ProblemResponse(503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'),
   );
+
+type SuccessAnswer = MethodDecorator & ClassDecorator;
+
+/** A 2xx JSON answer of this body type. */
+export const Answers = (status: 200 | 201, type: Type, description = 'Done') => ApiResponse({ status, description, type });
+
+const idParam = (name: string, description: string, example: string) =>
+  ApiParam({ name, description, schema: { type: 'string', pattern: ID_PATTERN.source }, example });
+
+/** Every /v1/orgs/{orgId} controller declares its org, a path parameter of each of its operations. */
+export const OrgScoped = () => idParam('orgId', 'The organization (the one of your token)', 'acme');
+export const AgentParam = () => idParam('agentId', 'The agent', 'alice');
+export const BrowserParam = () => idParam('browserId', 'The browser', 'laptop-firefox');
+export const RequestParam = () =>
+  ApiParam({ name: 'requestId', description: 'The key request (requestId from POST key-requests)', schema: { type: 'string', maxLength: 512 }, example: 'alice.kr_01J9Z3' });
+
+/** Read your writes (optional): a position from a command response the read model must have applied first. */
+export const MinPositionHeader = () =>
+  ApiHeader({
+    name: 'X-Min-Position',
+    required: false,
+    description: 'Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not',
+    schema: { type: 'string', pattern: '^\\d{1,20}$' },
+    example: '42',
+  });

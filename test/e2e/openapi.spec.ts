@@ -1,18 +1,25 @@
 import { askedFields, CHALLENGE_PURPOSE_NAMES } from '../../src/domain/shared/challenge-purposes';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { call } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
 
 interface Operation {
+  operationId?: string;
   security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; required?: boolean }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { content?: Record<string, unknown> }>;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 
 describe('OpenAPI description', () => {
   let server: TestServer;
   let routes: Route[];
-  let document: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }>; schemas: Record<string, unknown> } };
+  let document: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string; bearerFormat?: string }>; schemas: Record<string, unknown> } };
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -99,6 +106,58 @@ describe('OpenAPI description', () => {
           content: ['application/problem+json'],
         });
       }
+    }
+  });
+
+  const apiRoutes = () => routes.filter((route) => route.path.startsWith('/v1/'));
+  const label = (route: Route) => `${route.method} ${route.path}`;
+
+  it('declares the body of every success answer, and a unique operationId', () => {
+    const ids = new Set<string>();
+    for (const route of apiRoutes()) {
+      const { operationId, responses } = operation(route)!;
+      const success = Object.entries(responses).filter(([status]) => /^2\d\d$/.test(status));
+      const schemas = success.flatMap(([, answer]) => Object.values(answer.content ?? {}).map((media) => media.schema));
+      expect({ route: label(route), statuses: success.length, schemas: schemas.length }).toEqual({ route: label(route), statuses: 1, schemas: 1 });
+      expect(operationId).toMatch(/^[a-z][A-Za-z]+$/);
+      ids.add(operationId!);
+    }
+    expect(ids.size).toBe(apiRoutes().length);
+  });
+
+  it('declares every path parameter, and X-Min-Position as an optional header of the reads', () => {
+    for (const route of apiRoutes()) {
+      const parameters = operation(route)!.parameters ?? [];
+      const inPath = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]).sort();
+      const declared = parameters.filter((parameter) => parameter.in === 'path' && parameter.required).map((parameter) => parameter.name);
+      expect({ route: label(route), path: declared.sort() }).toEqual({ route: label(route), path: inPath });
+      const headers = parameters.filter((parameter) => parameter.in === 'header').map((parameter) => ({ name: parameter.name.toLowerCase(), required: parameter.required }));
+      const expected = route.method === 'GET' && !route.path.includes(':requestId') && route.path !== '/v1/orgs/:orgId' ? [{ name: 'x-min-position', required: false }] : [];
+      expect({ route: label(route), headers }).toEqual({ route: label(route), headers: expected });
+    }
+  });
+
+  it('describes the agent token as a JWT and the bootstrap token as an opaque bearer token', () => {
+    expect(document.components.securitySchemes.agent.bearerFormat).toBe('JWT');
+    expect(document.components.securitySchemes.operator.bearerFormat).toBeUndefined();
+  });
+
+  it('describes the NDJSON export and the promptRequired 401', () => {
+    const exported = document.paths['/v1/orgs/{orgId}/audit-log/export'].get.responses['200'].content!;
+    expect(Object.keys(exported)).toEqual(['application/x-ndjson']);
+    const refused = document.paths['/v1/orgs/{orgId}/sensitive-tasks'].post.responses['401'].content!['application/problem+json'].schema;
+    expect(refused).toEqual({ $ref: '#/components/schemas/PromptRequiredProblem' });
+    expect(document.components.schemas.PromptRequiredProblem).toEqual(expect.objectContaining({ required: expect.arrayContaining(['promptRequired', 'code']) }));
+  });
+
+  it('matches the committed generated client types (npm run openapi:types regenerates them)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-openapi-'));
+    try {
+      writeFileSync(join(folder, 'openapi.json'), JSON.stringify(document));
+      const check = promisify(execFile)('npm', ['run', '-s', 'openapi:typescript', '--', join(folder, 'openapi.json'), '--check'], { cwd: join(__dirname, '../..') });
+      await expect(check).resolves.toBeDefined();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

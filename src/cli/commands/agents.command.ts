@@ -1,5 +1,6 @@
 import { ROLES } from '../../domain/shared/roles';
 import { AgentSession } from '../agent-session';
+import { choice } from '../choice';
 import type { CommandSpec } from '../command-spec';
 
 export const agentsAddCommand: CommandSpec = {
@@ -13,8 +14,8 @@ export const agentsAddCommand: CommandSpec = {
   },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const agent = { agentId: input.args.agentId, email: input.strings.email!, displayName: input.strings.name!, role: input.strings.role ?? 'MEMBER' };
-    const response = await session.api.post<object>(session.orgPath('agents'), agent);
+    const agent = { agentId: input.args.agentId, email: input.strings.email!, displayName: input.strings.name!, role: choice(ROLES, input.strings.role ?? 'MEMBER') };
+    const response = await session.api.ok(session.api.http.POST('/v1/orgs/{orgId}/agents', { params: { path: session.org }, body: agent }));
     ctx.output.result(`Added ${agent.agentId} (${agent.displayName} <${agent.email}>) as ${agent.role}.`, { ...agent, ...response });
   },
 };
@@ -25,8 +26,11 @@ export const agentsRoleCommand: CommandSpec = {
   args: [{ name: 'agentId' }, { name: 'role', choices: ROLES }],
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const { agentId, role } = input.args;
-    const response = await session.api.patch<object>(session.orgPath('agents', agentId), { role });
+    const { agentId } = input.args;
+    const role = choice(ROLES, input.args.role);
+    const response = await session.api.ok(
+      session.api.http.PATCH('/v1/orgs/{orgId}/agents/{agentId}', { params: { path: { ...session.org, agentId } }, body: { role } }),
+    );
     ctx.output.result(`${agentId} is now ${role}.`, { agentId, role, ...response });
   },
 };
@@ -38,7 +42,7 @@ export const agentsRemoveCommand: CommandSpec = {
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const { agentId } = input.args;
-    const response = await session.api.delete<object>(session.orgPath('agents', agentId));
+    const response = await session.api.ok(session.api.http.DELETE('/v1/orgs/{orgId}/agents/{agentId}', { params: { path: { ...session.org, agentId } } }));
     ctx.output.result(`Removed ${agentId}: their key, if any, is revoked, and a pending request cancelled.`, { agentId, ...response });
   },
 };

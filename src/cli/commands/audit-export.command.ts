@@ -10,7 +10,7 @@ export const auditExportCommand: CommandSpec = {
   details: 'Usage: ztkeys audit export > audit.ndjson   (the output is NDJSON with or without --json)',
   async run(_input, ctx) {
     const session = AgentSession.open(ctx);
-    const body = await session.api.stream(session.orgPath('audit-log', 'export'));
+    const body = await session.api.auditExport(session.profile.orgId);
     try {
       await pipeline(body, ctx.io.stdout, { end: false });
     } catch (error) {

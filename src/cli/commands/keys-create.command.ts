@@ -6,16 +6,9 @@ import { sealKey } from '../key-file';
 import { formatFields } from '../output';
 import { askNewPassphrase } from '../passphrase';
 import { generateKeyPair } from '../signature-key';
+import type { components } from '../api-types.generated';
 
-/** POST .../key-requests answer. */
-interface KeyRequestCreated {
-  requestId: string;
-  status: 'PENDING' | 'APPROVED';
-  verificationCode: string;
-  fingerprint: string;
-  position: string;
-  warning?: string;
-}
+type KeyRequestCreated = components['schemas']['KeyRequestCreatedView'];
 
 export const keysCreateCommand: CommandSpec = {
   path: ['keys', 'create'],
@@ -36,11 +29,12 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
     let created: KeyRequestCreated;
     try {
       const proof = await session.sign(key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-      created = await session.api.post<KeyRequestCreated>(session.orgPath('key-requests'), {
-        publicKey: key.publicKey,
-        ...proof,
-        ...(input.flags['replace-pending'] ? { replacePending: true } : {}),
-      });
+      created = await session.api.ok(
+        session.api.http.POST('/v1/orgs/{orgId}/key-requests', {
+          params: { path: session.org },
+          body: { publicKey: key.publicKey, ...proof, ...(input.flags['replace-pending'] ? { replacePending: true } : {}) },
+        }),
+      );
     } catch (error) {
       session.keys.discard(key.fingerprint);
       throw error;

@@ -1,4 +1,5 @@
 import { isProblem } from '../api-client';
+import type { components } from '../api-types.generated';
 import { AgentSession } from '../agent-session';
 import { CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
@@ -6,12 +7,15 @@ import { EXIT } from '../exit-codes';
 import { readVisibleLine } from '../terminal';
 import { describeKeyRequest, trustedCode, type KeyRequestView } from './key-request-review';
 
+type KeyRequestDecided = components['schemas']['KeyRequestDecidedView'];
+type Decision = { decision: 'APPROVE'; verificationCode: string } | { decision: 'REJECT'; reason?: string };
+
 /** Digits of a verification code (src/crypto/verification-code.ts). */
 const CODE_DIGITS = 15;
 
 /** Loads the request, checks its code against its key, shows it; only a PENDING one can be decided. */
 async function reviewForDecision(session: AgentSession, requestId: string): Promise<KeyRequestView> {
-  const request = await session.api.get<KeyRequestView>(session.orgPath('key-requests', requestId));
+  const request = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...session.org, requestId } } }));
   if (request?.requestId !== requestId)
     throw new CliError(EXIT.CHECK_FAILED, `The server answered request ${String(request?.requestId)} when asked for ${requestId}.`);
   session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
@@ -31,14 +35,16 @@ async function askReadOutCode(session: AgentSession, request: KeyRequestView, gi
 }
 
 /** Signs the decision with the approver's active key and sends it. */
-async function decide(session: AgentSession, request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, unknown>): Promise<object> {
+async function decide(session: AgentSession, request: KeyRequestView, decision: Decision): Promise<KeyRequestDecided> {
   const key = await session.unlockActiveKey();
   try {
-    const proof = await session.sign(key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
-    return await session.api.post<object>(session.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), {
-      ...body,
-      ...proof,
-    });
+    const proof = await session.sign(key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision: decision.decision });
+    const params = { path: { ...session.org, requestId: request.requestId } };
+    return await session.api.ok(
+      decision.decision === 'APPROVE'
+        ? session.api.http.POST('/v1/orgs/{orgId}/key-requests/{requestId}/approve', { params, body: { verificationCode: decision.verificationCode, ...proof } })
+        : session.api.http.POST('/v1/orgs/{orgId}/key-requests/{requestId}/reject', { params, body: { ...(decision.reason ? { reason: decision.reason } : {}), ...proof } }),
+    );
   } finally {
     key.secretKey.fill(0);
   }
@@ -59,9 +65,9 @@ decision. Wrong codes are counted: the 5th locks the request.`,
     const session = AgentSession.open(ctx);
     const request = await reviewForDecision(session, input.args.requestId);
     const code = await askReadOutCode(session, request, input.strings.code);
-    let result: object;
+    let result: KeyRequestDecided;
     try {
-      result = await decide(session, request, 'APPROVE', { verificationCode: code });
+      result = await decide(session, request, { decision: 'APPROVE', verificationCode: code });
     } catch (error) {
       if (isProblem(error, 'VERIFICATION_CODE_MISMATCH')) {
         const left = error.problem.attemptsLeft;
@@ -79,12 +85,12 @@ decision. Wrong codes are counted: the 5th locks the request.`,
         );
       throw error;
     }
+    const { requestId, ...decided } = result;
     ctx.output.result(`Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`, {
-      requestId: request.requestId,
+      requestId,
       agentId: request.agentId,
       fingerprint: request.fingerprint,
-      status: 'APPROVED',
-      ...result,
+      ...decided,
     });
   },
 };
@@ -98,12 +104,7 @@ export const keysRejectCommand: CommandSpec = {
     const session = AgentSession.open(ctx);
     const request = await reviewForDecision(session, input.args.requestId);
     const reason = input.strings.reason;
-    const result = await decide(session, request, 'REJECT', reason === undefined ? {} : { reason });
-    ctx.output.result(`Rejected ${request.agentId}'s key request ${request.requestId}. They may request a new key.`, {
-      requestId: request.requestId,
-      agentId: request.agentId,
-      status: 'REJECTED',
-      ...result,
-    });
+    const { requestId, ...decided } = await decide(session, request, { decision: 'REJECT', reason });
+    ctx.output.result(`Rejected ${request.agentId}'s key request ${requestId}. They may request a new key.`, { requestId, agentId: request.agentId, ...decided });
   },
 };

@@ -10,7 +10,7 @@ export const keysPendingCommand: CommandSpec = {
   async run(_input, ctx) {
     const session = AgentSession.open(ctx);
     const { items } = await fetchAllPages(
-      (cursor) => session.api.get<{ items?: KeyRequestView[]; nextCursor?: string }>(session.orgPath('key-requests'), { status: 'PENDING', cursor }),
+      (cursor) => session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests', { params: { path: session.org, query: { status: 'PENDING', cursor } } })),
       (page) => page.items,
     );
     const reviewed = items.map((item) => ({ item, review: reviewKeyRequest(session.profile.orgId, item) }));

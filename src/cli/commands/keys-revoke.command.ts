@@ -9,7 +9,9 @@ export const keysRevokeCommand: CommandSpec = {
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const { agentId } = input.args;
-    const response = await session.api.delete<object>(session.orgPath('agents', agentId, 'key'), { reason: input.strings.reason });
+    const response = await session.api.ok(
+      session.api.http.DELETE('/v1/orgs/{orgId}/agents/{agentId}/key', { params: { path: { ...session.org, agentId } }, body: { reason: input.strings.reason! } }),
+    );
     ctx.output.result(`Revoked ${agentId}'s key.`, { agentId, status: 'REVOKED', ...response });
   },
 };

@@ -23,7 +23,8 @@ Its claims "org" and "sub" name your organization and your agent id.`,
     ).trim();
     const { orgId, agentId } = tokenClaims(token);
     // No position tracking yet: a position remembered for this URL may come from another server.
-    const org = await new ApiClient(apiUrl, token).get<{ name?: string }>(`/v1/orgs/${encodeURIComponent(orgId)}`);
+    const api = new ApiClient(apiUrl, token);
+    const org = await api.ok(api.http.GET('/v1/orgs/{orgId}', { params: { path: { orgId } } }));
     const profile = ctx.globals.profile;
     ctx.profiles.save(profile, { apiUrl, token, orgId, agentId });
     ctx.output.result(`Logged in to ${org?.name ?? orgId} (${orgId}) at ${apiUrl} as ${agentId}; profile "${profile}".`, {

@@ -8,10 +8,11 @@ export const browserLogoutCommand: CommandSpec = {
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const browserId = input.strings.browser!;
-    const response = await session.api.post<object>(session.selfPath('browsers', browserId, 'logout'));
+    const response = await session.api.ok(
+      session.api.http.POST('/v1/orgs/{orgId}/agents/{agentId}/browsers/{browserId}/logout', { params: { path: session.browser(browserId) } }),
+    );
     ctx.output.result(`Logged out of browser ${browserId}: its prompt frequency is EVERY_TASK again.`, {
       browserId,
-      frequency: 'EVERY_TASK',
       ...response,
     });
   },

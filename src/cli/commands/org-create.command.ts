@@ -32,11 +32,12 @@ export const orgCreateCommand: CommandSpec = {
       )
     ).trim();
     const superAdmin = { agentId: input.strings['admin-id']!, email: input.strings['admin-email']!, displayName: input.strings['admin-name']! };
-    const created = await ctx.apiFor(apiUrl, token).post<{ orgId: string; position: string }>('/v1/orgs', {
-      name: input.strings.name,
-      superAdmin,
-      ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}),
-    });
+    const api = ctx.apiFor(apiUrl, token);
+    const created = await api.ok(
+      api.http.POST('/v1/orgs', {
+        body: { name: input.strings.name!, superAdmin, ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}) },
+      }),
+    );
     ctx.output.result(
       [
         `Organization "${input.strings.name}" created.`,

@@ -1,6 +1,10 @@
-import { PROMPT_FREQUENCIES, type PromptFrequency } from '../../domain/browser/browser.events';
+import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
 import { AgentSession } from '../agent-session';
+import type { components } from '../api-types.generated';
+import { choice } from '../choice';
 import type { CommandSpec } from '../command-spec';
+
+type PromptFrequencyView = components['schemas']['PromptFrequencyView'];
 
 const MEANING: Record<string, string> = {
   EVERY_TASK: 'every sensitive task asks for a signature',
@@ -15,17 +19,21 @@ export const promptFrequencySetCommand: CommandSpec = {
   options: { browser: { type: 'string', valueName: 'id', required: true, description: 'the browser it applies to' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    // One of PROMPT_FREQUENCIES: the command line checked the argument's choices.
-    const frequency = input.args.frequency as PromptFrequency;
+    const frequency = choice(PROMPT_FREQUENCIES, input.args.frequency);
     const browserId = input.strings.browser!;
     const key = await session.unlockActiveKey();
-    let response: object;
+    let response: PromptFrequencyView;
     try {
       const proof = await session.sign(key, { purpose: 'PROMPT_FREQUENCY', browserId, frequency });
-      response = await session.api.put<object>(session.selfPath('browsers', browserId, 'prompt-frequency'), { frequency, ...proof });
+      response = await session.api.ok(
+        session.api.http.PUT('/v1/orgs/{orgId}/agents/{agentId}/browsers/{browserId}/prompt-frequency', {
+          params: { path: session.browser(browserId) },
+          body: { frequency, ...proof },
+        }),
+      );
     } finally {
       key.secretKey.fill(0);
     }
-    ctx.output.result(`Prompt frequency in browser ${browserId}: ${frequency} (${MEANING[frequency]}).`, { browserId, frequency, ...response });
+    ctx.output.result(`Prompt frequency in browser ${browserId}: ${frequency} (${MEANING[frequency]}).`, { browserId, ...response });
   },
 };

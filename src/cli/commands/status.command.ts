@@ -1,28 +1,14 @@
 import { ROLES } from '../../domain/shared/roles';
 import { AgentSession } from '../agent-session';
+import type { components } from '../api-types.generated';
+import { choice } from '../choice';
 import type { CommandSpec } from '../command-spec';
 import { formatTable } from '../output';
 import { fetchAllPages } from '../pagination';
 
 const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'] as const;
 
-interface AgentStatus {
-  agentId: string;
-  displayName?: string;
-  email?: string;
-  role: string;
-  keyStatus: string;
-  fingerprint?: string | null;
-  approvedBy?: string | null;
-  approvedAt?: string | null;
-  promptFrequencies?: Record<string, string>;
-}
-
-interface StatusPage {
-  agents?: AgentStatus[];
-  totals?: { agents: number; withActiveKey: number; pending: number; none: number; byKeyStatus?: Record<string, number> };
-  nextCursor?: string;
-}
+type StatusPage = components['schemas']['ZeroTrustStatusView'];
 
 /** Org totals as a sentence; key statuses other than ACTIVE, PENDING and NONE follow when present. */
 function describeTotals(totals: NonNullable<StatusPage['totals']>): string {
@@ -41,9 +27,11 @@ export const statusCommand: CommandSpec = {
   },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
+    const role = input.strings.role === undefined ? undefined : choice(ROLES, input.strings.role);
+    const keyStatus = input.strings['key-status'] === undefined ? undefined : choice(KEY_STATUSES, input.strings['key-status']);
     const { items: agents, first } = await fetchAllPages(
       (cursor) =>
-        session.api.get<StatusPage>(session.orgPath('zero-trust-status'), { role: input.strings.role, keyStatus: input.strings['key-status'], cursor }),
+        session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/zero-trust-status', { params: { path: session.org, query: { role, keyStatus, cursor } } })),
       (page) => page.agents,
     );
     const table = formatTable(

@@ -1,14 +1,11 @@
 import { ApiError } from '../api-client';
-import { AgentSession } from '../agent-session';
+import { AgentSession, type ChallengeSignature } from '../agent-session';
+import type { components } from '../api-types.generated';
 import { CliError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 
-interface TaskAuthorization {
-  authorized: boolean;
-  method: 'SIGNATURE' | 'REMEMBERED';
-  validUntil: string;
-}
+type TaskAuthorization = components['schemas']['TaskAuthorizationView'];
 
 const promptRequired = (error: unknown): boolean =>
   error instanceof ApiError && error.status === 401 && error.problem.promptRequired === true;
@@ -22,17 +19,18 @@ export const taskAuthorizeCommand: CommandSpec = {
     const session = AgentSession.open(ctx);
     const { task } = input.args;
     const browserId = input.strings.browser!;
-    const path = session.orgPath('sensitive-tasks');
+    const authorize = (proof?: ChallengeSignature) =>
+      session.api.ok(session.api.http.POST('/v1/orgs/{orgId}/sensitive-tasks', { params: { path: session.org }, body: { browserId, task, ...proof } }));
     let authorization: TaskAuthorization;
     try {
-      authorization = await session.api.post<TaskAuthorization>(path, { browserId, task });
+      authorization = await authorize();
     } catch (error) {
       if (!promptRequired(error)) throw error;
       ctx.output.info(`"${task}" needs your signature in browser ${browserId}.`);
       const key = await session.unlockActiveKey();
       try {
         const proof = await session.sign(key, { purpose: 'SENSITIVE_TASK', browserId, task });
-        authorization = await session.api.post<TaskAuthorization>(path, { browserId, task, ...proof });
+        authorization = await authorize(proof);
       } finally {
         key.secretKey.fill(0);
       }

@@ -1,21 +1,29 @@
 import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, AgentParam, Answers, BrowserParam, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { SetPromptFrequencyDto } from '../dto/browser.dto';
 import { IdPipe } from '../id.pipe';
+import { PromptFrequencyView } from '../views/browser.view';
 
 @ApiTags('browsers')
+@OrgScoped()
+@AgentParam()
+@BrowserParam()
 @Controller('v1/orgs/:orgId/agents/:agentId/browsers/:browserId')
 export class BrowsersController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put('prompt-frequency')
-  @AgentEndpoint([422, 'Bad signature, or no ACTIVE key'])
-  @ApiOperation({ summary: 'Set how often this browser prompts for my key (self; signed by my key) (R10)' })
+  @AgentEndpoint(
+    'setPromptFrequency',
+    'Set how often this browser prompts for my key (self; signed by my key) (R10)',
+    Answers(200, PromptFrequencyView, 'Set'),
+    [422, 'Bad signature, or no ACTIVE key', 'INVALID_SIGNATURE'],
+  )
   async setPromptFrequency(
     @Ctx() context: CommandContext,
     @Param('agentId', IdPipe) agentId: string,
@@ -29,8 +37,7 @@ export class BrowsersController {
 
   @Post('logout')
   @HttpCode(200)
-  @AgentEndpoint()
-  @ApiOperation({ summary: 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)' })
+  @AgentEndpoint('logoutBrowser', 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)', Answers(200, PromptFrequencyView, 'Logged out'))
   async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));
     return { frequency: 'EVERY_TASK', position: String(position) };

@@ -1,25 +1,28 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { IssueChallengeQuery } from '../../application/use-cases/issue-challenge';
 import type { ChallengeRequest } from '../../domain/shared/challenge-purposes';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { CHALLENGE_BODY_SCHEMA, ChallengeBodyPipe } from '../dto/challenge.dto';
+import { ChallengeView } from '../views/challenge.view';
 
 @ApiTags('challenges')
+@OrgScoped()
 @Controller('v1/orgs/:orgId/challenges')
 export class ChallengesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Post()
   @HttpCode(201)
-  @AgentEndpoint([422, 'The public key is not a usable Ed25519 key'])
-  @ApiOperation({
-    summary: 'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',
-    description: 'Returns {challengeId, statement, expiresAt}. Sign the UTF-8 bytes of `statement` (RFC 8785 canonical JSON) and send the signature with the challengeId.',
-  })
+  @AgentEndpoint(
+    'issueChallenge',
+    'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',
+    Answers(201, ChallengeView, 'Sign the UTF-8 bytes of `statement` (RFC 8785 canonical JSON) and send the signature with the challengeId'),
+    [422, 'The public key is not a usable Ed25519 key', 'INVALID_PUBLIC_KEY'],
+  )
   @ApiBody({ schema: CHALLENGE_BODY_SCHEMA, description: 'Exactly the fields the purpose binds; a field of another purpose is refused (FIELD_NOT_FOR_PURPOSE).' })
   async issue(@Ctx() context: CommandContext, @Body(ChallengeBodyPipe) body: ChallengeRequest) {
     return this.queries.execute(new IssueChallengeQuery(context.orgId, context.actor, body, context.now));

@@ -1,15 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { DecideKeyRequestCommand } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { ApproveKeyRequestDto, CreateKeyRequestDto, RejectKeyRequestDto } from '../dto/key-request.dto';
+import { KeyRequestCreatedView, KeyRequestDecidedView, KeyRequestView } from '../views/key-request.view';
 
 @ApiTags('key requests')
+@OrgScoped()
 @Controller('v1/orgs/:orgId/key-requests')
 export class KeyRequestsController {
   constructor(
@@ -19,8 +21,13 @@ export class KeyRequestsController {
 
   @Post()
   @HttpCode(201)
-  @AgentEndpoint([409, 'A request is already PENDING, or the first key must come from an admin (R4)'], [422, 'Bad proof of possession or unusable key'])
-  @ApiOperation({ summary: 'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)' })
+  @AgentEndpoint(
+    'requestKey',
+    'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
+    Answers(201, KeyRequestCreatedView, 'Requested (or APPROVED at once as the first key of the org)'),
+    [409, 'A request is already PENDING, or the first key must come from an admin (R4)', 'REQUEST_ALREADY_PENDING'],
+    [422, 'Bad proof of possession or unusable key', 'INVALID_SIGNATURE'],
+  )
   async create(@Ctx() context: CommandContext, @Body() body: CreateKeyRequestDto) {
     const result = await this.commands.execute(
       new RequestKeyCommand(context, body.publicKey, body.challengeId, body.signature, body.replacePending ?? false),
@@ -29,16 +36,22 @@ export class KeyRequestsController {
   }
 
   @Get(':requestId')
-  @AgentEndpoint()
-  @ApiOperation({ summary: 'One key request, from its event stream (requester, ADMIN, SUPER_ADMIN)' })
+  @RequestParam()
+  @AgentEndpoint('getKeyRequest', 'One key request, from its event stream (requester, ADMIN, SUPER_ADMIN)', Answers(200, KeyRequestView, 'The request and its history'))
   get(@Ctx() context: CommandContext, @Param('requestId') requestId: string) {
     return this.queries.execute(new GetKeyRequestQuery(context.orgId, context.actor, requestId));
   }
 
   @Post(':requestId/approve')
   @HttpCode(200)
-  @AgentEndpoint([409, 'The request is not PENDING'], [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature'])
-  @ApiOperation({ summary: "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)" })
+  @RequestParam()
+  @AgentEndpoint(
+    'approveKeyRequest',
+    "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)",
+    Answers(200, KeyRequestDecidedView, 'Approved: the key is ACTIVE'),
+    [409, 'The request is not PENDING', 'REQUEST_NOT_PENDING'],
+    [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature', 'VERIFICATION_CODE_MISMATCH'],
+  )
   async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: ApproveKeyRequestDto) {
     const decision = { decision: 'APPROVE' as const, verificationCode: body.verificationCode };
     const result = await this.commands.execute(new DecideKeyRequestCommand(context, requestId, decision, body.challengeId, body.signature));
@@ -47,8 +60,14 @@ export class KeyRequestsController {
 
   @Post(':requestId/reject')
   @HttpCode(200)
-  @AgentEndpoint([409, 'The request is not PENDING'], [422, 'Bad signature'])
-  @ApiOperation({ summary: 'Reject with my signed decision (ADMIN, SUPER_ADMIN)' })
+  @RequestParam()
+  @AgentEndpoint(
+    'rejectKeyRequest',
+    'Reject with my signed decision (ADMIN, SUPER_ADMIN)',
+    Answers(200, KeyRequestDecidedView, 'Rejected'),
+    [409, 'The request is not PENDING', 'REQUEST_NOT_PENDING'],
+    [422, 'Bad signature', 'INVALID_SIGNATURE'],
+  )
   async reject(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: RejectKeyRequestDto) {
     const decision = { decision: 'REJECT' as const, reason: body.reason };
     const result = await this.commands.execute(new DecideKeyRequestCommand(context, requestId, decision, body.challengeId, body.signature));

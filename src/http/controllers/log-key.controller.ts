@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/access.decorators';
 import { LOG_KEY, type LogKey } from '../../transparency/log-key';
 
@@ -12,9 +12,16 @@ export class LogKeyController {
 
   @Get()
   @Header('content-type', 'text/plain; charset=utf-8')
-  @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'The log verifier key in the C2SP signed-note vkey text form: name+key id+base64(0x01 || Ed25519 public key)' })
-  @ApiOkResponse({ description: 'One line, e.g. ztkeys.local/audit-log+1a2b3c4d+Ab...', schema: { type: 'string' } })
+  @ApiOperation({
+    operationId: 'getLogKey',
+    summary: 'The log verifier key (C2SP signed-note vkey)',
+    description: 'The log verifier key in the C2SP signed-note vkey text form: name+key id+base64(0x01 || Ed25519 public key). No token: anyone checks checkpoints offline with it.',
+    security: [],
+  })
+  @ApiOkResponse({
+    description: 'One line',
+    content: { 'text/plain': { schema: { type: 'string' }, example: 'ztkeys.local/audit-log+1a2b3c4d+AXq8...\n' } },
+  })
   vkey(): string {
     return `${this.logKey.vkey}\n`;
   }

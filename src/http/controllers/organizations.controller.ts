@@ -1,13 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
 import { OperatorOnly } from '../../auth/access.decorators';
-import { AgentEndpoint, OperatorEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { CreateOrganizationDto } from '../dto/organization.dto';
+import { OrganizationCreatedView, OrganizationView } from '../views/organization.view';
 
 @ApiTags('organizations')
 @Controller('v1/orgs')
@@ -20,8 +21,7 @@ export class OrganizationsController {
   @Post()
   @HttpCode(201)
   @OperatorOnly()
-  @OperatorEndpoint()
-  @ApiOperation({ summary: 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)' })
+  @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'))
   async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
     const policy = { firstKeyRequiresAdmin: body.policy?.firstKeyRequiresAdmin ?? true };
     const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));
@@ -29,8 +29,8 @@ export class OrganizationsController {
   }
 
   @Get(':orgId')
-  @AgentEndpoint()
-  @ApiOperation({ summary: 'The organization and its policy (any member)' })
+  @OrgScoped()
+  @AgentEndpoint('getOrganization', 'The organization and its policy (any member)', Answers(200, OrganizationView, 'The organization'))
   async get(@Ctx() context: CommandContext, @Param('orgId') orgId: string) {
     const { org } = await this.directory.actor(orgId, context.actor);
     return { orgId, name: org.state.name, policy: org.state.policy, agents: org.state.agents.size, firstKeyAssigned: org.state.firstKey !== undefined };

@@ -1,25 +1,30 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import type { CommandContext } from '../../application/command-context';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Role } from '../../domain/shared/roles';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
+import { MinPosition } from '../min-position.decorator';
 import { ReadAccess } from '../read-access';
+import { AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
 
 const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
 const DEFAULT_LIMIT = 50;
 
-const MinPosition = () =>
-  ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not' });
+const BEHIND: ErrorAnswer = [503, 'The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer', 'READ_MODEL_BEHIND'];
+const EXPORT_EXAMPLE =
+  '{"eventId":"9f1c…","position":1,"type":"OrganizationCreated","schemaVersion":1,"stream":"org-acme","revision":0,"actor":"operator","subject":null,"occurredAt":"2026-11-30T12:00:00.000Z","correlationId":"c1","causationId":"c1","data":{}}\n';
 
 /** The read models (R13 audit, pending keys, zero-trust status), for approvers, auditors and reporting tools. */
 @ApiTags('read models')
+@OrgScoped()
+@MinPositionHeader()
 @Controller('v1/orgs/:orgId')
 export class ReadModelsController {
   constructor(
@@ -29,42 +34,57 @@ export class ReadModelsController {
   ) {}
 
   @Get('key-requests')
-  @AgentEndpoint([503, 'The read model has not reached X-Min-Position in time'])
-  @MinPosition()
-  @ApiOperation({ summary: 'Pending key requests, oldest first, with what an approver needs to decide (ADMIN, SUPER_ADMIN)' })
-  async pendingKeys(@Ctx() context: CommandContext, @Query() query: PendingKeysQuery, @Headers('x-min-position') minPosition?: string) {
+  @AgentEndpoint(
+    'listPendingKeyRequests',
+    'Pending key requests, oldest first, with what an approver needs to decide (ADMIN, SUPER_ADMIN)',
+    Answers(200, PendingKeysPageView, 'One page'),
+    BEHIND,
+  )
+  async pendingKeys(@Ctx() context: CommandContext, @Query() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
     return this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
   }
 
   @Get('zero-trust-status')
-  @AgentEndpoint([503, 'The read model has not reached X-Min-Position in time'])
-  @MinPosition()
-  @ApiOperation({ summary: 'Per-agent key status and prompt frequencies, with org totals (ADMIN, SUPER_ADMIN, AUDITOR)' })
-  async zeroTrustStatus(@Ctx() context: CommandContext, @Query() query: ZeroTrustStatusQuery, @Headers('x-min-position') minPosition?: string) {
+  @AgentEndpoint(
+    'getZeroTrustStatus',
+    'Per-agent key status and prompt frequencies, with org totals (ADMIN, SUPER_ADMIN, AUDITOR)',
+    Answers(200, ZeroTrustStatusView, 'One page of agents, and the totals'),
+    BEHIND,
+  )
+  async zeroTrustStatus(@Ctx() context: CommandContext, @Query() query: ZeroTrustStatusQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'org-status', minPosition, this.config.minPositionWaitMs);
     return this.queries.zeroTrustStatus(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
   }
 
   @Get('audit-log')
-  @AgentEndpoint([503, 'The read model has not reached X-Min-Position in time'])
-  @MinPosition()
-  @ApiOperation({ summary: 'The audit log in log order, filtered, in cursor pages stable while events arrive (ADMIN, SUPER_ADMIN, AUDITOR)' })
-  async auditLog(@Ctx() context: CommandContext, @Query() query: AuditLogQuery, @Headers('x-min-position') minPosition?: string) {
+  @AgentEndpoint(
+    'getAuditLog',
+    'The audit log in log order, filtered, in cursor pages stable while events arrive (ADMIN, SUPER_ADMIN, AUDITOR)',
+    Answers(200, AuditLogPageView, 'One page'),
+    BEHIND,
+  )
+  async auditLog(@Ctx() context: CommandContext, @Query() query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     return this.queries.auditLog(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
   }
 
   @Get('audit-log/export')
-  @AgentEndpoint([503, 'The read model has not reached X-Min-Position in time'])
-  @MinPosition()
-  @ApiProduces('application/x-ndjson')
-  @ApiOperation({ summary: 'The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)' })
+  @AgentEndpoint(
+    'exportAuditLog',
+    'The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
+    ApiResponse({
+      status: 200,
+      description: `One ${AuditEntryView.name} (JSON) per line, in log order; a download (Content-Disposition: attachment)`,
+      content: { 'application/x-ndjson': { schema: { type: 'string' }, example: EXPORT_EXAMPLE } },
+    }),
+    BEHIND,
+  )
   async auditExport(
     @Ctx() context: CommandContext,
     @Query() filters: AuditLogFilters,
     @Res() reply: FastifyReply,
-    @Headers('x-min-position') minPosition?: string,
+    @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const lines = this.queries.auditExport(context.orgId, filters);

@@ -1,23 +1,29 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import { AgentEndpoint } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { SensitiveTaskDto } from '../dto/browser.dto';
+import { TaskAuthorizationView } from '../views/browser.view';
+import { PromptRequiredProblem } from '../views/problem.view';
 
 @ApiTags('sensitive tasks')
+@OrgScoped()
 @Controller('v1/orgs/:orgId/sensitive-tasks')
 export class SensitiveTasksController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
   @HttpCode(200)
-  @AgentEndpoint([422, 'The challenge is expired, replayed or binds something else'])
-  @ApiOperation({
-    summary: 'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',
-  })
+  @AgentEndpoint(
+    'authorizeSensitiveTask',
+    'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',
+    Answers(200, TaskAuthorizationView, 'Authorized (recorded in the audit log)'),
+    [401, 'A fresh signature is required (promptRequired), or no ACTIVE key; the refusal is audited', 'PROMPT_REQUIRED', PromptRequiredProblem, { promptRequired: true, position: '42' }],
+    [422, 'The challenge is expired, replayed or binds something else', 'CHALLENGE_EXPIRED'],
+  )
   async authorize(@Ctx() context: CommandContext, @Body() body: SensitiveTaskDto) {
     const action = { kind: 'authorizeTask' as const, task: body.task, challengeId: body.challengeId, signature: body.signature };
     const { authorization, position } = await this.commands.execute(new BrowserActionCommand(context, context.actor, body.browserId, action));

@@ -6,7 +6,7 @@ import { ROLES } from '../../domain/shared/roles';
 import { ID_PATTERN } from '../../domain/streams';
 
 class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

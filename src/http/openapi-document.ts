@@ -1,0 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Problem, PromptRequiredProblem } from './views/problem.view';
+
+const TAGS: [string, string][] = [
+  ['organizations', 'Organizations and their policy'],
+  ['agents', 'The directory: agents and their roles'],
+  ['challenges', 'One-time statements to sign with Ed25519'],
+  ['key requests', 'Signature keys: request, approve, reject'],
+  ['browsers', 'Prompt frequency per browser (R10)'],
+  ['sensitive tasks', 'Authorizing sensitive tasks (R11)'],
+  ['read models', 'Pending keys, zero-trust status, audit log (eventually consistent; X-Min-Position)'],
+  ['verifiable log', "Signed checkpoints of each org's audit log and the key that verifies them (R16)"],
+  ['operations', 'Health and metrics, for the platform'],
+];
+
+/** The OpenAPI description of the API, served at /docs-json and linted in CI (npm run lint:openapi). */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('ztkeys API')
+    .setDescription('Zero-trust Ed25519 signature keys for agents, approved by admins, with an event-sourced audit log. Errors are RFC 9457 problem details (application/problem+json).')
+    .setVersion('1')
+    .setLicense('UNLICENSED: proprietary, all rights reserved', 'https://docs.npmjs.com/cli/v11/configuring-npm/package-json#license')
+    .setContact('ztkeys maintainers', '', 'dev@ztkeys.local')
+    .addServer('{scheme}://{host}', 'Your ztkeys server (npm start listens on port 3000 by default)', {
+      scheme: { enum: ['https', 'http'], default: 'https' },
+      host: { default: 'localhost:3000', description: 'Host and port of your server' },
+    })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An agent's token (HS256 from npm run token, or your OIDC provider's through JWKS_URL)" }, 'agent')
+    .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" });
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem] });
+}

@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { KeyRequestStatus } from '../../domain/signature-key/key.state';
+
+const REQUEST_STATUSES: KeyRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'REVOKED'];
+const CODE = { description: 'R5: the code the requester reads out to the approver (15 digits)', example: '123456789012345' };
+
+export class KeyRequestCreatedView {
+  @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
+  @ApiProperty({ enum: ['PENDING', 'APPROVED'], description: 'APPROVED at once for an org\'s first key (R4)' }) status: 'PENDING' | 'APPROVED';
+  @ApiProperty(CODE) verificationCode: string;
+  @ApiProperty({ description: 'Fingerprint of the public key' }) fingerprint: string;
+  @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
+  @ApiPropertyOptional({ description: 'Something the requester should know (e.g. a pending request was replaced)' }) warning?: string;
+}
+
+export class KeyRequestDecidedView {
+  @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
+  @ApiProperty({ enum: ['APPROVED', 'REJECTED'] }) status: 'APPROVED' | 'REJECTED';
+  @ApiPropertyOptional({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'], description: 'How an approved key became ACTIVE' }) mode?: string;
+  @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
+}
+
+class KeyRequestEventView {
+  @ApiProperty({ example: 'KeyRequested' }) type: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'Who caused it (agentId or "operator")' }) by: string;
+  @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
+}
+
+/** One key request, from its event stream (always current). */
+export class KeyRequestView {
+  @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
+  @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiPropertyOptional({ example: 'Alice' }) displayName?: string;
+  @ApiPropertyOptional({ example: 'alice@example.com' }) email?: string;
+  @ApiProperty({ enum: REQUEST_STATUSES }) status: KeyRequestStatus;
+  @ApiProperty({ description: 'Raw Ed25519 public key, base64url (43 characters)' }) publicKey: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty(CODE) verificationCode: string;
+  @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty({ type: [KeyRequestEventView], description: 'Every event of this request, oldest first' }) history: KeyRequestEventView[];
+}

@@ -1,0 +1,111 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { KEY_STATUSES } from '../../../projections/org-status.projection';
+import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
+import { ROLES } from '../../domain/shared/roles';
+
+const NEXT_CURSOR = { description: 'Pass it back as `cursor` for the next page; absent on the last page' };
+const NULLABLE_STRING = { type: String, nullable: true } as const;
+
+/** One PENDING key request: what an approver needs to decide on it (projections/pending-keys). */
+export class PendingKeyView {
+  @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
+  @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiProperty() publicKey: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ description: 'R5: compare with the code the requester reads out' }) verificationCode: string;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'R8: fingerprint of the ACTIVE key it would replace' }) replacesFingerprint: string | null;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty({ description: 'Log position of the request (the list is oldest first by it)' }) requestedPosition: number;
+  @ApiProperty() failedAttempts: number;
+  @ApiProperty() attemptsLeft: number;
+}
+
+export class PendingKeysPageView {
+  @ApiProperty({ type: [PendingKeyView] }) items: PendingKeyView[];
+  @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
+}
+
+class ActiveKeyView {
+  @ApiProperty() requestId: string;
+  @ApiProperty() publicKey: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'] }) mode: string;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'null for FIRST_KEY' }) approvedBy: string | null;
+  @ApiProperty({ format: 'date-time' }) approvedAt: string;
+}
+
+class LastRequestView {
+  @ApiProperty() requestId: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty() failedAttempts: number;
+  @ApiProperty({ ...NULLABLE_STRING, format: 'date-time' }) decidedAt: string | null;
+}
+
+class RevocationView {
+  @ApiProperty() requestId: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ enum: ['REPLACED', 'AGENT_REMOVED', 'REVOKED_BY_ADMIN'] }) reasonCode: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() revokedBy: string;
+  @ApiProperty({ format: 'date-time' }) revokedAt: string;
+}
+
+/** One agent and the state of their signature key (projections/org-status). */
+export class AgentStatusView {
+  @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiProperty({ example: 'alice@example.com' }) email: string;
+  @ApiProperty({ example: 'Alice' }) displayName: string;
+  @ApiProperty({ enum: ROLES }) role: string;
+  @ApiProperty({ enum: KEY_STATUSES }) keyStatus: string;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Of the ACTIVE key' }) fingerprint: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Of the ACTIVE key; null for FIRST_KEY' }) approvedBy: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, format: 'date-time' }) approvedAt: string | null;
+  @ApiProperty({ type: ActiveKeyView, nullable: true }) activeKey: ActiveKeyView | null;
+  @ApiProperty({ type: LastRequestView, nullable: true }) lastRequest: LastRequestView | null;
+  @ApiProperty({ type: RevocationView, nullable: true }) lastRevocation: RevocationView | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...PROMPT_FREQUENCIES] },
+    description: 'Prompt frequency by browserId (a browser not listed prompts EVERY_TASK)',
+  })
+  promptFrequencies: Record<string, string>;
+  @ApiProperty({ format: 'date-time' }) addedAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+class StatusTotalsView {
+  @ApiProperty() agents: number;
+  @ApiProperty() withActiveKey: number;
+  @ApiProperty() pending: number;
+  @ApiProperty() none: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Agents by keyStatus' }) byKeyStatus: Record<string, number>;
+}
+
+export class ZeroTrustStatusView {
+  @ApiProperty({ type: [AgentStatusView] }) agents: AgentStatusView[];
+  @ApiProperty({ type: StatusTotalsView, description: 'Over the whole org, whatever the filters' }) totals: StatusTotalsView;
+  @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
+}
+
+/** One event of the log as the audit trail shows it (R13; projections/audit-log). */
+export class AuditEntryView {
+  @ApiProperty() eventId: string;
+  @ApiProperty({ description: 'Global log position: the order of the trail' }) position: number;
+  @ApiProperty({ example: 'KeyApproved' }) type: string;
+  @ApiProperty() schemaVersion: number;
+  @ApiProperty() stream: string;
+  @ApiProperty() revision: number;
+  @ApiProperty({ description: 'agentId who caused it, or "operator"' }) actor: string;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'The agent it is about; null for org-wide events' }) subject: string | null;
+  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty() correlationId: string;
+  @ApiProperty() causationId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data' }) data: Record<string, unknown>;
+}
+
+export class AuditLogPageView {
+  @ApiProperty({ type: [AuditEntryView] }) items: AuditEntryView[];
+  @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
+}
