@@ -10,8 +10,13 @@ async function main(): Promise<void> {
   const app = await createHttpApp(runtime);
   await app.listen({ port: config.port, host: config.host });
   runtime.start();
-  const base = `http://localhost:${config.port}`;
+  // The address it listens on, not a guess: 127.0.0.1 unless HOST says otherwise.
+  const { port } = app.getHttpServer().address() as { port: number };
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   console.log(`ztkeys (${config.roles.join(', ')}) is listening on ${base} (data in ${config.dataDir})`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.metricsToken) {
+    console.log(`  Warning: HOST=${config.host} serves /metrics to anyone who reaches it; set METRICS_TOKEN to protect it.`);
+  }
   if (config.roles.includes('api')) console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
   const { secrets } = runtime;
   if (secrets.generated.some((path) => path.endsWith('bootstrap-token'))) {

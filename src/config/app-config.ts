@@ -22,7 +22,25 @@ export interface AppConfig {
   minPositionWaitMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+
+  // Security limits (README, Security).
+  /** `iss` every agent token must carry: JWT_ISSUER, required with JWKS_URL; the embedded minter's otherwise. */
+  jwtIssuer: string;
+  /** `aud` every agent token must name: JWT_AUDIENCE, required with JWKS_URL; the embedded minter's otherwise. */
+  jwtAudience: string;
+  /** Longest lifetime a token may claim (exp - iat, and exp - now). */
+  jwtMaxLifetimeSeconds: number;
+  /** Tolerance between our clock and the token issuer's for exp, nbf and iat. */
+  jwtClockSkewSeconds: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken?: string;
 }
+
+/** `iss` and `aud` of the tokens the embedded HS256 minter issues (`npm run token`) and the verifier then requires. */
+export const EMBEDDED_TOKEN_ISSUER = 'ztkeys';
+export const EMBEDDED_TOKEN_AUDIENCE = 'ztkeys-api';
 
 /** Nest injection token of the AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -49,10 +67,26 @@ function roles(value: string | undefined): ProcessRole[] {
   return list as ProcessRole[];
 }
 
+/** With an external provider (JWKS_URL) the issuer and audience must be ours to name: a token for another app must not pass. */
+function tokenBinding(env: NodeJS.ProcessEnv): { jwtIssuer: string; jwtAudience: string } {
+  const jwksUrl = optional(env.JWKS_URL);
+  const issuer = optional(env.JWT_ISSUER);
+  const audience = optional(env.JWT_AUDIENCE);
+  if (jwksUrl && !issuer) throw new ConfigError('JWT_ISSUER is required with JWKS_URL: the `iss` your OIDC provider puts in agent tokens');
+  if (jwksUrl && !audience) throw new ConfigError('JWT_AUDIENCE is required with JWKS_URL: the `aud` your OIDC provider issues for this API');
+  return { jwtIssuer: issuer ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: audience ?? EMBEDDED_TOKEN_AUDIENCE };
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: integer('PORT', env.PORT, 3000),
-    host: optional(env.HOST) ?? '0.0.0.0',
+    host: optional(env.HOST) ?? '127.0.0.1',
     dataDir: resolve(optional(env.DATA_DIR) ?? './data'),
     jwtSecret: optional(env.JWT_SECRET),
     jwksUrl: optional(env.JWKS_URL),
@@ -65,5 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     roles: roles(env.ROLES),
     minPositionWaitMs: integer('MIN_POSITION_WAIT_MS', env.MIN_POSITION_WAIT_MS, 5000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 64 * 1024),
+
+    ...tokenBinding(env),
+    jwtMaxLifetimeSeconds: integer('JWT_MAX_LIFETIME_SECONDS', env.JWT_MAX_LIFETIME_SECONDS, 24 * 3600),
+    jwtClockSkewSeconds: integer('JWT_CLOCK_SKEW_SECONDS', env.JWT_CLOCK_SKEW_SECONDS, 60),
+    trustedProxies: list(env.TRUSTED_PROXIES),
+    metricsToken: optional(env.METRICS_TOKEN),
   };
 }

@@ -22,3 +22,6 @@ export const OperatorEndpoint = () =>
     problemResponse(400, 'Invalid input'),
     problemResponse(401, 'Missing or wrong bootstrap token'),
   );
+
+/** The scrapers' endpoint: open unless METRICS_TOKEN is set. */
+export const MetricsEndpoint = () => applyDecorators(ApiBearerAuth('metrics'), problemResponse(401, 'METRICS_TOKEN is set and the token is missing or wrong'));

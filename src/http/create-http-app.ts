@@ -4,6 +4,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type Runtime } from '../app.module';
+import { answerClientError } from './client-error';
+import { acceptJsonBodiesOnly } from './json-body';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { validationPipe } from './validation';
 
@@ -11,7 +13,9 @@ import { validationPipe } from './validation';
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies configured (TRUSTED_PROXIES): by default from none.
+    trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
+    clientErrorHandler: answerClientError,
     // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
     routerOptions: { maxParamLength: 512 },
     // URLs Fastify refuses before Nest sees them (malformed, or a parameter too long) are answered as problems too.
@@ -20,11 +24,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, error.code, error.message));
     },
   });
-  // Bodies are JSON only: Nest would also parse forms, and Fastify plain text (415 instead).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
-  const fastify = adapter.getInstance();
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+  acceptJsonBodiesOnly(adapter.getInstance());
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
   const document = SwaggerModule.createDocument(
@@ -35,6 +36,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'agent')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'operator bootstrap token' }, 'operator')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' }, 'metrics')
       .build(),
   );
   document.components = {

@@ -1,8 +1,10 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { problem } from './problem';
 
+type FieldProblems = { field: string; problems: string[] }[];
+
 /** Flattens class-validator errors into `{field, problems}` with dotted paths. */
-function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
+function flatten(errors: ValidationError[], parent = ''): FieldProblems {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
@@ -10,16 +12,48 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; probl
   });
 }
 
-/** Input validation: unknown fields are refused, types are strict, and the answer says what was wrong. */
-export const validationPipe = new ValidationPipe({
+function invalidInput(list: FieldProblems): BadRequestException {
+  const summary = list.map((entry) => `${entry.field}: ${entry.problems.join(', ')}`).join('; ');
+  return new BadRequestException(problem(400, 'INVALID_INPUT', `The request is not valid. ${summary}`, { errors: list }));
+}
+
+const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Dotted paths of keys named like Object.prototype members (`toString`, `constructor`, ...):
+ * class-transformer skips them, so the whitelist never sees them. Iterative: bodies are at most
+ * MAX_JSON_DEPTH deep, queries flat.
+ */
+function prototypeNamedFields(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    for (const [key, child] of Object.entries(next.value)) {
+      const field = next.path ? `${next.path}.${key}` : key;
+      if (OBJECT_PROTOTYPE_NAMES.has(key)) found.push(field);
+      stack.push({ value: child, path: field });
+    }
+  }
+  return found;
+}
+
+/** Input validation: unknown fields are refused (also those named like Object.prototype members), types are strict, and the answer says what was wrong. */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const fields = prototypeNamedFields(value);
+      if (fields.length > 0) throw invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] })));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export const validationPipe = new StrictValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
   forbidUnknownValues: true,
   validationError: { target: false, value: false },
-  exceptionFactory: (errors) => {
-    const list = flatten(errors);
-    const summary = list.map((entry) => `${entry.field}: ${entry.problems.join(', ')}`).join('; ');
-    return new BadRequestException(problem(400, 'INVALID_INPUT', `The request is not valid. ${summary}`, { errors: list }));
-  },
+  exceptionFactory: (errors) => invalidInput(flatten(errors)),
 });

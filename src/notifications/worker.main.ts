@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { collectProcessMetrics } from '../metrics/process-metrics';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -12,7 +13,7 @@ function main(): void {
   const logger = pino({ name: 'email-worker', level: process.env.LOG_LEVEL ?? 'info' });
   const config = notificationsConfig();
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const notifications = new EmailNotifications({
     config,
     registry,

@@ -12,6 +12,7 @@ import { RedisLease } from '../leases/redis-lease';
 import { openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { Redis } from 'ioredis';
+import { narrowModes } from '../shared/private-files';
 import { Projector } from './projector';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -32,6 +33,9 @@ const PROJECTOR_LEASE_TTL_MS = 15_000;
  */
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
+  // Secrets and embedded stores live in DATA_DIR: whatever an earlier version or a hand left open is narrowed.
+  const narrowed = narrowModes(config.dataDir);
+  if (narrowed.length > 0) logger.warn(`DATA_DIR was open to other users: narrowed to 0700 (folders) and 0600 (files): ${narrowed.join(', ')}`);
   const secrets = loadSecrets(config);
   const eventStore = openEventStore(config);
   const registry = new Registry();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, makePrivateDir } from './private-files';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -12,7 +12,8 @@ const BUSY_TIMEOUT_MS = 10_000;
  * acknowledged append survives power loss); NORMAL suits what can be rebuilt or replayed.
  */
 export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  makePrivateDir(dirname(path));
+  createPrivateFile(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);

@@ -21,8 +21,12 @@ async function main(): Promise<void> {
     console.error('JWKS_URL is set: tokens come from your OIDC provider, not from this command.');
     process.exit(2);
   }
+  if (ttl > config.jwtMaxLifetimeSeconds) {
+    console.error(`--ttl ${ttl} is over the longest lifetime the server accepts (JWT_MAX_LIFETIME_SECONDS=${config.jwtMaxLifetimeSeconds}).`);
+    process.exit(2);
+  }
   const { jwtSecret } = loadSecrets(config);
-  console.log(await mintAgentToken(jwtSecret!, { agentId: values.agent, orgId: values.org }, ttl));
+  console.log(await mintAgentToken(jwtSecret!, { agentId: values.agent, orgId: values.org }, ttl, { issuer: config.jwtIssuer, audience: config.jwtAudience }));
 }
 
 void main();
