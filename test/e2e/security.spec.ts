@@ -99,7 +99,6 @@ describe('security limits', () => {
       server = await startTestServer();
       journey = new Journey(server);
       alice = await journey.createOrg('alice');
-      await journey.requestKey(alice);
       await journey.addAgent(alice, 'bob');
       base = `/v1/orgs/${alice.orgId}`;
     });
@@ -193,9 +192,9 @@ describe('security limits', () => {
     });
 
     it('keeps DATA_DIR 0700 and every store file 0600 (SQLite with -wal/-shm, secrets, outbox .eml)', async () => {
-      const bob = await journey.addAgent(alice, 'bob2');
-      await journey.requestKey(bob);
-      const deadline = Date.now() + 10_000;
+      await journey.requestKey(alice);
+      await journey.requestKey(await journey.addAgent(alice, 'bob2'));
+      const deadline = Date.now() + 30_000;
       while (!filesUnder(server.dataDir).some((file) => file.endsWith('.eml')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       const files = filesUnder(server.dataDir);
       for (const suffix of ['.eml', 'events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-models.sqlite-wal', 'email.sqlite', 'jwt-secret', 'bootstrap-token']) {
