@@ -28,6 +28,7 @@ RUN npm ci --omit=dev --no-fund --no-audit
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data
 WORKDIR /app

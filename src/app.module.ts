@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
 import { ChallengeTokens } from './application/challenge-tokens';
 import { Directory } from './application/directory';
 import { EventWriter } from './application/event-writer';
@@ -19,6 +19,7 @@ import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
+import { collectProcessMetrics } from './metrics/process-metrics';
 import { APP_CONFIG } from './config/app-config';
 import { EVENT_STORE } from './event-store/event-store.port';
 import { HealthController } from './health/health.controller';
@@ -67,7 +68,7 @@ const HANDLERS = [
 @Module({})
 export class AppModule {
   static register(runtime: Runtime): DynamicModule {
-    collectDefaultMetrics({ register: runtime.registry });
+    collectProcessMetrics(runtime.registry);
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: EVENT_STORE, useValue: runtime.eventStore },
@@ -76,7 +77,7 @@ export class AppModule {
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
       { provide: LOG_KEY, useValue: runtime.logKey },
-      { provide: TokenVerifier, useValue: new TokenVerifier({ secret: runtime.secrets.jwtSecret, jwksUrl: runtime.config.jwksUrl }) },
+      { provide: TokenVerifier, useValue: TokenVerifier.fromConfig(runtime.config, runtime.secrets.jwtSecret) },
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },

@@ -4,6 +4,8 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientError } from './http/client-error';
+import { acceptJsonBodiesOnly } from './http/json-body';
 import { openApiDocument } from './http/openapi-document';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { validationPipe } from './http/validation';
@@ -15,7 +17,9 @@ import type { Runtime } from './runtime/runtime';
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies configured (TRUSTED_PROXIES): by default from none.
+    trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
+    clientErrorHandler: answerClientError,
     genReqId: requestIdFor,
     // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
     routerOptions: { maxParamLength: 512 },
@@ -25,13 +29,11 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, error.code, error.message));
     },
   });
-  // Bodies are JSON only: Nest would also parse forms, and Fastify plain text (415 instead).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
   answerRequestIds(fastify);
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+  acceptJsonBodiesOnly(fastify);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
   const document = openApiDocument(app);

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   runtime.start();
   const { port } = app.getHttpServer().address() as { port: number };
-  const base = `http://localhost:${port}`;
+  // The address it listens on, not a guess: 127.0.0.1 unless HOST says otherwise.
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const generated = runtime.secrets.generated.some((path) => path.endsWith('bootstrap-token'));
   logger.log({
     msg: `ztkeys (${config.roles.join(', ')}) is listening on ${base}`,
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     // Printed once, when generated, so that the operator on one machine can start at once.
     bootstrapToken: generated ? runtime.secrets.bootstrapToken : config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : `${config.dataDir}/bootstrap-token`,
   });
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.metricsToken) {
+    logger.warn(`HOST=${config.host} serves /metrics to anyone who reaches it; set METRICS_TOKEN to protect it.`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainRefusal } from '../domain/shared/refusal';
 import { ACCESS, type Access } from './access.decorators';
 import type { Caller } from './caller';
@@ -35,14 +36,19 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
     @Inject(BOOTSTRAP_TOKEN) private readonly bootstrapToken: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<Access>(ACCESS, [context.getHandler(), context.getClass()]) ?? 'agent';
-    if (access === 'public') return true;
+    if (access === 'public' || (access === 'metrics' && !this.config.metricsToken)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearer(request);
     if (!token) throw unauthorized('An Authorization: Bearer token is required.');
+    if (access === 'metrics') {
+      if (!sameSecret(token, this.config.metricsToken!)) throw unauthorized('/metrics needs the METRICS_TOKEN of this deployment.');
+      return true;
+    }
     if (access === 'operator') {
       if (!sameSecret(token, this.bootstrapToken)) throw unauthorized('This call needs the operator bootstrap token.');
       return true;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readEnvironment, type LOG_LEVELS, type ProcessRole } from './environment';
+import { ConfigError, readEnvironment, type Environment, type LOG_LEVELS, type ProcessRole } from './environment';
 
 /** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
@@ -33,10 +33,35 @@ export interface AppConfig {
   checkpointDelayMs: number;
   /** A timestamped checkpoint of each org at this interval while its log does not grow. */
   checkpointIdleMs: number;
+
+  // Security limits (README, Security).
+  /** `iss` every agent token must carry: JWT_ISSUER, required with JWKS_URL; the embedded minter's otherwise. */
+  jwtIssuer: string;
+  /** `aud` every agent token must name: JWT_AUDIENCE, required with JWKS_URL; the embedded minter's otherwise. */
+  jwtAudience: string;
+  /** Longest lifetime a token may claim (exp - iat, and exp - now). */
+  jwtMaxLifetimeSeconds: number;
+  /** Tolerance between our clock and the token issuer's for exp, nbf and iat. */
+  jwtClockSkewSeconds: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken?: string;
 }
+
+/** `iss` and `aud` of the tokens the embedded HS256 minter issues (`npm run token`) and the verifier then requires. */
+export const EMBEDDED_TOKEN_ISSUER = 'ztkeys';
+export const EMBEDDED_TOKEN_AUDIENCE = 'ztkeys-api';
 
 /** Nest injection token of the AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** With an external provider (JWKS_URL) the issuer and audience must be ours to name: a token for another app must not pass. */
+function tokenBinding(vars: Environment): { jwtIssuer: string; jwtAudience: string } {
+  if (vars.JWKS_URL && !vars.JWT_ISSUER) throw new ConfigError('JWT_ISSUER is required with JWKS_URL: the `iss` your OIDC provider puts in agent tokens');
+  if (vars.JWKS_URL && !vars.JWT_AUDIENCE) throw new ConfigError('JWT_AUDIENCE is required with JWKS_URL: the `aud` your OIDC provider issues for this API');
+  return { jwtIssuer: vars.JWT_ISSUER ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: vars.JWT_AUDIENCE ?? EMBEDDED_TOKEN_AUDIENCE };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = readEnvironment(env);
@@ -61,5 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logKeyName: vars.LOG_KEY_NAME,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
+    ...tokenBinding(vars),
+    jwtMaxLifetimeSeconds: vars.JWT_MAX_LIFETIME_SECONDS,
+    jwtClockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
+    trustedProxies: vars.TRUSTED_PROXIES,
+    metricsToken: vars.METRICS_TOKEN,
   };
 }

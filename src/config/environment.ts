@@ -60,7 +60,7 @@ const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] =
 
 const ENVIRONMENT = z.object({
   PORT: integer(0, 3000),
-  HOST: text('0.0.0.0'),
+  HOST: text('127.0.0.1'),
   DATA_DIR: text('./data'),
   JWT_SECRET: secret,
   JWKS_URL: unset,
@@ -83,6 +83,12 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_CONCURRENCY: integer(1, 4),
   EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
   EMAIL_WORKER_METRICS_PORT: integer(1, undefined),
+  JWT_ISSUER: unset,
+  JWT_AUDIENCE: unset,
+  JWT_MAX_LIFETIME_SECONDS: integer(1, 24 * 3600),
+  JWT_CLOCK_SKEW_SECONDS: integer(0, 60),
+  TRUSTED_PROXIES: unset.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '')),
+  METRICS_TOKEN: unset,
   LOG_SIGNING_KEY: unset,
   LOG_KEY_NAME: unset,
   LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),

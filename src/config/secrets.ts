@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files';
 import type { AppConfig } from './app-config';
 import { ConfigError, weakSecret } from './environment';
 
@@ -36,10 +37,10 @@ export function secret(
   if (fromEnv) return fromEnv;
   const path = join(dataDir, file);
   if (existsSync(path)) return fromFile(path);
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const value = generate();
   try {
-    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${value}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   } catch (error) {
     // Another process of this deployment wrote it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fromFile(path);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
+import { makePrivateDir } from '../shared/private-files';
 import type { EventStore } from './event-store.port';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
@@ -15,6 +15,6 @@ export function openEventStore(config: AppConfig): EventStore {
       onSubscriptionDropped: (error, retryInMs) => logger.warn(`subscription dropped (${String(error)}); resubscribing in ${retryInMs} ms`),
     });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  makePrivateDir(config.dataDir);
   return new SqliteEventStore({ path: join(config.dataDir, 'events.sqlite') });
 }

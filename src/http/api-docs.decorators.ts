@@ -71,3 +71,7 @@ export const MinPositionHeader = () =>
     schema: { type: 'string', pattern: '^\\d{1,20}$' },
     example: '42',
   });
+
+/** The scrapers' endpoint: open unless METRICS_TOKEN is set. */
+export const MetricsEndpoint = () =>
+  applyDecorators(ApiBearerAuth('metrics'), ProblemResponse(401, 'METRICS_TOKEN is set and the token is missing or wrong', 'UNAUTHENTICATED'));

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CommandContext } from '../application/command-context';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { newId } from '../shared/ids';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -12,7 +13,7 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
   const header = request.headers['x-correlation-id'];
   const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : request.id;
   return {
-    actor: request.caller?.agentId ?? 'operator',
+    actor: request.caller?.agentId ?? OPERATOR_ACTOR,
     orgId: request.caller?.orgId ?? '',
     correlationId,
     commandId,

@@ -27,7 +27,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       host: { default: 'localhost:3000', description: 'Host and port of your server' },
     })
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An agent's token (HS256 from npm run token, or your OIDC provider's through JWKS_URL)" }, 'agent')
-    .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" });
+    .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" })
+    .addSecurity('metrics', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
   return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem] });
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { z } from 'zod';
 import { problem, type Problem } from './problem';
 
@@ -38,8 +38,39 @@ export function zodFieldProblems(issues: z.core.$ZodIssue[]): FieldProblems[] {
   return [...byField].map(([field, problems]) => ({ field, problems }));
 }
 
-/** Input validation: unknown fields are refused, types are strict, and the answer says what was wrong. */
-export const validationPipe = new ValidationPipe({
+const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Dotted paths of keys named like Object.prototype members (`toString`, `constructor`, ...):
+ * class-transformer skips them, so the whitelist never sees them. Iterative: bodies are at most
+ * MAX_JSON_DEPTH deep, queries flat.
+ */
+function prototypeNamedFields(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    for (const [key, child] of Object.entries(next.value)) {
+      const field = next.path ? `${next.path}.${key}` : key;
+      if (OBJECT_PROTOTYPE_NAMES.has(key)) found.push(field);
+      stack.push({ value: child, path: field });
+    }
+  }
+  return found;
+}
+
+/** Input validation: unknown fields are refused (also those named like Object.prototype members), types are strict, and the answer says what was wrong. */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const fields = prototypeNamedFields(value);
+      if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export const validationPipe = new StrictValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,

@@ -1,6 +1,7 @@
 import pino from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { readEnvironment } from '../config/environment';
+import { collectProcessMetrics } from '../metrics/process-metrics';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -13,7 +14,7 @@ function main(): void {
   const logger = pino({ name: 'email-worker', level: readEnvironment().LOG_LEVEL });
   const config = notificationsConfig();
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const notifications = new EmailNotifications({
     config,
     registry,

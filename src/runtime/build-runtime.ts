@@ -17,6 +17,7 @@ import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
 import { LogCheckpointer } from '../transparency/log-checkpointer';
 import { loadLogKey } from '../transparency/log-key';
+import { narrowModes } from '../shared/private-files';
 import { Projector } from './projector';
 import { StartupError } from './startup-error';
 
@@ -53,6 +54,9 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
  */
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
+  // Secrets and embedded stores live in DATA_DIR: whatever an earlier version or a hand left open is narrowed.
+  const narrowed = narrowModes(config.dataDir);
+  if (narrowed.length > 0) logger.warn(`DATA_DIR was open to other users: narrowed to 0700 (folders) and 0600 (files): ${narrowed.join(', ')}`);
   const secrets = loadSecrets(config);
   const logKey = loadLogKey(config, secrets.generated);
   const registry = new Registry();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, makePrivateDir } from './private-files';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -14,7 +14,8 @@ const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
  * acknowledged append survives power loss); NORMAL suits what can be rebuilt or replayed.
  */
 export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  makePrivateDir(dirname(path));
+  createPrivateFile(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);

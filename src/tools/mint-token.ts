@@ -42,8 +42,12 @@ async function main(): Promise<number> {
     process.stderr.write('JWKS_URL is set: tokens come from your OIDC provider, not from this command.\n');
     return 2;
   }
+  if (options.ttl > config.jwtMaxLifetimeSeconds) {
+    process.stderr.write(`--ttl ${options.ttl} is over the longest lifetime the server accepts (JWT_MAX_LIFETIME_SECONDS=${config.jwtMaxLifetimeSeconds}).\n`);
+    return 2;
+  }
   const { jwtSecret } = loadSecrets(config);
-  process.stdout.write(`${await mintAgentToken(jwtSecret!, { agentId: options.agent, orgId: options.org }, options.ttl)}\n`);
+  process.stdout.write(`${await mintAgentToken(jwtSecret!, { agentId: options.agent, orgId: options.org }, options.ttl, { issuer: config.jwtIssuer, audience: config.jwtAudience })}\n`);
   return 0;
 }
 

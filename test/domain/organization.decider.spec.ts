@@ -28,6 +28,12 @@ describe('organization decider', () => {
       ]);
     });
 
+    it('refuses a reserved id for its SUPER_ADMIN, in any case', () => {
+      for (const agentId of ['operator', 'OPERATOR', 'system']) {
+        decide([]).when({ ...create, superAdmin: agent(agentId) } as OrganizationCommand).thenRefused('UNPROCESSABLE', 'AGENT_ID_RESERVED');
+      }
+    });
+
     it('refuses to create an org twice', () => {
       decide(org()).when(create).thenRefused('CONFLICT', 'ORG_EXISTS');
     });
@@ -43,6 +49,10 @@ describe('organization decider', () => {
       decide(events).when(add('dave', 'MEMBER', 'bob')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
       decide(events).when(add('dave', 'MEMBER', 'carol')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
       decide(events).when(add('dave', 'MEMBER', 'eve')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+    });
+
+    it('refuses a reserved id (operator, system), in any case', () => {
+      for (const agentId of ['operator', 'Operator', 'system']) decide(org()).when(add(agentId, 'ADMIN')).thenRefused('UNPROCESSABLE', 'AGENT_ID_RESERVED');
     });
 
     it('refuses an agent already in the org', () => {

@@ -96,7 +96,7 @@ describe('OpenAPI description', () => {
 
   it('documents problem+json error answers on every API route', () => {
     expect(document.components.schemas.Problem).toEqual(expect.objectContaining({ required: expect.arrayContaining(['status', 'detail', 'code']) }));
-    const errors: Record<Route['access'], string[]> = { agent: ['400', '401', '403', '404'], operator: ['400', '401'], public: [] };
+    const errors: Record<Route['access'], string[]> = { agent: ['400', '401', '403', '404'], operator: ['400', '401'], metrics: ['401'], public: [] };
     for (const route of routes) {
       const responses = operation(route)!.responses;
       for (const status of errors[route.access]) {

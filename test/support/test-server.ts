@@ -25,13 +25,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A DATA_DIR in `env` is the caller's to remove; otherwise the server's own folder goes on close. */
 export async function startTestServer(env: Record<string, string> = {}, modules: DynamicModule[] = []): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-e2e-'));
+  const ownDataDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ztkeys-e2e-'));
   process.env.LOG_LEVEL = 'silent';
   // Suites check that a refused command writes nothing (the log head stays put): checkpoints, the
   // only writes not caused by a command, come a day later unless a suite asks for them.
   const processEnv = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOG_CHECKPOINT_DELAY_MS: '86400000', LOG_CHECKPOINT_IDLE_MS: '86400000', ...env };
-  const runtime = await buildRuntime(loadConfig(processEnv), processEnv);
+  const config = loadConfig(processEnv);
+  const runtime = await buildRuntime(config, processEnv);
   runtime.modules = [...(runtime.modules ?? []), ...modules];
   const app = await createHttpApp(runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -44,11 +47,11 @@ export async function startTestServer(env: Record<string, string> = {}, modules:
     eventStore: runtime.eventStore,
     readModels: runtime.readModels,
     app,
-    token: (orgId, agentId) => mintAgentToken(runtime.secrets.jwtSecret!, { agentId, orgId }, 3600),
+    token: (orgId, agentId) => mintAgentToken(runtime.secrets.jwtSecret!, { agentId, orgId }, 3600, { issuer: config.jwtIssuer, audience: config.jwtAudience }),
     close: async () => {
       await app.close();
       await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

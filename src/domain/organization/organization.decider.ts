@@ -1,4 +1,5 @@
 import { ORGANIZATION_EVENTS } from '../events/event-catalogue';
+import { isReservedAgentId, RESERVED_AGENT_IDS } from '../shared/actor';
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import type { Role } from '../shared/roles';
@@ -20,6 +21,13 @@ function requireSuperAdmin(state: OrganizationState, actorId: string): void {
 
 function requireAgent(state: OrganizationState, agentId: string): Role {
   return roleOf(state, agentId) ?? refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not in this organization.`);
+}
+
+/** Actors stay unambiguous: `operator` in the log is always the platform operator, never an agent. */
+function refuseReservedId(agentId: string): void {
+  if (isReservedAgentId(agentId)) {
+    refuse('UNPROCESSABLE', 'AGENT_ID_RESERVED', `Agent id ${agentId} is reserved (${RESERVED_AGENT_IDS.join(', ')}, in any case): choose another.`);
+  }
 }
 
 /** R1: an org always keeps a SUPER_ADMIN, or nobody could manage it any more. */
@@ -46,6 +54,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
       case 'CreateOrganization': {
         if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${command.orgId} already exists.`);
         const { orgId, name, policy, superAdmin } = command;
+        refuseReservedId(superAdmin.agentId);
         return {
           events: [
             { type: 'OrganizationCreated', data: { orgId, name, policy, superAdminId: superAdmin.agentId } },
@@ -55,6 +64,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
       }
       case 'AddAgent': {
         requireSuperAdmin(state, command.actorId);
+        refuseReservedId(command.agent.agentId);
         if (state.agents.has(command.agent.agentId)) {
           refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${command.agent.agentId} is already in this organization.`);
         }

@@ -13,3 +13,11 @@ export interface ActorContext {
   role: Role;
   activeKey?: ActiveKey;
 }
+
+/** The actor recorded for what the platform operator does with the bootstrap token. */
+export const OPERATOR_ACTOR = 'operator';
+
+/** Agent ids no agent may take, so that an actor in the log is never ambiguous; compared ignoring case. */
+export const RESERVED_AGENT_IDS: readonly string[] = [OPERATOR_ACTOR, 'system'];
+
+export const isReservedAgentId = (agentId: string): boolean => RESERVED_AGENT_IDS.includes(agentId.toLowerCase());

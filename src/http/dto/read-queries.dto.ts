@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -35,9 +36,21 @@ export class ZeroTrustStatusQuery extends PageQuery {
 
 const EVENT_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
+/** RFC 3339: a full-date, or a date-time with seconds and an offset (Z or ±hh:mm); no week or ordinal dates, no comma fractions. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A time filter: the RFC 3339 forms above, and a real calendar date (no 2020-02-30). */
+const TimeField = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ description: `${description}: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed)`, pattern: RFC3339.source }),
+    IsOptional(),
+    Matches(RFC3339, { message: '$property must be an RFC 3339 date (2020-01-31) or date-time with offset (2020-01-31T10:00:00Z)' }),
+    IsISO8601({ strict: true }),
+  );
+
 export class AuditLogFilters {
-  @ApiPropertyOptional({ description: 'ISO-8601 time, inclusive' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'ISO-8601 time, exclusive' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @TimeField('Time, inclusive') from?: string;
+  @TimeField('Time, exclusive') to?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. KeyApproved' })
   @IsOptional()
   @Matches(EVENT_TYPE, { message: 'type must be an event type name such as KeyApproved' })

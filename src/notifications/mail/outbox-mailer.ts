@@ -1,6 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../../shared/private-files';
 import type { EmailMessage, Mailer } from './mailer.port';
 import { toMailOptions } from './mail-options';
 
@@ -17,11 +18,11 @@ export class OutboxMailer implements Mailer {
 
   async send(message: EmailMessage): Promise<void> {
     const info = await this.renderer.sendMail(toMailOptions(message));
-    await mkdir(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     const file = join(this.dir, `${outboxFileName(message.messageId)}.eml`);
     // Write then rename: a reader never sees half a message, and a crash leaves at most a .tmp file.
     const partial = `${file}.${process.pid}.tmp`;
-    await writeFile(partial, info.message as Buffer);
+    await writeFile(partial, info.message as Buffer, { mode: PRIVATE_FILE_MODE });
     await rename(partial, file);
   }
 

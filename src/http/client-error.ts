@@ -1,0 +1,24 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+
+const STATUS_OF: Record<string, { status: number; code: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'HEADERS_TOO_LARGE', detail: 'The request line or headers are larger than this server accepts.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request did not arrive in time.' },
+};
+
+/**
+ * Requests Node refuses before Fastify parses them (headers or URL too large, malformed HTTP):
+ * answered on the raw socket, as problem details like every other refusal.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  const known = STATUS_OF[error.code ?? ''] ?? { status: 400, code: 'MALFORMED_REQUEST', detail: 'The HTTP request is malformed.' };
+  const body = JSON.stringify(problem(known.status, known.code, known.detail));
+  socket.end(
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

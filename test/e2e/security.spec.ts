@@ -1,0 +1,266 @@
+import { Controller, Get, Module, Req } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import { Public } from '../../src/auth/access.decorators';
+import { mintAgentToken } from '../../src/auth/token-minter';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
+
+const HOUR = 3600;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Every file under `dir`, at any depth. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** Attacks from outside over HTTP, each once possible (issue 12); every one must stay refused. */
+describe('security limits', () => {
+  describe('agent tokens are bound to this API (issuer, audience, times, lifetime)', () => {
+    let jwks: JwksServer;
+    let server: TestServer;
+    let orgId: string;
+    const ISSUER = 'https://login.example.com/';
+    const AUDIENCE = 'ztkeys-api';
+
+    beforeAll(async () => {
+      jwks = await startJwksServer();
+      server = await startTestServer({ JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+      const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } });
+      expectAccepted(created, 201);
+      orgId = created.body.orgId;
+    });
+    afterAll(async () => {
+      await server.close();
+      await jwks.close();
+    });
+
+    const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'alice', org: orgId, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + HOUR, ...extra });
+    const readOrg = async (token: string) => call(server, 'GET', `/v1/orgs/${orgId}`, token);
+
+    it('accepts a token of the key set for this issuer and audience', async () => {
+      expect((await readOrg(await jwks.sign(claims()))).status).toBe(200);
+      expect((await readOrg(await jwks.sign(claims({ aud: ['other-app', AUDIENCE] })))).status).toBe(200);
+    });
+
+    it.each([
+      ['another issuer', { iss: 'https://evil.example.com/' }],
+      ['another application (audience)', { aud: 'payroll-app' }],
+      ['no issuer', { iss: undefined }],
+      ['no audience', { aud: undefined }],
+      ['no iat', { iat: undefined }],
+      ['an iat an hour ahead', { iat: now() + HOUR, exp: now() + 2 * HOUR }],
+      ['an nbf an hour ahead', { nbf: now() + HOUR }],
+      ['an exp a hundred years ahead', { exp: now() + 100 * 365 * 24 * HOUR }],
+      ['a lifetime over 24 h (exp - iat)', { iat: now() - 23 * HOUR, exp: now() + 2 * HOUR }],
+    ])('refuses a token with %s (401)', async (_, extra) => {
+      expectProblem(await readOrg(await jwks.sign(claims(extra))), 401, 'UNAUTHENTICATED');
+    });
+
+    it('refuses to start with JWKS_URL but no JWT_ISSUER or JWT_AUDIENCE', async () => {
+      await expect(startTestServer({ JWKS_URL: jwks.url, JWT_AUDIENCE: AUDIENCE })).rejects.toThrow(/JWT_ISSUER/);
+      await expect(startTestServer({ JWKS_URL: jwks.url, JWT_ISSUER: ISSUER })).rejects.toThrow(/JWT_AUDIENCE/);
+    });
+  });
+
+  describe('embedded HS256 tokens carry and are checked for the same claims', () => {
+    let server: TestServer;
+    let alice: TestAgent;
+    beforeAll(async () => {
+      server = await startTestServer({ JWT_SECRET: 'a-one-machine-secret-of-32-bytes-or-more' });
+      alice = await new Journey(server).createOrg('alice');
+    });
+    afterAll(() => server.close());
+
+    it("accepts the minter's tokens and refuses tokens of the same secret without issuer and audience, or living too long", async () => {
+      const secret = new TextEncoder().encode('a-one-machine-secret-of-32-bytes-or-more');
+      const readOrg = (token: string) => call(server, 'GET', `/v1/orgs/${alice.orgId}`, token);
+      expect((await readOrg(alice.token)).status).toBe(200);
+      const bare = await new SignJWT({ org: alice.orgId }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime('1h').sign(secret);
+      expectProblem(await readOrg(bare), 401, 'UNAUTHENTICATED');
+      expectProblem(await readOrg(await mintAgentToken('a-one-machine-secret-of-32-bytes-or-more', { agentId: 'alice', orgId: alice.orgId }, 100 * 365 * 24 * HOUR)), 401);
+    });
+  });
+
+  describe('one server for the rest', () => {
+    let server: TestServer;
+    let journey: Journey;
+    let alice: TestAgent;
+    let base: string;
+
+    beforeAll(async () => {
+      server = await startTestServer();
+      journey = new Journey(server);
+      alice = await journey.createOrg('alice');
+      await journey.addAgent(alice, 'bob');
+      base = `/v1/orgs/${alice.orgId}`;
+    });
+    afterAll(() => server.close());
+
+    describe('deeply nested JSON is refused before validation (400, not a stack overflow)', () => {
+      const nested = (depth: number, leaf = '"x"') => `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
+
+      it('refuses 1,500 levels on a command endpoint and 5,000 on POST /v1/orgs', async () => {
+        await expectNothingWritten(server, async () => {
+          const patch = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":${nested(1500)}}`);
+          expectProblem(patch, 400, 'JSON_TOO_DEEP');
+          const orgs = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":${nested(5000, '{"a":1}')}}}`);
+          expectProblem(orgs, 400, 'JSON_TOO_DEEP');
+          // Brackets inside strings are text, not depth.
+          const text = await call(server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: '['.repeat(2000), extra: 1 });
+          expectProblem(text, 400, 'INVALID_INPUT');
+        });
+      });
+
+      it('still takes ordinary nesting (a 32-deep unknown field is an ordinary 400)', async () => {
+        const reply = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","extra":${nested(30)}}`);
+        expectProblem(reply, 400, 'INVALID_INPUT');
+      });
+    });
+
+    describe('audit-log dates are RFC 3339 only', () => {
+      const BAD = ['2020-W01', '2020-123', '20200101', '2020-01-01T10', '2020-01-01T10:00:00,5Z', '2020-01-01T10:00', '2020-01-01T10:00:00', '2020-02-30', '2020-01-01 10:00:00Z'];
+      const GOOD = ['2020-01-01', '2020-01-01T10:00:00Z', '2020-01-01T10:00:00.5+02:00', '2020-01-01T10:00:00.123456-05:30'];
+
+      it.each(BAD)('answers 400 to %s on from, to and the export', async (date) => {
+        for (const path of ['audit-log', 'audit-log/export']) {
+          for (const field of ['from', 'to']) {
+            const reply = await call(server, 'GET', `${base}/${path}?${field}=${encodeURIComponent(date)}`, alice.token);
+            expectProblem(reply, 400, 'INVALID_INPUT');
+            expect(reply.body.detail).toMatch(new RegExp(field));
+          }
+        }
+      });
+
+      it.each(GOOD)('accepts %s', async (date) => {
+        expect((await call(server, 'GET', `${base}/audit-log?from=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
+        expect((await call(server, 'GET', `${base}/audit-log/export?to=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
+      });
+    });
+
+    describe('nobody else is the operator', () => {
+      it.each(['operator', 'Operator', 'system'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
+        await expectNothingWritten(server, async () => {
+          expectProblem(await call(server, 'POST', `${base}/agents`, alice.token, { agentId, email: 'op@example.com', displayName: 'Op', role: 'ADMIN' }), 422, 'AGENT_ID_RESERVED');
+          const org = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Evil', superAdmin: { agentId, email: 'op@example.com', displayName: 'Op' } });
+          expectProblem(org, 422, 'AGENT_ID_RESERVED');
+        });
+      });
+    });
+
+    describe('field names of Object.prototype are unknown fields like any other', () => {
+      it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__defineGetter__'])('refuses %s at the top and nested (400)', async (field) => {
+        await expectNothingWritten(server, async () => {
+          const patch = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","${field}":"x"}`);
+          expectProblem(patch, 400, 'INVALID_INPUT');
+          expect(patch.body.detail).toMatch(field);
+          const org = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":"zed","email":"z@example.com","displayName":"Z","${field}":1}}`);
+          expectProblem(org, 400, 'INVALID_INPUT');
+          expect(org.body.errors).toEqual([expect.objectContaining({ field: `superAdmin.${field}` })]);
+          expectProblem(await call(server, 'GET', `${base}/audit-log?${field}=1`, alice.token), 400, 'INVALID_INPUT');
+        });
+      });
+
+      it('still refuses __proto__ (400)', async () => {
+        await expectNothingWritten(server, async () => {
+          expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":"x"}'), 400);
+        });
+      });
+    });
+
+    describe('oversized requests and what /metrics tells', () => {
+      it('answers 431 problem+json to an oversized header or URL', async () => {
+        const header = await call(server, 'GET', `${base}`, alice.token, undefined, { 'x-filler': 'a'.repeat(20_000) });
+        expectProblem(header, 431);
+        const url = await call(server, 'GET', `${base}/audit-log?type=${'A'.repeat(20_000)}`, alice.token);
+        expectProblem(url, 431);
+      });
+
+      it('does not tell the exact Node.js version', async () => {
+        const metrics = await call(server, 'GET', '/metrics');
+        expect(metrics.status).toBe(200);
+        expect(metrics.body).not.toContain(process.version.slice(1));
+        expect(JSON.stringify((await call(server, 'GET', '/health/ready')).body)).not.toContain(process.version.slice(1));
+      });
+    });
+
+    it('keeps DATA_DIR 0700 and every store file 0600 (SQLite with -wal/-shm, secrets, outbox .eml)', async () => {
+      await journey.requestKey(alice);
+      await journey.requestKey(await journey.addAgent(alice, 'bob2'));
+      const deadline = Date.now() + 30_000;
+      while (!filesUnder(server.dataDir).some((file) => file.endsWith('.eml')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const files = filesUnder(server.dataDir);
+      for (const suffix of ['.eml', 'events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-models.sqlite-wal', 'email.sqlite', 'jwt-secret', 'bootstrap-token']) {
+        expect(files.some((file) => file.endsWith(suffix))).toBe(true);
+      }
+      expect(mode(server.dataDir).toString(8)).toBe('700');
+      expect(files.filter((file) => mode(file) !== 0o600).map((file) => `${file} ${mode(file).toString(8)}`)).toEqual([]);
+    });
+  });
+
+  it('narrows modes that are too open at start (folder 0700, files 0600)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-modes-'));
+    try {
+      await (await startTestServer({ DATA_DIR: dataDir })).close();
+      chmodSync(dataDir, 0o755);
+      const files = filesUnder(dataDir);
+      expect(files.length).toBeGreaterThan(3);
+      for (const file of files) chmodSync(file, 0o644);
+      await (await startTestServer({ DATA_DIR: dataDir })).close();
+      expect(mode(dataDir).toString(8)).toBe('700');
+      expect(filesUnder(dataDir).filter((file) => mode(file) !== 0o600)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  describe('network position', () => {
+    @Controller('client-address')
+    @Public()
+    class ClientAddressController {
+      @Get() address(@Req() request: FastifyRequest) {
+        return { ip: request.ip };
+      }
+    }
+    @Module({ controllers: [ClientAddressController] })
+    class ClientAddressModule {}
+    const module = { module: ClientAddressModule };
+
+    it('ignores X-Forwarded-For by default, and honours it from a trusted proxy', async () => {
+      const direct = await startTestServer({}, [module]);
+      try {
+        const reply = await call(direct, 'GET', '/client-address', undefined, undefined, { 'x-forwarded-for': '203.0.113.9' });
+        expect(reply.body.ip).toBe('127.0.0.1');
+      } finally {
+        await direct.close();
+      }
+      const proxied = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1' }, [module]);
+      try {
+        const reply = await call(proxied, 'GET', '/client-address', undefined, undefined, { 'x-forwarded-for': '203.0.113.9' });
+        expect(reply.body.ip).toBe('203.0.113.9');
+      } finally {
+        await proxied.close();
+      }
+    });
+
+    it('serves /metrics only with METRICS_TOKEN when it is set', async () => {
+      const server = await startTestServer({ METRICS_TOKEN: 'a-scraper-token-of-32-bytes-or-more' });
+      try {
+        expectProblem(await call(server, 'GET', '/metrics'), 401, 'UNAUTHENTICATED');
+        expectProblem(await call(server, 'GET', '/metrics', 'wrong-token'), 401, 'UNAUTHENTICATED');
+        const reply = await call(server, 'GET', '/metrics', 'a-scraper-token-of-32-bytes-or-more');
+        expect(reply.status).toBe(200);
+        expect(reply.body).toMatch(/^# HELP process_cpu_user_seconds_total /m);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});

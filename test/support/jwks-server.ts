@@ -1,0 +1,22 @@
+import { createServer } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+
+/** An OIDC provider's key set served over real HTTP (ES256, kid key-1), and a signer of its tokens. */
+export interface JwksServer {
+  url: string;
+  /** A token of this key set with exactly these claims (and header kid). */
+  sign(claims: JWTPayload, kid?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startJwksServer(): Promise<JwksServer> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
+  const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks.json`,
+    sign: (claims, kid = 'key-1') => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
