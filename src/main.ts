@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/app-config';
+import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { createHttpApp } from './http/create-http-app';
 import { buildRuntime } from './runtime/build-runtime';
 
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   runtime.start();
   const base = `http://localhost:${config.port}`;
   console.log(`ztkeys (${config.roles.join(', ')}) is listening on ${base} (data in ${config.dataDir})`);
-  if (config.roles.includes('api')) console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
+  if (config.roles.includes('api')) {
+    console.log(`  API docs: ${base}/docs   OpenAPI: ${base}/docs-json`);
+    console.log(consoleBuilt() ? `  Web console: ${base}${CONSOLE_PATH}` : '  Web console: not built (run npm run build)');
+  }
   const { secrets } = runtime;
   if (secrets.generated.some((path) => path.endsWith('bootstrap-token'))) {
     console.log(`  Operator bootstrap token (generated, kept in ${config.dataDir}/bootstrap-token): ${secrets.bootstrapToken}`);

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type Runtime } from '../app.module';
+import { serveConsole } from './console-static';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { validationPipe } from './validation';
 
@@ -57,5 +58,6 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     },
   };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  if (runtime.config.roles.includes('api')) await serveConsole(app);
   return app;
 }
