@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import canonicalize from 'canonicalize';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -213,5 +214,45 @@ describe('web console journey (Chromium, two browsers)', () => {
     await alice.getByRole('cell', { name: 'SensitiveTaskAuthorized' }).first().waitFor();
     await accessible(alice);
     await screenshot(alice, '8-audit-log');
+  });
+  it('refuses to sign a challenge that binds anything but what was clicked; its private key cannot be read out', async () => {
+    const { page: bob } = requester;
+    const taskCalls: string[] = [];
+    bob.on('request', (request) => {
+      if (request.url().endsWith('/sensitive-tasks')) taskCalls.push(request.postData() ?? '');
+    });
+    // A tampered server: the challenge it hands out binds another task.
+    await bob.route('**/challenges', async (route) => {
+      const response = await route.fetch();
+      const challenge = (await response.json()) as { statement: string };
+      const statement = { ...JSON.parse(challenge.statement), task: 'remote-control:every-device' };
+      await route.fulfill({ response, json: { ...challenge, statement: canonicalize(statement) } });
+    });
+    await open(bob, 'Sensitive task');
+    await bob.getByLabel('Task').fill(TASK);
+    await bob.getByRole('button', { name: 'Authorize' }).click();
+    await expectText(bob.locator('.messages [role="alert"]'), `Refused to sign the server’s SENSITIVE_TASK challenge: it binds task "remote-control:every-device" instead of "${TASK}"`);
+    expect(await bob.getByRole('dialog').isVisible()).toBe(false);
+    expect(taskCalls).toHaveLength(1);
+    expect(taskCalls[0]).not.toContain('signature');
+    await bob.unroute('**/challenges');
+
+    const readOut = await bob.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('ztkeys');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const keys = await new Promise<{ active: { privateKey: CryptoKey } }[]>((resolve) => {
+        const request = db.transaction('keys').objectStore('keys').getAll();
+        request.onsuccess = () => resolve(request.result);
+      });
+      const { privateKey } = keys[0].active;
+      return crypto.subtle.exportKey('pkcs8', privateKey).then(
+        () => 'exported',
+        (error: Error) => `extractable=${privateKey.extractable} ${error.name}`,
+      );
+    });
+    expect(readOut).toBe('extractable=false InvalidAccessError');
   });
 });
