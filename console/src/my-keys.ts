@@ -1,22 +1,8 @@
+import type { KeyRequestView } from '../../src/cli/key-request-view';
 import type { Api } from './api';
 import { loadKeys, saveKeys, type AgentKeys, type BrowserKey } from './key-store';
 import { forgetFrequency } from './prompt-frequency-memo';
 import { Refusal } from './refusal';
-
-/** A key request as GET …/key-requests/{id} (and the pending list) show it. */
-export interface KeyRequestView {
-  requestId: string;
-  agentId: string;
-  status?: string;
-  displayName?: string;
-  email?: string;
-  publicKey: string;
-  fingerprint: string;
-  verificationCode: string;
-  requestedAt: string;
-  failedAttempts?: number;
-  reason?: string;
-}
 
 /**
  * This browser's keys after the server's word on the pending one: approved, it becomes the key to

@@ -33,3 +33,6 @@ export function verificationCodeFromDigest(digest: Uint8Array): string {
 /** Codes compare without their separators, so "123 456" and "123-456" match. */
 export const sameVerificationCode = (a: string, b: string): boolean =>
   a.replace(/[^0-9]/g, '') === b.replace(/[^0-9]/g, '') && a.replace(/[^0-9]/g, '').length === Number(DIGITS);
+
+/** What an approver may type for a code: its 15 digits, groups separated by "-" or spaces, nothing else. */
+export const isVerificationCodeShape = (typed: string): boolean => typed.replace(/[\s-]/g, '').length === Number(DIGITS) && !/[^\d\s-]/.test(typed);

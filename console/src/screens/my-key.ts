@@ -2,7 +2,9 @@ import { encodeBase64url } from '../base64url';
 import { codeView, h } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
 import { generateKeyPair, loadKeys, saveKeys, type BrowserKey } from '../key-store';
-import { settledKeys, type KeyRequestView } from '../my-keys';
+import type { KeyRequestView } from '../../../src/cli/key-request-view';
+import { sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
+import { settledKeys } from '../my-keys';
 import { sign } from '../signing';
 import type { Screen } from '../ui';
 
@@ -19,7 +21,7 @@ async function keyCard(screen: Screen, title: string, key: BrowserKey): Promise<
   const { orgId, agentId } = screen.session;
   const code = await verificationCodeOf(orgId, agentId, key.publicKey);
   const request = await screen.api.get<KeyRequestView>(screen.api.orgPath('key-requests', key.requestId));
-  const same = request.verificationCode?.replace(/\D/g, '') === code.replace(/\D/g, '') && request.fingerprint === key.fingerprint;
+  const same = sameVerificationCode(request.verificationCode ?? '', code) && request.fingerprint === key.fingerprint;
   return h(
     'section',
     { class: 'card', 'aria-labelledby': `${key.requestId}-title` },
@@ -66,7 +68,7 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
   const parts: HTMLElement[] = [h('h1', {}, 'My key')];
   if (ended)
     parts.push(
-      h('p', { class: 'warn', 'data-testid': 'request-ended' }, `Your key request ${ended.requestId} was ${ended.status}${ended.reason ? `: ${ended.reason}` : ''}. Its key was deleted from this browser; you may request a new one.`),
+      h('p', { class: 'warn', 'data-testid': 'request-ended' }, `Your key request ${ended.requestId} was ${ended.status}. Its key was deleted from this browser; you may request a new one.`),
     );
   if (keys.active) parts.push(await keyCard(screen, 'Active key', keys.active));
   if (keys.pending) parts.push(await keyCard(screen, 'Requested key', keys.pending));

@@ -1,6 +1,8 @@
 import { codeView, field, h, table } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
-import { activeKey, type KeyRequestView } from '../my-keys';
+import type { KeyRequestView } from '../../../src/cli/key-request-view';
+import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
+import { activeKey } from '../my-keys';
 import { Refusal } from '../refusal';
 import { sign } from '../signing';
 import type { Screen } from '../ui';
@@ -10,11 +12,9 @@ async function review(orgId: string, request: KeyRequestView): Promise<{ code: s
   const code = await verificationCodeOf(orgId, request.agentId, request.publicKey);
   const problems: string[] = [];
   if ((await fingerprintOf(request.publicKey)) !== request.fingerprint) problems.push('the fingerprint shown is not the key’s');
-  if (request.verificationCode.replace(/\D/g, '') !== code.replace(/\D/g, '')) problems.push(`the server shows code ${request.verificationCode}, but the key’s is ${code}`);
+  if (!sameVerificationCode(request.verificationCode ?? '', code)) problems.push(`the server shows code ${request.verificationCode}, but the key’s is ${code}`);
   return { code, problems };
 }
-
-const CODE_DIGITS = 15;
 
 /** Pending keys for approvers: check the code the requester reads out, then approve or reject, signed. */
 export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> {
@@ -35,8 +35,8 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
       const reasonInput = h('input', { type: 'text', name: 'reason', autocomplete: 'off' });
       const approve = async () => {
         const typed = codeInput.value;
-        if (typed.replace(/[\s-]/g, '').length !== CODE_DIGITS || /[^\d\s-]/.test(typed))
-          throw new Refusal(`A verification code has ${CODE_DIGITS} digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
+        if (!isVerificationCodeShape(typed))
+          throw new Refusal(`A verification code has 15 digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
         await decide(request, 'APPROVE', { verificationCode: typed });
       };
       const decision =

@@ -1,25 +1,7 @@
 import { field, h, select, table } from '../dom';
+import { describeTotals, KEY_STATUSES, type StatusPage } from '../../../src/cli/zero-trust-status-view';
+import { ROLES } from '../../../src/domain/shared/roles';
 import type { Screen } from '../ui';
-
-const ROLES = ['MEMBER', 'ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
-const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'];
-
-interface AgentStatus {
-  agentId: string;
-  displayName?: string;
-  role: string;
-  keyStatus: string;
-  fingerprint?: string | null;
-  approvedBy?: string | null;
-  approvedAt?: string | null;
-  promptFrequencies?: Record<string, string>;
-}
-
-interface StatusPage {
-  agents: AgentStatus[];
-  totals: { agents: number; withActiveKey: number; pending: number; none: number; byKeyStatus: Record<string, number> };
-  nextCursor?: string;
-}
 
 /** Filters that survive a refresh of the screen. */
 const filters = { role: '', keyStatus: '' };
@@ -34,16 +16,12 @@ export async function zeroTrustStatusScreen(screen: Screen): Promise<HTMLElement
   const results = h('div', {});
   const load = async (cursor?: string) => {
     const page = await api.get<StatusPage>(api.orgPath('zero-trust-status'), { ...filters, cursor, limit: '50' });
-    const { totals } = page;
-    const others = Object.entries(totals.byKeyStatus)
-      .filter(([status, count]) => !['ACTIVE', 'PENDING', 'NONE'].includes(status) && count > 0)
-      .map(([status, count]) => `${count} ${status}`);
     results.replaceChildren(
-      h('p', { 'data-testid': 'totals' }, [`${totals.agents} agents`, `${totals.withActiveKey} with an ACTIVE key`, `${totals.pending} PENDING`, `${totals.none} without a key`, ...others].join(', ')),
+      h('p', { 'data-testid': 'totals' }, page.totals ? describeTotals(page.totals) : ''),
       table(
         'Agents',
         ['Agent', 'Role', 'Key', 'Fingerprint', 'Approved by', 'Approved at', 'Prompt frequency per browser'],
-        page.agents.map((agent) => [
+        (page.agents ?? []).map((agent) => [
           agent.displayName ? `${agent.displayName} (${agent.agentId})` : agent.agentId,
           agent.role,
           agent.keyStatus,

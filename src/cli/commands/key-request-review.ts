@@ -1,21 +1,10 @@
 import { checkPublicKey, fingerprint } from '../../crypto/public-key';
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
 import { checkFailed } from '../cli-error';
+import type { KeyRequestView } from '../key-request-view';
 import { formatFields } from '../output';
 
-/** A key request as the server shows it to approvers (pending list item or GET .../key-requests/{id}). */
-export interface KeyRequestView {
-  requestId: string;
-  agentId: string;
-  status?: string;
-  displayName?: string;
-  email?: string;
-  publicKey: string;
-  fingerprint: string;
-  verificationCode: string;
-  requestedAt: string;
-  failedAttempts?: number;
-}
+export type { KeyRequestView } from '../key-request-view';
 
 /**
  * What an approver can trust of a request: its key is a real Ed25519 key, and the fingerprint and
