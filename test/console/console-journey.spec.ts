@@ -255,4 +255,21 @@ describe('web console journey (Chromium, two browsers)', () => {
     });
     expect(readOut).toBe('extractable=false InvalidAccessError');
   });
+  it('works from the keyboard: Enter submits, Escape declines a signature, Enter on the focused Sign signs', async () => {
+    const { page: bob } = requester;
+    await open(bob, 'Sensitive task');
+    await bob.getByLabel('Task').focus();
+    await bob.keyboard.type('remote-control:device-7');
+    await bob.keyboard.press('Enter');
+    const dialog = bob.getByRole('dialog', { name: 'Sign with your key?' });
+    await dialog.waitFor();
+    await bob.keyboard.press('Escape');
+    await expectText(bob.locator('.messages [role="alert"]'), 'Not signed: nothing was sent.');
+    await bob.getByLabel('Task').focus();
+    await bob.keyboard.press('Enter');
+    await dialog.waitFor();
+    expect(await bob.evaluate(() => document.activeElement?.textContent)).toBe('Sign');
+    await bob.keyboard.press('Enter');
+    await expectText(bob.getByTestId('task-result'), 'Authorized “remote-control:device-7” with your signature');
+  });
 });
