@@ -39,7 +39,8 @@ export async function serveConsole(app: NestFastifyApplication, root = consoleDi
   if (!consoleBuilt(root)) return false;
   await app.register(fastifyStatic, {
     root,
-    prefix: CONSOLE_PATH,
+    // Without the trailing slash, so that /console redirects to /console/.
+    prefix: CONSOLE_PATH.slice(0, -1),
     redirect: true,
     decorateReply: false,
     setHeaders: (reply) => {

@@ -96,6 +96,8 @@ describe('web console journey (Chromium, two browsers)', () => {
       return (window as unknown as { injected?: boolean }).injected === true;
     });
     expect(ran).toBe(false);
+    const bare = await fetch(`${server.url}/console`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/console/']);
   });
 
   it('runs the journey: first key, a wrong code, a reject, a new request, an approval', async () => {
