@@ -21,6 +21,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY projections ./projections
 COPY bench ./bench
+COPY console ./console
 RUN npm run build
 
 FROM toolchain AS production-dependencies

@@ -9,7 +9,7 @@ const { readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const SOURCES = ['src', 'projections', 'bench', 'test/support', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+const SOURCES = ['src', 'projections', 'console', 'bench', 'test/support', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
 const BUILT = join(root, 'dist', 'src', 'main.js');
 
 function newest(path) {

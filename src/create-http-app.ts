@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
 import { acceptJsonBodiesOnly } from './http/json-body';
+import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { validationPipe } from './http/validation';
@@ -38,5 +39,6 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   app.useGlobalPipes(validationPipe);
   const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  if (runtime.config.roles.includes('api')) await serveConsole(app);
   return app;
 }

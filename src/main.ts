@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
 import { createHttpApp } from './create-http-app';
+import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
 import { StartupError } from './runtime/startup-error';
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
     roles: config.roles,
     port,
     dataDir: config.dataDir,
-    ...(config.roles.includes('api') ? { docs: `${base}/docs`, openapi: `${base}/docs-json` } : {}),
+    ...(config.roles.includes('api')
+      ? { docs: `${base}/docs`, openapi: `${base}/docs-json`, console: consoleBuilt() ? `${base}${CONSOLE_PATH}` : 'not built (npm run build)' }
+      : {}),
     // Printed once, when generated, so that the operator on one machine can start at once.
     bootstrapToken: generated ? runtime.secrets.bootstrapToken : config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : `${config.dataDir}/bootstrap-token`,
   });

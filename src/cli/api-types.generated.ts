@@ -401,7 +401,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description In the Prometheus text format; no token (keep it off the public network).
+         * @description In the Prometheus text format; public unless METRICS_TOKEN is set, then `Authorization: Bearer <METRICS_TOKEN>`.
          */
         get: operations["metrics"];
         put?: never;
@@ -2970,9 +2970,9 @@ export interface operations {
     getAuditLog: {
         parameters: {
             query?: {
-                /** @description ISO-8601 time, inclusive */
+                /** @description Time, inclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 from?: string;
-                /** @description ISO-8601 time, exclusive */
+                /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 to?: string;
                 /** @description Event type, e.g. KeyApproved */
                 type?: string;
@@ -3100,9 +3100,9 @@ export interface operations {
     exportAuditLog: {
         parameters: {
             query?: {
-                /** @description ISO-8601 time, inclusive */
+                /** @description Time, inclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 from?: string;
-                /** @description ISO-8601 time, exclusive */
+                /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 to?: string;
                 /** @description Event type, e.g. KeyApproved */
                 type?: string;
@@ -3502,6 +3502,24 @@ export interface operations {
                      *     process_cpu_seconds_total 0.5
                      */
                     "text/plain": string;
+                };
+            };
+            /** @description METRICS_TOKEN is set and the token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "METRICS_TOKEN is set and the token is missing or wrong",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

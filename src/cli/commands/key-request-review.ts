@@ -1,14 +1,10 @@
 import { checkPublicKey, fingerprint } from '../../crypto/public-key';
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
 import { checkFailed } from '../cli-error';
-import type { components } from '../api-types.generated';
+import type { KeyRequestView } from '../key-request-view';
 import { formatFields } from '../output';
 
-type Request = components['schemas']['KeyRequestView'];
-
-/** A key request as the server shows it to approvers: a pending list item (PendingKeyView) or GET .../key-requests/{id}. */
-export type KeyRequestView = Pick<Request, 'requestId' | 'agentId' | 'publicKey' | 'fingerprint' | 'verificationCode' | 'requestedAt' | 'failedAttempts'> &
-  Partial<Pick<Request, 'status' | 'displayName' | 'email'>>;
+export type { KeyRequestView } from '../key-request-view';
 
 /**
  * What an approver can trust of a request: its key is a real Ed25519 key, and the fingerprint and

@@ -1,3 +1,4 @@
+import { isVerificationCodeShape } from '../../crypto/verification-code-derivation';
 import { isProblem } from '../api-client';
 import type { components } from '../api-types.generated';
 import { AgentSession } from '../agent-session';
@@ -29,7 +30,7 @@ async function askReadOutCode(session: AgentSession, request: KeyRequestView, gi
   const { io } = session.ctx;
   const typed =
     given ?? (await readVisibleLine(io.stdin, io.stderr, `Verification code read out by ${request.agentId} (${CODE_DIGITS} digits): `));
-  if (typed.replace(/[\s-]/g, '').length !== CODE_DIGITS || /[^\d\s-]/.test(typed))
+  if (!isVerificationCodeShape(typed))
     throw usageError(`A verification code has ${CODE_DIGITS} digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
   return typed;
 }

@@ -5,18 +5,7 @@ import { choice } from '../choice';
 import type { CommandSpec } from '../command-spec';
 import { formatTable } from '../output';
 import { fetchAllPages } from '../pagination';
-
-const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'] as const;
-
-type StatusPage = components['schemas']['ZeroTrustStatusView'];
-
-/** Org totals as a sentence; key statuses other than ACTIVE, PENDING and NONE follow when present. */
-function describeTotals(totals: NonNullable<StatusPage['totals']>): string {
-  const others = Object.entries(totals.byKeyStatus ?? {})
-    .filter(([status, count]) => !['ACTIVE', 'PENDING', 'NONE'].includes(status) && count > 0)
-    .map(([status, count]) => `${count} ${status}`);
-  return [`${totals.agents} agents`, `${totals.withActiveKey} with an ACTIVE key`, `${totals.pending} PENDING`, `${totals.none} without a key`, ...others].join(', ');
-}
+import { describeTotals, KEY_STATUSES, type StatusPage } from '../zero-trust-status-view';
 
 export const statusCommand: CommandSpec = {
   path: ['status'],

@@ -1,0 +1,72 @@
+import type { Session } from './session';
+
+/** An API refusal: what the user reads is the problem's `detail`, never its JSON. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    detail: string,
+    readonly problem: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** Highest event position this tab's own writes returned: reads wait for it (read your writes). */
+let minPosition = 0n;
+
+const segment = encodeURIComponent;
+
+/** API v1 on this origin, as the signed-in agent. */
+export class Api {
+  constructor(readonly session: Session) {}
+
+  /** /v1/orgs/{orgId}/…segments, each segment URL-encoded. */
+  orgPath(...segments: string[]): string {
+    return ['/v1/orgs', segment(this.session.orgId), ...segments.map(segment)].join('/');
+  }
+
+  selfPath(...segments: string[]): string {
+    return this.orgPath('agents', this.session.agentId, ...segments);
+  }
+
+  get<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T> {
+    const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => !!entry[1]));
+    return this.call<T>('GET', params.size ? `${path}?${params}` : path);
+  }
+
+  post<T>(path: string, body: object): Promise<T> {
+    return this.call<T>('POST', path, body);
+  }
+
+  put<T>(path: string, body: object): Promise<T> {
+    return this.call<T>('PUT', path, body);
+  }
+
+  private async call<T>(method: string, path: string, body?: object): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.session.token}` };
+    if (body) headers['content-type'] = 'application/json';
+    if (method === 'GET' && minPosition > 0n) headers['x-min-position'] = minPosition.toString();
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    } catch {
+      throw new ApiProblem(0, undefined, 'The server cannot be reached. Check your connection and try again.');
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const problem = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+      const detail = typeof problem.detail === 'string' ? problem.detail : `The server answered ${response.status} ${response.statusText}.`;
+      throw new ApiProblem(response.status, typeof problem.code === 'string' ? problem.code : undefined, detail, problem);
+    }
+    const position = (parsed as { position?: unknown } | undefined)?.position;
+    if (typeof position === 'string' && /^\d+$/.test(position) && BigInt(position) > minPosition) minPosition = BigInt(position);
+    return parsed as T;
+  }
+}

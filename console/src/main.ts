@@ -1,0 +1,83 @@
+import { Api } from './api';
+import { h } from './dom';
+import { browserId } from './key-store';
+import { auditLogScreen } from './screens/audit-log';
+import { myKeyScreen } from './screens/my-key';
+import { pendingKeysScreen } from './screens/pending-keys';
+import { sensitiveTaskScreen } from './screens/sensitive-task';
+import { signInScreen } from './screens/sign-in';
+import { thisBrowserScreen } from './screens/this-browser';
+import { zeroTrustStatusScreen } from './screens/zero-trust-status';
+import { currentSession } from './session';
+import { messageOf, messageRegions, type Screen } from './ui';
+
+/** The screens, by the hash that opens them. */
+const SCREENS: { route: string; title: string; render: (screen: Screen) => Promise<HTMLElement[]> }[] = [
+  { route: 'key', title: 'My key', render: myKeyScreen },
+  { route: 'pending', title: 'Pending keys', render: pendingKeysScreen },
+  { route: 'status', title: 'Zero-trust status', render: zeroTrustStatusScreen },
+  { route: 'audit', title: 'Audit log', render: auditLogScreen },
+  { route: 'browser', title: 'This browser', render: thisBrowserScreen },
+  { route: 'task', title: 'Sensitive task', render: sensitiveTaskScreen },
+];
+
+const main = document.getElementById('screen')!;
+const nav = document.getElementById('nav')!;
+const who = document.getElementById('who')!;
+const messages = messageRegions();
+const content = h('div', {});
+main.replaceChildren(messages.regions, content);
+
+const act =
+  (action: () => Promise<void>) =>
+  (event: Event): void => {
+    const button = event.target instanceof HTMLFormElement ? event.target.querySelector('button[type="submit"]') : event.target;
+    if (button instanceof HTMLButtonElement) button.disabled = true;
+    messages.clear();
+    action()
+      .catch((error: unknown) => messages.error(messageOf(error)))
+      .finally(() => {
+        if (button instanceof HTMLButtonElement) button.disabled = false;
+      });
+  };
+
+let signedOutMessage: string | undefined;
+
+async function render(): Promise<void> {
+  const session = currentSession();
+  const route = location.hash.slice(1);
+  if (!session) {
+    nav.replaceChildren();
+    who.replaceChildren();
+    document.title = 'Sign in: ztkeys';
+    content.replaceChildren(...signInScreen(() => go('key'), act, signedOutMessage));
+    return;
+  }
+  signedOutMessage = undefined;
+  const screen = SCREENS.find((candidate) => candidate.route === route) ?? SCREENS[0];
+  who.replaceChildren(`Signed in as ${session.agentId} in ${session.orgId}`);
+  nav.replaceChildren(
+    h('ul', {}, ...SCREENS.map(({ route: to, title }) => h('li', {}, h('a', { href: `#${to}`, 'aria-current': to === screen.route ? 'page' : false, onclick: () => to === route && void render() }, title)))),
+  );
+  document.title = `${screen.title}: ztkeys`;
+  const context: Screen = { api: new Api(session), session, browserId: browserId(), notice: messages.notice, act, refresh: () => void render(), go };
+  try {
+    content.replaceChildren(...(await screen.render(context)));
+  } catch (error) {
+    content.replaceChildren(h('h1', {}, screen.title));
+    messages.error(messageOf(error));
+  }
+  content.setAttribute('data-screen', screen.route);
+}
+
+function go(route: string): void {
+  if (route === 'signed-out') signedOutMessage = 'Logged out: this browser’s prompt frequency is EVERY_TASK again.';
+  if (location.hash === `#${route}`) void render();
+  else location.hash = route;
+}
+
+window.addEventListener('hashchange', () => {
+  messages.clear();
+  void render().then(() => main.focus());
+});
+void render();

@@ -1,0 +1,69 @@
+import { codeView, field, h, table } from '../dom';
+import { fingerprintOf, verificationCodeOf } from '../key-facts';
+import type { KeyRequestView } from '../../../src/cli/key-request-view';
+import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
+import { activeKey } from '../my-keys';
+import { Refusal } from '../refusal';
+import { sign } from '../signing';
+import type { Screen } from '../ui';
+
+/** What an approver can trust of a request: the fingerprint and code computed here from its key. */
+async function review(orgId: string, request: KeyRequestView): Promise<{ code: string; problems: string[] }> {
+  const code = await verificationCodeOf(orgId, request.agentId, request.publicKey);
+  const problems: string[] = [];
+  if ((await fingerprintOf(request.publicKey)) !== request.fingerprint) problems.push('the fingerprint shown is not the key’s');
+  if (!sameVerificationCode(request.verificationCode ?? '', code)) problems.push(`the server shows code ${request.verificationCode}, but the key’s is ${code}`);
+  return { code, problems };
+}
+
+/** Pending keys for approvers: check the code the requester reads out, then approve or reject, signed. */
+export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> {
+  const { api, session } = screen;
+  const page = await api.get<{ items: KeyRequestView[] }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100' });
+  const decide = async (request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, string>) => {
+    const key = await activeKey(api);
+    const proof = await sign(api, key.privateKey, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
+    await api.post(api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), { ...body, ...proof });
+    screen.refresh();
+    screen.notice(decision === 'APPROVE' ? `Approved: ${request.agentId}’s key is ACTIVE.` : `Rejected ${request.agentId}’s key request. They may request a new key.`);
+  };
+  const rows = await Promise.all(
+    page.items.map(async (request) => {
+      const { code, problems } = await review(session.orgId, request);
+      const who = request.displayName ? `${request.displayName} (${request.agentId})` : request.agentId;
+      const codeInput = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'code', placeholder: '000-000-000-000-000' });
+      const reasonInput = h('input', { type: 'text', name: 'reason', autocomplete: 'off' });
+      const approve = async () => {
+        const typed = codeInput.value;
+        if (!isVerificationCodeShape(typed))
+          throw new Refusal(`A verification code has 15 digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
+        await decide(request, 'APPROVE', { verificationCode: typed });
+      };
+      const decision =
+        problems.length > 0
+          ? h('p', { class: 'warn' }, `Do not approve: ${problems.join('; ')}. The server may have been tampered with.`)
+          : h(
+              'div',
+              { class: 'decide', role: 'group', 'aria-label': `Decide on ${who}’s request` },
+              field(`Code read out by ${request.agentId}`, codeInput),
+              h('button', { type: 'button', class: 'primary', onclick: screen.act(approve) }, `Approve ${request.agentId}`),
+              field(`Reason to reject ${request.agentId}`, reasonInput),
+              h('button', { type: 'button', onclick: screen.act(() => decide(request, 'REJECT', reasonInput.value ? { reason: reasonInput.value } : {})) }, `Reject ${request.agentId}`),
+            );
+      return [
+        h('span', {}, who, request.email ? h('br') : null, request.email ?? null),
+        h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
+        h('time', { datetime: request.requestedAt }, request.requestedAt),
+        h('span', {}, codeView(code), request.failedAttempts ? h('span', { class: 'hint' }, ` (${request.failedAttempts} wrong so far)`) : null),
+        decision,
+      ];
+    }),
+  );
+  return [
+    h('h1', {}, 'Pending keys'),
+    h('p', {}, 'Ask the requester to read their verification code out to you over a channel you trust (phone, in person). Approve only if it is the code shown here, computed in this browser from the requested key.'),
+    rows.length
+      ? table(`${rows.length} key request(s) waiting, oldest first`, ['Requester', 'Fingerprint', 'Waiting since', 'Code to hear', 'Decision'], rows)
+      : h('p', { 'data-testid': 'no-pending' }, 'No key request is waiting.'),
+  ];
+}

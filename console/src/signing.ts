@@ -1,0 +1,57 @@
+import { challengeRequestBody, statementMismatches, type Binding } from '../../src/cli/challenge-binding';
+import { ApiProblem, type Api } from './api';
+import { encodeBase64url } from './base64url';
+import { h } from './dom';
+import { Refusal } from './refusal';
+
+/** What a signed command carries. */
+export interface ChallengeSignature {
+  challengeId: string;
+  signature: string;
+}
+
+const PURPOSE_TEXT: Record<Binding['purpose'], string> = {
+  KEY_REQUEST: 'Request approval of this new key (proof that this browser holds it)',
+  KEY_DECISION: 'Decide on a key request',
+  PROMPT_FREQUENCY: 'Change how often this browser asks for your signature',
+  SENSITIVE_TASK: 'Authorize a sensitive task',
+};
+
+/**
+ * The console's "signature key" step: the key has no passphrase (it cannot leave the browser),
+ * so every signature waits for the user to confirm what exactly it binds.
+ */
+function confirmSignature(binding: Binding): Promise<boolean> {
+  const dialog = document.getElementById('sign-dialog') as HTMLDialogElement;
+  const { purpose, ...bound } = binding;
+  return new Promise((resolve) => {
+    const close = (answer: boolean) => () => {
+      dialog.close();
+      resolve(answer);
+    };
+    dialog.replaceChildren(
+      h('h2', { id: 'sign-title' }, 'Sign with your key?'),
+      h('p', {}, PURPOSE_TEXT[purpose]),
+      h('dl', {}, ...Object.entries(bound).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+      h('p', { class: 'hint' }, 'The server’s challenge was checked: it binds exactly this, for you, and nothing else.'),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: close(true) }, 'Sign'), h('button', { type: 'button', onclick: close(false) }, 'Cancel')),
+    );
+    dialog.addEventListener('cancel', close(false), { once: true });
+    dialog.showModal();
+  });
+}
+
+/**
+ * Gets a one-time challenge for the binding, refuses it unless it binds exactly that (the CLI's
+ * own check), asks the user, and signs the statement's UTF-8 bytes.
+ */
+export async function sign(api: Api, privateKey: CryptoKey, binding: Binding): Promise<ChallengeSignature> {
+  const challenge = await api.post<{ challengeId?: unknown; statement?: unknown }>(api.orgPath('challenges'), challengeRequestBody(binding));
+  if (typeof challenge?.challengeId !== 'string' || typeof challenge.statement !== 'string')
+    throw new ApiProblem(200, undefined, 'The server answered the challenge request without a challengeId and statement.');
+  const problems = statementMismatches(challenge.statement, api.session, binding);
+  if (problems.length > 0) throw new Refusal(`Refused to sign the server’s ${binding.purpose} challenge: ${problems.join('; ')}. Nothing was sent.`);
+  if (!(await confirmSignature(binding))) throw new Refusal('Not signed: nothing was sent.');
+  const signature = await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, new TextEncoder().encode(challenge.statement));
+  return { challengeId: challenge.challengeId, signature: encodeBase64url(signature) };
+}
