@@ -14,7 +14,7 @@ describe('configuration from the environment', () => {
   it('defaults every variable', () => {
     expect(loadConfig({})).toMatchObject({
       port: 3000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       roles: ['api', 'projector', 'notifier', 'worker'],
       minPositionWaitMs: 5000,
       bodyLimitBytes: 65536,
@@ -62,16 +62,18 @@ describe('configuration from the environment', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-config-'));
     try {
       const env = embeddedEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'a', BOOTSTRAP_TOKEN: 'b', CHALLENGE_SECRET: STRONG });
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const server = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        const server = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'ignore'] });
         let output = '';
-        server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
         server.on('error', reject);
-        server.on('close', (exit) => resolve({ code: exit, stderr: output }));
+        server.on('close', (exit) => resolve({ code: exit, stdout: output }));
       });
       expect(code).toBe(1);
-      expect(stderr).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
-      expect(stderr).not.toMatch(/CHALLENGE_SECRET/);
+      // Logs are JSON lines: the fatal one names the variables, without a stack.
+      const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages.join('\n')).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
+      expect(messages.join('\n')).not.toMatch(/CHALLENGE_SECRET/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -80,7 +80,7 @@ describeOnTmpfs('a full disk under the embedded stores', () => {
     const ready = await call(server, 'GET', '/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.code).toBe('NOT_READY');
-    expect(ready.body.error.eventStore.message).toMatch(/event store \(events\.sqlite\).*full/);
+    expect(ready.body.checks.eventStore.message).toMatch(/event store \(events\.sqlite\).*full/);
     expect((await call(server, 'GET', '/health/live')).status).toBe(200);
     expect(statSync(join(dataDir, 'events.sqlite-wal')).size).toBeLessThanOrEqual(4 * 1024 * 1024);
 

@@ -54,10 +54,10 @@ describe.each(cases)('the event log loses its last rows ($name)', ({ rollBackSeq
     const notReady = await waitFor('readiness to fail', async () => {
       const reply = await call(server!, 'GET', '/health/ready');
       // The notifier may report its replan first: wait for the read models' reason.
-      return reply.status === 503 && reply.body.error?.projections !== undefined && reply;
+      return reply.status === 503 && reply.body.checks?.projections?.status === 'down' && reply;
     });
     expect(notReady.body.code).toBe('NOT_READY');
-    expect(notReady.body.error.projections.message).toContain(`the event log's head (${head - 2n}) is behind the checkpoint (${head})`);
+    expect(notReady.body.checks.projections.message).toContain(`the event log's head (${head - 2n}) is behind the checkpoint (${head})`);
     await waitFor('the read models to be rebuilt', async () => (await call(server!, 'GET', '/health/ready')).status === 200);
 
     const carol = await journey.addAgent({ ...admin, token: await server.token(admin.orgId, 'alice') }, 'carol');

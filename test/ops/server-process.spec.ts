@@ -51,7 +51,7 @@ describe('the server process', () => {
     const server = spawn({ MONGODB_URL: template.replace('{port}', String(await closedPort())) });
     expect((await server.exited).code).toBe(1);
     const fatal = server.logLines.find((line) => line.level === 60);
-    expect(fatal?.msg).toMatch(/^MONGODB_URL: /);
+    expect(fatal?.msg).toMatch(/^ztkeys cannot start: MONGODB_URL: /);
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
   }, 30_000);
 
