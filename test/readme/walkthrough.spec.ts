@@ -17,7 +17,8 @@ const freePort = () =>
   });
 
 async function waitUntilReady(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  // Up to 45 s: loading the modules alone takes seconds on a busy machine.
+  for (let i = 0; i < 450; i++) {
     try {
       if ((await fetch(`${url}/health/ready`)).ok) return;
     } catch {
