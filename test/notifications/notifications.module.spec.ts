@@ -32,6 +32,8 @@ describe('NotificationsModule', () => {
       const outbox = join(dir, 'outbox');
       await waitFor('the first-key email', () => existsSync(outbox) && readdirSync(outbox).length === 1);
       const queue = app.get<EmailQueue>(EMAIL_QUEUE);
+      // The job is marked completed just after its file is written: wait for that, not only the file.
+      await waitFor('the job to be completed', async () => (await queue.counts()).completed === 1);
       expect(await queue.counts()).toMatchObject({ completed: 1 });
     } finally {
       await app.close();
