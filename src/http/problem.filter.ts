@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
+import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
@@ -28,18 +29,6 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'code' in value && 'status' in value && 'detail' in value;
 }
 
-/** The answer of a failed readiness check (@nestjs/terminus): each check down, with its reason. */
-type HealthErrors = Record<string, { status: string; message?: string }>;
-
-function isFailedHealthCheck(value: unknown): value is { error: HealthErrors } {
-  return typeof value === 'object' && value !== null && (value as { status?: unknown }).status === 'error' && 'error' in value;
-}
-
-function notReady(error: HealthErrors): Problem {
-  const reasons = Object.entries(error).map(([name, check]) => check.message ?? `${name} is down`);
-  return problem(503, 'NOT_READY', `Not ready: ${reasons.join('; ')}`, { error });
-}
-
 /** Every error leaves as application/problem+json; anything unexpected is logged and is a bare 500. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -64,10 +53,13 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const response = error.getResponse();
       if (isProblem(response)) return { body: response, headers: {} };
-      if (isFailedHealthCheck(response)) return { body: notReady(response.error), headers: { 'retry-after': '2' } };
       const status = error.getStatus();
       const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
       return { body: problem(status, status === 404 ? 'NOT_FOUND' : `HTTP_${status}`, Array.isArray(detail) ? detail.join('; ') : String(detail)), headers: {} };
+    }
+    // A storage fault no store adapter classified (disk full, I/O error) is still the volume's, not a bug.
+    if (isStorageFault(error)) {
+      return { body: problem(503, 'STORE_UNAVAILABLE', `A store is unavailable: ${(error as Error).message}. Try again shortly.`), headers: { 'retry-after': '2' } };
     }
     // Fastify's own errors (body too large, malformed JSON, wrong content type) carry a 4xx statusCode.
     const fastify = error as { statusCode?: number; code?: string; message?: string };
