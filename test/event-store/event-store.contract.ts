@@ -258,6 +258,13 @@ export function describeEventStoreContract(
         );
       });
 
+      it('checks a guard on a written stream against the stream before the append', async () => {
+        const stream = uniqueStream('guarded-self');
+        await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const result = await store.append([{ stream, expected: 0n, events: [newEvent()] }], [{ stream, expected: 0n }]);
+        expect(result.revisions).toEqual({ [stream]: 1n });
+      });
+
       it('lets no decision commit on a fact that a concurrent append changed', async () => {
         const read = uniqueStream('guard-race');
         await store.append([{ stream: read, expected: 'no_stream', events: [newEvent()] }]);

@@ -223,20 +223,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   private applyCall({ writes, guards }: PreparedCall): AppendResult {
+    // Guards see the streams as they were before this call, inside the write transaction, so no
+    // other append can move them before the commit.
+    const moved = guards.map((guard) => this.guardConflict(guard)).find((conflict) => conflict !== undefined);
     const outcomes = writes.map((write) => this.applyWrite(write));
     const recorded = outcomes.filter((outcome) => outcome.alreadyRecorded).length;
     if (recorded > 0 && recorded < outcomes.length) {
       throw new Error('append mixes events already recorded with new ones: it is not a retry of one append');
     }
     // A retry of an append that went through keeps its result; a new one needs every guard to hold.
-    if (recorded === 0) for (const guard of guards) this.checkGuard(guard);
+    if (moved && recorded === 0) throw moved;
     return toAppendResult(writes, outcomes);
   }
 
-  /** Inside the write transaction, so no other append can move the stream before the commit. */
-  private checkGuard(guard: StreamGuard): void {
+  private guardConflict(guard: StreamGuard): ConcurrencyConflict | undefined {
     const current = this.currentRevision(guard.stream);
-    if (!isAt(guard.expected, current)) throw new ConcurrencyConflict(guard.stream, guard.expected, current ?? 'no_stream');
+    return isAt(guard.expected, current) ? undefined : new ConcurrencyConflict(guard.stream, guard.expected, current ?? 'no_stream');
   }
 
   private currentRevision(stream: string): bigint | undefined {
