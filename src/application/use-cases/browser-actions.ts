@@ -62,8 +62,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
             ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey }
             : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey };
       const { events, refusal } = browserDecider.decide(command, browser.state);
-      // Recorded only while the agent is still a member with this ACTIVE key (R17).
-      const position = (await this.writer.write(context, { ...browser, events }, guard(org), guard(keys)))!;
+      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
+      const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
+      const position = (await this.writer.write(context, { ...browser, events }, ...read))!;
       if (refusal) throw refusal.with({ position: String(position) });
       return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });
