@@ -14,8 +14,12 @@ export interface CommandContext {
   now: Date;
 }
 
-/** Wraps decider output in the stored envelope (R13): id, type, schema version, data, metadata. */
-export function envelope(events: readonly LogEvent[], context: CommandContext): NewEvent<LogEvent>[] {
+/**
+ * Wraps decider output in the stored envelope (R13): id, type, schema version, data, metadata.
+ * `occurredAt` defaults to the command's time; the writer passes a later one when a stream it
+ * writes already holds a later event.
+ */
+export function envelope(events: readonly LogEvent[], context: CommandContext, occurredAt = context.now.toISOString()): NewEvent<LogEvent>[] {
   return events.map((event) => ({
     ...event,
     id: newId(),
@@ -23,7 +27,7 @@ export function envelope(events: readonly LogEvent[], context: CommandContext): 
     metadata: {
       actor: context.actor,
       orgId: context.orgId,
-      occurredAt: context.now.toISOString(),
+      occurredAt,
       correlationId: context.correlationId,
       causationId: context.commandId,
     },

@@ -36,9 +36,17 @@ export class Directory {
     return { org, keys, actor: { agentId, role: member!.role, activeKey: activeKeyOf(keys.state) } };
   }
 
-  /** R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key. */
-  async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<boolean> {
-    const others = approversWithActiveKey(org, agentId, async (otherId) => (await this.keys(orgId, otherId)).state);
-    return !(await others.next()).done;
+  /**
+   * R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key, with the key
+   * streams read to know it: the decision relies on them, so it guards them (R17).
+   */
+  async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<{ holds: boolean; read: LoadedStream<KeyState>[] }> {
+    const read: LoadedStream<KeyState>[] = [];
+    const others = approversWithActiveKey(org, agentId, async (otherId) => {
+      const keys = await this.keys(orgId, otherId);
+      read.push(keys);
+      return keys.state;
+    });
+    return { holds: !(await others.next()).done, read };
   }
 }

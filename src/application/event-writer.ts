@@ -1,25 +1,50 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LogEvent } from '../domain/events/event-catalogue';
-import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
+import { EVENT_STORE, type EventStore, type ExpectedRevision, type StreamGuard } from '../event-store/event-store.port';
 import { type CommandContext, envelope } from './command-context';
 
-/** Events a decider produced for one stream, with the revision the decision was based on. */
+/**
+ * Events a decider produced for one stream, with the revision the decision was based on. A
+ * decision with no events is a stream the command only read: it guards the append (R17).
+ */
 export interface Decision {
   stream: string;
   expected: ExpectedRevision;
   events: readonly LogEvent[];
+  /** occurredAt of the stream's last event, as loaded. */
+  lastOccurredAt?: string;
 }
 
-/** Appends the decisions of one command atomically; returns the global position reached. */
+/** A stream a command read to decide, and writes nothing to: the append goes through only if it has not moved. */
+export const guard = ({ stream, expected }: Pick<Decision, 'stream' | 'expected'>): Decision => ({ stream, expected, events: [] });
+
+/**
+ * Appends the decisions of one command atomically, guarded by every stream it only read;
+ * returns the global position reached, or undefined when there was nothing to write.
+ */
 @Injectable()
 export class EventWriter {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async write(context: CommandContext, ...decisions: Decision[]): Promise<bigint | undefined> {
-    const writes = decisions
-      .filter((decision) => decision.events.length > 0)
-      .map((decision) => ({ stream: decision.stream, expected: decision.expected, events: envelope(decision.events, context) }));
-    if (writes.length === 0) return undefined;
-    return (await this.store.append(writes)).position;
+    const written = decisions.filter((decision) => decision.events.length > 0);
+    if (written.length === 0) return undefined;
+    // Time never goes backwards within a stream, whatever this instance's clock says.
+    const occurredAt = [context.now.toISOString(), ...written.map((decision) => decision.lastOccurredAt ?? '')].sort().pop()!;
+    const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
+    return (await this.store.append(writes, guardsOf(decisions, written))).position;
   }
+}
+
+/** The read-only expectations, each once; one already held by a write of the same stream is left to it. */
+function guardsOf(decisions: readonly Decision[], written: readonly Decision[]): StreamGuard[] {
+  const seen = new Set(written.map(({ stream, expected }) => `${String(expected)}@${stream}`));
+  const guards: StreamGuard[] = [];
+  for (const { stream, expected, events } of decisions) {
+    const id = `${String(expected)}@${stream}`;
+    if (events.length > 0 || seen.has(id)) continue;
+    seen.add(id);
+    guards.push({ stream, expected });
+  }
+  return guards;
 }

@@ -7,14 +7,17 @@ import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-st
 export interface LoadedStream<S> {
   stream: string;
   state: S;
-  /** What to expect when appending after deciding on this state. */
+  /** What to expect when appending after deciding on this state (or guarding it). */
   expected: ExpectedRevision;
+  /** occurredAt of the stream's last event: the next one is never earlier (R17). */
+  lastOccurredAt?: string;
 }
 
 interface CacheEntry {
   decider: unknown;
   state: unknown;
   revision: bigint;
+  lastOccurredAt: string;
 }
 
 /** How many stream states stay in memory; the least recently used leave first. */
@@ -38,12 +41,14 @@ export class StreamStates {
     const usable = cached && cached.decider === decider ? cached : undefined;
     const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n);
     const state = fold(decider, tail.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
-    const revision = tail.length > 0 ? tail[tail.length - 1].revision : usable?.revision;
-    if (revision === undefined) return { stream, state, expected: 'no_stream' };
+    const last = tail[tail.length - 1];
+    const revision = last ? last.revision : usable?.revision;
+    const lastOccurredAt = last ? last.metadata.occurredAt : usable?.lastOccurredAt;
+    if (revision === undefined || lastOccurredAt === undefined) return { stream, state, expected: 'no_stream' };
     this.cache.delete(stream);
-    this.cache.set(stream, { decider, state, revision });
+    this.cache.set(stream, { decider, state, revision, lastOccurredAt });
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
-    return { stream, state, expected: revision };
+    return { stream, state, expected: revision, lastOccurredAt };
   }
 
   /** The stream's state as of a log position: its events up to `position` (inclusive). */

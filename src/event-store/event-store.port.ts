@@ -54,6 +54,16 @@ export interface StreamWrite {
   events: NewEvent[];
 }
 
+/**
+ * A stream a decision read but does not write: the append goes through only if the stream is
+ * still at `expected`, so a fact from another stream (a role, an ACTIVE key) still holds at the
+ * position where the decision is recorded (R17). It checks and writes nothing.
+ */
+export interface StreamGuard {
+  stream: string;
+  expected: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** Global position of the last event written. */
   position: bigint;
@@ -91,8 +101,11 @@ export interface EventStore {
   /**
    * Appends to one or more streams atomically: either every write goes through or none
    * does (ConcurrencyConflict). Events of one call get consecutive positions in call order.
+   * Every guard is checked in the same transaction: a guarded stream that moved is a
+   * ConcurrencyConflict naming it, and nothing is written. A retry of an append that went
+   * through returns its original result whatever its guards say now.
    */
-  append(writes: StreamWrite[]): Promise<AppendResult>;
+  append(writes: StreamWrite[], guards?: readonly StreamGuard[]): Promise<AppendResult>;
 
   /** Events of one stream from a revision (inclusive), in order. Empty when the stream does not exist. */
   readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;

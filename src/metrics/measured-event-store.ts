@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ConcurrencyConflict, type EventStore, type StreamWrite, type SubscriptionOptions } from '../event-store/event-store.port';
+import { ConcurrencyConflict, type EventStore, type StreamGuard, type StreamWrite, type SubscriptionOptions } from '../event-store/event-store.port';
 
 /**
  * The event store with its appends timed (by adapter and outcome) and its refusals for a stale
@@ -31,10 +31,10 @@ export class MeasuredEventStore implements EventStore {
     });
   }
 
-  async append(writes: StreamWrite[]) {
+  async append(writes: StreamWrite[], guards?: readonly StreamGuard[]) {
     const stop = this.latency.startTimer({ adapter: this.adapter });
     try {
-      const result = await this.store.append(writes);
+      const result = await this.store.append(writes, guards);
       stop({ outcome: 'ok' });
       return result;
     } catch (error) {

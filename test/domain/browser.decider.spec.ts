@@ -109,7 +109,7 @@ describe('browser decider', () => {
     });
 
     it('refuses an expired challenge and a replayed one', () => {
-      browser().when(setFrequency('DAILY', { now: at(5 * MINUTE), fields: { issuedAt: T0 } })).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
+      browser().when(setFrequency('DAILY', { now: at(7 * MINUTE), fields: { issuedAt: T0 } })).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
       const first = setFrequency('DAILY');
       browser(run([first])).when({ ...first, now: at(MINUTE) }).thenRefused('UNPROCESSABLE', 'CHALLENGE_REPLAYED');
     });
@@ -193,7 +193,7 @@ describe('browser decider', () => {
     });
 
     it('refuses (writing nothing) an expired challenge and a replayed one', () => {
-      browser().when(signedTask({ now: at(5 * MINUTE), fields: { issuedAt: T0 } })).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
+      browser().when(signedTask({ now: at(7 * MINUTE), fields: { issuedAt: T0 } })).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
       const first = signedTask();
       browser(run([first])).when({ ...first, now: at(MINUTE) }).thenRefused('UNPROCESSABLE', 'CHALLENGE_REPLAYED');
     });

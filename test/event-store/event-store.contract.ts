@@ -211,6 +211,91 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('guards (streams read, not written)', () => {
+      it('writes when every guarded stream is where the decision saw it, and leaves the guarded streams alone', async () => {
+        const written = uniqueStream('guarded-write');
+        const read = uniqueStream('guard-read');
+        const missing = uniqueStream('guard-missing');
+        await store.append([{ stream: read, expected: 'no_stream', events: newEvents(2) }]);
+
+        const result = await store.append([{ stream: written, expected: 'no_stream', events: [newEvent()] }], [
+          { stream: read, expected: 1n },
+          { stream: missing, expected: 'no_stream' },
+        ]);
+
+        expect(result.revisions).toEqual({ [written]: 0n });
+        expect(await store.readStream(read)).toHaveLength(2);
+        expect(await store.readStream(missing)).toEqual([]);
+      });
+
+      it.each([
+        ['moved past the revision', 0n],
+        ['created after it was seen missing', 'no_stream' as const],
+      ])('refuses, naming the guarded stream, and writes nothing when it %s', async (_, expected) => {
+        const written = uniqueStream('guarded-write');
+        const read = uniqueStream('guard-read');
+        await store.append([{ stream: read, expected: 'no_stream', events: newEvents(2) }]);
+        const head = await store.headPosition();
+
+        const conflict = await expectConflict(
+          store.append([{ stream: written, expected: 'no_stream', events: [newEvent()] }], [{ stream: read, expected }]),
+          read,
+        );
+
+        expect(conflict.expected).toBe(expected);
+        expect(conflict.actual).toBe(1n);
+        expect(await store.readStream(written)).toEqual([]);
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it("still checks the written streams' own revisions", async () => {
+        const written = uniqueStream('guarded-write');
+        const read = uniqueStream('guard-read');
+        await store.append([{ stream: written, expected: 'no_stream', events: [newEvent()] }]);
+        await expectConflict(
+          store.append([{ stream: written, expected: 'no_stream', events: [newEvent()] }], [{ stream: read, expected: 'no_stream' }]),
+          written,
+        );
+      });
+
+      it('checks a guard on a written stream against the stream before the append', async () => {
+        const stream = uniqueStream('guarded-self');
+        await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const result = await store.append([{ stream, expected: 0n, events: [newEvent()] }], [{ stream, expected: 0n }]);
+        expect(result.revisions).toEqual({ [stream]: 1n });
+      });
+
+      it('lets no decision commit on a fact that a concurrent append changed', async () => {
+        const read = uniqueStream('guard-race');
+        await store.append([{ stream: read, expected: 'no_stream', events: [newEvent()] }]);
+        const decisions = Array.from({ length: 5 }, () => uniqueStream('guarded-decision'));
+
+        const outcomes = await Promise.allSettled([
+          store.append([{ stream: read, expected: 0n, events: [newEvent()] }]),
+          ...decisions.map((stream) => store.append([{ stream, expected: 'no_stream', events: [newEvent()] }], [{ stream: read, expected: 0n }])),
+        ]);
+
+        const [change, ...guarded] = outcomes;
+        expect(change.status).toBe('fulfilled');
+        const changedAt = (change as PromiseFulfilledResult<AppendResult>).value.position;
+        for (const outcome of guarded) {
+          // A guarded decision is either refused or recorded before the change, never after it.
+          if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConcurrencyConflict);
+          else expect(outcome.value.position).toBeLessThan(changedAt);
+        }
+      });
+
+      it('returns the original result of a guarded append retried after the guarded stream moved', async () => {
+        const written = uniqueStream('guarded-retry');
+        const read = uniqueStream('guard-read');
+        const writes = [{ stream: written, expected: 'no_stream' as const, events: [newEvent()] }];
+        const first = await store.append(writes, [{ stream: read, expected: 'no_stream' }]);
+        await store.append([{ stream: read, expected: 'no_stream', events: [newEvent()] }]);
+
+        expect(await store.append(writes, [{ stream: read, expected: 'no_stream' }])).toEqual(first);
+      });
+    });
+
     describe('idempotent retries', () => {
       it.each([
         ['no_stream', 'no_stream' as const],

@@ -1,5 +1,6 @@
 import {
   ANY,
+  AppendConsistencyViolationError,
   AccessDeniedError,
   NO_STREAM,
   START,
@@ -116,6 +117,14 @@ describe('KurrentDB errors', () => {
     expect(toConcurrencyConflict(error, writes)).toMatchObject({ stream: 'org-1', expected: 'no_stream', actual: 4n });
     const single = new WrongExpectedVersionError(undefined, { streamName: 'other', expected: ANY, current: 1n });
     expect(toConcurrencyConflict(single, [writes[0]])).toMatchObject({ stream: 'org-1', actual: 1n });
+  });
+
+  it("turns a violated consistency check into the port conflict of the checked stream, a guard's too", () => {
+    const guard = { stream: 'org-9', expected: 3n };
+    const error = new AppendConsistencyViolationError(undefined as never, {
+      violationsList: [{ checkIndex: 2, streamState: { stream: 'org-9', expectedState: '3', actualState: '5' } }],
+    } as never);
+    expect(toConcurrencyConflict(error, [...writes, guard])).toMatchObject({ stream: 'org-9', expected: 3n, actual: 5n });
   });
 
   it('leaves every other error alone', () => {

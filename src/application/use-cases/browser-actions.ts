@@ -9,7 +9,7 @@ import { browserStream } from '../../domain/streams';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter } from '../event-writer';
+import { EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { StreamStates } from '../stream-states';
 
@@ -52,7 +52,7 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
         ? undefined
         : await this.proofs.open(action.challengeId, action.signature ?? '');
     return retryOnConflict(async () => {
-      const { actor } = await this.directory.actor(context.orgId, agentId);
+      const { org, actor, keys } = await this.directory.actor(context.orgId, agentId);
       const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider);
       const base = { orgId: context.orgId, agentId, browserId, now: context.now.toISOString() };
       const command: BrowserCommand =
@@ -62,7 +62,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
             ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey }
             : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey };
       const { events, refusal } = browserDecider.decide(command, browser.state);
-      const position = (await this.writer.write(context, { ...browser, events }))!;
+      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
+      const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
+      const position = (await this.writer.write(context, { ...browser, events }, ...read))!;
       if (refusal) throw refusal.with({ position: String(position) });
       return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });

@@ -5,7 +5,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter } from '../event-writer';
+import { EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { requesterOf } from '../request-ids';
 
@@ -50,8 +50,9 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async () => {
-      const { org, actor: approver } = await this.directory.actor(context.orgId, context.actor);
+      const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor);
       const requester = await this.directory.keys(context.orgId, requesterId);
+      const others = decision.decision === 'APPROVE' ? await this.directory.otherApproverHasActiveKey(context.orgId, org.state, approver.agentId) : undefined;
       const now = context.now.toISOString();
       const outcome =
         decision.decision === 'APPROVE'
@@ -63,7 +64,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
                 approver,
                 verificationCode: decision.verificationCode,
                 proof,
-                otherApproverHasActiveKey: await this.directory.otherApproverHasActiveKey(context.orgId, org.state, approver.agentId),
+                otherApproverHasActiveKey: others!.holds,
                 now,
               },
               requester.state,
@@ -72,7 +73,10 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
               { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, now },
               requester.state,
             );
-      const position = (await this.writer.write(context, { ...requester, events: outcome.events }))!;
+      // Recorded only while the approver's role, their ACTIVE key and (for a ROTATION) the other
+      // approvers' keys are still what the decision saw (R17).
+      const read = [org, approverKeys, ...(others?.read ?? [])].map(guard);
+      const position = (await this.writer.write(context, { ...requester, events: outcome.events }, ...read))!;
       if (outcome.refusal) throw outcome.refusal.with({ position: String(position) });
       const { mode } = fold(keyDecider, outcome.events, requester.state).requests.get(requestId)!;
       return { requestId, status: decision.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', ...(mode && { mode }), position };

@@ -68,6 +68,7 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       const orgEvents = firstKey
         ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state).events
         : [];
+      // With no org event, the org stream guards the request: role, policy and first key as read (R17).
       const position = await this.writer.write(context, { ...keys, events: keyEvents }, { ...org, events: orgEvents });
       return {
         requestId,

@@ -4,7 +4,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter } from '../event-writer';
+import { EventWriter, guard } from '../event-writer';
 
 export class RevokeKeyCommand extends Command<{ position: bigint }> {
   constructor(
@@ -30,7 +30,8 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
       if (!org.state.agents.has(agentId)) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not a member of this organization.`);
       const keys = await this.directory.keys(context.orgId, agentId);
       const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
-      return { position: (await this.writer.write(context, { ...keys, events }))! };
+      // Recorded only while the revoker is still an approver (and the agent a member): R17.
+      return { position: (await this.writer.write(context, { ...keys, events }, guard(org)))! };
     });
   }
 }

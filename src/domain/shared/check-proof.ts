@@ -2,8 +2,8 @@ import { verifyEd25519 } from '../../crypto/ed25519-verify';
 import { challengeStatement } from '../../crypto/statement';
 import { refuse } from './refusal';
 import { boundFields, type ChallengeBinding } from './challenge-purposes';
-import { CHALLENGE_TTL_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
-import type { UsedNonces } from './used-nonces';
+import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
+import { spentReason, type UsedNonces } from './used-nonces';
 
 /** What a command needs its challenge to say: org, caller, and everything its purpose binds. */
 export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBinding;
@@ -11,7 +11,8 @@ export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBi
 /**
  * Checks everything about a proof but its signature (R15): the statement is the canonical text of
  * its challenge; the challenge was issued for this purpose, org and caller and binds exactly what
- * the command does; it has not expired at `now`; its nonce was not used in this stream before.
+ * the command does; it has not expired at `now` (within the tolerated clock skew); its nonce was
+ * not used in this stream before, and it was not issued before what the stream still remembers.
  * A proof that fails here does not belong to the command: UNPROCESSABLE, nothing is written.
  */
 export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, now: string, used: UsedNonces): void {
@@ -35,13 +36,19 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
   const issuedAt = Date.parse(challenge.issuedAt);
   const deadline = Math.min(Date.parse(challenge.expiresAt), issuedAt + CHALLENGE_TTL_MS);
   const at = Date.parse(now);
-  if (!(at < deadline)) {
+  if (!(at < deadline + CLOCK_SKEW_TOLERANCE_MS)) {
     refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge expired at ${challenge.expiresAt}: get a new one.`, {
       expiresAt: challenge.expiresAt,
     });
   }
-  if (used.has(challenge.nonce)) {
+  const spent = spentReason(used, challenge);
+  if (spent === 'REPLAYED') {
     refuse('UNPROCESSABLE', 'CHALLENGE_REPLAYED', 'This challenge was already used: challenges are one-time, get a new one.');
+  }
+  if (spent === 'BEFORE_HORIZON') {
+    refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge was issued at ${challenge.issuedAt}, more than its lifetime plus the tolerated clock skew before the latest challenge used here: get a new one.`, {
+      expiresAt: challenge.expiresAt,
+    });
   }
 }
 

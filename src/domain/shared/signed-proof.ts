@@ -3,6 +3,13 @@ import type { AnyBoundFields, ChallengePurpose } from './challenge-purposes';
 /** Challenges expire this long after they are issued (R15). */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
+/**
+ * How far apart the clocks of the instances serving one log may be (and how far one may step
+ * back): a challenge is accepted until its expiry plus this, and a stream remembers the nonces of
+ * challenges issued up to TTL plus this before the latest one it used (src/domain/shared/used-nonces.ts).
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 2 * 60 * 1000;
+
 /** What every challenge statement binds, whatever its purpose. */
 export interface ChallengeEnvelope {
   purpose: ChallengePurpose;

@@ -1,21 +1,28 @@
-import { ErrorType, WrongExpectedVersionError, isCommandError } from '@kurrent/kurrentdb-client';
-import { ConcurrencyConflict, type StreamWrite } from '../event-store.port';
+import { AppendConsistencyViolationError, ErrorType, WrongExpectedVersionError, isCommandError } from '@kurrent/kurrentdb-client';
+import { ConcurrencyConflict, type StreamGuard } from '../event-store.port';
 import { toActualRevision } from './kurrentdb-stream-state';
 
 /**
- * The port's conflict for a wrong-expected-version answer of either append path, or undefined
- * for any other error. The conflict names the expectation the caller gave, not the server's echo.
+ * The port's conflict for a wrong-expected-version answer of any append path (or a violated
+ * consistency check of an append with guards), or undefined for any other error. The conflict
+ * names the expectation the caller gave (a write's or a guard's), not the server's echo.
  */
-export function toConcurrencyConflict(error: unknown, writes: StreamWrite[]): ConcurrencyConflict | undefined {
+export function toConcurrencyConflict(error: unknown, expectations: readonly StreamGuard[]): ConcurrencyConflict | undefined {
   if (error instanceof ConcurrencyConflict) return error;
-  if (!(error instanceof WrongExpectedVersionError)) return undefined;
-  const write =
-    writes.find((candidate) => candidate.stream === error.streamName) ??
+  const refused =
+    error instanceof WrongExpectedVersionError
+      ? { streamName: error.streamName, actualState: error.actualState }
+      : error instanceof AppendConsistencyViolationError
+        ? error.violations[0]
+        : undefined;
+  if (!refused) return undefined;
+  const expectation =
+    expectations.find((candidate) => candidate.stream === refused.streamName) ??
     // The server compares stream names case-insensitively in a multi-stream append.
-    writes.find((candidate) => candidate.stream.toLowerCase() === error.streamName.toLowerCase()) ??
-    (writes.length === 1 ? writes[0] : undefined);
-  if (!write) return undefined;
-  return new ConcurrencyConflict(write.stream, write.expected, toActualRevision(error.actualState));
+    expectations.find((candidate) => candidate.stream.toLowerCase() === refused.streamName.toLowerCase()) ??
+    (expectations.length === 1 ? expectations[0] : undefined);
+  if (!expectation) return undefined;
+  return new ConcurrencyConflict(expectation.stream, expectation.expected, toActualRevision(refused.actualState));
 }
 
 /** Client error types a later attempt can get past: the server away, restarting or changing leader. */

@@ -2,15 +2,19 @@ import {
   BACKWARDS,
   END,
   KurrentDBClient,
+  STREAM_STATE,
   StreamNotFoundError,
   excludeSystemEvents,
   type AllStreamResolvedEvent,
+  type ConsistencyCheck,
+  type MultiAppendResult,
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
   type AppendResult,
   type EventStore,
   type RecordedEvent,
+  type StreamGuard,
   type StreamWrite,
   type Subscription,
   type SubscriptionOptions,
@@ -42,7 +46,8 @@ const DEFAULT_PING_TIMEOUT_MS = 2_000;
  * Event store on KurrentDB (formerly EventStoreDB) through @kurrent/kurrentdb-client.
  * A write to one stream uses the classic append (any server since EventStoreDB 20.10 that
  * reports $all positions on stream reads, i.e. 22.6+); a write to several streams at once uses
- * the atomic multi-stream append, which needs KurrentDB 25.1 or later.
+ * the atomic multi-stream append, which needs KurrentDB 25.1 or later; a write with guards uses
+ * AppendRecords with consistency checks on streams it does not write, KurrentDB 26.1 or later.
  */
 export class KurrentDbEventStore implements EventStore {
   private readonly client: KurrentDBClient;
@@ -56,13 +61,14 @@ export class KurrentDbEventStore implements EventStore {
     this.client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
   }
 
-  async append(writes: StreamWrite[]): Promise<AppendResult> {
+  async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
     this.assertOpen();
     checkWrites(writes);
     try {
+      if (guards.length > 0) return await this.appendWithChecks(writes, guards);
       return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
     } catch (error) {
-      const conflict = toConcurrencyConflict(error, writes);
+      const conflict = toConcurrencyConflict(error, [...writes, ...guards]);
       if (!conflict) throw unavailableIfTransient(error);
       // A retry whose first attempt went through (and whose reply was lost) finds its own
       // events where it expected to write them: it gets the first attempt's result.
@@ -167,9 +173,16 @@ export class KurrentDbEventStore implements EventStore {
         expectedState: toStreamState(write.expected),
       })),
     );
-    const revisions: Record<string, bigint> = {};
-    for (const response of result.responses) revisions[response.streamName] = response.revision;
-    return { position: result.position, revisions };
+    return toPortResult(result);
+  }
+
+  /** One atomic request whose checks cover the written streams' expectations and every guard. */
+  private async appendWithChecks(writes: StreamWrite[], guards: readonly StreamGuard[]): Promise<AppendResult> {
+    const records = writes.flatMap((write) => write.events.map((event) => ({ streamName: write.stream, record: toEventData(event) })));
+    const checks = [...writes, ...guards]
+      .filter((expectation) => expectation.expected !== 'any')
+      .map((expectation): ConsistencyCheck => ({ type: STREAM_STATE, streamName: expectation.stream, expectedState: toStreamState(expectation.expected) }));
+    return toPortResult(await this.client.appendRecords(records, checks));
   }
 
   /** The result of an earlier append of exactly these writes, or undefined when it did not happen. */
@@ -223,6 +236,13 @@ export class KurrentDbEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('event store is closed');
   }
+}
+
+/** An atomic append's result as the port reports it. */
+function toPortResult(result: MultiAppendResult): AppendResult {
+  const revisions: Record<string, bigint> = {};
+  for (const response of result.responses) revisions[response.streamName] = response.revision;
+  return { position: result.position, revisions };
 }
 
 /** The ztkeys event of a $all entry, or undefined for a system event. */

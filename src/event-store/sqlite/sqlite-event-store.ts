@@ -6,6 +6,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type RecordedEvent,
+  type StreamGuard,
   type StreamWrite,
   type Subscription,
   type SubscriptionOptions,
@@ -63,8 +64,12 @@ interface WriteOutcome {
   alreadyRecorded: boolean;
 }
 
-interface PendingAppend {
+interface PreparedCall {
   writes: PreparedWrite[];
+  guards: readonly StreamGuard[];
+}
+
+interface PendingAppend extends PreparedCall {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -85,7 +90,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
-  private readonly applyCallInSavepoint: (writes: PreparedWrite[]) => AppendResult;
+  private readonly applyCallInSavepoint: (call: PreparedCall) => AppendResult;
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly faults: SqliteWriteFaults;
   private queue: PendingAppend[] = [];
@@ -98,7 +103,7 @@ export class SqliteEventStore implements EventStore {
     this.db = openEventLog(options.path);
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
-    this.applyCallInSavepoint = this.db.transaction((writes: PreparedWrite[]) => this.applyCall(writes));
+    this.applyCallInSavepoint = this.db.transaction((call: PreparedCall) => this.applyCall(call));
     this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
   }
 
@@ -106,12 +111,12 @@ export class SqliteEventStore implements EventStore {
     return { ...this.counters };
   }
 
-  async append(writes: StreamWrite[]): Promise<AppendResult> {
+  async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
     if (this.closed) throw new Error('event store is closed');
     if (writes.length === 0) throw new TypeError('append needs at least one stream write');
     const prepared = writes.map(prepareWrite);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ writes: prepared, resolve, reject });
+      this.queue.push({ writes: prepared, guards: [...guards], resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -208,7 +213,7 @@ export class SqliteEventStore implements EventStore {
 
   private settleCall(call: PendingAppend): CallOutcome {
     try {
-      return { result: this.applyCallInSavepoint(call.writes) };
+      return { result: this.applyCallInSavepoint(call) };
     } catch (error) {
       // Some faults (disk full, I/O) make SQLite roll back the whole transaction, taking the
       // earlier calls of the batch with it: fail the batch rather than report them as written.
@@ -217,17 +222,31 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private applyCall(writes: PreparedWrite[]): AppendResult {
+  private applyCall({ writes, guards }: PreparedCall): AppendResult {
+    // Guards see the streams as they were before this call, inside the write transaction, so no
+    // other append can move them before the commit.
+    const moved = guards.map((guard) => this.guardConflict(guard)).find((conflict) => conflict !== undefined);
     const outcomes = writes.map((write) => this.applyWrite(write));
     const recorded = outcomes.filter((outcome) => outcome.alreadyRecorded).length;
     if (recorded > 0 && recorded < outcomes.length) {
       throw new Error('append mixes events already recorded with new ones: it is not a retry of one append');
     }
+    // A retry of an append that went through keeps its result; a new one needs every guard to hold.
+    if (moved && recorded === 0) throw moved;
     return toAppendResult(writes, outcomes);
   }
 
+  private guardConflict(guard: StreamGuard): ConcurrencyConflict | undefined {
+    const current = this.currentRevision(guard.stream);
+    return isAt(guard.expected, current) ? undefined : new ConcurrencyConflict(guard.stream, guard.expected, current ?? 'no_stream');
+  }
+
+  private currentRevision(stream: string): bigint | undefined {
+    return (this.sql.currentRevision.get(stream) as { revision: bigint | null }).revision ?? undefined;
+  }
+
   private applyWrite(write: PreparedWrite): WriteOutcome {
-    const current = (this.sql.currentRevision.get(write.stream) as { revision: bigint | null }).revision ?? undefined;
+    const current = this.currentRevision(write.stream);
     if (!isAt(write.expected, current)) {
       const original = this.findRecorded(write);
       if (original) return original;

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandContext } from '../../src/application/command-context';
+import { EventWriter, guard } from '../../src/application/event-writer';
+import { StreamStates } from '../../src/application/stream-states';
+import { browserDecider } from '../../src/domain/browser/browser.decider';
+import type { BrowserEvent } from '../../src/domain/browser/browser.events';
+import { browserStream } from '../../src/domain/streams';
+import { ConcurrencyConflict } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+
+const refused: BrowserEvent = { type: 'SensitiveTaskRefused', data: { agentId: 'carol', browserId: 'laptop', task: 'reboot', reason: 'NO_ACTIVE_KEY' } };
+const context = (now: string): CommandContext => ({ actor: 'carol', orgId: 'acme', correlationId: 'c', commandId: 'k', now: new Date(now) });
+
+describe('EventWriter', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let states: StreamStates;
+  let writer: EventWriter;
+  const stream = browserStream('acme', 'carol', 'laptop');
+  const other = browserStream('acme', 'carol', 'tablet');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-writer-'));
+    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+    states = new StreamStates(store);
+    writer = new EventWriter(store);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never lets occurredAt go backwards within a stream, whatever the command clock says (R17)', async () => {
+    await writer.write(context('2025-03-01T10:05:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] });
+    // The clock stepped back five minutes.
+    await writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] });
+    await writer.write(context('2025-03-01T10:06:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] });
+    const times = (await store.readStream(stream)).map((event) => event.metadata.occurredAt);
+    expect(times).toEqual(['2025-03-01T10:05:00.000Z', '2025-03-01T10:05:00.000Z', '2025-03-01T10:06:00.000Z']);
+  });
+
+  it('turns a decision with no events into a guard: the write fails when that stream moved', async () => {
+    const read = await states.load(other, browserDecider);
+    await writer.write(context('2025-03-01T10:00:00.000Z'), { ...read, events: [refused] });
+    const target = await states.load(stream, browserDecider);
+    await expect(writer.write(context('2025-03-01T10:01:00.000Z'), { ...target, events: [refused] }, guard(read))).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    expect(await store.readStream(stream)).toEqual([]);
+    expect(await writer.write(context('2025-03-01T10:01:00.000Z'), guard(read))).toBeUndefined();
+  });
+});

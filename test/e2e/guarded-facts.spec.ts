@@ -1,0 +1,127 @@
+import { decode } from '../../src/domain/events/decode';
+import { organizationDecider } from '../../src/domain/organization/organization.decider';
+import { initialOrganizationState, type OrganizationState } from '../../src/domain/organization/organization.state';
+import { isApproverRole } from '../../src/domain/shared/roles';
+import type { RecordedProof } from '../../src/domain/shared/signed-proof';
+import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { initialKeyState, type KeyState } from '../../src/domain/signature-key/key.state';
+import { agentStream, orgStream } from '../../src/domain/streams';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { loggedEvents } from './event-log';
+
+const ROUNDS = 30;
+const TASK = 'remote-control:device-42';
+
+/**
+ * R17 oracle: replays an org's log in order with the deciders' own evolve, and returns every
+ * decision that relied on a fact that no longer held at its position: an approval or rejection
+ * by someone who was not an ADMIN/SUPER_ADMIN, or not with their ACTIVE key; a revocation by a
+ * non-approver; a task or prompt change not signed by (or remembered for) the agent's ACTIVE key.
+ */
+function invalidDecisions(events: RecordedEvent[], orgId: string): string[] {
+  let org: OrganizationState = initialOrganizationState;
+  const keys = new Map<string, KeyState>();
+  const keysOf = (agentId: string) => keys.get(agentStream(orgId, agentId)) ?? initialKeyState;
+  const invalid: string[] = [];
+  const at = (event: RecordedEvent, why: string) => invalid.push(`${event.type} at ${event.position}: ${why}`);
+  const approverCheck = (event: RecordedEvent, agentId: string, proof?: RecordedProof) => {
+    const role = org.agents.get(agentId)?.role;
+    if (!role || !isApproverRole(role)) at(event, `${agentId} is ${role ?? 'not a member'}`);
+    if (proof && keysOf(agentId).active?.publicKey !== proof.publicKey) at(event, `${agentId} signed with a key that is not ACTIVE`);
+  };
+  const keyHolderCheck = (event: RecordedEvent, agentId: string, fingerprint: string) => {
+    if (!org.agents.has(agentId)) at(event, `${agentId} is not a member`);
+    if (keysOf(agentId).active?.fingerprint !== fingerprint) at(event, `${agentId}'s key ${fingerprint.slice(0, 8)} is not ACTIVE`);
+  };
+  for (const recorded of events) {
+    if (recorded.stream === orgStream(orgId)) {
+      org = organizationDecider.evolve(org, decode(recorded, organizationDecider.events));
+      continue;
+    }
+    if (recorded.stream.startsWith(agentStream(orgId, ''))) {
+      const event = decode(recorded, keyDecider.events);
+      if (event.type === 'KeyApproved' && event.data.decision) approverCheck(recorded, event.data.approvedBy!, event.data.decision);
+      if (event.type === 'KeyRejected') approverCheck(recorded, event.data.rejectedBy, event.data.decision);
+      if (event.type === 'KeyApprovalAttemptFailed') approverCheck(recorded, event.data.attemptedBy, event.data.decision);
+      if (event.type === 'KeyRevoked' && event.data.reasonCode !== 'AGENT_REMOVED') approverCheck(recorded, event.data.revokedBy);
+      keys.set(recorded.stream, keyDecider.evolve(keys.get(recorded.stream) ?? initialKeyState, event));
+      continue;
+    }
+    const data = recorded.data as { agentId?: string; keyFingerprint?: string };
+    if ((recorded.type === 'SensitiveTaskAuthorized' || recorded.type === 'PromptFrequencyChanged') && data.keyFingerprint) {
+      keyHolderCheck(recorded, data.agentId!, data.keyFingerprint);
+    }
+  }
+  return invalid;
+}
+
+/** Answered: done (2xx), refused for a fact that changed (4xx problem), or 409 after retries; never a 5xx. */
+function expectAnswered(reply: Reply): void {
+  expect(reply.status).toBeLessThan(500);
+}
+
+describe('facts at the point of decision under concurrent changes over HTTP (R17)', () => {
+  let server: TestServer;
+  let journey: Journey;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    journey = new Journey(server);
+  });
+  afterAll(() => server.close());
+
+  it(`records no decision on a fact that changed before its position (${ROUNDS} rounds of demote / revoke / remove against approve / reject / task)`, async () => {
+    const alice = await journey.createOrg('alice');
+    await journey.activeKey(alice, alice);
+    const decided: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const admin = await journey.addAgent(alice, `admin-${round}`, 'ADMIN');
+      await journey.activeKey(admin, alice);
+      const worker = await journey.addAgent(alice, `worker-${round}`);
+      await journey.activeKey(worker, alice);
+      const member = await journey.addAgent(alice, `member-${round}`);
+      const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+      const decision = round % 2 === 0 ? 'APPROVE' : 'REJECT';
+      const decisionProof = await journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision });
+      const taskProof = await journey.signed(worker, worker.key!, { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: TASK });
+      const frequencyProof = await journey.signed(worker, worker.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'tablet', frequency: 'DAILY' });
+
+      // The admin's authority and the worker's key are taken away while they use them.
+      const takeAdmin: () => Promise<Reply> = [
+        () => journey.changeRole(alice, admin.agentId, 'MEMBER'),
+        () => journey.revokeKey(alice, admin.agentId),
+        () => journey.removeAgent(alice, admin.agentId),
+      ][round % 3];
+      const takeWorker: () => Promise<Reply> = [
+        () => journey.revokeKey(alice, worker.agentId),
+        () => journey.removeAgent(alice, worker.agentId),
+        () => journey.changeRole(alice, worker.agentId, 'AUDITOR'),
+      ][round % 3];
+      const replies = await Promise.all([
+        call(server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decision === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
+          ...(decision === 'APPROVE' ? { verificationCode } : {}),
+          challengeId: decisionProof.challengeId,
+          signature: decisionProof.signature,
+        }),
+        takeAdmin(),
+        call(server, 'POST', `/v1/orgs/${alice.orgId}/sensitive-tasks`, worker.token, { browserId: 'laptop', task: TASK, challengeId: taskProof.challengeId, signature: taskProof.signature }),
+        call(server, 'PUT', `/v1/orgs/${alice.orgId}/agents/${worker.agentId}/browsers/tablet/prompt-frequency`, worker.token, {
+          frequency: 'DAILY',
+          challengeId: frequencyProof.challengeId,
+          signature: frequencyProof.signature,
+        }),
+        takeWorker(),
+      ]);
+      replies.forEach(expectAnswered);
+      if (replies[0].status === 200) decided.push(requestId);
+    }
+
+    const invalid = invalidDecisions(await loggedEvents(server, alice.orgId), alice.orgId);
+    expect(invalid).toEqual([]);
+    // The races ran both ways: some decisions made it before the change, some did not.
+    expect(decided.length).toBeGreaterThan(0);
+    expect(decided.length).toBeLessThan(ROUNDS);
+  }, 300_000);
+});
