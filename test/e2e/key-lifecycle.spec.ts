@@ -313,8 +313,8 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     const written = events.filter((event) => event.metadata.causationId === removal.metadata.causationId);
     expect(written.map((event) => [event.type, event.data.reasonCode ?? event.data.reason ?? event.data.role])).toEqual([
       ['AgentRemoved', 'MEMBER'],
-      ['KeyRevoked', 'AGENT_REMOVED'],
       ['KeyRequestCancelled', 'AGENT_REMOVED'],
+      ['KeyRevoked', 'AGENT_REMOVED'],
     ]);
     expect(written[written.length - 1].position).toBe(BigInt(removed.body.position));
     expect((await journey.getKeyRequest(alice, change.body.requestId)).body.status).toBe('CANCELLED');

@@ -64,6 +64,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
                 verificationCode: decision.verificationCode,
                 proof,
                 otherApproverHasActiveKey: await this.directory.otherApproverHasActiveKey(context.orgId, org.state, approver.agentId),
+                requesterRole: org.state.agents.get(requesterId)?.role,
                 now,
               },
               requester.state,
