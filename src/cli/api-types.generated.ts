@@ -710,7 +710,7 @@ export interface components {
             requestId: string;
             fingerprint: string;
             /** @enum {string} */
-            reasonCode: "REPLACED" | "AGENT_REMOVED" | "REVOKED_BY_ADMIN";
+            reasonCode: "REPLACED" | "AGENT_REMOVED" | "REVOKED_BY_ADMIN" | "ROLE_CHANGED_TO_AUDITOR";
             reason: string;
             revokedBy: string;
             /** Format: date-time */
@@ -1971,7 +1971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A request is already PENDING, or the first key must come from an admin (R4) */
+            /** @description A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,7 +1982,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:request-already-pending",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "A request is already PENDING, or the first key must come from an admin (R4)",
+                     *       "detail": "A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18)",
                      *       "code": "REQUEST_ALREADY_PENDING"
                      *     }
                      */
@@ -2241,7 +2241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not PENDING */
+            /** @description The request is not PENDING, or its requester is now an AUDITOR */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2252,7 +2252,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:request-not-pending",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The request is not PENDING",
+                     *       "detail": "The request is not PENDING, or its requester is now an AUDITOR",
                      *       "code": "REQUEST_NOT_PENDING"
                      *     }
                      */
@@ -2771,7 +2771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["PromptRequiredProblem"];
                 };
             };
-            /** @description The caller is not a member or lacks the role */
+            /** @description The caller is not a member, or is an AUDITOR, who signs nothing (R18; that refusal is audited) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2779,11 +2779,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "type": "urn:ztkeys:problem:auditor-cannot-hold-key",
                      *       "title": "Forbidden",
                      *       "status": 403,
-                     *       "detail": "The caller is not a member or lacks the role",
-                     *       "code": "NOT_ALLOWED"
+                     *       "detail": "The caller is not a member, or is an AUDITOR, who signs nothing (R18; that refusal is audited)",
+                     *       "code": "AUDITOR_CANNOT_HOLD_KEY"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -3,6 +3,7 @@
  * - org:     directory (agents, roles), policy and the first key: invariants spanning agents.
  * - agent:   one agent's key requests, decisions and keys.
  * - browser: one agent's prompt frequency and sensitive tasks in one browser.
+ * - pubkey:  one public key of the org (by fingerprint): which agent it belongs to (R18).
  */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
@@ -10,3 +11,4 @@ export const orgStream = (orgId: string): string => `org-${orgId}`;
 export const agentStream = (orgId: string, agentId: string): string => `agent-${orgId}~${agentId}`;
 export const browserStream = (orgId: string, agentId: string, browserId: string): string =>
   `browser-${orgId}~${agentId}~${browserId}`;
+export const publicKeyStream = (orgId: string, fingerprint: string): string => `pubkey-${orgId}~${fingerprint}`;

@@ -41,6 +41,7 @@ export class EmailJobPlanner {
       case 'AgentRoleChanged':
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
+      case 'PublicKeyClaimed':
       case 'KeyApprovalAttemptFailed':
       case 'KeyRequestCancelled':
       case 'KeyRevoked':

@@ -2,6 +2,7 @@ import { browserDecider } from '../../src/domain/browser/browser.decider';
 import type { BrowserCommand } from '../../src/domain/browser/browser.commands';
 import type { BrowserEvent, PromptFrequency, SensitiveTaskRefused } from '../../src/domain/browser/browser.events';
 import type { ActiveKey } from '../../src/domain/shared/actor';
+import type { Role } from '../../src/domain/shared/roles';
 import type { ChallengeFields, SignedProof } from '../../src/domain/shared/signed-proof';
 import { asActiveKey, challengeFields, generateKeyPair, signedProof, type TestKeyPair } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
@@ -20,6 +21,8 @@ interface Options {
   browserId?: string;
   /** The agent's ACTIVE key as the handler passes it; null: none. */
   activeKey?: ActiveKey | null;
+  /** The agent's role now; MEMBER unless given. */
+  role?: Role;
   signer?: TestKeyPair;
   fields?: Partial<ChallengeFields>;
   proof?: SignedProof;
@@ -33,7 +36,13 @@ const proofFor = (fields: Partial<ChallengeFields> & Pick<ChallengeFields, 'purp
   );
 const activeKeyOf = (options: Options): { activeKey?: ActiveKey } =>
   options.activeKey === null ? {} : { activeKey: options.activeKey ?? ACTIVE };
-const base = (options: Options) => ({ orgId: ORG, agentId: 'carol', browserId: options.browserId ?? 'laptop', now: options.now ?? T0 });
+const base = (options: Options) => ({
+  orgId: ORG,
+  agentId: 'carol',
+  browserId: options.browserId ?? 'laptop',
+  role: options.role ?? ('MEMBER' as const),
+  now: options.now ?? T0,
+});
 
 const setFrequency = (frequency: PromptFrequency, options: Options = {}): BrowserCommand => ({
   type: 'SetPromptFrequency',
@@ -50,7 +59,7 @@ const signedTask = (options: Options = {}): BrowserCommand => ({
   ...activeKeyOf(options),
 });
 const unsignedTask = (options: Options = {}): BrowserCommand => ({ type: 'AuthorizeSensitiveTask', ...base(options), task: TASK, ...activeKeyOf(options) });
-const logout = (options: Options = {}): BrowserCommand => ({ type: 'LogOutOfBrowser', orgId: ORG, agentId: 'carol', browserId: options.browserId ?? 'laptop', now: options.now ?? T0 });
+const logout = (options: Options = {}): BrowserCommand => ({ type: 'LogOutOfBrowser', ...base(options) });
 
 const run = (commands: BrowserCommand[], given: BrowserEvent[] = []): BrowserEvent[] => history(browserDecider, commands, given);
 const browser = (events: BrowserEvent[] = []) => given(browserDecider, events);
@@ -134,6 +143,24 @@ describe('browser decider', () => {
       const phone = run([setFrequency('WEEKLY', { browserId: 'phone' }), logout({ browserId: 'phone', now: at(HOUR) })]);
       expect(phone[1].data).toMatchObject({ browserId: 'phone', reason: 'LOGOUT' });
       browser(laptop).when(unsignedTask({ now: at(2 * HOUR) })).thenEvents(remembered(at(DAY)));
+    });
+
+    it('refuses an AUDITOR, who changes nothing (R18), writing nothing', () => {
+      browser(run([setFrequency('WEEKLY')])).when(logout({ role: 'AUDITOR', now: at(HOUR) })).thenRefused('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY');
+    });
+  });
+
+  describe('an AUDITOR signs nothing (R18)', () => {
+    it('records the refusal of a sensitive task (403), signed by a key they still hold or not, even inside a remembered window', () => {
+      const remembering = run([setFrequency('WEEKLY')]);
+      for (const command of [signedTask({ role: 'AUDITOR', now: at(MINUTE) }), unsignedTask({ role: 'AUDITOR', now: at(MINUTE) })]) {
+        browser(remembering).when(command).thenEvents(refused('AUDITOR_CANNOT_HOLD_KEY'));
+        expect(browser(remembering).when(command).refusal()).toMatchObject({ kind: 'FORBIDDEN', code: 'AUDITOR_CANNOT_HOLD_KEY', details: { promptRequired: false } });
+      }
+    });
+
+    it('refuses a prompt-frequency change, writing nothing', () => {
+      browser().when(setFrequency('DAILY', { role: 'AUDITOR' })).thenRefused('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY');
     });
   });
 

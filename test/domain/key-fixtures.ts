@@ -91,7 +91,7 @@ export const approveKey = (
   key: TestKeyPair,
   request: RequestRef,
   code: string,
-  options: DecisionOptions & { otherApproverHasActiveKey?: boolean } = {},
+  options: DecisionOptions & { otherApproverHasActiveKey?: boolean; requesterRole?: Role } = {},
 ): ApproveKey => ({
   type: 'ApproveKey',
   orgId: ORG,
@@ -100,6 +100,7 @@ export const approveKey = (
   verificationCode: code,
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'APPROVE', options),
   otherApproverHasActiveKey: options.otherApproverHasActiveKey ?? true,
+  requesterRole: options.requesterRole ?? 'MEMBER',
   now: options.now ?? T0,
 });
 

@@ -3,7 +3,8 @@ import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
 import { fold } from '../../src/domain/shared/decider';
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
-import type { KeyApproved, KeyEvent, KeyRejected } from '../../src/domain/signature-key/key.events';
+import { keyReleaseFor } from '../../src/domain/signature-key/key-release';
+import type { KeyApproved, KeyEvent, KeyRejected, KeyReleaseReason } from '../../src/domain/signature-key/key.events';
 import { activeKeyOf } from '../../src/domain/signature-key/key.state';
 import { asActiveKey, generateKeyPair } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
@@ -252,6 +253,22 @@ describe('key decider', () => {
       keys(carolPending()).when(approveKey(actor('audrey', 'AUDITOR', malloryKey), malloryKey, r1, CODE)).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
     });
 
+    it.each([
+      ['a PENDING', carolPending],
+      ['a REJECTED', () => run([rejectKey(ALICE, aliceKey, r1)], carolPending())],
+      ['no such', () => []],
+    ])('refuses a non-approver before anything about %s request, so the refusal reveals nothing', (_what, events) => {
+      for (const command of [approveKey(MALLORY, malloryKey, r1, CODE), rejectKey(MALLORY, malloryKey, r1)]) {
+        const refusal = keys(events()).when(command).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
+        expect(refusal.details).toEqual({});
+      }
+    });
+
+    it('refuses to approve the request of an agent who is now an AUDITOR (R18), and lets it be rejected', () => {
+      keys(carolPending()).when(approveKey(ALICE, aliceKey, r1, CODE, { requesterRole: 'AUDITOR' })).thenRefused('CONFLICT', 'REQUESTER_IS_AUDITOR');
+      expect(keys(carolPending()).when(rejectKey(ALICE, aliceKey, r1)).events().map((event) => event.type)).toEqual(['KeyRejected']);
+    });
+
     it('refuses an approver without an ACTIVE key (a revoked key included)', () => {
       const refusal = keys(carolPending()).when(approveKey(DAN, bobKey, r1, CODE)).thenRefused('FORBIDDEN', 'APPROVER_HAS_NO_ACTIVE_KEY');
       expect(refusal.message).toMatch(/ACTIVE key/);
@@ -472,30 +489,44 @@ describe('key decider', () => {
     });
   });
 
-  describe('ReleaseKeysOfRemovedAgent (R9)', () => {
-    const release: KeyCommand = { type: 'ReleaseKeysOfRemovedAgent', actorId: 'alice', now: at(HOUR) };
+  describe('ReleaseAgentKeys (R9, R18)', () => {
+    const release = (reason: KeyReleaseReason = 'AGENT_REMOVED'): KeyCommand => ({ type: 'ReleaseAgentKeys', actorId: 'alice', reason, now: at(HOUR) });
 
-    it('revokes the ACTIVE key and cancels the PENDING request', () => {
-      keys(carolReplacing()).when(release).thenEvents([
+    it.each([
+      ['AGENT_REMOVED', 'The agent was removed from the organization.'],
+      ['ROLE_CHANGED_TO_AUDITOR', 'The agent became an AUDITOR, who holds no key (R18).'],
+    ] as const)('cancels the PENDING request, then revokes the ACTIVE key (%s)', (reason, text) => {
+      keys(carolReplacing()).when(release(reason)).thenEvents([
+        { type: 'KeyRequestCancelled', data: { requestId: 'r2', agentId: 'carol', reason, cancelledBy: 'alice' } },
         {
           type: 'KeyRevoked',
-          data: {
-            agentId: 'carol',
-            requestId: 'r1',
-            fingerprint: carolKey.fingerprint,
-            reasonCode: 'AGENT_REMOVED',
-            reason: 'The agent was removed from the organization.',
-            revokedBy: 'alice',
-          },
+          data: { agentId: 'carol', requestId: 'r1', fingerprint: carolKey.fingerprint, reasonCode: reason, reason: text, revokedBy: 'alice' },
         },
-        { type: 'KeyRequestCancelled', data: { requestId: 'r2', agentId: 'carol', reason: 'AGENT_REMOVED', cancelledBy: 'alice' } },
       ]);
     });
 
     it('releases only what there is', () => {
-      expect(keys(carolActive()).when(release).events().map((event) => event.type)).toEqual(['KeyRevoked']);
-      expect(keys(carolPending()).when(release).events().map((event) => event.type)).toEqual(['KeyRequestCancelled']);
-      keys([]).when(release).thenEvents([]);
+      expect(keys(carolActive()).when(release()).events().map((event) => event.type)).toEqual(['KeyRevoked']);
+      expect(keys(carolPending()).when(release()).events().map((event) => event.type)).toEqual(['KeyRequestCancelled']);
+      keys([]).when(release()).thenEvents([]);
+    });
+
+    it('leaves a key that can never be registered again by its owner', () => {
+      const released = run([release('ROLE_CHANGED_TO_AUDITOR')], carolActive());
+      keys(released).when(requestKey(CAROL, carolKey, { requestId: 'r3', now: at(2 * HOUR) })).thenRefused('CONFLICT', 'KEY_REVOKED');
+    });
+  });
+
+  describe('keyReleaseFor: the directory changes that release keys (R9, R18)', () => {
+    it('releases on removal and on a change to AUDITOR only', () => {
+      expect(keyReleaseFor({ type: 'AgentRemoved', data: { agentId: 'carol', role: 'MEMBER' } })).toEqual({ agentId: 'carol', reason: 'AGENT_REMOVED' });
+      expect(keyReleaseFor({ type: 'AgentRoleChanged', data: { agentId: 'carol', from: 'ADMIN', to: 'AUDITOR' } })).toEqual({
+        agentId: 'carol',
+        reason: 'ROLE_CHANGED_TO_AUDITOR',
+      });
+      for (const to of ['MEMBER', 'ADMIN', 'SUPER_ADMIN'] as const) {
+        expect(keyReleaseFor({ type: 'AgentRoleChanged', data: { agentId: 'carol', from: 'AUDITOR', to } })).toBeUndefined();
+      }
     });
   });
 

@@ -16,7 +16,7 @@ import { MINUTE, ORG, at } from './key-fixtures';
 const key = generateKeyPair();
 const ACTIVE = asActiveKey(key, 'r1');
 const TASK = 'remote-control:device-42';
-const base = { orgId: ORG, agentId: 'carol', browserId: 'laptop', activeKey: ACTIVE };
+const base = { orgId: ORG, agentId: 'carol', browserId: 'laptop', activeKey: ACTIVE, role: 'MEMBER' as const };
 
 /** A signed sensitive task on a challenge issued at `issuedAt` (the issuing instance's clock). */
 const task = (issuedAt: string): Extract<BrowserCommand, { type: 'AuthorizeSensitiveTask' }> => ({

@@ -212,8 +212,10 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
       // Another approver (carol) holds an ACTIVE key: alice's own replacement is not hers to decide.
       expectProblem(await approve(alice, ownChange.body.requestId, ownChange.body.verificationCode), 403, 'SELF_DECISION');
       expectProblem(await journey.decide(alice, ownChange.body.requestId, 'REJECT'), 403, 'SELF_DECISION');
-      expectProblem(await approve(bob, davesRequest.body.requestId, davesRequest.body.verificationCode), 403, 'NOT_AN_APPROVER');
-      expectProblem(await journey.decide(bob, davesRequest.body.requestId, 'REJECT'), 403, 'NOT_AN_APPROVER');
+      // A MEMBER gets no decision challenge (its statement would show the requester's key).
+      for (const decision of ['APPROVE', 'REJECT']) {
+        expectProblem(await journey.challenge(bob, { purpose: 'KEY_DECISION', requestId: davesRequest.body.requestId, decision }), 403, 'NOT_AN_APPROVER');
+      }
       erin.key = generateKeyPair(); // a key the server never approved
       expectProblem(await approve(erin, davesRequest.body.requestId, davesRequest.body.verificationCode), 403, 'APPROVER_HAS_NO_ACTIVE_KEY');
     });
@@ -313,8 +315,8 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     const written = events.filter((event) => event.metadata.causationId === removal.metadata.causationId);
     expect(written.map((event) => [event.type, event.data.reasonCode ?? event.data.reason ?? event.data.role])).toEqual([
       ['AgentRemoved', 'MEMBER'],
-      ['KeyRevoked', 'AGENT_REMOVED'],
       ['KeyRequestCancelled', 'AGENT_REMOVED'],
+      ['KeyRevoked', 'AGENT_REMOVED'],
     ]);
     expect(written[written.length - 1].position).toBe(BigInt(removed.body.position));
     expect((await journey.getKeyRequest(alice, change.body.requestId)).body.status).toBe('CANCELLED');
@@ -344,7 +346,7 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     const bob = await journey.addAgent(carol!, 'bob');
     const bobs = await requested(bob);
     await expectNothingWritten(server, async () => {
-      expectProblem(await approve(alice, bobs.body.requestId, bobs.body.verificationCode), 403, 'NOT_AN_APPROVER');
+      expectProblem(await journey.challenge(alice, { purpose: 'KEY_DECISION', requestId: bobs.body.requestId, decision: 'APPROVE' }), 403, 'NOT_AN_APPROVER');
       expectProblem(await journey.revokeKey(alice, 'carol'), 403, 'NOT_AN_APPROVER');
       expectProblem(await journey.changeRole(alice, 'bob', 'ADMIN'), 403, 'NOT_SUPER_ADMIN');
     });

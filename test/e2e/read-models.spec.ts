@@ -103,9 +103,9 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     const byType = await get(admin, '/audit-log?type=KeyRequested');
     expect(byType.body.items.map((entry: { subject: string }) => entry.subject)).toEqual(['alice', 'agent-0', 'agent-1', 'agent-2']);
     const bySubject = await get(admin, '/audit-log?subject=agent-1');
-    expect(bySubject.body.items.map((entry: { type: string }) => entry.type)).toEqual(['AgentAdded', 'KeyRequested']);
+    expect(bySubject.body.items.map((entry: { type: string }) => entry.type)).toEqual(['AgentAdded', 'KeyRequested', 'PublicKeyClaimed']);
     const byActor = await get(admin, '/audit-log?actor=agent-2');
-    expect(byActor.body.items.map((entry: { type: string }) => entry.type)).toEqual(['KeyRequested']);
+    expect(byActor.body.items.map((entry: { type: string }) => entry.type)).toEqual(['KeyRequested', 'PublicKeyClaimed']);
     const future = await get(admin, `/audit-log?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
     expect(future.body.items).toEqual([]);
 

@@ -86,6 +86,21 @@ describe('org-status projection', () => {
     expect(agent('alice')).toMatchObject({ keyStatus: 'PENDING', activeKey: null, lastRequest: { requestId: 'r-5', status: 'PENDING' } });
   });
 
+  it('shows REVOKED for an agent made AUDITOR, whose replacement request is cancelled with the key (R18)', () => {
+    const { org, log, agent } = setUp();
+    log.record(org.requestKey('alice', 'r-1'));
+    log.record(org.approve('root', 'alice'));
+    log.record(org.requestKey('alice', 'r-2'));
+    log.record(org.changeRole('root', 'alice', 'MEMBER', 'AUDITOR'));
+    expect(agent('alice')).toMatchObject({
+      role: 'AUDITOR',
+      keyStatus: 'REVOKED',
+      activeKey: null,
+      lastRequest: { requestId: 'r-2', status: 'CANCELLED' },
+      lastRevocation: { requestId: 'r-1', reasonCode: 'ROLE_CHANGED_TO_AUDITOR', revokedBy: 'root' },
+    });
+  });
+
   it('keeps the role current and forgets removed agents with their browsers', () => {
     const { org, log, agent, browsers } = setUp();
     log.record(org.changeRole('root', 'alice', 'MEMBER', 'ADMIN'));

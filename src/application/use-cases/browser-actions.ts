@@ -54,7 +54,7 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
     return retryOnConflict(async () => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, agentId);
       const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider);
-      const base = { orgId: context.orgId, agentId, browserId, now: context.now.toISOString() };
+      const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: context.now.toISOString() };
       const command: BrowserCommand =
         action.kind === 'logout'
           ? { type: 'LogOutOfBrowser', ...base }

@@ -65,6 +65,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
                 verificationCode: decision.verificationCode,
                 proof,
                 otherApproverHasActiveKey: others!.holds,
+                requesterRole: org.state.agents.get(requesterId)?.role,
                 now,
               },
               requester.state,

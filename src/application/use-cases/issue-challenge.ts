@@ -1,12 +1,17 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { checkPublicKey } from '../../crypto/public-key';
 import { refuse } from '../../domain/shared/refusal';
+import { isApproverRole, refuseAuditor } from '../../domain/shared/roles';
 import type { ChallengeBinding, ChallengeRequest } from '../../domain/shared/challenge-purposes';
 import { type IssuedChallenge, ChallengeTokens } from '../challenge-tokens';
 import { Directory } from '../directory';
 import { requesterOf } from '../request-ids';
 
-/** Issues a one-time challenge to a member; it binds what the purpose needs (PRODUCT.md, Signatures). */
+/**
+ * Issues a one-time challenge to a member; it binds what the purpose needs (PRODUCT.md, Signatures).
+ * Every challenge is for a signature, so an AUDITOR gets none (R18); a KEY_DECISION challenge,
+ * which shows the requester's public key, is for approvers only, refused before the request is looked up.
+ */
 export class IssueChallengeQuery extends Query<IssuedChallenge> {
   constructor(
     readonly orgId: string,
@@ -26,7 +31,11 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
   ) {}
 
   async execute({ orgId, agentId, request, now }: IssueChallengeQuery): Promise<IssuedChallenge> {
-    await this.directory.actor(orgId, agentId);
+    const { actor } = await this.directory.actor(orgId, agentId);
+    refuseAuditor(actor.role);
+    if (request.purpose === 'KEY_DECISION' && !isApproverRole(actor.role)) {
+      refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests, so only they get a KEY_DECISION challenge.');
+    }
     return this.tokens.issue({ orgId, agentId, ...(await this.binding(orgId, request)) }, now);
   }
 

@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { NewAgent, OrganizationCommand } from '../../domain/organization/organization.commands';
 import { organizationDecider } from '../../domain/organization/organization.decider';
 import type { Role } from '../../domain/shared/roles';
+import { keyReleaseFor } from '../../domain/signature-key/key-release';
 import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
@@ -13,7 +14,7 @@ export type AgentChange =
   | { kind: 'changeRole'; agentId: string; role: Role }
   | { kind: 'remove'; agentId: string };
 
-/** SUPER_ADMIN manages the directory (R1); removing an agent also releases their keys (R9). */
+/** SUPER_ADMIN manages the directory (R1); removing an agent, or making them an AUDITOR, also releases their keys (R9, R18). */
 export class ChangeDirectoryCommand extends Command<{ position?: bigint }> {
   constructor(
     readonly context: CommandContext,
@@ -41,10 +42,14 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
             ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role }
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
       const { events: orgEvents } = organizationDecider.decide(command, org.state);
-      if (change.kind !== 'remove') return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
-      // The removal and the release of the agent's keys commit together, or not at all.
-      const keys = await this.directory.keys(context.orgId, change.agentId);
-      const { events: keyEvents } = keyDecider.decide({ type: 'ReleaseKeysOfRemovedAgent', actorId, now: context.now.toISOString() }, keys.state);
+      const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
+      if (!release) return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
+      // The directory change and the release of the agent's keys commit together, or not at all.
+      const keys = await this.directory.keys(context.orgId, release.agentId);
+      const { events: keyEvents } = keyDecider.decide(
+        { type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() },
+        keys.state,
+      );
       return { position: await this.writer.write(context, { ...org, events: orgEvents }, { ...keys, events: keyEvents }) };
     });
   }

@@ -1,14 +1,17 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider } from '../../domain/organization/organization.decider';
+import { publicKeyDecider } from '../../domain/public-key/public-key.decider';
 import { fold } from '../../domain/shared/decider';
 import { isApproverRole } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
+import { publicKeyStream } from '../../domain/streams';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
 import { EventWriter } from '../event-writer';
 import { Proofs } from '../proofs';
 import { newRequestId } from '../request-ids';
+import { StreamStates } from '../stream-states';
 
 export interface RequestedKey {
   requestId: string;
@@ -35,12 +38,17 @@ const MEMBER_FIRST_KEY_WARNING =
   'This is the first key of the organization and was approved without review, but its holder is not an ADMIN or ' +
   'SUPER_ADMIN and so cannot approve later requests. Have an admin request a key, or revoke this one.';
 
-/** R2-R4, R7, R8. The first key of an org is arbitrated by the org stream's revision (FirstKeyAssigned). */
+/**
+ * R2-R4, R7, R8, R18. The first key of an org is arbitrated by the org stream's revision
+ * (FirstKeyAssigned); a public key's one holder by its key stream's revision (PublicKeyClaimed),
+ * decided after the proof of possession so that nobody learns whether a key is taken without holding it.
+ */
 @CommandHandler(RequestKeyCommand)
 export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
   constructor(
     private readonly directory: Directory,
     private readonly proofs: Proofs,
+    private readonly states: StreamStates,
     private readonly writer: EventWriter,
   ) {}
 
@@ -68,8 +76,18 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       const orgEvents = firstKey
         ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state).events
         : [];
+      const claim = await this.states.load(publicKeyStream(context.orgId, requested.fingerprint), publicKeyDecider);
+      const { events: claimEvents } = publicKeyDecider.decide(
+        { type: 'ClaimPublicKey', fingerprint: requested.fingerprint, agentId: actor.agentId, requestId },
+        claim.state,
+      );
       // With no org event, the org stream guards the request: role, policy and first key as read (R17).
-      const position = await this.writer.write(context, { ...keys, events: keyEvents }, { ...org, events: orgEvents });
+      const position = await this.writer.write(
+        context,
+        { ...keys, events: keyEvents },
+        { ...claim, events: claimEvents },
+        { ...org, events: orgEvents },
+      );
       return {
         requestId,
         status: firstKey ? 'APPROVED' : 'PENDING',

@@ -1,7 +1,8 @@
 import { checkChallenge, isSignedBy, recordProof, requireSignature } from '../shared/check-proof';
 import { BROWSER_EVENTS } from '../events/event-catalogue';
 import type { Decider, Outcome } from '../shared/decider';
-import { DomainRefusal, refuse } from '../shared/refusal';
+import { DomainRefusal, type RefusalKind, refuse } from '../shared/refusal';
+import { AUDITOR_HOLDS_NO_KEY, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
 import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
@@ -15,6 +16,7 @@ const TASK_REFUSALS: Record<TaskRefusalReason, string> = {
   PROMPT_REQUIRED: 'A fresh signature is required: get a SENSITIVE_TASK challenge, sign it with your key and send it.',
   NO_ACTIVE_KEY: 'You have no ACTIVE key: request one and have it approved first.',
   INVALID_SIGNATURE: 'The signature does not verify under your ACTIVE key.',
+  AUDITOR_CANNOT_HOLD_KEY: AUDITOR_HOLDS_NO_KEY,
 };
 
 /**
@@ -24,6 +26,7 @@ const TASK_REFUSALS: Record<TaskRefusalReason, string> = {
  */
 function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): BrowserEvent[] {
   const { orgId, agentId, browserId, frequency, proof, now } = command;
+  refuseAuditor(command.role);
   const activeKey =
     command.activeKey ??
     refuse('CONFLICT', 'NO_ACTIVE_KEY', 'Changing the prompt frequency is signed with your ACTIVE key, and you have none.');
@@ -51,14 +54,16 @@ function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): B
  * appending; promptRequired unless a signature cannot help): no ACTIVE key, a signature that does
  * not verify under the ACTIVE key (a revoked key's included), no signature outside the remembered
  * window. A proof that was never meant for this task (purpose, org, agent, browser, task, expiry,
- * replay) is thrown UNPROCESSABLE by checkChallenge and writes nothing.
+ * replay) is thrown UNPROCESSABLE by checkChallenge and writes nothing. An AUDITOR is refused
+ * (recorded, 403) whatever they present (R18).
  */
 function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserState): Outcome<BrowserEvent> {
   const { orgId, agentId, browserId, task, proof, activeKey, now } = command;
-  const refused = (reason: TaskRefusalReason): Outcome<BrowserEvent> => ({
+  const refused = (reason: TaskRefusalReason, kind: RefusalKind = 'UNAUTHORIZED'): Outcome<BrowserEvent> => ({
     events: [{ type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason } }],
-    refusal: new DomainRefusal('UNAUTHORIZED', reason, TASK_REFUSALS[reason], { promptRequired: reason !== 'NO_ACTIVE_KEY' }),
+    refusal: new DomainRefusal(kind, reason, TASK_REFUSALS[reason], { promptRequired: reason === 'PROMPT_REQUIRED' || reason === 'INVALID_SIGNATURE' }),
   });
+  if (command.role === 'AUDITOR') return refused('AUDITOR_CANNOT_HOLD_KEY', 'FORBIDDEN');
   if (!activeKey) return refused('NO_ACTIVE_KEY');
   const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
   const authorized = { agentId, browserId, task, keyFingerprint: activeKey.fingerprint };
@@ -98,6 +103,8 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
       case 'SetPromptFrequency':
         return { events: setPromptFrequency(command, state) };
       case 'LogOutOfBrowser':
+        // An AUDITOR changes nothing, not even a browser setting (R18).
+        refuseAuditor(command.role);
         // `previous` is the stored setting: a logout carries no key to tell whether it still held.
         return {
           events: [

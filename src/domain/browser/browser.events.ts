@@ -48,7 +48,7 @@ export type SensitiveTaskRefused = DomainEvent<
     agentId: string;
     browserId: string;
     task: string;
-    reason: 'PROMPT_REQUIRED' | 'NO_ACTIVE_KEY' | 'INVALID_SIGNATURE';
+    reason: 'PROMPT_REQUIRED' | 'NO_ACTIVE_KEY' | 'INVALID_SIGNATURE' | 'AUDITOR_CANNOT_HOLD_KEY';
   }
 >;
 

@@ -1,11 +1,12 @@
 import type { CheckpointEvent } from '../audit/checkpoint.events';
 import type { BrowserEvent } from '../browser/browser.events';
 import type { OrganizationEvent } from '../organization/organization.events';
+import type { PublicKeyEvent } from '../public-key/public-key.events';
 import type { DomainEvent } from '../shared/domain-event';
 import type { KeyEvent } from '../signature-key/key.events';
 
 /** Every event the log holds. */
-export type LogEvent = OrganizationEvent | KeyEvent | BrowserEvent | CheckpointEvent;
+export type LogEvent = OrganizationEvent | KeyEvent | PublicKeyEvent | BrowserEvent | CheckpointEvent;
 export type LogEventType = LogEvent['type'];
 
 /**
@@ -32,6 +33,10 @@ export const KEY_EVENTS: EventVersions<KeyEvent> = {
   KeyRevoked: 1,
 };
 
+export const PUBLIC_KEY_EVENTS: EventVersions<PublicKeyEvent> = {
+  PublicKeyClaimed: 1,
+};
+
 export const BROWSER_EVENTS: EventVersions<BrowserEvent> = {
   PromptFrequencyChanged: 1,
   SensitiveTaskAuthorized: 1,
@@ -43,7 +48,13 @@ export const CHECKPOINT_EVENTS: EventVersions<CheckpointEvent> = {
 };
 
 /** The event catalogue: every type the log may hold, with the schema version written today. */
-export const EVENT_CATALOGUE: EventVersions<LogEvent> = { ...ORGANIZATION_EVENTS, ...KEY_EVENTS, ...BROWSER_EVENTS, ...CHECKPOINT_EVENTS };
+export const EVENT_CATALOGUE: EventVersions<LogEvent> = {
+  ...ORGANIZATION_EVENTS,
+  ...KEY_EVENTS,
+  ...PUBLIC_KEY_EVENTS,
+  ...BROWSER_EVENTS,
+  ...CHECKPOINT_EVENTS,
+};
 
 /** Fails the build where a switch over events misses a type; throws should an impossible value get there anyway. */
 export function unhandledEvent(event: never): never {

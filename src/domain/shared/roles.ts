@@ -1,5 +1,15 @@
+import { refuse } from './refusal';
+
 export const ROLES = ['MEMBER', 'ADMIN', 'SUPER_ADMIN', 'AUDITOR'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles that may approve, reject and revoke keys (R6, R9). */
 export const isApproverRole = (role: Role): boolean => role === 'ADMIN' || role === 'SUPER_ADMIN';
+
+export const AUDITOR_HOLDS_NO_KEY =
+  'An AUDITOR reads and exports, changes nothing and performs no sensitive task, so holds no signature key and signs nothing (R18).';
+
+/** R18: every signing path (challenges, key requests, browsers, tasks) refuses an AUDITOR first. */
+export function refuseAuditor(role: Role | undefined): void {
+  if (role === 'AUDITOR') refuse('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY', AUDITOR_HOLDS_NO_KEY);
+}

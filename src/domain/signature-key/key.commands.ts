@@ -1,6 +1,8 @@
 import type { ActorContext } from '../shared/actor';
 import type { SignedProof } from '../shared/signed-proof';
 import type { OrgPolicy } from '../organization/organization.events';
+import type { Role } from '../shared/roles';
+import type { KeyReleaseReason } from './key.events';
 
 /**
  * Commands on one agent's key stream. Facts from other streams that the rules need
@@ -28,6 +30,8 @@ export type ApproveKey = {
   proof: SignedProof;
   /** Whether any ADMIN or SUPER_ADMIN other than the approver has an ACTIVE key (R8 ROTATION). */
   otherApproverHasActiveKey: boolean;
+  /** The requester's role now, absent once removed: an AUDITOR's key is never approved (R18). */
+  requesterRole?: Role;
   now: string;
 };
 export type RejectKey = {
@@ -40,7 +44,7 @@ export type RejectKey = {
   now: string;
 };
 export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; reason: string; now: string };
-/** R9: removing an agent revokes their key and cancels their pending request. */
-export type ReleaseKeysOfRemovedAgent = { type: 'ReleaseKeysOfRemovedAgent'; actorId: string; now: string };
+/** R9, R18: removing an agent, or making them an AUDITOR, revokes their key and cancels their pending request. */
+export type ReleaseAgentKeys = { type: 'ReleaseAgentKeys'; actorId: string; reason: KeyReleaseReason; now: string };
 
-export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseKeysOfRemovedAgent;
+export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseAgentKeys;

@@ -5,10 +5,10 @@ import { checkChallenge, recordProof, requireSignature } from '../shared/check-p
 import { KEY_EVENTS } from '../events/event-catalogue';
 import type { Decider, Outcome } from '../shared/decider';
 import { DomainRefusal, refuse } from '../shared/refusal';
-import { isApproverRole } from '../shared/roles';
+import { isApproverRole, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
-import type { ApproveKey, KeyCommand, RejectKey, RequestKey, RevokeKey, ReleaseKeysOfRemovedAgent } from './key.commands';
-import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyRevoked } from './key.events';
+import type { ApproveKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
+import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
@@ -26,9 +26,7 @@ const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
  */
 function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
   const { orgId, requester, requestId, publicKey, proof, org } = command;
-  if (requester.role === 'AUDITOR') {
-    refuse('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY', 'An AUDITOR reads and exports, changes nothing and performs no sensitive task, so holds no signature key.');
-  }
+  refuseAuditor(requester.role);
   const problem = checkPublicKey(publicKey);
   if (problem) {
     const why = PUBLIC_KEY_PROBLEMS[problem];
@@ -90,6 +88,7 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
 /**
  * R6, R8: who may decide on a request, and the signed decision challenge they answer.
  * Returns the request, the key that signed and whether this is the approver's own ROTATION.
+ * The role comes first: a caller who may not decide learns nothing about the request (issue 12).
  */
 function authorizeDecision(
   command: ApproveKey | RejectKey,
@@ -98,15 +97,15 @@ function authorizeDecision(
   rotationAllowed: boolean,
 ): { request: KeyRequestEntry; signingKey: ActiveKey; rotation: boolean } {
   const { approver, requestId } = command;
+  if (!isApproverRole(approver.role)) {
+    refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests.');
+  }
   const request =
     state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: it can no longer be decided.`, {
       requestStatus: request.status,
     });
-  }
-  if (!isApproverRole(approver.role)) {
-    refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests.');
   }
   const signingKey =
     approver.activeKey ??
@@ -147,6 +146,10 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
   const { approver } = command;
   const rotationAllowed = !command.otherApproverHasActiveKey;
   const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', rotationAllowed);
+  // R18: a change to AUDITOR cancels the request in the same commit; this holds for logs written before that rule.
+  if (command.requesterRole === 'AUDITOR') {
+    refuse('CONFLICT', 'REQUESTER_IS_AUDITOR', 'The requester is now an AUDITOR, who holds no key: this request can only be rejected.');
+  }
   const agentId = state.agentId as string;
   const decision = recordProof(command.proof, signingKey.publicKey);
   if (!sameVerificationCode(command.verificationCode, request.verificationCode)) {
@@ -228,19 +231,23 @@ function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
   return [revoked(state.agentId as string, active, 'REVOKED_BY_ADMIN', command.reason, command.actor.agentId)];
 }
 
-/** R9: a removed agent keeps no key and no pending request. */
-function releaseKeys(command: ReleaseKeysOfRemovedAgent, state: KeyState): KeyEvent[] {
+const RELEASE_REASONS: Record<KeyReleaseReason, string> = {
+  AGENT_REMOVED: 'The agent was removed from the organization.',
+  ROLE_CHANGED_TO_AUDITOR: 'The agent became an AUDITOR, who holds no key (R18).',
+};
+
+/**
+ * R9, R18: a removed agent, or an AUDITOR, keeps no key and no pending request. The request is
+ * cancelled before the key is revoked, so that no position shows a key revoked for a replacement still waiting.
+ */
+function releaseKeys(command: ReleaseAgentKeys, state: KeyState): KeyEvent[] {
+  const { reason, actorId } = command;
   const agentId = state.agentId as string;
   const events: KeyEvent[] = [];
-  if (state.active) {
-    events.push(revoked(agentId, state.active, 'AGENT_REMOVED', 'The agent was removed from the organization.', command.actorId));
-  }
   if (state.pendingRequestId) {
-    events.push({
-      type: 'KeyRequestCancelled',
-      data: { requestId: state.pendingRequestId, agentId, reason: 'AGENT_REMOVED', cancelledBy: command.actorId },
-    });
+    events.push({ type: 'KeyRequestCancelled', data: { requestId: state.pendingRequestId, agentId, reason, cancelledBy: actorId } });
   }
+  if (state.active) events.push(revoked(agentId, state.active, reason, RELEASE_REASONS[reason], actorId));
   return events;
 }
 
@@ -269,7 +276,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         return { events: rejectKey(command, state) };
       case 'RevokeKey':
         return { events: revokeKey(command, state) };
-      case 'ReleaseKeysOfRemovedAgent':
+      case 'ReleaseAgentKeys':
         return { events: releaseKeys(command, state) };
     }
   },

@@ -62,9 +62,12 @@ export type KeyRequestLocked = DomainEvent<
   'KeyRequestLocked',
   { requestId: string; agentId: string; failedAttempts: number }
 >;
+/** Why an agent's keys are released (R9, R18): their ACTIVE key revoked, their pending request cancelled. */
+export type KeyReleaseReason = 'AGENT_REMOVED' | 'ROLE_CHANGED_TO_AUDITOR';
+
 export type KeyRequestCancelled = DomainEvent<
   'KeyRequestCancelled',
-  { requestId: string; agentId: string; reason: 'REPLACED_BY_NEW_REQUEST' | 'AGENT_REMOVED'; cancelledBy: string }
+  { requestId: string; agentId: string; reason: 'REPLACED_BY_NEW_REQUEST' | KeyReleaseReason; cancelledBy: string }
 >;
 export type KeyRevoked = DomainEvent<
   'KeyRevoked',
@@ -73,7 +76,7 @@ export type KeyRevoked = DomainEvent<
     /** The request that created the revoked key. */
     requestId: string;
     fingerprint: string;
-    reasonCode: 'REPLACED' | 'AGENT_REMOVED' | 'REVOKED_BY_ADMIN';
+    reasonCode: 'REPLACED' | 'REVOKED_BY_ADMIN' | KeyReleaseReason;
     reason: string;
     revokedBy: string;
   }

@@ -25,7 +25,7 @@ export class KeyRequestsController {
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
     Answers(201, KeyRequestCreatedView, 'Requested (or APPROVED at once as the first key of the org)'),
-    [409, 'A request is already PENDING, or the first key must come from an admin (R4)', 'REQUEST_ALREADY_PENDING'],
+    [409, 'A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18)', 'REQUEST_ALREADY_PENDING'],
     [422, 'Bad proof of possession or unusable key', 'INVALID_SIGNATURE'],
   )
   async create(@Ctx() context: CommandContext, @Body() body: CreateKeyRequestDto) {
@@ -49,7 +49,7 @@ export class KeyRequestsController {
     'approveKeyRequest',
     "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)",
     Answers(200, KeyRequestDecidedView, 'Approved: the key is ACTIVE'),
-    [409, 'The request is not PENDING', 'REQUEST_NOT_PENDING'],
+    [409, 'The request is not PENDING, or its requester is now an AUDITOR', 'REQUEST_NOT_PENDING'],
     [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature', 'VERIFICATION_CODE_MISMATCH'],
   )
   async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: ApproveKeyRequestDto) {

@@ -22,6 +22,7 @@ export class SensitiveTasksController {
     'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',
     Answers(200, TaskAuthorizationView, 'Authorized (recorded in the audit log)'),
     [401, 'A fresh signature is required (promptRequired), or no ACTIVE key; the refusal is audited', 'PROMPT_REQUIRED', PromptRequiredProblem, { promptRequired: true, position: '42' }],
+    [403, 'The caller is not a member, or is an AUDITOR, who signs nothing (R18; that refusal is audited)', 'AUDITOR_CANNOT_HOLD_KEY'],
     [422, 'The challenge is expired, replayed or binds something else', 'CHALLENGE_EXPIRED'],
   )
   async authorize(@Ctx() context: CommandContext, @Body() body: SensitiveTaskDto) {

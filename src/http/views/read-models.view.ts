@@ -46,7 +46,7 @@ class LastRequestView {
 class RevocationView {
   @ApiProperty() requestId: string;
   @ApiProperty() fingerprint: string;
-  @ApiProperty({ enum: ['REPLACED', 'AGENT_REMOVED', 'REVOKED_BY_ADMIN'] }) reasonCode: string;
+  @ApiProperty({ enum: ['REPLACED', 'AGENT_REMOVED', 'REVOKED_BY_ADMIN', 'ROLE_CHANGED_TO_AUDITOR'] }) reasonCode: string;
   @ApiProperty() reason: string;
   @ApiProperty() revokedBy: string;
   @ApiProperty({ format: 'date-time' }) revokedAt: string;

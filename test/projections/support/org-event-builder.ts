@@ -9,7 +9,7 @@ import type { PromptFrequency } from '../../../src/domain/browser/browser.events
 import type { LogEvent } from '../../../src/domain/events/event-catalogue';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
-import type { ApprovalMode, KeyRevoked } from '../../../src/domain/signature-key/key.events';
+import type { ApprovalMode, KeyReleaseReason, KeyRevoked } from '../../../src/domain/signature-key/key.events';
 import { agentStream, browserStream, orgStream } from '../../../src/domain/streams';
 import type { NewEvent } from '../../../src/event-store/event-store.port';
 import { newId } from '../../../src/shared/ids';
@@ -54,25 +54,33 @@ export class OrgEventBuilder {
     return this.command(actor, [[orgStream(this.orgId), { type: 'AgentAdded', data: agentData(agentId, role) }]]);
   }
 
+  /** A change to AUDITOR releases the agent's keys like a removal does (R18). */
   changeRole(actor: string, agentId: string, from: Role, to: Role): StreamEvent[] {
-    return this.command(actor, [[orgStream(this.orgId), { type: 'AgentRoleChanged', data: { agentId, from, to } }]]);
+    const change: [string, LogEvent] = [orgStream(this.orgId), { type: 'AgentRoleChanged', data: { agentId, from, to } }];
+    return this.command(actor, [change, ...(to === 'AUDITOR' ? this.release(actor, agentId, 'ROLE_CHANGED_TO_AUDITOR') : [])]);
   }
 
   /** Removal revokes the key and cancels the pending request (R9). */
   removeAgent(actor: string, agentId: string, role: Role): StreamEvent[] {
-    const events: Array<[string, LogEvent]> = [[orgStream(this.orgId), { type: 'AgentRemoved', data: { agentId, role } }]];
-    const active = this.active.get(agentId);
-    if (active) events.push([this.agentStream(agentId), this.revoked(active, 'AGENT_REMOVED', actor)]);
+    const removal: [string, LogEvent] = [orgStream(this.orgId), { type: 'AgentRemoved', data: { agentId, role } }];
+    return this.command(actor, [removal, ...this.release(actor, agentId, 'AGENT_REMOVED')]);
+  }
+
+  /** The pending request cancelled, then the ACTIVE key revoked, as the key decider releases them. */
+  private release(actor: string, agentId: string, reason: KeyReleaseReason): Array<[string, LogEvent]> {
+    const events: Array<[string, LogEvent]> = [];
     const pending = this.pending.get(agentId);
     if (pending) {
       events.push([
         this.agentStream(agentId),
-        { type: 'KeyRequestCancelled', data: { requestId: pending.requestId, agentId, reason: 'AGENT_REMOVED', cancelledBy: actor } },
+        { type: 'KeyRequestCancelled', data: { requestId: pending.requestId, agentId, reason, cancelledBy: actor } },
       ]);
     }
+    const active = this.active.get(agentId);
+    if (active) events.push([this.agentStream(agentId), this.revoked(active, reason, actor)]);
     this.active.delete(agentId);
     this.pending.delete(agentId);
-    return this.command(actor, events);
+    return events;
   }
 
   /** A key request (replacing a pending one); the org's first key is approved at once (R4). */
