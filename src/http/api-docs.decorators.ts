@@ -12,6 +12,27 @@ export const ProblemResponse = (status: number, description: string, code: strin
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(schema) }, example: problem(status, code, description, extensions) } },
   });
 
+const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds';
+
+/** The 429 of every API v1 operation: each counts against its client address, some against its agent and org too. */
+export const RateLimitedResponse = () =>
+  ApiResponse({
+    status: 429,
+    description: RATE_LIMITED_DETAIL,
+    headers: {
+      'Retry-After': { description: 'Seconds until the limit frees a request', schema: { type: 'integer', minimum: 1 } },
+      'RateLimit-Limit': { description: 'Requests allowed per window by the limit that refused', schema: { type: 'integer' } },
+      'RateLimit-Remaining': { description: 'Requests left in the window: 0', schema: { type: 'integer' } },
+      'RateLimit-Reset': { description: 'Seconds until the window frees a request', schema: { type: 'integer' } },
+    },
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: { $ref: getSchemaPath(Problem) },
+        example: problem(429, 'RATE_LIMITED', 'Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.', { limit: 'challenges_per_agent', retryAfter: 12 }),
+      },
+    },
+  });
+
 const COMMON_ERRORS: [number, string, string][] = [
   [400, 'Invalid input', 'INVALID_INPUT'],
   [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
@@ -34,6 +55,7 @@ export const AgentEndpoint = (operationId: string, summary: string, success: Suc
     success,
     ...COMMON_ERRORS.filter(([status]) => !extra.some(([other]) => other === status)).map(([status, description, code]) => ProblemResponse(status, description, code)),
     ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
+    RateLimitedResponse(),
   );
 
 /** The operator's operation (opaque bootstrap token). */
@@ -45,6 +67,7 @@ export const OperatorEndpoint = (operationId: string, summary: string, success: 
     ProblemResponse(400, 'Invalid input', 'INVALID_INPUT'),
     ProblemResponse(401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'),
     ProblemResponse(503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'),
+    RateLimitedResponse(),
   );
 
 type SuccessAnswer = MethodDecorator & ClassDecorator;

@@ -18,6 +18,7 @@ import { SubscriberLag } from '../metrics/subscriber-lag';
 import { LogCheckpointer } from '../transparency/log-checkpointer';
 import { loadLogKey } from '../transparency/log-key';
 import { narrowModes } from '../shared/private-files';
+import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
 import { StartupError } from './startup-error';
 
@@ -114,6 +115,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       })
     : undefined;
 
+  // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
+  const limitsRedis = runs('api') && config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  limitsRedis?.on('error', throttledWarnings(logger, 'rate limits (Redis)'));
+  const rateLimits = new RateLimits(config.rateLimits, registry, limitsRedis);
+
   return {
     config,
     secrets,
@@ -121,6 +127,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     eventStore,
     readModels,
     registry,
+    rateLimits,
     readinessChecks,
     modules,
     start: () => {
@@ -131,6 +138,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       await checkpointer?.stop();
       await projector?.stop();
       leaseRedis?.disconnect();
+      limitsRedis?.disconnect();
       await readModels.close();
       await eventStore.close();
     },
