@@ -2,7 +2,7 @@ import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ID_PATTERN } from '../domain/streams';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
-import { Problem } from './views/problem.view';
+import { Problem, RateLimitedProblem } from './views/problem.view';
 
 /** An error answer: application/problem+json, with an example built by the very function that answers it. */
 export const ProblemResponse = (status: number, description: string, code: string, schema: Type = Problem, extensions: Record<string, unknown> = {}) =>
@@ -27,7 +27,7 @@ export const RateLimitedResponse = () =>
     },
     content: {
       [PROBLEM_CONTENT_TYPE]: {
-        schema: { $ref: getSchemaPath(Problem) },
+        schema: { $ref: getSchemaPath(RateLimitedProblem) },
         example: problem(429, 'RATE_LIMITED', 'Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.', { limit: 'challenges_per_agent', retryAfter: 12 }),
       },
     },
