@@ -84,10 +84,12 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     modules.push(NotificationsModule.register(notifications));
   }
 
+  // One Redis connection for the projector lease and the rate limits (which skip it while it is not ready).
+  const redis = (runs('projector') || runs('api')) && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const redisWarning = throttledWarnings(logger, 'Redis (projector lease, rate limits)');
+  redis?.on('error', redisWarning);
   // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
-  const leaseRedis = runs('projector') && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
-  const leaseWarning = throttledWarnings(logger, 'projector lease');
-  leaseRedis?.on('error', leaseWarning);
+  const leaseRedis = runs('projector') ? redis : undefined;
   const projector = runs('projector')
     ? new Projector(
         eventStore,
@@ -96,7 +98,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           ? new RedisLease(leaseRedis, {
               key: 'ztkeys:lease:projector',
               ttlMs: PROJECTOR_LEASE_TTL_MS,
-              onError: leaseWarning,
+              onError: redisWarning,
             })
           : new InProcessLease(),
         throttledWarnings(logger, 'projection'),
@@ -116,9 +118,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     : undefined;
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
-  const limitsRedis = runs('api') && config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  limitsRedis?.on('error', throttledWarnings(logger, 'rate limits (Redis)'));
-  const rateLimits = new RateLimits(config.rateLimits, registry, limitsRedis);
+  const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
 
   return {
     config,
@@ -137,8 +137,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     close: async () => {
       await checkpointer?.stop();
       await projector?.stop();
-      leaseRedis?.disconnect();
-      limitsRedis?.disconnect();
+      redis?.disconnect();
       await readModels.close();
       await eventStore.close();
     },
