@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -31,6 +31,8 @@ import { KeyRequestsController } from './http/controllers/key-requests.controlle
 import { OrganizationsController } from './http/controllers/organizations.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimitInterceptor } from './http/rate-limit.interceptor';
+import { RateLimits } from './rate-limits/rate-limits';
 import { loggerParams } from './logging/json-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { ReadQueries } from './application/queries/read-queries';
@@ -81,6 +83,8 @@ export class AppModule {
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
+      { provide: RateLimits, useValue: runtime.rateLimits },
+      { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
       StreamStates,
       Directory,
       EventWriter,

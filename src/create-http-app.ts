@@ -11,6 +11,7 @@ import { openApiDocument } from './http/openapi-document';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { validationPipe } from './http/validation';
 import { answerRequestIds, requestIdFor } from './logging/request-id';
+import { limitApiRequestsPerAddress } from './http/api-rate-limit';
 import { measureHttp } from './metrics/http-metrics';
 import type { Runtime } from './runtime/runtime';
 
@@ -34,6 +35,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
   answerRequestIds(fastify);
+  limitApiRequestsPerAddress(fastify, runtime.rateLimits);
   acceptJsonBodiesOnly(fastify);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);

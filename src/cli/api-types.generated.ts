@@ -848,6 +848,38 @@ export interface components {
              */
             promptRequired: boolean;
         };
+        RateLimitedProblem: {
+            /** @example urn:ztkeys:problem:invalid-input */
+            type: string;
+            /** @example Bad Request */
+            title: string;
+            /** @example 400 */
+            status: number;
+            /** @example The request is invalid. */
+            detail: string;
+            /**
+             * @description Stable machine-readable code
+             * @example INVALID_INPUT
+             */
+            code: string;
+            /** @description Field by field, for invalid input */
+            errors?: components["schemas"]["FieldProblems"][];
+            /**
+             * @description Log position of an audited refusal
+             * @example 42
+             */
+            position?: string;
+            /**
+             * @description The limit that refused (RATE_LIMIT_<NAME> in lower case)
+             * @example challenges_per_agent
+             */
+            limit: string;
+            /**
+             * @description Seconds until the limit frees a request, as in Retry-After
+             * @example 12
+             */
+            retryAfter: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -913,6 +945,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -1026,6 +1086,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -1163,6 +1251,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1294,6 +1410,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -1433,6 +1577,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1568,6 +1740,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -1732,6 +1932,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1852,6 +2080,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
@@ -2007,6 +2263,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2120,6 +2404,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -2277,6 +2589,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2432,6 +2772,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2571,6 +2939,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2686,6 +3082,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description A store does not answer; retry shortly (Retry-After) */
@@ -2825,6 +3249,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2945,6 +3397,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
@@ -3077,6 +3557,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -3205,6 +3713,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -3242,6 +3778,34 @@ export interface operations {
                 content: {
                     /** @example ztkeys.local/audit-log+1a2b3c4d+AXq8... */
                     "text/plain": string;
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
         };

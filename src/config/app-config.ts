@@ -1,5 +1,21 @@
 import { resolve } from 'node:path';
-import { ConfigError, readEnvironment, type Environment, type LOG_LEVELS, type ProcessRole } from './environment';
+import { ConfigError, readEnvironment, type Environment, type LOG_LEVELS, type ProcessRole, type Rate } from './environment';
+
+/** Every rate limit (README, Security), by the name /metrics counts its refusals under; each is RATE_LIMIT_<NAME>. */
+export const RATE_LIMIT_NAMES = [
+  'api_per_address',
+  'orgs_per_address',
+  'challenges_per_agent',
+  'challenges_per_org',
+  'key_requests_per_agent',
+  'key_requests_per_org',
+  'wrong_codes_per_agent',
+  'wrong_codes_per_org',
+  'browser_actions_per_agent',
+  'browser_actions_per_org',
+  'new_browsers_per_agent',
+] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 
 /** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
@@ -47,6 +63,8 @@ export interface AppConfig {
   trustedProxies: string[];
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   metricsToken?: string;
+  /** Requests allowed per window, by limit; shared through Redis when REDIS_URL is set. */
+  rateLimits: Record<RateLimitName, Rate>;
 }
 
 /** `iss` and `aud` of the tokens the embedded HS256 minter issues (`npm run token`) and the verifier then requires. */
@@ -91,5 +109,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtClockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
     trustedProxies: vars.TRUSTED_PROXIES,
     metricsToken: vars.METRICS_TOKEN,
+    rateLimits: {
+      api_per_address: vars.RATE_LIMIT_API_PER_ADDRESS,
+      orgs_per_address: vars.RATE_LIMIT_ORGS_PER_ADDRESS,
+      challenges_per_agent: vars.RATE_LIMIT_CHALLENGES_PER_AGENT,
+      challenges_per_org: vars.RATE_LIMIT_CHALLENGES_PER_ORG,
+      key_requests_per_agent: vars.RATE_LIMIT_KEY_REQUESTS_PER_AGENT,
+      key_requests_per_org: vars.RATE_LIMIT_KEY_REQUESTS_PER_ORG,
+      wrong_codes_per_agent: vars.RATE_LIMIT_WRONG_CODES_PER_AGENT,
+      wrong_codes_per_org: vars.RATE_LIMIT_WRONG_CODES_PER_ORG,
+      browser_actions_per_agent: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT,
+      browser_actions_per_org: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_ORG,
+      new_browsers_per_agent: vars.RATE_LIMIT_NEW_BROWSERS_PER_AGENT,
+    },
   };
 }

@@ -58,6 +58,21 @@ const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] =
   return z.NEVER;
 });
 
+/** A rate limit: at most `points` requests in `seconds`, written `points/seconds` (README, Security). */
+export interface Rate {
+  points: number;
+  seconds: number;
+}
+
+const rate = (fallback: string) =>
+  text(fallback).transform((raw, context): Rate => {
+    const match = /^(\d{1,9})\/(\d{1,9})$/.exec(raw);
+    const [points, seconds] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+    if (points >= 1 && seconds >= 1) return { points, seconds };
+    context.addIssue({ code: 'custom', message: `must be "<requests>/<seconds>" with both positive, e.g. "30/60", got "${raw}"` });
+    return z.NEVER;
+  });
+
 const ENVIRONMENT = z.object({
   PORT: integer(0, 3000),
   HOST: text('127.0.0.1'),
@@ -93,6 +108,17 @@ const ENVIRONMENT = z.object({
   LOG_KEY_NAME: unset,
   LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
   LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
+  RATE_LIMIT_API_PER_ADDRESS: rate('600/60'),
+  RATE_LIMIT_ORGS_PER_ADDRESS: rate('10/3600'),
+  RATE_LIMIT_CHALLENGES_PER_AGENT: rate('30/60'),
+  RATE_LIMIT_CHALLENGES_PER_ORG: rate('600/60'),
+  RATE_LIMIT_KEY_REQUESTS_PER_AGENT: rate('5/3600'),
+  RATE_LIMIT_KEY_REQUESTS_PER_ORG: rate('100/3600'),
+  RATE_LIMIT_WRONG_CODES_PER_AGENT: rate('10/3600'),
+  RATE_LIMIT_WRONG_CODES_PER_ORG: rate('30/3600'),
+  RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: rate('60/60'),
+  RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: rate('1200/60'),
+  RATE_LIMIT_NEW_BROWSERS_PER_AGENT: rate('10/86400'),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

@@ -2,7 +2,7 @@ import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ID_PATTERN } from '../domain/streams';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
-import { Problem } from './views/problem.view';
+import { Problem, RateLimitedProblem } from './views/problem.view';
 
 /** An error answer: application/problem+json, with an example built by the very function that answers it. */
 export const ProblemResponse = (status: number, description: string, code: string, schema: Type = Problem, extensions: Record<string, unknown> = {}) =>
@@ -10,6 +10,27 @@ export const ProblemResponse = (status: number, description: string, code: strin
     status,
     description,
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(schema) }, example: problem(status, code, description, extensions) } },
+  });
+
+const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds';
+
+/** The 429 of every API v1 operation: each counts against its client address, some against its agent and org too. */
+export const RateLimitedResponse = () =>
+  ApiResponse({
+    status: 429,
+    description: RATE_LIMITED_DETAIL,
+    headers: {
+      'Retry-After': { description: 'Seconds until the limit frees a request', schema: { type: 'integer', minimum: 1 } },
+      'RateLimit-Limit': { description: 'Requests allowed per window by the limit that refused', schema: { type: 'integer' } },
+      'RateLimit-Remaining': { description: 'Requests left in the window: 0', schema: { type: 'integer' } },
+      'RateLimit-Reset': { description: 'Seconds until the window frees a request', schema: { type: 'integer' } },
+    },
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: { $ref: getSchemaPath(RateLimitedProblem) },
+        example: problem(429, 'RATE_LIMITED', 'Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.', { limit: 'challenges_per_agent', retryAfter: 12 }),
+      },
+    },
   });
 
 const COMMON_ERRORS: [number, string, string][] = [
@@ -34,6 +55,7 @@ export const AgentEndpoint = (operationId: string, summary: string, success: Suc
     success,
     ...COMMON_ERRORS.filter(([status]) => !extra.some(([other]) => other === status)).map(([status, description, code]) => ProblemResponse(status, description, code)),
     ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
+    RateLimitedResponse(),
   );
 
 /** The operator's operation (opaque bootstrap token). */
@@ -45,6 +67,7 @@ export const OperatorEndpoint = (operationId: string, summary: string, success: 
     ProblemResponse(400, 'Invalid input', 'INVALID_INPUT'),
     ProblemResponse(401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'),
     ProblemResponse(503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'),
+    RateLimitedResponse(),
   );
 
 type SuccessAnswer = MethodDecorator & ClassDecorator;

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { Problem, PromptRequiredProblem } from './views/problem.view';
+import { Problem, PromptRequiredProblem, RateLimitedProblem } from './views/problem.view';
 
 const TAGS: [string, string][] = [
   ['organizations', 'Organizations and their policy'],
@@ -30,5 +30,5 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" })
     .addSecurity('metrics', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem] });
+  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
 }

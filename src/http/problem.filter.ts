@@ -4,6 +4,8 @@ import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
 import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
+import { RateLimitExceeded } from '../rate-limits/rate-limits';
+import { rateLimitAnswer } from './rate-limit-answer';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
 const STATUS: Record<RefusalKind, number> = {
@@ -46,6 +48,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof DomainRefusal) {
       return { body: problem(STATUS[error.kind], error.code, error.message, error.details), headers: {} };
     }
+    if (error instanceof RateLimitExceeded) return rateLimitAnswer(error);
     if (error instanceof InvalidQuery) return { body: problem(400, error.code, error.message), headers: {} };
     if (error instanceof StoreUnavailable) {
       return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': '2' } };

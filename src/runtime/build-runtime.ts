@@ -18,6 +18,7 @@ import { SubscriberLag } from '../metrics/subscriber-lag';
 import { LogCheckpointer } from '../transparency/log-checkpointer';
 import { loadLogKey } from '../transparency/log-key';
 import { narrowModes } from '../shared/private-files';
+import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
 import { StartupError } from './startup-error';
 
@@ -83,10 +84,12 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     modules.push(NotificationsModule.register(notifications));
   }
 
+  // One Redis connection for the projector lease and the rate limits (which skip it while it is not ready).
+  const redis = (runs('projector') || runs('api')) && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const redisWarning = throttledWarnings(logger, 'Redis (projector lease, rate limits)');
+  redis?.on('error', redisWarning);
   // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
-  const leaseRedis = runs('projector') && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
-  const leaseWarning = throttledWarnings(logger, 'projector lease');
-  leaseRedis?.on('error', leaseWarning);
+  const leaseRedis = runs('projector') ? redis : undefined;
   const projector = runs('projector')
     ? new Projector(
         eventStore,
@@ -95,7 +98,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           ? new RedisLease(leaseRedis, {
               key: 'ztkeys:lease:projector',
               ttlMs: PROJECTOR_LEASE_TTL_MS,
-              onError: leaseWarning,
+              onError: redisWarning,
             })
           : new InProcessLease(),
         throttledWarnings(logger, 'projection'),
@@ -114,6 +117,9 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       })
     : undefined;
 
+  // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
+  const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
+
   return {
     config,
     secrets,
@@ -121,6 +127,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     eventStore,
     readModels,
     registry,
+    rateLimits,
     readinessChecks,
     modules,
     start: () => {
@@ -130,7 +137,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     close: async () => {
       await checkpointer?.stop();
       await projector?.stop();
-      leaseRedis?.disconnect();
+      redis?.disconnect();
       await readModels.close();
       await eventStore.close();
     },

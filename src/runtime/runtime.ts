@@ -5,6 +5,7 @@ import type { Secrets } from '../config/secrets';
 import type { EventStore } from '../event-store/event-store.port';
 import type { ReadinessCheck } from '../health/readiness';
 import type { LogKey } from '../transparency/log-key';
+import type { RateLimits } from '../rate-limits/rate-limits';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 
 /** What the application module is built from: the stores and settings of this process. */
@@ -17,6 +18,8 @@ export interface Runtime {
   readModels: ReadModelStore;
   readinessChecks: ReadinessCheck[];
   registry: Registry;
+  /** The rate limits (README, Security), shared through Redis when REDIS_URL is set. */
+  rateLimits: RateLimits;
   /** Modules of the read side and notifications, when this process runs them. */
   modules?: DynamicModule[];
 }

@@ -37,6 +37,16 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ [name]: STRONG })).not.toThrow();
   });
 
+  it('reads each rate limit as <requests>/<seconds>, with defaults that protect production', () => {
+    const { rateLimits } = loadConfig({ RATE_LIMIT_CHALLENGES_PER_AGENT: '12/30' });
+    expect(rateLimits.challenges_per_agent).toEqual({ points: 12, seconds: 30 });
+    expect(rateLimits.orgs_per_address).toEqual({ points: 10, seconds: 3600 });
+    expect(rateLimits.key_requests_per_agent).toEqual({ points: 5, seconds: 3600 });
+    for (const bad of ['30', '0/60', '30/0', '-1/60', '1.5/60', 'many/60']) {
+      expect(() => loadConfig({ RATE_LIMIT_ORGS_PER_ADDRESS: bad })).toThrow(`RATE_LIMIT_ORGS_PER_ADDRESS must be "<requests>/<seconds>" with both positive, e.g. "30/60", got "${bad}"`);
+    }
+  });
+
   it('names every wrong variable at once, and what is wrong with it', () => {
     const attempt = () => loadConfig({ PORT: 'eighty', ROLES: 'api,cron', LOG_LEVEL: 'loud', JWT_SECRET: 'a', EMAIL_ATTEMPTS: '0' });
     expect(attempt).toThrow('PORT must be a non-negative integer, got "eighty"');

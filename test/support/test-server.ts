@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintAgentToken } from '../../src/auth/token-minter';
-import { loadConfig } from '../../src/config/app-config';
+import { loadConfig, RATE_LIMIT_NAMES } from '../../src/config/app-config';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { createHttpApp } from '../../src/create-http-app';
 import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
@@ -25,6 +25,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Suites and benchmarks fire thousands of requests from one address and agent: limits far above that, unless a suite sets its own. */
+const GENEROUS_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_NAMES.map((name) => [`RATE_LIMIT_${name.toUpperCase()}`, '1000000/1']));
+
 /** A DATA_DIR in `env` is the caller's to remove; otherwise the server's own folder goes on close. */
 export async function startTestServer(env: Record<string, string> = {}, modules: DynamicModule[] = []): Promise<TestServer> {
   const ownDataDir = env.DATA_DIR === undefined;
@@ -32,7 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}, modules:
   process.env.LOG_LEVEL = 'silent';
   // Suites check that a refused command writes nothing (the log head stays put): checkpoints, the
   // only writes not caused by a command, come a day later unless a suite asks for them.
-  const processEnv = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOG_CHECKPOINT_DELAY_MS: '86400000', LOG_CHECKPOINT_IDLE_MS: '86400000', ...env };
+  const processEnv = { ...GENEROUS_RATE_LIMITS, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LOG_CHECKPOINT_DELAY_MS: '86400000', LOG_CHECKPOINT_IDLE_MS: '86400000', ...env };
   const config = loadConfig(processEnv);
   const runtime = await buildRuntime(config, processEnv);
   runtime.modules = [...(runtime.modules ?? []), ...modules];

@@ -5,6 +5,7 @@ import type { CommandContext } from '../../application/command-context';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
 import { AgentEndpoint, AgentParam, Answers, BrowserParam, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { SetPromptFrequencyDto } from '../dto/browser.dto';
 import { IdPipe } from '../id.pipe';
 import { PromptFrequencyView } from '../views/browser.view';
@@ -18,6 +19,7 @@ export class BrowsersController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put('prompt-frequency')
+  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
   @AgentEndpoint(
     'setPromptFrequency',
     'Set how often this browser prompts for my key (self; signed by my key) (R10)',
@@ -37,6 +39,7 @@ export class BrowsersController {
 
   @Post('logout')
   @HttpCode(200)
+  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
   @AgentEndpoint('logoutBrowser', 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)', Answers(200, PromptFrequencyView, 'Logged out'))
   async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));

@@ -6,6 +6,7 @@ import { IssueChallengeQuery } from '../../application/use-cases/issue-challenge
 import type { ChallengeRequest } from '../../domain/shared/challenge-purposes';
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { CHALLENGE_BODY_SCHEMA, ChallengeBodyPipe } from '../dto/challenge.dto';
 import { ChallengeView } from '../views/challenge.view';
 
@@ -17,6 +18,7 @@ export class ChallengesController {
 
   @Post()
   @HttpCode(201)
+  @RateLimited('challenges_per_agent', 'challenges_per_org')
   @AgentEndpoint(
     'issueChallenge',
     'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',

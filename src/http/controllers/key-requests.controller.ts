@@ -7,6 +7,7 @@ import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request'
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
 import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { RateLimited, WrongCodesLimited } from '../rate-limited.decorator';
 import { ApproveKeyRequestDto, CreateKeyRequestDto, RejectKeyRequestDto } from '../dto/key-request.dto';
 import { KeyRequestCreatedView, KeyRequestDecidedView, KeyRequestView } from '../views/key-request.view';
 
@@ -21,6 +22,7 @@ export class KeyRequestsController {
 
   @Post()
   @HttpCode(201)
+  @RateLimited('key_requests_per_agent', 'key_requests_per_org')
   @AgentEndpoint(
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
@@ -44,6 +46,7 @@ export class KeyRequestsController {
 
   @Post(':requestId/approve')
   @HttpCode(200)
+  @WrongCodesLimited('wrong_codes_per_agent', 'wrong_codes_per_org')
   @RequestParam()
   @AgentEndpoint(
     'approveKeyRequest',

@@ -7,6 +7,7 @@ import { CreateOrganizationCommand } from '../../application/use-cases/create-or
 import { OperatorOnly } from '../../auth/access.decorators';
 import { AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { CreateOrganizationDto } from '../dto/organization.dto';
 import { OrganizationCreatedView, OrganizationView } from '../views/organization.view';
 
@@ -21,6 +22,7 @@ export class OrganizationsController {
   @Post()
   @HttpCode(201)
   @OperatorOnly()
+  @RateLimited('orgs_per_address')
   @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'))
   async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
     const policy = { firstKeyRequiresAdmin: body.policy?.firstKeyRequiresAdmin ?? true };

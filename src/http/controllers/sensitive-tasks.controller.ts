@@ -5,6 +5,7 @@ import type { CommandContext } from '../../application/command-context';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { SensitiveTaskDto } from '../dto/browser.dto';
 import { TaskAuthorizationView } from '../views/browser.view';
 import { PromptRequiredProblem } from '../views/problem.view';
@@ -17,6 +18,7 @@ export class SensitiveTasksController {
 
   @Post()
   @HttpCode(200)
+  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
   @AgentEndpoint(
     'authorizeSensitiveTask',
     'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { generateKeyPair } from '../support/ed25519-keys';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { expectNothingWritten, expectProblem } from './expectations';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const WRONG_CODE = '000000000000000';
+
+/** One API call with its answer headers: Retry-After and RateLimit-* are what a client backs off by. */
+async function post(server: TestServer, path: string, token: string, body: unknown) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, contentType: response.headers.get('content-type') ?? '', body: await response.json() };
+}
+
+const keyRequestChallenge = (server: TestServer, agent: TestAgent) =>
+  post(server, `/v1/orgs/${agent.orgId}/challenges`, agent.token, { purpose: 'KEY_REQUEST', publicKey: generateKeyPair().publicKey });
+
+/** Refusals of one limit counted on /metrics. */
+async function refusals(server: TestServer, limit: string): Promise<number> {
+  const text = (await call<string>(server, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((row) => row.startsWith(`ztkeys_rate_limited_total{limit="${limit}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Issue 12, item 5 and R19: an agent, an org or an address gets so many requests and then 429 with Retry-After. */
+describe('rate limits', () => {
+  describe('on one instance (memory)', () => {
+    let server: TestServer;
+    let journey: Journey;
+    let owner: TestAgent;
+
+    beforeAll(async () => {
+      server = await startTestServer({
+        RATE_LIMIT_CHALLENGES_PER_AGENT: '5/60',
+        RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: '4/60',
+        RATE_LIMIT_NEW_BROWSERS_PER_AGENT: '2/3600',
+        RATE_LIMIT_WRONG_CODES_PER_AGENT: '2/3600',
+        RATE_LIMIT_ORGS_PER_ADDRESS: '2/3600',
+      });
+      journey = new Journey(server);
+      owner = await journey.createOrg('owner');
+    });
+    afterAll(() => server.close());
+
+    it('a member hammering challenges gets 429 problem details with Retry-After, counted on /metrics; another member is not held back', async () => {
+      const member = await journey.addAgent(owner, 'hammer');
+      const answers: Awaited<ReturnType<typeof post>>[] = [];
+      for (let i = 0; i < 8; i++) answers.push(await keyRequestChallenge(server, member));
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
+      const refused = answers[5];
+      expect(refused.contentType).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toEqual(expect.objectContaining({ status: 429, code: 'RATE_LIMITED', limit: 'challenges_per_agent' }));
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('ratelimit-limit')).toBe('5');
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(await refusals(server, 'challenges_per_agent')).toBe(3);
+
+      const other = await journey.addAgent(owner, 'bystander');
+      expect((await keyRequestChallenge(server, other)).status).toBe(201);
+    });
+
+    it('a member without a key writes refused sensitive tasks only up to the limit: after it, 429 and nothing more in the log', async () => {
+      const member = await journey.addAgent(owner, 'keyless');
+      for (let i = 0; i < 4; i++) expectProblem(await journey.sensitiveTask(member, 'laptop', `task-${i}`), 401, 'NO_ACTIVE_KEY');
+      for (let i = 0; i < 5; i++) await expectNothingWritten(server, async () => expectProblem(await journey.sensitiveTask(member, 'laptop', 'again'), 429, 'RATE_LIMITED'));
+    });
+
+    it('an agent adds only so many browsers: an invented browser id past the limit is 429 and grows nothing', async () => {
+      const member = await journey.addAgent(owner, 'collector');
+      expect((await journey.logout(member, 'browser-1')).status).toBe(200);
+      expect((await journey.logout(member, 'browser-2')).status).toBe(200);
+      await expectNothingWritten(server, async () => {
+        const refused = await journey.logout(member, 'browser-3');
+        expectProblem(refused, 429, 'RATE_LIMITED');
+        expect(refused.body.limit).toBe('new_browsers_per_agent');
+      });
+      // A browser already known is no new one (the refused call counted as a browser action: this is the 4th).
+      expect((await journey.logout(member, 'browser-1')).status).toBe(200);
+    });
+
+    it('an approver gets so many wrong verification codes across requests: then even the right one waits, and nothing is written', async () => {
+      await journey.activeKey(owner, owner);
+      const members = [await journey.addAgent(owner, 'first'), await journey.addAgent(owner, 'second'), await journey.addAgent(owner, 'third')];
+      const requests: { requestId: string; verificationCode: string }[] = [];
+      for (const member of members) requests.push((await journey.requestKey(member)).body);
+      expectProblem(await journey.decide(owner, requests[0].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      expectProblem(await journey.decide(owner, requests[1].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      const { challengeId, signature } = await journey.signed(owner, owner.key!, { purpose: 'KEY_DECISION', requestId: requests[2].requestId, decision: 'APPROVE' });
+      await expectNothingWritten(server, async () => {
+        const refused = await call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests/${requests[2].requestId}/approve`, owner.token, {
+          challengeId,
+          signature,
+          verificationCode: requests[2].verificationCode,
+        });
+        expectProblem(refused, 429, 'RATE_LIMITED');
+        expect(refused.body.limit).toBe('wrong_codes_per_agent');
+      });
+      expect(await refusals(server, 'wrong_codes_per_agent')).toBe(1);
+    });
+
+    it('org creation is limited per client address', async () => {
+      await journey.createOrg('second-owner');
+      await expectNothingWritten(server, async () => {
+        const refused = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Third', superAdmin: { agentId: 'x', email: 'x@example.com', displayName: 'X' } });
+        expectProblem(refused, 429, 'RATE_LIMITED');
+        expect(refused.body.limit).toBe('orgs_per_address');
+      });
+    });
+  });
+
+  it('every API request counts against its client address', async () => {
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '4/60' });
+    try {
+      const owner = await new Journey(server).createOrg('owner');
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call(server, 'GET', `/v1/orgs/${owner.orgId}`, owner.token)).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      // Health and metrics are not API requests.
+      expect((await call(server, 'GET', '/health/live')).status).toBe(200);
+      expect(await refusals(server, 'api_per_address')).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('two instances sharing Redis share one limit', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-rate-'));
+    const env = { DATA_DIR: dataDir, REDIS_URL, RATE_LIMIT_CHALLENGES_PER_AGENT: '4/60' };
+    const first = await startTestServer(env);
+    const second = await startTestServer({ ...env, ROLES: 'api' });
+    try {
+      const owner = await new Journey(first).createOrg('owner');
+      const member = await new Journey(first).addAgent(owner, 'roamer');
+      const statuses: number[] = [];
+      for (const server of [first, second, first, second, first, second]) statuses.push((await keyRequestChallenge(server, member)).status);
+      expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
+      expect(await refusals(first, 'challenges_per_agent')).toBe(1);
+      expect(await refusals(second, 'challenges_per_agent')).toBe(1);
+    } finally {
+      await second.close();
+      await first.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
