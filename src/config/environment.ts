@@ -93,6 +93,7 @@ const ENVIRONMENT = z.object({
   LOG_KEY_NAME: unset,
   LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
   LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
+  LOG_SELF_CHECK_INTERVAL_MS: integer(0, 600_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;
