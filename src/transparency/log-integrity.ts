@@ -73,7 +73,7 @@ export class LogIntegrityCheck {
     if (signed.size > index) return fail(index, `${what} signs ${signed.size} events but the log holds ${index} before it: an event was removed`);
     for (const leaf of org.pending.splice(0, signed.size - from)) org.verified.append(leaf);
     if (!org.verified.root().equals(signed.rootHash)) {
-      fail(from, `events ${from} to ${signed.size - 1} do not hash to the root ${what} signed: one of them was altered, removed, inserted or reordered`);
+      fail(from, `events ${from} to ${signed.size - 1} do not hash to the root signed by ${what}: one of them was altered, removed, inserted or reordered`);
     }
   }
 
