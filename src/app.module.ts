@@ -41,6 +41,8 @@ import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE } from './read-models/read-model-store.port';
 import type { Runtime } from './runtime/runtime';
 import { LogKeyController } from './http/controllers/log-key.controller';
+import { AuditProofsController } from './http/controllers/audit-proofs.controller';
+import { AuditProofs } from './application/queries/audit-proofs';
 import { LOG_KEY } from './transparency/log-key';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
@@ -54,6 +56,7 @@ const API_CONTROLLERS = [
   SensitiveTasksController,
   ReadModelsController,
   LogKeyController,
+  AuditProofsController,
 ];
 
 const HANDLERS = [
@@ -90,6 +93,7 @@ export class AppModule {
       EventWriter,
       Proofs,
       ReadQueries,
+      AuditProofs,
       ReadAccess,
       ...HANDLERS,
     ];

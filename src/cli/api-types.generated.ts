@@ -352,6 +352,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/audit-log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's latest signed checkpoint: a C2SP tlog-checkpoint in a C2SP signed-note by the log key (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description The org's latest signed checkpoint: a C2SP tlog-checkpoint in a C2SP signed-note by the log key (ADMIN, SUPER_ADMIN, AUDITOR)
+         */
+        get: operations["getAuditCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/audit-log/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RFC 9162 consistency proof that the org's tree of `from` events is a prefix of its tree of `to` events, `to` at most the latest checkpoint's size (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description RFC 9162 consistency proof that the org's tree of `from` events is a prefix of its tree of `to` events, `to` at most the latest checkpoint's size (ADMIN, SUPER_ADMIN, AUDITOR)
+         */
+        get: operations["getAuditConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/audit-log/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)
+         */
+        get: operations["getAuditInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -788,6 +848,39 @@ export interface components {
             items: components["schemas"]["AuditEntryView"][];
             /** @description Pass it back as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        ConsistencyProofView: {
+            /**
+             * @description The smaller tree size
+             * @example 3
+             */
+            from: number;
+            /**
+             * @description The larger tree size, at most the latest checkpoint's
+             * @example 8
+             */
+            to: number;
+            /** @description The proof nodes in RFC 9162 2.1.4.1 order; empty when from is 0 or equals to */
+            proof: string[];
+        };
+        InclusionProofView: {
+            /**
+             * @description Index of the event in the org's tree (its events in log order, checkpoints not counted)
+             * @example 2
+             */
+            index: number;
+            /**
+             * @description The tree size, at most the latest checkpoint's
+             * @example 8
+             */
+            size: number;
+            /**
+             * @description SHA-256(0x00 || leaf input) of the event (README: leaf of an event)
+             * @example R2l2ZSBtZSBhIHJvb3QgaGFzaCBvZiAzMiBieXRlcyE=
+             */
+            leafHash: string;
+            /** @description The audit path in RFC 9162 2.1.3.1 order */
+            proof: string[];
         };
         FieldProblems: {
             /** @example superAdmin.email */
@@ -3806,6 +3899,372 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+        };
+    };
+    getAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example ztkeys.local/audit-log/acme
+                     *     8
+                     *     R2l2ZSBtZSBhIHJvb3QgaGFzaCBvZiAzMiBieXRlcyE=
+                     *     timestamp 2026-11-30T12:00:02.000Z
+                     *
+                     *     — ztkeys.local/audit-log Gq9nLxX0...
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no signed checkpoint yet (or is not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:checkpoint-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The organization has no signed checkpoint yet (or is not yours)",
+                     *       "code": "CHECKPOINT_NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:read-model-behind",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "code": "READ_MODEL_BEHIND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditConsistencyProof: {
+        parameters: {
+            query: {
+                /** @description The smaller tree size (0 or a size a checkpoint you kept signed) */
+                from: number;
+                /** @description The larger tree size, at most the latest checkpoint's */
+                to: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof; check it against the roots of the two checkpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofView"];
+                };
+            };
+            /** @description Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-tree-size",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size",
+                     *       "code": "INVALID_TREE_SIZE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no signed checkpoint yet (or is not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:checkpoint-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The organization has no signed checkpoint yet (or is not yours)",
+                     *       "code": "CHECKPOINT_NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:read-model-behind",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "code": "READ_MODEL_BEHIND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditInclusionProof: {
+        parameters: {
+            query: {
+                /** @description Index of the event in the org's tree (its events in log order, checkpoints not counted) */
+                index: number;
+                /** @description The tree size, at most the latest checkpoint's */
+                size: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event's leaf hash and audit path; check them against the root of the checkpoint of that size */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofView"];
+                };
+            };
+            /** @description Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-tree-size",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size",
+                     *       "code": "INVALID_TREE_SIZE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no signed checkpoint yet (or is not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:checkpoint-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The organization has no signed checkpoint yet (or is not yours)",
+                     *       "code": "CHECKPOINT_NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:read-model-behind",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "code": "READ_MODEL_BEHIND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

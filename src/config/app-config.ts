@@ -49,6 +49,8 @@ export interface AppConfig {
   checkpointDelayMs: number;
   /** A timestamped checkpoint of each org at this interval while its log does not grow. */
   checkpointIdleMs: number;
+  /** The server re-derives every org's tree from the stored log and checks its checkpoints at start and at this interval (0: at start only). */
+  selfCheckIntervalMs: number;
 
   // Security limits (README, Security).
   /** `iss` every agent token must carry: JWT_ISSUER, required with JWKS_URL; the embedded minter's otherwise. */
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logKeyName: vars.LOG_KEY_NAME,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
+    selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
     ...tokenBinding(vars),
     jwtMaxLifetimeSeconds: vars.JWT_MAX_LIFETIME_SECONDS,
     jwtClockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,

@@ -17,6 +17,7 @@ import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
 import { LogCheckpointer } from '../transparency/log-checkpointer';
 import { loadLogKey } from '../transparency/log-key';
+import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
@@ -120,6 +121,16 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
   const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
 
+  // The server's own check of the stored log against its signed checkpoints, beside the role that signs them.
+  const selfCheck = runs('projector')
+    ? new LogSelfCheck(eventStore, logKey.signer, registry, {
+        intervalMs: config.selfCheckIntervalMs,
+        onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
+        onError: (error) => logger.warn(`audit log self-check: ${String(error)}`),
+      })
+    : undefined;
+  if (selfCheck) readinessChecks.push(selfCheck.readiness);
+
   return {
     config,
     secrets,
@@ -133,8 +144,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     start: () => {
       projector?.start();
       checkpointer?.start().catch((error: unknown) => logger.warn(`log checkpoints: ${String(error)}`));
+      selfCheck?.start();
     },
     close: async () => {
+      await selfCheck?.stop();
       await checkpointer?.stop();
       await projector?.stop();
       redis?.disconnect();

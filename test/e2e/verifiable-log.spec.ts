@@ -4,9 +4,9 @@ import { openCheckpoint } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED, checkpointOrigin, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
-import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
+import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../../src/transparency/merkle-tree';
 import { openNote, parseSignerKey, parseVerifierKey, signNote } from '../../src/transparency/signed-note';
-import { call, Journey } from '../support/api-client';
+import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 describe('verifiable log over HTTP', () => {
@@ -61,5 +61,85 @@ describe('verifiable log over HTTP', () => {
       checked += 1;
     }
     expect(checked).toBeGreaterThanOrEqual(1);
+  });
+
+  /** Polls the served checkpoint until it covers at least `size` events; returns it opened with the served log key. */
+  async function checkpointOf(agent: TestAgent, size: number) {
+    const verifier = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const reply = await call(server, 'GET', `/v1/orgs/${agent.orgId}/audit-log/checkpoint`, agent.token);
+      if (reply.status === 200) {
+        expect(reply.contentType).toMatch(/^text\/plain/);
+        const checkpoint = openCheckpoint(reply.body as string, verifier, checkpointOrigin(verifier.name, agent.orgId));
+        if (checkpoint.size >= size) return checkpoint;
+      } else {
+        expect(reply.body.code).toBe('CHECKPOINT_NOT_FOUND');
+      }
+      if (Date.now() > deadline) throw new Error(`no checkpoint of ${size} events`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('serves the latest checkpoint and consistency and inclusion proofs that verify against the served checkpoints', async () => {
+    const journey = new Journey(server);
+    const admin = await journey.createOrg('carol');
+    const auditor = await journey.addAgent(admin, 'dave', 'AUDITOR');
+    const member = await journey.addAgent(admin, 'erin');
+    const first = await checkpointOf(auditor, 3);
+    await journey.addAgent(admin, 'frank');
+    await journey.addAgent(admin, 'grace', 'ADMIN');
+    const second = await checkpointOf(auditor, first.size + 2);
+    const base = `/v1/orgs/${admin.orgId}/audit-log`;
+
+    const consistency = await call(server, 'GET', `${base}/consistency?from=${first.size}&to=${second.size}`, auditor.token);
+    expect(consistency.status).toBe(200);
+    expect(consistency.body).toMatchObject({ from: first.size, to: second.size });
+    const proof = (consistency.body.proof as string[]).map((hash) => Buffer.from(hash, 'base64'));
+    expect(verifyConsistency(first.size, second.size, first.rootHash, second.rootHash, proof)).toBe(true);
+    expect(verifyConsistency(first.size, second.size, second.rootHash, first.rootHash, proof)).toBe(false);
+
+    // Each event of the export is in the tree at its index, with the leaf hash an auditor computes from its line.
+    const lines = String((await call(server, 'GET', `${base}/export`, admin.token)).body)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.type !== CHECKPOINT_SIGNED);
+    for (let index = 0; index < second.size; index += 1) {
+      const inclusion = await call(server, 'GET', `${base}/inclusion?index=${index}&size=${second.size}`, admin.token);
+      expect(inclusion.status).toBe(200);
+      const leaf = leafHash(leafInput(lines[index]));
+      expect(inclusion.body).toMatchObject({ index, size: second.size, leafHash: leaf.toString('base64') });
+      const path = (inclusion.body.proof as string[]).map((hash) => Buffer.from(hash, 'base64'));
+      expect(verifyInclusion(leaf, index, second.size, path, second.rootHash)).toBe(true);
+    }
+
+    const refused = async (path: string, token = admin.token) => {
+      const reply = await call(server, 'GET', `${base}/${path}`, token);
+      return [reply.status, reply.body.code];
+    };
+    expect(await refused(`consistency?from=1&to=${second.size + 1000}`)).toEqual([400, 'INVALID_TREE_SIZE']);
+    expect(await refused(`consistency?from=3&to=2`)).toEqual([400, 'INVALID_TREE_SIZE']);
+    expect(await refused(`inclusion?index=${second.size}&size=${second.size}`)).toEqual([400, 'INVALID_TREE_SIZE']);
+    expect(await refused(`inclusion?index=-1&size=2`)).toEqual([400, 'INVALID_INPUT']);
+    expect(await refused(`consistency?from=x&to=2`)).toEqual([400, 'INVALID_INPUT']);
+    expect(await refused('checkpoint', member.token)).toEqual([403, 'NOT_ALLOWED']);
+    expect(await refused('consistency?from=1&to=2', member.token)).toEqual([403, 'NOT_ALLOWED']);
+  });
+});
+
+describe('an org without a checkpoint yet', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('answers 404 CHECKPOINT_NOT_FOUND for the checkpoint and the proofs', async () => {
+    const admin = await new Journey(server).createOrg('alice');
+    for (const path of ['checkpoint', 'consistency?from=0&to=1', 'inclusion?index=0&size=1']) {
+      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/${path}`, admin.token);
+      expect([path, reply.status, reply.body.code]).toEqual([path, 404, 'CHECKPOINT_NOT_FOUND']);
+    }
   });
 });

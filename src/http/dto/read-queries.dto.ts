@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
@@ -66,3 +66,23 @@ export class AuditLogFilters {
 }
 
 export class AuditLogQuery extends IntersectionType(AuditLogFilters, PageQuery) {}
+
+/** A tree size or leaf index of an org's Merkle tree, from the query string. */
+const TreeNumber = (description: string, minimum: 0 | 1) =>
+  applyDecorators(
+    ApiProperty({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER, description }),
+    Type(() => Number),
+    IsInt(),
+    Min(minimum),
+    Max(Number.MAX_SAFE_INTEGER),
+  );
+
+export class ConsistencyProofQuery {
+  @TreeNumber('The smaller tree size (0 or a size a checkpoint you kept signed)', 0) from: number;
+  @TreeNumber('The larger tree size, at most the latest checkpoint\'s', 0) to: number;
+}
+
+export class InclusionProofQuery {
+  @TreeNumber("Index of the event in the org's tree (its events in log order, checkpoints not counted)", 0) index: number;
+  @TreeNumber("The tree size, at most the latest checkpoint's", 1) size: number;
+}

@@ -1,0 +1,87 @@
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../application/command-context';
+import { AuditProofs } from '../../application/queries/audit-proofs';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { Role } from '../../domain/shared/roles';
+import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
+import { Ctx } from '../command-context.decorator';
+import { ConsistencyProofQuery, InclusionProofQuery } from '../dto/read-queries.dto';
+import { MinPosition } from '../min-position.decorator';
+import { ReadAccess } from '../read-access';
+import { ConsistencyProofView, InclusionProofView } from '../views/audit-proofs.view';
+
+const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
+
+const NO_CHECKPOINT: ErrorAnswer = [404, 'The organization has no signed checkpoint yet (or is not yours)', 'CHECKPOINT_NOT_FOUND'];
+const BAD_SIZE: ErrorAnswer = [400, 'Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size', 'INVALID_TREE_SIZE'];
+const BEHIND: ErrorAnswer = [
+  503,
+  'The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)',
+  'READ_MODEL_BEHIND',
+];
+const NOTE_EXAMPLE = 'ztkeys.local/audit-log/acme\n8\nR2l2ZSBtZSBhIHJvb3QgaGFzaCBvZiAzMiBieXRlcyE=\ntimestamp 2026-11-30T12:00:02.000Z\n\n— ztkeys.local/audit-log Gq9nLxX0...\n';
+
+/**
+ * The org's signed checkpoints and proofs against them (R16): what a witness (the CLI) needs to
+ * check that today's log extends the one it saw, and an auditor that one event is in it.
+ */
+@ApiTags('verifiable log')
+@OrgScoped()
+@MinPositionHeader()
+@Controller('v1/orgs/:orgId/audit-log')
+export class AuditProofsController {
+  constructor(
+    private readonly proofs: AuditProofs,
+    private readonly access: ReadAccess,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('checkpoint')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  @AgentEndpoint(
+    'getAuditCheckpoint',
+    "The org's latest signed checkpoint: a C2SP tlog-checkpoint in a C2SP signed-note by the log key (ADMIN, SUPER_ADMIN, AUDITOR)",
+    ApiResponse({
+      status: 200,
+      description: 'The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key',
+      content: { 'text/plain': { schema: { type: 'string' }, example: NOTE_EXAMPLE } },
+    }),
+    NO_CHECKPOINT,
+    BEHIND,
+  )
+  async checkpoint(@Ctx() context: CommandContext, @MinPosition() minPosition?: string | string[]): Promise<string> {
+    await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
+    return (await this.proofs.checkpoint(context.orgId)).note;
+  }
+
+  @Get('consistency')
+  @AgentEndpoint(
+    'getAuditConsistencyProof',
+    "RFC 9162 consistency proof that the org's tree of `from` events is a prefix of its tree of `to` events, `to` at most the latest checkpoint's size (ADMIN, SUPER_ADMIN, AUDITOR)",
+    Answers(200, ConsistencyProofView, 'The proof; check it against the roots of the two checkpoints'),
+    BAD_SIZE,
+    NO_CHECKPOINT,
+    BEHIND,
+  )
+  async consistency(@Ctx() context: CommandContext, @Query() query: ConsistencyProofQuery, @MinPosition() minPosition?: string | string[]): Promise<ConsistencyProofView> {
+    await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
+    const proof = await this.proofs.consistency(context.orgId, query.from, query.to);
+    return { from: query.from, to: query.to, proof: proof.map((hash) => hash.toString('base64')) };
+  }
+
+  @Get('inclusion')
+  @AgentEndpoint(
+    'getAuditInclusionProof',
+    "RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)",
+    Answers(200, InclusionProofView, "The event's leaf hash and audit path; check them against the root of the checkpoint of that size"),
+    BAD_SIZE,
+    NO_CHECKPOINT,
+    BEHIND,
+  )
+  async inclusion(@Ctx() context: CommandContext, @Query() query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
+    await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
+    const { leafHash, proof } = await this.proofs.inclusion(context.orgId, query.index, query.size);
+    return { index: query.index, size: query.size, leafHash: leafHash.toString('base64'), proof: proof.map((hash) => hash.toString('base64')) };
+  }
+}

@@ -1,0 +1,90 @@
+import { Counter, type Registry } from 'prom-client';
+import type { EventStore } from '../event-store/event-store.port';
+import type { ReadinessCheck } from '../health/readiness';
+import { LogIntegrityCheck, type LogFault } from './log-integrity';
+import type { NoteVerifier } from './signed-note';
+
+const PAGE = 1000;
+
+export interface LogSelfCheckOptions {
+  /** Checks again at this interval after the check at start; 0: at start only. */
+  intervalMs: number;
+  /** Each fault a check finds that the previous one did not report. */
+  onFault: (fault: LogFault) => void;
+  /** The log could not be read to the end; the next check tries again. */
+  onError: (error: unknown) => void;
+}
+
+export const describeFault = ({ orgId, index, reason }: LogFault): string => `org ${orgId}, index ${index}: ${reason}`;
+
+/**
+ * The server's own check of its stored log (R16): at start and at an interval it reads the whole
+ * log (O(events), constant memory per org) through LogIntegrityCheck. Readiness fails while a
+ * fault stands, naming the org, the index and why; a counter counts each new detection.
+ */
+export class LogSelfCheck {
+  private faults: LogFault[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly detections: Counter;
+
+  readonly readiness: ReadinessCheck = {
+    name: 'auditLog',
+    ping: async () => {
+      if (this.faults.length > 0) throw new Error(`the stored log does not match its signed checkpoints: ${this.faults.map(describeFault).join('; ')}`);
+      return true;
+    },
+  };
+
+  constructor(
+    private readonly events: Pick<EventStore, 'readAll'>,
+    private readonly verifier: NoteVerifier,
+    registry: Registry,
+    private readonly options: LogSelfCheckOptions,
+  ) {
+    this.detections = new Counter({
+      name: 'ztkeys_audit_log_tampering_detected_total',
+      help: "Faults the server's check of the stored log against its signed checkpoints found (an org's log altered, cut, reordered, or a checkpoint that does not verify), each counted once",
+      registers: [registry],
+    });
+  }
+
+  start(): void {
+    void this.check();
+    if (this.options.intervalMs > 0) this.timer = setInterval(() => void this.check(), this.options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One check of the whole log; a check already running is awaited rather than doubled. */
+  check(): Promise<void> {
+    this.running ??= this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const integrity = new LogIntegrityCheck(this.verifier);
+    try {
+      let after: bigint | undefined;
+      for (;;) {
+        const page = await this.events.readAll(after, PAGE);
+        for (const event of page) integrity.apply(event);
+        if (page.length < PAGE) break;
+        after = page[page.length - 1].position;
+      }
+    } catch (error) {
+      this.options.onError(error);
+      return;
+    }
+    const found = integrity.faults();
+    const known = new Set(this.faults.map(describeFault));
+    for (const fault of found.filter((fault) => !known.has(describeFault(fault)))) {
+      this.detections.inc();
+      this.options.onFault(fault);
+    }
+    this.faults = found;
+  }
+}
