@@ -48,7 +48,7 @@ export interface OrgReport {
   events: number;
   checkpoints: number;
   /** The last checkpoint checked, and how many events came after it (not yet covered by a signature). */
-  lastCheckpoint?: { size: number; rootHash: string; timestamp?: string };
+  lastCheckpoint?: { size: number; rootHash: string; timestamp?: string; note: string };
   uncovered: number;
   /** The tree was rebuilt up to this size (every event, unless a failure stopped it), with this root. */
   verifiedSize: number;
@@ -168,6 +168,7 @@ class OrgVerification {
   readonly revisions = new Map<string, number>();
   checkpoints = 0;
   last?: Checkpoint;
+  lastNote?: string;
   trustedMatched = false;
 
   constructor(
@@ -294,7 +295,7 @@ export class AuditVerifier {
       events: org.tree.size,
       verifiedSize: size,
       checkpoints: org.checkpoints,
-      ...(org.last && { lastCheckpoint: { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }) } }),
+      ...(org.last && { lastCheckpoint: { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }), note: org.lastNote! } }),
       uncovered: org.tree.size - (org.last?.size ?? 0),
       rootHash: b64(root),
       ...(this.trusted?.orgId === org.orgId && org.trustedMatched && { trustedCheckpoint: { size: this.trusted.checkpoint.size, rootHash: b64(this.trusted.checkpoint.rootHash) } }),
@@ -336,6 +337,7 @@ export class AuditVerifier {
     }
     org.checkpoints += 1;
     org.last = checkpoint;
+    org.lastNote = event.data.note;
   }
 
   private openTrusted(note: string): { orgId: string; checkpoint: Checkpoint } {

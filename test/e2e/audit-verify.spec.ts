@@ -44,7 +44,7 @@ function resign(original: Line[], signer: NoteSigner, orgId: string): Line[] {
   const lines = original.map((line) => {
     const revision = (revisions.get(line.stream) ?? -1) + 1;
     revisions.set(line.stream, revision);
-    return { ...line, revision };
+    return { ...line, revision } as Line;
   });
   const byIndex = roots(lines);
   let size = 0;

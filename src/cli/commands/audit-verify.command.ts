@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { InvalidNote, parseVerifierKey, type NoteVerifier } from '../../transparency/signed-note';
@@ -72,17 +72,28 @@ function failureText(file: string, { line, orgId, leafIndex, eventId, type, reas
   return `The audit log ${file} is INVALID or TAMPERED. First problem at ${where}: ${reason}`;
 }
 
+function saveCheckpoint(path: string, verdict: AuditVerdict): void {
+  const [org, ...others] = verdict.orgs;
+  if (others.length > 0 || !org.lastCheckpoint) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.lastCheckpoint ? '' : ' and no checkpoint'}.`);
+  try {
+    writeFileSync(path, org.lastCheckpoint.note);
+  } catch (error) {
+    throw usageError(`Cannot write ${path}: ${(error as Error).message}`);
+  }
+}
+
 export const auditVerifyCommand: CommandSpec = {
   path: ['audit', 'verify'],
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
-    'Usage: ztkeys audit verify audit.ndjson --log-key "$(cat log-key.txt)" [--trusted-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
+    'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
     'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 2 usage.',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
     'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it' },
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
+    'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the org's last checkpoint there: next time, pass it as --trusted-checkpoint" },
     'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
   },
   async run(input, ctx) {
@@ -106,6 +117,8 @@ export const auditVerifyCommand: CommandSpec = {
       if (ctx.output.json) ctx.output.result('', verdict);
       throw new CliError(EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
     }
+    const save = input.strings['save-checkpoint'];
+    if (save !== undefined) saveCheckpoint(save, verdict);
     ctx.output.result([`Audit log verified: ${file} (${verdict.lines} lines)`, ...verdict.orgs.flatMap(orgLines)].join('\n'), verdict);
   },
 };
