@@ -15,6 +15,10 @@ export const EXIT = {
   SERVER: 4,
   /** ztkeys refused: wrong passphrase, damaged key file, or a server answer that failed a check. */
   CHECK_FAILED: 5,
+  /** `audit verify`: the audit log is invalid or was tampered with (the first bad line and why are printed). */
+  TAMPERED: 6,
+  /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before. */
+  FORKED: 7,
   /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
   INTERRUPTED: 130,
 } as const;

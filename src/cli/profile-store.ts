@@ -16,7 +16,17 @@ interface ProfilesDocument {
   profiles: Record<string, Profile>;
   /** Highest event position a command returned, per server: reads wait for it (read your writes). */
   positions: Record<string, string>;
+  /** The witness's memory: per server and org, the log key pinned at first sight and the last checkpoint seen (R16). */
+  checkpoints?: Record<string, SeenCheckpoint>;
 }
+
+/** What the witness keeps of an org's log: its verifier key and the newest checkpoint note it accepted. */
+export interface SeenCheckpoint {
+  vkey: string;
+  note: string;
+}
+
+const witnessKey = (apiUrl: string, orgId: string): string => `${apiUrl} ${orgId}`;
 
 const PROFILE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -54,6 +64,16 @@ export class ProfileStore {
     const known = document.positions[apiUrl];
     if (known !== undefined && BigInt(known) >= BigInt(position)) return;
     document.positions[apiUrl] = position;
+    this.write(document);
+  }
+
+  lastCheckpoint(apiUrl: string, orgId: string): SeenCheckpoint | undefined {
+    return this.read().checkpoints?.[witnessKey(apiUrl, orgId)];
+  }
+
+  recordCheckpoint(apiUrl: string, orgId: string, seen: SeenCheckpoint): void {
+    const document = this.read();
+    document.checkpoints = { ...document.checkpoints, [witnessKey(apiUrl, orgId)]: seen };
     this.write(document);
   }
 

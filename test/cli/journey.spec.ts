@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
@@ -77,7 +77,8 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     work = mkdtempSync(join(tmpdir(), 'ztkeys-journey-'));
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
-    server = await startServer({ PORT: String(port), DATA_DIR: join(work, 'data'), ...secrets });
+    // Checkpoints within 50 ms, so that the final export is covered by a signed one.
+    server = await startServer({ PORT: String(port), DATA_DIR: join(work, 'data'), LOG_CHECKPOINT_DELAY_MS: '50', ...secrets });
   });
   afterAll(async () => {
     if (server && server.exitCode === null) {
@@ -270,5 +271,29 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(decision.publicKey).toBe(aliceKey);
     expect(verifyEd25519(aliceKey, decision.statement, decision.signature)).toBe(true);
     expect(JSON.parse(decision.statement)).toMatchObject({ purpose: 'KEY_DECISION', requestId: bobRequest.requestId, requesterPublicKey: approval.data.publicKey, decision: 'APPROVE' });
+  });
+
+  it('verifies the export offline against the log key, then again against the checkpoint saved the first time', async () => {
+    const file = join(work, 'audit.ndjson');
+    const keyFile = join(work, 'log-key.txt');
+    writeFileSync(keyFile, await (await fetch(`${apiUrl}/v1/log-key`)).text());
+    // The checkpointer signs the whole log within moments of the last write.
+    for (const deadline = Date.now() + 30_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      const exported = await ztkeys('alice', ['audit', 'export', ...after(bobLast)]);
+      expect(exported.code).toBe(EXIT.OK);
+      const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; data: { size?: number } });
+      const last = lines.at(-1)!;
+      writeFileSync(file, exported.stdout);
+      if (last.type === 'CheckpointSigned' && last.data.size === lines.filter((line) => line.type !== 'CheckpointSigned').length) break;
+      if (Date.now() > deadline) throw new Error('no checkpoint covers the whole log');
+    }
+    const saved = join(work, 'saved.checkpoint');
+    const verified = await ztkeys('carol', ['audit', 'verify', file, '--log-key', keyFile, '--save-checkpoint', saved]);
+    expect(verified).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(verified.stdout).toMatch(/^Audit log verified: /);
+    expect(verified.stdout).toMatch(/bob \(MEMBER\): bob [0-9a-f]{16} APPROVAL by alice <- alice [0-9a-f]{16} FIRST_KEY/);
+    const again = await ztkeys('carol', ['audit', 'verify', file, '--log-key', keyFile, '--trusted-checkpoint', saved, '--json']);
+    expect(again.code).toBe(EXIT.OK);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, orgs: [{ orgId, uncovered: 0, trustedCheckpoint: { size: expect.any(Number) } }] });
   });
 });

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command-spec';
 import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.command';
 import { auditExportCommand } from './audit-export.command';
+import { auditVerifyCommand } from './audit-verify.command';
 import { browserLogoutCommand } from './logout.command';
 import { keysCreateCommand } from './keys-create.command';
 import { keysApproveCommand, keysRejectCommand } from './keys-decision.command';
@@ -29,4 +30,5 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   taskAuthorizeCommand,
   statusCommand,
   auditExportCommand,
+  auditVerifyCommand,
 ];

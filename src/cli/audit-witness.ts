@@ -1,0 +1,61 @@
+import { ApiError } from './api-client';
+import type { AgentSession } from './agent-session';
+import { CliError } from './cli-error';
+import { EXIT } from './exit-codes';
+import { parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
+import { checkpointOrigin } from '../transparency/log-checkpointer';
+import { checkWitness } from '../transparency/log-witness';
+import { InvalidNote, parseNote, parseVerifierKey } from '../transparency/signed-note';
+
+/** The body of GET .../audit-log/consistency. */
+interface ConsistencyAnswer {
+  from: number;
+  to: number;
+  proof: string[];
+}
+
+const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).size;
+
+/**
+ * The CLI's witness (R16), run by every online `audit` command: fetches the org's newest
+ * checkpoint and a consistency proof from the last one this machine saw, refuses (exit 7) a log
+ * that does not extend it, and remembers the newer one. The log key is pinned at first sight.
+ * A server that serves no checkpoint is only warned about until one was seen: then it is refused.
+ */
+export async function witnessLog(session: AgentSession): Promise<Checkpoint | undefined> {
+  const { ctx, api, profile } = session;
+  const { orgId } = profile;
+  const saved = ctx.profiles.lastCheckpoint(profile.apiUrl, orgId);
+  let latest: string;
+  let vkey: string;
+  try {
+    vkey = saved?.vkey ?? (await api.getRaw('/v1/log-key', 'text/plain')).trim();
+    latest = await api.getRaw(`/v1/orgs/${encodeURIComponent(orgId)}/audit-log/checkpoint`, 'text/plain');
+  } catch (error) {
+    if (!saved && error instanceof ApiError && error.status === 404) {
+      ctx.output.warn('this server serves no audit checkpoint yet: its log was not witnessed.');
+      return undefined;
+    }
+    throw error;
+  }
+  const refuse = (reason: string): never => {
+    throw new CliError(EXIT.FORKED, `REFUSED: ${reason}. The server's audit log does not extend what this CLI saw before: someone rewrote its history. Keep your saved checkpoint and exports, and alert your security team.`);
+  };
+  let proof: Buffer[] = [];
+  try {
+    const logKey = parseVerifierKey(vkey);
+    const [from, to] = [saved ? sizeOf(saved.note) : 0, sizeOf(latest)];
+    if (saved && from < to) {
+      const answer = JSON.parse(await api.getRaw(`/v1/orgs/${encodeURIComponent(orgId)}/audit-log/consistency?from=${from}&to=${to}`, 'application/json')) as ConsistencyAnswer;
+      if (answer.from !== from || answer.to !== to || !Array.isArray(answer.proof)) refuse(`the consistency proof answered is for ${answer.from}..${answer.to}, not ${from}..${to}`);
+      proof = answer.proof.map((hash) => Buffer.from(hash, 'base64'));
+    }
+    const result = checkWitness({ ...(saved && { saved: saved.note }), latest, proof, logKey, origin: checkpointOrigin(logKey.name, orgId) });
+    if (!result.ok) return refuse(result.reason);
+    ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
+    return result.checkpoint;
+  } catch (error) {
+    if (error instanceof InvalidNote || error instanceof SyntaxError) return refuse(`the server's checkpoint or proof is malformed: ${error.message}`);
+    throw error;
+  }
+}

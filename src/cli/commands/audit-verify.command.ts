@@ -1,0 +1,124 @@
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
+import { InvalidNote, parseVerifierKey, type NoteVerifier } from '../../transparency/signed-note';
+import type { CliContext } from '../cli-context';
+import { CliError, usageError } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { EXIT } from '../exit-codes';
+
+/** Progress is shown every this many lines: on a terminal on one line, else as plain lines. */
+const PROGRESS_EVERY = 100_000;
+
+function readText(what: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The verifier key as text, or the file holding it. */
+function logKeyOf(value: string): NoteVerifier {
+  const text = !value.includes('+') && existsSync(value) ? readText('the log key file', value) : value;
+  try {
+    return parseVerifierKey(text);
+  } catch (error) {
+    if (error instanceof InvalidNote) throw usageError(`--log-key is not a verifier key (name+keyid+base64, as GET /v1/log-key serves it): ${error.message}`);
+    throw error;
+  }
+}
+
+async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext): Promise<void> {
+  if (!existsSync(file)) throw usageError(`No such file: ${file}`);
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const stderr = ctx.io.stderr as NodeJS.WriteStream;
+  const started = Date.now();
+  let count = 0;
+  for await (const line of lines) {
+    verifier.push(line);
+    if (verifier.failed) break;
+    if (++count % PROGRESS_EVERY === 0) {
+      const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
+      stderr.write(stderr.isTTY ? `\r  ${count.toLocaleString('en')} lines checked (${rate.toLocaleString('en')}/s)` : `${count} lines checked (${rate}/s)\n`);
+    }
+  }
+  if (stderr.isTTY && count >= PROGRESS_EVERY) stderr.write('\n');
+}
+
+const short = (fingerprint: string): string => fingerprint.slice(0, 16);
+
+function orgLines(org: OrgReport): string[] {
+  const covered = org.lastCheckpoint
+    ? `verified up to the checkpoint of size ${org.lastCheckpoint.size}${org.lastCheckpoint.timestamp ? ` (${org.lastCheckpoint.timestamp})` : ''}`
+    : 'no checkpoint: nothing is signed yet';
+  const lines = [
+    `org ${org.orgId}: ${org.events} events, ${org.checkpoints} checkpoints, ${covered}`,
+    ...(org.uncovered > 0 ? [`  ${org.uncovered} events after the last checkpoint: their statements hold, but no signed root covers them yet`] : []),
+    `  root of the ${org.events} events: ${org.rootHash}`,
+    ...(org.trustedCheckpoint ? [`  the trusted checkpoint (size ${org.trustedCheckpoint.size}) is a prefix of this log`] : []),
+    `  first key: ${org.firstKey ?? '-'}`,
+    `  keys ACTIVE at the end, each with its approval chain back to the first key:`,
+  ];
+  for (const key of org.activeKeys) {
+    const chain = key.chain.map((link) => (link.mode === 'FIRST_KEY' ? `${link.agentId} ${short(link.fingerprint)} FIRST_KEY` : `${link.agentId} ${short(link.fingerprint)} ${link.mode} by ${link.approvedBy}`));
+    lines.push(`    ${key.agentId} (${key.role ?? 'removed'}): ${chain.join(' <- ')}`);
+  }
+  return lines;
+}
+
+function failureText(file: string, { line, orgId, leafIndex, eventId, type, reason }: AuditFailure): string {
+  const where = line === 0 ? 'the file as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event ${leafIndex} of org ${orgId}` : ''})` : ''}`;
+  return `The audit log ${file} is INVALID or TAMPERED. First problem at ${where}: ${reason}`;
+}
+
+function saveCheckpoint(path: string, verdict: AuditVerdict): void {
+  const [org, ...others] = verdict.orgs;
+  if (others.length > 0 || !org.lastCheckpoint) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.lastCheckpoint ? '' : ' and no checkpoint'}.`);
+  try {
+    writeFileSync(path, org.lastCheckpoint.note);
+  } catch (error) {
+    throw usageError(`Cannot write ${path}: ${(error as Error).message}`);
+  }
+}
+
+export const auditVerifyCommand: CommandSpec = {
+  path: ['audit', 'verify'],
+  summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
+  details: [
+    'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 2 usage.',
+  ].join('\n'),
+  args: [{ name: 'file' }],
+  options: {
+    'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it' },
+    'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
+    'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the org's last checkpoint there: next time, pass it as --trusted-checkpoint" },
+    'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
+  },
+  async run(input, ctx) {
+    const file = input.args.file;
+    const logKey = logKeyOf(input.strings['log-key']!);
+    const trusted = input.strings['trusted-checkpoint'];
+    let verifier: AuditVerifier;
+    try {
+      verifier = new AuditVerifier({
+        logKey,
+        ...(trusted !== undefined && { trustedCheckpoint: readText('the trusted checkpoint', trusted) }),
+        ...(input.strings['first-key'] !== undefined && { firstKey: input.strings['first-key'] }),
+      });
+    } catch (error) {
+      if (error instanceof InvalidNote) throw new CliError(EXIT.TAMPERED, `The trusted checkpoint ${trusted} does not open with the log key: ${error.message}`);
+      throw error;
+    }
+    await verifyFile(file, verifier, ctx);
+    const verdict: AuditVerdict = verifier.finish();
+    if (!verdict.ok) {
+      if (ctx.output.json) ctx.output.result('', verdict);
+      throw new CliError(EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
+    }
+    const save = input.strings['save-checkpoint'];
+    if (save !== undefined) saveCheckpoint(save, verdict);
+    ctx.output.result([`Audit log verified: ${file} (${verdict.lines} lines)`, ...verdict.orgs.flatMap(orgLines)].join('\n'), verdict);
+  },
+};

@@ -1,0 +1,350 @@
+import { decode, UndecodableEvent } from '../domain/events/decode';
+import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS } from '../domain/events/event-catalogue';
+import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
+import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
+import { leafInput, type LeafRecord } from './event-leaf';
+import { LOG_ACTOR, checkpointOrigin } from './log-checkpointer';
+import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
+import { CompactRange, leafHash, type Hash } from './merkle-tree';
+import { InvalidNote, type NoteVerifier } from './signed-note';
+
+/**
+ * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
+ * alone it recomputes each org's RFC 9162 tree, checks every signed checkpoint against it and a
+ * checkpoint saved earlier against it, and replays the org's events through the deciders' evolve
+ * checking every signed statement (log-replay.ts). Pure and incremental: feed it lines, then ask
+ * for the verdict; the first broken rule stops it.
+ */
+
+export interface AuditVerifierOptions {
+  logKey: NoteVerifier;
+  /** A checkpoint note saved earlier (of one org): this log must extend it. */
+  trustedCheckpoint?: string;
+  /** Fingerprint the org's first key must have: the anchor of every approval chain. */
+  firstKey?: string;
+}
+
+export interface AuditFailure {
+  /** 1-based line of the file, 0 when the failure is about the file as a whole. */
+  line: number;
+  orgId?: string;
+  /** Index of the event in its org's tree, for a leaf. */
+  leafIndex?: number;
+  eventId?: string;
+  type?: string;
+  reason: string;
+}
+
+export interface ActiveKeyReport {
+  agentId: string;
+  role?: string;
+  fingerprint: string;
+  /** This key's approval, then the approval of the key that signed it, ... back to the first key. */
+  chain: KeyApproval[];
+}
+
+export interface OrgReport {
+  orgId: string;
+  events: number;
+  checkpoints: number;
+  /** The last checkpoint checked, and how many events came after it (not yet covered by a signature). */
+  lastCheckpoint?: { size: number; rootHash: string; timestamp?: string; note: string };
+  uncovered: number;
+  /** The tree was rebuilt up to this size (every event, unless a failure stopped it), with this root. */
+  verifiedSize: number;
+  rootHash: string;
+  trustedCheckpoint?: { size: number; rootHash: string };
+  firstKey?: string;
+  activeKeys: ActiveKeyReport[];
+}
+
+export interface AuditVerdict {
+  ok: boolean;
+  lines: number;
+  orgs: OrgReport[];
+  failure?: AuditFailure;
+}
+
+/** Where a stream's events belong: which org, and which kind of stream (so which events it may hold). */
+type StreamOf =
+  | { kind: 'org'; orgId: string }
+  | { kind: 'agent'; orgId: string; agentId: string }
+  | { kind: 'browser'; orgId: string; agentId: string; browserId: string }
+  | { kind: 'checkpoint'; orgId: string };
+
+function streamOf(stream: string): StreamOf {
+  const [prefix] = stream.split('-', 1);
+  const rest = stream.slice(prefix.length + 1);
+  const parts = rest.split('~');
+  if (prefix === 'org' && parts.length === 1) return { kind: 'org', orgId: rest };
+  if (prefix === 'checkpoint' && parts.length === 1) return { kind: 'checkpoint', orgId: rest };
+  if (prefix === 'agent' && parts.length === 2) return { kind: 'agent', orgId: parts[0], agentId: parts[1] };
+  if (prefix === 'browser' && parts.length === 3) return { kind: 'browser', orgId: parts[0], agentId: parts[1], browserId: parts[2] };
+  throw new LogViolation(`"${stream}" is not a stream of the log`);
+}
+
+const STREAM_EVENTS = { org: ORGANIZATION_EVENTS, agent: KEY_EVENTS, browser: BROWSER_EVENTS, checkpoint: CHECKPOINT_EVENTS } as const;
+
+/** An export line as the leaf rule reads it (position aside). */
+type ExportRecord = LeafRecord & { position?: number };
+
+const FIELDS: Record<keyof LeafRecord, string> = {
+  eventId: 'string',
+  type: 'string',
+  schemaVersion: 'number',
+  stream: 'string',
+  revision: 'number',
+  actor: 'string',
+  subject: 'string',
+  occurredAt: 'string',
+  correlationId: 'string',
+  causationId: 'string',
+  data: 'object',
+};
+
+function parseRecord(line: string): ExportRecord {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    throw new LogViolation('the line is not JSON');
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
+  for (const [field, type] of Object.entries(FIELDS)) {
+    const value = (record as Record<string, unknown>)[field];
+    // subject is null for org-wide events; data is an object (decode checks it)
+    if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
+  }
+  return record as ExportRecord;
+}
+
+/**
+ * The org's tree, built lazily: leaves are hashed at once, but combined only up to the sizes a
+ * checkpoint asks about (checkpoint sizes never shrink), so a root costs O(log n) per checkpoint,
+ * not per event.
+ */
+class LazyTree {
+  private readonly base = CompactRange.empty();
+  private pending: Hash[] = [];
+  private next = 0;
+  private lastRoot: Hash = this.base.root();
+
+  /** The last root computed, and its size. */
+  get computed(): { size: number; root: Hash } {
+    return { size: this.base.size, root: this.lastRoot };
+  }
+
+  constructor(private readonly onSize?: (size: number, root: () => Hash) => void) {}
+
+  get size(): number {
+    return this.base.size + this.pending.length - this.next;
+  }
+
+  append(leaf: Hash): void {
+    this.pending.push(leaf);
+  }
+
+  /** The root at `size`, which is at least the size of the last root asked for. */
+  rootAt(size: number): Hash {
+    if (size < this.base.size) throw new RangeError('tree sizes asked for never shrink');
+    while (this.base.size < size) {
+      this.base.append(this.pending[this.next++]);
+      this.onSize?.(this.base.size, () => this.base.root());
+    }
+    if (this.next > 4096 && this.next * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.next);
+      this.next = 0;
+    }
+    this.lastRoot = this.base.root();
+    return this.lastRoot;
+  }
+}
+
+const b64 = (hash: Hash): string => hash.toString('base64');
+
+class OrgVerification {
+  readonly replay: OrgReplay;
+  readonly tree: LazyTree;
+  readonly revisions = new Map<string, number>();
+  checkpoints = 0;
+  last?: Checkpoint;
+  lastNote?: string;
+  trustedMatched = false;
+
+  constructor(
+    readonly orgId: string,
+    private readonly trusted: Checkpoint | undefined,
+  ) {
+    this.replay = new OrgReplay(orgId);
+    this.tree = new LazyTree((size, root) => {
+      if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
+    });
+    if (trusted?.size === 0) this.checkTrusted(this.tree.rootAt(0));
+  }
+
+  private checkTrusted(root: Hash): void {
+    if (!root.equals(this.trusted!.rootHash)) {
+      throw new LogViolation(
+        `this log is not an extension of the trusted checkpoint: at size ${this.trusted!.size} its root is ${b64(root)}, the saved checkpoint says ${b64(this.trusted!.rootHash)} (history was rewritten)`,
+      );
+    }
+    this.trustedMatched = true;
+  }
+}
+
+export class AuditVerifier {
+  private readonly orgs = new Map<string, OrgVerification>();
+  private readonly trusted?: { orgId: string; checkpoint: Checkpoint };
+  private lines = 0;
+  private failure: AuditFailure | undefined;
+
+  constructor(private readonly options: AuditVerifierOptions) {
+    if (options.trustedCheckpoint !== undefined) this.trusted = this.openTrusted(options.trustedCheckpoint);
+  }
+
+  /** The failure so far, if any: once one is found the rest of the file is not read. */
+  get failed(): AuditFailure | undefined {
+    return this.failure;
+  }
+
+  /** Feeds one line of the export (blank lines are skipped). */
+  push(line: string): void {
+    this.lines += 1;
+    if (this.failure || line.trim() === '') return;
+    let record: ExportRecord | undefined;
+    let org: OrgVerification | undefined;
+    let leafIndex: number | undefined;
+    try {
+      record = parseRecord(line);
+      const where = streamOf(record.stream);
+      org = this.org(where.orgId);
+      const expectedRevision = (org.revisions.get(record.stream) ?? -1) + 1;
+      if (record.revision !== expectedRevision) {
+        throw new LogViolation(
+          record.revision > expectedRevision
+            ? `stream ${record.stream} jumps from revision ${expectedRevision - 1} to ${record.revision}: events are missing`
+            : `stream ${record.stream} goes back to revision ${record.revision} after ${expectedRevision - 1}: events are reordered or repeated`,
+        );
+      }
+      org.revisions.set(record.stream, record.revision);
+      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint));
+      leafIndex = org.tree.size;
+      org.tree.append(leafHash(leafInput(record)));
+      if (where.kind === 'org') org.replay.organization(decode(record, STREAM_EVENTS.org));
+      else if (where.kind === 'agent') org.replay.key(where.agentId, decode(record, STREAM_EVENTS.agent));
+      else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
+    } catch (error) {
+      if (!(error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote)) throw error;
+      this.failure = {
+        line: this.lines,
+        ...(org && { orgId: org.orgId }),
+        ...(leafIndex !== undefined && { leafIndex }),
+        ...(record && { eventId: record.eventId, type: record.type }),
+        reason: error.message,
+      };
+    }
+  }
+
+  /** The verdict once every line is in. */
+  finish(): AuditVerdict {
+    if (!this.failure) {
+      try {
+        this.finishOrgs();
+      } catch (error) {
+        if (!(error instanceof LogViolation)) throw error;
+        this.failure = { line: 0, reason: error.message };
+      }
+    }
+    return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
+  }
+
+  private finishOrgs(): void {
+    if (this.orgs.size === 0) throw new LogViolation('the file holds no event');
+    for (const org of this.orgs.values()) {
+      try {
+        org.tree.rootAt(org.tree.size);
+      } catch (error) {
+        if (error instanceof LogViolation) throw new LogViolation(`org ${org.orgId}: ${error.message}`);
+        throw error;
+      }
+    }
+    if (this.trusted) {
+      const org = this.orgs.get(this.trusted.orgId);
+      if (!org) throw new LogViolation(`the trusted checkpoint is of org ${this.trusted.orgId}, which has no event in this file`);
+      if (!org.trustedMatched) {
+        throw new LogViolation(
+          `the trusted checkpoint covers ${this.trusted.checkpoint.size} events of org ${org.orgId} but this log holds only ${org.tree.size}: events were removed`,
+        );
+      }
+    }
+    const firstKey = this.options.firstKey?.toLowerCase();
+    if (firstKey !== undefined) {
+      for (const org of this.orgs.values()) {
+        if (org.replay.firstKeyFingerprint !== firstKey) {
+          throw new LogViolation(`org ${org.orgId}'s first key is ${org.replay.firstKeyFingerprint ?? 'not in the log'}, not the pinned ${firstKey}`);
+        }
+      }
+    }
+  }
+
+  private report(org: OrgVerification): OrgReport {
+    const { size, root } = org.tree.computed;
+    const timestamp = org.last && checkpointTime(org.last)?.toISOString();
+    return {
+      orgId: org.orgId,
+      events: org.tree.size,
+      verifiedSize: size,
+      checkpoints: org.checkpoints,
+      ...(org.last && { lastCheckpoint: { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }), note: org.lastNote! } }),
+      uncovered: org.tree.size - (org.last?.size ?? 0),
+      rootHash: b64(root),
+      ...(this.trusted?.orgId === org.orgId && org.trustedMatched && { trustedCheckpoint: { size: this.trusted.checkpoint.size, rootHash: b64(this.trusted.checkpoint.rootHash) } }),
+      ...(org.replay.firstKeyFingerprint && { firstKey: org.replay.firstKeyFingerprint }),
+      activeKeys: org.replay.activeKeys().map(({ agentId, role, chain }) => ({ agentId, ...(role && { role }), fingerprint: chain[0]?.fingerprint ?? '', chain })),
+    };
+  }
+
+  private org(orgId: string): OrgVerification {
+    let org = this.orgs.get(orgId);
+    if (!org) {
+      org = new OrgVerification(orgId, this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined);
+      this.orgs.set(orgId, org);
+    }
+    return org;
+  }
+
+  /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
+  private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string }): void {
+    if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = openCheckpoint(event.data.note, this.options.logKey, checkpointOrigin(this.options.logKey.name, org.orgId));
+    } catch (error) {
+      if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
+      throw error;
+    }
+    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
+    const previous = org.last;
+    if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
+    const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
+    if (before && at && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
+    if (checkpoint.size > org.tree.size) {
+      throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);
+    }
+    const root = org.tree.rootAt(checkpoint.size);
+    if (!root.equals(checkpoint.rootHash)) {
+      throw new LogViolation(`the signed root at size ${checkpoint.size} is ${b64(checkpoint.rootHash)} but the events give ${b64(root)}: an event before it was altered, removed, inserted or moved`);
+    }
+    org.checkpoints += 1;
+    org.last = checkpoint;
+    org.lastNote = event.data.note;
+  }
+
+  private openTrusted(note: string): { orgId: string; checkpoint: Checkpoint } {
+    const prefix = `${this.options.logKey.name}/`;
+    const origin = note.split('\n', 1)[0];
+    if (!origin.startsWith(prefix)) throw new InvalidNote(`the trusted checkpoint is of "${origin}", not a log of ${this.options.logKey.name}`);
+    const orgId = origin.slice(prefix.length);
+    return { orgId, checkpoint: openCheckpoint(note, this.options.logKey, origin) };
+  }
+}

@@ -1,0 +1,278 @@
+import { fingerprint } from '../crypto/public-key';
+import { verificationCode } from '../crypto/verification-code';
+import type { BrowserEvent } from '../domain/browser/browser.events';
+import { browserDecider } from '../domain/browser/browser.decider';
+import { initialBrowserState, type BrowserState } from '../domain/browser/browser.state';
+import { organizationDecider } from '../domain/organization/organization.decider';
+import type { OrganizationEvent } from '../domain/organization/organization.events';
+import { initialOrganizationState, roleOf, type OrganizationState } from '../domain/organization/organization.state';
+import type { ActiveKey } from '../domain/shared/actor';
+import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
+import { DomainRefusal } from '../domain/shared/refusal';
+import { isApproverRole } from '../domain/shared/roles';
+import type { RecordedProof } from '../domain/shared/signed-proof';
+import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events';
+import { keyDecider } from '../domain/signature-key/key.decider';
+import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
+import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
+import { challengeOf } from '../domain/shared/used-nonces';
+
+/** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
+export class LogViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogViolation';
+  }
+}
+
+const violation = (message: string): never => {
+  throw new LogViolation(message);
+};
+
+/** One approved key and who approved it with which key: a link of an approval chain. */
+export interface KeyApproval {
+  agentId: string;
+  requestId: string;
+  fingerprint: string;
+  mode: ApprovalMode;
+  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY). */
+  approvedBy?: string;
+  signedWith?: string;
+  occurredAt: string;
+}
+
+/** What the replay needs of an event besides its decoded type and data. */
+export interface ReplayedEvent {
+  actor: string;
+  occurredAt: string;
+}
+
+type Decoded<E> = E & ReplayedEvent;
+
+/**
+ * One org's events replayed through the deciders' own evolve, in log order, checking every signed
+ * statement against the state at that point: who held which role and which ACTIVE key. Pure; it
+ * throws a LogViolation at the first statement the write side should never have let through.
+ */
+export class OrgReplay {
+  private org: OrganizationState = initialOrganizationState;
+  private readonly keys = new Map<string, KeyState>();
+  private readonly browsers = new Map<string, BrowserState>();
+  /** Every challenge nonce of the org with its expiry: none is used twice, in any stream. */
+  private readonly nonces = new Map<string, number>();
+  private readonly approvals = new Map<string, KeyApproval>();
+  /** Per agent, the key a ROTATION just revoked (REPLACED): it was ACTIVE when the approver signed. */
+  private readonly replaced = new Map<string, ActiveKey>();
+  private firstKey: string | undefined;
+
+  constructor(readonly orgId: string) {}
+
+  organization(event: Decoded<OrganizationEvent>): void {
+    if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
+      violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.orgId}"`);
+    }
+    this.org = organizationDecider.evolve(this.org, event);
+  }
+
+  key(agentId: string, event: Decoded<KeyEvent>): void {
+    if (event.data.agentId !== agentId) violation(`${event.type} is about agent "${event.data.agentId}" but is in the key stream of "${agentId}"`);
+    const state = this.keys.get(agentId) ?? initialKeyState;
+    this.checkKeyEvent(agentId, state, event);
+    if (event.type === 'KeyRevoked' && event.data.reasonCode === 'REPLACED' && state.active) this.replaced.set(agentId, state.active);
+    else this.replaced.delete(agentId);
+    this.keys.set(agentId, keyDecider.evolve(state, event));
+  }
+
+  browser(stream: string, agentId: string, browserId: string, event: Decoded<BrowserEvent>): void {
+    if (event.data.agentId !== agentId || event.data.browserId !== browserId) {
+      violation(`${event.type} is about agent "${event.data.agentId}" in browser "${event.data.browserId}" but is in the stream of "${agentId}" in "${browserId}"`);
+    }
+    if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'SET') {
+      const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
+      const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
+      this.statement(event, requireProof(proof), { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, signedAt);
+    }
+    if (event.type === 'SensitiveTaskAuthorized') {
+      const { proof, keyFingerprint, signedAt, browserId: browser, task, method } = event.data;
+      const key = this.requireActive(agentId, keyFingerprint, 'authorized a sensitive task');
+      if (method === 'SIGNATURE') {
+        this.statement(event, requireProof(proof), { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, signedAt);
+      } else if (proof !== undefined) violation('a REMEMBERED authorization carries no signature');
+    }
+    this.browsers.set(stream, browserDecider.evolve(this.browsers.get(stream) ?? initialBrowserState, event));
+  }
+
+  /** The keys ACTIVE now, each with its approval chain back to the org's first key. */
+  activeKeys(): { agentId: string; role: string | undefined; chain: KeyApproval[] }[] {
+    const result: { agentId: string; role: string | undefined; chain: KeyApproval[] }[] = [];
+    for (const [agentId, state] of this.keys) {
+      if (!state.active) continue;
+      const chain: KeyApproval[] = [];
+      for (let link = this.approvals.get(state.active.fingerprint); link; link = link.signedWith ? this.approvals.get(link.signedWith) : undefined) {
+        chain.push(link);
+        if (link.mode === 'FIRST_KEY' || chain.length > this.approvals.size) break;
+      }
+      result.push({ agentId, role: roleOf(this.org, agentId), chain });
+    }
+    return result.sort((a, b) => a.agentId.localeCompare(b.agentId));
+  }
+
+  /** Fingerprint of the org's FIRST_KEY, once approved. */
+  get firstKeyFingerprint(): string | undefined {
+    return this.firstKey;
+  }
+
+  private checkKeyEvent(agentId: string, state: KeyState, event: Decoded<KeyEvent>): void {
+    switch (event.type) {
+      case 'KeyRequested': {
+        const { publicKey, proof, requestId } = event.data;
+        if (event.actor !== agentId) violation(`a key request of "${agentId}" was made by "${event.actor}": agents request keys for themselves`);
+        const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" requested a key but is not in the org's directory`);
+        if (role === 'AUDITOR') violation(`"${agentId}" is an AUDITOR, who holds no key`);
+        if (state.requests.has(requestId)) violation(`key request ${requestId} is requested twice`);
+        if (event.data.fingerprint !== fingerprint(publicKey)) violation(`the fingerprint of request ${requestId} is not the SHA-256 of its key`);
+        if (event.data.verificationCode !== verificationCode(this.orgId, agentId, publicKey)) {
+          violation(`the verification code of request ${requestId} is not the one derived from org, agent and key`);
+        }
+        // Proof of possession: the new key signed the KEY_REQUEST challenge.
+        this.statement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey } as ActiveKey);
+        return;
+      }
+      case 'KeyApproved': {
+        const request = pending(state, event.data.requestId);
+        if (event.data.publicKey !== request.publicKey || event.data.fingerprint !== request.fingerprint) {
+          violation(`the key approved is not the key of request ${request.requestId}`);
+        }
+        const { mode, approvedBy, decision } = event.data;
+        if (mode === 'FIRST_KEY') {
+          if (this.firstKey !== undefined) violation(`a second FIRST_KEY approval: the org's first key is ${this.firstKey}`);
+          if (this.org.policy.firstKeyRequiresAdmin && !isApproverRole(roleOf(this.org, agentId) ?? 'MEMBER')) {
+            violation(`the first key went to "${agentId}", not an ADMIN or SUPER_ADMIN, against the org's policy`);
+          }
+          if (decision !== undefined || approvedBy !== undefined) violation('a FIRST_KEY approval carries no approver');
+          this.firstKey = request.fingerprint;
+          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode, occurredAt: event.occurredAt });
+          return;
+        }
+        if (approvedBy === undefined || decision === undefined) violation(`a ${mode} approval names its approver and carries the signed decision`);
+        const signingKey = this.decision(agentId, state, request, event, approvedBy!, decision!, 'APPROVE');
+        const own = approvedBy === agentId;
+        if (own !== (mode === 'ROTATION')) violation(own ? `"${agentId}" approved their own key as ${mode}, not a ROTATION` : `a ROTATION is approved by the key's own holder, not "${approvedBy}"`);
+        this.approvals.set(request.fingerprint, {
+          agentId,
+          requestId: request.requestId,
+          fingerprint: request.fingerprint,
+          mode,
+          approvedBy,
+          signedWith: signingKey.fingerprint,
+          occurredAt: event.occurredAt,
+        });
+        return;
+      }
+      case 'KeyRejected': {
+        const request = pending(state, event.data.requestId);
+        if (event.data.rejectedBy === agentId) violation(`"${agentId}" rejected their own key request`);
+        this.decision(agentId, state, request, event, event.data.rejectedBy, event.data.decision, 'REJECT');
+        return;
+      }
+      case 'KeyApprovalAttemptFailed': {
+        const request = pending(state, event.data.requestId);
+        const { failedAttempts, attemptsLeft, nonce, decision, attemptedBy } = event.data;
+        if (failedAttempts !== request.failedAttempts + 1 || attemptsLeft !== Math.max(0, MAX_APPROVAL_ATTEMPTS - failedAttempts)) {
+          violation(`wrong verification code #${failedAttempts} (${attemptsLeft} left) does not follow ${request.failedAttempts} earlier failure(s) of request ${request.requestId}`);
+        }
+        if (challengeOfProof(decision).nonce !== nonce) violation('the nonce of a failed approval attempt is not the one of its signed decision');
+        this.decision(agentId, state, request, event, attemptedBy, decision, 'APPROVE');
+        return;
+      }
+      case 'KeyRequestLocked': {
+        const request = pending(state, event.data.requestId);
+        if (request.failedAttempts < MAX_APPROVAL_ATTEMPTS || event.data.failedAttempts !== request.failedAttempts) {
+          violation(`request ${request.requestId} is locked after ${request.failedAttempts} wrong code(s), not ${MAX_APPROVAL_ATTEMPTS}`);
+        }
+        return;
+      }
+      case 'KeyRevoked':
+        if (state.active?.requestId !== event.data.requestId || state.active.fingerprint !== event.data.fingerprint) {
+          violation(`key ${event.data.fingerprint} is revoked but is not the ACTIVE key of "${agentId}"`);
+        }
+        return;
+      case 'KeyRequestCancelled':
+        pending(state, event.data.requestId);
+        return;
+    }
+  }
+
+  /**
+   * R6, R8: a decision is signed by the approver's key ACTIVE at that point, held by an ADMIN or
+   * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision.
+   * An approver deciding on their own request does so only as the sole approver with an ACTIVE key.
+   */
+  private decision(
+    agentId: string,
+    state: KeyState,
+    request: KeyRequestEntry,
+    event: Decoded<KeyEvent>,
+    approver: string,
+    proof: RecordedProof,
+    decision: 'APPROVE' | 'REJECT',
+  ): ActiveKey {
+    if (event.actor !== approver) violation(`the decision names approver "${approver}" but was recorded for "${event.actor}"`);
+    const role = roleOf(this.org, approver);
+    if (role === undefined || !isApproverRole(role)) violation(`the approver "${approver}" was ${role ?? 'not in the org'} at that point, not an ADMIN or SUPER_ADMIN`);
+    const own = approver === agentId;
+    // The approver's own key was ACTIVE before the commit that replaced it (ROTATION).
+    const signingKey = (own ? (state.active ?? this.replaced.get(agentId)) : this.keys.get(approver)?.active) ??
+      violation(`the approver "${approver}" had no ACTIVE key at that point`);
+    if (own) {
+      const others = [...this.org.approvers].filter((other) => other !== approver && this.keys.get(other)?.active !== undefined);
+      if (decision === 'REJECT' || others.length > 0) {
+        violation(`"${approver}" decided on their own key request while ${others.length > 0 ? `another approver (${others[0]}) had an ACTIVE key` : 'a rejection is never one\'s own'}`);
+      }
+    }
+    const expected: ExpectedChallenge = { purpose: 'KEY_DECISION', orgId: this.orgId, agentId: approver, requestId: request.requestId, requesterPublicKey: request.publicKey, decision };
+    this.statement(event, proof, expected, signingKey);
+    return signingKey;
+  }
+
+  /** The key `agentId` holds ACTIVE now, which must be the one an event says signed. */
+  private requireActive(agentId: string, keyFingerprint: string | undefined, what: string): ActiveKey {
+    const active = this.keys.get(agentId)?.active ?? violation(`"${agentId}" ${what} with no ACTIVE key at that point`);
+    if (active.fingerprint !== keyFingerprint) violation(`"${agentId}" ${what} with key ${keyFingerprint}, not their ACTIVE key ${active.fingerprint}`);
+    return active;
+  }
+
+  /** A signed statement: its challenge binds this org, signer and fields, was alive then, is not replayed, and `key` signed it. */
+  private statement(event: Decoded<{ type: string }>, proof: RecordedProof, expected: ExpectedChallenge, key: Pick<ActiveKey, 'publicKey'>, at?: string): void {
+    if (proof.publicKey !== key.publicKey) violation(`the ${expected.purpose} statement is recorded as signed by ${proof.publicKey}, not by ${key.publicKey}`);
+    const challenge = challengeOfProof(proof);
+    try {
+      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, this.nonces);
+    } catch (error) {
+      if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+      throw error;
+    }
+    if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
+      violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
+    }
+    this.nonces.set(challenge.nonce, Date.parse(challenge.expiresAt));
+  }
+}
+
+function challengeOfProof(proof: RecordedProof) {
+  try {
+    const challenge = challengeOf(proof.statement);
+    if (typeof challenge === 'object' && challenge !== null) return challenge;
+  } catch {
+    // reported below
+  }
+  return violation('a signed statement is not a JSON challenge');
+}
+
+const requireProof = (proof: RecordedProof | undefined): RecordedProof => proof ?? violation('a signed event carries no proof');
+
+function pending(state: KeyState, requestId: string): KeyRequestEntry {
+  const request = state.requests.get(requestId) ?? violation(`key request ${requestId} was never requested in this stream`);
+  if (request.status !== 'PENDING') violation(`key request ${requestId} was ${request.status}, not PENDING, at that point`);
+  return request;
+}

@@ -1,0 +1,50 @@
+import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { verifyConsistency, type Hash } from './merkle-tree';
+import { InvalidNote, type NoteVerifier } from './signed-note';
+
+/**
+ * The witness every CLI runs (R16): it keeps the last checkpoint it saw of an org and accepts the
+ * server's newest one only with a consistency proof that the newer tree extends it. A server that
+ * rewrote, dropped or forked history cannot produce that proof. Pure: fetching is the caller's.
+ */
+export interface WitnessInput {
+  /** The checkpoint note seen last, if any. */
+  saved?: string;
+  /** The server's newest checkpoint note. */
+  latest: string;
+  /** The consistency proof from the saved size to the latest size. */
+  proof: Hash[];
+  logKey: NoteVerifier;
+  /** The origin of the org's checkpoints: `{key name}/{orgId}`. */
+  origin: string;
+}
+
+export type WitnessResult = { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string };
+
+export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessInput): WitnessResult {
+  let head: Checkpoint;
+  let seen: Checkpoint | undefined;
+  try {
+    head = openCheckpoint(latest, logKey, origin);
+  } catch (error) {
+    if (error instanceof InvalidNote) return { ok: false, reason: `the server's checkpoint does not open with the log key: ${error.message}` };
+    throw error;
+  }
+  try {
+    seen = saved === undefined ? undefined : openCheckpoint(saved, logKey, origin);
+  } catch (error) {
+    if (error instanceof InvalidNote) return { ok: false, reason: `the checkpoint saved earlier does not open with the log key: ${error.message}` };
+    throw error;
+  }
+  if (!seen) return { ok: true, checkpoint: head };
+  if (head.size < seen.size) {
+    return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} this CLI saw signed: events were removed` };
+  }
+  if (!verifyConsistency(seen.size, head.size, seen.rootHash, head.rootHash, proof)) {
+    return {
+      ok: false,
+      reason: `the server's log (size ${head.size}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
+    };
+  }
+  return { ok: true, checkpoint: head };
+}

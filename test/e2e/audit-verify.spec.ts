@@ -1,0 +1,253 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { runCli } from '../../src/cli/run-cli';
+import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
+import { openCheckpoint, parseCheckpoint, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { leafInput } from '../../src/transparency/event-leaf';
+import { CHECKPOINT_SIGNED, checkpointOrigin } from '../../src/transparency/log-checkpointer';
+import { LOG_KEY_FILE } from '../../src/transparency/log-key';
+import { checkWitness } from '../../src/transparency/log-witness';
+import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
+import { openNote, parseSignerKey, parseVerifierKey, signerFromSeed, type NoteSigner } from '../../src/transparency/signed-note';
+import { memoryIo } from '../cli/support/memory-io';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+type Line = Record<string, any>;
+
+const wrongCode = (code: string): string => code.slice(0, -1) + String((Number(code.slice(-1)) + 1) % 10);
+const isCheckpoint = (line: Line): boolean => line.type === CHECKPOINT_SIGNED;
+const leaves = (lines: Line[]): Line[] => lines.filter((line) => !isCheckpoint(line));
+
+function verify(lines: Line[], vkey: string, options: { trustedCheckpoint?: string; firstKey?: string } = {}): AuditVerdict {
+  const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey), ...options });
+  for (const line of lines) verifier.push(JSON.stringify(line));
+  return verifier.finish();
+}
+
+/** Every root of the tree over the lines' events, by size. */
+function roots(lines: Line[]): Hash[] {
+  const tree = CompactRange.empty();
+  const all = [tree.root()];
+  for (const line of leaves(lines)) {
+    tree.append(leafHash(leafInput(line as never)));
+    all.push(tree.root());
+  }
+  return all;
+}
+
+/** What an operator holding the log key does to hide a rewrite: numbers each stream anew and signs every checkpoint over the altered events. */
+function resign(original: Line[], signer: NoteSigner, orgId: string): Line[] {
+  const revisions = new Map<string, number>();
+  const lines = original.map((line) => {
+    const revision = (revisions.get(line.stream) ?? -1) + 1;
+    revisions.set(line.stream, revision);
+    return { ...line, revision } as Line;
+  });
+  const byIndex = roots(lines);
+  let size = 0;
+  return lines.map((line) => {
+    if (!isCheckpoint(line)) {
+      size += 1;
+      return line;
+    }
+    const covered = Math.min(line.data.size, size);
+    const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size: covered, rootHash: byIndex[covered], extensions: [timestampLine(new Date(line.occurredAt))] }, signer);
+    return { ...line, data: { size: covered, note } };
+  });
+}
+
+const indexOf = (lines: Line[], predicate: (line: Line) => boolean): number => {
+  const index = lines.findIndex(predicate);
+  if (index < 0) throw new Error('no such line');
+  return index;
+};
+
+describe('ztkeys audit verify on real exports', () => {
+  let server: TestServer;
+  let vkey: string;
+  let signer: NoteSigner;
+  let admin: TestAgent;
+  let lines: Line[];
+  let firstKey: string;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-verify-'));
+    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
+    vkey = (await call(server, 'GET', '/v1/log-key')).body as string;
+    signer = parseSignerKey(readFileSync(join(server.dataDir, LOG_KEY_FILE), 'utf8'));
+    const journey = new Journey(server);
+    admin = await journey.createOrg('alice');
+    const first = await journey.requestKey(admin);
+    firstKey = first.body.fingerprint;
+    const bob = await journey.addAgent(admin, 'bob', 'ADMIN');
+    await journey.activeKey(bob, admin);
+    const carol = await journey.addAgent(admin, 'carol');
+    const requested = await journey.requestKey(carol);
+    expect((await journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: wrongCode(requested.body.verificationCode) })).status).toBe(422);
+    expect((await journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: requested.body.verificationCode })).status).toBe(200);
+    carol.key = (requested as typeof requested & { key: never }).key;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a checkpoint in the middle of the history
+    const dave = await journey.addAgent(admin, 'dave');
+    const daves = await journey.requestKey(dave);
+    expect((await journey.decide(admin, daves.body.requestId, 'REJECT')).status).toBe(200);
+    expect((await journey.setPromptFrequency(carol, 'laptop', 'DAILY')).status).toBe(200);
+    expect((await journey.sensitiveTask(carol, 'laptop', 'export-customers', carol.key)).status).toBe(200);
+    expect((await journey.sensitiveTask(carol, 'laptop', 'export-customers')).status).toBe(200);
+    expect((await journey.changeRole(admin, 'bob', 'MEMBER')).status).toBe(200);
+    // Bob's key goes, so alice is the sole approver with an ACTIVE key: she approves her own rotation (R8).
+    expect((await journey.revokeKey(admin, 'bob')).status).toBe(200);
+    const rotation = await journey.requestKey(admin);
+    expect((await journey.decide(admin, rotation.body.requestId, 'APPROVE', { verificationCode: rotation.body.verificationCode })).status).toBe(200);
+
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+      lines = String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
+      const last = lines.at(-1)!;
+      if (isCheckpoint(last) && last.data.size === leaves(lines).length && lines.filter(isCheckpoint).length >= 2) break;
+      if (Date.now() > deadline) throw new Error(`no checkpoint of the whole log in ${JSON.stringify(lines)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('verifies the export: every checkpoint, every signed statement; the ACTIVE keys with their approval chains', () => {
+    const verdict = verify(lines, vkey, { firstKey });
+    expect(verdict.failure).toBeUndefined();
+    expect(verdict.ok).toBe(true);
+    const [org] = verdict.orgs;
+    expect(org).toMatchObject({ orgId: admin.orgId, events: leaves(lines).length, uncovered: 0, firstKey });
+    expect(org.checkpoints).toBeGreaterThanOrEqual(2);
+    const keys = Object.fromEntries(org.activeKeys.map((key) => [key.agentId, key.chain.map((link) => `${link.agentId}:${link.mode}`)]));
+    expect(keys).toEqual({ alice: ['alice:ROTATION', 'alice:FIRST_KEY'], carol: ['carol:APPROVAL', 'bob:APPROVAL', 'alice:FIRST_KEY'] });
+  });
+
+  const failureOf = (tampered: Line[], options?: { trustedCheckpoint?: string; firstKey?: string }) => {
+    const verdict = verify(tampered, vkey, options);
+    expect(verdict.ok).toBe(false);
+    return verdict.failure!;
+  };
+
+  it("detects an event's data edited", () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    tampered[at].data.email = 'mallory@example.com';
+    expect(failureOf(tampered)).toMatchObject({ reason: expect.stringMatching(/signed root at size \d+ is .* but the events give/) });
+  });
+
+  it('detects a middle event deleted', () => {
+    const tampered = structuredClone(lines);
+    tampered.splice(indexOf(tampered, (line) => line.type === 'KeyRejected'), 1);
+    expect(failureOf(tampered).reason).toMatch(/signed root|events are missing|events were removed/);
+  });
+
+  it('detects the last event deleted after a checkpoint covering it', () => {
+    const tampered = structuredClone(lines);
+    const last = tampered.length - 1 - [...tampered].reverse().findIndex((line) => !isCheckpoint(line));
+    tampered.splice(last, 1);
+    expect(failureOf(tampered).reason).toMatch(/the checkpoint covers \d+ events but only \d+ come before it: events were removed/);
+  });
+
+  it('detects a signature altered', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'KeyApproved' && line.data.mode === 'APPROVAL' && line.data.agentId === 'carol');
+    const signature: string = tampered[at].data.decision.signature;
+    tampered[at].data.decision.signature = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    expect(failureOf(tampered)).toMatchObject({ type: 'KeyApproved', reason: expect.stringMatching(/does not verify/) });
+  });
+
+  it('detects two events swapped', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded' && line.data.agentId === 'dave');
+    const next = at + 1 + tampered.slice(at + 1).findIndex((line) => !isCheckpoint(line));
+    [tampered[at], tampered[next]] = [tampered[next], tampered[at]];
+    expect(failureOf(tampered).reason).toMatch(/signed root|not in the org's directory|revision/);
+  });
+
+  it('detects a checkpoint dropped', () => {
+    const tampered = structuredClone(lines);
+    tampered.splice(indexOf(tampered, isCheckpoint), 1);
+    expect(failureOf(tampered)).toMatchObject({ type: CHECKPOINT_SIGNED, reason: expect.stringMatching(/jumps from revision -1 to 1: events are missing/) });
+  });
+
+  it('detects a checkpoint signed by another key', () => {
+    const other = signerFromSeed(signer.name, Buffer.alloc(32, 7));
+    const tampered = resign(lines, other, admin.orgId);
+    expect(failureOf(tampered)).toMatchObject({ type: CHECKPOINT_SIGNED, reason: expect.stringMatching(/does not open with the log key: no signature by a known key/) });
+  });
+
+  it('detects a decision whose approver had been demoted, even when the operator signs the rewritten log anew', () => {
+    const tampered = structuredClone(lines);
+    const demotion = tampered.splice(indexOf(tampered, (line) => line.type === 'AgentRoleChanged' && line.data.agentId === 'bob'), 1)[0];
+    tampered.splice(indexOf(tampered, (line) => line.type === 'KeyApprovalAttemptFailed'), 0, demotion);
+    const failure = failureOf(resign(tampered, signer, admin.orgId));
+    expect(failure).toMatchObject({ type: 'KeyApprovalAttemptFailed', reason: 'the approver "bob" was MEMBER at that point, not an ADMIN or SUPER_ADMIN' });
+  });
+
+  it('refuses a forked history: a rewrite signed anew does not extend the checkpoint saved earlier, for verify and for a witness', () => {
+    const saved = lines.filter(isCheckpoint)[0].data.note as string;
+    const forked = structuredClone(lines);
+    forked[indexOf(forked, (line) => line.type === 'OrganizationCreated')].data.name = 'Not Acme';
+    const resigned = resign(forked, signer, admin.orgId);
+    expect(verify(resigned, vkey).ok).toBe(true); // alone, a consistent rewrite signed with the log key looks fine
+    expect(verify(lines, vkey, { trustedCheckpoint: saved }).ok).toBe(true);
+    expect(failureOf(resigned, { trustedCheckpoint: saved }).reason).toMatch(/not an extension of the trusted checkpoint.*history was rewritten/);
+
+    // The witness: the server shows the forked head with a consistency proof from the size it saw.
+    const verifier = parseVerifierKey(vkey);
+    const origin = checkpointOrigin(verifier.name, admin.orgId);
+    const head = resigned.at(-1)!.data.note as string;
+    const proofFrom = (history: Line[], from: number, to: number) => {
+      const nodes = new Map<string, Hash>();
+      const tree = CompactRange.empty();
+      for (const line of leaves(history).slice(0, to)) for (const node of tree.append(leafHash(leafInput(line as never)))) nodes.set(`${node.level}/${node.index}`, node.hash);
+      return consistencyProof(from, to, ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!);
+    };
+    const savedSize = parseCheckpoint(openNote(saved, [verifier]).text).size;
+    const headSize = openCheckpoint(head, verifier, origin).size;
+    expect(checkWitness({ saved, latest: lines.at(-1)!.data.note, proof: proofFrom(lines, savedSize, headSize), logKey: verifier, origin })).toMatchObject({ ok: true });
+    expect(checkWitness({ saved, latest: head, proof: proofFrom(resigned, savedSize, headSize), logKey: verifier, origin })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not an extension/),
+    });
+  });
+
+  it('pins the first key', () => {
+    expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
+  });
+
+  it('exits 0 with a verdict, 6 with the first bad line and why, 2 on usage errors', async () => {
+    const good = join(work, 'audit.ndjson');
+    writeFileSync(good, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const run = async (...argv: string[]) => {
+      const io = memoryIo({ ZTKEYS_HOME: work });
+      const code = await runCli(argv, io);
+      return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+    };
+    const ok = await run('audit', 'verify', good, '--log-key', vkey, '--first-key', firstKey);
+    expect(ok).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(ok.stdout).toContain(`org ${admin.orgId}: ${leaves(lines).length} events`);
+    expect(ok.stdout).toMatch(/carol \(MEMBER\): carol \S+ APPROVAL by bob <- bob \S+ APPROVAL by alice <- alice \S+ FIRST_KEY/);
+    const json = await run('audit', 'verify', good, '--log-key', vkey, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, orgs: [{ orgId: admin.orgId }] });
+
+    const bad = join(work, 'tampered.ndjson');
+    const tampered = structuredClone(lines);
+    tampered.splice(indexOf(tampered, (line) => line.type === 'KeyRejected'), 1);
+    writeFileSync(bad, tampered.map((line) => JSON.stringify(line)).join('\n'));
+    const refused = await run('audit', 'verify', bad, '--log-key', vkey);
+    expect(refused.code).toBe(EXIT.TAMPERED);
+    expect(refused.stderr).toMatch(/^ztkeys: The audit log .* is INVALID or TAMPERED\. First problem at line \d+ \(/);
+
+    expect((await run('audit', 'verify', good)).code).toBe(EXIT.USAGE);
+    expect((await run('audit', 'verify', good, '--log-key', 'not-a-key')).code).toBe(EXIT.USAGE);
+    expect((await run('audit', 'verify', join(work, 'missing.ndjson'), '--log-key', vkey)).code).toBe(EXIT.USAGE);
+  });
+});

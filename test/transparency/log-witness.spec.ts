@@ -1,0 +1,46 @@
+import { signCheckpoint } from '../../src/transparency/checkpoint';
+import { checkWitness } from '../../src/transparency/log-witness';
+import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
+import { signerFromSeed } from '../../src/transparency/signed-note';
+
+const signer = signerFromSeed('example.com/log', Buffer.alloc(32, 3));
+const origin = 'example.com/log/acme';
+
+/** A history of `leaves` with every stored node, its checkpoints and proofs. */
+function history(leaves: string[]) {
+  const nodes = new Map<string, Hash>();
+  const tree = CompactRange.empty();
+  const roots = [tree.root()];
+  for (const leaf of leaves) {
+    for (const node of tree.append(leafHash(Buffer.from(leaf)))) nodes.set(`${node.level}/${node.index}`, node.hash);
+    roots.push(tree.root());
+  }
+  const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
+  return {
+    note: (size: number) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: [] }, signer),
+    proof: (from: number, to: number) => consistencyProof(from, to, read),
+  };
+}
+
+describe('the witness (pure)', () => {
+  const honest = history(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  const forked = history(['a', 'b', 'X', 'd', 'e', 'f', 'g']);
+
+  it('accepts a first checkpoint, the same one again, and an extension with its consistency proof', () => {
+    expect(checkWitness({ latest: honest.note(3), proof: [], logKey: signer, origin })).toMatchObject({ ok: true, checkpoint: { size: 3 } });
+    expect(checkWitness({ saved: honest.note(3), latest: honest.note(3), proof: [], logKey: signer, origin })).toMatchObject({ ok: true });
+    expect(checkWitness({ saved: honest.note(3), latest: honest.note(7), proof: honest.proof(3, 7), logKey: signer, origin })).toMatchObject({ ok: true, checkpoint: { size: 7 } });
+  });
+
+  it('refuses a forked history, a shrunk log, a checkpoint of another key or origin', () => {
+    expect(checkWitness({ saved: honest.note(3), latest: forked.note(7), proof: forked.proof(3, 7), logKey: signer, origin })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not an extension .* rewritten or forked/),
+    });
+    expect(checkWitness({ saved: honest.note(3), latest: honest.note(7), proof: forked.proof(3, 7), logKey: signer, origin }).ok).toBe(false);
+    expect(checkWitness({ saved: honest.note(5), latest: honest.note(4), proof: [], logKey: signer, origin })).toMatchObject({ ok: false, reason: expect.stringMatching(/fewer than the 5/) });
+    const other = signerFromSeed('example.com/log', Buffer.alloc(32, 4));
+    expect(checkWitness({ latest: honest.note(3), proof: [], logKey: other, origin })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not open/) });
+    expect(checkWitness({ latest: honest.note(3), proof: [], logKey: signer, origin: 'example.com/log/other' }).ok).toBe(false);
+  });
+});
