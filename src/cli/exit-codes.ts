@@ -15,6 +15,8 @@ export const EXIT = {
   SERVER: 4,
   /** ztkeys refused: wrong passphrase, damaged key file, or a server answer that failed a check. */
   CHECK_FAILED: 5,
+  /** The agent token expired (seen here) or the server did not accept it (401): log in again. */
+  TOKEN_EXPIRED: 6,
   /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
   INTERRUPTED: 130,
 } as const;
