@@ -9,7 +9,7 @@ const root = join(__dirname, '..', '..');
 const CURL = 'Walkthrough with curl';
 const CLI = 'Walkthrough: the journey of the article';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000); // the CLI walkthrough derives keys with scrypt (about 0.5 s each, much more on a loaded machine)
 
 const freePort = () =>
   new Promise<number>((resolve) => {
