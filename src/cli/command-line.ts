@@ -8,7 +8,7 @@ import { cliVersion } from './cli-version';
 
 /** Options every command takes, before or after its words. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  profile: { type: 'string', valueName: 'name', description: 'profile to use (default: $ZTKEYS_PROFILE, else "default")' },
+  profile: { type: 'string', valueName: 'name', description: 'profile to use (default: $ZTKEYS_PROFILE, else the one "profile use" chose, else "default")' },
   json: { type: 'boolean', description: 'print the result as JSON, for scripts; --json=a,b keeps only fields a and b' },
   ...secretOptions('passphrase', 'key passphrase'),
   'min-position': {
