@@ -13,6 +13,9 @@ export const EMBEDDED_STORES = ['read-models.sqlite', 'email.sqlite', 'events.sq
 /** Files that are neither stores nor their WAL companions: secrets and the outbox. */
 const isStoreFile = (name: string): boolean => /\.sqlite(-wal|-shm|-journal)?$/.test(name);
 
+/** Bytes of the stores copied so far, of `total`; called before the first store and after each. */
+export type BackupProgress = (done: number, total: number) => void;
+
 export interface BackupResult {
   stores: string[];
   files: string[];
@@ -23,21 +26,27 @@ export interface BackupResult {
  * each SQLite store with `VACUUM INTO`, one read transaction that sees one committed state
  * while writers go on (WAL), then the secrets and the outbox.
  */
-export function backupDataDir(dataDir: string, target: string): BackupResult {
+export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`${target} is not empty`);
   mkdirSync(target, { recursive: true });
+  const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
+  // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
+  const sizes = present.map((name) => [name, `${name}-wal`].reduce((sum, file) => sum + (existsSync(join(dataDir, file)) ? statSync(join(dataDir, file)).size : 0), 0));
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  let done = 0;
+  onProgress?.(done, total);
   const stores: string[] = [];
-  for (const name of EMBEDDED_STORES) {
-    const source = join(dataDir, name);
-    if (!existsSync(source)) continue;
-    const db = new Database(source, { readonly: true, timeout: 10_000 });
+  present.forEach((name, i) => {
+    const db = new Database(join(dataDir, name), { readonly: true, timeout: 10_000 });
     try {
       db.prepare('VACUUM INTO ?').run(join(target, name));
     } finally {
       db.close();
     }
     stores.push(name);
-  }
+    done += sizes[i];
+    onProgress?.(done, total);
+  });
   const files = readdirSync(dataDir).filter((name) => !isStoreFile(name));
   for (const name of files) {
     const source = join(dataDir, name);

@@ -5,6 +5,7 @@
  * backed up with their own tools (README).
  */
 import { loadConfig } from '../config/app-config';
+import { ProgressReporter } from '../shared/progress-reporter';
 import { backupDataDir } from './backup-data-dir';
 
 function main(args: string[]): number {
@@ -17,7 +18,13 @@ function main(args: string[]): number {
   const servers = [config.eventStoreUrl && 'EVENTSTORE_URL', config.mongodbUrl && 'MONGODB_URL', config.redisUrl && 'REDIS_URL'].filter(Boolean);
   if (servers.length > 0) process.stderr.write(`not copied (back them up with their own tools): ${servers.join(', ')}\n`);
   const started = Date.now();
-  const result = backupDataDir(config.dataDir, target);
+  let progress: ProgressReporter | undefined;
+  const result = backupDataDir(config.dataDir, target, (done, total) => {
+    // Each store is one VACUUM INTO: the line moves store by store, so show every step.
+    if (progress) progress.update(done);
+    else progress = new ProgressReporter(process.stdout, 'backup', { total, unit: 'bytes', lineEveryMs: 0 });
+  });
+  progress?.finish();
   process.stdout.write(
     `backed up ${result.stores.join(', ') || 'no store'} and ${result.files.length} other file(s) of ${config.dataDir} into ${target} in ${Date.now() - started} ms\n`,
   );

@@ -1,18 +1,24 @@
 import { ApiClient } from './api-client';
-import { usageError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 import { cliHome } from './cli-home';
 import type { CliIo } from './cli-io';
 import { Output } from './output';
+import { EXIT } from './exit-codes';
 import { ProfileStore, type Profile } from './profile-store';
+import { hasExpired, tokenExpiresAt } from './token-claims';
 
 const laterPosition = (a: string | undefined, b: string | undefined): string | undefined =>
   a === undefined || (b !== undefined && BigInt(b) > BigInt(a)) ? b : a;
 
 /** Options every command takes. */
 export interface GlobalOptions {
-  profile: string;
+  /** --profile or ZTKEYS_PROFILE; when neither is given, the profile `profile use` chose, else "default". */
+  profile?: string;
   json: boolean;
-  passphraseFd?: number;
+  /** --json=a,b: only these fields of the result. */
+  jsonFields?: readonly string[];
+  /** Where the key passphrase comes from: --passphrase-fd or --passphrase-file. */
+  passphrase: { fd?: number; file?: string };
   /** Event position reads must wait for, besides this machine's own writes. */
   minPosition?: string;
 }
@@ -27,16 +33,27 @@ export class CliContext {
     readonly io: CliIo,
     readonly globals: GlobalOptions,
   ) {
-    this.output = new Output(io, globals.json);
+    this.output = new Output(io, globals.json, globals.jsonFields);
     this.home = cliHome(io.env);
     this.profiles = new ProfileStore(this.home);
   }
 
-  /** The selected profile; not being logged in is a usage error. */
+  /** The name of the selected profile. */
+  get profileName(): string {
+    return this.globals.profile ?? this.profiles.current() ?? 'default';
+  }
+
+  /** The selected profile; not being logged in is a usage error, an expired token has its own exit code. */
   requireProfile(): Profile {
-    const profile = this.profiles.get(this.globals.profile);
-    if (!profile)
-      throw usageError(`Not logged in (profile "${this.globals.profile}"): run "ztkeys login --api <url>" first.`);
+    const name = this.profileName;
+    const profile = this.profiles.get(name);
+    if (!profile) throw usageError(`Not logged in (profile "${name}"): run "ztkeys login --api <url>" first.`);
+    const expiresAt = tokenExpiresAt(profile.token);
+    if (hasExpired(expiresAt))
+      throw new CliError(
+        EXIT.TOKEN_EXPIRED,
+        `The agent token of profile "${name}" (${profile.agentId}) expired at ${expiresAt}: get a new one and run "ztkeys login --api ${profile.apiUrl} --profile ${name}".`,
+      );
     return profile;
   }
 

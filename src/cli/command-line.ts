@@ -3,12 +3,14 @@ import { usageError } from './cli-error';
 import type { GlobalOptions } from './cli-context';
 import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
 import { checkProfileName } from './profile-store';
+import { secretGiven, secretOptions } from './secret-input';
+import { cliVersion } from './cli-version';
 
 /** Options every command takes, before or after its words. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  profile: { type: 'string', valueName: 'name', description: 'profile to use (default: $ZTKEYS_PROFILE, else "default")' },
-  json: { type: 'boolean', description: 'print the result as JSON, for scripts' },
-  'passphrase-fd': { type: 'string', valueName: 'n', integer: true, description: 'read the key passphrase from file descriptor n (see ZTKEYS_PASSPHRASE)' },
+  profile: { type: 'string', valueName: 'name', description: 'profile to use (default: $ZTKEYS_PROFILE, else the one "profile use" chose, else "default")' },
+  json: { type: 'boolean', description: 'print the result as JSON, for scripts; --json=a,b keeps only fields a and b' },
+  ...secretOptions('passphrase', 'key passphrase'),
   'min-position': {
     type: 'string',
     valueName: 'position',
@@ -16,18 +18,20 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: "reads wait until the server has applied this event position (another machine's write, from its --json output)",
   },
   help: { type: 'boolean', description: 'show help' },
+  version: { type: 'boolean', description: 'print the version of ztkeys' },
 };
 
 export type ParsedCommandLine =
   | { kind: 'help'; text: string }
+  | { kind: 'version'; text: string }
   | { kind: 'run'; command: CommandSpec; input: CommandInput; globals: GlobalOptions };
 
 const FOOTER = `Environment:
   ZTKEYS_HOME            where profiles and keys are kept (default: $XDG_CONFIG_HOME/ztkeys or ~/.config/ztkeys)
-  ZTKEYS_PROFILE         profile to use when --profile is not given
-  ZTKEYS_PASSPHRASE      key passphrase, for automation (prefer --passphrase-fd: the environment is less private)
-  ZTKEYS_TOKEN           agent token for "login" (else --token-fd, else asked on the terminal)
-  ZTKEYS_BOOTSTRAP_TOKEN operator token for "org create" (else --bootstrap-token-fd, else asked)
+  ZTKEYS_PROFILE         profile to use when --profile is not given (else the one "profile use" chose)
+  ZTKEYS_PASSPHRASE      key passphrase, for automation (prefer --passphrase-file or -fd: the environment is less private)
+  ZTKEYS_TOKEN           agent token for "login" (else --token-file or --token-fd, else asked on the terminal)
+  ZTKEYS_BOOTSTRAP_TOKEN operator token for "org create" (else --bootstrap-token-file or -fd, else asked)
 
 Exit codes:
   0  done
@@ -36,6 +40,7 @@ Exit codes:
   3  refused by the server (HTTP 4xx)
   4  server error (HTTP 5xx), unreadable answer, or server unreachable
   5  refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check
+  6  the agent token expired or was not accepted: log in again
   130 interrupted at a prompt`;
 
 const optionUsage = (name: string, spec: OptionSpec): string =>
@@ -108,7 +113,11 @@ function wordPositions(argv: readonly string[], valueOptions: ReadonlySet<string
  * Finds the command named by the first words of argv (options may come anywhere), then parses
  * the rest strictly with node:util parseArgs. Anything wrong is a usage error (exit 2).
  */
-export function parseCommandLine(argv: readonly string[], commands: readonly CommandSpec[], env: Record<string, string | undefined>): ParsedCommandLine {
+export function parseCommandLine(given: readonly string[], commands: readonly CommandSpec[], env: Record<string, string | undefined>): ParsedCommandLine {
+  // --json=a,b selects fields; the rest of the parser sees a plain --json.
+  const jsonFields = given.filter((token) => token.startsWith('--json=')).map((token) => token.slice('--json='.length));
+  const argv = given.map((token) => (token.startsWith('--json=') ? '--json' : token));
+  if (argv.includes('--version') && !argv.includes('--help')) return { kind: 'version', text: `ztkeys ${cliVersion()}` };
   const allOptions = [GLOBAL_OPTIONS, ...commands.map((command) => command.options ?? {})];
   const valueOptions = new Set(allOptions.flatMap((options) => Object.entries(options).filter(([, spec]) => spec.type === 'string').map(([name]) => name)));
   const positions = wordPositions(argv, valueOptions);
@@ -179,14 +188,22 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     if (!spec.integer && text.trim() === '') throw fail(`--${name} is empty.`);
     input.strings[name] = checkChoice(`--${name}`, text, spec.choices);
   }
-  const fd = input.strings['passphrase-fd'];
+  const profile = input.strings.profile ?? env.ZTKEYS_PROFILE;
   const globals: GlobalOptions = {
-    profile: checkProfileName(input.strings.profile ?? env.ZTKEYS_PROFILE ?? 'default'),
+    profile: profile === undefined ? undefined : checkProfileName(profile),
     json: input.flags.json,
-    passphraseFd: fd === undefined ? undefined : Number(fd),
+    jsonFields: jsonFields.length === 0 ? undefined : jsonFieldList(jsonFields.join(','), fail),
+    passphrase: secretGiven(input, 'passphrase'),
     minPosition: input.strings['min-position'],
   };
   return { kind: 'run', command, input, globals };
+}
+
+/** The fields of --json=a,b: names of the result's top-level members (of each item, for a list). */
+function jsonFieldList(text: string, fail: (why: string) => Error): readonly string[] {
+  const fields = text.split(',').map((field) => field.trim());
+  if (fields.some((field) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(field))) throw fail(`--json=${text}: give field names separated by commas.`);
+  return fields;
 }
 
 function helpFor(words: readonly string[], commands: readonly CommandSpec[]): ParsedCommandLine {

@@ -19,6 +19,8 @@ export const EXIT = {
   TAMPERED: 6,
   /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before. */
   FORKED: 7,
+  /** The agent token expired (seen here) or the server did not accept it (401): log in again. */
+  TOKEN_EXPIRED: 8,
   /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
   INTERRUPTED: 130,
 } as const;

@@ -1,3 +1,4 @@
+import { usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 
 /**
@@ -8,11 +9,12 @@ export class Output {
   constructor(
     private readonly io: CliIo,
     readonly json: boolean,
+    private readonly fields?: readonly string[],
   ) {}
 
   /** The command's result. */
   result(human: string, json: unknown): void {
-    this.io.stdout.write(this.json ? `${JSON.stringify(json, null, 2)}\n` : `${human}\n`);
+    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields) : json, null, 2)}\n` : `${human}\n`);
   }
 
   /** Context shown before a prompt or a decision. */
@@ -39,4 +41,31 @@ export function formatFields(fields: ReadonlyArray<readonly [string, string | un
   const shown = fields.filter(([, value]) => value !== undefined && value !== '');
   const width = Math.max(...shown.map(([label]) => label.length));
   return shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/**
+ * Only the named top-level members of a result (of each item when it is a list, or of the first
+ * member that is a list of records, as `keys pending` and `status` answer); a name the result
+ * does not have is a usage error that lists the ones it has.
+ */
+export function selectFields(result: unknown, fields: readonly string[]): unknown {
+  const records = (value: unknown): value is Record<string, unknown>[] =>
+    Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
+  const pick = (record: Record<string, unknown>, available: ReadonlySet<string>): Record<string, unknown> => {
+    const unknown = fields.filter((field) => !available.has(field));
+    if (unknown.length > 0) throw usageError(`--json: no field ${unknown.join(', ')}; available: ${[...available].sort().join(', ')}.`);
+    return Object.fromEntries(fields.filter((field) => field in record).map((field) => [field, record[field]]));
+  };
+  const keysOf = (items: Record<string, unknown>[]) => new Set(items.flatMap((item) => Object.keys(item)));
+  if (records(result)) return result.map((item) => pick(item, keysOf(result)));
+  if (typeof result !== 'object' || result === null) throw usageError('--json: this result has no fields to select.');
+  const record = result as Record<string, unknown>;
+  const own = new Set(Object.keys(record));
+  if (fields.every((field) => own.has(field))) return pick(record, own);
+  const list = Object.entries(record).find(([, value]) => records(value));
+  if (list) {
+    const items = list[1] as Record<string, unknown>[];
+    return items.map((item) => pick(item, keysOf(items)));
+  }
+  return pick(record, own);
 }

@@ -9,8 +9,8 @@ export const MIN_PASSPHRASE_LENGTH = 12;
 
 const source = (ctx: CliContext, what: string, confirm: boolean) => ({
   what,
-  fd: ctx.globals.passphraseFd,
-  fdOption: '--passphrase-fd',
+  option: 'passphrase',
+  ...ctx.globals.passphrase,
   envName: PASSPHRASE_ENV,
   confirm,
 });

@@ -14,6 +14,8 @@ export interface Profile {
 interface ProfilesDocument {
   version: 1;
   profiles: Record<string, Profile>;
+  /** The profile `profile use` chose, for commands without --profile or ZTKEYS_PROFILE. */
+  current?: string;
   /** Highest event position a command returned, per server: reads wait for it (read your writes). */
   positions: Record<string, string>;
   /** The witness's memory: per server and org, the log key pinned at first sight and the last checkpoint seen (R16). */
@@ -45,6 +47,25 @@ export class ProfileStore {
 
   get(name: string): Profile | undefined {
     return this.read().profiles[name];
+  }
+
+  /** Every profile, by name. */
+  all(): Readonly<Record<string, Profile>> {
+    return this.read().profiles;
+  }
+
+  current(): string | undefined {
+    return this.read().current;
+  }
+
+  /** Makes a stored profile the one used by default. */
+  use(name: string): Profile {
+    const document = this.read();
+    const profile = document.profiles[name];
+    if (!profile) throw usageError(`No profile "${name}": the profiles are ${Object.keys(document.profiles).join(', ') || '(none: log in first)'}.`);
+    document.current = name;
+    this.write(document);
+    return profile;
   }
 
   save(name: string, profile: Profile): void {

@@ -10,7 +10,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let json = argv.includes('--json');
   try {
     const parsed = parseCommandLine(argv, ALL_COMMANDS, io.env);
-    if (parsed.kind === 'help') {
+    if (parsed.kind === 'help' || parsed.kind === 'version') {
       io.stdout.write(`${parsed.text}\n`);
       return EXIT.OK;
     }

@@ -1,22 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { usageError } from './cli-error';
 import type { CliIo } from './cli-io';
+import type { CommandInput } from './command-spec';
 import { readHiddenLines } from './terminal';
 
 /** Where a secret may come from, besides a prompt on the terminal. Never from argv: shells keep history. */
 export interface SecretSource {
   /** What is asked for, for the prompt and the messages ("passphrase of your signature key"). */
   what: string;
-  /** A file descriptor given with `fdOption`, read to its end. */
+  /** Stem of its options: `--<option>-fd N` and `--<option>-file PATH` ("passphrase", "token"). */
+  option: string;
+  /** A file descriptor given with --<option>-fd, read to its end. */
   fd?: number;
-  fdOption: string;
-  /** An environment variable, for automation where no fd can be passed. */
+  /** A file given with --<option>-file, read whole (npx and some runners do not pass extra descriptors). */
+  file?: string;
+  /** An environment variable, for automation where no fd or file can be passed. */
   envName: string;
   /** A new secret is typed twice, so that a typo cannot lock the key away for good. */
   confirm?: boolean;
 }
 
-/** Reads a secret from the fd, else the environment, else the terminal with echo off. */
+/** The `--<stem>-fd` and `--<stem>-file` options of a secret, for a command's option table. */
+export const secretOptions = (stem: string, what: string) =>
+  ({
+    [`${stem}-fd`]: { type: 'string', valueName: 'n', integer: true, description: `read the ${what} from file descriptor n` },
+    [`${stem}-file`]: { type: 'string', valueName: 'path', description: `read the ${what} from a file (keep it mode 0600)` },
+  }) as const;
+
+/** The fd and file a command line gave for a secret's options; both at once is a usage error. */
+export function secretGiven(input: CommandInput, stem: string): { fd?: number; file?: string } {
+  const fd = input.strings[`${stem}-fd`];
+  const file = input.strings[`${stem}-file`];
+  if (fd !== undefined && file !== undefined) throw usageError(`Give --${stem}-fd or --${stem}-file, not both.`);
+  return { fd: fd === undefined ? undefined : Number(fd), file };
+}
+
+/** Reads a secret from the fd or file, else the environment, else the terminal with echo off. */
 export async function readSecret(source: SecretSource, io: CliIo): Promise<string> {
   const secret = await fromFirstSource(source, io);
   if (secret === '') throw usageError(`The ${source.what} is empty.`);
@@ -24,23 +43,26 @@ export async function readSecret(source: SecretSource, io: CliIo): Promise<strin
 }
 
 async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string> {
-  if (source.fd !== undefined) return fromFd(source.fd, source.fdOption);
+  if (source.fd !== undefined) return readWhole(source.fd, `--${source.option}-fd ${source.fd}`);
+  if (source.file !== undefined) return readWhole(source.file, `--${source.option}-file ${source.file}`);
   const fromEnv = io.env[source.envName];
   if (fromEnv !== undefined) return fromEnv;
   if (!io.stdin.isTTY || !io.stdin.setRawMode)
-    throw usageError(`No terminal to ask for the ${source.what} on: give it with ${source.fdOption} N or ${source.envName}.`);
+    throw usageError(
+      `No terminal to ask for the ${source.what} on: give it with --${source.option}-file PATH, --${source.option}-fd N or ${source.envName}.`,
+    );
   const prompt = `${capitalize(source.what)}: `;
   const [secret, again] = await readHiddenLines(io.stdin, io.stderr, source.confirm ? [prompt, `${capitalize(source.what)} again: `] : [prompt]);
   if (source.confirm && again !== secret) throw usageError(`The two ${source.what} entries differ; nothing was changed.`);
   return secret;
 }
 
-/** Reads the whole fd; one trailing newline is dropped, as `echo` and here-strings add one. */
-function fromFd(fd: number, option: string): string {
+/** Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one. */
+function readWhole(from: number | string, label: string): string {
   try {
-    return readFileSync(fd, 'utf8').replace(/\r?\n$/, '');
+    return readFileSync(from, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw usageError(`${option} ${fd}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw usageError(`${label}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
   }
 }
 

@@ -8,6 +8,8 @@ export interface RebuildOptions {
   onProgress?: (position: bigint, events: number) => void;
   /** How long the previous generation stays after the switch, for queries and a live runner still on it. */
   graceMs?: number;
+  /** The new generation is active; the previous one is dropped after graceMs. */
+  onSwitched?: (generation: number, previous: number) => void;
   /** How often the catch-up compares its position with the head of the log. */
   pollMs?: number;
 }
@@ -56,6 +58,7 @@ export async function rebuildReadModel(
     await runner.stop();
   }
   await readModels.activate(model, generation);
+  options.onSwitched?.(generation, previous);
   await sleep(options.graceMs ?? 10_000);
   await readModels.dropGeneration(model, previous);
   return { generation, previous, position: runner.position };

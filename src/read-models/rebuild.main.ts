@@ -9,6 +9,7 @@ import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
 import { rebuildReadModel } from './rebuild-read-model';
+import { ProgressReporter } from '../shared/progress-reporter';
 
 async function main(args: string[]): Promise<number> {
   const name = args[0];
@@ -23,14 +24,17 @@ async function main(args: string[]): Promise<number> {
     await readModels.init();
     const started = Date.now();
     let applied = 0;
-    let lastReport = 0;
+    // Progress in log positions up to the head as it was at the start (events go on coming in).
+    const progress = new ProgressReporter(process.stdout, name, { total: Number((await events.headPosition()) ?? 0n), unit: 'positions' });
     const result = await rebuildReadModel(events, readModels, PROJECTIONS[name as ReadModelName], {
       graceMs: config.rebuildGraceMs,
       onProgress: (position, count) => {
         applied += count;
-        if (Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        process.stdout.write(`${name}: ${applied} events applied, at position ${position}\n`);
+        progress.update(Number(position));
+      },
+      onSwitched: (generation, previous) => {
+        progress.finish();
+        process.stdout.write(`${name}: generation ${generation} is active; generation ${previous} is dropped in ${Math.round(config.rebuildGraceMs / 1000)} s (queries still on it finish)\n`);
       },
     });
     const seconds = (Date.now() - started) / 1000;

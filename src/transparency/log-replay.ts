@@ -1,3 +1,6 @@
+import { publicKeyDecider } from '../domain/public-key/public-key.decider';
+import type { PublicKeyEvent } from '../domain/public-key/public-key.events';
+import type { PublicKeyState } from '../domain/public-key/public-key.state';
 import { fingerprint } from '../crypto/public-key';
 import { verificationCode } from '../crypto/verification-code';
 import type { BrowserEvent } from '../domain/browser/browser.events';
@@ -15,7 +18,7 @@ import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events'
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
-import { challengeOf } from '../domain/shared/used-nonces';
+import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 
 /** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
 export class LogViolation extends Error {
@@ -58,14 +61,26 @@ export class OrgReplay {
   private org: OrganizationState = initialOrganizationState;
   private readonly keys = new Map<string, KeyState>();
   private readonly browsers = new Map<string, BrowserState>();
-  /** Every challenge nonce of the org with its expiry: none is used twice, in any stream. */
+  private readonly claims = new Map<string, PublicKeyState>();
+  /** Every challenge nonce of the org with its issue time: none is used twice, in any stream (never forgotten, so no horizon). */
   private readonly nonces = new Map<string, number>();
+  private readonly used: UsedNonces = { horizon: Number.NEGATIVE_INFINITY, nonces: this.nonces };
   private readonly approvals = new Map<string, KeyApproval>();
   /** Per agent, the key a ROTATION just revoked (REPLACED): it was ACTIVE when the approver signed. */
   private readonly replaced = new Map<string, ActiveKey>();
   private firstKey: string | undefined;
 
   constructor(readonly orgId: string) {}
+
+  /** R18: a public key's claim, folded with its decider; a second claim of one key by another agent is a violation. */
+  publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
+    const before = this.claims.get(stream) ?? publicKeyDecider.initialState;
+    if (event.data.fingerprint !== fingerprint) violation(`${event.type} in ${stream} claims key ${event.data.fingerprint}`);
+    if (before.claimedBy && before.claimedBy.agentId !== event.data.agentId) {
+      violation(`key ${fingerprint} claimed by "${event.data.agentId}" after "${before.claimedBy.agentId}": a key belongs to one agent`);
+    }
+    this.claims.set(stream, publicKeyDecider.evolve(before, event));
+  }
 
   organization(event: Decoded<OrganizationEvent>): void {
     if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
@@ -247,7 +262,7 @@ export class OrgReplay {
     if (proof.publicKey !== key.publicKey) violation(`the ${expected.purpose} statement is recorded as signed by ${proof.publicKey}, not by ${key.publicKey}`);
     const challenge = challengeOfProof(proof);
     try {
-      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, this.nonces);
+      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, this.used);
     } catch (error) {
       if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
       throw error;
@@ -255,7 +270,7 @@ export class OrgReplay {
     if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }
-    this.nonces.set(challenge.nonce, Date.parse(challenge.expiresAt));
+    this.nonces.set(challenge.nonce, Date.parse(challenge.issuedAt));
   }
 }
 

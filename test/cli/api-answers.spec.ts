@@ -109,8 +109,9 @@ describe('server answers', () => {
   it('goes on to sign only when the server answers promptRequired, not on any 401', async () => {
     answer = { status: 401, body: { title: 'Unauthorized', status: 401, detail: 'Token expired.' } };
     const plain = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
-    expect(plain.code).toBe(EXIT.REFUSED);
-    expect(plain.stderr).toMatch(/Token expired/);
+    // Any other 401: the token expired or is no longer accepted, exit 8 with how to log in again.
+    expect(plain.code).toBe(EXIT.TOKEN_EXPIRED);
+    expect(plain.stderr).toMatch(/Token expired\.\nGet a new agent token and log in again: ztkeys login --api <url> --profile <name>\.\n$/);
 
     answer = { status: 401, body: { title: 'Unauthorized', status: 401, detail: 'Signature required.', promptRequired: true } };
     const prompted = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');

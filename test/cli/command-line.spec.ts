@@ -78,7 +78,7 @@ describe('command line', () => {
       kind: 'run',
       command: { path: ['prompt-frequency', 'set'] },
       input: { args: { frequency: 'DAILY' }, strings: { browser: 'set' } },
-      globals: { profile: 'bob', json: true, passphraseFd: 3 },
+      globals: { profile: 'bob', json: true, passphrase: { fd: 3 } },
     });
   });
 

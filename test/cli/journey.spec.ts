@@ -99,7 +99,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   const login = async (agent: Agent) => {
     const result = await ztkeys(agent, ['login', '--api', apiUrl, '--token-fd', '3'], { fd3: await mintToken(agent) });
     expect(result.code).toBe(EXIT.OK);
-    expect(result.stdout).toMatch(new RegExp(`^Logged in to Acme Support \\(${orgId}\\) at ${apiUrl} as ${agent}; profile "default"\\.`));
+    expect(result.stdout).toMatch(new RegExp(`^Logged in to Acme Support \\(${orgId}\\) at ${apiUrl} as ${agent}; profile "default", now the default\\.`));
   };
 
   /** What a command answered with --json; `position` is the event position of its write. */

@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run-cli';
 import { readSecret } from '../../src/cli/secret-input';
 import { memoryIo } from './support/memory-io';
 
-const source = { what: 'passphrase', fdOption: '--passphrase-fd', envName: 'ZTKEYS_PASSPHRASE' };
+const source = { what: 'passphrase', option: 'passphrase', envName: 'ZTKEYS_PASSPHRASE' };
 
 describe('secrets from a file descriptor or the environment', () => {
   let dir: string;
@@ -40,7 +40,17 @@ describe('secrets from a file descriptor or the environment', () => {
   it('without a terminal, fd or variable, says how to give it (exit 2), and never reads piped stdin', async () => {
     await expect(readSecret(source, memoryIo({}, 'piped passphrase\n'))).rejects.toMatchObject({
       exitCode: EXIT.USAGE,
-      message: 'No terminal to ask for the passphrase on: give it with --passphrase-fd N or ZTKEYS_PASSPHRASE.',
+      message: 'No terminal to ask for the passphrase on: give it with --passphrase-file PATH, --passphrase-fd N or ZTKEYS_PASSPHRASE.',
+    });
+  });
+
+  it('reads a whole file (npx passes no extra descriptor), and says which file it cannot read', async () => {
+    const path = join(dir, 'pass.txt');
+    writeFileSync(path, 'from a file\n');
+    await expect(readSecret({ ...source, file: path }, memoryIo({ ZTKEYS_PASSPHRASE: 'from env' }))).resolves.toBe('from a file');
+    await expect(readSecret({ ...source, file: join(dir, 'missing') }, memoryIo({}))).rejects.toMatchObject({
+      exitCode: EXIT.USAGE,
+      message: `--passphrase-file ${join(dir, 'missing')}: cannot read it (ENOENT).`,
     });
   });
 

@@ -1,12 +1,15 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { embeddedEnv } from '../support/embedded-env';
 
 const root = join(__dirname, '..', '..');
+const CURL = 'Walkthrough with curl';
+const CLI = 'Walkthrough: the journey of the article';
+
+jest.setTimeout(600_000); // the CLI walkthrough derives keys with scrypt (about 0.5 s each, much more on a loaded machine)
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -29,8 +32,52 @@ async function waitUntilReady(url: string): Promise<void> {
   throw new Error('server did not become ready');
 }
 
-/** README's walkthrough (scripts/walkthrough.sh: curl + openssl) against the built server, as a user runs it. */
-describe('README walkthrough', () => {
+/** The `#>` lines of a README section: what its blocks print, `<…>` standing for what varies. */
+function shownOutput(title: string): RegExp[] {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+  const start = lines.findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '') === title);
+  const shown: RegExp[] = [];
+  let fence = false;
+  for (const line of lines.slice(start + 1)) {
+    if (/^ *```/.test(line)) fence = !fence;
+    else if (!fence && /^#+ /.test(line)) break;
+    else if (fence && /^ *#> /.test(line)) {
+      const text = line.replace(/^ *#> /, '');
+      const pattern = text
+        .split('<…>')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ {2,}/g, '\\s+'))
+        .join('.+?');
+      shown.push(new RegExp(`^\\s*${pattern}\\s*$`));
+    }
+  }
+  return shown;
+}
+
+/** scripts/walkthrough.sh: the section's bash blocks as printed, stdout and stderr as a terminal shows them. */
+function runWalkthrough(title: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(root, 'scripts/walkthrough.sh'), title], { cwd: tmpdir(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Every shown line appears in the output, in the README's order. */
+function expectShownInOrder(output: string, shown: RegExp[]): void {
+  const lines = output.split('\n');
+  let at = 0;
+  for (const pattern of shown) {
+    const found = lines.findIndex((line, i) => i >= at && pattern.test(line));
+    if (found < 0) throw new Error(`README shows a line matching ${pattern} that the run did not print (after line ${at}):\n${output}`);
+    at = found + 1;
+  }
+}
+
+/** README's walkthroughs, each run exactly as printed against the built server, as a user runs them. */
+describe('README walkthroughs', () => {
   let server: ChildProcess;
   let dataDir: string;
   let api: string;
@@ -51,15 +98,32 @@ describe('README walkthrough', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('bootstraps an org, makes a first key, approves one request with code and signature, and rejects another', async () => {
-    const { stdout } = await promisify(execFile)('bash', [join(root, 'scripts/walkthrough.sh')], {
-      cwd: root,
-      env: { ...process.env, API: api, DATA_DIR: dataDir },
-    });
-    expect(stdout).toContain('{"status":"APPROVED","verificationCode"');
-    expect(stdout).toMatch(/\{"status":"PENDING","verificationCode":"\d{3}-\d{3}-\d{3}-\d{3}-\d{3}"\}/);
-    expect(stdout).toContain('{"status":"APPROVED","mode":"APPROVAL"}');
-    expect(stdout).toContain('{"status":"REJECTED"}');
-    expect(stdout).toContain('{"authorized":true,"method":"SIGNATURE"}');
+  it.each([CURL, CLI])('"%s" runs as printed, prints what README shows, and leaves nothing in the repository', async (title) => {
+    const shown = shownOutput(title);
+    expect(shown.length).toBeGreaterThan(5);
+    // Files the run would leave in the repository: untracked or ignored ones (build output aside).
+    const repoState = () =>
+      execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all', '--', ':!dist', ':!node_modules', ':!.tmp'], { cwd: root, encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => /^(\?\?|!!) /.test(line));
+    const before = repoState();
+    const { code, output } = await runWalkthrough(title, { API: api, DATA_DIR: dataDir });
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expectShownInOrder(output, shown);
+    expect(output).not.toMatch(/^> ztkeys@/m); // npm's banner never lands in a token
+    expect(repoState()).toEqual(before);
+  });
+
+  it("the curl walkthrough's api helper stops at once, with the server's problem, on a wrong bootstrap token", async () => {
+    const wrongDir = mkdtempSync(join(tmpdir(), 'ztkeys-wrong-boot-'));
+    writeFileSync(join(wrongDir, 'bootstrap-token'), 'not-the-bootstrap-token');
+    try {
+      const { code, output } = await runWalkthrough(CURL, { API: api, DATA_DIR: wrongDir });
+      expect(code).not.toBe(0);
+      expect(output).toMatch(/^api POST \/v1\/orgs failed: \{.*"status":401/m);
+      expect(output).not.toMatch(/orgs\/null/);
+    } finally {
+      rmSync(wrongDir, { recursive: true, force: true });
+    }
   });
 });

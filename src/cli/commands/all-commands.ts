@@ -9,6 +9,7 @@ import { keysPendingCommand } from './keys-pending.command';
 import { keysRevokeCommand } from './keys-revoke.command';
 import { loginCommand } from './login.command';
 import { orgCreateCommand } from './org-create.command';
+import { profileListCommand, profileUseCommand, whoamiCommand } from './profile.command';
 import { promptFrequencySetCommand } from './prompt-frequency-set.command';
 import { statusCommand } from './status.command';
 import { taskAuthorizeCommand } from './task-authorize.command';
@@ -17,6 +18,9 @@ import { taskAuthorizeCommand } from './task-authorize.command';
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   orgCreateCommand,
   loginCommand,
+  whoamiCommand,
+  profileListCommand,
+  profileUseCommand,
   agentsAddCommand,
   agentsRoleCommand,
   agentsRemoveCommand,

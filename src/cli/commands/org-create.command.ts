@@ -1,7 +1,7 @@
 import { checkApiUrl } from '../api-url';
 import type { CommandSpec } from '../command-spec';
 import { formatFields } from '../output';
-import { readSecret } from '../secret-input';
+import { readSecret, secretGiven, secretOptions } from '../secret-input';
 import { usageError } from '../cli-error';
 
 const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
@@ -9,7 +9,7 @@ const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
 export const orgCreateCommand: CommandSpec = {
   path: ['org', 'create'],
   summary: 'Create an organization and its first SUPER_ADMIN (operator, with the bootstrap token)',
-  details: `The bootstrap token is read from --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
+  details: `The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
 --api defaults to the server of the selected profile.`,
   options: {
     api: { type: 'string', valueName: 'url', description: 'base URL of the ztkeys server' },
@@ -18,18 +18,14 @@ export const orgCreateCommand: CommandSpec = {
     'admin-email': { type: 'string', valueName: 'email', required: true, description: 'their email' },
     'admin-name': { type: 'string', valueName: 'name', required: true, description: 'their display name' },
     'allow-member-first-key': { type: 'boolean', description: 'policy firstKeyRequiresAdmin=false: a MEMBER may hold the first key (R4)' },
-    'bootstrap-token-fd': { type: 'string', valueName: 'n', integer: true, description: 'read the bootstrap token from file descriptor n' },
+    ...secretOptions('bootstrap-token', 'bootstrap token'),
   },
   async run(input, ctx) {
-    const given = input.strings.api ?? ctx.profiles.get(ctx.globals.profile)?.apiUrl;
+    const given = input.strings.api ?? ctx.profiles.get(ctx.profileName)?.apiUrl;
     if (!given) throw usageError('Which server? Give --api <url> (or log in to a profile first).');
     const apiUrl = checkApiUrl(given, ctx.output);
-    const fd = input.strings['bootstrap-token-fd'];
     const token = (
-      await readSecret(
-        { what: 'bootstrap token', fd: fd === undefined ? undefined : Number(fd), fdOption: '--bootstrap-token-fd', envName: BOOTSTRAP_TOKEN_ENV },
-        ctx.io,
-      )
+      await readSecret({ what: 'bootstrap token', option: 'bootstrap-token', ...secretGiven(input, 'bootstrap-token'), envName: BOOTSTRAP_TOKEN_ENV }, ctx.io)
     ).trim();
     const superAdmin = { agentId: input.strings['admin-id']!, email: input.strings['admin-email']!, displayName: input.strings['admin-name']! };
     const api = ctx.apiFor(apiUrl, token);

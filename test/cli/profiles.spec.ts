@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { ProfileStore } from '../../src/cli/profile-store';
+import { CLI_FROM_SOURCE, REPO_ROOT, runProcess } from './support/cli-process';
+
+jest.setTimeout(60_000);
+
+/** A token as the CLI reads it (claims only; the server, not the CLI, checks signatures). */
+const tokenFor = (agentId: string, orgId: string, exp: number) =>
+  ['{"alg":"HS256"}', JSON.stringify({ sub: agentId, org: orgId, exp })].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.sig';
+const HOUR_FROM_NOW = Math.floor(Date.now() / 1000) + 3600;
+
+/** --version, whoami, profile list/use, login's refusal to replace another agent's profile, expired tokens, --json=fields. */
+describe('ztkeys profiles and scripting (real processes)', () => {
+  let home: string;
+  const ztkeys = (args: string[], env: Record<string, string> = {}) => runProcess(CLI_FROM_SOURCE, args, { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...env } });
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'ztkeys-profiles-'));
+    const store = new ProfileStore(home);
+    store.save('alice', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('alice', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'alice' });
+    store.save('bob', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('bob', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'bob' });
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('prints its version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await ztkeys(['--version'])).toMatchObject({ code: EXIT.OK, stdout: `ztkeys ${version}\n` });
+  });
+
+  it('lists profiles, switches the default with profile use, and whoami shows the selected one', async () => {
+    expect((await ztkeys(['whoami'])).stderr).toMatch(/Not logged in \(profile "default"\)/);
+    const used = await ztkeys(['profile', 'use', 'bob']);
+    expect(used).toMatchObject({ code: EXIT.OK, stdout: 'Now using profile "bob": bob in org org-1 at http://127.0.0.1:9.\n' });
+    expect((await ztkeys(['whoami'])).stdout).toMatch(/^bob in org org-1 at http:\/\/127\.0\.0\.1:9\n {2}profile {8}bob\n/);
+    expect(JSON.parse((await ztkeys(['whoami', '--profile', 'alice', '--json'])).stdout)).toMatchObject({ profile: 'alice', agentId: 'alice', expired: false });
+    const list = await ztkeys(['profile', 'list']);
+    expect(list.stdout.split('\n')[2]).toMatch(/^\* {2}bob {6}bob {4}org-1 {2}http:\/\/127\.0\.0\.1:9 {2}20/);
+    expect(await ztkeys(['profile', 'use', 'carol'])).toMatchObject({ code: EXIT.USAGE, stderr: 'ztkeys: No profile "carol": the profiles are alice, bob.\n' });
+  });
+
+  it('selects fields of a --json result, and names the ones there are when a field is unknown', async () => {
+    const list = await ztkeys(['profile', 'list', '--json=profile,agentId']);
+    expect(JSON.parse(list.stdout)).toEqual([
+      { profile: 'alice', agentId: 'alice' },
+      { profile: 'bob', agentId: 'bob' },
+    ]);
+    expect(JSON.parse((await ztkeys(['whoami', '--profile', 'bob', '--json=orgId'])).stdout)).toEqual({ orgId: 'org-1' });
+    const unknown = await ztkeys(['whoami', '--profile', 'bob', '--json=nope']);
+    expect(unknown.code).toBe(EXIT.USAGE);
+    expect(unknown.stderr).toMatch(/no field nope; available: agentId, apiUrl, current, expired, orgId, profile, tokenExpiresAt/);
+  });
+
+  it('an expired token gets exit 8 and says how to log in again', async () => {
+    new ProfileStore(home).save('alice', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('alice', 'org-1', 1_700_000_000), orgId: 'org-1', agentId: 'alice' });
+    const whoami = await ztkeys(['whoami', '--profile', 'alice']);
+    expect(whoami.code).toBe(EXIT.TOKEN_EXPIRED);
+    expect(whoami.stderr).toBe(
+      'ztkeys: The agent token of profile "alice" (alice) expired at 2023-11-14T22:13:20.000Z: get a new one and run "ztkeys login --api http://127.0.0.1:9 --profile alice".\n',
+    );
+    expect((await ztkeys(['keys', 'pending', '--profile', 'alice'])).code).toBe(EXIT.TOKEN_EXPIRED);
+  });
+
+  it("login reads the token from a file, and never replaces another agent's profile without --force", async () => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    const refused = await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', 'bob', '--token-file', tokenFile]);
+    expect(refused.code).toBe(EXIT.USAGE);
+    expect(refused.stderr).toMatch(/Profile "bob" holds bob of org org-1 at http:\/\/127\.0\.0\.1:9; nothing was changed\. Log in with --profile <name> \(for example --profile carol\), or add --force/);
+    expect(new ProfileStore(home).get('bob')?.agentId).toBe('bob');
+    // With --force it goes on to check the token with the server (none listens on port 9).
+    expect((await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', 'bob', '--token-file', tokenFile, '--force'])).code).toBe(EXIT.SERVER);
+    expect(await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--token-file', tokenFile, '--token-fd', '3'])).toMatchObject({
+      code: EXIT.USAGE,
+      stderr: 'ztkeys: Give --token-fd or --token-file, not both.\n',
+    });
+  });
+});

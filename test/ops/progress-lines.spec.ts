@@ -1,0 +1,62 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call } from '../support/api-client';
+import { embeddedEnv } from '../support/embedded-env';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+const REGISTER_TS = join(__dirname, '../support/register-ts.js');
+
+/** A tool's main as its own process with stdout piped (not a terminal): what it prints. */
+function runMain(main: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, '../../src', main), args, {
+      execArgv: ['--require', REGISTER_TS],
+      env: embeddedEnv({ LOG_LEVEL: 'silent', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${main} exited ${code}: ${output}`))));
+  });
+}
+
+/** projections:rebuild and backup print plain progress lines (total, percentage) when stdout is not a terminal. */
+describe('progress of rebuild and backup, not on a terminal', () => {
+  let server: TestServer;
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-progress-'));
+  beforeAll(async () => {
+    server = await startTestServer();
+    const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+      name: 'Acme',
+      superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' },
+    });
+    expect(created.status).toBe(201);
+  }, 60_000);
+  afterAll(async () => {
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('projections:rebuild: the head position as total, 0% first, 100% when caught up, then the switch', async () => {
+    const output = await runMain('read-models/rebuild.main.ts', ['org-status'], { DATA_DIR: server.dataDir, REBUILD_GRACE_MS: '0' });
+    const lines = output.trimEnd().split('\n');
+    const total = /^org-status: 0\/(\d+) positions \(0%\)$/.exec(lines[0])?.[1];
+    expect(total).toBeDefined();
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^org-status: ${total}/${total} positions \\(100%\\) in \\d+s$`)));
+    expect(lines).toContainEqual(expect.stringMatching(/^org-status: generation \d+ is active; generation \d+ is dropped in 0 s/));
+    expect(output).not.toMatch(/\r|\x1b\[/);
+  }, 60_000);
+
+  it('backup: bytes of the stores as total, a line per store, 100% at the end', async () => {
+    const output = await runMain('backup/backup.main.ts', [join(work, 'copy')], { DATA_DIR: server.dataDir });
+    const lines = output.trimEnd().split('\n');
+    const total = /^backup: 0\/(\d+) bytes \(0%\)$/.exec(lines[0])?.[1];
+    expect(Number(total)).toBeGreaterThan(0);
+    expect(lines.filter((line) => /^backup: \d+\/\d+ bytes \(\d+%\)/.test(line)).length).toBeGreaterThanOrEqual(4);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^backup: ${total}/${total} bytes \\(100%\\) in \\d+s$`)));
+    expect(lines.at(-1)).toMatch(/^backed up read-models\.sqlite, email\.sqlite, events\.sqlite/);
+  }, 60_000);
+});
