@@ -71,6 +71,7 @@ const ENVIRONMENT = z.object({
   REDIS_URL: unset,
   SMTP_URL: unset,
   ROLES: roles,
+  WORKERS: integer(1, 1),
   MIN_POSITION_WAIT_MS: integer(0, 5000),
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
   LOG_LEVEL: logLevel,
