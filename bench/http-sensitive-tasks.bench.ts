@@ -35,11 +35,7 @@ async function withServers<T>(run: (server: BenchServer, client: BenchClient, ad
 /** R11 with a fresh signature each time: one agent, a browser per task, every challenge issued and signed beforehand. */
 export const signedSensitiveTasksBench: Bench = () =>
   withServers(async (server, client, admin, minimal) => {
-    const authorizations = await inParallel(Array.from({ length: SIGNED_WARMUP + SIGNED_TIMED }), 16, async (_, i): Promise<LoadRequest> => {
-      const browserId = `browser-${i}`;
-      const proof = await client.signedChallenge(admin, admin.key!, { purpose: 'SENSITIVE_TASK', browserId, task: TASK });
-      return jsonRequest(admin, 'POST', `/v1/orgs/${admin.orgId}/sensitive-tasks`, { browserId, task: TASK, ...proof });
-    });
+    const authorizations = await client.signedTasks(admin, SIGNED_WARMUP + SIGNED_TIMED, TASK);
     const [warmup, timed] = [authorizations.slice(0, SIGNED_WARMUP), authorizations.slice(SIGNED_WARMUP)];
     const toMinimal = (requests: LoadRequest[]) => requests.map((request) => minimal.route(request, 'signed'));
     await fire({ url: server.url, connections: CONNECTIONS, requests: warmup });
