@@ -1,53 +1,53 @@
 import type { Bench } from './bench-row';
 import { BenchClient, inParallel, jsonRequest, type BenchAgent } from './support/bench-client';
 import { startBenchServer, type BenchServer } from './support/bench-server';
-import { nodeVerifyRate } from './support/ed25519-verify-rate';
 import { fire, type LoadRequest } from './support/load';
+import { startMinimalServer, type MinimalServer } from './support/minimal-server';
+import { versusMinimal } from './support/versus-minimal';
 
 const CONNECTIONS = 32;
 /** Signed authorizations: each needs its own challenge, so the timed run is a fixed number of them. */
 const SIGNED_WARMUP = 500;
-const SIGNED_TIMED = 6_000;
+const SIGNED_TIMED = Number(process.env.BENCH_SIGNED_TASKS ?? 6_000);
 /** Remembered authorizations cycle over this many browsers, so concurrent requests rarely share a stream. */
 const BROWSERS = 128;
 const WARMUP_SECONDS = 2;
-const TIMED_SECONDS = 8;
+const TIMED_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const TASK = 'remote-control:device-42';
 
-async function withServer<T>(run: (server: BenchServer, client: BenchClient, admin: BenchAgent) => Promise<T>): Promise<T> {
+async function withServers<T>(run: (server: BenchServer, client: BenchClient, admin: BenchAgent, minimal: MinimalServer) => Promise<T>): Promise<T> {
   const server = await startBenchServer();
+  let minimal: MinimalServer | undefined;
   try {
     const client = new BenchClient(server);
-    return await run(server, client, await client.orgWithFirstKey('Bench sensitive tasks'));
+    const admin = await client.orgWithFirstKey('Bench sensitive tasks');
+    minimal = await startMinimalServer(
+      { jwtSecret: server.secrets.jwtSecret!, challengeSecret: server.secrets.challengeSecret },
+      new Map([[`${admin.orgId}/${admin.agentId}`, admin.key!.publicKey]]),
+    );
+    return await run(server, client, admin, minimal);
   } finally {
+    await minimal?.close();
     await server.close();
   }
 }
 
 /** R11 with a fresh signature each time: one agent, a browser per task, every challenge issued and signed beforehand. */
 export const signedSensitiveTasksBench: Bench = () =>
-  withServer(async (server, client, admin) => {
-    const authorizations = await inParallel(Array.from({ length: SIGNED_WARMUP + SIGNED_TIMED }), 16, async (_, i): Promise<LoadRequest> => {
-      const browserId = `browser-${i}`;
-      const proof = await client.signedChallenge(admin, admin.key!, { purpose: 'SENSITIVE_TASK', browserId, task: TASK });
-      return jsonRequest(admin, 'POST', `/v1/orgs/${admin.orgId}/sensitive-tasks`, { browserId, task: TASK, ...proof });
-    });
-    await fire({ url: server.url, connections: CONNECTIONS, requests: authorizations.slice(0, SIGNED_WARMUP) });
-    const signed = await fire({ url: server.url, connections: CONNECTIONS, requests: authorizations.slice(SIGNED_WARMUP) });
-    return [
-      {
-        name: `signed sensitive-task authorizations (${CONNECTIONS} connections)`,
-        value: Math.round(signed.perSecond),
-        unit: 'req/s',
-        ceilingName: 'bare node:crypto Ed25519 verify, one thread (the server is one event loop)',
-        ceilingValue: Math.round(nodeVerifyRate(3)),
-      },
-    ];
+  withServers(async (server, client, admin, minimal) => {
+    const authorizations = await client.signedTasks(admin, SIGNED_WARMUP + SIGNED_TIMED, TASK);
+    const [warmup, timed] = [authorizations.slice(0, SIGNED_WARMUP), authorizations.slice(SIGNED_WARMUP)];
+    const toMinimal = (requests: LoadRequest[]) => requests.map((request) => minimal.route(request, 'signed'));
+    await fire({ url: server.url, connections: CONNECTIONS, requests: warmup });
+    await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(warmup) });
+    const signed = await fire({ url: server.url, connections: CONNECTIONS, requests: timed });
+    const bare = await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(timed) });
+    return versusMinimal(`signed sensitive-task authorizations (${CONNECTIONS} connections)`, signed, bare);
   });
 
-/** R11 within a DAILY window: no signature, one event appended per authorization; beside a route that does nothing. */
+/** R11 within a DAILY window: no signature, one event appended per authorization. */
 export const rememberedSensitiveTasksBench: Bench = () =>
-  withServer(async (server, client, admin) => {
+  withServers(async (server, client, admin, minimal) => {
     const browsers = Array.from({ length: BROWSERS }, (_, i) => `browser-${i}`);
     await inParallel(browsers, 16, async (browserId) => {
       const proof = await client.signedChallenge(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId, frequency: 'DAILY' });
@@ -57,20 +57,12 @@ export const rememberedSensitiveTasksBench: Bench = () =>
     const tasks = browsers.map((browserId) => jsonRequest(admin, 'POST', `/v1/orgs/${admin.orgId}/sensitive-tasks`, { browserId, task: TASK }));
     const first = await client.call<{ method: string }>(tasks[0], 200);
     if (first.method !== 'REMEMBERED') throw new Error(`expected a REMEMBERED authorization, got ${JSON.stringify(first)}`);
-    const hello = [jsonRequest(admin, 'GET', '/bench/hello')];
+    const bareTasks = tasks.map((request) => minimal.route(request, 'remembered'));
 
-    const load = (requests: LoadRequest[], seconds: number) => fire({ url: server.url, connections: CONNECTIONS, requests, seconds });
-    await load(tasks, WARMUP_SECONDS);
-    await load(hello, WARMUP_SECONDS);
-    const remembered = await load(tasks, TIMED_SECONDS);
-    const ceiling = await load(hello, TIMED_SECONDS);
-    return [
-      {
-        name: `remembered (unsigned) sensitive-task authorizations (${CONNECTIONS} connections, ${BROWSERS} browsers)`,
-        value: Math.round(remembered.perSecond),
-        unit: 'req/s',
-        ceilingName: 'hello-world route of the same Nest/Fastify app, same JWT guard',
-        ceilingValue: Math.round(ceiling.perSecond),
-      },
-    ];
+    const load = (url: string, requests: LoadRequest[], seconds: number) => fire({ url, connections: CONNECTIONS, requests, seconds });
+    await load(server.url, tasks, WARMUP_SECONDS);
+    await load(minimal.url, bareTasks, WARMUP_SECONDS);
+    const remembered = await load(server.url, tasks, TIMED_SECONDS);
+    const bare = await load(minimal.url, bareTasks, TIMED_SECONDS);
+    return versusMinimal(`remembered (unsigned) sensitive-task authorizations (${CONNECTIONS} connections, ${BROWSERS} browsers)`, remembered, bare);
   });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
@@ -6,19 +7,21 @@ import { createHttpApp } from './create-http-app';
 import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
+import { runClusterPrimary } from './runtime/cluster';
 import { StartupError } from './runtime/startup-error';
 import { shutDownOnSignals } from './runtime/shutdown';
 
 const logger = new Logger('ztkeys');
 
-/** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR). */
+/** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR), in WORKERS processes. */
 async function main(): Promise<void> {
   // JSON from the first line: what is logged before the Nest app exists goes through pino too.
   Logger.overrideLogger(jsonLogger(process.env.LOG_LEVEL ?? 'info'));
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary(config);
   // From the start: a signal while a store does not answer yet must stop the process too.
   let stop = async (): Promise<void> => undefined;
   shutDownOnSignals(() => stop());
-  const config = loadConfig();
   const runtime = await buildRuntime(config);
   stop = () => runtime.close();
   const app = await createHttpApp(runtime);

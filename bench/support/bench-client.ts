@@ -6,6 +6,9 @@ import { newId } from '../../src/shared/ids';
 import type { LoadRequest } from './load';
 import type { BenchServer } from './bench-server';
 
+/** What the client needs of a server: in this process (a BenchServer), or another one (its URL and secrets). */
+export type BenchTarget = Pick<BenchServer, 'url' | 'bootstrapToken' | 'token'> & Partial<Pick<BenchServer, 'eventStore'>>;
+
 /** An Ed25519 key pair as a client holds it. */
 export interface BenchKey {
   /** Raw 32-byte public key, base64url. */
@@ -50,7 +53,7 @@ export async function inParallel<T, R>(items: readonly T[], limit: number, work:
 
 /** The API calls benchmarks need to set the scene; every unexpected answer throws with its body. */
 export class BenchClient {
-  constructor(readonly server: BenchServer) {}
+  constructor(readonly server: BenchTarget) {}
 
   async call<T = unknown>(request: LoadRequest, expected: number): Promise<T> {
     const response = await fetch(`${this.server.url}${request.path}`, request);
@@ -87,6 +90,15 @@ export class BenchClient {
     return { challengeId: challenge.challengeId, signature: key.sign(challenge.statement) };
   }
 
+  /** `count` signed sensitive-task authorizations of `agent` (R11), a browser each, every challenge issued and signed now. */
+  signedTasks(agent: BenchAgent, count: number, task: string): Promise<LoadRequest[]> {
+    return inParallel(Array.from({ length: count }), 16, async (_, i) => {
+      const browserId = `browser-${i}`;
+      const proof = await this.signedChallenge(agent, agent.key!, { purpose: 'SENSITIVE_TASK', browserId, task });
+      return jsonRequest(agent, 'POST', `/v1/orgs/${agent.orgId}/sensitive-tasks`, { browserId, task, ...proof });
+    });
+  }
+
   /** The request of a key for `agent`, proven by `key` over a fresh KEY_REQUEST challenge, ready to send. */
   async keyRequest(agent: BenchAgent, key: BenchKey): Promise<LoadRequest> {
     const proof = await this.signedChallenge(agent, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
@@ -99,14 +111,16 @@ export class BenchClient {
    */
   async seedMembers(admin: BenchAgent, agentIds: readonly string[]): Promise<BenchAgent[]> {
     const stream = orgStream(admin.orgId);
-    const existing = await this.server.eventStore.readStream(stream);
+    const eventStore = this.server.eventStore;
+    if (!eventStore) throw new Error('seedMembers writes to the event store: it needs a server in this process');
+    const existing = await eventStore.readStream(stream);
     const added: AgentAdded[] = agentIds.map((agentId) => ({
       type: 'AgentAdded',
       data: { agentId, email: `${agentId}@example.com`, displayName: agentId, role: 'MEMBER' },
     }));
     const commandId = newId();
     const context = { actor: admin.agentId, orgId: admin.orgId, correlationId: commandId, commandId, now: new Date() };
-    await this.server.eventStore.append([{ stream, expected: existing[existing.length - 1].revision, events: envelope(added, context) }]);
+    await eventStore.append([{ stream, expected: existing[existing.length - 1].revision, events: envelope(added, context) }]);
     return Promise.all(agentIds.map(async (agentId) => ({ orgId: admin.orgId, agentId, token: await this.server.token(admin.orgId, agentId) })));
   }
 }

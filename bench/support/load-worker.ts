@@ -1,8 +1,7 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import type { LoadJob, LoadOutcome } from './load';
 
-/** Worker thread of ./load.ts: runs one autocannon job and posts its LoadOutcome. */
+/** Child process of ./load.ts: runs one autocannon job it is sent and sends back its LoadOutcome. */
 async function run(job: LoadJob): Promise<LoadOutcome> {
   let next = 0;
   let failed = 0;
@@ -19,6 +18,8 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
   const result = await autocannon({
     url: job.url,
     connections: job.connections,
+    // The shared machine stalls for seconds at times: a late answer is slow, not lost (it counts in the time).
+    timeout: 60,
     ...(job.seconds === undefined ? { amount: job.requests.length } : { duration: job.seconds }),
     requests: [
       {
@@ -36,5 +37,8 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
   return { ok: result['2xx'], failed, errors: result.errors, timeouts: result.timeouts, seconds, firstFailure };
 }
 
-// A rejection is unhandled here, so it ends the worker with an 'error' event that fire() rejects with.
-void run(workerData as LoadJob).then((outcome) => parentPort!.postMessage(outcome));
+// A rejection is unhandled here, so it ends the process with a non-zero code that fire() rejects with.
+process.once('message', (job: LoadJob) => {
+  void run(job).then((outcome) => process.send!(outcome, () => process.disconnect()));
+});
+process.send!('ready');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 
 /** One HTTP request as autocannon sends it. */
 export interface LoadRequest {
@@ -31,24 +31,35 @@ export interface LoadResult {
   ok: number;
   seconds: number;
   perSecond: number;
+  /** CPU time (user + system) of this process per request served: the server's, when it runs here. */
+  cpuMicrosPerRequest: number;
 }
 
 /**
- * Fires `job` with autocannon from a worker thread, so the load generator does not take turns
- * with the server on its event loop. Any non-2xx answer, socket error or timeout fails the
- * measurement: a figure counts only requests the app really served.
+ * Fires `job` with autocannon from a child process, so the load generator neither takes turns
+ * with the server on its event loop nor counts in this process's CPU time: the CPU measured
+ * around the load is the server's (and whatever this process does beside it, which is nothing
+ * while it waits). Any non-2xx answer, socket error or timeout fails the measurement: a figure
+ * counts only requests the app really served.
  */
 export async function fire(job: LoadJob): Promise<LoadResult> {
+  const child = fork(join(__dirname, 'load-worker.js'), { serialization: 'advanced' });
+  let cpuBefore = process.cpuUsage();
   const outcome = await new Promise<LoadOutcome>((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: job });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`load worker exited with code ${code} before reporting`)));
+    child.on('message', (message) => {
+      if (message !== 'ready') return resolve(message as LoadOutcome);
+      // The generator has loaded: from here on, the CPU of this process is the load's.
+      cpuBefore = process.cpuUsage();
+      child.send(job);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`load generator exited with code ${code} before reporting`)));
   });
+  const cpu = process.cpuUsage(cpuBefore);
   if (outcome.failed > 0 || outcome.errors > 0 || outcome.timeouts > 0) {
     throw new Error(
       `${outcome.failed} non-2xx answers, ${outcome.errors} errors, ${outcome.timeouts} timeouts of ${outcome.ok + outcome.failed}; first: ${outcome.firstFailure}`,
     );
   }
-  return { ok: outcome.ok, seconds: outcome.seconds, perSecond: outcome.ok / outcome.seconds };
+  return { ok: outcome.ok, seconds: outcome.seconds, perSecond: outcome.ok / outcome.seconds, cpuMicrosPerRequest: (cpu.user + cpu.system) / outcome.ok };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CompactSign, compactVerify } from 'jose';
+import { signHs256, verifyHs256 } from '../crypto/hs256-jws';
 import { challengeStatement } from '../crypto/statement';
 import type { ChallengeBinding } from '../domain/shared/challenge-purposes';
 import { CHALLENGE_TTL_MS, type ChallengeFields } from '../domain/shared/signed-proof';
@@ -19,7 +19,8 @@ export interface OpenedChallenge {
  * Challenges without server state: the challenge id is the statement itself, MAC'd with the
  * server's challenge secret (a compact JWS, HS256). Only the server can mint one; opening it
  * gives back exactly the statement the client signed. One-time use is enforced by the streams
- * that record each nonce when it is consumed (see src/domain/shared/check-proof.ts).
+ * that record each nonce when it is consumed (see src/domain/shared/check-proof.ts). The MAC is
+ * synchronous node:crypto: it runs on every signed command.
  */
 export class ChallengeTokens {
   private readonly key: Uint8Array;
@@ -28,7 +29,7 @@ export class ChallengeTokens {
     this.key = new TextEncoder().encode(`ztkeys/challenge/v1:${secret}`);
   }
 
-  async issue(fields: { orgId: string; agentId: string } & ChallengeBinding, now: Date): Promise<IssuedChallenge> {
+  issue(fields: { orgId: string; agentId: string } & ChallengeBinding, now: Date): IssuedChallenge {
     const complete: ChallengeFields = {
       ...fields,
       nonce: randomBytes(16).toString('base64url'),
@@ -36,18 +37,17 @@ export class ChallengeTokens {
       expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString(),
     };
     const statement = challengeStatement(complete);
-    const challengeId = await new CompactSign(new TextEncoder().encode(statement))
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(this.key);
+    const challengeId = signHs256(Buffer.from(statement, 'utf8'), this.key);
     return { challengeId, statement, expiresAt: complete.expiresAt };
   }
 
   /** The challenge behind an id, or undefined when the server did not issue it. */
-  async open(challengeId: string): Promise<OpenedChallenge | undefined> {
+  open(challengeId: string): OpenedChallenge | undefined {
     if (typeof challengeId !== 'string' || challengeId.length > 4096) return undefined;
+    const payload = verifyHs256(challengeId, this.key);
+    if (!payload) return undefined;
     try {
-      const { payload } = await compactVerify(challengeId, this.key, { algorithms: ['HS256'] });
-      const statement = new TextDecoder().decode(payload);
+      const statement = payload.toString('utf8');
       return { fields: JSON.parse(statement) as ChallengeFields, statement };
     } catch {
       return undefined;

@@ -13,7 +13,7 @@ export class Proofs {
   constructor(private readonly challenges: ChallengeTokens) {}
 
   async open(challengeId: string, signature: string): Promise<SignedProof> {
-    const challenge = await this.challenges.open(challengeId);
+    const challenge = this.challenges.open(challengeId);
     if (!challenge) {
       return refuse('UNPROCESSABLE', 'UNKNOWN_CHALLENGE', 'challengeId is not a challenge issued by this server; request a new one.');
     }

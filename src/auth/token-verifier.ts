@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../config/app-config';
+import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
 import type { Caller } from './caller';
 
@@ -13,28 +14,25 @@ export interface TokenRules {
   clockSkewSeconds: number;
 }
 
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
 /**
- * Verifies agent tokens: HS256 with the configured secret on one machine, or the OIDC
- * provider's key set (JWKS_URL) in production. Tokens must carry `sub`, `org`, `iss` and `aud`
- * of this API, `iat` not in the future and `exp` within the lifetime cap.
+ * Verifies agent tokens: HS256 with the configured secret on one machine (a synchronous HMAC:
+ * it runs on every request), or the OIDC provider's key set (JWKS_URL, through jose) in
+ * production. Either way the claims pass one check: `sub`, `org`, `iss` and `aud` of this API,
+ * `nbf` and `exp` against now, `iat` not in the future and `exp - iat` within the lifetime cap.
  */
 export class TokenVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
-  private readonly algorithms: string[];
+  private readonly secret?: Uint8Array;
+  private readonly jwks?: JWTVerifyGetKey;
 
   constructor(
     options: { secret?: string; jwksUrl?: string },
     private readonly rules: TokenRules,
   ) {
-    if (options.jwksUrl) {
-      this.key = createRemoteJWKSet(new URL(options.jwksUrl));
-      this.algorithms = ['RS256', 'ES256', 'EdDSA', 'PS256'];
-    } else if (options.secret) {
-      this.key = new TextEncoder().encode(options.secret);
-      this.algorithms = ['HS256'];
-    } else {
-      throw new Error('TokenVerifier needs a secret or a JWKS URL');
-    }
+    if (options.jwksUrl) this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
+    else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
+    else throw new Error('TokenVerifier needs a secret or a JWKS URL');
   }
 
   /** The verifier the configuration asks for: its key (secret or JWKS_URL) and its binding rules. */
@@ -47,25 +45,41 @@ export class TokenVerifier {
 
   /** The caller, or undefined when the token is invalid, expired, not ours, too long-lived or lacks a claim. */
   async verify(token: string): Promise<Caller | undefined> {
-    const { issuer, audience, maxLifetimeSeconds, clockSkewSeconds } = this.rules;
+    const payload = this.secret ? this.hs256Payload(token, this.secret) : await this.jwksPayload(token, this.jwks!);
+    return payload && this.caller(payload, Math.floor(Date.now() / 1000));
+  }
+
+  private hs256Payload(token: string, secret: Uint8Array): JWTPayload | undefined {
+    const bytes = verifyHs256(token, secret);
+    if (!bytes) return undefined;
     try {
-      // maxTokenAge also refuses an iat in the future beyond the tolerance; jose checks nbf when present.
-      const { payload } = await jwtVerify(token, this.key as Uint8Array, {
-        algorithms: this.algorithms,
-        issuer,
-        audience,
-        requiredClaims: ['sub', 'exp', 'iat', 'iss', 'aud'],
-        maxTokenAge: maxLifetimeSeconds,
-        clockTolerance: clockSkewSeconds,
-      });
-      // With iat at most now + skew (above), this also bounds exp - now.
-      if (payload.exp! - payload.iat! > maxLifetimeSeconds) return undefined;
-      const org = payload.org;
-      if (typeof payload.sub !== 'string' || typeof org !== 'string') return undefined;
-      if (!ID_PATTERN.test(payload.sub) || !ID_PATTERN.test(org)) return undefined;
-      return { agentId: payload.sub, orgId: org };
+      const payload: unknown = JSON.parse(bytes.toString('utf8'));
+      return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as JWTPayload) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  private async jwksPayload(token: string, jwks: JWTVerifyGetKey): Promise<JWTPayload | undefined> {
+    try {
+      return (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds })).payload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private caller(payload: JWTPayload, now: number): Caller | undefined {
+    const { issuer, audience, maxLifetimeSeconds, clockSkewSeconds: skew } = this.rules;
+    const { sub, org, iss, aud, exp, iat, nbf } = payload as JWTPayload & { org?: unknown };
+    if (iss !== issuer) return undefined;
+    if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) return undefined;
+    if (!isNumber(exp) || exp <= now - skew) return undefined;
+    if (nbf !== undefined && (!isNumber(nbf) || nbf > now + skew)) return undefined;
+    // iat at most now + skew bounds exp - now by the cap as well.
+    if (!isNumber(iat) || iat > now + skew || now - iat - skew > maxLifetimeSeconds) return undefined;
+    if (exp - iat > maxLifetimeSeconds) return undefined;
+    if (typeof sub !== 'string' || typeof org !== 'string') return undefined;
+    if (!ID_PATTERN.test(sub) || !ID_PATTERN.test(org)) return undefined;
+    return { agentId: sub, orgId: org };
   }
 }

@@ -32,6 +32,8 @@ export interface AppConfig {
   smtpUrl?: string;
   /** Which parts this process runs; all of them on one machine. */
   roles: ProcessRole[];
+  /** Processes serving this machine (Node cluster over one DATA_DIR): see src/runtime/cluster.ts. */
+  workers: number;
   /** Longest wait for X-Min-Position before a 503. */
   minPositionWaitMs: number;
   /** Largest accepted request body. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: vars.REDIS_URL,
     smtpUrl: vars.SMTP_URL,
     roles: vars.ROLES,
+    workers: vars.WORKERS,
     minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     logLevel: vars.LOG_LEVEL,

@@ -2,17 +2,16 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { decodeBase64url } from './base64url';
 import { checkPublicKey } from './public-key';
 
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const CACHE_LIMIT = 10_000;
 /** Parsed keys by their base64url text (null: refused): parsing costs as much as a verification. */
 const keyCache = new Map<string, KeyObject | null>();
 
-function keyObject(publicKey: string, raw: Buffer): KeyObject | null {
+function keyObject(publicKey: string): KeyObject | null {
   let key = keyCache.get(publicKey);
   if (key === undefined) {
     // OpenSSL accepts small-order and non-canonical keys, under which anyone can forge (R = identity, S = 0).
-    key = checkPublicKey(publicKey) === undefined ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' }) : null;
+    // From a JWK, whose x is the key's own base64url text: about a tenth of the cost of DER.
+    key = checkPublicKey(publicKey) === undefined ? createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' }) : null;
     if (keyCache.size >= CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
     keyCache.set(publicKey, key);
   }
@@ -33,7 +32,7 @@ export function verifyEd25519(publicKey: string, message: string | Uint8Array, s
   if (!raw || raw.length !== 32 || !sig || sig.length !== 64) return false;
   try {
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
-    const key = keyObject(publicKey, raw);
+    const key = keyObject(publicKey);
     return key !== null && verify(null, bytes, key, sig);
   } catch {
     return false;

@@ -24,6 +24,35 @@ describe('TokenVerifier', () => {
     expect(await verifier.verify(noOrg)).toBeUndefined();
   });
 
+  it('refuses an HS256 token of the right secret whose claims, header or lifetime do not fit this API', async () => {
+    const key = new TextEncoder().encode('one-machine-secret');
+    const verifier = new TokenVerifier({ secret: 'one-machine-secret' }, rules());
+    const now = Math.floor(Date.now() / 1000);
+    const token = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+      new SignJWT({ sub: 'alice', org: 'org-1', iss: EMBEDDED_TOKEN_ISSUER, aud: EMBEDDED_TOKEN_AUDIENCE, iat: now, exp: now + 60, ...claims })
+        .setProtectedHeader({ alg: 'HS256', ...header })
+        .sign(key);
+    expect(await verifier.verify(await token({}))).toEqual({ agentId: 'alice', orgId: 'org-1' });
+    expect(await verifier.verify(await token({ aud: ['other', EMBEDDED_TOKEN_AUDIENCE] }))).toEqual({ agentId: 'alice', orgId: 'org-1' });
+    const refused = [
+      token({ iss: 'someone-else' }),
+      token({ aud: 'another-api' }),
+      token({ iat: now + 120 }),
+      token({ iat: undefined }),
+      token({ exp: undefined }),
+      token({ nbf: now + 120 }),
+      token({ iat: now - 86400, exp: now + 60 }),
+      token({ exp: now + 86400 * 2 }),
+      token({ sub: 'not an id!' }),
+      token({}, { alg: 'HS512' }),
+    ];
+    for (const candidate of refused) expect(await verifier.verify(await candidate)).toBeUndefined();
+    const [header, payload] = (await token({})).split('.');
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    expect(await verifier.verify(unsigned)).toBeUndefined();
+    expect(await verifier.verify(`${header}.${payload}.${'A'.repeat(43)}`)).toBeUndefined();
+  });
+
   describe('with JWKS_URL', () => {
     let jwks: JwksServer;
     const claims = (sub: string, org: string) => ({ sub, org, iss: 'https://idp.example.com/', aud: 'ztkeys-api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 });

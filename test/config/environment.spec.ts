@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigError } from '../../src/config/environment';
 import { loadSecrets } from '../../src/config/secrets';
+import { rolesOfWorker } from '../../src/runtime/cluster';
+import { notificationsConfig } from '../../src/notifications/notifications.config';
 import { embeddedEnv } from '../support/embedded-env';
 
 const STRONG = 'x'.repeat(32);
@@ -66,6 +68,17 @@ describe('configuration from the environment', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('runs one process unless WORKERS says more; only the first worker follows the log; the SMTP pool follows the concurrency', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '2' }).workers).toBe(2);
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow('WORKERS');
+    expect(rolesOfWorker(['api', 'projector', 'notifier', 'worker'], 0)).toEqual(['api', 'projector', 'notifier', 'worker']);
+    expect(rolesOfWorker(['api', 'projector', 'notifier', 'worker'], 1)).toEqual(['api']);
+    expect(notificationsConfig({}).smtpPool).toEqual({ maxConnections: 4, maxMessages: 1000 });
+    expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8' }).smtpPool.maxConnections).toBe(8);
+    expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8', SMTP_MAX_CONNECTIONS: '2' }).smtpPool.maxConnections).toBe(2);
   });
 
   it('keeps the built server from starting with a weak secret, naming the variable', async () => {

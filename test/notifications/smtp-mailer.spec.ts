@@ -5,7 +5,7 @@ import { SmtpSink } from './support/smtp-sink';
 mailerContract('SMTP', async () => {
   const sink = await SmtpSink.start();
   return {
-    mailer: new SmtpMailer({ url: sink.url }),
+    mailer: new SmtpMailer({ url: sink.url, pool: { maxConnections: 2, maxMessages: 100 } }),
     received: async () => sink.received.map((mail) => mail.parsed),
     cleanup: () => sink.stop(),
   };
@@ -14,7 +14,7 @@ mailerContract('SMTP', async () => {
 describe('SmtpMailer', () => {
   it('fails the send while the server refuses, and delivers once it accepts', async () => {
     const sink = await SmtpSink.start();
-    const mailer = new SmtpMailer({ url: sink.url });
+    const mailer = new SmtpMailer({ url: sink.url, pool: { maxConnections: 2, maxMessages: 100 } });
     const message = {
       messageId: '<refused.1@ztkeys.example>',
       from: 'ztkeys <no-reply@ztkeys.example>',

@@ -5,6 +5,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { loadConfig, RATE_LIMIT_NAMES } from '../../src/config/app-config';
+import type { Secrets } from '../../src/config/secrets';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { createHttpApp } from '../../src/create-http-app';
 import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
@@ -18,6 +19,7 @@ export interface TestServer {
   url: string;
   dataDir: string;
   bootstrapToken: string;
+  secrets: Secrets;
   eventStore: EventStore;
   readModels: ReadModelStore;
   app: NestFastifyApplication;
@@ -47,6 +49,7 @@ export async function startTestServer(env: Record<string, string> = {}, modules:
     url: `http://127.0.0.1:${address.port}`,
     dataDir,
     bootstrapToken: runtime.secrets.bootstrapToken,
+    secrets: runtime.secrets,
     eventStore: runtime.eventStore,
     readModels: runtime.readModels,
     app,

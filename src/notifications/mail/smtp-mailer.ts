@@ -6,11 +6,14 @@ import { toMailOptions } from './mail-options';
 export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
 
-  constructor(options: { url: string; pool?: boolean }) {
+  /** `pool`: connections kept open to the server (one per email in flight) and messages sent on each before it is renewed. */
+  constructor(options: { url: string; pool: { maxConnections: number; maxMessages: number } }) {
     // Bounded timeouts: a hung server fails the attempt (and it is retried) instead of holding the job forever.
     this.transport = createTransport({
       url: options.url,
-      pool: options.pool ?? true,
+      pool: true,
+      maxConnections: options.pool.maxConnections,
+      maxMessages: options.pool.maxMessages,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,

@@ -1,0 +1,20 @@
+import type { BenchRow } from '../bench-row';
+import type { LoadResult } from './load';
+
+/** Issue 14: a request path may cost at most this many times the server CPU of the minimal handler doing the same work. */
+export const CPU_GOAL = 1.5;
+
+/** The rows of a request path beside the minimal Fastify handler doing the same work (./minimal-server.ts), measured in the same run. */
+export function versusMinimal(name: string, app: LoadResult, minimal: LoadResult): BenchRow[] {
+  const verdict = app.cpuMicrosPerRequest <= CPU_GOAL * minimal.cpuMicrosPerRequest ? 'PASS' : 'FAIL';
+  return [
+    { name, value: Math.round(app.perSecond), unit: 'req/s', ceilingName: 'minimal Fastify handler, same work', ceilingValue: Math.round(minimal.perSecond) },
+    {
+      name: `${name}: server CPU per request, ${verdict} (needs ≤ ${CPU_GOAL} × minimal)`,
+      value: Math.round(app.cpuMicrosPerRequest),
+      unit: 'µs CPU/req',
+      ceilingName: 'minimal Fastify handler, same work',
+      ceilingValue: Math.round(minimal.cpuMicrosPerRequest),
+    },
+  ];
+}

@@ -1,0 +1,51 @@
+import cluster, { type Worker } from 'node:cluster';
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { ConfigError, type ProcessRole } from '../config/environment';
+import { loadSecrets } from '../config/secrets';
+import { loadLogKey } from '../transparency/log-key';
+import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
+
+/**
+ * Roles that follow the log and keep checkpoints: one process of the machine runs them. The API
+ * serves from every process: the embedded stores are SQLite files in WAL mode with a busy
+ * timeout and IMMEDIATE write transactions, shared safely by processes.
+ */
+const FIRST_WORKER_ONLY: readonly ProcessRole[] = ['projector', 'notifier', 'worker'];
+
+/** The roles of worker `index` (0-based) of a cluster whose processes together run `roles`. */
+export const rolesOfWorker = (roles: readonly ProcessRole[], index: number): ProcessRole[] =>
+  index === 0 ? [...roles] : roles.filter((role) => !FIRST_WORKER_ONLY.includes(role));
+
+/**
+ * WORKERS > 1: this process becomes the cluster's primary. It creates DATA_DIR's secrets and log
+ * key once (so the workers do not race to generate them), then forks WORKERS processes of
+ * main.js that share the listening port (Node's cluster hands connections out in turn). Worker 0
+ * runs every role of ROLES, the others only the API. A worker that dies stops the others and the
+ * primary exits non-zero: its supervisor restarts the whole, as it would restart one process.
+ */
+export function runClusterPrimary(config: AppConfig): void {
+  const logger = new Logger('Cluster');
+  if (!config.roles.includes('api')) throw new ConfigError(`WORKERS=${config.workers} serves the API from several processes: ROLES must hold api`);
+  loadLogKey(config, loadSecrets(config).generated);
+  const workers = new Map<Worker, number>();
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    const exits = [...workers.keys()].map((worker) => new Promise((resolve) => (worker.isDead() ? resolve(undefined) : worker.once('exit', resolve))));
+    for (const worker of workers.keys()) worker.process.kill('SIGTERM');
+    await Promise.all(exits);
+  };
+  // The workers have their own grace period; the primary waits a little longer for them.
+  shutDownOnSignals(stop, SHUTDOWN_GRACE_MS + 1000);
+  for (let index = 0; index < config.workers; index++) {
+    const worker = cluster.fork({ ROLES: rolesOfWorker(config.roles, index).join(',') });
+    workers.set(worker, index);
+    worker.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error(`worker ${index} exited (${signal ?? code}): stopping the others`);
+      void stop().then(() => process.exit(1));
+    });
+  }
+  logger.log(`${config.workers} workers serve ${config.roles.join(', ')} on one DATA_DIR (${config.dataDir})`);
+}
