@@ -27,7 +27,7 @@ export interface ProjectionRunnerOptions {
   onDiverged?: (reason: string) => void;
 }
 
-const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
+const DEFAULTS = { batchSize: 2000, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
 /**
  * Keeps one read model up to date: a catch-up subscription to the whole log from the model's
@@ -155,6 +155,8 @@ export class ProjectionRunner {
     this.failures = 0;
     this.appliedEventId = batchEventId;
     this.options.onProgress?.(position, batchEvents);
+    // A catch-up runs in the API's process: let requests in between batches.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private discardBatch(): void {
