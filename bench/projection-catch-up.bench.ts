@@ -9,14 +9,16 @@ import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
 import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
 import { ReadQueries } from '../src/application/queries/read-queries';
-import { ProjectionRunner } from '../src/read-models/projection-runner';
+import { rebuildReadModel } from '../src/read-models/rebuild-read-model';
+import type { EventStore } from '../src/event-store/event-store.port';
 import type { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
 import { syntheticCommands } from '../test/read-models/fixtures/synthetic-log';
 import type { Bench, BenchRow } from './bench-row';
 
 /**
- * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app)
+ * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app;
+ * indexes built once filled, before the switch)
  * from a synthetic log (50 orgs of up to 400 agents: key requests, decisions, prompt frequencies,
  * sensitive tasks), beside the same store's bare bulk write of as many audit-sized documents.
  * Embedded, it runs over the first 100,000 events and over all of them (cost must grow linearly),
@@ -132,15 +134,20 @@ async function catchUpRate(logPath: string, readModels: ReadModelStore, until: b
   };
   const probing$ = probe();
   const started = process.hrtime.bigint();
-  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, readModels, projection));
-  await Promise.all(runners.map((runner) => runner.start()));
-  while (runners.some((runner) => (runner.position ?? -1n) < until)) await new Promise((resolve) => setTimeout(resolve, 50));
+  await Promise.all(Object.values(PROJECTIONS).map((projection) => rebuildReadModel(headAt(events, until), readModels, projection, { graceMs: 0 })));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   probing = false;
   await probing$;
-  await Promise.all(runners.map((runner) => runner.stop()));
   await events.close();
   return { rate: Number(until) / seconds, probes: { loop: p99(loopWaits), read: p99(reads) } };
+}
+
+/** The log as if its head were at `until`: the rebuild stops there. */
+function headAt(events: SqliteEventStore, until: bigint): EventStore {
+  return new Proxy(events, {
+    get: (target, property, receiver) =>
+      property === 'headPosition' ? async () => until : (Reflect.get(target, property, receiver) as unknown),
+  });
 }
 
 function p99(samples: number[]): number {

@@ -58,6 +58,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
       for (const model of Object.values(PROJECTIONS)) {
         this.run('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)', model.name);
         this.createCollections(model.name, this.active(model.name));
+        this.createIndexes(model.name, this.active(model.name));
       }
     }).immediate();
   }
@@ -107,7 +108,10 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
-    this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+    this.db.transaction(() => {
+      this.createIndexes(model, generation);
+      this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+    }).immediate();
   }
 
   async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
@@ -210,6 +214,13 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)`);
+    }
+  }
+
+  /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
+  private createIndexes(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) {
+      const t = table(collection, generation);
       for (const index of COLLECTION_INDEXES[collection]) {
         const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${t} (${index.map(field).join(', ')})`);
