@@ -8,16 +8,22 @@ import { PROJECTIONS } from '../projections/projections';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
 import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
-import { ProjectionRunner } from '../src/read-models/projection-runner';
+import { ReadQueries } from '../src/application/queries/read-queries';
+import { rebuildReadModel } from '../src/read-models/rebuild-read-model';
+import type { EventStore } from '../src/event-store/event-store.port';
 import type { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
 import { syntheticCommands } from '../test/read-models/fixtures/synthetic-log';
 import type { Bench, BenchRow } from './bench-row';
 
 /**
- * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app)
+ * Projection catch-up: the three read models rebuilt at once (one runner each, as in the app;
+ * indexes built once filled, before the switch)
  * from a synthetic log (50 orgs of up to 400 agents: key requests, decisions, prompt frequencies,
  * sensitive tasks), beside the same store's bare bulk write of as many audit-sized documents.
+ * Embedded, it runs over the first 100,000 events and over all of them (cost must grow linearly),
+ * and measures meanwhile, every 10 ms in the same process, how late a timer fires (what a
+ * request such as /health/live waits for the event loop) and a pending-keys read (p99 each).
  * Sizes: BENCH_PROJECTION_EVENTS (default 1,000,000, about two minutes of catch-up on 2 cores)
  * for the embedded store; BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a
  * few ms per write, so a million would take most of an hour) for MongoDB.
@@ -25,6 +31,7 @@ import type { Bench, BenchRow } from './bench-row';
 const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 1_000_000);
 const MONGODB_EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS_MONGODB ?? 6_000);
 const FILL_BATCH = 10_000;
+const PROBE_MS = 10;
 
 export const projectionCatchUpBench: Bench = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-projections-'));
@@ -33,15 +40,23 @@ export const projectionCatchUpBench: Bench = async () => {
     const sampleDocument = fillLog(logPath, Math.max(EVENTS, process.env.MONGODB_URL ? MONGODB_EVENTS : 0));
     const rows: BenchRow[] = [];
 
-    const embedded = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
-    rows.push({
-      name: `catch-up of the 3 read models, embedded SQLite, ${EVENTS.toLocaleString('en-US')} events`,
-      value: Math.round(await catchUpRate(logPath, embedded, BigInt(EVENTS))),
-      unit: 'events/s',
-      ceilingName: 'bare SQLite bulk insert of as many audit-sized JSON rows (same pragmas)',
-      ceilingValue: Math.round(bareSqliteInsertRate(join(dir, 'bare.sqlite'), EVENTS, sampleDocument)),
-    });
-    await embedded.close();
+    for (const count of [...new Set([Math.min(EVENTS, 100_000), EVENTS])]) {
+      const embedded = new SqliteReadModelStore({ path: join(dir, `read-models-${count}.sqlite`) });
+      const { rate, probes } = await catchUpRate(logPath, embedded, BigInt(count), new ReadQueries(embedded));
+      const label = `catch-up of the 3 read models, embedded SQLite, ${count.toLocaleString('en-US')} events`;
+      rows.push(
+        {
+          name: label,
+          value: Math.round(rate),
+          unit: 'events/s',
+          ceilingName: 'bare SQLite bulk insert of as many audit-sized JSON rows (same pragmas)',
+          ceilingValue: Math.round(bareSqliteInsertRate(join(dir, `bare-${count}.sqlite`), count, sampleDocument)),
+        },
+        { name: `${label}: event-loop wait meanwhile (a /health/live request waits as long), p99`, value: probes.loop, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
+        { name: `${label}: pending-keys read meanwhile, p99`, value: probes.read, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
+      );
+      await embedded.close();
+    }
 
     const url = process.env.MONGODB_URL;
     if (url) {
@@ -50,7 +65,7 @@ export const projectionCatchUpBench: Bench = async () => {
       try {
         rows.push({
           name: `catch-up of the 3 read models, MongoDB (FerretDB), ${MONGODB_EVENTS.toLocaleString('en-US')} events`,
-          value: Math.round(await catchUpRate(logPath, mongo, BigInt(MONGODB_EVENTS))),
+          value: Math.round((await catchUpRate(logPath, mongo, BigInt(MONGODB_EVENTS))).rate),
           unit: 'events/s',
           ceilingName: 'bare insertMany of as many audit-sized documents, same server',
           ceilingValue: Math.round(await bareMongoInsertRate(url, database, MONGODB_EVENTS, sampleDocument)),
@@ -97,18 +112,48 @@ function fillLog(path: string, count: number): string {
   return sample;
 }
 
-/** Starts a runner per read model on an empty store; events/s until every one has applied `until`. */
-async function catchUpRate(logPath: string, readModels: ReadModelStore, until: bigint): Promise<number> {
+/**
+ * Starts a runner per read model on an empty store; events/s until every one has applied
+ * `until`, and with `queries` the p99 latencies (ms) of probes made every 10 ms meanwhile.
+ */
+async function catchUpRate(logPath: string, readModels: ReadModelStore, until: bigint, queries?: ReadQueries): Promise<{ rate: number; probes: { loop: number; read: number } }> {
   const events = new SqliteEventStore({ path: logPath });
   await readModels.init();
+  const loopWaits: number[] = [];
+  const reads: number[] = [];
+  let probing = queries !== undefined;
+  const probe = async (): Promise<void> => {
+    while (probing) {
+      const due = performance.now() + PROBE_MS;
+      await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
+      const woke = performance.now();
+      loopWaits.push(woke - due);
+      await queries?.pendingKeys('org-42-0', 50);
+      reads.push(performance.now() - due);
+    }
+  };
+  const probing$ = probe();
   const started = process.hrtime.bigint();
-  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, readModels, projection, { batchSize: 1000 }));
-  await Promise.all(runners.map((runner) => runner.start()));
-  while (runners.some((runner) => (runner.position ?? -1n) < until)) await new Promise((resolve) => setTimeout(resolve, 50));
+  await Promise.all(Object.values(PROJECTIONS).map((projection) => rebuildReadModel(headAt(events, until), readModels, projection, { graceMs: 0 })));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await Promise.all(runners.map((runner) => runner.stop()));
+  probing = false;
+  await probing$;
   await events.close();
-  return Number(until) / seconds;
+  return { rate: Number(until) / seconds, probes: { loop: p99(loopWaits), read: p99(reads) } };
+}
+
+/** The log as if its head were at `until`: the rebuild stops there. */
+function headAt(events: SqliteEventStore, until: bigint): EventStore {
+  return new Proxy(events, {
+    get: (target, property, receiver) =>
+      property === 'headPosition' ? async () => until : (Reflect.get(target, property, receiver) as unknown),
+  });
+}
+
+function p99(samples: number[]): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))] * 10) / 10;
 }
 
 function bareSqliteInsertRate(path: string, count: number, document: string): number {

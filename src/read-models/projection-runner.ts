@@ -11,6 +11,11 @@ export interface ProjectionRunnerOptions {
   generation?: 'active' | number;
   /** Most events applied in one store write; a batch also ends whenever the log has nothing more for now. */
   batchSize?: number;
+  /**
+   * A store write should take about this long: the batch size adapts to it (within batchSize),
+   * so that a catch-up in the API's process holds the event loop only that long at a time.
+   */
+  batchMs?: number;
   /** How often a runner on the active generation looks whether a rebuild switched it. */
   generationCheckMs?: number;
   /** Pauses before resubscribing after failures in a row (store down, say); BACKOFF.projection by default. */
@@ -27,7 +32,7 @@ export interface ProjectionRunnerOptions {
   onDiverged?: (reason: string) => void;
 }
 
-const DEFAULTS = { batchSize: 500, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
+const DEFAULTS = { batchSize: 5000, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
 /**
  * Keeps one read model up to date: a catch-up subscription to the whole log from the model's
@@ -49,6 +54,8 @@ export class ProjectionRunner {
   private batchEvents = 0;
   private batchPosition: bigint | undefined;
   private batchEventId: string | undefined;
+  /** Events in the next full batch: adapts to the time writes take. */
+  private batchLimit: number;
   private writes: Promise<void> = Promise.resolve();
   private flushSoon: NodeJS.Immediate | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -66,6 +73,7 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.batchLimit = Math.min(100, this.options.batchSize);
   }
 
   get name(): string {
@@ -126,7 +134,7 @@ export class ProjectionRunner {
     this.batchEventId = event.id;
     // A full batch makes the subscription wait for the store; otherwise the batch is written
     // once the subscription has nothing more to deliver at once.
-    if (this.batchEvents >= this.options.batchSize) return this.flush();
+    if (this.batchEvents >= this.batchLimit) return this.flush();
     this.flushSoon ??= setImmediate(() => {
       this.flushSoon = undefined;
       this.flush().catch((error: unknown) => this.fail(epoch, error));
@@ -149,12 +157,23 @@ export class ProjectionRunner {
     const { batch, batchEvents, batchEventId } = this;
     const epoch = this.epoch;
     this.discardBatch();
+    const started = performance.now();
     await this.readModels.apply(this.projection.name, this.generation, batch, position, batchEventId);
+    this.adaptBatchLimit(batchEvents, performance.now() - started);
     if (epoch !== this.epoch) return;
     this.applied = position;
     this.failures = 0;
     this.appliedEventId = batchEventId;
     this.options.onProgress?.(position, batchEvents);
+    // A catch-up runs in the API's process: let requests in between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Aims the next full batch at batchMs of writing, moving at most 2x at a time. */
+  private adaptBatchLimit(events: number, ms: number): void {
+    if (events < this.batchLimit) return;
+    const aimed = (events * this.options.batchMs) / Math.max(ms, 0.1);
+    this.batchLimit = Math.round(Math.max(10, Math.min(this.options.batchSize, this.batchLimit * 2, Math.max(this.batchLimit / 2, aimed))));
   }
 
   private discardBatch(): void {

@@ -48,10 +48,10 @@ export interface ReadModelStore {
    */
   apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void>;
 
-  /** An empty new generation to rebuild into; the active one keeps serving. */
+  /** An empty new generation to rebuild into, without the query indexes; the active one keeps serving. */
   createGeneration(model: ReadModelName): Promise<number>;
 
-  /** Makes the generation the one queries read and the live runner follows. */
+  /** Builds the generation's query indexes, then makes it the one queries read and the live runner follows. */
   activate(model: ReadModelName, generation: number): Promise<void>;
 
   /** Drops a generation's documents and checkpoint; the active one cannot be dropped. */

@@ -57,6 +57,8 @@ export class PollingSubscription implements Subscription {
           await this.options.handler(event);
           after = event.position;
         }
+        // Reading and decoding are synchronous: a long catch-up must not hold the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.reportGivingUp(error);

@@ -87,7 +87,7 @@ export class MongoReadModelStore implements ReadModelStore {
         { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } },
         { upsert: true },
       );
-      await this.createCollections(model.name, await this.activeGeneration(model.name));
+      await this.createIndexes(model.name, await this.activeGeneration(model.name));
     }
   }
 
@@ -136,11 +136,13 @@ export class MongoReadModelStore implements ReadModelStore {
     const updated = await this.generations().findOneAndUpdate({ _id: model }, { $inc: { latest: 1 } }, { returnDocument: 'after' });
     if (!updated) throw new Error('read-model store is not initialised: call init() first');
     await this.dropCollections(model, updated.latest);
-    await this.createCollections(model, updated.latest);
+    // Created empty, so that it is listed among the generations before its first write.
+    for (const collection of PROJECTIONS[model].collections) await this.db.createCollection(generationName(collection, updated.latest));
     return updated.latest;
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
+    await this.createIndexes(model, generation);
     await this.generations().updateOne({ _id: model }, { $set: { active: generation, collections: collectionNames(model, generation) } });
     this.activeCache.set(model, { generation, until: Date.now() + this.cacheMs });
   }
@@ -208,7 +210,8 @@ export class MongoReadModelStore implements ReadModelStore {
     await this.client.close();
   }
 
-  private async createCollections(model: ReadModelName, generation: number): Promise<void> {
+  /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
+  private async createIndexes(model: ReadModelName, generation: number): Promise<void> {
     for (const collection of PROJECTIONS[model].collections) {
       // One index per call: FerretDB 1.24 drops the connection on a createIndexes of several indexes that all exist.
       for (const fields of COLLECTION_INDEXES[collection]) {

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
-import { applyToDocument } from '../../../projections/apply-change';
+import { applyToDocument, type StoredDocument } from '../../../projections/apply-change';
+import { BatchDocuments, type DocumentTable } from './batch-documents';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
@@ -33,7 +34,7 @@ const table = (collection: CollectionName, generation: number): string => `"${ge
  * with its version; expression indexes on the queried fields. A batch of changes and its
  * checkpoint commit in one transaction, and the versions make replays harmless anyway.
  */
-export class SqliteReadModelStore implements ReadModelStore {
+export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly faults: SqliteWriteFaults;
@@ -57,6 +58,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const model of Object.values(PROJECTIONS)) {
         this.run('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)', model.name);
         this.createCollections(model.name, this.active(model.name));
+        this.createIndexes(model.name, this.active(model.name));
       }
     }).immediate();
   }
@@ -80,7 +82,9 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
     const applyBatch = this.db.transaction(() => {
-      for (const change of changes) this.applyChange(change, generation);
+      const documents = new BatchDocuments(this, generation);
+      for (const change of changes) documents.apply(change);
+      documents.flushAll();
       this.run(
         `INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?)
          ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
@@ -104,7 +108,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
-    this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+    this.db.transaction(() => {
+      this.createIndexes(model, generation);
+      this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+    }).immediate();
   }
 
   async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
@@ -156,42 +163,45 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.close();
   }
 
-  private applyChange({ change, version }: VersionedChange, generation: number): void {
+  /** The stored document by id, undefined when there is none. */
+  readDocument(collection: CollectionName, generation: number, id: string): StoredDocument | undefined {
+    const row = this.get<Row>(`SELECT id, version, document FROM ${table(collection, generation)} WHERE id = ?`, id);
+    return row && { version: row.version, document: JSON.parse(row.document) as ReadModelDocument };
+  }
+
+  /** Writes what a batch made of a document: null deletes it. Versions were compared already. */
+  writeDocument(collection: CollectionName, generation: number, id: string, stored: StoredDocument | null): void {
+    const t = table(collection, generation);
+    if (stored === null) return this.run(`DELETE FROM ${t} WHERE id = ?`, id);
+    this.run(
+      `INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document`,
+      id,
+      stored.version,
+      JSON.stringify(stored.document),
+    );
+  }
+
+  insertDocument(collection: CollectionName, generation: number, id: string, stored: StoredDocument): void {
+    this.run(
+      `INSERT INTO ${table(collection, generation)} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      id,
+      stored.version,
+      JSON.stringify(stored.document),
+    );
+  }
+
+  /** A change that selects documents by conditions: run in SQL over what is written. */
+  applyWhere({ change, version }: VersionedChange, generation: number): void {
     const t = table(change.collection, generation);
-    switch (change.kind) {
-      case 'upsert':
-        this.run(
-          `INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document WHERE version < excluded.version`,
-          change.id,
-          version,
-          JSON.stringify(change.document),
-        );
-        return;
-      case 'insert':
-        this.run(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, change.id, version, JSON.stringify(change.document));
-        return;
-      case 'delete':
-        this.run(`DELETE FROM ${t} WHERE id = ? AND version < ?`, change.id, version);
-        return;
-      case 'deleteWhere': {
-        const where = conditionsSql(change.where);
-        this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
-        return;
-      }
-      case 'patch':
-      case 'patchWhere': {
-        // Patches are read, changed and written back by the same code as the reference semantics.
-        const rows =
-          change.kind === 'patch'
-            ? (this.statement(`SELECT id, version, document FROM ${t} WHERE id = ? AND version < ?`).all(change.id, version) as Row[])
-            : this.selectWhere(t, change.where, version);
-        for (const row of rows) {
-          const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
-          if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
-        }
-        return;
-      }
+    if (change.kind === 'deleteWhere') {
+      const where = conditionsSql(change.where);
+      this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
+      return;
+    }
+    if (change.kind !== 'patchWhere') throw new TypeError(`${change.kind} names its document`);
+    for (const row of this.selectWhere(t, change.where, version)) {
+      const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
+      if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
     }
   }
 
@@ -204,6 +214,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)`);
+    }
+  }
+
+  /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
+  private createIndexes(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) {
+      const t = table(collection, generation);
       for (const index of COLLECTION_INDEXES[collection]) {
         const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${t} (${index.map(field).join(', ')})`);
