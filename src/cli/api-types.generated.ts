@@ -4007,6 +4007,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
             503: {
                 headers: {
@@ -4128,6 +4156,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
             /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
             503: {
                 headers: {
@@ -4247,6 +4303,34 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
