@@ -24,7 +24,7 @@ export class SubscriberLag {
     const lag = this;
     new Gauge({
       name: 'ztkeys_subscriber_lag_events',
-      help: `Events in the log a subscriber (projection:<name>, notifier) has not applied yet, counted up to ${LAG_COUNT_CAP}`,
+      help: `Events in the log a subscriber (projection:<name>, notifier, checkpointer) has not applied yet, counted up to ${LAG_COUNT_CAP}`,
       labelNames: ['subscriber'],
       registers: [registry],
       async collect() {

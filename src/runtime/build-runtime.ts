@@ -114,9 +114,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     ? new LogCheckpointer(eventStore, logKey, {
         delayMs: config.checkpointDelayMs,
         idleMs: config.checkpointIdleMs,
-        onError: (error) => logger.warn(`log checkpoints: ${String(error)}`),
+        onError: throttledWarnings(logger, 'log checkpoints'),
       })
     : undefined;
+  if (checkpointer) lag.follow('checkpointer', () => checkpointer.position);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
   const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);

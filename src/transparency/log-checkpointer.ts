@@ -65,6 +65,8 @@ export class LogCheckpointer {
   /** Position of the head when the replay began; no checkpoint is made before the replay reaches it. */
   private replayUntil: bigint | undefined;
   private replaying = true;
+  /** Position of the last event folded into the trees (its lag is a metric). */
+  private applied: bigint | undefined;
   private ticking: Promise<void> = Promise.resolve();
 
   constructor(
@@ -139,7 +141,13 @@ export class LogCheckpointer {
       org.tree.append(leafHash(eventLeafInput(event)));
       org.grewAt ??= Date.now();
     }
+    this.applied = event.position;
     if (this.replaying && event.position >= this.replayUntil!) this.replaying = false;
+  }
+
+  /** Position of the last event folded into the trees, undefined before any. */
+  get position(): bigint | undefined {
+    return this.applied;
   }
 
   private async tick(): Promise<void> {

@@ -99,13 +99,17 @@ describe('facts at the point of decision under concurrent changes over HTTP (R17
         () => journey.removeAgent(alice, worker.agentId),
         () => journey.changeRole(alice, worker.agentId, 'AUDITOR'),
       ][round % 3];
-      const replies = await Promise.all([
+      const decide = () =>
         call(server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decision === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
           ...(decision === 'APPROVE' ? { verificationCode } : {}),
           challengeId: decisionProof.challengeId,
           signature: decisionProof.signature,
-        }),
-        takeAdmin(),
+        });
+      // Which request leaves first alternates, so that the races run both ways on a fast machine too.
+      const [first, second] = round % 2 === 0 ? [decide, takeAdmin] : [takeAdmin, decide];
+      const raced = await Promise.all([
+        first(),
+        second(),
         call(server, 'POST', `/v1/orgs/${alice.orgId}/sensitive-tasks`, worker.token, { browserId: 'laptop', task: TASK, challengeId: taskProof.challengeId, signature: taskProof.signature }),
         call(server, 'PUT', `/v1/orgs/${alice.orgId}/agents/${worker.agentId}/browsers/tablet/prompt-frequency`, worker.token, {
           frequency: 'DAILY',
@@ -114,8 +118,9 @@ describe('facts at the point of decision under concurrent changes over HTTP (R17
         }),
         takeWorker(),
       ]);
-      replies.forEach(expectAnswered);
-      if (replies[0].status === 200) decided.push(requestId);
+      raced.forEach(expectAnswered);
+      const decisionReply = round % 2 === 0 ? raced[0] : raced[1];
+      if (decisionReply.status === 200) decided.push(requestId);
     }
 
     const invalid = invalidDecisions(await loggedEvents(server, alice.orgId), alice.orgId);

@@ -65,8 +65,8 @@ describe('operational metrics after a journey', () => {
     expect(sample(metrics, 'ztkeys_event_store_conflicts_total', { adapter: 'sqlite' })).toBeGreaterThan(0);
   });
 
-  it('reports the lag of every projection and of the notifier, in events and seconds', () => {
-    const subscribers = [...Object.keys(PROJECTIONS).map((name) => `projection:${name}`), 'notifier'];
+  it('reports the lag of every projection, the notifier and the checkpointer, in events and seconds', () => {
+    const subscribers = [...Object.keys(PROJECTIONS).map((name) => `projection:${name}`), 'notifier', 'checkpointer'];
     for (const subscriber of subscribers) {
       expect(sample(metrics, 'ztkeys_subscriber_lag_events', { subscriber })).toBeGreaterThanOrEqual(0);
       expect(sample(metrics, 'ztkeys_subscriber_lag_seconds', { subscriber })).toBeGreaterThanOrEqual(0);
