@@ -127,7 +127,15 @@ describe('OpenAPI description', () => {
 
   it('declares every path parameter, and X-Min-Position as an optional header of the reads', () => {
     // The reads served by read models, which may lag the log: only they wait for a position.
-    const READ_MODEL_READS = ['/v1/orgs/:orgId/key-requests', '/v1/orgs/:orgId/zero-trust-status', '/v1/orgs/:orgId/audit-log', '/v1/orgs/:orgId/audit-log/export'];
+    const READ_MODEL_READS = [
+      '/v1/orgs/:orgId/key-requests',
+      '/v1/orgs/:orgId/zero-trust-status',
+      '/v1/orgs/:orgId/audit-log',
+      '/v1/orgs/:orgId/audit-log/export',
+      '/v1/orgs/:orgId/audit-log/checkpoint',
+      '/v1/orgs/:orgId/audit-log/consistency',
+      '/v1/orgs/:orgId/audit-log/inclusion',
+    ];
     for (const route of apiRoutes()) {
       const parameters = operation(route)!.parameters ?? [];
       const inPath = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]).sort();
