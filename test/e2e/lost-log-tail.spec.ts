@@ -40,6 +40,7 @@ describe.each(cases)('the event log loses its last rows ($name)', ({ rollBackSeq
     await waitFor('the email about bob', () => emailsTo('bob') > 0);
     const sent = emails().length;
     const head = (await server.eventStore.headPosition())!;
+    const lostAtHead = (await server.eventStore.eventAt(head))!.id;
     await server.close();
     server = undefined;
 
@@ -63,8 +64,12 @@ describe.each(cases)('the event log loses its last rows ($name)', ({ rollBackSeq
     const carol = await journey.addAgent({ ...admin, token: await server.token(admin.orgId, 'alice') }, 'carol');
     const again = await journey.requestKey(carol);
     expect(again.status).toBe(201);
-    if (rollBackSequence) expect(BigInt(again.body.position)).toBeLessThanOrEqual(head);
-    else expect(BigInt(again.body.position)).toBeGreaterThan(head);
+    // A restored older log numbers new events from its own head: the positions the consumers passed come again.
+    if (rollBackSequence) {
+      const now = await server.eventStore.eventAt(head);
+      expect(now).toBeDefined();
+      expect(now!.id).not.toBe(lostAtHead);
+    } else expect(BigInt(again.body.position)).toBeGreaterThan(head);
     const token = await server.token(admin.orgId, 'alice');
     const pending = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, token, undefined, { 'x-min-position': again.body.position });
     expect(pending.status).toBe(200);

@@ -12,6 +12,7 @@ describe('notificationsConfig', () => {
       lockMs: 30_000,
       concurrency: 4,
       keepCompletedMs: 168 * 3600 * 1000,
+      smtpPool: { maxConnections: 4, maxMessages: 1000 },
       workerMetricsPort: undefined,
     });
   });
