@@ -5,8 +5,10 @@ import { StoreUnavailable } from './store-unavailable';
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY_DBMOVED)/;
 
 export function isStorageFault(error: unknown): boolean {
-  if (error instanceof Database.SqliteError) return STORAGE_CODES.test(error.code);
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC';
+  // By code, not by class: better-sqlite3's native addon keeps the SqliteError class of the first
+  // copy of the module a process loaded, so `instanceof` fails for errors seen through another copy.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (STORAGE_CODES.test(code) || code === 'ENOSPC');
 }
 
 /**

@@ -323,8 +323,10 @@ function isAt(expected: ExpectedRevision, current: bigint | undefined): boolean 
   return current === expected;
 }
 
+/** By code, not by class (see isStorageFault). */
 function isTransient(error: unknown): boolean {
-  return error instanceof Database.SqliteError && TRANSIENT_CODES.has(error.code);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
