@@ -4,7 +4,13 @@ export class StoreUnavailable extends Error {
     readonly store: string,
     cause: unknown,
   ) {
-    super(`${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${store} is unavailable: ${messageOf(cause)}`, { cause });
     this.name = 'StoreUnavailable';
   }
+}
+
+/** An error's message, also for errors made in another realm (not `instanceof Error` here). */
+function messageOf(cause: unknown): string {
+  const message = (cause as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(cause);
 }
