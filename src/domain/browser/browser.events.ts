@@ -1,8 +1,9 @@
 import type { DomainEvent } from '../shared/domain-event';
 import type { RecordedProof } from '../shared/signed-proof';
 
-export const PROMPT_FREQUENCIES = ['EVERY_TASK', 'DAILY', 'WEEKLY'] as const;
-export type PromptFrequency = (typeof PROMPT_FREQUENCIES)[number];
+import type { PromptFrequency } from './prompt-frequency';
+
+export { PROMPT_FREQUENCIES, type PromptFrequency } from './prompt-frequency';
 
 /** R10: how long a signature in a browser is remembered. */
 export const REMEMBER_WINDOW_MS: Record<PromptFrequency, number> = {

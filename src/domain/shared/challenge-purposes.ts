@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROMPT_FREQUENCIES } from '../browser/browser.events';
+import { PROMPT_FREQUENCIES } from '../browser/prompt-frequency';
 import { ID_PATTERN } from '../streams';
 
 /*
