@@ -108,30 +108,6 @@ export class ApiClient {
     return body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   }
 
-  /**
-   * A GET written by hand, for operations the generated client does not describe yet (the audit
-   * checkpoint and consistency proof); same token, timeout and errors as the others.
-   */
-  async getRaw(path: string, accept: string): Promise<string> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
-    const response = await this.send(
-      new Request(url, { headers: { authorization: `Bearer ${this.token}`, accept: `${accept}, application/problem+json` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
-    );
-    const text = await response.text().catch((error: unknown) => {
-      throw this.unreachable(error);
-    });
-    if (!response.ok) {
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not problem+json: shown as text
-      }
-      throw new ApiError(response.status, asProblem(body, response));
-    }
-    return text;
-  }
-
   private client(timeoutMs: number | undefined): Api {
     return createClient<paths>({
       baseUrl: this.baseUrl.replace(/\/+$/, ''),

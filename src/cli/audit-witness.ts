@@ -7,12 +7,8 @@ import { checkpointOrigin } from '../transparency/log-checkpointer';
 import { checkWitness } from '../transparency/log-witness';
 import { InvalidNote, parseNote, parseVerifierKey } from '../transparency/signed-note';
 
-/** The body of GET .../audit-log/consistency. */
-interface ConsistencyAnswer {
-  from: number;
-  to: number;
-  proof: string[];
-}
+/** The note endpoints answer text/plain; their problems are still problem+json. */
+const TEXT = { parseAs: 'text', headers: { accept: 'text/plain, application/problem+json' } } as const;
 
 const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).size;
 
@@ -29,8 +25,8 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
   let latest: string;
   let vkey: string;
   try {
-    vkey = saved?.vkey ?? (await api.getRaw('/v1/log-key', 'text/plain')).trim();
-    latest = await api.getRaw(`/v1/orgs/${encodeURIComponent(orgId)}/audit-log/checkpoint`, 'text/plain');
+    vkey = saved?.vkey ?? (await api.ok(api.http.GET('/v1/log-key', TEXT))).trim();
+    latest = await api.ok(api.http.GET('/v1/orgs/{orgId}/audit-log/checkpoint', { params: { path: { orgId } }, ...TEXT }));
   } catch (error) {
     if (!saved && error instanceof ApiError && error.status === 404) {
       ctx.output.warn('this server serves no audit checkpoint yet: its log was not witnessed.');
@@ -46,7 +42,7 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     const logKey = parseVerifierKey(vkey);
     const [from, to] = [saved ? sizeOf(saved.note) : 0, sizeOf(latest)];
     if (saved && from < to) {
-      const answer = JSON.parse(await api.getRaw(`/v1/orgs/${encodeURIComponent(orgId)}/audit-log/consistency?from=${from}&to=${to}`, 'application/json')) as ConsistencyAnswer;
+      const answer = await api.ok(api.http.GET('/v1/orgs/{orgId}/audit-log/consistency', { params: { path: { orgId }, query: { from, to } } }));
       if (answer.from !== from || answer.to !== to || !Array.isArray(answer.proof)) refuse(`the consistency proof answered is for ${answer.from}..${answer.to}, not ${from}..${to}`);
       proof = answer.proof.map((hash) => Buffer.from(hash, 'base64'));
     }
@@ -55,7 +51,7 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
     return result.checkpoint;
   } catch (error) {
-    if (error instanceof InvalidNote || error instanceof SyntaxError) return refuse(`the server's checkpoint or proof is malformed: ${error.message}`);
+    if (error instanceof InvalidNote) return refuse(`the server's checkpoint or proof is malformed: ${error.message}`);
     throw error;
   }
 }

@@ -33,7 +33,12 @@ export interface AuditFailure {
   eventId?: string;
   type?: string;
   reason: string;
+  /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
+  forked?: true;
 }
+
+/** The log is not an extension of the trusted checkpoint. */
+class ForkViolation extends LogViolation {}
 
 export interface ActiveKeyReport {
   agentId: string;
@@ -186,7 +191,7 @@ class OrgVerification {
 
   private checkTrusted(root: Hash): void {
     if (!root.equals(this.trusted!.rootHash)) {
-      throw new LogViolation(
+      throw new ForkViolation(
         `this log is not an extension of the trusted checkpoint: at size ${this.trusted!.size} its root is ${b64(root)}, the saved checkpoint says ${b64(this.trusted!.rootHash)} (history was rewritten)`,
       );
     }
@@ -244,6 +249,7 @@ export class AuditVerifier {
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
         reason: error.message,
+        ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
   }
@@ -255,7 +261,7 @@ export class AuditVerifier {
         this.finishOrgs();
       } catch (error) {
         if (!(error instanceof LogViolation)) throw error;
-        this.failure = { line: 0, reason: error.message };
+        this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
       }
     }
     return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
@@ -267,7 +273,7 @@ export class AuditVerifier {
       try {
         org.tree.rootAt(org.tree.size);
       } catch (error) {
-        if (error instanceof LogViolation) throw new LogViolation(`org ${org.orgId}: ${error.message}`);
+        if (error instanceof LogViolation) error.message = `org ${org.orgId}: ${error.message}`;
         throw error;
       }
     }
@@ -275,7 +281,7 @@ export class AuditVerifier {
       const org = this.orgs.get(this.trusted.orgId);
       if (!org) throw new LogViolation(`the trusted checkpoint is of org ${this.trusted.orgId}, which has no event in this file`);
       if (!org.trustedMatched) {
-        throw new LogViolation(
+        throw new ForkViolation(
           `the trusted checkpoint covers ${this.trusted.checkpoint.size} events of org ${org.orgId} but this log holds only ${org.tree.size}: events were removed`,
         );
       }

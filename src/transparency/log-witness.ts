@@ -43,7 +43,7 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
   if (!verifyConsistency(seen.size, head.size, seen.rootHash, head.rootHash, proof)) {
     return {
       ok: false,
-      reason: `the server's log (size ${head.size}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
+      reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
     };
   }
   return { ok: true, checkpoint: head };

@@ -67,9 +67,10 @@ function orgLines(org: OrgReport): string[] {
   return lines;
 }
 
-function failureText(file: string, { line, orgId, leafIndex, eventId, type, reason }: AuditFailure): string {
+function failureText(file: string, { line, orgId, leafIndex, eventId, type, reason, forked }: AuditFailure): string {
   const where = line === 0 ? 'the file as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event ${leafIndex} of org ${orgId}` : ''})` : ''}`;
-  return `The audit log ${file} is INVALID or TAMPERED. First problem at ${where}: ${reason}`;
+  const verdict = forked ? 'is FORKED: it does not extend the trusted checkpoint' : 'is INVALID or TAMPERED';
+  return `The audit log ${file} ${verdict}. First problem at ${where}: ${reason}`;
 }
 
 function saveCheckpoint(path: string, verdict: AuditVerdict): void {
@@ -87,7 +88,7 @@ export const auditVerifyCommand: CommandSpec = {
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
     'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 2 usage.',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 2 usage.',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
@@ -115,7 +116,7 @@ export const auditVerifyCommand: CommandSpec = {
     const verdict: AuditVerdict = verifier.finish();
     if (!verdict.ok) {
       if (ctx.output.json) ctx.output.result('', verdict);
-      throw new CliError(EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
+      throw new CliError(verdict.failure!.forked ? EXIT.FORKED : EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
     }
     const save = input.strings['save-checkpoint'];
     if (save !== undefined) saveCheckpoint(save, verdict);
