@@ -12,9 +12,9 @@ import { newId } from '../src/shared/ids';
 import { signCheckpoint, timestampLine } from '../src/transparency/checkpoint';
 import { eventLeafInput } from '../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED, checkpointOrigin, checkpointStream, LOG_ACTOR } from '../src/transparency/log-checkpointer';
-import { DEFAULT_LOG_KEY_NAME } from '../src/transparency/log-key';
+import { DEFAULT_LOG_KEY_NAME, logKeyOf } from '../src/transparency/log-key';
 import { CompactRange, leafHash } from '../src/transparency/merkle-tree';
-import { signerFromSeed, verifierKeyText } from '../src/transparency/signed-note';
+import { signerFromSeed } from '../src/transparency/signed-note';
 import { appendAll, orgOfAgents } from '../test/read-models/fixtures/synthetic-log';
 import type { Bench } from './bench-row';
 
@@ -49,7 +49,7 @@ export const auditProofsBench: Bench = async () => {
     while ((runner.position ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 20));
     await runner.stop();
 
-    const proofs = new AuditProofs(readModels, { signer, vkey: verifierKeyText(signer) });
+    const proofs = new AuditProofs(readModels, logKeyOf(signer));
     const started = performance.now();
     for (let i = 0; i < SAMPLES; i += 1) await proofs.inclusion(ORG, i, tree.size);
     const proofMs = (performance.now() - started) / SAMPLES;

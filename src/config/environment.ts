@@ -109,6 +109,7 @@ const ENVIRONMENT = z.object({
   METRICS_TOKEN: unset,
   LOG_SIGNING_KEY: unset,
   LOG_KEY_NAME: unset,
+  LOG_PREVIOUS_KEYS: unset,
   LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
   LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
   RATE_LIMIT_API_PER_ADDRESS: rate('600/60'),

@@ -124,7 +124,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
 
   // The server's own check of the stored log against its signed checkpoints, beside the role that signs them.
   const selfCheck = runs('projector')
-    ? new LogSelfCheck(eventStore, logKey.signer, registry, {
+    ? new LogSelfCheck(eventStore, logKey.keyring, registry, {
         intervalMs: config.selfCheckIntervalMs,
         onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
         onError: (error) => logger.warn(`audit log self-check: ${String(error)}`),

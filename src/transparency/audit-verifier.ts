@@ -1,9 +1,10 @@
 import { decode, UndecodableEvent } from '../domain/events/decode';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
-import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
+import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
-import { LOG_ACTOR, checkpointOrigin } from './log-checkpointer';
+import { LOG_ACTOR } from './log-checkpointer';
+import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
@@ -18,6 +19,8 @@ import { InvalidNote, type NoteVerifier } from './signed-note';
 
 export interface AuditVerifierOptions {
   logKey: NoteVerifier;
+  /** Earlier log keys, oldest first: after a rotation, the checkpoints they signed still verify. */
+  earlierLogKeys?: readonly NoteVerifier[];
   /** A checkpoint note saved earlier (of one org): this log must extend it. */
   trustedCheckpoint?: string;
   /** Fingerprint the org's first key must have: the anchor of every approval chain. */
@@ -202,11 +205,13 @@ class OrgVerification {
 export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
   private readonly trusted?: { orgId: string; checkpoint: Checkpoint };
+  private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
 
   constructor(private readonly options: AuditVerifierOptions) {
-    if (options.trustedCheckpoint !== undefined) this.trusted = this.openTrusted(options.trustedCheckpoint);
+    this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
+    if (options.trustedCheckpoint !== undefined) this.trusted = openLogCheckpoint(options.trustedCheckpoint, this.keys);
   }
 
   /** The failure so far, if any: once one is found the rest of the file is not read. */
@@ -327,7 +332,7 @@ export class AuditVerifier {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
     let checkpoint: Checkpoint;
     try {
-      checkpoint = openCheckpoint(event.data.note, this.options.logKey, checkpointOrigin(this.options.logKey.name, org.orgId));
+      checkpoint = openOrgCheckpoint(event.data.note, this.keys, org.orgId);
     } catch (error) {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
@@ -347,13 +352,5 @@ export class AuditVerifier {
     org.checkpoints += 1;
     org.last = checkpoint;
     org.lastNote = event.data.note;
-  }
-
-  private openTrusted(note: string): { orgId: string; checkpoint: Checkpoint } {
-    const prefix = `${this.options.logKey.name}/`;
-    const origin = note.split('\n', 1)[0];
-    if (!origin.startsWith(prefix)) throw new InvalidNote(`the trusted checkpoint is of "${origin}", not a log of ${this.options.logKey.name}`);
-    const orgId = origin.slice(prefix.length);
-    return { orgId, checkpoint: openCheckpoint(note, this.options.logKey, origin) };
   }
 }

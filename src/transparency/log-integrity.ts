@@ -1,10 +1,8 @@
 import { decode } from '../domain/events/decode';
 import type { RecordedEvent } from '../event-store/event-store.port';
-import { openCheckpoint } from './checkpoint';
 import { eventLeafInput } from './event-leaf';
-import { checkpointOrigin } from './log-checkpointer';
+import { openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
-import type { NoteVerifier } from './signed-note';
 
 /** The first thing wrong with one org's stored log. */
 export interface LogFault {
@@ -24,7 +22,8 @@ interface OrgCheck {
 
 /**
  * Re-derives every org's tree from the stored log, event by event in log order, and checks it
- * against the org's signed checkpoints: each checkpoint's signature under the log key, its
+ * against the org's signed checkpoints: each checkpoint's signature under a log key (the current
+ * one or an earlier one the operator lists), its
  * origin, and its root against the tree of the events before it at its size. Every stream's
  * revisions must also follow each other (0, 1, 2...) in log order, which names the exact event
  * when one was removed, inserted or moved inside its stream. Keeps the first fault of each org.
@@ -34,7 +33,7 @@ export class LogIntegrityCheck {
   private readonly orgs = new Map<string, OrgCheck>();
   private readonly revisions = new Map<string, bigint>();
 
-  constructor(private readonly verifier: NoteVerifier) {}
+  constructor(private readonly keys: LogKeyring) {}
 
   apply(record: RecordedEvent): void {
     const org = this.org(record.metadata.orgId);
@@ -63,7 +62,7 @@ export class LogIntegrityCheck {
     const what = `checkpoint ${record.revision} (position ${record.position})`;
     let signed;
     try {
-      signed = openCheckpoint(event.data.note, this.verifier, checkpointOrigin(this.verifier.name, event.metadata.orgId));
+      signed = openOrgCheckpoint(event.data.note, this.keys, event.metadata.orgId);
     } catch (error) {
       return fail(index, `${what} does not verify under the log key: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/environment';
 import { secret } from '../config/secrets';
-import { InvalidNote, parseSignerKey, signerFromSeed, signerKeyText, verifierKeyText, type NoteSigner } from './signed-note';
+import { parseVerifierKeys, type LogKeyring } from './log-keyring';
+import { InvalidNote, parseSignerKey, signerFromSeed, signerKeyText, verifierKeyText, type NoteSigner, type NoteVerifier } from './signed-note';
 
 /** File of the generated log key in DATA_DIR (mode 0600), in the signer key text form of Go's note package. */
 export const LOG_KEY_FILE = 'log-signing-key';
@@ -14,10 +15,13 @@ export interface LogKey {
   signer: NoteSigner;
   /** The verifier key text: name+key id+base64(0x01 || public key), public. */
   vkey: string;
+  /** The keys checkpoints may be signed by: the earlier ones (LOG_PREVIOUS_KEYS), oldest first, then this one. */
+  keyring: LogKeyring;
 }
 
+
 /** The deployment's log key: LOG_SIGNING_KEY, else DATA_DIR/log-signing-key, else generated there on first start. */
-export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName'>, generated: string[] = []): LogKey {
+export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName' | 'logPreviousKeys'>, generated: string[] = []): LogKey {
   const name = config.logKeyName ?? DEFAULT_LOG_KEY_NAME;
   const text = secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, () => signerKeyText(signerFromSeed(name, randomBytes(32))));
   let signer: NoteSigner;
@@ -30,7 +34,20 @@ export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' |
   if (config.logKeyName !== undefined && signer.name !== config.logKeyName) {
     throw new ConfigError(`the log signing key is named "${signer.name}", not LOG_KEY_NAME "${config.logKeyName}"; renaming a key makes another key (see README, rotating the log key)`);
   }
-  return { signer, vkey: verifierKeyText(signer) };
+  let previous: NoteVerifier[];
+  try {
+    previous = parseVerifierKeys(config.logPreviousKeys ?? '');
+  } catch (error) {
+    if (error instanceof InvalidNote) throw new ConfigError(`LOG_PREVIOUS_KEYS holds a key that is not a verifier key: ${error.message}`);
+    throw error;
+  }
+  return logKeyOf(signer, previous);
+}
+
+/** The log key of a signer, after earlier keys (oldest first; the signer's own is dropped from them). */
+export function logKeyOf(signer: NoteSigner, previous: readonly NoteVerifier[] = []): LogKey {
+  const vkey = verifierKeyText(signer);
+  return { signer, vkey, keyring: [...previous.filter((key) => verifierKeyText(key) !== vkey), signer] };
 }
 
 /** Nest injection token of the LogKey. */

@@ -2,7 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { EventStore } from '../event-store/event-store.port';
 import type { ReadinessCheck } from '../health/readiness';
 import { LogIntegrityCheck, type LogFault } from './log-integrity';
-import type { NoteVerifier } from './signed-note';
+import type { LogKeyring } from './log-keyring';
 
 const PAGE = 1000;
 
@@ -38,7 +38,7 @@ export class LogSelfCheck {
 
   constructor(
     private readonly events: Pick<EventStore, 'readAll'>,
-    private readonly verifier: NoteVerifier,
+    private readonly keys: LogKeyring,
     registry: Registry,
     private readonly options: LogSelfCheckOptions,
   ) {
@@ -66,7 +66,7 @@ export class LogSelfCheck {
   }
 
   private async run(): Promise<void> {
-    const integrity = new LogIntegrityCheck(this.verifier);
+    const integrity = new LogIntegrityCheck(this.keys);
     try {
       let after: bigint | undefined;
       for (;;) {

@@ -7,13 +7,13 @@ import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-stor
 import { openCheckpoint, checkpointTime } from '../../src/transparency/checkpoint';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED, checkpointOrigin, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
-import type { LogKey } from '../../src/transparency/log-key';
+import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
-import { parseVerifierKey, signerFromSeed, verifierKeyText } from '../../src/transparency/signed-note';
+import { parseVerifierKey, signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 
 const signer = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 9));
-const KEY: LogKey = { signer, vkey: verifierKeyText(signer) };
+const KEY = logKeyOf(signer);
 
 const orgEvent = (orgId: string, i: number) => {
   const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });

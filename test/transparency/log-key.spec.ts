@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigError } from '../../src/config/environment';
 import { DEFAULT_LOG_KEY_NAME, LOG_KEY_FILE, loadLogKey } from '../../src/transparency/log-key';
-import { openNote, parseVerifierKey, signNote } from '../../src/transparency/signed-note';
+import { openNote, parseVerifierKey, signerFromSeed, signNote, verifierKeyText } from '../../src/transparency/signed-note';
 
 const PETER_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 
@@ -37,5 +37,14 @@ describe('log key', () => {
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_KEY_NAME: 'other.example.com/log' }))).toThrow(ConfigError);
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: PETER_SKEY, LOG_KEY_NAME: 'Enoch' }))).toThrow(ConfigError);
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: 'PRIVATE+KEY+x+00000000+AAAA' }))).toThrow(ConfigError);
+  });
+
+  it('keeps the earlier keys of LOG_PREVIOUS_KEYS, oldest first, before its own; refuses one that is not a verifier key', () => {
+    const [older, old] = [1, 2].map((seed) => verifierKeyText(signerFromSeed(`ztkeys.test/log-${seed}`, Buffer.alloc(32, seed))));
+    const key = loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: PETER_SKEY, LOG_PREVIOUS_KEYS: ` ${older},\n${old} ` }));
+    expect(key.keyring.map(verifierKeyText)).toEqual([older, old, key.vkey]);
+    // Its own key listed among the earlier ones is not listed twice.
+    expect(loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: PETER_SKEY, LOG_PREVIOUS_KEYS: `${old},${key.vkey}` })).keyring.map(verifierKeyText)).toEqual([old, key.vkey]);
+    expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_PREVIOUS_KEYS: `${old},not-a-key` }))).toThrow(/LOG_PREVIOUS_KEYS holds a key that is not a verifier key/);
   });
 });

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { refuse } from '../../domain/shared/refusal';
 import { READ_MODEL_STORE, type ReadModelStore } from '../../read-models/read-model-store.port';
 import { StoreUnavailable } from '../../shared/store-unavailable';
-import { openCheckpoint } from '../../transparency/checkpoint';
 import { leafInput } from '../../transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointOrigin, type CheckpointSignedData } from '../../transparency/log-checkpointer';
+import { CHECKPOINT_SIGNED, type CheckpointSignedData } from '../../transparency/log-checkpointer';
 import { LOG_KEY, type LogKey } from '../../transparency/log-key';
+import { openOrgCheckpoint } from '../../transparency/log-keyring';
 import { CompactRange, consistencyProof, inclusionProof, leafHash, type Hash, type NodeId, type NodeReader } from '../../transparency/merkle-tree';
 import { InvalidQuery } from './invalid-query';
 
@@ -56,7 +56,7 @@ export class AuditProofs {
   /** Every node (about two hashes per event) of the org's tree at its latest checkpoint, which must cover `size` events. */
   private async tree(orgId: string, size: number): Promise<NodeReader> {
     const { note } = await this.checkpoint(orgId);
-    const signed = openCheckpoint(note, this.logKey.signer, checkpointOrigin(this.logKey.signer.name, orgId));
+    const signed = openOrgCheckpoint(note, this.logKey.keyring, orgId);
     if (size > signed.size) throw new InvalidQuery('INVALID_TREE_SIZE', `The latest checkpoint covers ${signed.size} events; ask for a size up to that.`);
     const nodes = new Map<string, Hash>();
     const tree = CompactRange.empty();

@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
-import { InvalidNote, parseVerifierKey, type NoteVerifier } from '../../transparency/signed-note';
+import { parseVerifierKeys } from '../../transparency/log-keyring';
+import { InvalidNote, type NoteVerifier } from '../../transparency/signed-note';
 import type { CliContext } from '../cli-context';
 import { CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
@@ -19,14 +20,18 @@ function readText(what: string, path: string): string {
 }
 
 /** The verifier key as text, or the file holding it. */
-function logKeyOf(value: string): NoteVerifier {
+/** The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation) before it. */
+function logKeysOf(value: string): NoteVerifier[] {
   const text = !value.includes('+') && existsSync(value) ? readText('the log key file', value) : value;
+  let keys: NoteVerifier[];
   try {
-    return parseVerifierKey(text);
+    keys = parseVerifierKeys(text);
   } catch (error) {
     if (error instanceof InvalidNote) throw usageError(`--log-key is not a verifier key (name+keyid+base64, as GET /v1/log-key serves it): ${error.message}`);
     throw error;
   }
+  if (keys.length === 0) throw usageError('--log-key holds no verifier key (name+keyid+base64, as GET /v1/log-key serves it).');
+  return keys;
 }
 
 async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext): Promise<void> {
@@ -92,19 +97,20 @@ export const auditVerifyCommand: CommandSpec = {
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
-    'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it' },
+    'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it; after a rotation, the earlier keys first, then the current one, separated by white space or commas' },
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
     'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the org's last checkpoint there: next time, pass it as --trusted-checkpoint" },
     'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
   },
   async run(input, ctx) {
     const file = input.args.file;
-    const logKey = logKeyOf(input.strings['log-key']!);
+    const [logKey, ...earlier] = logKeysOf(input.strings['log-key']!).reverse();
     const trusted = input.strings['trusted-checkpoint'];
     let verifier: AuditVerifier;
     try {
       verifier = new AuditVerifier({
         logKey,
+        earlierLogKeys: earlier.reverse(),
         ...(trusted !== undefined && { trustedCheckpoint: readText('the trusted checkpoint', trusted) }),
         ...(input.strings['first-key'] !== undefined && { firstKey: input.strings['first-key'] }),
       });

@@ -1,0 +1,34 @@
+import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { checkpointOrigin } from './log-checkpointer';
+import { InvalidNote, openNote, parseVerifierKey, type NoteVerifier } from './signed-note';
+
+/**
+ * The verifier keys of the log over time, oldest first, the current one last. A rotation adds a
+ * key and keeps the earlier ones (README: rotating the log key): the checkpoints they signed stay
+ * in the log and must still verify.
+ */
+export type LogKeyring = readonly NoteVerifier[];
+
+/** Verifier keys separated by commas or white space (a verifier key holds neither). */
+export function parseVerifierKeys(text: string): NoteVerifier[] {
+  return text
+    .split(/[\s,]+/)
+    .filter((key) => key !== '')
+    .map((key) => parseVerifierKey(key));
+}
+
+/** An org's checkpoint signed by one of the keys, with the origin of that key: `{key name}/{orgId}`. */
+export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint {
+  const { verifiedBy } = openNote(note, [...keys]);
+  const key = keys.filter((known) => verifiedBy.includes(known)).at(-1)!;
+  return openCheckpoint(note, key, checkpointOrigin(key.name, orgId));
+}
+
+/** A checkpoint of any org of the log: its origin names the key and the org. */
+export function openLogCheckpoint(note: string, keys: LogKeyring): { orgId: string; checkpoint: Checkpoint } {
+  const origin = note.split('\n', 1)[0];
+  const key = [...keys].reverse().find(({ name }) => origin.startsWith(`${name}/`));
+  if (!key) throw new InvalidNote(`the checkpoint is of "${origin}", not a log of ${[...new Set(keys.map(({ name }) => name))].join(', ')}`);
+  const orgId = origin.slice(key.name.length + 1);
+  return { orgId, checkpoint: openOrgCheckpoint(note, keys, orgId) };
+}
