@@ -17,7 +17,7 @@ export const EXIT = {
   CHECK_FAILED: 5,
   /** `audit verify`: the audit log is invalid or was tampered with (the first bad line and why are printed). */
   TAMPERED: 6,
-  /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before. */
+  /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before; or `audit verify`: the file does not extend the trusted checkpoint. */
   FORKED: 7,
   /** The agent token expired (seen here) or the server did not accept it (401): log in again. */
   TOKEN_EXPIRED: 8,
