@@ -3,7 +3,7 @@ import { BenchClient, inParallel, jsonRequest, newKey } from './support/bench-cl
 import { startBenchServer } from './support/bench-server';
 import { fire, type LoadRequest, type LoadResult } from './support/load';
 import { startMinimalServer } from './support/minimal-server';
-import { versusMinimal } from './support/versus-minimal';
+import { timeBesideMinimal, versusMinimal } from './support/versus-minimal';
 
 const CONNECTIONS = 32;
 const SMALL_ORG = 10;
@@ -67,20 +67,22 @@ export const keyRequestsBench: Bench = async () => {
     const warmup = await orgsOf(client, SMALL_ORG, WARMUP_REQUESTS, 'Warm-up');
     const prepared = { small: await orgsOf(client, SMALL_ORG, REQUESTS, 'Small'), large: await orgsOf(client, LARGE_ORG, REQUESTS, 'Large') };
     const runs: Record<keyof typeof prepared, LoadResult[]> = { small: [], large: [] };
-    const run = (requests: LoadRequest[]) => fire({ url: server.url, connections: CONNECTIONS, requests });
-    await run(warmup);
-    const slice = REQUESTS / SLICES;
-    for (let i = 0; i < 2 * SLICES; i++) {
-      const size = ((i + 1) >> 1) % 2 === 0 ? 'small' : 'large';
-      const done = runs[size].length;
-      runs[size].push(await run(prepared[size].slice(done * slice, (done + 1) * slice)));
-    }
-    // The same key requests of orgs of 10, sent again to the minimal handler (a new key parsed and
-    // its signature checked): the ceiling of the server's CPU per key request.
+    // Each part of orgs of 10 is sent again to the minimal handler at once (a new key parsed and its
+    // signature checked), before its challenges expire: the ceiling of the server's CPU per key request.
     const minimal = await startMinimalServer({ jwtSecret: server.secrets.jwtSecret!, challengeSecret: server.secrets.challengeSecret }, new Map());
-    let bare: LoadResult;
+    const bare: LoadResult[] = [];
     try {
-      bare = await fire({ url: minimal.url, connections: CONNECTIONS, requests: prepared.small.map((request) => minimal.route(request, 'new-key')) });
+      const run = (url: string, requests: LoadRequest[]) => fire({ url, connections: CONNECTIONS, requests });
+      await run(server.url, warmup);
+      await run(minimal.url, warmup.map((request) => minimal.route(request, 'new-key')));
+      const slice = REQUESTS / SLICES;
+      for (let i = 0; i < 2 * SLICES; i++) {
+        const size = ((i + 1) >> 1) % 2 === 0 ? 'small' : 'large';
+        const done = runs[size].length;
+        const part = prepared[size].slice(done * slice, (done + 1) * slice);
+        runs[size].push(await run(server.url, part));
+        if (size === 'small') bare.push(await run(minimal.url, part.map((request) => minimal.route(request, 'new-key'))));
+      }
     } finally {
       await minimal.close();
     }
@@ -101,7 +103,7 @@ export const keyRequestsBench: Bench = async () => {
         ceilingName: `key-request commands, orgs of ${SMALL_ORG} agents`,
         ceilingValue: Math.round(smallRate),
       },
-      ...versusMinimal(`key-request commands, orgs of ${SMALL_ORG} agents (all ${SLICES} parts together)`, together(runs.small), bare),
+      ...versusMinimal(`key-request commands, orgs of ${SMALL_ORG} agents (all ${SLICES} parts together)`, together(runs.small), together(bare)),
     ];
   } finally {
     await server.close();
@@ -132,11 +134,7 @@ export const keyApprovalsBench: Bench = async () => {
     );
     try {
       const [warmup, timed] = [approvals.slice(0, WARMUP_APPROVALS), approvals.slice(WARMUP_APPROVALS)];
-      const toMinimal = (requests: LoadRequest[]) => requests.map((request) => minimal.route(request, 'signed'));
-      await fire({ url: server.url, connections: CONNECTIONS, requests: warmup });
-      await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(warmup) });
-      const approved = await fire({ url: server.url, connections: CONNECTIONS, requests: timed });
-      const bare = await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(timed) });
+      const { app: approved, bare } = await timeBesideMinimal(server.url, minimal, 'signed', { warmup, timed, connections: CONNECTIONS });
       return versusMinimal(`key-request approvals, one admin, one org (${CONNECTIONS} connections)`, approved, bare);
     } finally {
       await minimal.close();
