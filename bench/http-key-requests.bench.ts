@@ -106,6 +106,14 @@ export const keyRequestsBench: Bench = async () => {
         ceilingName: `key-request commands, orgs of ${SMALL_ORG} agents`,
         ceilingValue: Math.round(smallRate),
       },
+      {
+        // CPU or waiting: whether a key request in the large org does more work, or waits more (conflicts on shared streams).
+        name: `key-request commands, one org of ${LARGE_ORG.toLocaleString('en-US')} agents: server CPU per request`,
+        value: Math.round(together(runs.large).cpuMicrosPerRequest),
+        unit: 'µs CPU/req',
+        ceilingName: `orgs of ${SMALL_ORG} agents`,
+        ceilingValue: Math.round(together(runs.small).cpuMicrosPerRequest),
+      },
       ...versusMinimal(`key-request commands, orgs of ${SMALL_ORG} agents (all ${SLICES} parts together)`, together(runs.small), together(bare)),
     ];
   } finally {
