@@ -3,7 +3,7 @@ import { BenchClient, inParallel, jsonRequest, type BenchAgent } from './support
 import { startBenchServer, type BenchServer } from './support/bench-server';
 import { fire, type LoadRequest } from './support/load';
 import { startMinimalServer, type MinimalServer } from './support/minimal-server';
-import { versusMinimal } from './support/versus-minimal';
+import { timeBesideMinimal, versusMinimal } from './support/versus-minimal';
 
 const CONNECTIONS = 32;
 /** Signed authorizations: each needs its own challenge, so the timed run is a fixed number of them. */
@@ -37,11 +37,7 @@ export const signedSensitiveTasksBench: Bench = () =>
   withServers(async (server, client, admin, minimal) => {
     const authorizations = await client.signedTasks(admin, SIGNED_WARMUP + SIGNED_TIMED, TASK);
     const [warmup, timed] = [authorizations.slice(0, SIGNED_WARMUP), authorizations.slice(SIGNED_WARMUP)];
-    const toMinimal = (requests: LoadRequest[]) => requests.map((request) => minimal.route(request, 'signed'));
-    await fire({ url: server.url, connections: CONNECTIONS, requests: warmup });
-    await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(warmup) });
-    const signed = await fire({ url: server.url, connections: CONNECTIONS, requests: timed });
-    const bare = await fire({ url: minimal.url, connections: CONNECTIONS, requests: toMinimal(timed) });
+    const { app: signed, bare } = await timeBesideMinimal(server.url, minimal, 'signed', { warmup, timed, connections: CONNECTIONS });
     return versusMinimal(`signed sensitive-task authorizations (${CONNECTIONS} connections)`, signed, bare);
   });
 

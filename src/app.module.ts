@@ -1,8 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { ChallengeTokens } from './application/challenge-tokens';
 import { Directory } from './application/directory';
@@ -31,9 +30,7 @@ import { KeyRequestsController } from './http/controllers/key-requests.controlle
 import { OrganizationsController } from './http/controllers/organizations.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
-import { RateLimitInterceptor } from './http/rate-limit.interceptor';
 import { RateLimits } from './rate-limits/rate-limits';
-import { loggerParams } from './logging/json-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
@@ -87,7 +84,6 @@ export class AppModule {
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },
-      { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
       StreamStates,
       Directory,
       EventWriter,
@@ -103,7 +99,6 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         TerminusModule,
-        LoggerModule.forRoot(loggerParams(runtime.config.logLevel)),
         ...(runtime.modules ?? []),
       ],
       // Every process answers health and metrics; only the api role serves API v1.

@@ -15,6 +15,7 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
     firstSent ??= process.hrtime.bigint();
     return job.requests[next++ % job.requests.length];
   };
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: job.url,
     connections: job.connections,
@@ -33,8 +34,9 @@ async function run(job: LoadJob): Promise<LoadOutcome> {
       },
     ],
   });
+  const cpu = process.cpuUsage(cpuBefore);
   const seconds = firstSent === undefined || lastAnswered === undefined ? Number.NaN : Number(lastAnswered - firstSent) / 1e9;
-  return { ok: result['2xx'], failed, errors: result.errors, timeouts: result.timeouts, seconds, firstFailure };
+  return { ok: result['2xx'], failed, errors: result.errors, timeouts: result.timeouts, seconds, cpuMicros: cpu.user + cpu.system, firstFailure };
 }
 
 // A rejection is unhandled here, so it ends the process with a non-zero code that fire() rejects with.

@@ -24,6 +24,8 @@ export interface LoadOutcome {
   errors: number;
   timeouts: number;
   seconds: number;
+  /** CPU time (user + system) of the load generator's process over the run, in µs. */
+  cpuMicros: number;
   firstFailure?: string;
 }
 
@@ -33,6 +35,8 @@ export interface LoadResult {
   perSecond: number;
   /** CPU time (user + system) of this process per request served: the server's, when it runs here. */
   cpuMicrosPerRequest: number;
+  /** CPU time of the load generator per request: what it takes from the same cores. */
+  loadCpuMicrosPerRequest: number;
 }
 
 /**
@@ -61,5 +65,11 @@ export async function fire(job: LoadJob): Promise<LoadResult> {
       `${outcome.failed} non-2xx answers, ${outcome.errors} errors, ${outcome.timeouts} timeouts of ${outcome.ok + outcome.failed}; first: ${outcome.firstFailure}`,
     );
   }
-  return { ok: outcome.ok, seconds: outcome.seconds, perSecond: outcome.ok / outcome.seconds, cpuMicrosPerRequest: (cpu.user + cpu.system) / outcome.ok };
+  return {
+    ok: outcome.ok,
+    seconds: outcome.seconds,
+    perSecond: outcome.ok / outcome.seconds,
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / outcome.ok,
+    loadCpuMicrosPerRequest: outcome.cpuMicros / outcome.ok,
+  };
 }

@@ -41,6 +41,13 @@ interface Challenge {
 
 const json = <T>(bytes: Buffer | undefined): T | undefined => (bytes ? (JSON.parse(bytes.toString('utf8')) as T) : undefined);
 
+export interface MinimalServerOptions {
+  /** A folder of the caller's (processes of one cluster share its database); by default one of its own, removed on close. */
+  dataDir?: string;
+  /** 0 (the default) for any free port. */
+  port?: number;
+}
+
 /**
  * The ceiling of a request path: a bare Fastify handler doing the same essential work as the app,
  * the way a minimal service would: the agent token (HS256, synchronous HMAC, iss/aud/exp), the
@@ -49,18 +56,22 @@ const json = <T>(bytes: Buffer | undefined): T | undefined => (bytes ? (JSON.par
  * appends of one event-loop turn in one transaction, the nonce unique). It takes the app's own
  * requests, so both do the same work on the same bytes.
  */
-export async function startMinimalServer(secrets: { jwtSecret: string; challengeSecret: string }, registeredKeys: ReadonlyMap<string, string>): Promise<MinimalServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-minimal-'));
+export async function startMinimalServer(
+  secrets: { jwtSecret: string; challengeSecret: string },
+  registeredKeys: ReadonlyMap<string, string>,
+  options: MinimalServerOptions = {},
+): Promise<MinimalServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ztkeys-minimal-'));
   const db = openSqliteFile(join(dataDir, 'events.db'), 'FULL');
-  db.exec('CREATE TABLE events (stream TEXT NOT NULL, revision INTEGER NOT NULL, nonce TEXT UNIQUE, data TEXT NOT NULL, PRIMARY KEY (stream, revision))');
-  const insert = db.prepare('INSERT INTO events (stream, revision, nonce, data) VALUES (?, ?, ?, ?)');
-  const revisions = new Map<string, number>();
-  let pending: Array<{ row: [string, number, string | null, string]; done: (error?: Error) => void }> = [];
+  db.exec('CREATE TABLE IF NOT EXISTS events (stream TEXT NOT NULL, revision INTEGER NOT NULL, nonce TEXT UNIQUE, data TEXT NOT NULL, PRIMARY KEY (stream, revision))');
+  // The next revision is read inside the write transaction: right when other processes append to the same file.
+  const insert = db.prepare('INSERT INTO events (stream, revision, nonce, data) SELECT @stream, coalesce(max(revision) + 1, 0), @nonce, @data FROM events WHERE stream = @stream');
+  let pending: Array<{ row: { stream: string; nonce: string | null; data: string }; done: (error?: Error) => void }> = [];
   const flush = () => {
     const batch = pending;
     pending = [];
     try {
-      db.transaction(() => batch.forEach(({ row }) => insert.run(...row))).immediate();
+      db.transaction(() => batch.forEach(({ row }) => insert.run(row))).immediate();
       batch.forEach(({ done }) => done());
     } catch (error) {
       batch.forEach(({ done }) => done(error as Error));
@@ -68,10 +79,8 @@ export async function startMinimalServer(secrets: { jwtSecret: string; challenge
   };
   const append = (stream: string, nonce: string | null, data: unknown) =>
     new Promise<void>((resolve, reject) => {
-      const revision = (revisions.get(stream) ?? -1) + 1;
-      revisions.set(stream, revision);
       if (pending.length === 0) setImmediate(flush);
-      pending.push({ row: [stream, revision, nonce, JSON.stringify(data)], done: (error) => (error ? reject(error) : resolve()) });
+      pending.push({ row: { stream, nonce, data: JSON.stringify(data) }, done: (error) => (error ? reject(error) : resolve()) });
     });
 
   const tokenKey = new TextEncoder().encode(secrets.jwtSecret);
@@ -113,7 +122,7 @@ export async function startMinimalServer(secrets: { jwtSecret: string; challenge
       return reply.code(work === 'new-key' ? 201 : 200).send({ ok: true });
     },
   );
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -121,7 +130,7 @@ export async function startMinimalServer(secrets: { jwtSecret: string; challenge
     close: async () => {
       await app.close();
       db.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { BenchRow } from '../bench-row';
-import type { LoadResult } from './load';
+import { fire, type LoadRequest, type LoadResult } from './load';
+import type { MinimalServer, MinimalWork } from './minimal-server';
 
 /** Issue 14: a request path may cost at most this many times the server CPU of the minimal handler doing the same work. */
 export const CPU_GOAL = 1.5;
@@ -17,4 +18,20 @@ export function versusMinimal(name: string, app: LoadResult, minimal: LoadResult
       ceilingValue: Math.round(minimal.cpuMicrosPerRequest),
     },
   ];
+}
+
+/** Warms up the app at `url` and the minimal route doing `work`, then times each on the same requests, one after the other. */
+export async function timeBesideMinimal(
+  url: string,
+  minimal: MinimalServer,
+  work: MinimalWork,
+  requests: { warmup: LoadRequest[]; timed: LoadRequest[]; connections: number },
+): Promise<{ app: LoadResult; bare: LoadResult }> {
+  const { warmup, timed, connections } = requests;
+  const toMinimal = (sent: LoadRequest[]) => sent.map((request) => minimal.route(request, work));
+  await fire({ url, connections, requests: warmup });
+  await fire({ url: minimal.url, connections, requests: toMinimal(warmup) });
+  const app = await fire({ url, connections, requests: timed });
+  const bare = await fire({ url: minimal.url, connections, requests: toMinimal(timed) });
+  return { app, bare };
 }

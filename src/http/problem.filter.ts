@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
 import { isStorageFault } from '../shared/sqlite-write-faults';
@@ -37,9 +37,11 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const { body, headers } = this.toProblem(error);
-    if (body.status >= 500 && !headers['retry-after']) this.logger.error(error);
+    // With the request id, as the request's own line has it (README: Request ids).
+    if (body.status >= 500 && !headers['retry-after']) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
   }
 

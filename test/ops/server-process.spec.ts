@@ -13,12 +13,12 @@ describe('the server process', () => {
   };
   afterAll(() => started.forEach((server) => server.dispose()));
 
-  it('logs JSON only, with the request id it answers in X-Request-Id, and no line for health probes', async () => {
+  it('logs JSON only, one line per request with the request id it answers in X-Request-Id and no credential, and no line for health probes', async () => {
     const server = spawn({});
     const url = await server.listening();
     await fetch(`${url}/health/live`);
     await fetch(`${url}/health/ready`);
-    const reply = await fetch(`${url}/v1/orgs`, { headers: { 'x-request-id': 'incident-42' } });
+    const reply = await fetch(`${url}/v1/orgs?page=2`, { headers: { 'x-request-id': 'incident-42', authorization: 'Bearer not-a-token' } });
     expect(reply.headers.get('x-request-id')).toBe('incident-42');
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
 
@@ -26,7 +26,16 @@ describe('the server process', () => {
     const lines = server.logLines;
     expect(lines.find((line) => String(line.msg).includes('listening'))).toMatchObject({ roles: ['api', 'projector', 'notifier', 'worker'] });
     const requests = lines.flatMap((line) => (line.req ? [line.req as { id: string; url: string }] : []));
-    expect(requests.some((req) => req.id === 'incident-42' && req.url === '/v1/orgs')).toBe(true);
+    const line = lines.filter((entry) => (entry.req as { id?: string } | undefined)?.id === 'incident-42');
+    expect(line).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/v1/orgs?page=2', query: { page: '2' }, headers: expect.objectContaining({ authorization: '[Redacted]' }) }),
+        res: expect.objectContaining({ statusCode: 404 }),
+        responseTime: expect.any(Number),
+      }),
+    ]);
     expect(requests.filter((req) => req.url.startsWith('/health'))).toEqual([]);
     expect(server.stderr).toBe('');
   });
