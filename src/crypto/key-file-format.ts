@@ -68,7 +68,7 @@ export interface SecretKeyPair {
 const fingerprintOf = (publicKey: Uint8Array): string => bytesToHex(sha256(publicKey));
 
 /** Everything but the cipher output, as RFC 8785 JSON: the AEAD's associated data. */
-const associatedData = (file: Omit<KeyFile, 'cipher' | 'ciphertext'>): Uint8Array =>
+const associatedData = (file: Omit<KeyFile, 'cipher' | 'ciphertext'>): Uint8Array<ArrayBuffer> =>
   new TextEncoder().encode(
     canonicalize({
       format: file.format,
@@ -82,10 +82,13 @@ const associatedData = (file: Omit<KeyFile, 'cipher' | 'ciphertext'>): Uint8Arra
     })!,
   );
 
-const aesKey = async (scrypt: Scrypt, passphrase: string, salt: Uint8Array, params: ScryptParams, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> => {
+/** A copy on an ArrayBuffer of its own, as WebCrypto's types take it (node's and the DOM's alike). */
+const own = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(bytes);
+
+const aesKey = async (scrypt: Scrypt, passphrase: string, salt: Uint8Array, params: ScryptParams, usage: 'encrypt' | 'decrypt') => {
   const raw = await scrypt(passphrase.normalize('NFC'), salt, params, KEY_LENGTH);
   try {
-    return await crypto.subtle.importKey('raw', raw as BufferSource, 'AES-GCM', false, [usage]);
+    return await crypto.subtle.importKey('raw', own(raw), 'AES-GCM', false, [usage]);
   } finally {
     raw.fill(0);
   }
@@ -109,9 +112,9 @@ export async function sealKeyFile(key: SecretKeyPair, owner: KeyOwner, passphras
   } as const;
   const sealed = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv: iv as BufferSource, additionalData: associatedData(header) as BufferSource, tagLength: TAG_LENGTH * 8 },
+      { name: 'AES-GCM', iv, additionalData: associatedData(header), tagLength: TAG_LENGTH * 8 },
       await aesKey(scrypt, passphrase, salt, SCRYPT_PARAMS, 'encrypt'),
-      key.secretKey as BufferSource,
+      own(key.secretKey),
     ),
   );
   // WebCrypto appends the tag to the ciphertext; the file keeps them apart.
@@ -171,10 +174,8 @@ export async function openKeyFile(file: KeyFile, passphrase: string, scrypt: Scr
   sealed.set(bytes(file.cipher.tag), KEY_LENGTH);
   let secretKey: Uint8Array;
   try {
-    const iv = bytes(file.cipher.iv);
-    secretKey = new Uint8Array(
-      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: iv as BufferSource, additionalData: associatedData(file) as BufferSource, tagLength: TAG_LENGTH * 8 }, key, sealed as BufferSource),
-    );
+    const iv = own(bytes(file.cipher.iv));
+    secretKey = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: associatedData(file), tagLength: TAG_LENGTH * 8 }, key, sealed));
   } catch {
     return 'WRONG_PASSPHRASE';
   }
