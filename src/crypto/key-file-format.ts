@@ -20,6 +20,8 @@ const VERSION = 1;
  * key file resists offline guessing far better than with the usual interactive N=2^14.
  */
 export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+/** New passphrases shorter than this (in characters) are refused: the KDF slows guessing, it cannot fix a guessable secret. */
+export const MIN_PASSPHRASE_LENGTH = 12;
 /** Bounds for parameters read from a file: a crafted file must neither weaken nor exhaust. */
 const SCRYPT_BOUNDS = { logN: [15, 20], r: [8, 32], p: [1, 4] } as const;
 const SCRYPT_MAX_MEMORY = 1024 ** 3;

@@ -1,5 +1,5 @@
 import { encodeBase64urlBytes } from '../../../src/crypto/base64url-bytes';
-import { newSecretKeyPair } from '../../../src/crypto/key-file-format';
+import { MIN_PASSPHRASE_LENGTH, newSecretKeyPair } from '../../../src/crypto/key-file-format';
 import { codeView, field, h } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
 import { generateKeyPair, loadKeys, saveKeys, type BrowserKey, type Signer } from '../key-store';
@@ -65,7 +65,7 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
   const { keys, ended } = await settledKeys(api);
   const kept = h('input', { type: 'radio', name: 'key-kind', id: 'key-kind-kept', value: 'kept', checked: true });
   const portable = h('input', { type: 'radio', name: 'key-kind', id: 'key-kind-portable', value: 'portable' });
-  const passphrase = h('input', { type: 'password', name: 'new-passphrase', autocomplete: 'new-password', minlength: '12' });
+  const passphrase = h('input', { type: 'password', name: 'new-passphrase', autocomplete: 'new-password', minlength: String(MIN_PASSPHRASE_LENGTH) });
   const again = h('input', { type: 'password', name: 'new-passphrase-again', autocomplete: 'new-password' });
   /** A kept key is made by WebCrypto, non-extractable; a portable one is sealed into a key file first, then used through WebCrypto. */
   const newKey = async (createdAt: string): Promise<{ signer: Signer; proofKey: CryptoKey; publicKey: string }> => {
@@ -73,7 +73,8 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
       const { privateKey, rawPublicKey } = await generateKeyPair();
       return { signer: { privateKey }, proofKey: privateKey, publicKey: encodeBase64urlBytes(rawPublicKey) };
     }
-    if (passphrase.value.length < 12) throw new Refusal('A portable key needs a passphrase of at least 12 characters; nothing was created.');
+    if ([...passphrase.value].length < MIN_PASSPHRASE_LENGTH)
+      throw new Refusal(`A portable key needs a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters; nothing was created.`);
     if (passphrase.value !== again.value) throw new Refusal('The two passphrases differ; nothing was created.');
     const pair = await newSecretKeyPair();
     const file = await sealPortable(pair, session, passphrase.value, createdAt);
@@ -121,7 +122,7 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
       h('legend', {}, 'Where a new key is kept'),
       h('div', { class: 'radio' }, kept, h('label', { for: kept.id }, 'In this browser only: it cannot be read out or exported (recommended)')),
       h('div', { class: 'radio' }, portable, h('label', { for: portable.id }, 'Portable: encrypted with a passphrase, can be exported as a key file the CLI opens too')),
-      field('Passphrase for a portable key', passphrase, 'At least 12 characters; asked at each signature. Only for a portable key.'),
+      field('Passphrase for a portable key', passphrase, `At least ${MIN_PASSPHRASE_LENGTH} characters; asked at each signature. Only for a portable key.`),
       field('Passphrase again', again),
     ),
     h(
