@@ -38,6 +38,7 @@ import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE } from './read-models/read-model-store.port';
 import type { Runtime } from './runtime/runtime';
 import { LogKeyController } from './http/controllers/log-key.controller';
+import { SignInOptionsController } from './http/controllers/sign-in-options.controller';
 import { AuditProofsController } from './http/controllers/audit-proofs.controller';
 import { AuditProofs } from './application/queries/audit-proofs';
 import { LOG_KEY } from './transparency/log-key';
@@ -54,6 +55,7 @@ const API_CONTROLLERS = [
   ReadModelsController,
   LogKeyController,
   AuditProofsController,
+  SignInOptionsController,
 ];
 
 const HANDLERS = [

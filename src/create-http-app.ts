@@ -43,6 +43,6 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   app.useGlobalPipes(validationPipe);
   const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  if (runtime.config.roles.includes('api')) await serveConsole(app);
+  if (runtime.config.roles.includes('api')) await serveConsole(app, runtime.config.consoleOidc);
   return app;
 }

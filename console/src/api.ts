@@ -43,7 +43,19 @@ export class Api {
     return this.call<T>('PUT', path, body);
   }
 
+  /** A text resource (the NDJSON export, the log key), its failures as problem details too. */
+  async getText(path: string): Promise<string> {
+    return (await this.send('GET', path)).text;
+  }
+
   private async call<T>(method: string, path: string, body?: object): Promise<T> {
+    const { parsed } = await this.send(method, path, body);
+    const position = (parsed as { position?: unknown } | undefined)?.position;
+    if (typeof position === 'string' && /^\d+$/.test(position) && BigInt(position) > minPosition) minPosition = BigInt(position);
+    return parsed as T;
+  }
+
+  private async send(method: string, path: string, body?: object): Promise<{ text: string; parsed: unknown }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.session.token}` };
     if (body) headers['content-type'] = 'application/json';
     if (method === 'GET' && minPosition > 0n) headers['x-min-position'] = minPosition.toString();
@@ -56,7 +68,7 @@ export class Api {
     const text = await response.text();
     let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      parsed = text && /^application\/(problem\+)?json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
@@ -65,8 +77,6 @@ export class Api {
       const detail = typeof problem.detail === 'string' ? problem.detail : `The server answered ${response.status} ${response.statusText}.`;
       throw new ApiProblem(response.status, typeof problem.code === 'string' ? problem.code : undefined, detail, problem);
     }
-    const position = (parsed as { position?: unknown } | undefined)?.position;
-    if (typeof position === 'string' && /^\d+$/.test(position) && BigInt(position) > minPosition) minPosition = BigInt(position);
-    return parsed as T;
+    return { text, parsed };
   }
 }

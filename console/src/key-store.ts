@@ -1,14 +1,20 @@
+import type { KeyFile } from '../../src/crypto/key-file-format';
+
 /**
- * This browser's signature keys, in IndexedDB. The private key is a non-extractable WebCrypto
- * key: the browser can sign with it, but no script (this one included) can read its bytes out.
+ * What signs: a non-extractable WebCrypto key (the browser can sign with it, but no script, this
+ * one included, can read its bytes out), or a portable key file, opened with its passphrase for
+ * each signature.
  */
-export interface BrowserKey {
-  privateKey: CryptoKey;
+export type Signer = { privateKey: CryptoKey } | { portable: KeyFile };
+
+/** This browser's signature keys, in IndexedDB. */
+export type BrowserKey = Signer & {
   publicKey: string;
   fingerprint: string;
-  requestId: string;
+  /** The key request that registered it; unknown for an imported key file. */
+  requestId?: string;
   createdAt: string;
-}
+};
 
 /** Per org and agent: the ACTIVE key to sign with, and a requested one waiting for a decision. */
 export interface AgentKeys {

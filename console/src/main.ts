@@ -5,7 +5,8 @@ import { auditLogScreen } from './screens/audit-log';
 import { myKeyScreen } from './screens/my-key';
 import { pendingKeysScreen } from './screens/pending-keys';
 import { sensitiveTaskScreen } from './screens/sensitive-task';
-import { signInScreen } from './screens/sign-in';
+import { finishOidcSignIn } from './oidc';
+import { adoptToken, signInScreen } from './screens/sign-in';
 import { thisBrowserScreen } from './screens/this-browser';
 import { zeroTrustStatusScreen } from './screens/zero-trust-status';
 import { currentSession } from './session';
@@ -50,7 +51,7 @@ async function render(): Promise<void> {
     nav.replaceChildren();
     who.replaceChildren();
     document.title = 'Sign in: ztkeys';
-    content.replaceChildren(...signInScreen(() => go('key'), act, signedOutMessage));
+    content.replaceChildren(...(await signInScreen(() => go('key'), act, signedOutMessage)));
     return;
   }
   signedOutMessage = undefined;
@@ -80,4 +81,15 @@ window.addEventListener('hashchange', () => {
   messages.clear();
   void render().then(() => main.focus());
 });
-void render();
+
+/** Back from the OIDC provider, the token is adopted before the first screen shows. */
+async function start(): Promise<void> {
+  try {
+    const token = await finishOidcSignIn();
+    if (token) await adoptToken(token);
+  } catch (error) {
+    messages.error(messageOf(error));
+  }
+  await render();
+}
+void start();

@@ -11,7 +11,7 @@ import { Refusal } from './refusal';
 export async function settledKeys(api: Api): Promise<{ keys: AgentKeys; ended?: KeyRequestView }> {
   const { orgId, agentId } = api.session;
   const keys = await loadKeys(orgId, agentId);
-  if (!keys.pending) return { keys };
+  if (!keys.pending?.requestId) return { keys };
   const request = await api.get<KeyRequestView>(api.orgPath('key-requests', keys.pending.requestId));
   if (request.status === 'PENDING') return { keys };
   const settled: AgentKeys = request.status === 'APPROVED' ? { active: keys.pending } : { active: keys.active };

@@ -412,6 +412,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sign-in-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the web console signs a person in
+         * @description Public, no token. A pasted agent token always works; with oidc, the console also offers a redirect to the provider: authorization code flow with PKCE (S256) as a public client, redirect_uri this server's /console/, the access token (a JWT with this API's iss, aud, sub and org) kept in the tab's sessionStorage.
+         */
+        get: operations["getSignInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -881,6 +901,34 @@ export interface components {
             leafHash: string;
             /** @description The audit path in RFC 9162 2.1.3.1 order */
             proof: string[];
+        };
+        ConsoleOidcView: {
+            /**
+             * @description Where the console sends the browser with response_type=code, client_id, redirect_uri (this server's /console/), scope, state and an S256 code_challenge
+             * @example https://id.example.com/oauth2/authorize
+             */
+            authorizationEndpoint: string;
+            /**
+             * @description Where the console exchanges the code (with its code_verifier, no client secret) for an access token: a JWT the API verifies against JWKS_URL
+             * @example https://id.example.com/oauth2/token
+             */
+            tokenEndpoint: string;
+            /**
+             * @description The console's client id at the provider (a public client: no secret)
+             * @example ztkeys-console
+             */
+            clientId: string;
+            /**
+             * @description The scope the console asks for
+             * @example openid
+             */
+            scope: string;
+        };
+        SignInOptionsView: {
+            /** @description A pasted agent token is always accepted */
+            token: boolean;
+            /** @description Present when the deployment sets OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID (with JWKS_URL) */
+            oidc?: components["schemas"]["ConsoleOidcView"];
         };
         FieldProblems: {
             /** @example superAdmin.email */
@@ -4349,6 +4397,54 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in options of this deployment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsView"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
         };

@@ -1,11 +1,12 @@
+import { MIN_PASSPHRASE_LENGTH } from '../crypto/key-file-format';
 import { usageError } from './cli-error';
 import type { CliContext } from './cli-context';
 import { readSecret } from './secret-input';
 
 /** For automation; a file descriptor (--passphrase-fd) is safer: the environment of a process can be read by its owner's other processes. */
 export const PASSPHRASE_ENV = 'ZTKEYS_PASSPHRASE';
-/** New passphrases shorter than this are refused: the KDF slows guessing, it cannot fix a guessable secret. */
-export const MIN_PASSPHRASE_LENGTH = 12;
+/** The shared rule (src/crypto/key-file-format.ts): the web console refuses the same short passphrases. */
+export { MIN_PASSPHRASE_LENGTH };
 
 const source = (ctx: CliContext, what: string, confirm: boolean) => ({
   what,

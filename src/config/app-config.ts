@@ -61,6 +61,8 @@ export interface AppConfig {
   jwtIssuer: string;
   /** `aud` every agent token must name: JWT_AUDIENCE, required with JWKS_URL; the embedded minter's otherwise. */
   jwtAudience: string;
+  /** The web console's OIDC redirect sign-in (authorization code + PKCE, public client), with JWKS_URL; served by GET /v1/sign-in-options. */
+  consoleOidc?: ConsoleOidc;
   /** Longest lifetime a token may claim (exp - iat, and exp - now). */
   jwtMaxLifetimeSeconds: number;
   /** Tolerance between our clock and the token issuer's for exp, nbf and iat. */
@@ -71,6 +73,14 @@ export interface AppConfig {
   metricsToken?: string;
   /** Requests allowed per window, by limit; shared through Redis when REDIS_URL is set. */
   rateLimits: Record<RateLimitName, Rate>;
+}
+
+/** Where the web console sends a user to sign in, and where it exchanges the code for an access token. */
+export interface ConsoleOidc {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  clientId: string;
+  scope: string;
 }
 
 /** `iss` and `aud` of the tokens the embedded HS256 minter issues (`npm run token`) and the verifier then requires. */
@@ -85,6 +95,32 @@ function tokenBinding(vars: Environment): { jwtIssuer: string; jwtAudience: stri
   if (vars.JWKS_URL && !vars.JWT_ISSUER) throw new ConfigError('JWT_ISSUER is required with JWKS_URL: the `iss` your OIDC provider puts in agent tokens');
   if (vars.JWKS_URL && !vars.JWT_AUDIENCE) throw new ConfigError('JWT_AUDIENCE is required with JWKS_URL: the `aud` your OIDC provider issues for this API');
   return { jwtIssuer: vars.JWT_ISSUER ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: vars.JWT_AUDIENCE ?? EMBEDDED_TOKEN_AUDIENCE };
+}
+
+const httpUrl = (name: string, value: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  return url.href;
+};
+
+/** The console's OIDC sign-in: all three of OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID, and only with JWKS_URL. */
+function consoleOidc(vars: Environment): ConsoleOidc | undefined {
+  const given = [vars.OIDC_AUTHORIZATION_URL, vars.OIDC_TOKEN_URL, vars.OIDC_CLIENT_ID];
+  if (given.every((value) => value === undefined)) return undefined;
+  if (given.some((value) => value === undefined))
+    throw new ConfigError('OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID go together: the web console needs all three to sign in through your OIDC provider');
+  if (!vars.JWKS_URL) throw new ConfigError('OIDC_AUTHORIZATION_URL needs JWKS_URL: the API verifies the provider\'s tokens with its key set');
+  return {
+    authorizationEndpoint: httpUrl('OIDC_AUTHORIZATION_URL', vars.OIDC_AUTHORIZATION_URL!),
+    tokenEndpoint: httpUrl('OIDC_TOKEN_URL', vars.OIDC_TOKEN_URL!),
+    clientId: vars.OIDC_CLIENT_ID!,
+    scope: vars.OIDC_SCOPE,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -114,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
     ...tokenBinding(vars),
+    consoleOidc: consoleOidc(vars),
     jwtMaxLifetimeSeconds: vars.JWT_MAX_LIFETIME_SECONDS,
     jwtClockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
     trustedProxies: vars.TRUSTED_PROXIES,

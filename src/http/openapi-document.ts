@@ -11,6 +11,7 @@ const TAGS: [string, string][] = [
   ['sensitive tasks', 'Authorizing sensitive tasks (R11)'],
   ['read models', 'Pending keys, zero-trust status, audit log (eventually consistent; X-Min-Position)'],
   ['verifiable log', "Signed checkpoints of each org's audit log and the key that verifies them (R16)"],
+  ['sign-in', 'How the web console signs a person in (a pasted token, or an OIDC redirect)'],
   ['operations', 'Health and metrics, for the platform'],
 ];
 

@@ -1,3 +1,4 @@
+import type { AuditFailure, AuditVerdict } from '../../../src/transparency/audit-verifier';
 import { field, h, table } from '../dom';
 import type { Screen } from '../ui';
 
@@ -17,6 +18,68 @@ const filters: Filters = { from: '', to: '', type: '', actor: '', subject: '' };
 
 /** `datetime-local` holds a local time without zone: the API takes an instant. */
 const instant = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
+
+const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
+
+const failureText = ({ line, orgId, leafIndex, eventId, type, reason }: AuditFailure): string =>
+  `The audit log is INVALID or TAMPERED. First problem at ${line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`}: ${reason}`;
+
+/** The verdict as the CLI's `audit verify` states it: what is covered by a signed checkpoint, and who holds ACTIVE keys by whose approval. */
+function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
+  if (!verdict.ok) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, failureText(verdict.failure!));
+  const org = verdict.orgs.find((candidate) => candidate.orgId === orgId);
+  if (!org) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, 'The export holds no event of this organization.');
+  const covered = org.lastCheckpoint
+    ? `up to checkpoint ${org.lastCheckpoint.size}${org.lastCheckpoint.timestamp ? ` signed at ${org.lastCheckpoint.timestamp}` : ''}`
+    : 'but no checkpoint is signed yet';
+  return h(
+    'section',
+    { 'aria-labelledby': 'verdict-title' },
+    h('h3', { id: 'verdict-title', class: 'ok', 'data-testid': 'audit-verdict' }, `Verified: ${org.events} events, ${covered}.`),
+    h(
+      'ul',
+      {},
+      org.uncovered > 0 ? h('li', {}, `${org.uncovered} event(s) after the last checkpoint: their signed statements hold, but no signed root covers them yet.`) : null,
+      org.trustedCheckpoint ? h('li', { 'data-testid': 'audit-witness' }, `Extends the checkpoint of size ${org.trustedCheckpoint.size} this browser verified before: no history was rewritten.`) : null,
+      h('li', {}, `Root of the ${org.events} events: `, h('span', { class: 'mono' }, org.rootHash)),
+      h('li', {}, 'First key: ', h('span', { class: 'mono' }, org.firstKey ? short(org.firstKey) : '–')),
+    ),
+    table(
+      'Keys ACTIVE at the end, each with its approval chain back to the first key',
+      ['Agent', 'Role', 'Fingerprint', 'Approval chain'],
+      org.activeKeys.map((key) => [
+        key.agentId,
+        key.role ?? 'removed',
+        h('span', { class: 'mono', title: key.fingerprint }, short(key.fingerprint)),
+        key.chain.map((link) => (link.mode === 'FIRST_KEY' ? `${link.agentId} (first key)` : `${link.agentId} ${link.mode} by ${link.approvedBy}`)).join(' ← '),
+      ]),
+    ),
+  );
+}
+
+/** "Verify the audit log": the org's export and the log key, checked in this browser by the CLI's verifier. */
+function verification(screen: Screen): HTMLElement {
+  const { api, session } = screen;
+  const result = h('div', { 'aria-live': 'polite' });
+  const verify = async () => {
+    result.replaceChildren(h('p', {}, 'Verifying…'));
+    const [{ verifyExport }, logKey, exported] = await Promise.all([import('../audit-verification'), api.getText('/v1/log-key'), api.getText(api.orgPath('audit-log', 'export'))]);
+    const outcome = verifyExport(session, logKey, exported);
+    result.replaceChildren('refused' in outcome ? h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, outcome.refused) : verdictView(outcome.verdict, session.orgId));
+  };
+  return h(
+    'section',
+    { 'aria-labelledby': 'verify-title' },
+    h('h2', { id: 'verify-title' }, 'Verify the audit log'),
+    h(
+      'p',
+      {},
+      'Downloads the whole log of this organization and checks it here, as `ztkeys audit verify` does: the Merkle tree against every signed checkpoint, and every signed statement. The last verified checkpoint is kept in this browser: next time the log must extend it.',
+    ),
+    h('button', { type: 'button', onclick: screen.act(verify) }, 'Verify the audit log'),
+    result,
+  );
+}
 
 /** The audit log in log order, filtered by time, type, actor and subject. */
 export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
@@ -67,5 +130,6 @@ export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
       h('button', { type: 'submit' }, 'Apply filters'),
     ),
     results,
+    verification(screen),
   ];
 }

@@ -22,7 +22,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
   const page = await api.get<{ items: KeyRequestView[] }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100' });
   const decide = async (request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, string>) => {
     const key = await activeKey(api);
-    const proof = await sign(api, key.privateKey, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
+    const proof = await sign(api, key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
     await api.post(api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), { ...body, ...proof });
     screen.refresh();
     screen.notice(decision === 'APPROVE' ? `Approved: ${request.agentId}’s key is ACTIVE.` : `Rejected ${request.agentId}’s key request. They may request a new key.`);

@@ -24,7 +24,7 @@ export async function sensitiveTaskScreen(screen: Screen): Promise<HTMLElement[]
     } catch (error) {
       if (!(error instanceof ApiProblem && error.status === 401 && error.problem.promptRequired === true)) throw error;
       const key = await activeKey(api);
-      const proof = await sign(api, key.privateKey, { purpose: 'SENSITIVE_TASK', browserId, task: name });
+      const proof = await sign(api, key, { purpose: 'SENSITIVE_TASK', browserId, task: name });
       authorization = await api.post<TaskAuthorization>(path, { browserId, task: name, ...proof });
     }
     result.replaceChildren(

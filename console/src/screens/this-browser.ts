@@ -23,7 +23,7 @@ export async function thisBrowserScreen(screen: Screen): Promise<HTMLElement[]> 
     const checked = (document.querySelector('input[name="frequency"]:checked') as HTMLInputElement | null)?.value;
     const frequency = PROMPT_FREQUENCIES.find((value) => value === checked) ?? 'EVERY_TASK';
     const key = await activeKey(api);
-    const proof = await sign(api, key.privateKey, { purpose: 'PROMPT_FREQUENCY', browserId, frequency });
+    const proof = await sign(api, key, { purpose: 'PROMPT_FREQUENCY', browserId, frequency });
     await api.put(api.selfPath('browsers', browserId, 'prompt-frequency'), { frequency, ...proof });
     rememberFrequency(session, frequency);
     screen.refresh();

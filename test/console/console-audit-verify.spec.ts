@@ -1,0 +1,108 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { challengeRequestBody } from '../../src/cli/challenge-binding';
+import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
+import { consoleBuilt } from '../../src/http/console-static';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { accessibilityViolations, launchChromium } from './browser';
+
+/**
+ * "Verify the audit log" in Chromium: the CLI's AuditVerifier, bundled into the console, checks
+ * the org's real export against the real log key; a log edited on its way is refused at its first
+ * bad line; the checkpoint verified last is kept, and the next export must extend it.
+ */
+jest.setTimeout(180_000);
+
+const SCREENSHOTS = join(__dirname, '../../docs/console');
+
+describe('web console: audit verification (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let orgId: string;
+  let token: string;
+  let firstSize: number;
+
+  const api = async (method: string, path: string, body?: object): Promise<Record<string, string>> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token ?? server.bootstrapToken}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<Record<string, string>>;
+  };
+  const checkpointed = async () => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const exported = await (await fetch(`${server.url}/v1/orgs/${orgId}/audit-log/export`, { headers: { authorization: `Bearer ${token}` } })).text();
+      const lines = exported.trim().split('\n');
+      if (JSON.parse(lines[lines.length - 1]).type === 'CheckpointSigned') return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no checkpoint was signed');
+  };
+  const verify = async () => {
+    await page.getByRole('button', { name: 'Verify the audit log' }).click();
+    const verdict = page.getByTestId('audit-verdict');
+    await verdict.waitFor();
+    return (await verdict.textContent())!;
+  };
+
+  beforeAll(async () => {
+    if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
+    ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+    token = await server.token(orgId, 'alice');
+    const key = await generateKeyPair();
+    const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, challengeRequestBody({ purpose: 'KEY_REQUEST', publicKey: key.publicKey }));
+    await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
+    await checkpointed();
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('verifies the export: events up to a signed checkpoint, and the ACTIVE keys with their approval chain', async () => {
+    const [, events, size] = /^Verified: (\d+) events, up to checkpoint (\d+) signed at \d{4}-\d\d-\d\dT/.exec(await verify()) ?? [];
+    expect(size).toBe(events);
+    firstSize = Number(size);
+    await page.getByRole('row', { name: /alice SUPER_ADMIN .* alice \(first key\)/ }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, '10-audit-verified.png'), fullPage: true });
+  });
+
+  it('refuses an export edited on its way at its first bad line, and keeps nothing from it', async () => {
+    await page.route('**/audit-log/export', async (route) => {
+      const response = await route.fetch();
+      const lines = (await response.text()).trim().split('\n');
+      const second = JSON.parse(lines[1]) as { occurredAt: string };
+      lines[1] = JSON.stringify({ ...second, occurredAt: '2020-01-01T00:00:00.000Z' });
+      await route.fulfill({ response, body: `${lines.join('\n')}\n` });
+    });
+    expect(await verify()).toMatch(/^The audit log is INVALID or TAMPERED\. First problem at line \d+ /);
+    await page.screenshot({ path: join(SCREENSHOTS, '11-audit-tampered.png'), fullPage: true });
+    await page.unroute('**/audit-log/export');
+  });
+
+  it('checks the next export extends the checkpoint it verified before, and refuses a log key that changed', async () => {
+    await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
+    await checkpointed();
+    const [, size] = /^Verified: \d+ events, up to checkpoint (\d+) /.exec(await verify()) ?? [];
+    expect(Number(size)).toBeGreaterThan(firstSize);
+    await page.getByTestId('audit-witness').filter({ hasText: `Extends the checkpoint of size ${firstSize} ` }).waitFor();
+
+    await page.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: 'other.example/log+01020304+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n' }));
+    expect(await verify()).toMatch(/^The server’s log key is now other\.example\/log\+01020304\+.*do not trust this log\.$/);
+  });
+});

@@ -1,0 +1,151 @@
+/// <reference lib="dom" />
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { challengeRequestBody, type Binding } from '../../src/cli/challenge-binding';
+import { openKey, parseKeyFile, sealKey } from '../../src/cli/key-file';
+import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/signature-key';
+import { verificationCode } from '../../src/crypto/verification-code';
+import { consoleBuilt } from '../../src/http/console-static';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { accessibilityViolations, launchChromium } from './browser';
+
+/**
+ * The portable key file is one format for the CLI and the console, for real: a file sealed by the
+ * CLI's code signs a sensitive task from Chromium, and a file exported by the console opens with
+ * the CLI's code and signs what the server accepts. scrypt N=2^17 runs in pure JS in the browser:
+ * each unlock takes seconds on a loaded machine, hence the long waits.
+ */
+jest.setTimeout(400_000);
+
+const PASSPHRASE = 'correct horse battery staple';
+const SCREENSHOTS = join(__dirname, '../../docs/console');
+
+describe('web console: portable key files interchangeable with the CLI (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let orgId: string;
+  let aliceKey: UnlockedKey;
+  let folder: string;
+  const tokens: Record<string, string> = {};
+
+  const api = async <T = Record<string, string>>(method: string, path: string, token: string, body?: object): Promise<T> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<T>;
+  };
+  /** The CLI's signing: challenge for the binding, statement signed with the unlocked key. */
+  const cliProof = async (agentId: string, key: UnlockedKey, binding: Binding) => {
+    const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));
+    return { challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) };
+  };
+  const signedInPage = async (agentId: string): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(tokens[agentId]);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    return page;
+  };
+  const confirmWithPassphrase = async (page: Page, passphrase: string) => {
+    const dialog = page.getByRole('dialog', { name: 'Sign with your key?' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Passphrase of your key file').fill(passphrase);
+    await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+  };
+  const authorizeTask = async (page: Page, task: string) => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Sensitive task', exact: true }).click();
+    await page.getByLabel('Task').fill(task);
+    await page.getByRole('button', { name: 'Authorize' }).click();
+  };
+
+  beforeAll(async () => {
+    if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    folder = mkdtempSync(join(tmpdir(), 'ztkeys-keyfile-'));
+    server = await startTestServer();
+    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+    tokens.alice = await server.token(orgId, 'alice');
+    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
+    tokens.bob = await server.token(orgId, 'bob');
+    // Alice's first key, made and registered by the CLI's code (approved at once: the org's first key).
+    aliceKey = await generateKeyPair();
+    const request = await api('POST', `/v1/orgs/${orgId}/key-requests`, tokens.alice, {
+      publicKey: aliceKey.publicKey,
+      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_REQUEST', publicKey: aliceKey.publicKey })),
+    });
+    expect(request.status).toBe('APPROVED');
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('imports a key file written by the CLI and signs a sensitive task the server accepts', async () => {
+    const path = join(folder, `${aliceKey.fingerprint}.json`);
+    writeFileSync(path, JSON.stringify(await sealKey(aliceKey, { orgId, agentId: 'alice' }, PASSPHRASE, new Date().toISOString()), null, 2));
+    const page = await signedInPage('alice');
+    await page.getByLabel('Key file', { exact: true }).setInputFiles(path);
+    await page.getByRole('button', { name: 'Import key file' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported the key file' }).waitFor();
+    await page.getByTestId('key-kind').filter({ hasText: 'portable key file' }).waitFor();
+
+    await authorizeTask(page, 'remote-control:device-1');
+    await confirmWithPassphrase(page, `${PASSPHRASE}!`);
+    await page.locator('.messages [role="alert"]').filter({ hasText: 'Wrong passphrase for the signature key' }).waitFor({ timeout: 120_000 });
+
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    await confirmWithPassphrase(page, PASSPHRASE);
+    await page.getByTestId('task-result').filter({ hasText: 'Authorized “remote-control:device-1” with your signature' }).waitFor({ timeout: 120_000 });
+    const audit = await api<{ items: { type: string; actor: string }[] }>('GET', `/v1/orgs/${orgId}/audit-log?type=SensitiveTaskAuthorized`, tokens.alice);
+    expect(audit.items.map(({ actor }) => actor)).toEqual(['alice']);
+  });
+
+  it('creates a portable key whose exported file the CLI opens and signs with', async () => {
+    const page = await signedInPage('bob');
+    await page.getByLabel(/^Portable/).check();
+    await page.getByLabel('Passphrase for a portable key').fill(PASSPHRASE);
+    await page.getByLabel('Passphrase again').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Create my key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign with your key?' });
+    await dialog.waitFor({ timeout: 120_000 });
+    await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByTestId('key-status').filter({ hasText: 'PENDING' }).waitFor();
+    await page.getByTestId('key-kind').filter({ hasText: 'portable key file' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, '9-my-key-portable.png'), fullPage: true });
+
+    // Alice approves with her key (the CLI's code), hearing the code computed from bob's key.
+    const [pending] = (await api<{ items: { requestId: string; publicKey: string }[] }>('GET', `/v1/orgs/${orgId}/key-requests`, tokens.alice)).items;
+    await api('POST', `/v1/orgs/${orgId}/key-requests/${pending.requestId}/approve`, tokens.alice, {
+      verificationCode: verificationCode(orgId, 'bob', pending.publicKey),
+      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_DECISION', requestId: pending.requestId, requesterPublicKey: pending.publicKey, decision: 'APPROVE' })),
+    });
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await page.getByRole('heading', { name: 'Active key' }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my key as a portable file' }).click()]);
+    const path = join(folder, download.suggestedFilename());
+    await download.saveAs(path);
+    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+    expect(file).toMatchObject({ orgId, agentId: 'bob', publicKey: pending.publicKey });
+    const bobKey = await openKey(file, PASSPHRASE);
+    const browserId = 'cli-bob';
+    const task = 'remote-control:device-2';
+    const authorized = await api('POST', `/v1/orgs/${orgId}/sensitive-tasks`, tokens.bob, {
+      browserId,
+      task,
+      ...(await cliProof('bob', bobKey, { purpose: 'SENSITIVE_TASK', browserId, task })),
+    });
+    expect(authorized).toMatchObject({ authorized: true, method: 'SIGNATURE' });
+  });
+});
