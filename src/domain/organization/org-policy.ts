@@ -75,8 +75,11 @@ export function requireValidPolicy(policy: OrgPolicy): void {
   }
 }
 
+/** What of the policy the M-of-N rule reads. */
+export type ApprovalPolicy = Pick<OrgPolicy, 'memberKeyApprovals' | 'adminKeyApprovals'>;
+
 /** R20 M-of-N: how many distinct approvers the policy asks for a key of an agent with this role. */
-export const approvalsRequired = (policy: OrgPolicy, role: Role): number =>
+export const approvalsRequired = (policy: ApprovalPolicy, role: Role): number =>
   role === 'ADMIN' || role === 'SUPER_ADMIN' ? policy.adminKeyApprovals : policy.memberKeyApprovals;
 
 /** Policy durations as milliseconds, for rules that compare instants. */
