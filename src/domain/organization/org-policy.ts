@@ -59,7 +59,10 @@ export const DEFAULT_ORG_POLICY: OrgPolicy = {
  * The policy an org has after a recorded one: fields recorded before they existed (orgs created
  * before R20 recorded only firstKeyRequiresAdmin) take the product default.
  */
-export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({ ...DEFAULT_ORG_POLICY, ...recorded });
+export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({
+  ...DEFAULT_ORG_POLICY,
+  ...Object.fromEntries(Object.entries(recorded).filter(([, value]) => value !== undefined)),
+});
 
 /** What is wrong with a policy, field by field; empty when it can be set. */
 export function policyProblems(policy: OrgPolicy): { field: string; message: string }[] {
