@@ -20,6 +20,8 @@ export type PendingKeyDocument = {
   requestedPosition: number;
   failedAttempts: number;
   attemptsLeft: number;
+  /** R20 M-of-N: the approvers whose approvals count so far, in order. */
+  approvals: string[];
 };
 
 export const pendingKeyId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
@@ -45,6 +47,7 @@ export const pendingKeysProjection: Projection = {
           requestedPosition: safeNumber(event.position),
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,
+          approvals: [],
         };
         return [{ kind: 'upsert', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), document }];
       }
@@ -53,6 +56,10 @@ export const pendingKeysProjection: Projection = {
         return [
           { kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { failedAttempts, attemptsLeft } },
         ];
+      }
+      case 'KeyApprovalRecorded': {
+        const { requestId, approvals } = event.data;
+        return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { approvals } }];
       }
       case 'KeyApproved':
       case 'KeyRejected':
@@ -65,6 +72,7 @@ export const pendingKeysProjection: Projection = {
       case 'AgentRoleChanged':
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
+      case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
       case 'PromptFrequencyChanged':
       case 'SensitiveTaskAuthorized':

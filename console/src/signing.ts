@@ -17,6 +17,7 @@ const PURPOSE_TEXT: Record<Binding['purpose'], string> = {
   KEY_DECISION: 'Decide on a key request',
   PROMPT_FREQUENCY: 'Change how often this browser asks for your signature',
   SENSITIVE_TASK: 'Authorize a sensitive task',
+  ORG_POLICY: 'Set the organization\'s lifecycle policy',
 };
 
 /**
@@ -36,7 +37,7 @@ function confirmSignature(binding: Binding, portable: boolean): Promise<string |
     dialog.replaceChildren(
       h('h2', { id: 'sign-title' }, 'Sign with your key?'),
       h('p', {}, PURPOSE_TEXT[purpose]),
-      h('dl', {}, ...Object.entries(bound).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+      h('dl', {}, ...Object.entries(bound).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
       h('p', { class: 'hint' }, 'The server’s challenge was checked: it binds exactly this, for you, and nothing else.'),
       portable ? field('Passphrase of your key file', passphrase) : h('span'),
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: close(true) }, 'Sign'), h('button', { type: 'button', onclick: close(false) }, 'Cancel')),

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { AuditVerifier } from '../../src/transparency/audit-verifier';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
@@ -13,7 +14,7 @@ const wrongCode = (code: string): string => code.slice(0, -1) + String((Number(c
 
 /** One command of a random history: who does it, to whom, with which variant. Many are refused, as in life. */
 const step = fc.record({
-  kind: fc.constantFrom('request', 'approve', 'wrong-code', 'reject', 'revoke', 'role', 'frequency', 'task'),
+  kind: fc.constantFrom('request', 'approve', 'wrong-code', 'reject', 'revoke', 'role', 'frequency', 'task', 'policy'),
   actor: fc.nat(3),
   target: fc.nat(3),
   variant: fc.nat(3),
@@ -52,7 +53,8 @@ describe('every export of a random command history verifies (R16)', () => {
             case 'wrong-code': {
               if (!request || !who.key) return undefined;
               const reply = await journey.decide(who, request.requestId, 'APPROVE', { verificationCode: kind === 'approve' ? request.code : wrongCode(request.code) });
-              if (reply.status === 200) whom.key = request.key;
+              // R20 M-of-N: an approval below the threshold leaves the request PENDING.
+              if (reply.status === 200 && reply.body.status === 'APPROVED') whom.key = request.key;
               return reply;
             }
             case 'reject':
@@ -65,6 +67,9 @@ describe('every export of a random command history verifies (R16)', () => {
               return who.key ? journey.setPromptFrequency(who, `browser${variant % 2}`, variant > 1 ? 'DAILY' : 'WEEKLY') : undefined;
             case 'task':
               return journey.sensitiveTask(who, `browser${variant % 2}`, 'deploy', variant > 0 ? who.key : undefined);
+            case 'policy':
+              // R20: thresholds of 1 to 3 (capped by the approvers who can sign); only a SUPER_ADMIN with a key gets through.
+              return who.key ? journey.setPolicy(who, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 1 + (variant % 3), adminKeyApprovals: 1 + (target % 3) }) : undefined;
           }
         };
         // A challenge refused with a 4xx (an AUDITOR signs nothing, R18) is an outcome of the history, not a failure.

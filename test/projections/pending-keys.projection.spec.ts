@@ -32,6 +32,7 @@ describe('pending-keys projection', () => {
         requestedPosition: Number(requested.position),
         failedAttempts: 0,
         attemptsLeft: 5,
+        approvals: [],
       },
     ]);
     expect(project(pendingKeysProjection, log.events).get('pending_keys', pendingKeyId(ORG, 'r-alice'))).toBeDefined();

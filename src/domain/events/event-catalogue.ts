@@ -21,11 +21,13 @@ export const ORGANIZATION_EVENTS: EventVersions<OrganizationEvent> = {
   AgentRoleChanged: 1,
   AgentRemoved: 1,
   FirstKeyAssigned: 1,
+  OrgPolicyChanged: 1,
 };
 
 export const KEY_EVENTS: EventVersions<KeyEvent> = {
   KeyRequested: 1,
   KeyApproved: 1,
+  KeyApprovalRecorded: 1,
   KeyRejected: 1,
   KeyApprovalAttemptFailed: 1,
   KeyRequestLocked: 1,

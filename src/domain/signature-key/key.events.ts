@@ -38,6 +38,15 @@ export type KeyApproved = DomainEvent<
     decision?: RecordedProof;
   }
 >;
+/**
+ * R20 M-of-N: a signed approval that does not reach the threshold yet; the request stays PENDING.
+ * The approval that reaches it is the KeyApproved. `approvals` are the approvers whose approvals
+ * count at that point, this one last; `required` is the threshold then.
+ */
+export type KeyApprovalRecorded = DomainEvent<
+  'KeyApprovalRecorded',
+  { requestId: string; agentId: string; approvedBy: string; approvals: string[]; required: number; decision: RecordedProof }
+>;
 export type KeyRejected = DomainEvent<
   'KeyRejected',
   { requestId: string; agentId: string; rejectedBy: string; reason?: string; decision: RecordedProof }
@@ -85,6 +94,7 @@ export type KeyRevoked = DomainEvent<
 export type KeyEvent =
   | KeyRequested
   | KeyApproved
+  | KeyApprovalRecorded
   | KeyRejected
   | KeyApprovalAttemptFailed
   | KeyRequestLocked

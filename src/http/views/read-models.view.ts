@@ -18,6 +18,11 @@ export class PendingKeyView {
   @ApiProperty({ description: 'Log position of the request (the list is oldest first by it)' }) requestedPosition: number;
   @ApiProperty() failedAttempts: number;
   @ApiProperty() attemptsLeft: number;
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers whose signed approvals count so far, in order' }) approvals: string[];
+  @ApiProperty({
+    description: "R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key",
+  })
+  approvalsRequired: number;
 }
 
 export class PendingKeysPageView {
