@@ -47,6 +47,8 @@ export interface AppConfig {
   logSigningKey?: string;
   /** Name of a generated log key; when set, the key in use must bear it (a renamed key is another key). */
   logKeyName?: string;
+  /** Whether the projector role signs checkpoints (off: another process does, or a benchmark compares). */
+  checkpoints: boolean;
   /** A signed checkpoint at most this long after an org's log grows. */
   checkpointDelayMs: number;
   /** A timestamped checkpoint of each org at this interval while its log does not grow. */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,
     logKeyName: vars.LOG_KEY_NAME,
+    checkpoints: vars.LOG_CHECKPOINTS,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
