@@ -15,7 +15,7 @@ const SLICES = 4;
 const REQUIRED_RATIO = 0.8;
 
 /** Orgs of `size` agents (the admin holding the first key, the rest members) until there are `requests` members. */
-async function orgsOf(client: BenchClient, size: number, requests: number, name: string): Promise<LoadRequest[]> {
+export async function orgsOf(client: BenchClient, size: number, requests: number, name: string): Promise<LoadRequest[]> {
   const membersPerOrg = size - 1;
   const orgs = Math.ceil(requests / membersPerOrg);
   const perOrg = await inParallel(Array.from({ length: orgs }), 8, async (_, org) => {
@@ -29,7 +29,7 @@ async function orgsOf(client: BenchClient, size: number, requests: number, name:
 }
 
 /** The median rate of the parts: a burst of another process on the shared machine then spoils one part, not the figure. */
-function rateOf(runs: LoadResult[]): number {
+export function rateOf(runs: LoadResult[]): number {
   const rates = runs.map((run) => run.perSecond).sort((a, b) => a - b);
   const middle = rates.length >> 1;
   return rates.length % 2 === 1 ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;

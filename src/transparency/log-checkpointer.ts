@@ -78,6 +78,7 @@ export class LogCheckpointer {
   /** Position of the last event folded into the trees (its lag is a metric). */
   private applied: bigint | undefined;
   private ticking: Promise<void> = Promise.resolve();
+  private signGrowthAfterMs = 0;
 
   constructor(
     private readonly events: EventStore,
@@ -90,6 +91,8 @@ export class LogCheckpointer {
     if (this.running) return;
     this.running = true;
     const tickMs = this.options.tickMs ?? Math.max(10, Math.min(this.options.delayMs, this.options.idleMs) / 4);
+    // A growth is signed at the last tick before its delay ends, not the first after: at most delayMs, not delayMs + a tick.
+    this.signGrowthAfterMs = Math.max(0, this.options.delayMs - tickMs);
     this.timer = setInterval(() => {
       this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.options.onError?.(error));
     }, tickMs);
@@ -164,7 +167,7 @@ export class LogCheckpointer {
     if (this.replaying) return;
     const now = Date.now();
     for (const [orgId, org] of this.orgs) {
-      const grown = org.grewAt !== undefined && now - org.grewAt >= this.options.delayMs;
+      const grown = org.grewAt !== undefined && now - org.grewAt >= this.signGrowthAfterMs;
       const idle = org.signed !== undefined && now - org.signed.at >= this.options.idleMs;
       if (grown || idle) await this.sign(orgId, org, now);
     }
