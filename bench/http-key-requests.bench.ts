@@ -20,7 +20,7 @@ const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 3_000);
 const WARMUP_APPROVALS = 300;
 
 /** Orgs of `size` agents (the admin holding the first key, the rest members) until there are `requests` members. */
-async function orgsOf(client: BenchClient, size: number, requests: number, name: string): Promise<LoadRequest[]> {
+export async function orgsOf(client: BenchClient, size: number, requests: number, name: string): Promise<LoadRequest[]> {
   const membersPerOrg = size - 1;
   const orgs = Math.ceil(requests / membersPerOrg);
   const perOrg = await inParallel(Array.from({ length: orgs }), 8, async (_, org) => {
@@ -48,7 +48,7 @@ function together(runs: LoadResult[]): LoadResult {
 }
 
 /** The median rate of the parts: a burst of another process on the shared machine then spoils one part, not the figure. */
-function rateOf(runs: LoadResult[]): number {
+export function rateOf(runs: LoadResult[]): number {
   const rates = runs.map((run) => run.perSecond).sort((a, b) => a - b);
   const middle = rates.length >> 1;
   return rates.length % 2 === 1 ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;

@@ -49,6 +49,8 @@ export interface AppConfig {
   logKeyName?: string;
   /** Verifier keys of earlier log keys (LOG_PREVIOUS_KEYS), oldest first: their checkpoints still verify after a rotation. */
   logPreviousKeys?: string;
+  /** Whether the projector role signs checkpoints (off: another process does, or a benchmark compares). */
+  checkpoints: boolean;
   /** A signed checkpoint at most this long after an org's log grows. */
   checkpointDelayMs: number;
   /** A timestamped checkpoint of each org at this interval while its log does not grow. */
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logSigningKey: vars.LOG_SIGNING_KEY,
     logKeyName: vars.LOG_KEY_NAME,
     logPreviousKeys: vars.LOG_PREVIOUS_KEYS,
+    checkpoints: vars.LOG_CHECKPOINTS,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,

@@ -114,6 +114,12 @@ const ENVIRONMENT = z.object({
   LOG_SIGNING_KEY: unset,
   LOG_KEY_NAME: unset,
   LOG_PREVIOUS_KEYS: unset,
+  LOG_CHECKPOINTS: unset.transform((value, context): boolean => {
+    if (value === undefined || value === 'on') return true;
+    if (value === 'off') return false;
+    context.addIssue({ code: 'custom', message: `is "${value}"; choose on or off` });
+    return z.NEVER;
+  }),
   LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
   LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
   RATE_LIMIT_API_PER_ADDRESS: rate('600/60'),

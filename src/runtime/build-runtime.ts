@@ -110,7 +110,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (projector) readinessChecks.push(projector.readiness);
 
   // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
-  const checkpointer = runs('projector')
+  const checkpointer = runs('projector') && config.checkpoints
     ? new LogCheckpointer(eventStore, logKey, {
         delayMs: config.checkpointDelayMs,
         idleMs: config.checkpointIdleMs,

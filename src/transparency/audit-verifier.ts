@@ -6,6 +6,7 @@ import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from './log-checkpointer';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
+import { LineSplitter } from './ndjson-lines';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 
@@ -111,6 +112,7 @@ const FIELDS: Record<keyof LeafRecord, string> = {
   causationId: 'string',
   data: 'object',
 };
+const FIELD_TYPES = Object.entries(FIELDS);
 
 function parseRecord(line: string): ExportRecord {
   let record: unknown;
@@ -120,7 +122,7 @@ function parseRecord(line: string): ExportRecord {
     throw new LogViolation('the line is not JSON');
   }
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
-  for (const [field, type] of Object.entries(FIELDS)) {
+  for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
     // subject is null for org-wide events; data is an object (decode checks it)
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
@@ -208,6 +210,7 @@ export class AuditVerifier {
   private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
+  private readonly splitter = new LineSplitter((line) => this.push(line));
 
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
@@ -217,6 +220,16 @@ export class AuditVerifier {
   /** The failure so far, if any: once one is found the rest of the file is not read. */
   get failed(): AuditFailure | undefined {
     return this.failure;
+  }
+
+  /** Lines fed so far. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Feeds text of the export cut anywhere (a read chunk): its lines are split here. */
+  pushText(chunk: string): void {
+    if (!this.failure) this.splitter.push(chunk);
   }
 
   /** Feeds one line of the export (blank lines are skipped). */
@@ -261,6 +274,7 @@ export class AuditVerifier {
 
   /** The verdict once every line is in. */
   finish(): AuditVerdict {
+    if (!this.failure) this.splitter.end();
     if (!this.failure) {
       try {
         this.finishOrgs();

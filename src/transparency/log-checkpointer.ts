@@ -1,10 +1,11 @@
-import { ConcurrencyConflict, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port';
+import { ConcurrencyConflict, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port';
 import { decode } from '../domain/events/decode';
 import { newId } from '../shared/ids';
 import { signCheckpoint, timestampLine } from './checkpoint';
 import { eventLeafInput } from './event-leaf';
 import type { LogKey } from './log-key';
 import { CompactRange, leafHash } from './merkle-tree';
+import type { NoteSigner } from './signed-note';
 
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
 export const CHECKPOINT_SIGNED = 'CheckpointSigned';
@@ -21,6 +22,15 @@ export interface CheckpointSignedData {
 
 /** The origin line of an org's checkpoints: one log per org, all signed by the deployment's key. */
 export const checkpointOrigin = (keyName: string, orgId: string): string => `${keyName}/${orgId}`;
+
+/** The event of a checkpoint of `tree` signed at `at`: what the checkpointer appends (and a bench's synthetic log too). */
+export function checkpointEvent(signer: NoteSigner, orgId: string, tree: Pick<CompactRange, 'size' | 'root'>, at: Date): NewEvent {
+  const { size } = tree;
+  const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: tree.root(), extensions: [timestampLine(at)] }, signer);
+  const id = newId();
+  const data: CheckpointSignedData = { size, note };
+  return { id, type: CHECKPOINT_SIGNED, schemaVersion: 1, data: { ...data }, metadata: { actor: LOG_ACTOR, orgId, occurredAt: at.toISOString(), correlationId: id, causationId: id } };
+}
 
 export interface LogCheckpointerOptions {
   /** A checkpoint at most this long after an org's log grows. */
@@ -68,6 +78,7 @@ export class LogCheckpointer {
   /** Position of the last event folded into the trees (its lag is a metric). */
   private applied: bigint | undefined;
   private ticking: Promise<void> = Promise.resolve();
+  private signGrowthAfterMs = 0;
 
   constructor(
     private readonly events: EventStore,
@@ -80,6 +91,8 @@ export class LogCheckpointer {
     if (this.running) return;
     this.running = true;
     const tickMs = this.options.tickMs ?? Math.max(10, Math.min(this.options.delayMs, this.options.idleMs) / 4);
+    // A growth is signed at the last tick before its delay ends, not the first after: at most delayMs, not delayMs + a tick.
+    this.signGrowthAfterMs = Math.max(0, this.options.delayMs - tickMs);
     this.timer = setInterval(() => {
       this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.options.onError?.(error));
     }, tickMs);
@@ -154,28 +167,17 @@ export class LogCheckpointer {
     if (this.replaying) return;
     const now = Date.now();
     for (const [orgId, org] of this.orgs) {
-      const grown = org.grewAt !== undefined && now - org.grewAt >= this.options.delayMs;
+      const grown = org.grewAt !== undefined && now - org.grewAt >= this.signGrowthAfterMs;
       const idle = org.signed !== undefined && now - org.signed.at >= this.options.idleMs;
       if (grown || idle) await this.sign(orgId, org, now);
     }
   }
 
   private async sign(orgId: string, org: OrgLog, now: number): Promise<void> {
-    const at = new Date(now);
     const size = org.tree.size;
-    const note = signCheckpoint(
-      { origin: checkpointOrigin(this.key.signer.name, orgId), size, rootHash: org.tree.root(), extensions: [timestampLine(at)] },
-      this.key.signer,
-    );
-    const id = newId();
-    const data: CheckpointSignedData = { size, note };
     try {
       const result = await this.events.append([
-        {
-          stream: checkpointStream(orgId),
-          expected: org.revision ?? 'no_stream',
-          events: [{ id, type: CHECKPOINT_SIGNED, schemaVersion: 1, data: { ...data }, metadata: { actor: LOG_ACTOR, orgId, occurredAt: at.toISOString(), correlationId: id, causationId: id } }],
-        },
+        { stream: checkpointStream(orgId), expected: org.revision ?? 'no_stream', events: [checkpointEvent(this.key.signer, orgId, org.tree, new Date(now))] },
       ]);
       // Until the subscription brings it back, the next tick must not sign this state again.
       org.revision = result.revisions[checkpointStream(orgId)];
