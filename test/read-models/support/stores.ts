@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropMongoDatabase, throwawayDatabaseName } from '../../support/mongo-database';
+import { dropMongoDatabase, serverWithoutIndexedPlans, throwawayDatabaseName } from '../../support/mongo-database';
 import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
 import type { OpenedStore } from '../read-model-store.contract';
@@ -40,6 +40,7 @@ export async function openMongo(): Promise<OpenedStore & { database: string }> {
   return {
     database,
     store,
+    plansWithoutIndexes: await serverWithoutIndexedPlans(url),
     reopen: async () => new MongoReadModelStore({ url, database }),
     cleanup: async () => {
       await store.close();
