@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
+import { countedByKeyStatus } from './support/counted-documents';
 import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
 
 const ROOT = join(__dirname, '..', '..');
@@ -52,6 +53,12 @@ describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up
       const resumedDump = await dumpAll(opened.store);
       expect(resumedDump).toEqual(await dumpAll(opened.store, rebuilt));
       expect(resumedDump).toEqual(referenceDump(events));
+      // The org totals, kept beside the documents without a transaction, neither lost nor doubled a move.
+      for (const orgId of new Set(events.map((event) => event.metadata.orgId))) {
+        const counts = async (generation?: number) => Object.fromEntries(await opened.store.counts({ collection: 'agent_status', group: orgId, generation }));
+        expect(await counts()).toEqual(countedByKeyStatus(await opened.store.dump('agent_status'), orgId));
+        expect(await counts(rebuilt['org-status'])).toEqual(await counts());
+      }
     } finally {
       await opened.cleanup();
       await log.cleanup();

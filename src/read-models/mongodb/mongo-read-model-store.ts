@@ -291,24 +291,28 @@ export class MongoReadModelStore implements ReadModelStore {
     }
   }
 
-  /** Documents written before the store kept counts are counted once, when their counts collection is first made. */
+  /**
+   * Documents written before the store kept counts are counted once, when their counts collection
+   * is first made (at the start of a version that keeps them, the projector stopped).
+   */
   private async countExisting(model: ReadModelName, generation: number): Promise<void> {
     for (const collection of PROJECTIONS[model].collections) {
       const counted = COLLECTION_COUNTS[collection];
       const name = countsName(collection, generation);
       if (!counted || (await this.db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0) continue;
-      const groups = await this.collection(collection, generation)
-        .aggregate<{ _id: { group: string; value: string }; n: number; v: string }>([
+      const documents = this.collection(collection, generation);
+      const groups = await documents
+        .aggregate<{ _id: { group: string; value: string }; n: number }>([
           { $match: { [checkFieldName(counted.field)]: { $ne: null } } },
-          { $group: { _id: { group: `$${checkFieldName(counted.group)}`, value: `$${counted.field}` }, n: { $sum: 1 }, v: { $max: '$_v' } } },
+          { $group: { _id: { group: `$${checkFieldName(counted.group)}`, value: `$${counted.field}` }, n: { $sum: 1 } } },
         ])
         .toArray();
+      const [newest] = await documents.find({}, { projection: { _v: 1 } }).sort({ _v: -1 }).limit(1).toArray();
       await this.db.createCollection(name);
       const byGroup = new Map<string, CountsDocument>();
-      for (const { _id, n, v } of groups) {
-        const document = byGroup.get(_id.group) ?? { _id: _id.group, n: {}, _v: v };
+      for (const { _id, n } of groups) {
+        const document = byGroup.get(_id.group) ?? { _id: _id.group, n: {}, _v: newest._v };
         document.n[checkFieldName(String(_id.value))] = n;
-        if (v > document._v) document._v = v;
         byGroup.set(_id.group, document);
       }
       if (byGroup.size > 0) await this.countsOf(collection, generation).insertMany([...byGroup.values()]);

@@ -146,15 +146,16 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   /**
-   * Indexed: every step of the plan is a SEARCH by an index or the primary key, and no temporary
-   * B-tree sorts, except the rows of an `in` list (one index range per listed value, merged).
+   * Indexed: every step of the plan is a SEARCH by an index on every condition of the query, and
+   * no temporary B-tree sorts, except the rows of an `in` list (one index range per listed value).
    */
   async explain(query: DocumentQuery): Promise<QueryPlan> {
     const select = this.selectSql(query);
     if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
     const detail = (this.db.prepare(`EXPLAIN QUERY PLAN ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map((row) => row.detail);
     const listed = query.conditions.some((condition) => condition.op === 'in');
-    const indexed = detail.every((step) => /^SEARCH .* USING (COVERING )?INDEX|^SEARCH .* USING (INTEGER )?PRIMARY KEY/.test(step) || (listed && step === 'USE TEMP B-TREE FOR ORDER BY'));
+    const onEveryCondition = (step: string) => /^SEARCH .* USING (COVERING )?INDEX /.test(step) && (step.match(/<expr>/g) ?? []).length === query.conditions.length;
+    const indexed = detail.every((step) => onEveryCondition(step) || (listed && step === 'USE TEMP B-TREE FOR ORDER BY'));
     return { indexed, detail };
   }
 
