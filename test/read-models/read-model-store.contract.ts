@@ -8,12 +8,15 @@ import type { DocumentQuery, ReadModelStore } from '../../src/read-models/read-m
 import { encodeCursor } from '../../src/application/queries/cursor';
 import { ReadQueries } from '../../src/application/queries/read-queries';
 import { InMemoryDocuments } from '../projections/support/in-memory-documents';
+import { countsName } from '../../src/read-models/read-model-schema';
 import { countedByKeyStatus } from './support/counted-documents';
 
 export interface OpenedStore {
   store: ReadModelStore;
   /** Set when the server never plans a query with an index (FerretDB 1.x): why. */
   plansWithoutIndexes?: string;
+  /** Drops a table or collection behind the store's back, as if a store of an older version had made the data. */
+  dropStored(name: string): Promise<void>;
   /** A second connection to the same data, as another process would have. */
   reopen(): Promise<ReadModelStore>;
   cleanup(): Promise<void>;
@@ -188,6 +191,7 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         document: { orgId, agentId: id, keyStatus, role: 'MEMBER' },
       });
       const counts = async (generation: number, group: string) => Object.fromEntries(await store.counts({ collection: 'agent_status', generation, group }));
+
       it('keeps per group how many documents hold each value, as changes move them', async () => {
         const g = await freshGeneration();
         await apply(g, [
@@ -244,6 +248,27 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
           }),
           { numRuns: 20 },
         );
+      });
+
+      it('counts the documents of a store made before it kept counts, once, at start', async () => {
+        const active = await store.activeGeneration('org-status');
+        await store.apply('org-status', active, [
+          { change: agent('old-a', 'o-old', 'ACTIVE'), version: v(1) },
+          { change: agent('old-b', 'o-old', 'ACTIVE'), version: v(1, 1) },
+          { change: agent('old-c', 'o-old', 'PENDING'), version: v(1, 2) },
+        ], 1n);
+        await opened.dropStored(countsName('agent_status', active));
+        const restarted = await opened.reopen();
+        try {
+          await restarted.init();
+          await restarted.init();
+          const oldCounts = async () => Object.fromEntries(await restarted.counts({ collection: 'agent_status', group: 'o-old' }));
+          expect(await oldCounts()).toEqual({ ACTIVE: 2, PENDING: 1 });
+          await restarted.apply('org-status', active, [{ change: { kind: 'patch', collection: 'agent_status', id: 'old-c', set: { keyStatus: 'ACTIVE' } }, version: v(2) }], 2n);
+          expect(await oldCounts()).toEqual({ ACTIVE: 3 });
+        } finally {
+          await restarted.close();
+        }
       });
 
       it('counts a rebuilt generation on its own and reads the active one by default', async () => {

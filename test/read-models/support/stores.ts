@@ -1,4 +1,6 @@
 /** Opens the read-model store adapters on throwaway data: a temp folder, or a database of its own. */
+import Database from 'better-sqlite3';
+import { MongoClient } from 'mongodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,11 @@ export async function openSqlite(dir = tempDir('read-models')): Promise<OpenedSt
   return {
     dir,
     store: new SqliteReadModelStore({ path }),
+    dropStored: async (name) => {
+      const db = new Database(path);
+      db.exec(`DROP TABLE "${name}"`);
+      db.close();
+    },
     reopen: async () => new SqliteReadModelStore({ path }),
     cleanup: async function (this: void) {
       rmSync(dir, { recursive: true, force: true });
@@ -41,6 +48,10 @@ export async function openMongo(): Promise<OpenedStore & { database: string }> {
     database,
     store,
     plansWithoutIndexes: await serverWithoutIndexedPlans(url),
+    dropStored: async (name) => {
+      const client = await MongoClient.connect(url);
+      await client.db(database).collection(name).drop().finally(() => client.close());
+    },
     reopen: async () => new MongoReadModelStore({ url, database }),
     cleanup: async () => {
       await store.close();
