@@ -12,6 +12,7 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'agentId'],
     ['orgId', 'keyStatus', 'agentId'],
     ['orgId', 'role', 'agentId'],
+    ['orgId', 'role', 'keyStatus', 'agentId'],
   ],
   agent_browsers: [['orgId', 'agentId']],
   audit_log: [
@@ -21,6 +22,21 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'subject', 'position'],
     ['orgId', 'occurredAt'],
   ],
+};
+
+/** What a store counts in a collection: how many documents hold each value of `field`, per value of `group`. */
+export interface CountedField {
+  group: string;
+  field: string;
+}
+
+/**
+ * Counts each store keeps as it applies changes, so that no query aggregates (the org totals of
+ * the zero-trust status). Changes to a counted collection name their document (no patchWhere or
+ * deleteWhere), so the store sees each document before and after every change.
+ */
+export const COLLECTION_COUNTS: Partial<Record<CollectionName, CountedField>> = {
+  agent_status: { group: 'orgId', field: 'keyStatus' },
 };
 
 /** Field names that may appear in queries and conditions: plain identifiers, safe to name in SQL. */
@@ -55,3 +71,6 @@ export function modelOf(collection: CollectionName): ReadModelName {
   if (!projection) throw new TypeError(`no read model writes ${collection}`);
   return projection.name;
 }
+
+/** Where a store keeps the counts of a generation of a counted collection. */
+export const countsName = (collection: CollectionName, generation: number): string => `${generationName(collection, generation)}_counts`;

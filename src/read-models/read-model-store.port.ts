@@ -28,6 +28,23 @@ export interface DocumentQuery {
   generation?: number;
 }
 
+export interface CountsQuery {
+  collection: CollectionName;
+  group: QueryValue;
+  /** Reads this generation instead of the active one. */
+  generation?: number;
+}
+
+export interface QueryPlan {
+  /**
+   * True when an index (or the primary key) selects the documents and gives their order, so the
+   * store reads only what it returns (plus the conditions' misses in the index).
+   */
+  indexed: boolean;
+  /** The plan as the store describes it (SQLite's EXPLAIN QUERY PLAN lines; MongoDB's winning plan stages). */
+  detail: string[];
+}
+
 export interface ReadModelStore {
   /** Creates what is missing: generation 1 of each read model on a new store, indexes of the active ones. */
   init(): Promise<void>;
@@ -62,8 +79,15 @@ export interface ReadModelStore {
 
   find(query: DocumentQuery): Promise<ReadModelDocument[]>;
 
-  /** How many documents the conditions select, by the value of `field`. */
-  countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, field: string): Promise<Map<string, number>>;
+  /**
+   * How many documents of a counted collection (COLLECTION_COUNTS) hold each value of its counted
+   * field in `group`; values no document holds are left out. Kept as changes are applied, so
+   * this is one keyed read, never an aggregation.
+   */
+  counts(query: CountsQuery): Promise<Map<string, number>>;
+
+  /** How the store runs a query: whether an index or a key range serves it, and its own words for the plan. */
+  explain(query: DocumentQuery): Promise<QueryPlan>;
 
   /** Every document of a collection with its id and version, by id: for comparisons and tests. */
   dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>>;

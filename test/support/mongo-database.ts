@@ -13,3 +13,18 @@ export async function dropMongoDatabase(url: string, database?: string): Promise
 
 /** A fresh database name, so a suite or benchmark never meets another's read models or checkpoints. */
 export const throwawayDatabaseName = (prefix: string): string => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+/**
+ * Why the server's plans never use an index, when that is so: FerretDB 1.x runs every find,
+ * findOne by _id included, as a sequential scan of its PostgreSQL table, filtering by the
+ * equalities it pushes down, and sorts and limits in its own process.
+ */
+export async function serverWithoutIndexedPlans(url: string): Promise<string | undefined> {
+  const client = await MongoClient.connect(url);
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return info.ferretdbVersion ? `FerretDB ${String(info.ferretdbVersion)} scans for every find` : undefined;
+  } finally {
+    await client.close();
+  }
+}

@@ -70,7 +70,8 @@ export class ReadQueries {
     if (after !== undefined) conditions.push({ field: 'agentId', op: 'gt', value: after });
     const [found, byStatus] = await Promise.all([
       this.store.find({ collection: 'agent_status', conditions, orderBy: 'agentId', limit: limit + 1 }),
-      this.store.countBy({ collection: 'agent_status', conditions: [{ field: 'orgId', op: 'eq', value: orgId }] }, 'keyStatus'),
+      // Org-wide, whatever the filters: the counts the org-status projection keeps per org.
+      this.store.counts({ collection: 'agent_status', group: orgId }),
     ]);
     const page = this.page(found, limit, (last) => last.agentId as string);
     const browsers = page.items.length

@@ -21,8 +21,20 @@ import type {
 } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
-import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
+import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
+import type { Condition, CountsQuery, DocumentQuery, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import { countedChangeId, CountMoves } from '../count-moves';
+import {
+  checkFieldName,
+  checkQueryField,
+  COLLECTION_COUNTS,
+  COLLECTION_INDEXES,
+  countsName,
+  generationName,
+  generationOf,
+  modelOf,
+  type CountedField,
+} from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { StoreUnavailable } from '../../shared/store-unavailable';
 
@@ -50,6 +62,13 @@ interface CheckpointDocument {
 }
 
 type StoredDocument = ReadModelDocument & { _id: string; _v: string };
+
+/** The counts of one group of a counted collection, with the version of the last batch added to them. */
+interface CountsDocument {
+  _id: string;
+  n: Record<string, number>;
+  _v: string;
+}
 
 const GENERATIONS = 'read_model_generations';
 const CHECKPOINTS = 'read_model_checkpoints';
@@ -87,7 +106,9 @@ export class MongoReadModelStore implements ReadModelStore {
         { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } },
         { upsert: true },
       );
-      await this.createIndexes(model.name, await this.activeGeneration(model.name));
+      const active = await this.activeGeneration(model.name);
+      await this.createIndexes(model.name, active);
+      await this.countExisting(model.name, active);
     }
   }
 
@@ -122,7 +143,11 @@ export class MongoReadModelStore implements ReadModelStore {
     }
     // Collections are independent: each keeps the order of its own changes. One after the other:
     // FerretDB 1.24 can deadlock on concurrent writes to collections of one database.
-    for (const [collection, list] of byCollection) await writeInOrder(this.collection(collection, generation), list);
+    for (const [collection, list] of byCollection) {
+      const counted = COLLECTION_COUNTS[collection];
+      if (counted) await this.moveCounts(collection, counted, generation, list);
+      await writeInOrder(this.collection(collection, generation), list);
+    }
     await this.checkpoints().updateOne(
       { _id: checkpointId(model, generation) },
       checkpointEventId === undefined
@@ -167,10 +192,27 @@ export class MongoReadModelStore implements ReadModelStore {
     });
   }
 
-  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
-    return this.countDocumentsBy(query, by).catch((error: unknown) => {
+  async counts(query: CountsQuery): Promise<Map<string, number>> {
+    try {
+      if (!COLLECTION_COUNTS[query.collection]) throw new TypeError(`${query.collection} is not counted`);
+      const generation = query.generation ?? (await this.activeGeneration(modelOf(query.collection)));
+      const found = await this.countsOf(query.collection, generation).findOne({ _id: String(checkQueryValue(query.group)) });
+      return new Map(Object.entries(found?.n ?? {}).filter(([, n]) => n !== 0));
+    } catch (error) {
       throw unavailableIfUnreachable(error);
-    });
+    }
+  }
+
+  /**
+   * MongoDB: indexed when the winning plan reads an index and neither scans the collection nor
+   * sorts in memory. FerretDB 1.x answers with the PostgreSQL plan and what it pushed down to it.
+   */
+  async explain(query: DocumentQuery): Promise<QueryPlan> {
+    const filter = toFilter(query);
+    if (!filter) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
+    const cursor = (await this.queried(query)).find(filter).sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
+    if (query.limit !== undefined) cursor.limit(query.limit);
+    return describePlan(await cursor.explain('queryPlanner'));
   }
 
   private async findDocuments(query: DocumentQuery): Promise<ReadModelDocument[]> {
@@ -181,15 +223,6 @@ export class MongoReadModelStore implements ReadModelStore {
       .sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
     if (query.limit !== undefined) cursor.limit(query.limit);
     return (await cursor.toArray()) as ReadModelDocument[];
-  }
-
-  private async countDocumentsBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
-    const filter = toFilter(query);
-    if (!filter) return new Map();
-    const groups = await (await this.queried(query))
-      .aggregate<{ _id: unknown; n: number }>([{ $match: filter }, { $group: { _id: `$${checkQueryField(query.collection, by)}`, n: { $sum: 1 } } }])
-      .toArray();
-    return new Map(groups.map((group) => [String(group._id), group.n]));
   }
 
   async dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>> {
@@ -221,9 +254,76 @@ export class MongoReadModelStore implements ReadModelStore {
     }
   }
 
-  private async dropCollections(model: ReadModelName, generation: number): Promise<void> {
+  /**
+   * Adds what the batch does to the counts, before its documents are written: the documents it
+   * names are read and the changes applied to them in memory by the reference semantics. Each
+   * group's counts carry the version of the last batch added to them, so a batch applied again
+   * after a crash adds only the moves of changes after it: between the counts and the documents
+   * no write is lost or counted twice, without a transaction.
+   */
+  private async moveCounts(collection: CollectionName, counted: CountedField, generation: number, changes: readonly VersionedChange[]): Promise<void> {
+    const ids = [...new Set(changes.map(countedChangeId))];
+    const found = await this.collection(collection, generation).find({ _id: { $in: ids } }).toArray();
+    const documents = new Map<string, VersionedDocument>(found.map(({ _id, _v, ...document }) => [_id, { version: _v, document: document as ReadModelDocument }]));
+    const moves = new CountMoves(counted);
+    for (const versioned of changes) {
+      const id = countedChangeId(versioned);
+      const before = documents.get(id);
+      const outcome = applyToDocument(before, versioned.change, versioned.version);
+      if (outcome === undefined) continue;
+      moves.record(before?.document, outcome?.document, versioned.version);
+      if (outcome === null) documents.delete(id);
+      else documents.set(id, outcome);
+    }
+    const last = changes[changes.length - 1].version;
+    const counts = this.countsOf(collection, generation);
+    const groups = moves.groups();
+    const added = new Map((await counts.find({ _id: { $in: groups } }).toArray()).map((document) => [document._id, document._v]));
+    for (const group of groups) {
+      const since = added.get(group);
+      if (since !== undefined && since >= last) continue;
+      const inc = Object.fromEntries([...moves.sums(group, since)].map(([value, n]) => [`n.${value}`, n]));
+      await counts.updateOne(
+        since === undefined ? { _id: group } : { _id: group, _v: since },
+        { ...(Object.keys(inc).length > 0 && { $inc: inc }), $set: { _v: last } },
+        { upsert: since === undefined },
+      );
+    }
+  }
+
+  /**
+   * Documents written before the store kept counts are counted once, when their counts collection
+   * is first made (at the start of a version that keeps them, the projector stopped).
+   */
+  private async countExisting(model: ReadModelName, generation: number): Promise<void> {
     for (const collection of PROJECTIONS[model].collections) {
-      await this.collection(collection, generation)
+      const counted = COLLECTION_COUNTS[collection];
+      const name = countsName(collection, generation);
+      if (!counted || (await this.db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0) continue;
+      const documents = this.collection(collection, generation);
+      const groups = await documents
+        .aggregate<{ _id: { group: string; value: string }; n: number }>([
+          { $match: { [checkFieldName(counted.field)]: { $ne: null } } },
+          { $group: { _id: { group: `$${checkFieldName(counted.group)}`, value: `$${counted.field}` }, n: { $sum: 1 } } },
+        ])
+        .toArray();
+      const [newest] = await documents.find({}, { projection: { _v: 1 } }).sort({ _v: -1 }).limit(1).toArray();
+      await this.db.createCollection(name);
+      const byGroup = new Map<string, CountsDocument>();
+      for (const { _id, n } of groups) {
+        const document = byGroup.get(_id.group) ?? { _id: _id.group, n: {}, _v: newest._v };
+        document.n[checkFieldName(String(_id.value))] = n;
+        byGroup.set(_id.group, document);
+      }
+      if (byGroup.size > 0) await this.countsOf(collection, generation).insertMany([...byGroup.values()]);
+    }
+  }
+
+  private async dropCollections(model: ReadModelName, generation: number): Promise<void> {
+    const names = PROJECTIONS[model].collections.flatMap((collection) => [generationName(collection, generation), countsName(collection, generation)]);
+    for (const name of names) {
+      await this.db
+        .collection(name)
         .drop()
         .catch((error: unknown) => {
           if ((error as { code?: number }).code !== NAMESPACE_NOT_FOUND) throw error;
@@ -238,6 +338,10 @@ export class MongoReadModelStore implements ReadModelStore {
 
   private collection(collection: CollectionName, generation: number): Collection<StoredDocument> {
     return this.db.collection<StoredDocument>(generationName(collection, generation));
+  }
+
+  private countsOf(collection: CollectionName, generation: number): Collection<CountsDocument> {
+    return this.db.collection<CountsDocument>(countsName(collection, generation));
   }
 
   private generations(): Collection<GenerationDocument> {
@@ -367,3 +471,24 @@ const unavailableIfUnreachable = (error: unknown): unknown =>
   error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoTopologyClosedError
     ? new StoreUnavailable('the read models (MongoDB)', error)
     : error;
+
+/** The stages of MongoDB's winning plan; or, from FerretDB 1.x, its PostgreSQL plan and what it pushed down. */
+function describePlan(explained: Document): QueryPlan {
+  const planner = explained.queryPlanner as Document | undefined;
+  if (planner?.winningPlan) {
+    const stages: string[] = [];
+    const walk = (stage: Document): void => {
+      stages.push(`${stage.stage as string}${stage.indexName ? ` ${stage.indexName as string}` : ''}`);
+      for (const child of [stage.inputStage, ...((stage.inputStages as Document[] | undefined) ?? [])]) if (child) walk(child as Document);
+    };
+    walk(planner.winningPlan as Document);
+    const indexed = stages.some((stage) => /^(IXSCAN|IDHACK|EXPRESS)/.test(stage)) && !stages.some((stage) => /^(COLLSCAN|SORT)\b/.test(stage));
+    return { indexed, detail: stages };
+  }
+  const plan = planner?.Plan as Document | undefined;
+  const pushdown = ['filterPushdown', 'sortPushdown', 'limitPushdown'].map((name) => `${name}: ${String(explained[name])}`);
+  return {
+    indexed: false,
+    detail: [`PostgreSQL ${String(plan?.['Node Type'])}${plan?.Filter ? ` filter ${String(plan.Filter)}` : ''}`, ...pushdown],
+  };
+}

@@ -1,5 +1,7 @@
 import { applyToDocument, type StoredDocument } from '../../../projections/apply-change';
 import type { CollectionName, VersionedChange } from '../../../projections/document-change';
+import { countedChangeId, CountMoves } from '../count-moves';
+import { COLLECTION_COUNTS, type CountedField } from '../read-model-schema';
 
 /** What the batch reads and writes, inside the store's transaction. */
 export interface DocumentTable {
@@ -8,6 +10,7 @@ export interface DocumentTable {
   /** Stores it unless a document of that id exists. */
   insertDocument(collection: CollectionName, generation: number, id: string, stored: StoredDocument): void;
   applyWhere(change: VersionedChange, generation: number): void;
+  addCounts(collection: CollectionName, generation: number, moves: CountMoves): void;
 }
 
 /** A document as the batch has it: null once deleted or never stored. */
@@ -24,6 +27,7 @@ interface Entry {
  */
 export class BatchDocuments {
   private readonly collections = new Map<CollectionName, Map<string, Entry>>();
+  private readonly moves = new Map<CollectionName, CountMoves>();
 
   constructor(
     private readonly table: DocumentTable,
@@ -32,12 +36,14 @@ export class BatchDocuments {
 
   apply(versioned: VersionedChange): void {
     const { change, version } = versioned;
+    const counted = COLLECTION_COUNTS[change.collection];
+    if (counted) countedChangeId(versioned);
     if (change.kind === 'patchWhere' || change.kind === 'deleteWhere') {
       this.flush(change.collection);
       this.table.applyWhere(versioned, this.generation);
       return;
     }
-    if (change.kind === 'insert' && !this.collections.get(change.collection)?.has(change.id)) {
+    if (change.kind === 'insert' && !counted && !this.collections.get(change.collection)?.has(change.id)) {
       // Written at once, unread: a later change of the batch to it reads it back from the table.
       this.table.insertDocument(change.collection, this.generation, change.id, { version, document: change.document });
       return;
@@ -45,13 +51,22 @@ export class BatchDocuments {
     const entry = this.entry(change.collection, change.id);
     const outcome = applyToDocument(entry.stored ?? undefined, change, version);
     if (outcome === undefined) return;
+    if (counted) this.movesOf(change.collection, counted).record(entry.stored?.document, outcome?.document, version);
     entry.stored = outcome;
     entry.changed = true;
   }
 
-  /** Writes every changed document of the batch. */
+  /** Writes every changed document of the batch, and the counts they moved. */
   flushAll(): void {
     for (const collection of this.collections.keys()) this.flush(collection);
+    for (const [collection, moves] of this.moves) this.table.addCounts(collection, this.generation, moves);
+    this.moves.clear();
+  }
+
+  private movesOf(collection: CollectionName, counted: CountedField): CountMoves {
+    let moves = this.moves.get(collection);
+    if (!moves) this.moves.set(collection, (moves = new CountMoves(counted)));
+    return moves;
   }
 
   private flush(collection: CollectionName): void {

@@ -7,8 +7,9 @@ import { BatchDocuments, type DocumentTable } from './batch-documents';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
-import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
+import type { Condition, CountsQuery, DocumentQuery, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { CountMoves } from '../count-moves';
+import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 
 export interface SqliteReadModelStoreOptions {
@@ -28,6 +29,7 @@ interface Row {
 /** SQL of a JSON field of the stored document; index and query use the same text, so SQLite matches them. */
 const field = (path: string): string => `json_extract(document, '$.${checkFieldName(path)}')`;
 const table = (collection: CollectionName, generation: number): string => `"${generationName(collection, generation)}"`;
+const countsTable = (collection: CollectionName, generation: number): string => `"${countsName(collection, generation)}"`;
 
 /**
  * Embedded read models: one SQLite table per collection and generation, each row a JSON document
@@ -129,24 +131,32 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
-    const { collection, orderBy } = query;
-    const where = whereSql(query);
-    if (!where) return [];
-    const limit = query.limit === undefined ? '' : ' LIMIT ?';
-    const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
-    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${field(checkQueryField(collection, orderBy))}${limit}`;
-    return this.statement(sql)
+    const select = this.selectSql(query);
+    if (!select) return [];
+    return this.statement(select.sql)
       .pluck()
-      .all(...bindings)
+      .all(...select.bindings)
       .map((document) => JSON.parse(document as string) as ReadModelDocument);
   }
 
-  async countBy(query: Omit<DocumentQuery, 'orderBy' | 'limit'>, by: string): Promise<Map<string, number>> {
-    const where = whereSql(query);
-    if (!where) return new Map();
-    const sql = `SELECT ${field(checkQueryField(query.collection, by))} AS value, COUNT(*) AS n FROM ${this.table(query)} WHERE ${where.sql} GROUP BY value`;
-    const rows = this.statement(sql).all(...where.bindings) as Array<{ value: string; n: number }>;
-    return new Map(rows.map((row) => [String(row.value), row.n]));
+  async counts(query: CountsQuery): Promise<Map<string, number>> {
+    const sql = `SELECT value, n FROM ${this.countsTable(query)} WHERE grp = ? AND n <> 0`;
+    const rows = this.statement(sql).all(checkQueryValue(query.group)) as Array<{ value: string; n: number }>;
+    return new Map(rows.map((row) => [row.value, row.n]));
+  }
+
+  /**
+   * Indexed: every step of the plan is a SEARCH by an index on every condition of the query, and
+   * no temporary B-tree sorts, except the rows of an `in` list (one index range per listed value).
+   */
+  async explain(query: DocumentQuery): Promise<QueryPlan> {
+    const select = this.selectSql(query);
+    if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
+    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map((row) => row.detail);
+    const listed = query.conditions.some((condition) => condition.op === 'in');
+    const onEveryCondition = (step: string) => /^SEARCH .* USING (COVERING )?INDEX /.test(step) && (step.match(/<expr>/g) ?? []).length === query.conditions.length;
+    const indexed = detail.every((step) => onEveryCondition(step) || (listed && step === 'USE TEMP B-TREE FOR ORDER BY'));
+    return { indexed, detail };
   }
 
   async dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>> {
@@ -161,6 +171,16 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  /** undefined when the conditions select nothing (an empty `in`). */
+  private selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {
+    const where = whereSql(query);
+    if (!where) return undefined;
+    const limit = query.limit === undefined ? '' : ' LIMIT ?';
+    const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
+    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${field(checkQueryField(query.collection, query.orderBy))}${limit}`;
+    return { sql, bindings };
   }
 
   /** The stored document by id, undefined when there is none. */
@@ -190,6 +210,20 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     );
   }
 
+  /** Adds what a batch did to the counts of a counted collection. */
+  addCounts(collection: CollectionName, generation: number, moves: CountMoves): void {
+    for (const group of moves.groups()) {
+      for (const [value, n] of moves.sums(group)) {
+        this.run(
+          `INSERT INTO ${countsTable(collection, generation)} (grp, value, n) VALUES (?, ?, ?) ON CONFLICT (grp, value) DO UPDATE SET n = n + excluded.n`,
+          group,
+          value,
+          n,
+        );
+      }
+    }
+  }
+
   /** A change that selects documents by conditions: run in SQL over what is written. */
   applyWhere({ change, version }: VersionedChange, generation: number): void {
     const t = table(change.collection, generation);
@@ -214,6 +248,15 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)`);
+      const counted = COLLECTION_COUNTS[collection];
+      const counts = countsTable(collection, generation);
+      if (!counted || this.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, countsName(collection, generation))) continue;
+      this.db.exec(`CREATE TABLE ${counts} (grp TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (grp, value)) WITHOUT ROWID`);
+      // Documents written before the store kept counts are counted once, here.
+      this.db.exec(
+        `INSERT INTO ${counts} (grp, value, n) SELECT ${field(counted.group)}, ${field(counted.field)}, COUNT(*) FROM ${t}
+         WHERE ${field(counted.field)} IS NOT NULL GROUP BY 1, 2`,
+      );
     }
   }
 
@@ -229,13 +272,21 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   private dropCollections(model: ReadModelName, generation: number): void {
-    for (const collection of PROJECTIONS[model].collections) this.db.exec(`DROP TABLE IF EXISTS ${table(collection, generation)}`);
+    for (const collection of PROJECTIONS[model].collections) {
+      this.db.exec(`DROP TABLE IF EXISTS ${table(collection, generation)}`);
+      this.db.exec(`DROP TABLE IF EXISTS ${countsTable(collection, generation)}`);
+    }
     this.run('DELETE FROM read_model_checkpoints WHERE model = ? AND generation = ?', model, generation);
     this.statements.clear();
   }
 
   private table(query: { collection: CollectionName; generation?: number }): string {
     return table(query.collection, query.generation ?? this.active(modelOf(query.collection)));
+  }
+
+  private countsTable(query: { collection: CollectionName; generation?: number }): string {
+    if (!COLLECTION_COUNTS[query.collection]) throw new TypeError(`${query.collection} is not counted`);
+    return countsTable(query.collection, query.generation ?? this.active(modelOf(query.collection)));
   }
 
   private active(model: ReadModelName): number {

@@ -1,8 +1,10 @@
 /** Opens the read-model store adapters on throwaway data: a temp folder, or a database of its own. */
+import Database from 'better-sqlite3';
+import { MongoClient } from 'mongodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropMongoDatabase, throwawayDatabaseName } from '../../support/mongo-database';
+import { dropMongoDatabase, serverWithoutIndexedPlans, throwawayDatabaseName } from '../../support/mongo-database';
 import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
 import type { OpenedStore } from '../read-model-store.contract';
@@ -14,6 +16,11 @@ export async function openSqlite(dir = tempDir('read-models')): Promise<OpenedSt
   return {
     dir,
     store: new SqliteReadModelStore({ path }),
+    dropStored: async (name) => {
+      const db = new Database(path);
+      db.exec(`DROP TABLE "${name}"`);
+      db.close();
+    },
     reopen: async () => new SqliteReadModelStore({ path }),
     cleanup: async function (this: void) {
       rmSync(dir, { recursive: true, force: true });
@@ -40,6 +47,11 @@ export async function openMongo(): Promise<OpenedStore & { database: string }> {
   return {
     database,
     store,
+    plansWithoutIndexes: await serverWithoutIndexedPlans(url),
+    dropStored: async (name) => {
+      const client = await MongoClient.connect(url);
+      await client.db(database).collection(name).drop().finally(() => client.close());
+    },
     reopen: async () => new MongoReadModelStore({ url, database }),
     cleanup: async () => {
       await store.close();

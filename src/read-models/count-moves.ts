@@ -1,0 +1,62 @@
+import { valueAt, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
+import { checkFieldName, type CountedField } from './read-model-schema';
+
+/** One change's effect on one count: a document joined (n = 1) or left (n = -1) the count of `value` in `group`. */
+interface Move {
+  group: string;
+  value: string;
+  n: 1 | -1;
+  version: string;
+}
+
+/**
+ * What a batch of changes does to the counts of a counted collection, recorded change by change
+ * from each document before and after it. The stores add the sums to the counts they keep.
+ */
+export class CountMoves {
+  private readonly moves: Move[] = [];
+
+  constructor(private readonly counted: CountedField) {}
+
+  /** A change made `before` into `after` (undefined: no document); a change that did nothing is not recorded. */
+  record(before: ReadModelDocument | undefined, after: ReadModelDocument | undefined, version: string): void {
+    const left = before && this.countedAs(before);
+    const joined = after && this.countedAs(after);
+    if (left?.group === joined?.group && left?.value === joined?.value) return;
+    if (left) this.moves.push({ ...left, n: -1, version });
+    if (joined) this.moves.push({ ...joined, n: 1, version });
+  }
+
+  groups(): string[] {
+    return [...new Set(this.moves.map((move) => move.group))];
+  }
+
+  /** The sum of the group's moves of versions after `since` (all when undefined), by value; zero sums left out. */
+  sums(group: string, since?: string): Map<string, number> {
+    const sums = new Map<string, number>();
+    for (const move of this.moves) {
+      if (move.group !== group || (since !== undefined && move.version <= since)) continue;
+      sums.set(move.value, (sums.get(move.value) ?? 0) + move.n);
+    }
+    for (const [value, n] of sums) if (n === 0) sums.delete(value);
+    return sums;
+  }
+
+  /**
+   * Where a document is counted; nowhere without a value. A counted value becomes a field name of
+   * the MongoDB counts document: it must be a plain name.
+   */
+  private countedAs(document: ReadModelDocument): { group: string; value: string } | undefined {
+    const value = valueAt(document, this.counted.field);
+    if (value === undefined || value === null) return undefined;
+    const group = valueAt(document, this.counted.group);
+    if (typeof group !== 'string') throw new TypeError(`a counted document needs a string ${this.counted.group}`);
+    return { group, value: checkFieldName(String(value)) };
+  }
+}
+
+/** The id of the document a change to a counted collection names; a change by conditions is refused. */
+export function countedChangeId({ change }: VersionedChange): string {
+  if (!('id' in change)) throw new TypeError(`${change.collection} is counted: its changes name their document, ${change.kind} does not`);
+  return change.id;
+}
