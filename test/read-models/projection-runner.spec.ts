@@ -1,6 +1,6 @@
 import { PROJECTIONS } from '../../projections/projections';
 import { ReadModelProgress } from '../../src/read-models/read-model-progress';
-import { rebuildReadModel } from '../../src/read-models/rebuild-read-model';
+import { rebuildReadModels } from '../../src/read-models/rebuild-read-models';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
 
@@ -55,14 +55,14 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
       await waitUntilCaughtUp(log.events, opened.store);
       const before = await opened.store.activeGeneration('org-status');
       const served: number[] = [];
-      const rebuilt = rebuildReadModel(log.events, opened.store, PROJECTIONS['org-status'], {
+      const rebuilt = rebuildReadModels(log.events, opened.store, [PROJECTIONS['org-status']], {
         batchSize: 20,
         graceMs: 300,
         onProgress: () => void opened.store.activeGeneration('org-status').then((g) => served.push(g)),
       });
       // Commands keep coming while the rebuild runs.
       await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 4, commands: 60, seed: 6 }), 1);
-      const result = await rebuilt;
+      const [result] = await rebuilt;
       expect(result.previous).toBe(before);
       expect(served.length).toBeGreaterThan(0);
       expect(served.every((g) => g === before)).toBe(true);

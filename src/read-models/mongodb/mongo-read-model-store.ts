@@ -21,7 +21,7 @@ import type {
 } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
+import type { Condition, DocumentQuery, ModelBatch, ReadModelStore } from '../read-model-store.port';
 import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { StoreUnavailable } from '../../shared/store-unavailable';
@@ -130,6 +130,25 @@ export class MongoReadModelStore implements ReadModelStore {
         : { $set: { position: checkpoint.toString(), eventId: checkpointEventId } },
       { upsert: true },
     );
+  }
+
+  /**
+   * Each model's batch as `apply` writes it, the models side by side (FerretDB spends most of a
+   * write waiting on PostgreSQL); a crash leaves the models written so far checkpointed and the
+   * others to be written again.
+   */
+  async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
+    const outcomes = await Promise.allSettled(
+      batches.map(({ model, generation, changes, checkpoint, checkpointEventId }) => this.apply(model, generation, changes, checkpoint, checkpointEventId)),
+    );
+    const failed = new Map<ReadModelName, unknown>();
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      const unavailable = unavailableIfUnreachable(outcome.reason);
+      if (unavailable instanceof StoreUnavailable) throw unavailable;
+      failed.set(batches[i].model, outcome.reason);
+    }
+    return failed;
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {

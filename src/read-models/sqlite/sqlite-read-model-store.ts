@@ -7,7 +7,7 @@ import { BatchDocuments, type DocumentTable } from './batch-documents';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, DocumentQuery, ReadModelStore } from '../read-model-store.port';
+import type { Condition, DocumentQuery, ModelBatch, ReadModelStore } from '../read-model-store.port';
 import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 
@@ -81,7 +81,31 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
-    const applyBatch = this.db.transaction(() => {
+    const failed = await this.applyBatches([{ model, generation, changes, checkpoint, checkpointEventId }]);
+    if (failed.has(model)) throw failed.get(model);
+  }
+
+  async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
+    const failed = new Map<ReadModelName, unknown>();
+    // One transaction (one commit, one WAL sync) for the batch of every model; each model's in a
+    // savepoint of its own, which a change that does not apply rolls back alone.
+    const applyAll = this.db.transaction(() => {
+      for (const batch of batches) {
+        try {
+          this.applyModelBatch(batch);
+        } catch (error) {
+          if (isSqliteFault(error)) throw error;
+          failed.set(batch.model, error);
+        }
+      }
+    }).immediate;
+    this.faults.write(applyAll);
+    return failed;
+  }
+
+  /** Nested in applyBatches' transaction: a savepoint. */
+  private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
+    this.db.transaction(() => {
       const documents = new BatchDocuments(this, generation);
       for (const change of changes) documents.apply(change);
       documents.flushAll();
@@ -93,8 +117,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
         checkpoint.toString(),
         checkpointEventId ?? null,
       );
-    }).immediate;
-    this.faults.write(applyBatch);
+    })();
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
@@ -258,6 +281,9 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     return this.statement(sql).get(...bindings) as T | undefined;
   }
 }
+
+/** An error of SQLite itself (by code: see src/shared/sqlite-write-faults.ts), as opposed to one of a change. */
+const isSqliteFault = (error: unknown): boolean => /^SQLITE_/.test(String((error as { code?: unknown } | undefined)?.code));
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
