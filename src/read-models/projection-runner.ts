@@ -77,7 +77,7 @@ export class ProjectionRunner {
   /** Events in the next full batch: adapts to the time projecting and writing take. */
   private batchLimit: number;
   private writes: Promise<void> = Promise.resolve();
-  private flushSoon: NodeJS.Immediate | undefined;
+  private flushSoon: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** Failures since a batch was last applied: each waits longer under an exponential policy. */
   private failures = 0;
@@ -92,7 +92,8 @@ export class ProjectionRunner {
     projections: readonly Projection[],
     options: ProjectionRunnerOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    // An option passed as undefined keeps its default.
+    this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
     this.batchLimit = Math.min(100, this.options.batchSize);
     this.lanes = projections.map((projection) => ({
       projection,
@@ -135,7 +136,8 @@ export class ProjectionRunner {
     clearTimeout(this.retry);
     await this.subscription?.stop();
     this.subscription = undefined;
-    await this.flush();
+    // A write that failed leaves the rest unwritten (none may checkpoint past it): reported, not thrown.
+    await this.flush().catch((error: unknown) => this.options.onError?.(error));
   }
 
   private followsActive(lane: Lane): boolean {
@@ -184,13 +186,26 @@ export class ProjectionRunner {
     }
     this.batchEvents += 1;
     // A full batch makes the subscription wait for the store; otherwise the batch is written
-    // once the subscription has nothing more to deliver at once.
+    // once the subscription has nothing more to deliver.
     if (this.batchEvents >= this.batchLimit) return this.flush();
-    this.flushSoon ??= setImmediate(() => {
-      this.flushSoon = undefined;
-      this.flush().catch((error: unknown) => this.fail(epoch, error));
-    });
+    this.flushWhenQuiet(epoch);
     return undefined;
+  }
+
+  /**
+   * Writes the batch once a timer tick passes without new events. A catch-up delivers the log a
+   * chunk at a time with a pause for the event loop in between: its batch fills up to the limit
+   * across chunks instead of being written after each.
+   */
+  private flushWhenQuiet(epoch: number): void {
+    if (this.flushSoon !== undefined) return;
+    const seen = this.batchEvents;
+    this.flushSoon = setTimeout(() => {
+      this.flushSoon = undefined;
+      if (epoch !== this.epoch || this.batchEvents === 0) return;
+      if (this.batchEvents > seen) return this.flushWhenQuiet(epoch);
+      this.flush().catch((error: unknown) => this.fail(epoch, error));
+    }, 1);
   }
 
   /**
@@ -245,7 +260,7 @@ export class ProjectionRunner {
   }
 
   private discardBatch(): void {
-    clearImmediate(this.flushSoon);
+    clearTimeout(this.flushSoon);
     this.flushSoon = undefined;
     this.batchEvents = 0;
     for (const lane of this.lanes) discardLaneBatch(lane);

@@ -10,6 +10,7 @@ import type { ReadModelName } from '../../../projections/projection';
 import type { Condition, DocumentQuery, ModelBatch, ReadModelStore } from '../read-model-store.port';
 import { checkFieldName, checkQueryField, COLLECTION_INDEXES, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
+import { execInWorker } from './exec-in-worker';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
@@ -38,8 +39,12 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly faults: SqliteWriteFaults;
+  private readonly path: string;
+  /** Generations' collections (and fields) whose index for `where` changes exists. */
+  private readonly whereIndexes = new Set<string>();
 
   constructor(options: SqliteReadModelStoreOptions) {
+    this.path = options.path;
     this.db = openSqliteFile(options.path, 'NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS read_model_generations (
@@ -131,6 +136,9 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
+    // Building the indexes of a large generation takes seconds: off the event loop, on a
+    // connection of its own. Then the switch, which finds them built.
+    await execInWorker(this.path, indexStatements(model, generation));
     this.db.transaction(() => {
       this.createIndexes(model, generation);
       this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
@@ -215,13 +223,14 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   /** A change that selects documents by conditions: run in SQL over what is written. */
   applyWhere({ change, version }: VersionedChange, generation: number): void {
+    if (change.kind !== 'patchWhere' && change.kind !== 'deleteWhere') throw new TypeError(`${change.kind} names its document`);
     const t = table(change.collection, generation);
+    this.ensureWhereIndex(change.collection, generation, Object.keys(change.where));
     if (change.kind === 'deleteWhere') {
       const where = conditionsSql(change.where);
       this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
       return;
     }
-    if (change.kind !== 'patchWhere') throw new TypeError(`${change.kind} names its document`);
     for (const row of this.selectWhere(t, change.where, version)) {
       const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
       if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
@@ -242,13 +251,19 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
   private createIndexes(model: ReadModelName, generation: number): void {
-    for (const collection of PROJECTIONS[model].collections) {
-      const t = table(collection, generation);
-      for (const index of COLLECTION_INDEXES[collection]) {
-        const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
-        this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${t} (${index.map(field).join(', ')})`);
-      }
-    }
+    for (const sql of indexStatements(model, generation)) this.db.exec(sql);
+  }
+
+  /**
+   * A change that selects by conditions needs the query index on those fields even while a
+   * rebuild fills its generation without indexes, or each such change would scan the table.
+   */
+  private ensureWhereIndex(collection: CollectionName, generation: number, fields: readonly string[]): void {
+    const key = `${generationName(collection, generation)}:${fields.join(',')}`;
+    if (this.whereIndexes.has(key)) return;
+    const index = COLLECTION_INDEXES[collection].find((candidate) => fields.every((name, i) => candidate[i] === name));
+    if (index) this.db.exec(indexSql(collection, generation, index));
+    this.whereIndexes.add(key);
   }
 
   private dropCollections(model: ReadModelName, generation: number): void {
@@ -280,6 +295,15 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   private get<T>(sql: string, ...bindings: Binding[]): T | undefined {
     return this.statement(sql).get(...bindings) as T | undefined;
   }
+}
+
+function indexSql(collection: CollectionName, generation: number, index: readonly string[]): string {
+  const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table(collection, generation)} (${index.map(field).join(', ')})`;
+}
+
+function indexStatements(model: ReadModelName, generation: number): string[] {
+  return PROJECTIONS[model].collections.flatMap((collection) => COLLECTION_INDEXES[collection].map((index) => indexSql(collection, generation, index)));
 }
 
 /** An error of SQLite itself (by code: see src/shared/sqlite-write-faults.ts), as opposed to one of a change. */
