@@ -13,7 +13,7 @@ const REBUILD_GRACE_MS = 2000;
 /**
  * The projector role: one runner feeding every projection, but only while this process holds the lease,
  * so that one copy projects and the others wait as hot standbys. When the lease is lost (another
- * copy took it, or it could not be renewed) the runners stop and the process waits its turn
+ * copy took it, or it could not be renewed) the runner stops and the process waits its turn
  * again; the next holder resumes from the checkpoints.
  *
  * A read model whose checkpoint the log no longer holds (restored or truncated log) is rebuilt
