@@ -282,7 +282,7 @@ export class ProjectionRunner {
     const previous = this.subscription;
     this.subscription = undefined;
     await previous?.stop();
-    await this.flush().catch(() => undefined);
+    await this.flush().catch((error: unknown) => this.options.onError?.(error));
     if (epoch !== this.epoch) return;
     await this.resubscribe();
   }
