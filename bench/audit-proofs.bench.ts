@@ -44,7 +44,7 @@ export const auditProofsBench: Bench = async () => {
     const readModels = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
     await readModels.init();
     const head = (await events.headPosition()) as bigint;
-    const runner = new ProjectionRunner(events, readModels, auditLogProjection, { batchSize: 1000 });
+    const runner = new ProjectionRunner(events, readModels, [auditLogProjection], { batchSize: 1000 });
     await runner.start();
     while ((runner.position ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 20));
     await runner.stop();

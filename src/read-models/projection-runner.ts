@@ -1,63 +1,83 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
 import { decode } from '../domain/events/decode';
-import type { Projection } from '../../projections/projection';
+import type { Projection, ReadModelName } from '../../projections/projection';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { logDivergence } from '../event-store/log-divergence';
-import type { ReadModelStore } from './read-model-store.port';
+import type { ModelBatch, ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
-  /** 'active' (default) follows the active generation and moves to a rebuilt one when it is activated; a number pins one generation (rebuilds). */
-  generation?: 'active' | number;
+  /**
+   * Generations to fill, by read model (rebuilds): a model named here stays on that generation.
+   * The others follow their active generation and move to a rebuilt one when it is activated.
+   */
+  generations?: Partial<Record<ReadModelName, number>>;
   /** Most events applied in one store write; a batch also ends whenever the log has nothing more for now. */
   batchSize?: number;
   /**
-   * A store write should take about this long: the batch size adapts to it (within batchSize),
-   * so that a catch-up in the API's process holds the event loop only that long at a time.
+   * A store write should hold the event loop about this long: the batch size adapts to it
+   * (within batchSize), so that a catch-up in the API's process lets requests in that often
+   * (reading and projecting yield every few hundred events; a networked store's writes hardly hold it).
    */
   batchMs?: number;
-  /** How often a runner on the active generation looks whether a rebuild switched it. */
+  /** How often a runner on the active generations looks whether a rebuild switched one. */
   generationCheckMs?: number;
   /** Pauses before resubscribing after failures in a row (store down, say); BACKOFF.projection by default. */
   retry?: BackoffPolicy;
-  /** After each batch is applied and checkpointed: the position reached and the events in the batch. */
+  /** After each batch is applied and checkpointed: the lowest position every read model reached, and the events in the batch. */
   onProgress?: (position: bigint, events: number) => void;
-  /** Each failure; the runner resubscribes from its checkpoint after a pause of its retry policy. */
+  /**
+   * Each failure. A failure of the store (or of the log) stops every read model, a failure of
+   * one projection only that one: after a pause of the retry policy the runner resubscribes
+   * from the lowest checkpoint, and the models already past an event skip it.
+   */
   onError?: (error: unknown) => void;
   /**
-   * The log no longer holds the event at the checkpoint (head behind it, or another event there):
-   * the runner stops following this generation (resuming would skip events) and waits for another
-   * generation to become active, which a rebuild from the log provides.
+   * The log no longer holds the event at a model's checkpoint (head behind it, or another event
+   * there): the runner stops feeding that model (resuming would skip events) until another
+   * generation of it becomes active, which a rebuild from the log provides. The others go on.
    */
-  onDiverged?: (reason: string) => void;
+  onDiverged?: (model: ReadModelName, reason: string) => void;
 }
 
 const DEFAULTS = { batchSize: 5000, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
+/** One read model as the runner feeds it. */
+interface Lane {
+  readonly projection: Projection;
+  generation: number;
+  /** Last event applied and checkpointed (position and id), undefined before any. */
+  applied: bigint | undefined;
+  appliedEventId: string | undefined;
+  /** Why the log no longer holds the checkpoint: nothing more is applied to this generation. */
+  divergence: string | undefined;
+  /** Its projection or its write failed: it takes no event until the runner resubscribes. */
+  failed: boolean;
+  changes: VersionedChange[];
+  /** Last event of the batch this model took, undefined when it took none. */
+  batchPosition: bigint | undefined;
+  batchEventId: string | undefined;
+}
+
 /**
- * Keeps one read model up to date: a catch-up subscription to the whole log from the model's
- * checkpoint; each event's changes go to the store in batches, each batch followed by its
- * checkpoint. After a crash it resumes from the checkpoint; events past it that were applied
- * already change nothing again (the store applies a change only to older documents).
+ * Keeps read models up to date with one reader: a catch-up subscription to the whole log from
+ * the lowest of their checkpoints; each event is decoded once and given to every projection
+ * that has not applied it yet. A batch's changes of every model go to the store in one write
+ * (one transaction embedded), each model's followed by its own checkpoint. After a crash it
+ * resumes from the checkpoints; changes past one that were applied already change nothing again
+ * (the store applies a change only to older documents).
  */
 export class ProjectionRunner {
   private readonly options: ProjectionRunnerOptions & typeof DEFAULTS;
+  private readonly lanes: Lane[];
   private subscription: Subscription | undefined;
   /** Bumped at each (re)subscription: callbacks of an older one ignore themselves. */
   private epoch = 0;
-  private generation = 0;
-  private applied: bigint | undefined;
-  private appliedEventId: string | undefined;
-  /** Why the log no longer holds the checkpoint: nothing more is applied to this generation. */
-  private divergence: string | undefined;
-  private batch: VersionedChange[] = [];
   private batchEvents = 0;
-  private batchPosition: bigint | undefined;
-  private batchEventId: string | undefined;
-  /** Events in the next full batch: adapts to the time writes take. */
+  /** Events in the next full batch: adapts to the time projecting and writing take. */
   private batchLimit: number;
   private writes: Promise<void> = Promise.resolve();
-  private flushSoon: NodeJS.Immediate | undefined;
+  private flushSoon: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** Failures since a batch was last applied: each waits longer under an exponential policy. */
   private failures = 0;
@@ -69,29 +89,42 @@ export class ProjectionRunner {
   constructor(
     private readonly events: EventStore,
     private readonly readModels: ReadModelStore,
-    private readonly projection: Projection,
+    projections: readonly Projection[],
     options: ProjectionRunnerOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    // An option passed as undefined keeps its default.
+    this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
     this.batchLimit = Math.min(100, this.options.batchSize);
+    this.lanes = projections.map((projection) => ({
+      projection,
+      generation: 0,
+      applied: undefined,
+      appliedEventId: undefined,
+      divergence: undefined,
+      failed: false,
+      changes: [],
+      batchPosition: undefined,
+      batchEventId: undefined,
+    }));
   }
 
-  get name(): string {
-    return this.projection.name;
-  }
-
-  /** Position of the last event applied and checkpointed by this runner, undefined before any. */
+  /** Position of the last event applied and checkpointed for every read model, undefined before any. */
   get position(): bigint | undefined {
-    return this.applied;
+    return lowest(this.lanes.map((lane) => lane.applied));
   }
 
-  /** Subscribes from the checkpoint; resolves once subscribed. */
+  /** Position of the last event applied and checkpointed for one read model. */
+  positionOf(model: ReadModelName): bigint | undefined {
+    return this.lanes.find((lane) => lane.projection.name === model)?.applied;
+  }
+
+  /** Subscribes from the checkpoints; resolves once subscribed. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     await this.subscribe();
-    if (this.options.generation === undefined || this.options.generation === 'active') {
-      this.generationWatch = setInterval(() => void this.followActiveGeneration(), this.options.generationCheckMs);
+    if (this.lanes.some((lane) => this.followsActive(lane))) {
+      this.generationWatch = setInterval(() => void this.followActiveGenerations(), this.options.generationCheckMs);
       this.generationWatch.unref();
     }
   }
@@ -103,24 +136,35 @@ export class ProjectionRunner {
     clearTimeout(this.retry);
     await this.subscription?.stop();
     this.subscription = undefined;
-    await this.flush();
+    // A write that failed leaves the rest unwritten (none may checkpoint past it): reported, not thrown.
+    await this.flush().catch((error: unknown) => this.options.onError?.(error));
+  }
+
+  private followsActive(lane: Lane): boolean {
+    return this.options.generations?.[lane.projection.name] === undefined;
   }
 
   private async subscribe(): Promise<void> {
     const epoch = ++this.epoch;
     this.discardBatch();
+    // A write still going checkpoints before the checkpoints are read again.
+    await this.writes.catch(() => undefined);
     this.writes = Promise.resolve();
-    const target = this.options.generation ?? 'active';
-    this.generation = target === 'active' ? await this.readModels.activeGeneration(this.projection.name) : target;
-    const checkpoint = await this.readModels.checkpointEvent(this.projection.name, this.generation);
-    this.applied = checkpoint?.position;
-    this.appliedEventId = checkpoint?.eventId;
-    const divergence = this.options.onDiverged && (await logDivergence(this.events, checkpoint));
+    for (const lane of this.lanes) {
+      const pinned = this.options.generations?.[lane.projection.name];
+      lane.generation = pinned ?? (await this.readModels.activeGeneration(lane.projection.name));
+      const checkpoint = await this.readModels.checkpointEvent(lane.projection.name, lane.generation);
+      lane.applied = checkpoint?.position;
+      lane.appliedEventId = checkpoint?.eventId;
+      lane.failed = false;
+      lane.divergence = this.options.onDiverged && (await logDivergence(this.events, checkpoint));
+    }
     if (epoch !== this.epoch || !this.running) return;
-    this.divergence = divergence;
-    if (divergence) return this.options.onDiverged?.(divergence);
+    for (const lane of this.lanes) if (lane.divergence) this.options.onDiverged?.(lane.projection.name, lane.divergence);
+    const fed = this.lanes.filter((lane) => lane.divergence === undefined);
+    if (fed.length === 0) return;
     this.subscription = this.events.subscribeToAll({
-      after: this.applied,
+      after: lowest(fed.map((lane) => lane.applied)),
       handler: (event) => this.handle(epoch, event),
       onError: (error) => this.fail(epoch, error),
     });
@@ -128,18 +172,40 @@ export class ProjectionRunner {
 
   private handle(epoch: number, event: RecordedEvent): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
-    this.batch.push(...versionChanges(event.position, this.projection.project(decode(event))));
+    const taking = this.lanes.filter((lane) => takes(lane, event.position));
+    if (taking.length === 0) return undefined;
+    const decoded = decode(event);
+    for (const lane of taking) {
+      try {
+        lane.changes.push(...versionChanges(event.position, lane.projection.project(decoded)));
+        lane.batchPosition = event.position;
+        lane.batchEventId = event.id;
+      } catch (error) {
+        this.laneFailed(epoch, lane, error);
+      }
+    }
     this.batchEvents += 1;
-    this.batchPosition = event.position;
-    this.batchEventId = event.id;
     // A full batch makes the subscription wait for the store; otherwise the batch is written
-    // once the subscription has nothing more to deliver at once.
+    // once the subscription has nothing more to deliver.
     if (this.batchEvents >= this.batchLimit) return this.flush();
-    this.flushSoon ??= setImmediate(() => {
-      this.flushSoon = undefined;
-      this.flush().catch((error: unknown) => this.fail(epoch, error));
-    });
+    this.flushWhenQuiet(epoch);
     return undefined;
+  }
+
+  /**
+   * Writes the batch once a timer tick passes without new events. A catch-up delivers the log a
+   * chunk at a time with a pause for the event loop in between: its batch fills up to the limit
+   * across chunks instead of being written after each.
+   */
+  private flushWhenQuiet(epoch: number): void {
+    if (this.flushSoon !== undefined) return;
+    const seen = this.batchEvents;
+    this.flushSoon = setTimeout(() => {
+      this.flushSoon = undefined;
+      if (epoch !== this.epoch || this.batchEvents === 0) return;
+      if (this.batchEvents > seen) return this.flushWhenQuiet(epoch);
+      this.flush().catch((error: unknown) => this.fail(epoch, error));
+    }, 1);
   }
 
   /**
@@ -152,24 +218,41 @@ export class ProjectionRunner {
   }
 
   private async writeBatch(): Promise<void> {
-    const position = this.batchPosition;
-    if (position === undefined) return;
-    const { batch, batchEvents, batchEventId } = this;
+    const written = this.lanes.filter((lane) => lane.batchPosition !== undefined);
+    const batches: ModelBatch[] = written.map((lane) => ({
+      model: lane.projection.name,
+      generation: lane.generation,
+      changes: lane.changes,
+      checkpoint: lane.batchPosition as bigint,
+      checkpointEventId: lane.batchEventId,
+    }));
+    const { batchEvents } = this;
     const epoch = this.epoch;
     this.discardBatch();
+    if (batches.length === 0) return;
+    // What the call holds the event loop for: all of an embedded write, little of a networked one.
     const started = performance.now();
-    await this.readModels.apply(this.projection.name, this.generation, batch, position, batchEventId);
+    const applying = this.readModels.applyBatches(batches);
     this.adaptBatchLimit(batchEvents, performance.now() - started);
+    const failed = await applying;
     if (epoch !== this.epoch) return;
-    this.applied = position;
-    this.failures = 0;
-    this.appliedEventId = batchEventId;
-    this.options.onProgress?.(position, batchEvents);
+    for (const [i, lane] of written.entries()) {
+      const failure = failed.get(lane.projection.name);
+      if (failure !== undefined) {
+        this.laneFailed(epoch, lane, failure);
+        continue;
+      }
+      lane.applied = batches[i].checkpoint;
+      lane.appliedEventId = batches[i].checkpointEventId;
+    }
+    if (failed.size === 0) this.failures = 0;
+    const position = this.position;
+    if (position !== undefined) this.options.onProgress?.(position, batchEvents);
     // A catch-up runs in the API's process: let requests in between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Aims the next full batch at batchMs of writing, moving at most 2x at a time. */
+  /** Aims the next full batch at batchMs of holding the event loop, moving at most 2x at a time. */
   private adaptBatchLimit(events: number, ms: number): void {
     if (events < this.batchLimit) return;
     const aimed = (events * this.options.batchMs) / Math.max(ms, 0.1);
@@ -177,10 +260,31 @@ export class ProjectionRunner {
   }
 
   private discardBatch(): void {
-    this.batch = [];
+    clearTimeout(this.flushSoon);
+    this.flushSoon = undefined;
     this.batchEvents = 0;
-    this.batchPosition = undefined;
-    this.batchEventId = undefined;
+    for (const lane of this.lanes) discardLaneBatch(lane);
+  }
+
+  /** One read model failed: the others go on; it is fed again from its checkpoint after a pause. */
+  private laneFailed(epoch: number, lane: Lane, error: unknown): void {
+    lane.failed = true;
+    discardLaneBatch(lane);
+    this.options.onError?.(error);
+    if (this.retry !== undefined || !this.running || epoch !== this.epoch) return;
+    this.retry = setTimeout(() => void this.restart(epoch), backoffDelay(this.failures++, this.options.retry));
+  }
+
+  /** Resubscribes from the checkpoints once what the running subscription delivered is written. */
+  private async restart(epoch: number): Promise<void> {
+    this.retry = undefined;
+    if (!this.running || epoch !== this.epoch) return;
+    const previous = this.subscription;
+    this.subscription = undefined;
+    await previous?.stop();
+    await this.flush().catch((error: unknown) => this.options.onError?.(error));
+    if (epoch !== this.epoch) return;
+    await this.resubscribe();
   }
 
   private fail(epoch: number, error: unknown): void {
@@ -191,7 +295,11 @@ export class ProjectionRunner {
     this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
-    this.retry = setTimeout(() => void this.resubscribe(), backoffDelay(this.failures++, this.options.retry));
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.resubscribe();
+    }, backoffDelay(this.failures++, this.options.retry));
   }
 
   private async resubscribe(): Promise<void> {
@@ -200,13 +308,16 @@ export class ProjectionRunner {
     await this.subscribe().catch((error: unknown) => this.fail(epoch + 1, error));
   }
 
-  private async followActiveGeneration(): Promise<void> {
+  private async followActiveGenerations(): Promise<void> {
     if (!this.running || this.checkingGeneration) return;
     this.checkingGeneration = true;
     try {
-      const active = await this.readModels.activeGeneration(this.projection.name);
+      let switched = false;
+      for (const lane of this.lanes.filter((l) => this.followsActive(l))) {
+        if ((await this.readModels.activeGeneration(lane.projection.name)) !== lane.generation) switched = true;
+      }
       if (!this.running) return;
-      if (active === this.generation) return await this.watchForDivergence();
+      if (!switched) return await this.watchForDivergence();
       const previous = this.subscription;
       this.subscription = undefined;
       this.epoch += 1;
@@ -220,21 +331,44 @@ export class ProjectionRunner {
   }
 
   /**
-   * A log that lost its tail while this runner follows it: stop, as at a start on such a log.
-   * Still diverged: report again, so a rebuild that failed is tried again.
+   * A log that lost its tail while this runner follows it: stop feeding the models whose
+   * checkpoint it no longer holds, as at a start on such a log. Still diverged: report again, so
+   * a rebuild that failed is tried again.
    */
   private async watchForDivergence(): Promise<void> {
-    if (!this.options.onDiverged) return;
-    if (this.divergence !== undefined) return this.options.onDiverged(this.divergence);
-    if (this.applied === undefined) return;
-    const divergence = await logDivergence(this.events, { position: this.applied, eventId: this.appliedEventId });
-    if (divergence === undefined || this.divergence !== undefined || !this.running) return;
-    this.divergence = divergence;
-    const previous = this.subscription;
-    this.subscription = undefined;
-    this.epoch += 1;
-    await previous?.stop();
-    this.discardBatch();
-    this.options.onDiverged(divergence);
+    const { onDiverged } = this.options;
+    if (!onDiverged) return;
+    for (const lane of this.lanes) {
+      if (lane.divergence !== undefined) {
+        onDiverged(lane.projection.name, lane.divergence);
+        continue;
+      }
+      if (lane.applied === undefined) continue;
+      const divergence = await logDivergence(this.events, { position: lane.applied, eventId: lane.appliedEventId });
+      if (divergence === undefined || lane.divergence !== undefined || !this.running) continue;
+      lane.divergence = divergence;
+      discardLaneBatch(lane);
+      onDiverged(lane.projection.name, divergence);
+    }
   }
+}
+
+/** Whether the model still needs the event: it is fed, and has not applied it. */
+const takes = (lane: Lane, position: bigint): boolean =>
+  !lane.failed && lane.divergence === undefined && (lane.applied === undefined || position > lane.applied);
+
+function discardLaneBatch(lane: Lane): void {
+  lane.changes = [];
+  lane.batchPosition = undefined;
+  lane.batchEventId = undefined;
+}
+
+/** The lowest position, undefined (the start of the log) when one is. */
+function lowest(positions: ReadonlyArray<bigint | undefined>): bigint | undefined {
+  let low: bigint | undefined;
+  for (const position of positions) {
+    if (position === undefined) return undefined;
+    if (low === undefined || position < low) low = position;
+  }
+  return low;
 }

@@ -45,6 +45,15 @@ export interface QueryPlan {
   detail: string[];
 }
 
+/** One read model's share of a batch: its changes in order, then its checkpoint. */
+export interface ModelBatch {
+  model: ReadModelName;
+  generation: number;
+  changes: readonly VersionedChange[];
+  checkpoint: bigint;
+  checkpointEventId?: string;
+}
+
 export interface ReadModelStore {
   /** Creates what is missing: generation 1 of each read model on a new store, indexes of the active ones. */
   init(): Promise<void>;
@@ -64,6 +73,14 @@ export interface ReadModelStore {
    * after a crash in between, applying the same changes again finishes the job.
    */
   apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void>;
+
+  /**
+   * Applies several read models' batches as `apply` does each (embedded: all in one transaction).
+   * A batch that fails by itself (its changes do not apply) is left out and returned with its
+   * error, and the others are applied and checkpointed: one model's fault never holds back or
+   * corrupts another's checkpoint. A fault of the store itself rejects.
+   */
+  applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>>;
 
   /** An empty new generation to rebuild into, without the query indexes; the active one keeps serving. */
   createGeneration(model: ReadModelName): Promise<number>;

@@ -1,22 +1,23 @@
 /**
- * `node dist/src/read-models/rebuild.main.js <read-model>` (npm run projections:rebuild -- <name>):
- * rebuilds one read model from the event log while the API keeps serving the old one, then
- * switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
+ * `node dist/src/read-models/rebuild.main.js <read-model>...` (npm run projections:rebuild -- <name>...):
+ * rebuilds read models from the event log, one reader feeding them all, while the API keeps
+ * serving the old ones, then switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
  */
 import { loadConfig } from '../config/app-config';
 import { openEventStore } from '../event-store/open-event-store';
 import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
-import { rebuildReadModel } from './rebuild-read-model';
+import { rebuildReadModels } from './rebuild-read-models';
 import { ProgressReporter } from '../shared/progress-reporter';
 
 async function main(args: string[]): Promise<number> {
-  const name = args[0];
-  if (!(READ_MODEL_NAMES as readonly string[]).includes(name)) {
-    process.stderr.write(`usage: projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>\n`);
+  const names = [...new Set(args)];
+  if (names.length === 0 || !names.every((name) => (READ_MODEL_NAMES as readonly string[]).includes(name))) {
+    process.stderr.write(`usage: projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>...\n`);
     return 2;
   }
+  const label = names.join(', ');
   const config = loadConfig();
   const events = openEventStore(config);
   const readModels = openReadModelStore(config);
@@ -25,23 +26,30 @@ async function main(args: string[]): Promise<number> {
     const started = Date.now();
     let applied = 0;
     // Progress in log positions up to the head as it was at the start (events go on coming in).
-    const progress = new ProgressReporter(process.stdout, name, { total: Number((await events.headPosition()) ?? 0n), unit: 'positions' });
-    const result = await rebuildReadModel(events, readModels, PROJECTIONS[name as ReadModelName], {
-      graceMs: config.rebuildGraceMs,
-      onProgress: (position, count) => {
-        applied += count;
-        progress.update(Number(position));
+    const progress = new ProgressReporter(process.stdout, label, { total: Number((await events.headPosition()) ?? 0n), unit: 'positions' });
+    const results = await rebuildReadModels(
+      events,
+      readModels,
+      names.map((name) => PROJECTIONS[name as ReadModelName]),
+      {
+        graceMs: config.rebuildGraceMs,
+        onProgress: (position, count) => {
+          applied += count;
+          progress.update(Number(position));
+        },
+        onSwitched: (model, generation, previous) => {
+          if (model === names[0]) progress.finish();
+          process.stdout.write(`${model}: generation ${generation} is active; generation ${previous} is dropped in ${Math.round(config.rebuildGraceMs / 1000)} s (queries still on it finish)\n`);
+        },
       },
-      onSwitched: (generation, previous) => {
-        progress.finish();
-        process.stdout.write(`${name}: generation ${generation} is active; generation ${previous} is dropped in ${Math.round(config.rebuildGraceMs / 1000)} s (queries still on it finish)\n`);
-      },
-    });
-    const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(
-      `${name}: rebuilt generation ${result.generation} from ${applied} events up to position ${result.position ?? 'none'} in ${seconds.toFixed(1)} s; ` +
-        `generation ${result.previous} dropped\n`,
     );
+    const seconds = (Date.now() - started) / 1000;
+    for (const result of results) {
+      process.stdout.write(
+        `${result.model}: rebuilt generation ${result.generation} from ${applied} events up to position ${result.position ?? 'none'} in ${seconds.toFixed(1)} s; ` +
+          `generation ${result.previous} dropped\n`,
+      );
+    }
     return 0;
   } finally {
     await readModels.close();

@@ -1,19 +1,19 @@
 import { PROJECTIONS } from '../../projections/projections';
-import type { Projection, ReadModelName } from '../../projections/projection';
+import { READ_MODEL_NAMES, type Projection, type ReadModelName } from '../../projections/projection';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Lease } from '../leases/lease.port';
 import type { SubscriberLag } from '../metrics/subscriber-lag';
 import { ProjectionRunner } from '../read-models/projection-runner';
-import { rebuildReadModel } from '../read-models/rebuild-read-model';
+import { rebuildReadModels } from '../read-models/rebuild-read-models';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 
 /** How long the generation the log diverged from stays after the rebuilt one is active. */
 const REBUILD_GRACE_MS = 2000;
 
 /**
- * The projector role: every projection's runner, but only while this process holds the lease,
+ * The projector role: one runner feeding every projection, but only while this process holds the lease,
  * so that one copy projects and the others wait as hot standbys. When the lease is lost (another
- * copy took it, or it could not be renewed) the runners stop and the process waits its turn
+ * copy took it, or it could not be renewed) the runner stops and the process waits its turn
  * again; the next holder resumes from the checkpoints.
  *
  * A read model whose checkpoint the log no longer holds (restored or truncated log) is rebuilt
@@ -59,19 +59,16 @@ export class Projector {
     const stopped = new Promise<void>((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
     while (!this.stopping.signal.aborted) {
       const held = await this.lease.acquire(this.stopping.signal);
-      const runners = Object.values(PROJECTIONS).map(
-        (projection) =>
-          new ProjectionRunner(this.events, this.readModels, projection, {
-            onError: this.onError,
-            onDiverged: (reason) => this.rebuild(projection, reason),
-          }),
-      );
-      const unfollow = runners.map((runner) => this.lag?.follow(`projection:${runner.name}`, () => runner.position));
+      const runner = new ProjectionRunner(this.events, this.readModels, Object.values(PROJECTIONS), {
+        onError: this.onError,
+        onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
+      });
+      const unfollow = READ_MODEL_NAMES.map((model) => this.lag?.follow(`projection:${model}`, () => runner.positionOf(model)));
       try {
-        await Promise.all(runners.map((runner) => runner.start()));
+        await runner.start();
         await Promise.race([held.lost, stopped]);
       } finally {
-        await Promise.all(runners.map((runner) => runner.stop()));
+        await runner.stop();
         for (const stop of unfollow) stop?.();
         await held.release();
       }
@@ -83,7 +80,7 @@ export class Projector {
     if (this.diverged.has(projection.name)) return;
     this.diverged.set(projection.name, reason);
     this.onError(new Error(`read model ${projection.name}: ${reason}; rebuilding it from the log`));
-    const rebuild = rebuildReadModel(this.events, this.readModels, projection, { graceMs: REBUILD_GRACE_MS })
+    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS })
       .then(
         () => undefined,
         (error: unknown) => this.onError(error),

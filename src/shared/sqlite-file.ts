@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { createPrivateFile, makePrivateDir } from './private-files';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 10_000;
+export const BUSY_TIMEOUT_MS = 10_000;
 /** A checkpoint that empties the WAL cuts the file back to this, so a burst (or a full disk) does not keep it grown. */
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 

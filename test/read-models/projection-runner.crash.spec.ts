@@ -43,14 +43,11 @@ describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up
 
       // A rebuild from scratch, into fresh generations.
       const rebuilt: Record<string, number> = {};
-      for (const projection of Object.values(PROJECTIONS)) {
-        const generation = await opened.store.createGeneration(projection.name);
-        rebuilt[projection.name] = generation;
-        const runner = new ProjectionRunner(log.events, opened.store, projection, { generation, batchSize: 500 });
-        await runner.start();
-        while ((await opened.store.checkpoint(projection.name, generation)) !== head) await new Promise((r) => setTimeout(r, 20));
-        await runner.stop();
-      }
+      for (const projection of Object.values(PROJECTIONS)) rebuilt[projection.name] = await opened.store.createGeneration(projection.name);
+      const runner = new ProjectionRunner(log.events, opened.store, Object.values(PROJECTIONS), { generations: rebuilt, batchSize: 500 });
+      await runner.start();
+      while (runner.position !== head) await new Promise((r) => setTimeout(r, 20));
+      await runner.stop();
       const resumedDump = await dumpAll(opened.store);
       expect(resumedDump).toEqual(await dumpAll(opened.store, rebuilt));
       expect(resumedDump).toEqual(referenceDump(events));

@@ -382,6 +382,39 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       await store.dropGeneration('pending-keys', again);
     });
 
+    it("applies several models' batches with their own checkpoints; one whose change the store refuses is left out alone", async () => {
+      const orgStatus = await freshGeneration();
+      const pendingKeys = await store.createGeneration('pending-keys');
+      const pending = { orgId: 'o1', requestId: 'r1', requestedPosition: 3 };
+      const failed = await store.applyBatches([
+        { model: 'org-status', generation: orgStatus, changes: [{ change: browser('b1', 'x', 'DAILY'), version: v(3) }], checkpoint: 3n, checkpointEventId: 'e3' },
+        {
+          model: 'pending-keys',
+          generation: pendingKeys,
+          changes: [
+            // orgId is a string: no store can set a field inside it.
+            { change: { kind: 'upsert', collection: 'pending_keys', id: 'r1', document: pending }, version: v(3) },
+            { change: { kind: 'patch', collection: 'pending_keys', id: 'r1', set: { 'orgId.inside': 1 } }, version: v(3, 1) },
+          ],
+          checkpoint: 3n,
+        },
+      ]);
+      expect([...failed.keys()]).toEqual(['pending-keys']);
+      expect(await store.checkpointEvent('org-status', orgStatus)).toEqual({ position: 3n, eventId: 'e3' });
+      expect(await store.checkpoint('pending-keys', pendingKeys)).toBeUndefined();
+      expect((await dumpDocuments(orgStatus)).map((d) => d.id)).toEqual(['b1']);
+
+      // Fed again without the refused change, it is applied; what was applied already changes nothing.
+      const again = await store.applyBatches([
+        { model: 'org-status', generation: orgStatus, changes: [{ change: browser('b1', 'x', 'DAILY'), version: v(3) }], checkpoint: 3n, checkpointEventId: 'e3' },
+        { model: 'pending-keys', generation: pendingKeys, changes: [{ change: { kind: 'upsert', collection: 'pending_keys', id: 'r1', document: pending }, version: v(3) }], checkpoint: 3n },
+      ]);
+      expect(again.size).toBe(0);
+      expect(await store.checkpoint('pending-keys', pendingKeys)).toBe(3n);
+      expect((await store.dump('pending_keys', pendingKeys)).map(({ document }) => document)).toEqual([pending]);
+      await store.dropGeneration('pending-keys', pendingKeys);
+    });
+
     it('shares documents and generations with another connection to the same data', async () => {
       const other = await opened.reopen();
       try {

@@ -22,7 +22,7 @@ import type {
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
 import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
-import type { Condition, CountsQuery, DocumentQuery, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountsQuery, DocumentQuery, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { countedChangeId, CountMoves } from '../count-moves';
 import {
   checkFieldName,
@@ -155,6 +155,25 @@ export class MongoReadModelStore implements ReadModelStore {
         : { $set: { position: checkpoint.toString(), eventId: checkpointEventId } },
       { upsert: true },
     );
+  }
+
+  /**
+   * Each model's batch as `apply` writes it, one model after the other (FerretDB 1.24 can deadlock
+   * on concurrent writes to collections of one database); a crash leaves the models written so far
+   * checkpointed and the others to be written again.
+   */
+  async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
+    const failed = new Map<ReadModelName, unknown>();
+    for (const { model, generation, changes, checkpoint, checkpointEventId } of batches) {
+      try {
+        await this.apply(model, generation, changes, checkpoint, checkpointEventId);
+      } catch (error) {
+        const unavailable = unavailableIfUnreachable(error);
+        if (unavailable instanceof StoreUnavailable) throw unavailable;
+        failed.set(model, error);
+      }
+    }
+    return failed;
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {

@@ -7,10 +7,11 @@ import { BatchDocuments, type DocumentTable } from './batch-documents';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, CountsQuery, DocumentQuery, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountsQuery, DocumentQuery, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import type { CountMoves } from '../count-moves';
 import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
+import { execInWorker } from './exec-in-worker';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
@@ -40,8 +41,12 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly faults: SqliteWriteFaults;
+  private readonly path: string;
+  /** Generations' collections (and fields) whose index for `where` changes exists. */
+  private readonly whereIndexes = new Set<string>();
 
   constructor(options: SqliteReadModelStoreOptions) {
+    this.path = options.path;
     this.db = openSqliteFile(options.path, 'NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS read_model_generations (
@@ -83,7 +88,31 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
-    const applyBatch = this.db.transaction(() => {
+    const failed = await this.applyBatches([{ model, generation, changes, checkpoint, checkpointEventId }]);
+    if (failed.has(model)) throw failed.get(model);
+  }
+
+  async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
+    const failed = new Map<ReadModelName, unknown>();
+    // One transaction (one commit, one WAL sync) for the batch of every model; each model's in a
+    // savepoint of its own, which a change that does not apply rolls back alone.
+    const applyAll = this.db.transaction(() => {
+      for (const batch of batches) {
+        try {
+          this.applyModelBatch(batch);
+        } catch (error) {
+          if (isSqliteFault(error)) throw error;
+          failed.set(batch.model, error);
+        }
+      }
+    }).immediate;
+    this.faults.write(applyAll);
+    return failed;
+  }
+
+  /** Nested in applyBatches' transaction: a savepoint. */
+  private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
+    this.db.transaction(() => {
       const documents = new BatchDocuments(this, generation);
       for (const change of changes) documents.apply(change);
       documents.flushAll();
@@ -95,8 +124,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
         checkpoint.toString(),
         checkpointEventId ?? null,
       );
-    }).immediate;
-    this.faults.write(applyBatch);
+    })();
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
@@ -110,6 +138,9 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
+    // Building the indexes of a large generation takes seconds: off the event loop, on a
+    // connection of its own. Then the switch, which finds them built.
+    await execInWorker(this.path, indexStatements(model, generation));
     this.db.transaction(() => {
       this.createIndexes(model, generation);
       this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
@@ -226,13 +257,14 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   /** A change that selects documents by conditions: run in SQL over what is written. */
   applyWhere({ change, version }: VersionedChange, generation: number): void {
+    if (change.kind !== 'patchWhere' && change.kind !== 'deleteWhere') throw new TypeError(`${change.kind} names its document`);
     const t = table(change.collection, generation);
+    this.ensureWhereIndex(change.collection, generation, Object.keys(change.where));
     if (change.kind === 'deleteWhere') {
       const where = conditionsSql(change.where);
       this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
       return;
     }
-    if (change.kind !== 'patchWhere') throw new TypeError(`${change.kind} names its document`);
     for (const row of this.selectWhere(t, change.where, version)) {
       const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
       if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
@@ -262,13 +294,19 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
   private createIndexes(model: ReadModelName, generation: number): void {
-    for (const collection of PROJECTIONS[model].collections) {
-      const t = table(collection, generation);
-      for (const index of COLLECTION_INDEXES[collection]) {
-        const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
-        this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${t} (${index.map(field).join(', ')})`);
-      }
-    }
+    for (const sql of indexStatements(model, generation)) this.db.exec(sql);
+  }
+
+  /**
+   * A change that selects by conditions needs the query index on those fields even while a
+   * rebuild fills its generation without indexes, or each such change would scan the table.
+   */
+  private ensureWhereIndex(collection: CollectionName, generation: number, fields: readonly string[]): void {
+    const key = `${generationName(collection, generation)}:${fields.join(',')}`;
+    if (this.whereIndexes.has(key)) return;
+    const index = COLLECTION_INDEXES[collection].find((candidate) => fields.every((name, i) => candidate[i] === name));
+    if (index) this.db.exec(indexSql(collection, generation, index));
+    this.whereIndexes.add(key);
   }
 
   private dropCollections(model: ReadModelName, generation: number): void {
@@ -309,6 +347,18 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     return this.statement(sql).get(...bindings) as T | undefined;
   }
 }
+
+function indexSql(collection: CollectionName, generation: number, index: readonly string[]): string {
+  const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table(collection, generation)} (${index.map(field).join(', ')})`;
+}
+
+function indexStatements(model: ReadModelName, generation: number): string[] {
+  return PROJECTIONS[model].collections.flatMap((collection) => COLLECTION_INDEXES[collection].map((index) => indexSql(collection, generation, index)));
+}
+
+/** An error of SQLite itself (by code: see src/shared/sqlite-write-faults.ts), as opposed to one of a change. */
+const isSqliteFault = (error: unknown): boolean => /^SQLITE_/.test(String((error as { code?: unknown } | undefined)?.code));
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 

@@ -84,16 +84,11 @@ export function referenceDump(log: readonly RecordedEvent[]): Record<string, unk
   return Object.fromEntries(COLLECTIONS.map((collection) => [collection, documents.dump(collection)]));
 }
 
-/** Starts a runner per read model. */
+/** Starts one runner feeding every read model, as the projector does. */
 export async function startRunners(events: EventStore, store: ReadModelStore, options: ConstructorParameters<typeof ProjectionRunner>[3] = {}) {
-  const runners = Object.values(PROJECTIONS).map((projection) => new ProjectionRunner(events, store, projection, { generationCheckMs: 100, ...options }));
-  for (const runner of runners) await runner.start();
-  return {
-    runners,
-    stop: async () => {
-      for (const runner of runners) await runner.stop();
-    },
-  };
+  const runner = new ProjectionRunner(events, store, Object.values(PROJECTIONS), { generationCheckMs: 100, ...options });
+  await runner.start();
+  return { runner, stop: () => runner.stop() };
 }
 
 /** Resolves once every read model's active generation has applied the head of the log. */

@@ -1,0 +1,31 @@
+import { Worker } from 'node:worker_threads';
+import { BUSY_TIMEOUT_MS } from '../../shared/sqlite-file';
+
+/**
+ * The worker's code, plain JavaScript so that it runs the same from dist and under ts-jest: it
+ * opens the file on a connection of its own and runs the statements in one IMMEDIATE transaction.
+ */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
+try {
+  db.transaction(() => { for (const sql of workerData.statements) db.exec(sql); }).immediate();
+} finally {
+  db.close();
+}`;
+
+/**
+ * Runs long SQL statements (index builds) on a worker thread: the event loop of the caller keeps
+ * serving meanwhile, its readers see the file as before (WAL), and the statements commit together.
+ */
+export function execInWorker(path: string, statements: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver: require.resolve('better-sqlite3'), path, statements, timeoutMs: BUSY_TIMEOUT_MS },
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`index build worker exited with code ${code}`))));
+  });
+}
