@@ -9,6 +9,7 @@ import { browserDecider } from '../../src/domain/browser/browser.decider';
 import type { LogEvent } from '../../src/domain/events/event-catalogue';
 import type { OrganizationCommand } from '../../src/domain/organization/organization.commands';
 import { organizationDecider } from '../../src/domain/organization/organization.decider';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { publicKeyDecider } from '../../src/domain/public-key/public-key.decider';
 import type { ActorContext } from '../../src/domain/shared/actor';
 import type { ChallengeBinding } from '../../src/domain/shared/challenge-purposes';
@@ -183,7 +184,7 @@ export async function writeAuditExport(file: string, options: AuditExportOptions
   };
 
   await decide('operator', orgStream(ORG), organizationDecider, (): OrganizationCommand => ({
-    type: 'CreateOrganization', orgId: ORG, name: 'Bench', policy: { firstKeyRequiresAdmin: true }, superAdmin: { agentId: ADMIN, email: 'alice@example.com', displayName: 'Alice' },
+    type: 'CreateOrganization', orgId: ORG, name: 'Bench', policy: DEFAULT_ORG_POLICY, superAdmin: { agentId: ADMIN, email: 'alice@example.com', displayName: 'Alice' },
   }));
   const adminKey = newKey();
   await requestKey(ADMIN, adminKey);
@@ -196,7 +197,7 @@ export async function writeAuditExport(file: string, options: AuditExportOptions
     const requestId = await requestKey(agentId, key);
     const request = log.state(agentStream(ORG, agentId), keyDecider).requests.get(requestId)!;
     await decide(ADMIN, agentStream(ORG, agentId), keyDecider, (now): KeyCommand => ({
-      type: 'ApproveKey', orgId: ORG, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, otherApproverHasActiveKey: false, requesterRole: 'MEMBER', now,
+      type: 'ApproveKey', orgId: ORG, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, requesterRole: 'MEMBER', policy: DEFAULT_ORG_POLICY, approvers: new Set([ADMIN]), activeApprovers: 1, now,
       proof: proof(ADMIN, adminKey, { purpose: 'KEY_DECISION', requestId, requesterPublicKey: key.publicKey, decision: 'APPROVE' }),
     }));
     await decide(agentId, browserStream(ORG, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({
