@@ -35,6 +35,7 @@ import { RateLimitInterceptor } from './http/rate-limit.interceptor';
 import { RateLimits } from './rate-limits/rate-limits';
 import { loggerParams } from './logging/json-logger';
 import { MetricsController } from './metrics/metrics.controller';
+import { AsOfQuery } from './application/queries/as-of-query';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
 import { ReadAccess } from './http/read-access';
@@ -93,6 +94,7 @@ export class AppModule {
       EventWriter,
       Proofs,
       ReadQueries,
+      AsOfQuery,
       AuditProofs,
       ReadAccess,
       ...HANDLERS,

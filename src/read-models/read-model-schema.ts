@@ -21,6 +21,10 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'subject', 'position'],
     ['orgId', 'occurredAt'],
   ],
+  // As-of queries (issue 15): keys still ACTIVE after T, roles set up to T, windows opened shortly before T.
+  key_intervals: [['orgId', 'until']],
+  role_changes: [['orgId', 'at']],
+  browser_windows: [['orgId', 'from']],
 };
 
 /** Field names that may appear in queries and conditions: plain identifiers, safe to name in SQL. */

@@ -109,3 +109,30 @@ export class AuditLogPageView {
   @ApiProperty({ type: [AuditEntryView] }) items: AuditEntryView[];
   @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
 }
+
+class RememberedBrowserView {
+  @ApiProperty({ example: 'laptop-1' }) browserId: string;
+  @ApiProperty({ format: 'date-time', description: 'The signature in that browser that opened the remembered window' }) signedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'End of the window (R10, R11)' }) until: string;
+}
+
+class KeyAsOfView {
+  @ApiProperty() requestId: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'] }) mode: string;
+  @ApiProperty({ format: 'date-time' }) activeSince: string;
+}
+
+/** One agent who held an ACTIVE key at the instant (projections/as-of). */
+export class AgentAsOfView {
+  @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiProperty({ enum: ROLES, description: 'The role at that instant' }) role: string;
+  @ApiProperty({ type: KeyAsOfView, description: 'The key ACTIVE at that instant' }) key: KeyAsOfView;
+  @ApiProperty({ type: [RememberedBrowserView], description: 'Browsers where a task needed no fresh signature at that instant' })
+  rememberedBrowsers: RememberedBrowserView[];
+}
+
+export class AsOfView {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: [AgentAsOfView], description: 'Every agent with an ACTIVE key at `at`, by agentId' }) agents: AgentAsOfView[];
+}
