@@ -183,6 +183,7 @@ export const orgStatusProjection: Projection = {
       }
       case 'OrganizationCreated':
       case 'FirstKeyAssigned':
+      case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
       case 'SensitiveTaskAuthorized':
       case 'SensitiveTaskRefused':

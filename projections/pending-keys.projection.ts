@@ -65,6 +65,7 @@ export const pendingKeysProjection: Projection = {
       case 'AgentRoleChanged':
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
+      case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
       case 'PromptFrequencyChanged':
       case 'SensitiveTaskAuthorized':

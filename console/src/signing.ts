@@ -15,6 +15,7 @@ const PURPOSE_TEXT: Record<Binding['purpose'], string> = {
   KEY_DECISION: 'Decide on a key request',
   PROMPT_FREQUENCY: 'Change how often this browser asks for your signature',
   SENSITIVE_TASK: 'Authorize a sensitive task',
+  ORG_POLICY: 'Set the organization\'s lifecycle policy',
 };
 
 /**
@@ -32,7 +33,7 @@ function confirmSignature(binding: Binding): Promise<boolean> {
     dialog.replaceChildren(
       h('h2', { id: 'sign-title' }, 'Sign with your key?'),
       h('p', {}, PURPOSE_TEXT[purpose]),
-      h('dl', {}, ...Object.entries(bound).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+      h('dl', {}, ...Object.entries(bound).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
       h('p', { class: 'hint' }, 'The server’s challenge was checked: it binds exactly this, for you, and nothing else.'),
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: close(true) }, 'Sign'), h('button', { type: 'button', onclick: close(false) }, 'Cancel')),
     );

@@ -1983,6 +1983,21 @@ export interface operations {
                     browserId: string;
                     /** @description the task name */
                     task: string;
+                } | {
+                    /** @enum {string} */
+                    purpose: "ORG_POLICY";
+                    /** @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN */
+                    firstKeyRequiresAdmin: boolean;
+                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate a key of a MEMBER (1-10) */
+                    memberKeyApprovals: number;
+                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate a key of an ADMIN or SUPER_ADMIN (1-10) */
+                    adminKeyApprovals: number;
+                    /** @description how long an operator break-glass recovery waits, vetoable, before it takes effect, in hours (24-720) */
+                    recoveryDelayHours: number;
+                    /** @description how long a key request stays PENDING before it expires, in hours (1-2160) */
+                    pendingRequestExpiryHours: number;
+                    /** @description how long a key request waits before its approvers are reminded (less than the expiry), in hours (1-720) */
+                    reminderAfterHours: number;
                 };
             };
         };

@@ -39,7 +39,7 @@ export function statementMismatches(statement: string, signer: Signer, binding: 
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return ['it is not a JSON object'];
   const problems: string[] = [];
   if (canonicalize(fields) !== statement) problems.push('it is not RFC 8785 canonical JSON');
-  const expected: Record<string, string> = { orgId: signer.orgId, agentId: signer.agentId, ...binding };
+  const expected: Record<string, unknown> = { orgId: signer.orgId, agentId: signer.agentId, ...binding };
   for (const [name, value] of Object.entries(expected)) {
     if (!(name in fields)) problems.push(`it does not bind ${name}`);
     else if (fields[name] !== value) problems.push(`it binds ${name} ${JSON.stringify(fields[name])} instead of ${JSON.stringify(value)}`);

@@ -41,6 +41,8 @@ export class EmailJobPlanner {
       case 'AgentRoleChanged':
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
+      // Nobody has to act on a policy change: it is in the audit log.
+      case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
       case 'KeyApprovalAttemptFailed':
       case 'KeyRequestCancelled':

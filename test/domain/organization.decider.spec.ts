@@ -1,4 +1,5 @@
 import type { OrganizationCommand } from '../../src/domain/organization/organization.commands';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { organizationDecider } from '../../src/domain/organization/organization.decider';
 import type { OrganizationEvent } from '../../src/domain/organization/organization.events';
 import { roleOf } from '../../src/domain/organization/organization.state';
@@ -12,7 +13,7 @@ const create: OrganizationCommand = {
   type: 'CreateOrganization',
   orgId: ORG,
   name: 'Acme',
-  policy: { firstKeyRequiresAdmin: true },
+  policy: DEFAULT_ORG_POLICY,
   superAdmin: agent('alice'),
 };
 const add = (agentId: string, role: Role, actorId = 'alice'): OrganizationCommand => ({ type: 'AddAgent', actorId, agent: agent(agentId), role });
@@ -23,7 +24,7 @@ describe('organization decider', () => {
   describe('CreateOrganization', () => {
     it('creates the org and its first SUPER_ADMIN', () => {
       decide([]).when(create).thenEvents([
-        { type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: { firstKeyRequiresAdmin: true }, superAdminId: 'alice' } },
+        { type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' } },
         { type: 'AgentAdded', data: { ...agent('alice'), role: 'SUPER_ADMIN' } },
       ]);
     });

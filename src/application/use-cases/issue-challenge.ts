@@ -36,6 +36,9 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
     if (request.purpose === 'KEY_DECISION' && !isApproverRole(actor.role)) {
       refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests, so only they get a KEY_DECISION challenge.');
     }
+    if (request.purpose === 'ORG_POLICY' && actor.role !== 'SUPER_ADMIN') {
+      refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN changes the organization\'s policy, so only they get an ORG_POLICY challenge.');
+    }
     return this.tokens.issue({ orgId, agentId, ...(await this.binding(orgId, request)) }, now);
   }
 
@@ -56,6 +59,7 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
       }
       case 'PROMPT_FREQUENCY':
       case 'SENSITIVE_TASK':
+      case 'ORG_POLICY':
         return request;
     }
   }

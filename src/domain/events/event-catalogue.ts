@@ -21,6 +21,7 @@ export const ORGANIZATION_EVENTS: EventVersions<OrganizationEvent> = {
   AgentRoleChanged: 1,
   AgentRemoved: 1,
   FirstKeyAssigned: 1,
+  OrgPolicyChanged: 1,
 };
 
 export const KEY_EVENTS: EventVersions<KeyEvent> = {

@@ -1,5 +1,7 @@
+import type { ActiveKey } from '../shared/actor';
 import type { Role } from '../shared/roles';
-import type { OrgPolicy } from './organization.events';
+import type { SignedProof } from '../shared/signed-proof';
+import type { OrgPolicy } from './org-policy';
 
 export interface NewAgent {
   agentId: string;
@@ -20,4 +22,17 @@ export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentI
 export type RemoveAgent = { type: 'RemoveAgent'; actorId: string; agentId: string };
 export type AssignFirstKey = { type: 'AssignFirstKey'; agentId: string; requestId: string };
 
-export type OrganizationCommand = CreateOrganization | AddAgent | ChangeAgentRole | RemoveAgent | AssignFirstKey;
+/**
+ * R20: set the org's whole policy. `actorKey` is the caller's ACTIVE key, read from their key
+ * stream by the handler at decision time (which guards that stream's revision).
+ */
+export type ChangeOrgPolicy = {
+  type: 'ChangeOrgPolicy';
+  actorId: string;
+  actorKey?: ActiveKey;
+  policy: OrgPolicy;
+  proof: SignedProof;
+  now: string;
+};
+
+export type OrganizationCommand = CreateOrganization | AddAgent | ChangeAgentRole | RemoveAgent | AssignFirstKey | ChangeOrgPolicy;

@@ -1,9 +1,12 @@
 import { ORGANIZATION_EVENTS } from '../events/event-catalogue';
 import { isReservedAgentId, RESERVED_AGENT_IDS } from '../shared/actor';
+import { checkChallenge, recordProof, requireSignature } from '../shared/check-proof';
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import type { Role } from '../shared/roles';
-import type { OrganizationCommand } from './organization.commands';
+import { withUsedNonce } from '../shared/used-nonces';
+import { effectivePolicy, requireValidPolicy } from './org-policy';
+import type { ChangeOrgPolicy, OrganizationCommand } from './organization.commands';
 import type { OrganizationEvent } from './organization.events';
 import { initialOrganizationState, roleOf, withAgent, type OrganizationState } from './organization.state';
 
@@ -42,7 +45,29 @@ function keepASuperAdmin(state: OrganizationState, role: Role, change: string): 
 }
 
 /**
- * The org directory (R1) and its first key (R4). A role change to the role the agent already has
+ * R20: a policy change is a decision of a SUPER_ADMIN, signed with their ACTIVE key over the
+ * ORG_POLICY challenge binding every field of the new policy. Setting the policy the org already
+ * has writes nothing, so a retried change is harmless (its challenge stays unused).
+ */
+function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): OrganizationEvent[] {
+  const { actorId, policy, proof } = command;
+  requireOrg(state);
+  if (roleOf(state, actorId) !== 'SUPER_ADMIN') {
+    refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN of this organization changes its policy.');
+  }
+  const signingKey =
+    command.actorKey ??
+    refuse('FORBIDDEN', 'NO_ACTIVE_KEY', 'A policy change is signed with your ACTIVE key, and you have none: get your key approved first.');
+  requireValidPolicy(policy);
+  checkChallenge(proof, { purpose: 'ORG_POLICY', orgId: state.orgId as string, agentId: actorId, ...policy }, command.now, state.usedNonces);
+  requireSignature(proof, signingKey.publicKey, 'your ACTIVE key');
+  const unchanged = (Object.keys(policy) as (keyof typeof policy)[]).every((field) => policy[field] === state.policy[field]);
+  if (unchanged) return [];
+  return [{ type: 'OrgPolicyChanged', data: { policy, previous: state.policy, changedBy: actorId, decision: recordProof(proof, signingKey.publicKey) } }];
+}
+
+/**
+ * The org directory (R1), its first key (R4) and its lifecycle policy (R20). A role change to the role the agent already has
  * is accepted and writes nothing, so a retried PATCH is harmless.
  */
 export const organizationDecider: Decider<OrganizationCommand, OrganizationState, OrganizationEvent> = {
@@ -93,6 +118,8 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         }
         return { events: [{ type: 'FirstKeyAssigned', data: { agentId: command.agentId, requestId: command.requestId } }] };
       }
+      case 'ChangeOrgPolicy':
+        return { events: changePolicy(command, state) };
     }
   },
 
@@ -100,7 +127,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
     switch (event.type) {
       case 'OrganizationCreated': {
         const { orgId, name, policy } = event.data;
-        return { ...state, exists: true, orgId, name, policy };
+        return { ...state, exists: true, orgId, name, policy: effectivePolicy(policy) };
       }
       case 'AgentAdded': {
         const { agentId, email, displayName, role } = event.data;
@@ -114,6 +141,8 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         return withAgent(state, event.data.agentId, undefined);
       case 'FirstKeyAssigned':
         return { ...state, firstKey: { ...event.data } };
+      case 'OrgPolicyChanged':
+        return { ...state, policy: event.data.policy, usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement) };
     }
   },
 };

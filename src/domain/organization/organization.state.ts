@@ -1,6 +1,7 @@
 import { PersistentMap } from '../shared/persistent-map';
 import { isApproverRole, type Role } from '../shared/roles';
-import type { OrgPolicy } from './organization.events';
+import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from './org-policy';
 
 export interface AgentEntry {
   email: string;
@@ -20,14 +21,17 @@ export interface OrganizationState {
   approvers: ReadonlySet<string>;
   superAdminCount: number;
   firstKey?: { agentId: string; requestId: string };
+  /** Nonces of the ORG_POLICY challenges used here (R15). */
+  usedNonces: UsedNonces;
 }
 
 export const initialOrganizationState: OrganizationState = {
   exists: false,
-  policy: { firstKeyRequiresAdmin: true },
+  policy: DEFAULT_ORG_POLICY,
   agents: PersistentMap.empty(),
   approvers: new Set(),
   superAdminCount: 0,
+  usedNonces: NO_USED_NONCES,
 };
 
 /** The role of an agent, or undefined when they are not in the directory. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROMPT_FREQUENCIES } from '../browser/prompt-frequency';
+import { ORG_POLICY_FIELDS } from '../organization/org-policy';
 import { ID_PATTERN } from '../streams';
 
 /*
@@ -43,6 +44,11 @@ export const CHALLENGE_PURPOSES = {
     asks: { browserId, task: z.string().min(1).max(200).describe('the task name') },
     adds: {},
   },
+  // R20: the SUPER_ADMIN signs every field of the org's new policy, not a change relative to one they may not have seen.
+  ORG_POLICY: {
+    asks: ORG_POLICY_FIELDS,
+    adds: {},
+  },
 } as const satisfies Record<string, { asks: z.ZodRawShape; adds: z.ZodRawShape }>;
 
 type Table = typeof CHALLENGE_PURPOSES;
@@ -68,8 +74,8 @@ export const boundFields = (purpose: ChallengePurpose): string[] => [
 /** The names of the fields a caller names when asking for a challenge of this purpose. */
 export const askedFields = (purpose: ChallengePurpose): string[] => Object.keys(CHALLENGE_PURPOSES[purpose].asks);
 
-/** The fields any purpose binds, each optional and as signed text: the flat shape of a parsed statement. */
-export type AnyBoundFields = { [F in { [P in ChallengePurpose]: keyof BoundShape<P> }[ChallengePurpose] & string]?: string };
+/** The fields any purpose binds, each optional and as signed JSON values: the flat shape of a parsed statement. */
+export type AnyBoundFields = { [F in { [P in ChallengePurpose]: keyof BoundShape<P> }[ChallengePurpose] & string]?: string | number | boolean };
 
 const requestSchemas = CHALLENGE_PURPOSE_NAMES.map((purpose) =>
   z.object({ purpose: z.literal(purpose), ...CHALLENGE_PURPOSES[purpose].asks }).strict(),

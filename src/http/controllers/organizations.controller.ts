@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
+import { effectivePolicy } from '../../domain/organization/org-policy';
 import { OperatorOnly } from '../../auth/access.decorators';
 import { AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
@@ -25,7 +26,7 @@ export class OrganizationsController {
   @RateLimited('orgs_per_address')
   @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'))
   async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
-    const policy = { firstKeyRequiresAdmin: body.policy?.firstKeyRequiresAdmin ?? true };
+    const policy = effectivePolicy(body.policy ?? {});
     const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));
     return { orgId: created.orgId, position: String(created.position) };
   }

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { refuse } from '../shared/refusal';
+import type { Role } from '../shared/roles';
+
+const HOUR = 60 * 60 * 1000;
+
+const hours = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int({ message: `${what} is a whole number of hours` })
+    .min(min, { message: `${what} is at least ${min} hours` })
+    .max(max, { message: `${what} is at most ${max} hours` })
+    .describe(`${what}, in hours (${min}-${max})`);
+
+const approvals = (who: string) =>
+  z
+    .number()
+    .int({ message: 'an approval threshold is a whole number' })
+    .min(1, { message: 'an approval threshold is at least 1' })
+    .max(MAX_APPROVALS, { message: `an approval threshold is at most ${MAX_APPROVALS}` })
+    .describe(`R20 M-of-N: distinct approvers whose signed approvals activate a key of ${who} (1-${MAX_APPROVALS})`);
+
+/** Approvers are few (they are visited one by one, R8, R12): a threshold beyond this is a typo. */
+export const MAX_APPROVALS = 10;
+
+/**
+ * An org's lifecycle policy (R4, R20), field by field: the one table that the HTTP bodies, their
+ * OpenAPI schema, the ORG_POLICY challenge (which binds every field) and the decider's bounds are
+ * derived from. Durations are whole hours: every rule they drive is measured in hours or days.
+ */
+export const ORG_POLICY_FIELDS = {
+  firstKeyRequiresAdmin: z.boolean().describe('R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN'),
+  memberKeyApprovals: approvals('a MEMBER'),
+  adminKeyApprovals: approvals('an ADMIN or SUPER_ADMIN'),
+  recoveryDelayHours: hours(24, 720, 'how long an operator break-glass recovery waits, vetoable, before it takes effect'),
+  pendingRequestExpiryHours: hours(1, 2160, 'how long a key request stays PENDING before it expires'),
+  reminderAfterHours: hours(1, 720, 'how long a key request waits before its approvers are reminded (less than the expiry)'),
+} as const;
+
+export const orgPolicySchema = z.object(ORG_POLICY_FIELDS).strict();
+
+export type OrgPolicy = z.infer<typeof orgPolicySchema>;
+
+/** The product defaults (R20): a bank would set adminKeyApprovals 2. */
+export const DEFAULT_ORG_POLICY: OrgPolicy = {
+  firstKeyRequiresAdmin: true,
+  memberKeyApprovals: 1,
+  adminKeyApprovals: 1,
+  recoveryDelayHours: 72,
+  pendingRequestExpiryHours: 7 * 24,
+  reminderAfterHours: 2 * 24,
+};
+
+/**
+ * The policy an org has after a recorded one: fields recorded before they existed (orgs created
+ * before R20 recorded only firstKeyRequiresAdmin) take the product default.
+ */
+export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({ ...DEFAULT_ORG_POLICY, ...recorded });
+
+/** What is wrong with a policy, field by field; empty when it can be set. */
+export function policyProblems(policy: OrgPolicy): { field: string; message: string }[] {
+  const parsed = orgPolicySchema.safeParse(policy);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+  if (parsed.success && policy.reminderAfterHours >= policy.pendingRequestExpiryHours) {
+    problems.push({ field: 'reminderAfterHours', message: 'approvers are reminded before a request expires: reminderAfterHours must be less than pendingRequestExpiryHours' });
+  }
+  return problems;
+}
+
+/** Refuses (UNPROCESSABLE, nothing written) a policy outside its bounds. */
+export function requireValidPolicy(policy: OrgPolicy): void {
+  const problems = policyProblems(policy);
+  if (problems.length > 0) {
+    refuse('UNPROCESSABLE', 'INVALID_POLICY', `The policy cannot be set: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}.`, { problems });
+  }
+}
+
+/** R20 M-of-N: how many distinct approvers the policy asks for a key of an agent with this role. */
+export const approvalsRequired = (policy: OrgPolicy, role: Role): number =>
+  role === 'ADMIN' || role === 'SUPER_ADMIN' ? policy.adminKeyApprovals : policy.memberKeyApprovals;
+
+/** Policy durations as milliseconds, for rules that compare instants. */
+export const hoursToMs = (value: number): number => value * HOUR;
