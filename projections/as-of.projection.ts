@@ -99,6 +99,7 @@ export const asOfProjection: Projection = {
         return signedAt ? [window(agentId, browserId, signedAt, validUntil, keyFingerprint)] : [];
       }
       case 'OrganizationCreated':
+      case 'OrgPolicyChanged':
       case 'FirstKeyAssigned':
       case 'KeyRequested':
       case 'KeyRejected':
