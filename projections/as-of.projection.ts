@@ -106,6 +106,8 @@ export const asOfProjection: Projection = {
       case 'KeyApprovalAttemptFailed':
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':
+      case 'KeyRequestExpired':
+      case 'KeyRequestReminderSent':
       case 'PublicKeyClaimed':
       case 'SensitiveTaskRefused':
       case 'CheckpointSigned':

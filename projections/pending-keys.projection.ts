@@ -20,6 +20,8 @@ export type PendingKeyDocument = {
   requestedPosition: number;
   failedAttempts: number;
   attemptsLeft: number;
+  /** R20: when its approvers were reminded of it; null until then. */
+  remindedAt: string | null;
 };
 
 export const pendingKeyId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
@@ -45,6 +47,7 @@ export const pendingKeysProjection: Projection = {
           requestedPosition: safeNumber(event.position),
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,
+          remindedAt: null,
         };
         return [{ kind: 'upsert', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), document }];
       }
@@ -54,7 +57,10 @@ export const pendingKeysProjection: Projection = {
           { kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { failedAttempts, attemptsLeft } },
         ];
       }
+      case 'KeyRequestReminderSent':
+        return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId), set: { remindedAt: eventTime(event) } }];
       case 'KeyApproved':
+      case 'KeyRequestExpired':
       case 'KeyRejected':
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':

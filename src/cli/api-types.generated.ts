@@ -641,7 +641,7 @@ export interface components {
             /** @example alice@example.com */
             email?: string;
             /** @enum {string} */
-            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "REVOKED";
+            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "REVOKED" | "EXPIRED";
             /** @description Raw Ed25519 public key, base64url (43 characters) */
             publicKey: string;
             fingerprint: string;
@@ -758,6 +758,11 @@ export interface components {
             requestedPosition: number;
             failedAttempts: number;
             attemptsLeft: number;
+            /**
+             * Format: date-time
+             * @description R20: when its approvers were reminded of it
+             */
+            remindedAt: string | null;
         };
         PendingKeysPageView: {
             items: components["schemas"]["PendingKeyView"][];
@@ -779,7 +784,7 @@ export interface components {
             requestId: string;
             fingerprint: string;
             /** @enum {string} */
-            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED";
+            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "EXPIRED";
             /** Format: date-time */
             requestedAt: string;
             failedAttempts: number;
@@ -806,7 +811,7 @@ export interface components {
             /** @enum {string} */
             role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
             /** @enum {string} */
-            keyStatus: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "REVOKED";
+            keyStatus: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             /** @description Of the ACTIVE key */
             fingerprint: string | null;
             /** @description Of the ACTIVE key; null for FIRST_KEY */
@@ -3473,7 +3478,7 @@ export interface operations {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 role?: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
-                keyStatus?: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "REVOKED";
+                keyStatus?: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             };
             header?: {
                 /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */

@@ -7,7 +7,8 @@ import type { ReadModelName } from '../../projections/projection';
  * first, then the field pages are ordered by). Queries may only name fields listed here.
  */
 export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly string[]>> = {
-  pending_keys: [['orgId', 'requestedPosition']],
+  // The deadline scheduler (R20) looks for old requests across orgs.
+  pending_keys: [['orgId', 'requestedPosition'], ['requestedAt']],
   agent_status: [
     ['orgId', 'agentId'],
     ['orgId', 'keyStatus', 'agentId'],

@@ -82,6 +82,11 @@ export type KeyRevoked = DomainEvent<
   }
 >;
 
+/** R20: a request stayed PENDING longer than the org's pendingRequestExpiryHours; the agent may request again. */
+export type KeyRequestExpired = DomainEvent<'KeyRequestExpired', { requestId: string; agentId: string; expiryHours: number }>;
+/** R20: the approvers were reminded of a request PENDING longer than the org's reminderAfterHours; once per request. */
+export type KeyRequestReminderSent = DomainEvent<'KeyRequestReminderSent', { requestId: string; agentId: string; reminderAfterHours: number }>;
+
 export type KeyEvent =
   | KeyRequested
   | KeyApproved
@@ -89,4 +94,6 @@ export type KeyEvent =
   | KeyApprovalAttemptFailed
   | KeyRequestLocked
   | KeyRequestCancelled
-  | KeyRevoked;
+  | KeyRevoked
+  | KeyRequestExpired
+  | KeyRequestReminderSent;

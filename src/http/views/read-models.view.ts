@@ -18,6 +18,7 @@ export class PendingKeyView {
   @ApiProperty({ description: 'Log position of the request (the list is oldest first by it)' }) requestedPosition: number;
   @ApiProperty() failedAttempts: number;
   @ApiProperty() attemptsLeft: number;
+  @ApiProperty({ ...NULLABLE_STRING, format: 'date-time', description: 'R20: when its approvers were reminded of it' }) remindedAt: string | null;
 }
 
 export class PendingKeysPageView {
@@ -37,7 +38,7 @@ class ActiveKeyView {
 class LastRequestView {
   @ApiProperty() requestId: string;
   @ApiProperty() fingerprint: string;
-  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED'] }) status: string;
+  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED'] }) status: string;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty() failedAttempts: number;
   @ApiProperty({ ...NULLABLE_STRING, format: 'date-time' }) decidedAt: string | null;

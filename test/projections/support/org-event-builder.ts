@@ -172,6 +172,19 @@ export class OrgEventBuilder {
     return this.command(approver, events);
   }
 
+  /** R20: the pending request expired under the default policy (the deadline scheduler's command). */
+  expire(agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    this.pending.delete(agentId);
+    return this.command('policy', [[this.agentStream(agentId), { type: 'KeyRequestExpired', data: { requestId: key.requestId, agentId, expiryHours: 168 } }]]);
+  }
+
+  /** R20: the approvers of the pending request were reminded under the default policy. */
+  remind(agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    return this.command('policy', [[this.agentStream(agentId), { type: 'KeyRequestReminderSent', data: { requestId: key.requestId, agentId, reminderAfterHours: 48 } }]]);
+  }
+
   revoke(admin: string, agentId: string): StreamEvent[] {
     const key = this.active.get(agentId);
     if (!key) throw new Error(`${agentId} has no ACTIVE key`);
