@@ -104,6 +104,7 @@ export const asOfProjection: Projection = {
       case 'KeyRequested':
       case 'KeyRejected':
       case 'KeyApprovalAttemptFailed':
+      case 'KeyApprovalRecorded':
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':
       case 'KeyRequestExpired':

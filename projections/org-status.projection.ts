@@ -187,6 +187,7 @@ export const orgStatusProjection: Projection = {
       case 'OrganizationCreated':
       case 'FirstKeyAssigned':
       case 'OrgPolicyChanged':
+      case 'KeyApprovalRecorded':
       case 'PublicKeyClaimed':
       case 'SensitiveTaskAuthorized':
       case 'SensitiveTaskRefused':

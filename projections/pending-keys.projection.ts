@@ -22,6 +22,8 @@ export type PendingKeyDocument = {
   attemptsLeft: number;
   /** R20: when its approvers were reminded of it; null until then. */
   remindedAt: string | null;
+  /** R20 M-of-N: the approvers whose approvals count so far, in order. */
+  approvals: string[];
 };
 
 export const pendingKeyId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
@@ -48,6 +50,7 @@ export const pendingKeysProjection: Projection = {
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,
           remindedAt: null,
+          approvals: [],
         };
         return [{ kind: 'upsert', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), document }];
       }
@@ -59,6 +62,10 @@ export const pendingKeysProjection: Projection = {
       }
       case 'KeyRequestReminderSent':
         return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId), set: { remindedAt: eventTime(event) } }];
+      case 'KeyApprovalRecorded': {
+        const { requestId, approvals } = event.data;
+        return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { approvals } }];
+      }
       case 'KeyApproved':
       case 'KeyRequestExpired':
       case 'KeyRejected':

@@ -15,6 +15,7 @@ import { DecideKeyRequestHandler } from './application/use-cases/decide-key-requ
 import { GetKeyRequestHandler } from './application/use-cases/get-key-request';
 import { IssueChallengeHandler } from './application/use-cases/issue-challenge';
 import { ChangeDirectoryHandler } from './application/use-cases/manage-agents';
+import { ChangeOrgPolicyHandler } from './application/use-cases/change-org-policy';
 import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
@@ -29,6 +30,7 @@ import { BrowsersController } from './http/controllers/browsers.controller';
 import { ChallengesController } from './http/controllers/challenges.controller';
 import { KeyRequestsController } from './http/controllers/key-requests.controller';
 import { OrganizationsController } from './http/controllers/organizations.controller';
+import { OrgPolicyController } from './http/controllers/org-policy.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimitInterceptor } from './http/rate-limit.interceptor';
@@ -50,6 +52,7 @@ import { LOG_KEY } from './transparency/log-key';
 
 const API_CONTROLLERS = [
   OrganizationsController,
+  OrgPolicyController,
   AgentsController,
   ChallengesController,
   KeyRequestsController,
@@ -63,6 +66,7 @@ const API_CONTROLLERS = [
 const HANDLERS = [
   CreateOrganizationHandler,
   ChangeDirectoryHandler,
+  ChangeOrgPolicyHandler,
   IssueChallengeHandler,
   RequestKeyHandler,
   DecideKeyRequestHandler,

@@ -37,16 +37,19 @@ export class Directory {
   }
 
   /**
-   * R8: whether an ADMIN or SUPER_ADMIN other than `agentId` holds an ACTIVE key, with the key
-   * streams read to know it: the decision relies on them, so it guards them (R17).
+   * R8, R20: how many ADMINs and SUPER_ADMINs other than `agentId` hold an ACTIVE key, counted up
+   * to `upTo` (at least one, which R8 needs), with the key streams read to know it: the decision
+   * relies on them, so it guards them (R17). With the default threshold of 1, one holder is enough.
    */
-  async otherApproverHasActiveKey(orgId: string, org: OrganizationState, agentId: string): Promise<{ holds: boolean; read: LoadedStream<KeyState>[] }> {
+  async activeApprovers(orgId: string, org: OrganizationState, agentId: string, upTo: number): Promise<{ count: number; read: LoadedStream<KeyState>[] }> {
     const read: LoadedStream<KeyState>[] = [];
     const others = approversWithActiveKey(org, agentId, async (otherId) => {
       const keys = await this.keys(orgId, otherId);
       read.push(keys);
       return keys.state;
     });
-    return { holds: !(await others.next()).done, read };
+    let count = 0;
+    while (count < Math.max(1, upTo) && !(await others.next()).done) count++;
+    return { count, read };
   }
 }

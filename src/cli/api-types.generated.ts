@@ -44,6 +44,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's lifecycle policy, every field set (any member)
+         * @description The organization's lifecycle policy, every field set (any member)
+         */
+        get: operations["getOrgPolicy"];
+        /**
+         * Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)
+         * @description Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)
+         */
+        put: operations["setOrgPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/agents": {
         parameters: {
             query?: never;
@@ -509,10 +533,35 @@ export interface components {
         };
         PolicyDto: {
             /**
-             * @description R4: the first key must come from an ADMIN or SUPER_ADMIN
+             * @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN
              * @default true
              */
             firstKeyRequiresAdmin?: boolean;
+            /**
+             * @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10)
+             * @default 1
+             */
+            memberKeyApprovals?: number;
+            /**
+             * @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10)
+             * @default 1
+             */
+            adminKeyApprovals?: number;
+            /**
+             * @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720)
+             * @default 72
+             */
+            recoveryDelayHours?: number;
+            /**
+             * @description how long a key request stays PENDING before it expires (hours, 1-2160)
+             * @default 168
+             */
+            pendingRequestExpiryHours?: number;
+            /**
+             * @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720)
+             * @default 48
+             */
+            reminderAfterHours?: number;
         };
         CreateOrganizationDto: {
             /** @description Organization name */
@@ -529,12 +578,26 @@ export interface components {
              */
             position: string;
         };
+        OrgPolicyView: {
+            /** @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN */
+            firstKeyRequiresAdmin: boolean;
+            /** @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10) */
+            memberKeyApprovals: number;
+            /** @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10) */
+            adminKeyApprovals: number;
+            /** @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720) */
+            recoveryDelayHours: number;
+            /** @description how long a key request stays PENDING before it expires (hours, 1-2160) */
+            pendingRequestExpiryHours: number;
+            /** @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720) */
+            reminderAfterHours: number;
+        };
         OrganizationView: {
             /** @example org_01J9Z3 */
             orgId: string;
             /** @example Acme */
             name: string;
-            policy: components["schemas"]["PolicyDto"];
+            policy: components["schemas"]["OrgPolicyView"];
             /**
              * @description Number of agents
              * @example 3
@@ -542,6 +605,16 @@ export interface components {
             agents: number;
             /** @description R4: the first key of the org was approved */
             firstKeyAssigned: boolean;
+        };
+        OrgPolicyChangedView: {
+            policy: components["schemas"]["OrgPolicyView"];
+            /** @description false when the org already had this policy: nothing was written */
+            changed: boolean;
+            /**
+             * @description Log position (decimal); absent when nothing was written
+             * @example 42
+             */
+            position?: string;
         };
         AddAgentDto: {
             /**
@@ -652,6 +725,8 @@ export interface components {
             verificationCode: string;
             /** @description Wrong verification codes so far (the 5th locks the request) */
             failedAttempts: number;
+            /** @description R20 M-of-N: the approvers who approved it so far while it waits for more */
+            approvals: string[];
             /** Format: date-time */
             requestedAt: string;
             /** @description Every event of this request, oldest first */
@@ -671,13 +746,20 @@ export interface components {
         KeyRequestDecidedView: {
             /** @example alice.kr_01J9Z3 */
             requestId: string;
-            /** @enum {string} */
-            status: "APPROVED" | "REJECTED";
+            /**
+             * @description PENDING: the approval was recorded and the request waits for more (R20 M-of-N)
+             * @enum {string}
+             */
+            status: "APPROVED" | "REJECTED" | "PENDING";
             /**
              * @description How an approved key became ACTIVE
              * @enum {string}
              */
             mode?: "FIRST_KEY" | "APPROVAL" | "ROTATION";
+            /** @description While PENDING: the approvers whose approvals count so far */
+            approvals?: string[];
+            /** @description While PENDING: the threshold at this decision */
+            approvalsRequired?: number;
             /**
              * @description Log position (decimal)
              * @example 42
@@ -763,6 +845,10 @@ export interface components {
              * @description R20: when its approvers were reminded of it
              */
             remindedAt: string | null;
+            /** @description R20 M-of-N: the approvers whose signed approvals count so far, in order */
+            approvals: string[];
+            /** @description R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key */
+            approvalsRequired: number;
         };
         PendingKeysPageView: {
             items: components["schemas"]["PendingKeyView"][];
@@ -1242,6 +1328,349 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "Not found (including any resource of another organization)",
                      *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description A store does not answer; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrgPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgPolicyView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including any resource of another organization) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found (including any resource of another organization)",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description A store does not answer; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOrgPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole new policy and the signature over its ORG_POLICY challenge */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The whole new policy: the ORG_POLICY challenge binds every field */
+                    policy: {
+                        /** @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN */
+                        firstKeyRequiresAdmin: boolean;
+                        /** @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10) */
+                        memberKeyApprovals: number;
+                        /** @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10) */
+                        adminKeyApprovals: number;
+                        /** @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720) */
+                        recoveryDelayHours: number;
+                        /** @description how long a key request stays PENDING before it expires (hours, 1-2160) */
+                        pendingRequestExpiryHours: number;
+                        /** @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720) */
+                        reminderAfterHours: number;
+                    };
+                    /** @description challengeId of an ORG_POLICY challenge binding this policy */
+                    challengeId: string;
+                    /** @description Ed25519 signature of the challenge statement by your ACTIVE key */
+                    signature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Set (or already the policy: nothing written) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgPolicyChangedView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a SUPER_ADMIN, or no ACTIVE key to sign with */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-super-admin",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not a SUPER_ADMIN, or no ACTIVE key to sign with",
+                     *       "code": "NOT_SUPER_ADMIN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including any resource of another organization) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found (including any resource of another organization)",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change kept conflicting; retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A concurrent change kept conflicting; retry",
+                     *       "code": "CONFLICT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-policy",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry",
+                     *       "code": "INVALID_POLICY"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -1993,15 +2422,15 @@ export interface operations {
                     purpose: "ORG_POLICY";
                     /** @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN */
                     firstKeyRequiresAdmin: boolean;
-                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate a key of a MEMBER (1-10) */
+                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10) */
                     memberKeyApprovals: number;
-                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate a key of an ADMIN or SUPER_ADMIN (1-10) */
+                    /** @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10) */
                     adminKeyApprovals: number;
-                    /** @description how long an operator break-glass recovery waits, vetoable, before it takes effect, in hours (24-720) */
+                    /** @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720) */
                     recoveryDelayHours: number;
-                    /** @description how long a key request stays PENDING before it expires, in hours (1-2160) */
+                    /** @description how long a key request stays PENDING before it expires (hours, 1-2160) */
                     pendingRequestExpiryHours: number;
-                    /** @description how long a key request waits before its approvers are reminded (less than the expiry), in hours (1-720) */
+                    /** @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720) */
                     reminderAfterHours: number;
                 };
             };
@@ -2646,7 +3075,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Approved: the key is ACTIVE */
+            /** @description Approved: the key is ACTIVE, or (R20 M-of-N) the approval is recorded and the request stays PENDING until the threshold is met */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2727,7 +3156,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not PENDING, or its requester is now an AUDITOR */
+            /** @description The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2738,7 +3167,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:request-not-pending",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The request is not PENDING, or its requester is now an AUDITOR",
+                     *       "detail": "The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)",
                      *       "code": "REQUEST_NOT_PENDING"
                      *     }
                      */

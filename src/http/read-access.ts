@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ReadModelName } from '../../projections/projection';
 import { Directory } from '../application/directory';
 import { ReadQueries } from '../application/queries/read-queries';
+import type { OrganizationState } from '../domain/organization/organization.state';
 import { refuse } from '../domain/shared/refusal';
 import type { Role } from '../domain/shared/roles';
 import { problem } from './problem';
@@ -21,10 +22,11 @@ export class ReadAccess {
     private readonly queries: ReadQueries,
   ) {}
 
-  async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number): Promise<void> {
-    const { actor } = await this.directory.actor(orgId, agentId);
+  /** Returns the org's directory as the check read it. */
+  async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number): Promise<OrganizationState> {
+    const { org, actor } = await this.directory.actor(orgId, agentId);
     if (!roles.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${roles.join(', ')}; you are ${actor.role}.`);
-    if (minPosition === undefined) return;
+    if (minPosition === undefined) return org.state;
     if (typeof minPosition !== 'string' || !POSITION.test(minPosition) || BigInt(minPosition) >= 2n ** 64n) {
       throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
     }
@@ -34,5 +36,6 @@ export class ReadAccess {
         { 'retry-after': '1' },
       );
     }
+    return org.state;
   }
 }

@@ -48,6 +48,8 @@ export class EmailJobPlanner {
       // Nobody has to act on a policy change: it is in the audit log.
       case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
+      // A partial approval asks nothing new of anyone: the approvers were told of the request, and the pending list shows who approved.
+      case 'KeyApprovalRecorded':
       case 'KeyApprovalAttemptFailed':
       case 'KeyRequestCancelled':
       case 'KeyRevoked':

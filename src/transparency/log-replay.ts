@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { publicKeyDecider } from '../domain/public-key/public-key.decider';
 import type { PublicKeyEvent } from '../domain/public-key/public-key.events';
 import type { PublicKeyState } from '../domain/public-key/public-key.state';
@@ -7,7 +8,9 @@ import type { BrowserEvent } from '../domain/browser/browser.events';
 import { browserDecider } from '../domain/browser/browser.decider';
 import { initialBrowserState, type BrowserState } from '../domain/browser/browser.state';
 import { organizationDecider } from '../domain/organization/organization.decider';
-import type { OrganizationEvent } from '../domain/organization/organization.events';
+import type { OrganizationEvent, OrgPolicyChanged } from '../domain/organization/organization.events';
+import { policyProblems } from '../domain/organization/org-policy';
+import { approvalThreshold, countedApprovals } from '../domain/signature-key/approval-threshold';
 import { initialOrganizationState, roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import type { ActiveKey } from '../domain/shared/actor';
 import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
@@ -87,6 +90,7 @@ export class OrgReplay {
     if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
       violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.orgId}"`);
     }
+    if (event.type === 'OrgPolicyChanged') this.policyChange(event);
     this.org = organizationDecider.evolve(this.org, event);
   }
 
@@ -116,6 +120,34 @@ export class OrgReplay {
       } else if (proof !== undefined) violation('a REMEMBERED authorization carries no signature');
     }
     this.browsers.set(stream, browserDecider.evolve(this.browsers.get(stream) ?? initialBrowserState, event));
+  }
+
+  /**
+   * R20: a policy change was signed by a SUPER_ADMIN at that point, with their ACTIVE key then,
+   * over the ORG_POLICY challenge binding every field of a policy within its bounds.
+   */
+  private policyChange(event: Decoded<OrgPolicyChanged>): void {
+    const { policy, previous, changedBy, decision } = event.data;
+    if (event.actor !== changedBy) violation(`the policy change names "${changedBy}" but was recorded for "${event.actor}"`);
+    const role = roleOf(this.org, changedBy);
+    if (role !== 'SUPER_ADMIN') violation(`"${changedBy}" changed the org's policy as ${role ?? 'a stranger to the org'}, not as a SUPER_ADMIN`);
+    const problems = policyProblems(policy);
+    if (problems.length > 0) violation(`the policy set by "${changedBy}" is out of bounds: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
+    if (canonicalize(previous) !== canonicalize(this.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
+    const key = this.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
+    this.statement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key);
+  }
+
+  /**
+   * R20 M-of-N: an approval recorded below the threshold, or the approval that reaches it, counts
+   * the approvals of the request's approvers still ADMIN or SUPER_ADMIN, each approver once, against
+   * the threshold of the policy then, capped by the approvers besides the requester with an ACTIVE key then.
+   */
+  private approvalCount(agentId: string, request: KeyRequestEntry, approvedBy: string): { approvals: string[]; required: number } {
+    const counted = countedApprovals(request.approvals, this.org.approvers);
+    const activeApprovers = [...this.org.approvers].filter((other) => other !== agentId && this.keys.get(other)?.active !== undefined).length;
+    const required = approvalThreshold(this.org.policy, roleOf(this.org, agentId) ?? 'MEMBER', activeApprovers);
+    return { approvals: counted.includes(approvedBy) ? counted : [...counted, approvedBy], required };
   }
 
   /** The keys ACTIVE now, each with its approval chain back to the org's first key. */
@@ -172,6 +204,8 @@ export class OrgReplay {
         }
         if (approvedBy === undefined || decision === undefined) violation(`a ${mode} approval names its approver and carries the signed decision`);
         const signingKey = this.decision(agentId, state, request, event, approvedBy!, decision!, 'APPROVE');
+        const { approvals, required } = this.approvalCount(agentId, request, approvedBy!);
+        if (approvals.length < required) violation(`key request ${request.requestId} was approved with ${approvals.length} approval(s) that count, below the org's threshold of ${required}`);
         const own = approvedBy === agentId;
         if (own !== (mode === 'ROTATION')) violation(own ? `"${agentId}" approved their own key as ${mode}, not a ROTATION` : `a ROTATION is approved by the key's own holder, not "${approvedBy}"`);
         this.approvals.set(request.fingerprint, {
@@ -183,6 +217,19 @@ export class OrgReplay {
           signedWith: signingKey.fingerprint,
           occurredAt: event.occurredAt,
         });
+        return;
+      }
+      case 'KeyApprovalRecorded': {
+        const request = pending(state, event.data.requestId);
+        const { approvedBy, decision } = event.data;
+        if (approvedBy === agentId) violation(`"${agentId}" approved their own key request below the threshold`);
+        if (request.approvals.includes(approvedBy)) violation(`"${approvedBy}" approved key request ${request.requestId} twice`);
+        this.decision(agentId, state, request, event, approvedBy, decision, 'APPROVE');
+        const { approvals, required } = this.approvalCount(agentId, request, approvedBy);
+        if (approvals.length >= required) violation(`an approval of key request ${request.requestId} was recorded as partial although it reached the threshold of ${required}`);
+        if (canonicalize(approvals) !== canonicalize(event.data.approvals) || required !== event.data.required) {
+          violation(`the approvals of key request ${request.requestId} are recorded as ${event.data.approvals.length} of ${event.data.required}, not ${approvals.length} of ${required}`);
+        }
         return;
       }
       case 'KeyRejected': {

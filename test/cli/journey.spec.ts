@@ -141,6 +141,18 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(readFileSync(join(keyDir, keyFile), 'utf8')).not.toContain(PASSPHRASES.alice);
   });
 
+  it('shows the lifecycle policy to a member, and lets the SUPER_ADMIN change it with a signature (R20)', async () => {
+    const shown = await ztkeys('bob', ['policy', 'show']);
+    expect(shown).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/memberKeyApprovals +1\n/) });
+    expect(shown.stdout).toMatch(/pendingRequestExpiryHours +168\n/);
+    expect((await ztkeys('alice', ['policy', 'set'])).code).toBe(EXIT.USAGE);
+    const set = await signing('alice', ['policy', 'set', '--request-expiry-hours', '72', '--reminder-after-hours', '24']);
+    expect(set.stderr).not.toMatch(/ztkeys:/);
+    expect(set).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/pendingRequestExpiryHours +72\n[\s\S]*Policy changed\.\n$/) });
+    const changed = json<{ pendingRequestExpiryHours: number; reminderAfterHours: number; memberKeyApprovals: number }>(await ztkeys('bob', ['policy', 'show', '--json']));
+    expect(changed).toMatchObject({ pendingRequestExpiryHours: 72, reminderAfterHours: 24, memberKeyApprovals: 1 });
+  });
+
   it("approves a member's key with the right code after one wrong code, and not with a wrong passphrase", async () => {
     bobRequest = json(await signing('bob', ['keys', 'create', '--json']));
     expect(bobRequest).toMatchObject({ status: 'PENDING', verificationCode: expect.stringMatching(/^\d{3}(-\d{3}){4}$/) });
@@ -257,6 +269,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
       ['AgentAdded', { agentId: 'carol' }],
       ['KeyRequested', { agentId: 'alice' }],
       ['KeyApproved', { agentId: 'alice', mode: 'FIRST_KEY' }],
+      ['OrgPolicyChanged', { changedBy: 'alice' }],
       ['KeyRequested', { agentId: 'bob', requestId: bobRequest.requestId }],
       ['KeyApprovalAttemptFailed', { requestId: bobRequest.requestId, attemptedBy: 'alice', attemptsLeft: 4 }],
       ['KeyApproved', { requestId: bobRequest.requestId, mode: 'APPROVAL', approvedBy: 'alice' }],

@@ -1,4 +1,5 @@
 import { verificationCode } from '../../src/crypto/verification-code';
+import { DEFAULT_ORG_POLICY, type ApprovalPolicy } from '../../src/domain/organization/org-policy';
 import type { ActorContext } from '../../src/domain/shared/actor';
 import type { Role } from '../../src/domain/shared/roles';
 import type { ChallengeFields, SignedProof } from '../../src/domain/shared/signed-proof';
@@ -91,7 +92,7 @@ export const approveKey = (
   key: TestKeyPair,
   request: RequestRef,
   code: string,
-  options: DecisionOptions & { otherApproverHasActiveKey?: boolean; requesterRole?: Role } = {},
+  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: ApprovalPolicy; approvers?: string[] } = {},
 ): ApproveKey => ({
   type: 'ApproveKey',
   orgId: ORG,
@@ -99,8 +100,10 @@ export const approveKey = (
   approver,
   verificationCode: code,
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'APPROVE', options),
-  otherApproverHasActiveKey: options.otherApproverHasActiveKey ?? true,
   requesterRole: options.requesterRole ?? 'MEMBER',
+  policy: options.policy ?? DEFAULT_ORG_POLICY,
+  approvers: new Set(options.approvers ?? [approver.agentId]),
+  activeApprovers: options.activeApprovers ?? 1,
   now: options.now ?? T0,
 });
 

@@ -286,7 +286,7 @@ describe('key decider', () => {
     it('refuses self-approval while another approver has an ACTIVE key', () => {
       const bobReplacing = run([requestKey(BOB, carolNewKey, { requestId: 'b2' })]);
       const bobRef = { requestId: 'b2', publicKey: carolNewKey.publicKey };
-      const command = approveKey(BOB, bobKey, bobRef, codeOf('bob', carolNewKey), { otherApproverHasActiveKey: true });
+      const command = approveKey(BOB, bobKey, bobRef, codeOf('bob', carolNewKey), { activeApprovers: 1 });
       keys(bobReplacing).when(command).thenRefused('FORBIDDEN', 'SELF_DECISION');
     });
 
@@ -298,7 +298,7 @@ describe('key decider', () => {
       const a2 = { requestId: 'a2', publicKey: newAliceKey.publicKey };
 
       it('approves their own replacement, signed by their current ACTIVE key, and revokes that key', () => {
-        const command = approveKey(ALICE, aliceKey, a2, codeOf('alice', newAliceKey), { otherApproverHasActiveKey: false, now: at(2 * MINUTE) });
+        const command = approveKey(ALICE, aliceKey, a2, codeOf('alice', newAliceKey), { activeApprovers: 0, now: at(2 * MINUTE) });
         const events = keys(aliceReplacing()).when(command).events();
         expect(events).toEqual([
           expect.objectContaining({ type: 'KeyRevoked', data: expect.objectContaining({ requestId: 'alice-key', reasonCode: 'REPLACED', revokedBy: 'alice' }) }),
@@ -318,7 +318,7 @@ describe('key decider', () => {
       });
 
       it('is refused when another approver has an ACTIVE key', () => {
-        const command = approveKey(ALICE, aliceKey, a2, codeOf('alice', newAliceKey), { otherApproverHasActiveKey: true });
+        const command = approveKey(ALICE, aliceKey, a2, codeOf('alice', newAliceKey), { activeApprovers: 1 });
         keys(aliceReplacing()).when(command).thenRefused('FORBIDDEN', 'SELF_DECISION');
       });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../src/cli/api-types.generated';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
@@ -51,7 +52,7 @@ describe('a client generated from the OpenAPI document', () => {
     const orgId = created.orgId;
     const org = { params: { path: { orgId } } };
     const alice = clientOf(await server.token(orgId, 'alice'));
-    expect(ok(await alice.GET('/v1/orgs/{orgId}', org))).toEqual({ orgId, name: 'Acme Support', policy: { firstKeyRequiresAdmin: true }, agents: 1, firstKeyAssigned: false });
+    expect(ok(await alice.GET('/v1/orgs/{orgId}', org))).toEqual({ orgId, name: 'Acme Support', policy: DEFAULT_ORG_POLICY, agents: 1, firstKeyAssigned: false });
 
     const aliceKey = generateKeyPair();
     expect(await requestKey(alice, orgId, aliceKey)).toEqual(expect.objectContaining({ status: 'APPROVED', fingerprint: aliceKey.fingerprint }));

@@ -1,3 +1,4 @@
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { createPublicKey, verify } from 'node:crypto';
 import { verificationCode } from '../../src/crypto/verification-code';
 import { agentStream, orgStream } from '../../src/domain/streams';
@@ -52,7 +53,7 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     const before = await call(server, 'GET', `/v1/orgs/${alice.orgId}`, alice.token);
     expect(before.status).toBe(200);
     expect(before.body).toEqual(
-      expect.objectContaining({ orgId: alice.orgId, name: 'Acme Support', policy: { firstKeyRequiresAdmin: true }, firstKeyAssigned: false }),
+      expect.objectContaining({ orgId: alice.orgId, name: 'Acme Support', policy: DEFAULT_ORG_POLICY, firstKeyAssigned: false }),
     );
 
     const first = await requested(alice);
@@ -363,7 +364,7 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     expect(refused.body.detail).toMatch(/ADMIN/);
 
     const lenient = await journey.createOrg('alice', { firstKeyRequiresAdmin: false });
-    expect((await call(server, 'GET', `/v1/orgs/${lenient.orgId}`, lenient.token)).body.policy).toEqual({ firstKeyRequiresAdmin: false });
+    expect((await call(server, 'GET', `/v1/orgs/${lenient.orgId}`, lenient.token)).body.policy).toEqual({ ...DEFAULT_ORG_POLICY, firstKeyRequiresAdmin: false });
     const member = await journey.addAgent(lenient, 'bob');
     const granted = await requested(member);
     expectAccepted(granted, 201);

@@ -33,6 +33,7 @@ describe('pending-keys projection', () => {
         failedAttempts: 0,
         attemptsLeft: 5,
         remindedAt: null,
+        approvals: [],
       },
     ]);
     expect(project(pendingKeysProjection, log.events).get('pending_keys', pendingKeyId(ORG, 'r-alice'))).toBeDefined();

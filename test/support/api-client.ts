@@ -1,3 +1,4 @@
+import type { OrgPolicy } from '../../src/domain/organization/org-policy';
 import { generateKeyPair, type TestKeyPair } from './ed25519-keys';
 import type { TestServer } from './test-server';
 
@@ -39,7 +40,7 @@ export interface TestAgent {
 export class Journey {
   constructor(readonly server: TestServer) {}
 
-  async createOrg(superAdminId = 'alice', policy?: { firstKeyRequiresAdmin: boolean }): Promise<TestAgent> {
+  async createOrg(superAdminId = 'alice', policy?: Partial<OrgPolicy>): Promise<TestAgent> {
     const reply = await call(this.server, 'POST', '/v1/orgs', this.server.bootstrapToken, {
       name: 'Acme Support',
       superAdmin: { agentId: superAdminId, email: `${superAdminId}@example.com`, displayName: superAdminId },
@@ -100,6 +101,12 @@ export class Journey {
     const { challengeId, signature } = await this.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision });
     const action = decision === 'APPROVE' ? 'approve' : 'reject';
     return call(this.server, 'POST', `/v1/orgs/${approver.orgId}/key-requests/${requestId}/${action}`, approver.token, { challengeId, signature, ...extra });
+  }
+
+  /** R20: sets the org's whole policy, signed by the SUPER_ADMIN's key (their ACTIVE key unless given). */
+  async setPolicy(superAdmin: TestAgent, policy: OrgPolicy, key = superAdmin.key!): Promise<Reply> {
+    const { challengeId, signature } = await this.signed(superAdmin, key, { purpose: 'ORG_POLICY', ...policy });
+    return call(this.server, 'PUT', `/v1/orgs/${superAdmin.orgId}/policy`, superAdmin.token, { policy, challengeId, signature });
   }
 
   getKeyRequest(agent: TestAgent, requestId: string): Promise<Reply> {

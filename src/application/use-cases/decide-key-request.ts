@@ -1,4 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { approvalsRequired } from '../../domain/organization/org-policy';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { keyDecider } from '../../domain/signature-key/key.decider';
@@ -15,8 +16,12 @@ export type KeyDecision =
 
 export interface DecidedKeyRequest {
   requestId: string;
-  status: 'APPROVED' | 'REJECTED';
+  /** PENDING: the approval was recorded and the request waits for more (R20 M-of-N). */
+  status: 'APPROVED' | 'REJECTED' | 'PENDING';
   mode?: string;
+  /** While PENDING: the approvers whose approvals count so far, and the threshold at this decision. */
+  approvals?: string[];
+  approvalsRequired?: number;
   position: bigint;
 }
 
@@ -33,8 +38,10 @@ export class DecideKeyRequestCommand extends Command<DecidedKeyRequest> {
 }
 
 /**
- * R5, R6, R8: an approver's signed decision on a request. Two approvers deciding at once both
- * append at the same revision of the requester's stream: exactly one decision is recorded.
+ * R5, R6, R8, R20: an approver's signed decision on a request. Two approvers deciding at once both
+ * append at the same revision of the requester's stream: one is recorded, the other is decided
+ * again on the state that includes it, so approvals never count twice nor past the threshold. The
+ * threshold is read from the org's policy now, and the org stream guards the append.
  * A wrong verification code is a refusal that is recorded (and counted) before it is answered.
  */
 @CommandHandler(DecideKeyRequestCommand)
@@ -52,7 +59,10 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     return retryOnConflict(async () => {
       const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor);
       const requester = await this.directory.keys(context.orgId, requesterId);
-      const others = decision.decision === 'APPROVE' ? await this.directory.otherApproverHasActiveKey(context.orgId, org.state, approver.agentId) : undefined;
+      const requesterRole = org.state.agents.get(requesterId)?.role;
+      const required = approvalsRequired(org.state.policy, requesterRole ?? 'MEMBER');
+      // The approvers besides the requester (for a ROTATION, the approver) who could sign now.
+      const others = decision.decision === 'APPROVE' ? await this.directory.activeApprovers(context.orgId, org.state, requesterId, required) : undefined;
       const now = context.now.toISOString();
       const outcome =
         decision.decision === 'APPROVE'
@@ -64,8 +74,10 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
                 approver,
                 verificationCode: decision.verificationCode,
                 proof,
-                otherApproverHasActiveKey: others!.holds,
-                requesterRole: org.state.agents.get(requesterId)?.role,
+                requesterRole,
+                policy: org.state.policy,
+                approvers: org.state.approvers,
+                activeApprovers: others!.count,
                 now,
               },
               requester.state,
@@ -79,6 +91,8 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       const read = [org, approverKeys, ...(others?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, { ...requester, events: outcome.events }, ...read))!;
       if (outcome.refusal) throw outcome.refusal.with({ position: String(position) });
+      const recorded = outcome.events.find((event) => event.type === 'KeyApprovalRecorded');
+      if (recorded) return { requestId, status: 'PENDING', approvals: recorded.data.approvals, approvalsRequired: recorded.data.required, position };
       const { mode } = fold(keyDecider, outcome.events, requester.state).requests.get(requestId)!;
       return { requestId, status: decision.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', ...(mode && { mode }), position };
     });

@@ -20,6 +20,8 @@ export interface KeyRequestView {
   fingerprint: string;
   verificationCode: string;
   failedAttempts: number;
+  /** R20 M-of-N: who approved it so far while it waits for more approvals. */
+  approvals: readonly string[];
   requestedAt: string;
   /** Every event of this request, oldest first: what happened, when, by whom. */
   history: { type: string; at: string; by: string; position: string }[];
@@ -67,6 +69,7 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
       fingerprint: entry.fingerprint,
       verificationCode: entry.verificationCode,
       failedAttempts: entry.failedAttempts,
+      approvals: entry.approvals,
       requestedAt: history[0]?.at ?? '',
       history,
     };

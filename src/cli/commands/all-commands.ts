@@ -10,6 +10,7 @@ import { keysPendingCommand } from './keys-pending.command';
 import { keysRevokeCommand } from './keys-revoke.command';
 import { loginCommand } from './login.command';
 import { orgCreateCommand } from './org-create.command';
+import { policySetCommand, policyShowCommand } from './policy.command';
 import { profileListCommand, profileUseCommand, whoamiCommand } from './profile.command';
 import { promptFrequencySetCommand } from './prompt-frequency-set.command';
 import { statusCommand } from './status.command';
@@ -25,6 +26,8 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   agentsAddCommand,
   agentsRoleCommand,
   agentsRemoveCommand,
+  policyShowCommand,
+  policySetCommand,
   keysCreateCommand,
   keysPendingCommand,
   keysApproveCommand,

@@ -87,7 +87,11 @@ decision. Wrong codes are counted: the 5th locks the request.`,
       throw error;
     }
     const { requestId, ...decided } = result;
-    ctx.output.result(`Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`, {
+    const human =
+      result.status === 'PENDING'
+        ? `Your approval is recorded (${result.approvals?.length ?? 0} of the ${result.approvalsRequired ?? '?'} approvals the org's policy asks): ${request.agentId}'s key stays PENDING until other approvers approve it.`
+        : `Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`;
+    ctx.output.result(human, {
       requestId,
       agentId: request.agentId,
       fingerprint: request.fingerprint,

@@ -20,7 +20,7 @@ export const keysPendingCommand: CommandSpec = {
       items.length === 0
         ? 'No key request is waiting.'
         : formatTable(
-            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'WRONG CODES'],
+            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'WRONG CODES', 'APPROVALS'],
             reviewed.map(({ item, review }) => [
               item.requestId,
               requesterLabel(item),
@@ -28,6 +28,8 @@ export const keysPendingCommand: CommandSpec = {
               review.problems.length === 0 ? review.code : 'MISMATCH (see warning)',
               item.requestedAt,
               String(item.failedAttempts ?? 0),
+              // R20 M-of-N: how many of the policy's threshold, and by whom.
+              `${item.approvals.length}/${item.approvalsRequired}${item.approvals.length > 0 ? ` (${item.approvals.join(', ')})` : ''}`,
             ]),
           ),
       { items: reviewed.map(({ item, review }) => ({ ...item, verified: review.problems.length === 0, problems: review.problems })) },

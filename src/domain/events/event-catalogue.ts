@@ -27,6 +27,7 @@ export const ORGANIZATION_EVENTS: EventVersions<OrganizationEvent> = {
 export const KEY_EVENTS: EventVersions<KeyEvent> = {
   KeyRequested: 1,
   KeyApproved: 1,
+  KeyApprovalRecorded: 1,
   KeyRejected: 1,
   KeyApprovalAttemptFailed: 1,
   KeyRequestLocked: 1,

@@ -4,24 +4,28 @@ import type { Role } from '../shared/roles';
 
 const HOUR = 60 * 60 * 1000;
 
-const hours = (min: number, max: number, what: string) =>
-  z
-    .number()
-    .int({ message: `${what} is a whole number of hours` })
-    .min(min, { message: `${what} is at least ${min} hours` })
-    .max(max, { message: `${what} is at most ${max} hours` })
-    .describe(`${what}, in hours (${min}-${max})`);
+/**
+ * The bounds of the numeric fields. Approvers are few (they are visited one by one, R8, R12), so
+ * a threshold beyond 10 is a typo; a recovery delay under a day would let a stolen operator token
+ * act before anyone reads their mail; a request waits at most 90 days.
+ */
+export const POLICY_LIMITS = {
+  memberKeyApprovals: { min: 1, max: 10 },
+  adminKeyApprovals: { min: 1, max: 10 },
+  recoveryDelayHours: { min: 24, max: 720 },
+  pendingRequestExpiryHours: { min: 1, max: 2160 },
+  reminderAfterHours: { min: 1, max: 720 },
+} as const;
 
-const approvals = (who: string) =>
-  z
+const bounded = (field: keyof typeof POLICY_LIMITS, unit: string, what: string) => {
+  const { min, max } = POLICY_LIMITS[field];
+  return z
     .number()
-    .int({ message: 'an approval threshold is a whole number' })
-    .min(1, { message: 'an approval threshold is at least 1' })
-    .max(MAX_APPROVALS, { message: `an approval threshold is at most ${MAX_APPROVALS}` })
-    .describe(`R20 M-of-N: distinct approvers whose signed approvals activate a key of ${who} (1-${MAX_APPROVALS})`);
-
-/** Approvers are few (they are visited one by one, R8, R12): a threshold beyond this is a typo. */
-export const MAX_APPROVALS = 10;
+    .int({ message: `${field} is a whole number of ${unit}` })
+    .min(min, { message: `${field} is at least ${min}` })
+    .max(max, { message: `${field} is at most ${max}` })
+    .describe(`${what} (${unit}, ${min}-${max})`);
+};
 
 /**
  * An org's lifecycle policy (R4, R20), field by field: the one table that the HTTP bodies, their
@@ -30,11 +34,11 @@ export const MAX_APPROVALS = 10;
  */
 export const ORG_POLICY_FIELDS = {
   firstKeyRequiresAdmin: z.boolean().describe('R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN'),
-  memberKeyApprovals: approvals('a MEMBER'),
-  adminKeyApprovals: approvals('an ADMIN or SUPER_ADMIN'),
-  recoveryDelayHours: hours(24, 720, 'how long an operator break-glass recovery waits, vetoable, before it takes effect'),
-  pendingRequestExpiryHours: hours(1, 2160, 'how long a key request stays PENDING before it expires'),
-  reminderAfterHours: hours(1, 720, 'how long a key request waits before its approvers are reminded (less than the expiry)'),
+  memberKeyApprovals: bounded('memberKeyApprovals', 'approvers', 'R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER\'s key'),
+  adminKeyApprovals: bounded('adminKeyApprovals', 'approvers', 'R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN\'s or SUPER_ADMIN\'s key'),
+  recoveryDelayHours: bounded('recoveryDelayHours', 'hours', 'how long an operator break-glass recovery waits, vetoable, before it takes effect'),
+  pendingRequestExpiryHours: bounded('pendingRequestExpiryHours', 'hours', 'how long a key request stays PENDING before it expires'),
+  reminderAfterHours: bounded('reminderAfterHours', 'hours', 'how long a key request waits before its approvers are reminded (less than the expiry)'),
 } as const;
 
 export const orgPolicySchema = z.object(ORG_POLICY_FIELDS).strict();
@@ -55,7 +59,10 @@ export const DEFAULT_ORG_POLICY: OrgPolicy = {
  * The policy an org has after a recorded one: fields recorded before they existed (orgs created
  * before R20 recorded only firstKeyRequiresAdmin) take the product default.
  */
-export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({ ...DEFAULT_ORG_POLICY, ...recorded });
+export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({
+  ...DEFAULT_ORG_POLICY,
+  ...Object.fromEntries(Object.entries(recorded).filter(([, value]) => value !== undefined)),
+});
 
 /** What is wrong with a policy, field by field; empty when it can be set. */
 export function policyProblems(policy: OrgPolicy): { field: string; message: string }[] {
@@ -75,8 +82,11 @@ export function requireValidPolicy(policy: OrgPolicy): void {
   }
 }
 
+/** What of the policy the M-of-N rule reads. */
+export type ApprovalPolicy = Pick<OrgPolicy, 'memberKeyApprovals' | 'adminKeyApprovals'>;
+
 /** R20 M-of-N: how many distinct approvers the policy asks for a key of an agent with this role. */
-export const approvalsRequired = (policy: OrgPolicy, role: Role): number =>
+export const approvalsRequired = (policy: ApprovalPolicy, role: Role): number =>
   role === 'ADMIN' || role === 'SUPER_ADMIN' ? policy.adminKeyApprovals : policy.memberKeyApprovals;
 
 /** Policy durations as milliseconds, for rules that compare instants. */

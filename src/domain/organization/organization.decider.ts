@@ -80,6 +80,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${command.orgId} already exists.`);
         const { orgId, name, policy, superAdmin } = command;
         refuseReservedId(superAdmin.agentId);
+        requireValidPolicy(policy);
         return {
           events: [
             { type: 'OrganizationCreated', data: { orgId, name, policy, superAdminId: superAdmin.agentId } },

@@ -1,6 +1,6 @@
 import type { ActorContext } from '../shared/actor';
 import type { SignedProof } from '../shared/signed-proof';
-import type { OrgPolicy } from '../organization/organization.events';
+import type { ApprovalPolicy, OrgPolicy } from '../organization/org-policy';
 import type { Role } from '../shared/roles';
 import type { KeyReleaseReason } from './key.events';
 
@@ -28,10 +28,18 @@ export type ApproveKey = {
   approver: ActorContext;
   verificationCode: string;
   proof: SignedProof;
-  /** Whether any ADMIN or SUPER_ADMIN other than the approver has an ACTIVE key (R8 ROTATION). */
-  otherApproverHasActiveKey: boolean;
   /** The requester's role now, absent once removed: an AUDITOR's key is never approved (R18). */
   requesterRole?: Role;
+  /** R20: the org's approval thresholds now. */
+  policy: ApprovalPolicy;
+  /** The org's ADMINs and SUPER_ADMINs now: only their approvals count. */
+  approvers: ReadonlySet<string>;
+  /**
+   * ADMINs and SUPER_ADMINs other than the requester holding an ACTIVE key, counted at least up to
+   * the policy's threshold: none allows the sole approver's own ROTATION (R8), and it caps the
+   * threshold (approval-threshold.ts).
+   */
+  activeApprovers: number;
   now: string;
 };
 export type RejectKey = {

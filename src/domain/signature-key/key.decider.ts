@@ -7,6 +7,7 @@ import type { Decider, Outcome } from '../shared/decider';
 import { DomainRefusal, refuse } from '../shared/refusal';
 import { isApproverRole, refuseAuditor } from '../shared/roles';
 import { challengeOf, withUsedNonce } from '../shared/used-nonces';
+import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
@@ -138,14 +139,15 @@ function authorizeDecision(
 }
 
 /**
- * R5, R6, R8. A wrong verification code is a RECORDED refusal: the attempt (and on the 5th the
- * lock) is returned as events with the refusal, which the caller answers (422) after appending
- * them. On approval an ACTIVE key is revoked (REPLACED) before the new one is approved, so that no
- * position of the log shows two ACTIVE keys.
+ * R5, R6, R8, R20. A wrong verification code is a RECORDED refusal: the attempt (and on the 5th
+ * the lock) is returned as events with the refusal, which the caller answers (422) after appending
+ * them. A correct approval below the threshold is recorded (KeyApprovalRecorded); the one that
+ * reaches it activates the key. On activation an ACTIVE key is revoked (REPLACED) before the new
+ * one is approved, so that no position of the log shows two ACTIVE keys.
  */
 function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
   const { approver } = command;
-  const rotationAllowed = !command.otherApproverHasActiveKey;
+  const rotationAllowed = command.activeApprovers === 0;
   const { request, signingKey, rotation } = authorizeDecision(command, state, 'APPROVE', rotationAllowed);
   // R18: a change to AUDITOR cancels the request in the same commit; this holds for logs written before that rule.
   if (command.requesterRole === 'AUDITOR') {
@@ -174,6 +176,23 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
     if (locked) events.push({ type: 'KeyRequestLocked', data: { requestId: request.requestId, agentId, failedAttempts } });
     return { events, refusal: codeMismatch(failedAttempts, locked) };
   }
+  const required = approvalThreshold(command.policy, command.requesterRole ?? 'MEMBER', command.activeApprovers);
+  const counted = countedApprovals(request.approvals, command.approvers);
+  const again = counted.includes(approver.agentId);
+  const approvals = again ? counted : [...counted, approver.agentId];
+  if (approvals.length < required) {
+    if (again) {
+      refuse(
+        'CONFLICT',
+        'ALREADY_APPROVED',
+        `You already approved this request: it waits for ${required - approvals.length} more approval(s) by other ADMINs or SUPER_ADMINs.`,
+        { approvals, required },
+      );
+    }
+    const data = { requestId: request.requestId, agentId, approvedBy: approver.agentId, approvals, required, decision };
+    return { events: [{ type: 'KeyApprovalRecorded', data }] };
+  }
+  // The threshold is met, by this approval or, for an approver who already approved, by a threshold lowered since.
   const events: KeyEvent[] = [];
   if (state.active) {
     events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, approver.agentId));
@@ -299,6 +318,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           failedAttempts: 0,
           challengeExpiresAt: challengeOf(proof.statement).expiresAt,
           reminded: false,
+          approvals: [],
           ...(replacesFingerprint !== undefined && { replacesFingerprint }),
         };
         return {
@@ -318,6 +338,11 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           usedNonces: decision ? withUsedNonce(state.usedNonces, decision.statement) : state.usedNonces,
         };
       }
+      case 'KeyApprovalRecorded':
+        return {
+          ...withRequest(state, event.data.requestId, { approvals: event.data.approvals }),
+          usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement),
+        };
       case 'KeyRejected':
         return {
           ...withRequest(state, event.data.requestId, { status: 'REJECTED' }),

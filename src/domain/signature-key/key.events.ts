@@ -38,6 +38,15 @@ export type KeyApproved = DomainEvent<
     decision?: RecordedProof;
   }
 >;
+/**
+ * R20 M-of-N: a signed approval that does not reach the threshold yet; the request stays PENDING.
+ * The approval that reaches it is the KeyApproved. `approvals` are the approvers whose approvals
+ * count at that point, this one last; `required` is the threshold then.
+ */
+export type KeyApprovalRecorded = DomainEvent<
+  'KeyApprovalRecorded',
+  { requestId: string; agentId: string; approvedBy: string; approvals: string[]; required: number; decision: RecordedProof }
+>;
 export type KeyRejected = DomainEvent<
   'KeyRejected',
   { requestId: string; agentId: string; rejectedBy: string; reason?: string; decision: RecordedProof }
@@ -90,6 +99,7 @@ export type KeyRequestReminderSent = DomainEvent<'KeyRequestReminderSent', { req
 export type KeyEvent =
   | KeyRequested
   | KeyApproved
+  | KeyApprovalRecorded
   | KeyRejected
   | KeyApprovalAttemptFailed
   | KeyRequestLocked

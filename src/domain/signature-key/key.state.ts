@@ -15,6 +15,8 @@ export interface KeyRequestEntry {
   failedAttempts: number;
   /** Fingerprint of the ACTIVE key the request would replace (R8), if any. */
   replacesFingerprint?: string;
+  /** R20 M-of-N: who approved it so far, in order, while it waits for more approvals. */
+  approvals: readonly string[];
   /** How it was approved, once APPROVED. */
   mode?: ApprovalMode;
   /** Expiry of the challenge its proof of possession answered: R20 deadlines count from it (request-deadlines.ts). */

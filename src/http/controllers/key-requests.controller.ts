@@ -51,8 +51,8 @@ export class KeyRequestsController {
   @AgentEndpoint(
     'approveKeyRequest',
     "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)",
-    Answers(200, KeyRequestDecidedView, 'Approved: the key is ACTIVE'),
-    [409, 'The request is not PENDING, or its requester is now an AUDITOR', 'REQUEST_NOT_PENDING'],
+    Answers(200, KeyRequestDecidedView, 'Approved: the key is ACTIVE, or (R20 M-of-N) the approval is recorded and the request stays PENDING until the threshold is met'),
+    [409, 'The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)', 'REQUEST_NOT_PENDING'],
     [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature', 'VERIFICATION_CODE_MISMATCH'],
   )
   async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: ApproveKeyRequestDto) {

@@ -6,6 +6,7 @@ import type { CommandContext } from '../../application/command-context';
 import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { approvalsRequired } from '../../domain/organization/org-policy';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
@@ -43,8 +44,11 @@ export class ReadModelsController {
     BEHIND,
   )
   async pendingKeys(@Ctx() context: CommandContext, @Query() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
-    await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
-    return this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
+    const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
+    const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
+    // R20: the threshold is the policy's now (a tightened one applies to pending requests), so it is not in the read model.
+    const required = (agentId: unknown) => approvalsRequired(org.policy, org.agents.get(agentId as string)?.role ?? 'MEMBER');
+    return { ...page, items: page.items.map((item) => ({ ...item, approvalsRequired: required(item.agentId) })) };
   }
 
   @Get('zero-trust-status')

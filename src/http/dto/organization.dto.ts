@@ -1,6 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsObject, IsOptional, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsObject, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { DEFAULT_ORG_POLICY, ORG_POLICY_FIELDS, POLICY_LIMITS } from '../../domain/organization/org-policy';
 import { ROLES, type Role } from '../../domain/shared/roles';
 import { IdField, TextField } from './fields';
 
@@ -10,11 +12,31 @@ export class NewAgentDto {
   @TextField('Name shown to approvers', 200) displayName: string;
 }
 
+type Limited = keyof typeof POLICY_LIMITS;
+
+/** A numeric policy field, documented and bounded from the policy's own table (org-policy.ts). */
+const LimitedField = (field: Limited) => {
+  const { min, max } = POLICY_LIMITS[field];
+  return applyDecorators(
+    ApiPropertyOptional({ description: ORG_POLICY_FIELDS[field].description, minimum: min, maximum: max, default: DEFAULT_ORG_POLICY[field], type: 'integer' }),
+    IsOptional(),
+    IsInt(),
+    Min(min),
+    Max(max),
+  );
+};
+
+/** The policy an org is created with (R20); a field left out takes its default. */
 export class PolicyDto {
-  @ApiPropertyOptional({ description: 'R4: the first key must come from an ADMIN or SUPER_ADMIN', default: true })
+  @ApiPropertyOptional({ description: ORG_POLICY_FIELDS.firstKeyRequiresAdmin.description, default: true })
   @IsOptional()
   @IsBoolean()
   firstKeyRequiresAdmin?: boolean;
+  @LimitedField('memberKeyApprovals') memberKeyApprovals?: number;
+  @LimitedField('adminKeyApprovals') adminKeyApprovals?: number;
+  @LimitedField('recoveryDelayHours') recoveryDelayHours?: number;
+  @LimitedField('pendingRequestExpiryHours') pendingRequestExpiryHours?: number;
+  @LimitedField('reminderAfterHours') reminderAfterHours?: number;
 }
 
 export class CreateOrganizationDto {

@@ -15,8 +15,11 @@ export class KeyRequestCreatedView {
 
 export class KeyRequestDecidedView {
   @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
-  @ApiProperty({ enum: ['APPROVED', 'REJECTED'] }) status: 'APPROVED' | 'REJECTED';
+  @ApiProperty({ enum: ['APPROVED', 'REJECTED', 'PENDING'], description: 'PENDING: the approval was recorded and the request waits for more (R20 M-of-N)' })
+  status: 'APPROVED' | 'REJECTED' | 'PENDING';
   @ApiPropertyOptional({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'], description: 'How an approved key became ACTIVE' }) mode?: string;
+  @ApiPropertyOptional({ type: [String], description: 'While PENDING: the approvers whose approvals count so far' }) approvals?: string[];
+  @ApiPropertyOptional({ description: 'While PENDING: the threshold at this decision' }) approvalsRequired?: number;
   @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
 }
 
@@ -38,6 +41,7 @@ export class KeyRequestView {
   @ApiProperty() fingerprint: string;
   @ApiProperty(CODE) verificationCode: string;
   @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers who approved it so far while it waits for more' }) approvals: string[];
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty({ type: [KeyRequestEventView], description: 'Every event of this request, oldest first' }) history: KeyRequestEventView[];
 }

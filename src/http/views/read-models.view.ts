@@ -19,6 +19,11 @@ export class PendingKeyView {
   @ApiProperty() failedAttempts: number;
   @ApiProperty() attemptsLeft: number;
   @ApiProperty({ ...NULLABLE_STRING, format: 'date-time', description: 'R20: when its approvers were reminded of it' }) remindedAt: string | null;
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers whose signed approvals count so far, in order' }) approvals: string[];
+  @ApiProperty({
+    description: "R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key",
+  })
+  approvalsRequired: number;
 }
 
 export class PendingKeysPageView {

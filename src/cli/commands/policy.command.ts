@@ -1,0 +1,75 @@
+import { ORG_POLICY_FIELDS, type OrgPolicy } from '../../domain/organization/org-policy';
+import { AgentSession } from '../agent-session';
+import { usageError } from '../cli-error';
+import type { CommandSpec, OptionSpec } from '../command-spec';
+import { formatFields } from '../output';
+
+type Field = keyof OrgPolicy;
+
+/** The option of `policy set` for each policy field (R20), in the order `policy show` lists them. */
+const OPTIONS: Readonly<Record<Field, string>> = {
+  firstKeyRequiresAdmin: 'first-key-requires-admin',
+  memberKeyApprovals: 'member-approvals',
+  adminKeyApprovals: 'admin-approvals',
+  recoveryDelayHours: 'recovery-delay-hours',
+  pendingRequestExpiryHours: 'request-expiry-hours',
+  reminderAfterHours: 'reminder-after-hours',
+};
+const FIELDS = Object.keys(OPTIONS) as Field[];
+
+const policyLines = (policy: OrgPolicy): string => formatFields(FIELDS.map((field) => [field, String(policy[field])] as const));
+
+async function currentPolicy(session: AgentSession): Promise<OrgPolicy> {
+  return session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/policy', { params: { path: session.org } }));
+}
+
+export const policyShowCommand: CommandSpec = {
+  path: ['policy', 'show'],
+  summary: "Show the organization's lifecycle policy: first-key rule, approval thresholds, delays (any member)",
+  async run(_input, ctx) {
+    const policy = await currentPolicy(AgentSession.open(ctx));
+    ctx.output.result(policyLines(policy), policy);
+  },
+};
+
+/** The new value of a field from its option, if given: booleans as true/false, the rest whole numbers. */
+function parsed(field: Field, text: string | undefined): boolean | number | undefined {
+  if (text === undefined) return undefined;
+  return field === 'firstKeyRequiresAdmin' ? text.toUpperCase() === 'TRUE' : Number(text);
+}
+
+export const policySetCommand: CommandSpec = {
+  path: ['policy', 'set'],
+  summary: "Change the organization's lifecycle policy, signed with your key (SUPER_ADMIN)",
+  details: `Reads the current policy, changes the fields given, shows the whole new policy and signs the
+ORG_POLICY challenge after checking it binds exactly that policy. Fields not given keep their value.
+A tightened approval threshold applies to requests already pending.`,
+  options: Object.fromEntries(
+    FIELDS.map((field): [string, OptionSpec] => [
+      OPTIONS[field],
+      field === 'firstKeyRequiresAdmin'
+        ? { type: 'string', valueName: 'bool', choices: ['TRUE', 'FALSE'], description: ORG_POLICY_FIELDS[field].description ?? field }
+        : { type: 'string', valueName: 'n', integer: true, description: ORG_POLICY_FIELDS[field].description ?? field },
+    ]),
+  ),
+  async run(input, ctx) {
+    const session = AgentSession.open(ctx);
+    const changes = Object.fromEntries(
+      FIELDS.flatMap((field) => {
+        const value = parsed(field, input.strings[OPTIONS[field]]);
+        return value === undefined ? [] : [[field, value]];
+      }),
+    ) as Partial<OrgPolicy>;
+    if (Object.keys(changes).length === 0) throw usageError(`Name at least one field to change: ${FIELDS.map((field) => `--${OPTIONS[field]}`).join(', ')}.`);
+    const policy: OrgPolicy = { ...(await currentPolicy(session)), ...changes };
+    ctx.output.info(`New policy of ${session.profile.orgId}:\n${policyLines(policy)}`);
+    const key = await session.unlockActiveKey();
+    try {
+      const proof = await session.sign(key, { purpose: 'ORG_POLICY', ...policy });
+      const result = await session.api.ok(session.api.http.PUT('/v1/orgs/{orgId}/policy', { params: { path: session.org }, body: { policy, ...proof } }));
+      ctx.output.result(result.changed ? 'Policy changed.' : 'The organization already had this policy: nothing changed.', result);
+    } finally {
+      key.secretKey.fill(0);
+    }
+  },
+};

@@ -1,0 +1,249 @@
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organization/org-policy';
+import { AuditVerifier } from '../../src/transparency/audit-verifier';
+import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
+import { parseVerifierKey } from '../../src/transparency/signed-note';
+import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
+import type { TestKeyPair } from '../support/ed25519-keys';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { countingConflicts } from './conflict-counter';
+import { eventsOfRequest, loggedEvents } from './event-log';
+import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
+
+describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N approval', () => {
+  let server: TestServer;
+  let journey: Journey;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    journey = new Journey(server);
+  });
+  afterAll(() => server.close());
+
+  /** An org whose SUPER_ADMIN alice holds the first key, and `admins` ADMINs holding keys approved by her. */
+  async function org(admins: number, policy?: Partial<OrgPolicy>): Promise<{ alice: TestAgent; approvers: TestAgent[] }> {
+    const alice = await journey.createOrg('alice', policy);
+    expect((await journey.requestKey(alice)).body.status).toBe('APPROVED');
+    const approvers = [alice];
+    for (let i = 0; i < admins; i++) {
+      const admin = await journey.addAgent(alice, `admin-${i}`, 'ADMIN');
+      // Under a threshold above 1 the first admins' keys still go through: the threshold is capped by who can sign.
+      await approveFully(admin, approvers);
+      approvers.push(admin);
+    }
+    return { alice, approvers };
+  }
+
+  /** Requests a key for `agent` and has `approvers` approve it one after the other until it is ACTIVE. */
+  async function approveFully(agent: TestAgent, approvers: TestAgent[]): Promise<void> {
+    const requested = (await journey.requestKey(agent)) as Reply & { key: TestKeyPair };
+    for (const approver of approvers) {
+      const reply = await approve(approver, requested.body.requestId, requested.body.verificationCode);
+      expectAccepted(reply);
+      if (reply.body.status === 'APPROVED') {
+        agent.key = requested.key;
+        return;
+      }
+    }
+    throw new Error(`${agent.agentId}'s key was not approved by ${approvers.length} approvers`);
+  }
+
+  const approve = (approver: TestAgent, requestId: string, verificationCode: string) => journey.decide(approver, requestId, 'APPROVE', { verificationCode });
+  const policyOf = async (agent: TestAgent) => (await call(server, 'GET', `/v1/orgs/${agent.orgId}/policy`, agent.token)).body;
+  const pending = async (admin: TestAgent) => (await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, admin.token)).body.items;
+
+  describe('policy changes are signed SUPER_ADMIN decisions (item 5)', () => {
+    it('shows every member the defaults, and records a SUPER_ADMIN\'s signed change', async () => {
+      const { alice } = await org(1);
+      const member = await journey.addAgent(alice, 'mia');
+      expect(await policyOf(member)).toEqual(DEFAULT_ORG_POLICY);
+      const bank = { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2, pendingRequestExpiryHours: 72 };
+      const reply = await journey.setPolicy(alice, bank);
+      expectAccepted(reply);
+      expect(reply.body).toMatchObject({ policy: bank, changed: true });
+      expect(await policyOf(member)).toEqual(bank);
+      expect((await call(server, 'GET', `/v1/orgs/${alice.orgId}`, member.token)).body.policy).toEqual(bank);
+      const [changed] = (await loggedEvents(server, alice.orgId)).filter((event) => event.type === 'OrgPolicyChanged');
+      expect(changed.data).toMatchObject({ policy: bank, previous: DEFAULT_ORG_POLICY, changedBy: 'alice', decision: { publicKey: alice.key!.publicKey } });
+      // The same policy again is no change: nothing is written.
+      const again = await expectNothingWritten(server, () => journey.setPolicy(alice, bank));
+      expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { policy: bank, changed: false } });
+    });
+
+    it('is refused to an ADMIN, to a SUPER_ADMIN without an ACTIVE key, and for a policy the challenge does not bind', async () => {
+      const { alice, approvers } = await org(1);
+      const admin = approvers[1];
+      expectProblem(await journey.challenge(admin, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }), 403, 'NOT_SUPER_ADMIN');
+      const zoe = await journey.addAgent(alice, 'zoe', 'SUPER_ADMIN');
+      // Zoe is a SUPER_ADMIN with no key: whatever she signs with, the decision has no ACTIVE key to check it against.
+      const proof = await journey.signed(zoe, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
+      await expectNothingWritten(server, async () => {
+        const reply = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, zoe.token, { policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }, challengeId: proof.challengeId, signature: proof.signature });
+        expectProblem(reply, 403, 'NO_ACTIVE_KEY');
+        const other = await journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
+        const mismatch = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+          policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 },
+          challengeId: other.challengeId,
+          signature: other.signature,
+        });
+        expectProblem(mismatch, 422, 'CHALLENGE_MISMATCH');
+      });
+    });
+
+    it('refuses a policy out of its bounds (400, naming the field) or a reminder not before the expiry (422)', async () => {
+      const { alice } = await org(0);
+      await expectNothingWritten(server, async () => {
+        const proof = await journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY });
+        const reply = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+          policy: { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 0, recoveryDelayHours: 1 },
+          challengeId: proof.challengeId,
+          signature: proof.signature,
+        });
+        expectProblem(reply, 400, 'INVALID_INPUT');
+        expect(reply.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['policy.adminKeyApprovals', 'policy.recoveryDelayHours']);
+        expectProblem(await journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 11 }), 400, 'INVALID_INPUT');
+        expectProblem(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 }), 422, 'INVALID_POLICY');
+        const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+          name: 'Typo',
+          superAdmin: { agentId: 'ann', email: 'ann@example.com', displayName: 'Ann' },
+          policy: { memberKeyApprovals: 99 },
+        });
+        expectProblem(created, 400, 'INVALID_INPUT');
+      });
+    });
+  });
+
+  describe('M-of-N approval (item 3)', () => {
+    it('keeps a request PENDING until the threshold of distinct approvers is met, and shows who approved', async () => {
+      const { alice, approvers } = await org(2);
+      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
+      const carol = await journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+
+      const first = await approve(approvers[1], requestId, verificationCode);
+      expectAccepted(first);
+      expect(first.body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'], approvalsRequired: 2 });
+      const listed = await call(server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': first.body.position });
+      expect(listed.body.items).toEqual([expect.objectContaining({ requestId, approvals: ['admin-0'], approvalsRequired: 2 })]);
+      expect((await journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'] });
+
+      await expectNothingWritten(server, async () => expectProblem(await approve(approvers[1], requestId, verificationCode), 409, 'ALREADY_APPROVED'));
+      const second = await approve(alice, requestId, verificationCode);
+      expect(second.body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
+      const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+      expect(events.map((event) => [event.type, event.data.approvedBy])).toEqual([
+        ['KeyApprovalRecorded', 'admin-0'],
+        ['KeyApproved', 'alice'],
+      ]);
+    });
+
+    it('applies a tightened threshold to a request already pending, and one rejection ends it', async () => {
+      const { alice, approvers } = await org(3);
+      const carol = await journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 }));
+      expect((await approve(approvers[1], requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvalsRequired: 3 });
+      expect((await approve(approvers[2], requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0', 'admin-1'] });
+      expectAccepted(await journey.decide(approvers[3], requestId, 'REJECT'));
+      expectProblem(await approve(alice, requestId, verificationCode), 409, 'REQUEST_NOT_PENDING');
+      expect(await pending(alice)).toEqual([]);
+    });
+
+    it('never locks an org out: the threshold is capped by the approvers who can sign, and R8 rotation still works', async () => {
+      const { alice, approvers } = await org(1, { adminKeyApprovals: 3, memberKeyApprovals: 3 });
+      const admin = approvers[1];
+      // Besides alice only admin-0 can sign: her new key needs his approval alone.
+      const rotated = (await journey.requestKey(alice)) as Reply & { key: TestKeyPair };
+      expect((await approve(admin, rotated.body.requestId, rotated.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
+      alice.key = rotated.key;
+      // With admin-0's key revoked, alice is the sole approver with an ACTIVE key: she rotates her own.
+      expectAccepted(await journey.revokeKey(alice, 'admin-0'));
+      const own = (await journey.requestKey(alice)) as Reply & { key: TestKeyPair };
+      expect((await approve(alice, own.body.requestId, own.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'ROTATION' });
+    });
+
+    it('counts parallel approvals of distinct approvers once each and never past the threshold', async () => {
+      const { alice, approvers } = await org(4, { memberKeyApprovals: 3 });
+      let conflicts = 0;
+      for (let round = 0; round < 4; round++) {
+        const member = await journey.addAgent(alice, `member-${round}`);
+        const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+        // Challenges first, so the five approvals themselves hit the server together.
+        const proofs = await Promise.all(approvers.map((approver) => journey.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
+        const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`;
+        const raced = await countingConflicts(server, () =>
+          Promise.all(approvers.map((approver, i) => call(server, 'POST', path, approver.token, { verificationCode, challengeId: proofs[i].challengeId, signature: proofs[i].signature }))),
+        );
+        conflicts += raced.conflicts;
+        const outcomes = raced.result.map((reply) => (reply.status === 200 ? reply.body.status : `${reply.status} ${reply.body.code}`)).sort();
+        expect(outcomes).toEqual(['409 REQUEST_NOT_PENDING', '409 REQUEST_NOT_PENDING', 'APPROVED', 'PENDING', 'PENDING']);
+        const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+        expect(events.map((event) => event.type)).toEqual(['KeyApprovalRecorded', 'KeyApprovalRecorded', 'KeyApproved']);
+        const approvedBy = events.map((event) => event.data.approvedBy);
+        expect(new Set(approvedBy).size).toBe(3);
+        expect(events[1].data.approvals).toEqual(approvedBy.slice(0, 2));
+      }
+      // The race was real: appends were refused for a stale revision and decided again.
+      expect(conflicts).toBeGreaterThan(0);
+    });
+
+    it('counts the same approver once when their two approvals race', async () => {
+      const { alice, approvers } = await org(2, { memberKeyApprovals: 2 });
+      const admin = approvers[1];
+      for (let round = 0; round < 3; round++) {
+        const member = await journey.addAgent(alice, `twice-${round}`);
+        const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+        const proofs = await Promise.all([0, 1].map(() => journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
+        const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`;
+        const replies = await Promise.all(proofs.map((proof) => call(server, 'POST', path, admin.token, { verificationCode, challengeId: proof.challengeId, signature: proof.signature })));
+        const outcomes = replies.map((reply) => (reply.status === 200 ? reply.body.status : `${reply.status} ${reply.body.code}`)).sort();
+        expect(outcomes).toEqual(['409 ALREADY_APPROVED', 'PENDING']);
+        const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+        expect(events.map((event) => [event.type, event.data.approvals])).toEqual([['KeyApprovalRecorded', ['admin-0']]]);
+      }
+    });
+
+    it('leaves an export the offline verifier accepts, policy changes and partial approvals included', async () => {
+      // A server that signs checkpoints soon, so that one covers the whole history.
+      const checkpointed = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
+      const shared = server;
+      [server, journey] = [checkpointed, new Journey(checkpointed)];
+      try {
+      const { alice, approvers } = await org(2);
+      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
+      const carol = await journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+      expect((await approve(approvers[1], requestId, verificationCode)).body.status).toBe('PENDING');
+      expect((await approve(approvers[2], requestId, verificationCode)).body.status).toBe('APPROVED');
+      const vkey = (await call(server, 'GET', '/v1/log-key')).body as string;
+      const lines = await completeExport(alice);
+      const verify = (exported: string[]) => {
+        const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
+        for (const line of exported) verifier.push(line);
+        return verifier.finish();
+      };
+      const verdict = verify(lines);
+      expect(verdict.failure).toBeUndefined();
+      expect(verdict.ok).toBe(true);
+      const chains = Object.fromEntries(verdict.orgs[0].activeKeys.map((key) => [key.agentId, key.chain.map((link) => `${link.agentId}:${link.mode}`)]));
+      expect(chains.carol).toEqual(['carol:APPROVAL', 'admin-1:APPROVAL', 'alice:FIRST_KEY']);
+      } finally {
+        [server, journey] = [shared, new Journey(shared)];
+        await checkpointed.close();
+      }
+    });
+  });
+
+  /** The org's export once a checkpoint covers every event. */
+  async function completeExport(admin: TestAgent): Promise<string[]> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+      const lines = String(reply.body).trim().split('\n');
+      const parsed = lines.map((line) => JSON.parse(line) as { type: string; data: { size?: number } });
+      const last = parsed.at(-1)!;
+      if (last.type === CHECKPOINT_SIGNED && last.data.size === parsed.filter((line) => line.type !== CHECKPOINT_SIGNED).length) return lines;
+      if (Date.now() > deadline) throw new Error('no checkpoint of the whole log');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+});
