@@ -78,7 +78,7 @@ function bareRangeReads(db: Database.Database, generation: number, at: Date): nu
       .pluck()
       .all(ORG, ...bindings).length;
   return (
-    read('key_intervals', `${json('until')} > ?`, t) +
+    read('key_intervals', `${json('until')} > ? AND ${json('from')} <= ?`, t, t) +
     read('role_changes', `${json('at')} <= ?`, t) +
     read('browser_windows', `${json('from')} > ? AND ${json('from')} <= ?`, from, t)
   );

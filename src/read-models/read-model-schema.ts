@@ -23,7 +23,7 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'occurredAt'],
   ],
   // As-of queries (issue 15): keys still ACTIVE after T, roles set up to T, windows opened shortly before T.
-  key_intervals: [['orgId', 'until']],
+  key_intervals: [['orgId', 'until'], ['orgId', 'from']],
   role_changes: [['orgId', 'at']],
   browser_windows: [['orgId', 'from']],
 };

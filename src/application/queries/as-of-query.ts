@@ -48,7 +48,8 @@ export class AsOfQuery {
     const t = at.toISOString();
     const org = { field: 'orgId', op: 'eq', value: orgId } as const;
     const [keys, roles, windows] = await Promise.all([
-      this.store.find({ collection: 'key_intervals', conditions: [org, { field: 'until', op: 'gt', value: t }], orderBy: 'until' }),
+      // Both bounds go to the store, so that keys approved after T are not even read.
+      this.store.find({ collection: 'key_intervals', conditions: [org, { field: 'until', op: 'gt', value: t }, { field: 'from', op: 'lte', value: t }], orderBy: 'until' }),
       this.store.find({ collection: 'role_changes', conditions: [org, { field: 'at', op: 'lte', value: t }], orderBy: 'at' }),
       this.store.find({
         collection: 'browser_windows',
@@ -72,7 +73,7 @@ export class AsOfQuery {
     const agents: AgentAsOf[] = [];
     for (const key of keys as KeyIntervalDocument[]) {
       const role = roleOf.get(key.agentId)?.role;
-      if (key.from > t || !role) continue;
+      if (!role) continue;
       agents.push({
         agentId: key.agentId,
         role,
