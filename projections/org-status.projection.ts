@@ -6,7 +6,7 @@ import type { ApprovalMode, KeyRevoked } from '../src/domain/signature-key/key.e
 import type { Conditions, DocumentChange, FieldValues } from './document-change';
 import { eventTime, type Projection } from './projection';
 
-export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'] as const;
+export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'EXPIRED', 'REVOKED'] as const;
 /** ACTIVE whenever the agent holds a key, even with a replacement pending; else the fate of the last request or key. */
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 
@@ -20,7 +20,7 @@ export type ActiveKeyStatus = {
   approvedAt: string;
 };
 
-export type RequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'LOCKED' | 'CANCELLED';
+export type RequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'LOCKED' | 'CANCELLED' | 'EXPIRED';
 
 export type LastRequestStatus = {
   requestId: string;
@@ -146,6 +146,8 @@ export const orgStatusProjection: Projection = {
         return closeRequest(event.data.agentId, event.data.requestId, 'LOCKED', 'LOCKED');
       case 'KeyRejected':
         return closeRequest(event.data.agentId, event.data.requestId, 'REJECTED', 'REJECTED');
+      case 'KeyRequestExpired':
+        return closeRequest(event.data.agentId, event.data.requestId, 'EXPIRED', 'EXPIRED');
       case 'KeyRequestCancelled':
         // Cancelled for a new request (which follows at once) or for a removal (which deletes the agent).
         return closeRequest(event.data.agentId, event.data.requestId, 'CANCELLED', 'NONE');
@@ -181,6 +183,7 @@ export const orgStatusProjection: Projection = {
         const document: AgentBrowserDocument = { orgId, agentId, browserId, promptFrequency: frequency, changedAt: at, reason };
         return [{ kind: 'upsert', collection: 'agent_browsers', id: agentBrowserId(orgId, agentId, browserId), document }];
       }
+      case 'KeyRequestReminderSent':
       case 'OrganizationCreated':
       case 'FirstKeyAssigned':
       case 'OrgPolicyChanged':

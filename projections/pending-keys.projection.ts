@@ -20,6 +20,8 @@ export type PendingKeyDocument = {
   requestedPosition: number;
   failedAttempts: number;
   attemptsLeft: number;
+  /** R20: when its approvers were reminded of it; null until then. */
+  remindedAt: string | null;
   /** R20 M-of-N: the approvers whose approvals count so far, in order. */
   approvals: string[];
 };
@@ -47,6 +49,7 @@ export const pendingKeysProjection: Projection = {
           requestedPosition: safeNumber(event.position),
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,
+          remindedAt: null,
           approvals: [],
         };
         return [{ kind: 'upsert', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), document }];
@@ -57,11 +60,14 @@ export const pendingKeysProjection: Projection = {
           { kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { failedAttempts, attemptsLeft } },
         ];
       }
+      case 'KeyRequestReminderSent':
+        return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId), set: { remindedAt: eventTime(event) } }];
       case 'KeyApprovalRecorded': {
         const { requestId, approvals } = event.data;
         return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { approvals } }];
       }
       case 'KeyApproved':
+      case 'KeyRequestExpired':
       case 'KeyRejected':
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':

@@ -1,3 +1,4 @@
+import { asOfProjection } from './as-of.projection';
 import { auditLogProjection } from './audit-log.projection';
 import { orgStatusProjection } from './org-status.projection';
 import { pendingKeysProjection } from './pending-keys.projection';
@@ -8,4 +9,5 @@ export const PROJECTIONS: Record<ReadModelName, Projection> = {
   'pending-keys': pendingKeysProjection,
   'org-status': orgStatusProjection,
   'audit-log': auditLogProjection,
+  'as-of': asOfProjection,
 };

@@ -34,6 +34,7 @@ import { SensitiveTasksController } from './http/controllers/sensitive-tasks.con
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimits } from './rate-limits/rate-limits';
 import { MetricsController } from './metrics/metrics.controller';
+import { AsOfQuery } from './application/queries/as-of-query';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
 import { ReadAccess } from './http/read-access';
@@ -95,6 +96,7 @@ export class AppModule {
       EventWriter,
       Proofs,
       ReadQueries,
+      AsOfQuery,
       AuditProofs,
       ReadAccess,
       ...HANDLERS,

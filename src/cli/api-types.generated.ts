@@ -336,6 +336,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/as-of": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)
+         */
+        get: operations["getAsOf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/audit-log/export": {
         parameters: {
             query?: never;
@@ -714,7 +734,7 @@ export interface components {
             /** @example alice@example.com */
             email?: string;
             /** @enum {string} */
-            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "REVOKED";
+            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "REVOKED" | "EXPIRED";
             /** @description Raw Ed25519 public key, base64url (43 characters) */
             publicKey: string;
             fingerprint: string;
@@ -840,6 +860,11 @@ export interface components {
             requestedPosition: number;
             failedAttempts: number;
             attemptsLeft: number;
+            /**
+             * Format: date-time
+             * @description R20: when its approvers were reminded of it
+             */
+            remindedAt: string | null;
             /** @description R20 M-of-N: the approvers whose signed approvals count so far, in order */
             approvals: string[];
             /** @description R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key */
@@ -865,7 +890,7 @@ export interface components {
             requestId: string;
             fingerprint: string;
             /** @enum {string} */
-            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED";
+            status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "EXPIRED";
             /** Format: date-time */
             requestedAt: string;
             failedAttempts: number;
@@ -892,7 +917,7 @@ export interface components {
             /** @enum {string} */
             role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
             /** @enum {string} */
-            keyStatus: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "REVOKED";
+            keyStatus: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             /** @description Of the ACTIVE key */
             fingerprint: string | null;
             /** @description Of the ACTIVE key; null for FIRST_KEY */
@@ -954,6 +979,47 @@ export interface components {
             items: components["schemas"]["AuditEntryView"][];
             /** @description Pass it back as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        KeyAsOfView: {
+            requestId: string;
+            fingerprint: string;
+            /** @enum {string} */
+            mode: "FIRST_KEY" | "APPROVAL" | "ROTATION";
+            /** Format: date-time */
+            activeSince: string;
+        };
+        RememberedBrowserView: {
+            /** @example laptop-1 */
+            browserId: string;
+            /**
+             * Format: date-time
+             * @description The signature in that browser that opened the remembered window
+             */
+            signedAt: string;
+            /**
+             * Format: date-time
+             * @description End of the window (R10, R11)
+             */
+            until: string;
+        };
+        AgentAsOfView: {
+            /** @example alice */
+            agentId: string;
+            /**
+             * @description The role at that instant
+             * @enum {string}
+             */
+            role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
+            /** @description The key ACTIVE at that instant */
+            key: components["schemas"]["KeyAsOfView"];
+            /** @description Browsers where a task needed no fresh signature at that instant */
+            rememberedBrowsers: components["schemas"]["RememberedBrowserView"][];
+        };
+        AsOfView: {
+            /** Format: date-time */
+            at: string;
+            /** @description Every agent with an ACTIVE key at `at`, by agentId */
+            agents: components["schemas"]["AgentAsOfView"][];
         };
         ConsistencyProofView: {
             /**
@@ -3889,7 +3955,7 @@ export interface operations {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 role?: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
-                keyStatus?: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "REVOKED";
+                keyStatus?: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             };
             header?: {
                 /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
@@ -4068,6 +4134,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditLogPageView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including any resource of another organization) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found (including any resource of another organization)",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:read-model-behind",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "code": "READ_MODEL_BEHIND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAsOf: {
+        parameters: {
+            query: {
+                /** @description The instant asked about: RFC 3339 date-time with offset, e.g. 2026-05-01T12:00:00Z; not later than now */
+                at: string;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agents, by agentId */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AsOfView"];
                 };
             };
             /** @description Invalid input */

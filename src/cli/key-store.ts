@@ -11,7 +11,7 @@ export interface KeyIndex {
 }
 
 /** Statuses after which a key request will never be approved. */
-const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED']);
+const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED']);
 
 /**
  * The encrypted key files of one agent of one org on this machine:

@@ -3,7 +3,7 @@ import type { components } from './api-types.generated';
 /** GET …/zero-trust-status as clients (the CLI, the web console) read it. */
 export type StatusPage = components['schemas']['ZeroTrustStatusView'];
 
-export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'REVOKED'] as const;
+export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'EXPIRED', 'REVOKED'] as const;
 
 /** Org totals as a sentence; key statuses other than ACTIVE, PENDING and NONE follow when present. */
 export function describeTotals(totals: NonNullable<StatusPage['totals']>): string {

@@ -57,6 +57,8 @@ export interface AppConfig {
   checkpointIdleMs: number;
   /** The server re-derives every org's tree from the stored log and checks its checkpoints at start and at this interval (0: at start only). */
   selfCheckIntervalMs: number;
+  /** R20: how often the lease holder looks for PENDING requests to expire or remind approvers of. */
+  requestDeadlinesIntervalMs: number;
 
   // Security limits (README, Security).
   /** `iss` every agent token must carry: JWT_ISSUER, required with JWKS_URL; the embedded minter's otherwise. */
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
+    requestDeadlinesIntervalMs: vars.REQUEST_DEADLINES_INTERVAL_MS,
     ...tokenBinding(vars),
     consoleOidc: consoleOidc(vars),
     jwtMaxLifetimeSeconds: vars.JWT_MAX_LIFETIME_SECONDS,

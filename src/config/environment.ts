@@ -134,6 +134,7 @@ const ENVIRONMENT = z.object({
   RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: rate('1200/60'),
   RATE_LIMIT_NEW_BROWSERS_PER_AGENT: rate('10/86400'),
   LOG_SELF_CHECK_INTERVAL_MS: integer(0, 600_000),
+  REQUEST_DEADLINES_INTERVAL_MS: integer(1, 60_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

@@ -95,6 +95,30 @@ function contentOf(job: EmailJob): Content {
           `If you did not ask for a key, tell an ADMIN of ${org}.`,
         ],
       };
+    case 'KEY_REQUEST_REMINDER':
+      return {
+        subject: `[${org}] Reminder: ${requester.displayName} has waited ${job.waitingHours} hours for your approval`,
+        paragraphs: [
+          `${requester.displayName} <${requester.email}> asked for a signature key in ${org} ${job.waitingHours} hours ago and the request is still waiting. Unless it is decided, it expires.`,
+        ],
+        facts: [['Requested by', `${requester.displayName} <${requester.email}>`], ...facts],
+        nextSteps: [
+          `Contact ${requester.displayName} over a channel you already trust and ask them to read you the verification code their ztkeys client shows.`,
+          `In the pending key requests of ${org}, check the fingerprint above, then approve with that code, or reject the request.`,
+        ],
+      };
+    case 'KEY_REQUEST_EXPIRED':
+      return {
+        subject: `[${org}] Your key request expired`,
+        paragraphs: [
+          `Your request for a signature key in ${org} waited ${job.expiryHours} hours without a decision, the limit the organization's policy sets, and expired. It can no longer be approved.`,
+        ],
+        facts,
+        nextSteps: [
+          `Request a key again from your ztkeys client when an approver can decide on it; the new request gets a new code.`,
+          `If you did not ask for a key, tell an ADMIN of ${org}.`,
+        ],
+      };
   }
 }
 

@@ -11,7 +11,9 @@ import type { EventStore, RecordedEvent } from '../event-store/event-store.port'
 import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type Person } from './email-job';
 
 /** The events R12 mails about. */
-type NotifiedEvent = RecordedEvent<Extract<KeyEvent, { type: 'KeyRequested' | 'KeyApproved' | 'KeyRejected' | 'KeyRequestLocked' }>>;
+type NotifiedEvent = RecordedEvent<
+  Extract<KeyEvent, { type: 'KeyRequested' | 'KeyApproved' | 'KeyRejected' | 'KeyRequestLocked' | 'KeyRequestReminderSent' | 'KeyRequestExpired' }>
+>;
 
 type About = Omit<EmailJobBase, 'id' | 'to'>;
 
@@ -35,6 +37,8 @@ export class EmailJobPlanner {
       case 'KeyApproved':
       case 'KeyRejected':
       case 'KeyRequestLocked':
+      case 'KeyRequestReminderSent':
+      case 'KeyRequestExpired':
         return this.jobsOf(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
@@ -70,6 +74,14 @@ export class EmailJobPlanner {
         const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
         return approvers.map((approver) => ({ ...about, ...to(approver), kind: 'KEY_REQUEST_WAITING' }));
       }
+      case 'KeyRequestReminderSent': {
+        // R20: the same approvers as when it arrived, as they stand now.
+        const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
+        const { reminderAfterHours } = event.data;
+        return approvers.map((approver) => ({ ...about, ...to(approver), kind: 'KEY_REQUEST_REMINDER', waitingHours: reminderAfterHours }));
+      }
+      case 'KeyRequestExpired':
+        return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_EXPIRED', expiryHours: event.data.expiryHours }];
       case 'KeyApproved': {
         const { mode, approvedBy } = event.data;
         const approver = approvedBy === undefined ? {} : { approvedBy: this.decider(org, approvedBy) };

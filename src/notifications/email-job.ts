@@ -37,7 +37,11 @@ export type EmailJob =
   | (EmailJobBase & { kind: 'KEY_REQUEST_WAITING' })
   | (EmailJobBase & { kind: 'KEY_APPROVED'; mode: ApprovalMode; approvedBy?: Decider })
   | (EmailJobBase & { kind: 'KEY_REJECTED'; rejectedBy: Decider; reason?: string })
-  | (EmailJobBase & { kind: 'KEY_REQUEST_LOCKED'; failedAttempts: number });
+  | (EmailJobBase & { kind: 'KEY_REQUEST_LOCKED'; failedAttempts: number })
+  /** R20: a request still waits after the policy's reminder delay. */
+  | (EmailJobBase & { kind: 'KEY_REQUEST_REMINDER'; waitingHours: number })
+  /** R20: a request waited past the policy's expiry and can no longer be approved. */
+  | (EmailJobBase & { kind: 'KEY_REQUEST_EXPIRED'; expiryHours: number });
 
 export type EmailKind = EmailJob['kind'];
 

@@ -7,7 +7,8 @@ import type { ReadModelName } from '../../projections/projection';
  * first, then the field pages are ordered by). Queries may only name fields listed here.
  */
 export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly string[]>> = {
-  pending_keys: [['orgId', 'requestedPosition']],
+  // The deadline scheduler (R20) looks for old requests across orgs.
+  pending_keys: [['orgId', 'requestedPosition'], ['requestedAt']],
   agent_status: [
     ['orgId', 'agentId'],
     ['orgId', 'keyStatus', 'agentId'],
@@ -22,6 +23,10 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'subject', 'position'],
     ['orgId', 'occurredAt'],
   ],
+  // As-of queries (issue 15): keys still ACTIVE after T, roles set up to T, windows opened shortly before T.
+  key_intervals: [['orgId', 'until'], ['orgId', 'from']],
+  role_changes: [['orgId', 'at']],
+  browser_windows: [['orgId', 'from']],
 };
 
 /** What a store counts in a collection: how many documents hold each value of `field`, per value of `group`. */

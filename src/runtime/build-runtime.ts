@@ -21,6 +21,11 @@ import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
+import { DeadlineScheduler } from './deadline-scheduler';
+import { Directory } from '../application/directory';
+import { EventWriter } from '../application/event-writer';
+import { StreamStates } from '../application/stream-states';
+import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { StartupError } from './startup-error';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -32,7 +37,7 @@ export interface ProcessRuntime extends Runtime {
   close(): Promise<void>;
 }
 
-/** How long the projector's lease lives without renewal: a dead holder is replaced after this. */
+/** How long the projector's (and deadline scheduler's) lease lives without renewal: a dead holder is replaced after this. */
 const PROJECTOR_LEASE_TTL_MS = 15_000;
 
 /** The read-model store, ready; a MongoDB that cannot be used is a configuration fault naming MONGODB_URL. */
@@ -109,6 +114,16 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
 
   if (projector) readinessChecks.push(projector.readiness);
 
+  // R20: one deadline scheduler at work per deployment, under a lease of its own beside the projector's.
+  const deadlines = runs('projector')
+    ? new DeadlineScheduler(
+        readModels,
+        new EnforceRequestDeadlines(new Directory(new StreamStates(eventStore)), new EventWriter(eventStore)),
+        leaseRedis ? new RedisLease(leaseRedis, { key: 'ztkeys:lease:request-deadlines', ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
+        { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
+      )
+    : undefined;
+
   // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
   const checkpointer = runs('projector') && config.checkpoints
     ? new LogCheckpointer(eventStore, logKey, {
@@ -144,12 +159,14 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     modules,
     start: () => {
       projector?.start();
+      deadlines?.start();
       checkpointer?.start().catch((error: unknown) => logger.warn(`log checkpoints: ${String(error)}`));
       selfCheck?.start();
     },
     close: async () => {
       await selfCheck?.stop();
       await checkpointer?.stop();
+      await deadlines?.stop();
       await projector?.stop();
       redis?.disconnect();
       await readModels.close();

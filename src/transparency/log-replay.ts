@@ -21,6 +21,7 @@ import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events'
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
+import { deadlinesOf } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 
 /** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
@@ -262,6 +263,24 @@ export class OrgReplay {
       case 'KeyRequestCancelled':
         pending(state, event.data.requestId);
         return;
+      // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
+      case 'KeyRequestExpired': {
+        const request = pending(state, event.data.requestId);
+        const { pendingRequestExpiryHours } = this.org.policy;
+        if (event.data.expiryHours !== pendingRequestExpiryHours) violation(`request ${request.requestId} expired after ${event.data.expiryHours} h, but the policy said ${pendingRequestExpiryHours} h`);
+        const { expiresAt } = deadlinesOf(request, this.org.policy);
+        if (Date.parse(event.occurredAt) < Date.parse(expiresAt)) violation(`request ${request.requestId} expired at ${event.occurredAt}, before its expiry ${expiresAt}`);
+        return;
+      }
+      case 'KeyRequestReminderSent': {
+        const request = pending(state, event.data.requestId);
+        const { reminderAfterHours } = this.org.policy;
+        if (request.reminded) violation(`the approvers of request ${request.requestId} were reminded twice`);
+        if (event.data.reminderAfterHours !== reminderAfterHours) violation(`request ${request.requestId} was reminded after ${event.data.reminderAfterHours} h, but the policy said ${reminderAfterHours} h`);
+        const { remindAt } = deadlinesOf(request, this.org.policy);
+        if (Date.parse(event.occurredAt) < Date.parse(remindAt)) violation(`the approvers of request ${request.requestId} were reminded at ${event.occurredAt}, before ${remindAt}`);
+        return;
+      }
     }
   }
 

@@ -239,6 +239,23 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(table.stdout).toMatch(/^bob +Bob Member +MEMBER +ACTIVE +[0-9a-f]{16}… +alice /m);
   });
 
+  it('tells who could perform sensitive tasks at an instant (audit as-of)', async () => {
+    const now = new Date().toISOString();
+    const answer = json<{ at: string; agents: Array<{ agentId: string; role: string; key: { mode: string } }> }>(
+      await ztkeys('alice', ['audit', 'as-of', now, '--json', ...after(bobLast)]),
+    );
+    expect(answer.agents.map((agent) => [agent.agentId, agent.role, agent.key.mode])).toEqual([
+      ['alice', 'SUPER_ADMIN', 'FIRST_KEY'],
+      ['bob', 'MEMBER', 'APPROVAL'],
+    ]);
+    const table = await ztkeys('alice', ['audit', 'as-of', now]);
+    expect(table.stdout).toMatch(/^At \S+: 2 agent\(s\) could perform sensitive tasks\.\n\nAGENT +ROLE +FINGERPRINT +MODE +ACTIVE SINCE/);
+    expect(table.stdout).toMatch(/^bob +MEMBER +[0-9a-f]{16}… +APPROVAL /m);
+    const bad = await ztkeys('alice', ['audit', 'as-of', 'yesterday']);
+    expect(bad.code).not.toBe(EXIT.OK);
+    expect(bad.stderr).toMatch(/RFC 3339/);
+  });
+
   it('exports every step of the journey, in order, in the audit log', async () => {
     const exported = await ztkeys('alice', ['audit', 'export', ...after(bobLast)]);
     expect(exported.code).toBe(EXIT.OK);

@@ -135,6 +135,7 @@ describe('OpenAPI description', () => {
       '/v1/orgs/:orgId/audit-log/checkpoint',
       '/v1/orgs/:orgId/audit-log/consistency',
       '/v1/orgs/:orgId/audit-log/inclusion',
+      '/v1/orgs/:orgId/as-of',
     ];
     for (const route of apiRoutes()) {
       const parameters = operation(route)!.parameters ?? [];

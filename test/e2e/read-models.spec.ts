@@ -145,6 +145,32 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect(await server.eventStore.headPosition()).toBe(headBefore);
   });
 
+  it('tells who could perform sensitive tasks at an instant (as-of), and refuses a bad or future instant with a 400 problem', async () => {
+    const { admin, requests } = await orgWithPendingRequests(1);
+    const auditor = await journey.addAgent(admin, 'zoe', 'AUDITOR');
+    const beforeApproval = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const approved = await journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
+    const { challengeId, signature } = await journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'WEEKLY' });
+    const set = await call(server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, { frequency: 'WEEKLY', challengeId, signature });
+    expect([approved.status, set.status]).toEqual([200, 200]);
+
+    const now = await get(auditor, `/as-of?at=${encodeURIComponent(new Date().toISOString())}`, set.body.position);
+    expect(now.status).toBe(200);
+    expect(now.body.agents.map((a: { agentId: string; role: string; rememberedBrowsers: { browserId: string }[] }) => [a.agentId, a.role, a.rememberedBrowsers.map((b) => b.browserId)])).toEqual([
+      ['agent-0', 'MEMBER', []],
+      ['alice', 'SUPER_ADMIN', ['laptop']],
+    ]);
+    const earlier = await get(auditor, `/as-of?at=${encodeURIComponent(beforeApproval)}`);
+    expect(earlier.body.agents.map((a: { agentId: string }) => a.agentId)).toEqual(['alice']);
+
+    for (const at of ['', 'yesterday', '2026-05-01', '2026-02-30T12:00:00Z', '2026-05-01T12:00:00', '2999-01-01T00:00:00Z']) {
+      const reply = await get(auditor, `/as-of?at=${encodeURIComponent(at)}`);
+      expect({ at, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ at, status: 400, type: 'application/problem+json' });
+    }
+    expect((await get(await journey.addAgent(admin, 'mia'), '/as-of?at=2026-01-01T00:00:00Z')).status).toBe(403);
+  });
+
   it('answers 503 with Retry-After when the read model does not reach X-Min-Position in time', async () => {
     const { admin } = await orgWithPendingRequests(1);
     const head = (await server.eventStore.headPosition())!;

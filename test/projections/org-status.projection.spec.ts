@@ -135,4 +135,13 @@ describe('org-status projection', () => {
     log.record(org.revoke('root', 'alice'));
     expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'EVERY_TASK' });
   });
+
+  it('shows an expired request as EXPIRED until the agent asks again (R20)', () => {
+    const { org, log, agent } = setUp();
+    log.record(org.requestKey('alice', 'r-1'));
+    const [expired] = log.record(org.expire('alice'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'EXPIRED', lastRequest: { requestId: 'r-1', status: 'EXPIRED', decidedAt: expired.metadata.occurredAt } });
+    log.record(org.requestKey('alice', 'r-2'));
+    expect(agent('alice')).toMatchObject({ keyStatus: 'PENDING', lastRequest: { requestId: 'r-2', status: 'PENDING' } });
+  });
 });

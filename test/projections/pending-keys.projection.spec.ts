@@ -32,6 +32,7 @@ describe('pending-keys projection', () => {
         requestedPosition: Number(requested.position),
         failedAttempts: 0,
         attemptsLeft: 5,
+        remindedAt: null,
         approvals: [],
       },
     ]);
@@ -69,5 +70,14 @@ describe('pending-keys projection', () => {
     const approved = log.record(org.approve('root', 'alice')).find((e) => e.type === 'KeyApproved');
     log.record(org.requestKey('alice', 'r-2'));
     expect(pending()[0]).toMatchObject({ requestId: 'r-2', replacesFingerprint: approved?.data.fingerprint });
+  });
+
+  it('marks a request whose approvers were reminded, and drops it when it expires (R20)', () => {
+    const { org, log, pending } = setUp();
+    log.record(org.requestKey('alice', 'r-alice'));
+    const [reminder] = log.record(org.remind('alice'));
+    expect(pending()[0]).toMatchObject({ requestId: 'r-alice', remindedAt: reminder.metadata.occurredAt });
+    log.record(org.expire('alice'));
+    expect(pending()).toEqual([]);
   });
 });

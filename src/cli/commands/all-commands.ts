@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command-spec';
 import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.command';
+import { auditAsOfCommand } from './audit-as-of.command';
 import { auditExportCommand } from './audit-export.command';
 import { auditVerifyCommand } from './audit-verify.command';
 import { browserLogoutCommand } from './logout.command';
@@ -37,5 +38,6 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   taskAuthorizeCommand,
   statusCommand,
   auditExportCommand,
+  auditAsOfCommand,
   auditVerifyCommand,
 ];

@@ -33,6 +33,8 @@ export const KEY_EVENTS: EventVersions<KeyEvent> = {
   KeyRequestLocked: 1,
   KeyRequestCancelled: 1,
   KeyRevoked: 1,
+  KeyRequestExpired: 1,
+  KeyRequestReminderSent: 1,
 };
 
 export const PUBLIC_KEY_EVENTS: EventVersions<PublicKeyEvent> = {

@@ -55,4 +55,11 @@ export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext;
 /** R9, R18: removing an agent, or making them an AUDITOR, revokes their key and cancels their pending request. */
 export type ReleaseAgentKeys = { type: 'ReleaseAgentKeys'; actorId: string; reason: KeyReleaseReason; now: string };
 
-export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseAgentKeys;
+/** R20: the org's deadlines for PENDING requests, as the policy sets them when the command is decided. */
+export type RequestDeadlines = Pick<OrgPolicy, 'pendingRequestExpiryHours' | 'reminderAfterHours'>;
+/** R20, issued by the deadline scheduler: a PENDING request past its expiry is recorded EXPIRED. */
+export type ExpireKeyRequest = { type: 'ExpireKeyRequest'; requestId: string; policy: RequestDeadlines; now: string };
+/** R20, issued by the deadline scheduler: the approvers of a request waiting past the reminder delay are reminded, once. */
+export type RemindApprovers = { type: 'RemindApprovers'; requestId: string; policy: RequestDeadlines; now: string };
+
+export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseAgentKeys | ExpireKeyRequest | RemindApprovers;

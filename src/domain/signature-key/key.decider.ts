@@ -6,11 +6,12 @@ import { KEY_EVENTS } from '../events/event-catalogue';
 import type { Decider, Outcome } from '../shared/decider';
 import { DomainRefusal, refuse } from '../shared/refusal';
 import { isApproverRole, refuseAuditor } from '../shared/roles';
-import { withUsedNonce } from '../shared/used-nonces';
+import { challengeOf, withUsedNonce } from '../shared/used-nonces';
 import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
+import { expireKeyRequest, remindApprovers } from './request-deadlines';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -297,6 +298,10 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         return { events: revokeKey(command, state) };
       case 'ReleaseAgentKeys':
         return { events: releaseKeys(command, state) };
+      case 'ExpireKeyRequest':
+        return { events: expireKeyRequest(command, state) };
+      case 'RemindApprovers':
+        return { events: remindApprovers(command, state) };
     }
   },
 
@@ -311,6 +316,8 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           verificationCode: code,
           status: 'PENDING',
           failedAttempts: 0,
+          challengeExpiresAt: challengeOf(proof.statement).expiresAt,
+          reminded: false,
           approvals: [],
           ...(replacesFingerprint !== undefined && { replacesFingerprint }),
         };
@@ -350,6 +357,10 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         return withRequest(state, event.data.requestId, { status: 'LOCKED' });
       case 'KeyRequestCancelled':
         return withRequest(state, event.data.requestId, { status: 'CANCELLED' });
+      case 'KeyRequestExpired':
+        return withRequest(state, event.data.requestId, { status: 'EXPIRED' });
+      case 'KeyRequestReminderSent':
+        return withRequest(state, event.data.requestId, { reminded: true });
       case 'KeyRevoked': {
         const revoked = withRequest(state, event.data.requestId, { status: 'REVOKED' });
         return {

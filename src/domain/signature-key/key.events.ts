@@ -91,6 +91,11 @@ export type KeyRevoked = DomainEvent<
   }
 >;
 
+/** R20: a request stayed PENDING longer than the org's pendingRequestExpiryHours; the agent may request again. */
+export type KeyRequestExpired = DomainEvent<'KeyRequestExpired', { requestId: string; agentId: string; expiryHours: number }>;
+/** R20: the approvers were reminded of a request PENDING longer than the org's reminderAfterHours; once per request. */
+export type KeyRequestReminderSent = DomainEvent<'KeyRequestReminderSent', { requestId: string; agentId: string; reminderAfterHours: number }>;
+
 export type KeyEvent =
   | KeyRequested
   | KeyApproved
@@ -99,4 +104,6 @@ export type KeyEvent =
   | KeyApprovalAttemptFailed
   | KeyRequestLocked
   | KeyRequestCancelled
-  | KeyRevoked;
+  | KeyRevoked
+  | KeyRequestExpired
+  | KeyRequestReminderSent;

@@ -3,7 +3,7 @@ import type { ApprovalMode } from './key.events';
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
 
 /** REVOKED: the request was approved and its key has since been revoked. */
-export type KeyRequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'LOCKED' | 'CANCELLED' | 'REVOKED';
+export type KeyRequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'LOCKED' | 'CANCELLED' | 'REVOKED' | 'EXPIRED';
 
 export interface KeyRequestEntry {
   requestId: string;
@@ -19,6 +19,10 @@ export interface KeyRequestEntry {
   approvals: readonly string[];
   /** How it was approved, once APPROVED. */
   mode?: ApprovalMode;
+  /** Expiry of the challenge its proof of possession answered: R20 deadlines count from it (request-deadlines.ts). */
+  challengeExpiresAt: string;
+  /** R20: its approvers were reminded of it. */
+  reminded: boolean;
 }
 
 /** One agent's key stream: few requests per agent, so plain maps copied per event are cheap. */

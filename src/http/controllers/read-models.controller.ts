@@ -3,16 +3,17 @@ import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import type { CommandContext } from '../../application/command-context';
+import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { approvalsRequired } from '../../domain/organization/org-policy';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
+import { AsOfQueryParams, AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
 import { ReadAccess } from '../read-access';
-import { AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
+import { AsOfView, AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
 
 const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
@@ -30,6 +31,7 @@ const EXPORT_EXAMPLE =
 export class ReadModelsController {
   constructor(
     private readonly queries: ReadQueries,
+    private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -71,6 +73,18 @@ export class ReadModelsController {
   async auditLog(@Ctx() context: CommandContext, @Query() query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     return this.queries.auditLog(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
+  }
+
+  @Get('as-of')
+  @AgentEndpoint(
+    'getAsOf',
+    'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)',
+    Answers(200, AsOfView, 'The agents, by agentId'),
+    BEHIND,
+  )
+  async whoCouldAct(@Ctx() context: CommandContext, @Query() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
+    await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
+    return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now);
   }
 
   @Get('audit-log/export')

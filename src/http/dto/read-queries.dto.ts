@@ -65,6 +65,16 @@ export class AuditLogFilters {
   subject?: string;
 }
 
+/** RFC 3339 date-time with seconds and an offset: an instant, not a day. */
+const RFC3339_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+export class AsOfQueryParams {
+  @ApiProperty({ description: 'The instant asked about: RFC 3339 date-time with offset, e.g. 2026-05-01T12:00:00Z; not later than now', pattern: RFC3339_INSTANT.source })
+  @Matches(RFC3339_INSTANT, { message: 'at must be an RFC 3339 date-time with offset, e.g. 2026-05-01T12:00:00Z' })
+  @IsISO8601({ strict: true })
+  at: string;
+}
+
 export class AuditLogQuery extends IntersectionType(AuditLogFilters, PageQuery) {}
 
 /** A tree size or leaf index of an org's Merkle tree, from the query string. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { KeyRequestStatus } from '../../domain/signature-key/key.state';
 
-const REQUEST_STATUSES: KeyRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'REVOKED'];
+const REQUEST_STATUSES: KeyRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'REVOKED', 'EXPIRED'];
 const CODE = { description: 'R5: the code the requester reads out to the approver (15 digits)', example: '123456789012345' };
 
 export class KeyRequestCreatedView {

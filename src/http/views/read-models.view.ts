@@ -18,6 +18,7 @@ export class PendingKeyView {
   @ApiProperty({ description: 'Log position of the request (the list is oldest first by it)' }) requestedPosition: number;
   @ApiProperty() failedAttempts: number;
   @ApiProperty() attemptsLeft: number;
+  @ApiProperty({ ...NULLABLE_STRING, format: 'date-time', description: 'R20: when its approvers were reminded of it' }) remindedAt: string | null;
   @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers whose signed approvals count so far, in order' }) approvals: string[];
   @ApiProperty({
     description: "R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key",
@@ -42,7 +43,7 @@ class ActiveKeyView {
 class LastRequestView {
   @ApiProperty() requestId: string;
   @ApiProperty() fingerprint: string;
-  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED'] }) status: string;
+  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED'] }) status: string;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty() failedAttempts: number;
   @ApiProperty({ ...NULLABLE_STRING, format: 'date-time' }) decidedAt: string | null;
@@ -113,4 +114,31 @@ export class AuditEntryView {
 export class AuditLogPageView {
   @ApiProperty({ type: [AuditEntryView] }) items: AuditEntryView[];
   @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
+}
+
+class RememberedBrowserView {
+  @ApiProperty({ example: 'laptop-1' }) browserId: string;
+  @ApiProperty({ format: 'date-time', description: 'The signature in that browser that opened the remembered window' }) signedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'End of the window (R10, R11)' }) until: string;
+}
+
+class KeyAsOfView {
+  @ApiProperty() requestId: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'] }) mode: string;
+  @ApiProperty({ format: 'date-time' }) activeSince: string;
+}
+
+/** One agent who held an ACTIVE key at the instant (projections/as-of). */
+export class AgentAsOfView {
+  @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiProperty({ enum: ROLES, description: 'The role at that instant' }) role: string;
+  @ApiProperty({ type: KeyAsOfView, description: 'The key ACTIVE at that instant' }) key: KeyAsOfView;
+  @ApiProperty({ type: [RememberedBrowserView], description: 'Browsers where a task needed no fresh signature at that instant' })
+  rememberedBrowsers: RememberedBrowserView[];
+}
+
+export class AsOfView {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: [AgentAsOfView], description: 'Every agent with an ACTIVE key at `at`, by agentId' }) agents: AgentAsOfView[];
 }

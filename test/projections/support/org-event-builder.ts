@@ -5,7 +5,7 @@
  * the events in as the write side would.
  */
 import { createHash } from 'node:crypto';
-import type { PromptFrequency } from '../../../src/domain/browser/browser.events';
+import { REMEMBER_WINDOW_MS, type PromptFrequency } from '../../../src/domain/browser/browser.events';
 import type { LogEvent } from '../../../src/domain/events/event-catalogue';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
@@ -172,6 +172,19 @@ export class OrgEventBuilder {
     return this.command(approver, events);
   }
 
+  /** R20: the pending request expired under the default policy (the deadline scheduler's command). */
+  expire(agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    this.pending.delete(agentId);
+    return this.command('policy', [[this.agentStream(agentId), { type: 'KeyRequestExpired', data: { requestId: key.requestId, agentId, expiryHours: 168 } }]]);
+  }
+
+  /** R20: the approvers of the pending request were reminded under the default policy. */
+  remind(agentId: string): StreamEvent[] {
+    const key = this.pendingOf(agentId);
+    return this.command('policy', [[this.agentStream(agentId), { type: 'KeyRequestReminderSent', data: { requestId: key.requestId, agentId, reminderAfterHours: 48 } }]]);
+  }
+
   revoke(admin: string, agentId: string): StreamEvent[] {
     const key = this.active.get(agentId);
     if (!key) throw new Error(`${agentId} has no ACTIVE key`);
@@ -192,11 +205,22 @@ export class OrgEventBuilder {
   sensitiveTask(agentId: string, browserId: string, task: string): StreamEvent[] {
     const key = this.active.get(agentId);
     const stream = browserStream(this.orgId, agentId, browserId);
-    const at = this.now();
+    const at = this.nextCommandTime();
+    // A signature opens the browser's remembered window, as long as its frequency says (R11).
+    const window = REMEMBER_WINDOW_MS[this.frequencies.get(`${agentId}~${browserId}`) ?? 'EVERY_TASK'];
     const event: LogEvent = key
       ? {
           type: 'SensitiveTaskAuthorized',
-          data: { agentId, browserId, task, method: 'SIGNATURE', keyFingerprint: key.fingerprint, validUntil: at, proof: proof(key.publicKey, 'SENSITIVE_TASK') },
+          data: {
+            agentId,
+            browserId,
+            task,
+            method: 'SIGNATURE',
+            keyFingerprint: key.fingerprint,
+            validUntil: new Date(Date.parse(at) + window).toISOString(),
+            proof: proof(key.publicKey, 'SENSITIVE_TASK'),
+            signedAt: at,
+          },
         }
       : { type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason: 'NO_ACTIVE_KEY' } };
     return this.command(agentId, [[stream, event]]);
@@ -225,7 +249,7 @@ export class OrgEventBuilder {
             frequency,
             previous,
             reason,
-            ...(key && { keyFingerprint: key.fingerprint, proof: proof(key.publicKey, 'PROMPT_FREQUENCY'), signedAt: this.now() }),
+            ...(key && { keyFingerprint: key.fingerprint, proof: proof(key.publicKey, 'PROMPT_FREQUENCY'), signedAt: this.nextCommandTime() }),
           },
         },
       ],
@@ -270,6 +294,16 @@ export class OrgEventBuilder {
 
   private now(): string {
     return new Date(START + this.tick * this.step * 1000).toISOString();
+  }
+
+  /** occurredAt of the command being built: a signature in it is made then. */
+  private nextCommandTime(): string {
+    return new Date(START + (this.tick + 1) * this.step * 1000).toISOString();
+  }
+
+  /** Lets time pass without a command (windows close, keys age). */
+  wait(seconds: number): void {
+    this.tick += seconds / this.step;
   }
 
   /** One command: its events share occurredAt, correlation and causation. */

@@ -1,0 +1,120 @@
+import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
+import type { RecordedEvent } from '../src/event-store/event-store.port';
+import { REMEMBER_WINDOW_MS } from '../src/domain/browser/browser.events';
+import type { Role } from '../src/domain/shared/roles';
+import type { ApprovalMode } from '../src/domain/signature-key/key.events';
+import type { DocumentChange } from './document-change';
+import { eventTime, safeNumber, type Projection } from './projection';
+
+/**
+ * Issue 15 item 4, "who could perform sensitive tasks at instant T": what held when, as documents
+ * that are written once (and a key's end patched by id), so that answering for any instant reads
+ * a bounded range and a rebuild never searches.
+ */
+
+/** `until` of a key that is still ACTIVE: sorts after every real time, so "until > T" selects it. */
+export const STILL_ACTIVE = '9999-12-31T23:59:59.999Z';
+
+/** The longest remembered window (R10): a window that started earlier than this before T has ended by T. */
+export const LONGEST_WINDOW_MS = Math.max(...Object.values(REMEMBER_WINDOW_MS));
+
+/** One key's ACTIVE life: from its approval until its revocation (STILL_ACTIVE while it lasts). */
+export type KeyIntervalDocument = {
+  orgId: string;
+  agentId: string;
+  requestId: string;
+  fingerprint: string;
+  mode: ApprovalMode;
+  from: string;
+  until: string;
+};
+
+/** An agent's role from `at` on; null once removed from the org. */
+export type RoleChangeDocument = {
+  orgId: string;
+  agentId: string;
+  role: Role | null;
+  at: string;
+  position: number;
+};
+
+/**
+ * The remembered window a signature in a browser opened (R11), or its end: a later document of
+ * the same browser replaces it. A logout, or a signature at EVERY_TASK, has until = from. The
+ * window holds only while `keyFingerprint` is the agent's ACTIVE key (R10: a key change resets it).
+ */
+export type BrowserWindowDocument = {
+  orgId: string;
+  agentId: string;
+  browserId: string;
+  from: string;
+  until: string;
+  keyFingerprint: string | null;
+  position: number;
+};
+
+export const keyIntervalId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
+
+const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+
+export const asOfProjection: Projection = {
+  name: 'as-of',
+  collections: ['key_intervals', 'role_changes', 'browser_windows'],
+
+  project(event: RecordedEvent<LogEvent>): DocumentChange[] {
+    const { orgId } = event.metadata;
+    const at = eventTime(event);
+    const position = safeNumber(event.position);
+    const role = (agentId: string, value: Role | null): DocumentChange => {
+      const document: RoleChangeDocument = { orgId, agentId, role: value, at, position };
+      return { kind: 'insert', collection: 'role_changes', id: event.id, document };
+    };
+    const window = (agentId: string, browserId: string, from: string, until: string, keyFingerprint: string | null): DocumentChange => {
+      const document: BrowserWindowDocument = { orgId, agentId, browserId, from, until, keyFingerprint, position };
+      return { kind: 'insert', collection: 'browser_windows', id: event.id, document };
+    };
+
+    switch (event.type) {
+      case 'AgentAdded':
+        return [role(event.data.agentId, event.data.role)];
+      case 'AgentRoleChanged':
+        return [role(event.data.agentId, event.data.to)];
+      case 'AgentRemoved':
+        return [role(event.data.agentId, null)];
+      case 'KeyApproved': {
+        const { agentId, requestId, fingerprint, mode } = event.data;
+        const document: KeyIntervalDocument = { orgId, agentId, requestId, fingerprint, mode, from: at, until: STILL_ACTIVE };
+        return [{ kind: 'upsert', collection: 'key_intervals', id: keyIntervalId(orgId, requestId), document }];
+      }
+      case 'KeyRevoked':
+        return [{ kind: 'patch', collection: 'key_intervals', id: keyIntervalId(orgId, event.data.requestId), set: { until: at } }];
+      case 'PromptFrequencyChanged': {
+        const { agentId, browserId, frequency, keyFingerprint, signedAt } = event.data;
+        if (signedAt && keyFingerprint) return [window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint)];
+        return [window(agentId, browserId, at, at, null)];
+      }
+      case 'SensitiveTaskAuthorized': {
+        // A REMEMBERED authorization is no new signature: the window does not move.
+        const { agentId, browserId, signedAt, validUntil, keyFingerprint } = event.data;
+        return signedAt ? [window(agentId, browserId, signedAt, validUntil, keyFingerprint)] : [];
+      }
+      case 'OrganizationCreated':
+      case 'OrgPolicyChanged':
+      case 'FirstKeyAssigned':
+      case 'KeyRequested':
+      case 'KeyRejected':
+      case 'KeyApprovalAttemptFailed':
+      case 'KeyApprovalRecorded':
+      case 'KeyRequestLocked':
+      case 'KeyRequestCancelled':
+      case 'KeyRequestExpired':
+      case 'KeyRequestReminderSent':
+      case 'PublicKeyClaimed':
+      case 'SensitiveTaskRefused':
+      case 'CheckpointSigned':
+        return [];
+      default:
+        return unhandledEvent(event);
+    }
+  },
+};

@@ -1,0 +1,54 @@
+import { keyDecider } from '../../domain/signature-key/key.decider';
+import type { ExpireKeyRequest, RemindApprovers } from '../../domain/signature-key/key.commands';
+import { deadlinesOf } from '../../domain/signature-key/request-deadlines';
+import { newId } from '../../shared/ids';
+import type { CommandContext } from '../command-context';
+import { retryOnConflict } from '../conflict-retry';
+import type { Directory } from '../directory';
+import { guard, type EventWriter } from '../event-writer';
+
+/** The actor of what the org's policy does by itself when time passes (R13: every event names one). */
+export const POLICY_ACTOR = 'policy';
+
+/** A PENDING request the scheduler found old enough for a deadline to have passed. */
+export interface DueCandidate {
+  orgId: string;
+  agentId: string;
+  requestId: string;
+}
+
+/**
+ * R20: expires a PENDING request past the org's expiry, or reminds its approvers once past the
+ * reminder delay, through the key decider like any command: its agent stream's expected revision
+ * (and the org stream, whose policy it read, as a guard) lets one of racing schedulers through;
+ * the others find the request decided on their retry and record nothing.
+ */
+export class EnforceRequestDeadlines {
+  constructor(
+    private readonly directory: Directory,
+    private readonly writer: EventWriter,
+  ) {}
+
+  /** What was recorded for the request at `now`, if anything. */
+  run({ orgId, agentId, requestId }: DueCandidate, now: Date): Promise<'EXPIRED' | 'REMINDED' | undefined> {
+    return retryOnConflict(async () => {
+      const org = await this.directory.org(orgId);
+      const keys = await this.directory.keys(orgId, agentId);
+      const request = keys.state.requests.get(requestId);
+      if (request?.status !== 'PENDING') return undefined;
+      const policy = org.state.policy;
+      const { remindAt, expiresAt } = deadlinesOf(request, policy);
+      const at = now.toISOString();
+      // A request past its expiry is expired without a reminder first: nobody can act on it any more.
+      let command: ExpireKeyRequest | RemindApprovers;
+      if (at >= expiresAt) command = { type: 'ExpireKeyRequest', requestId, policy, now: at };
+      else if (at >= remindAt && !request.reminded) command = { type: 'RemindApprovers', requestId, policy, now: at };
+      else return undefined;
+      const { events } = keyDecider.decide(command, keys.state);
+      const commandId = newId();
+      const context: CommandContext = { actor: POLICY_ACTOR, orgId, correlationId: commandId, commandId, now };
+      await this.writer.write(context, { ...keys, events }, guard(org));
+      return command.type === 'ExpireKeyRequest' ? 'EXPIRED' : 'REMINDED';
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
+import { hoursToMs, ORG_POLICY_FIELDS } from '../domain/organization/org-policy';
+import type { Lease } from '../leases/lease.port';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
+
+export interface DeadlineSchedulerOptions {
+  /** Pause between two passes. */
+  intervalMs: number;
+  /** The scheduler's only source of time: the commands it issues carry it. */
+  clock?: () => Date;
+  /** A pass that failed (a store down); the next pass tries again. */
+  onError?: (error: unknown) => void;
+}
+
+/** No policy reminds or expires sooner after a request than this: younger requests are not looked at. */
+const SHORTEST_DEADLINE_MS = hoursToMs(Math.min(ORG_POLICY_FIELDS.reminderAfterHours.minValue ?? 1, ORG_POLICY_FIELDS.pendingRequestExpiryHours.minValue ?? 1));
+
+/**
+ * R20's time-driven rules without cron: while this process holds the lease, every `intervalMs`
+ * it reads the PENDING requests old enough for a deadline to have passed (pending-keys read
+ * model) and has each enforced through the key decider. Nothing is kept between passes: a
+ * restarted or newly elected scheduler finds what is due in the log and read model. The lease
+ * keeps one copy at work; should two overlap (a lease handed over mid-pass), the streams'
+ * expected revisions still record each expiry and reminder once.
+ */
+export class DeadlineScheduler {
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly readModels: Pick<ReadModelStore, 'find'>,
+    private readonly deadlines: EnforceRequestDeadlines,
+    private readonly lease: Lease,
+    private readonly options: DeadlineSchedulerOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => {
+      if (!this.stopping.signal.aborted) this.options.onError?.(error);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('deadline scheduler stopping'));
+    await this.loop;
+  }
+
+  /** One pass at the clock's time; how many requests it expired or reminded. */
+  async pass(): Promise<number> {
+    const now = this.clock();
+    const due = await this.readModels.find({
+      collection: 'pending_keys',
+      conditions: [{ field: 'requestedAt', op: 'lte', value: new Date(now.getTime() - SHORTEST_DEADLINE_MS).toISOString() }],
+      orderBy: 'requestedAt',
+    });
+    let acted = 0;
+    for (const request of due) {
+      const candidate = { orgId: request.orgId as string, agentId: request.agentId as string, requestId: request.requestId as string };
+      try {
+        if (await this.deadlines.run(candidate, now)) acted++;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    return acted;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
+      const held = await this.lease.acquire(signal);
+      const lost = new AbortController();
+      void held.lost.then(() => lost.abort());
+      try {
+        while (!signal.aborted && !lost.signal.aborted) {
+          await this.pass().catch((error: unknown) => this.options.onError?.(error));
+          await sleep(this.options.intervalMs, undefined, { signal: AbortSignal.any([signal, lost.signal]) }).catch(() => undefined);
+        }
+      } finally {
+        await held.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { Directory } from '../../src/application/directory';
+import { EventWriter } from '../../src/application/event-writer';
+import { StreamStates } from '../../src/application/stream-states';
+import { EnforceRequestDeadlines, POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
+import { InProcessLease } from '../../src/leases/in-process-lease';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
+import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+/**
+ * R20 over the real application: requests expire after the policy's 7 days and approvers are
+ * reminded after 48 hours, by schedulers whose clock the test sets. The server's own scheduler
+ * runs too, on the real clock, and finds nothing due.
+ */
+describe('request deadlines (R20): reminders and expiry by the lease-holding scheduler', () => {
+  let server: TestServer;
+  let journey: Journey;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    journey = new Journey(server);
+  });
+  afterAll(() => server.close());
+
+  /** A scheduler as another instance would run it: its own stream-state cache, the given clock. */
+  const scheduler = (clock: () => Date, lease = new InProcessLease(), intervalMs = 20) =>
+    new DeadlineScheduler(server.readModels, new EnforceRequestDeadlines(new Directory(new StreamStates(server.eventStore)), new EventWriter(server.eventStore)), lease, {
+      intervalMs,
+      clock,
+      onError: (error) => errors.push(error),
+    });
+  /** What schedulers reported: every test ends with none. */
+  let errors: unknown[] = [];
+  beforeEach(() => (errors = []));
+  afterEach(() => expect(errors).toEqual([]));
+
+  async function eventsOf(orgId: string, type: string): Promise<RecordedEvent[]> {
+    const all: RecordedEvent[] = [];
+    for (let after: bigint | undefined; ; ) {
+      const page = await server.eventStore.readAll(after, 1000);
+      if (page.length === 0) return all.filter((event) => event.type === type && event.metadata.orgId === orgId);
+      all.push(...page);
+      after = page[page.length - 1].position;
+    }
+  }
+
+  /** Resolves once the pending-keys read model has applied the head of the log. */
+  async function readModelsCaughtUp(): Promise<void> {
+    const head = (await server.eventStore.headPosition())!;
+    while (((await server.readModels.checkpoint('pending-keys')) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  async function orgWithPendingRequests(count: number) {
+    const admin = await journey.createOrg('alice');
+    await journey.activeKey(admin, admin);
+    const bob = await journey.addAgent(admin, 'bob', 'ADMIN');
+    await journey.activeKey(bob, admin);
+    const requesters: TestAgent[] = [];
+    const requests: Array<{ requestId: string }> = [];
+    for (let i = 0; i < count; i++) {
+      const agent = await journey.addAgent(admin, `agent-${i}`);
+      requesters.push(agent);
+      requests.push((await journey.requestKey(agent)).body);
+    }
+    await readModelsCaughtUp();
+    return { admin, requesters, requests, requestedAt: Date.now() };
+  }
+
+  it('does nothing before a deadline, reminds the approvers once after 48 h, and expires the request after 7 days; the requester may then ask again', async () => {
+    const { admin, requesters, requests, requestedAt } = await orgWithPendingRequests(1);
+    const requestId = requests[0].requestId;
+    const at = (ms: number) => () => new Date(requestedAt + ms);
+
+    expect(await scheduler(at(47 * HOUR)).pass()).toBe(0);
+    expect(await scheduler(at(49 * HOUR)).pass()).toBe(1);
+    expect(await scheduler(at(50 * HOUR)).pass()).toBe(0);
+    const reminders = await eventsOf(admin.orgId, 'KeyRequestReminderSent');
+    expect(reminders.map((event) => [event.data.requestId, event.metadata.actor])).toEqual([[requestId, POLICY_ACTOR]]);
+    expect(await scheduler(at(7 * DAY - HOUR)).pass()).toBe(0);
+    expect(await scheduler(at(7 * DAY + 10 * 60_000)).pass()).toBe(1);
+    const [expired] = await eventsOf(admin.orgId, 'KeyRequestExpired');
+    expect(expired.data).toEqual({ requestId, agentId: 'agent-0', expiryHours: 168 });
+
+    const planner = new EmailJobPlanner(server.eventStore);
+    const reminded = await planner.jobsFor(reminders[0]);
+    expect(reminded.map((job) => [job.kind, job.to.agentId]).sort()).toEqual([
+      ['KEY_REQUEST_REMINDER', 'alice'],
+      ['KEY_REQUEST_REMINDER', 'bob'],
+    ]);
+    expect((await planner.jobsFor(expired)).map((job) => [job.kind, job.to.agentId])).toEqual([['KEY_REQUEST_EXPIRED', 'agent-0']]);
+
+    const requester = requesters[0];
+    const read = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requestId}`, requester.token);
+    expect(read.body.status).toBe('EXPIRED');
+    const status = await call(server, 'GET', `/v1/orgs/${admin.orgId}/zero-trust-status`, admin.token, undefined, { 'x-min-position': String(expired.position) });
+    expect(status.body.agents.find((agent: { agentId: string }) => agent.agentId === 'agent-0')).toMatchObject({ keyStatus: 'EXPIRED', lastRequest: { status: 'EXPIRED' } });
+    const pending = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests`, admin.token);
+    expect(pending.body.items).toEqual([]);
+    const again = await journey.requestKey(requester);
+    expect([again.status, again.body.status]).toEqual([201, 'PENDING']);
+  });
+
+  it('survives a restart: a scheduler started after the deadline finds the request in the log and read model', async () => {
+    const { admin, requests, requestedAt } = await orgWithPendingRequests(1);
+    const first = scheduler(() => new Date(requestedAt + HOUR));
+    first.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await first.stop();
+    expect(await eventsOf(admin.orgId, 'KeyRequestExpired')).toEqual([]);
+
+    const restarted = scheduler(() => new Date(requestedAt + 8 * DAY));
+    restarted.start();
+    try {
+      while ((await eventsOf(admin.orgId, 'KeyRequestExpired')).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await restarted.stop();
+    }
+    expect((await eventsOf(admin.orgId, 'KeyRequestExpired')).map((event) => event.data.requestId)).toEqual([requests[0].requestId]);
+  });
+
+  it('records each expiry once when instances race, and one lease keeps a single scheduler at work', async () => {
+    const { admin, requests, requestedAt } = await orgWithPendingRequests(6);
+    const late = () => new Date(requestedAt + 8 * DAY);
+    // No lease between them: the worst case, as during a lease handover. Only the event store arbitrates.
+    const racing = [scheduler(late), scheduler(late), scheduler(late)];
+    const acted = await Promise.all(racing.map((instance) => instance.pass()));
+    expect(acted.reduce((sum, n) => sum + n, 0)).toBe(requests.length);
+    const expired = await eventsOf(admin.orgId, 'KeyRequestExpired');
+    expect(expired.map((event) => event.data.requestId).sort()).toEqual(requests.map((request) => request.requestId).sort());
+
+    const lease = new InProcessLease();
+    const holder = scheduler(late, lease, 10_000);
+    let standbyPasses = 0;
+    const standby = scheduler(() => (standbyPasses++, late()), lease, 10);
+    holder.start();
+    standby.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await standby.stop();
+    await holder.stop();
+    expect(standbyPasses).toBe(0);
+  });
+});

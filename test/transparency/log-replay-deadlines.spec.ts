@@ -1,0 +1,47 @@
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import type { KeyEvent } from '../../src/domain/signature-key/key.events';
+import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
+import { history } from '../domain/given-when-then';
+import { HOUR, MINUTE, ORG, T0, actor, at, requestKey } from '../domain/key-fixtures';
+import { generateKeyPair } from '../support/ed25519-keys';
+
+const carolKey = generateKeyPair();
+/** The request's challenge was issued at T0: it can have been made until T0 + 7 min, and deadlines count from there. */
+const REQUESTED_BY = 7 * MINUTE;
+const expired = (expiryHours = 168): KeyEvent => ({ type: 'KeyRequestExpired', data: { requestId: 'r1', agentId: 'carol', expiryHours } });
+const reminded = (reminderAfterHours = 48): KeyEvent => ({ type: 'KeyRequestReminderSent', data: { requestId: 'r1', agentId: 'carol', reminderAfterHours } });
+
+/** An org (default policy) where carol's request r1 is PENDING since T0. */
+function replayWithPendingRequest(): OrgReplay {
+  const replay = new OrgReplay(ORG);
+  replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: 'operator', occurredAt: T0 });
+  replay.organization({ type: 'AgentAdded', data: { agentId: 'carol', email: 'carol@example.com', displayName: 'Carol', role: 'MEMBER' }, actor: 'alice', occurredAt: T0 });
+  for (const event of history(keyDecider, [requestKey(actor('carol', 'MEMBER'), carolKey, { requestId: 'r1' })])) replay.key('carol', { ...event, actor: 'carol', occurredAt: T0 });
+  return replay;
+}
+const play = (replay: OrgReplay, event: KeyEvent, ms: number) => () => replay.key('carol', { ...event, actor: 'policy', occurredAt: at(ms) });
+
+describe('offline replay of request deadlines (R20)', () => {
+  it('lets a reminder and an expiry through once their time under the policy has come', () => {
+    const replay = replayWithPendingRequest();
+    expect(play(replay, reminded(), REQUESTED_BY + 48 * HOUR)).not.toThrow();
+    expect(play(replay, expired(), REQUESTED_BY + 168 * HOUR)).not.toThrow();
+  });
+
+  it('reports an expiry or a reminder recorded early, or under another policy than the org had', () => {
+    expect(play(replayWithPendingRequest(), expired(), REQUESTED_BY + 168 * HOUR - 1)).toThrow(/expired at .* before its expiry/);
+    expect(play(replayWithPendingRequest(), expired(1), REQUESTED_BY + 2 * HOUR)).toThrow(/expired after 1 h, but the policy said 168 h/);
+    expect(play(replayWithPendingRequest(), reminded(), REQUESTED_BY + HOUR)).toThrow(/reminded at .* before/);
+    expect(play(replayWithPendingRequest(), reminded(1), REQUESTED_BY + 2 * HOUR)).toThrow(LogViolation);
+  });
+
+  it('reports a second reminder, and a deadline acting on a request no longer PENDING', () => {
+    const twice = replayWithPendingRequest();
+    play(twice, reminded(), REQUESTED_BY + 48 * HOUR)();
+    expect(play(twice, reminded(), REQUESTED_BY + 49 * HOUR)).toThrow(/reminded twice/);
+    const again = replayWithPendingRequest();
+    play(again, expired(), REQUESTED_BY + 168 * HOUR)();
+    expect(play(again, expired(), REQUESTED_BY + 169 * HOUR)).toThrow(/was EXPIRED, not PENDING/);
+  });
+});
