@@ -116,19 +116,19 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
       },
     };
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner(log.events, opened.store, [pendingKeys, orgStatus, PROJECTIONS['audit-log']], {
+    const runner = new ProjectionRunner(log.events, opened.store, Object.values(PROJECTIONS).map((p) => ({ 'org-status': orgStatus, 'pending-keys': pendingKeys })[p.name as string] ?? p), {
       batchSize: 40,
       retry: RETRY,
       onError: (error) => errors.push(error),
     });
     await runner.start();
     try {
-      await waitFor(async () => (await opened.store.checkpoint('audit-log')) === head);
+      // The runner's own view follows its store's checkpoint once a resubscription has read it again.
+      await waitFor(async () => (await opened.store.checkpoint('audit-log')) === head && runner.positionOf('audit-log') === head);
       // The failing models were fed again and again meanwhile, and each time failed at the same event.
       await waitFor(async () => errors.length >= 4);
       expect((await opened.store.checkpoint('org-status')) ?? -1n).toBeLessThan(throwsAt);
       expect((await opened.store.checkpoint('pending-keys')) ?? -1n).toBeLessThan(refusedAt);
-      expect(runner.positionOf('audit-log')).toBe(head);
       const reference = referenceDump(events);
       expect((await dumpAll(opened.store)).audit_log).toEqual(reference.audit_log);
 
