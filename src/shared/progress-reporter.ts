@@ -56,7 +56,8 @@ export class ProgressReporter {
   }
 
   private show(first: boolean): void {
-    const at = this.now();
+    // The first line is the start itself: a clock tick in between would print a rate of nothing done.
+    const at = first ? this.started : this.now();
     const every = this.output.isTTY ? TTY_REDRAW_MS : (this.options.lineEveryMs ?? 5000);
     if (!first && at - this.lastShown < every) return;
     this.lastShown = at;

@@ -37,4 +37,10 @@ describe('progress of long work', () => {
         '\r\x1b[2Kbackup: 200/200 bytes (100%) in 1s\n',
     );
   });
+  it('starts with a plain 0% line even when the clock ticks while it is made', () => {
+    let now = 0;
+    const out = captured(false);
+    new ProgressReporter(out, 'backup', { total: 10, unit: 'bytes', lineEveryMs: 0, now: () => (now += 3) });
+    expect(out.text).toBe('backup: 0/10 bytes (0%)\n');
+  });
 });
