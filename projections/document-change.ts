@@ -5,6 +5,10 @@
  * Applying is idempotent without transactions: every stored document keeps the version of the
  * last change applied to it, and a change applies only to documents whose version is older.
  * Field paths are fixed field names joined by "." and never hold data (ids may contain ".").
+ *
+ * A document's id fixes the fields a `where` selects it by (a browser belongs to one agent):
+ * deletes leave no trace, so a replay that re-runs an insert the first run ignored (its id was
+ * taken) must recreate the same document for the later `where` changes to find it again.
  */
 
 export type Scalar = string | number | boolean | null;
