@@ -2,8 +2,7 @@ import { ApiError } from './api-client';
 import type { AgentSession } from './agent-session';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
-import { parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
-import { checkpointOrigin } from '../transparency/log-checkpointer';
+import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
 import { checkWitness } from '../transparency/log-witness';
 import { InvalidNote, parseNote, parseVerifierKey } from '../transparency/signed-note';
 

@@ -17,6 +17,9 @@ export interface Checkpoint {
 
 const TIMESTAMP = 'timestamp ';
 
+/** The origin line of an org's checkpoints: one log per org, all signed by the deployment's key. */
+export const checkpointOrigin = (keyName: string, orgId: string): string => `${keyName}/${orgId}`;
+
 export const timestampLine = (at: Date): string => `${TIMESTAMP}${at.toISOString()}`;
 
 /** The time of the checkpoint's timestamp line, undefined without one. */

@@ -1,7 +1,7 @@
 import { ConcurrencyConflict, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port';
 import { decode } from '../domain/events/decode';
 import { newId } from '../shared/ids';
-import { signCheckpoint, timestampLine } from './checkpoint';
+import { checkpointOrigin, signCheckpoint, timestampLine } from './checkpoint';
 import { eventLeafInput } from './event-leaf';
 import type { LogKey } from './log-key';
 import { CompactRange, leafHash } from './merkle-tree';
@@ -19,9 +19,6 @@ export interface CheckpointSignedData {
   /** The whole signed note (C2SP tlog-checkpoint in a signed-note). */
   note: string;
 }
-
-/** The origin line of an org's checkpoints: one log per org, all signed by the deployment's key. */
-export const checkpointOrigin = (keyName: string, orgId: string): string => `${keyName}/${orgId}`;
 
 /** The event of a checkpoint of `tree` signed at `at`: what the checkpointer appends (and a bench's synthetic log too). */
 export function checkpointEvent(signer: NoteSigner, orgId: string, tree: Pick<CompactRange, 'size' | 'root'>, at: Date): NewEvent {

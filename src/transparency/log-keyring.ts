@@ -1,5 +1,4 @@
-import { openCheckpoint, type Checkpoint } from './checkpoint';
-import { checkpointOrigin } from './log-checkpointer';
+import { checkpointOrigin, openCheckpoint, type Checkpoint } from './checkpoint';
 import { InvalidNote, openNote, parseVerifierKey, type NoteVerifier } from './signed-note';
 
 /**

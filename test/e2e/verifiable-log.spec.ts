@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCheckpoint } from '../../src/transparency/checkpoint';
+import { checkpointOrigin, openCheckpoint } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointOrigin, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import { CHECKPOINT_SIGNED, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../../src/transparency/merkle-tree';
 import { openNote, parseSignerKey, parseVerifierKey, signNote } from '../../src/transparency/signed-note';

@@ -1,5 +1,4 @@
-import { signCheckpoint, type Checkpoint } from '../../src/transparency/checkpoint';
-import { checkpointOrigin } from '../../src/transparency/log-checkpointer';
+import { checkpointOrigin, signCheckpoint, type Checkpoint } from '../../src/transparency/checkpoint';
 import { openLogCheckpoint, openOrgCheckpoint } from '../../src/transparency/log-keyring';
 import { EMPTY_ROOT } from '../../src/transparency/merkle-tree';
 import { InvalidNote, signerFromSeed } from '../../src/transparency/signed-note';
