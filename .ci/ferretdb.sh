@@ -83,6 +83,9 @@ else
   BACKEND=(--handler=sqlite --sqlite-url="file:$STATE_DIR/data/")
   log "starting FerretDB on $ADDR over SQLite ($STATE_DIR/data)"
 fi
+# No pushdown flag: 1.24 has only --test-disable-pushdown and --test-enable-nested-pushdown (dotted
+# fields); by default it pushes down equalities on top-level fields, and never a range, a sort
+# (but $natural) or a limit with a filter (README, "Org totals and query plans").
 nohup "$BIN" \
   --listen-addr="$ADDR" \
   "${BACKEND[@]}" \

@@ -491,7 +491,12 @@ const unavailableIfUnreachable = (error: unknown): unknown =>
     ? new StoreUnavailable('the read models (MongoDB)', error)
     : error;
 
-/** The stages of MongoDB's winning plan; or, from FerretDB 1.x, its PostgreSQL plan and what it pushed down. */
+/**
+ * The stages of MongoDB's winning plan; or, from FerretDB 1.x, its PostgreSQL plan (every node,
+ * with the filter PostgreSQL applies) and what it pushed down. FerretDB 1.24 pushes down only
+ * equalities on top-level fields: ranges, `in`, the sort and (with a filter or sort) the limit run
+ * in its own process, over every row those equalities select.
+ */
 function describePlan(explained: Document): QueryPlan {
   const planner = explained.queryPlanner as Document | undefined;
   if (planner?.winningPlan) {
@@ -504,10 +509,12 @@ function describePlan(explained: Document): QueryPlan {
     const indexed = stages.some((stage) => /^(IXSCAN|IDHACK|EXPRESS)/.test(stage)) && !stages.some((stage) => /^(COLLSCAN|SORT)\b/.test(stage));
     return { indexed, detail: stages };
   }
-  const plan = planner?.Plan as Document | undefined;
-  const pushdown = ['filterPushdown', 'sortPushdown', 'limitPushdown'].map((name) => `${name}: ${String(explained[name])}`);
-  return {
-    indexed: false,
-    detail: [`PostgreSQL ${String(plan?.['Node Type'])}${plan?.Filter ? ` filter ${String(plan.Filter)}` : ''}`, ...pushdown],
+  const nodes: string[] = [];
+  const walkPostgres = (node: Document): void => {
+    nodes.push(`PostgreSQL ${String(node['Node Type'])}${node['Index Name'] ? ` using ${String(node['Index Name'])}` : ''}${node.Filter ? ` filter ${String(node.Filter)}` : ''}`);
+    for (const child of (node.Plans as Document[] | undefined) ?? []) walkPostgres(child);
   };
+  if (planner?.Plan) walkPostgres(planner.Plan as Document);
+  const pushdown = ['filterPushdown', 'sortPushdown', 'limitPushdown'].map((name) => `${name}: ${String(explained[name])}`);
+  return { indexed: false, detail: [...nodes, ...pushdown] };
 }
