@@ -2,18 +2,14 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from '../../src/domain/events/decode';
-import type { EventStore, RecordedEvent, SubscriptionOptions } from '../../src/event-store/event-store.port';
+import type { EventStore } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { eventLeafInput } from '../../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { MerkleFollower } from '../../src/transparency/merkle-follower';
-import { CompactRange, consistencyProof, inclusionProof, leafHash, treeRoot, type Hash, type NodeReader } from '../../src/transparency/merkle-tree';
 import type { MerkleNodeStore } from '../../src/transparency/node-store/merkle-node-store.port';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
-import { storedNodes } from '../../src/transparency/node-store/stored-nodes';
 import { newEvent } from '../event-store/event-factory';
 import { tempDir } from '../read-models/support/stores';
+import { counted, expectSameProofs as expectStoredProofs } from './support/memory-trees';
 
 const orgEvent = (orgId: string, i: number) => {
   const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
@@ -32,37 +28,6 @@ async function grow(events: EventStore, sizes: Record<string, number>, from: Rec
   }
 }
 
-/** Every node of each org's tree, built in memory from the log: the reference the stored nodes must equal. */
-async function memoryTrees(events: EventStore): Promise<Map<string, { size: number; read: NodeReader }>> {
-  const trees = new Map<string, { tree: CompactRange; nodes: Map<string, Hash> }>();
-  for (const record of await events.readAll(undefined, 100_000)) {
-    if (record.type === CHECKPOINT_SIGNED) continue;
-    const orgId = record.metadata.orgId;
-    let org = trees.get(orgId);
-    if (!org) trees.set(orgId, (org = { tree: CompactRange.empty(), nodes: new Map() }));
-    for (const node of org.tree.append(leafHash(eventLeafInput(decode(record))))) org.nodes.set(`${node.level}/${node.index}`, node.hash);
-  }
-  return new Map([...trees].map(([orgId, { tree, nodes }]) => [orgId, { size: tree.size, read: (id) => nodes.get(`${id.level}/${id.index}`)! }]));
-}
-
-/** The log as the follower reads it, counting what its subscriptions deliver. */
-function counted(events: EventStore): { log: EventStore; delivered: RecordedEvent[] } {
-  const delivered: RecordedEvent[] = [];
-  const log: EventStore = Object.create(events, {
-    subscribeToAll: {
-      value: (options: SubscriptionOptions) =>
-        events.subscribeToAll({
-          ...options,
-          handler: (event) => {
-            delivered.push(event);
-            return options.handler(event);
-          },
-        }),
-    },
-  });
-  return { log, delivered };
-}
-
 describe('Merkle follower', () => {
   let dir: string;
   let events: SqliteEventStore;
@@ -77,23 +42,7 @@ describe('Merkle follower', () => {
     return follower;
   };
 
-  /** Each org's stored tree gives the same roots and proofs as the in-memory one, at every size asked. */
-  async function expectSameProofs(checks: (size: number) => Array<[number, number]>): Promise<void> {
-    for (const [orgId, memory] of await memoryTrees(events)) {
-      expect((await nodes.org(orgId))?.size).toBe(memory.size);
-      for (const [a, b] of checks(memory.size)) {
-        const read = await storedNodes(nodes, orgId, [
-          { kind: 'root', size: b },
-          { kind: 'inclusion', index: a, size: b },
-          { kind: 'consistency', first: a, second: b },
-        ]);
-        expect(read).toBeDefined();
-        expect(treeRoot(b, read!)).toEqual(treeRoot(b, memory.read));
-        expect(inclusionProof(a, b, read!)).toEqual(inclusionProof(a, b, memory.read));
-        expect(consistencyProof(a, b, read!)).toEqual(consistencyProof(a, b, memory.read));
-      }
-    }
-  }
+  const expectSameProofs = (checks: (size: number) => Array<[number, number]>) => expectStoredProofs(events, nodes, checks);
 
   beforeEach(() => {
     dir = tempDir('merkle-follower');
