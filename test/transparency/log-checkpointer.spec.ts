@@ -100,6 +100,17 @@ describe('log checkpointer', () => {
     }
   });
 
+  it('signs every org that grew in one append of the log, at one time, when the first is due', async () => {
+    for (const orgId of ['a', 'b', 'c']) await events.append([{ stream: `org-${orgId}`, expected: 'no_stream', events: [orgEvent(orgId, 0)] }]);
+    await start(100, 60_000);
+    await waitFor(async () => ((await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED).length === 3 ? true : undefined));
+    const signed = (await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED);
+    // One append: consecutive positions, one timestamp.
+    expect(signed.map((event) => event.position - signed[0].position)).toEqual([0n, 1n, 2n]);
+    expect(new Set(signed.map((event) => event.metadata.occurredAt)).size).toBe(1);
+    expect(signed.map((event) => event.metadata.orgId).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('signs a timestamped checkpoint of the same size while nothing happens, and only then', async () => {
     await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
     await start(20, 300);
