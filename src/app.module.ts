@@ -39,6 +39,7 @@ import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
 import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE } from './read-models/read-model-store.port';
+import { MERKLE_NODE_STORE } from './transparency/node-store/merkle-node-store.port';
 import type { Runtime } from './runtime/runtime';
 import { LogKeyController } from './http/controllers/log-key.controller';
 import { SignInOptionsController } from './http/controllers/sign-in-options.controller';
@@ -82,6 +83,7 @@ export class AppModule {
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: EVENT_STORE, useValue: runtime.eventStore },
       { provide: READ_MODEL_STORE, useValue: runtime.readModels },
+      { provide: MERKLE_NODE_STORE, useValue: runtime.merkleNodes },
       { provide: Registry, useValue: runtime.registry },
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },

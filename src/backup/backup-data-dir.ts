@@ -4,11 +4,11 @@ import { join } from 'node:path';
 
 /**
  * The embedded stores in the order they are copied: what is derived from the log (read models,
- * the email queue and the notifier's checkpoint) before the log itself. Each copy is one
+ * the Merkle nodes, the email queue and the notifier's checkpoint) before the log itself. Each copy is one
  * snapshot, so a derived store's checkpoint in the backup is never past the log's head in it:
  * after a restore every consumer only catches up.
  */
-export const EMBEDDED_STORES = ['read-models.sqlite', 'email.sqlite', 'events.sqlite'] as const;
+export const EMBEDDED_STORES = ['read-models.sqlite', 'merkle-nodes.sqlite', 'email.sqlite', 'events.sqlite'] as const;
 
 /** Files that are neither stores nor their WAL companions: secrets and the outbox. */
 const isStoreFile = (name: string): boolean => /\.sqlite(-wal|-shm|-journal)?$/.test(name);

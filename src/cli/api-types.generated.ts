@@ -4740,7 +4740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
-            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4751,7 +4751,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -4889,7 +4889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
-            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4900,7 +4900,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5038,7 +5038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
-            /** @description The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5049,7 +5049,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, does not rebuild the signed tree, or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */

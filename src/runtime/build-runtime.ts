@@ -16,6 +16,8 @@ import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
 import { LogCheckpointer } from '../transparency/log-checkpointer';
+import { MerkleFollower } from '../transparency/merkle-follower';
+import { openMerkleNodeStore } from '../transparency/node-store/open-merkle-node-store';
 import { loadLogKey } from '../transparency/log-key';
 import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
 import { narrowModes } from '../shared/private-files';
@@ -72,6 +74,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
 
   const readModels = await openReadModels(config);
+  const merkleNodes = openMerkleNodeStore(config);
+  await merkleNodes.init();
   const readinessChecks = [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModels', ping: () => readModels.ping() },
@@ -124,15 +128,19 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  // The process that signs checkpoints keeps the trees they sign (LOG_CHECKPOINTS=off: another process does both).
+  const follower = runs('projector') && config.checkpoints
+    ? new MerkleFollower(eventStore, merkleNodes, { onError: throttledWarnings(logger, 'Merkle nodes') })
+    : undefined;
+  if (follower) lag.follow('checkpointer', () => follower.position);
   // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
-  const checkpointer = runs('projector') && config.checkpoints
-    ? new LogCheckpointer(eventStore, logKey, {
+  const checkpointer = follower
+    ? new LogCheckpointer(eventStore, logKey, follower, {
         delayMs: config.checkpointDelayMs,
         idleMs: config.checkpointIdleMs,
         onError: throttledWarnings(logger, 'log checkpoints'),
       })
     : undefined;
-  if (checkpointer) lag.follow('checkpointer', () => checkpointer.position);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
   const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
@@ -143,9 +151,14 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
         intervalMs: config.selfCheckIntervalMs,
         onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
         onError: (error) => logger.warn(`audit log self-check: ${String(error)}`),
+        nodes: follower && merkleNodes,
+        onNodesDisagree: (disagreements) => {
+          logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`);
+          void follower?.rebuild().then(() => selfCheck?.check(), (error: unknown) => logger.warn(`Merkle nodes: ${String(error)}`));
+        },
       })
     : undefined;
-  if (selfCheck) readinessChecks.push(selfCheck.readiness);
+  if (selfCheck) readinessChecks.push(selfCheck.readiness, selfCheck.nodesReadiness);
 
   return {
     config,
@@ -153,6 +166,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     logKey,
     eventStore,
     readModels,
+    merkleNodes,
     registry,
     rateLimits,
     readinessChecks,
@@ -160,16 +174,19 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     start: () => {
       projector?.start();
       deadlines?.start();
-      checkpointer?.start().catch((error: unknown) => logger.warn(`log checkpoints: ${String(error)}`));
+      follower?.start().catch((error: unknown) => logger.warn(`Merkle nodes: ${String(error)}`));
+      checkpointer?.start();
       selfCheck?.start();
     },
     close: async () => {
       await selfCheck?.stop();
       await checkpointer?.stop();
+      await follower?.stop();
       await deadlines?.stop();
       await projector?.stop();
       redis?.disconnect();
       await readModels.close();
+      await merkleNodes.close();
       await eventStore.close();
     },
   };

@@ -7,6 +7,7 @@ import type { ReadinessCheck } from '../health/readiness';
 import type { LogKey } from '../transparency/log-key';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
+import type { MerkleNodeStore } from '../transparency/node-store/merkle-node-store.port';
 
 /** What the application module is built from: the stores and settings of this process. */
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   logKey: LogKey;
   eventStore: EventStore;
   readModels: ReadModelStore;
+  /** Every org's Merkle tree nodes, which the proofs read (R16). */
+  merkleNodes: MerkleNodeStore;
   readinessChecks: ReadinessCheck[];
   registry: Registry;
   /** The rate limits (README, Security), shared through Redis when REDIS_URL is set. */

@@ -1,10 +1,9 @@
-import { ConcurrencyConflict, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port';
-import { decode } from '../domain/events/decode';
+import { ConcurrencyConflict, type EventStore, type NewEvent, type StreamWrite } from '../event-store/event-store.port';
 import { newId } from '../shared/ids';
 import { checkpointOrigin, signCheckpoint, timestampLine } from './checkpoint';
-import { eventLeafInput } from './event-leaf';
 import type { LogKey } from './log-key';
-import { CompactRange, leafHash } from './merkle-tree';
+import type { FollowedOrg, MerkleFollower } from './merkle-follower';
+import type { CompactRange } from './merkle-tree';
 import type { NoteSigner } from './signed-note';
 
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
@@ -34,155 +33,135 @@ export interface LogCheckpointerOptions {
   delayMs: number;
   /** A timestamped checkpoint at this interval while an org's log does not grow. */
   idleMs: number;
-  /** How often orgs are looked at; default a quarter of the shorter interval. */
-  tickMs?: number;
-  /** Pause before replaying again after a failure (store down, say). */
-  retryMs?: number;
-  /** Each failure; the checkpointer replays the log again after retryMs. */
+  /**
+   * How long after a growth it is signed; default half the delay. The rest of the delay is the
+   * budget for what lies between: the follower storing the leaf, a timer fired late by a busy
+   * event loop, the append of the checkpoint.
+   */
+  signAfterMs?: number;
+  /** Each failure; the org is tried again at the next pass. */
   onError?: (error: unknown) => void;
 }
 
-const DEFAULT_RETRY_MS = 1000;
-
-interface OrgLog {
-  tree: CompactRange;
-  /** Size and time of the last checkpoint, undefined before the first. */
-  signed?: { size: number; at: number };
-  /** When the tree first grew past the last checkpoint. */
-  grewAt?: number;
-  /** Revision of the last event of the org's checkpoint stream: the expected revision of the next append. */
-  revision?: bigint;
-}
+/** A pass that failed (store down) is tried again this long after. */
+const RETRY_MS = 1000;
 
 /**
- * Follows the whole log, keeps each org's tree (its right edge only) and appends a signed
- * checkpoint to the org's checkpoint stream when the tree grew delayMs ago, or idleMs after the
- * last checkpoint. It replays the log from its start when it starts: the checkpoints in the log
- * are its progress. Several copies may run: the checkpoint stream's expected revision lets one
- * checkpoint per state through.
+ * Appends a signed checkpoint of each org's tree to the org's checkpoint stream signAfterMs
+ * after the tree grew (so within delayMs), or idleMs after its last checkpoint. It hashes
+ * nothing: the trees are the follower's (merkle-follower.ts), which stores each leaf and its
+ * nodes before it reports the size and root a checkpoint may sign, so every signed size is
+ * provable from the node store. One timer, armed for the earliest org due: a pass signs every
+ * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
+ * signed until the follower has caught up with the log. Several copies may run: the checkpoint
+ * stream's expected revision lets one checkpoint per state through.
  */
 export class LogCheckpointer {
-  private readonly orgs = new Map<string, OrgLog>();
-  private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  /** When the armed timer fires. */
+  private timerAt = Number.POSITIVE_INFINITY;
   private running = false;
-  /** Bumped at each (re)subscription: events of an older one are ignored. */
-  private epoch = 0;
-  /** Position of the head when the replay began; no checkpoint is made before the replay reaches it. */
-  private replayUntil: bigint | undefined;
-  private replaying = true;
-  /** Position of the last event folded into the trees (its lag is a metric). */
-  private applied: bigint | undefined;
-  private ticking: Promise<void> = Promise.resolve();
-  private signGrowthAfterMs = 0;
+  private passing: Promise<void> | undefined;
+  private unlisten: (() => void) | undefined;
+  private readonly signAfterMs: number;
 
   constructor(
     private readonly events: EventStore,
     private readonly key: LogKey,
+    private readonly follower: MerkleFollower,
     private readonly options: LogCheckpointerOptions,
-  ) {}
+  ) {
+    this.signAfterMs = options.signAfterMs ?? options.delayMs / 2;
+  }
 
-  /** Subscribes and starts looking at orgs; resolves once subscribed (or, on failure, once a retry is scheduled). */
-  async start(): Promise<void> {
+  /** Watches the follower's trees; signs once it has caught up with the log. */
+  start(): void {
     if (this.running) return;
     this.running = true;
-    const tickMs = this.options.tickMs ?? Math.max(10, Math.min(this.options.delayMs, this.options.idleMs) / 4);
-    // A growth is signed at the last tick before its delay ends, not the first after: at most delayMs, not delayMs + a tick.
-    this.signGrowthAfterMs = Math.max(0, this.options.delayMs - tickMs);
-    this.timer = setInterval(() => {
-      this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.options.onError?.(error));
-    }, tickMs);
-    await this.subscribe();
+    this.unlisten = this.follower.onStored(() => this.arm());
+    void this.follower.whenCaughtUp().then(() => this.arm());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    clearInterval(this.timer);
-    clearTimeout(this.retry);
-    await this.ticking;
-    await this.subscription?.stop();
+    this.unlisten?.();
+    clearTimeout(this.timer);
+    await this.passing;
   }
 
-  /** Replays the log from its start: the checkpoints in it are this role's progress. */
-  private async subscribe(): Promise<void> {
-    const epoch = ++this.epoch;
-    this.orgs.clear();
-    this.replaying = true;
-    try {
-      const head = await this.events.headPosition();
-      if (epoch !== this.epoch || !this.running) return;
-      this.replayUntil = head;
-      this.replaying = head !== undefined;
-      this.subscription = this.events.subscribeToAll({
-        handler: (event) => (epoch === this.epoch ? this.apply(event) : undefined),
-        onError: (error) => this.fail(epoch, error),
+  /** When the org needs a checkpoint: signAfterMs after its oldest unsigned leaf, or idleMs after its last checkpoint. */
+  private dueAt(org: FollowedOrg): number {
+    const grown = org.stored.size > (org.signed?.size ?? 0) && org.grewAt !== undefined ? org.grewAt + this.signAfterMs : Number.POSITIVE_INFINITY;
+    const idle = org.signed !== undefined ? org.signed.at + this.options.idleMs : Number.POSITIVE_INFINITY;
+    return Math.min(grown, idle);
+  }
+
+  /** Arms the timer for the earliest org due, unless it fires sooner already or a pass runs (it arms again when done). */
+  private arm(): void {
+    if (!this.running || this.passing || !this.follower.caughtUp) return;
+    let due = Number.POSITIVE_INFINITY;
+    for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
+    if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = due;
+    this.timer = setTimeout(() => this.pass(), Math.max(0, due - Date.now()));
+  }
+
+  private pass(): void {
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.passing = this.signDue()
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        return new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      })
+      .then(() => {
+        this.passing = undefined;
+        this.arm();
       });
-    } catch (error) {
-      this.fail(epoch, error);
-    }
   }
 
-  private fail(epoch: number, error: unknown): void {
-    if (epoch !== this.epoch || !this.running) return;
-    this.epoch += 1;
-    this.replaying = true;
-    this.options.onError?.(error);
-    void this.subscription?.stop();
-    this.subscription = undefined;
-    this.retry = setTimeout(() => void this.subscribe(), this.options.retryMs ?? DEFAULT_RETRY_MS);
-  }
-
-  private org(orgId: string): OrgLog {
-    let org = this.orgs.get(orgId);
-    if (!org) this.orgs.set(orgId, (org = { tree: CompactRange.empty() }));
-    return org;
-  }
-
-  private apply(record: RecordedEvent): void {
-    const event = decode(record);
-    const org = this.org(event.metadata.orgId);
-    if (event.type === 'CheckpointSigned') {
-      const { size } = event.data;
-      org.signed = { size, at: Date.parse(event.metadata.occurredAt) };
-      org.revision = event.revision;
-      if (size === org.tree.size) org.grewAt = undefined;
-    } else {
-      org.tree.append(leafHash(eventLeafInput(event)));
-      org.grewAt ??= Date.now();
-    }
-    this.applied = event.position;
-    if (this.replaying && event.position >= this.replayUntil!) this.replaying = false;
-  }
-
-  /** Position of the last event folded into the trees, undefined before any. */
-  get position(): bigint | undefined {
-    return this.applied;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.replaying) return;
+  /**
+   * Signs every org due now, and with them every other org that grew (its growth would be due
+   * within signAfterMs anyway): one append instead of one per org.
+   */
+  private async signDue(): Promise<void> {
+    if (!this.running || !this.follower.caughtUp) return;
     const now = Date.now();
-    for (const [orgId, org] of this.orgs) {
-      const grown = org.grewAt !== undefined && now - org.grewAt >= this.signGrowthAfterMs;
-      const idle = org.signed !== undefined && now - org.signed.at >= this.options.idleMs;
-      if (grown || idle) await this.sign(orgId, org, now);
+    // A timer may fire a millisecond before its time.
+    const due = (org: FollowedOrg) => this.dueAt(org) <= now + 1;
+    const orgs = [...this.follower.orgs.values()].filter((org) => org.stored.size > (org.signed?.size ?? 0) || due(org));
+    if (!orgs.some(due)) return;
+    const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
+    try {
+      const result = await this.events.append(writes.map(({ write }) => write));
+      for (const { org, write } of writes) this.signed(org, write, result.revisions[write.stream], now);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      // Another copy checkpointed one of them first: each on its own, the others go through.
+      for (const { org, write } of writes) {
+        try {
+          const result = await this.events.append([write]);
+          this.signed(org, write, result.revisions[write.stream], now);
+        } catch (single) {
+          // Its checkpoint by the other copy arrives through the follower.
+          if (!(single instanceof ConcurrencyConflict)) throw single;
+        }
+      }
     }
   }
 
-  private async sign(orgId: string, org: OrgLog, now: number): Promise<void> {
-    const size = org.tree.size;
-    try {
-      const result = await this.events.append([
-        { stream: checkpointStream(orgId), expected: org.revision ?? 'no_stream', events: [checkpointEvent(this.key.signer, orgId, org.tree, new Date(now))] },
-      ]);
-      // Until the subscription brings it back, the next tick must not sign this state again.
-      org.revision = result.revisions[checkpointStream(orgId)];
-      org.signed = { size, at: now };
-      if (size === org.tree.size) org.grewAt = undefined;
-    } catch (error) {
-      // Another copy checkpointed this org first: its event arrives through the subscription.
-      if (!(error instanceof ConcurrencyConflict)) throw error;
-    }
+  private checkpointWrite(org: FollowedOrg, at: Date): StreamWrite {
+    const { size, root } = org.stored;
+    return {
+      stream: checkpointStream(org.orgId),
+      expected: org.signed?.revision ?? 'no_stream',
+      events: [checkpointEvent(this.key.signer, org.orgId, { size, root: () => root }, at)],
+    };
+  }
+
+  /** Until the follower brings it back from the log, the next pass must not sign this state again. */
+  private signed(org: FollowedOrg, write: StreamWrite, revision: bigint, at: number): void {
+    const { size } = write.events[0].data as unknown as CheckpointSignedData;
+    this.follower.signedByThisProcess(org.orgId, { size, at, revision });
   }
 }

@@ -76,6 +76,11 @@ export class LogIntegrityCheck {
     }
   }
 
+  /** Each org without a fault that has a checkpoint: the size and root its latest checkpoint signed, as the log re-derives them. */
+  signedTrees(): Array<{ orgId: string; size: number; root: Hash }> {
+    return [...this.orgs].flatMap(([orgId, org]) => (org.fault || org.verified.size === 0 ? [] : [{ orgId, size: org.verified.size, root: org.verified.root() }]));
+  }
+
   /** The first fault of each org that has one. */
   faults(): LogFault[] {
     return [...this.orgs.values()].flatMap((org) => (org.fault ? [org.fault] : []));

@@ -3,6 +3,9 @@ import type { EventStore } from '../event-store/event-store.port';
 import type { ReadinessCheck } from '../health/readiness';
 import { LogIntegrityCheck, type LogFault } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
+import { treeRoot } from './merkle-tree';
+import type { MerkleNodeStore } from './node-store/merkle-node-store.port';
+import { storedNodes } from './node-store/stored-nodes';
 
 const PAGE = 1000;
 
@@ -13,6 +16,10 @@ export interface LogSelfCheckOptions {
   onFault: (fault: LogFault) => void;
   /** The log could not be read to the end; the next check tries again. */
   onError: (error: unknown) => void;
+  /** The node store to compare with what the log re-derives; it is never read for the check of the log itself. */
+  nodes?: Pick<MerkleNodeStore, 'org' | 'nodes'>;
+  /** The stored nodes of these orgs disagree with the log (each named with why): rebuild them. */
+  onNodesDisagree?: (disagreements: string[]) => void;
 }
 
 export const describeFault = ({ orgId, index, reason }: LogFault): string => `org ${orgId}, index ${index}: ${reason}`;
@@ -24,6 +31,7 @@ export const describeFault = ({ orgId, index, reason }: LogFault): string => `or
  */
 export class LogSelfCheck {
   private faults: LogFault[] = [];
+  private disagreements: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly detections: Counter;
@@ -32,6 +40,15 @@ export class LogSelfCheck {
     name: 'auditLog',
     ping: async () => {
       if (this.faults.length > 0) throw new Error(`the stored log does not match its signed checkpoints: ${this.faults.map(describeFault).join('; ')}`);
+      return true;
+    },
+  };
+
+  /** Readiness of the node store: fails while its nodes disagree with the root the log re-derives at an org's latest checkpoint. */
+  readonly nodesReadiness: ReadinessCheck = {
+    name: 'merkleNodes',
+    ping: async () => {
+      if (this.disagreements.length > 0) throw new Error(`the stored Merkle nodes disagree with the log (proofs of these orgs answer 503; rebuilding them): ${this.disagreements.join('; ')}`);
       return true;
     },
   };
@@ -86,5 +103,26 @@ export class LogSelfCheck {
       this.options.onFault(fault);
     }
     this.faults = found;
+    if (this.options.nodes) await this.compareNodes(this.options.nodes, integrity);
+  }
+
+  /** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives. */
+  private async compareNodes(nodes: NonNullable<LogSelfCheckOptions['nodes']>, integrity: LogIntegrityCheck): Promise<void> {
+    const disagreements: string[] = [];
+    try {
+      for (const { orgId, size, root } of integrity.signedTrees()) {
+        const stored = await nodes.org(orgId);
+        // A follower still behind the checkpoint is not wrong, only late.
+        if (stored === undefined || stored.size < size) continue;
+        const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
+        if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
+        else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
+      }
+    } catch (error) {
+      this.options.onError(error);
+      return;
+    }
+    this.disagreements = disagreements;
+    if (disagreements.length > 0) this.options.onNodesDisagree?.(disagreements);
   }
 }

@@ -54,7 +54,7 @@ describe('npm run backup under load, each copy restored and served', () => {
         await new Promise((resolve) => setTimeout(resolve, 150));
         const before = [...acknowledged];
         const dir = join(work, `backup-${b}`);
-        expect(await runBackup(server.dataDir, dir)).toMatch(/backed up read-models\.sqlite, email\.sqlite, events\.sqlite/);
+        expect(await runBackup(server.dataDir, dir)).toMatch(/backed up read-models\.sqlite, merkle-nodes\.sqlite, email\.sqlite, events\.sqlite/);
         backups.push({ dir, before });
       }
     } finally {

@@ -58,6 +58,6 @@ describe('progress of rebuild and backup, not on a terminal', () => {
     expect(Number(total)).toBeGreaterThan(0);
     expect(lines.filter((line) => /^backup: \d+\/\d+ bytes \(\d+%\)/.test(line)).length).toBeGreaterThanOrEqual(4);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^backup: ${total}/${total} bytes \\(100%\\) in \\d+s$`)));
-    expect(lines.at(-1)).toMatch(/^backed up read-models\.sqlite, email\.sqlite, events\.sqlite/);
+    expect(lines.at(-1)).toMatch(/^backed up read-models\.sqlite, merkle-nodes\.sqlite, email\.sqlite, events\.sqlite/);
   }, 60_000);
 });

@@ -3,16 +3,12 @@
  * checkpoints: the read models then equal a rebuild from scratch, every event is in the audit
  * trail exactly once, and every document has the version of the last event that changed it.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { countedByKeyStatus } from './support/counted-documents';
 import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
-
-const ROOT = join(__dirname, '..', '..');
+import { killMidCatchUp } from '../support/kill-mid-catch-up';
 
 describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up on $name', (kind) => {
   it('resumes from its checkpoints: no event skipped, none applied twice, same as a rebuild', async () => {
@@ -23,7 +19,7 @@ describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up
       const head = (await log.events.headPosition()) as bigint;
       expect(appended).toBeGreaterThan(3000);
 
-      const killedAt = await runChildAndKill(['--require', './test/support/register-ts.js', 'test/read-models/fixtures/run-projections.ts', log.path, '25', ...opened.childArgs], head);
+      const killedAt = await killMidCatchUp(['--require', './test/support/register-ts.js', 'test/read-models/fixtures/run-projections.ts', log.path, '25', ...opened.childArgs], head, 'projector');
       await opened.store.init();
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill really landed mid-catch-up: something was applied, not everything.
@@ -64,25 +60,3 @@ describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up
     // A crash and a full catch-up on FerretDB (a few ms per write) take most of a minute in CI, minutes on a loaded machine.
   }, 420_000);
 });
-
-/** Runs the projector child, SIGKILLs it once a third of the log is applied; returns the position it had reported. */
-async function runChildAndKill(args: string[], head: bigint): Promise<number> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let reported = 0;
-  let killed = false;
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line === 'caught-up') break;
-    reported = Math.max(reported, Number(line.split(' ')[1]));
-    if (BigInt(reported) * 3n >= head) {
-      killed = child.kill('SIGKILL');
-      break;
-    }
-  }
-  if (!killed) child.kill('SIGTERM');
-  const signal = await exited;
-  if (!killed || signal !== 'SIGKILL') throw new Error(`the projector was not killed mid-catch-up (it caught up or died first): ${stderr}`);
-  return reported;
-}

@@ -9,6 +9,8 @@ import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
+import { MerkleFollower } from '../../src/transparency/merkle-follower';
+import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { parseVerifierKey, signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 
@@ -42,13 +44,24 @@ async function orgLog(events: EventStore, orgId: string): Promise<{ leaves: Reco
 describe('log checkpointer', () => {
   let dir: string;
   let events: SqliteEventStore;
-  const running: LogCheckpointer[] = [];
+  const running: Array<{ stop(): Promise<void> }> = [];
   const errors: unknown[] = [];
-  const start = async (delayMs: number, idleMs: number) => {
-    const checkpointer = new LogCheckpointer(events, KEY, { delayMs, idleMs, tickMs: 20, onError: (error) => errors.push(error) });
-    running.push(checkpointer);
-    await checkpointer.start();
-    return checkpointer;
+  /** A copy of the role: a follower keeping the trees in the node store (one file for every copy), and its checkpointer. */
+  const start = async (delayMs: number, idleMs: number, log: EventStore = events) => {
+    const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
+    const follower = new MerkleFollower(log, nodes, { retryMs: 50, onError: (error) => errors.push(error) });
+    const checkpointer = new LogCheckpointer(log, KEY, follower, { delayMs, idleMs, onError: (error) => errors.push(error) });
+    const copy = {
+      stop: async () => {
+        await checkpointer.stop();
+        await follower.stop();
+        await nodes.close();
+      },
+    };
+    running.push(copy);
+    await follower.start();
+    checkpointer.start();
+    return copy;
   };
 
   beforeEach(() => {
@@ -87,6 +100,17 @@ describe('log checkpointer', () => {
     }
   });
 
+  it('signs every org that grew in one append of the log, at one time, when the first is due', async () => {
+    for (const orgId of ['a', 'b', 'c']) await events.append([{ stream: `org-${orgId}`, expected: 'no_stream', events: [orgEvent(orgId, 0)] }]);
+    await start(100, 60_000);
+    await waitFor(async () => ((await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED).length === 3 ? true : undefined));
+    const signed = (await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED);
+    // One append: consecutive positions, one timestamp.
+    expect(signed.map((event) => event.position - signed[0].position)).toEqual([0n, 1n, 2n]);
+    expect(new Set(signed.map((event) => event.metadata.occurredAt)).size).toBe(1);
+    expect(signed.map((event) => event.metadata.orgId).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('signs a timestamped checkpoint of the same size while nothing happens, and only then', async () => {
     await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
     await start(20, 300);
@@ -123,9 +147,7 @@ describe('log checkpointer', () => {
     const flaky: EventStore = Object.create(events, {
       headPosition: { value: () => (failures-- > 0 ? Promise.reject(new Error('store down')) : events.headPosition()) },
     });
-    const checkpointer = new LogCheckpointer(flaky, KEY, { delayMs: 20, idleMs: 60_000, tickMs: 20, retryMs: 50, onError: (error) => errors.push(error) });
-    running.push(checkpointer);
-    await checkpointer.start();
+    await start(20, 60_000, flaky);
     await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
     expect(errors.splice(0).map(String)).toEqual(['Error: store down']);
   });

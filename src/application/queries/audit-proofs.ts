@@ -2,29 +2,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import { refuse } from '../../domain/shared/refusal';
 import { READ_MODEL_STORE, type ReadModelStore } from '../../read-models/read-model-store.port';
 import { StoreUnavailable } from '../../shared/store-unavailable';
-import { leafInput } from '../../transparency/event-leaf';
 import { CHECKPOINT_SIGNED, type CheckpointSignedData } from '../../transparency/log-checkpointer';
 import { LOG_KEY, type LogKey } from '../../transparency/log-key';
 import { openOrgCheckpoint } from '../../transparency/log-keyring';
-import { CompactRange, consistencyProof, inclusionProof, leafHash, type Hash, type NodeId, type NodeReader } from '../../transparency/merkle-tree';
+import { consistencyProof, inclusionProof, treeRoot, verifyConsistency, verifyInclusion, type Hash, type NodeId, type NodeReader, type ProofRequest } from '../../transparency/merkle-tree';
+import { MERKLE_NODE_STORE, type MerkleNodeStore } from '../../transparency/node-store/merkle-node-store.port';
+import { storedNodes } from '../../transparency/node-store/stored-nodes';
 import { InvalidQuery } from './invalid-query';
 
-const PAGE = 1000;
-
-const key = ({ level, index }: NodeId): string => `${level}/${index}`;
-
 /**
- * The latest signed checkpoint of an org and proofs against it (R16), from the audit-log read
- * model: its rows are the export's lines, checkpoints included, in log order, so every event a
- * checkpoint covers is there before it. A proof rebuilds the org's tree from those rows, O(events
- * of the org) per answer (README: Verifiable audit log), and is served only when the rebuilt tree
- * has the root the checkpoint signed: a read model that disagrees with the log answers 503.
+ * The latest signed checkpoint of an org, from the audit-log read model (its rows are the
+ * export's lines, checkpoints included), and proofs against it from the Merkle node store: a
+ * proof reads O(log n) stored nodes, never the org's events. Nothing stored is taken on trust:
+ * before a proof is served, the same nodes must give, at its size, a root that a consistency
+ * proof ties to the root the latest checkpoint signs, and the proof must verify against it;
+ * otherwise 503 naming the node store. A wrong stored node can so make a proof unavailable, never wrong.
  */
 @Injectable()
 export class AuditProofs {
   constructor(
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(LOG_KEY) private readonly logKey: LogKey,
+    @Inject(MERKLE_NODE_STORE) private readonly nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>,
   ) {}
 
   /** The note of the org's latest checkpoint; 404 CHECKPOINT_NOT_FOUND before its first. */
@@ -44,37 +43,43 @@ export class AuditProofs {
 
   async consistency(orgId: string, from: number, to: number): Promise<Hash[]> {
     if (from > to) throw new InvalidQuery('INVALID_TREE_SIZE', '`from` must not exceed `to`.');
-    return consistencyProof(from, to, await this.tree(orgId, to));
+    const { read, roots } = await this.tree(orgId, [{ kind: 'root', size: from }, { kind: 'consistency', first: from, second: to }], to);
+    const proof = consistencyProof(from, to, read);
+    if (!verifyConsistency(from, to, treeRoot(from, read), roots.size, proof)) throw nodesDisagree(orgId, to);
+    return proof;
   }
 
   async inclusion(orgId: string, index: number, size: number): Promise<{ leafHash: Hash; proof: Hash[] }> {
     if (index >= size) throw new InvalidQuery('INVALID_TREE_SIZE', '`index` must be smaller than `size`.');
-    const read = await this.tree(orgId, size);
-    return { leafHash: read({ level: 0, index }), proof: inclusionProof(index, size, read) };
+    const { read, roots } = await this.tree(orgId, [{ kind: 'inclusion', index, size }], size, [{ level: 0, index }]);
+    const leafHash = read({ level: 0, index });
+    const proof = inclusionProof(index, size, read);
+    if (!verifyInclusion(leafHash, index, size, proof, roots.size)) throw nodesDisagree(orgId, size);
+    return { leafHash, proof };
   }
 
-  /** Every node (about two hashes per event) of the org's tree at its latest checkpoint, which must cover `size` events. */
-  private async tree(orgId: string, size: number): Promise<NodeReader> {
+  /**
+   * Reads in one call the stored nodes the requests need, plus those of the root at `size` and of
+   * its consistency with the latest checkpoint, and returns that root once the proof ties it to
+   * the signed one (the same size: the roots are equal).
+   */
+  private async tree(orgId: string, requests: ProofRequest[], size: number, leaves: NodeId[] = []): Promise<{ read: NodeReader; roots: { size: Hash } }> {
     const { note } = await this.checkpoint(orgId);
     const signed = openOrgCheckpoint(note, this.logKey.keyring, orgId);
     if (size > signed.size) throw new InvalidQuery('INVALID_TREE_SIZE', `The latest checkpoint covers ${signed.size} events; ask for a size up to that.`);
-    const nodes = new Map<string, Hash>();
-    const tree = CompactRange.empty();
-    let after: number | undefined;
-    while (tree.size < signed.size) {
-      const conditions = [{ field: 'orgId', op: 'eq' as const, value: orgId }, ...(after === undefined ? [] : [{ field: 'position', op: 'gt' as const, value: after }])];
-      const rows = await this.store.find({ collection: 'audit_log', conditions, orderBy: 'position', limit: PAGE });
-      for (const row of rows) {
-        if (row.type === CHECKPOINT_SIGNED || tree.size === signed.size) continue;
-        for (const node of tree.append(leafHash(leafInput(row as never)))) nodes.set(key(node), node.hash);
-      }
-      if (rows.length < PAGE) break;
-      after = rows[rows.length - 1].position as number;
+    const stored = await this.nodes.org(orgId);
+    if (stored === undefined || stored.size < signed.size) {
+      throw new StoreUnavailable('the Merkle node store', `it holds ${stored?.size ?? 0} events of the org, the latest checkpoint signs ${signed.size}: its follower is catching up with the log`);
     }
-    if (tree.size !== signed.size || !tree.root().equals(signed.rootHash)) {
-      const reason = `its rows do not rebuild the tree the latest checkpoint signed (size ${signed.size}); rebuild it from the log (npm run projections:rebuild -- audit-log)`;
-      throw new StoreUnavailable('the audit-log read model', reason);
-    }
-    return (node) => nodes.get(key(node))!;
+    const tying: ProofRequest[] = [{ kind: 'root', size }, { kind: 'consistency', first: size, second: signed.size }];
+    const read = await storedNodes(this.nodes, orgId, [...requests, ...tying], leaves);
+    if (read === undefined) throw nodesDisagree(orgId, size);
+    const root = treeRoot(size, read);
+    if (!verifyConsistency(size, signed.size, root, signed.rootHash, consistencyProof(size, signed.size, read))) throw nodesDisagree(orgId, size);
+    return { read, roots: { size: root } };
   }
+}
+
+function nodesDisagree(orgId: string, size: number): StoreUnavailable {
+  return new StoreUnavailable('the Merkle node store', `its nodes of org ${orgId} at size ${size} do not prove against the signed checkpoint; the server's self-check rebuilds them from the log`);
 }

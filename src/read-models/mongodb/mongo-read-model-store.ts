@@ -376,7 +376,7 @@ function collectionNames(model: ReadModelName, generation: number): Record<strin
   return Object.fromEntries(PROJECTIONS[model].collections.map((collection) => [collection, generationName(collection, generation)]));
 }
 
-function databaseInUrl(url: string): string | undefined {
+export function databaseInUrl(url: string): string | undefined {
   const database = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url)?.[1];
   return database ? decodeURIComponent(database) : undefined;
 }

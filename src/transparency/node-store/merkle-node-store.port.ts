@@ -1,0 +1,66 @@
+/**
+ * The Merkle node store port (R16): every org's stored tree nodes, kept by the follower of the
+ * log (merkle-follower.ts) so that roots and proofs read O(log n) nodes instead of rebuilding the
+ * tree. Adapters: embedded SQLite and MongoDB; both pass
+ * test/transparency/merkle-node-store.contract.ts. Everything here can be rebuilt from the log.
+ */
+import type { LogCheckpoint } from '../../event-store/log-divergence';
+import type { Hash, NodeId, StoredNode } from '../merkle-tree';
+
+/** Where one org's tree stands in the store. */
+export interface OrgTreeState {
+  orgId: string;
+  /** Leaves stored (the org's events, checkpoints not counted). */
+  size: number;
+  /** Position of the last event of the org applied (leaf or checkpoint): a redelivered event at or before it is skipped. */
+  position: bigint;
+  /** The org's latest checkpoint in the log, as its CheckpointSigned event says. */
+  signed?: { size: number; at: string; revision: bigint };
+}
+
+export interface OrgNode extends StoredNode {
+  orgId: string;
+}
+
+/** One write of the follower: nodes, then each org it touched, then its place in the log. */
+export interface NodeBatch {
+  nodes: readonly OrgNode[];
+  orgs: readonly OrgTreeState[];
+  checkpoint: LogCheckpoint;
+}
+
+export interface MerkleNodeStore {
+  init(): Promise<void>;
+
+  /** The last event the follower applied and stored, undefined before any. */
+  checkpoint(): Promise<LogCheckpoint | undefined>;
+
+  /** Every org with a stored tree. */
+  orgs(): Promise<OrgTreeState[]>;
+
+  org(orgId: string): Promise<OrgTreeState | undefined>;
+
+  /** The hashes of these nodes of the org's tree, in the order asked; undefined for a node not stored. */
+  nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>>;
+
+  /**
+   * Stores the batch, idempotently: a node already stored keeps its hash (a node never changes);
+   * an org's state and the checkpoint move only forward (to a higher position), so a redelivered
+   * or a late copy's batch never takes them back. Embedded: one transaction. Otherwise nodes
+   * first, then orgs, then the checkpoint: after a crash in between, resuming from the older
+   * checkpoint skips, per org, what its state already holds.
+   */
+  apply(batch: NodeBatch): Promise<void>;
+
+  /** Forgets everything, for a rebuild from the log. */
+  clear(): Promise<void>;
+
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A position as text that sorts as the number does (KurrentDB's are 64-bit unsigned). */
+export const positionKey = (position: bigint): string => position.toString().padStart(20, '0');
+
+/** Nest injection token of the Merkle node store. */
+export const MERKLE_NODE_STORE = Symbol('MERKLE_NODE_STORE');

@@ -1,0 +1,145 @@
+import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import type { LogCheckpoint } from '../../event-store/log-divergence';
+import { databaseInUrl } from '../../read-models/mongodb/mongo-read-model-store';
+import type { Hash, NodeId } from '../merkle-tree';
+import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
+
+/** Node (level, index) of an org: `{orgId}/{level}/{index}`, so a proof's nodes are one `$in` on _id. */
+interface NodeDocument {
+  _id: string;
+  hash: Binary;
+}
+
+interface OrgDocument {
+  _id: string;
+  size: number;
+  /** positionKey: compares as text the way the position does as a number. */
+  position: string;
+  signed?: { size: number; at: string; revision: string };
+}
+
+interface ProgressDocument {
+  _id: 'follower';
+  position: string;
+  eventId?: string;
+}
+
+const NODES = 'merkle_nodes';
+const ORGS = 'merkle_orgs';
+const PROGRESS = 'merkle_progress';
+const DUPLICATE_KEY = 11000;
+/** FerretDB holds a pooled connection per statement of a command: keep commands small (see the read-model store). */
+const PER_COMMAND = 32;
+
+const nodeKey = (orgId: string, { level, index }: NodeId): string => `${orgId}/${level}/${index}`;
+
+const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+
+/** The node store in MongoDB (the read models' database, collections merkle_*); writes one command after another (FerretDB). */
+export class MongoMerkleNodeStore implements MerkleNodeStore {
+  private readonly client: MongoClient;
+  private readonly db: Db;
+
+  constructor(options: { url: string; database?: string }) {
+    this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-merkle-nodes' });
+    this.db = this.client.db(options.database ?? databaseInUrl(options.url) ?? 'ztkeys');
+  }
+
+  async init(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async checkpoint(): Promise<LogCheckpoint | undefined> {
+    const progress = await this.progress().findOne({ _id: 'follower' });
+    return progress ? { position: BigInt(progress.position), ...(progress.eventId === undefined ? {} : { eventId: progress.eventId }) } : undefined;
+  }
+
+  async orgs(): Promise<OrgTreeState[]> {
+    return (await this.orgDocuments().find({}).sort({ _id: 1 }).toArray()).map(orgState);
+  }
+
+  async org(orgId: string): Promise<OrgTreeState | undefined> {
+    const document = await this.orgDocuments().findOne({ _id: orgId });
+    return document ? orgState(document) : undefined;
+  }
+
+  async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
+    const keys = ids.map((id) => nodeKey(orgId, id));
+    const found = new Map<string, Hash>();
+    for (let i = 0; i < keys.length; i += PER_COMMAND * 4) {
+      for (const node of await this.nodeDocuments().find({ _id: { $in: keys.slice(i, i + PER_COMMAND * 4) } }).toArray()) {
+        found.set(node._id, Buffer.from(node.hash.buffer));
+      }
+    }
+    return keys.map((key) => found.get(key));
+  }
+
+  async apply({ nodes, orgs, checkpoint }: NodeBatch): Promise<void> {
+    const documents = nodes.map((node) => ({ _id: nodeKey(node.orgId, node), hash: new Binary(node.hash) }));
+    for (let i = 0; i < documents.length; i += PER_COMMAND) {
+      try {
+        await this.nodeDocuments().insertMany(documents.slice(i, i + PER_COMMAND), { ordered: false });
+      } catch (error) {
+        // A node stored already (a redelivered batch) keeps its hash: nodes never change.
+        const errors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        if (errors.length === 0 || errors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+      }
+    }
+    for (const org of orgs) {
+      const document: Omit<OrgDocument, '_id'> = {
+        size: org.size,
+        position: positionKey(org.position),
+        ...(org.signed ? { signed: { size: org.signed.size, at: org.signed.at, revision: org.signed.revision.toString() } } : {}),
+      };
+      await forwardOnly(this.orgDocuments(), org.orgId, document);
+    }
+    await forwardOnly(this.progress(), 'follower', { position: positionKey(checkpoint.position), ...(checkpoint.eventId === undefined ? {} : { eventId: checkpoint.eventId }) });
+  }
+
+  async clear(): Promise<void> {
+    for (const name of [NODES, ORGS, PROGRESS]) await this.db.collection(name).deleteMany({});
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private nodeDocuments(): Collection<NodeDocument> {
+    return this.db.collection<NodeDocument>(NODES);
+  }
+
+  private orgDocuments(): Collection<OrgDocument> {
+    return this.db.collection<OrgDocument>(ORGS);
+  }
+
+  private progress(): Collection<ProgressDocument> {
+    return this.db.collection<ProgressDocument>(PROGRESS);
+  }
+}
+
+/** Replaces the document only when its position is older; a newer one stays (the upsert then collides on _id: nothing to do). */
+async function forwardOnly<D extends { _id: string; position: string }>(collection: Collection<D>, id: string, document: Omit<D, '_id'>): Promise<void> {
+  try {
+    await collection.replaceOne({ _id: id, position: { $lt: document.position } } as never, document as never, { upsert: true });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+}
+
+function orgState(document: OrgDocument): OrgTreeState {
+  return {
+    orgId: document._id,
+    size: document.size,
+    position: BigInt(document.position),
+    ...(document.signed ? { signed: { size: document.signed.size, at: document.signed.at, revision: BigInt(document.signed.revision) } } : {}),
+  };
+}

@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import type { AppConfig } from '../../config/app-config';
+import { makePrivateDir } from '../../shared/private-files';
+import type { MerkleNodeStore } from './merkle-node-store.port';
+import { MongoMerkleNodeStore } from './mongo-merkle-node-store';
+import { SqliteMerkleNodeStore } from './sqlite-merkle-node-store';
+
+/** Beside the read models: MongoDB when MONGODB_URL is set, else DATA_DIR/merkle-nodes.sqlite. Call init() before use. */
+export function openMerkleNodeStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl'>): MerkleNodeStore {
+  if (config.mongodbUrl) return new MongoMerkleNodeStore({ url: config.mongodbUrl });
+  makePrivateDir(config.dataDir);
+  return new SqliteMerkleNodeStore({ path: join(config.dataDir, 'merkle-nodes.sqlite') });
+}

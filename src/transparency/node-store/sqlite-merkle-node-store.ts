@@ -1,0 +1,93 @@
+import type Database from 'better-sqlite3';
+import type { LogCheckpoint } from '../../event-store/log-divergence';
+import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import type { Hash, NodeId } from '../merkle-tree';
+import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
+
+interface OrgRow {
+  org: string;
+  size: number;
+  position: string;
+  signed_size: number | null;
+  signed_at: string | null;
+  signed_revision: string | null;
+}
+
+const orgState = (row: OrgRow): OrgTreeState => ({
+  orgId: row.org,
+  size: row.size,
+  position: BigInt(row.position),
+  ...(row.signed_size === null ? {} : { signed: { size: row.signed_size, at: row.signed_at!, revision: BigInt(row.signed_revision!) } }),
+});
+
+/** The node store in an SQLite file of its own (DATA_DIR/merkle-nodes.sqlite): rebuildable, so NORMAL sync. */
+export class SqliteMerkleNodeStore implements MerkleNodeStore {
+  private readonly db: Database.Database;
+  private readonly sql;
+
+  constructor(options: { path: string }) {
+    this.db = openSqliteFile(options.path, 'NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
+    `);
+    this.sql = {
+      node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
+      insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
+      upsertOrg: this.db.prepare(`
+        INSERT INTO merkle_orgs (org, size, position, signed_size, signed_at, signed_revision) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (org) DO UPDATE SET size = excluded.size, position = excluded.position, signed_size = excluded.signed_size,
+          signed_at = excluded.signed_at, signed_revision = excluded.signed_revision
+        WHERE excluded.position > merkle_orgs.position`),
+      org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
+      orgs: this.db.prepare<[], OrgRow>('SELECT * FROM merkle_orgs ORDER BY org'),
+      checkpoint: this.db.prepare<[], { position: string; event_id: string | null }>('SELECT position, event_id FROM merkle_progress WHERE id = 1'),
+      upsertCheckpoint: this.db.prepare(`
+        INSERT INTO merkle_progress (id, position, event_id) VALUES (1, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET position = excluded.position, event_id = excluded.event_id WHERE excluded.position > merkle_progress.position`),
+    };
+  }
+
+  async init(): Promise<void> {}
+
+  async checkpoint(): Promise<LogCheckpoint | undefined> {
+    const row = this.sql.checkpoint.get();
+    return row && { position: BigInt(row.position), ...(row.event_id === null ? {} : { eventId: row.event_id }) };
+  }
+
+  async orgs(): Promise<OrgTreeState[]> {
+    return this.sql.orgs.all().map(orgState);
+  }
+
+  async org(orgId: string): Promise<OrgTreeState | undefined> {
+    const row = this.sql.org.get(orgId);
+    return row && orgState(row);
+  }
+
+  async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
+    return ids.map(({ level, index }) => this.sql.node.get(orgId, level, index)?.hash);
+  }
+
+  async apply({ nodes, orgs, checkpoint }: NodeBatch): Promise<void> {
+    this.db.transaction(() => {
+      for (const node of nodes) this.sql.insertNode.run(node.orgId, node.level, node.index, node.hash);
+      for (const org of orgs) {
+        this.sql.upsertOrg.run(org.orgId, org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null);
+      }
+      this.sql.upsertCheckpoint.run(positionKey(checkpoint.position), checkpoint.eventId ?? null);
+    })();
+  }
+
+  async clear(): Promise<void> {
+    this.db.exec('DELETE FROM merkle_nodes; DELETE FROM merkle_orgs; DELETE FROM merkle_progress;');
+  }
+
+  async ping(): Promise<boolean> {
+    return sqliteAnswers(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

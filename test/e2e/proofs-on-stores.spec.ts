@@ -1,0 +1,47 @@
+import { checkpointOrigin, openCheckpoint } from '../../src/transparency/checkpoint';
+import { DEFAULT_LOG_KEY_NAME } from '../../src/transparency/log-key';
+import { verifyInclusion } from '../../src/transparency/merkle-tree';
+import { parseVerifierKey } from '../../src/transparency/signed-note';
+import { call, Journey } from '../support/api-client';
+import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { waitFor } from '../notifications/support/wait-for';
+
+const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
+if (process.env.MONGODB_URL) {
+  const url = new URL(process.env.MONGODB_URL);
+  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e_proofs')}`;
+  stores.push(['MongoDB', { MONGODB_URL: url.toString() }]);
+} else console.log('SKIPPED: proofs over HTTP with the MongoDB node store, MONGODB_URL is not set');
+
+/** Inclusion proofs served from each Merkle node store adapter verify against the signed checkpoint. */
+describe.each(stores)('proofs over HTTP from the node store (%s)', (_name, env) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50', ...env });
+  });
+  afterAll(async () => {
+    await server.close();
+    if (env.MONGODB_URL) await dropMongoDatabase(env.MONGODB_URL);
+  });
+
+  it('serves an inclusion proof of every event that verifies against the latest checkpoint', async () => {
+    const journey = new Journey(server);
+    const admin = await journey.createOrg('alice');
+    for (const agentId of ['bob', 'carol', 'dave']) await journey.addAgent(admin, agentId);
+    const key = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
+    const signed = await waitFor('a checkpoint of every event', async () => {
+      const exported = String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body);
+      const leaves = exported.trim().split('\n').filter((line) => !line.includes('"CheckpointSigned"')).length;
+      const note = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, admin.token);
+      const checkpoint = note.status === 200 ? openCheckpoint(note.body as string, key, checkpointOrigin(DEFAULT_LOG_KEY_NAME, admin.orgId)) : undefined;
+      return checkpoint?.size === leaves && checkpoint;
+    });
+    const hash = (text: string) => Buffer.from(text, 'base64');
+    for (let index = 0; index < signed.size; index++) {
+      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/inclusion?index=${index}&size=${signed.size}`, admin.token);
+      expect(reply.status).toBe(200);
+      expect(verifyInclusion(hash(reply.body.leafHash), index, signed.size, reply.body.proof.map(hash), signed.rootHash)).toBe(true);
+    }
+  });
+});

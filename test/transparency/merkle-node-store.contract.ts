@@ -1,0 +1,99 @@
+/**
+ * One contract for every Merkle node store adapter: each spec file calls it with a way to open a
+ * fresh store and a second connection to the same data (as another process would have).
+ */
+import { createHash } from 'node:crypto';
+import type { MerkleNodeStore, NodeBatch } from '../../src/transparency/node-store/merkle-node-store.port';
+
+export interface OpenedNodeStore {
+  store: MerkleNodeStore;
+  reopen(): Promise<MerkleNodeStore>;
+  cleanup(): Promise<void>;
+}
+
+const hash = (text: string): Buffer => createHash('sha256').update(text).digest();
+const node = (orgId: string, level: number, index: number, text = `${orgId}/${level}/${index}`) => ({ orgId, level, index, hash: hash(text) });
+
+export function describeMerkleNodeStore(name: string, open: () => Promise<OpenedNodeStore>): void {
+  describe(`${name} Merkle node store (contract)`, () => {
+    let opened: OpenedNodeStore;
+    let store: MerkleNodeStore;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+      await store.init();
+      await store.init();
+    });
+    afterEach(async () => {
+      await store.close();
+      await opened.cleanup();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.checkpoint()).toBeUndefined();
+      expect(await store.orgs()).toEqual([]);
+      expect(await store.org('acme')).toBeUndefined();
+      expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
+      expect(await store.ping()).toBe(true);
+    });
+
+    it('stores nodes by org, level and index, each org its state, and the checkpoint; another connection reads them', async () => {
+      const batch: NodeBatch = {
+        nodes: [node('acme', 0, 0), node('acme', 0, 1), node('acme', 1, 0), node('other', 0, 0)],
+        orgs: [
+          { orgId: 'acme', size: 2, position: 3n, signed: { size: 1, at: '2026-11-30T12:00:00.000Z', revision: 0n } },
+          { orgId: 'other', size: 1, position: 2n },
+        ],
+        checkpoint: { position: 3n, eventId: 'e-3' },
+      };
+      await store.apply(batch);
+      const other = await opened.reopen();
+      try {
+        for (const reader of [store, other]) {
+          expect(await reader.checkpoint()).toEqual({ position: 3n, eventId: 'e-3' });
+          expect(await reader.orgs()).toEqual(batch.orgs);
+          expect(await reader.org('other')).toEqual(batch.orgs[1]);
+          // In the order asked, a node of another org or not stored undefined.
+          const hashes = await reader.nodes('acme', [{ level: 1, index: 0 }, { level: 0, index: 2 }, { level: 0, index: 0 }]);
+          expect(hashes).toEqual([node('acme', 1, 0).hash, undefined, node('acme', 0, 0).hash]);
+          expect(await reader.nodes('other', [{ level: 1, index: 0 }, { level: 0, index: 0 }])).toEqual([undefined, node('other', 0, 0).hash]);
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('is idempotent: a node keeps its first hash, an org and the checkpoint never move back', async () => {
+      await store.apply({ nodes: [node('acme', 0, 0), node('acme', 0, 1)], orgs: [{ orgId: 'acme', size: 2, position: 10n }], checkpoint: { position: 10n, eventId: 'e-10' } });
+      // A late copy's (or a redelivered) batch: older positions, a node written again.
+      await store.apply({ nodes: [node('acme', 0, 1, 'something else'), node('acme', 0, 2)], orgs: [{ orgId: 'acme', size: 1, position: 5n }], checkpoint: { position: 5n, eventId: 'e-5' } });
+      expect(await store.nodes('acme', [{ level: 0, index: 1 }, { level: 0, index: 2 }])).toEqual([node('acme', 0, 1).hash, node('acme', 0, 2).hash]);
+      expect(await store.org('acme')).toEqual({ orgId: 'acme', size: 2, position: 10n });
+      expect(await store.checkpoint()).toEqual({ position: 10n, eventId: 'e-10' });
+      // Forward: replaced whole (the checkpoint seen since included).
+      const signed = { size: 3, at: '2026-11-30T12:00:00.000Z', revision: 4n };
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 3, position: 12n, signed }], checkpoint: { position: 12n } });
+      expect(await store.org('acme')).toEqual({ orgId: 'acme', size: 3, position: 12n, signed });
+      expect(await store.checkpoint()).toEqual({ position: 12n });
+    });
+
+    it('compares positions as numbers, beyond 2^53 too', async () => {
+      const high = 2n ** 63n + 5n;
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 1, position: 9n }], checkpoint: { position: 9n } });
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 2, position: high }], checkpoint: { position: high } });
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 1, position: 10n }], checkpoint: { position: 10n } });
+      expect(await store.org('acme')).toEqual({ orgId: 'acme', size: 2, position: high });
+      expect(await store.checkpoint()).toEqual({ position: high });
+    });
+
+    it('forgets everything on clear, for a rebuild', async () => {
+      await store.apply({ nodes: [node('acme', 0, 0)], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
+      await store.clear();
+      expect(await store.checkpoint()).toBeUndefined();
+      expect(await store.orgs()).toEqual([]);
+      expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
+      await store.apply({ nodes: [node('acme', 0, 0, 'again')], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
+      expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([node('acme', 0, 0, 'again').hash]);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { describeMerkleNodeStore } from './merkle-node-store.contract';
+import { openSqliteNodes } from './support/node-stores';
+
+describeMerkleNodeStore('SQLite', async () => openSqliteNodes());
