@@ -111,9 +111,7 @@ describe('ztkeys audit verify on real exports', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
-  afterAll(async () => {
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('verifies the export: every checkpoint, every signed statement; the ACTIVE keys with their approval chains', () => {
     const verdict = verify(lines, vkey, { firstKey });
