@@ -1,46 +1,8 @@
 import type { LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
-import type { DocumentChange, ReadModelDocument } from './document-change';
-import { eventTime, safeNumber, type Projection } from './projection';
-
-/** One event of the log as the audit trail shows it (R13): nothing in it is ever changed. */
-export type AuditEntryDocument = {
-  eventId: string;
-  /** Global log position: the order of the trail and its cursor. */
-  position: number;
-  orgId: string;
-  type: string;
-  schemaVersion: number;
-  stream: string;
-  revision: number;
-  actor: string;
-  /** The agent the event is about (data.agentId), null for org-wide events. */
-  subject: string | null;
-  occurredAt: string;
-  correlationId: string;
-  causationId: string;
-  data: ReadModelDocument;
-};
-
-/** The trail's record of one event: what the audit log serves and exports, and what the org's Merkle tree hashes. */
-export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument {
-  const { actor, orgId, correlationId, causationId } = event.metadata;
-  return {
-    eventId: event.id,
-    position: safeNumber(event.position),
-    orgId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    stream: event.stream,
-    revision: safeNumber(event.revision),
-    actor,
-    subject: 'agentId' in event.data ? event.data.agentId : null,
-    occurredAt: eventTime(event),
-    correlationId,
-    causationId,
-    data: event.data as ReadModelDocument,
-  };
-}
+import { auditEntry } from '../src/transparency/audit-entry';
+import type { DocumentChange } from './document-change';
+import type { Projection } from './projection';
 
 export const auditLogProjection: Projection = {
   name: 'audit-log',

@@ -11,9 +11,9 @@
  * taken) must recreate the same document for the later `where` changes to find it again.
  */
 
-export type Scalar = string | number | boolean | null;
-export type JsonValue = Scalar | JsonValue[] | { [field: string]: JsonValue };
-export type ReadModelDocument = { [field: string]: JsonValue };
+import type { JsonObject, JsonValue, Scalar } from '../src/shared/json-value';
+
+export type ReadModelDocument = JsonObject;
 
 export const COLLECTIONS = ['pending_keys', 'agent_status', 'agent_browsers', 'audit_log', 'key_intervals', 'role_changes', 'browser_windows'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];

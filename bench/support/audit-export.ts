@@ -19,7 +19,7 @@ import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { agentStream, browserStream, orgStream, publicKeyStream } from '../../src/domain/streams';
 import type { NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
-import { auditEntry } from '../../projections/audit-log.projection';
+import { auditEntry } from '../../src/transparency/audit-entry';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';

@@ -1,4 +1,4 @@
-import { challengeRequestBody, statementMismatches, type Binding } from '../../src/cli/challenge-binding';
+import { challengeRequestBody, statementMismatches, type Binding } from '../../src/domain/shared/statement-binding';
 import { ApiProblem, type Api } from './api';
 import { encodeBase64urlBytes } from '../../src/crypto/base64url-bytes';
 import { field, h } from './dom';

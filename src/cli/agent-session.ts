@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-client';
-import { challengeRequestBody, checkStatement, type Binding } from './challenge-binding';
+import { challengeRequestBody, type Binding } from '../domain/shared/statement-binding';
+import { checkStatement } from './challenge-binding';
 import { CliError, usageError } from './cli-error';
 import type { CliContext } from './cli-context';
 import { EXIT } from './exit-codes';

@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import { auditEntry, type AuditEntryDocument } from '../../projections/audit-log.projection';
+import { auditEntry, type AuditEntryDocument } from './audit-entry';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 

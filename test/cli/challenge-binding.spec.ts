@@ -1,6 +1,7 @@
 import { challengeStatement } from '../../src/crypto/statement';
 import type { ChallengeFields } from '../../src/domain/shared/signed-proof';
-import { checkStatement, challengeRequestBody, statementMismatches, type Binding } from '../../src/cli/challenge-binding';
+import { checkStatement } from '../../src/cli/challenge-binding';
+import { challengeRequestBody, statementMismatches, type Binding } from '../../src/domain/shared/statement-binding';
 import { EXIT } from '../../src/cli/exit-codes';
 
 const signer = { orgId: 'org-1', agentId: 'alice' };

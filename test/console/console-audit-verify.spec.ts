@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { challengeRequestBody } from '../../src/cli/challenge-binding';
+import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';

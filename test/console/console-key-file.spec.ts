@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { challengeRequestBody, type Binding } from '../../src/cli/challenge-binding';
+import { challengeRequestBody, type Binding } from '../../src/domain/shared/statement-binding';
 import { openKey, parseKeyFile, sealKey } from '../../src/cli/key-file';
 import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/signature-key';
 import { verificationCode } from '../../src/crypto/verification-code';

@@ -4,8 +4,8 @@ import { AuditVerifier } from '../../src/transparency/audit-verifier';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import type { TestKeyPair } from '../support/ed25519-keys';
-import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type Reply, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 
 jest.setTimeout(300_000);
 
@@ -24,52 +24,47 @@ type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 const history = fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 3, maxLength: 8 });
 
 describe('every export of a random command history verifies (R16)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
 
   it('holds for random histories, concurrent commands included', async () => {
-    const vkey = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
+    const vkey = parseVerifierKey((await call(suite.server, 'GET', '/v1/log-key')).body as string);
     await fc.assert(
       fc.asyncProperty(history, async (groups) => {
-        const journey = new Journey(server);
-        const alice = await journey.createOrg('alice');
-        await journey.requestKey(alice);
+        const alice = await suite.journey.createOrg('alice');
+        await suite.journey.requestKey(alice);
         const agents: TestAgent[] = [alice];
-        for (const [i, role] of ['ADMIN', 'MEMBER', 'ADMIN'].entries()) agents.push(await journey.addAgent(alice, `agent${i}`, role));
+        for (const [i, role] of ['ADMIN', 'MEMBER', 'ADMIN'].entries()) agents.push(await suite.journey.addAgent(alice, `agent${i}`, role));
         const pending = new Map<string, { requestId: string; code: string; key: TestKeyPair }>();
         const run = async ({ kind, actor, target, variant }: Step): Promise<Reply | undefined> => {
           const [who, whom] = [agents[actor], agents[target]];
           const request = pending.get(whom.agentId);
           switch (kind) {
             case 'request': {
-              const reply = (await journey.requestKey(who, { replacePending: variant > 1 })) as Reply & { key: TestKeyPair };
+              const reply = (await suite.journey.requestKey(who, { replacePending: variant > 1 })) as Reply & { key: TestKeyPair };
               if (reply.status === 201 && reply.body.status === 'PENDING') pending.set(who.agentId, { requestId: reply.body.requestId, code: reply.body.verificationCode, key: reply.key });
               return reply;
             }
             case 'approve':
             case 'wrong-code': {
               if (!request || !who.key) return undefined;
-              const reply = await journey.decide(who, request.requestId, 'APPROVE', { verificationCode: kind === 'approve' ? request.code : wrongCode(request.code) });
+              const reply = await suite.journey.decide(who, request.requestId, 'APPROVE', { verificationCode: kind === 'approve' ? request.code : wrongCode(request.code) });
               // R20 M-of-N: an approval below the threshold leaves the request PENDING.
               if (reply.status === 200 && reply.body.status === 'APPROVED') whom.key = request.key;
               return reply;
             }
             case 'reject':
-              return request && who.key ? journey.decide(who, request.requestId, 'REJECT') : undefined;
+              return request && who.key ? suite.journey.decide(who, request.requestId, 'REJECT') : undefined;
             case 'revoke':
-              return journey.revokeKey(who, whom.agentId);
+              return suite.journey.revokeKey(who, whom.agentId);
             case 'role':
-              return whom === alice ? undefined : journey.changeRole(alice, whom.agentId, ROLES[variant]);
+              return whom === alice ? undefined : suite.journey.changeRole(alice, whom.agentId, ROLES[variant]);
             case 'frequency':
-              return who.key ? journey.setPromptFrequency(who, `browser${variant % 2}`, variant > 1 ? 'DAILY' : 'WEEKLY') : undefined;
+              return who.key ? suite.journey.setPromptFrequency(who, `browser${variant % 2}`, variant > 1 ? 'DAILY' : 'WEEKLY') : undefined;
             case 'task':
-              return journey.sensitiveTask(who, `browser${variant % 2}`, 'deploy', variant > 0 ? who.key : undefined);
+              return suite.journey.sensitiveTask(who, `browser${variant % 2}`, 'deploy', variant > 0 ? who.key : undefined);
             case 'policy':
               // R20: thresholds of 1 to 3 (capped by the approvers who can sign); only a SUPER_ADMIN with a key gets through.
-              return who.key ? journey.setPolicy(who, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 1 + (variant % 3), adminKeyApprovals: 1 + (target % 3) }) : undefined;
+              return who.key ? suite.journey.setPolicy(who, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 1 + (variant % 3), adminKeyApprovals: 1 + (target % 3) }) : undefined;
           }
         };
         // A challenge refused with a 4xx (an AUDITOR signs nothing, R18) is an outcome of the history, not a failure.
@@ -85,7 +80,7 @@ describe('every export of a random command history verifies (R16)', () => {
 
         // Wait for a checkpoint of the whole history, then verify the export as an auditor would.
         for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
-          const exported = String((await call(server, 'GET', `/v1/orgs/${alice.orgId}/audit-log/export`, alice.token)).body);
+          const exported = String((await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/audit-log/export`, alice.token)).body);
           const lines = exported.trim().split('\n');
           const records = lines.map((line) => JSON.parse(line) as { type: string; data: { size?: number } });
           const last = records.at(-1)!;

@@ -12,8 +12,8 @@ import { checkWitness } from '../../src/transparency/log-witness';
 import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
 import { openNote, parseSignerKey, parseVerifierKey, signerFromSeed, type NoteSigner } from '../../src/transparency/signed-note';
 import { memoryIo } from '../cli/support/memory-io';
-import { call, Journey, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 
 type Line = Record<string, any>;
 
@@ -66,7 +66,7 @@ const indexOf = (lines: Line[], predicate: (line: Line) => boolean): number => {
 };
 
 describe('ztkeys audit verify on real exports', () => {
-  let server: TestServer;
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
   let vkey: string;
   let signer: NoteSigner;
   let admin: TestAgent;
@@ -76,36 +76,34 @@ describe('ztkeys audit verify on real exports', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ztkeys-verify-'));
-    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
-    vkey = (await call(server, 'GET', '/v1/log-key')).body as string;
-    signer = parseSignerKey(readFileSync(join(server.dataDir, LOG_KEY_FILE), 'utf8'));
-    const journey = new Journey(server);
-    admin = await journey.createOrg('alice');
-    const first = await journey.requestKey(admin);
+    vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
+    signer = parseSignerKey(readFileSync(join(suite.server.dataDir, LOG_KEY_FILE), 'utf8'));
+    admin = await suite.journey.createOrg('alice');
+    const first = await suite.journey.requestKey(admin);
     firstKey = first.body.fingerprint;
-    const bob = await journey.addAgent(admin, 'bob', 'ADMIN');
-    await journey.activeKey(bob, admin);
-    const carol = await journey.addAgent(admin, 'carol');
-    const requested = await journey.requestKey(carol);
-    expect((await journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: wrongCode(requested.body.verificationCode) })).status).toBe(422);
-    expect((await journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: requested.body.verificationCode })).status).toBe(200);
+    const bob = await suite.journey.addAgent(admin, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, admin);
+    const carol = await suite.journey.addAgent(admin, 'carol');
+    const requested = await suite.journey.requestKey(carol);
+    expect((await suite.journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: wrongCode(requested.body.verificationCode) })).status).toBe(422);
+    expect((await suite.journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: requested.body.verificationCode })).status).toBe(200);
     carol.key = (requested as typeof requested & { key: never }).key;
     await new Promise((resolve) => setTimeout(resolve, 300)); // a checkpoint in the middle of the history
-    const dave = await journey.addAgent(admin, 'dave');
-    const daves = await journey.requestKey(dave);
-    expect((await journey.decide(admin, daves.body.requestId, 'REJECT')).status).toBe(200);
-    expect((await journey.setPromptFrequency(carol, 'laptop', 'DAILY')).status).toBe(200);
-    expect((await journey.sensitiveTask(carol, 'laptop', 'export-customers', carol.key)).status).toBe(200);
-    expect((await journey.sensitiveTask(carol, 'laptop', 'export-customers')).status).toBe(200);
-    expect((await journey.changeRole(admin, 'bob', 'MEMBER')).status).toBe(200);
+    const dave = await suite.journey.addAgent(admin, 'dave');
+    const daves = await suite.journey.requestKey(dave);
+    expect((await suite.journey.decide(admin, daves.body.requestId, 'REJECT')).status).toBe(200);
+    expect((await suite.journey.setPromptFrequency(carol, 'laptop', 'DAILY')).status).toBe(200);
+    expect((await suite.journey.sensitiveTask(carol, 'laptop', 'export-customers', carol.key)).status).toBe(200);
+    expect((await suite.journey.sensitiveTask(carol, 'laptop', 'export-customers')).status).toBe(200);
+    expect((await suite.journey.changeRole(admin, 'bob', 'MEMBER')).status).toBe(200);
     // Bob's key goes, so alice is the sole approver with an ACTIVE key: she approves her own rotation (R8).
-    expect((await journey.revokeKey(admin, 'bob')).status).toBe(200);
-    const rotation = await journey.requestKey(admin);
-    expect((await journey.decide(admin, rotation.body.requestId, 'APPROVE', { verificationCode: rotation.body.verificationCode })).status).toBe(200);
+    expect((await suite.journey.revokeKey(admin, 'bob')).status).toBe(200);
+    const rotation = await suite.journey.requestKey(admin);
+    expect((await suite.journey.decide(admin, rotation.body.requestId, 'APPROVE', { verificationCode: rotation.body.verificationCode })).status).toBe(200);
 
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
       lines = String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
       const last = lines.at(-1)!;
       if (isCheckpoint(last) && last.data.size === leaves(lines).length && lines.filter(isCheckpoint).length >= 2) break;
@@ -113,10 +111,7 @@ describe('ztkeys audit verify on real exports', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
-  afterAll(async () => {
-    await server?.close();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('verifies the export: every checkpoint, every signed statement; the ACTIVE keys with their approval chains', () => {
     const verdict = verify(lines, vkey, { firstKey });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 
 const hex = (text: string): string => Buffer.from(text, 'hex').toString('base64url');
@@ -21,37 +21,33 @@ const withTrailingBits = (text: string): string => {
 };
 
 describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
-  let server: TestServer;
-  let journey: Journey;
+  const suite = serverForSuite();
   let alice: TestAgent;
   let bob: TestAgent;
   let pending: Reply & { key: TestKeyPair };
   let base: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-    alice = await journey.createOrg('alice');
-    await journey.requestKey(alice);
-    bob = await journey.addAgent(alice, 'bob');
-    pending = (await journey.requestKey(bob)) as Reply & { key: TestKeyPair };
+    alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    bob = await suite.journey.addAgent(alice, 'bob');
+    pending = (await suite.journey.requestKey(bob)) as Reply & { key: TestKeyPair };
     base = `/v1/orgs/${alice.orgId}`;
   });
-  afterAll(() => server.close());
 
   /** Every call in `act` must be refused with a 4xx problem and leave the log where it was. */
-  const refusedAll = (act: () => Promise<void>) => expectNothingWritten(server, act);
+  const refusedAll = (act: () => Promise<void>) => expectNothingWritten(suite.server, act);
 
   describe('public keys and signatures', () => {
     it('refuses malformed base64url and keys of the wrong length (400, naming the field)', async () => {
       const good = generateKeyPair().publicKey;
       await refusedAll(async () => {
         for (const publicKey of [`${good.slice(0, 41)}+/`, `${good.slice(0, 42)}=`, `${good}=`, good.slice(0, 42), `${good}A`, '', 'A'.repeat(4000)]) {
-          const challenge = await journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey });
+          const challenge = await suite.journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey });
           expectProblem(challenge, 400, 'INVALID_INPUT');
           expect(challenge.body.detail).toMatch(/publicKey/);
           expect(challenge.body.errors).toEqual([expect.objectContaining({ field: 'publicKey' })]);
-          const request = await call(server, 'POST', `${base}/key-requests`, bob.token, { publicKey, challengeId: 'x', signature: 'A'.repeat(86) });
+          const request = await call(suite.server, 'POST', `${base}/key-requests`, bob.token, { publicKey, challengeId: 'x', signature: 'A'.repeat(86) });
           expectProblem(request, 400, 'INVALID_INPUT');
         }
       });
@@ -59,12 +55,12 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
 
     it.each(Object.entries(BAD_KEYS))('refuses %s when it is registered (422)', async (_, { key, code }) => {
       const decoy = generateKeyPair();
-      const proof = await journey.signed(bob, decoy, { purpose: 'KEY_REQUEST', publicKey: decoy.publicKey });
+      const proof = await suite.journey.signed(bob, decoy, { purpose: 'KEY_REQUEST', publicKey: decoy.publicKey });
       await refusedAll(async () => {
-        const challenge = await journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey: key });
+        const challenge = await suite.journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey: key });
         expectProblem(challenge, 422, code);
         // Even with a valid challenge of another key, the bad key is refused first.
-        const request = await call(server, 'POST', `${base}/key-requests`, bob.token, { publicKey: key, challengeId: proof.challengeId, signature: proof.signature, replacePending: true });
+        const request = await call(suite.server, 'POST', `${base}/key-requests`, bob.token, { publicKey: key, challengeId: proof.challengeId, signature: proof.signature, replacePending: true });
         expectProblem(request, 422, 'INVALID_PUBLIC_KEY');
         expect(request.body.detail).toMatch(/public key/i);
       });
@@ -73,15 +69,15 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     it('refuses a non-canonical base64url text of a valid key (422)', async () => {
       const key = generateKeyPair();
       await refusedAll(async () => {
-        expectProblem(await journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey: withTrailingBits(key.publicKey) }), 422, 'PUBLIC_KEY_NOT_BASE64URL');
+        expectProblem(await suite.journey.challenge(bob, { purpose: 'KEY_REQUEST', publicKey: withTrailingBits(key.publicKey) }), 422, 'PUBLIC_KEY_NOT_BASE64URL');
       });
     });
 
     it('refuses signatures of the wrong length or encoding (400), and well-formed ones that do not verify (422)', async () => {
       const key = generateKeyPair();
-      const proof = await journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-      const other = await journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-      const send = (signature: unknown) => call(server, 'POST', `${base}/key-requests`, bob.token, { publicKey: key.publicKey, challengeId: proof.challengeId, signature, replacePending: true });
+      const proof = await suite.journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+      const other = await suite.journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+      const send = (signature: unknown) => call(suite.server, 'POST', `${base}/key-requests`, bob.token, { publicKey: key.publicKey, challengeId: proof.challengeId, signature, replacePending: true });
       await refusedAll(async () => {
         for (const signature of [proof.signature.slice(0, 85), `${proof.signature}A`, `${proof.signature.slice(0, 84)}==`, Buffer.from(proof.signature, 'base64url').toString('base64'), '', 42, null, ['x']]) {
           const reply = await send(signature);
@@ -99,44 +95,44 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
   describe('bodies', () => {
     it('answers 413 to a body over the 64 KiB limit', async () => {
       await refusedAll(async () => {
-        const huge = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+        const huge = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'x'.repeat(70 * 1024),
           superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' },
         });
         expectProblem(huge, 413);
-        expectProblem(await call(server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: 'y'.repeat(1024 * 1024) }), 413);
+        expectProblem(await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: 'y'.repeat(1024 * 1024) }), 413);
       });
     });
 
     it('answers 400 to malformed JSON and 415 to a body that is not JSON', async () => {
       await refusedAll(async () => {
         for (const text of ['{"name": ', '{name: "x"}', "{'role': 'ADMIN'}", '[1,2', '{"role":"ADMIN"}}', '\u0000']) {
-          expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, text), 400);
+          expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, text), 400);
         }
         // The JSON parser refuses prototype pollution.
-        expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":{"isAdmin":true}}'), 400);
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":{"isAdmin":true}}'), 400);
         for (const contentType of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/merge-patch+json']) {
-          const reply = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
           expectProblem(reply, 415);
         }
-        expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
       });
     });
 
     it('answers 400 to unknown enum values, naming the field and the allowed values', async () => {
       await refusedAll(async () => {
-        const role = await journey.changeRole(alice, 'bob', 'ROOT');
+        const role = await suite.journey.changeRole(alice, 'bob', 'ROOT');
         expectProblem(role, 400, 'INVALID_INPUT');
         expect(role.body.detail).toMatch(/role/);
         expect(role.body.detail).toMatch(/MEMBER/);
-        expectProblem(await call(server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: 'X', role: 'super_admin' }), 400, 'INVALID_INPUT');
-        expectProblem(await journey.challenge(alice, { purpose: 'KEY_REVOCATION' }), 400, 'INVALID_INPUT');
-        expectProblem(await journey.challenge(alice, { purpose: 'KEY_DECISION', requestId: pending.body.requestId, decision: 'MAYBE' }), 400, 'INVALID_INPUT');
-        expectProblem(await journey.challenge(alice, { purpose: 'PROMPT_FREQUENCY', browserId: 'b1', frequency: 'HOURLY' }), 400, 'INVALID_INPUT');
-        const frequency = await call(server, 'PUT', `${base}/agents/alice/browsers/b1/prompt-frequency`, alice.token, { frequency: 'NEVER', challengeId: 'x', signature: 'A'.repeat(86) });
+        expectProblem(await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: 'X', role: 'super_admin' }), 400, 'INVALID_INPUT');
+        expectProblem(await suite.journey.challenge(alice, { purpose: 'KEY_REVOCATION' }), 400, 'INVALID_INPUT');
+        expectProblem(await suite.journey.challenge(alice, { purpose: 'KEY_DECISION', requestId: pending.body.requestId, decision: 'MAYBE' }), 400, 'INVALID_INPUT');
+        expectProblem(await suite.journey.challenge(alice, { purpose: 'PROMPT_FREQUENCY', browserId: 'b1', frequency: 'HOURLY' }), 400, 'INVALID_INPUT');
+        const frequency = await call(suite.server, 'PUT', `${base}/agents/alice/browsers/b1/prompt-frequency`, alice.token, { frequency: 'NEVER', challengeId: 'x', signature: 'A'.repeat(86) });
         expectProblem(frequency, 400, 'INVALID_INPUT');
         expect(frequency.body.detail).toMatch(/frequency/);
-        const policy = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+        const policy = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'Acme',
           superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A' },
           policy: { firstKeyRequiresAdmin: 'no' },
@@ -148,18 +144,18 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
 
     it('answers 400 to unknown fields, at any depth, and to fields another challenge purpose binds', async () => {
       await refusedAll(async () => {
-        const extra = await call(server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: 'X', role: 'MEMBER', isAdmin: true });
+        const extra = await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: 'X', role: 'MEMBER', isAdmin: true });
         expectProblem(extra, 400, 'INVALID_INPUT');
         expect(extra.body.detail).toMatch(/isAdmin/);
-        const nested = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+        const nested = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'Acme',
           superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A', role: 'MEMBER' },
         });
         expectProblem(nested, 400, 'INVALID_INPUT');
         expect(nested.body.detail).toMatch(/superAdmin\.role/);
-        expectProblem(await call(server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: 't', method: 'REMEMBERED' }), 400, 'INVALID_INPUT');
-        expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, { role: 'ADMIN', orgId: 'other' }), 400, 'INVALID_INPUT');
-        const mixed = await journey.challenge(alice, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 't', publicKey: generateKeyPair().publicKey });
+        expectProblem(await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: 't', method: 'REMEMBERED' }), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, { role: 'ADMIN', orgId: 'other' }), 400, 'INVALID_INPUT');
+        const mixed = await suite.journey.challenge(alice, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 't', publicKey: generateKeyPair().publicKey });
         expectProblem(mixed, 400, 'FIELD_NOT_FOR_PURPOSE');
         expect(mixed.body.detail).toMatch(/publicKey/);
       });
@@ -169,21 +165,21 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       const operators = [{ $ne: null }, { $gt: '' }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
       await refusedAll(async () => {
         for (const operator of operators) {
-          const org = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: operator, superAdmin: { agentId: operator, email: operator, displayName: operator } });
+          const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: operator, superAdmin: { agentId: operator, email: operator, displayName: operator } });
           expectProblem(org, 400, 'INVALID_INPUT');
           expect(org.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['name', 'superAdmin.agentId', 'superAdmin.displayName', 'superAdmin.email']);
-          expectProblem(await call(server, 'POST', `${base}/agents`, alice.token, { agentId: operator, email: 'x@example.com', displayName: 'X', role: 'MEMBER' }), 400, 'INVALID_INPUT');
-          expectProblem(await journey.changeRole(alice, 'bob', operator as never), 400, 'INVALID_INPUT');
-          expectProblem(await call(server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: operator }), 400, 'INVALID_INPUT');
-          expectProblem(await journey.challenge(alice, { purpose: 'KEY_DECISION', requestId: operator, decision: 'APPROVE' }), 400, 'INVALID_INPUT');
-          expectProblem(await journey.challenge(alice, { purpose: operator }), 400, 'INVALID_INPUT');
-          expectProblem(await call(server, 'POST', `${base}/key-requests`, bob.token, { publicKey: operator, challengeId: operator, signature: operator }), 400, 'INVALID_INPUT');
+          expectProblem(await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: operator, email: 'x@example.com', displayName: 'X', role: 'MEMBER' }), 400, 'INVALID_INPUT');
+          expectProblem(await suite.journey.changeRole(alice, 'bob', operator as never), 400, 'INVALID_INPUT');
+          expectProblem(await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: operator }), 400, 'INVALID_INPUT');
+          expectProblem(await suite.journey.challenge(alice, { purpose: 'KEY_DECISION', requestId: operator, decision: 'APPROVE' }), 400, 'INVALID_INPUT');
+          expectProblem(await suite.journey.challenge(alice, { purpose: operator }), 400, 'INVALID_INPUT');
+          expectProblem(await call(suite.server, 'POST', `${base}/key-requests`, bob.token, { publicKey: operator, challengeId: operator, signature: operator }), 400, 'INVALID_INPUT');
           expectProblem(
-            await call(server, 'POST', `${base}/key-requests/${pending.body.requestId}/approve`, alice.token, { verificationCode: operator, challengeId: operator, signature: operator }),
+            await call(suite.server, 'POST', `${base}/key-requests/${pending.body.requestId}/approve`, alice.token, { verificationCode: operator, challengeId: operator, signature: operator }),
             400,
             'INVALID_INPUT',
           );
-          expectProblem(await call(server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: operator, task: operator }), 400, 'INVALID_INPUT');
+          expectProblem(await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: operator, task: operator }), 400, 'INVALID_INPUT');
         }
       });
     });
@@ -193,14 +189,14 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     const name = 'Société Générale — 東京支社 🚀 Ωmega';
     const displayName = 'Zoë Ångström 李小龍 👩🏽‍💻';
     const decomposed = 'Zoe\u0308 (decomposed)';
-    const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name, superAdmin: { agentId: 'zoe', email: 'zoe@example.com', displayName } });
+    const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name, superAdmin: { agentId: 'zoe', email: 'zoe@example.com', displayName } });
     expectAccepted(created, 201);
-    const zoe = await server.token(created.body.orgId, 'zoe');
-    const org = await call(server, 'GET', `/v1/orgs/${created.body.orgId}`, zoe);
+    const zoe = await suite.server.token(created.body.orgId, 'zoe');
+    const org = await call(suite.server, 'GET', `/v1/orgs/${created.body.orgId}`, zoe);
     expect(org.body.name).toBe(name);
-    const added = await call(server, 'POST', `/v1/orgs/${created.body.orgId}/agents`, zoe, { agentId: 'zoe2', email: 'zoe2@example.com', displayName: decomposed, role: 'MEMBER' });
+    const added = await call(suite.server, 'POST', `/v1/orgs/${created.body.orgId}/agents`, zoe, { agentId: 'zoe2', email: 'zoe2@example.com', displayName: decomposed, role: 'MEMBER' });
     expectAccepted(added, 201);
-    const events = await server.eventStore.readAll(BigInt(created.body.position) - 2n, 10);
+    const events = await suite.server.eventStore.readAll(BigInt(created.body.position) - 2n, 10);
     const names = events.filter((event) => event.type === 'AgentAdded').map((event) => event.data.displayName);
     expect(names).toEqual([displayName, decomposed]);
   });
@@ -208,37 +204,37 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
   it('answers 4xx to invalid ids in paths', async () => {
     await refusedAll(async () => {
       for (const id of ['%24ne', '..', '%2E%2E%2Fadmin', 'a'.repeat(200), 'b%C3%B6b', '-bob', 'bob%00', '%7B%22%24ne%22%3Anull%7D']) {
-        const patch = await call(server, 'PATCH', `${base}/agents/${id}`, alice.token, { role: 'ADMIN' });
+        const patch = await call(suite.server, 'PATCH', `${base}/agents/${id}`, alice.token, { role: 'ADMIN' });
         expect(patch.status).toBeGreaterThanOrEqual(400);
         expect(patch.status).toBeLessThan(500);
         expectProblem(patch, patch.status);
-        expectProblem(await call(server, 'DELETE', `${base}/agents/${id}`, alice.token), patch.status);
-        expectProblem(await call(server, 'POST', `${base}/agents/alice/browsers/${id}/logout`, alice.token), patch.status);
-        expectProblem(await call(server, 'GET', `${base}/key-requests/${id}`, alice.token), 404);
+        expectProblem(await call(suite.server, 'DELETE', `${base}/agents/${id}`, alice.token), patch.status);
+        expectProblem(await call(suite.server, 'POST', `${base}/agents/alice/browsers/${id}/logout`, alice.token), patch.status);
+        expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${id}`, alice.token), 404);
       }
-      expectProblem(await call(server, 'PATCH', `${base}/agents/%24ne`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_ID');
+      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/%24ne`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_ID');
       // Refused by the router before Nest: still problems.
-      expectProblem(await call(server, 'PATCH', `${base}/agents/${'a'.repeat(600)}`, alice.token, { role: 'ADMIN' }), 414);
-      expectProblem(await call(server, 'PATCH', `${base}/agents/%E0%A4%A`, alice.token, { role: 'ADMIN' }), 400);
+      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/${'a'.repeat(600)}`, alice.token, { role: 'ADMIN' }), 414);
+      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/%E0%A4%A`, alice.token, { role: 'ADMIN' }), 400);
       // A request id that looks right but names nobody's stream.
       const forged = `${pending.body.requestId.slice(0, 37)}${Buffer.from('nobody').toString('base64url')}`;
-      expectProblem(await call(server, 'GET', `${base}/key-requests/${forged}`, alice.token), 404);
-      expectProblem(await call(server, 'GET', '/v1/orgs/%24ne', alice.token), 404);
+      expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${forged}`, alice.token), 404);
+      expectProblem(await call(suite.server, 'GET', '/v1/orgs/%24ne', alice.token), 404);
     });
   });
 
   it('answers 401 to a missing, malformed or foreign token, and to a wrong bootstrap token', async () => {
     await refusedAll(async () => {
       const body = { name: 'Acme', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A' } };
-      for (const token of [undefined, 'not-a-jwt', alice.token, `${server.bootstrapToken}x`]) {
-        expectProblem(await call(server, 'POST', '/v1/orgs', token, body), 401, 'UNAUTHENTICATED');
+      for (const token of [undefined, 'not-a-jwt', alice.token, `${suite.server.bootstrapToken}x`]) {
+        expectProblem(await call(suite.server, 'POST', '/v1/orgs', token, body), 401, 'UNAUTHENTICATED');
       }
-      for (const token of [undefined, 'not-a-jwt', server.bootstrapToken, `${alice.token.slice(0, -2)}xx`]) {
-        expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, token, { role: 'ADMIN' }), 401, 'UNAUTHENTICATED');
+      for (const token of [undefined, 'not-a-jwt', suite.server.bootstrapToken, `${alice.token.slice(0, -2)}xx`]) {
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, token, { role: 'ADMIN' }), 401, 'UNAUTHENTICATED');
       }
-      const stranger = await server.token(alice.orgId, 'mallory');
-      expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, stranger, { role: 'ADMIN' }), 403, 'NOT_SUPER_ADMIN');
-      expectProblem(await call(server, 'POST', `${base}/challenges`, stranger, { purpose: 'KEY_REQUEST', publicKey: generateKeyPair().publicKey }), 403, 'NOT_A_MEMBER');
+      const stranger = await suite.server.token(alice.orgId, 'mallory');
+      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, stranger, { role: 'ADMIN' }), 403, 'NOT_SUPER_ADMIN');
+      expectProblem(await call(suite.server, 'POST', `${base}/challenges`, stranger, { purpose: 'KEY_REQUEST', publicKey: generateKeyPair().publicKey }), 403, 'NOT_A_MEMBER');
     });
   });
 
@@ -261,19 +257,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     let org: { alice: TestAgent; bob: TestAgent; pending: Reply; base: string };
 
     beforeAll(async () => {
-      const alice = await journey.createOrg('alice');
-      await journey.requestKey(alice);
-      const bob = await journey.addAgent(alice, 'bob');
-      await journey.addAgent(alice, 'carl');
-      org = { alice, bob, pending: await journey.requestKey(bob), base: `/v1/orgs/${alice.orgId}` };
+      const alice = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(alice);
+      const bob = await suite.journey.addAgent(alice, 'bob');
+      await suite.journey.addAgent(alice, 'carl');
+      org = { alice, bob, pending: await suite.journey.requestKey(bob), base: `/v1/orgs/${alice.orgId}` };
       const key = generateKeyPair();
       const requestId = org.pending.body.requestId;
       material = {
-        keyRequest: { publicKey: key.publicKey, ...(await journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey })) },
-        approve: await journey.signed(alice, alice.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' }),
-        reject: await journey.signed(alice, alice.key!, { purpose: 'KEY_DECISION', requestId, decision: 'REJECT' }),
-        frequency: await journey.signed(alice, alice.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'b1', frequency: 'DAILY' }),
-        task: await journey.signed(alice, alice.key!, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 'remote-control:device-42' }),
+        keyRequest: { publicKey: key.publicKey, ...(await suite.journey.signed(bob, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey })) },
+        approve: await suite.journey.signed(alice, alice.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' }),
+        reject: await suite.journey.signed(alice, alice.key!, { purpose: 'KEY_DECISION', requestId, decision: 'REJECT' }),
+        frequency: await suite.journey.signed(alice, alice.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'b1', frequency: 'DAILY' }),
+        task: await suite.journey.signed(alice, alice.key!, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 'remote-control:device-42' }),
       };
     });
 
@@ -325,7 +321,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
 
     /** Built once the org and the material exist. */
     const endpoints = (): Endpoint[] => [
-      { name: 'POST /v1/orgs (bootstrap token)', method: 'POST', path: () => '/v1/orgs', fields: [orgFields], token: server.bootstrapToken },
+      { name: 'POST /v1/orgs (bootstrap token)', method: 'POST', path: () => '/v1/orgs', fields: [orgFields], token: suite.server.bootstrapToken },
       { name: 'POST /v1/orgs (no token)', method: 'POST', path: () => '/v1/orgs', fields: [orgFields], token: undefined },
       { name: 'POST agents', method: 'POST', path: () => `${org.base}/agents`, fields: [{ ...newAgent, role: fc.constantFrom('MEMBER', 'ADMIN', 'AUDITOR') }], token: org.alice.token },
       { name: 'PATCH agents/:agentId', method: 'PATCH', path: (id) => `${org.base}/agents/${encodeURIComponent(id)}`, fields: [{ role: fc.constantFrom('ADMIN', 'AUDITOR', 'MEMBER') }], token: org.alice.token },
@@ -391,9 +387,9 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         seen.set(endpoint.name, statuses);
         await fc.assert(
           fc.asyncProperty(junkId, junkBody(endpoint.fields), contentType, async (id, body, type) => {
-            const before = await server.eventStore.headPosition();
-            const reply = await call(server, endpoint.method, endpoint.path(id), endpoint.token, body, body === undefined ? {} : { 'content-type': type });
-            const after = await server.eventStore.headPosition();
+            const before = await suite.server.eventStore.headPosition();
+            const reply = await call(suite.server, endpoint.method, endpoint.path(id), endpoint.token, body, body === undefined ? {} : { 'content-type': type });
+            const after = await suite.server.eventStore.headPosition();
             statuses.add(reply.status);
             const what = `${endpoint.name} ${endpoint.path(id)} ${type} ${String(body).slice(0, 300)} -> ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`;
             if (reply.status >= 500) throw new Error(`5xx: ${what}`);

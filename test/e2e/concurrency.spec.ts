@@ -3,9 +3,9 @@ import { organizationDecider } from '../../src/domain/organization/organization.
 import type { OrganizationEvent } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import type { Role } from '../../src/domain/shared/roles';
-import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { eventsOfRequest, loggedEvents } from './event-log';
 import { countingConflicts } from './conflict-counter';
 import { expectProblem } from './expectations';
@@ -17,29 +17,22 @@ function expectWonOrConflict(reply: Reply, won: number): void {
 }
 
 describe('invariants under concurrent commands over HTTP', () => {
-  let server: TestServer;
-  let journey: Journey;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
 
   /** The org directory as its stream says now. */
   async function directory(orgId: string) {
-    const events = await server.eventStore.readStream(orgStream(orgId));
+    const events = await suite.server.eventStore.readStream(orgStream(orgId));
     return fold(organizationDecider, events.map((event) => ({ type: event.type, data: event.data }) as OrganizationEvent));
   }
 
   it('grants exactly one FIRST_KEY to 50 admins requesting their first key at once (R4)', async () => {
-    const owner = await journey.createOrg('owner');
+    const owner = await suite.journey.createOrg('owner');
     const admins: TestAgent[] = [];
-    for (let i = 0; i < 50; i++) admins.push(await journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
+    for (let i = 0; i < 50; i++) admins.push(await suite.journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
     // Challenges first, so the 50 key requests themselves hit the server together.
-    const bodies = await journey.keyRequestBodies(admins);
-    const { result: replies, conflicts } = await countingConflicts(server, () =>
-      Promise.all(admins.map((admin, i) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i]))),
+    const bodies = await suite.journey.keyRequestBodies(admins);
+    const { result: replies, conflicts } = await countingConflicts(suite.server, () =>
+      Promise.all(admins.map((admin, i) => call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i]))),
     );
     // The race was real: the losers' first-key appends were refused by the org stream's revision.
     expect(conflicts).toBeGreaterThan(0);
@@ -48,7 +41,7 @@ describe('invariants under concurrent commands over HTTP', () => {
     const statuses = replies.map((reply) => reply.body.status).sort();
     expect(statuses).toEqual(['APPROVED', ...Array(49).fill('PENDING')]);
 
-    const events = await loggedEvents(server, owner.orgId);
+    const events = await loggedEvents(suite.server, owner.orgId);
     const firstKeys = events.filter((event) => event.type === 'KeyApproved' && event.data.mode === 'FIRST_KEY');
     const assigned = events.filter((event) => event.type === 'FirstKeyAssigned');
     expect(firstKeys).toHaveLength(1);
@@ -60,26 +53,26 @@ describe('invariants under concurrent commands over HTTP', () => {
   });
 
   it('records exactly one decision when two admins approve and reject the same request at once (R6)', async () => {
-    const alice = await journey.createOrg('alice');
-    await journey.requestKey(alice);
-    const carol = await journey.addAgent(alice, 'carol', 'ADMIN');
-    await journey.activeKey(carol, alice);
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    const carol = await suite.journey.addAgent(alice, 'carol', 'ADMIN');
+    await suite.journey.activeKey(carol, alice);
 
     // Two requests do not always overlap inside the server; the crowd test below makes sure they do.
     for (let round = 0; round < 6; round++) {
-      const member = await journey.addAgent(alice, `member-${round}`);
-      const request = await journey.requestKey(member);
+      const member = await suite.journey.addAgent(alice, `member-${round}`);
+      const request = await suite.journey.requestKey(member);
       const { requestId, verificationCode } = request.body;
       // Alternate who approves, and once in a while let both approve.
       const [approver, other] = round % 2 === 0 ? [alice, carol] : [carol, alice];
       const otherDecision = round % 3 === 2 ? 'APPROVE' : 'REJECT';
-      const approveProof = await journey.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' });
-      const otherProof = await journey.signed(other, other.key!, { purpose: 'KEY_DECISION', requestId, decision: otherDecision });
+      const approveProof = await suite.journey.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' });
+      const otherProof = await suite.journey.signed(other, other.key!, { purpose: 'KEY_DECISION', requestId, decision: otherDecision });
       const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}`;
 
       const replies = await Promise.all([
-        call(server, 'POST', `${path}/approve`, approver.token, { verificationCode, challengeId: approveProof.challengeId, signature: approveProof.signature }),
-        call(server, 'POST', `${path}/${otherDecision === 'APPROVE' ? 'approve' : 'reject'}`, other.token, {
+        call(suite.server, 'POST', `${path}/approve`, approver.token, { verificationCode, challengeId: approveProof.challengeId, signature: approveProof.signature }),
+        call(suite.server, 'POST', `${path}/${otherDecision === 'APPROVE' ? 'approve' : 'reject'}`, other.token, {
           ...(otherDecision === 'APPROVE' ? { verificationCode } : {}),
           challengeId: otherProof.challengeId,
           signature: otherProof.signature,
@@ -88,33 +81,33 @@ describe('invariants under concurrent commands over HTTP', () => {
 
       for (const reply of replies) expectWonOrConflict(reply, 200);
       expect(replies.map((reply) => reply.status).sort()).toEqual([200, 409]);
-      const decisions = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApproved', 'KeyRejected');
+      const decisions = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApproved', 'KeyRejected');
       expect(decisions).toHaveLength(1);
       const winner = replies.find((reply) => reply.status === 200)!;
       expect(decisions[0].type).toBe(winner.body.status === 'APPROVED' ? 'KeyApproved' : 'KeyRejected');
-      expect((await journey.getKeyRequest(alice, requestId)).body.status).toBe(winner.body.status);
+      expect((await suite.journey.getKeyRequest(alice, requestId)).body.status).toBe(winner.body.status);
     }
   });
 
   it('records exactly one decision when 10 admins decide on the same request at once (R6)', async () => {
-    const alice = await journey.createOrg('alice');
-    await journey.requestKey(alice);
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
     const admins = [alice];
     for (let i = 0; i < 9; i++) {
-      const admin = await journey.addAgent(alice, `admin-${i}`, 'ADMIN');
-      await journey.activeKey(admin, alice);
+      const admin = await suite.journey.addAgent(alice, `admin-${i}`, 'ADMIN');
+      await suite.journey.activeKey(admin, alice);
       admins.push(admin);
     }
     let raced = 0;
     for (let round = 0; round < 3; round++) {
-      const member = await journey.addAgent(alice, `crowd-${round}`);
-      const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+      const member = await suite.journey.addAgent(alice, `crowd-${round}`);
+      const { requestId, verificationCode } = (await suite.journey.requestKey(member)).body;
       const decisions = admins.map((_, i) => (i % 2 === 0 ? 'APPROVE' : 'REJECT'));
-      const proofs = await Promise.all(admins.map((admin, i) => journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision: decisions[i] })));
-      const { result: replies, conflicts } = await countingConflicts(server, () =>
+      const proofs = await Promise.all(admins.map((admin, i) => suite.journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision: decisions[i] })));
+      const { result: replies, conflicts } = await countingConflicts(suite.server, () =>
         Promise.all(
           admins.map((admin, i) =>
-            call(server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decisions[i] === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
+            call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decisions[i] === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
               ...(decisions[i] === 'APPROVE' ? { verificationCode } : {}),
               challengeId: proofs[i].challengeId,
               signature: proofs[i].signature,
@@ -125,25 +118,25 @@ describe('invariants under concurrent commands over HTTP', () => {
       raced += conflicts;
       replies.forEach((reply) => expectWonOrConflict(reply, 200));
       expect(replies.filter((reply) => reply.status === 200)).toHaveLength(1);
-      expect(eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApproved', 'KeyRejected')).toHaveLength(1);
+      expect(eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApproved', 'KeyRejected')).toHaveLength(1);
     }
     expect(raced).toBeGreaterThan(0);
   });
 
   it('loses no role change when 20 agents change role at once, while agents are added (R1)', async () => {
-    const owner = await journey.createOrg('owner');
+    const owner = await suite.journey.createOrg('owner');
     const roles: Role[] = ['ADMIN', 'AUDITOR', 'SUPER_ADMIN', 'MEMBER'];
     const ids = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
-    for (const id of ids) await journey.addAgent(owner, id, 'MEMBER');
+    for (const id of ids) await suite.journey.addAgent(owner, id, 'MEMBER');
     const wanted = new Map(ids.map((id, i) => [id, roles[i % roles.length]]));
 
-    const changes = Promise.all(ids.map((id) => journey.changeRole(owner, id, wanted.get(id)!)));
+    const changes = Promise.all(ids.map((id) => suite.journey.changeRole(owner, id, wanted.get(id)!)));
     const additions = Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        call(server, 'POST', `/v1/orgs/${owner.orgId}/agents`, owner.token, { agentId: `late-${i}`, email: `late-${i}@example.com`, displayName: `Late ${i}`, role: 'ADMIN' }),
+        call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/agents`, owner.token, { agentId: `late-${i}`, email: `late-${i}@example.com`, displayName: `Late ${i}`, role: 'ADMIN' }),
       ),
     );
-    const { result: [replies, added], conflicts } = await countingConflicts(server, () => Promise.all([changes, additions]));
+    const { result: [replies, added], conflicts } = await countingConflicts(suite.server, () => Promise.all([changes, additions]));
     expect(conflicts).toBeGreaterThan(0);
 
     replies.forEach((reply) => expectWonOrConflict(reply, 200));
@@ -155,39 +148,39 @@ describe('invariants under concurrent commands over HTTP', () => {
       expect({ id, role: state.agents.get(id)?.role }).toEqual({ id, role: expected });
     }
     // Each answered change is one event; the refused ones wrote nothing.
-    const changed = (await loggedEvents(server, owner.orgId)).filter((event) => event.type === 'AgentRoleChanged');
+    const changed = (await loggedEvents(suite.server, owner.orgId)).filter((event) => event.type === 'AgentRoleChanged');
     expect(changed.map((event) => event.data.agentId).sort()).toEqual(ids.filter((id) => !refusedIds.includes(id) && wanted.get(id) !== 'MEMBER').sort());
     for (const [i, reply] of added.entries()) expect(state.agents.has(`late-${i}`)).toBe(reply.status === 201);
 
     // A refused change applies when tried again.
-    for (const id of refusedIds) expect((await journey.changeRole(owner, id, wanted.get(id)!)).status).toBe(200);
+    for (const id of refusedIds) expect((await suite.journey.changeRole(owner, id, wanted.get(id)!)).status).toBe(200);
     const final = await directory(owner.orgId);
     for (const id of ids) expect({ id, role: final.agents.get(id)?.role }).toEqual({ id, role: wanted.get(id) });
   });
 
   it('removing an agent while their request is approved leaves no ACTIVE key and one consistent outcome (R9)', async () => {
-    const alice = await journey.createOrg('alice');
-    await journey.requestKey(alice);
-    const carol = await journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
-    await journey.activeKey(carol, alice);
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    const carol = await suite.journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
+    await suite.journey.activeKey(carol, alice);
 
     for (let round = 0; round < 5; round++) {
-      const member = await journey.addAgent(alice, `leaver-${round}`);
-      const request = await journey.requestKey(member);
+      const member = await suite.journey.addAgent(alice, `leaver-${round}`);
+      const request = await suite.journey.requestKey(member);
       const { requestId, verificationCode } = request.body;
-      const proof = await journey.signed(carol, carol.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' });
+      const proof = await suite.journey.signed(carol, carol.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' });
       const [approved, removed] = await Promise.all([
-        call(server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`, carol.token, {
+        call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`, carol.token, {
           verificationCode,
           challengeId: proof.challengeId,
           signature: proof.signature,
         }),
-        journey.removeAgent(alice, member.agentId),
+        suite.journey.removeAgent(alice, member.agentId),
       ]);
       expectWonOrConflict(approved, 200);
       expect(removed.status).toBe(200);
 
-      const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApproved', 'KeyRevoked', 'KeyRequestCancelled');
+      const events = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApproved', 'KeyRevoked', 'KeyRequestCancelled');
       const outcome = events.map((event) => `${event.type}${event.data.reasonCode ? `:${event.data.reasonCode}` : ''}${event.data.reason === 'AGENT_REMOVED' ? ':AGENT_REMOVED' : ''}`);
       // Either the approval came first and the removal revoked the key, or the removal cancelled the request first.
       expect([['KeyApproved', 'KeyRevoked:AGENT_REMOVED'], ['KeyRequestCancelled:AGENT_REMOVED']]).toContainEqual(outcome);

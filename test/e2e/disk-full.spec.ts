@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 
 /** A 3 MiB tmpfs for DATA_DIR: a real full volume (we run as root here). */
 function mountSmallVolume(): string | undefined {
@@ -37,19 +37,15 @@ const describeOnTmpfs = volume ? describe : describe.skip;
 if (!volume) process.stdout.write('disk-full: skipped, mount -t tmpfs is not permitted here\n');
 
 describeOnTmpfs('a full disk under the embedded stores', () => {
-  let server: TestServer;
   const dataDir = join(volume ?? '', 'data');
+  const suite = serverForSuite({ DATA_DIR: dataDir });
   const createOrg = (i: number) =>
-    call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+    call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
       name: `Org ${i}`,
       superAdmin: { agentId: `alice-${i}`, email: `alice${i}@example.com`, displayName: 'Alice' },
     });
 
-  beforeAll(async () => {
-    server = await startTestServer({ DATA_DIR: dataDir });
-  });
   afterAll(async () => {
-    await server.close();
     execFileSync('umount', [volume!]);
     rmSync(volume!, { recursive: true, force: true });
   });
@@ -69,28 +65,28 @@ describeOnTmpfs('a full disk under the embedded stores', () => {
     expect(refused!.contentType).toContain('application/problem+json');
     expect(refused!.body.code).toBe('STORE_UNAVAILABLE');
     expect(refused!.body.detail).toMatch(/the event store \(events\.sqlite\) is unavailable: database or disk is full/);
-    const headers = await fetch(`${server.url}/v1/orgs`, {
+    const headers = await fetch(`${suite.server.url}/v1/orgs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.bootstrapToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${suite.server.bootstrapToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Late', superAdmin: { agentId: 'late', email: 'late@example.com', displayName: 'Late' } }),
     });
     expect(headers.status).toBe(503);
     expect(headers.headers.get('retry-after')).toBe('2');
 
-    const ready = await call(server, 'GET', '/health/ready');
+    const ready = await call(suite.server, 'GET', '/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.code).toBe('NOT_READY');
     expect(ready.body.checks.eventStore.message).toMatch(/event store \(events\.sqlite\).*full/);
-    expect((await call(server, 'GET', '/health/live')).status).toBe(200);
+    expect((await call(suite.server, 'GET', '/health/live')).status).toBe(200);
     expect(statSync(join(dataDir, 'events.sqlite-wal')).size).toBeLessThanOrEqual(4 * 1024 * 1024);
 
     rmSync(ballast);
     // Readiness probes with a write of its own: it comes back without any client command.
     const deadline = Date.now() + 15_000;
-    let back = await call(server, 'GET', '/health/ready');
+    let back = await call(suite.server, 'GET', '/health/ready');
     while (back.status !== 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      back = await call(server, 'GET', '/health/ready');
+      back = await call(suite.server, 'GET', '/health/ready');
     }
     expect(back.status).toBe(200);
     const after = await createOrg(1000);

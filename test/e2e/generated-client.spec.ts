@@ -2,7 +2,7 @@ import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../src/cli/api-types.generated';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 
 type Api = Client<paths>;
 
@@ -18,13 +18,8 @@ function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
  * answer below is checked by the compiler against the document, and by the server at run time.
  */
 describe('a client generated from the OpenAPI document', () => {
-  let server: TestServer;
-  const clientOf = (token: string): Api => createClient<paths>({ baseUrl: server.url, headers: { authorization: `Bearer ${token}` } });
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
+  const clientOf = (token: string): Api => createClient<paths>({ baseUrl: suite.server.url, headers: { authorization: `Bearer ${token}` } });
 
   /** A KEY_REQUEST challenge signed by the new key, and the request itself. */
   async function requestKey(api: Api, orgId: string, key: TestKeyPair) {
@@ -43,7 +38,7 @@ describe('a client generated from the OpenAPI document', () => {
   }
 
   it('creates an org, approves, rejects and revokes keys, prompts, authorizes tasks, and reads the audit trail', async () => {
-    const operator = clientOf(server.bootstrapToken);
+    const operator = clientOf(suite.server.bootstrapToken);
     const created = ok(
       await operator.POST('/v1/orgs', {
         body: { name: 'Acme Support', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } },
@@ -51,7 +46,7 @@ describe('a client generated from the OpenAPI document', () => {
     );
     const orgId = created.orgId;
     const org = { params: { path: { orgId } } };
-    const alice = clientOf(await server.token(orgId, 'alice'));
+    const alice = clientOf(await suite.server.token(orgId, 'alice'));
     expect(ok(await alice.GET('/v1/orgs/{orgId}', org))).toEqual({ orgId, name: 'Acme Support', policy: DEFAULT_ORG_POLICY, agents: 1, firstKeyAssigned: false });
 
     const aliceKey = generateKeyPair();
@@ -64,11 +59,11 @@ describe('a client generated from the OpenAPI document', () => {
     expect(promoted.position).toMatch(/^\d+$/);
 
     // Bob's request, approved with the code he reads out; Dave's, rejected.
-    const bob = clientOf(await server.token(orgId, 'bob'));
+    const bob = clientOf(await suite.server.token(orgId, 'bob'));
     const bobKey = generateKeyPair();
     const bobRequest = await requestKey(bob, orgId, bobKey);
     expect(bobRequest.status).toBe('PENDING');
-    const dave = clientOf(await server.token(orgId, 'dave'));
+    const dave = clientOf(await suite.server.token(orgId, 'dave'));
     const daveRequest = await requestKey(dave, orgId, generateKeyPair());
 
     const pending = ok(
@@ -123,7 +118,7 @@ describe('a client generated from the OpenAPI document', () => {
     const removed = ok(await alice.DELETE('/v1/orgs/{orgId}/agents/{agentId}', { params: { path: { orgId, agentId: 'dave' } } }));
     const last = removed.position ?? '0';
 
-    const erin = clientOf(await server.token(orgId, 'erin'));
+    const erin = clientOf(await suite.server.token(orgId, 'erin'));
     const fresh = { params: { path: { orgId }, header: { 'X-Min-Position': last } } };
     const status = ok(await erin.GET('/v1/orgs/{orgId}/zero-trust-status', fresh));
     expect(Object.fromEntries(status.agents.map((agent) => [agent.agentId, agent.keyStatus]))).toEqual({ alice: 'ACTIVE', bob: 'REVOKED', erin: 'NONE' });

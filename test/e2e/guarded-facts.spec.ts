@@ -7,8 +7,8 @@ import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { initialKeyState, type KeyState } from '../../src/domain/signature-key/key.state';
 import { agentStream, orgStream } from '../../src/domain/streams';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
-import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type Reply } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 import { loggedEvents } from './event-log';
 
 const ROUNDS = 30;
@@ -63,44 +63,37 @@ function expectAnswered(reply: Reply): void {
 }
 
 describe('facts at the point of decision under concurrent changes over HTTP (R17)', () => {
-  let server: TestServer;
-  let journey: Journey;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
 
   it(`records no decision on a fact that changed before its position (${ROUNDS} rounds of demote / revoke / remove against approve / reject / task)`, async () => {
-    const alice = await journey.createOrg('alice');
-    await journey.activeKey(alice, alice);
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
     const decided: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const admin = await journey.addAgent(alice, `admin-${round}`, 'ADMIN');
-      await journey.activeKey(admin, alice);
-      const worker = await journey.addAgent(alice, `worker-${round}`);
-      await journey.activeKey(worker, alice);
-      const member = await journey.addAgent(alice, `member-${round}`);
-      const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+      const admin = await suite.journey.addAgent(alice, `admin-${round}`, 'ADMIN');
+      await suite.journey.activeKey(admin, alice);
+      const worker = await suite.journey.addAgent(alice, `worker-${round}`);
+      await suite.journey.activeKey(worker, alice);
+      const member = await suite.journey.addAgent(alice, `member-${round}`);
+      const { requestId, verificationCode } = (await suite.journey.requestKey(member)).body;
       const decision = round % 2 === 0 ? 'APPROVE' : 'REJECT';
-      const decisionProof = await journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision });
-      const taskProof = await journey.signed(worker, worker.key!, { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: TASK });
-      const frequencyProof = await journey.signed(worker, worker.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'tablet', frequency: 'DAILY' });
+      const decisionProof = await suite.journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision });
+      const taskProof = await suite.journey.signed(worker, worker.key!, { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: TASK });
+      const frequencyProof = await suite.journey.signed(worker, worker.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'tablet', frequency: 'DAILY' });
 
       // The admin's authority and the worker's key are taken away while they use them.
       const takeAdmin: () => Promise<Reply> = [
-        () => journey.changeRole(alice, admin.agentId, 'MEMBER'),
-        () => journey.revokeKey(alice, admin.agentId),
-        () => journey.removeAgent(alice, admin.agentId),
+        () => suite.journey.changeRole(alice, admin.agentId, 'MEMBER'),
+        () => suite.journey.revokeKey(alice, admin.agentId),
+        () => suite.journey.removeAgent(alice, admin.agentId),
       ][round % 3];
       const takeWorker: () => Promise<Reply> = [
-        () => journey.revokeKey(alice, worker.agentId),
-        () => journey.removeAgent(alice, worker.agentId),
-        () => journey.changeRole(alice, worker.agentId, 'AUDITOR'),
+        () => suite.journey.revokeKey(alice, worker.agentId),
+        () => suite.journey.removeAgent(alice, worker.agentId),
+        () => suite.journey.changeRole(alice, worker.agentId, 'AUDITOR'),
       ][round % 3];
       const decide = () =>
-        call(server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decision === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
+        call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/key-requests/${requestId}/${decision === 'APPROVE' ? 'approve' : 'reject'}`, admin.token, {
           ...(decision === 'APPROVE' ? { verificationCode } : {}),
           challengeId: decisionProof.challengeId,
           signature: decisionProof.signature,
@@ -110,8 +103,8 @@ describe('facts at the point of decision under concurrent changes over HTTP (R17
       const raced = await Promise.all([
         first(),
         second(),
-        call(server, 'POST', `/v1/orgs/${alice.orgId}/sensitive-tasks`, worker.token, { browserId: 'laptop', task: TASK, challengeId: taskProof.challengeId, signature: taskProof.signature }),
-        call(server, 'PUT', `/v1/orgs/${alice.orgId}/agents/${worker.agentId}/browsers/tablet/prompt-frequency`, worker.token, {
+        call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/sensitive-tasks`, worker.token, { browserId: 'laptop', task: TASK, challengeId: taskProof.challengeId, signature: taskProof.signature }),
+        call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/agents/${worker.agentId}/browsers/tablet/prompt-frequency`, worker.token, {
           frequency: 'DAILY',
           challengeId: frequencyProof.challengeId,
           signature: frequencyProof.signature,
@@ -123,7 +116,7 @@ describe('facts at the point of decision under concurrent changes over HTTP (R17
       if (decisionReply.status === 200) decided.push(requestId);
     }
 
-    const invalid = invalidDecisions(await loggedEvents(server, alice.orgId), alice.orgId);
+    const invalid = invalidDecisions(await loggedEvents(suite.server, alice.orgId), alice.orgId);
     expect(invalid).toEqual([]);
     // The races ran both ways: some decisions made it before the change, some did not.
     expect(decided.length).toBeGreaterThan(0);

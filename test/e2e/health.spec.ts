@@ -1,28 +1,24 @@
 import { call } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 
 describe('health and metrics', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
 
   it('answers liveness without a token', async () => {
-    const reply = await call(server, 'GET', '/health/live');
+    const reply = await call(suite.server, 'GET', '/health/live');
     expect(reply.status).toBe(200);
     expect(reply.body.status).toBe('ok');
   });
 
   it('answers readiness with the event store up', async () => {
-    const reply = await call(server, 'GET', '/health/ready');
+    const reply = await call(suite.server, 'GET', '/health/ready');
     expect(reply.status).toBe(200);
     expect(reply.body.status).toBe('ok');
     expect(reply.body.info.eventStore.status).toBe('up');
   });
 
   it('serves Prometheus text on /metrics', async () => {
-    const reply = await call(server, 'GET', '/metrics');
+    const reply = await call(suite.server, 'GET', '/metrics');
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^text\/plain/);
     expect(typeof reply.body).toBe('string');

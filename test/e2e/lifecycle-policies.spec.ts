@@ -4,28 +4,24 @@ import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
 import type { TestKeyPair } from '../support/ed25519-keys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite, type SuiteServer } from '../support/server-for-suite';
+import { startTestServer } from '../support/test-server';
 import { countingConflicts } from './conflict-counter';
 import { eventsOfRequest, loggedEvents } from './event-log';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 
 describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N approval', () => {
-  let server: TestServer;
-  let journey: Journey;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-  });
-  afterAll(() => server.close());
+  const shared = serverForSuite();
+  /** The suite's server, but for the test that needs one signing checkpoints soon. */
+  let suite: SuiteServer = shared;
 
   /** An org whose SUPER_ADMIN alice holds the first key, and `admins` ADMINs holding keys approved by her. */
   async function org(admins: number, policy?: Partial<OrgPolicy>): Promise<{ alice: TestAgent; approvers: TestAgent[] }> {
-    const alice = await journey.createOrg('alice', policy);
-    expect((await journey.requestKey(alice)).body.status).toBe('APPROVED');
+    const alice = await suite.journey.createOrg('alice', policy);
+    expect((await suite.journey.requestKey(alice)).body.status).toBe('APPROVED');
     const approvers = [alice];
     for (let i = 0; i < admins; i++) {
-      const admin = await journey.addAgent(alice, `admin-${i}`, 'ADMIN');
+      const admin = await suite.journey.addAgent(alice, `admin-${i}`, 'ADMIN');
       // Under a threshold above 1 the first admins' keys still go through: the threshold is capped by who can sign.
       await approveFully(admin, approvers);
       approvers.push(admin);
@@ -35,7 +31,7 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
 
   /** Requests a key for `agent` and has `approvers` approve it one after the other until it is ACTIVE. */
   async function approveFully(agent: TestAgent, approvers: TestAgent[]): Promise<void> {
-    const requested = (await journey.requestKey(agent)) as Reply & { key: TestKeyPair };
+    const requested = (await suite.journey.requestKey(agent)) as Reply & { key: TestKeyPair };
     for (const approver of approvers) {
       const reply = await approve(approver, requested.body.requestId, requested.body.verificationCode);
       expectAccepted(reply);
@@ -47,40 +43,40 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
     throw new Error(`${agent.agentId}'s key was not approved by ${approvers.length} approvers`);
   }
 
-  const approve = (approver: TestAgent, requestId: string, verificationCode: string) => journey.decide(approver, requestId, 'APPROVE', { verificationCode });
-  const policyOf = async (agent: TestAgent) => (await call(server, 'GET', `/v1/orgs/${agent.orgId}/policy`, agent.token)).body;
-  const pending = async (admin: TestAgent) => (await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, admin.token)).body.items;
+  const approve = (approver: TestAgent, requestId: string, verificationCode: string) => suite.journey.decide(approver, requestId, 'APPROVE', { verificationCode });
+  const policyOf = async (agent: TestAgent) => (await call(suite.server, 'GET', `/v1/orgs/${agent.orgId}/policy`, agent.token)).body;
+  const pending = async (admin: TestAgent) => (await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, admin.token)).body.items;
 
   describe('policy changes are signed SUPER_ADMIN decisions (item 5)', () => {
     it('shows every member the defaults, and records a SUPER_ADMIN\'s signed change', async () => {
       const { alice } = await org(1);
-      const member = await journey.addAgent(alice, 'mia');
+      const member = await suite.journey.addAgent(alice, 'mia');
       expect(await policyOf(member)).toEqual(DEFAULT_ORG_POLICY);
       const bank = { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2, pendingRequestExpiryHours: 72 };
-      const reply = await journey.setPolicy(alice, bank);
+      const reply = await suite.journey.setPolicy(alice, bank);
       expectAccepted(reply);
       expect(reply.body).toMatchObject({ policy: bank, changed: true });
       expect(await policyOf(member)).toEqual(bank);
-      expect((await call(server, 'GET', `/v1/orgs/${alice.orgId}`, member.token)).body.policy).toEqual(bank);
-      const [changed] = (await loggedEvents(server, alice.orgId)).filter((event) => event.type === 'OrgPolicyChanged');
+      expect((await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}`, member.token)).body.policy).toEqual(bank);
+      const [changed] = (await loggedEvents(suite.server, alice.orgId)).filter((event) => event.type === 'OrgPolicyChanged');
       expect(changed.data).toMatchObject({ policy: bank, previous: DEFAULT_ORG_POLICY, changedBy: 'alice', decision: { publicKey: alice.key!.publicKey } });
       // The same policy again is no change: nothing is written.
-      const again = await expectNothingWritten(server, () => journey.setPolicy(alice, bank));
+      const again = await expectNothingWritten(suite.server, () => suite.journey.setPolicy(alice, bank));
       expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { policy: bank, changed: false } });
     });
 
     it('is refused to an ADMIN, to a SUPER_ADMIN without an ACTIVE key, and for a policy the challenge does not bind', async () => {
       const { alice, approvers } = await org(1);
       const admin = approvers[1];
-      expectProblem(await journey.challenge(admin, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }), 403, 'NOT_SUPER_ADMIN');
-      const zoe = await journey.addAgent(alice, 'zoe', 'SUPER_ADMIN');
+      expectProblem(await suite.journey.challenge(admin, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }), 403, 'NOT_SUPER_ADMIN');
+      const zoe = await suite.journey.addAgent(alice, 'zoe', 'SUPER_ADMIN');
       // Zoe is a SUPER_ADMIN with no key: whatever she signs with, the decision has no ACTIVE key to check it against.
-      const proof = await journey.signed(zoe, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
-      await expectNothingWritten(server, async () => {
-        const reply = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, zoe.token, { policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }, challengeId: proof.challengeId, signature: proof.signature });
+      const proof = await suite.journey.signed(zoe, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
+      await expectNothingWritten(suite.server, async () => {
+        const reply = await call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, zoe.token, { policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }, challengeId: proof.challengeId, signature: proof.signature });
         expectProblem(reply, 403, 'NO_ACTIVE_KEY');
-        const other = await journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
-        const mismatch = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+        const other = await suite.journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 });
+        const mismatch = await call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
           policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 },
           challengeId: other.challengeId,
           signature: other.signature,
@@ -91,18 +87,18 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
 
     it('refuses a policy out of its bounds (400, naming the field) or a reminder not before the expiry (422)', async () => {
       const { alice } = await org(0);
-      await expectNothingWritten(server, async () => {
-        const proof = await journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY });
-        const reply = await call(server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+      await expectNothingWritten(suite.server, async () => {
+        const proof = await suite.journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY });
+        const reply = await call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
           policy: { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 0, recoveryDelayHours: 1 },
           challengeId: proof.challengeId,
           signature: proof.signature,
         });
         expectProblem(reply, 400, 'INVALID_INPUT');
         expect(reply.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['policy.adminKeyApprovals', 'policy.recoveryDelayHours']);
-        expectProblem(await journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 11 }), 400, 'INVALID_INPUT');
-        expectProblem(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 }), 422, 'INVALID_POLICY');
-        const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+        expectProblem(await suite.journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 11 }), 400, 'INVALID_INPUT');
+        expectProblem(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 }), 422, 'INVALID_POLICY');
+        const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'Typo',
           superAdmin: { agentId: 'ann', email: 'ann@example.com', displayName: 'Ann' },
           policy: { memberKeyApprovals: 99 },
@@ -115,21 +111,21 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
   describe('M-of-N approval (item 3)', () => {
     it('keeps a request PENDING until the threshold of distinct approvers is met, and shows who approved', async () => {
       const { alice, approvers } = await org(2);
-      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
-      const carol = await journey.addAgent(alice, 'carol');
-      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+      expectAccepted(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
 
       const first = await approve(approvers[1], requestId, verificationCode);
       expectAccepted(first);
       expect(first.body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'], approvalsRequired: 2 });
-      const listed = await call(server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': first.body.position });
+      const listed = await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': first.body.position });
       expect(listed.body.items).toEqual([expect.objectContaining({ requestId, approvals: ['admin-0'], approvalsRequired: 2 })]);
-      expect((await journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'] });
+      expect((await suite.journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'] });
 
-      await expectNothingWritten(server, async () => expectProblem(await approve(approvers[1], requestId, verificationCode), 409, 'ALREADY_APPROVED'));
+      await expectNothingWritten(suite.server, async () => expectProblem(await approve(approvers[1], requestId, verificationCode), 409, 'ALREADY_APPROVED'));
       const second = await approve(alice, requestId, verificationCode);
       expect(second.body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
-      const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+      const events = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
       expect(events.map((event) => [event.type, event.data.approvedBy])).toEqual([
         ['KeyApprovalRecorded', 'admin-0'],
         ['KeyApproved', 'alice'],
@@ -138,12 +134,12 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
 
     it('applies a tightened threshold to a request already pending, and one rejection ends it', async () => {
       const { alice, approvers } = await org(3);
-      const carol = await journey.addAgent(alice, 'carol');
-      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
-      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 }));
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      expectAccepted(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 }));
       expect((await approve(approvers[1], requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvalsRequired: 3 });
       expect((await approve(approvers[2], requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0', 'admin-1'] });
-      expectAccepted(await journey.decide(approvers[3], requestId, 'REJECT'));
+      expectAccepted(await suite.journey.decide(approvers[3], requestId, 'REJECT'));
       expectProblem(await approve(alice, requestId, verificationCode), 409, 'REQUEST_NOT_PENDING');
       expect(await pending(alice)).toEqual([]);
     });
@@ -152,12 +148,12 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       const { alice, approvers } = await org(1, { adminKeyApprovals: 3, memberKeyApprovals: 3 });
       const admin = approvers[1];
       // Besides alice only admin-0 can sign: her new key needs his approval alone.
-      const rotated = (await journey.requestKey(alice)) as Reply & { key: TestKeyPair };
+      const rotated = (await suite.journey.requestKey(alice)) as Reply & { key: TestKeyPair };
       expect((await approve(admin, rotated.body.requestId, rotated.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
       alice.key = rotated.key;
       // With admin-0's key revoked, alice is the sole approver with an ACTIVE key: she rotates her own.
-      expectAccepted(await journey.revokeKey(alice, 'admin-0'));
-      const own = (await journey.requestKey(alice)) as Reply & { key: TestKeyPair };
+      expectAccepted(await suite.journey.revokeKey(alice, 'admin-0'));
+      const own = (await suite.journey.requestKey(alice)) as Reply & { key: TestKeyPair };
       expect((await approve(alice, own.body.requestId, own.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'ROTATION' });
     });
 
@@ -165,18 +161,18 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       const { alice, approvers } = await org(4, { memberKeyApprovals: 3 });
       let conflicts = 0;
       for (let round = 0; round < 4; round++) {
-        const member = await journey.addAgent(alice, `member-${round}`);
-        const { requestId, verificationCode } = (await journey.requestKey(member)).body;
+        const member = await suite.journey.addAgent(alice, `member-${round}`);
+        const { requestId, verificationCode } = (await suite.journey.requestKey(member)).body;
         // Challenges first, so the five approvals themselves hit the server together.
-        const proofs = await Promise.all(approvers.map((approver) => journey.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
+        const proofs = await Promise.all(approvers.map((approver) => suite.journey.signed(approver, approver.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
         const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`;
-        const raced = await countingConflicts(server, () =>
-          Promise.all(approvers.map((approver, i) => call(server, 'POST', path, approver.token, { verificationCode, challengeId: proofs[i].challengeId, signature: proofs[i].signature }))),
+        const raced = await countingConflicts(suite.server, () =>
+          Promise.all(approvers.map((approver, i) => call(suite.server, 'POST', path, approver.token, { verificationCode, challengeId: proofs[i].challengeId, signature: proofs[i].signature }))),
         );
         conflicts += raced.conflicts;
         const outcomes = raced.result.map((reply) => (reply.status === 200 ? reply.body.status : `${reply.status} ${reply.body.code}`)).sort();
         expect(outcomes).toEqual(['409 REQUEST_NOT_PENDING', '409 REQUEST_NOT_PENDING', 'APPROVED', 'PENDING', 'PENDING']);
-        const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+        const events = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
         expect(events.map((event) => event.type)).toEqual(['KeyApprovalRecorded', 'KeyApprovalRecorded', 'KeyApproved']);
         const approvedBy = events.map((event) => event.data.approvedBy);
         expect(new Set(approvedBy).size).toBe(3);
@@ -190,14 +186,14 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       const { alice, approvers } = await org(2, { memberKeyApprovals: 2 });
       const admin = approvers[1];
       for (let round = 0; round < 3; round++) {
-        const member = await journey.addAgent(alice, `twice-${round}`);
-        const { requestId, verificationCode } = (await journey.requestKey(member)).body;
-        const proofs = await Promise.all([0, 1].map(() => journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
+        const member = await suite.journey.addAgent(alice, `twice-${round}`);
+        const { requestId, verificationCode } = (await suite.journey.requestKey(member)).body;
+        const proofs = await Promise.all([0, 1].map(() => suite.journey.signed(admin, admin.key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' })));
         const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`;
-        const replies = await Promise.all(proofs.map((proof) => call(server, 'POST', path, admin.token, { verificationCode, challengeId: proof.challengeId, signature: proof.signature })));
+        const replies = await Promise.all(proofs.map((proof) => call(suite.server, 'POST', path, admin.token, { verificationCode, challengeId: proof.challengeId, signature: proof.signature })));
         const outcomes = replies.map((reply) => (reply.status === 200 ? reply.body.status : `${reply.status} ${reply.body.code}`)).sort();
         expect(outcomes).toEqual(['409 ALREADY_APPROVED', 'PENDING']);
-        const events = eventsOfRequest(await loggedEvents(server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+        const events = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
         expect(events.map((event) => [event.type, event.data.approvals])).toEqual([['KeyApprovalRecorded', ['admin-0']]]);
       }
     });
@@ -205,16 +201,15 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
     it('leaves an export the offline verifier accepts, policy changes and partial approvals included', async () => {
       // A server that signs checkpoints soon, so that one covers the whole history.
       const checkpointed = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
-      const shared = server;
-      [server, journey] = [checkpointed, new Journey(checkpointed)];
+      suite = { server: checkpointed, journey: new Journey(checkpointed) };
       try {
       const { alice, approvers } = await org(2);
-      expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
-      const carol = await journey.addAgent(alice, 'carol');
-      const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+      expectAccepted(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 }));
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
       expect((await approve(approvers[1], requestId, verificationCode)).body.status).toBe('PENDING');
       expect((await approve(approvers[2], requestId, verificationCode)).body.status).toBe('APPROVED');
-      const vkey = (await call(server, 'GET', '/v1/log-key')).body as string;
+      const vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
       const lines = await completeExport(alice);
       const verify = (exported: string[]) => {
         const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
@@ -227,7 +222,7 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       const chains = Object.fromEntries(verdict.orgs[0].activeKeys.map((key) => [key.agentId, key.chain.map((link) => `${link.agentId}:${link.mode}`)]));
       expect(chains.carol).toEqual(['carol:APPROVAL', 'admin-1:APPROVAL', 'alice:FIRST_KEY']);
       } finally {
-        [server, journey] = [shared, new Journey(shared)];
+        suite = shared;
         await checkpointed.close();
       }
     });
@@ -237,7 +232,7 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
   async function completeExport(admin: TestAgent): Promise<string[]> {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
       const lines = String(reply.body).trim().split('\n');
       const parsed = lines.map((line) => JSON.parse(line) as { type: string; data: { size?: number } });
       const last = parsed.at(-1)!;

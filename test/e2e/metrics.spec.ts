@@ -1,5 +1,5 @@
-import { call, Journey, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 import { PROJECTIONS } from '../../projections/projections';
 import { loggedEvents } from './event-log';
 
@@ -17,38 +17,34 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 /** What an on-call engineer reads on /metrics after real traffic: latency by route, appends, conflicts, lag. */
 describe('operational metrics after a journey', () => {
-  let server: TestServer;
-  let journey: Journey;
+  const suite = serverForSuite();
   let owner: TestAgent;
   let metrics: string;
   const requestId = 'trace-4f2a.checkout:1';
   let echoed: string | null;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-    owner = await journey.createOrg('owner');
+    owner = await suite.journey.createOrg('owner');
     const admins: TestAgent[] = [];
-    for (let i = 0; i < 12; i++) admins.push(await journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
+    for (let i = 0; i < 12; i++) admins.push(await suite.journey.addAgent(owner, `admin-${i}`, 'ADMIN'));
     // First keys requested at once race on the org stream: conflicts, retried by the handler.
-    const bodies = await journey.keyRequestBodies(admins);
-    await Promise.all(admins.map((admin, i) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i])));
+    const bodies = await suite.journey.keyRequestBodies(admins);
+    await Promise.all(admins.map((admin, i) => call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i])));
     // A refused state change: 409.
-    const response = await fetch(`${server.url}/v1/orgs/${owner.orgId}/agents`, {
+    const response = await fetch(`${suite.server.url}/v1/orgs/${owner.orgId}/agents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ agentId: 'traced', email: 'traced@example.com', displayName: 'Traced', role: 'MEMBER' }),
     });
     expect(response.status).toBe(201);
     echoed = response.headers.get('x-request-id');
-    expect((await journey.addAgent(owner, 'dup').then(() => call(server, 'POST', `/v1/orgs/${owner.orgId}/agents`, owner.token, {
+    expect((await suite.journey.addAgent(owner, 'dup').then(() => call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/agents`, owner.token, {
       agentId: 'dup', email: 'dup@example.com', displayName: 'Dup', role: 'MEMBER',
     }))).status).toBe(409);
     // The read side catches up before the scrape.
-    await call(server, 'GET', `/v1/orgs/${owner.orgId}/audit-log`, owner.token, undefined, { 'x-min-position': String(await server.eventStore.headPosition()) });
-    metrics = (await call<string>(server, 'GET', '/metrics')).body;
+    await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log`, owner.token, undefined, { 'x-min-position': String(await suite.server.eventStore.headPosition()) });
+    metrics = (await call<string>(suite.server, 'GET', '/metrics')).body;
   });
-  afterAll(() => server.close());
 
   it('times HTTP requests by route pattern and status, never by raw URL', () => {
     expect(sample(metrics, 'ztkeys_http_request_duration_seconds_count', { method: 'POST', route: '/v1/orgs/:orgId/agents', status: '201' })).toBeGreaterThanOrEqual(14);
@@ -76,15 +72,15 @@ describe('operational metrics after a journey', () => {
 
   it('answers X-Request-Id and makes it the correlation id of the events the request produced', async () => {
     expect(echoed).toBe(requestId);
-    const added = (await loggedEvents(server, owner.orgId)).filter((event) => (event.data as { agentId?: string }).agentId === 'traced');
+    const added = (await loggedEvents(suite.server, owner.orgId)).filter((event) => (event.data as { agentId?: string }).agentId === 'traced');
     expect(added.length).toBeGreaterThan(0);
     for (const event of added) expect(event.metadata.correlationId).toBe(requestId);
   });
 
   it('replaces an unacceptable X-Request-Id with a fresh UUID', async () => {
-    const response = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const response = await fetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const long = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'a'.repeat(129) } });
+    const long = await fetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'a'.repeat(129) } });
     expect(long.headers.get('x-request-id')).not.toBe('a'.repeat(129));
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { call } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
 
 interface Operation {
@@ -17,18 +17,16 @@ interface Operation {
 }
 
 describe('OpenAPI description', () => {
-  let server: TestServer;
+  const suite = serverForSuite();
   let routes: Route[];
   let document: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string; bearerFormat?: string }>; schemas: Record<string, unknown> } };
 
   beforeAll(async () => {
-    server = await startTestServer();
-    routes = registeredRoutes(server.app);
-    const reply = await call(server, 'GET', '/docs-json');
+    routes = registeredRoutes(suite.server.app);
+    const reply = await call(suite.server, 'GET', '/docs-json');
     expect(reply.status).toBe(200);
     document = reply.body;
   });
-  afterAll(() => server.close());
 
   const operation = (route: Route): Operation | undefined => document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
 
@@ -173,7 +171,7 @@ describe('OpenAPI description', () => {
   });
 
   it('serves the interactive documentation as HTML at /docs', async () => {
-    const reply = await call(server, 'GET', '/docs');
+    const reply = await call(suite.server, 'GET', '/docs');
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^text\/html/);
     expect(reply.body).toMatch(/swagger-ui/i);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -32,27 +33,23 @@ async function refusals(server: TestServer, limit: string): Promise<number> {
 /** Issue 12, item 5 and R19: an agent, an org or an address gets so many requests and then 429 with Retry-After. */
 describe('rate limits', () => {
   describe('on one instance (memory)', () => {
-    let server: TestServer;
-    let journey: Journey;
+    const suite = serverForSuite({
+      RATE_LIMIT_CHALLENGES_PER_AGENT: '5/60',
+      RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: '4/60',
+      RATE_LIMIT_NEW_BROWSERS_PER_AGENT: '2/3600',
+      RATE_LIMIT_WRONG_CODES_PER_AGENT: '2/3600',
+      RATE_LIMIT_ORGS_PER_ADDRESS: '2/3600',
+    });
     let owner: TestAgent;
 
     beforeAll(async () => {
-      server = await startTestServer({
-        RATE_LIMIT_CHALLENGES_PER_AGENT: '5/60',
-        RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: '4/60',
-        RATE_LIMIT_NEW_BROWSERS_PER_AGENT: '2/3600',
-        RATE_LIMIT_WRONG_CODES_PER_AGENT: '2/3600',
-        RATE_LIMIT_ORGS_PER_ADDRESS: '2/3600',
-      });
-      journey = new Journey(server);
-      owner = await journey.createOrg('owner');
+      owner = await suite.journey.createOrg('owner');
     });
-    afterAll(() => server.close());
 
     it('a member hammering challenges gets 429 problem details with Retry-After, counted on /metrics; another member is not held back', async () => {
-      const member = await journey.addAgent(owner, 'hammer');
+      const member = await suite.journey.addAgent(owner, 'hammer');
       const answers: Awaited<ReturnType<typeof post>>[] = [];
-      for (let i = 0; i < 8; i++) answers.push(await keyRequestChallenge(server, member));
+      for (let i = 0; i < 8; i++) answers.push(await keyRequestChallenge(suite.server, member));
       expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
       const refused = answers[5];
       expect(refused.contentType).toMatch(/^application\/problem\+json/);
@@ -62,41 +59,41 @@ describe('rate limits', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(refused.headers.get('ratelimit-limit')).toBe('5');
       expect(refused.headers.get('ratelimit-remaining')).toBe('0');
-      expect(await refusals(server, 'challenges_per_agent')).toBe(3);
+      expect(await refusals(suite.server, 'challenges_per_agent')).toBe(3);
 
-      const other = await journey.addAgent(owner, 'bystander');
-      expect((await keyRequestChallenge(server, other)).status).toBe(201);
+      const other = await suite.journey.addAgent(owner, 'bystander');
+      expect((await keyRequestChallenge(suite.server, other)).status).toBe(201);
     });
 
     it('a member without a key writes refused sensitive tasks only up to the limit: after it, 429 and nothing more in the log', async () => {
-      const member = await journey.addAgent(owner, 'keyless');
-      for (let i = 0; i < 4; i++) expectProblem(await journey.sensitiveTask(member, 'laptop', `task-${i}`), 401, 'NO_ACTIVE_KEY');
-      for (let i = 0; i < 5; i++) await expectNothingWritten(server, async () => expectProblem(await journey.sensitiveTask(member, 'laptop', 'again'), 429, 'RATE_LIMITED'));
+      const member = await suite.journey.addAgent(owner, 'keyless');
+      for (let i = 0; i < 4; i++) expectProblem(await suite.journey.sensitiveTask(member, 'laptop', `task-${i}`), 401, 'NO_ACTIVE_KEY');
+      for (let i = 0; i < 5; i++) await expectNothingWritten(suite.server, async () => expectProblem(await suite.journey.sensitiveTask(member, 'laptop', 'again'), 429, 'RATE_LIMITED'));
     });
 
     it('an agent adds only so many browsers: an invented browser id past the limit is 429 and grows nothing', async () => {
-      const member = await journey.addAgent(owner, 'collector');
-      expect((await journey.logout(member, 'browser-1')).status).toBe(200);
-      expect((await journey.logout(member, 'browser-2')).status).toBe(200);
-      await expectNothingWritten(server, async () => {
-        const refused = await journey.logout(member, 'browser-3');
+      const member = await suite.journey.addAgent(owner, 'collector');
+      expect((await suite.journey.logout(member, 'browser-1')).status).toBe(200);
+      expect((await suite.journey.logout(member, 'browser-2')).status).toBe(200);
+      await expectNothingWritten(suite.server, async () => {
+        const refused = await suite.journey.logout(member, 'browser-3');
         expectProblem(refused, 429, 'RATE_LIMITED');
         expect(refused.body.limit).toBe('new_browsers_per_agent');
       });
       // A browser already known is no new one (the refused call counted as a browser action: this is the 4th).
-      expect((await journey.logout(member, 'browser-1')).status).toBe(200);
+      expect((await suite.journey.logout(member, 'browser-1')).status).toBe(200);
     });
 
     it('an approver gets so many wrong verification codes across requests: then even the right one waits, and nothing is written', async () => {
-      await journey.activeKey(owner, owner);
-      const members = [await journey.addAgent(owner, 'first'), await journey.addAgent(owner, 'second'), await journey.addAgent(owner, 'third')];
+      await suite.journey.activeKey(owner, owner);
+      const members = [await suite.journey.addAgent(owner, 'first'), await suite.journey.addAgent(owner, 'second'), await suite.journey.addAgent(owner, 'third')];
       const requests: { requestId: string; verificationCode: string }[] = [];
-      for (const member of members) requests.push((await journey.requestKey(member)).body);
-      expectProblem(await journey.decide(owner, requests[0].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
-      expectProblem(await journey.decide(owner, requests[1].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
-      const { challengeId, signature } = await journey.signed(owner, owner.key!, { purpose: 'KEY_DECISION', requestId: requests[2].requestId, decision: 'APPROVE' });
-      await expectNothingWritten(server, async () => {
-        const refused = await call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests/${requests[2].requestId}/approve`, owner.token, {
+      for (const member of members) requests.push((await suite.journey.requestKey(member)).body);
+      expectProblem(await suite.journey.decide(owner, requests[0].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      expectProblem(await suite.journey.decide(owner, requests[1].requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      const { challengeId, signature } = await suite.journey.signed(owner, owner.key!, { purpose: 'KEY_DECISION', requestId: requests[2].requestId, decision: 'APPROVE' });
+      await expectNothingWritten(suite.server, async () => {
+        const refused = await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests/${requests[2].requestId}/approve`, owner.token, {
           challengeId,
           signature,
           verificationCode: requests[2].verificationCode,
@@ -104,13 +101,13 @@ describe('rate limits', () => {
         expectProblem(refused, 429, 'RATE_LIMITED');
         expect(refused.body.limit).toBe('wrong_codes_per_agent');
       });
-      expect(await refusals(server, 'wrong_codes_per_agent')).toBe(1);
+      expect(await refusals(suite.server, 'wrong_codes_per_agent')).toBe(1);
     });
 
     it('org creation is limited per client address', async () => {
-      await journey.createOrg('second-owner');
-      await expectNothingWritten(server, async () => {
-        const refused = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Third', superAdmin: { agentId: 'x', email: 'x@example.com', displayName: 'X' } });
+      await suite.journey.createOrg('second-owner');
+      await expectNothingWritten(suite.server, async () => {
+        const refused = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Third', superAdmin: { agentId: 'x', email: 'x@example.com', displayName: 'X' } });
         expectProblem(refused, 429, 'RATE_LIMITED');
         expect(refused.body.limit).toBe('orgs_per_address');
       });

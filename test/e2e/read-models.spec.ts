@@ -1,6 +1,6 @@
 import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
-import { call, Journey, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 
 /** A database of its own: a read-model store belongs to one event log (this server's). */
 function freshMongoUrl(base: string): string {
@@ -15,28 +15,22 @@ else console.log('SKIPPED: read models over HTTP on MongoDB, MONGODB_URL is not 
 
 /** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
 describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
-  let server: TestServer;
-  let journey: Journey;
+  const suite = serverForSuite({ MIN_POSITION_WAIT_MS: '500', ...env });
 
-  beforeAll(async () => {
-    server = await startTestServer({ MIN_POSITION_WAIT_MS: '500', ...env });
-    journey = new Journey(server);
-  });
   afterAll(async () => {
-    await server.close();
     if (env.MONGODB_URL) await dropMongoDatabase(env.MONGODB_URL);
   });
 
   const get = (agent: TestAgent, path: string, position?: string) =>
-    call(server, 'GET', `/v1/orgs/${agent.orgId}${path}`, agent.token, undefined, position ? { 'x-min-position': position } : {});
+    call(suite.server, 'GET', `/v1/orgs/${agent.orgId}${path}`, agent.token, undefined, position ? { 'x-min-position': position } : {});
 
   async function orgWithPendingRequests(count: number) {
-    const admin = await journey.createOrg('alice');
-    await journey.activeKey(admin, admin);
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(admin, admin);
     const requests = [];
     for (let i = 0; i < count; i++) {
-      const agent = await journey.addAgent(admin, `agent-${i}`);
-      requests.push((await journey.requestKey(agent)).body);
+      const agent = await suite.journey.addAgent(admin, `agent-${i}`);
+      requests.push((await suite.journey.requestKey(agent)).body);
     }
     return { admin, requests };
   }
@@ -60,16 +54,16 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
 
   it('drops a request from the pending list once decided', async () => {
     const { admin, requests } = await orgWithPendingRequests(2);
-    const approved = await journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
+    const approved = await suite.journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
     const list = await get(admin, '/key-requests', approved.body.position);
     expect(list.body.items.map((item: { requestId: string }) => item.requestId)).toEqual([requests[1].requestId]);
   });
 
   it('shows every agent with key status, filters, prompt frequencies and org totals', async () => {
     const { admin, requests } = await orgWithPendingRequests(2);
-    const auditor = await journey.addAgent(admin, 'zoe', 'AUDITOR');
-    const { challengeId, signature } = await journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'DAILY' });
-    const set = await call(server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, {
+    const auditor = await suite.journey.addAgent(admin, 'zoe', 'AUDITOR');
+    const { challengeId, signature } = await suite.journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'DAILY' });
+    const set = await call(suite.server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, {
       frequency: 'DAILY',
       challengeId,
       signature,
@@ -97,7 +91,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(all.body.items[0]).toMatchObject({ type: 'OrganizationCreated', actor: 'operator' });
     const firstPage = await get(admin, '/audit-log?limit=3');
-    await journey.addAgent(admin, 'late-arrival');
+    await suite.journey.addAgent(admin, 'late-arrival');
     const secondPage = await get(admin, `/audit-log?limit=3&cursor=${firstPage.body.nextCursor}`);
     expect(secondPage.body.items.map((entry: { position: number }) => entry.position)).toEqual(positions.slice(3, 6));
     const byType = await get(admin, '/audit-log?type=KeyRequested');
@@ -109,7 +103,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     const future = await get(admin, `/audit-log?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
     expect(future.body.items).toEqual([]);
 
-    const exported = await fetch(`${server.url}/v1/orgs/${admin.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${admin.token}` } });
+    const exported = await fetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = (await exported.text()).trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.slice(0, positions.length).map((entry) => entry.position)).toEqual(positions);
@@ -117,11 +111,11 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
 
   it('lets a MEMBER read none of it (403) and answers bad filters with 400 problems that change nothing', async () => {
     const { admin } = await orgWithPendingRequests(1);
-    const member = await journey.addAgent(admin, 'mallory');
+    const member = await suite.journey.addAgent(admin, 'mallory');
     for (const path of ['/key-requests', '/zero-trust-status', '/audit-log', '/audit-log/export']) {
       expect((await get(member, path)).status).toBe(403);
     }
-    const headBefore = await server.eventStore.headPosition();
+    const headBefore = await suite.server.eventStore.headPosition();
     for (const path of [
       '/audit-log?cursor=bm90LWEtY3Vyc29y',
       '/audit-log?limit=0',
@@ -142,17 +136,17 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
     const badPosition = await get(admin, '/audit-log', 'soon');
     expect(badPosition.status).toBe(400);
-    expect(await server.eventStore.headPosition()).toBe(headBefore);
+    expect(await suite.server.eventStore.headPosition()).toBe(headBefore);
   });
 
   it('tells who could perform sensitive tasks at an instant (as-of), and refuses a bad or future instant with a 400 problem', async () => {
     const { admin, requests } = await orgWithPendingRequests(1);
-    const auditor = await journey.addAgent(admin, 'zoe', 'AUDITOR');
+    const auditor = await suite.journey.addAgent(admin, 'zoe', 'AUDITOR');
     const beforeApproval = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const approved = await journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
-    const { challengeId, signature } = await journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'WEEKLY' });
-    const set = await call(server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, { frequency: 'WEEKLY', challengeId, signature });
+    const approved = await suite.journey.decide(admin, requests[0].requestId, 'APPROVE', { verificationCode: requests[0].verificationCode });
+    const { challengeId, signature } = await suite.journey.signed(admin, admin.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'WEEKLY' });
+    const set = await call(suite.server, 'PUT', `/v1/orgs/${admin.orgId}/agents/alice/browsers/laptop/prompt-frequency`, admin.token, { frequency: 'WEEKLY', challengeId, signature });
     expect([approved.status, set.status]).toEqual([200, 200]);
 
     const now = await get(auditor, `/as-of?at=${encodeURIComponent(new Date().toISOString())}`, set.body.position);
@@ -168,13 +162,13 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       const reply = await get(auditor, `/as-of?at=${encodeURIComponent(at)}`);
       expect({ at, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ at, status: 400, type: 'application/problem+json' });
     }
-    expect((await get(await journey.addAgent(admin, 'mia'), '/as-of?at=2026-01-01T00:00:00Z')).status).toBe(403);
+    expect((await get(await suite.journey.addAgent(admin, 'mia'), '/as-of?at=2026-01-01T00:00:00Z')).status).toBe(403);
   });
 
   it('answers 503 with Retry-After when the read model does not reach X-Min-Position in time', async () => {
     const { admin } = await orgWithPendingRequests(1);
-    const head = (await server.eventStore.headPosition())!;
-    const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log`, admin.token, undefined, { 'x-min-position': String(head + 1000n) });
+    const head = (await suite.server.eventStore.headPosition())!;
+    const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log`, admin.token, undefined, { 'x-min-position': String(head + 1000n) });
     expect(reply.status).toBe(503);
     expect(reply.body.code).toBe('READ_MODEL_BEHIND');
   });

@@ -6,8 +6,8 @@ import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
-import { call, Journey, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -18,18 +18,11 @@ const DAY = 24 * HOUR;
  * runs too, on the real clock, and finds nothing due.
  */
 describe('request deadlines (R20): reminders and expiry by the lease-holding scheduler', () => {
-  let server: TestServer;
-  let journey: Journey;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
 
   /** A scheduler as another instance would run it: its own stream-state cache, the given clock. */
   const scheduler = (clock: () => Date, lease = new InProcessLease(), intervalMs = 20) =>
-    new DeadlineScheduler(server.readModels, new EnforceRequestDeadlines(new Directory(new StreamStates(server.eventStore)), new EventWriter(server.eventStore)), lease, {
+    new DeadlineScheduler(suite.server.readModels, new EnforceRequestDeadlines(new Directory(new StreamStates(suite.server.eventStore)), new EventWriter(suite.server.eventStore)), lease, {
       intervalMs,
       clock,
       onError: (error) => errors.push(error),
@@ -42,7 +35,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
   async function eventsOf(orgId: string, type: string): Promise<RecordedEvent[]> {
     const all: RecordedEvent[] = [];
     for (let after: bigint | undefined; ; ) {
-      const page = await server.eventStore.readAll(after, 1000);
+      const page = await suite.server.eventStore.readAll(after, 1000);
       if (page.length === 0) return all.filter((event) => event.type === type && event.metadata.orgId === orgId);
       all.push(...page);
       after = page[page.length - 1].position;
@@ -51,21 +44,21 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
 
   /** Resolves once the pending-keys read model has applied the head of the log. */
   async function readModelsCaughtUp(): Promise<void> {
-    const head = (await server.eventStore.headPosition())!;
-    while (((await server.readModels.checkpoint('pending-keys')) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+    const head = (await suite.server.eventStore.headPosition())!;
+    while (((await suite.server.readModels.checkpoint('pending-keys')) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   async function orgWithPendingRequests(count: number) {
-    const admin = await journey.createOrg('alice');
-    await journey.activeKey(admin, admin);
-    const bob = await journey.addAgent(admin, 'bob', 'ADMIN');
-    await journey.activeKey(bob, admin);
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(admin, admin);
+    const bob = await suite.journey.addAgent(admin, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, admin);
     const requesters: TestAgent[] = [];
     const requests: Array<{ requestId: string }> = [];
     for (let i = 0; i < count; i++) {
-      const agent = await journey.addAgent(admin, `agent-${i}`);
+      const agent = await suite.journey.addAgent(admin, `agent-${i}`);
       requesters.push(agent);
-      requests.push((await journey.requestKey(agent)).body);
+      requests.push((await suite.journey.requestKey(agent)).body);
     }
     await readModelsCaughtUp();
     return { admin, requesters, requests, requestedAt: Date.now() };
@@ -86,7 +79,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     const [expired] = await eventsOf(admin.orgId, 'KeyRequestExpired');
     expect(expired.data).toEqual({ requestId, agentId: 'agent-0', expiryHours: 168 });
 
-    const planner = new EmailJobPlanner(server.eventStore);
+    const planner = new EmailJobPlanner(suite.server.eventStore);
     const reminded = await planner.jobsFor(reminders[0]);
     expect(reminded.map((job) => [job.kind, job.to.agentId]).sort()).toEqual([
       ['KEY_REQUEST_REMINDER', 'alice'],
@@ -95,13 +88,13 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect((await planner.jobsFor(expired)).map((job) => [job.kind, job.to.agentId])).toEqual([['KEY_REQUEST_EXPIRED', 'agent-0']]);
 
     const requester = requesters[0];
-    const read = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requestId}`, requester.token);
+    const read = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requestId}`, requester.token);
     expect(read.body.status).toBe('EXPIRED');
-    const status = await call(server, 'GET', `/v1/orgs/${admin.orgId}/zero-trust-status`, admin.token, undefined, { 'x-min-position': String(expired.position) });
+    const status = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/zero-trust-status`, admin.token, undefined, { 'x-min-position': String(expired.position) });
     expect(status.body.agents.find((agent: { agentId: string }) => agent.agentId === 'agent-0')).toMatchObject({ keyStatus: 'EXPIRED', lastRequest: { status: 'EXPIRED' } });
-    const pending = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests`, admin.token);
+    const pending = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests`, admin.token);
     expect(pending.body.items).toEqual([]);
-    const again = await journey.requestKey(requester);
+    const again = await suite.journey.requestKey(requester);
     expect([again.status, again.body.status]).toEqual([201, 'PENDING']);
   });
 

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../src/auth/access.decorators';
 import { mintAgentToken } from '../../src/auth/token-minter';
-import { call, Journey, type TestAgent } from '../support/api-client';
+import { call, type TestAgent } from '../support/api-client';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 
 const HOUR = 3600;
@@ -71,17 +72,15 @@ describe('security limits', () => {
   });
 
   describe('embedded HS256 tokens carry and are checked for the same claims', () => {
-    let server: TestServer;
+    const suite = serverForSuite({ JWT_SECRET: 'a-one-machine-secret-of-32-bytes-or-more' });
     let alice: TestAgent;
     beforeAll(async () => {
-      server = await startTestServer({ JWT_SECRET: 'a-one-machine-secret-of-32-bytes-or-more' });
-      alice = await new Journey(server).createOrg('alice');
+      alice = await suite.journey.createOrg('alice');
     });
-    afterAll(() => server.close());
 
     it("accepts the minter's tokens and refuses tokens of the same secret without issuer and audience, or living too long", async () => {
       const secret = new TextEncoder().encode('a-one-machine-secret-of-32-bytes-or-more');
-      const readOrg = (token: string) => call(server, 'GET', `/v1/orgs/${alice.orgId}`, token);
+      const readOrg = (token: string) => call(suite.server, 'GET', `/v1/orgs/${alice.orgId}`, token);
       expect((await readOrg(alice.token)).status).toBe(200);
       const bare = await new SignJWT({ org: alice.orgId }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime('1h').sign(secret);
       expectProblem(await readOrg(bare), 401, 'UNAUTHENTICATED');
@@ -90,37 +89,33 @@ describe('security limits', () => {
   });
 
   describe('one server for the rest', () => {
-    let server: TestServer;
-    let journey: Journey;
+    const suite = serverForSuite();
     let alice: TestAgent;
     let base: string;
 
     beforeAll(async () => {
-      server = await startTestServer();
-      journey = new Journey(server);
-      alice = await journey.createOrg('alice');
-      await journey.addAgent(alice, 'bob');
+      alice = await suite.journey.createOrg('alice');
+      await suite.journey.addAgent(alice, 'bob');
       base = `/v1/orgs/${alice.orgId}`;
     });
-    afterAll(() => server.close());
 
     describe('deeply nested JSON is refused before validation (400, not a stack overflow)', () => {
       const nested = (depth: number, leaf = '"x"') => `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
 
       it('refuses 1,500 levels on a command endpoint and 5,000 on POST /v1/orgs', async () => {
-        await expectNothingWritten(server, async () => {
-          const patch = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":${nested(1500)}}`);
+        await expectNothingWritten(suite.server, async () => {
+          const patch = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":${nested(1500)}}`);
           expectProblem(patch, 400, 'JSON_TOO_DEEP');
-          const orgs = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":${nested(5000, '{"a":1}')}}}`);
+          const orgs = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":${nested(5000, '{"a":1}')}}}`);
           expectProblem(orgs, 400, 'JSON_TOO_DEEP');
           // Brackets inside strings are text, not depth.
-          const text = await call(server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: '['.repeat(2000), extra: 1 });
+          const text = await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: '['.repeat(2000), extra: 1 });
           expectProblem(text, 400, 'INVALID_INPUT');
         });
       });
 
       it('still takes ordinary nesting (a 32-deep unknown field is an ordinary 400)', async () => {
-        const reply = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","extra":${nested(30)}}`);
+        const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","extra":${nested(30)}}`);
         expectProblem(reply, 400, 'INVALID_INPUT');
       });
     });
@@ -132,7 +127,7 @@ describe('security limits', () => {
       it.each(BAD)('answers 400 to %s on from, to and the export', async (date) => {
         for (const path of ['audit-log', 'audit-log/export']) {
           for (const field of ['from', 'to']) {
-            const reply = await call(server, 'GET', `${base}/${path}?${field}=${encodeURIComponent(date)}`, alice.token);
+            const reply = await call(suite.server, 'GET', `${base}/${path}?${field}=${encodeURIComponent(date)}`, alice.token);
             expectProblem(reply, 400, 'INVALID_INPUT');
             expect(reply.body.detail).toMatch(new RegExp(field));
           }
@@ -140,16 +135,16 @@ describe('security limits', () => {
       });
 
       it.each(GOOD)('accepts %s', async (date) => {
-        expect((await call(server, 'GET', `${base}/audit-log?from=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
-        expect((await call(server, 'GET', `${base}/audit-log/export?to=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
+        expect((await call(suite.server, 'GET', `${base}/audit-log?from=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
+        expect((await call(suite.server, 'GET', `${base}/audit-log/export?to=${encodeURIComponent(date)}`, alice.token)).status).toBe(200);
       });
     });
 
     describe('nobody else is the operator', () => {
       it.each(['operator', 'Operator', 'system'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
-        await expectNothingWritten(server, async () => {
-          expectProblem(await call(server, 'POST', `${base}/agents`, alice.token, { agentId, email: 'op@example.com', displayName: 'Op', role: 'ADMIN' }), 422, 'AGENT_ID_RESERVED');
-          const org = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Evil', superAdmin: { agentId, email: 'op@example.com', displayName: 'Op' } });
+        await expectNothingWritten(suite.server, async () => {
+          expectProblem(await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId, email: 'op@example.com', displayName: 'Op', role: 'ADMIN' }), 422, 'AGENT_ID_RESERVED');
+          const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Evil', superAdmin: { agentId, email: 'op@example.com', displayName: 'Op' } });
           expectProblem(org, 422, 'AGENT_ID_RESERVED');
         });
       });
@@ -157,50 +152,50 @@ describe('security limits', () => {
 
     describe('field names of Object.prototype are unknown fields like any other', () => {
       it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__defineGetter__'])('refuses %s at the top and nested (400)', async (field) => {
-        await expectNothingWritten(server, async () => {
-          const patch = await call(server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","${field}":"x"}`);
+        await expectNothingWritten(suite.server, async () => {
+          const patch = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, `{"role":"ADMIN","${field}":"x"}`);
           expectProblem(patch, 400, 'INVALID_INPUT');
           expect(patch.body.detail).toMatch(field);
-          const org = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":"zed","email":"z@example.com","displayName":"Z","${field}":1}}`);
+          const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, `{"name":"Acme","superAdmin":{"agentId":"zed","email":"z@example.com","displayName":"Z","${field}":1}}`);
           expectProblem(org, 400, 'INVALID_INPUT');
           expect(org.body.errors).toEqual([expect.objectContaining({ field: `superAdmin.${field}` })]);
-          expectProblem(await call(server, 'GET', `${base}/audit-log?${field}=1`, alice.token), 400, 'INVALID_INPUT');
+          expectProblem(await call(suite.server, 'GET', `${base}/audit-log?${field}=1`, alice.token), 400, 'INVALID_INPUT');
         });
       });
 
       it('still refuses __proto__ (400)', async () => {
-        await expectNothingWritten(server, async () => {
-          expectProblem(await call(server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":"x"}'), 400);
+        await expectNothingWritten(suite.server, async () => {
+          expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":"x"}'), 400);
         });
       });
     });
 
     describe('oversized requests and what /metrics tells', () => {
       it('answers 431 problem+json to an oversized header or URL', async () => {
-        const header = await call(server, 'GET', `${base}`, alice.token, undefined, { 'x-filler': 'a'.repeat(20_000) });
+        const header = await call(suite.server, 'GET', `${base}`, alice.token, undefined, { 'x-filler': 'a'.repeat(20_000) });
         expectProblem(header, 431);
-        const url = await call(server, 'GET', `${base}/audit-log?type=${'A'.repeat(20_000)}`, alice.token);
+        const url = await call(suite.server, 'GET', `${base}/audit-log?type=${'A'.repeat(20_000)}`, alice.token);
         expectProblem(url, 431);
       });
 
       it('does not tell the exact Node.js version', async () => {
-        const metrics = await call(server, 'GET', '/metrics');
+        const metrics = await call(suite.server, 'GET', '/metrics');
         expect(metrics.status).toBe(200);
         expect(metrics.body).not.toContain(process.version.slice(1));
-        expect(JSON.stringify((await call(server, 'GET', '/health/ready')).body)).not.toContain(process.version.slice(1));
+        expect(JSON.stringify((await call(suite.server, 'GET', '/health/ready')).body)).not.toContain(process.version.slice(1));
       });
     });
 
     it('keeps DATA_DIR 0700 and every store file 0600 (SQLite with -wal/-shm, secrets, outbox .eml)', async () => {
-      await journey.requestKey(alice);
-      await journey.requestKey(await journey.addAgent(alice, 'bob2'));
+      await suite.journey.requestKey(alice);
+      await suite.journey.requestKey(await suite.journey.addAgent(alice, 'bob2'));
       const deadline = Date.now() + 30_000;
-      while (!filesUnder(server.dataDir).some((file) => file.endsWith('.eml')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      const files = filesUnder(server.dataDir);
+      while (!filesUnder(suite.server.dataDir).some((file) => file.endsWith('.eml')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const files = filesUnder(suite.server.dataDir);
       for (const suffix of ['.eml', 'events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-models.sqlite-wal', 'email.sqlite', 'jwt-secret', 'bootstrap-token']) {
         expect(files.some((file) => file.endsWith(suffix))).toBe(true);
       }
-      expect(mode(server.dataDir).toString(8)).toBe('700');
+      expect(mode(suite.server.dataDir).toString(8)).toBe('700');
       expect(files.filter((file) => mode(file) !== 0o600).map((file) => `${file} ${mode(file).toString(8)}`)).toEqual([]);
     });
   });

@@ -1,7 +1,7 @@
 import { newId } from '../../src/shared/ids';
-import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
 import { registeredRoutes, type Route } from './registered-routes';
 
@@ -13,32 +13,28 @@ interface Org {
 }
 
 describe('tenancy (R14): another org is as if it did not exist', () => {
-  let server: TestServer;
-  let journey: Journey;
+  const suite = serverForSuite();
   let a: Org;
   let b: Org;
 
   async function org(extraAgent?: string): Promise<Org> {
-    const alice = await journey.createOrg('alice');
-    await journey.requestKey(alice);
-    const bob = await journey.addAgent(alice, 'bob');
-    if (extraAgent) await journey.addAgent(alice, extraAgent, 'ADMIN');
-    return { alice, bob, request: await journey.requestKey(bob) };
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    const bob = await suite.journey.addAgent(alice, 'bob');
+    if (extraAgent) await suite.journey.addAgent(alice, extraAgent, 'ADMIN');
+    return { alice, bob, request: await suite.journey.requestKey(bob) };
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
-    journey = new Journey(server);
     // Both orgs have agents of the same names: only the org tells them apart.
     a = await org();
     b = await org('zed');
   });
-  afterAll(() => server.close());
 
   /** A body each command would accept in its own org, built by B's super admin: a real attempt, not junk. */
   async function attackBody(route: Route): Promise<unknown> {
     const attacker = b.alice;
-    const signed = (body: Record<string, unknown>) => journey.signed(attacker, attacker.key!, body);
+    const signed = (body: Record<string, unknown>) => suite.journey.signed(attacker, attacker.key!, body);
     const key = generateKeyPair();
     switch (`${route.method} ${route.path}`) {
       case 'POST /v1/orgs/:orgId/agents':
@@ -50,7 +46,7 @@ describe('tenancy (R14): another org is as if it did not exist', () => {
       case 'POST /v1/orgs/:orgId/challenges':
         return { purpose: 'KEY_REQUEST', publicKey: key.publicKey };
       case 'POST /v1/orgs/:orgId/key-requests': {
-        const { challengeId, signature } = await journey.signed(attacker, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+        const { challengeId, signature } = await suite.journey.signed(attacker, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
         return { publicKey: key.publicKey, challengeId, signature };
       }
       case 'POST /v1/orgs/:orgId/key-requests/:requestId/approve': {
@@ -81,14 +77,14 @@ describe('tenancy (R14): another org is as if it did not exist', () => {
       .replace(':requestId', a.request.body.requestId);
 
   it("answers 404 problem+json to a token of org B on every route of org A, exactly as for an org that does not exist, and writes nothing", async () => {
-    const routes = registeredRoutes(server.app).filter((route) => route.path.includes(':orgId'));
+    const routes = registeredRoutes(suite.server.app).filter((route) => route.path.includes(':orgId'));
     expect(routes.length).toBeGreaterThanOrEqual(12);
     for (const route of routes) {
       const body = await attackBody(route);
-      const [onA, onNowhere] = await expectNothingWritten(server, () =>
+      const [onA, onNowhere] = await expectNothingWritten(suite.server, () =>
         Promise.all([
-          call(server, route.method, pathOf(route, a.alice.orgId), b.alice.token, body),
-          call(server, route.method, pathOf(route, newId()), b.alice.token, body),
+          call(suite.server, route.method, pathOf(route, a.alice.orgId), b.alice.token, body),
+          call(suite.server, route.method, pathOf(route, newId()), b.alice.token, body),
         ]),
       );
       const label = `${route.method} ${route.path}`;
@@ -103,32 +99,32 @@ describe('tenancy (R14): another org is as if it did not exist', () => {
     const foreign = b.request.body.requestId;
     const ownRequest = a.request.body.requestId;
     const base = `/v1/orgs/${a.alice.orgId}`;
-    await expectNothingWritten(server, async () => {
-      expectProblem(await journey.getKeyRequest(a.alice, foreign), 404);
-      expectProblem(await journey.challenge(a.alice, { purpose: 'KEY_DECISION', requestId: foreign, decision: 'APPROVE' }), 404);
+    await expectNothingWritten(suite.server, async () => {
+      expectProblem(await suite.journey.getKeyRequest(a.alice, foreign), 404);
+      expectProblem(await suite.journey.challenge(a.alice, { purpose: 'KEY_DECISION', requestId: foreign, decision: 'APPROVE' }), 404);
       // A valid decision challenge of org A, sent to B's request id: the request is not found in A.
-      const approveProof = await journey.signed(a.alice, a.alice.key!, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'APPROVE' });
-      const approve = await call(server, 'POST', `${base}/key-requests/${foreign}/approve`, a.alice.token, {
+      const approveProof = await suite.journey.signed(a.alice, a.alice.key!, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'APPROVE' });
+      const approve = await call(suite.server, 'POST', `${base}/key-requests/${foreign}/approve`, a.alice.token, {
         verificationCode: b.request.body.verificationCode,
         challengeId: approveProof.challengeId,
         signature: approveProof.signature,
       });
       expectProblem(approve, 404);
-      const rejectProof = await journey.signed(a.alice, a.alice.key!, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'REJECT' });
+      const rejectProof = await suite.journey.signed(a.alice, a.alice.key!, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'REJECT' });
       expectProblem(
-        await call(server, 'POST', `${base}/key-requests/${foreign}/reject`, a.alice.token, { challengeId: rejectProof.challengeId, signature: rejectProof.signature }),
+        await call(suite.server, 'POST', `${base}/key-requests/${foreign}/reject`, a.alice.token, { challengeId: rejectProof.challengeId, signature: rejectProof.signature }),
         404,
       );
       // zed exists only in org B.
-      expectProblem(await journey.changeRole(a.alice, 'zed', 'MEMBER'), 404, 'AGENT_NOT_FOUND');
-      expectProblem(await journey.removeAgent(a.alice, 'zed'), 404, 'AGENT_NOT_FOUND');
-      expectProblem(await journey.revokeKey(a.alice, 'zed'), 404, 'AGENT_NOT_FOUND');
+      expectProblem(await suite.journey.changeRole(a.alice, 'zed', 'MEMBER'), 404, 'AGENT_NOT_FOUND');
+      expectProblem(await suite.journey.removeAgent(a.alice, 'zed'), 404, 'AGENT_NOT_FOUND');
+      expectProblem(await suite.journey.revokeKey(a.alice, 'zed'), 404, 'AGENT_NOT_FOUND');
       // And the other way round: B's admin names A's request inside B.
-      expectProblem(await journey.challenge(b.alice, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'APPROVE' }), 404);
-      expectProblem(await journey.getKeyRequest(b.alice, ownRequest), 404);
+      expectProblem(await suite.journey.challenge(b.alice, { purpose: 'KEY_DECISION', requestId: ownRequest, decision: 'APPROVE' }), 404);
+      expectProblem(await suite.journey.getKeyRequest(b.alice, ownRequest), 404);
     });
     // Nothing of A changed: its request still waits, with no failed attempt.
-    const view = await journey.getKeyRequest(a.alice, ownRequest);
+    const view = await suite.journey.getKeyRequest(a.alice, ownRequest);
     expect(view.body).toEqual(expect.objectContaining({ status: 'PENDING', failedAttempts: 0 }));
   });
 });

@@ -6,39 +6,34 @@ import { CHECKPOINT_SIGNED, type CheckpointSignedData } from '../../src/transpar
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../../src/transparency/merkle-tree';
 import { openNote, parseSignerKey, parseVerifierKey, signNote } from '../../src/transparency/signed-note';
-import { call, Journey, type TestAgent } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { call, type TestAgent } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
 
 describe('verifiable log over HTTP', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
 
   it('serves the log verifier key as text without a token; it verifies what the key in DATA_DIR signs', async () => {
-    const reply = await call(server, 'GET', '/v1/log-key');
+    const reply = await call(suite.server, 'GET', '/v1/log-key');
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^text\/plain/);
     const verifier = parseVerifierKey(reply.body as string);
-    const file = join(server.dataDir, LOG_KEY_FILE);
+    const file = join(suite.server.dataDir, LOG_KEY_FILE);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const signer = parseSignerKey(readFileSync(file, 'utf8'));
     expect(openNote(signNote('checkpoint\n', [signer]), [verifier]).verifiedBy).toEqual([verifier]);
   });
 
   it("exports signed checkpoints with the org's events; each root is the tree of the exported events before it", async () => {
-    const journey = new Journey(server);
-    const admin = await journey.createOrg('alice');
-    await journey.addAgent(admin, 'bob');
-    const verifier = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.addAgent(admin, 'bob');
+    const verifier = parseVerifierKey((await call(suite.server, 'GET', '/v1/log-key')).body as string);
 
     let lines: Record<string, unknown>[] = [];
     const deadline = Date.now() + 15_000;
     while (!lines.some((line) => line.type === CHECKPOINT_SIGNED && (line.data as CheckpointSignedData).size === 3)) {
       if (Date.now() > deadline) throw new Error(`no checkpoint of 3 events in ${JSON.stringify(lines)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
       lines = String(reply.body).trim().split('\n').map((line) => JSON.parse(line));
     }
 
@@ -65,10 +60,10 @@ describe('verifiable log over HTTP', () => {
 
   /** Polls the served checkpoint until it covers at least `size` events; returns it opened with the served log key. */
   async function checkpointOf(agent: TestAgent, size: number) {
-    const verifier = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
+    const verifier = parseVerifierKey((await call(suite.server, 'GET', '/v1/log-key')).body as string);
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const reply = await call(server, 'GET', `/v1/orgs/${agent.orgId}/audit-log/checkpoint`, agent.token);
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${agent.orgId}/audit-log/checkpoint`, agent.token);
       if (reply.status === 200) {
         expect(reply.contentType).toMatch(/^text\/plain/);
         const checkpoint = openCheckpoint(reply.body as string, verifier, checkpointOrigin(verifier.name, agent.orgId));
@@ -82,17 +77,16 @@ describe('verifiable log over HTTP', () => {
   }
 
   it('serves the latest checkpoint and consistency and inclusion proofs that verify against the served checkpoints', async () => {
-    const journey = new Journey(server);
-    const admin = await journey.createOrg('carol');
-    const auditor = await journey.addAgent(admin, 'dave', 'AUDITOR');
-    const member = await journey.addAgent(admin, 'erin');
+    const admin = await suite.journey.createOrg('carol');
+    const auditor = await suite.journey.addAgent(admin, 'dave', 'AUDITOR');
+    const member = await suite.journey.addAgent(admin, 'erin');
     const first = await checkpointOf(auditor, 3);
-    await journey.addAgent(admin, 'frank');
-    await journey.addAgent(admin, 'grace', 'ADMIN');
+    await suite.journey.addAgent(admin, 'frank');
+    await suite.journey.addAgent(admin, 'grace', 'ADMIN');
     const second = await checkpointOf(auditor, first.size + 2);
     const base = `/v1/orgs/${admin.orgId}/audit-log`;
 
-    const consistency = await call(server, 'GET', `${base}/consistency?from=${first.size}&to=${second.size}`, auditor.token);
+    const consistency = await call(suite.server, 'GET', `${base}/consistency?from=${first.size}&to=${second.size}`, auditor.token);
     expect(consistency.status).toBe(200);
     expect(consistency.body).toMatchObject({ from: first.size, to: second.size });
     const proof = (consistency.body.proof as string[]).map((hash) => Buffer.from(hash, 'base64'));
@@ -100,13 +94,13 @@ describe('verifiable log over HTTP', () => {
     expect(verifyConsistency(first.size, second.size, second.rootHash, first.rootHash, proof)).toBe(false);
 
     // Each event of the export is in the tree at its index, with the leaf hash an auditor computes from its line.
-    const lines = String((await call(server, 'GET', `${base}/export`, admin.token)).body)
+    const lines = String((await call(suite.server, 'GET', `${base}/export`, admin.token)).body)
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line))
       .filter((line) => line.type !== CHECKPOINT_SIGNED);
     for (let index = 0; index < second.size; index += 1) {
-      const inclusion = await call(server, 'GET', `${base}/inclusion?index=${index}&size=${second.size}`, admin.token);
+      const inclusion = await call(suite.server, 'GET', `${base}/inclusion?index=${index}&size=${second.size}`, admin.token);
       expect(inclusion.status).toBe(200);
       const leaf = leafHash(leafInput(lines[index]));
       expect(inclusion.body).toMatchObject({ index, size: second.size, leafHash: leaf.toString('base64') });
@@ -115,7 +109,7 @@ describe('verifiable log over HTTP', () => {
     }
 
     const refused = async (path: string, token = admin.token) => {
-      const reply = await call(server, 'GET', `${base}/${path}`, token);
+      const reply = await call(suite.server, 'GET', `${base}/${path}`, token);
       return [reply.status, reply.body.code];
     };
     expect(await refused(`consistency?from=1&to=${second.size + 1000}`)).toEqual([400, 'INVALID_TREE_SIZE']);
@@ -129,16 +123,12 @@ describe('verifiable log over HTTP', () => {
 });
 
 describe('an org without a checkpoint yet', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  const suite = serverForSuite();
 
   it('answers 404 CHECKPOINT_NOT_FOUND for the checkpoint and the proofs', async () => {
-    const admin = await new Journey(server).createOrg('alice');
+    const admin = await suite.journey.createOrg('alice');
     for (const path of ['checkpoint', 'consistency?from=0&to=1', 'inclusion?index=0&size=1']) {
-      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/${path}`, admin.token);
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/${path}`, admin.token);
       expect([path, reply.status, reply.body.code]).toEqual([path, 404, 'CHECKPOINT_NOT_FOUND']);
     }
   });

@@ -78,13 +78,7 @@ describe('EmailJobPlanner', () => {
 
   it('plans an event the same way whatever the log says later, so a replay yields the same job ids', async () => {
     const log = new OrgLog(store, 'globex');
-    const [sam, ada, max] = ['Sam', 'Ada', 'Max'].map((name) => log.agent(name));
-    await log.create('Globex', sam);
-    await log.firstKey(sam);
-    await log.add(ada, 'ADMIN');
-    await log.approve(ada, await log.request(ada), 'APPROVAL', sam);
-    await log.add(max, 'MEMBER');
-    const replacement = await log.request(max);
+    const { sam, ada, max, request: replacement } = await log.pendingMemberRequest('Globex');
     const events = await store.readAll(undefined, 1000);
     const before = await jobsOf(events);
 

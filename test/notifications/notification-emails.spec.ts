@@ -34,15 +34,9 @@ describe('notification emails, end to end (event log -> notifier -> queue -> wor
 
   /** Sam (first key), Ada (approved by Sam) and Max (member) in "Acme Support"; then Max's request is decided by `decide`. */
   async function story(log: OrgLog, decide: (max: Agent, request: Requested, ada: Agent) => Promise<unknown>) {
-    const [sam, ada, max] = ['Sam', 'Ada', 'Max'].map((name) => log.agent(name));
-    await log.create('Acme Support', sam);
-    await log.firstKey(sam);
-    await log.add(ada, 'ADMIN');
-    await log.approve(ada, await log.request(ada), 'APPROVAL', sam);
-    await log.add(max, 'MEMBER');
-    const request = await log.request(max);
-    await decide(max, request, ada);
-    return { sam, ada, max, request };
+    const org = await log.pendingMemberRequest('Acme Support');
+    await decide(org.max, org.request, org.ada);
+    return org;
   }
 
   it('over SMTP: each email names the org, the key fingerprint and what to do next, and holds no code or secret', async () => {

@@ -103,13 +103,7 @@ describe('Notifier', () => {
   });
 
   it('replaying events whose jobs are queued or sent enqueues nothing new, even from two notifiers at once', async () => {
-    const [sam, ada, max] = ['Sam', 'Ada', 'Max'].map((name) => log.agent(name));
-    await log.create('Acme Support', sam);
-    await log.firstKey(sam);
-    await log.add(ada, 'ADMIN');
-    await log.approve(ada, await log.request(ada), 'APPROVAL', sam);
-    await log.add(max, 'MEMBER');
-    const request = await log.request(max);
+    const { max, request } = await log.pendingMemberRequest('Acme Support');
     const store = openEmailStore();
     startNotifier(store);
     await caughtUp(store);

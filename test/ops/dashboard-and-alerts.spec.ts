@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { call } from '../support/api-client';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 import { ROOT } from './support/server-process';
 
 /** Series names a PromQL expression reads (histograms through their _bucket/_count/_sum series). */
@@ -15,15 +15,13 @@ interface AlertRules {
 
 /** ops/alerts.yml and ops/grafana-dashboard.json read only metrics the service exports. */
 describe('the shipped alert rules and dashboard', () => {
-  let server: TestServer;
+  const suite = serverForSuite();
   let exported: Set<string>;
   beforeAll(async () => {
-    server = await startTestServer();
-    const text = (await call<string>(server, 'GET', '/metrics')).body;
+    const text = (await call<string>(suite.server, 'GET', '/metrics')).body;
     exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name));
     exported.add('up'); // Prometheus's own, per scrape target.
   });
-  afterAll(() => server.close());
 
   it('alert rules parse as YAML, each with an expression on exported metrics, a severity and a summary', () => {
     const rules = load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
 
 const REGISTER_TS = join(__dirname, '../support/register-ts.js');
 
@@ -25,23 +25,19 @@ function runMain(main: string, args: string[], env: Record<string, string>): Pro
 
 /** projections:rebuild and backup print plain progress lines (total, percentage) when stdout is not a terminal. */
 describe('progress of rebuild and backup, not on a terminal', () => {
-  let server: TestServer;
+  const suite = serverForSuite();
   const work = mkdtempSync(join(tmpdir(), 'ztkeys-progress-'));
   beforeAll(async () => {
-    server = await startTestServer();
-    const created = await call(server, 'POST', '/v1/orgs', server.bootstrapToken, {
+    const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
       name: 'Acme',
       superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' },
     });
     expect(created.status).toBe(201);
   }, 60_000);
-  afterAll(async () => {
-    await server.close();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('projections:rebuild: the head position as total, 0% first, 100% when caught up, then the switch', async () => {
-    const output = await runMain('read-models/rebuild.main.ts', ['org-status'], { DATA_DIR: server.dataDir, REBUILD_GRACE_MS: '0' });
+    const output = await runMain('read-models/rebuild.main.ts', ['org-status'], { DATA_DIR: suite.server.dataDir, REBUILD_GRACE_MS: '0' });
     const lines = output.trimEnd().split('\n');
     const total = /^org-status: 0\/(\d+) positions \(0%\)$/.exec(lines[0])?.[1];
     expect(total).toBeDefined();
@@ -51,7 +47,7 @@ describe('progress of rebuild and backup, not on a terminal', () => {
   }, 60_000);
 
   it('backup: bytes of the stores as total, a line per store, 100% at the end', async () => {
-    const output = await runMain('backup/backup.main.ts', [join(work, 'copy')], { DATA_DIR: server.dataDir });
+    const output = await runMain('backup/backup.main.ts', [join(work, 'copy')], { DATA_DIR: suite.server.dataDir });
     const lines = output.trimEnd().split('\n');
     // The first progress line says 0% of the total (a log line of the stores may come before it).
     const total = lines.map((line) => /^backup: 0\/(\d+) bytes \(0%\)$/.exec(line)?.[1]).find((found) => found !== undefined);

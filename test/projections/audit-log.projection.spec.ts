@@ -1,4 +1,5 @@
-import { auditLogProjection, type AuditEntryDocument } from '../../projections/audit-log.projection';
+import { auditLogProjection } from '../../projections/audit-log.projection';
+import type { AuditEntryDocument } from '../../src/transparency/audit-entry';
 import { OrgEventBuilder } from './support/org-event-builder';
 import { project, RecordingLog } from './support/recording-log';
 

@@ -4,17 +4,13 @@ import {
   type AgentBrowserDocument,
   type AgentStatusDocument,
 } from '../../projections/org-status.projection';
-import { OrgEventBuilder } from './support/org-event-builder';
-import { project, RecordingLog } from './support/recording-log';
+import { orgWithMembers } from './support/org-with-members';
+import { project } from './support/recording-log';
 
 const ORG = 'org-1';
 
 function setUp() {
-  const org = new OrgEventBuilder(ORG);
-  const log = new RecordingLog();
-  log.record(org.createOrganization('root'));
-  log.record(org.requestKey('root', 'r-root', true));
-  log.record(org.addAgent('root', 'alice', 'MEMBER'));
+  const { org, log } = orgWithMembers(ORG, 'alice');
   const documents = () => project(orgStatusProjection, log.events);
   const agent = (agentId: string) => documents().get('agent_status', agentStatusId(ORG, agentId)) as AgentStatusDocument | undefined;
   const browsers = (agentId: string) =>

@@ -13,7 +13,7 @@ import type { ReadModelStore } from '../../src/read-models/read-model-store.port
 import { syntheticCommands } from '../read-models/fixtures/synthetic-log';
 import { countedByKeyStatus } from '../read-models/support/counted-documents';
 import { storeKinds } from '../read-models/support/read-model-fixture';
-import { OrgEventBuilder } from './support/org-event-builder';
+import { orgWithMembers } from './support/org-with-members';
 import { RecordingLog } from './support/recording-log';
 
 const ORG = 'org-1';
@@ -43,8 +43,7 @@ describe.each(storeKinds('org totals'))('org totals on $name', (kind) => {
 
   it('move with a key from PENDING to ACTIVE to REVOKED, and forget a removed agent', async () => {
     const generation = await store.createGeneration('org-status');
-    const org = new OrgEventBuilder(ORG);
-    const log = new RecordingLog();
+    const { org, log } = orgWithMembers(ORG);
     let applied = 0;
     /** Applies what was recorded since the last step, as one batch. */
     const step = async () => {
@@ -52,8 +51,6 @@ describe.each(storeKinds('org totals'))('org totals on $name', (kind) => {
       applied = log.events.length;
       return totals(store, generation);
     };
-    log.record(org.createOrganization('root'));
-    log.record(org.requestKey('root', 'r-root', true));
     expect(await step()).toEqual({ ACTIVE: 1 });
     log.record(org.addAgent('root', 'alice', 'MEMBER'));
     expect(await step()).toEqual({ ACTIVE: 1, NONE: 1 });

@@ -1,16 +1,11 @@
 import { pendingKeyId, pendingKeysProjection, type PendingKeyDocument } from '../../projections/pending-keys.projection';
-import { OrgEventBuilder } from './support/org-event-builder';
-import { project, RecordingLog } from './support/recording-log';
+import { orgWithMembers } from './support/org-with-members';
+import { project } from './support/recording-log';
 
 const ORG = 'org-1';
 
 function setUp() {
-  const org = new OrgEventBuilder(ORG);
-  const log = new RecordingLog();
-  log.record(org.createOrganization('root'));
-  log.record(org.requestKey('root', 'r-root', true));
-  log.record(org.addAgent('root', 'alice', 'MEMBER'));
-  log.record(org.addAgent('root', 'bob', 'MEMBER'));
+  const { org, log } = orgWithMembers(ORG, 'alice', 'bob');
   const pending = () => project(pendingKeysProjection, log.events).dump('pending_keys').map((d) => d.document as PendingKeyDocument);
   return { org, log, pending };
 }

@@ -89,6 +89,17 @@ export class OrgLog {
     return request;
   }
 
+  /** The org the email tests start from: Sam (SUPER_ADMIN, first key), Ada (ADMIN, key approved by Sam), Max (MEMBER) with a PENDING request. */
+  async pendingMemberRequest(name: string): Promise<{ sam: Agent; ada: Agent; max: Agent; request: Requested }> {
+    const [sam, ada, max] = ['Sam', 'Ada', 'Max'].map((agentName) => this.agent(agentName));
+    await this.create(name, sam);
+    await this.firstKey(sam);
+    await this.add(ada, 'ADMIN');
+    await this.approve(ada, await this.request(ada), 'APPROVAL', sam);
+    await this.add(max, 'MEMBER');
+    return { sam, ada, max, request: await this.request(max) };
+  }
+
   reject(agent: Agent, request: Requested, rejecter: Agent, reason?: string): Promise<string> {
     return this.key(agent, 'KeyRejected', {
       requestId: request.requestId,

@@ -1,0 +1,55 @@
+import canonicalize from 'canonicalize';
+import { askedPart, type ChallengeBinding, type ChallengeRequest } from './challenge-purposes';
+import { CHALLENGE_TTL_MS } from './signed-proof';
+
+/**
+ * What a signature is meant for, per purpose (PRODUCT.md, Signatures). What the server adds (the
+ * requester's public key of a key decision) comes from what the signer looked at, not from the challenge.
+ */
+export type Binding = ChallengeBinding;
+
+/** The caller the challenge must be issued to. */
+export interface Signer {
+  orgId: string;
+  agentId: string;
+}
+
+/** Clock slack on a challenge's lifetime: servers may stamp issuedAt and expiresAt a moment apart. */
+const LIFETIME_SLACK_MS = 60_000;
+
+/** Fields every statement has besides what its purpose binds. */
+const COMMON_FIELDS = ['nonce', 'issuedAt', 'expiresAt'];
+
+/** The body of POST .../challenges for a binding: the server adds what it knows (the requester's key). */
+export const challengeRequestBody = (binding: Binding): ChallengeRequest => askedPart(binding);
+
+/**
+ * Why a challenge statement must not be signed, if it must not: it has to be canonical JSON
+ * (what is parsed here is exactly what gets signed) and bind this caller, this purpose and
+ * exactly what this signature is meant for, nothing else, for no longer than a challenge lives.
+ */
+export function statementMismatches(statement: string, signer: Signer, binding: Binding): string[] {
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(statement) as Record<string, unknown>;
+  } catch {
+    return ['it is not JSON'];
+  }
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return ['it is not a JSON object'];
+  const problems: string[] = [];
+  if (canonicalize(fields) !== statement) problems.push('it is not RFC 8785 canonical JSON');
+  const expected: Record<string, unknown> = { orgId: signer.orgId, agentId: signer.agentId, ...binding };
+  for (const [name, value] of Object.entries(expected)) {
+    if (!(name in fields)) problems.push(`it does not bind ${name}`);
+    else if (fields[name] !== value) problems.push(`it binds ${name} ${JSON.stringify(fields[name])} instead of ${JSON.stringify(value)}`);
+  }
+  for (const name of Object.keys(fields))
+    if (!(name in expected) && !COMMON_FIELDS.includes(name)) problems.push(`it also binds ${name}, which this signature is not for`);
+  if (typeof fields.nonce !== 'string' || fields.nonce === '') problems.push('it has no nonce');
+  const issuedAt = typeof fields.issuedAt === 'string' ? Date.parse(fields.issuedAt) : NaN;
+  const expiresAt = typeof fields.expiresAt === 'string' ? Date.parse(fields.expiresAt) : NaN;
+  if (Number.isNaN(issuedAt) || Number.isNaN(expiresAt)) problems.push('its issuedAt or expiresAt is not a date');
+  else if (expiresAt <= issuedAt || expiresAt - issuedAt > CHALLENGE_TTL_MS + LIFETIME_SLACK_MS)
+    problems.push(`it is valid from ${fields.issuedAt as string} to ${fields.expiresAt as string}, not for about ${CHALLENGE_TTL_MS / 60_000} minutes`);
+  return problems;
+}
