@@ -1,5 +1,5 @@
 import { renderEmail } from '../../src/notifications/email-content';
-import type { EmailJob } from '../../src/notifications/email-job';
+import type { EmailJob, KeyRequestJobBase } from '../../src/notifications/email-job';
 import { approvalJob } from './support/email-jobs';
 
 const FROM = 'ztkeys <keys@acme.example>';
@@ -8,7 +8,7 @@ const date = new Date('2025-03-04T05:06:07Z');
 describe('renderEmail', () => {
   const base = approvalJob();
   const requester = { agentId: 'max', displayName: 'Max <script>', email: 'max@acme.example' };
-  const jobs: Record<string, EmailJob> = {
+  const jobs: Record<string, Extract<EmailJob, KeyRequestJobBase>> = {
     firstKey: { ...base, kind: 'KEY_APPROVED', mode: 'FIRST_KEY', approvedBy: undefined },
     rotation: { ...base, kind: 'KEY_APPROVED', mode: 'ROTATION', request: { ...base.request, replacesFingerprint: 'cd'.repeat(32) } },
     waiting: { ...base, kind: 'KEY_REQUEST_WAITING', request: { ...base.request, requester } },
