@@ -46,7 +46,7 @@ export interface KeyApproval {
   requestId: string;
   fingerprint: string;
   mode: ApprovalMode;
-  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY). */
+  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY and RECOVERY). */
   approvedBy?: string;
   signedWith?: string;
   occurredAt: string;
