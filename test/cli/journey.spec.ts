@@ -340,7 +340,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect((await ztkeys('carol', ['recovery', 'show'])).code).toBe(EXIT.REFUSED);
     const vetoed = await signing('alice', ['recovery', 'veto']);
     expect(vetoed.stderr).not.toMatch(/ztkeys:/);
-    expect(vetoed).toMatchObject({ code: EXIT.OK, stdout: `Recovery ${started.recoveryId} vetoed: it will not take effect.\n` });
+    expect(vetoed).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(new RegExp(`^Vetoing:\n[\\s\\S]*restores +alice \\(SUPER_ADMIN\\)\n[\\s\\S]*Recovery ${started.recoveryId} vetoed: it will not take effect\\.\n$`)) });
     expect(json<{ status: string; vetoedBy: string }>(await ztkeys('alice', ['recovery', 'show', '--json']))).toMatchObject({ status: 'VETOED', vetoedBy: 'alice' });
     expect((await signing('alice', ['recovery', 'veto'])).code).toBe(EXIT.USAGE);
   });
