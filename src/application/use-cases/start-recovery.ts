@@ -42,6 +42,7 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
     return retryOnConflict(async () => {
       const org = await this.directory.org(context.orgId);
       const recovery = await this.recoveries.load(context.orgId);
+      // Every approver counts, the agent to restore too (no agent has the empty id): one ACTIVE key doubles the delay.
       const working = await this.directory.activeApprovers(context.orgId, org.state, '', 1);
       const now = [context.now.toISOString(), recovery.lastOccurredAt ?? ''].sort().pop()!;
       const { events } = recoveryDecider.decide(
