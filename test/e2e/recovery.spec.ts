@@ -269,4 +269,23 @@ describe('break-glass recovery (R20)', () => {
     forged[vetoIndex].data.vetoedBy = 'carol';
     expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'RecoveryVetoed', reason: expect.stringMatching(/"carol" vetoed recovery \S+ as MEMBER/) });
   });
+
+  it('records one outcome when schedulers race each other and an approver\'s veto: one completion or one veto, never both', async () => {
+    for (let round = 0; round < 3; round++) {
+      const alice = await journey.createOrg('alice');
+      await journey.activeKey(alice, alice);
+      const bob = await journey.addAgent(alice, 'bob', 'ADMIN');
+      await journey.activeKey(bob, alice);
+      const started = await start(alice.orgId, 'alice');
+      expect(await journey.requestKey(alice)).toMatchObject({ status: 201 });
+      await caughtUp('recoveries');
+      const late = new Date(Date.parse(started.body.effectiveAt) + HOUR);
+      const [vetoed] = await Promise.all([veto(bob, started.body.recoveryId), passAt(late), passAt(late), passAt(late)]);
+      const completions = await eventsOf(alice.orgId, 'RecoveryCompleted');
+      const vetoes = await eventsOf(alice.orgId, 'RecoveryVetoed');
+      const grants = (await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY');
+      expect([completions.length + vetoes.length, grants.length]).toEqual([1, completions.length]);
+      expect(vetoed.status).toBe(vetoes.length === 1 ? 200 : 409);
+    }
+  });
 });
