@@ -112,6 +112,10 @@ export const asOfProjection: Projection = {
       case 'PublicKeyClaimed':
       case 'SensitiveTaskRefused':
       case 'CheckpointSigned':
+      case 'RecoveryStarted':
+      case 'RecoveryReminderSent':
+      case 'RecoveryVetoed':
+      case 'RecoveryCompleted':
         return [];
       default:
         return unhandledEvent(event);

@@ -192,6 +192,10 @@ export const orgStatusProjection: Projection = {
       case 'SensitiveTaskAuthorized':
       case 'SensitiveTaskRefused':
       case 'CheckpointSigned':
+      case 'RecoveryStarted':
+      case 'RecoveryReminderSent':
+      case 'RecoveryVetoed':
+      case 'RecoveryCompleted':
         return [];
       default:
         return unhandledEvent(event);

@@ -84,6 +84,10 @@ export const pendingKeysProjection: Projection = {
       case 'SensitiveTaskAuthorized':
       case 'SensitiveTaskRefused':
       case 'CheckpointSigned':
+      case 'RecoveryStarted':
+      case 'RecoveryReminderSent':
+      case 'RecoveryVetoed':
+      case 'RecoveryCompleted':
         return [];
       default:
         return unhandledEvent(event);

@@ -6,7 +6,7 @@ import type { CollectionName, DocumentChange } from './document-change';
 export { eventTime } from '../src/event-store/event-time';
 export { safeNumber } from '../src/shared/safe-number';
 
-export const READ_MODEL_NAMES = ['pending-keys', 'org-status', 'audit-log', 'as-of'] as const;
+export const READ_MODEL_NAMES = ['pending-keys', 'org-status', 'audit-log', 'as-of', 'recoveries'] as const;
 export type ReadModelName = (typeof READ_MODEL_NAMES)[number];
 
 /** A read model as a pure function of the log: each event, decoded by its runner, gives the changes it makes. */

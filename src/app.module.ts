@@ -15,6 +15,9 @@ import { GetKeyRequestHandler } from './application/use-cases/get-key-request';
 import { IssueChallengeHandler } from './application/use-cases/issue-challenge';
 import { ChangeDirectoryHandler } from './application/use-cases/manage-agents';
 import { ChangeOrgPolicyHandler } from './application/use-cases/change-org-policy';
+import { StartRecoveryHandler } from './application/use-cases/start-recovery';
+import { VetoRecoveryHandler } from './application/use-cases/veto-recovery';
+import { Recoveries } from './application/recoveries';
 import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
@@ -30,6 +33,7 @@ import { ChallengesController } from './http/controllers/challenges.controller';
 import { KeyRequestsController } from './http/controllers/key-requests.controller';
 import { OrganizationsController } from './http/controllers/organizations.controller';
 import { OrgPolicyController } from './http/controllers/org-policy.controller';
+import { RecoveriesController } from './http/controllers/recoveries.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimits } from './rate-limits/rate-limits';
@@ -52,6 +56,7 @@ import { LOG_KEY } from './transparency/log-key';
 const API_CONTROLLERS = [
   OrganizationsController,
   OrgPolicyController,
+  RecoveriesController,
   AgentsController,
   ChallengesController,
   KeyRequestsController,
@@ -67,6 +72,8 @@ const HANDLERS = [
   CreateOrganizationHandler,
   ChangeDirectoryHandler,
   ChangeOrgPolicyHandler,
+  StartRecoveryHandler,
+  VetoRecoveryHandler,
   IssueChallengeHandler,
   RequestKeyHandler,
   DecideKeyRequestHandler,
@@ -95,6 +102,7 @@ export class AppModule {
       { provide: RateLimits, useValue: runtime.rateLimits },
       StreamStates,
       Directory,
+      Recoveries,
       EventWriter,
       Proofs,
       ReadQueries,

@@ -18,6 +18,7 @@ const PURPOSE_TEXT: Record<Binding['purpose'], string> = {
   PROMPT_FREQUENCY: 'Change how often this browser asks for your signature',
   SENSITIVE_TASK: 'Authorize a sensitive task',
   ORG_POLICY: 'Set the organization\'s lifecycle policy',
+  RECOVERY_VETO: 'Veto a break-glass recovery of the organization',
 };
 
 /**

@@ -68,6 +68,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/recoveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)
+         * @description Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)
+         */
+        post: operations["startRecovery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/recovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         * @description The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         */
+        get: operations["getRecovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/recoveries/{recoveryId}/veto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)
+         * @description Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)
+         */
+        post: operations["vetoRecovery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/agents": {
         parameters: {
             query?: never;
@@ -636,6 +696,83 @@ export interface components {
              */
             position?: string;
         };
+        RecoveryChangedView: {
+            /** @example rc_01J9Z3 */
+            recoveryId: string;
+            /**
+             * @description The SUPER_ADMIN it restores
+             * @example alice
+             */
+            agentId: string;
+            /** @enum {string} */
+            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description When it takes effect unless vetoed
+             */
+            effectiveAt: string;
+            /**
+             * Format: date-time
+             * @description When the approvers are reminded (halfway)
+             */
+            remindAt: string;
+            /**
+             * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
+             * @example 72
+             */
+            delayHours: number;
+            /** @description An ADMIN or SUPER_ADMIN held an ACTIVE key when it started (so the delay is doubled) */
+            withWorkingApprover: boolean;
+            /** @description The approvers were reminded */
+            reminded: boolean;
+            /** @description Who vetoed it, once VETOED */
+            vetoedBy?: string;
+            /** @description The key request granted with mode RECOVERY, once COMPLETED */
+            requestId?: string;
+            /**
+             * @description Log position (decimal)
+             * @example 42
+             */
+            position: string;
+        };
+        RecoveryView: {
+            /** @example rc_01J9Z3 */
+            recoveryId: string;
+            /**
+             * @description The SUPER_ADMIN it restores
+             * @example alice
+             */
+            agentId: string;
+            /** @enum {string} */
+            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description When it takes effect unless vetoed
+             */
+            effectiveAt: string;
+            /**
+             * Format: date-time
+             * @description When the approvers are reminded (halfway)
+             */
+            remindAt: string;
+            /**
+             * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
+             * @example 72
+             */
+            delayHours: number;
+            /** @description An ADMIN or SUPER_ADMIN held an ACTIVE key when it started (so the delay is doubled) */
+            withWorkingApprover: boolean;
+            /** @description The approvers were reminded */
+            reminded: boolean;
+            /** @description Who vetoed it, once VETOED */
+            vetoedBy?: string;
+            /** @description The key request granted with mode RECOVERY, once COMPLETED */
+            requestId?: string;
+        };
         AddAgentDto: {
             /**
              * @description Agent id, unique in the org (e.g. the IdP subject)
@@ -775,7 +912,7 @@ export interface components {
              * @description How an approved key became ACTIVE
              * @enum {string}
              */
-            mode?: "FIRST_KEY" | "APPROVAL" | "ROTATION";
+            mode?: "FIRST_KEY" | "APPROVAL" | "ROTATION" | "RECOVERY";
             /** @description While PENDING: the approvers whose approvals count so far */
             approvals?: string[];
             /** @description While PENDING: the threshold at this decision */
@@ -880,7 +1017,7 @@ export interface components {
             publicKey: string;
             fingerprint: string;
             /** @enum {string} */
-            mode: "FIRST_KEY" | "APPROVAL" | "ROTATION";
+            mode: "FIRST_KEY" | "APPROVAL" | "ROTATION" | "RECOVERY";
             /** @description null for FIRST_KEY */
             approvedBy: string | null;
             /** Format: date-time */
@@ -984,7 +1121,7 @@ export interface components {
             requestId: string;
             fingerprint: string;
             /** @enum {string} */
-            mode: "FIRST_KEY" | "APPROVAL" | "ROTATION";
+            mode: "FIRST_KEY" | "APPROVAL" | "ROTATION" | "RECOVERY";
             /** Format: date-time */
             activeSince: string;
         };
@@ -1772,6 +1909,503 @@ export interface operations {
             };
         };
     };
+    startRecovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The SUPER_ADMIN to restore */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The SUPER_ADMIN of the org whose next key request the recovery grants */
+                    agentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Started; every ADMIN and SUPER_ADMIN is emailed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryChangedView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bootstrap token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing or wrong bootstrap token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:org-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The organization does not exist",
+                     *       "code": "ORG_NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A recovery of this org is already running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:recovery-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A recovery of this org is already running",
+                     *       "code": "RECOVERY_IN_PROGRESS"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The agent is not a SUPER_ADMIN of the org */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-super-admin",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The agent is not a SUPER_ADMIN of the org",
+                     *       "code": "NOT_SUPER_ADMIN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description A store does not answer; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest recovery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a member or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-allowed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller is not a member or lacks the role",
+                     *       "code": "NOT_ALLOWED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization does not exist, or never had a recovery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:no-recovery",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The organization does not exist, or never had a recovery",
+                     *       "code": "NO_RECOVERY"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description A store does not answer; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vetoRecovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recovery (recoveryId from POST recoveries) */
+                recoveryId: string;
+                /** @description The organization (the one of your token) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The signature over a RECOVERY_VETO challenge for this recovery */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description challengeId of a RECOVERY_VETO challenge for this recovery */
+                    challengeId: string;
+                    /** @description Ed25519 signature of the challenge statement by your ACTIVE key */
+                    signature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Vetoed: it will not take effect; every ADMIN and SUPER_ADMIN is emailed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryChangedView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:invalid-input",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Invalid input",
+                     *       "code": "INVALID_INPUT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, invalid or expired token",
+                     *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an ADMIN or SUPER_ADMIN, or no ACTIVE key to sign with */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-an-approver",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Not an ADMIN or SUPER_ADMIN, or no ACTIVE key to sign with",
+                     *       "code": "NOT_AN_APPROVER"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including any resource of another organization) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Not found (including any resource of another organization)",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The recovery is no longer RUNNING (vetoed or completed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:recovery-not-running",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The recovery is no longer RUNNING (vetoed or completed)",
+                     *       "code": "RECOVERY_NOT_RUNNING"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The challenge is not for this recovery, or the signature does not verify */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:challenge-mismatch",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The challenge is not for this recovery, or the signature does not verify",
+                     *       "code": "CHALLENGE_MISMATCH"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees a request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per window by the limit that refused */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window: 0 */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limit": "challenges_per_agent",
+                     *       "retryAfter": 12,
+                     *       "type": "urn:ztkeys:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests (challenges per agent: 30 allowed per window); retry in 12 s.",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description A store does not answer; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     addAgent: {
         parameters: {
             query?: never;
@@ -2480,6 +3114,11 @@ export interface operations {
                     pendingRequestExpiryHours: number;
                     /** @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720) */
                     reminderAfterHours: number;
+                } | {
+                    /** @enum {string} */
+                    purpose: "RECOVERY_VETO";
+                    /** @description the running recovery vetoed */
+                    recoveryId: string;
                 };
             };
         };

@@ -4,6 +4,7 @@
  * - agent:   one agent's key requests, decisions and keys.
  * - browser: one agent's prompt frequency and sensitive tasks in one browser.
  * - pubkey:  one public key of the org (by fingerprint): which agent it belongs to (R18).
+ * - recovery: the org's break-glass recoveries (R20): one at a time.
  */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
@@ -12,3 +13,4 @@ export const agentStream = (orgId: string, agentId: string): string => `agent-${
 export const browserStream = (orgId: string, agentId: string, browserId: string): string =>
   `browser-${orgId}~${agentId}~${browserId}`;
 export const publicKeyStream = (orgId: string, fingerprint: string): string => `pubkey-${orgId}~${fingerprint}`;
+export const recoveryStream = (orgId: string): string => `recovery-${orgId}`;

@@ -59,7 +59,7 @@ export const AgentEndpoint = (operationId: string, summary: string, success: Suc
   );
 
 /** The operator's operation (opaque bootstrap token). */
-export const OperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer) =>
+export const OperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>
   applyDecorators(
     ApiOperation({ operationId, summary, description: summary }),
     ApiBearerAuth('operator'),
@@ -67,8 +67,13 @@ export const OperatorEndpoint = (operationId: string, summary: string, success: 
     ProblemResponse(400, 'Invalid input', 'INVALID_INPUT'),
     ProblemResponse(401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'),
     ProblemResponse(503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'),
+    ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
     RateLimitedResponse(),
   );
+
+/** An operation open to an agent's token and to the operator's bootstrap token. */
+export const AgentOrOperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>
+  applyDecorators(AgentEndpoint(operationId, summary, success, ...extra), ApiBearerAuth('operator'));
 
 type SuccessAnswer = MethodDecorator & ClassDecorator;
 

@@ -1,4 +1,4 @@
-import type { EmailJob } from './email-job';
+import type { EmailJob, KeyRequestJobBase, RecoveryJobBase } from './email-job';
 import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
 
@@ -27,7 +27,67 @@ export function renderEmail(job: EmailJob, from: string, date: Date): EmailMessa
   };
 }
 
-function contentOf(job: EmailJob): Content {
+type KeyRequestJob = Extract<EmailJob, KeyRequestJobBase>;
+type RecoveryJob = Extract<EmailJob, RecoveryJobBase>;
+
+const contentOf = (job: EmailJob): Content => ('recovery' in job ? recoveryContent(job) : keyRequestContent(job));
+
+/**
+ * R20: every ADMIN and SUPER_ADMIN hears of a break-glass recovery at once, halfway, and when it
+ * is vetoed or completes, so a stolen operator token cannot be used quietly.
+ */
+function recoveryContent(job: RecoveryJob): Content {
+  const org = job.org.name;
+  const { agent, recoveryId, effectiveAt, delayHours, withWorkingApprover } = job.recovery;
+  const facts: Content['facts'] = [
+    ['Organization', org],
+    ['Recovery', recoveryId],
+    ['Restores the SUPER_ADMIN', `${agent.displayName} <${agent.email}>`],
+    ['Takes effect at', effectiveAt],
+  ];
+  const veto = [
+    `If you did not expect this recovery, veto it now with your ACTIVE key: \`ztkeys recovery veto\` (or POST /v1/orgs/${job.org.orgId}/recoveries/${recoveryId}/veto). Any ADMIN or SUPER_ADMIN with an active key can.`,
+    `Check with ${agent.displayName} and your platform operator, over a channel you already trust, that they asked for it.`,
+  ];
+  switch (job.kind) {
+    case 'RECOVERY_STARTED':
+      return {
+        subject: `[${org}] Break-glass recovery started: ${agent.displayName} gets a key without approval at ${effectiveAt}`,
+        paragraphs: [
+          `The platform operator started a break-glass recovery of ${org} for ${agent.displayName}. Unless an ADMIN or SUPER_ADMIN with an active key vetoes it, their next key request is granted without approval in ${delayHours} hours.`,
+          ...(withWorkingApprover ? ['An approver of the organization still has an active key, so the delay is twice the policy\'s.'] : []),
+        ],
+        facts,
+        nextSteps: veto,
+      };
+    case 'RECOVERY_REMINDER':
+      return {
+        subject: `[${org}] Reminder: break-glass recovery for ${agent.displayName} takes effect at ${effectiveAt}`,
+        paragraphs: [`A break-glass recovery of ${org} for ${agent.displayName} is halfway through its ${delayHours}-hour delay and has not been vetoed.`],
+        facts,
+        nextSteps: veto,
+      };
+    case 'RECOVERY_VETOED':
+      return {
+        subject: `[${org}] Break-glass recovery for ${agent.displayName} was vetoed`,
+        paragraphs: [`${job.vetoedBy.displayName} vetoed the break-glass recovery of ${org} for ${agent.displayName}: it will not take effect.`],
+        facts: [...facts, ['Vetoed by', job.vetoedBy.displayName]],
+        nextSteps: [`Nothing to do, unless the organization is really locked out: then the operator may start a new recovery.`],
+      };
+    case 'RECOVERY_COMPLETED':
+      return {
+        subject: `[${org}] Break-glass recovery completed: ${agent.displayName} holds an active key`,
+        paragraphs: [`The break-glass recovery of ${org} took effect: the key request of ${agent.displayName} was granted with mode RECOVERY, without approval.`],
+        facts,
+        nextSteps: [
+          `${agent.displayName} can now approve the key requests of the other agents.`,
+          `If you did not expect this, revoke that key at once and tell your platform operator.`,
+        ],
+      };
+  }
+}
+
+function keyRequestContent(job: KeyRequestJob): Content {
   const org = job.org.name;
   const { requester, fingerprint, replacesFingerprint, requestId } = job.request;
   const facts: Content['facts'] = [
@@ -59,7 +119,9 @@ function contentOf(job: EmailJob): Content {
             ? `Your signature key is the first key of ${org}, so it was approved at once, without an admin.`
             : job.mode === 'ROTATION'
               ? `Your new signature key in ${org} was approved with your current key, since no other admin had an active key.`
-              : `${job.approvedBy?.displayName ?? 'An admin'} approved your signature key in ${org}.`,
+              : job.mode === 'RECOVERY'
+                ? `Your signature key in ${org} was granted by a break-glass recovery that no approver vetoed.`
+                : `${job.approvedBy?.displayName ?? 'An admin'} approved your signature key in ${org}.`,
           `The key is now ACTIVE.${replacesFingerprint ? ' Your previous key is revoked and signs nothing any more.' : ''}`,
         ],
         facts: [...facts, ...(job.approvedBy ? [['Approved by', job.approvedBy.displayName] as [string, string]] : [])],

@@ -6,16 +6,18 @@ import { organizationDecider } from '../domain/organization/organization.decider
 import type { OrganizationState } from '../domain/organization/organization.state';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import type { KeyEvent } from '../domain/signature-key/key.events';
-import { agentStream, orgStream } from '../domain/streams';
+import { recoveryDecider } from '../domain/recovery/recovery.decider';
+import type { RecoveryEvent } from '../domain/recovery/recovery.events';
+import { agentStream, orgStream, recoveryStream } from '../domain/streams';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type Person } from './email-job';
+import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type KeyRequestJobBase, type Person, type RecoveryJobBase } from './email-job';
 
 /** The events R12 mails about. */
 type NotifiedEvent = RecordedEvent<
   Extract<KeyEvent, { type: 'KeyRequested' | 'KeyApproved' | 'KeyRejected' | 'KeyRequestLocked' | 'KeyRequestReminderSent' | 'KeyRequestExpired' }>
 >;
 
-type About = Omit<EmailJobBase, 'id' | 'to'>;
+type About = Omit<KeyRequestJobBase, 'id' | 'to'>;
 
 /**
  * Turns an event into the emails R12 asks for. Recipients, names and fingerprints are read
@@ -40,6 +42,11 @@ export class EmailJobPlanner {
       case 'KeyRequestReminderSent':
       case 'KeyRequestExpired':
         return this.jobsOf(event);
+      case 'RecoveryStarted':
+      case 'RecoveryReminderSent':
+      case 'RecoveryVetoed':
+      case 'RecoveryCompleted':
+        return this.recoveryJobs(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
       case 'AgentRoleChanged':
@@ -95,6 +102,34 @@ export class EmailJobPlanner {
       case 'KeyRequestLocked':
         return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_LOCKED', failedAttempts: event.data.failedAttempts }];
     }
+  }
+
+  /**
+   * R20: every ADMIN and SUPER_ADMIN of the org as they stood at the event, with or without a key
+   * (a locked-out approver must hear of it too): at the start, halfway, on a veto and on completion.
+   */
+  private async recoveryJobs(event: RecordedEvent<RecoveryEvent>): Promise<EmailJob[]> {
+    const orgId = event.metadata.orgId;
+    const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
+    const recovery = (await this.states.loadAt(recoveryStream(orgId), recoveryDecider, event.position)).recoveries.get(event.data.recoveryId);
+    const agent = this.person(org, event.data.agentId) ?? { agentId: event.data.agentId, displayName: event.data.agentId, email: '' };
+    if (!recovery) return [];
+    const about: Omit<RecoveryJobBase, 'id' | 'to'> = {
+      eventId: event.id,
+      occurredAt: event.metadata.occurredAt,
+      org: { orgId, name: org.name ?? '' },
+      recovery: { recoveryId: recovery.recoveryId, agent, effectiveAt: recovery.effectiveAt, delayHours: recovery.delayHours, withWorkingApprover: recovery.withWorkingApprover },
+    };
+    const kind = (
+      { RecoveryStarted: 'RECOVERY_STARTED', RecoveryReminderSent: 'RECOVERY_REMINDER', RecoveryCompleted: 'RECOVERY_COMPLETED', RecoveryVetoed: 'RECOVERY_VETOED' } as const
+    )[event.type];
+    return [...org.approvers].map((agentId) => {
+      const person = this.person(org, agentId)!;
+      const base = { ...about, id: emailJobId(event.id, agentId), to: person };
+      return event.type === 'RecoveryVetoed'
+        ? { ...base, kind: 'RECOVERY_VETOED' as const, vetoedBy: this.decider(org, event.data.vetoedBy) }
+        : { ...base, kind: kind as Exclude<typeof kind, 'RECOVERY_VETOED'> };
+    });
   }
 
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */

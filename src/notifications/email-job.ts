@@ -29,19 +29,41 @@ export interface EmailJobBase {
   occurredAt: string;
   org: { orgId: string; name: string };
   to: Person;
+}
+
+/** What every email about a key request holds. */
+export interface KeyRequestJobBase extends EmailJobBase {
   request: RequestSummary;
+}
+
+/** The break-glass recovery an email is about (R20). */
+export interface RecoverySummary {
+  recoveryId: string;
+  /** The SUPER_ADMIN it restores. */
+  agent: Person;
+  effectiveAt: string;
+  delayHours: number;
+  withWorkingApprover: boolean;
+}
+
+/** What every email about a recovery holds: it goes to every ADMIN and SUPER_ADMIN of the org. */
+export interface RecoveryJobBase extends EmailJobBase {
+  recovery: RecoverySummary;
 }
 
 /** What a notification email says, with everything needed to write it (R12). */
 export type EmailJob =
-  | (EmailJobBase & { kind: 'KEY_REQUEST_WAITING' })
-  | (EmailJobBase & { kind: 'KEY_APPROVED'; mode: ApprovalMode; approvedBy?: Decider })
-  | (EmailJobBase & { kind: 'KEY_REJECTED'; rejectedBy: Decider; reason?: string })
-  | (EmailJobBase & { kind: 'KEY_REQUEST_LOCKED'; failedAttempts: number })
+  | (KeyRequestJobBase & { kind: 'KEY_REQUEST_WAITING' })
+  | (KeyRequestJobBase & { kind: 'KEY_APPROVED'; mode: ApprovalMode; approvedBy?: Decider })
+  | (KeyRequestJobBase & { kind: 'KEY_REJECTED'; rejectedBy: Decider; reason?: string })
+  | (KeyRequestJobBase & { kind: 'KEY_REQUEST_LOCKED'; failedAttempts: number })
   /** R20: a request still waits after the policy's reminder delay. */
-  | (EmailJobBase & { kind: 'KEY_REQUEST_REMINDER'; waitingHours: number })
+  | (KeyRequestJobBase & { kind: 'KEY_REQUEST_REMINDER'; waitingHours: number })
   /** R20: a request waited past the policy's expiry and can no longer be approved. */
-  | (EmailJobBase & { kind: 'KEY_REQUEST_EXPIRED'; expiryHours: number });
+  | (KeyRequestJobBase & { kind: 'KEY_REQUEST_EXPIRED'; expiryHours: number })
+  /** R20: the operator started a recovery (RECOVERY_STARTED), it is halfway (RECOVERY_REMINDER), or it completed. */
+  | (RecoveryJobBase & { kind: 'RECOVERY_STARTED' | 'RECOVERY_REMINDER' | 'RECOVERY_COMPLETED' })
+  | (RecoveryJobBase & { kind: 'RECOVERY_VETOED'; vetoedBy: Decider });
 
 export type EmailKind = EmailJob['kind'];
 

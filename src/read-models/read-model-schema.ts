@@ -27,6 +27,8 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
   key_intervals: [['orgId', 'until'], ['orgId', 'from']],
   role_changes: [['orgId', 'at']],
   browser_windows: [['orgId', 'from']],
+  // The deadline scheduler (R20) looks for running recoveries across orgs.
+  recoveries: [['status', 'remindAt']],
 };
 
 /** What a store counts in a collection: how many documents hold each value of `field`, per value of `group`. */

@@ -23,11 +23,14 @@ import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
-import { DeadlineScheduler } from './deadline-scheduler';
+import { DeadlineScheduler, type DeadlineEnforcers } from './deadline-scheduler';
 import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
 import { StreamStates } from '../application/stream-states';
+import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
+import { Recoveries } from '../application/recoveries';
+import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from './startup-error';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -55,6 +58,14 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StartupError(`MONGODB_URL: the MongoDB read-model store cannot be used (${reason})`, { cause: error });
   }
+}
+
+/** What the deadline scheduler enforces, over one stream-state cache of its own. */
+export function deadlineEnforcers(eventStore: EventStore): DeadlineEnforcers {
+  const states = new StreamStates(eventStore);
+  const directory = new Directory(states);
+  const writer = new EventWriter(eventStore);
+  return { requests: new EnforceRequestDeadlines(directory, writer), recoveries: new EnforceRecoveries(new Recoveries(states), directory, writer) };
 }
 
 /**
@@ -122,7 +133,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const deadlines = runs('projector')
     ? new DeadlineScheduler(
         readModels,
-        new EnforceRequestDeadlines(new Directory(new StreamStates(eventStore)), new EventWriter(eventStore)),
+        deadlineEnforcers(eventStore),
         leaseRedis ? new RedisLease(leaseRedis, { key: 'ztkeys:lease:request-deadlines', ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )

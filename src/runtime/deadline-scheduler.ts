@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import type { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { hoursToMs, ORG_POLICY_FIELDS } from '../domain/organization/org-policy';
 import type { Lease } from '../leases/lease.port';
@@ -16,10 +17,19 @@ export interface DeadlineSchedulerOptions {
 /** No policy reminds or expires sooner after a request than this: younger requests are not looked at. */
 const SHORTEST_DEADLINE_MS = hoursToMs(Math.min(ORG_POLICY_FIELDS.reminderAfterHours.minValue ?? 1, ORG_POLICY_FIELDS.pendingRequestExpiryHours.minValue ?? 1));
 
+/** What the scheduler has enforced: request deadlines, and break-glass recoveries' reminders and completions. */
+export interface DeadlineEnforcers {
+  requests: EnforceRequestDeadlines;
+  recoveries: EnforceRecoveries;
+}
+
 /**
  * R20's time-driven rules without cron: while this process holds the lease, every `intervalMs`
  * it reads the PENDING requests old enough for a deadline to have passed (pending-keys read
- * model) and has each enforced through the key decider. Nothing is kept between passes: a
+ * model) and has each enforced through the key decider, then the running recoveries whose
+ * reminder is due (recoveries read model), each reminded or completed through the recovery
+ * decider; a completion refused because the agent has no PENDING request yet is tried again on
+ * the next pass. Nothing is kept between passes: a
  * restarted or newly elected scheduler finds what is due in the log and read model. The lease
  * keeps one copy at work; should two overlap (a lease handed over mid-pass), the streams'
  * expected revisions still record each expiry and reminder once.
@@ -31,7 +41,7 @@ export class DeadlineScheduler {
 
   constructor(
     private readonly readModels: Pick<ReadModelStore, 'find'>,
-    private readonly deadlines: EnforceRequestDeadlines,
+    private readonly enforcers: DeadlineEnforcers,
     private readonly lease: Lease,
     private readonly options: DeadlineSchedulerOptions,
   ) {
@@ -49,7 +59,7 @@ export class DeadlineScheduler {
     await this.loop;
   }
 
-  /** One pass at the clock's time; how many requests it expired or reminded. */
+  /** One pass at the clock's time; how many requests it expired or reminded, and recoveries it reminded of or completed. */
   async pass(): Promise<number> {
     const now = this.clock();
     const due = await this.readModels.find({
@@ -61,7 +71,23 @@ export class DeadlineScheduler {
     for (const request of due) {
       const candidate = { orgId: request.orgId as string, agentId: request.agentId as string, requestId: request.requestId as string };
       try {
-        if (await this.deadlines.run(candidate, now)) acted++;
+        if (await this.enforcers.requests.run(candidate, now)) acted++;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    // The reminder comes first (halfway), so a recovery whose reminder is not due cannot be due to complete.
+    const recoveries = await this.readModels.find({
+      collection: 'recoveries',
+      conditions: [
+        { field: 'status', op: 'eq', value: 'RUNNING' },
+        { field: 'remindAt', op: 'lte', value: now.toISOString() },
+      ],
+      orderBy: 'remindAt',
+    });
+    for (const recovery of recoveries) {
+      try {
+        if (await this.enforcers.recoveries.run({ orgId: recovery.orgId as string, recoveryId: recovery.recoveryId as string }, now)) acted++;
       } catch (error) {
         this.options.onError?.(error);
       }

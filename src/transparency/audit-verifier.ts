@@ -1,5 +1,5 @@
 import { decode, UndecodableEvent } from '../domain/events/decode';
-import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS } from '../domain/events/event-catalogue';
+import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
@@ -80,6 +80,7 @@ type StreamOf =
   | { kind: 'agent'; orgId: string; agentId: string }
   | { kind: 'browser'; orgId: string; agentId: string; browserId: string }
   | { kind: 'checkpoint'; orgId: string }
+  | { kind: 'recovery'; orgId: string }
   | { kind: 'pubkey'; orgId: string; fingerprint: string };
 
 function streamOf(stream: string): StreamOf {
@@ -88,13 +89,14 @@ function streamOf(stream: string): StreamOf {
   const parts = rest.split('~');
   if (prefix === 'org' && parts.length === 1) return { kind: 'org', orgId: rest };
   if (prefix === 'checkpoint' && parts.length === 1) return { kind: 'checkpoint', orgId: rest };
+  if (prefix === 'recovery' && parts.length === 1) return { kind: 'recovery', orgId: rest };
   if (prefix === 'agent' && parts.length === 2) return { kind: 'agent', orgId: parts[0], agentId: parts[1] };
   if (prefix === 'pubkey' && parts.length === 2) return { kind: 'pubkey', orgId: parts[0], fingerprint: parts[1] };
   if (prefix === 'browser' && parts.length === 3) return { kind: 'browser', orgId: parts[0], agentId: parts[1], browserId: parts[2] };
   throw new LogViolation(`"${stream}" is not a stream of the log`);
 }
 
-const STREAM_EVENTS = { org: ORGANIZATION_EVENTS, agent: KEY_EVENTS, browser: BROWSER_EVENTS, checkpoint: CHECKPOINT_EVENTS, pubkey: PUBLIC_KEY_EVENTS } as const;
+const STREAM_EVENTS = { org: ORGANIZATION_EVENTS, agent: KEY_EVENTS, browser: BROWSER_EVENTS, checkpoint: CHECKPOINT_EVENTS, pubkey: PUBLIC_KEY_EVENTS, recovery: RECOVERY_EVENTS } as const;
 
 /** An export line as the leaf rule reads it (position aside). */
 type ExportRecord = LeafRecord & { position?: number };
@@ -257,6 +259,7 @@ export class AuditVerifier {
       org.tree.append(leafHash(leafInput(record)));
       if (where.kind === 'org') org.replay.organization(decode(record, STREAM_EVENTS.org));
       else if (where.kind === 'agent') org.replay.key(where.agentId, decode(record, STREAM_EVENTS.agent));
+      else if (where.kind === 'recovery') org.replay.recovery(decode(record, STREAM_EVENTS.recovery));
       else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, decode(record, STREAM_EVENTS.pubkey));
       else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
     } catch (error) {

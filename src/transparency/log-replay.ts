@@ -23,6 +23,10 @@ import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
 import { deadlinesOf } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
+import { OPERATOR_ACTOR } from '../domain/shared/actor';
+import { recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
+import type { RecoveryEvent } from '../domain/recovery/recovery.events';
+import { initialRecoveryState, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
 
 /** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
 export class LogViolation extends Error {
@@ -42,7 +46,7 @@ export interface KeyApproval {
   requestId: string;
   fingerprint: string;
   mode: ApprovalMode;
-  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY). */
+  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY and RECOVERY). */
   approvedBy?: string;
   signedWith?: string;
   occurredAt: string;
@@ -73,8 +77,95 @@ export class OrgReplay {
   /** Per agent, the key a ROTATION just revoked (REPLACED): it was ACTIVE when the approver signed. */
   private readonly replaced = new Map<string, ActiveKey>();
   private firstKey: string | undefined;
+  private recoveries: RecoveryState = initialRecoveryState;
+  /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
+  private readonly recoveryGrants = new Map<string, string>();
 
   constructor(readonly orgId: string) {}
+
+  /**
+   * R20 break-glass recovery: started by the operator for a SUPER_ADMIN then, with the policy's
+   * delay (doubled exactly when an approver held an ACTIVE key then) counted from its own time;
+   * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
+   * completed not before it took effect, naming the key request it granted with mode RECOVERY.
+   */
+  recovery(event: Decoded<RecoveryEvent>): void {
+    switch (event.type) {
+      case 'RecoveryStarted': {
+        const { recoveryId, agentId, startedAt, effectiveAt, remindAt, delayHours, withWorkingApprover } = event.data;
+        if (event.actor !== OPERATOR_ACTOR) violation(`recovery ${recoveryId} was started by "${event.actor}", not by the operator`);
+        const running = this.recoveries.latestId === undefined ? undefined : this.recoveries.recoveries.get(this.recoveries.latestId);
+        if (running?.status === 'RUNNING') violation(`recovery ${recoveryId} started while recovery ${running.recoveryId} was running`);
+        if (this.recoveries.recoveries.has(recoveryId)) violation(`recovery ${recoveryId} is started twice`);
+        const role = roleOf(this.org, agentId);
+        if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} restores "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
+        const working = [...this.org.approvers].some((approver) => this.keys.get(approver)?.active !== undefined);
+        if (withWorkingApprover !== working) violation(`recovery ${recoveryId} says an approver ${withWorkingApprover ? 'had' : 'had no'} ACTIVE key, but ${working ? 'one had' : 'none had'}`);
+        const expected = recoveryDelayHours(this.org.policy.recoveryDelayHours, working);
+        if (delayHours !== expected) violation(`recovery ${recoveryId} waits ${delayHours} h, but the policy then gave ${expected} h`);
+        if (Date.parse(startedAt) !== Date.parse(event.occurredAt)) violation(`recovery ${recoveryId} says it started at ${startedAt} but was recorded at ${event.occurredAt}`);
+        const times = recoveryTimes(startedAt, delayHours);
+        if (effectiveAt !== times.effectiveAt || remindAt !== times.remindAt) {
+          violation(`recovery ${recoveryId} takes effect at ${effectiveAt} (reminder ${remindAt}), not ${delayHours} h after its start (${times.effectiveAt}, reminder ${times.remindAt})`);
+        }
+        break;
+      }
+      case 'RecoveryReminderSent': {
+        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        if (recovery.reminded) violation(`the approvers were reminded of recovery ${recovery.recoveryId} twice`);
+        if (Date.parse(event.occurredAt) < Date.parse(recovery.remindAt)) violation(`the approvers were reminded of recovery ${recovery.recoveryId} at ${event.occurredAt}, before ${recovery.remindAt}`);
+        break;
+      }
+      case 'RecoveryVetoed': {
+        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const { vetoedBy, decision } = event.data;
+        if (event.actor !== vetoedBy) violation(`the veto names "${vetoedBy}" but was recorded for "${event.actor}"`);
+        const role = roleOf(this.org, vetoedBy);
+        if (role === undefined || !isApproverRole(role)) violation(`"${vetoedBy}" vetoed recovery ${recovery.recoveryId} as ${role ?? 'a stranger to the org'}, not as an ADMIN or SUPER_ADMIN`);
+        const key = this.requireActive(vetoedBy, fingerprint(decision.publicKey), `vetoed recovery ${recovery.recoveryId}`);
+        this.statement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key);
+        break;
+      }
+      case 'RecoveryCompleted': {
+        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
+        if (this.recoveryGrants.get(recovery.recoveryId) !== event.data.requestId) {
+          violation(`recovery ${recovery.recoveryId} completed naming key request ${event.data.requestId}, which it did not grant`);
+        }
+        const granted = this.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
+        if (granted?.fingerprint !== event.data.fingerprint) violation(`recovery ${recovery.recoveryId} names key ${event.data.fingerprint}, not the key it granted`);
+        break;
+      }
+    }
+    this.recoveries = recoveryDecider.evolve(this.recoveries, event);
+  }
+
+  private runningRecovery(recoveryId: string, agentId: string): RecoveryEntry {
+    const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`recovery ${recoveryId} was never started`);
+    if (recovery.status !== 'RUNNING') violation(`recovery ${recoveryId} was ${recovery.status}, not RUNNING, at that point`);
+    if (recovery.agentId !== agentId) violation(`an event of recovery ${recoveryId} names "${agentId}", but it restores "${recovery.agentId}"`);
+    return recovery;
+  }
+
+  /**
+   * R20: a RECOVERY grant is valid only for a recovery of this agent that was started, is not
+   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then.
+   */
+  private recoveryGrant(agentId: string, request: KeyRequestEntry, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
+    const { recoveryId, approvedBy, decision } = event.data;
+    if (recoveryId === undefined) return violation(`key request ${request.requestId} was granted by RECOVERY naming no recovery`);
+    if (approvedBy !== undefined || decision !== undefined) violation('a RECOVERY grant carries no approver: nobody was left to approve');
+    const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
+    if (recovery.status !== 'RUNNING') violation(`key request ${request.requestId} was granted by recovery ${recoveryId}, which was ${recovery.status}`);
+    if (recovery.agentId !== agentId) violation(`recovery ${recoveryId} restores "${recovery.agentId}", not "${agentId}"`);
+    if (this.recoveryGrants.has(recoveryId)) violation(`recovery ${recoveryId} granted a second key`);
+    if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) {
+      violation(`key request ${request.requestId} was granted by recovery ${recoveryId} at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
+    }
+    const role = roleOf(this.org, agentId);
+    if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} granted a key to "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
+    this.recoveryGrants.set(recoveryId, request.requestId);
+  }
 
   /** R18: a public key's claim, folded with its decider; a second claim of one key by another agent is a violation. */
   publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
@@ -199,6 +290,11 @@ export class OrgReplay {
           }
           if (decision !== undefined || approvedBy !== undefined) violation('a FIRST_KEY approval carries no approver');
           this.firstKey = request.fingerprint;
+          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode, occurredAt: event.occurredAt });
+          return;
+        }
+        if (mode === 'RECOVERY') {
+          this.recoveryGrant(agentId, request, event);
           this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode, occurredAt: event.occurredAt });
           return;
         }

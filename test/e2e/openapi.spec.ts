@@ -87,14 +87,14 @@ describe('OpenAPI description', () => {
     expect(document.components.securitySchemes.operator).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     for (const route of routes) {
       const schemes = (operation(route)?.security ?? []).flatMap((requirement) => Object.keys(requirement));
-      const expected = route.access === 'public' ? [] : [route.access];
+      const expected = route.access === 'public' ? [] : route.access === 'agent-or-operator' ? ['agent', 'operator'] : [route.access];
       expect({ route: `${route.method} ${route.path}`, schemes }).toEqual({ route: `${route.method} ${route.path}`, schemes: expected });
     }
   });
 
   it('documents problem+json error answers on every API route', () => {
     expect(document.components.schemas.Problem).toEqual(expect.objectContaining({ required: expect.arrayContaining(['status', 'detail', 'code']) }));
-    const errors: Record<Route['access'], string[]> = { agent: ['400', '401', '403', '404'], operator: ['400', '401'], metrics: ['401'], public: [] };
+    const errors: Record<Route['access'], string[]> = { agent: ['400', '401', '403', '404'], 'agent-or-operator': ['400', '401', '403', '404'], operator: ['400', '401'], metrics: ['401'], public: [] };
     for (const route of routes) {
       const responses = operation(route)!.responses;
       for (const status of errors[route.access]) {

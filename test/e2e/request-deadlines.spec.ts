@@ -1,10 +1,8 @@
-import { Directory } from '../../src/application/directory';
-import { EventWriter } from '../../src/application/event-writer';
-import { StreamStates } from '../../src/application/stream-states';
-import { EnforceRequestDeadlines, POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
+import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
+import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
@@ -22,7 +20,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
 
   /** A scheduler as another instance would run it: its own stream-state cache, the given clock. */
   const scheduler = (clock: () => Date, lease = new InProcessLease(), intervalMs = 20) =>
-    new DeadlineScheduler(suite.server.readModels, new EnforceRequestDeadlines(new Directory(new StreamStates(suite.server.eventStore)), new EventWriter(suite.server.eventStore)), lease, {
+    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), lease, {
       intervalMs,
       clock,
       onError: (error) => errors.push(error),

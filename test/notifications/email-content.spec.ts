@@ -1,5 +1,5 @@
 import { renderEmail } from '../../src/notifications/email-content';
-import type { EmailJob } from '../../src/notifications/email-job';
+import type { EmailJob, KeyRequestJobBase } from '../../src/notifications/email-job';
 import { approvalJob } from './support/email-jobs';
 
 const FROM = 'ztkeys <keys@acme.example>';
@@ -8,7 +8,7 @@ const date = new Date('2025-03-04T05:06:07Z');
 describe('renderEmail', () => {
   const base = approvalJob();
   const requester = { agentId: 'max', displayName: 'Max <script>', email: 'max@acme.example' };
-  const jobs: Record<string, EmailJob> = {
+  const jobs: Record<string, Extract<EmailJob, KeyRequestJobBase>> = {
     firstKey: { ...base, kind: 'KEY_APPROVED', mode: 'FIRST_KEY', approvedBy: undefined },
     rotation: { ...base, kind: 'KEY_APPROVED', mode: 'ROTATION', request: { ...base.request, replacesFingerprint: 'cd'.repeat(32) } },
     waiting: { ...base, kind: 'KEY_REQUEST_WAITING', request: { ...base.request, requester } },
@@ -43,5 +43,25 @@ describe('renderEmail', () => {
     expect(html).toContain('Max &lt;script&gt;');
     expect(html).not.toContain('<script>');
     expect(subject).toBe('[Acme Support] Max <script> asks for a signature key: your approval is needed');
+  });
+
+  describe('break-glass recovery (R20)', () => {
+    const agent = { agentId: 'alice', displayName: 'Alice <b>', email: 'alice@acme.example' };
+    const recovery = { recoveryId: 'rc_1', agent, effectiveAt: '2025-03-10T00:00:00.000Z', delayHours: 144, withWorkingApprover: true };
+    const { request: _request, kind: _kind, mode: _mode, approvedBy: _approvedBy, ...common } = base;
+    const job = (kind: 'RECOVERY_STARTED' | 'RECOVERY_REMINDER' | 'RECOVERY_COMPLETED'): EmailJob => ({ ...common, recovery, kind });
+
+    it('tells every approver whom it restores, when, and how to veto it; says why the delay is doubled', () => {
+      const started = renderEmail(job('RECOVERY_STARTED'), FROM, date);
+      expect(started.subject).toBe('[Acme Support] Break-glass recovery started: Alice <b> gets a key without approval at 2025-03-10T00:00:00.000Z');
+      expect(started.text).toContain('in 144 hours');
+      expect(started.text).toContain('twice the policy');
+      expect(started.text).toContain('ztkeys recovery veto');
+      expect(started.html).toContain('Alice &lt;b&gt;');
+      expect(renderEmail(job('RECOVERY_REMINDER'), FROM, date).subject).toMatch(/^\[Acme Support\] Reminder: break-glass recovery for Alice <b> takes effect/);
+      expect(renderEmail(job('RECOVERY_COMPLETED'), FROM, date).text).toContain('granted with mode RECOVERY');
+      const vetoed = renderEmail({ ...common, recovery, kind: 'RECOVERY_VETOED', vetoedBy: { agentId: 'bob', displayName: 'Bob' } }, FROM, date);
+      expect(vetoed.text).toContain('Bob vetoed the break-glass recovery');
+    });
   });
 });

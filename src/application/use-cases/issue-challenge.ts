@@ -5,6 +5,7 @@ import { isApproverRole, refuseAuditor } from '../../domain/shared/roles';
 import type { ChallengeBinding, ChallengeRequest } from '../../domain/shared/challenge-purposes';
 import { type IssuedChallenge, ChallengeTokens } from '../challenge-tokens';
 import { Directory } from '../directory';
+import { Recoveries } from '../recoveries';
 import { requesterOf } from '../request-ids';
 
 /**
@@ -28,6 +29,7 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
   constructor(
     private readonly directory: Directory,
     private readonly tokens: ChallengeTokens,
+    private readonly recoveries: Recoveries,
   ) {}
 
   async execute({ orgId, agentId, request, now }: IssueChallengeQuery): Promise<IssuedChallenge> {
@@ -35,6 +37,9 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
     refuseAuditor(actor.role);
     if (request.purpose === 'KEY_DECISION' && !isApproverRole(actor.role)) {
       refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests, so only they get a KEY_DECISION challenge.');
+    }
+    if (request.purpose === 'RECOVERY_VETO' && !isApproverRole(actor.role)) {
+      refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN vetoes a recovery, so only they get a RECOVERY_VETO challenge.');
     }
     if (request.purpose === 'ORG_POLICY' && actor.role !== 'SUPER_ADMIN') {
       refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN changes the organization\'s policy, so only they get an ORG_POLICY challenge.');
@@ -56,6 +61,11 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
         const pending = keys?.state.requests.get(request.requestId);
         if (!pending) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${request.requestId} does not exist.`);
         return { ...request, requesterPublicKey: pending.publicKey };
+      }
+      case 'RECOVERY_VETO': {
+        const recovery = (await this.recoveries.load(orgId)).state.recoveries.get(request.recoveryId);
+        if (!recovery) return refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${request.recoveryId} does not exist.`);
+        return { ...request, recoveredAgentId: recovery.agentId };
       }
       case 'PROMPT_FREQUENCY':
       case 'SENSITIVE_TASK':

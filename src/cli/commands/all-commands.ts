@@ -13,6 +13,7 @@ import { orgCreateCommand } from './org-create.command';
 import { policySetCommand, policyShowCommand } from './policy.command';
 import { profileListCommand, profileUseCommand, whoamiCommand } from './profile.command';
 import { promptFrequencySetCommand } from './prompt-frequency-set.command';
+import { recoveryShowCommand, recoveryStartCommand, recoveryVetoCommand } from './recovery.command';
 import { statusCommand } from './status.command';
 import { taskAuthorizeCommand } from './task-authorize.command';
 
@@ -40,4 +41,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   auditExportCommand,
   auditAsOfCommand,
   auditVerifyCommand,
+  recoveryStartCommand,
+  recoveryShowCommand,
+  recoveryVetoCommand,
 ];

@@ -69,7 +69,7 @@ function orgLines(org: OrgReport): string[] {
     `  keys ACTIVE at the end, each with its approval chain back to the first key:`,
   ];
   for (const key of org.activeKeys) {
-    const chain = key.chain.map((link) => (link.mode === 'FIRST_KEY' ? `${link.agentId} ${short(link.fingerprint)} FIRST_KEY` : `${link.agentId} ${short(link.fingerprint)} ${link.mode} by ${link.approvedBy}`));
+    const chain = key.chain.map((link) => (link.approvedBy === undefined ? `${link.agentId} ${short(link.fingerprint)} ${link.mode}` : `${link.agentId} ${short(link.fingerprint)} ${link.mode} by ${link.approvedBy}`));
     lines.push(`    ${key.agentId} (${key.role ?? 'removed'}): ${chain.join(' <- ')}`);
   }
   return lines;

@@ -2,11 +2,12 @@ import type { CheckpointEvent } from '../audit/checkpoint.events';
 import type { BrowserEvent } from '../browser/browser.events';
 import type { OrganizationEvent } from '../organization/organization.events';
 import type { PublicKeyEvent } from '../public-key/public-key.events';
+import type { RecoveryEvent } from '../recovery/recovery.events';
 import type { DomainEvent } from '../shared/domain-event';
 import type { KeyEvent } from '../signature-key/key.events';
 
 /** Every event the log holds. */
-export type LogEvent = OrganizationEvent | KeyEvent | PublicKeyEvent | BrowserEvent | CheckpointEvent;
+export type LogEvent = OrganizationEvent | KeyEvent | PublicKeyEvent | BrowserEvent | RecoveryEvent | CheckpointEvent;
 export type LogEventType = LogEvent['type'];
 
 /**
@@ -47,6 +48,13 @@ export const BROWSER_EVENTS: EventVersions<BrowserEvent> = {
   SensitiveTaskRefused: 1,
 };
 
+export const RECOVERY_EVENTS: EventVersions<RecoveryEvent> = {
+  RecoveryStarted: 1,
+  RecoveryReminderSent: 1,
+  RecoveryVetoed: 1,
+  RecoveryCompleted: 1,
+};
+
 export const CHECKPOINT_EVENTS: EventVersions<CheckpointEvent> = {
   CheckpointSigned: 1,
 };
@@ -57,6 +65,7 @@ export const EVENT_CATALOGUE: EventVersions<LogEvent> = {
   ...KEY_EVENTS,
   ...PUBLIC_KEY_EVENTS,
   ...BROWSER_EVENTS,
+  ...RECOVERY_EVENTS,
   ...CHECKPOINT_EVENTS,
 };
 

@@ -49,6 +49,11 @@ export const CHALLENGE_PURPOSES = {
     asks: ORG_POLICY_FIELDS,
     adds: {},
   },
+  // R20: an approver vetoes one recovery; the server binds whom it would restore, so the signer sees it.
+  RECOVERY_VETO: {
+    asks: { recoveryId: z.string().min(1).max(256).describe('the running recovery vetoed') },
+    adds: { recoveredAgentId: z.string() },
+  },
 } as const satisfies Record<string, { asks: z.ZodRawShape; adds: z.ZodRawShape }>;
 
 type Table = typeof CHALLENGE_PURPOSES;

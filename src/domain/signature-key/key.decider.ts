@@ -8,7 +8,7 @@ import { DomainRefusal, refuse } from '../shared/refusal';
 import { isApproverRole, refuseAuditor } from '../shared/roles';
 import { challengeOf, withUsedNonce } from '../shared/used-nonces';
 import { approvalThreshold, countedApprovals } from './approval-threshold';
-import type { ApproveKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
+import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 import { expireKeyRequest, remindApprovers } from './request-deadlines';
@@ -213,6 +213,25 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
   return { events };
 }
 
+/**
+ * R20: a break-glass recovery took effect (the recovery decider checked the delay, the veto and
+ * the role): the agent's PENDING request is granted with mode RECOVERY, replacing an ACTIVE key as
+ * an approval does. No verification code: nobody is left to compare it, which the delay and the
+ * emails to every approver stand in for.
+ */
+function grantRecoveredKey(command: GrantRecoveredKey, state: KeyState): KeyEvent[] {
+  const request = state.requests.get(command.requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${command.requestId} does not exist.`);
+  if (request.status !== 'PENDING') {
+    refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING.`, { requestStatus: request.status });
+  }
+  const agentId = state.agentId as string;
+  const events: KeyEvent[] = [];
+  if (state.active) events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, agentId));
+  const { requestId, publicKey, fingerprint: keyFingerprint } = request;
+  events.push({ type: 'KeyApproved', data: { requestId, agentId, publicKey, fingerprint: keyFingerprint, mode: 'RECOVERY', recoveryId: command.recoveryId } });
+  return events;
+}
+
 /** R5: the answer to a wrong verification code, once its attempt (and lock) are recorded. */
 function codeMismatch(failedAttempts: number, locked: boolean): DomainRefusal {
   const attemptsLeft = Math.max(0, MAX_APPROVAL_ATTEMPTS - failedAttempts);
@@ -302,6 +321,8 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         return { events: expireKeyRequest(command, state) };
       case 'RemindApprovers':
         return { events: remindApprovers(command, state) };
+      case 'GrantRecoveredKey':
+        return { events: grantRecoveredKey(command, state) };
     }
   },
 

@@ -1,8 +1,9 @@
 import type { DomainEvent } from '../shared/domain-event';
 import type { RecordedProof } from '../shared/signed-proof';
 
-/** How a key came to be approved (R4, R6, R8). */
-export type ApprovalMode = 'FIRST_KEY' | 'APPROVAL' | 'ROTATION';
+/** How a key came to be approved (R4, R6, R8; RECOVERY: an operator's break-glass recovery that took effect, R20). */
+export const APPROVAL_MODES = ['FIRST_KEY', 'APPROVAL', 'ROTATION', 'RECOVERY'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 /** R5: after this many wrong verification codes the request is locked. */
 export const MAX_APPROVAL_ATTEMPTS = 5;
@@ -34,8 +35,10 @@ export type KeyApproved = DomainEvent<
     mode: ApprovalMode;
     /** The approver; absent for FIRST_KEY. */
     approvedBy?: string;
-    /** The approver's signed decision (R6); absent for FIRST_KEY. */
+    /** The approver's signed decision (R6); absent for FIRST_KEY and RECOVERY. */
     decision?: RecordedProof;
+    /** RECOVERY only: the recovery (in the org's recovery stream) that granted it. */
+    recoveryId?: string;
   }
 >;
 /**

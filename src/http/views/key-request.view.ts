@@ -1,3 +1,4 @@
+import { APPROVAL_MODES } from '../../domain/signature-key/key.events';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { KeyRequestStatus } from '../../domain/signature-key/key.state';
 
@@ -17,7 +18,7 @@ export class KeyRequestDecidedView {
   @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
   @ApiProperty({ enum: ['APPROVED', 'REJECTED', 'PENDING'], description: 'PENDING: the approval was recorded and the request waits for more (R20 M-of-N)' })
   status: 'APPROVED' | 'REJECTED' | 'PENDING';
-  @ApiPropertyOptional({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'], description: 'How an approved key became ACTIVE' }) mode?: string;
+  @ApiPropertyOptional({ enum: [...APPROVAL_MODES], description: 'How an approved key became ACTIVE' }) mode?: string;
   @ApiPropertyOptional({ type: [String], description: 'While PENDING: the approvers whose approvals count so far' }) approvals?: string[];
   @ApiPropertyOptional({ description: 'While PENDING: the threshold at this decision' }) approvalsRequired?: number;
   @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;

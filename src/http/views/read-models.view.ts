@@ -1,3 +1,4 @@
+import { APPROVAL_MODES } from '../../domain/signature-key/key.events';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
 import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
@@ -35,7 +36,7 @@ class ActiveKeyView {
   @ApiProperty() requestId: string;
   @ApiProperty() publicKey: string;
   @ApiProperty() fingerprint: string;
-  @ApiProperty({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'] }) mode: string;
+  @ApiProperty({ enum: [...APPROVAL_MODES] }) mode: string;
   @ApiProperty({ ...NULLABLE_STRING, description: 'null for FIRST_KEY' }) approvedBy: string | null;
   @ApiProperty({ format: 'date-time' }) approvedAt: string;
 }
@@ -125,7 +126,7 @@ class RememberedBrowserView {
 class KeyAsOfView {
   @ApiProperty() requestId: string;
   @ApiProperty() fingerprint: string;
-  @ApiProperty({ enum: ['FIRST_KEY', 'APPROVAL', 'ROTATION'] }) mode: string;
+  @ApiProperty({ enum: [...APPROVAL_MODES] }) mode: string;
   @ApiProperty({ format: 'date-time' }) activeSince: string;
 }
 

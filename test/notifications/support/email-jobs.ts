@@ -5,7 +5,7 @@ import { emailJobId, type EmailJob } from '../../../src/notifications/email-job'
 export const SECRET_CODE = '4821 9377 0154 62';
 
 /** An approval email job with a fresh event id. */
-export function approvalJob(n = 1): EmailJob {
+export function approvalJob(n = 1): Extract<EmailJob, { kind: 'KEY_APPROVED' }> {
   const eventId = randomUUID();
   const to = { agentId: `agent-${n}`, displayName: `Agent ${n}`, email: `agent-${n}@example.com` };
   return {

@@ -1,0 +1,89 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../application/command-context';
+import { Directory } from '../../application/directory';
+import { Recoveries } from '../../application/recoveries';
+import { StartRecoveryCommand } from '../../application/use-cases/start-recovery';
+import { VetoRecoveryCommand } from '../../application/use-cases/veto-recovery';
+import { AgentOrOperator, OperatorOnly } from '../../auth/access.decorators';
+import { latestRecovery } from '../../domain/recovery/recovery.state';
+import { OPERATOR_ACTOR } from '../../domain/shared/actor';
+import { refuse } from '../../domain/shared/refusal';
+import type { Role } from '../../domain/shared/roles';
+import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
+import { Ctx } from '../command-context.decorator';
+import { START_RECOVERY_BODY_SCHEMA, startRecoverySchema, VETO_RECOVERY_BODY_SCHEMA, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
+import { IdPipe } from '../id.pipe';
+import { RecoveryChangedView, recoveryView, RecoveryView } from '../views/recovery.view';
+import { ZodBodyPipe } from '../zod-body.pipe';
+
+/** Who reads an org's recovery besides the operator: the approvers it concerns, and auditors. */
+const READERS: readonly Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
+
+const RecoveryParam = () => ApiParam({ name: 'recoveryId', description: 'The recovery (recoveryId from POST recoveries)', schema: { type: 'string', maxLength: 256 }, example: 'rc_01J9Z3' });
+
+/** R20 break-glass recovery of a locked-out org: started by the operator, vetoed by any approver with an ACTIVE key. */
+@ApiTags('organizations')
+@OrgScoped()
+@Controller('v1/orgs/:orgId')
+export class RecoveriesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: Directory,
+    private readonly recoveries: Recoveries,
+  ) {}
+
+  @Post('recoveries')
+  @HttpCode(201)
+  @OperatorOnly()
+  @OperatorEndpoint(
+    'startRecovery',
+    "Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)",
+    Answers(201, RecoveryChangedView, 'Started; every ADMIN and SUPER_ADMIN is emailed'),
+    [404, 'The organization does not exist', 'ORG_NOT_FOUND'],
+    [409, 'A recovery of this org is already running', 'RECOVERY_IN_PROGRESS'],
+    [422, 'The agent is not a SUPER_ADMIN of the org', 'NOT_SUPER_ADMIN'],
+  )
+  @ApiBody({ schema: START_RECOVERY_BODY_SCHEMA, description: 'The SUPER_ADMIN to restore' })
+  async start(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string, @Body(new ZodBodyPipe(startRecoverySchema)) body: StartRecoveryBody) {
+    const started = await this.commands.execute(new StartRecoveryCommand({ ...context, orgId }, body.agentId));
+    return { ...recoveryView(started.recovery), position: String(started.position) };
+  }
+
+  @Get('recovery')
+  @AgentOrOperator()
+  @AgentOrOperatorEndpoint(
+    'getRecovery',
+    "The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)",
+    Answers(200, RecoveryView, 'The latest recovery'),
+    [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
+  )
+  async get(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string) {
+    if (context.actor === OPERATOR_ACTOR) await this.directory.org(orgId);
+    else {
+      const { actor } = await this.directory.actor(orgId, context.actor);
+      if (!READERS.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${READERS.join(', ')}; you are ${actor.role}.`);
+    }
+    const latest = latestRecovery((await this.recoveries.load(orgId)).state);
+    return latest ? recoveryView(latest) : refuse('NOT_FOUND', 'NO_RECOVERY', 'This organization never had a break-glass recovery.');
+  }
+
+  @Post('recoveries/:recoveryId/veto')
+  @HttpCode(200)
+  @RecoveryParam()
+  @AgentEndpoint(
+    'vetoRecovery',
+    'Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)',
+    Answers(200, RecoveryChangedView, 'Vetoed: it will not take effect; every ADMIN and SUPER_ADMIN is emailed'),
+    [403, 'Not an ADMIN or SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_AN_APPROVER'],
+    [409, 'The recovery is no longer RUNNING (vetoed or completed)', 'RECOVERY_NOT_RUNNING'],
+    [422, 'The challenge is not for this recovery, or the signature does not verify', 'CHALLENGE_MISMATCH'],
+  )
+  @ApiBody({ schema: VETO_RECOVERY_BODY_SCHEMA, description: 'The signature over a RECOVERY_VETO challenge for this recovery' })
+  async veto(@Ctx() context: CommandContext, @Param('recoveryId') recoveryId: string, @Body(new ZodBodyPipe(vetoRecoverySchema)) body: VetoRecoveryBody) {
+    const { position } = await this.commands.execute(new VetoRecoveryCommand(context, recoveryId, body.challengeId, body.signature));
+    const recovery = (await this.recoveries.load(context.orgId)).state.recoveries.get(recoveryId)!;
+    return { ...recoveryView(recovery), position: String(position) };
+  }
+}

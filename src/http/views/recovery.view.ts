@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { RecoveryEntry } from '../../domain/recovery/recovery.state';
+
+/** A break-glass recovery (R20) as its stream records it. */
+export class RecoveryView {
+  @ApiProperty({ example: 'rc_01J9Z3' }) recoveryId: string;
+  @ApiProperty({ description: 'The SUPER_ADMIN it restores', example: 'alice' }) agentId: string;
+  @ApiProperty({ enum: ['RUNNING', 'VETOED', 'COMPLETED'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When it takes effect unless vetoed' }) effectiveAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When the approvers are reminded (halfway)' }) remindAt: string;
+  @ApiProperty({ description: "The delay applied: the policy's recoveryDelayHours, doubled with a working approver", example: 72 }) delayHours: number;
+  @ApiProperty({ description: 'An ADMIN or SUPER_ADMIN held an ACTIVE key when it started (so the delay is doubled)' }) withWorkingApprover: boolean;
+  @ApiProperty({ description: 'The approvers were reminded' }) reminded: boolean;
+  @ApiPropertyOptional({ description: 'Who vetoed it, once VETOED' }) vetoedBy?: string;
+  @ApiPropertyOptional({ description: 'The key request granted with mode RECOVERY, once COMPLETED' }) requestId?: string;
+}
+
+export class RecoveryChangedView extends RecoveryView {
+  @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
+}
+
+export const recoveryView = (entry: RecoveryEntry): RecoveryView => ({ ...entry });

@@ -1,0 +1,285 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReadModelName } from '../../projections/projection';
+import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
+import { EXIT } from '../../src/cli/exit-codes';
+import { runCli } from '../../src/cli/run-cli';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { InProcessLease } from '../../src/leases/in-process-lease';
+import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
+import { deadlineEnforcers } from '../../src/runtime/build-runtime';
+import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
+import { AuditVerifier } from '../../src/transparency/audit-verifier';
+import { parseSignerKey, parseVerifierKey } from '../../src/transparency/signed-note';
+import { LOG_KEY_FILE } from '../../src/transparency/log-key';
+import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
+import { leafInput } from '../../src/transparency/event-leaf';
+import { memoryIo } from '../cli/support/memory-io';
+import { call, type TestAgent } from '../support/api-client';
+import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
+import { serverForSuite } from '../support/server-for-suite';
+import { expectProblem } from './expectations';
+
+const HOUR = 3600 * 1000;
+type Line = Record<string, any>;
+
+/**
+ * R20 break-glass recovery over the real application: the operator starts it, approvers are
+ * emailed at once and halfway, an approver with an ACTIVE key vetoes it, or the lease-holding
+ * scheduler (its clock set by the test) completes it once the delay passed, granting the
+ * SUPER_ADMIN's PENDING request with mode RECOVERY; the exported log verifies offline.
+ */
+describe('break-glass recovery (R20)', () => {
+  const suite = serverForSuite();
+  let work: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-recovery-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  let errors: unknown[] = [];
+  beforeEach(() => (errors = []));
+  afterEach(() => expect(errors).toEqual([]));
+  /** A scheduler as another instance would run it, at the given clock. */
+  const passAt = (at: Date) =>
+    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), new InProcessLease(), { intervalMs: 20, clock: () => at, onError: (error) => errors.push(error) }).pass();
+
+  async function eventsOf(orgId: string, type: string): Promise<RecordedEvent[]> {
+    const all: RecordedEvent[] = [];
+    for (let after: bigint | undefined; ; ) {
+      const page = await suite.server.eventStore.readAll(after, 1000);
+      if (page.length === 0) return all.filter((event) => event.type === type && event.metadata.orgId === orgId);
+      all.push(...page);
+      after = page[page.length - 1].position;
+    }
+  }
+
+  async function caughtUp(model: ReadModelName): Promise<void> {
+    const head = (await suite.server.eventStore.headPosition())!;
+    while (((await suite.server.readModels.checkpoint(model)) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  const planner = () => new EmailJobPlanner(suite.server.eventStore);
+  const emailsOf = async (event: RecordedEvent) => (await planner().jobsFor(event)).map((job) => [job.kind, job.to.agentId]).sort();
+
+  const start = (orgId: string, agentId: string, token = suite.server.bootstrapToken) => call(suite.server, 'POST', `/v1/orgs/${orgId}/recoveries`, token, { agentId });
+  const show = (orgId: string, token: string) => call(suite.server, 'GET', `/v1/orgs/${orgId}/recovery`, token);
+  async function veto(approver: TestAgent, recoveryId: string, key = approver.key!) {
+    const proof = await suite.journey.signed(approver, key, { purpose: 'RECOVERY_VETO', recoveryId });
+    return call(suite.server, 'POST', `/v1/orgs/${approver.orgId}/recoveries/${recoveryId}/veto`, approver.token, { challengeId: proof.challengeId, signature: proof.signature });
+  }
+
+  async function exportOf(admin: TestAgent): Promise<Line[]> {
+    await caughtUp('audit-log');
+    const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token);
+    expect(reply.status).toBe(200);
+    return String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
+  }
+  const vkey = async () => (await call(suite.server, 'GET', '/v1/log-key')).body as string;
+  async function verify(lines: Line[]) {
+    const verifier = new AuditVerifier({ logKey: parseVerifierKey(await vkey()) });
+    for (const line of lines) verifier.push(JSON.stringify(line));
+    return verifier.finish();
+  }
+  /** What an operator holding the log key does to hide an edit: re-sign every checkpoint over the edited events. */
+  function resign(lines: Line[], orgId: string): Line[] {
+    const signer = parseSignerKey(readFileSync(join(suite.server.dataDir, LOG_KEY_FILE), 'utf8'));
+    const tree = CompactRange.empty();
+    const roots: Hash[] = [tree.root()];
+    return lines.map((line) => {
+      if (line.type !== 'CheckpointSigned') {
+        tree.append(leafHash(leafInput(line as never)));
+        roots.push(tree.root());
+        return line;
+      }
+      const size = Math.min(line.data.size, roots.length - 1);
+      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(line.occurredAt))] }, signer);
+      return { ...line, data: { size, note } };
+    });
+  }
+
+  it('restores a locked-out org: refuses a second recovery, reminds halfway, waits for a key request, grants it with mode RECOVERY after the delay; the org works again and its log verifies offline', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const bob = await suite.journey.addAgent(alice, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, alice);
+    const carol = await suite.journey.addAgent(alice, 'carol');
+    // Every approver's key is gone: nobody can approve again.
+    expect((await suite.journey.revokeKey(alice, 'bob')).status).toBe(200);
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+
+    expectProblem(await start(alice.orgId, 'carol'), 422, 'NOT_SUPER_ADMIN');
+    expectProblem(await start(alice.orgId, 'alice', alice.token), 401);
+    expectProblem(await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/recoveries`, suite.server.bootstrapToken, { agentId: 'alice', extra: 1 }), 400, 'INVALID_INPUT');
+    expectProblem(await start('no-such-org', 'alice'), 404, 'ORG_NOT_FOUND');
+    expectProblem(await show(alice.orgId, alice.token), 404, 'NO_RECOVERY');
+
+    const before = Date.now();
+    const started = await start(alice.orgId, 'alice');
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ agentId: 'alice', status: 'RUNNING', delayHours: 72, withWorkingApprover: false, reminded: false });
+    const startedAt = Date.parse(started.body.startedAt);
+    expect(startedAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(started.body.effectiveAt) - startedAt).toBe(72 * HOUR);
+    const { recoveryId } = started.body;
+
+    expectProblem(await start(alice.orgId, 'alice'), 409, 'RECOVERY_IN_PROGRESS');
+    for (const token of [alice.token, suite.server.bootstrapToken]) expect((await show(alice.orgId, token)).body).toMatchObject({ recoveryId, status: 'RUNNING' });
+    expectProblem(await show(alice.orgId, carol.token), 403, 'NOT_ALLOWED');
+    // An approver without an ACTIVE key cannot veto, whatever key they sign with.
+    expectProblem(await veto(bob, recoveryId, generateKeyPair()), 403, 'APPROVER_HAS_NO_ACTIVE_KEY');
+
+    const [startedEvent] = await eventsOf(alice.orgId, 'RecoveryStarted');
+    expect(await emailsOf(startedEvent)).toEqual([['RECOVERY_STARTED', 'alice'], ['RECOVERY_STARTED', 'bob']]);
+
+    await caughtUp('recoveries');
+    const at = (ms: number) => new Date(startedAt + ms);
+    await passAt(at(35 * HOUR));
+    expect(await eventsOf(alice.orgId, 'RecoveryReminderSent')).toEqual([]);
+    await passAt(at(37 * HOUR));
+    await passAt(at(38 * HOUR));
+    const reminders = await eventsOf(alice.orgId, 'RecoveryReminderSent');
+    expect(reminders.map((event) => [event.data.recoveryId, event.metadata.actor])).toEqual([[recoveryId, POLICY_ACTOR]]);
+    expect(await emailsOf(reminders[0])).toEqual([['RECOVERY_REMINDER', 'alice'], ['RECOVERY_REMINDER', 'bob']]);
+
+    // Past the delay, but alice has no PENDING request yet: nothing is granted, the next pass tries again.
+    await passAt(at(73 * HOUR));
+    expect(await eventsOf(alice.orgId, 'RecoveryCompleted')).toEqual([]);
+    const requested = await suite.journey.requestKey(alice);
+    expect(requested.body.status).toBe('PENDING');
+    const recoveredKey = (requested as typeof requested & { key: TestKeyPair }).key;
+    await caughtUp('recoveries');
+    await passAt(at(74 * HOUR));
+    await passAt(at(75 * HOUR));
+
+    const [completed] = await eventsOf(alice.orgId, 'RecoveryCompleted');
+    expect(completed.data).toMatchObject({ recoveryId, agentId: 'alice', requestId: requested.body.requestId });
+    const grants = (await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY');
+    expect(grants.map((event) => [event.data.requestId, event.data.recoveryId, event.metadata.actor])).toEqual([[requested.body.requestId, recoveryId, POLICY_ACTOR]]);
+    expect(completed.position).toBeGreaterThan(grants[0].position);
+    expect((await show(alice.orgId, alice.token)).body).toMatchObject({ recoveryId, status: 'COMPLETED', requestId: requested.body.requestId });
+    const view = await suite.journey.getKeyRequest(alice, requested.body.requestId);
+    expect(view.body.status).toBe('APPROVED');
+    expect(view.body.history.at(-1)).toMatchObject({ type: 'KeyApproved', by: POLICY_ACTOR });
+    const status = await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/zero-trust-status`, alice.token, undefined, { 'x-min-position': String(completed.position) });
+    expect(status.body.agents.find((agent: { agentId: string }) => agent.agentId === 'alice')).toMatchObject({ keyStatus: 'ACTIVE', activeKey: { mode: 'RECOVERY' } });
+    expect(await emailsOf(completed)).toEqual([['RECOVERY_COMPLETED', 'alice'], ['RECOVERY_COMPLETED', 'bob']]);
+    expect(await emailsOf(grants[0])).toEqual([['KEY_APPROVED', 'alice']]);
+
+    // The org works again: the recovered SUPER_ADMIN approves carol's key request.
+    alice.key = recoveredKey;
+    const carols = await suite.journey.requestKey(carol);
+    const approved = await suite.journey.decide(alice, carols.body.requestId, 'APPROVE', { verificationCode: carols.body.verificationCode });
+    expect(approved.body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
+    // Once completed, another recovery may start: now against working approvers, so with the doubled delay.
+    expect((await start(alice.orgId, 'alice')).body).toMatchObject({ status: 'RUNNING', withWorkingApprover: true, delayHours: 144 });
+
+    const lines = await exportOf(alice);
+    const good = join(work, 'recovered.ndjson');
+    writeFileSync(good, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const run = async (...argv: string[]) => {
+      const io = memoryIo({ ZTKEYS_HOME: work });
+      return { code: await runCli(argv, io), stdout: io.stdout.text, stderr: io.stderr.text };
+    };
+    const ok = await run('audit', 'verify', good, '--log-key', await vkey());
+    expect(ok).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(ok.stdout).toMatch(/alice \(SUPER_ADMIN\): alice \S+ RECOVERY/);
+    expect(ok.stdout).toMatch(/carol \(MEMBER\): carol \S+ APPROVAL by alice <- alice \S+ RECOVERY/);
+
+    // Tampering, even re-signed with the log key: a RECOVERY grant naming no started recovery, or made before the delay passed.
+    const grantIndex = lines.findIndex((line) => line.type === 'KeyApproved' && line.data.mode === 'RECOVERY');
+    const leafIndexOf = (index: number) => lines.slice(0, index).filter((line) => line.type !== 'CheckpointSigned').length;
+    const forged = structuredClone(lines);
+    forged[grantIndex].data.recoveryId = 'rc_forged';
+    const bad = join(work, 'forged.ndjson');
+    writeFileSync(bad, resign(forged, alice.orgId).map((line) => JSON.stringify(line)).join('\n'));
+    const refused = await run('audit', 'verify', bad, '--log-key', await vkey());
+    expect(refused.code).toBe(EXIT.TAMPERED);
+    expect(refused.stderr).toMatch(/INVALID or TAMPERED/);
+    expect(refused.stderr).toContain('recovery rc_forged was never started');
+    expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'KeyApproved', leafIndex: leafIndexOf(grantIndex) });
+
+    const early = structuredClone(lines);
+    early[grantIndex].occurredAt = new Date(startedAt + HOUR).toISOString();
+    expect((await verify(resign(early, alice.orgId))).failure).toMatchObject({
+      type: 'KeyApproved',
+      leafIndex: leafIndexOf(grantIndex),
+      reason: expect.stringMatching(/granted by recovery \S+ at .*, before it took effect/),
+    });
+
+    const noDelay = structuredClone(lines);
+    const startIndex = noDelay.findIndex((line) => line.type === 'RecoveryStarted');
+    noDelay[startIndex].data.delayHours = 1;
+    expect((await verify(resign(noDelay, alice.orgId))).failure).toMatchObject({ type: 'RecoveryStarted', reason: expect.stringMatching(/waits 1 h, but the policy then gave 72 h/) });
+  });
+
+  it('against an org with a working approver: the delay is doubled and the approver vetoes it, signed; a new recovery may start after', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const bob = await suite.journey.addAgent(alice, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, alice);
+    const carol = await suite.journey.addAgent(alice, 'carol');
+    await suite.journey.activeKey(carol, bob);
+
+    const started = await start(alice.orgId, 'alice');
+    expect(started.body).toMatchObject({ status: 'RUNNING', delayHours: 144, withWorkingApprover: true });
+    const { recoveryId } = started.body;
+    expect(Date.parse(started.body.effectiveAt) - Date.parse(started.body.startedAt)).toBe(144 * HOUR);
+
+    expectProblem(await suite.journey.challenge(carol, { purpose: 'RECOVERY_VETO', recoveryId }), 403, 'NOT_AN_APPROVER');
+    expectProblem(await suite.journey.challenge(bob, { purpose: 'RECOVERY_VETO', recoveryId: 'rc_nope' }), 404, 'RECOVERY_NOT_FOUND');
+    expectProblem(await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/recoveries/${recoveryId}/veto`, bob.token, { challengeId: 'x', signature: 'short' }), 400, 'INVALID_INPUT');
+    // A veto challenge binds whom the recovery restores, so the approver sees it before signing.
+    const challenge = await suite.journey.challenge(bob, { purpose: 'RECOVERY_VETO', recoveryId });
+    expect(JSON.parse(challenge.body.statement)).toMatchObject({ purpose: 'RECOVERY_VETO', recoveryId, recoveredAgentId: 'alice', agentId: 'bob' });
+
+    const vetoed = await veto(bob, recoveryId);
+    expect(vetoed.status).toBe(200);
+    expect(vetoed.body).toMatchObject({ recoveryId, status: 'VETOED', vetoedBy: 'bob' });
+    expectProblem(await veto(alice, recoveryId), 409, 'RECOVERY_NOT_RUNNING');
+    const [vetoEvent] = await eventsOf(alice.orgId, 'RecoveryVetoed');
+    expect(await emailsOf(vetoEvent)).toEqual([['RECOVERY_VETOED', 'alice'], ['RECOVERY_VETOED', 'bob']]);
+
+    // Past the doubled delay, with a key request waiting: a vetoed recovery grants nothing.
+    await suite.journey.requestKey(alice);
+    await caughtUp('recoveries');
+    await passAt(new Date(Date.parse(started.body.effectiveAt) + HOUR));
+    expect(await eventsOf(alice.orgId, 'RecoveryCompleted')).toEqual([]);
+    expect((await show(alice.orgId, suite.server.bootstrapToken)).body).toMatchObject({ recoveryId, status: 'VETOED' });
+
+    const again = await start(alice.orgId, 'alice');
+    expect(again.body).toMatchObject({ status: 'RUNNING', withWorkingApprover: true });
+    expect(again.body.recoveryId).not.toBe(recoveryId);
+
+    const lines = await exportOf(alice);
+    expect((await verify(lines)).failure).toBeUndefined();
+    // A veto recorded for a MEMBER, even re-signed with the log key: the verifier refuses it.
+    const forged = structuredClone(lines);
+    const vetoIndex = forged.findIndex((line) => line.type === 'RecoveryVetoed');
+    forged[vetoIndex].actor = 'carol';
+    forged[vetoIndex].data.vetoedBy = 'carol';
+    expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'RecoveryVetoed', reason: expect.stringMatching(/"carol" vetoed recovery \S+ as MEMBER/) });
+  });
+
+  it('records one outcome when schedulers race each other and an approver\'s veto: one completion or one veto, never both', async () => {
+    for (let round = 0; round < 3; round++) {
+      const alice = await suite.journey.createOrg('alice');
+      await suite.journey.activeKey(alice, alice);
+      const bob = await suite.journey.addAgent(alice, 'bob', 'ADMIN');
+      await suite.journey.activeKey(bob, alice);
+      const started = await start(alice.orgId, 'alice');
+      expect(await suite.journey.requestKey(alice)).toMatchObject({ status: 201 });
+      await caughtUp('recoveries');
+      const late = new Date(Date.parse(started.body.effectiveAt) + HOUR);
+      const [vetoed] = await Promise.all([veto(bob, started.body.recoveryId), passAt(late), passAt(late), passAt(late)]);
+      const completions = await eventsOf(alice.orgId, 'RecoveryCompleted');
+      const vetoes = await eventsOf(alice.orgId, 'RecoveryVetoed');
+      const grants = (await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY');
+      expect([completions.length + vetoes.length, grants.length]).toEqual([1, completions.length]);
+      expect(vetoed.status).toBe(vetoes.length === 1 ? 200 : 409);
+    }
+  });
+});
