@@ -1,33 +1,32 @@
 import { Queue } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { renderEmail } from '../src/notifications/email-content';
 import { emailJobId, type EmailJob } from '../src/notifications/email-job';
-import type { Bench } from './bench-row';
+import { toMailOptions } from '../src/notifications/mail/mail-options';
+import { notificationsConfig } from '../src/notifications/notifications.config';
+import { BullmqEmailQueue } from '../src/notifications/queue/bullmq-email-queue';
+import type { Bench, BenchRow } from './bench-row';
+import { processTreeCpuMicros } from './support/process-cpu';
+import { blastSmtp, wireMessage } from './support/smtp-blast';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
+const FROM = 'ztkeys <no-reply@bench.example>';
 const WORKER_MAIN = join(__dirname, '..', 'src', 'notifications', 'worker.main.js');
-const CONCURRENCY = 4;
-const EMAILS = 1_500;
-const BARE_JOBS = 10_000;
+const SINK_MAIN = join(__dirname, 'support', 'smtp-sink.main.js');
+/** BENCH_EMAILS shortens the runs while developing. */
+const EMAILS = Number(process.env.BENCH_EMAILS ?? 3_000);
+const WORKER_COUNTS = (process.env.BENCH_EMAIL_WORKERS ?? '1,2,4').split(',').map(Number);
+/** Emails each sender process sends before it is timed. */
+const WARM_UP_EMAILS = Number(process.env.BENCH_EMAIL_WARM_UP ?? 500);
+/** The raw client's pipelining depth per connection. */
+const BLAST_WINDOW = 16;
 
-/** A loopback SMTP server that accepts and counts; it does not parse, so it is not the bottleneck. */
-async function countingSmtpServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('end', () => callback());
-      stream.resume();
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+const now = (): number => performance.timeOrigin + performance.now();
 
 const approval = (n: number): EmailJob => {
   const eventId = randomUUID();
@@ -45,14 +44,99 @@ const approval = (n: number): EmailJob => {
   };
 };
 
-/** Starts a process and resolves once it prints `ready`. */
-function startProcess(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** The SMTP sink in its own process (bench/support/smtp-sink.main.ts). */
+class Sink {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<Sink> {
+    const child = fork(SINK_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { port: number }) => resolve(message.port));
+      child.once('exit', (code) => reject(new Error(`SMTP sink exited (${code}) before it listened`)));
+    });
+    return new Sink(child, port);
+  }
+
+  /** The sink process's CPU so far, µs. */
+  cpu(): number {
+    return processTreeCpuMicros(this.child.pid!);
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Emails per second: `send` starts the clock; it stops when the sink accepts the `count`-th message. */
+  async rate(count: number, send: () => Promise<unknown>): Promise<number> {
+    const last = new Promise<number>((resolve) => {
+      const listener = (message: { accepted?: number; at?: number }): void => {
+        if (message.accepted !== count) return;
+        this.child.off('message', listener);
+        resolve(message.at!);
+      };
+      this.child.on('message', listener);
+    });
+    this.child.send({ expect: count });
+    const started = now();
+    const [, at] = await Promise.all([send(), last]);
+    return Math.round(count / ((at - started) / 1000));
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
+
+/** The built message of each job, as nodemailer writes it: what the raw client blasts. */
+const built = (jobs: readonly EmailJob[]): Promise<Buffer[]> =>
+  Promise.all(jobs.map((job) => new MailComposer(toMailOptions(renderEmail(job, FROM, new Date()))).compile().build()));
+
+/** Emails per second, and the CPU per email (µs, user + system) of the sender and of the sink. */
+interface Measured {
+  rate: number;
+  cpuPerEmail: number;
+  sinkCpuPerEmail: number;
+}
+
+/** The ceiling: a bare pooled nodemailer transport in this process, every message handed to it at once, no queue. */
+async function barePooledNodemailer(sink: Sink, jobs: readonly EmailJob[], pool: { maxConnections: number; maxMessages: number }): Promise<Measured> {
+  const messages = jobs.map((job) => toMailOptions(renderEmail(job, FROM, new Date())));
+  const transport = createTransport({ host: '127.0.0.1', port: sink.port, pool: true, ...pool });
+  try {
+    // Warm, as a long-running sender is: the workers get the same warm-up (WARM_UP_EMAILS each).
+    const warmUp = Array.from({ length: WARM_UP_EMAILS }, (_, n) => toMailOptions(renderEmail(approval(n), FROM, new Date())));
+    await sink.rate(warmUp.length, () => Promise.all(warmUp.map((message) => transport.sendMail(message))));
+    const cpu = process.cpuUsage();
+    const sinkCpu = sink.cpu();
+    const rate = await sink.rate(messages.length, () => Promise.all(messages.map((message) => transport.sendMail(message))));
+    const { user, system } = process.cpuUsage(cpu);
+    return {
+      rate,
+      cpuPerEmail: Math.round((user + system) / messages.length),
+      sinkCpuPerEmail: Math.round((sink.cpu() - sinkCpu) / messages.length),
+    };
+  } finally {
+    transport.close();
+  }
+}
+
+/** Starts `npm run worker` (its settings from this environment, defaults when unset) and resolves once it says it is ready. */
+function startWorker(queue: string, smtpUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [WORKER_MAIN], {
+    env: { ...process.env, REDIS_URL, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_FROM: FROM },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       if (output.length < 10_000) output += chunk.toString();
-      if (output.includes(ready)) resolve(child);
+      if (output.includes('email worker ready')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${output}`)));
   });
@@ -66,83 +150,108 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The email worker as deployed (`npm run worker`), sending to the loopback SMTP server. */
-const emailWorker = (queue: string, smtpUrl: string): Promise<ChildProcess> =>
-  startProcess(
-    [WORKER_MAIN],
-    { REDIS_URL, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_WORKER_CONCURRENCY: String(CONCURRENCY) },
-    'email worker ready',
-  );
-
-/** The ceiling: a bare BullMQ worker process with a no-op processor, same concurrency. */
-const bareWorker = (queue: string): Promise<ChildProcess> =>
-  startProcess(
-    [
-      '-e',
-      `const { Worker } = require(${JSON.stringify(require.resolve('bullmq'))});
-       const worker = new Worker(${JSON.stringify(queue)}, async () => {}, { connection: { url: ${JSON.stringify(REDIS_URL)}, maxRetriesPerRequest: null }, concurrency: ${CONCURRENCY} });
-       worker.waitUntilReady().then(() => console.log('ready'));
-       process.once('SIGTERM', () => worker.close().then(() => process.exit(0)));`,
-    ],
-    {},
-    'ready',
-  );
+/** Adds jobs as the notifier adds them, one `add` per event, to the paused queue. */
+async function enqueuePaused(control: Queue, queue: BullmqEmailQueue, jobs: readonly EmailJob[]): Promise<void> {
+  await control.pause();
+  for (const job of jobs) await queue.add([job]);
+}
 
 /**
- * Jobs per second for `workers` processes: the jobs are queued while the queue is paused, the
- * workers started, and the clock runs from resume until every job completed.
+ * ztkeys' path: the jobs are added as the notifier adds them (one `add` per event, through the
+ * BullMQ adapter) to a paused queue, `workers` worker processes wait on it, and the clock runs
+ * from the resume until the sink accepts the last email.
  */
-async function measure(
-  jobs: number,
-  workers: number,
-  start: (queue: string) => Promise<ChildProcess>,
-  data: (n: number) => EmailJob,
-): Promise<number> {
+async function throughWorkers(sink: Sink, jobs: readonly EmailJob[], workers: number): Promise<Measured> {
   const name = `ztkeys-bench-${randomUUID()}`;
-  const queue = new Queue<EmailJob>(name, { connection: { url: REDIS_URL, maxRetriesPerRequest: null } });
+  const config = notificationsConfig({ REDIS_URL, EMAIL_QUEUE: name });
+  const notifierQueue = new BullmqEmailQueue({ ...config, redisUrl: REDIS_URL, name });
+  const control = new Queue(name, { connection: { url: REDIS_URL, maxRetriesPerRequest: null } });
   const children: ChildProcess[] = [];
   try {
-    await queue.pause();
-    for (let from = 0; from < jobs; from += 1_000) {
-      const batch = Array.from({ length: Math.min(1_000, jobs - from) }, (_, i) => data(from + i));
-      await queue.addBulk(batch.map((job) => ({ name: job.kind, data: job, opts: { jobId: job.id, removeOnComplete: true } })));
-    }
-    children.push(...(await Promise.all(Array.from({ length: workers }, () => start(name)))));
-    const started = process.hrtime.bigint();
-    await queue.resume();
+    children.push(...(await Promise.all(Array.from({ length: workers }, () => startWorker(name, sink.url)))));
+    // Warm-up: every worker process has run its code long enough for V8 to optimise it, as a long-running worker has.
+    const warmUp = Array.from({ length: WARM_UP_EMAILS * workers }, (_, n) => approval(n));
+    await enqueuePaused(control, notifierQueue, warmUp);
+    await sink.rate(warmUp.length, () => control.resume());
+    await enqueuePaused(control, notifierQueue, jobs);
+    const cpu = (): number => children.reduce((sum, child) => sum + processTreeCpuMicros(child.pid!), 0);
+    const cpuBefore = cpu();
+    const sinkCpu = sink.cpu();
+    const rate = await sink.rate(jobs.length, () => control.resume());
+    const cpuPerEmail = Math.round((cpu() - cpuBefore) / jobs.length);
+    const sinkCpuPerEmail = Math.round((sink.cpu() - sinkCpu) / jobs.length);
     for (;;) {
-      const counts = await queue.getJobCounts('wait', 'prioritized', 'active', 'delayed');
-      if (Object.values(counts).every((count) => count === 0)) break;
+      const counts = await notifierQueue.counts();
+      if (counts.completed === warmUp.length + jobs.length) break;
+      if (counts.failed > 0) throw new Error(`${counts.failed} email job(s) failed`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return Math.round(jobs / seconds);
+    return { rate, cpuPerEmail, sinkCpuPerEmail };
   } finally {
     await Promise.all(children.map(stopProcess));
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await control.obliterate({ force: true });
+    await control.close();
+    await notifierQueue.close();
   }
 }
 
-/** R12: emails per second through BullMQ to a loopback SMTP server, 1 and 4 worker processes, beside bare BullMQ. */
+/**
+ * R12, issue 14 item 5: emails per second from BullMQ through 1, 2 and 4 `npm run worker`
+ * processes (default settings) to an SMTP sink in its own process, each beside a bare pooled
+ * nodemailer sender (same pool size, no queue) measured just before against the same sink; and
+ * the sink's own limit, from a raw pipelining client.
+ */
 export const emailBench: Bench = async () => {
-  const smtp = await countingSmtpServer();
+  // The settings `npm run worker` gets from this environment: its defaults unless EMAIL_WORKER_CONCURRENCY or SMTP_* are set.
+  const defaults = notificationsConfig(process.env);
+  const pool = defaults.smtpPool;
+  const jobs = Array.from({ length: EMAILS }, (_, n) => approval(n));
+  const sink = await Sink.start();
+  const load = (): string => `load average ${loadavg()[0].toFixed(1)}`;
   try {
-    const rows = [];
-    for (const workers of [1, 4]) {
-      const bare = await measure(BARE_JOBS, workers, bareWorker, approval);
-      const emails = await measure(EMAILS, workers, (queue) => emailWorker(queue, smtp.url), approval);
-      const label = `${workers} worker process${workers > 1 ? 'es' : ''}, concurrency ${CONCURRENCY} each`;
+    const rows: BenchRow[] = [];
+    const wire = (await built(jobs)).map((data, n) => wireMessage('no-reply@bench.example', jobs[n].to.email, data));
+    const limit = await sink.rate(wire.length, () => blastSmtp(sink.port, wire, pool.maxConnections, BLAST_WINDOW));
+    rows.push({
+      name: `SMTP sink's own limit (smtp-server, own process): raw client, ${pool.maxConnections} connections, ${BLAST_WINDOW} pipelined messages each, ${EMAILS} pre-built emails (${load()})`,
+      value: limit,
+      unit: 'emails/s',
+    });
+    const rates: number[] = [];
+    for (const workers of WORKER_COUNTS) {
+      const bare = await barePooledNodemailer(sink, jobs, pool);
+      const ours = await throughWorkers(sink, jobs, workers);
+      rates.push(ours.rate);
+      const label = `${workers} \`npm run worker\` process${workers > 1 ? 'es' : ''} (concurrency ${defaults.concurrency}, ${pool.maxConnections} pooled connections each)`;
+      const ceilingName = `bare pooled nodemailer, ${pool.maxConnections} connections, no queue, same emails and sink`;
+      rows.push(
+        {
+          name: `emails, BullMQ → ${label} → sink: ${ours.rate >= 0.8 * bare.rate ? 'PASS' : 'FAIL'}, needs ≥ 0.8 × bare (${load()})`,
+          value: ours.rate,
+          unit: 'emails/s',
+          ceilingName,
+          ceilingValue: bare.rate,
+        },
+        {
+          name: `(same run) CPU per email of the ${label} (the sink meanwhile: ${ours.sinkCpuPerEmail} µs/email, ${bare.sinkCpuPerEmail} behind the bare sender)`,
+          value: ours.cpuPerEmail,
+          unit: 'µs CPU/email',
+          ceilingName,
+          ceilingValue: bare.cpuPerEmail,
+        },
+      );
+    }
+    for (let i = 1; i < WORKER_COUNTS.length; i++) {
       rows.push({
-        name: `emails via BullMQ to loopback SMTP, ${label}`,
-        value: emails,
+        name: `emails, ${WORKER_COUNTS[i]} worker processes: ${rates[i] >= rates[0] ? 'PASS' : 'FAIL'}, needs ≥ 1 worker process`,
+        value: rates[i],
         unit: 'emails/s',
-        ceilingName: `bare BullMQ no-op jobs, ${label}`,
-        ceilingValue: bare,
+        ceilingName: '1 worker process',
+        ceilingValue: rates[0],
       });
     }
     return rows;
   } finally {
-    await smtp.close();
+    await sink.stop();
   }
 };

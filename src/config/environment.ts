@@ -96,8 +96,9 @@ const ENVIRONMENT = z.object({
   EMAIL_ATTEMPTS: integer(1, 12),
   EMAIL_BACKOFF_MS: integer(1, 5000),
   EMAIL_LOCK_MS: integer(1, 30_000),
-  EMAIL_WORKER_CONCURRENCY: integer(1, 4),
-  SMTP_MAX_CONNECTIONS: integer(1, undefined),
+  // Four times the pool: each connection has a next email waiting while a finished job goes back to Redis.
+  EMAIL_WORKER_CONCURRENCY: integer(1, 16),
+  SMTP_MAX_CONNECTIONS: integer(1, 4),
   SMTP_MAX_MESSAGES: integer(1, 1000),
   EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
   EMAIL_WORKER_METRICS_PORT: integer(1, undefined),

@@ -17,9 +17,9 @@ export interface NotificationsConfig {
   retry: RetryPolicy;
   /** EMAIL_LOCK_MS: a job of a worker that died goes back to the queue after this long. */
   lockMs: number;
-  /** EMAIL_WORKER_CONCURRENCY: emails one worker sends at once. */
+  /** EMAIL_WORKER_CONCURRENCY: jobs one worker holds at once (sending, or waiting for a pooled connection). */
   concurrency: number;
-  /** SMTP_MAX_CONNECTIONS (default: EMAIL_WORKER_CONCURRENCY, one per email in flight) and SMTP_MAX_MESSAGES (sent on one connection before it is renewed). */
+  /** SMTP_MAX_CONNECTIONS (SMTP connections one worker keeps open) and SMTP_MAX_MESSAGES (sent on one connection before it is renewed). */
   smtpPool: { maxConnections: number; maxMessages: number };
   /** EMAIL_KEEP_COMPLETED_HOURS: how long delivered jobs are kept (a replayed event within it enqueues nothing). */
   keepCompletedMs: number;
@@ -39,7 +39,7 @@ export function notificationsConfig(env: NodeJS.ProcessEnv = process.env): Notif
     retry: { attempts: vars.EMAIL_ATTEMPTS, backoffMs: vars.EMAIL_BACKOFF_MS },
     lockMs: vars.EMAIL_LOCK_MS,
     concurrency: vars.EMAIL_WORKER_CONCURRENCY,
-    smtpPool: { maxConnections: vars.SMTP_MAX_CONNECTIONS ?? vars.EMAIL_WORKER_CONCURRENCY, maxMessages: vars.SMTP_MAX_MESSAGES },
+    smtpPool: { maxConnections: vars.SMTP_MAX_CONNECTIONS, maxMessages: vars.SMTP_MAX_MESSAGES },
     keepCompletedMs: vars.EMAIL_KEEP_COMPLETED_HOURS * 3600 * 1000,
     workerMetricsPort: vars.EMAIL_WORKER_METRICS_PORT,
   };

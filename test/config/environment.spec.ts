@@ -70,14 +70,14 @@ describe('configuration from the environment', () => {
     }
   });
 
-  it('runs one process unless WORKERS says more; only the first worker follows the log; the SMTP pool follows the concurrency', () => {
+  it('runs one process unless WORKERS says more; only the first worker follows the log; the SMTP pool is its own setting', () => {
     expect(loadConfig({}).workers).toBe(1);
     expect(loadConfig({ WORKERS: '2' }).workers).toBe(2);
     expect(() => loadConfig({ WORKERS: '0' })).toThrow('WORKERS');
     expect(rolesOfWorker(['api', 'projector', 'notifier', 'worker'], 0)).toEqual(['api', 'projector', 'notifier', 'worker']);
     expect(rolesOfWorker(['api', 'projector', 'notifier', 'worker'], 1)).toEqual(['api']);
     expect(notificationsConfig({}).smtpPool).toEqual({ maxConnections: 4, maxMessages: 1000 });
-    expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8' }).smtpPool.maxConnections).toBe(8);
+    expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8' }).smtpPool.maxConnections).toBe(4);
     expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8', SMTP_MAX_CONNECTIONS: '2' }).smtpPool.maxConnections).toBe(2);
   });
 

@@ -10,7 +10,7 @@ describe('notificationsConfig', () => {
       queueName: 'ztkeys-email',
       retry: { attempts: 12, backoffMs: 5000 },
       lockMs: 30_000,
-      concurrency: 4,
+      concurrency: 16,
       keepCompletedMs: 168 * 3600 * 1000,
       smtpPool: { maxConnections: 4, maxMessages: 1000 },
       workerMetricsPort: undefined,
@@ -28,6 +28,8 @@ describe('notificationsConfig', () => {
       EMAIL_BACKOFF_MS: '250',
       EMAIL_LOCK_MS: '1000',
       EMAIL_WORKER_CONCURRENCY: '8',
+      SMTP_MAX_CONNECTIONS: '2',
+      SMTP_MAX_MESSAGES: '50',
       EMAIL_KEEP_COMPLETED_HOURS: '1',
       EMAIL_WORKER_METRICS_PORT: '9464',
     });
@@ -38,6 +40,7 @@ describe('notificationsConfig', () => {
       retry: { attempts: 3, backoffMs: 250 },
       lockMs: 1000,
       concurrency: 8,
+      smtpPool: { maxConnections: 2, maxMessages: 50 },
       keepCompletedMs: 3600_000,
       workerMetricsPort: 9464,
     });
@@ -46,5 +49,7 @@ describe('notificationsConfig', () => {
   it('refuses a setting that is not a positive integer, naming it', () => {
     expect(() => notificationsConfig({ EMAIL_ATTEMPTS: '0' })).toThrow('EMAIL_ATTEMPTS must be a positive integer, got "0"');
     expect(() => notificationsConfig({ EMAIL_BACKOFF_MS: '1.5s' })).toThrow(/EMAIL_BACKOFF_MS/);
+    expect(() => notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '0' })).toThrow(/EMAIL_WORKER_CONCURRENCY/);
+    expect(() => notificationsConfig({ SMTP_MAX_CONNECTIONS: 'four' })).toThrow(/SMTP_MAX_CONNECTIONS/);
   });
 });

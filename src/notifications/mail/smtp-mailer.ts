@@ -6,7 +6,7 @@ import { toMailOptions } from './mail-options';
 export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
 
-  /** `pool`: connections kept open to the server (one per email in flight) and messages sent on each before it is renewed. */
+  /** `pool`: connections kept open to the server and messages sent on each before it is renewed. */
   constructor(options: { url: string; pool: { maxConnections: number; maxMessages: number } }) {
     // Bounded timeouts: a hung server fails the attempt (and it is retried) instead of holding the job forever.
     this.transport = createTransport({
