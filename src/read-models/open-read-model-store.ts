@@ -9,5 +9,8 @@ import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl'>): ReadModelStore {
   if (config.mongodbUrl) return new MongoReadModelStore({ url: config.mongodbUrl });
   makePrivateDir(config.dataDir);
-  return new SqliteReadModelStore({ path: join(config.dataDir, 'read-models.sqlite') });
+  return new SqliteReadModelStore({ path: embeddedReadModelsPath(config.dataDir) });
 }
+
+/** The embedded read models' file in DATA_DIR. */
+export const embeddedReadModelsPath = (dataDir: string): string => join(dataDir, 'read-models.sqlite');

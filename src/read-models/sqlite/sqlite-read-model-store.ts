@@ -38,6 +38,7 @@ const countsTable = (collection: CollectionName, generation: number): string => 
  * checkpoint commit in one transaction, and the versions make replays harmless anyway.
  */
 export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
+  readonly servedFromLog: ReadonlySet<ReadModelName> = new Set();
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly faults: SqliteWriteFaults;

@@ -1,0 +1,84 @@
+/**
+ * The embedded projector on its worker thread: a process killed for real (SIGKILL) in the middle
+ * of the thread's catch-up resumes from its checkpoints on the next start, with the read models
+ * then equal to the reference semantics; and the caller's own connection reads the read models
+ * (a pending-keys page, the checkpoints) while the thread catches up.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROJECTIONS } from '../../projections/projections';
+import type { ReadModelName } from '../../projections/projection';
+import { startOnThread } from '../../src/runtime/projector-thread';
+import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
+import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
+import { openSqlite } from '../read-models/support/stores';
+
+const ROOT = join(__dirname, '..', '..');
+const REGISTER_TS = join(ROOT, 'test/support/register-ts.js');
+
+describe('projector on a worker thread (embedded)', () => {
+  it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
+    const log = openEventLog();
+    const opened = await openSqlite();
+    const readModelsPath = join(opened.dir, 'read-models.sqlite');
+    try {
+      await opened.store.init();
+      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 3000, seed: 5 }));
+      const head = (await log.events.headPosition()) as bigint;
+
+      const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
+      const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
+      // The kill landed mid-catch-up: something was checkpointed, not everything.
+      expect(killedAt).toBeGreaterThan(0);
+      expect(checkpoints.some((c) => c === undefined || c < head)).toBe(true);
+
+      const errors: unknown[] = [];
+      const running = await startOnThread({ eventLogPath: log.path, readModelsPath, execArgv: ['--require', REGISTER_TS] })({
+        onError: (error) => errors.push(error),
+        onDiverged: () => undefined,
+        onRebuilt: () => undefined,
+      });
+      // The caller's own connection answers while the thread writes (WAL), and sees its checkpoints move.
+      let readsDuringCatchUp = 0;
+      for (;;) {
+        const positions = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
+        if (positions.every((p) => p !== undefined && p >= head)) break;
+        await opened.store.find({ collection: 'pending_keys', conditions: [{ field: 'orgId', op: 'eq', value: 'org-0' }], orderBy: 'requestedPosition', limit: 50 });
+        readsDuringCatchUp += 1;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(readsDuringCatchUp).toBeGreaterThan(0);
+      // The runner's view, as the thread reports it, reached the head too.
+      for (const name of Object.keys(PROJECTIONS) as ReadModelName[]) {
+        while ((running.positionOf(name) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await running.stop();
+      expect(errors).toEqual([]);
+      expect(await dumpAll(opened.store)).toEqual(referenceDump(await readWholeLog(log.events)));
+    } finally {
+      await opened.store.close();
+      await opened.cleanup();
+      await log.cleanup();
+    }
+  }, 240_000);
+});
+
+/** Runs the child, SIGKILLs it once a third of the log is checkpointed; returns the position it had reported. */
+async function runChildAndKill(args: string[], head: bigint): Promise<number> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let reported = 0;
+  for await (const line of createInterface({ input: child.stdout })) {
+    reported = Math.max(reported, Number(line.split(' ')[1]));
+    if (BigInt(reported) * 3n >= head) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  const signal = await exited;
+  if (signal !== 'SIGKILL') throw new Error(`the projector child ended before it was killed (${String(signal)}): ${stderr}`);
+  return reported;
+}
