@@ -24,14 +24,14 @@ export interface ProjectorThreadOptions {
   readModelsPath: string;
   /** Default 5 ms: the lag a read with X-Min-Position waits for, at the cost of one indexed read per tick on the thread. */
   pollIntervalMs?: number;
-  /** Node options of the thread (default: the process's own); a test running TypeScript passes its require hook. */
-  execArgv?: string[];
   /** How long a stop waits for the thread to write what it was delivered before it is terminated. */
   stopTimeoutMs?: number;
 }
 
 /** The worker's entry beside this file: .js in dist, .ts when run from source. */
 const WORKER_ENTRY = join(__dirname, `projector.worker${extname(__filename)}`);
+/** Run from source (the test suites), the thread compiles it with the suites' own SWC hook. */
+const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: ['--require', join(__dirname, '../../test/support/register-ts.js')] } : {};
 
 /**
  * The embedded process's projections on a worker thread: the thread opens the log and the
@@ -47,7 +47,7 @@ export const startOnThread =
       let stopping = false;
       const worker = new Worker(WORKER_ENTRY, {
         workerData: { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5 } satisfies ProjectorThreadData,
-        ...(options.execArgv && { execArgv: options.execArgv }),
+        ...FROM_SOURCE,
       });
       const exited = new Promise<number>((done) => worker.once('exit', done));
       worker.on('error', (error) => callbacks.onError(error));

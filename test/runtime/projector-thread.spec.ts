@@ -34,7 +34,7 @@ describe('projector on a worker thread (embedded)', () => {
       expect(checkpoints.some((c) => c === undefined || c < head)).toBe(true);
 
       const errors: unknown[] = [];
-      const running = await startOnThread({ eventLogPath: log.path, readModelsPath, execArgv: ['--require', REGISTER_TS] })({
+      const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
         onError: (error) => errors.push(error),
         onDiverged: () => undefined,
         onRebuilt: () => undefined,
