@@ -22,6 +22,7 @@ import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
 import { startInProcess } from './live-projections';
+import { projectedModels } from '../read-models/projected-models';
 import { startOnThread } from './projector-thread';
 import { DeadlineScheduler } from './deadline-scheduler';
 import { Directory } from '../application/directory';
@@ -100,6 +101,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const leaseRedis = runs('projector') ? redis : undefined;
   const projector = runs('projector')
     ? new Projector(
+        projectedModels(readModels).map((projection) => projection.name),
         // Embedded, on a worker thread of its own: a catch-up never holds the API's event loop.
         config.eventStoreUrl || config.mongodbUrl
           ? startInProcess(eventStore, readModels)

@@ -1,4 +1,4 @@
-import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
+import type { ReadModelName } from '../../projections/projection';
 import type { Lease } from '../leases/lease.port';
 import type { SubscriberLag } from '../metrics/subscriber-lag';
 import { BACKOFF, backoffDelay } from '../shared/backoff';
@@ -30,6 +30,8 @@ export class Projector {
   };
 
   constructor(
+    /** The read models the runner feeds (projectedModels): their positions are the runner's lag. */
+    private readonly models: readonly ReadModelName[],
     private readonly startProjections: StartProjections,
     private readonly lease: Lease,
     private readonly onError: (error: unknown) => void,
@@ -53,7 +55,7 @@ export class Projector {
     while (!this.stopping.signal.aborted) {
       const held = await this.lease.acquire(this.stopping.signal);
       let running: RunningProjections | undefined;
-      const unfollow = READ_MODEL_NAMES.map((model) => this.lag?.follow(`projection:${model}`, () => running?.positionOf(model)));
+      const unfollow = this.models.map((model) => this.lag?.follow(`projection:${model}`, () => running?.positionOf(model)));
       let outcome: 'lost' | 'stopped' | 'ended' = 'stopped';
       try {
         running = await this.startProjections({

@@ -18,7 +18,7 @@ const post = (message: ProjectorThreadMessage): void => port.postMessage(message
 
 async function main(): Promise<void> {
   const events = new SqliteEventStore({ path: data.eventLogPath, pollIntervalMs: data.pollIntervalMs });
-  const readModels = new SqliteReadModelStore({ path: data.readModelsPath });
+  const readModels = new SqliteReadModelStore({ path: data.readModelsPath, eventLogPath: data.eventLogPath });
   const positions = (): void => post({ kind: 'positions', positions: READ_MODEL_NAMES.map((model) => [model, live.positionOf(model)]) });
   const live: LiveProjections = new LiveProjections(events, readModels, {
     onError: (error) => post({ kind: 'error', error: describe(error) }),

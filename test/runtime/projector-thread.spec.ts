@@ -5,14 +5,16 @@
  * (a pending-keys page, the checkpoints) while the thread catches up.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
-import type { ReadModelName } from '../../projections/projection';
+import { projectedModels } from '../../src/read-models/projected-models';
 import { startOnThread } from '../../src/runtime/projector-thread';
 import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
 import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
-import { openSqlite } from '../read-models/support/stores';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { tempDir } from '../read-models/support/stores';
 
 const ROOT = join(__dirname, '..', '..');
 const REGISTER_TS = join(ROOT, 'test/support/register-ts.js');
@@ -20,11 +22,13 @@ const REGISTER_TS = join(ROOT, 'test/support/register-ts.js');
 describe('projector on a worker thread (embedded)', () => {
   it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
     const log = openEventLog();
-    const opened = await openSqlite();
-    const readModelsPath = join(opened.dir, 'read-models.sqlite');
+    const dir = tempDir('projector-thread');
+    const readModelsPath = join(dir, 'read-models.sqlite');
+    // The API's own connection, as the embedded runtime opens it: the audit trail is the log's.
+    const opened = { store: new SqliteReadModelStore({ path: readModelsPath, eventLogPath: log.path }) };
     try {
-      await opened.store.init();
       await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 3000, seed: 5 }));
+      await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 
       const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
@@ -50,7 +54,7 @@ describe('projector on a worker thread (embedded)', () => {
       }
       expect(readsDuringCatchUp).toBeGreaterThan(0);
       // The runner's view, as the thread reports it, reached the head too.
-      for (const name of Object.keys(PROJECTIONS) as ReadModelName[]) {
+      for (const { name } of projectedModels(opened.store)) {
         while ((running.positionOf(name) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await running.stop();
@@ -58,7 +62,7 @@ describe('projector on a worker thread (embedded)', () => {
       expect(await dumpAll(opened.store)).toEqual(referenceDump(await readWholeLog(log.events)));
     } finally {
       await opened.store.close();
-      await opened.cleanup();
+      rmSync(dir, { recursive: true, force: true });
       await log.cleanup();
     }
   }, 240_000);
