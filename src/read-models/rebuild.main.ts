@@ -37,6 +37,8 @@ async function main(args: string[]): Promise<number> {
       rebuilt.map((name) => PROJECTIONS[name as ReadModelName]),
       {
         graceMs: config.rebuildGraceMs,
+        // A process of its own: no requests wait for its batches.
+        batchMs: 1000,
         onProgress: (position, count) => {
           applied += count;
           progress.update(Number(position));

@@ -47,8 +47,11 @@ export class LiveProjections implements RunningProjections {
     private readonly events: EventStore,
     private readonly readModels: ReadModelStore,
     private readonly callbacks: ProjectionCallbacks,
+    /** How long a store write may hold the event loop: short in the API's process, long on the projector's own thread. */
+    private readonly batchMs?: number,
   ) {
     this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
+      batchMs,
       onError: (error) => callbacks.onError(error),
       onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
       onProgress: () => callbacks.onProgress?.(),
@@ -73,7 +76,7 @@ export class LiveProjections implements RunningProjections {
     if (this.rebuilds.has(projection.name)) return;
     this.callbacks.onDiverged(projection.name, reason);
     this.callbacks.onError(new Error(`read model ${projection.name}: ${reason}; rebuilding it from the log`));
-    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS })
+    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS, batchMs: this.batchMs })
       .then(
         () => undefined,
         (error: unknown) => this.callbacks.onError(error),
