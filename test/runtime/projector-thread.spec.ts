@@ -6,6 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { InProcessLease } from '../../src/leases/in-process-lease';
+import { Projector } from '../../src/runtime/projector';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
@@ -66,6 +69,39 @@ describe('projector on a worker thread (embedded)', () => {
       await log.cleanup();
     }
   }, 240_000);
+});
+
+describe('projector with its worker thread', () => {
+  it('starts the thread again after it died, and reports why', async () => {
+    const root = tempDir('projector-restart');
+    // The read-model file is not initialised yet: the thread dies at its start, for real, until it is.
+    const dir = join(root, 'data');
+    const eventLogPath = join(dir, 'events.sqlite');
+    const readModelsPath = join(dir, 'read-models.sqlite');
+    const errors: string[] = [];
+    const projector = new Projector(['pending-keys', 'org-status', 'as-of'], startOnThread({ eventLogPath, readModelsPath }), new InProcessLease(), (error) => errors.push(String(error)));
+    let store: SqliteReadModelStore | undefined;
+    let events: SqliteEventStore | undefined;
+    try {
+      projector.start();
+      while (!errors.some((error) => /projector thread ended/.test(error))) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors.join('\n')).toMatch(/not initialised/);
+      events = new SqliteEventStore({ path: eventLogPath });
+      await appendAll(events, syntheticCommands({ orgs: 2, agentsPerOrg: 10, commands: 300, seed: 9 }));
+      store = new SqliteReadModelStore({ path: readModelsPath, eventLogPath });
+      await store.init();
+      const head = (await events.headPosition()) as bigint;
+      const checkpoints = async () => Promise.all(projectedModels(store!).map((p) => store!.checkpoint(p.name)));
+      while (!(await checkpoints()).every((c) => c !== undefined && c >= head)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await projector.stop();
+      expect(await dumpAll(store)).toEqual(referenceDump(await readWholeLog(events)));
+    } finally {
+      await projector.stop();
+      await store?.close();
+      await events?.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 /** Runs the child, SIGKILLs it once a third of the log is checkpointed; returns the position it had reported. */
