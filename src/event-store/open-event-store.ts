@@ -16,5 +16,8 @@ export function openEventStore(config: AppConfig): EventStore {
     });
   }
   makePrivateDir(config.dataDir);
-  return new SqliteEventStore({ path: join(config.dataDir, 'events.sqlite') });
+  return new SqliteEventStore({ path: embeddedEventLogPath(config.dataDir) });
 }
+
+/** The embedded event log's file in DATA_DIR. */
+export const embeddedEventLogPath = (dataDir: string): string => join(dataDir, 'events.sqlite');

@@ -1,13 +1,18 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
+import { embeddedEventLogPath } from '../event-store/open-event-store';
 import { makePrivateDir } from '../shared/private-files';
 import { MongoReadModelStore } from './mongodb/mongo-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 
 /** The read-model store the configuration names: MongoDB when MONGODB_URL is set, else DATA_DIR/read-models.sqlite. Call init() before use. */
-export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl'>): ReadModelStore {
+export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl' | 'eventStoreUrl'>): ReadModelStore {
   if (config.mongodbUrl) return new MongoReadModelStore({ url: config.mongodbUrl });
   makePrivateDir(config.dataDir);
-  return new SqliteReadModelStore({ path: join(config.dataDir, 'read-models.sqlite') });
+  // With the embedded log, the audit trail is answered from the log's own table.
+  return new SqliteReadModelStore({ path: embeddedReadModelsPath(config.dataDir), eventLogPath: config.eventStoreUrl ? undefined : embeddedEventLogPath(config.dataDir) });
 }
+
+/** The embedded read models' file in DATA_DIR. */
+export const embeddedReadModelsPath = (dataDir: string): string => join(dataDir, 'read-models.sqlite');

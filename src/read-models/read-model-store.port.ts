@@ -55,6 +55,13 @@ export interface ModelBatch {
 }
 
 export interface ReadModelStore {
+  /**
+   * Read models this store answers from the event log's own table instead of a copy (the
+   * embedded audit trail): no runner feeds them, their checkpoint is the head of the log, and
+   * they have one generation, never rebuilt.
+   */
+  readonly servedFromLog: ReadonlySet<ReadModelName>;
+
   /** Creates what is missing: generation 1 of each read model on a new store, indexes of the active ones. */
   init(): Promise<void>;
 

@@ -5,6 +5,8 @@ import type { ReadModelStore } from './read-model-store.port';
 
 export interface RebuildOptions {
   batchSize?: number;
+  /** How long a store write may hold the event loop (ProjectionRunnerOptions.batchMs): long where nothing else runs on it. */
+  batchMs?: number;
   onProgress?: (position: bigint, events: number) => void;
   /** How long the previous generations stay after the switch, for queries and a live runner still on them. */
   graceMs?: number;
@@ -47,6 +49,7 @@ export async function rebuildReadModels(
   const runner = new ProjectionRunner(events, readModels, projections, {
     generations,
     batchSize: options.batchSize,
+    batchMs: options.batchMs,
     onProgress: options.onProgress,
     onError: (error) => (failure ??= error),
   });

@@ -17,28 +17,34 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`usage: projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>...\n`);
     return 2;
   }
-  const label = names.join(', ');
   const config = loadConfig();
   const events = openEventStore(config);
   const readModels = openReadModelStore(config);
   try {
     await readModels.init();
+    for (const name of names.filter((n) => readModels.servedFromLog.has(n as ReadModelName))) {
+      process.stdout.write(`${name}: answered from the event log itself, nothing to rebuild\n`);
+    }
+    const rebuilt = names.filter((name) => !readModels.servedFromLog.has(name as ReadModelName));
+    if (rebuilt.length === 0) return 0;
     const started = Date.now();
     let applied = 0;
     // Progress in log positions up to the head as it was at the start (events go on coming in).
-    const progress = new ProgressReporter(process.stdout, label, { total: Number((await events.headPosition()) ?? 0n), unit: 'positions' });
+    const progress = new ProgressReporter(process.stdout, rebuilt.join(', '), { total: Number((await events.headPosition()) ?? 0n), unit: 'positions' });
     const results = await rebuildReadModels(
       events,
       readModels,
-      names.map((name) => PROJECTIONS[name as ReadModelName]),
+      rebuilt.map((name) => PROJECTIONS[name as ReadModelName]),
       {
         graceMs: config.rebuildGraceMs,
+        // A process of its own: no requests wait for its batches.
+        batchMs: 1000,
         onProgress: (position, count) => {
           applied += count;
           progress.update(Number(position));
         },
         onSwitched: (model, generation, previous) => {
-          if (model === names[0]) progress.finish();
+          if (model === rebuilt[0]) progress.finish();
           process.stdout.write(`${model}: generation ${generation} is active; generation ${previous} is dropped in ${Math.round(config.rebuildGraceMs / 1000)} s (queries still on it finish)\n`);
         },
       },

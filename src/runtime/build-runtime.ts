@@ -3,13 +3,13 @@ import { Registry } from 'prom-client';
 import type { Runtime } from './runtime';
 import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
-import { openEventStore } from '../event-store/open-event-store';
+import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { InProcessLease } from '../leases/in-process-lease';
 import { RedisLease } from '../leases/redis-lease';
-import { openReadModelStore } from '../read-models/open-read-model-store';
+import { embeddedReadModelsPath, openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
@@ -23,6 +23,9 @@ import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
+import { startInProcess } from './live-projections';
+import { projectedModels } from '../read-models/projected-models';
+import { startOnThread } from './projector-thread';
 import { DeadlineScheduler, type DeadlineEnforcers } from './deadline-scheduler';
 import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
@@ -113,8 +116,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const leaseRedis = runs('projector') ? redis : undefined;
   const projector = runs('projector')
     ? new Projector(
-        eventStore,
-        readModels,
+        projectedModels(readModels).map((projection) => projection.name),
+        // Embedded, on a worker thread of its own: a catch-up never holds the API's event loop.
+        config.eventStoreUrl || config.mongodbUrl
+          ? startInProcess(eventStore, readModels)
+          : startOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), readModelsPath: embeddedReadModelsPath(config.dataDir) }),
         leaseRedis
           ? new RedisLease(leaseRedis, {
               key: 'ztkeys:lease:projector',

@@ -6,7 +6,7 @@ import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-const REGISTER_TS = join(__dirname, '../support/register-ts.js');
+const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
 const BACKUP_MAIN = join(__dirname, '../../src/backup/backup.main.ts');
 const BACKUPS = 10;
 

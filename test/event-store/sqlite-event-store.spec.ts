@@ -19,7 +19,7 @@ const open = (path: string): SqliteEventStore => new SqliteEventStore({ path, po
 
 describeEventStoreContract('SQLite', async () => open(freshPath()));
 
-const REGISTER_TS = join(__dirname, '../support/register-ts.js');
+const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
 const FIXTURE = join(__dirname, 'fixtures/event-store-process.ts');
 
 /** A child process on the store file, with its IPC messages queued for `next`. */

@@ -98,7 +98,7 @@ describe('RedisLease', () => {
     const ttlMs = 1_000;
     const child = spawn(
       process.execPath,
-      ['--require', join(ROOT, 'test/support/register-ts.js'), join(__dirname, 'fixtures/hold-lease.ts'), key, String(ttlMs)],
+      ['--require', join(ROOT, 'scripts/register-ts.js'), join(__dirname, 'fixtures/hold-lease.ts'), key, String(ttlMs)],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_TEST_URL: REDIS_URL } },
     );
     children.push(child);

@@ -6,7 +6,7 @@ import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
 import { serverForSuite } from '../support/server-for-suite';
 
-const REGISTER_TS = join(__dirname, '../support/register-ts.js');
+const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
 
 /** A tool's main as its own process with stdout piped (not a terminal): what it prints. */
 function runMain(main: string, args: string[], env: Record<string, string>): Promise<string> {

@@ -22,7 +22,7 @@ it('a follower killed mid-catch-up resumes from its checkpoint: nothing skipped,
     await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 3000, seed: 7 }));
     const head = (await log.events.headPosition()) as bigint;
 
-    const reported = await killMidCatchUp(['--require', './test/support/register-ts.js', 'test/transparency/fixtures/run-merkle-follower.ts', log.path, nodesPath, '25'], head, 'follower');
+    const reported = await killMidCatchUp(['--require', './scripts/register-ts.js', 'test/transparency/fixtures/run-merkle-follower.ts', log.path, nodesPath, '25'], head, 'follower');
     const checkpoint = (await nodes.checkpoint())!;
     // The kill landed mid-catch-up: something was stored, not everything.
     expect(checkpoint.position).toBeGreaterThan(0n);

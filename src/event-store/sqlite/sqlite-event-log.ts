@@ -22,6 +22,30 @@ CREATE TABLE ${name} (
 );
 `;
 
+/**
+ * The audit trail's fields as the events table holds them. The embedded read-model store answers
+ * the audit-log queries from this table (no copy of the log), by these expressions; the indexes
+ * below use the same text, so SQLite matches them.
+ */
+export const AUDIT_FIELDS = {
+  orgId: "json_extract(metadata, '$.orgId')",
+  position: 'position',
+  type: 'type',
+  actor: "json_extract(metadata, '$.actor')",
+  subject: "json_extract(data, '$.agentId')",
+  occurredAt: "json_extract(metadata, '$.occurredAt')",
+} as const;
+export type AuditField = keyof typeof AUDIT_FIELDS;
+
+/** One per audit-log query shape (those of the audit_log read model, COLLECTION_INDEXES): equality fields, then the order. */
+const AUDIT_INDEXES: ReadonlyArray<readonly AuditField[]> = [
+  ['orgId', 'position'],
+  ['orgId', 'type', 'position'],
+  ['orgId', 'actor', 'position'],
+  ['orgId', 'subject', 'position'],
+  ['orgId', 'occurredAt'],
+];
+
 export const INSERT_EVENT_SQL = `INSERT INTO events (id, stream, revision, type, schema_version, data, metadata)
   VALUES (@id, @stream, @revision, @type, @schemaVersion, @data, @metadata)`;
 
@@ -34,7 +58,13 @@ export function openEventLog(path: string): Database.Database {
   const db = openSqliteFile(path, 'FULL');
   db.defaultSafeIntegers(true);
   // IMMEDIATE: processes opening a fresh or old file at once create or upgrade it one after another.
-  db.transaction(() => createOrUpgrade(db)).immediate();
+  db.transaction(() => {
+    createOrUpgrade(db);
+    // Built once on an older log (a few seconds per million events), then kept by each append.
+    for (const fields of AUDIT_INDEXES) {
+      db.exec(`CREATE INDEX IF NOT EXISTS "events_audit_${fields.join('_')}" ON events (${fields.map((name) => AUDIT_FIELDS[name]).join(', ')})`);
+    }
+  }).immediate();
   return db;
 }
 

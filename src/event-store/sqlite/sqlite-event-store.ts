@@ -31,7 +31,7 @@ export interface SqliteEventStoreStats {
   appends: number;
 }
 
-interface EventRow {
+export interface EventRow {
   position: bigint;
   id: string;
   stream: string;
@@ -329,7 +329,7 @@ function isTransient(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT_CODES.has(code);
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     id: row.id,
     stream: row.stream,

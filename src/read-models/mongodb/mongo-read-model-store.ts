@@ -88,6 +88,8 @@ const checkpointId = (model: ReadModelName, generation: number): string => `${mo
  * a batch goes out as ordered bulk writes, and the checkpoint is written after it.
  */
 export class MongoReadModelStore implements ReadModelStore {
+  /** KurrentDB cannot answer the audit queries: every read model, the audit trail too, is a copy here. */
+  readonly servedFromLog: ReadonlySet<ReadModelName> = new Set();
   private readonly client: MongoClient;
   private readonly db: Db;
   private readonly cacheMs: number;

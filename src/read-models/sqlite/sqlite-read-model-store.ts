@@ -12,10 +12,18 @@ import type { CountMoves } from '../count-moves';
 import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
+import { EventLogAuditTrail } from './event-log-audit-trail';
+import { planIsIndexed } from './plan-is-indexed';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
   path: string;
+  /**
+   * The embedded event log's file: the audit trail is then answered from the log's own table
+   * (EventLogAuditTrail) instead of a copy the projector writes. Without it (a KurrentDB log),
+   * the audit-log projection fills a table here as every other read model.
+   */
+  eventLogPath?: string;
 }
 
 type Binding = string | number | null;
@@ -38,6 +46,8 @@ const countsTable = (collection: CollectionName, generation: number): string => 
  * checkpoint commit in one transaction, and the versions make replays harmless anyway.
  */
 export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
+  readonly servedFromLog: ReadonlySet<ReadModelName>;
+  private readonly auditTrail: EventLogAuditTrail | undefined;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly faults: SqliteWriteFaults;
@@ -58,12 +68,19 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
     if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
+    this.auditTrail = options.eventLogPath === undefined ? undefined : new EventLogAuditTrail(options.eventLogPath);
+    this.servedFromLog = new Set(this.auditTrail ? ['audit-log'] : []);
   }
 
   async init(): Promise<void> {
     this.db.transaction(() => {
       for (const model of Object.values(PROJECTIONS)) {
         this.run('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)', model.name);
+        if (this.servedFromLog.has(model.name)) {
+          // The copy a store of an earlier version kept: the log answers now.
+          for (const name of this.storedNames()) if (generationOf(model.name, name) !== undefined) this.db.exec(`DROP TABLE "${name}"`);
+          continue;
+        }
         this.createCollections(model.name, this.active(model.name));
         this.createIndexes(model.name, this.active(model.name));
       }
@@ -79,6 +96,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async checkpointEvent(model: ReadModelName, generation?: number): Promise<{ position: bigint; eventId?: string } | undefined> {
+    if (this.auditTrail && this.servedFromLog.has(model)) return this.auditTrail.head();
     const row = this.get<{ position: string; event_id: string | null }>(
       'SELECT position, event_id FROM read_model_checkpoints WHERE model = ? AND generation = ?',
       model,
@@ -112,6 +130,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   /** Nested in applyBatches' transaction: a savepoint. */
   private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
+    this.notServedFromLog(model);
     this.db.transaction(() => {
       const documents = new BatchDocuments(this, generation);
       for (const change of changes) documents.apply(change);
@@ -128,6 +147,7 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
+    this.notServedFromLog(model);
     return this.db.transaction(() => {
       this.run('UPDATE read_model_generations SET latest = latest + 1 WHERE model = ?', model);
       const { latest } = this.get<{ latest: number }>('SELECT latest FROM read_model_generations WHERE model = ?', model)!;
@@ -156,12 +176,12 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
 
   async inactiveGenerations(model: ReadModelName): Promise<number[]> {
     const active = this.active(model);
-    const names = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    const generations = new Set(names.map((name) => generationOf(model, name)).filter((g): g is number => g !== undefined && g !== active));
+    const generations = new Set(this.storedNames().map((name) => generationOf(model, name)).filter((g): g is number => g !== undefined && g !== active));
     return [...generations].sort((a, b) => a - b);
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
+    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.find(query);
     const select = this.selectSql(query);
     if (!select) return [];
     return this.statement(select.sql)
@@ -181,16 +201,15 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
    * no temporary B-tree sorts, except the rows of an `in` list (one index range per listed value).
    */
   async explain(query: DocumentQuery): Promise<QueryPlan> {
+    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.explain(query);
     const select = this.selectSql(query);
     if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
     const detail = (this.db.prepare(`EXPLAIN QUERY PLAN ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map((row) => row.detail);
-    const listed = query.conditions.some((condition) => condition.op === 'in');
-    const onEveryCondition = (step: string) => /^SEARCH .* USING (COVERING )?INDEX /.test(step) && (step.match(/<expr>/g) ?? []).length === query.conditions.length;
-    const indexed = detail.every((step) => onEveryCondition(step) || (listed && step === 'USE TEMP B-TREE FOR ORDER BY'));
-    return { indexed, detail };
+    return { indexed: planIsIndexed(detail, query), detail };
   }
 
   async dump(collection: CollectionName, generation?: number): Promise<Array<{ id: string; version: string; document: ReadModelDocument }>> {
+    if (this.auditTrail && collection === 'audit_log') return this.auditTrail.dump();
     const rows = this.statement(`SELECT id, version, document FROM ${this.table({ collection, generation })} ORDER BY id`).all() as Row[];
     return rows.map((row) => ({ id: row.id, version: row.version, document: JSON.parse(row.document) as ReadModelDocument }));
   }
@@ -201,7 +220,16 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   }
 
   async close(): Promise<void> {
+    this.auditTrail?.close();
     this.db.close();
+  }
+
+  private notServedFromLog(model: ReadModelName): void {
+    if (this.servedFromLog.has(model)) throw new TypeError(`${model} is answered from the event log: nothing is written to it, nor rebuilt`);
+  }
+
+  private storedNames(): string[] {
+    return this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   }
 
   /** undefined when the conditions select nothing (an empty `in`). */

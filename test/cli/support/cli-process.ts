@@ -19,7 +19,7 @@ export interface RunOptions {
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
 export type CliCommand = readonly string[];
-export const CLI_FROM_SOURCE: CliCommand = [process.execPath, '--require', join(REPO_ROOT, 'test/support/register-ts.js'), join(REPO_ROOT, 'src/cli/ztkeys.ts')];
+export const CLI_FROM_SOURCE: CliCommand = [process.execPath, '--require', join(REPO_ROOT, 'scripts/register-ts.js'), join(REPO_ROOT, 'src/cli/ztkeys.ts')];
 
 /** Runs a command to its end, stdin and fd 3 piped. */
 export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {

@@ -1,5 +1,5 @@
 /**
- * Lets a plain `node --require ./test/support/register-ts.js fixture.ts` child process load
+ * Lets a plain `node --require ./scripts/register-ts.js fixture.ts` child process load
  * TypeScript: the same SWC transform jest uses, applied by a require hook.
  */
 const { readFileSync } = require('node:fs');

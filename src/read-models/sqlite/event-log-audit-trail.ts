@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { auditEntry } from '../../transparency/audit-entry';
+import { changeVersion, type ReadModelDocument } from '../../../projections/document-change';
+import { decode } from '../../domain/events/decode';
+import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
+import { toRecordedEvent, type EventRow } from '../../event-store/sqlite/sqlite-event-store';
+import { BUSY_TIMEOUT_MS } from '../../shared/sqlite-file';
+import { checkQueryField } from '../read-model-schema';
+import { checkQueryValue } from '../query-value';
+import type { Condition, DocumentQuery, QueryPlan } from '../read-model-store.port';
+import { planIsIndexed } from './plan-is-indexed';
+
+type Binding = string | number;
+
+const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata';
+
+/**
+ * The audit trail answered by the embedded event log's own table, on a read-only connection of
+ * its own: the entries are what the audit-log projection would have stored (auditEntry of each
+ * decoded event), selected and ordered through the log's audit indexes (sqlite-event-log.ts).
+ * No copy is written, and it is never behind the log.
+ */
+export class EventLogAuditTrail {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(path: string) {
+    this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    this.db.defaultSafeIntegers(true);
+  }
+
+  find(query: DocumentQuery): ReadModelDocument[] {
+    const select = selectSql(query);
+    if (!select) return [];
+    return (this.statement(`SELECT ${COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as EventRow[]).map((row) => entry(row));
+  }
+
+  explain(query: DocumentQuery): QueryPlan {
+    const select = selectSql(query);
+    if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
+    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN SELECT ${COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map(
+      (row) => row.detail,
+    );
+    return { indexed: planIsIndexed(detail, query), detail };
+  }
+
+  /** Every entry by event id, with the version the projection's insert would have given it. */
+  dump(): Array<{ id: string; version: string; document: ReadModelDocument }> {
+    return (this.statement(`SELECT ${COLUMNS} FROM events ORDER BY id`).all() as EventRow[]).map((row) => ({
+      id: row.id,
+      version: changeVersion(row.position, 0),
+      document: entry(row),
+    }));
+  }
+
+  /** The last event of the log, undefined while it is empty: the trail always stands there. */
+  head(): { position: bigint; eventId: string } | undefined {
+    const row = this.statement('SELECT position, id FROM events ORDER BY position DESC LIMIT 1').get() as { position: bigint; id: string } | undefined;
+    return row && { position: row.position, eventId: row.id };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+}
+
+const entry = (row: EventRow): ReadModelDocument => auditEntry(decode(toRecordedEvent(row))) as ReadModelDocument;
+
+/** The query's conditions and order over the events table; undefined when an empty `in` selects nothing. */
+function selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {
+  const parts: string[] = [];
+  const bindings: Binding[] = [];
+  for (const condition of query.conditions) {
+    const column = columnOf(condition.field);
+    if (condition.op === 'in') {
+      const values = inValues(condition);
+      if (values.length === 0) return undefined;
+      parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      bindings.push(...values);
+    } else {
+      parts.push(`${column} ${OPERATORS[condition.op]} ?`);
+      bindings.push(checkQueryValue(condition.value));
+    }
+  }
+  const limit = query.limit === undefined ? '' : ' LIMIT ?';
+  if (query.limit !== undefined) bindings.push(query.limit);
+  return { sql: `${parts.length > 0 ? parts.join(' AND ') : '1'} ORDER BY ${columnOf(query.orderBy)}${limit}`, bindings };
+}
+
+function columnOf(field: string): string {
+  checkQueryField('audit_log', field);
+  if (!(field in AUDIT_FIELDS)) throw new TypeError(`audit_log has no field ${JSON.stringify(field)} in the events table`);
+  return AUDIT_FIELDS[field as AuditField];
+}
+
+function inValues(condition: Extract<Condition, { op: 'in' }>): Binding[] {
+  if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
+  return condition.value.map(checkQueryValue);
+}

@@ -1,0 +1,99 @@
+import { PROJECTIONS } from '../../projections/projections';
+import type { Projection, ReadModelName } from '../../projections/projection';
+import type { EventStore } from '../event-store/event-store.port';
+import { ProjectionRunner } from '../read-models/projection-runner';
+import { projectedModels } from '../read-models/projected-models';
+import { rebuildReadModels } from '../read-models/rebuild-read-models';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
+
+/** How long the generation the log diverged from stays after the rebuilt one is active. */
+const REBUILD_GRACE_MS = 2000;
+
+/** What the projector hears from the projections it runs, wherever they run. */
+export interface ProjectionCallbacks {
+  onError(error: unknown): void;
+  /** The log no longer holds the model's checkpoint: it is rebuilt from the log (once at a time). */
+  onDiverged(model: ReadModelName, reason: string): void;
+  /** The rebuild started by onDiverged ended (the rebuilt generation is active, or the rebuild failed and was reported). */
+  onRebuilt(model: ReadModelName): void;
+  /** After each batch is checkpointed. */
+  onProgress?(): void;
+}
+
+/** The projections while they run: the runner's view of each model, and how to stop them. */
+export interface RunningProjections {
+  /** Position of the last event applied and checkpointed for the model, as the runner knows it. */
+  positionOf(model: ReadModelName): bigint | undefined;
+  /** Stops them, writing and checkpointing what was delivered. */
+  stop(): Promise<void>;
+  /** Settles if they end on their own (a worker thread died): the projector starts them again. */
+  readonly ended: Promise<void>;
+}
+
+/** Starts the projections of the process (in its own event loop, or on a worker thread). */
+export type StartProjections = (callbacks: ProjectionCallbacks) => Promise<RunningProjections>;
+
+/**
+ * One runner feeding every read model the store needs fed, and the rebuild of a model whose
+ * checkpoint the log no longer holds (the live runner moves to the rebuilt generation when it is
+ * activated). Runs in the API's process (networked stores) or on the projector's worker thread.
+ */
+export class LiveProjections implements RunningProjections {
+  readonly ended = new Promise<void>(() => undefined);
+  private readonly runner: ProjectionRunner;
+  private readonly rebuilds = new Map<ReadModelName, Promise<void>>();
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly callbacks: ProjectionCallbacks,
+    /** How long a store write may hold the event loop: short in the API's process, long on the projector's own thread. */
+    private readonly batchMs?: number,
+  ) {
+    this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
+      batchMs,
+      onError: (error) => callbacks.onError(error),
+      onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
+      onProgress: () => callbacks.onProgress?.(),
+    });
+  }
+
+  /** Resolves once subscribed from the checkpoints. */
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  positionOf(model: ReadModelName): bigint | undefined {
+    return this.runner.positionOf(model);
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    await Promise.all(this.rebuilds.values());
+  }
+
+  private rebuild(projection: Projection, reason: string): void {
+    if (this.rebuilds.has(projection.name)) return;
+    this.callbacks.onDiverged(projection.name, reason);
+    this.callbacks.onError(new Error(`read model ${projection.name}: ${reason}; rebuilding it from the log`));
+    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS, batchMs: this.batchMs })
+      .then(
+        () => undefined,
+        (error: unknown) => this.callbacks.onError(error),
+      )
+      .finally(() => {
+        this.rebuilds.delete(projection.name);
+        this.callbacks.onRebuilt(projection.name);
+      });
+    this.rebuilds.set(projection.name, rebuild);
+  }
+}
+
+/** The projections in this process's own event loop. */
+export const startInProcess =
+  (events: EventStore, readModels: ReadModelStore): StartProjections =>
+  async (callbacks) => {
+    const live = new LiveProjections(events, readModels, callbacks);
+    await live.start();
+    return live;
+  };

@@ -1,0 +1,73 @@
+/**
+ * The embedded audit trail answered from the event log's own table: the same entries, pages and
+ * plans as the audit-log read model a projector fills, with no copy written and a checkpoint that
+ * is the head of the log.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECTIONS } from '../../projections/projections';
+import type { DocumentQuery } from '../../src/read-models/read-model-store.port';
+import { projectedModels } from '../../src/read-models/projected-models';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
+import { openEventLog, readWholeLog, referenceDump, startRunners, waitUntilCaughtUp } from './support/read-model-fixture';
+import { tempDir } from './support/stores';
+
+describe('audit trail answered from the embedded event log', () => {
+  it('gives the entries, pages and plans of the projected audit-log model, always at the head of the log', async () => {
+    const log = openEventLog();
+    const dir = tempDir('audit-trail');
+    const fromLog = new SqliteReadModelStore({ path: join(dir, 'from-log.sqlite'), eventLogPath: log.path });
+    const copied = new SqliteReadModelStore({ path: join(dir, 'copied.sqlite') });
+    try {
+      await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 20, commands: 800, seed: 3 }));
+      await fromLog.init();
+      await copied.init();
+      const runners = await startRunners(log.events, copied);
+      await waitUntilCaughtUp(log.events, copied);
+      await runners.stop();
+      const events = await readWholeLog(log.events);
+      const head = events.at(-1)!;
+
+      expect(fromLog.servedFromLog).toEqual(new Set(['audit-log']));
+      expect(projectedModels(fromLog).map((p) => p.name)).toEqual(Object.values(PROJECTIONS).map((p) => p.name).filter((name) => name !== 'audit-log'));
+      expect(await fromLog.checkpointEvent('audit-log')).toEqual({ position: head.position, eventId: head.id });
+      await expect(fromLog.createGeneration('audit-log')).rejects.toThrow(/answered from the event log/);
+      expect(await fromLog.dump('audit_log')).toEqual(referenceDump(events).audit_log);
+
+      const org = head.metadata.orgId;
+      const agent = events.find((event) => event.metadata.orgId === org && 'agentId' in event.data)!.data.agentId as string;
+      const middle = events[Math.floor(events.length / 2)];
+      const queries: DocumentQuery[] = [
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }], orderBy: 'position', limit: 50 },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'position', op: 'gt', value: Number(middle.position) }], orderBy: 'position', limit: 20 },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'type', op: 'eq', value: 'KeyRequested' }], orderBy: 'position', limit: 30 },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'actor', op: 'eq', value: head.metadata.actor }], orderBy: 'position', limit: 30 },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'subject', op: 'eq', value: agent }], orderBy: 'position' },
+        {
+          collection: 'audit_log',
+          conditions: [
+            { field: 'orgId', op: 'eq', value: org },
+            { field: 'occurredAt', op: 'gte', value: middle.metadata.occurredAt },
+          ],
+          orderBy: 'occurredAt',
+          limit: 40,
+        },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'type', op: 'in', value: [] }], orderBy: 'position' },
+      ];
+      for (const query of queries) {
+        const found = await fromLog.find(query);
+        expect(found).toEqual(await copied.find(query));
+        expect((await fromLog.explain(query)).indexed).toBe((await copied.explain(query)).indexed);
+      }
+      // The pages the API reads are served by the log's own indexes.
+      for (const query of queries.slice(0, 6)) expect(await fromLog.explain(query)).toMatchObject({ indexed: true });
+      expect((await fromLog.find(queries[0])).length).toBe(50);
+    } finally {
+      await fromLog.close();
+      await copied.close();
+      await log.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The embedded projector on its worker thread: a process killed for real (SIGKILL) in the middle
+ * of the thread's catch-up resumes from its checkpoints on the next start, with the read models
+ * then equal to the reference semantics; and the caller's own connection reads the read models
+ * (a pending-keys page, the checkpoints) while the thread catches up.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { InProcessLease } from '../../src/leases/in-process-lease';
+import { Projector } from '../../src/runtime/projector';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROJECTIONS } from '../../projections/projections';
+import { projectedModels } from '../../src/read-models/projected-models';
+import { startOnThread } from '../../src/runtime/projector-thread';
+import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
+import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { tempDir } from '../read-models/support/stores';
+
+const ROOT = join(__dirname, '..', '..');
+const REGISTER_TS = join(ROOT, 'scripts/register-ts.js');
+
+describe('projector on a worker thread (embedded)', () => {
+  it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
+    const log = openEventLog();
+    const dir = tempDir('projector-thread');
+    const readModelsPath = join(dir, 'read-models.sqlite');
+    // The API's own connection, as the embedded runtime opens it: the audit trail is the log's.
+    const opened = { store: new SqliteReadModelStore({ path: readModelsPath, eventLogPath: log.path }) };
+    try {
+      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 3000, seed: 5 }));
+      await opened.store.init();
+      const head = (await log.events.headPosition()) as bigint;
+
+      const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
+      const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
+      // The kill landed mid-catch-up: something was checkpointed, not everything.
+      expect(killedAt).toBeGreaterThan(0);
+      expect(checkpoints.some((c) => c === undefined || c < head)).toBe(true);
+
+      const errors: unknown[] = [];
+      const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
+        onError: (error) => errors.push(error),
+        onDiverged: () => undefined,
+        onRebuilt: () => undefined,
+      });
+      // The caller's own connection answers while the thread writes (WAL), and sees its checkpoints move.
+      let readsDuringCatchUp = 0;
+      for (;;) {
+        const positions = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
+        if (positions.every((p) => p !== undefined && p >= head)) break;
+        await opened.store.find({ collection: 'pending_keys', conditions: [{ field: 'orgId', op: 'eq', value: 'org-0' }], orderBy: 'requestedPosition', limit: 50 });
+        readsDuringCatchUp += 1;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(readsDuringCatchUp).toBeGreaterThan(0);
+      // The runner's view, as the thread reports it, reached the head too.
+      for (const { name } of projectedModels(opened.store)) {
+        while ((running.positionOf(name) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await running.stop();
+      expect(errors).toEqual([]);
+      expect(await dumpAll(opened.store)).toEqual(referenceDump(await readWholeLog(log.events)));
+    } finally {
+      await opened.store.close();
+      rmSync(dir, { recursive: true, force: true });
+      await log.cleanup();
+    }
+  }, 240_000);
+});
+
+describe('projector with its worker thread', () => {
+  it('starts the thread again after it died, and reports why', async () => {
+    const root = tempDir('projector-restart');
+    // The read-model file is not initialised yet: the thread dies at its start, for real, until it is.
+    const dir = join(root, 'data');
+    const eventLogPath = join(dir, 'events.sqlite');
+    const readModelsPath = join(dir, 'read-models.sqlite');
+    const errors: string[] = [];
+    const projector = new Projector(['pending-keys', 'org-status', 'as-of'], startOnThread({ eventLogPath, readModelsPath }), new InProcessLease(), (error) => errors.push(String(error)));
+    let store: SqliteReadModelStore | undefined;
+    let events: SqliteEventStore | undefined;
+    try {
+      projector.start();
+      while (!errors.some((error) => /projector thread ended/.test(error))) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors.join('\n')).toMatch(/not initialised/);
+      events = new SqliteEventStore({ path: eventLogPath });
+      await appendAll(events, syntheticCommands({ orgs: 2, agentsPerOrg: 10, commands: 300, seed: 9 }));
+      store = new SqliteReadModelStore({ path: readModelsPath, eventLogPath });
+      await store.init();
+      const head = (await events.headPosition()) as bigint;
+      const checkpoints = async () => Promise.all(projectedModels(store!).map((p) => store!.checkpoint(p.name)));
+      while (!(await checkpoints()).every((c) => c !== undefined && c >= head)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await projector.stop();
+      expect(await dumpAll(store)).toEqual(referenceDump(await readWholeLog(events)));
+    } finally {
+      await projector.stop();
+      await store?.close();
+      await events?.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+/** Runs the child, SIGKILLs it once a third of the log is checkpointed; returns the position it had reported. */
+async function runChildAndKill(args: string[], head: bigint): Promise<number> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let reported = 0;
+  for await (const line of createInterface({ input: child.stdout })) {
+    reported = Math.max(reported, Number(line.split(' ')[1]));
+    if (BigInt(reported) * 3n >= head) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  const signal = await exited;
+  if (signal !== 'SIGKILL') throw new Error(`the projector child ended before it was killed (${String(signal)}): ${stderr}`);
+  return reported;
+}
