@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { mintAgentToken } from '../src/auth/token-minter';
-import { RATE_LIMIT_NAMES } from '../src/config/app-config';
 import type { Bench, BenchRow } from './bench-row';
 import { BenchClient } from './support/bench-client';
 import { fire, type LoadRequest, type LoadResult } from './support/load';
 import { processTreeCpuMicros } from './support/process-cpu';
+import { GENEROUS_RATE_LIMITS, withSpawnedServer } from './support/spawned-server';
 
 const CONNECTIONS = 32;
 const WARMUP = 500;
@@ -19,56 +16,11 @@ const REQUIRED_SPEEDUP = 1.6;
 const JWT_SECRET = 'bench-cluster-jwt-secret-of-32-bytes-at-least';
 const CHALLENGE_SECRET = 'bench-cluster-challenge-secret-of-32-bytes-at-least';
 const BOOTSTRAP_TOKEN = 'bench-cluster-bootstrap-token-of-32-bytes-at-least';
-/** The bench sends thousands of calls from one agent and address: limits far above that. */
-const GENEROUS_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_NAMES.map((name) => [`RATE_LIMIT_${name.toUpperCase()}`, '1000000/1']));
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
 
 /** A run of one server: its rate, and the CPU its processes and the load generator each took per request. */
 interface ClusterRun {
   load: LoadResult;
   serverCpuMicrosPerRequest: number;
-}
-
-/**
- * Starts `script` (the built server, or the minimal one) as WORKERS processes on a fresh DATA_DIR,
- * its stdout going to a file (as an operator's log collector takes it, not parsed by this
- * process on the same cores), and runs `work` once every worker listens.
- */
-async function withCluster<T>(script: string, workers: number, env: Record<string, string>, work: (url: string, serverPid: number) => Promise<T>): Promise<T> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-cluster-'));
-  const port = await freePort();
-  const logPath = join(dataDir, 'stdout.log');
-  const server = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
-  });
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const poll = setInterval(() => {
-        if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length < workers) return;
-        clearInterval(poll);
-        resolve();
-      }, 50);
-      server.once('exit', (code) => {
-        clearInterval(poll);
-        reject(new Error(`${script} exited with code ${code} before listening`));
-      });
-    });
-    return await work(`http://127.0.0.1:${port}`, server.pid!);
-  } finally {
-    server.kill('SIGTERM');
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  }
 }
 
 /** The timed load, with the CPU of the server's processes (the primary and its workers) around it. */
@@ -84,7 +36,7 @@ async function signedTasksOn(workers: number): Promise<{ app: ClusterRun; minima
   const secrets = { JWT_SECRET, CHALLENGE_SECRET, BOOTSTRAP_TOKEN };
   let requests: LoadRequest[] = [];
   let registered: Array<[string, string]> = [];
-  const app = await withCluster(join(__dirname, '..', 'src', 'main.js'), workers, { ...secrets, ...GENEROUS_RATE_LIMITS, ROLES: 'api' }, async (url, pid) => {
+  const app = await withSpawnedServer({ workers, env: { ...secrets, ...GENEROUS_RATE_LIMITS, ROLES: 'api' } }, async ({ url, pid }) => {
     const client = new BenchClient({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId, agentId) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 3600) });
     const admin = await client.orgWithFirstKey(`Cluster of ${workers}`);
     requests = await client.signedTasks(admin, WARMUP + TIMED, TASK);
@@ -92,8 +44,9 @@ async function signedTasksOn(workers: number): Promise<{ app: ClusterRun; minima
     return timed(url, pid, requests);
   });
   const toMinimal = requests.map((request) => ({ ...request, path: '/minimal/signed' }));
-  const minimal = await withCluster(join(__dirname, 'support', 'minimal-cluster.main.js'), workers, { ...secrets, REGISTERED_KEYS: JSON.stringify(registered) }, (url, pid) =>
-    timed(url, pid, toMinimal),
+  const minimal = await withSpawnedServer(
+    { script: join(__dirname, 'support', 'minimal-cluster.main.js'), workers, env: { ...secrets, REGISTERED_KEYS: JSON.stringify(registered) } },
+    ({ url, pid }) => timed(url, pid, toMinimal),
   );
   return { app, minimal };
 }

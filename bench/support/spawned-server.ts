@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RATE_LIMIT_NAMES } from '../../src/config/app-config';
+
+/** The built server as an operator starts it: `node dist/src/main.js`. */
+export const SERVER_MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+/** Benches send thousands of calls from one agent and address: limits far above that. */
+export const GENEROUS_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_NAMES.map((name) => [`RATE_LIMIT_${name.toUpperCase()}`, '1000000/1']));
+
+export interface SpawnOptions {
+  /** The script to run; the built server by default. */
+  script?: string;
+  /** Added to this process's environment (DATA_DIR, PORT and HOST are set here). */
+  env?: Record<string, string>;
+  /** Processes that must log "is listening on" before it counts as started (WORKERS). */
+  workers?: number;
+  /** Its data folder, kept on stop; a fresh one, removed on stop, when absent. */
+  dataDir?: string;
+  /** Options of node itself, before the script (--expose-gc, --require...). */
+  nodeArgs?: string[];
+}
+
+export interface SpawnedServer {
+  url: string;
+  pid: number;
+  dataDir: string;
+  /** SIGTERM, then waits for the exit (and removes a data folder of its own). */
+  stop(): Promise<void>;
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+
+/**
+ * Starts `script` in a process of its own on a loopback port, its stdout going to a file in its
+ * data folder (as an operator's log collector takes it, not parsed by this process on the same
+ * cores), and resolves once `workers` processes log that they listen.
+ */
+export async function startSpawnedServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
+  const script = options.script ?? SERVER_MAIN;
+  const workers = options.workers ?? 1;
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ztkeys-bench-server-'));
+  const port = await freePort();
+  const logPath = join(dataDir, `stdout-${Date.now()}.log`);
+  const server = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    env: { ...process.env, ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
+  });
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  const stop = async () => {
+    server.kill('SIGTERM');
+    await exited;
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length < workers) return;
+        clearInterval(poll);
+        resolve();
+      }, 50);
+      server.once('exit', (code) => {
+        clearInterval(poll);
+        reject(new Error(`${script} exited with code ${code} before listening; its output ends: ${readFileSync(logPath, 'utf8').slice(-2000)}`));
+      });
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${port}`, pid: server.pid!, dataDir, stop };
+}
+
+/** Runs `work` on a server started for it, and stops the server whatever happens. */
+export async function withSpawnedServer<T>(options: SpawnOptions, work: (server: SpawnedServer) => Promise<T>): Promise<T> {
+  const server = await startSpawnedServer(options);
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+  }
+}
