@@ -18,7 +18,7 @@ import type { SignedProof } from '../../src/domain/shared/signed-proof';
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { agentStream, browserStream, orgStream, publicKeyStream } from '../../src/domain/streams';
-import type { NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
+import type { EventStore, NewEvent, RecordedEvent, StreamWrite } from '../../src/event-store/event-store.port';
 import { auditEntry } from '../../src/transparency/audit-entry';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
@@ -26,6 +26,8 @@ import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import type { NoteSigner } from '../../src/transparency/signed-note';
 
 export interface AuditExportOptions {
+  /** The org's id; "bench-org" when absent. */
+  orgId?: string;
   /** Events of the org's tree (checkpoints not counted) to write at least. */
   events: number;
   /** Members besides the SUPER_ADMIN, each with an approved key and one browser. */
@@ -39,13 +41,12 @@ export interface AuditExportSummary {
   /** Events of the tree, checkpoints apart. */
   events: number;
   checkpoints: number;
-  /** Ed25519 signatures in the file: signed statements plus checkpoint notes. */
+  /** Ed25519 signatures in the history: signed statements plus checkpoint notes. */
   signatures: number;
 }
 
 /** Milliseconds between two commands of the synthetic history (a few hundred commands/s). */
 const COMMAND_STEP_MS = 3;
-const ORG = 'bench-org';
 const ADMIN = 'alice';
 const BROWSER = 'laptop';
 
@@ -61,15 +62,15 @@ function newKey(): Key {
 
 type AnyDecider = Pick<Decider<never, unknown, LogEvent>, 'initialState' | 'evolve'>;
 
+/** Each command's events (or one checkpoint), recorded: written together, in log order. */
+export type HistorySink = (events: RecordedEvent[]) => Promise<void>;
+
 /**
- * The log of one org written as its audit export (src/application/queries/read-queries.ts:
- * each event's audit record, orgId stripped, one JSON line) with the org's signed checkpoints,
- * from commands decided by the domain's own deciders, enveloped as the event writer does and
- * checkpointed by the checkpointer's own `checkpointEvent`: what a real export of that history
- * holds, without HTTP and a store between (which the other benches measure).
+ * The log of one org from commands decided by the domain's own deciders, enveloped as the event
+ * writer does and checkpointed by the checkpointer's own `checkpointEvent`: each command's
+ * events go to the sink together, with their streams' next revisions and positions from 0.
  */
-class ExportLog {
-  private readonly out;
+class OrgHistory {
   private readonly revisions = new Map<string, bigint>();
   private readonly states = new Map<string, unknown>();
   private readonly tree = CompactRange.empty();
@@ -79,11 +80,10 @@ class ExportLog {
   signatures = 0;
 
   constructor(
-    file: string,
+    private readonly sink: HistorySink,
+    private readonly orgId: string,
     private readonly options: AuditExportOptions,
-  ) {
-    this.out = createWriteStream(file);
-  }
+  ) {}
 
   get size(): number {
     return this.tree.size;
@@ -95,38 +95,88 @@ class ExportLog {
 
   /** Appends one command's decisions as the event writer does: one occurredAt, each stream's next revisions. */
   async commit(context: CommandContext, ...decisions: Array<{ stream: string; decider: AnyDecider; events: readonly LogEvent[] }>): Promise<void> {
+    const recorded: RecordedEvent[] = [];
     for (const { stream, decider, events } of decisions) {
       for (const event of envelope(events, context)) {
         this.states.set(stream, decider.evolve(this.state(stream, decider), event as LogEvent));
-        const recorded = this.record(stream, event) as RecordedEvent<LogEvent>;
-        this.tree.append(leafHash(eventLeafInput(recorded)));
+        const record = this.record(stream, event);
+        recorded.push(record);
+        this.tree.append(leafHash(eventLeafInput(record as RecordedEvent<LogEvent>)));
         this.signatures += 'proof' in event.data || 'decision' in event.data ? 1 : 0;
       }
     }
+    if (recorded.length > 0) await this.sink(recorded);
     if (this.tree.size - this.signedSize >= this.options.checkpointEvery) await this.checkpoint(context.now);
   }
 
   async checkpoint(at: Date): Promise<void> {
-    this.record(checkpointStream(ORG), checkpointEvent(this.options.logKey, ORG, this.tree, at));
+    await this.sink([this.record(checkpointStream(this.orgId), checkpointEvent(this.options.logKey, this.orgId, this.tree, at))]);
     this.signedSize = this.tree.size;
     this.checkpoints += 1;
     this.signatures += 1;
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
-  }
-
-  async close(): Promise<void> {
-    this.out.end();
-    await once(this.out, 'finish');
   }
 
   private record(stream: string, event: NewEvent): RecordedEvent {
     const revision = (this.revisions.get(stream) ?? -1n) + 1n;
     this.revisions.set(stream, revision);
-    const recorded = { ...event, stream, revision, position: this.position++ } as RecordedEvent;
-    const { orgId: _orgId, ...line } = auditEntry(recorded as RecordedEvent<LogEvent>);
-    this.out.write(`${JSON.stringify(line)}\n`);
-    return recorded;
+    return { ...event, stream, revision, position: this.position++ };
   }
+}
+
+/** A sink writing the export's lines (src/application/queries/read-queries.ts: each event's audit record, orgId stripped, one JSON line). */
+function exportFile(file: string): { sink: HistorySink; close(): Promise<void> } {
+  const out = createWriteStream(file);
+  return {
+    sink: async (events) => {
+      for (const event of events) {
+        const { orgId: _orgId, ...line } = auditEntry(event as RecordedEvent<LogEvent>);
+        out.write(`${JSON.stringify(line)}\n`);
+      }
+      if (out.writableNeedDrain) await once(out, 'drain');
+    },
+    close: async () => {
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+}
+
+/**
+ * A sink appending each command's events to the store in one append, with each stream's
+ * expected revision, as the event writer does; up to `inFlight` appends are queued at once, so
+ * the store's group commit takes many a transaction.
+ */
+export function eventStoreSink(store: Pick<EventStore, 'append'>, inFlight = 256): { sink: HistorySink; flush(): Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const rethrow = () => {
+    if (failure) throw failure.error;
+  };
+  return {
+    sink: async (events) => {
+      rethrow();
+      const writes = new Map<string, StreamWrite>();
+      for (const { stream, revision, position: _position, ...event } of events) {
+        const write = writes.get(stream) ?? { stream, expected: revision === 0n ? 'no_stream' : revision - 1n, events: [] };
+        write.events.push(event);
+        writes.set(stream, write);
+      }
+      const appended: Promise<void> = store.append([...writes.values()]).then(
+        () => void pending.delete(appended),
+        (error: unknown) => {
+          failure ??= { error };
+          pending.delete(appended);
+        },
+      );
+      pending.add(appended);
+      if (pending.size >= inFlight) await Promise.race(pending);
+      rethrow();
+    },
+    flush: async () => {
+      await Promise.all(pending);
+      rethrow();
+    },
+  };
 }
 
 /**
@@ -135,45 +185,46 @@ class ExportLog {
  * prompt in their browser (signed); then sensitive tasks round after round, every other round
  * signed and the others REMEMBERED; a checkpoint every `checkpointEvery` events and at the end.
  */
-export async function writeAuditExport(file: string, options: AuditExportOptions): Promise<AuditExportSummary> {
-  const log = new ExportLog(file, options);
+export async function writeOrgHistory(sink: HistorySink, options: AuditExportOptions): Promise<AuditExportSummary> {
+  const orgId = options.orgId ?? 'bench-org';
+  const log = new OrgHistory(sink, orgId, options);
   let clock = Date.parse('2026-01-01T00:00:00.000Z');
   const context = (actor: string): CommandContext => {
     const commandId = randomUUID();
-    return { actor, orgId: ORG, correlationId: commandId, commandId, now: new Date((clock += COMMAND_STEP_MS)) };
+    return { actor, orgId, correlationId: commandId, commandId, now: new Date((clock += COMMAND_STEP_MS)) };
   };
   const proof = (agentId: string, key: Key, binding: ChallengeBinding): SignedProof => {
     const issuedAt = clock - 1000;
-    const challenge = { ...binding, orgId: ORG, agentId, nonce: randomUUID(), issuedAt: new Date(issuedAt).toISOString(), expiresAt: new Date(issuedAt + 300_000).toISOString() };
+    const challenge = { ...binding, orgId, agentId, nonce: randomUUID(), issuedAt: new Date(issuedAt).toISOString(), expiresAt: new Date(issuedAt + 300_000).toISOString() };
     const statement = challengeStatement(challenge);
     return { challengeId: randomUUID(), challenge, statement, signature: sign(null, Buffer.from(statement), key.privateKey).toString('base64url') };
   };
   const actorOf = (agentId: string): ActorContext => {
-    const org = log.state(orgStream(ORG), organizationDecider);
-    return { agentId, role: org.agents.get(agentId)!.role, activeKey: log.state(agentStream(ORG, agentId), keyDecider).active };
+    const org = log.state(orgStream(orgId), organizationDecider);
+    return { agentId, role: org.agents.get(agentId)!.role, activeKey: log.state(agentStream(orgId, agentId), keyDecider).active };
   };
   const requestKey = async (agentId: string, key: Key): Promise<string> => {
     const ctx = context(agentId);
     const requestId = newRequestId(agentId);
-    const org = log.state(orgStream(ORG), organizationDecider);
-    const keys = log.state(agentStream(ORG, agentId), keyDecider);
+    const org = log.state(orgStream(orgId), organizationDecider);
+    const keys = log.state(agentStream(orgId, agentId), keyDecider);
     const { events } = keyDecider.decide(
       {
-        type: 'RequestKey', orgId: ORG, requester: actorOf(agentId), requestId, publicKey: key.publicKey, replacePending: false,
+        type: 'RequestKey', orgId, requester: actorOf(agentId), requestId, publicKey: key.publicKey, replacePending: false,
         proof: proof(agentId, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey }), org: { policy: org.policy, firstKeyAssigned: org.firstKey !== undefined }, now: ctx.now.toISOString(),
       },
       keys,
     );
     const requested = events.find((event) => event.type === 'KeyRequested')!.data as { fingerprint: string };
     const firstKey = events.some((event) => event.type === 'KeyApproved');
-    const claimStream = publicKeyStream(ORG, requested.fingerprint);
+    const claimStream = publicKeyStream(orgId, requested.fingerprint);
     const claim = publicKeyDecider.decide({ type: 'ClaimPublicKey', fingerprint: requested.fingerprint, agentId, requestId }, log.state(claimStream, publicKeyDecider)).events;
     const orgEvents = firstKey ? organizationDecider.decide({ type: 'AssignFirstKey', agentId, requestId }, org).events : [];
     await log.commit(
       ctx,
-      { stream: agentStream(ORG, agentId), decider: keyDecider as AnyDecider, events },
+      { stream: agentStream(orgId, agentId), decider: keyDecider as AnyDecider, events },
       { stream: claimStream, decider: publicKeyDecider as AnyDecider, events: claim },
-      { stream: orgStream(ORG), decider: organizationDecider as AnyDecider, events: orgEvents },
+      { stream: orgStream(orgId), decider: organizationDecider as AnyDecider, events: orgEvents },
     );
     return requestId;
   };
@@ -183,25 +234,25 @@ export async function writeAuditExport(file: string, options: AuditExportOptions
     await log.commit(ctx, { stream, decider: decider as unknown as AnyDecider, events });
   };
 
-  await decide('operator', orgStream(ORG), organizationDecider, (): OrganizationCommand => ({
-    type: 'CreateOrganization', orgId: ORG, name: 'Bench', policy: DEFAULT_ORG_POLICY, superAdmin: { agentId: ADMIN, email: 'alice@example.com', displayName: 'Alice' },
+  await decide('operator', orgStream(orgId), organizationDecider, (): OrganizationCommand => ({
+    type: 'CreateOrganization', orgId, name: 'Bench', policy: DEFAULT_ORG_POLICY, superAdmin: { agentId: ADMIN, email: 'alice@example.com', displayName: 'Alice' },
   }));
   const adminKey = newKey();
   await requestKey(ADMIN, adminKey);
   const keys: Key[] = [];
   for (let i = 0; i < options.agents; i++) {
     const agentId = `agent${i}`;
-    await decide(ADMIN, orgStream(ORG), organizationDecider, (): OrganizationCommand => ({ type: 'AddAgent', actorId: ADMIN, agent: { agentId, email: `${agentId}@example.com`, displayName: agentId }, role: 'MEMBER' }));
+    await decide(ADMIN, orgStream(orgId), organizationDecider, (): OrganizationCommand => ({ type: 'AddAgent', actorId: ADMIN, agent: { agentId, email: `${agentId}@example.com`, displayName: agentId }, role: 'MEMBER' }));
     const key = newKey();
     keys.push(key);
     const requestId = await requestKey(agentId, key);
-    const request = log.state(agentStream(ORG, agentId), keyDecider).requests.get(requestId)!;
-    await decide(ADMIN, agentStream(ORG, agentId), keyDecider, (now): KeyCommand => ({
-      type: 'ApproveKey', orgId: ORG, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, requesterRole: 'MEMBER', policy: DEFAULT_ORG_POLICY, approvers: new Set([ADMIN]), activeApprovers: 1, now,
+    const request = log.state(agentStream(orgId, agentId), keyDecider).requests.get(requestId)!;
+    await decide(ADMIN, agentStream(orgId, agentId), keyDecider, (now): KeyCommand => ({
+      type: 'ApproveKey', orgId, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, requesterRole: 'MEMBER', policy: DEFAULT_ORG_POLICY, approvers: new Set([ADMIN]), activeApprovers: 1, now,
       proof: proof(ADMIN, adminKey, { purpose: 'KEY_DECISION', requestId, requesterPublicKey: key.publicKey, decision: 'APPROVE' }),
     }));
-    await decide(agentId, browserStream(ORG, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({
-      type: 'SetPromptFrequency', orgId: ORG, agentId, browserId: BROWSER, role: 'MEMBER', frequency: 'DAILY', activeKey: actorOf(agentId).activeKey, now,
+    await decide(agentId, browserStream(orgId, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({
+      type: 'SetPromptFrequency', orgId, agentId, browserId: BROWSER, role: 'MEMBER', frequency: 'DAILY', activeKey: actorOf(agentId).activeKey, now,
       proof: proof(agentId, key, { purpose: 'PROMPT_FREQUENCY', browserId: BROWSER, frequency: 'DAILY' }),
     }));
   }
@@ -210,12 +261,19 @@ export async function writeAuditExport(file: string, options: AuditExportOptions
     const agentId = `agent${n}`;
     const task = `task-${i}`;
     const signed = Math.floor(i / options.agents) % 2 === 0;
-    await decide(agentId, browserStream(ORG, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({
-      type: 'AuthorizeSensitiveTask', orgId: ORG, agentId, browserId: BROWSER, role: 'MEMBER', task, activeKey: actorOf(agentId).activeKey, now,
+    await decide(agentId, browserStream(orgId, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({
+      type: 'AuthorizeSensitiveTask', orgId, agentId, browserId: BROWSER, role: 'MEMBER', task, activeKey: actorOf(agentId).activeKey, now,
       ...(signed && { proof: proof(agentId, keys[n], { purpose: 'SENSITIVE_TASK', browserId: BROWSER, task }) }),
     }));
   }
   await log.checkpoint(new Date(clock));
-  await log.close();
   return { events: log.size, checkpoints: log.checkpoints, signatures: log.signatures };
+}
+
+/** The org's history (writeOrgHistory) as its audit export would hold it, written to `file` without HTTP and a store between (which the other benches measure). */
+export async function writeAuditExport(file: string, options: AuditExportOptions): Promise<AuditExportSummary> {
+  const out = exportFile(file);
+  const summary = await writeOrgHistory(out.sink, options);
+  await out.close();
+  return summary;
 }
