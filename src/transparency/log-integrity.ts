@@ -2,7 +2,7 @@ import { decode } from '../domain/events/decode';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
 import { openOrgCheckpoint, type LogKeyring } from './log-keyring';
-import { CompactRange, leafHash, type Hash } from './merkle-tree';
+import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 
 /** The first thing wrong with one org's stored log. */
 export interface LogFault {
@@ -12,12 +12,27 @@ export interface LogFault {
   reason: string;
 }
 
+/** Leaf hashes after an org's tree edge kept in memory, by default: see LogIntegrityCheck. */
+export const DEFAULT_PENDING_WINDOW = 10_000;
+
 interface OrgCheck {
-  /** The tree at the size of the last checkpoint that verified. */
-  verified: CompactRange;
-  /** Leaf hashes after it, in log order. */
+  /** Right edge of the org's tree over its first leaves: those the last accepted checkpoint signed, and older ones folded in when more than twice the window followed. */
+  tree: CompactRange;
+  /** Leaf hashes after `tree`, in log order: fewer than twice the window. */
   pending: Hash[];
+  /** Size and root of the latest checkpoint accepted. */
+  signed?: { size: number; root: Hash };
   fault?: LogFault;
+}
+
+/** A checkpoint signing fewer events than the org's tree edge had folded in: its root is checked on a second read of the log. */
+interface DeferredRoot {
+  orgId: string;
+  size: number;
+  root: Hash;
+  /** Size of the checkpoint accepted before it: where a fault would start. */
+  from: number;
+  what: string;
 }
 
 /**
@@ -27,18 +42,29 @@ interface OrgCheck {
  * origin, and its root against the tree of the events before it at its size. Every stream's
  * revisions must also follow each other (0, 1, 2...) in log order, which names the exact event
  * when one was removed, inserted or moved inside its stream. Keeps the first fault of each org.
- * Memory: the right edge of each tree plus the leaf hashes since its last checkpoint.
+ *
+ * Memory, whatever the log's length: the right edge of each tree (O(log n)), the last revision
+ * of each stream, and at most twice `pendingWindow` leaf hashes per org after its edge. A
+ * checkpoint signs the tree as it stood a moment before it was appended, so it lands a few leaves
+ * (the appends of that moment) behind the log: up to `pendingWindow` behind, its root is checked
+ * here. One further behind than the leaves kept (the checkpointer stalled under load, say) is
+ * checked by `secondRead`: a second read of the log re-derives the roots it needs.
  */
 export class LogIntegrityCheck {
   private readonly orgs = new Map<string, OrgCheck>();
   private readonly revisions = new Map<string, bigint>();
+  private readonly deferred: DeferredRoot[] = [];
+  private rechecked: RootsAtSizes | undefined;
 
-  constructor(private readonly keys: LogKeyring) {}
+  constructor(
+    private readonly keys: LogKeyring,
+    private readonly pendingWindow = DEFAULT_PENDING_WINDOW,
+  ) {}
 
   apply(record: RecordedEvent): void {
     const org = this.org(record.metadata.orgId);
     if (org.fault) return;
-    const index = org.verified.size + org.pending.length;
+    const index = org.tree.size + org.pending.length;
     const fail = (at: number, reason: string): void => {
       org.fault = { orgId: record.metadata.orgId, index: at, reason };
     };
@@ -57,6 +83,8 @@ export class LogIntegrityCheck {
     }
     if (event.type !== 'CheckpointSigned') {
       org.pending.push(leafHash(eventLeafInput(event)));
+      // Folded a window at a time: the window's worth after the edge stays, for the next checkpoint.
+      if (org.pending.length >= 2 * this.pendingWindow) this.fold(org, org.pending.length - this.pendingWindow);
       return;
     }
     const what = `checkpoint ${record.revision} (position ${record.position})`;
@@ -66,29 +94,113 @@ export class LogIntegrityCheck {
     } catch (error) {
       return fail(index, `${what} does not verify under the log key: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const from = org.verified.size;
+    const from = org.signed?.size ?? 0;
     if (signed.size !== event.data.size) return fail(index, `${what} says size ${event.data.size} but its note signs ${signed.size}`);
     if (signed.size < from) return fail(from, `${what} signs ${signed.size} events, fewer than the ${from} an earlier checkpoint signed`);
     if (signed.size > index) return fail(index, `${what} signs ${signed.size} events but the log holds ${index} before it: an event was removed`);
-    for (const leaf of org.pending.splice(0, signed.size - from)) org.verified.append(leaf);
-    if (!org.verified.root().equals(signed.rootHash)) {
-      fail(from, `events ${from} to ${signed.size - 1} do not hash to the root signed by ${what}: one of them was altered, removed, inserted or reordered`);
-    }
+    const root = this.rootAt(org, signed.size);
+    if (root === undefined) this.deferred.push({ orgId: record.metadata.orgId, size: signed.size, root: signed.rootHash, from, what });
+    else if (!root.equals(signed.rootHash)) return fail(from, notTheRoot(from, signed.size, what));
+    org.signed = { size: signed.size, root: signed.rootHash };
+  }
+
+  /**
+   * The check of the roots `apply` could not check in memory, undefined when there are none: feed
+   * it the log again from its start, in order, until it is `done` or the log ends; its faults
+   * then count among this check's.
+   */
+  secondRead(): RootsAtSizes | undefined {
+    if (this.deferred.length === 0) return undefined;
+    this.rechecked ??= new RootsAtSizes(this.deferred);
+    return this.rechecked;
   }
 
   /** Each org without a fault that has a checkpoint: the size and root its latest checkpoint signed, as the log re-derives them. */
   signedTrees(): Array<{ orgId: string; size: number; root: Hash }> {
-    return [...this.orgs].flatMap(([orgId, org]) => (org.fault || org.verified.size === 0 ? [] : [{ orgId, size: org.verified.size, root: org.verified.root() }]));
+    const faulty = new Set(this.faults().map((fault) => fault.orgId));
+    return [...this.orgs].flatMap(([orgId, org]) => (faulty.has(orgId) || !org.signed || org.signed.size === 0 ? [] : [{ orgId, ...org.signed }]));
   }
 
-  /** The first fault of each org that has one. */
+  /** The first fault of each org that has one: a root found wrong on the second read came before anything `apply` found after it. */
   faults(): LogFault[] {
-    return [...this.orgs.values()].flatMap((org) => (org.fault ? [org.fault] : []));
+    const rechecked = new Map((this.rechecked?.faults() ?? []).map((fault) => [fault.orgId, fault]));
+    const first = [...this.orgs.values()].flatMap((org) => (org.fault && !rechecked.has(org.fault.orgId) ? [org.fault] : []));
+    return [...first, ...rechecked.values()];
+  }
+
+  /** The org's root at `size` (between its last checkpoint's and the leaves so far), its edge moved there; undefined when the edge has folded past it. */
+  private rootAt(org: OrgCheck, size: number): Hash | undefined {
+    if (size === 0) return EMPTY_ROOT;
+    if (size < org.tree.size) return undefined;
+    this.fold(org, size - org.tree.size);
+    return org.tree.root();
+  }
+
+  private fold(org: OrgCheck, leaves: number): void {
+    for (const leaf of org.pending.splice(0, leaves)) org.tree.append(leaf);
   }
 
   private org(orgId: string): OrgCheck {
     let org = this.orgs.get(orgId);
-    if (!org) this.orgs.set(orgId, (org = { verified: CompactRange.empty(), pending: [] }));
+    if (!org) this.orgs.set(orgId, (org = { tree: CompactRange.empty(), pending: [] }));
     return org;
+  }
+}
+
+const notTheRoot = (from: number, size: number, what: string): string =>
+  `events ${from} to ${size - 1} do not hash to the root signed by ${what}: one of them was altered, removed, inserted or reordered`;
+
+/**
+ * The second read of the log for the deferred roots: each org's tree re-derived from its first
+ * leaf (its right edge only), each deferred root compared when the tree reaches its size. Stops
+ * needing events once every root is compared.
+ */
+export class RootsAtSizes {
+  private readonly waiting = new Map<string, { tree: CompactRange; roots: DeferredRoot[] }>();
+  private readonly found: LogFault[] = [];
+
+  constructor(deferred: readonly DeferredRoot[]) {
+    for (const root of deferred) {
+      const org = this.waiting.get(root.orgId) ?? { tree: CompactRange.empty(), roots: [] };
+      org.roots.push(root);
+      this.waiting.set(root.orgId, org);
+    }
+  }
+
+  get done(): boolean {
+    return this.waiting.size === 0;
+  }
+
+  apply(record: RecordedEvent): void {
+    const orgId = record.metadata.orgId;
+    const org = this.waiting.get(orgId);
+    if (!org || record.type === 'CheckpointSigned') return;
+    try {
+      org.tree.append(leafHash(eventLeafInput(decode(record))));
+    } catch (error) {
+      this.settle(orgId, { orgId, index: org.tree.size, reason: `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    // Sizes never decrease in log order (the first read checked it), so the next root due is the first waiting.
+    for (let next = org.roots[0]; next && next.size === org.tree.size; next = org.roots[0]) {
+      if (!org.tree.root().equals(next.root)) return this.settle(orgId, { orgId, index: next.from, reason: notTheRoot(next.from, next.size, next.what) });
+      org.roots.shift();
+    }
+    if (org.roots.length === 0) this.waiting.delete(orgId);
+  }
+
+  /** The first fault of each org the second read found; a root it never reached is one (the log lost events since the first read). */
+  faults(): LogFault[] {
+    const unreached = [...this.waiting].map(([orgId, { tree, roots: [next] }]) => ({
+      orgId,
+      index: tree.size,
+      reason: `${next.what} signs ${next.size} events but the log now holds ${tree.size} of the org's before it: events were removed while it was checked`,
+    }));
+    return [...this.found, ...unreached];
+  }
+
+  private settle(orgId: string, fault: LogFault): void {
+    this.found.push(fault);
+    this.waiting.delete(orgId);
   }
 }
