@@ -1,8 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envelope } from '../../src/application/command-context';
 import { EXIT } from '../../src/cli/exit-codes';
 import { runCli } from '../../src/cli/run-cli';
+import type { AgentAdded } from '../../src/domain/organization/organization.events';
+import { orgStream } from '../../src/domain/streams';
+import { newId } from '../../src/shared/ids';
 import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
 import { checkpointOrigin, openCheckpoint, parseCheckpoint, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
@@ -14,6 +18,7 @@ import { openNote, parseSignerKey, parseVerifierKey, signerFromSeed, type NoteSi
 import { memoryIo } from '../cli/support/memory-io';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
+import { loggedEvents } from './event-log';
 
 type Line = Record<string, any>;
 
@@ -122,6 +127,33 @@ describe('ztkeys audit verify on real exports', () => {
     expect(org.checkpoints).toBeGreaterThanOrEqual(2);
     const keys = Object.fromEntries(org.activeKeys.map((key) => [key.agentId, key.chain.map((link) => `${link.agentId}:${link.mode}`)]));
     expect(keys).toEqual({ alice: ['alice:ROTATION', 'alice:FIRST_KEY'], carol: ['carol:APPROVAL', 'bob:APPROVAL', 'alice:FIRST_KEY'] });
+  });
+
+  it('exports an org of several pages (1,000 entries a page) whole, every event once in log order, and the export verifies', async () => {
+    const big = await suite.journey.createOrg('alice');
+    const stream = orgStream(big.orgId);
+    const last = (await suite.server.eventStore.readStream(stream)).at(-1)!;
+    // 2,500 members in one append, as AddAgent would add them one by one: pages of 1,000 end mid-command.
+    const added: AgentAdded[] = Array.from({ length: 2_500 }, (_, i) => ({
+      type: 'AgentAdded',
+      data: { agentId: `member-${i}`, email: `member-${i}@example.com`, displayName: `Member ${i}`, role: 'MEMBER' },
+    }));
+    const commandId = newId();
+    await suite.server.eventStore.append([{ stream, expected: last.revision, events: envelope(added, { actor: 'alice', orgId: big.orgId, correlationId: commandId, commandId, now: new Date() }) }]);
+    let exported: Line[] = [];
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${big.orgId}/audit-log/export`, big.token);
+      exported = String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
+      const final = exported.at(-1)!;
+      if (isCheckpoint(final) && final.data.size === leaves(exported).length) break;
+      if (Date.now() > deadline) throw new Error(`no checkpoint of the whole org in an export of ${exported.length} lines`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(leaves(exported).length).toBeGreaterThan(2_500);
+    expect(exported.map((line) => line.eventId)).toEqual((await loggedEvents(suite.server, big.orgId)).map((event) => event.id));
+    const verdict = verify(exported, vkey);
+    expect(verdict.failure).toBeUndefined();
+    expect(verdict.orgs[0]).toMatchObject({ orgId: big.orgId, events: leaves(exported).length, uncovered: 0 });
   });
 
   const failureOf = (tampered: Line[], options?: { trustedCheckpoint?: string; firstKey?: string }) => {

@@ -110,20 +110,21 @@ export class ReadQueries {
   }
 
   /**
-   * The whole (filtered) audit log as NDJSON lines, page by page: memory stays constant however
+   * The whole (filtered) audit log as NDJSON, one chunk of lines per page of EXPORT_PAGE entries:
+   * the next page is read only when the consumer asks for more, so memory stays constant however
    * long the log. The filters are checked here, before the first line, so a bad one is a 400
    * rather than a stream broken after its headers.
    */
   auditExport(orgId: string, filters: AuditFilters): AsyncIterable<string> {
     this.auditConditions(orgId, filters, undefined);
-    return this.auditLines(orgId, filters);
+    return this.auditPages(orgId, filters);
   }
 
-  private async *auditLines(orgId: string, filters: AuditFilters): AsyncIterable<string> {
+  private async *auditPages(orgId: string, filters: AuditFilters): AsyncIterable<string> {
     let after: number | undefined;
     for (;;) {
       const found = await this.store.find({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE });
-      for (const entry of found) yield `${JSON.stringify(strip(entry))}\n`;
+      if (found.length > 0) yield found.map((entry) => `${JSON.stringify(strip(entry))}\n`).join('');
       if (found.length < EXPORT_PAGE) return;
       after = found[found.length - 1].position as number;
     }
