@@ -105,12 +105,12 @@ export class ReadModelsController {
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
-    const pages = this.queries.auditExport(context.orgId, filters);
+    const chunks = this.queries.auditExport(context.orgId, filters);
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit-log-${context.orgId}.ndjson"`)
-      // A byte stream: one page (a chunk over its 16 KiB high-water mark) is read ahead at most,
-      // the next when the socket has taken it (object mode would read 16 pages ahead).
-      .send(Readable.from(pages, { objectMode: false }));
+      // A byte stream: one chunk (over its 16 KiB high-water mark) is read ahead at most, the
+      // next when the socket has taken it (object mode would read 16 chunks ahead).
+      .send(Readable.from(chunks, { objectMode: false }));
   }
 }
