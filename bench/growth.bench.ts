@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mintAgentToken } from '../src/auth/token-minter';
+import { embeddedEventLogPath } from '../src/event-store/open-event-store';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { signerFromSeed, signerKeyText } from '../src/transparency/signed-note';
+import type { Bench, BenchRow } from './bench-row';
+import { orgsOf } from './http-key-requests.bench';
+import { eventStoreSink, writeOrgHistory } from './support/audit-export';
+import { BenchClient } from './support/bench-client';
+import { fire } from './support/load';
+import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, type ServerMemory } from './support/server-memory';
+import { GENEROUS_RATE_LIMITS, withSpawnedServer, type SpawnedServer } from './support/spawned-server';
+
+/** Events of the org whose history fills the log: BENCH_GROWTH_EVENTS (1,000,000 by hand: it takes a while to write and catch up). */
+const EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 100_000);
+/** Seconds of key requests between the two measurements: BENCH_GROWTH_LOAD_SECONDS. */
+const LOAD_SECONDS = Number(process.env.BENCH_GROWTH_LOAD_SECONDS ?? 30);
+const AGENTS = 1000;
+/** The checkpointer's default 2 s at 500 commands/s. */
+const CHECKPOINT_EVERY = 1000;
+/**
+ * V8 gives back the pages a burst (a catch-up, the self-check's read of the log) left committed
+ * only after a while idle, in steps: a settled server's memory is read after a GC every few
+ * seconds until its RSS stops falling (STEADY_READINGS readings in a row), BENCH_GROWTH_IDLE_SECONDS at most.
+ */
+const READING_EVERY_MS = 5000;
+const STEADY_READINGS = 3;
+const IDLE_SECONDS = Number(process.env.BENCH_GROWTH_IDLE_SECONDS ?? 120);
+/** Key requests prepared and fired at a time (challenges live 5 minutes). */
+const LOAD_ROUND = 900;
+const CONNECTIONS = 32;
+const ORG = 'growth-org';
+const ADMIN = 'alice';
+const SECRETS = {
+  JWT_SECRET: 'bench-growth-jwt-secret-of-32-bytes-at-least',
+  CHALLENGE_SECRET: 'bench-growth-challenge-secret-of-32-bytes-at-least',
+  BOOTSTRAP_TOKEN: 'bench-growth-bootstrap-token-of-32-bytes-at-least',
+};
+const MiB = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The server as an operator starts it on one machine (every role, embedded stores), reporting its memory after a GC on demand. */
+interface Run {
+  server: SpawnedServer;
+  /** Its memory once settled (see `settled`) and steady, after a GC. */
+  memory(): Promise<ServerMemory>;
+}
+
+async function withServer<T>(dataDir: string, env: Record<string, string>, work: (run: Run) => Promise<T>): Promise<T> {
+  const report = join(dataDir, 'memory-report.ndjson');
+  const reporting = memoryReporting(report);
+  return withSpawnedServer({ dataDir, nodeArgs: reporting.nodeArgs, env: { ...env, ...reporting.env } }, (server) =>
+    work({
+      server,
+      memory: async () => {
+        await settled(server);
+        let lowest = await memoryAfterGc(server.pid, report);
+        for (let steady = 0, waited = 0; steady < STEADY_READINGS && waited < IDLE_SECONDS * 1000; waited += READING_EVERY_MS) {
+          await sleep(READING_EVERY_MS);
+          const reading = await memoryAfterGc(server.pid, report);
+          steady = reading.rss < lowest.rss - 1048576 ? 0 : steady + 1;
+          if (reading.rss < lowest.rss) lowest = reading;
+        }
+        return lowest;
+      },
+    }),
+  );
+}
+
+/**
+ * Until the server has nothing left to do on its log: every projection and the checkpointer
+ * caught up with it (ztkeys_subscriber_lag_events 0 for each, twice a second apart) and the
+ * self-check of the whole log finished once.
+ */
+async function settled(server: SpawnedServer): Promise<void> {
+  let quiet = 0;
+  while (quiet < 2) {
+    await sleep(1000);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const lags = [...metrics.matchAll(/^ztkeys_subscriber_lag_events\{subscriber="([^"]+)"\} (\S+)$/gm)].map(([, subscriber, value]) => ({ subscriber, value: Number(value) }));
+    const checked = Number(/^ztkeys_audit_log_self_check_completed_timestamp_seconds (\S+)$/m.exec(metrics)?.[1] ?? 0) > 0;
+    const following = lags.some(({ subscriber }) => subscriber.startsWith('projection:')) && lags.some(({ subscriber }) => subscriber === 'checkpointer');
+    quiet = checked && following && lags.every(({ value }) => value === 0) ? quiet + 1 : 0;
+  }
+}
+
+/**
+ * GET /health/live every 10 ms, one at a time, until `until` settles: the longest answer is the
+ * longest the server's event loop was held (a request waits as long) while it started.
+ */
+async function longestLiveWait(server: SpawnedServer, until: Promise<unknown>): Promise<number> {
+  let done = false;
+  void until.finally(() => (done = true));
+  let longest = 0;
+  while (!done) {
+    const started = performance.now();
+    await fetch(`${server.url}/health/live`).then((response) => response.arrayBuffer());
+    longest = Math.max(longest, performance.now() - started);
+    await sleep(10);
+  }
+  await until;
+  return longest;
+}
+
+/** The org's export over HTTP, read and discarded as it arrives: lines, and seconds from the request to the last byte. */
+function download(url: string, token: string): Promise<{ lines: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    get(url, { headers: { authorization: `Bearer ${token}` } }, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`GET ${url}: ${response.statusCode}`));
+      let lines = 0;
+      response.on('data', (chunk: Buffer) => {
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+      });
+      response.on('end', () => resolve({ lines, seconds: (performance.now() - started) / 1000 }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** The ceiling of the export: every event of the log read straight from the file through the adapter (rows decoded, 1,000 a page), the org's counted. */
+async function readRate(store: SqliteEventStore, orgId: string): Promise<{ events: number; seconds: number }> {
+  const started = performance.now();
+  let events = 0;
+  for (let after: bigint | undefined; ; ) {
+    const page = await store.readAll(after, 1000);
+    for (const event of page) if (event.metadata.orgId === orgId) events++;
+    if (page.length < 1000) break;
+    after = page[page.length - 1].position;
+  }
+  return { events, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Key requests of new members in orgs of 10, round after round, for `seconds`. */
+async function sustainedLoad(client: BenchClient, url: string, seconds: number): Promise<number> {
+  const started = performance.now();
+  let requests = 0;
+  for (let round = 0; (performance.now() - started) / 1000 < seconds; round++) {
+    requests += (await fire({ url, connections: CONNECTIONS, requests: await orgsOf(client, 10, LOAD_ROUND, `Load ${round}`) })).ok;
+  }
+  return requests;
+}
+
+/**
+ * Issue 14, item 7: does the server's memory stay flat as its log grows and under load, and does
+ * the audit export stream in constant memory? The built server (`node dist/src/main.js`, every
+ * role, embedded stores, request log on) runs in a process of its own, preloaded with a hook that
+ * reports its memory after a full GC of its main thread (bench/support/memory-report.preload.ts).
+ * It starts on an empty log; then on a log holding one org's history of BENCH_GROWTH_EVENTS
+ * events (decided by the deciders, signed statements, a signed checkpoint every 1,000 events),
+ * appended through the SQLite adapter before the start: a first start builds the read models and
+ * the Merkle nodes, the second is measured after start, after sustained key requests, and during
+ * the org's NDJSON export (peak RSS from /proc), whose rate stands beside reading the same events
+ * straight from the log in the same run.
+ */
+export const growthBench: Bench = async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ztkeys-bench-growth-'));
+  const logKey = signerFromSeed('bench.local/audit-log', randomBytes(32));
+  const env = { ...SECRETS, ...GENEROUS_RATE_LIMITS, LOG_SIGNING_KEY: signerKeyText(logKey) };
+  const load: number[] = [];
+  const sampleLoad = () => load.push(loadavg()[0]);
+  try {
+    const emptyDir = join(root, 'empty');
+    mkdirSync(emptyDir);
+    const empty = await withServer(emptyDir, env, async ({ server, memory }) => ({
+      liveWait: await longestLiveWait(server, settled(server)),
+      memory: await memory(),
+      peak: peakRss(server.pid),
+    }));
+    sampleLoad();
+
+    const dataDir = join(root, 'full');
+    mkdirSync(dataDir);
+    const filling = performance.now();
+    const store = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
+    const into = eventStoreSink(store);
+    const history = await writeOrgHistory(into.sink, { orgId: ORG, events: EVENTS, agents: AGENTS, checkpointEvery: CHECKPOINT_EVERY, logKey });
+    await into.flush();
+    await store.close();
+    console.error(`  ${count(history.events)} events and ${count(history.checkpoints)} checkpoints appended in ${((performance.now() - filling) / 1000).toFixed(1)} s`);
+    sampleLoad();
+
+    // The first start catches up: the read models and the Merkle nodes are built from the log.
+    const firstPeak = await withServer(dataDir, env, async ({ server }) => {
+      await settled(server);
+      return peakRss(server.pid);
+    });
+    sampleLoad();
+
+    const measured = await withServer(dataDir, env, async ({ server, memory }) => {
+      const liveWait = await longestLiveWait(server, settled(server));
+      const started = { memory: await memory(), peak: peakRss(server.pid) };
+      sampleLoad();
+      const events = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
+      try {
+        const token = (orgId: string, agentId: string) => mintAgentToken(SECRETS.JWT_SECRET, { agentId, orgId }, 3600);
+        const client = new BenchClient({ url: server.url, bootstrapToken: SECRETS.BOOTSTRAP_TOKEN, token, eventStore: events });
+        const loadStarted = performance.now();
+        const requests = await sustainedLoad(client, server.url, LOAD_SECONDS);
+        const loadSeconds = (performance.now() - loadStarted) / 1000;
+        sampleLoad();
+        const loaded = await memory();
+
+        const ceiling = await readRate(events, ORG);
+        resetPeakRss(server.pid);
+        const exported = await download(`${server.url}/v1/orgs/${ORG}/audit-log/export`, await token(ORG, ADMIN));
+        const exportPeak = peakRss(server.pid);
+        sampleLoad();
+        if (exported.lines !== ceiling.events) throw new Error(`the export holds ${exported.lines} lines, the log ${ceiling.events} events of ${ORG}`);
+        return { liveWait, started, requests, loadSeconds, loaded, ceiling, exported, exportPeak };
+      } finally {
+        await events.close();
+      }
+    });
+
+    const n = count(history.events);
+    const loadAverage = `load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}`;
+    const rows: BenchRow[] = [
+      {
+        name: `(${loadAverage}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
+        value: MiB(measured.started.memory.rss),
+        unit: 'MiB',
+        ceilingName: 'the same, empty log',
+        ceilingValue: MiB(empty.memory.rss),
+      },
+      {
+        name: `(same run) main-thread heap used after start (the same), log of ${n} events`,
+        value: MiB(measured.started.memory.heapUsed),
+        unit: 'MiB',
+        ceilingName: 'the same, empty log',
+        ceilingValue: MiB(empty.memory.heapUsed),
+      },
+      {
+        name: `(same run) server peak RSS from start until caught up and self-checked, log of ${n} events`,
+        value: MiB(measured.started.peak),
+        unit: 'MiB',
+        ceilingName: 'the same, empty log',
+        ceilingValue: MiB(empty.peak),
+      },
+      {
+        name: `(same run) longest GET /health/live from listening until settled (the self-check reads the log on the main thread), log of ${n} events`,
+        value: Math.round(measured.liveWait),
+        unit: 'ms',
+        ceilingName: 'the same, empty log',
+        ceilingValue: Math.round(empty.liveWait),
+      },
+      {
+        name: `(same run) server peak RSS of the first start on that log (read models and Merkle nodes built from it)`,
+        value: MiB(firstPeak),
+        unit: 'MiB',
+        ceilingName: 'the same, empty log',
+        ceilingValue: MiB(empty.peak),
+      },
+      {
+        name: `(same run) server RSS after ${Math.round(measured.loadSeconds)} s of key requests (${count(measured.requests)}, orgs of 10, ${CONNECTIONS} connections) (settled and steady, after a GC)`,
+        value: MiB(measured.loaded.rss),
+        unit: 'MiB',
+        ceilingName: 'after start, same log',
+        ceilingValue: MiB(measured.started.memory.rss),
+      },
+      {
+        name: `(same run) audit export of the org over HTTP, NDJSON read and discarded (${count(measured.exported.lines)} lines)`,
+        value: Math.round(measured.exported.lines / measured.exported.seconds),
+        unit: 'events/s',
+        ceilingName: 'the same events read straight from the log (SQLite adapter readAll, 1,000 a page)',
+        ceilingValue: Math.round(measured.ceiling.events / measured.ceiling.seconds),
+      },
+      {
+        name: '(same run) server peak RSS during the export',
+        value: MiB(measured.exportPeak),
+        unit: 'MiB',
+        ceilingName: 'RSS before it (after the load)',
+        ceilingValue: MiB(measured.loaded.rss),
+      },
+    ];
+    return rows;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+};
