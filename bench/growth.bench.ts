@@ -14,7 +14,7 @@ import { eventStoreSink, writeOrgHistory } from './support/audit-export';
 import { BenchClient } from './support/bench-client';
 import { fire } from './support/load';
 import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, type ServerMemory } from './support/server-memory';
-import { GENEROUS_RATE_LIMITS, withSpawnedServer, type SpawnedServer } from './support/spawned-server';
+import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support/spawned-server';
 
 /** Events of the org whose history fills the log: BENCH_GROWTH_EVENTS (1,000,000 by hand: it takes a while to write and catch up). */
 const EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 100_000);
@@ -47,29 +47,59 @@ const count = (n: number): string => n.toLocaleString('en-US');
 /** The server as an operator starts it on one machine (every role, embedded stores), reporting its memory after a GC on demand. */
 interface Run {
   server: SpawnedServer;
-  /** Its memory once settled (see `settled`) and steady, after a GC. */
+  /** Once it listens and has settled (see `settled`): the longest a /health/live request waited meanwhile, in ms. */
+  started: Promise<number>;
+  /** Its memory once settled and steady, after a GC. */
   memory(): Promise<ServerMemory>;
 }
 
 async function withServer<T>(dataDir: string, env: Record<string, string>, work: (run: Run) => Promise<T>): Promise<T> {
   const report = join(dataDir, 'memory-report.ndjson');
   const reporting = memoryReporting(report);
-  return withSpawnedServer({ dataDir, nodeArgs: reporting.nodeArgs, env: { ...env, ...reporting.env } }, (server) =>
-    work({
-      server,
-      memory: async () => {
-        await settled(server);
-        let lowest = await memoryAfterGc(server.pid, report);
-        for (let steady = 0, waited = 0; steady < STEADY_READINGS && waited < IDLE_SECONDS * 1000; waited += READING_EVERY_MS) {
-          await sleep(READING_EVERY_MS);
-          const reading = await memoryAfterGc(server.pid, report);
-          steady = reading.rss < lowest.rss - 1048576 ? 0 : steady + 1;
-          if (reading.rss < lowest.rss) lowest = reading;
-        }
-        return lowest;
-      },
-    }),
-  );
+  const server = await spawnServer({ dataDir, nodeArgs: reporting.nodeArgs, env: { ...env, ...reporting.env } });
+  try {
+    const started = longestLiveWait(server, server.listening.then(() => settled(server)));
+    started.catch(() => undefined); // awaited by `work`; a failed start rejects `listening` first
+    await server.listening;
+    const memory = async () => {
+      await settled(server);
+      let lowest = await memoryAfterGc(server.pid, report);
+      for (let steady = 0, waited = 0; steady < STEADY_READINGS && waited < IDLE_SECONDS * 1000; waited += READING_EVERY_MS) {
+        await sleep(READING_EVERY_MS);
+        const reading = await memoryAfterGc(server.pid, report);
+        steady = reading.rss < lowest.rss - 1048576 ? 0 : steady + 1;
+        if (reading.rss < lowest.rss) lowest = reading;
+      }
+      return lowest;
+    };
+    return await work({ server, started, memory });
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * GET /health/live every 10 ms, one at a time, from the spawn until `until` settles (refused
+ * connections, before the port is bound, are tried again): the longest answer is the longest
+ * the server's event loop was held while it started (its log line that it listens is written
+ * only when the loop is free again, so probing from that line would miss it).
+ */
+async function longestLiveWait(server: SpawnedServer, until: Promise<unknown>): Promise<number> {
+  let done = false;
+  const stop = () => (done = true);
+  void until.then(stop, stop);
+  let longest = 0;
+  while (!done) {
+    const sent = performance.now();
+    const answered = await fetch(`${server.url}/health/live`).then(
+      (response) => response.arrayBuffer().then(() => true),
+      () => false,
+    );
+    if (answered) longest = Math.max(longest, performance.now() - sent);
+    await sleep(10);
+  }
+  await until;
+  return longest;
 }
 
 /**
@@ -78,8 +108,7 @@ async function withServer<T>(dataDir: string, env: Record<string, string>, work:
  * self-check of the whole log finished once.
  */
 async function settled(server: SpawnedServer): Promise<void> {
-  let quiet = 0;
-  while (quiet < 2) {
+  for (let quiet = 0; quiet < 2; ) {
     await sleep(1000);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const lags = [...metrics.matchAll(/^ztkeys_subscriber_lag_events\{subscriber="([^"]+)"\} (\S+)$/gm)].map(([, subscriber, value]) => ({ subscriber, value: Number(value) }));
@@ -87,24 +116,6 @@ async function settled(server: SpawnedServer): Promise<void> {
     const following = lags.some(({ subscriber }) => subscriber.startsWith('projection:')) && lags.some(({ subscriber }) => subscriber === 'checkpointer');
     quiet = checked && following && lags.every(({ value }) => value === 0) ? quiet + 1 : 0;
   }
-}
-
-/**
- * GET /health/live every 10 ms, one at a time, until `until` settles: the longest answer is the
- * longest the server's event loop was held (a request waits as long) while it started.
- */
-async function longestLiveWait(server: SpawnedServer, until: Promise<unknown>): Promise<number> {
-  let done = false;
-  void until.finally(() => (done = true));
-  let longest = 0;
-  while (!done) {
-    const started = performance.now();
-    await fetch(`${server.url}/health/live`).then((response) => response.arrayBuffer());
-    longest = Math.max(longest, performance.now() - started);
-    await sleep(10);
-  }
-  await until;
-  return longest;
 }
 
 /** The org's export over HTTP, read and discarded as it arrives: lines, and seconds from the request to the last byte. */
@@ -167,8 +178,8 @@ export const growthBench: Bench = async () => {
   try {
     const emptyDir = join(root, 'empty');
     mkdirSync(emptyDir);
-    const empty = await withServer(emptyDir, env, async ({ server, memory }) => ({
-      liveWait: await longestLiveWait(server, settled(server)),
+    const empty = await withServer(emptyDir, env, async ({ server, started, memory }) => ({
+      liveWait: await started,
       memory: await memory(),
       peak: peakRss(server.pid),
     }));
@@ -186,15 +197,15 @@ export const growthBench: Bench = async () => {
     sampleLoad();
 
     // The first start catches up: the read models and the Merkle nodes are built from the log.
-    const firstPeak = await withServer(dataDir, env, async ({ server }) => {
-      await settled(server);
+    const firstPeak = await withServer(dataDir, env, async ({ server, started }) => {
+      await started;
       return peakRss(server.pid);
     });
     sampleLoad();
 
-    const measured = await withServer(dataDir, env, async ({ server, memory }) => {
-      const liveWait = await longestLiveWait(server, settled(server));
-      const started = { memory: await memory(), peak: peakRss(server.pid) };
+    const measured = await withServer(dataDir, env, async ({ server, started, memory }) => {
+      const liveWait = await started;
+      const atStart = { memory: await memory(), peak: peakRss(server.pid) };
       sampleLoad();
       const events = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
       try {
@@ -212,7 +223,7 @@ export const growthBench: Bench = async () => {
         const exportPeak = peakRss(server.pid);
         sampleLoad();
         if (exported.lines !== ceiling.events) throw new Error(`the export holds ${exported.lines} lines, the log ${ceiling.events} events of ${ORG}`);
-        return { liveWait, started, requests, loadSeconds, loaded, ceiling, exported, exportPeak };
+        return { liveWait, atStart, requests, loadSeconds, loaded, ceiling, exported, exportPeak };
       } finally {
         await events.close();
       }
@@ -223,27 +234,27 @@ export const growthBench: Bench = async () => {
     const rows: BenchRow[] = [
       {
         name: `(${loadAverage}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
-        value: MiB(measured.started.memory.rss),
+        value: MiB(measured.atStart.memory.rss),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.memory.rss),
       },
       {
         name: `(same run) main-thread heap used after start (the same), log of ${n} events`,
-        value: MiB(measured.started.memory.heapUsed),
+        value: MiB(measured.atStart.memory.heapUsed),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.memory.heapUsed),
       },
       {
         name: `(same run) server peak RSS from start until caught up and self-checked, log of ${n} events`,
-        value: MiB(measured.started.peak),
+        value: MiB(measured.atStart.peak),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.peak),
       },
       {
-        name: `(same run) longest GET /health/live from listening until settled (the self-check reads the log on the main thread), log of ${n} events`,
+        name: `(same run) longest GET /health/live from the spawn until settled (the self-check reads the whole log on the main thread), log of ${n} events`,
         value: Math.round(measured.liveWait),
         unit: 'ms',
         ceilingName: 'the same, empty log',
@@ -261,7 +272,7 @@ export const growthBench: Bench = async () => {
         value: MiB(measured.loaded.rss),
         unit: 'MiB',
         ceilingName: 'after start, same log',
-        ceilingValue: MiB(measured.started.memory.rss),
+        ceilingValue: MiB(measured.atStart.memory.rss),
       },
       {
         name: `(same run) audit export of the org over HTTP, NDJSON read and discarded (${count(measured.exported.lines)} lines)`,

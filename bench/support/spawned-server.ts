@@ -28,6 +28,8 @@ export interface SpawnedServer {
   url: string;
   pid: number;
   dataDir: string;
+  /** Resolves once it logged that it listens (every worker), rejects if it exits before. */
+  listening: Promise<void>;
   /** SIGTERM, then waits for the exit (and removes a data folder of its own). */
   stop(): Promise<void>;
 }
@@ -42,11 +44,11 @@ export const freePort = () =>
   });
 
 /**
- * Starts `script` in a process of its own on a loopback port, its stdout going to a file in its
+ * Spawns `script` in a process of its own on a loopback port, its stdout going to a file in its
  * data folder (as an operator's log collector takes it, not parsed by this process on the same
- * cores), and resolves once `workers` processes log that they listen.
+ * cores); `listening` resolves once `workers` processes logged that they listen.
  */
-export async function startSpawnedServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
+export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const script = options.script ?? SERVER_MAIN;
   const workers = options.workers ?? 1;
   const ownDataDir = options.dataDir === undefined;
@@ -58,28 +60,37 @@ export async function startSpawnedServer(options: SpawnOptions = {}): Promise<Sp
     stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
   });
   const exited = new Promise((resolve) => server.once('exit', resolve));
+  const listening = new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length < workers) return;
+      clearInterval(poll);
+      resolve();
+    }, 50);
+    server.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`${script} exited with code ${code} before listening; its output ends: ${readFileSync(logPath, 'utf8').slice(-2000)}`));
+    });
+  });
+  // Whoever awaits `listening` sees its failure; the exit after a stop is no failure.
+  listening.catch(() => undefined);
   const stop = async () => {
     server.kill('SIGTERM');
     await exited;
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+  return { url: `http://127.0.0.1:${port}`, pid: server.pid!, dataDir, listening, stop };
+}
+
+/** A spawned server (spawnServer), once it listens. */
+export async function startSpawnedServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
+  const server = await spawnServer(options);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const poll = setInterval(() => {
-        if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length < workers) return;
-        clearInterval(poll);
-        resolve();
-      }, 50);
-      server.once('exit', (code) => {
-        clearInterval(poll);
-        reject(new Error(`${script} exited with code ${code} before listening; its output ends: ${readFileSync(logPath, 'utf8').slice(-2000)}`));
-      });
-    });
+    await server.listening;
   } catch (error) {
-    await stop();
+    await server.stop();
     throw error;
   }
-  return { url: `http://127.0.0.1:${port}`, pid: server.pid!, dataDir, stop };
+  return server;
 }
 
 /** Runs `work` on a server started for it, and stops the server whatever happens. */
