@@ -96,8 +96,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
-         * @description The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         * The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         * @description The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
          */
         get: operations["getRecovery"];
         put?: never;
@@ -704,8 +704,11 @@ export interface components {
              * @example alice
              */
             agentId: string;
-            /** @enum {string} */
-            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /**
+             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @enum {string}
+             */
+            status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
             /** Format: date-time */
             startedAt: string;
             /**
@@ -731,6 +734,11 @@ export interface components {
             vetoedBy?: string;
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
+            /**
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @enum {string}
+             */
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
             /**
              * @description Log position (decimal)
              * @example 42
@@ -745,8 +753,11 @@ export interface components {
              * @example alice
              */
             agentId: string;
-            /** @enum {string} */
-            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /**
+             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @enum {string}
+             */
+            status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
             /** Format: date-time */
             startedAt: string;
             /**
@@ -772,6 +783,11 @@ export interface components {
             vetoedBy?: string;
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
+            /**
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @enum {string}
+             */
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
         };
         AddAgentDto: {
             /**
@@ -1992,7 +2008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A recovery of this org is already running */
+            /** @description A recovery of this org is already running (one that lapsed, vetoed or completed does not count) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,7 +2019,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:recovery-in-progress",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "A recovery of this org is already running",
+                     *       "detail": "A recovery of this org is already running (one that lapsed, vetoed or completed does not count)",
                      *       "code": "RECOVERY_IN_PROGRESS"
                      *     }
                      */
@@ -2322,7 +2338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The recovery is no longer RUNNING (vetoed or completed) */
+            /** @description The recovery is no longer RUNNING (vetoed, completed or lapsed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2333,7 +2349,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:recovery-not-running",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The recovery is no longer RUNNING (vetoed or completed)",
+                     *       "detail": "The recovery is no longer RUNNING (vetoed, completed or lapsed)",
                      *       "code": "RECOVERY_NOT_RUNNING"
                      *     }
                      */

@@ -42,7 +42,7 @@ export class RecoveriesController {
     "Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)",
     Answers(201, RecoveryChangedView, 'Started; every ADMIN and SUPER_ADMIN is emailed'),
     [404, 'The organization does not exist', 'ORG_NOT_FOUND'],
-    [409, 'A recovery of this org is already running', 'RECOVERY_IN_PROGRESS'],
+    [409, 'A recovery of this org is already running (one that lapsed, vetoed or completed does not count)', 'RECOVERY_IN_PROGRESS'],
     [422, 'The agent is not a SUPER_ADMIN of the org', 'NOT_SUPER_ADMIN'],
   )
   @ApiBody({ schema: START_RECOVERY_BODY_SCHEMA, description: 'The SUPER_ADMIN to restore' })
@@ -55,7 +55,7 @@ export class RecoveriesController {
   @AgentOrOperator()
   @AgentOrOperatorEndpoint(
     'getRecovery',
-    "The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)",
+    "The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)",
     Answers(200, RecoveryView, 'The latest recovery'),
     [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
   )
@@ -77,7 +77,7 @@ export class RecoveriesController {
     'Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)',
     Answers(200, RecoveryChangedView, 'Vetoed: it will not take effect; every ADMIN and SUPER_ADMIN is emailed'),
     [403, 'Not an ADMIN or SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_AN_APPROVER'],
-    [409, 'The recovery is no longer RUNNING (vetoed or completed)', 'RECOVERY_NOT_RUNNING'],
+    [409, 'The recovery is no longer RUNNING (vetoed, completed or lapsed)', 'RECOVERY_NOT_RUNNING'],
     [422, 'The challenge is not for this recovery, or the signature does not verify', 'CHALLENGE_MISMATCH'],
   )
   @ApiBody({ schema: VETO_RECOVERY_BODY_SCHEMA, description: 'The signature over a RECOVERY_VETO challenge for this recovery' })
