@@ -84,7 +84,9 @@ export class OrgReplay {
    * R20 break-glass recovery: started by the operator for a SUPER_ADMIN then, with the policy's
    * delay (doubled exactly when an approver held an ACTIVE key then) counted from its own time;
    * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
-   * completed not before it took effect, naming the key request it granted with mode RECOVERY.
+   * completed not before it took effect, naming the key request it granted with mode RECOVERY;
+   * lapsed only once its agent was no longer a SUPER_ADMIN, as the decider decides it from the
+   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more.
    */
   recovery(event: Decoded<RecoveryEvent>): void {
     switch (event.type) {
@@ -131,6 +133,21 @@ export class OrgReplay {
         }
         const granted = this.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
         if (granted?.fingerprint !== event.data.fingerprint) violation(`recovery ${recovery.recoveryId} names key ${event.data.fingerprint}, not the key it granted`);
+        break;
+      }
+      case 'RecoveryLapsed': {
+        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const agentRole = roleOf(this.org, recovery.agentId);
+        let decided: RecoveryEvent[] = [];
+        try {
+          decided = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events;
+        } catch (error) {
+          if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+          throw error;
+        }
+        if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
+          violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
+        }
         break;
       }
     }
