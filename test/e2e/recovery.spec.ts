@@ -7,7 +7,7 @@ import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-de
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
-import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
@@ -19,7 +19,7 @@ import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/trans
 import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { memoryIo } from '../cli/support/memory-io';
-import { call, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectProblem } from './expectations';
@@ -328,6 +328,36 @@ describe('break-glass recovery (R20)', () => {
     const forgedCompletion = { ...lapse, eventId: randomUUID(), type: 'RecoveryCompleted', revision: lapse.revision + 1, data: { recoveryId: lapse.data.recoveryId, agentId: 'alice', requestId: 'r_forged', fingerprint: 'f'.repeat(64) } };
     completed.splice(lapseIndex + 1, 0, forgedCompletion);
     expect((await verify(resign(completed, alice.orgId))).failure).toMatchObject({ type: 'RecoveryCompleted', reason: expect.stringMatching(/was LAPSED, not RUNNING/) });
+  });
+
+  it('decides a lapse again when its agent is re-promoted between its decision and its append: the org stream it read guards it', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    const started = await start(alice.orgId, 'alice');
+    await caughtUp('recoveries');
+    // The scheduler's event store, the real one, commits dave's re-promotion of alice just before the scheduler's first append.
+    const store = suite.server.eventStore;
+    let promoted: Reply | undefined;
+    const promotedFirst = new Proxy(store, {
+      get(target, key) {
+        if (key === 'append') {
+          return async (...args: Parameters<EventStore['append']>) => {
+            promoted ??= await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN');
+            return target.append(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const soon = new Date(Date.parse(started.body.startedAt) + HOUR);
+    const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
+    expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
+    await scheduler.pass();
+    expect(promoted?.status).toBe(200);
+    // This scheduler's lapse was decided on a demoted alice but conflicted, and on deciding again she was a SUPER_ADMIN.
+    expect((await eventsOf(alice.orgId, 'RecoveryLapsed')).filter((event) => event.metadata.occurredAt === soon.toISOString())).toEqual([]);
+    expect((await verify(await exportOf(dave))).failure).toBeUndefined();
   });
 
   it('records one outcome when schedulers race each other and an approver\'s veto: one completion or one veto, never both', async () => {
