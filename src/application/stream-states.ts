@@ -21,6 +21,8 @@ export interface LoadedStream<S> {
 interface CacheEntry {
   decider: unknown;
   state: unknown;
+  /** Events this process appended after `state`, folded at the next load: many streams are written and not loaded again. */
+  unfolded: readonly LogEvent[];
   revision: bigint;
   lastOccurredAt: string;
 }
@@ -32,8 +34,8 @@ const CACHE_LIMIT = 20_000;
  * Loads a stream's state by folding its events with the decider's own evolve: the current state
  * for commands, or the state as of a log position for readers of the past (the notifier). Current
  * states are cached with their revision and only the events after it are read, so a command costs
- * the same in an org of 10 or 10,000 agents. What this process appends is folded into the cache
- * as it is written (`appended`), so a hot stream's own last events are not read back and decoded.
+ * the same in an org of 10 or 10,000 agents. What this process appends goes into the cache as it
+ * is written (`appended`), so a hot stream's own last events are not read back and decoded.
  * The read of the tail always goes to the store, so another process's appends are never missed:
  * a decision needs that even where no append guards it (a refusal, a read, a challenge issued).
  */
@@ -47,12 +49,13 @@ export class StreamStates {
     const cached = this.cache.get(stream);
     const usable = cached && cached.decider === decider ? cached : undefined;
     const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n);
-    const state = fold(decider, tail.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
+    const known = usable ? fold(decider, usable.unfolded as E[], usable.state as S) : decider.initialState;
+    const state = fold(decider, tail.map((event) => decode(event, decider.events)), known);
     const last = tail[tail.length - 1];
     const revision = last ? last.revision : usable?.revision;
     const lastOccurredAt = last ? last.metadata.occurredAt : usable?.lastOccurredAt;
     if (revision === undefined || lastOccurredAt === undefined) return { stream, state, decider, expected: 'no_stream' };
-    this.remember(stream, { decider, state, revision, lastOccurredAt });
+    this.remember(stream, { decider, state, unfolded: [], revision, lastOccurredAt });
     return { stream, state, decider, expected: revision, lastOccurredAt };
   }
 
@@ -65,7 +68,7 @@ export class StreamStates {
     const cached = this.cache.get(stream);
     // A load that already read past these events (another command's) keeps its later state.
     if (expected === 'any' || (cached && cached.decider === decider && cached.revision >= revision)) return;
-    this.remember(stream, { decider, state: fold(decider, events, loaded.state), revision, lastOccurredAt });
+    this.remember(stream, { decider, state: loaded.state, unfolded: events, revision, lastOccurredAt });
   }
 
   /** Most recently used last: the least recently used leave first. */
