@@ -7,8 +7,8 @@ import { RATE_LIMITED, rateLimitKey, type RateLimitedSpec } from './rate-limit-s
 /**
  * Applies the @RateLimited / @WrongCodesLimited limits of a route, after authentication (a global
  * guard: the caller is known) and before validation and the handler: a refused call writes nothing.
- * A guard of the routes that have limits, not an interceptor of every route: each interceptor
- * wraps every request of the app in observables and async contexts (issue 14).
+ * A guard of the routes that have limits, not an interceptor: an interceptor wraps every request
+ * of its routes in observables and async contexts (issue 14).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
-import { DecideKeyRequestCommand } from '../../application/use-cases/decide-key-request';
+import { DecideKeyRequestCommand, WRONG_CODE_LIMITS } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
 import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
@@ -54,7 +54,7 @@ export class KeyRequestsController {
 
   @Post(':requestId/approve')
   @HttpCode(200)
-  @WrongCodesLimited('wrong_codes_per_agent', 'wrong_codes_per_org')
+  @WrongCodesLimited(...WRONG_CODE_LIMITS)
   @RequestParam()
   @AgentEndpoint(
     'approveKeyRequest',
