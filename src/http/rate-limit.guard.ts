@@ -12,13 +12,18 @@ import { RATE_LIMITED, rateLimitKey, type RateLimitedSpec } from './rate-limit-s
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  /** Each route's limits, read from its metadata once. */
+  private readonly specOf = new Map<Function, RateLimitedSpec>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const spec = this.reflector.get<RateLimitedSpec>(RATE_LIMITED, context.getHandler());
+    const handler = context.getHandler();
+    let spec = this.specOf.get(handler);
+    if (!spec) this.specOf.set(handler, (spec = this.reflector.get<RateLimitedSpec>(RATE_LIMITED, handler)));
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     for (const limit of spec.calls) await this.limits.consume(limit, rateLimitKey(limit, request));
     for (const limit of spec.wrongCodes) await this.limits.check(limit, rateLimitKey(limit, request));
