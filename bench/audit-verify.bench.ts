@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,10 +8,12 @@ import { leafInput } from '../src/transparency/event-leaf';
 import { leafHash } from '../src/transparency/merkle-tree';
 import { parseNote, signerFromSeed } from '../src/transparency/signed-note';
 import type { Bench } from './bench-row';
-import { writeAuditExport } from './support/audit-export';
+import { writeAuditExport, type AuditExportSummary } from './support/audit-export';
 
 /** Events of the synthetic export: BENCH_VERIFY_EVENTS, default a million (a smaller N while developing). */
 const EVENTS = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000);
+/** BENCH_VERIFY_FILE: an export to reuse, written there (with its summary beside it) when missing: the generator is much slower than the verifier. */
+const KEPT_FILE = process.env.BENCH_VERIFY_FILE;
 const AGENTS = 1000;
 /** The checkpointer's default 2 s at 500 commands/s. */
 const CHECKPOINT_EVERY = 1000;
@@ -79,12 +81,21 @@ async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB:
   }
 }
 
+/** The export at `file`: written now, or the kept one (BENCH_VERIFY_FILE) with the summary written beside it. */
+async function exportAt(file: string): Promise<AuditExportSummary> {
+  const summaryFile = `${file}.summary.json`;
+  if (KEPT_FILE && existsSync(file) && existsSync(summaryFile)) return JSON.parse(readFileSync(summaryFile, 'utf8')) as AuditExportSummary;
+  const written = await writeAuditExport(file, { events: EVENTS, agents: AGENTS, checkpointEvery: CHECKPOINT_EVERY, logKey: LOG_KEY });
+  if (KEPT_FILE) writeFileSync(summaryFile, JSON.stringify(written));
+  return written;
+}
+
 /** `ztkeys audit verify`'s path (file, line by line, verdict) over a synthetic export of EVENTS events, beside its bare hashing and Ed25519 work, one core. */
 export const auditVerifyBench: Bench = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-verify-'));
   try {
-    const file = join(dir, 'audit.ndjson');
-    const written = await writeAuditExport(file, { events: EVENTS, agents: AGENTS, checkpointEvery: CHECKPOINT_EVERY, logKey: LOG_KEY });
+    const file = KEPT_FILE ?? join(dir, 'audit.ndjson');
+    const written = await exportAt(file);
     const started = process.cpuUsage();
     const { result: verdict, peakMiB } = await peakRss(async () => {
       const verifier = new AuditVerifier({ logKey: LOG_KEY });

@@ -22,7 +22,7 @@ const SINK_MAIN = join(__dirname, 'support', 'smtp-sink.main.js');
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 3_000);
 const WORKER_COUNTS = (process.env.BENCH_EMAIL_WORKERS ?? '1,2,4').split(',').map(Number);
 /** Emails each sender process sends before it is timed. */
-const WARM_UP_EMAILS = Number(process.env.BENCH_EMAIL_WARM_UP ?? 500);
+const WARM_UP_EMAILS = Number(process.env.BENCH_EMAIL_WARM_UP ?? 2_500);
 /** The raw client's pipelining depth per connection. */
 const BLAST_WINDOW = 16;
 

@@ -5,9 +5,6 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
-  // The audit verifier (src/transparency) runs unchanged in the browser: the little of
-  // node:crypto it uses comes from @noble (console/src/node-compat/node-crypto.ts).
-  resolve: { alias: { 'node:crypto': fileURLToPath(new URL('src/node-compat/node-crypto.ts', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,

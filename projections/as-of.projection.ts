@@ -116,6 +116,7 @@ export const asOfProjection: Projection = {
       case 'RecoveryReminderSent':
       case 'RecoveryVetoed':
       case 'RecoveryCompleted':
+      case 'RecoveryLapsed':
         return [];
       default:
         return unhandledEvent(event);

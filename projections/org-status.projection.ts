@@ -196,6 +196,7 @@ export const orgStatusProjection: Projection = {
       case 'RecoveryReminderSent':
       case 'RecoveryVetoed':
       case 'RecoveryCompleted':
+      case 'RecoveryLapsed':
         return [];
       default:
         return unhandledEvent(event);

@@ -88,6 +88,7 @@ export const pendingKeysProjection: Projection = {
       case 'RecoveryReminderSent':
       case 'RecoveryVetoed':
       case 'RecoveryCompleted':
+      case 'RecoveryLapsed':
         return [];
       default:
         return unhandledEvent(event);

@@ -1,10 +1,11 @@
 import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
+import type { RecoveryLapseReason } from '../src/domain/recovery/recovery.events';
 import type { RecoveryStatus } from '../src/domain/recovery/recovery.state';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { DocumentChange } from './document-change';
 import type { Projection } from './projection';
 
-/** One break-glass recovery (R20): what the deadline scheduler needs to find the running ones. */
+/** One break-glass recovery (R20): what the deadline scheduler needs to find the running ones, and how each ended. */
 export type RecoveryDocument = {
   orgId: string;
   recoveryId: string;
@@ -12,6 +13,8 @@ export type RecoveryDocument = {
   status: RecoveryStatus;
   remindAt: string;
   effectiveAt: string;
+  /** Once LAPSED: whether its agent was demoted or removed. */
+  lapseReason?: RecoveryLapseReason;
 };
 
 export const recoveryDocumentId = (orgId: string, recoveryId: string): string => `${orgId}~${recoveryId}`;
@@ -32,6 +35,8 @@ export const recoveriesProjection: Projection = {
         return [{ kind: 'patch', collection: 'recoveries', id: recoveryDocumentId(orgId, event.data.recoveryId), set: { status: 'VETOED' } }];
       case 'RecoveryCompleted':
         return [{ kind: 'patch', collection: 'recoveries', id: recoveryDocumentId(orgId, event.data.recoveryId), set: { status: 'COMPLETED' } }];
+      case 'RecoveryLapsed':
+        return [{ kind: 'patch', collection: 'recoveries', id: recoveryDocumentId(orgId, event.data.recoveryId), set: { status: 'LAPSED', lapseReason: event.data.reason } }];
       case 'RecoveryReminderSent':
       case 'OrganizationCreated':
       case 'AgentAdded':

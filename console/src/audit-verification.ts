@@ -1,8 +1,13 @@
 // Buffer first: the verifier's modules use it as they load.
 import './node-compat/buffer-global';
+import { useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
 import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
 import { InvalidNote, parseVerifierKey } from '../../src/transparency/signed-note';
+// After the verifier's modules: its SHA-512 hook for noble replaces theirs.
+import { NOBLE_CRYPTO_PRIMITIVES } from './noble-crypto-primitives';
 import type { Session } from './session';
+
+useCryptoPrimitives(NOBLE_CRYPTO_PRIMITIVES);
 
 /**
  * The audit verification of `ztkeys audit verify`, in the browser: the same AuditVerifier

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { EVENT_STORE, type EventStore, type ExpectedRevision, type StreamGuard } from '../event-store/event-store.port';
 import { type CommandContext, envelope } from './command-context';
+import { type StreamFold, StreamStates } from './stream-states';
 
 /**
  * Events a decider produced for one stream, with the revision the decision was based on. A
@@ -13,6 +14,9 @@ export interface Decision {
   events: readonly LogEvent[];
   /** occurredAt of the stream's last event, as loaded. */
   lastOccurredAt?: string;
+  /** The state decided on and its decider, as loaded: the stream-state cache then holds the state after the events. */
+  state?: unknown;
+  decider?: StreamFold<unknown>;
 }
 
 /** A stream a command read to decide, and writes nothing to: the append goes through only if it has not moved. */
@@ -20,11 +24,15 @@ export const guard = ({ stream, expected }: Pick<Decision, 'stream' | 'expected'
 
 /**
  * Appends the decisions of one command atomically, guarded by every stream it only read;
- * returns the global position reached, or undefined when there was nothing to write.
+ * returns the global position reached, or undefined when there was nothing to write. The
+ * streams written then stand in this process's stream-state cache as they are after the append.
  */
 @Injectable()
 export class EventWriter {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly states: StreamStates,
+  ) {}
 
   async write(context: CommandContext, ...decisions: Decision[]): Promise<bigint | undefined> {
     const written = decisions.filter((decision) => decision.events.length > 0);
@@ -32,7 +40,11 @@ export class EventWriter {
     // Time never goes backwards within a stream, whatever this instance's clock says.
     const occurredAt = [context.now.toISOString(), ...written.map((decision) => decision.lastOccurredAt ?? '')].sort().pop()!;
     const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
-    return (await this.store.append(writes, guardsOf(decisions, written))).position;
+    const { position, revisions } = await this.store.append(writes, guardsOf(decisions, written));
+    for (const { state, decider, ...decision } of written) {
+      if (decider) this.states.appended({ ...decision, state, decider }, decision.events, revisions[decision.stream], occurredAt);
+    }
+    return position;
   }
 }
 

@@ -32,6 +32,9 @@ const sameSecret = (a: string, b: string): boolean => {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each route's access, read from its metadata once: it does not change after startup. */
+  private readonly accessOf = new Map<Function, Access>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
@@ -40,7 +43,12 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access>(ACCESS, [context.getHandler(), context.getClass()]) ?? 'agent';
+    const handler = context.getHandler();
+    let access = this.accessOf.get(handler);
+    if (access === undefined) {
+      access = this.reflector.getAllAndOverride<Access>(ACCESS, [handler, context.getClass()]) ?? 'agent';
+      this.accessOf.set(handler, access);
+    }
     if (access === 'public' || (access === 'metrics' && !this.config.metricsToken)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearer(request);

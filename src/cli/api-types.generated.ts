@@ -96,8 +96,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
-         * @description The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         * The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
+         * @description The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)
          */
         get: operations["getRecovery"];
         put?: never;
@@ -600,55 +600,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        NewAgentDto: {
-            /**
-             * @description Agent id, unique in the org (e.g. the IdP subject)
-             * @example alice
-             */
-            agentId: string;
-            /** @example alice@example.com */
-            email: string;
-            /** @description Name shown to approvers */
-            displayName: string;
-        };
-        PolicyDto: {
-            /**
-             * @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN
-             * @default true
-             */
-            firstKeyRequiresAdmin?: boolean;
-            /**
-             * @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10)
-             * @default 1
-             */
-            memberKeyApprovals?: number;
-            /**
-             * @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10)
-             * @default 1
-             */
-            adminKeyApprovals?: number;
-            /**
-             * @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720)
-             * @default 72
-             */
-            recoveryDelayHours?: number;
-            /**
-             * @description how long a key request stays PENDING before it expires (hours, 1-2160)
-             * @default 168
-             */
-            pendingRequestExpiryHours?: number;
-            /**
-             * @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720)
-             * @default 48
-             */
-            reminderAfterHours?: number;
-        };
-        CreateOrganizationDto: {
-            /** @description Organization name */
-            name: string;
-            superAdmin: components["schemas"]["NewAgentDto"];
-            policy?: components["schemas"]["PolicyDto"];
-        };
         OrganizationCreatedView: {
             /** @example org_01J9Z3 */
             orgId: string;
@@ -704,8 +655,11 @@ export interface components {
              * @example alice
              */
             agentId: string;
-            /** @enum {string} */
-            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /**
+             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @enum {string}
+             */
+            status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
             /** Format: date-time */
             startedAt: string;
             /**
@@ -731,6 +685,11 @@ export interface components {
             vetoedBy?: string;
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
+            /**
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @enum {string}
+             */
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
             /**
              * @description Log position (decimal)
              * @example 42
@@ -745,8 +704,11 @@ export interface components {
              * @example alice
              */
             agentId: string;
-            /** @enum {string} */
-            status: "RUNNING" | "VETOED" | "COMPLETED";
+            /**
+             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @enum {string}
+             */
+            status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
             /** Format: date-time */
             startedAt: string;
             /**
@@ -772,19 +734,11 @@ export interface components {
             vetoedBy?: string;
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
-        };
-        AddAgentDto: {
             /**
-             * @description Agent id, unique in the org (e.g. the IdP subject)
-             * @example alice
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @enum {string}
              */
-            agentId: string;
-            /** @example alice@example.com */
-            email: string;
-            /** @description Name shown to approvers */
-            displayName: string;
-            /** @enum {string} */
-            role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
         };
         PositionView: {
             /**
@@ -792,14 +746,6 @@ export interface components {
              * @example 42
              */
             position: string | null;
-        };
-        ChangeRoleDto: {
-            /** @enum {string} */
-            role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
-        };
-        RevokeKeyDto: {
-            /** @description Why the key is revoked (recorded in the audit log) */
-            reason: string;
         };
         ChallengeView: {
             /** @description Send it back with the signature */
@@ -811,19 +757,6 @@ export interface components {
              * @example 2026-11-30T12:05:00.000Z
              */
             expiresAt: string;
-        };
-        CreateKeyRequestDto: {
-            /** @description Raw 32-byte Ed25519 public key, base64url without padding (43 characters) */
-            publicKey: string;
-            /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
-            challengeId: string;
-            /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
-            signature: string;
-            /**
-             * @description R7: cancel my PENDING request and make this one instead
-             * @default false
-             */
-            replacePending?: boolean;
         };
         KeyRequestCreatedView: {
             /** @example alice.kr_01J9Z3 */
@@ -889,17 +822,6 @@ export interface components {
             /** @description Every event of this request, oldest first */
             history: components["schemas"]["KeyRequestEventView"][];
         };
-        ApproveKeyRequestDto: {
-            /**
-             * @description The code the requester read out to you (15 digits; spaces or dashes allowed)
-             * @example 123-456-789-012-345
-             */
-            verificationCode: string;
-            /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
-            challengeId: string;
-            /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
-            signature: string;
-        };
         KeyRequestDecidedView: {
             /** @example alice.kr_01J9Z3 */
             requestId: string;
@@ -923,22 +845,6 @@ export interface components {
              */
             position: string;
         };
-        RejectKeyRequestDto: {
-            /** @description Why the request is rejected (recorded in the audit log) */
-            reason?: string;
-            /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
-            challengeId: string;
-            /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
-            signature: string;
-        };
-        SetPromptFrequencyDto: {
-            /** @enum {string} */
-            frequency: "EVERY_TASK" | "DAILY" | "WEEKLY";
-            /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
-            challengeId: string;
-            /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
-            signature: string;
-        };
         PromptFrequencyView: {
             /** @enum {string} */
             frequency: "EVERY_TASK" | "DAILY" | "WEEKLY";
@@ -947,19 +853,6 @@ export interface components {
              * @example 42
              */
             position: string;
-        };
-        SensitiveTaskDto: {
-            /**
-             * @description The browser the task is performed from
-             * @example alice
-             */
-            browserId: string;
-            /** @description Name of the sensitive task, e.g. remote-control:device-42 */
-            task: string;
-            /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
-            challengeId?: string;
-            /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
-            signature?: string;
         };
         TaskAuthorizationView: {
             /** @enum {boolean} */
@@ -1328,7 +1221,57 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateOrganizationDto"];
+                "application/json": {
+                    /** @description Organization name */
+                    name: string;
+                    /** @description The first SUPER_ADMIN */
+                    superAdmin: {
+                        /**
+                         * @description Agent id, unique in the org (e.g. the IdP subject)
+                         * @example alice
+                         */
+                        agentId: string;
+                        /**
+                         * Format: email
+                         * @example alice@example.com
+                         */
+                        email: string;
+                        /** @description Name shown to approvers */
+                        displayName: string;
+                    };
+                    policy?: {
+                        /**
+                         * @description R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN
+                         * @default true
+                         */
+                        firstKeyRequiresAdmin?: boolean;
+                        /**
+                         * @description R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER's key (approvers, 1-10)
+                         * @default 1
+                         */
+                        memberKeyApprovals?: number;
+                        /**
+                         * @description R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN's or SUPER_ADMIN's key (approvers, 1-10)
+                         * @default 1
+                         */
+                        adminKeyApprovals?: number;
+                        /**
+                         * @description how long an operator break-glass recovery waits, vetoable, before it takes effect (hours, 24-720)
+                         * @default 72
+                         */
+                        recoveryDelayHours?: number;
+                        /**
+                         * @description how long a key request stays PENDING before it expires (hours, 1-2160)
+                         * @default 168
+                         */
+                        pendingRequestExpiryHours?: number;
+                        /**
+                         * @description how long a key request waits before its approvers are reminded (less than the expiry) (hours, 1-720)
+                         * @default 48
+                         */
+                        reminderAfterHours?: number;
+                    };
+                };
             };
         };
         responses: {
@@ -1923,7 +1866,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The SUPER_ADMIN of the org whose next key request the recovery grants */
+                    /**
+                     * @description The SUPER_ADMIN of the org whose next key request the recovery grants
+                     * @example alice
+                     */
                     agentId: string;
                 };
             };
@@ -1992,7 +1938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A recovery of this org is already running */
+            /** @description A recovery of this org is already running (one that lapsed, vetoed or completed does not count) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,7 +1949,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:recovery-in-progress",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "A recovery of this org is already running",
+                     *       "detail": "A recovery of this org is already running (one that lapsed, vetoed or completed does not count)",
                      *       "code": "RECOVERY_IN_PROGRESS"
                      *     }
                      */
@@ -2322,7 +2268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The recovery is no longer RUNNING (vetoed or completed) */
+            /** @description The recovery is no longer RUNNING (vetoed, completed or lapsed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2333,7 +2279,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:recovery-not-running",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The recovery is no longer RUNNING (vetoed or completed)",
+                     *       "detail": "The recovery is no longer RUNNING (vetoed, completed or lapsed)",
                      *       "code": "RECOVERY_NOT_RUNNING"
                      *     }
                      */
@@ -2418,7 +2364,22 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AddAgentDto"];
+                "application/json": {
+                    /**
+                     * @description Agent id, unique in the org (e.g. the IdP subject)
+                     * @example alice
+                     */
+                    agentId: string;
+                    /**
+                     * Format: email
+                     * @example alice@example.com
+                     */
+                    email: string;
+                    /** @description Name shown to approvers */
+                    displayName: string;
+                    /** @enum {string} */
+                    role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
+                };
             };
         };
         responses: {
@@ -2744,7 +2705,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangeRoleDto"];
+                "application/json": {
+                    /** @enum {string} */
+                    role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
+                };
             };
         };
         responses: {
@@ -2909,7 +2873,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RevokeKeyDto"];
+                "application/json": {
+                    /** @description Why the key is revoked (recorded in the audit log) */
+                    reason: string;
+                };
             };
         };
         responses: {
@@ -3432,7 +3399,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateKeyRequestDto"];
+                "application/json": {
+                    /** @description Raw 32-byte Ed25519 public key, base64url without padding (43 characters) */
+                    publicKey: string;
+                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    challengeId: string;
+                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    signature: string;
+                    /**
+                     * @description R7: cancel my PENDING request and make this one instead
+                     * @default false
+                     */
+                    replacePending?: boolean;
+                };
             };
         };
         responses: {
@@ -3758,7 +3737,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApproveKeyRequestDto"];
+                "application/json": {
+                    /**
+                     * @description The code the requester read out to you (15 digits; spaces or dashes allowed)
+                     * @example 123-456-789-012-345
+                     */
+                    verificationCode: string;
+                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    challengeId: string;
+                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    signature: string;
+                };
             };
         };
         responses: {
@@ -3941,7 +3930,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RejectKeyRequestDto"];
+                "application/json": {
+                    /** @description Why the request is rejected (recorded in the audit log) */
+                    reason?: string;
+                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    challengeId: string;
+                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    signature: string;
+                };
             };
         };
         responses: {
@@ -4126,7 +4122,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SetPromptFrequencyDto"];
+                "application/json": {
+                    /** @enum {string} */
+                    frequency: "EVERY_TASK" | "DAILY" | "WEEKLY";
+                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    challengeId: string;
+                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    signature: string;
+                };
             };
         };
         responses: {
@@ -4434,7 +4437,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SensitiveTaskDto"];
+                "application/json": {
+                    /**
+                     * @description The browser the task is performed from
+                     * @example laptop-firefox
+                     */
+                    browserId: string;
+                    /** @description Name of the sensitive task, e.g. remote-control:device-42 */
+                    task: string;
+                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    challengeId?: string;
+                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    signature?: string;
+                };
             };
         };
         responses: {

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { decodeBase64url } from './base64url';
+import { sha256 } from './crypto-primitives';
+import { nodeCrypto } from './node-crypto';
 
-// noble's synchronous API needs a SHA-512; node's is the fastest at hand.
-ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
+// noble's synchronous API needs a SHA-512; on Node, node's is the fastest at hand (the web console sets @noble/hashes' own).
+ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(nodeCrypto().createHash('sha512').update(message).digest());
 
 export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' | 'SMALL_ORDER' | 'MIXED_ORDER';
 
@@ -45,5 +46,5 @@ function pointProblem(publicKey: string): PublicKeyProblem | undefined {
 export function fingerprint(publicKey: string): string {
   const raw = decodeBase64url(publicKey);
   if (!raw) throw new TypeError('public key is not base64url');
-  return createHash('sha256').update(raw).digest('hex');
+  return sha256(raw).toString('hex');
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { decodeBase64url } from './base64url';
+import { sha256 } from './crypto-primitives';
 import { verificationCodeFromDigest, verificationCodeMessage } from './verification-code-derivation';
 
 export { sameVerificationCode } from './verification-code-derivation';
@@ -11,5 +11,5 @@ export { sameVerificationCode } from './verification-code-derivation';
 export function verificationCode(orgId: string, agentId: string, publicKey: string): string {
   const raw = decodeBase64url(publicKey);
   if (!raw) throw new TypeError('public key is not base64url');
-  return verificationCodeFromDigest(createHash('sha256').update(verificationCodeMessage(orgId, agentId, raw)).digest());
+  return verificationCodeFromDigest(sha256(verificationCodeMessage(orgId, agentId, raw)));
 }

@@ -1,5 +1,6 @@
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import type { RateLimitName } from '../config/app-config';
+import { limitKey } from '../rate-limits/limit-key';
 
 /** The metadata key of a route's limits (set by ./rate-limited.decorator.ts). */
 export const RATE_LIMITED = 'ztkeys:rate-limited';
@@ -7,13 +8,10 @@ export const RATE_LIMITED = 'ztkeys:rate-limited';
 export interface RateLimitedSpec {
   /** Limits every call counts against, before it runs. */
   calls: RateLimitName[];
-  /** Limits only a wrong verification code counts against; once used up, calls are refused before they run. */
+  /** Limits only a wrong verification code counts against (the handler counts it); once used up, calls are refused before they run. */
   wrongCodes: RateLimitName[];
 }
 
 /** The key a limit counts by, as its name says: the caller's agent (within its org), its org, or its client address. */
-export function rateLimitKey(limit: RateLimitName, request: AuthenticatedRequest): string {
-  if (limit.endsWith('_per_address')) return request.ip;
-  const caller = request.caller!;
-  return limit.endsWith('_per_org') ? caller.orgId : `${caller.orgId}~${caller.agentId}`;
-}
+export const rateLimitKey = (limit: RateLimitName, request: AuthenticatedRequest): string =>
+  limit.endsWith('_per_address') ? request.ip : limitKey(limit, request.caller!);

@@ -1,13 +1,16 @@
-import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import type { RateLimitName } from '../config/app-config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITED, type RateLimitedSpec } from './rate-limit-spec';
-import { WrongCodesInterceptor } from './wrong-codes.interceptor';
 
 /** Each call counts against these limits (keyed by the caller's agent, org or address, as the name ends). */
 export const RateLimited = (...calls: RateLimitName[]) =>
   applyDecorators(SetMetadata(RATE_LIMITED, { calls, wrongCodes: [] } satisfies RateLimitedSpec), UseGuards(RateLimitGuard));
 
-/** Wrong verification codes count against these limits (R5 locks one request; this bounds an approver across requests). */
+/**
+ * Calls are refused once wrong verification codes used up these limits (R5 locks one request;
+ * this bounds an approver across requests). The command handler counts each wrong code as it
+ * records it: an interceptor would wrap every call of the route in observables for it.
+ */
 export const WrongCodesLimited = (...wrongCodes: RateLimitName[]) =>
-  applyDecorators(SetMetadata(RATE_LIMITED, { calls: [], wrongCodes } satisfies RateLimitedSpec), UseGuards(RateLimitGuard), UseInterceptors(WrongCodesInterceptor));
+  applyDecorators(SetMetadata(RATE_LIMITED, { calls: [], wrongCodes } satisfies RateLimitedSpec), UseGuards(RateLimitGuard));

@@ -42,8 +42,7 @@ const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototy
 
 /**
  * Dotted paths of keys named like Object.prototype members (`toString`, `constructor`, ...):
- * class-transformer skips them, so the whitelist never sees them. Iterative: bodies are at most
- * MAX_JSON_DEPTH deep, queries flat.
+ * class-transformer skips them, so the whitelist never sees them. Iterative, though queries are flat.
  */
 function prototypeNamedFields(value: unknown): string[] {
   const found: string[] = [];
@@ -59,10 +58,15 @@ function prototypeNamedFields(value: unknown): string[] {
   return found;
 }
 
-/** Input validation: unknown fields are refused (also those named like Object.prototype members), types are strict, and the answer says what was wrong. */
+/**
+ * Query validation (class-validator): unknown fields are refused (also those named like
+ * Object.prototype members), types are strict, and the answer says what was wrong. Bodies are
+ * validated by their zod schema (@ValidBody), which refuses the same, and pass through here.
+ */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query') {
+    if (metadata.type === 'body') return value;
+    if (metadata.type === 'query') {
       const fields = prototypeNamedFields(value);
       if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
     }

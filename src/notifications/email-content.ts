@@ -34,17 +34,18 @@ const contentOf = (job: EmailJob): Content => ('recovery' in job ? recoveryConte
 
 /**
  * R20: every ADMIN and SUPER_ADMIN hears of a break-glass recovery at once, halfway, and when it
- * is vetoed or completes, so a stolen operator token cannot be used quietly.
+ * is vetoed, completes or lapses, so a stolen operator token cannot be used quietly.
  */
 function recoveryContent(job: RecoveryJob): Content {
   const org = job.org.name;
   const { agent, recoveryId, effectiveAt, delayHours, withWorkingApprover } = job.recovery;
-  const facts: Content['facts'] = [
+  // A removed agent's address is gone from the directory: their id stands in, with no address.
+  const about: Content['facts'] = [
     ['Organization', org],
     ['Recovery', recoveryId],
-    ['Restores the SUPER_ADMIN', `${agent.displayName} <${agent.email}>`],
-    ['Takes effect at', effectiveAt],
+    ['Restores the SUPER_ADMIN', agent.email ? `${agent.displayName} <${agent.email}>` : agent.displayName],
   ];
+  const facts: Content['facts'] = [...about, ['Takes effect at', effectiveAt]];
   const veto = [
     `If you did not expect this recovery, veto it now with your ACTIVE key: \`ztkeys recovery veto\` (or POST /v1/orgs/${job.org.orgId}/recoveries/${recoveryId}/veto). Any ADMIN or SUPER_ADMIN with an active key can.`,
     `Check with ${agent.displayName} and your platform operator, over a channel you already trust, that they asked for it.`,
@@ -84,6 +85,18 @@ function recoveryContent(job: RecoveryJob): Content {
           `If you did not expect this, revoke that key at once and tell your platform operator.`,
         ],
       };
+    case 'RECOVERY_LAPSED': {
+      const [what, done] = job.reason === 'AGENT_REMOVED' ? ['was removed from', 'removed'] : ['is no longer a SUPER_ADMIN of', 'demoted'];
+      return {
+        subject: `[${org}] Break-glass recovery for ${agent.displayName} lapsed: no longer a SUPER_ADMIN`,
+        paragraphs: [`${agent.displayName} ${what} ${org} while the break-glass recovery restoring them waited, so it ended without granting a key.`],
+        facts: [...about, ['Lapsed because', job.reason === 'AGENT_REMOVED' ? 'removed from the organization' : 'demoted from SUPER_ADMIN']],
+        nextSteps: [
+          `If the organization is still locked out, the operator may start a new recovery, for an agent who is a SUPER_ADMIN now.`,
+          `If you did not expect ${agent.displayName} to be ${done}, look in the audit log for who changed the directory, and tell your platform operator.`,
+        ],
+      };
+    }
   }
 }
 

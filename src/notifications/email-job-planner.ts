@@ -10,7 +10,7 @@ import { recoveryDecider } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { agentStream, orgStream, recoveryStream } from '../domain/streams';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type KeyRequestJobBase, type Person, type RecoveryJobBase } from './email-job';
+import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type KeyRequestJobBase, type Person, type RecoveryJobBase, type RecoveryNews } from './email-job';
 
 /** The events R12 mails about. */
 type NotifiedEvent = RecordedEvent<
@@ -46,6 +46,7 @@ export class EmailJobPlanner {
       case 'RecoveryReminderSent':
       case 'RecoveryVetoed':
       case 'RecoveryCompleted':
+      case 'RecoveryLapsed':
         return this.recoveryJobs(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
@@ -106,7 +107,8 @@ export class EmailJobPlanner {
 
   /**
    * R20: every ADMIN and SUPER_ADMIN of the org as they stood at the event, with or without a key
-   * (a locked-out approver must hear of it too): at the start, halfway, on a veto and on completion.
+   * (a locked-out approver must hear of it too): at the start, halfway, on a veto, on completion,
+   * and when it lapses (the agent it restores being no longer among them when removed).
    */
   private async recoveryJobs(event: RecordedEvent<RecoveryEvent>): Promise<EmailJob[]> {
     const orgId = event.metadata.orgId;
@@ -120,16 +122,24 @@ export class EmailJobPlanner {
       org: { orgId, name: org.name ?? '' },
       recovery: { recoveryId: recovery.recoveryId, agent, effectiveAt: recovery.effectiveAt, delayHours: recovery.delayHours, withWorkingApprover: recovery.withWorkingApprover },
     };
-    const kind = (
-      { RecoveryStarted: 'RECOVERY_STARTED', RecoveryReminderSent: 'RECOVERY_REMINDER', RecoveryCompleted: 'RECOVERY_COMPLETED', RecoveryVetoed: 'RECOVERY_VETOED' } as const
-    )[event.type];
-    return [...org.approvers].map((agentId) => {
-      const person = this.person(org, agentId)!;
-      const base = { ...about, id: emailJobId(event.id, agentId), to: person };
-      return event.type === 'RecoveryVetoed'
-        ? { ...base, kind: 'RECOVERY_VETOED' as const, vetoedBy: this.decider(org, event.data.vetoedBy) }
-        : { ...base, kind: kind as Exclude<typeof kind, 'RECOVERY_VETOED'> };
-    });
+    const news = this.recoveryNews(event, org);
+    return [...org.approvers].map((agentId): EmailJob => ({ ...about, id: emailJobId(event.id, agentId), to: this.person(org, agentId)!, ...news }));
+  }
+
+  /** What a recovery event's email says besides the recovery: its kind, and who vetoed it or why it lapsed. */
+  private recoveryNews(event: RecoveryEvent, org: OrganizationState): RecoveryNews {
+    switch (event.type) {
+      case 'RecoveryStarted':
+        return { kind: 'RECOVERY_STARTED' };
+      case 'RecoveryReminderSent':
+        return { kind: 'RECOVERY_REMINDER' };
+      case 'RecoveryCompleted':
+        return { kind: 'RECOVERY_COMPLETED' };
+      case 'RecoveryVetoed':
+        return { kind: 'RECOVERY_VETOED', vetoedBy: this.decider(org, event.data.vetoedBy) };
+      case 'RecoveryLapsed':
+        return { kind: 'RECOVERY_LAPSED', reason: event.data.reason };
+    }
   }
 
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */

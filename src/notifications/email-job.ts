@@ -1,3 +1,4 @@
+import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
 import type { ApprovalMode } from '../domain/signature-key/key.events';
 
 /** Someone an email names. */
@@ -51,6 +52,14 @@ export interface RecoveryJobBase extends EmailJobBase {
   recovery: RecoverySummary;
 }
 
+/** What an email about a recovery says besides the recovery itself (R20). */
+export type RecoveryNews =
+  /** The operator started a recovery (RECOVERY_STARTED), it is halfway (RECOVERY_REMINDER), or it completed. */
+  | { kind: 'RECOVERY_STARTED' | 'RECOVERY_REMINDER' | 'RECOVERY_COMPLETED' }
+  | { kind: 'RECOVERY_VETOED'; vetoedBy: Decider }
+  /** The agent it restores was demoted or removed meanwhile, so it ended without granting a key. */
+  | { kind: 'RECOVERY_LAPSED'; reason: RecoveryLapseReason };
+
 /** What a notification email says, with everything needed to write it (R12). */
 export type EmailJob =
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_WAITING' })
@@ -61,9 +70,7 @@ export type EmailJob =
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_REMINDER'; waitingHours: number })
   /** R20: a request waited past the policy's expiry and can no longer be approved. */
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_EXPIRED'; expiryHours: number })
-  /** R20: the operator started a recovery (RECOVERY_STARTED), it is halfway (RECOVERY_REMINDER), or it completed. */
-  | (RecoveryJobBase & { kind: 'RECOVERY_STARTED' | 'RECOVERY_REMINDER' | 'RECOVERY_COMPLETED' })
-  | (RecoveryJobBase & { kind: 'RECOVERY_VETOED'; vetoedBy: Decider });
+  | (RecoveryJobBase & RecoveryNews);
 
 export type EmailKind = EmailJob['kind'];
 

@@ -67,7 +67,7 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
 export function deadlineEnforcers(eventStore: EventStore): DeadlineEnforcers {
   const states = new StreamStates(eventStore);
   const directory = new Directory(states);
-  const writer = new EventWriter(eventStore);
+  const writer = new EventWriter(eventStore, states);
   return { requests: new EnforceRequestDeadlines(directory, writer), recoveries: new EnforceRecoveries(new Recoveries(states), directory, writer) };
 }
 

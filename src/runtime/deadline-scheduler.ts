@@ -17,7 +17,7 @@ export interface DeadlineSchedulerOptions {
 /** No policy reminds or expires sooner after a request than this: younger requests are not looked at. */
 const SHORTEST_DEADLINE_MS = hoursToMs(Math.min(ORG_POLICY_FIELDS.reminderAfterHours.minValue ?? 1, ORG_POLICY_FIELDS.pendingRequestExpiryHours.minValue ?? 1));
 
-/** What the scheduler has enforced: request deadlines, and break-glass recoveries' reminders and completions. */
+/** What the scheduler has enforced: request deadlines, and break-glass recoveries' lapses, reminders and completions. */
 export interface DeadlineEnforcers {
   requests: EnforceRequestDeadlines;
   recoveries: EnforceRecoveries;
@@ -26,10 +26,10 @@ export interface DeadlineEnforcers {
 /**
  * R20's time-driven rules without cron: while this process holds the lease, every `intervalMs`
  * it reads the PENDING requests old enough for a deadline to have passed (pending-keys read
- * model) and has each enforced through the key decider, then the running recoveries whose
- * reminder is due (recoveries read model), each reminded or completed through the recovery
- * decider; a completion refused because the agent has no PENDING request yet is tried again on
- * the next pass. Nothing is kept between passes: a
+ * model) and has each enforced through the key decider, then every running recovery
+ * (recoveries read model: at most one per org), each lapsed (its agent no longer a SUPER_ADMIN),
+ * reminded or completed through the recovery decider; a completion refused because the agent has
+ * no PENDING request yet is tried again on the next pass. Nothing is kept between passes: a
  * restarted or newly elected scheduler finds what is due in the log and read model. The lease
  * keeps one copy at work; should two overlap (a lease handed over mid-pass), the streams'
  * expected revisions still record each expiry and reminder once.
@@ -59,7 +59,7 @@ export class DeadlineScheduler {
     await this.loop;
   }
 
-  /** One pass at the clock's time; how many requests it expired or reminded, and recoveries it reminded of or completed. */
+  /** One pass at the clock's time; how many requests it expired or reminded, and recoveries it lapsed, reminded of or completed. */
   async pass(): Promise<number> {
     const now = this.clock();
     const due = await this.readModels.find({
@@ -76,15 +76,8 @@ export class DeadlineScheduler {
         this.options.onError?.(error);
       }
     }
-    // The reminder comes first (halfway), so a recovery whose reminder is not due cannot be due to complete.
-    const recoveries = await this.readModels.find({
-      collection: 'recoveries',
-      conditions: [
-        { field: 'status', op: 'eq', value: 'RUNNING' },
-        { field: 'remindAt', op: 'lte', value: now.toISOString() },
-      ],
-      orderBy: 'remindAt',
-    });
+    // Every running one, not only those whose reminder is due: a recovery whose agent was demoted lapses at once.
+    const recoveries = await this.readModels.find({ collection: 'recoveries', conditions: [{ field: 'status', op: 'eq', value: 'RUNNING' }], orderBy: 'remindAt' });
     for (const recovery of recoveries) {
       try {
         if (await this.enforcers.recoveries.run({ orgId: recovery.orgId as string, recoveryId: recovery.recoveryId as string }, now)) acted++;

@@ -208,6 +208,8 @@ class OrgVerification {
 
 export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
+  /** Each stream name read once: a log has far fewer streams than events. */
+  private readonly streams = new Map<string, StreamOf>();
   private readonly trusted?: { orgId: string; checkpoint: Checkpoint };
   private readonly keys: LogKeyring;
   private lines = 0;
@@ -243,7 +245,7 @@ export class AuditVerifier {
     let leafIndex: number | undefined;
     try {
       record = parseRecord(line);
-      const where = streamOf(record.stream);
+      const where = this.streams.get(record.stream) ?? this.newStream(record.stream);
       org = this.org(where.orgId);
       const expectedRevision = (org.revisions.get(record.stream) ?? -1) + 1;
       if (record.revision !== expectedRevision) {
@@ -333,6 +335,12 @@ export class AuditVerifier {
       ...(org.replay.firstKeyFingerprint && { firstKey: org.replay.firstKeyFingerprint }),
       activeKeys: org.replay.activeKeys().map(({ agentId, role, chain }) => ({ agentId, ...(role && { role }), fingerprint: chain[0]?.fingerprint ?? '', chain })),
     };
+  }
+
+  private newStream(stream: string): StreamOf {
+    const where = streamOf(stream);
+    this.streams.set(stream, where);
+    return where;
   }
 
   private org(orgId: string): OrgVerification {

@@ -70,9 +70,6 @@ export class OrgReplay {
   private readonly keys = new Map<string, KeyState>();
   private readonly browsers = new Map<string, BrowserState>();
   private readonly claims = new Map<string, PublicKeyState>();
-  /** Every challenge nonce of the org with its issue time: none is used twice, in any stream (never forgotten, so no horizon). */
-  private readonly nonces = new Map<string, number>();
-  private readonly used: UsedNonces = { horizon: Number.NEGATIVE_INFINITY, nonces: this.nonces };
   private readonly approvals = new Map<string, KeyApproval>();
   /** Per agent, the key a ROTATION just revoked (REPLACED): it was ACTIVE when the approver signed. */
   private readonly replaced = new Map<string, ActiveKey>();
@@ -87,7 +84,9 @@ export class OrgReplay {
    * R20 break-glass recovery: started by the operator for a SUPER_ADMIN then, with the policy's
    * delay (doubled exactly when an approver held an ACTIVE key then) counted from its own time;
    * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
-   * completed not before it took effect, naming the key request it granted with mode RECOVERY.
+   * completed not before it took effect, naming the key request it granted with mode RECOVERY;
+   * lapsed only once its agent was no longer a SUPER_ADMIN, as the decider decides it from the
+   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more.
    */
   recovery(event: Decoded<RecoveryEvent>): void {
     switch (event.type) {
@@ -123,7 +122,7 @@ export class OrgReplay {
         const role = roleOf(this.org, vetoedBy);
         if (role === undefined || !isApproverRole(role)) violation(`"${vetoedBy}" vetoed recovery ${recovery.recoveryId} as ${role ?? 'a stranger to the org'}, not as an ADMIN or SUPER_ADMIN`);
         const key = this.requireActive(vetoedBy, fingerprint(decision.publicKey), `vetoed recovery ${recovery.recoveryId}`);
-        this.statement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key);
+        this.statement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key, this.recoveries.usedNonces);
         break;
       }
       case 'RecoveryCompleted': {
@@ -134,6 +133,21 @@ export class OrgReplay {
         }
         const granted = this.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
         if (granted?.fingerprint !== event.data.fingerprint) violation(`recovery ${recovery.recoveryId} names key ${event.data.fingerprint}, not the key it granted`);
+        break;
+      }
+      case 'RecoveryLapsed': {
+        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const agentRole = roleOf(this.org, recovery.agentId);
+        let decided: RecoveryEvent[] = [];
+        try {
+          decided = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events;
+        } catch (error) {
+          if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+          throw error;
+        }
+        if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
+          violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
+        }
         break;
       }
     }
@@ -198,19 +212,20 @@ export class OrgReplay {
     if (event.data.agentId !== agentId || event.data.browserId !== browserId) {
       violation(`${event.type} is about agent "${event.data.agentId}" in browser "${event.data.browserId}" but is in the stream of "${agentId}" in "${browserId}"`);
     }
+    const state = this.browsers.get(stream) ?? initialBrowserState;
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'SET') {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
-      this.statement(event, requireProof(proof), { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, signedAt);
+      this.statement(event, requireProof(proof), { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
     }
     if (event.type === 'SensitiveTaskAuthorized') {
       const { proof, keyFingerprint, signedAt, browserId: browser, task, method } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'authorized a sensitive task');
       if (method === 'SIGNATURE') {
-        this.statement(event, requireProof(proof), { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, signedAt);
+        this.statement(event, requireProof(proof), { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
       } else if (proof !== undefined) violation('a REMEMBERED authorization carries no signature');
     }
-    this.browsers.set(stream, browserDecider.evolve(this.browsers.get(stream) ?? initialBrowserState, event));
+    this.browsers.set(stream, browserDecider.evolve(state, event));
   }
 
   /**
@@ -226,7 +241,7 @@ export class OrgReplay {
     if (problems.length > 0) violation(`the policy set by "${changedBy}" is out of bounds: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
     if (canonicalize(previous) !== canonicalize(this.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
     const key = this.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
-    this.statement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key);
+    this.statement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key, this.org.usedNonces);
   }
 
   /**
@@ -274,7 +289,7 @@ export class OrgReplay {
           violation(`the verification code of request ${requestId} is not the one derived from org, agent and key`);
         }
         // Proof of possession: the new key signed the KEY_REQUEST challenge.
-        this.statement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey } as ActiveKey);
+        this.statement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
         return;
       }
       case 'KeyApproved': {
@@ -408,7 +423,7 @@ export class OrgReplay {
       }
     }
     const expected: ExpectedChallenge = { purpose: 'KEY_DECISION', orgId: this.orgId, agentId: approver, requestId: request.requestId, requesterPublicKey: request.publicKey, decision };
-    this.statement(event, proof, expected, signingKey);
+    this.statement(event, proof, expected, signingKey, state.usedNonces);
     return signingKey;
   }
 
@@ -419,12 +434,17 @@ export class OrgReplay {
     return active;
   }
 
-  /** A signed statement: its challenge binds this org, signer and fields, was alive then, is not replayed, and `key` signed it. */
-  private statement(event: Decoded<{ type: string }>, proof: RecordedProof, expected: ExpectedChallenge, key: Pick<ActiveKey, 'publicKey'>, at?: string): void {
+  /**
+   * A signed statement: its challenge binds this org, signer and fields, was alive then, and `key`
+   * signed it; its nonce was not used before in the stream it is recorded in (`used`, that stream's
+   * state before the event: the write side's own check). The bound fields pin a statement to one
+   * stream (org, agent, browser, request and key), so a replay into another stream fails them.
+   */
+  private statement(event: Decoded<{ type: string }>, proof: RecordedProof, expected: ExpectedChallenge, key: Pick<ActiveKey, 'publicKey'>, used: UsedNonces, at?: string): void {
     if (proof.publicKey !== key.publicKey) violation(`the ${expected.purpose} statement is recorded as signed by ${proof.publicKey}, not by ${key.publicKey}`);
     const challenge = challengeOfProof(proof);
     try {
-      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, this.used);
+      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, used);
     } catch (error) {
       if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
       throw error;
@@ -432,7 +452,6 @@ export class OrgReplay {
     if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }
-    this.nonces.set(challenge.nonce, Date.parse(challenge.issuedAt));
   }
 }
 

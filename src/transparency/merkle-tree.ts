@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../crypto/crypto-primitives';
 
 /**
  * RFC 9162 section 2.1 Merkle trees (SHA-256), pure. Sizes and indexes are JavaScript numbers
@@ -33,12 +33,6 @@ interface Range {
   end: number;
 }
 
-const sha256 = (...parts: Uint8Array[]): Hash => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
-
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
@@ -46,8 +40,8 @@ export const leafHash = (leafInput: Uint8Array): Hash => sha256(LEAF_PREFIX, lea
 
 export const nodeHash = (left: Uint8Array, right: Uint8Array): Hash => sha256(NODE_PREFIX, left, right);
 
-/** MTH({}) = SHA-256 of the empty string. */
-export const EMPTY_ROOT: Hash = sha256();
+/** MTH({}) = SHA-256 of the empty string (a constant: no hashing while the module loads, before a platform installs its primitives). */
+export const EMPTY_ROOT: Hash = Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex');
 
 function checkSize(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);

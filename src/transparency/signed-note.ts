@@ -1,6 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { encodeBase64url } from '../crypto/base64url';
+import { sha256 } from '../crypto/crypto-primitives';
 import { verifyEd25519 } from '../crypto/ed25519-verify';
+import { nodeCrypto } from '../crypto/node-crypto';
 
 /**
  * C2SP signed-note (https://c2sp.org/signed-note) with Ed25519 keys (signature type 0x01), the
@@ -45,7 +47,7 @@ function checkName(name: string): void {
 
 export function noteKeyId(name: string, publicKey: Uint8Array): number {
   checkName(name);
-  return createHash('sha256').update(name).update(Buffer.from([0x0a, ED25519])).update(publicKey).digest().readUInt32BE(0);
+  return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, ED25519]), publicKey).readUInt32BE(0);
 }
 
 const hex8 = (keyId: number): string => keyId.toString(16).padStart(8, '0');
@@ -78,6 +80,8 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
 /** A signer from an Ed25519 seed (the 32-byte private key of RFC 8032). */
 export function signerFromSeed(name: string, seed: Uint8Array): NoteSigner {
   if (seed.length !== 32) throw new InvalidNote('an Ed25519 private key is a 32-byte seed');
+  // Signing is the server's (node:crypto); the web console only verifies.
+  const { createPrivateKey, createPublicKey } = nodeCrypto();
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX_LENGTH);
   return { name, keyId: noteKeyId(name, publicKey), publicKey, privateKey };
@@ -119,7 +123,7 @@ const signatureLine = ({ name, keyId, signature }: NoteSignature): string => {
 export function signNote(text: string, signers: NoteSigner[]): string {
   checkText(text);
   const message = Buffer.from(text, 'utf8');
-  const lines = signers.map((signer) => signatureLine({ ...signer, signature: sign(null, message, signer.privateKey) }));
+  const lines = signers.map((signer) => signatureLine({ ...signer, signature: nodeCrypto().sign(null, message, signer.privateKey) }));
   return `${text}\n${lines.join('')}`;
 }
 

@@ -25,7 +25,7 @@ describe('EventWriter', () => {
     dir = mkdtempSync(join(tmpdir(), 'ztkeys-writer-'));
     store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
     states = new StreamStates(store);
-    writer = new EventWriter(store);
+    writer = new EventWriter(store, states);
   });
   afterEach(async () => {
     await store.close();

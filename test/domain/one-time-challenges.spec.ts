@@ -4,7 +4,7 @@ import type { BrowserEvent } from '../../src/domain/browser/browser.events';
 import { fold } from '../../src/domain/shared/decider';
 import { DomainRefusal } from '../../src/domain/shared/refusal';
 import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS } from '../../src/domain/shared/signed-proof';
-import { challengeOf } from '../../src/domain/shared/used-nonces';
+import { challengeOf, rememberedNonces } from '../../src/domain/shared/used-nonces';
 import { asActiveKey, challengeFields, generateKeyPair, signedProof } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
 import { MINUTE, ORG, at } from './key-fixtures';
@@ -70,13 +70,25 @@ describe('one-time challenges whatever the clocks say (R17)', () => {
   it('keeps the horizon where it was when an older challenge is used after a newer one', () => {
     const events = run([task(at(10 * MINUTE)), task(at(6 * MINUTE))]);
     expect(browser(events).state.usedNonces.horizon).toBe(Date.parse(at(10 * MINUTE - CHALLENGE_TTL_MS - CLOCK_SKEW_TOLERANCE_MS)));
-    expect(browser(events).state.usedNonces.nonces.size).toBe(2);
+    expect(rememberedNonces(browser(events).state.usedNonces)).toHaveLength(2);
   });
 
   it('forgets only nonces issued before the horizon', () => {
     const events = run([task(at(0)), task(at(3 * MINUTE)), task(at(9 * MINUTE))]);
-    const { nonces } = fold(browserDecider, events).usedNonces;
-    expect([...nonces.keys()]).toEqual(noncesOf(events).slice(1));
+    expect(rememberedNonces(fold(browserDecider, events).usedNonces).sort()).toEqual(noncesOf(events).slice(1).sort());
+  });
+
+  it('keeps within twice the challenges alive, however long the stream, and leaves earlier states as they were', () => {
+    // One signed task every 10 s for 80 minutes: 43 challenges alive (TTL + skew, both ends) at any time.
+    const events = run(Array.from({ length: 480 }, (_, i) => task(at(i * 10_000))));
+    const midway = fold(browserDecider, events.slice(0, 240)).usedNonces;
+    const remembered = rememberedNonces(midway);
+    const end = fold(browserDecider, events).usedNonces;
+    const alive = rememberedNonces(end).length;
+    expect(alive).toBe(43);
+    expect(end.size).toBeLessThanOrEqual(2 * alive);
+    expect(rememberedNonces(midway)).toEqual(remembered);
+    expect(remembered.sort()).toEqual(noncesOf(events.slice(240 - 43, 240)).sort());
   });
 
   it('never records two events with one nonce, however two instances minutes apart interleave (200 commands)', () => {

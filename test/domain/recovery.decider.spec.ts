@@ -1,6 +1,7 @@
 import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
 import type { RecoveryCommand } from '../../src/domain/recovery/recovery.commands';
 import type { RecoveryEvent } from '../../src/domain/recovery/recovery.events';
+import type { Role } from '../../src/domain/shared/roles';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { challengeFields, generateKeyPair, signedProof, type TestKeyPair } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
@@ -116,6 +117,42 @@ describe('break-glass recovery decider (R20)', () => {
     it('waits while the agent has no PENDING request, and refuses an agent no longer SUPER_ADMIN', () => {
       given(recoveryDecider, run([start()])).when(complete(73 * HOUR, { pendingRequest: undefined })).thenRefused('CONFLICT', 'NO_PENDING_REQUEST');
       given(recoveryDecider, run([start()])).when(complete(73 * HOUR, { agentRole: 'ADMIN' })).thenRefused('CONFLICT', 'NOT_SUPER_ADMIN');
+    });
+  });
+
+  describe('LapseRecovery', () => {
+    const lapse = (agentRole?: Role, recoveryId = 'rc1'): RecoveryCommand => ({ type: 'LapseRecovery', recoveryId, agentRole });
+
+    it('ends the lock-out of the recovery path: a recovery whose agent was demoted neither completes nor makes way for another, until it lapses', () => {
+      const running = run([start()]);
+      given(recoveryDecider, running).when(complete(73 * HOUR, { agentRole: 'ADMIN' })).thenRefused('CONFLICT', 'NOT_SUPER_ADMIN');
+      given(recoveryDecider, running).when(start({ recoveryId: 'rc2', agentId: 'dave', now: at(73 * HOUR) })).thenRefused('CONFLICT', 'RECOVERY_IN_PROGRESS');
+      const lapsed = history(recoveryDecider, [lapse('ADMIN')], running);
+      expect(given(recoveryDecider, lapsed).when(start({ recoveryId: 'rc2', agentId: 'dave', now: at(73 * HOUR) })).events()).toEqual([
+        expect.objectContaining({ type: 'RecoveryStarted', data: expect.objectContaining({ recoveryId: 'rc2', agentId: 'dave' }) }),
+      ]);
+    });
+
+    it('lapses a running recovery whose agent is no longer a SUPER_ADMIN, saying whether they were demoted or removed', () => {
+      given(recoveryDecider, run([start()])).when(lapse('ADMIN')).thenEvents([{ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId: 'alice', reason: 'AGENT_DEMOTED' } }]);
+      given(recoveryDecider, run([start()])).when(lapse('AUDITOR')).thenEvents([{ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId: 'alice', reason: 'AGENT_DEMOTED' } }]);
+      given(recoveryDecider, run([start()])).when(lapse(undefined)).thenEvents([{ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId: 'alice', reason: 'AGENT_REMOVED' } }]);
+    });
+
+    it('ends the recovery as LAPSED: it is no longer completed, reminded of, vetoed or lapsed again', () => {
+      const lapsed = run([start(), lapse('MEMBER')]);
+      expect(given(recoveryDecider, lapsed).state.recoveries.get('rc1')).toMatchObject({ status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' });
+      given(recoveryDecider, lapsed).when(complete(73 * HOUR)).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'LAPSED' });
+      given(recoveryDecider, lapsed).when({ type: 'RemindOfRecovery', recoveryId: 'rc1', now: at(40 * HOUR) }).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING');
+      given(recoveryDecider, lapsed).when(veto()).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING');
+      given(recoveryDecider, lapsed).when(lapse(undefined)).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING');
+    });
+
+    it('refuses while the agent is still a SUPER_ADMIN, and a recovery that is not running or does not exist', () => {
+      given(recoveryDecider, run([start()])).when(lapse('SUPER_ADMIN')).thenRefused('CONFLICT', 'STILL_SUPER_ADMIN', { agentRole: 'SUPER_ADMIN' });
+      given(recoveryDecider, run([start(), veto()])).when(lapse('ADMIN')).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'VETOED' });
+      given(recoveryDecider, run([start(), complete(72 * HOUR)])).when(lapse('ADMIN')).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'COMPLETED' });
+      given(recoveryDecider, run([start()])).when(lapse('ADMIN', 'rc9')).thenRefused('NOT_FOUND', 'RECOVERY_NOT_FOUND');
     });
   });
 

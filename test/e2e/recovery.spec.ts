@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
 import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
 import { EXIT } from '../../src/cli/exit-codes';
+import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
-import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
@@ -17,7 +19,7 @@ import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/trans
 import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { memoryIo } from '../cli/support/memory-io';
-import { call, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectProblem } from './expectations';
@@ -262,6 +264,100 @@ describe('break-glass recovery (R20)', () => {
     forged[vetoIndex].actor = 'carol';
     forged[vetoIndex].data.vetoedBy = 'carol';
     expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'RecoveryVetoed', reason: expect.stringMatching(/"carol" vetoed recovery \S+ as MEMBER/) });
+  });
+
+  it('lapses a recovery whose agent is demoted or removed while it waits, as soon as the scheduler sees it: the approvers are told, and a new recovery may start', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    // Locked out: no approver holds a key. A directory change needs none, so dave still manages agents.
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+
+    const first = await start(alice.orgId, 'alice');
+    expect(first.body).toMatchObject({ status: 'RUNNING', withWorkingApprover: false });
+    const startedAt = Date.parse(first.body.startedAt);
+    expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
+    await caughtUp('recoveries');
+    // Long before its reminder: a recovery that can no longer complete ends at the scheduler's next pass.
+    await passAt(new Date(startedAt + HOUR));
+    await passAt(new Date(startedAt + 2 * HOUR));
+    const [demoted] = await eventsOf(alice.orgId, 'RecoveryLapsed');
+    expect([demoted.data, demoted.metadata.actor]).toEqual([{ recoveryId: first.body.recoveryId, agentId: 'alice', reason: 'AGENT_DEMOTED' }, POLICY_ACTOR]);
+    expect(await eventsOf(alice.orgId, 'RecoveryLapsed')).toHaveLength(1);
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: first.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' });
+    // alice is an ADMIN now, so she is told too.
+    expect(await emailsOf(demoted)).toEqual([['RECOVERY_LAPSED', 'alice'], ['RECOVERY_LAPSED', 'dave']]);
+    await caughtUp('recoveries');
+    const documents = (await suite.server.readModels.dump('recoveries')).map((row) => row.document).filter((document) => document.orgId === alice.orgId);
+    expect(documents).toEqual([expect.objectContaining({ recoveryId: first.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' })]);
+
+    // Past its effect, nothing more happens to it; and the org may start another recovery, which a lapse-less recovery blocked forever.
+    expect((await suite.journey.requestKey(alice)).status).toBe(201);
+    await passAt(new Date(startedAt + 73 * HOUR));
+    expect(await eventsOf(alice.orgId, 'RecoveryCompleted')).toEqual([]);
+    const second = await start(alice.orgId, 'dave');
+    expect(second.body).toMatchObject({ status: 'RUNNING', agentId: 'dave' });
+
+    // Removed from the org, the agent of the second recovery: it lapses too, and only alice, the approver left, is told.
+    expect((await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')).status).toBe(200);
+    expect((await suite.journey.removeAgent(alice, 'dave')).status).toBe(200);
+    await caughtUp('recoveries');
+    await passAt(new Date(Date.parse(second.body.startedAt) + HOUR));
+    const [, removed] = await eventsOf(alice.orgId, 'RecoveryLapsed');
+    expect(removed.data).toEqual({ recoveryId: second.body.recoveryId, agentId: 'dave', reason: 'AGENT_REMOVED' });
+    expect(await emailsOf(removed)).toEqual([['RECOVERY_LAPSED', 'alice']]);
+
+    new ProfileStore(work).save('alice-lapse', { apiUrl: suite.server.url, token: alice.token, orgId: alice.orgId, agentId: 'alice' });
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['recovery', 'show', '--profile', 'alice-lapse'], io)).toBe(EXIT.OK);
+    expect(io.stdout.text).toMatch(new RegExp(`recovery +${second.body.recoveryId}\n[\\s\\S]*status +LAPSED\n[\\s\\S]*lapsed +dave was removed from the organization: the recovery can no longer complete`));
+    expect((await start(alice.orgId, 'alice')).status).toBe(201);
+
+    const lines = await exportOf(alice);
+    expect((await verify(lines)).failure).toBeUndefined();
+    // Tampering, re-signed with the log key: a lapse recorded while its agent was still a SUPER_ADMIN (moved before the demotion) ...
+    const lapseIndex = lines.findIndex((line) => line.type === 'RecoveryLapsed');
+    const demotionIndex = lines.findIndex((line) => line.type === 'AgentRoleChanged' && line.data.agentId === 'alice' && line.data.to === 'ADMIN');
+    const early = structuredClone(lines);
+    early.splice(demotionIndex, 0, ...early.splice(lapseIndex, 1));
+    expect((await verify(resign(early, alice.orgId))).failure).toMatchObject({ type: 'RecoveryLapsed', reason: expect.stringMatching(/"alice" is still a SUPER_ADMIN/) });
+    // ... and a completion recorded after the lapse.
+    const completed = structuredClone(lines);
+    const lapse = completed[lapseIndex];
+    for (const line of completed.slice(lapseIndex + 1)) if (line.stream === lapse.stream) line.revision++;
+    const forgedCompletion = { ...lapse, eventId: randomUUID(), type: 'RecoveryCompleted', revision: lapse.revision + 1, data: { recoveryId: lapse.data.recoveryId, agentId: 'alice', requestId: 'r_forged', fingerprint: 'f'.repeat(64) } };
+    completed.splice(lapseIndex + 1, 0, forgedCompletion);
+    expect((await verify(resign(completed, alice.orgId))).failure).toMatchObject({ type: 'RecoveryCompleted', reason: expect.stringMatching(/was LAPSED, not RUNNING/) });
+  });
+
+  it('decides a lapse again when its agent is re-promoted between its decision and its append: the org stream it read guards it', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    const started = await start(alice.orgId, 'alice');
+    await caughtUp('recoveries');
+    // The scheduler's event store, the real one, commits dave's re-promotion of alice just before the scheduler's first append.
+    const store = suite.server.eventStore;
+    let promoted: Reply | undefined;
+    const promotedFirst = new Proxy(store, {
+      get(target, key) {
+        if (key === 'append') {
+          return async (...args: Parameters<EventStore['append']>) => {
+            promoted ??= await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN');
+            return target.append(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const soon = new Date(Date.parse(started.body.startedAt) + HOUR);
+    const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
+    expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
+    await scheduler.pass();
+    expect(promoted?.status).toBe(200);
+    // This scheduler's lapse was decided on a demoted alice but conflicted, and on deciding again she was a SUPER_ADMIN.
+    expect((await eventsOf(alice.orgId, 'RecoveryLapsed')).filter((event) => event.metadata.occurredAt === soon.toISOString())).toEqual([]);
+    expect((await verify(await exportOf(dave))).failure).toBeUndefined();
   });
 
   it('records one outcome when schedulers race each other and an approver\'s veto: one completion or one veto, never both', async () => {

@@ -112,6 +112,39 @@ describe('SqliteEventStore', () => {
     });
   });
 
+  describe("reads past a stream's end, answered from what the connection knows", () => {
+    it("sees another connection's commit at once, be it another store or a bare connection", async () => {
+      const path = freshPath();
+      const [mine, theirs] = [open(path), open(path)];
+      const stream = uniqueStream('ends');
+      await mine.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+      expect(await mine.readStream(stream, 1n)).toEqual([]);
+      const added = newEvent();
+      await theirs.append([{ stream, expected: 0n, events: [added] }]);
+      expect((await mine.readStream(stream, 1n)).map((event) => event.id)).toEqual([added.id]);
+      expect(await mine.readStream(stream, 2n)).toEqual([]);
+      const bare = new Database(path);
+      bare.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES ('bare', ?, 2, 'Tested', 1, '{}', '{}')").run(stream);
+      bare.close();
+      expect((await mine.readStream(stream, 2n)).map((event) => event.id)).toEqual(['bare']);
+      await Promise.all([mine.close(), theirs.close()]);
+    });
+
+    it('learns the end its own appends reach, and a retry of an append already recorded does not move it back', async () => {
+      const store = open(freshPath());
+      const stream = uniqueStream('ends');
+      const first = { stream, expected: 'no_stream' as const, events: [newEvent()] };
+      await store.append([first]);
+      expect(await store.readStream(stream, 1n)).toEqual([]);
+      const second = newEvent();
+      await store.append([{ stream, expected: 0n, events: [second] }]);
+      expect(await store.append([first])).toEqual({ position: 1n, revisions: { [stream]: 0n } });
+      expect((await store.readStream(stream, 1n)).map((event) => event.id)).toEqual([second.id]);
+      expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n]);
+      await store.close();
+    });
+  });
+
   describe('durability', () => {
     it('opens the log in WAL mode with synchronous=FULL, so a commit is fsynced before it is acknowledged', () => {
       const db = openEventLog(freshPath());

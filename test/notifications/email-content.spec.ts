@@ -63,5 +63,21 @@ describe('renderEmail', () => {
       const vetoed = renderEmail({ ...common, recovery, kind: 'RECOVERY_VETOED', vetoedBy: { agentId: 'bob', displayName: 'Bob' } }, FROM, date);
       expect(vetoed.text).toContain('Bob vetoed the break-glass recovery');
     });
+
+    it('tells every approver a recovery lapsed, why, and that a new one may start; a removed agent is named without an address', () => {
+      const demoted = renderEmail({ ...common, recovery, kind: 'RECOVERY_LAPSED', reason: 'AGENT_DEMOTED' }, FROM, date);
+      expect(demoted.subject).toBe('[Acme Support] Break-glass recovery for Alice <b> lapsed: no longer a SUPER_ADMIN');
+      expect(demoted.text).toContain('Alice <b> is no longer a SUPER_ADMIN of Acme Support while the break-glass recovery restoring them waited, so it ended without granting a key.');
+      expect(demoted.text).toMatch(/Lapsed because: +demoted from SUPER_ADMIN/);
+      expect(demoted.text).toContain('the operator may start a new recovery');
+      expect(demoted.text).not.toContain('Takes effect at');
+      expect(demoted.text).not.toContain('ztkeys recovery veto');
+      expect(demoted.html).toContain('Alice &lt;b&gt;');
+      const removedAgent = { agentId: 'alice', displayName: 'alice', email: '' };
+      const removed = renderEmail({ ...common, recovery: { ...recovery, agent: removedAgent }, kind: 'RECOVERY_LAPSED', reason: 'AGENT_REMOVED' }, FROM, date);
+      expect(removed.text).toContain('alice was removed from Acme Support');
+      expect(removed.text).toMatch(/Restores the SUPER_ADMIN: +alice\n/);
+      expect(removed.text).toMatch(/Lapsed because: +removed from the organization/);
+    });
   });
 });

@@ -12,6 +12,7 @@ import { Directory } from '../directory';
 import { EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { StreamStates } from '../stream-states';
+import { limitKey } from '../../rate-limits/limit-key';
 import { RateLimits } from '../../rate-limits/rate-limits';
 
 export type BrowserAction =
@@ -57,7 +58,7 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       const { org, actor, keys } = await this.directory.actor(context.orgId, agentId);
       const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
-      if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', `${context.orgId}~${agentId}`);
+      if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));
       const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: context.now.toISOString() };
       const command: BrowserCommand =
         action.kind === 'logout'

@@ -1,4 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { RateLimitName } from '../../config/app-config';
 import { approvalsRequired } from '../../domain/organization/org-policy';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
@@ -9,6 +10,8 @@ import { Directory } from '../directory';
 import { EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { requesterOf } from '../request-ids';
+import { limitKey } from '../../rate-limits/limit-key';
+import { RateLimits } from '../../rate-limits/rate-limits';
 
 export type KeyDecision =
   | { decision: 'APPROVE'; verificationCode: string }
@@ -24,6 +27,12 @@ export interface DecidedKeyRequest {
   approvalsRequired?: number;
   position: bigint;
 }
+
+/** The limits a wrong verification code counts against: an approver's, and their org's, across requests (the route refuses calls once they are used up). */
+export const WRONG_CODE_LIMITS: RateLimitName[] = ['wrong_codes_per_agent', 'wrong_codes_per_org'];
+
+/** The refusals of a wrong verification code (the last one locks the request). */
+const WRONG_CODE_REFUSALS = new Set(['VERIFICATION_CODE_MISMATCH', 'REQUEST_LOCKED']);
 
 export class DecideKeyRequestCommand extends Command<DecidedKeyRequest> {
   constructor(
@@ -42,7 +51,8 @@ export class DecideKeyRequestCommand extends Command<DecidedKeyRequest> {
  * append at the same revision of the requester's stream: one is recorded, the other is decided
  * again on the state that includes it, so approvals never count twice nor past the threshold. The
  * threshold is read from the org's policy now, and the org stream guards the append.
- * A wrong verification code is a refusal that is recorded (and counted) before it is answered.
+ * A wrong verification code is a refusal that is recorded, and counted against WRONG_CODE_LIMITS,
+ * before it is answered.
  */
 @CommandHandler(DecideKeyRequestCommand)
 export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequestCommand> {
@@ -50,6 +60,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     private readonly directory: Directory,
     private readonly proofs: Proofs,
     private readonly writer: EventWriter,
+    private readonly limits: RateLimits,
   ) {}
 
   async execute({ context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand): Promise<DecidedKeyRequest> {
@@ -90,7 +101,12 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       // approvers' keys are still what the decision saw (R17).
       const read = [org, approverKeys, ...(others?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, { ...requester, events: outcome.events }, ...read))!;
-      if (outcome.refusal) throw outcome.refusal.with({ position: String(position) });
+      if (outcome.refusal) {
+        if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) {
+          await Promise.all(WRONG_CODE_LIMITS.map((limit) => this.limits.count(limit, limitKey(limit, { orgId: context.orgId, agentId: context.actor }))));
+        }
+        throw outcome.refusal.with({ position: String(position) });
+      }
       const recorded = outcome.events.find((event) => event.type === 'KeyApprovalRecorded');
       if (recorded) return { requestId, status: 'PENDING', approvals: recorded.data.approvals, approvalsRequired: recorded.data.required, position };
       const { mode } = fold(keyDecider, outcome.events, requester.state).requests.get(requestId)!;

@@ -1,3 +1,4 @@
+import { roleOf } from '../../domain/organization/organization.state';
 import { recoveryDecider } from '../../domain/recovery/recovery.decider';
 import { DomainRefusal } from '../../domain/shared/refusal';
 import { keyDecider } from '../../domain/signature-key/key.decider';
@@ -9,21 +10,23 @@ import { guard, type EventWriter } from '../event-writer';
 import type { Recoveries } from '../recoveries';
 import { POLICY_ACTOR } from './enforce-request-deadlines';
 
-/** A running recovery the scheduler found with its reminder or effect due. */
+/** A running recovery the scheduler found. */
 export interface DueRecovery {
   orgId: string;
   recoveryId: string;
 }
 
-/** Refusals that mean "not yet": the agent has no PENDING request (or is not a SUPER_ADMIN now); the next pass tries again. */
-const NOT_READY = new Set(['NO_PENDING_REQUEST', 'NOT_SUPER_ADMIN']);
-
 /**
- * R20: completes a running recovery once its delay passed, or reminds the approvers halfway,
- * through the recovery and key deciders. A completion grants the agent's PENDING key request
- * (mode RECOVERY) and records RecoveryCompleted in one append, at the revisions of both streams
- * decided on and guarded by the org stream: a veto racing it conflicts, and whichever loses
- * decides again; racing schedulers record each reminder and completion once.
+ * R20: lapses a running recovery whose agent is no longer a SUPER_ADMIN, completes one once its
+ * delay passed, or reminds the approvers halfway, through the recovery and key deciders. A lapse
+ * comes as soon as a pass sees the demotion or removal, not at effectiveAt: the recovery can never
+ * complete, and while it runs no other may start, so waiting would only keep the org locked out
+ * longer (and its approvers uninformed). It is appended at the recovery stream's revision,
+ * guarded by the org stream the role was read from, so a re-promotion racing it makes it decide
+ * again. A completion grants the agent's PENDING key request (mode RECOVERY) and records
+ * RecoveryCompleted in one append, at the revisions of both streams decided on and guarded by
+ * the org stream: a veto racing it conflicts, and whichever loses decides again; racing
+ * schedulers record each lapse, reminder and completion once.
  */
 export class EnforceRecoveries {
   constructor(
@@ -32,7 +35,7 @@ export class EnforceRecoveries {
     private readonly writer: EventWriter,
   ) {}
 
-  run({ orgId, recoveryId }: DueRecovery, now: Date): Promise<'COMPLETED' | 'REMINDED' | undefined> {
+  run({ orgId, recoveryId }: DueRecovery, now: Date): Promise<'LAPSED' | 'COMPLETED' | 'REMINDED' | undefined> {
     return retryOnConflict(async () => {
       const recovery = await this.recoveries.load(orgId);
       const entry = recovery.state.recoveries.get(recoveryId);
@@ -40,8 +43,14 @@ export class EnforceRecoveries {
       const at = now.toISOString();
       const commandId = newId();
       const context: CommandContext = { actor: POLICY_ACTOR, orgId, correlationId: commandId, commandId, now };
+      const org = await this.directory.org(orgId);
+      const agentRole = roleOf(org.state, entry.agentId);
+      if (agentRole !== 'SUPER_ADMIN') {
+        const { events } = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId, agentRole }, recovery.state);
+        await this.writer.write(context, { ...recovery, events }, guard(org));
+        return 'LAPSED';
+      }
       if (at >= entry.effectiveAt) {
-        const org = await this.directory.org(orgId);
         const keys = await this.directory.keys(orgId, entry.agentId);
         const pendingId = keys.state.pendingRequestId;
         const pending = pendingId === undefined ? undefined : keys.state.requests.get(pendingId);
@@ -50,7 +59,7 @@ export class EnforceRecoveries {
             {
               type: 'CompleteRecovery',
               recoveryId,
-              agentRole: org.state.agents.get(entry.agentId)?.role,
+              agentRole,
               ...(pending && { pendingRequest: { requestId: pending.requestId, fingerprint: pending.fingerprint } }),
               now: at,
             },
@@ -61,7 +70,8 @@ export class EnforceRecoveries {
           await this.writer.write(context, { ...keys, events: granted.events }, { ...recovery, events: completed.events }, guard(org));
           return 'COMPLETED';
         } catch (error) {
-          if (!(error instanceof DomainRefusal && NOT_READY.has(error.code))) throw error;
+          // "Not yet": the agent has no PENDING request; the next pass tries again.
+          if (!(error instanceof DomainRefusal && error.code === 'NO_PENDING_REQUEST')) throw error;
         }
       }
       if (at < entry.remindAt || entry.reminded) return undefined;

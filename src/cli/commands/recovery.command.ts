@@ -10,6 +10,11 @@ const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
 
 type Recovery = components['schemas']['RecoveryView'];
 
+const LAPSES: Record<NonNullable<Recovery['lapseReason']>, string> = {
+  AGENT_DEMOTED: 'was demoted from SUPER_ADMIN',
+  AGENT_REMOVED: 'was removed from the organization',
+};
+
 const recoveryLines = (recovery: Recovery): string =>
   formatFields([
     ['recovery', recovery.recoveryId],
@@ -20,6 +25,7 @@ const recoveryLines = (recovery: Recovery): string =>
     ['delay', `${recovery.delayHours} h${recovery.withWorkingApprover ? ' (doubled: an approver still had an active key)' : ''}`],
     ...(recovery.vetoedBy ? [['vetoed by', recovery.vetoedBy] as const] : []),
     ...(recovery.requestId ? [['granted request', `${recovery.requestId} (mode RECOVERY)`] as const] : []),
+    ...(recovery.lapseReason ? [['lapsed', `${recovery.agentId} ${LAPSES[recovery.lapseReason]}: the recovery can no longer complete`] as const] : []),
   ]);
 
 export const recoveryStartCommand: CommandSpec = {
@@ -28,6 +34,7 @@ export const recoveryStartCommand: CommandSpec = {
   details: `After the org policy's recoveryDelayHours (doubled while an ADMIN or SUPER_ADMIN still holds an
 active key), unless an approver vetoes it, the agent's PENDING key request is granted with mode RECOVERY.
 Every ADMIN and SUPER_ADMIN is emailed at once, halfway, and at the end. The agent then runs "ztkeys keys create".
+Should the agent stop being a SUPER_ADMIN meanwhile, the recovery lapses, and another may be started.
 The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
 --api and --org default to the server and organization of the selected profile.`,
   options: {

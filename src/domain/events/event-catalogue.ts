@@ -53,6 +53,7 @@ export const RECOVERY_EVENTS: EventVersions<RecoveryEvent> = {
   RecoveryReminderSent: 1,
   RecoveryVetoed: 1,
   RecoveryCompleted: 1,
+  RecoveryLapsed: 1,
 };
 
 export const CHECKPOINT_EVENTS: EventVersions<CheckpointEvent> = {

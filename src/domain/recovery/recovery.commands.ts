@@ -32,4 +32,12 @@ export type CompleteRecovery = {
   now: string;
 };
 
-export type RecoveryCommand = StartRecovery | RemindOfRecovery | VetoRecovery | CompleteRecovery;
+/** Issued by the deadline scheduler once it sees the agent is no longer a SUPER_ADMIN: the recovery could never complete. */
+export type LapseRecovery = {
+  type: 'LapseRecovery';
+  recoveryId: string;
+  /** The agent's role now, absent when they are no longer a member. */
+  agentRole?: Role;
+};
+
+export type RecoveryCommand = StartRecovery | RemindOfRecovery | VetoRecovery | CompleteRecovery | LapseRecovery;

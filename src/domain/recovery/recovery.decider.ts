@@ -5,7 +5,7 @@ import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import { isApproverRole } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
-import type { CompleteRecovery, RecoveryCommand, RemindOfRecovery, StartRecovery, VetoRecovery } from './recovery.commands';
+import type { CompleteRecovery, LapseRecovery, RecoveryCommand, RemindOfRecovery, StartRecovery, VetoRecovery } from './recovery.commands';
 import type { RecoveryEvent } from './recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from './recovery.state';
 
@@ -96,6 +96,19 @@ function complete(command: CompleteRecovery, state: RecoveryState): RecoveryEven
   return [{ type: 'RecoveryCompleted', data: { recoveryId: recovery.recoveryId, agentId: recovery.agentId, requestId: request.requestId, fingerprint: request.fingerprint } }];
 }
 
+/**
+ * A recovery restores a SUPER_ADMIN: once its agent is demoted or removed it could never complete,
+ * and while it ran no other recovery could start, so it lapses instead of blocking the org's way back.
+ */
+function lapse(command: LapseRecovery, state: RecoveryState): RecoveryEvent[] {
+  const recovery = running(state, command.recoveryId);
+  if (command.agentRole === 'SUPER_ADMIN') {
+    refuse('CONFLICT', 'STILL_SUPER_ADMIN', `"${recovery.agentId}" is still a SUPER_ADMIN: recovery ${recovery.recoveryId} does not lapse.`, { agentRole: command.agentRole });
+  }
+  const reason = command.agentRole === undefined ? 'AGENT_REMOVED' : 'AGENT_DEMOTED';
+  return [{ type: 'RecoveryLapsed', data: { recoveryId: recovery.recoveryId, agentId: recovery.agentId, reason } }];
+}
+
 function withRecovery(state: RecoveryState, recoveryId: string, change: Partial<RecoveryEntry>): RecoveryState {
   const recovery = state.recoveries.get(recoveryId);
   if (!recovery) return state;
@@ -117,6 +130,8 @@ export const recoveryDecider: Decider<RecoveryCommand, RecoveryState, RecoveryEv
         return { events: veto(command, state) };
       case 'CompleteRecovery':
         return { events: complete(command, state) };
+      case 'LapseRecovery':
+        return { events: lapse(command, state) };
     }
   },
 
@@ -136,6 +151,8 @@ export const recoveryDecider: Decider<RecoveryCommand, RecoveryState, RecoveryEv
         };
       case 'RecoveryCompleted':
         return withRecovery(state, event.data.recoveryId, { status: 'COMPLETED', requestId: event.data.requestId });
+      case 'RecoveryLapsed':
+        return withRecovery(state, event.data.recoveryId, { status: 'LAPSED', lapseReason: event.data.reason });
     }
   },
 };

@@ -27,4 +27,12 @@ export type RecoveryVetoed = DomainEvent<'RecoveryVetoed', { recoveryId: string;
 /** The delay passed unvetoed: the agent's PENDING key request was granted with mode RECOVERY in the same commit. */
 export type RecoveryCompleted = DomainEvent<'RecoveryCompleted', { recoveryId: string; agentId: string; requestId: string; fingerprint: string }>;
 
-export type RecoveryEvent = RecoveryStarted | RecoveryReminderSent | RecoveryVetoed | RecoveryCompleted;
+/** Why a recovery lapsed: its agent is no longer a SUPER_ADMIN of the org (another role), or no longer a member. */
+export type RecoveryLapseReason = 'AGENT_DEMOTED' | 'AGENT_REMOVED';
+/**
+ * The agent it restores stopped being a SUPER_ADMIN while it ran, so it can never complete: it
+ * ends here, recorded by the scheduler, and the org may start another recovery.
+ */
+export type RecoveryLapsed = DomainEvent<'RecoveryLapsed', { recoveryId: string; agentId: string; reason: RecoveryLapseReason }>;
+
+export type RecoveryEvent = RecoveryStarted | RecoveryReminderSent | RecoveryVetoed | RecoveryCompleted | RecoveryLapsed;

@@ -1,6 +1,7 @@
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
+import type { RecoveryLapseReason } from './recovery.events';
 
-export type RecoveryStatus = 'RUNNING' | 'VETOED' | 'COMPLETED';
+export type RecoveryStatus = 'RUNNING' | 'VETOED' | 'COMPLETED' | 'LAPSED';
 
 export interface RecoveryEntry {
   recoveryId: string;
@@ -15,6 +16,8 @@ export interface RecoveryEntry {
   vetoedBy?: string;
   /** The key request granted with mode RECOVERY, once completed. */
   requestId?: string;
+  /** Why it lapsed, once LAPSED. */
+  lapseReason?: RecoveryLapseReason;
 }
 
 /** One org's recoveries: few (each waits days), so a plain map copied per event is cheap. */

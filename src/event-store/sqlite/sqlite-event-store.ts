@@ -15,6 +15,7 @@ import { PollingSubscription } from './polling-subscription';
 import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
+import { StreamEnds } from './stream-ends';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder must exist. Several processes may open the same file. */
@@ -74,7 +75,8 @@ interface PendingAppend extends PreparedCall {
   reject(error: unknown): void;
 }
 
-type CallOutcome = { result: AppendResult } | { error: unknown };
+/** A call's result, and the ends of the streams it wrote new events to (none for a retry of one already recorded). */
+type CallOutcome = { result: AppendResult; newEnds: [string, bigint][] } | { error: unknown };
 
 const DEFAULT_POLL_INTERVAL_MS = 100;
 const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
@@ -90,9 +92,10 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
-  private readonly applyCallInSavepoint: (call: PreparedCall) => AppendResult;
+  private readonly applyCallInSavepoint: (call: PreparedCall) => { result: AppendResult; newEnds: [string, bigint][] };
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly faults: SqliteWriteFaults;
+  private readonly ends: StreamEnds;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -103,6 +106,7 @@ export class SqliteEventStore implements EventStore {
     this.db = openEventLog(options.path);
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
+    this.ends = new StreamEnds(this.db);
     this.applyCallInSavepoint = this.db.transaction((call: PreparedCall) => this.applyCall(call));
     this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
   }
@@ -125,7 +129,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
-    return this.read(() => (this.sql.readStream.all(stream, fromRevision) as EventRow[]).map(toRecordedEvent));
+    if (this.ends.nothingFrom(stream, fromRevision)) return [];
+    const rows = this.read(() => this.sql.readStream.all(stream, fromRevision) as EventRow[]);
+    this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
+    return rows.map(toRecordedEvent);
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
@@ -203,8 +210,9 @@ export class SqliteEventStore implements EventStore {
     this.counters.commits += 1;
     this.counters.appends += calls.length;
     outcomes.forEach((outcome, i) => {
-      if ('result' in outcome) calls[i].resolve(outcome.result);
-      else calls[i].reject(outcome.error);
+      if (!('result' in outcome)) return calls[i].reject(outcome.error);
+      for (const [stream, lastRevision] of outcome.newEnds) this.ends.wrote(stream, lastRevision);
+      calls[i].resolve(outcome.result);
     });
     if (outcomes.some((outcome) => 'result' in outcome)) {
       for (const subscription of this.subscriptions) subscription.notify();
@@ -213,7 +221,7 @@ export class SqliteEventStore implements EventStore {
 
   private settleCall(call: PendingAppend): CallOutcome {
     try {
-      return { result: this.applyCallInSavepoint(call) };
+      return this.applyCallInSavepoint(call);
     } catch (error) {
       // Some faults (disk full, I/O) make SQLite roll back the whole transaction, taking the
       // earlier calls of the batch with it: fail the batch rather than report them as written.
@@ -222,7 +230,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private applyCall({ writes, guards }: PreparedCall): AppendResult {
+  private applyCall({ writes, guards }: PreparedCall): { result: AppendResult; newEnds: [string, bigint][] } {
     // Guards see the streams as they were before this call, inside the write transaction, so no
     // other append can move them before the commit.
     const moved = guards.map((guard) => this.guardConflict(guard)).find((conflict) => conflict !== undefined);
@@ -233,7 +241,8 @@ export class SqliteEventStore implements EventStore {
     }
     // A retry of an append that went through keeps its result; a new one needs every guard to hold.
     if (moved && recorded === 0) throw moved;
-    return toAppendResult(writes, outcomes);
+    const newEnds = recorded > 0 ? [] : outcomes.map((outcome, i): [string, bigint] => [writes[i].stream, outcome.lastRevision]);
+    return { result: toAppendResult(writes, outcomes), newEnds };
   }
 
   private guardConflict(guard: StreamGuard): ConcurrencyConflict | undefined {

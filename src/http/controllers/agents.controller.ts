@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
@@ -6,9 +6,10 @@ import { ChangeDirectoryCommand } from '../../application/use-cases/manage-agent
 import { RevokeKeyCommand } from '../../application/use-cases/revoke-key';
 import { AgentEndpoint, AgentParam, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { RevokeKeyDto } from '../dto/key-request.dto';
-import { AddAgentDto, ChangeRoleDto } from '../dto/organization.dto';
+import { revokeKeySchema, type RevokeKeyBody } from '../dto/key-request.dto';
+import { addAgentSchema, changeRoleSchema, type AddAgentBody, type ChangeRoleBody } from '../dto/organization.dto';
 import { IdPipe } from '../id.pipe';
+import { ValidBody } from '../valid-body.decorator';
 import { PositionView } from '../views/position.view';
 
 const positioned = (result: { position?: bigint }) => ({ position: result.position === undefined ? null : String(result.position) });
@@ -22,7 +23,7 @@ export class AgentsController {
   @Post()
   @HttpCode(201)
   @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists', 'AGENT_EXISTS'])
-  async add(@Ctx() context: CommandContext, @Body() body: AddAgentDto) {
+  async add(@Ctx() context: CommandContext, @ValidBody(addAgentSchema) body: AddAgentBody) {
     const { role, ...agent } = body;
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'add', agent, role })));
   }
@@ -34,7 +35,7 @@ export class AgentsController {
     'The last SUPER_ADMIN cannot be demoted',
     'LAST_SUPER_ADMIN',
   ])
-  async changeRole(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Body() body: ChangeRoleDto) {
+  async changeRole(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @ValidBody(changeRoleSchema) body: ChangeRoleBody) {
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'changeRole', agentId, role: body.role })));
   }
 
@@ -56,7 +57,7 @@ export class AgentsController {
     'The agent has no ACTIVE key',
     'NO_ACTIVE_KEY',
   ])
-  async revoke(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Body() body: RevokeKeyDto) {
+  async revoke(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @ValidBody(revokeKeySchema) body: RevokeKeyBody) {
     return positioned(await this.commands.execute(new RevokeKeyCommand(context, agentId, body.reason)));
   }
 }

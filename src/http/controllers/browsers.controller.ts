@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
@@ -6,8 +6,9 @@ import { BrowserActionCommand } from '../../application/use-cases/browser-action
 import { AgentEndpoint, AgentParam, Answers, BrowserParam, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited } from '../rate-limited.decorator';
-import { SetPromptFrequencyDto } from '../dto/browser.dto';
+import { setPromptFrequencySchema, type SetPromptFrequencyBody } from '../dto/browser.dto';
 import { IdPipe } from '../id.pipe';
+import { ValidBody } from '../valid-body.decorator';
 import { PromptFrequencyView } from '../views/browser.view';
 
 @ApiTags('browsers')
@@ -30,7 +31,7 @@ export class BrowsersController {
     @Ctx() context: CommandContext,
     @Param('agentId', IdPipe) agentId: string,
     @Param('browserId', IdPipe) browserId: string,
-    @Body() body: SetPromptFrequencyDto,
+    @ValidBody(setPromptFrequencySchema) body: SetPromptFrequencyBody,
   ) {
     const action = { kind: 'setPromptFrequency' as const, frequency: body.frequency, challengeId: body.challengeId, signature: body.signature };
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, action));

@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { IssueChallengeQuery } from '../../application/use-cases/issue-challenge';
 import type { ChallengeRequest } from '../../domain/shared/challenge-purposes';
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited } from '../rate-limited.decorator';
-import { CHALLENGE_BODY_SCHEMA, ChallengeBodyPipe } from '../dto/challenge.dto';
+import { ChallengeBodyPipe } from '../dto/challenge.dto';
+import { ValidBody } from '../valid-body.decorator';
 import { ChallengeView } from '../views/challenge.view';
 
 @ApiTags('challenges')
@@ -25,8 +26,7 @@ export class ChallengesController {
     Answers(201, ChallengeView, 'Sign the UTF-8 bytes of `statement` (RFC 8785 canonical JSON) and send the signature with the challengeId'),
     [422, 'The public key is not a usable Ed25519 key', 'INVALID_PUBLIC_KEY'],
   )
-  @ApiBody({ schema: CHALLENGE_BODY_SCHEMA, description: 'Exactly the fields the purpose binds; a field of another purpose is refused (FIELD_NOT_FOR_PURPOSE).' })
-  async issue(@Ctx() context: CommandContext, @Body(ChallengeBodyPipe) body: ChallengeRequest) {
+  async issue(@Ctx() context: CommandContext, @ValidBody(new ChallengeBodyPipe(), 'Exactly the fields the purpose binds; a field of another purpose is refused (FIELD_NOT_FOR_PURPOSE).') body: ChallengeRequest) {
     return this.queries.execute(new IssueChallengeQuery(context.orgId, context.actor, body, context.now));
   }
 }

@@ -1,14 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
-import { DecideKeyRequestCommand } from '../../application/use-cases/decide-key-request';
+import { DecideKeyRequestCommand, WRONG_CODE_LIMITS } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
 import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited, WrongCodesLimited } from '../rate-limited.decorator';
-import { ApproveKeyRequestDto, CreateKeyRequestDto, RejectKeyRequestDto } from '../dto/key-request.dto';
+import {
+  approveKeyRequestSchema,
+  createKeyRequestSchema,
+  rejectKeyRequestSchema,
+  type ApproveKeyRequestBody,
+  type CreateKeyRequestBody,
+  type RejectKeyRequestBody,
+} from '../dto/key-request.dto';
+import { ValidBody } from '../valid-body.decorator';
 import { KeyRequestCreatedView, KeyRequestDecidedView, KeyRequestView } from '../views/key-request.view';
 
 @ApiTags('key requests')
@@ -30,9 +38,9 @@ export class KeyRequestsController {
     [409, 'A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18)', 'REQUEST_ALREADY_PENDING'],
     [422, 'Bad proof of possession or unusable key', 'INVALID_SIGNATURE'],
   )
-  async create(@Ctx() context: CommandContext, @Body() body: CreateKeyRequestDto) {
+  async create(@Ctx() context: CommandContext, @ValidBody(createKeyRequestSchema) body: CreateKeyRequestBody) {
     const result = await this.commands.execute(
-      new RequestKeyCommand(context, body.publicKey, body.challengeId, body.signature, body.replacePending ?? false),
+      new RequestKeyCommand(context, body.publicKey, body.challengeId, body.signature, body.replacePending),
     );
     return { ...result, position: String(result.position) };
   }
@@ -46,7 +54,7 @@ export class KeyRequestsController {
 
   @Post(':requestId/approve')
   @HttpCode(200)
-  @WrongCodesLimited('wrong_codes_per_agent', 'wrong_codes_per_org')
+  @WrongCodesLimited(...WRONG_CODE_LIMITS)
   @RequestParam()
   @AgentEndpoint(
     'approveKeyRequest',
@@ -55,7 +63,7 @@ export class KeyRequestsController {
     [409, 'The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)', 'REQUEST_NOT_PENDING'],
     [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature', 'VERIFICATION_CODE_MISMATCH'],
   )
-  async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: ApproveKeyRequestDto) {
+  async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @ValidBody(approveKeyRequestSchema) body: ApproveKeyRequestBody) {
     const decision = { decision: 'APPROVE' as const, verificationCode: body.verificationCode };
     const result = await this.commands.execute(new DecideKeyRequestCommand(context, requestId, decision, body.challengeId, body.signature));
     return { ...result, position: String(result.position) };
@@ -71,7 +79,7 @@ export class KeyRequestsController {
     [409, 'The request is not PENDING', 'REQUEST_NOT_PENDING'],
     [422, 'Bad signature', 'INVALID_SIGNATURE'],
   )
-  async reject(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @Body() body: RejectKeyRequestDto) {
+  async reject(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @ValidBody(rejectKeyRequestSchema) body: RejectKeyRequestBody) {
     const decision = { decision: 'REJECT' as const, reason: body.reason };
     const result = await this.commands.execute(new DecideKeyRequestCommand(context, requestId, decision, body.challengeId, body.signature));
     return { ...result, position: String(result.position) };

@@ -1,14 +1,14 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
+import { Controller, Get, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { ChangeOrgPolicyCommand } from '../../application/use-cases/change-org-policy';
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { CHANGE_ORG_POLICY_BODY_SCHEMA, changeOrgPolicySchema, type ChangeOrgPolicyBody } from '../dto/org-policy.dto';
+import { changeOrgPolicySchema, type ChangeOrgPolicyBody } from '../dto/org-policy.dto';
 import { OrgPolicyChangedView, OrgPolicyView } from '../views/organization.view';
-import { ZodBodyPipe } from '../zod-body.pipe';
+import { ValidBody } from '../valid-body.decorator';
 
 /** R20: the org's lifecycle policy, read by its members and changed by a signed SUPER_ADMIN decision. */
 @ApiTags('organizations')
@@ -36,8 +36,7 @@ export class OrgPolicyController {
     [409, 'A concurrent change kept conflicting; retry', 'CONFLICT'],
     [422, 'The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry', 'INVALID_POLICY'],
   )
-  @ApiBody({ schema: CHANGE_ORG_POLICY_BODY_SCHEMA, description: 'The whole new policy and the signature over its ORG_POLICY challenge' })
-  async set(@Ctx() context: CommandContext, @Body(new ZodBodyPipe(changeOrgPolicySchema)) body: ChangeOrgPolicyBody) {
+  async set(@Ctx() context: CommandContext, @ValidBody(changeOrgPolicySchema, 'The whole new policy and the signature over its ORG_POLICY challenge') body: ChangeOrgPolicyBody) {
     const result = await this.commands.execute(new ChangeOrgPolicyCommand(context, body.policy, body.challengeId, body.signature));
     return { policy: result.policy, changed: result.changed, ...(result.position !== undefined && { position: String(result.position) }) };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
@@ -9,7 +9,8 @@ import { OperatorOnly } from '../../auth/access.decorators';
 import { AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited } from '../rate-limited.decorator';
-import { CreateOrganizationDto } from '../dto/organization.dto';
+import { createOrganizationSchema, type CreateOrganizationBody } from '../dto/organization.dto';
+import { ValidBody } from '../valid-body.decorator';
 import { OrganizationCreatedView, OrganizationView } from '../views/organization.view';
 
 @ApiTags('organizations')
@@ -25,7 +26,7 @@ export class OrganizationsController {
   @OperatorOnly()
   @RateLimited('orgs_per_address')
   @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'))
-  async create(@Ctx() context: CommandContext, @Body() body: CreateOrganizationDto) {
+  async create(@Ctx() context: CommandContext, @ValidBody(createOrganizationSchema) body: CreateOrganizationBody) {
     const policy = effectivePolicy(body.policy ?? {});
     const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));
     return { orgId: created.orgId, position: String(created.position) };

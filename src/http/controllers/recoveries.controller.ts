@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { Recoveries } from '../../application/recoveries';
@@ -13,10 +13,10 @@ import { refuse } from '../../domain/shared/refusal';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { START_RECOVERY_BODY_SCHEMA, startRecoverySchema, VETO_RECOVERY_BODY_SCHEMA, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
+import { startRecoverySchema, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
 import { IdPipe } from '../id.pipe';
 import { RecoveryChangedView, recoveryView, RecoveryView } from '../views/recovery.view';
-import { ZodBodyPipe } from '../zod-body.pipe';
+import { ValidBody } from '../valid-body.decorator';
 
 /** Who reads an org's recovery besides the operator: the approvers it concerns, and auditors. */
 const READERS: readonly Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
@@ -42,11 +42,10 @@ export class RecoveriesController {
     "Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)",
     Answers(201, RecoveryChangedView, 'Started; every ADMIN and SUPER_ADMIN is emailed'),
     [404, 'The organization does not exist', 'ORG_NOT_FOUND'],
-    [409, 'A recovery of this org is already running', 'RECOVERY_IN_PROGRESS'],
+    [409, 'A recovery of this org is already running (one that lapsed, vetoed or completed does not count)', 'RECOVERY_IN_PROGRESS'],
     [422, 'The agent is not a SUPER_ADMIN of the org', 'NOT_SUPER_ADMIN'],
   )
-  @ApiBody({ schema: START_RECOVERY_BODY_SCHEMA, description: 'The SUPER_ADMIN to restore' })
-  async start(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string, @Body(new ZodBodyPipe(startRecoverySchema)) body: StartRecoveryBody) {
+  async start(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string, @ValidBody(startRecoverySchema, 'The SUPER_ADMIN to restore') body: StartRecoveryBody) {
     const started = await this.commands.execute(new StartRecoveryCommand({ ...context, orgId }, body.agentId));
     return { ...recoveryView(started.recovery), position: String(started.position) };
   }
@@ -55,7 +54,7 @@ export class RecoveriesController {
   @AgentOrOperator()
   @AgentOrOperatorEndpoint(
     'getRecovery',
-    "The org's latest break-glass recovery, running or not, from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)",
+    "The org's latest break-glass recovery, running or not (VETOED, COMPLETED, or LAPSED with its lapseReason), from its stream (ADMIN, SUPER_ADMIN, AUDITOR, or the operator's bootstrap token)",
     Answers(200, RecoveryView, 'The latest recovery'),
     [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
   )
@@ -77,11 +76,10 @@ export class RecoveriesController {
     'Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)',
     Answers(200, RecoveryChangedView, 'Vetoed: it will not take effect; every ADMIN and SUPER_ADMIN is emailed'),
     [403, 'Not an ADMIN or SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_AN_APPROVER'],
-    [409, 'The recovery is no longer RUNNING (vetoed or completed)', 'RECOVERY_NOT_RUNNING'],
+    [409, 'The recovery is no longer RUNNING (vetoed, completed or lapsed)', 'RECOVERY_NOT_RUNNING'],
     [422, 'The challenge is not for this recovery, or the signature does not verify', 'CHALLENGE_MISMATCH'],
   )
-  @ApiBody({ schema: VETO_RECOVERY_BODY_SCHEMA, description: 'The signature over a RECOVERY_VETO challenge for this recovery' })
-  async veto(@Ctx() context: CommandContext, @Param('recoveryId') recoveryId: string, @Body(new ZodBodyPipe(vetoRecoverySchema)) body: VetoRecoveryBody) {
+  async veto(@Ctx() context: CommandContext, @Param('recoveryId') recoveryId: string, @ValidBody(vetoRecoverySchema, 'The signature over a RECOVERY_VETO challenge for this recovery') body: VetoRecoveryBody) {
     const { position } = await this.commands.execute(new VetoRecoveryCommand(context, recoveryId, body.challengeId, body.signature));
     const recovery = (await this.recoveries.load(context.orgId)).state.recoveries.get(recoveryId)!;
     return { ...recoveryView(recovery), position: String(position) };

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
@@ -6,7 +6,8 @@ import { BrowserActionCommand } from '../../application/use-cases/browser-action
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited } from '../rate-limited.decorator';
-import { SensitiveTaskDto } from '../dto/browser.dto';
+import { sensitiveTaskSchema, type SensitiveTaskBody } from '../dto/browser.dto';
+import { ValidBody } from '../valid-body.decorator';
 import { TaskAuthorizationView } from '../views/browser.view';
 import { PromptRequiredProblem } from '../views/problem.view';
 
@@ -27,7 +28,7 @@ export class SensitiveTasksController {
     [403, 'The caller is not a member, or is an AUDITOR, who signs nothing (R18; that refusal is audited)', 'AUDITOR_CANNOT_HOLD_KEY'],
     [422, 'The challenge is expired, replayed or binds something else', 'CHALLENGE_EXPIRED'],
   )
-  async authorize(@Ctx() context: CommandContext, @Body() body: SensitiveTaskDto) {
+  async authorize(@Ctx() context: CommandContext, @ValidBody(sensitiveTaskSchema) body: SensitiveTaskBody) {
     const action = { kind: 'authorizeTask' as const, task: body.task, challengeId: body.challengeId, signature: body.signature };
     const { authorization, position } = await this.commands.execute(new BrowserActionCommand(context, context.actor, body.browserId, action));
     return { authorized: true, method: authorization!.method, validUntil: authorization!.validUntil, position: String(position) };

@@ -1,17 +1,20 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
-import { PROMPT_FREQUENCIES, type PromptFrequency } from '../../domain/browser/browser.events';
-import { ChallengeIdField, IdField, SignatureField, TextField } from './fields';
+import { z } from 'zod';
+import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
+import { bodySchema } from './body-schema';
+import { challengeIdField, idField, signatureField, textField } from './fields';
 
-export class SetPromptFrequencyDto {
-  @ApiProperty({ enum: PROMPT_FREQUENCIES }) @IsIn(PROMPT_FREQUENCIES) frequency: PromptFrequency;
-  @ChallengeIdField() challengeId: string;
-  @SignatureField() signature: string;
-}
+export const setPromptFrequencySchema = bodySchema({
+  frequency: z.enum(PROMPT_FREQUENCIES),
+  challengeId: challengeIdField(),
+  signature: signatureField(),
+});
+export type SetPromptFrequencyBody = z.infer<typeof setPromptFrequencySchema>;
 
-export class SensitiveTaskDto {
-  @IdField('The browser the task is performed from') browserId: string;
-  @TextField('Name of the sensitive task, e.g. remote-control:device-42', 200) task: string;
-  @ChallengeIdField(true) challengeId?: string;
-  @SignatureField(true) signature?: string;
-}
+/** Without a signature, the browser's remembered window (R11) must cover the task. */
+export const sensitiveTaskSchema = bodySchema({
+  browserId: idField('The browser the task is performed from', 'laptop-firefox'),
+  task: textField('Name of the sensitive task, e.g. remote-control:device-42', 200),
+  challengeId: challengeIdField().optional(),
+  signature: signatureField().optional(),
+});
+export type SensitiveTaskBody = z.infer<typeof sensitiveTaskSchema>;

@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+
+/** How many streams' ends are remembered; the least recently learned leave first. */
+const LIMIT = 50_000;
+
+/**
+ * What one connection knows of where streams end, so that a read past a stream's end (a cache's
+ * "anything after revision r?", asked on every load of a hot stream) is answered without a query.
+ * It learns an end from its own commits and from its reads, and forgets everything as soon as
+ * any other connection (another process or thread on the file) has committed: SQLite's
+ * `PRAGMA data_version` changes exactly then, and never for this connection's own commits, which
+ * it sees. The pragma is checked at every answer: one answered from what is known is as fresh as a query.
+ */
+export class StreamEnds {
+  /** Per stream: a revision at or past which it has no event (its last revision + 1, or 0 when it has none). */
+  private readonly ends = new Map<string, bigint>();
+  private readonly dataVersion: Database.Statement;
+  private version: unknown;
+
+  constructor(db: Database.Database) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.version = this.dataVersion.get();
+  }
+
+  /** True when the stream is known to have no event at or after `fromRevision`. */
+  nothingFrom(stream: string, fromRevision: bigint): boolean {
+    const end = this.ends.get(stream);
+    return end !== undefined && fromRevision >= end && this.unchangedElsewhere();
+  }
+
+  /** A read of the stream from `fromRevision` (all of it from there on) ended at `lastRevision`, or found nothing. */
+  read(stream: string, fromRevision: bigint, lastRevision: bigint | undefined): void {
+    this.learn(stream, lastRevision === undefined ? fromRevision : lastRevision + 1n);
+  }
+
+  /** This connection committed events up to `lastRevision` in the stream. */
+  wrote(stream: string, lastRevision: bigint): void {
+    this.learn(stream, lastRevision + 1n);
+  }
+
+  private learn(stream: string, end: bigint): void {
+    // What was just read or written holds from now on only if nobody else committed since the last check.
+    if (!this.unchangedElsewhere()) return;
+    this.ends.delete(stream);
+    this.ends.set(stream, end);
+    if (this.ends.size > LIMIT) this.ends.delete(this.ends.keys().next().value as string);
+  }
+
+  private unchangedElsewhere(): boolean {
+    const version = this.dataVersion.get();
+    if (version === this.version) return true;
+    this.version = version;
+    this.ends.clear();
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandContext } from '../../src/application/command-context';
+import { EventWriter } from '../../src/application/event-writer';
+import { StreamStates } from '../../src/application/stream-states';
+import { browserDecider } from '../../src/domain/browser/browser.decider';
+import type { BrowserEvent } from '../../src/domain/browser/browser.events';
+import { browserStream } from '../../src/domain/streams';
+import { ConcurrencyConflict, type EventStore } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+
+const context = (now: string): CommandContext => ({ actor: 'carol', orgId: 'acme', correlationId: 'c', commandId: 'k', now: new Date(now) });
+const authorized = (task: string): BrowserEvent => ({
+  type: 'SensitiveTaskAuthorized',
+  data: { agentId: 'carol', browserId: 'laptop', task, keyFingerprint: 'f1', method: 'REMEMBERED', validUntil: '2025-03-02T10:00:00.000Z' },
+});
+const frequencySet: BrowserEvent = {
+  type: 'PromptFrequencyChanged',
+  data: { agentId: 'carol', browserId: 'laptop', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'f1', signedAt: '2025-03-01T10:00:00.000Z' },
+};
+
+/** One API process: its own connection to the log file, its own stream-state cache and writer; it counts the events it reads back. */
+function apiProcess(path: string) {
+  const store = new SqliteEventStore({ path });
+  const read: string[] = [];
+  const counted: Pick<EventStore, 'readStream'> = {
+    readStream: async (stream, from) => {
+      const events = await store.readStream(stream, from);
+      read.push(...events.map((event) => event.type));
+      return events;
+    },
+  };
+  const states = new StreamStates(counted);
+  return { store, states, writer: new EventWriter(store, states), read };
+}
+
+describe('StreamStates: the stream-state cache, filled on append', () => {
+  let dir: string;
+  let path: string;
+  let one: ReturnType<typeof apiProcess>;
+  let two: ReturnType<typeof apiProcess>;
+  const stream = browserStream('acme', 'carol', 'laptop');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-states-'));
+    path = join(dir, 'events.sqlite');
+    one = apiProcess(path);
+    two = apiProcess(path);
+  });
+  afterEach(async () => {
+    await one.store.close();
+    await two.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads none of its own appends back, and holds the state a fresh fold of the log gives", async () => {
+    await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [frequencySet] });
+    await one.writer.write(context('2025-03-01T10:01:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [authorized('reboot')] });
+    const cached = await one.states.load(stream, browserDecider);
+    expect(one.read).toEqual([]);
+    const fresh = await new StreamStates(one.store).load(stream, browserDecider);
+    expect(cached.state).toStrictEqual(fresh.state);
+    expect({ expected: cached.expected, lastOccurredAt: cached.lastOccurredAt }).toEqual({ expected: 1n, lastOccurredAt: '2025-03-01T10:01:00.000Z' });
+  });
+
+  it("sees another process's appends on its next load (the tail is always read), and a decision on the state before them conflicts", async () => {
+    await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [frequencySet] });
+    const stale = await one.states.load(stream, browserDecider);
+    await two.writer.write(context('2025-03-01T10:01:00.000Z'), { ...(await two.states.load(stream, browserDecider)), events: [authorized('by two')] });
+    await expect(one.writer.write(context('2025-03-01T10:02:00.000Z'), { ...stale, events: [authorized('by one')] })).rejects.toBeInstanceOf(ConcurrencyConflict);
+    const reloaded = await one.states.load(stream, browserDecider);
+    expect(reloaded.state.lastAuthorization?.task).toBe('by two');
+    expect(reloaded.expected).toBe(1n);
+    await one.writer.write(context('2025-03-01T10:02:00.000Z'), { ...reloaded, events: [authorized('by one')] });
+    expect((await new StreamStates(two.store).load(stream, browserDecider)).state).toStrictEqual((await one.states.load(stream, browserDecider)).state);
+  });
+
+  it('keeps a later state a load already read when an earlier append of this process is folded in after it', async () => {
+    const before = await one.states.load(stream, browserDecider);
+    await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...before, events: [frequencySet] });
+    await two.writer.write(context('2025-03-01T10:01:00.000Z'), { ...(await two.states.load(stream, browserDecider)), events: [authorized('by two')] });
+    const later = await one.states.load(stream, browserDecider);
+    // The first append's result arrives late, as a slow continuation would bring it.
+    one.states.appended(before, [frequencySet], 0n, '2025-03-01T10:00:00.000Z');
+    expect((await one.states.load(stream, browserDecider)).state).toStrictEqual(later.state);
+    expect(later.state.lastAuthorization?.task).toBe('by two');
+  });
+});

@@ -1,0 +1,70 @@
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import type { OrganizationEvent } from '../../src/domain/organization/organization.events';
+import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
+import type { RecoveryEvent, RecoveryLapseReason } from '../../src/domain/recovery/recovery.events';
+import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
+import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
+import { history } from '../domain/given-when-then';
+import { HOUR, ORG, T0, at } from '../domain/key-fixtures';
+
+const lapsed = (reason: RecoveryLapseReason, agentId = 'alice'): RecoveryEvent => ({ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId, reason } });
+const demoted: OrganizationEvent = { type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'ADMIN' } };
+const repromoted: OrganizationEvent = { type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'ADMIN', to: 'SUPER_ADMIN' } };
+const removed: OrganizationEvent = { type: 'AgentRemoved', data: { agentId: 'alice', role: 'SUPER_ADMIN' } };
+
+/** An org of two SUPER_ADMINs without a key, alice and dave, where the operator's recovery rc1 of alice runs since T0. */
+function replayWithRunningRecovery(): OrgReplay {
+  const replay = new OrgReplay(ORG);
+  replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
+  replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
+  replay.organization({ type: 'AgentAdded', data: { agentId: 'dave', email: 'dave@example.com', displayName: 'Dave', role: 'SUPER_ADMIN' }, actor: 'alice', occurredAt: T0 });
+  const [started] = history(recoveryDecider, [
+    { type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: T0 },
+  ]);
+  replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: T0 });
+  return replay;
+}
+const directory = (replay: OrgReplay, event: OrganizationEvent) => replay.organization({ ...event, actor: 'dave', occurredAt: at(HOUR) });
+const play = (replay: OrgReplay, event: RecoveryEvent, ms = 2 * HOUR) => () => replay.recovery({ ...event, actor: 'policy', occurredAt: at(ms) });
+
+describe('offline replay of a recovery lapse (R20)', () => {
+  it('lets a lapse through once its agent was demoted, or removed, with that reason', () => {
+    const demotion = replayWithRunningRecovery();
+    directory(demotion, demoted);
+    expect(play(demotion, lapsed('AGENT_DEMOTED'))).not.toThrow();
+    const removal = replayWithRunningRecovery();
+    directory(removal, removed);
+    expect(play(removal, lapsed('AGENT_REMOVED'))).not.toThrow();
+  });
+
+  it('reports a lapse while its agent was still a SUPER_ADMIN at that point: never demoted, or promoted back', () => {
+    expect(play(replayWithRunningRecovery(), lapsed('AGENT_DEMOTED'))).toThrow(/RecoveryLapsed: "alice" is still a SUPER_ADMIN/);
+    const back = replayWithRunningRecovery();
+    directory(back, demoted);
+    directory(back, repromoted);
+    expect(play(back, lapsed('AGENT_DEMOTED'))).toThrow(LogViolation);
+  });
+
+  it('reports a lapse giving another reason than the directory then, or naming another agent', () => {
+    const demotion = replayWithRunningRecovery();
+    directory(demotion, demoted);
+    expect(play(demotion, lapsed('AGENT_REMOVED'))).toThrow(/lapsed with .*AGENT_REMOVED.*, but "alice" was ADMIN then/);
+    const removal = replayWithRunningRecovery();
+    directory(removal, removed);
+    expect(play(removal, lapsed('AGENT_REMOVED', 'dave'))).toThrow(/names "dave", but it restores "alice"/);
+  });
+
+  it('reports a completion, reminder or second lapse after a lapse; a new recovery may start', () => {
+    const replay = replayWithRunningRecovery();
+    directory(replay, demoted);
+    play(replay, lapsed('AGENT_DEMOTED'))();
+    const completed: RecoveryEvent = { type: 'RecoveryCompleted', data: { recoveryId: 'rc1', agentId: 'alice', requestId: 'r1', fingerprint: 'f'.repeat(64) } };
+    expect(play(replay, completed, 73 * HOUR)).toThrow(/recovery rc1 was LAPSED, not RUNNING, at that point/);
+    expect(play(replay, { type: 'RecoveryReminderSent', data: { recoveryId: 'rc1', agentId: 'alice' } }, 40 * HOUR)).toThrow(/was LAPSED, not RUNNING/);
+    expect(play(replay, lapsed('AGENT_DEMOTED'))).toThrow(/was LAPSED, not RUNNING/);
+    const [again] = history(recoveryDecider, [
+      { type: 'StartRecovery', recoveryId: 'rc2', agentId: 'dave', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: at(3 * HOUR) },
+    ]);
+    expect(() => replay.recovery({ ...again, actor: OPERATOR_ACTOR, occurredAt: at(3 * HOUR) })).not.toThrow();
+  });
+});
