@@ -2,7 +2,7 @@ import * as ed from '@noble/ed25519';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { Buffer } from 'buffer';
-import type { CryptoPrimitives } from '../../src/crypto/crypto-primitives';
+import type { CryptoPrimitives } from '../../src/crypto/crypto-primitives.port';
 
 // noble's synchronous API needs a SHA-512: @noble/hashes' own in the browser.
 ed.hashes.sha512 = sha512;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { CryptoPrimitives } from './crypto-primitives';
+import type { CryptoPrimitives } from './crypto-primitives.port';
 import { nodeCrypto } from './node-crypto';
 
 const KEY_CACHE_LIMIT = 10_000;
