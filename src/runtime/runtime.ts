@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import type { Secrets } from '../config/secrets';
 import type { EventStore } from '../event-store/event-store.port';
-import type { ReadinessCheck } from '../health/readiness';
+import type { ReadinessCheck } from '../shared/readiness';
 import type { LogKey } from '../transparency/log-key';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { ReadModelStore } from '../read-models/read-model-store.port';

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import type { ReadinessCheck } from '../health/readiness';
+import type { ReadinessCheck } from '../shared/readiness';
 import { LogIntegrityCheck, type LogFault } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
 import { treeRoot } from './merkle-tree';

@@ -11,6 +11,7 @@ import {
   type Document,
   type Filter,
 } from 'mongodb';
+import { mongoDatabaseName } from '../../shared/mongodb-database';
 import type {
   CollectionName,
   Conditions,
@@ -97,7 +98,7 @@ export class MongoReadModelStore implements ReadModelStore {
 
   constructor(options: MongoReadModelStoreOptions) {
     this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-read-models' });
-    this.db = this.client.db(options.database ?? databaseInUrl(options.url) ?? 'ztkeys');
+    this.db = this.client.db(mongoDatabaseName(options.url, options.database));
     this.cacheMs = options.generationCacheMs ?? 1000;
   }
 
@@ -376,11 +377,6 @@ export class MongoReadModelStore implements ReadModelStore {
 
 function collectionNames(model: ReadModelName, generation: number): Record<string, string> {
   return Object.fromEntries(PROJECTIONS[model].collections.map((collection) => [collection, generationName(collection, generation)]));
-}
-
-export function databaseInUrl(url: string): string | undefined {
-  const database = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url)?.[1];
-  return database ? decodeURIComponent(database) : undefined;
 }
 
 type GuardedChange = Exclude<DocumentChange, InsertDocument>;

@@ -1,6 +1,6 @@
 import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { databaseInUrl } from '../../read-models/mongodb/mongo-read-model-store';
+import { mongoDatabaseName } from '../../shared/mongodb-database';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -42,7 +42,7 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
 
   constructor(options: { url: string; database?: string }) {
     this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-merkle-nodes' });
-    this.db = this.client.db(options.database ?? databaseInUrl(options.url) ?? 'ztkeys');
+    this.db = this.client.db(mongoDatabaseName(options.url, options.database));
   }
 
   async init(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { MetricsScraper } from '../auth/access.decorators';
-import { MetricsEndpoint } from '../http/api-docs.decorators';
+import { MetricsScraper } from '../../auth/access.decorators';
+import { MetricsEndpoint } from '../api-docs.decorators';
 
 @ApiTags('operations')
 @Controller('metrics')

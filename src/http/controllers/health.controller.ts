@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { HttpProblem } from '../http/problem.filter';
-import { problem } from '../http/problem';
-import { Public } from '../auth/access.decorators';
-import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
+import { HttpProblem } from '../problem.filter';
+import { problem } from '../problem';
+import { Public } from '../../auth/access.decorators';
+import { READINESS_CHECKS, type ReadinessCheck } from '../../shared/readiness';
 
 const PING_TIMEOUT_MS = 2000;
 

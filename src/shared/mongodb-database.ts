@@ -1,0 +1,5 @@
+/** The database the read models and Merkle nodes share on one MONGODB_URL: named explicitly, else the URL's path, else `ztkeys`. */
+export function mongoDatabaseName(url: string, database?: string): string {
+  const inUrl = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url)?.[1];
+  return database ?? (inUrl ? decodeURIComponent(inUrl) : 'ztkeys');
+}
