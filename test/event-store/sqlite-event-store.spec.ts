@@ -101,6 +101,31 @@ describe('SqliteEventStore', () => {
       await store.close();
     });
 
+    it('undoes only the failing call of a batch, several rows or one, with nothing of it left', async () => {
+      const store = open(freshPath());
+      const recorded = newEvent();
+      await store.append([{ stream: uniqueStream('first'), expected: 'no_stream', events: [recorded] }]);
+      const head = await store.headPosition();
+      // Checks pass, then an insert fails: the event id is already in the log, in another stream.
+      const severalRows = { stream: uniqueStream('several'), expected: 'no_stream' as const, events: [newEvent()] };
+      const reused = { stream: uniqueStream('reused'), expected: 'no_stream' as const, events: [newEvent(), { ...recorded }] };
+      const oneRow = { stream: uniqueStream('one'), expected: 'no_stream' as const, events: [{ ...recorded }] };
+      const fine = [uniqueStream('fine'), uniqueStream('fine')];
+
+      const settled = await Promise.allSettled([
+        store.append([{ stream: fine[0], expected: 'no_stream', events: [newEvent()] }]),
+        store.append([severalRows, reused]),
+        store.append([oneRow]),
+        store.append([{ stream: fine[1], expected: 'no_stream', events: [newEvent()] }]),
+      ]);
+
+      expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      const log = await readWholeLog(store);
+      expect(log.filter((event) => event.position > head!).map((event) => event.stream)).toEqual(fine);
+      expectConsistentLog(log);
+      await store.close();
+    });
+
     it('commits appends awaited one after another separately', async () => {
       const store = open(freshPath());
       const stream = uniqueStream('sequential');
