@@ -1,5 +1,5 @@
 import { applyToDocument, type StoredDocument } from '../../projections/apply-change';
-import type { CollectionName, Conditions, DocumentChange, VersionedChange } from '../../projections/document-change';
+import { matchesConditions, type CollectionName, type Conditions, type DocumentChange, type VersionedChange } from '../../projections/document-change';
 import { countedChangeId, CountMoves } from './count-moves';
 import { COLLECTION_COUNTS } from './read-model-schema';
 
@@ -58,7 +58,11 @@ export class BatchDocuments {
     if (change.kind === 'patchWhere' || change.kind === 'deleteWhere') {
       // The documents the batch holds, as it has them; the others as stored, where the batch
       // has not changed them: those that match now matched before it.
-      for (const [id, entry] of entries) this.applyTo(change.collection, id, entry, change, version);
+      for (const [id, entry] of entries) {
+        // Most of the batch's documents are not selected: the check applyToDocument would make, without the call.
+        if (entry.stored === null || (!entry.unread && !matchesConditions(entry.stored.document, change.where))) continue;
+        this.applyTo(change.collection, id, entry, change, version);
+      }
       for (const { id, stored } of this.stored.matching(change.collection, change.where)) {
         if (entries.has(id)) continue;
         const entry: Entry = { stored, changed: false, wasStored: true, unread: false };
