@@ -19,8 +19,6 @@ export interface DocumentWrite {
   id: string;
   /** null: deleted. */
   stored: StoredDocument | null;
-  /** Of the last change applied to it (the deletion's, for a deleted one). */
-  version: string;
   /** An insert the batch applied without reading the document: written only where none of that id is stored. */
   insertOnly: boolean;
 }
@@ -28,8 +26,6 @@ export interface DocumentWrite {
 /** A document as the batch has it: null once deleted or never stored. */
 interface Entry {
   stored: StoredDocument | null;
-  /** Of the last change applied, once one was. */
-  version?: string;
   changed: boolean;
   /** Whether a document was stored under its id before the batch: one it created and deleted needs no write. */
   wasStored: boolean;
@@ -74,7 +70,7 @@ export class BatchDocuments {
     let entry = entries.get(change.id);
     if (!entry && change.kind === 'insert' && !counted) {
       // Never read: a later change of the batch to it reads what is stored first.
-      entries.set(change.id, { stored: { version, document: change.document }, version, changed: true, wasStored: false, unread: true });
+      entries.set(change.id, { stored: { version, document: change.document }, changed: true, wasStored: false, unread: true });
       return;
     }
     if (!entry) {
@@ -88,8 +84,7 @@ export class BatchDocuments {
   *writes(): Generator<DocumentWrite> {
     for (const [collection, entries] of this.collections) {
       for (const [id, entry] of entries) {
-        if (!entry.changed || (entry.stored === null && !entry.wasStored)) continue;
-        yield { collection, id, stored: entry.stored, version: entry.version as string, insertOnly: entry.unread };
+        if (entry.changed && (entry.stored !== null || entry.wasStored)) yield { collection, id, stored: entry.stored, insertOnly: entry.unread };
       }
     }
   }
@@ -110,7 +105,6 @@ export class BatchDocuments {
     if (outcome === undefined) return;
     moves?.move(left, outcome ? moves.countedAs(outcome.document) : undefined, version);
     entry.stored = outcome;
-    entry.version = version;
     entry.changed = true;
   }
 

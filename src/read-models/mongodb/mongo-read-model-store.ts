@@ -11,13 +11,19 @@ import {
   type Document,
   type Filter,
 } from 'mongodb';
-import { matchesConditions, type CollectionName, type Conditions, type ReadModelDocument, type VersionedChange } from '../../../projections/document-change';
+import type {
+  CollectionName,
+  Conditions,
+  DocumentChange,
+  InsertDocument,
+  ReadModelDocument,
+  VersionedChange,
+} from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { StoredDocument as VersionedDocument } from '../../../projections/apply-change';
+import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
 import type { Condition, CountsQuery, DocumentQuery, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
-import type { CountMoves } from '../count-moves';
-import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
+import { countedChangeId, CountMoves } from '../count-moves';
 import {
   checkFieldName,
   checkQueryField,
@@ -27,6 +33,7 @@ import {
   generationName,
   generationOf,
   modelOf,
+  type CountedField,
 } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { StoreUnavailable } from '../../shared/store-unavailable';
@@ -129,25 +136,20 @@ export class MongoReadModelStore implements ReadModelStore {
     }
   }
 
-  /**
-   * The batch coalesced per document (BatchDocuments): the documents its changes name or select
-   * are read first, the changes applied to them in memory, and each changed document written
-   * once, by a write guarded by its version; the counts move first (see moveCounts).
-   */
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
-    const documents = new BatchDocuments(await this.storedDocuments(generation, changes));
-    for (const change of changes) documents.apply(change);
-    for (const [collection, moves] of documents.countMoves()) {
-      await this.moveCounts(collection, generation, moves, lastVersionIn(changes, collection));
+    const byCollection = new Map<CollectionName, VersionedChange[]>();
+    for (const change of changes) {
+      const list = byCollection.get(change.change.collection) ?? [];
+      list.push(change);
+      byCollection.set(change.change.collection, list);
     }
-    const writes = new Map<CollectionName, DocumentWrite[]>();
-    for (const write of documents.writes()) {
-      const list = writes.get(write.collection);
-      if (list) list.push(write);
-      else writes.set(write.collection, [write]);
+    // Collections are independent: each keeps the order of its own changes. One after the other:
+    // FerretDB 1.24 can deadlock on concurrent writes to collections of one database.
+    for (const [collection, list] of byCollection) {
+      const counted = COLLECTION_COUNTS[collection];
+      if (counted) await this.moveCounts(collection, counted, generation, list);
+      await writeInOrder(this.collection(collection, generation), list);
     }
-    // One collection after the other: FerretDB 1.24 can deadlock on concurrent writes to collections of one database.
-    for (const [collection, list] of writes) await writeDocuments(this.collection(collection, generation), list);
     await this.checkpoints().updateOne(
       { _id: checkpointId(model, generation) },
       checkpointEventId === undefined
@@ -155,48 +157,6 @@ export class MongoReadModelStore implements ReadModelStore {
         : { $set: { position: checkpoint.toString(), eventId: checkpointEventId } },
       { upsert: true },
     );
-  }
-
-  /**
-   * What the batch reads, fetched before it is applied, in at most two finds a collection: the
-   * documents its changes name (an insert into an uncounted collection only if another change
-   * names it too: the others are written unread), and those its `where` changes select. The
-   * fold takes each document once and changes it in place: a `where` selects among the fetched
-   * documents it has not taken yet, which are as stored before the batch.
-   */
-  private async storedDocuments(generation: number, changes: readonly VersionedChange[]): Promise<StoredDocuments> {
-    const named = new Map<CollectionName, Map<string, number>>();
-    const wheres = new Map<CollectionName, Map<string, Conditions>>();
-    for (const { change } of changes) {
-      if (!('id' in change)) {
-        const list = wheres.get(change.collection) ?? new Map<string, Conditions>();
-        wheres.set(change.collection, list.set(JSON.stringify(change.where), change.where));
-        continue;
-      }
-      const ids = named.get(change.collection) ?? new Map<string, number>();
-      named.set(change.collection, ids);
-      const readAnyway = change.kind !== 'insert' || COLLECTION_COUNTS[change.collection] !== undefined;
-      ids.set(change.id, (ids.get(change.id) ?? 0) + (readAnyway ? 2 : 1));
-    }
-    const found = new Map<CollectionName, Map<string, VersionedDocument>>();
-    const fetch = async (collection: CollectionName, filter: Filter<StoredDocument>): Promise<void> => {
-      const documents = found.get(collection) ?? new Map<string, VersionedDocument>();
-      found.set(collection, documents);
-      for (const document of await this.collection(collection, generation).find(filter).toArray()) documents.set(document._id, versioned(document));
-    };
-    for (const [collection, ids] of named) {
-      const wanted = [...ids].filter(([, n]) => n > 1).map(([id]) => id);
-      if (wanted.length > 0) await fetch(collection, { _id: { $in: wanted } });
-    }
-    for (const [collection, list] of wheres) {
-      const filters = [...list.values()].map(conditionsFilter);
-      await fetch(collection, filters.length === 1 ? filters[0] : { $or: filters });
-    }
-    return {
-      read: (collection, id) => found.get(collection)?.get(id),
-      matching: (collection, where) =>
-        [...(found.get(collection) ?? [])].filter(([, stored]) => matchesConditions(stored.document, where)).map(([id, stored]) => ({ id, stored })),
-    };
   }
 
   /**
@@ -316,12 +276,27 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   /**
-   * Adds what the batch does to the counts, before its documents are written. Each group's counts
-   * carry the version of the last batch added to them (`last`), so a batch applied again after a
-   * crash adds only the moves of changes after it: between the counts and the documents no write
-   * is lost or counted twice, without a transaction.
+   * Adds what the batch does to the counts, before its documents are written: the documents it
+   * names are read and the changes applied to them in memory by the reference semantics. Each
+   * group's counts carry the version of the last batch added to them, so a batch applied again
+   * after a crash adds only the moves of changes after it: between the counts and the documents
+   * no write is lost or counted twice, without a transaction.
    */
-  private async moveCounts(collection: CollectionName, generation: number, moves: CountMoves, last: string): Promise<void> {
+  private async moveCounts(collection: CollectionName, counted: CountedField, generation: number, changes: readonly VersionedChange[]): Promise<void> {
+    const ids = [...new Set(changes.map(countedChangeId))];
+    const found = await this.collection(collection, generation).find({ _id: { $in: ids } }).toArray();
+    const documents = new Map<string, VersionedDocument>(found.map(({ _id, _v, ...document }) => [_id, { version: _v, document: document as ReadModelDocument }]));
+    const moves = new CountMoves(counted);
+    for (const versioned of changes) {
+      const id = countedChangeId(versioned);
+      const before = documents.get(id);
+      const outcome = applyToDocument(before, versioned.change, versioned.version);
+      if (outcome === undefined) continue;
+      moves.record(before?.document, outcome?.document, versioned.version);
+      if (outcome === null) documents.delete(id);
+      else documents.set(id, outcome);
+    }
+    const last = changes[changes.length - 1].version;
     const counts = this.countsOf(collection, generation);
     const groups = moves.groups();
     const added = new Map((await counts.find({ _id: { $in: groups } }).toArray()).map((document) => [document._id, document._v]));
@@ -408,26 +383,28 @@ export function databaseInUrl(url: string): string | undefined {
   return database ? decodeURIComponent(database) : undefined;
 }
 
-/** A stored document as the batch reads it. */
-const versioned = ({ _id, _v, ...document }: StoredDocument): VersionedDocument => ({ version: _v, document: document as ReadModelDocument });
+type GuardedChange = Exclude<DocumentChange, InsertDocument>;
 
-/** The version of the batch's last change to the collection. */
-function lastVersionIn(changes: readonly VersionedChange[], collection: CollectionName): string {
-  for (let i = changes.length - 1; i >= 0; i -= 1) if (changes[i].change.collection === collection) return changes[i].version;
-  throw new TypeError(`the batch has no change to ${collection}`);
-}
-
-/** Inserts written unread go out as one unordered insertMany, the other documents as ordered bulk writes, each guarded by its version. */
-async function writeDocuments(collection: Collection<StoredDocument>, writes: readonly DocumentWrite[]): Promise<void> {
-  const inserts = writes.filter((write) => write.insertOnly);
-  if (inserts.length > 0) await insertMissing(collection, inserts);
-  const operations = writes.filter((write) => !write.insertOnly).map(toOperation);
-  if (operations.length > 0) await bulkWriteGuarded(collection, operations);
+/** Runs of inserts go out as one unordered insertMany, the other runs as ordered bulk writes. */
+async function writeInOrder(collection: Collection<StoredDocument>, changes: readonly VersionedChange[]): Promise<void> {
+  let run: VersionedChange[] = [];
+  const flush = async (): Promise<void> => {
+    if (run.length === 0) return;
+    const [first] = run;
+    if (first.change.kind === 'insert') await insertMissing(collection, run);
+    else await bulkWriteGuarded(collection, run.map(({ change, version }) => toOperation(change as GuardedChange, version)));
+    run = [];
+  };
+  for (const change of changes) {
+    if (run.length > 0 && (run[0].change.kind === 'insert') !== (change.change.kind === 'insert')) await flush();
+    run.push(change);
+  }
+  await flush();
 }
 
 /** A document that is there already was inserted by an earlier try: its duplicate _id is no error. */
-async function insertMissing(collection: Collection<StoredDocument>, inserts: readonly DocumentWrite[]): Promise<void> {
-  const documents = inserts.map(({ id, stored }) => ({ ...(stored as VersionedDocument).document, _id: id, _v: (stored as VersionedDocument).version }));
+async function insertMissing(collection: Collection<StoredDocument>, inserts: readonly VersionedChange[]): Promise<void> {
+  const documents = inserts.map(({ change, version }) => ({ ...(change as InsertDocument).document, _id: (change as InsertDocument).id, _v: version }));
   try {
     await collection.insertMany(documents, { ordered: false });
   } catch (error) {
@@ -436,11 +413,25 @@ async function insertMissing(collection: Collection<StoredDocument>, inserts: re
   }
 }
 
-/** What the batch made of a document, as one write that touches it only while it is older. */
-function toOperation({ id, stored, version }: DocumentWrite): AnyBulkWriteOperation<StoredDocument> {
-  const filter = { _id: id, _v: { $lt: version } };
-  if (stored === null) return { deleteOne: { filter } };
-  return { replaceOne: { filter, replacement: { ...stored.document, _id: id, _v: version }, upsert: true } };
+/** Each change as one guarded write: it touches only documents older than itself. */
+function toOperation(change: GuardedChange, version: string): AnyBulkWriteOperation<StoredDocument> {
+  const older = { _v: { $lt: version } };
+  switch (change.kind) {
+    case 'upsert':
+      return {
+        replaceOne: { filter: { _id: change.id, ...older }, replacement: { ...change.document, _id: change.id, _v: version }, upsert: true },
+      };
+    case 'patch':
+      return {
+        updateOne: { filter: { _id: change.id, ...older, ...conditionsFilter(change.when) }, update: { $set: { ...change.set, _v: version } } },
+      };
+    case 'patchWhere':
+      return { updateMany: { filter: { ...conditionsFilter(change.where), ...older }, update: { $set: { ...change.set, _v: version } } } };
+    case 'delete':
+      return { deleteOne: { filter: { _id: change.id, ...older } } };
+    case 'deleteWhere':
+      return { deleteMany: { filter: { ...conditionsFilter(change.where), ...older } } };
+  }
 }
 
 /**
