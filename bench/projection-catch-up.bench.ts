@@ -11,7 +11,7 @@ import { ReadQueries } from '../src/application/queries/read-queries';
 import { rebuildReadModels } from '../src/read-models/rebuild-read-models';
 import type { EventStore } from '../src/event-store/event-store.port';
 import type { ReadModelStore } from '../src/read-models/read-model-store.port';
-import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
+import { READ_MODEL_WAL_AUTOCHECKPOINT_PAGES, SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
 import { projectedModels } from '../src/read-models/projected-models';
 import { startOnThread } from '../src/runtime/projector-thread';
 import type { RunningProjections } from '../src/runtime/live-projections';
@@ -206,6 +206,7 @@ function bareRewrite(storePath: string, barePath: string): { rows: number; secon
   const bare = new Database(barePath);
   bare.pragma('journal_mode = WAL');
   bare.pragma('synchronous = NORMAL');
+  bare.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
   const schema = source.prepare("SELECT type, tbl_name AS name, sql FROM sqlite_master WHERE tbl_name GLOB '*_[0-9]*' AND sql IS NOT NULL").all() as Array<{
     type: string;
     name: string;

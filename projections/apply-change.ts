@@ -1,4 +1,4 @@
-import { matchesConditions, withFieldsSet, type DocumentChange, type ReadModelDocument } from './document-change';
+import { matchesConditions, setFields, withFieldsSet, type DocumentChange, type FieldValues, type ReadModelDocument } from './document-change';
 
 /** A document as a store keeps it: with the version of the last change applied to it. */
 export interface StoredDocument {
@@ -10,24 +10,29 @@ export interface StoredDocument {
  * What a change does to one document it targets (by id, or a candidate for a `where`): the new
  * stored document, null when it is deleted, undefined when the change does not apply to it.
  * A change applies only to a document older than itself, which makes replays harmless.
+ *
+ * `inPlace`: the stored document is the caller's to change (a batch's own copy), and the outcome
+ * may be the change's own document (the changes are the batch's too): no copies are made.
  */
 export function applyToDocument(
   stored: StoredDocument | undefined,
   change: DocumentChange,
   version: string,
+  inPlace = false,
 ): StoredDocument | null | undefined {
   if (stored && stored.version >= version) return undefined;
+  const set = (document: ReadModelDocument, values: FieldValues): ReadModelDocument => (inPlace ? setFields(document, values) : withFieldsSet(document, values));
   switch (change.kind) {
     case 'upsert':
-      return { version, document: structuredClone(change.document) };
+      return { version, document: inPlace ? change.document : structuredClone(change.document) };
     case 'insert':
-      return stored ? undefined : { version, document: structuredClone(change.document) };
+      return stored ? undefined : { version, document: inPlace ? change.document : structuredClone(change.document) };
     case 'patch':
       if (!stored || !matchesConditions(stored.document, change.when)) return undefined;
-      return { version, document: withFieldsSet(stored.document, change.set) };
+      return { version, document: set(stored.document, change.set) };
     case 'patchWhere':
       if (!stored || !matchesConditions(stored.document, change.where)) return undefined;
-      return { version, document: withFieldsSet(stored.document, change.set) };
+      return { version, document: set(stored.document, change.set) };
     case 'delete':
       return stored ? null : undefined;
     case 'deleteWhere':

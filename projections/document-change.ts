@@ -92,6 +92,7 @@ export function versionChanges(position: bigint, changes: readonly DocumentChang
 
 /** The value at a field path; undefined when a step is missing or not an object. */
 export function valueAt(document: ReadModelDocument, path: string): JsonValue | undefined {
+  if (!path.includes('.')) return document[path];
   let value: JsonValue | undefined = document;
   for (const field of path.split('.')) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
@@ -101,7 +102,8 @@ export function valueAt(document: ReadModelDocument, path: string): JsonValue | 
 }
 
 export function matchesConditions(document: ReadModelDocument, conditions: Conditions = {}): boolean {
-  return Object.entries(conditions).every(([path, expected]) => (valueAt(document, path) ?? null) === expected);
+  for (const path in conditions) if ((valueAt(document, path) ?? null) !== conditions[path]) return false;
+  return true;
 }
 
 /**
@@ -109,19 +111,30 @@ export function matchesConditions(document: ReadModelDocument, conditions: Condi
  * created and a parent that is not an object (null, say) is an error.
  */
 export function withFieldsSet(document: ReadModelDocument, values: FieldValues): ReadModelDocument {
-  const copy = structuredClone(document);
-  for (const [path, value] of Object.entries(values)) {
+  return setFields(structuredClone(document), values);
+}
+
+/** Sets the fields in the document itself (one the caller owns), as withFieldsSet does in a copy; returns it. */
+export function setFields(document: ReadModelDocument, values: FieldValues): ReadModelDocument {
+  for (const path in values) {
+    const value = values[path];
+    // The document must not share an object with the change: a later change may set inside it.
+    const copy = value !== null && typeof value === 'object' ? structuredClone(value) : value;
+    if (!path.includes('.')) {
+      document[path] = copy;
+      continue;
+    }
     const fields = path.split('.');
     const last = fields.pop() as string;
-    let parent = copy;
+    let parent = document;
     for (const field of fields) {
       const next: JsonValue = parent[field] === undefined ? (parent[field] = {}) : parent[field];
       if (!isObject(next)) throw new TypeError(`cannot set ${path}: ${field} is not an object`);
       parent = next;
     }
-    parent[last] = structuredClone(value);
+    parent[last] = copy;
   }
-  return copy;
+  return document;
 }
 
 function isObject(value: JsonValue | undefined): value is ReadModelDocument {

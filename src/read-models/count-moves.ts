@@ -9,33 +9,43 @@ interface Move {
   version: string;
 }
 
+/** Where a document is counted: the value of the counted field within its group. */
+export interface CountedAs {
+  group: string;
+  value: string;
+}
+
 /**
  * What a batch of changes does to the counts of a counted collection, recorded change by change
  * from each document before and after it. The stores add the sums to the counts they keep.
  */
 export class CountMoves {
-  private readonly moves: Move[] = [];
+  /** By group, in the order recorded. */
+  private readonly moves = new Map<string, Move[]>();
 
   constructor(private readonly counted: CountedField) {}
 
   /** A change made `before` into `after` (undefined: no document); a change that did nothing is not recorded. */
   record(before: ReadModelDocument | undefined, after: ReadModelDocument | undefined, version: string): void {
-    const left = before && this.countedAs(before);
-    const joined = after && this.countedAs(after);
+    this.move(before && this.countedAs(before), after && this.countedAs(after), version);
+  }
+
+  /** A change moved a document from where it was counted (`left`) to `joined` (undefined: not counted). */
+  move(left: CountedAs | undefined, joined: CountedAs | undefined, version: string): void {
     if (left?.group === joined?.group && left?.value === joined?.value) return;
-    if (left) this.moves.push({ ...left, n: -1, version });
-    if (joined) this.moves.push({ ...joined, n: 1, version });
+    if (left) this.add({ ...left, n: -1, version });
+    if (joined) this.add({ ...joined, n: 1, version });
   }
 
   groups(): string[] {
-    return [...new Set(this.moves.map((move) => move.group))];
+    return [...this.moves.keys()];
   }
 
   /** The sum of the group's moves of versions after `since` (all when undefined), by value; zero sums left out. */
   sums(group: string, since?: string): Map<string, number> {
     const sums = new Map<string, number>();
-    for (const move of this.moves) {
-      if (move.group !== group || (since !== undefined && move.version <= since)) continue;
+    for (const move of this.moves.get(group) ?? []) {
+      if (since !== undefined && move.version <= since) continue;
       sums.set(move.value, (sums.get(move.value) ?? 0) + move.n);
     }
     for (const [value, n] of sums) if (n === 0) sums.delete(value);
@@ -46,12 +56,18 @@ export class CountMoves {
    * Where a document is counted; nowhere without a value. A counted value becomes a field name of
    * the MongoDB counts document: it must be a plain name.
    */
-  private countedAs(document: ReadModelDocument): { group: string; value: string } | undefined {
+  countedAs(document: ReadModelDocument): CountedAs | undefined {
     const value = valueAt(document, this.counted.field);
     if (value === undefined || value === null) return undefined;
     const group = valueAt(document, this.counted.group);
     if (typeof group !== 'string') throw new TypeError(`a counted document needs a string ${this.counted.group}`);
     return { group, value: checkFieldName(String(value)) };
+  }
+
+  private add(move: Move): void {
+    const moves = this.moves.get(move.group);
+    if (moves) moves.push(move);
+    else this.moves.set(move.group, [move]);
   }
 }
 

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
-import { applyToDocument, type StoredDocument } from '../../../projections/apply-change';
-import { BatchDocuments, type DocumentTable } from './batch-documents';
+import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
+import { DocumentCache } from '../document-cache';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
@@ -26,7 +26,24 @@ export interface SqliteReadModelStoreOptions {
   eventLogPath?: string;
 }
 
+/**
+ * The WAL is copied back into the file once it holds this many pages (64 MiB) rather than
+ * SQLite's 1,000: a catch-up's batches rewrite the same pages, which a checkpoint then copies
+ * once, not at nearly every commit (checkpoints were most of the commit time of a catch-up).
+ */
+export const READ_MODEL_WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
+/** Documents a batch finds in memory instead of reading them (about 20-40 MB): an org's agents, say. */
+const CACHED_DOCUMENTS = 20_000;
+
 type Binding = string | number | null;
+
+interface DocumentStatements {
+  read: Database.Statement;
+  upsert: Database.Statement;
+  insert: Database.Statement;
+  delete: Database.Statement;
+}
 
 interface Row {
   id: string;
@@ -45,11 +62,18 @@ const countsTable = (collection: CollectionName, generation: number): string => 
  * with its version; expression indexes on the queried fields. A batch of changes and its
  * checkpoint commit in one transaction, and the versions make replays harmless anyway.
  */
-export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
+export class SqliteReadModelStore implements ReadModelStore {
   readonly servedFromLog: ReadonlySet<ReadModelName>;
   private readonly auditTrail: EventLogAuditTrail | undefined;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Documents as this connection's batches committed them, by table. */
+  private readonly cache = new DocumentCache(CACHED_DOCUMENTS);
+  private readonly dataVersion: Database.Statement;
+  /** The file's data_version after this connection's last commit: another's commit changes it. */
+  private cachedAt: unknown;
+  /** The statements a batch writes a generation's collection with, by table name. */
+  private readonly tableStatements = new Map<string, DocumentStatements>();
   private readonly faults: SqliteWriteFaults;
   private readonly path: string;
   /** Generations' collections (and fields) whose index for `where` changes exists. */
@@ -58,6 +82,8 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   constructor(options: SqliteReadModelStoreOptions) {
     this.path = options.path;
     this.db = openSqliteFile(options.path, 'NORMAL');
+    this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS read_model_generations (
         model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
@@ -115,6 +141,8 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     // One transaction (one commit, one WAL sync) for the batch of every model; each model's in a
     // savepoint of its own, which a change that does not apply rolls back alone.
     const applyAll = this.db.transaction(() => {
+      // Another connection committed since this one last did: what the cache holds may be stale.
+      if (this.dataVersion.get() !== this.cachedAt) this.cache.clear();
       for (const batch of batches) {
         try {
           this.applyModelBatch(batch);
@@ -124,7 +152,15 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
         }
       }
     }).immediate;
-    this.faults.write(applyAll);
+    let committed = false;
+    try {
+      this.faults.write(applyAll);
+      this.cachedAt = this.dataVersion.get();
+      committed = true;
+    } finally {
+      // Documents of a batch that did not commit were changed in place in the cache.
+      if (!committed || failed.size > 0) this.cache.clear();
+    }
     return failed;
   }
 
@@ -132,9 +168,10 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
   private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
     this.notServedFromLog(model);
     this.db.transaction(() => {
-      const documents = new BatchDocuments(this, generation);
+      const documents = new BatchDocuments(this.storedDocuments(generation));
       for (const change of changes) documents.apply(change);
-      documents.flushAll();
+      for (const write of documents.writes()) this.writeDocument(generation, write);
+      for (const [collection, moves] of documents.countMoves()) this.addCounts(collection, generation, moves);
       this.run(
         `INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?)
          ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
@@ -242,35 +279,39 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     return { sql, bindings };
   }
 
-  /** The stored document by id, undefined when there is none. */
-  readDocument(collection: CollectionName, generation: number, id: string): StoredDocument | undefined {
-    const row = this.get<Row>(`SELECT id, version, document FROM ${table(collection, generation)} WHERE id = ?`, id);
-    return row && { version: row.version, document: JSON.parse(row.document) as ReadModelDocument };
+  /** The generation's documents as a batch reads them. */
+  private storedDocuments(generation: number): StoredDocuments {
+    return {
+      read: (collection, id) => {
+        const t = table(collection, generation);
+        const cached = this.cache.get(t, id);
+        if (cached !== undefined) return cached ?? undefined;
+        const row = this.documentStatements(collection, generation).read.get(id) as Row | undefined;
+        const stored = row && { version: row.version, document: JSON.parse(row.document) as ReadModelDocument };
+        this.cache.set(t, id, stored ?? null);
+        return stored;
+      },
+      matching: (collection, where) => {
+        this.ensureWhereIndex(collection, generation, Object.keys(where));
+        const conditions = conditionsSql(where);
+        const rows = this.statement(`SELECT id, version, document FROM ${table(collection, generation)} WHERE ${conditions.sql}`).all(...conditions.bindings) as Row[];
+        return rows.map((row) => ({ id: row.id, stored: { version: row.version, document: JSON.parse(row.document) as ReadModelDocument } }));
+      },
+    };
   }
 
-  /** Writes what a batch made of a document: null deletes it. Versions were compared already. */
-  writeDocument(collection: CollectionName, generation: number, id: string, stored: StoredDocument | null): void {
-    const t = table(collection, generation);
-    if (stored === null) return this.run(`DELETE FROM ${t} WHERE id = ?`, id);
-    this.run(
-      `INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document`,
-      id,
-      stored.version,
-      JSON.stringify(stored.document),
-    );
-  }
-
-  insertDocument(collection: CollectionName, generation: number, id: string, stored: StoredDocument): void {
-    this.run(
-      `INSERT INTO ${table(collection, generation)} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      id,
-      stored.version,
-      JSON.stringify(stored.document),
-    );
+  /** Writes what a batch made of a document. Versions were compared already. */
+  private writeDocument(generation: number, { collection, id, stored, insertOnly }: DocumentWrite): void {
+    const statements = this.documentStatements(collection, generation);
+    if (stored === null) statements.delete.run(id);
+    else (insertOnly ? statements.insert : statements.upsert).run(id, stored.version, JSON.stringify(stored.document));
+    // An insert leaves a document stored under its id before in place: what is stored is not known here.
+    if (insertOnly) this.cache.forget(table(collection, generation), id);
+    else this.cache.set(table(collection, generation), id, stored);
   }
 
   /** Adds what a batch did to the counts of a counted collection. */
-  addCounts(collection: CollectionName, generation: number, moves: CountMoves): void {
+  private addCounts(collection: CollectionName, generation: number, moves: CountMoves): void {
     for (const group of moves.groups()) {
       for (const [value, n] of moves.sums(group)) {
         this.run(
@@ -283,25 +324,19 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     }
   }
 
-  /** A change that selects documents by conditions: run in SQL over what is written. */
-  applyWhere({ change, version }: VersionedChange, generation: number): void {
-    if (change.kind !== 'patchWhere' && change.kind !== 'deleteWhere') throw new TypeError(`${change.kind} names its document`);
-    const t = table(change.collection, generation);
-    this.ensureWhereIndex(change.collection, generation, Object.keys(change.where));
-    if (change.kind === 'deleteWhere') {
-      const where = conditionsSql(change.where);
-      this.run(`DELETE FROM ${t} WHERE ${where.sql} AND version < ?`, ...where.bindings, version);
-      return;
+  private documentStatements(collection: CollectionName, generation: number): DocumentStatements {
+    const t = table(collection, generation);
+    let statements = this.tableStatements.get(t);
+    if (!statements) {
+      statements = {
+        read: this.db.prepare(`SELECT id, version, document FROM ${t} WHERE id = ?`),
+        upsert: this.db.prepare(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document`),
+        insert: this.db.prepare(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+        delete: this.db.prepare(`DELETE FROM ${t} WHERE id = ?`),
+      };
+      this.tableStatements.set(t, statements);
     }
-    for (const row of this.selectWhere(t, change.where, version)) {
-      const outcome = applyToDocument({ version: row.version, document: JSON.parse(row.document) as ReadModelDocument }, change, version);
-      if (outcome) this.run(`UPDATE ${t} SET version = ?, document = ? WHERE id = ?`, outcome.version, JSON.stringify(outcome.document), row.id);
-    }
-  }
-
-  private selectWhere(t: string, conditions: Conditions, version: string): Row[] {
-    const where = conditionsSql(conditions);
-    return this.statement(`SELECT id, version, document FROM ${t} WHERE ${where.sql} AND version < ?`).all(...where.bindings, version) as Row[];
+    return statements;
   }
 
   private createCollections(model: ReadModelName, generation: number): void {
@@ -344,6 +379,8 @@ export class SqliteReadModelStore implements ReadModelStore, DocumentTable {
     }
     this.run('DELETE FROM read_model_checkpoints WHERE model = ? AND generation = ?', model, generation);
     this.statements.clear();
+    this.tableStatements.clear();
+    this.cache.clear();
   }
 
   private table(query: { collection: CollectionName; generation?: number }): string {
