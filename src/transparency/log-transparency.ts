@@ -74,7 +74,12 @@ export class LogTransparency implements RunningTransparency {
   }
 
   start(): void {
-    this.follower?.start().catch((error: unknown) => this.reports.onError('merkleNodes', error));
+    const follower = this.follower;
+    // Subscribed after its checkpoint: where it stands before any batch (none comes on a log it has caught up with).
+    follower?.start().then(
+      () => this.reports.onFollowed(follower.position),
+      (error: unknown) => this.reports.onError('merkleNodes', error),
+    );
     this.checkpointer?.start();
     this.selfCheck.start();
   }
