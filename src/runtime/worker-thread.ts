@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
 
 /** An error as it crosses the thread boundary: a clone would lose its class, so its name is kept beside its message and stack. */
 export interface ThreadError {
@@ -33,12 +33,17 @@ export interface StartedThread {
 const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: ['--require', join(__dirname, '../../scripts/register-ts.js')] } : {};
 
 /**
- * Starts the worker entry `name` of this folder (.js in dist, .ts from source) with `workerData`;
- * each message it posts goes to `onMessage`, a thread error to `onError`. The entry runs
- * serveThread, which stops at the first message the parent posts.
+ * Starts the worker entry `name` of this folder (.js in dist, .ts from source) with `workerData`
+ * (and the thread's V8 heap limits, if any); each message it posts goes to `onMessage`, a thread
+ * error to `onError`. The entry runs serveThread, which stops at the first message the parent posts.
  */
-export function startThread<M>(name: string, workerData: unknown, handlers: { onMessage(message: M): void; onError(error: Error): void }): StartedThread {
-  const worker = new Worker(join(__dirname, `${name}${extname(__filename)}`), { workerData, ...FROM_SOURCE });
+export function startThread<M>(
+  name: string,
+  workerData: unknown,
+  handlers: { onMessage(message: M): void; onError(error: Error): void },
+  resourceLimits?: ResourceLimits,
+): StartedThread {
+  const worker = new Worker(join(__dirname, `${name}${extname(__filename)}`), { workerData, resourceLimits, ...FROM_SOURCE });
   const exited = new Promise<number>((done) => worker.once('exit', done));
   worker.on('error', handlers.onError);
   worker.on('message', handlers.onMessage);
