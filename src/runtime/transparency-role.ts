@@ -32,7 +32,7 @@ export class TransparencyRole {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= this.run().catch((error: unknown) => this.onError('thread', error));
   }
 
   async stop(): Promise<void> {

@@ -6,10 +6,18 @@
  */
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { TransparencyRole } from '../../src/runtime/transparency-role';
+import { startTransparencyOnThread } from '../../src/runtime/transparency-thread';
 import { checkpointStream } from '../../src/transparency/log-checkpointer';
+import { logKeyOf } from '../../src/transparency/log-key';
+import { SelfCheckStatus } from '../../src/transparency/self-check-status';
+import { signerFromSeed } from '../../src/transparency/signed-note';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { waitFor } from '../notifications/support/wait-for';
@@ -75,4 +83,33 @@ describe('the transparency work on its worker thread (embedded)', () => {
     server = await startTestServer({ ...env, LOG_CHECKPOINT_IDLE_MS: '86400000' });
     await waitFor("the checkpointer's lag to be 0", async () => /^ztkeys_subscriber_lag_events\{subscriber="checkpointer"\} 0$/m.test((await call<string>(server, 'GET', '/metrics')).body));
   });
+});
+
+describe('the transparency role with its worker thread', () => {
+  it('starts the thread again after it died, and reports why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztkeys-transparency-restart-'));
+    const eventLogPath = join(dir, 'events.sqlite');
+    await new SqliteEventStore({ path: eventLogPath }).close();
+    // A folder where the node store's file goes: the thread dies at its start, for real, until it is gone.
+    const merkleNodesPath = join(dir, 'merkle-nodes.sqlite');
+    mkdirSync(merkleNodesPath);
+    const errors: string[] = [];
+    const registry = new Registry();
+    const status = new SelfCheckStatus(registry, { onFault: () => undefined, onNodesDisagree: () => undefined });
+    const settings = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, selfCheckIntervalMs: 0 };
+    const start = startTransparencyOnThread({ eventLogPath, merkleNodesPath, logKey: logKeyOf(signerFromSeed('test.local/log', randomBytes(32))), settings });
+    const role = new TransparencyRole(start, status, (part, error) => errors.push(`${part}: ${String(error)}`));
+    const completed = async () => (await registry.getSingleMetric('ztkeys_audit_log_self_check_completed_timestamp_seconds')!.get()).values[0]?.value ?? 0;
+    try {
+      role.start();
+      await waitFor('the thread to die', () => errors.some((error) => /transparency thread ended/.test(error)));
+      expect(errors.join('\n')).toMatch(/EISDIR|directory/);
+      expect(await completed()).toBe(0);
+      rmSync(merkleNodesPath, { recursive: true });
+      await waitFor('a check by the thread started again', async () => (await completed()) > 0);
+    } finally {
+      await role.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
