@@ -254,7 +254,7 @@ export const growthBench: Bench = async () => {
         ceilingValue: MiB(empty.peak),
       },
       {
-        name: `(same run) longest GET /health/live from the spawn until settled (the self-check reads the whole log on the main thread), log of ${n} events`,
+        name: `(same run) longest GET /health/live from the spawn until settled (embedded, the projector and the transparency work, Merkle follower and self-check, on worker threads), log of ${n} events`,
         value: Math.round(measured.liveWait),
         unit: 'ms',
         ceilingName: 'the same, empty log',

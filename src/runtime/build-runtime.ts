@@ -15,17 +15,18 @@ import { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
-import { LogCheckpointer } from '../transparency/log-checkpointer';
-import { MerkleFollower } from '../transparency/merkle-follower';
-import { openMerkleNodeStore } from '../transparency/node-store/open-merkle-node-store';
+import { startTransparencyInProcess } from '../transparency/log-transparency';
+import { embeddedMerkleNodesPath, openMerkleNodeStore } from '../transparency/node-store/open-merkle-node-store';
 import { loadLogKey } from '../transparency/log-key';
-import { describeFault, LogSelfCheck } from '../transparency/log-self-check';
+import { describeFault, SelfCheckStatus } from '../transparency/self-check-status';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
 import { startInProcess } from './live-projections';
 import { projectedModels } from '../read-models/projected-models';
 import { startOnThread } from './projector-thread';
+import { TransparencyRole } from './transparency-role';
+import { startTransparencyOnThread } from './transparency-thread';
 import { DeadlineScheduler, type DeadlineEnforcers } from './deadline-scheduler';
 import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
@@ -86,6 +87,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const eventStore = new MeasuredEventStore(openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
   const lag = new SubscriberLag(registry, eventStore);
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
+  // Networked stores' writes are round trips that hardly hold the event loop: the background roles run in it.
+  const networked = Boolean(config.eventStoreUrl || config.mongodbUrl);
 
   const readModels = await openReadModels(config);
   const merkleNodes = openMerkleNodeStore(config);
@@ -118,7 +121,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     ? new Projector(
         projectedModels(readModels).map((projection) => projection.name),
         // Embedded, on a worker thread of its own: a catch-up never holds the API's event loop.
-        config.eventStoreUrl || config.mongodbUrl
+        networked
           ? startInProcess(eventStore, readModels)
           : startOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), readModelsPath: embeddedReadModelsPath(config.dataDir) }),
         leaseRedis
@@ -145,37 +148,38 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
-  // The process that signs checkpoints keeps the trees they sign (LOG_CHECKPOINTS=off: another process does both).
-  const follower = runs('projector') && config.checkpoints
-    ? new MerkleFollower(eventStore, merkleNodes, { onError: throttledWarnings(logger, 'Merkle nodes') })
+  // The process that signs checkpoints keeps the trees they sign (LOG_CHECKPOINTS=off: another process does both),
+  // beside the server's own check of the stored log against its signed checkpoints.
+  const transparencySettings = {
+    checkpoints: config.checkpoints,
+    checkpointDelayMs: config.checkpointDelayMs,
+    checkpointIdleMs: config.checkpointIdleMs,
+    selfCheckIntervalMs: config.selfCheckIntervalMs,
+  };
+  const transparencyWarnings = {
+    merkleNodes: throttledWarnings(logger, 'Merkle nodes'),
+    checkpoints: throttledWarnings(logger, 'log checkpoints'),
+    selfCheck: (error: unknown) => logger.warn(`audit log self-check: ${String(error)}`),
+    thread: throttledWarnings(logger, 'transparency thread'),
+  };
+  const transparency = runs('projector')
+    ? new TransparencyRole(
+        // Embedded, on a worker thread of its own, as the projector: reading the whole log never holds the API's event loop.
+        networked
+          ? startTransparencyInProcess(eventStore, merkleNodes, logKey, transparencySettings)
+          : startTransparencyOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), merkleNodesPath: embeddedMerkleNodesPath(config.dataDir), logKey, settings: transparencySettings }),
+        new SelfCheckStatus(registry, {
+          onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
+          onNodesDisagree: (disagreements) => logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`),
+        }),
+        (part, error) => transparencyWarnings[part](error),
+      )
     : undefined;
-  if (follower) lag.follow('checkpointer', () => follower.position);
-  // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
-  const checkpointer = follower
-    ? new LogCheckpointer(eventStore, logKey, follower, {
-        delayMs: config.checkpointDelayMs,
-        idleMs: config.checkpointIdleMs,
-        onError: throttledWarnings(logger, 'log checkpoints'),
-      })
-    : undefined;
+  if (transparency) readinessChecks.push(...transparency.readiness);
+  if (transparency && config.checkpoints) lag.follow('checkpointer', () => transparency.followed);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
   const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
-
-  // The server's own check of the stored log against its signed checkpoints, beside the role that signs them.
-  const selfCheck = runs('projector')
-    ? new LogSelfCheck(eventStore, logKey.keyring, registry, {
-        intervalMs: config.selfCheckIntervalMs,
-        onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
-        onError: (error) => logger.warn(`audit log self-check: ${String(error)}`),
-        nodes: follower && merkleNodes,
-        onNodesDisagree: (disagreements) => {
-          logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`);
-          void follower?.rebuild().then(() => selfCheck?.check(), (error: unknown) => logger.warn(`Merkle nodes: ${String(error)}`));
-        },
-      })
-    : undefined;
-  if (selfCheck) readinessChecks.push(selfCheck.readiness, selfCheck.nodesReadiness);
 
   return {
     config,
@@ -191,14 +195,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     start: () => {
       projector?.start();
       deadlines?.start();
-      follower?.start().catch((error: unknown) => logger.warn(`Merkle nodes: ${String(error)}`));
-      checkpointer?.start();
-      selfCheck?.start();
+      transparency?.start();
     },
     close: async () => {
-      await selfCheck?.stop();
-      await checkpointer?.stop();
-      await follower?.stop();
+      await transparency?.stop();
       await deadlines?.stop();
       await projector?.stop();
       redis?.disconnect();

@@ -1,7 +1,6 @@
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ReadModelName } from '../../projections/projection';
 import type { ProjectionCallbacks, RunningProjections, StartProjections } from './live-projections';
+import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
 /** What the worker thread is started with. */
 export interface ProjectorThreadData {
@@ -15,7 +14,7 @@ export interface ProjectorThreadData {
 export type ProjectorThreadMessage =
   | { kind: 'started' }
   | { kind: 'positions'; positions: Array<[ReadModelName, bigint | undefined]> }
-  | { kind: 'error'; error: { message: string; stack?: string } }
+  | ThreadFailure
   | { kind: 'diverged'; model: ReadModelName; reason: string }
   | { kind: 'rebuilt'; model: ReadModelName };
 
@@ -28,11 +27,6 @@ export interface ProjectorThreadOptions {
   stopTimeoutMs?: number;
 }
 
-/** The worker's entry beside this file: .js in dist, .ts when run from source. */
-const WORKER_ENTRY = join(__dirname, `projector.worker${extname(__filename)}`);
-/** Run from source (the test suites), the thread compiles it with the suites' own SWC hook. */
-const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: ['--require', join(__dirname, '../../scripts/register-ts.js')] } : {};
-
 /**
  * The embedded process's projections on a worker thread: the thread opens the log and the
  * read-model file on connections of its own (WAL: the API's connections read beside it), so a
@@ -44,29 +38,20 @@ export const startOnThread =
   (callbacks) =>
     new Promise<RunningProjections>((resolve) => {
       const positions = new Map<ReadModelName, bigint | undefined>();
-      let stopping = false;
-      const worker = new Worker(WORKER_ENTRY, {
-        workerData: { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5 } satisfies ProjectorThreadData,
-        ...FROM_SOURCE,
+      const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5 };
+      const thread = startThread<ProjectorThreadMessage>('projector.worker', data, {
+        onMessage: (message) => handle(message, positions, callbacks, () => resolve(running)),
+        onError: (error) => callbacks.onError(error),
       });
-      const exited = new Promise<number>((done) => worker.once('exit', done));
-      worker.on('error', (error) => callbacks.onError(error));
       const running: RunningProjections = {
         positionOf: (model) => positions.get(model),
-        ended: exited.then((code) => {
-          if (!stopping) callbacks.onError(new Error(`the projector thread ended (exit code ${code}); restarting it from the checkpoints`));
+        ended: thread.exited.then((code) => {
+          if (!thread.stopping) callbacks.onError(new Error(`the projector thread ended (exit code ${code}); restarting it from the checkpoints`));
         }),
-        stop: async () => {
-          stopping = true;
-          worker.postMessage('stop');
-          const timeout = setTimeout(() => void worker.terminate(), options.stopTimeoutMs ?? 30_000);
-          await exited;
-          clearTimeout(timeout);
-        },
+        stop: () => thread.stop(options.stopTimeoutMs ?? 30_000),
       };
-      worker.on('message', (message: ProjectorThreadMessage) => handle(message, positions, callbacks, () => resolve(running)));
       // Died before it subscribed: the projector restarts it.
-      void exited.then(() => resolve(running));
+      void thread.exited.then(() => resolve(running));
     });
 
 function handle(message: ProjectorThreadMessage, positions: Map<ReadModelName, bigint | undefined>, callbacks: ProjectionCallbacks, started: () => void): void {
@@ -77,7 +62,7 @@ function handle(message: ProjectorThreadMessage, positions: Map<ReadModelName, b
       for (const [model, position] of message.positions) positions.set(model, position);
       return callbacks.onProgress?.();
     case 'error':
-      return callbacks.onError(Object.assign(new Error(message.error.message), { stack: message.error.stack }));
+      return callbacks.onError(fromThreadError(message.error));
     case 'diverged':
       return callbacks.onDiverged(message.model, message.reason);
     case 'rebuilt':

@@ -1,7 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import type { ReadinessCheck } from '../shared/readiness';
 import { LogIntegrityCheck, type LogFault } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
 import { treeRoot } from './merkle-tree';
@@ -11,70 +9,42 @@ import { storedNodes } from './node-store/stored-nodes';
 /** Events a read takes: checking a page holds the event loop (each event decoded and hashed), 15-25 ms for 250 on a loaded 2-core machine. */
 const PAGE = 250;
 
+/** What one check that read the log to its end found. */
+export interface SelfCheckReport {
+  /** Every fault found, those already reported by an earlier check too. */
+  faults: LogFault[];
+  /** The orgs whose stored nodes disagree with the log, each named with why (none: they agree); undefined when the nodes were not compared. */
+  disagreements?: string[];
+}
+
 export interface LogSelfCheckOptions {
   /** Checks again at this interval after the check at start; 0: at start only. */
   intervalMs: number;
-  /** Each fault a check finds that the previous one did not report. */
-  onFault: (fault: LogFault) => void;
-  /** The log could not be read to the end; the next check tries again. */
+  /** Each check that read the log to its end. */
+  onChecked: (report: SelfCheckReport) => void;
+  /** The log (or the node store) could not be read to the end; the next check tries again. */
   onError: (error: unknown) => void;
   /** The node store to compare with what the log re-derives; it is never read for the check of the log itself. */
   nodes?: Pick<MerkleNodeStore, 'org' | 'nodes'>;
-  /** The stored nodes of these orgs disagree with the log (each named with why): rebuild them. */
-  onNodesDisagree?: (disagreements: string[]) => void;
 }
-
-export const describeFault = ({ orgId, index, reason }: LogFault): string => `org ${orgId}, index ${index}: ${reason}`;
 
 /**
  * The server's own check of its stored log (R16): at start and at an interval it reads the whole
  * log (O(events), bounded memory per org, the event loop given back between pages) through
- * LogIntegrityCheck, and again only for a checkpoint far behind the log. Readiness fails while
- * a fault stands, naming the org, the index and why; a counter counts each new detection.
+ * LogIntegrityCheck, and again only for a checkpoint far behind the log, and reports what it
+ * found; what stands and for how long (readiness, metrics) is SelfCheckStatus's, in the process
+ * that serves them, wherever the check runs.
  */
 export class LogSelfCheck {
-  private faults: LogFault[] = [];
-  private disagreements: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly detections: Counter;
-  private readonly completed: Gauge;
-
-  readonly readiness: ReadinessCheck = {
-    name: 'auditLog',
-    ping: async () => {
-      if (this.faults.length > 0) throw new Error(`the stored log does not match its signed checkpoints: ${this.faults.map(describeFault).join('; ')}`);
-      return true;
-    },
-  };
-
-  /** Readiness of the node store: fails while its nodes disagree with the root the log re-derives at an org's latest checkpoint. */
-  readonly nodesReadiness: ReadinessCheck = {
-    name: 'merkleNodes',
-    ping: async () => {
-      if (this.disagreements.length > 0) throw new Error(`the stored Merkle nodes disagree with the log (proofs of these orgs answer 503; rebuilding them): ${this.disagreements.join('; ')}`);
-      return true;
-    },
-  };
 
   constructor(
     private readonly events: Pick<EventStore, 'readAll'>,
     private readonly keys: LogKeyring,
-    registry: Registry,
     private readonly options: LogSelfCheckOptions,
-  ) {
-    this.detections = new Counter({
-      name: 'ztkeys_audit_log_tampering_detected_total',
-      help: "Faults the server's check of the stored log against its signed checkpoints found (an org's log altered, cut, reordered, or a checkpoint that does not verify), each counted once",
-      registers: [registry],
-    });
-    this.completed = new Gauge({
-      name: 'ztkeys_audit_log_self_check_completed_timestamp_seconds',
-      help: "Unix time the server's last check of the stored log finished, having read it to its end (faults found or not); 0 before the first",
-      registers: [registry],
-    });
-  }
+  ) {}
 
   start(): void {
     void this.check();
@@ -105,15 +75,8 @@ export class LogSelfCheck {
       this.options.onError(error);
       return;
     }
-    const found = integrity.faults();
-    const known = new Set(this.faults.map(describeFault));
-    for (const fault of found.filter((fault) => !known.has(describeFault(fault)))) {
-      this.detections.inc();
-      this.options.onFault(fault);
-    }
-    this.faults = found;
-    if (this.options.nodes) await this.compareNodes(this.options.nodes, integrity);
-    this.completed.set(Date.now() / 1000);
+    const disagreements = this.options.nodes && (await this.compareNodes(this.options.nodes, integrity));
+    this.options.onChecked({ faults: integrity.faults(), ...(disagreements ? { disagreements } : {}) });
   }
 
   /**
@@ -131,8 +94,8 @@ export class LogSelfCheck {
     }
   }
 
-  /** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives. */
-  private async compareNodes(nodes: NonNullable<LogSelfCheckOptions['nodes']>, integrity: LogIntegrityCheck): Promise<void> {
+  /** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives; undefined when the store could not be read. */
+  private async compareNodes(nodes: NonNullable<LogSelfCheckOptions['nodes']>, integrity: LogIntegrityCheck): Promise<string[] | undefined> {
     const disagreements: string[] = [];
     try {
       for (const { orgId, size, root } of integrity.signedTrees()) {
@@ -145,9 +108,8 @@ export class LogSelfCheck {
       }
     } catch (error) {
       this.options.onError(error);
-      return;
+      return undefined;
     }
-    this.disagreements = disagreements;
-    if (disagreements.length > 0) this.options.onNodesDisagree?.(disagreements);
+    return disagreements;
   }
 }

@@ -9,5 +9,8 @@ import { SqliteMerkleNodeStore } from './sqlite-merkle-node-store';
 export function openMerkleNodeStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl'>): MerkleNodeStore {
   if (config.mongodbUrl) return new MongoMerkleNodeStore({ url: config.mongodbUrl });
   makePrivateDir(config.dataDir);
-  return new SqliteMerkleNodeStore({ path: join(config.dataDir, 'merkle-nodes.sqlite') });
+  return new SqliteMerkleNodeStore({ path: embeddedMerkleNodesPath(config.dataDir) });
 }
+
+/** The embedded node store's file in DATA_DIR. */
+export const embeddedMerkleNodesPath = (dataDir: string): string => join(dataDir, 'merkle-nodes.sqlite');

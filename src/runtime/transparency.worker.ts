@@ -1,0 +1,38 @@
+/**
+ * The transparency thread (see transparency-thread.ts): runs the Merkle follower, the
+ * checkpointer and the server's check of the log on connections of its own to the embedded event
+ * log and node store, so that reading the whole log never holds the API's event loop. It reports
+ * each check's findings, the follower's position after every batch and failures, and stops
+ * (storing what the follower was delivered) when told.
+ */
+import { workerData } from 'node:worker_threads';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
+import { logKeyOf } from '../transparency/log-key';
+import { parseVerifierKeys } from '../transparency/log-keyring';
+import { LogTransparency } from '../transparency/log-transparency';
+import { SqliteMerkleNodeStore } from '../transparency/node-store/sqlite-merkle-node-store';
+import { parseSignerKey } from '../transparency/signed-note';
+import type { TransparencyThreadData, TransparencyThreadMessage } from './transparency-thread';
+import { serveThread, toThreadError } from './worker-thread';
+
+const data = workerData as TransparencyThreadData;
+
+serveThread<TransparencyThreadMessage>(async (post) => {
+  const events = new SqliteEventStore({ path: data.eventLogPath, pollIntervalMs: data.pollIntervalMs });
+  const nodes = new SqliteMerkleNodeStore({ path: data.merkleNodesPath });
+  const key = logKeyOf(parseSignerKey(data.signerKey), parseVerifierKeys(data.keyring.join(',')));
+  const work = new LogTransparency(events, nodes, key, data.settings, {
+    onChecked: (report) => post({ kind: 'checked', report }),
+    onFollowed: (position) => post({ kind: 'followed', position }),
+    onError: (part, error) => post({ kind: 'error', part, error: toThreadError(error) }),
+  });
+  work.start();
+  return async () => {
+    try {
+      await work.stop();
+    } finally {
+      await nodes.close();
+      await events.close();
+    }
+  };
+});

@@ -1,0 +1,109 @@
+import type { EventStore } from '../event-store/event-store.port';
+import { LogCheckpointer } from './log-checkpointer';
+import type { LogKey } from './log-key';
+import { LogSelfCheck, type SelfCheckReport } from './log-self-check';
+import { MerkleFollower } from './merkle-follower';
+import type { MerkleNodeStore } from './node-store/merkle-node-store.port';
+
+export interface LogTransparencySettings {
+  /** LOG_CHECKPOINTS: keep the Merkle nodes and sign checkpoints here (off: another process does both, the check runs still). */
+  checkpoints: boolean;
+  checkpointDelayMs: number;
+  checkpointIdleMs: number;
+  selfCheckIntervalMs: number;
+}
+
+/** Which part failed: each is logged under its own name. */
+export type TransparencyPart = 'merkleNodes' | 'checkpoints' | 'selfCheck' | 'thread';
+
+/** What the transparency work tells the role that runs it, wherever it runs. */
+export interface TransparencyReports {
+  /** A check of the whole log read it to its end. */
+  onChecked(report: SelfCheckReport): void;
+  /** The follower stored a batch, up to this position of the log. */
+  onFollowed(position: bigint | undefined): void;
+  onError(part: TransparencyPart, error: unknown): void;
+}
+
+/** The transparency work while it runs, and how to stop it. */
+export interface RunningTransparency {
+  /** Stops the check, the checkpointer and the follower, storing what it was delivered. */
+  stop(): Promise<void>;
+  /** Settles if it ends on its own (its worker thread died): the role starts it again. */
+  readonly ended: Promise<void>;
+}
+
+/** Starts the transparency work of the process (in its own event loop, or on a worker thread). */
+export type StartTransparency = (reports: TransparencyReports) => RunningTransparency;
+
+/**
+ * The log's transparency work of the projector role: the Merkle follower keeping the node store,
+ * the checkpointer signing its trees, and the server's own check of the log, which rebuilds the
+ * node store when its nodes disagree with the log and then checks again. Each of them reads the
+ * log through the event store it is given: the API's own (networked stores), or connections of
+ * the transparency thread's own (embedded).
+ */
+export class LogTransparency implements RunningTransparency {
+  readonly ended = new Promise<void>(() => undefined);
+  private readonly follower: MerkleFollower | undefined;
+  private readonly checkpointer: LogCheckpointer | undefined;
+  private readonly selfCheck: LogSelfCheck;
+
+  constructor(events: EventStore, nodes: MerkleNodeStore, key: LogKey, settings: LogTransparencySettings, private readonly reports: TransparencyReports) {
+    const follower = settings.checkpoints ? new MerkleFollower(events, nodes, { onError: (error) => reports.onError('merkleNodes', error) }) : undefined;
+    follower?.onStored(() => reports.onFollowed(follower.position));
+    this.follower = follower;
+    // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
+    this.checkpointer = follower
+      ? new LogCheckpointer(events, key, follower, {
+          delayMs: settings.checkpointDelayMs,
+          idleMs: settings.checkpointIdleMs,
+          onError: (error) => reports.onError('checkpoints', error),
+        })
+      : undefined;
+    this.selfCheck = new LogSelfCheck(events, key.keyring, {
+      intervalMs: settings.selfCheckIntervalMs,
+      // The nodes are compared only where this process keeps them.
+      nodes: follower && nodes,
+      onChecked: (report) => {
+        reports.onChecked(report);
+        if (report.disagreements?.length) this.rebuildNodes();
+      },
+      onError: (error) => reports.onError('selfCheck', error),
+    });
+  }
+
+  start(): void {
+    const follower = this.follower;
+    // Subscribed after its checkpoint: where it stands before any batch (none comes on a log it has caught up with).
+    follower?.start().then(
+      () => this.reports.onFollowed(follower.position),
+      (error: unknown) => this.reports.onError('merkleNodes', error),
+    );
+    this.checkpointer?.start();
+    this.selfCheck.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.selfCheck.stop();
+    await this.checkpointer?.stop();
+    await this.follower?.stop();
+  }
+
+  /** The follower rebuilds the node store from the log, then the check runs again (readiness fails until it agrees). */
+  private rebuildNodes(): void {
+    void this.follower?.rebuild().then(
+      () => this.selfCheck.check(),
+      (error: unknown) => this.reports.onError('merkleNodes', error),
+    );
+  }
+}
+
+/** The transparency work in this process's own event loop, on its stores (networked: their reads hardly hold it). */
+export const startTransparencyInProcess =
+  (events: EventStore, nodes: MerkleNodeStore, key: LogKey, settings: LogTransparencySettings): StartTransparency =>
+  (reports) => {
+    const work = new LogTransparency(events, nodes, key, settings, reports);
+    work.start();
+    return work;
+  };

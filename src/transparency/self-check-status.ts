@@ -1,0 +1,74 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ReadinessCheck } from '../shared/readiness';
+import type { LogFault } from './log-integrity';
+import type { SelfCheckReport } from './log-self-check';
+
+export const describeFault = ({ orgId, index, reason }: LogFault): string => `org ${orgId}, index ${index}: ${reason}`;
+
+export interface SelfCheckStatusOptions {
+  /** Each fault a check found that the previous one did not report. */
+  onFault: (fault: LogFault) => void;
+  /** A check found the stored nodes of these orgs disagree with the log (each named with why); the follower rebuilds them. */
+  onNodesDisagree: (disagreements: string[]) => void;
+}
+
+/**
+ * What the server's own check of its log (log-self-check.ts) last found, held by the process that
+ * serves readiness and metrics, wherever the check runs: readiness fails while a fault stands,
+ * naming the org, the index and why, or while the node store disagrees with the log; a counter
+ * counts each new detection, a gauge says when a check last finished.
+ */
+export class SelfCheckStatus {
+  private faults: LogFault[] = [];
+  private disagreements: string[] = [];
+  private readonly detections: Counter;
+  private readonly completed: Gauge;
+
+  readonly readiness: ReadinessCheck = {
+    name: 'auditLog',
+    ping: async () => {
+      if (this.faults.length > 0) throw new Error(`the stored log does not match its signed checkpoints: ${this.faults.map(describeFault).join('; ')}`);
+      return true;
+    },
+  };
+
+  /** Readiness of the node store: fails while its nodes disagree with the root the log re-derives at an org's latest checkpoint. */
+  readonly nodesReadiness: ReadinessCheck = {
+    name: 'merkleNodes',
+    ping: async () => {
+      if (this.disagreements.length > 0) throw new Error(`the stored Merkle nodes disagree with the log (proofs of these orgs answer 503; rebuilding them): ${this.disagreements.join('; ')}`);
+      return true;
+    },
+  };
+
+  constructor(
+    registry: Registry,
+    private readonly options: SelfCheckStatusOptions,
+  ) {
+    this.detections = new Counter({
+      name: 'ztkeys_audit_log_tampering_detected_total',
+      help: "Faults the server's check of the stored log against its signed checkpoints found (an org's log altered, cut, reordered, or a checkpoint that does not verify), each counted once",
+      registers: [registry],
+    });
+    this.completed = new Gauge({
+      name: 'ztkeys_audit_log_self_check_completed_timestamp_seconds',
+      help: "Unix time the server's last check of the stored log finished, having read it to its end (faults found or not); 0 before the first",
+      registers: [registry],
+    });
+  }
+
+  /** A check read the log to its end. */
+  checked({ faults, disagreements }: SelfCheckReport): void {
+    const known = new Set(this.faults.map(describeFault));
+    for (const fault of faults.filter((fault) => !known.has(describeFault(fault)))) {
+      this.detections.inc();
+      this.options.onFault(fault);
+    }
+    this.faults = faults;
+    if (disagreements) {
+      this.disagreements = disagreements;
+      if (disagreements.length > 0) this.options.onNodesDisagree(disagreements);
+    }
+    this.completed.set(Date.now() / 1000);
+  }
+}
