@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CryptoPrimitives } from './crypto-primitives.port';
 import { nodeCrypto } from './node-crypto';
 
@@ -10,18 +11,13 @@ const KEY_CACHE_LIMIT = 10_000;
  */
 export function nodeCryptoPrimitives(): CryptoPrimitives {
   const crypto = nodeCrypto();
-  /** Parsed keys by their base64url text: parsing costs as much as a verification. */
-  const keys = new Map<string, KeyObject>();
-  const keyObject = (publicKey: string): KeyObject => {
-    let key = keys.get(publicKey);
-    if (key === undefined) {
-      // From a JWK, whose x is the key's own base64url text: about a tenth of the cost of DER.
-      key = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
-      if (keys.size >= KEY_CACHE_LIMIT) keys.delete(keys.keys().next().value as string);
-      keys.set(publicKey, key);
-    }
-    return key;
-  };
+  /** Parsed keys by their base64url text, least recently used out: parsing costs as much as a verification. */
+  const keys = new LRUCache<string, KeyObject>({
+    max: KEY_CACHE_LIMIT,
+    // From a JWK, whose x is the key's own base64url text: about a tenth of the cost of DER.
+    memoMethod: (publicKey) => crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' }),
+  });
+  const keyObject = (publicKey: string): KeyObject => keys.memo(publicKey);
   return {
     sha256: (...parts) => crypto.hash('sha256', parts.length === 1 ? parts[0] : Buffer.concat(parts), 'buffer'),
     verifyEd25519: (publicKey, message, signature) => crypto.verify(null, message, keyObject(publicKey), signature),

@@ -1,5 +1,5 @@
 import * as ed from '@noble/ed25519';
-import { LruMemo } from '../shared/lru-memo';
+import { LRUCache } from 'lru-cache';
 import { decodeBase64url } from './base64url';
 import { sha256 } from './crypto-primitives';
 import { nodeCrypto } from './node-crypto';
@@ -15,7 +15,7 @@ export type PublicKeyProblem = 'NOT_BASE64URL' | 'WRONG_LENGTH' | 'NOT_A_POINT' 
  * could forge under it) nor with a small-order component.
  */
 export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined {
-  return checked.get(publicKey);
+  return checked.memo(publicKey).problem;
 }
 
 /**
@@ -23,10 +23,15 @@ export function checkPublicKey(publicKey: string): PublicKeyProblem | undefined 
  * BigInt garbage): done once per key, when its KEY_REQUEST challenge is issued, then looked up by
  * the request, its proof of possession and every signature under the key once registered. The
  * keys in use must fit: every ACTIVE key of an org of 10,000 agents and the keys requested within
- * a challenge's lifetime (about 100 bytes each, 5 MB when full).
+ * a challenge's lifetime (about 100 bytes each, 5 MB when full). Least recently used out: when
+ * more keys than the limit come round in the same order, dropping the oldest insertion instead
+ * misses on every one (each check pushes out the next key asked for).
  */
 const CHECKED_LIMIT = 50_000;
-const checked = new LruMemo<PublicKeyProblem | undefined>(CHECKED_LIMIT, (publicKey) => pointProblem(publicKey));
+const checked = new LRUCache<string, { problem: PublicKeyProblem | undefined }>({
+  max: CHECKED_LIMIT,
+  memoMethod: (publicKey) => ({ problem: pointProblem(publicKey) }),
+});
 
 function pointProblem(publicKey: string): PublicKeyProblem | undefined {
   const raw = decodeBase64url(publicKey);

@@ -1,28 +1,27 @@
+import { LRUCache } from 'lru-cache';
 import type { StoredDocument } from '../../projections/apply-change';
 
 /**
  * Documents as a store's last batches committed them (null: none under that id), so that the
  * next batch takes them from here rather than reading and parsing them again. Bounded: the
- * documents written longest ago go first. The batch changes what it takes in place, so the
+ * documents used longest ago go first. The batch changes what it takes in place, so the
  * store clears it whenever a batch does not commit, and whenever another writer may have
  * changed the documents.
  */
 export class DocumentCache {
-  private readonly documents = new Map<string, StoredDocument | null>();
+  private readonly documents: LRUCache<string, { stored: StoredDocument | null }>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.documents = new LRUCache({ max: capacity });
+  }
 
   /** undefined: not known here. */
   get(where: string, id: string): StoredDocument | null | undefined {
-    return this.documents.get(key(where, id));
+    return this.documents.get(key(where, id))?.stored;
   }
 
   set(where: string, id: string, stored: StoredDocument | null): void {
-    const k = key(where, id);
-    // Last written, last evicted.
-    this.documents.delete(k);
-    this.documents.set(k, stored);
-    if (this.documents.size > this.capacity) this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(key(where, id), { stored });
   }
 
   forget(where: string, id: string): void {
