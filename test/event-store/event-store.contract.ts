@@ -187,6 +187,19 @@ export function describeEventStoreContract(
         expect(rest[2].position).toBe(result.position);
       });
 
+      it('refuses a call that writes one stream twice, writing nothing', async () => {
+        const stream = uniqueStream('twice');
+        const head = await store.headPosition();
+        await expect(
+          store.append([
+            { stream, expected: 'no_stream', events: [newEvent()] },
+            { stream, expected: 'any', events: [newEvent()] },
+          ]),
+        ).rejects.toThrow(TypeError);
+        expect(await store.readStream(stream)).toEqual([]);
+        expect(await store.headPosition()).toBe(head);
+      });
+
       it("writes nothing when one write's revision is wrong", async () => {
         const fresh = uniqueStream('atomic-fresh');
         const existing = uniqueStream('atomic-existing');

@@ -27,6 +27,7 @@ import { isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-m
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
 import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from '../recorded-append';
+import { checkWrites } from '../check-writes';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
 
 export interface KurrentDbEventStoreOptions {
@@ -250,17 +251,6 @@ function userEvent(resolved: AllStreamResolvedEvent): RecordedEvent | undefined 
   const event = resolved.event;
   if (!event || isSystemEvent(event)) return undefined;
   return toRecordedEvent(event);
-}
-
-function checkWrites(writes: StreamWrite[]): void {
-  if (writes.length === 0) throw new TypeError('append needs at least one stream write');
-  const streams = new Set<string>();
-  for (const write of writes) {
-    if (write.events.length === 0) throw new TypeError(`write to ${write.stream} has no events`);
-    // A multi-stream append takes each stream once.
-    if (streams.has(write.stream)) throw new TypeError(`append writes to ${write.stream} twice; merge the writes`);
-    streams.add(write.stream);
-  }
 }
 
 function warnDropped(error: unknown, retryInMs: number): void {

@@ -14,6 +14,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
+import { checkWrites } from '../check-writes';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { StreamEnds } from './stream-ends';
 
@@ -124,7 +125,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
     if (this.closed) throw new Error('event store is closed');
-    if (writes.length === 0) throw new TypeError('append needs at least one stream write');
+    checkWrites(writes);
     const prepared = writes.map(prepareWrite);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ writes: prepared, guards: [...guards], resolve, reject });
@@ -329,7 +330,6 @@ function prepareStatements(db: Database.Database) {
 }
 
 function prepareWrite(write: StreamWrite): PreparedWrite {
-  if (write.events.length === 0) throw new TypeError(`write to ${write.stream} has no events`);
   return {
     stream: write.stream,
     expected: write.expected,
