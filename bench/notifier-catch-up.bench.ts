@@ -15,13 +15,16 @@ import type { Bench, BenchRow } from './bench-row';
 /**
  * The email notifier's first start on a log it has never planned (the embedded default runs it on
  * the API's main thread): one org growing to BENCH_NOTIFIER_AGENTS agents (default 10,000), each
- * added, then asking for a key, 7 in 10 approved, one in a thousand an ADMIN. Every key request
- * mails the org's approvers as they stood at that event, so each one folds the org stream (which
- * grows with the org) and the approvers' streams as of its position. Beside it, in the same run,
- * the ceiling: the same log read in pages and decoded, as the notifier's subscription does.
- * Both are timed to the end and both report the CPU of this process (the whole work runs in it).
+ * added, then asking for a key, 7 in 10 approved, one in a thousand an ADMIN, and after each
+ * agent BENCH_NOTIFIER_TASKS_PER_AGENT sensitive tasks (default 5) of agents already there, which
+ * mail nobody. Every key request mails the org's approvers as they stood at that event, so each
+ * one folds the org stream (which grows with the org) and the approvers' streams as of its
+ * position. Beside it, in the same run, the ceiling: the same log read in pages and decoded, as
+ * the notifier's subscription does. Both are timed to the end and both report the CPU of this
+ * process (the whole work runs in it).
  */
 const AGENTS = Number(process.env.BENCH_NOTIFIER_AGENTS ?? 10_000);
+const TASKS_PER_AGENT = Number(process.env.BENCH_NOTIFIER_TASKS_PER_AGENT ?? 5);
 const ADMIN_EVERY = 1000;
 const PAGE = 256;
 
@@ -37,6 +40,7 @@ function* bigOrg(): Generator<StreamEvent[]> {
     yield builder.addAgent(ROOT, agentId, i % ADMIN_EVERY === 0 ? 'ADMIN' : 'MEMBER');
     yield builder.requestKey(agentId);
     if (i % 10 < 7) yield builder.approve(ROOT, agentId);
+    for (let task = 0; task < TASKS_PER_AGENT; task++) yield builder.sensitiveTask(`agent-${(i * 31 + task * 17) % (i + 1)}`, 'laptop', 'remote-control');
   }
 }
 
@@ -91,7 +95,7 @@ export const notifierCatchUpBench: Bench = async () => {
     load.push(loadavg()[0]);
     const rate = ({ seconds }: Timed) => Math.round(count / seconds);
     const perEvent = ({ cpuMicros }: Timed) => Math.round(cpuMicros / count);
-    const what = `${count.toLocaleString('en-US')} events, one org of ${AGENTS.toLocaleString('en-US')} agents (${jobs.toLocaleString('en-US')} email jobs queued)`;
+    const what = `${count.toLocaleString('en-US')} events, one org of ${AGENTS.toLocaleString('en-US')} agents and ${TASKS_PER_AGENT} sensitive tasks per agent (${jobs.toLocaleString('en-US')} email jobs queued)`;
     const during = `load average ${load.map((value) => value.toFixed(1)).join('-')}`;
     const ceilingName = 'the same log read and decoded, 256 events a page';
     return [
