@@ -107,8 +107,12 @@ export interface EventStore {
    */
   append(writes: StreamWrite[], guards?: readonly StreamGuard[]): Promise<AppendResult>;
 
-  /** Events of one stream from a revision (inclusive), in order. Empty when the stream does not exist. */
-  readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
+  /**
+   * Events of one stream from a revision (inclusive), in order; with `toPosition`, only those at
+   * or before that log position (a reader of the past folding on from a state it holds). Empty
+   * when the stream does not exist.
+   */
+  readStream(stream: string, fromRevision?: bigint, toPosition?: bigint): Promise<RecordedEvent[]>;
 
   /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;

@@ -45,8 +45,8 @@ export class MeasuredEventStore implements EventStore {
     }
   }
 
-  readStream(stream: string, fromRevision?: bigint) {
-    return this.store.readStream(stream, fromRevision);
+  readStream(stream: string, fromRevision?: bigint, toPosition?: bigint) {
+    return this.store.readStream(stream, fromRevision, toPosition);
   }
 
   readAll(after: bigint | undefined, limit: number) {

@@ -52,7 +52,7 @@ export class EmailNotifications {
     }
   }
 
-  /** Where the notifier stands in the log (lag metrics); undefined before its first checkpoint. */
+  /** Where the notifier stands in the log (lag metrics): its last event whose jobs are queued; undefined before any and without a checkpoint. */
   get notifierCheckpoint(): bigint | undefined {
     return this.notifier?.position;
   }

@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
-import { logDivergence } from '../event-store/log-divergence';
+import { logDivergence, type LogCheckpoint } from '../event-store/log-divergence';
 import type { EmailQueue } from './queue/email-queue.port';
 import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
 import { EmailJobPlanner } from './email-job-planner';
@@ -22,18 +22,35 @@ export interface NotifierOptions {
 }
 
 /**
+ * Most events mail nobody, and a checkpoint saved after each was a store write per event of the
+ * log. It is saved after every event that queued jobs, and otherwise after SAVE_EVERY events or
+ * SAVE_AFTER_MS after the first one left unsaved: the events a crash then replays queued nothing,
+ * and planned again they queue nothing either.
+ */
+const SAVE_EVERY = 1000;
+const SAVE_AFTER_MS = 500;
+
+/**
  * Follows the event log and turns R12's events into email jobs (R12: driven by the log, not
  * by the command handler). For each event: plan its jobs, enqueue them, then move the
- * checkpoint past it. A crash anywhere before the checkpoint moves replays the event, and the
- * job ids (event id + recipient) make the replay enqueue nothing new. While the queue's store
- * is down the notifier retries the same event: nothing is skipped.
+ * checkpoint past it (saved at once when it queued jobs, see SAVE_EVERY). A crash before the
+ * saved checkpoint is past an event replays the event, and the job ids (event id + recipient)
+ * make the replay enqueue nothing new. While the queue's store is down the notifier retries the
+ * same event: nothing is skipped.
  */
 export class Notifier {
   private readonly planner: EmailJobPlanner;
   private subscription?: Subscription;
   private stopping = false;
   private readonly abort = new AbortController();
-  private checkpointed?: bigint;
+  /** The last event whose jobs are queued, and the last one saved as the checkpoint. */
+  private handled?: LogCheckpoint;
+  private saved?: LogCheckpoint;
+  /** Events handled since the last save. */
+  private unsaved = 0;
+  private saveTimer?: NodeJS.Timeout;
+  /** The save under way: saves run one after another, so the last one issued lands last. */
+  private saving: Promise<void> = Promise.resolve();
   /** While replanning after the log diverged from the checkpoint: why, and up to where. */
   private replan: { reason: string; until: bigint } | undefined;
 
@@ -50,7 +67,7 @@ export class Notifier {
       this.options.onError?.(new Error(`email notifier: ${divergence}; replanning from the start of the log`));
     }
     if (this.stopping) return;
-    this.checkpointed = checkpoint?.position;
+    this.handled = this.saved = checkpoint;
     this.subscription = this.options.events.subscribeToAll({
       after: divergence === undefined ? checkpoint?.position : undefined,
       handler: (event) => this.handle(event),
@@ -58,16 +75,17 @@ export class Notifier {
     });
   }
 
-  /** Position of the last event whose jobs are queued and checkpointed (lag metrics); undefined before any. */
+  /** Position of the last event whose jobs are queued (lag metrics); undefined before any. */
   get position(): bigint | undefined {
-    return this.checkpointed;
+    return this.handled?.position;
   }
 
-  /** Stops following the log; an event whose jobs are not queued yet is replayed by the next start. */
+  /** Stops following the log and saves where it stands; an event whose jobs are not queued yet is replayed by the next start. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
     await this.subscription?.stop();
+    await this.save().catch((error: unknown) => this.options.onError?.(error));
   }
 
   /** Readiness: throws while replanning after the log diverged from the checkpoint. */
@@ -77,14 +95,39 @@ export class Notifier {
 
   private async handle(event: RecordedEvent): Promise<void> {
     await this.persistently(async () => {
-      if (!this.forgottenByQueue(event)) {
-        const jobs = await this.planner.jobsFor(event);
-        if (jobs.length > 0) await this.options.queue.add(jobs);
-      }
-      await this.options.checkpoint.save({ position: event.position, eventId: event.id });
-      this.checkpointed = event.position;
+      const jobs = this.forgottenByQueue(event) ? [] : await this.planner.jobsFor(event);
+      if (jobs.length > 0) await this.options.queue.add(jobs);
+      this.handled = { position: event.position, eventId: event.id };
+      this.unsaved += 1;
+      if (jobs.length > 0 || this.unsaved >= SAVE_EVERY) await this.save();
+      else this.saveSoon();
     });
     if (this.replan && event.position >= this.replan.until) this.replan = undefined;
+  }
+
+  /** Saves the last handled event as the checkpoint, once any save under way is done. */
+  private save(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.unsaved = 0;
+    const saved = this.saving.then(async () => {
+      const handled = this.handled;
+      if (handled === undefined || handled === this.saved) return;
+      await this.options.checkpoint.save(handled);
+      this.saved = handled;
+    });
+    this.saving = saved.catch(() => undefined);
+    return saved;
+  }
+
+  /** Saves a little later, unless a save comes first; a failed save is tried again as late. */
+  private saveSoon(): void {
+    this.saveTimer ??= setTimeout(() => {
+      this.save().catch((error: unknown) => {
+        this.options.onError?.(error);
+        if (!this.stopping) this.saveSoon();
+      });
+    }, SAVE_AFTER_MS);
   }
 
   /** While replanning: an event older than the queue's memory of sent jobs was planned long ago. */

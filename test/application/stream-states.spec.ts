@@ -6,9 +6,16 @@ import { EventWriter } from '../../src/application/event-writer';
 import { StreamStates } from '../../src/application/stream-states';
 import { browserDecider } from '../../src/domain/browser/browser.decider';
 import type { BrowserEvent } from '../../src/domain/browser/browser.events';
-import { browserStream } from '../../src/domain/streams';
+import { decode } from '../../src/domain/events/decode';
+import type { LogEvent } from '../../src/domain/events/event-catalogue';
+import { organizationDecider } from '../../src/domain/organization/organization.decider';
+import { fold, type Decider } from '../../src/domain/shared/decider';
+import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { agentStream, browserStream, orgStream } from '../../src/domain/streams';
 import { ConcurrencyConflict, type EventStore } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { OrgEventBuilder } from '../projections/support/org-event-builder';
+import { appendAll } from '../read-models/fixtures/synthetic-log';
 
 const context = (now: string): CommandContext => ({ actor: 'carol', orgId: 'acme', correlationId: 'c', commandId: 'k', now: new Date(now) });
 const authorized = (task: string): BrowserEvent => ({
@@ -85,5 +92,63 @@ describe('StreamStates: the stream-state cache, filled on append', () => {
     one.states.appended(before, [frequencySet], 0n, '2025-03-01T10:00:00.000Z');
     expect((await one.states.load(stream, browserDecider)).state).toStrictEqual(later.state);
     expect(later.state.lastAuthorization?.task).toBe('by two');
+  });
+});
+
+describe('StreamStates.loadAt: a stream as of a log position', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-states-at-'));
+    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The definition: every event of the stream up to the position, folded from the start. */
+  const foldedUpTo = async <S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, position: bigint): Promise<S> =>
+    fold(decider, (await store.readStream(stream)).filter((event) => event.position <= position).map((event) => decode(event, decider.events)));
+
+  it('equals a fold of the stream up to the position, asked forward, backward and forward again, between its events and after other streams', async () => {
+    // Given: an org whose directory (its stream) grows between other streams' events (key requests, approvals).
+    const builder = new OrgEventBuilder('acme');
+    const commands = [builder.createOrganization('root'), builder.requestKey('root', undefined, true)];
+    for (let i = 0; i < 6; i++) {
+      commands.push(builder.addAgent('root', `a${i}`, i % 2 === 0 ? 'ADMIN' : 'MEMBER'), builder.requestKey(`a${i}`));
+      if (i % 3 === 0) commands.push(builder.approve('root', `a${i}`), builder.changeRole('root', `a${i}`, 'ADMIN', 'MEMBER'));
+    }
+    await appendAll(store, commands, 1);
+    const head = (await store.headPosition())!;
+    const org = orgStream('acme');
+    const positions = [...Array(Number(head) + 3).keys()].map((n) => BigInt(n) - 1n); // -1 .. head + 1
+    const asked = [...positions, ...[...positions].reverse(), ...positions.filter((_, i) => i % 3 === 0), head + 5n, 2n, head];
+
+    // When one StreamStates is asked for the org and for an agent in that order: then each state is the fold up to the position.
+    const states = new StreamStates(store);
+    for (const position of asked) {
+      expect(await states.loadAt(org, organizationDecider, position)).toStrictEqual(await foldedUpTo(org, organizationDecider, position));
+      const agent = agentStream('acme', 'a0');
+      expect(await states.loadAt(agent, keyDecider, position)).toStrictEqual(await foldedUpTo(agent, keyDecider, position));
+    }
+  });
+
+  it('asked forward, reads each of the stream\'s events once', async () => {
+    const builder = new OrgEventBuilder('acme');
+    const commands = [builder.createOrganization('root')];
+    for (let i = 0; i < 20; i++) commands.push(builder.addAgent('root', `a${i}`, 'MEMBER'), builder.requestKey(`a${i}`));
+    await appendAll(store, commands, 1);
+    const read: bigint[] = [];
+    const states = new StreamStates({
+      readStream: async (stream, from, to) => {
+        const events = await store.readStream(stream, from, to);
+        read.push(...events.map((event) => event.revision));
+        return events;
+      },
+    });
+    for (let position = 0n; position <= (await store.headPosition())!; position++) await states.loadAt(orgStream('acme'), organizationDecider, position);
+    expect(read).toEqual([...Array(22).keys()].map(BigInt));
   });
 });

@@ -96,6 +96,24 @@ export function describeEventStoreContract(
         expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
       });
 
+      it('reads a stream from a revision up to a log position, inclusive, whatever other streams hold between', async () => {
+        const stream = uniqueStream('up-to');
+        const other = uniqueStream('up-to-other');
+        const first = await store.append([{ stream, expected: 'no_stream', events: newEvents(2) }]);
+        const between = await store.append([{ stream: other, expected: 'no_stream', events: [newEvent()] }]);
+        const last = await store.append([{ stream, expected: 1n, events: newEvents(2) }]);
+        const all = await store.readStream(stream);
+        const revisions = async (from: bigint, to: bigint) => (await store.readStream(stream, from, to)).map((event) => event.revision);
+
+        expect(await revisions(0n, first.position)).toEqual([0n, 1n]);
+        expect(await revisions(0n, between.position)).toEqual([0n, 1n]);
+        expect(await revisions(1n, all[2].position)).toEqual([1n, 2n]);
+        expect(await revisions(2n, last.position)).toEqual([2n, 3n]);
+        expect(await revisions(0n, all[0].position - 1n)).toEqual([]);
+        expect(await revisions(2n, first.position)).toEqual([]);
+        expect(await store.readStream(uniqueStream('missing'), 0n, last.position)).toEqual([]);
+      });
+
       it('round-trips type, schema version, data and metadata (unicode, nesting, every JSON type)', async () => {
         const stream = uniqueStream('roundtrip');
         const event: NewEvent = {

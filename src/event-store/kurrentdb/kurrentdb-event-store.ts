@@ -79,8 +79,8 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(stream, fromRevision);
+  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(stream, fromRevision, undefined, toPosition);
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
@@ -206,11 +206,15 @@ export class KurrentDbEventStore implements EventStore {
     return event.position;
   }
 
-  private async readStreamFrom(stream: string, fromRevision: bigint, maxCount?: number): Promise<RecordedEvent[]> {
+  private async readStreamFrom(stream: string, fromRevision: bigint, maxCount?: number, toPosition?: bigint): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount })) {
-        if (resolved.event) events.push(toRecordedEvent(resolved.event));
+        if (!resolved.event) continue;
+        const event = toRecordedEvent(resolved.event);
+        // A stream's events follow the log's order: the first one past the bound ends the read.
+        if (toPosition !== undefined && event.position > toPosition) break;
+        events.push(event);
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];

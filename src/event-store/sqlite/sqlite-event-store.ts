@@ -136,8 +136,9 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
+  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
     if (this.ends.nothingFrom(stream, fromRevision)) return [];
+    if (toPosition !== undefined) return this.read(() => this.readStreamUpTo(stream, fromRevision, toPosition)).map(toRecordedEvent);
     const rows = this.read(() => this.sql.readStream.all(stream, fromRevision) as EventRow[]);
     this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
     return rows.map(toRecordedEvent);
@@ -194,6 +195,20 @@ export class SqliteEventStore implements EventStore {
     } catch (error) {
       throw this.faults.classify(error);
     }
+  }
+
+  /**
+   * A stream's positions grow with its revisions, so the read stops at its first row past the
+   * bound: a filter in the query would still walk the rest of the stream's index (a big org's
+   * directory, for each event the notifier plans). Stopped short, it learns nothing of the stream's end.
+   */
+  private readStreamUpTo(stream: string, fromRevision: bigint, toPosition: bigint): EventRow[] {
+    const rows: EventRow[] = [];
+    for (const row of this.sql.readStream.iterate(stream, fromRevision) as IterableIterator<EventRow>) {
+      if (row.position > toPosition) break;
+      rows.push(row);
+    }
+    return rows;
   }
 
   private readBatch(after: bigint | undefined, limit: number): RecordedEvent[] {
