@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
 
-/** One HTTP request as autocannon sends it. */
+/** One HTTP request as the load generator (./load-worker.ts) sends it. */
 export interface LoadRequest {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
@@ -40,7 +40,7 @@ export interface LoadResult {
 }
 
 /**
- * Fires `job` with autocannon from a child process, so the load generator neither takes turns
+ * Fires `job` from a child process (./load-worker.ts), so the load generator neither takes turns
  * with the server on its event loop nor counts in this process's CPU time: the CPU measured
  * around the load is the server's (and whatever this process does beside it, which is nothing
  * while it waits). Any non-2xx answer, socket error or timeout fails the measurement: a figure

@@ -252,6 +252,25 @@ describe('SqliteEventStore', () => {
       await store.close();
     });
 
+    it("reads another process's appends to a stream whose end it knew, and keeps the ends of the others", async () => {
+      const path = freshPath();
+      const store = open(path);
+      const [written, untouched] = [uniqueStream('cross'), uniqueStream('untouched')];
+      await store.append([{ stream: untouched, expected: 'no_stream', events: [newEvent()] }]);
+      expect(await store.readStream(written)).toEqual([]);
+      expect(await store.readStream(untouched, 1n)).toEqual([]);
+
+      const writer = spawnStoreProcess('append', path, written, 10);
+      expect(await writer.next()).toBe('ready');
+      const ids = await writer.next<string[]>();
+      await writer.exited;
+
+      expect((await store.readStream(written)).map((event) => event.id)).toEqual(ids);
+      expect(await store.readStream(written, 10n)).toEqual([]);
+      expect((await store.readStream(untouched)).map((event) => event.revision)).toEqual([0n]);
+      await store.close();
+    });
+
     it("delivers another process's appends to a live subscription", async () => {
       const path = freshPath();
       const store = open(path);
