@@ -42,6 +42,15 @@ export interface ProjectionRunnerOptions {
 
 const DEFAULTS = { batchSize: 5000, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
+/**
+ * Batches where nothing else waits for the event loop (the projector's worker thread, the
+ * rebuild command): each grows until its write holds the loop about a second, up to 50,000
+ * events. A document a catch-up changes in many batches is written once per batch: longer
+ * batches write fewer rows (per 100k events ~83,000 upserts with 5,000-event batches, ~75,000
+ * with these; the final rows are ~50,000), with one commit each.
+ */
+export const OWN_LOOP_BATCHES = { batchMs: 1000, batchSize: 50_000 } as const satisfies Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize'>;
+
 /** One read model as the runner feeds it. */
 interface Lane {
   readonly projection: Projection;
