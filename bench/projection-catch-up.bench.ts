@@ -9,6 +9,7 @@ import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite
 import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
 import { ReadQueries } from '../src/application/queries/read-queries';
 import { rebuildReadModels } from '../src/read-models/rebuild-read-models';
+import { OWN_LOOP_BATCHES } from '../src/read-models/projection-runner';
 import type { EventStore } from '../src/event-store/event-store.port';
 import type { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { READ_MODEL_WAL_AUTOCHECKPOINT_PAGES, SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
@@ -128,7 +129,7 @@ async function rebuildRate(logPath: string, readModels: ReadModelStore, until: b
   const events = new SqliteEventStore({ path: logPath });
   await readModels.init();
   const started = process.hrtime.bigint();
-  await rebuildReadModels(headAt(events, until), readModels, projectedModels(readModels), { graceMs: 0, batchMs: 1000 });
+  await rebuildReadModels(headAt(events, until), readModels, projectedModels(readModels), { graceMs: 0, ...OWN_LOOP_BATCHES });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await events.close();
   return Number(until) / seconds;

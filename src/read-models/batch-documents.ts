@@ -1,5 +1,5 @@
 import { applyToDocument, type StoredDocument } from '../../projections/apply-change';
-import { matchesConditions, type CollectionName, type Conditions, type DocumentChange, type VersionedChange } from '../../projections/document-change';
+import { matchesConditions, valueAt, type CollectionName, type Conditions, type DocumentChange, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
 import { countedChangeId, CountMoves } from './count-moves';
 import { COLLECTION_COUNTS } from './read-model-schema';
 
@@ -43,6 +43,13 @@ interface Entry {
 export class BatchDocuments {
   private readonly collections = new Map<CollectionName, Map<string, Entry>>();
   private readonly moves = new Map<CollectionName, CountMoves>();
+  /**
+   * The batch's documents by the values of the fields `where` changes select by, per collection
+   * and field list: a `where` change finds its candidates among them without walking the batch
+   * (which made the fold grow with the square of the batch). A document's id fixes those fields
+   * (see document-change.ts), so an id stays under one key.
+   */
+  private readonly whereKeys = new Map<CollectionName, Map<string, { fields: readonly string[]; byKey: Map<string, Set<string>> }>>();
 
   constructor(private readonly stored: StoredDocuments) {}
 
@@ -54,15 +61,17 @@ export class BatchDocuments {
     if (change.kind === 'patchWhere' || change.kind === 'deleteWhere') {
       // The documents the batch holds, as it has them; the others as stored, where the batch
       // has not changed them: those that match now matched before it.
-      for (const [id, entry] of entries) {
-        // Most of the batch's documents are not selected: the check applyToDocument would make, without the call.
+      const fields = Object.keys(change.where);
+      for (const id of [...this.keyedIds(change.collection, fields).get(whereKey(change.where, fields)) ?? []]) {
+        const entry = entries.get(id) as Entry;
+        // The check applyToDocument would make, without the call (an unread insert is read first).
         if (entry.stored === null || (!entry.unread && !matchesConditions(entry.stored.document, change.where))) continue;
         this.applyTo(change.collection, id, entry, change, version);
       }
       for (const { id, stored } of this.stored.matching(change.collection, change.where)) {
         if (entries.has(id)) continue;
         const entry: Entry = { stored, changed: false, wasStored: true, unread: false };
-        entries.set(id, entry);
+        this.hold(change.collection, id, entry);
         this.applyTo(change.collection, id, entry, change, version);
       }
       return;
@@ -70,12 +79,12 @@ export class BatchDocuments {
     let entry = entries.get(change.id);
     if (!entry && change.kind === 'insert' && !counted) {
       // Never read: a later change of the batch to it reads what is stored first.
-      entries.set(change.id, { stored: { version, document: change.document }, changed: true, wasStored: false, unread: true });
+      this.hold(change.collection, change.id, { stored: { version, document: change.document }, changed: true, wasStored: false, unread: true });
       return;
     }
     if (!entry) {
       const stored = this.stored.read(change.collection, change.id) ?? null;
-      entries.set(change.id, (entry = { stored, changed: false, wasStored: stored !== null, unread: false }));
+      this.hold(change.collection, change.id, (entry = { stored, changed: false, wasStored: stored !== null, unread: false }));
     }
     this.applyTo(change.collection, change.id, entry, change, version);
   }
@@ -104,6 +113,7 @@ export class BatchDocuments {
     const outcome = applyToDocument(entry.stored ?? undefined, change, version, true);
     if (outcome === undefined) return;
     moves?.move(left, outcome ? moves.countedAs(outcome.document) : undefined, version);
+    if (outcome && !entry.stored) this.keyWhere(collection, id, outcome);
     entry.stored = outcome;
     entry.changed = true;
   }
@@ -114,9 +124,39 @@ export class BatchDocuments {
     entry.unread = false;
     if (stored) {
       entry.stored = stored;
+      this.keyWhere(collection, id, stored);
       entry.changed = false;
       entry.wasStored = true;
     }
+  }
+
+  /** Adds a document to the batch. */
+  private hold(collection: CollectionName, id: string, entry: Entry): void {
+    this.entriesOf(collection).set(id, entry);
+    if (entry.stored) this.keyWhere(collection, id, entry.stored);
+  }
+
+  /** Files a document the batch holds under its key of each field list `where` changes of its collection used. */
+  private keyWhere(collection: CollectionName, id: string, stored: StoredDocument): void {
+    for (const { fields, byKey } of this.whereKeys.get(collection)?.values() ?? []) {
+      const key = documentKey(stored.document, fields);
+      const ids = byKey.get(key);
+      if (ids) ids.add(id);
+      else byKey.set(key, new Set([id]));
+    }
+  }
+
+  /** The batch's documents of a collection by their key for `fields`, filed at the first `where` on them. */
+  private keyedIds(collection: CollectionName, fields: readonly string[]): Map<string, Set<string>> {
+    let lists = this.whereKeys.get(collection);
+    if (!lists) this.whereKeys.set(collection, (lists = new Map()));
+    const name = fields.join(',');
+    let list = lists.get(name);
+    if (!list) {
+      lists.set(name, (list = { fields, byKey: new Map() }));
+      for (const [id, entry] of this.entriesOf(collection)) if (entry.stored) this.keyWhere(collection, id, entry.stored);
+    }
+    return list.byKey;
   }
 
   private entriesOf(collection: CollectionName): Map<string, Entry> {
@@ -125,3 +165,9 @@ export class BatchDocuments {
     return entries;
   }
 }
+
+/** A `where`'s values of its fields. */
+const whereKey = (where: Conditions, fields: readonly string[]): string => JSON.stringify(fields.map((field) => where[field]));
+
+/** A document's values of the fields, null for a missing one, as matchesConditions compares them: the key of the `where` that selects it. */
+const documentKey = (document: ReadModelDocument, fields: readonly string[]): string => JSON.stringify(fields.map((field) => valueAt(document, field) ?? null));

@@ -9,6 +9,7 @@ import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
 import { rebuildReadModels } from './rebuild-read-models';
+import { OWN_LOOP_BATCHES } from './projection-runner';
 import { ProgressReporter } from '../shared/progress-reporter';
 
 async function main(args: string[]): Promise<number> {
@@ -38,7 +39,7 @@ async function main(args: string[]): Promise<number> {
       {
         graceMs: config.rebuildGraceMs,
         // A process of its own: no requests wait for its batches.
-        batchMs: 1000,
+        ...OWN_LOOP_BATCHES,
         onProgress: (position, count) => {
           applied += count;
           progress.update(Number(position));

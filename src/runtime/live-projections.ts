@@ -1,7 +1,7 @@
 import { PROJECTIONS } from '../../projections/projections';
 import type { Projection, ReadModelName } from '../../projections/projection';
 import type { EventStore } from '../event-store/event-store.port';
-import { ProjectionRunner } from '../read-models/projection-runner';
+import { ProjectionRunner, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import { projectedModels } from '../read-models/projected-models';
 import { rebuildReadModels } from '../read-models/rebuild-read-models';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
@@ -47,11 +47,11 @@ export class LiveProjections implements RunningProjections {
     private readonly events: EventStore,
     private readonly readModels: ReadModelStore,
     private readonly callbacks: ProjectionCallbacks,
-    /** How long a store write may hold the event loop: short in the API's process, long on the projector's own thread. */
-    private readonly batchMs?: number,
+    /** How long a store write may hold the event loop, and how many events it may take: few in the API's process, many on the projector's own thread. */
+    private readonly batching: Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize'> = {},
   ) {
     this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
-      batchMs,
+      ...batching,
       onError: (error) => callbacks.onError(error),
       onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
       onProgress: () => callbacks.onProgress?.(),
@@ -76,7 +76,7 @@ export class LiveProjections implements RunningProjections {
     if (this.rebuilds.has(projection.name)) return;
     this.callbacks.onDiverged(projection.name, reason);
     this.callbacks.onError(new Error(`read model ${projection.name}: ${reason}; rebuilding it from the log`));
-    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS, batchMs: this.batchMs })
+    const rebuild = rebuildReadModels(this.events, this.readModels, [projection], { graceMs: REBUILD_GRACE_MS, ...this.batching })
       .then(
         () => undefined,
         (error: unknown) => this.callbacks.onError(error),

@@ -6,14 +6,13 @@
  */
 import { workerData } from 'node:worker_threads';
 import { READ_MODEL_NAMES } from '../../projections/projection';
+import { OWN_LOOP_BATCHES } from '../read-models/projection-runner';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { SqliteReadModelStore } from '../read-models/sqlite/sqlite-read-model-store';
 import { LiveProjections } from './live-projections';
 import type { ProjectorThreadData, ProjectorThreadMessage } from './projector-thread';
 import { serveThread, toThreadError } from './worker-thread';
 
-/** Nothing else runs on this thread's event loop: batches grow to the runner's limit (5,000 events) rather than stay near 20 ms. */
-const THREAD_BATCH_MS = 1000;
 const data = workerData as ProjectorThreadData;
 
 serveThread<ProjectorThreadMessage>(async (post) => {
@@ -25,7 +24,8 @@ serveThread<ProjectorThreadMessage>(async (post) => {
     onDiverged: (model, reason) => post({ kind: 'diverged', model, reason }),
     onRebuilt: (model) => post({ kind: 'rebuilt', model }),
     onProgress: positions,
-  }, THREAD_BATCH_MS);
+  // Nothing else runs on this thread's event loop: batches grow long rather than stay near 20 ms.
+  }, OWN_LOOP_BATCHES);
   await live.start();
   positions();
   post({ kind: 'started' });
