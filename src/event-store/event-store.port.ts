@@ -83,6 +83,14 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+/** What a reader at some position has left to read: counted, not read. */
+export interface Backlog {
+  /** Events after the position, counted up to the cap asked for. */
+  events: number;
+  /** When the first of them occurred (metadata.occurredAt); undefined when there is none. */
+  oldestOccurredAt: string | undefined;
+}
+
 export interface Subscription {
   /** Stops delivery; resolves once the handler is no longer running. */
   stop(): Promise<void>;
@@ -116,6 +124,13 @@ export interface EventStore {
 
   /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
+
+  /**
+   * How many events follow `after` (exclusive; undefined = the whole log), counted up to `cap`,
+   * and when the first of them occurred. No event is decoded: a metrics scrape measures every
+   * subscriber's lag with it, on the API's thread.
+   */
+  backlog(after: bigint | undefined, cap: number): Promise<Backlog>;
 
   /** The event at exactly this position, undefined when there is none: consumers check their checkpoint is still the event they applied. */
   eventAt(position: bigint): Promise<RecordedEvent | undefined>;

@@ -53,6 +53,10 @@ export class MeasuredEventStore implements EventStore {
     return this.store.readAll(after, limit);
   }
 
+  backlog(after: bigint | undefined, cap: number) {
+    return this.store.backlog(after, cap);
+  }
+
   headPosition() {
     return this.store.headPosition();
   }

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { EventStore } from '../event-store/event-store.port';
+import type { Backlog, EventStore } from '../event-store/event-store.port';
 
 /** Counting stops here: a lag this large is an incident whatever its exact size. */
 export const LAG_COUNT_CAP = 10_000;
@@ -7,19 +7,23 @@ export const LAG_COUNT_CAP = 10_000;
 /** Where a subscriber stands: the position of the last event it applied and checkpointed, undefined before any. */
 export type CheckpointSource = () => bigint | undefined;
 
+const CAUGHT_UP: Backlog = { events: 0, oldestOccurredAt: undefined };
+
 /**
  * How far each checkpointed subscriber of the log (every projection, the notifier) is behind:
  * in events (counted on the log, so the same on both adapters, whose positions differ in
  * meaning) and in seconds (how long the oldest event it has not applied has waited; 0 when caught
  * up). The runners register their checkpoints while they run; each scrape measures them
- * against the head of the log.
+ * against the head of the log, once for both gauges.
  */
 export class SubscriberLag {
   private readonly sources = new Map<string, CheckpointSource>();
+  /** The measurement under way: a scrape collects both gauges at once, and they share it. */
+  private measuring: Promise<Map<string, Backlog>> | undefined;
 
   constructor(
     registry: Registry,
-    private readonly events: Pick<EventStore, 'headPosition' | 'readAll'>,
+    private readonly events: Pick<EventStore, 'headPosition' | 'backlog'>,
   ) {
     const lag = this;
     new Gauge({
@@ -29,7 +33,7 @@ export class SubscriberLag {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const [subscriber, behind] of await lag.measure(LAG_COUNT_CAP)) this.set({ subscriber }, behind.length);
+        for (const [subscriber, backlog] of await lag.measure()) this.set({ subscriber }, backlog.events);
       },
     });
     new Gauge({
@@ -40,9 +44,8 @@ export class SubscriberLag {
       async collect() {
         this.reset();
         const now = Date.now();
-        for (const [subscriber, behind] of await lag.measure(1)) {
-          const oldest = behind[0];
-          this.set({ subscriber }, oldest ? Math.max(0, now - Date.parse(oldest.metadata.occurredAt)) / 1000 : 0);
+        for (const [subscriber, { oldestOccurredAt }] of await lag.measure()) {
+          this.set({ subscriber }, oldestOccurredAt ? Math.max(0, now - Date.parse(oldestOccurredAt)) / 1000 : 0);
         }
       },
     });
@@ -56,14 +59,22 @@ export class SubscriberLag {
     };
   }
 
-  private async measure(limit: number) {
-    const measured = new Map<string, { metadata: { occurredAt: string } }[]>();
+  private measure(): Promise<Map<string, Backlog>> {
+    return (this.measuring ??= this.measureNow().finally(() => (this.measuring = undefined)));
+  }
+
+  private async measureNow(): Promise<Map<string, Backlog>> {
+    const measured = new Map<string, Backlog>();
+    // The projections of one runner mostly stand at the same position: one count each position.
+    const byPosition = new Map<bigint | undefined, Backlog>();
     try {
       const head = await this.events.headPosition();
       for (const [subscriber, checkpoint] of this.sources) {
         const at = checkpoint();
         const caughtUp = head === undefined || (at !== undefined && at >= head);
-        measured.set(subscriber, caughtUp ? [] : await this.events.readAll(at, limit));
+        let backlog = caughtUp ? CAUGHT_UP : byPosition.get(at);
+        if (!backlog) byPosition.set(at, (backlog = await this.events.backlog(at, LAG_COUNT_CAP)));
+        measured.set(subscriber, backlog);
       }
     } catch {
       // Log unreachable: no figure rather than a wrong one; readiness reports the outage.

@@ -8,6 +8,20 @@ export const BUSY_TIMEOUT_MS = 10_000;
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Pages each connection keeps, in KiB: SQLite's own default. better-sqlite3 builds SQLite with
+ * 16,000 KiB a connection, and an embedded server holds ten connections over its three threads,
+ * most of them reading the log once through (catch-ups, the self-check, exports): their caches
+ * filled with pages the OS keeps cached anyway and stayed resident (a server that had caught up
+ * with 100,000 events held 237 MiB, 175 with this; the catch-up was no slower).
+ */
+const PAGE_CACHE_KIB = 2000;
+
+/** Bounds a connection's page cache (see PAGE_CACHE_KIB): every connection the server keeps open on its files has it. */
+export function boundPageCache(db: Database.Database): void {
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+}
+
+/**
  * Opens an embedded store's SQLite file as every one of them needs it when several processes
  * share it (the API, a projector, workers): WAL, so readers run beside the writer, and a busy
  * timeout, so writers queue instead of failing. FULL fsyncs every commit (the event log: an
@@ -20,6 +34,7 @@ export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): Da
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  boundPageCache(db);
   return db;
 }
 

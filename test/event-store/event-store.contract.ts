@@ -409,6 +409,24 @@ export function describeEventStoreContract(
         expect(await store.eventAt(second.position + 1_000_000n)).toBeUndefined();
       });
 
+      it('counts the events after a position up to a cap, and tells when the first of them occurred', async () => {
+        const stream = uniqueStream('backlog');
+        const events = newEvents(5).map((event, i) => ({ ...event, metadata: { ...event.metadata, occurredAt: `2025-01-01T00:00:0${i}.000Z` } }));
+        await store.append([{ stream, expected: 'no_stream', events }]);
+        const recorded = await store.readStream(stream);
+
+        expect(await store.backlog(recorded[0].position, 2)).toEqual({ events: 2, oldestOccurredAt: '2025-01-01T00:00:01.000Z' });
+        expect(await store.backlog(recorded[2].position, 2)).toEqual({ events: 2, oldestOccurredAt: '2025-01-01T00:00:03.000Z' });
+        // Below the cap, every event after the position: as many as readAll returns.
+        const tail = await store.readAll(recorded[1].position, 1_000);
+        expect(tail.length).toBeLessThan(1_000);
+        expect(await store.backlog(recorded[1].position, 1_000)).toEqual({ events: tail.length, oldestOccurredAt: '2025-01-01T00:00:02.000Z' });
+        expect(await store.backlog(await store.headPosition(), 10)).toEqual({ events: 0, oldestOccurredAt: undefined });
+        const [oldest] = await store.readAll(undefined, 1);
+        expect(await store.backlog(undefined, 1)).toEqual({ events: 1, oldestOccurredAt: oldest.metadata.occurredAt });
+        await expect(store.backlog(undefined, 0)).rejects.toThrow(RangeError);
+      });
+
       it('gives later appends higher positions', async () => {
         const results: AppendResult[] = [];
         for (let i = 0; i < 5; i++) {

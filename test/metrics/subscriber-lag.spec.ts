@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { SubscriberLag } from '../../src/metrics/subscriber-lag';
+import { LAG_COUNT_CAP, SubscriberLag } from '../../src/metrics/subscriber-lag';
 import { newEvent, uniqueStream } from '../event-store/event-factory';
 
 const value = async (registry: Registry, name: string, subscriber: string) =>
@@ -38,5 +38,26 @@ describe('subscriber lag', () => {
 
     stop();
     expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:test')).toBeUndefined();
+  });
+
+  it('counts once a scrape for both gauges and for every subscriber at the same position', async () => {
+    const { position } = await store.append([{ stream: uniqueStream('lag'), expected: 'no_stream', events: [newEvent(), newEvent()] }]);
+    const counted: number[] = [];
+    const registry = new Registry();
+    const lag = new SubscriberLag(registry, {
+      headPosition: () => store.headPosition(),
+      backlog: (after, cap) => {
+        counted.push(cap);
+        return store.backlog(after, cap);
+      },
+    });
+    lag.follow('projection:a', () => position - 2n);
+    lag.follow('projection:b', () => position - 2n);
+    lag.follow('notifier', () => position - 1n);
+
+    const scraped = await registry.metrics();
+    expect(scraped).toContain('ztkeys_subscriber_lag_events{subscriber="projection:b"} 2');
+    expect(scraped).toContain('ztkeys_subscriber_lag_events{subscriber="notifier"} 1');
+    expect(counted).toEqual([LAG_COUNT_CAP, LAG_COUNT_CAP]);
   });
 });

@@ -12,6 +12,7 @@ import {
 import {
   ConcurrencyConflict,
   type AppendResult,
+  type Backlog,
   type EventStore,
   type RecordedEvent,
   type StreamGuard,
@@ -23,11 +24,12 @@ import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
 import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
-import { isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
+import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
 import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from '../recorded-append';
 import { checkWrites } from '../check-writes';
+import { checkCount } from '../check-count';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
 
 export interface KurrentDbEventStoreOptions {
@@ -84,7 +86,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    checkCount('limit', limit);
     const events: RecordedEvent[] = [];
     // The read starts AT `after`, so one more than the limit leaves a full page after it.
     const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: limit + 1, filter: USER_EVENTS });
@@ -94,6 +96,24 @@ export class KurrentDbEventStore implements EventStore {
       if (events.length === limit) break;
     }
     return events;
+  }
+
+  /**
+   * The server has no count of $all after a position: this reads up to `cap` entries and counts
+   * them, decoding only the first one's metadata (the client still parses each event's JSON).
+   */
+  async backlog(after: bigint | undefined, cap: number): Promise<Backlog> {
+    checkCount('cap', cap);
+    let events = 0;
+    let oldestOccurredAt: string | undefined;
+    // The read starts AT `after`, so one more than the cap leaves a full count after it.
+    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: cap + 1, filter: USER_EVENTS });
+    for await (const { event } of read) {
+      if (!event || isSystemEvent(event) || !isAfter(toPortPosition(event.position, event.id), after)) continue;
+      oldestOccurredAt ??= decodeMetadata(event.metadata, event.id).metadata.occurredAt;
+      if (++events === cap) break;
+    }
+    return { events, oldestOccurredAt };
   }
 
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import {
   ConcurrencyConflict,
   type AppendResult,
+  type Backlog,
   type EventStore,
   type ExpectedRevision,
   type RecordedEvent,
@@ -12,9 +13,10 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
+import { AUDIT_FIELDS, INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
+import { checkCount } from '../check-count';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { StreamEnds } from './stream-ends';
 
@@ -148,6 +150,15 @@ export class SqliteEventStore implements EventStore {
     return this.read(() => this.readBatch(after, limit));
   }
 
+  async backlog(after: bigint | undefined, cap: number): Promise<Backlog> {
+    checkCount('cap', cap);
+    return this.read(() => {
+      const events = Number(this.sql.countAfter.get(after ?? 0n, cap) as bigint);
+      const oldestOccurredAt = events === 0 ? undefined : (this.sql.occurredAtAfter.get(after ?? 0n) as string);
+      return { events, oldestOccurredAt };
+    });
+  }
+
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
     const row = this.read(() => this.sql.eventAt.get(position) as EventRow | undefined);
     return row && toRecordedEvent(row);
@@ -212,7 +223,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readBatch(after: bigint | undefined, limit: number): RecordedEvent[] {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    checkCount('limit', limit);
     // Rowids start at 1, so 0 is before every position.
     return (this.sql.readAll.all(after ?? 0n, limit) as RawEventRow[]).map(fromRawRow);
   }
@@ -338,6 +349,9 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
     // As arrays: the log's hot read (catch-ups) builds each event once, not a row object first.
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+    // Counts the primary key's range without reading a column: no row is built nor any JSON parsed.
+    countAfter: db.prepare('SELECT count(*) FROM (SELECT 1 FROM events WHERE position > ? ORDER BY position LIMIT ?)').pluck(),
+    occurredAtAfter: db.prepare(`SELECT ${AUDIT_FIELDS.occurredAt} FROM events WHERE position > ? ORDER BY position LIMIT 1`).pluck(),
     eventAt: db.prepare(`SELECT ${columns} FROM events WHERE position = ?`),
     headPosition: db.prepare('SELECT max(position) AS position FROM events'),
     ping: db.prepare('SELECT 1'),

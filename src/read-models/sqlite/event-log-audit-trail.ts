@@ -4,7 +4,7 @@ import { changeVersion, type ReadModelDocument } from '../../../projections/docu
 import { decode } from '../../domain/events/decode';
 import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
 import { toRecordedEvent, type EventRow } from '../../event-store/sqlite/sqlite-event-store';
-import { BUSY_TIMEOUT_MS } from '../../shared/sqlite-file';
+import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import type { Condition, DocumentQuery, QueryPlan } from '../read-model-store.port';
@@ -28,6 +28,7 @@ export class EventLogAuditTrail {
   constructor(path: string) {
     this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     this.db.defaultSafeIntegers(true);
+    boundPageCache(this.db);
   }
 
   find(query: DocumentQuery): ReadModelDocument[] {
