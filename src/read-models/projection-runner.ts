@@ -156,6 +156,10 @@ export class ProjectionRunner {
 
   private async subscribe(): Promise<void> {
     const epoch = ++this.epoch;
+    // A restart still pending belongs to an older subscription: this one reads every checkpoint
+    // again, and a model failing in it must be able to schedule its own (laneFailed waits on a pending one).
+    clearTimeout(this.retry);
+    this.retry = undefined;
     this.discardBatch();
     // A write still going checkpoints before the checkpoints are read again.
     await this.writes.catch(() => undefined);
