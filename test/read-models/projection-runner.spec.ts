@@ -141,6 +141,57 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
     // FerretDB takes a few ms per write: on a loaded machine this takes a minute.
   }, 180_000);
 
+  it('feeds failing models again when one fails while a restart stops the subscription and the other fails right after it', async () => {
+    await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
+    const events = await readWholeLog(log.events);
+    const throwsAt = events[Math.floor(events.length / 3)].position;
+    const refusedAt = events.find((event, i) => i > events.length / 2 && event.type === 'KeyRequested')!.position;
+    let broken = true;
+    const orgStatus: Projection = {
+      ...PROJECTIONS['org-status'],
+      project: (event) => {
+        if (broken && event.position === throwsAt) throw new Error('org-status cannot project this event');
+        return PROJECTIONS['org-status'].project(event);
+      },
+    };
+    const pendingKeys: Projection = {
+      ...PROJECTIONS['pending-keys'],
+      project: (event) => {
+        const changes = PROJECTIONS['pending-keys'].project(event);
+        if (!broken || event.position !== refusedAt) return changes;
+        return [...changes, { kind: 'patch', collection: 'pending_keys', id: (changes[0] as { id: string }).id, set: { 'orgId.inside': 1 } } as DocumentChange];
+      },
+    };
+    // The first write holding the refused change is slow, as a networked store's can be: the
+    // restart org-status's failure scheduled waits for it, and sees pending-keys fail meanwhile.
+    let slowed = false;
+    const slow: ReadModelStore = Object.create(opened.store, {
+      applyBatches: {
+        value: async (modelBatches: readonly ModelBatch[]) => {
+          const refused = modelBatches.some((batch) => batch.changes.some(({ change }) => change.kind === 'patch' && 'orgId.inside' in change.set));
+          if (refused && !slowed) {
+            slowed = true;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+          return opened.store.applyBatches(modelBatches);
+        },
+      },
+    }) as ReadModelStore;
+    const errors: unknown[] = [];
+    const projections = Object.values(PROJECTIONS).map((p) => ({ 'org-status': orgStatus, 'pending-keys': pendingKeys })[p.name as string] ?? p);
+    // One batch holds the whole log; each failure waits 200 ms before the models are fed again.
+    const runner = new ProjectionRunner(log.events, slow, projections, { batchSize: 10_000, retry: { initialMs: 200, maxMs: 200, jitter: 'none' }, onError: (error) => errors.push(error) });
+    await runner.start();
+    try {
+      await waitFor(async () => slowed && errors.length >= 4);
+      broken = false;
+      await waitUntilCaughtUp(log.events, opened.store, 20_000);
+      expect(await dumpAll(opened.store)).toEqual(referenceDump(events));
+    } finally {
+      await runner.stop();
+    }
+  }, 120_000);
+
   it('finishes a batch that a crash left written for some models only, applying nothing twice', async () => {
     await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
     const events = await readWholeLog(log.events);
