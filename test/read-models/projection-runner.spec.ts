@@ -6,6 +6,7 @@
  */
 import type { DocumentChange } from '../../projections/document-change';
 import type { Projection, ReadModelName } from '../../projections/projection';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import type { ModelBatch, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { PROJECTIONS } from '../../projections/projections';
@@ -94,29 +95,10 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
     await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
     const events = await readWholeLog(log.events);
     const head = events.at(-1)!.position;
-    // org-status's projection throws at one event; pending-keys makes a change its store refuses at another.
-    const throwsAt = events[Math.floor(events.length / 3)].position;
-    const refusedAt = events.find((event, i) => i > events.length / 2 && event.type === 'KeyRequested')!.position;
-    let broken = true;
-    const orgStatus: Projection = {
-      ...PROJECTIONS['org-status'],
-      project: (event) => {
-        if (broken && event.position === throwsAt) throw new Error('org-status cannot project this event');
-        return PROJECTIONS['org-status'].project(event);
-      },
-    };
-    const pendingKeys: Projection = {
-      ...PROJECTIONS['pending-keys'],
-      project: (event) => {
-        const changes = PROJECTIONS['pending-keys'].project(event);
-        if (!broken || event.position !== refusedAt) return changes;
-        // orgId is a string: no store can set a field inside it.
-        const refused: DocumentChange = { kind: 'patch', collection: 'pending_keys', id: (changes[0] as { id: string }).id, set: { 'orgId.inside': 1 } };
-        return [...changes, refused];
-      },
-    };
+    const failing = failingProjections(events);
+    const { throwsAt, refusedAt } = failing;
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner(log.events, opened.store, Object.values(PROJECTIONS).map((p) => ({ 'org-status': orgStatus, 'pending-keys': pendingKeys })[p.name as string] ?? p), {
+    const runner = new ProjectionRunner(log.events, opened.store, failing.projections, {
       batchSize: 40,
       retry: RETRY,
       onError: (error) => errors.push(error),
@@ -132,7 +114,7 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
       const reference = referenceDump(events);
       expect((await dumpAll(opened.store)).audit_log).toEqual(reference.audit_log);
 
-      broken = false;
+      failing.mend();
       await waitUntilCaughtUp(log.events, opened.store);
       expect(await dumpAll(opened.store)).toEqual(reference);
     } finally {
@@ -144,24 +126,7 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
   it('feeds failing models again when one fails while a restart stops the subscription and the other fails right after it', async () => {
     await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
     const events = await readWholeLog(log.events);
-    const throwsAt = events[Math.floor(events.length / 3)].position;
-    const refusedAt = events.find((event, i) => i > events.length / 2 && event.type === 'KeyRequested')!.position;
-    let broken = true;
-    const orgStatus: Projection = {
-      ...PROJECTIONS['org-status'],
-      project: (event) => {
-        if (broken && event.position === throwsAt) throw new Error('org-status cannot project this event');
-        return PROJECTIONS['org-status'].project(event);
-      },
-    };
-    const pendingKeys: Projection = {
-      ...PROJECTIONS['pending-keys'],
-      project: (event) => {
-        const changes = PROJECTIONS['pending-keys'].project(event);
-        if (!broken || event.position !== refusedAt) return changes;
-        return [...changes, { kind: 'patch', collection: 'pending_keys', id: (changes[0] as { id: string }).id, set: { 'orgId.inside': 1 } } as DocumentChange];
-      },
-    };
+    const failing = failingProjections(events);
     // The first write holding the refused change is slow, as a networked store's can be: the
     // restart org-status's failure scheduled waits for it, and sees pending-keys fail meanwhile.
     let slowed = false;
@@ -178,13 +143,12 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
       },
     }) as ReadModelStore;
     const errors: unknown[] = [];
-    const projections = Object.values(PROJECTIONS).map((p) => ({ 'org-status': orgStatus, 'pending-keys': pendingKeys })[p.name as string] ?? p);
     // One batch holds the whole log; each failure waits 200 ms before the models are fed again.
-    const runner = new ProjectionRunner(log.events, slow, projections, { batchSize: 10_000, retry: { initialMs: 200, maxMs: 200, jitter: 'none' }, onError: (error) => errors.push(error) });
+    const runner = new ProjectionRunner(log.events, slow, failing.projections, { batchSize: 10_000, retry: { initialMs: 200, maxMs: 200, jitter: 'none' }, onError: (error) => errors.push(error) });
     await runner.start();
     try {
       await waitFor(async () => slowed && errors.length >= 4);
-      broken = false;
+      failing.mend();
       await waitUntilCaughtUp(log.events, opened.store, 20_000);
       expect(await dumpAll(opened.store)).toEqual(referenceDump(events));
     } finally {
@@ -236,4 +200,40 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): P
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Every projection, with org-status's throwing at one event of the log and pending-keys making
+ * a change its store refuses at another, until `mend` is called.
+ */
+function failingProjections(events: readonly RecordedEvent[]) {
+  const throwsAt = events[Math.floor(events.length / 3)].position;
+  const refusedAt = events.find((event, i) => i > events.length / 2 && event.type === 'KeyRequested')!.position;
+  let broken = true;
+  const orgStatus: Projection = {
+    ...PROJECTIONS['org-status'],
+    project: (event) => {
+      if (broken && event.position === throwsAt) throw new Error('org-status cannot project this event');
+      return PROJECTIONS['org-status'].project(event);
+    },
+  };
+  const pendingKeys: Projection = {
+    ...PROJECTIONS['pending-keys'],
+    project: (event) => {
+      const changes = PROJECTIONS['pending-keys'].project(event);
+      if (!broken || event.position !== refusedAt) return changes;
+      // orgId is a string: no store can set a field inside it.
+      const refused: DocumentChange = { kind: 'patch', collection: 'pending_keys', id: (changes[0] as { id: string }).id, set: { 'orgId.inside': 1 } };
+      return [...changes, refused];
+    },
+  };
+  const replaced: Partial<Record<ReadModelName, Projection>> = { 'org-status': orgStatus, 'pending-keys': pendingKeys };
+  return {
+    throwsAt,
+    refusedAt,
+    projections: Object.values(PROJECTIONS).map((p) => replaced[p.name] ?? p),
+    mend: () => {
+      broken = false;
+    },
+  };
 }
