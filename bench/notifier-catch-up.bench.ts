@@ -65,7 +65,7 @@ async function readAndDecode(events: SqliteEventStore): Promise<void> {
   }
 }
 
-/** A notifier on a fresh email store follows the log until its checkpoint is the log's head; returns the jobs it queued. */
+/** A notifier on a fresh email store follows the log until it has handled the log's head, then stops (saving its checkpoint); returns the jobs it queued. */
 async function catchUp(dir: string, events: SqliteEventStore, head: bigint): Promise<number> {
   const db = openSqliteFile(join(dir, `email-${Date.now()}.sqlite`), 'NORMAL');
   const queue = new SqliteEmailQueue(db, { retry: { attempts: 3, backoffMs: 1000 }, lockMs: 30_000, keepCompletedMs: 3600_000 });
@@ -73,7 +73,7 @@ async function catchUp(dir: string, events: SqliteEventStore, head: bigint): Pro
   const notifier = new Notifier({ events, queue, checkpoint });
   try {
     await notifier.start();
-    while ((await checkpoint.load())?.position !== head) await sleep(5);
+    while (notifier.position !== head) await sleep(5);
     return (await queue.counts()).waiting;
   } finally {
     await notifier.stop();
