@@ -8,7 +8,6 @@ import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
-import { validationPipe } from './http/validation';
 import { jsonLogger } from './logging/json-logger';
 import { logRequests } from './logging/request-log';
 import { answerRequestIds, requestIdFor } from './logging/request-id';
@@ -40,7 +39,6 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   limitApiRequestsPerAddress(fastify, runtime.rateLimits);
   acceptJsonBodiesOnly(fastify);
   app.useLogger(jsonLogger(runtime.config.logLevel));
-  app.useGlobalPipes(validationPipe);
   const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   if (runtime.config.roles.includes('api')) await serveConsole(app, runtime.config.consoleOidc);

@@ -42,7 +42,8 @@ export class AuthGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous unless the token needs the JWKS: Nest awaits a promise of a guard, which every request would pay. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const handler = context.getHandler();
     let access = this.accessOf.get(handler);
     if (access === undefined) {
@@ -62,13 +63,18 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (access === 'agent-or-operator' && sameSecret(token, this.bootstrapToken)) return true;
-    const caller = await this.tokens.verify(token);
-    if (!caller) throw unauthorized('The token is invalid or expired.');
-    const orgId = (request.params as Record<string, string> | undefined)?.orgId;
-    if (orgId !== undefined && orgId !== caller.orgId) {
-      throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
-    }
-    request.caller = caller;
-    return true;
+    const caller = this.tokens.verify(token);
+    return caller instanceof Promise ? caller.then((verified) => admit(request, verified)) : admit(request, caller);
   }
+}
+
+/** Lets the verified caller in: R14, a token of another org than the path's gets 404. */
+function admit(request: AuthenticatedRequest, caller: Caller | undefined): true {
+  if (!caller) throw unauthorized('The token is invalid or expired.');
+  const orgId = (request.params as Record<string, string> | undefined)?.orgId;
+  if (orgId !== undefined && orgId !== caller.orgId) {
+    throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
+  }
+  request.caller = caller;
+  return true;
 }

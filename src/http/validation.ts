@@ -59,17 +59,14 @@ function prototypeNamedFields(value: unknown): string[] {
 }
 
 /**
- * Query validation (class-validator): unknown fields are refused (also those named like
- * Object.prototype members), types are strict, and the answer says what was wrong. Bodies are
- * validated by their zod schema (@ValidBody), which refuses the same, and pass through here.
+ * Query validation (class-validator, @ValidQuery): unknown fields are refused (also those named
+ * like Object.prototype members), types are strict, and the answer says what was wrong. Bodies are
+ * validated by their zod schema (@ValidBody), which refuses the same.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body') return value;
-    if (metadata.type === 'query') {
-      const fields = prototypeNamedFields(value);
-      if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
-    }
+    const fields = prototypeNamedFields(value);
+    if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
     return super.transform(value, metadata);
   }
 }

@@ -3,6 +3,7 @@ import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
+import { registeredRoutes } from './registered-routes';
 
 const hex = (text: string): string => Buffer.from(text, 'hex').toString('base64url');
 
@@ -199,6 +200,12 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     const events = await suite.server.eventStore.readAll(BigInt(created.body.position) - 2n, 10);
     const names = events.filter((event) => event.type === 'AgentAdded').map((event) => event.data.displayName);
     expect(names).toEqual([displayName, decomposed]);
+  });
+
+  it('validates the query string of every route that reads one by its class (no global pipe does it)', () => {
+    const reading = registeredRoutes(suite.server.app).filter((route) => route.queries.read > 0);
+    expect(reading.length).toBeGreaterThanOrEqual(6);
+    for (const route of reading) expect({ route: `${route.method} ${route.path}`, ...route.queries }).toEqual({ route: `${route.method} ${route.path}`, read: route.queries.read, validated: route.queries.read });
   });
 
   it('answers 4xx to invalid ids in paths', async () => {

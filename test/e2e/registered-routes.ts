@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ACCESS, type Access } from '../../src/auth/access.decorators';
+import { validationPipe } from '../../src/http/validation';
 
 /** A route as the running app's controllers define it, e.g. POST /v1/orgs/:orgId/agents. */
 export interface Route {
@@ -13,6 +14,12 @@ export interface Route {
   access: Access;
   /** Whether the handler reads a request body (@Body). */
   hasBody: boolean;
+  /** How many of the handler's query parameters (@Query) are read, and how many of those validated by their class. */
+  queries: { read: number; validated: number };
+}
+
+interface RouteArg {
+  pipes?: unknown[];
 }
 
 const joined = (...parts: string[]): string => `/${parts.flatMap((part) => part.split('/')).filter(Boolean).join('/')}`;
@@ -35,12 +42,14 @@ export function registeredRoutes(app: NestFastifyApplication): Route[] {
         const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (path === undefined || method === undefined) continue;
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, name) ?? {}) as Record<string, unknown>;
+        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, name) ?? {}) as Record<string, RouteArg>;
+        const queries = Object.entries(args).filter(([key]) => key.startsWith(`${RouteParamtypes.QUERY}:`));
         const route: Route = {
           method: RequestMethod[method],
           path: joined(prefix, path),
           access: (Reflect.getMetadata(ACCESS, handler) as Access | undefined) ?? classAccess ?? 'agent',
           hasBody: Object.keys(args).some((key) => key.startsWith(`${RouteParamtypes.BODY}:`)),
+          queries: { read: queries.length, validated: queries.filter(([, arg]) => arg.pipes?.includes(validationPipe)).length },
         };
         if (!fastify.hasRoute({ method: route.method as 'GET', url: route.path })) {
           throw new Error(`${route.method} ${route.path} is defined by a controller but not registered in Fastify`);

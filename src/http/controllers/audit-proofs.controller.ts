@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { AuditProofs } from '../../application/queries/audit-proofs';
@@ -9,6 +9,7 @@ import { Ctx } from '../command-context.decorator';
 import { ConsistencyProofQuery, InclusionProofQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
 import { ReadAccess } from '../read-access';
+import { ValidQuery } from '../valid-query.decorator';
 import { ConsistencyProofView, InclusionProofView } from '../views/audit-proofs.view';
 
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
@@ -64,7 +65,7 @@ export class AuditProofsController {
     NO_CHECKPOINT,
     BEHIND,
   )
-  async consistency(@Ctx() context: CommandContext, @Query() query: ConsistencyProofQuery, @MinPosition() minPosition?: string | string[]): Promise<ConsistencyProofView> {
+  async consistency(@Ctx() context: CommandContext, @ValidQuery() query: ConsistencyProofQuery, @MinPosition() minPosition?: string | string[]): Promise<ConsistencyProofView> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const proof = await this.proofs.consistency(context.orgId, query.from, query.to);
     return { from: query.from, to: query.to, proof: proof.map((hash) => hash.toString('base64')) };
@@ -79,7 +80,7 @@ export class AuditProofsController {
     NO_CHECKPOINT,
     BEHIND,
   )
-  async inclusion(@Ctx() context: CommandContext, @Query() query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
+  async inclusion(@Ctx() context: CommandContext, @ValidQuery() query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const { leafHash, proof } = await this.proofs.inclusion(context.orgId, query.index, query.size);
     return { index: query.index, size: query.size, leafHash: leafHash.toString('base64'), proof: proof.map((hash) => hash.toString('base64')) };

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { Ctx } from '../command-context.decorator';
 import { AsOfQueryParams, AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
 import { ReadAccess } from '../read-access';
+import { ValidQuery } from '../valid-query.decorator';
 import { AsOfView, AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
 
 const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
@@ -43,7 +44,7 @@ export class ReadModelsController {
     Answers(200, PendingKeysPageView, 'One page'),
     BEHIND,
   )
-  async pendingKeys(@Ctx() context: CommandContext, @Query() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
+  async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
     const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
     // R20: the threshold is the policy's now (a tightened one applies to pending requests), so it is not in the read model.
@@ -58,7 +59,7 @@ export class ReadModelsController {
     Answers(200, ZeroTrustStatusView, 'One page of agents, and the totals'),
     BEHIND,
   )
-  async zeroTrustStatus(@Ctx() context: CommandContext, @Query() query: ZeroTrustStatusQuery, @MinPosition() minPosition?: string | string[]) {
+  async zeroTrustStatus(@Ctx() context: CommandContext, @ValidQuery() query: ZeroTrustStatusQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'org-status', minPosition, this.config.minPositionWaitMs);
     return this.queries.zeroTrustStatus(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
   }
@@ -70,7 +71,7 @@ export class ReadModelsController {
     Answers(200, AuditLogPageView, 'One page'),
     BEHIND,
   )
-  async auditLog(@Ctx() context: CommandContext, @Query() query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
+  async auditLog(@Ctx() context: CommandContext, @ValidQuery() query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     return this.queries.auditLog(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
   }
@@ -82,7 +83,7 @@ export class ReadModelsController {
     Answers(200, AsOfView, 'The agents, by agentId'),
     BEHIND,
   )
-  async whoCouldAct(@Ctx() context: CommandContext, @Query() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
+  async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
     return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now);
   }
@@ -100,7 +101,7 @@ export class ReadModelsController {
   )
   async auditExport(
     @Ctx() context: CommandContext,
-    @Query() filters: AuditLogFilters,
+    @ValidQuery() filters: AuditLogFilters,
     @Res() reply: FastifyReply,
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
