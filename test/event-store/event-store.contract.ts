@@ -103,7 +103,7 @@ export function describeEventStoreContract(
         const between = await store.append([{ stream: other, expected: 'no_stream', events: [newEvent()] }]);
         const last = await store.append([{ stream, expected: 1n, events: newEvents(2) }]);
         const all = await store.readStream(stream);
-        const revisions = async (from: bigint, to: bigint) => (await store.readStream(stream, from, to)).map((event) => event.revision);
+        const revisions = async (from: bigint, to: bigint) => (await store.readStream(stream, from, { toPosition: to })).map((event) => event.revision);
 
         expect(await revisions(0n, first.position)).toEqual([0n, 1n]);
         expect(await revisions(0n, between.position)).toEqual([0n, 1n]);
@@ -111,7 +111,7 @@ export function describeEventStoreContract(
         expect(await revisions(2n, last.position)).toEqual([2n, 3n]);
         expect(await revisions(0n, all[0].position - 1n)).toEqual([]);
         expect(await revisions(2n, first.position)).toEqual([]);
-        expect(await store.readStream(uniqueStream('missing'), 0n, last.position)).toEqual([]);
+        expect(await store.readStream(uniqueStream('missing'), 0n, { toPosition: last.position })).toEqual([]);
       });
 
       it('round-trips type, schema version, data and metadata (unicode, nesting, every JSON type)', async () => {

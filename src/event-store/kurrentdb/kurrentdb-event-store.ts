@@ -14,6 +14,7 @@ import {
   type AppendResult,
   type Backlog,
   type EventStore,
+  type ReadStreamOptions,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -81,8 +82,9 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(stream, fromRevision, undefined, toPosition);
+  /** Every read asks the server, so it holds every append acknowledged before it: `freshSince` needs nothing more. */
+  async readStream(stream: string, fromRevision = 0n, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(stream, fromRevision, undefined, options.toPosition);
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {

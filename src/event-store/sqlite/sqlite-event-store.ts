@@ -6,6 +6,7 @@ import {
   type Backlog,
   type EventStore,
   type ExpectedRevision,
+  type ReadStreamOptions,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -138,8 +139,8 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
-    if (this.ends.nothingFrom(stream, fromRevision)) return [];
+  async readStream(stream: string, fromRevision = 0n, { toPosition, freshSince }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (this.ends.nothingFrom(stream, fromRevision, freshSince)) return [];
     if (toPosition !== undefined) return this.read(() => this.readStreamUpTo(stream, fromRevision, toPosition)).map(toRecordedEvent);
     const rows = this.read(() => this.sql.readStream.all(stream, fromRevision) as EventRow[]);
     this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
