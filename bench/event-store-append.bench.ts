@@ -35,7 +35,7 @@ async function measureStore(path: string): Promise<{ perSecond: number; batchSiz
       const stream = `bench-${appender}`;
       for (let expected: 'no_stream' | bigint = 'no_stream'; Date.now() < deadline; ) {
         const result = await store.append([{ stream, expected, events: [sampleEvent(appender)] }]);
-        expected = result.revisions[stream];
+        expected = result.revisions.get(stream)!;
       }
     }),
   );

@@ -42,7 +42,7 @@ export class EventWriter {
     const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
     const { position, revisions } = await this.store.append(writes, guardsOf(decisions, written));
     for (const { state, decider, ...decision } of written) {
-      if (decider) this.states.appended({ ...decision, state, decider }, decision.events, revisions[decision.stream], occurredAt);
+      if (decider) this.states.appended({ ...decision, state, decider }, decision.events, revisions.get(decision.stream)!, occurredAt);
     }
     return position;
   }

@@ -67,8 +67,8 @@ export interface StreamGuard {
 export interface AppendResult {
   /** Global position of the last event written. */
   position: bigint;
-  /** Next expected revision of each stream written, by stream name. */
-  revisions: Record<string, bigint>;
+  /** Next expected revision of each stream written, by stream name (a Map: an object would take a hidden class per new stream name). */
+  revisions: ReadonlyMap<string, bigint>;
 }
 
 /** Thrown when a stream is not at the expected revision; nothing was written. */

@@ -181,7 +181,7 @@ describe('SqliteEventStore', () => {
       expect(await store.readStream(stream, 1n)).toEqual([]);
       const second = newEvent();
       await store.append([{ stream, expected: 0n, events: [second] }]);
-      expect(await store.append([first])).toEqual({ position: 1n, revisions: { [stream]: 0n } });
+      expect(await store.append([first])).toEqual({ position: 1n, revisions: new Map([[stream, 0n]]) });
       expect((await store.readStream(stream, 1n)).map((event) => event.id)).toEqual([second.id]);
       expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n]);
       await store.close();
@@ -206,7 +206,7 @@ describe('SqliteEventStore', () => {
       await store.append([{ stream, expected: 'no_stream', events: [first] }]);
       const pending = store.append([{ stream, expected: 0n, events: [queued] }]);
       await store.close();
-      await expect(pending).resolves.toEqual({ position: 2n, revisions: { [stream]: 1n } });
+      await expect(pending).resolves.toEqual({ position: 2n, revisions: new Map([[stream, 1n]]) });
 
       const reopened = open(path);
       expect((await reopened.readStream(stream)).map((event) => event.id)).toEqual([first.id, queued.id]);
