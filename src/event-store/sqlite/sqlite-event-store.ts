@@ -14,7 +14,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { AUDIT_FIELDS, INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
+import { AUDIT_FIELDS, type EventRowValues, INSERT_EVENT_SQL, insertEvent, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
@@ -47,19 +47,11 @@ export interface EventRow {
   metadata: string;
 }
 
-/** An event with its JSON already serialized, so bad input fails before it reaches the batch. */
-interface EventParams {
-  id: string;
-  type: string;
-  schemaVersion: number;
-  data: string;
-  metadata: string;
-}
-
 interface PreparedWrite {
   stream: string;
   expected: ExpectedRevision;
-  events: EventParams[];
+  /** Serialized already, so bad input fails before it reaches the batch. */
+  events: EventRowValues[];
 }
 
 interface WriteOutcome {
@@ -313,7 +305,7 @@ export class SqliteEventStore implements EventStore {
     let lastPosition = 0n;
     for (const event of write.events) {
       revision += 1n;
-      const info = this.sql.insertEvent.run({ ...event, stream: write.stream, revision });
+      const info = insertEvent(this.sql.insertEvent, write.stream, revision, event);
       lastPosition = BigInt(info.lastInsertRowid);
     }
     return { lastRevision: revision, lastPosition, alreadyRecorded: false };
