@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/event-store/event-store.port';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
-import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
+import { INSERT_EVENT_SQL, insertEvent, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
 import { newId } from '../src/shared/ids';
 import type { Bench } from './bench-row';
 
@@ -35,7 +35,7 @@ async function measureStore(path: string): Promise<{ perSecond: number; batchSiz
       const stream = `bench-${appender}`;
       for (let expected: 'no_stream' | bigint = 'no_stream'; Date.now() < deadline; ) {
         const result = await store.append([{ stream, expected, events: [sampleEvent(appender)] }]);
-        expected = result.revisions[stream];
+        expected = result.revisions.get(stream)!;
       }
     }),
   );
@@ -55,13 +55,7 @@ function measureBareInserts(path: string, batchSize: number): number {
       const appender = (first + i) % APPENDERS;
       const event = sampleEvent(appender);
       revisions[appender] += 1n;
-      insert.run({
-        ...event,
-        stream: `bench-${appender}`,
-        revision: revisions[appender],
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-      });
+      insertEvent(insert, `bench-${appender}`, revisions[appender], { ...event, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) });
     }
   }).immediate;
   const deadline = Date.now() + DURATION_MS;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { dropMongoDatabase, throwawayDatabaseName } from '../test/support/mongo-database';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
-import { INSERT_EVENT_SQL, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
+import { type EventRowValues, INSERT_EVENT_SQL, insertEvent, openEventLog } from '../src/event-store/sqlite/sqlite-event-log';
 import { MongoReadModelStore } from '../src/read-models/mongodb/mongo-read-model-store';
 import { ReadQueries } from '../src/application/queries/read-queries';
 import { rebuildReadModels } from '../src/read-models/rebuild-read-models';
@@ -103,8 +103,8 @@ function fillLog(path: string, count: number): string {
   const revisions = new Map<string, bigint>();
   let written = 0;
   let sample = '';
-  let batch: Array<Record<string, unknown>> = [];
-  const flush = db.transaction((rows: Array<Record<string, unknown>>) => rows.forEach((row) => insert.run(row)));
+  let batch: Array<EventRowValues & { stream: string; revision: bigint }> = [];
+  const flush = db.transaction((rows: typeof batch) => rows.forEach((row) => insertEvent(insert, row.stream, row.revision, row)));
   for (const command of syntheticCommands({ orgs: 50, agentsPerOrg: 400, commands: count, seed: 42 })) {
     for (const { stream, event } of command) {
       const revision = (revisions.get(stream) ?? -1n) + 1n;

@@ -9,11 +9,14 @@ const ATTEMPTS = 8;
  * Runs load-decide-append again when another command wrote the same stream first. Each attempt
  * decides on fresh state, so the invariant is held by the event store, not by luck. After the
  * last attempt the caller gets a 409 and nothing was written.
+ * Each attempt gets the instant it began (`performance.now()`), for its loads' `freshSince`: they
+ * hold every append acknowledged before then (the request's, and the one that moved a stream, for
+ * a retry), and the store checks for other processes' commits once for all of them.
  */
-export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+export async function retryOnConflict<T>(attempt: (freshSince: number) => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
-      return await attempt();
+      return await attempt(performance.now());
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
       if (tries >= ATTEMPTS) {

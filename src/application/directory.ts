@@ -17,22 +17,23 @@ import { type LoadedStream, StreamStates } from './stream-states';
 export class Directory {
   constructor(private readonly states: StreamStates) {}
 
-  async org(orgId: string): Promise<LoadedStream<OrganizationState>> {
-    const org = await this.states.load(orgStream(orgId), organizationDecider);
+  /** `freshSince` of each method: see `StreamStates.load`. */
+  async org(orgId: string, freshSince?: number): Promise<LoadedStream<OrganizationState>> {
+    const org = await this.states.load(orgStream(orgId), organizationDecider, freshSince);
     if (!org.state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
     return org;
   }
 
-  keys(orgId: string, agentId: string): Promise<LoadedStream<KeyState>> {
-    return this.states.load(agentStream(orgId, agentId), keyDecider);
+  keys(orgId: string, agentId: string, freshSince?: number): Promise<LoadedStream<KeyState>> {
+    return this.states.load(agentStream(orgId, agentId), keyDecider, freshSince);
   }
 
   /** The caller as a member of the org, with their role and ACTIVE key. */
-  async actor(orgId: string, agentId: string): Promise<{ org: LoadedStream<OrganizationState>; actor: ActorContext; keys: LoadedStream<KeyState> }> {
-    const org = await this.org(orgId);
+  async actor(orgId: string, agentId: string, freshSince?: number): Promise<{ org: LoadedStream<OrganizationState>; actor: ActorContext; keys: LoadedStream<KeyState> }> {
+    const org = await this.org(orgId, freshSince);
     const member = org.state.agents.get(agentId);
     if (!member) refuse('FORBIDDEN', 'NOT_A_MEMBER', `Agent ${agentId} is not a member of this organization.`);
-    const keys = await this.keys(orgId, agentId);
+    const keys = await this.keys(orgId, agentId, freshSince);
     return { org, keys, actor: { agentId, role: member!.role, activeKey: activeKeyOf(keys.state) } };
   }
 
@@ -41,10 +42,10 @@ export class Directory {
    * to `upTo` (at least one, which R8 needs), with the key streams read to know it: the decision
    * relies on them, so it guards them (R17). With the default threshold of 1, one holder is enough.
    */
-  async activeApprovers(orgId: string, org: OrganizationState, agentId: string, upTo: number): Promise<{ count: number; read: LoadedStream<KeyState>[] }> {
+  async activeApprovers(orgId: string, org: OrganizationState, agentId: string, upTo: number, freshSince?: number): Promise<{ count: number; read: LoadedStream<KeyState>[] }> {
     const read: LoadedStream<KeyState>[] = [];
     const others = approversWithActiveKey(org, agentId, async (otherId) => {
-      const keys = await this.keys(orgId, otherId);
+      const keys = await this.keys(orgId, otherId, freshSince);
       read.push(keys);
       return keys.state;
     });

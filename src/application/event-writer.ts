@@ -38,11 +38,12 @@ export class EventWriter {
     const written = decisions.filter((decision) => decision.events.length > 0);
     if (written.length === 0) return undefined;
     // Time never goes backwards within a stream, whatever this instance's clock says.
-    const occurredAt = [context.now.toISOString(), ...written.map((decision) => decision.lastOccurredAt ?? '')].sort().pop()!;
+    let occurredAt = context.now.toISOString();
+    for (const { lastOccurredAt } of written) if (lastOccurredAt !== undefined && lastOccurredAt > occurredAt) occurredAt = lastOccurredAt;
     const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
     const { position, revisions } = await this.store.append(writes, guardsOf(decisions, written));
-    for (const { state, decider, ...decision } of written) {
-      if (decider) this.states.appended({ ...decision, state, decider }, decision.events, revisions[decision.stream], occurredAt);
+    for (const { stream, expected, events, state, decider } of written) {
+      if (decider) this.states.appended({ stream, expected, state, decider }, events, revisions.get(stream)!, occurredAt);
     }
     return position;
   }

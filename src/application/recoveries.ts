@@ -9,7 +9,8 @@ import { type LoadedStream, StreamStates } from './stream-states';
 export class Recoveries {
   constructor(private readonly states: StreamStates) {}
 
-  load(orgId: string): Promise<LoadedStream<RecoveryState>> {
-    return this.states.load(recoveryStream(orgId), recoveryDecider);
+  /** `freshSince`: see `StreamStates.load`. */
+  load(orgId: string, freshSince?: number): Promise<LoadedStream<RecoveryState>> {
+    return this.states.load(recoveryStream(orgId), recoveryDecider, freshSince);
   }
 }

@@ -62,10 +62,11 @@ export class StreamStates {
 
   constructor(@Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>) {}
 
-  async load<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>): Promise<LoadedStream<S>> {
+  /** `freshSince`: when the command's attempt began (see `retryOnConflict`); the tail holds every append acknowledged before it. */
+  async load<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, freshSince?: number): Promise<LoadedStream<S>> {
     const cached = this.cache.get(stream);
     const usable = cached && cached.decider === decider ? cached : undefined;
-    const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n);
+    const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n, { freshSince });
     const known = usable ? fold(decider, usable.unfolded as E[], usable.state as S) : decider.initialState;
     const state = fold(decider, tail.map((event) => decode(event, decider.events)), known);
     const last = tail[tail.length - 1];
@@ -100,7 +101,7 @@ export class StreamStates {
     const usable = cached && cached.decider === decider && cached.position <= position ? cached : undefined;
     // Every event after the kept state's last one lies past its position: the log held all before it when read.
     const from = usable?.revision === undefined ? 0n : usable.revision + 1n;
-    const events = await this.store.readStream(stream, from, position);
+    const events = await this.store.readStream(stream, from, { toPosition: position });
     const state = fold(decider, events.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
     const revision = events.length > 0 ? events[events.length - 1].revision : usable?.revision;
     remember(this.past, stream, { decider, state, position, revision });

@@ -67,8 +67,8 @@ export interface StreamGuard {
 export interface AppendResult {
   /** Global position of the last event written. */
   position: bigint;
-  /** Next expected revision of each stream written, by stream name. */
-  revisions: Record<string, bigint>;
+  /** Next expected revision of each stream written, by stream name (a Map: an object would take a hidden class per new stream name). */
+  revisions: ReadonlyMap<string, bigint>;
 }
 
 /** Thrown when a stream is not at the expected revision; nothing was written. */
@@ -105,6 +105,19 @@ export interface SubscriptionOptions {
   onError?: (error: unknown) => void;
 }
 
+/** How `readStream` reads a stream. */
+export interface ReadStreamOptions {
+  /** Only the events at or before this log position: a reader of the past folding on from a state it holds. */
+  toPosition?: bigint;
+  /**
+   * An instant of this thread's `performance.now()` before which the reader had not yet begun (a
+   * command's attempt): the read holds every append acknowledged before it, by any process, and may
+   * leave out later ones, which the expected revisions of the reader's own append then catch.
+   * Without it, the read holds every append acknowledged before the call.
+   */
+  freshSince?: number;
+}
+
 export interface EventStore {
   /**
    * Appends to one or more streams atomically: either every write goes through or none
@@ -115,12 +128,8 @@ export interface EventStore {
    */
   append(writes: StreamWrite[], guards?: readonly StreamGuard[]): Promise<AppendResult>;
 
-  /**
-   * Events of one stream from a revision (inclusive), in order; with `toPosition`, only those at
-   * or before that log position (a reader of the past folding on from a state it holds). Empty
-   * when the stream does not exist.
-   */
-  readStream(stream: string, fromRevision?: bigint, toPosition?: bigint): Promise<RecordedEvent[]>;
+  /** Events of one stream from a revision (inclusive), in order, as `options` bound them. Empty when the stream does not exist. */
+  readStream(stream: string, fromRevision?: bigint, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
   /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;

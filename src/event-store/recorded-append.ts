@@ -29,10 +29,10 @@ export function matchRecordedWrite(write: StreamWrite, found: RecordedEvent[]): 
 
 /** The result of an append from where each of its writes left its last event. */
 export function toAppendResult(writes: readonly Pick<StreamWrite, 'stream'>[], outcomes: readonly RecordedWrite[]): AppendResult {
-  const revisions: Record<string, bigint> = {};
+  const revisions = new Map<string, bigint>();
   let position = outcomes[0].lastPosition;
   outcomes.forEach((outcome, i) => {
-    revisions[writes[i].stream] = outcome.lastRevision;
+    revisions.set(writes[i].stream, outcome.lastRevision);
     if (outcome.lastPosition > position) position = outcome.lastPosition;
   });
   return { position, revisions };

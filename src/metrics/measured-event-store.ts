@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ConcurrencyConflict, type EventStore, type StreamGuard, type StreamWrite, type SubscriptionOptions } from '../event-store/event-store.port';
+import { ConcurrencyConflict, type EventStore, type ReadStreamOptions, type StreamGuard, type StreamWrite, type SubscriptionOptions } from '../event-store/event-store.port';
 
 /**
  * The event store with its appends timed (by adapter and outcome) and its refusals for a stale
@@ -45,8 +45,8 @@ export class MeasuredEventStore implements EventStore {
     }
   }
 
-  readStream(stream: string, fromRevision?: bigint, toPosition?: bigint) {
-    return this.store.readStream(stream, fromRevision, toPosition);
+  readStream(stream: string, fromRevision?: bigint, options?: ReadStreamOptions) {
+    return this.store.readStream(stream, fromRevision, options);
   }
 
   readAll(after: bigint | undefined, limit: number) {

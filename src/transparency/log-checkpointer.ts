@@ -134,14 +134,14 @@ export class LogCheckpointer {
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
     try {
       const result = await this.events.append(writes.map(({ write }) => write));
-      for (const { org, write } of writes) this.signed(org, write, result.revisions[write.stream], now);
+      for (const { org, write } of writes) this.signed(org, write, result.revisions.get(write.stream)!, now);
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
       // Another copy checkpointed one of them first: each on its own, the others go through.
       for (const { org, write } of writes) {
         try {
           const result = await this.events.append([write]);
-          this.signed(org, write, result.revisions[write.stream], now);
+          this.signed(org, write, result.revisions.get(write.stream)!, now);
         } catch (single) {
           // Its checkpoint by the other copy arrives through the follower.
           if (!(single instanceof ConcurrencyConflict)) throw single;

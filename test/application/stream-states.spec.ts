@@ -142,8 +142,8 @@ describe('StreamStates.loadAt: a stream as of a log position', () => {
     await appendAll(store, commands, 1);
     const read: bigint[] = [];
     const states = new StreamStates({
-      readStream: async (stream, from, to) => {
-        const events = await store.readStream(stream, from, to);
+      readStream: async (stream, from, options) => {
+        const events = await store.readStream(stream, from, options);
         read.push(...events.map((event) => event.revision));
         return events;
       },

@@ -257,7 +257,7 @@ describe('recognizing a retried append', () => {
       { lastRevision: 0n, lastPosition: BEYOND_DOUBLE },
       { lastRevision: 2n, lastPosition: BEYOND_DOUBLE + 1n },
     ]);
-    expect(result).toEqual({ position: BEYOND_DOUBLE + 1n, revisions: { a: 0n, b: 2n } });
+    expect(result).toEqual({ position: BEYOND_DOUBLE + 1n, revisions: new Map([['a', 0n], ['b', 2n]]) });
   });
 });
 

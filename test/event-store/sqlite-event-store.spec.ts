@@ -155,6 +155,24 @@ describe('SqliteEventStore', () => {
       await Promise.all([mine.close(), theirs.close()]);
     });
 
+    it("checks for another connection's commits once for the reads of one attempt, and sees those acknowledged before it began", async () => {
+      const path = freshPath();
+      const [mine, theirs] = [open(path), open(path)];
+      const stream = uniqueStream('fresh-since');
+      await mine.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+      const attempt = performance.now();
+      expect(await mine.readStream(stream, 1n, { freshSince: attempt })).toEqual([]);
+      const added = newEvent();
+      await theirs.append([{ stream, expected: 0n, events: [added] }]);
+      // Committed after the attempt's check: the attempt may go on without it (its append's expected revision would conflict).
+      expect(await mine.readStream(stream, 1n, { freshSince: attempt })).toEqual([]);
+      // Acknowledged before the next attempt, or a read without `freshSince`, began: both hold it.
+      expect((await mine.readStream(stream, 1n, { freshSince: performance.now() })).map((event) => event.id)).toEqual([added.id]);
+      await theirs.append([{ stream, expected: 1n, events: [newEvent()] }]);
+      expect(await mine.readStream(stream, 2n)).toHaveLength(1);
+      await Promise.all([mine.close(), theirs.close()]);
+    });
+
     it('learns the end its own appends reach, and a retry of an append already recorded does not move it back', async () => {
       const store = open(freshPath());
       const stream = uniqueStream('ends');
@@ -163,7 +181,7 @@ describe('SqliteEventStore', () => {
       expect(await store.readStream(stream, 1n)).toEqual([]);
       const second = newEvent();
       await store.append([{ stream, expected: 0n, events: [second] }]);
-      expect(await store.append([first])).toEqual({ position: 1n, revisions: { [stream]: 0n } });
+      expect(await store.append([first])).toEqual({ position: 1n, revisions: new Map([[stream, 0n]]) });
       expect((await store.readStream(stream, 1n)).map((event) => event.id)).toEqual([second.id]);
       expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n]);
       await store.close();
@@ -188,7 +206,7 @@ describe('SqliteEventStore', () => {
       await store.append([{ stream, expected: 'no_stream', events: [first] }]);
       const pending = store.append([{ stream, expected: 0n, events: [queued] }]);
       await store.close();
-      await expect(pending).resolves.toEqual({ position: 2n, revisions: { [stream]: 1n } });
+      await expect(pending).resolves.toEqual({ position: 2n, revisions: new Map([[stream, 1n]]) });
 
       const reopened = open(path);
       expect((await reopened.readStream(stream)).map((event) => event.id)).toEqual([first.id, queued.id]);

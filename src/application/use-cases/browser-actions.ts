@@ -54,9 +54,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       action.kind === 'logout' || action.challengeId === undefined
         ? undefined
         : await this.proofs.open(action.challengeId, action.signature ?? '');
-    return retryOnConflict(async () => {
-      const { org, actor, keys } = await this.directory.actor(context.orgId, agentId);
-      const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor, keys } = await this.directory.actor(context.orgId, agentId, freshSince);
+      const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider, freshSince);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
       if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));
       const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: context.now.toISOString() };

@@ -42,8 +42,8 @@ export class ChangeOrgPolicyHandler implements ICommandHandler<ChangeOrgPolicyCo
 
   async execute({ context, policy, challengeId, signature }: ChangeOrgPolicyCommand): Promise<ChangedOrgPolicy> {
     const proof = await this.proofs.open(challengeId, signature);
-    return retryOnConflict(async () => {
-      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
       const { events } = organizationDecider.decide(
         { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: context.now.toISOString() },
         org.state,

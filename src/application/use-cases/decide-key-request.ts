@@ -67,13 +67,13 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     const requesterId = requesterOf(requestId);
     if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
     const proof = await this.proofs.open(challengeId, signature);
-    return retryOnConflict(async () => {
-      const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor);
-      const requester = await this.directory.keys(context.orgId, requesterId);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor, freshSince);
+      const requester = await this.directory.keys(context.orgId, requesterId, freshSince);
       const requesterRole = org.state.agents.get(requesterId)?.role;
       const required = approvalsRequired(org.state.policy, requesterRole ?? 'MEMBER');
       // The approvers besides the requester (for a ROTATION, the approver) who could sign now.
-      const others = decision.decision === 'APPROVE' ? await this.directory.activeApprovers(context.orgId, org.state, requesterId, required) : undefined;
+      const others = decision.decision === 'APPROVE' ? await this.directory.activeApprovers(context.orgId, org.state, requesterId, required, freshSince) : undefined;
       const now = context.now.toISOString();
       const outcome =
         decision.decision === 'APPROVE'

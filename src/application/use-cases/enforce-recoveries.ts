@@ -36,14 +36,14 @@ export class EnforceRecoveries {
   ) {}
 
   run({ orgId, recoveryId }: DueRecovery, now: Date): Promise<'LAPSED' | 'COMPLETED' | 'REMINDED' | undefined> {
-    return retryOnConflict(async () => {
-      const recovery = await this.recoveries.load(orgId);
+    return retryOnConflict(async (freshSince) => {
+      const recovery = await this.recoveries.load(orgId, freshSince);
       const entry = recovery.state.recoveries.get(recoveryId);
       if (entry?.status !== 'RUNNING') return undefined;
       const at = now.toISOString();
       const commandId = newId();
       const context: CommandContext = { actor: POLICY_ACTOR, orgId, correlationId: commandId, commandId, now };
-      const org = await this.directory.org(orgId);
+      const org = await this.directory.org(orgId, freshSince);
       const agentRole = roleOf(org.state, entry.agentId);
       if (agentRole !== 'SUPER_ADMIN') {
         const { events } = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId, agentRole }, recovery.state);
@@ -51,7 +51,7 @@ export class EnforceRecoveries {
         return 'LAPSED';
       }
       if (at >= entry.effectiveAt) {
-        const keys = await this.directory.keys(orgId, entry.agentId);
+        const keys = await this.directory.keys(orgId, entry.agentId, freshSince);
         const pendingId = keys.state.pendingRequestId;
         const pending = pendingId === undefined ? undefined : keys.state.requests.get(pendingId);
         try {

@@ -31,9 +31,9 @@ export class EnforceRequestDeadlines {
 
   /** What was recorded for the request at `now`, if anything. */
   run({ orgId, agentId, requestId }: DueCandidate, now: Date): Promise<'EXPIRED' | 'REMINDED' | undefined> {
-    return retryOnConflict(async () => {
-      const org = await this.directory.org(orgId);
-      const keys = await this.directory.keys(orgId, agentId);
+    return retryOnConflict(async (freshSince) => {
+      const org = await this.directory.org(orgId, freshSince);
+      const keys = await this.directory.keys(orgId, agentId, freshSince);
       const request = keys.state.requests.get(requestId);
       if (request?.status !== 'PENDING') return undefined;
       const policy = org.state.policy;

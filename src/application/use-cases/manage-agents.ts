@@ -32,8 +32,8 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
   ) {}
 
   execute({ context, change }: ChangeDirectoryCommand): Promise<{ position?: bigint }> {
-    return retryOnConflict(async () => {
-      const org = await this.directory.org(context.orgId);
+    return retryOnConflict(async (freshSince) => {
+      const org = await this.directory.org(context.orgId, freshSince);
       const actorId = context.actor;
       const command: OrganizationCommand =
         change.kind === 'add'
@@ -45,7 +45,7 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
       const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
       if (!release) return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
       // The directory change and the release of the agent's keys commit together, or not at all.
-      const keys = await this.directory.keys(context.orgId, release.agentId);
+      const keys = await this.directory.keys(context.orgId, release.agentId, freshSince);
       const { events: keyEvents } = keyDecider.decide(
         { type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() },
         keys.state,

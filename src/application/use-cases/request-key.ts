@@ -55,8 +55,8 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
   async execute({ context, publicKey, challengeId, signature, replacePending }: RequestKeyCommand): Promise<RequestedKey> {
     const proof = await this.proofs.open(challengeId, signature);
     const requestId = newRequestId(context.actor);
-    return retryOnConflict(async () => {
-      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
       const { events: keyEvents } = keyDecider.decide(
         {
           type: 'RequestKey',
@@ -76,7 +76,7 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       const orgEvents = firstKey
         ? organizationDecider.decide({ type: 'AssignFirstKey', agentId: actor.agentId, requestId }, org.state).events
         : [];
-      const claim = await this.states.load(publicKeyStream(context.orgId, requested.fingerprint), publicKeyDecider);
+      const claim = await this.states.load(publicKeyStream(context.orgId, requested.fingerprint), publicKeyDecider, freshSince);
       const { events: claimEvents } = publicKeyDecider.decide(
         { type: 'ClaimPublicKey', fingerprint: requested.fingerprint, agentId: actor.agentId, requestId },
         claim.state,

@@ -25,10 +25,10 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
   ) {}
 
   execute({ context, agentId, reason }: RevokeKeyCommand): Promise<{ position: bigint }> {
-    return retryOnConflict(async () => {
-      const { org, actor } = await this.directory.actor(context.orgId, context.actor);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor } = await this.directory.actor(context.orgId, context.actor, freshSince);
       if (!org.state.agents.has(agentId)) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not a member of this organization.`);
-      const keys = await this.directory.keys(context.orgId, agentId);
+      const keys = await this.directory.keys(context.orgId, agentId, freshSince);
       const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
       // Recorded only while the revoker is still an approver (and the agent a member): R17.
       return { position: (await this.writer.write(context, { ...keys, events }, guard(org)))! };

@@ -39,11 +39,11 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
 
   async execute({ context, agentId }: StartRecoveryCommand): Promise<StartedRecovery> {
     const recoveryId = `rc_${newId()}`;
-    return retryOnConflict(async () => {
-      const org = await this.directory.org(context.orgId);
-      const recovery = await this.recoveries.load(context.orgId);
+    return retryOnConflict(async (freshSince) => {
+      const org = await this.directory.org(context.orgId, freshSince);
+      const recovery = await this.recoveries.load(context.orgId, freshSince);
       // Every approver counts, the agent to restore too (no agent has the empty id): one ACTIVE key doubles the delay.
-      const working = await this.directory.activeApprovers(context.orgId, org.state, '', 1);
+      const working = await this.directory.activeApprovers(context.orgId, org.state, '', 1, freshSince);
       const now = [context.now.toISOString(), recovery.lastOccurredAt ?? ''].sort().pop()!;
       const { events } = recoveryDecider.decide(
         {

@@ -35,9 +35,9 @@ export class VetoRecoveryHandler implements ICommandHandler<VetoRecoveryCommand>
 
   async execute({ context, recoveryId, challengeId, signature }: VetoRecoveryCommand): Promise<{ position: bigint }> {
     const proof = await this.proofs.open(challengeId, signature);
-    return retryOnConflict(async () => {
-      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor);
-      const recovery = await this.recoveries.load(context.orgId);
+    return retryOnConflict(async (freshSince) => {
+      const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
+      const recovery = await this.recoveries.load(context.orgId, freshSince);
       const { events } = recoveryDecider.decide(
         { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: context.now.toISOString() },
         recovery.state,

@@ -14,6 +14,7 @@ import {
   type AppendResult,
   type Backlog,
   type EventStore,
+  type ReadStreamOptions,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -81,8 +82,9 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(stream, fromRevision, undefined, toPosition);
+  /** Every read asks the server, so it holds every append acknowledged before it: `freshSince` needs nothing more. */
+  async readStream(stream: string, fromRevision = 0n, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(stream, fromRevision, undefined, options.toPosition);
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
@@ -183,7 +185,7 @@ export class KurrentDbEventStore implements EventStore {
     const position = result.position
       ? toPortPosition(result.position, write.events[write.events.length - 1].id)
       : await this.positionOf(write.stream, revision);
-    return { position, revisions: { [write.stream]: revision } };
+    return { position, revisions: new Map([[write.stream, revision]]) };
   }
 
   private async appendToStreams(writes: StreamWrite[]): Promise<AppendResult> {
@@ -265,8 +267,8 @@ export class KurrentDbEventStore implements EventStore {
 
 /** An atomic append's result as the port reports it. */
 function toPortResult(result: MultiAppendResult): AppendResult {
-  const revisions: Record<string, bigint> = {};
-  for (const response of result.responses) revisions[response.streamName] = response.revision;
+  const revisions = new Map<string, bigint>();
+  for (const response of result.responses) revisions.set(response.streamName, response.revision);
   return { position: result.position, revisions };
 }
 

@@ -6,6 +6,7 @@ import {
   type Backlog,
   type EventStore,
   type ExpectedRevision,
+  type ReadStreamOptions,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -13,7 +14,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { AUDIT_FIELDS, INSERT_EVENT_SQL, openEventLog } from './sqlite-event-log';
+import { AUDIT_FIELDS, type EventRowValues, INSERT_EVENT_SQL, insertEvent, openEventLog } from './sqlite-event-log';
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
@@ -46,19 +47,11 @@ export interface EventRow {
   metadata: string;
 }
 
-/** An event with its JSON already serialized, so bad input fails before it reaches the batch. */
-interface EventParams {
-  id: string;
-  type: string;
-  schemaVersion: number;
-  data: string;
-  metadata: string;
-}
-
 interface PreparedWrite {
   stream: string;
   expected: ExpectedRevision;
-  events: EventParams[];
+  /** Serialized already, so bad input fails before it reaches the batch. */
+  events: EventRowValues[];
 }
 
 interface WriteOutcome {
@@ -138,8 +131,8 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, fromRevision = 0n, toPosition?: bigint): Promise<RecordedEvent[]> {
-    if (this.ends.nothingFrom(stream, fromRevision)) return [];
+  async readStream(stream: string, fromRevision = 0n, { toPosition, freshSince }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (this.ends.nothingFrom(stream, fromRevision, freshSince)) return [];
     if (toPosition !== undefined) return this.read(() => this.readStreamUpTo(stream, fromRevision, toPosition)).map(toRecordedEvent);
     const rows = this.read(() => this.sql.readStream.all(stream, fromRevision) as EventRow[]);
     this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
@@ -312,7 +305,7 @@ export class SqliteEventStore implements EventStore {
     let lastPosition = 0n;
     for (const event of write.events) {
       revision += 1n;
-      const info = this.sql.insertEvent.run({ ...event, stream: write.stream, revision });
+      const info = insertEvent(this.sql.insertEvent, write.stream, revision, event);
       lastPosition = BigInt(info.lastInsertRowid);
     }
     return { lastRevision: revision, lastPosition, alreadyRecorded: false };
