@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,9 +10,10 @@ import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { signerFromSeed, signerKeyText } from '../src/transparency/signed-note';
 import type { Bench, BenchRow } from './bench-row';
 import { orgsOf } from './http-key-requests.bench';
-import { eventStoreSink, writeOrgHistory } from './support/audit-export';
+import { eventStoreSink, writeOrgHistory, type AuditExportSummary } from './support/audit-export';
 import { BenchClient } from './support/bench-client';
 import { fire } from './support/load';
+import { processTreeCpuMicros } from './support/process-cpu';
 import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, type ServerMemory } from './support/server-memory';
 import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support/spawned-server';
 
@@ -31,6 +32,13 @@ const CHECKPOINT_EVERY = 1000;
 const READING_EVERY_MS = 5000;
 const STEADY_READINGS = 3;
 const IDLE_SECONDS = Number(process.env.BENCH_GROWTH_IDLE_SECONDS ?? 120);
+/**
+ * BENCH_GROWTH_DIR=PATH keeps the full log's data folder (and the log's signing key) there:
+ * written and caught up by the first run, reused by the next ones, which start on it at once.
+ */
+const KEPT_DIR = process.env.BENCH_GROWTH_DIR;
+/** BENCH_GROWTH_EXPORT_ONLY=1 measures the export and its ceiling alone (no empty log, no load), a few minutes at 1,000,000 events with BENCH_GROWTH_DIR. */
+const EXPORT_ONLY = process.env.BENCH_GROWTH_EXPORT_ONLY === '1';
 /** Key requests prepared and fired at a time (challenges live 5 minutes). */
 const LOAD_ROUND = 900;
 const CONNECTIONS = 32;
@@ -135,8 +143,9 @@ function download(url: string, token: string): Promise<{ lines: number; seconds:
 }
 
 /** The ceiling of the export: every event of the log read straight from the file through the adapter (rows decoded, 1,000 a page), the org's counted. */
-async function readRate(store: SqliteEventStore, orgId: string): Promise<{ events: number; seconds: number }> {
+async function readRate(store: SqliteEventStore, orgId: string): Promise<{ events: number; seconds: number; cpuMicros: number }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let events = 0;
   for (let after: bigint | undefined; ; ) {
     const page = await store.readAll(after, 1000);
@@ -144,7 +153,8 @@ async function readRate(store: SqliteEventStore, orgId: string): Promise<{ event
     if (page.length < 1000) break;
     after = page[page.length - 1].position;
   }
-  return { events, seconds: (performance.now() - started) / 1000 };
+  const { user, system } = process.cpuUsage(cpu);
+  return { events, seconds: (performance.now() - started) / 1000, cpuMicros: user + system };
 }
 
 /** Key requests of new members in orgs of 10, round after round, for `seconds`. */
@@ -170,60 +180,76 @@ async function sustainedLoad(client: BenchClient, url: string, seconds: number):
  * straight from the log in the same run.
  */
 export const growthBench: Bench = async () => {
-  const root = mkdtempSync(join(tmpdir(), 'ztkeys-bench-growth-'));
-  const logKey = signerFromSeed('bench.local/audit-log', randomBytes(32));
+  const root = KEPT_DIR ?? mkdtempSync(join(tmpdir(), 'ztkeys-bench-growth-'));
+  mkdirSync(root, { recursive: true });
+  const seedPath = join(root, 'log-key.seed');
+  if (!existsSync(seedPath)) writeFileSync(seedPath, randomBytes(32));
+  const logKey = signerFromSeed('bench.local/audit-log', readFileSync(seedPath));
   const env = { ...SECRETS, ...GENEROUS_RATE_LIMITS, LOG_SIGNING_KEY: signerKeyText(logKey) };
   const load: number[] = [];
   const sampleLoad = () => load.push(loadavg()[0]);
   try {
     const emptyDir = join(root, 'empty');
-    mkdirSync(emptyDir);
-    const empty = await withServer(emptyDir, env, async ({ server, started, memory }) => ({
-      liveWait: await started,
-      memory: await memory(),
-      peak: peakRss(server.pid),
-    }));
+    mkdirSync(emptyDir, { recursive: true });
+    const empty = EXPORT_ONLY
+      ? undefined
+      : await withServer(emptyDir, env, async ({ server, started, memory }) => ({
+          liveWait: await started,
+          memory: await memory(),
+          peak: peakRss(server.pid),
+        }));
     sampleLoad();
 
     const dataDir = join(root, 'full');
-    mkdirSync(dataDir);
-    const filling = performance.now();
-    const store = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
-    const into = eventStoreSink(store);
-    const history = await writeOrgHistory(into.sink, { orgId: ORG, events: EVENTS, agents: AGENTS, checkpointEvery: CHECKPOINT_EVERY, logKey });
-    await into.flush();
-    await store.close();
-    console.error(`  ${count(history.events)} events and ${count(history.checkpoints)} checkpoints appended in ${((performance.now() - filling) / 1000).toFixed(1)} s`);
-    sampleLoad();
+    const historyPath = join(root, 'history.json');
+    const reused = existsSync(historyPath);
+    let history: AuditExportSummary = reused ? JSON.parse(readFileSync(historyPath, 'utf8')) : { events: 0, checkpoints: 0, signatures: 0 };
+    let firstPeak = 0;
+    if (!reused) {
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir);
+      const filling = performance.now();
+      const store = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
+      const into = eventStoreSink(store);
+      history = await writeOrgHistory(into.sink, { orgId: ORG, events: EVENTS, agents: AGENTS, checkpointEvery: CHECKPOINT_EVERY, logKey });
+      await into.flush();
+      await store.close();
+      console.error(`  ${count(history.events)} events and ${count(history.checkpoints)} checkpoints appended in ${((performance.now() - filling) / 1000).toFixed(1)} s`);
+      sampleLoad();
 
-    // The first start catches up: the read models and the Merkle nodes are built from the log.
-    const firstPeak = await withServer(dataDir, env, async ({ server, started }) => {
-      await started;
-      return peakRss(server.pid);
-    });
-    sampleLoad();
+      // The first start catches up: the read models and the Merkle nodes are built from the log.
+      firstPeak = await withServer(dataDir, env, async ({ server, started }) => {
+        await started;
+        return peakRss(server.pid);
+      });
+      sampleLoad();
+      writeFileSync(historyPath, JSON.stringify(history));
+    }
 
     const measured = await withServer(dataDir, env, async ({ server, started, memory }) => {
       const liveWait = await started;
-      const atStart = { memory: await memory(), peak: peakRss(server.pid) };
+      const atStart = EXPORT_ONLY ? undefined : { memory: await memory(), peak: peakRss(server.pid) };
       sampleLoad();
       const events = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
       try {
         const token = (orgId: string, agentId: string) => mintAgentToken(SECRETS.JWT_SECRET, { agentId, orgId }, 3600);
         const client = new BenchClient({ url: server.url, bootstrapToken: SECRETS.BOOTSTRAP_TOKEN, token, eventStore: events });
         const loadStarted = performance.now();
-        const requests = await sustainedLoad(client, server.url, LOAD_SECONDS);
+        const requests = EXPORT_ONLY ? 0 : await sustainedLoad(client, server.url, LOAD_SECONDS);
         const loadSeconds = (performance.now() - loadStarted) / 1000;
         sampleLoad();
         const loaded = await memory();
 
         const ceiling = await readRate(events, ORG);
+        const exportToken = await token(ORG, ADMIN);
         resetPeakRss(server.pid);
-        const exported = await download(`${server.url}/v1/orgs/${ORG}/audit-log/export`, await token(ORG, ADMIN));
+        const cpuBefore = processTreeCpuMicros(server.pid);
+        const exported = await download(`${server.url}/v1/orgs/${ORG}/audit-log/export`, exportToken);
+        const exportCpu = processTreeCpuMicros(server.pid) - cpuBefore;
         const exportPeak = peakRss(server.pid);
         sampleLoad();
         if (exported.lines !== ceiling.events) throw new Error(`the export holds ${exported.lines} lines, the log ${ceiling.events} events of ${ORG}`);
-        return { liveWait, atStart, requests, loadSeconds, loaded, ceiling, exported, exportPeak };
+        return { liveWait, atStart, requests, loadSeconds, loaded, ceiling, exported, exportCpu, exportPeak };
       } finally {
         await events.close();
       }
@@ -231,6 +257,31 @@ export const growthBench: Bench = async () => {
 
     const n = count(history.events);
     const loadAverage = `load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}`;
+    const exportRows: BenchRow[] = [
+      {
+        name: `(${EXPORT_ONLY ? loadAverage : 'same run'}) audit export of the org over HTTP, NDJSON read and discarded (${count(measured.exported.lines)} lines)`,
+        value: Math.round(measured.exported.lines / measured.exported.seconds),
+        unit: 'events/s',
+        ceilingName: 'the same events read straight from the log (SQLite adapter readAll, 1,000 a page)',
+        ceilingValue: Math.round(measured.ceiling.events / measured.ceiling.seconds),
+      },
+      {
+        // On 2 shared cores the rates move with the load; CPU per event much less.
+        name: '(same run) server CPU per event of the export (every thread, from /proc)',
+        value: Math.round((measured.exportCpu / measured.exported.lines) * 100) / 100,
+        unit: 'µs CPU/event',
+        ceilingName: 'CPU per event of reading the log (this process)',
+        ceilingValue: Math.round((measured.ceiling.cpuMicros / measured.ceiling.events) * 100) / 100,
+      },
+      {
+        name: '(same run) server peak RSS during the export',
+        value: MiB(measured.exportPeak),
+        unit: 'MiB',
+        ceilingName: `RSS before it (${EXPORT_ONLY ? 'after start' : 'after the load'})`,
+        ceilingValue: MiB(measured.loaded.rss),
+      },
+    ];
+    if (!empty || !measured.atStart) return exportRows;
     const rows: BenchRow[] = [
       {
         name: `(${loadAverage}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
@@ -260,13 +311,17 @@ export const growthBench: Bench = async () => {
         ceilingName: 'the same, empty log',
         ceilingValue: Math.round(empty.liveWait),
       },
-      {
-        name: `(same run) server peak RSS of the first start on that log (read models and Merkle nodes built from it)`,
-        value: MiB(firstPeak),
-        unit: 'MiB',
-        ceilingName: 'the same, empty log',
-        ceilingValue: MiB(empty.peak),
-      },
+      ...(reused
+        ? []
+        : [
+            {
+              name: `(same run) server peak RSS of the first start on that log (read models and Merkle nodes built from it)`,
+              value: MiB(firstPeak),
+              unit: 'MiB',
+              ceilingName: 'the same, empty log',
+              ceilingValue: MiB(empty.peak),
+            },
+          ]),
       {
         name: `(same run) server RSS after ${Math.round(measured.loadSeconds)} s of key requests (${count(measured.requests)}, orgs of 10, ${CONNECTIONS} connections) (settled and steady, after a GC)`,
         value: MiB(measured.loaded.rss),
@@ -274,23 +329,10 @@ export const growthBench: Bench = async () => {
         ceilingName: 'after start, same log',
         ceilingValue: MiB(measured.atStart.memory.rss),
       },
-      {
-        name: `(same run) audit export of the org over HTTP, NDJSON read and discarded (${count(measured.exported.lines)} lines)`,
-        value: Math.round(measured.exported.lines / measured.exported.seconds),
-        unit: 'events/s',
-        ceilingName: 'the same events read straight from the log (SQLite adapter readAll, 1,000 a page)',
-        ceilingValue: Math.round(measured.ceiling.events / measured.ceiling.seconds),
-      },
-      {
-        name: '(same run) server peak RSS during the export',
-        value: MiB(measured.exportPeak),
-        unit: 'MiB',
-        ceilingName: 'RSS before it (after the load)',
-        ceilingValue: MiB(measured.loaded.rss),
-      },
+      ...exportRows,
     ];
     return rows;
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!KEPT_DIR) rmSync(root, { recursive: true, force: true });
   }
 };

@@ -28,6 +28,14 @@ export interface DocumentQuery {
   generation?: number;
 }
 
+/** Documents `find` gives, as text to stream out (see ReadModelStore.findJson). */
+export interface DocumentsJson {
+  /** Each document's JSON, as JSON.stringify writes it, in the query's order. */
+  texts: string[];
+  /** The query's orderBy value of the last document (a keyset page goes on after it); undefined when none. */
+  last: QueryValue | undefined;
+}
+
 export interface CountsQuery {
   collection: CollectionName;
   group: QueryValue;
@@ -102,6 +110,13 @@ export interface ReadModelStore {
   inactiveGenerations(model: ReadModelName): Promise<number[]>;
 
   find(query: DocumentQuery): Promise<ReadModelDocument[]>;
+
+  /**
+   * The documents `find` gives, each as JSON.stringify would write it without the `omit` fields
+   * (never the orderBy field): for a stream of them, which a store may write from what it holds
+   * without building each document (the embedded audit trail splices in the event's stored data).
+   */
+  findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson>;
 
   /**
    * How many documents of a counted collection (COLLECTION_COUNTS) hold each value of its counted

@@ -39,6 +39,7 @@ export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument {
     occurredAt: eventTime(event),
     correlationId,
     causationId,
+    // Last: the embedded trail writes an entry's JSON with the event's stored data after the rest (event-log-audit-trail.ts).
     data: event.data as JsonObject,
   };
 }

@@ -305,6 +305,17 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         expect(await query({ conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }], orderBy: 'agentId' })).toEqual([]);
       });
 
+      it('gives what find gives as JSON text without the omitted fields, and the last orderBy value', async () => {
+        const q = { collection: 'agent_browsers', generation: g, conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }], orderBy: 'agentId', limit: 3 } as const;
+        const found = await store.find(q);
+        expect(found.map((d) => d.agentId)).toEqual(['a', 'b', 'c']);
+        expect(await store.findJson(q, [])).toEqual({ texts: found.map((d) => JSON.stringify(d)), last: 'c' });
+        const { texts, last } = await store.findJson(q, ['orgId', 'browserId']);
+        expect(texts).toEqual(found.map(({ orgId: _o, browserId: _b, ...rest }) => JSON.stringify(rest)));
+        expect(last).toBe('c');
+        expect(await store.findJson({ ...q, conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }] }, ['orgId'])).toEqual({ texts: [], last: undefined });
+      });
+
       it('never lets a filter value act as an operator', async () => {
         const operator = { $ne: null } as unknown as string;
         await expect(query({ conditions: [{ field: 'orgId', op: 'eq', value: operator }], orderBy: 'agentId' })).rejects.toThrow(TypeError);

@@ -333,8 +333,11 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
+/** An event's columns, in the order of RawEventRow. */
+export const EVENT_COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata';
+
 function prepareStatements(db: Database.Database) {
-  const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
+  const columns = EVENT_COLUMNS;
   return {
     insertEvent: db.prepare(INSERT_EVENT_SQL),
     currentRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
@@ -377,10 +380,10 @@ function isTransient(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT_CODES.has(code);
 }
 
-/** An EventRow's values in the order of its columns (prepareStatements). */
-type RawEventRow = [bigint, string, string, bigint, string, bigint, string, string];
+/** An EventRow's values in the order of EVENT_COLUMNS (a statement's raw() rows). */
+export type RawEventRow = [bigint, string, string, bigint, string, bigint, string, string];
 
-const fromRawRow = ([position, id, stream, revision, type, schemaVersion, data, metadata]: RawEventRow): RecordedEvent => ({
+export const fromRawRow = ([position, id, stream, revision, type, schemaVersion, data, metadata]: RawEventRow): RecordedEvent => ({
   id,
   stream,
   revision,

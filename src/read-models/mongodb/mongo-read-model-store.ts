@@ -23,7 +23,8 @@ import type {
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
 import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
-import type { Condition, CountsQuery, DocumentQuery, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import { documentsJson } from '../documents-json';
 import { countedChangeId, CountMoves } from '../count-moves';
 import {
   checkFieldName,
@@ -209,9 +210,17 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
-    return this.findDocuments(query).catch((error: unknown) => {
+    return this.findDocuments(query, []).catch((error: unknown) => {
       throw unavailableIfUnreachable(error);
     });
+  }
+
+  /** The server leaves the omitted fields out; the documents are stringified here. */
+  async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
+    const found = await this.findDocuments(query, omit).catch((error: unknown) => {
+      throw unavailableIfUnreachable(error);
+    });
+    return documentsJson(found, query.orderBy, []);
   }
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {
@@ -237,11 +246,11 @@ export class MongoReadModelStore implements ReadModelStore {
     return describePlan(await cursor.explain('queryPlanner'));
   }
 
-  private async findDocuments(query: DocumentQuery): Promise<ReadModelDocument[]> {
+  private async findDocuments(query: DocumentQuery, omit: readonly string[]): Promise<ReadModelDocument[]> {
     const filter = toFilter(query);
     if (!filter) return [];
     const cursor = (await this.queried(query))
-      .find(filter, { projection: { _id: 0, _v: 0 } })
+      .find(filter, { projection: { _id: 0, _v: 0, ...Object.fromEntries(omit.map((field) => [field, 0])) } })
       .sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
     if (query.limit !== undefined) cursor.limit(query.limit);
     return (await cursor.toArray()) as ReadModelDocument[];

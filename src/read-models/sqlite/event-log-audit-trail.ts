@@ -3,17 +3,18 @@ import { auditEntry } from '../../transparency/audit-entry';
 import { changeVersion, type ReadModelDocument } from '../../../projections/document-change';
 import { decode } from '../../domain/events/decode';
 import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
-import { toRecordedEvent, type EventRow } from '../../event-store/sqlite/sqlite-event-store';
+import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
 import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
-import type { Condition, DocumentQuery, QueryPlan } from '../read-model-store.port';
+import type { Condition, DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
 
 type Binding = string | number;
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata';
+/** Where a raw row (EVENT_COLUMNS) holds the event's data, as stored. */
+const DATA = 6;
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -32,15 +33,31 @@ export class EventLogAuditTrail {
   }
 
   find(query: DocumentQuery): ReadModelDocument[] {
-    const select = selectSql(query);
-    if (!select) return [];
-    return (this.statement(`SELECT ${COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as EventRow[]).map((row) => entry(row));
+    return this.rows(query).map(entry);
+  }
+
+  /**
+   * The entries as JSON, the event's data not stringified again: the log's data column holds
+   * JSON.stringify's text of it (the adapter's append), which is what stringifying the parsed data
+   * gives back. The rest of an entry is stringified with the omitted fields and data undefined
+   * (JSON.stringify leaves them out), and the stored data goes where an entry holds it, last.
+   */
+  findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
+    let last: QueryValue | undefined;
+    const texts = this.rows(query).map((row) => {
+      const document: Record<string, unknown> = entry(row);
+      last = document[query.orderBy] as QueryValue;
+      for (const field of omit) document[field] = undefined;
+      document.data = undefined;
+      return `${JSON.stringify(document).slice(0, -1)},"data":${row[DATA]}}`;
+    });
+    return { texts, last };
   }
 
   explain(query: DocumentQuery): QueryPlan {
     const select = selectSql(query);
     if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
-    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN SELECT ${COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map(
+    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map(
       (row) => row.detail,
     );
     return { indexed: planIsIndexed(detail, query), detail };
@@ -48,9 +65,9 @@ export class EventLogAuditTrail {
 
   /** Every entry by event id, with the version the projection's insert would have given it. */
   dump(): Array<{ id: string; version: string; document: ReadModelDocument }> {
-    return (this.statement(`SELECT ${COLUMNS} FROM events ORDER BY id`).all() as EventRow[]).map((row) => ({
-      id: row.id,
-      version: changeVersion(row.position, 0),
+    return (this.statement(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY id`).raw().all() as RawEventRow[]).map((row) => ({
+      id: row[1],
+      version: changeVersion(row[0], 0),
       document: entry(row),
     }));
   }
@@ -65,6 +82,13 @@ export class EventLogAuditTrail {
     this.db.close();
   }
 
+  /** As arrays: a page builds each entry once, not a row object first. */
+  private rows(query: DocumentQuery): RawEventRow[] {
+    const select = selectSql(query);
+    if (!select) return [];
+    return this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as RawEventRow[];
+  }
+
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
@@ -72,7 +96,7 @@ export class EventLogAuditTrail {
   }
 }
 
-const entry = (row: EventRow): ReadModelDocument => auditEntry(decode(toRecordedEvent(row))) as ReadModelDocument;
+const entry = (row: RawEventRow): ReadModelDocument => auditEntry(decode(fromRawRow(row))) as ReadModelDocument;
 
 /** The query's conditions and order over the events table; undefined when an empty `in` selects nothing. */
 function selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {

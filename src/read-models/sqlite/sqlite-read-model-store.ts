@@ -7,7 +7,8 @@ import { DocumentCache } from '../document-cache';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, CountsQuery, DocumentQuery, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
 import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
@@ -225,6 +226,11 @@ export class SqliteReadModelStore implements ReadModelStore {
       .pluck()
       .all(...select.bindings)
       .map((document) => JSON.parse(document as string) as ReadModelDocument);
+  }
+
+  async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
+    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.findJson(query, omit);
+    return documentsJson(await this.find(query), query.orderBy, omit);
   }
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {
