@@ -60,6 +60,7 @@ const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) +
 export const asOfProjection: Projection = {
   name: 'as-of',
   collections: ['key_intervals', 'role_changes', 'browser_windows'],
+  types: new Set(['AgentAdded', 'AgentRoleChanged', 'AgentRemoved', 'KeyApproved', 'KeyRevoked', 'PromptFrequencyChanged', 'SensitiveTaskAuthorized']),
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;

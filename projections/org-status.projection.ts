@@ -75,6 +75,7 @@ export const agentBrowserId = (orgId: string, agentId: string, browserId: string
 export const orgStatusProjection: Projection = {
   name: 'org-status',
   collections: ['agent_status', 'agent_browsers'],
+  types: new Set(['AgentAdded', 'AgentRoleChanged', 'AgentRemoved', 'KeyRequested', 'KeyApprovalAttemptFailed', 'KeyRequestLocked', 'KeyRejected', 'KeyRequestExpired', 'KeyRequestCancelled', 'KeyApproved', 'KeyRevoked', 'PromptFrequencyChanged']),
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;

@@ -31,6 +31,7 @@ export const pendingKeyId = (orgId: string, requestId: string): string => `${org
 export const pendingKeysProjection: Projection = {
   name: 'pending-keys',
   collections: ['pending_keys'],
+  types: new Set(['KeyRequested', 'KeyApprovalAttemptFailed', 'KeyRequestReminderSent', 'KeyApprovalRecorded', 'KeyApproved', 'KeyRequestExpired', 'KeyRejected', 'KeyRequestLocked', 'KeyRequestCancelled']),
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;

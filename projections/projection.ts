@@ -1,4 +1,4 @@
-import type { LogEvent } from '../src/domain/events/event-catalogue';
+import type { LogEvent, LogEventType } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { CollectionName, DocumentChange } from './document-change';
 
@@ -14,5 +14,10 @@ export interface Projection {
   name: ReadModelName;
   /** The collections it writes, and nothing else writes. */
   collections: readonly CollectionName[];
+  /**
+   * The event types it makes changes for, when not all: it makes none for any other, so its
+   * runner neither decodes nor gives it those (about half of a typical log, sensitive tasks refused).
+   */
+  types?: ReadonlySet<LogEventType>;
   project(event: RecordedEvent<LogEvent>): DocumentChange[];
 }

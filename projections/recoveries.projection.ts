@@ -22,6 +22,7 @@ export const recoveryDocumentId = (orgId: string, recoveryId: string): string =>
 export const recoveriesProjection: Projection = {
   name: 'recoveries',
   collections: ['recoveries'],
+  types: new Set(['RecoveryStarted', 'RecoveryVetoed', 'RecoveryCompleted', 'RecoveryLapsed']),
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;

@@ -103,6 +103,13 @@ export interface SubscriptionOptions {
   handler: (event: RecordedEvent) => Promise<void> | void;
   /** Called when the subscription gives up (the adapter retries transient faults itself). */
   onError?: (error: unknown) => void;
+  /**
+   * Events of these types go to `skipped` instead of `handler`, by position and id, in their place
+   * in log order (an adapter that can leaves their data and metadata unread), so the subscriber
+   * still moves past them. The subscriber names the types it does not need, so an event of a type
+   * it does not know still reaches `handler`.
+   */
+  skipping?: { types: ReadonlySet<string>; skipped: (position: bigint, eventId: string) => Promise<void> | void };
 }
 
 /** How `readStream` reads a stream. */

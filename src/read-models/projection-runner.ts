@@ -1,7 +1,8 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
 import { decode } from '../domain/events/decode';
 import type { Projection, ReadModelName } from '../../projections/projection';
-import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
+import { EVENT_CATALOGUE, type LogEventType } from '../domain/events/event-catalogue';
+import type { EventStore, RecordedEvent, Subscription, SubscriptionOptions } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { logDivergence } from '../event-store/log-divergence';
 import type { ModelBatch, ReadModelStore } from './read-model-store.port';
@@ -14,6 +15,8 @@ export interface ProjectionRunnerOptions {
   generations?: Partial<Record<ReadModelName, number>>;
   /** Most events applied in one store write; a batch also ends whenever the log has nothing more for now. */
   batchSize?: number;
+  /** Events in the first full batch, before batchMs has been measured (within batchSize). */
+  firstBatchSize?: number;
   /**
    * A store write should hold the event loop about this long: the batch size adapts to it
    * (within batchSize), so that a catch-up in the API's process lets requests in that often
@@ -40,17 +43,22 @@ export interface ProjectionRunnerOptions {
   onDiverged?: (model: ReadModelName, reason: string) => void;
 }
 
-const DEFAULTS = { batchSize: 5000, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
+const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
 
 /**
  * Batches where nothing else waits for the event loop (the projector's worker thread, the
- * rebuild command): each grows until its write holds the loop about 3 s, up to 100,000 events.
+ * rebuild command): each grows until its write holds the loop about 3 s, up to 100,000 events,
+ * from 10,000 (about 0.3 s of write; starting from 100 and doubling, a catch-up of 100,000
+ * events spent ten batches getting there, each rewriting the documents the previous ones wrote).
  * A document a catch-up changes in many batches is written once per batch (and read back when
  * the cache lost it), so longer batches write fewer rows: a rebuild of 1,000,000 events wrote
  * ~880,000 rows instead of ~1,020,000 with 5,000-event batches (455,296 final rows). The cost is
  * memory: a batch's changes are held until it is written.
  */
-export const OWN_LOOP_BATCHES = { batchMs: 3000, batchSize: 100_000 } as const satisfies Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize'>;
+export const OWN_LOOP_BATCHES = { batchMs: 3000, batchSize: 100_000, firstBatchSize: 10_000 } as const satisfies Pick<
+  ProjectionRunnerOptions,
+  'batchMs' | 'batchSize' | 'firstBatchSize'
+>;
 
 /** One read model as the runner feeds it. */
 interface Lane {
@@ -104,7 +112,7 @@ export class ProjectionRunner {
   ) {
     // An option passed as undefined keeps its default.
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
-    this.batchLimit = Math.min(100, this.options.batchSize);
+    this.batchLimit = Math.min(this.options.firstBatchSize, this.options.batchSize);
     this.lanes = projections.map((projection) => ({
       projection,
       generation: 0,
@@ -181,6 +189,7 @@ export class ProjectionRunner {
       after: lowest(fed.map((lane) => lane.applied)),
       handler: (event) => this.handle(epoch, event),
       onError: (error) => this.fail(epoch, error),
+      skipping: unprojectedTypes(fed.map((lane) => lane.projection), (position, eventId) => this.skip(epoch, position, eventId)),
     });
   }
 
@@ -188,19 +197,38 @@ export class ProjectionRunner {
     if (epoch !== this.epoch) return undefined;
     const taking = this.lanes.filter((lane) => takes(lane, event.position));
     if (taking.length === 0) return undefined;
-    const decoded = decode(event);
+    const projecting = taking.filter((lane) => lane.projection.types?.has(event.type as LogEventType) ?? true);
+    const decoded = projecting.length > 0 ? decode(event) : undefined;
     for (const lane of taking) {
       try {
-        lane.changes.push(...versionChanges(event.position, lane.projection.project(decoded)));
+        if (decoded && projecting.includes(lane)) lane.changes.push(...versionChanges(event.position, lane.projection.project(decoded)));
         lane.batchPosition = event.position;
         lane.batchEventId = event.id;
       } catch (error) {
         this.laneFailed(epoch, lane, error);
       }
     }
+    return this.took(epoch);
+  }
+
+  /** An event no fed model makes changes for: each model that has not applied it moves past it. */
+  private skip(epoch: number, position: bigint, eventId: string): Promise<void> | undefined {
+    if (epoch !== this.epoch) return undefined;
+    const taking = this.lanes.filter((lane) => takes(lane, position));
+    if (taking.length === 0) return undefined;
+    for (const lane of taking) {
+      lane.batchPosition = position;
+      lane.batchEventId = eventId;
+    }
+    return this.took(epoch);
+  }
+
+  /**
+   * A full batch makes the subscription wait for the store; otherwise the batch is written once
+   * the subscription has nothing more to deliver.
+   */
+  private took(epoch: number): Promise<void> | undefined {
     this.batchEvents += 1;
-    // A full batch makes the subscription wait for the store; otherwise the batch is written
-    // once the subscription has nothing more to deliver.
     if (this.batchEvents >= this.batchLimit) return this.flush();
     this.flushWhenQuiet(epoch);
     return undefined;
@@ -375,6 +403,16 @@ function discardLaneBatch(lane: Lane): void {
   lane.changes = [];
   lane.batchPosition = undefined;
   lane.batchEventId = undefined;
+}
+
+/** The event types no projection makes changes for: the subscription skips them (none when a projection takes every type). */
+function unprojectedTypes(projections: readonly Projection[], skipped: (position: bigint, eventId: string) => Promise<void> | undefined): SubscriptionOptions['skipping'] {
+  const types = new Set<string>(Object.keys(EVENT_CATALOGUE));
+  for (const { types: projected } of projections) {
+    if (projected === undefined) return undefined;
+    for (const type of projected) types.delete(type);
+  }
+  return types.size > 0 ? { types, skipped } : undefined;
 }
 
 /** The lowest position, undefined (the start of the log) when one is. */

@@ -5,6 +5,8 @@ import type { ReadModelStore } from './read-model-store.port';
 
 export interface RebuildOptions {
   batchSize?: number;
+  /** Events in the first batch (ProjectionRunnerOptions.firstBatchSize). */
+  firstBatchSize?: number;
   /** How long a store write may hold the event loop (ProjectionRunnerOptions.batchMs): long where nothing else runs on it. */
   batchMs?: number;
   onProgress?: (position: bigint, events: number) => void;
@@ -49,6 +51,7 @@ export async function rebuildReadModels(
   const runner = new ProjectionRunner(events, readModels, projections, {
     generations,
     batchSize: options.batchSize,
+    firstBatchSize: options.firstBatchSize,
     batchMs: options.batchMs,
     onProgress: options.onProgress,
     onError: (error) => (failure ??= error),

@@ -48,7 +48,7 @@ export class LiveProjections implements RunningProjections {
     private readonly readModels: ReadModelStore,
     private readonly callbacks: ProjectionCallbacks,
     /** How long a store write may hold the event loop, and how many events it may take: few in the API's process, many on the projector's own thread. */
-    private readonly batching: Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize'> = {},
+    private readonly batching: Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize'> = {},
   ) {
     this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
       ...batching,

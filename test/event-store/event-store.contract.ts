@@ -495,6 +495,40 @@ export function describeEventStoreContract(
         expect(received[0]).toEqual(oldest);
       });
 
+      it('gives the events of skipped types to skipped, by position and id, in log order among the others', async () => {
+        const stream = uniqueStream('skipping');
+        const start = await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);
+        const events = [newEvent('Kept', { i: 0 }), newEvent('Skipped', { i: 1 }), newEvent('Skipped', { i: 2 }), newEvent('Kept', { i: 3 })];
+        await store.append([{ stream, expected: 0n, events }]);
+        const recorded = await store.readStream(stream, 1n);
+        const seen: Array<{ kind: string; id: string; position: bigint; data?: unknown }> = [];
+        const done = condition(() => seen.length === events.length);
+        const subscription = store.subscribeToAll({
+          after: start.position,
+          handler: (event) => {
+            if (event.stream !== stream) return;
+            seen.push({ kind: 'handled', id: event.id, position: event.position, data: event.data });
+            done.check();
+          },
+          skipping: {
+            types: new Set(['Skipped']),
+            skipped: (position, id) => {
+              if (!recorded.some((event) => event.id === id)) return;
+              seen.push({ kind: 'skipped', id, position });
+              done.check();
+            },
+          },
+        });
+        await done.reached;
+        await subscription.stop();
+        expect(seen).toEqual([
+          { kind: 'handled', id: recorded[0].id, position: recorded[0].position, data: { i: 0 } },
+          { kind: 'skipped', id: recorded[1].id, position: recorded[1].position },
+          { kind: 'skipped', id: recorded[2].id, position: recorded[2].position },
+          { kind: 'handled', id: recorded[3].id, position: recorded[3].position, data: { i: 3 } },
+        ]);
+      });
+
       it('awaits the handler: one event at a time, in order, each once', async () => {
         const stream = uniqueStream('backpressure');
         const events = newEvents(6);

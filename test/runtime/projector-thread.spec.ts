@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
 import { projectedModels } from '../../src/read-models/projected-models';
+import { OWN_LOOP_BATCHES } from '../../src/read-models/projection-runner';
 import { startOnThread } from '../../src/runtime/projector-thread';
 import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
 import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
@@ -30,7 +31,8 @@ describe('projector on a worker thread (embedded)', () => {
     // The API's own connection, as the embedded runtime opens it: the audit trail is the log's.
     const opened = { store: new SqliteReadModelStore({ path: readModelsPath, eventLogPath: log.path }) };
     try {
-      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 3000, seed: 5 }));
+      // Several of the thread's first batches (OWN_LOOP_BATCHES.firstBatchSize), so the kill lands between two.
+      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 4 * OWN_LOOP_BATCHES.firstBatchSize, seed: 5 }));
       await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 

@@ -62,7 +62,10 @@ export class ResubscribingSubscription implements Subscription {
           // Feeds start AT a position; the port starts after it.
           if (!isAfter(event.position, after)) continue;
           try {
-            await this.options.handler(event);
+            // The client has decoded the event already: skipping it saves the subscriber's work only.
+            const { skipping } = this.options;
+            if (skipping?.types.has(event.type)) await skipping.skipped(event.position, event.id);
+            else await this.options.handler(event);
           } catch (error) {
             this.giveUp(error);
             return;

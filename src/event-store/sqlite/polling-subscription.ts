@@ -1,9 +1,19 @@
 import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
 
+/** An event of a type the subscriber does not need (SubscriptionOptions.skipping): where it is, nothing of what it holds. */
+export interface SkippedEvent {
+  skipped: true;
+  position: bigint;
+  id: string;
+}
+
 /** Where a subscription reads the log from. */
 export interface LogReader {
-  /** Up to `limit` events after `after` (exclusive), in log order; synchronous like better-sqlite3. */
-  readBatch(after: bigint | undefined, limit: number): RecordedEvent[];
+  /**
+   * Up to `limit` events after `after` (exclusive), in log order; synchronous like better-sqlite3.
+   * The events of the `skipped` types come skipped: their data and metadata are not parsed.
+   */
+  readBatch(after: bigint | undefined, limit: number, skipped?: ReadonlySet<string>): Array<RecordedEvent | SkippedEvent>;
   /** True for faults worth retrying (another connection holding a lock). */
   isTransient(error: unknown): boolean;
 }
@@ -54,7 +64,8 @@ export class PollingSubscription implements Subscription {
         }
         for (const event of batch) {
           if (this.stopped) return;
-          await this.options.handler(event);
+          if ('skipped' in event) await this.options.skipping?.skipped(event.position, event.id);
+          else await this.options.handler(event);
           after = event.position;
         }
         // Reading and decoding are synchronous: a long catch-up must not hold the event loop.
@@ -66,9 +77,9 @@ export class PollingSubscription implements Subscription {
   }
 
   /** undefined when the read hit a transient fault: the loop sleeps and tries again. */
-  private readOrRetry(after: bigint | undefined): RecordedEvent[] | undefined {
+  private readOrRetry(after: bigint | undefined): Array<RecordedEvent | SkippedEvent> | undefined {
     try {
-      return this.reader.readBatch(after, BATCH_SIZE);
+      return this.reader.readBatch(after, BATCH_SIZE, this.options.skipping?.types);
     } catch (error) {
       if (this.reader.isTransient(error)) return undefined;
       throw error;
