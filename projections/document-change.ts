@@ -82,13 +82,28 @@ export interface VersionedChange {
  * that sorts like the pair in every store (positions are unsigned 64-bit: 20 digits).
  */
 export function changeVersion(position: bigint, index: number): string {
-  return `${position.toString().padStart(20, '0')}.${index.toString().padStart(3, '0')}`;
+  return versionAt(position) + indexPart(index);
 }
 
 /** Gives each change one event makes its version. */
 export function versionChanges(position: bigint, changes: readonly DocumentChange[]): VersionedChange[] {
-  return changes.map((change, index) => ({ change, version: changeVersion(position, index) }));
+  const at = versionAt(position);
+  return changes.map((change, index) => ({ change, version: at + indexPart(index) }));
 }
+
+/** The runner's lanes version one event's changes in turn: its position is padded once for all of them. */
+let lastPosition: bigint | undefined;
+let lastAt = '';
+function versionAt(position: bigint): string {
+  if (position !== lastPosition) {
+    lastAt = `${position.toString().padStart(20, '0')}.`;
+    lastPosition = position;
+  }
+  return lastAt;
+}
+/** An event makes a few changes: their index parts are built once. */
+const INDEX_PARTS = Array.from({ length: 16 }, (_, index) => index.toString().padStart(3, '0'));
+const indexPart = (index: number): string => INDEX_PARTS[index] ?? index.toString().padStart(3, '0');
 
 /** The value at a field path; undefined when a step is missing or not an object. */
 export function valueAt(document: ReadModelDocument, path: string): JsonValue | undefined {
