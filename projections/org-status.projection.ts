@@ -80,13 +80,11 @@ export const orgStatusProjection: Projection = {
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;
     const at = eventTime(event);
-    const agent = (agentId: string, set: FieldValues, when?: Conditions): DocumentChange => ({
-      kind: 'patch',
-      collection: 'agent_status',
-      id: agentStatusId(orgId, agentId),
-      set: { ...set, updatedAt: at },
-      ...(when && { when }),
-    });
+    /** `set` is the caller's own literal: the time goes into it rather than into a spread copy of it. */
+    const agent = (agentId: string, set: FieldValues, when?: Conditions): DocumentChange => {
+      set.updatedAt = at;
+      return { kind: 'patch', collection: 'agent_status', id: agentStatusId(orgId, agentId), set, when };
+    };
     /** R10: any change of the agent's key sets every browser of theirs back to EVERY_TASK. */
     const resetBrowsers = (agentId: string): DocumentChange => ({
       kind: 'patchWhere',
