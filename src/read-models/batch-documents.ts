@@ -89,13 +89,15 @@ export class BatchDocuments {
     this.applyTo(change.collection, change.id, entry, change, version);
   }
 
-  /** Every document the batch changed, once. */
-  *writes(): Generator<DocumentWrite> {
+  /** Every document the batch changed, once (an array: a generator built a result object per write besides the write). */
+  writes(): DocumentWrite[] {
+    const writes: DocumentWrite[] = [];
     for (const [collection, entries] of this.collections) {
       for (const [id, entry] of entries) {
-        if (entry.changed && (entry.stored !== null || entry.wasStored)) yield { collection, id, stored: entry.stored, insertOnly: entry.unread };
+        if (entry.changed && (entry.stored !== null || entry.wasStored)) writes.push({ collection, id, stored: entry.stored, insertOnly: entry.unread });
       }
     }
+    return writes;
   }
 
   /** What the batch did to the counts, by counted collection. */
