@@ -82,7 +82,8 @@ export interface VersionedChange {
  * that sorts like the pair in every store (positions are unsigned 64-bit: 20 digits).
  */
 export function changeVersion(position: bigint, index: number): string {
-  return versionAt(position) + indexPart(index);
+  // Joined, not concatenated: see documentId.
+  return [versionAt(position), indexPart(index)].join('');
 }
 
 /**
@@ -94,9 +95,7 @@ export const documentId = (...parts: string[]): string => parts.join('~');
 
 /** Gives each change one event makes its version. */
 export function versionChanges(position: bigint, changes: readonly DocumentChange[]): VersionedChange[] {
-  const at = versionAt(position);
-  // Joined, not concatenated: see documentId.
-  return changes.map((change, index) => ({ change, version: [at, indexPart(index)].join('') }));
+  return changes.map((change, index) => ({ change, version: changeVersion(position, index) }));
 }
 
 /** The runner's lanes version one event's changes in turn: its position is padded once for all of them. */
@@ -109,6 +108,7 @@ function versionAt(position: bigint): string {
   }
   return lastAt;
 }
+
 /** An event makes a few changes: their index parts are built once. */
 const INDEX_PARTS = Array.from({ length: 16 }, (_, index) => index.toString().padStart(3, '0'));
 const indexPart = (index: number): string => INDEX_PARTS[index] ?? index.toString().padStart(3, '0');
