@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../src/event-store/event-store.port';
 import { REMEMBER_WINDOW_MS } from '../src/domain/browser/browser.events';
 import type { Role } from '../src/domain/shared/roles';
 import type { ApprovalMode } from '../src/domain/signature-key/key.events';
-import type { DocumentChange } from './document-change';
+import { documentId, type DocumentChange } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
 
 /**
@@ -53,7 +53,7 @@ export type BrowserWindowDocument = {
   position: number;
 };
 
-export const keyIntervalId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
+export const keyIntervalId = (orgId: string, requestId: string): string => documentId(orgId, requestId);
 
 const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { PromptFrequency } from '../src/domain/browser/browser.events';
 import type { Role } from '../src/domain/shared/roles';
 import type { ApprovalMode, KeyRevoked } from '../src/domain/signature-key/key.events';
-import type { Conditions, DocumentChange, FieldValues } from './document-change';
+import { documentId, type Conditions, type DocumentChange, type FieldValues } from './document-change';
 import { eventTime, type Projection } from './projection';
 
 export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 'EXPIRED', 'REVOKED'] as const;
@@ -68,9 +68,8 @@ export type AgentBrowserDocument = {
   reason: PromptFrequencyReason;
 };
 
-export const agentStatusId = (orgId: string, agentId: string): string => `${orgId}~${agentId}`;
-export const agentBrowserId = (orgId: string, agentId: string, browserId: string): string =>
-  `${orgId}~${agentId}~${browserId}`;
+export const agentStatusId = (orgId: string, agentId: string): string => documentId(orgId, agentId);
+export const agentBrowserId = (orgId: string, agentId: string, browserId: string): string => documentId(orgId, agentId, browserId);
 
 export const orgStatusProjection: Projection = {
   name: 'org-status',
@@ -80,13 +79,11 @@ export const orgStatusProjection: Projection = {
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
     const { orgId } = event.metadata;
     const at = eventTime(event);
-    const agent = (agentId: string, set: FieldValues, when?: Conditions): DocumentChange => ({
-      kind: 'patch',
-      collection: 'agent_status',
-      id: agentStatusId(orgId, agentId),
-      set: { ...set, updatedAt: at },
-      ...(when && { when }),
-    });
+    /** `set` is the caller's own literal: the time goes into it rather than into a spread copy of it. */
+    const agent = (agentId: string, set: FieldValues, when?: Conditions): DocumentChange => {
+      set.updatedAt = at;
+      return { kind: 'patch', collection: 'agent_status', id: agentStatusId(orgId, agentId), set, when };
+    };
     /** R10: any change of the agent's key sets every browser of theirs back to EVERY_TASK. */
     const resetBrowsers = (agentId: string): DocumentChange => ({
       kind: 'patchWhere',

@@ -1,7 +1,7 @@
 import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import { MAX_APPROVAL_ATTEMPTS } from '../src/domain/signature-key/key.events';
-import type { DocumentChange } from './document-change';
+import { documentId, type DocumentChange } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
 
 /** One PENDING key request: what an approver needs to decide on it. */
@@ -26,7 +26,7 @@ export type PendingKeyDocument = {
   approvals: string[];
 };
 
-export const pendingKeyId = (orgId: string, requestId: string): string => `${orgId}~${requestId}`;
+export const pendingKeyId = (orgId: string, requestId: string): string => documentId(orgId, requestId);
 
 export const pendingKeysProjection: Projection = {
   name: 'pending-keys',

@@ -2,7 +2,7 @@ import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalo
 import type { RecoveryLapseReason } from '../src/domain/recovery/recovery.events';
 import type { RecoveryStatus } from '../src/domain/recovery/recovery.state';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
-import type { DocumentChange } from './document-change';
+import { documentId, type DocumentChange } from './document-change';
 import type { Projection } from './projection';
 
 /** One break-glass recovery (R20): what the deadline scheduler needs to find the running ones, and how each ended. */
@@ -17,7 +17,7 @@ export type RecoveryDocument = {
   lapseReason?: RecoveryLapseReason;
 };
 
-export const recoveryDocumentId = (orgId: string, recoveryId: string): string => `${orgId}~${recoveryId}`;
+export const recoveryDocumentId = (orgId: string, recoveryId: string): string => documentId(orgId, recoveryId);
 
 export const recoveriesProjection: Projection = {
   name: 'recoveries',

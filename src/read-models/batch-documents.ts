@@ -47,9 +47,10 @@ export class BatchDocuments {
    * The batch's documents by the values of the fields `where` changes select by, per collection
    * and field list: a `where` change finds its candidates among them without walking the batch
    * (which made the fold grow with the square of the batch). A document's id fixes those fields
-   * (see document-change.ts), so an id stays under one key.
+   * (see document-change.ts), so an id stays under one key. `read`: the keys whose stored
+   * documents the batch has read already (all of them are held since, as the batch has them).
    */
-  private readonly whereKeys = new Map<CollectionName, Map<string, { fields: readonly string[]; byKey: Map<string, Set<string>> }>>();
+  private readonly whereKeys = new Map<CollectionName, Map<string, { fields: readonly string[]; byKey: Map<string, Set<string>>; read: Set<string> }>>();
 
   constructor(private readonly stored: StoredDocuments) {}
 
@@ -62,12 +63,17 @@ export class BatchDocuments {
       // The documents the batch holds, as it has them; the others as stored, where the batch
       // has not changed them: those that match now matched before it.
       const fields = Object.keys(change.where);
-      for (const id of [...this.keyedIds(change.collection, fields).get(whereKey(change.where, fields)) ?? []]) {
+      const keyed = this.keyedIds(change.collection, fields);
+      const key = whereKey(change.where, fields);
+      for (const id of [...keyed.byKey.get(key) ?? []]) {
         const entry = entries.get(id) as Entry;
         // The check applyToDocument would make, without the call (an unread insert is read first).
         if (entry.stored === null || (!entry.unread && !matchesConditions(entry.stored.document, change.where))) continue;
         this.applyTo(change.collection, id, entry, change, version);
       }
+      // The same conditions again (an agent's browsers reset at each key change): the store would give the same documents.
+      if (keyed.read.has(key)) return;
+      keyed.read.add(key);
       for (const { id, stored } of this.stored.matching(change.collection, change.where)) {
         if (entries.has(id)) continue;
         const entry: Entry = { stored, changed: false, wasStored: true, unread: false };
@@ -89,13 +95,15 @@ export class BatchDocuments {
     this.applyTo(change.collection, change.id, entry, change, version);
   }
 
-  /** Every document the batch changed, once. */
-  *writes(): Generator<DocumentWrite> {
+  /** Every document the batch changed, once (an array: a generator built a result object per write besides the write). */
+  writes(): DocumentWrite[] {
+    const writes: DocumentWrite[] = [];
     for (const [collection, entries] of this.collections) {
       for (const [id, entry] of entries) {
-        if (entry.changed && (entry.stored !== null || entry.wasStored)) yield { collection, id, stored: entry.stored, insertOnly: entry.unread };
+        if (entry.changed && (entry.stored !== null || entry.wasStored)) writes.push({ collection, id, stored: entry.stored, insertOnly: entry.unread });
       }
     }
+    return writes;
   }
 
   /** What the batch did to the counts, by counted collection. */
@@ -147,16 +155,16 @@ export class BatchDocuments {
   }
 
   /** The batch's documents of a collection by their key for `fields`, filed at the first `where` on them. */
-  private keyedIds(collection: CollectionName, fields: readonly string[]): Map<string, Set<string>> {
+  private keyedIds(collection: CollectionName, fields: readonly string[]): { byKey: Map<string, Set<string>>; read: Set<string> } {
     let lists = this.whereKeys.get(collection);
     if (!lists) this.whereKeys.set(collection, (lists = new Map()));
     const name = fields.join(',');
     let list = lists.get(name);
     if (!list) {
-      lists.set(name, (list = { fields, byKey: new Map() }));
+      lists.set(name, (list = { fields, byKey: new Map(), read: new Set() }));
       for (const [id, entry] of this.entriesOf(collection)) if (entry.stored) this.keyWhere(collection, id, entry.stored);
     }
-    return list.byKey;
+    return list;
   }
 
   private entriesOf(collection: CollectionName): Map<string, Entry> {

@@ -1,9 +1,8 @@
 import { valueAt, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
 import { checkFieldName, type CountedField } from './read-model-schema';
 
-/** One change's effect on one count: a document joined (n = 1) or left (n = -1) the count of `value` in `group`. */
+/** One change's effect on one count of its group: a document joined (n = 1) or left (n = -1) the count of `value`. */
 interface Move {
-  group: string;
   value: string;
   n: 1 | -1;
   version: string;
@@ -33,8 +32,9 @@ export class CountMoves {
   /** A change moved a document from where it was counted (`left`) to `joined` (undefined: not counted). */
   move(left: CountedAs | undefined, joined: CountedAs | undefined, version: string): void {
     if (left?.group === joined?.group && left?.value === joined?.value) return;
-    if (left) this.add({ ...left, n: -1, version });
-    if (joined) this.add({ ...joined, n: 1, version });
+    // Literals of one shape: a spread of `left` built a copy of another shape for each move.
+    if (left) this.add(left.group, { value: checkFieldName(left.value), n: -1, version });
+    if (joined) this.add(joined.group, { value: checkFieldName(joined.value), n: 1, version });
   }
 
   groups(): string[] {
@@ -54,20 +54,20 @@ export class CountMoves {
 
   /**
    * Where a document is counted; nowhere without a value. A counted value becomes a field name of
-   * the MongoDB counts document: it must be a plain name.
+   * the MongoDB counts document: it must be a plain name (checked once it moves a count).
    */
   countedAs(document: ReadModelDocument): CountedAs | undefined {
     const value = valueAt(document, this.counted.field);
     if (value === undefined || value === null) return undefined;
     const group = valueAt(document, this.counted.group);
     if (typeof group !== 'string') throw new TypeError(`a counted document needs a string ${this.counted.group}`);
-    return { group, value: checkFieldName(String(value)) };
+    return { group, value: String(value) };
   }
 
-  private add(move: Move): void {
-    const moves = this.moves.get(move.group);
+  private add(group: string, move: Move): void {
+    const moves = this.moves.get(group);
     if (moves) moves.push(move);
-    else this.moves.set(move.group, [move]);
+    else this.moves.set(group, [move]);
   }
 }
 

@@ -193,16 +193,25 @@ export class ProjectionRunner {
     });
   }
 
+  // Called for every event of a catch-up: loops over the lanes rather than arrays filtered from them.
   private handle(epoch: number, event: RecordedEvent): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
-    const taking = this.lanes.filter((lane) => takes(lane, event.position));
-    if (taking.length === 0) return undefined;
-    const projecting = taking.filter((lane) => lane.projection.types?.has(event.type as LogEventType) ?? true);
-    const decoded = projecting.length > 0 ? decode(event) : undefined;
-    for (const lane of taking) {
+    const { position } = event;
+    let taking = false;
+    let projecting = false;
+    for (const lane of this.lanes) {
+      if (!takes(lane, position)) continue;
+      taking = true;
+      projecting ||= projects(lane, event);
+    }
+    if (!taking) return undefined;
+    // Before any model takes the event: an undecodable one fails the subscription, not a model.
+    const decoded = projecting ? decode(event) : undefined;
+    for (const lane of this.lanes) {
+      if (!takes(lane, position)) continue;
       try {
-        if (decoded && projecting.includes(lane)) lane.changes.push(...versionChanges(event.position, lane.projection.project(decoded)));
-        lane.batchPosition = event.position;
+        if (decoded && projects(lane, event)) for (const versioned of versionChanges(position, lane.projection.project(decoded))) lane.changes.push(versioned);
+        lane.batchPosition = position;
         lane.batchEventId = event.id;
       } catch (error) {
         this.laneFailed(epoch, lane, error);
@@ -214,13 +223,14 @@ export class ProjectionRunner {
   /** An event no fed model makes changes for: each model that has not applied it moves past it. */
   private skip(epoch: number, position: bigint, eventId: string): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
-    const taking = this.lanes.filter((lane) => takes(lane, position));
-    if (taking.length === 0) return undefined;
-    for (const lane of taking) {
+    let taking = false;
+    for (const lane of this.lanes) {
+      if (!takes(lane, position)) continue;
+      taking = true;
       lane.batchPosition = position;
       lane.batchEventId = eventId;
     }
-    return this.took(epoch);
+    return taking ? this.took(epoch) : undefined;
   }
 
   /**
@@ -240,9 +250,12 @@ export class ProjectionRunner {
    * across chunks instead of being written after each.
    */
   private flushWhenQuiet(epoch: number): void {
-    if (this.flushSoon !== undefined) return;
-    const seen = this.batchEvents;
-    this.flushSoon = setTimeout(() => {
+    // Called for every event: the timer's closure (and the context it captures) is made only when a timer is.
+    if (this.flushSoon === undefined) this.flushSoon = this.quietTimer(epoch, this.batchEvents);
+  }
+
+  private quietTimer(epoch: number, seen: number): NodeJS.Timeout {
+    return setTimeout(() => {
       this.flushSoon = undefined;
       if (epoch !== this.epoch || this.batchEvents === 0) return;
       if (this.batchEvents > seen) return this.flushWhenQuiet(epoch);
@@ -398,6 +411,9 @@ export class ProjectionRunner {
 /** Whether the model still needs the event: it is fed, and has not applied it. */
 const takes = (lane: Lane, position: bigint): boolean =>
   !lane.failed && lane.divergence === undefined && (lane.applied === undefined || position > lane.applied);
+
+/** Whether the model makes changes for events of this type. */
+const projects = (lane: Lane, event: RecordedEvent): boolean => lane.projection.types?.has(event.type as LogEventType) ?? true;
 
 function discardLaneBatch(lane: Lane): void {
   lane.changes = [];

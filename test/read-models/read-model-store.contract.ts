@@ -124,6 +124,21 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       expect(await frequencies()).toEqual({ b3: 'WEEKLY', b4: 'DAILY' });
     });
 
+    it('applies each `where` change of a batch with the same conditions to the documents stored before it', async () => {
+      const g = await freshGeneration();
+      await apply(g, [
+        { change: browser('b1', 'x', 'DAILY'), version: v(1) },
+        { change: browser('b2', 'y', 'DAILY'), version: v(1, 1) },
+      ]);
+      const reset = (frequency: string, version: string): VersionedChange => ({
+        change: { kind: 'patchWhere', collection: 'agent_browsers', where: { orgId: 'o1', agentId: 'x' }, set: { promptFrequency: frequency } },
+        version,
+      });
+      await apply(g, [reset('WEEKLY', v(2)), { change: browser('b3', 'x', 'DAILY'), version: v(3) }, reset('EVERY_TASK', v(4))]);
+      const frequencies = Object.fromEntries((await dumpDocuments(g)).map((d) => [d.id, [d.version, d.document.promptFrequency]]));
+      expect(frequencies).toEqual({ b1: [v(4), 'EVERY_TASK'], b2: [v(1, 1), 'DAILY'], b3: [v(4), 'EVERY_TASK'] });
+    });
+
     it('skips an upsert older than the stored document, and never replaces a newer one', async () => {
       const g = await freshGeneration();
       await apply(g, [{ change: browser('b1', 'x', 'WEEKLY'), version: v(7) }]);

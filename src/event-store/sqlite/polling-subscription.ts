@@ -64,8 +64,9 @@ export class PollingSubscription implements Subscription {
         }
         for (const event of batch) {
           if (this.stopped) return;
-          if ('skipped' in event) await this.options.skipping?.skipped(event.position, event.id);
-          else await this.options.handler(event);
+          const handled = 'skipped' in event ? this.options.skipping?.skipped(event.position, event.id) : this.options.handler(event);
+          // Awaited only when it is a promise: awaiting each event's undefined made a promise per event.
+          if (handled) await handled;
           after = event.position;
         }
         // Reading and decoding are synchronous: a long catch-up must not hold the event loop.
