@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asOfProjection, LONGEST_WINDOW_MS } from '../projections/as-of.projection';
-import { versionChanges, type VersionedChange } from '../projections/document-change';
+import { versionChanges, type CollectionName, type VersionedChange } from '../projections/document-change';
 import { AsOfQuery } from '../src/application/queries/as-of-query';
 import { decode } from '../src/domain/events/decode';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
@@ -71,16 +71,16 @@ const quantile = (values: number[], q: number): number => {
 function bareRangeReads(db: Database.Database, generation: number, at: Date): number {
   const t = at.toISOString();
   const from = new Date(at.getTime() - LONGEST_WINDOW_MS).toISOString();
-  const json = (field: string) => `json_extract(document, '$.${field}')`;
-  const read = (collection: string, where: string, ...bindings: string[]) =>
+  // The indexed fields' columns, as the store names them.
+  const read = (collection: CollectionName, where: string, ...bindings: string[]) =>
     db
-      .prepare(`SELECT document FROM "${generationName(collection as never, generation)}" WHERE ${json('orgId')} = ? AND ${where}`)
+      .prepare(`SELECT document FROM "${generationName(collection, generation)}" WHERE "orgId" = ? AND ${where}`)
       .pluck()
       .all(ORG, ...bindings).length;
   return (
-    read('key_intervals', `${json('until')} > ? AND ${json('from')} <= ?`, t, t) +
-    read('role_changes', `${json('at')} <= ?`, t) +
-    read('browser_windows', `${json('from')} > ? AND ${json('from')} <= ?`, from, t)
+    read('key_intervals', `"until" > ? AND "from" <= ?`, t, t) +
+    read('role_changes', `"at" <= ?`, t) +
+    read('browser_windows', `"from" > ? AND "from" <= ?`, from, t)
   );
 }
 

@@ -232,17 +232,19 @@ function bareRewrite(storePath: string, barePath: string): { rows: number; secon
       rows += all.length;
       continue;
     }
-    const read = source.prepare(`SELECT rowid, id, version, document FROM "${table.name}" WHERE rowid > ? ORDER BY rowid LIMIT 5000`);
-    const insert = bare.prepare(`INSERT INTO "${table.name}" (id, version, document) VALUES (?, ?, ?)`);
-    const write = bare.transaction((chunk: Array<{ id: string; version: string; document: string }>) => {
-      for (const row of chunk) insert.run(row.id, row.version, row.document);
+    // Every column: the document, its version and the indexed fields' columns beside it.
+    const columns = (source.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table.name) as string[]).map((name) => `"${name}"`);
+    const read = source.prepare(`SELECT rowid, ${columns.join(', ')} FROM "${table.name}" WHERE rowid > ? ORDER BY rowid LIMIT 5000`).raw();
+    const insert = bare.prepare(`INSERT INTO "${table.name}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const write = bare.transaction((chunk: unknown[][]) => {
+      for (const row of chunk) insert.run(...row.slice(1));
     });
     for (let after = 0; ; ) {
-      const chunk = read.all(after) as Array<{ rowid: number; id: string; version: string; document: string }>;
+      const chunk = read.all(after) as unknown[][];
       if (chunk.length === 0) break;
       timed(() => write(chunk));
       rows += chunk.length;
-      after = chunk[chunk.length - 1].rowid;
+      after = chunk[chunk.length - 1][0] as number;
     }
   }
   for (const index of schema.filter((entry) => entry.type === 'index')) timed(() => bare.exec(index.sql));

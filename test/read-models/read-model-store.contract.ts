@@ -261,7 +261,17 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
             await apply(g, versioned.slice(split));
             const reference = new InMemoryDocuments();
             reference.apply(versioned);
-            for (const group of ['o1', 'o2']) expect(await counts(g, group)).toEqual(countedByKeyStatus(reference.dump('agent_status'), group));
+            for (const group of ['o1', 'o2']) {
+              expect(await counts(g, group)).toEqual(countedByKeyStatus(reference.dump('agent_status'), group));
+              // Selected by the indexed fields the changes moved: a stale index entry would show here.
+              const found = await store.find({
+                collection: 'agent_status',
+                generation: g,
+                conditions: [{ field: 'orgId', op: 'eq', value: group }, { field: 'keyStatus', op: 'in', value: ['NONE', 'PENDING', 'ACTIVE', 'REVOKED'] }],
+                orderBy: 'agentId',
+              });
+              expect(found).toEqual(reference.dump('agent_status').map(({ document }) => document).filter((d) => d.orgId === group && d.keyStatus !== null));
+            }
             await store.dropGeneration('org-status', g);
           }),
           { numRuns: 20 },

@@ -4,15 +4,17 @@ import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
 import { DocumentCache } from '../document-cache';
+import type { StoredDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
 import type { Condition, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
-import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
+import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
+import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
 
@@ -41,9 +43,18 @@ type Binding = string | number | null;
 
 interface DocumentStatements {
   read: Database.Statement;
+  /** Writes the row whole, every column. */
   upsert: Database.Statement;
   insert: Database.Statement;
   delete: Database.Statement;
+  /** Updates of a stored row by the columns they assign besides version and document (a bit per field column), prepared at first use. */
+  updates: Map<number, Database.Statement>;
+}
+
+/** A generation's documents as a batch reads them, with the column values of those it read. */
+interface BatchReads extends StoredDocuments {
+  /** The field columns of a stored row the batch read, as they were before it: undefined when none was stored. */
+  columnsBefore(collection: CollectionName, id: string): ColumnValue[] | undefined;
 }
 
 interface Row {
@@ -52,15 +63,13 @@ interface Row {
   document: string;
 }
 
-
-/** SQL of a JSON field of the stored document; index and query use the same text, so SQLite matches them. */
-const field = (path: string): string => `json_extract(document, '$.${checkFieldName(path)}')`;
 const table = (collection: CollectionName, generation: number): string => `"${generationName(collection, generation)}"`;
 const countsTable = (collection: CollectionName, generation: number): string => `"${countsName(collection, generation)}"`;
 
 /**
  * Embedded read models: one SQLite table per collection and generation, each row a JSON document
- * with its version; expression indexes on the queried fields. A batch of changes and its
+ * with its version and the fields the collection's indexes name in columns of their own
+ * (field-columns.ts), which the indexes and queries use. A batch of changes and its
  * checkpoint commit in one transaction, and the versions make replays harmless anyway.
  */
 export class SqliteReadModelStore implements ReadModelStore {
@@ -169,9 +178,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
     this.notServedFromLog(model);
     this.db.transaction(() => {
-      const documents = new BatchDocuments(this.storedDocuments(generation));
+      const reads = this.storedDocuments(generation);
+      const documents = new BatchDocuments(reads);
       for (const change of changes) documents.apply(change);
-      for (const write of documents.writes()) this.writeDocument(generation, write);
+      for (const write of documents.writes()) this.writeDocument(generation, write, reads.columnsBefore(write.collection, write.id));
       for (const [collection, moves] of documents.countMoves()) this.addCounts(collection, generation, moves);
       this.run(
         `INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?)
@@ -281,36 +291,62 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (!where) return undefined;
     const limit = query.limit === undefined ? '' : ' LIMIT ?';
     const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
-    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${field(checkQueryField(query.collection, query.orderBy))}${limit}`;
+    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${fieldSql(query.collection, checkQueryField(query.collection, query.orderBy))}${limit}`;
     return { sql, bindings };
   }
 
-  /** The generation's documents as a batch reads them. */
-  private storedDocuments(generation: number): StoredDocuments {
+  /** The generation's documents as a batch reads them (before the batch changes them in place, so their column values are taken at the read). */
+  private storedDocuments(generation: number): BatchReads {
+    const before = new Map<CollectionName, Map<string, ColumnValue[]>>();
+    const readBy = <T extends StoredDocument | undefined>(collection: CollectionName, id: string, stored: T): T => {
+      if (stored) {
+        let columns = before.get(collection);
+        if (!columns) before.set(collection, (columns = new Map()));
+        columns.set(id, columnValues(collection, stored.document));
+      }
+      return stored;
+    };
     return {
       read: (collection, id) => {
         const t = table(collection, generation);
         const cached = this.cache.get(t, id);
-        if (cached !== undefined) return cached ?? undefined;
+        if (cached !== undefined) return readBy(collection, id, cached ?? undefined);
         const row = this.documentStatements(collection, generation).read.get(id) as Row | undefined;
         const stored = row && { version: row.version, document: JSON.parse(row.document) as ReadModelDocument };
         this.cache.set(t, id, stored ?? null);
-        return stored;
+        return readBy(collection, id, stored);
       },
       matching: (collection, where) => {
         this.ensureWhereIndex(collection, generation, Object.keys(where));
-        const conditions = conditionsSql(where);
+        const conditions = conditionsSql(collection, where);
         const rows = this.statement(`SELECT id, version, document FROM ${table(collection, generation)} WHERE ${conditions.sql}`).all(...conditions.bindings) as Row[];
-        return rows.map((row) => ({ id: row.id, stored: { version: row.version, document: JSON.parse(row.document) as ReadModelDocument } }));
+        return rows.map((row) => ({ id: row.id, stored: readBy(collection, row.id, { version: row.version, document: JSON.parse(row.document) as ReadModelDocument }) }));
       },
+      columnsBefore: (collection, id) => before.get(collection)?.get(id),
     };
   }
 
-  /** Writes what a batch made of a document. Versions were compared already. */
-  private writeDocument(generation: number, { collection, id, stored, insertOnly }: DocumentWrite): void {
+  /** Writes what a batch made of a document, stored with the columns `before` (when it was). Versions were compared already. */
+  private writeDocument(generation: number, { collection, id, stored, insertOnly }: DocumentWrite, before: ColumnValue[] | undefined): void {
     const statements = this.documentStatements(collection, generation);
     if (stored === null) statements.delete.run(id);
-    else (insertOnly ? statements.insert : statements.upsert).run(id, stored.version, JSON.stringify(stored.document));
+    else {
+      const json = JSON.stringify(stored.document);
+      const columns = columnValues(collection, stored.document);
+      if (insertOnly) statements.insert.run(id, stored.version, json, ...columns);
+      else if (!before) statements.upsert.run(id, stored.version, json, ...columns);
+      else {
+        // Only the columns whose value changed are assigned: SQLite leaves every index on the others alone.
+        const changed: ColumnValue[] = [];
+        let assigned = 0;
+        for (let i = 0; i < columns.length; i++) {
+          if (columns[i] === before[i]) continue;
+          assigned |= 1 << i;
+          changed.push(columns[i]);
+        }
+        this.updateStatement(statements, collection, generation, assigned).run(stored.version, json, ...changed, id);
+      }
+    }
     // An insert leaves a document stored under its id before in place: what is stored is not known here.
     if (insertOnly) this.cache.forget(table(collection, generation), id);
     else this.cache.set(table(collection, generation), id, stored);
@@ -334,31 +370,59 @@ export class SqliteReadModelStore implements ReadModelStore {
     const t = table(collection, generation);
     let statements = this.tableStatements.get(t);
     if (!statements) {
+      const columns = ['id', 'version', 'document', ...fieldColumns(collection)].map((name) => `"${name}"`);
+      const values = `(${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
       statements = {
         read: this.db.prepare(`SELECT id, version, document FROM ${t} WHERE id = ?`),
-        upsert: this.db.prepare(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document`),
-        insert: this.db.prepare(`INSERT INTO ${t} (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+        upsert: this.db.prepare(`INSERT INTO ${t} ${values} ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`),
+        insert: this.db.prepare(`INSERT INTO ${t} ${values} ON CONFLICT (id) DO NOTHING`),
         delete: this.db.prepare(`DELETE FROM ${t} WHERE id = ?`),
+        updates: new Map(),
       };
       this.tableStatements.set(t, statements);
     }
     return statements;
   }
 
+  private updateStatement(statements: DocumentStatements, collection: CollectionName, generation: number, assigned: number): Database.Statement {
+    let update = statements.updates.get(assigned);
+    if (!update) {
+      const set = ['version', 'document', ...fieldColumns(collection).filter((_, i) => assigned & (1 << i))].map((name) => `"${name}" = ?`);
+      statements.updates.set(assigned, (update = this.db.prepare(`UPDATE ${table(collection, generation)} SET ${set.join(', ')} WHERE id = ?`)));
+    }
+    return update;
+  }
+
   private createCollections(model: ReadModelName, generation: number): void {
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
-      this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL)`);
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL${fieldColumns(collection).map((c) => `, "${c}"`).join('')})`);
+      this.addFieldColumns(collection, generation);
       const counted = COLLECTION_COUNTS[collection];
       const counts = countsTable(collection, generation);
       if (!counted || this.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, countsName(collection, generation))) continue;
       this.db.exec(`CREATE TABLE ${counts} (grp TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (grp, value)) WITHOUT ROWID`);
       // Documents written before the store kept counts are counted once, here.
-      this.db.exec(
-        `INSERT INTO ${counts} (grp, value, n) SELECT ${field(counted.group)}, ${field(counted.field)}, COUNT(*) FROM ${t}
-         WHERE ${field(counted.field)} IS NOT NULL GROUP BY 1, 2`,
-      );
+      const [group, value] = [fieldSql(collection, counted.group), fieldSql(collection, counted.field)];
+      this.db.exec(`INSERT INTO ${counts} (grp, value, n) SELECT ${group}, ${value}, COUNT(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY 1, 2`);
     }
+  }
+
+  /**
+   * A table of a store written before the field columns (its indexes on json_extract
+   * expressions) gets them at open, in place, filled from its documents; its indexes are
+   * dropped, and built again on the columns by createIndexes (a generation being rebuilt is
+   * dropped by the next rebuild instead: init migrates the active ones).
+   */
+  private addFieldColumns(collection: CollectionName, generation: number): void {
+    const name = generationName(collection, generation);
+    const present = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name);
+    const missing = fieldColumns(collection).filter((column) => !present.includes(column));
+    if (missing.length === 0) return;
+    const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%json_extract(%'").pluck().all(name) as string[];
+    for (const index of indexes) this.db.exec(`DROP INDEX "${index}"`);
+    for (const column of missing) this.db.exec(`ALTER TABLE "${name}" ADD COLUMN "${column}"`);
+    this.db.exec(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`);
   }
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
@@ -421,7 +485,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
 function indexSql(collection: CollectionName, generation: number, index: readonly string[]): string {
   const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
-  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table(collection, generation)} (${index.map(field).join(', ')})`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table(collection, generation)} (${index.map((path) => fieldSql(collection, path)).join(', ')})`;
 }
 
 function indexStatements(model: ReadModelName, generation: number): string[] {
@@ -438,7 +502,7 @@ function whereSql(query: Pick<DocumentQuery, 'collection' | 'conditions'>): { sq
   const parts: string[] = [];
   const bindings: Binding[] = [];
   for (const condition of query.conditions) {
-    const column = field(checkQueryField(query.collection, condition.field));
+    const column = fieldSql(query.collection, checkQueryField(query.collection, condition.field));
     if (condition.op === 'in') {
       const values = inValues(condition);
       if (values.length === 0) return undefined;
@@ -457,10 +521,10 @@ function inValues(condition: Extract<Condition, { op: 'in' }>): Binding[] {
   return condition.value.map(checkQueryValue);
 }
 
-/** Conditions of changes: equality, null also matching a missing field (json_extract gives NULL). */
-function conditionsSql(conditions: Conditions): { sql: string; bindings: Binding[] } {
+/** Conditions of changes: equality, null also matching a missing field (NULL in its column, or from json_extract). */
+function conditionsSql(collection: CollectionName, conditions: Conditions): { sql: string; bindings: Binding[] } {
   const entries = Object.entries(conditions);
-  const sql = entries.map(([path, value]) => (value === null ? `${field(path)} IS NULL` : `${field(path)} = ?`));
+  const sql = entries.map(([path, value]) => (value === null ? `${fieldSql(collection, path)} IS NULL` : `${fieldSql(collection, path)} = ?`));
   const bindings = entries.flatMap(([, value]) => (value === null ? [] : [typeof value === 'boolean' ? Number(value) : value]));
   return { sql: sql.length > 0 ? sql.join(' AND ') : '1', bindings };
 }
