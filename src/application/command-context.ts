@@ -20,16 +20,21 @@ export interface CommandContext {
  * writes already holds a later event.
  */
 export function envelope(events: readonly LogEvent[], context: CommandContext, occurredAt = context.now.toISOString()): NewEvent<LogEvent>[] {
-  return events.map((event) => ({
-    ...event,
-    id: newId(),
-    schemaVersion: EVENT_CATALOGUE[event.type],
-    metadata: {
-      actor: context.actor,
-      orgId: context.orgId,
-      occurredAt,
-      correlationId: context.correlationId,
-      causationId: context.commandId,
-    },
-  }));
+  // The fields written out, not `{ ...event, ... }`: see `decided` in event-writer.ts.
+  return events.map(
+    (event) =>
+      ({
+        type: event.type,
+        data: event.data,
+        id: newId(),
+        schemaVersion: EVENT_CATALOGUE[event.type],
+        metadata: {
+          actor: context.actor,
+          orgId: context.orgId,
+          occurredAt,
+          correlationId: context.correlationId,
+          causationId: context.commandId,
+        },
+      }) as NewEvent<LogEvent>,
+  );
 }

@@ -3,6 +3,7 @@ import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
+import { RecentlyUsed } from '../shared/recently-used';
 
 /** The part of a stream's decider that folds its events. */
 export type StreamFold<S> = Pick<Decider<never, S, LogEvent>, 'initialState' | 'evolve'>;
@@ -39,12 +40,6 @@ interface PastEntry {
 /** How many stream states stay in memory (current and past each); the least recently used leave first. */
 const CACHE_LIMIT = 20_000;
 
-/** Most recently used last: the least recently used leave first. */
-function remember<T>(cache: Map<string, T>, stream: string, entry: T): void {
-  cache.delete(stream);
-  cache.set(stream, entry);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-}
 
 /**
  * Loads a stream's state by folding its events with the decider's own evolve: the current state
@@ -57,8 +52,8 @@ function remember<T>(cache: Map<string, T>, stream: string, entry: T): void {
  */
 @Injectable()
 export class StreamStates {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly past = new Map<string, PastEntry>();
+  private readonly cache = new RecentlyUsed<string, CacheEntry>(CACHE_LIMIT);
+  private readonly past = new RecentlyUsed<string, PastEntry>(CACHE_LIMIT);
 
   constructor(@Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>) {}
 
@@ -73,7 +68,7 @@ export class StreamStates {
     const revision = last ? last.revision : usable?.revision;
     const lastOccurredAt = last ? last.metadata.occurredAt : usable?.lastOccurredAt;
     if (revision === undefined || lastOccurredAt === undefined) return { stream, state, decider, expected: 'no_stream' };
-    remember(this.cache, stream, { decider, state, unfolded: [], revision, lastOccurredAt });
+    this.cache.set(stream, { decider, state, unfolded: [], revision, lastOccurredAt });
     return { stream, state, decider, expected: revision, lastOccurredAt };
   }
 
@@ -86,7 +81,7 @@ export class StreamStates {
     const cached = this.cache.get(stream);
     // A load that already read past these events (another command's) keeps its later state.
     if (expected === 'any' || (cached && cached.decider === decider && cached.revision >= revision)) return;
-    remember(this.cache, stream, { decider, state: loaded.state, unfolded: events, revision, lastOccurredAt });
+    this.cache.set(stream, { decider, state: loaded.state, unfolded: events, revision, lastOccurredAt });
   }
 
 
@@ -104,7 +99,7 @@ export class StreamStates {
     const events = await this.store.readStream(stream, from, { toPosition: position });
     const state = fold(decider, events.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
     const revision = events.length > 0 ? events[events.length - 1].revision : usable?.revision;
-    remember(this.past, stream, { decider, state, position, revision });
+    this.past.set(stream, { decider, state, position, revision });
     return state;
   }
 }

@@ -9,7 +9,7 @@ import { browserStream } from '../../domain/streams';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { StreamStates } from '../stream-states';
 import { limitKey } from '../../rate-limits/limit-key';
@@ -69,7 +69,7 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       const { events, refusal } = browserDecider.decide(command, browser.state);
       // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
       const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
-      const position = (await this.writer.write(context, { ...browser, events }, ...read))!;
+      const position = (await this.writer.write(context, decided(browser, events), ...read))!;
       if (refusal) throw refusal.with({ position: String(position) });
       return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });

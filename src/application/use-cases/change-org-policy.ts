@@ -4,7 +4,7 @@ import { organizationDecider } from '../../domain/organization/organization.deci
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 
 export interface ChangedOrgPolicy {
@@ -48,7 +48,7 @@ export class ChangeOrgPolicyHandler implements ICommandHandler<ChangeOrgPolicyCo
         { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: context.now.toISOString() },
         org.state,
       );
-      const position = await this.writer.write(context, { ...org, events }, guard(keys));
+      const position = await this.writer.write(context, decided(org, events), guard(keys));
       return { policy, changed: events.length > 0, ...(position !== undefined && { position }) };
     });
   }

@@ -5,7 +5,7 @@ import type { OrgPolicy } from '../../domain/organization/organization.events';
 import { orgStream } from '../../domain/streams';
 import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
-import { EventWriter } from '../event-writer';
+import { decided, EventWriter } from '../event-writer';
 import { StreamStates } from '../stream-states';
 
 export interface CreatedOrganization {
@@ -35,7 +35,7 @@ export class CreateOrganizationHandler implements ICommandHandler<CreateOrganiza
     const orgId = newId();
     const org = await this.states.load(orgStream(orgId), organizationDecider);
     const { events } = organizationDecider.decide({ type: 'CreateOrganization', orgId, name, policy, superAdmin }, org.state);
-    const position = await this.writer.write({ ...context, orgId }, { ...org, events });
+    const position = await this.writer.write({ ...context, orgId }, decided(org, events));
     return { orgId, position: position! };
   }
 }

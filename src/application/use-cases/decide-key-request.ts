@@ -7,7 +7,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { requesterOf } from '../request-ids';
 import { limitKey } from '../../rate-limits/limit-key';
@@ -100,7 +100,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       // Recorded only while the approver's role, their ACTIVE key and (for a ROTATION) the other
       // approvers' keys are still what the decision saw (R17).
       const read = [org, approverKeys, ...(others?.read ?? [])].map(guard);
-      const position = (await this.writer.write(context, { ...requester, events: outcome.events }, ...read))!;
+      const position = (await this.writer.write(context, decided(requester, outcome.events), ...read))!;
       if (outcome.refusal) {
         if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) {
           await Promise.all(WRONG_CODE_LIMITS.map((limit) => this.limits.count(limit, limitKey(limit, { orgId: context.orgId, agentId: context.actor }))));

@@ -6,7 +6,7 @@ import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import type { Directory } from '../directory';
-import { guard, type EventWriter } from '../event-writer';
+import { decided, guard, type EventWriter } from '../event-writer';
 import type { Recoveries } from '../recoveries';
 import { POLICY_ACTOR } from './enforce-request-deadlines';
 
@@ -47,7 +47,7 @@ export class EnforceRecoveries {
       const agentRole = roleOf(org.state, entry.agentId);
       if (agentRole !== 'SUPER_ADMIN') {
         const { events } = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId, agentRole }, recovery.state);
-        await this.writer.write(context, { ...recovery, events }, guard(org));
+        await this.writer.write(context, decided(recovery, events), guard(org));
         return 'LAPSED';
       }
       if (at >= entry.effectiveAt) {
@@ -67,7 +67,7 @@ export class EnforceRecoveries {
           );
           const granted = keyDecider.decide({ type: 'GrantRecoveredKey', recoveryId, requestId: pending!.requestId }, keys.state);
           // The key stream first: the verifier finds the grant while the recovery still runs, then its completion naming it.
-          await this.writer.write(context, { ...keys, events: granted.events }, { ...recovery, events: completed.events }, guard(org));
+          await this.writer.write(context, decided(keys, granted.events), decided(recovery, completed.events), guard(org));
           return 'COMPLETED';
         } catch (error) {
           // "Not yet": the agent has no PENDING request; the next pass tries again.
@@ -76,7 +76,7 @@ export class EnforceRecoveries {
       }
       if (at < entry.remindAt || entry.reminded) return undefined;
       const { events } = recoveryDecider.decide({ type: 'RemindOfRecovery', recoveryId, now: at }, recovery.state);
-      await this.writer.write(context, { ...recovery, events });
+      await this.writer.write(context, decided(recovery, events));
       return 'REMINDED';
     });
   }

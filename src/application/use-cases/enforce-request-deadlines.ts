@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import type { Directory } from '../directory';
-import { guard, type EventWriter } from '../event-writer';
+import { decided, guard, type EventWriter } from '../event-writer';
 
 /** The actor of what the org's policy does by itself when time passes (R13: every event names one). */
 export const POLICY_ACTOR = 'policy';
@@ -47,7 +47,7 @@ export class EnforceRequestDeadlines {
       const { events } = keyDecider.decide(command, keys.state);
       const commandId = newId();
       const context: CommandContext = { actor: POLICY_ACTOR, orgId, correlationId: commandId, commandId, now };
-      await this.writer.write(context, { ...keys, events }, guard(org));
+      await this.writer.write(context, decided(keys, events), guard(org));
       return command.type === 'ExpireKeyRequest' ? 'EXPIRED' : 'REMINDED';
     });
   }

@@ -7,7 +7,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter } from '../event-writer';
+import { decided, EventWriter } from '../event-writer';
 
 export type AgentChange =
   | { kind: 'add'; agent: NewAgent; role: Role }
@@ -43,14 +43,14 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
       const { events: orgEvents } = organizationDecider.decide(command, org.state);
       const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
-      if (!release) return { position: await this.writer.write(context, { ...org, events: orgEvents }) };
+      if (!release) return { position: await this.writer.write(context, decided(org, orgEvents)) };
       // The directory change and the release of the agent's keys commit together, or not at all.
       const keys = await this.directory.keys(context.orgId, release.agentId, freshSince);
       const { events: keyEvents } = keyDecider.decide(
         { type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() },
         keys.state,
       );
-      return { position: await this.writer.write(context, { ...org, events: orgEvents }, { ...keys, events: keyEvents }) };
+      return { position: await this.writer.write(context, decided(org, orgEvents), decided(keys, keyEvents)) };
     });
   }
 }

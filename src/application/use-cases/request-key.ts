@@ -8,7 +8,7 @@ import { publicKeyStream } from '../../domain/streams';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter } from '../event-writer';
+import { decided, EventWriter } from '../event-writer';
 import { Proofs } from '../proofs';
 import { newRequestId } from '../request-ids';
 import { StreamStates } from '../stream-states';
@@ -84,9 +84,9 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       // With no org event, the org stream guards the request: role, policy and first key as read (R17).
       const position = await this.writer.write(
         context,
-        { ...keys, events: keyEvents },
-        { ...claim, events: claimEvents },
-        { ...org, events: orgEvents },
+        decided(keys, keyEvents),
+        decided(claim, claimEvents),
+        decided(org, orgEvents),
       );
       return {
         requestId,

@@ -4,7 +4,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 
 export class RevokeKeyCommand extends Command<{ position: bigint }> {
   constructor(
@@ -31,7 +31,7 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
       const keys = await this.directory.keys(context.orgId, agentId, freshSince);
       const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
       // Recorded only while the revoker is still an approver (and the agent a member): R17.
-      return { position: (await this.writer.write(context, { ...keys, events }, guard(org)))! };
+      return { position: (await this.writer.write(context, decided(keys, events), guard(org)))! };
     });
   }
 }

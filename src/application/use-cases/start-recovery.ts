@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 import { Recoveries } from '../recoveries';
 
 export interface StartedRecovery {
@@ -57,7 +57,7 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
         },
         recovery.state,
       );
-      const position = (await this.writer.write({ ...context, now: new Date(now) }, { ...recovery, events }, guard(org), ...working.read.map(guard)))!;
+      const position = (await this.writer.write({ ...context, now: new Date(now) }, decided(recovery, events), guard(org), ...working.read.map(guard)))!;
       const state = recoveryDecider.evolve(recovery.state, events[0]);
       return { recovery: state.recoveries.get(recoveryId)!, position };
     });

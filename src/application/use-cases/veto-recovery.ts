@@ -3,7 +3,7 @@ import { recoveryDecider } from '../../domain/recovery/recovery.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard } from '../event-writer';
 import { Proofs } from '../proofs';
 import { Recoveries } from '../recoveries';
 
@@ -42,7 +42,7 @@ export class VetoRecoveryHandler implements ICommandHandler<VetoRecoveryCommand>
         { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: context.now.toISOString() },
         recovery.state,
       );
-      const position = (await this.writer.write(context, { ...recovery, events }, guard(org), guard(keys)))!;
+      const position = (await this.writer.write(context, decided(recovery, events), guard(org), guard(keys)))!;
       return { position };
     });
   }

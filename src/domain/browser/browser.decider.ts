@@ -5,7 +5,7 @@ import { DomainRefusal, type RefusalKind, refuse } from '../shared/refusal';
 import { AUDITOR_HOLDS_NO_KEY, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
-import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
+import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskAuthorized, type SensitiveTaskRefused } from './browser.events';
 import { effectiveFrequency, initialBrowserState, type BrowserState } from './browser.state';
 
 const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
@@ -66,29 +66,19 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
   if (command.role === 'AUDITOR') return refused('AUDITOR_CANNOT_HOLD_KEY', 'FORBIDDEN');
   if (!activeKey) return refused('NO_ACTIVE_KEY');
   const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
-  const authorized = { agentId, browserId, task, keyFingerprint: activeKey.fingerprint };
+  // Fields first and the signature's after, not `{ ...authorized, method, ... }`: on Node 20's V8 an
+  // object literal that starts with a spread and adds a property takes a new hidden class each time.
+  const authorized = (method: SensitiveTaskAuthorized['data']['method'], validUntil: string, signed?: Pick<SensitiveTaskAuthorized['data'], 'proof' | 'signedAt'>): Outcome<BrowserEvent> => ({
+    events: [{ type: 'SensitiveTaskAuthorized', data: { agentId, browserId, task, keyFingerprint: activeKey.fingerprint, method, validUntil, ...signed } }],
+  });
   if (proof) {
     checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
     if (!isSignedBy(proof, activeKey.publicKey)) return refused('INVALID_SIGNATURE');
-    return {
-      events: [
-        {
-          type: 'SensitiveTaskAuthorized',
-          data: {
-            ...authorized,
-            method: 'SIGNATURE',
-            validUntil: isoAfter(now, window),
-            proof: recordProof(proof, activeKey.publicKey),
-            signedAt: now,
-          },
-        },
-      ],
-    };
+    return authorized('SIGNATURE', isoAfter(now, window), { proof: recordProof(proof, activeKey.publicKey), signedAt: now });
   }
   const last = state.lastSignature;
   if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && Date.parse(now) < Date.parse(last.at) + window) {
-    const validUntil = isoAfter(last.at, window);
-    return { events: [{ type: 'SensitiveTaskAuthorized', data: { ...authorized, method: 'REMEMBERED', validUntil } }] };
+    return authorized('REMEMBERED', isoAfter(last.at, window));
   }
   return refused('PROMPT_REQUIRED');
 }
@@ -139,11 +129,16 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
       }
       case 'SensitiveTaskAuthorized': {
         const { keyFingerprint, signedAt, proof, task, method, validUntil } = event.data;
-        const authorized = { ...state, lastAuthorization: { task, method, validUntil } };
-        // A REMEMBERED authorization is no new signature: the window does not move.
-        if (!signedAt || !proof) return authorized;
-        const usedNonces = withUsedNonce(state.usedNonces, proof.statement);
-        return { ...authorized, lastSignature: { at: signedAt, keyFingerprint }, usedNonces };
+        // A REMEMBERED authorization is no new signature: the window does not move. Every field
+        // written out, not `{ ...state, ... }` (see authorizeSensitiveTask).
+        const signed = !!signedAt && !!proof;
+        return {
+          frequency: state.frequency,
+          frequencyKeyFingerprint: state.frequencyKeyFingerprint,
+          lastSignature: signed ? { at: signedAt, keyFingerprint } : state.lastSignature,
+          lastAuthorization: { task, method, validUntil },
+          usedNonces: signed ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
+        };
       }
       case 'SensitiveTaskRefused':
         return state;

@@ -25,12 +25,16 @@ export interface OrganizationState {
   usedNonces: UsedNonces;
 }
 
+/** Every field present, the optional ones undefined, for the reason given at `initialKeyState`. */
 export const initialOrganizationState: OrganizationState = {
   exists: false,
+  orgId: undefined,
+  name: undefined,
   policy: DEFAULT_ORG_POLICY,
   agents: PersistentMap.empty(),
   approvers: new Set(),
   superAdminCount: 0,
+  firstKey: undefined,
   usedNonces: NO_USED_NONCES,
 };
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { RecentlyUsed } from '../../shared/recently-used';
 
 /** How many streams' ends are remembered; the least recently learned leave first. */
 const LIMIT = 50_000;
@@ -15,7 +16,7 @@ const LIMIT = 50_000;
  */
 export class StreamEnds {
   /** Per stream: a revision at or past which it has no event (its last revision + 1, or 0 when it has none). */
-  private readonly ends = new Map<string, bigint>();
+  private readonly ends = new RecentlyUsed<string, bigint>(LIMIT);
   private readonly dataVersion: Database.Statement;
   private version: unknown;
   /** performance.now() as the last check began. */
@@ -46,9 +47,7 @@ export class StreamEnds {
   private learn(stream: string, end: bigint): void {
     // Learnt without a check of its own (a pragma starts a read transaction: 3-4 µs of CPU): should
     // another connection have committed since the last check, the next check still sees it and forgets this too.
-    this.ends.delete(stream);
     this.ends.set(stream, end);
-    if (this.ends.size > LIMIT) this.ends.delete(this.ends.keys().next().value as string);
   }
 
   private unchangedElsewhere(): boolean {
