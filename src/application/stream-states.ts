@@ -3,7 +3,7 @@ import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
-import { RecentlyUsed } from '../shared/recently-used';
+import { LRUCache } from 'lru-cache';
 
 /** The part of a stream's decider that folds its events. */
 export type StreamFold<S> = Pick<Decider<never, S, LogEvent>, 'initialState' | 'evolve'>;
@@ -52,8 +52,8 @@ const CACHE_LIMIT = 20_000;
  */
 @Injectable()
 export class StreamStates {
-  private readonly cache = new RecentlyUsed<string, CacheEntry>(CACHE_LIMIT);
-  private readonly past = new RecentlyUsed<string, PastEntry>(CACHE_LIMIT);
+  private readonly cache = new LRUCache<string, CacheEntry>({ max: CACHE_LIMIT });
+  private readonly past = new LRUCache<string, PastEntry>({ max: CACHE_LIMIT });
 
   constructor(@Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>) {}
 

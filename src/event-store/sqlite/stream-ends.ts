@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { RecentlyUsed } from '../../shared/recently-used';
+import { LRUCache } from 'lru-cache';
 
 /** How many streams' ends are remembered; the least recently learned leave first. */
 const LIMIT = 50_000;
@@ -16,7 +16,7 @@ const LIMIT = 50_000;
  */
 export class StreamEnds {
   /** Per stream: a revision at or past which it has no event (its last revision + 1, or 0 when it has none). */
-  private readonly ends = new RecentlyUsed<string, bigint>(LIMIT);
+  private readonly ends = new LRUCache<string, bigint>({ max: LIMIT });
   private readonly dataVersion: Database.Statement;
   private version: unknown;
   /** performance.now() as the last check began. */
