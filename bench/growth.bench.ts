@@ -21,6 +21,11 @@ import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support
 const EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 100_000);
 /** Seconds of key requests between the two measurements: BENCH_GROWTH_LOAD_SECONDS. */
 const LOAD_SECONDS = Number(process.env.BENCH_GROWTH_LOAD_SECONDS ?? 30);
+/**
+ * BENCH_GROWTH_LOAD_REQUESTS=N: key requests until at least N instead (rounds of LOAD_ROUND): the
+ * caches fill with the requests, so runs compared (old and new builds, on a loaded machine) make as many.
+ */
+const LOAD_REQUESTS = Number(process.env.BENCH_GROWTH_LOAD_REQUESTS ?? 0);
 const AGENTS = 1000;
 /** The checkpointer's default 2 s at 500 commands/s. */
 const CHECKPOINT_EVERY = 1000;
@@ -157,11 +162,12 @@ async function readRate(store: SqliteEventStore, orgId: string): Promise<{ event
   return { events, seconds: (performance.now() - started) / 1000, cpuMicros: user + system };
 }
 
-/** Key requests of new members in orgs of 10, round after round, for `seconds`. */
+/** Key requests of new members in orgs of 10, round after round, for `seconds` (or until LOAD_REQUESTS). */
 async function sustainedLoad(client: BenchClient, url: string, seconds: number): Promise<number> {
   const started = performance.now();
+  const more = (requests: number) => (LOAD_REQUESTS > 0 ? requests < LOAD_REQUESTS : (performance.now() - started) / 1000 < seconds);
   let requests = 0;
-  for (let round = 0; (performance.now() - started) / 1000 < seconds; round++) {
+  for (let round = 0; more(requests); round++) {
     requests += (await fire({ url, connections: CONNECTIONS, requests: await orgsOf(client, 10, LOAD_ROUND, `Load ${round}`) })).ok;
   }
   return requests;

@@ -22,7 +22,7 @@ export interface LoadedStream<S> {
 interface CacheEntry {
   decider: unknown;
   state: unknown;
-  /** Events this process appended after `state`, folded at the next load: many streams are written and not loaded again. */
+  /** Events this process appended after `state`, folded at the next load: a stream can be written many times between loads. */
   unfolded: readonly LogEvent[];
   revision: bigint;
   lastOccurredAt: string;
@@ -46,7 +46,10 @@ const CACHE_LIMIT = 20_000;
  * for commands, or the state as of a log position for readers of the past (the notifier). Current
  * states are cached with their revision and only the events after it are read, so a command costs
  * the same in an org of 10 or 10,000 agents. What this process appends goes into the cache as it
- * is written (`appended`), so a hot stream's own last events are not read back and decoded.
+ * is written (`appended`), so a hot stream's own last events are not read back and decoded. A
+ * stream this process begins is remembered only once a load asks for it: most are never loaded
+ * again (a key's claim, checked once when the key is requested), and the one that is reads back
+ * the few events it has.
  * The read of the tail always goes to the store, so another process's appends are never missed:
  * a decision needs that even where no append guards it (a refusal, a read, a challenge issued).
  */
@@ -75,12 +78,13 @@ export class StreamStates {
   /**
    * This process appended `events` to a stream it loaded as `loaded`, and the store put the last
    * of them at `revision`: the append held its expectation, so they follow the state decided on.
+   * Only a remembered state is kept current (see the class).
    */
   appended<S>(loaded: Pick<LoadedStream<S>, 'stream' | 'state' | 'decider' | 'expected'>, events: readonly LogEvent[], revision: bigint, lastOccurredAt: string): void {
     const { stream, decider, expected } = loaded;
     const cached = this.cache.get(stream);
     // A load that already read past these events (another command's) keeps its later state.
-    if (expected === 'any' || (cached && cached.decider === decider && cached.revision >= revision)) return;
+    if (expected === 'any' || !cached || cached.decider !== decider || cached.revision >= revision) return;
     this.cache.set(stream, { decider, state: loaded.state, unfolded: events, revision, lastOccurredAt });
   }
 
