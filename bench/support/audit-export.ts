@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { randomUUID, sign, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { envelope, type CommandContext } from '../../src/application/command-context';
 import { newRequestId } from '../../src/application/request-ids';
@@ -18,6 +18,7 @@ import type { SignedProof } from '../../src/domain/shared/signed-proof';
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { agentStream, browserStream, orgStream, publicKeyStream } from '../../src/domain/streams';
+import { ed25519KeyPair } from '../../test/support/ed25519-key-pair';
 import type { EventStore, NewEvent, RecordedEvent, StreamWrite } from '../../src/event-store/event-store.port';
 import { auditEntry } from '../../src/transparency/audit-entry';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
@@ -55,10 +56,7 @@ interface Key {
   privateKey: KeyObject;
 }
 
-function newKey(): Key {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { publicKey: publicKey.export({ format: 'jwk' }).x as string, privateKey };
-}
+const newKey = (): Key => ed25519KeyPair();
 
 type AnyDecider = Pick<Decider<never, unknown, LogEvent>, 'initialState' | 'evolve'>;
 

@@ -1,8 +1,9 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import { envelope } from '../../src/application/command-context';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
+import { ed25519KeyPair } from '../../test/support/ed25519-key-pair';
 import type { LoadRequest } from './load';
 import type { BenchServer } from './bench-server';
 
@@ -18,9 +19,9 @@ export interface BenchKey {
 }
 
 export function newKey(): BenchKey {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const { publicKey, privateKey } = ed25519KeyPair();
   return {
-    publicKey: publicKey.export({ format: 'jwk' }).x as string,
+    publicKey,
     sign: (statement) => sign(null, Buffer.from(statement, 'utf8'), privateKey).toString('base64url'),
   };
 }

@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { ed25519KeyPair } from '../../test/support/ed25519-key-pair';
 
 /** Messages the size of a challenge statement (RFC 8785 JSON of about 300 bytes). */
 const STATEMENT_BYTES = 300;
@@ -14,11 +15,12 @@ export interface PremadeSignatures {
 }
 
 export function premadeSignatures(): PremadeSignatures {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const { publicKey: x, privateKey } = ed25519KeyPair();
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
   const messages = Array.from({ length: SIGNATURES }, () => randomBytes(STATEMENT_BYTES));
   return {
     publicKey,
-    raw: new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url')),
+    raw: new Uint8Array(Buffer.from(x, 'base64url')),
     messages,
     signatures: messages.map((message) => sign(null, message, privateKey)),
   };

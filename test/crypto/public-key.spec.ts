@@ -1,11 +1,12 @@
-import { generateKeyPairSync, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { checkPublicKey, fingerprint } from '../../src/crypto/public-key';
 import { NON_CANONICAL_SMALL_ORDER_ENCODINGS, P, SMALL_ORDER_ENCODINGS, encodePoint } from './ed25519-forgeries';
+import { ed25519KeyPair } from '../support/ed25519-key-pair';
 
 const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
-const newPublicKey = (): string => generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string;
+const newPublicKey = (): string => ed25519KeyPair().publicKey;
 
 /** Modular exponentiation, to find curve facts without the library under test. */
 const power = (base: bigint, exponent: bigint): bigint => {

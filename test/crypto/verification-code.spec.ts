@@ -1,8 +1,9 @@
-import { generateKeyPairSync, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { sameVerificationCode, verificationCode } from '../../src/crypto/verification-code';
+import { ed25519KeyPair } from '../support/ed25519-key-pair';
 
-const newPublicKey = (): string => generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string;
+const newPublicKey = (): string => ed25519KeyPair().publicKey;
 const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
 /** A field as the derivation feeds it to the hash: its length as 4 bytes big-endian, then the bytes. */
 const lengthPrefixed = (bytes: number[]): number[] => [(bytes.length >>> 24) & 255, (bytes.length >>> 16) & 255, (bytes.length >>> 8) & 255, bytes.length & 255, ...bytes];

@@ -1,8 +1,9 @@
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { randomUUID, sign, type KeyObject } from 'node:crypto';
 import { fingerprint } from '../../src/crypto/public-key';
 import { challengeStatement } from '../../src/crypto/statement';
 import type { ActiveKey } from '../../src/domain/shared/actor';
 import { CHALLENGE_TTL_MS, type ChallengeFields, type SignedProof } from '../../src/domain/shared/signed-proof';
+import { ed25519KeyPair } from './ed25519-key-pair';
 
 /** An Ed25519 key pair as a client holds it: the server only ever sees `publicKey`. */
 export interface TestKeyPair {
@@ -16,8 +17,7 @@ export interface TestKeyPair {
 }
 
 export function generateKeyPair(): TestKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'jwk' }).x as string;
+  const { publicKey: raw, privateKey } = ed25519KeyPair();
   return {
     publicKey: raw,
     fingerprint: fingerprint(raw),
