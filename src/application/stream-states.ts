@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
-import { LRUCache } from 'lru-cache';
 
 /** The part of a stream's decider that folds its events. */
 export type StreamFold<S> = Pick<Decider<never, S, LogEvent>, 'initialState' | 'evolve'>;
@@ -39,7 +39,6 @@ interface PastEntry {
 
 /** How many stream states stay in memory (current and past each); the least recently used leave first. */
 const CACHE_LIMIT = 20_000;
-
 
 /**
  * Loads a stream's state by folding its events with the decider's own evolve: the current state
@@ -87,7 +86,6 @@ export class StreamStates {
     if (expected === 'any' || !cached || cached.decider !== decider || cached.revision >= revision) return;
     this.cache.set(stream, { decider, state: loaded.state, unfolded: events, revision, lastOccurredAt });
   }
-
 
   /**
    * The stream's state as of a log position: its events up to `position` (inclusive). Readers of
