@@ -3,11 +3,10 @@ import { BenchClient, inParallel, jsonRequest, type BenchAgent } from './support
 import { startBenchServer, type BenchServer } from './support/bench-server';
 import { fire, type LoadRequest } from './support/load';
 import { startMinimalServer, type MinimalServer } from './support/minimal-server';
-import { timeBesideMinimal, versusMinimal } from './support/versus-minimal';
+import { timeBesideMinimal, versusMinimal, WARMUP_REQUESTS } from './support/versus-minimal';
 
 const CONNECTIONS = 32;
 /** Signed authorizations: each needs its own challenge, so the timed run is a fixed number of them. */
-const SIGNED_WARMUP = 500;
 const SIGNED_TIMED = Number(process.env.BENCH_SIGNED_TASKS ?? 6_000);
 /** Remembered authorizations cycle over this many browsers, so concurrent requests rarely share a stream. */
 const BROWSERS = 128;
@@ -35,8 +34,8 @@ async function withServers<T>(run: (server: BenchServer, client: BenchClient, ad
 /** R11 with a fresh signature each time: one agent, a browser per task, every challenge issued and signed beforehand. */
 export const signedSensitiveTasksBench: Bench = () =>
   withServers(async (server, client, admin, minimal) => {
-    const authorizations = await client.signedTasks(admin, SIGNED_WARMUP + SIGNED_TIMED, TASK);
-    const [warmup, timed] = [authorizations.slice(0, SIGNED_WARMUP), authorizations.slice(SIGNED_WARMUP)];
+    const authorizations = await client.signedTasks(admin, WARMUP_REQUESTS + SIGNED_TIMED, TASK);
+    const [warmup, timed] = [authorizations.slice(0, WARMUP_REQUESTS), authorizations.slice(WARMUP_REQUESTS)];
     const { app: signed, bare } = await timeBesideMinimal(server.url, minimal, 'signed', { warmup, timed, connections: CONNECTIONS });
     return versusMinimal(`signed sensitive-task authorizations (${CONNECTIONS} connections)`, signed, bare);
   });

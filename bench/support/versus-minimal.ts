@@ -5,6 +5,15 @@ import type { MinimalServer, MinimalWork } from './minimal-server';
 /** Issue 14: a request path may cost at most this many times the server CPU of the minimal handler doing the same work. */
 export const CPU_GOAL = 1.5;
 
+/**
+ * Requests each server (the app, then the minimal handler) serves untimed before its timed run, as
+ * a long-running server has: V8's optimizing compiler runs on a thread of its own, counted in the
+ * server's CPU, until the hot code is compiled, and the app has far more of it than the minimal
+ * handler. After 500 signed tasks it still took a quarter of the app's CPU (a `perf` profile); the
+ * app's CPU per request settled after 2,000-3,000 (README, "Request paths, warm-up").
+ */
+export const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 3_000);
+
 /** The rows of a request path beside the minimal Fastify handler doing the same work (./minimal-server.ts), measured in the same run. */
 export function versusMinimal(name: string, app: LoadResult, minimal: LoadResult): BenchRow[] {
   const verdict = app.cpuMicrosPerRequest <= CPU_GOAL * minimal.cpuMicrosPerRequest ? 'PASS' : 'FAIL';
