@@ -1,4 +1,5 @@
 import type { ReadModelName } from '../../projections/projection';
+import { OWN_LOOP_BATCHES, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import type { ProjectionCallbacks, RunningProjections, StartProjections } from './live-projections';
 import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
@@ -8,7 +9,11 @@ export interface ProjectorThreadData {
   readModelsPath: string;
   /** How often its caught-up subscription looks for the API's appends (it is another connection: no wake-up reaches it). */
   pollIntervalMs: number;
+  batching: ProjectorBatching;
 }
+
+/** How long the thread's batches are. */
+export type ProjectorBatching = Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize'>;
 
 /** What the worker thread tells the projector. */
 export type ProjectorThreadMessage =
@@ -23,6 +28,8 @@ export interface ProjectorThreadOptions {
   readModelsPath: string;
   /** Default 5 ms: the lag a read with X-Min-Position waits for, at the cost of one indexed read per tick on the thread. */
   pollIntervalMs?: number;
+  /** OWN_LOOP_BATCHES by default: nothing else runs on the thread's event loop. */
+  batching?: ProjectorBatching;
   /** How long a stop waits for the thread to write what it was delivered before it is terminated. */
   stopTimeoutMs?: number;
 }
@@ -38,7 +45,7 @@ export const startOnThread =
   (callbacks) =>
     new Promise<RunningProjections>((resolve) => {
       const positions = new Map<ReadModelName, bigint | undefined>();
-      const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5 };
+      const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5, batching: options.batching ?? OWN_LOOP_BATCHES };
       const thread = startThread<ProjectorThreadMessage>('projector.worker', data, {
         onMessage: (message) => handle(message, positions, callbacks, () => resolve(running)),
         onError: (error) => callbacks.onError(error),

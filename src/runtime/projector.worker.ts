@@ -6,7 +6,6 @@
  */
 import { workerData } from 'node:worker_threads';
 import { READ_MODEL_NAMES } from '../../projections/projection';
-import { OWN_LOOP_BATCHES } from '../read-models/projection-runner';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { SqliteReadModelStore } from '../read-models/sqlite/sqlite-read-model-store';
 import { LiveProjections } from './live-projections';
@@ -24,8 +23,7 @@ serveThread<ProjectorThreadMessage>(async (post) => {
     onDiverged: (model, reason) => post({ kind: 'diverged', model, reason }),
     onRebuilt: (model) => post({ kind: 'rebuilt', model }),
     onProgress: positions,
-  // Nothing else runs on this thread's event loop: batches grow long rather than stay near 20 ms.
-  }, OWN_LOOP_BATCHES);
+  }, data.batching);
   await live.start();
   positions();
   post({ kind: 'started' });

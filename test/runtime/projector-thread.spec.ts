@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
 import { projectedModels } from '../../src/read-models/projected-models';
-import { OWN_LOOP_BATCHES } from '../../src/read-models/projection-runner';
 import { startOnThread } from '../../src/runtime/projector-thread';
 import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
 import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
@@ -22,6 +21,8 @@ import { tempDir } from '../read-models/support/stores';
 
 const ROOT = join(__dirname, '..', '..');
 const REGISTER_TS = join(ROOT, 'scripts/register-ts.js');
+/** Events in each batch of the thread the test kills: a log several batches long stays quick to write. */
+const KILLED_BATCH_EVENTS = 10_000;
 
 describe('projector on a worker thread (embedded)', () => {
   it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
@@ -31,12 +32,12 @@ describe('projector on a worker thread (embedded)', () => {
     // The API's own connection, as the embedded runtime opens it: the audit trail is the log's.
     const opened = { store: new SqliteReadModelStore({ path: readModelsPath, eventLogPath: log.path }) };
     try {
-      // Several of the thread's first batches (OWN_LOOP_BATCHES.firstBatchSize), so the kill lands between two.
-      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 4 * OWN_LOOP_BATCHES.firstBatchSize, seed: 5 }));
+      // Several of the killed thread's batches, so the kill lands between two.
+      await appendAll(log.events, syntheticCommands({ orgs: 4, agentsPerOrg: 25, commands: 4 * KILLED_BATCH_EVENTS, seed: 5 }));
       await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 
-      const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
+      const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath, String(KILLED_BATCH_EVENTS)].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill landed mid-catch-up: something was checkpointed, not everything.
       expect(killedAt).toBeGreaterThan(0);
