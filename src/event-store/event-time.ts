@@ -34,7 +34,7 @@ function digits(text: string, start: number, end: number): number {
  * already in that form is returned as it is: parsing it into a Date and back was a large share of
  * reading an event (every audit entry, leaf hash and projection takes it).
  */
-export const eventTime = (event: RecordedEvent): string => {
+export const eventTime = (event: Pick<RecordedEvent, 'metadata'>): string => {
   const at = event.metadata.occurredAt;
   return isCanonical(at) ? at : new Date(at).toISOString();
 };

@@ -1,5 +1,5 @@
 import type { LogEvent } from '../domain/events/event-catalogue';
-import type { RecordedEvent } from '../event-store/event-store.port';
+import type { RecordedEnvelope, RecordedEvent } from '../event-store/event-store.port';
 import { eventTime } from '../event-store/event-time';
 import type { JsonObject } from '../shared/json-value';
 import { safeNumber } from '../shared/safe-number';
@@ -23,8 +23,17 @@ export type AuditEntryDocument = {
   data: JsonObject;
 };
 
-/** The trail's record of one event: what the audit log serves and exports, and what the org's Merkle tree hashes. */
-export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument {
+/**
+ * The trail's record of one event: what the audit log serves and exports, and what the org's
+ * Merkle tree hashes. Given its subject, an event whose data is left unread (undefined) gives the
+ * entry without it, for a reader that writes the stored data after it (event-log-audit-trail.ts).
+ */
+export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument;
+export function auditEntry(event: RecordedEnvelope & { type: string; data: undefined }, subject: string | null): Omit<AuditEntryDocument, 'data'> & { data: undefined };
+export function auditEntry(
+  event: RecordedEnvelope & { type: string; data: LogEvent['data'] | undefined },
+  subject = event.data !== undefined && 'agentId' in event.data ? event.data.agentId : null,
+): AuditEntryDocument | (Omit<AuditEntryDocument, 'data'> & { data: undefined }) {
   const { actor, orgId, correlationId, causationId } = event.metadata;
   return {
     eventId: event.id,
@@ -35,11 +44,11 @@ export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument {
     stream: event.stream,
     revision: safeNumber(event.revision),
     actor,
-    subject: 'agentId' in event.data ? event.data.agentId : null,
+    subject,
     occurredAt: eventTime(event),
     correlationId,
     causationId,
     // Last: the embedded trail writes an entry's JSON with the event's stored data after the rest (event-log-audit-trail.ts).
-    data: event.data as JsonObject,
+    data: event.data as JsonObject | undefined,
   };
 }

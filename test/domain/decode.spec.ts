@@ -1,4 +1,4 @@
-import { decode, UndecodableEvent } from '../../src/domain/events/decode';
+import { decode, decodesAsStored, UndecodableEvent } from '../../src/domain/events/decode';
 import { EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
 
 const added = { type: 'AgentAdded', schemaVersion: 1, data: { agentId: 'ada', email: 'ada@example.test', displayName: 'Ada', role: 'ADMIN' } };
@@ -37,5 +37,14 @@ describe('decode', () => {
 
   it('knows every type of the catalogue at the version the catalogue writes', () => {
     for (const [type, schemaVersion] of Object.entries(EVENT_CATALOGUE)) expect(decode({ type, schemaVersion, data: {} }).type).toBe(type);
+  });
+
+  it('tells which records it gives back with their data as stored: a known type at its current version', () => {
+    for (const [type, schemaVersion] of Object.entries(EVENT_CATALOGUE)) expect(decodesAsStored(type, schemaVersion)).toBe(true);
+    expect(decodesAsStored('AgentAdded', 0)).toBe(false);
+    expect(decodesAsStored('AgentAdded', 2)).toBe(false);
+    expect(decodesAsStored('KeyStolen', 1)).toBe(false);
+    expect(decodesAsStored('toString', 1)).toBe(false);
+    expect(decodesAsStored('AgentAdded', 1, KEY_EVENTS)).toBe(false);
   });
 });

@@ -3,9 +3,12 @@
  * plans as the audit-log read model a projector fills, with no copy written and a checkpoint that
  * is the head of the log.
  */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECTIONS } from '../../projections/projections';
+import { INSERT_EVENT_SQL } from '../../src/event-store/sqlite/sqlite-event-log';
 import type { DocumentQuery } from '../../src/read-models/read-model-store.port';
 import { projectedModels } from '../../src/read-models/projected-models';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
@@ -61,6 +64,21 @@ describe('audit trail answered from the embedded event log', () => {
         // Written from the stored rows, byte for byte what stringifying the projected documents gives.
         for (const omit of [[], ['orgId'], ['orgId', 'subject']]) expect(await fromLog.findJson(query, omit)).toEqual(await copied.findJson(query, omit));
         expect((await fromLog.explain(query)).indexed).toBe((await copied.explain(query)).indexed);
+      }
+      // A row decode would not give back as stored (an older schema version, data that is not an
+      // object) is not copied through: it goes to decode, which refuses it here.
+      const latest = head.position;
+      const raw = new Database(log.path);
+      const insert = raw.prepare(INSERT_EVENT_SQL);
+      insert.run(randomUUID(), `agent-${org}-old`, 0, 'AgentAdded', 0, JSON.stringify({ agentId: 'old' }), JSON.stringify(head.metadata));
+      insert.run(randomUUID(), `agent-${org}-array`, 0, 'AgentAdded', 1, '[]', JSON.stringify(head.metadata));
+      raw.close();
+      for (const [position, reason] of [
+        [latest, 'unknown schema version'],
+        [latest + 1n, 'its data is not an object'],
+      ] as const) {
+        const query: DocumentQuery = { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'position', op: 'gt', value: Number(position) }], orderBy: 'position', limit: 1 };
+        await expect(fromLog.findJson(query, ['orgId'])).rejects.toThrow(reason);
       }
       // The pages the API reads are served by the log's own indexes.
       for (const query of queries.slice(0, 6)) expect(await fromLog.explain(query)).toMatchObject({ indexed: true });

@@ -135,24 +135,24 @@ export class ReadQueries {
   }
 
   private async *auditChunks(orgId: string, filters: AuditFilters): AsyncIterable<string> {
-    let lines: string[] = [];
-    let length = 0;
+    // Concatenated, not joined: a store's line is often itself spliced from parts, which join
+    // copies flat one by one before copying them again; the chunk is made flat once, when written.
+    let chunk = '';
     for (let after: number | undefined; ; ) {
       const found = await this.store.findJson(
         { collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE },
         STORE_FIELDS,
       );
       for (const text of found.texts) {
-        lines.push(text);
-        length += text.length + 1;
-        if (length < EXPORT_CHUNK) continue;
-        yield `${lines.join('\n')}\n`;
-        [lines, length] = [[], 0];
+        chunk += `${text}\n`;
+        if (chunk.length < EXPORT_CHUNK) continue;
+        yield chunk;
+        chunk = '';
       }
       if (found.texts.length < EXPORT_PAGE) break;
       after = found.last as number;
     }
-    if (lines.length > 0) yield `${lines.join('\n')}\n`;
+    if (chunk.length > 0) yield chunk;
   }
 
   private auditConditions(orgId: string, filters: AuditFilters, after: number | undefined): Condition[] {

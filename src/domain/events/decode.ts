@@ -26,6 +26,15 @@ export class UndecodableEvent extends Error {
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
+ * True when decode gives a record of this type and schema version back with its data as stored,
+ * provided the data is an object: nothing to upcast. A reader that only copies the stored data
+ * through (the embedded audit export) may then leave it unparsed; any other record goes through decode.
+ */
+export function decodesAsStored(type: string, schemaVersion: number, types: Readonly<Record<string, number>> = EVENT_CATALOGUE): boolean {
+  return hasOwn(types, type) && schemaVersion === types[type];
+}
+
+/**
  * The one reading of a stored record as a domain event. Refuses a type outside `types` (the whole
  * catalogue, or one stream's events) and any schema version but the current one. An event whose
  * schema changes gets its old versions upcast here, before the version check, and nowhere else.
@@ -34,9 +43,9 @@ export function decode<R extends EncodedEvent>(record: R): Decoded<R, LogEvent>;
 export function decode<R extends EncodedEvent, E extends LogEvent>(record: R, types: EventVersions<E>): Decoded<R, E>;
 export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE): Decoded<EncodedEvent, LogEvent> {
   const { type, schemaVersion, data } = record;
-  if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
-  // No event has an older schema version yet: upcasters of old versions go here.
-  if (schemaVersion !== types[type]) {
+  if (!decodesAsStored(type, schemaVersion, types)) {
+    if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
+    // No event has an older schema version yet: upcasters of old versions go here.
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {

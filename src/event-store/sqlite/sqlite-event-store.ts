@@ -7,6 +7,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type ReadStreamOptions,
+  type RecordedEnvelope,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -388,14 +389,19 @@ function isTransient(error: unknown): boolean {
 /** An EventRow's values in the order of EVENT_COLUMNS (a statement's raw() rows). */
 export type RawEventRow = [bigint, string, string, bigint, string, bigint, string, string];
 
-export const fromRawRow = ([position, id, stream, revision, type, schemaVersion, data, metadata]: RawEventRow): RecordedEvent => ({
+export const fromRawRow = (row: RawEventRow): RecordedEvent => recordedOf(row, JSON.parse(row[6]) as Record<string, unknown>);
+
+/** The row's event with its data left unread: for a reader that copies the stored text through (the embedded audit export). */
+export const envelopeFromRawRow = (row: RawEventRow): RecordedEnvelope & { type: string; data: undefined } => recordedOf(row, undefined);
+
+const recordedOf = <D>([position, id, stream, revision, type, schemaVersion, , metadata]: RawEventRow, data: D) => ({
   id,
   stream,
   revision,
   position,
   type,
   schemaVersion: Number(schemaVersion),
-  data: JSON.parse(data) as Record<string, unknown>,
+  data,
   metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
 });
 

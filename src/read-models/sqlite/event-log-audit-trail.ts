@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { auditEntry } from '../../transparency/audit-entry';
 import { changeVersion, type ReadModelDocument } from '../../../projections/document-change';
-import { decode } from '../../domain/events/decode';
+import { decode, decodesAsStored } from '../../domain/events/decode';
 import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
-import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
+import { EVENT_COLUMNS, envelopeFromRawRow, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
 import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
@@ -15,6 +15,11 @@ type Binding = string | number;
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 /** Where a raw row (EVENT_COLUMNS) holds the event's data, as stored. */
 const DATA = 6;
+/** A row of the export: the event's columns, its subject, and the JSON type of its data (SQLite's json_type). */
+type ExportRow = RawEventRow & { 8: string | null; 9: string };
+const EXPORT_COLUMNS = `${EVENT_COLUMNS}, ${AUDIT_FIELDS.subject}, json_type(data)`;
+const SUBJECT = 8;
+const DATA_TYPE = 9;
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -37,19 +42,21 @@ export class EventLogAuditTrail {
   }
 
   /**
-   * The entries as JSON, the event's data not stringified again: the log's data column holds
+   * The entries as JSON, the event's data neither parsed nor stringified again when decode would
+   * give it back as stored (decodesAsStored, and an object): the log's data column holds
    * JSON.stringify's text of it (the adapter's append), which is what stringifying the parsed data
-   * gives back. The rest of an entry is stringified with the omitted fields and data undefined
-   * (JSON.stringify leaves them out), and the stored data goes where an entry holds it, last.
+   * gives back, and the subject is the log's own expression of it (AUDIT_FIELDS). The rest of such
+   * an entry is stringified with the omitted fields and data undefined (JSON.stringify leaves them
+   * out), and the stored data goes where an entry holds it, last. Any other row goes through decode.
    */
   findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
     let last: QueryValue | undefined;
-    const texts = this.rows(query).map((row) => {
-      const document: Record<string, unknown> = entry(row);
+    const texts = this.rows<ExportRow>(query, EXPORT_COLUMNS).map((row) => {
+      const asStored = decodesAsStored(row[4], Number(row[5])) && row[DATA_TYPE] === 'object';
+      const document: Record<string, unknown> = asStored ? auditEntry(envelopeFromRawRow(row), row[SUBJECT]) : entry(row);
       last = document[query.orderBy] as QueryValue;
       for (const field of omit) document[field] = undefined;
-      document.data = undefined;
-      return `${JSON.stringify(document).slice(0, -1)},"data":${row[DATA]}}`;
+      return asStored ? `${JSON.stringify(document).slice(0, -1)},"data":${row[DATA]}}` : JSON.stringify(document);
     });
     return { texts, last };
   }
@@ -83,10 +90,10 @@ export class EventLogAuditTrail {
   }
 
   /** As arrays: a page builds each entry once, not a row object first. */
-  private rows(query: DocumentQuery): RawEventRow[] {
+  private rows<R extends RawEventRow = RawEventRow>(query: DocumentQuery, columns = EVENT_COLUMNS): R[] {
     const select = selectSql(query);
     if (!select) return [];
-    return this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as RawEventRow[];
+    return this.statement(`SELECT ${columns} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as R[];
   }
 
   private statement(sql: string): Database.Statement {
