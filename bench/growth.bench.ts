@@ -187,7 +187,7 @@ async function loadRound(client: BenchClient, url: string, round: number): Promi
  * It starts on an empty log; then on a log holding one org's history of BENCH_GROWTH_EVENTS
  * events (decided by the deciders, signed statements, a signed checkpoint every 1,000 events),
  * appended through the SQLite adapter before the start: a first start builds the read models and
- * the Merkle nodes, the second is measured after start, after sustained key requests, and during
+ * the Merkle nodes, the second is measured after start, after each round of sustained key requests, and during
  * the org's NDJSON export (peak RSS from /proc), whose rate stands beside reading the same events
  * straight from the log in the same run.
  */
