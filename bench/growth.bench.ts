@@ -19,13 +19,19 @@ import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support
 
 /** Events of the org whose history fills the log: BENCH_GROWTH_EVENTS (1,000,000 by hand: it takes a while to write and catch up). */
 const EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 100_000);
-/** Seconds of key requests between the two measurements: BENCH_GROWTH_LOAD_SECONDS. */
+/** Seconds of key requests in each round of the load: BENCH_GROWTH_LOAD_SECONDS. */
 const LOAD_SECONDS = Number(process.env.BENCH_GROWTH_LOAD_SECONDS ?? 30);
 /**
- * BENCH_GROWTH_LOAD_REQUESTS=N: key requests until at least N instead (rounds of LOAD_ROUND): the
- * caches fill with the requests, so runs compared (old and new builds, on a loaded machine) make as many.
+ * BENCH_GROWTH_LOAD_REQUESTS=N: key requests until at least N in each round instead (in batches of
+ * LOAD_BATCH): the caches fill with the requests, so runs compared (old and new builds, on a
+ * loaded machine) make as many.
  */
 const LOAD_REQUESTS = Number(process.env.BENCH_GROWTH_LOAD_REQUESTS ?? 0);
+/**
+ * Rounds of the load, the server's memory read (settled, after a GC) after each: BENCH_GROWTH_LOAD_ROUNDS.
+ * Flat under sustained load means the later rounds' RSS no longer grows with time and requests.
+ */
+const LOAD_ROUNDS = Number(process.env.BENCH_GROWTH_LOAD_ROUNDS ?? 4);
 const AGENTS = 1000;
 /** The checkpointer's default 2 s at 500 commands/s. */
 const CHECKPOINT_EVERY = 1000;
@@ -45,7 +51,7 @@ const KEPT_DIR = process.env.BENCH_GROWTH_DIR;
 /** BENCH_GROWTH_EXPORT_ONLY=1 measures the export and its ceiling alone (no empty log, no load), a few minutes at 1,000,000 events with BENCH_GROWTH_DIR. */
 const EXPORT_ONLY = process.env.BENCH_GROWTH_EXPORT_ONLY === '1';
 /** Key requests prepared and fired at a time (challenges live 5 minutes). */
-const LOAD_ROUND = 900;
+const LOAD_BATCH = 900;
 const CONNECTIONS = 32;
 const ORG = 'growth-org';
 const ADMIN = 'alice';
@@ -162,13 +168,13 @@ async function readRate(store: SqliteEventStore, orgId: string): Promise<{ event
   return { events, seconds: (performance.now() - started) / 1000, cpuMicros: user + system };
 }
 
-/** Key requests of new members in orgs of 10, round after round, for `seconds` (or until LOAD_REQUESTS). */
-async function sustainedLoad(client: BenchClient, url: string, seconds: number): Promise<number> {
+/** One round of the load: key requests of new members in orgs of 10, batch after batch, for LOAD_SECONDS (or until LOAD_REQUESTS). */
+async function loadRound(client: BenchClient, url: string, round: number): Promise<number> {
   const started = performance.now();
-  const more = (requests: number) => (LOAD_REQUESTS > 0 ? requests < LOAD_REQUESTS : (performance.now() - started) / 1000 < seconds);
+  const more = (requests: number) => (LOAD_REQUESTS > 0 ? requests < LOAD_REQUESTS : (performance.now() - started) / 1000 < LOAD_SECONDS);
   let requests = 0;
-  for (let round = 0; more(requests); round++) {
-    requests += (await fire({ url, connections: CONNECTIONS, requests: await orgsOf(client, 10, LOAD_ROUND, `Load ${round}`) })).ok;
+  for (let batch = 0; more(requests); batch++) {
+    requests += (await fire({ url, connections: CONNECTIONS, requests: await orgsOf(client, 10, LOAD_BATCH, `Load ${round}-${batch}`) })).ok;
   }
   return requests;
 }
@@ -181,7 +187,7 @@ async function sustainedLoad(client: BenchClient, url: string, seconds: number):
  * It starts on an empty log; then on a log holding one org's history of BENCH_GROWTH_EVENTS
  * events (decided by the deciders, signed statements, a signed checkpoint every 1,000 events),
  * appended through the SQLite adapter before the start: a first start builds the read models and
- * the Merkle nodes, the second is measured after start, after sustained key requests, and during
+ * the Merkle nodes, the second is measured after start, after each round of sustained key requests, and during
  * the org's NDJSON export (peak RSS from /proc), whose rate stands beside reading the same events
  * straight from the log in the same run.
  */
@@ -240,11 +246,16 @@ export const growthBench: Bench = async () => {
       try {
         const token = (orgId: string, agentId: string) => mintAgentToken(SECRETS.JWT_SECRET, { agentId, orgId }, 3600);
         const client = new BenchClient({ url: server.url, bootstrapToken: SECRETS.BOOTSTRAP_TOKEN, token, eventStore: events });
-        const loadStarted = performance.now();
-        const requests = EXPORT_ONLY ? 0 : await sustainedLoad(client, server.url, LOAD_SECONDS);
-        const loadSeconds = (performance.now() - loadStarted) / 1000;
-        sampleLoad();
-        const loaded = await memory();
+        const rounds: { requests: number; seconds: number; memory: ServerMemory }[] = [];
+        for (let round = 0, requests = 0, seconds = 0; !EXPORT_ONLY && round < LOAD_ROUNDS; round++) {
+          const roundStarted = performance.now();
+          requests += await loadRound(client, server.url, round);
+          seconds += (performance.now() - roundStarted) / 1000;
+          sampleLoad();
+          rounds.push({ requests, seconds, memory: await memory() });
+          console.error(`  after load round ${round + 1}: ${count(requests)} key requests, RSS ${MiB(rounds[round].memory.rss)} MiB, heap ${MiB(rounds[round].memory.heapUsed)} MiB`);
+        }
+        const loaded = rounds.at(-1)?.memory ?? (await memory());
 
         const ceiling = await readRate(events, ORG);
         const exportToken = await token(ORG, ADMIN);
@@ -255,7 +266,7 @@ export const growthBench: Bench = async () => {
         const exportPeak = peakRss(server.pid);
         sampleLoad();
         if (exported.lines !== ceiling.events) throw new Error(`the export holds ${exported.lines} lines, the log ${ceiling.events} events of ${ORG}`);
-        return { liveWait, atStart, requests, loadSeconds, loaded, ceiling, exported, exportCpu, exportPeak };
+        return { liveWait, atStart, rounds, loaded, ceiling, exported, exportCpu, exportPeak };
       } finally {
         await events.close();
       }
@@ -287,25 +298,26 @@ export const growthBench: Bench = async () => {
         ceilingValue: MiB(measured.loaded.rss),
       },
     ];
-    if (!empty || !measured.atStart) return exportRows;
+    const { atStart } = measured;
+    if (!empty || !atStart) return exportRows;
     const rows: BenchRow[] = [
       {
         name: `(${loadAverage}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
-        value: MiB(measured.atStart.memory.rss),
+        value: MiB(atStart.memory.rss),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.memory.rss),
       },
       {
         name: `(same run) main-thread heap used after start (the same), log of ${n} events`,
-        value: MiB(measured.atStart.memory.heapUsed),
+        value: MiB(atStart.memory.heapUsed),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.memory.heapUsed),
       },
       {
         name: `(same run) server peak RSS from start until caught up and self-checked, log of ${n} events`,
-        value: MiB(measured.atStart.peak),
+        value: MiB(atStart.peak),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
         ceilingValue: MiB(empty.peak),
@@ -328,12 +340,19 @@ export const growthBench: Bench = async () => {
               ceilingValue: MiB(empty.peak),
             },
           ]),
-      {
-        name: `(same run) server RSS after ${Math.round(measured.loadSeconds)} s of key requests (${count(measured.requests)}, orgs of 10, ${CONNECTIONS} connections) (settled and steady, after a GC)`,
-        value: MiB(measured.loaded.rss),
+      ...measured.rounds.map(({ requests, seconds, memory }, round) => ({
+        name: `(same run) server RSS after load round ${round + 1} of ${measured.rounds.length}: ${Math.round(seconds)} s and ${count(requests)} key requests in all (orgs of 10, ${CONNECTIONS} connections) (settled and steady, after a GC)`,
+        value: MiB(memory.rss),
         unit: 'MiB',
         ceilingName: 'after start, same log',
-        ceilingValue: MiB(measured.atStart.memory.rss),
+        ceilingValue: MiB(atStart.memory.rss),
+      })),
+      {
+        name: `(same run) main-thread heap used after the last load round (the same)`,
+        value: MiB(measured.loaded.heapUsed),
+        unit: 'MiB',
+        ceilingName: 'after start, same log',
+        ceilingValue: MiB(atStart.memory.heapUsed),
       },
       ...exportRows,
     ];
