@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
@@ -37,8 +37,22 @@ interface PastEntry {
   revision: bigint | undefined;
 }
 
-/** How many stream states stay in memory (current and past each); the least recently used leave first. */
-const CACHE_LIMIT = 20_000;
+/**
+ * How many stream states stay in memory, current and past each; the least recently used leave
+ * first. A state weighs about what its stream's events added to it (an org of 10 agents ~4.7 KB,
+ * of 10,000 ~1.3 MB), so the caches are bounded by the events folded into the states they hold,
+ * not only by their number: 20,000 states of large orgs would not fit in any process. A stream of
+ * more events than `events` is folded at each load instead (an org of ~100,000 agents).
+ */
+export interface StateCacheLimits {
+  states: number;
+  events: number;
+}
+export const STATE_CACHE_LIMITS = Symbol('STATE_CACHE_LIMITS');
+const DEFAULT_LIMITS: StateCacheLimits = { states: 20_000, events: 100_000 };
+
+/** The events a state holds: up to its revision, and those appended after it and not yet folded. */
+const eventsIn = (revision: bigint | undefined, unfolded = 0): number => (revision === undefined ? 0 : Number(revision) + 1) + unfolded || 1;
 
 /**
  * Loads a stream's state by folding its events with the decider's own evolve: the current state
@@ -54,10 +68,16 @@ const CACHE_LIMIT = 20_000;
  */
 @Injectable()
 export class StreamStates {
-  private readonly cache = new LRUCache<string, CacheEntry>({ max: CACHE_LIMIT });
-  private readonly past = new LRUCache<string, PastEntry>({ max: CACHE_LIMIT });
+  private readonly cache: LRUCache<string, CacheEntry>;
+  private readonly past: LRUCache<string, PastEntry>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>,
+    @Optional() @Inject(STATE_CACHE_LIMITS) limits: StateCacheLimits = DEFAULT_LIMITS,
+  ) {
+    this.cache = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision, entry.unfolded.length) });
+    this.past = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision) });
+  }
 
   /** `freshSince`: when the command's attempt began (see `retryOnConflict`); the tail holds every append acknowledged before it. */
   async load<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, freshSince?: number): Promise<LoadedStream<S>> {

@@ -152,3 +152,65 @@ describe('StreamStates.loadAt: a stream as of a log position', () => {
     expect(read).toEqual([...Array(22).keys()].map(BigInt));
   });
 });
+
+describe('StreamStates: bounded by the events folded into the states it holds', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-states-bound-'));
+    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Orgs of `agents[i]` agents each, named org-i; their streams' event counts. */
+  async function orgs(...agents: number[]): Promise<number[]> {
+    for (const [i, count] of agents.entries()) {
+      const builder = new OrgEventBuilder(`org-${i}`);
+      await appendAll(store, [builder.createOrganization('root'), ...[...Array(count).keys()].map((n) => builder.addAgent('root', `a${n}`, 'MEMBER'))], 1);
+    }
+    return Promise.all(agents.map(async (_, i) => (await store.readStream(orgStream(`org-${i}`))).length));
+  }
+
+  function countingStates(events: number) {
+    const read: string[] = [];
+    const states = new StreamStates(
+      {
+        readStream: async (stream, from, options) => {
+          const found = await store.readStream(stream, from, options);
+          read.push(...found.map(() => stream));
+          return found;
+        },
+      },
+      { states: 100, events },
+    );
+    return { states, reads: (stream: string) => read.filter((s) => s === stream).length };
+  }
+
+  it('keeps states while their events fit, folds a stream of more events than the bound at each load, and lets the least recently used go first', async () => {
+    // Given: three small orgs and a large one; a bound that holds two small orgs' events, not three, nor the large one's.
+    const [small, large, other, third] = await orgs(1, 6, 1, 1);
+    expect([other, third, large > 2 * small]).toEqual([small, small, true]);
+    const { states, reads } = countingStates(2 * small);
+    const [s, l, o, t] = [0, 1, 2, 3].map((i) => orgStream(`org-${i}`));
+
+    // Each state is the fold of its stream; the small org's is read once, the large one's at each load.
+    for (let round = 0; round < 2; round++) {
+      for (const stream of [s, l]) expect((await states.load(stream, organizationDecider)).state).toStrictEqual((await new StreamStates(store).load(stream, organizationDecider)).state);
+    }
+    expect([reads(s), reads(l)]).toEqual([small, 2 * large]);
+    for (let round = 0; round < 2; round++) await states.loadAt(l, organizationDecider, (await store.headPosition())!);
+    expect(reads(l)).toBe(4 * large);
+
+    // A second small org fits beside the first; a third does not: the least recently used leaves.
+    await states.load(o, organizationDecider);
+    await states.load(s, organizationDecider);
+    await states.load(t, organizationDecider);
+    await states.load(s, organizationDecider);
+    await states.load(o, organizationDecider);
+    expect([reads(s), reads(o), reads(t)]).toEqual([small, 2 * small, small]);
+  });
+});
