@@ -95,22 +95,27 @@ describe('StreamStates: the stream-state cache, filled on append', () => {
   });
 });
 
-describe('StreamStates.loadAt: a stream as of a log position', () => {
+/** A log file of its own for each test of the calling describe block. */
+function freshLog(prefix: string): { readonly store: SqliteEventStore } {
   let dir: string;
-  let store: SqliteEventStore;
-
+  const log = {} as { store: SqliteEventStore };
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ztkeys-states-at-'));
-    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    log.store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
   });
   afterEach(async () => {
-    await store.close();
+    await log.store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return log;
+}
+
+describe('StreamStates.loadAt: a stream as of a log position', () => {
+  const log = freshLog('ztkeys-states-at-');
 
   /** The definition: every event of the stream up to the position, folded from the start. */
   const foldedUpTo = async <S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, position: bigint): Promise<S> =>
-    fold(decider, (await store.readStream(stream)).filter((event) => event.position <= position).map((event) => decode(event, decider.events)));
+    fold(decider, (await log.store.readStream(stream)).filter((event) => event.position <= position).map((event) => decode(event, decider.events)));
 
   it('equals a fold of the stream up to the position, asked forward, backward and forward again, between its events and after other streams', async () => {
     // Given: an org whose directory (its stream) grows between other streams' events (key requests, approvals).
@@ -120,14 +125,14 @@ describe('StreamStates.loadAt: a stream as of a log position', () => {
       commands.push(builder.addAgent('root', `a${i}`, i % 2 === 0 ? 'ADMIN' : 'MEMBER'), builder.requestKey(`a${i}`));
       if (i % 3 === 0) commands.push(builder.approve('root', `a${i}`), builder.changeRole('root', `a${i}`, 'ADMIN', 'MEMBER'));
     }
-    await appendAll(store, commands, 1);
-    const head = (await store.headPosition())!;
+    await appendAll(log.store, commands, 1);
+    const head = (await log.store.headPosition())!;
     const org = orgStream('acme');
     const positions = [...Array(Number(head) + 3).keys()].map((n) => BigInt(n) - 1n); // -1 .. head + 1
     const asked = [...positions, ...[...positions].reverse(), ...positions.filter((_, i) => i % 3 === 0), head + 5n, 2n, head];
 
     // When one StreamStates is asked for the org and for an agent in that order: then each state is the fold up to the position.
-    const states = new StreamStates(store);
+    const states = new StreamStates(log.store);
     for (const position of asked) {
       expect(await states.loadAt(org, organizationDecider, position)).toStrictEqual(await foldedUpTo(org, organizationDecider, position));
       const agent = agentStream('acme', 'a0');
@@ -139,40 +144,30 @@ describe('StreamStates.loadAt: a stream as of a log position', () => {
     const builder = new OrgEventBuilder('acme');
     const commands = [builder.createOrganization('root')];
     for (let i = 0; i < 20; i++) commands.push(builder.addAgent('root', `a${i}`, 'MEMBER'), builder.requestKey(`a${i}`));
-    await appendAll(store, commands, 1);
+    await appendAll(log.store, commands, 1);
     const read: bigint[] = [];
     const states = new StreamStates({
       readStream: async (stream, from, options) => {
-        const events = await store.readStream(stream, from, options);
+        const events = await log.store.readStream(stream, from, options);
         read.push(...events.map((event) => event.revision));
         return events;
       },
     });
-    for (let position = 0n; position <= (await store.headPosition())!; position++) await states.loadAt(orgStream('acme'), organizationDecider, position);
+    for (let position = 0n; position <= (await log.store.headPosition())!; position++) await states.loadAt(orgStream('acme'), organizationDecider, position);
     expect(read).toEqual([...Array(22).keys()].map(BigInt));
   });
 });
 
 describe('StreamStates: bounded by the events folded into the states it holds', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ztkeys-states-bound-'));
-    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const log = freshLog('ztkeys-states-bound-');
 
   /** Orgs of `agents[i]` agents each, named org-i; their streams' event counts. */
   async function orgs(...agents: number[]): Promise<number[]> {
     for (const [i, count] of agents.entries()) {
       const builder = new OrgEventBuilder(`org-${i}`);
-      await appendAll(store, [builder.createOrganization('root'), ...[...Array(count).keys()].map((n) => builder.addAgent('root', `a${n}`, 'MEMBER'))], 1);
+      await appendAll(log.store, [builder.createOrganization('root'), ...[...Array(count).keys()].map((n) => builder.addAgent('root', `a${n}`, 'MEMBER'))], 1);
     }
-    return Promise.all(agents.map(async (_, i) => (await store.readStream(orgStream(`org-${i}`))).length));
+    return Promise.all(agents.map(async (_, i) => (await log.store.readStream(orgStream(`org-${i}`))).length));
   }
 
   function countingStates(events: number) {
@@ -180,7 +175,7 @@ describe('StreamStates: bounded by the events folded into the states it holds', 
     const states = new StreamStates(
       {
         readStream: async (stream, from, options) => {
-          const found = await store.readStream(stream, from, options);
+          const found = await log.store.readStream(stream, from, options);
           read.push(...found.map(() => stream));
           return found;
         },
@@ -199,10 +194,10 @@ describe('StreamStates: bounded by the events folded into the states it holds', 
 
     // Each state is the fold of its stream; the small org's is read once, the large one's at each load.
     for (let round = 0; round < 2; round++) {
-      for (const stream of [s, l]) expect((await states.load(stream, organizationDecider)).state).toStrictEqual((await new StreamStates(store).load(stream, organizationDecider)).state);
+      for (const stream of [s, l]) expect((await states.load(stream, organizationDecider)).state).toStrictEqual((await new StreamStates(log.store).load(stream, organizationDecider)).state);
     }
     expect([reads(s), reads(l)]).toEqual([small, 2 * large]);
-    for (let round = 0; round < 2; round++) await states.loadAt(l, organizationDecider, (await store.headPosition())!);
+    for (let round = 0; round < 2; round++) await states.loadAt(l, organizationDecider, (await log.store.headPosition())!);
     expect(reads(l)).toBe(4 * large);
 
     // A second small org fits beside the first; a third does not: the least recently used leaves.
