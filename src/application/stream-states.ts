@@ -51,8 +51,8 @@ export interface StateCacheLimits {
 export const STATE_CACHE_LIMITS = Symbol('STATE_CACHE_LIMITS');
 const DEFAULT_LIMITS: StateCacheLimits = { states: 20_000, events: 100_000 };
 
-/** The events a state holds: up to its revision, and those appended after it and not yet folded. */
-const eventsIn = (revision: bigint | undefined, unfolded = 0): number => (revision === undefined ? 0 : Number(revision) + 1) + unfolded || 1;
+/** The events a state holds (with those appended and not yet folded into it): its stream's up to `revision`; an empty one counts as one. */
+const eventsIn = (revision: bigint | undefined): number => (revision === undefined ? 1 : Number(revision) + 1);
 
 /**
  * Loads a stream's state by folding its events with the decider's own evolve: the current state
@@ -75,7 +75,7 @@ export class StreamStates {
     @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>,
     @Optional() @Inject(STATE_CACHE_LIMITS) limits: StateCacheLimits = DEFAULT_LIMITS,
   ) {
-    this.cache = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision, entry.unfolded.length) });
+    this.cache = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision) });
     this.past = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision) });
   }
 
