@@ -48,6 +48,7 @@ export interface StateCacheLimits {
   states: number;
   events: number;
 }
+/** Not provided by the app (the defaults serve): a test gives smaller limits to see the bound work. */
 export const STATE_CACHE_LIMITS = Symbol('STATE_CACHE_LIMITS');
 const DEFAULT_LIMITS: StateCacheLimits = { states: 20_000, events: 100_000 };
 
