@@ -85,6 +85,10 @@ export class StreamStates {
     const cached = this.cache.get(stream);
     const usable = cached && cached.decider === decider ? cached : undefined;
     const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n, { freshSince });
+    // Nothing new (the usual load of an org or of a caller's keys): the entry stands as it is, and `get` made it the most recent.
+    if (usable && tail.length === 0 && usable.unfolded.length === 0) {
+      return { stream, state: usable.state as S, decider, expected: usable.revision, lastOccurredAt: usable.lastOccurredAt };
+    }
     const known = usable ? fold(decider, usable.unfolded as E[], usable.state as S) : decider.initialState;
     const state = fold(decider, tail.map((event) => decode(event, decider.events)), known);
     const last = tail[tail.length - 1];
