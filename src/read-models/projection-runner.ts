@@ -190,7 +190,7 @@ export class ProjectionRunner {
       after: lowest(fed.map((lane) => lane.applied)),
       handler: (event) => this.handle(epoch, event),
       onError: (error) => this.fail(epoch, error),
-      skipping: unprojectedTypes(fed.map((lane) => lane.projection), (position, eventId) => this.skip(epoch, position, eventId)),
+      skipping: unprojectedTypes(fed.map((lane) => lane.projection), (position, eventId, events) => this.skip(epoch, position, eventId, events)),
     });
   }
 
@@ -221,8 +221,8 @@ export class ProjectionRunner {
     return this.took(epoch);
   }
 
-  /** An event no fed model makes changes for: each model that has not applied it moves past it. */
-  private skip(epoch: number, position: bigint, eventId: string): Promise<void> | undefined {
+  /** Events no fed model makes changes for, up to `position`: each model that has not applied it moves past it. */
+  private skip(epoch: number, position: bigint, eventId: string, events: number): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
     let taking = false;
     for (const lane of this.lanes) {
@@ -231,15 +231,15 @@ export class ProjectionRunner {
       lane.batchPosition = position;
       lane.batchEventId = eventId;
     }
-    return taking ? this.took(epoch) : undefined;
+    return taking ? this.took(epoch, events) : undefined;
   }
 
   /**
    * A full batch makes the subscription wait for the store; otherwise the batch is written once
    * the subscription has nothing more to deliver.
    */
-  private took(epoch: number): Promise<void> | undefined {
-    this.batchEvents += 1;
+  private took(epoch: number, events = 1): Promise<void> | undefined {
+    this.batchEvents += events;
     if (this.batchEvents >= this.batchLimit) return this.flush();
     this.flushWhenQuiet(epoch);
     return undefined;
@@ -423,7 +423,7 @@ function discardLaneBatch(lane: Lane): void {
 }
 
 /** The event types no projection makes changes for: the subscription skips them (none when a projection takes every type). */
-function unprojectedTypes(projections: readonly Projection[], skipped: (position: bigint, eventId: string) => Promise<void> | undefined): SubscriptionOptions['skipping'] {
+function unprojectedTypes(projections: readonly Projection[], skipped: NonNullable<SubscriptionOptions['skipping']>['skipped']): SubscriptionOptions['skipping'] {
   const types = new Set<string>(Object.keys(EVENT_CATALOGUE));
   for (const { types: projected } of projections) {
     if (projected === undefined) return undefined;
