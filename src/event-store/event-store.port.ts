@@ -104,12 +104,16 @@ export interface SubscriptionOptions {
   /** Called when the subscription gives up (the adapter retries transient faults itself). */
   onError?: (error: unknown) => void;
   /**
-   * Events of these types go to `skipped` instead of `handler`, by position and id, in their place
-   * in log order (an adapter that can leaves their data and metadata unread), so the subscriber
-   * still moves past them. The subscriber names the types it does not need, so an event of a type
-   * it does not know still reaches `handler`.
+   * Events of these types never reach `handler`: `skipped` tells the subscriber how far the log has
+   * been read past them, so it still moves past them. Each call names a position (and the id of
+   * the event there) at or after every event handed over before it and before every one handed
+   * over after it, and how many skipped events it stands for that no earlier call counted. An
+   * adapter calls it for each such event in its place in log order, or, when it filters them out
+   * in its read (their rows never read), once per page it read, at the page's last event. The
+   * subscriber names the types it does not need, so an event of a type it does not know still
+   * reaches `handler`.
    */
-  skipping?: { types: ReadonlySet<string>; skipped: (position: bigint, eventId: string) => Promise<void> | void };
+  skipping?: { types: ReadonlySet<string>; skipped: (position: bigint, eventId: string, events: number) => Promise<void> | void };
 }
 
 /** How `readStream` reads a stream. */

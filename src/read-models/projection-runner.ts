@@ -47,8 +47,10 @@ const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generation
 
 /**
  * Batches where nothing else waits for the event loop (the projector's worker thread, the
- * rebuild command): each grows until its write holds the loop about 3 s, up to 100,000 events,
- * the first one that long already. A document a catch-up changes in many batches is written once
+ * rebuild command): 100,000 events each, however long a write takes (no batchMs to aim at: on a
+ * loaded machine, writes that took more than 3 s halved the batches: 18-97 instead of 10 over
+ * 1,000,000 events at load average 5-11, and 12-33% more CPU, as shorter batches only write their
+ * documents again). A document a catch-up changes in many batches is written once
  * per batch (and read back when the cache lost it), so longer batches write fewer rows: a rebuild
  * of 1,000,000 events wrote ~880,000 rows instead of ~1,020,000 with 5,000-event batches (455,296
  * final rows), and starting at 100,000 rather than ramping up from 10,000 took 1 batch instead of 4
@@ -56,7 +58,7 @@ const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generation
  * memory (a batch's changes are held until it is written) and a first progress report only after
  * the first full batch, which nothing waits for (a read at the log's head waits for the end anyway).
  */
-export const OWN_LOOP_BATCHES = { batchMs: 3000, batchSize: 100_000, firstBatchSize: 100_000 } as const satisfies Pick<
+export const OWN_LOOP_BATCHES = { batchMs: Infinity, batchSize: 100_000, firstBatchSize: 100_000 } as const satisfies Pick<
   ProjectionRunnerOptions,
   'batchMs' | 'batchSize' | 'firstBatchSize'
 >;
@@ -190,7 +192,7 @@ export class ProjectionRunner {
       after: lowest(fed.map((lane) => lane.applied)),
       handler: (event) => this.handle(epoch, event),
       onError: (error) => this.fail(epoch, error),
-      skipping: unprojectedTypes(fed.map((lane) => lane.projection), (position, eventId) => this.skip(epoch, position, eventId)),
+      skipping: unprojectedTypes(fed.map((lane) => lane.projection), (position, eventId, events) => this.skip(epoch, position, eventId, events)),
     });
   }
 
@@ -221,8 +223,8 @@ export class ProjectionRunner {
     return this.took(epoch);
   }
 
-  /** An event no fed model makes changes for: each model that has not applied it moves past it. */
-  private skip(epoch: number, position: bigint, eventId: string): Promise<void> | undefined {
+  /** Events no fed model makes changes for, up to `position`: each model that has not applied it moves past it. */
+  private skip(epoch: number, position: bigint, eventId: string, events: number): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
     let taking = false;
     for (const lane of this.lanes) {
@@ -231,15 +233,15 @@ export class ProjectionRunner {
       lane.batchPosition = position;
       lane.batchEventId = eventId;
     }
-    return taking ? this.took(epoch) : undefined;
+    return taking ? this.took(epoch, events) : undefined;
   }
 
   /**
    * A full batch makes the subscription wait for the store; otherwise the batch is written once
    * the subscription has nothing more to deliver.
    */
-  private took(epoch: number): Promise<void> | undefined {
-    this.batchEvents += 1;
+  private took(epoch: number, events = 1): Promise<void> | undefined {
+    this.batchEvents += events;
     if (this.batchEvents >= this.batchLimit) return this.flush();
     this.flushWhenQuiet(epoch);
     return undefined;
@@ -423,7 +425,7 @@ function discardLaneBatch(lane: Lane): void {
 }
 
 /** The event types no projection makes changes for: the subscription skips them (none when a projection takes every type). */
-function unprojectedTypes(projections: readonly Projection[], skipped: (position: bigint, eventId: string) => Promise<void> | undefined): SubscriptionOptions['skipping'] {
+function unprojectedTypes(projections: readonly Projection[], skipped: NonNullable<SubscriptionOptions['skipping']>['skipped']): SubscriptionOptions['skipping'] {
   const types = new Set<string>(Object.keys(EVENT_CATALOGUE));
   for (const { types: projected } of projections) {
     if (projected === undefined) return undefined;

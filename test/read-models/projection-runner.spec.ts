@@ -13,6 +13,7 @@ import { PROJECTIONS } from '../../projections/projections';
 import { ReadModelProgress } from '../../src/read-models/read-model-progress';
 import { rebuildReadModels } from '../../src/read-models/rebuild-read-models';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
+import { OrgEventBuilder } from '../projections/support/org-event-builder';
 import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
 
 const RETRY = { initialMs: 20, maxMs: 20, jitter: 'none' } as const;
@@ -43,6 +44,26 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
     await waitUntilCaughtUp(log.events, opened.store);
     await second.stop();
 
+    expect(await dumpAll(opened.store)).toEqual(referenceDump(await readWholeLog(log.events)));
+  });
+
+  it('checkpoints past events no model makes changes for, at the id of the last one, also when they end the log', async () => {
+    await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 4, commands: 20, seed: 5 }));
+    // Tasks of an agent without a key: refused, a type no projection takes, read past unread.
+    const builder = new OrgEventBuilder('org-refused');
+    const refused = [builder.createOrganization('org-refused.root'), ...Array.from({ length: 7 }, () => builder.sensitiveTask('org-refused.nobody', 'chrome.laptop', 'remote-control'))];
+    expect(refused.slice(1).every((events) => events.every(({ event }) => event.type === 'SensitiveTaskRefused'))).toBe(true);
+    await appendAll(log.events, refused);
+    const running = await startRunners(log.events, opened.store, { batchSize: 3 });
+    try {
+      await waitUntilCaughtUp(log.events, opened.store);
+      const [last] = await log.events.readAll((await log.events.headPosition()) as bigint - 1n, 1);
+      for (const model of ['pending-keys', 'org-status'] as const) {
+        expect(await opened.store.checkpointEvent(model)).toEqual({ position: last.position, eventId: last.id });
+      }
+    } finally {
+      await running.stop();
+    }
     expect(await dumpAll(opened.store)).toEqual(referenceDump(await readWholeLog(log.events)));
   });
 

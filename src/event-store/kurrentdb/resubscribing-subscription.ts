@@ -64,7 +64,7 @@ export class ResubscribingSubscription implements Subscription {
           try {
             // The client has decoded the event already: skipping it saves the subscriber's work only.
             const { skipping } = this.options;
-            if (skipping?.types.has(event.type)) await skipping.skipped(event.position, event.id);
+            if (skipping?.types.has(event.type)) await skipping.skipped(event.position, event.id, 1);
             else await this.options.handler(event);
           } catch (error) {
             this.giveUp(error);

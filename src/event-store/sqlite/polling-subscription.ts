@@ -1,17 +1,18 @@
 import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
 
-/** An event of a type the subscriber does not need (SubscriptionOptions.skipping): where it is, nothing of what it holds. */
+/** Where a read went past events of types the subscriber does not need (SubscriptionOptions.skipping), and how many. */
 export interface SkippedEvent {
   skipped: true;
   position: bigint;
   id: string;
+  events: number;
 }
 
 /** Where a subscription reads the log from. */
 export interface LogReader {
   /**
    * Up to `limit` events after `after` (exclusive), in log order; synchronous like better-sqlite3.
-   * The events of the `skipped` types come skipped: their data and metadata are not parsed.
+   * The events of the `skipped` types are left out, and a SkippedEvent last counts them.
    */
   readBatch(after: bigint | undefined, limit: number, skipped?: ReadonlySet<string>): Array<RecordedEvent | SkippedEvent>;
   /** True for faults worth retrying (another connection holding a lock). */
@@ -64,7 +65,7 @@ export class PollingSubscription implements Subscription {
         }
         for (const event of batch) {
           if (this.stopped) return;
-          const handled = 'skipped' in event ? this.options.skipping?.skipped(event.position, event.id) : this.options.handler(event);
+          const handled = 'skipped' in event ? this.options.skipping?.skipped(event.position, event.id, event.events) : this.options.handler(event);
           // Awaited only when it is a promise: awaiting each event's undefined made a promise per event.
           if (handled) await handled;
           after = event.position;
