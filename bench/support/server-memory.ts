@@ -13,7 +13,8 @@ export interface ServerMemory {
   heapUsed: number;
 }
 
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+/** The reports written in full: the server may be appending one as it is read (a cut line failed a growth run's JSON.parse after 10 rounds). */
+const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean) : []);
 
 /** Asks the server (started with memoryReporting) for a GC and its memory then. */
 export async function memoryAfterGc(pid: number, reportFile: string): Promise<ServerMemory> {
