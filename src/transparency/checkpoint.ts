@@ -45,8 +45,11 @@ export function parseCheckpoint(text: string): Checkpoint {
   const [origin, size, root, ...extensions] = text.slice(0, -1).split('\n');
   if (root === undefined) throw new InvalidNote('a checkpoint has an origin, a size and a root hash line');
   if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new InvalidNote(`"${size}" is not a tree size`);
-  const rootHash = Buffer.from(root, 'base64');
-  if (rootHash.length !== HASH_SIZE || rootHash.toString('base64') !== root) throw new InvalidNote('the root hash is not base64 of 32 bytes');
+  const decoded = Buffer.from(root, 'base64');
+  if (decoded.length !== HASH_SIZE || decoded.toString('base64') !== root) throw new InvalidNote('the root hash is not base64 of 32 bytes');
+  // Copied out of Buffer's shared pool, whose 8 KiB a slice keeps alive as long as the root: one per org in the self-check.
+  const rootHash = Buffer.alloc(HASH_SIZE);
+  rootHash.set(decoded);
   const checkpoint = { origin, size: Number(size), rootHash, extensions };
   formatCheckpoint(checkpoint); // the remaining line rules
   return checkpoint;

@@ -52,7 +52,8 @@ interface DeferredRoot {
  */
 export class LogIntegrityCheck {
   private readonly orgs = new Map<string, OrgCheck>();
-  private readonly revisions = new Map<string, bigint>();
+  /** As numbers, not the store's bigints: a bigint is an object of its own, one a stream (a stream of 2^53 events cannot be written). */
+  private readonly revisions = new Map<string, number>();
   private readonly deferred: DeferredRoot[] = [];
   private rechecked: RootsAtSizes | undefined;
 
@@ -69,9 +70,10 @@ export class LogIntegrityCheck {
       org.fault = { orgId: record.metadata.orgId, index: at, reason };
     };
     const previous = this.revisions.get(record.stream);
-    this.revisions.set(record.stream, record.revision);
-    const expected = previous === undefined ? 0n : previous + 1n;
-    if (record.revision !== expected) {
+    const revision = Number(record.revision);
+    this.revisions.set(record.stream, revision);
+    const expected = previous === undefined ? 0 : previous + 1;
+    if (revision !== expected) {
       const after = previous === undefined ? 'its start' : `revision ${previous}`;
       return fail(index, `stream ${record.stream} goes from ${after} to revision ${record.revision} at position ${record.position}: an event was removed, inserted or reordered`);
     }
