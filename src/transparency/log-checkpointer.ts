@@ -45,8 +45,6 @@ export interface LogCheckpointerOptions {
 
 /** A pass that failed (store down) is tried again this long after. */
 const RETRY_MS = 1000;
-/** Most orgs out of the follower's memory a pass reads back from the node store. */
-const FROM_STORE = 1000;
 /** The node store's due orgs are looked at no more often than this while none are. */
 const STORE_LOOK_MIN_MS = 100;
 
@@ -141,10 +139,12 @@ export class LogCheckpointer {
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
     const candidates = new Set(this.follower.orgs.values());
     if (now >= this.storeLookAt) {
-      const stored = await this.follower.due(now - this.signAfterMs, now - this.options.idleMs, FROM_STORE);
+      // As many as the follower keeps in memory: they stay there until their checkpoints are stored.
+      const page = this.follower.maxOrgs;
+      const stored = await this.follower.due(now - this.signAfterMs, now - this.options.idleMs, page);
       for (const org of stored) candidates.add(org);
       // More may be due than one pass reads: the next pass looks again once these checkpoints are stored.
-      const more = stored.length === FROM_STORE && stored.some(due);
+      const more = stored.length === page && stored.some(due);
       this.storeLookAt = more ? now : now + Math.max(this.signAfterMs, STORE_LOOK_MIN_MS);
     }
     const orgs = [...candidates].filter((org) => org.stored.size > (org.signed?.size ?? 0) || due(org));

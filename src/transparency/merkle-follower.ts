@@ -125,6 +125,8 @@ export class MerkleFollower {
   private readonly options: Required<Omit<MerkleFollowerOptions, 'onError'>> & MerkleFollowerOptions;
   /** The orgs in memory, least recently used first. */
   private readonly trees = new Map<string, OrgTree>();
+  /** The org of the last event handled: the last in `trees` when still there. */
+  private latest: OrgTree | undefined;
   /** Orgs being read back from the store: an event and the checkpointer asking at once share one read. */
   private readonly reading = new Map<string, Promise<OrgTree>>();
   private subscription: Subscription | undefined;
@@ -148,6 +150,11 @@ export class MerkleFollower {
     options: MerkleFollowerOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
+  }
+
+  /** Most orgs kept in memory beside those with changes not yet stored. */
+  get maxOrgs(): number {
+    return this.options.maxOrgs;
   }
 
   /** The orgs in memory (the others are only in the store: `due` finds those a checkpoint is due for). */
@@ -266,9 +273,11 @@ export class MerkleFollower {
     const { orgId } = event.metadata;
     let org = this.trees.get(orgId);
     if (org) {
-      // Most recently used: to the end of the map.
-      this.trees.delete(orgId);
-      this.trees.set(orgId, org);
+      // Most recently used: to the end of the map (where it is already while its events come in a row).
+      if (org !== this.latest) {
+        this.trees.delete(orgId);
+        this.trees.set(orgId, org);
+      }
     } else if (createsOrg(record, event.type, orgId)) {
       this.trees.set(orgId, (org = new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now())));
     } else {
@@ -278,6 +287,7 @@ export class MerkleFollower {
         (error: unknown) => this.readFailed(epoch, error),
       );
     }
+    this.latest = org;
     return this.apply(epoch, record, event, org);
   }
 
@@ -311,7 +321,7 @@ export class MerkleFollower {
       const nodes = state && (await storedNodes(this.store, orgId, [{ kind: 'root', size: state.size }]));
       if (state && !nodes) throw new MissingNodes(`Merkle node store: org ${orgId} lacks nodes of its tree of ${state.size}; rebuilding it from the log`);
       const org = this.trees.get(orgId) ?? (state ? OrgTree.read(state, nodes!, Date.now()) : new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now()));
-      if (epoch === this.epoch) this.trees.set(orgId, org);
+      if (epoch === this.epoch) this.trees.set(orgId, (this.latest = org));
       return org;
     })().finally(() => {
       if (this.reading.get(orgId) === read) this.reading.delete(orgId);
