@@ -321,7 +321,10 @@ export class MerkleFollower {
       const nodes = state && (await storedNodes(this.store, orgId, [{ kind: 'root', size: state.size }]));
       if (state && !nodes) throw new MissingNodes(`Merkle node store: org ${orgId} lacks nodes of its tree of ${state.size}; rebuilding it from the log`);
       const org = this.trees.get(orgId) ?? (state ? OrgTree.read(state, nodes!, Date.now()) : new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now()));
-      if (epoch === this.epoch) this.trees.set(orgId, (this.latest = org));
+      if (epoch === this.epoch) {
+        this.trees.delete(orgId);
+        this.trees.set(orgId, (this.latest = org));
+      }
       return org;
     })().finally(() => {
       if (this.reading.get(orgId) === read) this.reading.delete(orgId);

@@ -37,9 +37,6 @@ export interface MerkleNodeStore {
   /** The last event the follower applied and stored, undefined before any. */
   checkpoint(): Promise<LogCheckpoint | undefined>;
 
-  /** Every org with a stored tree. */
-  orgs(): Promise<OrgTreeState[]>;
-
   org(orgId: string): Promise<OrgTreeState | undefined>;
 
   /**

@@ -63,10 +63,6 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     return progress ? { position: BigInt(progress.position), ...(progress.eventId === undefined ? {} : { eventId: progress.eventId }) } : undefined;
   }
 
-  async orgs(): Promise<OrgTreeState[]> {
-    return (await this.orgDocuments().find({}).sort({ _id: 1 }).toArray()).map(orgState);
-  }
-
   async org(orgId: string): Promise<OrgTreeState | undefined> {
     const document = await this.orgDocuments().findOne({ _id: orgId });
     return document ? orgState(document) : undefined;

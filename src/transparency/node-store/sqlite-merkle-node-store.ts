@@ -52,7 +52,6 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
           signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
-      orgs: this.db.prepare<[], OrgRow>('SELECT * FROM merkle_orgs ORDER BY org'),
       // Two range reads of an index each, stopped at the limit (a UNION would read all of both first).
       grown: this.db.prepare<[number, number], OrgRow>('SELECT * FROM merkle_orgs WHERE grew_at <= ? LIMIT ?'),
       idle: this.db.prepare<[string, number], OrgRow>('SELECT * FROM merkle_orgs WHERE signed_at <= ? LIMIT ?'),
@@ -68,10 +67,6 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   async checkpoint(): Promise<LogCheckpoint | undefined> {
     const row = this.sql.checkpoint.get();
     return row && { position: BigInt(row.position), ...(row.event_id === null ? {} : { eventId: row.event_id }) };
-  }
-
-  async orgs(): Promise<OrgTreeState[]> {
-    return this.sql.orgs.all().map(orgState);
   }
 
   async org(orgId: string): Promise<OrgTreeState | undefined> {
