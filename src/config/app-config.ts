@@ -55,6 +55,8 @@ export interface AppConfig {
   checkpointDelayMs: number;
   /** A timestamped checkpoint of each org at this interval while its log does not grow. */
   checkpointIdleMs: number;
+  /** Most orgs whose Merkle tree the follower keeps in memory beside those with changes not yet stored (the others are read back from the node store). */
+  orgsInMemory: number;
   /** The server re-derives every org's tree from the stored log and checks its checkpoints at start and at this interval (0: at start only). */
   selfCheckIntervalMs: number;
   /** R20: how often the lease holder looks for PENDING requests to expire or remind approvers of. */
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpoints: vars.LOG_CHECKPOINTS,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
+    orgsInMemory: vars.LOG_ORGS_IN_MEMORY,
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
     requestDeadlinesIntervalMs: vars.REQUEST_DEADLINES_INTERVAL_MS,
     ...tokenBinding(vars),

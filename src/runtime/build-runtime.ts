@@ -154,6 +154,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     checkpoints: config.checkpoints,
     checkpointDelayMs: config.checkpointDelayMs,
     checkpointIdleMs: config.checkpointIdleMs,
+    orgsInMemory: config.orgsInMemory,
     selfCheckIntervalMs: config.selfCheckIntervalMs,
   };
   const transparencyWarnings = {

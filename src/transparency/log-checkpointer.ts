@@ -45,6 +45,8 @@ export interface LogCheckpointerOptions {
 
 /** A pass that failed (store down) is tried again this long after. */
 const RETRY_MS = 1000;
+/** The node store's due orgs are looked at no more often than this while none are. */
+const STORE_LOOK_MIN_MS = 100;
 
 /**
  * Appends a signed checkpoint of each org's tree to the org's checkpoint stream signAfterMs
@@ -53,7 +55,9 @@ const RETRY_MS = 1000;
  * nodes before it reports the size and root a checkpoint may sign, so every signed size is
  * provable from the node store. One timer, armed for the earliest org due: a pass signs every
  * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
- * signed until the follower has caught up with the log. Several copies may run: the checkpoint
+ * signed until the follower has caught up with the log. Orgs out of the follower's memory are
+ * found through the node store's due index, looked at least every signAfterMs (a checkpoint of
+ * such an org may come that much later than one in memory). Several copies may run: the checkpoint
  * stream's expected revision lets one checkpoint per state through.
  */
 export class LogCheckpointer {
@@ -64,6 +68,10 @@ export class LogCheckpointer {
   private passing: Promise<void> | undefined;
   private unlisten: (() => void) | undefined;
   private readonly signAfterMs: number;
+  /** When the node store's due orgs are looked at next. */
+  private storeLookAt = 0;
+  /** The log's position after this process's last checkpoints: the store is looked at again once the follower stored them. */
+  private signedUpTo: bigint | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -99,7 +107,7 @@ export class LogCheckpointer {
   /** Arms the timer for the earliest org due, unless it fires sooner already or a pass runs (it arms again when done). */
   private arm(): void {
     if (!this.running || this.passing || !this.follower.caughtUp) return;
-    let due = Number.POSITIVE_INFINITY;
+    let due = this.signedUpTo === undefined || (this.follower.position ?? -1n) >= this.signedUpTo ? this.storeLookAt : Number.POSITIVE_INFINITY;
     for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
     clearTimeout(this.timer);
@@ -129,12 +137,23 @@ export class LogCheckpointer {
     const now = Date.now();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
-    const orgs = [...this.follower.orgs.values()].filter((org) => org.stored.size > (org.signed?.size ?? 0) || due(org));
+    const candidates = new Set(this.follower.orgs.values());
+    if (now >= this.storeLookAt) {
+      // As many as the follower keeps in memory: they stay there until their checkpoints are stored.
+      const page = this.follower.maxOrgs;
+      const stored = await this.follower.due(now - this.signAfterMs, now - this.options.idleMs, page);
+      for (const org of stored) candidates.add(org);
+      // More may be due than one pass reads: the next pass looks again once these checkpoints are stored.
+      const more = stored.length === page && stored.some(due);
+      this.storeLookAt = more ? now : now + Math.max(this.signAfterMs, STORE_LOOK_MIN_MS);
+    }
+    const orgs = [...candidates].filter((org) => org.stored.size > (org.signed?.size ?? 0) || due(org));
     if (!orgs.some(due)) return;
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
     try {
       const result = await this.events.append(writes.map(({ write }) => write));
       for (const { org, write } of writes) this.signed(org, write, result.revisions.get(write.stream)!, now);
+      this.signedUpTo = result.position;
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
       // Another copy checkpointed one of them first: each on its own, the others go through.

@@ -10,6 +10,8 @@ export interface LogTransparencySettings {
   checkpoints: boolean;
   checkpointDelayMs: number;
   checkpointIdleMs: number;
+  /** LOG_ORGS_IN_MEMORY: the follower's bound. */
+  orgsInMemory: number;
   selfCheckIntervalMs: number;
 }
 
@@ -50,7 +52,7 @@ export class LogTransparency implements RunningTransparency {
   private readonly selfCheck: LogSelfCheck;
 
   constructor(events: EventStore, nodes: MerkleNodeStore, key: LogKey, settings: LogTransparencySettings, private readonly reports: TransparencyReports) {
-    const follower = settings.checkpoints ? new MerkleFollower(events, nodes, { onError: (error) => reports.onError('merkleNodes', error) }) : undefined;
+    const follower = settings.checkpoints ? new MerkleFollower(events, nodes, { maxOrgs: settings.orgsInMemory, onError: (error) => reports.onError('merkleNodes', error) }) : undefined;
     follower?.onStored(() => reports.onFollowed(follower.position));
     this.follower = follower;
     // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.

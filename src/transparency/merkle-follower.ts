@@ -1,8 +1,10 @@
-import { decode } from '../domain/events/decode';
+import { decode, type Decoded } from '../domain/events/decode';
+import type { LogEvent } from '../domain/events/event-catalogue';
+import { orgStream } from '../domain/streams';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { logDivergence, type LogCheckpoint } from '../event-store/log-divergence';
 import { eventLeafInput } from './event-leaf';
-import { CompactRange, leafHash, type Hash } from './merkle-tree';
+import { CompactRange, leafHash, type Hash, type NodeReader } from './merkle-tree';
 import type { MerkleNodeStore, OrgNode, OrgTreeState } from './node-store/merkle-node-store.port';
 import { storedNodes } from './node-store/stored-nodes';
 
@@ -24,6 +26,8 @@ class OrgTree implements FollowedOrg {
   /** When each leaf from index `seenFrom` on was first seen: the leaves no checkpoint covers yet. */
   private seen: number[] = [];
   private seenFrom: number;
+  /** Position and checkpoint revision of the org's state in the store: the org may leave memory once they are the ones here. */
+  private storedAt: { position: bigint | undefined; revision: bigint | undefined };
 
   constructor(
     readonly orgId: string,
@@ -32,13 +36,30 @@ class OrgTree implements FollowedOrg {
     /** Position of the org's last event applied. */
     public position: bigint | undefined,
     signed: OrgTreeState['signed'],
-    now: number,
+    /** When its stored leaves not yet signed were first seen (all from the oldest's time: it leaves memory without the others'). */
+    grewAt: number,
   ) {
     this.stored = { size: tree.size, root: tree.root() };
     if (signed) this.signed = { size: signed.size, at: Date.parse(signed.at), revision: signed.revision };
     this.seenFrom = Math.min(this.signed?.size ?? 0, tree.size);
-    // Leaves stored but not yet signed when this process started: they count from now.
-    this.seen = Array.from({ length: tree.size - this.seenFrom }, () => now);
+    this.seen = Array.from({ length: tree.size - this.seenFrom }, () => grewAt);
+    this.storedAt = { position, revision: this.signed?.revision };
+  }
+
+  /** Read back from the store: its right edge from the stored nodes. */
+  static read(state: OrgTreeState, nodes: NodeReader, now: number): OrgTree {
+    return new OrgTree(state.orgId, CompactRange.at(state.size, nodes), state.position, state.signed, state.grewAt ?? now);
+  }
+
+  /** Nothing here that the store does not hold: it can leave memory. */
+  get isStored(): boolean {
+    return this.position === this.storedAt.position && this.signed?.revision === this.storedAt.revision;
+  }
+
+  wasStored(state: OrgTreeState, root: Hash): void {
+    if (this.storedAt.position !== undefined && state.position <= this.storedAt.position) return;
+    this.stored = { size: state.size, root };
+    this.storedAt = { position: state.position, revision: state.signed?.revision };
   }
 
   get grewAt(): number | undefined {
@@ -62,6 +83,7 @@ class OrgTree implements FollowedOrg {
       size: this.tree.size,
       position: this.position!,
       ...(this.signed ? { signed: { size: this.signed.size, at: new Date(this.signed.at).toISOString(), revision: this.signed.revision } } : {}),
+      ...(this.grewAt === undefined ? {} : { grewAt: this.grewAt }),
     };
   }
 }
@@ -71,17 +93,29 @@ export interface MerkleFollowerOptions {
   batchSize?: number;
   /** Pause before resubscribing after a failure (a store down, say). */
   retryMs?: number;
+  /** Most orgs kept in memory beside those with changes not yet stored, the least recently used leaving (read back from the store at their next event). */
+  maxOrgs?: number;
   /** Each failure; the follower resumes from its checkpoint after retryMs. */
   onError?: (error: unknown) => void;
 }
 
-const DEFAULTS = { batchSize: 1000, retryMs: 1000 };
+const DEFAULTS = { batchSize: 1000, retryMs: 1000, maxOrgs: 10_000 };
+
+/** An org is new, so not in the store, at its first event: its creation, which opens its stream (no event of the org comes before it). */
+const createsOrg = (record: RecordedEvent, type: string, orgId: string): boolean =>
+  type === 'OrganizationCreated' && record.revision === 0n && record.stream === orgStream(orgId);
+
+/** The store holds an org's state but not the nodes of its tree. */
+class MissingNodes extends Error {}
 
 /**
  * Follows the log through its own subscription and keeps every org's Merkle tree in the node
  * store: each leaf hash and every node it completes (two per event on average), each org's
- * size and latest checkpoint, and its own checkpoint in the log. Resumable: it starts after its
- * checkpoint, with each org's right edge read back from the store (O(log n) nodes). Idempotent:
+ * size and latest checkpoint, and its own checkpoint in the log. Memory is bounded: at most
+ * maxOrgs orgs beside those with changes not yet stored, the least recently used leaving; an org
+ * not in memory is read back from the store (its state, then its right edge: O(log n) nodes)
+ * before its next event applies, unless that event creates it. Resumable: it starts after its
+ * checkpoint with no org in memory. Idempotent:
  * an event at or before an org's stored position is skipped, nodes never change. Rebuildable:
  * when the log no longer holds its checkpoint (a restored or cut log), or on `rebuild()`, it
  * clears the store and replays the log from its start. Proofs and the checkpointer read what it
@@ -89,7 +123,12 @@ const DEFAULTS = { batchSize: 1000, retryMs: 1000 };
  */
 export class MerkleFollower {
   private readonly options: Required<Omit<MerkleFollowerOptions, 'onError'>> & MerkleFollowerOptions;
+  /** The orgs in memory, least recently used first. */
   private readonly trees = new Map<string, OrgTree>();
+  /** The org of the last event handled: the last in `trees` when still there. */
+  private latest: OrgTree | undefined;
+  /** Orgs being read back from the store: an event and the checkpointer asking at once share one read. */
+  private readonly reading = new Map<string, Promise<OrgTree>>();
   private subscription: Subscription | undefined;
   private running = false;
   private epoch = 0;
@@ -99,6 +138,8 @@ export class MerkleFollower {
   private replayUntil: bigint | undefined;
   private batch: { nodes: OrgNode[]; orgs: Set<OrgTree>; checkpoint?: LogCheckpoint; events: number } = { nodes: [], orgs: new Set(), events: 0 };
   private writes: Promise<void> = Promise.resolve();
+  /** Batches stored: an org's state read before the last one may be outdated. */
+  private stored = 0;
   private flushSoon: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
   private caughtUpWaiters: Array<() => void> = [];
@@ -111,9 +152,30 @@ export class MerkleFollower {
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
   }
 
-  /** Every org followed, as stored. */
+  /** Most orgs kept in memory beside those with changes not yet stored. */
+  get maxOrgs(): number {
+    return this.options.maxOrgs;
+  }
+
+  /** The orgs in memory (the others are only in the store: `due` finds those a checkpoint is due for). */
   get orgs(): ReadonlyMap<string, FollowedOrg> {
     return this.trees;
+  }
+
+  /**
+   * The orgs the store says a checkpoint is due for (a leaf unsigned since `grownBy`, or last
+   * signed at `signedBy`), at most `limit`, those not in memory read back into it; an org in
+   * memory is as it is here, which may be newer than its stored state.
+   */
+  async due(grownBy: number, signedBy: number, limit: number): Promise<FollowedOrg[]> {
+    const [epoch, stored] = [this.epoch, this.stored];
+    const orgs: FollowedOrg[] = [];
+    for (const state of await this.store.due(grownBy, signedBy, limit)) {
+      if (epoch !== this.epoch) break;
+      // Once a batch was stored since, the state found may be older than the store's: read again.
+      orgs.push(this.trees.get(state.orgId) ?? (await this.readBack(epoch, state.orgId, stored === this.stored ? state : undefined)));
+    }
+    return orgs;
   }
 
   /** Position of the last event stored, undefined before any (its lag is a metric). */
@@ -164,13 +226,17 @@ export class MerkleFollower {
 
   /** Clears the store and replays the log from its start (its nodes disagreed with the log); resolves once caught up. */
   async rebuild(): Promise<void> {
+    await this.resubscribe(true);
+    await this.whenCaughtUp();
+  }
+
+  private async resubscribe(clear: boolean): Promise<void> {
     const previous = this.subscription;
     this.subscription = undefined;
     this.epoch += 1;
     await previous?.stop();
     await this.writes.catch(() => undefined);
-    await this.subscribe(true);
-    await this.whenCaughtUp();
+    await this.subscribe(clear);
   }
 
   private async subscribe(clear: boolean): Promise<void> {
@@ -178,6 +244,7 @@ export class MerkleFollower {
     this.discardBatch();
     this.writes = Promise.resolve();
     this.trees.clear();
+    this.reading.clear();
     try {
       let checkpoint = clear ? undefined : await this.store.checkpoint();
       const divergence = await logDivergence(this.events, checkpoint);
@@ -185,18 +252,6 @@ export class MerkleFollower {
       if (clear || divergence !== undefined) {
         await this.store.clear();
         checkpoint = undefined;
-      }
-      const now = Date.now();
-      for (const org of await this.store.orgs()) {
-        const read = await storedNodes(this.store, org.orgId, [{ kind: 'root', size: org.size }]);
-        if (read === undefined) {
-          this.options.onError?.(new Error(`Merkle node store: org ${org.orgId} lacks nodes of its tree of ${org.size}; rebuilding it from the log`));
-          this.trees.clear();
-          await this.store.clear();
-          checkpoint = undefined;
-          break;
-        }
-        this.trees.set(org.orgId, new OrgTree(org.orgId, CompactRange.at(org.size, read), org.position, org.signed, now));
       }
       const head = await this.events.headPosition();
       if (epoch !== this.epoch || !this.running) return;
@@ -217,7 +272,27 @@ export class MerkleFollower {
     const event = decode(record);
     const { orgId } = event.metadata;
     let org = this.trees.get(orgId);
-    if (!org) this.trees.set(orgId, (org = new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now())));
+    if (org) {
+      // Most recently used: to the end of the map (where it is already while its events come in a row).
+      if (org !== this.latest) {
+        this.trees.delete(orgId);
+        this.trees.set(orgId, org);
+      }
+    } else if (createsOrg(record, event.type, orgId)) {
+      this.trees.set(orgId, (org = new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now())));
+    } else {
+      // Out of memory (or never seen): the subscription waits for its read.
+      return this.readBack(epoch, orgId).then(
+        (read) => (epoch === this.epoch ? this.apply(epoch, record, event, read) : undefined),
+        (error: unknown) => this.readFailed(epoch, error),
+      );
+    }
+    this.latest = org;
+    return this.apply(epoch, record, event, org);
+  }
+
+  private apply(epoch: number, record: RecordedEvent, event: Decoded<RecordedEvent, LogEvent>, org: OrgTree): Promise<void> | undefined {
+    const { orgId } = org;
     if (org.position === undefined || record.position > org.position) {
       if (event.type === 'CheckpointSigned') {
         const at = Date.parse(event.metadata.occurredAt);
@@ -235,6 +310,43 @@ export class MerkleFollower {
     if (this.batch.events >= this.options.batchSize) return this.flush();
     this.flushWhenQuiet(epoch);
     return undefined;
+  }
+
+  /** The org as the store holds it (new when it holds none), now in memory; one read at a time per org. */
+  private readBack(epoch: number, orgId: string, known?: OrgTreeState): Promise<OrgTree> {
+    const pending = this.reading.get(orgId);
+    if (pending) return pending;
+    const read = (async () => {
+      const state = known ?? (await this.store.org(orgId));
+      const nodes = state && (await storedNodes(this.store, orgId, [{ kind: 'root', size: state.size }]));
+      if (state && !nodes) throw new MissingNodes(`Merkle node store: org ${orgId} lacks nodes of its tree of ${state.size}; rebuilding it from the log`);
+      const org = this.trees.get(orgId) ?? (state ? OrgTree.read(state, nodes!, Date.now()) : new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now()));
+      if (epoch === this.epoch) {
+        this.trees.delete(orgId);
+        this.trees.set(orgId, (this.latest = org));
+      }
+      return org;
+    })().finally(() => {
+      if (this.reading.get(orgId) === read) this.reading.delete(orgId);
+    });
+    this.reading.set(orgId, read);
+    return read;
+  }
+
+  /** A read failed: the store lacks nodes it should hold, rebuilt from the log; or it is down, retried. */
+  private readFailed(epoch: number, error: unknown): void {
+    if (epoch !== this.epoch) return;
+    if (!(error instanceof MissingNodes)) throw error;
+    this.options.onError?.(error);
+    void this.resubscribe(true);
+  }
+
+  /** Lets the least recently used orgs leave memory, beyond maxOrgs, of those the store holds as they are here. */
+  private trim(): void {
+    for (const [orgId, org] of this.trees) {
+      if (this.trees.size <= this.options.maxOrgs) return;
+      if (org.isStored) this.trees.delete(orgId);
+    }
   }
 
   /** Writes the batch once the subscription has delivered what it had (a timer turn without new events). */
@@ -262,8 +374,10 @@ export class MerkleFollower {
     if (checkpoint === undefined) return;
     const written = [...orgs].map((org) => ({ org, state: org.state(), root: org.tree.root() }));
     await this.store.apply({ nodes, orgs: written.map(({ state }) => state), checkpoint });
+    this.stored += 1;
     if (epoch !== this.epoch) return;
-    for (const { org, state, root } of written) if (state.size >= org.stored.size) org.stored = { size: state.size, root };
+    for (const { org, state, root } of written) org.wasStored(state, root);
+    this.trim();
     this.applied = checkpoint;
     this.notifyCaughtUp();
     for (const listener of this.listeners) listener();

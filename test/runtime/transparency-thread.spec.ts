@@ -96,7 +96,7 @@ describe('the transparency role with its worker thread', () => {
     const errors: string[] = [];
     const registry = new Registry();
     const status = new SelfCheckStatus(registry, { onFault: () => undefined, onNodesDisagree: () => undefined });
-    const settings = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, selfCheckIntervalMs: 0 };
+    const settings = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, orgsInMemory: 10_000, selfCheckIntervalMs: 0 };
     const start = startTransparencyOnThread({ eventLogPath, merkleNodesPath, logKey: logKeyOf(signerFromSeed('test.local/log', randomBytes(32))), settings });
     const role = new TransparencyRole(start, status, (part, error) => errors.push(`${part}: ${String(error)}`));
     const completed = async () => (await registry.getSingleMetric('ztkeys_audit_log_self_check_completed_timestamp_seconds')!.get()).values[0]?.value ?? 0;

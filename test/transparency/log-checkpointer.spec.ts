@@ -47,9 +47,9 @@ describe('log checkpointer', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   const errors: unknown[] = [];
   /** A copy of the role: a follower keeping the trees in the node store (one file for every copy), and its checkpointer. */
-  const start = async (delayMs: number, idleMs: number, log: EventStore = events) => {
+  const start = async (delayMs: number, idleMs: number, log: EventStore = events, maxOrgs?: number) => {
     const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
-    const follower = new MerkleFollower(log, nodes, { retryMs: 50, onError: (error) => errors.push(error) });
+    const follower = new MerkleFollower(log, nodes, { retryMs: 50, maxOrgs, onError: (error) => errors.push(error) });
     const checkpointer = new LogCheckpointer(log, KEY, follower, { delayMs, idleMs, onError: (error) => errors.push(error) });
     const copy = {
       stop: async () => {
@@ -138,6 +138,29 @@ describe('log checkpointer', () => {
     await waitFor(async () => ((await orgLog(events, 'acme')).checkpoints.some((c) => c.size === 2) ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([1, 2]);
+  });
+
+  it("signs orgs out of the follower's memory, found in the node store: grown after a restart, then idle, each state once", async () => {
+    const orgs = Array.from({ length: 40 }, (_, i) => `org${i}`);
+    for (const orgId of orgs) await events.append([{ stream: `org-${orgId}`, expected: 'no_stream', events: [orgEvent(orgId, 0), orgEvent(orgId, 1)] }]);
+    // The trees stored with no checkpoint: a restart (none in memory) must find every org grown.
+    const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
+    const follower = new MerkleFollower(events, nodes, { maxOrgs: 4 });
+    await follower.start();
+    await follower.whenCaughtUp();
+    await follower.stop();
+    await nodes.close();
+
+    await start(50, 1500, events, 4);
+    const checkpoints = async () => (await events.readAll(undefined, 10_000)).filter((event) => event.type === CHECKPOINT_SIGNED);
+    await waitFor(async () => ((await checkpoints()).length >= 2 * orgs.length ? true : undefined), 15_000);
+    const signed = await checkpoints();
+    for (const orgId of orgs) {
+      const mine = signed.filter((event) => event.metadata.orgId === orgId);
+      expect(mine.map((event) => (event.data as unknown as CheckpointSignedData).size)).toEqual([2, 2]);
+      const [first, second] = mine.map((event) => Date.parse(event.metadata.occurredAt));
+      expect(second - first).toBeGreaterThanOrEqual(1500);
+    }
   });
 
   it('replays the log again after the store failed, and then checkpoints', async () => {

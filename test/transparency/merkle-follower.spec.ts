@@ -16,6 +16,18 @@ const orgEvent = (orgId: string, i: number) => {
   return { ...event, metadata: { ...event.metadata, orgId } };
 };
 
+/** An org's first event, as the domain writes it: its creation, opening its stream. */
+const creation = (orgId: string) => {
+  const event = newEvent('OrganizationCreated', { orgId, name: orgId, policy: {}, superAdminId: 'a-0' });
+  return { ...event, metadata: { ...event.metadata, orgId } };
+};
+
+/** The node store, counting the orgs read back from it. */
+function countingReads(store: MerkleNodeStore): { store: MerkleNodeStore; read: string[] } {
+  const read: string[] = [];
+  return { store: Object.create(store, { org: { value: (orgId: string) => (read.push(orgId), store.org(orgId)) } }), read };
+}
+
 /** Appends `count` events to each org's stream, the orgs interleaved in the log. */
 async function grow(events: EventStore, sizes: Record<string, number>, from: Record<string, number> = {}): Promise<void> {
   const longest = Math.max(...Object.values(sizes));
@@ -28,6 +40,14 @@ async function grow(events: EventStore, sizes: Record<string, number>, from: Rec
   }
 }
 
+/** Waits until the follower stored the log's head. */
+async function followed(follower: MerkleFollower, log: EventStore): Promise<void> {
+  const head = await log.headPosition();
+  for (const deadline = Date.now() + 10_000; follower.position !== head; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (Date.now() > deadline) throw new Error(`followed to ${follower.position}, not to the head ${head}`);
+  }
+}
+
 describe('Merkle follower', () => {
   let dir: string;
   let events: SqliteEventStore;
@@ -35,8 +55,8 @@ describe('Merkle follower', () => {
   const errors: unknown[] = [];
   const nodesPath = () => join(dir, 'merkle-nodes.sqlite');
 
-  const follow = async (log: EventStore = events) => {
-    const follower = new MerkleFollower(log, nodes, { batchSize: 7, retryMs: 20, onError: (error) => errors.push(error) });
+  const follow = async (log: EventStore = events, maxOrgs?: number, store = nodes) => {
+    const follower = new MerkleFollower(log, store, { batchSize: 7, retryMs: 20, maxOrgs, onError: (error) => errors.push(error) });
     await follower.start();
     await follower.whenCaughtUp();
     return follower;
@@ -121,6 +141,57 @@ describe('Merkle follower', () => {
     await second.stop();
     expect(errors.splice(0).map(String)).toEqual([expect.stringMatching(/Merkle node store: the event log's head .* is behind the checkpoint .*; rebuilding it from the log/)]);
     await expectSameProofs((size) => [[0, size], [1, 2]]);
+  });
+
+  it('keeps at most maxOrgs orgs in memory once stored; one that left is read back at its next event, and the trees are the same', async () => {
+    const sizes = (n: number, from: number) => Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`org${i}`, 1 + ((i * 7 + from) % n)]));
+    const first = sizes(6, 0);
+    await grow(events, first);
+    const follower = await follow(events, 5);
+    await follower.stop();
+    expect(follower.orgs.size).toBe(5);
+    await expectSameProofs((size) => [[0, size], [size - 1, size]]);
+
+    // A restart reads no org; the orgs that grow are read back, each once.
+    const counting = countingReads(nodes);
+    const second = new MerkleFollower(events, counting.store, { batchSize: 7, maxOrgs: 5, onError: (error) => errors.push(error) });
+    await second.start();
+    await second.whenCaughtUp();
+    expect(second.orgs.size).toBe(0);
+    await grow(events, sizes(4, 3), first);
+    await followed(second, events);
+    await second.stop();
+    expect(second.orgs.size).toBe(5);
+    await expectSameProofs((size) => [[0, size], [size - 1, size], [Math.floor(size / 2), size]]);
+    expect(counting.read.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it("reads no org from the store at its creation (revision 0 of its org's stream), and every other org it does not hold", async () => {
+    for (let i = 0; i < 10; i++) {
+      await events.append([{ stream: `org-new${i}`, expected: 'no_stream', events: [creation(`new${i}`), orgEvent(`new${i}`, 1)] }]);
+      await events.append([{ stream: `org-old${i}`, expected: 'no_stream', events: [orgEvent(`old${i}`, 0)] }]);
+    }
+    const counting = countingReads(nodes);
+    const follower = await follow(events, 3, counting.store);
+    await follower.stop();
+    expect(counting.read.filter((orgId) => orgId.startsWith('new'))).toEqual([]);
+    expect(counting.read.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `old${i}`).sort());
+    await expectSameProofs((size) => [[0, size]]);
+  });
+
+  it('rebuilds from the log when an org read back lacks nodes of its tree', async () => {
+    await grow(events, { acme: 5, other: 3 });
+    const first = await follow();
+    await first.stop();
+    const db = new Database(nodesPath());
+    db.prepare("DELETE FROM merkle_nodes WHERE org = 'acme'").run();
+    db.close();
+    await grow(events, { acme: 1 }, { acme: 5 });
+    const second = await follow();
+    await followed(second, events);
+    await second.stop();
+    expect(errors.splice(0).map(String)).toEqual(['Error: Merkle node store: org acme lacks nodes of its tree of 5; rebuilding it from the log']);
+    await expectSameProofs((size) => [[0, size], [size - 1, size]]);
   });
 
   it('rebuilds on demand: a node altered in the store is written again from the log', async () => {

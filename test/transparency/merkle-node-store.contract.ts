@@ -31,8 +31,8 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
 
     it('starts empty', async () => {
       expect(await store.checkpoint()).toBeUndefined();
-      expect(await store.orgs()).toEqual([]);
       expect(await store.org('acme')).toBeUndefined();
+      expect(await store.due(Date.now(), Date.now(), 10)).toEqual([]);
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
       expect(await store.ping()).toBe(true);
     });
@@ -51,7 +51,7 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       try {
         for (const reader of [store, other]) {
           expect(await reader.checkpoint()).toEqual({ position: 3n, eventId: 'e-3' });
-          expect(await reader.orgs()).toEqual(batch.orgs);
+          expect(await reader.org('acme')).toEqual(batch.orgs[0]);
           expect(await reader.org('other')).toEqual(batch.orgs[1]);
           // In the order asked, a node of another org or not stored undefined.
           const hashes = await reader.nodes('acme', [{ level: 1, index: 0 }, { level: 0, index: 2 }, { level: 0, index: 0 }]);
@@ -77,6 +77,32 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect(await store.checkpoint()).toEqual({ position: 12n });
     });
 
+    it('finds the orgs a checkpoint is due for through their oldest unsigned leaf or their last checkpoint, at most as many as asked', async () => {
+      const at = (ms: number) => new Date(ms).toISOString();
+      const T = Date.parse('2026-11-30T12:00:00.000Z');
+      await store.apply({
+        nodes: [],
+        orgs: [
+          { orgId: 'grown-early', size: 2, position: 1n, grewAt: T - 5000 },
+          { orgId: 'grown-late', size: 2, position: 2n, grewAt: T + 5000 },
+          { orgId: 'signed-early', size: 2, position: 3n, signed: { size: 2, at: at(T - 9000), revision: 0n } },
+          { orgId: 'signed-late', size: 2, position: 4n, signed: { size: 2, at: at(T + 1000), revision: 0n } },
+          { orgId: 'both', size: 3, position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 },
+        ],
+        checkpoint: { position: 5n },
+      });
+      const ids = async (grownBy: number, signedBy: number, limit = 10) => (await store.due(grownBy, signedBy, limit)).map((org) => org.orgId).sort();
+      expect(await ids(T, T - 3_600_000)).toEqual(['both', 'grown-early']);
+      expect(await ids(T - 3_600_000, T)).toEqual(['both', 'signed-early']);
+      expect(await ids(T, T)).toEqual(['both', 'grown-early', 'signed-early']);
+      expect(await ids(T + 5000, T + 1000)).toEqual(['both', 'grown-early', 'grown-late', 'signed-early', 'signed-late']);
+      expect(await store.due(T + 5000, T + 1000, 2)).toHaveLength(2);
+      // As stored: the state of each, and an org signed since is due no more for its growth.
+      expect((await store.due(T, T - 3_600_000, 10)).find((org) => org.orgId === 'both')).toEqual({ orgId: 'both', size: 3, position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 });
+      await store.apply({ nodes: [], orgs: [{ orgId: 'grown-early', size: 2, position: 6n, signed: { size: 2, at: at(T), revision: 0n } }], checkpoint: { position: 6n } });
+      expect(await ids(T, T - 3_600_000)).toEqual(['both']);
+    });
+
     it('compares positions as numbers, beyond 2^53 too', async () => {
       const high = 2n ** 63n + 5n;
       await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 1, position: 9n }], checkpoint: { position: 9n } });
@@ -90,7 +116,7 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       await store.apply({ nodes: [node('acme', 0, 0)], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
       await store.clear();
       expect(await store.checkpoint()).toBeUndefined();
-      expect(await store.orgs()).toEqual([]);
+      expect(await store.org('acme')).toBeUndefined();
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
       await store.apply({ nodes: [node('acme', 0, 0, 'again')], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([node('acme', 0, 0, 'again').hash]);

@@ -16,6 +16,8 @@ export interface OrgTreeState {
   position: bigint;
   /** The org's latest checkpoint in the log, as its CheckpointSigned event says. */
   signed?: { size: number; at: string; revision: bigint };
+  /** When the oldest leaf no checkpoint covers was first seen (ms since the epoch); undefined when every leaf is signed. */
+  grewAt?: number;
 }
 
 export interface OrgNode extends StoredNode {
@@ -35,10 +37,14 @@ export interface MerkleNodeStore {
   /** The last event the follower applied and stored, undefined before any. */
   checkpoint(): Promise<LogCheckpoint | undefined>;
 
-  /** Every org with a stored tree. */
-  orgs(): Promise<OrgTreeState[]>;
-
   org(orgId: string): Promise<OrgTreeState | undefined>;
+
+  /**
+   * Orgs a checkpoint is due for, through an index (the follower keeps only some orgs in memory):
+   * those with a leaf unsigned since `grownBy` or before, or last signed at `signedBy` or before
+   * (ms since the epoch); at most `limit` of them, in no set order.
+   */
+  due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]>;
 
   /** The hashes of these nodes of the org's tree, in the order asked; undefined for a node not stored. */
   nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>>;

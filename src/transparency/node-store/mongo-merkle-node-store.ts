@@ -16,6 +16,8 @@ interface OrgDocument {
   /** positionKey: compares as text the way the position does as a number. */
   position: string;
   signed?: { size: number; at: string; revision: string };
+  /** Null when every leaf is signed: absent only in a document from before the due index. */
+  grewAt?: number | null;
 }
 
 interface ProgressDocument {
@@ -47,6 +49,13 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
 
   async init(): Promise<void> {
     await this.db.command({ ping: 1 });
+    // The checkpointer's due orgs; signed.at is ISO-8601 text, which sorts as the time does.
+    await this.orgDocuments().createIndex({ grewAt: 1 });
+    await this.orgDocuments().createIndex({ 'signed.at': 1 });
+    // A document from before the due index: due now if it has unsigned leaves.
+    for (const document of await this.orgDocuments().find({ grewAt: { $exists: false } }).toArray()) {
+      await this.orgDocuments().updateOne({ _id: document._id, grewAt: { $exists: false } }, { $set: { grewAt: document.size > (document.signed?.size ?? 0) ? 0 : null } });
+    }
   }
 
   async checkpoint(): Promise<LogCheckpoint | undefined> {
@@ -54,13 +63,14 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     return progress ? { position: BigInt(progress.position), ...(progress.eventId === undefined ? {} : { eventId: progress.eventId }) } : undefined;
   }
 
-  async orgs(): Promise<OrgTreeState[]> {
-    return (await this.orgDocuments().find({}).sort({ _id: 1 }).toArray()).map(orgState);
-  }
-
   async org(orgId: string): Promise<OrgTreeState | undefined> {
     const document = await this.orgDocuments().findOne({ _id: orgId });
     return document ? orgState(document) : undefined;
+  }
+
+  async due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]> {
+    const filter = { $or: [{ grewAt: { $lte: grownBy } }, { 'signed.at': { $lte: new Date(signedBy).toISOString() } }] };
+    return (await this.orgDocuments().find(filter).limit(limit).toArray()).map(orgState);
   }
 
   async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
@@ -90,6 +100,7 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
         size: org.size,
         position: positionKey(org.position),
         ...(org.signed ? { signed: { size: org.signed.size, at: org.signed.at, revision: org.signed.revision.toString() } } : {}),
+        grewAt: org.grewAt ?? null,
       };
       await forwardOnly(this.orgDocuments(), org.orgId, document);
     }
@@ -141,5 +152,6 @@ function orgState(document: OrgDocument): OrgTreeState {
     size: document.size,
     position: BigInt(document.position),
     ...(document.signed ? { signed: { size: document.signed.size, at: document.signed.at, revision: BigInt(document.signed.revision) } } : {}),
+    ...(document.grewAt === undefined || document.grewAt === null ? {} : { grewAt: document.grewAt }),
   };
 }

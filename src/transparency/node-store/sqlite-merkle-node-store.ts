@@ -11,6 +11,7 @@ interface OrgRow {
   signed_size: number | null;
   signed_at: string | null;
   signed_revision: string | null;
+  grew_at: number | null;
 }
 
 const orgState = (row: OrgRow): OrgTreeState => ({
@@ -18,6 +19,7 @@ const orgState = (row: OrgRow): OrgTreeState => ({
   size: row.size,
   position: BigInt(row.position),
   ...(row.signed_size === null ? {} : { signed: { size: row.signed_size, at: row.signed_at!, revision: BigInt(row.signed_revision!) } }),
+  ...(row.grew_at === null ? {} : { grewAt: row.grew_at }),
 });
 
 /** The node store in an SQLite file of its own (DATA_DIR/merkle-nodes.sqlite): rebuildable, so NORMAL sync. */
@@ -32,16 +34,27 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
     `);
+    if (!this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().some(({ name }) => name === 'grew_at')) {
+      // A file from before the due index: its orgs with unsigned leaves are due now.
+      this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN grew_at INTEGER; UPDATE merkle_orgs SET grew_at = 0 WHERE size > coalesce(signed_size, 0);');
+    }
+    // The checkpointer's due orgs: signed_at is ISO-8601 text, which sorts as the time does.
+    this.db.exec(`
+      CREATE INDEX IF NOT EXISTS merkle_orgs_grew_at ON merkle_orgs (grew_at) WHERE grew_at IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS merkle_orgs_signed_at ON merkle_orgs (signed_at) WHERE signed_at IS NOT NULL;
+    `);
     this.sql = {
       node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
       insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
       upsertOrg: this.db.prepare(`
-        INSERT INTO merkle_orgs (org, size, position, signed_size, signed_at, signed_revision) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO merkle_orgs (org, size, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (org) DO UPDATE SET size = excluded.size, position = excluded.position, signed_size = excluded.signed_size,
-          signed_at = excluded.signed_at, signed_revision = excluded.signed_revision
+          signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
-      orgs: this.db.prepare<[], OrgRow>('SELECT * FROM merkle_orgs ORDER BY org'),
+      // Two range reads of an index each, stopped at the limit (a UNION would read all of both first).
+      grown: this.db.prepare<[number, number], OrgRow>('SELECT * FROM merkle_orgs WHERE grew_at <= ? LIMIT ?'),
+      idle: this.db.prepare<[string, number], OrgRow>('SELECT * FROM merkle_orgs WHERE signed_at <= ? LIMIT ?'),
       checkpoint: this.db.prepare<[], { position: string; event_id: string | null }>('SELECT position, event_id FROM merkle_progress WHERE id = 1'),
       upsertCheckpoint: this.db.prepare(`
         INSERT INTO merkle_progress (id, position, event_id) VALUES (1, ?, ?)
@@ -56,13 +69,18 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     return row && { position: BigInt(row.position), ...(row.event_id === null ? {} : { eventId: row.event_id }) };
   }
 
-  async orgs(): Promise<OrgTreeState[]> {
-    return this.sql.orgs.all().map(orgState);
-  }
-
   async org(orgId: string): Promise<OrgTreeState | undefined> {
     const row = this.sql.org.get(orgId);
     return row && orgState(row);
+  }
+
+  async due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]> {
+    const rows = new Map(this.sql.grown.all(grownBy, limit).map((row) => [row.org, row]));
+    for (const row of this.sql.idle.all(new Date(signedBy).toISOString(), limit)) {
+      if (rows.size >= limit) break;
+      rows.set(row.org, row);
+    }
+    return [...rows.values()].map(orgState);
   }
 
   async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
@@ -73,7 +91,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     this.db.transaction(() => {
       for (const node of nodes) this.sql.insertNode.run(node.orgId, node.level, node.index, node.hash);
       for (const org of orgs) {
-        this.sql.upsertOrg.run(org.orgId, org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null);
+        this.sql.upsertOrg.run(org.orgId, org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
       }
       this.sql.upsertCheckpoint.run(positionKey(checkpoint.position), checkpoint.eventId ?? null);
     })();
