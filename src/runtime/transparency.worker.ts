@@ -1,8 +1,8 @@
 /**
- * The transparency thread (see transparency-thread.ts): runs the Merkle follower, the
- * checkpointer and the server's check of the log on connections of its own to the embedded event
- * log and node store, so that reading the whole log never holds the API's event loop. It reports
- * each check's findings, the follower's position after every batch and failures, and stops
+ * The transparency thread (see transparency-thread.ts): runs the Merkle follower and the
+ * checkpointer on connections of its own to the embedded event log and node store, and each
+ * check of the log on a thread of its own (self-check-thread.ts), so that reading the whole log
+ * never holds the API's event loop. It reports each check's findings, the follower's position after every batch and failures, and stops
  * (storing what the follower was delivered) when told.
  */
 import { workerData } from 'node:worker_threads';
@@ -13,6 +13,7 @@ import { LogTransparency } from '../transparency/log-transparency';
 import { SqliteMerkleNodeStore } from '../transparency/node-store/sqlite-merkle-node-store';
 import { parseSignerKey } from '../transparency/signed-note';
 import type { TransparencyThreadData, TransparencyThreadMessage } from './transparency-thread';
+import { checkLogOnThread } from './self-check-thread';
 import { serveThread, toThreadError } from './worker-thread';
 
 const data = workerData as TransparencyThreadData;
@@ -25,7 +26,7 @@ serveThread<TransparencyThreadMessage>(async (post) => {
     onChecked: (report) => post({ kind: 'checked', report }),
     onFollowed: (position) => post({ kind: 'followed', position }),
     onError: (part, error) => post({ kind: 'error', part, error: toThreadError(error) }),
-  });
+  }, (compareNodes) => checkLogOnThread({ eventLogPath: data.eventLogPath, merkleNodesPath: compareNodes ? data.merkleNodesPath : undefined, keyring: data.keyring }));
   work.start();
   return async () => {
     try {
