@@ -21,11 +21,10 @@ const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Each check of the embedded log on a worker thread of its own, ended with the check. The check's
- * heap peaks at about 75 bytes an event read (its per-stream and per-org state, the garbage of
- * decoding and hashing) and V8 collects an idle thread's old generation only when it grows again:
- * run on the long-lived transparency thread, a check at start left 150 MiB of a 424,000-event
- * log's garbage committed until the next one, and its connection's page cache resident. A thread
- * that ends gives all of it back; starting one costs some 100 ms of CPU a check.
+ * heap grows with the log's streams and orgs, and V8 collects an idle thread's old generation only
+ * when it grows again: run on the long-lived transparency thread, a check at start left ~145 MiB
+ * of garbage committed until the next one (424,000 events, 200,000 streams), and its connection's
+ * page cache resident. A thread that ends gives all of it back; starting one costs ~200 ms of CPU.
  */
 export const checkLogOnThread =
   (data: SelfCheckThreadData): CheckLog =>
