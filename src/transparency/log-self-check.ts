@@ -24,9 +24,14 @@ export interface LogSelfCheckOptions {
   onChecked: (report: SelfCheckReport) => void;
   /** The log (or the node store) could not be read to the end; the next check tries again. */
   onError: (error: unknown) => void;
-  /** The node store to compare with what the log re-derives; it is never read for the check of the log itself. */
-  nodes?: Pick<MerkleNodeStore, 'org' | 'nodes'>;
 }
+
+/**
+ * One check of the whole log, wherever it runs: its report, or undefined when it was stopped
+ * (`signal`) or could not read the log to its end (told to `onError`). A report whose nodes could
+ * not be read has no disagreements, the error told to `onError` too.
+ */
+export type CheckLog = (signal: AbortSignal, onError: (error: unknown) => void) => Promise<SelfCheckReport | undefined>;
 
 /**
  * The server's own check of its stored log (R16): at start and at an interval it reads the whole
@@ -38,11 +43,10 @@ export interface LogSelfCheckOptions {
 export class LogSelfCheck {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
-    private readonly events: Pick<EventStore, 'readAll'>,
-    private readonly keys: LogKeyring,
+    private readonly checkLog: CheckLog,
     private readonly options: LogSelfCheckOptions,
   ) {}
 
@@ -53,7 +57,7 @@ export class LogSelfCheck {
 
   /** Stops the timer and a check under way (between two pages: its partial findings are dropped). */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.timer);
     await this.running;
   }
@@ -65,51 +69,62 @@ export class LogSelfCheck {
   }
 
   private async run(): Promise<void> {
-    const integrity = new LogIntegrityCheck(this.keys);
+    const report = await this.checkLog(this.stopping.signal, this.options.onError);
+    if (report) this.options.onChecked(report);
+  }
+}
+
+/**
+ * The check in this event loop, reading the log through `events`; the stored nodes are compared
+ * with what the log re-derives when `nodes` is given (they are never read for the check of the log itself).
+ */
+export const checkLogHere =
+  (events: Pick<EventStore, 'readAll'>, keys: LogKeyring, nodes?: Pick<MerkleNodeStore, 'org' | 'nodes'>): CheckLog =>
+  async (signal, onError) => {
+    const integrity = new LogIntegrityCheck(keys);
     try {
-      await this.readLog((event) => integrity.apply(event));
+      await readLog(events, signal, (event) => integrity.apply(event));
       const second = integrity.secondRead();
-      if (second) await this.readLog((event) => second.apply(event), () => second.done);
-      if (this.stopped) return;
+      if (second) await readLog(events, signal, (event) => second.apply(event), () => second.done);
+      if (signal.aborted) return undefined;
     } catch (error) {
-      this.options.onError(error);
-      return;
-    }
-    const disagreements = this.options.nodes && (await this.compareNodes(this.options.nodes, integrity));
-    this.options.onChecked({ faults: integrity.faults(), ...(disagreements ? { disagreements } : {}) });
-  }
-
-  /**
-   * The log from its start, a page at a time, until its end or `enough`. The embedded store
-   * answers synchronously: the event loop is given back between pages, or a check of a long log
-   * would hold every request for the whole read (9.5 s for 100,000 events).
-   */
-  private async readLog(apply: (event: RecordedEvent) => void, enough = () => false): Promise<void> {
-    for (let after: bigint | undefined; !enough() && !this.stopped; ) {
-      const page = await this.events.readAll(after, PAGE);
-      for (const event of page) apply(event);
-      if (page.length < PAGE) return;
-      after = page[page.length - 1].position;
-      await setImmediate();
-    }
-  }
-
-  /** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives; undefined when the store could not be read. */
-  private async compareNodes(nodes: NonNullable<LogSelfCheckOptions['nodes']>, integrity: LogIntegrityCheck): Promise<string[] | undefined> {
-    const disagreements: string[] = [];
-    try {
-      for (const { orgId, size, root } of integrity.signedTrees()) {
-        const stored = await nodes.org(orgId);
-        // A follower still behind the checkpoint is not wrong, only late.
-        if (stored === undefined || stored.size < size) continue;
-        const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
-        if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
-        else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
-      }
-    } catch (error) {
-      this.options.onError(error);
+      onError(error);
       return undefined;
     }
-    return disagreements;
+    const disagreements = nodes && (await compareNodes(nodes, integrity, onError));
+    return { faults: integrity.faults(), ...(disagreements ? { disagreements } : {}) };
+  };
+
+/**
+ * The log from its start, a page at a time, until its end or `enough`. The embedded store
+ * answers synchronously: the event loop is given back between pages, or a check of a long log
+ * would hold every request for the whole read (9.5 s for 100,000 events).
+ */
+async function readLog(events: Pick<EventStore, 'readAll'>, signal: AbortSignal, apply: (event: RecordedEvent) => void, enough = () => false): Promise<void> {
+  for (let after: bigint | undefined; !enough() && !signal.aborted; ) {
+    const page = await events.readAll(after, PAGE);
+    for (const event of page) apply(event);
+    if (page.length < PAGE) return;
+    after = page[page.length - 1].position;
+    await setImmediate();
   }
+}
+
+/** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives; undefined when the store could not be read. */
+async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integrity: LogIntegrityCheck, onError: (error: unknown) => void): Promise<string[] | undefined> {
+  const disagreements: string[] = [];
+  try {
+    for (const { orgId, size, root } of integrity.signedTrees()) {
+      const stored = await nodes.org(orgId);
+      // A follower still behind the checkpoint is not wrong, only late.
+      if (stored === undefined || stored.size < size) continue;
+      const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
+      if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
+      else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
+    }
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
+  return disagreements;
 }

@@ -1,7 +1,7 @@
 import type { EventStore } from '../event-store/event-store.port';
 import { LogCheckpointer } from './log-checkpointer';
 import type { LogKey } from './log-key';
-import { LogSelfCheck, type SelfCheckReport } from './log-self-check';
+import { checkLogHere, LogSelfCheck, type CheckLog, type SelfCheckReport } from './log-self-check';
 import { MerkleFollower } from './merkle-follower';
 import type { MerkleNodeStore } from './node-store/merkle-node-store.port';
 
@@ -51,7 +51,15 @@ export class LogTransparency implements RunningTransparency {
   private readonly checkpointer: LogCheckpointer | undefined;
   private readonly selfCheck: LogSelfCheck;
 
-  constructor(events: EventStore, nodes: MerkleNodeStore, key: LogKey, settings: LogTransparencySettings, private readonly reports: TransparencyReports) {
+  /** `checkLog`: where each check of the log runs, given whether it compares the stored nodes; in this event loop, on these stores, by default. */
+  constructor(
+    events: EventStore,
+    nodes: MerkleNodeStore,
+    key: LogKey,
+    settings: LogTransparencySettings,
+    private readonly reports: TransparencyReports,
+    checkLog: (compareNodes: boolean) => CheckLog = (compareNodes) => checkLogHere(events, key.keyring, compareNodes ? nodes : undefined),
+  ) {
     const follower = settings.checkpoints ? new MerkleFollower(events, nodes, { maxOrgs: settings.orgsInMemory, onError: (error) => reports.onError('merkleNodes', error) }) : undefined;
     follower?.onStored(() => reports.onFollowed(follower.position));
     this.follower = follower;
@@ -63,10 +71,9 @@ export class LogTransparency implements RunningTransparency {
           onError: (error) => reports.onError('checkpoints', error),
         })
       : undefined;
-    this.selfCheck = new LogSelfCheck(events, key.keyring, {
+    // The nodes are compared only where this process keeps them.
+    this.selfCheck = new LogSelfCheck(checkLog(follower !== undefined), {
       intervalMs: settings.selfCheckIntervalMs,
-      // The nodes are compared only where this process keeps them.
-      nodes: follower && nodes,
       onChecked: (report) => {
         reports.onChecked(report);
         if (report.disagreements?.length) this.rebuildNodes();
