@@ -70,6 +70,12 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it("bounds the Merkle follower's orgs in memory at 10,000 unless LOG_ORGS_IN_MEMORY says otherwise, and refuses a bound of none", () => {
+    expect(loadConfig({}).orgsInMemory).toBe(10_000);
+    expect(loadConfig({ LOG_ORGS_IN_MEMORY: '500' }).orgsInMemory).toBe(500);
+    for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ LOG_ORGS_IN_MEMORY: bad })).toThrow(`LOG_ORGS_IN_MEMORY must be a positive integer, got "${bad}"`);
+  });
+
   it('runs one process unless WORKERS says more; only the first worker follows the log; the SMTP pool is its own setting', () => {
     expect(loadConfig({}).workers).toBe(1);
     expect(loadConfig({ WORKERS: '2' }).workers).toBe(2);
