@@ -57,8 +57,9 @@ const STORE_LOOK_MIN_MS = 100;
  * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
  * signed until the follower has caught up with the log. Orgs out of the follower's memory are
  * found through the node store's due index, looked at least every signAfterMs (a checkpoint of
- * such an org may come that much later than one in memory), unless the follower holds every org. Several copies may run: the checkpoint
- * stream's expected revision lets one checkpoint per state through.
+ * such an org may come that much later than one in memory), not while the follower holds every
+ * org. Several copies may run: the checkpoint stream's expected revision lets one checkpoint per
+ * state through.
  */
 export class LogCheckpointer {
   private timer: NodeJS.Timeout | undefined;

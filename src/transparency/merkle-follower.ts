@@ -364,8 +364,10 @@ export class MerkleFollower {
   /** The org's state (unless known) and, when `edge` or its root is not in its row (a row from before), its right edge. */
   private async read(orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
     const state = known ?? (await this.store.org(orgId));
-    if (!state) return OrgTree.created(orgId, Date.now());
-    const tree = edge || !state.root ? await this.rightEdge(orgId, state.size) : undefined;
+    const tree = state && (edge || !state.root) ? await this.rightEdge(orgId, state.size) : undefined;
+    // Its creation may have come meanwhile (another copy stored the org first): the one in memory goes on.
+    const created = this.trees.get(orgId);
+    if (created || !state) return created ?? OrgTree.created(orgId, Date.now());
     return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, Date.now());
   }
 
