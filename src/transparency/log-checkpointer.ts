@@ -57,8 +57,9 @@ const STORE_LOOK_MIN_MS = 100;
  * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
  * signed until the follower has caught up with the log. Orgs out of the follower's memory are
  * found through the node store's due index, looked at least every signAfterMs (a checkpoint of
- * such an org may come that much later than one in memory). Several copies may run: the checkpoint
- * stream's expected revision lets one checkpoint per state through.
+ * such an org may come that much later than one in memory), not while the follower holds every
+ * org. Several copies may run: the checkpoint stream's expected revision lets one checkpoint per
+ * state through.
  */
 export class LogCheckpointer {
   private timer: NodeJS.Timeout | undefined;
@@ -107,12 +108,17 @@ export class LogCheckpointer {
   /** Arms the timer for the earliest org due, unless it fires sooner already or a pass runs (it arms again when done). */
   private arm(): void {
     if (!this.running || this.passing || !this.follower.caughtUp) return;
-    let due = this.signedUpTo === undefined || (this.follower.position ?? -1n) >= this.signedUpTo ? this.storeLookAt : Number.POSITIVE_INFINITY;
+    let due = this.looksAtStore() ? this.storeLookAt : Number.POSITIVE_INFINITY;
     for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = due;
     this.timer = setTimeout(() => this.pass(), Math.max(0, due - Date.now()));
+  }
+
+  /** Orgs may be due that only the store holds, and this process's last checkpoints are stored. */
+  private looksAtStore(): boolean {
+    return !this.follower.holdsEveryOrg && (this.signedUpTo === undefined || (this.follower.position ?? -1n) >= this.signedUpTo);
   }
 
   private pass(): void {
@@ -138,7 +144,7 @@ export class LogCheckpointer {
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
     const candidates = new Set(this.follower.orgs.values());
-    if (now >= this.storeLookAt) {
+    if (now >= this.storeLookAt && !this.follower.holdsEveryOrg) {
       // As many as the follower keeps in memory: they stay there until their checkpoints are stored.
       const page = this.follower.maxOrgs;
       const stored = await this.follower.due(now - this.signAfterMs, now - this.options.idleMs, page);

@@ -31,24 +31,34 @@ class OrgTree implements FollowedOrg {
 
   constructor(
     readonly orgId: string,
-    /** The right edge over every leaf applied: ahead of `stored` until the batch is written. */
-    readonly tree: CompactRange,
+    /**
+     * The right edge over every leaf applied: ahead of `stored` until the batch is written.
+     * Undefined until its next leaf when read back for its root only (to be signed, or for a
+     * checkpoint of it): its nodes are read then.
+     */
+    public tree: CompactRange | undefined,
+    stored: { size: number; root: Hash },
     /** Position of the org's last event applied. */
     public position: bigint | undefined,
     signed: OrgTreeState['signed'],
     /** When its stored leaves not yet signed were first seen (all from the oldest's time: it leaves memory without the others'). */
     grewAt: number,
   ) {
-    this.stored = { size: tree.size, root: tree.root() };
+    this.stored = stored;
     if (signed) this.signed = { size: signed.size, at: Date.parse(signed.at), revision: signed.revision };
-    this.seenFrom = Math.min(this.signed?.size ?? 0, tree.size);
-    this.seen = Array.from({ length: tree.size - this.seenFrom }, () => grewAt);
+    this.seenFrom = Math.min(this.signed?.size ?? 0, stored.size);
+    this.seen = Array.from({ length: stored.size - this.seenFrom }, () => grewAt);
     this.storedAt = { position, revision: this.signed?.revision };
   }
 
-  /** Read back from the store: its right edge from the stored nodes. */
-  static read(state: OrgTreeState, nodes: NodeReader, now: number): OrgTree {
-    return new OrgTree(state.orgId, CompactRange.at(state.size, nodes), state.position, state.signed, state.grewAt ?? now);
+  static created(orgId: string, now: number): OrgTree {
+    const tree = CompactRange.empty();
+    return new OrgTree(orgId, tree, { size: 0, root: tree.root() }, undefined, undefined, now);
+  }
+
+  /** Read back from the store: its root as stored, its right edge from the stored nodes when read. */
+  static read(state: OrgTreeState & { root: Hash }, tree: CompactRange | undefined, now: number): OrgTree {
+    return new OrgTree(state.orgId, tree, { size: state.size, root: state.root }, state.position, state.signed, state.grewAt ?? now);
   }
 
   /** Nothing here that the store does not hold: it can leave memory. */
@@ -56,9 +66,9 @@ class OrgTree implements FollowedOrg {
     return this.position === this.storedAt.position && this.signed?.revision === this.storedAt.revision;
   }
 
-  wasStored(state: OrgTreeState, root: Hash): void {
+  wasStored(state: OrgTreeState & { root: Hash }): void {
     if (this.storedAt.position !== undefined && state.position <= this.storedAt.position) return;
-    this.stored = { size: state.size, root };
+    this.stored = { size: state.size, root: state.root };
     this.storedAt = { position: state.position, revision: state.signed?.revision };
   }
 
@@ -77,10 +87,12 @@ class OrgTree implements FollowedOrg {
     this.seenFrom = size;
   }
 
-  state(): OrgTreeState {
+  /** What the store is to hold: with no right edge read, no leaf was applied, so the stored size and root. */
+  state(): OrgTreeState & { root: Hash } {
     return {
       orgId: this.orgId,
-      size: this.tree.size,
+      size: this.tree?.size ?? this.stored.size,
+      root: this.tree?.root() ?? this.stored.root,
       position: this.position!,
       ...(this.signed ? { signed: { size: this.signed.size, at: new Date(this.signed.at).toISOString(), revision: this.signed.revision } } : {}),
       ...(this.grewAt === undefined ? {} : { grewAt: this.grewAt }),
@@ -113,8 +125,9 @@ class MissingNodes extends Error {}
  * store: each leaf hash and every node it completes (two per event on average), each org's
  * size and latest checkpoint, and its own checkpoint in the log. Memory is bounded: at most
  * maxOrgs orgs beside those with changes not yet stored, the least recently used leaving; an org
- * not in memory is read back from the store (its state, then its right edge: O(log n) nodes)
- * before its next event applies, unless that event creates it. Resumable: it starts after its
+ * not in memory is read back from the store (its state, with its root) before its next event
+ * applies, unless that event creates it, and its right edge (O(log n) nodes) before its next
+ * leaf; an org a checkpoint is due for needs only its state. Resumable: it starts after its
  * checkpoint with no org in memory. Idempotent:
  * an event at or before an org's stored position is skipped, nodes never change. Rebuildable:
  * when the log no longer holds its checkpoint (a restored or cut log), or on `rebuild()`, it
@@ -143,6 +156,7 @@ export class MerkleFollower {
   private flushSoon: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
   private caughtUpWaiters: Array<() => void> = [];
+  private everyOrgInMemory = false;
 
   constructor(
     private readonly events: EventStore,
@@ -164,8 +178,8 @@ export class MerkleFollower {
 
   /**
    * The orgs the store says a checkpoint is due for (a leaf unsigned since `grownBy`, or last
-   * signed at `signedBy`), at most `limit`, those not in memory read back into it; an org in
-   * memory is as it is here, which may be newer than its stored state.
+   * signed at `signedBy`), at most `limit`, those not in memory read back into it (their rows:
+   * no node read); an org in memory is as it is here, which may be newer than its stored state.
    */
   async due(grownBy: number, signedBy: number, limit: number): Promise<FollowedOrg[]> {
     const [epoch, stored] = [this.epoch, this.stored];
@@ -173,9 +187,18 @@ export class MerkleFollower {
     for (const state of await this.store.due(grownBy, signedBy, limit)) {
       if (epoch !== this.epoch) break;
       // Once a batch was stored since, the state found may be older than the store's: read again.
-      orgs.push(this.trees.get(state.orgId) ?? (await this.readBack(epoch, state.orgId, stored === this.stored ? state : undefined)));
+      orgs.push(this.trees.get(state.orgId) ?? (await this.readBack(epoch, state.orgId, false, stored === this.stored ? state : undefined)));
     }
     return orgs;
+  }
+
+  /**
+   * True while memory holds every org of the log up to `position`: the follower replayed the log
+   * from its start (the store held nothing, or was cleared) and no org has left memory since. The
+   * store then holds no org due that memory does not (the checkpointer need not look at it).
+   */
+  get holdsEveryOrg(): boolean {
+    return this.everyOrgInMemory;
   }
 
   /** Position of the last event stored, undefined before any (its lag is a metric). */
@@ -245,6 +268,7 @@ export class MerkleFollower {
     this.writes = Promise.resolve();
     this.trees.clear();
     this.reading.clear();
+    this.everyOrgInMemory = false;
     try {
       let checkpoint = clear ? undefined : await this.store.checkpoint();
       const divergence = await logDivergence(this.events, checkpoint);
@@ -256,6 +280,7 @@ export class MerkleFollower {
       const head = await this.events.headPosition();
       if (epoch !== this.epoch || !this.running) return;
       this.applied = checkpoint;
+      this.everyOrgInMemory = checkpoint === undefined;
       this.replayUntil = head;
       this.notifyCaughtUp();
       this.subscription = this.events.subscribeToAll({
@@ -271,21 +296,21 @@ export class MerkleFollower {
   private handle(epoch: number, record: RecordedEvent): Promise<void> | undefined {
     const event = decode(record);
     const { orgId } = event.metadata;
+    // A leaf extends the org's right edge; a checkpoint of it needs only its state.
+    const edge = event.type !== 'CheckpointSigned';
     let org = this.trees.get(orgId);
-    if (org) {
-      // Most recently used: to the end of the map (where it is already while its events come in a row).
-      if (org !== this.latest) {
-        this.trees.delete(orgId);
-        this.trees.set(orgId, org);
-      }
-    } else if (createsOrg(record, event.type, orgId)) {
-      this.trees.set(orgId, (org = new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now())));
-    } else {
-      // Out of memory (or never seen): the subscription waits for its read.
-      return this.readBack(epoch, orgId).then(
+    if (!org && createsOrg(record, event.type, orgId)) this.trees.set(orgId, (org = OrgTree.created(orgId, Date.now())));
+    if (!org || (edge && !org.tree)) {
+      // Out of memory (or never seen), or without the right edge a leaf needs: the subscription waits for its read.
+      return this.readBack(epoch, orgId, edge).then(
         (read) => (epoch === this.epoch ? this.apply(epoch, record, event, read) : undefined),
         (error: unknown) => this.readFailed(epoch, error),
       );
+    }
+    // Most recently used: to the end of the map (where it is already while its events come in a row).
+    if (org !== this.latest) {
+      this.trees.delete(orgId);
+      this.trees.set(orgId, org);
     }
     this.latest = org;
     return this.apply(epoch, record, event, org);
@@ -299,7 +324,8 @@ export class MerkleFollower {
         if (!org.signed || event.revision >= org.signed.revision) org.signed = { size: event.data.size, at, revision: event.revision };
         org.covered(event.data.size);
       } else {
-        for (const node of org.tree.append(leafHash(eventLeafInput(event)))) this.batch.nodes.push({ orgId, ...node });
+        // handle() read the right edge before a leaf.
+        for (const node of org.tree!.append(leafHash(eventLeafInput(event)))) this.batch.nodes.push({ orgId, ...node });
         org.appended(Date.now());
       }
       org.position = record.position;
@@ -312,25 +338,48 @@ export class MerkleFollower {
     return undefined;
   }
 
-  /** The org as the store holds it (new when it holds none), now in memory; one read at a time per org. */
-  private readBack(epoch: number, orgId: string, known?: OrgTreeState): Promise<OrgTree> {
-    const pending = this.reading.get(orgId);
-    if (pending) return pending;
-    const read = (async () => {
-      const state = known ?? (await this.store.org(orgId));
-      const nodes = state && (await storedNodes(this.store, orgId, [{ kind: 'root', size: state.size }]));
-      if (state && !nodes) throw new MissingNodes(`Merkle node store: org ${orgId} lacks nodes of its tree of ${state.size}; rebuilding it from the log`);
-      const org = this.trees.get(orgId) ?? (state ? OrgTree.read(state, nodes!, Date.now()) : new OrgTree(orgId, CompactRange.empty(), undefined, undefined, Date.now()));
+  /**
+   * The org in memory, read back from the store when it is not there (new when the store holds
+   * none), with its right edge when `edge` (else its stored root only: no node read); one read at
+   * a time per org.
+   */
+  private async readBack(epoch: number, orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
+    for (let pending = this.reading.get(orgId); pending; pending = this.reading.get(orgId)) await pending.catch(() => undefined);
+    const inMemory = this.trees.get(orgId);
+    if (inMemory && (inMemory.tree || !edge)) return inMemory;
+    const read = inMemory ? this.readEdge(inMemory) : this.read(orgId, edge, known);
+    this.reading.set(orgId, read);
+    try {
+      const org = await read;
       if (epoch === this.epoch) {
         this.trees.delete(orgId);
         this.trees.set(orgId, (this.latest = org));
       }
       return org;
-    })().finally(() => {
+    } finally {
       if (this.reading.get(orgId) === read) this.reading.delete(orgId);
-    });
-    this.reading.set(orgId, read);
-    return read;
+    }
+  }
+
+  /** The org's state (unless known) and, when `edge` or its root is not in its row (a row from before), its right edge. */
+  private async read(orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
+    const state = known ?? (await this.store.org(orgId));
+    const tree = state && (edge || !state.root) ? await this.rightEdge(orgId, state.size) : undefined;
+    // Its creation may have come meanwhile (another copy stored the org first): the one in memory goes on.
+    const created = this.trees.get(orgId);
+    if (created || !state) return created ?? OrgTree.created(orgId, Date.now());
+    return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, Date.now());
+  }
+
+  private async readEdge(org: OrgTree): Promise<OrgTree> {
+    org.tree = await this.rightEdge(org.orgId, org.stored.size);
+    return org;
+  }
+
+  private async rightEdge(orgId: string, size: number): Promise<CompactRange> {
+    const nodes = await storedNodes(this.store, orgId, [{ kind: 'root', size }]);
+    if (!nodes) throw new MissingNodes(`Merkle node store: org ${orgId} lacks nodes of its tree of ${size}; rebuilding it from the log`);
+    return CompactRange.at(size, nodes);
   }
 
   /** A read failed: the store lacks nodes it should hold, rebuilt from the log; or it is down, retried. */
@@ -345,7 +394,9 @@ export class MerkleFollower {
   private trim(): void {
     for (const [orgId, org] of this.trees) {
       if (this.trees.size <= this.options.maxOrgs) return;
-      if (org.isStored) this.trees.delete(orgId);
+      if (!org.isStored) continue;
+      this.trees.delete(orgId);
+      this.everyOrgInMemory = false;
     }
   }
 
@@ -372,11 +423,11 @@ export class MerkleFollower {
     const epoch = this.epoch;
     this.discardBatch();
     if (checkpoint === undefined) return;
-    const written = [...orgs].map((org) => ({ org, state: org.state(), root: org.tree.root() }));
+    const written = [...orgs].map((org) => ({ org, state: org.state() }));
     await this.store.apply({ nodes, orgs: written.map(({ state }) => state), checkpoint });
     this.stored += 1;
     if (epoch !== this.epoch) return;
-    for (const { org, state, root } of written) org.wasStored(state, root);
+    for (const { org, state } of written) org.wasStored(state);
     this.trim();
     this.applied = checkpoint;
     this.notifyCaughtUp();

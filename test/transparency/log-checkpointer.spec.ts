@@ -163,6 +163,35 @@ describe('log checkpointer', () => {
     }
   });
 
+  it('looks at the node store for due orgs only when an org may be out of memory: not after replaying from the start, at once after a restart', async () => {
+    // Given a follower that replayed the log from its start (an empty store), and a store that counts its looks for due orgs
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    const looks: number[] = [];
+    const watched = (nodes: SqliteMerkleNodeStore): SqliteMerkleNodeStore =>
+      Object.create(nodes, { due: { value: (...args: Parameters<SqliteMerkleNodeStore['due']>) => (looks.push(Date.now()), nodes.due(...args)) } });
+    const copy = async () => {
+      const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
+      const follower = new MerkleFollower(events, watched(nodes), { onError: (error) => errors.push(error) });
+      const checkpointer = new LogCheckpointer(events, KEY, follower, { delayMs: 20, idleMs: 60_000, onError: (error) => errors.push(error) });
+      await follower.start();
+      checkpointer.start();
+      return { follower, stop: async () => (await checkpointer.stop(), await follower.stop(), await nodes.close()) };
+    };
+    const first = await copy();
+    running.push(first);
+    // When it signs and then idles for many signAfterMs
+    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Then it never looked: every org was in memory
+    expect(first.follower.holdsEveryOrg).toBe(true);
+    expect(looks).toEqual([]);
+    // When it restarts from its checkpoint (no org in memory): it looks, every signAfterMs
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    running.push(await copy());
+    await waitFor(async () => (looks.length >= 3 ? true : undefined));
+  });
+
   it('replays the log again after the store failed, and then checkpoints', async () => {
     await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
     // The real store, whose first answer about its head fails as an unreachable server's would.

@@ -4,12 +4,17 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { MerkleFollower } from '../../src/transparency/merkle-follower';
+import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
+import { MerkleFollower, type FollowedOrg } from '../../src/transparency/merkle-follower';
+import type { NodeId } from '../../src/transparency/merkle-tree';
 import type { MerkleNodeStore } from '../../src/transparency/node-store/merkle-node-store.port';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
+import { signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 import { tempDir } from '../read-models/support/stores';
 import { counted, expectSameProofs as expectStoredProofs } from './support/memory-trees';
+
+const signer = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 9));
 
 const orgEvent = (orgId: string, i: number) => {
   const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
@@ -22,10 +27,20 @@ const creation = (orgId: string) => {
   return { ...event, metadata: { ...event.metadata, orgId } };
 };
 
-/** The node store, counting the orgs read back from it. */
-function countingReads(store: MerkleNodeStore): { store: MerkleNodeStore; read: string[] } {
+/** The node store, counting the orgs read back from it, and those whose nodes are read. */
+function countingReads(store: MerkleNodeStore): { store: MerkleNodeStore; read: string[]; nodesRead: string[] } {
   const read: string[] = [];
-  return { store: Object.create(store, { org: { value: (orgId: string) => (read.push(orgId), store.org(orgId)) } }), read };
+  const nodesRead: string[] = [];
+  const counting: MerkleNodeStore = Object.create(store, {
+    org: { value: (orgId: string) => (read.push(orgId), store.org(orgId)) },
+    nodes: { value: (orgId: string, ids: readonly NodeId[]) => (nodesRead.push(orgId), store.nodes(orgId, ids)) },
+  });
+  return { store: counting, read, nodesRead };
+}
+
+/** A checkpoint of the org's stored tree, appended to the log as the checkpointer appends it. */
+async function checkpointOf(events: EventStore, { orgId, stored: { size, root } }: FollowedOrg): Promise<void> {
+  await events.append([{ stream: checkpointStream(orgId), expected: 'no_stream', events: [checkpointEvent(signer, orgId, { size, root: () => root }, new Date())] }]);
 }
 
 /** Appends `count` events to each org's stream, the orgs interleaved in the log. */
@@ -177,6 +192,81 @@ describe('Merkle follower', () => {
     expect(counting.read.filter((orgId) => orgId.startsWith('new'))).toEqual([]);
     expect(counting.read.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `old${i}`).sort());
     await expectSameProofs((size) => [[0, size]]);
+  });
+
+  it("reads an org a checkpoint is due for by its row alone; its right edge at its next leaf, not at its checkpoint", async () => {
+    // Given three orgs stored, none signed, and a restart (none in memory)
+    await grow(events, { acme: 5, other: 3, third: 1 });
+    const first = await follow();
+    const roots = new Map([...first.orgs.values()].map((org) => [org.orgId, org.stored]));
+    await first.stop();
+    const counting = countingReads(nodes);
+    const second = await follow(events, undefined, counting.store);
+
+    // When the checkpointer asks for the orgs due
+    const due = await second.due(Date.now(), 0, 10);
+
+    // Then each is in memory with its size and root, and no node was read
+    expect(new Map(due.map((org) => [org.orgId, org.stored]))).toEqual(roots);
+    expect(counting.nodesRead).toEqual([]);
+    // When a checkpoint of acme comes back through the log: still none
+    await checkpointOf(events, second.orgs.get('acme')!);
+    await followed(second, events);
+    expect(second.orgs.get('acme')?.signed?.size).toBe(5);
+    expect(counting.nodesRead).toEqual([]);
+    // When acme and other grow: their right edges are read, once each
+    await grow(events, { acme: 2, other: 1 }, { acme: 5, other: 3 });
+    await followed(second, events);
+    await second.stop();
+    expect(counting.nodesRead.sort()).toEqual(['acme', 'other']);
+    await expectSameProofs((size) => [[0, size], [size - 1, size]]);
+  });
+
+  it('reads the root from the nodes for an org whose row is from before the root was kept', async () => {
+    // Given a store file whose org rows have no root (the column dropped, as in a file from before)
+    await grow(events, { acme: 5, other: 2 });
+    const first = await follow();
+    const roots = new Map([...first.orgs.values()].map((org) => [org.orgId, org.stored]));
+    await first.stop();
+    await nodes.close();
+    const db = new Database(nodesPath());
+    db.exec('ALTER TABLE merkle_orgs DROP COLUMN root');
+    db.close();
+    nodes = new SqliteMerkleNodeStore({ path: nodesPath() });
+    expect((await nodes.org('acme'))?.root).toBeUndefined();
+
+    // When the orgs due are read back after a restart
+    const counting = countingReads(nodes);
+    const second = await follow(events, undefined, counting.store);
+    const due = await second.due(Date.now(), 0, 10);
+
+    // Then their roots are the ones their nodes give, read for it; the rows get them at their next write
+    expect(new Map(due.map((org) => [org.orgId, org.stored]))).toEqual(roots);
+    expect(counting.nodesRead.sort()).toEqual(['acme', 'other']);
+    await checkpointOf(events, second.orgs.get('acme')!);
+    await followed(second, events);
+    await second.stop();
+    expect((await nodes.org('acme'))?.root).toEqual(roots.get('acme')?.root);
+  });
+
+  it('holds every org while it replayed the log from its start and none left memory; not after a restart from its checkpoint', async () => {
+    // Given an empty store: followed from the log's start, every org fits
+    await grow(events, { a: 2, b: 2, c: 2 });
+    const first = await follow(events, 3);
+    expect(first.holdsEveryOrg).toBe(true);
+    // When a fourth org comes beyond the bound: one leaves memory
+    await grow(events, { d: 1 });
+    await followed(first, events);
+    expect(first.orgs.size).toBe(3);
+    expect(first.holdsEveryOrg).toBe(false);
+    // When it rebuilds from the log (the store cleared): every org in memory again, under a bound that holds them
+    await first.stop();
+    const roomy = await follow(events, 10);
+    expect(roomy.holdsEveryOrg).toBe(false);
+    await roomy.rebuild();
+    expect(roomy.holdsEveryOrg).toBe(true);
+    expect(roomy.orgs.size).toBe(4);
+    await roomy.stop();
   });
 
   it('rebuilds from the log when an org read back lacks nodes of its tree', async () => {

@@ -37,11 +37,11 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect(await store.ping()).toBe(true);
     });
 
-    it('stores nodes by org, level and index, each org its state, and the checkpoint; another connection reads them', async () => {
+    it('stores nodes by org, level and index, each org its state (its root when given), and the checkpoint; another connection reads them', async () => {
       const batch: NodeBatch = {
         nodes: [node('acme', 0, 0), node('acme', 0, 1), node('acme', 1, 0), node('other', 0, 0)],
         orgs: [
-          { orgId: 'acme', size: 2, position: 3n, signed: { size: 1, at: '2026-11-30T12:00:00.000Z', revision: 0n } },
+          { orgId: 'acme', size: 2, root: node('acme', 1, 0).hash, position: 3n, signed: { size: 1, at: '2026-11-30T12:00:00.000Z', revision: 0n } },
           { orgId: 'other', size: 1, position: 2n },
         ],
         checkpoint: { position: 3n, eventId: 'e-3' },
@@ -72,8 +72,12 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect(await store.checkpoint()).toEqual({ position: 10n, eventId: 'e-10' });
       // Forward: replaced whole (the checkpoint seen since included).
       const signed = { size: 3, at: '2026-11-30T12:00:00.000Z', revision: 4n };
-      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 3, position: 12n, signed }], checkpoint: { position: 12n } });
-      expect(await store.org('acme')).toEqual({ orgId: 'acme', size: 3, position: 12n, signed });
+      const root = hash('root of 3');
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 3, root, position: 12n, signed }], checkpoint: { position: 12n } });
+      expect(await store.org('acme')).toEqual({ orgId: 'acme', size: 3, root, position: 12n, signed });
+      // An older state never takes the root back either.
+      await store.apply({ nodes: [], orgs: [{ orgId: 'acme', size: 2, root: hash('root of 2'), position: 11n }], checkpoint: { position: 11n } });
+      expect((await store.org('acme'))?.root).toEqual(root);
       expect(await store.checkpoint()).toEqual({ position: 12n });
     });
 
@@ -87,7 +91,7 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
           { orgId: 'grown-late', size: 2, position: 2n, grewAt: T + 5000 },
           { orgId: 'signed-early', size: 2, position: 3n, signed: { size: 2, at: at(T - 9000), revision: 0n } },
           { orgId: 'signed-late', size: 2, position: 4n, signed: { size: 2, at: at(T + 1000), revision: 0n } },
-          { orgId: 'both', size: 3, position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 },
+          { orgId: 'both', size: 3, root: hash('both'), position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 },
         ],
         checkpoint: { position: 5n },
       });
@@ -97,8 +101,8 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect(await ids(T, T)).toEqual(['both', 'grown-early', 'signed-early']);
       expect(await ids(T + 5000, T + 1000)).toEqual(['both', 'grown-early', 'grown-late', 'signed-early', 'signed-late']);
       expect(await store.due(T + 5000, T + 1000, 2)).toHaveLength(2);
-      // As stored: the state of each, and an org signed since is due no more for its growth.
-      expect((await store.due(T, T - 3_600_000, 10)).find((org) => org.orgId === 'both')).toEqual({ orgId: 'both', size: 3, position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 });
+      // As stored (its root too, what signing it needs): the state of each, and an org signed since is due no more for its growth.
+      expect((await store.due(T, T - 3_600_000, 10)).find((org) => org.orgId === 'both')).toEqual({ orgId: 'both', size: 3, root: hash('both'), position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 });
       await store.apply({ nodes: [], orgs: [{ orgId: 'grown-early', size: 2, position: 6n, signed: { size: 2, at: at(T), revision: 0n } }], checkpoint: { position: 6n } });
       expect(await ids(T, T - 3_600_000)).toEqual(['both']);
     });

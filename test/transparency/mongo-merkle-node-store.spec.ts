@@ -8,7 +8,7 @@ import { openMongoNodes } from './support/node-stores';
 describeWithMongo('MongoDB Merkle nodes', () => {
   describeMerkleNodeStore('MongoDB', async () => openMongoNodes());
 
-  it('a collection from before the due index: its orgs with unsigned leaves are due at once, the others when their checkpoint is', async () => {
+  it('a collection from before the due index and the root: its orgs with unsigned leaves are due at once, the others when their checkpoint is; no root', async () => {
     const url = MONGODB_URL as string;
     const database = throwawayDatabaseName('ztkeys_nodes');
     const client = await MongoClient.connect(url);
@@ -27,6 +27,8 @@ describeWithMongo('MongoDB Merkle nodes', () => {
       await store.init();
       expect((await store.due(0, 0, 10)).map((org) => org.orgId)).toEqual(['grown']);
       expect((await store.due(0, Date.parse(at), 10)).map((org) => org.orgId).sort()).toEqual(['grown', 'signed']);
+      // Nor a root: none until the org's next write (the follower reads it from the nodes meanwhile).
+      expect(await store.org('grown')).not.toHaveProperty('root');
     } finally {
       await store.close();
       await dropMongoDatabase(url, database);

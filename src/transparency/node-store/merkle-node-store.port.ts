@@ -12,6 +12,8 @@ export interface OrgTreeState {
   orgId: string;
   /** Leaves stored (the org's events, checkpoints not counted). */
   size: number;
+  /** Root of those leaves, what a checkpoint signs: read without the tree's nodes. Absent in a row from before it was kept. */
+  root?: Hash;
   /** Position of the last event of the org applied (leaf or checkpoint): a redelivered event at or before it is skipped. */
   position: bigint;
   /** The org's latest checkpoint in the log, as its CheckpointSigned event says. */

@@ -13,6 +13,8 @@ interface NodeDocument {
 interface OrgDocument {
   _id: string;
   size: number;
+  /** Absent in a document from before the root was kept: the org's root is then read from its nodes. */
+  root?: Binary;
   /** positionKey: compares as text the way the position does as a number. */
   position: string;
   signed?: { size: number; at: string; revision: string };
@@ -98,6 +100,7 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     for (const org of orgs) {
       const document: Omit<OrgDocument, '_id'> = {
         size: org.size,
+        ...(org.root ? { root: new Binary(org.root) } : {}),
         position: positionKey(org.position),
         ...(org.signed ? { signed: { size: org.signed.size, at: org.signed.at, revision: org.signed.revision.toString() } } : {}),
         grewAt: org.grewAt ?? null,
@@ -150,6 +153,7 @@ function orgState(document: OrgDocument): OrgTreeState {
   return {
     orgId: document._id,
     size: document.size,
+    ...(document.root ? { root: Buffer.from(document.root.buffer) } : {}),
     position: BigInt(document.position),
     ...(document.signed ? { signed: { size: document.signed.size, at: document.signed.at, revision: BigInt(document.signed.revision) } } : {}),
     ...(document.grewAt === undefined || document.grewAt === null ? {} : { grewAt: document.grewAt }),

@@ -7,6 +7,7 @@ import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } 
 interface OrgRow {
   org: string;
   size: number;
+  root: Buffer | null;
   position: string;
   signed_size: number | null;
   signed_at: string | null;
@@ -17,6 +18,7 @@ interface OrgRow {
 const orgState = (row: OrgRow): OrgTreeState => ({
   orgId: row.org,
   size: row.size,
+  ...(row.root === null ? {} : { root: row.root }),
   position: BigInt(row.position),
   ...(row.signed_size === null ? {} : { signed: { size: row.signed_size, at: row.signed_at!, revision: BigInt(row.signed_revision!) } }),
   ...(row.grew_at === null ? {} : { grewAt: row.grew_at }),
@@ -34,10 +36,13 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
     `);
-    if (!this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().some(({ name }) => name === 'grew_at')) {
+    const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().map(({ name }) => name));
+    if (!columns.has('grew_at')) {
       // A file from before the due index: its orgs with unsigned leaves are due now.
       this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN grew_at INTEGER; UPDATE merkle_orgs SET grew_at = 0 WHERE size > coalesce(signed_size, 0);');
     }
+    // A file from before the root was kept: an org's root is read from its nodes until its next write.
+    if (!columns.has('root')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root BLOB;');
     // The checkpointer's due orgs: signed_at is ISO-8601 text, which sorts as the time does.
     this.db.exec(`
       CREATE INDEX IF NOT EXISTS merkle_orgs_grew_at ON merkle_orgs (grew_at) WHERE grew_at IS NOT NULL;
@@ -47,8 +52,8 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
       insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
       upsertOrg: this.db.prepare(`
-        INSERT INTO merkle_orgs (org, size, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (org) DO UPDATE SET size = excluded.size, position = excluded.position, signed_size = excluded.signed_size,
+        INSERT INTO merkle_orgs (org, size, root, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (org) DO UPDATE SET size = excluded.size, root = excluded.root, position = excluded.position, signed_size = excluded.signed_size,
           signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
@@ -91,7 +96,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     this.db.transaction(() => {
       for (const node of nodes) this.sql.insertNode.run(node.orgId, node.level, node.index, node.hash);
       for (const org of orgs) {
-        this.sql.upsertOrg.run(org.orgId, org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
+        this.sql.upsertOrg.run(org.orgId, org.size, org.root ?? null, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
       }
       this.sql.upsertCheckpoint.run(positionKey(checkpoint.position), checkpoint.eventId ?? null);
     })();

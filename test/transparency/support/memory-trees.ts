@@ -24,7 +24,10 @@ export async function memoryTrees(events: EventStore): Promise<Map<string, { siz
 /** Each org's stored tree has the size of the in-memory one and gives the same roots and proofs, for each (a, b) asked (a < b <= size). */
 export async function expectSameProofs(events: EventStore, nodes: MerkleNodeStore, checks: (size: number) => Array<[number, number]>): Promise<void> {
   for (const [orgId, memory] of await memoryTrees(events)) {
-    expect((await nodes.org(orgId))?.size).toBe(memory.size);
+    const stored = await nodes.org(orgId);
+    expect(stored?.size).toBe(memory.size);
+    // The root in the org's row, what a checkpoint of it signs, is its tree's.
+    expect(stored?.root).toEqual(treeRoot(memory.size, memory.read));
     for (const [a, b] of checks(memory.size)) {
       const read = await storedNodes(nodes, orgId, [
         { kind: 'root', size: b },
