@@ -28,10 +28,12 @@ export interface DocumentQuery {
   generation?: number;
 }
 
-/** Documents `find` gives, as text to stream out (see ReadModelStore.findJson). */
+/** Documents `find` gives, as NDJSON to stream out (see ReadModelStore.findJson). */
 export interface DocumentsJson {
-  /** Each document's JSON, as JSON.stringify writes it, in the query's order. */
-  texts: string[];
+  /** Each document's JSON as JSON.stringify writes it, followed by a newline, in the query's order: UTF-8. */
+  ndjson: Buffer;
+  /** How many documents (lines) it holds. */
+  count: number;
   /** The query's orderBy value of the last document (a keyset page goes on after it); undefined when none. */
   last: QueryValue | undefined;
 }
@@ -113,8 +115,8 @@ export interface ReadModelStore {
 
   /**
    * The documents `find` gives, each as JSON.stringify would write it without the `omit` fields
-   * (never the orderBy field): for a stream of them, which a store may write from what it holds
-   * without building each document (the embedded audit trail splices in the event's stored data).
+   * (never the orderBy field), one a line: for a stream of them, which a store may write from what
+   * it holds without building each document (SQLite writes the embedded audit trail's lines).
    */
   findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson>;
 

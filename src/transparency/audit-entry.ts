@@ -26,7 +26,8 @@ export type AuditEntryDocument = {
 /**
  * The trail's record of one event: what the audit log serves and exports, and what the org's
  * Merkle tree hashes. Given its subject, an event whose data is left unread (undefined) gives the
- * entry without it, for a reader that writes the stored data after it (event-log-audit-trail.ts).
+ * entry without it: the embedded trail takes the entry's fields and their order from that
+ * (read-models/sqlite/audit-entry-json.ts).
  */
 export function auditEntry(event: RecordedEvent<LogEvent>): AuditEntryDocument;
 export function auditEntry(event: RecordedEnvelope & { type: string; data: undefined }, subject: string | null): Omit<AuditEntryDocument, 'data'> & { data: undefined };
@@ -48,7 +49,6 @@ export function auditEntry(
     occurredAt: eventTime(event),
     correlationId,
     causationId,
-    // Last: the embedded trail writes an entry's JSON with the event's stored data after the rest (event-log-audit-trail.ts).
     data: event.data as JsonObject | undefined,
   };
 }

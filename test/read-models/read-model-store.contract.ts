@@ -334,11 +334,14 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         const q = { collection: 'agent_browsers', generation: g, conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }], orderBy: 'agentId', limit: 3 } as const;
         const found = await store.find(q);
         expect(found.map((d) => d.agentId)).toEqual(['a', 'b', 'c']);
-        expect(await store.findJson(q, [])).toEqual({ texts: found.map((d) => JSON.stringify(d)), last: 'c' });
-        const { texts, last } = await store.findJson(q, ['orgId', 'browserId']);
-        expect(texts).toEqual(found.map(({ orgId: _o, browserId: _b, ...rest }) => JSON.stringify(rest)));
-        expect(last).toBe('c');
-        expect(await store.findJson({ ...q, conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }] }, ['orgId'])).toEqual({ texts: [], last: undefined });
+        const ndjson = (texts: string[]) => Buffer.from(texts.map((text) => `${text}\n`).join(''));
+        expect(await store.findJson(q, [])).toEqual({ ndjson: ndjson(found.map((d) => JSON.stringify(d))), count: 3, last: 'c' });
+        expect(await store.findJson(q, ['orgId', 'browserId'])).toEqual({
+          ndjson: ndjson(found.map(({ orgId: _o, browserId: _b, ...rest }) => JSON.stringify(rest))),
+          count: 3,
+          last: 'c',
+        });
+        expect(await store.findJson({ ...q, conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }] }, ['orgId'])).toEqual({ ndjson: Buffer.alloc(0), count: 0, last: undefined });
       });
 
       it('never lets a filter value act as an operator', async () => {

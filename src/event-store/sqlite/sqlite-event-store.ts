@@ -7,7 +7,6 @@ import {
   type EventStore,
   type ExpectedRevision,
   type ReadStreamOptions,
-  type RecordedEnvelope,
   type RecordedEvent,
   type StreamGuard,
   type StreamWrite,
@@ -415,9 +414,6 @@ function isTransient(error: unknown): boolean {
 export type RawEventRow = [bigint, string, string, bigint, string, bigint, string, string];
 
 export const fromRawRow = (row: RawEventRow): RecordedEvent => recordedOf(row, JSON.parse(row[6]) as Record<string, unknown>);
-
-/** The row's event with its data left unread: for a reader that copies the stored text through (the embedded audit export). */
-export const envelopeFromRawRow = (row: RawEventRow): RecordedEnvelope & { type: string; data: undefined } => recordedOf(row, undefined);
 
 const recordedOf = <D>([position, id, stream, revision, type, schemaVersion, , metadata]: RawEventRow, data: D) => ({
   id,

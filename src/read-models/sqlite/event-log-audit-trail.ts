@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
 import { auditEntry } from '../../transparency/audit-entry';
 import { changeVersion, type ReadModelDocument } from '../../../projections/document-change';
-import { decode, decodesAsStored } from '../../domain/events/decode';
+import { decode } from '../../domain/events/decode';
 import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
-import { EVENT_COLUMNS, envelopeFromRawRow, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
+import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
+import { safeNumber } from '../../shared/safe-number';
+import { documentsJson } from '../documents-json';
+import { auditLineSql } from './audit-entry-json';
 import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
@@ -13,13 +16,6 @@ import { planIsIndexed } from './plan-is-indexed';
 type Binding = string | number;
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-/** Where a raw row (EVENT_COLUMNS) holds the event's data, as stored. */
-const DATA = 6;
-/** A row of the export: the event's columns, its subject, and the JSON type of its data (SQLite's json_type). */
-type ExportRow = RawEventRow & { 8: string | null; 9: string };
-const EXPORT_COLUMNS = `${EVENT_COLUMNS}, ${AUDIT_FIELDS.subject}, json_type(data)`;
-const SUBJECT = 8;
-const DATA_TYPE = 9;
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -42,23 +38,21 @@ export class EventLogAuditTrail {
   }
 
   /**
-   * The entries as JSON, the event's data neither parsed nor stringified again when decode would
-   * give it back as stored (decodesAsStored, and an object): the log's data column holds
-   * JSON.stringify's text of it (the adapter's append), which is what stringifying the parsed data
-   * gives back, and the subject is the log's own expression of it (AUDIT_FIELDS). The rest of such
-   * an entry is stringified with the omitted fields and data undefined (JSON.stringify leaves them
-   * out), and the stored data goes where an entry holds it, last. Any other row goes through decode.
+   * The entries as NDJSON, a page's lines written by SQLite (auditLineSql) into one Buffer. A page
+   * holding a row it does not write (an older schema version once an upcaster exists, data that is
+   * not an object, a time eventTime rewrites) is answered from its decoded entries instead.
+   * group_concat takes the rows as the page's subquery yields them, in its order (the index's; a
+   * co-routine in SQLite's plan, the spec checks the order); ascending, so the last orderBy value
+   * is the page's max. An ORDER BY in group_concat would sort the lines again: a third more CPU a line.
    */
   findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
-    let last: QueryValue | undefined;
-    const texts = this.rows<ExportRow>(query, EXPORT_COLUMNS).map((row) => {
-      const asStored = decodesAsStored(row[4], Number(row[5])) && row[DATA_TYPE] === 'object';
-      const document: Record<string, unknown> = asStored ? auditEntry(envelopeFromRawRow(row), row[SUBJECT]) : entry(row);
-      last = document[query.orderBy] as QueryValue;
-      for (const field of omit) document[field] = undefined;
-      return asStored ? `${JSON.stringify(document).slice(0, -1)},"data":${row[DATA]}}` : JSON.stringify(document);
-    });
-    return { texts, last };
+    const select = selectSql(query);
+    if (!select) return { ndjson: Buffer.alloc(0), count: 0, last: undefined };
+    const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit)} AS line FROM events WHERE ${select.sql}`;
+    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line), max(at) FROM (${page})`;
+    const [ndjson, count, written, last] = this.statement(sql).raw().get(...select.bindings) as [Buffer | null, bigint, bigint, QueryValue | bigint | null];
+    if (written < count) return documentsJson(this.find(query), query.orderBy, omit);
+    return { ndjson: ndjson ?? Buffer.alloc(0), count: Number(count), last: typeof last === 'bigint' ? safeNumber(last) : (last ?? undefined) };
   }
 
   explain(query: DocumentQuery): QueryPlan {
@@ -90,10 +84,10 @@ export class EventLogAuditTrail {
   }
 
   /** As arrays: a page builds each entry once, not a row object first. */
-  private rows<R extends RawEventRow = RawEventRow>(query: DocumentQuery, columns = EVENT_COLUMNS): R[] {
+  private rows(query: DocumentQuery): RawEventRow[] {
     const select = selectSql(query);
     if (!select) return [];
-    return this.statement(`SELECT ${columns} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as R[];
+    return this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as RawEventRow[];
   }
 
   private statement(sql: string): Database.Statement {
