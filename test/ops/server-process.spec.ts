@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { closedPort } from '../support/closed-port';
 import { ServerProcess } from './support/server-process';
 
@@ -64,10 +65,12 @@ describe('the server process', () => {
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
   }, 30_000);
 
-  it('npm start does not rebuild a current build and hands SIGTERM to the server: nothing is left running', async () => {
-    const server = spawn({}, ['npm', 'start']);
+  it('npm start does not rebuild a current build, starts the server with two malloc arenas as the image does, and hands SIGTERM to the server: nothing is left running', async () => {
+    const server = spawn({ MALLOC_ARENA_MAX: '' }, ['npm', 'start']);
     const url = await server.listening(60_000);
     expect(server.stderr).not.toContain('building');
+    const pid = server.logLines.find((line) => String(line.msg).includes('listening'))?.pid;
+    expect(readFileSync(`/proc/${String(pid)}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
     // A supervisor signals the process it started: npm, whose script execs the server.
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);

@@ -1,0 +1,52 @@
+/**
+ * Whether the server's memory is flat under sustained load, read from its memory after each round:
+ * the RSS's slope over the rounds after the main heap reached its bound (its bounded caches full),
+ * beside the heap's own slope over the same rounds. Theil-Sen (the median of the slopes between
+ * every two rounds), so that one reading taken while a self-check ran, or before pages were given
+ * back, does not make the slope.
+ */
+export interface RoundMemory {
+  rss: number;
+  heapUsed: number;
+}
+
+export interface GrowthSlope {
+  /** Rounds counted from 1, inclusive: from the heap's bound (or the last third, see `bounded`) to the last. */
+  from: number;
+  to: number;
+  /** Whether the heap was at its bound from `from` on; when not, the rounds are the last third. */
+  bounded: boolean;
+  /** Bytes a round. */
+  rss: number;
+  heapUsed: number;
+}
+
+/** The heap is at its bound once every later reading is within this of the last one (1 MiB, or 1% of a larger heap). */
+const atBound = (heapUsed: number, last: number): boolean => Math.abs(heapUsed - last) <= Math.max(1048576, last * 0.01);
+
+/** The median of the slopes between every two of `values` (indexed by round). */
+export function theilSen(values: readonly number[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < values.length; i++) for (let j = i + 1; j < values.length; j++) slopes.push((values[j] - values[i]) / (j - i));
+  slopes.sort((a, b) => a - b);
+  const middle = slopes.length >> 1;
+  return slopes.length % 2 ? slopes[middle] : (slopes[middle - 1] + slopes[middle]) / 2;
+}
+
+/** The slopes after the heap's bound, when at least 3 rounds follow it; else over the last third of the rounds (at least 3). Undefined under 3 rounds. */
+export function growthSlope(rounds: readonly RoundMemory[]): GrowthSlope | undefined {
+  if (rounds.length < 3) return undefined;
+  const last = rounds[rounds.length - 1].heapUsed;
+  let bound = rounds.length - 1;
+  while (bound > 0 && atBound(rounds[bound - 1].heapUsed, last)) bound--;
+  const bounded = rounds.length - bound >= 3;
+  const from = bounded ? bound : rounds.length - Math.max(3, Math.ceil(rounds.length / 3));
+  const after = rounds.slice(from);
+  return {
+    from: from + 1,
+    to: rounds.length,
+    bounded,
+    rss: theilSen(after.map(({ rss }) => rss)),
+    heapUsed: theilSen(after.map(({ heapUsed }) => heapUsed)),
+  };
+}
