@@ -110,7 +110,11 @@ async function readLog(events: Pick<EventStore, 'readAll'>, signal: AbortSignal,
   }
 }
 
-/** At each org's latest verified checkpoint, the root of the stored nodes must be the one the log gives; undefined when the store could not be read. */
+/**
+ * At each org's latest verified checkpoint, the root of the stored nodes must be the one the log
+ * gives, and so must the root the org's row keeps at that size (what the checkpointer signs for an
+ * org out of memory); undefined when the store could not be read.
+ */
 async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integrity: LogIntegrityCheck, onError: (error: unknown) => void): Promise<string[] | undefined> {
   const disagreements: string[] = [];
   try {
@@ -118,6 +122,7 @@ async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integ
       const stored = await nodes.org(orgId);
       // A follower still behind the checkpoint is not wrong, only late.
       if (stored === undefined || stored.size < size) continue;
+      if (stored.size === size && stored.root && !stored.root.equals(root)) disagreements.push(`org ${orgId}: the root its row keeps for its tree of ${size} is not the one the log gives`);
       const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
       if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
       else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);

@@ -47,13 +47,14 @@ describe('proofs from a tampered Merkle node store', () => {
     const hash = (text: string) => Buffer.from(text, 'base64');
     return reply.status === 200 && verifyInclusion(hash(reply.body.leafHash), index, size, reply.body.proof.map(hash), signed.rootHash);
   };
-  const alter = (level: number, index: number) => {
+  const inNodeStore = (sql: string, ...bindings: Array<string | number>) => {
     const db = new Database(join(dataDir, 'merkle-nodes.sqlite'));
     db.pragma('busy_timeout = 5000');
-    const changed = db.prepare('UPDATE merkle_nodes SET hash = zeroblob(32) WHERE org = ? AND level = ? AND idx = ?').run(admin.orgId, level, index).changes;
+    const changed = db.prepare(sql).run(...bindings).changes;
     db.close();
     expect(changed).toBe(1);
   };
+  const alter = (level: number, index: number) => inNodeStore('UPDATE merkle_nodes SET hash = zeroblob(32) WHERE org = ? AND level = ? AND idx = ?', admin.orgId, level, index);
 
   it('serves inclusion proofs from the stored nodes that verify against the signed checkpoint', async () => {
     // Every event the org has is signed: the org's stream holds them all, and nothing comes after.
@@ -88,5 +89,20 @@ describe('proofs from a tampered Merkle node store', () => {
       return reply.status === 200 && reply.body;
     });
     expect(ready.details?.merkleNodes).toEqual({ status: 'up' });
+  });
+
+  it("rebuilds the store when the root the org's row keeps was altered, its nodes intact: that root is what a checkpoint of an org out of memory signs", async () => {
+    await server.close();
+    inNodeStore('UPDATE merkle_orgs SET root = zeroblob(32) WHERE org = ? AND size = ?', admin.orgId, size);
+    server = await startTestServer(env);
+    const rebuilt = await waitFor('the row to keep the root the log gives', async () => {
+      const db = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
+      db.pragma('busy_timeout = 5000');
+      const row = db.prepare('SELECT root FROM merkle_orgs WHERE org = ?').get(admin.orgId) as { root: Buffer | null } | undefined;
+      db.close();
+      return row?.root && !row.root.equals(Buffer.alloc(32)) ? row.root : undefined;
+    });
+    expect(rebuilt.equals((await checkpoint())!.rootHash)).toBe(true);
+    expect(await verifies(0)).toBe(true);
   });
 });
