@@ -136,15 +136,17 @@ export class ReadQueries {
   }
 
   private async *auditChunks(orgId: string, filters: AuditFilters): AsyncIterable<Buffer> {
-    for (let after: number | undefined; ; ) {
-      const found = await this.store.findJson(
-        { collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE },
-        STORE_FIELDS,
-      );
+    const page = (after: number | undefined) =>
+      this.store.findJson({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE }, STORE_FIELDS);
+    for (let found = await page(undefined); ; ) {
+      // The next page is asked for before this one is written out, so a store that answers off
+      // this event loop (a thread, a server) reads it meanwhile: two pages at most in memory.
+      const next = found.count < EXPORT_PAGE ? undefined : page(found.last as number);
+      next?.catch(() => undefined); // a consumer gone before it is awaited leaves no unhandled rejection
       // Views of the page's bytes, not copies: a chunk a stream write, the next when the socket has taken it.
       for (let at = 0; at < found.ndjson.length; at += EXPORT_CHUNK) yield found.ndjson.subarray(at, at + EXPORT_CHUNK);
-      if (found.count < EXPORT_PAGE) break;
-      after = found.last as number;
+      if (!next) break;
+      found = await next;
     }
   }
 
