@@ -395,6 +395,31 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       if (opened.plansWithoutIndexes) process.stdout.write(`NOT INDEXED: ${opened.plansWithoutIndexes}; every equality pushed down\n`);
     });
 
+    it('exports an audit log of several pages whole, letting the event loop turn between pages', async () => {
+      const active = await store.activeGeneration('audit-log');
+      const entries = 2500;
+      const entry = (position: number) => ({ orgId: 'export', position, type: 'AgentAdded', actor: 'root', subject: null, occurredAt: new Date(position * 1000).toISOString() });
+      await store.apply(
+        'audit-log',
+        active,
+        Array.from({ length: entries }, (_, i) => ({ change: { kind: 'upsert', collection: 'audit_log', id: `export-${i}`, document: entry(i) } as DocumentChange, version: v(i) })),
+        BigInt(entries),
+      );
+      let turned = false;
+      setImmediate(() => (turned = true));
+      let turnedBeforeTheEnd = false;
+      const chunks: Buffer[] = [];
+      for await (const chunk of new ReadQueries(store).auditExport('export', {})) {
+        turnedBeforeTheEnd ||= turned;
+        chunks.push(chunk);
+      }
+      const lines = Buffer.concat(chunks).toString().trimEnd().split('\n').map((line) => JSON.parse(line) as ReadModelDocument);
+      expect(lines.map((line) => line.position)).toEqual(Array.from({ length: entries }, (_, i) => i));
+      const { orgId: _orgId, ...exported } = entry(0);
+      expect(lines[0]).toEqual(exported);
+      expect(turnedBeforeTheEnd).toBe(true);
+    });
+
     it('rebuilds into a new generation while the active one keeps serving, then switches', async () => {
       const active = await store.activeGeneration('pending-keys');
       const pending = (id: string, requestedPosition: number): VersionedChange => ({

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ReadModelDocument } from '../../../projections/document-change';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
@@ -146,6 +147,9 @@ export class ReadQueries {
       // Views of the page's bytes, not copies: a chunk a stream write, the next when the socket has taken it.
       for (let at = 0; at < found.ndjson.length; at += EXPORT_CHUNK) yield found.ndjson.subarray(at, at + EXPORT_CHUNK);
       if (!next) break;
+      // A store that answers at once (SQLite on this thread) and a socket that takes every write
+      // would run the whole export before any other request: each page waits its turn.
+      await setImmediate();
       found = await next;
     }
   }
