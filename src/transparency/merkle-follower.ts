@@ -128,7 +128,8 @@ class MissingNodes extends Error {}
  * not in memory is read back from the store (its state, with its root) before its next event
  * applies, unless that event creates it, and its right edge (O(log n) nodes) before its next
  * leaf; an org a checkpoint is due for needs only its state. Resumable: it starts after its
- * checkpoint with no org in memory. Idempotent:
+ * checkpoint with every org's state in memory when the store holds no more than maxOrgs (their
+ * rows read in one scan, no node), else with none. Idempotent:
  * an event at or before an org's stored position is skipped, nodes never change. Rebuildable:
  * when the log no longer holds its checkpoint (a restored or cut log), or on `rebuild()`, it
  * clears the store and replays the log from its start. Proofs and the checkpointer read what it
@@ -194,8 +195,9 @@ export class MerkleFollower {
 
   /**
    * True while memory holds every org of the log up to `position`: the follower replayed the log
-   * from its start (the store held nothing, or was cleared) and no org has left memory since. The
-   * store then holds no org due that memory does not (the checkpointer need not look at it).
+   * from its start (the store held nothing, or was cleared), or resumed from its checkpoint with
+   * every org's row read (the store held no more than maxOrgs), and no org has left memory since.
+   * The store then holds no org due that memory does not (the checkpointer need not look at it).
    */
   get holdsEveryOrg(): boolean {
     return this.everyOrgInMemory;
@@ -278,9 +280,12 @@ export class MerkleFollower {
         checkpoint = undefined;
       }
       const head = await this.events.headPosition();
+      // Replayed from the log's start (an empty store), every org comes into memory; resumed, every org the store holds if they fit.
+      const stored = checkpoint === undefined ? [] : await this.everyOrgStored();
       if (epoch !== this.epoch || !this.running) return;
       this.applied = checkpoint;
-      this.everyOrgInMemory = checkpoint === undefined;
+      for (const org of stored ?? []) this.trees.set(org.orgId, org);
+      this.everyOrgInMemory = stored !== undefined;
       this.replayUntil = head;
       this.notifyCaughtUp();
       this.subscription = this.events.subscribeToAll({
@@ -359,6 +364,19 @@ export class MerkleFollower {
     } finally {
       if (this.reading.get(orgId) === read) this.reading.delete(orgId);
     }
+  }
+
+  /**
+   * Every org the store holds, read by their rows (their right edges at their next leaves, as for
+   * an org due), when they are no more than maxOrgs and every row keeps its root; else undefined.
+   */
+  private async everyOrgStored(): Promise<OrgTree[] | undefined> {
+    const states = await this.store.orgs(this.options.maxOrgs + 1);
+    const rooted = states.filter((state): state is OrgTreeState & { root: Hash } => state.root !== undefined);
+    // Rows from before the root was kept would need their nodes read: they are read back one by one, as any org out of memory.
+    if (states.length > this.options.maxOrgs || rooted.length < states.length) return undefined;
+    const now = Date.now();
+    return rooted.map((state) => OrgTree.read(state, undefined, now));
   }
 
   /** The org's state (unless known) and, when `edge` or its root is not in its row (a row from before), its right edge. */

@@ -163,32 +163,39 @@ describe('log checkpointer', () => {
     }
   });
 
-  it('looks at the node store for due orgs only when an org may be out of memory: not after replaying from the start, at once after a restart', async () => {
+  it('looks at the node store for due orgs only when an org may be out of memory: not after replaying from the start, nor after a restart when the store holds no more orgs than memory may; at once when it holds more', async () => {
     // Given a follower that replayed the log from its start (an empty store), and a store that counts its looks for due orgs
-    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    for (const orgId of ['acme', 'other']) await events.append([{ stream: `org-${orgId}`, expected: 'no_stream', events: [orgEvent(orgId, 0)] }]);
     const looks: number[] = [];
     const watched = (nodes: SqliteMerkleNodeStore): SqliteMerkleNodeStore =>
       Object.create(nodes, { due: { value: (...args: Parameters<SqliteMerkleNodeStore['due']>) => (looks.push(Date.now()), nodes.due(...args)) } });
-    const copy = async () => {
+    const copy = async (maxOrgs?: number) => {
       const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
-      const follower = new MerkleFollower(events, watched(nodes), { onError: (error) => errors.push(error) });
+      const follower = new MerkleFollower(events, watched(nodes), { maxOrgs, onError: (error) => errors.push(error) });
       const checkpointer = new LogCheckpointer(events, KEY, follower, { delayMs: 20, idleMs: 60_000, onError: (error) => errors.push(error) });
       await follower.start();
       checkpointer.start();
-      return { follower, stop: async () => (await checkpointer.stop(), await follower.stop(), await nodes.close()) };
+      const stop = async () => (await checkpointer.stop(), await follower.stop(), await nodes.close());
+      running.push({ stop });
+      return { follower, stop: async () => (running.splice(running.findIndex((one) => one.stop === stop), 1), await stop()) };
     };
     const first = await copy();
-    running.push(first);
     // When it signs and then idles for many signAfterMs
-    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    await waitFor(async () => ((await orgLog(events, 'other')).checkpoints[0] && (await orgLog(events, 'acme')).checkpoints[0]));
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Then it never looked: every org was in memory
     expect(first.follower.holdsEveryOrg).toBe(true);
     expect(looks).toEqual([]);
-    // When it restarts from its checkpoint (no org in memory): it looks, every signAfterMs
+    // When it restarts from its checkpoint, the two orgs within its bound: their rows are read at start, and it idles without looking
     await first.stop();
-    running.splice(running.indexOf(first), 1);
-    running.push(await copy());
+    const second = await copy();
+    await second.follower.whenCaughtUp();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(looks).toEqual([]);
+    expect(second.follower.holdsEveryOrg).toBe(true);
+    // When it restarts under a bound of one org: it looks, every signAfterMs
+    await second.stop();
+    await copy(1);
     await waitFor(async () => (looks.length >= 3 ? true : undefined));
   });
 

@@ -6,13 +6,13 @@ import type { EventStore } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
 import { MerkleFollower, type FollowedOrg } from '../../src/transparency/merkle-follower';
-import type { NodeId } from '../../src/transparency/merkle-tree';
+import { treeRoot, type NodeId } from '../../src/transparency/merkle-tree';
 import type { MerkleNodeStore } from '../../src/transparency/node-store/merkle-node-store.port';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 import { tempDir } from '../read-models/support/stores';
-import { counted, expectSameProofs as expectStoredProofs } from './support/memory-trees';
+import { counted, expectSameProofs as expectStoredProofs, memoryTrees } from './support/memory-trees';
 
 const signer = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 9));
 
@@ -235,9 +235,10 @@ describe('Merkle follower', () => {
     nodes = new SqliteMerkleNodeStore({ path: nodesPath() });
     expect((await nodes.org('acme'))?.root).toBeUndefined();
 
-    // When the orgs due are read back after a restart
+    // When it restarts: none is in memory (their rows lack the root, which their nodes would give), and the orgs due are read back
     const counting = countingReads(nodes);
     const second = await follow(events, undefined, counting.store);
+    expect(second.holdsEveryOrg).toBe(false);
     const due = await second.due(Date.now(), 0, 10);
 
     // Then their roots are the ones their nodes give, read for it; the rows get them at their next write
@@ -249,7 +250,7 @@ describe('Merkle follower', () => {
     expect((await nodes.org('acme'))?.root).toEqual(roots.get('acme')?.root);
   });
 
-  it('holds every org while it replayed the log from its start and none left memory; not after a restart from its checkpoint', async () => {
+  it('holds every org while it replayed the log from its start and none left memory', async () => {
     // Given an empty store: followed from the log's start, every org fits
     await grow(events, { a: 2, b: 2, c: 2 });
     const first = await follow(events, 3);
@@ -262,11 +263,84 @@ describe('Merkle follower', () => {
     // When it rebuilds from the log (the store cleared): every org in memory again, under a bound that holds them
     await first.stop();
     const roomy = await follow(events, 10);
-    expect(roomy.holdsEveryOrg).toBe(false);
     await roomy.rebuild();
     expect(roomy.holdsEveryOrg).toBe(true);
     expect(roomy.orgs.size).toBe(4);
     await roomy.stop();
+  });
+
+  it("holds every org after a restart from its checkpoint when the store holds no more than maxOrgs: their rows read at start, no node; not when it holds more", async () => {
+    // Given four orgs stored, one signed, and a restart under a bound that holds them
+    await grow(events, { a: 3, b: 2, c: 1, d: 1 });
+    const first = await follow(events, 10);
+    await checkpointOf(events, first.orgs.get('a')!);
+    await followed(first, events);
+    const stored = new Map([...first.orgs.values()].map((org) => [org.orgId, { stored: org.stored, signed: org.signed?.size }]));
+    await first.stop();
+    const counting = countingReads(nodes);
+    const second = await follow(events, 4, counting.store);
+
+    // Then it holds every org, each with its size, root and last checkpoint, and read no node
+    expect(second.holdsEveryOrg).toBe(true);
+    expect(new Map([...second.orgs.values()].map((org) => [org.orgId, { stored: org.stored, signed: org.signed?.size }]))).toEqual(stored);
+    expect(counting.nodesRead).toEqual([]);
+    // When an org grows: its right edge is read then, once, and the trees go on
+    await grow(events, { b: 2 }, { b: 2 });
+    await followed(second, events);
+    expect(counting.nodesRead).toEqual(['b']);
+    expect(counting.read).toEqual([]);
+    await second.stop();
+    await expectSameProofs((size) => [[0, size], [size - 1, size]]);
+
+    // When it restarts under a bound of three, below the four orgs stored: none in memory, the store is to be looked at
+    const tight = await follow(events, 3);
+    expect(tight.holdsEveryOrg).toBe(false);
+    expect(tight.orgs.size).toBe(0);
+    await tight.stop();
+  });
+
+  it("drops the rows read at start when it rebuilds from the log (the server's check found a row's root that the log does not give), a scan under way too", async () => {
+    // Given acme's row keeping a root that is not its tree's (what the check at start compares with the log's)
+    await grow(events, { acme: 3, other: 2 });
+    await (await follow()).stop();
+    const db = new Database(nodesPath());
+    db.prepare("UPDATE merkle_orgs SET root = zeroblob(32) WHERE org = 'acme'").run();
+    db.close();
+    const logRoot = async () => {
+      const acme = (await memoryTrees(events)).get('acme')!;
+      return treeRoot(acme.size, acme.read);
+    };
+    // When it restarts: the row is read as stored (the follower trusts its store; the server's check does not)
+    const second = await follow(events, 10);
+    expect(second.orgs.get('acme')?.stored.root).toEqual(Buffer.alloc(32));
+    // When it rebuilds, as the check's disagreement makes it: every org from the log, none from a row
+    await second.rebuild();
+    await second.stop();
+    expect(second.holdsEveryOrg).toBe(true);
+    expect(second.orgs.get('acme')?.stored.root).toEqual(await logRoot());
+
+    // When the rebuild comes while the scan of the rows at start is under way: the rows it read never come into memory
+    const tampered = new Database(nodesPath());
+    tampered.prepare("UPDATE merkle_orgs SET root = zeroblob(32) WHERE org = 'acme'").run();
+    tampered.close();
+    let [scanned, release] = [() => {}, () => {}];
+    const [read, held] = [new Promise<void>((resolve) => (scanned = resolve)), new Promise<void>((resolve) => (release = resolve))];
+    const scan = async (limit: number) => {
+      const rows = await nodes.orgs(limit);
+      scanned();
+      await held;
+      return rows;
+    };
+    const third = new MerkleFollower(events, Object.create(nodes, { orgs: { value: scan } }), { batchSize: 7, maxOrgs: 10, onError: (error) => errors.push(error) });
+    const started = third.start();
+    await read;
+    await third.rebuild();
+    release();
+    await started;
+    await third.stop();
+    expect(third.holdsEveryOrg).toBe(true);
+    expect(third.orgs.get('acme')?.stored.root).toEqual(await logRoot());
+    await expectSameProofs((size) => [[0, size]]);
   });
 
   it('rebuilds from the log when an org read back lacks nodes of its tree', async () => {

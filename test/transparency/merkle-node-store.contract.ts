@@ -32,6 +32,7 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
     it('starts empty', async () => {
       expect(await store.checkpoint()).toBeUndefined();
       expect(await store.org('acme')).toBeUndefined();
+      expect(await store.orgs(10)).toEqual([]);
       expect(await store.due(Date.now(), Date.now(), 10)).toEqual([]);
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
       expect(await store.ping()).toBe(true);
@@ -105,6 +106,22 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect((await store.due(T, T - 3_600_000, 10)).find((org) => org.orgId === 'both')).toEqual({ orgId: 'both', size: 3, root: hash('both'), position: 5n, signed: { size: 2, at: at(T - 9000), revision: 1n }, grewAt: T - 5000 });
       await store.apply({ nodes: [], orgs: [{ orgId: 'grown-early', size: 2, position: 6n, signed: { size: 2, at: at(T), revision: 0n } }], checkpoint: { position: 6n } });
       expect(await ids(T, T - 3_600_000)).toEqual(['both']);
+    });
+
+    it("reads every org's state by its row, at most as many as asked", async () => {
+      const signed = { size: 1, at: '2026-11-30T12:00:00.000Z', revision: 0n };
+      const orgs = [
+        { orgId: 'acme', size: 2, root: hash('acme'), position: 3n, signed, grewAt: 1000 },
+        { orgId: 'other', size: 1, root: hash('other'), position: 2n, signed },
+        { orgId: 'third', size: 1, position: 1n, grewAt: 2000 },
+      ];
+      await store.apply({ nodes: [node('acme', 0, 0)], orgs, checkpoint: { position: 3n } });
+      const byId = (states: Array<{ orgId: string }>) => [...states].sort((a, b) => a.orgId.localeCompare(b.orgId));
+      expect(byId(await store.orgs(4))).toEqual(orgs);
+      expect(byId(await store.orgs(3))).toEqual(orgs);
+      const two = await store.orgs(2);
+      expect(two).toHaveLength(2);
+      for (const state of two) expect(state).toEqual(orgs.find((org) => org.orgId === state.orgId));
     });
 
     it('compares positions as numbers, beyond 2^53 too', async () => {

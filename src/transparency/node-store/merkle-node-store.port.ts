@@ -41,6 +41,9 @@ export interface MerkleNodeStore {
 
   org(orgId: string): Promise<OrgTreeState | undefined>;
 
+  /** At most `limit` orgs' states, in no set order (one scan of their rows, no node): every org's when the store holds fewer. */
+  orgs(limit: number): Promise<OrgTreeState[]>;
+
   /**
    * Orgs a checkpoint is due for, through an index (the follower keeps only some orgs in memory):
    * those with a leaf unsigned since `grownBy` or before, or last signed at `signedBy` or before

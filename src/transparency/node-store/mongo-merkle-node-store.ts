@@ -70,6 +70,10 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     return document ? orgState(document) : undefined;
   }
 
+  async orgs(limit: number): Promise<OrgTreeState[]> {
+    return (await this.orgDocuments().find({}).limit(limit).toArray()).map(orgState);
+  }
+
   async due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]> {
     const filter = { $or: [{ grewAt: { $lte: grownBy } }, { 'signed.at': { $lte: new Date(signedBy).toISOString() } }] };
     return (await this.orgDocuments().find(filter).limit(limit).toArray()).map(orgState);

@@ -57,6 +57,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
           signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
+      orgs: this.db.prepare<[number], OrgRow>('SELECT * FROM merkle_orgs LIMIT ?'),
       // Two range reads of an index each, stopped at the limit (a UNION would read all of both first).
       grown: this.db.prepare<[number, number], OrgRow>('SELECT * FROM merkle_orgs WHERE grew_at <= ? LIMIT ?'),
       idle: this.db.prepare<[string, number], OrgRow>('SELECT * FROM merkle_orgs WHERE signed_at <= ? LIMIT ?'),
@@ -77,6 +78,10 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   async org(orgId: string): Promise<OrgTreeState | undefined> {
     const row = this.sql.org.get(orgId);
     return row && orgState(row);
+  }
+
+  async orgs(limit: number): Promise<OrgTreeState[]> {
+    return this.sql.orgs.all(limit).map(orgState);
   }
 
   async due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]> {
