@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
 import { OWN_LOOP_BATCHES, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import type { ProjectionCallbacks, RunningProjections, StartProjections } from './live-projections';
-import { fromThreadError, startThread, type ThreadFailure } from '../shared/worker-thread';
+import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
 /** What the worker thread is started with. */
 export interface ProjectorThreadData {
@@ -47,7 +46,7 @@ export const startOnThread =
     new Promise<RunningProjections>((resolve) => {
       const positions = new Map<ReadModelName, bigint | undefined>();
       const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5, batching: options.batching ?? OWN_LOOP_BATCHES };
-      const thread = startThread<ProjectorThreadMessage>(join(__dirname, 'projector.worker'), data, {
+      const thread = startThread<ProjectorThreadMessage>('projector.worker', data, {
         onMessage: (message) => handle(message, positions, callbacks, () => resolve(running)),
         onError: (error) => callbacks.onError(error),
       });

@@ -10,7 +10,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { SqliteReadModelStore } from '../read-models/sqlite/sqlite-read-model-store';
 import { LiveProjections } from './live-projections';
 import type { ProjectorThreadData, ProjectorThreadMessage } from './projector-thread';
-import { serveThread, toThreadError } from '../shared/worker-thread';
+import { serveThread, toThreadError } from './worker-thread';
 
 const data = workerData as ProjectorThreadData;
 
@@ -27,15 +27,13 @@ serveThread<ProjectorThreadMessage>(async (post) => {
   await live.start();
   positions();
   post({ kind: 'started' });
-  return {
-    stop: async () => {
-      try {
-        await live.stop();
-      } finally {
-        positions();
-        await readModels.close();
-        await events.close();
-      }
-    },
+  return async () => {
+    try {
+      await live.stop();
+    } finally {
+      positions();
+      await readModels.close();
+      await events.close();
+    }
   };
 });

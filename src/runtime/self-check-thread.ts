@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { CheckLog, SelfCheckReport } from '../transparency/log-self-check';
-import { fromThreadError, startThread, type ThreadFailure } from '../shared/worker-thread';
+import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
 /** What the check's thread is started with. */
 export interface SelfCheckThreadData {
@@ -35,7 +34,7 @@ export const checkLogOnThread =
       let report: SelfCheckReport | undefined;
       let told = false;
       const stop = (): void => void thread.stop(STOP_TIMEOUT_MS);
-      const thread = startThread<SelfCheckThreadMessage>(join(__dirname, 'self-check.worker'), data, {
+      const thread = startThread<SelfCheckThreadMessage>('self-check.worker', data, {
         onMessage: (message) => {
           told = true;
           if (message.kind === 'error') return onError(fromThreadError(message.error));

@@ -9,7 +9,7 @@ import { parseVerifierKeys } from '../transparency/log-keyring';
 import { checkLogHere } from '../transparency/log-self-check';
 import { SqliteMerkleNodeStore } from '../transparency/node-store/sqlite-merkle-node-store';
 import type { SelfCheckThreadData, SelfCheckThreadMessage } from './self-check-thread';
-import { serveThread, toThreadError } from '../shared/worker-thread';
+import { serveThread, toThreadError } from './worker-thread';
 
 const data = workerData as SelfCheckThreadData;
 
@@ -19,15 +19,13 @@ serveThread<SelfCheckThreadMessage>(async (post) => {
   const stopping = new AbortController();
   const check = checkLogHere(events, parseVerifierKeys(data.keyring.join(',')), nodes);
   const checked = check(stopping.signal, (error) => post({ kind: 'error', error: toThreadError(error) })).then((report) => post({ kind: 'ended', report }));
-  return {
-    stop: async () => {
-      stopping.abort();
-      try {
-        await checked;
-      } finally {
-        await nodes?.close();
-        await events.close();
-      }
-    },
+  return async () => {
+    stopping.abort();
+    try {
+      await checked;
+    } finally {
+      await nodes?.close();
+      await events.close();
+    }
   };
 });

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { SelfCheckReport } from '../transparency/log-self-check';
 import type { LogKey } from '../transparency/log-key';
 import type { LogTransparencySettings, StartTransparency, TransparencyPart, TransparencyReports } from '../transparency/log-transparency';
 import { signerKeyText, verifierKeyText } from '../transparency/signed-note';
-import { fromThreadError, startThread, type ThreadFailure } from '../shared/worker-thread';
+import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
 /** What the worker thread is started with. */
 export interface TransparencyThreadData {
@@ -61,7 +60,7 @@ export const startTransparencyOnThread =
       settings: options.settings,
       pollIntervalMs: options.pollIntervalMs ?? 5,
     };
-    const thread = startThread<TransparencyThreadMessage>(join(__dirname, 'transparency.worker'), data, {
+    const thread = startThread<TransparencyThreadMessage>('transparency.worker', data, {
       onMessage: (message) => handle(message, reports),
       onError: (error) => reports.onError('thread', error),
     }, RESOURCE_LIMITS);

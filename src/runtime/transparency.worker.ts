@@ -15,7 +15,7 @@ import { SqliteMerkleNodeStore } from '../transparency/node-store/sqlite-merkle-
 import { parseSignerKey } from '../transparency/signed-note';
 import { checkLogOnThread } from './self-check-thread';
 import type { TransparencyThreadData, TransparencyThreadMessage } from './transparency-thread';
-import { serveThread, toThreadError } from '../shared/worker-thread';
+import { serveThread, toThreadError } from './worker-thread';
 
 const data = workerData as TransparencyThreadData;
 
@@ -32,14 +32,12 @@ serveThread<TransparencyThreadMessage>(async (post) => {
   const checkLog = (compareNodes: boolean) => checkLogOnThread({ eventLogPath: data.eventLogPath, merkleNodesPath: compareNodes ? data.merkleNodesPath : undefined, keyring: data.keyring });
   const work = new LogTransparency(events, nodes, key, data.settings, reports, checkLog);
   work.start();
-  return {
-    stop: async () => {
-      try {
-        await work.stop();
-      } finally {
-        await nodes.close();
-        await events.close();
-      }
-    },
+  return async () => {
+    try {
+      await work.stop();
+    } finally {
+      await nodes.close();
+      await events.close();
+    }
   };
 });

@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
+import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
 
 /** An error as it crosses the thread boundary: a clone would lose its class, so its name is kept beside its message and stack. */
 export interface ThreadError {
@@ -19,45 +19,31 @@ export const toThreadError = (error: unknown): ThreadError =>
 
 export const fromThreadError = ({ name, message, stack }: ThreadError): Error => Object.assign(new Error(message), { name, stack });
 
-/** A worker thread started by startThread; `R` what its parent may send it besides the stop. */
-export interface StartedThread<R = never> {
+/** A worker thread started by startThread. */
+export interface StartedThread {
   /** Settles with the exit code when the thread ends, stopped or not. */
   readonly exited: Promise<number>;
   /** True once stop() was called: an exit after it is the one asked for. */
   readonly stopping: boolean;
   /** Tells the thread to stop and waits for it to end; terminated if it has not after `timeoutMs`. */
   stop(timeoutMs: number): Promise<void>;
-  /** Posts a message to the thread's service (ThreadService.receive). */
-  send(message: R): void;
 }
-
-/** What a worker thread serves (see serveThread): how it stops, and what it does with each other message its parent sends. */
-export interface ThreadService<R = never> {
-  stop(): Promise<void>;
-  receive?(message: R): void;
-}
-
-/** Posts a message to the other side, moving the `transfer` buffers instead of copying them. */
-export type PostMessage<M> = (message: M, transfer?: readonly Transferable[]) => void;
-
-/** The parent's message that stops a thread. */
-const STOP = 'stop';
 
 /** Run from source (the test suites), a thread compiles its entry with the suites' own SWC hook. */
 const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: ['--require', join(__dirname, '../../scripts/register-ts.js')] } : {};
 
 /**
- * Starts the worker entry `entry` (its path without the extension: .js in dist, .ts from source)
- * with `workerData` (and the thread's V8 heap limits, if any); each message it posts goes to
- * `onMessage`, a thread error to `onError`. The entry runs serveThread.
+ * Starts the worker entry `name` of this folder (.js in dist, .ts from source) with `workerData`
+ * (and the thread's V8 heap limits, if any); each message it posts goes to `onMessage`, a thread
+ * error to `onError`. The entry runs serveThread, which stops at the first message the parent posts.
  */
-export function startThread<M, R = never>(
-  entry: string,
+export function startThread<M>(
+  name: string,
   workerData: unknown,
   handlers: { onMessage(message: M): void; onError(error: Error): void },
   resourceLimits?: ResourceLimits,
-): StartedThread<R> {
-  const worker = new Worker(`${entry}${extname(__filename)}`, { workerData, resourceLimits, ...FROM_SOURCE });
+): StartedThread {
+  const worker = new Worker(join(__dirname, `${name}${extname(__filename)}`), { workerData, resourceLimits, ...FROM_SOURCE });
   const exited = new Promise<number>((done) => worker.once('exit', done));
   worker.on('error', handlers.onError);
   worker.on('message', handlers.onMessage);
@@ -69,38 +55,31 @@ export function startThread<M, R = never>(
     },
     stop: async (timeoutMs) => {
       stopping = true;
-      worker.postMessage(STOP);
+      worker.postMessage('stop');
       const timeout = setTimeout(() => void worker.terminate(), timeoutMs);
       await exited;
       clearTimeout(timeout);
     },
-    send: (message) => worker.postMessage(message),
   };
 }
 
 /**
  * The body of a worker thread started by startThread: `start` gets the function that posts to
- * the parent and returns the service; its `stop` runs at the parent's stop message, then the port
- * closes and the thread ends; every other message goes to its `receive`. A start that fails is
- * reported and ends the thread (exit code 1).
+ * the parent and returns how to stop; that runs at the parent's stop message, then the port
+ * closes and the thread ends. A start that fails is reported and ends the thread (exit code 1).
  */
-export function serveThread<M, R = never>(start: (post: PostMessage<M | ThreadFailure>) => Promise<ThreadService<R>>): void {
+export function serveThread<M>(start: (post: (message: M | ThreadFailure) => void) => Promise<() => Promise<void>>): void {
   if (!parentPort) throw new Error('this module runs on a worker thread');
   const port = parentPort;
-  const post: PostMessage<M | ThreadFailure> = (message, transfer) => port.postMessage(message, transfer);
+  const post = (message: M | ThreadFailure): void => port.postMessage(message);
   const fail = (error: unknown): void => post({ kind: 'error', error: toThreadError(error) });
   start(post).then(
-    (service) => {
-      const receive = (message: R | typeof STOP): void => {
-        if (message !== STOP) return service.receive?.(message);
-        port.off('message', receive);
-        void service
-          .stop()
+    (stop) =>
+      port.once('message', () => {
+        void stop()
           .catch(fail)
           .finally(() => port.close());
-      };
-      port.on('message', receive);
-    },
+      }),
     (error: unknown) => {
       fail(error);
       process.exit(1);
