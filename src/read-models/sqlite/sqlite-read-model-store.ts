@@ -15,7 +15,6 @@ import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, gen
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
-import { AuditTrailThread } from './audit-trail-thread';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
 
@@ -76,8 +75,6 @@ const countsTable = (collection: CollectionName, generation: number): string => 
 export class SqliteReadModelStore implements ReadModelStore {
   readonly servedFromLog: ReadonlySet<ReadModelName>;
   private readonly auditTrail: EventLogAuditTrail | undefined;
-  /** The trail's NDJSON pages (the audit export), written off this thread's event loop. */
-  private readonly auditPages: AuditTrailThread | undefined;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   /** Documents as this connection's batches committed them, by table. */
@@ -108,7 +105,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
     this.auditTrail = options.eventLogPath === undefined ? undefined : new EventLogAuditTrail(options.eventLogPath);
-    this.auditPages = options.eventLogPath === undefined ? undefined : new AuditTrailThread(options.eventLogPath);
     this.servedFromLog = new Set(this.auditTrail ? ['audit-log'] : []);
   }
 
@@ -243,7 +239,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
-    if (this.auditPages && query.collection === 'audit_log') return this.auditPages.findJson(query, omit);
+    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.findJson(query, omit);
     return documentsJson(await this.find(query), query.orderBy, omit);
   }
 
@@ -277,7 +273,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
-    await this.auditPages?.close();
     this.auditTrail?.close();
     this.db.close();
   }
