@@ -74,6 +74,10 @@ const SECRETS = {
  * default of up to eight a core).
  */
 const MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
+/** BENCH_GROWTH_NODE_ARGS: options of node for the server, space-separated (V8 flags NODE_OPTIONS refuses, e.g. --compact-on-every-full-gc). */
+const NODE_ARGS = (process.env.BENCH_GROWTH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+/** The server's bounds the bench's environment sets (each variable passes through to it), named in the first row: smaller ones are reached in fewer rounds. */
+const BOUNDS = ['STREAM_STATES_IN_MEMORY', 'STREAM_STATE_EVENTS_IN_MEMORY', 'LOG_ORGS_IN_MEMORY'].filter((name) => process.env[name]).map((name) => `, ${name}=${process.env[name]}`).join('');
 const MiB = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -89,7 +93,7 @@ interface Run {
 async function withServer<T>(dataDir: string, env: Record<string, string>, work: (run: Run) => Promise<T>): Promise<T> {
   const report = join(dataDir, 'memory-report.ndjson');
   const reporting = memoryReporting(report);
-  const server = await spawnServer({ dataDir, nodeArgs: reporting.nodeArgs, env: { ...env, ...reporting.env } });
+  const server = await spawnServer({ dataDir, nodeArgs: [...reporting.nodeArgs, ...NODE_ARGS], env: { ...env, ...reporting.env } });
   try {
     const started = liveWaits(server, server.listening.then(() => settled(server))).then(longest);
     started.catch(() => undefined); // awaited by `work`; a failed start rejects `listening` first
@@ -340,7 +344,7 @@ export const growthBench: Bench = async () => {
     const slope = growthSlope(measured.rounds.map(({ memory }) => memory));
     const rows: BenchRow[] = [
       {
-        name: `(${loadAverage}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
+        name: `(${loadAverage}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}${BOUNDS}${NODE_ARGS.map((arg) => ` ${arg}`).join('')}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
         value: MiB(atStart.memory.rss),
         unit: 'MiB',
         ceilingName: 'the same, empty log',

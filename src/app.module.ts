@@ -7,7 +7,7 @@ import { ChallengeTokens } from './application/challenge-tokens';
 import { Directory } from './application/directory';
 import { EventWriter } from './application/event-writer';
 import { Proofs } from './application/proofs';
-import { StreamStates } from './application/stream-states';
+import { STATE_CACHE_LIMITS, StreamStates } from './application/stream-states';
 import { BrowserActionHandler } from './application/use-cases/browser-actions';
 import { CreateOrganizationHandler } from './application/use-cases/create-organization';
 import { DecideKeyRequestHandler } from './application/use-cases/decide-key-request';
@@ -100,6 +100,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },
+      { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,
       Directory,
       Recoveries,

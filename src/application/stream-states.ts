@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
@@ -48,7 +48,7 @@ export interface StateCacheLimits {
   states: number;
   events: number;
 }
-/** Not provided by the app (the defaults serve): a test gives smaller limits to see the bound work. */
+/** The app provides STREAM_STATES_IN_MEMORY and STREAM_STATE_EVENTS_IN_MEMORY; a cache built without limits (tests) has their defaults. */
 export const STATE_CACHE_LIMITS = Symbol('STATE_CACHE_LIMITS');
 const DEFAULT_LIMITS: StateCacheLimits = { states: 20_000, events: 100_000 };
 
@@ -74,7 +74,7 @@ export class StreamStates {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'readStream'>,
-    @Optional() @Inject(STATE_CACHE_LIMITS) limits: StateCacheLimits = DEFAULT_LIMITS,
+    @Inject(STATE_CACHE_LIMITS) limits: StateCacheLimits = DEFAULT_LIMITS,
   ) {
     this.cache = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision) });
     this.past = new LRUCache({ max: limits.states, maxSize: limits.events, sizeCalculation: (entry) => eventsIn(entry.revision) });

@@ -57,6 +57,11 @@ export interface AppConfig {
   checkpointIdleMs: number;
   /** Most orgs whose Merkle tree the follower keeps in memory beside those with changes not yet stored (the others are read back from the node store). */
   orgsInMemory: number;
+  /**
+   * Bounds of each stream-state cache (src/application/stream-states.ts: the API's, the deadline
+   * scheduler's, the notifier's): most states, and most events folded into them.
+   */
+  stateCacheLimits: { states: number; events: number };
   /** The server re-derives every org's tree from the stored log and checks its checkpoints at start and at this interval (0: at start only). */
   selfCheckIntervalMs: number;
   /** R20: how often the lease holder looks for PENDING requests to expire or remind approvers of. */
@@ -156,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,
     orgsInMemory: vars.LOG_ORGS_IN_MEMORY,
+    stateCacheLimits: { states: vars.STREAM_STATES_IN_MEMORY, events: vars.STREAM_STATE_EVENTS_IN_MEMORY },
     selfCheckIntervalMs: vars.LOG_SELF_CHECK_INTERVAL_MS,
     requestDeadlinesIntervalMs: vars.REQUEST_DEADLINES_INTERVAL_MS,
     ...tokenBinding(vars),

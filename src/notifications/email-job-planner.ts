@@ -1,5 +1,5 @@
 import { approversWithActiveKey } from '../application/approvers';
-import { StreamStates } from '../application/stream-states';
+import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { decode } from '../domain/events/decode';
 import { unhandledEvent, type LogEvent } from '../domain/events/event-catalogue';
 import { organizationDecider } from '../domain/organization/organization.decider';
@@ -28,8 +28,8 @@ type About = Omit<KeyRequestJobBase, 'id' | 'to'>;
 export class EmailJobPlanner {
   private readonly states: StreamStates;
 
-  constructor(events: Pick<EventStore, 'readStream'>) {
-    this.states = new StreamStates(events);
+  constructor(events: Pick<EventStore, 'readStream'>, limits?: StateCacheLimits) {
+    this.states = new StreamStates(events, limits);
   }
 
   jobsFor(recorded: RecordedEvent): Promise<EmailJob[]> {

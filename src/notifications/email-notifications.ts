@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { StateCacheLimits } from '../application/stream-states';
 import type { EventStore } from '../event-store/event-store.port';
 import type { NotificationsConfig } from './notifications.config';
 import type { EmailJobHandler, EmailQueue, EmailQueueWorker } from './queue/email-queue.port';
@@ -14,6 +15,8 @@ export interface EmailNotificationsOptions {
   registry: Registry;
   /** The log to follow: when given, this process runs the notifier and enqueues email jobs. */
   events?: EventStore;
+  /** Bounds of the notifier's stream-state cache (STREAM_STATES_IN_MEMORY, STREAM_STATE_EVENTS_IN_MEMORY). */
+  stateCacheLimits?: StateCacheLimits;
   /** Send emails in this process: the embedded default, and what `npm run worker` does. */
   worker: boolean;
   /** Faults of the queue's store (Redis down): reported, then retried. */
@@ -37,12 +40,12 @@ export class EmailNotifications {
   private worker?: EmailQueueWorker;
 
   constructor(private readonly options: EmailNotificationsOptions) {
-    const { config, registry, events, onError } = options;
+    const { config, registry, events, stateCacheLimits, onError } = options;
     this.backend = openEmailBackend(config, onError);
     registerEmailQueueMetrics(registry, this.backend.queue);
     if (events) {
       const { keepCompletedMs } = config;
-      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, keepCompletedMs, onError });
+      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, keepCompletedMs, stateCacheLimits, onError });
     }
     if (options.worker) {
       const mailer = openMailer(config);

@@ -1,3 +1,4 @@
+import type { StateCacheLimits } from '../application/stream-states';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { logDivergence, type LogCheckpoint } from '../event-store/log-divergence';
 import type { EmailQueue } from './queue/email-queue.port';
@@ -18,6 +19,8 @@ export interface NotifierOptions {
    * nothing twice for events this recent, and older events are not planned again at all.
    */
   keepCompletedMs?: number;
+  /** Bounds of the planner's stream-state cache; its defaults when absent. */
+  stateCacheLimits?: StateCacheLimits;
   onError?: (error: unknown) => void;
 }
 
@@ -55,7 +58,7 @@ export class Notifier {
   private replan: { reason: string; until: bigint } | undefined;
 
   constructor(private readonly options: NotifierOptions) {
-    this.planner = new EmailJobPlanner(options.events);
+    this.planner = new EmailJobPlanner(options.events, options.stateCacheLimits);
   }
 
   async start(): Promise<void> {

@@ -30,7 +30,7 @@ import { startTransparencyOnThread } from './transparency-thread';
 import { DeadlineScheduler, type DeadlineEnforcers } from './deadline-scheduler';
 import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
-import { StreamStates } from '../application/stream-states';
+import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { Recoveries } from '../application/recoveries';
@@ -65,8 +65,8 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
 }
 
 /** What the deadline scheduler enforces, over one stream-state cache of its own. */
-export function deadlineEnforcers(eventStore: EventStore): DeadlineEnforcers {
-  const states = new StreamStates(eventStore);
+export function deadlineEnforcers(eventStore: EventStore, limits?: StateCacheLimits): DeadlineEnforcers {
+  const states = new StreamStates(eventStore, limits);
   const directory = new Directory(states);
   const writer = new EventWriter(eventStore, states);
   return { requests: new EnforceRequestDeadlines(directory, writer), recoveries: new EnforceRecoveries(new Recoveries(states), directory, writer) };
@@ -103,6 +103,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       config: notificationsConfig({ ...env, DATA_DIR: config.dataDir }),
       registry,
       events: runs('notifier') ? eventStore : undefined,
+      stateCacheLimits: config.stateCacheLimits,
       worker: runs('worker'),
       onError: throttledWarnings(logger, 'email queue'),
     });
@@ -142,7 +143,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const deadlines = runs('projector')
     ? new DeadlineScheduler(
         readModels,
-        deadlineEnforcers(eventStore),
+        deadlineEnforcers(eventStore, config.stateCacheLimits),
         leaseRedis ? new RedisLease(leaseRedis, { key: 'ztkeys:lease:request-deadlines', ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )

@@ -76,6 +76,14 @@ describe('configuration from the environment', () => {
     for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ LOG_ORGS_IN_MEMORY: bad })).toThrow(`LOG_ORGS_IN_MEMORY must be a positive integer, got "${bad}"`);
   });
 
+  it('bounds each stream-state cache at 20,000 states and 100,000 events unless STREAM_STATES_IN_MEMORY and STREAM_STATE_EVENTS_IN_MEMORY say otherwise, and refuses a bound of none', () => {
+    expect(loadConfig({}).stateCacheLimits).toEqual({ states: 20_000, events: 100_000 });
+    expect(loadConfig({ STREAM_STATES_IN_MEMORY: '2000', STREAM_STATE_EVENTS_IN_MEMORY: '10000' }).stateCacheLimits).toEqual({ states: 2000, events: 10_000 });
+    for (const name of ['STREAM_STATES_IN_MEMORY', 'STREAM_STATE_EVENTS_IN_MEMORY']) {
+      for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ [name]: bad })).toThrow(`${name} must be a positive integer, got "${bad}"`);
+    }
+  });
+
   it('runs one process unless WORKERS says more; only the first worker follows the log; the SMTP pool is its own setting', () => {
     expect(loadConfig({}).workers).toBe(1);
     expect(loadConfig({ WORKERS: '2' }).workers).toBe(2);

@@ -5,6 +5,7 @@ import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { publicKeyDecider } from '../../src/domain/public-key/public-key.decider';
 import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
 import type { Decider } from '../../src/domain/shared/decider';
+import { orgStream } from '../../src/domain/streams';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
@@ -66,5 +67,23 @@ describe('the stream-state cache after real commands', () => {
       compared++;
     }
     expect(compared).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('the stream-state cache bounded by STREAM_STATES_IN_MEMORY', () => {
+  const suite = serverForSuite({ STREAM_STATES_IN_MEMORY: '1' });
+
+  it("keeps one state: an org's stream loaded again after another's is read from its first event", async () => {
+    const { journey, server } = suite;
+    const [alice, bob] = [await journey.createOrg('alice'), await journey.createOrg('bob')];
+    for (const admin of [alice, bob]) await journey.requestKey(admin);
+    for (const admin of [alice, bob]) expectAccepted(await journey.setPolicy(admin, { ...DEFAULT_ORG_POLICY, reminderAfterHours: 24 }), 200);
+
+    const reads = jest.spyOn(server.eventStore, 'readStream');
+    expectAccepted(await journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, reminderAfterHours: 12 }), 200);
+    const fromRevisions = reads.mock.calls.filter(([stream]) => stream === orgStream(alice.orgId)).map(([, from]) => from);
+    reads.mockRestore();
+    expect(fromRevisions.length).toBeGreaterThan(0);
+    expect(fromRevisions).toContain(0n);
   });
 });
