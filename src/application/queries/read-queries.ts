@@ -140,8 +140,8 @@ export class ReadQueries {
     const page = (after: number | undefined) =>
       this.store.findJson({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE }, STORE_FIELDS);
     for (let found = await page(undefined); ; ) {
-      // The next page is asked for before this one is written out, so a store that answers off
-      // this event loop (a thread, a server) reads it meanwhile: two pages at most in memory.
+      // The next page is asked for before this one is written out, so a store on the network
+      // (MongoDB) reads it meanwhile: two pages at most in memory.
       const next = found.count < EXPORT_PAGE ? undefined : page(found.last as number);
       next?.catch(() => undefined); // a consumer gone before it is awaited leaves no unhandled rejection
       // Views of the page's bytes, not copies: a chunk a stream write, the next when the socket has taken it.
