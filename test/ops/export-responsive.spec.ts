@@ -1,9 +1,9 @@
 /**
  * An audit export does not hold the server: on a spawned server (its own process, as deployed)
  * whose client reads as fast as the bytes come, a health probe sent at the export's first bytes
- * is answered before its last. The SQL that writes a page's lines ran on the API's thread, and
- * with the socket taking every write at once, the stream never waited: the whole export ran
- * before any other request was read.
+ * is answered before its last. SQLite writes a page's lines on the API's thread, and with the
+ * socket taking every write at once the stream never waited: the whole export ran before any
+ * other request was read, until each page waited a turn of the event loop.
  */
 import { get } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
