@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,20 @@ async function post(server: TestServer, path: string, token: string, body: unkno
 
 const keyRequestChallenge = (server: TestServer, agent: TestAgent) =>
   post(server, `/v1/orgs/${agent.orgId}/challenges`, agent.token, { purpose: 'KEY_REQUEST', publicKey: generateKeyPair().publicKey });
+
+/**
+ * Until `server` counts `probe`'s challenges in Redis: an instance connects to Redis after it
+ * listens, and counts in its own memory until then (the insurance limiter, by design).
+ */
+async function countingInRedis(server: TestServer, probe: TestAgent, redis: Redis): Promise<void> {
+  const key = `ztkeys:rate:challenges_per_agent:${probe.orgId}~${probe.agentId}`;
+  for (;;) {
+    const before = Number((await redis.get(key)) ?? 0);
+    await keyRequestChallenge(server, probe);
+    if (Number((await redis.get(key)) ?? 0) > before) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** Refusals of one limit counted on /metrics. */
 async function refusals(server: TestServer, limit: string): Promise<number> {
@@ -137,6 +152,12 @@ describe('rate limits', () => {
     try {
       const owner = await new Journey(first).createOrg('owner');
       const member = await new Journey(first).addAgent(owner, 'roamer');
+      const redis = new Redis(REDIS_URL);
+      try {
+        for (const [server, probe] of [[first, 'probe-1'], [second, 'probe-2']] as const) await countingInRedis(server, await new Journey(first).addAgent(owner, probe), redis);
+      } finally {
+        redis.disconnect();
+      }
       const statuses: number[] = [];
       for (const server of [first, second, first, second, first, second]) statuses.push((await keyRequestChallenge(server, member)).status);
       expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
