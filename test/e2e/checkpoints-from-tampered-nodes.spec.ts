@@ -68,3 +68,55 @@ describe('checkpoints after the Merkle node store was altered on disk', () => {
     expect(check?.faults).toEqual([]);
   });
 });
+
+/**
+ * The same for the state the follower stored beyond the org's latest checkpoint (leaves it stored
+ * before the server stopped, not signed yet): its row's root, what the checkpointer signs at the
+ * next start, must be vouched for too, against the root the log gives at that size.
+ */
+describe('checkpoints after the root of a stored, unsigned state was altered on disk', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-row-'));
+  const env = { DATA_DIR: dataDir, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '0' };
+  let server: TestServer;
+  afterAll(async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const storedSize = (orgId: string): number | undefined => {
+    const db = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
+    db.pragma('busy_timeout = 5000');
+    const row = db.prepare('SELECT size FROM merkle_orgs WHERE org = ?').get(orgId) as { size: number } | undefined;
+    db.close();
+    return row?.size;
+  };
+
+  it('signs the root the log gives at that size, not the altered one', async () => {
+    server = await startTestServer(env);
+    const admin = await new Journey(server).createOrg('alice');
+    const leaves = async () => (await loggedEvents(server, admin.orgId)).filter((event) => event.type !== CHECKPOINT_SIGNED).length;
+    const signedSizes = async () => (await loggedEvents(server, admin.orgId)).filter((event) => event.type === CHECKPOINT_SIGNED).map((event) => (event.data as unknown as CheckpointSignedData).size);
+    const signed = await waitFor('a checkpoint of every event', async () => {
+      const size = await leaves();
+      return (await signedSizes()).includes(size) && size;
+    });
+    await server.close();
+
+    // Checkpoints a day after growth: the follower stores the new leaf, nothing signs it.
+    server = await startTestServer({ ...env, LOG_CHECKPOINT_DELAY_MS: '86400000' });
+    await new Journey(server).addAgent(admin, 'bob');
+    await waitFor('the follower to store the new leaf', () => storedSize(admin.orgId) === signed + 1);
+    await server.close();
+    const db = new Database(join(dataDir, 'merkle-nodes.sqlite'));
+    expect(db.prepare('UPDATE merkle_orgs SET root = zeroblob(32) WHERE org = ? AND size = ?').run(admin.orgId, signed + 1).changes).toBe(1);
+    db.close();
+
+    server = await startTestServer(env);
+    await waitFor('a checkpoint of the stored state', async () => (await signedSizes()).includes(signed + 1));
+    const keyring = parseVerifierKeys((await call<string>(server, 'GET', '/v1/log-key')).body);
+    const check = await checkLogHere(server.eventStore, keyring)(new AbortController().signal, (error) => {
+      throw error;
+    });
+    expect(check?.faults).toEqual([]);
+  });
+});
