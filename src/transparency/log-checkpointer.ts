@@ -57,7 +57,8 @@ const STORE_LOOK_MIN_MS = 100;
  * provable from the node store. One timer, armed for the earliest org due: a pass signs every
  * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
  * signed until the follower has caught up with the log, nor while the gate holds the org
- * (signing-gate.ts: not before the server's check of the log vouched for the stored nodes). Orgs out of the follower's memory are
+ * (signing-gate.ts: not before the server's check of the log vouched for the stored nodes).
+ * Orgs out of the follower's memory are
  * found through the node store's due index, looked at least every signAfterMs (a checkpoint of
  * such an org may come that much later than one in memory), not while the follower holds every
  * org. Several copies may run: the checkpoint stream's expected revision lets one checkpoint per
