@@ -148,7 +148,7 @@ const p99 = (waits: number[]): number => waits[Math.min(waits.length - 1, Math.f
  * caught up with it (ztkeys_subscriber_lag_events 0 for each, twice a second apart) and the
  * self-check of the whole log finished once.
  */
-async function settled(server: SpawnedServer): Promise<void> {
+export async function settled(server: SpawnedServer): Promise<void> {
   for (let quiet = 0; quiet < 2; ) {
     await sleep(1000);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();

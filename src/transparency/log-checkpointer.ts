@@ -5,6 +5,7 @@ import type { LogKey } from './log-key';
 import type { FollowedOrg, MerkleFollower } from './merkle-follower';
 import type { CompactRange } from './merkle-tree';
 import type { NoteSigner } from './signed-note';
+import type { SigningGate } from './signing-gate';
 
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
 export const CHECKPOINT_SIGNED = 'CheckpointSigned';
@@ -55,7 +56,9 @@ const STORE_LOOK_MIN_MS = 100;
  * nodes before it reports the size and root a checkpoint may sign, so every signed size is
  * provable from the node store. One timer, armed for the earliest org due: a pass signs every
  * org that grew, in one append (one write of the log, whatever the number of orgs); nothing is
- * signed until the follower has caught up with the log. Orgs out of the follower's memory are
+ * signed until the follower has caught up with the log, nor while the gate holds the org
+ * (signing-gate.ts: not before the server's check of the log vouched for the stored nodes).
+ * Orgs out of the follower's memory are
  * found through the node store's due index, looked at least every signAfterMs (a checkpoint of
  * such an org may come that much later than one in memory), not while the follower holds every
  * org. Several copies may run: the checkpoint stream's expected revision lets one checkpoint per
@@ -67,7 +70,7 @@ export class LogCheckpointer {
   private timerAt = Number.POSITIVE_INFINITY;
   private running = false;
   private passing: Promise<void> | undefined;
-  private unlisten: (() => void) | undefined;
+  private unlisten: Array<() => void> = [];
   private readonly signAfterMs: number;
   /** When the node store's due orgs are looked at next. */
   private storeLookAt = 0;
@@ -78,28 +81,31 @@ export class LogCheckpointer {
     private readonly events: EventStore,
     private readonly key: LogKey,
     private readonly follower: MerkleFollower,
+    private readonly gate: SigningGate,
     private readonly options: LogCheckpointerOptions,
   ) {
     this.signAfterMs = options.signAfterMs ?? options.delayMs / 2;
   }
 
-  /** Watches the follower's trees; signs once it has caught up with the log. */
+  /** Watches the follower's trees and the gate; signs once the follower has caught up with the log and the gate lets it. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unlisten = this.follower.onStored(() => this.arm());
+    // A check that releases orgs arms at once: their growth seen meanwhile is due already.
+    this.unlisten = [this.follower.onStored(() => this.arm()), this.gate.onChecked(() => this.arm())];
     void this.follower.whenCaughtUp().then(() => this.arm());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.unlisten?.();
+    for (const unlisten of this.unlisten.splice(0)) unlisten();
     clearTimeout(this.timer);
     await this.passing;
   }
 
-  /** When the org needs a checkpoint: signAfterMs after its oldest unsigned leaf, or idleMs after its last checkpoint. */
+  /** When the org needs a checkpoint: signAfterMs after its oldest unsigned leaf, or idleMs after its last checkpoint; never while the gate holds it. */
   private dueAt(org: FollowedOrg): number {
+    if (!this.gate.allows(org.orgId)) return Number.POSITIVE_INFINITY;
     const grown = org.stored.size > (org.signed?.size ?? 0) && org.grewAt !== undefined ? org.grewAt + this.signAfterMs : Number.POSITIVE_INFINITY;
     const idle = org.signed !== undefined ? org.signed.at + this.options.idleMs : Number.POSITIVE_INFINITY;
     return Math.min(grown, idle);
@@ -107,7 +113,7 @@ export class LogCheckpointer {
 
   /** Arms the timer for the earliest org due, unless it fires sooner already or a pass runs (it arms again when done). */
   private arm(): void {
-    if (!this.running || this.passing || !this.follower.caughtUp) return;
+    if (!this.running || this.passing || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     let due = this.looksAtStore() ? this.storeLookAt : Number.POSITIVE_INFINITY;
     for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
@@ -139,7 +145,7 @@ export class LogCheckpointer {
    * within signAfterMs anyway): one append instead of one per org.
    */
   private async signDue(): Promise<void> {
-    if (!this.running || !this.follower.caughtUp) return;
+    if (!this.running || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     const now = Date.now();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
@@ -153,7 +159,7 @@ export class LogCheckpointer {
       const more = stored.length === page && stored.some(due);
       this.storeLookAt = more ? now : now + Math.max(this.signAfterMs, STORE_LOOK_MIN_MS);
     }
-    const orgs = [...candidates].filter((org) => org.stored.size > (org.signed?.size ?? 0) || due(org));
+    const orgs = [...candidates].filter((org) => this.gate.allows(org.orgId) && (org.stored.size > (org.signed?.size ?? 0) || due(org)));
     if (!orgs.some(due)) return;
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
     try {

@@ -117,10 +117,17 @@ export class LogIntegrityCheck {
     return this.rechecked;
   }
 
-  /** Each org without a fault that has a checkpoint: the size and root its latest checkpoint signed, as the log re-derives them. */
-  signedTrees(): Array<{ orgId: string; size: number; root: Hash }> {
+  /**
+   * Each org without a fault, once the log is read: the size and root its latest checkpoint
+   * signed (none before its first), and its root at a size from that checkpoint's to the leaves
+   * read, as the log re-derives it (undefined beyond, or below the edge when more than twice the
+   * window of leaves followed the checkpoint); asked in increasing sizes, the edge moving forward.
+   */
+  trees(): Array<{ orgId: string; signed?: { size: number; root: Hash }; rootAt(size: number): Hash | undefined }> {
     const faulty = new Set(this.faults().map((fault) => fault.orgId));
-    return [...this.orgs].flatMap(([orgId, org]) => (faulty.has(orgId) || !org.signed || org.signed.size === 0 ? [] : [{ orgId, ...org.signed }]));
+    return [...this.orgs].flatMap(([orgId, org]) =>
+      faulty.has(orgId) ? [] : [{ orgId, ...(org.signed && org.signed.size > 0 ? { signed: org.signed } : {}), rootAt: (size: number) => (size <= org.tree.size + org.pending.length ? this.rootAt(org, size) : undefined) }],
+    );
   }
 
   /** The first fault of each org that has one: a root found wrong on the second read came before anything `apply` found after it. */

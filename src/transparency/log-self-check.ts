@@ -2,8 +2,8 @@ import { setImmediate } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { LogIntegrityCheck, type LogFault } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
-import { treeRoot } from './merkle-tree';
-import type { MerkleNodeStore } from './node-store/merkle-node-store.port';
+import { treeRoot, type Hash } from './merkle-tree';
+import type { MerkleNodeStore, OrgTreeState } from './node-store/merkle-node-store.port';
 import { storedNodes } from './node-store/stored-nodes';
 
 /** Events a read takes: checking a page holds the event loop (each event decoded and hashed), 15-25 ms for 250 on a loaded 2-core machine. */
@@ -113,19 +113,26 @@ async function readLog(events: Pick<EventStore, 'readAll'>, signal: AbortSignal,
 /**
  * At each org's latest verified checkpoint, the root of the stored nodes must be the one the log
  * gives, and so must the root the org's row keeps at that size (what the checkpointer signs for an
- * org out of memory); undefined when the store could not be read.
+ * org out of memory); and where the store holds more of the org than the checkpoint signed (the
+ * leaves stored but not signed yet, what the checkpointer signs next), its row's root and its nodes'
+ * at that size must be the log's too. Undefined when the store could not be read.
  */
 async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integrity: LogIntegrityCheck, onError: (error: unknown) => void): Promise<string[] | undefined> {
   const disagreements: string[] = [];
+  const compare = async (orgId: string, stored: OrgTreeState, size: number, root: Hash): Promise<void> => {
+    if (stored.size === size && stored.root && !stored.root.equals(root)) disagreements.push(`org ${orgId}: the root its row keeps for its tree of ${size} is not the one the log gives`);
+    const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
+    if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
+    else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
+  };
   try {
-    for (const { orgId, size, root } of integrity.signedTrees()) {
+    for (const { orgId, signed, rootAt } of integrity.trees()) {
       const stored = await nodes.org(orgId);
       // A follower still behind the checkpoint is not wrong, only late.
-      if (stored === undefined || stored.size < size) continue;
-      if (stored.size === size && stored.root && !stored.root.equals(root)) disagreements.push(`org ${orgId}: the root its row keeps for its tree of ${size} is not the one the log gives`);
-      const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
-      if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
-      else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
+      if (stored === undefined || stored.size < (signed?.size ?? 0)) continue;
+      if (signed) await compare(orgId, stored, signed.size, signed.root);
+      const beyond = stored.size > (signed?.size ?? 0) ? rootAt(stored.size) : undefined;
+      if (beyond) await compare(orgId, stored, stored.size, beyond);
     }
   } catch (error) {
     onError(error);

@@ -4,6 +4,7 @@ import type { LogKey } from './log-key';
 import { checkLogHere, LogSelfCheck, type CheckLog, type SelfCheckReport } from './log-self-check';
 import { MerkleFollower } from './merkle-follower';
 import type { MerkleNodeStore } from './node-store/merkle-node-store.port';
+import { SigningGate } from './signing-gate';
 
 export interface LogTransparencySettings {
   /** LOG_CHECKPOINTS: keep the Merkle nodes and sign checkpoints here (off: another process does both, the check runs still). */
@@ -14,6 +15,12 @@ export interface LogTransparencySettings {
   orgsInMemory: number;
   selfCheckIntervalMs: number;
 }
+
+/**
+ * While the gate holds every org, a check that could not vouch for the nodes (the log or the node
+ * store unreadable) is run again after this pause, not at the next interval (10 minutes by default).
+ */
+const RECHECK_WHILE_HELD_MS = 5000;
 
 /** Which part failed: each is logged under its own name. */
 export type TransparencyPart = 'merkleNodes' | 'checkpoints' | 'selfCheck' | 'thread';
@@ -41,7 +48,10 @@ export type StartTransparency = (reports: TransparencyReports) => RunningTranspa
 /**
  * The log's transparency work of the projector role: the Merkle follower keeping the node store,
  * the checkpointer signing its trees, and the server's own check of the log, which rebuilds the
- * node store when its nodes disagree with the log and then checks again. Each of them reads the
+ * node store when its nodes disagree with the log and then checks again. The checkpointer signs
+ * only what the checks vouched for (signing-gate.ts): nothing from start until a check found the
+ * stored nodes agree with the log, nor from a check that found they disagree until one after the
+ * rebuild agrees, nor an org whose log fails the check. Each of them reads the
  * log through the event store it is given: the API's own (networked stores), or connections of
  * the transparency thread's own (embedded).
  */
@@ -50,6 +60,9 @@ export class LogTransparency implements RunningTransparency {
   private readonly follower: MerkleFollower | undefined;
   private readonly checkpointer: LogCheckpointer | undefined;
   private readonly selfCheck: LogSelfCheck;
+  private readonly gate = new SigningGate();
+  private recheck: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   /** `checkLog`: where each check of the log runs, given whether it compares the stored nodes; in this event loop, on these stores, by default. */
   constructor(
@@ -65,7 +78,7 @@ export class LogTransparency implements RunningTransparency {
     this.follower = follower;
     // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.
     this.checkpointer = follower
-      ? new LogCheckpointer(events, key, follower, {
+      ? new LogCheckpointer(events, key, follower, this.gate, {
           delayMs: settings.checkpointDelayMs,
           idleMs: settings.checkpointIdleMs,
           onError: (error) => reports.onError('checkpoints', error),
@@ -76,9 +89,14 @@ export class LogTransparency implements RunningTransparency {
       intervalMs: settings.selfCheckIntervalMs,
       onChecked: (report) => {
         reports.onChecked(report);
+        this.gate.checked(report);
         if (report.disagreements?.length) this.rebuildNodes();
+        else this.checkAgainWhileHeld();
       },
-      onError: (error) => reports.onError('selfCheck', error),
+      onError: (error) => {
+        reports.onError('selfCheck', error);
+        this.checkAgainWhileHeld();
+      },
     });
   }
 
@@ -94,6 +112,8 @@ export class LogTransparency implements RunningTransparency {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.recheck);
     await this.selfCheck.stop();
     await this.checkpointer?.stop();
     await this.follower?.stop();
@@ -103,8 +123,20 @@ export class LogTransparency implements RunningTransparency {
   private rebuildNodes(): void {
     void this.follower?.rebuild().then(
       () => this.selfCheck.check(),
-      (error: unknown) => this.reports.onError('merkleNodes', error),
+      (error: unknown) => {
+        this.reports.onError('merkleNodes', error);
+        this.checkAgainWhileHeld();
+      },
     );
+  }
+
+  /** The checkpointer signs nothing until a check vouches for the nodes: one that could not is not left to the next interval. */
+  private checkAgainWhileHeld(): void {
+    if (!this.checkpointer || !this.gate.holdsEveryOrg || this.stopped || this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      void this.selfCheck.check();
+    }, RECHECK_WHILE_HELD_MS);
   }
 }
 

@@ -18,6 +18,7 @@ import { openNote, parseSignerKey, parseVerifierKey, signerFromSeed, type NoteSi
 import { memoryIo } from '../cli/support/memory-io';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
+import { waitFor } from '../notifications/support/wait-for';
 import { loggedEvents } from './event-log';
 
 type Line = Record<string, any>;
@@ -93,7 +94,12 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await suite.journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: wrongCode(requested.body.verificationCode) })).status).toBe(422);
     expect((await suite.journey.decide(bob, requested.body.requestId, 'APPROVE', { verificationCode: requested.body.verificationCode })).status).toBe(200);
     carol.key = (requested as typeof requested & { key: never }).key;
-    await new Promise((resolve) => setTimeout(resolve, 300)); // a checkpoint in the middle of the history
+    // A checkpoint in the middle of the history: of every event so far (the first comes once the server's check at start vouched for its nodes).
+    await waitFor('a checkpoint in the middle of the history', async () => {
+      const events = await loggedEvents(suite.server, admin.orgId);
+      const size = events.filter((event) => event.type !== CHECKPOINT_SIGNED).length;
+      return events.some((event) => event.type === CHECKPOINT_SIGNED && (event.data as { size: number }).size === size);
+    });
     const dave = await suite.journey.addAgent(admin, 'dave');
     const daves = await suite.journey.requestKey(dave);
     expect((await suite.journey.decide(admin, daves.body.requestId, 'REJECT')).status).toBe(200);

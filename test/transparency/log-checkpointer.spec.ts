@@ -12,10 +12,18 @@ import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { MerkleFollower } from '../../src/transparency/merkle-follower';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { parseVerifierKey, signerFromSeed } from '../../src/transparency/signed-note';
+import { SigningGate } from '../../src/transparency/signing-gate';
 import { newEvent } from '../event-store/event-factory';
 
 const signer = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 9));
 const KEY = logKeyOf(signer);
+
+/** A gate a check of the log opened: the stored nodes agree with it, no org's log has a fault. */
+function vouched(): SigningGate {
+  const gate = new SigningGate();
+  gate.checked({ faults: [], disagreements: [] });
+  return gate;
+}
 
 const orgEvent = (orgId: string, i: number) => {
   const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
@@ -47,10 +55,10 @@ describe('log checkpointer', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   const errors: unknown[] = [];
   /** A copy of the role: a follower keeping the trees in the node store (one file for every copy), and its checkpointer. */
-  const start = async (delayMs: number, idleMs: number, log: EventStore = events, maxOrgs?: number) => {
+  const start = async (delayMs: number, idleMs: number, log: EventStore = events, maxOrgs?: number, gate = vouched()) => {
     const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
     const follower = new MerkleFollower(log, nodes, { retryMs: 50, maxOrgs, onError: (error) => errors.push(error) });
-    const checkpointer = new LogCheckpointer(log, KEY, follower, { delayMs, idleMs, onError: (error) => errors.push(error) });
+    const checkpointer = new LogCheckpointer(log, KEY, follower, gate, { delayMs, idleMs, onError: (error) => errors.push(error) });
     const copy = {
       stop: async () => {
         await checkpointer.stop();
@@ -172,7 +180,7 @@ describe('log checkpointer', () => {
     const copy = async (maxOrgs?: number) => {
       const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
       const follower = new MerkleFollower(events, watched(nodes), { maxOrgs, onError: (error) => errors.push(error) });
-      const checkpointer = new LogCheckpointer(events, KEY, follower, { delayMs: 20, idleMs: 60_000, onError: (error) => errors.push(error) });
+      const checkpointer = new LogCheckpointer(events, KEY, follower, vouched(), { delayMs: 20, idleMs: 60_000, onError: (error) => errors.push(error) });
       await follower.start();
       checkpointer.start();
       const stop = async () => (await checkpointer.stop(), await follower.stop(), await nodes.close());
@@ -197,6 +205,36 @@ describe('log checkpointer', () => {
     await second.stop();
     await copy(1);
     await waitFor(async () => (looks.length >= 3 ? true : undefined));
+  });
+
+  it("signs nothing while the gate holds every org, what grew meanwhile at once when a check releases it, never an org whose log has a fault", async () => {
+    for (const orgId of ['acme', 'faulty']) await events.append([{ stream: `org-${orgId}`, expected: 'no_stream', events: [orgEvent(orgId, 0)] }]);
+    const gate = new SigningGate();
+    const delayMs = 100;
+    await start(delayMs, 60_000, events, undefined, gate);
+    // Many delays: the follower has caught up and stored both orgs long before.
+    await new Promise((resolve) => setTimeout(resolve, 5 * delayMs));
+    const checkpoints = async () => (await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED);
+    expect(await checkpoints()).toEqual([]);
+    // A check whose nodes could not be read vouches for nothing.
+    gate.checked({ faults: [] });
+    await new Promise((resolve) => setTimeout(resolve, 2 * delayMs));
+    expect(await checkpoints()).toEqual([]);
+
+    // Nothing else arms the checkpointer here: the check's release does, the leaf long due.
+    gate.checked({ faults: [{ orgId: 'faulty', index: 0, reason: 'altered' }], disagreements: [] });
+    await waitFor(async () => ((await checkpoints()).length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 3 * delayMs));
+    expect((await checkpoints()).map((event) => event.metadata.orgId)).toEqual(['acme']);
+
+    // A check that finds the nodes disagree holds every org again, the next growth too.
+    gate.checked({ faults: [], disagreements: ['org acme: altered'] });
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [orgEvent('acme', 1)] }]);
+    await new Promise((resolve) => setTimeout(resolve, 3 * delayMs));
+    expect(await checkpoints()).toHaveLength(1);
+    gate.checked({ faults: [], disagreements: [] });
+    // Its fault gone (the log restored), the org is signed again.
+    await waitFor(async () => ((await orgLog(events, 'faulty')).checkpoints.length === 1 && (await orgLog(events, 'acme')).checkpoints.some((c) => c.size === 2) ? true : undefined));
   });
 
   it('replays the log again after the store failed, and then checkpoints', async () => {

@@ -60,8 +60,21 @@ describe('LogIntegrityCheck: a bounded number of leaf hashes per org', () => {
     const { check: integrity, secondRead } = check(log);
     expect(integrity.faults()).toEqual([]);
     expect(secondRead).toBe(false);
-    expect(integrity.signedTrees()).toEqual([{ orgId: ORG, size: 50, root: expect.any(Buffer) }]);
+    expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 50, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
     expect(check(altered(log, 7)).check.faults()).toEqual([{ orgId: ORG, index: 0, reason: expect.stringContaining('events 0 to 49 do not hash to the root signed by checkpoint 0') }]);
+  });
+
+  it("gives each org's root beyond its latest checkpoint, up to the leaves read, as the log re-derives it (what stored nodes not signed yet are compared with)", () => {
+    const log = orgLog(12, [{ after: 6, signs: 6 }]);
+    const [tree] = check(log).check.trees();
+    const rootOf = (size: number) => {
+      const leaves = CompactRange.empty();
+      for (const record of log.filter((one) => one.type === 'AgentAdded').slice(0, size)) leaves.append(leafHash(eventLeafInput(decode(record))));
+      return leaves.root();
+    };
+    expect(tree.signed?.size).toBe(6);
+    expect([tree.rootAt(7), tree.rootAt(12)]).toEqual([rootOf(7), rootOf(12)]);
+    expect(tree.rootAt(13)).toBeUndefined();
   });
 
   it('checks a checkpoint up to its window behind the log in one read', () => {
@@ -79,7 +92,7 @@ describe('LogIntegrityCheck: a bounded number of leaf hashes per org', () => {
     const { check: integrity, secondRead } = check(log);
     expect(secondRead).toBe(true);
     expect(integrity.faults()).toEqual([]);
-    expect(integrity.signedTrees()).toEqual([{ orgId: ORG, size: 40, root: expect.any(Buffer) }]);
+    expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 40, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
 
     // Event 11 is under the second checkpoint only (10 to 11), which only the second read checks.
     const faults = check(altered(log, 11)).check.faults();

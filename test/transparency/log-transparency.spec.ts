@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
+import { logKeyOf } from '../../src/transparency/log-key';
+import { checkLogHere, type CheckLog } from '../../src/transparency/log-self-check';
+import { LogTransparency } from '../../src/transparency/log-transparency';
+import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
+import { signerFromSeed } from '../../src/transparency/signed-note';
+import { newEvent } from '../event-store/event-factory';
+import { waitFor } from '../notifications/support/wait-for';
+
+const KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7)));
+const SETTINGS = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, orgsInMemory: 10_000, selfCheckIntervalMs: 0 };
+
+/**
+ * The projector role's transparency work in one event loop, on the real SQLite log and node
+ * store: the checkpointer signs nothing the server's check of the log has not vouched for
+ * (signing-gate.ts), and a check at start that could not vouch (the log unreadable) is run
+ * again soon, not left to the next interval (here none: at start only).
+ */
+describe('the log transparency work', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  let nodes: SqliteMerkleNodeStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-transparency-'));
+    events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+    nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
+  });
+  afterEach(async () => {
+    await nodes.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs once a check vouched for the nodes: the check at start could not read the log, and is run again', async () => {
+    const event = newEvent('AgentAdded', { agentId: 'a', role: 'MEMBER' });
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+    const checks: string[] = [];
+    const errors: string[] = [];
+    // The first check's read of the log fails as an unreachable store's would; the follower's reads go through.
+    let failures = 1;
+    const flaky = Object.create(events, { readAll: { value: (...args: Parameters<SqliteEventStore['readAll']>) => (failures-- > 0 ? Promise.reject(new Error('store down')) : events.readAll(...args)) } });
+    const checkLog = (): CheckLog => checkLogHere(flaky, KEY.keyring, nodes);
+    const reports = {
+      onChecked: (report: { disagreements?: string[] }) => void checks.push(report.disagreements ? 'compared' : 'not compared'),
+      onFollowed: () => undefined,
+      onError: (part: string, error: unknown) => void errors.push(`${part}: ${String(error)}`),
+    };
+    const work = new LogTransparency(events, nodes, KEY, SETTINGS, reports, checkLog);
+    const signed = async () => (await events.readAll(undefined, 100)).filter((one) => one.type === CHECKPOINT_SIGNED);
+    try {
+      work.start();
+      await waitFor('the check at start to fail', () => errors.length > 0);
+      // Many checkpoint delays after the follower stored the org's leaf: nothing signed.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await signed()).toEqual([]);
+      await waitFor('a checkpoint', async () => (await signed()).length > 0);
+      expect(checks).toEqual(['compared']);
+      expect(errors).toEqual(['selfCheck: Error: store down']);
+    } finally {
+      await work.stop();
+    }
+  });
+});
