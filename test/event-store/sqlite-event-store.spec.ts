@@ -137,6 +137,27 @@ describe('SqliteEventStore', () => {
     });
   });
 
+  it('appends every event whatever its time or data; as_stored marks those the audit export copies as stored', async () => {
+    const path = freshPath();
+    const store = open(path);
+    const at = (occurredAt: string, data: unknown = {}) => {
+      const event = newEvent('Tested', data as Record<string, unknown>);
+      return { ...event, metadata: { ...event.metadata, occurredAt } };
+    };
+    const events = [
+      at('2024-02-29T23:59:59.999Z'),
+      at('2026-02-30T00:00:00.000Z'), // a day that does not exist: a Date moves it to March
+      at('2026-01-01T00:00:00Z'), // not toISOString's form
+      at('now'), // strftime refuses it in a generated column: never read by it
+      at('2026-01-01T00:00:00.000Z', [1]),
+    ];
+    await store.append([{ stream: uniqueStream('as-stored'), expected: 'no_stream', events }]);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT id, as_stored FROM events ORDER BY position').raw().all()).toEqual(events.map((event, i) => [event.id, i === 0 ? 1 : 0]));
+    db.close();
+  });
+
   describe("reads past a stream's end, answered from what the connection knows", () => {
     it("sees another connection's commit at once, be it another store or a bare connection", async () => {
       const path = freshPath();

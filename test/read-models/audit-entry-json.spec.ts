@@ -21,7 +21,8 @@ import { openEventLog } from './support/read-model-fixture';
 const ORG = 'org-"quoted"\\ \u00e9';
 /** Strings JSON.stringify escapes or passes through: quotes, backslashes, control characters, non-ASCII, U+2028, an emoji, NUL. */
 const ODD = 'a"b\\c/\n\r\t\b\f\u0001\u001f\u007f\u2028\u2029é漢😀\u0000z';
-const OMITS = [[], ['orgId'], ['orgId', 'subject']];
+/** The last makes orgId, a metadata field that may be missing, the line's first. */
+const OMITS = [[], ['orgId'], ['orgId', 'subject'], ['eventId', 'position']];
 
 const metadata = (i: number, overrides: Partial<EventMetadata> = {}): EventMetadata => ({
   actor: i % 3 === 0 ? ODD : `actor-${i % 4}`,
@@ -42,6 +43,15 @@ const dataOf = (i: number): Record<string, unknown> =>
     {},
   ][i % 5];
 
+/** The events table as a log created before its as_stored column holds it: the trail evaluates the column's expression a row. */
+const createdBeforeAsStored = (path: string) => {
+  const db = new Database(path);
+  db.exec(`CREATE TABLE events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+    type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream, revision))`);
+  db.close();
+};
+
 const without = (omit: readonly string[]) => (entry: object) => JSON.stringify(Object.fromEntries(Object.entries(entry).filter(([field]) => !omit.includes(field))));
 
 describe('audit entries written by SQLite', () => {
@@ -61,14 +71,30 @@ describe('audit entries written by SQLite', () => {
           ]);
         }
       }
+      // Metadata without an org or an actor: JSON.stringify leaves the field out, and so does the
+      // line, but for a first field (its comma could not go with it): that line is NULL, the row decoded.
+      const { orgId: _orgId, ...noOrg } = metadata(i);
+      const { actor: _actor, ...noActor } = metadata(i + 1);
+      for (const meta of [noOrg, noActor]) {
+        await log.events.append([{ stream: 'stream-partial', expected: 'any', events: [{ id: randomUUID(), type: 'AgentAdded', schemaVersion: 1, data: dataOf(0), metadata: meta as EventMetadata }] }]);
+      }
       const db = new Database(log.path, { readonly: true });
       db.defaultSafeIntegers(true);
       try {
         const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).raw().all() as RawEventRow[];
         expect(new Set(rows.map((row) => row[4]))).toEqual(new Set(Object.keys(EVENT_CATALOGUE)));
+        // With the table's as_stored column and with its expression, as a log created before it reads.
         for (const omit of OMITS) {
-          const lines = db.prepare(`SELECT ${auditLineSql(omit)} FROM events ORDER BY position`).pluck().all() as string[];
-          expect(lines).toEqual(rows.map((row) => `${without(omit)(auditEntry(decode(fromRawRow(row))))}\n`));
+          for (const asStoredColumn of [true, false]) {
+            const lines = db.prepare(`SELECT ${auditLineSql(omit, asStoredColumn)} FROM events ORDER BY position`).pluck().all() as string[];
+            expect(lines).toEqual(
+              rows.map((row) => {
+                const entry = auditEntry(decode(fromRawRow(row)));
+                const first = Object.keys(entry).find((field) => !omit.includes(field)) as keyof typeof entry;
+                return entry[first] === undefined ? null : `${without(omit)(entry)}\n`;
+              }),
+            );
+          }
         }
       } finally {
         db.close();
@@ -78,8 +104,11 @@ describe('audit entries written by SQLite', () => {
     }
   });
 
-  it('give the pages, filters and empty reads of find; a page with a row decode must read is written from its decoded entries', async () => {
-    const log = openEventLog();
+  it.each([
+    ['a log with the as_stored column', undefined],
+    ['a log created before that column', createdBeforeAsStored],
+  ])('give the pages, filters and empty reads of find; a page with a row decode must read is written from its decoded entries (%s)', async (_log, existing) => {
+    const log = openEventLog(existing);
     const trail = () => new EventLogAuditTrail(log.path);
     const byOrg = (conditions: DocumentQuery['conditions'] = [], limit?: number, orderBy = 'position'): DocumentQuery => ({
       collection: 'audit_log',
@@ -134,8 +163,8 @@ describe('audit entries written by SQLite', () => {
         reader.close();
       }
 
-      // Rows SQLite does not write (an occurredAt eventTime rewrites, metadata without an actor,
-      // which JSON.stringify leaves out) and one it does, whose subject is an object.
+      // A row SQLite does not write (an occurredAt eventTime rewrites), one without an actor (its
+      // line leaves the field out, as JSON.stringify does) and one whose subject is an object.
       const raw = new Database(log.path);
       const insert = raw.prepare(INSERT_EVENT_SQL);
       const { actor: _actor, ...noActor } = metadata(40);

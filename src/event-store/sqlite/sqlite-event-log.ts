@@ -2,11 +2,21 @@ import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../../shared/sqlite-file';
 
 /**
+ * True (1) for a row whose data is an object and whose occurredAt is a day that exists in
+ * toISOString's form (SQLite's strftime writes it back unchanged, so eventTime gives it as it is):
+ * the embedded audit export copies such a row's stored text into its line (audit-entry-json.ts).
+ * The GLOB first, so strftime never reads 'now' (refused in a generated column: the append would fail).
+ */
+export const AS_STORED_SQL =
+  "CASE WHEN metadata ->> '$.occurredAt' GLOB '[0-9][0-9][0-9][0-9]-*' THEN json_type(data) = 'object' AND strftime('%Y-%m-%dT%H:%M:%fZ', metadata ->> '$.occurredAt') = metadata ->> '$.occurredAt' ELSE 0 END";
+
+/**
  * Schema of the embedded event log. `position` aliases the rowid, so the global order is the
  * primary key itself; AUTOINCREMENT keeps the highest position ever given out (sqlite_sequence),
  * so a position is never given twice, even after the last rows were deleted. A stream's current
  * revision is the max of the (stream, revision) index: one b-tree descent, as cheap as a separate
- * streams table and without a second row to write.
+ * streams table and without a second row to write. `as_stored` is AS_STORED_SQL, computed once
+ * by the append rather than at every export of the row (a quarter of the export's SQL a line).
  */
 const EVENTS_TABLE = (name: string): string => `
 CREATE TABLE ${name} (
@@ -18,9 +28,18 @@ CREATE TABLE ${name} (
   schema_version INTEGER NOT NULL,
   data           TEXT    NOT NULL,
   metadata       TEXT    NOT NULL,
+  as_stored      INTEGER GENERATED ALWAYS AS (${AS_STORED_SQL}) STORED,
   UNIQUE (stream, revision)
 );
 `;
+
+/**
+ * Whether the log's table has the `as_stored` column: a log created before it keeps its table
+ * (adding a stored column means copying the whole log) and its readers evaluate AS_STORED_SQL a row.
+ */
+export function hasAsStored(db: Database.Database): boolean {
+  return (db.pragma('table_xinfo(events)') as Array<{ name: string }>).some((column) => column.name === 'as_stored');
+}
 
 /**
  * The audit trail's fields as the events table holds them. The embedded read-model store answers
@@ -97,7 +116,7 @@ function createOrUpgrade(db: Database.Database): void {
   }
   if (/AUTOINCREMENT/i.test(sql)) return;
   db.exec(`${EVENTS_TABLE('events_upgraded')}
-    INSERT INTO events_upgraded SELECT position, id, stream, revision, type, schema_version, data, metadata FROM events ORDER BY position;
+    INSERT INTO events_upgraded (position, id, stream, revision, type, schema_version, data, metadata) SELECT position, id, stream, revision, type, schema_version, data, metadata FROM events ORDER BY position;
     DROP TABLE events;
     ALTER TABLE events_upgraded RENAME TO events;`);
 }

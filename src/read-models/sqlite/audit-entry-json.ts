@@ -1,29 +1,39 @@
 import { EVENT_CATALOGUE } from '../../domain/events/event-catalogue';
+import { AS_STORED_SQL } from '../../event-store/sqlite/sqlite-event-log';
 import { auditEntry, type AuditEntryDocument } from '../../transparency/audit-entry';
+
+/** SQL of a field's JSON text; `optional` when it is NULL for a field missing from the metadata. */
+interface FieldJson {
+  readonly sql: string;
+  readonly optional?: true;
+}
+
+const column = (sql: string): FieldJson => ({ sql });
+const fromMetadata = (key: string): FieldJson => ({ sql: `(metadata -> '$.${key}')`, optional: true });
 
 /**
  * Each field of an audit entry as the JSON text JSON.stringify writes for it, from the events
  * table's row of an event decode gives back as stored: the row's strings quoted by SQLite, its
  * integers as they are, the metadata's values as their own JSON text (the adapter's append wrote
  * it with JSON.stringify, which is what stringifying the parsed value gives back), the data as
- * stored. A field missing from the metadata gives NULL, and so the whole line (the caller decodes
- * that row instead: JSON.stringify would leave the field out).
+ * stored. A field missing from the metadata is undefined in the entry, which JSON.stringify leaves
+ * out: so does the line (concat() leaves out a NULL, its key with it).
  */
-const FIELD_JSON: { readonly [F in keyof AuditEntryDocument]: string } = {
-  eventId: 'json_quote(id)',
-  position: 'position',
-  orgId: "(metadata -> '$.orgId')",
-  type: 'json_quote(type)',
-  schemaVersion: 'schema_version',
-  stream: 'json_quote(stream)',
-  revision: 'revision',
-  actor: "(metadata -> '$.actor')",
+const FIELD_JSON: { readonly [F in keyof AuditEntryDocument]: FieldJson } = {
+  eventId: column('json_quote(id)'),
+  position: column('position'),
+  orgId: fromMetadata('orgId'),
+  type: column('json_quote(type)'),
+  schemaVersion: column('schema_version'),
+  stream: column('json_quote(stream)'),
+  revision: column('revision'),
+  actor: fromMetadata('actor'),
   // auditEntry's subject: data.agentId when the data has one, else null.
-  subject: "coalesce(data -> '$.agentId', 'null')",
-  occurredAt: "(metadata -> '$.occurredAt')",
-  correlationId: "(metadata -> '$.correlationId')",
-  causationId: "(metadata -> '$.causationId')",
-  data: 'data',
+  subject: column("coalesce(data -> '$.agentId', 'null')"),
+  occurredAt: fromMetadata('occurredAt'),
+  correlationId: fromMetadata('correlationId'),
+  causationId: fromMetadata('causationId'),
+  data: column('data'),
 };
 
 /** The entry's fields in the order auditEntry writes them, so the line's keys come in JSON.stringify's order. */
@@ -47,28 +57,38 @@ const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * The rows SQLite writes: those decode gives back as stored (decodesAsStored's known type at its
- * current schema version, the catalogue's pairs; data that is an object), whose occurredAt
- * eventTime gives as it is (what SQLite's own date functions write back unchanged is a day that
- * exists in toISOString's form), and whose positions fit a document (else safeNumber refuses
- * them on the decoded path).
+ * current schema version, the catalogue's pairs), that AS_STORED_SQL copies as stored (data that is
+ * an object, an occurredAt eventTime gives as it is: the table's `as_stored` column, or the
+ * expression itself on a table created before that column), and whose positions fit a document
+ * (else safeNumber refuses them on the decoded path).
  */
-const WRITTEN = [
-  `(type, schema_version) IN (VALUES ${Object.entries(EVENT_CATALOGUE)
-    .map(([type, version]) => `(${literal(type)}, ${version})`)
-    .join(', ')})`,
-  "json_type(data) = 'object'",
-  "strftime('%Y-%m-%dT%H:%M:%fZ', metadata ->> '$.occurredAt') = metadata ->> '$.occurredAt'",
-  `position <= ${Number.MAX_SAFE_INTEGER} AND revision <= ${Number.MAX_SAFE_INTEGER}`,
-].join(' AND ');
+const written = (asStoredColumn: boolean): string =>
+  [
+    `(type, schema_version) IN (VALUES ${Object.entries(EVENT_CATALOGUE)
+      .map(([type, version]) => `(${literal(type)}, ${version})`)
+      .join(', ')})`,
+    asStoredColumn ? 'as_stored' : `(${AS_STORED_SQL})`,
+    `position <= ${Number.MAX_SAFE_INTEGER} AND revision <= ${Number.MAX_SAFE_INTEGER}`,
+  ].join(' AND ');
 
 /**
  * SQL of an events row's audit entry as a line of NDJSON, byte for byte JSON.stringify of the
  * entry auditEntry gives for the decoded event without the `omit` fields, and a newline; NULL for
- * a row it does not write (WRITTEN, a metadata field missing). SQLite writes a page's lines, so
- * JavaScript reads one Buffer a page, not a row's columns, a parse of the metadata, an object and
- * its stringify a line (event-log-audit-trail.ts).
+ * a row it does not write (`written`). SQLite writes a page's lines, so JavaScript reads one Buffer
+ * a page, not a row's columns, a parse of the metadata, an object and its stringify a line
+ * (event-log-audit-trail.ts). One concat() a line, not a `||` a piece (each a copy of the line so
+ * far). A first field that may be missing cannot be left out with its comma: its absence makes the
+ * line NULL instead.
  */
-export function auditLineSql(omit: readonly string[]): string {
-  const parts = FIELDS.filter((field) => !omit.includes(field)).map((field, i) => `${literal(`${i === 0 ? '{' : ','}${JSON.stringify(field)}:`)} || ${FIELD_JSON[field]}`);
-  return `CASE WHEN ${WRITTEN} THEN ${parts.length === 0 ? "'{}'" : `${parts.join(' || ')} || '}'`} || char(10) END`;
+export function auditLineSql(omit: readonly string[], asStoredColumn: boolean): string {
+  const fields = FIELDS.filter((field) => !omit.includes(field));
+  if (fields.length === 0) return `CASE WHEN ${written(asStoredColumn)} THEN '{}' || char(10) END`;
+  const parts = fields.map((field, i) => {
+    const { sql, optional } = FIELD_JSON[field];
+    const key = literal(`${i === 0 ? '{' : ','}${JSON.stringify(field)}:`);
+    return optional ? `${key} || ${sql}` : `${key}, ${sql}`;
+  });
+  const first = FIELD_JSON[fields[0]];
+  const present = first.optional ? ` AND ${first.sql} IS NOT NULL` : '';
+  return `CASE WHEN ${written(asStoredColumn)}${present} THEN concat(${parts.join(', ')}, '}', char(10)) END`;
 }

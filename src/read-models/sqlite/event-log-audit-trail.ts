@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { auditEntry } from '../../transparency/audit-entry';
 import { changeVersion, type ReadModelDocument } from '../../../projections/document-change';
 import { decode } from '../../domain/events/decode';
-import { AUDIT_FIELDS, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
+import { AUDIT_FIELDS, hasAsStored, type AuditField } from '../../event-store/sqlite/sqlite-event-log';
 import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/sqlite/sqlite-event-store';
 import { safeNumber } from '../../shared/safe-number';
 import { documentsJson } from '../documents-json';
@@ -26,11 +26,14 @@ const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 export class EventLogAuditTrail {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** The table's own `as_stored` column, or (a log created before it) its expression a row. */
+  private readonly asStoredColumn: boolean;
 
   constructor(path: string) {
     this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     this.db.defaultSafeIntegers(true);
     boundPageCache(this.db);
+    this.asStoredColumn = hasAsStored(this.db);
   }
 
   find(query: DocumentQuery): ReadModelDocument[] {
@@ -40,7 +43,7 @@ export class EventLogAuditTrail {
   /**
    * The entries as NDJSON, a page's lines written by SQLite (auditLineSql) into one Buffer. A page
    * holding a row it does not write (an older schema version once an upcaster exists, data that is
-   * not an object, a time eventTime rewrites) is answered from its decoded entries instead.
+   * not an object, a time eventTime rewrites: the row's `as_stored`) is answered from its decoded entries instead.
    * group_concat takes the rows as the page's subquery yields them, in its order (the index's; a
    * co-routine in SQLite's plan, the spec checks the order); ascending, so the last orderBy value
    * is the page's max. An ORDER BY in group_concat would sort the lines again: a third more CPU a line.
@@ -48,7 +51,7 @@ export class EventLogAuditTrail {
   findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
     const select = selectSql(query);
     if (!select) return { ndjson: Buffer.alloc(0), count: 0, last: undefined };
-    const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit)} AS line FROM events WHERE ${select.sql}`;
+    const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit, this.asStoredColumn)} AS line FROM events WHERE ${select.sql}`;
     const sql = `SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line), max(at) FROM (${page})`;
     const [ndjson, count, written, last] = this.statement(sql).raw().get(...select.bindings) as [Buffer | null, bigint, bigint, QueryValue | bigint | null];
     if (written < count) return documentsJson(this.find(query), query.orderBy, omit);

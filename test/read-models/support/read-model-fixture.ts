@@ -45,9 +45,11 @@ export function storeKinds(suite: string): StoreKind[] {
   return MONGODB_URL ? [sqliteKind, mongoKind] : [sqliteKind];
 }
 
-export function openEventLog(): { events: SqliteEventStore; path: string; cleanup(): Promise<void> } {
+/** An embedded event log in a fresh folder; `existing` writes the file first (a log an earlier version created). */
+export function openEventLog(existing?: (path: string) => void): { events: SqliteEventStore; path: string; cleanup(): Promise<void> } {
   const dir = tempDir('events');
   const path = join(dir, 'events.sqlite');
+  existing?.(path);
   const events = new SqliteEventStore({ path, pollIntervalMs: 20 });
   return {
     events,
