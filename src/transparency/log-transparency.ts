@@ -104,14 +104,9 @@ export class LogTransparency implements RunningTransparency {
   }
 
   start(): void {
-    const follower = this.follower;
-    // Subscribed after its checkpoint: where it stands before any batch (none comes on a log it has caught up with).
-    follower?.start().then(
-      () => this.reports.onFollowed(follower.position),
-      (error: unknown) => this.reports.onError('merkleNodes', error),
-    );
+    // The stored nodes are checked as the stopped server left them, before the follower extends them from the log.
+    void (this.follower ? this.vouchAtStart(this.follower) : undefined);
     this.checkpointer?.start();
-    if (this.checkpointer) void this.vouchAtStart();
     this.selfCheck.start();
   }
 
@@ -125,20 +120,29 @@ export class LogTransparency implements RunningTransparency {
 
   /**
    * The check of the stored nodes bounded by the orgs, beside the check of the whole log: the
-   * checkpointer need not wait for the latter (O(events)) when the former agrees. When it finds
-   * disagreements, every org stays held and the check of the whole log, under way, finds them
-   * too and rebuilds the nodes (one rebuild, not two racing).
+   * checkpointer need not wait for the latter (O(events)) when the former agrees. It reads the
+   * nodes before the follower starts (an org the follower had extended beyond its checkpoint
+   * would not be vouched for), and vouches once the follower has subscribed (the checkpointer
+   * then waits for its catch-up). When it finds disagreements, every org stays held and the
+   * check of the whole log, under way, finds them too and rebuilds the nodes (one rebuild, not two racing).
    */
-  private async vouchAtStart(): Promise<void> {
+  private async vouchAtStart(follower: MerkleFollower): Promise<void> {
+    let found;
     try {
-      const found = await this.checkNodesAtStart();
-      if (!found || this.stopped) return;
-      this.gate.vouchedAtStart(found);
-      if (found.disagreements.length) this.reports.onError('merkleNodes', new Error(`the stored nodes disagree with the log at start (${found.disagreements.join('; ')}); nothing signed until the check of the log`));
+      found = await this.checkNodesAtStart();
     } catch (error) {
       // Every org stays held until the check of the whole log.
-      this.reports.onError('merkleNodes', error);
+      if (!this.stopped) this.reports.onError('merkleNodes', error);
     }
+    if (this.stopped) return;
+    // Subscribed after its checkpoint: where it stands before any batch (none comes on a log it has caught up with).
+    await follower.start().then(
+      () => this.reports.onFollowed(follower.position),
+      (error: unknown) => this.reports.onError('merkleNodes', error),
+    );
+    if (!found || this.stopped) return;
+    this.gate.vouchedAtStart(found);
+    if (found.disagreements.length) this.reports.onError('merkleNodes', new Error(`the stored nodes disagree with the log at start (${found.disagreements.join('; ')}); nothing signed until the check of the log`));
   }
 
   /** The follower rebuilds the node store from the log, then the check runs again (readiness fails until it agrees). */

@@ -101,6 +101,26 @@ describe('the log transparency work', () => {
     }
   });
 
+  it('signs an org that grew while the process was stopped, its stored nodes vouched for at its checkpoint before the follower extends them', async () => {
+    await created();
+    const first = new LogTransparency(events, nodes, KEY, SETTINGS, quiet([]), () => endless);
+    first.start();
+    await waitFor('a checkpoint', async () => (await signed()).length > 0);
+    await first.stop();
+    // Grown while stopped (through a LOG_CHECKPOINTS=off process, say).
+    const event = newEvent('AgentAdded', { agentId: 'bob', role: 'MEMBER' });
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+    const errors: string[] = [];
+    const work = new LogTransparency(events, nodes, KEY, SETTINGS, quiet(errors), () => endless);
+    try {
+      work.start();
+      await waitFor('a checkpoint of the grown org', async () => (await signed()).some((one) => one.data.size === 2));
+      expect(errors).toEqual([]);
+    } finally {
+      await work.stop();
+    }
+  });
+
   it('signs nothing when the check at start finds the stored nodes disagree, until the check of the whole log', async () => {
     await created();
     await follow();
