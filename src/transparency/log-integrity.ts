@@ -1,4 +1,5 @@
 import { decode } from '../domain/events/decode';
+import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
 import { openOrgCheckpoint, type LogKeyring } from './log-keyring';
@@ -89,15 +90,10 @@ export class LogIntegrityCheck {
       if (org.pending.length >= 2 * this.pendingWindow) this.fold(org, org.pending.length - this.pendingWindow);
       return;
     }
-    const what = `checkpoint ${record.revision} (position ${record.position})`;
-    let signed;
-    try {
-      signed = openOrgCheckpoint(event.data.note, this.keys, event.metadata.orgId);
-    } catch (error) {
-      return fail(index, `${what} does not verify under the log key: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const what = checkpointName(record);
+    const signed = openCheckpointEvent(event, this.keys);
+    if (typeof signed === 'string') return fail(index, signed);
     const from = org.signed?.size ?? 0;
-    if (signed.size !== event.data.size) return fail(index, `${what} says size ${event.data.size} but its note signs ${signed.size}`);
     if (signed.size < from) return fail(from, `${what} signs ${signed.size} events, fewer than the ${from} an earlier checkpoint signed`);
     if (signed.size > index) return fail(index, `${what} signs ${signed.size} events but the log holds ${index} before it: an event was removed`);
     const root = this.rootAt(org, signed.size);
@@ -154,6 +150,24 @@ export class LogIntegrityCheck {
     if (!org) this.orgs.set(orgId, (org = { tree: CompactRange.empty(), pending: [] }));
     return org;
   }
+}
+
+const checkpointName = (record: Pick<RecordedEvent, 'revision' | 'position'>): string => `checkpoint ${record.revision} (position ${record.position})`;
+
+/**
+ * What a CheckpointSigned event of the log signs, its note verified under the keyring for its
+ * org and its size the note's; else why not (a fault of the org's log): every check of a checkpoint reads it here.
+ */
+export function openCheckpointEvent(event: RecordedEvent<Extract<LogEvent, { type: 'CheckpointSigned' }>>, keys: LogKeyring): { size: number; rootHash: Hash } | string {
+  const what = checkpointName(event);
+  let signed;
+  try {
+    signed = openOrgCheckpoint(event.data.note, keys, event.metadata.orgId);
+  } catch (error) {
+    return `${what} does not verify under the log key: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (signed.size !== event.data.size) return `${what} says size ${event.data.size} but its note signs ${signed.size}`;
+  return signed;
 }
 
 const notTheRoot = (from: number, size: number, what: string): string =>

@@ -120,10 +120,7 @@ async function readLog(events: Pick<EventStore, 'readAll'>, signal: AbortSignal,
 async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integrity: LogIntegrityCheck, onError: (error: unknown) => void): Promise<string[] | undefined> {
   const disagreements: string[] = [];
   const compare = async (orgId: string, stored: OrgTreeState, size: number, root: Hash): Promise<void> => {
-    if (stored.size === size && stored.root && !stored.root.equals(root)) disagreements.push(`org ${orgId}: the root its row keeps for its tree of ${size} is not the one the log gives`);
-    const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
-    if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
-    else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
+    disagreements.push(...(await storedTreeDisagreement(nodes, stored, size, root)));
   };
   try {
     for (const { orgId, signed, rootAt } of integrity.trees()) {
@@ -138,5 +135,19 @@ async function compareNodes(nodes: Pick<MerkleNodeStore, 'org' | 'nodes'>, integ
     onError(error);
     return undefined;
   }
+  return disagreements;
+}
+
+/**
+ * Why the org's stored tree of `size` is not the one whose root is `root` (none when it is): the
+ * root of its stored nodes at that size, and the root its row keeps when the row is at that size.
+ */
+export async function storedTreeDisagreement(nodes: Pick<MerkleNodeStore, 'nodes'>, stored: OrgTreeState, size: number, root: Hash): Promise<string[]> {
+  const { orgId } = stored;
+  const disagreements: string[] = [];
+  if (stored.size === size && stored.root && !stored.root.equals(root)) disagreements.push(`org ${orgId}: the root its row keeps for its tree of ${size} is not the one the log gives`);
+  const read = await storedNodes(nodes, orgId, [{ kind: 'root', size }]);
+  if (read === undefined) disagreements.push(`org ${orgId}: nodes of its tree of ${size} are missing`);
+  else if (!treeRoot(size, read).equals(root)) disagreements.push(`org ${orgId}: the root of its tree of ${size} is not the one the log gives`);
   return disagreements;
 }

@@ -5,9 +5,11 @@ import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-stor
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { checkLogHere, type CheckLog } from '../../src/transparency/log-self-check';
-import { LogTransparency } from '../../src/transparency/log-transparency';
+import { LogTransparency, type TransparencyReports } from '../../src/transparency/log-transparency';
+import { MerkleFollower } from '../../src/transparency/merkle-follower';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { newEvent } from '../event-store/event-factory';
 import { waitFor } from '../notifications/support/wait-for';
 
@@ -18,7 +20,9 @@ const SETTINGS = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 8
  * The projector role's transparency work in one event loop, on the real SQLite log and node
  * store: the checkpointer signs nothing the server's check of the log has not vouched for
  * (signing-gate.ts), and a check at start that could not vouch (the log unreadable) is run
- * again soon, not left to the next interval (here none: at start only).
+ * again soon, not left to the next interval (here none: at start only). The check at start of
+ * the stored nodes bounded by the orgs (nodes-check-at-start.ts) releases the orgs it vouches for
+ * before the check of the whole log ends, and holds every org when it finds the nodes disagree.
  */
 describe('the log transparency work', () => {
   let dir: string;
@@ -29,6 +33,23 @@ describe('the log transparency work', () => {
     events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
     nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
   });
+  /** The follower stores the log's nodes, as a server that stopped: the next start finds them in the store. */
+  const follow = async () => {
+    const follower = new MerkleFollower(events, nodes);
+    await follower.start();
+    await follower.whenCaughtUp();
+    const head = await events.headPosition();
+    while (follower.position !== head) await new Promise((resolve) => setTimeout(resolve, 10));
+    await follower.stop();
+  };
+  const signed = async () => (await events.readAll(undefined, 100)).filter((one) => one.type === CHECKPOINT_SIGNED);
+  /** A check of the whole log that is still under way when the test ends. */
+  const endless: CheckLog = (signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined)));
+  const created = () => {
+    const event = newEvent('OrganizationCreated', { orgId: 'acme', name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
+    return events.append([{ stream: 'org-acme', expected: 'no_stream', events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+  };
+  const quiet = (errors: string[]): TransparencyReports => ({ onChecked: () => undefined, onFollowed: () => undefined, onError: (part, error) => void errors.push(`${part}: ${String(error)}`) });
   afterEach(async () => {
     await nodes.close();
     await events.close();
@@ -38,6 +59,8 @@ describe('the log transparency work', () => {
   it('signs once a check vouched for the nodes: the check at start could not read the log, and is run again', async () => {
     const event = newEvent('AgentAdded', { agentId: 'a', role: 'MEMBER' });
     await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+    // Stored before the start, without its creation in the log: the check at start does not vouch for it.
+    await follow();
     const checks: string[] = [];
     const errors: string[] = [];
     // The first check's read of the log fails as an unreachable store's would; the follower's reads go through.
@@ -50,7 +73,6 @@ describe('the log transparency work', () => {
       onError: (part: string, error: unknown) => void errors.push(`${part}: ${String(error)}`),
     };
     const work = new LogTransparency(events, nodes, KEY, SETTINGS, reports, checkLog);
-    const signed = async () => (await events.readAll(undefined, 100)).filter((one) => one.type === CHECKPOINT_SIGNED);
     try {
       work.start();
       await waitFor('the check at start to fail', () => errors.length > 0);
@@ -60,6 +82,60 @@ describe('the log transparency work', () => {
       await waitFor('a checkpoint', async () => (await signed()).length > 0);
       expect(checks).toEqual(['compared']);
       expect(errors).toEqual(['selfCheck: Error: store down']);
+    } finally {
+      await work.stop();
+    }
+  });
+
+  it('signs an org the check at start of the stored nodes vouched for, the check of the whole log under way', async () => {
+    await created();
+    await follow();
+    const errors: string[] = [];
+    const work = new LogTransparency(events, nodes, KEY, SETTINGS, quiet(errors), () => endless);
+    try {
+      work.start();
+      await waitFor('a checkpoint', async () => (await signed()).length > 0);
+      expect(errors).toEqual([]);
+    } finally {
+      await work.stop();
+    }
+  });
+
+  it('signs an org that grew while the process was stopped, its stored nodes vouched for at its checkpoint before the follower extends them', async () => {
+    await created();
+    const first = new LogTransparency(events, nodes, KEY, SETTINGS, quiet([]), () => endless);
+    first.start();
+    await waitFor('a checkpoint', async () => (await signed()).length > 0);
+    await first.stop();
+    // Grown while stopped (through a LOG_CHECKPOINTS=off process, say).
+    const event = newEvent('AgentAdded', { agentId: 'bob', role: 'MEMBER' });
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+    const errors: string[] = [];
+    const work = new LogTransparency(events, nodes, KEY, SETTINGS, quiet(errors), () => endless);
+    try {
+      work.start();
+      await waitFor('a checkpoint of the grown org', async () => (await signed()).some((one) => one.data.size === 2));
+      expect(errors).toEqual([]);
+    } finally {
+      await work.stop();
+    }
+  });
+
+  it('signs nothing when the check at start finds the stored nodes disagree, until the check of the whole log', async () => {
+    await created();
+    await follow();
+    const state = (await nodes.org('acme'))!;
+    await nodes.apply({ nodes: [], orgs: [{ ...state, root: Buffer.alloc(32, 1), position: state.position + 1n }], checkpoint: (await nodes.checkpoint())! });
+    const errors: string[] = [];
+    const work = new LogTransparency(events, nodes, KEY, SETTINGS, quiet(errors), () => endless);
+    try {
+      work.start();
+      await waitFor('the check at start to disagree', () => errors.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await signed()).toEqual([]);
+      expect(errors).toEqual([
+        'merkleNodes: Error: the stored nodes disagree with the log at start (org acme: the root its row keeps for its tree of 1 is not the one the log gives); nothing signed until the check of the log',
+      ]);
     } finally {
       await work.stop();
     }
