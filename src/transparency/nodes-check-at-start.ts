@@ -9,6 +9,7 @@ import type { LogKeyring } from './log-keyring';
 import { storedTreeDisagreement } from './log-self-check';
 import { CompactRange, leafHash } from './merkle-tree';
 import type { MerkleNodeStore, OrgTreeState } from './node-store/merkle-node-store.port';
+import type { NodesAtStart } from './signing-gate';
 
 /**
  * Most events of the log read for the orgs not signed yet: as many leaf hashes as the full check
@@ -18,14 +19,6 @@ export const TAIL_EVENTS = 2 * DEFAULT_PENDING_WINDOW;
 
 /** Events a read takes, the event loop given back between pages (as the full check does). */
 const PAGE = 250;
-
-/** What the check at start found. */
-export interface NodesAtStart {
-  /** Why the stored nodes of an org are not the tree its signed checkpoint or the log gives (none: they agree where compared). */
-  disagreements: string[];
-  /** The orgs it could not vouch for (see checkNodesAtStart): held until a check of the whole log. */
-  unvouched: string[];
-}
 
 /** An org never signed: its whole tree, re-derived from its creation on. */
 interface Tail {

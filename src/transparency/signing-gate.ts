@@ -1,5 +1,12 @@
 import type { SelfCheckReport } from './log-self-check';
-import type { NodesAtStart } from './nodes-check-at-start';
+
+/** What the check of the stored nodes at start found (nodes-check-at-start.ts): what the gate is told. */
+export interface NodesAtStart {
+  /** Why the stored nodes of an org are not the tree its signed checkpoint or the log gives (none: they agree where compared). */
+  disagreements: string[];
+  /** The orgs it could not vouch for: held until a check of the whole log. */
+  unvouched: string[];
+}
 
 /**
  * Which orgs the checkpointer may sign (R16). A checkpoint is a signed statement that stays in
