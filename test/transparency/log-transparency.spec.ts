@@ -6,11 +6,11 @@ import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { checkLogHere, type CheckLog } from '../../src/transparency/log-self-check';
 import { LogTransparency, type TransparencyReports } from '../../src/transparency/log-transparency';
-import { MerkleFollower } from '../../src/transparency/merkle-follower';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { newEvent } from '../event-store/event-factory';
+import { followToHead } from './support/follow-to-head';
 import { waitFor } from '../notifications/support/wait-for';
 
 const KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7)));
@@ -33,15 +33,7 @@ describe('the log transparency work', () => {
     events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
     nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
   });
-  /** The follower stores the log's nodes, as a server that stopped: the next start finds them in the store. */
-  const follow = async () => {
-    const follower = new MerkleFollower(events, nodes);
-    await follower.start();
-    await follower.whenCaughtUp();
-    const head = await events.headPosition();
-    while (follower.position !== head) await new Promise((resolve) => setTimeout(resolve, 10));
-    await follower.stop();
-  };
+  const follow = () => followToHead(events, nodes);
   const signed = async () => (await events.readAll(undefined, 100)).filter((one) => one.type === CHECKPOINT_SIGNED);
   /** A check of the whole log that is still under way when the test ends. */
   const endless: CheckLog = (signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined)));

@@ -7,12 +7,12 @@ import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-stor
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
-import { MerkleFollower } from '../../src/transparency/merkle-follower';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { checkNodesAtStart } from '../../src/transparency/nodes-check-at-start';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
+import { followToHead } from './support/follow-to-head';
 
 const KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7)));
 const OTHER_KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 8)));
@@ -65,15 +65,7 @@ describe('the check of the stored nodes at start', () => {
     const tree = await treeOf(orgId);
     await events.append([{ stream: checkpointStream(orgId), expected: 'any', events: [checkpointEvent(key.signer, orgId, tree, new Date())] }]);
   };
-  /** The follower stores the log's nodes, as a server that stopped. */
-  const follow = async () => {
-    const follower = new MerkleFollower(events, nodes);
-    await follower.start();
-    await follower.whenCaughtUp();
-    const head = await events.headPosition();
-    while (follower.position !== head) await new Promise((resolve) => setTimeout(resolve, 10));
-    await follower.stop();
-  };
+  const follow = () => followToHead(events, nodes);
   /** The org's row altered: another root at its size (as the e2e's tampering of a stopped server's store). */
   const alterRowRoot = async (orgId: string) => {
     const state = (await nodes.org(orgId))!;
