@@ -12,8 +12,8 @@ import { embeddedMerkleNodesPath } from '../src/transparency/node-store/open-mer
 import { SqliteMerkleNodeStore } from '../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed, signerKeyText } from '../src/transparency/signed-note';
 import type { Bench, BenchRow } from './bench-row';
-import { settled } from './growth.bench';
 import { eventStoreSink, writeOrgHistory, type HistorySink } from './support/audit-export';
+import { settled } from './support/settled';
 import { GENEROUS_RATE_LIMITS, SERVER_MAIN, spawnServer } from './support/spawned-server';
 
 /** Events of the org whose history fills the log: BENCH_FIRST_CHECKPOINT_EVENTS. */
@@ -49,8 +49,9 @@ interface Start {
 }
 
 /**
- * The time from a start to the first checkpoint (issue R16's signing gate: the checkpointer signs
- * nothing until the server's check of the log vouched for the stored nodes). The built server
+ * The time from a start to the first checkpoint (R16's signing gate: the checkpointer signs
+ * nothing until a check vouched for the stored nodes, the check at start bounded by the orgs or
+ * else the check of the whole log). The built server
  * (every role, embedded stores) on a log holding one org's history of BENCH_FIRST_CHECKPOINT_EVENTS
  * events (as the growth bench writes it), caught up by a first start; before each measured start
  * a small org is appended, unsigned, for it to sign. Beside each figure, the same start's check
@@ -122,7 +123,7 @@ export const firstCheckpointAfterStartBench: Bench = async () => {
         ceilingValue: median(mine.map((start) => start.checked)),
       });
     }
-    rows.push({ name: `the check at start alone (log read, nodes compared), in this process, same files (load ${loadavg()[0].toFixed(1)})`, value: alone, unit: 'ms' });
+    rows.push({ name: `the check of the whole log alone (log read, nodes compared), in this process, same files (load ${loadavg()[0].toFixed(1)})`, value: alone, unit: 'ms' });
     return rows;
   } finally {
     await events.close();

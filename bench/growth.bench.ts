@@ -16,6 +16,7 @@ import { fire } from './support/load';
 import { growthSlope } from './support/growth-slope';
 import { processTreeCpuMicros } from './support/process-cpu';
 import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, type ServerMemory } from './support/server-memory';
+import { settled } from './support/settled';
 import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support/spawned-server';
 
 /** Events of the org whose history fills the log: BENCH_GROWTH_EVENTS (1,000,000 by hand: it takes a while to write and catch up). */
@@ -142,22 +143,6 @@ async function liveWaits(server: SpawnedServer, until: Promise<unknown>): Promis
 
 const longest = (waits: number[]): number => waits.at(-1) ?? 0;
 const p99 = (waits: number[]): number => waits[Math.min(waits.length - 1, Math.floor(waits.length * 0.99))] ?? 0;
-
-/**
- * Until the server has nothing left to do on its log: every projection and the checkpointer
- * caught up with it (ztkeys_subscriber_lag_events 0 for each, twice a second apart) and the
- * self-check of the whole log finished once.
- */
-export async function settled(server: SpawnedServer): Promise<void> {
-  for (let quiet = 0; quiet < 2; ) {
-    await sleep(1000);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const lags = [...metrics.matchAll(/^ztkeys_subscriber_lag_events\{subscriber="([^"]+)"\} (\S+)$/gm)].map(([, subscriber, value]) => ({ subscriber, value: Number(value) }));
-    const checked = Number(/^ztkeys_audit_log_self_check_completed_timestamp_seconds (\S+)$/m.exec(metrics)?.[1] ?? 0) > 0;
-    const following = lags.some(({ subscriber }) => subscriber.startsWith('projection:')) && lags.some(({ subscriber }) => subscriber === 'checkpointer');
-    quiet = checked && following && lags.every(({ value }) => value === 0) ? quiet + 1 : 0;
-  }
-}
 
 /** The org's export over HTTP, read and discarded as it arrives: lines, and seconds from the request to the last byte. */
 function download(url: string, token: string): Promise<{ lines: number; seconds: number }> {
