@@ -9,13 +9,9 @@ import { documentsJson } from '../documents-json';
 import { auditLineSql } from './audit-entry-json';
 import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
-import { checkQueryValue } from '../query-value';
-import type { Condition, DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
+import type { DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
-
-type Binding = string | number;
-
-const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+import { queryConditionsSql } from './query-conditions-sql';
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -103,33 +99,15 @@ export class EventLogAuditTrail {
 const entry = (row: RawEventRow): ReadModelDocument => auditEntry(decode(fromRawRow(row))) as ReadModelDocument;
 
 /** The query's conditions and order over the events table; undefined when an empty `in` selects nothing. */
-function selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {
-  const parts: string[] = [];
-  const bindings: Binding[] = [];
-  for (const condition of query.conditions) {
-    const column = columnOf(condition.field);
-    if (condition.op === 'in') {
-      const values = inValues(condition);
-      if (values.length === 0) return undefined;
-      parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-      bindings.push(...values);
-    } else {
-      parts.push(`${column} ${OPERATORS[condition.op]} ?`);
-      bindings.push(checkQueryValue(condition.value));
-    }
-  }
+function selectSql(query: DocumentQuery): { sql: string; bindings: QueryValue[] } | undefined {
+  const where = queryConditionsSql(query.conditions, columnOf);
+  if (!where) return undefined;
   const limit = query.limit === undefined ? '' : ' LIMIT ?';
-  if (query.limit !== undefined) bindings.push(query.limit);
-  return { sql: `${parts.length > 0 ? parts.join(' AND ') : '1'} ORDER BY ${columnOf(query.orderBy)}${limit}`, bindings };
+  return { sql: `${where.sql} ORDER BY ${columnOf(query.orderBy)}${limit}`, bindings: query.limit === undefined ? where.bindings : [...where.bindings, query.limit] };
 }
 
 function columnOf(field: string): string {
   checkQueryField('audit_log', field);
   if (!(field in AUDIT_FIELDS)) throw new TypeError(`audit_log has no field ${JSON.stringify(field)} in the events table`);
   return AUDIT_FIELDS[field as AuditField];
-}
-
-function inValues(condition: Extract<Condition, { op: 'in' }>): Binding[] {
-  if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
-  return condition.value.map(checkQueryValue);
 }

@@ -8,7 +8,7 @@ import type { StoredDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { Condition, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
 import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
@@ -17,6 +17,7 @@ import { execInWorker } from './exec-in-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
+import { queryConditionsSql } from './query-conditions-sql';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
@@ -495,30 +496,9 @@ function indexStatements(model: ReadModelName, generation: number): string[] {
 /** An error of SQLite itself (by code: see src/shared/sqlite-write-faults.ts), as opposed to one of a change. */
 const isSqliteFault = (error: unknown): boolean => /^SQLITE_/.test(String((error as { code?: unknown } | undefined)?.code));
 
-const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
 /** undefined when the conditions select nothing (an empty `in`). */
 function whereSql(query: Pick<DocumentQuery, 'collection' | 'conditions'>): { sql: string; bindings: Binding[] } | undefined {
-  const parts: string[] = [];
-  const bindings: Binding[] = [];
-  for (const condition of query.conditions) {
-    const column = fieldSql(query.collection, checkQueryField(query.collection, condition.field));
-    if (condition.op === 'in') {
-      const values = inValues(condition);
-      if (values.length === 0) return undefined;
-      parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-      bindings.push(...values);
-    } else {
-      parts.push(`${column} ${OPERATORS[condition.op]} ?`);
-      bindings.push(checkQueryValue(condition.value));
-    }
-  }
-  return { sql: parts.length > 0 ? parts.join(' AND ') : '1', bindings };
-}
-
-function inValues(condition: Extract<Condition, { op: 'in' }>): Binding[] {
-  if (!Array.isArray(condition.value)) throw new TypeError(`${condition.field}: 'in' needs a list`);
-  return condition.value.map(checkQueryValue);
+  return queryConditionsSql(query.conditions, (field) => fieldSql(query.collection, checkQueryField(query.collection, field)));
 }
 
 /** Conditions of changes: equality, null also matching a missing field (NULL in its column, or from json_extract). */
