@@ -11,7 +11,7 @@ import {
   type Document,
   type Filter,
 } from 'mongodb';
-import { mongoDatabaseName } from '../../shared/mongodb-database';
+import { mongoAnswers, mongoDatabaseName } from '../../shared/mongodb-database';
 import type {
   CollectionName,
   Conditions,
@@ -261,13 +261,8 @@ export class MongoReadModelStore implements ReadModelStore {
     return stored.map(({ _id, _v, ...document }) => ({ id: _id, version: _v, document: document as ReadModelDocument }));
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.db.command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return mongoAnswers(this.db);
   }
 
   async close(): Promise<void> {

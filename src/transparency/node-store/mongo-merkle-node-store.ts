@@ -1,6 +1,6 @@
 import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { mongoDatabaseName } from '../../shared/mongodb-database';
+import { mongoAnswers, mongoDatabaseName } from '../../shared/mongodb-database';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -118,13 +118,8 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     for (const name of [NODES, ORGS, PROGRESS]) await this.db.collection(name).deleteMany({});
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.db.command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return mongoAnswers(this.db);
   }
 
   async close(): Promise<void> {
