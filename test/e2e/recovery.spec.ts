@@ -8,6 +8,7 @@ import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
+import { loggedEvents } from './event-log';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
@@ -49,15 +50,7 @@ describe('break-glass recovery (R20)', () => {
   const passAt = (at: Date) =>
     new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), new InProcessLease(), { intervalMs: 20, clock: () => at, onError: (error) => errors.push(error) }).pass();
 
-  async function eventsOf(orgId: string, type: string): Promise<RecordedEvent[]> {
-    const all: RecordedEvent[] = [];
-    for (let after: bigint | undefined; ; ) {
-      const page = await suite.server.eventStore.readAll(after, 1000);
-      if (page.length === 0) return all.filter((event) => event.type === type && event.metadata.orgId === orgId);
-      all.push(...page);
-      after = page[page.length - 1].position;
-    }
-  }
+  const eventsOf = async (orgId: string, type: string): Promise<RecordedEvent[]> => (await loggedEvents(suite.server, orgId)).filter((event) => event.type === type);
 
   async function caughtUp(model: ReadModelName): Promise<void> {
     const head = (await suite.server.eventStore.headPosition())!;

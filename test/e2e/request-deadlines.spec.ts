@@ -1,6 +1,7 @@
 import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { loggedEvents } from './event-log';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
@@ -30,15 +31,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
   beforeEach(() => (errors = []));
   afterEach(() => expect(errors).toEqual([]));
 
-  async function eventsOf(orgId: string, type: string): Promise<RecordedEvent[]> {
-    const all: RecordedEvent[] = [];
-    for (let after: bigint | undefined; ; ) {
-      const page = await suite.server.eventStore.readAll(after, 1000);
-      if (page.length === 0) return all.filter((event) => event.type === type && event.metadata.orgId === orgId);
-      all.push(...page);
-      after = page[page.length - 1].position;
-    }
-  }
+  const eventsOf = async (orgId: string, type: string): Promise<RecordedEvent[]> => (await loggedEvents(suite.server, orgId)).filter((event) => event.type === type);
 
   /** Resolves once the pending-keys read model has applied the head of the log. */
   async function readModelsCaughtUp(): Promise<void> {
