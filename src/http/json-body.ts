@@ -21,18 +21,38 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 /** A 400 Fastify error that the problem filter answers as problem details. */
-const tooDeep = () =>
-  Object.assign(new Error(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`), { statusCode: 400, code: 'JSON_TOO_DEEP' });
+const badBody = (code: string, message: string) => Object.assign(new Error(message), { statusCode: 400, code });
+
+const tooDeep = () => badBody('JSON_TOO_DEEP', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+
+const notUnicode = () =>
+  badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');
+
+/** Only an escape can bring a lone surrogate into parsed text (invalid UTF-8 bytes decode to U+FFFD). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True when a string of `value`, a member's name or a value at any depth, holds a lone surrogate. */
+export function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(holdsLoneSurrogate);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([name, member]) => LONE_SURROGATE.test(name) || holdsLoneSurrogate(member));
+  return false;
+}
 
 /**
  * Bodies are JSON only (Nest would also parse forms, and Fastify plain text: 415 instead). Depth is
- * checked on the text before parsing, so validation never recurses into a hostile body (a stack overflow).
+ * checked on the text before parsing, so validation never recurses into a hostile body (a stack
+ * overflow). A string must be Unicode text: RFC 8785 has no canonical form for a lone surrogate,
+ * so a challenge statement or an event leaf holding one could not be rebuilt by another verifier.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
-    return parse(request, body as string, done);
+    const text = body as string;
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
+    if (!SURROGATE_ESCAPE.test(text)) return parse(request, text, done);
+    return parse(request, text, (error, parsed) => (error ? done(error, undefined) : holdsLoneSurrogate(parsed) ? done(notUnicode(), undefined) : done(null, parsed)));
   });
 }

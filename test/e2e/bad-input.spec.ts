@@ -120,6 +120,22 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 400 to a string that is not well-formed Unicode (a lone surrogate escape), in a value or a name', async () => {
+      // RFC 8785 has no canonical form for such a string, so no offline verifier could rebuild the leaf of an event holding it.
+      await refusedAll(async () => {
+        for (const text of ['\\ud800', '\\udfff', 'a\\udc00\\ud800b', '\\ud83d']) {
+          const body = `{"agentId":"eve","email":"eve@example.com","displayName":"${text}","role":"MEMBER"}`;
+          const reply = await call(suite.server, 'POST', `${base}/agents`, alice.token, body);
+          expectProblem(reply, 400, 'JSON_NOT_UNICODE');
+          expect(reply.body.detail).toMatch(/surrogate/);
+        }
+        const named = await call(suite.server, 'POST', `${base}/agents`, alice.token, '{"agentId":"eve","email":"eve@example.com","displayName":"Eve","role":"MEMBER","\\ud800":1}');
+        expectProblem(named, 400, 'JSON_NOT_UNICODE');
+      });
+      // A pair, escaped, is a character like any other.
+      expectAccepted(await call(suite.server, 'POST', `${base}/agents`, alice.token, '{"agentId":"eve","email":"eve@example.com","displayName":"Eve \\ud83d\\ude80","role":"MEMBER"}'), 201);
+    });
+
     it('answers 400 to unknown enum values, naming the field and the allowed values', async () => {
       await refusedAll(async () => {
         const role = await suite.journey.changeRole(alice, 'bob', 'ROOT');
