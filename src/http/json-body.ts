@@ -28,6 +28,17 @@ const tooDeep = () => badBody('JSON_TOO_DEEP', `The JSON body nests deeper than 
 const notUnicode = () =>
   badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');
 
+/** Fastify's parser says only that it refused the body: JSON that parses was refused for a name that could pollute prototypes. */
+function whyNotParsed(text: string): Error {
+  if (text.trim() === '') return badBody('JSON_MALFORMED', 'The body is empty; this route takes a JSON object.');
+  try {
+    JSON.parse(text);
+  } catch {
+    return badBody('JSON_MALFORMED', 'The body is not valid JSON.');
+  }
+  return badBody('JSON_FORBIDDEN_NAME', 'The JSON body has a member named "__proto__", or "constructor" holding "prototype": no field of this API has such a name.');
+}
+
 /** Only an escape can bring a lone surrogate into parsed text (invalid UTF-8 bytes decode to U+FFFD). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -52,7 +63,10 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
-    if (!SURROGATE_ESCAPE.test(text)) return parse(request, text, done);
-    return parse(request, text, (error, parsed) => (error ? done(error, undefined) : holdsLoneSurrogate(parsed) ? done(notUnicode(), undefined) : done(null, parsed)));
+    return parse(request, text, (error, parsed) => {
+      if (error) return done(whyNotParsed(text), undefined);
+      if (SURROGATE_ESCAPE.test(text) && holdsLoneSurrogate(parsed)) return done(notUnicode(), undefined);
+      return done(null, parsed);
+    });
   });
 }

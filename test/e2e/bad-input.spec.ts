@@ -108,10 +108,14 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     it('answers 400 to malformed JSON and 415 to a body that is not JSON', async () => {
       await refusedAll(async () => {
         for (const text of ['{"name": ', '{name: "x"}', "{'role': 'ADMIN'}", '[1,2', '{"role":"ADMIN"}}', '\u0000']) {
-          expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, text), 400);
+          expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, text), 400, 'JSON_MALFORMED');
         }
-        // The JSON parser refuses prototype pollution.
-        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN","__proto__":{"isAdmin":true}}'), 400);
+        // The JSON parser refuses prototype pollution, and says so.
+        for (const text of ['{"role":"ADMIN","__proto__":{"isAdmin":true}}', '{"role":"ADMIN","constructor":{"prototype":{"isAdmin":true}}}']) {
+          const polluting = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, text);
+          expectProblem(polluting, 400, 'JSON_FORBIDDEN_NAME');
+          expect(polluting.body.detail).toMatch(/__proto__/);
+        }
         for (const contentType of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/merge-patch+json']) {
           const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
           expectProblem(reply, 415);
