@@ -20,7 +20,8 @@ export function memoryParts(memory: ServerMemory): [string, number][] {
     ['main V8 committed', main.committed],
     ['of which young', main.young],
     ['main V8 used', main.used],
-    [`workers' V8 committed (${workers.map(({ name }) => name.replace(/\.worker$/, '')).join(', ')})`, tenths(v8 - main.committed)],
+    // Named in one order: the threads answer in any.
+    [`workers' V8 committed (${workers.map(({ name }) => name.replace(/\.worker$/, '')).sort().join(', ')})`, tenths(v8 - main.committed)],
     ['external', MiB(memory.external)],
     ['of which array buffers', MiB(memory.arrayBuffers)],
   ];
