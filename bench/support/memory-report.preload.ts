@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 
@@ -8,15 +8,14 @@ import { BroadcastChannel, isMainThread } from 'node:worker_threads';
  * SIGUSR2 every thread runs a full garbage collection (the worker threads asked over a
  * BroadcastChannel), then the main thread appends the process's memory (process.memoryUsage(),
  * read after every thread's GC) and each thread's V8 heap, one JSON line, to BENCH_MEMORY_REPORT.
- * The bench reads the server's memory after a GC without a route or a hook in the app itself.
- * With BENCH_MEMORY_DETAIL=1 the line also holds where the resident set is (/proc/self/smaps by
- * mapping: files, the main malloc heap, the other threads' 64 MiB-aligned malloc arenas, the rest).
+ * The bench reads the server's memory after a GC without a route or a hook in the app itself
+ * (and where its resident set is from its own process: see server-memory.ts). With
+ * BENCH_MEMORY_DETAIL=1 each thread's heap is given space by space.
  */
 const file = process.env.BENCH_MEMORY_REPORT;
 const gc = (globalThis as { gc?: () => void }).gc;
 const detail = process.env.BENCH_MEMORY_DETAIL === '1';
 const MiB = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
-const ARENA_ALIGN = 64n * 1048576n;
 /** How long the main thread waits for the worker threads' heaps (each collects its garbage first). */
 const THREADS_ANSWER_MS = 500;
 
@@ -51,30 +50,6 @@ function heapOf(): ThreadHeap {
   };
 }
 
-/** Resident MiB by kind of mapping, and the anonymous mappings above 1 MiB resident ([start, size, rss] KiB). */
-function residentByMapping() {
-  const kinds: Record<string, number> = { file: 0, heap: 0, arenas: 0, anonymous: 0, other: 0 };
-  const large: [string, number, number][] = [];
-  let kind = 'other';
-  let start = '';
-  let size = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      const [, from, to, path] = header;
-      start = from;
-      size = Number((BigInt(`0x${to}`) - BigInt(`0x${from}`)) / 1024n);
-      kind = path.startsWith('/') ? 'file' : path === '[heap]' ? 'heap' : path ? 'other' : BigInt(`0x${from}`) % ARENA_ALIGN === 0n && size <= 65536 ? 'arenas' : 'anonymous';
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB$/.exec(line);
-    if (!rss) continue;
-    kinds[kind] += Number(rss[1]);
-    if ((kind === 'arenas' || kind === 'anonymous') && Number(rss[1]) > 1024) large.push([start, size, Number(rss[1])]);
-  }
-  return { kinds: Object.fromEntries(Object.entries(kinds).map(([name, kib]) => [name, MiB(kib * 1024)])), large };
-}
-
 if (file && gc) {
   const channel = new BroadcastChannel('bench-memory-report');
   channel.unref();
@@ -98,7 +73,7 @@ if (file && gc) {
         channel.removeEventListener('message', listen);
         // Read once every thread has collected, so that the resident set is the one they leave.
         const memory = process.memoryUsage();
-        appendFileSync(file, `${JSON.stringify({ ...memory, at: new Date().toISOString(), threads: [heapOf(), ...threads], ...(detail ? { smaps: residentByMapping() } : {}) })}\n`);
+        appendFileSync(file, `${JSON.stringify({ ...memory, at: new Date().toISOString(), threads: [heapOf(), ...threads] })}\n`);
       }, THREADS_ANSWER_MS);
     });
   }
