@@ -15,7 +15,8 @@ import { BenchClient } from './support/bench-client';
 import { fire } from './support/load';
 import { growthSlope } from './support/growth-slope';
 import { processTreeCpuMicros } from './support/process-cpu';
-import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, type ServerMemory } from './support/server-memory';
+import { memoryParts, memoryPartsTable } from './support/memory-parts';
+import { memoryAfterGc, memoryReporting, peakRss, resetPeakRss, unsettledBy, type ServerMemory } from './support/server-memory';
 import { settled } from './support/settled';
 import { GENEROUS_RATE_LIMITS, spawnServer, type SpawnedServer } from './support/spawned-server';
 
@@ -39,12 +40,17 @@ const AGENTS = 1000;
 const CHECKPOINT_EVERY = 1000;
 /**
  * V8 gives back the pages a burst (a catch-up, the self-check's read of the log) left committed
- * only after a while idle, in steps: a settled server's memory is read after a GC every few
- * seconds until its RSS stops falling (STEADY_READINGS readings in a row), BENCH_GROWTH_IDLE_SECONDS at most.
+ * only after a while idle, in steps, and shrinks a thread's young generation only once it
+ * allocates little: a settled server's memory is read after a GC of every thread every few
+ * seconds, readings taken with a self-check's thread alive or a young generation still grown set
+ * aside (unsettledBy), until the RSS of the others stops falling (STEADY_READINGS in a row),
+ * BENCH_GROWTH_IDLE_SECONDS at most (then the lowest reading, saying why it is not settled).
  */
 const READING_EVERY_MS = 5000;
 const STEADY_READINGS = 3;
-const IDLE_SECONDS = Number(process.env.BENCH_GROWTH_IDLE_SECONDS ?? 120);
+const IDLE_SECONDS = Number(process.env.BENCH_GROWTH_IDLE_SECONDS ?? 180);
+/** BENCH_MEMORY_DETAIL=1: where the resident set is, printed after each round and as a table at the end (memory-parts.ts). */
+const DETAIL = process.env.BENCH_MEMORY_DETAIL === '1';
 /**
  * BENCH_GROWTH_DIR=PATH keeps the full log's data folder (and the log's signing key) there:
  * written and caught up by the first run, reused by the next ones, which start on it at once.
@@ -82,13 +88,16 @@ const BOUNDS = ['STREAM_STATES_IN_MEMORY', 'STREAM_STATE_EVENTS_IN_MEMORY', 'LOG
 const MiB = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** A reading kept: how long after the server settled it came, and why it is not one of the server at rest (none: it is). */
+type Reading = ServerMemory & { waited: number; unsettled: string[] };
+
 /** The server as an operator starts it on one machine (every role, embedded stores), reporting its memory after a GC on demand. */
 interface Run {
   server: SpawnedServer;
   /** Once it listens and has settled (see `settled`): the longest a /health/live request waited meanwhile, in ms. */
   started: Promise<number>;
-  /** Its memory once settled and steady, after a GC. */
-  memory(): Promise<ServerMemory>;
+  /** Its memory once settled and steady, after a GC of every thread. */
+  memory(): Promise<Reading>;
 }
 
 async function withServer<T>(dataDir: string, env: Record<string, string>, work: (run: Run) => Promise<T>): Promise<T> {
@@ -99,16 +108,21 @@ async function withServer<T>(dataDir: string, env: Record<string, string>, work:
     const started = liveWaits(server, server.listening.then(() => settled(server))).then(longest);
     started.catch(() => undefined); // awaited by `work`; a failed start rejects `listening` first
     await server.listening;
-    const memory = async () => {
+    const memory = async (): Promise<Reading> => {
       await settled(server);
-      let lowest = await memoryAfterGc(server.pid, report);
-      for (let steady = 0, waited = 0; steady < STEADY_READINGS && waited < IDLE_SECONDS * 1000; waited += READING_EVERY_MS) {
-        await sleep(READING_EVERY_MS);
-        const reading = await memoryAfterGc(server.pid, report);
-        steady = reading.rss < lowest.rss - 1048576 ? 0 : steady + 1;
-        if (reading.rss < lowest.rss) lowest = reading;
+      const since = performance.now();
+      const waited = () => Math.round((performance.now() - since) / 1000);
+      let lowest: Reading | undefined;
+      let kept: Reading | undefined;
+      for (let steady = 0; steady < STEADY_READINGS && waited() < IDLE_SECONDS; await sleep(READING_EVERY_MS)) {
+        const memory = await memoryAfterGc(server.pid, report);
+        const reading = { ...memory, waited: waited(), unsettled: unsettledBy(memory) };
+        if (!lowest || reading.rss < lowest.rss) lowest = reading;
+        if (reading.unsettled.length > 0) continue;
+        steady = kept && reading.rss >= kept.rss - 1048576 ? steady + 1 : 0;
+        if (!kept || reading.rss < kept.rss) kept = reading;
       }
-      return lowest;
+      return kept ?? (lowest as Reading);
     };
     return await work({ server, started, memory });
   } finally {
@@ -190,7 +204,7 @@ async function loadRound(client: BenchClient, url: string, round: number): Promi
  * Issue 14, item 7: does the server's memory stay flat as its log grows and under load, and does
  * the audit export stream in constant memory? The built server (`node dist/src/main.js`, every
  * role, embedded stores, request log on) runs in a process of its own, preloaded with a hook that
- * reports its memory after a full GC of its main thread (bench/support/memory-report.preload.ts).
+ * reports its memory after a full GC of every thread (bench/support/memory-report.preload.ts).
  * It starts on an empty log; then on a log holding one org's history of BENCH_GROWTH_EVENTS
  * events (decided by the deciders, signed statements, a signed checkpoint every 1,000 events),
  * appended through the SQLite adapter before the start: a first start builds the read models and
@@ -256,14 +270,16 @@ export const growthBench: Bench = async () => {
         // Before the load: its requests append other orgs' events, which a read of the whole log
         // would go through too (it read more than twice the org's events after 45,000 requests).
         const ceiling = await readRate(events, ORG);
-        const rounds: { requests: number; seconds: number; memory: ServerMemory }[] = [];
+        const rounds: { requests: number; seconds: number; memory: Reading }[] = [];
         for (let round = 0, requests = 0, seconds = 0; !EXPORT_ONLY && round < LOAD_ROUNDS; round++) {
           const roundStarted = performance.now();
           requests += await loadRound(client, server.url, round);
           seconds += (performance.now() - roundStarted) / 1000;
           sampleLoad();
           rounds.push({ requests, seconds, memory: await memory() });
-          console.error(`  after load round ${round + 1}: ${count(requests)} key requests, RSS ${MiB(rounds[round].memory.rss)} MiB, heap ${MiB(rounds[round].memory.heapUsed)} MiB`);
+          const { memory: kept } = rounds[round];
+          console.error(`  after load round ${round + 1}: ${count(requests)} key requests, RSS ${MiB(kept.rss)} MiB, heap ${MiB(kept.heapUsed)} MiB, ${kept.unsettled.length ? `not settled in ${kept.waited} s (${kept.unsettled.join('; ')})` : `settled after ${kept.waited} s`}`);
+          if (DETAIL) console.error(`    ${memoryParts(kept).map(([part, mib]) => `${part} ${mib}`).join(', ')}`);
         }
         const loaded = rounds.at(-1)?.memory ?? (await memory());
 
@@ -327,9 +343,13 @@ export const growthBench: Bench = async () => {
     const { atStart } = measured;
     if (!empty || !atStart) return exportRows;
     const slope = growthSlope(measured.rounds.map(({ memory }) => memory));
+    if (DETAIL) {
+      const readings = [{ label: 'start', memory: atStart.memory }, ...measured.rounds.map(({ requests, memory }, round) => ({ label: `round ${round + 1} (${count(requests)})`, memory }))];
+      console.error(`\n  Where the RSS is, after start and after each load round (key requests in all), each reading after a GC of every thread:\n${memoryPartsTable(readings.map(({ label, memory }) => ({ label, memory, unsettled: memory.unsettled })), slope?.from ?? readings.length)}\n`);
+    }
     const rows: BenchRow[] = [
       {
-        name: `(${loadAverage}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}${BOUNDS}${NODE_ARGS.map((arg) => ` ${arg}`).join('')}) server RSS after start (settled and steady, after a GC), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
+        name: `(${loadAverage}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}${BOUNDS}${NODE_ARGS.map((arg) => ` ${arg}`).join('')}) server RSS after start (settled and steady, after a GC of every thread), log of ${n} events + ${count(history.checkpoints)} checkpoints`,
         value: MiB(atStart.memory.rss),
         unit: 'MiB',
         ceilingName: 'the same, empty log',
@@ -368,7 +388,7 @@ export const growthBench: Bench = async () => {
             },
           ]),
       ...measured.rounds.map(({ requests, seconds, memory }, round) => ({
-        name: `(same run) server RSS after load round ${round + 1} of ${measured.rounds.length}: ${Math.round(seconds)} s and ${count(requests)} key requests in all (orgs of 10, ${CONNECTIONS} connections) (settled and steady, after a GC)`,
+        name: `(same run) server RSS after load round ${round + 1} of ${measured.rounds.length}: ${Math.round(seconds)} s and ${count(requests)} key requests in all (orgs of 10, ${CONNECTIONS} connections) (${memory.unsettled.length ? `not settled in ${memory.waited} s: ${memory.unsettled.join('; ')}; its lowest reading` : 'settled and steady, after a GC of every thread'})`,
         value: MiB(memory.rss),
         unit: 'MiB',
         ceilingName: 'after start, same log',
@@ -377,7 +397,7 @@ export const growthBench: Bench = async () => {
       ...(slope
         ? [
             {
-              name: `(same run) server RSS slope over load rounds ${slope.from}-${slope.to} (${slope.bounded ? "from the one where the main-thread heap reached its bound, its caches full" : 'the last third: the main-thread heap not yet at its bound'}; Theil-Sen), flat is 0; beside it the RSS after start`,
+              name: `(same run) server RSS slope over load rounds ${slope.from}-${slope.to} (${slope.bounded ? "from the one where the main-thread heap reached its bound, its caches full" : 'the last third: the main-thread heap not yet at its bound'}; Theil-Sen${slope.unsettled ? `, the ${slope.unsettled} readings not settled left out` : ''}), flat is 0; beside it the RSS after start`,
               value: MiB(slope.rss),
               unit: 'MiB/round',
               ceilingName: `RSS after start (MiB; the ratio is the share of it a round adds); the main-thread heap's slope, same rounds: ${MiB(slope.heapUsed)} MiB/round`,
