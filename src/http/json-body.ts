@@ -44,7 +44,7 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True when a string of `value`, a member's name or a value at any depth, holds a lone surrogate. */
-export function holdsLoneSurrogate(value: unknown): boolean {
+function holdsLoneSurrogate(value: unknown): boolean {
   if (typeof value === 'string') return LONE_SURROGATE.test(value);
   if (Array.isArray(value)) return value.some(holdsLoneSurrogate);
   if (value !== null && typeof value === 'object') return Object.entries(value).some(([name, member]) => LONE_SURROGATE.test(name) || holdsLoneSurrogate(member));
