@@ -18,6 +18,7 @@ import { AUDIT_FIELDS, type EventRowValues, INSERT_EVENT_SQL, insertEvent, openE
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
+import { LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { StreamEnds } from './stream-ends';
 
@@ -370,13 +371,13 @@ function prepareStatements(db: Database.Database) {
     eventById: db.prepare(`SELECT ${columns} FROM events WHERE id = ?`),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
     // As arrays: the log's hot read (catch-ups) builds each event once, not a row object first.
-    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ${LIMIT_PARAMETER}`).raw(),
     firstAfter: db.prepare('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1').pluck(),
     // The skipped types as a JSON array: one statement whatever the subscriber skips.
     readKept: db.prepare(`SELECT ${columns} FROM events WHERE position BETWEEN ? AND ? AND type NOT IN (SELECT value FROM json_each(?)) ORDER BY position`).raw(),
     lastUpTo: db.prepare('SELECT position, id FROM events WHERE position <= ? ORDER BY position DESC LIMIT 1').raw(),
     // Counts the primary key's range without reading a column: no row is built nor any JSON parsed.
-    countAfter: db.prepare('SELECT count(*) FROM (SELECT 1 FROM events WHERE position > ? ORDER BY position LIMIT ?)').pluck(),
+    countAfter: db.prepare(`SELECT count(*) FROM (SELECT 1 FROM events WHERE position > ? ORDER BY position ${LIMIT_PARAMETER})`).pluck(),
     occurredAtAfter: db.prepare(`SELECT ${AUDIT_FIELDS.occurredAt} FROM events WHERE position > ? ORDER BY position LIMIT 1`).pluck(),
     eventAt: db.prepare(`SELECT ${columns} FROM events WHERE position = ?`),
     headPosition: db.prepare('SELECT max(position) AS position FROM events'),

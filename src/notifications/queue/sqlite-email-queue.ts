@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { sqliteAnswers } from '../../shared/sqlite-file';
+import { LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { backoffDelay } from '../../shared/backoff';
@@ -89,7 +89,7 @@ export class SqliteEmailQueue implements EmailQueue {
         `SELECT state, due_at <= ? AS due, COUNT(*) AS n FROM email_jobs GROUP BY state, due`,
       ),
       failed: db.prepare<[number], JobRow>(
-        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs WHERE state = 'failed' ORDER BY due_at DESC LIMIT ?`,
+        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs WHERE state = 'failed' ORDER BY due_at DESC ${LIMIT_PARAMETER}`,
       ),
     };
   }

@@ -7,7 +7,7 @@ import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/s
 import { safeNumber } from '../../shared/safe-number';
 import { documentsJson } from '../documents-json';
 import { auditLineSql } from './audit-entry-json';
-import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
+import { BUSY_TIMEOUT_MS, boundPageCache, LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
 import type { DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
@@ -102,7 +102,7 @@ const entry = (row: RawEventRow): ReadModelDocument => auditEntry(decode(fromRaw
 function selectSql(query: DocumentQuery): { sql: string; bindings: QueryValue[] } | undefined {
   const where = queryConditionsSql(query.conditions, columnOf);
   if (!where) return undefined;
-  const limit = query.limit === undefined ? '' : ' LIMIT ?';
+  const limit = query.limit === undefined ? '' : ` ${LIMIT_PARAMETER}`;
   return { sql: `${where.sql} ORDER BY ${columnOf(query.orderBy)}${limit}`, bindings: query.limit === undefined ? where.bindings : [...where.bindings, query.limit] };
 }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
-import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { LIMIT_PARAMETER, openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
 import { DocumentCache } from '../document-cache';
@@ -290,7 +290,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {
     const where = whereSql(query);
     if (!where) return undefined;
-    const limit = query.limit === undefined ? '' : ' LIMIT ?';
+    const limit = query.limit === undefined ? '' : ` ${LIMIT_PARAMETER}`;
     const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
     const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${fieldSql(query.collection, checkQueryField(query.collection, query.orderBy))}${limit}`;
     return { sql, bindings };

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { LIMIT_PARAMETER, openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -57,10 +57,10 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
           signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
-      orgs: this.db.prepare<[number], OrgRow>('SELECT * FROM merkle_orgs LIMIT ?'),
+      orgs: this.db.prepare<[number], OrgRow>(`SELECT * FROM merkle_orgs ${LIMIT_PARAMETER}`),
       // Two range reads of an index each, stopped at the limit (a UNION would read all of both first).
-      grown: this.db.prepare<[number, number], OrgRow>('SELECT * FROM merkle_orgs WHERE grew_at <= ? LIMIT ?'),
-      idle: this.db.prepare<[string, number], OrgRow>('SELECT * FROM merkle_orgs WHERE signed_at <= ? LIMIT ?'),
+      grown: this.db.prepare<[number, number], OrgRow>(`SELECT * FROM merkle_orgs WHERE grew_at <= ? ${LIMIT_PARAMETER}`),
+      idle: this.db.prepare<[string, number], OrgRow>(`SELECT * FROM merkle_orgs WHERE signed_at <= ? ${LIMIT_PARAMETER}`),
       checkpoint: this.db.prepare<[], { position: string; event_id: string | null }>('SELECT position, event_id FROM merkle_progress WHERE id = 1'),
       upsertCheckpoint: this.db.prepare(`
         INSERT INTO merkle_progress (id, position, event_id) VALUES (1, ?, ?)
