@@ -7,8 +7,6 @@ import { fromThreadError, startThread, type ThreadFailure } from './worker-threa
 export interface ProjectorThreadData {
   eventLogPath: string;
   readModelsPath: string;
-  /** How often its caught-up subscription looks for the API's appends (it is another connection: no wake-up reaches it). */
-  pollIntervalMs: number;
   batching: ProjectorBatching;
 }
 
@@ -26,8 +24,6 @@ export type ProjectorThreadMessage =
 export interface ProjectorThreadOptions {
   eventLogPath: string;
   readModelsPath: string;
-  /** Default 5 ms: the lag a read with X-Min-Position waits for, at the cost of one indexed read per tick on the thread. */
-  pollIntervalMs?: number;
   /** OWN_LOOP_BATCHES by default: nothing else runs on the thread's event loop. */
   batching?: ProjectorBatching;
   /** How long a stop waits for the thread to write what it was delivered before it is terminated. */
@@ -45,7 +41,7 @@ export const startOnThread =
   (callbacks) =>
     new Promise<RunningProjections>((resolve) => {
       const positions = new Map<ReadModelName, bigint | undefined>();
-      const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, pollIntervalMs: options.pollIntervalMs ?? 5, batching: options.batching ?? OWN_LOOP_BATCHES };
+      const data: ProjectorThreadData = { eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, batching: options.batching ?? OWN_LOOP_BATCHES };
       const thread = startThread<ProjectorThreadMessage>('projector.worker', data, {
         onMessage: (message) => handle(message, positions, callbacks, () => resolve(running)),
         onError: (error) => callbacks.onError(error),

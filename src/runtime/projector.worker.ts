@@ -15,7 +15,7 @@ import { serveThread, toThreadError } from './worker-thread';
 const data = workerData as ProjectorThreadData;
 
 serveThread<ProjectorThreadMessage>(async (post) => {
-  const events = new SqliteEventStore({ path: data.eventLogPath, pollIntervalMs: data.pollIntervalMs });
+  const events = new SqliteEventStore({ path: data.eventLogPath });
   const readModels = new SqliteReadModelStore({ path: data.readModelsPath, eventLogPath: data.eventLogPath });
   const positions = (): void => post({ kind: 'positions', positions: READ_MODEL_NAMES.map((model) => [model, live.positionOf(model)]) });
   const live: LiveProjections = new LiveProjections(events, readModels, {

@@ -12,8 +12,6 @@ export interface TransparencyThreadData {
   signerKey: string;
   keyring: string[];
   settings: LogTransparencySettings;
-  /** How often the follower's subscription looks for the API's appends (another connection: no wake-up reaches it). */
-  pollIntervalMs: number;
 }
 
 /** What the worker thread tells the role: a failure without a part is the thread's own (it could not start). */
@@ -27,8 +25,6 @@ export interface TransparencyThreadOptions {
   merkleNodesPath: string;
   logKey: LogKey;
   settings: LogTransparencySettings;
-  /** Default 5 ms, as the projector's: a small part of the checkpoint delay, at the cost of one indexed read per tick on the thread. */
-  pollIntervalMs?: number;
   /** How long a stop waits for the thread to store what it was delivered before it is terminated. */
   stopTimeoutMs?: number;
 }
@@ -58,7 +54,6 @@ export const startTransparencyOnThread =
       signerKey: signerKeyText(options.logKey.signer),
       keyring: options.logKey.keyring.map(verifierKeyText),
       settings: options.settings,
-      pollIntervalMs: options.pollIntervalMs ?? 5,
     };
     const thread = startThread<TransparencyThreadMessage>('transparency.worker', data, {
       onMessage: (message) => handle(message, reports),

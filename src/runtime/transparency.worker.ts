@@ -20,7 +20,7 @@ import { serveThread, toThreadError } from './worker-thread';
 const data = workerData as TransparencyThreadData;
 
 serveThread<TransparencyThreadMessage>(async (post) => {
-  const events = new SqliteEventStore({ path: data.eventLogPath, pollIntervalMs: data.pollIntervalMs });
+  const events = new SqliteEventStore({ path: data.eventLogPath });
   const nodes = new SqliteMerkleNodeStore({ path: data.merkleNodesPath });
   const key = logKeyOf(parseSignerKey(data.signerKey), parseVerifierKeys(data.keyring.join(',')));
   const reports = {

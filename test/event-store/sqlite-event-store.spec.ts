@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ConcurrencyConflict, type RecordedEvent } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { openEventLog } from '../../src/event-store/sqlite/sqlite-event-log';
@@ -258,6 +259,38 @@ describe('SqliteEventStore', () => {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       raw.close();
     });
+  });
+
+  describe('threads of one process on one file', () => {
+    it("wakes a caught-up subscription at another thread's commit, not at its next poll", async () => {
+      const path = freshPath();
+      const writer = open(path);
+      const appendedFirst = newEvent();
+      await writer.append([{ stream: uniqueStream('first'), expected: 'no_stream', events: [appendedFirst] }]);
+      await writer.close();
+      const received: string[] = [];
+      let arrived = (): void => undefined;
+      const next = () => new Promise<void>((resolve) => (arrived = resolve));
+      const first = next();
+      // As the projector's thread: another connection on the file, which only its poll told of the API's commits.
+      const store = new SqliteEventStore({ path, pollIntervalMs: 3_600_000 });
+      const subscription = store.subscribeToAll({
+        handler: (event) => {
+          received.push(event.id);
+          arrived();
+        },
+      });
+      await first;
+      // Delivered, read again and found nothing: idle until woken (or an hour has passed).
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = next();
+      const thread = new Worker(join(__dirname, 'fixtures/append-on-thread.ts'), { workerData: { path, stream: uniqueStream('thread') }, execArgv: ['--require', REGISTER_TS] });
+      const appendedOnThread = await new Promise<string>((resolve) => thread.once('message', resolve));
+      await second;
+      expect(received).toEqual([appendedFirst.id, appendedOnThread]);
+      await subscription.stop();
+      await store.close();
+    }, 10_000);
   });
 
   describe('several processes on one file', () => {

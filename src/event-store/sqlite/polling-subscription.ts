@@ -20,18 +20,24 @@ export interface LogReader {
 }
 
 const BATCH_SIZE = 256;
+/** The wait after a read that found the log's head; each further empty read doubles it, up to the poll interval. */
+const FIRST_POLL_MS = 5;
 
 /**
  * Catch-up subscription: reads batches after the last delivered position and, once caught up,
- * sleeps until the store wakes it (an append of this process) or the poll interval ends (an
- * append of another process on the same file). Delivery resumes from the last delivered
- * position, so each event reaches the handler once, in log order.
+ * sleeps until the store wakes it (a commit of this process) or its poll ends (a commit of
+ * another process on the same file). The poll backs off from FIRST_POLL_MS to the poll interval
+ * while the log stays still: another process's appends in a busy spell arrive within a few ms,
+ * and an idle server reads the log a few times a second, not hundreds. Delivery resumes from
+ * the last delivered position, so each event reaches the handler once, in log order.
  */
 export class PollingSubscription implements Subscription {
   /** Settles when delivery has ended (stopped or given up). */
   readonly finished: Promise<void>;
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** Reads in a row that found nothing new. */
+  private emptyReads = 0;
 
   constructor(
     private readonly reader: LogReader,
@@ -60,9 +66,10 @@ export class PollingSubscription implements Subscription {
       while (!this.stopped) {
         const batch = this.readOrRetry(after);
         if (batch === undefined || batch.length === 0) {
-          await this.idle();
+          await this.idle(Math.min(this.pollIntervalMs, FIRST_POLL_MS * 2 ** this.emptyReads++));
           continue;
         }
+        this.emptyReads = 0;
         for (const event of batch) {
           if (this.stopped) return;
           const handled = 'skipped' in event ? this.options.skipping?.skipped(event.position, event.id, event.events) : this.options.handler(event);
@@ -89,14 +96,14 @@ export class PollingSubscription implements Subscription {
   }
 
   /** Registered synchronously after an empty read, so no append can slip in between unnoticed. */
-  private idle(): Promise<void> {
+  private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.pollIntervalMs);
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
