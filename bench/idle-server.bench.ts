@@ -13,7 +13,7 @@ const WINDOW_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const BARE_SERVER = "require('node:http').createServer().listen(0, '127.0.0.1')";
 
 /**
- * What a server doing nothing costs the machine: the built server as `npm start` runs it (every
+ * What a server doing nothing costs the machine: the built server (`node dist/src/main.js`, MALLOC_ARENA_MAX=2; every
  * role, its worker threads, an empty data folder), settled, then its CPU over a window without a
  * request; beside it a bare Node HTTP server over the same window. What is left above the bare
  * server: the event-loop delay histogram of the metrics (a timer every 10 ms), the subscriptions'
