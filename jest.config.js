@@ -1,4 +1,4 @@
-/** Jest runs TypeScript through SWC; ESM-only packages (@noble, jose) are transformed too. */
+/** Jest runs TypeScript through SWC; ESM-only packages (@noble, jose, github-slugger) are transformed too. */
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -12,7 +12,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@noble|jose|content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|jose|content-disposition|github-slugger)/)'],
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -10,7 +10,7 @@ const SMALL_ORG = 10;
 const LARGE_ORG = 10_000;
 /** Key requests timed per org size; each comes from a different agent, who requests once. */
 const REQUESTS = 4_500;
-/** Fewer than WARMUP_REQUESTS: the parts alternate, and 3,000 changed nothing measurable here (README, "Request paths, warm-up"). */
+/** Fewer than WARMUP_REQUESTS: the parts alternate, and 3,000 changed nothing measurable here (docs/benchmarks-journal.md, "Request paths, warm-up"). */
 const WARMUP_KEY_REQUESTS = 500;
 /** Parts each org size runs in, alternating with the other's (see keyRequestsBench). */
 const SLICES = 4;

@@ -10,7 +10,7 @@ export const CPU_GOAL = 1.5;
  * a long-running server has: V8's optimizing compiler runs on a thread of its own, counted in the
  * server's CPU, until the hot code is compiled, and the app has far more of it than the minimal
  * handler. After 500 signed tasks it still took a quarter of the app's CPU (a `perf` profile); the
- * app's CPU per request settled after 2,000-3,000 (README, "Request paths, warm-up").
+ * app's CPU per request settled after 2,000-3,000 (docs/benchmarks-journal.md, "Request paths, warm-up").
  */
 export const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 3_000);
 
