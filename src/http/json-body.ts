@@ -1,29 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { jsonTextFault } from '../shared/json-text-fault';
 
 /** Deepest nesting of arrays and objects a body may have: every DTO of the API needs 3 at most. */
 export const MAX_JSON_DEPTH = 32;
-
-/** True when `text` nests arrays/objects deeper than `max`: one pass, no recursion, brackets inside strings ignored. */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === 0x5c) index++; // backslash: skip the escaped character
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) inString = true;
-    else if (char === 0x5b || char === 0x7b) {
-      if (++depth > max) return true;
-    } else if (char === 0x5d || char === 0x7d) depth--;
-  }
-  return false;
-}
 
 /** A 400 Fastify error that the problem filter answers as problem details. */
 const badBody = (code: string, message: string) => Object.assign(new Error(message), { statusCode: 400, code });
 
 const tooDeep = () => badBody('JSON_TOO_DEEP', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+
+const twice = (name: string) =>
+  badBody('JSON_DUPLICATE_NAME', `The JSON body names the member ${JSON.stringify(name)} twice in one object: parsers disagree on which value it holds.`);
 
 const notUnicode = () =>
   badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');
@@ -54,7 +41,8 @@ function holdsLoneSurrogate(value: unknown): boolean {
 /**
  * Bodies are JSON only (Nest would also parse forms, and Fastify plain text: 415 instead). Depth is
  * checked on the text before parsing, so validation never recurses into a hostile body (a stack
- * overflow). A string must be Unicode text: RFC 8785 has no canonical form for a lone surrogate,
+ * overflow); a member named twice in one object is refused, so a proxy that reads the first value
+ * and ztkeys cannot read two different commands. A string must be Unicode text: RFC 8785 has no canonical form for a lone surrogate,
  * so a challenge statement or an event leaf holding one could not be rebuilt by another verifier.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
@@ -62,9 +50,11 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
+    const fault = jsonTextFault(text, MAX_JSON_DEPTH);
+    if (fault?.kind === 'tooDeep') return done(tooDeep(), undefined);
     return parse(request, text, (error, parsed) => {
       if (error) return done(whyNotParsed(text), undefined);
+      if (fault?.kind === 'duplicateName') return done(twice(fault.name), undefined);
       if (SURROGATE_ESCAPE.test(text) && holdsLoneSurrogate(parsed)) return done(notUnicode(), undefined);
       return done(null, parsed);
     });

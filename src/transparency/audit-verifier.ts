@@ -9,6 +9,7 @@ import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter } from './ndjson-lines';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
+import { jsonTextFault } from '../shared/json-text-fault';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -123,6 +124,9 @@ function parseRecord(line: string): ExportRecord {
   } catch {
     throw new LogViolation('the line is not JSON');
   }
+  // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
+  const fault = jsonTextFault(line);
+  if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];

@@ -175,6 +175,16 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(tampered)).toMatchObject({ reason: expect.stringMatching(/signed root at size \d+ is .* but the events give/) });
   });
 
+  it('refuses a line that names a member twice, which readers of the file would take differently', () => {
+    // JSON.parse keeps the last value, so the leaf still matches; a reader keeping the first would see mallory.
+    const at = indexOf(lines, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    const text = JSON.stringify(lines[at]).replace('"email":', '"email":"mallory@example.com","email":');
+    expect(JSON.parse(text)).toEqual(lines[at]);
+    const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
+    lines.forEach((line, index) => verifier.push(index === at ? text : JSON.stringify(line)));
+    expect(verifier.finish()).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
+  });
+
   it('detects a middle event deleted', () => {
     const tampered = structuredClone(lines);
     tampered.splice(indexOf(tampered, (line) => line.type === 'KeyRejected'), 1);

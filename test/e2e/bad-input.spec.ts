@@ -124,6 +124,27 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 400 to an object that names a member twice, however the name is escaped, at any depth', async () => {
+      // Parsers disagree on which value such a member holds (JSON.parse keeps the last): a proxy and ztkeys could read two different commands.
+      await refusedAll(async () => {
+        const twice = [
+          '{"role":"MEMBER","role":"ADMIN"}',
+          '{"role":"MEMBER","\\u0072ole":"ADMIN"}',
+          '{"role":"ADMIN","x":{"a":1,"a":2}}',
+          '{"role":"ADMIN","x":[{"a":1},{"b":1,"b":1}]}',
+        ];
+        for (const text of twice) {
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, text);
+          expectProblem(reply, 400, 'JSON_DUPLICATE_NAME');
+          expect(reply.body.detail).toMatch(/"(role|a|b)" twice/);
+        }
+      });
+      // The same name in two objects is no repetition: the body reaches validation, which refuses the unknown field.
+      const siblings = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"MEMBER","x":[{"role":1},{"role":2}]}');
+      expectProblem(siblings, 400);
+      expect(siblings.body.code).not.toBe('JSON_DUPLICATE_NAME');
+    });
+
     it('answers 400 to a string that is not well-formed Unicode (a lone surrogate escape), in a value or a name', async () => {
       // RFC 8785 has no canonical form for such a string, so no offline verifier could rebuild the leaf of an event holding it.
       await refusedAll(async () => {
