@@ -23,9 +23,9 @@ export class StreamEnds {
   private checkedAt = -Infinity;
 
   /**
-   * `limit` 0: a connection that reads no stream twice (the transparency thread's) remembers none.
-   * Else its own appends (the checkpointer's, one stream an org) would fill it with ends it never
-   * reads, ~130 bytes a stream up to the limit.
+   * `limit` 0: a connection that reads no stream twice (the worker threads') remembers none. Else
+   * the cache's arrays take 0.8 MiB of heap from the start, and the transparency thread's appends
+   * (a checkpoint stream an org) would fill it with ends it never reads, ~130 bytes a stream.
    */
   constructor(db: Database.Database, limit = LIMIT) {
     this.ends = limit > 0 ? new LRUCache<string, bigint>({ max: limit }) : undefined;
