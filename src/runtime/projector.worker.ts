@@ -15,7 +15,8 @@ import { serveThread, toThreadError } from './worker-thread';
 const data = workerData as ProjectorThreadData;
 
 serveThread<ProjectorThreadMessage>(async (post) => {
-  const events = new SqliteEventStore({ path: data.eventLogPath });
+  // It reads the log through its subscription, no stream: no stream end to remember (0.8 MiB of heap).
+  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0 });
   const readModels = new SqliteReadModelStore({ path: data.readModelsPath, eventLogPath: data.eventLogPath });
   const positions = (): void => post({ kind: 'positions', positions: READ_MODEL_NAMES.map((model) => [model, live.positionOf(model)]) });
   const live: LiveProjections = new LiveProjections(events, readModels, {

@@ -20,7 +20,8 @@ import { serveThread, toThreadError } from './worker-thread';
 const data = workerData as TransparencyThreadData;
 
 serveThread<TransparencyThreadMessage>(async (post) => {
-  const events = new SqliteEventStore({ path: data.eventLogPath });
+  // It reads no stream twice: the ends of the streams it appends (a checkpoint stream an org) would only take heap.
+  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0 });
   const nodes = new SqliteMerkleNodeStore({ path: data.merkleNodesPath });
   const key = logKeyOf(parseSignerKey(data.signerKey), parseVerifierKeys(data.keyring.join(',')));
   const reports = {

@@ -28,6 +28,8 @@ export interface SqliteEventStoreOptions {
   path: string;
   /** How often caught-up subscriptions look for appends made by other processes (this process's commits wake them). */
   pollIntervalMs?: number;
+  /** How many streams' ends the connection remembers, to answer reads past them without a query (stream-ends.ts); 0: none. */
+  streamEnds?: number;
 }
 
 /** Counters that make group commit observable. */
@@ -115,7 +117,7 @@ export class SqliteEventStore implements EventStore {
     this.db = openEventLog(options.path);
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
-    this.ends = new StreamEnds(this.db);
+    this.ends = new StreamEnds(this.db, options.streamEnds);
     this.insertInSavepoint = this.db.transaction((inserts: PlannedInsert[]) => inserts.map((insert) => this.insert(insert)));
     this.commitBatch = this.db.transaction((calls: PendingAppend[]) => calls.map((call) => this.settleCall(call))).immediate;
     this.readFiltered = this.db.transaction((after: bigint, limit: number, skipped: ReadonlySet<string>) => this.filteredPage(after, limit, skipped));
