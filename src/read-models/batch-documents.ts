@@ -39,6 +39,11 @@ interface Entry {
  * the reference semantics (applyToDocument), and each changed document is written once, with the
  * version of the last change applied to it, which is what applying the changes one by one would
  * have stored. The counts of counted collections move as the documents do.
+ *
+ * The stored documents are read ahead, sorted (by id, and `where` candidates by the values they
+ * are selected by), and written sorted by id: SQLite then walks each table's B-tree in order
+ * rather than jumping around a read-model file many times its page cache. Nothing is written
+ * before the last change is applied, so a read ahead reads what a read in log order would have.
  */
 export class BatchDocuments {
   private readonly collections = new Map<CollectionName, Map<string, Entry>>();
@@ -47,14 +52,23 @@ export class BatchDocuments {
    * The batch's documents by the values of the fields `where` changes select by, per collection
    * and field list: a `where` change finds its candidates among them without walking the batch
    * (which made the fold grow with the square of the batch). A document's id fixes those fields
-   * (see document-change.ts), so an id stays under one key. `read`: the keys whose stored
-   * documents the batch has read already (all of them are held since, as the batch has them).
+   * (see document-change.ts), so an id stays under one key.
    */
-  private readonly whereKeys = new Map<CollectionName, Map<string, { fields: readonly string[]; byKey: Map<string, Set<string>>; read: Set<string> }>>();
+  private readonly whereKeys = new Map<CollectionName, Map<string, { fields: readonly string[]; byKey: Map<string, Set<string>> }>>();
+  /** Stored documents read ahead (undefined: none stored), until the batch takes them, by collection and id. */
+  private readonly readById = new Map<CollectionName, Map<string, StoredDocument | undefined>>();
+  /** `where` candidates read ahead, until the first `where` with their conditions takes them, by aheadKey. */
+  private readonly readByWhere = new Map<string, Array<{ id: string; stored: StoredDocument }>>();
 
   constructor(private readonly stored: StoredDocuments) {}
 
-  apply(versioned: VersionedChange): void {
+  /** Applies the batch's changes in log order, once the documents they need are read. */
+  apply(changes: readonly VersionedChange[]): void {
+    this.readAhead(changes);
+    for (const change of changes) this.applyChange(change);
+  }
+
+  private applyChange(versioned: VersionedChange): void {
     const { change, version } = versioned;
     const counted = COLLECTION_COUNTS[change.collection] !== undefined;
     if (counted) countedChangeId(versioned);
@@ -63,18 +77,13 @@ export class BatchDocuments {
       // The documents the batch holds, as it has them; the others as stored, where the batch
       // has not changed them: those that match now matched before it.
       const fields = Object.keys(change.where);
-      const keyed = this.keyedIds(change.collection, fields);
-      const key = whereKey(change.where, fields);
-      for (const id of [...keyed.byKey.get(key) ?? []]) {
+      for (const id of [...this.keyedIds(change.collection, fields).get(whereKey(change.where, fields)) ?? []]) {
         const entry = entries.get(id) as Entry;
         // The check applyToDocument would make, without the call (an unread insert is read first).
         if (entry.stored === null || (!entry.unread && !matchesConditions(entry.stored.document, change.where))) continue;
         this.applyTo(change.collection, id, entry, change, version);
       }
-      // The same conditions again (an agent's browsers reset at each key change): the store would give the same documents.
-      if (keyed.read.has(key)) return;
-      keyed.read.add(key);
-      for (const { id, stored } of this.stored.matching(change.collection, change.where)) {
+      for (const { id, stored } of this.takeMatching(change.collection, change.where)) {
         if (entries.has(id)) continue;
         const entry: Entry = { stored, changed: false, wasStored: true, unread: false };
         this.hold(change.collection, id, entry);
@@ -89,17 +98,18 @@ export class BatchDocuments {
       return;
     }
     if (!entry) {
-      const stored = this.stored.read(change.collection, change.id) ?? null;
+      const stored = this.read(change.collection, change.id) ?? null;
       this.hold(change.collection, change.id, (entry = { stored, changed: false, wasStored: stored !== null, unread: false }));
     }
     this.applyTo(change.collection, change.id, entry, change, version);
   }
 
-  /** Every document the batch changed, once (an array: a generator built a result object per write besides the write). */
+  /** Every document the batch changed, once, by collection and id (an array: a generator built a result object per write besides the write). */
   writes(): DocumentWrite[] {
     const writes: DocumentWrite[] = [];
     for (const [collection, entries] of this.collections) {
-      for (const [id, entry] of entries) {
+      for (const id of [...entries.keys()].sort()) {
+        const entry = entries.get(id) as Entry;
         if (entry.changed && (entry.stored !== null || entry.wasStored)) writes.push({ collection, id, stored: entry.stored, insertOnly: entry.unread });
       }
     }
@@ -126,9 +136,55 @@ export class BatchDocuments {
     entry.changed = true;
   }
 
+  /**
+   * Reads the documents the changes name and the candidates of their `where`s, sorted. Not the
+   * documents only inserted into a collection not counted: the batch writes those unread.
+   */
+  private readAhead(changes: readonly VersionedChange[]): void {
+    const ids = new Map<CollectionName, Set<string>>();
+    const wheres = new Map<string, { collection: CollectionName; where: Conditions }>();
+    for (const { change } of changes) {
+      if (change.kind === 'patchWhere' || change.kind === 'deleteWhere') wheres.set(aheadKey(change.collection, change.where), change);
+      else if (change.kind !== 'insert' || COLLECTION_COUNTS[change.collection] !== undefined) {
+        let named = ids.get(change.collection);
+        if (!named) ids.set(change.collection, (named = new Set()));
+        named.add(change.id);
+      }
+    }
+    for (const [collection, named] of ids) {
+      const read = new Map<string, StoredDocument | undefined>();
+      for (const id of [...named].sort()) read.set(id, this.stored.read(collection, id));
+      this.readById.set(collection, read);
+    }
+    for (const key of [...wheres.keys()].sort()) {
+      const { collection, where } = wheres.get(key) as { collection: CollectionName; where: Conditions };
+      this.readByWhere.set(key, [...this.stored.matching(collection, where)]);
+    }
+  }
+
+  /** A stored document, read ahead or now (each is taken once: the batch changes it in place). */
+  private read(collection: CollectionName, id: string): StoredDocument | undefined {
+    const ahead = this.readById.get(collection);
+    if (!ahead?.has(id)) return this.stored.read(collection, id);
+    const stored = ahead.get(id);
+    ahead.delete(id);
+    return stored;
+  }
+
+  /**
+   * A `where`'s candidates as stored, read ahead: none for the same conditions again (an agent's
+   * browsers reset at each key change), the store would give the same documents, which the batch holds.
+   */
+  private takeMatching(collection: CollectionName, where: Conditions): Array<{ id: string; stored: StoredDocument }> {
+    const key = aheadKey(collection, where);
+    const candidates = this.readByWhere.get(key) ?? [];
+    this.readByWhere.delete(key);
+    return candidates;
+  }
+
   /** The batch inserted the document unread: a document already stored under its id keeps it (an insert never replaces). */
   private readInserted(collection: CollectionName, id: string, entry: Entry): void {
-    const stored = this.stored.read(collection, id);
+    const stored = this.read(collection, id);
     entry.unread = false;
     if (stored) {
       entry.stored = stored;
@@ -155,16 +211,16 @@ export class BatchDocuments {
   }
 
   /** The batch's documents of a collection by their key for `fields`, filed at the first `where` on them. */
-  private keyedIds(collection: CollectionName, fields: readonly string[]): { byKey: Map<string, Set<string>>; read: Set<string> } {
+  private keyedIds(collection: CollectionName, fields: readonly string[]): Map<string, Set<string>> {
     let lists = this.whereKeys.get(collection);
     if (!lists) this.whereKeys.set(collection, (lists = new Map()));
     const name = fields.join(',');
     let list = lists.get(name);
     if (!list) {
-      lists.set(name, (list = { fields, byKey: new Map(), read: new Set() }));
+      lists.set(name, (list = { fields, byKey: new Map() }));
       for (const [id, entry] of this.entriesOf(collection)) if (entry.stored) this.keyWhere(collection, id, entry.stored);
     }
-    return list;
+    return list.byKey;
   }
 
   private entriesOf(collection: CollectionName): Map<string, Entry> {
@@ -173,6 +229,12 @@ export class BatchDocuments {
     return entries;
   }
 }
+
+/** A `where` of a collection, its fields and values: `where`s read ahead sort by it, so each index is read in order of its values. */
+const aheadKey = (collection: CollectionName, where: Conditions): string => {
+  const fields = Object.keys(where);
+  return `${collection} ${fields.join(',')} ${whereKey(where, fields)}`;
+};
 
 /** A `where`'s values of its fields. */
 const whereKey = (where: Conditions, fields: readonly string[]): string => JSON.stringify(fields.map((field) => where[field]));

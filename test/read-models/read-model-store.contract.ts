@@ -139,6 +139,45 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       expect(frequencies).toEqual({ b1: [v(4), 'EVERY_TASK'], b2: [v(1, 1), 'DAILY'], b3: [v(4), 'EVERY_TASK'] });
     });
 
+    it('applies a batch mixing `where` changes, inserts and deletes of the same documents as one change after another', async () => {
+      // Inserted documents differ from the stored ones of their ids: which one a change found shows.
+      const insert = (id: string, agentId: string, promptFrequency: string): DocumentChange =>
+        ({ kind: 'insert', collection: 'agent_browsers', id, document: { orgId: 'o1', agentId, browserId: id, promptFrequency, nested: { k: 'inserted' } } }) as DocumentChange;
+      const stored = [browser('b1', 'x', 'DAILY'), browser('b2', 'y', 'DAILY'), browser('b3', 'x', 'WEEKLY'), browser('b4', 'y', 'WEEKLY')];
+      // Ids out of their order, each named again after a `where` selected it, and `where`s of other fields with the same values.
+      const batch: DocumentChange[] = [
+        { kind: 'patch', collection: 'agent_browsers', id: 'b3', set: { promptFrequency: 'EVERY_TASK' } },
+        { kind: 'deleteWhere', collection: 'agent_browsers', where: { agentId: 'x' } },
+        insert('b1', 'x', 'EVERY_TASK'),
+        insert('b5', 'x', 'DAILY'),
+        { kind: 'patchWhere', collection: 'agent_browsers', where: { orgId: 'o1', agentId: 'x' }, set: { promptFrequency: 'WEEKLY' } },
+        { kind: 'patchWhere', collection: 'agent_browsers', where: { browserId: 'x' }, set: { promptFrequency: 'NEVER' } },
+        { kind: 'delete', collection: 'agent_browsers', id: 'b2' },
+        { kind: 'patchWhere', collection: 'agent_browsers', where: { orgId: 'o1', agentId: 'y' }, set: { promptFrequency: 'EVERY_TASK' } },
+        insert('b2', 'y', 'DAILY'),
+        { kind: 'patch', collection: 'agent_browsers', id: 'b4', set: { 'nested.k': 'b' }, when: { promptFrequency: 'EVERY_TASK' } },
+        insert('b4', 'y', 'NEVER'),
+        { kind: 'deleteWhere', collection: 'agent_browsers', where: { agentId: 'z' } },
+      ];
+      const versioned = [...stored, ...batch].map((change, i) => ({ change, version: v(i + 1) }));
+      const reference = new InMemoryDocuments();
+      reference.apply(versioned);
+      // The documents read from this connection's last batch, then from another connection's.
+      const g = await freshGeneration();
+      await apply(g, versioned.slice(0, stored.length));
+      await apply(g, versioned.slice(stored.length));
+      expect(await dumpDocuments(g)).toEqual(reference.dump('agent_browsers'));
+      const other = await opened.reopen();
+      try {
+        const h = await freshGeneration();
+        await apply(h, versioned.slice(0, stored.length));
+        await other.apply('org-status', h, versioned.slice(stored.length), 1n);
+        expect(await dumpDocuments(h)).toEqual(reference.dump('agent_browsers'));
+      } finally {
+        await other.close();
+      }
+    });
+
     it('skips an upsert older than the stored document, and never replaces a newer one', async () => {
       const g = await freshGeneration();
       await apply(g, [{ change: browser('b1', 'x', 'WEEKLY'), version: v(7) }]);

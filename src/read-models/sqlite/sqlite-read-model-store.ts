@@ -181,7 +181,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.transaction(() => {
       const reads = this.storedDocuments(generation);
       const documents = new BatchDocuments(reads);
-      for (const change of changes) documents.apply(change);
+      documents.apply(changes);
       for (const write of documents.writes()) this.writeDocument(generation, write, reads.columnsBefore(write.collection, write.id));
       for (const [collection, moves] of documents.countMoves()) this.addCounts(collection, generation, moves);
       this.run(
