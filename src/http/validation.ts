@@ -67,6 +67,9 @@ class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const fields = prototypeNamedFields(value);
     if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
+    // `?status=A&status=B` parses to an array, which no query field takes: said plainly, not as the field's own rules failing.
+    const repeated = Object.entries(value ?? {}).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]));
+    if (repeated.length > 0) throw new BadRequestException(invalidInput(repeated.map(([field, values]) => ({ field, problems: [`${field} is given ${values.length} times; give it once`] }))));
     return super.transform(value, metadata);
   }
 }

@@ -249,6 +249,16 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     for (const route of reading) expect({ route: `${route.method} ${route.path}`, ...route.queries }).toEqual({ route: `${route.method} ${route.path}`, read: route.queries.read, validated: route.queries.read });
   });
 
+  it('answers 400 to a query parameter given twice, which readers could take as either value', async () => {
+    for (const query of ['status=PENDING&status=ACTIVE', 'status=PENDING&status=PENDING', 'limit=10&limit=20']) {
+      const reply = await call(suite.server, 'GET', `${base}/key-requests?${query}`, alice.token);
+      expectProblem(reply, 400, 'INVALID_INPUT');
+      expect(reply.body.detail).toMatch(/(status|limit) is given 2 times; give it once/);
+    }
+    const once = await call(suite.server, 'GET', `${base}/key-requests?status=PENDING`, alice.token);
+    expect(once.status).toBe(200);
+  });
+
   it('answers 4xx to invalid ids in paths', async () => {
     await refusedAll(async () => {
       for (const id of ['%24ne', '..', '%2E%2E%2Fadmin', 'a'.repeat(200), 'b%C3%B6b', '-bob', 'bob%00', '%7B%22%24ne%22%3Anull%7D']) {
