@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
+import { pause } from '../shared/pause';
 import type { HeldLease, Lease } from './lease.port';
 
 export interface RedisLeaseOptions {
@@ -58,6 +59,7 @@ export class RedisLease implements Lease {
       } catch (error) {
         this.options.onError?.(error);
       }
+      // Aborted, it returns at once and the loop's check above throws the reason.
       await pause(this.options.retryMs ?? ttlMs / 3, signal);
     }
   }
@@ -130,19 +132,4 @@ class RedisHeldLease implements HeldLease {
     clearTimeout(this.deadline);
     this.markLost();
   }
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const abort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }

@@ -5,6 +5,7 @@ import type { EmailQueue } from './queue/email-queue.port';
 import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
 import { EmailJobPlanner } from './email-job-planner';
 import { BACKOFF, backoffDelay } from '../shared/backoff';
+import { pause } from '../shared/pause';
 
 export interface NotifierOptions {
   events: EventStore;
@@ -148,20 +149,9 @@ export class Notifier {
         if (this.stopping) throw error;
         this.options.onError?.(error);
         const { retryBaseMs = BACKOFF.notifier.initialMs, retryCapMs = BACKOFF.notifier.maxMs } = this.options;
-        await this.pause(backoffDelay(attempt - 1, { ...BACKOFF.notifier, initialMs: retryBaseMs, maxMs: retryCapMs }));
+        await pause(backoffDelay(attempt - 1, { ...BACKOFF.notifier, initialMs: retryBaseMs, maxMs: retryCapMs }), this.abort.signal);
       }
     }
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.abort.signal.addEventListener('abort', done);
-    });
-  }
 }

@@ -1,5 +1,6 @@
 import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff';
+import { pause } from '../../shared/pause';
 import { isAfter } from './kurrentdb-positions';
 
 /**
@@ -31,7 +32,7 @@ export class ResubscribingSubscription implements Subscription {
   readonly finished: Promise<void>;
   private stopped = false;
   private feed: LogFeed | undefined;
-  private wake: (() => void) | undefined;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly openFeed: (after: bigint | undefined) => LogFeed,
@@ -43,7 +44,7 @@ export class ResubscribingSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.stopping.abort();
     await this.feed?.close();
     await this.finished;
   }
@@ -87,21 +88,8 @@ export class ResubscribingSubscription implements Subscription {
       if (this.stopped) return;
       const delay = backoffDelay(attempt++, this.policy.backoff, this.policy.random);
       this.policy.onRetry(dropped, delay);
-      await this.sleep(delay);
+      await pause(delay, this.stopping.signal);
     }
-  }
-
-  /** A wait that stop() cuts short. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 
   private giveUp(error: unknown): void {

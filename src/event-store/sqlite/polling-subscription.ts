@@ -1,3 +1,4 @@
+import { pause, WakeUp } from '../../shared/pause';
 import type { RecordedEvent, Subscription, SubscriptionOptions } from '../event-store.port';
 
 /** Where a read went past events of types the subscriber does not need (SubscriptionOptions.skipping), and how many. */
@@ -35,7 +36,7 @@ export class PollingSubscription implements Subscription {
   /** Settles when delivery has ended (stopped or given up). */
   readonly finished: Promise<void>;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly wakeUp = new WakeUp();
   /** Reads in a row that found nothing new. */
   private emptyReads = 0;
 
@@ -49,12 +50,12 @@ export class PollingSubscription implements Subscription {
 
   /** Tells an idle subscription that the log has grown. */
   notify(): void {
-    this.wake?.();
+    this.wakeUp.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.wakeUp.wake();
     await this.finished;
   }
 
@@ -66,7 +67,8 @@ export class PollingSubscription implements Subscription {
       while (!this.stopped) {
         const batch = this.readOrRetry(after);
         if (batch === undefined || batch.length === 0) {
-          await this.idle(Math.min(this.pollIntervalMs, FIRST_POLL_MS * 2 ** this.emptyReads++));
+          // Taken at once after the empty read: a commit notified from then on ends the pause.
+          await pause(Math.min(this.pollIntervalMs, FIRST_POLL_MS * 2 ** this.emptyReads++), this.wakeUp.signal);
           continue;
         }
         this.emptyReads = 0;
@@ -93,19 +95,6 @@ export class PollingSubscription implements Subscription {
       if (this.reader.isTransient(error)) return undefined;
       throw error;
     }
-  }
-
-  /** Registered synchronously after an empty read, so no append can slip in between unnoticed. */
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 
   private reportGivingUp(error: unknown): void {

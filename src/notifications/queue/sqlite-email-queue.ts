@@ -4,6 +4,7 @@ import { LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { backoffDelay } from '../../shared/backoff';
+import { pause, WakeUp } from '../../shared/pause';
 import type {
   EmailJobHandler,
   EmailQueue,
@@ -40,7 +41,7 @@ interface JobRow {
  * completed or failed job finished, so one index serves claims, pruning and listing.
  */
 export class SqliteEmailQueue implements EmailQueue {
-  private readonly sleepers = new Set<() => void>();
+  private readonly wakeUp = new WakeUp();
   private readonly workers = new Set<EmailQueueWorker>();
   private readonly statements;
   private readonly faults: SqliteWriteFaults;
@@ -212,18 +213,10 @@ export class SqliteEmailQueue implements EmailQueue {
     const next = this.statements.nextDue.get()?.due;
     const poll = this.options.pollMs ?? 1000;
     const wait = next == null ? poll : Math.min(poll, Math.max(0, next - Date.now()));
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, wait);
-      this.sleepers.add(done);
-    });
+    return pause(wait, this.wakeUp.signal);
   }
 
   private wake(): void {
-    for (const sleeper of [...this.sleepers]) sleeper();
+    this.wakeUp.wake();
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * Waits `ms`, or less when the signal aborts: then it returns at once, without an error, and the
+ * caller's loop looks at why it was woken (stopped, new work). Loops that sleep between polls or
+ * retries wait on it, so that stopping or waking them never waits out a timer. Built on the global
+ * setTimeout rather than node:timers/promises, which a fake clock (jest's) does not drive.
+ */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * A wake-up call for sleepers: each `pause` on the current signal ends at the next `wake`; a
+ * sleeper that starts after it waits for the one after.
+ */
+export class WakeUp {
+  private controller = new AbortController();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  wake(): void {
+    this.controller.abort();
+    this.controller = new AbortController();
+  }
+}

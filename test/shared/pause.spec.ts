@@ -1,0 +1,36 @@
+import { pause, WakeUp } from '../../src/shared/pause';
+
+const elapsed = async (run: () => Promise<void>): Promise<number> => {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+};
+
+describe('pause', () => {
+  it('waits the time given when nothing aborts it', async () => {
+    expect(await elapsed(() => pause(60, new AbortController().signal))).toBeGreaterThanOrEqual(55);
+    expect(await elapsed(() => pause(30))).toBeGreaterThanOrEqual(25);
+  });
+
+  it('returns at once, without an error, when the signal aborts during the wait or had aborted before it', async () => {
+    const during = new AbortController();
+    setTimeout(() => during.abort(new Error('stopping')), 20);
+    expect(await elapsed(() => pause(10_000, during.signal))).toBeLessThan(5_000);
+    const before = new AbortController();
+    before.abort();
+    expect(await elapsed(() => pause(10_000, before.signal))).toBeLessThan(5_000);
+  });
+});
+
+describe('WakeUp', () => {
+  it('ends every pause on its signal at the next wake, and a pause begun after the wake waits for the one after', async () => {
+    const wakeUp = new WakeUp();
+    const first = elapsed(() => pause(10_000, wakeUp.signal));
+    const second = elapsed(() => pause(10_000, wakeUp.signal));
+    wakeUp.wake();
+    expect(await first).toBeLessThan(5_000);
+    expect(await second).toBeLessThan(5_000);
+    const later = elapsed(() => pause(80, wakeUp.signal));
+    expect(await later).toBeGreaterThanOrEqual(75);
+  });
+});
