@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Waits `ms`, or less when the signal aborts: then it returns at once, without an error, and the
  * caller's loop looks at why it was woken (stopped, new work). Loops that sleep between polls or
@@ -22,7 +24,7 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * sleeper that starts after it waits for the one after.
  */
 export class WakeUp {
-  private controller = new AbortController();
+  private controller = sleepersSignal();
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -30,6 +32,13 @@ export class WakeUp {
 
   wake(): void {
     this.controller.abort();
-    this.controller = new AbortController();
+    this.controller = sleepersSignal();
   }
+}
+
+/** Any number of sleepers may wait on it at once (an email queue's workers): no listener-leak warning past 10. */
+function sleepersSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

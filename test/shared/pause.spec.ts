@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pause, WakeUp } from '../../src/shared/pause';
+
+const run = promisify(execFile);
 
 const elapsed = async (run: () => Promise<void>): Promise<number> => {
   const started = performance.now();
@@ -32,5 +37,19 @@ describe('WakeUp', () => {
     expect(await second).toBeLessThan(5_000);
     const later = elapsed(() => pause(80, wakeUp.signal));
     expect(await later).toBeGreaterThanOrEqual(75);
+  });
+
+  it('lets more sleepers than a signal warns about by default wait on it at once, with no warning', async () => {
+    // Node warns on the real process's stderr, which jest's sandbox does not show: a process of its own.
+    const script = `
+      const { pause, WakeUp } = require(${JSON.stringify(join(__dirname, '../../src/shared/pause.ts'))});
+      const wakeUp = new WakeUp();
+      const sleepers = Array.from({ length: 32 }, () => pause(10_000, wakeUp.signal));
+      wakeUp.wake();
+      Promise.all(sleepers).then(() => setImmediate(() => console.log('woken')));
+    `;
+    const { stdout, stderr } = await run(process.execPath, ['--require', join(__dirname, '../../scripts/register-ts.js'), '-e', script]);
+    expect(stdout.trim()).toBe('woken');
+    expect(stderr).toBe('');
   });
 });
