@@ -24,15 +24,16 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * sleeper that starts after it waits for the one after.
  */
 export class WakeUp {
-  private controller = sleepersSignal();
+  /** Made for the first sleeper after a wake: a wake with nobody asleep (a commit while the subscription reads) makes nothing. */
+  private controller: AbortController | undefined;
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return (this.controller ??= sleepersSignal()).signal;
   }
 
   wake(): void {
-    this.controller.abort();
-    this.controller = sleepersSignal();
+    this.controller?.abort();
+    this.controller = undefined;
   }
 }
 
