@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
@@ -22,6 +23,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // X-Forwarded-For is believed only from the proxies configured (TRUSTED_PROXIES): by default from none.
     trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
     clientErrorHandler: answerClientError,
+    // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
+    http: { requireHostHeader: false },
     genReqId: requestIdFor,
     // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
     routerOptions: { maxParamLength: 512 },
@@ -37,6 +40,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   answerRequestIds(fastify);
   logRequests(fastify, runtime.config.logLevel);
   limitApiRequestsPerAddress(fastify, runtime.rateLimits);
+  refuseAmbiguousRequests(fastify);
   acceptJsonBodiesOnly(fastify);
   app.useLogger(jsonLogger(runtime.config.logLevel));
   const document = openApiDocument(app);

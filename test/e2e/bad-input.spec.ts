@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 import { registeredRoutes } from './registered-routes';
@@ -122,6 +123,54 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
         expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
       });
+    });
+
+    it('answers 400 to body bytes that are not UTF-8, whatever charset the Content-Type names', async () => {
+      // Decoded as UTF-8, each such byte became U+FFFD: a name other than the client sent, written to the log.
+      const latin1 = Buffer.concat([Buffer.from('{"agentId":"rene","email":"rene@example.com","displayName":"Ren'), Buffer.from([0xe9]), Buffer.from('","role":"MEMBER"}')]);
+      await refusedAll(async () => {
+        for (const contentType of ['application/json', 'application/json; charset=iso-8859-1']) {
+          const reply = await rawCall(suite.server, `POST ${base}/agents HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${alice.token}\r\nContent-Type: ${contentType}\r\n`, latin1);
+          expectProblem(reply, 400, 'JSON_NOT_UTF8');
+          expect(reply.body.detail).toMatch(/UTF-8/);
+        }
+      });
+      // The same text as UTF-8 is a name like any other.
+      expectAccepted(await call(suite.server, 'POST', `${base}/agents`, alice.token, latin1.toString('latin1')), 201);
+    });
+
+    it('answers 415 to a body with a content coding, which is never decoded', async () => {
+      await refusedAll(async () => {
+        for (const coding of ['gzip', 'br', 'deflate', 'x-unknown']) {
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-encoding': coding });
+          expectProblem(reply, 415, 'CONTENT_ENCODING_UNSUPPORTED');
+          expect(reply.body.detail).toMatch(coding);
+        }
+      });
+    });
+
+    it('answers 400 to a body on a route that takes none (none and {} are fine), and to a query parameter on a route that reads none', async () => {
+      const logout = `${base}/agents/alice/browsers/b1/logout`;
+      await refusedAll(async () => {
+        for (const body of ['null', '[]', '"x"', '42', '{"frequency":"DAILY"}']) {
+          const reply = await call(suite.server, 'POST', logout, alice.token, body);
+          expectProblem(reply, 400, 'INVALID_INPUT');
+          expect(reply.body.errors).toEqual([{ field: 'body', problems: [expect.stringMatching(/takes no body/)] }]);
+          expectProblem(await call(suite.server, 'DELETE', `${base}/agents/bob`, alice.token, body), 400, 'INVALID_INPUT');
+        }
+        // A command that reads no query must not look as if it took one: `?dryRun=true` would run it for real.
+        const body = { name: 'Acme', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A' } };
+        const dryRun = await call(suite.server, 'POST', '/v1/orgs?dryRun=true', suite.server.bootstrapToken, body);
+        expectProblem(dryRun, 400, 'INVALID_INPUT');
+        expect(dryRun.body.errors).toEqual([{ field: 'dryRun', problems: ['property dryRun should not exist'] }]);
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob?role=AUDITOR`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'POST', `${logout}?all=true`, alice.token), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'GET', `${base}?x=1`, alice.token), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${pending.body.requestId}?x=1`, alice.token), 400, 'INVALID_INPUT');
+      });
+      expectAccepted(await call(suite.server, 'POST', logout, alice.token), 200);
+      expectAccepted(await call(suite.server, 'POST', logout, alice.token, {}), 200);
+      expect((await call(suite.server, 'GET', base, alice.token)).status).toBe(200);
     });
 
     it('answers 400 to an object that names a member twice, however the name is escaped, at any depth', async () => {
@@ -278,6 +327,49 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       const forged = `${pending.body.requestId.slice(0, 37)}${Buffer.from('nobody').toString('base64url')}`;
       expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${forged}`, alice.token), 404);
       expectProblem(await call(suite.server, 'GET', '/v1/orgs/%24ne', alice.token), 404);
+    });
+  });
+
+  describe('HTTP framing: what Node or Fastify would answer without a problem, or read one way of two', () => {
+    const request = (method: string, path: string, headers: string[]) => `${method} ${path} HTTP/1.1\r\n${headers.map((header) => `${header}\r\n`).join('')}`;
+
+    it('answers 400 to Authorization, Content-Type or Host given twice, whichever comes first', async () => {
+      // Node keeps the first and drops the others: a proxy that checks the last could pass one token while ztkeys acts on another.
+      await refusedAll(async () => {
+        const twice = [
+          ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Authorization: Bearer forged', 'Content-Type: application/json'],
+          ['Host: ztkeys', 'Authorization: Bearer forged', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json'],
+          ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json', 'Content-Type: text/plain'],
+          ['Host: ztkeys', 'Host: elsewhere', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json'],
+        ];
+        for (const headers of twice) {
+          const reply = await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, headers), '{"role":"ADMIN"}');
+          expectProblem(reply, 400, 'HEADER_REPEATED');
+          expect(reply.body.detail).toMatch(/(authorization|content-type|host) is given 2 times; give it once/);
+        }
+      });
+      expect((await rawCall(suite.server, request('GET', base, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+    });
+
+    it('answers problems to no Host, an unknown Expect and CONNECT, which Node answers with an empty body or not at all', async () => {
+      await refusedAll(async () => {
+        expectProblem(await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, [`Authorization: Bearer ${alice.token}`, 'Content-Type: application/json']), '{"role":"ADMIN"}'), 400, 'HOST_REQUIRED');
+        const expecting = await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json', 'Expect: bogus']), '{"role":"ADMIN"}');
+        expectProblem(expecting, 417, 'EXPECTATION_FAILED');
+        expectProblem(await rawCall(suite.server, request('CONNECT', base, ['Host: ztkeys'])), 405, 'METHOD_NOT_ALLOWED');
+        expectProblem(await rawCall(suite.server, request('CONNECT', 'ztkeys:443', ['Host: ztkeys:443'])), 405, 'METHOD_NOT_ALLOWED');
+      });
+    });
+
+    it('answers 400 at once to an X-Min-Position past the end of the log, which no command answered', async () => {
+      const head = (await suite.server.eventStore.headPosition())!;
+      const started = Date.now();
+      const reply = await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': String(head + 1000n) });
+      expectProblem(reply, 400, 'INVALID_MIN_POSITION');
+      expect(reply.body.detail).toMatch(/past the end of the log/);
+      // Not after MIN_POSITION_WAIT_MS: waiting for it could only end in a 503 that no retry cures.
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect((await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': String(head) })).status).toBe(200);
     });
   });
 
