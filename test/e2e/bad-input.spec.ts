@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { call, type Reply, type TestAgent } from '../support/api-client';
+import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { rawCall } from '../support/raw-http';
 import { serverForSuite } from '../support/server-for-suite';
+import { startTestServer } from '../support/test-server';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 import { registeredRoutes } from './registered-routes';
 
@@ -359,6 +360,24 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expectProblem(await rawCall(suite.server, request('CONNECT', base, ['Host: ztkeys'])), 405, 'METHOD_NOT_ALLOWED');
         expectProblem(await rawCall(suite.server, request('CONNECT', 'ztkeys:443', ['Host: ztkeys:443'])), 405, 'METHOD_NOT_ALLOWED');
       });
+    });
+
+    it('answers 408 to a request whose body never ends, instead of holding its connection forever', async () => {
+      const impatient = await startTestServer({ REQUEST_TIMEOUT_MS: '500' });
+      try {
+        const org = await new Journey(impatient).createOrg('alice');
+        const patch = (framing: string) => request('PATCH', `/v1/orgs/${org.orgId}/agents/alice`, ['Host: ztkeys', `Authorization: Bearer ${org.token}`, 'Content-Type: application/json', framing]);
+        await expectNothingWritten(impatient, async () => {
+          for (const [framing, sent] of [['Content-Length: 50', '{"role":'], ['Transfer-Encoding: chunked', '8\r\n{"role":\r\n']]) {
+            const started = Date.now();
+            const reply = await rawCall(impatient, patch(framing), sent, 10_000);
+            expectProblem(reply, 408, 'REQUEST_TIMEOUT');
+            expect(Date.now() - started).toBeLessThan(5000);
+          }
+        });
+      } finally {
+        await impatient.close();
+      }
     });
 
     it('answers 400 at once to an X-Min-Position past the end of the log, which no command answered', async () => {

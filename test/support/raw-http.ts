@@ -36,7 +36,7 @@ export function rawCall(server: TestServer, head: string, body: Buffer | string 
     socket.on('end', finish);
     socket.on('error', finish);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const length = bytes.length > 0 && !/\r\ncontent-length:/i.test(`\r\n${head}`) ? `Content-Length: ${bytes.length}\r\n` : '';
+    const length = bytes.length > 0 && !/\r\n(content-length|transfer-encoding):/i.test(`\r\n${head}`) ? `Content-Length: ${bytes.length}\r\n` : '';
     socket.write(Buffer.concat([Buffer.from(`${head}${length}Connection: close\r\n\r\n`, 'latin1'), bytes]));
   });
 }
