@@ -309,6 +309,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect(once.status).toBe(200);
   });
 
+  it('answers 400 to an integer of the query string not written in decimal digits (0x10, 1e2, +1, empty)', async () => {
+    // Number() reads all of these: `limit=0x10` was a page of 16, and `limit=` read as 0.
+    for (const limit of ['0x10', '1e2', '+1', '1.0', '%201', '1%20', '', '0b1', 'Infinity']) {
+      const reply = await call(suite.server, 'GET', `${base}/key-requests?limit=${limit}`, alice.token);
+      expectProblem(reply, 400, 'INVALID_INPUT');
+      expect(reply.body.errors).toEqual([{ field: 'limit', problems: expect.arrayContaining(['limit must be an integer number']) }]);
+    }
+    for (const query of ['from=0x1&to=2', 'from=1&to=2e0']) expectProblem(await call(suite.server, 'GET', `${base}/audit-log/consistency?${query}`, alice.token), 400, 'INVALID_INPUT');
+    expectProblem(await call(suite.server, 'GET', `${base}/audit-log/inclusion?index=0x0&size=1`, alice.token), 400, 'INVALID_INPUT');
+    expectProblem(await call(suite.server, 'GET', `${base}/key-requests?limit=-1`, alice.token), 400, 'INVALID_INPUT');
+    expect((await call(suite.server, 'GET', `${base}/key-requests?limit=10`, alice.token)).status).toBe(200);
+  });
+
   it('answers 4xx to invalid ids in paths', async () => {
     await refusedAll(async () => {
       for (const id of ['%24ne', '..', '%2E%2E%2Fadmin', 'a'.repeat(200), 'b%C3%B6b', '-bob', 'bob%00', '%7B%22%24ne%22%3Anull%7D']) {
