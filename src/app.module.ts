@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
@@ -36,6 +36,7 @@ import { OrgPolicyController } from './http/controllers/org-policy.controller';
 import { RecoveriesController } from './http/controllers/recoveries.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { UndeclaredInputInterceptor } from './http/undeclared-input.interceptor';
 import { RateLimits } from './rate-limits/rate-limits';
 import { MetricsController } from './http/controllers/metrics.controller';
 import { AsOfQuery } from './application/queries/as-of-query';
@@ -99,6 +100,7 @@ export class AppModule {
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
+      { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
       { provide: RateLimits, useValue: runtime.rateLimits },
       { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,

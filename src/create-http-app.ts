@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
@@ -22,6 +23,16 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // X-Forwarded-For is believed only from the proxies configured (TRUSTED_PROXIES): by default from none.
     trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
     clientErrorHandler: answerClientError,
+    // Fastify's default (0) lets a request whose body never ends hold its connection forever: 408 after this long.
+    requestTimeout: runtime.config.requestTimeoutMs,
+    http: {
+      // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
+      requireHostHeader: false,
+      // Node enforces requestTimeout only while headersTimeout (60 s by default) is no longer than it, and when it
+      // checks its connections (every 30 s by default): often enough to keep to it.
+      headersTimeout: Math.min(60_000, runtime.config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(runtime.config.requestTimeoutMs / 4))),
+    },
     genReqId: requestIdFor,
     // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
     routerOptions: { maxParamLength: 512 },
@@ -37,6 +48,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   answerRequestIds(fastify);
   logRequests(fastify, runtime.config.logLevel);
   limitApiRequestsPerAddress(fastify, runtime.rateLimits);
+  refuseAmbiguousRequests(fastify);
   acceptJsonBodiesOnly(fastify);
   app.useLogger(jsonLogger(runtime.config.logLevel));
   const document = openApiDocument(app);

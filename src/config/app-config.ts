@@ -36,6 +36,8 @@ export interface AppConfig {
   workers: number;
   /** Longest wait for X-Min-Position before a 503. */
   minPositionWaitMs: number;
+  /** Longest time a request (line, headers and body) may take to arrive before a 408. */
+  requestTimeoutMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: vars.WORKERS,
     minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,

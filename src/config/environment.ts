@@ -89,6 +89,7 @@ const ENVIRONMENT = z.object({
   WORKERS: integer(1, 1),
   MIN_POSITION_WAIT_MS: integer(0, 5000),
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
+  REQUEST_TIMEOUT_MS: integer(1, 60_000),
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: integer(0, 10_000),
   EMAIL_FROM: text('ztkeys <no-reply@localhost>'),

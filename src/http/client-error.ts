@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 const STATUS_OF: Record<string, { status: number; code: string; detail: string }> = {
@@ -17,8 +18,13 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     return;
   }
   const known = STATUS_OF[error.code ?? ''] ?? { status: 400, code: 'MALFORMED_REQUEST', detail: 'The HTTP request is malformed.' };
-  const body = JSON.stringify(problem(known.status, known.code, known.detail));
+  endWithProblem(socket, known.status, known.code, known.detail);
+}
+
+/** A problem written on the raw socket, which is then closed: for requests answered before Fastify has them. */
+export function endWithProblem(socket: Duplex, status: number, code: string, detail: string): void {
+  const body = JSON.stringify(problem(status, code, detail));
   socket.end(
-    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

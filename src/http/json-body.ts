@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { jsonTextFault } from '../shared/json-text-fault';
 
@@ -11,6 +12,16 @@ const tooDeep = () => badBody('JSON_TOO_DEEP', `The JSON body nests deeper than 
 
 const twice = (name: string) =>
   badBody('JSON_DUPLICATE_NAME', `The JSON body names the member ${JSON.stringify(name)} twice in one object: parsers disagree on which value it holds.`);
+
+const notUtf8 = () =>
+  badBody('JSON_NOT_UTF8', 'The JSON body is not UTF-8 text (RFC 8259): it holds bytes that no UTF-8 character is made of. Send the text as UTF-8, whatever charset the Content-Type names.');
+
+/** No content coding is decoded: a compressed body would otherwise be read as its compressed bytes (or, for a coding named but not applied, as if none were). */
+const encoded = (coding: string) =>
+  Object.assign(new Error(`Content-Encoding ${JSON.stringify(coding)} is not supported: send the JSON body as it is (identity).`), {
+    statusCode: 415,
+    code: 'CONTENT_ENCODING_UNSUPPORTED',
+  });
 
 const notUnicode = () =>
   badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');
@@ -42,14 +53,19 @@ function holdsLoneSurrogate(value: unknown): boolean {
  * Bodies are JSON only (Nest would also parse forms, and Fastify plain text: 415 instead). Depth is
  * checked on the text before parsing, so validation never recurses into a hostile body (a stack
  * overflow); a member named twice in one object is refused, so a proxy that reads the first value
- * and ztkeys cannot read two different commands. A string must be Unicode text: RFC 8785 has no canonical form for a lone surrogate,
+ * and ztkeys cannot read two different commands. The bytes must be UTF-8 and no content coding is
+ * applied (415). A string must be Unicode text: RFC 8785 has no canonical form for a lone surrogate,
  * so a challenge statement or an event leaf holding one could not be rebuilt by another verifier.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') return done(encoded(coding), undefined);
+    // Decoding would turn each such byte into U+FFFD silently: a name or a task written to the log other than the client sent.
+    if (!isUtf8(body as Buffer)) return done(notUtf8(), undefined);
+    const text = (body as Buffer).toString('utf8');
     const fault = jsonTextFault(text, MAX_JSON_DEPTH);
     if (fault?.kind === 'tooDeep') return done(tooDeep(), undefined);
     return parse(request, text, (error, parsed) => {

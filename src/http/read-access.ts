@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ReadModelName } from '../../projections/projection';
 import { Directory } from '../application/directory';
 import { ReadQueries } from '../application/queries/read-queries';
 import type { OrganizationState } from '../domain/organization/organization.state';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { refuse } from '../domain/shared/refusal';
 import type { Role } from '../domain/shared/roles';
 import { problem } from './problem';
@@ -14,12 +15,15 @@ const POSITION = /^\d{1,20}$/;
  * What every read endpoint checks first: the caller's role in the directory (R1: an AUDITOR
  * reads, a MEMBER gets 403), then read-your-writes: with `X-Min-Position` the read waits until
  * the read model has applied that position, and answers 503 + Retry-After rather than stale data.
+ * A position past the end of the log is no position a command answered: 400 at once, where
+ * waiting for it would end in a 503 that retrying never cures.
  */
 @Injectable()
 export class ReadAccess {
   constructor(
     private readonly directory: Directory,
     private readonly queries: ReadQueries,
+    @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'headPosition'>,
   ) {}
 
   /** Returns the org's directory as the check read it. */
@@ -30,7 +34,15 @@ export class ReadAccess {
     if (typeof minPosition !== 'string' || !POSITION.test(minPosition) || BigInt(minPosition) >= 2n ** 64n) {
       throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
     }
-    if (!(await this.queries.reached(model, BigInt(minPosition), waitMs))) {
+    const position = BigInt(minPosition);
+    if (await this.queries.reached(model, position, 0)) return org.state;
+    const head = (await this.store.headPosition()) ?? 0n;
+    if (position > head) {
+      throw new HttpProblem(
+        problem(400, 'INVALID_MIN_POSITION', `X-Min-Position ${minPosition} is past the end of the log (position ${head}): no command answered it. Send the position a command response gave.`),
+      );
+    }
+    if (!(await this.queries.reached(model, position, waitMs))) {
       throw new HttpProblem(
         problem(503, 'READ_MODEL_BEHIND', `The ${model} read model has not reached position ${minPosition} yet; retry shortly.`),
         { 'retry-after': '1' },

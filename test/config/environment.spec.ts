@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
       roles: ['api', 'projector', 'notifier', 'worker'],
       minPositionWaitMs: 5000,
       bodyLimitBytes: 65536,
+      requestTimeoutMs: 60_000,
       logLevel: 'info',
       rebuildGraceMs: 10_000,
       jwtSecret: undefined,
@@ -50,12 +51,14 @@ describe('configuration from the environment', () => {
   });
 
   it('names every wrong variable at once, and what is wrong with it', () => {
-    const attempt = () => loadConfig({ PORT: 'eighty', ROLES: 'api,cron', LOG_LEVEL: 'loud', JWT_SECRET: 'a', EMAIL_ATTEMPTS: '0' });
+    const attempt = () => loadConfig({ PORT: 'eighty', ROLES: 'api,cron', LOG_LEVEL: 'loud', JWT_SECRET: 'a', EMAIL_ATTEMPTS: '0', REQUEST_TIMEOUT_MS: '0' });
     expect(attempt).toThrow('PORT must be a non-negative integer, got "eighty"');
     expect(attempt).toThrow('ROLES holds "cron"; choose from api, projector, notifier, worker');
     expect(attempt).toThrow('LOG_LEVEL is "loud"');
     expect(attempt).toThrow('JWT_SECRET must be at least 32 bytes');
     expect(attempt).toThrow('EMAIL_ATTEMPTS must be a positive integer, got "0"');
+    // 0 would be no limit at all: a request whose body never ends would hold its connection forever.
+    expect(attempt).toThrow('REQUEST_TIMEOUT_MS must be a positive integer, got "0"');
   });
 
   it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { call, type Reply, type TestAgent } from '../support/api-client';
+import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
 import { serverForSuite } from '../support/server-for-suite';
+import { startTestServer } from '../support/test-server';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 import { registeredRoutes } from './registered-routes';
 
@@ -122,6 +124,54 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
         expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
       });
+    });
+
+    it('answers 400 to body bytes that are not UTF-8, whatever charset the Content-Type names', async () => {
+      // Decoded as UTF-8, each such byte became U+FFFD: a name other than the client sent, written to the log.
+      const latin1 = Buffer.concat([Buffer.from('{"agentId":"rene","email":"rene@example.com","displayName":"Ren'), Buffer.from([0xe9]), Buffer.from('","role":"MEMBER"}')]);
+      await refusedAll(async () => {
+        for (const contentType of ['application/json', 'application/json; charset=iso-8859-1']) {
+          const reply = await rawCall(suite.server, `POST ${base}/agents HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${alice.token}\r\nContent-Type: ${contentType}\r\n`, latin1);
+          expectProblem(reply, 400, 'JSON_NOT_UTF8');
+          expect(reply.body.detail).toMatch(/UTF-8/);
+        }
+      });
+      // The same text as UTF-8 is a name like any other.
+      expectAccepted(await call(suite.server, 'POST', `${base}/agents`, alice.token, latin1.toString('latin1')), 201);
+    });
+
+    it('answers 415 to a body with a content coding, which is never decoded', async () => {
+      await refusedAll(async () => {
+        for (const coding of ['gzip', 'br', 'deflate', 'x-unknown']) {
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-encoding': coding });
+          expectProblem(reply, 415, 'CONTENT_ENCODING_UNSUPPORTED');
+          expect(reply.body.detail).toMatch(coding);
+        }
+      });
+    });
+
+    it('answers 400 to a body on a route that takes none (none and {} are fine), and to a query parameter on a route that reads none', async () => {
+      const logout = `${base}/agents/alice/browsers/b1/logout`;
+      await refusedAll(async () => {
+        for (const body of ['null', '[]', '"x"', '42', '{"frequency":"DAILY"}']) {
+          const reply = await call(suite.server, 'POST', logout, alice.token, body);
+          expectProblem(reply, 400, 'INVALID_INPUT');
+          expect(reply.body.errors).toEqual([{ field: 'body', problems: [expect.stringMatching(/takes no body/)] }]);
+          expectProblem(await call(suite.server, 'DELETE', `${base}/agents/bob`, alice.token, body), 400, 'INVALID_INPUT');
+        }
+        // A command that reads no query must not look as if it took one: `?dryRun=true` would run it for real.
+        const body = { name: 'Acme', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A' } };
+        const dryRun = await call(suite.server, 'POST', '/v1/orgs?dryRun=true', suite.server.bootstrapToken, body);
+        expectProblem(dryRun, 400, 'INVALID_INPUT');
+        expect(dryRun.body.errors).toEqual([{ field: 'dryRun', problems: ['property dryRun should not exist'] }]);
+        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob?role=AUDITOR`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'POST', `${logout}?all=true`, alice.token), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'GET', `${base}?x=1`, alice.token), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${pending.body.requestId}?x=1`, alice.token), 400, 'INVALID_INPUT');
+      });
+      expectAccepted(await call(suite.server, 'POST', logout, alice.token), 200);
+      expectAccepted(await call(suite.server, 'POST', logout, alice.token, {}), 200);
+      expect((await call(suite.server, 'GET', base, alice.token)).status).toBe(200);
     });
 
     it('answers 400 to an object that names a member twice, however the name is escaped, at any depth', async () => {
@@ -259,6 +309,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect(once.status).toBe(200);
   });
 
+  it('answers 400 to an integer of the query string not written in decimal digits (0x10, 1e2, +1, empty)', async () => {
+    // Number() reads all of these: `limit=0x10` was a page of 16, and `limit=` read as 0.
+    for (const limit of ['0x10', '1e2', '+1', '1.0', '%201', '1%20', '', '0b1', 'Infinity']) {
+      const reply = await call(suite.server, 'GET', `${base}/key-requests?limit=${limit}`, alice.token);
+      expectProblem(reply, 400, 'INVALID_INPUT');
+      expect(reply.body.errors).toEqual([{ field: 'limit', problems: expect.arrayContaining(['limit must be an integer number']) }]);
+    }
+    for (const query of ['from=0x1&to=2', 'from=1&to=2e0']) expectProblem(await call(suite.server, 'GET', `${base}/audit-log/consistency?${query}`, alice.token), 400, 'INVALID_INPUT');
+    expectProblem(await call(suite.server, 'GET', `${base}/audit-log/inclusion?index=0x0&size=1`, alice.token), 400, 'INVALID_INPUT');
+    expectProblem(await call(suite.server, 'GET', `${base}/key-requests?limit=-1`, alice.token), 400, 'INVALID_INPUT');
+    expect((await call(suite.server, 'GET', `${base}/key-requests?limit=10`, alice.token)).status).toBe(200);
+  });
+
   it('answers 4xx to invalid ids in paths', async () => {
     await refusedAll(async () => {
       for (const id of ['%24ne', '..', '%2E%2E%2Fadmin', 'a'.repeat(200), 'b%C3%B6b', '-bob', 'bob%00', '%7B%22%24ne%22%3Anull%7D']) {
@@ -278,6 +341,67 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       const forged = `${pending.body.requestId.slice(0, 37)}${Buffer.from('nobody').toString('base64url')}`;
       expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${forged}`, alice.token), 404);
       expectProblem(await call(suite.server, 'GET', '/v1/orgs/%24ne', alice.token), 404);
+    });
+  });
+
+  describe('HTTP framing: what Node or Fastify would answer without a problem, or read one way of two', () => {
+    const request = (method: string, path: string, headers: string[]) => `${method} ${path} HTTP/1.1\r\n${headers.map((header) => `${header}\r\n`).join('')}`;
+
+    it('answers 400 to Authorization, Content-Type or Host given twice, whichever comes first', async () => {
+      // Node keeps the first and drops the others: a proxy that checks the last could pass one token while ztkeys acts on another.
+      await refusedAll(async () => {
+        const twice = [
+          ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Authorization: Bearer forged', 'Content-Type: application/json'],
+          ['Host: ztkeys', 'Authorization: Bearer forged', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json'],
+          ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json', 'Content-Type: text/plain'],
+          ['Host: ztkeys', 'Host: elsewhere', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json'],
+        ];
+        for (const headers of twice) {
+          const reply = await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, headers), '{"role":"ADMIN"}');
+          expectProblem(reply, 400, 'HEADER_REPEATED');
+          expect(reply.body.detail).toMatch(/(authorization|content-type|host) is given 2 times; give it once/);
+        }
+      });
+      expect((await rawCall(suite.server, request('GET', base, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+    });
+
+    it('answers problems to no Host, an unknown Expect and CONNECT, which Node answers with an empty body or not at all', async () => {
+      await refusedAll(async () => {
+        expectProblem(await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, [`Authorization: Bearer ${alice.token}`, 'Content-Type: application/json']), '{"role":"ADMIN"}'), 400, 'HOST_REQUIRED');
+        const expecting = await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, 'Content-Type: application/json', 'Expect: bogus']), '{"role":"ADMIN"}');
+        expectProblem(expecting, 417, 'EXPECTATION_FAILED');
+        expectProblem(await rawCall(suite.server, request('CONNECT', base, ['Host: ztkeys'])), 405, 'METHOD_NOT_ALLOWED');
+        expectProblem(await rawCall(suite.server, request('CONNECT', 'ztkeys:443', ['Host: ztkeys:443'])), 405, 'METHOD_NOT_ALLOWED');
+      });
+    });
+
+    it('answers 408 to a request whose body never ends, instead of holding its connection forever', async () => {
+      const impatient = await startTestServer({ REQUEST_TIMEOUT_MS: '500' });
+      try {
+        const org = await new Journey(impatient).createOrg('alice');
+        const patch = (framing: string) => request('PATCH', `/v1/orgs/${org.orgId}/agents/alice`, ['Host: ztkeys', `Authorization: Bearer ${org.token}`, 'Content-Type: application/json', framing]);
+        await expectNothingWritten(impatient, async () => {
+          for (const [framing, sent] of [['Content-Length: 50', '{"role":'], ['Transfer-Encoding: chunked', '8\r\n{"role":\r\n']]) {
+            const started = Date.now();
+            const reply = await rawCall(impatient, patch(framing), sent, 10_000);
+            expectProblem(reply, 408, 'REQUEST_TIMEOUT');
+            expect(Date.now() - started).toBeLessThan(5000);
+          }
+        });
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('answers 400 at once to an X-Min-Position past the end of the log, which no command answered', async () => {
+      const head = (await suite.server.eventStore.headPosition())!;
+      const started = Date.now();
+      const reply = await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': String(head + 1000n) });
+      expectProblem(reply, 400, 'INVALID_MIN_POSITION');
+      expect(reply.body.detail).toMatch(/past the end of the log/);
+      // Not after MIN_POSITION_WAIT_MS: waiting for it could only end in a 503 that no retry cures.
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect((await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': String(head) })).status).toBe(200);
     });
   });
 

@@ -1,15 +1,22 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
 import { ROLES } from '../../domain/shared/roles';
 import { ID_PATTERN } from '../../domain/streams';
 
+/**
+ * An integer of the query string, written in decimal digits only: Number() would also take
+ * `0x10`, `1e2`, `+1`, ` 1`, `1.0` and read an empty value as 0. Anything else stays a string,
+ * which IsInt refuses, naming the field.
+ */
+const DecimalInteger = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+
 class PageQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -81,7 +88,7 @@ export class AuditLogQuery extends IntersectionType(AuditLogFilters, PageQuery) 
 const TreeNumber = (description: string, minimum: 0 | 1) =>
   applyDecorators(
     ApiProperty({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER, description }),
-    Type(() => Number),
+    DecimalInteger(),
     IsInt(),
     Min(minimum),
     Max(Number.MAX_SAFE_INTEGER),
