@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
@@ -36,7 +36,7 @@ import { OrgPolicyController } from './http/controllers/org-policy.controller';
 import { RecoveriesController } from './http/controllers/recoveries.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
-import { UndeclaredInputInterceptor } from './http/undeclared-input.interceptor';
+import { UndeclaredInputGuard } from './http/undeclared-input.guard';
 import { RateLimits } from './rate-limits/rate-limits';
 import { MetricsController } from './http/controllers/metrics.controller';
 import { AsOfQuery } from './application/queries/as-of-query';
@@ -98,9 +98,10 @@ export class AppModule {
       { provide: LOG_KEY, useValue: runtime.logKey },
       { provide: TokenVerifier, useValue: TokenVerifier.fromConfig(runtime.config, runtime.secrets.jwtSecret) },
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
+      // In this order: a request is authenticated before its input is looked at.
       { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: UndeclaredInputGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
-      { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
       { provide: RateLimits, useValue: runtime.rateLimits },
       { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,

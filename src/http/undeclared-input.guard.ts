@@ -1,8 +1,7 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 import { HttpProblem } from './problem.filter';
 import { type FieldProblems, invalidInput } from './validation';
 
@@ -21,16 +20,18 @@ const empty = (body: unknown): boolean =>
  * that declare no body or no query at all: a body other than none or `{}` on a route that takes
  * none (logout, removing an agent), and any query parameter on a route that reads none
  * (`POST /v1/orgs?dryRun=true` would otherwise create the org), are a 400 INVALID_INPUT before
- * the handler runs. Routes that declare them are checked by their own schema or class.
+ * the handler runs. Routes that declare them are checked by their own schema or class. A guard
+ * (after authentication, as the app's guards are registered) rather than an interceptor: it wraps
+ * no request in observables.
  */
 @Injectable()
-export class UndeclaredInputInterceptor implements NestInterceptor {
+export class UndeclaredInputGuard implements CanActivate {
   private readonly declared = new WeakMap<object, Declared>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!request.url.startsWith('/v1/')) return next.handle();
+    if (!request.url.startsWith('/v1/')) return true;
     const declared = this.declaredBy(context);
     const problems: FieldProblems[] = [];
     if (!declared.body && !empty(request.body)) problems.push({ field: 'body', problems: ['this route takes no body: send none, or {}'] });
@@ -38,7 +39,7 @@ export class UndeclaredInputInterceptor implements NestInterceptor {
       for (const name of Object.keys((request.query ?? {}) as object)) problems.push({ field: name, problems: [`property ${name} should not exist`] });
     }
     if (problems.length > 0) throw new HttpProblem(invalidInput(problems));
-    return next.handle();
+    return true;
   }
 
   private declaredBy(context: ExecutionContext): Declared {
