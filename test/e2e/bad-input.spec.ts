@@ -277,6 +277,23 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     });
   });
 
+  it('answers 400 to names, tasks and reasons holding control or bidirectional formatting characters', async () => {
+    // A terminal escape, a forged email line, a right-to-left override that shows "exe.png", NUL, DEL, a C1 control, an isolate, a line separator.
+    const hidden = ['\u001b[2J\u001b[HAdmin', 'Bob\r\nBcc: x@example.com', 'Eve\u202Egnp.exe', 'nul\u0000', 'del\u007F', 'c1\u0085', 'iso\u2066x\u2069', 'sep\u2028'];
+    await refusedAll(async () => {
+      for (const text of hidden) {
+        const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
+        expectProblem(org, 400, 'INVALID_INPUT');
+        expect(org.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['name', 'superAdmin.displayName']);
+        const agent = await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: text, role: 'MEMBER' });
+        expectProblem(agent, 400, 'INVALID_INPUT');
+        expect(agent.body.detail).toMatch(/displayName/);
+        expectProblem(await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: text }), 400, 'INVALID_INPUT');
+        expectProblem(await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: text }), 400, 'INVALID_INPUT');
+      }
+    });
+  });
+
   it('accepts unicode in names and gives it back unchanged', async () => {
     const name = 'Société Générale — 東京支社 🚀 Ωmega';
     const displayName = 'Zoë Ångström 李小龍 👩🏽‍💻';

@@ -21,13 +21,13 @@ export const approveKeyRequestSchema = bodySchema({
 export type ApproveKeyRequestBody = z.infer<typeof approveKeyRequestSchema>;
 
 export const rejectKeyRequestSchema = bodySchema({
-  reason: textField('Why the request is rejected (recorded in the audit log)', 500).optional(),
+  reason: textField('Why the request is rejected (recorded in the audit log)', 500, 'lines').optional(),
   challengeId: challengeIdField(),
   signature: signatureField(),
 });
 export type RejectKeyRequestBody = z.infer<typeof rejectKeyRequestSchema>;
 
 export const revokeKeySchema = bodySchema({
-  reason: textField('Why the key is revoked (recorded in the audit log)', 500),
+  reason: textField('Why the key is revoked (recorded in the audit log)', 500, 'lines'),
 });
 export type RevokeKeyBody = z.infer<typeof revokeKeySchema>;
