@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /** RFC 9457 problem details, the body of every error this API answers. */
 export interface Problem {
   type: string;
@@ -13,33 +15,15 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  417: 'Expectation Failed',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+/** Titles are the status's reason phrase, as RFC 9110 names it where Node's list still has an older name. */
+const RFC_9110_TITLES: Record<number, string> = { 413: 'Content Too Large', 422: 'Unprocessable Content' };
 
 /** Extensions never override the standard members: a refusal detail named `status` must not become the HTTP status. */
 export function problem(status: number, code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
   return {
     ...extensions,
     type: `urn:ztkeys:problem:${code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[status] ?? 'Error',
+    title: RFC_9110_TITLES[status] ?? STATUS_CODES[status] ?? 'Error',
     status,
     detail,
     code,

@@ -392,6 +392,15 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('titles every problem with the reason phrase of its status, also those of the console files (412, 416)', async () => {
+      const range = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'Range: bytes=99999999-']));
+      expect(range.status).toBe(416);
+      expect(range.body).toMatchObject({ status: 416, title: 'Range Not Satisfiable' });
+      const precondition = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'If-Match: "not-this-one"']));
+      expect(precondition.status).toBe(412);
+      expect(precondition.body).toMatchObject({ status: 412, title: 'Precondition Failed' });
+    });
+
     it('answers 408 to a request whose body never ends, instead of holding its connection forever', async () => {
       const impatient = await startTestServer({ REQUEST_TIMEOUT_MS: '500' });
       try {
