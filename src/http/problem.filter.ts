@@ -1,10 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
 import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import { RateLimitExceeded } from '../rate-limits/rate-limits';
+import { allowedMethods } from './allowed-methods';
 import { rateLimitAnswer } from './rate-limit-answer';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
@@ -39,10 +40,18 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const { body, headers } = this.toProblem(error);
+    const { body, headers } = this.methodNotAllowed(error, http.getRequest<FastifyRequest>(), reply) ?? this.toProblem(error);
     // With the request id, as the request's own line has it (README: Request ids).
     if (body.status >= 500 && !headers['retry-after']) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
+  }
+
+  /** A request no route took (Nest's not-found handler) whose path some route takes with other methods: 405. */
+  private methodNotAllowed(error: unknown, request: FastifyRequest, reply: FastifyReply): { body: Problem; headers: Record<string, string> } | undefined {
+    if (!(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
+    const allowed = allowedMethods(reply.server, request.url);
+    if (allowed.length === 0) return undefined;
+    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${request.url.split('?', 1)[0]}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
   }
 
   private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {

@@ -392,6 +392,17 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 405 with Allow to a method a path does not take, and 404 to a path no route takes', async () => {
+      await refusedAll(async () => {
+        const put = await fetch(`${suite.server.url}${base}`, { method: 'PUT', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, body: '{"name":"Renamed"}' });
+        expect({ status: put.status, type: put.headers.get('content-type'), allow: put.headers.get('allow') }).toEqual({ status: 405, type: expect.stringMatching(/^application\/problem\+json/), allow: 'GET, HEAD' });
+        expect(await put.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' });
+        const deleted = await fetch(`${suite.server.url}/v1/orgs`, { method: 'DELETE', headers: { authorization: `Bearer ${suite.server.bootstrapToken}` } });
+        expect({ status: deleted.status, allow: deleted.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
+        expectProblem(await call(suite.server, 'GET', `${base}/nothing-here`, alice.token), 404, 'NOT_FOUND');
+      });
+    });
+
     it('titles every problem with the reason phrase of its status, also those of the console files (412, 416)', async () => {
       const range = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'Range: bytes=99999999-']));
       expect(range.status).toBe(416);
