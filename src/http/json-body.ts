@@ -28,7 +28,7 @@ const notUnicode = () =>
 
 /** Fastify's parser says only that it refused the body: JSON that parses was refused for a name that could pollute prototypes. */
 function whyNotParsed(text: string): Error {
-  if (text.trim() === '') return badBody('JSON_MALFORMED', 'The body is empty; this route takes a JSON object.');
+  if (text.trim() === '') return badBody('JSON_MALFORMED', 'The body is empty, yet its Content-Type names JSON: send a JSON object ({} on a route that takes nothing), or neither a body nor a Content-Type.');
   try {
     JSON.parse(text);
   } catch {

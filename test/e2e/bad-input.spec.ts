@@ -123,6 +123,12 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
           expectProblem(reply, 415);
         }
         expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+        // An empty JSON body, on a route that takes one and on one that takes none (removing an agent): the detail fits both.
+        for (const [method, path] of [['PATCH', `${base}/agents/bob`], ['DELETE', `${base}/agents/bob`]]) {
+          const empty = await call(suite.server, method, path, alice.token, '', { 'content-type': 'application/json' });
+          expectProblem(empty, 400, 'JSON_MALFORMED');
+          expect(empty.body.detail).toMatch(/empty, yet its Content-Type names JSON.*\{\} on a route that takes nothing/);
+        }
       });
     });
 
