@@ -1,9 +1,12 @@
+import { withHiddenShown } from '../shared/hidden-characters';
 import { usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 
 /**
  * Human text by default, JSON with --json. With --json, stdout holds the JSON result alone, so
- * context meant for a human (what is about to be signed, warnings) goes to stderr.
+ * context meant for a human (what is about to be signed, warnings) goes to stderr. Human text
+ * holds what the server answered (names, reasons, problems): controls and bidirectional
+ * formatting characters in it are written as escapes, so no answer writes to the terminal itself.
  */
 export class Output {
   constructor(
@@ -14,16 +17,16 @@ export class Output {
 
   /** The command's result. */
   result(human: string, json: unknown): void {
-    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields) : json, null, 2)}\n` : `${human}\n`);
+    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields) : json, null, 2)}\n` : `${withHiddenShown(human)}\n`);
   }
 
   /** Context shown before a prompt or a decision. */
   info(text: string): void {
-    (this.json ? this.io.stderr : this.io.stdout).write(`${text}\n`);
+    (this.json ? this.io.stderr : this.io.stdout).write(`${withHiddenShown(text)}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`warning: ${text}\n`);
+    this.io.stderr.write(`warning: ${withHiddenShown(text)}\n`);
   }
 }
 

@@ -68,6 +68,22 @@ describe('server answers', () => {
     expect(seen).toMatchObject([{ method: 'DELETE', url: '/v1/orgs/org-1/agents/carol', headers: { authorization: 'Bearer token-1' } }]);
   });
 
+  it('writes the controls and bidirectional overrides of an answer as escapes, so that no answer writes to the terminal itself', async () => {
+    // A problem whose detail clears the screen and forges a prompt (an older log, or a server not to be trusted that far).
+    answer = { status: 403, body: { title: 'Forbidden', status: 403, detail: '\u001b[2J\u001b[HAll good.\rEve\u202Egnp.exe', code: 'NOT_SUPER_ADMIN' } };
+    const { code, stderr } = await run('agents', 'remove', 'carol');
+    expect(code).toBe(EXIT.REFUSED);
+    expect(stderr).toBe('ztkeys: Forbidden (HTTP 403): \\u001b[2J\\u001b[HAll good.\\u000dEve\\u202egnp.exe\n  code: NOT_SUPER_ADMIN\n');
+    expect(stderr).not.toMatch(/[\u001b\r\u202e]/);
+
+    // A listing: the name as its escapes, the rest of the table as it was.
+    answer = { status: 200, body: { agents: [{ agentId: 'eve', displayName: 'Eve\u202Egnp.exe\u001b[8m', role: 'MEMBER', keyStatus: 'NONE' }], totals: {} }, contentType: 'application/json' };
+    const listing = await run('status');
+    expect(listing.code).toBe(EXIT.OK);
+    expect(listing.stdout).toMatch(/eve\s+Eve\\u202egnp\.exe\\u001b\[8m\s+MEMBER\s+NONE/);
+    expect(listing.stdout).not.toMatch(/[\u001b\u202e]/);
+  });
+
   it('exits 4 on a 5xx, on an answer that is not JSON, and when the server cannot be reached', async () => {
     answer = { status: 503, body: { title: 'Service Unavailable', status: 503 } };
     expect((await run('agents', 'remove', 'carol')).code).toBe(EXIT.SERVER);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../../domain/streams';
+import { TEXT_OF_LINES, TEXT_OF_ONE_LINE } from '../../shared/hidden-characters';
 
 /**
  * Field schemas the bodies share, so every body validates and documents a field the same way.
@@ -14,26 +15,16 @@ export const idField = (description: string, example = 'alice') =>
     .meta({ description, example });
 
 /**
- * What no text field holds: control characters (C0, DEL, C1), the line and paragraph separators,
- * and the bidirectional embeddings, overrides and isolates. Names, tasks and reasons reach the
- * console, emails and terminals (the CLI): an escape sequence could rewrite a terminal's screen,
- * a line break forge a line of an email or a listing, and a bidi override show an approver one
- * name while the log holds another. Letters of every script, emoji and their joiners pass.
- */
-const ONE_LINE = /^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/;
-/** The same but line feeds (U+000A) and tabs (U+0009): a reason may run over several lines. */
-const LINES = /^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/;
-
-/**
  * Text of 1 to `max` characters (code points, as JSON Schema counts them), on one line unless
- * `lines` (then with line feeds and tabs), without control or bidirectional formatting characters.
+ * `lines` (then with line feeds and tabs), without control or bidirectional formatting characters:
+ * names, tasks and reasons reach the console, emails and the CLI's terminal (hidden-characters.ts).
  */
 export const textField = (description: string, max: number, lines: 'one line' | 'lines' = 'one line') =>
   z
     .string()
     .min(1)
     .max(max)
-    .regex(lines === 'lines' ? LINES : ONE_LINE, {
+    .regex(lines === 'lines' ? TEXT_OF_LINES : TEXT_OF_ONE_LINE, {
       message:
         lines === 'lines'
           ? 'must not hold control characters other than line feeds and tabs, nor bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069)'

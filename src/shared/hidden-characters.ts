@@ -1,0 +1,19 @@
+/**
+ * Characters that act on a reader rather than show: controls (C0 but tab and line feed, DEL, C1),
+ * the line and paragraph separators, and the bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069). An escape sequence rewrites a terminal's screen, a carriage
+ * return or separator forges a line, an override shows one name where the text holds another.
+ * Letters of every script, combining marks, emoji and their joiners are none of them.
+ */
+const HIDDEN = '\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069';
+
+/** Text of lines: none of them (tabs and line feeds allowed). */
+export const TEXT_OF_LINES = new RegExp(`^[^${HIDDEN}]*$`);
+
+/** Text of one line: none of them, nor tabs or line feeds. */
+export const TEXT_OF_ONE_LINE = new RegExp(`^[^${HIDDEN}\\t\\n]*$`);
+
+const EACH_HIDDEN = new RegExp(`[${HIDDEN}]`, 'g');
+
+/** The text with each of them written as its escape (`\u001b`): what a terminal may show of text it did not write. */
+export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDEN, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -1,0 +1,30 @@
+import { TEXT_OF_LINES, TEXT_OF_ONE_LINE, withHiddenShown } from '../../src/shared/hidden-characters';
+
+const HIDDEN_CODES = [0x00, 0x08, 0x0b, 0x0d, 0x1b, 0x1f, 0x7f, 0x85, 0x9f, 0x2028, 0x2029, 0x202a, 0x202e, 0x2066, 0x2069];
+const SHOWN = ['Société Générale — 東京支社', 'Zoë Ångström 李小龍 👩🏽‍💻', 'Zoe\u0308', 'مرحبا بالعالم', '❤️ ok'];
+
+describe('hidden characters', () => {
+  it('lets letters of every script, combining marks, emoji with their joiners and variation selectors through', () => {
+    for (const text of SHOWN) {
+      expect(TEXT_OF_ONE_LINE.test(text)).toBe(true);
+      expect(TEXT_OF_LINES.test(text)).toBe(true);
+      expect(withHiddenShown(text)).toBe(text);
+    }
+  });
+
+  it('keeps line feeds and tabs in text of lines only, and refuses every other control and bidirectional formatting character in both', () => {
+    expect(TEXT_OF_LINES.test('first line\nsecond\tcolumn')).toBe(true);
+    expect(TEXT_OF_ONE_LINE.test('first line\nsecond')).toBe(false);
+    expect(TEXT_OF_ONE_LINE.test('a\tb')).toBe(false);
+    for (const code of HIDDEN_CODES) {
+      const text = `a${String.fromCodePoint(code)}b`;
+      expect({ code, oneLine: TEXT_OF_ONE_LINE.test(text), lines: TEXT_OF_LINES.test(text) }).toEqual({ code, oneLine: false, lines: false });
+    }
+  });
+
+  it('shows each as its escape for a terminal, leaving line feeds and tabs', () => {
+    expect(withHiddenShown('\u001b[2J\u001b[HAdmin')).toBe('\\u001b[2J\\u001b[HAdmin');
+    expect(withHiddenShown('Eve\u202Egnp.exe\r\nok\tyes')).toBe('Eve\\u202egnp.exe\\u000d\nok\tyes');
+    for (const code of HIDDEN_CODES) expect(withHiddenShown(String.fromCodePoint(code))).toBe(`\\u${code.toString(16).padStart(4, '0')}`);
+  });
+});
