@@ -3247,7 +3247,7 @@ export interface operations {
                 status?: "PENDING";
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -4612,7 +4612,7 @@ export interface operations {
                 keyStatus?: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -4770,7 +4770,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -4917,7 +4917,7 @@ export interface operations {
                 at: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -5072,7 +5072,7 @@ export interface operations {
                 subject?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -5266,7 +5266,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -5423,7 +5423,7 @@ export interface operations {
                 to: number;
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -5572,7 +5572,7 @@ export interface operations {
                 size: number;
             };
             header?: {
-                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not */
+                /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
                 "X-Min-Position"?: string;
             };
             path: {

@@ -95,7 +95,7 @@ export const MinPositionHeader = () =>
   ApiHeader({
     name: 'X-Min-Position',
     required: false,
-    description: 'Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not',
+    description: 'Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once',
     schema: { type: 'string', pattern: '^\\d{1,20}$' },
     example: '42',
   });

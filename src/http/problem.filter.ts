@@ -49,9 +49,10 @@ export class ProblemFilter implements ExceptionFilter {
   /** A request no route took (Nest's not-found handler) whose path some route takes with other methods: 405. */
   private methodNotAllowed(error: unknown, request: FastifyRequest, reply: FastifyReply): { body: Problem; headers: Record<string, string> } | undefined {
     if (!(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
-    const allowed = allowedMethods(reply.server, request.url);
-    if (allowed.length === 0) return undefined;
-    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${request.url.split('?', 1)[0]}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
+    const path = request.url.split('?', 1)[0];
+    const allowed = allowedMethods(reply.server, path).join(', ');
+    if (allowed === '') return undefined;
+    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${path}: it takes ${allowed}.`), headers: { allow: allowed } };
   }
 
   private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {

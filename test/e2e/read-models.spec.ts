@@ -178,7 +178,9 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
   it('answers 503 with Retry-After when the read model does not reach X-Min-Position in time', async () => {
     // A server of its own without the projector role: the position is in the log, and no projected read model ever applies it
     // (the embedded audit log is read from the log's own table, always at its head: pending keys are projected).
-    const apiOnly = await startTestServer({ ROLES: 'api', MIN_POSITION_WAIT_MS: '500' });
+    // On the suite's kind of store: MongoDB's in a database of its own, as the server's log is its own.
+    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: freshMongoUrl(env.MONGODB_URL) } : {};
+    const apiOnly = await startTestServer({ ROLES: 'api', MIN_POSITION_WAIT_MS: '500', ...store });
     try {
       const admin = await new Journey(apiOnly).createOrg('alice');
       const head = (await apiOnly.eventStore.headPosition())!;
@@ -187,6 +189,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       expect(reply.body.code).toBe('READ_MODEL_BEHIND');
     } finally {
       await apiOnly.close();
+      if (store.MONGODB_URL) await dropMongoDatabase(store.MONGODB_URL);
     }
   });
 });
