@@ -141,7 +141,7 @@ describe('security limits', () => {
     });
 
     describe('nobody else is the operator', () => {
-      it.each(['operator', 'Operator', 'system'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
+      it.each(['operator', 'Operator', 'system', 'policy', 'log'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
         await expectNothingWritten(suite.server, async () => {
           expectProblem(await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId, email: 'op@example.com', displayName: 'Op', role: 'ADMIN' }), 422, 'AGENT_ID_RESERVED');
           const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Evil', superAdmin: { agentId, email: 'op@example.com', displayName: 'Op' } });
