@@ -86,13 +86,16 @@ export interface DecisionOptions extends ProofOptions {
   proof?: SignedProof;
 }
 
-/** `approver` answers with a proof signed by `key` (their ACTIVE key unless a test says otherwise). */
+/**
+ * `approver` answers with a proof signed by `key` (their ACTIVE key unless a test says otherwise);
+ * `approvers`: the ADMINs and SUPER_ADMINs now with the ACTIVE key each holds now.
+ */
 export const approveKey = (
   approver: ActorContext,
   key: TestKeyPair,
   request: RequestRef,
   code: string,
-  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: ApprovalPolicy; approvers?: string[] } = {},
+  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: ApprovalPolicy; approvers?: Record<string, TestKeyPair> } = {},
 ): ApproveKey => ({
   type: 'ApproveKey',
   orgId: ORG,
@@ -102,7 +105,7 @@ export const approveKey = (
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'APPROVE', options),
   requesterRole: options.requesterRole ?? 'MEMBER',
   policy: options.policy ?? DEFAULT_ORG_POLICY,
-  approvers: new Set(options.approvers ?? [approver.agentId]),
+  approverKeys: new Map(Object.entries(options.approvers ?? {}).map(([agentId, key]) => [agentId, key.fingerprint])),
   activeApprovers: options.activeApprovers ?? 1,
   now: options.now ?? T0,
 });

@@ -32,8 +32,11 @@ export type ApproveKey = {
   requesterRole?: Role;
   /** R20: the org's approval thresholds now. */
   policy: ApprovalPolicy;
-  /** The org's ADMINs and SUPER_ADMINs now: only their approvals count. */
-  approvers: ReadonlySet<string>;
+  /**
+   * The fingerprint of the ACTIVE key now of each agent who approved this request before and is an
+   * ADMIN or SUPER_ADMIN now: only approvals signed with that key count (approval-threshold.ts).
+   */
+  approverKeys: ReadonlyMap<string, string>;
   /**
    * ADMINs and SUPER_ADMINs other than the requester holding an ACTIVE key, counted at least up to
    * the policy's threshold: none allows the sole approver's own ROTATION (R8), and it caps the

@@ -178,7 +178,7 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
     return { events, refusal: codeMismatch(failedAttempts, locked) };
   }
   const required = approvalThreshold(command.policy, command.requesterRole ?? 'MEMBER', command.activeApprovers);
-  const counted = countedApprovals(request.approvals, command.approvers);
+  const counted = countedApprovals(request, command.approverKeys);
   const again = counted.includes(approver.agentId);
   const approvals = again ? counted : [...counted, approver.agentId];
   if (approvals.length < required) {
@@ -341,6 +341,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           challengeExpiresAt: challengeOf(proof.statement).expiresAt,
           reminded: false,
           approvals: [],
+          approvedWith: new Map(),
           // Present even when undefined, as in initialKeyState: `withRequest` copies entries.
           replacesFingerprint,
           mode: undefined,
@@ -362,11 +363,14 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           usedNonces: decision ? withUsedNonce(state.usedNonces, decision.statement) : state.usedNonces,
         };
       }
-      case 'KeyApprovalRecorded':
+      case 'KeyApprovalRecorded': {
+        const { requestId, approvals, approvedBy, decision } = event.data;
+        const approvedWith = new Map(state.requests.get(requestId)?.approvedWith).set(approvedBy, fingerprint(decision.publicKey));
         return {
-          ...withRequest(state, event.data.requestId, { approvals: event.data.approvals }),
-          usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement),
+          ...withRequest(state, requestId, { approvals, approvedWith }),
+          usedNonces: withUsedNonce(state.usedNonces, decision.statement),
         };
+      }
       case 'KeyRejected':
         return {
           ...withRequest(state, event.data.requestId, { status: 'REJECTED' }),
