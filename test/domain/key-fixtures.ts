@@ -1,5 +1,5 @@
 import { verificationCode } from '../../src/crypto/verification-code';
-import { DEFAULT_ORG_POLICY, type ApprovalPolicy } from '../../src/domain/organization/org-policy';
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organization/org-policy';
 import type { ActorContext } from '../../src/domain/shared/actor';
 import type { Role } from '../../src/domain/shared/roles';
 import type { ChallengeFields, SignedProof } from '../../src/domain/shared/signed-proof';
@@ -95,7 +95,7 @@ export const approveKey = (
   key: TestKeyPair,
   request: RequestRef,
   code: string,
-  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: ApprovalPolicy; approvers?: Record<string, TestKeyPair> } = {},
+  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: OrgPolicy; approvers?: Record<string, TestKeyPair> } = {},
 ): ApproveKey => ({
   type: 'ApproveKey',
   orgId: ORG,
@@ -110,13 +110,14 @@ export const approveKey = (
   now: options.now ?? T0,
 });
 
-export const rejectKey = (approver: ActorContext, key: TestKeyPair, request: RequestRef, options: DecisionOptions & { reason?: string } = {}): RejectKey => ({
+export const rejectKey = (approver: ActorContext, key: TestKeyPair, request: RequestRef, options: DecisionOptions & { reason?: string; policy?: OrgPolicy } = {}): RejectKey => ({
   type: 'RejectKey',
   orgId: ORG,
   requestId: request.requestId,
   approver,
   ...(options.reason !== undefined && { reason: options.reason }),
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'REJECT', options),
+  policy: options.policy ?? DEFAULT_ORG_POLICY,
   now: options.now ?? T0,
 });
 

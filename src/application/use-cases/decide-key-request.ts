@@ -97,7 +97,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
               requester.state,
             )
           : keyDecider.decide(
-              { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, now },
+              { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, policy: org.state.policy, now },
               requester.state,
             );
       // Recorded only while the approver's role, their ACTIVE key, the other approvers' keys (for a

@@ -30,8 +30,8 @@ export type ApproveKey = {
   proof: SignedProof;
   /** The requester's role now, absent once removed: an AUDITOR's key is never approved (R18). */
   requesterRole?: Role;
-  /** R20: the org's approval thresholds now. */
-  policy: ApprovalPolicy;
+  /** R20: the org's approval thresholds and request expiry now. */
+  policy: ApprovalPolicy & RequestDeadlines;
   /**
    * The fingerprint of the ACTIVE key now of each agent who approved this request before and is an
    * ADMIN or SUPER_ADMIN now: only approvals signed with that key count (approval-threshold.ts).
@@ -52,6 +52,8 @@ export type RejectKey = {
   approver: ActorContext;
   reason?: string;
   proof: SignedProof;
+  /** R20: the org's request expiry now. */
+  policy: RequestDeadlines;
   now: string;
 };
 export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; reason: string; now: string };

@@ -11,7 +11,7 @@ import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
-import { expireKeyRequest, remindApprovers } from './request-deadlines';
+import { deadlinesOf, expireKeyRequest, remindApprovers } from './request-deadlines';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -108,6 +108,13 @@ function authorizeDecision(
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: it can no longer be decided.`, {
       requestStatus: request.status,
+    });
+  }
+  // R17, R20: past its expiry a request is decided by nobody, whether or not the scheduler has recorded the expiry yet.
+  const { expiresAt } = deadlinesOf(request, command.policy);
+  if (command.now >= expiresAt) {
+    refuse('CONFLICT', 'REQUEST_EXPIRED', `The key request expired at ${expiresAt} (the org's policy keeps a request PENDING ${command.policy.pendingRequestExpiryHours} hours): it can no longer be decided, and the agent may request a key again.`, {
+      expiresAt,
     });
   }
   const signingKey =
