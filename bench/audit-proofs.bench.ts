@@ -11,7 +11,8 @@ import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-mode
 import { newId } from '../src/shared/ids';
 import { checkpointOrigin, signCheckpoint, timestampLine } from '../src/transparency/checkpoint';
 import { eventLeafInput } from '../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointStream, LOG_ACTOR } from '../src/transparency/log-checkpointer';
+import { LOG_ACTOR } from '../src/domain/shared/actor';
+import { CHECKPOINT_SIGNED, checkpointStream } from '../src/transparency/log-checkpointer';
 import { DEFAULT_LOG_KEY_NAME, logKeyOf } from '../src/transparency/log-key';
 import { MerkleFollower } from '../src/transparency/merkle-follower';
 import { CompactRange, inclusionProof, leafHash, type Hash } from '../src/transparency/merkle-tree';

@@ -246,7 +246,7 @@ export async function writeOrgHistory(sink: HistorySink, options: AuditExportOpt
     const requestId = await requestKey(agentId, key);
     const request = log.state(agentStream(orgId, agentId), keyDecider).requests.get(requestId)!;
     await decide(ADMIN, agentStream(orgId, agentId), keyDecider, (now): KeyCommand => ({
-      type: 'ApproveKey', orgId, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, requesterRole: 'MEMBER', policy: DEFAULT_ORG_POLICY, approvers: new Set([ADMIN]), activeApprovers: 1, now,
+      type: 'ApproveKey', orgId, requestId, approver: actorOf(ADMIN), verificationCode: request.verificationCode, requesterRole: 'MEMBER', policy: DEFAULT_ORG_POLICY, approverKeys: new Map(), activeApprovers: 1, now,
       proof: proof(ADMIN, adminKey, { purpose: 'KEY_DECISION', requestId, requesterPublicKey: key.publicKey, decision: 'APPROVE' }),
     }));
     await decide(agentId, browserStream(orgId, agentId, BROWSER), browserDecider, (now): BrowserCommand => ({

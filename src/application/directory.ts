@@ -53,4 +53,22 @@ export class Directory {
     while (count < Math.max(1, upTo) && !(await others.next()).done) count++;
     return { count, read };
   }
+
+  /**
+   * R20 M-of-N: the ACTIVE key fingerprint of each of `agentIds` (a request's earlier approvers)
+   * who is an ADMIN or SUPER_ADMIN now, with the key streams read to know it: their approvals count
+   * only while they hold the key that signed them, so the decision guards those streams (R17).
+   */
+  async approverKeys(orgId: string, org: OrganizationState, agentIds: readonly string[], freshSince?: number): Promise<{ keys: Map<string, string>; read: LoadedStream<KeyState>[] }> {
+    const keys = new Map<string, string>();
+    const read: LoadedStream<KeyState>[] = [];
+    for (const agentId of agentIds) {
+      if (!org.approvers.has(agentId)) continue;
+      const loaded = await this.keys(orgId, agentId, freshSince);
+      read.push(loaded);
+      const active = activeKeyOf(loaded.state);
+      if (active) keys.set(agentId, active.fingerprint);
+    }
+    return { keys, read };
+  }
 }

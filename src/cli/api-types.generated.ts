@@ -3832,7 +3832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED) */
+            /** @description The request is not PENDING or is past its expiry (REQUEST_EXPIRED), its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3843,7 +3843,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:request-not-pending",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)",
+                     *       "detail": "The request is not PENDING or is past its expiry (REQUEST_EXPIRED), its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)",
                      *       "code": "REQUEST_NOT_PENDING"
                      *     }
                      */
@@ -4022,7 +4022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not PENDING */
+            /** @description The request is not PENDING, or is past its expiry (REQUEST_EXPIRED) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4033,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:request-not-pending",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The request is not PENDING",
+                     *       "detail": "The request is not PENDING, or is past its expiry (REQUEST_EXPIRED)",
                      *       "code": "REQUEST_NOT_PENDING"
                      *     }
                      */

@@ -3,7 +3,7 @@ import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUB
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
-import { LOG_ACTOR } from './log-checkpointer';
+import { LOG_ACTOR } from '../domain/shared/actor';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter } from './ndjson-lines';

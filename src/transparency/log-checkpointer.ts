@@ -1,3 +1,4 @@
+import { LOG_ACTOR } from '../domain/shared/actor';
 import { ConcurrencyConflict, type EventStore, type NewEvent, type StreamWrite } from '../event-store/event-store.port';
 import { newId } from '../shared/ids';
 import { checkpointOrigin, signCheckpoint, timestampLine } from './checkpoint';
@@ -10,8 +11,6 @@ import type { SigningGate } from './signing-gate';
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
 export const CHECKPOINT_SIGNED = 'CheckpointSigned';
 export const checkpointStream = (orgId: string): string => `checkpoint-${orgId}`;
-/** The actor of a checkpoint: the log itself, not an agent or the operator. */
-export const LOG_ACTOR = 'log';
 
 export interface CheckpointSignedData {
   /** Tree size the checkpoint covers: the org's events before it, checkpoints not counted. */

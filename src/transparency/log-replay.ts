@@ -245,12 +245,25 @@ export class OrgReplay {
   }
 
   /**
+   * R20 M-of-N: the approvals of a request that count at this point: those of approvers still ADMIN
+   * or SUPER_ADMIN and still holding ACTIVE the key that signed them.
+   */
+  private countedApprovals(request: KeyRequestEntry): string[] {
+    const approverKeys = new Map<string, string>();
+    for (const approver of request.approvals) {
+      const active = this.org.approvers.has(approver) ? this.keys.get(approver)?.active : undefined;
+      if (active) approverKeys.set(approver, active.fingerprint);
+    }
+    return countedApprovals(request, approverKeys);
+  }
+
+  /**
    * R20 M-of-N: an approval recorded below the threshold, or the approval that reaches it, counts
-   * the approvals of the request's approvers still ADMIN or SUPER_ADMIN, each approver once, against
-   * the threshold of the policy then, capped by the approvers besides the requester with an ACTIVE key then.
+   * the approvals that still count (countedApprovals), each approver once, against the threshold of
+   * the policy then, capped by the approvers besides the requester with an ACTIVE key then.
    */
   private approvalCount(agentId: string, request: KeyRequestEntry, approvedBy: string): { approvals: string[]; required: number } {
-    const counted = countedApprovals(request.approvals, this.org.approvers);
+    const counted = this.countedApprovals(request);
     const activeApprovers = [...this.org.approvers].filter((other) => other !== agentId && this.keys.get(other)?.active !== undefined).length;
     const required = approvalThreshold(this.org.policy, roleOf(this.org, agentId) ?? 'MEMBER', activeApprovers);
     return { approvals: counted.includes(approvedBy) ? counted : [...counted, approvedBy], required };
@@ -334,7 +347,7 @@ export class OrgReplay {
         const request = pending(state, event.data.requestId);
         const { approvedBy, decision } = event.data;
         if (approvedBy === agentId) violation(`"${agentId}" approved their own key request below the threshold`);
-        if (request.approvals.includes(approvedBy)) violation(`"${approvedBy}" approved key request ${request.requestId} twice`);
+        if (this.countedApprovals(request).includes(approvedBy)) violation(`"${approvedBy}" approved key request ${request.requestId} twice`);
         this.decision(agentId, state, request, event, approvedBy, decision, 'APPROVE');
         const { approvals, required } = this.approvalCount(agentId, request, approvedBy);
         if (approvals.length >= required) violation(`an approval of key request ${request.requestId} was recorded as partial although it reached the threshold of ${required}`);

@@ -18,7 +18,7 @@ const BOB = actor('bob', 'ADMIN', bobKey);
 const DAN = actor('dan', 'ADMIN', danKey);
 const r1 = { requestId: 'r1', publicKey: carolKey.publicKey };
 const CODE = codeOf('carol', carolKey);
-const APPROVERS = ['alice', 'bob', 'dan'];
+const APPROVERS = { alice: aliceKey, bob: bobKey, dan: danKey };
 /** A bank: two approvals for a MEMBER's key, three for an admin's. */
 const BANK = { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2, adminKeyApprovals: 3 };
 
@@ -26,7 +26,7 @@ const run = (commands: KeyCommand[], given: KeyEvent[] = []): KeyEvent[] => hist
 const keys = (events: KeyEvent[]) => given(keyDecider, events);
 const carolPending = (): KeyEvent[] => run([requestKey(actor('carol', 'MEMBER'), carolKey, { requestId: 'r1' })]);
 /** `approver` approves r1 under `policy`, with the three approvers holding ACTIVE keys unless told otherwise. */
-const approve = (approver = ALICE, options: { policy?: typeof BANK; activeApprovers?: number; approvers?: string[]; now?: string } = {}) =>
+const approve = (approver = ALICE, options: { policy?: typeof BANK; activeApprovers?: number; approvers?: Record<string, typeof aliceKey>; now?: string } = {}) =>
   approveKey(approver, approver === ALICE ? aliceKey : approver === BOB ? bobKey : danKey, r1, CODE, {
     policy: options.policy ?? BANK,
     activeApprovers: options.activeApprovers ?? 3,
@@ -86,8 +86,25 @@ describe('M-of-N approval (R20)', () => {
 
   it('no longer counts the approval of an approver demoted or removed since', () => {
     const events = run([approve(ALICE)], carolPending());
-    const [recorded] = keys(events).when(approve(BOB, { approvers: ['bob', 'dan'] })).events();
+    const [recorded] = keys(events).when(approve(BOB, { approvers: { bob: bobKey, dan: danKey } })).events();
     expect(recorded).toMatchObject({ type: 'KeyApprovalRecorded', data: { approvals: ['bob'], required: 2 } });
+  });
+
+  it('no longer counts an approval signed with a key revoked since: a stolen key\'s approval stops counting once it is revoked', () => {
+    const events = run([approve(ALICE)], carolPending());
+    const [recorded] = keys(events).when(approve(BOB, { approvers: { bob: bobKey, dan: danKey } })).events();
+    expect(recorded).toMatchObject({ type: 'KeyApprovalRecorded', data: { approvals: ['bob'], required: 2 } });
+  });
+
+  it('lets an approver whose key was replaced since approve again with the new key, counted once', () => {
+    const newAliceKey = generateKeyPair();
+    const events = run([approve(ALICE)], carolPending());
+    const approvers = { alice: newAliceKey, bob: bobKey, dan: danKey };
+    const again = approveKey(actor('alice', 'SUPER_ADMIN', newAliceKey, 'a2'), newAliceKey, r1, CODE, { policy: BANK, activeApprovers: 3, approvers, now: at(2 * MINUTE) });
+    const [recorded] = keys(events).when(again).events();
+    expect(recorded).toMatchObject({ type: 'KeyApprovalRecorded', data: { approvedBy: 'alice', approvals: ['alice'], required: 2 } });
+    const [approved] = keys(run([again], events)).when(approve(BOB, { approvers, now: at(3 * MINUTE) })).events();
+    expect(approved).toMatchObject({ type: 'KeyApproved', data: { approvedBy: 'bob' } });
   });
 
   it('asks the ADMIN threshold for an ADMIN or SUPER_ADMIN requester', () => {
@@ -121,7 +138,7 @@ describe('M-of-N approval (R20)', () => {
       policy: BANK,
       requesterRole: 'SUPER_ADMIN',
       activeApprovers: 0,
-      approvers: ['alice'],
+      approvers: { alice: aliceKey },
       now: at(2 * MINUTE),
     });
     const [, approved] = keys(replacing).when(command).events();

@@ -1,5 +1,5 @@
 import { verificationCode } from '../../src/crypto/verification-code';
-import { DEFAULT_ORG_POLICY, type ApprovalPolicy } from '../../src/domain/organization/org-policy';
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organization/org-policy';
 import type { ActorContext } from '../../src/domain/shared/actor';
 import type { Role } from '../../src/domain/shared/roles';
 import type { ChallengeFields, SignedProof } from '../../src/domain/shared/signed-proof';
@@ -86,13 +86,16 @@ export interface DecisionOptions extends ProofOptions {
   proof?: SignedProof;
 }
 
-/** `approver` answers with a proof signed by `key` (their ACTIVE key unless a test says otherwise). */
+/**
+ * `approver` answers with a proof signed by `key` (their ACTIVE key unless a test says otherwise);
+ * `approvers`: the ADMINs and SUPER_ADMINs now with the ACTIVE key each holds now.
+ */
 export const approveKey = (
   approver: ActorContext,
   key: TestKeyPair,
   request: RequestRef,
   code: string,
-  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: ApprovalPolicy; approvers?: string[] } = {},
+  options: DecisionOptions & { activeApprovers?: number; requesterRole?: Role; policy?: OrgPolicy; approvers?: Record<string, TestKeyPair> } = {},
 ): ApproveKey => ({
   type: 'ApproveKey',
   orgId: ORG,
@@ -102,18 +105,19 @@ export const approveKey = (
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'APPROVE', options),
   requesterRole: options.requesterRole ?? 'MEMBER',
   policy: options.policy ?? DEFAULT_ORG_POLICY,
-  approvers: new Set(options.approvers ?? [approver.agentId]),
+  approverKeys: new Map(Object.entries(options.approvers ?? {}).map(([agentId, key]) => [agentId, key.fingerprint])),
   activeApprovers: options.activeApprovers ?? 1,
   now: options.now ?? T0,
 });
 
-export const rejectKey = (approver: ActorContext, key: TestKeyPair, request: RequestRef, options: DecisionOptions & { reason?: string } = {}): RejectKey => ({
+export const rejectKey = (approver: ActorContext, key: TestKeyPair, request: RequestRef, options: DecisionOptions & { reason?: string; policy?: OrgPolicy } = {}): RejectKey => ({
   type: 'RejectKey',
   orgId: ORG,
   requestId: request.requestId,
   approver,
   ...(options.reason !== undefined && { reason: options.reason }),
   proof: options.proof ?? decisionProof(approver.agentId, key, request, 'REJECT', options),
+  policy: options.policy ?? DEFAULT_ORG_POLICY,
   now: options.now ?? T0,
 });
 

@@ -56,6 +56,10 @@ describe('organization decider', () => {
       for (const agentId of ['operator', 'Operator', 'system']) decide(org()).when(add(agentId, 'ADMIN')).thenRefused('UNPROCESSABLE', 'AGENT_ID_RESERVED');
     });
 
+    it('refuses the actors the log itself records: policy (deadlines, recoveries) and log (checkpoints), in any case', () => {
+      for (const agentId of ['policy', 'Policy', 'log', 'LOG']) decide(org()).when(add(agentId, 'ADMIN')).thenRefused('UNPROCESSABLE', 'AGENT_ID_RESERVED');
+    });
+
     it('refuses an agent already in the org', () => {
       decide(org(add('bob', 'MEMBER'))).when(add('bob', 'ADMIN')).thenRefused('CONFLICT', 'AGENT_EXISTS');
     });

@@ -85,4 +85,31 @@ describe('key request deadlines (R20)', () => {
       expect(approved.map((event) => event.type)).toEqual(['KeyApproved']);
     });
   });
+
+  describe('decisions past the expiry (R17: the policy at the point of decision)', () => {
+    const code = codeOf('carol', carolKey);
+    const SHORT = { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 2, reminderAfterHours: 1 };
+
+    it('refuses to approve or reject a request past its expiry, though the scheduler has not recorded it yet; nothing is written', () => {
+      const pending = given(keyDecider, carolPending());
+      pending.when(approveKey(ALICE, aliceKey, r1, code, { now: at(EXPIRES_AT) })).thenRefused('CONFLICT', 'REQUEST_EXPIRED', { expiresAt: at(EXPIRES_AT) });
+      pending.when(rejectKey(ALICE, aliceKey, r1, { now: at(EXPIRES_AT) })).thenRefused('CONFLICT', 'REQUEST_EXPIRED', { expiresAt: at(EXPIRES_AT) });
+      // A wrong code is no attempt either: the request cannot be decided, so it cannot be locked.
+      pending.when(approveKey(ALICE, aliceKey, r1, '000-000-000-000-000', { now: at(EXPIRES_AT + HOUR) })).thenRefused('CONFLICT', 'REQUEST_EXPIRED');
+    });
+
+    it('applies a shortened expiry to a request already pending', () => {
+      const pending = given(keyDecider, carolPending());
+      pending.when(approveKey(ALICE, aliceKey, r1, code, { policy: SHORT, now: at(REQUESTED_BY + 2 * HOUR) })).thenRefused('CONFLICT', 'REQUEST_EXPIRED');
+      const [approved] = pending.when(approveKey(ALICE, aliceKey, r1, code, { policy: SHORT, now: at(REQUESTED_BY + 2 * HOUR - 1) })).events();
+      expect(approved).toMatchObject({ type: 'KeyApproved', data: { requestId: 'r1', mode: 'APPROVAL' } });
+    });
+
+    it('decides a request until its expiry', () => {
+      const [approved] = given(keyDecider, carolPending()).when(approveKey(ALICE, aliceKey, r1, code, { now: at(EXPIRES_AT - 1) })).events();
+      expect(approved).toMatchObject({ type: 'KeyApproved', data: { requestId: 'r1' } });
+      const [rejected] = given(keyDecider, carolPending()).when(rejectKey(ALICE, aliceKey, r1, { now: at(EXPIRES_AT - 1) })).events();
+      expect(rejected).toMatchObject({ type: 'KeyRejected', data: { requestId: 'r1' } });
+    });
+  });
 });

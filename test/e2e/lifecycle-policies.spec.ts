@@ -157,6 +157,28 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expect((await approve(alice, own.body.requestId, own.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'ROTATION' });
     });
 
+    it('stops counting an approval once the key that signed it is revoked, and counts the approver again with their new key', async () => {
+      const { alice, approvers } = await org(2, { memberKeyApprovals: 2 });
+      const [, stolen, admin1] = approvers;
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      // admin-0's key signs an approval, and is revoked as stolen: that approval no longer vouches for carol's key.
+      expect((await approve(stolen, requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0'] });
+      expectAccepted(await suite.journey.revokeKey(alice, 'admin-0', 'Key stolen'));
+      const second = await approve(admin1, requestId, verificationCode);
+      expectAccepted(second);
+      expect(second.body).toMatchObject({ status: 'PENDING', approvals: ['admin-1'], approvalsRequired: 2 });
+      // With a new key, admin-0 vouches again.
+      await approveFully(stolen, [alice]);
+      expect((await approve(stolen, requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'APPROVAL' });
+      const events = eventsOfRequest(await loggedEvents(suite.server, alice.orgId), requestId, 'KeyApprovalRecorded', 'KeyApproved');
+      expect(events.map((event) => [event.type, event.data.approvedBy])).toEqual([
+        ['KeyApprovalRecorded', 'admin-0'],
+        ['KeyApprovalRecorded', 'admin-1'],
+        ['KeyApproved', 'admin-0'],
+      ]);
+    });
+
     it('counts parallel approvals of distinct approvers once each and never past the threshold', async () => {
       const { alice, approvers } = await org(4, { memberKeyApprovals: 3 });
       let conflicts = 0;

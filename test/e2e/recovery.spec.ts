@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
-import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
+import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';

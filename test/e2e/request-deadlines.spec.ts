@@ -1,4 +1,4 @@
-import { POLICY_ACTOR } from '../../src/application/use-cases/enforce-request-deadlines';
+import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { loggedEvents } from './event-log';

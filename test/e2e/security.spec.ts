@@ -141,12 +141,22 @@ describe('security limits', () => {
     });
 
     describe('nobody else is the operator', () => {
-      it.each(['operator', 'Operator', 'system'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
+      it.each(['operator', 'Operator', 'system', 'policy', 'log'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
         await expectNothingWritten(suite.server, async () => {
           expectProblem(await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId, email: 'op@example.com', displayName: 'Op', role: 'ADMIN' }), 422, 'AGENT_ID_RESERVED');
           const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Evil', superAdmin: { agentId, email: 'op@example.com', displayName: 'Op' } });
           expectProblem(org, 422, 'AGENT_ID_RESERVED');
         });
+      });
+
+      it('takes an agent token whose sub is operator for a stranger to the org, not for the operator: it reads no recovery (403)', async () => {
+        const other = await suite.journey.createOrg('olga');
+        expectAccepted(await call(suite.server, 'POST', `/v1/orgs/${other.orgId}/recoveries`, suite.server.bootstrapToken, { agentId: 'olga' }), 201);
+        const path = `/v1/orgs/${other.orgId}/recovery`;
+        expect((await call(suite.server, 'GET', path, suite.server.bootstrapToken)).status).toBe(200);
+        // An identity provider may well have a user named operator; the org's directory cannot.
+        const named = await suite.server.token(other.orgId, 'operator');
+        expectProblem(await call(suite.server, 'GET', path, named), 403, 'NOT_A_MEMBER');
       });
     });
 

@@ -18,7 +18,7 @@ const bobKey = generateKeyPair();
 const danKey = generateKeyPair();
 const carolKey = generateKeyPair();
 const ALICE = actor('alice', 'SUPER_ADMIN', aliceKey, 'alice-key');
-const APPROVERS = ['alice', 'bob', 'dan'];
+const APPROVERS = { alice: aliceKey, bob: bobKey, dan: danKey };
 const TWO = { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2 };
 
 const agent = (agentId: string) => ({ agentId, email: `${agentId}@acme.test`, displayName: agentId });
@@ -81,6 +81,15 @@ describe('the offline replay checks lifecycle policies (R20)', () => {
   it('refuses a key activated below the threshold: a partial approval removed', () => {
     const log = scenario().filter(({ event }) => event.type !== 'KeyApprovalRecorded');
     expect(() => replay(log)).toThrow(new LogViolation('key request r1 was approved with 1 approval(s) that count, below the org\'s threshold of 2'));
+  });
+
+  it('refuses a key activated with an approval whose key was revoked before it', () => {
+    const log = scenario();
+    // bob's key is revoked between his approval and dan's, which still counted it.
+    const revoked = keyEvents([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Key stolen', now: at(3 * MINUTE) }], log.filter(({ stream }) => stream === 'bob').map(({ event }) => event as KeyEvent));
+    const dans = log.findIndex(({ stream, actor: by }) => stream === 'carol' && by === 'dan');
+    const forged = [...log.slice(0, dans), ...revoked.map((event) => ({ stream: 'bob', event, actor: 'alice' })), ...log.slice(dans)];
+    expect(() => replay(forged)).toThrow(new LogViolation('key request r1 was approved with 1 approval(s) that count, below the org\'s threshold of 2'));
   });
 
   it('refuses a partial approval recorded with another count than the replayed one', () => {

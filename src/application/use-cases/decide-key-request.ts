@@ -74,6 +74,9 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       const required = approvalsRequired(org.state.policy, requesterRole ?? 'MEMBER');
       // The approvers besides the requester (for a ROTATION, the approver) who could sign now.
       const others = decision.decision === 'APPROVE' ? await this.directory.activeApprovers(context.orgId, org.state, requesterId, required, freshSince) : undefined;
+      // The earlier approvers' keys now: an approval counts while its key is still ACTIVE.
+      const earlier = requester.state.requests.get(requestId)?.approvals ?? [];
+      const vouching = decision.decision === 'APPROVE' ? await this.directory.approverKeys(context.orgId, org.state, earlier, freshSince) : undefined;
       const now = context.now.toISOString();
       const outcome =
         decision.decision === 'APPROVE'
@@ -87,19 +90,19 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
                 proof,
                 requesterRole,
                 policy: org.state.policy,
-                approvers: org.state.approvers,
+                approverKeys: vouching!.keys,
                 activeApprovers: others!.count,
                 now,
               },
               requester.state,
             )
           : keyDecider.decide(
-              { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, now },
+              { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, policy: org.state.policy, now },
               requester.state,
             );
-      // Recorded only while the approver's role, their ACTIVE key and (for a ROTATION) the other
-      // approvers' keys are still what the decision saw (R17).
-      const read = [org, approverKeys, ...(others?.read ?? [])].map(guard);
+      // Recorded only while the approver's role, their ACTIVE key, the other approvers' keys (for a
+      // ROTATION and the threshold) and the earlier approvers' keys are still what the decision saw (R17).
+      const read = [org, approverKeys, ...(others?.read ?? []), ...(vouching?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, decided(requester, outcome.events), ...read))!;
       if (outcome.refusal) {
         if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) {

@@ -1,3 +1,4 @@
+import { POLICY_ACTOR } from '../../domain/shared/actor';
 import { roleOf } from '../../domain/organization/organization.state';
 import { recoveryDecider } from '../../domain/recovery/recovery.decider';
 import { DomainRefusal } from '../../domain/shared/refusal';
@@ -8,7 +9,6 @@ import { retryOnConflict } from '../conflict-retry';
 import type { Directory } from '../directory';
 import { decided, guard, type EventWriter } from '../event-writer';
 import type { Recoveries } from '../recoveries';
-import { POLICY_ACTOR } from './enforce-request-deadlines';
 
 /** A running recovery the scheduler found. */
 export interface DueRecovery {

@@ -1,3 +1,4 @@
+import { POLICY_ACTOR } from '../../domain/shared/actor';
 import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { ExpireKeyRequest, RemindApprovers } from '../../domain/signature-key/key.commands';
 import { deadlinesOf } from '../../domain/signature-key/request-deadlines';
@@ -6,9 +7,6 @@ import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import type { Directory } from '../directory';
 import { decided, guard, type EventWriter } from '../event-writer';
-
-/** The actor of what the org's policy does by itself when time passes (R13: every event names one). */
-export const POLICY_ACTOR = 'policy';
 
 /** A PENDING request the scheduler found old enough for a deadline to have passed. */
 export interface DueCandidate {

@@ -1,5 +1,6 @@
 import { approvalsRequired, type ApprovalPolicy } from '../organization/org-policy';
 import type { Role } from '../shared/roles';
+import type { KeyRequestEntry } from './key.state';
 
 /**
  * R20 M-of-N, the number of distinct approvals that activates a key: the policy's threshold for
@@ -13,8 +14,15 @@ export const approvalThreshold = (policy: ApprovalPolicy, requesterRole: Role, a
   Math.max(1, Math.min(approvalsRequired(policy, requesterRole), activeApprovers));
 
 /**
- * The approvals of a request that still count: those of agents who are ADMIN or SUPER_ADMIN now.
- * An approver demoted or removed since no longer vouches for the key.
+ * The approvals of a request that still count: those of agents who are ADMIN or SUPER_ADMIN now
+ * and still hold, ACTIVE, the key that signed their approval. `approverKeys` gives the ACTIVE key
+ * fingerprint of each ADMIN and SUPER_ADMIN who approved. An approver demoted or removed since no
+ * longer vouches for the key, and a key revoked since signs nothing (R9, R17): an approval made
+ * with a stolen key stops counting once that key is revoked, and one made with a key replaced
+ * since is made again with the new key.
  */
-export const countedApprovals = (approvals: readonly string[], approvers: ReadonlySet<string>): string[] =>
-  approvals.filter((agentId) => approvers.has(agentId));
+export const countedApprovals = (request: Pick<KeyRequestEntry, 'approvals' | 'approvedWith'>, approverKeys: ReadonlyMap<string, string>): string[] =>
+  request.approvals.filter((agentId) => {
+    const signedWith = request.approvedWith.get(agentId);
+    return signedWith !== undefined && approverKeys.get(agentId) === signedWith;
+  });

@@ -30,10 +30,13 @@ export type ApproveKey = {
   proof: SignedProof;
   /** The requester's role now, absent once removed: an AUDITOR's key is never approved (R18). */
   requesterRole?: Role;
-  /** R20: the org's approval thresholds now. */
-  policy: ApprovalPolicy;
-  /** The org's ADMINs and SUPER_ADMINs now: only their approvals count. */
-  approvers: ReadonlySet<string>;
+  /** R20: the org's approval thresholds and request expiry now. */
+  policy: ApprovalPolicy & RequestDeadlines;
+  /**
+   * The fingerprint of the ACTIVE key now of each agent who approved this request before and is an
+   * ADMIN or SUPER_ADMIN now: only approvals signed with that key count (approval-threshold.ts).
+   */
+  approverKeys: ReadonlyMap<string, string>;
   /**
    * ADMINs and SUPER_ADMINs other than the requester holding an ACTIVE key, counted at least up to
    * the policy's threshold: none allows the sole approver's own ROTATION (R8), and it caps the
@@ -49,6 +52,8 @@ export type RejectKey = {
   approver: ActorContext;
   reason?: string;
   proof: SignedProof;
+  /** R20: the org's request expiry now. */
+  policy: RequestDeadlines;
   now: string;
 };
 export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; reason: string; now: string };

@@ -11,7 +11,7 @@ import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
-import { expireKeyRequest, remindApprovers } from './request-deadlines';
+import { deadlinesOf, expireKeyRequest, remindApprovers } from './request-deadlines';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -110,6 +110,13 @@ function authorizeDecision(
       requestStatus: request.status,
     });
   }
+  // R17, R20: past its expiry a request is decided by nobody, whether or not the scheduler has recorded the expiry yet.
+  const { expiresAt } = deadlinesOf(request, command.policy);
+  if (command.now >= expiresAt) {
+    refuse('CONFLICT', 'REQUEST_EXPIRED', `The key request expired at ${expiresAt} (the org's policy keeps a request PENDING ${command.policy.pendingRequestExpiryHours} hours): it can no longer be decided, and the agent may request a key again.`, {
+      expiresAt,
+    });
+  }
   const signingKey =
     approver.activeKey ??
     refuse('FORBIDDEN', 'APPROVER_HAS_NO_ACTIVE_KEY', 'Decisions are signed with your ACTIVE key, and you have none: get your own key approved first.');
@@ -178,7 +185,7 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
     return { events, refusal: codeMismatch(failedAttempts, locked) };
   }
   const required = approvalThreshold(command.policy, command.requesterRole ?? 'MEMBER', command.activeApprovers);
-  const counted = countedApprovals(request.approvals, command.approvers);
+  const counted = countedApprovals(request, command.approverKeys);
   const again = counted.includes(approver.agentId);
   const approvals = again ? counted : [...counted, approver.agentId];
   if (approvals.length < required) {
@@ -341,6 +348,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           challengeExpiresAt: challengeOf(proof.statement).expiresAt,
           reminded: false,
           approvals: [],
+          approvedWith: new Map(),
           // Present even when undefined, as in initialKeyState: `withRequest` copies entries.
           replacesFingerprint,
           mode: undefined,
@@ -362,11 +370,14 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           usedNonces: decision ? withUsedNonce(state.usedNonces, decision.statement) : state.usedNonces,
         };
       }
-      case 'KeyApprovalRecorded':
+      case 'KeyApprovalRecorded': {
+        const { requestId, approvals, approvedBy, decision } = event.data;
+        const approvedWith = new Map(state.requests.get(requestId)?.approvedWith).set(approvedBy, fingerprint(decision.publicKey));
         return {
-          ...withRequest(state, event.data.requestId, { approvals: event.data.approvals }),
-          usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement),
+          ...withRequest(state, requestId, { approvals, approvedWith }),
+          usedNonces: withUsedNonce(state.usedNonces, decision.statement),
         };
+      }
       case 'KeyRejected':
         return {
           ...withRequest(state, event.data.requestId, { status: 'REJECTED' }),

@@ -17,6 +17,8 @@ export interface KeyRequestEntry {
   replacesFingerprint?: string;
   /** R20 M-of-N: who approved it so far, in order, while it waits for more approvals. */
   approvals: readonly string[];
+  /** R20 M-of-N: the fingerprint of the key each approval was signed with, by approver. */
+  approvedWith: ReadonlyMap<string, string>;
   /** How it was approved, once APPROVED. */
   mode?: ApprovalMode;
   /** Expiry of the challenge its proof of possession answered: R20 deadlines count from it (request-deadlines.ts). */

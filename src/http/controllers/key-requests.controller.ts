@@ -60,7 +60,7 @@ export class KeyRequestsController {
     'approveKeyRequest',
     "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)",
     Answers(200, KeyRequestDecidedView, 'Approved: the key is ACTIVE, or (R20 M-of-N) the approval is recorded and the request stays PENDING until the threshold is met'),
-    [409, 'The request is not PENDING, its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)', 'REQUEST_NOT_PENDING'],
+    [409, 'The request is not PENDING or is past its expiry (REQUEST_EXPIRED), its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED)', 'REQUEST_NOT_PENDING'],
     [422, 'Wrong verification code (counted; the 5th locks the request) or bad signature', 'VERIFICATION_CODE_MISMATCH'],
   )
   async approve(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @ValidBody(approveKeyRequestSchema) body: ApproveKeyRequestBody) {
@@ -76,7 +76,7 @@ export class KeyRequestsController {
     'rejectKeyRequest',
     'Reject with my signed decision (ADMIN, SUPER_ADMIN)',
     Answers(200, KeyRequestDecidedView, 'Rejected'),
-    [409, 'The request is not PENDING', 'REQUEST_NOT_PENDING'],
+    [409, 'The request is not PENDING, or is past its expiry (REQUEST_EXPIRED)', 'REQUEST_NOT_PENDING'],
     [422, 'Bad signature', 'INVALID_SIGNATURE'],
   )
   async reject(@Ctx() context: CommandContext, @Param('requestId') requestId: string, @ValidBody(rejectKeyRequestSchema) body: RejectKeyRequestBody) {

@@ -8,11 +8,11 @@ import { StartRecoveryCommand } from '../../application/use-cases/start-recovery
 import { VetoRecoveryCommand } from '../../application/use-cases/veto-recovery';
 import { AgentOrOperator, OperatorOnly } from '../../auth/access.decorators';
 import { latestRecovery } from '../../domain/recovery/recovery.state';
-import { OPERATOR_ACTOR } from '../../domain/shared/actor';
 import { refuse } from '../../domain/shared/refusal';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { OperatorCall } from '../operator-call.decorator';
 import { startRecoverySchema, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
 import { IdPipe } from '../id.pipe';
 import { RecoveryChangedView, recoveryView, RecoveryView } from '../views/recovery.view';
@@ -58,8 +58,8 @@ export class RecoveriesController {
     Answers(200, RecoveryView, 'The latest recovery'),
     [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
   )
-  async get(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string) {
-    if (context.actor === OPERATOR_ACTOR) await this.directory.org(orgId);
+  async get(@Ctx() context: CommandContext, @OperatorCall() operator: boolean, @Param('orgId', IdPipe) orgId: string) {
+    if (operator) await this.directory.org(orgId);
     else {
       const { actor } = await this.directory.actor(orgId, context.actor);
       if (!READERS.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${READERS.join(', ')}; you are ${actor.role}.`);
