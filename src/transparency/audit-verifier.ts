@@ -117,6 +117,9 @@ const FIELDS: Record<keyof LeafRecord, string> = {
 };
 const FIELD_TYPES = Object.entries(FIELDS);
 
+/** Nesting no export record comes near (its deepest data is a few levels down), far below what the recursive canonical form could take. */
+const MAX_LINE_DEPTH = 64;
+
 function parseRecord(line: string): ExportRecord {
   let record: unknown;
   try {
@@ -125,7 +128,8 @@ function parseRecord(line: string): ExportRecord {
     throw new LogViolation('the line is not JSON');
   }
   // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
-  const fault = jsonTextFault(line);
+  const fault = jsonTextFault(line, MAX_LINE_DEPTH);
+  if (fault?.kind === 'tooDeep') throw new LogViolation(`the line nests deeper than ${MAX_LINE_DEPTH} arrays or objects: no export record does`);
   if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
@@ -269,13 +273,16 @@ export class AuditVerifier {
       else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, decode(record, STREAM_EVENTS.pubkey));
       else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
     } catch (error) {
-      if (!(error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote)) throw error;
+      if (!(error instanceof Error)) throw error;
+      // The line is the adversary's: data of another shape than its type's (a null where the replay
+      // reads a field, a number JSON cannot carry) refuses the file like any other broken rule.
+      const named = error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
       this.failure = {
         line: this.lines,
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: error.message,
+        reason: named ? error.message : `the record is not a well-formed ${record?.type ?? 'event'}: ${error.message}`,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }

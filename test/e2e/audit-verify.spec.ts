@@ -175,14 +175,47 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(tampered)).toMatchObject({ reason: expect.stringMatching(/signed root at size \d+ is .* but the events give/) });
   });
 
+  /** The verdict on the export with line `at` written as `text`, as a file holds it. */
+  const verifyWithLine = (at: number, text: string): AuditVerdict => {
+    const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
+    lines.forEach((line, index) => verifier.push(index === at ? text : JSON.stringify(line)));
+    return verifier.finish();
+  };
+
   it('refuses a line that names a member twice, which readers of the file would take differently', () => {
     // JSON.parse keeps the last value, so the leaf still matches; a reader keeping the first would see mallory.
     const at = indexOf(lines, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
     const text = JSON.stringify(lines[at]).replace('"email":', '"email":"mallory@example.com","email":');
     expect(JSON.parse(text)).toEqual(lines[at]);
-    const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
-    lines.forEach((line, index) => verifier.push(index === at ? text : JSON.stringify(line)));
-    expect(verifier.finish()).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
+    expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
+  });
+
+  it('refuses, naming the line, a record whose data has another shape than its type, nests without end or holds a number JSON cannot carry, rather than crashing', async () => {
+    const added = indexOf(lines, (line) => line.type === 'AgentAdded');
+    const requested = indexOf(lines, (line) => line.type === 'KeyRequested');
+    const created = indexOf(lines, (line) => line.type === 'OrganizationCreated');
+    const checkpoint = indexOf(lines, isCheckpoint);
+    const edited = (at: number, edit: (data: Line) => void): string => {
+      const line = structuredClone(lines[at]);
+      edit(line.data);
+      return JSON.stringify(line);
+    };
+    const cases: [number, string, RegExp][] = [
+      [added, edited(added, (data) => (data.agentId = null)), /not a well-formed AgentAdded/],
+      [requested, edited(requested, (data) => (data.proof = null)), /not a well-formed KeyRequested/],
+      [created, edited(created, (data) => (data.policy = null)), /not a well-formed OrganizationCreated/],
+      [checkpoint, edited(checkpoint, (data) => (data.note = 0)), /not a well-formed CheckpointSigned/],
+      [added, JSON.stringify(lines[added]).replace('"data":{', `"data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`), /nests deeper than 64 arrays or objects/],
+      [added, JSON.stringify(lines[added]).replace('"data":{', '"data":{"x":1e400,'), /not a well-formed AgentAdded: Infinity is not allowed/],
+    ];
+    for (const [at, text, reason] of cases) expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(reason) } });
+
+    // The CLI: exit 6 and the line, not an internal error.
+    const file = join(work, 'malformed.ndjson');
+    writeFileSync(file, lines.map((line, index) => (index === added ? cases[0][1] : JSON.stringify(line))).join('\n'));
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
+    expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${added + 1} \\(AgentAdded .*not a well-formed AgentAdded`));
   });
 
   it('detects a middle event deleted', () => {
