@@ -377,6 +377,7 @@ export class AuditVerifier {
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
+    if (at && Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
     if (before && at && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);

@@ -295,6 +295,14 @@ describe('ztkeys audit verify on real exports', () => {
     });
   });
 
+  it('refuses a checkpoint whose signed timestamp is no time, rather than crashing on the verdict', () => {
+    const tampered = structuredClone(lines);
+    const last = tampered.at(-1)!;
+    const { origin, size, rootHash } = openCheckpoint(last.data.note, signer, checkpointOrigin(signer.name, admin.orgId));
+    last.data.note = signCheckpoint({ origin, size, rootHash, extensions: ['timestamp not-a-time'] }, signer);
+    expect(failureOf(tampered)).toMatchObject({ line: tampered.length, type: CHECKPOINT_SIGNED, reason: "the checkpoint's timestamp line does not hold a time" });
+  });
+
   it('pins the first key', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
