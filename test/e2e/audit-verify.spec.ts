@@ -333,5 +333,7 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await run('audit', 'verify', good)).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', good, '--log-key', 'not-a-key')).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', join(work, 'missing.ndjson'), '--log-key', vkey)).code).toBe(EXIT.USAGE);
+    // A directory given for the file: a usage error naming it, not an internal error.
+    expect(await run('audit', 'verify', work, '--log-key', vkey)).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: Cannot read the audit export ${work}: EISDIR: illegal operation on a directory, read\n` });
   });
 });

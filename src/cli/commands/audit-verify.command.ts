@@ -41,15 +41,21 @@ async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext
   const stderr = ctx.io.stderr as NodeJS.WriteStream;
   const started = Date.now();
   let shown = 0;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })) {
-    verifier.pushText(chunk as string);
-    if (verifier.failed) break;
-    const count = verifier.lineCount;
-    if (count - shown >= PROGRESS_EVERY) {
-      shown = count - (count % PROGRESS_EVERY);
-      const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
-      stderr.write(stderr.isTTY ? `\r  ${count.toLocaleString('en')} lines checked (${rate.toLocaleString('en')}/s)` : `${count} lines checked (${rate}/s)\n`);
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })) {
+      verifier.pushText(chunk as string);
+      if (verifier.failed) break;
+      const count = verifier.lineCount;
+      if (count - shown >= PROGRESS_EVERY) {
+        shown = count - (count % PROGRESS_EVERY);
+        const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
+        stderr.write(stderr.isTTY ? `\r  ${count.toLocaleString('en')} lines checked (${rate.toLocaleString('en')}/s)` : `${count} lines checked (${rate}/s)\n`);
+      }
     }
+  } catch (error) {
+    // The file system's refusal (a directory, no permission, an I/O error): not a bug of ztkeys.
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw usageError(`Cannot read the audit export ${file}: ${(error as Error).message}`);
   }
   if (stderr.isTTY && shown > 0) stderr.write('\n');
 }
