@@ -6,7 +6,7 @@ import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from './log-checkpointer';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
-import { LineSplitter } from './ndjson-lines';
+import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import { jsonTextFault } from '../shared/json-text-fault';
@@ -117,6 +117,9 @@ const FIELDS: Record<keyof LeafRecord, string> = {
 };
 const FIELD_TYPES = Object.entries(FIELDS);
 
+/** Longer than any export record (16 times the largest request body the server takes, 64 KiB): a line is held whole while it is read. */
+const MAX_LINE_LENGTH = 1 << 20;
+
 /** Nesting no export record comes near (its deepest data is a few levels down), far below what the recursive canonical form could take. */
 const MAX_LINE_DEPTH = 64;
 
@@ -222,7 +225,7 @@ export class AuditVerifier {
   private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
-  private readonly splitter = new LineSplitter((line) => this.push(line));
+  private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
 
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
@@ -241,7 +244,13 @@ export class AuditVerifier {
 
   /** Feeds text of the export cut anywhere (a read chunk): its lines are split here. */
   pushText(chunk: string): void {
-    if (!this.failure) this.splitter.push(chunk);
+    if (this.failure) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (error) {
+      if (!(error instanceof LineTooLong)) throw error;
+      this.failure = { line: this.lines + 1, reason: `${error.message}: no export record is that long` };
+    }
   }
 
   /** Feeds one line of the export (blank lines are skipped). */

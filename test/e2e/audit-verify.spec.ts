@@ -218,6 +218,25 @@ describe('ztkeys audit verify on real exports', () => {
     expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${added + 1} \\(AgentAdded .*not a well-formed AgentAdded`));
   });
 
+  it('refuses a line longer than any export record as soon as it is read that far, holding no more of it: a file without newlines is no memory or CPU sink', async () => {
+    const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
+    verifier.pushText(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    const chunk = 'x'.repeat(1 << 16);
+    let chunks = 0;
+    while (!verifier.failed && chunks < 1_000) {
+      verifier.pushText(chunk);
+      chunks += 1;
+    }
+    expect(chunks).toBe(17); // 1 MiB of one line, then refused
+    expect(verifier.finish()).toMatchObject({ ok: false, failure: { line: lines.length + 1, reason: 'the line holds more than 1048576 characters: no export record is that long' } });
+
+    const file = join(work, 'one-long-line.ndjson');
+    writeFileSync(file, `${JSON.stringify(lines[0])}\n{"data":"${'x'.repeat(8 << 20)}"}`);
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
+    expect(io.stderr.text).toMatch(/First problem at line 2: the line holds more than 1048576 characters/);
+  });
+
   it('detects a middle event deleted', () => {
     const tampered = structuredClone(lines);
     tampered.splice(indexOf(tampered, (line) => line.type === 'KeyRejected'), 1);
