@@ -140,6 +140,11 @@ function parseRecord(line: string): ExportRecord {
     // subject is null for org-wide events; data is an object (decode checks it)
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
   }
+  // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
+  const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
+  if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);
+  const { position } = record as { position?: unknown };
+  if (position !== undefined && !(Number.isSafeInteger(position) && (position as number) >= 0)) throw new LogViolation("the record's position is not a log position");
   return record as ExportRecord;
 }
 

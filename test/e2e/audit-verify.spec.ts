@@ -190,6 +190,19 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
   });
 
+  it('refuses a member no export record has, such as an orgId the leaf leaves out, and a position that is no log position', () => {
+    const at = indexOf(lines, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    const cases: [string, string][] = [
+      [JSON.stringify({ ...lines[at], orgId: 'another-org' }), 'the record has a member "orgId", which no export record has'],
+      [JSON.stringify(lines[at]).replace('{', '{"__proto__":{"role":"SUPER_ADMIN"},'), 'the record has a member "__proto__", which no export record has'],
+      [JSON.stringify({ ...lines[at], position: 'first' }), "the record's position is not a log position"],
+      [JSON.stringify({ ...lines[at], position: -1 }), "the record's position is not a log position"],
+    ];
+    for (const [text, reason] of cases) expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason } });
+    const { position: _position, ...unplaced } = lines[at];
+    expect(verifyWithLine(at, JSON.stringify(unplaced)).ok).toBe(true); // position is optional: the leaf leaves it out
+  });
+
   it('refuses, naming the line, a record whose data has another shape than its type, nests without end or holds a number JSON cannot carry, rather than crashing', async () => {
     const added = indexOf(lines, (line) => line.type === 'AgentAdded');
     const requested = indexOf(lines, (line) => line.type === 'KeyRequested');
