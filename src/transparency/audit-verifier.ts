@@ -259,8 +259,10 @@ export class AuditVerifier {
   }
 
   /** Feeds one line of the export (blank lines are skipped). */
-  push(line: string): void {
+  push(text: string): void {
     this.lines += 1;
+    // A byte order mark an editor put before the first line is no part of any record (RFC 8259 8.1 lets a reader ignore it).
+    const line = this.lines === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (this.failure || line.trim() === '') return;
     let record: ExportRecord | undefined;
     let org: OrgVerification | undefined;

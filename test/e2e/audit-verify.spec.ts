@@ -335,6 +335,15 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(tampered)).toMatchObject({ line: tampered.length, type: CHECKPOINT_SIGNED, reason: "the checkpoint's timestamp line does not hold a time" });
   });
 
+  it('verifies the export saved with a byte order mark and CRLF line ends, as an editor may save it; a mark later in the file is refused', async () => {
+    const file = join(work, 'edited.ndjson');
+    writeFileSync(file, `\uFEFF${lines.map((line) => `${JSON.stringify(line)}\r\n`).join('')}`);
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.OK);
+    expect(io.stdout.text).toContain(`org ${admin.orgId}: ${leaves(lines).length} events`);
+    expect(verifyWithLine(1, `\uFEFF${JSON.stringify(lines[1])}`)).toMatchObject({ ok: false, failure: { line: 2, reason: 'the line is not JSON' } });
+  });
+
   it('pins the first key', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
