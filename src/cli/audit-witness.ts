@@ -55,7 +55,8 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     }
     const result = checkWitness({ ...(saved && { saved: saved.note }), latest, proof, logKey, origin: checkpointOrigin(logKey.name, orgId) });
     if (!result.ok) return refuse(result.reason);
-    ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
+    if (result.newer) ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
+    else ctx.output.warn(`the server's checkpoint of size ${to} was signed before the one of size ${from} this CLI saw; it keeps the newer one.`);
     return result.checkpoint;
   } catch (error) {
     if (error instanceof InvalidNote) return refuse(`the server's checkpoint or proof is malformed: ${error.message}`);

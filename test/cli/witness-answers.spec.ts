@@ -13,15 +13,17 @@ import { memoryIo } from './support/memory-io';
 /**
  * The CLI witness fed by a server that answers the consistency proof with anything: whatever the
  * answer, the witness refuses it (exit 7, as a log that does not extend what it saw) and keeps its
- * checkpoint, never an internal error. A plain HTTP listener plays the server.
+ * checkpoint, never an internal error; served an older checkpoint again, it keeps the newer one.
+ * A plain HTTP listener plays the server.
  */
-describe('the witness against malformed consistency answers', () => {
+describe('the witness against a server that answers what it likes', () => {
   const signer = signerFromSeed('witness.test/audit-log', Buffer.alloc(32, 3));
   const vkey = verifierKeyText(signer);
   const orgId = 'org-1';
-  const note = (size: number) =>
-    signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: Buffer.alloc(32, size), extensions: [timestampLine(new Date('2026-12-01T00:00:00Z'))] }, signer);
-  const [saved, latest] = [note(5), note(13)];
+  const note = (size: number, at = new Date('2026-12-01T00:00:00Z')) =>
+    signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: Buffer.alloc(32, size), extensions: [timestampLine(at)] }, signer);
+  const saved = note(5);
+  let latest = note(13);
   let server: Server;
   let home: string;
   let consistency: string;
@@ -59,6 +61,14 @@ describe('the witness against malformed consistency answers', () => {
     const io = memoryIo({ ZTKEYS_HOME: home });
     expect(await runCli(['audit', 'export'], io)).toBe(EXIT.FORKED);
     expect(io.stderr.text).toMatch(/^ztkeys: REFUSED: the server's answer is no consistency proof of 5\.\.13 /);
+    expect(new ProfileStore(home).lastCheckpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId)?.note).toBe(saved);
+  });
+
+  it('keeps the checkpoint it saw when the server serves one of that size signed earlier, and says so', async () => {
+    latest = note(5, new Date('2026-11-30T00:00:00Z'));
+    const io = memoryIo({ ZTKEYS_HOME: home });
+    expect(await runCli(['audit', 'export'], io)).toBe(EXIT.OK);
+    expect(io.stderr.text).toContain('the server\'s checkpoint of size 5 was signed before the one of size 5 this CLI saw; it keeps the newer one.');
     expect(new ProfileStore(home).lastCheckpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId)?.note).toBe(saved);
   });
 });
