@@ -344,6 +344,17 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verifyWithLine(1, `\uFEFF${JSON.stringify(lines[1])}`)).toMatchObject({ ok: false, failure: { line: 2, reason: 'the line is not JSON' } });
   });
 
+  it('detects a decision dated before its signed statement was issued, even when the operator signs the rewritten log anew', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'KeyApproved' && line.data.mode === 'APPROVAL' && line.data.agentId === 'carol');
+    const issuedAt = JSON.parse(tampered[at].data.decision.statement).issuedAt as string;
+    tampered[at].occurredAt = new Date(Date.parse(issuedAt) - 3_600_000).toISOString();
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({
+      line: at + 1,
+      reason: `KeyApproved: the KEY_DECISION statement was issued at ${issuedAt}, after ${tampered[at].occurredAt}, when it is recorded as signed`,
+    });
+  });
+
   it('pins the first key', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
