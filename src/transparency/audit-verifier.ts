@@ -143,6 +143,10 @@ function parseRecord(line: string): ExportRecord {
   // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
   const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
   if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);
+  // subject is the trail's index of whom an event is about (GET .../audit-log?subject=), derived from the data as auditEntry does: one of its own would mislead that filter.
+  const { subject, data } = record as LeafRecord;
+  const about = Object.hasOwn(data, 'agentId') ? (data as { agentId: unknown }).agentId : null;
+  if (subject !== about) throw new LogViolation(`the record's subject is ${JSON.stringify(subject)}, but its data is about ${JSON.stringify(about)}`);
   const { position } = record as { position?: unknown };
   if (position !== undefined && !(Number.isSafeInteger(position) && (position as number) >= 0)) throw new LogViolation("the record's position is not a log position");
   return record as ExportRecord;

@@ -214,7 +214,7 @@ describe('ztkeys audit verify on real exports', () => {
       return JSON.stringify(line);
     };
     const cases: [number, string, RegExp][] = [
-      [added, edited(added, (data) => (data.agentId = null)), /not a well-formed AgentAdded/],
+      [requested, edited(requested, (data) => (data.publicKey = null)), /not a well-formed KeyRequested/],
       [requested, edited(requested, (data) => (data.proof = null)), /not a well-formed KeyRequested/],
       [created, edited(created, (data) => (data.policy = null)), /not a well-formed OrganizationCreated/],
       [checkpoint, edited(checkpoint, (data) => (data.note = 0)), /not a well-formed CheckpointSigned/],
@@ -225,10 +225,10 @@ describe('ztkeys audit verify on real exports', () => {
 
     // The CLI: exit 6 and the line, not an internal error.
     const file = join(work, 'malformed.ndjson');
-    writeFileSync(file, lines.map((line, index) => (index === added ? cases[0][1] : JSON.stringify(line))).join('\n'));
+    writeFileSync(file, lines.map((line, index) => (index === requested ? cases[0][1] : JSON.stringify(line))).join('\n'));
     const io = memoryIo({ ZTKEYS_HOME: work });
     expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
-    expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${added + 1} \\(AgentAdded .*not a well-formed AgentAdded`));
+    expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${requested + 1} \\(KeyRequested .*not a well-formed KeyRequested`));
   });
 
   it('refuses a line longer than any export record as soon as it is read that far, holding no more of it: a file without newlines is no memory or CPU sink', async () => {
@@ -353,6 +353,13 @@ describe('ztkeys audit verify on real exports', () => {
       line: at + 1,
       reason: `KeyApproved: the KEY_DECISION statement was issued at ${issuedAt}, after ${tampered[at].occurredAt}, when it is recorded as signed`,
     });
+  });
+
+  it('detects a subject other than the agent the data is about, even when the operator signs the rewritten log anew', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    tampered[at].subject = 'bob';
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s subject is "bob", but its data is about "carol"' });
   });
 
   it('pins the first key', () => {
