@@ -393,7 +393,7 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
-    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
+    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];

@@ -362,6 +362,15 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s subject is "bob", but its data is about "carol"' });
   });
 
+  it('names a checkpoint\'s recorded size as written when it is not the signed one: a text, a negative, none', () => {
+    const last = lines.length - 1;
+    const { size } = lines[last].data;
+    const recorded = (value: unknown) => verifyWithLine(last, JSON.stringify({ ...lines[last], data: { ...lines[last].data, size: value } })).failure?.reason;
+    expect(recorded(String(size))).toBe(`the checkpoint signs size ${size} but is recorded as "${size}"`);
+    expect(recorded(-1)).toBe(`the checkpoint signs size ${size} but is recorded as -1`);
+    expect(recorded(undefined)).toBe(`the checkpoint signs size ${size} but is recorded as no size`);
+  });
+
   it('pins the first key', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
