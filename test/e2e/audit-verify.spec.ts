@@ -401,6 +401,13 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await run('audit', 'verify', good)).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', good, '--log-key', 'not-a-key')).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', join(work, 'missing.ndjson'), '--log-key', vkey)).code).toBe(EXIT.USAGE);
+    // A checkpoint or key file past 64 KiB, or a device that never ends, is not read on: no log key or note is that long.
+    const large = join(work, 'large.checkpoint');
+    writeFileSync(large, 'x'.repeat(1 << 20));
+    for (const [option, file] of [['--trusted-checkpoint', large], ['--trusted-checkpoint', '/dev/zero'], ['--log-key', '/dev/zero']]) {
+      const args = option === '--log-key' ? [option, file] : ['--log-key', vkey, option, file];
+      expect(await run('audit', 'verify', good, ...args)).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining(`${file} holds more than 64 KiB: no log key or checkpoint is that long.`) });
+    }
     // A directory given for the file: a usage error naming it, not an internal error.
     expect(await run('audit', 'verify', work, '--log-key', vkey)).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: Cannot read the audit export ${work}: EISDIR: illegal operation on a directory, read\n` });
   });
