@@ -4,12 +4,21 @@ import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
 import { checkWitness } from '../transparency/log-witness';
+import { HASH_SIZE, type Hash } from '../transparency/merkle-tree';
 import { InvalidNote, parseNote, parseVerifierKey } from '../transparency/signed-note';
 
 /** The note endpoints answer text/plain; their problems are still problem+json. */
 const TEXT = { parseAs: 'text', headers: { accept: 'text/plain, application/problem+json' } } as const;
 
 const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).size;
+
+/** The hashes of a consistency answer for `from`..`to`, undefined for an answer of any other shape: the server is what the witness checks, not trusts. */
+function proofIn(answer: unknown, from: number, to: number): Hash[] | undefined {
+  const { from: first, to: second, proof } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+  if (first !== from || second !== to || !Array.isArray(proof)) return undefined;
+  const hashes = proof.map((hash) => (typeof hash === 'string' ? Buffer.from(hash, 'base64') : undefined));
+  return hashes.every((hash) => hash?.length === HASH_SIZE) ? (hashes as Hash[]) : undefined;
+}
 
 /**
  * The CLI's witness (R16), run by every online `audit` command: fetches the org's newest
@@ -42,12 +51,12 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     const [from, to] = [saved ? sizeOf(saved.note) : 0, sizeOf(latest)];
     if (saved && from < to) {
       const answer = await api.ok(api.http.GET('/v1/orgs/{orgId}/audit-log/consistency', { params: { path: { orgId }, query: { from, to } } }));
-      if (answer.from !== from || answer.to !== to || !Array.isArray(answer.proof)) refuse(`the consistency proof answered is for ${answer.from}..${answer.to}, not ${from}..${to}`);
-      proof = answer.proof.map((hash) => Buffer.from(hash, 'base64'));
+      proof = proofIn(answer, from, to) ?? refuse(`the server's answer is no consistency proof of ${from}..${to} ({"from":${from},"to":${to},"proof":[base64 hashes of 32 bytes]})`);
     }
     const result = checkWitness({ ...(saved && { saved: saved.note }), latest, proof, logKey, origin: checkpointOrigin(logKey.name, orgId) });
     if (!result.ok) return refuse(result.reason);
-    ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
+    if (result.newer) ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
+    else ctx.output.warn(`the server's checkpoint of size ${to} was signed before the one of size ${from} this CLI saw; it keeps the newer one.`);
     return result.checkpoint;
   } catch (error) {
     if (error instanceof InvalidNote) return refuse(`the server's checkpoint or proof is malformed: ${error.message}`);

@@ -6,7 +6,7 @@ import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
-import { LineSplitter } from './ndjson-lines';
+import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import { jsonTextFault } from '../shared/json-text-fault';
@@ -117,6 +117,12 @@ const FIELDS: Record<keyof LeafRecord, string> = {
 };
 const FIELD_TYPES = Object.entries(FIELDS);
 
+/** Longer than any export record (16 times the largest request body the server takes, 64 KiB): a line is held whole while it is read. */
+const MAX_LINE_LENGTH = 1 << 20;
+
+/** Nesting no export record comes near (its deepest data is a few levels down), far below what the recursive canonical form could take. */
+const MAX_LINE_DEPTH = 64;
+
 function parseRecord(line: string): ExportRecord {
   let record: unknown;
   try {
@@ -125,7 +131,8 @@ function parseRecord(line: string): ExportRecord {
     throw new LogViolation('the line is not JSON');
   }
   // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
-  const fault = jsonTextFault(line);
+  const fault = jsonTextFault(line, MAX_LINE_DEPTH);
+  if (fault?.kind === 'tooDeep') throw new LogViolation(`the line nests deeper than ${MAX_LINE_DEPTH} arrays or objects: no export record does`);
   if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
@@ -133,6 +140,15 @@ function parseRecord(line: string): ExportRecord {
     // subject is null for org-wide events; data is an object (decode checks it)
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
   }
+  // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
+  const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
+  if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);
+  // subject is the trail's index of whom an event is about (GET .../audit-log?subject=), derived from the data as auditEntry does: one of its own would mislead that filter.
+  const { subject, data } = record as LeafRecord;
+  const about = Object.hasOwn(data, 'agentId') ? (data as { agentId: unknown }).agentId : null;
+  if (subject !== about) throw new LogViolation(`the record's subject is ${JSON.stringify(subject)}, but its data is about ${JSON.stringify(about)}`);
+  const { position } = record as { position?: unknown };
+  if (position !== undefined && !(Number.isSafeInteger(position) && (position as number) >= 0)) throw new LogViolation("the record's position is not a log position");
   return record as ExportRecord;
 }
 
@@ -218,7 +234,7 @@ export class AuditVerifier {
   private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
-  private readonly splitter = new LineSplitter((line) => this.push(line));
+  private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
 
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
@@ -237,12 +253,20 @@ export class AuditVerifier {
 
   /** Feeds text of the export cut anywhere (a read chunk): its lines are split here. */
   pushText(chunk: string): void {
-    if (!this.failure) this.splitter.push(chunk);
+    if (this.failure) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (error) {
+      if (!(error instanceof LineTooLong)) throw error;
+      this.failure = { line: this.lines + 1, reason: `${error.message}: no export record is that long` };
+    }
   }
 
   /** Feeds one line of the export (blank lines are skipped). */
-  push(line: string): void {
+  push(text: string): void {
     this.lines += 1;
+    // A byte order mark an editor put before the first line is no part of any record (RFC 8259 8.1 lets a reader ignore it).
+    const line = this.lines === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (this.failure || line.trim() === '') return;
     let record: ExportRecord | undefined;
     let org: OrgVerification | undefined;
@@ -269,13 +293,16 @@ export class AuditVerifier {
       else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, decode(record, STREAM_EVENTS.pubkey));
       else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
     } catch (error) {
-      if (!(error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote)) throw error;
+      if (!(error instanceof Error)) throw error;
+      // The line is the adversary's: data of another shape than its type's (a null where the replay
+      // reads a field, a number JSON cannot carry) refuses the file like any other broken rule.
+      const named = error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
       this.failure = {
         line: this.lines,
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: error.message,
+        reason: named ? error.message : `the record is not a well-formed ${record?.type ?? 'event'}: ${error.message}`,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
@@ -366,10 +393,11 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
-    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
+    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
+    if (at && Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
     if (before && at && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);

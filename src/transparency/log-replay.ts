@@ -16,7 +16,7 @@ import type { ActiveKey } from '../domain/shared/actor';
 import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
 import { DomainRefusal } from '../domain/shared/refusal';
 import { isApproverRole } from '../domain/shared/roles';
-import type { RecordedProof } from '../domain/shared/signed-proof';
+import { CLOCK_SKEW_TOLERANCE_MS, type RecordedProof } from '../domain/shared/signed-proof';
 import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
@@ -456,8 +456,13 @@ export class OrgReplay {
   private statement(event: Decoded<{ type: string }>, proof: RecordedProof, expected: ExpectedChallenge, key: Pick<ActiveKey, 'publicKey'>, used: UsedNonces, at?: string): void {
     if (proof.publicKey !== key.publicKey) violation(`the ${expected.purpose} statement is recorded as signed by ${proof.publicKey}, not by ${key.publicKey}`);
     const challenge = challengeOfProof(proof);
+    // The write side checks a challenge it issued itself, earlier; a log may claim any time: a statement is never recorded before it was issued.
+    const recordedAt = at ?? event.occurredAt;
+    if (Date.parse(challenge.issuedAt) > Date.parse(recordedAt) + CLOCK_SKEW_TOLERANCE_MS) {
+      violation(`${event.type}: the ${expected.purpose} statement was issued at ${challenge.issuedAt}, after ${recordedAt}, when it is recorded as signed`);
+    }
     try {
-      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, used);
+      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, recordedAt, used);
     } catch (error) {
       if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
       throw error;

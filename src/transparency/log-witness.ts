@@ -1,4 +1,4 @@
-import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
 import { verifyConsistency, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 
@@ -19,7 +19,8 @@ export interface WitnessInput {
   origin: string;
 }
 
-export type WitnessResult = { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string };
+/** `checkpoint` is the one to keep: the server's, unless it was signed before the one seen (`newer` false). */
+export type WitnessResult = { ok: true; checkpoint: Checkpoint; newer: boolean } | { ok: false; reason: string };
 
 export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessInput): WitnessResult {
   let head: Checkpoint;
@@ -36,7 +37,7 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     if (error instanceof InvalidNote) return { ok: false, reason: `the checkpoint saved earlier does not open with the log key: ${error.message}` };
     throw error;
   }
-  if (!seen) return { ok: true, checkpoint: head };
+  if (!seen) return { ok: true, checkpoint: head, newer: true };
   if (head.size < seen.size) {
     return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} this CLI saw signed: events were removed` };
   }
@@ -46,5 +47,16 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
       reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
     };
   }
-  return { ok: true, checkpoint: head };
+  // An older checkpoint served again (a replica behind, or a server freezing the view) never takes the place of a newer one seen.
+  const [seenAt, headAt] = [checkpointTime(seen), checkpointTime(head)];
+  if (seenAt && headAt && headAt < seenAt) {
+    if (head.size > seen.size) {
+      return {
+        ok: false,
+        reason: `the server's checkpoint of size ${head.size} is timestamped ${headAt.toISOString()}, before the one of size ${seen.size} this CLI saw (${seenAt.toISOString()}): its signed times go back`,
+      };
+    }
+    return { ok: true, checkpoint: seen, newer: false };
+  }
+  return { ok: true, checkpoint: head, newer: true };
 }

@@ -175,14 +175,79 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(tampered)).toMatchObject({ reason: expect.stringMatching(/signed root at size \d+ is .* but the events give/) });
   });
 
+  /** The verdict on the export with line `at` written as `text`, as a file holds it. */
+  const verifyWithLine = (at: number, text: string): AuditVerdict => {
+    const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
+    lines.forEach((line, index) => verifier.push(index === at ? text : JSON.stringify(line)));
+    return verifier.finish();
+  };
+
   it('refuses a line that names a member twice, which readers of the file would take differently', () => {
     // JSON.parse keeps the last value, so the leaf still matches; a reader keeping the first would see mallory.
     const at = indexOf(lines, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
     const text = JSON.stringify(lines[at]).replace('"email":', '"email":"mallory@example.com","email":');
     expect(JSON.parse(text)).toEqual(lines[at]);
+    expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
+  });
+
+  it('refuses a member no export record has, such as an orgId the leaf leaves out, and a position that is no log position', () => {
+    const at = indexOf(lines, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    const cases: [string, string][] = [
+      [JSON.stringify({ ...lines[at], orgId: 'another-org' }), 'the record has a member "orgId", which no export record has'],
+      [JSON.stringify(lines[at]).replace('{', '{"__proto__":{"role":"SUPER_ADMIN"},'), 'the record has a member "__proto__", which no export record has'],
+      [JSON.stringify({ ...lines[at], position: 'first' }), "the record's position is not a log position"],
+      [JSON.stringify({ ...lines[at], position: -1 }), "the record's position is not a log position"],
+    ];
+    for (const [text, reason] of cases) expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason } });
+    const { position: _position, ...unplaced } = lines[at];
+    expect(verifyWithLine(at, JSON.stringify(unplaced)).ok).toBe(true); // position is optional: the leaf leaves it out
+  });
+
+  it('refuses, naming the line, a record whose data has another shape than its type, nests without end or holds a number JSON cannot carry, rather than crashing', async () => {
+    const added = indexOf(lines, (line) => line.type === 'AgentAdded');
+    const requested = indexOf(lines, (line) => line.type === 'KeyRequested');
+    const created = indexOf(lines, (line) => line.type === 'OrganizationCreated');
+    const checkpoint = indexOf(lines, isCheckpoint);
+    const edited = (at: number, edit: (data: Line) => void): string => {
+      const line = structuredClone(lines[at]);
+      edit(line.data);
+      return JSON.stringify(line);
+    };
+    const cases: [number, string, RegExp][] = [
+      [requested, edited(requested, (data) => (data.publicKey = null)), /not a well-formed KeyRequested/],
+      [requested, edited(requested, (data) => (data.proof = null)), /not a well-formed KeyRequested/],
+      [created, edited(created, (data) => (data.policy = null)), /not a well-formed OrganizationCreated/],
+      [checkpoint, edited(checkpoint, (data) => (data.note = 0)), /not a well-formed CheckpointSigned/],
+      [added, JSON.stringify(lines[added]).replace('"data":{', `"data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`), /nests deeper than 64 arrays or objects/],
+      [added, JSON.stringify(lines[added]).replace('"data":{', '"data":{"x":1e400,'), /not a well-formed AgentAdded: Infinity is not allowed/],
+    ];
+    for (const [at, text, reason] of cases) expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(reason) } });
+
+    // The CLI: exit 6 and the line, not an internal error.
+    const file = join(work, 'malformed.ndjson');
+    writeFileSync(file, lines.map((line, index) => (index === requested ? cases[0][1] : JSON.stringify(line))).join('\n'));
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
+    expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${requested + 1} \\(KeyRequested .*not a well-formed KeyRequested`));
+  });
+
+  it('refuses a line longer than any export record as soon as it is read that far, holding no more of it: a file without newlines is no memory or CPU sink', async () => {
     const verifier = new AuditVerifier({ logKey: parseVerifierKey(vkey) });
-    lines.forEach((line, index) => verifier.push(index === at ? text : JSON.stringify(line)));
-    expect(verifier.finish()).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(/names "email" twice/) } });
+    verifier.pushText(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    const chunk = 'x'.repeat(1 << 16);
+    let chunks = 0;
+    while (!verifier.failed && chunks < 1_000) {
+      verifier.pushText(chunk);
+      chunks += 1;
+    }
+    expect(chunks).toBe(17); // 1 MiB of one line, then refused
+    expect(verifier.finish()).toMatchObject({ ok: false, failure: { line: lines.length + 1, reason: 'the line holds more than 1048576 characters: no export record is that long' } });
+
+    const file = join(work, 'one-long-line.ndjson');
+    writeFileSync(file, `${JSON.stringify(lines[0])}\n{"data":"${'x'.repeat(8 << 20)}"}`);
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
+    expect(io.stderr.text).toMatch(/First problem at line 2: the line holds more than 1048576 characters/);
   });
 
   it('detects a middle event deleted', () => {
@@ -262,6 +327,50 @@ describe('ztkeys audit verify on real exports', () => {
     });
   });
 
+  it('refuses a checkpoint whose signed timestamp is no time, rather than crashing on the verdict', () => {
+    const tampered = structuredClone(lines);
+    const last = tampered.at(-1)!;
+    const { origin, size, rootHash } = openCheckpoint(last.data.note, signer, checkpointOrigin(signer.name, admin.orgId));
+    last.data.note = signCheckpoint({ origin, size, rootHash, extensions: ['timestamp not-a-time'] }, signer);
+    expect(failureOf(tampered)).toMatchObject({ line: tampered.length, type: CHECKPOINT_SIGNED, reason: "the checkpoint's timestamp line does not hold a time" });
+  });
+
+  it('verifies the export saved with a byte order mark and CRLF line ends, as an editor may save it; a mark later in the file is refused', async () => {
+    const file = join(work, 'edited.ndjson');
+    writeFileSync(file, `\uFEFF${lines.map((line) => `${JSON.stringify(line)}\r\n`).join('')}`);
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.OK);
+    expect(io.stdout.text).toContain(`org ${admin.orgId}: ${leaves(lines).length} events`);
+    expect(verifyWithLine(1, `\uFEFF${JSON.stringify(lines[1])}`)).toMatchObject({ ok: false, failure: { line: 2, reason: 'the line is not JSON' } });
+  });
+
+  it('detects a decision dated before its signed statement was issued, even when the operator signs the rewritten log anew', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'KeyApproved' && line.data.mode === 'APPROVAL' && line.data.agentId === 'carol');
+    const issuedAt = JSON.parse(tampered[at].data.decision.statement).issuedAt as string;
+    tampered[at].occurredAt = new Date(Date.parse(issuedAt) - 3_600_000).toISOString();
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({
+      line: at + 1,
+      reason: `KeyApproved: the KEY_DECISION statement was issued at ${issuedAt}, after ${tampered[at].occurredAt}, when it is recorded as signed`,
+    });
+  });
+
+  it('detects a subject other than the agent the data is about, even when the operator signs the rewritten log anew', () => {
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol');
+    tampered[at].subject = 'bob';
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s subject is "bob", but its data is about "carol"' });
+  });
+
+  it('names a checkpoint\'s recorded size as written when it is not the signed one: a text, a negative, none', () => {
+    const last = lines.length - 1;
+    const { size } = lines[last].data;
+    const recorded = (value: unknown) => verifyWithLine(last, JSON.stringify({ ...lines[last], data: { ...lines[last].data, size: value } })).failure?.reason;
+    expect(recorded(String(size))).toBe(`the checkpoint signs size ${size} but is recorded as "${size}"`);
+    expect(recorded(-1)).toBe(`the checkpoint signs size ${size} but is recorded as -1`);
+    expect(recorded(undefined)).toBe(`the checkpoint signs size ${size} but is recorded as no size`);
+  });
+
   it('pins the first key', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
@@ -292,5 +401,14 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await run('audit', 'verify', good)).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', good, '--log-key', 'not-a-key')).code).toBe(EXIT.USAGE);
     expect((await run('audit', 'verify', join(work, 'missing.ndjson'), '--log-key', vkey)).code).toBe(EXIT.USAGE);
+    // A checkpoint or key file past 64 KiB, or a device that never ends, is not read on: no log key or note is that long.
+    const large = join(work, 'large.checkpoint');
+    writeFileSync(large, 'x'.repeat(1 << 20));
+    for (const [option, file] of [['--trusted-checkpoint', large], ['--trusted-checkpoint', '/dev/zero'], ['--log-key', '/dev/zero']]) {
+      const args = option === '--log-key' ? [option, file] : ['--log-key', vkey, option, file];
+      expect(await run('audit', 'verify', good, ...args)).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining(`${file} holds more than 64 KiB: no log key or checkpoint is that long.`) });
+    }
+    // A directory given for the file: a usage error naming it, not an internal error.
+    expect(await run('audit', 'verify', work, '--log-key', vkey)).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: Cannot read the audit export ${work}: EISDIR: illegal operation on a directory, read\n` });
   });
 });

@@ -1,4 +1,4 @@
-import { signCheckpoint } from '../../src/transparency/checkpoint';
+import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { checkWitness } from '../../src/transparency/log-witness';
 import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
 import { signerFromSeed } from '../../src/transparency/signed-note';
@@ -17,7 +17,7 @@ function history(leaves: string[]) {
   }
   const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
   return {
-    note: (size: number) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: [] }, signer),
+    note: (size: number, at?: Date) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer),
     proof: (from: number, to: number) => consistencyProof(from, to, read),
   };
 }
@@ -42,5 +42,15 @@ describe('the witness (pure)', () => {
     const other = signerFromSeed('example.com/log', Buffer.alloc(32, 4));
     expect(checkWitness({ latest: honest.note(3), proof: [], logKey: other, origin })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not open/) });
     expect(checkWitness({ latest: honest.note(3), proof: [], logKey: signer, origin: 'example.com/log/other' }).ok).toBe(false);
+  });
+
+  it('keeps the newer checkpoint when the server serves one signed earlier, and refuses a larger one signed earlier', () => {
+    const [before, after] = [new Date('2026-12-01T10:00:00Z'), new Date('2026-12-01T11:00:00Z')];
+    expect(checkWitness({ saved: honest.note(3, after), latest: honest.note(3, before), proof: [], logKey: signer, origin })).toMatchObject({ ok: true, newer: false, checkpoint: { size: 3, extensions: [timestampLine(after)] } });
+    expect(checkWitness({ saved: honest.note(3, before), latest: honest.note(3, after), proof: [], logKey: signer, origin })).toMatchObject({ ok: true, newer: true, checkpoint: { extensions: [timestampLine(after)] } });
+    expect(checkWitness({ saved: honest.note(3, after), latest: honest.note(7, before), proof: honest.proof(3, 7), logKey: signer, origin })).toMatchObject({
+      ok: false,
+      reason: "the server's checkpoint of size 7 is timestamped 2026-12-01T10:00:00.000Z, before the one of size 3 this CLI saw (2026-12-01T11:00:00.000Z): its signed times go back",
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { LineSplitter } from '../../src/transparency/ndjson-lines';
+import { LineSplitter, LineTooLong } from '../../src/transparency/ndjson-lines';
 
 const split = (chunks: string[]): string[] => {
   const lines: string[] = [];
@@ -22,5 +22,14 @@ describe('NDJSON line splitter', () => {
     expect(split(['x\ny\n'])).toEqual(['x', 'y']);
     expect(split(['x\r', '\n'])).toEqual(['x']);
     expect(split([''])).toEqual([]);
+  });
+
+  it('refuses a line longer than its bound as soon as it is, before its newline comes, wherever the chunks are cut', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), 4);
+    splitter.push('abcd\r\nab');
+    expect(() => splitter.push('cde')).toThrow(LineTooLong);
+    expect(lines).toEqual(['abcd']);
+    expect(() => new LineSplitter(() => undefined, 4).push('abcdef\n')).toThrow('the line holds more than 4 characters');
   });
 });

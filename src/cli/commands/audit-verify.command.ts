@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
 import { InvalidNote, type NoteVerifier } from '../../transparency/signed-note';
@@ -10,11 +10,27 @@ import { EXIT } from '../exit-codes';
 /** Progress is shown every this many lines: on a terminal on one line, else as plain lines. */
 const PROGRESS_EVERY = 100_000;
 
+/** Log keys and a checkpoint note are a few KiB at most (a note carries at most 100 signatures): reading stops past this, so a device or a huge file costs nothing. */
+const MAX_KEY_OR_NOTE_BYTES = 64 * 1024;
+
 function readText(what: string, path: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
+    const bytes = Buffer.alloc(MAX_KEY_OR_NOTE_BYTES + 1);
+    let length = 0;
+    while (length < bytes.length) {
+      const read = readSync(fd, bytes, length, bytes.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_KEY_OR_NOTE_BYTES) throw usageError(`${what} ${path} holds more than ${MAX_KEY_OR_NOTE_BYTES / 1024} KiB: no log key or checkpoint is that long.`);
+    return bytes.toString('utf8', 0, length);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw usageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -41,15 +57,21 @@ async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext
   const stderr = ctx.io.stderr as NodeJS.WriteStream;
   const started = Date.now();
   let shown = 0;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })) {
-    verifier.pushText(chunk as string);
-    if (verifier.failed) break;
-    const count = verifier.lineCount;
-    if (count - shown >= PROGRESS_EVERY) {
-      shown = count - (count % PROGRESS_EVERY);
-      const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
-      stderr.write(stderr.isTTY ? `\r  ${count.toLocaleString('en')} lines checked (${rate.toLocaleString('en')}/s)` : `${count} lines checked (${rate}/s)\n`);
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })) {
+      verifier.pushText(chunk as string);
+      if (verifier.failed) break;
+      const count = verifier.lineCount;
+      if (count - shown >= PROGRESS_EVERY) {
+        shown = count - (count % PROGRESS_EVERY);
+        const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
+        stderr.write(stderr.isTTY ? `\r  ${count.toLocaleString('en')} lines checked (${rate.toLocaleString('en')}/s)` : `${count} lines checked (${rate}/s)\n`);
+      }
     }
+  } catch (error) {
+    // The file system's refusal (a directory, no permission, an I/O error): not a bug of ztkeys.
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw usageError(`Cannot read the audit export ${file}: ${(error as Error).message}`);
   }
   if (stderr.isTTY && shown > 0) stderr.write('\n');
 }
