@@ -54,6 +54,12 @@ export interface PositionTracker {
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * The most of one answer the CLI reads (the audit export, streamed line by line, aside): whatever
+ * answers at the API's address cannot make it hold more. Ten times an as-of answer for an org of
+ * 10,000 agents.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const ACCEPT = 'application/json, application/problem+json, application/x-ndjson';
 
 /** What a call of the generated client gives back. */
@@ -78,8 +84,8 @@ export class ApiClient {
     private readonly token: string,
     private readonly positions?: PositionTracker,
   ) {
-    this.http = this.client(REQUEST_TIMEOUT_MS);
-    this.streaming = this.client(undefined);
+    this.http = this.client(REQUEST_TIMEOUT_MS, MAX_ANSWER_BYTES);
+    this.streaming = this.client(undefined, Infinity);
   }
 
   /** The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError. */
@@ -108,22 +114,43 @@ export class ApiClient {
     return body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   }
 
-  private client(timeoutMs: number | undefined): Api {
+  private client(timeoutMs: number | undefined, maxBytes: number): Api {
     return createClient<paths>({
       baseUrl: this.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Bearer ${this.token}`, accept: ACCEPT },
-      fetch: (request) => this.send(timeoutMs === undefined ? request : new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+      fetch: (request) => this.send(timeoutMs === undefined ? request : new Request(request, { signal: AbortSignal.timeout(timeoutMs) }), maxBytes),
     });
   }
 
-  private async send(request: Request): Promise<Response> {
+  private async send(request: Request, maxBytes: number): Promise<Response> {
     const minPosition = request.method === 'GET' ? this.positions?.lastPosition() : undefined;
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
+    let response: Response;
     try {
-      return await fetch(request);
+      response = await fetch(request);
     } catch (error) {
       throw this.unreachable(error);
     }
+    return maxBytes === Infinity ? response : this.bounded(response, maxBytes);
+  }
+
+  /** The answer as a body that fails once it passes maxBytes; the connection is dropped then. */
+  private bounded(response: Response, maxBytes: number): Response {
+    const tooLarge = () => new CliError(EXIT.SERVER, `The answer of ${this.baseUrl} is larger than ${maxBytes / 1024 / 1024} MiB: not read further.`);
+    if (Number(response.headers.get('content-length')) > maxBytes) {
+      void response.body?.cancel();
+      throw tooLarge();
+    }
+    if (!response.body) return response;
+    let read = 0;
+    const limit = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        if (read > maxBytes) controller.error(tooLarge());
+        else controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   /** Commands answer the position of their events, refusals that were audited too. */
