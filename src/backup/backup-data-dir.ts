@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
  * The embedded stores in the order they are copied: what is derived from the log (read models,
@@ -28,6 +28,9 @@ export interface BackupResult {
  */
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`${target} is not empty`);
+  // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
+  const within = relative(resolve(dataDir), resolve(target));
+  if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
   mkdirSync(target, { recursive: true });
   const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
   // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
