@@ -9,6 +9,7 @@ import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
 import { runClusterPrimary } from './runtime/cluster';
+import { lockDataDir } from './runtime/data-dir-lock';
 import { listenFault } from './runtime/listen-fault';
 import { StartupError } from './runtime/startup-error';
 import { shutDownOnSignals } from './runtime/shutdown';
@@ -25,12 +26,18 @@ async function main(): Promise<void> {
   // From the start: a signal while a store does not answer yet must stop the process too.
   let stop = async (): Promise<void> => undefined;
   shutDownOnSignals(() => stop());
+  // The embedded roles that follow the log run once per DATA_DIR; an API-only process may share it.
+  const release = !config.eventStoreUrl && config.roles.some((role) => role !== 'api') ? lockDataDir(config.dataDir) : () => undefined;
   const runtime = await buildRuntime(config);
-  stop = () => runtime.close();
+  stop = async () => {
+    await runtime.close();
+    release();
+  };
   const app = await createHttpApp(runtime);
   stop = async () => {
     await app.close();
     await runtime.close();
+    release();
   };
   await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
     throw listenFault(error, config.host, config.port);

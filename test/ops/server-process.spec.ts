@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { closedPort } from '../support/closed-port';
@@ -87,6 +88,31 @@ describe('the server process', () => {
       busy.close();
     }
   }, 30_000);
+
+  it('refuses a second server on the same DATA_DIR, naming the first, and starts again after the first was killed (-9)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-shared-'));
+    try {
+      const first = spawn({ DATA_DIR: dataDir });
+      await first.listening();
+      const second = spawn({ DATA_DIR: dataDir });
+      expect((await second.exited).code).toBe(1);
+      expect(second.logLines.filter((line) => line.level === 60).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${String(first.child.pid)}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
+      ]);
+      // An API-only process may share the folder: it runs no role that follows the log.
+      const api = spawn({ DATA_DIR: dataDir, ROLES: 'api' });
+      await api.listening();
+      expect(await api.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const third = spawn({ DATA_DIR: dataDir });
+      await third.listening();
+      expect(await third.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+      expect((await third.exited).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('npm start does not rebuild a current build, starts the server with two malloc arenas and a V8 heap growing factor of 2 as the image does, and hands SIGTERM to the server: nothing is left running', async () => {
     const server = spawn({ MALLOC_ARENA_MAX: '' }, ['npm', 'start']);
