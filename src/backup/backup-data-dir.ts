@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -50,7 +51,7 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
     done += sizes[i];
     onProgress?.(done, total);
   });
-  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name));
+  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && name !== DATA_DIR_LOCK);
   for (const name of files) {
     const source = join(dataDir, name);
     cpSync(source, join(target, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });

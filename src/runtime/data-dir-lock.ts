@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import { StartupError } from './startup-error';
 
+/** The lock's file in DATA_DIR; a backup leaves it out (it belongs to the running process, not to the data). */
+export const DATA_DIR_LOCK = 'roles.lock';
+
 /** True while a process of that id runs (EPERM: it runs, as another user). */
 function running(pid: number): boolean {
   try {
@@ -20,7 +23,7 @@ function running(pid: number): boolean {
  * Returns the release, for a graceful stop.
  */
 export function lockDataDir(dataDir: string): () => void {
-  const path = join(dataDir, 'roles.lock');
+  const path = join(dataDir, DATA_DIR_LOCK);
   for (;;) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
-import { ROOT } from './support/server-process';
+import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at /m;
 
@@ -41,6 +41,21 @@ describe('operator tools called wrong', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^backup failed: .*data\/backup is inside DATA_DIR .*: back up to a folder outside it\n$/);
     expect(readdirSync(join(work, 'data'))).not.toContain('backup');
+  }, 60_000);
+
+  it("backup leaves out the running server's DATA_DIR lock: a restored folder starts without it", async () => {
+    const server = ServerProcess.spawn({ DATA_DIR: join(work, 'data') });
+    try {
+      await server.listening();
+      expect(readdirSync(join(work, 'data'))).toContain('roles.lock');
+      const result = run('backup/backup.main.js', [join(work, 'backup-2')]);
+      expect(result.status).toBe(0);
+      expect(readdirSync(join(work, 'backup-2'))).toContain('events.sqlite');
+      expect(readdirSync(join(work, 'backup-2'))).not.toContain('roles.lock');
+    } finally {
+      await server.stopWith('SIGTERM', 5000);
+      server.dispose();
+    }
   }, 60_000);
 
   it('projections:rebuild with a wrong variable says which, without a stack', () => {
