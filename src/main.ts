@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
+import { prepareDataDir } from './config/data-dir';
 import { ConfigError } from './config/environment';
 import { createHttpApp } from './create-http-app';
 import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
 import { runClusterPrimary } from './runtime/cluster';
+import { lockDataDir } from './runtime/data-dir-lock';
+import { listenFault } from './runtime/listen-fault';
 import { StartupError } from './runtime/startup-error';
 import { shutDownOnSignals } from './runtime/shutdown';
 
@@ -18,18 +21,27 @@ async function main(): Promise<void> {
   // JSON from the first line: what is logged before the Nest app exists goes through pino too.
   Logger.overrideLogger(jsonLogger(process.env.LOG_LEVEL ?? 'info'));
   const config = loadConfig();
+  prepareDataDir(config.dataDir);
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary(config);
   // From the start: a signal while a store does not answer yet must stop the process too.
   let stop = async (): Promise<void> => undefined;
   shutDownOnSignals(() => stop());
+  // The embedded roles that follow the log run once per DATA_DIR; an API-only process may share it.
+  const release = !config.eventStoreUrl && config.roles.some((role) => role !== 'api') ? lockDataDir(config.dataDir) : () => undefined;
   const runtime = await buildRuntime(config);
-  stop = () => runtime.close();
+  stop = async () => {
+    await runtime.close();
+    release();
+  };
   const app = await createHttpApp(runtime);
   stop = async () => {
     await app.close();
     await runtime.close();
+    release();
   };
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    throw listenFault(error, config.host, config.port);
+  });
   runtime.start();
   const { port } = app.getHttpServer().address() as { port: number };
   // The address it listens on, not a guess: 127.0.0.1 unless HOST says otherwise.

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
  * The embedded stores in the order they are copied: what is derived from the log (read models,
@@ -28,6 +29,9 @@ export interface BackupResult {
  */
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`${target} is not empty`);
+  // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
+  const within = relative(resolve(dataDir), resolve(target));
+  if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
   mkdirSync(target, { recursive: true });
   const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
   // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
@@ -47,7 +51,7 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
     done += sizes[i];
     onProgress?.(done, total);
   });
-  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name));
+  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && name !== DATA_DIR_LOCK);
   for (const name of files) {
     const source = join(dataDir, name);
     cpSync(source, join(target, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });

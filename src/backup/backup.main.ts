@@ -4,17 +4,25 @@
  * notifier catch up with the restored log. Stores on servers (KurrentDB, MongoDB, Redis) are
  * backed up with their own tools (README).
  */
+import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/app-config';
+import { embeddedEventLogPath } from '../event-store/open-event-store';
 import { ProgressReporter } from '../shared/progress-reporter';
 import { backupDataDir } from './backup-data-dir';
 
 function main(args: string[]): number {
   const target = args[0];
-  if (!target || args.length > 1) {
-    process.stderr.write('usage: npm run backup -- <empty or new folder>\n');
+  // An option (--help, -h) is no folder: it would become one, named so.
+  if (!target || args.length > 1 || target.startsWith('-')) {
+    process.stderr.write('usage: npm run backup -- <empty or new folder, outside DATA_DIR>\n');
     return 2;
   }
   const config = loadConfig();
+  // A mistyped DATA_DIR would give a backup of nothing, reported as a success.
+  if (!config.eventStoreUrl && !existsSync(embeddedEventLogPath(config.dataDir))) {
+    process.stderr.write(`backup failed: DATA_DIR ${config.dataDir} holds no event log (events.sqlite): run with the server's DATA_DIR\n`);
+    return 1;
+  }
   const servers = [config.eventStoreUrl && 'EVENTSTORE_URL', config.mongodbUrl && 'MONGODB_URL', config.redisUrl && 'REDIS_URL'].filter(Boolean);
   if (servers.length > 0) process.stderr.write(`not copied (back them up with their own tools): ${servers.join(', ')}\n`);
   const started = Date.now();

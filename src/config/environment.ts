@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /*
@@ -27,15 +28,25 @@ const unset = z.preprocess((value) => (typeof value === 'string' && value.trim()
 
 const text = (fallback: string) => unset.transform((value) => value ?? fallback);
 
-function integer<Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback) {
+/** Longest timer Node keeps: a longer one fires after 1 ms instead (TimeoutOverflowWarning), so a huge interval would spin. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Digits only: Number() would also take "1e3", "0x10" and " 80", which no operator means as a count. */
+function integer<Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback, maximum = Number.MAX_SAFE_INTEGER, why = '') {
   return unset.transform((raw, context): number | Fallback => {
     if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (Number.isSafeInteger(value) && value >= minimum) return value;
-    context.addIssue({ code: 'custom', message: `must be a ${minimum ? 'positive' : 'non-negative'} integer, got "${raw}"` });
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isSafeInteger(value) && value >= minimum && value <= maximum) return value;
+    const message = value > maximum ? `must be at most ${maximum}${why}` : `must be a ${minimum ? 'positive' : 'non-negative'} integer`;
+    context.addIssue({ code: 'custom', message: `${message}, got "${raw}"` });
     return z.NEVER;
   });
 }
+
+const milliseconds = <Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback) =>
+  integer(minimum, fallback, MAX_TIMER_MS, ' (about 24.8 days, the longest timer)');
+
+const port = <Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback) => integer(minimum, fallback, 65_535);
 
 const secret = unset.superRefine((value, context) => {
   const problem = value === undefined ? undefined : weakSecret(value);
@@ -74,7 +85,7 @@ const rate = (fallback: string) =>
   });
 
 const ENVIRONMENT = z.object({
-  PORT: integer(0, 3000),
+  PORT: port(0, 3000),
   HOST: text('127.0.0.1'),
   DATA_DIR: text('./data'),
   JWT_SECRET: secret,
@@ -86,23 +97,24 @@ const ENVIRONMENT = z.object({
   REDIS_URL: unset,
   SMTP_URL: unset,
   ROLES: roles,
-  WORKERS: integer(1, 1),
-  MIN_POSITION_WAIT_MS: integer(0, 5000),
+  // More processes than cores only contend for them; a typo (WORKERS=1000000) would fork without end.
+  WORKERS: integer(1, 1, availableParallelism(), ' (the cores of this machine)'),
+  MIN_POSITION_WAIT_MS: milliseconds(0, 5000),
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
-  REQUEST_TIMEOUT_MS: integer(1, 60_000),
+  REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),
   LOG_LEVEL: logLevel,
-  REBUILD_GRACE_MS: integer(0, 10_000),
+  REBUILD_GRACE_MS: milliseconds(0, 10_000),
   EMAIL_FROM: text('ztkeys <no-reply@localhost>'),
   EMAIL_QUEUE: text('ztkeys-email'),
   EMAIL_ATTEMPTS: integer(1, 12),
-  EMAIL_BACKOFF_MS: integer(1, 5000),
-  EMAIL_LOCK_MS: integer(1, 30_000),
+  EMAIL_BACKOFF_MS: milliseconds(1, 5000),
+  EMAIL_LOCK_MS: milliseconds(1, 30_000),
   // Four times the pool: each connection has a next email waiting while a finished job goes back to Redis.
   EMAIL_WORKER_CONCURRENCY: integer(1, 16),
   SMTP_MAX_CONNECTIONS: integer(1, 4),
   SMTP_MAX_MESSAGES: integer(1, 1000),
   EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
-  EMAIL_WORKER_METRICS_PORT: integer(1, undefined),
+  EMAIL_WORKER_METRICS_PORT: port(1, undefined),
   JWT_ISSUER: unset,
   JWT_AUDIENCE: unset,
   OIDC_AUTHORIZATION_URL: unset,
@@ -122,8 +134,8 @@ const ENVIRONMENT = z.object({
     context.addIssue({ code: 'custom', message: `is "${value}"; choose on or off` });
     return z.NEVER;
   }),
-  LOG_CHECKPOINT_DELAY_MS: integer(0, 2000),
-  LOG_CHECKPOINT_IDLE_MS: integer(1, 3_600_000),
+  LOG_CHECKPOINT_DELAY_MS: milliseconds(0, 2000),
+  LOG_CHECKPOINT_IDLE_MS: milliseconds(1, 3_600_000),
   LOG_ORGS_IN_MEMORY: integer(1, 10_000),
   STREAM_STATES_IN_MEMORY: integer(1, 20_000),
   STREAM_STATE_EVENTS_IN_MEMORY: integer(1, 100_000),
@@ -138,8 +150,8 @@ const ENVIRONMENT = z.object({
   RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: rate('60/60'),
   RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: rate('1200/60'),
   RATE_LIMIT_NEW_BROWSERS_PER_AGENT: rate('10/86400'),
-  LOG_SELF_CHECK_INTERVAL_MS: integer(0, 600_000),
-  REQUEST_DEADLINES_INTERVAL_MS: integer(1, 60_000),
+  LOG_SELF_CHECK_INTERVAL_MS: milliseconds(0, 600_000),
+  REQUEST_DEADLINES_INTERVAL_MS: milliseconds(1, 60_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

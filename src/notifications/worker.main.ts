@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { readEnvironment } from '../config/environment';
+import { ConfigError, readEnvironment } from '../config/environment';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
@@ -52,4 +52,16 @@ function main(): void {
   }
 }
 
-main();
+// It takes no arguments (the environment configures it): one it does not read would be a mistake unnoticed.
+if (process.argv.length > 2) {
+  process.stderr.write('usage: npm run worker (no arguments: configured by the environment, see README "Environment")\n');
+  process.exit(2);
+}
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // As the server says it: one JSON line naming the variable, no stack.
+  pino({ name: 'email-worker' }).fatal(`email worker cannot start: ${error.message}`);
+  process.exit(1);
+}

@@ -67,7 +67,7 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`rebuild failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigError } from '../../src/config/environment';
@@ -59,6 +59,20 @@ describe('configuration from the environment', () => {
     expect(attempt).toThrow('EMAIL_ATTEMPTS must be a positive integer, got "0"');
     // 0 would be no limit at all: a request whose body never ends would hold its connection forever.
     expect(attempt).toThrow('REQUEST_TIMEOUT_MS must be a positive integer, got "0"');
+  });
+
+  it('takes integers written as digits only, and refuses ports past 65535, timers past 2^31-1 ms and more workers than cores', () => {
+    for (const bad of ['1e3', '0x10', '3.5', '-1', '+80', '8 0']) expect(() => loadConfig({ PORT: bad })).toThrow(`PORT must be a non-negative integer, got "${bad}"`);
+    expect(() => loadConfig({ PORT: '99999' })).toThrow('PORT must be at most 65535, got "99999"');
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65_535);
+    expect(() => loadConfig({ EMAIL_WORKER_METRICS_PORT: '70000' })).toThrow('EMAIL_WORKER_METRICS_PORT must be at most 65535');
+    // Node fires a longer timer after 1 ms: a huge interval would make the scheduler spin.
+    for (const name of ['LOG_SELF_CHECK_INTERVAL_MS', 'REQUEST_DEADLINES_INTERVAL_MS', 'LOG_CHECKPOINT_IDLE_MS', 'REQUEST_TIMEOUT_MS', 'MIN_POSITION_WAIT_MS']) {
+      expect(() => loadConfig({ [name]: '99999999999' })).toThrow(`${name} must be at most 2147483647 (about 24.8 days, the longest timer), got "99999999999"`);
+      expect(() => loadConfig({ [name]: '2147483647' })).not.toThrow();
+    }
+    expect(() => loadConfig({ WORKERS: '1000000' })).toThrow(`WORKERS must be at most ${availableParallelism()} (the cores of this machine), got "1000000"`);
+    expect(loadConfig({ WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
   });
 
   it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {

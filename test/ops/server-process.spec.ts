@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { closedPort } from '../support/closed-port';
-import { ServerProcess } from './support/server-process';
+import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;
 
@@ -65,6 +68,51 @@ describe('the server process', () => {
     expect(fatal?.msg).toMatch(/^ztkeys cannot start: MONGODB_URL: /);
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
   }, 30_000);
+
+  it.each([
+    ['PORT in use', async (busy: number) => ({ PORT: String(busy) }), /^ztkeys cannot start: PORT \d+ is already in use on 127\.0\.0\.1 by another process/],
+    ['HOST no address of this machine', async () => ({ HOST: '192.0.2.1' }), /^ztkeys cannot start: HOST 192\.0\.2\.1 is not an address of this machine/],
+    ['DATA_DIR a file', async () => ({ DATA_DIR: join(ROOT, 'package.json') }), /^ztkeys cannot start: DATA_DIR .*package\.json cannot be used: it, or a folder on its path, is a file$/],
+    ['DATA_DIR below a file', async () => ({ DATA_DIR: join(ROOT, 'package.json', 'data') }), /^ztkeys cannot start: DATA_DIR .*cannot be used: it, or a folder on its path, is a file$/],
+  ])('fails to start when %s with one fatal line naming the variable, without a stack', async (_case, env, message) => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = spawn(await env((busy.address() as AddressInfo).port));
+      expect((await server.exited).code).toBe(1);
+      const fatal = server.logLines.filter((line) => line.level === 60);
+      expect(fatal.map((line) => line.msg)).toEqual([expect.stringMatching(message)]);
+      expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
+      expect(server.stdout).not.toContain('"stack"');
+    } finally {
+      busy.close();
+    }
+  }, 30_000);
+
+  it('refuses a second server on the same DATA_DIR, naming the first, and starts again after the first was killed (-9)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-shared-'));
+    try {
+      const first = spawn({ DATA_DIR: dataDir });
+      await first.listening();
+      const second = spawn({ DATA_DIR: dataDir });
+      expect((await second.exited).code).toBe(1);
+      expect(second.logLines.filter((line) => line.level === 60).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${String(first.child.pid)}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
+      ]);
+      // An API-only process may share the folder: it runs no role that follows the log.
+      const api = spawn({ DATA_DIR: dataDir, ROLES: 'api' });
+      await api.listening();
+      expect(await api.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const third = spawn({ DATA_DIR: dataDir });
+      await third.listening();
+      expect(await third.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+      expect((await third.exited).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('npm start does not rebuild a current build, starts the server with two malloc arenas and a V8 heap growing factor of 2 as the image does, and hands SIGTERM to the server: nothing is left running', async () => {
     const server = spawn({ MALLOC_ARENA_MAX: '' }, ['npm', 'start']);

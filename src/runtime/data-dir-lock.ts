@@ -1,0 +1,44 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../shared/private-files';
+import { StartupError } from './startup-error';
+
+/** The lock's file in DATA_DIR; a backup leaves it out (it belongs to the running process, not to the data). */
+export const DATA_DIR_LOCK = 'roles.lock';
+
+/** True while a process of that id runs (EPERM: it runs, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes DATA_DIR for the roles one machine runs once (projector, notifier, worker): a second
+ * server on the same folder would project, sign checkpoints and plan emails beside the first.
+ * The lock file holds the owner's pid; one left by a process that died (kill -9) is taken over.
+ * Returns the release, for a graceful stop.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, DATA_DIR_LOCK);
+  for (;;) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      return () => {
+        if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && running(owner)) {
+      throw new StartupError(
+        `DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${owner}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { embeddedEnv } from '../support/embedded-env';
+import { ROOT, ServerProcess } from './support/server-process';
+
+const STACK_LINE = /^\s+at /m;
+
+/** npm run backup, projections:rebuild and worker (the built tools) called wrong: a clear line, a non-zero exit, no stack, nothing written. */
+describe('operator tools called wrong', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-tools-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const run = (tool: string, args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist/src', tool), ...args], {
+      cwd: work,
+      env: embeddedEnv({ DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', ...env }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+
+  it.each([['--help'], ['-h']])('backup %s prints the usage and exits 2, creating no folder of that name', (flag) => {
+    const result = run('backup/backup.main.js', [flag]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run backup -- <empty or new folder');
+    expect(existsSync(join(work, flag))).toBe(false);
+  });
+
+  it('backup of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating no backup', () => {
+    const result = run('backup/backup.main.js', [join(work, 'backup-1')], { DATA_DIR: join(work, 'no-such-data') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`backup failed: DATA_DIR ${join(work, 'no-such-data')} holds no event log (events.sqlite): run with the server's DATA_DIR\n`);
+    expect(existsSync(join(work, 'backup-1'))).toBe(false);
+  });
+
+  it('backup into a folder inside DATA_DIR is refused before anything is copied', () => {
+    // The token tool creates DATA_DIR and its secrets; the rebuild creates the stores.
+    expect(run('tools/mint-token.js', ['--org', 'acme', '--agent', 'alice']).status).toBe(0);
+    expect(run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: '0' }).status).toBe(0);
+    const result = run('backup/backup.main.js', [join(work, 'data', 'backup')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^backup failed: .*data\/backup is inside DATA_DIR .*: back up to a folder outside it\n$/);
+    expect(readdirSync(join(work, 'data'))).not.toContain('backup');
+  }, 60_000);
+
+  it("backup leaves out the running server's DATA_DIR lock: a restored folder starts without it", async () => {
+    const server = ServerProcess.spawn({ DATA_DIR: join(work, 'data') });
+    try {
+      await server.listening();
+      expect(readdirSync(join(work, 'data'))).toContain('roles.lock');
+      const result = run('backup/backup.main.js', [join(work, 'backup-2')]);
+      expect(result.status).toBe(0);
+      expect(readdirSync(join(work, 'backup-2'))).toContain('events.sqlite');
+      expect(readdirSync(join(work, 'backup-2'))).not.toContain('roles.lock');
+    } finally {
+      await server.stopWith('SIGTERM', 5000);
+      server.dispose();
+    }
+  }, 60_000);
+
+  it('projections:rebuild with a wrong variable says which, without a stack', () => {
+    const result = run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: 'ten' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('rebuild failed: REBUILD_GRACE_MS must be a non-negative integer, got "ten"\n');
+  });
+
+  it('the email worker with a wrong variable ends with one fatal JSON line naming it, without a stack', () => {
+    const result = run('notifications/worker.main.js', [], { EMAIL_ATTEMPTS: '0' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines).toEqual([expect.objectContaining({ level: 60, msg: 'email worker cannot start: EMAIL_ATTEMPTS must be a positive integer, got "0"' })]);
+    expect(result.stdout).not.toMatch(STACK_LINE);
+  });
+
+  it.each([['--help'], ['--concurrency=4']])('the email worker given %s prints its usage and exits 2 instead of starting', (arg) => {
+    const result = run('notifications/worker.main.js', [arg]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run worker (no arguments');
+    expect(result.stdout).toBe('');
+  });
+});
