@@ -58,6 +58,20 @@ describe('the server process', () => {
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
   }, 30_000);
 
+  it('answers /metrics at once with REDIS_URL unreachable, without the email queue figures it cannot read', async () => {
+    const server = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const url = await server.listening();
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ checks: { emailQueue: { status: 'down' } } });
+    const scrape = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    expect(scrape.status).toBe(200);
+    const metrics = await scrape.text();
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect(metrics).not.toMatch(/^ztkeys_email_queue_jobs\{/m);
+    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+  }, 30_000);
+
   it.each([
     ['invalid', 'not-a-mongodb-url'],
     ['unreachable', 'mongodb://127.0.0.1:{port}/ztkeys?serverSelectionTimeoutMS=1000'],

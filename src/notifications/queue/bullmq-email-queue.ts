@@ -23,8 +23,8 @@ export interface BullmqEmailQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Readiness must answer quickly even when Redis hangs. */
-const PING_TIMEOUT_MS = 1000;
+/** Readiness and a metrics scrape must answer quickly even when Redis hangs or was never reached. */
+const STORE_TIMEOUT_MS = 1000;
 
 /**
  * The email queue on BullMQ. Producing fails fast while Redis is down (no offline queue), so
@@ -77,7 +77,8 @@ export class BullmqEmailQueue implements EmailQueue {
   }
 
   async counts(): Promise<EmailQueueCounts> {
-    const c = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    // Bounded: before Redis was first reached, BullMQ waits for it without end (and holds the scrape).
+    const c = await this.bounded(this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
     return {
       waiting: (c.wait ?? 0) + (c.prioritized ?? 0),
       delayed: c.delayed ?? 0,
@@ -98,15 +99,10 @@ export class BullmqEmailQueue implements EmailQueue {
   }
 
   async ping(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS)));
     try {
-      const pong = this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG');
-      return await Promise.race([pong, timeout]);
+      return await this.bounded(this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG'));
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -118,6 +114,19 @@ export class BullmqEmailQueue implements EmailQueue {
       this.producer.disconnect();
     })();
     return this.closing;
+  }
+
+  /** `work`, or a rejection once Redis has not answered within STORE_TIMEOUT_MS. */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** BullMQ requires `maxRetriesPerRequest: null`: commands wait for a reconnect instead of failing. */
