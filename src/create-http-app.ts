@@ -13,6 +13,7 @@ import { jsonLogger } from './logging/json-logger';
 import { logRequests } from './logging/request-log';
 import { answerRequestIds, requestIdFor } from './logging/request-id';
 import { limitApiRequestsPerAddress } from './http/api-rate-limit';
+import { refuseRequestsWhileStopping } from './http/refuse-while-stopping';
 import { measureHttp } from './metrics/http-metrics';
 import type { Runtime } from './runtime/runtime';
 
@@ -34,6 +35,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(runtime.config.requestTimeoutMs / 4))),
     },
     genReqId: requestIdFor,
+    // Requests that arrive while stopping are refused by refuseRequestsWhileStopping, as problems.
+    return503OnClosing: false,
     // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
     routerOptions: { maxParamLength: 512 },
     // URLs Fastify refuses before Nest sees them (malformed, or a parameter too long) are answered as problems too.
@@ -47,6 +50,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   measureHttp(fastify, runtime.registry);
   answerRequestIds(fastify);
   logRequests(fastify, runtime.config.logLevel);
+  refuseRequestsWhileStopping(fastify);
   limitApiRequestsPerAddress(fastify, runtime.rateLimits);
   refuseAmbiguousRequests(fastify);
   acceptJsonBodiesOnly(fastify);
