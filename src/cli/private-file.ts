@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, openSync, closeSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { usageError } from './cli-error';
 
 /** Owner-only modes: secrets (tokens, encrypted keys) are no one else's business on a shared machine. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -19,6 +20,18 @@ export function ensurePrivateDir(dir: string): void {
  * temporary file and a rename, so a crash or a concurrent reader never sees half a file.
  */
 export function writePrivateFile(path: string, content: string): void {
+  try {
+    writeThroughRename(path, content);
+  } catch (error) {
+    // A folder ztkeys cannot write (a file in the way, no permission, read-only) is the user's to fix, not a bug.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !code.startsWith('E')) throw error;
+    const reason = (error as Error).message.split(',')[0];
+    throw usageError(`Cannot write ${path} (${reason}). Check ZTKEYS_HOME, the folder ztkeys keeps its profiles and keys in.`);
+  }
+}
+
+function writeThroughRename(path: string, content: string): void {
   ensurePrivateDir(dirname(path));
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);

@@ -63,6 +63,16 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect((await ztkeys(['keys', 'pending', '--profile', 'alice'])).code).toBe(EXIT.TOKEN_EXPIRED);
   });
 
+  it('a ZTKEYS_HOME it cannot write to is a usage error naming the path and why, without a stack', async () => {
+    writeFileSync(join(home, 'keys'), 'a file where the keys folder should be');
+    const result = await runProcess(CLI_FROM_SOURCE, ['keys', 'create', '--profile', 'alice', '--passphrase-fd', '3'], {
+      env: { PATH: process.env.PATH, ZTKEYS_HOME: home },
+      fd3: 'correct horse battery staple\n',
+    });
+    expect(result.code).toBe(EXIT.USAGE);
+    expect(result.stderr).toMatch(new RegExp(`^ztkeys: Cannot write .*${join(home, 'keys')}.* \\(ENOTDIR: not a directory\\)\\. Check ZTKEYS_HOME, the folder ztkeys keeps its profiles and keys in\\.\\n$`));
+  });
+
   it("login reads the token from a file, and never replaces another agent's profile without --force", async () => {
     const tokenFile = join(home, 'carol.token');
     writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
