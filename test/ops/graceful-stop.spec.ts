@@ -4,7 +4,7 @@ import { ServerProcess } from './support/server-process';
 
 const TOKEN = randomBytes(32).toString('base64url');
 
-/** A POST /v1/orgs on the wire: its body cut after `sent` bytes when given. */
+/** A POST /v1/orgs on the wire, head and body apart: a test may send the body in pieces. */
 function createOrg(host: string, name: string): { head: string; body: string } {
   const body = JSON.stringify({ name, superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } });
   const head = `POST /v1/orgs HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
@@ -54,6 +54,7 @@ describe('a SIGTERM while requests are in flight', () => {
     // The first request's body is held back: it keeps the request, and the stop, in flight.
     const first = createOrg(url.host, 'Acme');
     socket.write(first.head + first.body.slice(0, 10));
+    // No outside sign that the server has read those headers (it logs a request when answered): a margin.
     await new Promise((resolve) => setTimeout(resolve, 200));
     server.child.kill('SIGTERM');
     while (!(await refusesConnections(port))) await new Promise((resolve) => setTimeout(resolve, 20));
