@@ -5,20 +5,22 @@ import { ServerProcess } from './support/server-process';
 const TOKEN = randomBytes(32).toString('base64url');
 
 /** A POST /v1/orgs on the wire, head and body apart: a test may send the body in pieces. */
-function createOrg(host: string, name: string): { head: string; body: string } {
+function createOrg(host: string, name: string, expect = ''): { head: string; body: string } {
   const body = JSON.stringify({ name, superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } });
-  const head = `POST /v1/orgs HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  const head = `POST /v1/orgs HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${expect}\r\n`;
   return { head, body };
 }
 
-/** The responses read from `socket` until the server closes it: status, headers and body of each. */
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/** The responses read from `socket` until the server closes it (a 100 Continue left out): status, headers and body of each. */
 function responsesUntilClose(socket: Socket): Promise<{ status: number; headers: Record<string, string>; body: string }[]> {
   let raw = '';
   socket.on('data', (chunk: Buffer) => (raw += chunk.toString()));
   return new Promise((resolve) =>
     socket.once('close', () => {
       const answers = [];
-      let rest = raw;
+      let rest = raw.replace(CONTINUE, '');
       while (rest.startsWith('HTTP/1.1 ')) {
         const end = rest.indexOf('\r\n\r\n');
         const [statusLine, ...fields] = rest.slice(0, end).split('\r\n');
@@ -52,10 +54,18 @@ describe('a SIGTERM while requests are in flight', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     const answers = responsesUntilClose(socket);
     // The first request's body is held back: it keeps the request, and the stop, in flight.
-    const first = createOrg(url.host, 'Acme');
+    // Its 100 Continue says the server has read its headers and taken the request in.
+    const first = createOrg(url.host, 'Acme', 'Expect: 100-continue\r\n');
+    const continued = new Promise<void>((resolve) => {
+      let seen = '';
+      const look = (chunk: Buffer): void => {
+        seen += chunk.toString();
+        if (seen.includes(CONTINUE)) (socket.off('data', look), resolve());
+      };
+      socket.on('data', look);
+    });
     socket.write(first.head + first.body.slice(0, 10));
-    // No outside sign that the server has read those headers (it logs a request when answered): a margin.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await continued;
     server.child.kill('SIGTERM');
     while (!(await refusesConnections(port))) await new Promise((resolve) => setTimeout(resolve, 20));
     const second = createOrg(url.host, 'Late');
