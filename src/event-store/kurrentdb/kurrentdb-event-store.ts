@@ -23,6 +23,7 @@ import {
 } from '../event-store.port';
 import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
+import { within } from '../../shared/within';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
 import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
@@ -151,17 +152,11 @@ export class KurrentDbEventStore implements EventStore {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('ping timed out')), this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([this.headPosition(), timeout]);
+      await within(this.headPosition(), this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
       return true;
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -5,6 +5,7 @@ import { HttpProblem } from '../problem.filter';
 import { problem } from '../problem';
 import { Public } from '../../auth/access.decorators';
 import { READINESS_CHECKS, type ReadinessCheck } from '../../shared/readiness';
+import { within } from '../../shared/within';
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -43,12 +44,10 @@ export class HealthController {
   private async probe(check: ReadinessCheck) {
     const indicator = this.indicators.check(check.name);
     // A check that knows why it is down (disk full, log behind a checkpoint) rejects with the reason.
-    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS).unref());
-    const answer = check.ping().then(
+    const fault = await within(check.ping(), PING_TIMEOUT_MS).then(
       (up) => (up ? undefined : 'does not answer'),
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    const fault = await Promise.race([answer, timeout]);
     return fault === undefined ? indicator.up() : indicator.down({ message: fault });
   }
 }

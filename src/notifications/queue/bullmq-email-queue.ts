@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
+import { within } from '../../shared/within';
 import type {
   EmailJobHandler,
   EmailQueue,
@@ -78,7 +79,7 @@ export class BullmqEmailQueue implements EmailQueue {
 
   async counts(): Promise<EmailQueueCounts> {
     // Bounded: before Redis was first reached, BullMQ waits for it without end (and holds the scrape).
-    const c = await this.bounded(this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
+    const c = await within(this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'), STORE_TIMEOUT_MS);
     return {
       waiting: (c.wait ?? 0) + (c.prioritized ?? 0),
       delayed: c.delayed ?? 0,
@@ -100,7 +101,7 @@ export class BullmqEmailQueue implements EmailQueue {
 
   async ping(): Promise<boolean> {
     try {
-      return await this.bounded(this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG'));
+      return await within(this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG'), STORE_TIMEOUT_MS);
     } catch {
       return false;
     }
@@ -114,19 +115,6 @@ export class BullmqEmailQueue implements EmailQueue {
       this.producer.disconnect();
     })();
     return this.closing;
-  }
-
-  /** `work`, or a rejection once Redis has not answered within STORE_TIMEOUT_MS. */
-  private async bounded<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** BullMQ requires `maxRetriesPerRequest: null`: commands wait for a reconnect instead of failing. */
