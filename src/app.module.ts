@@ -120,7 +120,8 @@ export class AppModule {
       global: true,
       imports: [
         CqrsModule.forRoot(),
-        TerminusModule,
+        // Its own logger writes an error line at every failed probe: HealthController logs changes instead.
+        TerminusModule.forRoot({ logger: false }),
         ...(runtime.modules ?? []),
       ],
       // Every process answers health and metrics; only the api role serves API v1.

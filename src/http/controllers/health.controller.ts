@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { HttpProblem } from '../problem.filter';
@@ -6,6 +6,7 @@ import { problem } from '../problem';
 import { Public } from '../../auth/access.decorators';
 import { READINESS_CHECKS, type ReadinessCheck } from '../../shared/readiness';
 import { within } from '../../shared/within';
+import { describeDown, readinessChanges } from '../../logging/readiness-changes';
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -13,6 +14,8 @@ const PING_TIMEOUT_MS = 2000;
 @Controller('health')
 @Public()
 export class HealthController {
+  private readonly logChange = readinessChanges(new Logger('Readiness'));
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -31,13 +34,16 @@ export class HealthController {
   @ApiOperation({ operationId: 'readiness', summary: 'Readiness: every store and queue this process uses answers', description: 'For the orchestrator and load balancer; no token. 503 names what is down.', security: [] })
   async ready() {
     try {
-      return await this.health.check(this.checks.map((check) => () => this.probe(check)));
+      const result = await this.health.check(this.checks.map((check) => () => this.probe(check)));
+      this.logChange([]);
+      return result;
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // The on-call engineer reads which store is down and why, not a bare "Service Unavailable".
-      const { error: down = {}, details } = error.getResponse() as HealthCheckResult;
-      const reasons = Object.entries(down).map(([name, result]) => `${name} (${String(result?.message)})`);
-      throw new HttpProblem(problem(503, 'NOT_READY', `Not ready: ${reasons.join(', ')} down.`, { checks: details }), { 'retry-after': '5' });
+      const { error: failed = {}, details } = error.getResponse() as HealthCheckResult;
+      const down = Object.entries(failed).map(([name, result]) => ({ name, reason: String(result?.message) }));
+      this.logChange(down);
+      throw new HttpProblem(problem(503, 'NOT_READY', `Not ready: ${describeDown(down)} down.`, { checks: details }), { 'retry-after': '5' });
     }
   }
 
