@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
@@ -49,6 +50,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
   answerRequestIds(fastify);
+  setApiAnswerHeaders(fastify);
   logRequests(fastify, runtime.config.logLevel);
   refuseRequestsWhileStopping(fastify);
   limitApiRequestsPerAddress(fastify, runtime.rateLimits);

@@ -196,6 +196,39 @@ describe('security limits', () => {
       });
     });
 
+    describe('answers of the API are kept by no cache, sniffed by no browser and framed by no page', () => {
+      // Terminus answers health with "no-cache, no-store, must-revalidate" of its own.
+      const API_HEADERS = { 'cache-control': expect.stringContaining('no-store'), 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
+      const headersOf = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${suite.server.url}${path}`, init);
+        await response.arrayBuffer();
+        return { status: response.status, headers: Object.fromEntries(response.headers) };
+      };
+      const as = (token: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+
+      it.each([
+        ['an org read (200)', () => `${base}`, () => as(alice.token), 200],
+        ['a refused command (400)', () => `${base}/key-requests`, () => as(alice.token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400],
+        ['the audit export (NDJSON)', () => `${base}/audit-log/export`, () => as(alice.token), 200],
+        ['a problem (404)', () => `${base}/key-requests/nope`, () => as(alice.token), 404],
+        ['no token (401)', () => `${base}`, () => ({}), 401],
+        ['an unknown route (404)', () => '/v1/nowhere', () => ({}), 404],
+        ['the log key', () => '/v1/log-key', () => ({}), 200],
+        ['readiness', () => '/health/ready', () => ({}), 200],
+      ] as const)('%s', async (_case, path, init, status) => {
+        const answer = await headersOf(path(), init());
+        expect(answer.status).toBe(status);
+        expect(answer.headers).toMatchObject(API_HEADERS);
+      });
+
+      it('leaves the console and the API docs their own policies (they run scripts)', async () => {
+        expect((await headersOf('/console/')).headers['content-security-policy']).toContain("script-src 'self'");
+        const docs = await headersOf('/docs');
+        expect(docs.status).toBe(200);
+        expect(docs.headers['content-security-policy']).toBeUndefined();
+      });
+    });
+
     it('keeps DATA_DIR 0700 and every store file 0600 (SQLite with -wal/-shm, secrets, outbox .eml)', async () => {
       await suite.journey.requestKey(alice);
       await suite.journey.requestKey(await suite.journey.addAgent(alice, 'bob2'));
