@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
+import { createPrivateFile, makePrivateDir } from '../shared/private-files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -32,7 +33,8 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
   const within = relative(resolve(dataDir), resolve(target));
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
-  mkdirSync(target, { recursive: true });
+  // What DATA_DIR holds (names, emails, the log, secrets) stays the service user's only in its copy.
+  makePrivateDir(target);
   const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
   // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
   const sizes = present.map((name) => [name, `${name}-wal`].reduce((sum, file) => sum + (existsSync(join(dataDir, file)) ? statSync(join(dataDir, file)).size : 0), 0));
@@ -43,6 +45,8 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   present.forEach((name, i) => {
     const db = new Database(join(dataDir, name), { readonly: true, timeout: 10_000 });
     try {
+      // VACUUM INTO fills an empty file as it is: created 0600 first, the copy is never readable by others.
+      createPrivateFile(join(target, name));
       db.prepare('VACUUM INTO ?').run(join(target, name));
     } finally {
       db.close();

@@ -1,19 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, openSync, closeSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
+import { chmodSync, openSync, closeSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
-
-/** Owner-only modes: secrets (tokens, encrypted keys) are no one else's business on a shared machine. */
-export const PRIVATE_FILE_MODE = 0o600;
-export const PRIVATE_DIR_MODE = 0o700;
-
-/**
- * Creates the folder and missing parents readable by the owner only (a umask can only take bits
- * away). Folders that exist are left alone: ZTKEYS_HOME may name one that is not ours to change.
- */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-}
 
 /**
  * Writes a file with mode 0600 from its first byte on (never briefly world-readable), through a
@@ -32,7 +21,8 @@ export function writePrivateFile(path: string, content: string): void {
 }
 
 function writeThroughRename(path: string, content: string): void {
-  ensurePrivateDir(dirname(path));
+  // Folders that exist are left alone: ZTKEYS_HOME may name one that is not ours to change.
+  makePrivateDir(dirname(path));
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
   try {

@@ -13,6 +13,9 @@ function why(error: NodeJS.ErrnoException): string {
       return 'permission denied to the user running ztkeys';
     case 'EROFS':
       return 'its file system is read-only';
+    case 'ENOENT':
+      // mkdir under a folder that exists: a virtual file system (/proc) holds no folders of ours.
+      return 'a folder on its path cannot hold new folders';
     default:
       return error.message;
   }

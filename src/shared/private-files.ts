@@ -1,14 +1,30 @@
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** DATA_DIR and what it holds (names, emails, codes, keys, secrets) are for the service's user only. */
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Creates a folder (and its parents) readable by the owner only; an existing one keeps its mode. */
+/**
+ * Creates a folder (and its parents) readable by the owner only; an existing one keeps its mode.
+ * One folder at a time from the nearest that exists: Node's recursive mkdir never returns where a
+ * file system answers ENOENT under a folder that exists (/proc), where this throws that ENOENT.
+ */
 export function makePrivateDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const missing: string[] = [];
+  // A file on the path is "missing" too: mkdir then throws EEXIST for it, as the recursive one did.
+  for (let folder = resolve(path); !isFolder(folder) && dirname(folder) !== folder; folder = dirname(folder)) missing.unshift(folder);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode: PRIVATE_DIR_MODE });
+    } catch (error) {
+      // Another process made it meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(folder)) throw error;
+    }
+  }
 }
+
+const isFolder = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 /** Creates `path` empty with mode 0600 unless it exists: SQLite then gives its -wal and -shm files the same mode. */
 export function createPrivateFile(path: string): void {

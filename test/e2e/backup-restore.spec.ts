@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/api-client';
@@ -63,6 +63,11 @@ describe('npm run backup under load, each copy restored and served', () => {
       await server.close();
     }
     expect(backups.at(-1)!.before.length).toBeGreaterThan(BACKUPS);
+    // A backup holds what DATA_DIR holds (names, emails, the log, secrets): the service user's only, as DATA_DIR is.
+    const mode = (path: string) => `${path} ${(statSync(path).mode & 0o777).toString(8)}`;
+    for (const { dir } of backups) {
+      expect([dir, ...readdirSync(dir).map((name) => join(dir, name))].map(mode)).toEqual([`${dir} 700`, ...readdirSync(dir).map((name) => `${join(dir, name)} ${statSync(join(dir, name)).isDirectory() ? 700 : 600}`)]);
+    }
 
     for (const { dir, before } of backups) {
       // Restore: the backup folder becomes a fresh DATA_DIR, and the app starts on it.

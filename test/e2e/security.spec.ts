@@ -199,14 +199,16 @@ describe('security limits', () => {
     describe('answers of the API are kept by no cache, sniffed by no browser and framed by no page', () => {
       // Terminus answers health with "no-cache, no-store, must-revalidate" of its own.
       const API_HEADERS = { 'cache-control': expect.stringContaining('no-store'), 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
-      const headersOf = async (path: string, init: RequestInit = {}) => {
+      const headersOf = async (path: string, init: RequestInit = {}): Promise<{ status: number; headers: Record<string, string> }> => {
         const response = await fetch(`${suite.server.url}${path}`, init);
         await response.arrayBuffer();
-        return { status: response.status, headers: Object.fromEntries(response.headers) };
+        const headers: Record<string, string> = {};
+        response.headers.forEach((value, name) => (headers[name] = value));
+        return { status: response.status, headers };
       };
       const as = (token: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
 
-      it.each([
+      const cases: Array<[string, () => string, () => RequestInit, number]> = [
         ['an org read (200)', () => `${base}`, () => as(alice.token), 200],
         ['a refused command (400)', () => `${base}/key-requests`, () => as(alice.token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400],
         ['the audit export (NDJSON)', () => `${base}/audit-log/export`, () => as(alice.token), 200],
@@ -215,7 +217,8 @@ describe('security limits', () => {
         ['an unknown route (404)', () => '/v1/nowhere', () => ({}), 404],
         ['the log key', () => '/v1/log-key', () => ({}), 200],
         ['readiness', () => '/health/ready', () => ({}), 200],
-      ] as const)('%s', async (_case, path, init, status) => {
+      ];
+      it.each(cases)('%s', async (_case, path, init, status) => {
         const answer = await headersOf(path(), init());
         expect(answer.status).toBe(status);
         expect(answer.headers).toMatchObject(API_HEADERS);

@@ -91,6 +91,8 @@ describe('the server process', () => {
     ['HOST no address of this machine', async () => ({ HOST: '192.0.2.1' }), /^ztkeys cannot start: HOST 192\.0\.2\.1 is not an address of this machine/],
     ['DATA_DIR a file', async () => ({ DATA_DIR: join(ROOT, 'package.json') }), /^ztkeys cannot start: DATA_DIR .*package\.json cannot be used: it, or a folder on its path, is a file$/],
     ['DATA_DIR below a file', async () => ({ DATA_DIR: join(ROOT, 'package.json', 'data') }), /^ztkeys cannot start: DATA_DIR .*cannot be used: it, or a folder on its path, is a file$/],
+    // Node's own recursive mkdir never returned here.
+    ['DATA_DIR under /proc', async () => ({ DATA_DIR: '/proc/ztkeys/data' }), /^ztkeys cannot start: DATA_DIR \/proc\/ztkeys\/data cannot be used: a folder on its path cannot hold new folders$/],
   ])('fails to start when %s with one fatal line naming the variable, without a stack', async (_case, env, message) => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
