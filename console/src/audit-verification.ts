@@ -48,6 +48,8 @@ export function verifyExport(session: Session, logKeyText: string, exportText: s
   }
   // pushText, as the CLI feeds a read chunk: its line splitter refuses a line past the 1 MiB cap, which a genuine record padded with white space would otherwise pass.
   verifier.pushText(exportText);
+  // A checkpoint far behind the events before it is checked on a second read, as the CLI does.
+  verifier.secondRead()?.pushText(exportText);
   const verdict = verifier.finish();
   const org = verdict.orgs.find((candidate) => candidate.orgId === session.orgId);
   if (verdict.ok) localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.lastCheckpoint?.note ?? before?.checkpoint } satisfies Remembered));
