@@ -452,7 +452,7 @@ export class AuditVerifier {
   }
 
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
-  private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string }): void {
+  private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
     let checkpoint: Checkpoint;
     try {
@@ -461,12 +461,18 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
+    // The line's other fields are no leaf of any tree: each is the note's (refused when it differs), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
+    const unsigned = Object.keys(event.data).find((name) => name !== 'size' && name !== 'note');
+    if (unsigned !== undefined) throw new LogViolation(`the checkpoint's data has a member ${JSON.stringify(unsigned)}, which its note does not sign`);
+    if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
-    if (at && Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
-    if (before && at && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
+    if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
+    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
+    if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
+    if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);
     }
