@@ -336,10 +336,22 @@ export class AuditVerifier {
    * before, then ask for the verdict.
    */
   secondRead(): { pushText(chunk: string): void } | undefined {
+    if (!this.again && !this.failure) this.splitter.end();
     if (this.failure || this.deferred.length === 0) return undefined;
     if (!this.again) {
-      this.splitter.end();
-      const roots = new RootsAtSizes(this.deferred);
+      // Each org's root over all the leaves the first read took, last: a file changed between the reads cannot have its first read's events vouched for by the second's.
+      let whole: DeferredRoot[];
+      try {
+        whole = [...new Set(this.deferred.map(({ orgId }) => orgId))].map((orgId) => {
+          const org = this.orgs.get(orgId)!;
+          return { orgId, size: org.tree.size, root: this.wholeRoot(org), from: 0, what: 'the first read of the file (it changed while it was verified)' };
+        });
+      } catch (error) {
+        // The trusted checkpoint, reached on the way, may not be a prefix.
+        this.failWhole(error);
+        return undefined;
+      }
+      const roots = new RootsAtSizes([...this.deferred, ...whole]);
       this.again = { roots, lines: 0, splitter: new LineSplitter((line) => this.pushAgain(roots, line), MAX_LINE_LENGTH) };
     }
     const again = this.again;
@@ -374,11 +386,16 @@ export class AuditVerifier {
         this.finishSecondRead();
         this.finishOrgs();
       } catch (error) {
-        if (!(error instanceof LogViolation)) throw error;
-        this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
+        this.failWhole(error);
       }
     }
     return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
+  }
+
+  /** A broken rule of the file as a whole, not of one line. */
+  private failWhole(error: unknown): void {
+    if (!(error instanceof LogViolation)) throw error;
+    this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
   }
 
   /** A root the second read found wrong, or never reached (the file was changed in between, or not read again), fails the whole file. */
@@ -390,16 +407,19 @@ export class AuditVerifier {
     if (fault) throw new LogViolation(`org ${fault.orgId}: ${fault.reason}`);
   }
 
+  /** The org's root over every leaf read; its trusted checkpoint, if any, is checked on the way. */
+  private wholeRoot(org: OrgVerification): Hash {
+    try {
+      return org.tree.rootAt(org.tree.size)!;
+    } catch (error) {
+      if (error instanceof LogViolation) error.message = `org ${org.orgId}: ${error.message}`;
+      throw error;
+    }
+  }
+
   private finishOrgs(): void {
     if (this.orgs.size === 0) throw new LogViolation('the file holds no event');
-    for (const org of this.orgs.values()) {
-      try {
-        org.tree.rootAt(org.tree.size);
-      } catch (error) {
-        if (error instanceof LogViolation) error.message = `org ${org.orgId}: ${error.message}`;
-        throw error;
-      }
-    }
+    for (const org of this.orgs.values()) this.wholeRoot(org);
     if (this.trusted) {
       const org = this.orgs.get(this.trusted.orgId);
       if (!org) throw new LogViolation(`the trusted checkpoint is of org ${this.trusted.orgId}, which has no event in this file`);

@@ -48,7 +48,7 @@ describe('audit verifier: bounded memory, second read', () => {
     return edited.map((line) => `${line}\n`).join('');
   };
 
-  it('checks a checkpoint signing a size its edge had passed on a second read of the file: verified, or refused naming it', () => {
+  it('checks a checkpoint signing a size its edge had passed on a second read of the file: verified, or refused naming it, or the file changed between the reads', () => {
     // Lines 1-12 events, 13 a checkpoint of them, 14-43 events, 44 a checkpoint of 17 events (26 behind, the window 4), 45-47 events.
     const log = new SyntheticExport().roleChanges(10).checkpoint();
     log.roleChanges(30).checkpoint(17).roleChanges(3);
@@ -70,6 +70,12 @@ describe('audit verifier: bounded memory, second read', () => {
     tampered.pushText(text);
     tampered.secondRead()!.pushText(text);
     expect(tampered.finish()).toMatchObject({ ok: false, failure: { line: 0, reason: `org acme: events 12 to 16 do not hash to the root signed by the checkpoint on line 44: one of them was altered, removed, inserted or reordered` } });
+
+    // The file edited between the reads, the second genuine: the first read's events, replayed, are not vouched for by the second's.
+    const swapped = verifier(4);
+    swapped.pushText(text);
+    swapped.secondRead()!.pushText(log.text());
+    expect(swapped.finish()).toMatchObject({ ok: false, failure: { line: 0, reason: expect.stringMatching(/^org acme: events 0 to 44 do not hash to the root signed by the first read of the file \(it changed while it was verified\)/) } });
   });
 
   it('the CLI reads the file twice when a checkpoint lands further behind than the window: exit 0, and 6 when a covered event was edited', async () => {
