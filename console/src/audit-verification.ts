@@ -46,10 +46,10 @@ export function verifyExport(session: Session, logKeyText: string, exportText: s
     if (error instanceof InvalidNote) return { refused: `The log key or the checkpoint this browser kept does not open: ${error.message}` };
     throw error;
   }
-  for (const line of exportText.split('\n')) {
-    verifier.push(line);
-    if (verifier.failed) break;
-  }
+  // pushText, as the CLI feeds a read chunk: its line splitter refuses a line past the 1 MiB cap, which a genuine record padded with white space would otherwise pass.
+  verifier.pushText(exportText);
+  // A checkpoint far behind the events before it is checked on a second read, as the CLI does.
+  verifier.secondRead()?.pushText(exportText);
   const verdict = verifier.finish();
   const org = verdict.orgs.find((candidate) => candidate.orgId === session.orgId);
   if (verdict.ok) localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.lastCheckpoint?.note ?? before?.checkpoint } satisfies Remembered));

@@ -5,9 +5,10 @@ import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
+import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
-import { CompactRange, leafHash, type Hash } from './merkle-tree';
+import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import { jsonTextFault } from '../shared/json-text-fault';
 
@@ -16,7 +17,8 @@ import { jsonTextFault } from '../shared/json-text-fault';
  * alone it recomputes each org's RFC 9162 tree, checks every signed checkpoint against it and a
  * checkpoint saved earlier against it, and replays the org's events through the deciders' evolve
  * checking every signed statement (log-replay.ts). Pure and incremental: feed it lines, then ask
- * for the verdict; the first broken rule stops it.
+ * for the verdict; the first broken rule stops it. A checkpoint further behind the events before
+ * it than the leaves it keeps (see OrgTree) is checked on a second read of the file (`secondRead`).
  */
 
 export interface AuditVerifierOptions {
@@ -27,6 +29,8 @@ export interface AuditVerifierOptions {
   trustedCheckpoint?: string;
   /** Fingerprint the org's first key must have: the anchor of every approval chain. */
   firstKey?: string;
+  /** Leaf hashes kept after each org's tree edge (see OrgTree): the default unless a test shows what lies beyond. */
+  pendingWindow?: number;
 }
 
 export interface AuditFailure {
@@ -153,44 +157,58 @@ function parseRecord(line: string): ExportRecord {
 }
 
 /**
- * The org's tree, built lazily: leaves are hashed at once, but combined only up to the sizes a
- * checkpoint asks about (checkpoint sizes never shrink), so a root costs O(log n) per checkpoint,
- * not per event.
+ * The org's tree: its right edge (O(log n) hashes) over its first leaves, and the leaf hashes after
+ * it, fewer than twice `window`. A checkpoint signs the tree as it stood a moment before it was
+ * appended, so it lands a few leaves behind the file: its root is the edge's once moved to its
+ * size. Leaves are hashed at once but combined only up to the sizes asked about, so a root costs
+ * O(log n) per checkpoint, not per event. Once twice the window of leaves follow the edge (a tail
+ * no checkpoint covers yet), all but the last window are folded into it: memory stays bounded,
+ * and a checkpoint signing a size the edge has passed is checked on a second read of the file.
  */
-class LazyTree {
-  private readonly base = CompactRange.empty();
+class OrgTree {
+  private readonly edge = CompactRange.empty();
   private pending: Hash[] = [];
   private next = 0;
-  private lastRoot: Hash = this.base.root();
+  private last = { size: 0, root: EMPTY_ROOT };
+
+  constructor(
+    private readonly window: number,
+    private readonly onSize?: (size: number, root: () => Hash) => void,
+  ) {}
 
   /** The last root computed, and its size. */
   get computed(): { size: number; root: Hash } {
-    return { size: this.base.size, root: this.lastRoot };
+    return this.last;
   }
 
-  constructor(private readonly onSize?: (size: number, root: () => Hash) => void) {}
-
   get size(): number {
-    return this.base.size + this.pending.length - this.next;
+    return this.edge.size + this.pending.length - this.next;
   }
 
   append(leaf: Hash): void {
     this.pending.push(leaf);
+    if (this.pending.length - this.next >= 2 * this.window) this.fold(this.size - this.window);
   }
 
-  /** The root at `size`, which is at least the size of the last root asked for. */
-  rootAt(size: number): Hash {
-    if (size < this.base.size) throw new RangeError('tree sizes asked for never shrink');
-    while (this.base.size < size) {
-      this.base.append(this.pending[this.next++]);
-      this.onSize?.(this.base.size, () => this.base.root());
+  /** The root at `size`, undefined when the edge has passed it. */
+  rootAt(size: number): Hash | undefined {
+    if (size === 0) return EMPTY_ROOT;
+    if (size < this.edge.size) return undefined;
+    this.fold(size);
+    this.last = { size, root: this.edge.root() };
+    return this.last.root;
+  }
+
+  /** Moves the edge to `size`. */
+  private fold(size: number): void {
+    while (this.edge.size < size) {
+      this.edge.append(this.pending[this.next++]);
+      this.onSize?.(this.edge.size, () => this.edge.root());
     }
     if (this.next > 4096 && this.next * 2 > this.pending.length) {
       this.pending = this.pending.slice(this.next);
       this.next = 0;
     }
-    this.lastRoot = this.base.root();
-    return this.lastRoot;
   }
 }
 
@@ -198,7 +216,7 @@ const b64 = (hash: Hash): string => hash.toString('base64');
 
 class OrgVerification {
   readonly replay: OrgReplay;
-  readonly tree: LazyTree;
+  readonly tree: OrgTree;
   readonly revisions = new Map<string, number>();
   checkpoints = 0;
   last?: Checkpoint;
@@ -208,12 +226,13 @@ class OrgVerification {
   constructor(
     readonly orgId: string,
     private readonly trusted: Checkpoint | undefined,
+    window: number,
   ) {
     this.replay = new OrgReplay(orgId);
-    this.tree = new LazyTree((size, root) => {
+    this.tree = new OrgTree(window, (size, root) => {
       if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
     });
-    if (trusted?.size === 0) this.checkTrusted(this.tree.rootAt(0));
+    if (trusted?.size === 0) this.checkTrusted(EMPTY_ROOT);
   }
 
   private checkTrusted(root: Hash): void {
@@ -235,6 +254,9 @@ export class AuditVerifier {
   private lines = 0;
   private failure: AuditFailure | undefined;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
+  /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
+  private readonly deferred: DeferredRoot[] = [];
+  private again: { roots: RootsAtSizes; splitter: LineSplitter; lines: number } | undefined;
 
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
@@ -308,30 +330,96 @@ export class AuditVerifier {
     }
   }
 
-  /** The verdict once every line is in. */
+  /**
+   * Once every line is in, the second read of the same file, from its start, when a checkpoint
+   * signed a size its org's edge had passed (undefined when none did): feed it the file's text as
+   * before, then ask for the verdict.
+   */
+  secondRead(): { pushText(chunk: string): void } | undefined {
+    if (!this.again && !this.failure) this.splitter.end();
+    if (this.failure || this.deferred.length === 0) return undefined;
+    if (!this.again) {
+      // Each org's root over all the leaves the first read took, last: a file changed between the reads cannot have its first read's events vouched for by the second's.
+      let whole: DeferredRoot[];
+      try {
+        whole = [...new Set(this.deferred.map(({ orgId }) => orgId))].map((orgId) => {
+          const org = this.orgs.get(orgId)!;
+          return { orgId, size: org.tree.size, root: this.wholeRoot(org), from: 0, what: 'the first read of the file (it changed while it was verified)' };
+        });
+      } catch (error) {
+        // The trusted checkpoint, reached on the way, may not be a prefix.
+        this.failWhole(error);
+        return undefined;
+      }
+      const roots = new RootsAtSizes([...this.deferred, ...whole]);
+      this.again = { roots, lines: 0, splitter: new LineSplitter((line) => this.pushAgain(roots, line), MAX_LINE_LENGTH) };
+    }
+    const again = this.again;
+    return {
+      pushText: (chunk) => {
+        if (this.failure || again.roots.done) return;
+        try {
+          again.splitter.push(chunk);
+        } catch (error) {
+          if (!(error instanceof Error)) throw error;
+          this.failure = { line: again.lines + 1, reason: `the second read of the file does not give the lines of the first (${error.message}): it changed while it was verified` };
+        }
+      },
+    };
+  }
+
+  /** A line of the second read: the first read checked it, so only its org's leaf is taken (a line that no longer parses throws). */
+  private pushAgain(roots: RootsAtSizes, text: string): void {
+    this.again!.lines += 1;
+    const line = this.again!.lines === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
+    if (this.failure || roots.done || line.trim() === '') return;
+    const record = parseRecord(line);
+    const where = this.streams.get(record.stream) ?? streamOf(record.stream);
+    if (where.kind !== 'checkpoint' && roots.waits(where.orgId)) roots.applyLeaf(where.orgId, leafHash(leafInput(record)));
+  }
+
+  /** The verdict once every line is in (twice, when `secondRead` asked for it). */
   finish(): AuditVerdict {
-    if (!this.failure) this.splitter.end();
+    if (!this.failure && !this.again) this.splitter.end();
     if (!this.failure) {
       try {
+        this.finishSecondRead();
         this.finishOrgs();
       } catch (error) {
-        if (!(error instanceof LogViolation)) throw error;
-        this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
+        this.failWhole(error);
       }
     }
     return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
   }
 
+  /** A broken rule of the file as a whole, not of one line. */
+  private failWhole(error: unknown): void {
+    if (!(error instanceof LogViolation)) throw error;
+    this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
+  }
+
+  /** A root the second read found wrong, or never reached (the file was changed in between, or not read again), fails the whole file. */
+  private finishSecondRead(): void {
+    if (this.deferred.length === 0) return;
+    if (!this.again) throw new LogViolation(`${this.deferred[0].what} signs a size its org's leaves kept in memory had passed: the file must be read a second time (secondRead) to check it`);
+    this.again.splitter.end();
+    const [fault] = this.again.roots.faults();
+    if (fault) throw new LogViolation(`org ${fault.orgId}: ${fault.reason}`);
+  }
+
+  /** The org's root over every leaf read; its trusted checkpoint, if any, is checked on the way. */
+  private wholeRoot(org: OrgVerification): Hash {
+    try {
+      return org.tree.rootAt(org.tree.size)!;
+    } catch (error) {
+      if (error instanceof LogViolation) error.message = `org ${org.orgId}: ${error.message}`;
+      throw error;
+    }
+  }
+
   private finishOrgs(): void {
     if (this.orgs.size === 0) throw new LogViolation('the file holds no event');
-    for (const org of this.orgs.values()) {
-      try {
-        org.tree.rootAt(org.tree.size);
-      } catch (error) {
-        if (error instanceof LogViolation) error.message = `org ${org.orgId}: ${error.message}`;
-        throw error;
-      }
-    }
+    for (const org of this.orgs.values()) this.wholeRoot(org);
     if (this.trusted) {
       const org = this.orgs.get(this.trusted.orgId);
       if (!org) throw new LogViolation(`the trusted checkpoint is of org ${this.trusted.orgId}, which has no event in this file`);
@@ -377,14 +465,14 @@ export class AuditVerifier {
   private org(orgId: string): OrgVerification {
     let org = this.orgs.get(orgId);
     if (!org) {
-      org = new OrgVerification(orgId, this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined);
+      org = new OrgVerification(orgId, this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined, this.options.pendingWindow ?? DEFAULT_PENDING_WINDOW);
       this.orgs.set(orgId, org);
     }
     return org;
   }
 
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
-  private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string }): void {
+  private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
     let checkpoint: Checkpoint;
     try {
@@ -393,17 +481,24 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
+    // The line's other fields are no leaf of any tree: each is the note's (refused when it differs), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
+    const unsigned = Object.keys(event.data).find((name) => name !== 'size' && name !== 'note');
+    if (unsigned !== undefined) throw new LogViolation(`the checkpoint's data has a member ${JSON.stringify(unsigned)}, which its note does not sign`);
+    if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
-    if (at && Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
-    if (before && at && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
+    if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
+    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
+    if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
+    if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);
     }
     const root = org.tree.rootAt(checkpoint.size);
-    if (!root.equals(checkpoint.rootHash)) {
+    if (root === undefined) this.deferred.push({ orgId: org.orgId, size: checkpoint.size, root: checkpoint.rootHash, from: previous?.size ?? 0, what: `the checkpoint on line ${this.lines}` });
+    else if (!root.equals(checkpoint.rootHash)) {
       throw new LogViolation(`the signed root at size ${checkpoint.size} is ${b64(checkpoint.rootHash)} but the events give ${b64(root)}: an event before it was altered, removed, inserted or moved`);
     }
     org.checkpoints += 1;

@@ -26,8 +26,8 @@ interface OrgCheck {
   fault?: LogFault;
 }
 
-/** A checkpoint signing fewer events than the org's tree edge had folded in: its root is checked on a second read of the log. */
-interface DeferredRoot {
+/** A checkpoint signing fewer events than the org's tree edge had folded in: its root is checked on a second read of the log (or of the export, audit-verifier.ts). */
+export interface DeferredRoot {
   orgId: string;
   size: number;
   root: Hash;
@@ -198,12 +198,26 @@ export class RootsAtSizes {
     const orgId = record.metadata.orgId;
     const org = this.waiting.get(orgId);
     if (!org || record.type === 'CheckpointSigned') return;
+    let leaf: Hash;
     try {
-      org.tree.append(leafHash(eventLeafInput(decode(record))));
+      leaf = leafHash(eventLeafInput(decode(record)));
     } catch (error) {
       this.settle(orgId, { orgId, index: org.tree.size, reason: `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}` });
       return;
     }
+    this.applyLeaf(orgId, leaf);
+  }
+
+  /** True while the org has a root waiting: only its leaves are needed. */
+  waits(orgId: string): boolean {
+    return this.waiting.has(orgId);
+  }
+
+  /** The org's next leaf hash, in log order. */
+  applyLeaf(orgId: string, leaf: Hash): void {
+    const org = this.waiting.get(orgId);
+    if (!org) return;
+    org.tree.append(leaf);
     // Sizes never decrease in log order (the first read checked it), so the next root due is the first waiting.
     for (let next = org.roots[0]; next && next.size === org.tree.size; next = org.roots[0]) {
       if (!org.tree.root().equals(next.root)) return this.settle(orgId, { orgId, index: next.from, reason: notTheRoot(next.from, next.size, next.what) });

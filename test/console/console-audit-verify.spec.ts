@@ -95,6 +95,18 @@ describe('web console: audit verification (Chromium)', () => {
     await page.unroute('**/audit-log/export');
   });
 
+  it('refuses a line longer than any export record, as the CLI does, even one JSON reads as a genuine record', async () => {
+    // 2 MiB of white space inside a genuine record: JSON.parse and the leaf (canonical JSON) read past it, the 1 MiB line cap does not.
+    await page.route('**/audit-log/export', async (route) => {
+      const response = await route.fetch();
+      const lines = (await response.text()).trim().split('\n');
+      lines[1] = lines[1].replace('{', `{${' '.repeat(2 << 20)}`);
+      await route.fulfill({ response, body: `${lines.join('\n')}\n` });
+    });
+    expect(await verify()).toBe('The audit log is INVALID or TAMPERED. First problem at line 2: the line holds more than 1048576 characters: no export record is that long');
+    await page.unroute('**/audit-log/export');
+  });
+
   it('checks the next export extends the checkpoint it verified before, and refuses a log key that changed', async () => {
     await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
     await checkpointed();

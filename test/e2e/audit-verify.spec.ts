@@ -285,6 +285,46 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(tampered)).toMatchObject({ type: CHECKPOINT_SIGNED, reason: expect.stringMatching(/jumps from revision -1 to 1: events are missing/) });
   });
 
+  /** The checkpoint stream numbered 0, 1, 2... anew, as one who drops or copies a checkpoint line does to hide it: a checkpoint line is no leaf. */
+  const renumbered = (edited: Line[]): Line[] => {
+    let revision = 0;
+    return edited.map((line) => (isCheckpoint(line) ? { ...line, revision: revision++ } : line));
+  };
+
+  it('a checkpoint before the last dropped, the others renumbered, loses nothing the later one does not prove: the same verdict but for the count, and the events it covered still checked', () => {
+    const first = indexOf(lines, isCheckpoint);
+    const dropped = renumbered(structuredClone(lines).filter((_, index) => index !== first));
+    const genuine = verify(lines, vkey);
+    expect(verify(dropped, vkey)).toEqual({ ...genuine, lines: genuine.lines - 1, orgs: genuine.orgs.map((org) => ({ ...org, checkpoints: org.checkpoints - 1 })) });
+    // The org's creation, which the dropped checkpoint covered (as every checkpoint does), edited: the next checkpoint's root refuses it.
+    dropped[0].data.name = 'Mallory Inc';
+    expect(failureOf(dropped)).toMatchObject({ type: CHECKPOINT_SIGNED, reason: expect.stringMatching(/^the signed root at size \d+ is \S+ but the events give \S+: an event before it was altered/) });
+  });
+
+  it("refuses a checkpoint line whose fields are not its note's: its time, a data member the note does not sign, its actor, subject, org, type's version, no timestamp line, a copy of the one before", () => {
+    const at = indexOf(lines, isCheckpoint);
+    const line = lines[at];
+    const { origin, size, rootHash } = openCheckpoint(line.data.note, signer, checkpointOrigin(signer.name, admin.orgId));
+    const cases: [Line, string | RegExp][] = [
+      [{ ...line, occurredAt: '2020-01-01T00:00:00.000Z' }, `the checkpoint is recorded at 2020-01-01T00:00:00.000Z but signed at ${line.occurredAt}`],
+      [{ ...line, data: { ...line.data, witnessedBy: 'sum.golang.org' } }, 'the checkpoint\'s data has a member "witnessedBy", which its note does not sign'],
+      [{ ...line, actor: 'alice' }, 'a checkpoint is recorded by "alice", not by the log'],
+      [{ ...line, subject: 'alice' }, 'the record\'s subject is "alice", but its data is about null'],
+      [{ ...line, stream: 'checkpoint-another-org' }, /does not open with the log key: the checkpoint is of ".*", not ".*\/another-org"/],
+      [{ ...line, schemaVersion: 2 }, /cannot decode event CheckpointSigned v2/],
+      [{ ...line, data: { size, note: signCheckpoint({ origin, size, rootHash, extensions: [] }, signer) } }, 'the checkpoint has no timestamp line: the log timestamps every checkpoint it signs'],
+    ];
+    for (const [edited, reason] of cases) expect(verifyWithLine(at, JSON.stringify(edited))).toMatchObject({ ok: false, failure: { line: at + 1, reason } });
+    // A copy right after it, the stream renumbered so its revisions still follow: one signed checkpoint, which a count would take for two.
+    const copied = renumbered([...lines.slice(0, at + 1), line, ...lines.slice(at + 1)]);
+    expect(failureOf(copied)).toMatchObject({ line: at + 2, reason: 'the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp' });
+  });
+
+  it("names no checkpoint line's ids or position in its verdict: edited, the verdict is the genuine one", () => {
+    const edited = lines.map((line) => (isCheckpoint(line) ? { ...line, eventId: newId(), correlationId: newId(), causationId: newId(), position: line.position + 1_000_000 } : line));
+    expect(verify(edited, vkey)).toEqual(verify(lines, vkey));
+  });
+
   it('detects a checkpoint signed by another key', () => {
     const other = signerFromSeed(signer.name, Buffer.alloc(32, 7));
     const tampered = resign(lines, other, admin.orgId);

@@ -1,0 +1,86 @@
+import { DEFAULT_ORG_POLICY } from '../../../src/domain/organization/org-policy';
+import { LOG_ACTOR, OPERATOR_ACTOR } from '../../../src/domain/shared/actor';
+import { checkpointOrigin, signCheckpoint, timestampLine } from '../../../src/transparency/checkpoint';
+import { leafInput, type LeafRecord } from '../../../src/transparency/event-leaf';
+import { CompactRange, leafHash } from '../../../src/transparency/merkle-tree';
+import { signerFromSeed } from '../../../src/transparency/signed-note';
+
+export const LOG_SIGNER = signerFromSeed('test.local/audit-log', Buffer.alloc(32, 3));
+const ORG = 'acme';
+const T0 = Date.parse('2026-12-01T00:00:00.000Z');
+
+/**
+ * An org's NDJSON export written line by line, as the server exports it: its creation, an ADMIN
+ * bob, then as many role changes of bob as asked (a replay state that does not grow), and signed
+ * checkpoints of any size the tree has had, placed where asked. Each line goes to `emit` (kept in
+ * `lines` by default): a long export need not be held.
+ */
+export class SyntheticExport {
+  readonly lines: string[] = [];
+  private count = 0;
+  private readonly tree = CompactRange.empty();
+  private readonly roots = [this.tree.root()];
+  private readonly revisions = new Map<string, number>();
+  private admin = true;
+  private events = 0;
+  /** False once leaves went unhashed: no root is known past them. */
+  private hashed = true;
+
+  constructor(private readonly emit: (line: string) => void = (line) => this.lines.push(line)) {
+    this.event(`org-${ORG}`, OPERATOR_ACTOR, 'OrganizationCreated', { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
+    this.event(`org-${ORG}`, 'alice', 'AgentAdded', { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'ADMIN' });
+  }
+
+  get size(): number {
+    return this.events;
+  }
+
+  /** `count` role changes of bob; with `keepRoots` false they are not even hashed (fast): checkpoints may then sign only sizes before them. */
+  roleChanges(count: number, keepRoots = true): this {
+    for (let i = 0; i < count; i += 1) {
+      const [from, to] = this.admin ? ['ADMIN', 'MEMBER'] : ['MEMBER', 'ADMIN'];
+      this.admin = !this.admin;
+      this.event(`org-${ORG}`, 'alice', 'AgentRoleChanged', { agentId: 'bob', from, to }, keepRoots);
+    }
+    return this;
+  }
+
+  /** A checkpoint of the tree at `size` (its size now by default), signed by the log key. */
+  checkpoint(size = this.size): this {
+    const at = new Date(T0 + this.count);
+    const rootHash = this.roots[size];
+    if (rootHash === undefined) throw new Error(`no root of size ${size} was kept`);
+    const note = signCheckpoint({ origin: checkpointOrigin(LOG_SIGNER.name, ORG), size, rootHash, extensions: [timestampLine(at)] }, LOG_SIGNER);
+    this.write(this.record(`checkpoint-${ORG}`, LOG_ACTOR, 'CheckpointSigned', { size, note }, at));
+    return this;
+  }
+
+  /** The export as a file's text. */
+  text(): string {
+    return this.lines.map((line) => `${line}\n`).join('');
+  }
+
+  private event(stream: string, actor: string, type: string, data: Record<string, unknown>, keepRoot = true): void {
+    const record = this.record(stream, actor, type, data, new Date(T0 + this.count));
+    this.events += 1;
+    if (keepRoot) {
+      if (!this.hashed) throw new Error('no root is known after leaves that were not hashed');
+      this.tree.append(leafHash(leafInput(record)));
+      this.roots[this.tree.size] = this.tree.root();
+    } else this.hashed = false;
+    this.write(record);
+  }
+
+  private write(record: LeafRecord): void {
+    this.count += 1;
+    this.emit(JSON.stringify(record));
+  }
+
+  private record(stream: string, actor: string, type: string, data: Record<string, unknown>, at: Date): LeafRecord {
+    const revision = (this.revisions.get(stream) ?? -1) + 1;
+    this.revisions.set(stream, revision);
+    const eventId = `0193c3a0-0000-7000-8000-${String(this.count).padStart(12, '0')}`;
+    const subject = typeof data.agentId === 'string' ? data.agentId : null;
+    return { eventId, type, schemaVersion: 1, stream, revision, actor, subject, occurredAt: at.toISOString(), correlationId: eventId, causationId: eventId, data: data as LeafRecord['data'] };
+  }
+}
