@@ -4760,7 +4760,7 @@ export interface operations {
                 /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 to?: string;
                 /** @description Event type, e.g. KeyApproved */
-                type?: string;
+                type?: "AgentAdded" | "AgentRemoved" | "AgentRoleChanged" | "CheckpointSigned" | "FirstKeyAssigned" | "KeyApprovalAttemptFailed" | "KeyApprovalRecorded" | "KeyApproved" | "KeyRejected" | "KeyRequestCancelled" | "KeyRequestExpired" | "KeyRequestLocked" | "KeyRequestReminderSent" | "KeyRequested" | "KeyRevoked" | "OrgPolicyChanged" | "OrganizationCreated" | "PromptFrequencyChanged" | "PublicKeyClaimed" | "RecoveryCompleted" | "RecoveryLapsed" | "RecoveryReminderSent" | "RecoveryStarted" | "RecoveryVetoed" | "SensitiveTaskAuthorized" | "SensitiveTaskRefused";
                 /** @description agentId who caused the event, or "operator" */
                 actor?: string;
                 /** @description agentId the event is about */
@@ -5065,7 +5065,7 @@ export interface operations {
                 /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 to?: string;
                 /** @description Event type, e.g. KeyApproved */
-                type?: string;
+                type?: "AgentAdded" | "AgentRemoved" | "AgentRoleChanged" | "CheckpointSigned" | "FirstKeyAssigned" | "KeyApprovalAttemptFailed" | "KeyApprovalRecorded" | "KeyApproved" | "KeyRejected" | "KeyRequestCancelled" | "KeyRequestExpired" | "KeyRequestLocked" | "KeyRequestReminderSent" | "KeyRequested" | "KeyRevoked" | "OrgPolicyChanged" | "OrganizationCreated" | "PromptFrequencyChanged" | "PublicKeyClaimed" | "RecoveryCompleted" | "RecoveryLapsed" | "RecoveryReminderSent" | "RecoveryStarted" | "RecoveryVetoed" | "SensitiveTaskAuthorized" | "SensitiveTaskRefused";
                 /** @description agentId who caused the event, or "operator" */
                 actor?: string;
                 /** @description agentId the event is about */

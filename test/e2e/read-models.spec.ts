@@ -134,6 +134,9 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       '/audit-log?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/audit-log?actor[$ne]=null',
       '/audit-log?type[$gt]=',
+      // A type no event has (misspelt, or of another product) would read as "nothing happened".
+      '/audit-log?type=KeyAproved',
+      '/audit-log/export?type=keyapproved',
       '/zero-trust-status?keyStatus=MAYBE',
       '/zero-trust-status?role[$ne]=x',
       '/key-requests?status=APPROVED',
