@@ -45,6 +45,28 @@ export interface AuditFailure {
 /** The log is not an extension of the trusted checkpoint. */
 class ForkViolation extends LogViolation {}
 
+/** What the log is refused for: a rule it breaks, data of no event's shape, a note that does not open. */
+const isVerdict = (error: unknown): error is Error => error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
+
+/**
+ * The verifier itself failed (a bug, or a platform primitive that threw): no verdict on the log,
+ * which is neither accepted nor refused. The CLI exits 1 on it, not 6.
+ */
+export class VerifierFault extends Error {
+  constructor(
+    /** The line being read, 0 when the file as a whole was being checked. */
+    readonly line: number,
+    cause: unknown,
+  ) {
+    const where = line === 0 ? 'the file as a whole' : `line ${line}`;
+    super(`the verifier failed on ${where}: ${cause instanceof Error ? cause.message : String(cause)}. This is a bug in the verifier, not a verdict about the log: report it.`, { cause });
+    this.name = 'VerifierFault';
+  }
+}
+
+/** The shape of every line's data is checked: the file is not the store's own. */
+const CHECKED = { checkShape: true } as const;
+
 export interface ActiveKeyReport {
   agentId: string;
   role?: string;
@@ -284,25 +306,24 @@ export class AuditVerifier {
         );
       }
       org.revisions.set(record.stream, record.revision);
-      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint));
+      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
-      org.tree.append(leafHash(leafInput(record)));
-      if (where.kind === 'org') org.replay.organization(decode(record, STREAM_EVENTS.org));
-      else if (where.kind === 'agent') org.replay.key(where.agentId, decode(record, STREAM_EVENTS.agent));
-      else if (where.kind === 'recovery') org.replay.recovery(decode(record, STREAM_EVENTS.recovery));
-      else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, decode(record, STREAM_EVENTS.pubkey));
-      else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
+      // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
+      const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
+      if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
+      else if (where.kind === 'agent') org.replay.key(where.agentId, leaf(decode(record, STREAM_EVENTS.agent, CHECKED)));
+      else if (where.kind === 'recovery') org.replay.recovery(leaf(decode(record, STREAM_EVENTS.recovery, CHECKED)));
+      else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, leaf(decode(record, STREAM_EVENTS.pubkey, CHECKED)));
+      else org.replay.browser(record.stream, where.agentId, where.browserId, leaf(decode(record, STREAM_EVENTS.browser, CHECKED)));
     } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      // The line is the adversary's: data of another shape than its type's (a null where the replay
-      // reads a field, a number JSON cannot carry) refuses the file like any other broken rule.
-      const named = error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
+      // Only a broken rule of the log is a verdict on this line; anything else thrown is this verifier's own bug.
+      if (!isVerdict(error)) throw new VerifierFault(this.lines, error);
       this.failure = {
         line: this.lines,
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: named ? error.message : `the record is not a well-formed ${record?.type ?? 'event'}: ${error.message}`,
+        reason: error.message,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
@@ -315,7 +336,7 @@ export class AuditVerifier {
       try {
         this.finishOrgs();
       } catch (error) {
-        if (!(error instanceof LogViolation)) throw error;
+        if (!(error instanceof LogViolation)) throw new VerifierFault(0, error);
         this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
       }
     }
@@ -393,7 +414,7 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
-    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
+    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AnyBoundFields, ChallengePurpose } from './challenge-purposes';
 
 /** Challenges expire this long after they are issued (R15). */
@@ -44,3 +45,6 @@ export interface RecordedProof {
   /** base64url public key that signed it. */
   publicKey: string;
 }
+
+/** The shape of a RecordedProof in an event's data. */
+export const recordedProofSchema = z.strictObject({ statement: z.string(), signature: z.string(), publicKey: z.string() });
