@@ -159,9 +159,12 @@ function parseRecord(line: string): ExportRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
-    // subject is null for org-wide events; data is an object (decode checks it)
+    // subject is null for org-wide events
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
   }
+  const { data: given } = record as { data: object | null };
+  // typeof null and of an array is 'object' too; the subject rule below reads the data's members.
+  if (given === null || Array.isArray(given)) throw new LogViolation("the record's data is not an object");
   // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
   const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
   if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);

@@ -222,6 +222,8 @@ describe('ztkeys audit verify on real exports', () => {
       [added, JSON.stringify(lines[added]).replace('"data":{', `"data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`), /nests deeper than 64 arrays or objects/],
       [added, JSON.stringify(lines[added]).replace('"data":{', '"data":{"x":1e400,'), 'cannot decode event AgentAdded v1: data.x: no member of AgentAdded data'],
       [added, JSON.stringify(lines[added]).replace('"role":"', '"role":1e400,"_":"'), /^cannot decode event AgentAdded v1: data\.role: /],
+      [added, JSON.stringify({ ...lines[added], data: null }), "the record's data is not an object"],
+      [added, JSON.stringify({ ...lines[added], data: [] }), "the record's data is not an object"],
     ];
     for (const [at, text, reason] of cases) {
       expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) } });
