@@ -473,10 +473,13 @@ export class OrgReplay {
   }
 }
 
+/** A challenge is a flat object of strings, booleans and numbers (ChallengeFields); a nested value or one JSON cannot carry (1e400) has no canonical form. */
+const isChallengeValue = (value: unknown): boolean => typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
+
 function challengeOfProof(proof: RecordedProof) {
   try {
     const challenge = challengeOf(proof.statement);
-    if (typeof challenge === 'object' && challenge !== null) return challenge;
+    if (typeof challenge === 'object' && challenge !== null && !Array.isArray(challenge) && Object.values(challenge).every(isChallengeValue)) return challenge;
   } catch {
     // reported below
   }

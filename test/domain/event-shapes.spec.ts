@@ -3,7 +3,8 @@ import { EVENT_CATALOGUE, type LogEvent, type LogEventType } from '../../src/dom
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 
 const T = '2025-03-01T10:00:00.000Z';
-const proof = { statement: '{"purpose":"KEY_DECISION"}', signature: 'c2ln', publicKey: 'a2V5' };
+const KEY = 'A'.repeat(43);
+const proof = { statement: '{"purpose":"KEY_DECISION"}', signature: 'c2ln', publicKey: KEY };
 const ofRequest = { requestId: 'r1', agentId: 'carol' };
 
 /** One event of each type, every optional field set (what a decider emits is checked in given-when-then.ts). */
@@ -14,8 +15,8 @@ const SAMPLES: { [T in LogEventType]: Extract<LogEvent, { type: T }>['data'] } =
   AgentRemoved: { agentId: 'carol', role: 'MEMBER' },
   FirstKeyAssigned: { agentId: 'alice', requestId: 'r0' },
   OrgPolicyChanged: { policy: DEFAULT_ORG_POLICY, previous: DEFAULT_ORG_POLICY, changedBy: 'alice', decision: proof },
-  KeyRequested: { ...ofRequest, publicKey: 'a2V5', fingerprint: 'ab', verificationCode: '123-456', proof, replacesFingerprint: 'cd' },
-  KeyApproved: { ...ofRequest, publicKey: 'a2V5', fingerprint: 'ab', mode: 'RECOVERY', approvedBy: 'bob', decision: proof, recoveryId: 'rc1' },
+  KeyRequested: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', verificationCode: '123-456', proof, replacesFingerprint: 'cd' },
+  KeyApproved: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', mode: 'RECOVERY', approvedBy: 'bob', decision: proof, recoveryId: 'rc1' },
   KeyApprovalRecorded: { ...ofRequest, approvedBy: 'bob', approvals: ['bob'], required: 2, decision: proof },
   KeyRejected: { ...ofRequest, rejectedBy: 'bob', reason: 'unknown key', decision: proof },
   KeyApprovalAttemptFailed: { ...ofRequest, attemptedBy: 'bob', failure: 'VERIFICATION_CODE_MISMATCH', failedAttempts: 1, attemptsLeft: 4, nonce: 'n1', decision: proof },
@@ -95,6 +96,13 @@ describe('the data shapes of the checked decode', () => {
     expect(error).toMatchObject({ type, field: expected.slice(0, expected.indexOf(': ')), message: `cannot decode event ${type} v1: ${expected}` });
     // Unchecked, the store's own readers take it as it is: their log is the one the deciders wrote.
     expect(decode(record(type, data)).data).toBe(data);
+  });
+
+  it('refuses a public key that is not 32 bytes of canonical base64url: fingerprints and codes are derived from its bytes', () => {
+    for (const publicKey of ['a2V5', `${KEY}=`, `${'A'.repeat(42)}B`, '!'.repeat(43)]) {
+      expect(() => checked('KeyRequested', { ...SAMPLES.KeyRequested, publicKey })).toThrow('cannot decode event KeyRequested v1: data.publicKey: Invalid input: expected a raw 32-byte key in canonical base64url');
+      expect(() => checked('RecoveryVetoed', { ...SAMPLES.RecoveryVetoed, decision: { ...proof, publicKey } })).toThrow('data.decision.publicKey: Invalid input');
+    }
   });
 
   it('takes an org created before R20, whose policy recorded only firstKeyRequiresAdmin', () => {

@@ -255,6 +255,30 @@ describe('ztkeys audit verify on real exports', () => {
     shaped('KeyRejected', (data) => (data.reason = 7), 'data.reason: Invalid input: expected string, received number');
   });
 
+  it('gives a verdict, never a VerifierFault, on any value of any line\'s data replaced by one of the right JSON type but another content', () => {
+    const replacements: Record<string, unknown[]> = {
+      string: ['', 'x', '!not base64url!', 'AAAA', '{}', '[]', 'null', '{"issuedAt":1e400}', '{"a":{"b":1e400}}', '{"purpose":"KEY_DECISION","issuedAt":{}}', JSON.stringify({ nonce: {}, issuedAt: '2025-01-01T00:00:00.000Z' })],
+      number: [0, 1, 2 ** 53, 1e300, -1],
+      boolean: [true, false],
+    };
+    /** Every path in the data to a string, number or boolean. */
+    const leaves = (value: unknown, path: (string | number)[] = []): (string | number)[][] =>
+      typeof value === 'object' && value !== null ? Object.entries(value).flatMap(([key, inner]) => leaves(inner, [...path, Array.isArray(value) ? Number(key) : key])) : [path];
+    let edits = 0;
+    lines.forEach((line, at) => {
+      for (const path of leaves(line.data)) {
+        const parentOf = (data: Line) => path.slice(0, -1).reduce<any>((object, key) => object[key], data);
+        for (const value of replacements[typeof parentOf(line.data)[path.at(-1)!]] ?? []) {
+          const tampered = structuredClone(line);
+          parentOf(tampered.data)[path.at(-1)!] = value;
+          expect(() => verifyWithLine(at, JSON.stringify(tampered))).not.toThrow();
+          edits += 1;
+        }
+      }
+    });
+    expect(edits).toBeGreaterThan(1000);
+  });
+
   it('exits 1, not 6, when the verifier itself fails (here the platform\'s SHA-256 throws mid-file): no verdict about the log', async () => {
     const file = join(work, 'faulty-platform.ndjson');
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
+import { publicKeySchema, recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
 /** How a key came to be approved (R4, R6, R8; RECOVERY: an operator's break-glass recovery that took effect, R20). */
 export const APPROVAL_MODES = ['FIRST_KEY', 'APPROVAL', 'ROTATION', 'RECOVERY'] as const;
@@ -120,7 +120,7 @@ const count = z.number().int().nonnegative();
 export const KEY_SHAPES = dataShapes<KeyEvent>()({
   KeyRequested: z.strictObject({
     ...ofRequest,
-    publicKey: z.string(),
+    publicKey: publicKeySchema,
     fingerprint: z.string(),
     verificationCode: z.string(),
     proof: recordedProofSchema,
@@ -128,7 +128,7 @@ export const KEY_SHAPES = dataShapes<KeyEvent>()({
   }),
   KeyApproved: z.strictObject({
     ...ofRequest,
-    publicKey: z.string(),
+    publicKey: publicKeySchema,
     fingerprint: z.string(),
     mode: z.enum(APPROVAL_MODES),
     approvedBy: z.string().optional(),
