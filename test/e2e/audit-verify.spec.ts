@@ -253,24 +253,31 @@ describe('ztkeys audit verify on real exports', () => {
     shaped('SensitiveTaskAuthorized', (data) => (data.validUntil = 'forever'), 'data.validUntil: Invalid ISO datetime');
     shaped('KeyApproved', (data) => (data.decision.comment = 'approved'), 'data.decision.comment: no member of KeyApproved data');
     shaped('KeyRejected', (data) => (data.reason = 7), 'data.reason: Invalid input: expected string, received number');
+    // The envelope's time too: no rule of AgentAdded reads it, and NaN compares neither before nor after anything.
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded');
+    tampered[at].occurredAt = 'whenever';
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s occurredAt is not an ISO 8601 instant in UTC: "whenever"' });
   });
 
-  it('gives a verdict, never a VerifierFault, on any value of any line\'s data replaced by one of the right JSON type but another content', () => {
+  it('gives a verdict, never a VerifierFault, on any value of any line\'s data or envelope replaced by one of the right JSON type but another content', () => {
     const replacements: Record<string, unknown[]> = {
       string: ['', 'x', '!not base64url!', 'AAAA', '{}', '[]', 'null', '{"issuedAt":1e400}', '{"a":{"b":1e400}}', '{"purpose":"KEY_DECISION","issuedAt":{}}', JSON.stringify({ nonce: {}, issuedAt: '2025-01-01T00:00:00.000Z' })],
       number: [0, 1, 2 ** 53, 1e300, -1],
       boolean: [true, false],
     };
-    /** Every path in the data to a string, number or boolean. */
+    // Times too, where one is read: far in the future, not a date, the epoch.
+    replacements.string.push('+275760-09-13T00:00:00.000Z', '2025-13-45T99:99:99.000Z', '1970-01-01T00:00:00.000Z');
+    /** Every path in the value to a string, number or boolean. */
     const leaves = (value: unknown, path: (string | number)[] = []): (string | number)[][] =>
       typeof value === 'object' && value !== null ? Object.entries(value).flatMap(([key, inner]) => leaves(inner, [...path, Array.isArray(value) ? Number(key) : key])) : [path];
     let edits = 0;
     lines.forEach((line, at) => {
-      for (const path of leaves(line.data)) {
-        const parentOf = (data: Line) => path.slice(0, -1).reduce<any>((object, key) => object[key], data);
-        for (const value of replacements[typeof parentOf(line.data)[path.at(-1)!]] ?? []) {
+      for (const path of [...leaves(line.data).map((inData) => ['data', ...inData]), ['occurredAt'], ['actor'], ['eventId'], ['correlationId'], ['causationId']]) {
+        const parentOf = (record: Line) => path.slice(0, -1).reduce<any>((object, key) => object[key], record);
+        for (const value of replacements[typeof parentOf(line)[path.at(-1)!]] ?? []) {
           const tampered = structuredClone(line);
-          parentOf(tampered.data)[path.at(-1)!] = value;
+          parentOf(tampered)[path.at(-1)!] = value;
           expect(() => verifyWithLine(at, JSON.stringify(tampered))).not.toThrow();
           edits += 1;
         }

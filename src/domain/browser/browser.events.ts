@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
+import { instantSchema } from '../shared/instant';
 import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
 import { PROMPT_FREQUENCIES, type PromptFrequency } from './prompt-frequency';
@@ -68,16 +69,16 @@ export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
     reason: z.enum(['SET', 'LOGOUT']),
     keyFingerprint: z.string().optional(),
     proof: recordedProofSchema.optional(),
-    signedAt: z.iso.datetime().optional(),
+    signedAt: instantSchema.optional(),
   }),
   SensitiveTaskAuthorized: z.strictObject({
     ...ofBrowser,
     task: z.string(),
     method: z.enum(['SIGNATURE', 'REMEMBERED']),
     keyFingerprint: z.string(),
-    validUntil: z.iso.datetime(),
+    validUntil: instantSchema,
     proof: recordedProofSchema.optional(),
-    signedAt: z.iso.datetime().optional(),
+    signedAt: instantSchema.optional(),
   }),
   SensitiveTaskRefused: z.strictObject({
     ...ofBrowser,

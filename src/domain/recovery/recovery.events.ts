@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
+import { instantSchema } from '../shared/instant';
 import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
 /**
@@ -45,9 +46,9 @@ const ofRecovery = { recoveryId: z.string(), agentId: z.string() };
 export const RECOVERY_SHAPES = dataShapes<RecoveryEvent>()({
   RecoveryStarted: z.strictObject({
     ...ofRecovery,
-    startedAt: z.iso.datetime(),
-    effectiveAt: z.iso.datetime(),
-    remindAt: z.iso.datetime(),
+    startedAt: instantSchema,
+    effectiveAt: instantSchema,
+    remindAt: instantSchema,
     delayHours: z.number().int().positive(),
     withWorkingApprover: z.boolean(),
   }),
