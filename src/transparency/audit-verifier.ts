@@ -4,6 +4,7 @@ import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
+import { instantSchema } from '../domain/shared/instant';
 import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
@@ -48,6 +49,28 @@ export interface AuditFailure {
 
 /** The log is not an extension of the trusted checkpoint. */
 class ForkViolation extends LogViolation {}
+
+/** What the log is refused for: a rule it breaks, data of no event's shape, a note that does not open. */
+const isVerdict = (error: unknown): error is Error => error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
+
+/**
+ * The verifier itself failed (a bug, or a platform primitive that threw): no verdict on the log,
+ * which is neither accepted nor refused. The CLI exits 1 on it, not 6.
+ */
+export class VerifierFault extends Error {
+  constructor(
+    /** The line being read, 0 when the file as a whole was being checked. */
+    readonly line: number,
+    cause: unknown,
+  ) {
+    const where = line === 0 ? 'the file as a whole' : `line ${line}`;
+    super(`the verifier failed on ${where}: ${cause instanceof Error ? cause.message : String(cause)}. This is a bug in the verifier, not a verdict about the log: report it.`, { cause });
+    this.name = 'VerifierFault';
+  }
+}
+
+/** The shape of every line's data is checked: the file is not the store's own. */
+const CHECKED = { checkShape: true } as const;
 
 export interface ActiveKeyReport {
   agentId: string;
@@ -141,9 +164,13 @@ function parseRecord(line: string): ExportRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
-    // subject is null for org-wide events; data is an object (decode checks it)
+    // subject is null for org-wide events
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
   }
+  const { data: given, occurredAt } = record as { data: object | null; occurredAt: string };
+  if (!instantSchema.safeParse(occurredAt).success) throw new LogViolation(`the record's occurredAt is not an ISO 8601 instant in UTC: ${JSON.stringify(occurredAt)}`);
+  // typeof null and of an array is 'object' too; the subject rule below reads the data's members.
+  if (given === null || Array.isArray(given)) throw new LogViolation("the record's data is not an object");
   // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
   const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
   if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);
@@ -306,25 +333,24 @@ export class AuditVerifier {
         );
       }
       org.revisions.set(record.stream, record.revision);
-      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint));
+      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
-      org.tree.append(leafHash(leafInput(record)));
-      if (where.kind === 'org') org.replay.organization(decode(record, STREAM_EVENTS.org));
-      else if (where.kind === 'agent') org.replay.key(where.agentId, decode(record, STREAM_EVENTS.agent));
-      else if (where.kind === 'recovery') org.replay.recovery(decode(record, STREAM_EVENTS.recovery));
-      else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, decode(record, STREAM_EVENTS.pubkey));
-      else org.replay.browser(record.stream, where.agentId, where.browserId, decode(record, STREAM_EVENTS.browser));
+      // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
+      const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
+      if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
+      else if (where.kind === 'agent') org.replay.key(where.agentId, leaf(decode(record, STREAM_EVENTS.agent, CHECKED)));
+      else if (where.kind === 'recovery') org.replay.recovery(leaf(decode(record, STREAM_EVENTS.recovery, CHECKED)));
+      else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, leaf(decode(record, STREAM_EVENTS.pubkey, CHECKED)));
+      else org.replay.browser(record.stream, where.agentId, where.browserId, leaf(decode(record, STREAM_EVENTS.browser, CHECKED)));
     } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      // The line is the adversary's: data of another shape than its type's (a null where the replay
-      // reads a field, a number JSON cannot carry) refuses the file like any other broken rule.
-      const named = error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
+      // Only a broken rule of the log is a verdict on this line; anything else thrown is this verifier's own bug.
+      if (!isVerdict(error)) throw new VerifierFault(this.lines, error);
       this.failure = {
         line: this.lines,
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: named ? error.message : `the record is not a well-formed ${record?.type ?? 'event'}: ${error.message}`,
+        reason: error.message,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
@@ -394,7 +420,7 @@ export class AuditVerifier {
 
   /** A broken rule of the file as a whole, not of one line. */
   private failWhole(error: unknown): void {
-    if (!(error instanceof LogViolation)) throw error;
+    if (!(error instanceof LogViolation)) throw new VerifierFault(0, error);
     this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
   }
 
@@ -481,10 +507,8 @@ export class AuditVerifier {
       if (error instanceof InvalidNote) throw new LogViolation(`the checkpoint does not open with the log key: ${error.message}`);
       throw error;
     }
-    // The line's other fields are no leaf of any tree: each is the note's (refused when it differs), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
-    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${JSON.stringify(event.data.size) ?? 'no size'}`);
-    const unsigned = Object.keys(event.data).find((name) => name !== 'size' && name !== 'note');
-    if (unsigned !== undefined) throw new LogViolation(`the checkpoint's data has a member ${JSON.stringify(unsigned)}, which its note does not sign`);
+    // The line's other fields are no leaf of any tree: each is the note's (refused when it differs; the data's shape, size and note only, is checked at decode), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
+    if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
     if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);

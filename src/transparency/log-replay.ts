@@ -14,6 +14,7 @@ import { approvalThreshold, countedApprovals } from '../domain/signature-key/app
 import { initialOrganizationState, roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import type { ActiveKey } from '../domain/shared/actor';
 import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
+import { instantSchema } from '../domain/shared/instant';
 import { DomainRefusal } from '../domain/shared/refusal';
 import { isApproverRole } from '../domain/shared/roles';
 import { CLOCK_SKEW_TOLERANCE_MS, type RecordedProof } from '../domain/shared/signed-proof';
@@ -473,14 +474,29 @@ export class OrgReplay {
   }
 }
 
+/** A challenge is a flat object of strings, booleans and numbers (ChallengeFields); a nested value or one JSON cannot carry (1e400) has no canonical form. */
+const isChallengeValue = (value: unknown): boolean => typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
+
+/** Its times are instants as the server issues them: the deadlines computed from them (request-deadlines.ts) stay within Date's range. */
+const isInstant = (value: unknown): boolean => instantSchema.safeParse(value).success;
+
 function challengeOfProof(proof: RecordedProof) {
   try {
     const challenge = challengeOf(proof.statement);
-    if (typeof challenge === 'object' && challenge !== null) return challenge;
+    if (
+      typeof challenge === 'object' &&
+      challenge !== null &&
+      !Array.isArray(challenge) &&
+      Object.values(challenge).every(isChallengeValue) &&
+      isInstant(challenge.issuedAt) &&
+      isInstant(challenge.expiresAt)
+    ) {
+      return challenge;
+    }
   } catch {
     // reported below
   }
-  return violation('a signed statement is not a JSON challenge');
+  return violation('a signed statement is not a challenge: a flat JSON object of strings, booleans and numbers, its issuedAt and expiresAt ISO 8601 instants in UTC');
 }
 
 const requireProof = (proof: RecordedProof | undefined): RecordedProof => proof ?? violation('a signed event carries no proof');

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
 import { EXIT } from '../../src/cli/exit-codes';
 import { runCli } from '../../src/cli/run-cli';
+import { cryptoPrimitives, useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
-import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
+import { AuditVerifier, VerifierFault, type AuditVerdict } from '../../src/transparency/audit-verifier';
 import { checkpointOrigin, openCheckpoint, parseCheckpoint, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
@@ -203,7 +204,7 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verifyWithLine(at, JSON.stringify(unplaced)).ok).toBe(true); // position is optional: the leaf leaves it out
   });
 
-  it('refuses, naming the line, a record whose data has another shape than its type, nests without end or holds a number JSON cannot carry, rather than crashing', async () => {
+  it('refuses, naming the line and the field, a record whose data has another shape than its type, nests without end or holds a number JSON cannot carry, rather than crashing', async () => {
     const added = indexOf(lines, (line) => line.type === 'AgentAdded');
     const requested = indexOf(lines, (line) => line.type === 'KeyRequested');
     const created = indexOf(lines, (line) => line.type === 'OrganizationCreated');
@@ -213,22 +214,104 @@ describe('ztkeys audit verify on real exports', () => {
       edit(line.data);
       return JSON.stringify(line);
     };
-    const cases: [number, string, RegExp][] = [
-      [requested, edited(requested, (data) => (data.publicKey = null)), /not a well-formed KeyRequested/],
-      [requested, edited(requested, (data) => (data.proof = null)), /not a well-formed KeyRequested/],
-      [created, edited(created, (data) => (data.policy = null)), /not a well-formed OrganizationCreated/],
-      [checkpoint, edited(checkpoint, (data) => (data.note = 0)), /not a well-formed CheckpointSigned/],
+    const cases: [number, string, string | RegExp][] = [
+      [requested, edited(requested, (data) => (data.publicKey = null)), 'cannot decode event KeyRequested v1: data.publicKey: Invalid input: expected string, received null'],
+      [requested, edited(requested, (data) => (data.proof = null)), 'cannot decode event KeyRequested v1: data.proof: Invalid input: expected object, received null'],
+      [created, edited(created, (data) => (data.policy = null)), 'cannot decode event OrganizationCreated v1: data.policy: Invalid input: expected object, received null'],
+      [checkpoint, edited(checkpoint, (data) => (data.note = 0)), 'cannot decode event CheckpointSigned v1: data.note: Invalid input: expected string, received number'],
       [added, JSON.stringify(lines[added]).replace('"data":{', `"data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`), /nests deeper than 64 arrays or objects/],
-      [added, JSON.stringify(lines[added]).replace('"data":{', '"data":{"x":1e400,'), /not a well-formed AgentAdded: Infinity is not allowed/],
+      [added, JSON.stringify(lines[added]).replace('"data":{', '"data":{"x":1e400,'), 'cannot decode event AgentAdded v1: data.x: no member of AgentAdded data'],
+      [added, JSON.stringify(lines[added]).replace('"role":"', '"role":1e400,"_":"'), /^cannot decode event AgentAdded v1: data\.role: /],
+      [added, JSON.stringify({ ...lines[added], data: null }), "the record's data is not an object"],
+      [added, JSON.stringify({ ...lines[added], data: [] }), "the record's data is not an object"],
     ];
-    for (const [at, text, reason] of cases) expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: expect.stringMatching(reason) } });
+    for (const [at, text, reason] of cases) {
+      expect(verifyWithLine(at, text)).toMatchObject({ ok: false, failure: { line: at + 1, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) } });
+    }
 
     // The CLI: exit 6 and the line, not an internal error.
     const file = join(work, 'malformed.ndjson');
     writeFileSync(file, lines.map((line, index) => (index === requested ? cases[0][1] : JSON.stringify(line))).join('\n'));
     const io = memoryIo({ ZTKEYS_HOME: work });
     expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
-    expect(io.stderr.text).toMatch(new RegExp(`INVALID or TAMPERED\\. First problem at line ${requested + 1} \\(KeyRequested .*not a well-formed KeyRequested`));
+    expect(io.stderr.text).toContain(`INVALID or TAMPERED. First problem at line ${requested + 1} (KeyRequested ${lines[requested].eventId}, event ${requested} of org ${admin.orgId}): ${cases[0][2]}`);
+  });
+
+  it('refuses data the replay would fold without a complaint, of another shape than its type, even when the operator signs the rewritten log anew', () => {
+    const shaped = (type: string, edit: (data: Line) => void, expected: string) => {
+      const tampered = structuredClone(lines);
+      // A KeyApproved with a decision: the first one is the FIRST_KEY, which has none.
+      const at = indexOf(tampered, (line) => line.type === type && (type !== 'KeyApproved' || line.data.mode === 'APPROVAL'));
+      edit(tampered[at].data);
+      expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, type, reason: `cannot decode event ${type} v1: ${expected}` });
+    };
+    shaped('AgentAdded', (data) => (data.displayName = 42), 'data.displayName: Invalid input: expected string, received number');
+    shaped('AgentAdded', (data) => (data.email = { address: data.email }), 'data.email: Invalid input: expected string, received object');
+    shaped('AgentRoleChanged', (data) => (data.from = 'KING'), 'data.from: Invalid option: expected one of "MEMBER"|"ADMIN"|"SUPER_ADMIN"|"AUDITOR"');
+    shaped('KeyRevoked', (data) => (data.note = 'unverified words'), 'data.note: no member of KeyRevoked data');
+    shaped('KeyRevoked', (data) => (data.reason = ['a', 'list']), 'data.reason: Invalid input: expected string, received array');
+    shaped('SensitiveTaskAuthorized', (data) => (data.validUntil = 'forever'), 'data.validUntil: Invalid ISO datetime');
+    shaped('KeyApproved', (data) => (data.decision.comment = 'approved'), 'data.decision.comment: no member of KeyApproved data');
+    shaped('KeyRejected', (data) => (data.reason = 7), 'data.reason: Invalid input: expected string, received number');
+    // The envelope's time too: no rule of AgentAdded reads it, and NaN compares neither before nor after anything.
+    const tampered = structuredClone(lines);
+    const at = indexOf(tampered, (line) => line.type === 'AgentAdded');
+    tampered[at].occurredAt = 'whenever';
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s occurredAt is not an ISO 8601 instant in UTC: "whenever"' });
+  });
+
+  it('gives a verdict, never a VerifierFault, on any value of any line\'s data or envelope replaced by one of the right JSON type but another content', () => {
+    const replacements: Record<string, unknown[]> = {
+      string: ['', 'x', '!not base64url!', 'AAAA', '{}', '[]', 'null', '{"issuedAt":1e400}', '{"a":{"b":1e400}}', '{"purpose":"KEY_DECISION","issuedAt":{}}', JSON.stringify({ nonce: {}, issuedAt: '2025-01-01T00:00:00.000Z' })],
+      number: [0, 1, 2 ** 53, 1e300, -1],
+      boolean: [true, false],
+    };
+    // Times too, where one is read: far in the future, not a date, the epoch.
+    replacements.string.push('+275760-09-13T00:00:00.000Z', '2025-13-45T99:99:99.000Z', '1970-01-01T00:00:00.000Z');
+    /** Every path in the value to a string, number or boolean. */
+    const leaves = (value: unknown, path: (string | number)[] = []): (string | number)[][] =>
+      typeof value === 'object' && value !== null ? Object.entries(value).flatMap(([key, inner]) => leaves(inner, [...path, Array.isArray(value) ? Number(key) : key])) : [path];
+    let edits = 0;
+    lines.forEach((line, at) => {
+      for (const path of [...leaves(line.data).map((inData) => ['data', ...inData]), ['occurredAt'], ['actor'], ['eventId'], ['correlationId'], ['causationId']]) {
+        const parentOf = (record: Line) => path.slice(0, -1).reduce<any>((object, key) => object[key], record);
+        for (const value of replacements[typeof parentOf(line)[path.at(-1)!]] ?? []) {
+          const tampered = structuredClone(line);
+          parentOf(tampered)[path.at(-1)!] = value;
+          expect(() => verifyWithLine(at, JSON.stringify(tampered))).not.toThrow();
+          edits += 1;
+        }
+      }
+    });
+    expect(edits).toBeGreaterThan(1000);
+  });
+
+  it('exits 1, not 6, when the verifier itself fails (here the platform\'s SHA-256 throws mid-file): no verdict about the log', async () => {
+    const file = join(work, 'faulty-platform.ndjson');
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+    const platform = cryptoPrimitives();
+    /** A platform whose SHA-256 fails from the 10th digest on (the log key's id and the first leaves are hashed before). */
+    const failingAfter = (digests: number) => ({
+      sha256: (...parts: Uint8Array[]) => {
+        if (--digests < 0) throw new Error('SHA-256 is not available on this platform');
+        return platform.sha256(...parts);
+      },
+      verifyEd25519: platform.verifyEd25519.bind(platform),
+    });
+    try {
+      const logKey = parseVerifierKey(vkey);
+      useCryptoPrimitives(failingAfter(10));
+      const verifier = new AuditVerifier({ logKey });
+      expect(() => lines.forEach((line) => verifier.push(JSON.stringify(line)))).toThrow(VerifierFault);
+      expect(verifier.failed).toBeUndefined();
+      useCryptoPrimitives(failingAfter(10));
+      const io = memoryIo({ ZTKEYS_HOME: work });
+      expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.INTERNAL);
+      expect(io.stderr.text).toMatch(/the verifier failed on line \d+: SHA-256 is not available on this platform\. This is a bug in the verifier, not a verdict about the log/);
+      expect(io.stderr.text).not.toContain('INVALID or TAMPERED');
+    } finally {
+      useCryptoPrimitives(platform);
+    }
   });
 
   it('refuses a line longer than any export record as soon as it is read that far, holding no more of it: a file without newlines is no memory or CPU sink', async () => {
@@ -307,7 +390,7 @@ describe('ztkeys audit verify on real exports', () => {
     const { origin, size, rootHash } = openCheckpoint(line.data.note, signer, checkpointOrigin(signer.name, admin.orgId));
     const cases: [Line, string | RegExp][] = [
       [{ ...line, occurredAt: '2020-01-01T00:00:00.000Z' }, `the checkpoint is recorded at 2020-01-01T00:00:00.000Z but signed at ${line.occurredAt}`],
-      [{ ...line, data: { ...line.data, witnessedBy: 'sum.golang.org' } }, 'the checkpoint\'s data has a member "witnessedBy", which its note does not sign'],
+      [{ ...line, data: { ...line.data, witnessedBy: 'sum.golang.org' } }, 'cannot decode event CheckpointSigned v1: data.witnessedBy: no member of CheckpointSigned data'],
       [{ ...line, actor: 'alice' }, 'a checkpoint is recorded by "alice", not by the log'],
       [{ ...line, subject: 'alice' }, 'the record\'s subject is "alice", but its data is about null'],
       [{ ...line, stream: 'checkpoint-another-org' }, /does not open with the log key: the checkpoint is of ".*", not ".*\/another-org"/],
@@ -402,13 +485,14 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s subject is "bob", but its data is about "carol"' });
   });
 
-  it('names a checkpoint\'s recorded size as written when it is not the signed one: a text, a negative, none', () => {
+  it('names a checkpoint\'s recorded size when it is not the signed one, and the field when it is no size: a text, a negative, none', () => {
     const last = lines.length - 1;
     const { size } = lines[last].data;
     const recorded = (value: unknown) => verifyWithLine(last, JSON.stringify({ ...lines[last], data: { ...lines[last].data, size: value } })).failure?.reason;
-    expect(recorded(String(size))).toBe(`the checkpoint signs size ${size} but is recorded as "${size}"`);
-    expect(recorded(-1)).toBe(`the checkpoint signs size ${size} but is recorded as -1`);
-    expect(recorded(undefined)).toBe(`the checkpoint signs size ${size} but is recorded as no size`);
+    expect(recorded(size + 1)).toBe(`the checkpoint signs size ${size} but is recorded as ${size + 1}`);
+    expect(recorded(String(size))).toBe('cannot decode event CheckpointSigned v1: data.size: Invalid input: expected number, received string');
+    expect(recorded(-1)).toBe('cannot decode event CheckpointSigned v1: data.size: Too small: expected number to be >=0');
+    expect(recorded(undefined)).toBe('cannot decode event CheckpointSigned v1: data.size: Invalid input: expected number, received undefined');
   });
 
   it('pins the first key', () => {

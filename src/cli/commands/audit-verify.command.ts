@@ -125,7 +125,7 @@ export const auditVerifyCommand: CommandSpec = {
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
     'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 2 usage.',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {

@@ -1,7 +1,10 @@
+import { z } from 'zod';
+import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import type { RecordedProof } from '../shared/signed-proof';
+import { instantSchema } from '../shared/instant';
+import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
-import type { PromptFrequency } from './prompt-frequency';
+import { PROMPT_FREQUENCIES, type PromptFrequency } from './prompt-frequency';
 
 export { PROMPT_FREQUENCIES, type PromptFrequency } from './prompt-frequency';
 
@@ -54,3 +57,32 @@ export type SensitiveTaskRefused = DomainEvent<
 >;
 
 export type BrowserEvent = PromptFrequencyChanged | SensitiveTaskAuthorized | SensitiveTaskRefused;
+
+const ofBrowser = { agentId: z.string(), browserId: z.string() };
+const frequency = z.enum(PROMPT_FREQUENCIES);
+
+export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
+  PromptFrequencyChanged: z.strictObject({
+    ...ofBrowser,
+    frequency,
+    previous: frequency,
+    reason: z.enum(['SET', 'LOGOUT']),
+    keyFingerprint: z.string().optional(),
+    proof: recordedProofSchema.optional(),
+    signedAt: instantSchema.optional(),
+  }),
+  SensitiveTaskAuthorized: z.strictObject({
+    ...ofBrowser,
+    task: z.string(),
+    method: z.enum(['SIGNATURE', 'REMEMBERED']),
+    keyFingerprint: z.string(),
+    validUntil: instantSchema,
+    proof: recordedProofSchema.optional(),
+    signedAt: instantSchema.optional(),
+  }),
+  SensitiveTaskRefused: z.strictObject({
+    ...ofBrowser,
+    task: z.string(),
+    reason: z.enum(['PROMPT_REQUIRED', 'NO_ACTIVE_KEY', 'INVALID_SIGNATURE', 'AUDITOR_CANNOT_HOLD_KEY']),
+  }),
+});

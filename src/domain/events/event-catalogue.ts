@@ -1,10 +1,11 @@
-import type { CheckpointEvent } from '../audit/checkpoint.events';
-import type { BrowserEvent } from '../browser/browser.events';
-import type { OrganizationEvent } from '../organization/organization.events';
-import type { PublicKeyEvent } from '../public-key/public-key.events';
-import type { RecoveryEvent } from '../recovery/recovery.events';
+import { CHECKPOINT_SHAPES, type CheckpointEvent } from '../audit/checkpoint.events';
+import { BROWSER_SHAPES, type BrowserEvent } from '../browser/browser.events';
+import { ORGANIZATION_SHAPES, type OrganizationEvent } from '../organization/organization.events';
+import { PUBLIC_KEY_SHAPES, type PublicKeyEvent } from '../public-key/public-key.events';
+import { RECOVERY_SHAPES, type RecoveryEvent } from '../recovery/recovery.events';
 import type { DomainEvent } from '../shared/domain-event';
-import type { KeyEvent } from '../signature-key/key.events';
+import { KEY_SHAPES, type KeyEvent } from '../signature-key/key.events';
+import type { DataShapes } from './data-shapes';
 
 /** Every event the log holds. */
 export type LogEvent = OrganizationEvent | KeyEvent | PublicKeyEvent | BrowserEvent | RecoveryEvent | CheckpointEvent;
@@ -68,6 +69,19 @@ export const EVENT_CATALOGUE: EventVersions<LogEvent> = {
   ...BROWSER_EVENTS,
   ...RECOVERY_EVENTS,
   ...CHECKPOINT_EVENTS,
+};
+
+/**
+ * The shape of every event type's data at the version the catalogue writes, declared beside each
+ * type (`*.events.ts`). decode checks it on a log it does not trust (an export being verified).
+ */
+export const EVENT_SHAPES: DataShapes<LogEvent> = {
+  ...ORGANIZATION_SHAPES,
+  ...KEY_SHAPES,
+  ...PUBLIC_KEY_SHAPES,
+  ...BROWSER_SHAPES,
+  ...RECOVERY_SHAPES,
+  ...CHECKPOINT_SHAPES,
 };
 
 /** Fails the build where a switch over events misses a type; throws should an impossible value get there anyway. */

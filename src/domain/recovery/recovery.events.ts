@@ -1,5 +1,8 @@
+import { z } from 'zod';
+import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import type { RecordedProof } from '../shared/signed-proof';
+import { instantSchema } from '../shared/instant';
+import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
 /**
  * R20 break-glass recovery: the operator starts it for one SUPER_ADMIN; it takes effect at
@@ -28,7 +31,8 @@ export type RecoveryVetoed = DomainEvent<'RecoveryVetoed', { recoveryId: string;
 export type RecoveryCompleted = DomainEvent<'RecoveryCompleted', { recoveryId: string; agentId: string; requestId: string; fingerprint: string }>;
 
 /** Why a recovery lapsed: its agent is no longer a SUPER_ADMIN of the org (another role), or no longer a member. */
-export type RecoveryLapseReason = 'AGENT_DEMOTED' | 'AGENT_REMOVED';
+export const RECOVERY_LAPSE_REASONS = ['AGENT_DEMOTED', 'AGENT_REMOVED'] as const;
+export type RecoveryLapseReason = (typeof RECOVERY_LAPSE_REASONS)[number];
 /**
  * The agent it restores stopped being a SUPER_ADMIN while it ran, so it can never complete: it
  * ends here, recorded by the scheduler, and the org may start another recovery.
@@ -36,3 +40,20 @@ export type RecoveryLapseReason = 'AGENT_DEMOTED' | 'AGENT_REMOVED';
 export type RecoveryLapsed = DomainEvent<'RecoveryLapsed', { recoveryId: string; agentId: string; reason: RecoveryLapseReason }>;
 
 export type RecoveryEvent = RecoveryStarted | RecoveryReminderSent | RecoveryVetoed | RecoveryCompleted | RecoveryLapsed;
+
+const ofRecovery = { recoveryId: z.string(), agentId: z.string() };
+
+export const RECOVERY_SHAPES = dataShapes<RecoveryEvent>()({
+  RecoveryStarted: z.strictObject({
+    ...ofRecovery,
+    startedAt: instantSchema,
+    effectiveAt: instantSchema,
+    remindAt: instantSchema,
+    delayHours: z.number().int().positive(),
+    withWorkingApprover: z.boolean(),
+  }),
+  RecoveryReminderSent: z.strictObject(ofRecovery),
+  RecoveryVetoed: z.strictObject({ ...ofRecovery, vetoedBy: z.string(), decision: recordedProofSchema }),
+  RecoveryCompleted: z.strictObject({ ...ofRecovery, requestId: z.string(), fingerprint: z.string() }),
+  RecoveryLapsed: z.strictObject({ ...ofRecovery, reason: z.enum(RECOVERY_LAPSE_REASONS) }),
+});

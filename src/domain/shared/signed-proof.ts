@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { decodeBase64url } from '../../crypto/base64url';
 import type { AnyBoundFields, ChallengePurpose } from './challenge-purposes';
 
 /** Challenges expire this long after they are issued (R15). */
@@ -44,3 +46,9 @@ export interface RecordedProof {
   /** base64url public key that signed it. */
   publicKey: string;
 }
+
+/** The shape of a public key in an event's data: a raw 32-byte Ed25519 key, canonical base64url (fingerprints and codes are derived from its bytes). */
+export const publicKeySchema = z.string().refine((text) => decodeBase64url(text)?.length === 32, { message: 'Invalid input: expected a raw 32-byte key in canonical base64url' });
+
+/** The shape of a RecordedProof in an event's data. */
+export const recordedProofSchema = z.strictObject({ statement: z.string(), signature: z.string(), publicKey: publicKeySchema });

@@ -1,5 +1,7 @@
+import { z } from 'zod';
+import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import type { RecordedProof } from '../shared/signed-proof';
+import { publicKeySchema, recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
 
 /** How a key came to be approved (R4, R6, R8; RECOVERY: an operator's break-glass recovery that took effect, R20). */
 export const APPROVAL_MODES = ['FIRST_KEY', 'APPROVAL', 'ROTATION', 'RECOVERY'] as const;
@@ -75,7 +77,8 @@ export type KeyRequestLocked = DomainEvent<
   { requestId: string; agentId: string; failedAttempts: number }
 >;
 /** Why an agent's keys are released (R9, R18): their ACTIVE key revoked, their pending request cancelled. */
-export type KeyReleaseReason = 'AGENT_REMOVED' | 'ROLE_CHANGED_TO_AUDITOR';
+export const KEY_RELEASE_REASONS = ['AGENT_REMOVED', 'ROLE_CHANGED_TO_AUDITOR'] as const;
+export type KeyReleaseReason = (typeof KEY_RELEASE_REASONS)[number];
 
 export type KeyRequestCancelled = DomainEvent<
   'KeyRequestCancelled',
@@ -110,3 +113,48 @@ export type KeyEvent =
   | KeyRevoked
   | KeyRequestExpired
   | KeyRequestReminderSent;
+
+const ofRequest = { requestId: z.string(), agentId: z.string() };
+const count = z.number().int().nonnegative();
+
+export const KEY_SHAPES = dataShapes<KeyEvent>()({
+  KeyRequested: z.strictObject({
+    ...ofRequest,
+    publicKey: publicKeySchema,
+    fingerprint: z.string(),
+    verificationCode: z.string(),
+    proof: recordedProofSchema,
+    replacesFingerprint: z.string().optional(),
+  }),
+  KeyApproved: z.strictObject({
+    ...ofRequest,
+    publicKey: publicKeySchema,
+    fingerprint: z.string(),
+    mode: z.enum(APPROVAL_MODES),
+    approvedBy: z.string().optional(),
+    decision: recordedProofSchema.optional(),
+    recoveryId: z.string().optional(),
+  }),
+  KeyApprovalRecorded: z.strictObject({ ...ofRequest, approvedBy: z.string(), approvals: z.array(z.string()), required: count, decision: recordedProofSchema }),
+  KeyRejected: z.strictObject({ ...ofRequest, rejectedBy: z.string(), reason: z.string().optional(), decision: recordedProofSchema }),
+  KeyApprovalAttemptFailed: z.strictObject({
+    ...ofRequest,
+    attemptedBy: z.string(),
+    failure: z.literal('VERIFICATION_CODE_MISMATCH'),
+    failedAttempts: count,
+    attemptsLeft: count,
+    nonce: z.string(),
+    decision: recordedProofSchema,
+  }),
+  KeyRequestLocked: z.strictObject({ ...ofRequest, failedAttempts: count }),
+  KeyRequestCancelled: z.strictObject({ ...ofRequest, reason: z.enum(['REPLACED_BY_NEW_REQUEST', ...KEY_RELEASE_REASONS]), cancelledBy: z.string() }),
+  KeyRevoked: z.strictObject({
+    ...ofRequest,
+    fingerprint: z.string(),
+    reasonCode: z.enum(['REPLACED', 'REVOKED_BY_ADMIN', ...KEY_RELEASE_REASONS]),
+    reason: z.string(),
+    revokedBy: z.string(),
+  }),
+  KeyRequestExpired: z.strictObject({ ...ofRequest, expiryHours: count }),
+  KeyRequestReminderSent: z.strictObject({ ...ofRequest, reminderAfterHours: count }),
+});

@@ -1,0 +1,111 @@
+import { decode, UndecodableEvent } from '../../src/domain/events/decode';
+import { EVENT_CATALOGUE, type LogEvent, type LogEventType } from '../../src/domain/events/event-catalogue';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+
+const T = '2025-03-01T10:00:00.000Z';
+const KEY = 'A'.repeat(43);
+const proof = { statement: '{"purpose":"KEY_DECISION"}', signature: 'c2ln', publicKey: KEY };
+const ofRequest = { requestId: 'r1', agentId: 'carol' };
+
+/** One event of each type, every optional field set (what a decider emits is checked in given-when-then.ts). */
+const SAMPLES: { [T in LogEventType]: Extract<LogEvent, { type: T }>['data'] } = {
+  OrganizationCreated: { orgId: 'acme', name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' },
+  AgentAdded: { agentId: 'carol', email: 'carol@example.com', displayName: 'Carol', role: 'MEMBER' },
+  AgentRoleChanged: { agentId: 'carol', from: 'MEMBER', to: 'ADMIN' },
+  AgentRemoved: { agentId: 'carol', role: 'MEMBER' },
+  FirstKeyAssigned: { agentId: 'alice', requestId: 'r0' },
+  OrgPolicyChanged: { policy: DEFAULT_ORG_POLICY, previous: DEFAULT_ORG_POLICY, changedBy: 'alice', decision: proof },
+  KeyRequested: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', verificationCode: '123-456', proof, replacesFingerprint: 'cd' },
+  KeyApproved: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', mode: 'RECOVERY', approvedBy: 'bob', decision: proof, recoveryId: 'rc1' },
+  KeyApprovalRecorded: { ...ofRequest, approvedBy: 'bob', approvals: ['bob'], required: 2, decision: proof },
+  KeyRejected: { ...ofRequest, rejectedBy: 'bob', reason: 'unknown key', decision: proof },
+  KeyApprovalAttemptFailed: { ...ofRequest, attemptedBy: 'bob', failure: 'VERIFICATION_CODE_MISMATCH', failedAttempts: 1, attemptsLeft: 4, nonce: 'n1', decision: proof },
+  KeyRequestLocked: { ...ofRequest, failedAttempts: 5 },
+  KeyRequestCancelled: { ...ofRequest, reason: 'REPLACED_BY_NEW_REQUEST', cancelledBy: 'carol' },
+  KeyRevoked: { ...ofRequest, fingerprint: 'ab', reasonCode: 'REVOKED_BY_ADMIN', reason: 'lost laptop', revokedBy: 'bob' },
+  KeyRequestExpired: { ...ofRequest, expiryHours: 168 },
+  KeyRequestReminderSent: { ...ofRequest, reminderAfterHours: 48 },
+  PublicKeyClaimed: { fingerprint: 'ab', agentId: 'carol', requestId: 'r1' },
+  PromptFrequencyChanged: { agentId: 'carol', browserId: 'b1', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'ab', proof, signedAt: T },
+  SensitiveTaskAuthorized: { agentId: 'carol', browserId: 'b1', task: 'export', method: 'SIGNATURE', keyFingerprint: 'ab', validUntil: T, proof, signedAt: T },
+  SensitiveTaskRefused: { agentId: 'carol', browserId: 'b1', task: 'export', reason: 'PROMPT_REQUIRED' },
+  RecoveryStarted: { recoveryId: 'rc1', agentId: 'alice', startedAt: T, effectiveAt: T, remindAt: T, delayHours: 144, withWorkingApprover: true },
+  RecoveryReminderSent: { recoveryId: 'rc1', agentId: 'alice' },
+  RecoveryVetoed: { recoveryId: 'rc1', agentId: 'alice', vetoedBy: 'bob', decision: proof },
+  RecoveryCompleted: { recoveryId: 'rc1', agentId: 'alice', requestId: 'r2', fingerprint: 'ab' },
+  RecoveryLapsed: { recoveryId: 'rc1', agentId: 'alice', reason: 'AGENT_DEMOTED' },
+  CheckpointSigned: { size: 3, note: 'ztkeys.local/audit-log/acme\n3\n...' },
+};
+
+type Data = Record<string, any>;
+
+/** Per type, data of another shape: the field decode must name, and what it says was expected. */
+const WRONG: [LogEventType, (data: Data) => void, string][] = [
+  ['OrganizationCreated', (data) => (data.policy.memberKeyApprovals = '1'), 'data.policy.memberKeyApprovals: Invalid input: expected number, received string'],
+  ['AgentAdded', (data) => (data.role = 'OWNER'), 'data.role: Invalid option: expected one of "MEMBER"|"ADMIN"|"SUPER_ADMIN"|"AUDITOR"'],
+  ['AgentRoleChanged', (data) => delete data.to, 'data.to: Invalid option: expected one of "MEMBER"|"ADMIN"|"SUPER_ADMIN"|"AUDITOR"'],
+  ['AgentRemoved', (data) => (data.agentId = 7), 'data.agentId: Invalid input: expected string, received number'],
+  ['FirstKeyAssigned', (data) => (data.requestId = { id: 'r0' }), 'data.requestId: Invalid input: expected string, received object'],
+  ['OrgPolicyChanged', (data) => (data.previous = { ...data.previous, quorum: 2 }), 'data.previous.quorum: no member of OrgPolicyChanged data'],
+  ['KeyRequested', (data) => delete data.agentId, 'data.agentId: Invalid input: expected string, received undefined'],
+  ['KeyApproved', (data) => (data.fingerprint = 42), 'data.fingerprint: Invalid input: expected string, received number'],
+  ['KeyApprovalRecorded', (data) => (data.approvals = 'bob'), 'data.approvals: Invalid input: expected array, received string'],
+  ['KeyRejected', (data) => (data.decision.signature = null), 'data.decision.signature: Invalid input: expected string, received null'],
+  ['KeyApprovalAttemptFailed', (data) => (data.failedAttempts = 1.5), 'data.failedAttempts: Invalid input: expected int, received number'],
+  ['KeyRequestLocked', (data) => (data.failedAttempts = -5), 'data.failedAttempts: Too small: expected number to be >=0'],
+  ['KeyRequestCancelled', (data) => (data.reason = 'BORED'), 'data.reason: Invalid option: expected one of "REPLACED_BY_NEW_REQUEST"|"AGENT_REMOVED"|"ROLE_CHANGED_TO_AUDITOR"'],
+  ['KeyRevoked', (data) => (data['revoked by'] = 'bob'), 'data["revoked by"]: no member of KeyRevoked data'],
+  ['KeyRequestExpired', (data) => (data.expiryHours = '168'), 'data.expiryHours: Invalid input: expected number, received string'],
+  ['KeyRequestReminderSent', (data) => (data.requestId = ['r1']), 'data.requestId: Invalid input: expected string, received array'],
+  ['PublicKeyClaimed', (data) => (data.fingerprint = true), 'data.fingerprint: Invalid input: expected string, received boolean'],
+  ['PromptFrequencyChanged', (data) => (data.signedAt = 'yesterday'), 'data.signedAt: Invalid ISO datetime'],
+  ['SensitiveTaskAuthorized', (data) => (data.proof = { ...data.proof, extra: { nested: 1 } }), 'data.proof.extra: no member of SensitiveTaskAuthorized data'],
+  ['SensitiveTaskRefused', (data) => (data.task = null), 'data.task: Invalid input: expected string, received null'],
+  ['RecoveryStarted', (data) => (data.withWorkingApprover = 'yes'), 'data.withWorkingApprover: Invalid input: expected boolean, received string'],
+  ['RecoveryReminderSent', (data) => (data.recoveryId = 1), 'data.recoveryId: Invalid input: expected string, received number'],
+  ['RecoveryVetoed', (data) => delete data.decision, 'data.decision: Invalid input: expected object, received undefined'],
+  ['RecoveryCompleted', (data) => (data.extra = 'x'), 'data.extra: no member of RecoveryCompleted data'],
+  ['RecoveryLapsed', (data) => (data.reason = 'AGENT_RETIRED'), 'data.reason: Invalid option: expected one of "AGENT_DEMOTED"|"AGENT_REMOVED"'],
+  ['CheckpointSigned', (data) => (data.size = 1e400), 'data.size: Invalid input: expected number, received Infinity'],
+];
+
+const record = (type: LogEventType, data: unknown) => ({ type, schemaVersion: EVENT_CATALOGUE[type], data });
+const checked = (type: LogEventType, data: unknown) => decode(record(type, data), EVENT_CATALOGUE, { checkShape: true });
+
+describe('the data shapes of the checked decode', () => {
+  it('has a sample and a wrong shape for every type of the catalogue', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(EVENT_CATALOGUE).sort());
+    expect(WRONG.map(([type]) => type).sort()).toEqual(Object.keys(EVENT_CATALOGUE).sort());
+  });
+
+  it.each(Object.entries(SAMPLES))('takes %s with every optional field, and gives the record back as stored', (type, data) => {
+    const stored = record(type as LogEventType, data);
+    expect(decode(stored, EVENT_CATALOGUE, { checkShape: true })).toBe(stored);
+  });
+
+  it.each(WRONG)('refuses %s of another shape, naming the field and what it expected', (type, edit, expected) => {
+    const data = structuredClone(SAMPLES[type]) as Data;
+    edit(data);
+    let error: unknown;
+    try {
+      checked(type, data);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(UndecodableEvent);
+    expect(error).toMatchObject({ type, field: expected.slice(0, expected.indexOf(': ')), message: `cannot decode event ${type} v1: ${expected}` });
+    // Unchecked, the store's own readers take it as it is: their log is the one the deciders wrote.
+    expect(decode(record(type, data)).data).toBe(data);
+  });
+
+  it('refuses a public key that is not 32 bytes of canonical base64url: fingerprints and codes are derived from its bytes', () => {
+    for (const publicKey of ['a2V5', `${KEY}=`, `${'A'.repeat(42)}B`, '!'.repeat(43)]) {
+      expect(() => checked('KeyRequested', { ...SAMPLES.KeyRequested, publicKey })).toThrow('cannot decode event KeyRequested v1: data.publicKey: Invalid input: expected a raw 32-byte key in canonical base64url');
+      expect(() => checked('RecoveryVetoed', { ...SAMPLES.RecoveryVetoed, decision: { ...proof, publicKey } })).toThrow('data.decision.publicKey: Invalid input');
+    }
+  });
+
+  it('takes an org created before R20, whose policy recorded only firstKeyRequiresAdmin', () => {
+    expect(() => checked('OrganizationCreated', { ...SAMPLES.OrganizationCreated, policy: { firstKeyRequiresAdmin: false } })).not.toThrow();
+  });
+});
