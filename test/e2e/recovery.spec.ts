@@ -259,6 +259,32 @@ describe('break-glass recovery (R20)', () => {
     expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'RecoveryVetoed', reason: expect.stringMatching(/"carol" vetoed recovery \S+ as MEMBER/) });
   });
 
+  it('grants no key request past its expiry, though the scheduler has not recorded the expiry yet: the recovery waits for a request that is still alive', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+    const started = await start(alice.orgId, 'alice');
+    const { recoveryId } = started.body;
+    // alice asks for her key at once; nobody grants it within the default 168 h of expiry ...
+    const stale = await suite.journey.requestKey(alice);
+    expect(stale.body.status).toBe('PENDING');
+    // ... and the recovery is enforced past that expiry (at most 168 h after its challenge's 5 minutes and 2 of skew) by a
+    // scheduler whose request pass has not expired it yet (its read model behind, or that pass failed).
+    const late = new Date(Date.now() + 169 * HOUR);
+    const { recoveries } = deadlineEnforcers(suite.server.eventStore);
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, new Date(started.body.remindAt))).toBe('REMINDED');
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, late)).toBeUndefined();
+    expect((await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY')).toEqual([]);
+    expect((await show(alice.orgId, alice.token)).body).toMatchObject({ recoveryId, status: 'RUNNING' });
+
+    // alice requests again (replacing the expired one), and that live request is granted once the delay passed.
+    const fresh = await suite.journey.requestKey(alice, { replacePending: true });
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, new Date(Date.parse(started.body.effectiveAt) + HOUR))).toBe('COMPLETED');
+    const grants = (await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY');
+    expect(grants.map((event) => event.data.requestId)).toEqual([fresh.body.requestId]);
+    expect((await verify(await exportOf(alice))).failure).toBeUndefined();
+  });
+
   it('lapses a recovery whose agent is demoted or removed while it waits, as soon as the scheduler sees it: the approvers are told, and a new recovery may start', async () => {
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.activeKey(alice, alice);
