@@ -21,7 +21,7 @@ import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events'
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
-import { deadlinesOf } from '../domain/signature-key/request-deadlines';
+import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
@@ -138,13 +138,7 @@ export class OrgReplay {
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
         const agentRole = roleOf(this.org, recovery.agentId);
-        let decided: RecoveryEvent[] = [];
-        try {
-          decided = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events;
-        } catch (error) {
-          if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-          throw error;
-        }
+        const decided = underRule(event, () => recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events);
         if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
           violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
         }
@@ -163,7 +157,8 @@ export class OrgReplay {
 
   /**
    * R20: a RECOVERY grant is valid only for a recovery of this agent that was started, is not
-   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then.
+   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then, of a request
+   * not past its expiry (R17).
    */
   private recoveryGrant(agentId: string, request: KeyRequestEntry, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
     const { recoveryId, approvedBy, decision } = event.data;
@@ -178,6 +173,7 @@ export class OrgReplay {
     }
     const role = roleOf(this.org, agentId);
     if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} granted a key to "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
+    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
     this.recoveryGrants.set(recoveryId, request.requestId);
   }
 
@@ -410,7 +406,8 @@ export class OrgReplay {
 
   /**
    * R6, R8: a decision is signed by the approver's key ACTIVE at that point, held by an ADMIN or
-   * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision.
+   * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision,
+   * and made before the request's expiry under the policy then (R17, R20).
    * An approver deciding on their own request does so only as the sole approver with an ACTIVE key.
    */
   private decision(
@@ -423,6 +420,7 @@ export class OrgReplay {
     decision: 'APPROVE' | 'REJECT',
   ): ActiveKey {
     if (event.actor !== approver) violation(`the decision names approver "${approver}" but was recorded for "${event.actor}"`);
+    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
     const role = roleOf(this.org, approver);
     if (role === undefined || !isApproverRole(role)) violation(`the approver "${approver}" was ${role ?? 'not in the org'} at that point, not an ADMIN or SUPER_ADMIN`);
     const own = approver === agentId;
@@ -461,15 +459,20 @@ export class OrgReplay {
     if (Date.parse(challenge.issuedAt) > Date.parse(recordedAt) + CLOCK_SKEW_TOLERANCE_MS) {
       violation(`${event.type}: the ${expected.purpose} statement was issued at ${challenge.issuedAt}, after ${recordedAt}, when it is recorded as signed`);
     }
-    try {
-      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, recordedAt, used);
-    } catch (error) {
-      if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-      throw error;
-    }
+    underRule(event, () => checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, recordedAt, used));
     if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }
+  }
+}
+
+/** A rule the write side checks with the domain's own function: its refusal is the event's violation. */
+function underRule<T>(event: { type: string }, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+    throw error;
   }
 }
 
