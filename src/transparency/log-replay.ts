@@ -26,7 +26,7 @@ import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
-import { initialRecoveryState, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
+import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
 
 /** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
 export class LogViolation extends Error {
@@ -77,6 +77,8 @@ export class OrgReplay {
   private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
   private readonly recoveryGrants = new Map<string, string>();
+  /** R20: the recoveries whose agent stopped being a SUPER_ADMIN while they ran, which ended them. */
+  private readonly ended = new Set<string>();
 
   constructor(readonly orgId: string) {}
 
@@ -86,7 +88,9 @@ export class OrgReplay {
    * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
    * completed not before it took effect, naming the key request it granted with mode RECOVERY;
    * lapsed only once its agent was no longer a SUPER_ADMIN, as the decider decides it from the
-   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more.
+   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more; one whose agent
+   * stopped being a SUPER_ADMIN while it ran completes, grants or is reminded no more, even where
+   * its lapse is missing (a log written before the directory change lapsed it).
    */
   recovery(event: Decoded<RecoveryEvent>): void {
     switch (event.type) {
@@ -110,7 +114,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryReminderSent': {
-        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'reminded of');
         if (recovery.reminded) violation(`the approvers were reminded of recovery ${recovery.recoveryId} twice`);
         if (Date.parse(event.occurredAt) < Date.parse(recovery.remindAt)) violation(`the approvers were reminded of recovery ${recovery.recoveryId} at ${event.occurredAt}, before ${recovery.remindAt}`);
         break;
@@ -126,7 +130,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryCompleted': {
-        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'completed');
         if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
         if (this.recoveryGrants.get(recovery.recoveryId) !== event.data.requestId) {
           violation(`recovery ${recovery.recoveryId} completed naming key request ${event.data.requestId}, which it did not grant`);
@@ -156,6 +160,17 @@ export class OrgReplay {
   }
 
   /**
+   * A running recovery that still restores the SUPER_ADMIN it was started for: one whose agent was
+   * removed or demoted since ends there (the directory change lapses it in its commit), whatever
+   * the directory says later, so an agent added or promoted again is not restored by it.
+   */
+  private restoring(recoveryId: string, agentId: string, what: string): RecoveryEntry {
+    const recovery = this.runningRecovery(recoveryId, agentId);
+    if (this.ended.has(recoveryId)) violation(`recovery ${recoveryId} was ${what} after "${agentId}" stopped being a SUPER_ADMIN while it ran, which ended it`);
+    return recovery;
+  }
+
+  /**
    * R20: a RECOVERY grant is valid only for a recovery of this agent that was started, is not
    * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then, of a request
    * not past its expiry (R17).
@@ -167,6 +182,7 @@ export class OrgReplay {
     const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
     if (recovery.status !== 'RUNNING') violation(`key request ${request.requestId} was granted by recovery ${recoveryId}, which was ${recovery.status}`);
     if (recovery.agentId !== agentId) violation(`recovery ${recoveryId} restores "${recovery.agentId}", not "${agentId}"`);
+    this.restoring(recoveryId, agentId, 'granted a key');
     if (this.recoveryGrants.has(recoveryId)) violation(`recovery ${recoveryId} granted a second key`);
     if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) {
       violation(`key request ${request.requestId} was granted by recovery ${recoveryId} at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
@@ -193,6 +209,8 @@ export class OrgReplay {
     }
     if (event.type === 'OrgPolicyChanged') this.policyChange(event);
     this.org = organizationDecider.evolve(this.org, event);
+    const running = runningRecovery(this.recoveries);
+    if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN') this.ended.add(running.recoveryId);
   }
 
   key(agentId: string, event: Decoded<KeyEvent>): void {
