@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
 import { envelope } from '../../src/application/command-context';
+import { Directory } from '../../src/application/directory';
+import { EventWriter } from '../../src/application/event-writer';
+import { Recoveries } from '../../src/application/recoveries';
+import { StreamStates } from '../../src/application/stream-states';
+import { ChangeDirectoryCommand, ChangeDirectoryHandler } from '../../src/application/use-cases/manage-agents';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { orgStream } from '../../src/domain/streams';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -381,6 +386,32 @@ describe('break-glass recovery (R20)', () => {
     expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
     expect((await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')).status).toBe(200);
     expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: second.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' });
+    expect((await verify(await exportOf(dave))).failure).toBeUndefined();
+  });
+
+  it('decides a removal again when a recovery of the agent starts between its reads and its append: the recovery stream guards it, and the recovery lapses with it', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    // dave's removal of alice, on a handler instance of its own, whose first append waits until the operator's recovery of alice started.
+    let started: Reply | undefined;
+    const startedFirst = new Proxy(suite.server.eventStore, {
+      get(target, key) {
+        if (key === 'append') {
+          return async (...args: Parameters<EventStore['append']>) => {
+            started ??= await start(alice.orgId, 'alice');
+            return target.append(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const states = new StreamStates(startedFirst);
+    const removal = new ChangeDirectoryHandler(new Directory(states), new Recoveries(states), new EventWriter(startedFirst, states));
+    const commandId = randomUUID();
+    await removal.execute(new ChangeDirectoryCommand({ actor: 'dave', orgId: alice.orgId, correlationId: commandId, commandId, now: new Date() }, { kind: 'remove', agentId: 'alice' }));
+    expect(started?.status).toBe(201);
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: started!.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_REMOVED' });
     expect((await verify(await exportOf(dave))).failure).toBeUndefined();
   });
 
