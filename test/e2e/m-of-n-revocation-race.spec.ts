@@ -11,9 +11,10 @@ import { StreamStates } from '../../src/application/stream-states';
 import { DecideKeyRequestCommand, DecideKeyRequestHandler } from '../../src/application/use-cases/decide-key-request';
 import { fingerprint } from '../../src/crypto/public-key';
 import { RateLimits } from '../../src/rate-limits/rate-limits';
-import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { call, Journey, type Reply } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { appendingAfter } from './append-after';
 import { eventsOfRequest, loggedEvents } from './event-log';
 
 const ROUNDS = 16;
@@ -113,18 +114,7 @@ describe('M-of-N: a revocation racing the final approval, across two API servers
     // A handler instance of its own (its own stream caches) on the real log, whose first append
     // waits until the other server's revocation of early's key has committed.
     let revoked: Reply | undefined;
-    const revokedFirst = new Proxy(one.eventStore, {
-      get(target, key) {
-        if (key === 'append') {
-          return async (...args: Parameters<EventStore['append']>) => {
-            revoked ??= await new Journey(two).revokeKey(alice, 'early', 'Key stolen');
-            return target.append(...args);
-          };
-        }
-        const value: unknown = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const revokedFirst = appendingAfter(one.eventStore, async () => (revoked = await new Journey(two).revokeKey(alice, 'early', 'Key stolen')));
     const states = new StreamStates(revokedFirst);
     const handler = new DecideKeyRequestHandler(new Directory(states), new Proofs(one.app.get(ChallengeTokens)), new EventWriter(revokedFirst, states), one.app.get(RateLimits));
     const context = { actor: 'last', orgId: alice.orgId, correlationId: randomUUID(), commandId: randomUUID(), now: new Date() };

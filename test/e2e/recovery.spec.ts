@@ -14,7 +14,8 @@ import { orgStream } from '../../src/domain/streams';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
-import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { appendingAfter } from './append-after';
 import { loggedEvents } from './event-log';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
@@ -394,18 +395,7 @@ describe('break-glass recovery (R20)', () => {
     const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
     // dave's removal of alice, on a handler instance of its own, whose first append waits until the operator's recovery of alice started.
     let started: Reply | undefined;
-    const startedFirst = new Proxy(suite.server.eventStore, {
-      get(target, key) {
-        if (key === 'append') {
-          return async (...args: Parameters<EventStore['append']>) => {
-            started ??= await start(alice.orgId, 'alice');
-            return target.append(...args);
-          };
-        }
-        const value: unknown = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const startedFirst = appendingAfter(suite.server.eventStore, async () => (started = await start(alice.orgId, 'alice')));
     const states = new StreamStates(startedFirst);
     const removal = new ChangeDirectoryHandler(new Directory(states), new Recoveries(states), new EventWriter(startedFirst, states));
     const commandId = randomUUID();
@@ -426,20 +416,8 @@ describe('break-glass recovery (R20)', () => {
     const demotion = envelope([{ type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'ADMIN' } }], context);
     await suite.server.eventStore.append([{ stream: orgStream(alice.orgId), expected: orgEvents.at(-1)!.revision, events: demotion }]);
     // The scheduler's event store, the real one, commits dave's re-promotion of alice just before the scheduler's first append.
-    const store = suite.server.eventStore;
     let promoted: Reply | undefined;
-    const promotedFirst = new Proxy(store, {
-      get(target, key) {
-        if (key === 'append') {
-          return async (...args: Parameters<EventStore['append']>) => {
-            promoted ??= await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN');
-            return target.append(...args);
-          };
-        }
-        const value: unknown = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const promotedFirst = appendingAfter(suite.server.eventStore, async () => (promoted = await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')));
     const soon = new Date(Date.parse(started.body.startedAt) + HOUR);
     const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
     await scheduler.pass();
