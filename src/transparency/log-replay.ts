@@ -40,6 +40,16 @@ const violation = (message: string): never => {
   throw new LogViolation(message);
 };
 
+/** A rule the write side checks with the domain's own function: its refusal is the event's violation. */
+function underRule<T>(event: { type: string }, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** One approved key and who approved it with which key: a link of an approval chain. */
 export interface KeyApproval {
   agentId: string;
@@ -481,16 +491,6 @@ export class OrgReplay {
     if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }
-  }
-}
-
-/** A rule the write side checks with the domain's own function: its refusal is the event's violation. */
-function underRule<T>(event: { type: string }, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-    throw error;
   }
 }
 
