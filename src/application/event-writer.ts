@@ -37,6 +37,17 @@ export const decided = <S>(loaded: LoadedStream<S>, events: readonly LogEvent[])
 });
 
 /**
+ * When events written to these streams are recorded: `now`, or a stream's last event's time if
+ * later, since time never goes backwards within a stream, whatever this instance's clock says.
+ * A rule that depends on that time (an expiry) decides at it, so that the log shows what it decided.
+ */
+export function recordedAt(now: Date, ...streams: Pick<Decision, 'lastOccurredAt'>[]): string {
+  let at = now.toISOString();
+  for (const { lastOccurredAt } of streams) if (lastOccurredAt !== undefined && lastOccurredAt > at) at = lastOccurredAt;
+  return at;
+}
+
+/**
  * Appends the decisions of one command atomically, guarded by every stream it only read;
  * returns the global position reached, or undefined when there was nothing to write. The
  * streams written then stand in this process's stream-state cache as they are after the append.
@@ -51,9 +62,7 @@ export class EventWriter {
   async write(context: CommandContext, ...decisions: Decision[]): Promise<bigint | undefined> {
     const written = decisions.filter((decision) => decision.events.length > 0);
     if (written.length === 0) return undefined;
-    // Time never goes backwards within a stream, whatever this instance's clock says.
-    let occurredAt = context.now.toISOString();
-    for (const { lastOccurredAt } of written) if (lastOccurredAt !== undefined && lastOccurredAt > occurredAt) occurredAt = lastOccurredAt;
+    const occurredAt = recordedAt(context.now, ...written);
     const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
     const { position, revisions } = await this.store.append(writes, guardsOf(decisions, written));
     for (const { stream, expected, events, state, decider } of written) {

@@ -159,15 +159,15 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove an agent (SUPER_ADMIN): revokes their key and cancels their pending request (R9)
-         * @description Remove an agent (SUPER_ADMIN): revokes their key and cancels their pending request (R9)
+         * Remove an agent (SUPER_ADMIN): revokes their key, cancels their pending request (R9) and ends a running recovery of theirs (R20)
+         * @description Remove an agent (SUPER_ADMIN): revokes their key, cancels their pending request (R9) and ends a running recovery of theirs (R20)
          */
         delete: operations["removeAgent"];
         options?: never;
         head?: never;
         /**
-         * Change an agent's role (SUPER_ADMIN); takes effect at once
-         * @description Change an agent's role (SUPER_ADMIN); takes effect at once
+         * Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)
+         * @description Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)
          */
         patch: operations["changeAgentRole"];
         trace?: never;

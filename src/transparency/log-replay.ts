@@ -22,12 +22,12 @@ import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events'
 import { keyDecider } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
-import { deadlinesOf } from '../domain/signature-key/request-deadlines';
+import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
-import { initialRecoveryState, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
+import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
 
 /** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
 export class LogViolation extends Error {
@@ -40,6 +40,16 @@ export class LogViolation extends Error {
 const violation = (message: string): never => {
   throw new LogViolation(message);
 };
+
+/** A rule the write side checks with the domain's own function: its refusal is the event's violation. */
+function underRule<T>(event: { type: string }, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
+    throw error;
+  }
+}
 
 /** One approved key and who approved it with which key: a link of an approval chain. */
 export interface KeyApproval {
@@ -78,6 +88,8 @@ export class OrgReplay {
   private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
   private readonly recoveryGrants = new Map<string, string>();
+  /** R20: the recoveries whose agent stopped being a SUPER_ADMIN while they ran, which ended them. */
+  private readonly ended = new Set<string>();
 
   constructor(readonly orgId: string) {}
 
@@ -87,7 +99,9 @@ export class OrgReplay {
    * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
    * completed not before it took effect, naming the key request it granted with mode RECOVERY;
    * lapsed only once its agent was no longer a SUPER_ADMIN, as the decider decides it from the
-   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more.
+   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more; one whose agent
+   * stopped being a SUPER_ADMIN while it ran completes, grants or is reminded no more, even where
+   * its lapse is missing (a log written before the directory change lapsed it).
    */
   recovery(event: Decoded<RecoveryEvent>): void {
     switch (event.type) {
@@ -111,7 +125,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryReminderSent': {
-        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'reminded of');
         if (recovery.reminded) violation(`the approvers were reminded of recovery ${recovery.recoveryId} twice`);
         if (Date.parse(event.occurredAt) < Date.parse(recovery.remindAt)) violation(`the approvers were reminded of recovery ${recovery.recoveryId} at ${event.occurredAt}, before ${recovery.remindAt}`);
         break;
@@ -127,7 +141,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryCompleted': {
-        const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'completed');
         if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
         if (this.recoveryGrants.get(recovery.recoveryId) !== event.data.requestId) {
           violation(`recovery ${recovery.recoveryId} completed naming key request ${event.data.requestId}, which it did not grant`);
@@ -139,13 +153,7 @@ export class OrgReplay {
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
         const agentRole = roleOf(this.org, recovery.agentId);
-        let decided: RecoveryEvent[] = [];
-        try {
-          decided = recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events;
-        } catch (error) {
-          if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-          throw error;
-        }
+        const decided = underRule(event, () => recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events);
         if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
           violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
         }
@@ -163,8 +171,20 @@ export class OrgReplay {
   }
 
   /**
+   * A running recovery that still restores the SUPER_ADMIN it was started for: one whose agent was
+   * removed or demoted since ends there (the directory change lapses it in its commit), whatever
+   * the directory says later, so an agent added or promoted again is not restored by it.
+   */
+  private restoring(recoveryId: string, agentId: string, what: string): RecoveryEntry {
+    const recovery = this.runningRecovery(recoveryId, agentId);
+    if (this.ended.has(recoveryId)) violation(`recovery ${recoveryId} was ${what} after "${agentId}" stopped being a SUPER_ADMIN while it ran, which ended it`);
+    return recovery;
+  }
+
+  /**
    * R20: a RECOVERY grant is valid only for a recovery of this agent that was started, is not
-   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then.
+   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then, of a request
+   * not past its expiry (R17).
    */
   private recoveryGrant(agentId: string, request: KeyRequestEntry, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
     const { recoveryId, approvedBy, decision } = event.data;
@@ -173,12 +193,14 @@ export class OrgReplay {
     const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
     if (recovery.status !== 'RUNNING') violation(`key request ${request.requestId} was granted by recovery ${recoveryId}, which was ${recovery.status}`);
     if (recovery.agentId !== agentId) violation(`recovery ${recoveryId} restores "${recovery.agentId}", not "${agentId}"`);
+    this.restoring(recoveryId, agentId, 'granted a key');
     if (this.recoveryGrants.has(recoveryId)) violation(`recovery ${recoveryId} granted a second key`);
     if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) {
       violation(`key request ${request.requestId} was granted by recovery ${recoveryId} at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
     }
     const role = roleOf(this.org, agentId);
     if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} granted a key to "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
+    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
     this.recoveryGrants.set(recoveryId, request.requestId);
   }
 
@@ -198,6 +220,8 @@ export class OrgReplay {
     }
     if (event.type === 'OrgPolicyChanged') this.policyChange(event);
     this.org = organizationDecider.evolve(this.org, event);
+    const running = runningRecovery(this.recoveries);
+    if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN') this.ended.add(running.recoveryId);
   }
 
   key(agentId: string, event: Decoded<KeyEvent>): void {
@@ -411,7 +435,8 @@ export class OrgReplay {
 
   /**
    * R6, R8: a decision is signed by the approver's key ACTIVE at that point, held by an ADMIN or
-   * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision.
+   * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision,
+   * and made before the request's expiry under the policy then (R17, R20).
    * An approver deciding on their own request does so only as the sole approver with an ACTIVE key.
    */
   private decision(
@@ -424,6 +449,7 @@ export class OrgReplay {
     decision: 'APPROVE' | 'REJECT',
   ): ActiveKey {
     if (event.actor !== approver) violation(`the decision names approver "${approver}" but was recorded for "${event.actor}"`);
+    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
     const role = roleOf(this.org, approver);
     if (role === undefined || !isApproverRole(role)) violation(`the approver "${approver}" was ${role ?? 'not in the org'} at that point, not an ADMIN or SUPER_ADMIN`);
     const own = approver === agentId;
@@ -462,12 +488,7 @@ export class OrgReplay {
     if (Date.parse(challenge.issuedAt) > Date.parse(recordedAt) + CLOCK_SKEW_TOLERANCE_MS) {
       violation(`${event.type}: the ${expected.purpose} statement was issued at ${challenge.issuedAt}, after ${recordedAt}, when it is recorded as signed`);
     }
-    try {
-      checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, recordedAt, used);
-    } catch (error) {
-      if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-      throw error;
-    }
+    underRule(event, () => checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, recordedAt, used));
     if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }

@@ -2,10 +2,12 @@ import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
 import type { RecoveryCommand } from '../../src/domain/recovery/recovery.commands';
 import type { RecoveryEvent } from '../../src/domain/recovery/recovery.events';
 import type { Role } from '../../src/domain/shared/roles';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { challengeFields, generateKeyPair, signedProof, type TestKeyPair } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
-import { HOUR, ORG, T0, actor, at, requestKey } from './key-fixtures';
+import { HOUR, MINUTE, ORG, T0, actor, at, requestKey } from './key-fixtures';
 
 const bobKey = generateKeyPair();
 const BOB = actor('bob', 'ADMIN', bobKey);
@@ -160,10 +162,13 @@ describe('break-glass recovery decider (R20)', () => {
     const aliceOld = generateKeyPair();
     const aliceNew = generateKeyPair();
     const ALICE = actor('alice', 'SUPER_ADMIN', aliceOld);
+    /** The request's challenge, issued at T0, is accepted until T0 + 5 min + 2 min of skew: its expiry counts from there. */
+    const EXPIRES_AT = 7 * MINUTE + DEFAULT_ORG_POLICY.pendingRequestExpiryHours * HOUR;
+    const grant = (ms = 72 * HOUR): KeyCommand => ({ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'alice.r2', policy: DEFAULT_ORG_POLICY, now: at(ms) });
 
     it('grants the PENDING request with mode RECOVERY, no approver, naming the recovery; an ACTIVE key is replaced first', () => {
       const pending = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), aliceNew, { requestId: 'alice.r2' })]);
-      const [approved] = given(keyDecider, pending).when({ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'alice.r2' }).events();
+      const [approved] = given(keyDecider, pending).when(grant()).events();
       expect(approved).toEqual({ type: 'KeyApproved', data: expect.objectContaining({ requestId: 'alice.r2', agentId: 'alice', mode: 'RECOVERY', recoveryId: 'rc1' }) });
       expect(approved.data).not.toHaveProperty('approvedBy');
 
@@ -171,9 +176,16 @@ describe('break-glass recovery decider (R20)', () => {
         requestKey(ALICE, aliceOld, { requestId: 'alice.r1', firstKeyAssigned: false }),
         requestKey(ALICE, aliceNew, { requestId: 'alice.r2' }),
       ]);
-      const events = given(keyDecider, withActive).when({ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'alice.r2' }).events();
+      const events = given(keyDecider, withActive).when(grant()).events();
       expect(events.map((event) => event.type)).toEqual(['KeyRevoked', 'KeyApproved']);
-      given(keyDecider, [...withActive, ...events]).when({ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'alice.r2' }).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING');
+      given(keyDecider, [...withActive, ...events]).when(grant()).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING');
+    });
+
+    it('grants no request past its expiry, though the scheduler has not recorded the expiry yet (R17: as an approval)', () => {
+      const pending = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), aliceNew, { requestId: 'alice.r2' })]);
+      given(keyDecider, pending).when(grant(EXPIRES_AT)).thenRefused('CONFLICT', 'REQUEST_EXPIRED', { expiresAt: at(EXPIRES_AT) });
+      const [approved] = given(keyDecider, pending).when(grant(EXPIRES_AT - 1)).events();
+      expect(approved).toMatchObject({ type: 'KeyApproved', data: { requestId: 'alice.r2', mode: 'RECOVERY' } });
     });
   });
 });

@@ -3,11 +3,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
+import { envelope } from '../../src/application/command-context';
+import { Directory } from '../../src/application/directory';
+import { EventWriter } from '../../src/application/event-writer';
+import { Recoveries } from '../../src/application/recoveries';
+import { StreamStates } from '../../src/application/stream-states';
+import { ChangeDirectoryCommand, ChangeDirectoryHandler } from '../../src/application/use-cases/manage-agents';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
+import { orgStream } from '../../src/domain/streams';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
-import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { appendingAfter } from './append-after';
 import { loggedEvents } from './event-log';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
@@ -259,7 +267,33 @@ describe('break-glass recovery (R20)', () => {
     expect((await verify(resign(forged, alice.orgId))).failure).toMatchObject({ type: 'RecoveryVetoed', reason: expect.stringMatching(/"carol" vetoed recovery \S+ as MEMBER/) });
   });
 
-  it('lapses a recovery whose agent is demoted or removed while it waits, as soon as the scheduler sees it: the approvers are told, and a new recovery may start', async () => {
+  it('grants no key request past its expiry, though the scheduler has not recorded the expiry yet: the recovery waits for a request that is still alive', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+    const started = await start(alice.orgId, 'alice');
+    const { recoveryId } = started.body;
+    // alice asks for her key at once; nobody grants it within the default 168 h of expiry ...
+    const stale = await suite.journey.requestKey(alice);
+    expect(stale.body.status).toBe('PENDING');
+    // ... and the recovery is enforced past that expiry (at most 168 h after its challenge's 5 minutes and 2 of skew) by a
+    // scheduler whose request pass has not expired it yet (its read model behind, or that pass failed).
+    const late = new Date(Date.now() + 169 * HOUR);
+    const { recoveries } = deadlineEnforcers(suite.server.eventStore);
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, new Date(started.body.remindAt))).toBe('REMINDED');
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, late)).toBeUndefined();
+    expect((await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY')).toEqual([]);
+    expect((await show(alice.orgId, alice.token)).body).toMatchObject({ recoveryId, status: 'RUNNING' });
+
+    // alice requests again (replacing the expired one), and that live request is granted once the delay passed.
+    const fresh = await suite.journey.requestKey(alice, { replacePending: true });
+    expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, new Date(Date.parse(started.body.effectiveAt) + HOUR))).toBe('COMPLETED');
+    const grants = (await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY');
+    expect(grants.map((event) => event.data.requestId)).toEqual([fresh.body.requestId]);
+    expect((await verify(await exportOf(alice))).failure).toBeUndefined();
+  });
+
+  it('lapses a recovery whose agent is demoted or removed while it waits, in the commit of that change: the approvers are told, and a new recovery may start', async () => {
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.activeKey(alice, alice);
     const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
@@ -271,11 +305,11 @@ describe('break-glass recovery (R20)', () => {
     const startedAt = Date.parse(first.body.startedAt);
     expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
     await caughtUp('recoveries');
-    // Long before its reminder: a recovery that can no longer complete ends at the scheduler's next pass.
+    // Long before its reminder: a recovery that can no longer complete ends with the demotion; the scheduler finds nothing to do.
     await passAt(new Date(startedAt + HOUR));
     await passAt(new Date(startedAt + 2 * HOUR));
     const [demoted] = await eventsOf(alice.orgId, 'RecoveryLapsed');
-    expect([demoted.data, demoted.metadata.actor]).toEqual([{ recoveryId: first.body.recoveryId, agentId: 'alice', reason: 'AGENT_DEMOTED' }, POLICY_ACTOR]);
+    expect([demoted.data, demoted.metadata.actor]).toEqual([{ recoveryId: first.body.recoveryId, agentId: 'alice', reason: 'AGENT_DEMOTED' }, 'dave']);
     expect(await eventsOf(alice.orgId, 'RecoveryLapsed')).toHaveLength(1);
     expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: first.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' });
     // alice is an ADMIN now, so she is told too.
@@ -323,29 +357,72 @@ describe('break-glass recovery (R20)', () => {
     expect((await verify(resign(completed, alice.orgId))).failure).toMatchObject({ type: 'RecoveryCompleted', reason: expect.stringMatching(/was LAPSED, not RUNNING/) });
   });
 
-  it('decides a lapse again when its agent is re-promoted between its decision and its append: the org stream it read guards it', async () => {
+  it('ends a recovery the moment its agent is removed or demoted: one re-added or re-promoted at once, before any scheduler pass, is not restored by it', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    // Locked out: alice's key is gone and dave has none; a directory change needs no key.
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+    const first = await start(alice.orgId, 'alice');
+    // dave, an insider, swaps alice for an "alice" of his own under the same id, before the scheduler looks.
+    expect((await suite.journey.removeAgent(dave, 'alice')).status).toBe(200);
+    const added = await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/agents`, dave.token, { agentId: 'alice', email: 'not-alice@example.com', displayName: 'alice', role: 'SUPER_ADMIN' });
+    expect(added.status).toBe(201);
+    const removed = await show(alice.orgId, dave.token);
+    expect(removed.body).toMatchObject({ recoveryId: first.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_REMOVED' });
+    const [lapse] = await eventsOf(alice.orgId, 'RecoveryLapsed');
+    const [removal] = await eventsOf(alice.orgId, 'AgentRemoved');
+    expect(lapse.data).toEqual({ recoveryId: first.body.recoveryId, agentId: 'alice', reason: 'AGENT_REMOVED' });
+    // In the commit of the removal, by its actor.
+    expect([lapse.metadata.actor, lapse.metadata.causationId]).toEqual(['dave', removal.metadata.causationId]);
+    // The approvers as they stand after the removal are told, not the removed alice.
+    expect(await emailsOf(lapse)).toEqual([['RECOVERY_LAPSED', 'dave']]);
+
+    // Past the delay, the new alice's key request is granted by no recovery: hers needs its own, announced anew.
+    const requested = await suite.journey.requestKey({ ...alice, token: await suite.server.token(alice.orgId, 'alice') });
+    expect(requested.body.status).toBe('PENDING');
+    await caughtUp('recoveries');
+    await passAt(new Date(Date.parse(first.body.effectiveAt) + HOUR));
+    expect((await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY')).toEqual([]);
+
+    // A demotion ends the next one the same way, and a re-promotion does not bring it back.
+    const second = await start(alice.orgId, 'alice');
+    expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
+    expect((await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')).status).toBe(200);
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: second.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_DEMOTED' });
+    expect((await verify(await exportOf(dave))).failure).toBeUndefined();
+  });
+
+  it('decides a removal again when a recovery of the agent starts between its reads and its append: the recovery stream guards it, and the recovery lapses with it', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    // dave's removal of alice, on a handler instance of its own, whose first append waits until the operator's recovery of alice started.
+    let started: Reply | undefined;
+    const startedFirst = appendingAfter(suite.server.eventStore, async () => (started = await start(alice.orgId, 'alice')));
+    const states = new StreamStates(startedFirst);
+    const removal = new ChangeDirectoryHandler(new Directory(states), new Recoveries(states), new EventWriter(startedFirst, states));
+    const commandId = randomUUID();
+    await removal.execute(new ChangeDirectoryCommand({ actor: 'dave', orgId: alice.orgId, correlationId: commandId, commandId, now: new Date() }, { kind: 'remove', agentId: 'alice' }));
+    expect(started?.status).toBe(201);
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId: started!.body.recoveryId, status: 'LAPSED', lapseReason: 'AGENT_REMOVED' });
+    expect((await verify(await exportOf(dave))).failure).toBeUndefined();
+  });
+
+  it('decides a lapse again when its agent is re-promoted between its decision and its append: the org stream it read guards it (a demotion an older server recorded without the lapse)', async () => {
     const alice = await suite.journey.createOrg('alice');
     const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
     const started = await start(alice.orgId, 'alice');
     await caughtUp('recoveries');
+    // alice's demotion as a server recorded it before the directory change lapsed the recovery in its commit: alone.
+    const orgEvents = await suite.server.eventStore.readStream(orgStream(alice.orgId), 0n);
+    const context = { actor: 'dave', orgId: alice.orgId, correlationId: randomUUID(), commandId: randomUUID(), now: new Date() };
+    const demotion = envelope([{ type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'ADMIN' } }], context);
+    await suite.server.eventStore.append([{ stream: orgStream(alice.orgId), expected: orgEvents.at(-1)!.revision, events: demotion }]);
     // The scheduler's event store, the real one, commits dave's re-promotion of alice just before the scheduler's first append.
-    const store = suite.server.eventStore;
     let promoted: Reply | undefined;
-    const promotedFirst = new Proxy(store, {
-      get(target, key) {
-        if (key === 'append') {
-          return async (...args: Parameters<EventStore['append']>) => {
-            promoted ??= await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN');
-            return target.append(...args);
-          };
-        }
-        const value: unknown = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const promotedFirst = appendingAfter(suite.server.eventStore, async () => (promoted = await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')));
     const soon = new Date(Date.parse(started.body.startedAt) + HOUR);
     const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
-    expect((await suite.journey.changeRole(dave, 'alice', 'ADMIN')).status).toBe(200);
     await scheduler.pass();
     expect(promoted?.status).toBe(200);
     // This scheduler's lapse was decided on a demoted alice but conflicted, and on deciding again she was a SUPER_ADMIN.

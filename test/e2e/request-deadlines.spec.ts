@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { Directory } from '../../src/application/directory';
+import { EventWriter } from '../../src/application/event-writer';
+import { StreamStates } from '../../src/application/stream-states';
+import { RevokeKeyCommand, RevokeKeyHandler } from '../../src/application/use-cases/revoke-key';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
@@ -127,5 +132,26 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     await standby.stop();
     await holder.stop();
     expect(standbyPasses).toBe(0);
+  });
+
+  it('decides an approval at the time it will be recorded: an instance whose clock is behind the request\'s stream refuses one that would be recorded past the expiry', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const bob = await suite.journey.addAgent(alice, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, alice);
+    const carol = await suite.journey.addAgent(alice, 'carol');
+    await suite.journey.activeKey(carol, alice);
+    // carol asks to replace her key; another instance, its clock 8 days ahead, revokes her current one meanwhile.
+    const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+    const states = new StreamStates(suite.server.eventStore);
+    const ahead = new RevokeKeyHandler(new Directory(states), new EventWriter(suite.server.eventStore, states));
+    const commandId = randomUUID();
+    await ahead.execute(new RevokeKeyCommand({ actor: 'alice', orgId: alice.orgId, correlationId: commandId, commandId, now: new Date(Date.now() + 8 * DAY) }, 'carol', 'Laptop lost'));
+    const head = await suite.server.eventStore.headPosition();
+    // Time never goes backwards in carol's stream, so bob's approval would be recorded 8 days on, past the request's 7:
+    // the log would show a decision on an expired request (and a challenge used after its own expiry).
+    const approved = await suite.journey.decide(bob, requestId, 'APPROVE', { verificationCode });
+    expect([approved.status, approved.body.code]).toEqual([409, 'REQUEST_EXPIRED']);
+    expect(await suite.server.eventStore.headPosition()).toBe(head);
   });
 });

@@ -1,9 +1,12 @@
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import type { KeyEvent } from '../../src/domain/signature-key/key.events';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
+import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
 import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
 import { history } from '../domain/given-when-then';
-import { HOUR, MINUTE, ORG, T0, actor, at, requestKey } from '../domain/key-fixtures';
+import { HOUR, MINUTE, ORG, T0, actor, approveKey, at, codeOf, rejectKey, requestKey } from '../domain/key-fixtures';
 import { generateKeyPair } from '../support/ed25519-keys';
 
 const carolKey = generateKeyPair();
@@ -52,5 +55,54 @@ describe('offline replay of request deadlines (R20)', () => {
     const again = replayWithPendingRequest();
     play(again, expired(), REQUESTED_BY + 168 * HOUR)();
     expect(play(again, expired(), REQUESTED_BY + 169 * HOUR)).toThrow(/was EXPIRED, not PENDING/);
+  });
+});
+
+describe('offline replay of decisions past a request\'s expiry (R17, R20)', () => {
+  const aliceKey = generateKeyPair();
+  const ALICE = actor('alice', 'SUPER_ADMIN', aliceKey, 'a1');
+  const r1 = { requestId: 'r1', publicKey: carolKey.publicKey };
+  const EXPIRES_AT = REQUESTED_BY + 168 * HOUR;
+  /** What a server that let decisions through past the expiry (as before REQUEST_EXPIRED) decided: the decider under a policy that keeps requests longer. */
+  const LENIENT = { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 2160 };
+
+  /** The org of replayWithPendingRequest, with alice, its SUPER_ADMIN, holding the FIRST_KEY. */
+  function replayWithApprover(): OrgReplay {
+    const replay = replayWithPendingRequest();
+    replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: 'operator', occurredAt: T0 });
+    for (const event of history(keyDecider, [requestKey(ALICE, aliceKey, { requestId: 'a1', firstKeyAssigned: false })])) replay.key('alice', { ...event, actor: 'alice', occurredAt: T0 });
+    return replay;
+  }
+  const decided = (replay: OrgReplay, command: KeyCommand, ms: number) => () => {
+    const requested = history(keyDecider, [requestKey(actor('carol', 'MEMBER'), carolKey, { requestId: 'r1' })]);
+    for (const event of history(keyDecider, [command], requested).slice(requested.length)) replay.key('carol', { ...event, actor: 'alice', occurredAt: at(ms) });
+  };
+  const approve = (ms: number, code = codeOf('carol', carolKey)) => approveKey(ALICE, aliceKey, r1, code, { now: at(ms), policy: LENIENT });
+
+  it('lets an approval or a rejection through until the request\'s expiry under the policy then', () => {
+    expect(decided(replayWithApprover(), approve(EXPIRES_AT - MINUTE), EXPIRES_AT - MINUTE)).not.toThrow();
+    expect(decided(replayWithApprover(), rejectKey(ALICE, aliceKey, r1, { now: at(EXPIRES_AT - MINUTE), policy: LENIENT }), EXPIRES_AT - MINUTE)).not.toThrow();
+  });
+
+  it('reports an approval, a rejection or a wrong-code attempt recorded past the expiry, though no expiry was recorded', () => {
+    expect(decided(replayWithApprover(), approve(EXPIRES_AT + HOUR), EXPIRES_AT + HOUR)).toThrow(/KeyApproved: The key request expired at .*: it can no longer be decided/);
+    expect(decided(replayWithApprover(), rejectKey(ALICE, aliceKey, r1, { now: at(EXPIRES_AT), policy: LENIENT }), EXPIRES_AT)).toThrow(/KeyRejected: The key request expired/);
+    expect(decided(replayWithApprover(), approve(EXPIRES_AT + HOUR, '000-000-000-000-000'), EXPIRES_AT + HOUR)).toThrow(/KeyApprovalAttemptFailed: The key request expired/);
+  });
+
+  it('reports a recovery\'s grant of a request past its expiry, though no expiry was recorded', () => {
+    // alice, the org's SUPER_ADMIN without a key, is recovered from T0 (72 h); her request a2 is PENDING since T0.
+    const replay = replayWithPendingRequest();
+    replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: 'operator', occurredAt: T0 });
+    const [started] = history(recoveryDecider, [{ type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: 72, withWorkingApprover: false, now: T0 }]);
+    replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: T0 });
+    const requested = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), aliceKey, { requestId: 'a2' })]);
+    for (const event of requested) replay.key('alice', { ...event, actor: 'alice', occurredAt: T0 });
+    const grant = (ms: number) => () => {
+      const command: KeyCommand = { type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'a2', policy: LENIENT, now: at(ms) };
+      for (const event of history(keyDecider, [command], requested).slice(requested.length)) replay.key('alice', { ...event, actor: 'policy', occurredAt: at(ms) });
+    };
+    expect(grant(EXPIRES_AT + HOUR)).toThrow(/KeyApproved: The key request expired at .*: it can no longer be decided or granted/);
+    expect(grant(EXPIRES_AT - MINUTE)).not.toThrow();
   });
 });

@@ -5,7 +5,9 @@ import type { RecoveryEvent, RecoveryLapseReason } from '../../src/domain/recove
 import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
 import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
 import { history } from '../domain/given-when-then';
-import { HOUR, ORG, T0, at } from '../domain/key-fixtures';
+import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { HOUR, ORG, T0, actor, at, requestKey } from '../domain/key-fixtures';
+import { generateKeyPair } from '../support/ed25519-keys';
 
 const lapsed = (reason: RecoveryLapseReason, agentId = 'alice'): RecoveryEvent => ({ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId, reason } });
 const demoted: OrganizationEvent = { type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'ADMIN' } };
@@ -66,5 +68,23 @@ describe('offline replay of a recovery lapse (R20)', () => {
       { type: 'StartRecovery', recoveryId: 'rc2', agentId: 'dave', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: at(3 * HOUR) },
     ]);
     expect(() => replay.recovery({ ...again, actor: OPERATOR_ACTOR, occurredAt: at(3 * HOUR) })).not.toThrow();
+  });
+
+  it('reports a reminder, a completion or a grant after its agent was removed and added again, or demoted and promoted again, though no lapse was recorded', () => {
+    const readded: OrganizationEvent = { type: 'AgentAdded', data: { agentId: 'alice', email: 'not-alice@example.com', displayName: 'alice', role: 'SUPER_ADMIN' } };
+    const completed: RecoveryEvent = { type: 'RecoveryCompleted', data: { recoveryId: 'rc1', agentId: 'alice', requestId: 'r1', fingerprint: 'f'.repeat(64) } };
+    const reminder: RecoveryEvent = { type: 'RecoveryReminderSent', data: { recoveryId: 'rc1', agentId: 'alice' } };
+    for (const [gone, back] of [[removed, readded], [demoted, repromoted]]) {
+      const replay = replayWithRunningRecovery();
+      directory(replay, gone);
+      directory(replay, back);
+      expect(play(replay, reminder, 40 * HOUR)).toThrow(/recovery rc1 was reminded of after "alice" stopped being a SUPER_ADMIN while it ran, which ended it/);
+      expect(play(replay, completed, 73 * HOUR)).toThrow(/recovery rc1 was completed after "alice" stopped being a SUPER_ADMIN/);
+      // The agent back asks for a key: the recovery, which ended, grants it no more.
+      const requested = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), generateKeyPair(), { requestId: 'r1', now: at(2 * HOUR) })]);
+      for (const event of requested) replay.key('alice', { ...event, actor: 'alice', occurredAt: at(2 * HOUR) });
+      const [grant] = history(keyDecider, [{ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'r1', policy: DEFAULT_ORG_POLICY, now: at(73 * HOUR) }], requested).slice(requested.length);
+      expect(() => replay.key('alice', { ...grant, actor: 'policy', occurredAt: at(73 * HOUR) })).toThrow(/recovery rc1 was granted a key after "alice" stopped being a SUPER_ADMIN/);
+    }
   });
 });

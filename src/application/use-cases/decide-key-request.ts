@@ -7,7 +7,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard, recordedAt } from '../event-writer';
 import { Proofs } from '../proofs';
 import { requesterOf } from '../request-ids';
 import { limitKey } from '../../rate-limits/limit-key';
@@ -77,7 +77,8 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       // The earlier approvers' keys now: an approval counts while its key is still ACTIVE.
       const earlier = requester.state.requests.get(requestId)?.approvals ?? [];
       const vouching = decision.decision === 'APPROVE' ? await this.directory.approverKeys(context.orgId, org.state, earlier, freshSince) : undefined;
-      const now = context.now.toISOString();
+      // Decided at the time it is recorded, which the request's expiry is checked against, here and by the offline verifier.
+      const now = recordedAt(context.now, requester);
       const outcome =
         decision.decision === 'APPROVE'
           ? keyDecider.decide(

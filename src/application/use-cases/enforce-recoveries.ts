@@ -7,8 +7,11 @@ import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import type { Directory } from '../directory';
-import { decided, guard, type EventWriter } from '../event-writer';
+import { decided, guard, recordedAt, type EventWriter } from '../event-writer';
 import type { Recoveries } from '../recoveries';
+
+/** Refusals of a completion that a later key request of the agent lifts. */
+const WAITING_FOR_A_REQUEST = new Set(['NO_PENDING_REQUEST', 'REQUEST_EXPIRED']);
 
 /** A running recovery the scheduler found. */
 export interface DueRecovery {
@@ -54,6 +57,8 @@ export class EnforceRecoveries {
         const keys = await this.directory.keys(orgId, entry.agentId, freshSince);
         const pendingId = keys.state.pendingRequestId;
         const pending = pendingId === undefined ? undefined : keys.state.requests.get(pendingId);
+        // The grant is decided at the time it is recorded: the request's expiry is checked there.
+        const grantedAt = recordedAt(now, keys, recovery);
         try {
           const completed = recoveryDecider.decide(
             {
@@ -61,17 +66,18 @@ export class EnforceRecoveries {
               recoveryId,
               agentRole,
               ...(pending && { pendingRequest: { requestId: pending.requestId, fingerprint: pending.fingerprint } }),
-              now: at,
+              now: grantedAt,
             },
             recovery.state,
           );
-          const granted = keyDecider.decide({ type: 'GrantRecoveredKey', recoveryId, requestId: pending!.requestId }, keys.state);
+          const granted = keyDecider.decide({ type: 'GrantRecoveredKey', recoveryId, requestId: pending!.requestId, policy: org.state.policy, now: grantedAt }, keys.state);
           // The key stream first: the verifier finds the grant while the recovery still runs, then its completion naming it.
           await this.writer.write(context, decided(keys, granted.events), decided(recovery, completed.events), guard(org));
           return 'COMPLETED';
         } catch (error) {
-          // "Not yet": the agent has no PENDING request; the next pass tries again.
-          if (!(error instanceof DomainRefusal && error.code === 'NO_PENDING_REQUEST')) throw error;
+          // "Not yet": the agent has no PENDING request, or only one past its expiry (which the request
+          // deadlines record); the next pass tries again, once the agent requested a key again.
+          if (!(error instanceof DomainRefusal && WAITING_FOR_A_REQUEST.has(error.code))) throw error;
         }
       }
       if (at < entry.remindAt || entry.reminded) return undefined;

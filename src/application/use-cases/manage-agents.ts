@@ -1,20 +1,29 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { NewAgent, OrganizationCommand } from '../../domain/organization/organization.commands';
 import { organizationDecider } from '../../domain/organization/organization.decider';
+import { roleOf } from '../../domain/organization/organization.state';
+import { recoveryDecider } from '../../domain/recovery/recovery.decider';
+import { runningRecovery } from '../../domain/recovery/recovery.state';
+import { fold } from '../../domain/shared/decider';
 import type { Role } from '../../domain/shared/roles';
 import { keyReleaseFor } from '../../domain/signature-key/key-release';
 import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter } from '../event-writer';
+import { decided, type Decision, EventWriter } from '../event-writer';
+import { Recoveries } from '../recoveries';
 
 export type AgentChange =
   | { kind: 'add'; agent: NewAgent; role: Role }
   | { kind: 'changeRole'; agentId: string; role: Role }
   | { kind: 'remove'; agentId: string };
 
-/** SUPER_ADMIN manages the directory (R1); removing an agent, or making them an AUDITOR, also releases their keys (R9, R18). */
+/**
+ * SUPER_ADMIN manages the directory (R1); removing an agent, or making them an AUDITOR, also
+ * releases their keys (R9, R18); removing or demoting the SUPER_ADMIN a running recovery restores
+ * ends that recovery (R20).
+ */
 export class ChangeDirectoryCommand extends Command<{ position?: bigint }> {
   constructor(
     readonly context: CommandContext,
@@ -28,6 +37,7 @@ export class ChangeDirectoryCommand extends Command<{ position?: bigint }> {
 export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCommand> {
   constructor(
     private readonly directory: Directory,
+    private readonly recoveries: Recoveries,
     private readonly writer: EventWriter,
   ) {}
 
@@ -42,15 +52,26 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
             ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role }
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
       const { events: orgEvents } = organizationDecider.decide(command, org.state);
+      const decisions: Decision[] = [decided(org, orgEvents)];
       const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
-      if (!release) return { position: await this.writer.write(context, decided(org, orgEvents)) };
-      // The directory change and the release of the agent's keys commit together, or not at all.
-      const keys = await this.directory.keys(context.orgId, release.agentId, freshSince);
-      const { events: keyEvents } = keyDecider.decide(
-        { type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() },
-        keys.state,
-      );
-      return { position: await this.writer.write(context, decided(org, orgEvents), decided(keys, keyEvents)) };
+      if (release) {
+        // The directory change and the release of the agent's keys commit together, or not at all.
+        const keys = await this.directory.keys(context.orgId, release.agentId, freshSince);
+        const { events: keyEvents } = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() }, keys.state);
+        decisions.push(decided(keys, keyEvents));
+      }
+      if (change.kind !== 'add') {
+        // R20: a recovery restores one SUPER_ADMIN membership. Once it is gone it lapses in this commit,
+        // so that an agent removed and added again, or demoted and promoted again, between two scheduler
+        // passes is not restored by a recovery the approvers were told of for the one before. The
+        // recovery stream guards the append whether or not it lapses: a recovery started meanwhile decides again.
+        const recovery = await this.recoveries.load(context.orgId, freshSince);
+        const agentRole = roleOf(fold(organizationDecider, orgEvents, org.state), change.agentId);
+        const ended = runningRecovery(recovery.state)?.agentId === change.agentId && agentRole !== 'SUPER_ADMIN';
+        const lapse = ended ? recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.state.latestId!, agentRole }, recovery.state).events : [];
+        decisions.push(decided(recovery, lapse));
+      }
+      return { position: await this.writer.write(context, ...decisions) };
     });
   }
 }

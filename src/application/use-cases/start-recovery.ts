@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard, recordedAt } from '../event-writer';
 import { Recoveries } from '../recoveries';
 
 export interface StartedRecovery {
@@ -44,7 +44,7 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
       const recovery = await this.recoveries.load(context.orgId, freshSince);
       // Every approver counts, the agent to restore too (no agent has the empty id): one ACTIVE key doubles the delay.
       const working = await this.directory.activeApprovers(context.orgId, org.state, '', 1, freshSince);
-      const now = [context.now.toISOString(), recovery.lastOccurredAt ?? ''].sort().pop()!;
+      const now = recordedAt(context.now, recovery);
       const { events } = recoveryDecider.decide(
         {
           type: 'StartRecovery',

@@ -67,7 +67,10 @@ export type ExpireKeyRequest = { type: 'ExpireKeyRequest'; requestId: string; po
 /** R20, issued by the deadline scheduler: the approvers of a request waiting past the reminder delay are reminded, once. */
 export type RemindApprovers = { type: 'RemindApprovers'; requestId: string; policy: RequestDeadlines; now: string };
 
-/** R20, issued when a break-glass recovery completes: the agent's PENDING request is granted with mode RECOVERY. */
-export type GrantRecoveredKey = { type: 'GrantRecoveredKey'; recoveryId: string; requestId: string };
+/**
+ * R20, issued when a break-glass recovery completes: the agent's PENDING request is granted with
+ * mode RECOVERY, unless past the expiry of the org's policy (`policy`) at `now`.
+ */
+export type GrantRecoveredKey = { type: 'GrantRecoveredKey'; recoveryId: string; requestId: string; policy: RequestDeadlines; now: string };
 
 export type KeyCommand = RequestKey | ApproveKey | RejectKey | RevokeKey | ReleaseAgentKeys | ExpireKeyRequest | RemindApprovers | GrantRecoveredKey;

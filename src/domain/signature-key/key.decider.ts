@@ -11,7 +11,7 @@ import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
-import { deadlinesOf, expireKeyRequest, remindApprovers } from './request-deadlines';
+import { expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -110,13 +110,7 @@ function authorizeDecision(
       requestStatus: request.status,
     });
   }
-  // R17, R20: past its expiry a request is decided by nobody, whether or not the scheduler has recorded the expiry yet.
-  const { expiresAt } = deadlinesOf(request, command.policy);
-  if (command.now >= expiresAt) {
-    refuse('CONFLICT', 'REQUEST_EXPIRED', `The key request expired at ${expiresAt} (the org's policy keeps a request PENDING ${command.policy.pendingRequestExpiryHours} hours): it can no longer be decided, and the agent may request a key again.`, {
-      expiresAt,
-    });
-  }
+  refuseExpired(request, command.policy, command.now);
   const signingKey =
     approver.activeKey ??
     refuse('FORBIDDEN', 'APPROVER_HAS_NO_ACTIVE_KEY', 'Decisions are signed with your ACTIVE key, and you have none: get your own key approved first.');
@@ -223,15 +217,16 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
 
 /**
  * R20: a break-glass recovery took effect (the recovery decider checked the delay, the veto and
- * the role): the agent's PENDING request is granted with mode RECOVERY, replacing an ACTIVE key as
- * an approval does. No verification code: nobody is left to compare it, which the delay and the
- * emails to every approver stand in for.
+ * the role): the agent's PENDING request, while not past its expiry, is granted with mode
+ * RECOVERY, replacing an ACTIVE key as an approval does. No verification code: nobody is left to
+ * compare it, which the delay and the emails to every approver stand in for.
  */
 function grantRecoveredKey(command: GrantRecoveredKey, state: KeyState): KeyEvent[] {
   const request = state.requests.get(command.requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${command.requestId} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING.`, { requestStatus: request.status });
   }
+  refuseExpired(request, command.policy, command.now);
   const agentId = state.agentId as string;
   const events: KeyEvent[] = [];
   if (state.active) events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, agentId));

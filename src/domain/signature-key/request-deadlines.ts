@@ -19,6 +19,19 @@ export function deadlinesOf(request: Pick<KeyRequestEntry, 'challengeExpiresAt'>
   };
 }
 
+/**
+ * R17, R20: past its expiry a request is decided or granted by nobody, whether or not the
+ * scheduler has recorded the expiry yet; `at` is when the decision is recorded.
+ */
+export function refuseExpired(request: Pick<KeyRequestEntry, 'challengeExpiresAt'>, policy: RequestDeadlines, at: string): void {
+  const { expiresAt } = deadlinesOf(request, policy);
+  if (Date.parse(at) >= Date.parse(expiresAt)) {
+    refuse('CONFLICT', 'REQUEST_EXPIRED', `The key request expired at ${expiresAt} (the org's policy keeps a request PENDING ${policy.pendingRequestExpiryHours} hours): it can no longer be decided or granted, and the agent may request a key again.`, {
+      expiresAt,
+    });
+  }
+}
+
 /** The request a deadline command is about: it must still be PENDING (another instance may have acted first). */
 function pendingRequest(state: KeyState, requestId: string): KeyRequestEntry {
   const request = state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);

@@ -30,7 +30,7 @@ export class AgentsController {
 
   @Patch(':agentId')
   @AgentParam()
-  @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once", Answers(200, PositionView, 'Changed'), [
+  @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)", Answers(200, PositionView, 'Changed'), [
     409,
     'The last SUPER_ADMIN cannot be demoted',
     'LAST_SUPER_ADMIN',
@@ -41,7 +41,7 @@ export class AgentsController {
 
   @Delete(':agentId')
   @AgentParam()
-  @AgentEndpoint('removeAgent', 'Remove an agent (SUPER_ADMIN): revokes their key and cancels their pending request (R9)', Answers(200, PositionView, 'Removed'), [
+  @AgentEndpoint('removeAgent', 'Remove an agent (SUPER_ADMIN): revokes their key, cancels their pending request (R9) and ends a running recovery of theirs (R20)', Answers(200, PositionView, 'Removed'), [
     409,
     'The last SUPER_ADMIN cannot be removed',
     'LAST_SUPER_ADMIN',
