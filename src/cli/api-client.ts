@@ -127,10 +127,12 @@ export class ApiClient {
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
     let response: Response;
     try {
-      response = await fetch(request);
+      // API v1 never redirects: following one would send the body (a signature, a code) and the position elsewhere, and take another server's answer.
+      response = await fetch(request, { redirect: 'manual' });
     } catch (error) {
       throw this.unreachable(error);
     }
+    if (response.status >= 300 && response.status < 400) throw this.redirected(response);
     return maxBytes === Infinity ? response : this.bounded(response, maxBytes);
   }
 
@@ -157,6 +159,15 @@ export class ApiClient {
   private notePosition(position: unknown): void {
     if (this.positions && (typeof position === 'string' || typeof position === 'number') && /^\d+$/.test(String(position)))
       this.positions.recordPosition(String(position));
+  }
+
+  private redirected(response: Response): CliError {
+    void response.body?.cancel();
+    const to = response.headers.get('location');
+    return new CliError(
+      EXIT.SERVER,
+      `${this.baseUrl} answered with a redirect (HTTP ${response.status})${to ? ` to ${to}` : ''}. ztkeys follows no redirect, so that neither your token nor what you sign goes to another server; if the server moved, log in again with --api <its new URL>.`,
+    );
   }
 
   private unreachable(error: unknown): CliError {
