@@ -104,7 +104,9 @@ export class ApiClient {
       throw new ApiError(answer.response.status, problem);
     }
     if (answer.data === undefined) throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
-    if (typeof answer.data === 'object' && answer.data !== null && 'position' in answer.data) this.notePosition(answer.data.position);
+    // Every success body of API v1 is an object: anything else is no answer of it, not a bug here.
+    if (typeof answer.data !== 'object' || answer.data === null || Array.isArray(answer.data)) throw unreadableAnswer('a JSON object was expected');
+    if ('position' in answer.data) this.notePosition(answer.data.position);
     return answer.data;
   }
 
@@ -176,6 +178,9 @@ export class ApiClient {
     return new CliError(EXIT.SERVER, `Cannot reach the ztkeys server at ${this.baseUrl}: ${why}.`);
   }
 }
+
+/** A success answer without the shape API v1 gives it (exit 4, like an answer that is not JSON). */
+export const unreadableAnswer = (what: string): CliError => new CliError(EXIT.SERVER, `The server's answer is not what API v1 answers: ${what}.`);
 
 /** The problem of an error answer; not problem+json (a proxy's error page, say): what can be shown. */
 function asProblem(body: unknown, response: Response): Problem {
