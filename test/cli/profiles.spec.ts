@@ -87,4 +87,19 @@ describe('ztkeys profiles and scripting (real processes)', () => {
       stderr: 'ztkeys: Give --token-fd or --token-file, not both.\n',
     });
   });
+
+  it('refuses plain HTTP to another machine, where the token would cross the network in clear, unless --plain-http (then it warns)', async () => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    expect(await ztkeys(['login', '--api', 'http://192.0.2.1:9', '--profile', 'carol', '--token-file', tokenFile])).toMatchObject({
+      code: EXIT.USAGE,
+      stderr:
+        'ztkeys: http://192.0.2.1:9 is plain HTTP to another machine: your token and what you sign would travel unencrypted. Use its https:// URL, or add --plain-http on a network that is yours alone.\n',
+    });
+    expect(new ProfileStore(home).get('carol')).toBeUndefined();
+    // With --plain-http the URL passes, with a warning; this login then stops at the profile bob holds, before any request.
+    const allowed = await ztkeys(['login', '--api', 'http://192.0.2.1:9', '--profile', 'bob', '--token-file', tokenFile, '--plain-http']);
+    expect(allowed.code).toBe(EXIT.USAGE);
+    expect(allowed.stderr).toMatch(/^warning: http:\/\/192\.0\.2\.1:9 is plain HTTP: tokens and decisions travel unencrypted\. Use HTTPS outside this machine\.\nztkeys: Profile "bob" holds/);
+  });
 });
