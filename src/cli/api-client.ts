@@ -88,8 +88,11 @@ export class ApiClient {
     this.streaming = this.client(undefined, Infinity);
   }
 
-  /** The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError. */
-  async ok<T>(call: Promise<Answer<T>>): Promise<T> {
+  /**
+   * The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError.
+   * `any`: a body of any shape, for a text answer or a caller that checks the shape itself.
+   */
+  async ok<T>(call: Promise<Answer<T>>, shape: 'object' | 'any' = 'object'): Promise<T> {
     let answer: Answer<T>;
     try {
       answer = await call;
@@ -105,8 +108,8 @@ export class ApiClient {
     }
     if (answer.data === undefined) throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
     // Every success body of API v1 is an object: anything else is no answer of it, not a bug here.
-    if (typeof answer.data !== 'object' || answer.data === null || Array.isArray(answer.data)) throw unreadableAnswer('a JSON object was expected');
-    if ('position' in answer.data) this.notePosition(answer.data.position);
+    if (shape === 'object' && (typeof answer.data !== 'object' || answer.data === null || Array.isArray(answer.data))) throw unreadableAnswer('a JSON object was expected');
+    if (typeof answer.data === 'object' && answer.data !== null && 'position' in answer.data) this.notePosition(answer.data.position);
     return answer.data;
   }
 
