@@ -88,6 +88,19 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     });
   });
 
+  it.each([
+    ['..', '..'],
+    ['org-1', '../..'],
+    ['.', 'carol'],
+  ])('refuses a token naming org "%s" and agent "%s": no ids the server gives, and keys are filed under them (".." twice: outside ZTKEYS_HOME)', async (orgId, agentId) => {
+    const tokenFile = join(home, 'odd.token');
+    writeFileSync(tokenFile, tokenFor(agentId, orgId, HOUR_FROM_NOW), { mode: 0o600 });
+    const refused = await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', 'odd', '--token-file', tokenFile]);
+    expect(refused.code).toBe(EXIT.USAGE);
+    expect(refused.stderr).toMatch(/^ztkeys: This token's claims "org" and "sub" are no organization and agent ids: /);
+    expect(new ProfileStore(home).get('odd')).toBeUndefined();
+  });
+
   it('refuses plain HTTP to another machine, where the token would cross the network in clear, unless --plain-http (then it warns)', async () => {
     const tokenFile = join(home, 'carol.token');
     writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
