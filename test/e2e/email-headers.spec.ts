@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
-import { expectAccepted } from './expectations';
+import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
 
 /** Every email in the embedded server's outbox, as a mail client reads it. */
 async function outbox(dataDir: string): Promise<ParsedMail[]> {
@@ -23,11 +23,12 @@ async function emailTo(dataDir: string, address: string, subject: RegExp): Promi
 }
 
 /**
- * A name the API takes (one line, no hidden character) may still be an RFC 2047 encoded word,
- * which a mail client decodes in a header into whatever it encodes: here a right-to-left override
- * the API refuses in a name. Each header must show the name as it was typed.
+ * What an admin types for an agent reaches the headers of emails (R12). An address must be one
+ * recipient and nothing else. A name the API takes (one line, no hidden character) may still be an
+ * RFC 2047 encoded word, which a mail client decodes in a header into whatever it encodes: here a
+ * right-to-left override the API refuses in a name. Each header must show the name as typed.
  */
-describe('names in email headers (real server, outbox)', () => {
+describe('agent fields in email headers (real server, outbox)', () => {
   const suite = serverForSuite();
   const hidden = 'Eve\u202Egnp.exe';
   const name = `=?UTF-8?B?${Buffer.from(hidden).toString('base64')}?=`;
@@ -48,6 +49,15 @@ describe('names in email headers (real server, outbox)', () => {
     expect(waiting.subject).toBe(`[Acme Support] ${name} asks for a signature key: your approval is needed`);
     expect(waiting.subject).not.toContain('\u202E');
   });
+
+  it.each(['a@example.com\r\nBcc: evil@example.net', '"evil@example.net" <a@example.com>', 'a@example.com <evil@example.net>', 'a@example.com, evil@example.net', 'a@example.com;evil@example.net', 'evil@example.net@example.com'])(
+    'refuses the address %j (a header or a second recipient), writing nothing',
+    async (email) => {
+      await expectNothingWritten(suite.server, async () =>
+        expectProblem(await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/agents`, alice.token, { agentId: 'mallory', email, displayName: 'Mallory', role: 'MEMBER' }), 400, 'INVALID_INPUT'),
+      );
+    },
+  );
 
   it("shows the recipient's name literally in To", async () => {
     const rejected = await emailTo(suite.server.dataDir, 'eve@example.com', /rejected/);
