@@ -106,6 +106,9 @@ describe('server answers', () => {
     ['a string', 'x', ['policy', 'show']],
     ['a page whose items are no list', { agents: { length: 3 }, totals: {} }, ['status']],
     ['a page whose items are no list', { items: { length: 2 } }, ['keys', 'pending']],
+    ['a page whose item lacks what the table shows', { items: [{}] }, ['keys', 'pending']],
+    ['an as-of answer without agents', {}, ['audit', 'as-of', '2025-01-01T00:00:00Z']],
+    ['an as-of answer whose agent has no key', { at: '2025-01-01T00:00:00Z', agents: [{ agentId: 'bob', role: 'MEMBER', rememberedBrowsers: [] }] }, ['audit', 'as-of', '2025-01-01T00:00:00Z']],
   ])('exits 4 on a success answer that is %s, as an unreadable answer, not an internal error', async (_, body, argv) => {
     answer = { status: 200, body: JSON.stringify(body), contentType: 'application/json' };
     const { code, stderr } = await run(...argv);
