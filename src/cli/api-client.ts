@@ -88,8 +88,11 @@ export class ApiClient {
     this.streaming = this.client(undefined, Infinity);
   }
 
-  /** The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError. */
-  async ok<T>(call: Promise<Answer<T>>): Promise<T> {
+  /**
+   * The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError.
+   * `any`: a body of any shape, for a text answer or a caller that checks the shape itself.
+   */
+  async ok<T>(call: Promise<Answer<T>>, shape: 'object' | 'any' = 'object'): Promise<T> {
     let answer: Answer<T>;
     try {
       answer = await call;
@@ -104,6 +107,8 @@ export class ApiClient {
       throw new ApiError(answer.response.status, problem);
     }
     if (answer.data === undefined) throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
+    // Every success body of API v1 is an object: anything else is no answer of it, not a bug here.
+    if (shape === 'object' && (typeof answer.data !== 'object' || answer.data === null || Array.isArray(answer.data))) throw unreadableAnswer('a JSON object was expected');
     if (typeof answer.data === 'object' && answer.data !== null && 'position' in answer.data) this.notePosition(answer.data.position);
     return answer.data;
   }
@@ -127,10 +132,12 @@ export class ApiClient {
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
     let response: Response;
     try {
-      response = await fetch(request);
+      // API v1 never redirects: following one would send the body (a signature, a code) and the position elsewhere, and take another server's answer.
+      response = await fetch(request, { redirect: 'manual' });
     } catch (error) {
       throw this.unreachable(error);
     }
+    if (response.status >= 300 && response.status < 400) throw this.redirected(response);
     return maxBytes === Infinity ? response : this.bounded(response, maxBytes);
   }
 
@@ -159,12 +166,24 @@ export class ApiClient {
       this.positions.recordPosition(String(position));
   }
 
+  private redirected(response: Response): CliError {
+    void response.body?.cancel();
+    const to = response.headers.get('location');
+    return new CliError(
+      EXIT.SERVER,
+      `${this.baseUrl} answered with a redirect (HTTP ${response.status})${to ? ` to ${to}` : ''}. ztkeys follows no redirect, so that neither your token nor what you sign goes to another server; if the server moved, log in again with --api <its new URL>.`,
+    );
+  }
+
   private unreachable(error: unknown): CliError {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (error as Error).message);
     return new CliError(EXIT.SERVER, `Cannot reach the ztkeys server at ${this.baseUrl}: ${why}.`);
   }
 }
+
+/** A success answer without the shape API v1 gives it (exit 4, like an answer that is not JSON). */
+export const unreadableAnswer = (what: string): CliError => new CliError(EXIT.SERVER, `The server's answer is not what API v1 answers: ${what}.`);
 
 /** The problem of an error answer; not problem+json (a proxy's error page, say): what can be shown. */
 function asProblem(body: unknown, response: Response): Problem {

@@ -1,10 +1,20 @@
 import { usageError } from './cli-error';
+import type { OptionSpec } from './command-spec';
 import type { Output } from './output';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** Checks a server URL given on the command line; plain HTTP is only quiet on loopback. */
-export function checkApiUrl(text: string, output: Output): string {
+/** The option that lets --api name a plain-HTTP server on another machine, for the commands that take --api. */
+export const plainHttpOption = {
+  'plain-http': { type: 'boolean', description: 'accept an http:// URL of another machine: the token and what you sign then travel unencrypted' },
+} as const satisfies Record<string, OptionSpec>;
+
+/**
+ * Checks a server URL given on the command line. Plain HTTP is quiet on loopback; to another
+ * machine it is refused unless `plainHttp` (--plain-http), as the bearer token would cross the
+ * network in clear on every command, and then still warned about.
+ */
+export function checkApiUrl(text: string, output: Output, plainHttp: boolean): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -13,7 +23,10 @@ export function checkApiUrl(text: string, output: Output): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`--api must be an http(s) URL, not ${url.protocol}`);
   if (url.search || url.hash) throw usageError('--api takes the server base URL, without query or fragment.');
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname))
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    if (!plainHttp)
+      throw usageError(`${url.origin} is plain HTTP to another machine: your token and what you sign would travel unencrypted. Use its https:// URL, or add --plain-http on a network that is yours alone.`);
     output.warn(`${url.origin} is plain HTTP: tokens and decisions travel unencrypted. Use HTTPS outside this machine.`);
+  }
   return url.href.replace(/\/+$/, '');
 }

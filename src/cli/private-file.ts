@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, openSync, closeSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
+import { chmodSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files';
+import { makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
 
 /**
@@ -9,10 +9,14 @@ import { usageError } from './cli-error';
  * temporary file and a rename, so a crash or a concurrent reader never sees half a file.
  */
 export function writePrivateFile(path: string, content: string): void {
+  inHome(path, () => writeThroughRename(path, content));
+}
+
+/** A folder ztkeys cannot write (a file in the way, no permission, read-only) is the user's to fix, not a bug. */
+function inHome<T>(path: string, work: () => T): T {
   try {
-    writeThroughRename(path, content);
+    return work();
   } catch (error) {
-    // A folder ztkeys cannot write (a file in the way, no permission, read-only) is the user's to fix, not a bug.
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== 'string' || !code.startsWith('E')) throw error;
     const reason = (error as Error).message.split(',')[0];
@@ -36,4 +40,26 @@ function writeThroughRename(path: string, content: string): void {
   closeSync(fd);
   chmodSync(temporary, PRIVATE_FILE_MODE); // the umask may have cleared bits we asked for, never added any
   renameSync(temporary, path);
+}
+
+/**
+ * Narrows what ztkeys keeps in its home (profiles.json 0600, keys/ 0700 with 0600 files), as the
+ * server narrows DATA_DIR at start, and returns what was wider: a file copied or restored without
+ * its mode lets other users read bearer tokens. The home folder itself is left alone, as above.
+ */
+export function narrowHome(home: string): string[] {
+  return inHome(home, () => narrowInHome(home));
+}
+
+function narrowInHome(home: string): string[] {
+  const changed: string[] = [];
+  const profiles = join(home, 'profiles.json');
+  const mode = statSync(profiles, { throwIfNoEntry: false })?.mode;
+  if (mode !== undefined && (mode & 0o777) !== PRIVATE_FILE_MODE) {
+    chmodSync(profiles, PRIVATE_FILE_MODE);
+    changed.push(profiles);
+  }
+  const keys = join(home, 'keys');
+  if (statSync(keys, { throwIfNoEntry: false })?.isDirectory()) changed.push(...narrowModes(keys));
+  return changed;
 }

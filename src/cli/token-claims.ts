@@ -1,3 +1,4 @@
+import { ID_PATTERN } from '../domain/streams';
 import { usageError } from './cli-error';
 
 interface Claims {
@@ -24,6 +25,11 @@ export function tokenClaims(token: string): { orgId: string; agentId: string } {
   const claims = payloadOf(token);
   if (typeof claims?.org !== 'string' || typeof claims.sub !== 'string' || !claims.org || !claims.sub)
     throw usageError('This is not an agent token: a JWT with claims "org" (organization id) and "sub" (agent id) is expected.');
+  // Keys are filed under keys/<org>/<agent>: ids as the server gives them can name no other folder ("..").
+  if (!ID_PATTERN.test(claims.org) || !ID_PATTERN.test(claims.sub))
+    throw usageError(
+      `This token's claims "org" and "sub" are no organization and agent ids: "${claims.org}", "${claims.sub}" (an id is 1-128 letters, digits, ".", "_", "@" or "-", starting with a letter or digit).`,
+    );
   return { orgId: claims.org, agentId: claims.sub };
 }
 

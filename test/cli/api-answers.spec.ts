@@ -100,6 +100,23 @@ describe('server answers', () => {
     expect(stderr).toMatch(/Cannot reach the ztkeys server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
   });
 
+  it.each([
+    ['null', null, ['status']],
+    ['a list', [], ['keys', 'pending']],
+    ['a string', 'x', ['policy', 'show']],
+    ['a page whose items are no list', { agents: { length: 3 }, totals: {} }, ['status']],
+    ['a page whose items are no list', { items: { length: 2 } }, ['keys', 'pending']],
+    ['a page whose item lacks what the table shows', { items: [{}] }, ['keys', 'pending']],
+    ['an as-of answer without agents', {}, ['audit', 'as-of', '2025-01-01T00:00:00Z']],
+    ['an as-of answer whose agent has no key', { at: '2025-01-01T00:00:00Z', agents: [{ agentId: 'bob', role: 'MEMBER', rememberedBrowsers: [] }] }, ['audit', 'as-of', '2025-01-01T00:00:00Z']],
+  ])('exits 4 on a success answer that is %s, as an unreadable answer, not an internal error', async (_, body, argv) => {
+    answer = { status: 200, body: JSON.stringify(body), contentType: 'application/json' };
+    const { code, stderr } = await run(...argv);
+    expect(stderr).not.toMatch(/internal error|TypeError/);
+    expect(code).toBe(EXIT.SERVER);
+    expect(stderr).toMatch(/^ztkeys: The server's answer is not what API v1 answers/);
+  });
+
   it('makes later reads wait for the position of its last write (X-Min-Position)', async () => {
     answer = { status: 201, body: { agentId: 'dave', position: '42' }, contentType: 'application/json' };
     expect((await run('agents', 'add', 'dave', '--email', 'dave@example.com', '--name', 'Dave')).code).toBe(EXIT.OK);

@@ -87,4 +87,32 @@ describe('ztkeys profiles and scripting (real processes)', () => {
       stderr: 'ztkeys: Give --token-fd or --token-file, not both.\n',
     });
   });
+
+  it.each([
+    ['..', '..'],
+    ['org-1', '../..'],
+    ['.', 'carol'],
+  ])('refuses a token naming org "%s" and agent "%s": no ids the server gives, and keys are filed under them (".." twice: outside ZTKEYS_HOME)', async (orgId, agentId) => {
+    const tokenFile = join(home, 'odd.token');
+    writeFileSync(tokenFile, tokenFor(agentId, orgId, HOUR_FROM_NOW), { mode: 0o600 });
+    const refused = await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', 'odd', '--token-file', tokenFile]);
+    expect(refused.code).toBe(EXIT.USAGE);
+    expect(refused.stderr).toMatch(/^ztkeys: This token's claims "org" and "sub" are no organization and agent ids: /);
+    expect(new ProfileStore(home).get('odd')).toBeUndefined();
+  });
+
+  it('refuses plain HTTP to another machine, where the token would cross the network in clear, unless --plain-http (then it warns)', async () => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    expect(await ztkeys(['login', '--api', 'http://192.0.2.1:9', '--profile', 'carol', '--token-file', tokenFile])).toMatchObject({
+      code: EXIT.USAGE,
+      stderr:
+        'ztkeys: http://192.0.2.1:9 is plain HTTP to another machine: your token and what you sign would travel unencrypted. Use its https:// URL, or add --plain-http on a network that is yours alone.\n',
+    });
+    expect(new ProfileStore(home).get('carol')).toBeUndefined();
+    // With --plain-http the URL passes, with a warning; this login then stops at the profile bob holds, before any request.
+    const allowed = await ztkeys(['login', '--api', 'http://192.0.2.1:9', '--profile', 'bob', '--token-file', tokenFile, '--plain-http']);
+    expect(allowed.code).toBe(EXIT.USAGE);
+    expect(allowed.stderr).toMatch(/^warning: http:\/\/192\.0\.2\.1:9 is plain HTTP: tokens and decisions travel unencrypted\. Use HTTPS outside this machine\.\nztkeys: Profile "bob" holds/);
+  });
 });

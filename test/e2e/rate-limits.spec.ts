@@ -54,6 +54,7 @@ describe('rate limits', () => {
       RATE_LIMIT_NEW_BROWSERS_PER_AGENT: '2/3600',
       RATE_LIMIT_WRONG_CODES_PER_AGENT: '2/3600',
       RATE_LIMIT_ORGS_PER_ADDRESS: '2/3600',
+      RATE_LIMIT_KEY_REQUESTS_PER_AGENT: '2/3600',
     });
     let owner: TestAgent;
 
@@ -117,6 +118,19 @@ describe('rate limits', () => {
         expect(refused.body.limit).toBe('wrong_codes_per_agent');
       });
       expect(await refusals(suite.server, 'wrong_codes_per_agent')).toBe(1);
+    });
+
+    it('a member asking for a key again and again writes, and so mails the approvers, only up to the limit', async () => {
+      // Each KeyRequested mails every approver with an ACTIVE key (R12); emails are planned from the log alone.
+      if (!owner.key) await suite.journey.activeKey(owner, owner);
+      const member = await suite.journey.addAgent(owner, 'pester');
+      expect((await suite.journey.requestKey(member)).status).toBe(201);
+      expect((await suite.journey.requestKey(member, { replacePending: true })).status).toBe(201);
+      await expectNothingWritten(suite.server, async () => {
+        const refused = await suite.journey.requestKey(member, { replacePending: true });
+        expectProblem(refused, 429, 'RATE_LIMITED');
+        expect(refused.body.limit).toBe('key_requests_per_agent');
+      });
     });
 
     it('org creation is limited per client address', async () => {

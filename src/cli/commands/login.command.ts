@@ -1,5 +1,5 @@
 import { ApiClient } from '../api-client';
-import { checkApiUrl } from '../api-url';
+import { checkApiUrl, plainHttpOption } from '../api-url';
 import { usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { readSecret, secretGiven, secretOptions } from '../secret-input';
@@ -16,11 +16,12 @@ used by default (see "profile use"). A profile that holds another agent, org or 
 replaced without --force: several people sharing a home log in with --profile <their name>.`,
   options: {
     api: { type: 'string', valueName: 'url', required: true, description: 'base URL of the ztkeys server' },
+    ...plainHttpOption,
     ...secretOptions('token', 'agent token'),
     force: { type: 'boolean', description: 'replace a profile that holds another agent, org or server' },
   },
   async run(input, ctx) {
-    const apiUrl = checkApiUrl(input.strings.api!, ctx.output);
+    const apiUrl = checkApiUrl(input.strings.api!, ctx.output, input.flags['plain-http'] === true);
     const token = (await readSecret({ what: 'agent token', option: 'token', ...secretGiven(input, 'token'), envName: TOKEN_ENV }, ctx.io)).trim();
     const { orgId, agentId } = tokenClaims(token);
     const profile = ctx.profileName;

@@ -1,4 +1,4 @@
-import { checkApiUrl } from '../api-url';
+import { checkApiUrl, plainHttpOption } from '../api-url';
 import type { CommandSpec } from '../command-spec';
 import { formatFields } from '../output';
 import { readSecret, secretGiven, secretOptions } from '../secret-input';
@@ -13,6 +13,7 @@ export const orgCreateCommand: CommandSpec = {
 --api defaults to the server of the selected profile.`,
   options: {
     api: { type: 'string', valueName: 'url', description: 'base URL of the ztkeys server' },
+    ...plainHttpOption,
     name: { type: 'string', valueName: 'name', required: true, description: 'organization name' },
     'admin-id': { type: 'string', valueName: 'agentId', required: true, description: 'agent id of the first SUPER_ADMIN' },
     'admin-email': { type: 'string', valueName: 'email', required: true, description: 'their email' },
@@ -23,7 +24,7 @@ export const orgCreateCommand: CommandSpec = {
   async run(input, ctx) {
     const given = input.strings.api ?? ctx.profiles.get(ctx.profileName)?.apiUrl;
     if (!given) throw usageError('Which server? Give --api <url> (or log in to a profile first).');
-    const apiUrl = checkApiUrl(given, ctx.output);
+    const apiUrl = checkApiUrl(given, ctx.output, input.flags['plain-http'] === true);
     const token = (
       await readSecret({ what: 'bootstrap token', option: 'bootstrap-token', ...secretGiven(input, 'bootstrap-token'), envName: BOOTSTRAP_TOKEN_ENV }, ctx.io)
     ).trim();

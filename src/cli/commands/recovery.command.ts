@@ -1,6 +1,6 @@
 import type { components } from '../api-types.generated';
 import { AgentSession } from '../agent-session';
-import { checkApiUrl } from '../api-url';
+import { checkApiUrl, plainHttpOption } from '../api-url';
 import { usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { formatFields } from '../output';
@@ -39,6 +39,7 @@ The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd,
 --api and --org default to the server and organization of the selected profile.`,
   options: {
     api: { type: 'string', valueName: 'url', description: 'base URL of the ztkeys server' },
+    ...plainHttpOption,
     org: { type: 'string', valueName: 'orgId', description: 'the locked-out organization' },
     agent: { type: 'string', valueName: 'agentId', required: true, description: 'the SUPER_ADMIN whose next key request the recovery grants' },
     ...secretOptions('bootstrap-token', 'bootstrap token'),
@@ -49,7 +50,7 @@ The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd,
     if (!given) throw usageError('Which server? Give --api <url> (or log in to a profile first).');
     const orgId = input.strings.org ?? profile?.orgId;
     if (!orgId) throw usageError('Which organization? Give --org <orgId>.');
-    const apiUrl = checkApiUrl(given, ctx.output);
+    const apiUrl = checkApiUrl(given, ctx.output, input.flags['plain-http'] === true);
     const token = (await readSecret({ what: 'bootstrap token', option: 'bootstrap-token', ...secretGiven(input, 'bootstrap-token'), envName: BOOTSTRAP_TOKEN_ENV }, ctx.io)).trim();
     const api = ctx.apiFor(apiUrl, token);
     const started = await api.ok(api.http.POST('/v1/orgs/{orgId}/recoveries', { params: { path: { orgId } }, body: { agentId: input.strings.agent! } }));
