@@ -149,7 +149,7 @@ function keyRequestContent(job: KeyRequestJob): Content {
         subject: `[${org}] Your key request was rejected`,
         paragraphs: [
           `${job.rejectedBy.displayName} rejected your request for a signature key in ${org}.`,
-          job.reason ? `Reason given: ${job.reason}` : 'No reason was given.',
+          job.reason ? `Reason given by ${job.rejectedBy.displayName}, as written:\n${quoted(job.reason)}` : 'No reason was given.',
         ],
         facts: [...facts, ['Rejected by', job.rejectedBy.displayName]],
         nextSteps: [
@@ -218,13 +218,24 @@ function asHtml(job: EmailJob, content: Content): string {
   return [
     '<!doctype html><html><body>',
     `<p>Hello ${escape(job.to.displayName)},</p>`,
-    ...content.paragraphs.map((paragraph) => `<p>${escape(paragraph)}</p>`),
+    // pre-wrap: a quoted reason keeps its lines in HTML too.
+    ...content.paragraphs.map((paragraph) => `<p style="white-space: pre-wrap">${escape(paragraph)}</p>`),
     `<table>${rows}</table>`,
     `<h3>What to do next</h3><ol>${content.nextSteps.map((step) => `<li>${escape(step)}</li>`).join('')}</ol>`,
     `<hr><p><small>${escape(footer(job))}</small></p>`,
     '</body></html>',
   ].join('\n');
 }
+
+/**
+ * A reason is the one text of an email that keeps its line breaks: each of its lines is marked as
+ * quoted, so that none can pass for the email's own layout (a "What to do next:" of its own).
+ */
+const quoted = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? '  |' : `  | ${line}`))
+    .join('\n');
 
 /** Names, emails and reasons are user input: never markup. */
 const escape = (text: string): string =>
