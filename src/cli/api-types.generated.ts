@@ -656,7 +656,7 @@ export interface components {
              */
             agentId: string;
             /**
-             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @description LAPSED: its agent was demoted or removed while it ran, or requested no key within its claim window after it took effect, so it ended without a grant
              * @enum {string}
              */
             status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
@@ -686,10 +686,10 @@ export interface components {
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
             /**
-             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org, or requested no key within the policy's pendingRequestExpiryHours after effectiveAt (UNCLAIMED)
              * @enum {string}
              */
-            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED" | "UNCLAIMED";
             /**
              * @description Log position (decimal)
              * @example 42
@@ -705,7 +705,7 @@ export interface components {
              */
             agentId: string;
             /**
-             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @description LAPSED: its agent was demoted or removed while it ran, or requested no key within its claim window after it took effect, so it ended without a grant
              * @enum {string}
              */
             status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
@@ -735,10 +735,10 @@ export interface components {
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
             /**
-             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org, or requested no key within the policy's pendingRequestExpiryHours after effectiveAt (UNCLAIMED)
              * @enum {string}
              */
-            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED" | "UNCLAIMED";
         };
         PositionView: {
             /**

@@ -11,8 +11,9 @@ const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
 type Recovery = components['schemas']['RecoveryView'];
 
 const LAPSES: Record<NonNullable<Recovery['lapseReason']>, string> = {
-  AGENT_DEMOTED: 'was demoted from SUPER_ADMIN',
-  AGENT_REMOVED: 'was removed from the organization',
+  AGENT_DEMOTED: 'was demoted from SUPER_ADMIN: the recovery can no longer complete',
+  AGENT_REMOVED: 'was removed from the organization: the recovery can no longer complete',
+  UNCLAIMED: 'requested no key within its claim window after it took effect: it grants none now',
 };
 
 const recoveryLines = (recovery: Recovery): string =>
@@ -25,7 +26,7 @@ const recoveryLines = (recovery: Recovery): string =>
     ['delay', `${recovery.delayHours} h${recovery.withWorkingApprover ? ' (doubled: an approver still had an active key)' : ''}`],
     ...(recovery.vetoedBy ? [['vetoed by', recovery.vetoedBy] as const] : []),
     ...(recovery.requestId ? [['granted request', `${recovery.requestId} (mode RECOVERY)`] as const] : []),
-    ...(recovery.lapseReason ? [['lapsed', `${recovery.agentId} ${LAPSES[recovery.lapseReason]}: the recovery can no longer complete`] as const] : []),
+    ...(recovery.lapseReason ? [['lapsed', `${recovery.agentId} ${LAPSES[recovery.lapseReason]}`] as const] : []),
   ]);
 
 export const recoveryStartCommand: CommandSpec = {

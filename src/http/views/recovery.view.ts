@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RECOVERY_LAPSE_REASONS } from '../../domain/recovery/recovery.events';
 import type { RecoveryEntry } from '../../domain/recovery/recovery.state';
 
 /** A break-glass recovery (R20) as its stream records it. */
 export class RecoveryView {
   @ApiProperty({ example: 'rc_01J9Z3' }) recoveryId: string;
   @ApiProperty({ description: 'The SUPER_ADMIN it restores', example: 'alice' }) agentId: string;
-  @ApiProperty({ enum: ['RUNNING', 'VETOED', 'COMPLETED', 'LAPSED'], description: 'LAPSED: its agent was demoted or removed while it ran, so it ended without a grant' }) status: string;
+  @ApiProperty({ enum: ['RUNNING', 'VETOED', 'COMPLETED', 'LAPSED'], description: 'LAPSED: its agent was demoted or removed while it ran, or requested no key within its claim window after it took effect, so it ended without a grant' }) status: string;
   @ApiProperty({ format: 'date-time' }) startedAt: string;
   @ApiProperty({ format: 'date-time', description: 'When it takes effect unless vetoed' }) effectiveAt: string;
   @ApiProperty({ format: 'date-time', description: 'When the approvers are reminded (halfway)' }) remindAt: string;
@@ -14,7 +15,10 @@ export class RecoveryView {
   @ApiProperty({ description: 'The approvers were reminded' }) reminded: boolean;
   @ApiPropertyOptional({ description: 'Who vetoed it, once VETOED' }) vetoedBy?: string;
   @ApiPropertyOptional({ description: 'The key request granted with mode RECOVERY, once COMPLETED' }) requestId?: string;
-  @ApiPropertyOptional({ enum: ['AGENT_DEMOTED', 'AGENT_REMOVED'], description: 'Why it lapsed, once LAPSED: its agent was given another role, or removed from the org' }) lapseReason?: string;
+  @ApiPropertyOptional({
+    enum: RECOVERY_LAPSE_REASONS,
+    description: "Why it lapsed, once LAPSED: its agent was given another role, or removed from the org, or requested no key within the policy's pendingRequestExpiryHours after effectiveAt (UNCLAIMED)",
+  }) lapseReason?: string;
 }
 
 export class RecoveryChangedView extends RecoveryView {
