@@ -35,7 +35,8 @@ export const recoveryStartCommand: CommandSpec = {
   details: `After the org policy's recoveryDelayHours (doubled while an ADMIN or SUPER_ADMIN still holds an
 active key), unless an approver vetoes it, the agent's PENDING key request is granted with mode RECOVERY.
 Every ADMIN and SUPER_ADMIN is emailed at once, halfway, and at the end. The agent then runs "ztkeys keys create".
-Should the agent stop being a SUPER_ADMIN meanwhile, the recovery lapses, and another may be started.
+Should the agent stop being a SUPER_ADMIN meanwhile, or request no key within the policy's
+pendingRequestExpiryHours after it took effect, the recovery lapses, and another may be started.
 The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
 --api and --org default to the server and organization of the selected profile.`,
   options: {
