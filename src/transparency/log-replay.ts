@@ -155,11 +155,12 @@ export class OrgReplay {
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
         const agentRole = roleOf(this.org, recovery.agentId);
+        // The decider compares instants as toISOString text: the log's may be written another way (no milliseconds).
         const decided = underRule(
           event,
           () =>
             recoveryDecider.decide(
-              { type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole, claimWindowHours: this.org.policy.pendingRequestExpiryHours, now: event.occurredAt },
+              { type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole, claimWindowHours: this.org.policy.pendingRequestExpiryHours, now: new Date(event.occurredAt).toISOString() },
               this.recoveries,
             ).events,
         );

@@ -15,15 +15,15 @@ const repromoted: OrganizationEvent = { type: 'AgentRoleChanged', data: { agentI
 const removed: OrganizationEvent = { type: 'AgentRemoved', data: { agentId: 'alice', role: 'SUPER_ADMIN' } };
 
 /** An org of two SUPER_ADMINs without a key, alice and dave, where the operator's recovery rc1 of alice runs since T0. */
-function replayWithRunningRecovery(): OrgReplay {
+function replayWithRunningRecovery(startedAt = T0): OrgReplay {
   const replay = new OrgReplay(ORG);
   replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
   replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
   replay.organization({ type: 'AgentAdded', data: { agentId: 'dave', email: 'dave@example.com', displayName: 'Dave', role: 'SUPER_ADMIN' }, actor: 'alice', occurredAt: T0 });
   const [started] = history(recoveryDecider, [
-    { type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: T0 },
+    { type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: startedAt },
   ]);
-  replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: T0 });
+  replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: startedAt });
   return replay;
 }
 const directory = (replay: OrgReplay, event: OrganizationEvent) => replay.organization({ ...event, actor: 'dave', occurredAt: at(HOUR) });
@@ -102,6 +102,10 @@ describe('offline replay of a recovery lapse (R20)', () => {
     it('lets an UNCLAIMED lapse through once the window ended, and reports one recorded before', () => {
       expect(play(replayWithRunningRecovery(), lapsed('UNCLAIMED'), CLAIM_BY - 1)).toThrow(`RecoveryLapsed: "alice" is still a SUPER_ADMIN: recovery rc1 waits for their key request until ${at(CLAIM_BY)}, and lapses then.`);
       expect(play(replayWithRunningRecovery(), lapsed('UNCLAIMED'), CLAIM_BY)).not.toThrow();
+      // An instant written without milliseconds is compared as the instant it is: half a second early is early.
+      const halfPast = replayWithRunningRecovery(at(500));
+      const early = () => halfPast.recovery({ ...lapsed('UNCLAIMED'), actor: 'policy', occurredAt: at(CLAIM_BY).replace('.000Z', 'Z') });
+      expect(early).toThrow(/waits for their key request until/);
       // Once alice was demoted, the lapse says so, window or not.
       const demotion = replayWithRunningRecovery();
       directory(demotion, demoted);

@@ -30,10 +30,10 @@ export interface DueRecovery {
  * and while it runs no other may start, so waiting would only keep the org locked out longer (and
  * its approvers uninformed). It is appended at the recovery stream's revision, guarded by the org
  * stream the role and the policy's claim window were read from, so a re-promotion or a policy
- * change racing it makes it decide again. A completion grants the agent's PENDING key request (mode RECOVERY) and records
- * RecoveryCompleted in one append, at the revisions of both streams decided on and guarded by
- * the org stream: a veto racing it conflicts, and whichever loses decides again; racing
- * schedulers record each lapse, reminder and completion once.
+ * change racing it makes it decide again. A completion grants the agent's PENDING key request
+ * (mode RECOVERY) and records RecoveryCompleted in one append, at the revisions of both streams
+ * decided on and guarded by the org stream: a veto racing it conflicts, and whichever loses
+ * decides again; racing schedulers record each lapse, reminder and completion once.
  */
 export class EnforceRecoveries {
   constructor(
