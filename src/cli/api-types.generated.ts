@@ -673,6 +673,11 @@ export interface components {
              */
             remindAt: string;
             /**
+             * Format: date-time
+             * @description While RUNNING: until when, after effectiveAt, it waits for its agent's key request (the policy's pendingRequestExpiryHours as it stands now); it lapses UNCLAIMED then
+             */
+            claimBy?: string;
+            /**
              * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
              * @example 72
              */
@@ -721,6 +726,11 @@ export interface components {
              * @description When the approvers are reminded (halfway)
              */
             remindAt: string;
+            /**
+             * Format: date-time
+             * @description While RUNNING: until when, after effectiveAt, it waits for its agent's key request (the policy's pendingRequestExpiryHours as it stands now); it lapses UNCLAIMED then
+             */
+            claimBy?: string;
             /**
              * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
              * @example 72

@@ -365,19 +365,23 @@ describe('break-glass recovery (R20)', () => {
     const first = await start(alice.orgId, 'alice');
     const { recoveryId } = first.body;
     const claimBy = Date.parse(first.body.effectiveAt) + 24 * HOUR;
+    // The recovery says until when it waits for alice's key request: the policy's request expiry after it takes effect.
+    expect(first.body.claimBy).toBe(new Date(claimBy).toISOString());
     await caughtUp('recoveries');
 
     // Took effect, and alice never asks for a key: it waits for her until the window ends, blocking any other recovery meanwhile.
     await passAt(new Date(claimBy - 1));
     expect(await eventsOf(alice.orgId, 'RecoveryLapsed')).toEqual([]);
-    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId, status: 'RUNNING' });
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId, status: 'RUNNING', claimBy: new Date(claimBy).toISOString() });
     expectProblem(await start(alice.orgId, 'dave'), 409, 'RECOVERY_IN_PROGRESS');
 
     await passAt(new Date(claimBy));
     await passAt(new Date(claimBy + HOUR));
     const lapses = await eventsOf(alice.orgId, 'RecoveryLapsed');
     expect(lapses.map((event) => [event.data, event.metadata.actor])).toEqual([[{ recoveryId, agentId: 'alice', reason: 'UNCLAIMED' }, POLICY_ACTOR]]);
-    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId, status: 'LAPSED', lapseReason: 'UNCLAIMED' });
+    const ended = (await show(alice.orgId, dave.token)).body;
+    expect(ended).toMatchObject({ recoveryId, status: 'LAPSED', lapseReason: 'UNCLAIMED' });
+    expect(ended).not.toHaveProperty('claimBy');
     expect(await emailsOf(lapses[0])).toEqual([['RECOVERY_LAPSED', 'alice'], ['RECOVERY_LAPSED', 'dave']]);
     await caughtUp('recoveries');
     const documents = (await suite.server.readModels.dump('recoveries')).map((row) => row.document).filter((document) => document.orgId === alice.orgId);

@@ -23,6 +23,7 @@ const recoveryLines = (recovery: Recovery): string =>
     ['status', recovery.status],
     ['started', recovery.startedAt],
     ['takes effect', recovery.effectiveAt],
+    ...(recovery.claimBy ? [['claim by', `${recovery.claimBy} (the agent's key request, else it lapses)`] as const] : []),
     ['delay', `${recovery.delayHours} h${recovery.withWorkingApprover ? ' (doubled: an approver still had an active key)' : ''}`],
     ...(recovery.vetoedBy ? [['vetoed by', recovery.vetoedBy] as const] : []),
     ...(recovery.requestId ? [['granted request', `${recovery.requestId} (mode RECOVERY)`] as const] : []),

@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { OrgPolicy } from '../../domain/organization/org-policy';
+import { recoveryClaimBy } from '../../domain/recovery/recovery.decider';
 import { RECOVERY_LAPSE_REASONS } from '../../domain/recovery/recovery.events';
 import type { RecoveryEntry } from '../../domain/recovery/recovery.state';
 
@@ -10,6 +12,11 @@ export class RecoveryView {
   @ApiProperty({ format: 'date-time' }) startedAt: string;
   @ApiProperty({ format: 'date-time', description: 'When it takes effect unless vetoed' }) effectiveAt: string;
   @ApiProperty({ format: 'date-time', description: 'When the approvers are reminded (halfway)' }) remindAt: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: "While RUNNING: until when, after effectiveAt, it waits for its agent's key request (the policy's pendingRequestExpiryHours as it stands now); it lapses UNCLAIMED then",
+  })
+  claimBy?: string;
   @ApiProperty({ description: "The delay applied: the policy's recoveryDelayHours, doubled with a working approver", example: 72 }) delayHours: number;
   @ApiProperty({ description: 'An ADMIN or SUPER_ADMIN held an ACTIVE key when it started (so the delay is doubled)' }) withWorkingApprover: boolean;
   @ApiProperty({ description: 'The approvers were reminded' }) reminded: boolean;
@@ -25,4 +32,7 @@ export class RecoveryChangedView extends RecoveryView {
   @ApiProperty({ description: 'Log position (decimal)', example: '42' }) position: string;
 }
 
-export const recoveryView = (entry: RecoveryEntry): RecoveryView => ({ ...entry });
+export const recoveryView = (entry: RecoveryEntry, policy: Pick<OrgPolicy, 'pendingRequestExpiryHours'>): RecoveryView => ({
+  ...entry,
+  ...(entry.status === 'RUNNING' && { claimBy: recoveryClaimBy(entry.effectiveAt, policy.pendingRequestExpiryHours) }),
+});
