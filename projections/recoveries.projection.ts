@@ -13,7 +13,7 @@ export type RecoveryDocument = {
   status: RecoveryStatus;
   remindAt: string;
   effectiveAt: string;
-  /** Once LAPSED: whether its agent was demoted or removed. */
+  /** Once LAPSED: whether its agent was demoted or removed, or never claimed it. */
   lapseReason?: RecoveryLapseReason;
 };
 

@@ -656,7 +656,7 @@ export interface components {
              */
             agentId: string;
             /**
-             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @description LAPSED: its agent was demoted or removed while it ran, or requested no key within its claim window after it took effect, so it ended without a grant
              * @enum {string}
              */
             status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
@@ -673,6 +673,11 @@ export interface components {
              */
             remindAt: string;
             /**
+             * Format: date-time
+             * @description While RUNNING: until when, after effectiveAt, it waits for its agent's key request (the policy's pendingRequestExpiryHours as it stands now); it lapses UNCLAIMED then
+             */
+            claimBy?: string;
+            /**
              * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
              * @example 72
              */
@@ -686,10 +691,10 @@ export interface components {
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
             /**
-             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org, or requested no key within the policy's pendingRequestExpiryHours after effectiveAt (UNCLAIMED)
              * @enum {string}
              */
-            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED" | "UNCLAIMED";
             /**
              * @description Log position (decimal)
              * @example 42
@@ -705,7 +710,7 @@ export interface components {
              */
             agentId: string;
             /**
-             * @description LAPSED: its agent was demoted or removed while it ran, so it ended without a grant
+             * @description LAPSED: its agent was demoted or removed while it ran, or requested no key within its claim window after it took effect, so it ended without a grant
              * @enum {string}
              */
             status: "RUNNING" | "VETOED" | "COMPLETED" | "LAPSED";
@@ -722,6 +727,11 @@ export interface components {
              */
             remindAt: string;
             /**
+             * Format: date-time
+             * @description While RUNNING: until when, after effectiveAt, it waits for its agent's key request (the policy's pendingRequestExpiryHours as it stands now); it lapses UNCLAIMED then
+             */
+            claimBy?: string;
+            /**
              * @description The delay applied: the policy's recoveryDelayHours, doubled with a working approver
              * @example 72
              */
@@ -735,10 +745,10 @@ export interface components {
             /** @description The key request granted with mode RECOVERY, once COMPLETED */
             requestId?: string;
             /**
-             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org
+             * @description Why it lapsed, once LAPSED: its agent was given another role, or removed from the org, or requested no key within the policy's pendingRequestExpiryHours after effectiveAt (UNCLAIMED)
              * @enum {string}
              */
-            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED";
+            lapseReason?: "AGENT_DEMOTED" | "AGENT_REMOVED" | "UNCLAIMED";
         };
         PositionView: {
             /**

@@ -1,3 +1,4 @@
+import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
 import type { EmailJob, KeyRequestJobBase, RecoveryJobBase } from './email-job';
 import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
@@ -85,19 +86,40 @@ function recoveryContent(job: RecoveryJob): Content {
           `If you did not expect this, revoke that key at once and tell your platform operator.`,
         ],
       };
-    case 'RECOVERY_LAPSED': {
-      const [what, done] = job.reason === 'AGENT_REMOVED' ? ['was removed from', 'removed'] : ['is no longer a SUPER_ADMIN of', 'demoted'];
-      return {
-        subject: `[${org}] Break-glass recovery for ${agent.displayName} lapsed: no longer a SUPER_ADMIN`,
-        paragraphs: [`${agent.displayName} ${what} ${org} while the break-glass recovery restoring them waited, so it ended without granting a key.`],
-        facts: [...about, ['Lapsed because', job.reason === 'AGENT_REMOVED' ? 'removed from the organization' : 'demoted from SUPER_ADMIN']],
-        nextSteps: [
-          `If the organization is still locked out, the operator may start a new recovery, for an agent who is a SUPER_ADMIN now.`,
-          `If you did not expect ${agent.displayName} to be ${done}, look in the audit log for who changed the directory, and tell your platform operator.`,
-        ],
-      };
-    }
+    case 'RECOVERY_LAPSED':
+      return { ...lapseContent(job.reason, agent.displayName, org, effectiveAt), facts: [...about, ['Lapsed because', LAPSED_BECAUSE[job.reason]]] };
   }
+}
+
+const LAPSED_BECAUSE: Record<RecoveryLapseReason, string> = {
+  AGENT_DEMOTED: 'demoted from SUPER_ADMIN',
+  AGENT_REMOVED: 'removed from the organization',
+  UNCLAIMED: 'no key request within its claim window',
+};
+
+/**
+ * Why a recovery ended without a grant: a directory change (whoever made it is in the audit
+ * log), or its agent never claimed it, which a recovery started for the wrong person, or by a
+ * thief of the operator's token who could not also request a key as that agent, looks like.
+ */
+function lapseContent(reason: RecoveryLapseReason, name: string, org: string, effectiveAt: string): Omit<Content, 'facts'> {
+  const again = `If the organization is still locked out, the operator may start a new recovery, for an agent who is a SUPER_ADMIN now.`;
+  if (reason === 'UNCLAIMED') {
+    return {
+      subject: `[${org}] Break-glass recovery for ${name} lapsed: no key request claimed it`,
+      paragraphs: [
+        `The break-glass recovery of ${org} for ${name} took effect at ${effectiveAt}, but ${name} requested no key before its claim window (the policy's request expiry) ended, so it ended without granting a key.`,
+        `A key request ${name} makes from now on waits for an approver, like any other.`,
+      ],
+      nextSteps: [again, `If nobody asked for this recovery, tell your platform operator: someone may hold their bootstrap token.`],
+    };
+  }
+  const [what, done] = reason === 'AGENT_REMOVED' ? ['was removed from', 'removed'] : ['is no longer a SUPER_ADMIN of', 'demoted'];
+  return {
+    subject: `[${org}] Break-glass recovery for ${name} lapsed: no longer a SUPER_ADMIN`,
+    paragraphs: [`${name} ${what} ${org} while the break-glass recovery restoring them waited, so it ended without granting a key.`],
+    nextSteps: [again, `If you did not expect ${name} to be ${done}, look in the audit log for who changed the directory, and tell your platform operator.`],
+  };
 }
 
 function keyRequestContent(job: KeyRequestJob): Content {

@@ -27,9 +27,10 @@ export interface DeadlineEnforcers {
  * R20's time-driven rules without cron: while this process holds the lease, every `intervalMs`
  * it reads the PENDING requests old enough for a deadline to have passed (pending-keys read
  * model) and has each enforced through the key decider, then every running recovery
- * (recoveries read model: at most one per org), each lapsed (its agent no longer a SUPER_ADMIN),
- * reminded or completed through the recovery decider; a completion refused because the agent has
- * no PENDING request yet is tried again on the next pass. Nothing is kept between passes: a
+ * (recoveries read model: at most one per org), each lapsed (its agent no longer a SUPER_ADMIN,
+ * or its claim window after effectiveAt ended unclaimed), reminded or completed through the
+ * recovery decider; a completion refused because the agent has no PENDING request yet is tried
+ * again on the next pass, until the claim window ends. Nothing is kept between passes: a
  * restarted or newly elected scheduler finds what is due in the log and read model. The lease
  * keeps one copy at work; should two overlap (a lease handed over mid-pass), the streams'
  * expected revisions still record each expiry and reminder once.

@@ -25,7 +25,7 @@ import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
-import { recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
+import { recoveryClaimBy, recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
 
@@ -97,9 +97,10 @@ export class OrgReplay {
    * R20 break-glass recovery: started by the operator for a SUPER_ADMIN then, with the policy's
    * delay (doubled exactly when an approver held an ACTIVE key then) counted from its own time;
    * reminded once, not before halfway; vetoed by an approver with an ACTIVE key then, signed;
-   * completed not before it took effect, naming the key request it granted with mode RECOVERY;
-   * lapsed only once its agent was no longer a SUPER_ADMIN, as the decider decides it from the
-   * role then. A lapsed recovery completes, grants, is vetoed or reminded no more; one whose agent
+   * completed not before it took effect nor once its claim window (the policy's request expiry
+   * then, after effectiveAt) ended, naming the key request it granted with mode RECOVERY; lapsed
+   * only once its agent was no longer a SUPER_ADMIN, or UNCLAIMED once that window ended, as the
+   * decider decides it from the role and policy then. A lapsed recovery completes, grants, is vetoed or reminded no more; one whose agent
    * stopped being a SUPER_ADMIN while it ran completes, grants or is reminded no more, even where
    * its lapse is missing (a log written before the directory change lapsed it).
    */
@@ -143,6 +144,7 @@ export class OrgReplay {
       case 'RecoveryCompleted': {
         const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'completed');
         if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
+        this.claimedInTime(recovery, event.occurredAt, 'completed');
         if (this.recoveryGrants.get(recovery.recoveryId) !== event.data.requestId) {
           violation(`recovery ${recovery.recoveryId} completed naming key request ${event.data.requestId}, which it did not grant`);
         }
@@ -153,7 +155,15 @@ export class OrgReplay {
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
         const agentRole = roleOf(this.org, recovery.agentId);
-        const decided = underRule(event, () => recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole }, this.recoveries).events);
+        // The decider compares instants as toISOString text: the log's may be written another way (no milliseconds).
+        const decided = underRule(
+          event,
+          () =>
+            recoveryDecider.decide(
+              { type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole, claimWindowHours: this.org.policy.pendingRequestExpiryHours, now: new Date(event.occurredAt).toISOString() },
+              this.recoveries,
+            ).events,
+        );
         if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
           violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
         }
@@ -181,10 +191,16 @@ export class OrgReplay {
     return recovery;
   }
 
+  /** A recovery grants and completes only within its claim window, under the policy at that point. */
+  private claimedInTime(recovery: RecoveryEntry, occurredAt: string, what: string): void {
+    const claimBy = recoveryClaimBy(recovery.effectiveAt, this.org.policy.pendingRequestExpiryHours);
+    if (Date.parse(occurredAt) >= Date.parse(claimBy)) violation(`recovery ${recovery.recoveryId} ${what} at ${occurredAt}, after its claim window ended at ${claimBy}`);
+  }
+
   /**
    * R20: a RECOVERY grant is valid only for a recovery of this agent that was started, is not
-   * vetoed nor completed, and had taken effect, the agent being a SUPER_ADMIN then, of a request
-   * not past its expiry (R17).
+   * vetoed nor completed, and had taken effect, within its claim window, the agent being a
+   * SUPER_ADMIN then, of a request not past its expiry (R17).
    */
   private recoveryGrant(agentId: string, request: KeyRequestEntry, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
     const { recoveryId, approvedBy, decision } = event.data;
@@ -198,6 +214,7 @@ export class OrgReplay {
     if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) {
       violation(`key request ${request.requestId} was granted by recovery ${recoveryId} at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
     }
+    this.claimedInTime(recovery, event.occurredAt, `granted key request ${request.requestId}`);
     const role = roleOf(this.org, agentId);
     if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} granted a key to "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
     underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));

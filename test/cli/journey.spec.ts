@@ -329,14 +329,14 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
 
   it('lets the operator start a break-glass recovery, shown to the SUPER_ADMIN, who vetoes it with a signature (R20)', async () => {
     const operator = (args: string[]) => ztkeys('operator', ['recovery', ...args, '--api', apiUrl, '--org', orgId], { env: { ZTKEYS_BOOTSTRAP_TOKEN: secrets.BOOTSTRAP_TOKEN } });
-    const started = json<{ recoveryId: string; delayHours: number; withWorkingApprover: boolean }>(await operator(['start', '--agent', 'alice', '--json']));
+    const started = json<{ recoveryId: string; delayHours: number; withWorkingApprover: boolean; claimBy: string }>(await operator(['start', '--agent', 'alice', '--json']));
     // alice still holds an active key: the recovery is allowed, with twice the policy's 72 hours to veto it.
     expect(started).toMatchObject({ delayHours: 144, withWorkingApprover: true });
     const again = await operator(['start', '--agent', 'alice']);
     expect(again.code).toBe(EXIT.REFUSED);
     expect(again.stderr).toMatch(/one recovery at a time/);
     const shown = await ztkeys('alice', ['recovery', 'show']);
-    expect(shown).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(new RegExp(`recovery +${started.recoveryId}\n[\\s\\S]*status +RUNNING\n[\\s\\S]*delay +144 h \\(doubled`)) });
+    expect(shown).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(new RegExp(`recovery +${started.recoveryId}\n[\\s\\S]*status +RUNNING\n[\\s\\S]*claim by +${started.claimBy} \\(the agent's key request, else it lapses\\)\n[\\s\\S]*delay +144 h \\(doubled`)) });
     expect((await ztkeys('carol', ['recovery', 'show'])).code).toBe(EXIT.REFUSED);
     const vetoed = await signing('alice', ['recovery', 'veto']);
     expect(vetoed.stderr).not.toMatch(/ztkeys:/);

@@ -65,7 +65,7 @@ const WRONG: [LogEventType, (data: Data) => void, string][] = [
   ['RecoveryReminderSent', (data) => (data.recoveryId = 1), 'data.recoveryId: Invalid input: expected string, received number'],
   ['RecoveryVetoed', (data) => delete data.decision, 'data.decision: Invalid input: expected object, received undefined'],
   ['RecoveryCompleted', (data) => (data.extra = 'x'), 'data.extra: no member of RecoveryCompleted data'],
-  ['RecoveryLapsed', (data) => (data.reason = 'AGENT_RETIRED'), 'data.reason: Invalid option: expected one of "AGENT_DEMOTED"|"AGENT_REMOVED"'],
+  ['RecoveryLapsed', (data) => (data.reason = 'AGENT_RETIRED'), 'data.reason: Invalid option: expected one of "AGENT_DEMOTED"|"AGENT_REMOVED"|"UNCLAIMED"'],
   ['CheckpointSigned', (data) => (data.size = 1e400), 'data.size: Invalid input: expected number, received Infinity'],
 ];
 

@@ -1,6 +1,6 @@
 import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
 import type { RecoveryCommand } from '../../src/domain/recovery/recovery.commands';
-import type { RecoveryEvent } from '../../src/domain/recovery/recovery.events';
+import type { RecoveryEvent, RecoveryLapseReason } from '../../src/domain/recovery/recovery.events';
 import type { Role } from '../../src/domain/shared/roles';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
@@ -9,6 +9,9 @@ import { challengeFields, generateKeyPair, signedProof, type TestKeyPair } from 
 import { given, history } from './given-when-then';
 import { HOUR, MINUTE, ORG, T0, actor, at, requestKey } from './key-fixtures';
 
+/** The default policy's pendingRequestExpiryHours (168): a recovery that took effect at 72 h waits for a claim until 240 h. */
+const CLAIM_WINDOW_HOURS = DEFAULT_ORG_POLICY.pendingRequestExpiryHours;
+const CLAIM_BY = (72 + CLAIM_WINDOW_HOURS) * HOUR;
 const bobKey = generateKeyPair();
 const BOB = actor('bob', 'ADMIN', bobKey);
 const start = (options: Partial<Extract<RecoveryCommand, { type: 'StartRecovery' }>> = {}): RecoveryCommand => ({
@@ -32,6 +35,7 @@ const complete = (ms: number, options: Partial<Extract<RecoveryCommand, { type: 
   recoveryId: 'rc1',
   agentRole: 'SUPER_ADMIN',
   pendingRequest: { requestId: 'alice.r2', fingerprint: 'f'.repeat(64) },
+  claimWindowHours: CLAIM_WINDOW_HOURS,
   now: at(ms),
   ...options,
 });
@@ -123,7 +127,13 @@ describe('break-glass recovery decider (R20)', () => {
   });
 
   describe('LapseRecovery', () => {
-    const lapse = (agentRole?: Role, recoveryId = 'rc1'): RecoveryCommand => ({ type: 'LapseRecovery', recoveryId, agentRole });
+    const lapse = (agentRole?: Role, recoveryId = 'rc1', ms = 2 * HOUR, claimWindowHours = CLAIM_WINDOW_HOURS): RecoveryCommand => ({
+      type: 'LapseRecovery',
+      recoveryId,
+      agentRole,
+      claimWindowHours,
+      now: at(ms),
+    });
 
     it('ends the lock-out of the recovery path: a recovery whose agent was demoted neither completes nor makes way for another, until it lapses', () => {
       const running = run([start()]);
@@ -150,11 +160,55 @@ describe('break-glass recovery decider (R20)', () => {
       given(recoveryDecider, lapsed).when(lapse(undefined)).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING');
     });
 
-    it('refuses while the agent is still a SUPER_ADMIN, and a recovery that is not running or does not exist', () => {
-      given(recoveryDecider, run([start()])).when(lapse('SUPER_ADMIN')).thenRefused('CONFLICT', 'STILL_SUPER_ADMIN', { agentRole: 'SUPER_ADMIN' });
+    it('refuses while the agent is still a SUPER_ADMIN within the claim window (NOT_DUE, saying when it lapses), and a recovery that is not running or does not exist', () => {
+      given(recoveryDecider, run([start()])).when(lapse('SUPER_ADMIN')).thenRefused('CONFLICT', 'NOT_DUE', { lapsesAt: at(CLAIM_BY) });
+      given(recoveryDecider, run([start()])).when(lapse('SUPER_ADMIN', 'rc1', CLAIM_BY - 1)).thenRefused('CONFLICT', 'NOT_DUE', { lapsesAt: at(CLAIM_BY) });
       given(recoveryDecider, run([start(), veto()])).when(lapse('ADMIN')).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'VETOED' });
       given(recoveryDecider, run([start(), complete(72 * HOUR)])).when(lapse('ADMIN')).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'COMPLETED' });
       given(recoveryDecider, run([start()])).when(lapse('ADMIN', 'rc9')).thenRefused('NOT_FOUND', 'RECOVERY_NOT_FOUND');
+    });
+  });
+
+  describe('the claim window: a recovery that took effect waits for its agent\'s key request as long as a request waits for approval', () => {
+    const lapse = (ms: number, options: Partial<Extract<RecoveryCommand, { type: 'LapseRecovery' }>> = {}): RecoveryCommand => ({
+      type: 'LapseRecovery',
+      recoveryId: 'rc1',
+      agentRole: 'SUPER_ADMIN',
+      claimWindowHours: CLAIM_WINDOW_HOURS,
+      now: at(ms),
+      ...options,
+    });
+    const lapsed = (reason: RecoveryLapseReason): RecoveryEvent => ({ type: 'RecoveryLapsed', data: { recoveryId: 'rc1', agentId: 'alice', reason } });
+    const unclaimed = lapsed('UNCLAIMED');
+
+    it('lapses UNCLAIMED once the window after effectiveAt ended, not a moment before', () => {
+      given(recoveryDecider, run([start()])).when(lapse(CLAIM_BY - 1)).thenRefused('CONFLICT', 'NOT_DUE', { lapsesAt: at(CLAIM_BY) });
+      given(recoveryDecider, run([start()])).when(lapse(CLAIM_BY)).thenEvents([unclaimed]);
+      given(recoveryDecider, run([start()])).when(lapse(CLAIM_BY + 100 * HOUR)).thenEvents([unclaimed]);
+    });
+
+    it('still completes inside the window, up to its last moment, and grants nothing after it', () => {
+      const completed: RecoveryEvent = { type: 'RecoveryCompleted', data: { recoveryId: 'rc1', agentId: 'alice', requestId: 'alice.r2', fingerprint: 'f'.repeat(64) } };
+      given(recoveryDecider, run([start()])).when(complete(CLAIM_BY - 1)).thenEvents([completed]);
+      given(recoveryDecider, run([start()])).when(complete(CLAIM_BY)).thenRefused('CONFLICT', 'CLAIM_WINDOW_ENDED', { claimBy: at(CLAIM_BY) });
+      given(recoveryDecider, run([start(), complete(100 * HOUR)])).when(lapse(CLAIM_BY)).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'COMPLETED' });
+    });
+
+    it('counts the window from effectiveAt: a doubled delay moves it, and so does the policy\'s request expiry', () => {
+      const doubled = run([start({ withWorkingApprover: true })]);
+      given(recoveryDecider, doubled).when(lapse(CLAIM_BY)).thenRefused('CONFLICT', 'NOT_DUE', { lapsesAt: at((144 + CLAIM_WINDOW_HOURS) * HOUR) });
+      given(recoveryDecider, doubled).when(lapse((144 + CLAIM_WINDOW_HOURS) * HOUR)).thenEvents([unclaimed]);
+      given(recoveryDecider, run([start()])).when(lapse(73 * HOUR, { claimWindowHours: 1 })).thenEvents([unclaimed]);
+      given(recoveryDecider, run([start()])).when(complete(73 * HOUR, { claimWindowHours: 1 })).thenRefused('CONFLICT', 'CLAIM_WINDOW_ENDED', { claimBy: at(73 * HOUR) });
+    });
+
+    it('ends the recovery, so another may start; a demoted or removed agent still lapses at once, with that reason', () => {
+      const ended = run([start(), lapse(CLAIM_BY)]);
+      expect(given(recoveryDecider, ended).state.recoveries.get('rc1')).toMatchObject({ status: 'LAPSED', lapseReason: 'UNCLAIMED' });
+      given(recoveryDecider, ended).when(complete(CLAIM_BY - 1)).thenRefused('CONFLICT', 'RECOVERY_NOT_RUNNING', { recoveryStatus: 'LAPSED' });
+      expect(given(recoveryDecider, ended).when(start({ recoveryId: 'rc2', now: at(CLAIM_BY) })).events()[0].type).toBe('RecoveryStarted');
+      given(recoveryDecider, run([start()])).when(lapse(HOUR, { agentRole: 'ADMIN' })).thenEvents([lapsed('AGENT_DEMOTED')]);
+      given(recoveryDecider, run([start()])).when(lapse(CLAIM_BY, { agentRole: undefined })).thenEvents([lapsed('AGENT_REMOVED')]);
     });
   });
 

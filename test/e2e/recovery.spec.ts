@@ -357,6 +357,54 @@ describe('break-glass recovery (R20)', () => {
     expect((await verify(resign(completed, alice.orgId))).failure).toMatchObject({ type: 'RecoveryCompleted', reason: expect.stringMatching(/was LAPSED, not RUNNING/) });
   });
 
+  it('lapses UNCLAIMED a recovery that took effect but whose agent requested no key within the policy\'s request expiry after effectiveAt: the approvers are told, and a new recovery may start', async () => {
+    const alice = await suite.journey.createOrg('alice', { pendingRequestExpiryHours: 24, reminderAfterHours: 12 });
+    await suite.journey.activeKey(alice, alice);
+    const dave = await suite.journey.addAgent(alice, 'dave', 'SUPER_ADMIN');
+    expect((await suite.journey.revokeKey(alice, 'alice')).status).toBe(200);
+    const first = await start(alice.orgId, 'alice');
+    const { recoveryId } = first.body;
+    const claimBy = Date.parse(first.body.effectiveAt) + 24 * HOUR;
+    // The recovery says until when it waits for alice's key request: the policy's request expiry after it takes effect.
+    expect(first.body.claimBy).toBe(new Date(claimBy).toISOString());
+    await caughtUp('recoveries');
+
+    // Took effect, and alice never asks for a key: it waits for her until the window ends, blocking any other recovery meanwhile.
+    await passAt(new Date(claimBy - 1));
+    expect(await eventsOf(alice.orgId, 'RecoveryLapsed')).toEqual([]);
+    expect((await show(alice.orgId, dave.token)).body).toMatchObject({ recoveryId, status: 'RUNNING', claimBy: new Date(claimBy).toISOString() });
+    expectProblem(await start(alice.orgId, 'dave'), 409, 'RECOVERY_IN_PROGRESS');
+
+    await passAt(new Date(claimBy));
+    await passAt(new Date(claimBy + HOUR));
+    const lapses = await eventsOf(alice.orgId, 'RecoveryLapsed');
+    expect(lapses.map((event) => [event.data, event.metadata.actor])).toEqual([[{ recoveryId, agentId: 'alice', reason: 'UNCLAIMED' }, POLICY_ACTOR]]);
+    const ended = (await show(alice.orgId, dave.token)).body;
+    expect(ended).toMatchObject({ recoveryId, status: 'LAPSED', lapseReason: 'UNCLAIMED' });
+    expect(ended).not.toHaveProperty('claimBy');
+    expect(await emailsOf(lapses[0])).toEqual([['RECOVERY_LAPSED', 'alice'], ['RECOVERY_LAPSED', 'dave']]);
+    await caughtUp('recoveries');
+    const documents = (await suite.server.readModels.dump('recoveries')).map((row) => row.document).filter((document) => document.orgId === alice.orgId);
+    expect(documents).toEqual([expect.objectContaining({ recoveryId, status: 'LAPSED', lapseReason: 'UNCLAIMED' })]);
+
+    new ProfileStore(work).save('dave-unclaimed', { apiUrl: suite.server.url, token: dave.token, orgId: alice.orgId, agentId: 'dave' });
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['recovery', 'show', '--profile', 'dave-unclaimed'], io)).toBe(EXIT.OK);
+    expect(io.stdout.text).toMatch(/lapsed +alice requested no key within its claim window after it took effect: it grants none now/);
+    expect((await start(alice.orgId, 'dave')).body).toMatchObject({ status: 'RUNNING', agentId: 'dave' });
+
+    const lines = await exportOf(dave);
+    expect((await verify(lines)).failure).toBeUndefined();
+    // Tampering, re-signed with the log key: the lapse recorded a moment before the window ended.
+    const early = structuredClone(lines);
+    const lapseIndex = early.findIndex((line) => line.type === 'RecoveryLapsed');
+    early[lapseIndex].occurredAt = new Date(claimBy - 1).toISOString();
+    expect((await verify(resign(early, alice.orgId))).failure).toMatchObject({
+      type: 'RecoveryLapsed',
+      reason: expect.stringMatching(/"alice" is still a SUPER_ADMIN: recovery \S+ waits for their key request until .*, and lapses then/),
+    });
+  });
+
   it('ends a recovery the moment its agent is removed or demoted: one re-added or re-promoted at once, before any scheduler pass, is not restored by it', async () => {
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.activeKey(alice, alice);

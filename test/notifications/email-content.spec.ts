@@ -87,5 +87,16 @@ describe('renderEmail', () => {
       expect(removed.text).toMatch(/Restores the SUPER_ADMIN: +alice\n/);
       expect(removed.text).toMatch(/Lapsed because: +removed from the organization/);
     });
+
+    it('tells every approver a recovery that took effect lapsed unclaimed: when it took effect, that a later request waits for an approver, and whom to tell', () => {
+      const unclaimed = renderEmail({ ...common, recovery, kind: 'RECOVERY_LAPSED', reason: 'UNCLAIMED' }, FROM, date);
+      expect(unclaimed.subject).toBe('[Acme Support] Break-glass recovery for Alice <b> lapsed: no key request claimed it');
+      expect(unclaimed.text).toContain('took effect at 2025-03-10T00:00:00.000Z, but Alice <b> requested no key before its claim window');
+      expect(unclaimed.text).toContain('waits for an approver, like any other');
+      expect(unclaimed.text).toMatch(/Lapsed because: +no key request within its claim window/);
+      expect(unclaimed.text).toContain('the operator may start a new recovery');
+      expect(unclaimed.text).toContain('someone may hold their bootstrap token');
+      expect(unclaimed.text).not.toContain('ztkeys recovery veto');
+    });
   });
 });

@@ -15,15 +15,15 @@ const repromoted: OrganizationEvent = { type: 'AgentRoleChanged', data: { agentI
 const removed: OrganizationEvent = { type: 'AgentRemoved', data: { agentId: 'alice', role: 'SUPER_ADMIN' } };
 
 /** An org of two SUPER_ADMINs without a key, alice and dave, where the operator's recovery rc1 of alice runs since T0. */
-function replayWithRunningRecovery(): OrgReplay {
+function replayWithRunningRecovery(startedAt = T0): OrgReplay {
   const replay = new OrgReplay(ORG);
   replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
   replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: OPERATOR_ACTOR, occurredAt: T0 });
   replay.organization({ type: 'AgentAdded', data: { agentId: 'dave', email: 'dave@example.com', displayName: 'Dave', role: 'SUPER_ADMIN' }, actor: 'alice', occurredAt: T0 });
   const [started] = history(recoveryDecider, [
-    { type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: T0 },
+    { type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: DEFAULT_ORG_POLICY.recoveryDelayHours, withWorkingApprover: false, now: startedAt },
   ]);
-  replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: T0 });
+  replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: startedAt });
   return replay;
 }
 const directory = (replay: OrgReplay, event: OrganizationEvent) => replay.organization({ ...event, actor: 'dave', occurredAt: at(HOUR) });
@@ -86,5 +86,43 @@ describe('offline replay of a recovery lapse (R20)', () => {
       const [grant] = history(keyDecider, [{ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'r1', policy: DEFAULT_ORG_POLICY, now: at(73 * HOUR) }], requested).slice(requested.length);
       expect(() => replay.key('alice', { ...grant, actor: 'policy', occurredAt: at(73 * HOUR) })).toThrow(/recovery rc1 was granted a key after "alice" stopped being a SUPER_ADMIN/);
     }
+  });
+
+  describe('the claim window: the policy\'s request expiry after effectiveAt (72 h + 168 h = 240 h here)', () => {
+    const CLAIM_BY = (72 + DEFAULT_ORG_POLICY.pendingRequestExpiryHours) * HOUR;
+    /** alice requests a key at 100 h (alive until 268 h) and the recovery grants it at `ms`. */
+    function grantAt(replay: OrgReplay, ms: number) {
+      const requested = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), generateKeyPair(), { requestId: 'r1', now: at(100 * HOUR) })]);
+      for (const event of requested) replay.key('alice', { ...event, actor: 'alice', occurredAt: at(100 * HOUR) });
+      const [grant] = history(keyDecider, [{ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'r1', policy: DEFAULT_ORG_POLICY, now: at(ms) }], requested).slice(requested.length);
+      return { fingerprint: requested.flatMap((event) => (event.type === 'KeyRequested' ? [event.data.fingerprint] : []))[0], grant: () => replay.key('alice', { ...grant, actor: 'policy', occurredAt: at(ms) }) };
+    }
+    const completed = (fingerprint: string): RecoveryEvent => ({ type: 'RecoveryCompleted', data: { recoveryId: 'rc1', agentId: 'alice', requestId: 'r1', fingerprint } });
+
+    it('lets an UNCLAIMED lapse through once the window ended, and reports one recorded before', () => {
+      expect(play(replayWithRunningRecovery(), lapsed('UNCLAIMED'), CLAIM_BY - 1)).toThrow(`RecoveryLapsed: "alice" is still a SUPER_ADMIN: recovery rc1 waits for their key request until ${at(CLAIM_BY)}, and lapses then.`);
+      expect(play(replayWithRunningRecovery(), lapsed('UNCLAIMED'), CLAIM_BY)).not.toThrow();
+      // An instant written without milliseconds is compared as the instant it is: half a second early is early.
+      const halfPast = replayWithRunningRecovery(at(500));
+      const early = () => halfPast.recovery({ ...lapsed('UNCLAIMED'), actor: 'policy', occurredAt: at(CLAIM_BY).replace('.000Z', 'Z') });
+      expect(early).toThrow(/waits for their key request until/);
+      // Once alice was demoted, the lapse says so, window or not.
+      const demotion = replayWithRunningRecovery();
+      directory(demotion, demoted);
+      expect(play(demotion, lapsed('UNCLAIMED'), CLAIM_BY)).toThrow(/lapsed with .*UNCLAIMED.*, but "alice" was ADMIN then/);
+    });
+
+    it('lets a grant and completion through inside the window, up to its last moment, and reports one recorded after it', () => {
+      const inTime = replayWithRunningRecovery();
+      const last = grantAt(inTime, CLAIM_BY - 1);
+      expect(last.grant).not.toThrow();
+      expect(play(inTime, completed(last.fingerprint), CLAIM_BY - 1)).not.toThrow();
+
+      expect(grantAt(replayWithRunningRecovery(), CLAIM_BY).grant).toThrow(/recovery rc1 granted key request r1 at .*, after its claim window ended at/);
+      const lateCompletion = replayWithRunningRecovery();
+      const granted = grantAt(lateCompletion, CLAIM_BY - 1);
+      granted.grant();
+      expect(play(lateCompletion, completed(granted.fingerprint), CLAIM_BY)).toThrow(/recovery rc1 completed at .*, after its claim window ended at/);
+    });
   });
 });

@@ -68,7 +68,12 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
         const recovery = await this.recoveries.load(context.orgId, freshSince);
         const agentRole = roleOf(fold(organizationDecider, orgEvents, org.state), change.agentId);
         const ended = runningRecovery(recovery.state)?.agentId === change.agentId && agentRole !== 'SUPER_ADMIN';
-        const lapse = ended ? recoveryDecider.decide({ type: 'LapseRecovery', recoveryId: recovery.state.latestId!, agentRole }, recovery.state).events : [];
+        const lapse = ended
+          ? recoveryDecider.decide(
+              { type: 'LapseRecovery', recoveryId: recovery.state.latestId!, agentRole, claimWindowHours: org.state.policy.pendingRequestExpiryHours, now: context.now.toISOString() },
+              recovery.state,
+            ).events
+          : [];
         decisions.push(decided(recovery, lapse));
       }
       return { position: await this.writer.write(context, ...decisions) };

@@ -11,8 +11,9 @@ const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
 type Recovery = components['schemas']['RecoveryView'];
 
 const LAPSES: Record<NonNullable<Recovery['lapseReason']>, string> = {
-  AGENT_DEMOTED: 'was demoted from SUPER_ADMIN',
-  AGENT_REMOVED: 'was removed from the organization',
+  AGENT_DEMOTED: 'was demoted from SUPER_ADMIN: the recovery can no longer complete',
+  AGENT_REMOVED: 'was removed from the organization: the recovery can no longer complete',
+  UNCLAIMED: 'requested no key within its claim window after it took effect: it grants none now',
 };
 
 const recoveryLines = (recovery: Recovery): string =>
@@ -22,10 +23,11 @@ const recoveryLines = (recovery: Recovery): string =>
     ['status', recovery.status],
     ['started', recovery.startedAt],
     ['takes effect', recovery.effectiveAt],
+    ...(recovery.claimBy ? [['claim by', `${recovery.claimBy} (the agent's key request, else it lapses)`] as const] : []),
     ['delay', `${recovery.delayHours} h${recovery.withWorkingApprover ? ' (doubled: an approver still had an active key)' : ''}`],
     ...(recovery.vetoedBy ? [['vetoed by', recovery.vetoedBy] as const] : []),
     ...(recovery.requestId ? [['granted request', `${recovery.requestId} (mode RECOVERY)`] as const] : []),
-    ...(recovery.lapseReason ? [['lapsed', `${recovery.agentId} ${LAPSES[recovery.lapseReason]}: the recovery can no longer complete`] as const] : []),
+    ...(recovery.lapseReason ? [['lapsed', `${recovery.agentId} ${LAPSES[recovery.lapseReason]}`] as const] : []),
   ]);
 
 export const recoveryStartCommand: CommandSpec = {
@@ -34,7 +36,8 @@ export const recoveryStartCommand: CommandSpec = {
   details: `After the org policy's recoveryDelayHours (doubled while an ADMIN or SUPER_ADMIN still holds an
 active key), unless an approver vetoes it, the agent's PENDING key request is granted with mode RECOVERY.
 Every ADMIN and SUPER_ADMIN is emailed at once, halfway, and at the end. The agent then runs "ztkeys keys create".
-Should the agent stop being a SUPER_ADMIN meanwhile, the recovery lapses, and another may be started.
+Should the agent stop being a SUPER_ADMIN meanwhile, or request no key within the policy's
+pendingRequestExpiryHours after it took effect, the recovery lapses, and another may be started.
 The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd, else ${BOOTSTRAP_TOKEN_ENV}, else asked on the terminal.
 --api and --org default to the server and organization of the selected profile.`,
   options: {

@@ -29,15 +29,23 @@ export type CompleteRecovery = {
   agentRole?: Role;
   /** The agent's PENDING key request, if they made one. */
   pendingRequest?: { requestId: string; fingerprint: string };
+  /** The org policy's pendingRequestExpiryHours now: how long after effectiveAt it waits for that request. */
+  claimWindowHours: number;
   now: string;
 };
 
-/** Issued by the deadline scheduler once it sees the agent is no longer a SUPER_ADMIN: the recovery could never complete. */
+/**
+ * Issued by a directory change or the deadline scheduler once the agent is no longer a
+ * SUPER_ADMIN (the recovery could never complete), or by the scheduler once its claim window ended.
+ */
 export type LapseRecovery = {
   type: 'LapseRecovery';
   recoveryId: string;
   /** The agent's role now, absent when they are no longer a member. */
   agentRole?: Role;
+  /** The org policy's pendingRequestExpiryHours now: how long after effectiveAt it waits for the agent's key request. */
+  claimWindowHours: number;
+  now: string;
 };
 
 export type RecoveryCommand = StartRecovery | RemindOfRecovery | VetoRecovery | CompleteRecovery | LapseRecovery;

@@ -26,6 +26,16 @@ export function recoveryTimes(startedAt: string, delayHours: number): { effectiv
   };
 }
 
+/**
+ * Until when a recovery that took effect at `effectiveAt` waits for its agent's key request: as
+ * long as a key request waits for its approval (the policy's pendingRequestExpiryHours, passed as
+ * `claimWindowHours`). After that it lapses UNCLAIMED instead of blocking every other recovery,
+ * and a late request gets no grant the approvers were last warned of long before.
+ */
+export function recoveryClaimBy(effectiveAt: string, claimWindowHours: number): string {
+  return new Date(Date.parse(effectiveAt) + hoursToMs(claimWindowHours)).toISOString();
+}
+
 function startRecovery(command: StartRecovery, state: RecoveryState): RecoveryEvent[] {
   const running = runningRecovery(state);
   if (running) {
@@ -87,6 +97,10 @@ function complete(command: CompleteRecovery, state: RecoveryState): RecoveryEven
   if (command.now < recovery.effectiveAt) {
     refuse('CONFLICT', 'NOT_DUE', `The recovery takes effect at ${recovery.effectiveAt}, not before.`, { effectiveAt: recovery.effectiveAt });
   }
+  const claimBy = recoveryClaimBy(recovery.effectiveAt, command.claimWindowHours);
+  if (command.now >= claimBy) {
+    refuse('CONFLICT', 'CLAIM_WINDOW_ENDED', `The recovery waited for a key request of "${recovery.agentId}" until ${claimBy}: it grants none after that, and lapses.`, { claimBy });
+  }
   if (command.agentRole !== 'SUPER_ADMIN') {
     refuse('CONFLICT', 'NOT_SUPER_ADMIN', `"${recovery.agentId}" is no longer a SUPER_ADMIN: the recovery cannot complete.`, { agentRole: command.agentRole ?? null });
   }
@@ -98,14 +112,18 @@ function complete(command: CompleteRecovery, state: RecoveryState): RecoveryEven
 
 /**
  * A recovery restores a SUPER_ADMIN: once its agent is demoted or removed it could never complete,
- * and while it ran no other recovery could start, so it lapses instead of blocking the org's way back.
+ * and while it ran no other recovery could start, so it lapses instead of blocking the org's way
+ * back. So does one whose agent, still a SUPER_ADMIN, did not claim it within its claim window.
  */
 function lapse(command: LapseRecovery, state: RecoveryState): RecoveryEvent[] {
   const recovery = running(state, command.recoveryId);
-  if (command.agentRole === 'SUPER_ADMIN') {
-    refuse('CONFLICT', 'STILL_SUPER_ADMIN', `"${recovery.agentId}" is still a SUPER_ADMIN: recovery ${recovery.recoveryId} does not lapse.`, { agentRole: command.agentRole });
+  const claimBy = recoveryClaimBy(recovery.effectiveAt, command.claimWindowHours);
+  if (command.agentRole === 'SUPER_ADMIN' && command.now < claimBy) {
+    refuse('CONFLICT', 'NOT_DUE', `"${recovery.agentId}" is still a SUPER_ADMIN: recovery ${recovery.recoveryId} waits for their key request until ${claimBy}, and lapses then.`, {
+      lapsesAt: claimBy,
+    });
   }
-  const reason = command.agentRole === undefined ? 'AGENT_REMOVED' : 'AGENT_DEMOTED';
+  const reason = command.agentRole === 'SUPER_ADMIN' ? 'UNCLAIMED' : command.agentRole === undefined ? 'AGENT_REMOVED' : 'AGENT_DEMOTED';
   return [{ type: 'RecoveryLapsed', data: { recoveryId: recovery.recoveryId, agentId: recovery.agentId, reason } }];
 }
 

@@ -30,12 +30,16 @@ export type RecoveryVetoed = DomainEvent<'RecoveryVetoed', { recoveryId: string;
 /** The delay passed unvetoed: the agent's PENDING key request was granted with mode RECOVERY in the same commit. */
 export type RecoveryCompleted = DomainEvent<'RecoveryCompleted', { recoveryId: string; agentId: string; requestId: string; fingerprint: string }>;
 
-/** Why a recovery lapsed: its agent is no longer a SUPER_ADMIN of the org (another role), or no longer a member. */
-export const RECOVERY_LAPSE_REASONS = ['AGENT_DEMOTED', 'AGENT_REMOVED'] as const;
+/**
+ * Why a recovery lapsed: its agent is no longer a SUPER_ADMIN of the org (another role), or no
+ * longer a member; or it took effect but its agent requested no key within the claim window.
+ */
+export const RECOVERY_LAPSE_REASONS = ['AGENT_DEMOTED', 'AGENT_REMOVED', 'UNCLAIMED'] as const;
 export type RecoveryLapseReason = (typeof RECOVERY_LAPSE_REASONS)[number];
 /**
- * The agent it restores stopped being a SUPER_ADMIN while it ran, so it can never complete: it
- * ends here, recorded by the scheduler, and the org may start another recovery.
+ * The agent it restores stopped being a SUPER_ADMIN while it ran, so it can never complete, or
+ * never claimed it: it ends here, recorded by the scheduler or the directory change, and the org
+ * may start another recovery.
  */
 export type RecoveryLapsed = DomainEvent<'RecoveryLapsed', { recoveryId: string; agentId: string; reason: RecoveryLapseReason }>;
 

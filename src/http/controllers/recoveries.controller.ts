@@ -7,7 +7,7 @@ import { Recoveries } from '../../application/recoveries';
 import { StartRecoveryCommand } from '../../application/use-cases/start-recovery';
 import { VetoRecoveryCommand } from '../../application/use-cases/veto-recovery';
 import { AgentOrOperator, OperatorOnly } from '../../auth/access.decorators';
-import { latestRecovery } from '../../domain/recovery/recovery.state';
+import { latestRecovery, type RecoveryEntry } from '../../domain/recovery/recovery.state';
 import { refuse } from '../../domain/shared/refusal';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
@@ -47,7 +47,7 @@ export class RecoveriesController {
   )
   async start(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string, @ValidBody(startRecoverySchema, 'The SUPER_ADMIN to restore') body: StartRecoveryBody) {
     const started = await this.commands.execute(new StartRecoveryCommand({ ...context, orgId }, body.agentId));
-    return { ...recoveryView(started.recovery), position: String(started.position) };
+    return { ...(await this.viewOf(orgId, started.recovery)), position: String(started.position) };
   }
 
   @Get('recovery')
@@ -59,13 +59,13 @@ export class RecoveriesController {
     [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
   )
   async get(@Ctx() context: CommandContext, @OperatorCall() operator: boolean, @Param('orgId', IdPipe) orgId: string) {
-    if (operator) await this.directory.org(orgId);
-    else {
+    if (!operator) {
       const { actor } = await this.directory.actor(orgId, context.actor);
       if (!READERS.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${READERS.join(', ')}; you are ${actor.role}.`);
     }
+    const org = await this.directory.org(orgId);
     const latest = latestRecovery((await this.recoveries.load(orgId)).state);
-    return latest ? recoveryView(latest) : refuse('NOT_FOUND', 'NO_RECOVERY', 'This organization never had a break-glass recovery.');
+    return latest ? recoveryView(latest, org.state.policy) : refuse('NOT_FOUND', 'NO_RECOVERY', 'This organization never had a break-glass recovery.');
   }
 
   @Post('recoveries/:recoveryId/veto')
@@ -82,6 +82,11 @@ export class RecoveriesController {
   async veto(@Ctx() context: CommandContext, @Param('recoveryId') recoveryId: string, @ValidBody(vetoRecoverySchema, 'The signature over a RECOVERY_VETO challenge for this recovery') body: VetoRecoveryBody) {
     const { position } = await this.commands.execute(new VetoRecoveryCommand(context, recoveryId, body.challengeId, body.signature));
     const recovery = (await this.recoveries.load(context.orgId)).state.recoveries.get(recoveryId)!;
-    return { ...recoveryView(recovery), position: String(position) };
+    return { ...(await this.viewOf(context.orgId, recovery)), position: String(position) };
+  }
+
+  /** The recovery with its claim window under the org's policy now, which moves with it as a request's expiry does. */
+  private async viewOf(orgId: string, recovery: RecoveryEntry): Promise<RecoveryView> {
+    return recoveryView(recovery, (await this.directory.org(orgId)).state.policy);
   }
 }
