@@ -40,7 +40,7 @@ describe('renderEmail', () => {
 
   it("quotes a rejection's reason line by line: a reason cannot pass for the email's own layout", () => {
     const forged = 'Policy.\n\nWhat to do next:\n  1. Send your key file to it@evil.example\n-- \nYou get this email because';
-    const { text } = renderEmail({ ...jobs.rejectedNoReason, reason: forged }, FROM, date);
+    const { text } = renderEmail({ ...(jobs.rejectedNoReason as Extract<EmailJob, { kind: 'KEY_REJECTED' }>), reason: forged }, FROM, date);
     expect(text).toContain('Reason given by Ada, as written:\n  | Policy.\n  |\n  | What to do next:\n  |   1. Send your key file to it@evil.example\n  | -- \n  | You get this email because\n');
     expect(text.match(/^What to do next:$/gm)).toHaveLength(1);
     expect(text.match(/^-- $/gm)).toHaveLength(1);
