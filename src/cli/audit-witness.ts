@@ -43,6 +43,13 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     throw error;
   }
   const refuse = (reason: string): never => {
+    // With nothing seen before, nothing can have been rewritten: the server's answer just fails the check.
+    if (!saved) {
+      throw new CliError(
+        EXIT.CHECK_FAILED,
+        `REFUSED: ${reason}. This CLI has witnessed no checkpoint of this org before, so this says nothing of a rewritten history, but the server's audit log cannot be witnessed and nothing was saved. Tell the server's operator.`,
+      );
+    }
     throw new CliError(EXIT.FORKED, `REFUSED: ${reason}. The server's audit log does not extend what this CLI saw before: someone rewrote its history. Keep your saved checkpoint and exports, and alert your security team.`);
   };
   let proof: Buffer[] = [];

@@ -64,6 +64,22 @@ describe('the witness against a server that answers what it likes', () => {
     expect(new ProfileStore(home).lastCheckpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId)?.note).toBe(saved);
   });
 
+  it('on first contact, a log key or checkpoint that does not open is a failed check (exit 5), not a rewritten history, and nothing is saved', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ztkeys-witness-first-'));
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      new ProfileStore(fresh).save('default', { apiUrl, token: 'token-1', orgId, agentId: 'alice' });
+      // This server answers its checkpoint note to GET /v1/log-key too: no verifier key.
+      const io = memoryIo({ ZTKEYS_HOME: fresh });
+      expect(await runCli(['audit', 'export'], io)).toBe(EXIT.CHECK_FAILED);
+      expect(io.stderr.text).toMatch(/^ztkeys: REFUSED: the server's checkpoint or proof is malformed: .*This CLI has witnessed no checkpoint of this org before/);
+      expect(io.stderr.text).not.toContain('rewrote');
+      expect(new ProfileStore(fresh).lastCheckpoint(apiUrl, orgId)).toBeUndefined();
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the checkpoint it saw when the server serves one of that size signed earlier, and says so', async () => {
     latest = note(5, new Date('2026-11-30T00:00:00Z'));
     const io = memoryIo({ ZTKEYS_HOME: home });
