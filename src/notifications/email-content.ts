@@ -39,7 +39,7 @@ const contentOf = (job: EmailJob): Content => ('recovery' in job ? recoveryConte
  */
 function recoveryContent(job: RecoveryJob): Content {
   const org = job.org.name;
-  const { agent, recoveryId, effectiveAt, delayHours, withWorkingApprover } = job.recovery;
+  const { agent, recoveryId, effectiveAt, claimBy, delayHours, withWorkingApprover } = job.recovery;
   // A removed agent's address is gone from the directory: their id stands in, with no address.
   const about: Content['facts'] = [
     ['Organization', org],
@@ -47,6 +47,9 @@ function recoveryContent(job: RecoveryJob): Content {
     ['Restores the SUPER_ADMIN', agent.email ? `${agent.displayName} <${agent.email}>` : agent.displayName],
   ];
   const facts: Content['facts'] = [...about, ['Takes effect at', effectiveAt]];
+  // Until it takes effect: by when its agent must have requested a key, or it lapses.
+  const waiting: Content['facts'] = [...facts, ['Lapses unless claimed by', claimBy]];
+  const claim = `If ${agent.displayName} has not requested a key by ${claimBy}, the recovery lapses without granting one.`;
   const veto = [
     `If you did not expect this recovery, veto it now with your ACTIVE key: \`ztkeys recovery veto\` (or POST /v1/orgs/${job.org.orgId}/recoveries/${recoveryId}/veto). Any ADMIN or SUPER_ADMIN with an active key can.`,
     `Check with ${agent.displayName} and your platform operator, over a channel you already trust, that they asked for it.`,
@@ -58,15 +61,16 @@ function recoveryContent(job: RecoveryJob): Content {
         paragraphs: [
           `The platform operator started a break-glass recovery of ${org} for ${agent.displayName}. Unless an ADMIN or SUPER_ADMIN with an active key vetoes it, their next key request is granted without approval in ${delayHours} hours.`,
           ...(withWorkingApprover ? ['An approver of the organization still has an active key, so the delay is twice the policy\'s.'] : []),
+          claim,
         ],
-        facts,
+        facts: waiting,
         nextSteps: veto,
       };
     case 'RECOVERY_REMINDER':
       return {
         subject: `[${org}] Reminder: break-glass recovery for ${agent.displayName} takes effect at ${effectiveAt}`,
-        paragraphs: [`A break-glass recovery of ${org} for ${agent.displayName} is halfway through its ${delayHours}-hour delay and has not been vetoed.`],
-        facts,
+        paragraphs: [`A break-glass recovery of ${org} for ${agent.displayName} is halfway through its ${delayHours}-hour delay and has not been vetoed.`, claim],
+        facts: waiting,
         nextSteps: veto,
       };
     case 'RECOVERY_VETOED':

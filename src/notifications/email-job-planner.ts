@@ -6,7 +6,7 @@ import { organizationDecider } from '../domain/organization/organization.decider
 import type { OrganizationState } from '../domain/organization/organization.state';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import type { KeyEvent } from '../domain/signature-key/key.events';
-import { recoveryDecider } from '../domain/recovery/recovery.decider';
+import { recoveryClaimBy, recoveryDecider } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { agentStream, orgStream, recoveryStream } from '../domain/streams';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
@@ -120,7 +120,14 @@ export class EmailJobPlanner {
       eventId: event.id,
       occurredAt: event.metadata.occurredAt,
       org: { orgId, name: org.name ?? '' },
-      recovery: { recoveryId: recovery.recoveryId, agent, effectiveAt: recovery.effectiveAt, delayHours: recovery.delayHours, withWorkingApprover: recovery.withWorkingApprover },
+      recovery: {
+        recoveryId: recovery.recoveryId,
+        agent,
+        effectiveAt: recovery.effectiveAt,
+        claimBy: recoveryClaimBy(recovery.effectiveAt, org.policy.pendingRequestExpiryHours),
+        delayHours: recovery.delayHours,
+        withWorkingApprover: recovery.withWorkingApprover,
+      },
     };
     const news = this.recoveryNews(event, org);
     return [...org.approvers].map((agentId): EmailJob => ({ ...about, id: emailJobId(event.id, agentId), to: this.person(org, agentId)!, ...news }));

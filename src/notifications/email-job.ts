@@ -43,6 +43,8 @@ export interface RecoverySummary {
   /** The SUPER_ADMIN it restores. */
   agent: Person;
   effectiveAt: string;
+  /** When it lapses unless its agent has requested a key (the claim window under the policy then). */
+  claimBy: string;
   delayHours: number;
   withWorkingApprover: boolean;
 }

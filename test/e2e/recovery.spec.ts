@@ -367,6 +367,10 @@ describe('break-glass recovery (R20)', () => {
     const claimBy = Date.parse(first.body.effectiveAt) + 24 * HOUR;
     // The recovery says until when it waits for alice's key request: the policy's request expiry after it takes effect.
     expect(first.body.claimBy).toBe(new Date(claimBy).toISOString());
+    // So do its start's emails to the approvers.
+    const [startedEvent] = await eventsOf(alice.orgId, 'RecoveryStarted');
+    const startEmails = await planner().jobsFor(startedEvent);
+    expect(startEmails.map((job) => job.kind === 'RECOVERY_STARTED' && job.recovery.claimBy)).toEqual([new Date(claimBy).toISOString(), new Date(claimBy).toISOString()]);
     await caughtUp('recoveries');
 
     // Took effect, and alice never asks for a key: it waits for her until the window ends, blocking any other recovery meanwhile.

@@ -55,7 +55,7 @@ describe('renderEmail', () => {
 
   describe('break-glass recovery (R20)', () => {
     const agent = { agentId: 'alice', displayName: 'Alice <b>', email: 'alice@acme.example' };
-    const recovery = { recoveryId: 'rc_1', agent, effectiveAt: '2025-03-10T00:00:00.000Z', delayHours: 144, withWorkingApprover: true };
+    const recovery = { recoveryId: 'rc_1', agent, effectiveAt: '2025-03-10T00:00:00.000Z', claimBy: '2025-03-17T00:00:00.000Z', delayHours: 144, withWorkingApprover: true };
     const { request: _request, kind: _kind, mode: _mode, approvedBy: _approvedBy, ...common } = base;
     const job = (kind: 'RECOVERY_STARTED' | 'RECOVERY_REMINDER' | 'RECOVERY_COMPLETED'): EmailJob => ({ ...common, recovery, kind });
 
@@ -65,6 +65,10 @@ describe('renderEmail', () => {
       expect(started.text).toContain('in 144 hours');
       expect(started.text).toContain('twice the policy');
       expect(started.text).toContain('ztkeys recovery veto');
+      // R20: until when the agent may claim it, in the text and among the facts.
+      expect(started.text).toContain('If Alice <b> has not requested a key by 2025-03-17T00:00:00.000Z, the recovery lapses without granting one.');
+      expect(started.text).toMatch(/Lapses unless claimed by: +2025-03-17T00:00:00\.000Z/);
+      expect(renderEmail(job('RECOVERY_REMINDER'), FROM, date).text).toContain('has not requested a key by 2025-03-17T00:00:00.000Z');
       expect(started.html).toContain('Alice &lt;b&gt;');
       expect(renderEmail(job('RECOVERY_REMINDER'), FROM, date).subject).toMatch(/^\[Acme Support\] Reminder: break-glass recovery for Alice <b> takes effect/);
       expect(renderEmail(job('RECOVERY_COMPLETED'), FROM, date).text).toContain('granted with mode RECOVERY');
