@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFailed } from './cli-error';
+import { ID_PATTERN } from '../domain/streams';
+import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
 import { writePrivateFile } from './private-file';
 
@@ -21,6 +22,10 @@ export class KeyStore {
   private readonly dir: string;
 
   constructor(home: string, readonly owner: KeyOwner) {
+    // The ids become folder names: one such as ".." would file keys outside ZTKEYS_HOME (login refuses such a token; a profile may still hold one).
+    if (!ID_PATTERN.test(owner.orgId) || !ID_PATTERN.test(owner.agentId)) {
+      throw usageError(`The profile names org "${owner.orgId}" and agent "${owner.agentId}", which are no ids the server gives: keys are filed under them. Log in again with a token of this agent.`);
+    }
     this.dir = join(home, 'keys', encodeURIComponent(owner.orgId), encodeURIComponent(owner.agentId));
   }
 

@@ -25,7 +25,7 @@ describe('files holding secrets', () => {
   });
 
   it('writes key files 0600 in 0700 folders, and leaves no temporary file behind', async () => {
-    const owner = { orgId: 'org/1', agentId: 'alice' };
+    const owner = { orgId: 'org-1', agentId: 'alice' };
     const store = new KeyStore(home, owner);
     const key = await generateKeyPair();
     store.save(await sealKey(key, owner, 'correct horse battery staple', '2025-01-01T00:00:00.000Z'));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -99,6 +99,17 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(refused.code).toBe(EXIT.USAGE);
     expect(refused.stderr).toMatch(/^ztkeys: This token's claims "org" and "sub" are no organization and agent ids: /);
     expect(new ProfileStore(home).get('odd')).toBeUndefined();
+  });
+
+  it('files no key under a profile whose ids could name another folder (profiles.json written by hand or by an older version)', async () => {
+    new ProfileStore(home).save('odd', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('alice', 'org-1', HOUR_FROM_NOW), orgId: '..', agentId: '..' });
+    const result = await runProcess(CLI_FROM_SOURCE, ['keys', 'create', '--profile', 'odd', '--passphrase-fd', '3'], {
+      env: { PATH: process.env.PATH, ZTKEYS_HOME: home },
+      fd3: 'correct horse battery staple\n',
+    });
+    expect(result.code).toBe(EXIT.USAGE);
+    expect(result.stderr).toMatch(/^ztkeys: The profile names org "\.\." and agent "\.\.", which are no ids the server gives: keys are filed under them\. Log in again/);
+    expect(existsSync(join(home, '..', 'index.json'))).toBe(false);
   });
 
   it('refuses plain HTTP to another machine, where the token would cross the network in clear, unless --plain-http (then it warns)', async () => {
