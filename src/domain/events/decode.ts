@@ -57,7 +57,7 @@ export function decodesAsStored(type: string, schemaVersion: number, types: Read
  */
 export function decode<R extends EncodedEvent>(record: R): Decoded<R, LogEvent>;
 export function decode<R extends EncodedEvent, E extends LogEvent>(record: R, types: EventVersions<E>, options?: DecodeOptions): Decoded<R, E>;
-export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE, options: DecodeOptions = {}): Decoded<EncodedEvent, LogEvent> {
+export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE, options?: DecodeOptions): Decoded<EncodedEvent, LogEvent> {
   const { type, schemaVersion, data } = record;
   if (!decodesAsStored(type, schemaVersion, types)) {
     if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
@@ -68,7 +68,7 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
     throw new UndecodableEvent(type, schemaVersion, 'its data is not an object');
   }
   // Upcast data (none yet) is checked too: an upcaster must also check the old shape it reads.
-  if (options.checkShape) checkShape(type as LogEventType, schemaVersion, data);
+  if (options?.checkShape) checkShape(type as LogEventType, schemaVersion, data);
   return record as Decoded<EncodedEvent, LogEvent>;
 }
 
