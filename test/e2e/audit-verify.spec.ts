@@ -5,6 +5,7 @@ import { envelope } from '../../src/application/command-context';
 import { EXIT } from '../../src/cli/exit-codes';
 import { runCli } from '../../src/cli/run-cli';
 import { cryptoPrimitives, useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
+import type { CryptoPrimitives } from '../../src/crypto/crypto-primitives.port';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
@@ -288,28 +289,33 @@ describe('ztkeys audit verify on real exports', () => {
     expect(edits).toBeGreaterThan(1000);
   });
 
-  it('exits 1, not 6, when the verifier itself fails (here the platform\'s SHA-256 throws mid-file): no verdict about the log', async () => {
+  it.each([
+    ['SHA-256', 'sha256', 10],
+    ['Ed25519 verification', 'verifyEd25519', 1],
+  ] as const)('exits 1, not 6, when the verifier itself fails (here the platform\'s %s throws mid-file): no verdict about the log', async (name, primitive, calls) => {
     const file = join(work, 'faulty-platform.ndjson');
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
     const platform = cryptoPrimitives();
-    /** A platform whose SHA-256 fails from the 10th digest on (the log key's id and the first leaves are hashed before). */
-    const failingAfter = (digests: number) => ({
-      sha256: (...parts: Uint8Array[]) => {
-        if (--digests < 0) throw new Error('SHA-256 is not available on this platform');
-        return platform.sha256(...parts);
-      },
-      verifyEd25519: platform.verifyEd25519.bind(platform),
-    });
+    /** The platform, but its `primitive` fails from the call after `calls` on (the log key's id and the first leaves are hashed before). */
+    const failingAfter = (calls: number): CryptoPrimitives => {
+      const fails = <F extends (...args: never[]) => unknown>(real: F): F =>
+        ((...args: Parameters<F>) => {
+          if (--calls < 0) throw new Error(`${name} is not available on this platform`);
+          return real(...args);
+        }) as F;
+      const faulty = { sha256: platform.sha256.bind(platform), verifyEd25519: platform.verifyEd25519.bind(platform) };
+      return { ...faulty, [primitive]: fails(faulty[primitive]) };
+    };
     try {
       const logKey = parseVerifierKey(vkey);
-      useCryptoPrimitives(failingAfter(10));
+      useCryptoPrimitives(failingAfter(calls));
       const verifier = new AuditVerifier({ logKey });
       expect(() => lines.forEach((line) => verifier.push(JSON.stringify(line)))).toThrow(VerifierFault);
       expect(verifier.failed).toBeUndefined();
-      useCryptoPrimitives(failingAfter(10));
+      useCryptoPrimitives(failingAfter(calls));
       const io = memoryIo({ ZTKEYS_HOME: work });
       expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.INTERNAL);
-      expect(io.stderr.text).toMatch(/the verifier failed on line \d+: SHA-256 is not available on this platform\. This is a bug in the verifier, not a verdict about the log/);
+      expect(io.stderr.text).toMatch(new RegExp(`the verifier failed on line \\d+: ${name} is not available on this platform\\. This is a bug in the verifier, not a verdict about the log`));
       expect(io.stderr.text).not.toContain('INVALID or TAMPERED');
     } finally {
       useCryptoPrimitives(platform);
