@@ -1,4 +1,5 @@
 import type { OrgPolicy } from '../../src/domain/organization/org-policy';
+import { answerContract } from './answer-contract';
 import { generateKeyPair, type TestKeyPair } from './ed25519-keys';
 import type { TestServer } from './test-server';
 
@@ -8,7 +9,7 @@ export interface Reply<T = any> {
   body: T;
 }
 
-/** A thin HTTP client for tests: JSON in, JSON (or problem+json) out. */
+/** A thin HTTP client for tests: JSON in, JSON (or problem+json) out; the answer must be what the OpenAPI document declares. */
 export async function call<T = any>(server: TestServer, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
   const response = await fetch(`${server.url}${path}`, {
     method,
@@ -20,13 +21,17 @@ export async function call<T = any>(server: TestServer, method: string, path: st
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  // The path as sent (fetch resolves dot segments: /agents/. is /agents/).
+  const sent = new URL(`${server.url}${path}`);
+  (await answerContract(server.url)).check(method, `${sent.pathname}${sent.search}`, { status: response.status, contentType, text });
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed as T };
+  return { status: response.status, contentType, body: parsed as T };
 }
 
 /** An agent as tests drive them: a token, and a key pair once they have one. */
