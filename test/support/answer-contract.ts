@@ -83,3 +83,14 @@ export function answerContract(url: string): Promise<AnswerContract> {
   loaded.catch(() => (loaded = undefined));
   return loaded;
 }
+
+/** fetch, with the answer checked against the document: for tests and clients that send their own requests. */
+export async function checkedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const response = await fetch(request);
+  // The URL as sent: fetch resolves dot segments (/agents/. is /agents/).
+  const url = new URL(request.url);
+  const answer = { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.clone().text() };
+  (await answerContract(url.origin)).check(request.method, `${url.pathname}${url.search}`, answer);
+  return response;
+}
