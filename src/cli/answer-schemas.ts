@@ -65,8 +65,11 @@ export class AnswerSchemas {
     const content = (shared === undefined ? operation.responses[statusKey] : this.document.components?.responses?.[shared])?.content ?? {};
     if (Object.keys(content).length === 0) return body === '' || body === undefined ? undefined : [`${name} declares no body for ${status}`];
     if (!(mediaType in content)) return [`content type "${mediaType}" is not declared for ${status} of ${name} (declared: ${Object.keys(content).join(', ')})`];
-    if (!content[mediaType].schema || body === undefined) return undefined;
-    return this.validate([...pointer, 'content', mediaType, 'schema'], body);
+    const schema = content[mediaType].schema;
+    if (!schema || body === undefined) return undefined;
+    // Most answers are a bare reference (Problem, a view): compiled once for all that share it.
+    const referenced = typeof schema.$ref === 'string' && Object.keys(schema).length === 1 ? schema.$ref.replace(/^#\//, '').split('/').map(unescapePointer) : undefined;
+    return this.validate(referenced ?? [...pointer, 'content', mediaType, 'schema'], body);
   }
 
   /** What differs between a body and the document's schema `name` (components/schemas), or undefined. */
@@ -90,9 +93,11 @@ export class AnswerSchemas {
   }
 }
 
+const unescapePointer = (part: string): string => part.replace(/~1/g, '/').replace(/~0/g, '~');
+
 /** The member that differs as a dotted path (items.0.agentId), and how. */
 function describeError(error: ErrorObject): string {
-  const parts = error.instancePath.slice(1).split('/').filter((part) => part !== '').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = error.instancePath.slice(1).split('/').filter((part) => part !== '').map(unescapePointer);
   if (error.keyword === 'required') return `${[...parts, String(error.params.missingProperty)].join('.')}: is missing`;
   if (error.keyword === 'additionalProperties') return `${[...parts, String(error.params.additionalProperty)].join('.')}: is not in the document`;
   return `${parts.join('.') || 'the answer'}: ${error.message ?? error.keyword}`;
