@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import createClient, { type Client } from 'openapi-fetch';
+import { answerMismatches } from './api-answers';
 import type { components, paths } from './api-types.generated';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
@@ -78,6 +79,8 @@ export class ApiClient {
   readonly http: Api;
   /** The audit export: no overall timeout, the log may be long. */
   private readonly streaming: Api;
+  /** The operation each answer answers (method and path template), for checking it against the document. */
+  private readonly operations = new WeakMap<Response, { method: string; path: string }>();
 
   constructor(
     readonly baseUrl: string,
@@ -89,10 +92,13 @@ export class ApiClient {
   }
 
   /**
-   * The success body of a call; a problem becomes an ApiError, no (JSON) answer a CliError.
+   * The success body of a call, once it is what the OpenAPI document declares for its operation
+   * (else exit 4 naming the first member that differs: a server is not trusted further than
+   * that); a problem becomes an ApiError, no (JSON) answer a CliError.
+   * `stream`: the body is a stream, read later: only the status and content type are checked.
    * `any`: a body of any shape, for a text answer or a caller that checks the shape itself.
    */
-  async ok<T>(call: Promise<Answer<T>>, shape: 'object' | 'any' = 'object'): Promise<T> {
+  async ok<T>(call: Promise<Answer<T>>, shape: 'object' | 'stream' | 'any' = 'object'): Promise<T> {
     let answer: Answer<T>;
     try {
       answer = await call;
@@ -107,24 +113,30 @@ export class ApiClient {
       throw new ApiError(answer.response.status, problem);
     }
     if (answer.data === undefined) throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
-    // Every success body of API v1 is an object: anything else is no answer of it, not a bug here.
-    if (shape === 'object' && (typeof answer.data !== 'object' || answer.data === null || Array.isArray(answer.data))) throw unreadableAnswer('a JSON object was expected');
+    if (shape !== 'any') {
+      const operation = this.operations.get(answer.response)!;
+      const mediaType = (answer.response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      const [first] = answerMismatches(operation.method, operation.path, answer.response.status, mediaType, shape === 'stream' ? undefined : answer.data) ?? [];
+      if (first !== undefined) throw unreadableAnswer(first);
+    }
     if (typeof answer.data === 'object' && answer.data !== null && 'position' in answer.data) this.notePosition(answer.data.position);
     return answer.data;
   }
 
   /** The NDJSON audit export of an org, streamed. */
   async auditExport(orgId: string): Promise<Readable> {
-    const body = await this.ok(this.streaming.GET('/v1/orgs/{orgId}/audit-log/export', { params: { path: { orgId } }, parseAs: 'stream' }));
+    const body = await this.ok(this.streaming.GET('/v1/orgs/{orgId}/audit-log/export', { params: { path: { orgId } }, parseAs: 'stream' }), 'stream');
     return body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   }
 
   private client(timeoutMs: number | undefined, maxBytes: number): Api {
-    return createClient<paths>({
+    const client = createClient<paths>({
       baseUrl: this.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Bearer ${this.token}`, accept: ACCEPT },
       fetch: (request) => this.send(timeoutMs === undefined ? request : new Request(request, { signal: AbortSignal.timeout(timeoutMs) }), maxBytes),
     });
+    client.use({ onResponse: ({ request, response, schemaPath }) => void this.operations.set(response, { method: request.method, path: schemaPath }) });
+    return client;
   }
 
   private async send(request: Request, maxBytes: number): Promise<Response> {

@@ -1153,6 +1153,8 @@ export interface components {
              * @example 42
              */
             position?: string;
+        } & {
+            [key: string]: unknown;
         };
         PromptRequiredProblem: {
             /** @example urn:ztkeys:problem:invalid-input */
@@ -1180,6 +1182,8 @@ export interface components {
              * @example true
              */
             promptRequired: boolean;
+        } & {
+            [key: string]: unknown;
         };
         RateLimitedProblem: {
             /** @example urn:ztkeys:problem:invalid-input */
@@ -1212,9 +1216,120 @@ export interface components {
              * @example 12
              */
             retryAfter: number;
+        } & {
+            [key: string]: unknown;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The request did not arrive in time (REQUEST_TIMEOUT_MS) */
+        RequestTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:request-timeout",
+                 *       "title": "Request Timeout",
+                 *       "status": 408,
+                 *       "detail": "The request did not arrive in time (REQUEST_TIMEOUT_MS)",
+                 *       "code": "REQUEST_TIMEOUT"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than this server accepts */
+        ContentTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:http-413",
+                 *       "title": "Content Too Large",
+                 *       "status": 413,
+                 *       "detail": "The body is larger than this server accepts",
+                 *       "code": "HTTP_413"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A path parameter is longer than this server accepts */
+        UriTooLong: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:fst-err-max-param-length",
+                 *       "title": "URI Too Long",
+                 *       "status": 414,
+                 *       "detail": "A path parameter is longer than this server accepts",
+                 *       "code": "FST_ERR_MAX_PARAM_LENGTH"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not application/json */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:http-415",
+                 *       "title": "Unsupported Media Type",
+                 *       "status": 415,
+                 *       "detail": "The body is not application/json",
+                 *       "code": "HTTP_415"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An Expect header other than 100-continue */
+        ExpectationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:expectation-failed",
+                 *       "title": "Expectation Failed",
+                 *       "status": 417,
+                 *       "detail": "An Expect header other than 100-continue",
+                 *       "code": "EXPECTATION_FAILED"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request line or headers are larger than this server accepts */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:ztkeys:problem:headers-too-large",
+                 *       "title": "Request Header Fields Too Large",
+                 *       "status": 431,
+                 *       "detail": "The request line or headers are larger than this server accepts",
+                 *       "code": "HEADERS_TOO_LARGE"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1330,6 +1445,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
+            /** @description The agent id is reserved (operator, policy, log, system, in any case) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:agent-id-reserved",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The agent id is reserved (operator, policy, log, system, in any case)",
+                     *       "code": "AGENT_ID_RESERVED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1358,6 +1496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1471,6 +1610,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1499,6 +1641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1612,6 +1755,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1640,6 +1786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1778,6 +1925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description A concurrent change kept conflicting; retry */
             409: {
                 headers: {
@@ -1796,6 +1944,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry */
             422: {
                 headers: {
@@ -1842,6 +1994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -1948,6 +2101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description A recovery of this org is already running (one that lapsed, vetoed or completed does not count) */
             409: {
                 headers: {
@@ -1966,6 +2120,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description The agent is not a SUPER_ADMIN of the org */
             422: {
                 headers: {
@@ -2012,6 +2170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2125,6 +2284,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2153,6 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2278,6 +2441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The recovery is no longer RUNNING (vetoed, completed or lapsed) */
             409: {
                 headers: {
@@ -2296,6 +2460,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description The challenge is not for this recovery, or the signature does not verify */
             422: {
                 headers: {
@@ -2342,6 +2510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2474,6 +2643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The agent already exists */
             409: {
                 headers: {
@@ -2487,6 +2657,28 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The agent already exists",
                      *       "code": "AGENT_EXISTS"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
+            /** @description The agent id is reserved (operator, policy, log, system, in any case) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:agent-id-reserved",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The agent id is reserved (operator, policy, log, system, in any case)",
+                     *       "code": "AGENT_ID_RESERVED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2520,6 +2712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2635,6 +2828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The last SUPER_ADMIN cannot be removed */
             409: {
                 headers: {
@@ -2653,6 +2847,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2681,6 +2879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2803,6 +3002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The last SUPER_ADMIN cannot be demoted */
             409: {
                 headers: {
@@ -2821,6 +3021,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2849,6 +3053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -2971,6 +3176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The agent has no ACTIVE key */
             409: {
                 headers: {
@@ -2989,6 +3195,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3017,6 +3227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -3181,6 +3392,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description The public key is not a usable Ed25519 key */
             422: {
                 headers: {
@@ -3227,6 +3443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -3349,6 +3566,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3377,6 +3597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -3506,6 +3727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18) */
             409: {
                 headers: {
@@ -3524,6 +3746,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Bad proof of possession or unusable key */
             422: {
                 headers: {
@@ -3570,6 +3796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -3685,6 +3912,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3713,6 +3943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -3842,6 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The request is not PENDING or is past its expiry (REQUEST_EXPIRED), its requester is now an AUDITOR, or you already approved it (ALREADY_APPROVED) */
             409: {
                 headers: {
@@ -3860,6 +4092,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Wrong verification code (counted; the 5th locks the request) or bad signature */
             422: {
                 headers: {
@@ -3906,6 +4142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -4032,6 +4269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             /** @description The request is not PENDING, or is past its expiry (REQUEST_EXPIRED) */
             409: {
                 headers: {
@@ -4050,6 +4288,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Bad signature */
             422: {
                 headers: {
@@ -4096,6 +4338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -4224,7 +4467,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad signature, or no ACTIVE key */
+            408: components["responses"]["RequestTimeout"];
+            /** @description No ACTIVE key to sign with */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:no-active-key",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "No ACTIVE key to sign with",
+                     *       "code": "NO_ACTIVE_KEY"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
+            /** @description Bad signature */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4235,7 +4501,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-signature",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "Bad signature, or no ACTIVE key",
+                     *       "detail": "Bad signature",
                      *       "code": "INVALID_SIGNATURE"
                      *     }
                      */
@@ -4270,6 +4536,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -4387,6 +4654,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -4415,6 +4687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -4546,6 +4819,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["ContentTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description The challenge is expired, replayed or binds something else */
             422: {
                 headers: {
@@ -4592,6 +4870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description A store does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
@@ -4714,6 +4993,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -4742,6 +5024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -4872,6 +5155,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -4900,6 +5186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -5019,6 +5306,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5047,6 +5337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -5175,6 +5466,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5203,6 +5497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
             503: {
                 headers: {
@@ -5242,6 +5537,9 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5270,6 +5568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getAuditCheckpoint: {
@@ -5376,6 +5675,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5404,6 +5706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
@@ -5525,6 +5828,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5553,6 +5859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
@@ -5674,6 +5981,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5702,6 +6012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
             503: {
                 headers: {
@@ -5740,6 +6051,9 @@ export interface operations {
                     "application/json": components["schemas"]["SignInOptionsView"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5768,6 +6082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     liveness: {
@@ -5827,6 +6142,10 @@ export interface operations {
                     };
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
+            431: components["responses"]["HeadersTooLarge"];
             /** @description The Health Check is not successful */
             503: {
                 headers: {
@@ -5897,111 +6216,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description Every check is up */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
+                        /** @enum {string} */
+                        status: "ok";
+                        info: {
                             [key: string]: {
+                                /** @example up */
                                 status: string;
-                            } & {
-                                [key: string]: unknown;
                             };
-                        } | null;
-                        /** @example {} */
-                        error?: {
+                        };
+                        error: {
                             [key: string]: {
+                                /** @example up */
                                 status: string;
-                            } & {
-                                [key: string]: unknown;
                             };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
+                        };
+                        details: {
                             [key: string]: {
+                                /** @example up */
                                 status: string;
-                            } & {
-                                [key: string]: unknown;
                             };
                         };
                     };
                 };
             };
-            /** @description The Health Check is not successful */
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
+            431: components["responses"]["HeadersTooLarge"];
+            /** @description Not ready: the problem names what is down (checks: each check and its status) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:not-ready",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Not ready: the problem names what is down (checks: each check and its status)",
+                     *       "code": "NOT_READY"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6046,6 +6310,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            417: components["responses"]["ExpectationFailed"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
 }

@@ -1,5 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { RESERVED_AGENT_IDS } from '../domain/shared/actor';
 import { ID_PATTERN } from '../domain/streams';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { Problem, RateLimitedProblem } from './views/problem.view';
@@ -43,6 +44,9 @@ const COMMON_ERRORS: [number, string, string][] = [
 
 /** An extra error answer of one operation: status, description, example code, and its schema and example members when it extends Problem. */
 export type ErrorAnswer = [number, string, string, Type?, Record<string, unknown>?];
+
+/** The 422 of an operation that names a new agent: some ids name the system's own actors in the audit log. */
+export const AGENT_ID_RESERVED: ErrorAnswer = [422, `The agent id is reserved (${RESERVED_AGENT_IDS.join(', ')}, in any case)`, 'AGENT_ID_RESERVED'];
 
 /**
  * An operation of an agent (JWT bearer): its id, summary, success body and every error answer.

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { withRefusalsBeforeOperations } from './refusals-before-operations';
 import { Problem, PromptRequiredProblem, RateLimitedProblem } from './views/problem.view';
 
 const TAGS: [string, string][] = [
@@ -31,5 +32,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" })
     .addSecurity('metrics', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
+  // RFC 9457 extension members: a refusal adds what it is about (attemptsLeft, expected, requestStatus...).
+  for (const problem of [Problem, PromptRequiredProblem, RateLimitedProblem]) Object.assign(document.components!.schemas![problem.name], { additionalProperties: true });
+  return withRefusalsBeforeOperations(document);
 }

@@ -20,6 +20,24 @@ interface Seen {
   body: string;
 }
 
+/** A zero-trust status answer as API v1 gives it (the CLI checks it against the OpenAPI document). */
+const statusAnswer = (agents: { agentId: string; displayName: string; role: string; keyStatus: string }[]) => ({
+  agents: agents.map((agent) => ({
+    ...agent,
+    email: `${agent.agentId}@example.com`,
+    fingerprint: null,
+    approvedBy: null,
+    approvedAt: null,
+    activeKey: null,
+    lastRequest: null,
+    lastRevocation: null,
+    promptFrequencies: {},
+    addedAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  })),
+  totals: { agents: agents.length, withActiveKey: 0, pending: 0, none: agents.length, byKeyStatus: { NONE: agents.length } },
+});
+
 /**
  * How the CLI maps HTTP answers to exit codes and when it signs. The ztkeys server is not
  * needed to produce a 403 or a 503: a plain HTTP listener answers what each case needs
@@ -77,7 +95,7 @@ describe('server answers', () => {
     expect(stderr).not.toMatch(/[\u001b\r\u202e]/);
 
     // A listing: the name as its escapes, the rest of the table as it was.
-    answer = { status: 200, body: { agents: [{ agentId: 'eve', displayName: 'Eve\u202Egnp.exe\u001b[8m', role: 'MEMBER', keyStatus: 'NONE' }], totals: {} }, contentType: 'application/json' };
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Eve\u202Egnp.exe\u001b[8m', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
     const listing = await run('status');
     expect(listing.code).toBe(EXIT.OK);
     expect(listing.stdout).toMatch(/eve\s+Eve\\u202egnp\.exe\\u001b\[8m\s+MEMBER\s+NONE/);
@@ -117,10 +135,32 @@ describe('server answers', () => {
     expect(stderr).toMatch(/^ztkeys: The server's answer is not what API v1 answers/);
   });
 
+  it.each([
+    ['a member missing', { agents: [] }, ['status'], 'totals: is missing'],
+    ['a member of another type', { position: 42 }, ['agents', 'remove', 'carol'], 'position: must be string'],
+    ['null where the document says a string', { authorized: true, method: 'REMEMBERED', validUntil: null, position: '7' }, ['task', 'authorize', 'remote-control', '--browser', 'laptop'], 'validUntil: must be string'],
+    ['a value outside its enum', { authorized: true, method: 'GUESSED', validUntil: '2025-01-02T00:00:00.000Z', position: '7' }, ['task', 'authorize', 'remote-control', '--browser', 'laptop'], 'method: must be equal to one of the allowed values'],
+    ['a date that is no date-time', { authorized: true, method: 'REMEMBERED', validUntil: 'tomorrow', position: '7' }, ['task', 'authorize', 'remote-control', '--browser', 'laptop'], 'validUntil: must match format "date-time"'],
+  ])('exits 4 on any command whose answer differs from the OpenAPI document (%s), naming the member', async (_, body, argv, why) => {
+    answer = { status: 200, body, contentType: 'application/json' };
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(EXIT.SERVER);
+    expect(stderr).toBe(`ztkeys: The server's answer is not what API v1 answers: ${why}.\n`);
+  });
+
+  it('exits 4 on a success status or content type the document does not declare for the operation', async () => {
+    answer = { status: 200, body: { position: '42' }, contentType: 'application/json' };
+    expect((await run('agents', 'add', 'dave', '--email', 'dave@example.com', '--name', 'Dave')).stderr).toBe("ztkeys: The server's answer is not what API v1 answers: status 200 is not declared for POST /v1/orgs/{orgId}/agents (declared: 201, 400, 401, 403, 404, 408, 409, 413, 414, 415, 417, 422, 429, 431, 503).\n");
+    answer = { status: 200, body: { position: '42' }, contentType: 'application/vnd.other+json' };
+    const other = await run('agents', 'remove', 'carol');
+    expect(other.code).toBe(EXIT.SERVER);
+    expect(other.stderr).toMatch(/content type "application\/vnd\.other\+json" is not declared for 200 of DELETE \/v1\/orgs\/\{orgId\}\/agents\/\{agentId\}/);
+  });
+
   it('makes later reads wait for the position of its last write (X-Min-Position)', async () => {
     answer = { status: 201, body: { agentId: 'dave', position: '42' }, contentType: 'application/json' };
     expect((await run('agents', 'add', 'dave', '--email', 'dave@example.com', '--name', 'Dave')).code).toBe(EXIT.OK);
-    answer = { status: 200, body: { agents: [], totals: {} }, contentType: 'application/json' };
+    answer = { status: 200, body: statusAnswer([]), contentType: 'application/json' };
     expect((await run('status')).code).toBe(EXIT.OK);
     expect(JSON.parse(seen[0].body)).toEqual({ agentId: 'dave', email: 'dave@example.com', displayName: 'Dave', role: 'MEMBER' });
     expect(seen[1]).toMatchObject({ method: 'GET', url: '/v1/orgs/org-1/zero-trust-status', headers: { 'x-min-position': '42' } });
@@ -132,7 +172,7 @@ describe('server answers', () => {
   });
 
   it('authorizes a remembered task without asking for the passphrase', async () => {
-    answer = { status: 200, body: { authorized: true, method: 'REMEMBERED', validUntil: '2025-01-02T00:00:00.000Z' }, contentType: 'application/json' };
+    answer = { status: 200, body: { authorized: true, method: 'REMEMBERED', validUntil: '2025-01-02T00:00:00.000Z', position: '7' }, contentType: 'application/json' };
     const { code, stdout } = await run('task', 'authorize', 'remote-control', '--browser', 'laptop');
     expect(code).toBe(EXIT.OK);
     expect(stdout).toMatch(/Authorized "remote-control" in browser laptop without a signature \(remembered\)/);

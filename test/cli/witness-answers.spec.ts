@@ -32,7 +32,9 @@ describe('the witness against a server that answers what it likes', () => {
     home = mkdtempSync(join(tmpdir(), 'ztkeys-witness-answers-'));
     server = createServer((request, response) => {
       const text = request.url!.includes('/consistency') ? consistency : latest;
-      response.writeHead(200, { 'content-type': request.url!.includes('/consistency') ? 'application/json' : 'text/plain' });
+      // Each with the content type API v1 declares for it: the CLI checks that much of every answer.
+      const contentType = request.url!.includes('/consistency') ? 'application/json' : request.url!.endsWith('/export') ? 'application/x-ndjson' : 'text/plain';
+      response.writeHead(200, { 'content-type': contentType });
       response.end(text);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkedFetch } from '../support/answer-contract';
 import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { rawCall } from '../support/raw-http';
@@ -400,10 +401,10 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
 
     it('answers 405 with Allow to a method a path does not take, and 404 to a path no route takes', async () => {
       await refusedAll(async () => {
-        const put = await fetch(`${suite.server.url}${base}`, { method: 'PUT', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, body: '{"name":"Renamed"}' });
+        const put = await checkedFetch(`${suite.server.url}${base}`, { method: 'PUT', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, body: '{"name":"Renamed"}' });
         expect({ status: put.status, type: put.headers.get('content-type'), allow: put.headers.get('allow') }).toEqual({ status: 405, type: expect.stringMatching(/^application\/problem\+json/), allow: 'GET, HEAD' });
         expect(await put.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' });
-        const deleted = await fetch(`${suite.server.url}/v1/orgs`, { method: 'DELETE', headers: { authorization: `Bearer ${suite.server.bootstrapToken}` } });
+        const deleted = await checkedFetch(`${suite.server.url}/v1/orgs`, { method: 'DELETE', headers: { authorization: `Bearer ${suite.server.bootstrapToken}` } });
         expect({ status: deleted.status, allow: deleted.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
         expectProblem(await call(suite.server, 'GET', `${base}/nothing-here`, alice.token), 404, 'NOT_FOUND');
       });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkedFetch } from '../support/answer-contract';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 
@@ -65,7 +66,7 @@ describeOnTmpfs('a full disk under the embedded stores', () => {
     expect(refused!.contentType).toContain('application/problem+json');
     expect(refused!.body.code).toBe('STORE_UNAVAILABLE');
     expect(refused!.body.detail).toMatch(/the event store \(events\.sqlite\) is unavailable: database or disk is full/);
-    const headers = await fetch(`${suite.server.url}/v1/orgs`, {
+    const headers = await checkedFetch(`${suite.server.url}/v1/orgs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${suite.server.bootstrapToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Late', superAdmin: { agentId: 'late', email: 'late@example.com', displayName: 'Late' } }),

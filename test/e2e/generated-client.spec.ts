@@ -1,6 +1,7 @@
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../src/cli/api-types.generated';
+import { checkedFetch } from '../support/answer-contract';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 
@@ -15,11 +16,12 @@ function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
 /**
  * The whole journey through a client generated from the served OpenAPI document
  * (openapi-typescript types + openapi-fetch), with no casts: every path, parameter, body and
- * answer below is checked by the compiler against the document, and by the server at run time.
+ * answer below is checked by the compiler against the document, and by the server at run time;
+ * every answer against the document too (checkedFetch).
  */
 describe('a client generated from the OpenAPI document', () => {
   const suite = serverForSuite();
-  const clientOf = (token: string): Api => createClient<paths>({ baseUrl: suite.server.url, headers: { authorization: `Bearer ${token}` } });
+  const clientOf = (token: string): Api => createClient<paths>({ baseUrl: suite.server.url, headers: { authorization: `Bearer ${token}` }, fetch: checkedFetch });
 
   /** A KEY_REQUEST challenge signed by the new key, and the request itself. */
   async function requestKey(api: Api, orgId: string, key: TestKeyPair) {

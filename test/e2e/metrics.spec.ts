@@ -1,3 +1,4 @@
+import { checkedFetch } from '../support/answer-contract';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { projectedModels } from '../../src/read-models/projected-models';
@@ -31,7 +32,7 @@ describe('operational metrics after a journey', () => {
     const bodies = await suite.journey.keyRequestBodies(admins);
     await Promise.all(admins.map((admin, i) => call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, admin.token, bodies[i])));
     // A refused state change: 409.
-    const response = await fetch(`${suite.server.url}/v1/orgs/${owner.orgId}/agents`, {
+    const response = await checkedFetch(`${suite.server.url}/v1/orgs/${owner.orgId}/agents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json', 'x-request-id': requestId },
       body: JSON.stringify({ agentId: 'traced', email: 'traced@example.com', displayName: 'Traced', role: 'MEMBER' }),
@@ -79,9 +80,9 @@ describe('operational metrics after a journey', () => {
   });
 
   it('replaces an unacceptable X-Request-Id with a fresh UUID', async () => {
-    const response = await fetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const response = await checkedFetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const long = await fetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'a'.repeat(129) } });
+    const long = await checkedFetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'a'.repeat(129) } });
     expect(long.headers.get('x-request-id')).not.toBe('a'.repeat(129));
   });
 });

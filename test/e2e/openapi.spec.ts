@@ -1,9 +1,10 @@
 import { askedFields, CHALLENGE_PURPOSE_NAMES } from '../../src/domain/shared/challenge-purposes';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OPENAPI_DOCUMENT_FILE } from '../../src/cli/api-answers';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
@@ -29,6 +30,10 @@ describe('OpenAPI description', () => {
   });
 
   const operation = (route: Route): Operation | undefined => document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
+
+  it('is the document the CLI checks answers against and its types come from (npm run openapi:types writes it)', () => {
+    expect(JSON.parse(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8'))).toEqual(document);
+  });
 
   it('finds the routes the controllers define', () => {
     const listed = routes.map((route) => `${route.method} ${route.path}`);

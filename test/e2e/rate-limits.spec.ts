@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkedFetch } from '../support/answer-contract';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -13,7 +14,7 @@ const WRONG_CODE = '000000000000000';
 
 /** One API call with its answer headers: Retry-After and RateLimit-* are what a client backs off by. */
 async function post(server: TestServer, path: string, token: string, body: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await checkedFetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -1,3 +1,4 @@
+import { checkedFetch } from '../support/answer-contract';
 import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
@@ -113,7 +114,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     const future = await get(admin, `/audit-log?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
     expect(future.body.items).toEqual([]);
 
-    const exported = await fetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${admin.token}` } });
+    const exported = await checkedFetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = (await exported.text()).trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.slice(0, positions.length).map((entry) => entry.position)).toEqual(positions);

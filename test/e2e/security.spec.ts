@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../src/auth/access.decorators';
 import { mintAgentToken } from '../../src/auth/token-minter';
+import { checkedFetch } from '../support/answer-contract';
 import { call, type TestAgent } from '../support/api-client';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -200,7 +201,7 @@ describe('security limits', () => {
       // Terminus answers health with "no-cache, no-store, must-revalidate" of its own.
       const API_HEADERS = { 'cache-control': expect.stringContaining('no-store'), 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
       const headersOf = async (path: string, init: RequestInit = {}): Promise<{ status: number; headers: Record<string, string> }> => {
-        const response = await fetch(`${suite.server.url}${path}`, init);
+        const response = await checkedFetch(`${suite.server.url}${path}`, init);
         await response.arrayBuffer();
         const headers: Record<string, string> = {};
         response.headers.forEach((value, name) => (headers[name] = value));

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkedFetch } from '../support/answer-contract';
 import { Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { expectAccepted, expectProblem } from './expectations';
@@ -40,7 +41,7 @@ describe('two API processes on one log', () => {
   it('refuses a task signed over a challenge issued before the key was revoked by the other process, and the remembered window with it', async () => {
     const challenge = await viaOne.signed(bob, bob.key!, { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: 'wipe' });
     expectAccepted(await viaTwo.revokeKey(alice, 'bob'));
-    const signed = await fetch(`${one.url}/v1/orgs/${alice.orgId}/sensitive-tasks`, {
+    const signed = await checkedFetch(`${one.url}/v1/orgs/${alice.orgId}/sensitive-tasks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ browserId: 'laptop', task: 'wipe', challengeId: challenge.challengeId, signature: challenge.signature }),

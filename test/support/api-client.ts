@@ -1,4 +1,5 @@
 import type { OrgPolicy } from '../../src/domain/organization/org-policy';
+import { checkedFetch } from './answer-contract';
 import { generateKeyPair, type TestKeyPair } from './ed25519-keys';
 import type { TestServer } from './test-server';
 
@@ -8,9 +9,9 @@ export interface Reply<T = any> {
   body: T;
 }
 
-/** A thin HTTP client for tests: JSON in, JSON (or problem+json) out. */
+/** A thin HTTP client for tests: JSON in, JSON (or problem+json) out; the answer must be what the OpenAPI document declares. */
 export async function call<T = any>(server: TestServer, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await checkedFetch(`${server.url}${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -20,13 +21,14 @@ export async function call<T = any>(server: TestServer, method: string, path: st
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed as T };
+  return { status: response.status, contentType, body: parsed as T };
 }
 
 /** An agent as tests drive them: a token, and a key pair once they have one. */

@@ -1,21 +1,6 @@
-import { z } from 'zod';
 import { AgentSession } from '../agent-session';
-import { shaped } from '../answer-shape';
 import type { CommandSpec } from '../command-spec';
 import { formatTable } from '../output';
-
-/** What the table reads of the answer. */
-const asOfAnswer = z.object({
-  at: z.string(),
-  agents: z.array(
-    z.object({
-      agentId: z.string(),
-      role: z.string(),
-      key: z.object({ fingerprint: z.string(), mode: z.string(), activeSince: z.string() }),
-      rememberedBrowsers: z.array(z.object({ browserId: z.string(), until: z.string() })),
-    }),
-  ),
-});
 
 export const auditAsOfCommand: CommandSpec = {
   path: ['audit', 'as-of'],
@@ -24,10 +9,7 @@ export const auditAsOfCommand: CommandSpec = {
   args: [{ name: 'instant' }],
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const answer = shaped(
-      asOfAnswer,
-      await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/as-of', { params: { path: session.org, query: { at: input.args.instant } } })),
-    );
+    const answer = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/as-of', { params: { path: session.org, query: { at: input.args.instant } } }));
     const table = formatTable(
       ['AGENT', 'ROLE', 'FINGERPRINT', 'MODE', 'ACTIVE SINCE', 'REMEMBERED BROWSERS (UNTIL)'],
       answer.agents.map((agent) => [

@@ -1,27 +1,8 @@
-import { z } from 'zod';
 import { AgentSession } from '../agent-session';
-import { shaped } from '../answer-shape';
 import type { CommandSpec } from '../command-spec';
 import { fetchAllPages } from '../pagination';
 import { formatTable } from '../output';
 import { reviewKeyRequest, requesterLabel, type KeyRequestView } from './key-request-review';
-
-/** What the table and the review read of each pending request. */
-const pendingPage = z.object({
-  items: z.array(
-    z.object({
-      requestId: z.string(),
-      agentId: z.string(),
-      publicKey: z.string(),
-      fingerprint: z.string(),
-      verificationCode: z.string(),
-      requestedAt: z.string(),
-      failedAttempts: z.number(),
-      approvals: z.array(z.string()),
-      approvalsRequired: z.number(),
-    }),
-  ),
-});
 
 export const keysPendingCommand: CommandSpec = {
   path: ['keys', 'pending'],
@@ -29,8 +10,7 @@ export const keysPendingCommand: CommandSpec = {
   async run(_input, ctx) {
     const session = AgentSession.open(ctx);
     const { items } = await fetchAllPages(
-      async (cursor) =>
-        shaped(pendingPage, await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests', { params: { path: session.org, query: { status: 'PENDING', cursor } } }))),
+      (cursor) => session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests', { params: { path: session.org, query: { status: 'PENDING', cursor } } })),
       (page) => page.items,
     );
     const reviewed = items.map((item) => ({ item, review: reviewKeyRequest(session.profile.orgId, item) }));

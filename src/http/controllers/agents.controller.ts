@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { ChangeDirectoryCommand } from '../../application/use-cases/manage-agents';
 import { RevokeKeyCommand } from '../../application/use-cases/revoke-key';
-import { AgentEndpoint, AgentParam, Answers, OrgScoped } from '../api-docs.decorators';
+import { AGENT_ID_RESERVED, AgentEndpoint, AgentParam, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { revokeKeySchema, type RevokeKeyBody } from '../dto/key-request.dto';
 import { addAgentSchema, changeRoleSchema, type AddAgentBody, type ChangeRoleBody } from '../dto/organization.dto';
@@ -22,7 +22,7 @@ export class AgentsController {
 
   @Post()
   @HttpCode(201)
-  @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists', 'AGENT_EXISTS'])
+  @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists', 'AGENT_EXISTS'], AGENT_ID_RESERVED)
   async add(@Ctx() context: CommandContext, @ValidBody(addAgentSchema) body: AddAgentBody) {
     const { role, ...agent } = body;
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'add', agent, role })));

@@ -25,7 +25,8 @@ export class BrowsersController {
     'setPromptFrequency',
     'Set how often this browser prompts for my key (self; signed by my key) (R10)',
     Answers(200, PromptFrequencyView, 'Set'),
-    [422, 'Bad signature, or no ACTIVE key', 'INVALID_SIGNATURE'],
+    [409, 'No ACTIVE key to sign with', 'NO_ACTIVE_KEY'],
+    [422, 'Bad signature', 'INVALID_SIGNATURE'],
   )
   async setPromptFrequency(
     @Ctx() context: CommandContext,

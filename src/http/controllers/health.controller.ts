@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { ProblemResponse } from '../api-docs.decorators';
 import { HttpProblem } from '../problem.filter';
 import { problem } from '../problem';
 import { Public } from '../../auth/access.decorators';
@@ -9,6 +10,15 @@ import { within } from '../../shared/within';
 import { describeDown, readinessChanges } from '../../logging/readiness-changes';
 
 const PING_TIMEOUT_MS = 2000;
+
+/** Each check by name, and its status. */
+const CHECKS: SchemaObject = { type: 'object', additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', example: 'up' } } } };
+/** Terminus's health result, every check up. */
+const READY_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: { status: { type: 'string', enum: ['ok'] }, info: CHECKS, error: CHECKS, details: CHECKS },
+};
 
 @ApiTags('operations')
 @Controller('health')
@@ -30,7 +40,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
+  // Not Terminus's documentation: its 503 is a health result, this one answers a problem.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'Every check is up', schema: READY_SCHEMA })
+  @ProblemResponse(503, 'Not ready: the problem names what is down (checks: each check and its status)', 'NOT_READY')
   @ApiOperation({ operationId: 'readiness', summary: 'Readiness: every store and queue this process uses answers', description: 'For the orchestrator and load balancer; no token. 503 names what is down.', security: [] })
   async ready() {
     try {

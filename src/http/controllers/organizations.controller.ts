@@ -6,7 +6,7 @@ import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
 import { effectivePolicy } from '../../domain/organization/org-policy';
 import { OperatorOnly } from '../../auth/access.decorators';
-import { AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
+import { AGENT_ID_RESERVED, AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { createOrganizationSchema, type CreateOrganizationBody } from '../dto/organization.dto';
@@ -25,7 +25,7 @@ export class OrganizationsController {
   @HttpCode(201)
   @OperatorOnly()
   @RateLimited('orgs_per_address')
-  @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'))
+  @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'), AGENT_ID_RESERVED)
   async create(@Ctx() context: CommandContext, @ValidBody(createOrganizationSchema) body: CreateOrganizationBody) {
     const policy = effectivePolicy(body.policy ?? {});
     const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnswerSchemas } from './answer-schemas';
+
+/**
+ * The OpenAPI document of API v1 this CLI was built against, as the server serves it: written by
+ * `npm run openapi:types` with the types generated from it (a test keeps it equal to the served one).
+ */
+export const OPENAPI_DOCUMENT_FILE = join(__dirname, 'openapi.generated.json');
+
+let schemas: AnswerSchemas | undefined;
+
+/**
+ * What differs between an answer and what the document declares for its operation, or undefined.
+ * The document is read and ajv loaded at the first answer checked, and each operation's schema
+ * compiled at its first answer: a run compiles only what it calls.
+ */
+export function answerMismatches(method: string, pathTemplate: string, status: number, mediaType: string, body: unknown): string[] | undefined {
+  schemas ??= loadSchemas();
+  return schemas.mismatches(method, pathTemplate, status, mediaType, body);
+}
+
+function loadSchemas(): AnswerSchemas {
+  // Required here, not imported: ajv loads only in a run that checks an answer, not for --help or a local command.
+  const { AnswerSchemas: Schemas } = require('./answer-schemas') as typeof import('./answer-schemas');
+  return new Schemas(JSON.parse(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8')));
+}
