@@ -27,6 +27,10 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     clientErrorHandler: answerClientError,
     // Fastify's default (0) lets a request whose body never ends hold its connection forever: 408 after this long.
     requestTimeout: runtime.config.requestTimeoutMs,
+    // requestTimeout bounds the request's arrival, not the answer's: a client that stops reading one
+    // (an export read a few bytes a second, or never) would hold its connection and the pages read
+    // for it for as long as it likes. No byte taken or sent for this long, and the socket is closed.
+    connectionTimeout: runtime.config.connectionTimeoutMs,
     http: {
       // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
       requireHostHeader: false,

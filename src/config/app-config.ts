@@ -38,6 +38,8 @@ export interface AppConfig {
   minPositionWaitMs: number;
   /** Longest time a request (line, headers and body) may take to arrive before a 408. */
   requestTimeoutMs: number;
+  /** Longest time a connection may go without a byte read or written (a client that stops reading an answer) before it is closed. */
+  connectionTimeoutMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -136,6 +138,14 @@ function consoleOidc(vars: Environment): ConsoleOidc | undefined {
   };
 }
 
+/** A request waiting for X-Min-Position sends nothing meanwhile: the connection's idle timeout must outlast the wait. */
+function connectionTimeout(vars: Environment): number {
+  if (vars.CONNECTION_TIMEOUT_MS > vars.MIN_POSITION_WAIT_MS) return vars.CONNECTION_TIMEOUT_MS;
+  throw new ConfigError(
+    `CONNECTION_TIMEOUT_MS (${vars.CONNECTION_TIMEOUT_MS}) must be longer than MIN_POSITION_WAIT_MS (${vars.MIN_POSITION_WAIT_MS}): a request waiting for its position would lose its connection first`,
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = readEnvironment(env);
   return {
@@ -155,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: connectionTimeout(vars),
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,

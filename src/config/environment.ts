@@ -102,6 +102,7 @@ const ENVIRONMENT = z.object({
   MIN_POSITION_WAIT_MS: milliseconds(0, 5000),
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
   REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),
+  CONNECTION_TIMEOUT_MS: milliseconds(1, 60_000),
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: milliseconds(0, 10_000),
   EMAIL_FROM: text('ztkeys <no-reply@localhost>'),

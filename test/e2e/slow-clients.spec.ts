@@ -1,0 +1,153 @@
+import { connect, type Socket } from 'node:net';
+import { envelope } from '../../src/application/command-context';
+import type { AgentAdded } from '../../src/domain/organization/organization.events';
+import { orgStream } from '../../src/domain/streams';
+import { newId } from '../../src/shared/ids';
+import { call, type TestAgent } from '../support/api-client';
+import type { TestServer } from '../support/test-server';
+import { serverForSuite } from '../support/server-for-suite';
+
+const CONNECTION_TIMEOUT_MS = 300;
+/** The export of the big org holds at least this much: 40,000 lines of more than 400 bytes. */
+const EXPORT_BYTES = 16_000_000;
+
+/** Far above every timeout the suite configures (a few hundred ms): a connection still open after this is held. */
+const PATIENCE_MS = 10_000;
+
+/** A raw connection to the server, and whether (and what) the server answered before closing it. */
+interface Connection {
+  socket: Socket;
+  /** Resolves true when the server closes the connection within `ms`, false otherwise. */
+  closedWithin(ms: number): Promise<boolean>;
+  received(): string;
+  /** Bytes of answers read so far. */
+  bytes(): number;
+}
+
+function open(server: TestServer): Promise<Connection> {
+  const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+  let text = '';
+  let bytes = 0;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    // The head of the answer is enough to read its status.
+    if (text.length < 1024) text += chunk.toString('latin1');
+  });
+  socket.on('error', () => undefined);
+  const connection: Connection = {
+    socket,
+    received: () => text,
+    bytes: () => bytes,
+    closedWithin: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        void closed.then(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }),
+  };
+  return new Promise((resolve) => socket.once('connect', () => resolve(connection)));
+}
+
+/**
+ * An export requested on `connection`, whose answer the client stops reading after its first bytes
+ * for ten times CONNECTION_TIMEOUT_MS, and then reads again. A paused socket reads nothing, its close
+ * included: only reading again shows whether the server gave up on it meanwhile.
+ */
+async function stalledExport(connection: Connection, agent: TestAgent): Promise<void> {
+  await exportStarted(connection, agent);
+  await new Promise((resolve) => setTimeout(resolve, 10 * CONNECTION_TIMEOUT_MS));
+  connection.socket.resume();
+}
+
+/** An export requested on `connection`, once its first bytes have come; the client reads no more of it. */
+async function exportStarted(connection: Connection, agent: TestAgent): Promise<void> {
+  const started = new Promise<void>((resolve) =>
+    connection.socket.once('data', () => {
+      connection.socket.pause();
+      resolve();
+    }),
+  );
+  connection.socket.write(`GET /v1/orgs/${agent.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${agent.token}\r\n\r\n`);
+  await started;
+}
+
+/**
+ * Members added to `agent`'s org in one append, with long names: an export of this org is far
+ * larger than what the kernel's socket buffers hold on loopback (a few MiB), so a client that does
+ * not read it leaves the server with most of it still to send.
+ */
+async function growOrg(server: TestServer, agent: TestAgent, members: number): Promise<void> {
+  const stream = orgStream(agent.orgId);
+  const last = (await server.eventStore.readStream(stream)).at(-1)!;
+  const added: AgentAdded[] = Array.from({ length: members }, (_, i) => ({
+    type: 'AgentAdded',
+    data: { agentId: `member-${i}`, email: `member-${i}@example.com`, displayName: `Member ${i} ${'x'.repeat(400)}`, role: 'MEMBER' },
+  }));
+  const commandId = newId();
+  await server.eventStore.append([{ stream, expected: last.revision, events: envelope(added, { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: new Date() }) }]);
+}
+
+/** Clients slower than any real one: the server bounds how long they hold a connection and what it keeps for them. */
+describe('slow clients', () => {
+  const suite = serverForSuite({ REQUEST_TIMEOUT_MS: '300', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    // About 20 MiB of NDJSON.
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('closes a connection that sends nothing, and answers 408 to headers sent a byte at a time (slowloris)', async () => {
+    const silent = await open(suite.server);
+    const trickling = await open(suite.server);
+    let stop = false;
+    void (async () => {
+      for (const byte of `GET /health/live HTTP/1.1\r\nHost: ztkeys\r\nX-Padding: ${'a'.repeat(10_000)}`) {
+        if (stop) return;
+        trickling.socket.write(byte);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      expect(await silent.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(await trickling.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(trickling.received()).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      stop = true;
+      silent.socket.destroy();
+      trickling.socket.destroy();
+    }
+  });
+
+  it('closes the connection of a client that stops reading an export (CONNECTION_TIMEOUT_MS), and goes on serving', async () => {
+    const reader = await open(suite.server);
+    try {
+      await stalledExport(reader, big);
+      expect(reader.received()).toMatch(/^HTTP\/1\.1 200 .*\r\ncontent-type: application\/x-ndjson/is);
+      expect(await reader.closedWithin(PATIENCE_MS)).toBe(true);
+      // Cut short: what the socket buffers held when the server gave up, not the whole export.
+      expect(reader.bytes()).toBeLessThan(EXPORT_BYTES);
+    } finally {
+      reader.socket.destroy();
+    }
+    expect((await call(suite.server, 'GET', `/v1/orgs/${big.orgId}/audit-log?limit=1`, big.token)).status).toBe(200);
+  });
+
+  it('closes a stalled export sent on a connection kept alive from an earlier request, too', async () => {
+    const reader = await open(suite.server);
+    try {
+      reader.socket.write('GET /health/live HTTP/1.1\r\nHost: ztkeys\r\n\r\n');
+      for (const deadline = Date.now() + PATIENCE_MS; !reader.received().includes('\r\n\r\n') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      await stalledExport(reader, big);
+      expect(await reader.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(reader.bytes()).toBeLessThan(EXPORT_BYTES);
+    } finally {
+      reader.socket.destroy();
+    }
+  });
+});
+
