@@ -1330,7 +1330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1471,7 +1471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1612,7 +1612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1814,7 +1814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1984,7 +1984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2125,7 +2125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2314,7 +2314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2492,7 +2492,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2653,7 +2653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2821,7 +2821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2989,7 +2989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3199,7 +3199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3349,7 +3349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3542,7 +3542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3685,7 +3685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3878,7 +3878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4068,7 +4068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4242,7 +4242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4387,7 +4387,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4564,7 +4564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4714,7 +4714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4872,7 +4872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5019,7 +5019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5175,7 +5175,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5242,7 +5242,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5376,7 +5376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5525,7 +5525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5674,7 +5674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5740,7 +5740,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInOptionsView"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */

@@ -16,6 +16,8 @@ export const RATE_LIMIT_NAMES = [
   'new_browsers_per_agent',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+/** Every limit a 429 names and /metrics counts: the rates, and the bound on exports under way at once. */
+export type LimitName = RateLimitName | 'concurrent_exports_per_org';
 
 /** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
@@ -88,6 +90,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** Requests allowed per window, by limit; shared through Redis when REDIS_URL is set. */
   rateLimits: Record<RateLimitName, Rate>;
+  /** Audit-log exports of one org under way at once, in this process. */
+  concurrentExportsPerOrg: number;
 }
 
 /** Where the web console sends a user to sign in, and where it exchanges the code for an access token. */
@@ -197,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       browser_actions_per_org: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_ORG,
       new_browsers_per_agent: vars.RATE_LIMIT_NEW_BROWSERS_PER_AGENT,
     },
+    concurrentExportsPerOrg: vars.CONCURRENT_EXPORTS_PER_ORG,
   };
 }

@@ -86,6 +86,12 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('lets 2 exports of an org run at once unless CONCURRENT_EXPORTS_PER_ORG says otherwise, and refuses a bound of none', () => {
+    expect(loadConfig({}).concurrentExportsPerOrg).toBe(2);
+    expect(loadConfig({ CONCURRENT_EXPORTS_PER_ORG: '5' }).concurrentExportsPerOrg).toBe(5);
+    for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ CONCURRENT_EXPORTS_PER_ORG: bad })).toThrow(`CONCURRENT_EXPORTS_PER_ORG must be a positive integer, got "${bad}"`);
+  });
+
   it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-config-'));
     try {

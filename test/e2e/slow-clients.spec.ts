@@ -5,6 +5,7 @@ import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
 import { call, type TestAgent } from '../support/api-client';
 import type { TestServer } from '../support/test-server';
+import { expectProblem } from './expectations';
 import { serverForSuite } from '../support/server-for-suite';
 
 const CONNECTION_TIMEOUT_MS = 300;
@@ -151,3 +152,58 @@ describe('slow clients', () => {
   });
 });
 
+/** Refusals of one limit counted on /metrics. */
+async function refusals(server: TestServer, limit: string): Promise<number> {
+  const text = (await call<string>(server, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((row) => row.startsWith(`ztkeys_rate_limited_total{limit="${limit}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Exports are the expensive reads: an org has so many under way at once, whoever asks and however fast they read. */
+describe('concurrent exports', () => {
+  // The default CONNECTION_TIMEOUT_MS: the stalled export holds its slot until its client lets go.
+  const suite = serverForSuite({ CONCURRENT_EXPORTS_PER_ORG: '1' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('refuses an export of an org past CONCURRENT_EXPORTS_PER_ORG with a 429 problem counted on /metrics, not other orgs\' exports, and takes one again once the first is gone', async () => {
+    const other = await suite.journey.createOrg('bob');
+    const auditor = await suite.journey.addAgent(big, 'audrey', 'AUDITOR');
+    const exportOf = (agent: TestAgent) => fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+    const before = await refusals(suite.server, 'concurrent_exports_per_org');
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      // Another member of the org, on another connection, is refused at once: the org's exports are under way.
+      const refused = await exportOf(auditor);
+      const text = await refused.text();
+      const body = refused.status === 429 ? JSON.parse(text) : text.slice(0, 200);
+      expectProblem({ status: refused.status, contentType: refused.headers.get('content-type') ?? '', body }, 429, 'RATE_LIMITED');
+      expect(body).toMatchObject({ limit: 'concurrent_exports_per_org' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refusals(suite.server, 'concurrent_exports_per_org')).toBe(before + 1);
+      // Another org is not held back.
+      const elsewhere = await exportOf(other);
+      expect(elsewhere.status).toBe(200);
+      await elsewhere.text();
+    } finally {
+      holder.socket.destroy();
+    }
+    // The slot comes back when the connection goes, not when the export would have ended.
+    let status = 0;
+    for (const deadline = Date.now() + PATIENCE_MS; status !== 200 && Date.now() < deadline; ) {
+      const reply = await exportOf(auditor);
+      status = reply.status;
+      await reply.arrayBuffer();
+    }
+    expect(status).toBe(200);
+    // An export read to its end gives its place back too.
+    const again = await exportOf(auditor);
+    expect(again.status).toBe(200);
+    await again.arrayBuffer();
+  });
+});

@@ -6,6 +6,7 @@ import type { CommandContext } from '../../application/command-context';
 import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
 import { approvalsRequired } from '../../domain/organization/org-policy';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
@@ -34,6 +35,7 @@ export class ReadModelsController {
     private readonly queries: ReadQueries,
     private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
+    private readonly exports: ConcurrentExports,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -107,6 +109,8 @@ export class ReadModelsController {
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const chunks = this.queries.auditExport(context.orgId, filters);
+    // Held until the connection closes, the export read to its end or given up (CONNECTION_TIMEOUT_MS).
+    reply.raw.once('close', this.exports.take(context.orgId));
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit-log-${context.orgId}.ndjson"`)
