@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
@@ -11,6 +13,9 @@ import { serverForSuite } from '../support/server-for-suite';
 const CONNECTION_TIMEOUT_MS = 300;
 /** The export of the big org holds at least this much: 40,000 lines of more than 400 bytes. */
 const EXPORT_BYTES = 16_000_000;
+
+/** The log's WAL is cut back to 4 MiB after each checkpoint (journal_size_limit); twice that leaves room for the commit under way. */
+const WAL_BOUND_BYTES = 8 * 1024 * 1024;
 
 /** Far above every timeout the suite configures (a few hundred ms): a connection still open after this is held. */
 const PATIENCE_MS = 10_000;
@@ -80,12 +85,12 @@ async function exportStarted(connection: Connection, agent: TestAgent): Promise<
  * larger than what the kernel's socket buffers hold on loopback (a few MiB), so a client that does
  * not read it leaves the server with most of it still to send.
  */
-async function growOrg(server: TestServer, agent: TestAgent, members: number): Promise<void> {
+async function growOrg(server: TestServer, agent: TestAgent, members: number, first = 0): Promise<void> {
   const stream = orgStream(agent.orgId);
   const last = (await server.eventStore.readStream(stream)).at(-1)!;
   const added: AgentAdded[] = Array.from({ length: members }, (_, i) => ({
     type: 'AgentAdded',
-    data: { agentId: `member-${i}`, email: `member-${i}@example.com`, displayName: `Member ${i} ${'x'.repeat(400)}`, role: 'MEMBER' },
+    data: { agentId: `member-${first + i}`, email: `member-${first + i}@example.com`, displayName: `Member ${first + i} ${'x'.repeat(400)}`, role: 'MEMBER' },
   }));
   const commandId = newId();
   await server.eventStore.append([{ stream, expected: last.revision, events: envelope(added, { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: new Date() }) }]);
@@ -205,5 +210,20 @@ describe('concurrent exports', () => {
     const again = await exportOf(auditor);
     expect(again.status).toBe(200);
     await again.arrayBuffer();
+  });
+
+  it('keeps no read transaction open for a stalled export: the log goes on taking writes and its WAL stays bounded (checkpoints run)', async () => {
+    const writer = await suite.journey.createOrg('carol');
+    const holder = await open(suite.server);
+    const wal = () => statSync(join(suite.server.dataDir, 'events.sqlite-wal')).size;
+    try {
+      await exportStarted(holder, big);
+      // About 8 MiB of events written while the export waits, in commits of about 0.5 MiB: a reader
+      // pinning its snapshot would keep every one of them in the WAL (27 MiB, with their indexes).
+      for (let batch = 0; batch < 16; batch++) await growOrg(suite.server, writer, 1000, batch * 1000);
+      expect(wal()).toBeLessThan(WAL_BOUND_BYTES);
+    } finally {
+      holder.socket.destroy();
+    }
   });
 });
