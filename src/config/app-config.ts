@@ -14,6 +14,8 @@ export const RATE_LIMIT_NAMES = [
   'browser_actions_per_agent',
   'browser_actions_per_org',
   'new_browsers_per_agent',
+  'heavy_reads_per_agent',
+  'heavy_reads_per_org',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 /** Every limit a 429 names and /metrics counts: the rates, and the bound on exports under way at once. */
@@ -200,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       browser_actions_per_agent: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT,
       browser_actions_per_org: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_ORG,
       new_browsers_per_agent: vars.RATE_LIMIT_NEW_BROWSERS_PER_AGENT,
+      heavy_reads_per_agent: vars.RATE_LIMIT_HEAVY_READS_PER_AGENT,
+      heavy_reads_per_org: vars.RATE_LIMIT_HEAVY_READS_PER_ORG,
     },
     concurrentExportsPerOrg: vars.CONCURRENT_EXPORTS_PER_ORG,
   };

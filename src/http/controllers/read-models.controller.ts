@@ -13,6 +13,7 @@ import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer 
 import { Ctx } from '../command-context.decorator';
 import { AsOfQueryParams, AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { ReadAccess } from '../read-access';
 import { ValidQuery } from '../valid-query.decorator';
 import { AsOfView, AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
@@ -79,6 +80,8 @@ export class ReadModelsController {
   }
 
   @Get('as-of')
+  // Reads in proportion to the org (every role change up to `at`), not to a page.
+  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
   @AgentEndpoint(
     'getAsOf',
     'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)',
@@ -91,6 +94,7 @@ export class ReadModelsController {
   }
 
   @Get('audit-log/export')
+  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
   @AgentEndpoint(
     'exportAuditLog',
     'The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
