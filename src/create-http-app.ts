@@ -31,6 +31,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // (an export read a few bytes a second, or never) would hold its connection and the pages read
     // for it for as long as it likes. No byte taken or sent for this long, and the socket is closed.
     connectionTimeout: runtime.config.connectionTimeoutMs,
+    // Every idle connection kept for a next request holds a socket: configuration, not Fastify's fixed 72 s.
+    keepAliveTimeout: runtime.config.keepAliveTimeoutMs,
     http: {
       // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
       requireHostHeader: false,

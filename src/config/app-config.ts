@@ -44,6 +44,8 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** Longest time a connection may go without a byte read or written (a client that stops reading an answer) before it is closed. */
   connectionTimeoutMs: number;
+  /** Longest a connection stays open, idle, for a next request after an answer. */
+  keepAliveTimeoutMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: connectionTimeout(vars),
+    keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,

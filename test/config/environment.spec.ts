@@ -68,7 +68,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PORT: '65535' }).port).toBe(65_535);
     expect(() => loadConfig({ EMAIL_WORKER_METRICS_PORT: '70000' })).toThrow('EMAIL_WORKER_METRICS_PORT must be at most 65535');
     // Node fires a longer timer after 1 ms: a huge interval would make the scheduler spin.
-    for (const name of ['LOG_SELF_CHECK_INTERVAL_MS', 'REQUEST_DEADLINES_INTERVAL_MS', 'LOG_CHECKPOINT_IDLE_MS', 'REQUEST_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS', 'MIN_POSITION_WAIT_MS']) {
+    for (const name of ['LOG_SELF_CHECK_INTERVAL_MS', 'REQUEST_DEADLINES_INTERVAL_MS', 'LOG_CHECKPOINT_IDLE_MS', 'REQUEST_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'MIN_POSITION_WAIT_MS']) {
       expect(() => loadConfig({ [name]: '99999999999' })).toThrow(`${name} must be at most 2147483647 (about 24.8 days, the longest timer), got "99999999999"`);
       // The longest wait for a position needs a connection that outlasts it (the next test).
       expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '2147483647', MIN_POSITION_WAIT_MS: '0', [name]: name === 'MIN_POSITION_WAIT_MS' ? '2147483646' : '2147483647' })).not.toThrow();
@@ -77,8 +77,10 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
   });
 
-  it('closes a connection idle for a minute unless CONNECTION_TIMEOUT_MS says otherwise, never before a wait for X-Min-Position ends', () => {
+  it('closes a connection idle for a minute (72 s after an answer) unless CONNECTION_TIMEOUT_MS (KEEP_ALIVE_TIMEOUT_MS) says otherwise, never before a wait for X-Min-Position ends', () => {
     expect(loadConfig({}).connectionTimeoutMs).toBe(60_000);
+    expect(loadConfig({}).keepAliveTimeoutMs).toBe(72_000);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '0' })).toThrow('KEEP_ALIVE_TIMEOUT_MS must be a positive integer, got "0"');
     expect(loadConfig({ CONNECTION_TIMEOUT_MS: '200', MIN_POSITION_WAIT_MS: '100' }).connectionTimeoutMs).toBe(200);
     // 0 would be Fastify's "no timeout": a client that never reads an export would hold its connection forever.
     expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '0' })).toThrow('CONNECTION_TIMEOUT_MS must be a positive integer, got "0"');

@@ -98,7 +98,7 @@ async function growOrg(server: TestServer, agent: TestAgent, members: number, fi
 
 /** Clients slower than any real one: the server bounds how long they hold a connection and what it keeps for them. */
 describe('slow clients', () => {
-  const suite = serverForSuite({ REQUEST_TIMEOUT_MS: '300', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100' });
+  const suite = serverForSuite({ REQUEST_TIMEOUT_MS: '300', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100', KEEP_ALIVE_TIMEOUT_MS: '300' });
   let big: TestAgent;
 
   beforeAll(async () => {
@@ -126,6 +126,17 @@ describe('slow clients', () => {
       stop = true;
       silent.socket.destroy();
       trickling.socket.destroy();
+    }
+  });
+
+  it('closes a connection kept alive after an answer once it has been idle for KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const idle = await open(suite.server);
+    try {
+      idle.socket.write('GET /health/live HTTP/1.1\r\nHost: ztkeys\r\n\r\n');
+      expect(await idle.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(idle.received()).toMatch(/^HTTP\/1\.1 200 .*\r\nconnection: keep-alive/is);
+    } finally {
+      idle.socket.destroy();
     }
   });
 
