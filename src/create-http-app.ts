@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { capConnections } from './http/connection-cap';
 import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
@@ -55,6 +56,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
+  capConnections(fastify.server, runtime.config.maxConnections, runtime.registry);
   answerRequestIds(fastify);
   setApiAnswerHeaders(fastify);
   logRequests(fastify, runtime.config.logLevel);

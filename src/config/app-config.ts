@@ -44,6 +44,8 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** Longest time a connection may go without a byte read or written (a client that stops reading an answer) before it is closed. */
   connectionTimeoutMs: number;
+  /** Most connections open at once in a process; Node drops those past it as they are accepted. */
+  maxConnections: number;
   /** Longest a connection stays open, idle, for a next request after an answer. */
   keepAliveTimeoutMs: number;
   /** Largest accepted request body. */
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: connectionTimeout(vars),
     keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: vars.MAX_CONNECTIONS,
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,

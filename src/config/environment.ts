@@ -103,6 +103,7 @@ const ENVIRONMENT = z.object({
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
   REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),
   CONNECTION_TIMEOUT_MS: milliseconds(1, 60_000),
+  MAX_CONNECTIONS: integer(1, 10_000),
   // Fastify's own default: longer than the 60 s idle timeout of common load balancers, which so close first.
   KEEP_ALIVE_TIMEOUT_MS: milliseconds(1, 72_000),
   LOG_LEVEL: logLevel,

@@ -77,10 +77,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
   });
 
-  it('closes a connection idle for a minute (72 s after an answer) unless CONNECTION_TIMEOUT_MS (KEEP_ALIVE_TIMEOUT_MS) says otherwise, never before a wait for X-Min-Position ends', () => {
+  it('closes a connection idle for a minute (72 s after an answer) and keeps at most 10,000 open unless CONNECTION_TIMEOUT_MS (KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS) says otherwise, never before a wait for X-Min-Position ends', () => {
     expect(loadConfig({}).connectionTimeoutMs).toBe(60_000);
     expect(loadConfig({}).keepAliveTimeoutMs).toBe(72_000);
     expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '0' })).toThrow('KEEP_ALIVE_TIMEOUT_MS must be a positive integer, got "0"');
+    expect(loadConfig({}).maxConnections).toBe(10_000);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS must be a positive integer, got "0"');
     expect(loadConfig({ CONNECTION_TIMEOUT_MS: '200', MIN_POSITION_WAIT_MS: '100' }).connectionTimeoutMs).toBe(200);
     // 0 would be Fastify's "no timeout": a client that never reads an export would hold its connection forever.
     expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '0' })).toThrow('CONNECTION_TIMEOUT_MS must be a positive integer, got "0"');

@@ -5,7 +5,8 @@ import { envelope } from '../../src/application/command-context';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
-import { call, type TestAgent } from '../support/api-client';
+import { call, type Reply, type TestAgent } from '../support/api-client';
+import { rawCall } from '../support/raw-http';
 import type { TestServer } from '../support/test-server';
 import { expectProblem } from './expectations';
 import { serverForSuite } from '../support/server-for-suite';
@@ -236,5 +237,27 @@ describe('concurrent exports', () => {
     } finally {
       holder.socket.destroy();
     }
+  });
+});
+
+/** Connections held open by clients that send nothing (each for up to REQUEST_TIMEOUT_MS): so many, and then none. */
+describe('open connections', () => {
+  const suite = serverForSuite({ MAX_CONNECTIONS: '5' });
+
+  it('drops a connection past MAX_CONNECTIONS at once, counted on /metrics, and takes them again once the others are gone', async () => {
+    const held: Connection[] = [];
+    try {
+      for (let i = 0; i < 5; i++) held.push(await open(suite.server));
+      const dropped = await open(suite.server);
+      expect(await dropped.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(dropped.received()).toBe('');
+    } finally {
+      for (const connection of held) connection.socket.destroy();
+    }
+    // The server sees the held connections go after the client does: ask until it answers.
+    let metrics: Reply = { status: 0, contentType: '', body: '' };
+    for (const deadline = Date.now() + PATIENCE_MS; metrics.status === 0 && Date.now() < deadline; ) metrics = await rawCall(suite.server, 'GET /metrics HTTP/1.1\r\nHost: ztkeys\r\n');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^ztkeys_connections_dropped_total [1-9]/m);
   });
 });
