@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
@@ -222,6 +223,40 @@ describe('concurrent exports', () => {
     const again = await exportOf(auditor);
     expect(again.status).toBe(200);
     await again.arrayBuffer();
+  });
+
+  it('holds no more of a stalled export than a page or two: the next page is read when the socket has taken the last (backpressure)', async () => {
+    const answers: ServerResponse[] = [];
+    const track = (request: IncomingMessage, answer: ServerResponse) => void (request.url?.endsWith('/audit-log/export') && answers.push(answer));
+    const http = suite.server.app.getHttpServer() as Server;
+    const store = suite.server.readModels;
+    const findJson = store.findJson;
+    let read = 0;
+    // The store the server reads its pages from, counting the bytes they hold.
+    store.findJson = async (...args) => {
+      const page = await findJson.apply(store, args);
+      read += page.ndjson.length;
+      return page;
+    };
+    http.on('request', track);
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      expect(answers).toHaveLength(1);
+      // Read from the store and not yet taken by the socket: what the server keeps for this client.
+      // Read without waiting for the socket, the whole export (16 MB and more) would be within a second.
+      let held = 0;
+      for (let sample = 0; sample < 20; sample++) {
+        held = Math.max(held, read - answers[0].socket!.bytesWritten);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answers[0].writableFinished).toBe(false);
+      expect(held).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      store.findJson = findJson;
+      http.off('request', track);
+      holder.socket.destroy();
+    }
   });
 
   it('keeps no read transaction open for a stalled export: the log goes on taking writes and its WAL stays bounded (checkpoints run)', async () => {
