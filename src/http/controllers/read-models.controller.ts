@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import type { CommandContext } from '../../application/command-context';
 import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
@@ -113,8 +113,10 @@ export class ReadModelsController {
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const chunks = this.queries.auditExport(context.orgId, filters);
-    // Held until the connection closes, the export read to its end or given up (CONNECTION_TIMEOUT_MS).
-    reply.raw.once('close', this.exports.take(context.orgId));
+    // Held until the answer has ended: read to its end, or its connection gone (CONNECTION_TIMEOUT_MS).
+    // finished() calls back also for a client gone before this line, whose 'close' has been emitted.
+    const release = this.exports.take(context.orgId);
+    finished(reply.raw, () => release());
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit-log-${context.orgId}.ndjson"`)
