@@ -38,6 +38,7 @@ import { SensitiveTasksController } from './http/controllers/sensitive-tasks.con
 import { ProblemFilter } from './http/problem.filter';
 import { UndeclaredInputGuard } from './http/undeclared-input.guard';
 import { RateLimits } from './rate-limits/rate-limits';
+import { ConcurrentExports } from './rate-limits/concurrent-exports';
 import { MetricsController } from './http/controllers/metrics.controller';
 import { AsOfQuery } from './application/queries/as-of-query';
 import { ReadQueries } from './application/queries/read-queries';
@@ -103,6 +104,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: UndeclaredInputGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },
+      { provide: ConcurrentExports, useValue: new ConcurrentExports(runtime.config.concurrentExportsPerOrg, runtime.registry) },
       { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,
       Directory,

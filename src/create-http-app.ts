@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { capConnections } from './http/connection-cap';
 import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
@@ -27,6 +28,12 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     clientErrorHandler: answerClientError,
     // Fastify's default (0) lets a request whose body never ends hold its connection forever: 408 after this long.
     requestTimeout: runtime.config.requestTimeoutMs,
+    // requestTimeout bounds the request's arrival, not the answer's: a client that stops reading one
+    // (an export read a few bytes a second, or never) would hold its connection and the pages read
+    // for it for as long as it likes. No byte taken or sent for this long, and the socket is closed.
+    connectionTimeout: runtime.config.connectionTimeoutMs,
+    // Every idle connection kept for a next request holds a socket: configuration, not Fastify's fixed 72 s.
+    keepAliveTimeout: runtime.config.keepAliveTimeoutMs,
     http: {
       // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
       requireHostHeader: false,
@@ -49,6 +56,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
+  capConnections(fastify.server, runtime.config.maxConnections, runtime.registry);
   answerRequestIds(fastify);
   setApiAnswerHeaders(fastify);
   logRequests(fastify, runtime.config.logLevel);

@@ -1468,7 +1468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1613,7 +1613,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1758,7 +1758,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1966,7 +1966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2142,7 +2142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2287,7 +2287,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2482,7 +2482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2684,7 +2684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2851,7 +2851,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3025,7 +3025,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3199,7 +3199,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3415,7 +3415,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3569,7 +3569,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3768,7 +3768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3915,7 +3915,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4114,7 +4114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4310,7 +4310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4508,7 +4508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4659,7 +4659,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4842,7 +4842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4996,7 +4996,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5158,7 +5158,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5309,7 +5309,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5469,7 +5469,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5540,7 +5540,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5678,7 +5678,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5831,7 +5831,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5984,7 +5984,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -6054,7 +6054,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */

@@ -14,8 +14,12 @@ export const RATE_LIMIT_NAMES = [
   'browser_actions_per_agent',
   'browser_actions_per_org',
   'new_browsers_per_agent',
+  'heavy_reads_per_agent',
+  'heavy_reads_per_org',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+/** Every limit a 429 names and /metrics counts: the rates, and the bound on exports under way at once. */
+export type LimitName = RateLimitName | 'concurrent_exports_per_org';
 
 /** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
@@ -38,6 +42,12 @@ export interface AppConfig {
   minPositionWaitMs: number;
   /** Longest time a request (line, headers and body) may take to arrive before a 408. */
   requestTimeoutMs: number;
+  /** Longest time a connection may go without a byte read or written (a client that stops reading an answer) before it is closed. */
+  connectionTimeoutMs: number;
+  /** Most connections open at once in a process; Node drops those past it as they are accepted. */
+  maxConnections: number;
+  /** Longest a connection stays open, idle, for a next request after an answer. */
+  keepAliveTimeoutMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -86,6 +96,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** Requests allowed per window, by limit; shared through Redis when REDIS_URL is set. */
   rateLimits: Record<RateLimitName, Rate>;
+  /** Audit-log exports of one org under way at once, in this process. */
+  concurrentExportsPerOrg: number;
 }
 
 /** Where the web console sends a user to sign in, and where it exchanges the code for an access token. */
@@ -136,6 +148,14 @@ function consoleOidc(vars: Environment): ConsoleOidc | undefined {
   };
 }
 
+/** A request waiting for X-Min-Position sends nothing meanwhile: the connection's idle timeout must outlast the wait. */
+function connectionTimeout(vars: Environment): number {
+  if (vars.CONNECTION_TIMEOUT_MS > vars.MIN_POSITION_WAIT_MS) return vars.CONNECTION_TIMEOUT_MS;
+  throw new ConfigError(
+    `CONNECTION_TIMEOUT_MS (${vars.CONNECTION_TIMEOUT_MS}) must be longer than MIN_POSITION_WAIT_MS (${vars.MIN_POSITION_WAIT_MS}): a request waiting for its position would lose its connection first`,
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = readEnvironment(env);
   return {
@@ -155,6 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: connectionTimeout(vars),
+    keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: vars.MAX_CONNECTIONS,
     logLevel: vars.LOG_LEVEL,
     rebuildGraceMs: vars.REBUILD_GRACE_MS,
     logSigningKey: vars.LOG_SIGNING_KEY,
@@ -185,6 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       browser_actions_per_agent: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT,
       browser_actions_per_org: vars.RATE_LIMIT_BROWSER_ACTIONS_PER_ORG,
       new_browsers_per_agent: vars.RATE_LIMIT_NEW_BROWSERS_PER_AGENT,
+      heavy_reads_per_agent: vars.RATE_LIMIT_HEAVY_READS_PER_AGENT,
+      heavy_reads_per_org: vars.RATE_LIMIT_HEAVY_READS_PER_ORG,
     },
+    concurrentExportsPerOrg: vars.CONCURRENT_EXPORTS_PER_ORG,
   };
 }

@@ -102,6 +102,10 @@ const ENVIRONMENT = z.object({
   MIN_POSITION_WAIT_MS: milliseconds(0, 5000),
   BODY_LIMIT_BYTES: integer(0, 64 * 1024),
   REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),
+  CONNECTION_TIMEOUT_MS: milliseconds(1, 60_000),
+  MAX_CONNECTIONS: integer(1, 10_000),
+  // Fastify's own default: longer than the 60 s idle timeout of common load balancers, which so close first.
+  KEEP_ALIVE_TIMEOUT_MS: milliseconds(1, 72_000),
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: milliseconds(0, 10_000),
   EMAIL_FROM: text('ztkeys <no-reply@localhost>'),
@@ -150,6 +154,10 @@ const ENVIRONMENT = z.object({
   RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: rate('60/60'),
   RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: rate('1200/60'),
   RATE_LIMIT_NEW_BROWSERS_PER_AGENT: rate('10/86400'),
+  // An as-of query of an org of 40,000 agents holds the API's thread ~150 ms: 60 a minute are 15% of a core.
+  RATE_LIMIT_HEAVY_READS_PER_AGENT: rate('30/60'),
+  RATE_LIMIT_HEAVY_READS_PER_ORG: rate('60/60'),
+  CONCURRENT_EXPORTS_PER_ORG: integer(1, 2),
   LOG_SELF_CHECK_INTERVAL_MS: milliseconds(0, 600_000),
   REQUEST_DEADLINES_INTERVAL_MS: milliseconds(1, 60_000),
 });

@@ -13,7 +13,7 @@ export const ProblemResponse = (status: number, description: string, code: strin
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(schema) }, example: problem(status, code, description, extensions) } },
   });
 
-const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org (README, Security); retry after Retry-After seconds';
+const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds';
 
 /** The 429 of every API v1 operation: each counts against its client address, some against its agent and org too. */
 export const RateLimitedResponse = () =>

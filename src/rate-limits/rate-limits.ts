@@ -1,18 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppConfig, RateLimitName } from '../config/app-config';
+import type { AppConfig, LimitName, RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 
 /** A request over one limit: answered 429 with Retry-After (README, Security). */
 export class RateLimitExceeded extends Error {
   constructor(
-    readonly limit: RateLimitName,
+    readonly limit: LimitName,
     readonly points: number,
     /** Seconds until the window frees a request, at least 1. */
     readonly retryAfterSeconds: number,
+    detail = `Too many requests (${limit.replace(/_/g, ' ')}: ${points} allowed per window); retry in ${retryAfterSeconds} s.`,
   ) {
-    super(`Too many requests (${limit.replace(/_/g, ' ')}: ${points} allowed per window); retry in ${retryAfterSeconds} s.`);
+    super(detail);
   }
 }
 

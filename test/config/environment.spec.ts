@@ -45,6 +45,7 @@ describe('configuration from the environment', () => {
     expect(rateLimits.challenges_per_agent).toEqual({ points: 12, seconds: 30 });
     expect(rateLimits.orgs_per_address).toEqual({ points: 10, seconds: 3600 });
     expect(rateLimits.key_requests_per_agent).toEqual({ points: 5, seconds: 3600 });
+    expect([rateLimits.heavy_reads_per_agent, rateLimits.heavy_reads_per_org]).toEqual([{ points: 30, seconds: 60 }, { points: 60, seconds: 60 }]);
     for (const bad of ['30', '0/60', '30/0', '-1/60', '1.5/60', 'many/60']) {
       expect(() => loadConfig({ RATE_LIMIT_ORGS_PER_ADDRESS: bad })).toThrow(`RATE_LIMIT_ORGS_PER_ADDRESS must be "<requests>/<seconds>" with both positive, e.g. "30/60", got "${bad}"`);
     }
@@ -67,12 +68,33 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PORT: '65535' }).port).toBe(65_535);
     expect(() => loadConfig({ EMAIL_WORKER_METRICS_PORT: '70000' })).toThrow('EMAIL_WORKER_METRICS_PORT must be at most 65535');
     // Node fires a longer timer after 1 ms: a huge interval would make the scheduler spin.
-    for (const name of ['LOG_SELF_CHECK_INTERVAL_MS', 'REQUEST_DEADLINES_INTERVAL_MS', 'LOG_CHECKPOINT_IDLE_MS', 'REQUEST_TIMEOUT_MS', 'MIN_POSITION_WAIT_MS']) {
+    for (const name of ['LOG_SELF_CHECK_INTERVAL_MS', 'REQUEST_DEADLINES_INTERVAL_MS', 'LOG_CHECKPOINT_IDLE_MS', 'REQUEST_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'MIN_POSITION_WAIT_MS']) {
       expect(() => loadConfig({ [name]: '99999999999' })).toThrow(`${name} must be at most 2147483647 (about 24.8 days, the longest timer), got "99999999999"`);
-      expect(() => loadConfig({ [name]: '2147483647' })).not.toThrow();
+      // The longest wait for a position needs a connection that outlasts it (the next test).
+      expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '2147483647', MIN_POSITION_WAIT_MS: '0', [name]: name === 'MIN_POSITION_WAIT_MS' ? '2147483646' : '2147483647' })).not.toThrow();
     }
     expect(() => loadConfig({ WORKERS: '1000000' })).toThrow(`WORKERS must be at most ${availableParallelism()} (the cores of this machine), got "1000000"`);
     expect(loadConfig({ WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
+  });
+
+  it('closes a connection idle for a minute (72 s after an answer) and keeps at most 10,000 open unless CONNECTION_TIMEOUT_MS (KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS) says otherwise, never before a wait for X-Min-Position ends', () => {
+    expect(loadConfig({}).connectionTimeoutMs).toBe(60_000);
+    expect(loadConfig({}).keepAliveTimeoutMs).toBe(72_000);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '0' })).toThrow('KEEP_ALIVE_TIMEOUT_MS must be a positive integer, got "0"');
+    expect(loadConfig({}).maxConnections).toBe(10_000);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS must be a positive integer, got "0"');
+    expect(loadConfig({ CONNECTION_TIMEOUT_MS: '200', MIN_POSITION_WAIT_MS: '100' }).connectionTimeoutMs).toBe(200);
+    // 0 would be Fastify's "no timeout": a client that never reads an export would hold its connection forever.
+    expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '0' })).toThrow('CONNECTION_TIMEOUT_MS must be a positive integer, got "0"');
+    for (const wait of ['60000', '90000']) {
+      expect(() => loadConfig({ MIN_POSITION_WAIT_MS: wait })).toThrow(`CONNECTION_TIMEOUT_MS (60000) must be longer than MIN_POSITION_WAIT_MS (${wait})`);
+    }
+  });
+
+  it('lets 2 exports of an org run at once unless CONCURRENT_EXPORTS_PER_ORG says otherwise, and refuses a bound of none', () => {
+    expect(loadConfig({}).concurrentExportsPerOrg).toBe(2);
+    expect(loadConfig({ CONCURRENT_EXPORTS_PER_ORG: '5' }).concurrentExportsPerOrg).toBe(5);
+    for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ CONCURRENT_EXPORTS_PER_ORG: bad })).toThrow(`CONCURRENT_EXPORTS_PER_ORG must be a positive integer, got "${bad}"`);
   });
 
   it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {

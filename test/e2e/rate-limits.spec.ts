@@ -56,6 +56,7 @@ describe('rate limits', () => {
       RATE_LIMIT_WRONG_CODES_PER_AGENT: '2/3600',
       RATE_LIMIT_ORGS_PER_ADDRESS: '2/3600',
       RATE_LIMIT_KEY_REQUESTS_PER_AGENT: '2/3600',
+      RATE_LIMIT_HEAVY_READS_PER_AGENT: '3/60',
     });
     let owner: TestAgent;
 
@@ -80,6 +81,21 @@ describe('rate limits', () => {
 
       const other = await suite.journey.addAgent(owner, 'bystander');
       expect((await keyRequestChallenge(suite.server, other)).status).toBe(201);
+    });
+
+    it('an auditor hammering the reads that cost in proportion to the org (as-of queries, exports) gets 429 past its limit, counted on /metrics; pages and another auditor are not held back', async () => {
+      const auditor = await suite.journey.addAgent(owner, 'hoarder', 'AUDITOR');
+      const read = (agent: TestAgent, path: string) => call(suite.server, 'GET', `/v1/orgs/${owner.orgId}${path}`, agent.token);
+      const asOf = `/as-of?at=${new Date().toISOString()}`;
+      const statuses: number[] = [];
+      for (const path of [asOf, '/audit-log/export', asOf, '/audit-log/export']) statuses.push((await read(auditor, path)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await read(auditor, asOf);
+      expectProblem(refused, 429, 'RATE_LIMITED');
+      expect(refused.body.limit).toBe('heavy_reads_per_agent');
+      expect(await refusals(suite.server, 'heavy_reads_per_agent')).toBe(2);
+      expect((await read(auditor, '/audit-log?limit=100')).status).toBe(200);
+      expect((await read(await suite.journey.addAgent(owner, 'colleague', 'AUDITOR'), asOf)).status).toBe(200);
     });
 
     it('a member without a key writes refused sensitive tasks only up to the limit: after it, 429 and nothing more in the log', async () => {

@@ -1,17 +1,19 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import type { CommandContext } from '../../application/command-context';
 import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
 import { approvalsRequired } from '../../domain/organization/org-policy';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { AsOfQueryParams, AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { ReadAccess } from '../read-access';
 import { ValidQuery } from '../valid-query.decorator';
 import { AsOfView, AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTrustStatusView } from '../views/read-models.view';
@@ -34,6 +36,7 @@ export class ReadModelsController {
     private readonly queries: ReadQueries,
     private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
+    private readonly exports: ConcurrentExports,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -77,6 +80,8 @@ export class ReadModelsController {
   }
 
   @Get('as-of')
+  // Reads in proportion to the org (every role change up to `at`), not to a page.
+  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
   @AgentEndpoint(
     'getAsOf',
     'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)',
@@ -89,6 +94,7 @@ export class ReadModelsController {
   }
 
   @Get('audit-log/export')
+  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
   @AgentEndpoint(
     'exportAuditLog',
     'The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
@@ -107,6 +113,10 @@ export class ReadModelsController {
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const chunks = this.queries.auditExport(context.orgId, filters);
+    // Held until the answer has ended: read to its end, or its connection gone (CONNECTION_TIMEOUT_MS).
+    // finished() calls back also for a client gone before this line, whose 'close' has been emitted.
+    const release = this.exports.take(context.orgId);
+    finished(reply.raw, () => release());
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit-log-${context.orgId}.ndjson"`)

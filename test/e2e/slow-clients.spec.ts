@@ -1,0 +1,298 @@
+import { statSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { envelope } from '../../src/application/command-context';
+import type { AgentAdded } from '../../src/domain/organization/organization.events';
+import { orgStream } from '../../src/domain/streams';
+import { newId } from '../../src/shared/ids';
+import { call, type Reply, type TestAgent } from '../support/api-client';
+import { rawCall } from '../support/raw-http';
+import type { TestServer } from '../support/test-server';
+import { expectProblem } from './expectations';
+import { serverForSuite } from '../support/server-for-suite';
+
+const CONNECTION_TIMEOUT_MS = 300;
+/** The export of the big org holds at least this much: 40,000 lines of more than 400 bytes. */
+const EXPORT_BYTES = 16_000_000;
+
+/** The log's WAL is cut back to 4 MiB after each checkpoint (journal_size_limit); twice that leaves room for the commit under way. */
+const WAL_BOUND_BYTES = 8 * 1024 * 1024;
+
+/** Far above every timeout the suite configures (a few hundred ms): a connection still open after this is held. */
+const PATIENCE_MS = 10_000;
+
+/** A raw connection to the server, and whether (and what) the server answered before closing it. */
+interface Connection {
+  socket: Socket;
+  /** Resolves true when the server closes the connection within `ms`, false otherwise. */
+  closedWithin(ms: number): Promise<boolean>;
+  received(): string;
+  /** Bytes of answers read so far. */
+  bytes(): number;
+}
+
+function open(server: TestServer): Promise<Connection> {
+  const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+  let text = '';
+  let bytes = 0;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    // The head of the answer is enough to read its status.
+    if (text.length < 1024) text += chunk.toString('latin1');
+  });
+  socket.on('error', () => undefined);
+  const connection: Connection = {
+    socket,
+    received: () => text,
+    bytes: () => bytes,
+    closedWithin: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        void closed.then(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }),
+  };
+  return new Promise((resolve) => socket.once('connect', () => resolve(connection)));
+}
+
+/**
+ * An export requested on `connection`, whose answer the client stops reading after its first bytes
+ * for ten times CONNECTION_TIMEOUT_MS, and then reads again. A paused socket reads nothing, its close
+ * included: only reading again shows whether the server gave up on it meanwhile.
+ */
+async function stalledExport(connection: Connection, agent: TestAgent): Promise<void> {
+  await exportStarted(connection, agent);
+  await new Promise((resolve) => setTimeout(resolve, 10 * CONNECTION_TIMEOUT_MS));
+  connection.socket.resume();
+}
+
+/** An export requested on `connection`, once its first bytes have come; the client reads no more of it. */
+async function exportStarted(connection: Connection, agent: TestAgent): Promise<void> {
+  const started = new Promise<void>((resolve) =>
+    connection.socket.once('data', () => {
+      connection.socket.pause();
+      resolve();
+    }),
+  );
+  connection.socket.write(`GET /v1/orgs/${agent.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${agent.token}\r\n\r\n`);
+  await started;
+}
+
+/**
+ * Members added to `agent`'s org in one append, with long names: an export of this org is far
+ * larger than what the kernel's socket buffers hold on loopback (a few MiB), so a client that does
+ * not read it leaves the server with most of it still to send.
+ */
+async function growOrg(server: TestServer, agent: TestAgent, members: number, first = 0): Promise<void> {
+  const stream = orgStream(agent.orgId);
+  const last = (await server.eventStore.readStream(stream)).at(-1)!;
+  const added: AgentAdded[] = Array.from({ length: members }, (_, i) => ({
+    type: 'AgentAdded',
+    data: { agentId: `member-${first + i}`, email: `member-${first + i}@example.com`, displayName: `Member ${first + i} ${'x'.repeat(400)}`, role: 'MEMBER' },
+  }));
+  const commandId = newId();
+  await server.eventStore.append([{ stream, expected: last.revision, events: envelope(added, { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: new Date() }) }]);
+}
+
+/** Clients slower than any real one: the server bounds how long they hold a connection and what it keeps for them. */
+describe('slow clients', () => {
+  const suite = serverForSuite({ REQUEST_TIMEOUT_MS: '300', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100', KEEP_ALIVE_TIMEOUT_MS: '300' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    // About 20 MiB of NDJSON.
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('closes a connection that sends nothing, and answers 408 to headers sent a byte at a time (slowloris)', async () => {
+    const silent = await open(suite.server);
+    const trickling = await open(suite.server);
+    let stop = false;
+    void (async () => {
+      for (const byte of `GET /health/live HTTP/1.1\r\nHost: ztkeys\r\nX-Padding: ${'a'.repeat(10_000)}`) {
+        if (stop) return;
+        trickling.socket.write(byte);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      expect(await silent.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(await trickling.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(trickling.received()).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      stop = true;
+      silent.socket.destroy();
+      trickling.socket.destroy();
+    }
+  });
+
+  it('closes a connection kept alive after an answer once it has been idle for KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const idle = await open(suite.server);
+    try {
+      idle.socket.write('GET /health/live HTTP/1.1\r\nHost: ztkeys\r\n\r\n');
+      expect(await idle.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(idle.received()).toMatch(/^HTTP\/1\.1 200 .*\r\nconnection: keep-alive/is);
+    } finally {
+      idle.socket.destroy();
+    }
+  });
+
+  it('closes the connection of a client that stops reading an export (CONNECTION_TIMEOUT_MS), and goes on serving', async () => {
+    const reader = await open(suite.server);
+    try {
+      await stalledExport(reader, big);
+      expect(reader.received()).toMatch(/^HTTP\/1\.1 200 .*\r\ncontent-type: application\/x-ndjson/is);
+      expect(await reader.closedWithin(PATIENCE_MS)).toBe(true);
+      // Cut short: what the socket buffers held when the server gave up, not the whole export.
+      expect(reader.bytes()).toBeLessThan(EXPORT_BYTES);
+    } finally {
+      reader.socket.destroy();
+    }
+    expect((await call(suite.server, 'GET', `/v1/orgs/${big.orgId}/audit-log?limit=1`, big.token)).status).toBe(200);
+  });
+
+  it('closes a stalled export sent on a connection kept alive from an earlier request, too', async () => {
+    const reader = await open(suite.server);
+    try {
+      reader.socket.write('GET /health/live HTTP/1.1\r\nHost: ztkeys\r\n\r\n');
+      for (const deadline = Date.now() + PATIENCE_MS; !reader.received().includes('\r\n\r\n') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      await stalledExport(reader, big);
+      expect(await reader.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(reader.bytes()).toBeLessThan(EXPORT_BYTES);
+    } finally {
+      reader.socket.destroy();
+    }
+  });
+});
+
+/** Refusals of one limit counted on /metrics. */
+async function refusals(server: TestServer, limit: string): Promise<number> {
+  const text = (await call<string>(server, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((row) => row.startsWith(`ztkeys_rate_limited_total{limit="${limit}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Exports are the expensive reads: an org has so many under way at once, whoever asks and however fast they read. */
+describe('concurrent exports', () => {
+  // The default CONNECTION_TIMEOUT_MS: the stalled export holds its slot until its client lets go.
+  const suite = serverForSuite({ CONCURRENT_EXPORTS_PER_ORG: '1' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('refuses an export of an org past CONCURRENT_EXPORTS_PER_ORG with a 429 problem counted on /metrics, not other orgs\' exports, and takes one again once the first is gone', async () => {
+    const other = await suite.journey.createOrg('bob');
+    const auditor = await suite.journey.addAgent(big, 'audrey', 'AUDITOR');
+    const exportOf = (agent: TestAgent) => fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+    const before = await refusals(suite.server, 'concurrent_exports_per_org');
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      // Another member of the org, on another connection, is refused at once: the org's exports are under way.
+      const refused = await exportOf(auditor);
+      const text = await refused.text();
+      const body = refused.status === 429 ? JSON.parse(text) : text.slice(0, 200);
+      expectProblem({ status: refused.status, contentType: refused.headers.get('content-type') ?? '', body }, 429, 'RATE_LIMITED');
+      expect(body).toMatchObject({ limit: 'concurrent_exports_per_org' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refusals(suite.server, 'concurrent_exports_per_org')).toBe(before + 1);
+      // Another org is not held back.
+      const elsewhere = await exportOf(other);
+      expect(elsewhere.status).toBe(200);
+      await elsewhere.text();
+    } finally {
+      holder.socket.destroy();
+    }
+    // The slot comes back when the connection goes, not when the export would have ended.
+    let status = 0;
+    for (const deadline = Date.now() + PATIENCE_MS; status !== 200 && Date.now() < deadline; ) {
+      const reply = await exportOf(auditor);
+      status = reply.status;
+      await reply.arrayBuffer();
+    }
+    expect(status).toBe(200);
+    // An export read to its end gives its place back too.
+    const again = await exportOf(auditor);
+    expect(again.status).toBe(200);
+    await again.arrayBuffer();
+  });
+
+  it('holds no more of a stalled export than a page or two: the next page is read when the socket has taken the last (backpressure)', async () => {
+    const answers: ServerResponse[] = [];
+    const track = (request: IncomingMessage, answer: ServerResponse) => void (request.url?.endsWith('/audit-log/export') && answers.push(answer));
+    const http = suite.server.app.getHttpServer() as Server;
+    const store = suite.server.readModels;
+    const findJson = store.findJson;
+    let read = 0;
+    // The store the server reads its pages from, counting the bytes they hold.
+    store.findJson = async (...args) => {
+      const page = await findJson.apply(store, args);
+      read += page.ndjson.length;
+      return page;
+    };
+    http.on('request', track);
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      expect(answers).toHaveLength(1);
+      // Read from the store and not yet taken by the socket: what the server keeps for this client.
+      // Read without waiting for the socket, the whole export (16 MB and more) would be within a second.
+      let held = 0;
+      for (let sample = 0; sample < 20; sample++) {
+        held = Math.max(held, read - answers[0].socket!.bytesWritten);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answers[0].writableFinished).toBe(false);
+      expect(held).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      store.findJson = findJson;
+      http.off('request', track);
+      holder.socket.destroy();
+    }
+  });
+
+  it('keeps no read transaction open for a stalled export: the log goes on taking writes and its WAL stays bounded (checkpoints run)', async () => {
+    const writer = await suite.journey.createOrg('carol');
+    const holder = await open(suite.server);
+    const wal = () => statSync(join(suite.server.dataDir, 'events.sqlite-wal')).size;
+    try {
+      await exportStarted(holder, big);
+      // About 8 MiB of events written while the export waits, in commits of about 0.5 MiB: a reader
+      // pinning its snapshot would keep every one of them in the WAL (27 MiB, with their indexes).
+      for (let batch = 0; batch < 16; batch++) await growOrg(suite.server, writer, 1000, batch * 1000);
+      expect(wal()).toBeLessThan(WAL_BOUND_BYTES);
+    } finally {
+      holder.socket.destroy();
+    }
+  });
+});
+
+/** Connections held open by clients that send nothing (each for up to REQUEST_TIMEOUT_MS): so many, and then none. */
+describe('open connections', () => {
+  const suite = serverForSuite({ MAX_CONNECTIONS: '5' });
+
+  it('drops a connection past MAX_CONNECTIONS at once, counted on /metrics, and takes them again once the others are gone', async () => {
+    const held: Connection[] = [];
+    try {
+      for (let i = 0; i < 5; i++) held.push(await open(suite.server));
+      const dropped = await open(suite.server);
+      expect(await dropped.closedWithin(PATIENCE_MS)).toBe(true);
+      expect(dropped.received()).toBe('');
+    } finally {
+      for (const connection of held) connection.socket.destroy();
+    }
+    // The server sees the held connections go after the client does: ask until it answers.
+    let metrics: Reply = { status: 0, contentType: '', body: '' };
+    for (const deadline = Date.now() + PATIENCE_MS; metrics.status === 0 && Date.now() < deadline; ) metrics = await rawCall(suite.server, 'GET /metrics HTTP/1.1\r\nHost: ztkeys\r\n');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^ztkeys_connections_dropped_total [1-9]/m);
+  });
+});
