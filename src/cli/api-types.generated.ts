@@ -1215,7 +1215,10 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -1225,7 +1228,10 @@ export interface operations {
     createOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1285,7 +1291,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Created (or, for a retry with the same Idempotency-Key, created by its first request) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1325,6 +1331,24 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "Missing or wrong bootstrap token",
                      *       "code": "UNAUTHENTICATED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The Idempotency-Key was already used for another request",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3400,7 +3424,10 @@ export interface operations {
     requestKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organization (the one of your token) */
                 orgId: string;
@@ -3425,7 +3452,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Requested (or APPROVED at once as the first key of the org) */
+            /** @description Requested (or APPROVED at once as the first key of the org); for a retry with the same Idempotency-Key, what its first request answered */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3524,7 +3551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad proof of possession or unusable key */
+            /** @description Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3535,7 +3562,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-signature",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "Bad proof of possession or unusable key",
+                     *       "detail": "Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)",
                      *       "code": "INVALID_SIGNATURE"
                      *     }
                      */

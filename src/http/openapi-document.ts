@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, type OperationObject, type ReferenceObject, SwaggerModule } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.decorator';
 import { Problem, PromptRequiredProblem, RateLimitedProblem } from './views/problem.view';
 
 const TAGS: [string, string][] = [
@@ -31,5 +32,20 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurity('operator', { type: 'http', scheme: 'bearer', description: "The operator's bootstrap token: an opaque secret (BOOTSTRAP_TOKEN or DATA_DIR/bootstrap-token), not a JWT" })
     .addSecurity('metrics', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
+  return withReusableHeader(document, IDEMPOTENCY_KEY_HEADER, 'IdempotencyKey');
+}
+
+/** One header declared by several operations, described once in components.parameters and referenced by each. */
+function withReusableHeader(document: OpenAPIObject, header: string, component: string): OpenAPIObject {
+  const reference: ReferenceObject = { $ref: `#/components/parameters/${component}` };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      const index = operation.parameters?.findIndex((parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === header) ?? -1;
+      if (index < 0) continue;
+      document.components = { ...document.components, parameters: { ...document.components?.parameters, [component]: operation.parameters![index] } };
+      operation.parameters![index] = reference;
+    }
+  }
+  return document;
 }
