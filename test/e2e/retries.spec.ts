@@ -137,12 +137,24 @@ describe('a command sent twice, the first answer lost (real server)', () => {
     expect(wrote).toEqual(['SensitiveTaskAuthorized']);
   });
 
-  it('POST browsers/{browserId}/logout: 200, a second PromptFrequencyChanged (reason LOGOUT) recorded', async () => {
+  it('POST browsers/{browserId}/logout: 200 with the position of the logout already recorded, nothing written', async () => {
     const bob = await newAgent();
+    await suite.journey.activeKey(bob, alice);
+    expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
     const { first, second, wrote } = await retried(() => suite.journey.logout(bob, 'laptop'));
     expectAccepted(first, 200);
-    expectAccepted(second, 200);
-    expect(wrote).toEqual(['PromptFrequencyChanged']);
+    expect(second).toEqual(first);
+    expect(wrote).toEqual([]);
+  });
+
+  it('POST browsers/{browserId}/logout after a signature made since: recorded again, as it forgets that signature', async () => {
+    const bob = await newAgent();
+    await suite.journey.activeKey(bob, alice);
+    expectAccepted(await suite.journey.logout(bob, 'desk'), 200);
+    expectAccepted(await suite.journey.sensitiveTask(bob, 'desk', 'remote-control', bob.key), 200);
+    const head = (await loggedEvents(suite.server)).length;
+    expectAccepted(await suite.journey.logout(bob, 'desk'), 200);
+    expect((await loggedEvents(suite.server)).slice(head).map((event) => event.type)).toEqual(['PromptFrequencyChanged']);
   });
 
   it('POST recoveries, then veto: 409 RECOVERY_IN_PROGRESS and 409 RECOVERY_NOT_RUNNING naming the recovery, nothing written', async () => {
