@@ -1,5 +1,6 @@
 import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
 import { serverForSuite } from '../support/server-for-suite';
 import { loggedEvents } from './event-log';
 import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
@@ -46,6 +47,19 @@ describe('Idempotency-Key (real server)', () => {
       await expectNothingWritten(suite.server, async () => expectProblem(await createOrg(orgBody('Second'), key), 422, 'IDEMPOTENCY_KEY_REUSED'));
     });
 
+    it("takes the draft's quoted form as the same key", async () => {
+      const key = freshKey();
+      const first = await createOrg(orgBody(), `"${key}"`);
+      expectAccepted(first, 201);
+      expect(await createOrg(orgBody(), key)).toEqual(first);
+    });
+
+    it('refuses a key given twice (400), writing nothing', async () => {
+      const body = JSON.stringify(orgBody());
+      const head = `POST /v1/orgs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${suite.server.bootstrapToken}\r\nContent-Type: application/json\r\nIdempotency-Key: one\r\nIdempotency-Key: two\r\n`;
+      await expectNothingWritten(suite.server, async () => expectProblem(await rawCall(suite.server, head, body), 400, 'INVALID_IDEMPOTENCY_KEY'));
+    });
+
     it('without a key, a retry is a second organization', async () => {
       const first = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, orgBody());
       const second = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, orgBody());
@@ -58,6 +72,7 @@ describe('Idempotency-Key (real server)', () => {
       ['over 255 characters', 'k'.repeat(256)],
       ['with a space', 'two words'],
       ['not ASCII', 'clé'],
+      ['quoted with nothing inside', '""'],
     ])('refuses a key %s (400), writing nothing', async (_, key) => {
       await expectNothingWritten(suite.server, async () => expectProblem(await createOrg(orgBody(), key), 400, 'INVALID_IDEMPOTENCY_KEY'));
     });
