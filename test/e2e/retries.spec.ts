@@ -89,12 +89,15 @@ describe('a command sent twice, the first answer lost (real server)', () => {
     expect(wrote).toEqual([]);
   });
 
-  it('DELETE agents/{agentId}/key: 404 NO_ACTIVE_KEY, nothing written', async () => {
+  it('DELETE agents/{agentId}/key: 404 NO_ACTIVE_KEY naming the key that is REVOKED, nothing written', async () => {
     const bob = await newAgent();
     await suite.journey.activeKey(bob, alice);
+    const { fingerprint } = (await loggedEvents(suite.server, alice.orgId)).filter((event) => event.type === 'KeyApproved').at(-1)!.data as { fingerprint: string };
     const { first, second, wrote } = await retried(() => suite.journey.revokeKey(alice, bob.agentId));
     expectAccepted(first, 200);
     expectProblem(second, 404, 'NO_ACTIVE_KEY');
+    expect(second.body.lastKey).toEqual({ fingerprint, status: 'REVOKED' });
+    expect(second.body.detail).toContain(`${fingerprint} is REVOKED`);
     expect(wrote).toEqual([]);
   });
 
