@@ -12,21 +12,24 @@ export interface CommandContext {
   /** Unique id of this command: the causation id of the events it produces. */
   commandId: string;
   now: Date;
+  /** The id of the command's event at an index, in the order it appends them: a keyed command's derived ids (idempotency.ts), else fresh ones. */
+  eventId?: (index: number) => string;
 }
 
 /**
  * Wraps decider output in the stored envelope (R13): id, type, schema version, data, metadata.
  * `occurredAt` defaults to the command's time; the writer passes a later one when a stream it
- * writes already holds a later event.
+ * writes already holds a later event. `firstIndex` numbers the events after those of the
+ * command's earlier streams.
  */
-export function envelope(events: readonly LogEvent[], context: CommandContext, occurredAt = context.now.toISOString()): NewEvent<LogEvent>[] {
+export function envelope(events: readonly LogEvent[], context: CommandContext, occurredAt = context.now.toISOString(), firstIndex = 0): NewEvent<LogEvent>[] {
   // The fields written out, not `{ ...event, ... }`: see `decided` in event-writer.ts.
   return events.map(
-    (event) =>
+    (event, index) =>
       ({
         type: event.type,
         data: event.data,
-        id: newId(),
+        id: context.eventId?.(firstIndex + index) ?? newId(),
         schemaVersion: EVENT_CATALOGUE[event.type],
         metadata: {
           actor: context.actor,

@@ -63,7 +63,12 @@ export class EventWriter {
     const written = decisions.filter((decision) => decision.events.length > 0);
     if (written.length === 0) return undefined;
     const occurredAt = recordedAt(context.now, ...written);
-    const writes = written.map(({ stream, expected, events }) => ({ stream, expected, events: envelope(events, context, occurredAt) }));
+    let index = 0;
+    const writes = written.map(({ stream, expected, events }) => {
+      const enveloped = envelope(events, context, occurredAt, index);
+      index += events.length;
+      return { stream, expected, events: enveloped };
+    });
     const { position, revisions } = await this.store.append(writes, guardsOf(decisions, written));
     for (const { stream, expected, events, state, decider } of written) {
       if (decider) this.states.appended({ stream, expected, state, decider }, events, revisions.get(stream)!, occurredAt);

@@ -1,14 +1,17 @@
 import { agentStream } from '../domain/streams';
 import { newId } from '../shared/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A UUIDv7, or the v5 an Idempotency-Key names (idempotency.ts). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[57][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
  * A key request's id names the stream it lives in: a UUIDv7, a dot, and the requester's agentId
  * in base64url. Approve, reject and read then go straight to that agent's stream, with no lookup
  * through a read model that could lag.
  */
-export const newRequestId = (agentId: string): string => `${newId()}.${Buffer.from(agentId, 'utf8').toString('base64url')}`;
+export const newRequestId = (agentId: string): string => requestIdOf(newId(), agentId);
+
+export const requestIdOf = (uuid: string, agentId: string): string => `${uuid}.${Buffer.from(agentId, 'utf8').toString('base64url')}`;
 
 /** The requester of a request id, or undefined when the id is not one of ours. */
 export function requesterOf(requestId: string): string | undefined {

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import createClient, { type Client } from 'openapi-fetch';
 import { answerMismatches } from './api-answers';
 import type { components, paths } from './api-types.generated';
+import { BACKOFF, backoffDelay } from '../shared/backoff';
+import { pause } from '../shared/pause';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
 
@@ -53,6 +56,12 @@ export interface PositionTracker {
   lastPosition(): string | undefined;
   recordPosition(position: string): void;
 }
+
+/** No answer came back: the server is down, or the request went through and its answer was lost. */
+class NoAnswer extends CliError {}
+
+/** Sends of a command with an Idempotency-Key that got no answer, before the CLI gives up. */
+const IDEMPOTENT_ATTEMPTS = 4;
 
 const REQUEST_TIMEOUT_MS = 60_000;
 /**
@@ -123,6 +132,24 @@ export class ApiClient {
     return answer.data;
   }
 
+  /**
+   * The success body of a command that creates something (an org, a key request), sent with an
+   * Idempotency-Key and sent again, the very same, while no answer comes back: the server answers
+   * a retry with its first answer and acts once (README, Retries and Idempotency-Key), so a lost
+   * answer costs neither a second org nor a request whose private key the CLI would discard.
+   */
+  async idempotent<T>(send: (headers: { 'idempotency-key': string }) => Promise<Answer<T>>): Promise<T> {
+    const headers = { 'idempotency-key': randomUUID() };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ok(send(headers));
+      } catch (error) {
+        if (!(error instanceof NoAnswer) || attempt >= IDEMPOTENT_ATTEMPTS) throw error;
+        await pause(backoffDelay(attempt - 1, BACKOFF.lostAnswer));
+      }
+    }
+  }
+
   /** The NDJSON audit export of an org, streamed. */
   async auditExport(orgId: string): Promise<Readable> {
     const body = await this.ok(this.streaming.GET('/v1/orgs/{orgId}/audit-log/export', { params: { path: { orgId } }, parseAs: 'stream' }), 'stream');
@@ -190,7 +217,7 @@ export class ApiClient {
   private unreachable(error: unknown): CliError {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (error as Error).message);
-    return new CliError(EXIT.SERVER, `Cannot reach the ztkeys server at ${this.baseUrl}: ${why}.`);
+    return new NoAnswer(EXIT.SERVER, `Cannot reach the ztkeys server at ${this.baseUrl}: ${why}.`);
   }
 }
 

@@ -1330,7 +1330,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -1340,7 +1343,10 @@ export interface operations {
     createOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1400,7 +1406,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Created (or, for a retry with the same Idempotency-Key, created by its first request) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1450,7 +1456,11 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description The agent id is reserved (operator, policy, log, system, in any case) */
+            /**
+             * @description The Idempotency-Key was already used for another request
+             *
+             *     The agent id is reserved (operator, policy, log, system, in any case)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3621,7 +3631,10 @@ export interface operations {
     requestKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organization (the one of your token) */
                 orgId: string;
@@ -3646,7 +3659,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Requested (or APPROVED at once as the first key of the org) */
+            /** @description Requested (or APPROVED at once as the first key of the org); for a retry with the same Idempotency-Key, what its first request answered */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3750,7 +3763,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Bad proof of possession or unusable key */
+            /** @description Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,7 +3774,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-signature",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "Bad proof of possession or unusable key",
+                     *       "detail": "Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)",
                      *       "code": "INVALID_SIGNATURE"
                      *     }
                      */

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, type OperationObject, type ReferenceObject, SwaggerModule } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.decorator';
 import { withRefusalsBeforeOperations } from './refusals-before-operations';
 import { Problem, PromptRequiredProblem, RateLimitedProblem } from './views/problem.view';
 
@@ -35,5 +36,19 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem, PromptRequiredProblem, RateLimitedProblem] });
   // RFC 9457 extension members: a refusal adds what it is about (attemptsLeft, expected, requestStatus...).
   for (const problem of [Problem, PromptRequiredProblem, RateLimitedProblem]) Object.assign(document.components!.schemas![problem.name], { additionalProperties: true });
-  return withRefusalsBeforeOperations(document);
+  return withRefusalsBeforeOperations(withReusableHeader(document, IDEMPOTENCY_KEY_HEADER, 'IdempotencyKey'));
+}
+
+/** One header declared by several operations, described once in components.parameters and referenced by each. */
+function withReusableHeader(document: OpenAPIObject, header: string, component: string): OpenAPIObject {
+  const reference: ReferenceObject = { $ref: `#/components/parameters/${component}` };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      const index = operation.parameters?.findIndex((parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === header) ?? -1;
+      if (index < 0) continue;
+      document.components = { ...document.components, parameters: { ...document.components?.parameters, [component]: operation.parameters![index] } };
+      operation.parameters![index] = reference;
+    }
+  }
+  return document;
 }

@@ -17,6 +17,8 @@ export const BACKOFF = {
   resubscribe: { initialMs: 100, maxMs: 10_000, jitter: 'equal' },
   /** The notifier's queue or checkpoint store is down: it waits without limit, so it waits long. */
   notifier: { initialMs: 100, maxMs: 30_000, jitter: 'none' },
+  /** The CLI got no answer to a command it sent with an Idempotency-Key: send it again soon, a few times. */
+  lostAnswer: { initialMs: 250, maxMs: 2000, jitter: 'equal' },
   /** A projection's store failed: resubscribe from the checkpoint every second. */
   projection: { initialMs: 1000, maxMs: 1000, jitter: 'none' },
 } as const satisfies Record<string, BackoffPolicy>;

@@ -133,6 +133,16 @@ describe('browser decider', () => {
         ]);
     });
 
+    it('records nothing for a logout right after a logout (a retry), and again once a signature was made since', () => {
+      browser(run([setFrequency('DAILY'), logout({ now: at(HOUR) })]))
+        .when(logout({ now: at(2 * HOUR) }))
+        .thenEvents([]);
+      const signedSince = run([logout({ now: at(HOUR) }), signedTask({ now: at(2 * HOUR) })]);
+      browser(signedSince)
+        .when(logout({ now: at(3 * HOUR) }))
+        .thenEvents([{ type: 'PromptFrequencyChanged', data: { agentId: 'carol', browserId: 'laptop', frequency: 'EVERY_TASK', previous: 'EVERY_TASK', reason: 'LOGOUT' } }]);
+    });
+
     it('forgets the remembered signature', () => {
       const loggedOut = run([setFrequency('DAILY'), logout({ now: at(HOUR) })]);
       browser(loggedOut).when(unsignedTask({ now: at(2 * HOUR) })).thenEvents(refused('PROMPT_REQUIRED'));

@@ -151,6 +151,16 @@ describe('OpenAPI description', () => {
     }
   });
 
+  it('declares Idempotency-Key once, as a reusable optional header, referenced by exactly the commands that take it', () => {
+    const reference = { $ref: '#/components/parameters/IdempotencyKey' };
+    const components = document.components as { parameters?: Record<string, { in: string; name: string; required: boolean }> };
+    expect(components.parameters?.IdempotencyKey).toEqual(expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: false }));
+    const taking = apiRoutes()
+      .filter((route) => ((operation(route)!.parameters ?? []) as unknown[]).some((parameter) => JSON.stringify(parameter) === JSON.stringify(reference)))
+      .map(label);
+    expect(taking.sort()).toEqual(['POST /v1/orgs', 'POST /v1/orgs/:orgId/key-requests']);
+  });
+
   it('describes the agent token as a JWT and the bootstrap token as an opaque bearer token', () => {
     expect(document.components.securitySchemes.agent.bearerFormat).toBe('JWT');
     expect(document.components.securitySchemes.operator.bearerFormat).toBeUndefined();

@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import {
   ConcurrencyConflict,
   type AppendResult,
@@ -358,6 +359,18 @@ export function describeEventStoreContract(
         expect(await store.append(writes)).toEqual(first);
         expect(await store.readStream(a)).toHaveLength(2);
         expect(await store.readStream(b)).toHaveLength(2);
+      });
+
+      it('gives each of many concurrent appends of the same events, with name-based ids (UUIDv5), the one result, writing them once', async () => {
+        // What a command sent with an Idempotency-Key relies on (src/application/idempotency.ts).
+        const stream = uniqueStream('retry-race');
+        const events = newEvents(2).map((event, i) => ({ ...event, id: uuidv5(`${stream}\n${i}`, uuidv5.URL) }));
+        const guarded = uniqueStream('retry-race-guard');
+
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.append([{ stream, expected: 'no_stream', events }], [{ stream: guarded, expected: 'no_stream' }])));
+
+        for (const result of results) expect(result).toEqual(results[0]);
+        expect(ids(await store.readStream(stream))).toEqual(ids(events));
       });
 
       it('still refuses new events at a revision taken by other events', async () => {

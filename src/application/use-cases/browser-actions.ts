@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { BrowserCommand } from '../../domain/browser/browser.commands';
 import { browserDecider } from '../../domain/browser/browser.decider';
@@ -6,6 +7,7 @@ import type { BrowserState } from '../../domain/browser/browser.state';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { browserStream } from '../../domain/streams';
+import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../../event-store/event-store.port';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -41,6 +43,7 @@ export class BrowserActionCommand extends Command<BrowserActionResult> {
 @CommandHandler(BrowserActionCommand)
 export class BrowserActionHandler implements ICommandHandler<BrowserActionCommand> {
   constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly directory: Directory,
     private readonly states: StreamStates,
     private readonly proofs: Proofs,
@@ -69,9 +72,16 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       const { events, refusal } = browserDecider.decide(command, browser.state);
       // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
       const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
-      const position = (await this.writer.write(context, decided(browser, events), ...read))!;
+      // Only a logout of a browser already logged out writes nothing: it answers where that logout was recorded.
+      const position = (await this.writer.write(context, decided(browser, events), ...read)) ?? (await this.lastPosition(browser.stream, browser.expected, freshSince));
       if (refusal) throw refusal.with({ position: String(position) });
       return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });
+  }
+
+  private async lastPosition(stream: string, revision: ExpectedRevision, freshSince: number): Promise<bigint> {
+    const [last] = typeof revision === 'bigint' ? await this.store.readStream(stream, revision, { freshSince }) : [];
+    if (!last) throw new Error(`${stream} has no event at revision ${String(revision)}, which its state was folded from`);
+    return last.position;
   }
 }

@@ -1,17 +1,21 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider } from '../../domain/organization/organization.decider';
 import { publicKeyDecider } from '../../domain/public-key/public-key.decider';
 import { fold } from '../../domain/shared/decider';
-import { isApproverRole } from '../../domain/shared/roles';
+import { isApproverRole, type Role } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
-import { publicKeyStream } from '../../domain/streams';
+import type { KeyRequestEntry, KeyState } from '../../domain/signature-key/key.state';
+import { orgStream, publicKeyStream } from '../../domain/streams';
+import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
 import { decided, EventWriter } from '../event-writer';
 import { Proofs } from '../proofs';
-import { newRequestId } from '../request-ids';
-import { StreamStates } from '../stream-states';
+import { type IdempotencyKey, KeyedCommand, positionOf } from '../idempotency';
+import { newRequestId, requestIdOf } from '../request-ids';
+import { type LoadedStream, StreamStates } from '../stream-states';
 
 export interface RequestedKey {
   requestId: string;
@@ -29,6 +33,7 @@ export class RequestKeyCommand extends Command<RequestedKey> {
     readonly challengeId: string,
     readonly signature: string,
     readonly replacePending: boolean,
+    readonly idempotency?: IdempotencyKey,
   ) {
     super();
   }
@@ -46,17 +51,21 @@ const MEMBER_FIRST_KEY_WARNING =
 @CommandHandler(RequestKeyCommand)
 export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
   constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly directory: Directory,
     private readonly proofs: Proofs,
     private readonly states: StreamStates,
     private readonly writer: EventWriter,
   ) {}
 
-  async execute({ context, publicKey, challengeId, signature, replacePending }: RequestKeyCommand): Promise<RequestedKey> {
+  async execute({ context, publicKey, challengeId, signature, replacePending, idempotency }: RequestKeyCommand): Promise<RequestedKey> {
     const proof = await this.proofs.open(challengeId, signature);
-    const requestId = newRequestId(context.actor);
+    const keyed = idempotency && new KeyedCommand(`request-key\n${context.orgId}\n${context.actor}`, idempotency);
+    const requestId = keyed ? requestIdOf(keyed.resourceId, context.actor) : newRequestId(context.actor);
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
+      const earlier = keyed && keys.state.requests.get(requestId);
+      if (earlier) return this.replay(context.orgId, keys, earlier, actor.role, keyed, freshSince);
       const { events: keyEvents } = keyDecider.decide(
         {
           type: 'RequestKey',
@@ -83,19 +92,34 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       );
       // With no org event, the org stream guards the request: role, policy and first key as read (R17).
       const position = await this.writer.write(
-        context,
+        { ...context, eventId: keyed?.eventId },
         decided(keys, keyEvents),
         decided(claim, claimEvents),
         decided(org, orgEvents),
       );
-      return {
-        requestId,
-        status: firstKey ? 'APPROVED' : 'PENDING',
-        verificationCode: requested.verificationCode,
-        fingerprint: requested.fingerprint,
-        position: position!,
-        ...(firstKey && !isApproverRole(actor.role) ? { warning: MEMBER_FIRST_KEY_WARNING } : {}),
-      };
+      return answer(requested, firstKey, actor.role, position!);
     });
   }
+
+  /**
+   * A retry of a keyed request that went through: the first answer, rebuilt from its events (the
+   * request in the agent's stream, the claim of its key, the org's first key), whatever befell it since.
+   */
+  private async replay(orgId: string, keys: LoadedStream<KeyState>, request: KeyRequestEntry, role: Role, keyed: KeyedCommand, freshSince: number): Promise<RequestedKey> {
+    const firstKey = request.mode === 'FIRST_KEY';
+    const streams = [keys.stream, publicKeyStream(orgId, request.fingerprint), ...(firstKey ? [orgStream(orgId)] : [])];
+    const read = await Promise.all(streams.map((stream) => this.store.readStream(stream, 0n, { freshSince })));
+    return answer(request, firstKey, role, positionOf(keyed.ownEvents(read.flat())));
+  }
+}
+
+function answer(request: KeyRequestEntry, firstKey: boolean, role: Role, position: bigint): RequestedKey {
+  return {
+    requestId: request.requestId,
+    status: firstKey ? 'APPROVED' : 'PENDING',
+    verificationCode: request.verificationCode,
+    fingerprint: request.fingerprint,
+    position,
+    ...(firstKey && !isApproverRole(role) ? { warning: MEMBER_FIRST_KEY_WARNING } : {}),
+  };
 }

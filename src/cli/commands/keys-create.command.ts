@@ -29,12 +29,8 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
     let created: KeyRequestCreated;
     try {
       const proof = await session.sign(key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-      created = await session.api.ok(
-        session.api.http.POST('/v1/orgs/{orgId}/key-requests', {
-          params: { path: session.org },
-          body: { publicKey: key.publicKey, ...proof, ...(input.flags['replace-pending'] ? { replacePending: true } : {}) },
-        }),
-      );
+      const body = { publicKey: key.publicKey, ...proof, ...(input.flags['replace-pending'] ? { replacePending: true } : {}) };
+      created = await session.api.idempotent((headers) => session.api.http.POST('/v1/orgs/{orgId}/key-requests', { params: { path: session.org }, headers, body }));
     } catch (error) {
       session.keys.discard(key.fingerprint);
       throw error;

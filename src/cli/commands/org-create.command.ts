@@ -30,11 +30,8 @@ export const orgCreateCommand: CommandSpec = {
     ).trim();
     const superAdmin = { agentId: input.strings['admin-id']!, email: input.strings['admin-email']!, displayName: input.strings['admin-name']! };
     const api = ctx.apiFor(apiUrl, token);
-    const created = await api.ok(
-      api.http.POST('/v1/orgs', {
-        body: { name: input.strings.name!, superAdmin, ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}) },
-      }),
-    );
+    const body = { name: input.strings.name!, superAdmin, ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}) };
+    const created = await api.idempotent((headers) => api.http.POST('/v1/orgs', { body, headers }));
     ctx.output.result(
       [
         `Organization "${input.strings.name}" created.`,

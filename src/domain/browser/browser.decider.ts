@@ -95,6 +95,7 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
       case 'LogOutOfBrowser':
         // An AUDITOR changes nothing, not even a browser setting (R18).
         refuseAuditor(command.role);
+        if (state.loggedOut) return { events: [] };
         // `previous` is the stored setting: a logout carries no key to tell whether it still held.
         return {
           events: [
@@ -125,6 +126,7 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
           frequencyKeyFingerprint: keyFingerprint,
           lastSignature: keyFingerprint && signedAt ? { at: signedAt, keyFingerprint } : undefined,
           usedNonces: proof ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
+          loggedOut: event.data.reason === 'LOGOUT',
         };
       }
       case 'SensitiveTaskAuthorized': {
@@ -138,6 +140,7 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
           lastSignature: signed ? { at: signedAt, keyFingerprint } : state.lastSignature,
           lastAuthorization: { task, method, validUntil },
           usedNonces: signed ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
+          loggedOut: false,
         };
       }
       case 'SensitiveTaskRefused':

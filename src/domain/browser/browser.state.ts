@@ -13,9 +13,11 @@ export interface BrowserState {
   /** The last sensitive task authorized in this browser, and until when (R11). */
   lastAuthorization?: Pick<SensitiveTaskAuthorized['data'], 'task' | 'method' | 'validUntil'>;
   usedNonces: UsedNonces;
+  /** The last event was a logout: another one would change nothing (a retried logout records nothing). */
+  loggedOut: boolean;
 }
 
-export const initialBrowserState: BrowserState = { frequency: 'EVERY_TASK', usedNonces: NO_USED_NONCES };
+export const initialBrowserState: BrowserState = { frequency: 'EVERY_TASK', usedNonces: NO_USED_NONCES, loggedOut: false };
 
 /** R10: any change of the agent's key resets the browser to EVERY_TASK. */
 export const effectiveFrequency = (state: BrowserState, activeKey: ActiveKey | undefined): PromptFrequency =>

@@ -43,7 +43,13 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
   }
   const spent = spentReason(used, challenge);
   if (spent === 'REPLAYED') {
-    refuse('UNPROCESSABLE', 'CHALLENGE_REPLAYED', 'This challenge was already used: challenges are one-time, get a new one.');
+    // Only a recorded command spends a nonce: to a client retrying a request whose answer it lost,
+    // this says its first request went through (and signing again would act twice).
+    refuse(
+      'UNPROCESSABLE',
+      'CHALLENGE_REPLAYED',
+      'This challenge was already used by a command recorded in the log: challenges are one-time. A request sent again because its answer was lost went through the first time: read its result rather than sign it again; get a new challenge for a new command.',
+    );
   }
   if (spent === 'BEFORE_HORIZON') {
     refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge was issued at ${challenge.issuedAt}, more than its lifetime plus the tolerated clock skew before the latest challenge used here: get a new one.`, {

@@ -269,8 +269,17 @@ function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
   if (!isApproverRole(command.actor.role)) {
     refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN revokes keys.');
   }
-  const active = state.active ?? refuse('NOT_FOUND', 'NO_ACTIVE_KEY', 'This agent has no ACTIVE key to revoke.');
+  const active = state.active ?? refuseNoActiveKey(state);
   return [revoked(state.agentId as string, active, 'REVOKED_BY_ADMIN', command.reason, command.actor.agentId)];
+}
+
+/** Names the agent's last key that was ACTIVE, if any: to a client retrying a revocation whose answer it lost, that the key is REVOKED. */
+function refuseNoActiveKey(state: KeyState): never {
+  const last = [...state.requests.values()].reverse().find((request) => request.status === 'REVOKED');
+  if (!last) return refuse('NOT_FOUND', 'NO_ACTIVE_KEY', 'This agent has no ACTIVE key to revoke.');
+  return refuse('NOT_FOUND', 'NO_ACTIVE_KEY', `This agent has no ACTIVE key to revoke: their last key ${last.fingerprint} is REVOKED.`, {
+    lastKey: { fingerprint: last.fingerprint, status: last.status },
+  });
 }
 
 const RELEASE_REASONS: Record<KeyReleaseReason, string> = {

@@ -2,11 +2,13 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
+import type { IdempotencyKey } from '../../application/idempotency';
 import { DecideKeyRequestCommand, WRONG_CODE_LIMITS } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
 import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited, WrongCodesLimited } from '../rate-limited.decorator';
 import {
   approveKeyRequestSchema,
@@ -34,13 +36,14 @@ export class KeyRequestsController {
   @AgentEndpoint(
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
-    Answers(201, KeyRequestCreatedView, 'Requested (or APPROVED at once as the first key of the org)'),
+    Answers(201, KeyRequestCreatedView, 'Requested (or APPROVED at once as the first key of the org); for a retry with the same Idempotency-Key, what its first request answered'),
     [409, 'A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18)', 'REQUEST_ALREADY_PENDING'],
-    [422, 'Bad proof of possession or unusable key', 'INVALID_SIGNATURE'],
+    [422, 'Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)', 'INVALID_SIGNATURE'],
   )
-  async create(@Ctx() context: CommandContext, @ValidBody(createKeyRequestSchema) body: CreateKeyRequestBody) {
+  @IdempotencyKeyHeader()
+  async create(@Ctx() context: CommandContext, @Idempotency() idempotency: IdempotencyKey | undefined, @ValidBody(createKeyRequestSchema) body: CreateKeyRequestBody) {
     const result = await this.commands.execute(
-      new RequestKeyCommand(context, body.publicKey, body.challengeId, body.signature, body.replacePending),
+      new RequestKeyCommand(context, body.publicKey, body.challengeId, body.signature, body.replacePending, idempotency),
     );
     return { ...result, position: String(result.position) };
   }

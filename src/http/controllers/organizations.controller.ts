@@ -2,12 +2,14 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
+import type { IdempotencyKey } from '../../application/idempotency';
 import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
 import { effectivePolicy } from '../../domain/organization/org-policy';
 import { OperatorOnly } from '../../auth/access.decorators';
 import { AGENT_ID_RESERVED, AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { createOrganizationSchema, type CreateOrganizationBody } from '../dto/organization.dto';
 import { ValidBody } from '../valid-body.decorator';
@@ -25,10 +27,17 @@ export class OrganizationsController {
   @HttpCode(201)
   @OperatorOnly()
   @RateLimited('orgs_per_address')
-  @OperatorEndpoint('createOrganization', 'Create an organization and its first SUPER_ADMIN (operator bootstrap token)', Answers(201, OrganizationCreatedView, 'Created'), AGENT_ID_RESERVED)
-  async create(@Ctx() context: CommandContext, @ValidBody(createOrganizationSchema) body: CreateOrganizationBody) {
+  @IdempotencyKeyHeader()
+  @OperatorEndpoint(
+    'createOrganization',
+    'Create an organization and its first SUPER_ADMIN (operator bootstrap token)',
+    Answers(201, OrganizationCreatedView, 'Created (or, for a retry with the same Idempotency-Key, created by its first request)'),
+    [422, 'The Idempotency-Key was already used for another request', 'IDEMPOTENCY_KEY_REUSED'],
+    AGENT_ID_RESERVED,
+  )
+  async create(@Ctx() context: CommandContext, @Idempotency() idempotency: IdempotencyKey | undefined, @ValidBody(createOrganizationSchema) body: CreateOrganizationBody) {
     const policy = effectivePolicy(body.policy ?? {});
-    const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy));
+    const created = await this.commands.execute(new CreateOrganizationCommand(context, body.name, body.superAdmin, policy, idempotency));
     return { orgId: created.orgId, position: String(created.position) };
   }
 

@@ -1,0 +1,160 @@
+import { call, type Reply, type TestAgent } from '../support/api-client';
+import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
+import { serverForSuite } from '../support/server-for-suite';
+import { loggedEvents } from './event-log';
+import { expectAccepted, expectNothingWritten, expectProblem } from './expectations';
+
+/**
+ * A client whose answer was lost sends the very same request again with the same
+ * Idempotency-Key: it gets the first answer, and the log holds the command once.
+ */
+describe('Idempotency-Key (real server)', () => {
+  const suite = serverForSuite();
+  let keys = 0;
+  const freshKey = () => `retry-${process.pid}-${++keys}`;
+  const withKey = (key: string) => ({ 'idempotency-key': key });
+
+  const orgBody = (name = 'Acme Support') => ({ name, superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } });
+  const createOrg = (body: unknown, key: string) => call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, body, withKey(key));
+
+  const typesOf = async (orgId: string) => (await loggedEvents(suite.server, orgId)).map((event) => event.type);
+
+  describe('POST /v1/orgs', () => {
+    it('answers a retry with the first answer and creates the organization once', async () => {
+      const key = freshKey();
+      const first = await createOrg(orgBody(), key);
+      expectAccepted(first, 201);
+      const second = await createOrg(orgBody(), key);
+      expect(second).toEqual(first);
+      const created = (await loggedEvents(suite.server)).filter((event) => event.type === 'OrganizationCreated');
+      expect(created.filter((event) => event.metadata.orgId === first.body.orgId)).toHaveLength(1);
+      expect(await typesOf(first.body.orgId)).toEqual(['OrganizationCreated', 'AgentAdded']);
+    });
+
+    it('answers two requests with the same key at once with one organization', async () => {
+      const key = freshKey();
+      const before = (await loggedEvents(suite.server)).length;
+      const [a, b] = await Promise.all([createOrg(orgBody(), key), createOrg(orgBody(), key)]);
+      expectAccepted(a, 201);
+      expect(b).toEqual(a);
+      expect((await loggedEvents(suite.server)).length).toBe(before + 2);
+    });
+
+    it('refuses the same key with another body (422), writing nothing', async () => {
+      const key = freshKey();
+      expectAccepted(await createOrg(orgBody('First'), key), 201);
+      await expectNothingWritten(suite.server, async () => expectProblem(await createOrg(orgBody('Second'), key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+    });
+
+    it("takes the draft's quoted form as the same key", async () => {
+      const key = freshKey();
+      const first = await createOrg(orgBody(), `"${key}"`);
+      expectAccepted(first, 201);
+      expect(await createOrg(orgBody(), key)).toEqual(first);
+    });
+
+    it('refuses a key given twice (400), writing nothing', async () => {
+      const body = JSON.stringify(orgBody());
+      const head = `POST /v1/orgs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${suite.server.bootstrapToken}\r\nContent-Type: application/json\r\nIdempotency-Key: one\r\nIdempotency-Key: two\r\n`;
+      await expectNothingWritten(suite.server, async () => expectProblem(await rawCall(suite.server, head, body), 400, 'INVALID_IDEMPOTENCY_KEY'));
+    });
+
+    it('without a key, a retry is a second organization', async () => {
+      const first = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, orgBody());
+      const second = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, orgBody());
+      expectAccepted(second, 201);
+      expect(second.body.orgId).not.toBe(first.body.orgId);
+    });
+
+    it.each([
+      ['empty', ''],
+      ['over 255 characters', 'k'.repeat(256)],
+      ['with a space', 'two words'],
+      ['not ASCII', 'clé'],
+      ['quoted with nothing inside', '""'],
+    ])('refuses a key %s (400), writing nothing', async (_, key) => {
+      await expectNothingWritten(suite.server, async () => expectProblem(await createOrg(orgBody(), key), 400, 'INVALID_IDEMPOTENCY_KEY'));
+    });
+  });
+
+  describe('POST /v1/orgs/{orgId}/key-requests', () => {
+    let alice: TestAgent;
+    let bob: TestAgent;
+
+    beforeAll(async () => {
+      alice = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(alice);
+    });
+
+    beforeEach(async () => {
+      bob = await suite.journey.addAgent(alice, `bob-${++keys}`);
+    });
+
+    async function signedRequest(agent: TestAgent, key: TestKeyPair = generateKeyPair(), replacePending?: boolean) {
+      const { challengeId, signature } = await suite.journey.signed(agent, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+      return { publicKey: key.publicKey, challengeId, signature, ...(replacePending === undefined ? {} : { replacePending }) };
+    }
+    const requestKey = (agent: TestAgent, body: unknown, key: string): Promise<Reply> =>
+      call(suite.server, 'POST', `/v1/orgs/${agent.orgId}/key-requests`, agent.token, body, withKey(key));
+    const requestsOf = async (agent: TestAgent) =>
+      (await loggedEvents(suite.server, agent.orgId)).filter((event) => ['KeyRequested', 'KeyRequestCancelled'].includes(event.type) && (event.data as { agentId: string }).agentId === agent.agentId).map((event) => event.type);
+
+    it('answers a retry with the first answer (same request, code and position) and requests once', async () => {
+      const key = freshKey();
+      const body = await signedRequest(bob);
+      const first = await requestKey(bob, body, key);
+      expectAccepted(first, 201);
+      expect(first.body.status).toBe('PENDING');
+      expect(await requestKey(bob, body, key)).toEqual(first);
+      expect(await requestsOf(bob)).toEqual(['KeyRequested']);
+    });
+
+    it('with replacePending, a retry does not replace the request it made', async () => {
+      await suite.journey.requestKey(bob);
+      const key = freshKey();
+      const body = await signedRequest(bob, generateKeyPair(), true);
+      const first = await requestKey(bob, body, key);
+      expectAccepted(first, 201);
+      expect(await requestKey(bob, body, key)).toEqual(first);
+      expect(await requestsOf(bob)).toEqual(['KeyRequested', 'KeyRequestCancelled', 'KeyRequested']);
+    });
+
+    it('answers the first answer after the request was approved meanwhile', async () => {
+      const key = freshKey();
+      const body = await signedRequest(bob);
+      const first = await requestKey(bob, body, key);
+      expect(first.body.status).toBe('PENDING');
+      const approved = await suite.journey.decide(alice, first.body.requestId, 'APPROVE', { verificationCode: first.body.verificationCode });
+      expectAccepted(approved, 200);
+      await expectNothingWritten(suite.server, async () => expect(await requestKey(bob, body, key)).toEqual(first));
+    });
+
+    it('refuses the same key with another request (422), writing nothing', async () => {
+      const key = freshKey();
+      expectAccepted(await requestKey(bob, await signedRequest(bob), key), 201);
+      const other = await signedRequest(bob, generateKeyPair(), true);
+      await expectNothingWritten(suite.server, async () => expectProblem(await requestKey(bob, other, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+    });
+
+    it("keeps each caller's keys apart: the same key from two agents is two requests", async () => {
+      const carol = await suite.journey.addAgent(alice, `carol-${++keys}`);
+      const key = freshKey();
+      const fromBob = await requestKey(bob, await signedRequest(bob), key);
+      const fromCarol = await requestKey(carol, await signedRequest(carol), key);
+      expectAccepted(fromBob, 201);
+      expectAccepted(fromCarol, 201);
+      expect(fromCarol.body.requestId).not.toBe(fromBob.body.requestId);
+    });
+
+    it('answers the first key of an org (APPROVED) again on a retry', async () => {
+      const dave = await suite.journey.createOrg('dave');
+      const key = freshKey();
+      const body = await signedRequest(dave);
+      const first = await requestKey(dave, body, key);
+      expectAccepted(first, 201);
+      expect(first.body.status).toBe('APPROVED');
+      await expectNothingWritten(suite.server, async () => expect(await requestKey(dave, body, key)).toEqual(first));
+    });
+  });
+});
