@@ -4,7 +4,7 @@ import { checkChallenge, recordProof, requireSignature } from '../shared/check-p
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import type { Role } from '../shared/roles';
-import { NO_USED_NONCES, withUsedNonce } from '../shared/used-nonces';
+import { withUsedNonce } from '../shared/used-nonces';
 import { effectivePolicy, requireValidPolicy } from './org-policy';
 import type { ChangeOrgPolicy, OrganizationCommand } from './organization.commands';
 import type { OrganizationEvent } from './organization.events';
@@ -59,11 +59,9 @@ function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): Organ
     command.actorKey ??
     refuse('FORBIDDEN', 'NO_ACTIVE_KEY', 'A policy change is signed with your ACTIVE key, and you have none: get your key approved first.');
   requireValidPolicy(policy);
-  const unchanged = (Object.keys(policy) as (keyof typeof policy)[]).every((field) => policy[field] === state.policy[field]);
-  // A policy that already holds writes nothing, so a spent challenge may ask for it again: a PUT
-  // retried after a lost answer then hears "already the policy" rather than "challenge replayed".
-  checkChallenge(proof, { purpose: 'ORG_POLICY', orgId: state.orgId as string, agentId: actorId, ...policy }, command.now, unchanged ? NO_USED_NONCES : state.usedNonces);
+  checkChallenge(proof, { purpose: 'ORG_POLICY', orgId: state.orgId as string, agentId: actorId, ...policy }, command.now, state.usedNonces);
   requireSignature(proof, signingKey.publicKey, 'your ACTIVE key');
+  const unchanged = (Object.keys(policy) as (keyof typeof policy)[]).every((field) => policy[field] === state.policy[field]);
   if (unchanged) return [];
   return [{ type: 'OrgPolicyChanged', data: { policy, previous: state.policy, changedBy: actorId, decision: recordProof(proof, signingKey.publicKey) } }];
 }
