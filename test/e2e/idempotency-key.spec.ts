@@ -137,6 +137,18 @@ describe('Idempotency-Key (real server)', () => {
       await expectNothingWritten(suite.server, async () => expectProblem(await requestKey(bob, other, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
     });
 
+    it('binds nothing to a key whose first request was refused: the same request is decided anew once the refusal no longer holds', async () => {
+      const pending = await suite.journey.requestKey(bob);
+      const key = freshKey();
+      const body = await signedRequest(bob);
+      await expectNothingWritten(suite.server, async () => expectProblem(await requestKey(bob, body, key), 409, 'REQUEST_PENDING'));
+      expectAccepted(await suite.journey.decide(alice, pending.body.requestId, 'REJECT'), 200);
+      const retried = await requestKey(bob, body, key);
+      expectAccepted(retried, 201);
+      expect(await requestKey(bob, body, key)).toEqual(retried);
+      expect(await requestsOf(bob)).toEqual(['KeyRequested', 'KeyRequested']);
+    });
+
     it("keeps each caller's keys apart: the same key from two agents is two requests", async () => {
       const carol = await suite.journey.addAgent(alice, `carol-${++keys}`);
       const key = freshKey();
