@@ -88,6 +88,8 @@ export interface ReadModelStore {
    * again changes nothing), then records `checkpoint` (and the id of the event at it,
    * so a consumer can tell when the log no longer holds that event there). No multi-document transaction is needed:
    * after a crash in between, applying the same changes again finishes the job.
+   * The changes become the store's: it may change their documents in place (a catch-up makes no
+   * copy a change), so a caller applying them again derives them again, as a resubscription does.
    */
   apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void>;
 

@@ -44,8 +44,10 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
 
     /** A fresh generation of org-status to work in, so tests do not see each other's documents. */
     const freshGeneration = () => store.createGeneration('org-status');
+    // Each call gives the store changes of its own, as the projection runner does: the store takes
+    // them (see ReadModelStore.apply), and a replay derives them from the log again.
     const apply = (generation: number, changes: VersionedChange[], checkpoint = 1n) =>
-      store.apply('org-status', generation, changes, checkpoint);
+      store.apply('org-status', generation, structuredClone(changes), checkpoint);
     const dumpDocuments = async (generation: number) =>
       (await store.dump('agent_browsers', generation)).map(({ id, version, document }) => ({ id, version, document }));
 
