@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import { backlogs } from '../event-store/backlogs';
 import type { Backlog, EventStore } from '../event-store/event-store.port';
 
 /** Counting stops here: a lag this large is an incident whatever its exact size. */
@@ -6,8 +7,6 @@ export const LAG_COUNT_CAP = 10_000;
 
 /** Where a subscriber stands: the position of the last event it applied and checkpointed, undefined before any. */
 export type CheckpointSource = () => bigint | undefined;
-
-const CAUGHT_UP: Backlog = { events: 0, oldestOccurredAt: undefined };
 
 /**
  * How far each checkpointed subscriber of the log (every projection, the notifier) is behind:
@@ -64,22 +63,12 @@ export class SubscriberLag {
   }
 
   private async measureNow(): Promise<Map<string, Backlog>> {
-    const measured = new Map<string, Backlog>();
-    // The projections of one runner mostly stand at the same position: one count each position.
-    const byPosition = new Map<bigint | undefined, Backlog>();
     try {
       const head = await this.events.headPosition();
-      for (const [subscriber, checkpoint] of this.sources) {
-        const at = checkpoint();
-        const caughtUp = head === undefined || (at !== undefined && at >= head);
-        let backlog = caughtUp ? CAUGHT_UP : byPosition.get(at);
-        if (!backlog) byPosition.set(at, (backlog = await this.events.backlog(at, LAG_COUNT_CAP)));
-        measured.set(subscriber, backlog);
-      }
+      return await backlogs(this.events, head, [...this.sources].map(([subscriber, checkpoint]) => [subscriber, checkpoint()] as const), LAG_COUNT_CAP);
     } catch {
       // Log unreachable: no figure rather than a wrong one; readiness reports the outage.
-      measured.clear();
+      return new Map();
     }
-    return measured;
   }
 }
