@@ -17,28 +17,30 @@ export class ServerProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly dataDir: string;
-
   private constructor(
     readonly child: ChildProcess,
-    dataDir: string,
+    /** The folder it made for itself, removed by dispose. */
+    private readonly ownDataDir: string | undefined,
   ) {
-    this.dataDir = dataDir;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
 
-  /** `command` defaults to the built server; `npm start` runs in its own process group (detached), as a supervisor would. */
+  /**
+   * `command` defaults to the built server; `npm start` runs in its own process group (detached), as a supervisor would.
+   * A DATA_DIR in `env` (processes sharing a folder) is the caller's to remove; otherwise dispose removes the server's own.
+   */
   static spawn(env: Record<string, string>, command: string[] = [process.execPath, join(ROOT, 'dist/src/main.js')]): ServerProcess {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-process-'));
+    const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ztkeys-process-'));
+    const ownDataDir = env.DATA_DIR === undefined ? dataDir : undefined;
     const child = spawn(command[0], command.slice(1), {
       cwd: ROOT,
-      env: embeddedEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
+      env: embeddedEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, DATA_DIR: dataDir }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    return new ServerProcess(child, dataDir);
+    return new ServerProcess(child, ownDataDir);
   }
 
   /** Lines of stdout that start like JSON, parsed (a line that does not parse fails the test that reads it). */
@@ -79,9 +81,9 @@ export class ServerProcess {
     }
   }
 
-  /** Kills whatever of the group is left and removes the data folder. */
+  /** Kills whatever of the group is left and removes the data folder it made. */
   dispose(): void {
     if (this.groupAlive()) process.kill(-this.child.pid!, 'SIGKILL');
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownDataDir) rmSync(this.ownDataDir, { recursive: true, force: true });
   }
 }
