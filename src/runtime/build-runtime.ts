@@ -11,6 +11,7 @@ import { InProcessLease } from '../leases/in-process-lease';
 import { RedisLease } from '../leases/redis-lease';
 import { embeddedReadModelsPath, openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
+import { ReadModelsReadiness } from '../read-models/read-models-readiness';
 import { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
@@ -36,11 +37,12 @@ import { EnforceRequestDeadlines } from '../application/use-cases/enforce-reques
 import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from './startup-error';
+import type { ReadinessCheck } from '../shared/readiness';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
 export interface ProcessRuntime extends Runtime {
   readModels: ReadModelStore;
-  /** Starts the background roles (the projector); the notifier and worker start with the app. */
+  /** Starts the background roles (the projector) and notes the log's head the read models must reach; the notifier and worker start with the app. */
   start(): void;
   /** Stops the background roles, then releases the stores. Call after the app is closed. */
   close(): Promise<void>;
@@ -93,10 +95,9 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const readModels = await openReadModels(config);
   const merkleNodes = openMerkleNodeStore(config);
   await merkleNodes.init();
-  const readinessChecks = [
-    { name: 'eventStore', ping: () => eventStore.ping() },
-    { name: 'readModels', ping: () => readModels.ping() },
-  ];
+  // The reads of the API answer from the read models: not ready before they have caught up with the log as it stood at start.
+  const readModelsReadiness = new ReadModelsReadiness(eventStore, readModels, runs('api') ? projectedModels(readModels).map((projection) => projection.name) : []);
+  const readinessChecks: ReadinessCheck[] = [{ name: 'eventStore', ping: () => eventStore.ping() }, readModelsReadiness];
   const modules = [];
   if (runs('notifier') || runs('worker')) {
     const notifications = new EmailNotifications({
@@ -195,6 +196,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     readinessChecks,
     modules,
     start: () => {
+      readModelsReadiness.start();
       projector?.start();
       deadlines?.start();
       transparency?.start();
