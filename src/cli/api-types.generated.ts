@@ -564,8 +564,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: every store and queue this process uses answers
-         * @description For the orchestrator and load balancer; no token. 503 names what is down.
+         * Readiness: every store and queue this process uses answers, and its read models have caught up with the log
+         * @description For the orchestrator and load balancer; no token. 503 names what is down, or, until the read models have caught up with the log as it stood at start, how far each is behind. Once caught up, a lag under load does not fail readiness: send X-Min-Position to read your writes.
          */
         get: operations["readiness"];
         put?: never;
@@ -6186,7 +6186,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
             431: components["responses"]["HeadersTooLarge"];
-            /** @description Not ready: the problem names what is down (checks: each check and its status) */
+            /** @description Not ready: the problem names what is down, or how far the read models are behind the log they are catching up with (checks: each check and its status) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6197,7 +6197,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:not-ready",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "Not ready: the problem names what is down (checks: each check and its status)",
+                     *       "detail": "Not ready: the problem names what is down, or how far the read models are behind the log they are catching up with (checks: each check and its status)",
                      *       "code": "NOT_READY"
                      *     }
                      */

@@ -45,8 +45,14 @@ export class HealthController {
   // Not Terminus's documentation: its 503 is a health result, this one answers a problem.
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Every check is up', schema: READY_SCHEMA })
-  @ProblemResponse(503, 'Not ready: the problem names what is down (checks: each check and its status)', 'NOT_READY')
-  @ApiOperation({ operationId: 'readiness', summary: 'Readiness: every store and queue this process uses answers', description: 'For the orchestrator and load balancer; no token. 503 names what is down.', security: [] })
+  @ProblemResponse(503, 'Not ready: the problem names what is down, or how far the read models are behind the log they are catching up with (checks: each check and its status)', 'NOT_READY')
+  @ApiOperation({
+    operationId: 'readiness',
+    summary: 'Readiness: every store and queue this process uses answers, and its read models have caught up with the log',
+    description:
+      'For the orchestrator and load balancer; no token. 503 names what is down, or, until the read models have caught up with the log as it stood at start, how far each is behind. Once caught up, a lag under load does not fail readiness: send X-Min-Position to read your writes.',
+    security: [],
+  })
   async ready() {
     try {
       const result = await this.health.check(this.checks.map((check) => () => this.probe(check)));
@@ -64,7 +70,7 @@ export class HealthController {
 
   private async probe(check: ReadinessCheck) {
     const indicator = this.indicators.check(check.name);
-    // A check that knows why it is down (disk full, log behind a checkpoint) rejects with the reason.
+    // A check that knows why it is down (disk full, log behind a checkpoint, read models catching up) rejects with the reason.
     const fault = await within(check.ping(), PING_TIMEOUT_MS).then(
       (up) => (up ? undefined : 'does not answer'),
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
