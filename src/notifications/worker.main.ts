@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError, readEnvironment } from '../config/environment';
+import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
@@ -19,7 +20,8 @@ function main(): void {
     config,
     registry,
     worker: true,
-    onError: (error) => logger.warn({ err: error }, 'email queue store unreachable'),
+    // Redis retries many times a second while it is down: as the server does, a few lines, each counting what it held back.
+    onError: throttledWarnings(logger, 'email queue store unreachable'),
     onAttemptFailed: (job, attempt, error) =>
       logger.warn({ jobId: job.id, kind: job.kind, attempt, err: error }, 'email attempt failed; it will be retried'),
   });
