@@ -204,6 +204,9 @@ const ENVIRONMENT = z.object({
 
 export type Environment = z.output<typeof ENVIRONMENT>;
 
+/** The name of every variable read: README's tables list each (test/readme/environment.spec.ts). */
+export const ENVIRONMENT_VARIABLES = Object.keys(ENVIRONMENT.shape) as (keyof Environment)[];
+
 /** The environment, parsed; a ConfigError names every variable that is wrong and why. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = ENVIRONMENT.safeParse(env);
