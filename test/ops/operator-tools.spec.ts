@@ -34,8 +34,7 @@ describe('operator tools called wrong', () => {
   });
 
   it('backup into a folder inside DATA_DIR is refused before anything is copied', () => {
-    // The token tool creates DATA_DIR and its secrets; the rebuild creates the stores.
-    expect(run('tools/mint-token.js', ['--org', 'acme', '--agent', 'alice']).status).toBe(0);
+    // The rebuild creates DATA_DIR and the stores.
     expect(run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: '0' }).status).toBe(0);
     const result = run('backup/backup.main.js', [join(work, 'data', 'backup')]);
     expect(result.status).toBe(1);
