@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { loadConfig } from '../../src/config/app-config';
 import { ENVIRONMENT_VARIABLES, readEnvironment } from '../../src/config/environment';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -60,5 +62,35 @@ describe('README, environment variables', () => {
       .map((match) => (match ? Number(match[1]) + Number(match[2] ?? 0) / 60 : NaN));
     expect(said.length).toBeGreaterThan(1);
     for (const value of said) expect(Math.abs(value - hours) / hours).toBeLessThan(0.05);
+  });
+});
+
+/** docker-compose.yml's ztkeys environment as compose makes it from `shell`: `${NAME:-default}` is the shell's value, else the default. */
+function composeEnvironment(shell: Record<string, string>): Record<string, string> {
+  const compose = load(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as { 'x-ztkeys': { environment: Record<string, string> } };
+  return Object.fromEntries(
+    Object.entries(compose['x-ztkeys'].environment).map(([name, value]) => [name, value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, variable: string, fallback: string) => shell[variable] || fallback)]),
+  );
+}
+
+describe('README, the compose deployment', () => {
+  it('takes from the shell (or .env) what README has an operator set: an OIDC provider with its issuer and audience, the console sign-in, a /metrics token', () => {
+    expect(loadConfig(composeEnvironment({}))).toMatchObject({ jwksUrl: undefined, metricsToken: undefined });
+    const shell = {
+      JWKS_URL: 'https://id.example/jwks',
+      JWT_ISSUER: 'https://id.example',
+      JWT_AUDIENCE: 'ztkeys-api',
+      OIDC_AUTHORIZATION_URL: 'https://id.example/authorize',
+      OIDC_TOKEN_URL: 'https://id.example/token',
+      OIDC_CLIENT_ID: 'console',
+      METRICS_TOKEN: 'a-scraper-token',
+    };
+    expect(loadConfig(composeEnvironment(shell))).toMatchObject({
+      jwksUrl: shell.JWKS_URL,
+      jwtIssuer: shell.JWT_ISSUER,
+      jwtAudience: shell.JWT_AUDIENCE,
+      consoleOidc: { clientId: 'console' },
+      metricsToken: shell.METRICS_TOKEN,
+    });
   });
 });
