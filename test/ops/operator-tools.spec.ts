@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
@@ -70,6 +71,23 @@ describe('operator tools called wrong', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(lines).toEqual([expect.objectContaining({ level: 60, msg: 'email worker cannot start: EMAIL_ATTEMPTS must be a positive integer, got "0"' })]);
     expect(result.stdout).not.toMatch(STACK_LINE);
+  });
+
+  it('the email worker whose EMAIL_WORKER_METRICS_PORT is taken ends with one fatal JSON line naming it, without a stack', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      const result = run('notifications/worker.main.js', [], { EMAIL_WORKER_METRICS_PORT: String(port) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('');
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 60, msg: `email worker cannot start: EMAIL_WORKER_METRICS_PORT ${port} is already in use by another process: stop it or choose another EMAIL_WORKER_METRICS_PORT` }),
+      ]);
+    } finally {
+      busy.close();
+    }
   });
 
   it.each([['--help'], ['--concurrency=4']])('the email worker given %s prints its usage and exits 2 instead of starting', (arg) => {
