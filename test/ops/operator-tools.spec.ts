@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config/app-config';
+import { openEventStore } from '../../src/event-store/open-event-store';
 import { embeddedEnv } from '../support/embedded-env';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -34,8 +36,16 @@ describe('operator tools called wrong', () => {
     expect(existsSync(join(work, 'backup-1'))).toBe(false);
   });
 
-  it('backup into a folder inside DATA_DIR is refused before anything is copied', () => {
-    // The rebuild creates DATA_DIR and the stores.
+  it('projections:rebuild of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
+    const result = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: join(work, 'no-such-data') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`rebuild failed: DATA_DIR ${join(work, 'no-such-data')} holds no event log (events.sqlite): run with the server's DATA_DIR\n`);
+    expect(existsSync(join(work, 'no-such-data'))).toBe(false);
+  });
+
+  it('backup into a folder inside DATA_DIR is refused before anything is copied', async () => {
+    // An event log, and the read models rebuilt from it.
+    await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') })).close();
     expect(run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: '0' }).status).toBe(0);
     const result = run('backup/backup.main.js', [join(work, 'data', 'backup')]);
     expect(result.status).toBe(1);
