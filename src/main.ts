@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { prepareDataDir } from './config/data-dir';
-import { ConfigError } from './config/environment';
+import { ConfigError, logLevelOr } from './config/environment';
 import { createHttpApp } from './create-http-app';
 import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
@@ -18,8 +18,9 @@ const logger = new Logger('ztkeys');
 
 /** Starts the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR), in WORKERS processes. */
 async function main(): Promise<void> {
-  // JSON from the first line: what is logged before the Nest app exists goes through pino too.
-  Logger.overrideLogger(jsonLogger(process.env.LOG_LEVEL ?? 'info'));
+  // JSON from the first line: what is logged before the Nest app exists goes through pino too, and
+  // a LOG_LEVEL pino does not know logs at info while loadConfig() says what is wrong with it.
+  Logger.overrideLogger(jsonLogger(logLevelOr('info')));
   const config = loadConfig();
   prepareDataDir(config.dataDir);
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary(config);

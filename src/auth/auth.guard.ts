@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainRefusal } from '../domain/shared/refusal';
+import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { ACCESS, type Access } from './access.decorators';
 import type { Caller } from './caller';
 import { TokenVerifier } from './token-verifier';
@@ -14,9 +15,11 @@ export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
 
 const unauthorized = (detail: string) => new DomainRefusal('UNAUTHORIZED', 'UNAUTHENTICATED', detail);
 
+const BEARER = new RegExp(`^Bearer (${BEARER_TOKEN_CHARACTERS})$`);
+
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
   return match?.[1];
 }
 

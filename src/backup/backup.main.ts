@@ -4,9 +4,8 @@
  * notifier catch up with the restored log. Stores on servers (KurrentDB, MongoDB, Redis) are
  * backed up with their own tools (README).
  */
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/app-config';
-import { embeddedEventLogPath } from '../event-store/open-event-store';
+import { missingEventLog } from '../event-store/open-event-store';
 import { ProgressReporter } from '../shared/progress-reporter';
 import { backupDataDir } from './backup-data-dir';
 
@@ -18,9 +17,9 @@ function main(args: string[]): number {
     return 2;
   }
   const config = loadConfig();
-  // A mistyped DATA_DIR would give a backup of nothing, reported as a success.
-  if (!config.eventStoreUrl && !existsSync(embeddedEventLogPath(config.dataDir))) {
-    process.stderr.write(`backup failed: DATA_DIR ${config.dataDir} holds no event log (events.sqlite): run with the server's DATA_DIR\n`);
+  const missing = missingEventLog(config);
+  if (missing) {
+    process.stderr.write(`backup failed: ${missing}\n`);
     return 1;
   }
   const servers = [config.eventStoreUrl && 'EVENTSTORE_URL', config.mongodbUrl && 'MONGODB_URL', config.redisUrl && 'REDIS_URL'].filter(Boolean);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnswerSchemas } from './answer-schemas';
+import type { AnswerSchemas, OpenApiDocument } from './answer-schemas';
 
 /**
  * The OpenAPI document of API v1 this CLI was built against, as the server serves it: written by
@@ -9,6 +9,18 @@ import type { AnswerSchemas } from './answer-schemas';
 export const OPENAPI_DOCUMENT_FILE = join(__dirname, 'openapi.generated.json');
 
 let schemas: AnswerSchemas | undefined;
+let openApiDocument: OpenApiDocument | undefined;
+
+const loadDocument = (): OpenApiDocument => (openApiDocument ??= JSON.parse(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8')) as OpenApiDocument);
+
+/**
+ * The members the document declares for one of its schemas (`PendingKeyView`): what an item of a
+ * list answer may hold, so that --json=fields is checked even when the list came back empty.
+ */
+export function declaredMembers(schema: string): string[] {
+  const properties = (loadDocument().components?.schemas?.[schema] as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return Object.keys(properties ?? {});
+}
 
 /**
  * What differs between an answer and what the document declares for its operation, or undefined.
@@ -23,5 +35,5 @@ export function answerMismatches(method: string, pathTemplate: string, status: n
 function loadSchemas(): AnswerSchemas {
   // Required here, not imported: ajv loads only in a run that checks an answer, not for --help or a local command.
   const { AnswerSchemas: Schemas } = require('./answer-schemas') as typeof import('./answer-schemas');
-  return new Schemas(JSON.parse(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8')));
+  return new Schemas(loadDocument());
 }

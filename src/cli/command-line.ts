@@ -5,6 +5,7 @@ import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
 import { checkProfileName } from './profile-store';
 import { secretGiven, secretOptions } from './secret-input';
 import { cliVersion } from './cli-version';
+import { EXIT_MEANINGS } from './exit-codes';
 
 /** Options every command takes, before or after its words. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -34,14 +35,9 @@ const FOOTER = `Environment:
   ZTKEYS_BOOTSTRAP_TOKEN operator token for "org create" (else --bootstrap-token-file or -fd, else asked)
 
 Exit codes:
-  0  done
-  1  internal error (a bug in ztkeys)
-  2  usage: bad arguments, not logged in, no key here, no terminal to ask a secret on
-  3  refused by the server (HTTP 4xx)
-  4  server error (HTTP 5xx), unreadable answer, or server unreachable
-  5  refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check
-  6  the agent token expired or was not accepted: log in again
-  130 interrupted at a prompt`;
+${Object.entries(EXIT_MEANINGS)
+  .map(([code, meaning]) => `  ${code.padEnd(4)}${meaning}`)
+  .join('\n')}`;
 
 const optionUsage = (name: string, spec: OptionSpec): string =>
   name === 'help' ? '-h, --help' : spec.type === 'boolean' ? `--${name}` : `--${name} <${spec.valueName ?? 'value'}>`;

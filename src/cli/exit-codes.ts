@@ -26,3 +26,17 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** What each code means, as `ztkeys --help` lists them (README, "Scripts: `--json`, exit codes", in full). */
+export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  [EXIT.OK]: 'done',
+  [EXIT.INTERNAL]: 'internal error (a bug in ztkeys); for "audit verify", the verifier failed: no verdict about the log',
+  [EXIT.USAGE]: 'usage: bad arguments, not logged in, no key here, no terminal to ask a secret on',
+  [EXIT.REFUSED]: 'refused by the server (HTTP 4xx)',
+  [EXIT.SERVER]: 'server error (HTTP 5xx), unreadable answer, a redirect, or server unreachable',
+  [EXIT.CHECK_FAILED]: 'refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check',
+  [EXIT.TAMPERED]: '"audit verify": the audit log is invalid or tampered (the first bad line and why are printed)',
+  [EXIT.FORKED]: "forked: the server's audit log does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint",
+  [EXIT.TOKEN_EXPIRED]: 'the agent token expired or was not accepted: log in again',
+  [EXIT.INTERRUPTED]: 'interrupted at a prompt',
+};

@@ -15,9 +15,9 @@ export class Output {
     private readonly fields?: readonly string[],
   ) {}
 
-  /** The command's result. */
-  result(human: string, json: unknown): void {
-    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields) : json, null, 2)}\n` : `${withHiddenShown(human)}\n`);
+  /** The command's result; `itemFields`, the members its list's items may hold (an empty list shows none). */
+  result(human: string, json: unknown, itemFields: readonly string[] = []): void {
+    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields, itemFields) : json, null, 2)}\n` : `${withHiddenShown(human)}\n`);
   }
 
   /** Context shown before a prompt or a decision. */
@@ -51,24 +51,26 @@ export function formatFields(fields: ReadonlyArray<readonly [string, string | un
  * member that is a list of records, as `keys pending` and `status` answer); a name the result
  * does not have is a usage error that lists the ones it has.
  */
-export function selectFields(result: unknown, fields: readonly string[]): unknown {
+export function selectFields(result: unknown, fields: readonly string[], itemFields: readonly string[] = []): unknown {
   const records = (value: unknown): value is Record<string, unknown>[] =>
     Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
-  const pick = (record: Record<string, unknown>, available: ReadonlySet<string>): Record<string, unknown> => {
+  const check = (available: ReadonlySet<string>): void => {
     const unknown = fields.filter((field) => !available.has(field));
     if (unknown.length > 0) throw usageError(`--json: no field ${unknown.join(', ')}; available: ${[...available].sort().join(', ')}.`);
-    return Object.fromEntries(fields.filter((field) => field in record).map((field) => [field, record[field]]));
   };
-  const keysOf = (items: Record<string, unknown>[]) => new Set(items.flatMap((item) => Object.keys(item)));
-  if (records(result)) return result.map((item) => pick(item, keysOf(result)));
+  const pick = (record: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(fields.filter((field) => field in record).map((field) => [field, record[field]]));
+  // Checked before any item is picked: an empty list checks the fields too.
+  const pickEach = (items: Record<string, unknown>[]): Record<string, unknown>[] => {
+    check(new Set([...itemFields, ...items.flatMap((item) => Object.keys(item))]));
+    return items.map(pick);
+  };
+  if (records(result)) return pickEach(result);
   if (typeof result !== 'object' || result === null) throw usageError('--json: this result has no fields to select.');
   const record = result as Record<string, unknown>;
   const own = new Set(Object.keys(record));
-  if (fields.every((field) => own.has(field))) return pick(record, own);
-  const list = Object.entries(record).find(([, value]) => records(value));
-  if (list) {
-    const items = list[1] as Record<string, unknown>[];
-    return items.map((item) => pick(item, keysOf(items)));
-  }
-  return pick(record, own);
+  const list = Object.values(record).find(records);
+  if (list && !fields.every((field) => own.has(field))) return pickEach(list);
+  check(own);
+  return pick(record);
 }

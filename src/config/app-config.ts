@@ -122,17 +122,6 @@ function tokenBinding(vars: Environment): { jwtIssuer: string; jwtAudience: stri
   return { jwtIssuer: vars.JWT_ISSUER ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: vars.JWT_AUDIENCE ?? EMBEDDED_TOKEN_AUDIENCE };
 }
 
-const httpUrl = (name: string, value: string): string => {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
-  return url.href;
-};
-
 /** The console's OIDC sign-in: all three of OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID, and only with JWKS_URL. */
 function consoleOidc(vars: Environment): ConsoleOidc | undefined {
   const given = [vars.OIDC_AUTHORIZATION_URL, vars.OIDC_TOKEN_URL, vars.OIDC_CLIENT_ID];
@@ -141,8 +130,9 @@ function consoleOidc(vars: Environment): ConsoleOidc | undefined {
     throw new ConfigError('OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID go together: the web console needs all three to sign in through your OIDC provider');
   if (!vars.JWKS_URL) throw new ConfigError('OIDC_AUTHORIZATION_URL needs JWKS_URL: the API verifies the provider\'s tokens with its key set');
   return {
-    authorizationEndpoint: httpUrl('OIDC_AUTHORIZATION_URL', vars.OIDC_AUTHORIZATION_URL!),
-    tokenEndpoint: httpUrl('OIDC_TOKEN_URL', vars.OIDC_TOKEN_URL!),
+    // Checked as http(s) URLs in ./environment.ts; the console is given them in their normal form.
+    authorizationEndpoint: new URL(vars.OIDC_AUTHORIZATION_URL!).href,
+    tokenEndpoint: new URL(vars.OIDC_TOKEN_URL!).href,
     clientId: vars.OIDC_CLIENT_ID!,
     scope: vars.OIDC_SCOPE,
   };

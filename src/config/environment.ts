@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 
 /*
  * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
@@ -53,6 +55,38 @@ const secret = unset.superRefine((value, context) => {
   if (problem) context.addIssue({ code: 'custom', message: problem });
 });
 
+/** A secret clients present as `Authorization: Bearer <it>`: one the header cannot carry would lock its door for good. */
+const BEARER_TOKEN = new RegExp(`^${BEARER_TOKEN_CHARACTERS}$`);
+const inBearerHeader = (value: string | undefined, context: z.RefinementCtx): void => {
+  if (value !== undefined && !BEARER_TOKEN.test(value))
+    context.addIssue({ code: 'custom', message: 'may hold only letters, digits and -._~+/= (what a Bearer header carries): openssl rand -base64 32 writes one' });
+};
+
+/** A URL of one of `schemes` (`smtp:`...), checked at start rather than at the first connection, which may fail much later or retry forever. */
+const url = (schemes: string[], expected: string) =>
+  unset.superRefine((value, context) => {
+    if (value === undefined || (URL.canParse(value) && schemes.includes(new URL(value).protocol))) return;
+    context.addIssue({ code: 'custom', message: `must be ${expected}, got "${value}"` });
+  });
+
+/** An address, or a CIDR (`10.0.0.0/8`, `fd00::/8`): what the proxy check compiles; anything else would stop the start with a stack. */
+function addressOrCidr(item: string): boolean {
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+const httpUrl = url(['http:', 'https:'], 'an http(s) URL');
+
+const proxies = unset.transform((value, context): string[] => {
+  const list = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const wrong = list.find((item) => !addressOrCidr(item));
+  if (wrong === undefined) return list;
+  context.addIssue({ code: 'custom', message: `holds "${wrong}"; give addresses or CIDRs (10.0.0.0/8, fd00::/8), comma-separated` });
+  return z.NEVER;
+});
+
 const roles = unset.transform((value, context): ProcessRole[] => {
   if (value === undefined || value === 'all') return [...PROCESS_ROLES];
   const list = value.split(',').map((role) => role.trim());
@@ -68,6 +102,12 @@ const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] =
   context.addIssue({ code: 'custom', message: `is "${value}"; choose from ${LOG_LEVELS.join(', ')}` });
   return z.NEVER;
 });
+
+/** LOG_LEVEL when it is one, else `fallback`: for the logger that must exist before the environment is checked. */
+export function logLevelOr(fallback: (typeof LOG_LEVELS)[number], env: NodeJS.ProcessEnv = process.env): (typeof LOG_LEVELS)[number] {
+  const level = env.LOG_LEVEL;
+  return (LOG_LEVELS as readonly (string | undefined)[]).includes(level) ? (level as (typeof LOG_LEVELS)[number]) : fallback;
+}
 
 /** A rate limit: at most `points` requests in `seconds`, written `points/seconds` (README, Security). */
 export interface Rate {
@@ -89,13 +129,13 @@ const ENVIRONMENT = z.object({
   HOST: text('127.0.0.1'),
   DATA_DIR: text('./data'),
   JWT_SECRET: secret,
-  JWKS_URL: unset,
-  BOOTSTRAP_TOKEN: secret,
+  JWKS_URL: httpUrl,
+  BOOTSTRAP_TOKEN: secret.superRefine(inBearerHeader),
   CHALLENGE_SECRET: secret,
   EVENTSTORE_URL: unset,
   MONGODB_URL: unset,
-  REDIS_URL: unset,
-  SMTP_URL: unset,
+  REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
+  SMTP_URL: url(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL'),
   ROLES: roles,
   // More processes than cores only contend for them; a typo (WORKERS=1000000) would fork without end.
   WORKERS: integer(1, 1, availableParallelism(), ' (the cores of this machine)'),
@@ -121,14 +161,14 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_METRICS_PORT: port(1, undefined),
   JWT_ISSUER: unset,
   JWT_AUDIENCE: unset,
-  OIDC_AUTHORIZATION_URL: unset,
-  OIDC_TOKEN_URL: unset,
+  OIDC_AUTHORIZATION_URL: httpUrl,
+  OIDC_TOKEN_URL: httpUrl,
   OIDC_CLIENT_ID: unset,
   OIDC_SCOPE: text('openid'),
   JWT_MAX_LIFETIME_SECONDS: integer(1, 24 * 3600),
   JWT_CLOCK_SKEW_SECONDS: integer(0, 60),
-  TRUSTED_PROXIES: unset.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '')),
-  METRICS_TOKEN: unset,
+  TRUSTED_PROXIES: proxies,
+  METRICS_TOKEN: unset.superRefine(inBearerHeader),
   LOG_SIGNING_KEY: unset,
   LOG_KEY_NAME: unset,
   LOG_PREVIOUS_KEYS: unset,
@@ -163,6 +203,9 @@ const ENVIRONMENT = z.object({
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;
+
+/** The name of every variable read: README's tables list each (test/readme/environment.spec.ts). */
+export const ENVIRONMENT_VARIABLES = Object.keys(ENVIRONMENT.shape) as (keyof Environment)[];
 
 /** The environment, parsed; a ConfigError names every variable that is wrong and why. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {

@@ -23,6 +23,13 @@ function fromFile(path: string): string {
   return value;
 }
 
+/** A secret from the environment (checked in ./environment.ts), else from its file in DATA_DIR; never generated. */
+export function existingSecret(dataDir: string, file: string, fromEnv: string | undefined): string | undefined {
+  if (fromEnv) return fromEnv;
+  const path = join(dataDir, file);
+  return existsSync(path) ? fromFile(path) : undefined;
+}
+
 /**
  * A secret from the environment (checked in ./environment.ts), else from its file in DATA_DIR,
  * else generated there (mode 0600).
@@ -34,9 +41,9 @@ export function secret(
   generated: string[],
   generate: () => string = () => randomBytes(32).toString('base64url'),
 ): string {
-  if (fromEnv) return fromEnv;
+  const existing = existingSecret(dataDir, file, fromEnv);
+  if (existing !== undefined) return existing;
   const path = join(dataDir, file);
-  if (existsSync(path)) return fromFile(path);
   makePrivateDir(dataDir);
   const value = generate();
   try {

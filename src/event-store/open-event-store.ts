@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { makePrivateDir } from '../shared/private-files';
@@ -21,3 +22,13 @@ export function openEventStore(config: AppConfig): EventStore {
 
 /** The embedded event log's file in DATA_DIR. */
 export const embeddedEventLogPath = (dataDir: string): string => join(dataDir, 'events.sqlite');
+
+/**
+ * Why a tool that reads the server's log (backup, rebuild) cannot run on this configuration: an
+ * embedded log DATA_DIR does not hold. A mistyped path would give a copy or a rebuild of nothing,
+ * reported as a success.
+ */
+export function missingEventLog(config: Pick<AppConfig, 'eventStoreUrl' | 'dataDir'>): string | undefined {
+  if (config.eventStoreUrl || existsSync(embeddedEventLogPath(config.dataDir))) return undefined;
+  return `DATA_DIR ${config.dataDir} holds no event log (events.sqlite): run with the server's DATA_DIR`;
+}

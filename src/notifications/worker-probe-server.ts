@@ -4,9 +4,10 @@ import type { Registry } from 'prom-client';
 /**
  * /metrics, /health/live and /health/ready of a worker process, for when workers run apart
  * from the API. Live while the process runs; ready only while the queue's store answers.
+ * Resolves once listening, rejects with the error of a port it cannot take.
  */
-export function serveWorkerProbes(port: number, registry: Registry, ready: () => Promise<boolean>): Server {
-  return createServer((req, res) => {
+export function serveWorkerProbes(port: number, registry: Registry, ready: () => Promise<boolean>): Promise<Server> {
+  const server = createServer((req, res) => {
     const reply = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type }).end(body);
     };
@@ -19,5 +20,9 @@ export function serveWorkerProbes(port: number, registry: Registry, ready: () =>
       } else reply(404, 'application/json', '{"status":"not found"}');
     };
     route().catch(() => reply(500, 'application/json', '{"status":"error"}'));
-  }).listen(port);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve(server));
+  });
 }

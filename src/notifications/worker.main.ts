@@ -1,7 +1,10 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError, readEnvironment } from '../config/environment';
+import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
+import { listenFault } from '../runtime/listen-fault';
+import { StartupError } from '../runtime/startup-error';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -10,7 +13,7 @@ import { serveWorkerProbes } from './worker-probe-server';
  * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
  * from the shared queue. SIGTERM or SIGINT: take no new job, finish the running ones, exit.
  */
-function main(): void {
+async function main(): Promise<void> {
   const logger = pino({ name: 'email-worker', level: readEnvironment().LOG_LEVEL });
   const config = notificationsConfig();
   const registry = new Registry();
@@ -19,15 +22,20 @@ function main(): void {
     config,
     registry,
     worker: true,
-    onError: (error) => logger.warn({ err: error }, 'email queue store unreachable'),
+    // Redis retries many times a second while it is down: as the server does, a few lines, each counting what it held back.
+    onError: throttledWarnings(logger, 'email queue store unreachable'),
     onAttemptFailed: (job, attempt, error) =>
       logger.warn({ jobId: job.id, kind: job.kind, attempt, err: error }, 'email attempt failed; it will be retried'),
   });
-  notifications.start();
+  // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.
+  const port = config.workerMetricsPort;
   const probes =
-    config.workerMetricsPort === undefined
+    port === undefined
       ? undefined
-      : serveWorkerProbes(config.workerMetricsPort, registry, notifications.readiness.ping);
+      : await serveWorkerProbes(port, registry, notifications.readiness.ping).catch((error: unknown) => {
+          throw listenFault(error, undefined, port, 'EMAIL_WORKER_METRICS_PORT');
+        });
+  notifications.start();
   logger.info(
     { queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite', mail: config.smtpUrl ? 'smtp' : 'outbox' },
     'email worker ready',
@@ -57,11 +65,9 @@ if (process.argv.length > 2) {
   process.stderr.write('usage: npm run worker (no arguments: configured by the environment, see README "Environment")\n');
   process.exit(2);
 }
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+main().catch((error: unknown) => {
+  if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // As the server says it: one JSON line naming the variable, no stack.
   pino({ name: 'email-worker' }).fatal(`email worker cannot start: ${error.message}`);
   process.exit(1);
-}
+});

@@ -4,7 +4,7 @@
  * serving the old ones, then switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
  */
 import { loadConfig } from '../config/app-config';
-import { openEventStore } from '../event-store/open-event-store';
+import { missingEventLog, openEventStore } from '../event-store/open-event-store';
 import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
@@ -19,6 +19,8 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  const missing = missingEventLog(config);
+  if (missing) throw new Error(missing);
   const events = openEventStore(config);
   const readModels = openReadModelStore(config);
   try {

@@ -1,14 +1,18 @@
 import { StartupError } from './startup-error';
 
-/** A failure to listen on HOST:PORT as a start-up fault naming the variable to change; any other error unchanged. */
-export function listenFault(error: unknown, host: string, port: number): unknown {
+/**
+ * A failure to listen on HOST:PORT as a start-up fault naming the variable to change; any other
+ * error unchanged. `variable` names the port's (the email worker's probes have their own); a
+ * server of no HOST listens on every address.
+ */
+export function listenFault(error: unknown, host: string | undefined, port: number, variable = 'PORT'): unknown {
   const { code } = error as NodeJS.ErrnoException;
   const address = `${host}:${port}`;
   switch (code) {
     case 'EADDRINUSE':
-      return new StartupError(`PORT ${port} is already in use on ${host} by another process: stop it or choose another PORT`);
+      return new StartupError(`${variable} ${port} is already in use${host ? ` on ${host}` : ''} by another process: stop it or choose another ${variable}`);
     case 'EACCES':
-      return new StartupError(`PORT ${port} needs privileges this user lacks (ports below 1024): choose a PORT of 1024 or more`);
+      return new StartupError(`${variable} ${port} needs privileges this user lacks (ports below 1024): choose a ${variable} of 1024 or more`);
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { mintAgentToken } from '../auth/token-minter';
 import { loadConfig } from '../config/app-config';
-import { loadSecrets } from '../config/secrets';
+import { existingSecret } from '../config/secrets';
 import { ID_PATTERN } from '../domain/streams';
 
 const USAGE = 'usage: npm run token -- --org <orgId> --agent <agentId> [--ttl <seconds, a positive integer, default 43200>]';
@@ -46,8 +46,13 @@ async function main(): Promise<number> {
     process.stderr.write(`--ttl ${options.ttl} is over the longest lifetime the server accepts (JWT_MAX_LIFETIME_SECONDS=${config.jwtMaxLifetimeSeconds}).\n`);
     return 2;
   }
-  const { jwtSecret } = loadSecrets(config);
-  process.stdout.write(`${await mintAgentToken(jwtSecret!, { agentId: options.agent, orgId: options.org }, options.ttl, { issuer: config.jwtIssuer, audience: config.jwtAudience })}\n`);
+  // Never generated here: a token signed with a secret of its own would be refused by the server (401).
+  const jwtSecret = existingSecret(config.dataDir, 'jwt-secret', config.jwtSecret);
+  if (jwtSecret === undefined) {
+    process.stderr.write(`DATA_DIR ${config.dataDir} holds no jwt-secret: start the server first (it generates one), or run this with the server's DATA_DIR or JWT_SECRET.\n`);
+    return 2;
+  }
+  process.stdout.write(`${await mintAgentToken(jwtSecret, { agentId: options.agent, orgId: options.org }, options.ttl, { issuer: config.jwtIssuer, audience: config.jwtAudience })}\n`);
   return 0;
 }
 

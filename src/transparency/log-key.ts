@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/environment';
 import { secret } from '../config/secrets';
@@ -28,7 +29,9 @@ export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' |
   try {
     signer = parseSignerKey(text);
   } catch (error) {
-    if (error instanceof InvalidNote) throw new ConfigError(`the log signing key is unusable: ${error.message}`);
+    // Named by where it came from, so the line says what to fix (a verifier key pasted in is the usual slip).
+    const source = config.logSigningKey ? 'LOG_SIGNING_KEY' : join(config.dataDir, LOG_KEY_FILE);
+    if (error instanceof InvalidNote) throw new ConfigError(`${source} is not a signer key: ${error.message}`);
     throw error;
   }
   if (config.logKeyName !== undefined && signer.name !== config.logKeyName) {

@@ -157,6 +157,18 @@ describe('server answers', () => {
     expect(other.stderr).toMatch(/content type "application\/vnd\.other\+json" is not declared for 200 of DELETE \/v1\/orgs\/\{orgId\}\/agents\/\{agentId\}/);
   });
 
+  it('refuses a --json field a list\'s items do not declare, also when the list is empty (exit 2, naming the fields there are)', async () => {
+    answer = { status: 200, body: { items: [] }, contentType: 'application/json' };
+    // A script's typo was a quiet [] until the first request came in.
+    const typo = await run('keys', 'pending', '--json=requestID');
+    expect(typo.code).toBe(EXIT.USAGE);
+    expect(typo.stderr).toMatch(/--json: no field requestID; available: .*\brequestId\b.*\bverified\b/);
+    expect(JSON.parse((await run('keys', 'pending', '--json=requestId,agentId')).stdout)).toEqual([]);
+    answer = { status: 200, body: statusAnswer([]), contentType: 'application/json' };
+    expect((await run('status', '--json=agentID')).code).toBe(EXIT.USAGE);
+    expect(JSON.parse((await run('status', '--json=agentId,keyStatus')).stdout)).toEqual([]);
+  });
+
   it('makes later reads wait for the position of its last write (X-Min-Position)', async () => {
     answer = { status: 201, body: { agentId: 'dave', position: '42' }, contentType: 'application/json' };
     expect((await run('agents', 'add', 'dave', '--email', 'dave@example.com', '--name', 'Dave')).code).toBe(EXIT.OK);

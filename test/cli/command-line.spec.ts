@@ -65,7 +65,11 @@ describe('command line', () => {
   it('lists every command and every exit code in the general help', async () => {
     const { stdout } = await run('--help');
     for (const command of ALL_COMMANDS) expect(stdout).toContain(command.path.join(' '));
-    for (const code of ['0', '1', '2', '3', '4', '5', '130']) expect(stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    for (const code of Object.values(EXIT)) expect(stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    // The meanings README's table gives: 6 and 7 are audit verdicts, a refused token is 8.
+    expect(stdout).toMatch(/^ {2}6 +"audit verify": the audit log is invalid or tampered/m);
+    expect(stdout).toMatch(/^ {2}7 +forked/m);
+    expect(stdout).toMatch(/^ {2}8 +the agent token expired/m);
   });
 
   it('takes global options anywhere, skips option values when finding the command, and upper-cases choices', () => {

@@ -34,8 +34,8 @@ describe('configuration from the environment', () => {
   it.each(['JWT_SECRET', 'BOOTSTRAP_TOKEN', 'CHALLENGE_SECRET'])('refuses a %s shorter than 32 bytes, naming it', (name) => {
     expect(() => loadConfig({ [name]: 'a' })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: 'a' })).toThrow(`${name} must be at least 32 bytes, got 1`);
-    // Bytes, not characters: 11 three-byte characters are 33 bytes.
-    expect(loadConfig({ [name]: '€'.repeat(11) })).toBeDefined();
+    // Bytes, not characters: 11 three-byte characters are 33 bytes (the bootstrap token travels in a Bearer header: ASCII).
+    if (name !== 'BOOTSTRAP_TOKEN') expect(loadConfig({ [name]: '€'.repeat(11) })).toBeDefined();
     expect(() => loadConfig({ [name]: 'x'.repeat(31) })).toThrow(name);
     expect(() => loadConfig({ [name]: STRONG })).not.toThrow();
   });
@@ -134,24 +134,60 @@ describe('configuration from the environment', () => {
     expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8', SMTP_MAX_CONNECTIONS: '2' }).smtpPool.maxConnections).toBe(2);
   });
 
-  it('keeps the built server from starting with a weak secret, naming the variable', async () => {
+  it('refuses a value the server could not use, naming the variable, rather than failing later or never', () => {
+    expect(() => loadConfig({ JWKS_URL: 'idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).toThrow('JWKS_URL must be an http(s) URL, got "idp.example.com/jwks"');
+    expect(loadConfig({ JWKS_URL: 'https://idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }).jwksUrl).toBe('https://idp.example.com/jwks');
+    // A proxy list Fastify cannot compile would stop the start with a stack trace.
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.1, proxy.internal' })).toThrow('TRUSTED_PROXIES holds "proxy.internal"; give addresses or CIDRs');
+    for (const bad of ['10.0.0.0/33', '::1/129', '10.0.0.0/']) expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(`TRUSTED_PROXIES holds "${bad}"`);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8, ::1' }).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1']);
+    // A token no Authorization: Bearer header can carry would lock /metrics (or POST /v1/orgs) for good.
+    for (const name of ['METRICS_TOKEN', 'BOOTSTRAP_TOKEN']) {
+      expect(() => loadConfig({ [name]: `${STRONG} with spaces` })).toThrow(`${name} may hold only letters, digits and -._~+/= (what a Bearer header carries)`);
+      expect(loadConfig({ [name]: 'aZ09-._~+/='.repeat(3) })).toBeDefined();
+    }
+    expect(() => loadConfig({ SMTP_URL: 'mail.example.com:587' })).toThrow('SMTP_URL must be an smtp:// or smtps:// URL, got "mail.example.com:587"');
+    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+    expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL, got "http://redis:6379"');
+    expect(notificationsConfig({ REDIS_URL: 'rediss://:secret@redis:6380/1' }).redisUrl).toBe('rediss://:secret@redis:6380/1');
+  });
+
+  /** What the built server prints (stdout and stderr) when it refuses to start with these variables, and its exit code. */
+  async function failedStart(vars: Record<string, string>): Promise<{ code: number | null; messages: string[] }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-config-'));
     try {
-      const env = embeddedEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'a', BOOTSTRAP_TOKEN: 'b', CHALLENGE_SECRET: STRONG });
-      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-        const server = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-        let output = '';
-        server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const env = embeddedEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...vars });
+      const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const server = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let printed = '';
+        server.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+        server.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
         server.on('error', reject);
-        server.on('close', (exit) => resolve({ code: exit, stdout: output }));
+        server.on('close', (exit) => resolve({ code: exit, output: printed }));
       });
-      expect(code).toBe(1);
-      // Logs are JSON lines: the fatal one names the variables, without a stack.
-      const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
-      expect(messages.join('\n')).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
-      expect(messages.join('\n')).not.toMatch(/CHALLENGE_SECRET/);
+      // Logs are JSON lines, from the first to the last.
+      return { code, messages: output.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg) };
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+
+  it('keeps the built server from starting with a weak secret, naming the variable', async () => {
+    const { code, messages } = await failedStart({ JWT_SECRET: 'a', BOOTSTRAP_TOKEN: 'b', CHALLENGE_SECRET: STRONG });
+    expect(code).toBe(1);
+    // The fatal line names the variables, without a stack.
+    expect(messages.join('\n')).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
+    expect(messages.join('\n')).not.toMatch(/CHALLENGE_SECRET/);
+  }, 30_000);
+
+  it.each([
+    // Read before the configuration to set up the logger itself.
+    ['LOG_LEVEL', 'loud', 'ztkeys cannot start: LOG_LEVEL is "loud"; choose from fatal, error, warn, info, debug, trace, silent'],
+    // Checked by the KurrentDB adapter as it opens.
+    ['EVENTSTORE_URL', 'http://kurrentdb:2113', 'ztkeys cannot start: EVENTSTORE_URL must be a KurrentDB/EventStoreDB connection string'],
+  ])('keeps the built server from starting with a bad %s in one JSON line naming it, without a stack', async (name, value, message) => {
+    const { code, messages } = await failedStart({ [name]: value });
+    expect(code).toBe(1);
+    expect(messages).toEqual([expect.stringContaining(message)]);
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
@@ -23,7 +23,18 @@ describe('npm run token', () => {
     },
   );
 
+  it("refuses a DATA_DIR that holds no server's secret, naming it and creating nothing: the server would refuse a token signed with a new one", () => {
+    const result = run('--org', 'acme', '--agent', 'alice');
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `DATA_DIR ${dataDir} holds no jwt-secret: start the server first (it generates one), or run this with the server's DATA_DIR or JWT_SECRET.\n`,
+    );
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
   it('prints a token for a valid call', () => {
+    writeFileSync(join(dataDir, 'jwt-secret'), `${'s'.repeat(43)}\n`, { mode: 0o600 });
     const result = run('--org', 'acme', '--agent', 'alice', '--ttl', '60');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config/app-config';
+import { openEventStore } from '../../src/event-store/open-event-store';
 import { embeddedEnv } from '../support/embedded-env';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -33,9 +36,16 @@ describe('operator tools called wrong', () => {
     expect(existsSync(join(work, 'backup-1'))).toBe(false);
   });
 
-  it('backup into a folder inside DATA_DIR is refused before anything is copied', () => {
-    // The token tool creates DATA_DIR and its secrets; the rebuild creates the stores.
-    expect(run('tools/mint-token.js', ['--org', 'acme', '--agent', 'alice']).status).toBe(0);
+  it('projections:rebuild of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
+    const result = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: join(work, 'no-such-data') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`rebuild failed: DATA_DIR ${join(work, 'no-such-data')} holds no event log (events.sqlite): run with the server's DATA_DIR\n`);
+    expect(existsSync(join(work, 'no-such-data'))).toBe(false);
+  });
+
+  it('backup into a folder inside DATA_DIR is refused before anything is copied', async () => {
+    // An event log, and the read models rebuilt from it.
+    await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') })).close();
     expect(run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: '0' }).status).toBe(0);
     const result = run('backup/backup.main.js', [join(work, 'data', 'backup')]);
     expect(result.status).toBe(1);
@@ -71,6 +81,23 @@ describe('operator tools called wrong', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(lines).toEqual([expect.objectContaining({ level: 60, msg: 'email worker cannot start: EMAIL_ATTEMPTS must be a positive integer, got "0"' })]);
     expect(result.stdout).not.toMatch(STACK_LINE);
+  });
+
+  it('the email worker whose EMAIL_WORKER_METRICS_PORT is taken ends with one fatal JSON line naming it, without a stack', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      const result = run('notifications/worker.main.js', [], { EMAIL_WORKER_METRICS_PORT: String(port) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('');
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 60, msg: `email worker cannot start: EMAIL_WORKER_METRICS_PORT ${port} is already in use by another process: stop it or choose another EMAIL_WORKER_METRICS_PORT` }),
+      ]);
+    } finally {
+      busy.close();
+    }
   });
 
   it.each([['--help'], ['--concurrency=4']])('the email worker given %s prints its usage and exits 2 instead of starting', (arg) => {

@@ -75,6 +75,23 @@ describe('the server process', () => {
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
   }, 30_000);
 
+  it('npm run worker with REDIS_URL unreachable: not ready, warns a bounded number of times, and stops on SIGTERM with exit code 0 as README says', async () => {
+    const probes = await closedPort();
+    const worker = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, EMAIL_WORKER_METRICS_PORT: String(probes) }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
+    let ready: Response | undefined;
+    while (!ready) ready = await fetch(`http://127.0.0.1:${probes}/health/ready`).catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 100)));
+    expect(ready.status).toBe(503);
+    worker.child.kill('SIGTERM');
+    // Before, the stop waited for Redis without end: BullMQ's graceful close awaits a command that waits for a reconnect.
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(worker.logLines.at(-1)).toMatchObject({ msg: 'email worker stopped' });
+    // Redis retries many times a second, on each of the worker's connections: a handful of lines, not one per retry.
+    const warnings = worker.logLines.filter((line) => line.level === 40);
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.length).toBeLessThanOrEqual(3);
+    expect(worker.stderr).toBe('');
+  }, 30_000);
+
   it.each([
     ['invalid', 'not-a-mongodb-url'],
     ['unreachable', 'mongodb://127.0.0.1:{port}/ztkeys?serverSelectionTimeoutMS=1000'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
@@ -37,6 +37,11 @@ describe('log key', () => {
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_KEY_NAME: 'other.example.com/log' }))).toThrow(ConfigError);
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: PETER_SKEY, LOG_KEY_NAME: 'Enoch' }))).toThrow(ConfigError);
     expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: 'PRIVATE+KEY+x+00000000+AAAA' }))).toThrow(ConfigError);
+    // The fatal line names what to fix: the variable, or the file in DATA_DIR.
+    const vkey = loadLogKey(loadConfig({ DATA_DIR: dataDir })).vkey;
+    expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir, LOG_SIGNING_KEY: vkey }))).toThrow(/^LOG_SIGNING_KEY is not a signer key: /);
+    writeFileSync(join(dataDir, LOG_KEY_FILE), `${vkey}\n`);
+    expect(() => loadLogKey(loadConfig({ DATA_DIR: dataDir }))).toThrow(`${join(dataDir, LOG_KEY_FILE)} is not a signer key: `);
   });
 
   it('keeps the earlier keys of LOG_PREVIOUS_KEYS, oldest first, before its own; refuses one that is not a verifier key', () => {

@@ -1,4 +1,5 @@
 import { AgentSession } from '../agent-session';
+import { declaredMembers } from '../api-answers';
 import type { CommandSpec } from '../command-spec';
 import { formatTable } from '../output';
 
@@ -21,6 +22,6 @@ export const auditAsOfCommand: CommandSpec = {
         agent.rememberedBrowsers.map((browser) => `${browser.browserId} (${browser.until})`).join(' '),
       ]),
     );
-    ctx.output.result(`At ${answer.at}: ${answer.agents.length} agent(s) could perform sensitive tasks.\n\n${table}`, answer);
+    ctx.output.result(`At ${answer.at}: ${answer.agents.length} agent(s) could perform sensitive tasks.\n\n${table}`, answer, declaredMembers('AgentAsOfView'));
   },
 };

@@ -1,4 +1,5 @@
 import { AgentSession } from '../agent-session';
+import { declaredMembers } from '../api-answers';
 import type { CommandSpec } from '../command-spec';
 import { fetchAllPages } from '../pagination';
 import { formatTable } from '../output';
@@ -33,6 +34,7 @@ export const keysPendingCommand: CommandSpec = {
             ]),
           ),
       { items: reviewed.map(({ item, review }) => ({ ...item, verified: review.problems.length === 0, problems: review.problems })) },
+      [...declaredMembers('PendingKeyView'), 'verified', 'problems'],
     );
   },
 };

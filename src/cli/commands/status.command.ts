@@ -1,5 +1,6 @@
 import { ROLES } from '../../domain/shared/roles';
 import { AgentSession } from '../agent-session';
+import { declaredMembers } from '../api-answers';
 import type { components } from '../api-types.generated';
 import { choice } from '../choice';
 import type { CommandSpec } from '../command-spec';
@@ -39,6 +40,6 @@ export const statusCommand: CommandSpec = {
       ]),
     );
     const totals = first.totals ? `\n\nTotals: ${describeTotals(first.totals)}` : '';
-    ctx.output.result(`${table}${totals}`, { agents, totals: first.totals });
+    ctx.output.result(`${table}${totals}`, { agents, totals: first.totals }, declaredMembers('AgentStatusView'));
   },
 };

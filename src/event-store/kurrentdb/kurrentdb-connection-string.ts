@@ -1,3 +1,5 @@
+import { ConfigError } from '../../config/environment';
+
 /** Schemes the client accepts: single node or cluster discovery, under the new and the old name. */
 const SCHEME = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
 
@@ -8,7 +10,7 @@ const SCHEME = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
 export function normalizeConnectionString(url: string): string {
   const match = SCHEME.exec(url.trim());
   if (!match) {
-    throw new Error(
+    throw new ConfigError(
       'EVENTSTORE_URL must be a KurrentDB/EventStoreDB connection string such as ' +
         'kurrentdb://host:2113?tls=false or esdb+discover://host:2113',
     );

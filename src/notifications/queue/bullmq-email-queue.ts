@@ -68,7 +68,10 @@ export class BullmqEmailQueue implements EmailQueue {
     worker.on('error', this.report);
     const handle: EmailQueueWorker = {
       close: async () => {
-        await worker.close();
+        // A graceful close waits for the worker's loop, whose Redis command waits for a reconnect
+        // without end. While Redis does not answer no running job can be recorded as done anyway:
+        // close at once, and its jobs go back to the queue when their locks run out.
+        await worker.close(!(await this.ping()));
         connection.disconnect();
         this.workers.delete(handle);
       },
