@@ -169,4 +169,96 @@ describe('Idempotency-Key (real server)', () => {
       await expectNothingWritten(suite.server, async () => expect(await requestKey(dave, body, key)).toEqual(first));
     });
   });
+
+  describe('POST /v1/orgs/{orgId}/sensitive-tasks', () => {
+    let alice: TestAgent;
+    let bob: TestAgent;
+
+    beforeAll(async () => {
+      alice = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(alice);
+    });
+
+    beforeEach(async () => {
+      bob = await suite.journey.addAgent(alice, `bob-${++keys}`);
+      await suite.journey.activeKey(bob, alice);
+    });
+
+    const authorize = (agent: TestAgent, body: unknown, key: string): Promise<Reply> => call(suite.server, 'POST', `/v1/orgs/${agent.orgId}/sensitive-tasks`, agent.token, body, withKey(key));
+    const signedTask = async (agent: TestAgent, browserId: string, task: string) => {
+      const { challengeId, signature } = await suite.journey.signed(agent, agent.key!, { purpose: 'SENSITIVE_TASK', browserId, task });
+      return { browserId, task, challengeId, signature };
+    };
+    const taskEventsOf = async (agent: TestAgent) =>
+      (await loggedEvents(suite.server, agent.orgId))
+        .filter((event) => event.type.startsWith('SensitiveTask') && (event.data as { agentId: string }).agentId === agent.agentId)
+        .map((event) => event.type);
+
+    it('answers a remembered task retried with the same key with the first answer, and records one authorization', async () => {
+      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      const key = freshKey();
+      const body = { browserId: 'laptop', task: 'remote-control' };
+      const first = await authorize(bob, body, key);
+      expectAccepted(first, 200);
+      expect(first.body).toEqual(expect.objectContaining({ authorized: true, method: 'REMEMBERED' }));
+      await expectNothingWritten(suite.server, async () => expect(await authorize(bob, body, key)).toEqual(first));
+      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+    });
+
+    it('answers a signed task retried with the same key with the first answer, not CHALLENGE_REPLAYED, and records one authorization', async () => {
+      const key = freshKey();
+      const body = await signedTask(bob, 'desk', 'wire-transfer');
+      const first = await authorize(bob, body, key);
+      expectAccepted(first, 200);
+      expect(first.body.method).toBe('SIGNATURE');
+      await expectNothingWritten(suite.server, async () => expect(await authorize(bob, body, key)).toEqual(first));
+      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+    });
+
+    it.each([
+      ['remembered', false],
+      ['signed', true],
+    ])('answers two %s requests with the same key at once with one authorization', async (_, signed) => {
+      if (!signed) expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'WEEKLY'), 200);
+      const key = freshKey();
+      const body = signed ? await signedTask(bob, 'laptop', 'remote-control') : { browserId: 'laptop', task: 'remote-control' };
+      const before = (await loggedEvents(suite.server)).length;
+      const [a, b] = await Promise.all([authorize(bob, body, key), authorize(bob, body, key)]);
+      expectAccepted(a, 200);
+      expect(b).toEqual(a);
+      expect((await loggedEvents(suite.server)).length).toBe(before + 1);
+      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+    });
+
+    it('refuses the same key with another request (422), writing nothing', async () => {
+      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      const key = freshKey();
+      expectAccepted(await authorize(bob, { browserId: 'laptop', task: 'remote-control' }, key), 200);
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, { browserId: 'laptop', task: 'wire-transfer' }, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      const signed = await signedTask(bob, 'laptop', 'remote-control');
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, signed, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+    });
+
+    it('binds nothing to a key whose first request was refused (recorded 401): the signed request that follows may take the same key', async () => {
+      const key = freshKey();
+      const refused = await authorize(bob, { browserId: 'kiosk', task: 'remote-control' }, key);
+      expectProblem(refused, 401, 'PROMPT_REQUIRED');
+      const body = await signedTask(bob, 'kiosk', 'remote-control');
+      const signed = await authorize(bob, body, key);
+      expectAccepted(signed, 200);
+      expect(await authorize(bob, body, key)).toEqual(signed);
+      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskRefused', 'SensitiveTaskAuthorized']);
+    });
+
+    it('refuses a malformed key (400), writing nothing', async () => {
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, { browserId: 'laptop', task: 'remote-control' }, 'two words'), 400, 'INVALID_IDEMPOTENCY_KEY'));
+    });
+
+    it('without a key, a retry is a second authorization', async () => {
+      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      expectAccepted(await suite.journey.sensitiveTask(bob, 'laptop', 'remote-control'), 200);
+      expectAccepted(await suite.journey.sensitiveTask(bob, 'laptop', 'remote-control'), 200);
+      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskAuthorized']);
+    });
+  });
 });
