@@ -133,10 +133,12 @@ export class ApiClient {
   }
 
   /**
-   * The success body of a command that creates something (an org, a key request), sent with an
-   * Idempotency-Key and sent again, the very same, while no answer comes back: the server answers
-   * a retry with its first answer and acts once (README, Retries and Idempotency-Key), so a lost
-   * answer costs neither a second org nor a request whose private key the CLI would discard.
+   * The success body of a command that records something (an org, a key request, a sensitive
+   * task's authorization, a prompt frequency), sent with an Idempotency-Key of its own and sent
+   * again, the very same, while no answer comes back: the server answers a retry with its first
+   * answer and acts once (README, Retries and Idempotency-Key), so a lost answer costs neither a
+   * second org, nor a request whose private key the CLI would discard, nor a second authorization
+   * in the audit log, nor a signed change answered CHALLENGE_REPLAYED.
    */
   async idempotent<T>(send: (headers: { 'idempotency-key': string }) => Promise<Answer<T>>): Promise<T> {
     const headers = { 'idempotency-key': randomUUID() };

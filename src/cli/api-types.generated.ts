@@ -1415,7 +1415,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationCreatedView"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1426,7 +1426,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-input",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input",
+                     *       "detail": "Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)",
                      *       "code": "INVALID_INPUT"
                      *     }
                      */
@@ -1457,7 +1457,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
             /**
-             * @description The Idempotency-Key was already used for another request
+             * @description The Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)
              *
              *     The agent id is reserved (operator, policy, log, system, in any case)
              */
@@ -3668,7 +3668,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyRequestCreatedView"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3679,7 +3679,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-input",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input",
+                     *       "detail": "Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)",
                      *       "code": "INVALID_INPUT"
                      *     }
                      */
@@ -4375,7 +4375,10 @@ export interface operations {
     setPromptFrequency: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The agent */
                 agentId: string;
@@ -4399,7 +4402,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Set */
+            /** @description Set; for a retry with the same Idempotency-Key, what its first request answered */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4408,7 +4411,7 @@ export interface operations {
                     "application/json": components["schemas"]["PromptFrequencyView"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4419,7 +4422,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-input",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input",
+                     *       "detail": "Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)",
                      *       "code": "INVALID_INPUT"
                      *     }
                      */
@@ -4503,7 +4506,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Bad signature */
+            /** @description Bad signature, a challenge expired, replayed or binding something else, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4514,7 +4517,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-signature",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "Bad signature",
+                     *       "detail": "Bad signature, a challenge expired, replayed or binding something else, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)",
                      *       "code": "INVALID_SIGNATURE"
                      *     }
                      */
@@ -4724,7 +4727,10 @@ export interface operations {
     authorizeSensitiveTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (README, API v1): the same key with the same request answers what its first request answered, status and body, without acting again; two at once act once. The same key with another request is a 422 IDEMPOTENCY_KEY_REUSED. Keys are the caller's own and bound for as long as the log holds the command (no expiry). A malformed key is a 400 INVALID_IDEMPOTENCY_KEY. 1-255 visible ASCII characters but quote and backslash (a UUID), bare or quoted */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The organization (the one of your token) */
                 orgId: string;
@@ -4749,7 +4755,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Authorized (recorded in the audit log) */
+            /** @description Authorized (recorded in the audit log); for a retry with the same Idempotency-Key, what its first request answered */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4758,7 +4764,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskAuthorizationView"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4769,7 +4775,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-input",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input",
+                     *       "detail": "Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)",
                      *       "code": "INVALID_INPUT"
                      *     }
                      */
@@ -4837,7 +4843,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description The challenge is expired, replayed or binds something else */
+            /** @description The challenge is expired, replayed or binds something else, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4848,7 +4854,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:challenge-expired",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "The challenge is expired, replayed or binds something else",
+                     *       "detail": "The challenge is expired, replayed or binds something else, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)",
                      *       "code": "CHALLENGE_EXPIRED"
                      *     }
                      */

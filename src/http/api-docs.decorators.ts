@@ -34,7 +34,7 @@ export const RateLimitedResponse = () =>
     },
   });
 
-const COMMON_ERRORS: [number, string, string][] = [
+const COMMON_ERRORS: ErrorAnswer[] = [
   [400, 'Invalid input', 'INVALID_INPUT'],
   [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
   [403, 'The caller is not a member or lacks the role', 'NOT_ALLOWED'],
@@ -48,6 +48,15 @@ export type ErrorAnswer = [number, string, string, Type?, Record<string, unknown
 /** The 422 of an operation that names a new agent: some ids name the system's own actors in the audit log. */
 export const AGENT_ID_RESERVED: ErrorAnswer = [422, `The agent id is reserved (${RESERVED_AGENT_IDS.join(', ')}, in any case)`, 'AGENT_ID_RESERVED'];
 
+/** The 400 of an operation that takes an Idempotency-Key (IdempotencyKeyHeader): its input, or the key. */
+export const INVALID_INPUT_OR_KEY: ErrorAnswer = [400, 'Invalid input, or a malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)', 'INVALID_INPUT'];
+
+/** The answers of an operation: its own extra ones, and the common ones of a status it does not answer itself. */
+const errorAnswers = (common: readonly ErrorAnswer[], extra: readonly ErrorAnswer[]) =>
+  [...common.filter(([status]) => !extra.some(([other]) => other === status)), ...extra].map(([status, description, code, schema, extensions]) =>
+    ProblemResponse(status, description, code, schema, extensions),
+  );
+
 /**
  * An operation of an agent (JWT bearer): its id, summary, success body and every error answer.
  * `extra` replaces a common answer of the same status (a 401 with its own schema, say).
@@ -57,23 +66,19 @@ export const AgentEndpoint = (operationId: string, summary: string, success: Suc
     ApiOperation({ operationId, summary, description: summary }),
     ApiBearerAuth('agent'),
     success,
-    ...COMMON_ERRORS.filter(([status]) => !extra.some(([other]) => other === status)).map(([status, description, code]) => ProblemResponse(status, description, code)),
-    ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
+    ...errorAnswers(COMMON_ERRORS, extra),
     RateLimitedResponse(),
   );
 
-/** The operator's operation (opaque bootstrap token). */
+const OPERATOR_ERRORS: ErrorAnswer[] = [
+  [400, 'Invalid input', 'INVALID_INPUT'],
+  [401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'],
+  [503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'],
+];
+
+/** The operator's operation (opaque bootstrap token). `extra` replaces a common answer of the same status, as for AgentEndpoint. */
 export const OperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>
-  applyDecorators(
-    ApiOperation({ operationId, summary, description: summary }),
-    ApiBearerAuth('operator'),
-    success,
-    ProblemResponse(400, 'Invalid input', 'INVALID_INPUT'),
-    ProblemResponse(401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'),
-    ProblemResponse(503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'),
-    ...extra.map(([status, description, code, schema, extensions]) => ProblemResponse(status, description, code, schema, extensions)),
-    RateLimitedResponse(),
-  );
+  applyDecorators(ApiOperation({ operationId, summary, description: summary }), ApiBearerAuth('operator'), success, ...errorAnswers(OPERATOR_ERRORS, extra), RateLimitedResponse());
 
 /** An operation open to an agent's token and to the operator's bootstrap token. */
 export const AgentOrOperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>

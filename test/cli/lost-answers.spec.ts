@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
+import type { TestAgent } from '../support/api-client';
 import { loggedEvents } from '../e2e/event-log';
 import { lossyProxy, type LossyProxy } from '../support/lossy-proxy';
 import { serverForSuite } from '../support/server-for-suite';
 import { memoryIo } from './support/memory-io';
 
 /**
- * The CLI's commands that create something, when the answer is lost on the way back (a proxy
+ * The CLI's commands that record something, when the answer is lost on the way back (a proxy
  * cuts the connection once the server has answered): the CLI sends the same request again with
  * the same Idempotency-Key, gets the first answer, and the server acted once.
  */
@@ -64,5 +65,70 @@ describe('ztkeys when an answer is lost (real server behind a lossy proxy)', () 
     expect(proxy.keys[1]).toBe(proxy.keys[0]);
     const fingerprint = (requested[0].data as { fingerprint: string }).fingerprint;
     expect(existsSync(join(home, 'keys', encodeURIComponent(bob.orgId), 'bob', `${fingerprint}.json`))).toBe(true);
+  });
+
+  describe('in a browser', () => {
+    const BOB_PASSPHRASE = { ZTKEYS_PASSPHRASE: 'bob: a long enough passphrase' };
+    const TASK_REQUEST = /^POST \/v1\/orgs\/[^/ ]+\/sensitive-tasks HTTP/;
+    let alice: TestAgent;
+    let agents = 0;
+
+    beforeAll(async () => {
+      alice = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(alice);
+    });
+
+    /** A new agent whose ACTIVE key is the one `keys create` made on this machine, with the profile pointing at `apiUrl`. */
+    async function agentWithKeyHere(apiUrl: string): Promise<TestAgent> {
+      const agent = await suite.journey.addAgent(alice, `bob-${++agents}`);
+      new ProfileStore(home).save('default', { apiUrl, token: agent.token, orgId: agent.orgId, agentId: agent.agentId });
+      const created = await run(['keys', 'create'], BOB_PASSPHRASE);
+      expect(created.code).toBe(EXIT.OK);
+      const { requestId, verificationCode } = JSON.parse(created.stdout);
+      expect((await suite.journey.decide(alice, requestId, 'APPROVE', { verificationCode })).status).toBe(200);
+      return agent;
+    }
+    const eventsOf = async (agent: TestAgent, ...types: string[]) =>
+      (await loggedEvents(suite.server, agent.orgId)).filter((event) => types.includes(event.type) && (event.data as { agentId: string }).agentId === agent.agentId);
+
+    it('task authorize, remembered: sends its request again with the same key and records one authorization', async () => {
+      proxy = await lossyProxy(suite.server.url, TASK_REQUEST, 2);
+      const bob = await agentWithKeyHere(proxy.url);
+      expect((await run(['prompt-frequency', 'set', 'DAILY', '--browser', 'laptop'], BOB_PASSPHRASE)).code).toBe(EXIT.OK);
+      // No passphrase: a run that tried to sign would stop.
+      const result = await run(['task', 'authorize', 'remote-control', '--browser', 'laptop']);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: EXIT.OK, stderr: '' });
+      expect(JSON.parse(result.stdout)).toMatchObject({ authorized: true, method: 'REMEMBERED' });
+      expect((await eventsOf(bob, 'SensitiveTaskAuthorized', 'SensitiveTaskRefused')).map((event) => event.type)).toEqual(['SensitiveTaskAuthorized']);
+      expect(proxy.keys).toHaveLength(3);
+      expect(new Set(proxy.keys).size).toBe(1);
+      expect(proxy.keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('task authorize, signed: sends the signed request again with its own key, gets its answer (not CHALLENGE_REPLAYED) and records one authorization', async () => {
+      // The unsigned request is answered (401, a signature is needed); the signed one's answer is lost twice.
+      proxy = await lossyProxy(suite.server.url, TASK_REQUEST, 2, 1);
+      const bob = await agentWithKeyHere(proxy.url);
+      const result = await run(['task', 'authorize', 'remote-control', '--browser', 'desk'], BOB_PASSPHRASE);
+      expect(result.code).toBe(EXIT.OK);
+      expect(JSON.parse(result.stdout)).toMatchObject({ authorized: true, method: 'SIGNATURE' });
+      expect((await eventsOf(bob, 'SensitiveTaskAuthorized', 'SensitiveTaskRefused')).map((event) => event.type)).toEqual(['SensitiveTaskRefused', 'SensitiveTaskAuthorized']);
+      const [unsigned, ...signed] = proxy.keys;
+      expect(signed).toEqual([signed[0], signed[0], signed[0]]);
+      expect(signed[0]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(unsigned).toMatch(/^[0-9a-f-]{36}$/);
+      expect(unsigned).not.toBe(signed[0]);
+    });
+
+    it('prompt-frequency set: sends its signed request again with the same key and records one change', async () => {
+      proxy = await lossyProxy(suite.server.url, /^PUT \/v1\/orgs\/[^/ ]+\/agents\/[^/ ]+\/browsers\/laptop\/prompt-frequency HTTP/, 1);
+      const bob = await agentWithKeyHere(proxy.url);
+      const result = await run(['prompt-frequency', 'set', 'WEEKLY', '--browser', 'laptop'], BOB_PASSPHRASE);
+      expect(result.code).toBe(EXIT.OK);
+      expect(JSON.parse(result.stdout)).toMatchObject({ frequency: 'WEEKLY' });
+      expect((await eventsOf(bob, 'PromptFrequencyChanged')).map((event) => (event.data as { frequency: string }).frequency)).toEqual(['WEEKLY']);
+      expect(proxy.keys).toHaveLength(2);
+      expect(proxy.keys[1]).toBe(proxy.keys[0]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { browserDecider } from '../../src/domain/browser/browser.decider';
+import { revisionNamed } from '../../src/domain/browser/browser.state';
 import type { BrowserCommand } from '../../src/domain/browser/browser.commands';
 import type { BrowserEvent, PromptFrequency, SensitiveTaskRefused } from '../../src/domain/browser/browser.events';
 import type { ActiveKey } from '../../src/domain/shared/actor';
@@ -275,6 +276,48 @@ describe('browser decider', () => {
       const events = run([setFrequency('DAILY', { now: at(HOUR), activeKey: NEW_ACTIVE, signer: newKey }), signedTask({ now: at(2 * HOUR) })]);
       browser(events).when(unsignedTask({ now: at(3 * HOUR), activeKey: NEW_ACTIVE })).thenEvents(refused('PROMPT_REQUIRED'));
       browser(events).when(unsignedTask({ now: at(3 * HOUR) })).thenEvents(refused('PROMPT_REQUIRED'));
+    });
+  });
+
+  describe('ids a request gives what it records (an Idempotency-Key: its retry looks for them)', () => {
+    const AUTHORIZATION = 'a3f0c2de-5b0e-5f6b-9a57-2f1c1d0a7e41';
+    const CHANGE = 'b4e1d3ef-6c1f-5a7c-8b68-3a2d2e1b8f52';
+
+    it('records the authorization and the change with their ids; a refusal carries none', () => {
+      const change = { ...setFrequency('DAILY'), changeId: CHANGE } as BrowserCommand;
+      const [changed] = browser().when(change).events();
+      expect(changed.data).toMatchObject({ frequency: 'DAILY', changeId: CHANGE });
+      const remembering = run([setFrequency('DAILY')]);
+      const [authorized] = browser(remembering).when({ ...unsignedTask({ now: at(HOUR) }), authorizationId: AUTHORIZATION } as BrowserCommand).events();
+      expect(authorized.data).toMatchObject({ method: 'REMEMBERED', authorizationId: AUTHORIZATION });
+      const [signed] = browser().when({ ...signedTask(), authorizationId: AUTHORIZATION } as BrowserCommand).events();
+      expect(signed.data).toMatchObject({ method: 'SIGNATURE', authorizationId: AUTHORIZATION });
+      browser().when({ ...unsignedTask(), authorizationId: AUTHORIZATION } as BrowserCommand).thenEvents(refused('PROMPT_REQUIRED'));
+    });
+
+    it('knows the revision of each event recorded with an id, whatever the events around it', () => {
+      const events = run([
+        setFrequency('DAILY', { now: at(0) }),
+        { ...unsignedTask({ now: at(HOUR) }), authorizationId: AUTHORIZATION } as BrowserCommand,
+        unsignedTask({ now: at(2 * HOUR) }),
+        logout({ now: at(3 * HOUR) }),
+        unsignedTask({ now: at(4 * HOUR) }),
+        { ...setFrequency('WEEKLY', { now: at(5 * HOUR) }), changeId: CHANGE } as BrowserCommand,
+      ]);
+      expect(events.map((event) => event.type)).toEqual([
+        'PromptFrequencyChanged',
+        'SensitiveTaskAuthorized',
+        'SensitiveTaskAuthorized',
+        'PromptFrequencyChanged',
+        'SensitiveTaskRefused',
+        'PromptFrequencyChanged',
+      ]);
+      const { state } = browser(events);
+      expect(state.nextRevision).toBe(6);
+      expect(revisionNamed(state, AUTHORIZATION)).toBe(1);
+      expect(revisionNamed(state, CHANGE)).toBe(5);
+      expect(revisionNamed(state, 'c5f2e4f0-7d20-5b8d-9c79-4b3e3f2c9063')).toBeUndefined();
+      expect(revisionNamed(browser(events.slice(0, 1)).state, AUTHORIZATION)).toBeUndefined();
     });
   });
 });

@@ -158,7 +158,20 @@ describe('OpenAPI description', () => {
     const taking = apiRoutes()
       .filter((route) => ((operation(route)!.parameters ?? []) as unknown[]).some((parameter) => JSON.stringify(parameter) === JSON.stringify(reference)))
       .map(label);
-    expect(taking.sort()).toEqual(['POST /v1/orgs', 'POST /v1/orgs/:orgId/key-requests']);
+    expect(taking.sort()).toEqual([
+      'POST /v1/orgs',
+      'POST /v1/orgs/:orgId/key-requests',
+      'POST /v1/orgs/:orgId/sensitive-tasks',
+      'PUT /v1/orgs/:orgId/agents/:agentId/browsers/:browserId/prompt-frequency',
+    ]);
+    for (const route of apiRoutes().filter((route) => taking.includes(label(route)))) {
+      const responses = operation(route)!.responses as Record<string, { description: string }>;
+      expect({ route: label(route), 400: responses['400'].description, 422: responses['422'].description }).toEqual({
+        route: label(route),
+        400: expect.stringContaining('INVALID_IDEMPOTENCY_KEY'),
+        422: expect.stringContaining('IDEMPOTENCY_KEY_REUSED'),
+      });
+    }
   });
 
   it('describes the agent token as a JWT and the bootstrap token as an opaque bearer token', () => {

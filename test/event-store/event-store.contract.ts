@@ -373,6 +373,21 @@ export function describeEventStoreContract(
         expect(ids(await store.readStream(stream))).toEqual(ids(events));
       });
 
+      it('gives concurrent appends of the same events at an exact revision, guarded, the one result, writing them once', async () => {
+        // A keyed command on a stream that already exists (a browser's sensitive task): src/application/use-cases/browser-actions.ts.
+        const stream = uniqueStream('retry-race-revision');
+        const guarded = uniqueStream('retry-race-revision-guard');
+        const before = [newEvent()];
+        await store.append([{ stream, expected: 'no_stream', events: before }]);
+        await store.append([{ stream: guarded, expected: 'no_stream', events: [newEvent()] }]);
+        const events = [{ ...newEvent(), id: uuidv5(`${stream}\n0`, uuidv5.URL) }];
+
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.append([{ stream, expected: 0n, events }], [{ stream: guarded, expected: 0n }])));
+
+        for (const result of results) expect(result).toEqual(results[0]);
+        expect(ids(await store.readStream(stream))).toEqual(ids([...before, ...events]));
+      });
+
       it('still refuses new events at a revision taken by other events', async () => {
         const stream = uniqueStream('retry-other');
         await store.append([{ stream, expected: 'no_stream', events: [newEvent()] }]);

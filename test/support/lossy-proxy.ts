@@ -10,11 +10,11 @@ export interface LossyProxy {
 
 /**
  * Forwards every connection to `target`; of the first `lose` requests whose head matches
- * `request` (a keep-alive connection carries one request at a time), it lets the server answer
- * and then cuts the client's connection before a byte of that answer reaches it: the request
- * went through, its answer was lost, as after a reset or a timeout.
+ * `request` (a keep-alive connection carries one request at a time), past the first `skip` of
+ * them, it lets the server answer and then cuts the client's connection before a byte of that
+ * answer reaches it: the request went through, its answer was lost, as after a reset or a timeout.
  */
-export async function lossyProxy(target: string, request: RegExp, lose: number): Promise<LossyProxy> {
+export async function lossyProxy(target: string, request: RegExp, lose: number, skip = 0): Promise<LossyProxy> {
   const { port: targetPort } = new URL(target);
   const keys: (string | undefined)[] = [];
   const sockets = new Set<Socket>();
@@ -28,7 +28,7 @@ export async function lossyProxy(target: string, request: RegExp, lose: number):
       const head = chunk.toString('latin1').split('\r\n\r\n')[0];
       if (request.test(head)) {
         keys.push(/\r\nidempotency-key: *([^\r]*)/i.exec(head)?.[1]);
-        if (lost < lose) {
+        if (keys.length > skip && lost < lose) {
           lost++;
           losing = true;
         }

@@ -3,7 +3,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { BrowserCommand } from '../../domain/browser/browser.commands';
 import { browserDecider } from '../../domain/browser/browser.decider';
 import type { PromptFrequency } from '../../domain/browser/browser.events';
-import type { BrowserState } from '../../domain/browser/browser.state';
+import { revisionNamed, type BrowserState } from '../../domain/browser/browser.state';
+import { decode } from '../../domain/events/decode';
+import { BROWSER_EVENTS } from '../../domain/events/event-catalogue';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { browserStream } from '../../domain/streams';
@@ -12,6 +14,7 @@ import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
 import { decided, EventWriter, guard } from '../event-writer';
+import { type IdempotencyKey, KeyedCommand, positionOf } from '../idempotency';
 import { Proofs } from '../proofs';
 import { StreamStates } from '../stream-states';
 import { limitKey } from '../../rate-limits/limit-key';
@@ -28,17 +31,27 @@ export interface BrowserActionResult {
   authorization?: BrowserState['lastAuthorization'];
 }
 
-/** R10, R11: what an agent does in one of their browsers. Only the agent themself may. */
+/**
+ * R10, R11: what an agent does in one of their browsers. Only the agent themself may. A task or a
+ * prompt frequency sent with an Idempotency-Key is recorded once, however often it is sent.
+ */
 export class BrowserActionCommand extends Command<BrowserActionResult> {
   constructor(
     readonly context: CommandContext,
     readonly agentId: string,
     readonly browserId: string,
     readonly action: BrowserAction,
+    readonly idempotency?: IdempotencyKey,
   ) {
     super();
   }
 }
+
+/** The operation a keyed action's ids are derived from: keys are the caller's own, in each browser, for each operation. */
+const KEYED_OPERATIONS: Record<Exclude<BrowserAction['kind'], 'logout'>, string> = {
+  authorizeTask: 'authorize-sensitive-task',
+  setPromptFrequency: 'set-prompt-frequency',
+};
 
 @CommandHandler(BrowserActionCommand)
 export class BrowserActionHandler implements ICommandHandler<BrowserActionCommand> {
@@ -51,15 +64,21 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
     private readonly limits: RateLimits,
   ) {}
 
-  async execute({ context, agentId, browserId, action }: BrowserActionCommand): Promise<BrowserActionResult> {
+  async execute({ context, agentId, browserId, action, idempotency }: BrowserActionCommand): Promise<BrowserActionResult> {
     if (agentId !== context.actor) refuse('FORBIDDEN', 'NOT_SELF', 'Only the agent themself may act in their browsers.');
     const proof =
       action.kind === 'logout' || action.challengeId === undefined
         ? undefined
         : await this.proofs.open(action.challengeId, action.signature ?? '');
+    // What a keyed task or change records is named after (caller, browser, key): the id its event carries.
+    const keyed =
+      idempotency && action.kind !== 'logout' ? new KeyedCommand(`${KEYED_OPERATIONS[action.kind]}\n${context.orgId}\n${agentId}\n${browserId}`, idempotency) : undefined;
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, agentId, freshSince);
       const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider, freshSince);
+      // A retry of a keyed request that was recorded answers as it did, before its spent challenge or a closed window is looked at.
+      const earlier = keyed && revisionNamed(browser.state, keyed.resourceId);
+      if (keyed && earlier !== undefined) return this.replay(browser.stream, BigInt(earlier), keyed, freshSince);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
       if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));
       const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: context.now.toISOString() };
@@ -67,16 +86,32 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
         action.kind === 'logout'
           ? { type: 'LogOutOfBrowser', ...base }
           : action.kind === 'setPromptFrequency'
-            ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey }
-            : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey };
+            ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey, changeId: keyed?.resourceId }
+            : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey, authorizationId: keyed?.resourceId };
       const { events, refusal } = browserDecider.decide(command, browser.state);
       // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
       const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
+      // A refusal binds nothing to the key: recorded (a task's) under fresh ids, the same request is decided anew.
+      const writing = keyed && !refusal ? { ...context, eventId: keyed.eventId } : context;
       // Only a logout of a browser already logged out writes nothing: it answers where that logout was recorded.
-      const position = (await this.writer.write(context, decided(browser, events), ...read)) ?? (await this.lastPosition(browser.stream, browser.expected, freshSince));
+      const position = (await this.writer.write(writing, decided(browser, events), ...read)) ?? (await this.lastPosition(browser.stream, browser.expected, freshSince));
       if (refusal) throw refusal.with({ position: String(position) });
+      // Two keyed requests at once append the same ids once: each answers what the log recorded.
+      if (keyed) return this.replay(browser.stream, BigInt(browser.state.nextRevision), keyed);
       return { position, authorization: fold(browserDecider, events, browser.state).lastAuthorization };
     });
+  }
+
+  /**
+   * A keyed request's answer, rebuilt from the event its request recorded at `revision` (or, for
+   * another request with the key, a 422), whatever befell the browser since.
+   */
+  private async replay(stream: string, revision: bigint, keyed: KeyedCommand, freshSince?: number): Promise<BrowserActionResult> {
+    const own = keyed.ownEvents(await this.store.readStream(stream, revision, { freshSince }));
+    const recorded = decode(own[0], BROWSER_EVENTS);
+    if (recorded.type !== 'SensitiveTaskAuthorized') return { position: positionOf(own) };
+    const { task, method, validUntil } = recorded.data;
+    return { position: positionOf(own), authorization: { task, method, validUntil } };
   }
 
   private async lastPosition(stream: string, revision: ExpectedRevision, freshSince: number): Promise<bigint> {

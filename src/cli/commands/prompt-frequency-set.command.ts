@@ -25,9 +25,10 @@ export const promptFrequencySetCommand: CommandSpec = {
     let response: PromptFrequencyView;
     try {
       const proof = await session.sign(key, { purpose: 'PROMPT_FREQUENCY', browserId, frequency });
-      response = await session.api.ok(
+      response = await session.api.idempotent((headers) =>
         session.api.http.PUT('/v1/orgs/{orgId}/agents/{agentId}/browsers/{browserId}/prompt-frequency', {
           params: { path: session.browser(browserId) },
+          headers,
           body: { frequency, ...proof },
         }),
       );

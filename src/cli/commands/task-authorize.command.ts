@@ -19,8 +19,9 @@ export const taskAuthorizeCommand: CommandSpec = {
     const session = AgentSession.open(ctx);
     const { task } = input.args;
     const browserId = input.strings.browser!;
+    // Each request with a key of its own, sent again the very same while no answer comes back: a lost answer records no second authorization.
     const authorize = (proof?: ChallengeSignature) =>
-      session.api.ok(session.api.http.POST('/v1/orgs/{orgId}/sensitive-tasks', { params: { path: session.org }, body: { browserId, task, ...proof } }));
+      session.api.idempotent((headers) => session.api.http.POST('/v1/orgs/{orgId}/sensitive-tasks', { params: { path: session.org }, headers, body: { browserId, task, ...proof } }));
     let authorization: TaskAuthorization;
     try {
       authorization = await authorize();

@@ -14,6 +14,8 @@ export type SetPromptFrequency = {
   proof: SignedProof;
   activeKey?: ActiveKey;
   now: string;
+  /** The id the change is recorded with (changeId), when its request named it: see BrowserState.named. */
+  changeId?: string;
 };
 export type LogOutOfBrowser = { type: 'LogOutOfBrowser'; orgId: string; agentId: string; browserId: string; role: Role; now: string };
 export type AuthorizeSensitiveTask = {
@@ -27,6 +29,8 @@ export type AuthorizeSensitiveTask = {
   proof?: SignedProof;
   activeKey?: ActiveKey;
   now: string;
+  /** The id the authorization is recorded with (authorizationId), when its request named it: see BrowserState.named. */
+  authorizationId?: string;
 };
 
 export type BrowserCommand = SetPromptFrequency | LogOutOfBrowser | AuthorizeSensitiveTask;

@@ -6,7 +6,7 @@ import { AUDITOR_HOLDS_NO_KEY, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
 import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskAuthorized, type SensitiveTaskRefused } from './browser.events';
-import { effectiveFrequency, initialBrowserState, type BrowserState } from './browser.state';
+import { effectiveFrequency, initialBrowserState, withNamed, type BrowserState } from './browser.state';
 
 const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 
@@ -25,7 +25,7 @@ const TASK_REFUSALS: Record<TaskRefusalReason, string> = {
  * change is not an audited fact.
  */
 function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): BrowserEvent[] {
-  const { orgId, agentId, browserId, frequency, proof, now } = command;
+  const { orgId, agentId, browserId, frequency, proof, now, changeId } = command;
   refuseAuditor(command.role);
   const activeKey =
     command.activeKey ??
@@ -44,6 +44,7 @@ function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): B
         keyFingerprint: activeKey.fingerprint,
         proof: recordProof(proof, activeKey.publicKey),
         signedAt: now,
+        ...(changeId === undefined ? undefined : { changeId }),
       },
     },
   ];
@@ -58,7 +59,7 @@ function setPromptFrequency(command: SetPromptFrequency, state: BrowserState): B
  * (recorded, 403) whatever they present (R18).
  */
 function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserState): Outcome<BrowserEvent> {
-  const { orgId, agentId, browserId, task, proof, activeKey, now } = command;
+  const { orgId, agentId, browserId, task, proof, activeKey, now, authorizationId } = command;
   const refused = (reason: TaskRefusalReason, kind: RefusalKind = 'UNAUTHORIZED'): Outcome<BrowserEvent> => ({
     events: [{ type: 'SensitiveTaskRefused', data: { agentId, browserId, task, reason } }],
     refusal: new DomainRefusal(kind, reason, TASK_REFUSALS[reason], { promptRequired: reason === 'PROMPT_REQUIRED' || reason === 'INVALID_SIGNATURE' }),
@@ -66,10 +67,11 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
   if (command.role === 'AUDITOR') return refused('AUDITOR_CANNOT_HOLD_KEY', 'FORBIDDEN');
   if (!activeKey) return refused('NO_ACTIVE_KEY');
   const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
-  // Fields first and the signature's after, not `{ ...authorized, method, ... }`: on Node 20's V8 an
-  // object literal that starts with a spread and adds a property takes a new hidden class each time.
+  // Fields first and the signature's and id after, not `{ ...authorized, method, ... }`: on Node 20's V8
+  // an object literal that starts with a spread and adds a property takes a new hidden class each time.
+  const named = authorizationId === undefined ? undefined : { authorizationId };
   const authorized = (method: SensitiveTaskAuthorized['data']['method'], validUntil: string, signed?: Pick<SensitiveTaskAuthorized['data'], 'proof' | 'signedAt'>): Outcome<BrowserEvent> => ({
-    events: [{ type: 'SensitiveTaskAuthorized', data: { agentId, browserId, task, keyFingerprint: activeKey.fingerprint, method, validUntil, ...signed } }],
+    events: [{ type: 'SensitiveTaskAuthorized', data: { agentId, browserId, task, keyFingerprint: activeKey.fingerprint, method, validUntil, ...signed, ...named } }],
   });
   if (proof) {
     checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
@@ -120,17 +122,19 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
     switch (event.type) {
       case 'PromptFrequencyChanged': {
         // A LOGOUT carries no key nor signature: it forgets both.
-        const { frequency, keyFingerprint, signedAt, proof } = event.data;
+        const { frequency, keyFingerprint, signedAt, proof, changeId } = event.data;
         return {
           frequency,
           frequencyKeyFingerprint: keyFingerprint,
           lastSignature: keyFingerprint && signedAt ? { at: signedAt, keyFingerprint } : undefined,
           usedNonces: proof ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
           loggedOut: event.data.reason === 'LOGOUT',
+          nextRevision: state.nextRevision + 1,
+          named: withNamed(state, changeId),
         };
       }
       case 'SensitiveTaskAuthorized': {
-        const { keyFingerprint, signedAt, proof, task, method, validUntil } = event.data;
+        const { keyFingerprint, signedAt, proof, task, method, validUntil, authorizationId } = event.data;
         // A REMEMBERED authorization is no new signature: the window does not move. Every field
         // written out, not `{ ...state, ... }` (see authorizeSensitiveTask).
         const signed = !!signedAt && !!proof;
@@ -141,10 +145,21 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
           lastAuthorization: { task, method, validUntil },
           usedNonces: signed ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
           loggedOut: false,
+          nextRevision: state.nextRevision + 1,
+          named: withNamed(state, authorizationId),
         };
       }
       case 'SensitiveTaskRefused':
-        return state;
+        return {
+          frequency: state.frequency,
+          frequencyKeyFingerprint: state.frequencyKeyFingerprint,
+          lastSignature: state.lastSignature,
+          lastAuthorization: state.lastAuthorization,
+          usedNonces: state.usedNonces,
+          loggedOut: state.loggedOut,
+          nextRevision: state.nextRevision + 1,
+          named: state.named,
+        };
     }
   },
 };

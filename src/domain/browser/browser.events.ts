@@ -29,6 +29,8 @@ export type PromptFrequencyChanged = DomainEvent<
     proof?: RecordedProof;
     /** When the agent signed (SET only): a signature made in this browser starts its remembered window (R11). */
     signedAt?: string;
+    /** SET only, when the request carried an Idempotency-Key: the change's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
+    changeId?: string;
   }
 >;
 export type SensitiveTaskAuthorized = DomainEvent<
@@ -44,6 +46,8 @@ export type SensitiveTaskAuthorized = DomainEvent<
     proof?: RecordedProof;
     /** When the agent signed (SIGNATURE only): starts a new remembered window in this browser. */
     signedAt?: string;
+    /** When the request carried an Idempotency-Key: the authorization's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
+    authorizationId?: string;
   }
 >;
 export type SensitiveTaskRefused = DomainEvent<
@@ -70,6 +74,7 @@ export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
     keyFingerprint: z.string().optional(),
     proof: recordedProofSchema.optional(),
     signedAt: instantSchema.optional(),
+    changeId: z.string().optional(),
   }),
   SensitiveTaskAuthorized: z.strictObject({
     ...ofBrowser,
@@ -79,6 +84,7 @@ export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
     validUntil: instantSchema,
     proof: recordedProofSchema.optional(),
     signedAt: instantSchema.optional(),
+    authorizationId: z.string().optional(),
   }),
   SensitiveTaskRefused: z.strictObject({
     ...ofBrowser,

@@ -2,6 +2,18 @@ import type { ActiveKey } from '../shared/actor';
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
 import type { PromptFrequency, SensitiveTaskAuthorized } from './browser.events';
 
+/**
+ * An event of the stream recorded with an id its request gave it (authorizationId, changeId: a
+ * retry with the same Idempotency-Key looks for it), with its revision, and the ones before it:
+ * newest first, each state sharing the list of the one it evolved from (one cell an id, no copy).
+ * Only requests that carried a key add one, so a lookup walks as many cells as this browser had those.
+ */
+interface NamedEvent {
+  readonly id: string;
+  readonly revision: number;
+  readonly earlier: NamedEvent | undefined;
+}
+
 /** One agent's prompt frequency and last signature in one browser (R10, R11). */
 export interface BrowserState {
   /** As last set, or reset by a logout. */
@@ -15,10 +27,24 @@ export interface BrowserState {
   usedNonces: UsedNonces;
   /** The last event was a logout: another one would change nothing (a retried logout records nothing). */
   loggedOut: boolean;
+  /** How many events the stream holds: the revision its next one takes. */
+  nextRevision: number;
+  /** The events recorded with an id their request gave them, newest first. */
+  named: NamedEvent | undefined;
 }
 
-export const initialBrowserState: BrowserState = { frequency: 'EVERY_TASK', usedNonces: NO_USED_NONCES, loggedOut: false };
+export const initialBrowserState: BrowserState = { frequency: 'EVERY_TASK', usedNonces: NO_USED_NONCES, loggedOut: false, nextRevision: 0, named: undefined };
 
 /** R10: any change of the agent's key resets the browser to EVERY_TASK. */
 export const effectiveFrequency = (state: BrowserState, activeKey: ActiveKey | undefined): PromptFrequency =>
   activeKey !== undefined && state.frequencyKeyFingerprint === activeKey.fingerprint ? state.frequency : 'EVERY_TASK';
+
+/** The revision of the event recorded with this id (authorizationId, changeId), or undefined when the stream holds none. */
+export function revisionNamed(state: Pick<BrowserState, 'named'>, id: string): number | undefined {
+  for (let cell = state.named; cell; cell = cell.earlier) if (cell.id === id) return cell.revision;
+  return undefined;
+}
+
+/** The named events after this event at the stream's next revision, which carries `id` or none. */
+export const withNamed = (state: Pick<BrowserState, 'named' | 'nextRevision'>, id: string | undefined): NamedEvent | undefined =>
+  id === undefined ? state.named : { id, revision: state.nextRevision, earlier: state.named };

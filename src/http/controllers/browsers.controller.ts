@@ -2,9 +2,11 @@ import { Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
+import type { IdempotencyKey } from '../../application/idempotency';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import { AgentEndpoint, AgentParam, Answers, BrowserParam, OrgScoped } from '../api-docs.decorators';
+import { AgentEndpoint, AgentParam, Answers, BrowserParam, INVALID_INPUT_OR_KEY, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
+import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { setPromptFrequencySchema, type SetPromptFrequencyBody } from '../dto/browser.dto';
 import { IdPipe } from '../id.pipe';
@@ -24,18 +26,21 @@ export class BrowsersController {
   @AgentEndpoint(
     'setPromptFrequency',
     'Set how often this browser prompts for my key (self; signed by my key) (R10)',
-    Answers(200, PromptFrequencyView, 'Set'),
+    Answers(200, PromptFrequencyView, 'Set; for a retry with the same Idempotency-Key, what its first request answered'),
+    INVALID_INPUT_OR_KEY,
     [409, 'No ACTIVE key to sign with', 'NO_ACTIVE_KEY'],
-    [422, 'Bad signature', 'INVALID_SIGNATURE'],
+    [422, 'Bad signature, a challenge expired, replayed or binding something else, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)', 'INVALID_SIGNATURE'],
   )
+  @IdempotencyKeyHeader()
   async setPromptFrequency(
     @Ctx() context: CommandContext,
     @Param('agentId', IdPipe) agentId: string,
     @Param('browserId', IdPipe) browserId: string,
+    @Idempotency() idempotency: IdempotencyKey | undefined,
     @ValidBody(setPromptFrequencySchema) body: SetPromptFrequencyBody,
   ) {
     const action = { kind: 'setPromptFrequency' as const, frequency: body.frequency, challengeId: body.challengeId, signature: body.signature };
-    const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, action));
+    const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, action, idempotency));
     return { frequency: body.frequency, position: String(position) };
   }
 

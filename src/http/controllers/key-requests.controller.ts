@@ -6,7 +6,7 @@ import type { IdempotencyKey } from '../../application/idempotency';
 import { DecideKeyRequestCommand, WRONG_CODE_LIMITS } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
-import { AgentEndpoint, Answers, OrgScoped, RequestParam } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OrgScoped, RequestParam } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited, WrongCodesLimited } from '../rate-limited.decorator';
@@ -37,6 +37,7 @@ export class KeyRequestsController {
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
     Answers(201, KeyRequestCreatedView, 'Requested (or APPROVED at once as the first key of the org); for a retry with the same Idempotency-Key, what its first request answered'),
+    INVALID_INPUT_OR_KEY,
     [409, 'A request is already PENDING, the first key must come from an admin (R4), or the public key belongs to another agent or was revoked (R18)', 'REQUEST_ALREADY_PENDING'],
     [422, 'Bad proof of possession or unusable key, or the Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)', 'INVALID_SIGNATURE'],
   )

@@ -7,7 +7,7 @@ import { Directory } from '../../application/directory';
 import { CreateOrganizationCommand } from '../../application/use-cases/create-organization';
 import { effectivePolicy } from '../../domain/organization/org-policy';
 import { OperatorOnly } from '../../auth/access.decorators';
-import { AGENT_ID_RESERVED, AgentEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
+import { AGENT_ID_RESERVED, AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
@@ -32,7 +32,8 @@ export class OrganizationsController {
     'createOrganization',
     'Create an organization and its first SUPER_ADMIN (operator bootstrap token)',
     Answers(201, OrganizationCreatedView, 'Created (or, for a retry with the same Idempotency-Key, created by its first request)'),
-    [422, 'The Idempotency-Key was already used for another request', 'IDEMPOTENCY_KEY_REUSED'],
+    INVALID_INPUT_OR_KEY,
+    [422, 'The Idempotency-Key was already used for another request (IDEMPOTENCY_KEY_REUSED)', 'IDEMPOTENCY_KEY_REUSED'],
     AGENT_ID_RESERVED,
   )
   async create(@Ctx() context: CommandContext, @Idempotency() idempotency: IdempotencyKey | undefined, @ValidBody(createOrganizationSchema) body: CreateOrganizationBody) {
