@@ -20,6 +20,21 @@ describe('Idempotency-Key (real server)', () => {
 
   const typesOf = async (orgId: string) => (await loggedEvents(suite.server, orgId)).map((event) => event.type);
 
+  /** An org whose first agent holds a key, and before each test a new agent of it whose key is active: `agent`. */
+  function keyHolderEachTest(): { agent: TestAgent } {
+    let admin: TestAgent;
+    const holder = {} as { agent: TestAgent };
+    beforeAll(async () => {
+      admin = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(admin);
+    });
+    beforeEach(async () => {
+      holder.agent = await suite.journey.addAgent(admin, `bob-${++keys}`);
+      await suite.journey.activeKey(holder.agent, admin);
+    });
+    return holder;
+  }
+
   describe('POST /v1/orgs', () => {
     it('answers a retry with the first answer and creates the organization once', async () => {
       const key = freshKey();
@@ -171,18 +186,7 @@ describe('Idempotency-Key (real server)', () => {
   });
 
   describe('POST /v1/orgs/{orgId}/sensitive-tasks', () => {
-    let alice: TestAgent;
-    let bob: TestAgent;
-
-    beforeAll(async () => {
-      alice = await suite.journey.createOrg('alice');
-      await suite.journey.requestKey(alice);
-    });
-
-    beforeEach(async () => {
-      bob = await suite.journey.addAgent(alice, `bob-${++keys}`);
-      await suite.journey.activeKey(bob, alice);
-    });
+    const holder = keyHolderEachTest();
 
     const authorize = (agent: TestAgent, body: unknown, key: string): Promise<Reply> => call(suite.server, 'POST', `/v1/orgs/${agent.orgId}/sensitive-tasks`, agent.token, body, withKey(key));
     const signedTask = async (agent: TestAgent, browserId: string, task: string) => {
@@ -195,120 +199,109 @@ describe('Idempotency-Key (real server)', () => {
         .map((event) => event.type);
 
     it('answers a remembered task retried with the same key with the first answer, and records one authorization', async () => {
-      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'DAILY'), 200);
       const key = freshKey();
       const body = { browserId: 'laptop', task: 'remote-control' };
-      const first = await authorize(bob, body, key);
+      const first = await authorize(holder.agent, body, key);
       expectAccepted(first, 200);
       expect(first.body).toEqual(expect.objectContaining({ authorized: true, method: 'REMEMBERED' }));
-      await expectNothingWritten(suite.server, async () => expect(await authorize(bob, body, key)).toEqual(first));
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+      await expectNothingWritten(suite.server, async () => expect(await authorize(holder.agent, body, key)).toEqual(first));
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
     });
 
     it('answers a signed task retried with the same key with the first answer, not CHALLENGE_REPLAYED, and records one authorization', async () => {
       const key = freshKey();
-      const body = await signedTask(bob, 'desk', 'wire-transfer');
-      const first = await authorize(bob, body, key);
+      const body = await signedTask(holder.agent, 'desk', 'wire-transfer');
+      const first = await authorize(holder.agent, body, key);
       expectAccepted(first, 200);
       expect(first.body.method).toBe('SIGNATURE');
-      await expectNothingWritten(suite.server, async () => expect(await authorize(bob, body, key)).toEqual(first));
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+      await expectNothingWritten(suite.server, async () => expect(await authorize(holder.agent, body, key)).toEqual(first));
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
     });
 
     it.each([
       ['remembered', false],
       ['signed', true],
     ])('answers %s requests sent with the same key at once with one authorization', async (_, signed) => {
-      if (!signed) expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'WEEKLY'), 200);
+      if (!signed) expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'WEEKLY'), 200);
       const key = freshKey();
-      const body = signed ? await signedTask(bob, 'laptop', 'remote-control') : { browserId: 'laptop', task: 'remote-control' };
+      const body = signed ? await signedTask(holder.agent, 'laptop', 'remote-control') : { browserId: 'laptop', task: 'remote-control' };
       const before = (await loggedEvents(suite.server)).length;
-      const [first, ...others] = await Promise.all(Array.from({ length: 4 }, () => authorize(bob, body, key)));
+      const [first, ...others] = await Promise.all(Array.from({ length: 4 }, () => authorize(holder.agent, body, key)));
       expectAccepted(first, 200);
       for (const other of others) expect(other).toEqual(first);
       expect((await loggedEvents(suite.server)).length).toBe(before + 1);
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
     });
 
     it('answers two other requests with the same key at once with one authorization and a 422', async () => {
-      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'DAILY'), 200);
       const key = freshKey();
-      const answers = await Promise.all(['remote-control', 'wire-transfer'].map((task) => authorize(bob, { browserId: 'laptop', task }, key)));
+      const answers = await Promise.all(['remote-control', 'wire-transfer'].map((task) => authorize(holder.agent, { browserId: 'laptop', task }, key)));
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
       expectProblem(answers.find((answer) => answer.status === 422)!, 422, 'IDEMPOTENCY_KEY_REUSED');
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized']);
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
     });
 
     it.each([
       ['signed', true],
       ['remembered, whose window the logout closed', false],
     ])('answers the first answer of a %s task after the browser moved on (other tasks, a logout)', async (_, signed) => {
-      if (!signed) expectAccepted(await suite.journey.setPromptFrequency(bob, 'desk', 'DAILY'), 200);
+      if (!signed) expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'desk', 'DAILY'), 200);
       const key = freshKey();
-      const body = signed ? await signedTask(bob, 'desk', 'wire-transfer') : { browserId: 'desk', task: 'wire-transfer' };
-      const first = await authorize(bob, body, key);
+      const body = signed ? await signedTask(holder.agent, 'desk', 'wire-transfer') : { browserId: 'desk', task: 'wire-transfer' };
+      const first = await authorize(holder.agent, body, key);
       expectAccepted(first, 200);
       expect(first.body.method).toBe(signed ? 'SIGNATURE' : 'REMEMBERED');
-      expectAccepted(await suite.journey.sensitiveTask(bob, 'desk', 'remote-control', bob.key), 200);
-      expectAccepted(await suite.journey.logout(bob, 'desk'), 200);
-      expectProblem(await suite.journey.sensitiveTask(bob, 'desk', 'remote-control'), 401, 'PROMPT_REQUIRED');
-      await expectNothingWritten(suite.server, async () => expect(await authorize(bob, body, key)).toEqual(first));
+      expectAccepted(await suite.journey.sensitiveTask(holder.agent, 'desk', 'remote-control', holder.agent.key), 200);
+      expectAccepted(await suite.journey.logout(holder.agent, 'desk'), 200);
+      expectProblem(await suite.journey.sensitiveTask(holder.agent, 'desk', 'remote-control'), 401, 'PROMPT_REQUIRED');
+      await expectNothingWritten(suite.server, async () => expect(await authorize(holder.agent, body, key)).toEqual(first));
     });
 
     it("keeps each browser's keys apart: the same key in another browser is that browser's request", async () => {
       const key = freshKey();
-      const onDesk = await authorize(bob, await signedTask(bob, 'desk', 'wire-transfer'), key);
-      const onLaptop = await authorize(bob, await signedTask(bob, 'laptop', 'wire-transfer'), key);
+      const onDesk = await authorize(holder.agent, await signedTask(holder.agent, 'desk', 'wire-transfer'), key);
+      const onLaptop = await authorize(holder.agent, await signedTask(holder.agent, 'laptop', 'wire-transfer'), key);
       expectAccepted(onDesk, 200);
       expectAccepted(onLaptop, 200);
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskAuthorized']);
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskAuthorized']);
     });
 
     it('refuses the same key with another request (422), writing nothing', async () => {
-      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
+      expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'DAILY'), 200);
       const key = freshKey();
-      expectAccepted(await authorize(bob, { browserId: 'laptop', task: 'remote-control' }, key), 200);
-      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, { browserId: 'laptop', task: 'wire-transfer' }, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
-      const signed = await signedTask(bob, 'laptop', 'remote-control');
-      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, signed, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      expectAccepted(await authorize(holder.agent, { browserId: 'laptop', task: 'remote-control' }, key), 200);
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(holder.agent, { browserId: 'laptop', task: 'wire-transfer' }, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      const signed = await signedTask(holder.agent, 'laptop', 'remote-control');
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(holder.agent, signed, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
     });
 
     it('binds nothing to a key whose first request was refused (recorded 401): the signed request that follows may take the same key', async () => {
       const key = freshKey();
-      const refused = await authorize(bob, { browserId: 'kiosk', task: 'remote-control' }, key);
+      const refused = await authorize(holder.agent, { browserId: 'kiosk', task: 'remote-control' }, key);
       expectProblem(refused, 401, 'PROMPT_REQUIRED');
-      const body = await signedTask(bob, 'kiosk', 'remote-control');
-      const signed = await authorize(bob, body, key);
+      const body = await signedTask(holder.agent, 'kiosk', 'remote-control');
+      const signed = await authorize(holder.agent, body, key);
       expectAccepted(signed, 200);
-      expect(await authorize(bob, body, key)).toEqual(signed);
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskRefused', 'SensitiveTaskAuthorized']);
+      expect(await authorize(holder.agent, body, key)).toEqual(signed);
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskRefused', 'SensitiveTaskAuthorized']);
     });
 
     it('refuses a malformed key (400), writing nothing', async () => {
-      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(bob, { browserId: 'laptop', task: 'remote-control' }, 'two words'), 400, 'INVALID_IDEMPOTENCY_KEY'));
+      await expectNothingWritten(suite.server, async () => expectProblem(await authorize(holder.agent, { browserId: 'laptop', task: 'remote-control' }, 'two words'), 400, 'INVALID_IDEMPOTENCY_KEY'));
     });
 
     it('without a key, a retry is a second authorization', async () => {
-      expectAccepted(await suite.journey.setPromptFrequency(bob, 'laptop', 'DAILY'), 200);
-      expectAccepted(await suite.journey.sensitiveTask(bob, 'laptop', 'remote-control'), 200);
-      expectAccepted(await suite.journey.sensitiveTask(bob, 'laptop', 'remote-control'), 200);
-      expect(await taskEventsOf(bob)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskAuthorized']);
+      expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'DAILY'), 200);
+      expectAccepted(await suite.journey.sensitiveTask(holder.agent, 'laptop', 'remote-control'), 200);
+      expectAccepted(await suite.journey.sensitiveTask(holder.agent, 'laptop', 'remote-control'), 200);
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskAuthorized']);
     });
   });
 
   describe('PUT /v1/orgs/{orgId}/agents/{agentId}/browsers/{browserId}/prompt-frequency', () => {
-    let alice: TestAgent;
-    let bob: TestAgent;
-
-    beforeAll(async () => {
-      alice = await suite.journey.createOrg('alice');
-      await suite.journey.requestKey(alice);
-    });
-
-    beforeEach(async () => {
-      bob = await suite.journey.addAgent(alice, `bob-${++keys}`);
-      await suite.journey.activeKey(bob, alice);
-    });
+    const holder = keyHolderEachTest();
 
     const setFrequency = (agent: TestAgent, browserId: string, body: unknown, key: string): Promise<Reply> =>
       call(suite.server, 'PUT', `/v1/orgs/${agent.orgId}/agents/${agent.agentId}/browsers/${browserId}/prompt-frequency`, agent.token, body, withKey(key));
@@ -321,33 +314,33 @@ describe('Idempotency-Key (real server)', () => {
 
     it('answers a retry with the first answer, not CHALLENGE_REPLAYED, and records the change once', async () => {
       const key = freshKey();
-      const body = await signedFrequency(bob, 'laptop', 'DAILY');
-      const first = await setFrequency(bob, 'laptop', body, key);
+      const body = await signedFrequency(holder.agent, 'laptop', 'DAILY');
+      const first = await setFrequency(holder.agent, 'laptop', body, key);
       expectAccepted(first, 200);
       expect(first.body.frequency).toBe('DAILY');
-      await expectNothingWritten(suite.server, async () => expect(await setFrequency(bob, 'laptop', body, key)).toEqual(first));
-      expect(await changesOf(bob)).toEqual(['DAILY']);
+      await expectNothingWritten(suite.server, async () => expect(await setFrequency(holder.agent, 'laptop', body, key)).toEqual(first));
+      expect(await changesOf(holder.agent)).toEqual(['DAILY']);
     });
 
     it('answers requests sent with the same key at once with one change', async () => {
       const key = freshKey();
-      const body = await signedFrequency(bob, 'laptop', 'WEEKLY');
-      const [first, ...others] = await Promise.all(Array.from({ length: 3 }, () => setFrequency(bob, 'laptop', body, key)));
+      const body = await signedFrequency(holder.agent, 'laptop', 'WEEKLY');
+      const [first, ...others] = await Promise.all(Array.from({ length: 3 }, () => setFrequency(holder.agent, 'laptop', body, key)));
       expectAccepted(first, 200);
       for (const other of others) expect(other).toEqual(first);
-      expect(await changesOf(bob)).toEqual(['WEEKLY']);
+      expect(await changesOf(holder.agent)).toEqual(['WEEKLY']);
     });
 
     it('refuses the same key with another request (422), writing nothing', async () => {
       const key = freshKey();
-      expectAccepted(await setFrequency(bob, 'laptop', await signedFrequency(bob, 'laptop', 'DAILY'), key), 200);
-      const other = await signedFrequency(bob, 'laptop', 'WEEKLY');
-      await expectNothingWritten(suite.server, async () => expectProblem(await setFrequency(bob, 'laptop', other, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      expectAccepted(await setFrequency(holder.agent, 'laptop', await signedFrequency(holder.agent, 'laptop', 'DAILY'), key), 200);
+      const other = await signedFrequency(holder.agent, 'laptop', 'WEEKLY');
+      await expectNothingWritten(suite.server, async () => expectProblem(await setFrequency(holder.agent, 'laptop', other, key), 422, 'IDEMPOTENCY_KEY_REUSED'));
     });
 
     it('refuses a malformed key (400), writing nothing', async () => {
-      const body = await signedFrequency(bob, 'laptop', 'DAILY');
-      await expectNothingWritten(suite.server, async () => expectProblem(await setFrequency(bob, 'laptop', body, '"'), 400, 'INVALID_IDEMPOTENCY_KEY'));
+      const body = await signedFrequency(holder.agent, 'laptop', 'DAILY');
+      await expectNothingWritten(suite.server, async () => expectProblem(await setFrequency(holder.agent, 'laptop', body, '"'), 400, 'INVALID_IDEMPOTENCY_KEY'));
     });
   });
 });
