@@ -10,8 +10,8 @@ import { jsonLogger } from './logging/json-logger';
 import { buildRuntime } from './runtime/build-runtime';
 import { runClusterPrimary } from './runtime/cluster';
 import { lockDataDir } from './runtime/data-dir-lock';
-import { listenFault } from './runtime/listen-fault';
-import { StartupError } from './runtime/startup-error';
+import { listenFault } from './shared/listen-fault';
+import { StartupError } from './shared/startup-error';
 import { shutDownOnSignals } from './runtime/shutdown';
 
 const logger = new Logger('ztkeys');

@@ -36,7 +36,7 @@ import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
-import { StartupError } from './startup-error';
+import { StartupError } from '../shared/startup-error';
 import type { ReadinessCheck } from '../shared/readiness';
 
 /** Everything a process runs, built from its configuration before Nest starts. */

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
-import { StartupError } from './startup-error';
+import { StartupError } from '../shared/startup-error';
 
 /** The lock's file in DATA_DIR; a backup leaves it out (it belongs to the running process, not to the data). */
 export const DATA_DIR_LOCK = 'roles.lock';
