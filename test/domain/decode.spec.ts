@@ -1,5 +1,14 @@
 import { decode, decodesAsStored, UndecodableEvent } from '../../src/domain/events/decode';
-import { EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
+import { BROWSER_EVENTS, EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
+
+/** A remembered task as written before its schema's version 2, which added the optional authorizationId. */
+const authorizedV1 = {
+  type: 'SensitiveTaskAuthorized',
+  schemaVersion: 1,
+  data: { agentId: 'ada', browserId: 'b1', task: 'remote', method: 'REMEMBERED', keyFingerprint: 'f', validUntil: '2026-12-03T12:00:00.000Z' },
+};
+const changedV1 = { type: 'PromptFrequencyChanged', schemaVersion: 1, data: { agentId: 'ada', browserId: 'b1', frequency: 'EVERY_TASK', previous: 'DAILY', reason: 'LOGOUT' } };
+const CHECKED = { checkShape: true };
 
 const added = { type: 'AgentAdded', schemaVersion: 1, data: { agentId: 'ada', email: 'ada@example.test', displayName: 'Ada', role: 'ADMIN' } };
 
@@ -46,5 +55,37 @@ describe('decode', () => {
     expect(decodesAsStored('KeyStolen', 1)).toBe(false);
     expect(decodesAsStored('toString', 1)).toBe(false);
     expect(decodesAsStored('AgentAdded', 1, KEY_EVENTS)).toBe(false);
+  });
+
+  describe('an older schema version', () => {
+    it('reads the version 1 of a task authorization or a frequency change, data and envelope as written, checked against the shape it had then', () => {
+      for (const record of [authorizedV1, changedV1]) {
+        expect(decode({ ...record, id: 'e1' })).toEqual({ ...record, id: 'e1' });
+        expect(decode(record, BROWSER_EVENTS, CHECKED)).toEqual(record);
+        expect(decodesAsStored(record.type, 1)).toBe(false);
+      }
+    });
+
+    it('refuses in a version 1 the id that only version 2 has', () => {
+      expect(() => decode({ ...authorizedV1, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+        'cannot decode event SensitiveTaskAuthorized v1: data.authorizationId: no member of SensitiveTaskAuthorized data',
+      );
+      expect(() => decode({ ...changedV1, data: { ...changedV1.data, changeId: 'c1' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+        'cannot decode event PromptFrequencyChanged v1: data.changeId: no member of PromptFrequencyChanged data',
+      );
+      expect(decode({ ...authorizedV1, schemaVersion: 2, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS, CHECKED).schemaVersion).toBe(2);
+    });
+
+    it('is still refused where its shape was wrong then, and a version after the current one is unknown', () => {
+      expect(() => decode({ ...authorizedV1, data: { ...authorizedV1.data, method: 'GUESSED' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+        /^cannot decode event SensitiveTaskAuthorized v1: data\.method: /,
+      );
+      expect(() => decode({ ...authorizedV1, schemaVersion: 3 })).toThrow('cannot decode event SensitiveTaskAuthorized v3: unknown schema version (current: 2)');
+      expect(() => decode({ ...authorizedV1, schemaVersion: 0 })).toThrow('unknown schema version (current: 2)');
+    });
+
+    it("is read only for its own stream's types", () => {
+      expect(() => decode(authorizedV1, KEY_EVENTS)).toThrow('cannot decode event SensitiveTaskAuthorized v1: unknown event type');
+    });
   });
 });

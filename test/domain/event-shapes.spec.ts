@@ -93,7 +93,7 @@ describe('the data shapes of the checked decode', () => {
       error = thrown;
     }
     expect(error).toBeInstanceOf(UndecodableEvent);
-    expect(error).toMatchObject({ type, field: expected.slice(0, expected.indexOf(': ')), message: `cannot decode event ${type} v1: ${expected}` });
+    expect(error).toMatchObject({ type, field: expected.slice(0, expected.indexOf(': ')), message: `cannot decode event ${type} v${EVENT_CATALOGUE[type]}: ${expected}` });
     // Unchecked, the store's own readers take it as it is: their log is the one the deciders wrote.
     expect(decode(record(type, data)).data).toBe(data);
   });

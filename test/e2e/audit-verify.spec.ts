@@ -246,7 +246,7 @@ describe('ztkeys audit verify on real exports', () => {
       // A KeyApproved with a decision: the first one is the FIRST_KEY, which has none.
       const at = indexOf(tampered, (line) => line.type === type && (type !== 'KeyApproved' || line.data.mode === 'APPROVAL'));
       edit(tampered[at].data);
-      expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, type, reason: `cannot decode event ${type} v1: ${expected}` });
+      expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, type, reason: `cannot decode event ${type} v${tampered[at].schemaVersion}: ${expected}` });
     };
     shaped('AgentAdded', (data) => (data.displayName = 42), 'data.displayName: Invalid input: expected string, received number');
     shaped('AgentAdded', (data) => (data.email = { address: data.email }), 'data.email: Invalid input: expected string, received object');
@@ -261,6 +261,22 @@ describe('ztkeys audit verify on real exports', () => {
     const at = indexOf(tampered, (line) => line.type === 'AgentAdded');
     tampered[at].occurredAt = 'whenever';
     expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s occurredAt is not an ISO 8601 instant in UTC: "whenever"' });
+  });
+
+  it('verifies task authorizations and frequency changes an earlier version wrote at schema version 1, and refuses what that version did not have', () => {
+    const keyed = (line: Line) => line.type === 'SensitiveTaskAuthorized' || line.type === 'PromptFrequencyChanged';
+    expect(lines.filter(keyed).map((line) => line.schemaVersion)).toEqual([2, 2, 2]);
+    /** The export as a server before version 2 would have written it, each keyed line edited too. */
+    const writtenAt = (schemaVersion: number, edit: (line: Line) => void = () => undefined) =>
+      resign(
+        structuredClone(lines).map((line) => (keyed(line) ? (edit(line), { ...line, schemaVersion }) : line)),
+        signer,
+        admin.orgId,
+      );
+    expect(verify(writtenAt(1), vkey, { firstKey }).failure).toBeUndefined();
+    const withId = writtenAt(1, (line) => line.type === 'SensitiveTaskAuthorized' && (line.data.authorizationId = 'd4c0a6e2-5b1e-5c4e-9a51-7d1c1f0e2a3b'));
+    expect(failureOf(withId)).toMatchObject({ type: 'SensitiveTaskAuthorized', reason: 'cannot decode event SensitiveTaskAuthorized v1: data.authorizationId: no member of SensitiveTaskAuthorized data' });
+    expect(failureOf(writtenAt(3))).toMatchObject({ type: 'PromptFrequencyChanged', reason: 'cannot decode event PromptFrequencyChanged v3: unknown schema version (current: 2)' });
   });
 
   it('gives a verdict, never a VerifierFault, on any value of any line\'s data or envelope replaced by one of the right JSON type but another content', () => {

@@ -65,30 +65,43 @@ export type BrowserEvent = PromptFrequencyChanged | SensitiveTaskAuthorized | Se
 const ofBrowser = { agentId: z.string(), browserId: z.string() };
 const frequency = z.enum(PROMPT_FREQUENCIES);
 
+const promptFrequencyChanged = z.strictObject({
+  ...ofBrowser,
+  frequency,
+  previous: frequency,
+  reason: z.enum(['SET', 'LOGOUT']),
+  keyFingerprint: z.string().optional(),
+  proof: recordedProofSchema.optional(),
+  signedAt: instantSchema.optional(),
+  changeId: z.string().optional(),
+});
+const sensitiveTaskAuthorized = z.strictObject({
+  ...ofBrowser,
+  task: z.string(),
+  method: z.enum(['SIGNATURE', 'REMEMBERED']),
+  keyFingerprint: z.string(),
+  validUntil: instantSchema,
+  proof: recordedProofSchema.optional(),
+  signedAt: instantSchema.optional(),
+  authorizationId: z.string().optional(),
+});
+
 export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
-  PromptFrequencyChanged: z.strictObject({
-    ...ofBrowser,
-    frequency,
-    previous: frequency,
-    reason: z.enum(['SET', 'LOGOUT']),
-    keyFingerprint: z.string().optional(),
-    proof: recordedProofSchema.optional(),
-    signedAt: instantSchema.optional(),
-    changeId: z.string().optional(),
-  }),
-  SensitiveTaskAuthorized: z.strictObject({
-    ...ofBrowser,
-    task: z.string(),
-    method: z.enum(['SIGNATURE', 'REMEMBERED']),
-    keyFingerprint: z.string(),
-    validUntil: instantSchema,
-    proof: recordedProofSchema.optional(),
-    signedAt: instantSchema.optional(),
-    authorizationId: z.string().optional(),
-  }),
+  PromptFrequencyChanged: promptFrequencyChanged,
+  SensitiveTaskAuthorized: sensitiveTaskAuthorized,
   SensitiveTaskRefused: z.strictObject({
     ...ofBrowser,
     task: z.string(),
     reason: z.enum(['PROMPT_REQUIRED', 'NO_ACTIVE_KEY', 'INVALID_SIGNATURE', 'AUDITOR_CANNOT_HOLD_KEY']),
   }),
 });
+
+/**
+ * The schema versions before the current one that decode still reads, with the shape data had
+ * then. Version 2 of each added only an optional member (a keyed request's id), so a version 1
+ * record's data is read as it is.
+ */
+export const BROWSER_OLDER_SHAPES = {
+  PromptFrequencyChanged: { 1: promptFrequencyChanged.omit({ changeId: true }) },
+  SensitiveTaskAuthorized: { 1: sensitiveTaskAuthorized.omit({ authorizationId: true }) },
+};

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { DomainEvent } from '../shared/domain-event';
-import { EVENT_CATALOGUE, EVENT_SHAPES, type EventVersions, type LogEvent, type LogEventType } from './event-catalogue';
+import { EVENT_CATALOGUE, EVENT_SHAPES, OLDER_SHAPES, type EventVersions, type LogEvent, type LogEventType } from './event-catalogue';
 
 /** What decode needs of a stored record: its type, the schema version it was written in, its data. */
 export interface EncodedEvent {
@@ -42,9 +42,10 @@ export class UndecodableEvent extends Error {
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
- * True when decode gives a record of this type and schema version back with its data as stored,
- * provided the data is an object: nothing to upcast. A reader that only copies the stored data
- * through (the embedded audit export) may then leave it unparsed; any other record goes through decode.
+ * True for a type of `types` at its current schema version: decode gives such a record back with
+ * its data as stored, provided the data is an object. A reader that only copies the stored data
+ * through (the embedded audit export) may then leave it unparsed; any other record, an older
+ * version included, goes through decode.
  */
 export function decodesAsStored(type: string, schemaVersion: number, types: Readonly<Record<string, number>> = EVENT_CATALOGUE): boolean {
   return hasOwn(types, type) && schemaVersion === types[type];
@@ -52,28 +53,35 @@ export function decodesAsStored(type: string, schemaVersion: number, types: Read
 
 /**
  * The one reading of a stored record as a domain event. Refuses a type outside `types` (the whole
- * catalogue, or one stream's events) and any schema version but the current one. An event whose
- * schema changes gets its old versions upcast here, before the version check, and nowhere else.
+ * catalogue, or one stream's events) and any schema version but the current one and the older
+ * ones the catalogue still reads (OLDER_SHAPES), whose data is read as it is and checked, when
+ * asked, against the shape it had then. An event whose schema changes gets its old versions read
+ * here, and nowhere else.
  */
 export function decode<R extends EncodedEvent>(record: R): Decoded<R, LogEvent>;
 export function decode<R extends EncodedEvent, E extends LogEvent>(record: R, types: EventVersions<E>, options?: DecodeOptions): Decoded<R, E>;
 export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE, options?: DecodeOptions): Decoded<EncodedEvent, LogEvent> {
   const { type, schemaVersion, data } = record;
-  if (!decodesAsStored(type, schemaVersion, types)) {
-    if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
-    // No event has an older schema version yet: upcasters of old versions go here.
-    throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
-  }
+  const older = decodesAsStored(type, schemaVersion, types) ? undefined : olderShape(type, schemaVersion, types);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UndecodableEvent(type, schemaVersion, 'its data is not an object');
   }
-  // Upcast data (none yet) is checked too: an upcaster must also check the old shape it reads.
-  if (options?.checkShape) checkShape(type as LogEventType, schemaVersion, data);
+  if (options?.checkShape) checkShape(type, schemaVersion, older ?? EVENT_SHAPES[type as LogEventType], data);
   return record as Decoded<EncodedEvent, LogEvent>;
 }
 
-function checkShape(type: LogEventType, schemaVersion: number, data: unknown): void {
-  const parsed = (EVENT_SHAPES[type] as z.ZodType).safeParse(data);
+/** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
+function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
+  if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
+  const older = OLDER_SHAPES[type as LogEventType];
+  if (older === undefined || !hasOwn(older, String(schemaVersion))) {
+    throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
+  }
+  return older[schemaVersion];
+}
+
+function checkShape(type: string, schemaVersion: number, shape: z.ZodType, data: unknown): void {
+  const parsed = shape.safeParse(data);
   if (parsed.success) return;
   const [issue] = parsed.error.issues;
   // An unknown member is reported at its own path, not its parent's.

@@ -1,10 +1,11 @@
 import { CHECKPOINT_SHAPES, type CheckpointEvent } from '../audit/checkpoint.events';
-import { BROWSER_SHAPES, type BrowserEvent } from '../browser/browser.events';
+import { BROWSER_OLDER_SHAPES, BROWSER_SHAPES, type BrowserEvent } from '../browser/browser.events';
 import { ORGANIZATION_SHAPES, type OrganizationEvent } from '../organization/organization.events';
 import { PUBLIC_KEY_SHAPES, type PublicKeyEvent } from '../public-key/public-key.events';
 import { RECOVERY_SHAPES, type RecoveryEvent } from '../recovery/recovery.events';
 import type { DomainEvent } from '../shared/domain-event';
 import { KEY_SHAPES, type KeyEvent } from '../signature-key/key.events';
+import type { z } from 'zod';
 import type { DataShapes } from './data-shapes';
 
 /** Every event the log holds. */
@@ -44,8 +45,8 @@ export const PUBLIC_KEY_EVENTS: EventVersions<PublicKeyEvent> = {
 };
 
 export const BROWSER_EVENTS: EventVersions<BrowserEvent> = {
-  PromptFrequencyChanged: 1,
-  SensitiveTaskAuthorized: 1,
+  PromptFrequencyChanged: 2,
+  SensitiveTaskAuthorized: 2,
   SensitiveTaskRefused: 1,
 };
 
@@ -82,6 +83,17 @@ export const EVENT_SHAPES: DataShapes<LogEvent> = {
   ...BROWSER_SHAPES,
   ...RECOVERY_SHAPES,
   ...CHECKPOINT_SHAPES,
+};
+
+/**
+ * The older schema versions decode still reads, by type and version, each with the shape its data
+ * had then. Each is read as it is (its newer versions only added optional members): the record
+ * keeps the version it was written in, as its export line and Merkle leaf carry it. A version
+ * whose data needs changing to read as the current one would need an upcaster in decode, and a
+ * leaf taken from the record as stored.
+ */
+export const OLDER_SHAPES: Partial<Record<LogEventType, Readonly<Record<number, z.ZodType>>>> = {
+  ...BROWSER_OLDER_SHAPES,
 };
 
 /** Fails the build where a switch over events misses a type; throws should an impossible value get there anyway. */

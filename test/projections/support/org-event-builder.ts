@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { REMEMBER_WINDOW_MS, type PromptFrequency } from '../../../src/domain/browser/browser.events';
-import type { LogEvent } from '../../../src/domain/events/event-catalogue';
+import { EVENT_CATALOGUE, type LogEvent } from '../../../src/domain/events/event-catalogue';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
 import type { ApprovalMode, KeyReleaseReason, KeyRevoked } from '../../../src/domain/signature-key/key.events';
@@ -316,7 +316,7 @@ export class OrgEventBuilder {
       event: {
         ...event,
         id: newId(),
-        schemaVersion: 1,
+        schemaVersion: EVENT_CATALOGUE[event.type],
         metadata: { actor, orgId: this.orgId, occurredAt, correlationId, causationId: correlationId },
       },
     }));
