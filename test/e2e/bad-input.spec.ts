@@ -410,6 +410,26 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 404 naming the path to a console file that does not exist, never a 405 whose Allow names the very method sent', async () => {
+      for (const path of ['/console/nope.js', '/console/assets/nope.js', '/console/app/', '/console/%2e%2e%2fpackage.json']) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await checkedFetch(`${suite.server.url}${path}`, { method });
+          expect({ path, method, status: reply.status, allow: reply.headers.get('allow'), type: reply.headers.get('content-type') }).toEqual({
+            path,
+            method,
+            status: 404,
+            allow: null,
+            type: expect.stringMatching(/^application\/problem\+json/),
+          });
+        }
+        const problem = await call(suite.server, 'GET', path);
+        expectProblem(problem, 404, 'NOT_FOUND');
+        expect(problem.body.detail).toContain(path);
+      }
+      expect((await checkedFetch(`${suite.server.url}/console/`)).status).toBe(200);
+      expectProblem(await call(suite.server, 'POST', '/console/nope.js'), 405, 'METHOD_NOT_ALLOWED');
+    });
+
     it('titles every problem with the reason phrase of its status, also those of the console files (412, 416)', async () => {
       const range = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'Range: bytes=99999999-']));
       expect(range.status).toBe(416);
