@@ -121,9 +121,17 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
         for (const contentType of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/merge-patch+json']) {
           const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
-          expectProblem(reply, 415);
+          expectProblem(reply, 415, 'HTTP_415');
+          // What was wrong, and what to send instead (R15), not only the status's reason phrase.
+          expect(reply.body.detail).toContain(JSON.stringify(contentType));
+          expect(reply.body.detail).toMatch(/application\/json/);
         }
-        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+        const form = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' });
+        expectProblem(form, 415, 'HTTP_415');
+        expect(form.body.detail).toContain('"application/x-www-form-urlencoded"');
+        const unnamed = await rawCall(suite.server, `PATCH ${base}/agents/bob HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${alice.token}\r\nContent-Length: 16\r\n`, '{"role":"ADMIN"}');
+        expectProblem(unnamed, 415, 'HTTP_415');
+        expect(unnamed.body.detail).toMatch(/no Content-Type/);
         // An empty JSON body, on a route that takes one and on one that takes none (removing an agent): the detail fits both.
         for (const [method, path] of [['PATCH', `${base}/agents/bob`], ['DELETE', `${base}/agents/bob`]]) {
           const empty = await call(suite.server, method, path, alice.token, '', { 'content-type': 'application/json' });
