@@ -268,6 +268,30 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 400 to thousands of unknown fields, or one with a huge name, in an answer far smaller than the body: the first fields named, and how many more', async () => {
+      const many: Record<string, unknown> = { role: 'ADMIN' };
+      for (let index = 0; JSON.stringify(many).length < 60_000; index++) many[`f${index}`] = 0;
+      const unknown = Object.keys(many).length - 1;
+      const huge = { role: 'ADMIN', [`x${'y'.repeat(60_000)}`]: 0 };
+      await refusedAll(async () => {
+        for (const body of [many, huge]) {
+          const response = await checkedFetch(`${suite.server.url}${base}/agents/bob`, {
+            method: 'PATCH',
+            headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          const text = await response.text();
+          expect({ status: response.status, code: JSON.parse(text).code, small: text.length < 8_192 }).toEqual({ status: 400, code: 'INVALID_INPUT', small: true });
+        }
+        const listed = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, many);
+        expect(listed.body.errors.map((error: { field: string }) => error.field)).toEqual(Array.from({ length: 20 }, (_, index) => `f${index}`));
+        expect(listed.body.detail).toContain(`f0: property f0 should not exist`);
+        expect(listed.body.detail).toContain(`and ${unknown - 20} more fields`);
+        const named = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, huge);
+        expect(named.body.errors).toEqual([{ field: expect.stringMatching(/^xy+…$/), problems: [expect.stringMatching(/^property xy+… should not exist$/)] }]);
+      });
+    });
+
     it('answers 400 to Mongo-style operator objects in string fields', async () => {
       const operators = [{ $ne: null }, { $gt: '' }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
       await refusedAll(async () => {
