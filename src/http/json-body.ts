@@ -23,6 +23,12 @@ const encoded = (coding: string) =>
     code: 'CONTENT_ENCODING_UNSUPPORTED',
   });
 
+/** Fastify's own 415 says only its reason phrase: this names the type sent and what to send instead (R15). */
+function unsupportedType(contentType: string | undefined): Error {
+  const sent = contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
+  return Object.assign(new Error(`The body was sent with ${sent}: bodies are JSON only, sent as application/json.`), { statusCode: 415, code: 'HTTP_415' });
+}
+
 const notUnicode = () =>
   badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');
 
@@ -75,4 +81,5 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
       return done(null, parsed);
     });
   });
+  fastify.addContentTypeParser('*', (request, _body, done) => done(unsupportedType(request.headers['content-type']), undefined));
 }

@@ -46,13 +46,17 @@ export class ProblemFilter implements ExceptionFilter {
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
   }
 
-  /** A request no route took (Nest's not-found handler) whose path some route takes with other methods: 405. */
+  /**
+   * A request no route took (Nest's not-found handler) whose path some route takes with other
+   * methods: 405. A route that takes this very method and still found nothing (the console's
+   * wildcard route, for a file it does not have) is a 404: its method is not what is wrong.
+   */
   private methodNotAllowed(error: unknown, request: FastifyRequest, reply: FastifyReply): { body: Problem; headers: Record<string, string> } | undefined {
     if (!(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
     const path = request.url.split('?', 1)[0];
-    const allowed = allowedMethods(reply.server, path).join(', ');
-    if (allowed === '') return undefined;
-    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${path}: it takes ${allowed}.`), headers: { allow: allowed } };
+    const allowed = allowedMethods(reply.server, path);
+    if (allowed.length === 0 || allowed.includes(request.method)) return undefined;
+    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${path}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
   }
 
   private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {

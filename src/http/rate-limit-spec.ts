@@ -8,7 +8,7 @@ export const RATE_LIMITED = 'ztkeys:rate-limited';
 export interface RateLimitedSpec {
   /** Limits every call counts against, before it runs. */
   calls: RateLimitName[];
-  /** Limits only a wrong verification code counts against (the handler counts it); once used up, calls are refused before they run. */
+  /** Limits only a wrong verification code counts against (the handler keeps the place it holds); once used up, calls are refused before they run. */
   wrongCodes: RateLimitName[];
 }
 

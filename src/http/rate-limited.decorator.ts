@@ -9,8 +9,8 @@ export const RateLimited = (...calls: RateLimitName[]) =>
 
 /**
  * Calls are refused once wrong verification codes used up these limits (R5 locks one request;
- * this bounds an approver across requests). The command handler counts each wrong code as it
- * records it: an interceptor would wrap every call of the route in observables for it.
+ * this bounds an approver across requests). The command handler holds a place in them while it
+ * decides and keeps it for a wrong code: an interceptor would wrap every call of the route in observables for it.
  */
 export const WrongCodesLimited = (...wrongCodes: RateLimitName[]) =>
   applyDecorators(SetMetadata(RATE_LIMITED, { calls: [], wrongCodes } satisfies RateLimitedSpec), UseGuards(RateLimitGuard));

@@ -17,10 +17,26 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblems[] {
   });
 }
 
+/**
+ * An answer names this many invalid fields at most, each name cut to SHOWN_NAME characters (and a
+ * problem, which may quote one, to SHOWN_PROBLEM): listed in full, a body of thousands of unknown
+ * fields (or one of a huge name) got back ten times its size, twice over (errors and detail).
+ */
+const LISTED_FIELDS = 20;
+const SHOWN_NAME = 200;
+const SHOWN_PROBLEM = 400;
+
+const cut = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length)}…` : text);
+
+/** A field's name as an answer shows it. */
+const shownName = (name: string): string => cut(name, SHOWN_NAME);
+
 /** The 400 answer to invalid input, whichever library found it. */
-export function invalidInput(list: FieldProblems[]): Problem {
+export function invalidInput(all: FieldProblems[]): Problem {
+  const list = all.slice(0, LISTED_FIELDS).map(({ field, problems }) => ({ field: shownName(field), problems: problems.map((text) => cut(text, SHOWN_PROBLEM)) }));
+  const more = all.length - list.length;
   const summary = list.map((entry) => `${entry.field}: ${entry.problems.join(', ')}`).join('; ');
-  return problem(400, 'INVALID_INPUT', `The request is not valid. ${summary}`, { errors: list });
+  return problem(400, 'INVALID_INPUT', `The request is not valid. ${summary}${more > 0 ? `; and ${more} more fields` : ''}`, { errors: list });
 }
 
 /** Groups zod issues by field; an unknown field is refused by name, as class-validator does. */
@@ -30,7 +46,7 @@ export function zodFieldProblems(issues: z.core.$ZodIssue[]): FieldProblems[] {
   for (const issue of issues) {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) add(path ? `${path}.${key}` : key, `property ${key} should not exist`);
+      for (const key of issue.keys) add(path ? `${path}.${key}` : key, `property ${shownName(key)} should not exist`);
     } else {
       add(path || 'body', issue.message);
     }
@@ -66,10 +82,10 @@ function prototypeNamedFields(value: unknown): string[] {
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const fields = prototypeNamedFields(value);
-    if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${field.split('.').pop()} should not exist`] }))));
+    if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${shownName(field.split('.').pop()!)} should not exist`] }))));
     // `?status=A&status=B` parses to an array, which no query field takes: said plainly, not as the field's own rules failing.
     const repeated = Object.entries(value ?? {}).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]));
-    if (repeated.length > 0) throw new BadRequestException(invalidInput(repeated.map(([field, values]) => ({ field, problems: [`${field} is given ${values.length} times; give it once`] }))));
+    if (repeated.length > 0) throw new BadRequestException(invalidInput(repeated.map(([field, values]) => ({ field, problems: [`${shownName(field)} is given ${values.length} times; give it once`] }))));
     return super.transform(value, metadata);
   }
 }

@@ -51,9 +51,27 @@ export class RateLimits {
     }
   }
 
-  /** Counts one event of `key` against `limit` without refusing anything (a wrong code, answered as such). */
-  async count(limit: RateLimitName, key: string): Promise<void> {
-    await this.limiters[limit].penalty(key);
+  /**
+   * Takes one event of each `key` from its `limit` before the outcome is known, refusing (and
+   * taking none) once one is used up; the function returned gives them back. For events counted
+   * after the fact (a wrong code): requests at once each hold their place, where a check made before
+   * any of them was counted lets them all through.
+   */
+  async reserve(places: readonly { limit: RateLimitName; key: string }[]): Promise<() => Promise<void>> {
+    const taken: { limit: RateLimitName; key: string }[] = [];
+    const giveBack = async () => {
+      await Promise.all(taken.map(({ limit, key }) => this.limiters[limit].reward(key)));
+    };
+    try {
+      for (const place of places) {
+        await this.consume(place.limit, place.key);
+        taken.push(place);
+      }
+    } catch (refusal) {
+      await giveBack();
+      throw refusal;
+    }
+    return giveBack;
   }
 
   /** Throws RateLimitExceeded when `key` has used all of `limit` (for limits counted after the fact, like wrong codes). */

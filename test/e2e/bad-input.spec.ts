@@ -121,9 +121,17 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
         for (const contentType of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/merge-patch+json']) {
           const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
-          expectProblem(reply, 415);
+          expectProblem(reply, 415, 'HTTP_415');
+          // What was wrong, and what to send instead (R15), not only the status's reason phrase.
+          expect(reply.body.detail).toContain(JSON.stringify(contentType));
+          expect(reply.body.detail).toMatch(/application\/json/);
         }
-        expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+        const form = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, 'role=ADMIN', { 'content-type': 'application/x-www-form-urlencoded' });
+        expectProblem(form, 415, 'HTTP_415');
+        expect(form.body.detail).toContain('"application/x-www-form-urlencoded"');
+        const unnamed = await rawCall(suite.server, `PATCH ${base}/agents/bob HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${alice.token}\r\nContent-Length: 16\r\n`, '{"role":"ADMIN"}');
+        expectProblem(unnamed, 415, 'HTTP_415');
+        expect(unnamed.body.detail).toMatch(/no Content-Type/);
         // An empty JSON body, on a route that takes one and on one that takes none (removing an agent): the detail fits both.
         for (const [method, path] of [['PATCH', `${base}/agents/bob`], ['DELETE', `${base}/agents/bob`]]) {
           const empty = await call(suite.server, method, path, alice.token, '', { 'content-type': 'application/json' });
@@ -257,6 +265,30 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         const mixed = await suite.journey.challenge(alice, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 't', publicKey: generateKeyPair().publicKey });
         expectProblem(mixed, 400, 'FIELD_NOT_FOR_PURPOSE');
         expect(mixed.body.detail).toMatch(/publicKey/);
+      });
+    });
+
+    it('answers 400 to thousands of unknown fields, or one with a huge name, in an answer far smaller than the body: the first fields named, and how many more', async () => {
+      const many: Record<string, unknown> = { role: 'ADMIN' };
+      for (let index = 0; JSON.stringify(many).length < 60_000; index++) many[`f${index}`] = 0;
+      const unknown = Object.keys(many).length - 1;
+      const huge = { role: 'ADMIN', [`x${'y'.repeat(60_000)}`]: 0 };
+      await refusedAll(async () => {
+        for (const body of [many, huge]) {
+          const response = await checkedFetch(`${suite.server.url}${base}/agents/bob`, {
+            method: 'PATCH',
+            headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          const text = await response.text();
+          expect({ status: response.status, code: JSON.parse(text).code, small: text.length < 8_192 }).toEqual({ status: 400, code: 'INVALID_INPUT', small: true });
+        }
+        const listed = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, many);
+        expect(listed.body.errors.map((error: { field: string }) => error.field)).toEqual(Array.from({ length: 20 }, (_, index) => `f${index}`));
+        expect(listed.body.detail).toContain(`f0: property f0 should not exist`);
+        expect(listed.body.detail).toContain(`and ${unknown - 20} more fields`);
+        const named = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, huge);
+        expect(named.body.errors).toEqual([{ field: expect.stringMatching(/^xy+…$/), problems: [expect.stringMatching(/^property xy+… should not exist$/)] }]);
       });
     });
 
@@ -408,6 +440,26 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expect({ status: deleted.status, allow: deleted.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
         expectProblem(await call(suite.server, 'GET', `${base}/nothing-here`, alice.token), 404, 'NOT_FOUND');
       });
+    });
+
+    it('answers 404 naming the path to a console file that does not exist, never a 405 whose Allow names the very method sent', async () => {
+      for (const path of ['/console/nope.js', '/console/assets/nope.js', '/console/app/', '/console/%2e%2e%2fpackage.json']) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await checkedFetch(`${suite.server.url}${path}`, { method });
+          expect({ path, method, status: reply.status, allow: reply.headers.get('allow'), type: reply.headers.get('content-type') }).toEqual({
+            path,
+            method,
+            status: 404,
+            allow: null,
+            type: expect.stringMatching(/^application\/problem\+json/),
+          });
+        }
+        const problem = await call(suite.server, 'GET', path);
+        expectProblem(problem, 404, 'NOT_FOUND');
+        expect(problem.body.detail).toContain(path);
+      }
+      expect((await checkedFetch(`${suite.server.url}/console/`)).status).toBe(200);
+      expectProblem(await call(suite.server, 'POST', '/console/nope.js'), 405, 'METHOD_NOT_ALLOWED');
     });
 
     it('titles every problem with the reason phrase of its status, also those of the console files (412, 416)', async () => {

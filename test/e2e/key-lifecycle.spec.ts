@@ -365,8 +365,20 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     expect(granted.body.warning).toEqual(expect.stringMatching(/ADMIN/));
     const approvedEvents = (await loggedEvents(suite.server, lenient.orgId)).filter((event) => event.type === 'KeyApproved');
     expect(approvedEvents.map((event) => [event.data.agentId, event.data.mode])).toEqual([['bob', 'FIRST_KEY']]);
-    // Only one first key per org: alice's own request now waits for an approver.
-    expect((await suite.journey.requestKey(lenient)).body.status).toBe('PENDING');
+    // Only one first key per org: alice's own request now waits for an approver, and none holds a key.
+    const aliceRequest = await requested(lenient);
+    expect(aliceRequest.body.status).toBe('PENDING');
+    const signingWithPendingKey = { ...lenient, key: aliceRequest.key };
+    expectProblem(await approve(signingWithPendingKey, aliceRequest.body.requestId, aliceRequest.body.verificationCode), 403, 'APPROVER_HAS_NO_ACTIVE_KEY');
+    // The warning names the way out that works: a SUPER_ADMIN makes the holder an ADMIN, who approves.
+    expect(granted.body.warning).toMatch(/nobody can approve/i);
+    expect(granted.body.warning).toMatch(/make (this agent|them) an ADMIN/i);
+    expect(granted.body.warning).not.toMatch(/Have an admin request a key/i);
+    expectAccepted(await suite.journey.changeRole(lenient, 'bob', 'ADMIN'), 200);
+    member.key = granted.key;
+    const approved = await approve(member, aliceRequest.body.requestId, aliceRequest.body.verificationCode);
+    expectAccepted(approved, 200);
+    expect(approved.body.status).toBe('APPROVED');
   });
 
   it('prompts per browser: EVERY_TASK by default, DAILY remembered in that browser only, reset by logout and by a key change (R10, R11)', async () => {

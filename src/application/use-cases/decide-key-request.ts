@@ -52,7 +52,8 @@ export class DecideKeyRequestCommand extends Command<DecidedKeyRequest> {
  * again on the state that includes it, so approvals never count twice nor past the threshold. The
  * threshold is read from the org's policy now, and the org stream guards the append.
  * A wrong verification code is a refusal that is recorded, and counted against WRONG_CODE_LIMITS,
- * before it is answered.
+ * before it is answered: each approval takes its place in them before it is decided and gives it
+ * back unless its code was wrong, so approvals at once cannot all pass the limits.
  */
 @CommandHandler(DecideKeyRequestCommand)
 export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequestCommand> {
@@ -63,9 +64,23 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     private readonly limits: RateLimits,
   ) {}
 
-  async execute({ context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand): Promise<DecidedKeyRequest> {
-    const requesterId = requesterOf(requestId);
-    if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+  async execute(command: DecideKeyRequestCommand): Promise<DecidedKeyRequest> {
+    const requesterId = requesterOf(command.requestId);
+    if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${command.requestId} does not exist.`);
+    if (command.decision.decision === 'REJECT') return this.decide(command, requesterId);
+    // An approval holds its place in the wrong-code limits while it is decided, kept only for a wrong code.
+    const caller = { orgId: command.context.orgId, agentId: command.context.actor };
+    const giveBack = await this.limits.reserve(WRONG_CODE_LIMITS.map((limit) => ({ limit, key: limitKey(limit, caller) })));
+    let wrongCode = false;
+    try {
+      return await this.decide(command, requesterId, () => (wrongCode = true));
+    } finally {
+      if (!wrongCode) await giveBack();
+    }
+  }
+
+  /** Decides and records; `onWrongCode` is told once a wrong code's attempt is recorded. */
+  private async decide({ context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand, requesterId: string, onWrongCode?: () => void): Promise<DecidedKeyRequest> {
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async (freshSince) => {
       const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor, freshSince);
@@ -106,9 +121,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       const read = [org, approverKeys, ...(others?.read ?? []), ...(vouching?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, decided(requester, outcome.events), ...read))!;
       if (outcome.refusal) {
-        if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) {
-          await Promise.all(WRONG_CODE_LIMITS.map((limit) => this.limits.count(limit, limitKey(limit, { orgId: context.orgId, agentId: context.actor }))));
-        }
+        if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) onWrongCode?.();
         throw outcome.refusal.with({ position: String(position) });
       }
       const recorded = outcome.events.find((event) => event.type === 'KeyApprovalRecorded');

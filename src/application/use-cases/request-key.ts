@@ -39,9 +39,15 @@ export class RequestKeyCommand extends Command<RequestedKey> {
   }
 }
 
+/**
+ * Says the way out that works: an admin's own request, now never a first key, would wait for an
+ * approver with an ACTIVE key, and there is none until a SUPER_ADMIN promotes this holder.
+ */
 const MEMBER_FIRST_KEY_WARNING =
   'This is the first key of the organization and was approved without review, but its holder is not an ADMIN or ' +
-  'SUPER_ADMIN and so cannot approve later requests. Have an admin request a key, or revoke this one.';
+  'SUPER_ADMIN: until an ADMIN or SUPER_ADMIN holds an ACTIVE key, nobody can approve any other key request, ' +
+  "the admins' own included. A SUPER_ADMIN can make this agent an ADMIN, who can then approve them; otherwise " +
+  'only an operator\'s break-glass recovery restores an approver.';
 
 /**
  * R2-R4, R7, R8, R18. The first key of an org is arbitrated by the org stream's revision
