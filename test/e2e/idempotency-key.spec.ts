@@ -20,17 +20,16 @@ describe('Idempotency-Key (real server)', () => {
 
   const typesOf = async (orgId: string) => (await loggedEvents(suite.server, orgId)).map((event) => event.type);
 
-  /** An org whose first agent holds a key, and before each test a new agent of it whose key is active: `agent`. */
-  function keyHolderEachTest(): { agent: TestAgent } {
-    let admin: TestAgent;
-    const holder = {} as { agent: TestAgent };
+  /** An org whose first agent, `admin`, holds a key, and before each test a new agent of it whose key is active: `agent`. */
+  function keyHolderEachTest(): { admin: TestAgent; agent: TestAgent } {
+    const holder = {} as { admin: TestAgent; agent: TestAgent };
     beforeAll(async () => {
-      admin = await suite.journey.createOrg('alice');
-      await suite.journey.requestKey(admin);
+      holder.admin = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(holder.admin);
     });
     beforeEach(async () => {
-      holder.agent = await suite.journey.addAgent(admin, `bob-${++keys}`);
-      await suite.journey.activeKey(holder.agent, admin);
+      holder.agent = await suite.journey.addAgent(holder.admin, `bob-${++keys}`);
+      await suite.journey.activeKey(holder.agent, holder.admin);
     });
     return holder;
   }
@@ -145,6 +144,14 @@ describe('Idempotency-Key (real server)', () => {
       await expectNothingWritten(suite.server, async () => expect(await requestKey(bob, body, key)).toEqual(first));
     });
 
+    it('refuses a retry once its caller may no longer request keys (now an AUDITOR), as any request of theirs, writing nothing', async () => {
+      const key = freshKey();
+      const body = await signedRequest(bob);
+      expectAccepted(await requestKey(bob, body, key), 201);
+      expectAccepted(await suite.journey.changeRole(alice, bob.agentId, 'AUDITOR'), 200);
+      await expectNothingWritten(suite.server, async () => expectProblem(await requestKey(bob, body, key), 403, 'AUDITOR_CANNOT_HOLD_KEY'));
+    });
+
     it('refuses the same key with another request (422), writing nothing', async () => {
       const key = freshKey();
       expectAccepted(await requestKey(bob, await signedRequest(bob), key), 201);
@@ -232,6 +239,16 @@ describe('Idempotency-Key (real server)', () => {
       for (const other of others) expect(other).toEqual(first);
       expect((await loggedEvents(suite.server)).length).toBe(before + 1);
       expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
+    });
+
+    it('decides a retry anew once its caller may no longer perform tasks (now an AUDITOR): a refusal, recorded as any of theirs', async () => {
+      expectAccepted(await suite.journey.setPromptFrequency(holder.agent, 'laptop', 'DAILY'), 200);
+      const key = freshKey();
+      const body = { browserId: 'laptop', task: 'remote-control' };
+      expectAccepted(await authorize(holder.agent, body, key), 200);
+      expectAccepted(await suite.journey.changeRole(holder.admin, holder.agent.agentId, 'AUDITOR'), 200);
+      expectProblem(await authorize(holder.agent, body, key), 403, 'AUDITOR_CANNOT_HOLD_KEY');
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized', 'SensitiveTaskRefused']);
     });
 
     it('answers two other requests with the same key at once with one authorization and a 422', async () => {

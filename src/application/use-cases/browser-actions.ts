@@ -8,6 +8,7 @@ import { decode } from '../../domain/events/decode';
 import { BROWSER_EVENTS } from '../../domain/events/event-catalogue';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
+import { holdsNoKey } from '../../domain/shared/roles';
 import { browserStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../../event-store/event-store.port';
 import type { CommandContext } from '../command-context';
@@ -76,8 +77,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, agentId, freshSince);
       const browser = await this.states.load(browserStream(context.orgId, agentId, browserId), browserDecider, freshSince);
-      // A retry of a keyed request that was recorded answers as it did, before its spent challenge or a closed window is looked at.
-      const earlier = keyed && revisionNamed(browser.state, keyed.resourceId);
+      // A retry of a keyed request that was recorded answers as it did, before its spent challenge or a closed window is looked at;
+      // unless its caller may no longer act in a browser (now an AUDITOR): decided anew, it is refused as any of their requests.
+      const earlier = keyed && !holdsNoKey(actor.role) ? revisionNamed(browser.state, keyed.resourceId) : undefined;
       if (keyed && earlier !== undefined) return this.replay(browser.stream, BigInt(earlier), keyed, freshSince);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
       if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));

@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider } from '../../domain/organization/organization.decider';
 import { publicKeyDecider } from '../../domain/public-key/public-key.decider';
 import { fold } from '../../domain/shared/decider';
-import { isApproverRole, type Role } from '../../domain/shared/roles';
+import { holdsNoKey, isApproverRole, type Role } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { KeyRequestEntry, KeyState } from '../../domain/signature-key/key.state';
 import { orgStream, publicKeyStream } from '../../domain/streams';
@@ -70,7 +70,8 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
     const requestId = keyed ? requestIdOf(keyed.resourceId, context.actor) : newRequestId(context.actor);
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
-      const earlier = keyed && keys.state.requests.get(requestId);
+      // A retry by a caller who may no longer request keys (now an AUDITOR) is decided anew, and refused as any of their requests.
+      const earlier = keyed && !holdsNoKey(actor.role) && keys.state.requests.get(requestId);
       if (earlier) return this.replay(context.orgId, keys, earlier, actor.role, keyed, freshSince);
       const { events: keyEvents } = keyDecider.decide(
         {

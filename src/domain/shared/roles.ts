@@ -11,7 +11,10 @@ export const isApproverRole = (role: Role): boolean => role === 'ADMIN' || role 
 export const AUDITOR_HOLDS_NO_KEY =
   'An AUDITOR reads and exports, changes nothing and performs no sensitive task, so holds no signature key and signs nothing (R18).';
 
+/** R18: an AUDITOR holds no key and signs nothing. */
+export const holdsNoKey = (role: Role | undefined): boolean => role === 'AUDITOR';
+
 /** R18: every signing path (challenges, key requests, browsers, tasks) refuses an AUDITOR first. */
 export function refuseAuditor(role: Role | undefined): void {
-  if (role === 'AUDITOR') refuse('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY', AUDITOR_HOLDS_NO_KEY);
+  if (holdsNoKey(role)) refuse('FORBIDDEN', 'AUDITOR_CANNOT_HOLD_KEY', AUDITOR_HOLDS_NO_KEY);
 }
