@@ -554,6 +554,22 @@ describe('ztkeys audit verify on real exports', () => {
     expect(spliced.stderr).toContain(`is NOT VERIFIED past its last checkpoint: 2 events of org ${madeUp} are signed by no checkpoint (it has none), so nothing vouches for what they say.`);
   });
 
+  it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {
+    const from = lines.find((line) => line.type === 'KeyRejected')!.occurredAt;
+    for (const query of ['type=KeyApproved', 'subject=carol', `from=${encodeURIComponent(from)}`]) {
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export?${query}`, admin.token);
+      const filtered = String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
+      const verdict = await run('audit', 'verify', writeExport('filtered.ndjson', filtered), '--log-key', vkey);
+      expect({ query, code: verdict.code, stderr: verdict.stderr }).toEqual({
+        query,
+        code: EXIT.TAMPERED,
+        stderr: expect.stringMatching(
+          new RegExp(`First problem at line 1 \\(.*\\): stream \\S+ jumps from revision -1 to \\d+: events are missing: the file does not start where org ${admin.orgId}'s log starts, as a filtered export \\(\\?type=, \\?from=, \\.\\.\\.\\) or a cut one does: only the whole export verifies\\n$`),
+        ),
+      });
+    }
+  });
+
   it('exits 0 with a verdict, 6 with the first bad line and why, 2 on usage errors', async () => {
     const good = writeExport('audit.ndjson', lines);
     const ok = await run('audit', 'verify', good, '--log-key', vkey, '--first-key', firstKey);
