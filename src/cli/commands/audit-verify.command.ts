@@ -91,7 +91,7 @@ function orgLines(org: OrgReport): string[] {
     : 'no checkpoint: nothing is signed yet';
   const lines = [
     `org ${org.orgId}: ${org.events} events, ${org.checkpoints} checkpoints, ${covered}`,
-    ...(org.uncovered > 0 ? [`  ${events(org.uncovered)} after the last checkpoint: signed by no checkpoint, NOT verified (their signed statements hold, but nothing vouches that the log held them)`] : []),
+    ...(org.uncovered > 0 ? [`  ${events(org.uncovered)} after the last checkpoint: signed by no checkpoint, NOT verified (${org.uncovered === 1 ? 'a signed statement in it holds, but nothing vouches that the log held it' : 'signed statements in them hold, but nothing vouches that the log held them'})`] : []),
     `  root of the ${org.events} events: ${org.rootHash}`,
     ...(org.trustedCheckpoint ? [`  the trusted checkpoint (size ${org.trustedCheckpoint.size}) is a prefix of this log`] : []),
     `  first key: ${org.firstKey ?? '-'}`,
