@@ -21,6 +21,8 @@ export const EXIT = {
   FORKED: 7,
   /** The agent token expired (seen here) or the server did not accept it (401): log in again. */
   TOKEN_EXPIRED: 8,
+  /** `audit verify`: every checkpoint holds, but the file has events no checkpoint signs (after the last one, or an org with none): nothing vouches for them. */
+  UNCOVERED: 9,
   /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
   INTERRUPTED: 130,
 } as const;
@@ -38,5 +40,6 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   [EXIT.TAMPERED]: '"audit verify": the audit log is invalid or tampered (the first bad line and why are printed)',
   [EXIT.FORKED]: "forked: the server's audit log does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint",
   [EXIT.TOKEN_EXPIRED]: 'the agent token expired or was not accepted: log in again',
+  [EXIT.UNCOVERED]: '"audit verify": verified up to the last checkpoints, but events after them are signed by none: not verified',
   [EXIT.INTERRUPTED]: 'interrupted at a prompt',
 };

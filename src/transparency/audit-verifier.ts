@@ -69,6 +69,10 @@ export class VerifierFault extends Error {
   }
 }
 
+/** An org's first line in the file that continues a stream: what a filtered export (the API's audit trail filters) looks like, which no checkpoint can cover. */
+const notFromTheStart = (orgId: string): string =>
+  `: the file does not start where org ${orgId}'s log starts, as a filtered export (?type=, ?from=, ...) or a cut one does: only the whole export verifies`;
+
 /** The shape of every line's data is checked: the file is not the store's own. */
 const CHECKED = { checkShape: true } as const;
 
@@ -328,7 +332,7 @@ export class AuditVerifier {
       if (record.revision !== expectedRevision) {
         throw new LogViolation(
           record.revision > expectedRevision
-            ? `stream ${record.stream} jumps from revision ${expectedRevision - 1} to ${record.revision}: events are missing`
+            ? `stream ${record.stream} jumps from revision ${expectedRevision - 1} to ${record.revision}: events are missing${org.revisions.size === 0 ? notFromTheStart(org.orgId) : ''}`
             : `stream ${record.stream} goes back to revision ${record.revision} after ${expectedRevision - 1}: events are reordered or repeated`,
         );
       }

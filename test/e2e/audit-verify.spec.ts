@@ -126,6 +126,20 @@ describe('ztkeys audit verify on real exports', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+  /** The lines as an export file in the suite's folder. */
+  const writeExport = (name: string, exported: Line[]): string => {
+    const file = join(work, name);
+    writeFileSync(file, `${exported.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    return file;
+  };
+
+  /** `ztkeys ...` as a user runs it, its exit code and what it printed. */
+  const run = async (...argv: string[]) => {
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    const code = await runCli(argv, io);
+    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+  };
+
   it('verifies the export: every checkpoint, every signed statement; the ACTIVE keys with their approval chains', () => {
     const verdict = verify(lines, vkey, { firstKey });
     expect(verdict.failure).toBeUndefined();
@@ -523,14 +537,57 @@ describe('ztkeys audit verify on real exports', () => {
     expect(failureOf(lines, { firstKey: 'ab'.repeat(32) }).reason).toMatch(/first key is [0-9a-f]{64}, not the pinned/);
   });
 
-  it('exits 0 with a verdict, 6 with the first bad line and why, 2 on usage errors', async () => {
-    const good = join(work, 'audit.ndjson');
-    writeFileSync(good, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
-    const run = async (...argv: string[]) => {
-      const io = memoryIo({ ZTKEYS_HOME: work });
-      const code = await runCli(argv, io);
-      return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+  it('does not call verified what no checkpoint signs: lines appended after the last checkpoint, or a whole org without one, exit 9 naming them', async () => {
+    // What an insider holding the export (not the log key) appends: a promotion, which no agent signs.
+    const lastOfOrg = lines.filter((line) => line.stream === orgStream(admin.orgId)).at(-1)!;
+    const promotion: Line = {
+      ...lastOfOrg,
+      eventId: newId(),
+      position: lines.at(-1)!.position + 1,
+      type: 'AgentRoleChanged',
+      revision: lastOfOrg.revision + 1,
+      actor: 'alice',
+      subject: 'dave',
+      occurredAt: new Date(Date.parse(lines.at(-1)!.occurredAt) + 1000).toISOString(),
+      data: { agentId: 'dave', from: 'MEMBER', to: 'SUPER_ADMIN' },
     };
+    const appended = await run('audit', 'verify', writeExport('appended.ndjson', [...lines, promotion]), '--log-key', vkey);
+    expect(appended.code).toBe(EXIT.UNCOVERED);
+    expect(appended.stderr).toBe(
+      `ztkeys: The audit log ${join(work, 'appended.ndjson')} is NOT VERIFIED past its last checkpoint: 1 event of org ${admin.orgId} after its checkpoint of size ${leaves(lines).length} is signed by no checkpoint, so nothing vouches for what it says. If the export was taken within seconds of a change, export again once the server has signed it.\n`,
+    );
+    expect(appended.stdout).toMatch(new RegExp(`^Audit log verified up to its last checkpoint, NOT past it: .*\\n(.*\\n)*  1 event after the last checkpoint: signed by no checkpoint, NOT verified`));
+
+    // A made-up org: two lines of the genuine one under another id, which the log key never signed.
+    const madeUp = newId();
+    const forged = lines.slice(0, 2).map((line) => JSON.parse(JSON.stringify(line).replaceAll(admin.orgId, madeUp)) as Line);
+    const alone = await run('audit', 'verify', writeExport('made-up.ndjson', forged), '--log-key', vkey, '--json');
+    expect(alone.code).toBe(EXIT.UNCOVERED);
+    expect(alone.stderr).toContain(`2 events of org ${madeUp} are signed by no checkpoint (it has none)`);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ ok: true, orgs: [{ orgId: madeUp, events: 2, checkpoints: 0, uncovered: 2 }] });
+    const spliced = await run('audit', 'verify', writeExport('spliced.ndjson', [...lines, ...forged]), '--log-key', vkey);
+    expect(spliced.code).toBe(EXIT.UNCOVERED);
+    expect(spliced.stderr).toContain(`is NOT VERIFIED past its last checkpoint: 2 events of org ${madeUp} are signed by no checkpoint (it has none), so nothing vouches for what they say.`);
+  });
+
+  it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {
+    const from = lines.find((line) => line.type === 'KeyRejected')!.occurredAt;
+    for (const query of ['type=KeyApproved', 'subject=carol', `from=${encodeURIComponent(from)}`]) {
+      const reply = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export?${query}`, admin.token);
+      const filtered = String(reply.body).trim().split('\n').map((line) => JSON.parse(line) as Line);
+      const verdict = await run('audit', 'verify', writeExport('filtered.ndjson', filtered), '--log-key', vkey);
+      expect({ query, code: verdict.code, stderr: verdict.stderr }).toEqual({
+        query,
+        code: EXIT.TAMPERED,
+        stderr: expect.stringMatching(
+          new RegExp(`First problem at line 1 \\(.*\\): stream \\S+ jumps from revision -1 to \\d+: events are missing: the file does not start where org ${admin.orgId}'s log starts, as a filtered export \\(\\?type=, \\?from=, \\.\\.\\.\\) or a cut one does: only the whole export verifies\\n$`),
+        ),
+      });
+    }
+  });
+
+  it('exits 0 with a verdict, 6 with the first bad line and why, 2 on usage errors', async () => {
+    const good = writeExport('audit.ndjson', lines);
     const ok = await run('audit', 'verify', good, '--log-key', vkey, '--first-key', firstKey);
     expect(ok).toMatchObject({ code: EXIT.OK, stderr: '' });
     expect(ok.stdout).toContain(`org ${admin.orgId}: ${leaves(lines).length} events`);

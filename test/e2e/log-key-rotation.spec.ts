@@ -11,6 +11,7 @@ import { memoryIo } from '../cli/support/memory-io';
 import { waitFor } from '../notifications/support/wait-for';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { exportLines, signedExport } from './signed-export';
 
 type Line = { type: string; data: { size: number; note: string } };
 
@@ -28,18 +29,10 @@ describe('log key rotation', () => {
   let admin: TestAgent;
   let oldVkey: string;
 
-  const exported = async (): Promise<Line[]> =>
-    String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body)
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Line);
+  const exported = async (): Promise<Line[]> => (await exportLines(server, admin)) as Line[];
   const checkpoints = (lines: Line[]) => lines.filter((line) => line.type === CHECKPOINT_SIGNED);
   /** The export once its last line is a checkpoint of every event. */
-  const signedAll = () =>
-    waitFor('a checkpoint of every event', async () => {
-      const lines = await exported();
-      return lines.at(-1)?.type === CHECKPOINT_SIGNED && lines.at(-1)!.data.size === lines.length - checkpoints(lines).length && lines;
-    });
+  const signedAll = async (): Promise<Line[]> => (await signedExport(server, admin)) as Line[];
   const ready = async () => (await call(server, 'GET', '/health/ready')).status;
   const restart = async (extra: Record<string, string>) => {
     await server.close();

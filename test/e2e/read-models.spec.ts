@@ -120,6 +120,28 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect(lines.slice(0, positions.length).map((entry) => entry.position)).toEqual(positions);
   });
 
+  it('filters the audit log and its export by the instants given, to the nanosecond RFC 3339 allows, though events are timed to the millisecond', async () => {
+    const { admin, requests } = await orgWithPendingRequests(1);
+    const all = (await get(admin, '/audit-log?limit=100', requests[0].position)).body.items as { eventId: string; occurredAt: string }[];
+    const at = all[all.length - 1].occurredAt; // to the millisecond, such as ...:03.973Z
+    const atPlus = (fraction: string) => at.replace(/Z$/, `${fraction}Z`); // ...03.9731Z: a tenth of a millisecond after the event
+    const ids = async (query: string) => {
+      const page = await get(admin, `/audit-log?limit=100&${query}`);
+      const exported = await checkedFetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export?${query}`, { headers: { authorization: `Bearer ${admin.token}` } });
+      const lines = (await exported.text()).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { eventId: string }).eventId);
+      return { status: page.status, page: (page.body.items as { eventId: string }[] | undefined)?.map((entry) => entry.eventId), exported: lines };
+    };
+    const before = all.filter((entry) => entry.occurredAt <= at).map((entry) => entry.eventId);
+    const after = all.filter((entry) => entry.occurredAt > at).map((entry) => entry.eventId);
+    // `from` is inclusive, `to` exclusive: an event at .973 is before .9731, so not from it on, and before it.
+    expect(await ids(`from=${encodeURIComponent(atPlus('1'))}`)).toEqual({ status: 200, page: after, exported: after });
+    expect(await ids(`to=${encodeURIComponent(atPlus('000001'))}`)).toEqual({ status: 200, page: before, exported: before });
+    // A range within one millisecond is a range (empty here), not `from` after `to`.
+    expect(await ids(`from=${encodeURIComponent(atPlus('1'))}&to=${encodeURIComponent(atPlus('2'))}`)).toEqual({ status: 200, page: [], exported: [] });
+    const backwards = await get(admin, `/audit-log?from=${encodeURIComponent(atPlus('2'))}&to=${encodeURIComponent(atPlus('1'))}`);
+    expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
+  });
+
   it('lets a MEMBER read none of it (403) and answers bad filters with 400 problems that change nothing', async () => {
     const { admin } = await orgWithPendingRequests(1);
     const member = await suite.journey.addAgent(admin, 'mallory');

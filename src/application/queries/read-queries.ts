@@ -7,6 +7,7 @@ import { READ_MODEL_STORE, type Condition, type ReadModelStore } from '../../rea
 import { ReadModelProgress } from '../../read-models/read-model-progress';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InvalidQuery } from './invalid-query';
+import { TimeBound } from './time-bound';
 
 export interface Page<T = ReadModelDocument> {
   items: T[];
@@ -155,15 +156,15 @@ export class ReadQueries {
   }
 
   private auditConditions(orgId: string, filters: AuditFilters, after: number | undefined): Condition[] {
-    if (filters.from && filters.to && Date.parse(filters.from) >= Date.parse(filters.to)) {
-      throw new InvalidQuery('INVALID_TIME_RANGE', '`from` must be earlier than `to`.');
-    }
+    const from = filters.from === undefined ? undefined : TimeBound.parse(filters.from);
+    const to = filters.to === undefined ? undefined : TimeBound.parse(filters.to);
+    if (from && to && !from.isBefore(to)) throw new InvalidQuery('INVALID_TIME_RANGE', '`from` must be earlier than `to`.');
     const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }];
     if (filters.type) conditions.push({ field: 'type', op: 'eq', value: filters.type });
     if (filters.actor) conditions.push({ field: 'actor', op: 'eq', value: filters.actor });
     if (filters.subject) conditions.push({ field: 'subject', op: 'eq', value: filters.subject });
-    if (filters.from) conditions.push({ field: 'occurredAt', op: 'gte', value: new Date(filters.from).toISOString() });
-    if (filters.to) conditions.push({ field: 'occurredAt', op: 'lt', value: new Date(filters.to).toISOString() });
+    if (from) conditions.push({ field: 'occurredAt', op: 'gte', value: from.firstMillisecond() });
+    if (to) conditions.push({ field: 'occurredAt', op: 'lt', value: to.firstMillisecond() });
     if (after !== undefined) conditions.push({ field: 'position', op: 'gt', value: after });
     return conditions;
   }

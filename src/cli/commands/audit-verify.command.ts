@@ -91,7 +91,7 @@ function orgLines(org: OrgReport): string[] {
     : 'no checkpoint: nothing is signed yet';
   const lines = [
     `org ${org.orgId}: ${org.events} events, ${org.checkpoints} checkpoints, ${covered}`,
-    ...(org.uncovered > 0 ? [`  ${org.uncovered} events after the last checkpoint: their statements hold, but no signed root covers them yet`] : []),
+    ...(org.uncovered > 0 ? [`  ${events(org.uncovered)} after the last checkpoint: signed by no checkpoint, NOT verified (${org.uncovered === 1 ? 'a signed statement in it holds, but nothing vouches that the log held it' : 'signed statements in them hold, but nothing vouches that the log held them'})`] : []),
     `  root of the ${org.events} events: ${org.rootHash}`,
     ...(org.trustedCheckpoint ? [`  the trusted checkpoint (size ${org.trustedCheckpoint.size}) is a prefix of this log`] : []),
     `  first key: ${org.firstKey ?? '-'}`,
@@ -102,6 +102,25 @@ function orgLines(org: OrgReport): string[] {
     lines.push(`    ${key.agentId} (${key.role ?? 'removed'}): ${chain.join(' <- ')}`);
   }
   return lines;
+}
+
+const events = (count: number): string => `${count} event${count === 1 ? '' : 's'}`;
+
+/**
+ * Events no checkpoint signs are checked like the others, but the log key vouches for none of
+ * them: whoever holds the file may have appended them (an unsigned promotion, a made-up org).
+ */
+function uncoveredText(file: string, orgs: OrgReport[]): string {
+  const parts = orgs.map((org) =>
+    org.lastCheckpoint
+      ? `${events(org.uncovered)} of org ${org.orgId} after its checkpoint of size ${org.lastCheckpoint.size} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint`
+      : `${events(org.uncovered)} of org ${org.orgId} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint (it has none)`,
+  );
+  const total = orgs.reduce((sum, org) => sum + org.uncovered, 0);
+  return (
+    `The audit log ${file} is NOT VERIFIED past its last checkpoint: ${parts.join('; ')}, so nothing vouches for what ${total === 1 ? 'it says' : 'they say'}. ` +
+    'If the export was taken within seconds of a change, export again once the server has signed it.'
+  );
 }
 
 function failureText(file: string, { line, orgId, leafIndex, eventId, type, reason, forked }: AuditFailure): string {
@@ -125,7 +144,7 @@ export const auditVerifyCommand: CommandSpec = {
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
     'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
@@ -158,6 +177,9 @@ export const auditVerifyCommand: CommandSpec = {
     }
     const save = input.strings['save-checkpoint'];
     if (save !== undefined) saveCheckpoint(save, verdict);
-    ctx.output.result([`Audit log verified: ${file} (${verdict.lines} lines)`, ...verdict.orgs.flatMap(orgLines)].join('\n'), verdict);
+    const uncovered = verdict.orgs.filter((org) => org.uncovered > 0);
+    const headline = uncovered.length > 0 ? 'Audit log verified up to its last checkpoint, NOT past it' : 'Audit log verified';
+    ctx.output.result([`${headline}: ${file} (${verdict.lines} lines)`, ...verdict.orgs.flatMap(orgLines)].join('\n'), verdict);
+    if (uncovered.length > 0) throw new CliError(EXIT.UNCOVERED, uncoveredText(file, uncovered));
   },
 };
