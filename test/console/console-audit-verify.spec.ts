@@ -107,6 +107,32 @@ describe('web console: audit verification (Chromium)', () => {
     await page.unroute('**/audit-log/export');
   });
 
+  it('does not call verified an event no checkpoint signs: a promotion appended on its way after the last checkpoint', async () => {
+    await page.route('**/audit-log/export', async (route) => {
+      const response = await route.fetch();
+      const lines = (await response.text()).trim().split('\n');
+      const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const org = records.filter((record) => String(record.stream).startsWith('org-')).at(-1)!;
+      const last = records.at(-1)!;
+      const forged = {
+        ...org,
+        eventId: '0193c3a0-0000-7000-8000-00000000f00d',
+        position: Number(last.position) + 1,
+        type: 'AgentAdded',
+        revision: Number(org.revision) + 1,
+        subject: 'mallory',
+        occurredAt: new Date(Date.parse(String(last.occurredAt)) + 1000).toISOString(),
+        data: { agentId: 'mallory', email: 'mallory@acme.test', displayName: 'Mallory', role: 'SUPER_ADMIN' },
+      };
+      await route.fulfill({ response, body: `${[...lines, JSON.stringify(forged)].join('\n')}\n` });
+    });
+    expect(await verify()).toMatch(
+      new RegExp(`^Verified up to checkpoint ${firstSize} signed at [^,]+, NOT past it: 1 event after it is signed by no checkpoint yet, so nothing vouches for what it says\\. Verify again in a few seconds, once the server has signed it\\.$`),
+    );
+    expect(await page.getByTestId('audit-verdict').getAttribute('class')).toBe('warn');
+    await page.unroute('**/audit-log/export');
+  });
+
   it('checks the next export extends the checkpoint it verified before, and refuses a log key that changed', async () => {
     await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
     await checkpointed();

@@ -1,4 +1,4 @@
-import type { AuditFailure, AuditVerdict } from '../../../src/transparency/audit-verifier';
+import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
 import { field, h, table } from '../dom';
 import type { Screen } from '../ui';
 
@@ -24,22 +24,32 @@ const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
 const failureText = ({ line, orgId, leafIndex, eventId, type, reason }: AuditFailure): string =>
   `The audit log is INVALID or TAMPERED. First problem at ${line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`}: ${reason}`;
 
+/**
+ * What the export proves of the org, as `ztkeys audit verify` says it: events no checkpoint signs
+ * yet are checked, but the log key vouches for none of them (whoever serves or holds the file may
+ * have added them), so they are not called verified.
+ */
+function headline(org: OrgReport): string {
+  const { events, uncovered, lastCheckpoint } = org;
+  if (!lastCheckpoint) return `NOT verified: none of the ${events} events is signed by a checkpoint yet. Verify again in a few seconds, once the server has signed them.`;
+  const signed = `checkpoint ${lastCheckpoint.size}${lastCheckpoint.timestamp ? ` signed at ${lastCheckpoint.timestamp}` : ''}`;
+  if (uncovered === 0) return `Verified: ${events} events, up to ${signed}.`;
+  const after = uncovered === 1 ? '1 event after it is' : `${uncovered} events after it are`;
+  return `Verified up to ${signed}, NOT past it: ${after} signed by no checkpoint yet, so nothing vouches for what ${uncovered === 1 ? 'it says' : 'they say'}. Verify again in a few seconds, once the server has signed ${uncovered === 1 ? 'it' : 'them'}.`;
+}
+
 /** The verdict as the CLI's `audit verify` states it: what is covered by a signed checkpoint, and who holds ACTIVE keys by whose approval. */
 function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
   if (!verdict.ok) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, failureText(verdict.failure!));
   const org = verdict.orgs.find((candidate) => candidate.orgId === orgId);
   if (!org) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, 'The export holds no event of this organization.');
-  const covered = org.lastCheckpoint
-    ? `up to checkpoint ${org.lastCheckpoint.size}${org.lastCheckpoint.timestamp ? ` signed at ${org.lastCheckpoint.timestamp}` : ''}`
-    : 'but no checkpoint is signed yet';
   return h(
     'section',
     { 'aria-labelledby': 'verdict-title' },
-    h('h3', { id: 'verdict-title', class: 'ok', 'data-testid': 'audit-verdict' }, `Verified: ${org.events} events, ${covered}.`),
+    h('h3', { id: 'verdict-title', class: org.uncovered > 0 ? 'warn' : 'ok', 'data-testid': 'audit-verdict' }, headline(org)),
     h(
       'ul',
       {},
-      org.uncovered > 0 ? h('li', {}, `${org.uncovered} event(s) after the last checkpoint: their signed statements hold, but no signed root covers them yet.`) : null,
       org.trustedCheckpoint ? h('li', { 'data-testid': 'audit-witness' }, `Extends the checkpoint of size ${org.trustedCheckpoint.size} this browser verified before: no history was rewritten.`) : null,
       h('li', {}, `Root of the ${org.events} events: `, h('span', { class: 'mono' }, org.rootHash)),
       h('li', {}, 'First key: ', h('span', { class: 'mono' }, org.firstKey ? short(org.firstKey) : '–')),
