@@ -38,6 +38,9 @@ export interface DocumentsJson {
   last: QueryValue | undefined;
 }
 
+/** Documents a count selects: a query's conditions, neither ordered nor limited. */
+export type CountQuery = Pick<DocumentQuery, 'collection' | 'conditions' | 'generation'>;
+
 export interface CountsQuery {
   collection: CollectionName;
   group: QueryValue;
@@ -114,6 +117,16 @@ export interface ReadModelStore {
   inactiveGenerations(model: ReadModelName): Promise<number[]>;
 
   find(query: DocumentQuery): Promise<ReadModelDocument[]>;
+
+  /** The document of this id (the key every change names), undefined when there is none: one keyed read. */
+  findById(collection: CollectionName, id: string, generation?: number): Promise<ReadModelDocument | undefined>;
+
+  /**
+   * How many documents the conditions select, counted in the index that serves them (a range of
+   * its keys, none of the documents read), so its cost grows with the count, never with the rest
+   * of the collection. Not `counts`, which reads totals kept as changes are applied.
+   */
+  count(query: CountQuery): Promise<number>;
 
   /**
    * The documents `find` gives, each as JSON.stringify would write it without the `omit` fields

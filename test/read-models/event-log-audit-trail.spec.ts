@@ -65,6 +65,15 @@ describe('audit trail answered from the embedded event log', () => {
         for (const omit of [[], ['orgId'], ['orgId', 'subject']]) expect(await fromLog.findJson(query, omit)).toEqual(await copied.findJson(query, omit));
         expect((await fromLog.explain(query)).indexed).toBe((await copied.explain(query)).indexed);
       }
+      // An entry by its event id, and counts of what the queries select, as the projected model gives them.
+      for (const event of [events[0], middle, head]) expect(await fromLog.findById('audit_log', event.id)).toEqual(await copied.findById('audit_log', event.id));
+      expect(await fromLog.findById('audit_log', randomUUID())).toBeUndefined();
+      for (const { conditions } of queries) {
+        const count = await fromLog.count({ collection: 'audit_log', conditions });
+        expect(count).toBe(await copied.count({ collection: 'audit_log', conditions }));
+        expect(count).toBe((await copied.find({ collection: 'audit_log', conditions, orderBy: 'position' })).length);
+      }
+      expect(await fromLog.count({ collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'position', op: 'lt', value: Number(middle.position) }] })).toBeGreaterThan(0);
       // A row decode would not give back as stored (an older schema version, data that is not an
       // object) is not copied through: it goes to decode, which refuses it here.
       const latest = head.position;

@@ -385,6 +385,21 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         expect(await store.findJson({ ...q, conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }] }, ['orgId'])).toEqual({ ndjson: Buffer.alloc(0), count: 0, last: undefined });
       });
 
+      it('counts the documents the conditions select, and finds one by its id', async () => {
+        const count = (conditions: DocumentQuery['conditions']) => store.count({ collection: 'agent_browsers', generation: g, conditions });
+        const org = { field: 'orgId', op: 'eq', value: 'o1' } as const;
+        expect(await count([org])).toBe(5);
+        expect(await count([org, { field: 'agentId', op: 'lt', value: 'c' }])).toBe(2);
+        expect(await count([org, { field: 'agentId', op: 'in', value: ['e', 'a', 'zz'] }])).toBe(2);
+        expect(await count([org, { field: 'agentId', op: 'in', value: [] }])).toBe(0);
+        expect(await count([{ field: 'orgId', op: 'eq', value: 'o2' }])).toBe(0);
+        await expect(count([{ field: 'orgId', op: 'eq', value: { $ne: null } as unknown as string }])).rejects.toThrow(TypeError);
+        await expect(count([{ field: 'promptFrequency', op: 'eq', value: 'DAILY' }])).rejects.toThrow(TypeError);
+        expect(await store.findById('agent_browsers', 'b-c', g)).toEqual((await query({ conditions: [org, { field: 'agentId', op: 'eq', value: 'c' }], orderBy: 'agentId' }))[0]);
+        expect(await store.findById('agent_browsers', 'b-zz', g)).toBeUndefined();
+        await expect(store.findById('agent_browsers', { $ne: null } as unknown as string, g)).rejects.toThrow(TypeError);
+      });
+
       it('never lets a filter value act as an operator', async () => {
         const operator = { $ne: null } as unknown as string;
         await expect(query({ conditions: [{ field: 'orgId', op: 'eq', value: operator }], orderBy: 'agentId' })).rejects.toThrow(TypeError);

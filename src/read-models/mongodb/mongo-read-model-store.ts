@@ -23,7 +23,7 @@ import type {
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
 import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
-import type { Condition, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountQuery, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { documentsJson } from '../documents-json';
 import { countedChangeId, CountMoves } from '../count-moves';
 import {
@@ -213,6 +213,26 @@ export class MongoReadModelStore implements ReadModelStore {
     return this.findDocuments(query, []).catch((error: unknown) => {
       throw unavailableIfUnreachable(error);
     });
+  }
+
+  async findById(collection: CollectionName, id: string, generation?: number): Promise<ReadModelDocument | undefined> {
+    try {
+      const found = await (await this.queried({ collection, generation })).findOne({ _id: String(checkQueryValue(id)) }, { projection: { _id: 0, _v: 0 } });
+      return (found ?? undefined) as ReadModelDocument | undefined;
+    } catch (error) {
+      throw unavailableIfUnreachable(error);
+    }
+  }
+
+  /** countDocuments: MongoDB counts the keys of the index range (COUNT_SCAN); FerretDB 1.x scans the collection (see README). */
+  async count(query: CountQuery): Promise<number> {
+    const filter = toFilter(query);
+    if (!filter) return 0;
+    try {
+      return await (await this.queried(query)).countDocuments(filter);
+    } catch (error) {
+      throw unavailableIfUnreachable(error);
+    }
   }
 
   /** The server leaves the omitted fields out; the documents are stringified here. */

@@ -9,7 +9,7 @@ import { documentsJson } from '../documents-json';
 import { auditLineSql } from './audit-entry-json';
 import { BUSY_TIMEOUT_MS, boundPageCache, LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { checkQueryField } from '../read-model-schema';
-import type { DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
+import type { CountQuery, DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
 import { queryConditionsSql } from './query-conditions-sql';
 
@@ -52,6 +52,19 @@ export class EventLogAuditTrail {
     const [ndjson, count, written, last] = this.statement(sql).raw().get(...select.bindings) as [Buffer | null, bigint, bigint, QueryValue | bigint | null];
     if (written < count) return documentsJson(this.find(query), query.orderBy, omit);
     return { ndjson: ndjson ?? Buffer.alloc(0), count: Number(count), last: typeof last === 'bigint' ? safeNumber(last) : (last ?? undefined) };
+  }
+
+  /** The event's entry, through the table's unique index of event ids. */
+  findById(eventId: string): ReadModelDocument | undefined {
+    const row = this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).raw().get(eventId) as RawEventRow | undefined;
+    return row && entry(row);
+  }
+
+  /** Counted in the audit index serving the conditions (a covering range of its keys, no row read). */
+  count(query: CountQuery): number {
+    const where = queryConditionsSql(query.conditions, columnOf);
+    if (!where) return 0;
+    return safeNumber(this.statement(`SELECT count(*) FROM events WHERE ${where.sql}`).pluck().get(...where.bindings) as bigint);
   }
 
   explain(query: DocumentQuery): QueryPlan {

@@ -8,7 +8,7 @@ import type { StoredDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
 import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
@@ -237,6 +237,20 @@ export class SqliteReadModelStore implements ReadModelStore {
       .pluck()
       .all(...select.bindings)
       .map((document) => JSON.parse(document as string) as ReadModelDocument);
+  }
+
+  async findById(collection: CollectionName, id: string, generation?: number): Promise<ReadModelDocument | undefined> {
+    const key = String(checkQueryValue(id));
+    if (this.auditTrail && collection === 'audit_log') return this.auditTrail.findById(key);
+    const document = this.get<{ document: string }>(`SELECT document FROM ${this.table({ collection, generation })} WHERE id = ?`, key)?.document;
+    return document === undefined ? undefined : (JSON.parse(document) as ReadModelDocument);
+  }
+
+  async count(query: CountQuery): Promise<number> {
+    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.count(query);
+    const where = whereSql(query);
+    if (!where) return 0;
+    return this.get<{ n: number }>(`SELECT count(*) AS n FROM ${this.table(query)} WHERE ${where.sql}`, ...where.bindings)!.n;
   }
 
   async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
