@@ -504,8 +504,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)
+         * RFC 9162 inclusion proof of one event of the org in its tree of `size` events, `size` at most the latest checkpoint's: the event named by its `index` (with `size`), or by its `eventId` (an audit record's; `size` by default the latest checkpoint's), and then answered with its index and the latest checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description RFC 9162 inclusion proof of one event of the org in its tree of `size` events, `size` at most the latest checkpoint's: the event named by its `index` (with `size`), or by its `eventId` (an audit record's; `size` by default the latest checkpoint's), and then answered with its index and the latest checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)
          */
         get: operations["getAuditInclusionProof"];
         put?: never;
@@ -1093,6 +1093,13 @@ export interface components {
             leafHash: string;
             /** @description The audit path in RFC 9162 2.1.3.1 order */
             proof: string[];
+            /**
+             * @description Asked by eventId: the event
+             * @example 0193c3a0-0000-7000-8000-000000000001
+             */
+            eventId?: string;
+            /** @description Asked by eventId: the org's latest signed checkpoint note (as GET .../audit-log/checkpoint). When `size` is its tree size, the proof verifies against its root; for a smaller size, against the root of a checkpoint of that size you kept */
+            checkpoint?: string;
         };
         ConsoleOidcView: {
             /**
@@ -5901,11 +5908,13 @@ export interface operations {
     };
     getAuditInclusionProof: {
         parameters: {
-            query: {
-                /** @description Index of the event in the org's tree (its events in log order, checkpoints not counted) */
-                index: number;
-                /** @description The tree size, at most the latest checkpoint's */
-                size: number;
+            query?: {
+                /** @description Index of the event in the org's tree (its events in log order, checkpoints not counted); give it or eventId */
+                index?: number;
+                /** @description Id of the event (an audit record's eventId); give it or index */
+                eventId?: string;
+                /** @description The tree size, at most the latest checkpoint's; required with index, the latest checkpoint's by default with eventId */
+                size?: number;
             };
             header?: {
                 /** @description Wait (bounded) until the read model has applied this position from a command response; 503 + Retry-After if it has not. A position past the end of the log, which no command answered, is a 400 INVALID_MIN_POSITION at once */
@@ -5928,7 +5937,7 @@ export interface operations {
                     "application/json": components["schemas"]["InclusionProofView"];
                 };
             };
-            /** @description Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size */
+            /** @description Invalid input; index and eventId both or neither given (INDEX_OR_EVENT_ID); a size beyond the latest checkpoint, or index >= size (INVALID_TREE_SIZE); the event is a checkpoint line (NOT_A_LEAF) or comes after the size asked (EVENT_AFTER_SIZE) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5939,7 +5948,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-tree-size",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size",
+                     *       "detail": "Invalid input; index and eventId both or neither given (INDEX_OR_EVENT_ID); a size beyond the latest checkpoint, or index >= size (INVALID_TREE_SIZE); the event is a checkpoint line (NOT_A_LEAF) or comes after the size asked (EVENT_AFTER_SIZE)",
                      *       "code": "INVALID_TREE_SIZE"
                      *     }
                      */
@@ -5982,7 +5991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The organization has no signed checkpoint yet (or is not yours) */
+            /** @description No such event in the org (EVENT_NOT_FOUND, also for another org's), or asked by index, no signed checkpoint yet (CHECKPOINT_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5990,17 +5999,35 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:checkpoint-not-found",
+                     *       "type": "urn:ztkeys:problem:event-not-found",
                      *       "title": "Not Found",
                      *       "status": 404,
-                     *       "detail": "The organization has no signed checkpoint yet (or is not yours)",
-                     *       "code": "CHECKPOINT_NOT_FOUND"
+                     *       "detail": "No such event in the org (EVENT_NOT_FOUND, also for another org's), or asked by index, no signed checkpoint yet (CHECKPOINT_NOT_FOUND)",
+                     *       "code": "EVENT_NOT_FOUND"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             408: components["responses"]["RequestTimeout"];
+            /** @description Asked by eventId: the event is in the log but no checkpoint covers it yet; ask again after LOG_CHECKPOINT_DELAY_MS */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:event-not-signed-yet",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Asked by eventId: the event is in the log but no checkpoint covers it yet; ask again after LOG_CHECKPOINT_DELAY_MS",
+                     *       "code": "EVENT_NOT_SIGNED_YET"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
             /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */

@@ -5,7 +5,9 @@ import { StoreUnavailable } from '../../shared/store-unavailable';
 import { CHECKPOINT_SIGNED, type CheckpointSignedData } from '../../transparency/log-checkpointer';
 import { LOG_KEY, type LogKey } from '../../transparency/log-key';
 import { openOrgCheckpoint } from '../../transparency/log-keyring';
-import { consistencyProof, inclusionProof, treeRoot, verifyConsistency, verifyInclusion, type Hash, type NodeId, type NodeReader, type ProofRequest } from '../../transparency/merkle-tree';
+import type { AuditEntryDocument } from '../../transparency/audit-entry';
+import { leafInput } from '../../transparency/event-leaf';
+import { consistencyProof, inclusionProof, leafHash, treeRoot, verifyConsistency, verifyInclusion, type Hash, type NodeId, type NodeReader, type ProofRequest } from '../../transparency/merkle-tree';
 import { MERKLE_NODE_STORE, type MerkleNodeStore } from '../../transparency/node-store/merkle-node-store.port';
 import { storedNodes } from '../../transparency/node-store/stored-nodes';
 import { InvalidQuery } from './invalid-query';
@@ -28,17 +30,9 @@ export class AuditProofs {
 
   /** The note of the org's latest checkpoint; 404 CHECKPOINT_NOT_FOUND before its first. */
   async checkpoint(orgId: string): Promise<CheckpointSignedData> {
-    const checkpoints = await this.store.find({
-      collection: 'audit_log',
-      conditions: [
-        { field: 'orgId', op: 'eq', value: orgId },
-        { field: 'type', op: 'eq', value: CHECKPOINT_SIGNED },
-      ],
-      orderBy: 'position',
-    });
-    const latest = checkpoints.at(-1);
+    const latest = await this.latestCheckpoint(orgId);
     if (!latest) return refuse('NOT_FOUND', 'CHECKPOINT_NOT_FOUND', 'This organization has no signed checkpoint yet; one is made within LOG_CHECKPOINT_DELAY_MS of its first event.');
-    return latest.data as unknown as CheckpointSignedData;
+    return latest;
   }
 
   async consistency(orgId: string, from: number, to: number): Promise<Hash[]> {
@@ -52,10 +46,64 @@ export class AuditProofs {
   async inclusion(orgId: string, index: number, size: number): Promise<{ leafHash: Hash; proof: Hash[] }> {
     if (index >= size) throw new InvalidQuery('INVALID_TREE_SIZE', '`index` must be smaller than `size`.');
     const { read, roots } = await this.tree(orgId, [{ kind: 'inclusion', index, size }], size, [{ level: 0, index }]);
-    const leafHash = read({ level: 0, index });
+    const leaf = read({ level: 0, index });
     const proof = inclusionProof(index, size, read);
-    if (!verifyInclusion(leafHash, index, size, proof, roots.size)) throw nodesDisagree(orgId, size);
-    return { leafHash, proof };
+    if (!verifyInclusion(leaf, index, size, proof, roots.size)) throw nodesDisagree(orgId, size);
+    return { leafHash: leaf, proof };
+  }
+
+  /**
+   * The inclusion proof of an event named by its id, in the tree of `size` events (default: the
+   * latest checkpoint's), with its index and the latest checkpoint's note. The index is how many
+   * leaves of the org come before the event: two counts in the audit trail's indexes (its events
+   * before it, less its checkpoints before it), none of the events read. It is not trusted either:
+   * the leaf hash answered is the one of the event's own record (README: leaf of an event), and the
+   * proof must verify it at that index against the signed root, else 503.
+   */
+  async inclusionOfEvent(orgId: string, eventId: string, size?: number): Promise<{ index: number; size: number; leafHash: Hash; proof: Hash[]; checkpoint: string }> {
+    const record = await this.store.findById('audit_log', eventId);
+    // Another org's event reads as one that does not exist (R14).
+    if (record === undefined || record.orgId !== orgId) return refuse('NOT_FOUND', 'EVENT_NOT_FOUND', `This organization's audit log has no event ${eventId}.`);
+    if (record.type === CHECKPOINT_SIGNED) {
+      throw new InvalidQuery('NOT_A_LEAF', `Event ${eventId} is a checkpoint line: it signs the tree and is no leaf of it; open its note with the log key (GET /v1/log-key) instead.`);
+    }
+    const index = await this.leafIndex(orgId, record.position as number);
+    const latest = await this.latestCheckpoint(orgId);
+    const signedSize = latest === undefined ? 0 : openOrgCheckpoint(latest.note, this.logKey.keyring, orgId).size;
+    if (index >= signedSize) {
+      return refuse('CONFLICT', 'EVENT_NOT_SIGNED_YET', `Event ${eventId} is leaf ${index} of the organization's tree, which no checkpoint covers yet (the latest signs ${signedSize} events); one does within LOG_CHECKPOINT_DELAY_MS: ask again then.`);
+    }
+    if (size !== undefined && index >= size) throw new InvalidQuery('EVENT_AFTER_SIZE', `Event ${eventId} is leaf ${index} of the organization's tree, not in its first ${size} events: ask for a size above ${index}.`);
+    const treeSize = size ?? signedSize;
+    const { leafHash: stored, proof } = await this.inclusion(orgId, index, treeSize);
+    const leaf = leafHash(leafInput(record as unknown as AuditEntryDocument));
+    if (!leaf.equals(stored)) {
+      throw new StoreUnavailable('the audit-log read model', `its record of event ${eventId} is not leaf ${index} of the signed tree; the server's self-check compares the stores with the log`);
+    }
+    return { index, size: treeSize, leafHash: leaf, proof, checkpoint: latest!.note };
+  }
+
+  /** How many leaves of the org precede the event at `position`: its events before it, less its checkpoints before it. */
+  private async leafIndex(orgId: string, position: number): Promise<number> {
+    const org = { field: 'orgId', op: 'eq', value: orgId } as const;
+    const before = { field: 'position', op: 'lt', value: position } as const;
+    const [events, checkpoints] = await Promise.all([
+      this.store.count({ collection: 'audit_log', conditions: [org, before] }),
+      this.store.count({ collection: 'audit_log', conditions: [org, { field: 'type', op: 'eq', value: CHECKPOINT_SIGNED }, before] }),
+    ]);
+    return events - checkpoints;
+  }
+
+  private async latestCheckpoint(orgId: string): Promise<CheckpointSignedData | undefined> {
+    const checkpoints = await this.store.find({
+      collection: 'audit_log',
+      conditions: [
+        { field: 'orgId', op: 'eq', value: orgId },
+        { field: 'type', op: 'eq', value: CHECKPOINT_SIGNED },
+      ],
+      orderBy: 'position',
+    });
+    return checkpoints.at(-1)?.data as unknown as CheckpointSignedData | undefined;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { AuditProofs } from '../../application/queries/audit-proofs';
+import { InvalidQuery } from '../../application/queries/invalid-query';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
@@ -74,15 +75,23 @@ export class AuditProofsController {
   @Get('inclusion')
   @AgentEndpoint(
     'getAuditInclusionProof',
-    "RFC 9162 inclusion proof of the org's event at `index` in its tree of `size` events, `size` at most the latest checkpoint's (ADMIN, SUPER_ADMIN, AUDITOR)",
+    "RFC 9162 inclusion proof of one event of the org in its tree of `size` events, `size` at most the latest checkpoint's: the event named by its `index` (with `size`), or by its `eventId` (an audit record's; `size` by default the latest checkpoint's), and then answered with its index and the latest checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)",
     Answers(200, InclusionProofView, "The event's leaf hash and audit path; check them against the root of the checkpoint of that size"),
-    BAD_SIZE,
-    NO_CHECKPOINT,
+    [400, 'Invalid input; index and eventId both or neither given (INDEX_OR_EVENT_ID); a size beyond the latest checkpoint, or index >= size (INVALID_TREE_SIZE); the event is a checkpoint line (NOT_A_LEAF) or comes after the size asked (EVENT_AFTER_SIZE)', 'INVALID_TREE_SIZE'],
+    [404, 'No such event in the org (EVENT_NOT_FOUND, also for another org\'s), or asked by index, no signed checkpoint yet (CHECKPOINT_NOT_FOUND)', 'EVENT_NOT_FOUND'],
+    [409, 'Asked by eventId: the event is in the log but no checkpoint covers it yet; ask again after LOG_CHECKPOINT_DELAY_MS', 'EVENT_NOT_SIGNED_YET'],
     BEHIND,
   )
   async inclusion(@Ctx() context: CommandContext, @ValidQuery() query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
+    if ((query.index === undefined) === (query.eventId === undefined)) throw new InvalidQuery('INDEX_OR_EVENT_ID', 'Name the event by exactly one of `index` (with `size`) and `eventId`.');
+    if (query.index !== undefined && query.size === undefined) throw new InvalidQuery('INVALID_TREE_SIZE', '`size` is required with `index`.');
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
-    const { leafHash, proof } = await this.proofs.inclusion(context.orgId, query.index, query.size);
-    return { index: query.index, size: query.size, leafHash: leafHash.toString('base64'), proof: proof.map((hash) => hash.toString('base64')) };
+    const base64 = (hash: Buffer) => hash.toString('base64');
+    if (query.eventId !== undefined) {
+      const { index, size, leafHash, proof, checkpoint } = await this.proofs.inclusionOfEvent(context.orgId, query.eventId, query.size);
+      return { index, size, leafHash: base64(leafHash), proof: proof.map(base64), eventId: query.eventId, checkpoint };
+    }
+    const { leafHash, proof } = await this.proofs.inclusion(context.orgId, query.index!, query.size!);
+    return { index: query.index!, size: query.size!, leafHash: base64(leafHash), proof: proof.map(base64) };
   }
 }

@@ -87,9 +87,10 @@ export class AsOfQueryParams {
 export class AuditLogQuery extends IntersectionType(AuditLogFilters, PageQuery) {}
 
 /** A tree size or leaf index of an org's Merkle tree, from the query string. */
-const TreeNumber = (description: string, minimum: 0 | 1) =>
+const TreeNumber = (description: string, minimum: 0 | 1, required = true) =>
   applyDecorators(
-    ApiProperty({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER, description }),
+    (required ? ApiProperty : ApiPropertyOptional)({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER, description }),
+    ...(required ? [] : [IsOptional()]),
     DecimalInteger(),
     IsInt(),
     Min(minimum),
@@ -101,7 +102,12 @@ export class ConsistencyProofQuery {
   @TreeNumber('The larger tree size, at most the latest checkpoint\'s', 0) to: number;
 }
 
+/** The event is named by its index, or by its id (an audit record's `eventId`); exactly one of them. */
 export class InclusionProofQuery {
-  @TreeNumber("Index of the event in the org's tree (its events in log order, checkpoints not counted)", 0) index: number;
-  @TreeNumber("The tree size, at most the latest checkpoint's", 1) size: number;
+  @TreeNumber("Index of the event in the org's tree (its events in log order, checkpoints not counted); give it or eventId", 0, false) index?: number;
+  @ApiPropertyOptional({ description: 'Id of the event (an audit record\'s eventId); give it or index', example: '0193c3a0-0000-7000-8000-000000000001', pattern: ID_PATTERN.source })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'eventId must be an event id, such as an audit record\'s eventId' })
+  eventId?: string;
+  @TreeNumber("The tree size, at most the latest checkpoint's; required with index, the latest checkpoint's by default with eventId", 1, false) size?: number;
 }
