@@ -224,7 +224,7 @@ export class MongoReadModelStore implements ReadModelStore {
     }
   }
 
-  /** countDocuments: MongoDB counts the keys of the index range (COUNT_SCAN); FerretDB 1.x scans the collection (see README). */
+  /** countDocuments: MongoDB matches on the index of the conditions; FerretDB 1.x scans the collection (see README). */
   async count(query: CountQuery): Promise<number> {
     const filter = toFilter(query);
     if (!filter) return 0;
