@@ -1,3 +1,5 @@
+import { MongoClient } from 'mongodb';
+import { generationName } from '../../src/read-models/read-model-schema';
 import { checkpointOrigin, openCheckpoint } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { DEFAULT_LOG_KEY_NAME } from '../../src/transparency/log-key';
@@ -31,9 +33,8 @@ const inclusion = (server: TestServer, agent: TestAgent, query: string) => call(
  */
 describe.each(stores)('inclusion proof by event id (%s)', (_name, storeEnv) => {
   let server: TestServer;
-  let env: Record<string, string>;
+  const env = storeEnv('ztkeys_e2e_by_event_id');
   beforeAll(async () => {
-    env = storeEnv('ztkeys_e2e_by_event_id');
     server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50', ...env });
   });
   afterAll(async () => {
@@ -125,6 +126,29 @@ describe.each(stores)('inclusion proof by event id (%s)', (_name, storeEnv) => {
     const foreign = await inclusion(server, auditor, `eventId=${other.leaves[0].eventId as string}`);
     expect(foreign.body.detail.replace(String(other.leaves[0].eventId), 'ID')).toBe(unknown.body.detail.replace('0193c3a0-0000-7000-8000-000000000001', 'ID'));
     expect(await server.eventStore.headPosition()).toEqual(head);
+  });
+
+  // Embedded, the audit trail is the log's own table, whose tampering the server's self-check finds.
+  (env.MONGODB_URL ? it : it.skip)('serves no proof, but a 503, for a record the read model altered or an index it miscounts', async () => {
+    const { auditor, leaves } = await signedOrg('ivan');
+    const client = await MongoClient.connect(env.MONGODB_URL);
+    try {
+      const trail = client.db().collection<{ _id: string }>(generationName('audit_log', await server.readModels.activeGeneration('audit-log')));
+      const ask = () => inclusion(server, auditor, `eventId=${leaves[2].eventId as string}`);
+      expect((await ask()).status).toBe(200);
+      // The record altered: its leaf is not the one the checkpoint signs at its index.
+      await trail.updateOne({ _id: leaves[2].eventId as string }, { $set: { 'data.displayName': 'Mallory' } });
+      expect([(await ask()).status, (await ask()).body.code]).toEqual([503, 'STORE_UNAVAILABLE']);
+      await trail.updateOne({ _id: leaves[2].eventId as string }, { $set: { 'data.displayName': (leaves[2].data as { displayName: string }).displayName } });
+      // An earlier record gone: the count gives index 1, whose signed leaf is another event's.
+      const first = await trail.findOneAndDelete({ _id: leaves[0].eventId as string });
+      expect([(await ask()).status, (await ask()).body.code]).toEqual([503, 'STORE_UNAVAILABLE']);
+      await trail.insertOne(first!);
+      const reply = await ask();
+      expect([reply.status, reply.body.index]).toEqual([200, 2]);
+    } finally {
+      await client.close();
+    }
   });
 });
 
