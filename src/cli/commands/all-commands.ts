@@ -2,6 +2,7 @@ import type { CommandSpec } from '../command-spec';
 import { agentsAddCommand, agentsRemoveCommand, agentsRoleCommand } from './agents.command';
 import { auditAsOfCommand } from './audit-as-of.command';
 import { auditExportCommand } from './audit-export.command';
+import { auditProveCommand } from './audit-prove.command';
 import { auditVerifyCommand } from './audit-verify.command';
 import { browserLogoutCommand } from './logout.command';
 import { keysCreateCommand } from './keys-create.command';
@@ -41,6 +42,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   auditExportCommand,
   auditAsOfCommand,
   auditVerifyCommand,
+  auditProveCommand,
   recoveryStartCommand,
   recoveryShowCommand,
   recoveryVetoCommand,

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
 import { InvalidNote, type NoteVerifier } from '../../transparency/signed-note';
@@ -6,6 +6,7 @@ import type { CliContext } from '../cli-context';
 import { CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
+import { readBoundedText } from '../read-bounded-text';
 
 /** Progress is shown every this many lines: on a terminal on one line, else as plain lines. */
 const PROGRESS_EVERY = 100_000;
@@ -13,26 +14,8 @@ const PROGRESS_EVERY = 100_000;
 /** Log keys and a checkpoint note are a few KiB at most (a note carries at most 100 signatures): reading stops past this, so a device or a huge file costs nothing. */
 const MAX_KEY_OR_NOTE_BYTES = 64 * 1024;
 
-function readText(what: string, path: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const bytes = Buffer.alloc(MAX_KEY_OR_NOTE_BYTES + 1);
-    let length = 0;
-    while (length < bytes.length) {
-      const read = readSync(fd, bytes, length, bytes.length - length, null);
-      if (read === 0) break;
-      length += read;
-    }
-    if (length > MAX_KEY_OR_NOTE_BYTES) throw usageError(`${what} ${path} holds more than ${MAX_KEY_OR_NOTE_BYTES / 1024} KiB: no log key or checkpoint is that long.`);
-    return bytes.toString('utf8', 0, length);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw usageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+/** A key or checkpoint file: a device such as /dev/zero never ends, and none is that long. */
+const readText = (what: string, path: string): string => readBoundedText(what, path, MAX_KEY_OR_NOTE_BYTES, 'no log key or checkpoint is that long');
 
 /** The verifier key as text, or the file holding it. */
 /** The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation) before it. */

@@ -1,0 +1,60 @@
+import { checkpointTime } from '../../transparency/checkpoint';
+import { leafInput, type LeafRecord } from '../../transparency/event-leaf';
+import { leafHash, verifyInclusion } from '../../transparency/merkle-tree';
+import { AgentSession } from '../agent-session';
+import { witnessLog } from '../audit-witness';
+import { checkFailed, CliError, usageError } from '../cli-error';
+import type { CommandSpec } from '../command-spec';
+import { EXIT } from '../exit-codes';
+import { readBoundedText } from '../read-bounded-text';
+
+/** No audit record is longer: `audit verify` refuses an export line past it. */
+const MAX_RECORD_BYTES = 1_048_576;
+
+/** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
+function readRecord(path: string): LeafRecord {
+  const text = readBoundedText('the record', path, MAX_RECORD_BYTES, 'no audit record is that long');
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    throw usageError(`${path} is not JSON: give one audit record (a line of the export, or an item of GET .../audit-log).`);
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record) || typeof (record as { eventId?: unknown }).eventId !== 'string') {
+    throw usageError(`${path} is no audit record: a JSON object with its eventId (a line of the export, or an item of GET .../audit-log).`);
+  }
+  return record as LeafRecord;
+}
+
+export const auditProveCommand: CommandSpec = {
+  path: ['audit', 'prove'],
+  summary: "Prove that an audit record you hold is in the org's signed log: its inclusion proof, asked by event id, checked here against the witnessed checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)",
+  details: [
+    'Usage: ztkeys audit prove record.json   (one record: a line of the export or an item of GET .../audit-log, as JSON)',
+    "First witnesses the org's checkpoint as audit export does (exit 7 if the log does not extend the one this CLI saw), then",
+    "computes the record's leaf itself (README: leaf of an event) and checks the server's proof of it against that checkpoint's root.",
+    'Exit 0 proven; 5 the proof does not hold for this record (altered, or not what the server signed); 3 the server refused (no such event, or no checkpoint covers it yet).',
+  ].join('\n'),
+  args: [{ name: 'record' }],
+  async run(input, ctx) {
+    const record = readRecord(input.args.record);
+    const session = AgentSession.open(ctx);
+    const checkpoint = await witnessLog(session);
+    if (!checkpoint) throw new CliError(EXIT.REFUSED, 'The server serves no signed checkpoint of this org yet: nothing proves the record. Ask again once one is signed.');
+    const query = { eventId: record.eventId, size: checkpoint.size };
+    const answer = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/audit-log/inclusion', { params: { path: session.org, query } }));
+    const leaf = leafHash(leafInput(record));
+    const proof = answer.proof.map((hash) => Buffer.from(hash, 'base64'));
+    if (answer.eventId !== record.eventId || answer.size !== checkpoint.size || !verifyInclusion(leaf, answer.index, checkpoint.size, proof, checkpoint.rootHash)) {
+      throw checkFailed(
+        `NOT PROVEN: the server's proof for event ${record.eventId} (leaf ${answer.index}) does not put this record's leaf ${leaf.toString('base64')} in the checkpoint of ${checkpoint.size} events signed by the log key: the record was altered, or it is not the event the log holds.`,
+      );
+    }
+    const time = checkpointTime(checkpoint);
+    const signedAt = time !== undefined && !Number.isNaN(time.getTime()) ? time.toISOString() : 'an unstated time';
+    ctx.output.result(
+      `Proven: event ${record.eventId} (${String(record.type)}) is leaf ${answer.index} of the org's log, in the checkpoint of ${checkpoint.size} events signed at ${signedAt}.`,
+      { proven: true, eventId: record.eventId, index: answer.index, size: checkpoint.size, leafHash: leaf.toString('base64'), rootHash: checkpoint.rootHash.toString('base64'), signedAt },
+    );
+  },
+};

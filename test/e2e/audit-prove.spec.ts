@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { ProfileStore } from '../../src/cli/profile-store';
+import { runCli } from '../../src/cli/run-cli';
+import { parseCheckpoint } from '../../src/transparency/checkpoint';
+import { parseNote } from '../../src/transparency/signed-note';
+import { memoryIo } from '../cli/support/memory-io';
+import { waitFor } from '../notifications/support/wait-for';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * `ztkeys audit prove RECORD`: an auditor holding one audit record asks the server for its
+ * inclusion proof by event id and checks it here, with the leaf computed from the record and the
+ * checkpoint witnessed under the pinned log key; the exit code says whether it is proven.
+ */
+describe('ztkeys audit prove', () => {
+  let server: TestServer;
+  let auditor: TestAgent;
+  let home: string;
+  let records: Array<Record<string, unknown>>;
+
+  const ztkeys = async (...argv: string[]) => {
+    const io = memoryIo({ ZTKEYS_HOME: home });
+    const code = await runCli(argv, io);
+    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+  };
+  const recordFile = (name: string, record: unknown): string => {
+    const path = join(home, name);
+    writeFileSync(path, typeof record === 'string' ? record : JSON.stringify(record));
+    return path;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
+    home = mkdtempSync(join(tmpdir(), 'ztkeys-prove-home-'));
+    const journey = new Journey(server);
+    const admin = await journey.createOrg('alice');
+    await journey.addAgent(admin, 'bob');
+    auditor = await journey.addAgent(admin, 'erin', 'AUDITOR');
+    new ProfileStore(home).save('default', { apiUrl: server.url, token: auditor.token, orgId: auditor.orgId, agentId: auditor.agentId });
+    records = await waitFor('a checkpoint of every event', async () => {
+      const lines = String((await call(server, 'GET', `/v1/orgs/${auditor.orgId}/audit-log/export`, auditor.token)).body)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const note = await call<string>(server, 'GET', `/v1/orgs/${auditor.orgId}/audit-log/checkpoint`, auditor.token);
+      const leaves = lines.filter((record) => record.type !== 'CheckpointSigned').length;
+      return note.status === 200 && parseCheckpoint(parseNote(note.body).text).size === leaves && lines;
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const leaves = () => records.filter((record) => record.type !== 'CheckpointSigned');
+  const bobAdded = () => leaves().find((record) => record.type === 'AgentAdded' && (record.data as { agentId: string }).agentId === 'bob')!;
+
+  it('proves a line of the export and an item of the audit trail, exit 0', async () => {
+    const bob = bobAdded();
+    const [index, size] = [leaves().indexOf(bob), leaves().length];
+    const proven = await ztkeys('audit', 'prove', recordFile('bob.json', bob));
+    expect(proven).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(proven.stdout).toMatch(new RegExp(`^Proven: event ${bob.eventId as string} \\(AgentAdded\\) is leaf ${index} of the org's log, in the checkpoint of ${size} events signed at \\d{4}-`));
+
+    const items = (await call(server, 'GET', `/v1/orgs/${auditor.orgId}/audit-log?type=AgentAdded`, auditor.token)).body.items as Array<Record<string, unknown>>;
+    const item = items.find((entry) => entry.eventId === bob.eventId)!;
+    const json = await ztkeys('audit', 'prove', recordFile('item.json', item), '--json');
+    expect(json.code).toBe(EXIT.OK);
+    expect(JSON.parse(json.stdout)).toMatchObject({ proven: true, eventId: bob.eventId, index, size });
+  });
+
+  it('exits 5 for a record altered after the fact, 3 for what the server has no leaf of, 2 for a file that is no record', async () => {
+    const bob = bobAdded();
+    const altered = await ztkeys('audit', 'prove', recordFile('altered.json', { ...bob, data: { ...(bob.data as object), email: 'mallory@example.com' } }));
+    expect(altered.code).toBe(EXIT.CHECK_FAILED);
+    expect(altered.stderr).toContain(`NOT PROVEN: the server's proof for event ${bob.eventId as string} (leaf ${leaves().indexOf(bob)})`);
+
+    expect((await ztkeys('audit', 'prove', recordFile('unknown.json', { ...bob, eventId: '0193c3a0-0000-7000-8000-000000000001' }))).code).toBe(EXIT.REFUSED);
+    const checkpointLine = records.find((record) => record.type === 'CheckpointSigned')!;
+    const noLeaf = await ztkeys('audit', 'prove', recordFile('checkpoint.json', checkpointLine));
+    expect([noLeaf.code, noLeaf.stderr]).toEqual([EXIT.REFUSED, expect.stringContaining('is a checkpoint line')]);
+
+    for (const text of ['[]', '{"type":"AgentAdded"}', 'not json']) expect((await ztkeys('audit', 'prove', recordFile('bad.json', text))).code).toBe(EXIT.USAGE);
+    expect((await ztkeys('audit', 'prove', join(home, 'missing.json'))).code).toBe(EXIT.USAGE);
+  });
+});
