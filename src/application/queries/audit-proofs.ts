@@ -43,9 +43,10 @@ export class AuditProofs {
     return proof;
   }
 
-  async inclusion(orgId: string, index: number, size: number): Promise<{ leafHash: Hash; proof: Hash[] }> {
+  /** `latest`: the org's latest checkpoint when the caller read it already (else read here). */
+  async inclusion(orgId: string, index: number, size: number, latest?: CheckpointSignedData): Promise<{ leafHash: Hash; proof: Hash[] }> {
     if (index >= size) throw new InvalidQuery('INVALID_TREE_SIZE', '`index` must be smaller than `size`.');
-    const { read, roots } = await this.tree(orgId, [{ kind: 'inclusion', index, size }], size, [{ level: 0, index }]);
+    const { read, roots } = await this.tree(orgId, [{ kind: 'inclusion', index, size }], size, [{ level: 0, index }], latest);
     const leaf = read({ level: 0, index });
     const proof = inclusionProof(index, size, read);
     if (!verifyInclusion(leaf, index, size, proof, roots.size)) throw nodesDisagree(orgId, size);
@@ -75,10 +76,10 @@ export class AuditProofs {
     }
     if (size !== undefined && index >= size) throw new InvalidQuery('EVENT_AFTER_SIZE', `Event ${eventId} is leaf ${index} of the organization's tree, not in its first ${size} events: ask for a size above ${index}.`);
     const treeSize = size ?? signedSize;
-    const { leafHash: stored, proof } = await this.inclusion(orgId, index, treeSize);
+    const { leafHash: stored, proof } = await this.inclusion(orgId, index, treeSize, latest);
     const leaf = leafHash(leafInput(record as unknown as AuditEntryDocument));
     if (!leaf.equals(stored)) {
-      throw new StoreUnavailable('the audit-log read model', `its record of event ${eventId} is not leaf ${index} of the signed tree; the server's self-check compares the stores with the log`);
+      throw new StoreUnavailable('the audit-log read model', `its record of event ${eventId} is not leaf ${index} of the signed tree: it, or the Merkle node store, disagrees with the log`);
     }
     return { index, size: treeSize, leafHash: leaf, proof, checkpoint: latest!.note };
   }
@@ -111,8 +112,8 @@ export class AuditProofs {
    * its consistency with the latest checkpoint, and returns that root once the proof ties it to
    * the signed one (the same size: the roots are equal).
    */
-  private async tree(orgId: string, requests: ProofRequest[], size: number, leaves: NodeId[] = []): Promise<{ read: NodeReader; roots: { size: Hash } }> {
-    const { note } = await this.checkpoint(orgId);
+  private async tree(orgId: string, requests: ProofRequest[], size: number, leaves: NodeId[] = [], latest?: CheckpointSignedData): Promise<{ read: NodeReader; roots: { size: Hash } }> {
+    const { note } = latest ?? (await this.checkpoint(orgId));
     const signed = openOrgCheckpoint(note, this.logKey.keyring, orgId);
     if (size > signed.size) throw new InvalidQuery('INVALID_TREE_SIZE', `The latest checkpoint covers ${signed.size} events; ask for a size up to that.`);
     const stored = await this.nodes.org(orgId);
