@@ -28,24 +28,32 @@ function readText(what: string, path: string): string {
     return bytes.toString('utf8', 0, length);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw usageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+    throw usageError(`Cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file.' : (error as Error).message}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** The verifier key as text, or the file holding it. */
-/** The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation) before it. */
+const KEY_FORM = 'name+keyid+base64, as GET /v1/log-key serves it';
+
+/**
+ * The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation)
+ * before it. `value` is a file holding them or the keys themselves; a value with no "+" can be no
+ * key, so it was meant as a file: a mistyped path is said to be missing, not a malformed key.
+ */
 function logKeysOf(value: string): NoteVerifier[] {
-  const text = !value.includes('+') && existsSync(value) ? readText('the log key file', value) : value;
+  const file = existsSync(value);
+  if (!file && !value.includes('+')) throw usageError(`--log-key ${value}: no such file (and no verifier key: that is ${KEY_FORM}).`);
   let keys: NoteVerifier[];
   try {
-    keys = parseVerifierKeys(text);
+    keys = parseVerifierKeys(file ? readText('the log key file', value) : value);
   } catch (error) {
-    if (error instanceof InvalidNote) throw usageError(`--log-key is not a verifier key (name+keyid+base64, as GET /v1/log-key serves it): ${error.message}`);
+    if (error instanceof InvalidNote) {
+      throw usageError(file ? `--log-key ${value} holds no verifier key (${KEY_FORM}): ${error.message}` : `--log-key is neither a verifier key (${KEY_FORM}) nor a file: ${error.message}`);
+    }
     throw error;
   }
-  if (keys.length === 0) throw usageError('--log-key holds no verifier key (name+keyid+base64, as GET /v1/log-key serves it).');
+  if (keys.length === 0) throw usageError(`--log-key holds no verifier key (${KEY_FORM}).`);
   return keys;
 }
 
