@@ -40,16 +40,18 @@ export const consoleDirectory = (): string => join(packageRoot(__dirname), 'dist
 export const consoleBuilt = (root = consoleDirectory()): boolean => existsSync(join(root, 'index.html'));
 
 /**
- * What @fastify/static refuses before it looks for a file, said as a problem: its own error reads
- * "Forbidden" or "Bad Request" alone. A path with a "." or ".." segment or an empty one is refused
- * so that no route guard is skipped by another reading of it; a NUL ends a file name early.
+ * What @fastify/static refuses, said as a problem: its own error reads "Forbidden" or "Bad
+ * Request" alone. A path with a "." or ".." segment or an empty one is refused so that no route
+ * guard is skipped by another reading of it; a NUL ends a file name early.
  */
 const REFUSALS: Record<number, { code: string; detail: (path: string) => string }> = {
   403: { code: 'CONSOLE_PATH_NOT_CANONICAL', detail: (path) => `The console serves canonical paths only: ${path} holds a "." or ".." segment, or an empty one ("//").` },
   400: { code: 'CONSOLE_PATH_MALFORMED', detail: (path) => `The path ${path} holds a NUL (%00): no file of the console has one.` },
+  412: { code: 'CONSOLE_PRECONDITION_FAILED', detail: (path) => `The console file at ${path} does not match the request's If-Match or If-Unmodified-Since: it changed since.` },
+  416: { code: 'CONSOLE_RANGE_NOT_SATISFIABLE', detail: (path) => `The Range asked for lies outside the console file at ${path}.` },
 };
 
-/** The console's refusals as above; anything else (412, 416, a file it cannot read) to `otherwise`, the application's problem filter. */
+/** The console's refusals as above; anything else (a file it cannot read) to `otherwise`, the application's problem filter. */
 const answerRefusal = (otherwise: FastifyInstance) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply): unknown => {
   const refusal = error.statusCode === undefined ? undefined : REFUSALS[error.statusCode];
   if (!refusal) return otherwise.errorHandler.call(otherwise, error, request, reply);
