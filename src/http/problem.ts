@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { onOneLineShown } from '../shared/hidden-characters';
+import { everyTextShown, onOneLineShown } from '../shared/hidden-characters';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
 export interface Problem {
@@ -19,14 +19,6 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Titles are the status's reason phrase, as RFC 9110 names it where Node's list still has an older name. */
 const RFC_9110_TITLES: Record<number, string> = { 413: 'Content Too Large', 422: 'Unprocessable Content' };
 
-/** Every string of a JSON value, members' names too, on one line with what acts on a reader escaped. */
-function shownSafely(value: unknown): unknown {
-  if (typeof value === 'string') return onOneLineShown(value);
-  if (Array.isArray(value)) return value.map(shownSafely);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([name, member]) => [onOneLineShown(name), shownSafely(member)]));
-}
-
 /**
  * Every problem is made here. Its texts often repeat what the client sent (an id of the path, a
  * field's name), and they reach a terminal (the CLI prints the detail), a log and the console: an
@@ -36,7 +28,7 @@ function shownSafely(value: unknown): unknown {
  */
 export function problem(status: number, code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
   return {
-    ...(shownSafely(extensions) as Record<string, unknown>),
+    ...(everyTextShown(extensions) as Record<string, unknown>),
     type: `urn:ztkeys:problem:${code.toLowerCase().replace(/_/g, '-')}`,
     title: RFC_9110_TITLES[status] ?? STATUS_CODES[status] ?? 'Error',
     status,

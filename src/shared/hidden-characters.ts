@@ -23,3 +23,11 @@ export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDE
 
 /** The same, tabs and line feeds escaped too: for text meant as one line (a problem's detail), where a line break would forge another. */
 export const onOneLineShown = (text: string): string => text.replace(EACH_HIDDEN_OR_BREAK, escaped);
+
+/** Every string of a JSON-like value, members' names too, shown on one line (onOneLineShown): for what a client sent, on its way to a reader. */
+export function everyTextShown(value: unknown): unknown {
+  if (typeof value === 'string') return onOneLineShown(value);
+  if (Array.isArray(value)) return value.map(everyTextShown);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, member]) => [onOneLineShown(name), everyTextShown(member)]));
+}
