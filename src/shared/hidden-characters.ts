@@ -28,7 +28,7 @@ export const onOneLineShown = (text: string): string => text.replace(EACH_HIDDEN
 export function everyTextShown(value: unknown): unknown {
   if (typeof value === 'string') return onOneLineShown(value);
   if (Array.isArray(value)) return value.map(everyTextShown);
-  // Plain records only: any other object (a Date) is written by its own toJSON, left as it is.
-  if (typeof value !== 'object' || value === null || ![Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) return value;
+  // An object with a toJSON of its own (a Date) is written by it, left as it is; records of any prototype (a parsed query's) are walked.
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
   return Object.fromEntries(Object.entries(value).map(([name, member]) => [onOneLineShown(name), everyTextShown(member)]));
 }

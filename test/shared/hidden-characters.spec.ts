@@ -36,5 +36,8 @@ describe('hidden characters', () => {
   it('shows every text of a record so, names of members too, and leaves numbers, booleans and other objects as they are', () => {
     const at = new Date(0);
     expect(everyTextShown({ 'a\u001b': ['x\u202e', 1, true, null], at, nested: { why: 'a\nb' } })).toEqual({ 'a\\u001b': ['x\\u202e', 1, true, null], at, nested: { why: 'a\\u000ab' } });
+    // A parsed query is a record of a prototype of its own: walked all the same.
+    const query = Object.assign(new (class ParsedQuery {})(), { name: 'evil\u202egnp.exe' });
+    expect(everyTextShown(query)).toEqual({ name: 'evil\\u202egnp.exe' });
   });
 });
