@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
 import { capConnections } from './http/connection-cap';
@@ -10,7 +9,7 @@ import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
-import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
+import { answerRouterRefusal, MAX_PATH_PARAMETER_LENGTH } from './http/router-refusals';
 import { jsonLogger } from './logging/json-logger';
 import { logRequests } from './logging/request-log';
 import { answerRequestIds, requestIdFor } from './logging/request-id';
@@ -45,13 +44,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     genReqId: requestIdFor,
     // Requests that arrive while stopping are refused by refuseRequestsWhileStopping, as problems.
     return503OnClosing: false,
-    // A request id carries its requester's id (up to 128 characters) in base64url: up to 208 characters.
-    routerOptions: { maxParamLength: 512 },
-    // URLs Fastify refuses before Nest sees them (malformed, or a parameter too long) are answered as problems too.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const status = error.statusCode ?? 400;
-      void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, error.code, error.message));
-    },
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: answerRouterRefusal,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, { bufferLogs: true, bodyParser: false });
   const fastify = adapter.getInstance();

@@ -8,6 +8,7 @@ import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { ACCESS, type Access } from './access.decorators';
 import type { Caller } from './caller';
 import { TokenVerifier } from './token-verifier';
+import { quoted } from '../shared/quoted';
 
 export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
 
@@ -76,7 +77,7 @@ function admit(request: AuthenticatedRequest, caller: Caller | undefined): true 
   if (!caller) throw unauthorized('The token is invalid or expired.');
   const orgId = (request.params as Record<string, string> | undefined)?.orgId;
   if (orgId !== undefined && orgId !== caller.orgId) {
-    throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
+    throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${quoted(orgId)} does not exist.`);
   }
   request.caller = caller;
   return true;

@@ -20,7 +20,7 @@ export function readBoundedText(what: string, path: string, max: number, why: st
     return bytes.toString('utf8', 0, length);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw usageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+    throw usageError(`Cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file.' : (error as Error).message}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

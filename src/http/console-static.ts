@@ -1,8 +1,11 @@
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ConsoleOidc } from '../config/app-config';
+import { quoted } from '../shared/quoted';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 /** Where the web console is served. */
 export const CONSOLE_PATH = '/console/';
@@ -36,19 +39,46 @@ export const consoleDirectory = (): string => join(packageRoot(__dirname), 'dist
 /** True once `npm run build` has built the console. */
 export const consoleBuilt = (root = consoleDirectory()): boolean => existsSync(join(root, 'index.html'));
 
+/**
+ * What @fastify/static refuses, said as a problem: its own error reads "Forbidden" or "Bad
+ * Request" alone. A path with a "." or ".." segment or an empty one is refused so that no route
+ * guard is skipped by another reading of it; a NUL ends a file name early.
+ */
+const REFUSALS: Record<number, { code: string; detail: (path: string) => string }> = {
+  403: { code: 'CONSOLE_PATH_NOT_CANONICAL', detail: (path) => `The console serves canonical paths only: ${path} holds a "." or ".." segment, or an empty one ("//").` },
+  400: { code: 'CONSOLE_PATH_MALFORMED', detail: (path) => `The path ${path} holds a NUL (%00): no file of the console has one.` },
+  412: { code: 'CONSOLE_PRECONDITION_FAILED', detail: (path) => `The console file at ${path} does not match the request's If-Match or If-Unmodified-Since: it changed since.` },
+  416: { code: 'CONSOLE_RANGE_NOT_SATISFIABLE', detail: (path) => `The Range asked for lies outside the console file at ${path}.` },
+};
+
+/** The console's refusals as above; anything else (a file it cannot read) to `otherwise`, the application's problem filter. */
+const answerRefusal = (otherwise: FastifyInstance) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply): unknown => {
+  const refusal = error.statusCode === undefined ? undefined : REFUSALS[error.statusCode];
+  if (!refusal) return otherwise.errorHandler.call(otherwise, error, request, reply);
+  return reply
+    .status(error.statusCode!)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(problem(error.statusCode!, refusal.code, refusal.detail(quoted(request.url.split('?', 1)[0]))));
+};
+
 /** Serves the built console under /console/ with its security headers; false when it was not built. */
 export async function serveConsole(app: NestFastifyApplication, oidc?: ConsoleOidc, root = consoleDirectory()): Promise<boolean> {
   if (!consoleBuilt(root)) return false;
   const headers = consoleHeaders(oidc?.tokenEndpoint);
-  await app.register(fastifyStatic, {
-    root,
-    // Without the trailing slash, so that /console redirects to /console/.
-    prefix: CONSOLE_PATH.slice(0, -1),
-    redirect: true,
-    decorateReply: false,
-    setHeaders: (reply) => {
-      void reply.headers(headers);
-    },
+  // In a context of its own, so that its error handler answers the console's refusals only.
+  const application: FastifyInstance = app.getHttpAdapter().getInstance();
+  await app.register(async (scope: FastifyInstance) => {
+    scope.setErrorHandler(answerRefusal(application));
+    await scope.register(fastifyStatic, {
+      root,
+      // Without the trailing slash, so that /console redirects to /console/.
+      prefix: CONSOLE_PATH.slice(0, -1),
+      redirect: true,
+      decorateReply: false,
+      setHeaders: (reply) => {
+        void reply.headers(headers);
+      },
+    });
   });
   return true;
 }

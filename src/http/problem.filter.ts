@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger,
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
+import { quoted } from '../shared/quoted';
 import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import { RateLimitExceeded } from '../rate-limits/rate-limits';
@@ -40,7 +41,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const { body, headers } = this.methodNotAllowed(error, http.getRequest<FastifyRequest>(), reply) ?? this.toProblem(error);
+    const { body, headers } = this.noRoute(error, http.getRequest<FastifyRequest>(), reply) ?? this.toProblem(error);
     // With the request id, as the request's own line has it (README: Request ids).
     if (body.status >= 500 && !headers['retry-after']) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
@@ -50,13 +51,14 @@ export class ProblemFilter implements ExceptionFilter {
    * A request no route took (Nest's not-found handler) whose path some route takes with other
    * methods: 405. A route that takes this very method and still found nothing (the console's
    * wildcard route, for a file it does not have) is a 404: its method is not what is wrong.
+   * Either quotes the path cut (Nest's own text repeats all of it, up to 16 KiB).
    */
-  private methodNotAllowed(error: unknown, request: FastifyRequest, reply: FastifyReply): { body: Problem; headers: Record<string, string> } | undefined {
-    if (!(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
+  private noRoute(error: unknown, request: FastifyRequest, reply: FastifyReply): { body: Problem; headers: Record<string, string> } | undefined {
+    if (!(error instanceof NotFoundException)) return undefined;
     const path = request.url.split('?', 1)[0];
-    const allowed = allowedMethods(reply.server, path);
-    if (allowed.length === 0 || allowed.includes(request.method)) return undefined;
-    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${path}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
+    const allowed = request.routeOptions.url === undefined ? allowedMethods(reply.server, path) : [];
+    if (allowed.length === 0 || allowed.includes(request.method)) return { body: problem(404, 'NOT_FOUND', `Nothing answers ${request.method} ${quoted(path)}.`), headers: {} };
+    return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${quoted(path)}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
   }
 
   private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {

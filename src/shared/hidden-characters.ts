@@ -14,6 +14,21 @@ export const TEXT_OF_LINES = new RegExp(`^[^${HIDDEN}]*$`);
 export const TEXT_OF_ONE_LINE = new RegExp(`^[^${HIDDEN}\\t\\n]*$`);
 
 const EACH_HIDDEN = new RegExp(`[${HIDDEN}]`, 'g');
+const EACH_HIDDEN_OR_BREAK = new RegExp(`[${HIDDEN}\\t\\n]`, 'g');
+
+const escaped = (character: string): string => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** The text with each of them written as its escape (`\u001b`): what a terminal may show of text it did not write. */
-export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDEN, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDEN, escaped);
+
+/** The same, tabs and line feeds escaped too: for text meant as one line (a problem's detail), where a line break would forge another. */
+export const onOneLineShown = (text: string): string => text.replace(EACH_HIDDEN_OR_BREAK, escaped);
+
+/** Every string of a JSON-like value, members' names too, shown on one line (onOneLineShown): for what a client sent, on its way to a reader. */
+export function everyTextShown(value: unknown): unknown {
+  if (typeof value === 'string') return onOneLineShown(value);
+  if (Array.isArray(value)) return value.map(everyTextShown);
+  // An object with a toJSON of its own (a Date) is written by it, left as it is; records of any prototype (a parsed query's) are walked.
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  return Object.fromEntries(Object.entries(value).map(([name, member]) => [onOneLineShown(name), everyTextShown(member)]));
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
@@ -613,6 +613,14 @@ describe('ztkeys audit verify on real exports', () => {
       const args = option === '--log-key' ? [option, file] : ['--log-key', vkey, option, file];
       expect(await run('audit', 'verify', good, ...args)).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining(`${file} holds more than 64 KiB: no log key or checkpoint is that long.`) });
     }
+    // A mistyped key or checkpoint file is said to be missing, not to be a malformed key; a file is read whatever its path holds ("+").
+    const mistyped = join(work, 'log-key.txt');
+    expect(await run('audit', 'verify', good, '--log-key', mistyped)).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining(`--log-key ${mistyped}: no such file`) });
+    expect(await run('audit', 'verify', good, '--log-key', vkey, '--trusted-checkpoint', mistyped)).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining(`${mistyped}: no such file`) });
+    const folder = join(work, 'keys+checkpoints');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'log-key.txt'), vkey);
+    expect((await run('audit', 'verify', good, '--log-key', join(folder, 'log-key.txt'))).code).toBe(EXIT.OK);
     // A directory given for the file: a usage error naming it, not an internal error.
     expect(await run('audit', 'verify', work, '--log-key', vkey)).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: Cannot read the audit export ${work}: EISDIR: illegal operation on a directory, read\n` });
   });

@@ -462,6 +462,23 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       expectProblem(await call(suite.server, 'POST', '/console/nope.js'), 405, 'METHOD_NOT_ALLOWED');
     });
 
+    it('answers a console path that is not canonical ("..", ".", "//") or holds a NUL, a range past the file or a failed precondition with a problem that says so', async () => {
+      for (const path of ['/console/../x', '/console/assets/../../package.json', '/console/%2e%2e/x', '/console/./index.html', '/console//index.html']) {
+        const reply = await rawCall(suite.server, request('GET', path, ['Host: ztkeys']));
+        expectProblem(reply, 403, 'CONSOLE_PATH_NOT_CANONICAL');
+        expect(reply.body.detail).toMatch(/"\."|"\.\."|empty/);
+      }
+      const nul = await rawCall(suite.server, request('GET', '/console/x%00', ['Host: ztkeys']));
+      expectProblem(nul, 400, 'CONSOLE_PATH_MALFORMED');
+      expect(nul.body.detail).toMatch(/NUL/);
+      const range = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'Range: bytes=99999999-']));
+      expectProblem(range, 416, 'CONSOLE_RANGE_NOT_SATISFIABLE');
+      expect(range.body.detail).toMatch(/Range/);
+      const precondition = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'If-Match: "not-this-one"']));
+      expectProblem(precondition, 412, 'CONSOLE_PRECONDITION_FAILED');
+      expect(precondition.body.detail).toMatch(/If-Match/);
+    });
+
     it('titles every problem with the reason phrase of its status, also those of the console files (412, 416)', async () => {
       const range = await rawCall(suite.server, request('GET', '/console/', ['Host: ztkeys', 'Range: bytes=99999999-']));
       expect(range.status).toBe(416);

@@ -45,6 +45,17 @@ describe('the server process', () => {
     expect(server.stderr).toBe('');
   });
 
+  it('writes what a client sent in its query or headers to the request line with each control, separator and bidirectional override escaped', async () => {
+    const server = spawn({});
+    const url = await server.listening();
+    await fetch(`${url}/v1/orgs?name=${encodeURIComponent('evil\u202Egnp.exe\u2028\u009b31m')}`, { headers: { 'x-request-id': 'tricky-42', 'user-agent': 'agent\u009b2J' } });
+    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    const line = server.stdout.split('\n').find((text) => text.includes('tricky-42'))!;
+    expect(line.match(/[\u0080-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g)).toBeNull();
+    const { req } = JSON.parse(line) as { req: { query: Record<string, string>; headers: Record<string, string> } };
+    expect({ query: req.query, agent: req.headers['user-agent'] }).toEqual({ query: { name: 'evil\\u202egnp.exe\\u2028\\u009b31m' }, agent: 'agent\\u009b2J' });
+  });
+
   // One server for both: each spawn costs seconds of the suite.
   it('with REDIS_URL unreachable: answers /metrics at once without the email queue figures, logs readiness once per change rather than per probe, warns a bounded number of times, and stops within 5 s of SIGTERM', async () => {
     const server = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });

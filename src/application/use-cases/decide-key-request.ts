@@ -12,6 +12,7 @@ import { Proofs } from '../proofs';
 import { requesterOf } from '../request-ids';
 import { limitKey } from '../../rate-limits/limit-key';
 import { RateLimits } from '../../rate-limits/rate-limits';
+import { quoted } from '../../shared/quoted';
 
 export type KeyDecision =
   | { decision: 'APPROVE'; verificationCode: string }
@@ -66,7 +67,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
 
   async execute(command: DecideKeyRequestCommand): Promise<DecidedKeyRequest> {
     const requesterId = requesterOf(command.requestId);
-    if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${command.requestId} does not exist.`);
+    if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${quoted(command.requestId)} does not exist.`);
     if (command.decision.decision === 'REJECT') return this.decide(command, requesterId);
     // An approval holds its place in the wrong-code limits while it is decided, kept only for a wrong code.
     const caller = { orgId: command.context.orgId, agentId: command.context.actor };

@@ -8,6 +8,7 @@ import { agentStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
 import { requesterOf } from '../request-ids';
+import { quoted } from '../../shared/quoted';
 
 export interface KeyRequestView {
   requestId: string;
@@ -46,7 +47,7 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
   ) {}
 
   async execute({ orgId, callerId, requestId }: GetKeyRequestQuery): Promise<KeyRequestView> {
-    const notFound = () => refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+    const notFound = () => refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${quoted(requestId)} does not exist.`);
     const { org, actor } = await this.directory.actor(orgId, callerId);
     const agentId = requesterOf(requestId);
     if (agentId === undefined) return notFound();

@@ -7,6 +7,7 @@ import { type IssuedChallenge, ChallengeTokens } from '../challenge-tokens';
 import { Directory } from '../directory';
 import { Recoveries } from '../recoveries';
 import { requesterOf } from '../request-ids';
+import { quoted } from '../../shared/quoted';
 
 /**
  * Issues a one-time challenge to a member; it binds what the purpose needs (PRODUCT.md, Signatures).
@@ -59,12 +60,12 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
         const requesterId = requesterOf(request.requestId);
         const keys = requesterId === undefined ? undefined : await this.directory.keys(orgId, requesterId);
         const pending = keys?.state.requests.get(request.requestId);
-        if (!pending) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${request.requestId} does not exist.`);
+        if (!pending) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${quoted(request.requestId)} does not exist.`);
         return { ...request, requesterPublicKey: pending.publicKey };
       }
       case 'RECOVERY_VETO': {
         const recovery = (await this.recoveries.load(orgId)).state.recoveries.get(request.recoveryId);
-        if (!recovery) return refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${request.recoveryId} does not exist.`);
+        if (!recovery) return refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${quoted(request.recoveryId)} does not exist.`);
         return { ...request, recoveredAgentId: recovery.agentId };
       }
       case 'PROMPT_FREQUENCY':

@@ -17,18 +17,26 @@ const MAX_KEY_OR_NOTE_BYTES = 64 * 1024;
 /** A key or checkpoint file: a device such as /dev/zero never ends, and none is that long. */
 const readText = (what: string, path: string): string => readBoundedText(what, path, MAX_KEY_OR_NOTE_BYTES, 'no log key or checkpoint is that long');
 
-/** The verifier key as text, or the file holding it. */
-/** The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation) before it. */
+const KEY_FORM = 'name+keyid+base64, as GET /v1/log-key serves it';
+
+/**
+ * The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation)
+ * before it. `value` is a file holding them or the keys themselves; a value with no "+" can be no
+ * key, so it was meant as a file: a mistyped path is said to be missing, not a malformed key.
+ */
 function logKeysOf(value: string): NoteVerifier[] {
-  const text = !value.includes('+') && existsSync(value) ? readText('the log key file', value) : value;
+  const file = existsSync(value);
+  if (!file && !value.includes('+')) throw usageError(`--log-key ${value}: no such file (and no verifier key: that is ${KEY_FORM}).`);
   let keys: NoteVerifier[];
   try {
-    keys = parseVerifierKeys(text);
+    keys = parseVerifierKeys(file ? readText('the log key file', value) : value);
   } catch (error) {
-    if (error instanceof InvalidNote) throw usageError(`--log-key is not a verifier key (name+keyid+base64, as GET /v1/log-key serves it): ${error.message}`);
+    if (error instanceof InvalidNote) {
+      throw usageError(file ? `--log-key ${value} holds no verifier key (${KEY_FORM}): ${error.message}` : `--log-key is neither a verifier key (${KEY_FORM}) nor a file: ${error.message}`);
+    }
     throw error;
   }
-  if (keys.length === 0) throw usageError('--log-key holds no verifier key (name+keyid+base64, as GET /v1/log-key serves it).');
+  if (keys.length === 0) throw usageError(`--log-key holds no verifier key (${KEY_FORM}).`);
   return keys;
 }
 
