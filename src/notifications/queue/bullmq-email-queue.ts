@@ -68,10 +68,14 @@ export class BullmqEmailQueue implements EmailQueue {
     worker.on('error', this.report);
     const handle: EmailQueueWorker = {
       close: async () => {
+        // Paused at once, before the ping's round trip: a job that ends meanwhile is recorded done
+        // without fetching the next one (BullMQ fetches with the completion unless paused or closing).
+        const paused = worker.pause(true);
         // A graceful close waits for the worker's loop, whose Redis command waits for a reconnect
         // without end. While Redis does not answer no running job can be recorded as done anyway:
         // close at once, and its jobs go back to the queue when their locks run out.
         await worker.close(!(await this.ping()));
+        await paused;
         connection.disconnect();
         this.workers.delete(handle);
       },
