@@ -123,6 +123,18 @@ describe('invariants under concurrent commands over HTTP', () => {
     expect(raced).toBeGreaterThan(0);
   });
 
+  it('adds 100 agents sent at once to one org, each answered 201: the conflicts are retried, none reaches a client (R1)', async () => {
+    const owner = await suite.journey.createOrg('owner');
+    const ids = Array.from({ length: 100 }, (_, i) => `burst-${i}`);
+    const { result: replies, conflicts } = await countingConflicts(suite.server, () =>
+      Promise.all(ids.map((agentId) => call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/agents`, owner.token, { agentId, email: `${agentId}@example.com`, displayName: agentId, role: 'MEMBER' }))),
+    );
+    expect(conflicts).toBeGreaterThan(0);
+    expect(replies.map((reply) => reply.status)).toEqual(ids.map(() => 201));
+    const state = await directory(owner.orgId);
+    for (const id of ids) expect(state.agents.get(id)?.role).toBe('MEMBER');
+  });
+
   it('loses no role change when 20 agents change role at once, while agents are added (R1)', async () => {
     const owner = await suite.journey.createOrg('owner');
     const roles: Role[] = ['ADMIN', 'AUDITOR', 'SUPER_ADMIN', 'MEMBER'];
