@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { serverForSuite } from '../support/server-for-suite';
 import { loggedEvents } from './event-log';
@@ -194,6 +195,21 @@ describe('rate limits', () => {
       // Health and metrics are not API requests.
       expect((await call(server, 'GET', '/health/live')).status).toBe(200);
       expect(await refusals(server, 'api_per_address')).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a request target in absolute form (http://host/v1/...) counts against its address like its path', async () => {
+    // RFC 9112 §3.2.2: servers take the absolute form, and the router routes it to the same handler.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60' });
+    try {
+      const statuses: number[] = [];
+      for (const target of ['http://ztkeys/v1/log-key', 'HTTP://ztkeys/v1/log-key', 'https://ztkeys:443/v1/log-key', '/v1/log-key']) {
+        statuses.push((await rawCall(server, `GET ${target} HTTP/1.1\r\nHost: ztkeys\r\n`)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(await refusals(server, 'api_per_address')).toBe(1);
     } finally {
       await server.close();
     }
