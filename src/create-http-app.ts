@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +10,7 @@ import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
 import { openApiDocument } from './http/openapi-document';
+import { originForm } from './http/origin-form';
 import { answerRouterRefusal, MAX_PATH_PARAMETER_LENGTH } from './http/router-refusals';
 import { jsonLogger } from './logging/json-logger';
 import { logRequests } from './logging/request-log';
@@ -41,6 +43,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       headersTimeout: Math.min(60_000, runtime.config.requestTimeoutMs),
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(runtime.config.requestTimeoutMs / 4))),
     },
+    // `GET http://host/v1/... HTTP/1.1` is read as `GET /v1/...` by every hook and guard, as the router reads it.
+    rewriteUrl: (request: IncomingMessage) => originForm(request.url ?? '/'),
     genReqId: requestIdFor,
     // Requests that arrive while stopping are refused by refuseRequestsWhileStopping, as problems.
     return503OnClosing: false,

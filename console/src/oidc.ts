@@ -58,9 +58,10 @@ export async function finishOidcSignIn(): Promise<string | undefined> {
   history.replaceState(null, '', `${location.pathname}${location.hash}`);
   const stored = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);
-  if (params.has('error')) throw new Refusal(`Your identity provider did not sign you in: ${params.get('error_description') ?? params.get('error')}.`);
   const pending = stored ? (JSON.parse(stored) as Pending) : undefined;
+  // An error answer too: anyone can write a link carrying `error_description`, which would read as the provider's word on this page.
   if (!pending || params.get('state') !== pending.state) throw new Refusal('This sign-in answer was not started from this tab (its state does not match): sign in again.');
+  if (params.has('error')) throw new Refusal(`Your identity provider did not sign you in: ${params.get('error_description') ?? params.get('error')}.`);
   let answer: { access_token?: unknown; error?: unknown; error_description?: unknown } = {};
   let status = 0;
   try {

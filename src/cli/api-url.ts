@@ -1,8 +1,7 @@
 import { usageError } from './cli-error';
 import type { OptionSpec } from './command-spec';
 import type { Output } from './output';
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { isLoopbackHost } from '../shared/loopback';
 
 /** The option that lets --api name a plain-HTTP server on another machine, for the commands that take --api. */
 export const plainHttpOption = {
@@ -23,7 +22,7 @@ export function checkApiUrl(text: string, output: Output, plainHttp: boolean): s
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`--api must be an http(s) URL, not ${url.protocol}`);
   if (url.search || url.hash) throw usageError('--api takes the server base URL, without query or fragment.');
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     if (!plainHttp)
       throw usageError(`${url.origin} is plain HTTP to another machine: your token and what you sign would travel unencrypted. Use its https:// URL, or add --plain-http on a network that is yours alone.`);
     output.warn(`${url.origin} is plain HTTP: tokens and decisions travel unencrypted. Use HTTPS outside this machine.`);

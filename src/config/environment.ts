@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
+import { isLoopbackHost } from '../shared/loopback';
 
 /*
  * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
@@ -77,7 +78,18 @@ function addressOrCidr(item: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
-const httpUrl = url(['http:', 'https:'], 'an http(s) URL');
+/**
+ * The identity provider's URLs: its key set decides whose tokens pass, and the console sends its
+ * code to it and takes a token back. Over plain HTTP to another machine, whoever sits on the way
+ * could serve a key set of their own (and sign in as anyone) or take a token: https, or http to
+ * this machine (a local provider or a TLS sidecar).
+ */
+const identityProviderUrl = url(['http:', 'https:'], 'an http(s) URL').superRefine((value, context) => {
+  if (value === undefined || !URL.canParse(value)) return;
+  const { protocol, hostname } = new URL(value);
+  if (protocol === 'http:' && !isLoopbackHost(hostname))
+    context.addIssue({ code: 'custom', message: `must be an https URL (http only to this machine: localhost, 127.0.0.1, [::1]), got "${value}": in clear, whoever is on the way could serve their own keys or take a token` });
+});
 
 const proxies = unset.transform((value, context): string[] => {
   const list = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
@@ -129,7 +141,7 @@ const ENVIRONMENT = z.object({
   HOST: text('127.0.0.1'),
   DATA_DIR: text('./data'),
   JWT_SECRET: secret,
-  JWKS_URL: httpUrl,
+  JWKS_URL: identityProviderUrl,
   BOOTSTRAP_TOKEN: secret.superRefine(inBearerHeader),
   CHALLENGE_SECRET: secret,
   EVENTSTORE_URL: unset,
@@ -161,8 +173,8 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_METRICS_PORT: port(1, undefined),
   JWT_ISSUER: unset,
   JWT_AUDIENCE: unset,
-  OIDC_AUTHORIZATION_URL: httpUrl,
-  OIDC_TOKEN_URL: httpUrl,
+  OIDC_AUTHORIZATION_URL: identityProviderUrl,
+  OIDC_TOKEN_URL: identityProviderUrl,
   OIDC_CLIENT_ID: unset,
   OIDC_SCOPE: text('openid'),
   JWT_MAX_LIFETIME_SECONDS: integer(1, 24 * 3600),

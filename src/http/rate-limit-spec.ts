@@ -1,5 +1,6 @@
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import type { RateLimitName } from '../config/app-config';
+import { addressKey } from '../rate-limits/address-key';
 import { limitKey } from '../rate-limits/limit-key';
 
 /** The metadata key of a route's limits (set by ./rate-limited.decorator.ts). */
@@ -12,6 +13,6 @@ export interface RateLimitedSpec {
   wrongCodes: RateLimitName[];
 }
 
-/** The key a limit counts by, as its name says: the caller's agent (within its org), its org, or its client address. */
+/** The key a limit counts by, as its name says: the caller's agent (within its org), its org, or its client address (an IPv6 one by its /64). */
 export const rateLimitKey = (limit: RateLimitName, request: AuthenticatedRequest): string =>
-  limit.endsWith('_per_address') ? request.ip : limitKey(limit, request.caller!);
+  limit.endsWith('_per_address') ? addressKey(request.ip) : limitKey(limit, request.caller!);

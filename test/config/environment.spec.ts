@@ -137,6 +137,14 @@ describe('configuration from the environment', () => {
   it('refuses a value the server could not use, naming the variable, rather than failing later or never', () => {
     expect(() => loadConfig({ JWKS_URL: 'idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).toThrow('JWKS_URL must be an http(s) URL, got "idp.example.com/jwks"');
     expect(loadConfig({ JWKS_URL: 'https://idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }).jwksUrl).toBe('https://idp.example.com/jwks');
+    // The key set decides whose tokens pass, and the console's code and token travel to the provider: in clear, whoever sits between could forge or take them.
+    const oidc = { JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', OIDC_AUTHORIZATION_URL: 'https://id.example/authorize', OIDC_TOKEN_URL: 'https://id.example/token', OIDC_CLIENT_ID: 'console' };
+    for (const name of ['JWKS_URL', 'OIDC_AUTHORIZATION_URL', 'OIDC_TOKEN_URL']) {
+      for (const plain of ['http://id.example/x', 'http://10.0.0.7:8080/x', 'HTTP://id.example/x']) {
+        expect(() => loadConfig({ JWKS_URL: 'https://id.example/jwks', ...oidc, [name]: plain })).toThrow(`${name} must be an https URL`);
+      }
+      for (const local of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://[::1]:9/x']) expect(() => loadConfig({ JWKS_URL: 'https://id.example/jwks', ...oidc, [name]: local })).not.toThrow();
+    }
     // A proxy list Fastify cannot compile would stop the start with a stack trace.
     expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.1, proxy.internal' })).toThrow('TRUSTED_PROXIES holds "proxy.internal"; give addresses or CIDRs');
     for (const bad of ['10.0.0.0/33', '::1/129', '10.0.0.0/']) expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(`TRUSTED_PROXIES holds "${bad}"`);

@@ -92,6 +92,28 @@ describe('web console: OIDC sign-in (Chromium, authorization code + PKCE)', () =
     expect(provider.tokenRequests).toHaveLength(1);
   });
 
+  it('shows an error answer only for a sign-in this tab started: a link carrying its own error text is refused as any forged answer', async () => {
+    // Anyone can write such a link: its error_description would be shown as the provider's word on the console's own page.
+    const phishing = 'Your session expired: paste your token at https://evil.example';
+    for (const answer of [`error=access_denied&error_description=${encodeURIComponent(phishing)}&state=forged`, `error=${encodeURIComponent(phishing)}`]) {
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${server.url}/console/?${answer}`);
+      await page.locator('.messages [role="alert"]').filter({ hasText: 'This sign-in answer was not started from this tab' }).waitFor();
+      expect(await page.locator('body').innerText()).not.toContain('evil.example');
+      expect(new URL(page.url()).search).toBe('');
+    }
+    // The provider's own refusal, to a sign-in started here, is shown as it says.
+    provider.configure({ user: { sub: 'alice', org: orgId }, redirectUri: `${server.url}/console/`, consoleOrigin: server.url, denial: 'alice may not use this application' });
+    try {
+      await page.goto(`${server.url}/console/`);
+      await page.getByRole('button', { name: 'Sign in with your identity provider' }).click();
+      await page.locator('.messages [role="alert"]').filter({ hasText: 'Your identity provider did not sign you in: alice may not use this application.' }).waitFor();
+      expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+    } finally {
+      provider.configure({ user: { sub: 'alice', org: orgId }, redirectUri: `${server.url}/console/`, consoleOrigin: server.url });
+    }
+  });
+
   it('refuses an OIDC sign-in configured without JWKS_URL or half configured', () => {
     const base = { DATA_DIR: '/tmp/unused', OIDC_AUTHORIZATION_URL: 'https://id.example/authorize', OIDC_TOKEN_URL: 'https://id.example/token', OIDC_CLIENT_ID: 'console' };
     expect(() => loadConfig(base)).toThrow('OIDC_AUTHORIZATION_URL needs JWKS_URL');

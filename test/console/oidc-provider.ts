@@ -12,11 +12,18 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 export interface OidcProvider {
   issuer: string;
   clientId: string;
-  /** The user the next sign-in is for, and the console's redirect URI once its server listens. */
-  configure(options: { user: { sub: string; org: string }; redirectUri: string; consoleOrigin: string }): void;
+  /** The user the next sign-in is for, and the console's redirect URI once its server listens; with `denial`, sign-ins are refused with that error_description. */
+  configure(options: ProviderSettings): void;
   /** The token requests seen, with what they carried. */
   tokenRequests: Record<string, string>[];
   close(): Promise<void>;
+}
+
+interface ProviderSettings {
+  user: { sub: string; org: string };
+  redirectUri: string;
+  consoleOrigin: string;
+  denial?: string;
 }
 
 const base64url = (bytes: Buffer): string => bytes.toString('base64url');
@@ -26,7 +33,7 @@ export async function startOidcProvider(audience: string, clientId = 'ztkeys-con
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
   const codes = new Map<string, { challenge: string; redirectUri: string; user: { sub: string; org: string } }>();
   const tokenRequests: Record<string, string>[] = [];
-  let settings: { user: { sub: string; org: string }; redirectUri: string; consoleOrigin: string } | undefined;
+  let settings: ProviderSettings | undefined;
   let issuer = '';
 
   const json = (response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) => {
@@ -59,10 +66,15 @@ export async function startOidcProvider(audience: string, clientId = 'ztkeys-con
         response.writeHead(400, { 'content-type': 'text/plain' });
         return response.end('invalid authorization request');
       }
-      const code = base64url(randomBytes(24));
-      codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri, user: settings.user });
       const back = new URL(q.redirect_uri);
-      back.searchParams.set('code', code);
+      if (settings.denial !== undefined) {
+        back.searchParams.set('error', 'access_denied');
+        back.searchParams.set('error_description', settings.denial);
+      } else {
+        const code = base64url(randomBytes(24));
+        codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri, user: settings.user });
+        back.searchParams.set('code', code);
+      }
       back.searchParams.set('state', q.state ?? '');
       response.writeHead(302, { location: back.href });
       return response.end();

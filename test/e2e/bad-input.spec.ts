@@ -421,6 +421,20 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       expect((await rawCall(suite.server, request('GET', base, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
     });
 
+    it('checks a target in absolute form (http://host/v1/...) as its path: a query the route does not read is still a 400', async () => {
+      // RFC 9112 §3.2.2: servers take the absolute form, and the router routes it; the rule for undeclared input must not read it as no API path.
+      const body = JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A' } });
+      await refusedAll(async () => {
+        for (const target of ['http://ztkeys/v1/orgs?dryRun=true', 'HTTPS://ztkeys:443/v1/orgs?dryRun=true']) {
+          const headers = ['Host: ztkeys', `Authorization: Bearer ${suite.server.bootstrapToken}`, 'Content-Type: application/json'];
+          const dryRun = await rawCall(suite.server, request('POST', target, headers), body);
+          expectProblem(dryRun, 400, 'INVALID_INPUT');
+          expect(dryRun.body.errors).toEqual([{ field: 'dryRun', problems: ['property dryRun should not exist'] }]);
+        }
+      });
+      expect((await rawCall(suite.server, request('GET', `http://ztkeys${base}`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+    });
+
     it('answers problems to no Host, an unknown Expect and CONNECT, which Node answers with an empty body or not at all', async () => {
       await refusedAll(async () => {
         expectProblem(await rawCall(suite.server, request('PATCH', `${base}/agents/bob`, [`Authorization: Bearer ${alice.token}`, 'Content-Type: application/json']), '{"role":"ADMIN"}'), 400, 'HOST_REQUIRED');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
+import { rawCall } from '../support/raw-http';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { serverForSuite } from '../support/server-for-suite';
 import { loggedEvents } from './event-log';
@@ -194,6 +195,39 @@ describe('rate limits', () => {
       // Health and metrics are not API requests.
       expect((await call(server, 'GET', '/health/live')).status).toBe(200);
       expect(await refusals(server, 'api_per_address')).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an IPv6 client counts by its /64, which one host holds whole: new addresses in it share its budget', async () => {
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60', TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      const from = async (address: string) => (await call(server, 'GET', '/v1/log-key', undefined, undefined, { 'x-forwarded-for': address })).status;
+      const statuses: number[] = [];
+      for (const address of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:DB8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:3']) statuses.push(await from(address));
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      // Another /64 has its own budget; an IPv4 client counts by its address, written either way.
+      expect(await from('2001:db8:1:3::1')).toBe(200);
+      const v4: number[] = [];
+      for (const address of ['203.0.113.9', '::ffff:203.0.113.9', '203.0.113.9', '::ffff:cb00:7109']) v4.push(await from(address));
+      expect(v4).toEqual([200, 200, 200, 429]);
+      expect(await from('203.0.113.10')).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a request target in absolute form (http://host/v1/...) counts against its address like its path', async () => {
+    // RFC 9112 §3.2.2: servers take the absolute form, and the router routes it to the same handler.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60' });
+    try {
+      const statuses: number[] = [];
+      for (const target of ['http://ztkeys/v1/log-key', 'HTTP://ztkeys/v1/log-key', 'https://ztkeys:443/v1/log-key', '/v1/log-key']) {
+        statuses.push((await rawCall(server, `GET ${target} HTTP/1.1\r\nHost: ztkeys\r\n`)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(await refusals(server, 'api_per_address')).toBe(1);
     } finally {
       await server.close();
     }

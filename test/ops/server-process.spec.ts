@@ -22,7 +22,9 @@ describe('the server process', () => {
     const url = await server.listening();
     await fetch(`${url}/health/live`);
     await fetch(`${url}/health/ready`);
-    const reply = await fetch(`${url}/v1/orgs?page=2`, { headers: { 'x-request-id': 'incident-42', authorization: 'Bearer not-a-token' } });
+    // A browser sends the console's calls with every cookie of the domain (another application's session on .example.com), a proxy its own credentials.
+    const credentials = { authorization: 'Bearer not-a-token', cookie: 'sso_session=another-apps-secret', 'proxy-authorization': 'Basic cHJveHk6c2VjcmV0' };
+    const reply = await fetch(`${url}/v1/orgs?page=2`, { headers: { 'x-request-id': 'incident-42', ...credentials } });
     expect(reply.headers.get('x-request-id')).toBe('incident-42');
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
 
@@ -35,13 +37,19 @@ describe('the server process', () => {
       expect.objectContaining({
         level: 30,
         msg: 'request completed',
-        req: expect.objectContaining({ method: 'GET', url: '/v1/orgs?page=2', query: { page: '2' }, headers: expect.objectContaining({ authorization: '[Redacted]' }) }),
+        req: expect.objectContaining({
+          method: 'GET',
+          url: '/v1/orgs?page=2',
+          query: { page: '2' },
+          headers: expect.objectContaining({ authorization: '[Redacted]', cookie: '[Redacted]', 'proxy-authorization': '[Redacted]' }),
+        }),
         // GET is no method of /v1/orgs (POST is): 405.
         res: expect.objectContaining({ statusCode: 405 }),
         responseTime: expect.any(Number),
       }),
     ]);
     expect(requests.filter((req) => req.url.startsWith('/health'))).toEqual([]);
+    expect(server.stdout).not.toMatch(/not-a-token|another-apps-secret|cHJveHk6c2VjcmV0/);
     expect(server.stderr).toBe('');
   });
 
