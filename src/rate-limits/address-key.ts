@@ -1,18 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
-/** The eight 16-bit groups of an IPv6 address, as numbers: `::` filled, a trailing dotted IPv4 read as two groups, a zone dropped. */
-function ipv6Groups(address: string): number[] {
-  const bare = address.split('%', 1)[0];
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(bare);
-  const hex = dotted
-    ? `${bare.slice(0, dotted.index)}${((Number(dotted[1]) << 8) | Number(dotted[2])).toString(16)}:${((Number(dotted[3]) << 8) | Number(dotted[4])).toString(16)}`
-    : bare;
-  const [left, right] = hex.split('::');
-  const head = left ? left.split(':') : [];
-  const tail = right ? right.split(':') : [];
-  const zeros = right === undefined ? [] : new Array<string>(8 - head.length - tail.length).fill('0');
-  return [...head, ...zeros, ...tail].map((group) => parseInt(group, 16));
-}
+import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * What a per-address limit counts by: an IPv4 address as it is (also written as IPv6,
@@ -22,13 +9,8 @@ function ipv6Groups(address: string): number[] {
  */
 export function addressKey(address: string): string {
   if (!isIPv6(address)) return address;
-  const groups = ipv6Groups(address);
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
-    const mapped = [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
-    if (isIPv4(mapped)) return mapped;
-  }
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.toString(16))
-    .join(':')}::/64`;
+  const parsed = ipaddr.IPv6.parse(address);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  // Rebuilt from the first four groups: the zone (`%eth0`) and the interface id dropped.
+  return `${new ipaddr.IPv6([...parsed.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
