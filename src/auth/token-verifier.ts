@@ -1,7 +1,8 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import type { Caller } from './caller';
 
 /** What binds a token to this API, besides its signature. */
@@ -15,6 +16,15 @@ export interface TokenRules {
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * Whether jose failed to fetch the key set rather than refused the token: a timeout, a set that is
+ * no key set, its generic error (an answer other than 200, a body that is not JSON) and anything not
+ * jose's own (fetch's network errors). Every other JOSEError is about the token: its shape, its
+ * signature, its claims, a key id the set does not hold.
+ */
+const keySetUnreachable = (error: unknown): boolean =>
+  error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.code === errors.JOSEError.code;
 
 /**
  * Verifies agent tokens: HS256 with the configured secret on one machine (a synchronous HMAC:
@@ -71,7 +81,10 @@ export class TokenVerifier {
   private async jwksPayload(token: string, jwks: JWTVerifyGetKey): Promise<JWTPayload | undefined> {
     try {
       return (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds })).payload;
-    } catch {
+    } catch (error) {
+      // Without the key set no token can be checked, valid or not: a 503 the client retries, not a
+      // 401 that sends every agent to sign in again while the provider is down.
+      if (keySetUnreachable(error)) throw new StoreUnavailable("the identity provider's key set (JWKS_URL)", error);
       return undefined;
     }
   }

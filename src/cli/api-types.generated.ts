@@ -1659,7 +1659,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +1670,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -1804,7 +1804,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1815,7 +1815,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2012,7 +2012,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2023,7 +2023,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2333,7 +2333,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2344,7 +2344,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2528,7 +2528,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2539,7 +2539,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2730,7 +2730,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2741,7 +2741,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2897,7 +2897,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2908,7 +2908,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3071,7 +3071,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3082,7 +3082,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3245,7 +3245,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3256,7 +3256,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3461,7 +3461,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3472,7 +3472,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3817,7 +3817,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3828,7 +3828,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3964,7 +3964,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3975,7 +3975,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4163,7 +4163,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4174,7 +4174,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4359,7 +4359,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4370,7 +4370,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4560,7 +4560,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4571,7 +4571,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4711,7 +4711,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4722,7 +4722,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4897,7 +4897,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4908,7 +4908,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */

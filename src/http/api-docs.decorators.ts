@@ -39,7 +39,7 @@ const COMMON_ERRORS: ErrorAnswer[] = [
   [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
   [403, 'The caller is not a member or lacks the role', 'NOT_ALLOWED'],
   [404, 'Not found (including any resource of another organization)', 'NOT_FOUND'],
-  [503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'],
+  [503, "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)", 'STORE_UNAVAILABLE'],
 ];
 
 /** An extra error answer of one operation: status, description, example code, and its schema and example members when it extends Problem. */

@@ -2,6 +2,9 @@ import { SignJWT } from 'jose';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { TokenVerifier, type TokenRules } from '../../src/auth/token-verifier';
 import { EMBEDDED_TOKEN_AUDIENCE, EMBEDDED_TOKEN_ISSUER } from '../../src/config/app-config';
+import { createServer, type Server } from 'node:http';
+import { StoreUnavailable } from '../../src/shared/store-unavailable';
+import { closedPort } from '../support/closed-port';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 
 const rules = (issuer = EMBEDDED_TOKEN_ISSUER, audience = EMBEDDED_TOKEN_AUDIENCE): TokenRules => ({ issuer, audience, maxLifetimeSeconds: 86400, clockSkewSeconds: 60 });
@@ -67,6 +70,41 @@ describe('TokenVerifier', () => {
       expect(await verifier.verify(await jwks.sign(claims('bob', 'org-2')))).toEqual({ agentId: 'bob', orgId: 'org-2' });
       expect(await verifier.verify(await mintAgentToken('any-secret', { agentId: 'bob', orgId: 'org-2' }, 60, { issuer: 'https://idp.example.com/', audience: 'ztkeys-api' }))).toBeUndefined();
       expect(await verifier.verify(await jwks.sign(claims('bob', 'org-2'), 'unknown-key'))).toBeUndefined();
+      const [header, payload] = (await jwks.sign(claims('bob', 'org-2'))).split('.');
+      for (const token of ['', 'a.b.c', `${header}.${payload}.`, `${header}.${payload}.${'A'.repeat(86)}`, `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`]) {
+        expect(await verifier.verify(token)).toBeUndefined();
+      }
+    });
+
+    it('throws StoreUnavailable, not a refusal, while the key set cannot be fetched, and verifies again once it can', async () => {
+      const port = await closedPort();
+      const verifier = new TokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks.json` }, rules('https://idp.example.com/', 'ztkeys-api'));
+      const token = await jwks.sign(claims('bob', 'org-2'));
+      await expect(verifier.verify(token)).rejects.toThrow(StoreUnavailable);
+      await expect(verifier.verify(token)).rejects.toThrow(/the identity provider's key set \(JWKS_URL\) is unavailable/);
+
+      const answers = ['500 Internal Server Error', '200 not json'];
+      const broken: Server = createServer((_, response) => {
+        const [status, body] = answers[0] === '200 not json' ? [200, '<html>down for maintenance</html>'] : [500, 'oops'];
+        response.writeHead(status, { 'content-type': 'text/html' }).end(body);
+      });
+      await new Promise<void>((resolve) => broken.listen(port, '127.0.0.1', resolve));
+      try {
+        await expect(verifier.verify(token)).rejects.toThrow(StoreUnavailable);
+        answers.shift();
+        await expect(verifier.verify(token)).rejects.toThrow(StoreUnavailable);
+      } finally {
+        await new Promise<void>((resolve) => broken.close(() => resolve()));
+      }
+
+      const back = await startJwksServer(port);
+      try {
+        // The provider is back, with a key set of its own: its tokens pass, those of the old set are refused.
+        expect(await verifier.verify(await back.sign(claims('carol', 'org-3')))).toEqual({ agentId: 'carol', orgId: 'org-3' });
+        expect(await verifier.verify(token)).toBeUndefined();
+      } finally {
+        await back.close();
+      }
     });
   });
 });

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { Public } from '../../src/auth/access.decorators';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { checkedFetch } from '../support/answer-contract';
+import { closedPort } from '../support/closed-port';
 import { call, type TestAgent } from '../support/api-client';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -64,6 +65,20 @@ describe('security limits', () => {
       ['a lifetime over 24 h (exp - iat)', { iat: now() - 23 * HOUR, exp: now() + 2 * HOUR }],
     ])('refuses a token with %s (401)', async (_, extra) => {
       expectProblem(await readOrg(await jwks.sign(claims(extra))), 401, 'UNAUTHENTICATED');
+    });
+
+    it("answers 503 with Retry-After, not 401, while the provider's key set cannot be fetched", async () => {
+      const port = await closedPort();
+      const cut = await startTestServer({ JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+      try {
+        const response = await checkedFetch(`${cut.url}/v1/orgs/${orgId}`, { headers: { authorization: `Bearer ${await jwks.sign(claims())}` } });
+        expect([response.status, response.headers.get('retry-after')]).toEqual([503, '2']);
+        expect(await response.json()).toMatchObject({ code: 'STORE_UNAVAILABLE', detail: expect.stringContaining("the identity provider's key set (JWKS_URL) is unavailable") });
+        // No token, no fetch: still a 401.
+        expectProblem(await call(cut, 'GET', `/v1/orgs/${orgId}`, ''), 401, 'UNAUTHENTICATED');
+      } finally {
+        await cut.close();
+      }
     });
 
     it('refuses to start with JWKS_URL but no JWT_ISSUER or JWT_AUDIENCE', async () => {

@@ -9,11 +9,12 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
-export async function startJwksServer(): Promise<JwksServer> {
+/** `port`: 0 for any free one; a given one, to bring back a provider that was down. */
+export async function startJwksServer(port = 0): Promise<JwksServer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
   const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks.json`,
     sign: (claims, kid = 'key-1') => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey),
