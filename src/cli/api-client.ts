@@ -121,7 +121,8 @@ export class ApiClient {
       this.notePosition(problem.position);
       throw new ApiError(answer.response.status, problem);
     }
-    if (answer.data === undefined) throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
+    // An empty stream is a body (an export past the log's end: openapi-fetch gives no data for Content-Length 0).
+    if (answer.data === undefined && shape !== 'stream') throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');
     if (shape !== 'any') {
       const operation = this.operations.get(answer.response)!;
       const mediaType = (answer.response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -129,7 +130,7 @@ export class ApiClient {
       if (first !== undefined) throw unreadableAnswer(first);
     }
     if (typeof answer.data === 'object' && answer.data !== null && 'position' in answer.data) this.notePosition(answer.data.position);
-    return answer.data;
+    return answer.data as T; // undefined only for an empty stream, which auditExport reads as no lines
   }
 
   /**
@@ -152,9 +153,10 @@ export class ApiClient {
     }
   }
 
-  /** The NDJSON audit export of an org, streamed. */
-  async auditExport(orgId: string): Promise<Readable> {
-    const body = await this.ok(this.streaming.GET('/v1/orgs/{orgId}/audit-log/export', { params: { path: { orgId } }, parseAs: 'stream' }), 'stream');
+  /** The NDJSON audit export of an org, streamed; with `after`, only its lines past that position. */
+  async auditExport(orgId: string, after?: number): Promise<Readable> {
+    const params = { path: { orgId }, ...(after === undefined ? {} : { query: { after } }) };
+    const body = await this.ok(this.streaming.GET('/v1/orgs/{orgId}/audit-log/export', { params, parseAs: 'stream' }), 'stream');
     return body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   }
 
