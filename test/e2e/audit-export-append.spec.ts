@@ -3,24 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
-import { runCli } from '../../src/cli/run-cli';
 import { parseCheckpoint } from '../../src/transparency/checkpoint';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { parseNote } from '../../src/transparency/signed-note';
-import { memoryIo } from '../cli/support/memory-io';
+import { runInHome } from '../cli/support/run-in-home';
 import { waitFor } from '../notifications/support/wait-for';
 import { call, Journey, type TestAgent } from '../support/api-client';
-import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { dropMongoDatabase, readModelStores } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 jest.setTimeout(120_000);
 
-const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
-if (process.env.MONGODB_URL) {
-  const url = new URL(process.env.MONGODB_URL);
-  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e_append')}`;
-  stores.push(['MongoDB', { MONGODB_URL: url.toString() }]);
-} else console.log('SKIPPED: audit export --append with MongoDB read models, MONGODB_URL is not set');
+const stores = readModelStores('ztkeys_e2e_append', 'audit export --append');
 
 /**
  * `ztkeys audit export --append FILE`: a compliance team keeps one export file and, each month,
@@ -34,11 +28,7 @@ describe.each(stores)('ztkeys audit export --append (%s)', (_name, env) => {
   let admin: TestAgent;
   let home: string;
 
-  const ztkeys = async (...argv: string[]) => {
-    const io = memoryIo({ ZTKEYS_HOME: home });
-    const code = await runCli(argv, io);
-    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
-  };
+  const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const file = (name: string, text: string): string => {
     const path = join(home, name);
     writeFileSync(path, text);

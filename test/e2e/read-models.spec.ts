@@ -1,19 +1,11 @@
 import { checkedFetch } from '../support/answer-contract';
-import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { dropMongoDatabase, readModelStores, throwawayDatabaseUrl } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { startTestServer } from '../support/test-server';
 
 /** A database of its own: a read-model store belongs to one event log (this server's). */
-function freshMongoUrl(base: string): string {
-  const url = new URL(base);
-  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e')}`;
-  return url.toString();
-}
-
-const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
-if (process.env.MONGODB_URL) stores.push(['MongoDB', { MONGODB_URL: freshMongoUrl(process.env.MONGODB_URL) }]);
-else console.log('SKIPPED: read models over HTTP on MongoDB, MONGODB_URL is not set (npm test starts FerretDB and sets it)');
+const stores = readModelStores('ztkeys_e2e', 'read models over HTTP');
 
 /** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
 describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
@@ -246,7 +238,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     // A server of its own without the projector role: the position is in the log, and no projected read model ever applies it
     // (the embedded audit log is read from the log's own table, always at its head: pending keys are projected).
     // On the suite's kind of store: MongoDB's in a database of its own, as the server's log is its own.
-    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: freshMongoUrl(env.MONGODB_URL) } : {};
+    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: throwawayDatabaseUrl(env.MONGODB_URL, 'ztkeys_e2e') } : {};
     const apiOnly = await startTestServer({ ROLES: 'api', MIN_POSITION_WAIT_MS: '500', ...store });
     try {
       const admin = await new Journey(apiOnly).createOrg('alice');
