@@ -72,6 +72,10 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const ACCEPT = 'application/json, application/problem+json, application/x-ndjson';
 
+/** The later of two decimal log positions, either of them absent. */
+export const laterPosition = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined || (b !== undefined && BigInt(b) > BigInt(a)) ? b : a;
+
 /** What a call of the generated client gives back. */
 interface Answer<T> {
   data?: T;
@@ -90,6 +94,8 @@ export class ApiClient {
   private readonly streaming: Api;
   /** The operation each answer answers (method and path template), for checking it against the document. */
   private readonly operations = new WeakMap<Response, { method: string; path: string }>();
+  /** A position this client's reads wait for besides the remembered one, not remembered itself (readAtLeast). */
+  private floor?: string;
 
   constructor(
     readonly baseUrl: string,
@@ -170,8 +176,16 @@ export class ApiClient {
     return client;
   }
 
+  /**
+   * From now on this client's reads wait until the read models have reached `position` too: one
+   * read from a file (an export's last line), which is not to be remembered for later commands.
+   */
+  readAtLeast(position: number): void {
+    this.floor = String(position);
+  }
+
   private async send(request: Request, maxBytes: number): Promise<Response> {
-    const minPosition = request.method === 'GET' ? this.positions?.lastPosition() : undefined;
+    const minPosition = request.method === 'GET' ? laterPosition(this.positions?.lastPosition(), this.floor) : undefined;
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
     let response: Response;
     try {

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AgentSession } from './agent-session';
+import { ApiError } from './api-client';
 import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { readExportEnds, type ExportFileEnds, type ExportRecord } from './export-file-ends';
@@ -58,7 +59,16 @@ async function checkOfThisOrg(session: AgentSession, path: string, first: Export
   if (start?.eventId !== first.eventId) {
     throw usageError(`${path} is not an export of org ${org}: its first line is event ${first.eventId}, where the org's log starts with ${start?.eventId ?? 'nothing'}. Nothing was written.`);
   }
-  const end = await entryFrom(last.position > 0 ? last.position - 1 : undefined);
+  // The file is this org's from its start: a read model behind its last line (a rebuild, a
+  // replica) is waited for (503 READ_MODEL_BEHIND if not in time), not taken for another log.
+  session.api.readAtLeast(last.position);
+  let end: Awaited<ReturnType<typeof entryFrom>>;
+  try {
+    end = await entryFrom(last.position > 0 ? last.position - 1 : undefined);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.problem.code === 'INVALID_MIN_POSITION')) throw error;
+    throw usageError(`${path} is not an export of this server's log: its last line is at position ${last.position}, past the end of the log. Nothing was written.`);
+  }
   if (end?.eventId !== last.eventId || end.position !== last.position) {
     throw usageError(
       `${path} is not an export of org ${org}: its last complete line is event ${last.eventId} at position ${last.position}, which the org's log does not hold there (was the file edited?). Nothing was written.`,

@@ -113,6 +113,7 @@ describe.each(stores)('ztkeys audit export --append (%s)', (_name, env) => {
       // The org's start, then another org's lines: the last line is not what the log holds at its position.
       ['spliced.ndjson', `${lines[0]}\n${othersExport}`, /its last complete line is event .* which the org's log does not hold there/],
       ['moved.ndjson', `${lines.slice(0, -1).join('\n')}\n${JSON.stringify({ ...last, position: last.position - 1 })}\n`, /which the org's log does not hold there/],
+      ['beyond.ndjson', `${lines.slice(0, -1).join('\n')}\n${JSON.stringify({ ...last, position: last.position + 1_000_000 })}\n`, /its last line is at position \d+, past the end of the log/],
       ['garbage.ndjson', 'not an export\nat all\n', /its first line is not JSON/],
       ['no-position.ndjson', `${lines.map((line) => JSON.stringify({ ...JSON.parse(line), position: undefined })).join('\n')}\n`, /carries no log position/],
       ['one-line.ndjson', lines[0], /hold no complete line/],
