@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync, rmSync, truncateSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, createWriteStream, fstatSync, openSync, readSync, rmSync, truncateSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,11 +32,17 @@ export interface Appended {
  * from the last complete line), as it does for an export cut short by `>` redirection.
  */
 export async function appendExport(session: AgentSession, path: string, ends: ExportFileEnds): Promise<Appended> {
-  await checkOfThisOrg(session, path, ends.first, ends.last);
   const after = ends.last.position;
   const download = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.download`);
   try {
-    await save(await session.api.auditExport(session.profile.orgId, after), download, path);
+    accessSync(path, constants.W_OK);
+    closeSync(openSync(download, 'wx', 0o600)); // ours alone, private from its first byte
+  } catch (error) {
+    throw usageError(`Cannot append to ${path}: ${(error as Error).message}. Nothing was written.`);
+  }
+  try {
+    await checkOfThisOrg(session, path, ends.first, ends.last);
+    await save(await session.api.auditExport(session.profile.orgId, after), createWriteStream(download), path);
     const lines = await countLines(download);
     if (ends.complete < ends.size) truncateSync(path, ends.complete);
     // flush: fsync before the stream closes, so "appended" is said of lines on the disk.
@@ -77,13 +83,14 @@ async function checkOfThisOrg(session: AgentSession, path: string, first: Export
 }
 
 /** The export's body, whole, in `to`; a download that breaks off or ends within a line is an error, and `path` is not touched. */
-async function save(body: Readable, to: string, path: string): Promise<void> {
+async function save(body: Readable, to: WriteStream, path: string): Promise<void> {
   try {
-    await pipeline(body, createWriteStream(to, { flags: 'wx', mode: 0o600 }));
+    await pipeline(body, to);
   } catch (error) {
     throw new CliError(EXIT.SERVER, `The audit export broke off: ${(error as Error).message}. ${path} was left as it was.`);
   }
-  if (lastByte(to) !== undefined && lastByte(to) !== 0x0a) throw new CliError(EXIT.SERVER, `The audit export ended within a line. ${path} was left as it was.`);
+  const last = lastByte(String(to.path));
+  if (last !== undefined && last !== 0x0a) throw new CliError(EXIT.SERVER, `The audit export ended within a line. ${path} was left as it was.`);
 }
 
 function lastByte(path: string): number | undefined {

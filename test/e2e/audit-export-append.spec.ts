@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -128,5 +128,7 @@ describe.each(stores)('ztkeys audit export --append (%s)', (_name, env) => {
     }
     const missing = await ztkeys('audit', 'export', '--append', join(home, 'missing.ndjson'));
     expect([missing.code, missing.stderr]).toEqual([EXIT.USAGE, expect.stringContaining('no such file')]);
+    // The downloads beside the files are gone, whatever became of the append.
+    expect(readdirSync(home).filter((name) => name.endsWith('.download'))).toEqual([]);
   });
 });
