@@ -384,8 +384,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit log in log order, filtered, in cursor pages stable while events arrive (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description The audit log in log order, filtered, in cursor pages stable while events arrive (ADMIN, SUPER_ADMIN, AUDITOR)
+         * The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)
          */
         get: operations["getAuditLog"];
         put?: never;
@@ -424,8 +424,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
+         * The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
          */
         get: operations["exportAuditLog"];
         put?: never;
@@ -5074,6 +5074,8 @@ export interface operations {
     getAuditLog: {
         parameters: {
             query?: {
+                /** @description Only entries whose `position` is greater: give the `position` of the last entry you read (an item of a page, or a line of the export) to read on from there, at any later time. Combines with the other filters and, on pages, with `cursor`; a position past the log's end answers nothing (an empty page or export), not an error */
+                after?: number;
                 /** @description Time, inclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 from?: string;
                 /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
@@ -5387,6 +5389,8 @@ export interface operations {
     exportAuditLog: {
         parameters: {
             query?: {
+                /** @description Only entries whose `position` is greater: give the `position` of the last entry you read (an item of a page, or a line of the export) to read on from there, at any later time. Combines with the other filters and, on pages, with `cursor`; a position past the log's end answers nothing (an empty page or export), not an error */
+                after?: number;
                 /** @description Time, inclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */
                 from?: string;
                 /** @description Time, exclusive: RFC 3339, 2020-01-31 or 2020-01-31T10:00:00Z (fraction and ±hh:mm offset allowed) */

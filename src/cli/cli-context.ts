@@ -1,4 +1,4 @@
-import { ApiClient } from './api-client';
+import { ApiClient, laterPosition } from './api-client';
 import { CliError, usageError } from './cli-error';
 import { cliHome } from './cli-home';
 import type { CliIo } from './cli-io';
@@ -7,9 +7,6 @@ import { EXIT } from './exit-codes';
 import { narrowHome } from './private-file';
 import { ProfileStore, type Profile } from './profile-store';
 import { hasExpired, tokenExpiresAt } from './token-claims';
-
-const laterPosition = (a: string | undefined, b: string | undefined): string | undefined =>
-  a === undefined || (b !== undefined && BigInt(b) > BigInt(a)) ? b : a;
 
 /** Options every command takes. */
 export interface GlobalOptions {

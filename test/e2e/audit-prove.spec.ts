@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
-import { runCli } from '../../src/cli/run-cli';
 import { parseCheckpoint } from '../../src/transparency/checkpoint';
 import { parseNote } from '../../src/transparency/signed-note';
-import { memoryIo } from '../cli/support/memory-io';
+import { runInHome } from '../cli/support/run-in-home';
 import { waitFor } from '../notifications/support/wait-for';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -22,11 +21,7 @@ describe('ztkeys audit prove', () => {
   let home: string;
   let records: Array<Record<string, unknown>>;
 
-  const ztkeys = async (...argv: string[]) => {
-    const io = memoryIo({ ZTKEYS_HOME: home });
-    const code = await runCli(argv, io);
-    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
-  };
+  const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const recordFile = (name: string, record: unknown): string => {
     const path = join(home, name);
     writeFileSync(path, typeof record === 'string' ? record : JSON.stringify(record));

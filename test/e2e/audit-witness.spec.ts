@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
-import { runCli } from '../../src/cli/run-cli';
 import { decode } from '../../src/domain/events/decode';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointOrigin, parseCheckpoint, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
@@ -14,7 +13,7 @@ import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { parseNote, parseSignerKey } from '../../src/transparency/signed-note';
-import { memoryIo } from '../cli/support/memory-io';
+import { runInHome } from '../cli/support/run-in-home';
 import { freePort } from '../notifications/support/redis-process';
 import { waitFor } from '../notifications/support/wait-for';
 import { ServerProcess } from '../ops/support/server-process';
@@ -64,11 +63,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     running = undefined;
   };
 
-  const ztkeys = async (...argv: string[]) => {
-    const io = memoryIo({ ZTKEYS_HOME: home });
-    const code = await runCli(argv, io);
-    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
-  };
+  const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const saved = () => new ProfileStore(home).lastCheckpoint(server.url, admin.orgId);
   /** The org's checkpoint once it signs every event of the org. */
   const signedAll = () =>

@@ -6,20 +6,13 @@ import { DEFAULT_LOG_KEY_NAME } from '../../src/transparency/log-key';
 import { CompactRange, leafHash, verifyInclusion } from '../../src/transparency/merkle-tree';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { call, Journey, type TestAgent } from '../support/api-client';
-import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { dropMongoDatabase, throwawayDatabaseUrl } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { waitFor } from '../notifications/support/wait-for';
 
 const stores: [string, (name: string) => Record<string, string>][] = [['embedded SQLite', () => ({})]];
 if (process.env.MONGODB_URL) {
-  stores.push([
-    'MongoDB',
-    (name) => {
-      const url = new URL(process.env.MONGODB_URL!);
-      url.pathname = `/${throwawayDatabaseName(name)}`;
-      return { MONGODB_URL: url.toString() };
-    },
-  ]);
+  stores.push(['MongoDB', (name) => ({ MONGODB_URL: throwawayDatabaseUrl(process.env.MONGODB_URL!, name) })]);
 } else console.log('SKIPPED: inclusion proofs by event id with the MongoDB read models and node store, MONGODB_URL is not set');
 
 const hash = (text: string): Buffer => Buffer.from(text, 'base64');

@@ -3,16 +3,11 @@ import { DEFAULT_LOG_KEY_NAME } from '../../src/transparency/log-key';
 import { verifyInclusion } from '../../src/transparency/merkle-tree';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { call, Journey } from '../support/api-client';
-import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { dropMongoDatabase, readModelStores } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { waitFor } from '../notifications/support/wait-for';
 
-const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
-if (process.env.MONGODB_URL) {
-  const url = new URL(process.env.MONGODB_URL);
-  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e_proofs')}`;
-  stores.push(['MongoDB', { MONGODB_URL: url.toString() }]);
-} else console.log('SKIPPED: proofs over HTTP with the MongoDB node store, MONGODB_URL is not set');
+const stores = readModelStores('ztkeys_e2e_proofs', 'proofs over HTTP with the MongoDB node store');
 
 /** Inclusion proofs served from each Merkle node store adapter verify against the signed checkpoint. */
 describe.each(stores)('proofs over HTTP from the node store (%s)', (_name, env) => {

@@ -1,19 +1,11 @@
 import { checkedFetch } from '../support/answer-contract';
-import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { dropMongoDatabase, readModelStores, throwawayDatabaseUrl } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { startTestServer } from '../support/test-server';
 
 /** A database of its own: a read-model store belongs to one event log (this server's). */
-function freshMongoUrl(base: string): string {
-  const url = new URL(base);
-  url.pathname = `/${throwawayDatabaseName('ztkeys_e2e')}`;
-  return url.toString();
-}
-
-const stores: [string, Record<string, string>][] = [['embedded SQLite', {}]];
-if (process.env.MONGODB_URL) stores.push(['MongoDB', { MONGODB_URL: freshMongoUrl(process.env.MONGODB_URL) }]);
-else console.log('SKIPPED: read models over HTTP on MongoDB, MONGODB_URL is not set (npm test starts FerretDB and sets it)');
+const stores = readModelStores('ztkeys_e2e', 'read models over HTTP');
 
 /** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
 describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
@@ -142,6 +134,40 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
   });
 
+  it('reads the audit log and its export on from a position (`after`), with the filters and the cursor, and past the end as nothing', async () => {
+    const { admin, requests } = await orgWithPendingRequests(3);
+    const entries = (await get(admin, '/audit-log?limit=100', requests[requests.length - 1].position)).body.items as { eventId: string; position: number; type: string }[];
+    const exported = async (query: string) => {
+      const reply = await checkedFetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export?${query}`, { headers: { authorization: `Bearer ${admin.token}` } });
+      return (await reply.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { eventId: string; position: number; type: string });
+    };
+    const fullExport = await exported('');
+    const ids = (list: { eventId: string }[]) => list.map((entry) => entry.eventId);
+    // Resuming at an entry's position gives what follows it, whether the position is an item's or an export line's.
+    const mark = entries[4].position;
+    const later = entries.filter((entry) => entry.position > mark);
+    expect(later.length).toBeGreaterThan(3);
+    expect(ids((await get(admin, `/audit-log?limit=100&after=${mark}`)).body.items)).toEqual(ids(later));
+    expect(ids(await exported(`after=${mark}`))).toEqual(ids(fullExport.filter((entry) => entry.position > mark)));
+    // With a filter, and with the cursor of a page read after it.
+    expect(ids((await get(admin, `/audit-log?type=KeyRequested&after=${mark}`)).body.items)).toEqual(ids(later.filter((entry) => entry.type === 'KeyRequested')));
+    expect(ids(await exported(`type=KeyRequested&after=${mark}`))).toEqual(ids(later.filter((entry) => entry.type === 'KeyRequested')));
+    const first = await get(admin, `/audit-log?limit=2&after=${mark}`);
+    expect(ids(first.body.items)).toEqual(ids(later.slice(0, 2)));
+    const second = await get(admin, `/audit-log?limit=2&after=${mark}&cursor=${first.body.nextCursor}`);
+    expect(ids(second.body.items)).toEqual(ids(later.slice(2, 4)));
+    // A cursor past `after` wins, and `after` past the cursor does: one lower bound, the tighter.
+    expect(ids((await get(admin, `/audit-log?limit=2&after=${later[3].position}&cursor=${first.body.nextCursor}`)).body.items)).toEqual(ids(later.slice(4, 6)));
+    // From the start, and past the log's end: nothing more yet, not an error.
+    expect(ids((await get(admin, '/audit-log?limit=100&after=0')).body.items)).toEqual(ids(entries));
+    const head = fullExport[fullExport.length - 1].position;
+    for (const after of [head, Number.MAX_SAFE_INTEGER]) {
+      const page = await get(admin, `/audit-log?after=${after}`);
+      expect({ status: page.status, items: page.body.items, nextCursor: page.body.nextCursor }).toEqual({ status: 200, items: [], nextCursor: undefined });
+      expect(await exported(`after=${after}`)).toEqual([]);
+    }
+  });
+
   it('lets a MEMBER read none of it (403) and answers bad filters with 400 problems that change nothing', async () => {
     const { admin } = await orgWithPendingRequests(1);
     const member = await suite.journey.addAgent(admin, 'mallory');
@@ -160,6 +186,12 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       // A type no event has (misspelt, or of another product) would read as "nothing happened".
       '/audit-log?type=KeyAproved',
       '/audit-log/export?type=keyapproved',
+      // A position is written as audit entries give it: decimal digits, a safe integer.
+      ...['-1', '1.5', '1e3', '0x10', '+1', '007', '', 'soon', '9007199254740992', '99999999999999999999999', '1&after=2'].flatMap((after) => [
+        `/audit-log?after=${after}`,
+        `/audit-log/export?after=${after}`,
+      ]),
+      '/audit-log?after[$gt]=1',
       '/zero-trust-status?keyStatus=MAYBE',
       '/zero-trust-status?role[$ne]=x',
       '/key-requests?status=APPROVED',
@@ -167,6 +199,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     ]) {
       const reply = await get(admin, path);
       expect({ path, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ path, status: 400, type: 'application/problem+json' });
+      if (path.includes('after=')) expect({ path, code: reply.body.code, detail: reply.body.detail }).toEqual({ path, code: 'INVALID_INPUT', detail: expect.stringMatching(/after: after (must be a log position as audit entries give it|is given 2 times)/) });
     }
     const backwards = await get(admin, '/audit-log/export?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
     expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
@@ -205,7 +238,7 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     // A server of its own without the projector role: the position is in the log, and no projected read model ever applies it
     // (the embedded audit log is read from the log's own table, always at its head: pending keys are projected).
     // On the suite's kind of store: MongoDB's in a database of its own, as the server's log is its own.
-    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: freshMongoUrl(env.MONGODB_URL) } : {};
+    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: throwawayDatabaseUrl(env.MONGODB_URL, 'ztkeys_e2e') } : {};
     const apiOnly = await startTestServer({ ROLES: 'api', MIN_POSITION_WAIT_MS: '500', ...store });
     try {
       const admin = await new Journey(apiOnly).createOrg('alice');

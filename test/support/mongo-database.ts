@@ -28,3 +28,21 @@ export async function serverWithoutIndexedPlans(url: string): Promise<string | u
     await client.close();
   }
 }
+
+/** The server of `base` with a fresh database of its own (a read-model store belongs to one event log). */
+export function throwawayDatabaseUrl(base: string, prefix: string): string {
+  const url = new URL(base);
+  url.pathname = `/${throwawayDatabaseName(prefix)}`;
+  return url.toString();
+}
+
+/**
+ * The read-model stores an e2e suite runs on, as describe.each takes them: embedded SQLite, and
+ * MongoDB in a throwaway database named after `prefix` when MONGODB_URL is set (else one SKIPPED line).
+ */
+export function readModelStores(prefix: string, what: string): Array<[string, Record<string, string>]> {
+  const stores: Array<[string, Record<string, string>]> = [['embedded SQLite', {}]];
+  if (process.env.MONGODB_URL) stores.push(['MongoDB', { MONGODB_URL: throwawayDatabaseUrl(process.env.MONGODB_URL, prefix) }]);
+  else console.log(`SKIPPED: ${what} on MongoDB, MONGODB_URL is not set (npm test starts FerretDB and sets it)`);
+  return stores;
+}

@@ -26,6 +26,8 @@ export interface AuditFilters {
   type?: string;
   actor?: string;
   subject?: string;
+  /** Only entries past this position: a reader's resume point, unlike the cursor not tied to a page. */
+  after?: number;
 }
 
 /** Fields of stored documents that are the store's business, not the API's. */
@@ -165,7 +167,9 @@ export class ReadQueries {
     if (filters.subject) conditions.push({ field: 'subject', op: 'eq', value: filters.subject });
     if (from) conditions.push({ field: 'occurredAt', op: 'gte', value: from.firstMillisecond() });
     if (to) conditions.push({ field: 'occurredAt', op: 'lt', value: to.firstMillisecond() });
-    if (after !== undefined) conditions.push({ field: 'position', op: 'gt', value: after });
+    // One range on position, the tighter of the cursor's and the caller's, so the audit indexes serve it as a page alone.
+    const lower = after === undefined ? filters.after : filters.after === undefined ? after : Math.max(after, filters.after);
+    if (lower !== undefined) conditions.push({ field: 'position', op: 'gt', value: lower });
     return conditions;
   }
 

@@ -6,10 +6,8 @@ import { witnessLog } from '../audit-witness';
 import { checkFailed, CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
+import { MAX_RECORD_BYTES } from '../export-file-ends';
 import { readBoundedText } from '../read-bounded-text';
-
-/** No audit record is longer: `audit verify` refuses an export line past it. */
-const MAX_RECORD_BYTES = 1_048_576;
 
 /** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
 function readRecord(path: string): LeafRecord {

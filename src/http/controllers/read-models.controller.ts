@@ -70,7 +70,7 @@ export class ReadModelsController {
   @Get('audit-log')
   @AgentEndpoint(
     'getAuditLog',
-    'The audit log in log order, filtered, in cursor pages stable while events arrive (ADMIN, SUPER_ADMIN, AUDITOR)',
+    'The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)',
     Answers(200, AuditLogPageView, 'One page'),
     BEHIND,
   )
@@ -97,7 +97,7 @@ export class ReadModelsController {
   @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
   @AgentEndpoint(
     'exportAuditLog',
-    'The whole audit log (same filters) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
+    'The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
     ApiResponse({
       status: 200,
       description: `One ${AuditEntryView.name} (JSON) per line, in log order; a download (Content-Disposition: attachment)`,

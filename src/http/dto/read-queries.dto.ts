@@ -12,7 +12,7 @@ import { ID_PATTERN } from '../../domain/streams';
  * `0x10`, `1e2`, `+1`, ` 1`, `1.0` and read an empty value as 0. Anything else stays a string,
  * which IsInt refuses, naming the field.
  */
-const DecimalInteger = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+const DecimalInteger = (digits = /^-?\d+$/) => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && digits.test(value) ? Number(value) : value));
 
 class PageQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
@@ -57,7 +57,25 @@ const TimeField = (description: string) =>
     IsISO8601({ strict: true }),
   );
 
+/** A log position as audit entries give it: decimal digits, no sign, no leading zero, a safe integer (entries never hold a larger one). */
+const POSITION = /^(0|[1-9]\d*)$/;
+const POSITION_MESSAGE = '$property must be a log position as audit entries give it: a non-negative integer in decimal digits without leading zeros, at most 9007199254740991';
+
 export class AuditLogFilters {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description:
+      "Only entries whose `position` is greater: give the `position` of the last entry you read (an item of a page, or a line of the export) to read on from there, at any later time. Combines with the other filters and, on pages, with `cursor`; a position past the log's end answers nothing (an empty page or export), not an error",
+    example: 42,
+  })
+  @IsOptional()
+  @DecimalInteger(POSITION)
+  @IsInt({ message: POSITION_MESSAGE })
+  @Min(0, { message: POSITION_MESSAGE })
+  @Max(Number.MAX_SAFE_INTEGER, { message: POSITION_MESSAGE })
+  after?: number;
   @TimeField('Time, inclusive') from?: string;
   @TimeField('Time, exclusive') to?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. KeyApproved', enum: EVENT_TYPES })
