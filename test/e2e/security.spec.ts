@@ -240,11 +240,16 @@ describe('security limits', () => {
         expect(answer.headers).toMatchObject(API_HEADERS);
       });
 
-      it('leaves the console and the API docs their own policies (they run scripts)', async () => {
-        expect((await headersOf('/console/')).headers['content-security-policy']).toContain("script-src 'self'");
-        const docs = await headersOf('/docs');
-        expect(docs.status).toBe(200);
-        expect(docs.headers['content-security-policy']).toBeUndefined();
+      it('leaves the console and the API docs their own script policies, and lets no other site frame them', async () => {
+        const console = (await headersOf('/console/')).headers['content-security-policy'];
+        // The console's whole policy in place of the pages' one, not beside it (two would read as one joined by a comma).
+        expect([console.startsWith("default-src 'self'; script-src 'self'"), console.includes(',')]).toEqual([true, false]);
+        for (const path of ['/docs', '/docs/', '/console/nope.js', '/console//x']) {
+          const page = await headersOf(path);
+          // Swagger UI runs inline scripts: no script policy, but no framing and no sniffing either, 404s and refusals too.
+          expect({ path, csp: page.headers['content-security-policy'], nosniff: page.headers['x-content-type-options'] }).toEqual({ path, csp: "frame-ancestors 'none'", nosniff: 'nosniff' });
+        }
+        expect((await headersOf('/docs')).status).toBe(200);
       });
     });
 
