@@ -1,39 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
+import { fillVolume, mountSmallVolume, unmountSmallVolume } from '../support/small-volume';
 
-/** A 3 MiB tmpfs for DATA_DIR: a real full volume (we run as root here). */
-function mountSmallVolume(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-}
-
-/** Takes every free byte of the volume; returns the ballast's path. */
-function fillVolume(dir: string): string {
-  const path = join(dir, 'ballast');
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
-const volume = mountSmallVolume();
+const volume = mountSmallVolume('3m');
 const describeOnTmpfs = volume ? describe : describe.skip;
 if (!volume) process.stdout.write('disk-full: skipped, mount -t tmpfs is not permitted here\n');
 
@@ -47,8 +19,7 @@ describeOnTmpfs('a full disk under the embedded stores', () => {
     });
 
   afterAll(async () => {
-    execFileSync('umount', [volume!]);
-    rmSync(volume!, { recursive: true, force: true });
+    unmountSmallVolume(volume!);
   });
 
   it('answers 503 problem+json naming the event store, fails readiness, truncates the WAL and resumes by itself', async () => {

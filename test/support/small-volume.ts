@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A tmpfs of `size` (as mount takes it: 3m): a real volume to fill (we run as root here); undefined where mounting is not permitted. */
+export function mountSmallVolume(size: string): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'ztkeys-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+export function unmountSmallVolume(dir: string): void {
+  execFileSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Takes every free byte of the volume; returns the ballast's path. */
+export function fillVolume(dir: string): string {
+  const path = join(dir, 'ballast');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
