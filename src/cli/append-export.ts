@@ -45,8 +45,14 @@ export async function appendExport(session: AgentSession, path: string, ends: Ex
     await save(await session.api.auditExport(session.profile.orgId, after), createWriteStream(download), path);
     const lines = await countLines(download);
     if (ends.complete < ends.size) truncateSync(path, ends.complete);
-    // flush: fsync before the stream closes, so "appended" is said of lines on the disk.
-    await pipeline(createReadStream(download), createWriteStream(path, { flags: 'a', flush: true }));
+    try {
+      // flush: fsync before the stream closes, so "appended" is said of lines on the disk.
+      await pipeline(createReadStream(download), createWriteStream(path, { flags: 'a', flush: true }));
+    } catch (error) {
+      // Part of the new lines (a disk that filled up): cut back to the file's last complete line.
+      truncateSync(path, ends.complete);
+      throw cannotWrite(path, error);
+    }
     return { after, lines, lastPosition: lines === 0 ? after : readExportEnds(download).last.position, cutShort: ends.size - ends.complete };
   } finally {
     rmSync(download, { force: true });
@@ -84,13 +90,21 @@ async function checkOfThisOrg(session: AgentSession, path: string, first: Export
 
 /** The export's body, whole, in `to`; a download that breaks off or ends within a line is an error, and `path` is not touched. */
 async function save(body: Readable, to: WriteStream, path: string): Promise<void> {
+  let local: unknown;
+  to.once('error', (error) => (local = error));
   try {
     await pipeline(body, to);
   } catch (error) {
+    // The disk beside FILE (full, read-only) is no failure of the server: retrying it will not help.
+    if (error === local) throw cannotWrite(path, error);
     throw new CliError(EXIT.SERVER, `The audit export broke off: ${(error as Error).message}. ${path} was left as it was.`);
   }
   const last = lastByte(String(to.path));
   if (last !== undefined && last !== 0x0a) throw new CliError(EXIT.SERVER, `The audit export ended within a line. ${path} was left as it was.`);
+}
+
+function cannotWrite(path: string, error: unknown): CliError {
+  return usageError(`Cannot append to ${path}: ${(error as Error).message}. Nothing was added to ${path}.`);
 }
 
 function lastByte(path: string): number | undefined {

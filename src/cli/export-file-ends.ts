@@ -1,8 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { usageError } from './cli-error';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { type CliError, usageError } from './cli-error';
 
 /** No audit record is longer: `audit verify` refuses an export line past it. */
 export const MAX_RECORD_BYTES = 1_048_576;
+
+const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** A line of an NDJSON audit export, as far as resuming it needs. */
 export interface ExportRecord {
@@ -28,13 +30,15 @@ export function readExportEnds(path: string): ExportFileEnds {
   const refuse = (why: string) => usageError(`${path} is not an audit export ztkeys can append to: ${why}. Nothing was written.`);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking: opening a FIFO to read would otherwise wait for a writer, forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw usageError(`Cannot read ${path}: ${code === 'ENOENT' ? 'no such file; write a whole export first (ztkeys audit export > FILE)' : (error as Error).message}.`);
+    throw unreadable(path, error);
   }
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw refuse(`it is not a regular file (${kind(stats)})`);
+    const size = stats.size;
     if (size === 0) throw refuse('it is empty (write a whole export first: ztkeys audit export > FILE)');
     const read = (from: number, length: number): Buffer => {
       const bytes = Buffer.alloc(length);
@@ -46,16 +50,23 @@ export function readExportEnds(path: string): ExportFileEnds {
       }
       return bytes.subarray(0, got);
     };
+    // Read as `audit verify` reads it: a byte order mark before the first line and blank lines are no records.
+    const blank = (bytes: Buffer, from: number, to: number) => bytes.toString('utf8', from, to).trim() === '';
     const head = read(0, Math.min(size, MAX_RECORD_BYTES + 1));
-    const firstEnd = head.indexOf(0x0a);
+    let firstStart = head.subarray(0, 3).equals(BYTE_ORDER_MARK) ? 3 : 0;
+    let firstEnd = head.indexOf(0x0a, firstStart);
+    while (firstEnd >= 0 && blank(head, firstStart, firstEnd)) [firstStart, firstEnd] = [firstEnd + 1, head.indexOf(0x0a, firstEnd + 1)];
     if (firstEnd < 0) throw refuse(`its first ${head.length} bytes hold no complete line`);
     // A line cut short at the end (at most a record long) and the last complete line before it.
     const window = Math.min(size, 2 * (MAX_RECORD_BYTES + 1));
     const tail = read(size - window, window);
-    const lastEnd = tail.lastIndexOf(0x0a);
-    if (lastEnd < 0 || tail.length - 1 - lastEnd > MAX_RECORD_BYTES) throw refuse('it does not end with a record');
-    const lastStart = lastEnd === 0 ? 0 : tail.lastIndexOf(0x0a, lastEnd - 1) + 1;
+    const end = tail.lastIndexOf(0x0a);
+    if (end < 0 || tail.length - 1 - end > MAX_RECORD_BYTES) throw refuse('it does not end with a record');
+    const startOf = (lineEnd: number) => (lineEnd === 0 ? 0 : tail.lastIndexOf(0x0a, lineEnd - 1) + 1);
+    let [lastStart, lastEnd] = [startOf(end), end];
+    while (lastStart > 0 && blank(tail, lastStart, lastEnd)) [lastStart, lastEnd] = [startOf(lastStart - 1), lastStart - 1];
     if (lastStart === 0 && size > window) throw refuse('its last line is longer than any record');
+    if (size === window && lastStart === 0) lastStart = firstStart; // the only record: after the mark and blank lines
     const record = (line: Buffer, which: string): ExportRecord => {
       let parsed: unknown;
       try {
@@ -70,12 +81,25 @@ export function readExportEnds(path: string): ExportFileEnds {
       return { eventId, position: position as number };
     };
     return {
-      first: record(head.subarray(0, firstEnd), 'first'),
+      first: record(head.subarray(firstStart, firstEnd), 'first'),
       last: record(tail.subarray(lastStart, lastEnd), 'last complete'),
-      complete: size - window + lastEnd + 1,
+      complete: size - window + end + 1,
       size,
     };
   } finally {
     closeSync(fd);
   }
+}
+
+/** FILE could not be opened or found: why, and for a missing one what to do first. */
+export function unreadable(path: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return usageError(`Cannot read ${path}: ${code === 'ENOENT' ? 'no such file; write a whole export first (ztkeys audit export > FILE)' : (error as Error).message}.`);
+}
+
+function kind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
 }

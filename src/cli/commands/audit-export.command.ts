@@ -6,6 +6,7 @@ import { CliError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { readExportEnds } from '../export-file-ends';
+import { withFileLock } from '../export-file-lock';
 
 export const auditExportCommand: CommandSpec = {
   path: ['audit', 'export'],
@@ -15,6 +16,7 @@ export const auditExportCommand: CommandSpec = {
     '       ztkeys audit export --append audit.ndjson   (adds the lines past its last one: the file stays one whole export)',
     "First checks, as a witness, that the server's log extends the last checkpoint this CLI saw (exit 7 if not).",
     "--append refuses (exit 2, writing nothing) a file that is not an export of this org: its first line must be the org's first entry, its last line the entry the log holds at its position.",
+    'One --append at a time per file: it holds FILE.lock beside it, and another run meanwhile is refused (exit 2).',
   ].join('\n'),
   options: {
     append: { type: 'string', valueName: 'file', description: 'an export of this org written earlier: append the lines the log has past its last one, downloaded whole before the file is written' },
@@ -22,20 +24,24 @@ export const auditExportCommand: CommandSpec = {
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const file = input.strings.append;
-    // A file that is no export is refused before anything is asked of the server.
-    const ends = file === undefined ? undefined : readExportEnds(file);
-    await witnessLog(session);
-    if (file !== undefined && ends !== undefined) {
-      const appended = await appendExport(session, file, ends);
-      if (appended.cutShort > 0) ctx.output.warn(`${file} ended in a line cut short (${appended.cutShort} bytes, an export or append interrupted): cut off, and written again whole.`);
-      ctx.output.result(
-        appended.lines === 0
-          ? `${file} is up to date: the log has nothing past position ${appended.after}.`
-          : `Appended ${appended.lines} lines to ${file}, past position ${appended.after}, up to position ${appended.lastPosition}.`,
-        { file, ...appended },
-      );
+    if (file !== undefined) {
+      // One append at a time: the file's ends are read, and the file written, under its lock.
+      await withFileLock(file, async () => {
+        // A file that is no export is refused before anything is asked of the server.
+        const ends = readExportEnds(file);
+        await witnessLog(session);
+        const appended = await appendExport(session, file, ends);
+        if (appended.cutShort > 0) ctx.output.warn(`${file} ended in a line cut short (${appended.cutShort} bytes, an export or append interrupted): cut off, and written again whole.`);
+        ctx.output.result(
+          appended.lines === 0
+            ? `${file} is up to date: the log has nothing past position ${appended.after}.`
+            : `Appended ${appended.lines} lines to ${file}, past position ${appended.after}, up to position ${appended.lastPosition}.`,
+          { file, ...appended },
+        );
+      });
       return;
     }
+    await witnessLog(session);
     const body = await session.api.auditExport(session.profile.orgId);
     try {
       await pipeline(body, ctx.io.stdout, { end: false });
