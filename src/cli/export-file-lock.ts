@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processRunning } from '../shared/process-running';
 import { usageError } from './cli-error';
 import { unreadable } from './export-file-ends';
 
@@ -46,17 +47,8 @@ function held(target: string, lock: string): string {
     // Released meanwhile: still refused, as this run read the file while another wrote it.
   }
   const [pid, host] = holder.split(' ');
-  if (host === hostname() && Number.isSafeInteger(Number(pid)) && !running(Number(pid))) {
+  if (host === hostname() && Number.isSafeInteger(Number(pid)) && !processRunning(Number(pid))) {
     return `The lock ${lock} was left by process ${pid}, which is no longer running: if no append is running, remove ${lock} and run again. Nothing was written.`;
   }
   return `another ztkeys audit export --append is writing ${target} (process ${pid || '?'} on ${host || '?'}). Nothing was written; if no append is running, remove ${lock}.`;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,20 +1,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
+import { processRunning } from '../shared/process-running';
 import { StartupError } from '../shared/startup-error';
 
 /** The lock's file in DATA_DIR; a backup leaves it out (it belongs to the running process, not to the data). */
 export const DATA_DIR_LOCK = 'roles.lock';
-
-/** True while a process of that id runs (EPERM: it runs, as another user). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes DATA_DIR for the roles one machine runs once (projector, notifier, worker): a second
@@ -34,7 +25,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && running(owner)) {
+    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processRunning(owner)) {
       throw new StartupError(
         `DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${owner}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
       );
