@@ -40,9 +40,17 @@ async function main(): Promise<void> {
     await runtime.close();
     release();
   };
-  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+  // Fastify's own listen, not Nest's: Nest logs a listen error as a line of its own, raw
+  // (`Error: listen EADDRINUSE ...`), before the one fatal line naming the variable to fix.
+  await app.init();
+  try {
+    await app.getHttpAdapter().getInstance().listen({ port: config.port, host: config.host });
+  } catch (error) {
     throw listenFault(error, config.host, config.port);
-  });
+  } finally {
+    // Nest holds the lines logged while it started (bufferLogs) until this: they come first, the fatal one after.
+    app.flushLogs();
+  }
   runtime.start();
   const { port } = app.getHttpServer().address() as { port: number };
   // The address it listens on, not a guess: 127.0.0.1 unless HOST says otherwise.

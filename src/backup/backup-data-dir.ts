@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { createPrivateFile, makePrivateDir } from '../shared/private-files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -24,7 +24,7 @@ export interface BackupResult {
 }
 
 /**
- * Copies a running deployment's DATA_DIR into `target` (which must not exist yet or be empty):
+ * Copies a running deployment's DATA_DIR into `target` (which must not exist yet or be empty; made whole or not at all):
  * each SQLite store with `VACUUM INTO`, one read transaction that sees one committed state
  * while writers go on (WAL), then the secrets and the outbox.
  */
@@ -33,8 +33,12 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
   const within = relative(resolve(dataDir), resolve(target));
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
+  // The copy is made beside the target and renamed to it once whole: a backup cut short (Ctrl-C, a
+  // timeout) leaves only `<target>.incomplete`, never a folder that a restore could take for a backup.
+  const partial = `${resolve(target)}.incomplete`;
+  rmSync(partial, { recursive: true, force: true });
   // What DATA_DIR holds (names, emails, the log, secrets) stays the service user's only in its copy.
-  makePrivateDir(target);
+  makePrivateDir(partial);
   const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
   // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
   const sizes = present.map((name) => [name, `${name}-wal`].reduce((sum, file) => sum + (existsSync(join(dataDir, file)) ? statSync(join(dataDir, file)).size : 0), 0));
@@ -46,8 +50,8 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
     const db = new Database(join(dataDir, name), { readonly: true, timeout: 10_000 });
     try {
       // VACUUM INTO fills an empty file as it is: created 0600 first, the copy is never readable by others.
-      createPrivateFile(join(target, name));
-      db.prepare('VACUUM INTO ?').run(join(target, name));
+      createPrivateFile(join(partial, name));
+      db.prepare('VACUUM INTO ?').run(join(partial, name));
     } finally {
       db.close();
     }
@@ -58,7 +62,9 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && name !== DATA_DIR_LOCK);
   for (const name of files) {
     const source = join(dataDir, name);
-    cpSync(source, join(target, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });
+    cpSync(source, join(partial, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });
   }
+  // Onto an empty target folder too: rename replaces an empty directory.
+  renameSync(partial, target);
   return { stores, files };
 }

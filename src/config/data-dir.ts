@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { makePrivateDir } from '../shared/private-files';
+import { accessSync, constants, statSync } from 'node:fs';
+import { foldersAndFiles, makePrivateDir } from '../shared/private-files';
 import { ConfigError } from './environment';
 
 /** What an operator can do about a file-system error on DATA_DIR. */
@@ -22,14 +22,32 @@ function why(error: NodeJS.ErrnoException): string {
 }
 
 /**
- * Creates DATA_DIR (mode 0700) and checks that this process may write there, before anything
- * opens a store or a secret in it: a wrong path names the variable instead of a stack from deep inside.
+ * What in DATA_DIR belongs to another user (a start as root left it there): this process could
+ * not narrow its mode, and often not read it. Root may use anything; Windows has no uids.
+ */
+function ownedByAnother(dir: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return undefined;
+  for (const { path } of foldersAndFiles(dir)) {
+    const owner = statSync(path).uid;
+    if (owner !== uid) return `${path} belongs to another user (uid ${owner}), not to the user running ztkeys (uid ${uid}): chown -R ${uid} ${dir}`;
+  }
+  return undefined;
+}
+
+/**
+ * Creates DATA_DIR (mode 0700) and checks that this process may write there and owns what it
+ * holds, before anything opens a store or a secret in it: a wrong path names the variable
+ * instead of a stack from deep inside.
  */
 export function prepareDataDir(dir: string): void {
+  let problem: string | undefined;
   try {
     makePrivateDir(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
+    problem = ownedByAnother(dir);
   } catch (error) {
-    throw new ConfigError(`DATA_DIR ${dir} cannot be used: ${why(error as NodeJS.ErrnoException)}`);
+    problem = why(error as NodeJS.ErrnoException);
   }
+  if (problem) throw new ConfigError(`DATA_DIR ${dir} cannot be used: ${problem}`);
 }

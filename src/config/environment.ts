@@ -152,7 +152,7 @@ const ENVIRONMENT = z.object({
   // More processes than cores only contend for them; a typo (WORKERS=1000000) would fork without end.
   WORKERS: integer(1, 1, availableParallelism(), ' (the cores of this machine)'),
   MIN_POSITION_WAIT_MS: milliseconds(0, 5000),
-  BODY_LIMIT_BYTES: integer(0, 64 * 1024),
+  BODY_LIMIT_BYTES: integer(1, 64 * 1024),
   REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),
   CONNECTION_TIMEOUT_MS: milliseconds(1, 60_000),
   MAX_CONNECTIONS: integer(1, 10_000),
@@ -219,9 +219,19 @@ export type Environment = z.output<typeof ENVIRONMENT>;
 /** The name of every variable read: README's tables list each (test/readme/environment.spec.ts). */
 export const ENVIRONMENT_VARIABLES = Object.keys(ENVIRONMENT.shape) as (keyof Environment)[];
 
+const RATE_LIMITS = ENVIRONMENT_VARIABLES.filter((name) => name.startsWith('RATE_LIMIT_'));
+
+/** A RATE_LIMIT_ variable that sets no limit (a misspelt name): the operator would believe a limit that is not there. */
+function unknownRateLimits(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('RATE_LIMIT_') && !(RATE_LIMITS as string[]).includes(name))
+    .map((name) => `${name} is no rate limit of ztkeys; choose from ${RATE_LIMITS.join(', ')}`);
+}
+
 /** The environment, parsed; a ConfigError names every variable that is wrong and why. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = ENVIRONMENT.safeParse(env);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`).join('; '));
+  const problems = [...(parsed.error?.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`) ?? []), ...unknownRateLimits(env)];
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
+  return parsed.data!;
 }

@@ -5,13 +5,14 @@ import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
+import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
 
 /**
  * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
- * from the shared queue. SIGTERM or SIGINT: take no new job, finish the running ones, exit.
+ * from the shared queue. SIGTERM, SIGINT or SIGHUP: take no new job, finish the running ones, exit.
  */
 async function main(): Promise<void> {
   const logger = pino({ name: 'email-worker', level: readEnvironment().LOG_LEVEL });
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     probes?.close();
     logger.info('email worker stopped');
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const signal of STOP_SIGNALS) {
     process.once(signal, () => {
       shutdown(signal).then(
         () => process.exit(0),

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { STOP_SIGNALS } from '../shared/stop-signals';
 
 /** Longest graceful stop: orchestrators kill after ~10-30 s; a store that does not answer must not hold us that long. */
 export const SHUTDOWN_GRACE_MS = 3000;
 
 /**
- * On SIGTERM or SIGINT: stops gracefully (in-flight requests and sends finish, stores close),
- * then exits. A stop that outlasts the grace period (a store that does not answer) or a second
+ * On SIGTERM, SIGINT or SIGHUP (STOP_SIGNALS): stops gracefully (in-flight requests and sends
+ * finish, stores close), then exits. A stop that outlasts the grace period (a store that does not answer) or a second
  * signal ends the process at once, so it never outlives its supervisor's stop.
  */
 export function shutDownOnSignals(stop: () => Promise<void>, graceMs = SHUTDOWN_GRACE_MS): void {
@@ -30,6 +31,5 @@ export function shutDownOnSignals(stop: () => Promise<void>, graceMs = SHUTDOWN_
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 }

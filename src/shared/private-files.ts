@@ -43,11 +43,14 @@ export function narrowModes(dir: string): string[] {
     chmodSync(path, mode);
     changed.push(path);
   };
-  narrow(dir, PRIVATE_DIR_MODE);
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const path = join(entry.parentPath, entry.name);
-    if (entry.isDirectory()) narrow(path, PRIVATE_DIR_MODE);
-    else if (entry.isFile()) narrow(path, PRIVATE_FILE_MODE);
-  }
+  for (const { path, folder } of foldersAndFiles(dir)) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
   return changed;
+}
+
+/** `dir` itself, then every folder and file below it (links and sockets left out). */
+export function* foldersAndFiles(dir: string): Generator<{ path: string; folder: boolean }> {
+  yield { path: dir, folder: true };
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isDirectory() || entry.isFile()) yield { path: join(entry.parentPath, entry.name), folder: entry.isDirectory() };
+  }
 }

@@ -24,7 +24,15 @@ export interface LogKey {
 /** The deployment's log key: LOG_SIGNING_KEY, else DATA_DIR/log-signing-key, else generated there on first start. */
 export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName' | 'logPreviousKeys'>, generated: string[] = []): LogKey {
   const name = config.logKeyName ?? DEFAULT_LOG_KEY_NAME;
-  const text = secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, () => signerKeyText(signerFromSeed(name, randomBytes(32))));
+  const generate = (): string => {
+    try {
+      return signerKeyText(signerFromSeed(name, randomBytes(32)));
+    } catch (error) {
+      if (error instanceof InvalidNote) throw new ConfigError(`LOG_KEY_NAME ${error.message}`);
+      throw error;
+    }
+  };
+  const text = secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, generate);
   let signer: NoteSigner;
   try {
     signer = parseSignerKey(text);

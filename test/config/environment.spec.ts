@@ -171,7 +171,9 @@ describe('configuration from the environment', () => {
         server.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
         server.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
         server.on('error', reject);
-        server.on('close', (exit) => resolve({ code: exit, output: printed }));
+        // One that starts instead (the value accepted) fails the test rather than holding it.
+        const started = setTimeout(() => server.kill('SIGKILL'), 20_000);
+        server.on('close', (exit) => (clearTimeout(started), resolve({ code: exit, output: printed })));
       });
       // Logs are JSON lines, from the first to the last.
       return { code, messages: output.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg) };
@@ -193,6 +195,12 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', 'ztkeys cannot start: LOG_LEVEL is "loud"; choose from fatal, error, warn, info, debug, trace, silent'],
     // Checked by the KurrentDB adapter as it opens.
     ['EVENTSTORE_URL', 'http://kurrentdb:2113', 'ztkeys cannot start: EVENTSTORE_URL must be a KurrentDB/EventStoreDB connection string'],
+    // Fastify's own check of its option stopped the start with a stack.
+    ['BODY_LIMIT_BYTES', '0', 'ztkeys cannot start: BODY_LIMIT_BYTES must be a positive integer, got "0"'],
+    // The name of the key generated on first start: the note format's own check stopped the start with a stack.
+    ['LOG_KEY_NAME', 'audit log+1', `ztkeys cannot start: LOG_KEY_NAME "audit log+1" is not a key name: it must be non-empty, without spaces or '+'`],
+    // A misspelt limit was ignored: the operator believed a limit that was not there.
+    ['RATE_LIMIT_API_PER_ADRESS', '1/60', 'ztkeys cannot start: RATE_LIMIT_API_PER_ADRESS is no rate limit of ztkeys; choose from RATE_LIMIT_API_PER_ADDRESS, '],
   ])('keeps the built server from starting with a bad %s in one JSON line naming it, without a stack', async (name, value, message) => {
     const { code, messages } = await failedStart({ [name]: value });
     expect(code).toBe(1);

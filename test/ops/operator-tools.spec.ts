@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,30 @@ describe('operator tools called wrong', () => {
       server.dispose();
     }
   }, 60_000);
+
+  it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
+    const dataDir = join(work, 'big-data');
+    await openEventStore(loadConfig({ DATA_DIR: dataDir })).close();
+    // Read models large enough that their copy is still under way when the signal comes.
+    const readModels = new Database(join(dataDir, 'read-models.sqlite'));
+    readModels.exec('CREATE TABLE filler (bytes BLOB)');
+    const fill = readModels.prepare('INSERT INTO filler VALUES (randomblob(1000000))');
+    for (let i = 0; i < 150; i++) fill.run();
+    readModels.close();
+    const target = join(work, 'backup-interrupted');
+    const backup = spawn(process.execPath, [join(ROOT, 'dist/src/backup/backup.main.js'), target], { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) });
+    let output = '';
+    await new Promise<void>((resolve) => backup.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('backup: 0/') && resolve())));
+    const exited = new Promise((resolve) => backup.once('exit', resolve));
+    backup.kill('SIGINT');
+    await exited;
+    // Restored, a half copy (a store cut short, no event log) would start a server on an empty log.
+    expect(existsSync(target)).toBe(false);
+    const again = run('backup/backup.main.js', [target], { DATA_DIR: dataDir });
+    expect(again.status).toBe(0);
+    expect(readdirSync(target).sort()).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite']));
+    expect(readdirSync(work).filter((name) => name.startsWith('backup-interrupted'))).toEqual(['backup-interrupted']);
+  }, 120_000);
 
   it('projections:rebuild with a wrong variable says which, without a stack', () => {
     const result = run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: 'ten' });

@@ -30,8 +30,13 @@ export class ServerProcess {
   /**
    * `command` defaults to the built server; `npm start` runs in its own process group (detached), as a supervisor would.
    * A DATA_DIR in `env` (processes sharing a folder) is the caller's to remove; otherwise dispose removes the server's own.
+   * `user` runs it as another user (the test runs as root), as a service account would.
    */
-  static spawn(env: Record<string, string>, command: string[] = [process.execPath, join(ROOT, 'dist/src/main.js')]): ServerProcess {
+  static spawn(
+    env: Record<string, string>,
+    command: string[] = [process.execPath, join(ROOT, 'dist/src/main.js')],
+    user: { uid: number; gid: number } | object = {},
+  ): ServerProcess {
     const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ztkeys-process-'));
     const ownDataDir = env.DATA_DIR === undefined ? dataDir : undefined;
     const child = spawn(command[0], command.slice(1), {
@@ -39,6 +44,7 @@ export class ServerProcess {
       env: embeddedEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, DATA_DIR: dataDir }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
+      ...user,
     });
     return new ServerProcess(child, ownDataDir);
   }
