@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { isLoopbackHost } from '../shared/loopback';
@@ -103,10 +104,27 @@ const roles = unset.transform((value, context): ProcessRole[] => {
   if (value === undefined || value === 'all') return [...PROCESS_ROLES];
   const list = value.split(',').map((role) => role.trim());
   const unknown = list.find((role) => !(PROCESS_ROLES as readonly string[]).includes(role));
-  if (unknown === undefined) return list as ProcessRole[];
-  context.addIssue({ code: 'custom', message: `holds "${unknown}"; choose from ${PROCESS_ROLES.join(', ')}` });
+  // A role named twice would start its work twice in one process (two projectors, two notifiers).
+  const twice = list.find((role, index) => list.indexOf(role) !== index);
+  if (unknown === undefined && twice === undefined) return list as ProcessRole[];
+  context.addIssue({ code: 'custom', message: unknown !== undefined ? `holds "${unknown}"; choose from ${PROCESS_ROLES.join(', ')}` : `names "${twice}" twice` });
   return z.NEVER;
 });
+
+/**
+ * The sender of every email: one address with a local part and a domain (its domain ends every
+ * Message-ID), bare or with a display name, as nodemailer reads it. Anything else would be taken
+ * at start and refused by the SMTP server at the first email, job after job.
+ */
+const sender = (fallback: string) =>
+  unset.transform((value, context): string => {
+    if (value === undefined) return fallback;
+    const parsed = addressparser(value, { flatten: false });
+    const address = parsed.length === 1 && !('group' in parsed[0]) ? parsed[0].address : '';
+    if (/^[^@\s]+@[^@\s]+$/.test(address)) return value;
+    context.addIssue({ code: 'custom', message: `must be one address with a domain ("ztkeys <no-reply@example.com>"), got "${value}"` });
+    return z.NEVER;
+  });
 
 const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] => {
   if (value === undefined) return 'info';
@@ -160,7 +178,7 @@ const ENVIRONMENT = z.object({
   KEEP_ALIVE_TIMEOUT_MS: milliseconds(1, 72_000),
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: milliseconds(0, 10_000),
-  EMAIL_FROM: text('ztkeys <no-reply@localhost>'),
+  EMAIL_FROM: sender('ztkeys <no-reply@localhost>'),
   EMAIL_QUEUE: text('ztkeys-email'),
   EMAIL_ATTEMPTS: integer(1, 12),
   EMAIL_BACKOFF_MS: milliseconds(1, 5000),

@@ -62,6 +62,16 @@ describe('configuration from the environment', () => {
     expect(attempt).toThrow('REQUEST_TIMEOUT_MS must be a positive integer, got "0"');
   });
 
+  it('refuses a ROLES list naming a role twice, and an EMAIL_FROM that is not one address', () => {
+    expect(() => loadConfig({ ROLES: 'api,api' })).toThrow('ROLES names "api" twice');
+    expect(loadConfig({ ROLES: 'api, projector' }).roles).toEqual(['api', 'projector']);
+    for (const bad of ['garbage', 'ztkeys', 'a@b, c@d', 'x <@>', 'Team: a@b;', 'no-reply@', '@example.com']) {
+      expect(() => loadConfig({ EMAIL_FROM: bad })).toThrow(`EMAIL_FROM must be one address with a domain ("ztkeys <no-reply@example.com>"), got "${bad}"`);
+    }
+    expect(() => loadConfig({ EMAIL_FROM: 'ztkeys <no-reply@example.com>' })).not.toThrow();
+    expect(() => loadConfig({ EMAIL_FROM: 'no-reply@example.com' })).not.toThrow();
+  });
+
   it('takes integers written as digits only, and refuses ports past 65535, timers past 2^31-1 ms and more workers than cores', () => {
     for (const bad of ['1e3', '0x10', '3.5', '-1', '+80', '8 0']) expect(() => loadConfig({ PORT: bad })).toThrow(`PORT must be a non-negative integer, got "${bad}"`);
     expect(() => loadConfig({ PORT: '99999' })).toThrow('PORT must be at most 65535, got "99999"');
