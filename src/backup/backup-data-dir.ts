@@ -29,7 +29,9 @@ export interface BackupResult {
  * while writers go on (WAL), then the secrets and the outbox.
  */
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
-  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`${target} is not empty`);
+  const existing = statSync(target, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) throw new Error(`${target} is a file, not a folder: give a new or empty folder`);
+  if (existing && readdirSync(target).length > 0) throw new Error(`${target} is not empty: give a new or empty folder`);
   // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
   const within = relative(resolve(dataDir), resolve(target));
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);

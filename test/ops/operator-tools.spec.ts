@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,22 @@ describe('operator tools called wrong', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^backup failed: .*data\/backup is inside DATA_DIR .*: back up to a folder outside it\n$/);
     expect(readdirSync(join(work, 'data'))).not.toContain('backup');
+  }, 60_000);
+
+  it('backup into a file, or a folder that is not empty, is refused naming it, writing nothing', async () => {
+    await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') })).close();
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'kept');
+    const intoFile = run('backup/backup.main.js', [file]);
+    expect([intoFile.status, intoFile.stderr]).toEqual([1, `backup failed: ${file} is a file, not a folder: give a new or empty folder\n`]);
+    expect(readFileSync(file, 'utf8')).toBe('kept');
+    const full = join(work, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'other'), 'kept');
+    const intoFull = run('backup/backup.main.js', [full]);
+    expect([intoFull.status, intoFull.stderr]).toEqual([1, `backup failed: ${full} is not empty: give a new or empty folder\n`]);
+    expect(readdirSync(full)).toEqual(['other']);
+    expect(readdirSync(work).filter((name) => name.endsWith('.incomplete'))).toEqual([]);
   }, 60_000);
 
   it("backup leaves out the running server's DATA_DIR lock: a restored folder starts without it", async () => {
