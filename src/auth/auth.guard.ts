@@ -16,7 +16,8 @@ export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
 
 const unauthorized = (detail: string) => new DomainRefusal('UNAUTHORIZED', 'UNAUTHENTICATED', detail);
 
-const BEARER = new RegExp(`^Bearer (${BEARER_TOKEN_CHARACTERS})$`);
+// The scheme in any case (RFC 9110 11.1: "Bearer", "bearer"), then one or more spaces (RFC 6750 2.1).
+const BEARER = new RegExp(`^Bearer +(${BEARER_TOKEN_CHARACTERS})$`, 'i');
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

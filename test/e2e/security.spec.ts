@@ -102,6 +102,14 @@ describe('security limits', () => {
       expectProblem(await readOrg(bare), 401, 'UNAUTHENTICATED');
       expectProblem(await readOrg(await mintAgentToken('a-one-machine-secret-of-32-bytes-or-more', { agentId: 'alice', orgId: alice.orgId }, 100 * 365 * 24 * HOUR)), 401);
     });
+
+    it('reads the scheme of Authorization in any case and after more than one space (RFC 9110 11.1, RFC 6750 2.1), and nothing else as a token', async () => {
+      const readOrg = (authorization: string) => call(suite.server, 'GET', `/v1/orgs/${alice.orgId}`, undefined, undefined, { authorization });
+      for (const header of [`Bearer ${alice.token}`, `bearer ${alice.token}`, `BEARER ${alice.token}`, `Bearer   ${alice.token}`]) expect((await readOrg(header)).status).toBe(200);
+      for (const header of [`Bearer${alice.token}`, `Basic ${alice.token}`, `Bearer ${alice.token} extra`, `Bearer\t${alice.token}`, alice.token]) {
+        expectProblem(await readOrg(header), 401, 'UNAUTHENTICATED');
+      }
+    });
   });
 
   describe('one server for the rest', () => {
