@@ -39,3 +39,11 @@ export function table(caption: string, headers: string[], rows: Child[][]): HTML
 /** A verification code in its groups of 3 digits, read out group by group. */
 export const codeView = (code: string): HTMLElement =>
   h('span', { class: 'code', 'aria-label': `verification code ${code.split('-').join(', ')}` }, ...code.split('-').map((group) => h('span', { class: 'group' }, group)));
+
+/**
+ * An agent as "Display name (agent id)". The name is isolated (bdi): a right-to-left name, which
+ * the API accepts, would otherwise pull the parenthesis and an all-digit id into its own run and
+ * show "(1001) name", the id read before the name or merged with digits the name ends with.
+ */
+export const agentView = (agentId: string, displayName?: string): HTMLElement =>
+  displayName ? h('span', {}, h('bdi', {}, displayName), ` (${agentId})`) : h('span', {}, agentId);

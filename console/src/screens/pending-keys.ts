@@ -1,4 +1,4 @@
-import { codeView, field, h, table } from '../dom';
+import { agentView, codeView, field, h, table } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
 import type { KeyRequestView } from '../../../src/cli/key-request-view';
 import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
@@ -51,7 +51,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
               h('button', { type: 'button', onclick: screen.act(() => decide(request, 'REJECT', reasonInput.value ? { reason: reasonInput.value } : {})) }, `Reject ${request.agentId}`),
             );
       return [
-        h('span', {}, who, request.email ? h('br') : null, request.email ?? null),
+        h('span', {}, agentView(request.agentId, request.displayName), request.email ? h('br') : null, request.email ?? null),
         h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
         h('time', { datetime: request.requestedAt }, request.requestedAt),
         h('span', {}, codeView(code), request.failedAttempts ? h('span', { class: 'hint' }, ` (${request.failedAttempts} wrong so far)`) : null),

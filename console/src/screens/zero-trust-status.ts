@@ -1,4 +1,4 @@
-import { field, h, select, table } from '../dom';
+import { agentView, field, h, select, table } from '../dom';
 import { describeTotals, KEY_STATUSES, type StatusPage } from '../../../src/cli/zero-trust-status-view';
 import { ROLES } from '../../../src/domain/shared/roles';
 import type { Screen } from '../ui';
@@ -22,7 +22,7 @@ export async function zeroTrustStatusScreen(screen: Screen): Promise<HTMLElement
         'Agents',
         ['Agent', 'Role', 'Key', 'Fingerprint', 'Approved by', 'Approved at', 'Prompt frequency per browser'],
         (page.agents ?? []).map((agent) => [
-          agent.displayName ? `${agent.displayName} (${agent.agentId})` : agent.agentId,
+          agentView(agent.agentId, agent.displayName),
           agent.role,
           agent.keyStatus,
           agent.fingerprint ? h('span', { class: 'mono', title: agent.fingerprint }, `${agent.fingerprint.slice(0, 16)}…`) : '–',

@@ -1,0 +1,91 @@
+/// <reference lib="dom" />
+import type { Browser } from 'playwright-core';
+import { challengeRequestBody, type Binding } from '../../src/domain/shared/statement-binding';
+import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/signature-key';
+import { consoleBuilt } from '../../src/http/console-static';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { launchChromium } from './browser';
+
+/**
+ * Data other people chose, as an approver reads it: what the server accepts must not make one
+ * value read as another next to what the approver checks before approving.
+ */
+jest.setTimeout(120_000);
+
+describe('web console: hostile data as an approver reads it (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let orgId: string;
+  const tokens: Record<string, string> = {};
+
+  const api = async <T = Record<string, string>>(method: string, path: string, token: string, body?: object): Promise<T> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<T>;
+  };
+  const requestKey = async (agentId: string, key: UnlockedKey) => {
+    const binding: Binding = { purpose: 'KEY_REQUEST', publicKey: key.publicKey };
+    const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));
+    return api('POST', `/v1/orgs/${orgId}/key-requests`, tokens[agentId], { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
+  };
+
+  beforeAll(async () => {
+    if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    server = await startTestServer();
+    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+    tokens.alice = await server.token(orgId, 'alice');
+    expect((await requestKey('alice', await generateKeyPair())).status).toBe('APPROVED');
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows a right-to-left display name before its agent id in the zero-trust status, which it cannot pull into its own run', async () => {
+    // Hebrew letters are accepted in a name (no formatting character): without isolation the Unicode
+    // bidi algorithm draws the parenthesised all-digit id inside the name’s right-to-left run: the id showed left of the name, "(1001)" then the name.
+    const agentId = '1001';
+    const displayName = 'מנהל';
+    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: 'bot@acme.test', displayName, role: 'MEMBER' });
+    tokens[agentId] = await server.token(orgId, agentId);
+    expect((await requestKey(agentId, await generateKeyPair())).status).toBe('PENDING');
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(tokens.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    const requester = page.locator('td').filter({ hasText: agentId }).first();
+    await requester.waitFor();
+
+    /** Left edge on screen of each character of the cell's first line, in text order. */
+    const lefts = await requester.evaluate((cell) => {
+      const edges: { character: string; left: number }[] = [];
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (let offset = 0; offset < text.length; offset++) {
+          const range = document.createRange();
+          range.setStart(node, offset);
+          range.setEnd(node, offset + 1);
+          edges.push({ character: text[offset], left: range.getBoundingClientRect().left });
+        }
+      }
+      return edges;
+    });
+    const line = lefts.map(({ character }) => character).join('');
+    expect(line.slice(0, displayName.length + agentId.length + 3)).toBe(`${displayName} (${agentId})`);
+    const nameRight = Math.max(...lefts.slice(0, displayName.length).map(({ left }) => left));
+    const idLefts = lefts.slice(displayName.length + 2, displayName.length + 2 + agentId.length).map(({ left }) => left);
+    // The agent id is drawn after the whole name, left to right, one character after the other.
+    expect(Math.min(...idLefts)).toBeGreaterThan(nameRight);
+    expect(idLefts).toEqual([...idLefts].sort((a, b) => a - b));
+  });
+});
