@@ -2,6 +2,7 @@ import * as ed from '@noble/ed25519';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import canonicalize from 'canonicalize';
+import { TEXT_OF_ONE_LINE } from '../shared/hidden-characters';
 import { decodeBase64urlBytes, encodeBase64urlBytes } from './base64url-bytes';
 
 /**
@@ -130,6 +131,12 @@ export async function sealKeyFile(key: SecretKeyPair, owner: KeyOwner, passphras
 const isPowerOfTwoIn = (n: number, [low, high]: readonly [number, number]): boolean =>
   Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 && Math.log2(n) >= low && Math.log2(n) <= high;
 const isIntegerIn = (n: number, [low, high]: readonly [number, number]): boolean => Number.isInteger(n) && n >= low && n <= high;
+const isShownId = (id: string): boolean => id.length >= 1 && id.length <= 128 && TEXT_OF_ONE_LINE.test(id);
+/** What toISOString writes, the only creation time a ztkeys key file holds. */
+const isInstant = (text: string): boolean => {
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
+};
 
 /** Parses and checks the shape of a key file: the file, or why it cannot be used (before any work). */
 export function readKeyFile(text: string): { file: KeyFile } | { problem: string } {
@@ -161,6 +168,10 @@ export function readKeyFile(text: string): { file: KeyFile } | { problem: string
   for (const [value, length] of lengths)
     if (typeof value !== 'string' || decodeBase64urlBytes(value)?.length !== length) return { problem: 'a field has the wrong size' };
   for (const field of ['orgId', 'agentId', 'createdAt'] as const) if (typeof file[field] !== 'string') return { problem: `${field} is missing` };
+  // The file's text is chosen by whoever hands it over, and the console and CLI show these fields as they are.
+  for (const field of ['orgId', 'agentId'] as const)
+    if (!isShownId(file[field])) return { problem: `${field} is not an id (1 to 128 characters on one line, without control or bidirectional formatting characters)` };
+  if (!isInstant(file.createdAt)) return { problem: 'createdAt is not an instant as ISO 8601 writes it (2025-01-01T00:00:00.000Z)' };
   if (file.fingerprint !== fingerprintOf(bytes(file.publicKey))) return { problem: 'its fingerprint does not match its public key' };
   return { file };
 }

@@ -66,4 +66,15 @@ describe('encrypted key file', () => {
     expect(parse({ fingerprint: '00'.repeat(32) })).toThrow(/fingerprint does not match/);
     expect(() => parseKeyFile('not json', 'k.json')).toThrow(/not JSON/);
   });
+
+  it('refuses an owner or creation time a reader would be misled by, before any work', () => {
+    // Whoever hands a key file over chooses its text: the console shows createdAt and the owner as they are.
+    const parse = (changed: object) => () => parseKeyFile(JSON.stringify({ ...file, ...changed }), 'k.json');
+    expect(parse({ createdAt: 'verified by IT on 2025-01-01' })).toThrow(/createdAt is not an instant/);
+    expect(parse({ createdAt: '2025-01-01T00:00:00.000Z'.padEnd(1_000_000) })).toThrow(/createdAt is not an instant/);
+    expect(parse({ agentId: 'alice\u202e' })).toThrow(/agentId is not an id/);
+    expect(parse({ orgId: 'o'.repeat(129) })).toThrow(/orgId is not an id/);
+    expect(parse({ agentId: 'alice\nbob' })).toThrow(/agentId is not an id/);
+    expect(roundTripText(file)).toEqual(file);
+  });
 });
