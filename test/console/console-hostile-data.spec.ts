@@ -5,6 +5,7 @@ import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { launchChromium } from './browser';
+import { serverApi } from './server-api';
 
 /**
  * Data other people chose, as an approver reads it: what the server accepts must not make one
@@ -18,15 +19,7 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
   let orgId: string;
   const tokens: Record<string, string> = {};
 
-  const api = async <T = Record<string, string>>(method: string, path: string, token: string, body?: object): Promise<T> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json() as Promise<T>;
-  };
+  const api = serverApi(() => server);
   const requestKey = async (agentId: string, key: UnlockedKey) => {
     const binding: Binding = { purpose: 'KEY_REQUEST', publicKey: key.publicKey };
     const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));

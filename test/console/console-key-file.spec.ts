@@ -10,6 +10,7 @@ import { verificationCode } from '../../src/crypto/verification-code';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { accessibilityViolations, launchChromium } from './browser';
+import { serverApi } from './server-api';
 
 /**
  * The portable key file is one format for the CLI and the console, for real: a file sealed by the
@@ -30,15 +31,7 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
   let folder: string;
   const tokens: Record<string, string> = {};
 
-  const api = async <T = Record<string, string>>(method: string, path: string, token: string, body?: object): Promise<T> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json() as Promise<T>;
-  };
+  const api = serverApi(() => server);
   /** The CLI's signing: challenge for the binding, statement signed with the unlocked key. */
   const cliProof = async (agentId: string, key: UnlockedKey, binding: Binding) => {
     const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));
