@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
-import { parseCheckpoint } from '../../src/transparency/checkpoint';
-import { parseNote } from '../../src/transparency/signed-note';
 import { runInHome } from '../cli/support/run-in-home';
-import { waitFor } from '../notifications/support/wait-for';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { signedLog } from './signed-export';
 
 /**
  * `ztkeys audit prove RECORD`: an auditor holding one audit record asks the server for its
@@ -36,17 +34,7 @@ describe('ztkeys audit prove', () => {
     await journey.addAgent(admin, 'bob');
     auditor = await journey.addAgent(admin, 'erin', 'AUDITOR');
     new ProfileStore(home).save('default', { apiUrl: server.url, token: auditor.token, orgId: auditor.orgId, agentId: auditor.agentId });
-    records = await waitFor('a checkpoint of every event', async () => {
-      const lines = String((await call(server, 'GET', `/v1/orgs/${auditor.orgId}/audit-log/export`, auditor.token)).body)
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const note = await call<string>(server, 'GET', `/v1/orgs/${auditor.orgId}/audit-log/checkpoint`, auditor.token);
-      const leaves = lines.filter((record) => record.type !== 'CheckpointSigned').length;
-      // The export's own line of that checkpoint too: one signed between the two reads is in the note, not in the lines.
-      const exported = lines.some((record) => record.type === 'CheckpointSigned' && (record.data as { size: number }).size === leaves);
-      return note.status === 200 && parseCheckpoint(parseNote(note.body).text).size === leaves && exported && lines;
-    });
+    records = (await signedLog(server, auditor)).lines;
   });
   afterAll(async () => {
     await server.close();

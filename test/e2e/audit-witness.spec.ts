@@ -20,6 +20,7 @@ import { ServerProcess } from '../ops/support/server-process';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import type { TestServer } from '../support/test-server';
 import { loggedEvents } from './event-log';
+import { signedLog } from './signed-export';
 
 jest.setTimeout(240_000);
 
@@ -66,13 +67,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
   const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const saved = () => new ProfileStore(home).lastCheckpoint(server.url, admin.orgId);
   /** The org's checkpoint once it signs every event of the org. */
-  const signedAll = () =>
-    waitFor('a checkpoint of every event', async () => {
-      const exported = String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body);
-      const events = exported.trim().split('\n').filter((line) => (JSON.parse(line) as { type: string }).type !== CHECKPOINT_SIGNED).length;
-      const checkpoint = await call<string>(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, admin.token);
-      return checkpoint.status === 200 && sizeOf(checkpoint.body) === events && checkpoint.body;
-    });
+  const signedAll = async () => (await signedLog(server, admin)).note;
 
   beforeAll(async () => {
     server.url = `http://127.0.0.1:${await freePort()}`;

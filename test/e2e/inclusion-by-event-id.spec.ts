@@ -9,6 +9,7 @@ import { call, Journey, type TestAgent } from '../support/api-client';
 import { dropMongoDatabase, throwawayDatabaseUrl } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { waitFor } from '../notifications/support/wait-for';
+import { exportLines, signedLog, type ExportLine } from './signed-export';
 
 const stores: [string, (name: string) => Record<string, string>][] = [['embedded SQLite', () => ({})]];
 if (process.env.MONGODB_URL) {
@@ -16,7 +17,6 @@ if (process.env.MONGODB_URL) {
 } else console.log('SKIPPED: inclusion proofs by event id with the MongoDB read models and node store, MONGODB_URL is not set');
 
 const hash = (text: string): Buffer => Buffer.from(text, 'base64');
-const lines = (ndjson: string): Array<Record<string, unknown>> => ndjson.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 const inclusion = (server: TestServer, agent: TestAgent, query: string) => call(server, 'GET', `/v1/orgs/${agent.orgId}/audit-log/inclusion?${query}`, agent.token);
 
 /**
@@ -41,21 +41,12 @@ describe.each(stores)('inclusion proof by event id (%s)', (_name, storeEnv) => {
     return { journey, admin, auditor: await journey.addAgent(admin, 'erin', 'AUDITOR') };
   }
 
-  /**
-   * Waits for a checkpoint covering every event of the org, up to the adding of `lastAgent` (the
-   * export and the checkpointer may both be a step behind the log at once): the export then holds
-   * each record and the checkpoint lines.
-   */
+  /** The org's export and checkpoint once both cover every event up to the adding of `lastAgent`. */
   async function signed({ admin, auditor }: { admin: TestAgent; auditor: TestAgent }, lastAgent: string) {
     const key = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
-    return waitFor('a checkpoint of every event', async () => {
-      const records = lines(String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, auditor.token)).body));
-      const leaves = records.filter((record) => record.type !== 'CheckpointSigned');
-      const note = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, auditor.token);
-      const checkpoint = note.status === 200 ? openCheckpoint(note.body as string, key, checkpointOrigin(DEFAULT_LOG_KEY_NAME, admin.orgId)) : undefined;
-      const complete = leaves.some((record) => record.type === 'AgentAdded' && (record.data as { agentId: string }).agentId === lastAgent);
-      return complete && checkpoint?.size === leaves.length && { admin, auditor, records, leaves, checkpoint, note: note.body as string };
-    });
+    const isLast = (line: ExportLine) => line.type === 'AgentAdded' && line.data.agentId === lastAgent;
+    const { lines, leaves, note } = await signedLog(server, auditor, (events) => events.some(isLast));
+    return { admin, auditor, records: lines, leaves, note, checkpoint: openCheckpoint(note, key, checkpointOrigin(DEFAULT_LOG_KEY_NAME, admin.orgId)) };
   }
 
   async function signedOrg(superAdmin: string) {
@@ -169,7 +160,7 @@ describe.each(stores)('inclusion proof by event id before any checkpoint (%s)', 
     const admin = await journey.createOrg('alice');
     // The read models follow the log: MongoDB's a moment later.
     const records = await waitFor('the org in the audit trail', async () => {
-      const exported = lines(String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body));
+      const exported = await exportLines(server, admin);
       return exported.length > 0 && exported;
     });
     const reply = await inclusion(server, admin, `eventId=${records[0].eventId as string}`);

@@ -5,7 +5,7 @@ import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { call, Journey } from '../support/api-client';
 import { dropMongoDatabase, readModelStores } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { waitFor } from '../notifications/support/wait-for';
+import { signedLog } from './signed-export';
 
 const stores = readModelStores('ztkeys_e2e_proofs', 'proofs over HTTP with the MongoDB node store');
 
@@ -25,13 +25,7 @@ describe.each(stores)('proofs over HTTP from the node store (%s)', (_name, env) 
     const admin = await journey.createOrg('alice');
     for (const agentId of ['bob', 'carol', 'dave']) await journey.addAgent(admin, agentId);
     const key = parseVerifierKey((await call(server, 'GET', '/v1/log-key')).body as string);
-    const signed = await waitFor('a checkpoint of every event', async () => {
-      const exported = String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body);
-      const leaves = exported.trim().split('\n').filter((line) => !line.includes('"CheckpointSigned"')).length;
-      const note = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, admin.token);
-      const checkpoint = note.status === 200 ? openCheckpoint(note.body as string, key, checkpointOrigin(DEFAULT_LOG_KEY_NAME, admin.orgId)) : undefined;
-      return checkpoint?.size === leaves && checkpoint;
-    });
+    const signed = openCheckpoint((await signedLog(server, admin)).note, key, checkpointOrigin(DEFAULT_LOG_KEY_NAME, admin.orgId));
     const hash = (text: string) => Buffer.from(text, 'base64');
     for (let index = 0; index < signed.size; index++) {
       const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/inclusion?index=${index}&size=${signed.size}`, admin.token);
