@@ -4,13 +4,17 @@ import type { Browser, Page } from 'playwright-core';
 import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
 import { consoleBuilt } from '../../src/http/console-static';
+import { verifierKeyText } from '../../src/transparency/signed-note';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
 import { accessibilityViolations, launchChromium } from './browser';
 
 /**
  * "Verify the audit log" in Chromium: the CLI's AuditVerifier, bundled into the console, checks
  * the org's real export against the real log key; a log edited on its way is refused at its first
- * bad line; the checkpoint verified last is kept, and the next export must extend it.
+ * bad line; the checkpoint verified last is kept, and the next export must extend it. A large
+ * export is verified off the page's thread: the page draws and answers meanwhile, shows how far
+ * it got, and can cancel.
  */
 jest.setTimeout(180_000);
 
@@ -47,6 +51,18 @@ describe('web console: audit verification (Chromium)', () => {
     const verdict = page.getByTestId('audit-verdict');
     await verdict.waitFor();
     return (await verdict.textContent())!;
+  };
+
+  /** Signs in with a browser context of its own (nothing kept in localStorage) and opens the audit screen. */
+  const freshAuditScreen = async (): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const fresh = await context.newPage();
+    await fresh.goto(`${server.url}/console/`);
+    await fresh.getByLabel('Agent token').fill(token);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    return fresh;
   };
 
   beforeAll(async () => {
@@ -142,5 +158,89 @@ describe('web console: audit verification (Chromium)', () => {
 
     await page.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: 'other.example/log+01020304+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n' }));
     expect(await verify()).toMatch(/^The server’s log key is now other\.example\/log\+01020304\+.*do not trust this log\.$/);
+  });
+
+  describe('a large export (100,000 events), verified off the page\'s thread', () => {
+    let large: Page;
+    let exported: string;
+
+    beforeAll(async () => {
+      // A genuine signed log of the signed-in org, served in place of its export under the synthetic log key.
+      exported = new SyntheticExport(undefined, orgId).roleChanges(100_000).checkpoint().text();
+      large = await freshAuditScreen();
+      await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
+      await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));
+    });
+
+    afterAll(() => large?.context().close());
+
+    /** Whether the page has an intermediate progress (started, not done) of the audit verification. */
+    const midway = () =>
+      large.waitForFunction(() => {
+        const progress = document.querySelector<HTMLProgressElement>('progress[data-testid="audit-progress"]');
+        return progress !== null && progress.value > 0 && progress.value < progress.max;
+      });
+
+    it('runs in a worker while the page keeps drawing frames and shows the lines checked so far, then shows the verdict as before', async () => {
+      // In the page, in the order seen: each animation frame, each progress value shown, the verdict.
+      await large.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { seen: string[] }).seen = seen;
+        const frame = () => (seen.push('frame'), requestAnimationFrame(frame));
+        requestAnimationFrame(frame);
+        new MutationObserver(() => {
+          const progress = document.querySelector<HTMLProgressElement>('progress[data-testid="audit-progress"]');
+          if (progress && seen.at(-1) !== `progress ${progress.value}/${progress.max}`) seen.push(`progress ${progress.value}/${progress.max}`);
+          if (document.querySelector('[data-testid="audit-verdict"]') && !seen.includes('verdict')) seen.push('verdict');
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      // Each worker the page starts, as the promise of its end.
+      const workers: Promise<unknown>[] = [];
+      large.on('worker', (worker) => workers.push(new Promise((resolve) => worker.once('close', resolve))));
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 signed at 2026-12-01T00:01:40\.002Z\.$/);
+
+      const seen = await large.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      const lines = exported.split('\n').length - 1;
+      const progress = seen.flatMap((entry, at) => {
+        const [, done, total] = /^progress (\d+)\/(\d+)$/.exec(entry) ?? [];
+        return done ? [{ at, done: Number(done), total: Number(total) }] : [];
+      });
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.every(({ total }) => total === lines)).toBe(true);
+      const midways = progress.filter(({ done }) => done > 0 && done < lines);
+      // Two values shown midway, each in a frame of its own, all before the verdict: the page drew while the log was checked.
+      const drawnApart = midways.some((first, i) => midways.slice(i + 1).some((later) => later.done > first.done && seen.slice(first.at, later.at).includes('frame')));
+      expect(drawnApart).toBe(true);
+      expect(midways.every(({ at }) => at < seen.indexOf('verdict'))).toBe(true);
+      expect(progress.map(({ done }) => done)).toEqual([...progress.map(({ done }) => done)].sort((a, b) => a - b));
+      // One worker did it, and ended with its verdict.
+      expect(workers).toHaveLength(1);
+      await Promise.all(workers);
+      large.removeAllListeners('worker');
+    });
+
+    it('cancels a verification under way: the worker ends, no verdict is shown and nothing is kept; verifying again gives the verdict', async () => {
+      await large.evaluate(() => localStorage.clear());
+      const started = large.waitForEvent('worker');
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const worker = await started;
+      const ended = new Promise((resolve) => worker.once('close', resolve));
+      await midway();
+      await large.getByRole('button', { name: 'Cancel the verification' }).click();
+      await ended;
+      await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
+      expect(await large.getByTestId('audit-verdict').count()).toBe(0);
+      expect(await large.getByTestId('audit-progress').count()).toBe(0);
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
+      expect(await large.getByRole('button', { name: 'Verify the audit log' }).isEnabled()).toBe(true);
+
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 /);
+    });
   });
 });
