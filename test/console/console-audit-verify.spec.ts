@@ -75,13 +75,7 @@ describe('web console: audit verification (Chromium)', () => {
     await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
     await checkpointed();
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Agent token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    page = await freshAuditScreen();
   });
 
   afterAll(async () => {
@@ -194,9 +188,9 @@ describe('web console: audit verification (Chromium)', () => {
           if (document.querySelector('[data-testid="audit-verdict"]') && !seen.includes('verdict')) seen.push('verdict');
         }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
       });
-      // Each worker the page starts, as the promise of its end.
-      const workers: Promise<unknown>[] = [];
-      large.on('worker', (worker) => workers.push(new Promise((resolve) => worker.once('close', resolve))));
+      // Each worker the page starts: its script's address, and the promise of its end.
+      const workers: { url: string; ended: Promise<unknown> }[] = [];
+      large.on('worker', (worker) => workers.push({ url: worker.url(), ended: new Promise((resolve) => worker.once('close', resolve)) }));
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
@@ -216,9 +210,10 @@ describe('web console: audit verification (Chromium)', () => {
       expect(drawnApart).toBe(true);
       expect(midways.every(({ at }) => at < seen.indexOf('verdict'))).toBe(true);
       expect(progress.map(({ done }) => done)).toEqual([...progress.map(({ done }) => done)].sort((a, b) => a - b));
-      // One worker did it, and ended with its verdict.
-      expect(workers).toHaveLength(1);
-      await Promise.all(workers);
+      // One worker did it, a script file of the console's own (the CSP allows no other), and ended with its verdict.
+      expect(workers.map(({ url }) => url)).toEqual([expect.stringMatching(new RegExp(`^${server.url}/console/assets/[\\w.-]+\\.js$`))]);
+      expect((await fetch(`${server.url}/console/`)).headers.get('content-security-policy')).toMatch(/; worker-src 'self'; /);
+      await Promise.all(workers.map(({ ended }) => ended));
       large.removeAllListeners('worker');
     });
 
@@ -229,6 +224,8 @@ describe('web console: audit verification (Chromium)', () => {
       const worker = await started;
       const ended = new Promise((resolve) => worker.once('close', resolve));
       await midway();
+      expect(await accessibilityViolations(large)).toEqual([]);
+      await large.screenshot({ path: join(SCREENSHOTS, '12-audit-verifying.png'), fullPage: true });
       await large.getByRole('button', { name: 'Cancel the verification' }).click();
       await ended;
       await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
