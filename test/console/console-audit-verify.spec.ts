@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
 import { consoleBuilt } from '../../src/http/console-static';
@@ -238,6 +238,25 @@ describe('web console: audit verification (Chromium)', () => {
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
       expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 /);
+    });
+
+    it('cancels while the export is still downloading: the download is aborted, no verdict is shown and nothing is kept', async () => {
+      await large.evaluate(() => localStorage.clear());
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // The export is answered only once the page cancelled.
+      const hold = async (route: Route) => (await held, route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
+      await large.route('**/audit-log/export', hold);
+      const failed = large.waitForEvent('requestfailed', (request) => request.url().endsWith('/audit-log/export'));
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      await large.getByText('Downloading the export…').waitFor();
+      await large.getByRole('button', { name: 'Cancel the verification' }).click();
+      await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
+      expect((await failed).failure()?.errorText).toBe('net::ERR_ABORTED');
+      release();
+      await large.unroute('**/audit-log/export', hold);
+      expect(await large.getByTestId('audit-verdict').count()).toBe(0);
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
     });
   });
 });
