@@ -175,19 +175,28 @@ describe('web console: audit verification (Chromium)', () => {
         return progress !== null && progress.value > 0 && progress.value < progress.max;
       });
 
-    it('runs in a worker while the page keeps drawing frames and shows the lines checked so far, then shows the verdict as before', async () => {
-      // In the page, in the order seen: each animation frame, each progress value shown, the verdict.
-      await large.evaluate(() => {
-        const seen: string[] = [];
-        (window as unknown as { seen: string[] }).seen = seen;
+    /**
+     * From now on, in the page, in the order seen: each animation frame, each progress value shown
+     * ("progress 5/9", "... second" on a second read), the verdict.
+     */
+    const watch = () =>
+      large.evaluate(() => {
+        const page = window as unknown as { seen?: string[] };
+        if (page.seen) return void (page.seen.length = 0);
+        const seen: string[] = (page.seen = []);
         const frame = () => (seen.push('frame'), requestAnimationFrame(frame));
         requestAnimationFrame(frame);
         new MutationObserver(() => {
           const progress = document.querySelector<HTMLProgressElement>('progress[data-testid="audit-progress"]');
-          if (progress && seen.at(-1) !== `progress ${progress.value}/${progress.max}`) seen.push(`progress ${progress.value}/${progress.max}`);
+          const shown = progress && `progress ${progress.value}/${progress.max}${progress.parentElement!.textContent!.includes('second read') ? ' second' : ''}`;
+          if (shown && seen.at(-1) !== shown) seen.push(shown);
           if (document.querySelector('[data-testid="audit-verdict"]') && !seen.includes('verdict')) seen.push('verdict');
         }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
       });
+    const seenInPage = () => large.evaluate(() => (window as unknown as { seen: string[] }).seen);
+
+    it('runs in a worker while the page keeps drawing frames and shows the lines checked so far, then shows the verdict as before', async () => {
+      await watch();
       // Each worker the page starts: its script's address, and the promise of its end.
       const workers: { url: string; ended: Promise<unknown> }[] = [];
       large.on('worker', (worker) => workers.push({ url: worker.url(), ended: new Promise((resolve) => worker.once('close', resolve)) }));
@@ -196,7 +205,7 @@ describe('web console: audit verification (Chromium)', () => {
       await verdict.waitFor({ timeout: 150_000 });
       expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 signed at 2026-12-01T00:01:40\.002Z\.$/);
 
-      const seen = await large.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      const seen = await seenInPage();
       const lines = exported.split('\n').length - 1;
       const progress = seen.flatMap((entry, at) => {
         const [, done, total] = /^progress (\d+)\/(\d+)$/.exec(entry) ?? [];
@@ -238,6 +247,23 @@ describe('web console: audit verification (Chromium)', () => {
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
       expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 /);
+    });
+
+    it('reads the export a second time when a checkpoint lands far behind its events, as the CLI does, and says so', async () => {
+      // A checkpoint of size 2 signed after 25,000 more events: the verifier no longer holds those leaves, so it reads the file again.
+      const behind = new SyntheticExport(undefined, orgId).roleChanges(25_000).checkpoint(2).checkpoint().text();
+      const serve = (route: Route) => route.fulfill({ contentType: 'application/x-ndjson', body: behind });
+      await large.route('**/audit-log/export', serve);
+      await large.evaluate(() => localStorage.clear());
+      await watch();
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 25002 events, up to checkpoint 25002 /);
+      const seen = await seenInPage();
+      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeGreaterThan(seen.findIndex((entry) => entry === `progress 25004/25004`));
+      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeLessThan(seen.indexOf('verdict'));
+      await large.unroute('**/audit-log/export', serve);
     });
 
     it('cancels while the export is still downloading: the download is aborted, no verdict is shown and nothing is kept', async () => {
