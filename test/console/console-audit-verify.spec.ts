@@ -238,6 +238,8 @@ describe('web console: audit verification (Chromium)', () => {
       await large.getByRole('button', { name: 'Cancel the verification' }).click();
       await ended;
       await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
+      // The Cancel button is gone: the focus is on what came of it.
+      expect(await large.evaluate(() => document.activeElement?.textContent)).toBe('Verification cancelled: nothing was verified, and this browser keeps nothing from it.');
       expect(await large.getByTestId('audit-verdict').count()).toBe(0);
       expect(await large.getByTestId('audit-progress').count()).toBe(0);
       expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);

@@ -77,7 +77,7 @@ const CANCELLED = 'Verification cancelled: nothing was verified, and this browse
  */
 function verification(screen: Screen): HTMLElement {
   const { api, session } = screen;
-  const result = h('div', { 'aria-live': 'polite' });
+  const result = h('div', { 'aria-live': 'polite', tabindex: '-1' });
   const running = h('div', {});
   const verify = async () => {
     const cancel = new AbortController();
@@ -96,10 +96,16 @@ function verification(screen: Screen): HTMLElement {
       const outcome = await verifyExport(session, logKey, exported, shown, cancel.signal);
       result.replaceChildren('refused' in outcome ? h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, outcome.refused) : verdictView(outcome.verdict, session.orgId));
     } catch (error) {
-      result.replaceChildren(cancel.signal.aborted ? h('p', {}, CANCELLED) : '');
-      if (!cancel.signal.aborted) throw error;
+      if (!cancel.signal.aborted) {
+        result.replaceChildren();
+        throw error;
+      }
+      result.replaceChildren(h('p', {}, CANCELLED));
     } finally {
+      // Cancel goes with the progress: a keyboard user who pressed it lands on what came of it.
+      const focused = running.contains(document.activeElement);
       running.replaceChildren();
+      if (focused) result.focus();
     }
   };
   return h(
