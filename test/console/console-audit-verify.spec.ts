@@ -251,6 +251,19 @@ describe('web console: audit verification (Chromium)', () => {
       expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 /);
     });
 
+    it('ends the worker when another screen is opened during the verification, and keeps nothing', async () => {
+      await large.evaluate(() => localStorage.clear());
+      const started = large.waitForEvent('worker');
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const ended = new Promise((resolve) => void started.then((worker) => worker.once('close', resolve)));
+      await midway();
+      await large.getByRole('navigation').getByRole('link', { name: 'My key', exact: true }).click();
+      await ended;
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
+      await large.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+      await large.getByRole('button', { name: 'Verify the audit log' }).waitFor();
+    });
+
     it('reads the export a second time when a checkpoint lands far behind its events, as the CLI does, and says so', async () => {
       // A checkpoint of size 2 signed after 25,000 more events: the verifier no longer holds those leaves, so it reads the file again.
       const behind = new SyntheticExport(undefined, orgId).roleChanges(25_000).checkpoint(2).checkpoint().text();

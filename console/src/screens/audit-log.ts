@@ -89,6 +89,9 @@ function verification(screen: Screen): HTMLElement {
       progress.value = lines;
       status.replaceChildren(`${lines} of ${of} lines checked${read === 2 ? ' (second read, which a checkpoint far behind its events asks for)' : ''}`);
     };
+    // Another screen replaces this one: its worker is ended rather than left checking for nobody.
+    const leave = () => cancel.abort();
+    window.addEventListener('hashchange', leave);
     result.replaceChildren(h('p', {}, 'Verifying…'));
     running.replaceChildren(h('p', {}, status), h('button', { type: 'button', onclick: () => cancel.abort() }, 'Cancel the verification'));
     try {
@@ -102,6 +105,7 @@ function verification(screen: Screen): HTMLElement {
       }
       result.replaceChildren(h('p', {}, CANCELLED));
     } finally {
+      window.removeEventListener('hashchange', leave);
       // Cancel goes with the progress: a keyboard user who pressed it lands on what came of it.
       const focused = running.contains(document.activeElement);
       running.replaceChildren();
