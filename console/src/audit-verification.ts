@@ -1,20 +1,15 @@
-// Buffer first: the verifier's modules use it as they load.
-import './node-compat/buffer-global';
-import { useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
-import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
-import { InvalidNote, parseVerifierKey } from '../../src/transparency/signed-note';
-// After the verifier's modules: its SHA-512 hook for noble replaces theirs.
-import { NOBLE_CRYPTO_PRIMITIVES } from './noble-crypto-primitives';
+import type { AuditVerdict } from '../../src/transparency/audit-verifier';
 import type { Session } from './session';
+import type { VerificationMessage, VerificationProgress, VerificationTask } from './audit-verification.worker';
 
-useCryptoPrimitives(NOBLE_CRYPTO_PRIMITIVES);
+export type { VerificationProgress } from './audit-verification.worker';
 
 /**
  * The audit verification of `ztkeys audit verify`, in the browser: the same AuditVerifier
- * (src/transparency), bundled by Vite, fed the org's NDJSON export and the log verifier key.
- * Like the CLI's --trusted-checkpoint/--save-checkpoint, the last verified checkpoint is kept (in
- * localStorage) and the next export must extend it; the log key seen first is kept too, and a
- * different one is refused rather than trusted.
+ * (src/transparency), run in a worker (audit-verification.worker.ts) on the org's NDJSON export
+ * and the log verifier key. Like the CLI's --trusted-checkpoint/--save-checkpoint, the last
+ * verified checkpoint is kept (in localStorage) and the next export must extend it; the log key
+ * seen first is kept too, and a different one is refused rather than trusted.
  */
 export interface Remembered {
   logKey: string;
@@ -34,24 +29,35 @@ export function remembered(session: Session): Remembered | undefined {
 
 export type Verification = { verdict: AuditVerdict } | { refused: string };
 
-export function verifyExport(session: Session, logKeyText: string, exportText: string): Verification {
+/**
+ * Verifies the export (its bytes, handed over to the worker) against the log key, telling
+ * `onProgress` how far the worker got. Aborting `signal` ends the worker at once: the promise
+ * rejects with the signal's reason, and nothing is kept.
+ */
+export function verifyExport(session: Session, logKeyText: string, exported: ArrayBuffer, onProgress: (progress: VerificationProgress) => void, signal: AbortSignal): Promise<Verification> {
   const logKey = logKeyText.trim();
   const before = remembered(session);
   if (before && before.logKey !== logKey)
-    return { refused: `The server’s log key is now ${logKey}, but this browser verified the log under ${before.logKey}: a log key never changes; do not trust this log.` };
-  let verifier: AuditVerifier;
-  try {
-    verifier = new AuditVerifier({ logKey: parseVerifierKey(logKey), ...(before?.checkpoint && { trustedCheckpoint: before.checkpoint }) });
-  } catch (error) {
-    if (error instanceof InvalidNote) return { refused: `The log key or the checkpoint this browser kept does not open: ${error.message}` };
-    throw error;
-  }
-  // pushText, as the CLI feeds a read chunk: its line splitter refuses a line past the 1 MiB cap, which a genuine record padded with white space would otherwise pass.
-  verifier.pushText(exportText);
-  // A checkpoint far behind the events before it is checked on a second read, as the CLI does.
-  verifier.secondRead()?.pushText(exportText);
-  const verdict = verifier.finish();
-  const org = verdict.orgs.find((candidate) => candidate.orgId === session.orgId);
-  if (verdict.ok) localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.lastCheckpoint?.note ?? before?.checkpoint } satisfies Remembered));
-  return { verdict };
+    return Promise.resolve({ refused: `The server’s log key is now ${logKey}, but this browser verified the log under ${before.logKey}: a log key never changes; do not trust this log.` });
+  if (signal.aborted) return Promise.reject(signal.reason);
+  // A file of the console's own (same origin, CSP worker-src 'self'), bundled by Vite with the verifier.
+  const worker = new Worker(new URL('./audit-verification.worker.ts', import.meta.url), { type: 'module', name: 'audit verification' });
+  return new Promise<Verification>((resolve, reject) => {
+    // No message is read after the end: a verdict already on its way when cancelled is not kept.
+    const end = () => (worker.terminate(), (worker.onmessage = worker.onerror = null), signal.removeEventListener('abort', cancel));
+    const cancel = () => (end(), reject(signal.reason));
+    signal.addEventListener('abort', cancel);
+    worker.onmessage = ({ data }: MessageEvent<VerificationMessage>) => {
+      if ('progress' in data) return onProgress(data.progress);
+      end();
+      if ('fault' in data) return reject(new Error(data.fault));
+      if ('verdict' in data && data.verdict.ok) {
+        const org = data.verdict.orgs.find((candidate) => candidate.orgId === session.orgId);
+        localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.lastCheckpoint?.note ?? before?.checkpoint } satisfies Remembered));
+      }
+      resolve(data);
+    };
+    worker.onerror = (event) => (end(), reject(new Error(`the verification could not run in a worker: ${event.message || 'its script did not load'}`)));
+    worker.postMessage({ logKey, ...(before?.checkpoint && { trustedCheckpoint: before.checkpoint }), exported } satisfies VerificationTask, [exported]);
+  });
 }

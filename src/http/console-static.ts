@@ -14,10 +14,11 @@ export const CONSOLE_PATH = '/console/';
  * The console's own scripts, styles and API calls only, no inline script or style, no other
  * origin, no framing: a script injected into a page can neither run nor send anything elsewhere.
  * The one exception is the OIDC provider's token endpoint (its origin only), where the console
- * exchanges its authorization code when the deployment configures an OIDC sign-in.
+ * exchanges its authorization code when the deployment configures an OIDC sign-in. Workers: the
+ * console's own script files only (the audit verification's), never a blob: or data: one.
  */
 const consoleHeaders = (tokenEndpoint?: string): Record<string, string> => ({
-  'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'${tokenEndpoint ? ` ${new URL(tokenEndpoint).origin}` : ''}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'${tokenEndpoint ? ` ${new URL(tokenEndpoint).origin}` : ''}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',

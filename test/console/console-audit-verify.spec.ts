@@ -1,16 +1,20 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
 import { consoleBuilt } from '../../src/http/console-static';
+import { verifierKeyText } from '../../src/transparency/signed-note';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
 import { accessibilityViolations, launchChromium } from './browser';
 
 /**
  * "Verify the audit log" in Chromium: the CLI's AuditVerifier, bundled into the console, checks
  * the org's real export against the real log key; a log edited on its way is refused at its first
- * bad line; the checkpoint verified last is kept, and the next export must extend it.
+ * bad line; the checkpoint verified last is kept, and the next export must extend it. A large
+ * export is verified off the page's thread: the page draws and answers meanwhile, shows how far
+ * it got, and can cancel.
  */
 jest.setTimeout(180_000);
 
@@ -49,6 +53,18 @@ describe('web console: audit verification (Chromium)', () => {
     return (await verdict.textContent())!;
   };
 
+  /** Signs in with a browser context of its own (nothing kept in localStorage) and opens the audit screen. */
+  const freshAuditScreen = async (): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const fresh = await context.newPage();
+    await fresh.goto(`${server.url}/console/`);
+    await fresh.getByLabel('Agent token').fill(token);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    return fresh;
+  };
+
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
@@ -59,13 +75,7 @@ describe('web console: audit verification (Chromium)', () => {
     await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
     await checkpointed();
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Agent token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    page = await freshAuditScreen();
   });
 
   afterAll(async () => {
@@ -142,5 +152,152 @@ describe('web console: audit verification (Chromium)', () => {
 
     await page.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: 'other.example/log+01020304+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n' }));
     expect(await verify()).toMatch(/^The server’s log key is now other\.example\/log\+01020304\+.*do not trust this log\.$/);
+  });
+
+  describe('a large export (100,000 events), verified off the page\'s thread', () => {
+    let large: Page;
+    let exported: string;
+
+    beforeAll(async () => {
+      // A genuine signed log of the signed-in org, served in place of its export under the synthetic log key.
+      exported = new SyntheticExport(undefined, orgId).roleChanges(100_000).checkpoint().text();
+      large = await freshAuditScreen();
+      await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
+      await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));
+    });
+
+    afterAll(() => large?.context().close());
+
+    /** Whether the page has an intermediate progress (started, not done) of the audit verification. */
+    const midway = () =>
+      large.waitForFunction(() => {
+        const progress = document.querySelector<HTMLProgressElement>('progress[data-testid="audit-progress"]');
+        return progress !== null && progress.value > 0 && progress.value < progress.max;
+      });
+
+    /**
+     * From now on, in the page, in the order seen: each animation frame, each progress value shown
+     * ("progress 5/9", "... second" on a second read), the verdict.
+     */
+    const watch = () =>
+      large.evaluate(() => {
+        const page = window as unknown as { seen?: string[] };
+        if (page.seen) return void (page.seen.length = 0);
+        const seen: string[] = (page.seen = []);
+        const frame = () => (seen.push('frame'), requestAnimationFrame(frame));
+        requestAnimationFrame(frame);
+        new MutationObserver(() => {
+          const progress = document.querySelector<HTMLProgressElement>('progress[data-testid="audit-progress"]');
+          const shown = progress && `progress ${progress.value}/${progress.max}${progress.parentElement!.textContent!.includes('second read') ? ' second' : ''}`;
+          if (shown && seen.at(-1) !== shown) seen.push(shown);
+          if (document.querySelector('[data-testid="audit-verdict"]') && !seen.includes('verdict')) seen.push('verdict');
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+    const seenInPage = () => large.evaluate(() => (window as unknown as { seen: string[] }).seen);
+
+    it('runs in a worker while the page keeps drawing frames and shows the lines checked so far, then shows the verdict as before', async () => {
+      await watch();
+      // Each worker the page starts: its script's address, and the promise of its end.
+      const workers: { url: string; ended: Promise<unknown> }[] = [];
+      large.on('worker', (worker) => workers.push({ url: worker.url(), ended: new Promise((resolve) => worker.once('close', resolve)) }));
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 signed at 2026-12-01T00:01:40\.002Z\.$/);
+
+      const seen = await seenInPage();
+      const lines = exported.split('\n').length - 1;
+      const progress = seen.flatMap((entry, at) => {
+        const [, done, total] = /^progress (\d+)\/(\d+)$/.exec(entry) ?? [];
+        return done ? [{ at, done: Number(done), total: Number(total) }] : [];
+      });
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.every(({ total }) => total === lines)).toBe(true);
+      const midways = progress.filter(({ done }) => done > 0 && done < lines);
+      // Two values shown midway, each in a frame of its own, all before the verdict: the page drew while the log was checked.
+      const drawnApart = midways.some((first, i) => midways.slice(i + 1).some((later) => later.done > first.done && seen.slice(first.at, later.at).includes('frame')));
+      expect(drawnApart).toBe(true);
+      expect(midways.every(({ at }) => at < seen.indexOf('verdict'))).toBe(true);
+      expect(progress.map(({ done }) => done)).toEqual([...progress.map(({ done }) => done)].sort((a, b) => a - b));
+      // One worker did it, a script file of the console's own (the CSP allows no other), and ended with its verdict.
+      expect(workers.map(({ url }) => url)).toEqual([expect.stringMatching(new RegExp(`^${server.url}/console/assets/[\\w.-]+\\.js$`))]);
+      expect((await fetch(`${server.url}/console/`)).headers.get('content-security-policy')).toMatch(/; worker-src 'self'; /);
+      await Promise.all(workers.map(({ ended }) => ended));
+      large.removeAllListeners('worker');
+    });
+
+    it('cancels a verification under way: the worker ends, no verdict is shown and nothing is kept; verifying again gives the verdict', async () => {
+      await large.evaluate(() => localStorage.clear());
+      const started = large.waitForEvent('worker');
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const worker = await started;
+      const ended = new Promise((resolve) => worker.once('close', resolve));
+      await midway();
+      expect(await accessibilityViolations(large)).toEqual([]);
+      await large.screenshot({ path: join(SCREENSHOTS, '12-audit-verifying.png'), fullPage: true });
+      await large.getByRole('button', { name: 'Cancel the verification' }).click();
+      await ended;
+      await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
+      // The Cancel button is gone: the focus is on what came of it.
+      expect(await large.evaluate(() => document.activeElement?.textContent)).toBe('Verification cancelled: nothing was verified, and this browser keeps nothing from it.');
+      expect(await large.getByTestId('audit-verdict').count()).toBe(0);
+      expect(await large.getByTestId('audit-progress').count()).toBe(0);
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
+      expect(await large.getByRole('button', { name: 'Verify the audit log' }).isEnabled()).toBe(true);
+
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 100002 events, up to checkpoint 100002 /);
+    });
+
+    it('ends the worker when another screen is opened during the verification, and keeps nothing', async () => {
+      await large.evaluate(() => localStorage.clear());
+      const started = large.waitForEvent('worker');
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const ended = new Promise((resolve) => void started.then((worker) => worker.once('close', resolve)));
+      await midway();
+      await large.getByRole('navigation').getByRole('link', { name: 'My key', exact: true }).click();
+      await ended;
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
+      await large.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+      await large.getByRole('button', { name: 'Verify the audit log' }).waitFor();
+    });
+
+    it('reads the export a second time when a checkpoint lands far behind its events, as the CLI does, and says so', async () => {
+      // A checkpoint of size 2 signed after 25,000 more events: the verifier no longer holds those leaves, so it reads the file again.
+      const behind = new SyntheticExport(undefined, orgId).roleChanges(25_000).checkpoint(2).checkpoint().text();
+      const serve = (route: Route) => route.fulfill({ contentType: 'application/x-ndjson', body: behind });
+      await large.route('**/audit-log/export', serve);
+      await large.evaluate(() => localStorage.clear());
+      await watch();
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      const verdict = large.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 150_000 });
+      expect(await verdict.textContent()).toMatch(/^Verified: 25002 events, up to checkpoint 25002 /);
+      const seen = await seenInPage();
+      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeGreaterThan(seen.findIndex((entry) => entry === `progress 25004/25004`));
+      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeLessThan(seen.indexOf('verdict'));
+      await large.unroute('**/audit-log/export', serve);
+    });
+
+    it('cancels while the export is still downloading: the download is aborted, no verdict is shown and nothing is kept', async () => {
+      await large.evaluate(() => localStorage.clear());
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // The export is answered only once the page cancelled.
+      const hold = async (route: Route) => (await held, route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
+      await large.route('**/audit-log/export', hold);
+      const failed = large.waitForEvent('requestfailed', (request) => request.url().endsWith('/audit-log/export'));
+      await large.getByRole('button', { name: 'Verify the audit log' }).click();
+      await large.getByText('Downloading the export…').waitFor();
+      await large.getByRole('button', { name: 'Cancel the verification' }).click();
+      await large.getByText('Verification cancelled: nothing was verified, and this browser keeps nothing from it.').waitFor();
+      expect((await failed).failure()?.errorText).toBe('net::ERR_ABORTED');
+      release();
+      await large.unroute('**/audit-log/export', hold);
+      expect(await large.getByTestId('audit-verdict').count()).toBe(0);
+      expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
+import { verifyExport, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
 import type { Screen } from '../ui';
 
@@ -67,15 +68,49 @@ function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
   );
 }
 
-/** "Verify the audit log": the org's export and the log key, checked in this browser by the CLI's verifier. */
+const CANCELLED = 'Verification cancelled: nothing was verified, and this browser keeps nothing from it.';
+
+/**
+ * "Verify the audit log": the org's export and the log key, checked by the CLI's verifier in a
+ * worker. The page stays usable meanwhile: it shows the lines checked so far, and Cancel ends the
+ * worker. The progress sits outside the live region, which announces the start and the verdict only.
+ */
 function verification(screen: Screen): HTMLElement {
   const { api, session } = screen;
-  const result = h('div', { 'aria-live': 'polite' });
+  const result = h('div', { 'aria-live': 'polite', tabindex: '-1' });
+  const running = h('div', {});
   const verify = async () => {
+    const cancel = new AbortController();
+    const status = h('span', {}, 'Downloading the export…');
+    const progress = h('progress', { 'data-testid': 'audit-progress', 'aria-label': 'Lines of the export checked' });
+    const shown = ({ read, lines, of }: VerificationProgress) => {
+      if (!progress.isConnected) status.before(progress, ' ');
+      progress.max = of;
+      progress.value = lines;
+      status.replaceChildren(`${lines} of ${of} lines checked${read === 2 ? ' (second read, which a checkpoint far behind its events asks for)' : ''}`);
+    };
+    // Another screen replaces this one: its worker is ended rather than left checking for nobody.
+    const leave = () => cancel.abort();
+    window.addEventListener('hashchange', leave);
     result.replaceChildren(h('p', {}, 'Verifying…'));
-    const [{ verifyExport }, logKey, exported] = await Promise.all([import('../audit-verification'), api.getText('/v1/log-key'), api.getText(api.orgPath('audit-log', 'export'))]);
-    const outcome = verifyExport(session, logKey, exported);
-    result.replaceChildren('refused' in outcome ? h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, outcome.refused) : verdictView(outcome.verdict, session.orgId));
+    running.replaceChildren(h('p', {}, status), h('button', { type: 'button', onclick: () => cancel.abort() }, 'Cancel the verification'));
+    try {
+      const [logKey, exported] = await Promise.all([api.getText('/v1/log-key'), api.getBytes(api.orgPath('audit-log', 'export'), cancel.signal)]);
+      const outcome = await verifyExport(session, logKey, exported, shown, cancel.signal);
+      result.replaceChildren('refused' in outcome ? h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, outcome.refused) : verdictView(outcome.verdict, session.orgId));
+    } catch (error) {
+      if (!cancel.signal.aborted) {
+        result.replaceChildren();
+        throw error;
+      }
+      result.replaceChildren(h('p', {}, CANCELLED));
+    } finally {
+      window.removeEventListener('hashchange', leave);
+      // Cancel goes with the progress: a keyboard user who pressed it lands on what came of it.
+      const focused = running.contains(document.activeElement);
+      running.replaceChildren();
+      if (focused) result.focus();
+    }
   };
   return h(
     'section',
@@ -88,6 +123,7 @@ function verification(screen: Screen): HTMLElement {
     ),
     h('button', { type: 'button', onclick: screen.act(verify) }, 'Verify the audit log'),
     result,
+    running,
   );
 }
 

@@ -6,14 +6,14 @@ import { CompactRange, leafHash } from '../../../src/transparency/merkle-tree';
 import { signerFromSeed } from '../../../src/transparency/signed-note';
 
 export const LOG_SIGNER = signerFromSeed('test.local/audit-log', Buffer.alloc(32, 3));
-const ORG = 'acme';
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
 
 /**
  * An org's NDJSON export written line by line, as the server exports it: its creation, an ADMIN
  * bob, then as many role changes of bob as asked (a replay state that does not grow), and signed
  * checkpoints of any size the tree has had, placed where asked. Each line goes to `emit` (kept in
- * `lines` by default): a long export need not be held.
+ * `lines` by default): a long export need not be held. The org is `acme` unless another id is
+ * given (a console test's export must be of the signed-in org).
  */
 export class SyntheticExport {
   readonly lines: string[] = [];
@@ -26,9 +26,12 @@ export class SyntheticExport {
   /** False once leaves went unhashed: no root is known past them. */
   private hashed = true;
 
-  constructor(private readonly emit: (line: string) => void = (line) => this.lines.push(line)) {
-    this.event(`org-${ORG}`, OPERATOR_ACTOR, 'OrganizationCreated', { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
-    this.event(`org-${ORG}`, 'alice', 'AgentAdded', { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'ADMIN' });
+  constructor(
+    private readonly emit: (line: string) => void = (line) => this.lines.push(line),
+    private readonly org = 'acme',
+  ) {
+    this.event(`org-${this.org}`, OPERATOR_ACTOR, 'OrganizationCreated', { orgId: this.org, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
+    this.event(`org-${this.org}`, 'alice', 'AgentAdded', { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'ADMIN' });
   }
 
   get size(): number {
@@ -40,7 +43,7 @@ export class SyntheticExport {
     for (let i = 0; i < count; i += 1) {
       const [from, to] = this.admin ? ['ADMIN', 'MEMBER'] : ['MEMBER', 'ADMIN'];
       this.admin = !this.admin;
-      this.event(`org-${ORG}`, 'alice', 'AgentRoleChanged', { agentId: 'bob', from, to }, keepRoots);
+      this.event(`org-${this.org}`, 'alice', 'AgentRoleChanged', { agentId: 'bob', from, to }, keepRoots);
     }
     return this;
   }
@@ -50,8 +53,8 @@ export class SyntheticExport {
     const at = new Date(T0 + this.count);
     const rootHash = this.roots[size];
     if (rootHash === undefined) throw new Error(`no root of size ${size} was kept`);
-    const note = signCheckpoint({ origin: checkpointOrigin(LOG_SIGNER.name, ORG), size, rootHash, extensions: [timestampLine(at)] }, LOG_SIGNER);
-    this.write(this.record(`checkpoint-${ORG}`, LOG_ACTOR, 'CheckpointSigned', { size, note }, at));
+    const note = signCheckpoint({ origin: checkpointOrigin(LOG_SIGNER.name, this.org), size, rootHash, extensions: [timestampLine(at)] }, LOG_SIGNER);
+    this.write(this.record(`checkpoint-${this.org}`, LOG_ACTOR, 'CheckpointSigned', { size, note }, at));
     return this;
   }
 
