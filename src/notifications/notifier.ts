@@ -64,11 +64,12 @@ export class Notifier {
 
   async start(): Promise<void> {
     const checkpoint = await this.persistently(() => this.options.checkpoint.load());
-    const divergence = await this.persistently(() => logDivergence(this.options.events, checkpoint));
+    const divergence = await this.persistently(() => (checkpoint ? logDivergence(this.options.events, checkpoint) : this.historyWithoutCheckpoint()));
     if (divergence !== undefined) {
       const head = await this.persistently(() => this.options.events.headPosition());
       this.replan = head === undefined ? undefined : { reason: divergence, until: head };
-      this.options.onError?.(new Error(`email notifier: ${divergence}; replanning from the start of the log`));
+      const forgotten = this.options.keepCompletedMs === undefined ? '' : ', events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again';
+      this.options.onError?.(new Error(`email notifier: ${divergence}; replanning from the start of the log${forgotten}`));
     }
     if (this.stopping) return;
     this.handled = this.saved = checkpoint;
@@ -132,6 +133,17 @@ export class Notifier {
         if (!this.stopping) this.saveSoon();
       });
     }, SAVE_AFTER_MS);
+  }
+
+  /**
+   * A log that holds events while the queue's store holds no checkpoint: the store is new (moving
+   * from the embedded queue to Redis) or lost its data (Redis flushed, or restarted without its
+   * append-only file). The log's history was mailed then: it is replanned as after a divergence,
+   * so that only events the queue could still remember are mailed, not years of them again.
+   */
+  private async historyWithoutCheckpoint(): Promise<string | undefined> {
+    if ((await this.options.events.headPosition()) === undefined) return undefined;
+    return "no checkpoint in the queue's store while the log holds events (a new store, or one that lost its data)";
   }
 
   /** While replanning: an event older than the queue's memory of sent jobs was planned long ago. */

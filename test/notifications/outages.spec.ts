@@ -144,6 +144,37 @@ describe('email delivery through outages', () => {
     { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: redis.url }) },
     { queue: 'SQLite', env: (): Record<string, string> => ({}) },
   ])('on the $queue queue', ({ env }) => {
+    it('a new or emptied store (Redis flushed or restarted without its file, email.sqlite lost, or moving to Redis) under a month of history: only events within EMAIL_KEEP_COMPLETED_HOURS are mailed again', async () => {
+      // A month ago: Sam's first key, Ada's request and approval, Max's request (5 emails then).
+      const log = new OrgLog(events, 'initech');
+      const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
+      log.now = () => new Date(monthAgo);
+      const { sam, max, request } = await log.pendingMemberRequest('Initech');
+      // An hour ago, within the 168 hours the queue remembers sent jobs: Max's request approved.
+      log.now = () => new Date(Date.now() - 3600 * 1000);
+      await log.approve(max, request, 'APPROVAL', sam);
+      log.now = () => new Date();
+
+      const app = start(env());
+      await waitFor('the approval email', () => sink.received.some((mail) => mail.rcptTo.includes(max.email)));
+      // After the start: Max's new key request mails Sam and Ada.
+      await log.request(max);
+      const head = await events.headPosition();
+      await waitFor('the notifier to reach the head', () => app.notifierCheckpoint === head);
+      await waitFor('every queued job done', async () => {
+        const { waiting, delayed, active } = await app.queue.counts();
+        return waiting + delayed + active === 0;
+      });
+      expect(sink.received.map((mail) => `${mail.rcptTo.join()} ${mail.parsed.subject}`).sort()).toEqual([
+        'ada@initech.example [Initech] Max asks for a signature key: your approval is needed',
+        'max@initech.example [Initech] Your signature key is active',
+        'sam@initech.example [Initech] Max asks for a signature key: your approval is needed',
+      ]);
+      expect(errors.map(String)).toContain(
+        'Error: email notifier: no checkpoint in the queue\'s store while the log holds events (a new store, or one that lost its data); replanning from the start of the log, events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again',
+      );
+    });
+
     it('SMTP refusing for a while: jobs retry with backoff, then deliver, each once', async () => {
       const registry = new Registry();
       const app = start(env(), registry);
