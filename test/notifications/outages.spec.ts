@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 import { Registry } from 'prom-client';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { EmailNotifications } from '../../src/notifications/email-notifications';
@@ -107,6 +108,38 @@ describe('email delivery through outages', () => {
       expect(theirs.map((mail) => mail.parsed.subject)).toEqual(['[Org acme] Your signature key is active']);
     }
     expect(await app.queue.counts()).toMatchObject({ failed: 0, waiting: 0, delayed: 0, active: 0 });
+    // Its append-only file kept the checkpoint: the store is not taken for one that lost its data.
+    expect(errors.map(String).filter((error) => error.includes('lost its data while the notifier ran'))).toEqual([]);
+  });
+
+  it('Redis loses its data while the notifier runs (flushed, or restarted without its append-only file): the emails queued then are still delivered', async () => {
+    const app = start({ REDIS_URL: redis.url });
+    sink.refusing = true;
+    const { log, sam, agents } = await org('umbrella');
+    for (const agent of agents.slice(0, 3)) await log.approve(agent, await log.request(agent), 'APPROVAL', sam);
+    const head = await events.headPosition();
+    await waitFor('the notifier to reach the head', () => app.notifierCheckpoint === head);
+    // 7 jobs queued (Sam's first key; per agent a request waiting and an approval), none sent yet.
+    await waitFor('refusals', () => sink.refusals >= 7);
+    const flushed = new IORedis(redis.url);
+    await flushed.flushall();
+    flushed.disconnect();
+
+    // The next event the notifier handles meets the store without the checkpoint it saved.
+    await log.request(agents[3]);
+    sink.refusing = false;
+    const mailed = (): string[] => [...new Set(sink.received.map((mail) => `${mail.rcptTo.join()} ${mail.parsed.subject}`))].sort();
+    await waitFor('every email, each at least once', () => mailed().length === 8);
+    expect(mailed()).toEqual(
+      [
+        ...agents.slice(0, 3).flatMap((agent) => [`sam@umbrella.example [Org umbrella] ${agent.displayName} asks for a signature key: your approval is needed`, `${agent.email} [Org umbrella] Your signature key is active`]),
+        `sam@umbrella.example [Org umbrella] ${agents[3].displayName} asks for a signature key: your approval is needed`,
+        'sam@umbrella.example [Org umbrella] Your signature key is active',
+      ].sort(),
+    );
+    expect(errors.map(String)).toContain(
+      "Error: email notifier: the queue's store lost its data while the notifier ran (its checkpoint is gone); replanning from the start of the log, events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again",
+    );
   });
 
   it('a worker process: /health/ready fails while Redis is down and /health/live does not; /metrics shows the queue', async () => {
