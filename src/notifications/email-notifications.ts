@@ -50,7 +50,7 @@ export class EmailNotifications {
     if (options.worker) {
       const mailer = openMailer(config);
       const metrics = new EmailDeliveryMetrics(registry);
-      const deliver = emailDelivery({ mailer, from: config.from, metrics, onAttemptFailed: options.onAttemptFailed });
+      const deliver = emailDelivery({ mailer, from: config.from, attempts: config.retry.attempts, metrics, onAttemptFailed: options.onAttemptFailed });
       this.sender = { mailer, deliver };
     }
   }

@@ -57,6 +57,8 @@ export class Notifier {
   private saving: Promise<void> = Promise.resolve();
   /** While replanning after the log diverged from the checkpoint: why, and up to where. */
   private replan: { reason: string; until: bigint } | undefined;
+  /** While following the log again from its start after the queue's store lost its data. */
+  private restarting?: Promise<void>;
 
   constructor(private readonly options: NotifierOptions) {
     this.planner = new EmailJobPlanner(options.events, options.stateCacheLimits);
@@ -64,19 +66,42 @@ export class Notifier {
 
   async start(): Promise<void> {
     const checkpoint = await this.persistently(() => this.options.checkpoint.load());
-    const divergence = await this.persistently(() => logDivergence(this.options.events, checkpoint));
-    if (divergence !== undefined) {
-      const head = await this.persistently(() => this.options.events.headPosition());
-      this.replan = head === undefined ? undefined : { reason: divergence, until: head };
-      this.options.onError?.(new Error(`email notifier: ${divergence}; replanning from the start of the log`));
-    }
+    const divergence = await this.persistently(() => (checkpoint ? logDivergence(this.options.events, checkpoint) : this.historyWithoutCheckpoint()));
+    if (divergence !== undefined) return this.replanFromStart(divergence);
     if (this.stopping) return;
     this.handled = this.saved = checkpoint;
-    this.subscription = this.options.events.subscribeToAll({
-      after: divergence === undefined ? checkpoint?.position : undefined,
-      handler: (event) => this.handle(event),
-      onError: this.options.onError,
-    });
+    this.follow(checkpoint?.position);
+  }
+
+  private follow(after: bigint | undefined): void {
+    this.subscription = this.options.events.subscribeToAll({ after, handler: (event) => this.handle(event), onError: this.options.onError });
+  }
+
+  /** Follows the log from its start, planning again every event the queue may still remember (see forgottenByQueue). */
+  private async replanFromStart(reason: string): Promise<void> {
+    const head = await this.persistently(() => this.options.events.headPosition());
+    this.replan = head === undefined ? undefined : { reason, until: head };
+    const forgotten = this.options.keepCompletedMs === undefined ? '' : ', events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again';
+    this.options.onError?.(new Error(`email notifier: ${reason}; replanning from the start of the log${forgotten}`));
+    if (this.stopping) return;
+    this.handled = this.saved = undefined;
+    this.follow(undefined);
+  }
+
+  /**
+   * The store held no checkpoint where this notifier had saved one: it lost its data (Redis
+   * flushed, or restarted without its append-only file), the jobs queued then with it. Saving on
+   * from memory would leave them lost for good: the log is planned again, as at a start on a store
+   * without a checkpoint. Called from a save inside the handler, so the restart waits for it.
+   */
+  private storeLost(): void {
+    const restart = async (): Promise<void> => {
+      await this.subscription?.stop();
+      if (!this.stopping) await this.replanFromStart("the queue's store lost its data while the notifier ran (its checkpoint is gone)");
+    };
+    this.restarting ??= restart()
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => (this.restarting = undefined));
   }
 
   /** Position of the last event whose jobs are queued (lag metrics); undefined before any. */
@@ -88,6 +113,7 @@ export class Notifier {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    await this.restarting;
     await this.subscription?.stop();
     await this.save().catch((error: unknown) => this.options.onError?.(error));
   }
@@ -117,8 +143,10 @@ export class Notifier {
     const saved = this.saving.then(async () => {
       const handled = this.handled;
       if (handled === undefined || handled === this.saved) return;
-      await this.options.checkpoint.save(handled);
+      const held = await this.options.checkpoint.save(handled);
+      const lost = !held && this.saved !== undefined;
       this.saved = handled;
+      if (lost && !this.stopping) this.storeLost();
     });
     this.saving = saved.catch(() => undefined);
     return saved;
@@ -132,6 +160,17 @@ export class Notifier {
         if (!this.stopping) this.saveSoon();
       });
     }, SAVE_AFTER_MS);
+  }
+
+  /**
+   * A log that holds events while the queue's store holds no checkpoint: the store is new (moving
+   * from the embedded queue to Redis) or lost its data (Redis flushed, or restarted without its
+   * append-only file). The log's history was mailed then: it is replanned as after a divergence,
+   * so that only events the queue could still remember are mailed, not years of them again.
+   */
+  private async historyWithoutCheckpoint(): Promise<string | undefined> {
+    if ((await this.options.events.headPosition()) === undefined) return undefined;
+    return "no checkpoint in the queue's store while the log holds events (a new store, or one that lost its data)";
   }
 
   /** While replanning: an event older than the queue's memory of sent jobs was planned long ago. */

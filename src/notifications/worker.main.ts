@@ -7,6 +7,7 @@ import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
+import { failedAttemptLog } from './email-delivery';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
 
@@ -25,8 +26,10 @@ async function main(): Promise<void> {
     worker: true,
     // Redis retries many times a second while it is down: as the server does, a few lines, each counting what it held back.
     onError: throttledWarnings(logger, 'email queue store unreachable'),
-    onAttemptFailed: (job, attempt, error) =>
-      logger.warn({ jobId: job.id, kind: job.kind, attempt, err: error }, 'email attempt failed; it will be retried'),
+    onAttemptFailed: (failure) => {
+      const { level, fields, msg } = failedAttemptLog(failure);
+      logger[level](fields, msg);
+    },
   });
   // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.
   const port = config.workerMetricsPort;

@@ -4,6 +4,7 @@ import type { Runtime } from './runtime';
 import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
+import { failedAttemptLog } from '../notifications/email-delivery';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -107,6 +108,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       stateCacheLimits: config.stateCacheLimits,
       worker: runs('worker'),
       onError: throttledWarnings(logger, 'email queue'),
+      onAttemptFailed: (failure) => {
+        const { level, fields, msg } = failedAttemptLog(failure);
+        logger[level]({ msg, ...fields });
+      },
     });
     readinessChecks.push(notifications.readiness);
     if (runs('notifier')) lag.follow('notifier', () => notifications.notifierCheckpoint);

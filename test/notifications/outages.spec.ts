@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 import { Registry } from 'prom-client';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { EmailNotifications } from '../../src/notifications/email-notifications';
@@ -107,6 +108,38 @@ describe('email delivery through outages', () => {
       expect(theirs.map((mail) => mail.parsed.subject)).toEqual(['[Org acme] Your signature key is active']);
     }
     expect(await app.queue.counts()).toMatchObject({ failed: 0, waiting: 0, delayed: 0, active: 0 });
+    // Its append-only file kept the checkpoint: the store is not taken for one that lost its data.
+    expect(errors.map(String).filter((error) => error.includes('lost its data while the notifier ran'))).toEqual([]);
+  });
+
+  it('Redis loses its data while the notifier runs (flushed, or restarted without its append-only file): the emails queued then are still delivered', async () => {
+    const app = start({ REDIS_URL: redis.url });
+    sink.refusing = true;
+    const { log, sam, agents } = await org('umbrella');
+    for (const agent of agents.slice(0, 3)) await log.approve(agent, await log.request(agent), 'APPROVAL', sam);
+    const head = await events.headPosition();
+    await waitFor('the notifier to reach the head', () => app.notifierCheckpoint === head);
+    // 7 jobs queued (Sam's first key; per agent a request waiting and an approval), none sent yet.
+    await waitFor('refusals', () => sink.refusals >= 7);
+    const flushed = new IORedis(redis.url);
+    await flushed.flushall();
+    flushed.disconnect();
+
+    // The next event the notifier handles meets the store without the checkpoint it saved.
+    await log.request(agents[3]);
+    sink.refusing = false;
+    const mailed = (): string[] => [...new Set(sink.received.map((mail) => `${mail.rcptTo.join()} ${mail.parsed.subject}`))].sort();
+    await waitFor('every email, each at least once', () => mailed().length === 8);
+    expect(mailed()).toEqual(
+      [
+        ...agents.slice(0, 3).flatMap((agent) => [`sam@umbrella.example [Org umbrella] ${agent.displayName} asks for a signature key: your approval is needed`, `${agent.email} [Org umbrella] Your signature key is active`]),
+        `sam@umbrella.example [Org umbrella] ${agents[3].displayName} asks for a signature key: your approval is needed`,
+        'sam@umbrella.example [Org umbrella] Your signature key is active',
+      ].sort(),
+    );
+    expect(errors.map(String)).toContain(
+      "Error: email notifier: the queue's store lost its data while the notifier ran (its checkpoint is gone); replanning from the start of the log, events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again",
+    );
   });
 
   it('a worker process: /health/ready fails while Redis is down and /health/live does not; /metrics shows the queue', async () => {
@@ -144,6 +177,37 @@ describe('email delivery through outages', () => {
     { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: redis.url }) },
     { queue: 'SQLite', env: (): Record<string, string> => ({}) },
   ])('on the $queue queue', ({ env }) => {
+    it('a new or emptied store (Redis flushed or restarted without its file, email.sqlite lost, or moving to Redis) under a month of history: only events within EMAIL_KEEP_COMPLETED_HOURS are mailed again', async () => {
+      // A month ago: Sam's first key, Ada's request and approval, Max's request (5 emails then).
+      const log = new OrgLog(events, 'initech');
+      const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
+      log.now = () => new Date(monthAgo);
+      const { sam, max, request } = await log.pendingMemberRequest('Initech');
+      // An hour ago, within the 168 hours the queue remembers sent jobs: Max's request approved.
+      log.now = () => new Date(Date.now() - 3600 * 1000);
+      await log.approve(max, request, 'APPROVAL', sam);
+      log.now = () => new Date();
+
+      const app = start(env());
+      await waitFor('the approval email', () => sink.received.some((mail) => mail.rcptTo.includes(max.email)));
+      // After the start: Max's new key request mails Sam and Ada.
+      await log.request(max);
+      const head = await events.headPosition();
+      await waitFor('the notifier to reach the head', () => app.notifierCheckpoint === head);
+      await waitFor('every queued job done', async () => {
+        const { waiting, delayed, active } = await app.queue.counts();
+        return waiting + delayed + active === 0;
+      });
+      expect(sink.received.map((mail) => `${mail.rcptTo.join()} ${mail.parsed.subject}`).sort()).toEqual([
+        'ada@initech.example [Initech] Max asks for a signature key: your approval is needed',
+        'max@initech.example [Initech] Your signature key is active',
+        'sam@initech.example [Initech] Max asks for a signature key: your approval is needed',
+      ]);
+      expect(errors.map(String)).toContain(
+        'Error: email notifier: no checkpoint in the queue\'s store while the log holds events (a new store, or one that lost its data); replanning from the start of the log, events older than EMAIL_KEEP_COMPLETED_HOURS not mailed again',
+      );
+    });
+
     it('SMTP refusing for a while: jobs retry with backoff, then deliver, each once', async () => {
       const registry = new Registry();
       const app = start(env(), registry);

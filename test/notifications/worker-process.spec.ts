@@ -94,6 +94,28 @@ describe.each([
     expect(worker.output).toContain('email worker stopped');
   });
 
+  it('an email the SMTP server refuses for good: each failed attempt is logged with its number and the answer, the last one as kept in the failed jobs', async () => {
+    sink.refusing = true;
+    sink.refusal = { code: 550, text: 'no such mailbox' };
+    const job = approvalJob();
+    await backend.queue.add([job]);
+    const worker = await startWorker();
+    const lines = () =>
+      worker.output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, any>)
+        .filter((line) => line.jobId === job.id);
+    await waitFor('five failed attempts logged', () => lines().length === 5);
+    expect(lines().map(({ level, attempt, attempts, msg }) => ({ level, attempt, attempts, msg }))).toEqual([
+      ...[1, 2, 3, 4].map((attempt) => ({ level: 40, attempt, attempts: 5, msg: `email attempt ${attempt} of 5 failed; it will be retried` })),
+      { level: 50, attempt: 5, attempts: 5, msg: 'email attempt 5 of 5 failed; none left: the job is kept in the failed jobs' },
+    ]);
+    expect(lines()[4]).toMatchObject({ kind: 'KEY_APPROVED', err: { responseCode: 550, command: 'RCPT TO' } });
+    expect(lines()[4].err.message).toContain('no such mailbox');
+    await waitFor('the job to be kept as failed', async () => (await backend.queue.counts()).failed === 1);
+  });
+
   it('several workers share the queue: every email is sent once', async () => {
     const jobs = Array.from({ length: 20 }, (_, i) => approvalJob(i));
     await Promise.all([startWorker(), startWorker()]);

@@ -2,9 +2,16 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { mintAgentToken } from '../../src/auth/token-minter';
+import { SmtpSink } from '../notifications/support/smtp-sink';
+import { waitFor } from '../notifications/support/wait-for';
+import { Journey } from '../support/api-client';
 import { closedPort } from '../support/closed-port';
+import type { TestServer } from '../support/test-server';
 import { ROOT, ServerProcess } from './support/server-process';
 
+const JWT_SECRET = 'server-process-jwt-secret-of-32-bytes-at-least';
+const BOOTSTRAP_TOKEN = 'server-process-bootstrap-token-of-32-bytes-at-least';
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;
 
 /** The built server as an operator runs it (npm test builds first). */
@@ -166,6 +173,29 @@ describe('the server process', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('logs each failed email attempt of its own worker with its number and the SMTP answer, the last one as kept in the failed jobs', async () => {
+    const sink = await SmtpSink.start();
+    sink.refusing = true;
+    sink.refusal = { code: 550, text: 'no such mailbox' };
+    try {
+      const server = spawn({ SMTP_URL: sink.url, EMAIL_ATTEMPTS: '2', EMAIL_BACKOFF_MS: '10', JWT_SECRET, BOOTSTRAP_TOKEN });
+      const url = await server.listening();
+      const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
+      // The org's first key is approved at once: one email, to its SUPER_ADMIN, refused for good.
+      expect((await journey.requestKey(await journey.createOrg('alice'))).body.status).toBe('APPROVED');
+      await waitFor('both attempts refused', () => sink.refusals === 2);
+      const failed = () => server.logLines.filter((line) => line.kind === 'KEY_APPROVED');
+      await waitFor('two failed attempts logged', () => failed().length === 2);
+      expect(failed().map(({ level, attempt, attempts, msg }) => ({ level, attempt, attempts, msg }))).toEqual([
+        { level: 40, attempt: 1, attempts: 2, msg: 'email attempt 1 of 2 failed; it will be retried' },
+        { level: 50, attempt: 2, attempts: 2, msg: 'email attempt 2 of 2 failed; none left: the job is kept in the failed jobs' },
+      ]);
+      expect(failed()[1]).toMatchObject({ jobId: expect.stringMatching(/~alice$/), err: { responseCode: 550, command: 'RCPT TO' } });
+    } finally {
+      await sink.stop();
+    }
+  }, 60_000);
 
   it('stops gracefully on SIGHUP (the terminal it ran in closed), as on SIGTERM: exit code 0, a line saying so, DATA_DIR left unlocked', async () => {
     const server = spawn({});

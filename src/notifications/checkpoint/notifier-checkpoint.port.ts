@@ -8,5 +8,9 @@ import type { LogCheckpoint } from '../../event-store/log-divergence';
 export interface NotifierCheckpoint {
   /** The last event whose jobs are queued (position and id); undefined before the first. */
   load(): Promise<LogCheckpoint | undefined>;
-  save(checkpoint: LogCheckpoint): Promise<void>;
+  /**
+   * Saves it; resolves true when the store held a checkpoint before, false when it held none (the
+   * first save, or the store lost its data since the last one: the notifier then plans again).
+   */
+  save(checkpoint: LogCheckpoint): Promise<boolean>;
 }

@@ -24,8 +24,11 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
     return { position: BigInt(position), eventId };
   }
 
-  async save({ position, eventId }: LogCheckpoint): Promise<void> {
-    await this.redis.set(this.key, eventId === undefined ? position.toString() : `${position} ${eventId}`);
+  async save({ position, eventId }: LogCheckpoint): Promise<boolean> {
+    const value = eventId === undefined ? position.toString() : `${position} ${eventId}`;
+    // Read and written in one script: SET ... GET would do it too, but from Redis 6.2 only (BullMQ takes 5.0).
+    const before = await this.redis.eval("local before = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return before", 1, this.key, value);
+    return before !== null;
   }
 
   async close(): Promise<void> {

@@ -16,10 +16,8 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
     if (!columns.includes('event_id')) db.exec('ALTER TABLE notifier_checkpoints ADD COLUMN event_id TEXT');
     this.statements = {
       load: db.prepare<[string], { position: string; event_id: string | null }>(`SELECT position, event_id FROM notifier_checkpoints WHERE name = ?`),
-      save: db.prepare<[string, string, string | null]>(
-        `INSERT INTO notifier_checkpoints (name, position, event_id) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
-      ),
+      update: db.prepare<[string, string | null, string]>(`UPDATE notifier_checkpoints SET position = ?, event_id = ? WHERE name = ?`),
+      insert: db.prepare<[string, string, string | null]>(`INSERT INTO notifier_checkpoints (name, position, event_id) VALUES (?, ?, ?)`),
     };
   }
 
@@ -28,7 +26,10 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
     return row && { position: BigInt(row.position), eventId: row.event_id ?? undefined };
   }
 
-  async save({ position, eventId }: LogCheckpoint): Promise<void> {
-    this.statements.save.run(this.name, position.toString(), eventId ?? null);
+  async save({ position, eventId }: LogCheckpoint): Promise<boolean> {
+    // One connection, synchronous: nothing runs between the two statements.
+    const held = this.statements.update.run(position.toString(), eventId ?? null, this.name).changes > 0;
+    if (!held) this.statements.insert.run(this.name, position.toString(), eventId ?? null);
+    return held;
   }
 }

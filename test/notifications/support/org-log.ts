@@ -27,6 +27,9 @@ const proof = { statement: '{"nonce":"n"}', signature: 'c2lnbmF0dXJl', publicKey
  * *.events.ts), so the notifier is tested against the real log without the deciders.
  */
 export class OrgLog {
+  /** When the events appended from now on happened (a log of history: a date long past). */
+  now: () => Date = () => new Date();
+
   constructor(
     private readonly store: EventStore,
     readonly orgId: string,
@@ -142,7 +145,7 @@ export class OrgLog {
       metadata: {
         actor: 'test',
         orgId: this.orgId,
-        occurredAt: new Date().toISOString(),
+        occurredAt: this.now().toISOString(),
         correlationId: randomUUID(),
         causationId: randomUUID(),
       },

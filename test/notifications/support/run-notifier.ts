@@ -20,9 +20,10 @@ async function main(): Promise<void> {
   const checkpoint = {
     load: () => stored.load(),
     save: async (saved: Parameters<typeof stored.save>[0]) => {
-      await stored.save(saved);
+      const held = await stored.save(saved);
       process.stdout.write(`notifier ${saved.position}\n`);
       if (saved.position === head) process.stdout.write('caught-up\n');
+      return held;
     },
   };
   await new Notifier({ events, queue, checkpoint, onError: (error) => process.stderr.write(`${String(error)}\n`) }).start();

@@ -10,12 +10,13 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server on loopback that keeps what it accepts. It can refuse (451, a temporary
- * failure) and hold its reply to DATA, to stage outages and crashes.
+ * failure, or 550, a permanent one) and hold its reply to DATA, to stage outages and crashes.
  */
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
-  /** While true, every recipient is refused with 451. */
+  /** While true, every recipient is refused with `refusal`. */
   refusing = false;
+  refusal: { code: 451 | 550; text: string } = { code: 451, text: 'mailbox busy, try again later' };
   /** Recipients refused so far. */
   refusals = 0;
   /** When set, the reply to DATA waits for it, after the message is recorded as accepted. */
@@ -32,7 +33,7 @@ export class SmtpSink {
       onRcptTo(_address, _session, callback) {
         if (!sink.refusing) return callback();
         sink.refusals += 1;
-        callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+        callback(Object.assign(new Error(sink.refusal.text), { responseCode: sink.refusal.code }));
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];

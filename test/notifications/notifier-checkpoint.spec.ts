@@ -1,0 +1,76 @@
+import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NotifierCheckpoint } from '../../src/notifications/checkpoint/notifier-checkpoint.port';
+import { RedisNotifierCheckpoint } from '../../src/notifications/checkpoint/redis-notifier-checkpoint';
+import { SqliteNotifierCheckpoint } from '../../src/notifications/checkpoint/sqlite-notifier-checkpoint';
+import { openSqliteFile } from '../../src/shared/sqlite-file';
+import { waitFor } from './support/wait-for';
+
+/** Against the shared Redis on 127.0.0.1:6379 under a key of this run only, and a SQLite file of its own. */
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+interface Opened {
+  checkpoint: NotifierCheckpoint;
+  /** What a store that lost its data holds: no checkpoint. */
+  lose(): Promise<void>;
+  close(): Promise<void>;
+}
+
+describe.each([
+  {
+    store: 'Redis',
+    open: (): Opened => {
+      const key = `ztkeys-test:${randomUUID()}:notifier-checkpoint`;
+      const checkpoint = new RedisNotifierCheckpoint(REDIS_URL, key);
+      const admin = new IORedis(REDIS_URL);
+      return {
+        checkpoint,
+        lose: async () => void (await admin.del(key)),
+        close: async () => {
+          await admin.del(key);
+          admin.disconnect();
+          await checkpoint.close();
+        },
+      };
+    },
+  },
+  {
+    store: 'SQLite',
+    open: (): Opened => {
+      const dir = mkdtempSync(join(tmpdir(), 'ztkeys-checkpoint-'));
+      const db = openSqliteFile(join(dir, 'email.sqlite'), 'NORMAL');
+      return {
+        checkpoint: new SqliteNotifierCheckpoint(db),
+        lose: async () => void db.exec('DELETE FROM notifier_checkpoints'),
+        close: async () => {
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+])('the notifier checkpoint in $store', ({ open }) => {
+  let store: Opened;
+  beforeEach(async () => {
+    store = open();
+    // The Redis adapter fails fast until connected (no offline queue).
+    await waitFor('the store to answer', () => store.checkpoint.load().then(() => true, () => false));
+  });
+  afterEach(() => store.close());
+
+  it('loads what was saved last, and tells each save whether it held a checkpoint before: not the first time, nor after it lost its data', async () => {
+    const { checkpoint } = store;
+    expect(await checkpoint.load()).toBeUndefined();
+    expect(await checkpoint.save({ position: 3n, eventId: 'a' })).toBe(false);
+    expect(await checkpoint.save({ position: 7n, eventId: 'b' })).toBe(true);
+    expect(await checkpoint.load()).toEqual({ position: 7n, eventId: 'b' });
+    await store.lose();
+    expect(await checkpoint.load()).toBeUndefined();
+    expect(await checkpoint.save({ position: 9n, eventId: 'c' })).toBe(false);
+    expect(await checkpoint.save({ position: 10n, eventId: 'd' })).toBe(true);
+    expect(await checkpoint.load()).toEqual({ position: 10n, eventId: 'd' });
+  });
+});
