@@ -55,6 +55,19 @@ export class Directory {
   }
 
   /**
+   * R20 M-of-N: up to `upTo` of the org's ADMINs and SUPER_ADMINs who hold an ACTIVE key, for reads
+   * that show each pending request's threshold (capped by these holders other than its requester).
+   */
+  async approversHoldingKeys(orgId: string, org: OrganizationState, upTo: number): Promise<Set<string>> {
+    const holders = new Set<string>();
+    for await (const agentId of approversWithActiveKey(org, '', async (otherId) => (await this.keys(orgId, otherId)).state)) {
+      if (holders.size >= upTo) break;
+      holders.add(agentId);
+    }
+    return holders;
+  }
+
+  /**
    * R20 M-of-N: the ACTIVE key fingerprint of each of `agentIds` (a request's earlier approvers)
    * who is an ADMIN or SUPER_ADMIN now, with the key streams read to know it: their approvals count
    * only while they hold the key that signed them, so the decision guards those streams (R17).

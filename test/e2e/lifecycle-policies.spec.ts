@@ -157,6 +157,29 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expect((await approve(alice, own.body.requestId, own.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'ROTATION' });
     });
 
+    it('shows in the pending list the threshold the next approval is measured against, capped as the approval caps it', async () => {
+      const { alice, approvers } = await org(1, { memberKeyApprovals: 3, adminKeyApprovals: 3 });
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      // admin-0 asks to replace his key: he does not count among his own approvers.
+      const replacement = (await suite.journey.requestKey(approvers[1])).body;
+      const required = async (at: string) =>
+        Object.fromEntries(
+          (await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': at })).body.items.map(
+            (item: { agentId: string; approvalsRequired: number }) => [item.agentId, item.approvalsRequired],
+          ),
+        );
+      // Only alice and admin-0 can sign: two approvals activate carol's key, as the approval answers; alice's alone admin-0's.
+      expect(await required(replacement.position)).toEqual({ carol: 2, 'admin-0': 1 });
+      const first = await approve(alice, requestId, verificationCode);
+      expect(first.body).toMatchObject({ status: 'PENDING', approvals: ['alice'], approvalsRequired: 2 });
+      expect(await required(first.body.position)).toEqual({ carol: 2, 'admin-0': 1 });
+      // With admin-0's key revoked, alice's approval again is the last one carol's key needs: the list must not say one of three.
+      const revoked = await suite.journey.revokeKey(alice, 'admin-0');
+      expect(await required(revoked.body.position)).toEqual({ carol: 1, 'admin-0': 1 });
+      expect((await approve(alice, requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+    });
+
     it('stops counting an approval once the key that signed it is revoked, and counts the approver again with their new key', async () => {
       const { alice, approvers } = await org(2, { memberKeyApprovals: 2 });
       const [, stolen, admin1] = approvers;

@@ -7,7 +7,8 @@ import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
-import { approvalsRequired } from '../../domain/organization/org-policy';
+import { Directory } from '../../application/directory';
+import { approvalThreshold } from '../../domain/signature-key/approval-threshold';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
@@ -36,6 +37,7 @@ export class ReadModelsController {
     private readonly queries: ReadQueries,
     private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
+    private readonly directory: Directory,
     private readonly exports: ConcurrentExports,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -50,8 +52,14 @@ export class ReadModelsController {
   async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
     const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
-    // R20: the threshold is the policy's now (a tightened one applies to pending requests), so it is not in the read model.
-    const required = (agentId: unknown) => approvalsRequired(org.policy, org.agents.get(agentId as string)?.role ?? 'MEMBER');
+    // R20: the threshold the next approval is decided against: the policy's now (a tightened one applies to
+    // pending requests), capped by the approvers besides the requester who hold an ACTIVE key now, so not in the read model.
+    // One holder more than the highest threshold is enough to know every cap, the requester left out.
+    const holders = await this.directory.approversHoldingKeys(context.orgId, org, Math.max(org.policy.memberKeyApprovals, org.policy.adminKeyApprovals) + 1);
+    const required = (agentId: unknown) => {
+      const others = holders.size - (holders.has(agentId as string) ? 1 : 0);
+      return approvalThreshold(org.policy, org.agents.get(agentId as string)?.role ?? 'MEMBER', others);
+    };
     return { ...page, items: page.items.map((item) => ({ ...item, approvalsRequired: required(item.agentId) })) };
   }
 
