@@ -4,7 +4,8 @@ import type { OrganizationState } from '../domain/organization/organization.stat
 import type { ActorContext } from '../domain/shared/actor';
 import { refuse } from '../domain/shared/refusal';
 import { keyDecider } from '../domain/signature-key/key.decider';
-import { activeKeyOf, type KeyState } from '../domain/signature-key/key.state';
+import { countedApprovals } from '../domain/signature-key/approval-threshold';
+import { activeKeyOf, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { agentStream, orgStream } from '../domain/streams';
 import { approversWithActiveKey } from './approvers';
 import { type LoadedStream, StreamStates } from './stream-states';
@@ -65,6 +66,16 @@ export class Directory {
       holders.add(agentId);
     }
     return holders;
+  }
+
+  /**
+   * R20 M-of-N: the approvals of a PENDING request that count now (as the next approval counts
+   * them), for reads: an approver demoted or removed since, or whose key was revoked or replaced
+   * since, no longer vouches for the key.
+   */
+  async countingApprovals(orgId: string, org: OrganizationState, request: Pick<KeyRequestEntry, 'approvals' | 'approvedWith'>): Promise<string[]> {
+    if (request.approvals.length === 0) return [];
+    return countedApprovals(request, (await this.approverKeys(orgId, org, request.approvals)).keys);
   }
 
   /**

@@ -180,6 +180,22 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expect((await approve(alice, requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED' });
     });
 
+    it('shows only the approvals that still count: not one whose key was revoked since, nor one of an approver demoted since', async () => {
+      const { alice, approvers } = await org(3, { memberKeyApprovals: 3 });
+      const [, stolen, demoted] = approvers;
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      await approve(stolen, requestId, verificationCode);
+      expect((await approve(demoted, requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0', 'admin-1'] });
+      await suite.journey.revokeKey(alice, 'admin-0', 'Key stolen');
+      const changed = await suite.journey.changeRole(alice, 'admin-1', 'MEMBER');
+      // Two approvers besides carol hold keys (alice, admin-2) and neither approved: the list must not say 2/2.
+      const [listed] = (await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': changed.body.position })).body.items;
+      expect(listed).toMatchObject({ requestId, approvals: [], approvalsRequired: 2 });
+      expect((await suite.journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'PENDING', approvals: [] });
+      expect((await approve(alice, requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['alice'], approvalsRequired: 2 });
+    });
+
     it('stops counting an approval once the key that signed it is revoked, and counts the approver again with their new key', async () => {
       const { alice, approvers } = await org(2, { memberKeyApprovals: 2 });
       const [, stolen, admin1] = approvers;

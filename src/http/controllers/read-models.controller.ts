@@ -7,8 +7,7 @@ import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
-import { Directory } from '../../application/directory';
-import { approvalThreshold } from '../../domain/signature-key/approval-threshold';
+import { PendingApprovalsQuery } from '../../application/queries/pending-approvals';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
@@ -37,7 +36,7 @@ export class ReadModelsController {
     private readonly queries: ReadQueries,
     private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
-    private readonly directory: Directory,
+    private readonly pendingApprovals: PendingApprovalsQuery,
     private readonly exports: ConcurrentExports,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -52,15 +51,9 @@ export class ReadModelsController {
   async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
     const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
-    // R20: the threshold the next approval is decided against: the policy's now (a tightened one applies to
-    // pending requests), capped by the approvers besides the requester who hold an ACTIVE key now, so not in the read model.
-    // One holder more than the highest threshold is enough to know every cap, the requester left out.
-    const holders = await this.directory.approversHoldingKeys(context.orgId, org, Math.max(org.policy.memberKeyApprovals, org.policy.adminKeyApprovals) + 1);
-    const required = (agentId: unknown) => {
-      const others = holders.size - (holders.has(agentId as string) ? 1 : 0);
-      return approvalThreshold(org.policy, org.agents.get(agentId as string)?.role ?? 'MEMBER', others);
-    };
-    return { ...page, items: page.items.map((item) => ({ ...item, approvalsRequired: required(item.agentId) })) };
+    const approvals = await this.pendingApprovals.of(context.orgId, org, page.items as { agentId: string; requestId: string; approvals: string[] }[]);
+    const items = page.items.map((item, index) => ({ ...item, ...approvals[index] }));
+    return { ...page, items };
   }
 
   @Get('zero-trust-status')
