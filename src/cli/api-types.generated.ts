@@ -3414,7 +3414,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description The public key is not a usable Ed25519 key */
+            /** @description The public key is not a usable Ed25519 key, or (ORG_POLICY, INVALID_POLICY) a policy that cannot be set: its reminder is not before its expiry */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,7 +3425,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-public-key",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "The public key is not a usable Ed25519 key",
+                     *       "detail": "The public key is not a usable Ed25519 key, or (ORG_POLICY, INVALID_POLICY) a policy that cannot be set: its reminder is not before its expiry",
                      *       "code": "INVALID_PUBLIC_KEY"
                      *     }
                      */

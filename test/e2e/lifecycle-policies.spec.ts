@@ -97,7 +97,17 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
         expectProblem(reply, 400, 'INVALID_INPUT');
         expect(reply.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['policy.adminKeyApprovals', 'policy.recoveryDelayHours']);
         expectProblem(await suite.journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 11 }), 400, 'INVALID_INPUT');
-        expectProblem(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 }), 422, 'INVALID_POLICY');
+        // No challenge to sign for a policy that cannot be set: the signer learns it before signing, not after.
+        const unsettable = await suite.journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 });
+        expectProblem(unsettable, 422, 'INVALID_POLICY');
+        expect(unsettable.body.problems).toEqual([expect.objectContaining({ field: 'reminderAfterHours' })]);
+        const signedValid = await suite.journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 72 });
+        const put = await call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+          policy: { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 },
+          challengeId: signedValid.challengeId,
+          signature: signedValid.signature,
+        });
+        expectProblem(put, 422, 'INVALID_POLICY');
         const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'Typo',
           superAdmin: { agentId: 'ann', email: 'ann@example.com', displayName: 'Ann' },
