@@ -4,7 +4,7 @@ import { Directory } from '../../src/application/directory';
 import { EventWriter } from '../../src/application/event-writer';
 import { StreamStates } from '../../src/application/stream-states';
 import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
-import { RequestKeyCommand } from '../../src/application/use-cases/request-key';
+import { RequestKeyCommand, type RequestedKey } from '../../src/application/use-cases/request-key';
 import { RevokeKeyCommand, RevokeKeyHandler } from '../../src/application/use-cases/revoke-key';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { InProcessLease } from '../../src/leases/in-process-lease';
@@ -96,14 +96,28 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect(pending.body.items).toEqual([]);
     // The expiry is recorded at the scheduler's time, 7 days on, and time never goes backwards in the
     // agent's stream: the request again is made there too (an instance at that time, as real time would be).
-    const later = new Date(Date.parse(expired.metadata.occurredAt) + 60_000);
-    const key = generateKeyPair();
-    const challenge = await suite.server.app.get(QueryBus).execute(new IssueChallengeQuery(admin.orgId, requester.agentId, { purpose: 'KEY_REQUEST', publicKey: key.publicKey }, later));
-    const commandId = randomUUID();
-    const context = { actor: requester.agentId, orgId: admin.orgId, correlationId: commandId, commandId, now: later };
-    const again = await suite.server.app.get(CommandBus).execute(new RequestKeyCommand(context, key.publicKey, challenge.challengeId, key.sign(challenge.statement), false));
+    const again = await requestKeyAt(requester, new Date(Date.parse(expired.metadata.occurredAt) + 60_000));
     expect(again.status).toBe('PENDING');
   });
+
+  it('lets the agent request again, without replacePending, once their request is past its expiry though no scheduler recorded it yet', async () => {
+    const { admin, requesters, requests, requestedAt } = await orgWithPendingRequests(1);
+    const [requester] = requesters;
+    // 8 days on, no scheduler has run (the projector was down): nobody can decide the request any more.
+    const again = await requestKeyAt(requester, new Date(requestedAt + 8 * DAY));
+    expect(again.status).toBe('PENDING');
+    const old = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requests[0].requestId}`, requester.token);
+    expect(old.body.status).toBe('CANCELLED');
+  });
+
+  /** A key request of `agent` made at `at` (a challenge issued then, the command run then), as an instance whose clock says `at` makes it. */
+  async function requestKeyAt(agent: TestAgent, at: Date): Promise<RequestedKey> {
+    const key = generateKeyPair();
+    const challenge = await suite.server.app.get(QueryBus).execute(new IssueChallengeQuery(agent.orgId, agent.agentId, { purpose: 'KEY_REQUEST', publicKey: key.publicKey }, at));
+    const commandId = randomUUID();
+    const context = { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: at };
+    return suite.server.app.get(CommandBus).execute(new RequestKeyCommand(context, key.publicKey, challenge.challengeId, key.sign(challenge.statement), false));
+  }
 
   it('survives a restart: a scheduler started after the deadline finds the request in the log and read model', async () => {
     const { admin, requests, requestedAt } = await orgWithPendingRequests(1);
