@@ -40,6 +40,7 @@ import { UndeclaredInputGuard } from './http/undeclared-input.guard';
 import { RateLimits } from './rate-limits/rate-limits';
 import { ConcurrentExports } from './rate-limits/concurrent-exports';
 import { MetricsController } from './http/controllers/metrics.controller';
+import { PendingApprovalsQuery } from './application/queries/pending-approvals';
 import { AsOfQuery } from './application/queries/as-of-query';
 import { ReadQueries } from './application/queries/read-queries';
 import { ReadModelsController } from './http/controllers/read-models.controller';
@@ -113,6 +114,7 @@ export class AppModule {
       Proofs,
       ReadQueries,
       AsOfQuery,
+      PendingApprovalsQuery,
       AuditProofs,
       ReadAccess,
       ...HANDLERS,

@@ -4,7 +4,8 @@ import type { OrganizationState } from '../domain/organization/organization.stat
 import type { ActorContext } from '../domain/shared/actor';
 import { refuse } from '../domain/shared/refusal';
 import { keyDecider } from '../domain/signature-key/key.decider';
-import { activeKeyOf, type KeyState } from '../domain/signature-key/key.state';
+import { countedApprovals } from '../domain/signature-key/approval-threshold';
+import { activeKeyOf, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { agentStream, orgStream } from '../domain/streams';
 import { approversWithActiveKey } from './approvers';
 import { type LoadedStream, StreamStates } from './stream-states';
@@ -52,6 +53,29 @@ export class Directory {
     let count = 0;
     while (count < Math.max(1, upTo) && !(await others.next()).done) count++;
     return { count, read };
+  }
+
+  /**
+   * R20 M-of-N: up to `upTo` of the org's ADMINs and SUPER_ADMINs who hold an ACTIVE key, for reads
+   * that show each pending request's threshold (capped by these holders other than its requester).
+   */
+  async approversHoldingKeys(orgId: string, org: OrganizationState, upTo: number): Promise<Set<string>> {
+    const holders = new Set<string>();
+    for await (const agentId of approversWithActiveKey(org, '', async (otherId) => (await this.keys(orgId, otherId)).state)) {
+      if (holders.size >= upTo) break;
+      holders.add(agentId);
+    }
+    return holders;
+  }
+
+  /**
+   * R20 M-of-N: the approvals of a PENDING request that count now (as the next approval counts
+   * them), for reads: an approver demoted or removed since, or whose key was revoked or replaced
+   * since, no longer vouches for the key.
+   */
+  async countingApprovals(orgId: string, org: OrganizationState, request: Pick<KeyRequestEntry, 'approvals' | 'approvedWith'>): Promise<string[]> {
+    if (request.approvals.length === 0) return [];
+    return countedApprovals(request, (await this.approverKeys(orgId, org, request.approvals)).keys);
   }
 
   /**

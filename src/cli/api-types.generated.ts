@@ -825,7 +825,7 @@ export interface components {
             verificationCode: string;
             /** @description Wrong verification codes so far (the 5th locks the request) */
             failedAttempts: number;
-            /** @description R20 M-of-N: the approvers who approved it so far while it waits for more */
+            /** @description R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved */
             approvals: string[];
             /** Format: date-time */
             requestedAt: string;
@@ -905,9 +905,9 @@ export interface components {
              * @description R20: when its approvers were reminded of it
              */
             remindedAt: string | null;
-            /** @description R20 M-of-N: the approvers whose signed approvals count so far, in order */
+            /** @description R20 M-of-N: the approvers whose signed approvals count now, in order: not one demoted since, nor one whose key that signed was revoked or replaced since */
             approvals: string[];
-            /** @description R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key */
+            /** @description R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired) */
             approvalsRequired: number;
         };
         PendingKeysPageView: {
@@ -3414,7 +3414,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description The public key is not a usable Ed25519 key */
+            /** @description The public key is not a usable Ed25519 key, or (ORG_POLICY, INVALID_POLICY) a policy that cannot be set: its reminder is not before its expiry */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,7 +3425,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-public-key",
                      *       "title": "Unprocessable Content",
                      *       "status": 422,
-                     *       "detail": "The public key is not a usable Ed25519 key",
+                     *       "detail": "The public key is not a usable Ed25519 key, or (ORG_POLICY, INVALID_POLICY) a policy that cannot be set: its reminder is not before its expiry",
                      *       "code": "INVALID_PUBLIC_KEY"
                      *     }
                      */

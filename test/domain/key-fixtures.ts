@@ -3,7 +3,7 @@ import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organizatio
 import type { ActorContext } from '../../src/domain/shared/actor';
 import type { Role } from '../../src/domain/shared/roles';
 import type { ChallengeFields, SignedProof } from '../../src/domain/shared/signed-proof';
-import type { ApproveKey, RejectKey, RequestKey } from '../../src/domain/signature-key/key.commands';
+import type { ApproveKey, RejectKey, RequestDeadlines, RequestKey } from '../../src/domain/signature-key/key.commands';
 import { asActiveKey, challengeFields, signedProof, type TestKeyPair } from '../support/ed25519-keys';
 
 export const ORG = 'acme';
@@ -39,6 +39,8 @@ export interface RequestOptions extends ProofOptions {
   replacePending?: boolean;
   firstKeyAssigned?: boolean;
   firstKeyRequiresAdmin?: boolean;
+  /** The org's request deadlines (R20); the product defaults unless given. */
+  policy?: RequestDeadlines;
   proof?: SignedProof;
 }
 
@@ -50,7 +52,10 @@ export const requestKey = (requester: ActorContext, key: TestKeyPair, options: R
   publicKey: key.publicKey,
   proof: options.proof ?? keyRequestProof(requester.agentId, key, options),
   replacePending: options.replacePending ?? false,
-  org: { policy: { firstKeyRequiresAdmin: options.firstKeyRequiresAdmin ?? true }, firstKeyAssigned: options.firstKeyAssigned ?? true },
+  org: {
+    policy: { pendingRequestExpiryHours: DEFAULT_ORG_POLICY.pendingRequestExpiryHours, reminderAfterHours: DEFAULT_ORG_POLICY.reminderAfterHours, ...options.policy, firstKeyRequiresAdmin: options.firstKeyRequiresAdmin ?? true },
+    firstKeyAssigned: options.firstKeyAssigned ?? true,
+  },
   now: options.now ?? T0,
 });
 

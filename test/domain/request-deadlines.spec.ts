@@ -105,6 +105,19 @@ describe('key request deadlines (R20)', () => {
       expect(approved).toMatchObject({ type: 'KeyApproved', data: { requestId: 'r1', mode: 'APPROVAL' } });
     });
 
+    it('lets the agent request again without replacePending once their request is past its expiry, though the scheduler has not recorded it yet', () => {
+      const pending = given(keyDecider, carolPending());
+      // Nobody can decide it any more (above): it is replaced, as with replacePending, instead of blocking the agent.
+      const again = pending.when(requestKey(CAROL, carolAgainKey, { requestId: 'r2', now: at(EXPIRES_AT) })).events();
+      expect(again.map((event) => [event.type, event.data.requestId])).toEqual([
+        ['KeyRequestCancelled', 'r1'],
+        ['KeyRequested', 'r2'],
+      ]);
+      pending.when(requestKey(CAROL, carolAgainKey, { requestId: 'r2', now: at(EXPIRES_AT - 1) })).thenRefused('CONFLICT', 'REQUEST_PENDING');
+      // A shortened expiry applies here too.
+      expect(pending.when(requestKey(CAROL, carolAgainKey, { requestId: 'r2', policy: SHORT, now: at(REQUESTED_BY + 2 * HOUR) })).events()).toHaveLength(2);
+    });
+
     it('decides a request until its expiry', () => {
       const [approved] = given(keyDecider, carolPending()).when(approveKey(ALICE, aliceKey, r1, code, { now: at(EXPIRES_AT - 1) })).events();
       expect(approved).toMatchObject({ type: 'KeyApproved', data: { requestId: 'r1' } });

@@ -97,7 +97,17 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
         expectProblem(reply, 400, 'INVALID_INPUT');
         expect(reply.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['policy.adminKeyApprovals', 'policy.recoveryDelayHours']);
         expectProblem(await suite.journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, memberKeyApprovals: 11 }), 400, 'INVALID_INPUT');
-        expectProblem(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 }), 422, 'INVALID_POLICY');
+        // No challenge to sign for a policy that cannot be set: the signer learns it before signing, not after.
+        const unsettable = await suite.journey.challenge(alice, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 });
+        expectProblem(unsettable, 422, 'INVALID_POLICY');
+        expect(unsettable.body.problems).toEqual([expect.objectContaining({ field: 'reminderAfterHours' })]);
+        const signedValid = await suite.journey.signed(alice, alice.key!, { purpose: 'ORG_POLICY', ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 72 });
+        const put = await call(suite.server, 'PUT', `/v1/orgs/${alice.orgId}/policy`, alice.token, {
+          policy: { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 24, reminderAfterHours: 24 },
+          challengeId: signedValid.challengeId,
+          signature: signedValid.signature,
+        });
+        expectProblem(put, 422, 'INVALID_POLICY');
         const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, {
           name: 'Typo',
           superAdmin: { agentId: 'ann', email: 'ann@example.com', displayName: 'Ann' },
@@ -155,6 +165,45 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expectAccepted(await suite.journey.revokeKey(alice, 'admin-0'));
       const own = (await suite.journey.requestKey(alice)) as Reply & { key: TestKeyPair };
       expect((await approve(alice, own.body.requestId, own.body.verificationCode)).body).toMatchObject({ status: 'APPROVED', mode: 'ROTATION' });
+    });
+
+    it('shows in the pending list the threshold the next approval is measured against, capped as the approval caps it', async () => {
+      const { alice, approvers } = await org(1, { memberKeyApprovals: 3, adminKeyApprovals: 3 });
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      // admin-0 asks to replace his key: he does not count among his own approvers.
+      const replacement = (await suite.journey.requestKey(approvers[1])).body;
+      const required = async (at: string) =>
+        Object.fromEntries(
+          (await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': at })).body.items.map(
+            (item: { agentId: string; approvalsRequired: number }) => [item.agentId, item.approvalsRequired],
+          ),
+        );
+      // Only alice and admin-0 can sign: two approvals activate carol's key, as the approval answers; alice's alone admin-0's.
+      expect(await required(replacement.position)).toEqual({ carol: 2, 'admin-0': 1 });
+      const first = await approve(alice, requestId, verificationCode);
+      expect(first.body).toMatchObject({ status: 'PENDING', approvals: ['alice'], approvalsRequired: 2 });
+      expect(await required(first.body.position)).toEqual({ carol: 2, 'admin-0': 1 });
+      // With admin-0's key revoked, alice's approval again is the last one carol's key needs: the list must not say one of three.
+      const revoked = await suite.journey.revokeKey(alice, 'admin-0');
+      expect(await required(revoked.body.position)).toEqual({ carol: 1, 'admin-0': 1 });
+      expect((await approve(alice, requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+    });
+
+    it('shows only the approvals that still count: not one whose key was revoked since, nor one of an approver demoted since', async () => {
+      const { alice, approvers } = await org(3, { memberKeyApprovals: 3 });
+      const [, stolen, demoted] = approvers;
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      await approve(stolen, requestId, verificationCode);
+      expect((await approve(demoted, requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['admin-0', 'admin-1'] });
+      await suite.journey.revokeKey(alice, 'admin-0', 'Key stolen');
+      const changed = await suite.journey.changeRole(alice, 'admin-1', 'MEMBER');
+      // Two approvers besides carol hold keys (alice, admin-2) and neither approved: the list must not say 2/2.
+      const [listed] = (await call(suite.server, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token, undefined, { 'x-min-position': changed.body.position })).body.items;
+      expect(listed).toMatchObject({ requestId, approvals: [], approvalsRequired: 2 });
+      expect((await suite.journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'PENDING', approvals: [] });
+      expect((await approve(alice, requestId, verificationCode)).body).toMatchObject({ status: 'PENDING', approvals: ['alice'], approvalsRequired: 2 });
     });
 
     it('stops counting an approval once the key that signed it is revoked, and counts the approver again with their new key', async () => {

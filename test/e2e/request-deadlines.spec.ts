@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Directory } from '../../src/application/directory';
 import { EventWriter } from '../../src/application/event-writer';
 import { StreamStates } from '../../src/application/stream-states';
+import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
+import { RequestKeyCommand, type RequestedKey } from '../../src/application/use-cases/request-key';
 import { RevokeKeyCommand, RevokeKeyHandler } from '../../src/application/use-cases/revoke-key';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { InProcessLease } from '../../src/leases/in-process-lease';
@@ -11,6 +14,7 @@ import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
 import { call, type TestAgent } from '../support/api-client';
+import { generateKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 
 const HOUR = 3600 * 1000;
@@ -90,9 +94,30 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect(status.body.agents.find((agent: { agentId: string }) => agent.agentId === 'agent-0')).toMatchObject({ keyStatus: 'EXPIRED', lastRequest: { status: 'EXPIRED' } });
     const pending = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests`, admin.token);
     expect(pending.body.items).toEqual([]);
-    const again = await suite.journey.requestKey(requester);
-    expect([again.status, again.body.status]).toEqual([201, 'PENDING']);
+    // The expiry is recorded at the scheduler's time, 7 days on, and time never goes backwards in the
+    // agent's stream: the request again is made there too (an instance at that time, as real time would be).
+    const again = await requestKeyAt(requester, new Date(Date.parse(expired.metadata.occurredAt) + 60_000));
+    expect(again.status).toBe('PENDING');
   });
+
+  it('lets the agent request again, without replacePending, once their request is past its expiry though no scheduler recorded it yet', async () => {
+    const { admin, requesters, requests, requestedAt } = await orgWithPendingRequests(1);
+    const [requester] = requesters;
+    // 8 days on, no scheduler has run (the projector was down): nobody can decide the request any more.
+    const again = await requestKeyAt(requester, new Date(requestedAt + 8 * DAY));
+    expect(again.status).toBe('PENDING');
+    const old = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requests[0].requestId}`, requester.token);
+    expect(old.body.status).toBe('CANCELLED');
+  });
+
+  /** A key request of `agent` made at `at` (a challenge issued then, the command run then), as an instance whose clock says `at` makes it. */
+  async function requestKeyAt(agent: TestAgent, at: Date): Promise<RequestedKey> {
+    const key = generateKeyPair();
+    const challenge = await suite.server.app.get(QueryBus).execute(new IssueChallengeQuery(agent.orgId, agent.agentId, { purpose: 'KEY_REQUEST', publicKey: key.publicKey }, at));
+    const commandId = randomUUID();
+    const context = { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: at };
+    return suite.server.app.get(CommandBus).execute(new RequestKeyCommand(context, key.publicKey, challenge.challengeId, key.sign(challenge.statement), false));
+  }
 
   it('survives a restart: a scheduler started after the deadline finds the request in the log and read model', async () => {
     const { admin, requests, requestedAt } = await orgWithPendingRequests(1);

@@ -4,7 +4,7 @@ import { organizationDecider } from '../../domain/organization/organization.deci
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard, recordedAt } from '../event-writer';
 import { Proofs } from '../proofs';
 
 export interface ChangedOrgPolicy {
@@ -44,8 +44,9 @@ export class ChangeOrgPolicyHandler implements ICommandHandler<ChangeOrgPolicyCo
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
+      // Decided at the time it is recorded (the org stream's last event's, if this instance's clock is behind it), as the offline verifier checks its challenge.
       const { events } = organizationDecider.decide(
-        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: context.now.toISOString() },
+        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: recordedAt(context.now, org) },
         org.state,
       );
       const position = await this.writer.write(context, decided(org, events), guard(keys));

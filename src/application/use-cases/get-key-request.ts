@@ -21,7 +21,7 @@ export interface KeyRequestView {
   fingerprint: string;
   verificationCode: string;
   failedAttempts: number;
-  /** R20 M-of-N: who approved it so far while it waits for more approvals. */
+  /** R20 M-of-N: whose approvals count so far while it waits for more (once decided: who had approved). */
   approvals: readonly string[];
   requestedAt: string;
   /** Every event of this request, oldest first: what happened, when, by whom. */
@@ -70,7 +70,7 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
       fingerprint: entry.fingerprint,
       verificationCode: entry.verificationCode,
       failedAttempts: entry.failedAttempts,
-      approvals: entry.approvals,
+      approvals: entry.status === 'PENDING' ? await this.directory.countingApprovals(orgId, org.state, entry) : entry.approvals,
       requestedAt: history[0]?.at ?? '',
       history,
     };

@@ -1,5 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { checkPublicKey } from '../../crypto/public-key';
+import { requireValidPolicy } from '../../domain/organization/org-policy';
 import { refuse } from '../../domain/shared/refusal';
 import { isApproverRole, refuseAuditor } from '../../domain/shared/roles';
 import type { ChallengeBinding, ChallengeRequest } from '../../domain/shared/challenge-purposes';
@@ -68,9 +69,15 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
         if (!recovery) return refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${quoted(request.recoveryId)} does not exist.`);
         return { ...request, recoveredAgentId: recovery.agentId };
       }
+      case 'ORG_POLICY': {
+        // Fields out of their bounds are refused with the body; a policy they cannot make together
+        // (the reminder not before the expiry) too, before anyone signs it, as its change would be.
+        const { purpose: _purpose, ...policy } = request;
+        requireValidPolicy(policy);
+        return request;
+      }
       case 'PROMPT_FREQUENCY':
       case 'SENSITIVE_TASK':
-      case 'ORG_POLICY':
         return request;
     }
   }

@@ -11,7 +11,7 @@ import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter } from '../event-writer';
+import { decided, EventWriter, recordedAt } from '../event-writer';
 import { Proofs } from '../proofs';
 import { type IdempotencyKey, KeyedCommand, positionOf } from '../idempotency';
 import { newRequestId, requestIdOf } from '../request-ids';
@@ -73,6 +73,11 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       // A retry by a caller who may no longer request keys (now an AUDITOR) is decided anew, and refused as any of their requests.
       const earlier = keyed && !holdsNoKey(actor.role) && keys.state.requests.get(requestId);
       if (earlier) return this.replay(context.orgId, keys, earlier, actor.role, keyed, freshSince);
+      // Decided at the time it is recorded: the agent's stream's last event's, or the org stream's for
+      // the first key (which writes there), if this instance's clock is behind it; its challenge is
+      // checked there, as the offline verifier does, and the request's deadlines count from it. The
+      // public key's stream is written only while empty.
+      const now = recordedAt(context.now, keys, ...(org.state.firstKey === undefined ? [org] : []));
       const { events: keyEvents } = keyDecider.decide(
         {
           type: 'RequestKey',
@@ -83,7 +88,7 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
           proof,
           replacePending,
           org: { policy: org.state.policy, firstKeyAssigned: org.state.firstKey !== undefined },
-          now: context.now.toISOString(),
+          now,
         },
         keys.state,
       );

@@ -3,7 +3,7 @@ import { recoveryDecider } from '../../domain/recovery/recovery.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard, recordedAt } from '../event-writer';
 import { Proofs } from '../proofs';
 import { Recoveries } from '../recoveries';
 
@@ -38,8 +38,9 @@ export class VetoRecoveryHandler implements ICommandHandler<VetoRecoveryCommand>
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
       const recovery = await this.recoveries.load(context.orgId, freshSince);
+      // Decided at the time it is recorded (the recovery stream's last event's, if this instance's clock is behind it), as the offline verifier checks its challenge.
       const { events } = recoveryDecider.decide(
-        { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: context.now.toISOString() },
+        { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: recordedAt(context.now, recovery) },
         recovery.state,
       );
       const position = (await this.writer.write(context, decided(recovery, events), guard(org), guard(keys)))!;

@@ -18,7 +18,7 @@ export type RequestKey = {
   publicKey: string;
   proof: SignedProof;
   replacePending: boolean;
-  org: { policy: Pick<OrgPolicy, 'firstKeyRequiresAdmin'>; firstKeyAssigned: boolean };
+  org: { policy: Pick<OrgPolicy, 'firstKeyRequiresAdmin'> & RequestDeadlines; firstKeyAssigned: boolean };
   now: string;
 };
 export type ApproveKey = {

@@ -11,7 +11,7 @@ import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
-import { expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
+import { deadlinesOf, expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -55,7 +55,10 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
   }
   const events: KeyEvent[] = [];
   if (state.pendingRequestId) {
-    if (!command.replacePending) {
+    // R20: a request past its expiry is decided by nobody, whether or not the scheduler recorded it: it no longer blocks a new one.
+    const pending = state.requests.get(state.pendingRequestId)!;
+    const dead = Date.parse(command.now) >= Date.parse(deadlinesOf(pending, org.policy).expiresAt);
+    if (!command.replacePending && !dead) {
       refuse(
         'CONFLICT',
         'REQUEST_PENDING',

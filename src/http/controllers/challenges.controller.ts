@@ -24,7 +24,7 @@ export class ChallengesController {
     'issueChallenge',
     'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',
     Answers(201, ChallengeView, 'Sign the UTF-8 bytes of `statement` (RFC 8785 canonical JSON) and send the signature with the challengeId'),
-    [422, 'The public key is not a usable Ed25519 key', 'INVALID_PUBLIC_KEY'],
+    [422, 'The public key is not a usable Ed25519 key, or (ORG_POLICY, INVALID_POLICY) a policy that cannot be set: its reminder is not before its expiry', 'INVALID_PUBLIC_KEY'],
   )
   async issue(@Ctx() context: CommandContext, @ValidBody(new ChallengeBodyPipe(), 'Exactly the fields the purpose binds; a field of another purpose is refused (FIELD_NOT_FOR_PURPOSE).') body: ChallengeRequest) {
     return this.queries.execute(new IssueChallengeQuery(context.orgId, context.actor, body, context.now));

@@ -7,7 +7,7 @@ import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
-import { approvalsRequired } from '../../domain/organization/org-policy';
+import { PendingApprovalsQuery } from '../../application/queries/pending-approvals';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
@@ -36,6 +36,7 @@ export class ReadModelsController {
     private readonly queries: ReadQueries,
     private readonly asOf: AsOfQuery,
     private readonly access: ReadAccess,
+    private readonly pendingApprovals: PendingApprovalsQuery,
     private readonly exports: ConcurrentExports,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -50,9 +51,9 @@ export class ReadModelsController {
   async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
     const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
-    // R20: the threshold is the policy's now (a tightened one applies to pending requests), so it is not in the read model.
-    const required = (agentId: unknown) => approvalsRequired(org.policy, org.agents.get(agentId as string)?.role ?? 'MEMBER');
-    return { ...page, items: page.items.map((item) => ({ ...item, approvalsRequired: required(item.agentId) })) };
+    const approvals = await this.pendingApprovals.of(context.orgId, org, page.items as { agentId: string; requestId: string; approvals: string[] }[]);
+    const items = page.items.map((item, index) => ({ ...item, ...approvals[index] }));
+    return { ...page, items };
   }
 
   @Get('zero-trust-status')

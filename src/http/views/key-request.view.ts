@@ -42,7 +42,7 @@ export class KeyRequestView {
   @ApiProperty() fingerprint: string;
   @ApiProperty(CODE) verificationCode: string;
   @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
-  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers who approved it so far while it waits for more' }) approvals: string[];
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved' }) approvals: string[];
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty({ type: [KeyRequestEventView], description: 'Every event of this request, oldest first' }) history: KeyRequestEventView[];
 }

@@ -20,9 +20,9 @@ export class PendingKeyView {
   @ApiProperty() failedAttempts: number;
   @ApiProperty() attemptsLeft: number;
   @ApiProperty({ ...NULLABLE_STRING, format: 'date-time', description: 'R20: when its approvers were reminded of it' }) remindedAt: string | null;
-  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers whose signed approvals count so far, in order' }) approvals: string[];
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: the approvers whose signed approvals count now, in order: not one demoted since, nor one whose key that signed was revoked or replaced since' }) approvals: string[];
   @ApiProperty({
-    description: "R20 M-of-N: the org policy's threshold for the requester's role now; fewer suffice when fewer approvers besides the requester hold an ACTIVE key",
+    description: "R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired)",
   })
   approvalsRequired: number;
 }
