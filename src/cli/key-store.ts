@@ -4,11 +4,27 @@ import { ID_PATTERN } from '../domain/streams';
 import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
 import { writePrivateFile } from './private-file';
+import type { operations } from './api-types.generated';
 
-/** Which local key is the agent's ACTIVE one, and which one waits for approval (R8: both can exist). */
+/** The body of POST /v1/orgs/{orgId}/key-requests: the new public key and its signed KEY_REQUEST challenge. */
+export type KeyRequestBody = operations['requestKey']['requestBody']['content']['application/json'];
+
+/**
+ * A key request sent without its answer back yet (lost, or the run interrupted): the server may
+ * have recorded it, so its key is kept, and the very same request is sent again, with the same
+ * Idempotency-Key, until an answer says what became of it.
+ */
+export interface UnansweredRequest {
+  fingerprint: string;
+  idempotencyKey: string;
+  body: KeyRequestBody;
+}
+
+/** Which local key is the agent's ACTIVE one, which one waits for approval (R8: both can exist), and which one's request is unanswered. */
 export interface KeyIndex {
   active?: string;
   pending?: { fingerprint: string; requestId: string };
+  unanswered?: UnansweredRequest;
 }
 
 /** Statuses after which a key request will never be approved. */
@@ -58,6 +74,19 @@ export class KeyStore {
     rmSync(this.pathOf(fingerprint), { force: true });
   }
 
+  /** Records a key request about to be sent: from then on, only an answer may forget its key. */
+  recordUnanswered(request: UnansweredRequest): void {
+    this.writeIndex({ ...this.index(), unanswered: request });
+  }
+
+  /** The server refused the unanswered request (it recorded nothing): its key goes. */
+  dropUnanswered(fingerprint: string): void {
+    const index = this.index();
+    if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
+    this.discard(fingerprint);
+    this.writeIndex(index);
+  }
+
   /**
    * Records the server's answer to a new key request. Any previous pending request was cancelled
    * or ended (the server accepts a new one only then); an approved key replaces the active one.
@@ -66,6 +95,7 @@ export class KeyStore {
     const index = this.index();
     if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
     delete index.pending;
+    if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
     if (status === 'APPROVED') this.activate(index, fingerprint);
     else index.pending = { fingerprint, requestId };
     this.writeIndex(index);

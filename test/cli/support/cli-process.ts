@@ -15,6 +15,8 @@ export interface RunOptions {
   input?: string;
   /** Written to the child's fd 3 (give it with --passphrase-fd 3). */
   fd3?: string;
+  /** Once this settles, the process gets SIGINT, as from Ctrl-C. */
+  interrupt?: Promise<unknown>;
 }
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
@@ -38,6 +40,7 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     const fd3 = child.stdio[3] as NodeJS.WritableStream;
     fd3.on('error', () => undefined); // a run that never reads fd 3 closes it first
     fd3.end(options.fd3 ?? '');
+    void options.interrupt?.then(() => child.kill('SIGINT'));
   });
 }
 
