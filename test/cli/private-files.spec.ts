@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealKey } from '../../src/cli/key-file';
@@ -8,6 +8,7 @@ import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
 import { generateKeyPair } from '../../src/cli/signature-key';
 import { memoryIo } from './support/memory-io';
+import { runInHome } from './support/run-in-home';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 
@@ -87,5 +88,51 @@ describe('files holding secrets', () => {
     expect(store.settlePending('REJECTED')).toBe(true);
     expect(store.index()).toEqual({ active: second.fingerprint });
     expect(readdirSync(join(store.pathOf(second.fingerprint), '..')).sort()).toEqual([`${second.fingerprint}.json`, 'index.json'].sort());
+  });
+
+  describe('a ZTKEYS_HOME others could change', () => {
+    const refusal = (folder: string, why: string) =>
+      `ztkeys: ${folder} ${why}: they could delete or replace your profiles and keys, or plant links there. Use a folder only you can write (the default is ~/.config/ztkeys).\n`;
+
+    it('refuses a home that others may write (a folder shared on purpose, or planted in /tmp by another user), changing nothing', async () => {
+      chmodSync(home, 0o777);
+      expect(await runInHome(home, ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(home, 'can be written by other users (mode 0777)') });
+      expect(readdirSync(home)).toEqual([]);
+    });
+
+    it('refuses a home in a folder others may write, where it could be swapped, before making it', async () => {
+      chmodSync(home, 0o777);
+      const below = join(home, 'ztkeys');
+      expect(await runInHome(below, ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(home, 'can be written by other users (mode 0777)') });
+      expect(existsSync(below)).toBe(false);
+    });
+
+    it('refuses a home reached through a link in a folder others may write', async () => {
+      const own = join(home, 'own');
+      mkdirSync(own, { mode: 0o700 });
+      const shared = join(home, 'shared');
+      mkdirSync(shared);
+      chmodSync(shared, 0o777);
+      symlinkSync(own, join(shared, 'link'));
+      expect(await runInHome(join(shared, 'link'), ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(shared, 'can be written by other users (mode 0777)') });
+    });
+
+    it("accepts a home in a folder like /tmp (others may add files, but only remove their own), and a link to it from a folder of one's own", async () => {
+      chmodSync(home, 0o1777);
+      expect(await runInHome(join(home, 'ztkeys'), ['profile', 'list'])).toMatchObject({ code: 0, stderr: '' });
+      const own = join(home, 'own');
+      mkdirSync(own, { mode: 0o700 });
+      symlinkSync(join(home, 'ztkeys'), join(own, 'link'));
+      expect(await runInHome(join(own, 'link'), ['profile', 'list'])).toMatchObject({ code: 0, stderr: '' });
+    });
+
+    const asRoot = process.getuid?.() === 0;
+    (asRoot ? it : it.skip)("refuses a home in another user's folder, even one like /tmp", async () => {
+      const theirs = join(home, 'theirs');
+      mkdirSync(theirs);
+      chmodSync(theirs, 0o1777);
+      chownSync(theirs, 65534, 65534);
+      expect(await runInHome(join(theirs, 'ztkeys'), ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(theirs, 'belongs to another user (uid 65534)') });
+    });
   });
 });
