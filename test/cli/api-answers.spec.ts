@@ -103,6 +103,18 @@ describe('server answers', () => {
     expect(listing.code).toBe(EXIT.OK);
     expect(listing.stdout).toMatch(/eve\s+Eve\\u202egnp\.exe\\u001b\[8m\s+MEMBER\s+NONE/);
     expect(listing.stdout).not.toMatch(/[\u001b\u202e]/);
+
+    // --json: the same value, each such character written as its JSON escape (JSON.stringify writes C1 controls and overrides as they are).
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Eve\u202Egnp.exe\u009b2J', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const json = await run('status', '--json');
+    expect(json.code).toBe(EXIT.OK);
+    expect(json.stdout).toContain('"displayName": "Eve\\u202egnp.exe\\u009b2J"');
+    expect(JSON.parse(json.stdout).agents[0].displayName).toBe('Eve\u202Egnp.exe\u009b2J');
+    answer = { status: 403, body: { title: 'Forbidden', status: 403, detail: 'Eve\u202Egnp.exe\u009b2J', code: 'NOT_SUPER_ADMIN' } };
+    const refused = await run('agents', 'remove', 'carol', '--json');
+    expect(refused.code).toBe(EXIT.REFUSED);
+    expect(JSON.parse(refused.stderr).error.problem.detail).toBe('Eve\u202Egnp.exe\u009b2J');
+    expect(json.stdout + refused.stderr).not.toMatch(/[\u009b\u202e]/);
   });
 
   it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
