@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
+import { chmodSync, openSync, closeSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
@@ -30,7 +30,8 @@ function writeThroughRename(path: string, content: string): void {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
-    writeSync(fd, content);
+    // Until every byte is written: on a disk all but full, one write(2) writes what fits, and says so only in its count.
+    writeFileSync(fd, content);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealKey } from '../../src/cli/key-file';
@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli/run-cli';
 import { generateKeyPair } from '../../src/cli/signature-key';
 import { memoryIo } from './support/memory-io';
 import { runInHome } from './support/run-in-home';
+import { fillVolume, mountSmallVolume, unmountSmallVolume } from '../support/small-volume';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 
@@ -134,5 +135,23 @@ describe('files holding secrets', () => {
       chownSync(theirs, 65534, 65534);
       expect(await runInHome(join(theirs, 'ztkeys'), ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(theirs, 'belongs to another user (uid 65534)') });
     });
+  });
+
+  const onTmpfs = mountSmallVolume('256k');
+  afterAll(() => onTmpfs && unmountSmallVolume(onTmpfs));
+  (onTmpfs ? it : it.skip)('a rewrite on a disk with less room than the file fails and leaves the file whole (write(2) writing only what fits)', async () => {
+    const full = join(onTmpfs!, 'home');
+    const profiles = new ProfileStore(full);
+    // profiles.json of 30 logins: more than the one page of 4096 bytes left below.
+    for (let i = 0; i < 30; i++) profiles.save(`agent-${i}`, { apiUrl: 'http://127.0.0.1:1', token: `token-${i}-${'t'.repeat(200)}`, orgId: 'org-1', agentId: `agent-${i}` });
+    const before = readFileSync(join(full, 'profiles.json'), 'utf8');
+    expect(before.length).toBeGreaterThan(4096);
+    fillVolume(onTmpfs!, 4096);
+
+    const result = await runInHome(full, ['profile', 'use', 'agent-7']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Cannot write ${join(full, 'profiles.json')} (ENOSPC: no space left on device)`);
+    expect(readFileSync(join(full, 'profiles.json'), 'utf8')).toBe(before);
+    expect(readdirSync(full)).toEqual(['profiles.json']);
   });
 });
