@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { usageError } from './cli-error';
+import { fstatSync, readFileSync, statSync } from 'node:fs';
+import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import type { CommandInput } from './command-spec';
 import { readHiddenLines } from './terminal';
@@ -24,7 +24,7 @@ export interface SecretSource {
 export const secretOptions = (stem: string, what: string) =>
   ({
     [`${stem}-fd`]: { type: 'string', valueName: 'n', integer: true, description: `read the ${what} from file descriptor n` },
-    [`${stem}-file`]: { type: 'string', valueName: 'path', description: `read the ${what} from a file (keep it mode 0600)` },
+    [`${stem}-file`]: { type: 'string', valueName: 'path', description: `read the ${what} from a file of yours alone (mode 0600; one others can read is refused)` },
   }) as const;
 
 /** The fd and file a command line gave for a secret's options; both at once is a usage error. */
@@ -57,13 +57,27 @@ async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string>
   return secret;
 }
 
-/** Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one. */
+/** Group and others' permissions: a file holding a secret has none, as ssh wants of a private key and libpq of a .pgpass. */
+const SHARED = 0o077;
+
+/**
+ * Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one.
+ * A regular file others may read or change is refused (a pipe or a terminal has no such mode).
+ */
 function readWhole(from: number | string, label: string): string {
+  let text: string;
   try {
-    return readFileSync(from, 'utf8').replace(/\r?\n$/, '');
+    const stat = typeof from === 'number' ? fstatSync(from) : statSync(from);
+    if (stat.isFile() && (stat.mode & SHARED) !== 0)
+      throw usageError(
+        `${label}: other users can read or change this file (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
+      );
+    text = readFileSync(from, 'utf8');
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw usageError(`${label}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
   }
+  return text.replace(/\r?\n$/, '');
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
