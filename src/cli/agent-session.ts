@@ -64,7 +64,7 @@ export class AgentSession {
       const { status } = await this.api.ok(
         this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
       );
-      if (this.keys.settlePending(status))
+      if (this.keys.settlePending(pending.requestId, status))
         this.ctx.output.info(
           status === 'APPROVED'
             ? `Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ID_PATTERN } from '../domain/streams';
 import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
-import { writePrivateFile } from './private-file';
+import { updatePrivateFile, writePrivateFile } from './private-file';
 import type { operations } from './api-types.generated';
 
 /** The body of POST /v1/orgs/{orgId}/key-requests: the new public key and its signed KEY_REQUEST challenge. */
@@ -50,13 +50,8 @@ export class KeyStore {
   }
 
   index(): KeyIndex {
-    const path = join(this.dir, 'index.json');
-    if (!existsSync(path)) return {};
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as KeyIndex;
-    } catch {
-      throw checkFailed(`${path} is damaged.`);
-    }
+    const path = this.indexPath();
+    return this.parseIndex(existsSync(path) ? readFileSync(path, 'utf8') : undefined);
   }
 
   save(file: KeyFile): void {
@@ -76,15 +71,17 @@ export class KeyStore {
 
   /** Records a key request about to be sent: from then on, only an answer may forget its key. */
   recordUnanswered(request: UnansweredRequest): void {
-    this.writeIndex({ ...this.index(), unanswered: request });
+    this.updateIndex((index) => {
+      index.unanswered = request;
+    });
   }
 
   /** The server refused the unanswered request (it recorded nothing): its key goes. */
   dropUnanswered(fingerprint: string): void {
-    const index = this.index();
-    if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
-    this.discard(fingerprint);
-    this.writeIndex(index);
+    this.updateIndex((index) => {
+      if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
+      this.discard(fingerprint);
+    });
   }
 
   /**
@@ -92,25 +89,27 @@ export class KeyStore {
    * or ended (the server accepts a new one only then); an approved key replaces the active one.
    */
   recordRequest(fingerprint: string, requestId: string, status: string): void {
-    const index = this.index();
-    if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
-    delete index.pending;
-    if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
-    if (status === 'APPROVED') this.activate(index, fingerprint);
-    else index.pending = { fingerprint, requestId };
-    this.writeIndex(index);
+    this.updateIndex((index) => {
+      if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
+      delete index.pending;
+      if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
+      if (status === 'APPROVED') this.activate(index, fingerprint);
+      else index.pending = { fingerprint, requestId };
+    });
   }
 
-  /** Applies what the server says of the pending request; true when the index changed. */
-  settlePending(status: string): boolean {
-    const index = this.index();
-    if (!index.pending || (status !== 'APPROVED' && !ENDED.has(status))) return false;
-    const { fingerprint } = index.pending;
-    delete index.pending;
-    if (status === 'APPROVED') this.activate(index, fingerprint);
-    else this.discard(fingerprint);
-    this.writeIndex(index);
-    return true;
+  /** Applies what the server says of the pending request `requestId`, if it still is; true when the index changed. */
+  settlePending(requestId: string, status: string): boolean {
+    let changed = false;
+    this.updateIndex((index) => {
+      if (index.pending?.requestId !== requestId || (status !== 'APPROVED' && !ENDED.has(status))) return false;
+      const { fingerprint } = index.pending;
+      delete index.pending;
+      if (status === 'APPROVED') this.activate(index, fingerprint);
+      else this.discard(fingerprint);
+      changed = true;
+    });
+    return changed;
   }
 
   private activate(index: KeyIndex, fingerprint: string): void {
@@ -119,7 +118,24 @@ export class KeyStore {
     index.active = fingerprint;
   }
 
-  private writeIndex(index: KeyIndex): void {
-    writePrivateFile(join(this.dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  private indexPath(): string {
+    return join(this.dir, 'index.json');
+  }
+
+  private parseIndex(text: string | undefined): KeyIndex {
+    if (text === undefined) return {};
+    try {
+      return JSON.parse(text) as KeyIndex;
+    } catch {
+      throw checkFailed(`${this.indexPath()} is damaged.`);
+    }
+  }
+
+  /** Changes the index as it is now, another ztkeys may be changing it too; `change` returns false to leave it. */
+  private updateIndex(change: (index: KeyIndex) => boolean | void): void {
+    updatePrivateFile(this.indexPath(), (text) => {
+      const index = this.parseIndex(text);
+      return change(index) === false ? undefined : `${JSON.stringify(index, null, 2)}\n`;
+    });
   }
 }

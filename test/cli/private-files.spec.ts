@@ -1,5 +1,6 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sealKey } from '../../src/cli/key-file';
 import { KeyStore } from '../../src/cli/key-store';
@@ -36,7 +37,7 @@ describe('files holding secrets', () => {
     expect(modeOf(path)).toBe(0o600);
     expect(modeOf(join(path, '..', 'index.json'))).toBe(0o600);
     for (const dir of [join(path, '..'), join(home, 'keys'), home]) expect(modeOf(dir)).toBe(0o700);
-    expect(readdirSync(join(path, '..')).sort()).toEqual([`${key.fingerprint}.json`, 'index.json'].sort());
+    expect(readdirSync(join(path, '..')).sort()).toEqual([`${key.fingerprint}.json`, 'index.json'].sort()); // no lock left either
     expect(store.load(key.fingerprint).publicKey).toBe(key.publicKey);
   });
 
@@ -82,11 +83,12 @@ describe('files holding secrets', () => {
     for (const key of [first, second, third]) store.save(await sealKey(key, owner, 'correct horse battery staple', '2025-01-01T00:00:00.000Z'));
     store.recordRequest(first.fingerprint, 'req-1', 'APPROVED');
     store.recordRequest(second.fingerprint, 'req-2', 'PENDING');
-    expect(store.settlePending('PENDING')).toBe(false);
-    expect(store.settlePending('APPROVED')).toBe(true);
+    expect(store.settlePending('req-2', 'PENDING')).toBe(false);
+    expect(store.settlePending('req-1', 'APPROVED')).toBe(false); // not the pending one
+    expect(store.settlePending('req-2', 'APPROVED')).toBe(true);
     expect(store.index()).toEqual({ active: second.fingerprint });
     store.recordRequest(third.fingerprint, 'req-3', 'PENDING');
-    expect(store.settlePending('REJECTED')).toBe(true);
+    expect(store.settlePending('req-3', 'REJECTED')).toBe(true);
     expect(store.index()).toEqual({ active: second.fingerprint });
     expect(readdirSync(join(store.pathOf(second.fingerprint), '..')).sort()).toEqual([`${second.fingerprint}.json`, 'index.json'].sort());
   });
@@ -135,6 +137,15 @@ describe('files holding secrets', () => {
       chownSync(theirs, 65534, 65534);
       expect(await runInHome(join(theirs, 'ztkeys'), ['profile', 'list'])).toEqual({ code: 2, stdout: '', stderr: refusal(theirs, 'belongs to another user (uid 65534)') });
     });
+  });
+
+  it('takes over the lock of profiles.json a run left when it was killed while changing it', async () => {
+    new ProfileStore(home).save('alice', { apiUrl: 'http://127.0.0.1:1', token: 't', orgId: 'org-1', agentId: 'alice' });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(home, 'profiles.json.lock'), `${gone} ${hostname()}`, { mode: 0o600 });
+    expect(await runInHome(home, ['profile', 'use', 'alice'])).toMatchObject({ code: 0, stderr: '' });
+    expect(new ProfileStore(home).current()).toBe('alice');
+    expect(readdirSync(home)).toEqual(['profiles.json']);
   });
 
   const onTmpfs = mountSmallVolume('256k');

@@ -22,6 +22,8 @@ export interface RunOptions {
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
 export type CliCommand = readonly string[];
 export const CLI_FROM_SOURCE: CliCommand = [process.execPath, '--require', join(REPO_ROOT, 'scripts/register-ts.js'), join(REPO_ROOT, 'src/cli/ztkeys.ts')];
+/** The CLI as built by `npm run build`: it starts as fast as it will for users (run the build first). */
+export const CLI_BUILT: CliCommand = [process.execPath, join(REPO_ROOT, 'dist/src/cli/ztkeys.js')];
 
 /** Runs a command to its end, stdin and fd 3 piped. */
 export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
