@@ -1,4 +1,5 @@
-import { fstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import type { CommandInput } from './command-spec';
@@ -43,8 +44,8 @@ export async function readSecret(source: SecretSource, io: CliIo): Promise<strin
 }
 
 async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string> {
-  if (source.fd !== undefined) return readWhole(source.fd, `--${source.option}-fd ${source.fd}`);
-  if (source.file !== undefined) return readWhole(source.file, `--${source.option}-file ${source.file}`);
+  if (source.fd !== undefined) return readWhole(source.fd, `--${source.option}-fd ${source.fd}`, source);
+  if (source.file !== undefined) return readWhole(source.file, `--${source.option}-file ${source.file}`, source);
   const fromEnv = io.env[source.envName];
   if (fromEnv !== undefined) return fromEnv;
   if (!io.stdin.isTTY || !io.stdin.setRawMode)
@@ -62,17 +63,25 @@ const SHARED = 0o077;
 
 /**
  * Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one.
- * A regular file others may read or change is refused (a pipe or a terminal has no such mode).
+ * A terminal is refused: it would show the secret as it is typed (the prompt turns echo off). So
+ * is a regular file others may read or change (a pipe or a terminal has no such mode).
  */
-function readWhole(from: number | string, label: string): string {
+function readWhole(from: number | string, label: string, source: SecretSource): string {
   let text: string;
   try {
-    const stat = typeof from === 'number' ? fstatSync(from) : statSync(from);
-    if (stat.isFile() && (stat.mode & SHARED) !== 0)
-      throw usageError(
-        `${label}: other users can read or change this file (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
-      );
-    text = readFileSync(from, 'utf8');
+    const fd = typeof from === 'number' ? from : openSync(from, 'r');
+    try {
+      if (isatty(fd))
+        throw usageError(`${label} is a terminal, which would show the ${source.what} as you type it: leave out --${source.option}-fd and --${source.option}-file to be asked with echo off.`);
+      const stat = fstatSync(fd);
+      if (stat.isFile() && (stat.mode & SHARED) !== 0)
+        throw usageError(
+          `${label}: other users can read or change this file (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
+        );
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      if (typeof from !== 'number') closeSync(fd);
+    }
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw usageError(`${label}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
