@@ -1,14 +1,24 @@
-import type { ApiClient } from './api-client';
+import { randomUUID } from 'node:crypto';
+import { ApiError, type ApiClient } from './api-client';
+import type { components } from './api-types.generated';
 import { challengeRequestBody, type Binding } from '../domain/shared/statement-binding';
 import { checkStatement } from './challenge-binding';
 import { CliError, usageError } from './cli-error';
 import type { CliContext } from './cli-context';
 import { EXIT } from './exit-codes';
 import { openKey } from './key-file';
-import { KeyStore } from './key-store';
+import { KeyStore, type UnansweredRequest } from './key-store';
 import { askPassphrase } from './passphrase';
 import type { Profile } from './profile-store';
 import { signStatement, type UnlockedKey } from './signature-key';
+
+type KeyRequestCreated = components['schemas']['KeyRequestCreatedView'];
+
+/**
+ * A refusal after which the server holds nothing of a request: any 4xx but a token refused
+ * (log in again, then send it again), a timeout or a rate limit (send it again later).
+ */
+const refusedForGood = (error: unknown): boolean => error instanceof ApiError && error.exitCode === EXIT.REFUSED && error.status !== 408 && error.status !== 429;
 
 /** What a signed command carries. */
 export interface ChallengeSignature {
@@ -48,12 +58,13 @@ export class AgentSession {
    * was decided since the last run is settled first: approved, it is the key to sign with now.
    */
   async unlockActiveKey(): Promise<UnlockedKey> {
+    await this.settleUnanswered();
     const pending = this.keys.index().pending;
     if (pending) {
       const { status } = await this.api.ok(
         this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
       );
-      if (this.keys.settlePending(status))
+      if (this.keys.settlePending(pending.requestId, status))
         this.ctx.output.info(
           status === 'APPROVED'
             ? `Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
@@ -69,6 +80,59 @@ export class AgentSession {
       );
     const file = this.keys.load(active);
     return openKey(file, await askPassphrase(this.ctx, active));
+  }
+
+  /**
+   * Requests approval of a new key whose file is saved: signs its KEY_REQUEST challenge, records
+   * the request as unanswered, sends it. Until an answer comes, the key is kept: an interrupted
+   * run, or one that gave up, must not delete a key the server may have recorded, and approve.
+   */
+  async requestKey(key: UnlockedKey, replacePending: boolean): Promise<KeyRequestCreated> {
+    let request: UnansweredRequest;
+    try {
+      const proof = await this.sign(key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
+      request = { fingerprint: key.fingerprint, idempotencyKey: randomUUID(), body: { publicKey: key.publicKey, ...proof, ...(replacePending ? { replacePending } : {}) } };
+    } catch (error) {
+      this.keys.discard(key.fingerprint); // nothing was sent
+      throw error;
+    }
+    this.keys.recordUnanswered(request);
+    return this.sendKeyRequest(request);
+  }
+
+  /** Sends again a key request an earlier run got no answer to, and records the answer. */
+  async settleUnanswered(): Promise<void> {
+    const { unanswered } = this.keys.index();
+    if (!unanswered) return;
+    const what = `Your key request of key ${unanswered.fingerprint}, sent earlier without an answer,`;
+    try {
+      const { requestId, status } = await this.sendKeyRequest(unanswered);
+      this.ctx.output.info(`${what} is request ${requestId} (${status}).`);
+    } catch (error) {
+      if (!refusedForGood(error)) throw error;
+      this.ctx.output.info(`${what} was refused: its key was deleted from this machine. ${(error as Error).message}`);
+    }
+  }
+
+  private async sendKeyRequest(request: UnansweredRequest): Promise<KeyRequestCreated> {
+    let created: KeyRequestCreated;
+    try {
+      created = await this.api.idempotent(
+        (headers) => this.api.http.POST('/v1/orgs/{orgId}/key-requests', { params: { path: this.org }, headers, body: request.body }),
+        request.idempotencyKey,
+      );
+    } catch (error) {
+      if (refusedForGood(error)) this.keys.dropUnanswered(request.fingerprint);
+      else if (error instanceof CliError)
+        throw new CliError(
+          error.exitCode,
+          `${error.message}\nThe server may have recorded your key request: key ${request.fingerprint} is kept, and the next ztkeys command that signs (or keys create) sends the very same request again to learn what became of it.`,
+          error.details,
+        );
+      throw error;
+    }
+    this.keys.recordRequest(request.fingerprint, created.requestId, created.status);
+    return created;
   }
 
   /** Gets a challenge for the binding, refuses it unless it binds exactly that, and signs it. */

@@ -145,10 +145,11 @@ export class ApiClient {
    * again, the very same, while no answer comes back: the server answers a retry with its first
    * answer and acts once (README, Retries and Idempotency-Key), so a lost answer costs neither a
    * second org, nor a request whose private key the CLI would discard, nor a second authorization
-   * in the audit log, nor a signed change answered CHALLENGE_REPLAYED.
+   * in the audit log, nor a signed change answered CHALLENGE_REPLAYED. `key`: the one an earlier
+   * run sent this very request with, to get its answer.
    */
-  async idempotent<T>(send: (headers: { 'idempotency-key': string }) => Promise<Answer<T>>): Promise<T> {
-    const headers = { 'idempotency-key': randomUUID() };
+  async idempotent<T>(send: (headers: { 'idempotency-key': string }) => Promise<Answer<T>>, key: string = randomUUID()): Promise<T> {
+    const headers = { 'idempotency-key': key };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ok(send(headers));

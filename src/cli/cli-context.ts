@@ -4,6 +4,7 @@ import { cliHome } from './cli-home';
 import type { CliIo } from './cli-io';
 import { Output } from './output';
 import { EXIT } from './exit-codes';
+import { checkNoOtherWriters } from './home-writers';
 import { narrowHome } from './private-file';
 import { ProfileStore, type Profile } from './profile-store';
 import { hasExpired, tokenExpiresAt } from './token-claims';
@@ -34,6 +35,7 @@ export class CliContext {
     this.output = new Output(io, globals.json, globals.jsonFields);
     this.home = cliHome(io.env);
     this.profiles = new ProfileStore(this.home);
+    checkNoOtherWriters(this.home);
     const narrowed = narrowHome(this.home);
     if (narrowed.length > 0)
       this.output.warn(`Other users could read ${narrowed.join(', ')}; now only you can. If others use this machine, a token or key file may have been copied: get a new token (ztkeys login) and a new key (ztkeys keys create).`);

@@ -3,12 +3,28 @@ import { join } from 'node:path';
 import { ID_PATTERN } from '../domain/streams';
 import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
-import { writePrivateFile } from './private-file';
+import { updatePrivateFile, writePrivateFile } from './private-file';
+import type { operations } from './api-types.generated';
 
-/** Which local key is the agent's ACTIVE one, and which one waits for approval (R8: both can exist). */
+/** The body of POST /v1/orgs/{orgId}/key-requests: the new public key and its signed KEY_REQUEST challenge. */
+export type KeyRequestBody = operations['requestKey']['requestBody']['content']['application/json'];
+
+/**
+ * A key request sent without its answer back yet (lost, or the run interrupted): the server may
+ * have recorded it, so its key is kept, and the very same request is sent again, with the same
+ * Idempotency-Key, until an answer says what became of it.
+ */
+export interface UnansweredRequest {
+  fingerprint: string;
+  idempotencyKey: string;
+  body: KeyRequestBody;
+}
+
+/** Which local key is the agent's ACTIVE one, which one waits for approval (R8: both can exist), and which one's request is unanswered. */
 export interface KeyIndex {
   active?: string;
   pending?: { fingerprint: string; requestId: string };
+  unanswered?: UnansweredRequest;
 }
 
 /** Statuses after which a key request will never be approved. */
@@ -34,13 +50,8 @@ export class KeyStore {
   }
 
   index(): KeyIndex {
-    const path = join(this.dir, 'index.json');
-    if (!existsSync(path)) return {};
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as KeyIndex;
-    } catch {
-      throw checkFailed(`${path} is damaged.`);
-    }
+    const path = this.indexPath();
+    return this.parseIndex(existsSync(path) ? readFileSync(path, 'utf8') : undefined);
   }
 
   save(file: KeyFile): void {
@@ -58,29 +69,47 @@ export class KeyStore {
     rmSync(this.pathOf(fingerprint), { force: true });
   }
 
+  /** Records a key request about to be sent: from then on, only an answer may forget its key. */
+  recordUnanswered(request: UnansweredRequest): void {
+    this.updateIndex((index) => {
+      index.unanswered = request;
+    });
+  }
+
+  /** The server refused the unanswered request (it recorded nothing): its key goes. */
+  dropUnanswered(fingerprint: string): void {
+    this.updateIndex((index) => {
+      if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
+      this.discard(fingerprint);
+    });
+  }
+
   /**
    * Records the server's answer to a new key request. Any previous pending request was cancelled
    * or ended (the server accepts a new one only then); an approved key replaces the active one.
    */
   recordRequest(fingerprint: string, requestId: string, status: string): void {
-    const index = this.index();
-    if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
-    delete index.pending;
-    if (status === 'APPROVED') this.activate(index, fingerprint);
-    else index.pending = { fingerprint, requestId };
-    this.writeIndex(index);
+    this.updateIndex((index) => {
+      if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
+      delete index.pending;
+      if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
+      if (status === 'APPROVED') this.activate(index, fingerprint);
+      else index.pending = { fingerprint, requestId };
+    });
   }
 
-  /** Applies what the server says of the pending request; true when the index changed. */
-  settlePending(status: string): boolean {
-    const index = this.index();
-    if (!index.pending || (status !== 'APPROVED' && !ENDED.has(status))) return false;
-    const { fingerprint } = index.pending;
-    delete index.pending;
-    if (status === 'APPROVED') this.activate(index, fingerprint);
-    else this.discard(fingerprint);
-    this.writeIndex(index);
-    return true;
+  /** Applies what the server says of the pending request `requestId`, if it still is; true when the index changed. */
+  settlePending(requestId: string, status: string): boolean {
+    let changed = false;
+    this.updateIndex((index) => {
+      if (index.pending?.requestId !== requestId || (status !== 'APPROVED' && !ENDED.has(status))) return false;
+      const { fingerprint } = index.pending;
+      delete index.pending;
+      if (status === 'APPROVED') this.activate(index, fingerprint);
+      else this.discard(fingerprint);
+      changed = true;
+    });
+    return changed;
   }
 
   private activate(index: KeyIndex, fingerprint: string): void {
@@ -89,7 +118,24 @@ export class KeyStore {
     index.active = fingerprint;
   }
 
-  private writeIndex(index: KeyIndex): void {
-    writePrivateFile(join(this.dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  private indexPath(): string {
+    return join(this.dir, 'index.json');
+  }
+
+  private parseIndex(text: string | undefined): KeyIndex {
+    if (text === undefined) return {};
+    try {
+      return JSON.parse(text) as KeyIndex;
+    } catch {
+      throw checkFailed(`${this.indexPath()} is damaged.`);
+    }
+  }
+
+  /** Changes the index as it is now, another ztkeys may be changing it too; `change` returns false to leave it. */
+  private updateIndex(change: (index: KeyIndex) => boolean | void): void {
+    updatePrivateFile(this.indexPath(), (text) => {
+      const index = this.parseIndex(text);
+      return change(index) === false ? undefined : `${JSON.stringify(index, null, 2)}\n`;
+    });
   }
 }

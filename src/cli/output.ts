@@ -1,4 +1,4 @@
-import { withHiddenShown } from '../shared/hidden-characters';
+import { jsonShown, withHiddenShown } from '../shared/hidden-characters';
 import { usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 
@@ -6,7 +6,8 @@ import type { CliIo } from './cli-io';
  * Human text by default, JSON with --json. With --json, stdout holds the JSON result alone, so
  * context meant for a human (what is about to be signed, warnings) goes to stderr. Human text
  * holds what the server answered (names, reasons, problems): controls and bidirectional
- * formatting characters in it are written as escapes, so no answer writes to the terminal itself.
+ * formatting characters in it are written as escapes, so no answer writes to the terminal itself;
+ * in JSON, as JSON escapes (the same value to a parser).
  */
 export class Output {
   constructor(
@@ -17,7 +18,7 @@ export class Output {
 
   /** The command's result; `itemFields`, the members its list's items may hold (an empty list shows none). */
   result(human: string, json: unknown, itemFields: readonly string[] = []): void {
-    this.io.stdout.write(this.json ? `${JSON.stringify(this.fields ? selectFields(json, this.fields, itemFields) : json, null, 2)}\n` : `${withHiddenShown(human)}\n`);
+    this.io.stdout.write(this.json ? `${jsonShown(this.fields ? selectFields(json, this.fields, itemFields) : json, 2)}\n` : `${withHiddenShown(human)}\n`);
   }
 
   /** Context shown before a prompt or a decision. */

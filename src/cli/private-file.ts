@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
+import { chmodSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, basename } from 'node:path';
+import { processRunning } from '../shared/process-running';
 import { makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
+
+/** How long a run waits for another's change of a file (a few milliseconds each) before it gives up. */
+const LOCK_WAIT_MS = 10_000;
+const LOCK_RETRY_MS = 5;
 
 /**
  * Writes a file with mode 0600 from its first byte on (never briefly world-readable), through a
@@ -10,6 +16,65 @@ import { usageError } from './cli-error';
  */
 export function writePrivateFile(path: string, content: string): void {
   inHome(path, () => writeThroughRename(path, content));
+}
+
+/**
+ * Rewrites a file from what it holds now (undefined: no file), under FILE.lock: two ztkeys at
+ * once in one home (a script running them in parallel) would each write what they had read, the
+ * last undoing the others' changes (a login, a key's state). `change` returns undefined to leave
+ * the file as it is.
+ */
+export function updatePrivateFile(path: string, change: (current: string | undefined) => string | undefined): void {
+  inHome(path, () => {
+    makePrivateDir(dirname(path));
+    const lock = takeLock(`${path}.lock`);
+    try {
+      const next = change(readIfAny(path));
+      if (next !== undefined) writeThroughRename(path, next);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  });
+}
+
+const readIfAny = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+/**
+ * Creates the lock file exclusively, waiting while another run holds it. A lock whose process
+ * no longer runs on this host (killed while it held it) is removed and taken.
+ */
+function takeLock(lock: string): string {
+  const holder = `${process.pid} ${hostname()}`;
+  const waitUntil = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx', PRIVATE_FILE_MODE);
+      try {
+        writeFileSync(fd, holder);
+      } finally {
+        closeSync(fd);
+      }
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const held = readIfAny(lock);
+    const [pid, host] = (held ?? '').split(' ');
+    if (held !== undefined && host === hostname() && Number.isSafeInteger(Number(pid)) && !processRunning(Number(pid))) {
+      if (readIfAny(lock) === held) rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > waitUntil)
+      throw usageError(`Another ztkeys (process ${pid || '?'} on ${host || '?'}) has held ${lock} for ${LOCK_WAIT_MS / 1000} s; if none is running, remove that file.`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_RETRY_MS);
+  }
 }
 
 /** A folder ztkeys cannot write (a file in the way, no permission, read-only) is the user's to fix, not a bug. */
@@ -30,7 +95,8 @@ function writeThroughRename(path: string, content: string): void {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
-    writeSync(fd, content);
+    // Until every byte is written: on a disk all but full, one write(2) writes what fits, and says so only in its count.
+    writeFileSync(fd, content);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFailed, usageError } from './cli-error';
-import { writePrivateFile } from './private-file';
+import { updatePrivateFile } from './private-file';
 
 /** A login: which server, as which agent of which org, with which token. */
 export interface Profile {
@@ -60,20 +60,21 @@ export class ProfileStore {
 
   /** Makes a stored profile the one used by default. */
   use(name: string): Profile {
-    const document = this.read();
-    const profile = document.profiles[name];
-    if (!profile) throw usageError(`No profile "${name}": the profiles are ${Object.keys(document.profiles).join(', ') || '(none: log in first)'}.`);
-    document.current = name;
-    this.write(document);
-    return profile;
+    let used: Profile | undefined;
+    this.update((document) => {
+      used = document.profiles[name];
+      if (!used) throw usageError(`No profile "${name}": the profiles are ${Object.keys(document.profiles).join(', ') || '(none: log in first)'}.`);
+      document.current = name;
+    });
+    return used!;
   }
 
   save(name: string, profile: Profile): void {
-    const document = this.read();
-    document.profiles[name] = profile;
-    // A server reached anew may be a fresh one whose positions start over.
-    delete document.positions[profile.apiUrl];
-    this.write(document);
+    this.update((document) => {
+      document.profiles[name] = profile;
+      // A server reached anew may be a fresh one whose positions start over.
+      delete document.positions[profile.apiUrl];
+    });
   }
 
   lastPosition(apiUrl: string): string | undefined {
@@ -81,11 +82,11 @@ export class ProfileStore {
   }
 
   recordPosition(apiUrl: string, position: string): void {
-    const document = this.read();
-    const known = document.positions[apiUrl];
-    if (known !== undefined && BigInt(known) >= BigInt(position)) return;
-    document.positions[apiUrl] = position;
-    this.write(document);
+    this.update((document) => {
+      const known = document.positions[apiUrl];
+      if (known !== undefined && BigInt(known) >= BigInt(position)) return false;
+      document.positions[apiUrl] = position;
+    });
   }
 
   lastCheckpoint(apiUrl: string, orgId: string): SeenCheckpoint | undefined {
@@ -93,15 +94,19 @@ export class ProfileStore {
   }
 
   recordCheckpoint(apiUrl: string, orgId: string, seen: SeenCheckpoint): void {
-    const document = this.read();
-    document.checkpoints = { ...document.checkpoints, [witnessKey(apiUrl, orgId)]: seen };
-    this.write(document);
+    this.update((document) => {
+      document.checkpoints = { ...document.checkpoints, [witnessKey(apiUrl, orgId)]: seen };
+    });
   }
 
   private read(): ProfilesDocument {
-    if (!existsSync(this.path)) return { version: 1, profiles: {}, positions: {} };
+    return this.parse(existsSync(this.path) ? readFileSync(this.path, 'utf8') : undefined);
+  }
+
+  private parse(text: string | undefined): ProfilesDocument {
+    if (text === undefined) return { version: 1, profiles: {}, positions: {} };
     try {
-      const document = JSON.parse(readFileSync(this.path, 'utf8')) as ProfilesDocument;
+      const document = JSON.parse(text) as ProfilesDocument;
       if (document.version === 1 && document.profiles && document.positions) return document;
     } catch {
       // reported below
@@ -109,7 +114,11 @@ export class ProfileStore {
     throw checkFailed(`${this.path} is not a ztkeys profiles file; move it away and log in again.`);
   }
 
-  private write(document: ProfilesDocument): void {
-    writePrivateFile(this.path, `${JSON.stringify(document, null, 2)}\n`);
+  /** Changes the document as it is now, another ztkeys may be changing it too; `change` returns false to leave it. */
+  private update(change: (document: ProfilesDocument) => boolean | void): void {
+    updatePrivateFile(this.path, (text) => {
+      const document = this.parse(text);
+      return change(document) === false ? undefined : `${JSON.stringify(document, null, 2)}\n`;
+    });
   }
 }

@@ -4,7 +4,7 @@ import type { CliIo } from './cli-io';
 import { parseCommandLine } from './command-line';
 import { ALL_COMMANDS } from './commands/all-commands';
 import { EXIT } from './exit-codes';
-import { withHiddenShown } from '../shared/hidden-characters';
+import { jsonShown, withHiddenShown } from '../shared/hidden-characters';
 
 /** Runs one command line and returns the exit code; expected failures are reported on stderr. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -24,7 +24,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.INTERNAL;
     }
     io.stderr.write(
-      json ? `${JSON.stringify({ error: { exitCode: error.exitCode, message: error.message, ...error.details } })}\n` : `ztkeys: ${withHiddenShown(error.message)}\n`,
+      json ? `${jsonShown({ error: { exitCode: error.exitCode, message: error.message, ...error.details } })}\n` : `ztkeys: ${withHiddenShown(error.message)}\n`,
     );
     return error.exitCode;
   }

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { usageError } from './cli-error';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import type { CommandInput } from './command-spec';
 import { readHiddenLines } from './terminal';
@@ -24,7 +25,7 @@ export interface SecretSource {
 export const secretOptions = (stem: string, what: string) =>
   ({
     [`${stem}-fd`]: { type: 'string', valueName: 'n', integer: true, description: `read the ${what} from file descriptor n` },
-    [`${stem}-file`]: { type: 'string', valueName: 'path', description: `read the ${what} from a file (keep it mode 0600)` },
+    [`${stem}-file`]: { type: 'string', valueName: 'path', description: `read the ${what} from a file of yours alone (mode 0600; one others can read is refused)` },
   }) as const;
 
 /** The fd and file a command line gave for a secret's options; both at once is a usage error. */
@@ -43,8 +44,8 @@ export async function readSecret(source: SecretSource, io: CliIo): Promise<strin
 }
 
 async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string> {
-  if (source.fd !== undefined) return readWhole(source.fd, `--${source.option}-fd ${source.fd}`);
-  if (source.file !== undefined) return readWhole(source.file, `--${source.option}-file ${source.file}`);
+  if (source.fd !== undefined) return readWhole(source.fd, `--${source.option}-fd ${source.fd}`, source);
+  if (source.file !== undefined) return readWhole(source.file, `--${source.option}-file ${source.file}`, source);
   const fromEnv = io.env[source.envName];
   if (fromEnv !== undefined) return fromEnv;
   if (!io.stdin.isTTY || !io.stdin.setRawMode)
@@ -57,13 +58,35 @@ async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string>
   return secret;
 }
 
-/** Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one. */
-function readWhole(from: number | string, label: string): string {
+/** Group and others' permissions: a file holding a secret has none, as ssh wants of a private key and libpq of a .pgpass. */
+const SHARED = 0o077;
+
+/**
+ * Reads a whole fd or file; one trailing newline is dropped, as `echo` and here-strings add one.
+ * A terminal is refused: it would show the secret as it is typed (the prompt turns echo off). So
+ * is a regular file others may read or change (a pipe or a terminal has no such mode).
+ */
+function readWhole(from: number | string, label: string, source: SecretSource): string {
+  let text: string;
   try {
-    return readFileSync(from, 'utf8').replace(/\r?\n$/, '');
+    const fd = typeof from === 'number' ? from : openSync(from, 'r');
+    try {
+      if (isatty(fd))
+        throw usageError(`${label} is a terminal, which would show the ${source.what} as you type it: leave out --${source.option}-fd and --${source.option}-file to be asked with echo off.`);
+      const stat = fstatSync(fd);
+      if (stat.isFile() && (stat.mode & SHARED) !== 0)
+        throw usageError(
+          `${label}: other users can read or change this file (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
+        );
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      if (typeof from !== 'number') closeSync(fd);
+    }
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw usageError(`${label}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
   }
+  return text.replace(/\r?\n$/, '');
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { CliError } from './cli-error';
 import type { TerminalInput } from './cli-io';
 import { EXIT } from './exit-codes';
+import { onOneLineShown } from '../shared/hidden-characters';
 
 const interrupted = (): CliError => new CliError(EXIT.INTERRUPTED, 'Interrupted.');
 const inputEnded = (): CliError => new CliError(EXIT.USAGE, 'No answer: the input ended.');
@@ -11,9 +12,10 @@ const inputEnded = (): CliError => new CliError(EXIT.USAGE, 'No answer: the inpu
  * Reads lines from a TTY in raw mode, one per prompt, echoing nothing (not even stars: the length
  * of a passphrase is a hint too). Raw mode is on before the first prompt shows and stays on until
  * the last answer, so nothing typed ahead is ever echoed. Backspace and Ctrl-U edit, Ctrl-C
- * interrupts, Ctrl-D on an empty line ends.
+ * interrupts, Ctrl-D on an empty line ends. Prompts are shown on one line each, escaped as Output does.
  */
-export function readHiddenLines(input: TerminalInput, output: Writable, prompts: readonly string[]): Promise<string[]> {
+export function readHiddenLines(input: TerminalInput, output: Writable, asked: readonly string[]): Promise<string[]> {
+  const prompts = asked.map(onOneLineShown);
   return new Promise((resolve, reject) => {
     const answers: string[] = [];
     let chars: string[] = [];
@@ -54,8 +56,12 @@ export function readHiddenLines(input: TerminalInput, output: Writable, prompts:
   });
 }
 
-/** Reads one visible line: from the terminal with line editing, or the next line of piped input. */
-export function readVisibleLine(input: TerminalInput, output: Writable, prompt: string): Promise<string> {
+/**
+ * Reads one visible line: from the terminal with line editing, or the next line of piped input.
+ * A prompt may name what a server answered (a requester): shown on its one line, escaped as Output does.
+ */
+export function readVisibleLine(input: TerminalInput, output: Writable, asked: string): Promise<string> {
+  const prompt = onOneLineShown(asked);
   const lines = createInterface({ input, output, terminal: Boolean(input.isTTY) });
   return new Promise((resolve, reject) => {
     let answered = false;

@@ -21,6 +21,13 @@ const escaped = (character: string): string => `\\u${character.charCodeAt(0).toS
 /** The text with each of them written as its escape (`\u001b`): what a terminal may show of text it did not write. */
 export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDEN, escaped);
 
+/**
+ * JSON text of a value with each of them written as its JSON escape: the same value to a parser,
+ * nothing a terminal acts on (JSON.stringify escapes C0 controls only). Outside strings, JSON
+ * text holds none of them, so escaping the text escapes the strings.
+ */
+export const jsonShown = (value: unknown, space?: number): string => withHiddenShown(JSON.stringify(value, null, space));
+
 /** The same, tabs and line feeds escaped too: for text meant as one line (a problem's detail), where a line break would forge another. */
 export const onOneLineShown = (text: string): string => text.replace(EACH_HIDDEN_OR_BREAK, escaped);
 

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
+import { fingerprint } from '../../src/crypto/public-key';
+import { verificationCode } from '../../src/crypto/verification-code';
+import { generateKeyPair } from '../support/ed25519-keys';
 import { memoryIo } from './support/memory-io';
 
 interface Answer {
@@ -100,6 +103,36 @@ describe('server answers', () => {
     expect(listing.code).toBe(EXIT.OK);
     expect(listing.stdout).toMatch(/eve\s+Eve\\u202egnp\.exe\\u001b\[8m\s+MEMBER\s+NONE/);
     expect(listing.stdout).not.toMatch(/[\u001b\u202e]/);
+
+    // --json: the same value, each such character written as its JSON escape (JSON.stringify writes C1 controls and overrides as they are).
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Eve\u202Egnp.exe\u009b2J', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const json = await run('status', '--json');
+    expect(json.code).toBe(EXIT.OK);
+    expect(json.stdout).toContain('"displayName": "Eve\\u202egnp.exe\\u009b2J"');
+    expect(JSON.parse(json.stdout).agents[0].displayName).toBe('Eve\u202Egnp.exe\u009b2J');
+    answer = { status: 403, body: { title: 'Forbidden', status: 403, detail: 'Eve\u202Egnp.exe\u009b2J', code: 'NOT_SUPER_ADMIN' } };
+    const refused = await run('agents', 'remove', 'carol', '--json');
+    expect(refused.code).toBe(EXIT.REFUSED);
+    expect(JSON.parse(refused.stderr).error.problem.detail).toBe('Eve\u202Egnp.exe\u009b2J');
+    expect(json.stdout + refused.stderr).not.toMatch(/[\u009b\u202e]/);
+  });
+
+  it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
+    // Everything the approver checks is on the screen above the prompt: erase it, and forge a line.
+    const agentId = 'mallory\u001b[4A\u001b[J\rKey request for bob\u202E';
+    const { publicKey } = generateKeyPair();
+    answer = {
+      status: 200,
+      contentType: 'application/json',
+      body: {
+        requestId: 'req-1', agentId, status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', agentId, publicKey),
+        failedAttempts: 0, approvals: [], requestedAt: '2025-01-01T00:00:00.000Z', history: [],
+      },
+    };
+    const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');
+    await runCli(['keys', 'approve', 'req-1'], io);
+    expect(io.stderr.text).toContain('Verification code read out by mallory\\u001b[4A\\u001b[J\\u000dKey request for bob\\u202e (15 digits): ');
+    expect(io.stderr.text + io.stdout.text).not.toMatch(/[\u001b\r\u202e]/);
   });
 
   it('exits 4 on a 5xx, on an answer that is not JSON, and when the server cannot be reached', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
 import { EXIT } from '../../src/cli/exit-codes';
-import { REPO_ROOT, runInPty, runProcess, type ProcessResult } from './support/cli-process';
+import { CLI_BUILT, REPO_ROOT, runInPty, runProcess, type ProcessResult } from './support/cli-process';
 import { embeddedEnv } from '../support/embedded-env';
 
 /**
@@ -16,7 +16,6 @@ import { embeddedEnv } from '../support/embedded-env';
  * admin's first one through a real pseudo-terminal, typed twice.
  */
 const DIST = join(REPO_ROOT, 'dist');
-const CLI = [process.execPath, join(DIST, 'src/cli/ztkeys.js')];
 const PASSPHRASES = { alice: 'alice: correct horse battery', bob: 'bob: staple tr0ub4dor &3', carol: 'carol: purple monkey dishwasher' };
 type Agent = keyof typeof PASSPHRASES;
 
@@ -64,7 +63,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   });
   /** One ztkeys command as `agent` on their machine; `passphrase` goes to fd 3 (--passphrase-fd 3). */
   const ztkeys = (agent: Agent | 'operator', args: string[], options: { input?: string; fd3?: string; env?: Record<string, string> } = {}) =>
-    runProcess(CLI, args, { env: envOf(agent, options.env), input: options.input, fd3: options.fd3 });
+    runProcess(CLI_BUILT, args, { env: envOf(agent, options.env), input: options.input, fd3: options.fd3 });
   const signing = (agent: Agent, args: string[], options: { input?: string; passphrase?: string } = {}) =>
     ztkeys(agent, [...args, '--passphrase-fd', '3'], { input: options.input, fd3: `${options.passphrase ?? PASSPHRASES[agent]}\n` });
   /** The --json result of a run that must succeed; a failure shows what the CLI said. */
@@ -127,7 +126,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
   });
 
   it("approves the admin's first key at once; the passphrase is typed twice on a terminal, never shown", async () => {
-    const { code, stdout: screen } = await runInPty(CLI, ['keys', 'create'], envOf('alice', { TERM: 'dumb' }), [
+    const { code, stdout: screen } = await runInPty(CLI_BUILT, ['keys', 'create'], envOf('alice', { TERM: 'dumb' }), [
       { expect: /New passphrase for your signature key: $/, type: `${PASSPHRASES.alice}\r` },
       { expect: /again: $/, type: `${PASSPHRASES.alice}\r` },
     ]);

@@ -8,7 +8,11 @@ import type { TestAgent } from '../support/api-client';
 import { loggedEvents } from '../e2e/event-log';
 import { lossyProxy, type LossyProxy } from '../support/lossy-proxy';
 import { serverForSuite } from '../support/server-for-suite';
+import { verificationCode } from '../../src/crypto/verification-code';
+import { CLI_FROM_SOURCE, runProcess } from './support/cli-process';
 import { memoryIo } from './support/memory-io';
+
+const KEY_REQUEST = /^POST \/v1\/orgs\/[^/ ]+\/key-requests HTTP/;
 
 /**
  * The CLI's commands that record something, when the answer is lost on the way back (a proxy
@@ -54,7 +58,7 @@ describe('ztkeys when an answer is lost (real server behind a lossy proxy)', () 
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(alice);
     const bob = await suite.journey.addAgent(alice, 'bob');
-    proxy = await lossyProxy(suite.server.url, /^POST \/v1\/orgs\/[^/ ]+\/key-requests HTTP/, 1);
+    proxy = await lossyProxy(suite.server.url, KEY_REQUEST, 1);
     new ProfileStore(home).save('default', { apiUrl: proxy.url, token: bob.token, orgId: bob.orgId, agentId: 'bob' });
     const result = await run(['keys', 'create'], { ZTKEYS_PASSPHRASE: 'bob: a long enough passphrase' });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: EXIT.OK, stderr: '' });
@@ -65,6 +69,55 @@ describe('ztkeys when an answer is lost (real server behind a lossy proxy)', () 
     expect(proxy.keys[1]).toBe(proxy.keys[0]);
     const fingerprint = (requested[0].data as { fingerprint: string }).fingerprint;
     expect(existsSync(join(home, 'keys', encodeURIComponent(bob.orgId), 'bob', `${fingerprint}.json`))).toBe(true);
+  });
+
+  describe('keys create, when the answer never comes', () => {
+    const PASSPHRASE = { ZTKEYS_PASSPHRASE: 'bob: a long enough passphrase' };
+    let alice: TestAgent;
+
+    beforeAll(async () => {
+      alice = await suite.journey.createOrg('alice');
+      await suite.journey.requestKey(alice);
+    });
+
+    /** The request the server recorded for `agentId`, approved by alice with the code of its key. */
+    async function approveRecordedRequest(agentId: string): Promise<void> {
+      const requested = (await loggedEvents(suite.server, alice.orgId)).filter((event) => event.type === 'KeyRequested' && (event.data as { agentId: string }).agentId === agentId);
+      expect(requested).toHaveLength(1);
+      const { requestId, publicKey } = requested[0].data as { requestId: string; publicKey: string };
+      const approved = await suite.journey.decide(alice, requestId, 'APPROVE', { verificationCode: verificationCode(alice.orgId, agentId, publicKey) });
+      expect(approved.status).toBe(200);
+    }
+
+    /** The next command that signs, once the answers come again: it signs with the approved key. */
+    async function signsWithApprovedKey(): Promise<void> {
+      const result = await run(['prompt-frequency', 'set', 'DAILY', '--browser', 'laptop'], PASSPHRASE);
+      expect(result.code).toBe(EXIT.OK);
+      expect(JSON.parse(result.stdout)).toMatchObject({ frequency: 'DAILY' });
+      expect(result.stderr).toMatch(/^Your key request of key \S+, sent earlier without an answer, is request \S+ \(PENDING\)\.\nYour key request \S+ was approved: key \S+ is now your active key\.\n$/);
+    }
+
+    it('every send answered by no answer: the key is kept, and once approved the next command signs with it', async () => {
+      const bob = await suite.journey.addAgent(alice, 'bob-gave-up');
+      proxy = await lossyProxy(suite.server.url, KEY_REQUEST, 4);
+      new ProfileStore(home).save('default', { apiUrl: proxy.url, token: bob.token, orgId: bob.orgId, agentId: bob.agentId });
+      const lost = await run(['keys', 'create'], PASSPHRASE);
+      expect(lost.code).toBe(EXIT.SERVER);
+      expect(JSON.parse(lost.stderr).error.message).toMatch(/The server may have recorded your key request: key \S+ is kept/);
+      expect(proxy.keys).toHaveLength(4);
+      await approveRecordedRequest(bob.agentId);
+      await signsWithApprovedKey();
+    });
+
+    it('interrupted (Ctrl-C) while it waits, after the server recorded the request: the key is kept, and once approved the next command signs with it', async () => {
+      const bob = await suite.journey.addAgent(alice, 'bob-interrupted');
+      proxy = await lossyProxy(suite.server.url, KEY_REQUEST, 1, 0, 'hold');
+      new ProfileStore(home).save('default', { apiUrl: proxy.url, token: bob.token, orgId: bob.orgId, agentId: bob.agentId });
+      const interrupted = await runProcess(CLI_FROM_SOURCE, ['keys', 'create'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...PASSPHRASE }, interrupt: proxy.answerLost() });
+      expect(interrupted.code).not.toBe(EXIT.OK);
+      await approveRecordedRequest(bob.agentId);
+      await signsWithApprovedKey();
+    });
   });
 
   describe('in a browser', () => {

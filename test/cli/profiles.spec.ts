@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
-import { CLI_FROM_SOURCE, REPO_ROOT, runProcess } from './support/cli-process';
+import { serverForSuite } from '../support/server-for-suite';
+import { CLI_BUILT, CLI_FROM_SOURCE, REPO_ROOT, runProcess } from './support/cli-process';
 
 jest.setTimeout(60_000);
 
@@ -125,5 +126,26 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     const allowed = await ztkeys(['login', '--api', 'http://192.0.2.1:9', '--profile', 'bob', '--token-file', tokenFile, '--plain-http']);
     expect(allowed.code).toBe(EXIT.USAGE);
     expect(allowed.stderr).toMatch(/^warning: http:\/\/192\.0\.2\.1:9 is plain HTTP: tokens and decisions travel unencrypted\. Use HTTPS outside this machine\.\nztkeys: Profile "bob" holds/);
+  });
+});
+
+describe('several ztkeys at once in one home (built CLI, real server)', () => {
+  const suite = serverForSuite();
+  let home: string;
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'ztkeys-at-once-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('twelve logins at once keep twelve profiles: none writes over what another just wrote', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const agents = await Promise.all(Array.from({ length: 12 }, (_, i) => suite.journey.addAgent(alice, `agent-${i}`)));
+    const results = await Promise.all(
+      agents.map((agent) =>
+        runProcess(CLI_BUILT, ['login', '--api', suite.server.url, '--profile', agent.agentId, '--token-fd', '3'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: home }, fd3: agent.token }),
+      ),
+    );
+    expect(results.filter((result) => result.code !== EXIT.OK)).toEqual([]);
+    expect(Object.keys(new ProfileStore(home).all()).sort()).toEqual(agents.map((agent) => agent.agentId).sort());
   });
 });

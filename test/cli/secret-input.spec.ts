@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -21,7 +21,7 @@ describe('secrets from a file descriptor or the environment', () => {
   });
   const fdWith = (text: string): number => {
     const path = join(dir, `fd-${fds.length}`);
-    writeFileSync(path, text);
+    writeFileSync(path, text, { mode: 0o600 });
     const fd = openSync(path, 'r');
     fds.push(fd);
     return fd;
@@ -46,12 +46,30 @@ describe('secrets from a file descriptor or the environment', () => {
 
   it('reads a whole file (npx passes no extra descriptor), and says which file it cannot read', async () => {
     const path = join(dir, 'pass.txt');
-    writeFileSync(path, 'from a file\n');
+    writeFileSync(path, 'from a file\n', { mode: 0o600 });
     await expect(readSecret({ ...source, file: path }, memoryIo({ ZTKEYS_PASSPHRASE: 'from env' }))).resolves.toBe('from a file');
     await expect(readSecret({ ...source, file: join(dir, 'missing') }, memoryIo({}))).rejects.toMatchObject({
       exitCode: EXIT.USAGE,
       message: `--passphrase-file ${join(dir, 'missing')}: cannot read it (ENOENT).`,
     });
+  });
+
+  it('refuses a file (or a file given as a descriptor) that other users can read or change: the secret may have been copied', async () => {
+    const path = join(dir, 'agent.token');
+    writeFileSync(path, 'a token\n', { mode: 0o600 });
+    chmodSync(path, 0o644); // as `npm run -s token > agent.token` leaves it under the usual umask
+    const refusal = (label: string) => ({
+      exitCode: EXIT.USAGE,
+      message: `${label}: other users can read or change this file (mode 0644), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
+    });
+    await expect(readSecret({ ...source, file: path }, memoryIo({}))).rejects.toMatchObject(refusal(`--passphrase-file ${path}`));
+    const fd = openSync(path, 'r');
+    fds.push(fd);
+    await expect(readSecret({ ...source, fd }, memoryIo({}))).rejects.toMatchObject(refusal(`--passphrase-fd ${fd}`));
+    chmodSync(path, 0o640);
+    await expect(readSecret({ ...source, file: path }, memoryIo({}))).rejects.toMatchObject({ exitCode: EXIT.USAGE });
+    chmodSync(path, 0o600);
+    await expect(readSecret({ ...source, file: path }, memoryIo({}))).resolves.toBe('a token');
   });
 
   it('refuses an empty secret', async () => {

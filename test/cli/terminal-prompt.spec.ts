@@ -56,4 +56,15 @@ describe('passphrase prompt on a terminal', () => {
     expect(screen).toMatch(/Interrupted/);
     expect(code).toBe(EXIT.INTERRUPTED);
   });
+
+  it('refuses a terminal given as the passphrase\'s descriptor or file, which would show the passphrase as it is typed', async () => {
+    for (const given of [['--passphrase-fd', '0'], ['--passphrase-file', '/dev/tty']]) {
+      const { code, stdout: screen } = await runInPty(CLI_FROM_SOURCE, ['keys', 'create', ...given], env(), [{ expect: /echo off\.\r?\n/, type: '' }]);
+      expect(screen).toBe(
+        `ztkeys: ${given.join(' ')} is a terminal, which would show the new passphrase for your signature key as you type it: leave out --passphrase-fd and --passphrase-file to be asked with echo off.\r\n`,
+      );
+      expect(code).toBe(EXIT.USAGE);
+    }
+    expect(keyFiles()).toEqual([]);
+  });
 });

@@ -5,6 +5,8 @@ export interface LossyProxy {
   url: string;
   /** The Idempotency-Key of each request that matched, in order (undefined without one). */
   readonly keys: (string | undefined)[];
+  /** Resolves once the server answered a request whose answer is lost (went through, then). */
+  answerLost(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -13,12 +15,16 @@ export interface LossyProxy {
  * `request` (a keep-alive connection carries one request at a time), past the first `skip` of
  * them, it lets the server answer and then cuts the client's connection before a byte of that
  * answer reaches it: the request went through, its answer was lost, as after a reset or a timeout.
+ * With `hold`, the connection stays open instead, the answer never coming: a client waits for it
+ * (until it is interrupted, say).
  */
-export async function lossyProxy(target: string, request: RegExp, lose: number, skip = 0): Promise<LossyProxy> {
+export async function lossyProxy(target: string, request: RegExp, lose: number, skip = 0, loss: 'cut' | 'hold' = 'cut'): Promise<LossyProxy> {
   const { port: targetPort } = new URL(target);
   const keys: (string | undefined)[] = [];
   const sockets = new Set<Socket>();
   let lost = 0;
+  let answerLost!: () => void;
+  const firstAnswerLost = new Promise<void>((resolve) => (answerLost = resolve));
   const server: Server = createServer((client) => {
     const upstream = connect(Number(targetPort), '127.0.0.1');
     sockets.add(client).add(upstream);
@@ -36,10 +42,14 @@ export async function lossyProxy(target: string, request: RegExp, lose: number, 
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (losing) {
-        client.destroy();
-        upstream.destroy();
-      } else client.write(chunk);
+      if (!losing) client.write(chunk);
+      else {
+        answerLost();
+        if (loss === 'cut') {
+          client.destroy();
+          upstream.destroy();
+        }
+      }
     });
     const end = () => {
       client.destroy();
@@ -53,6 +63,7 @@ export async function lossyProxy(target: string, request: RegExp, lose: number, 
   return {
     url: `http://127.0.0.1:${port}`,
     keys,
+    answerLost: () => firstAnswerLost,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,15 +20,20 @@ export function unmountSmallVolume(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Takes every free byte of the volume; returns the ballast's path. */
-export function fillVolume(dir: string): string {
+/**
+ * Takes every free byte of the volume but `leave` (whole pages of 4096 bytes); returns the
+ * ballast's path. A write larger than what is left is then cut short: write(2) writes what fits.
+ */
+export function fillVolume(dir: string, leave = 0): string {
   const path = join(dir, 'ballast');
   const fd = openSync(path, 'w');
   const chunk = Buffer.alloc(4096, 1);
+  let size = 0;
   try {
-    for (;;) writeSync(fd, chunk);
+    for (;;) size += writeSync(fd, chunk);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    ftruncateSync(fd, size - leave);
   } finally {
     closeSync(fd);
   }

@@ -22,22 +22,17 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const { orgId, agentId } = session.profile;
+    await session.settleUnanswered();
     const passphrase = await askNewPassphrase(ctx);
     const key = await generateKeyPair();
     // Stored before the request: a key the server knows must never exist only in memory.
     session.keys.save(await sealKey(key, { orgId, agentId }, passphrase, ctx.now()));
     let created: KeyRequestCreated;
     try {
-      const proof = await session.sign(key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey });
-      const body = { publicKey: key.publicKey, ...proof, ...(input.flags['replace-pending'] ? { replacePending: true } : {}) };
-      created = await session.api.idempotent((headers) => session.api.http.POST('/v1/orgs/{orgId}/key-requests', { params: { path: session.org }, headers, body }));
-    } catch (error) {
-      session.keys.discard(key.fingerprint);
-      throw error;
+      created = await session.requestKey(key, input.flags['replace-pending'] === true);
     } finally {
       key.secretKey.fill(0);
     }
-    session.keys.recordRequest(key.fingerprint, created.requestId, created.status);
 
     // The code to read out is computed here, from this key: the server's display is only compared.
     const code = verificationCode(orgId, agentId, key.publicKey);

@@ -15,11 +15,15 @@ export interface RunOptions {
   input?: string;
   /** Written to the child's fd 3 (give it with --passphrase-fd 3). */
   fd3?: string;
+  /** Once this settles, the process gets SIGINT, as from Ctrl-C. */
+  interrupt?: Promise<unknown>;
 }
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
 export type CliCommand = readonly string[];
 export const CLI_FROM_SOURCE: CliCommand = [process.execPath, '--require', join(REPO_ROOT, 'scripts/register-ts.js'), join(REPO_ROOT, 'src/cli/ztkeys.ts')];
+/** The CLI as built by `npm run build`: it starts as fast as it will for users (run the build first). */
+export const CLI_BUILT: CliCommand = [process.execPath, join(REPO_ROOT, 'dist/src/cli/ztkeys.js')];
 
 /** Runs a command to its end, stdin and fd 3 piped. */
 export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
@@ -38,6 +42,7 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     const fd3 = child.stdio[3] as NodeJS.WritableStream;
     fd3.on('error', () => undefined); // a run that never reads fd 3 closes it first
     fd3.end(options.fd3 ?? '');
+    void options.interrupt?.then(() => child.kill('SIGINT'));
   });
 }
 
