@@ -1,8 +1,7 @@
-import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { processRunning } from '../shared/process-running';
+import { realpathSync, rmSync } from 'node:fs';
 import { usageError } from './cli-error';
 import { unreadable } from './export-file-ends';
+import { lockHolder, tryLock } from './lock-file';
 
 /**
  * Runs `write` while it holds FILE.lock, beside the file behind any symlink, created exclusively
@@ -19,18 +18,13 @@ export async function withFileLock<T>(path: string, write: () => Promise<T>): Pr
     throw unreadable(path, error);
   }
   const lock = `${target}.lock`;
-  let fd: number;
+  let locked: boolean;
   try {
-    fd = openSync(lock, 'wx', 0o600);
+    locked = tryLock(lock);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw usageError(`Cannot append to ${path}: ${(error as Error).message}. Nothing was written.`);
-    throw usageError(held(target, lock));
+    throw usageError(`Cannot append to ${path}: ${(error as Error).message}. Nothing was written.`);
   }
-  try {
-    writeSync(fd, `${process.pid} ${hostname()}\n`);
-  } finally {
-    closeSync(fd);
-  }
+  if (!locked) throw usageError(held(target, lock));
   try {
     return await write();
   } finally {
@@ -38,17 +32,11 @@ export async function withFileLock<T>(path: string, write: () => Promise<T>): Pr
   }
 }
 
-/** Who holds the lock, as far as its file says, and what to do if nobody does. */
+/** Who holds the lock, as far as its file says (released meanwhile: still refused, as this run found it held), and what to do if nobody does. */
 function held(target: string, lock: string): string {
-  let holder = '';
-  try {
-    holder = readFileSync(lock, 'utf8').trim();
-  } catch {
-    // Released meanwhile: still refused, as this run read the file while another wrote it.
+  const holder = lockHolder(lock);
+  if (holder?.gone) {
+    return `The lock ${lock} was left by process ${holder.pid}, which is no longer running: if no append is running, remove ${lock} and run again. Nothing was written.`;
   }
-  const [pid, host] = holder.split(' ');
-  if (host === hostname() && Number.isSafeInteger(Number(pid)) && !processRunning(Number(pid))) {
-    return `The lock ${lock} was left by process ${pid}, which is no longer running: if no append is running, remove ${lock} and run again. Nothing was written.`;
-  }
-  return `another ztkeys audit export --append is writing ${target} (process ${pid || '?'} on ${host || '?'}). Nothing was written; if no append is running, remove ${lock}.`;
+  return `another ztkeys audit export --append is writing ${target} (process ${holder?.pid || '?'} on ${holder?.host || '?'}). Nothing was written; if no append is running, remove ${lock}.`;
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join, basename } from 'node:path';
-import { processRunning } from '../shared/process-running';
 import { makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
+import { lockHolder, tryLock } from './lock-file';
 
 /** How long a run waits for another's change of a file (a few milliseconds each) before it gives up. */
 const LOCK_WAIT_MS = 10_000;
@@ -47,32 +46,20 @@ const readIfAny = (path: string): string | undefined => {
 };
 
 /**
- * Creates the lock file exclusively, waiting while another run holds it. A lock whose process
- * no longer runs on this host (killed while it held it) is removed and taken.
+ * Takes the lock file, waiting while another run holds it. A lock whose process no longer runs on
+ * this host (killed while it held it) is removed and taken.
  */
 function takeLock(lock: string): string {
-  const holder = `${process.pid} ${hostname()}`;
   const waitUntil = Date.now() + LOCK_WAIT_MS;
   for (;;) {
-    try {
-      const fd = openSync(lock, 'wx', PRIVATE_FILE_MODE);
-      try {
-        writeFileSync(fd, holder);
-      } finally {
-        closeSync(fd);
-      }
-      return lock;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const held = readIfAny(lock);
-    const [pid, host] = (held ?? '').split(' ');
-    if (held !== undefined && host === hostname() && Number.isSafeInteger(Number(pid)) && !processRunning(Number(pid))) {
-      if (readIfAny(lock) === held) rmSync(lock, { force: true });
+    if (tryLock(lock)) return lock;
+    const holder = lockHolder(lock);
+    if (holder?.gone) {
+      if (lockHolder(lock)?.line === holder.line) rmSync(lock, { force: true });
       continue;
     }
     if (Date.now() > waitUntil)
-      throw usageError(`Another ztkeys (process ${pid || '?'} on ${host || '?'}) has held ${lock} for ${LOCK_WAIT_MS / 1000} s; if none is running, remove that file.`);
+      throw usageError(`Another ztkeys (process ${holder?.pid || '?'} on ${holder?.host || '?'}) has held ${lock} for ${LOCK_WAIT_MS / 1000} s; if none is running, remove that file.`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_RETRY_MS);
   }
 }
