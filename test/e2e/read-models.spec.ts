@@ -134,6 +134,21 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect({ status: backwards.status, code: backwards.body.code }).toEqual({ status: 400, code: 'INVALID_TIME_RANGE' });
   });
 
+  it('reads a bound at the end of year 9999 (a reporting tool\'s "no end") as later than every event, also where its offset or fraction carries it into year 10000', async () => {
+    const { admin, requests } = await orgWithPendingRequests(1);
+    const all = ((await get(admin, '/audit-log?limit=100', requests[0].position)).body.items as { eventId: string }[]).map((entry) => entry.eventId);
+    const ids = async (query: string) => {
+      const page = await get(admin, `/audit-log?limit=100&${query}`);
+      const exported = await checkedFetch(`${suite.server.url}/v1/orgs/${admin.orgId}/audit-log/export?${query}`, { headers: { authorization: `Bearer ${admin.token}` } });
+      const lines = (await exported.text()).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { eventId: string }).eventId);
+      return { query, status: page.status, page: (page.body.items as { eventId: string }[] | undefined)?.map((entry) => entry.eventId), exported: lines };
+    };
+    for (const end of ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999999999Z', '9999-12-31T23:59:59-01:00']) {
+      expect(await ids(`to=${encodeURIComponent(end)}`)).toEqual({ query: `to=${encodeURIComponent(end)}`, status: 200, page: all, exported: all });
+      expect(await ids(`from=${encodeURIComponent(end)}`)).toEqual({ query: `from=${encodeURIComponent(end)}`, status: 200, page: [], exported: [] });
+    }
+  });
+
   it('reads the audit log and its export on from a position (`after`), with the filters and the cursor, and past the end as nothing', async () => {
     const { admin, requests } = await orgWithPendingRequests(3);
     const entries = (await get(admin, '/audit-log?limit=100', requests[requests.length - 1].position)).body.items as { eventId: string; position: number; type: string }[];
