@@ -1,14 +1,14 @@
 /**
- * A time filter's bound, from RFC 3339 text whose fraction may run to nanoseconds. Date keeps
- * milliseconds and drops the digits after them, and events are timed to the millisecond: the
- * dropped digits still decide which events fall on which side of the bound.
- */
-/**
  * The last millisecond Date writes with a four-digit year. The log's times compare as text, and
  * a later one (+010000-01-01T…) would sort before every one of them.
  */
 const LAST_FOUR_DIGIT_YEAR = Date.parse('9999-12-31T23:59:59.999Z');
 
+/**
+ * A time filter's bound, from RFC 3339 text whose fraction may run to nanoseconds. Date keeps
+ * milliseconds and drops the digits after them, and events are timed to the millisecond: the
+ * dropped digits still decide which events fall on which side of the bound.
+ */
 export class TimeBound {
   /** Milliseconds since the epoch, as Date reads them, and the nanoseconds after those. */
   private constructor(
