@@ -15,7 +15,8 @@ export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbU
   return new SqliteReadModelStore({
     path: embeddedReadModelsPath(config.dataDir),
     eventLogPath: config.eventStoreUrl ? undefined : embeddedEventLogPath(config.dataDir),
-    onRepair: (message) => new Logger('ReadModels').warn(message),
+    // An upgrade is news; columns an older release left stale are a warning.
+    onInPlaceChange: (message, kind) => (kind === 'upgrade' ? new Logger('ReadModels').log(message) : new Logger('ReadModels').warn(message)),
   });
 }
 

@@ -48,10 +48,15 @@ describe('embedded SQLite read-model store: a store written before the field col
     const path = join(dir, 'read-models.sqlite');
     writeOldStore(path);
     const opened = await openSqlite(dir);
-    const store = opened.store;
+    const notes: string[] = [];
+    const store = new SqliteReadModelStore({ path, onInPlaceChange: (message) => notes.push(message) });
     try {
       await store.init();
       await store.init();
+      // The operator upgrading is told what changed in their files, once.
+      expect(notes).toEqual([
+        'read model org-status: agent_status_3, agent_browsers_3 upgraded in place (field columns filled from 5 documents, indexes built on them)',
+      ]);
       const agents = async (conditions: Array<{ field: string; value: string }>) =>
         (await store.find({ collection: 'agent_status', conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }, ...conditions.map((c) => ({ ...c, op: 'eq' as const }))], orderBy: 'agentId' })).map(
           (document) => document.agentId,
@@ -112,7 +117,7 @@ describe('embedded SQLite read-model store: a store written before the field col
     db.close();
 
     const repairs: string[] = [];
-    const store = new SqliteReadModelStore({ path, onRepair: (message) => repairs.push(message) });
+    const store = new SqliteReadModelStore({ path, onInPlaceChange: (message) => repairs.push(message) });
     try {
       await store.init();
       expect(repairs).toEqual([expect.stringMatching(/^read model org-status: 1 documents written without their field columns \(by an older ztkeys/)]);
@@ -124,7 +129,7 @@ describe('embedded SQLite read-model store: a store written before the field col
       expect(await store.checkpoint('org-status')).toBe(8n);
       await store.close();
       // Told once: the next start finds the columns as this release wrote them.
-      const again = new SqliteReadModelStore({ path, onRepair: (message) => repairs.push(message) });
+      const again = new SqliteReadModelStore({ path, onInPlaceChange: (message) => repairs.push(message) });
       await again.init();
       await again.close();
       expect(repairs).toHaveLength(1);

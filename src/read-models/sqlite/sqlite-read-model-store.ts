@@ -28,8 +28,8 @@ export interface SqliteReadModelStoreOptions {
    * the audit-log projection fills a table here as every other read model.
    */
   eventLogPath?: string;
-  /** Told what init repaired in place (for the start's log). */
-  onRepair?: (message: string) => void;
+  /** Told what init upgraded or repaired in place in the file (for the start's log). */
+  onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
 }
 
 /**
@@ -88,7 +88,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** The statements a batch writes a generation's collection with, by table name. */
   private readonly tableStatements = new Map<string, DocumentStatements>();
   private readonly faults: SqliteWriteFaults;
-  private readonly onRepair?: (message: string) => void;
+  private readonly onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
   private readonly path: string;
   /** Generations' collections (and fields) whose index for `where` changes exists. */
   private readonly whereIndexes = new Set<string>();
@@ -110,7 +110,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     // The checkpoint this release last wrote with the field columns: an older release moves
     // `position` on without them (started again on an upgraded file), which init then sees.
     if (!columns.includes('columns_at')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN columns_at TEXT');
-    this.onRepair = options.onRepair;
+    this.onInPlaceChange = options.onInPlaceChange;
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
     this.auditTrail = options.eventLogPath === undefined ? undefined : new EventLogAuditTrail(options.eventLogPath);
     this.servedFromLog = new Set(this.auditTrail ? ['audit-log'] : []);
@@ -418,10 +418,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private createCollections(model: ReadModelName, generation: number): void {
+    const upgraded: string[] = [];
+    let filled = 0;
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL${fieldColumns(collection).map((c) => `, "${c}"`).join('')})`);
-      this.addFieldColumns(collection, generation);
+      const documents = this.addFieldColumns(collection, generation);
+      if (documents !== undefined) {
+        upgraded.push(generationName(collection, generation));
+        filled += documents;
+      }
       const counted = COLLECTION_COUNTS[collection];
       const counts = countsTable(collection, generation);
       if (!counted || this.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, countsName(collection, generation))) continue;
@@ -429,6 +435,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       // Documents written before the store kept counts are counted once, here.
       const [group, value] = [fieldSql(collection, counted.group), fieldSql(collection, counted.field)];
       this.db.exec(`INSERT INTO ${counts} (grp, value, n) SELECT ${group}, ${value}, COUNT(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY 1, 2`);
+    }
+    if (upgraded.length > 0) {
+      this.onInPlaceChange?.(`read model ${model}: ${upgraded.join(', ')} upgraded in place (field columns filled from ${filled} documents, indexes built on them)`, 'upgrade');
     }
   }
 
@@ -438,15 +447,15 @@ export class SqliteReadModelStore implements ReadModelStore {
    * dropped, and built again on the columns by createIndexes (a generation being rebuilt is
    * dropped by the next rebuild instead: init migrates the active ones).
    */
-  private addFieldColumns(collection: CollectionName, generation: number): void {
+  private addFieldColumns(collection: CollectionName, generation: number): number | undefined {
     const name = generationName(collection, generation);
     const present = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name);
     const missing = fieldColumns(collection).filter((column) => !present.includes(column));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return undefined;
     const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%json_extract(%'").pluck().all(name) as string[];
     for (const index of indexes) this.db.exec(`DROP INDEX "${index}"`);
     for (const column of missing) this.db.exec(`ALTER TABLE "${name}" ADD COLUMN "${column}"`);
-    this.db.exec(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`);
+    return this.db.prepare(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`).run().changes;
   }
 
   /**
@@ -465,7 +474,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       refreshed += this.db.prepare(`UPDATE ${table(collection, generation)} SET ${columns.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')} WHERE ${stale}`).run().changes;
     }
     this.run('UPDATE read_model_checkpoints SET columns_at = position WHERE model = ? AND generation = ?', model, generation);
-    if (refreshed > 0) this.onRepair?.(`read model ${model}: ${refreshed} documents written without their field columns (by an older ztkeys on this DATA_DIR) had them set again from the documents`);
+    if (refreshed > 0) this.onInPlaceChange?.(`read model ${model}: ${refreshed} documents written without their field columns (by an older ztkeys on this DATA_DIR) had them set again from the documents`, 'repair');
   }
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */
