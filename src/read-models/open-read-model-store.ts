@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { embeddedEventLogPath } from '../event-store/open-event-store';
@@ -11,7 +12,12 @@ export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbU
   if (config.mongodbUrl) return new MongoReadModelStore({ url: config.mongodbUrl });
   makePrivateDir(config.dataDir);
   // With the embedded log, the audit trail is answered from the log's own table.
-  return new SqliteReadModelStore({ path: embeddedReadModelsPath(config.dataDir), eventLogPath: config.eventStoreUrl ? undefined : embeddedEventLogPath(config.dataDir) });
+  return new SqliteReadModelStore({
+    path: embeddedReadModelsPath(config.dataDir),
+    eventLogPath: config.eventStoreUrl ? undefined : embeddedEventLogPath(config.dataDir),
+    // An upgrade is news; columns an older release left stale are a warning.
+    onInPlaceChange: (message, kind) => (kind === 'upgrade' ? new Logger('ReadModels').log(message) : new Logger('ReadModels').warn(message)),
+  });
 }
 
 /** The embedded read models' file in DATA_DIR. */

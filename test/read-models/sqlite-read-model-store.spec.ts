@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { changeVersion } from '../../projections/document-change';
 import { COLLECTION_INDEXES } from '../../src/read-models/read-model-schema';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { describeReadModelStore } from './read-model-store.contract';
 import { openSqlite, tempDir } from './support/stores';
 
@@ -47,10 +48,15 @@ describe('embedded SQLite read-model store: a store written before the field col
     const path = join(dir, 'read-models.sqlite');
     writeOldStore(path);
     const opened = await openSqlite(dir);
-    const store = opened.store;
+    const notes: string[] = [];
+    const store = new SqliteReadModelStore({ path, onInPlaceChange: (message) => notes.push(message) });
     try {
       await store.init();
       await store.init();
+      // The operator upgrading is told what changed in their files, once.
+      expect(notes).toEqual([
+        'read model org-status: agent_status_3, agent_browsers_3 upgraded in place (field columns filled from 5 documents, indexes built on them)',
+      ]);
       const agents = async (conditions: Array<{ field: string; value: string }>) =>
         (await store.find({ collection: 'agent_status', conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }, ...conditions.map((c) => ({ ...c, op: 'eq' as const }))], orderBy: 'agentId' })).map(
           (document) => document.agentId,
@@ -81,6 +87,52 @@ describe('embedded SQLite read-model store: a store written before the field col
       const left = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%json_extract(%'").pluck().all();
       db.close();
       expect(left).toEqual([]);
+    } finally {
+      await store.close();
+      await opened.cleanup();
+    }
+  });
+
+  it('refreshes the columns at open when the release before wrote documents after this one had opened the store (going back, then forward)', async () => {
+    const dir = tempDir('read-models-back-and-forth');
+    const path = join(dir, 'read-models.sqlite');
+    writeOldStore(path);
+    const opened = await openSqlite(dir);
+    await opened.store.init();
+    await opened.store.close();
+
+    // The release before (8f13e1b) started again on the upgraded file: it writes documents and the
+    // checkpoint with its own statements, which know nothing of the columns.
+    const db = new Database(path);
+    db.prepare('INSERT INTO agent_status_3 (id, version, document) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document').run(
+      'a',
+      changeVersion(8n, 0),
+      JSON.stringify({ orgId: 'o1', agentId: 'a', role: 'MEMBER', keyStatus: 'REVOKED' }),
+    );
+    db.prepare('UPDATE agent_status_3_counts SET n = n - 1 WHERE grp = ? AND value = ?').run('o1', 'ACTIVE');
+    db.prepare('INSERT INTO agent_status_3_counts (grp, value, n) VALUES (?, ?, 1)').run('o1', 'REVOKED');
+    db.prepare(
+      'INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?) ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id',
+    ).run('org-status', 3, '8', null);
+    db.close();
+
+    const repairs: string[] = [];
+    const store = new SqliteReadModelStore({ path, onInPlaceChange: (message) => repairs.push(message) });
+    try {
+      await store.init();
+      expect(repairs).toEqual([expect.stringMatching(/^read model org-status: 1 documents written without their field columns \(by an older ztkeys/)]);
+      const agents = async (field: string, value: string) =>
+        (await store.find({ collection: 'agent_status', conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }, { field, op: 'eq', value }], orderBy: 'agentId' })).map((document) => document.agentId);
+      expect(await agents('keyStatus', 'ACTIVE')).toEqual(['b']);
+      expect(await agents('keyStatus', 'REVOKED')).toEqual(['a']);
+      expect(await agents('role', 'ADMIN')).toEqual([]);
+      expect(await store.checkpoint('org-status')).toBe(8n);
+      await store.close();
+      // Told once: the next start finds the columns as this release wrote them.
+      const again = new SqliteReadModelStore({ path, onInPlaceChange: (message) => repairs.push(message) });
+      await again.init();
+      await again.close();
+      expect(repairs).toHaveLength(1);
     } finally {
       await store.close();
       await opened.cleanup();

@@ -29,3 +29,30 @@ it('a file from before the due index and the root: its orgs with unsigned leaves
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("a root the release before left behind (it moved the org's size on without it, started again on an upgraded file) is not served for the new size", async () => {
+  const dir = tempDir('merkle-nodes-back');
+  const path = join(dir, 'merkle-nodes.sqlite');
+  const store = new SqliteMerkleNodeStore({ path });
+  const root = Buffer.alloc(32, 7);
+  await store.apply({ nodes: [], orgs: [{ orgId: 'o', size: 4, root, position: 3n }], checkpoint: { position: 3n } });
+  await store.close();
+  // The release before (8f13e1b) writes the org's row with its own statement, which knows no root.
+  const old = new Database(path);
+  old
+    .prepare(
+      `INSERT INTO merkle_orgs (org, size, position, signed_size, signed_at, signed_revision) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org) DO UPDATE SET size = excluded.size, position = excluded.position, signed_size = excluded.signed_size,
+         signed_at = excluded.signed_at, signed_revision = excluded.signed_revision WHERE excluded.position > merkle_orgs.position`,
+    )
+    .run('o', 6, '5'.padStart(20, '0'), null, null, null);
+  old.close();
+  const again = new SqliteMerkleNodeStore({ path });
+  try {
+    expect(await again.org('o')).toMatchObject({ size: 6 });
+    expect(await again.org('o')).not.toHaveProperty('root');
+  } finally {
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

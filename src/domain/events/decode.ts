@@ -74,6 +74,10 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
 function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
   if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
   const older = OLDER_SHAPES[type as LogEventType];
+  if (schemaVersion > types[type]) {
+    // Met by a release started again on a log a newer one wrote to: say so rather than a bad record.
+    throw new UndecodableEvent(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`);
+  }
   if (older === undefined || !hasOwn(older, String(schemaVersion))) {
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
   }

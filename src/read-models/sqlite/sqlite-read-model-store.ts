@@ -28,6 +28,8 @@ export interface SqliteReadModelStoreOptions {
    * the audit-log projection fills a table here as every other read model.
    */
   eventLogPath?: string;
+  /** Told what init upgraded or repaired in place in the file (for the start's log). */
+  onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
 }
 
 /**
@@ -86,6 +88,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** The statements a batch writes a generation's collection with, by table name. */
   private readonly tableStatements = new Map<string, DocumentStatements>();
   private readonly faults: SqliteWriteFaults;
+  private readonly onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
   private readonly path: string;
   /** Generations' collections (and fields) whose index for `where` changes exists. */
   private readonly whereIndexes = new Set<string>();
@@ -104,6 +107,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     // Stores created before checkpoints named their event get the column at open.
     const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
     if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
+    // The checkpoint this release last wrote with the field columns: an older release moves
+    // `position` on without them (started again on an upgraded file), which init then sees.
+    if (!columns.includes('columns_at')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN columns_at TEXT');
+    this.onInPlaceChange = options.onInPlaceChange;
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
     this.auditTrail = options.eventLogPath === undefined ? undefined : new EventLogAuditTrail(options.eventLogPath);
     this.servedFromLog = new Set(this.auditTrail ? ['audit-log'] : []);
@@ -119,6 +126,7 @@ export class SqliteReadModelStore implements ReadModelStore {
           continue;
         }
         this.createCollections(model.name, this.active(model.name));
+        this.refreshStaleColumns(model.name, this.active(model.name));
         this.createIndexes(model.name, this.active(model.name));
       }
     }).immediate();
@@ -185,12 +193,13 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const write of documents.writes()) this.writeDocument(generation, write, reads.columnsBefore(write.collection, write.id));
       for (const [collection, moves] of documents.countMoves()) this.addCounts(collection, generation, moves);
       this.run(
-        `INSERT INTO read_model_checkpoints (model, generation, position, event_id) VALUES (?, ?, ?, ?)
-         ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id`,
+        `INSERT INTO read_model_checkpoints (model, generation, position, event_id, columns_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id, columns_at = excluded.columns_at`,
         model,
         generation,
         checkpoint.toString(),
         checkpointEventId ?? null,
+        checkpoint.toString(),
       );
     })();
   }
@@ -409,10 +418,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private createCollections(model: ReadModelName, generation: number): void {
+    const upgraded: string[] = [];
+    let filled = 0;
     for (const collection of PROJECTIONS[model].collections) {
       const t = table(collection, generation);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, version TEXT NOT NULL, document TEXT NOT NULL${fieldColumns(collection).map((c) => `, "${c}"`).join('')})`);
-      this.addFieldColumns(collection, generation);
+      const documents = this.addFieldColumns(collection, generation);
+      if (documents !== undefined) {
+        upgraded.push(generationName(collection, generation));
+        filled += documents;
+      }
       const counted = COLLECTION_COUNTS[collection];
       const counts = countsTable(collection, generation);
       if (!counted || this.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, countsName(collection, generation))) continue;
@@ -420,6 +435,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       // Documents written before the store kept counts are counted once, here.
       const [group, value] = [fieldSql(collection, counted.group), fieldSql(collection, counted.field)];
       this.db.exec(`INSERT INTO ${counts} (grp, value, n) SELECT ${group}, ${value}, COUNT(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY 1, 2`);
+    }
+    if (upgraded.length > 0) {
+      this.onInPlaceChange?.(`read model ${model}: ${upgraded.join(', ')} upgraded in place (field columns filled from ${filled} documents, indexes built on them)`, 'upgrade');
     }
   }
 
@@ -429,15 +447,34 @@ export class SqliteReadModelStore implements ReadModelStore {
    * dropped, and built again on the columns by createIndexes (a generation being rebuilt is
    * dropped by the next rebuild instead: init migrates the active ones).
    */
-  private addFieldColumns(collection: CollectionName, generation: number): void {
+  private addFieldColumns(collection: CollectionName, generation: number): number | undefined {
     const name = generationName(collection, generation);
     const present = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name);
     const missing = fieldColumns(collection).filter((column) => !present.includes(column));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return undefined;
     const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%json_extract(%'").pluck().all(name) as string[];
     for (const index of indexes) this.db.exec(`DROP INDEX "${index}"`);
     for (const column of missing) this.db.exec(`ALTER TABLE "${name}" ADD COLUMN "${column}"`);
-    this.db.exec(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`);
+    return this.db.prepare(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`).run().changes;
+  }
+
+  /**
+   * Documents an older release wrote after this one had opened the store (an operator went back,
+   * then forward again) left the field columns as they were: they are set from the documents
+   * again, or queries by those fields would answer from stale values.
+   */
+  private refreshStaleColumns(model: ReadModelName, generation: number): void {
+    const row = this.get<{ position: string; columns_at: string | null }>('SELECT position, columns_at FROM read_model_checkpoints WHERE model = ? AND generation = ?', model, generation);
+    if (!row || row.columns_at === row.position) return;
+    let refreshed = 0;
+    for (const collection of PROJECTIONS[model].collections) {
+      const columns = fieldColumns(collection);
+      if (columns.length === 0) continue;
+      const stale = columns.map((column) => `"${column}" IS NOT ${jsonFieldSql(column)}`).join(' OR ');
+      refreshed += this.db.prepare(`UPDATE ${table(collection, generation)} SET ${columns.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')} WHERE ${stale}`).run().changes;
+    }
+    this.run('UPDATE read_model_checkpoints SET columns_at = position WHERE model = ? AND generation = ?', model, generation);
+    if (refreshed > 0) this.onInPlaceChange?.(`read model ${model}: ${refreshed} documents written without their field columns (by an older ztkeys on this DATA_DIR) had them set again from the documents`, 'repair');
   }
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */

@@ -8,6 +8,7 @@ interface OrgRow {
   org: string;
   size: number;
   root: Buffer | null;
+  root_size: number | null;
   position: string;
   signed_size: number | null;
   signed_at: string | null;
@@ -18,7 +19,8 @@ interface OrgRow {
 const orgState = (row: OrgRow): OrgTreeState => ({
   orgId: row.org,
   size: row.size,
-  ...(row.root === null ? {} : { root: row.root }),
+  // A root kept for another size (an older release moved the size on without it) is not this tree's.
+  ...(row.root === null || row.root_size !== row.size ? {} : { root: row.root }),
   position: BigInt(row.position),
   ...(row.signed_size === null ? {} : { signed: { size: row.signed_size, at: row.signed_at!, revision: BigInt(row.signed_revision!) } }),
   ...(row.grew_at === null ? {} : { grewAt: row.grew_at }),
@@ -43,6 +45,8 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     }
     // A file from before the root was kept: an org's root is read from its nodes until its next write.
     if (!columns.has('root')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root BLOB;');
+    // The size the kept root is of: the release before root_size updates size without root.
+    if (!columns.has('root_size')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root_size INTEGER;');
     // The checkpointer's due orgs: signed_at is ISO-8601 text, which sorts as the time does.
     this.db.exec(`
       CREATE INDEX IF NOT EXISTS merkle_orgs_grew_at ON merkle_orgs (grew_at) WHERE grew_at IS NOT NULL;
@@ -52,8 +56,8 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
       insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
       upsertOrg: this.db.prepare(`
-        INSERT INTO merkle_orgs (org, size, root, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (org) DO UPDATE SET size = excluded.size, root = excluded.root, position = excluded.position, signed_size = excluded.signed_size,
+        INSERT INTO merkle_orgs (org, size, root, root_size, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (org) DO UPDATE SET size = excluded.size, root = excluded.root, root_size = excluded.root_size, position = excluded.position, signed_size = excluded.signed_size,
           signed_at = excluded.signed_at, signed_revision = excluded.signed_revision, grew_at = excluded.grew_at
         WHERE excluded.position > merkle_orgs.position`),
       org: this.db.prepare<[string], OrgRow>('SELECT * FROM merkle_orgs WHERE org = ?'),
@@ -101,7 +105,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     this.db.transaction(() => {
       for (const node of nodes) this.sql.insertNode.run(node.orgId, node.level, node.index, node.hash);
       for (const org of orgs) {
-        this.sql.upsertOrg.run(org.orgId, org.size, org.root ?? null, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
+        this.sql.upsertOrg.run(org.orgId, org.size, org.root ?? null, org.root === undefined ? null : org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
       }
       this.sql.upsertCheckpoint.run(positionKey(checkpoint.position), checkpoint.eventId ?? null);
     })();
