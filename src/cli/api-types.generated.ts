@@ -1514,9 +1514,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1525,7 +1527,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -1659,9 +1661,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1670,7 +1674,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -1804,9 +1808,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1815,7 +1821,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2012,9 +2018,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2023,7 +2031,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2188,9 +2196,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer; retry shortly (Retry-After) */
+            /** @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,7 +2209,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2333,9 +2343,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2344,7 +2356,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2528,9 +2540,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2539,7 +2553,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2730,9 +2744,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2741,7 +2757,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -2897,9 +2913,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2908,7 +2926,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3071,9 +3089,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3082,7 +3102,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3245,9 +3265,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3256,7 +3278,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3461,9 +3483,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3472,7 +3496,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3615,9 +3639,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3626,7 +3652,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -3817,9 +3843,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3828,7 +3856,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -3964,9 +3992,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3975,7 +4005,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4163,9 +4193,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4174,7 +4206,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4359,9 +4391,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4370,7 +4404,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4560,9 +4594,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4571,7 +4607,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4711,9 +4747,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4722,7 +4760,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -4897,9 +4935,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After) */
+            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4908,7 +4948,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)",
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
@@ -5051,9 +5091,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5062,7 +5104,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5215,9 +5257,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5226,7 +5270,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5366,9 +5410,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5377,7 +5423,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5528,9 +5574,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer */
+            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5539,7 +5587,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer",
+                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5599,6 +5647,26 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
+            /** @description This server is stopping: nothing was done; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:shutting-down",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "This server is stopping: nothing was done; retry shortly (Retry-After)",
+                     *       "code": "SHUTTING_DOWN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAuditCheckpoint: {
@@ -5737,9 +5805,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5748,7 +5818,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -5890,9 +5960,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5901,7 +5973,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -6063,9 +6135,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After) */
+            /** @description The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6074,7 +6148,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)",
+                     *       "detail": "The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */
@@ -6133,6 +6207,26 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
+            /** @description This server is stopping: nothing was done; retry shortly (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:shutting-down",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "This server is stopping: nothing was done; retry shortly (Retry-After)",
+                     *       "code": "SHUTTING_DOWN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     liveness: {
@@ -6226,6 +6320,8 @@ export interface operations {
             /** @description Not ready: the problem names what is down, or how far the read models are behind the log they are catching up with (checks: each check and its status) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

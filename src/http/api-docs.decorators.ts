@@ -5,13 +5,20 @@ import { ID_PATTERN } from '../domain/streams';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { Problem, RateLimitedProblem } from './views/problem.view';
 
+/** Every 503 says when to retry: a store away, a read model behind, readiness, or a server stopping. */
+const RETRY_AFTER_503 = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+
 /** An error answer: application/problem+json, with an example built by the very function that answers it. */
 export const ProblemResponse = (status: number, description: string, code: string, schema: Type = Problem, extensions: Record<string, unknown> = {}) =>
   ApiResponse({
     status,
     description,
+    ...(status === 503 ? { headers: RETRY_AFTER_503 } : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(schema) }, example: problem(status, code, description, extensions) } },
   });
+
+/** The 503 of a public operation: it reads no store, but a server stopping refuses it too (refuse-while-stopping.ts). */
+export const ServerStoppingResponse = () => ProblemResponse(503, 'This server is stopping: nothing was done; retry shortly (Retry-After)', 'SHUTTING_DOWN');
 
 const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds';
 
@@ -39,7 +46,7 @@ const COMMON_ERRORS: ErrorAnswer[] = [
   [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
   [403, 'The caller is not a member or lacks the role', 'NOT_ALLOWED'],
   [404, 'Not found (including any resource of another organization)', 'NOT_FOUND'],
-  [503, "A store, or the identity provider's key set (JWKS_URL), does not answer; retry shortly (Retry-After)", 'STORE_UNAVAILABLE'],
+  [503, "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)", 'STORE_UNAVAILABLE'],
 ];
 
 /** An extra error answer of one operation: status, description, example code, and its schema and example members when it extends Problem. */
@@ -73,7 +80,7 @@ export const AgentEndpoint = (operationId: string, summary: string, success: Suc
 const OPERATOR_ERRORS: ErrorAnswer[] = [
   [400, 'Invalid input', 'INVALID_INPUT'],
   [401, 'Missing or wrong bootstrap token', 'UNAUTHENTICATED'],
-  [503, 'A store does not answer; retry shortly (Retry-After)', 'STORE_UNAVAILABLE'],
+  [503, 'A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'STORE_UNAVAILABLE'],
 ];
 
 /** The operator's operation (opaque bootstrap token). `extra` replaces a common answer of the same status, as for AgentEndpoint. */

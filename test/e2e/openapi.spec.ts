@@ -115,6 +115,15 @@ describe('OpenAPI description', () => {
   const apiRoutes = () => routes.filter((route) => route.path.startsWith('/v1/'));
   const label = (route: Route) => `${route.method} ${route.path}`;
 
+  it('declares Retry-After on every 503, and a 503 on every API route (a server stopping answers SHUTTING_DOWN on any of them)', () => {
+    for (const route of routes) {
+      const responses = operation(route)!.responses as Record<string, { headers?: Record<string, unknown>; description?: string }>;
+      if (route.path.startsWith('/v1/')) expect({ route: label(route), declares503: '503' in responses }).toEqual({ route: label(route), declares503: true });
+      if (!responses['503']) continue;
+      expect({ route: label(route), headers: Object.keys(responses['503'].headers ?? {}) }).toEqual({ route: label(route), headers: ['Retry-After'] });
+    }
+  });
+
   it('declares the body of every success answer, and a unique operationId', () => {
     const ids = new Set<string>();
     for (const route of apiRoutes()) {

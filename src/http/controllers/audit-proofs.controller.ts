@@ -19,7 +19,7 @@ const NO_CHECKPOINT: ErrorAnswer = [404, 'The organization has no signed checkpo
 const BAD_SIZE: ErrorAnswer = [400, 'Invalid input, or a size beyond the latest checkpoint, or from > to, or index >= size', 'INVALID_TREE_SIZE'];
 const BEHIND: ErrorAnswer = [
   503,
-  'The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), or a store does not answer (Retry-After)',
+  'The audit-log read model has not reached X-Min-Position in time, the Merkle node store has not reached the latest checkpoint or its nodes do not prove against it (STORE_UNAVAILABLE), a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)',
   'READ_MODEL_BEHIND',
 ];
 const NOTE_EXAMPLE = 'ztkeys.local/audit-log/acme\n8\nR2l2ZSBtZSBhIHJvb3QgaGFzaCBvZiAzMiBieXRlcyE=\ntimestamp 2026-11-30T12:00:02.000Z\n\n— ztkeys.local/audit-log Gq9nLxX0...\n';

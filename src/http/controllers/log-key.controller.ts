@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/access.decorators';
-import { RateLimitedResponse } from '../api-docs.decorators';
+import { RateLimitedResponse, ServerStoppingResponse } from '../api-docs.decorators';
 import { LOG_KEY, type LogKey } from '../../transparency/log-key';
 
 /** The verifier key of the deployment's log key (R16): public, so anyone can check a checkpoint offline. */
@@ -24,6 +24,7 @@ export class LogKeyController {
     content: { 'text/plain': { schema: { type: 'string' }, example: 'ztkeys.local/audit-log+1a2b3c4d+AXq8...\n' } },
   })
   @RateLimitedResponse()
+  @ServerStoppingResponse()
   vkey(): string {
     return `${this.logKey.vkey}\n`;
   }

@@ -22,7 +22,7 @@ const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
 const DEFAULT_LIMIT = 50;
 
-const BEHIND: ErrorAnswer = [503, 'The read model has not reached X-Min-Position in time (Retry-After), or a store does not answer', 'READ_MODEL_BEHIND'];
+const BEHIND: ErrorAnswer = [503, 'The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'READ_MODEL_BEHIND'];
 const EXPORT_EXAMPLE =
   '{"eventId":"9f1c…","position":1,"type":"OrganizationCreated","schemaVersion":1,"stream":"org-acme","revision":0,"actor":"operator","subject":null,"occurredAt":"2026-11-30T12:00:00.000Z","correlationId":"c1","causationId":"c1","data":{}}\n';
 

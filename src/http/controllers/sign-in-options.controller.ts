@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/access.decorators';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { RateLimitedResponse } from '../api-docs.decorators';
+import { RateLimitedResponse, ServerStoppingResponse } from '../api-docs.decorators';
 import { SignInOptionsView } from '../views/sign-in-options.view';
 
 /** What the web console needs before anyone is signed in: whether, and where, to redirect to the OIDC provider. */
@@ -22,6 +22,7 @@ export class SignInOptionsController {
   })
   @ApiOkResponse({ type: SignInOptionsView, description: 'The sign-in options of this deployment' })
   @RateLimitedResponse()
+  @ServerStoppingResponse()
   options(): SignInOptionsView {
     return { token: true, ...(this.config.consoleOidc && { oidc: this.config.consoleOidc }) };
   }
