@@ -1698,6 +1698,8 @@ export interface operations {
             /** @description The policy */
             200: {
                 headers: {
+                    /** @description The policy version, for If-Match on PUT .../policy */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,7 +1835,10 @@ export interface operations {
     setOrgPolicy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the policy this change is based on (from GET .../policy): if another change came first, nothing is written and the answer is a 412 POLICY_CHANGED; a change already in effect is answered 200 with changed false. Without it (or with *) the whole policy is set whatever came before */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The organization (the one of your token) */
                 orgId: string;
@@ -1870,13 +1875,15 @@ export interface operations {
             /** @description Set (or already the policy: nothing written) */
             200: {
                 headers: {
+                    /** @description The policy version, for If-Match on PUT .../policy */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrgPolicyChangedView"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or an If-Match that is not one policy ETag (INVALID_IF_MATCH) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1887,7 +1894,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:invalid-input",
                      *       "title": "Bad Request",
                      *       "status": 400,
-                     *       "detail": "Invalid input",
+                     *       "detail": "Invalid input, or an If-Match that is not one policy ETag (INVALID_IF_MATCH)",
                      *       "code": "INVALID_INPUT"
                      *     }
                      */
@@ -1962,6 +1969,24 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "A concurrent change kept conflicting; retry",
                      *       "code": "CONFLICT"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:policy-changed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one)",
+                     *       "code": "POLICY_CHANGED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -93,8 +93,9 @@ export const AgentOrOperatorEndpoint = (operationId: string, summary: string, su
 
 type SuccessAnswer = MethodDecorator & ClassDecorator;
 
-/** A 2xx JSON answer of this body type. */
-export const Answers = (status: 200 | 201, type: Type, description = 'Done') => ApiResponse({ status, description, type });
+/** A 2xx JSON answer of this body type, with the headers it declares. */
+export const Answers = (status: 200 | 201, type: Type, description = 'Done', headers?: Record<string, { description: string; schema: object }>) =>
+  ApiResponse({ status, description, type, ...(headers && { headers }) });
 
 const idParam = (name: string, description: string, example: string) =>
   ApiParam({ name, description, schema: { type: 'string', pattern: ID_PATTERN.source }, example });

@@ -17,6 +17,7 @@ const STATUS: Record<RefusalKind, number> = {
   UNPROCESSABLE: 422,
   UNAUTHORIZED: 401,
   GONE: 410,
+  PRECONDITION_FAILED: 412,
 };
 
 /** Errors thrown by lower layers that carry their own HTTP answer (e.g. invalid read queries). */

@@ -152,6 +152,25 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(changed).toMatchObject({ pendingRequestExpiryHours: 72, reminderAfterHours: 24, memberKeyApprovals: 1 });
   });
 
+  it('changes nothing when another change of the policy came between its read and its write (If-Match), and says so', async () => {
+    let unlock!: (passphrase: string) => void;
+    let read!: () => void;
+    const policyRead = new Promise<void>((resolve) => (read = resolve));
+    const slow = runProcess(CLI_BUILT, ['policy', 'set', '--member-approvals', '2', '--passphrase-fd', '3'], {
+      env: envOf('alice'),
+      fd3: new Promise<string>((resolve) => (unlock = resolve)),
+      onOutput: (stdout) => /New policy of/.test(stdout) && read(),
+    });
+    // It read the policy and waits for its passphrase: another run changes the policy meanwhile.
+    await Promise.race([policyRead, slow]);
+    expect((await signing('alice', ['policy', 'set', '--reminder-after-hours', '12'])).code).toBe(EXIT.OK);
+    unlock(`${PASSPHRASES.alice}\n`);
+    const refused = await slow;
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: EXIT.REFUSED, stderr: expect.stringMatching(/changed since version \d+[\s\S]*POLICY_CHANGED/) });
+    const policy = json<{ reminderAfterHours: number; memberKeyApprovals: number }>(await ztkeys('bob', ['policy', 'show', '--json']));
+    expect(policy).toMatchObject({ reminderAfterHours: 12, memberKeyApprovals: 1 });
+  });
+
   it("approves a member's key with the right code after one wrong code, and not with a wrong passphrase", async () => {
     bobRequest = json(await signing('bob', ['keys', 'create', '--json']));
     expect(bobRequest).toMatchObject({ status: 'PENDING', verificationCode: expect.stringMatching(/^\d{3}(-\d{3}){4}$/) });

@@ -93,6 +93,25 @@ describe('org policy (R20): changes are signed SUPER_ADMIN decisions', () => {
     decide(events).when(tighten).thenRefused('UNPROCESSABLE', 'CHALLENGE_REPLAYED');
   });
 
+  it('counts policy versions (the ETag of GET .../policy): 1 at creation, one more each change', () => {
+    expect(fold(organizationDecider, org()).policyVersion).toBe(1);
+    expect(fold(organizationDecider, history(organizationDecider, [change(bank), change(DEFAULT_ORG_POLICY)], org())).policyVersion).toBe(3);
+  });
+
+  it('refuses a change based on a policy that changed since (If-Match), unless it is already the policy', () => {
+    const events = history(organizationDecider, [change(bank)], org());
+    const zoeKey = generateKeyPair();
+    // Zoe read version 1 and changes another field: setting her whole policy would put adminKeyApprovals back to 1.
+    const zoes = { ...DEFAULT_ORG_POLICY, recoveryDelayHours: 96 };
+    const refusal = decide(events)
+      .when({ ...change(zoes, { actorId: 'zoe', key: zoeKey }), basedOnVersion: 1 })
+      .thenRefused('PRECONDITION_FAILED', 'POLICY_CHANGED');
+    expect(refusal.details).toEqual({ policyVersion: 2 });
+    decide(events).when({ ...change({ ...bank, recoveryDelayHours: 96 }, { actorId: 'zoe', key: zoeKey }), basedOnVersion: 2 }).thenEvents([expect.objectContaining({ type: 'OrgPolicyChanged' })]);
+    // The same change signed again once it is in effect is answered as done, as RFC 9110 13.1.1 allows.
+    decide(events).when({ ...change(bank), basedOnVersion: 1 }).thenEvents([]);
+  });
+
   it('refuses a policy outside its bounds, naming the field', () => {
     const cases: [Partial<OrgPolicy>, string][] = [
       [{ memberKeyApprovals: 0 }, 'memberKeyApprovals'],

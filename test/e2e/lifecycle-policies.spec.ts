@@ -65,6 +65,32 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { policy: bank, changed: false } });
     });
 
+    it('gives the policy version as an ETag, and refuses a change based on a version another change followed (If-Match, 412)', async () => {
+      const { alice } = await org(0);
+      const zoe = await suite.journey.addAgent(alice, 'zoe', 'SUPER_ADMIN');
+      await approveFully(zoe, [alice]);
+      const etagOf = async (agent: TestAgent) => (await fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/policy`, { headers: { authorization: `Bearer ${agent.token}` } })).headers.get('etag');
+      expect([await etagOf(alice), await etagOf(zoe)]).toEqual(['"1"', '"1"']);
+      // Both read version 1; alice tightens approvals, then zoe, from what she read, lengthens the recovery delay.
+      const bank = { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2 };
+      expectAccepted(await suite.journey.setPolicy(alice, bank, alice.key!, { 'if-match': '"1"' }));
+      expect(await etagOf(zoe)).toBe('"2"');
+      const zoes = { ...DEFAULT_ORG_POLICY, recoveryDelayHours: 96 };
+      await expectNothingWritten(suite.server, async () => {
+        const stale = await suite.journey.setPolicy(zoe, zoes, zoe.key!, { 'if-match': '"1"' });
+        expectProblem(stale, 412, 'POLICY_CHANGED');
+        expect(stale.body.policyVersion).toBe(2);
+        for (const malformed of ['W/"2"', '"two"', '"1", "2"', '2']) expectProblem(await suite.journey.setPolicy(zoe, zoes, zoe.key!, { 'if-match': malformed }), 400, 'INVALID_IF_MATCH');
+        // alice's change signed again on the version she read: already in effect, so done.
+        const retried = await suite.journey.setPolicy(alice, bank, alice.key!, { 'if-match': '"1"' });
+        expect({ status: retried.status, changed: retried.body.changed }).toEqual({ status: 200, changed: false });
+      });
+      expect(await policyOf(zoe)).toEqual(bank);
+      // Read again, zoe keeps alice's field.
+      expectAccepted(await suite.journey.setPolicy(zoe, { ...bank, recoveryDelayHours: 96 }, zoe.key!, { 'if-match': '"2"' }));
+      expect([await etagOf(alice), (await policyOf(alice)).adminKeyApprovals]).toEqual(['"3"', 2]);
+    });
+
     it('is refused to an ADMIN, to a SUPER_ADMIN without an ACTIVE key, and for a policy the challenge does not bind', async () => {
       const { alice, approvers } = await org(1);
       const admin = approvers[1];

@@ -137,7 +137,7 @@ describe('OpenAPI description', () => {
     expect(ids.size).toBe(apiRoutes().length);
   });
 
-  it('declares every path parameter, and X-Min-Position as an optional header of the reads', () => {
+  it('declares every path parameter, X-Min-Position as an optional header of the reads, and If-Match of a policy change', () => {
     // The reads served by read models, which may lag the log: only they wait for a position.
     const READ_MODEL_READS = [
       '/v1/orgs/:orgId/key-requests',
@@ -155,7 +155,12 @@ describe('OpenAPI description', () => {
       const declared = parameters.filter((parameter) => parameter.in === 'path' && parameter.required).map((parameter) => parameter.name);
       expect({ route: label(route), path: declared.sort() }).toEqual({ route: label(route), path: inPath });
       const headers = parameters.filter((parameter) => parameter.in === 'header').map((parameter) => ({ name: parameter.name.toLowerCase(), required: parameter.required }));
-      const expected = route.method === 'GET' && READ_MODEL_READS.includes(route.path) ? [{ name: 'x-min-position', required: false }] : [];
+      const expected =
+        route.method === 'GET' && READ_MODEL_READS.includes(route.path)
+          ? [{ name: 'x-min-position', required: false }]
+          : label(route) === 'PUT /v1/orgs/:orgId/policy'
+            ? [{ name: 'if-match', required: false }]
+            : [];
       expect({ route: label(route), headers }).toEqual({ route: label(route), headers: expected });
     }
   });

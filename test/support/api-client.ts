@@ -106,9 +106,9 @@ export class Journey {
   }
 
   /** R20: sets the org's whole policy, signed by the SUPER_ADMIN's key (their ACTIVE key unless given). */
-  async setPolicy(superAdmin: TestAgent, policy: OrgPolicy, key = superAdmin.key!): Promise<Reply> {
+  async setPolicy(superAdmin: TestAgent, policy: OrgPolicy, key = superAdmin.key!, headers: Record<string, string> = {}): Promise<Reply> {
     const { challengeId, signature } = await this.signed(superAdmin, key, { purpose: 'ORG_POLICY', ...policy });
-    return call(this.server, 'PUT', `/v1/orgs/${superAdmin.orgId}/policy`, superAdmin.token, { policy, challengeId, signature });
+    return call(this.server, 'PUT', `/v1/orgs/${superAdmin.orgId}/policy`, superAdmin.token, { policy, challengeId, signature }, headers);
   }
 
   getKeyRequest(agent: TestAgent, requestId: string): Promise<Reply> {

@@ -9,6 +9,8 @@ import { Proofs } from '../proofs';
 
 export interface ChangedOrgPolicy {
   policy: OrgPolicy;
+  /** The org's policy version once this is recorded (its ETag). */
+  policyVersion: number;
   /** False when the org already had this policy: nothing was written. */
   changed: boolean;
   position?: bigint;
@@ -21,6 +23,8 @@ export class ChangeOrgPolicyCommand extends Command<ChangedOrgPolicy> {
     readonly policy: OrgPolicy,
     readonly challengeId: string,
     readonly signature: string,
+    /** If-Match: the policy version this change is based on. */
+    readonly basedOnVersion?: number,
   ) {
     super();
   }
@@ -40,17 +44,18 @@ export class ChangeOrgPolicyHandler implements ICommandHandler<ChangeOrgPolicyCo
     private readonly writer: EventWriter,
   ) {}
 
-  async execute({ context, policy, challengeId, signature }: ChangeOrgPolicyCommand): Promise<ChangedOrgPolicy> {
+  async execute({ context, policy, challengeId, signature, basedOnVersion }: ChangeOrgPolicyCommand): Promise<ChangedOrgPolicy> {
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
       // Decided at the time it is recorded (the org stream's last event's, if this instance's clock is behind it), as the offline verifier checks its challenge.
       const { events } = organizationDecider.decide(
-        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: recordedAt(context.now, org) },
+        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: recordedAt(context.now, org), basedOnVersion },
         org.state,
       );
       const position = await this.writer.write(context, decided(org, events), guard(keys));
-      return { policy, changed: events.length > 0, ...(position !== undefined && { position }) };
+      const { policyVersion } = events.reduce(organizationDecider.evolve, org.state);
+      return { policy, policyVersion, changed: events.length > 0, ...(position !== undefined && { position }) };
     });
   }
 }

@@ -19,15 +19,18 @@ const FIELDS = Object.keys(OPTIONS) as Field[];
 
 const policyLines = (policy: OrgPolicy): string => formatFields(FIELDS.map((field) => [field, String(policy[field])] as const));
 
-async function currentPolicy(session: AgentSession): Promise<OrgPolicy> {
-  return session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/policy', { params: { path: session.org } }));
+/** The org's policy, and its version (ETag) for the change based on it. */
+async function currentPolicy(session: AgentSession): Promise<{ policy: OrgPolicy; etag: string | null }> {
+  const call = session.api.http.GET('/v1/orgs/{orgId}/policy', { params: { path: session.org } });
+  const policy = await session.api.ok(call);
+  return { policy, etag: (await call).response.headers.get('etag') };
 }
 
 export const policyShowCommand: CommandSpec = {
   path: ['policy', 'show'],
   summary: "Show the organization's lifecycle policy: first-key rule, approval thresholds, delays (any member)",
   async run(_input, ctx) {
-    const policy = await currentPolicy(AgentSession.open(ctx));
+    const { policy } = await currentPolicy(AgentSession.open(ctx));
     ctx.output.result(policyLines(policy), policy);
   },
 };
@@ -43,7 +46,8 @@ export const policySetCommand: CommandSpec = {
   summary: "Change the organization's lifecycle policy, signed with your key (SUPER_ADMIN)",
   details: `Reads the current policy, changes the fields given, shows the whole new policy and signs the
 ORG_POLICY challenge after checking it binds exactly that policy. Fields not given keep their value.
-A tightened approval threshold applies to requests already pending.`,
+A tightened approval threshold applies to requests already pending. If another SUPER_ADMIN changed the
+policy since it was read, nothing is changed (exit 3, POLICY_CHANGED): run it again.`,
   options: Object.fromEntries(
     FIELDS.map((field): [string, OptionSpec] => [
       OPTIONS[field],
@@ -61,12 +65,15 @@ A tightened approval threshold applies to requests already pending.`,
       }),
     ) as Partial<OrgPolicy>;
     if (Object.keys(changes).length === 0) throw usageError(`Name at least one field to change: ${FIELDS.map((field) => `--${OPTIONS[field]}`).join(', ')}.`);
-    const policy: OrgPolicy = { ...(await currentPolicy(session)), ...changes };
+    const current = await currentPolicy(session);
+    const policy: OrgPolicy = { ...current.policy, ...changes };
     ctx.output.info(`New policy of ${session.profile.orgId}:\n${policyLines(policy)}`);
     const key = await session.unlockActiveKey();
     try {
       const proof = await session.sign(key, { purpose: 'ORG_POLICY', ...policy });
-      const result = await session.api.ok(session.api.http.PUT('/v1/orgs/{orgId}/policy', { params: { path: session.org }, body: { policy, ...proof } }));
+      // If-Match: another SUPER_ADMIN's change since the read is refused (412), not undone by the fields kept from it.
+      const header = current.etag === null ? {} : { 'If-Match': current.etag };
+      const result = await session.api.ok(session.api.http.PUT('/v1/orgs/{orgId}/policy', { params: { path: session.org, header }, body: { policy, ...proof } }));
       ctx.output.result(result.changed ? 'Policy changed.' : 'The organization already had this policy: nothing changed.', result);
     } finally {
       key.secretKey.fill(0);

@@ -33,6 +33,8 @@ export type ChangeOrgPolicy = {
   policy: OrgPolicy;
   proof: SignedProof;
   now: string;
+  /** The policy version the caller read and changed (If-Match): refused if another change came first. */
+  basedOnVersion?: number;
 };
 
 export type OrganizationCommand = CreateOrganization | AddAgent | ChangeAgentRole | RemoveAgent | AssignFirstKey | ChangeOrgPolicy;

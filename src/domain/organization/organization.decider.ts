@@ -47,7 +47,8 @@ function keepASuperAdmin(state: OrganizationState, role: Role, change: string): 
 /**
  * R20: a policy change is a decision of a SUPER_ADMIN, signed with their ACTIVE key over the
  * ORG_POLICY challenge binding every field of the new policy. Setting the policy the org already
- * has writes nothing, so a retried change is harmless (its challenge stays unused).
+ * has writes nothing, so a retried change is harmless (its challenge stays unused), also when it
+ * names an older version it changed (If-Match): it is in effect, as RFC 9110 13.1.1 allows.
  */
 function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): OrganizationEvent[] {
   const { actorId, policy, proof } = command;
@@ -63,6 +64,12 @@ function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): Organ
   requireSignature(proof, signingKey.publicKey, 'your ACTIVE key');
   const unchanged = (Object.keys(policy) as (keyof typeof policy)[]).every((field) => policy[field] === state.policy[field]);
   if (unchanged) return [];
+  // Whole policies, so a change based on an older one would silently undo the fields changed since.
+  if (command.basedOnVersion !== undefined && command.basedOnVersion !== state.policyVersion) {
+    refuse('PRECONDITION_FAILED', 'POLICY_CHANGED', `The policy changed since version ${command.basedOnVersion} you based this change on: it is version ${state.policyVersion} now. Read it again, and sign the change anew.`, {
+      policyVersion: state.policyVersion,
+    });
+  }
   return [{ type: 'OrgPolicyChanged', data: { policy, previous: state.policy, changedBy: actorId, decision: recordProof(proof, signingKey.publicKey) } }];
 }
 
@@ -128,7 +135,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
     switch (event.type) {
       case 'OrganizationCreated': {
         const { orgId, name, policy } = event.data;
-        return { ...state, exists: true, orgId, name, policy: effectivePolicy(policy) };
+        return { ...state, exists: true, orgId, name, policy: effectivePolicy(policy), policyVersion: 1 };
       }
       case 'AgentAdded': {
         const { agentId, email, displayName, role } = event.data;
@@ -143,7 +150,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
       case 'FirstKeyAssigned':
         return { ...state, firstKey: { ...event.data } };
       case 'OrgPolicyChanged':
-        return { ...state, policy: event.data.policy, usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement) };
+        return { ...state, policy: event.data.policy, policyVersion: state.policyVersion + 1, usedNonces: withUsedNonce(state.usedNonces, event.data.decision.statement) };
     }
   },
 };

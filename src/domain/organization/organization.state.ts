@@ -15,6 +15,8 @@ export interface OrganizationState {
   name?: string;
   /** The product default until the org is created with its own. */
   policy: OrgPolicy;
+  /** 1 at creation, one more each OrgPolicyChanged: the ETag a change names in If-Match. */
+  policyVersion: number;
   /** Every agent by id: role lookups are O(1) in an org of 10,000 agents. */
   agents: PersistentMap<AgentEntry>;
   /** ADMINs and SUPER_ADMINs: few, so handlers can visit them all (R8 ROTATION, R12 emails). */
@@ -31,6 +33,7 @@ export const initialOrganizationState: OrganizationState = {
   orgId: undefined,
   name: undefined,
   policy: DEFAULT_ORG_POLICY,
+  policyVersion: 0,
   agents: PersistentMap.empty(),
   approvers: new Set(),
   superAdminCount: 0,

@@ -1,8 +1,9 @@
 /**
  * Why a command was refused without writing anything. The HTTP layer maps each kind to a status:
- * NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, UNPROCESSABLE 422, UNAUTHORIZED 401, GONE 410.
+ * NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, UNPROCESSABLE 422, UNAUTHORIZED 401, GONE 410,
+ * PRECONDITION_FAILED 412 (a change based on a version the caller named, If-Match, that is no longer current).
  */
-export type RefusalKind = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNPROCESSABLE' | 'UNAUTHORIZED' | 'GONE';
+export type RefusalKind = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNPROCESSABLE' | 'UNAUTHORIZED' | 'GONE' | 'PRECONDITION_FAILED';
 
 export class DomainRefusal extends Error {
   constructor(

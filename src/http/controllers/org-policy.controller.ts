@@ -1,12 +1,14 @@
-import { Controller, Get, Put } from '@nestjs/common';
+import { Controller, Get, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { ChangeOrgPolicyCommand } from '../../application/use-cases/change-org-policy';
 import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { changeOrgPolicySchema, type ChangeOrgPolicyBody } from '../dto/org-policy.dto';
+import { IfMatchPolicyHeader, IfMatchPolicyVersion, POLICY_ETAG_HEADER, policyETag } from '../policy-version';
 import { OrgPolicyChangedView, OrgPolicyView } from '../views/organization.view';
 import { ValidBody } from '../valid-body.decorator';
 
@@ -21,9 +23,10 @@ export class OrgPolicyController {
   ) {}
 
   @Get()
-  @AgentEndpoint('getOrgPolicy', "The organization's lifecycle policy, every field set (any member)", Answers(200, OrgPolicyView, 'The policy'))
-  async get(@Ctx() context: CommandContext) {
+  @AgentEndpoint('getOrgPolicy', "The organization's lifecycle policy, every field set (any member)", Answers(200, OrgPolicyView, 'The policy', POLICY_ETAG_HEADER))
+  async get(@Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const { org } = await this.directory.actor(context.orgId, context.actor);
+    void reply.header('etag', policyETag(org.state.policyVersion));
     return org.state.policy;
   }
 
@@ -31,13 +34,22 @@ export class OrgPolicyController {
   @AgentEndpoint(
     'setOrgPolicy',
     "Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)",
-    Answers(200, OrgPolicyChangedView, 'Set (or already the policy: nothing written)'),
+    Answers(200, OrgPolicyChangedView, 'Set (or already the policy: nothing written)', POLICY_ETAG_HEADER),
+    [400, 'Invalid input, or an If-Match that is not one policy ETag (INVALID_IF_MATCH)', 'INVALID_INPUT'],
     [403, 'Not a SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_SUPER_ADMIN'],
     [409, 'A concurrent change kept conflicting; retry', 'CONFLICT'],
+    [412, 'If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one)', 'POLICY_CHANGED'],
     [422, 'The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry', 'INVALID_POLICY'],
   )
-  async set(@Ctx() context: CommandContext, @ValidBody(changeOrgPolicySchema, 'The whole new policy and the signature over its ORG_POLICY challenge') body: ChangeOrgPolicyBody) {
-    const result = await this.commands.execute(new ChangeOrgPolicyCommand(context, body.policy, body.challengeId, body.signature));
+  @IfMatchPolicyHeader()
+  async set(
+    @Ctx() context: CommandContext,
+    @IfMatchPolicyVersion() basedOnVersion: number | undefined,
+    @ValidBody(changeOrgPolicySchema, 'The whole new policy and the signature over its ORG_POLICY challenge') body: ChangeOrgPolicyBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.commands.execute(new ChangeOrgPolicyCommand(context, body.policy, body.challengeId, body.signature, basedOnVersion));
+    void reply.header('etag', policyETag(result.policyVersion));
     return { policy: result.policy, changed: result.changed, ...(result.position !== undefined && { position: String(result.position) }) };
   }
 }

@@ -13,8 +13,10 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   /** Piped to stdin, then stdin ends. */
   input?: string;
-  /** Written to the child's fd 3 (give it with --passphrase-fd 3). */
-  fd3?: string;
+  /** Written to the child's fd 3 (give it with --passphrase-fd 3), once it settles if a promise. */
+  fd3?: string | Promise<string>;
+  /** Called with what stdout and stderr hold so far, each time one grows. */
+  onOutput?: (stdout: string, stderr: string) => void;
   /** Once this settles, the process gets SIGINT, as from Ctrl-C. */
   interrupt?: Promise<unknown>;
 }
@@ -34,14 +36,20 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      options.onOutput?.(stdout, stderr);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      options.onOutput?.(stdout, stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin!.end(options.input ?? '');
     const fd3 = child.stdio[3] as NodeJS.WritableStream;
     fd3.on('error', () => undefined); // a run that never reads fd 3 closes it first
-    fd3.end(options.fd3 ?? '');
+    void Promise.resolve(options.fd3 ?? '').then((text) => fd3.end(text));
     void options.interrupt?.then(() => child.kill('SIGINT'));
   });
 }
