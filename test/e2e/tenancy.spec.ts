@@ -128,4 +128,106 @@ describe('tenancy (R14): another org is as if it did not exist', () => {
     const view = await suite.journey.getKeyRequest(a.alice, ownRequest);
     expect(view.body).toEqual(expect.objectContaining({ status: 'PENDING', failedAttempts: 0 }));
   });
+  /** An org of its own for a test: alice (SUPER_ADMIN) and bob (MEMBER), each with an ACTIVE key. */
+  async function keyedOrg(): Promise<{ alice: TestAgent; bob: TestAgent }> {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    const bob = await suite.journey.addAgent(alice, 'bob');
+    await suite.journey.activeKey(bob, alice);
+    return { alice, bob };
+  }
+
+  /** The same problem as for `unknown`, the id named in its detail aside. */
+  function expectSameProblem(reply: Reply, unknown: Reply, [id, unknownId]: [string, string]): void {
+    expectProblem(reply, unknown.status);
+    expect({ code: reply.body.code, title: reply.body.title, detail: reply.body.detail.replace(id, 'ID') }).toEqual({
+      code: unknown.body.code,
+      title: unknown.body.title,
+      detail: unknown.body.detail.replace(unknownId, 'ID'),
+    });
+  }
+
+  it("answers a token of org A naming B's running recovery as one that never was (R20 veto, its challenge), and vetoes nothing", async () => {
+    const started = await call(suite.server, 'POST', `/v1/orgs/${b.alice.orgId}/recoveries`, suite.server.bootstrapToken, { agentId: 'alice' });
+    expect(started.status).toBe(201);
+    const foreign: string = started.body.recoveryId;
+    const unknown = `rc_${newId()}`;
+    const base = `/v1/orgs/${a.alice.orgId}`;
+    await expectNothingWritten(suite.server, async () => {
+      const challenge = (recoveryId: string) => suite.journey.challenge(a.alice, { purpose: 'RECOVERY_VETO', recoveryId });
+      expectSameProblem(await challenge(foreign), await challenge(unknown), [foreign, unknown]);
+      expectProblem(await challenge(foreign), 404, 'RECOVERY_NOT_FOUND');
+      // A's own signed proof (no veto challenge of B's recovery can be had in A) sent to B's recovery id.
+      const veto = async (recoveryId: string) => {
+        const { challengeId, signature } = await suite.journey.signed(a.alice, a.alice.key!, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: 'veto' });
+        return call(suite.server, 'POST', `${base}/recoveries/${recoveryId}/veto`, a.alice.token, { challengeId, signature });
+      };
+      expectSameProblem(await veto(foreign), await veto(unknown), [foreign, unknown]);
+      expectProblem(await call(suite.server, 'GET', `${base}/recovery`, a.alice.token), 404, 'NO_RECOVERY');
+    });
+    const recovery = await call(suite.server, 'GET', `/v1/orgs/${b.alice.orgId}/recovery`, suite.server.bootstrapToken);
+    expect(recovery.body).toEqual(expect.objectContaining({ recoveryId: foreign, status: 'RUNNING' }));
+  });
+
+  it("keeps Idempotency-Keys and remembered windows per org: A's agent of the same name sending B's key, body and browser gets none of B's answers", async () => {
+    const [ours, theirs] = [await keyedOrg(), await keyedOrg()];
+    const key = { 'idempotency-key': `tenancy-${newId()}` };
+    const task = { browserId: 'laptop', task: 'remote-control:device-42' };
+    const tasks = (agent: TestAgent, body: unknown) => call(suite.server, 'POST', `/v1/orgs/${agent.orgId}/sensitive-tasks`, agent.token, body, key);
+    // B's bob opens a weekly window in 'laptop' and authorizes a task there with the key.
+    expect((await suite.journey.setPromptFrequency(theirs.bob, 'laptop', 'WEEKLY')).status).toBe(200);
+    const theirProof = await suite.journey.signed(theirs.bob, theirs.bob.key!, { purpose: 'SENSITIVE_TASK', ...task });
+    const theirBody = { ...task, challengeId: theirProof.challengeId, signature: theirProof.signature };
+    const theirAnswer = await tasks(theirs.bob, theirBody);
+    expect(theirAnswer.body).toEqual(expect.objectContaining({ authorized: true, method: 'SIGNATURE' }));
+    // A's bob, same key and browser: no replay of B's answer and no window of B's; a fresh signature is asked for.
+    expectProblem(await tasks(ours.bob, task), 401, 'PROMPT_REQUIRED');
+    // B's very body under A's path: B's challenge is no challenge of org A, whatever the key.
+    expectProblem(await tasks(ours.bob, theirBody), 422, 'CHALLENGE_MISMATCH');
+    // Key requests: the same key from agents of the same name in two orgs is two requests.
+    const [ourCarol, theirCarol] = [await suite.journey.addAgent(ours.alice, 'carol'), await suite.journey.addAgent(theirs.alice, 'carol')];
+    const request = async (agent: TestAgent) => {
+      const pair = generateKeyPair();
+      const { challengeId, signature } = await suite.journey.signed(agent, pair, { purpose: 'KEY_REQUEST', publicKey: pair.publicKey });
+      return call(suite.server, 'POST', `/v1/orgs/${agent.orgId}/key-requests`, agent.token, { publicKey: pair.publicKey, challengeId, signature }, key);
+    };
+    const [theirRequest, ourRequest] = [await request(theirCarol), await request(ourCarol)];
+    expect([theirRequest.status, ourRequest.status]).toEqual([201, 201]);
+    expect(ourRequest.body.requestId).not.toBe(theirRequest.body.requestId);
+    expectProblem(await suite.journey.getKeyRequest(ours.alice, theirRequest.body.requestId), 404, 'KEY_REQUEST_NOT_FOUND');
+  });
+
+  it("reads nothing of org B through B's positions, cursors and agents: A's pages, export, totals and as-of are A's alone", async () => {
+    const [ours, theirs] = [await keyedOrg(), await keyedOrg()];
+    await suite.journey.addAgent(theirs.alice, 'zed', 'ADMIN');
+    // A's only event after B's first one; every read below waits for it (read models are projected after the write).
+    const yan = await call(suite.server, 'POST', `/v1/orgs/${ours.alice.orgId}/agents`, ours.alice.token, { agentId: 'yan', email: 'yan@example.com', displayName: 'Yan', role: 'AUDITOR' });
+    const read = (agent: TestAgent, path: string) => call(suite.server, 'GET', `/v1/orgs/${agent.orgId}/${path}`, agent.token, undefined, { 'x-min-position': yan.body.position });
+    const log = (agent: TestAgent, query: string) => read(agent, `audit-log?${query}`);
+    const theirPage = await log(theirs.alice, 'limit=1');
+    const theirFirst: number = theirPage.body.items[0].position;
+    const seen = (items: { type: string; subject: string | null; stream: string }[]) => items.map(({ type, subject, stream }) => [type, subject, stream.includes(ours.alice.orgId)]);
+    const onlyYan = [['AgentAdded', 'yan', true]];
+    expect(seen((await log(ours.alice, `after=${theirFirst}`)).body.items)).toEqual(onlyYan);
+    expect(seen((await log(ours.alice, `cursor=${theirPage.body.nextCursor}`)).body.items)).toEqual(onlyYan);
+    const exported = await read(ours.alice, `audit-log/export?after=${theirFirst}`);
+    // One NDJSON line is a JSON document too: the client gives it parsed.
+    const lines = typeof exported.body === 'string' ? exported.body.trim().split('\n').map((line) => JSON.parse(line)) : [exported.body];
+    expect(seen(lines)).toEqual(onlyYan);
+    expect((await log(ours.alice, 'subject=zed')).body.items).toEqual([]);
+    const status = await read(ours.alice, 'zero-trust-status');
+    expect(status.body.agents.map((agent: { agentId: string }) => agent.agentId)).toEqual(['alice', 'bob', 'yan']);
+    expect(status.body.totals).toEqual(expect.objectContaining({ agents: 3, withActiveKey: 2 }));
+    const asOf = await read(ours.alice, `as-of?at=${new Date().toISOString()}`);
+    expect(asOf.body.agents.map((agent: { agentId: string }) => agent.agentId)).toEqual(['alice', 'bob']);
+  });
+
+  it("refuses a token of org A whose org claim was edited to B's (401), on B's routes as on A's", async () => {
+    const [header, payload, signature] = a.alice.token.split('.');
+    const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), org: b.alice.orgId };
+    const edited = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+    for (const orgId of [b.alice.orgId, a.alice.orgId]) {
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${orgId}`, edited), 401, 'UNAUTHENTICATED');
+    }
+  });
 });
