@@ -36,9 +36,8 @@ const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).s
  * server's own check finds nothing, and restarts. The next `audit` command refuses with exit 7,
  * and `audit verify --trusted-checkpoint` refuses the forked export with exit 7 too.
  */
-describe('the CLI witness against a server that rewrote its history', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-witness-'));
-  const home = mkdtempSync(join(tmpdir(), 'ztkeys-witness-home-'));
+/** A server in its own process on DATA_DIR `dataDir`, stopped and started again by the operator on the same port, with the log key of that DATA_DIR. */
+function operatedServer(dataDir: string) {
   let running: ServerProcess | undefined;
   // What Journey and call need of a server: its URL (the port stays the same across restarts), the bootstrap token and tokens.
   const server = {
@@ -46,10 +45,9 @@ describe('the CLI witness against a server that rewrote its history', () => {
     bootstrapToken: BOOTSTRAP_TOKEN,
     token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 3600),
   } as unknown as TestServer;
-  let admin: TestAgent;
-
-  const start = async () => {
-    running = ServerProcess.spawn({ DATA_DIR: dataDir, PORT: new URL(server.url).port, JWT_SECRET, BOOTSTRAP_TOKEN, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '0' });
+  const start = async (env: Record<string, string> = {}) => {
+    server.url ||= `http://127.0.0.1:${await freePort()}`;
+    running = ServerProcess.spawn({ DATA_DIR: dataDir, PORT: new URL(server.url).port, JWT_SECRET, BOOTSTRAP_TOKEN, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '0', ...env });
     await running.listening(120_000);
     let ready: unknown;
     await waitFor('the server to be ready', async () => {
@@ -63,6 +61,51 @@ describe('the CLI witness against a server that rewrote its history', () => {
     running!.dispose();
     running = undefined;
   };
+  return { server, start, stop, dispose: () => running?.dispose() };
+}
+
+/**
+ * The operator's rewrite, in a stopped server's files: `edit` changes rows of events.sqlite, then
+ * every checkpoint of the org still in the log is signed anew over the log as it now is, and the
+ * read models are left to be rebuilt from it, so that the server agrees with itself.
+ */
+async function rewriteLog(dataDir: string, orgId: string, edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void): Promise<void> {
+  const db = new Database(join(dataDir, 'events.sqlite'));
+  const store = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
+  try {
+    const stopped = { eventStore: store } as unknown as TestServer;
+    edit(db, await loggedEvents(stopped, orgId));
+    const signer = parseSignerKey(readFileSync(join(dataDir, LOG_KEY_FILE), 'utf8'));
+    const tree = CompactRange.empty();
+    const roots = [tree.root()];
+    for (const event of (await loggedEvents(stopped, orgId)).map((record) => decode(record))) {
+      if (event.type !== CHECKPOINT_SIGNED) {
+        tree.append(leafHash(eventLeafInput(event)));
+        roots.push(tree.root());
+        continue;
+      }
+      const { size } = event.data;
+      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(event.metadata.occurredAt))] }, signer);
+      db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.note', note, event.position);
+    }
+  } finally {
+    await store.close();
+    db.close();
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+}
+
+/** carol's email changed in her AgentAdded. */
+const carolRenamed = (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>): void => {
+  const carol = events.find((event) => event.type === 'AgentAdded' && (event.data as { agentId: string }).agentId === 'carol')!;
+  db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.email', 'mallory@example.com', carol.position);
+};
+
+describe('the CLI witness against a server that rewrote its history', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-witness-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-witness-home-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  let admin: TestAgent;
 
   const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const saved = () => new ProfileStore(home).lastCheckpoint(server.url, admin.orgId);
@@ -70,7 +113,6 @@ describe('the CLI witness against a server that rewrote its history', () => {
   const signedAll = async () => (await signedLog(server, admin)).note;
 
   beforeAll(async () => {
-    server.url = `http://127.0.0.1:${await freePort()}`;
     await start();
     const journey = new Journey(server);
     admin = await journey.createOrg('alice');
@@ -79,7 +121,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     new ProfileStore(home).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
   });
   afterAll(() => {
-    running?.dispose();
+    dispose();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   });
@@ -102,32 +144,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     const seenRoot = parseCheckpoint(parseNote(seen).text).rootHash.toString('base64');
     await stop();
 
-    // The operator's rewrite, in the stopped server's files: carol's email changed, every checkpoint of the org signed over it.
-    const db = new Database(join(dataDir, 'events.sqlite'));
-    const events = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
-    try {
-      const stopped = { eventStore: events } as unknown as TestServer;
-      const carol = (await loggedEvents(stopped, admin.orgId)).find((event) => event.type === 'AgentAdded' && (event.data as { agentId: string }).agentId === 'carol')!;
-      db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.email', 'mallory@example.com', carol.position);
-      const signer = parseSignerKey(readFileSync(join(dataDir, LOG_KEY_FILE), 'utf8'));
-      const tree = CompactRange.empty();
-      const roots = [tree.root()];
-      for (const event of (await loggedEvents(stopped, admin.orgId)).map((record) => decode(record))) {
-        if (event.type !== CHECKPOINT_SIGNED) {
-          tree.append(leafHash(eventLeafInput(event)));
-          roots.push(tree.root());
-          continue;
-        }
-        const { size } = event.data;
-        const note = signCheckpoint({ origin: checkpointOrigin(signer.name, admin.orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(event.metadata.occurredAt))] }, signer);
-        db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.note', note, event.position);
-      }
-    } finally {
-      await events.close();
-      db.close();
-    }
-    // ...and the read models rebuilt from the rewritten log, so that the server agrees with itself.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    await rewriteLog(dataDir, admin.orgId, carolRenamed);
     await start();
     const forkedHead = await signedAll();
     expect(sizeOf(forkedHead)).toBe(sizeOf(seen));
@@ -159,5 +176,71 @@ describe('the CLI witness against a server that rewrote its history', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The checkpoint an auditor keeps offline (`audit verify --save-checkpoint`, the console's) never
+ * goes back: the operator drops the org's checkpoints after an early size from the log and stops
+ * signing, so the export's last checkpoint is older than the one the auditor saved, while its events
+ * still hold that one's prefix. Saving that last checkpoint would let the operator rewrite what lies
+ * between the two and have the rewrite verify against what was saved.
+ */
+describe('the checkpoint kept by audit verify, against an export whose later checkpoints were dropped', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-keep-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-keep-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-keep-files-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  let admin: TestAgent;
+  let vkey: string;
+
+  const ztkeys = (...argv: string[]) => runInHome(home, argv);
+  /** The org's export as an auditor downloads it (curl, the console), into `name`. */
+  const exported = async (name: string) => {
+    writeFileSync(join(work, name), String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body));
+    return join(work, name);
+  };
+
+  beforeAll(async () => {
+    await start();
+    admin = await new Journey(server).createOrg('alice');
+    vkey = (await call<string>(server, 'GET', '/v1/log-key')).body.trim();
+  });
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the trusted checkpoint, so a rewrite of what it covered is still refused with exit 7', async () => {
+    const early = sizeOf((await signedLog(server, admin)).note);
+    const journey = new Journey(server);
+    await journey.addAgent(admin, 'bob');
+    await journey.addAgent(admin, 'carol');
+    const seen = (await signedLog(server, admin)).note;
+    const november = join(work, 'november.checkpoint');
+    expect((await ztkeys('audit', 'verify', await exported('november.ndjson'), '--log-key', vkey, '--save-checkpoint', november)).code).toBe(EXIT.OK);
+    expect(readFileSync(november, 'utf8')).toBe(seen);
+
+    // The operator drops every checkpoint after the early one and restarts signing nothing.
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, (db, events) => {
+      for (const event of events.filter((candidate) => candidate.type === CHECKPOINT_SIGNED && (candidate.data as { size: number }).size > early)) {
+        db.prepare('DELETE FROM events WHERE position = ?').run(event.position);
+      }
+    });
+    await start({ LOG_CHECKPOINTS: 'off' });
+    const december = join(work, 'december.checkpoint');
+    const cut = await ztkeys('audit', 'verify', await exported('december.ndjson'), '--log-key', vkey, '--trusted-checkpoint', november, '--save-checkpoint', december);
+    expect(cut.code).toBe(EXIT.UNCOVERED);
+    expect(readFileSync(december, 'utf8')).toBe(seen);
+
+    // Then rewrites carol's addition, which only the dropped checkpoints covered, and signs again.
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, carolRenamed);
+    await start();
+    const forked = await signedLog(server, admin, (leaves) => leaves.length >= sizeOf(seen));
+    expect(forked.note).not.toBe(seen);
+    const refused = await ztkeys('audit', 'verify', await exported('january.ndjson'), '--log-key', vkey, '--trusted-checkpoint', december);
+    expect(refused.code).toBe(EXIT.FORKED);
   });
 });
