@@ -511,6 +511,23 @@ export class AuditVerifier {
     return org;
   }
 
+  /**
+   * The trusted checkpoint's time orders the file's too, as the witness orders what it saw: a
+   * larger one signed before it, or a smaller one after it, is the log's signed times rewritten
+   * since (its events may well be the same: a checkpoint signed anew, back-dated).
+   */
+  private checkTrustedTime(orgId: string, checkpoint: Checkpoint, at: Date): void {
+    const trusted = this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined;
+    const trustedAt = trusted && checkpointTime(trusted);
+    if (!trustedAt || Number.isNaN(trustedAt.getTime())) return;
+    const [larger, smaller] = [checkpoint.size > trusted!.size && at < trustedAt, checkpoint.size < trusted!.size && at > trustedAt];
+    if (larger || smaller) {
+      throw new ForkViolation(
+        `the checkpoint of size ${checkpoint.size} is timestamped ${at.toISOString()}, ${larger ? 'before' : 'after'} the trusted checkpoint of size ${trusted!.size} (${trustedAt.toISOString()}): its signed times go back`,
+      );
+    }
+  }
+
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
   private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
@@ -531,6 +548,7 @@ export class AuditVerifier {
     if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
     if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
     if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
+    this.checkTrustedTime(org.orgId, checkpoint, at);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);
     }

@@ -66,10 +66,16 @@ function operatedServer(dataDir: string) {
 
 /**
  * The operator's rewrite, in a stopped server's files: `edit` changes rows of events.sqlite, then
- * every checkpoint of the org still in the log is signed anew over the log as it now is, and the
- * read models are left to be rebuilt from it, so that the server agrees with itself.
+ * every checkpoint of the org still in the log is signed anew over the log as it now is, at the
+ * time `signedAt` gives for the one it had (its line's occurredAt moved with it), and the read
+ * models are left to be rebuilt from it, so that the server agrees with itself.
  */
-async function rewriteLog(dataDir: string, orgId: string, edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void): Promise<void> {
+async function rewriteLog(
+  dataDir: string,
+  orgId: string,
+  edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void,
+  signedAt = (at: Date): Date => at,
+): Promise<void> {
   const db = new Database(join(dataDir, 'events.sqlite'));
   const store = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
   try {
@@ -85,8 +91,9 @@ async function rewriteLog(dataDir: string, orgId: string, edit: (db: Database.Da
         continue;
       }
       const { size } = event.data;
-      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(event.metadata.occurredAt))] }, signer);
-      db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.note', note, event.position);
+      const at = signedAt(new Date(event.metadata.occurredAt));
+      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(at)] }, signer);
+      db.prepare('UPDATE events SET data = json_set(data, ?, ?), metadata = json_set(metadata, ?, ?) WHERE position = ?').run('$.note', note, '$.occurredAt', at.toISOString(), event.position);
     }
   } finally {
     await store.close();
@@ -242,5 +249,45 @@ describe('the checkpoint kept by audit verify, against an export whose later che
     expect(forked.note).not.toBe(seen);
     const refused = await ztkeys('audit', 'verify', await exported('january.ndjson'), '--log-key', vkey, '--trusted-checkpoint', december);
     expect(refused.code).toBe(EXIT.FORKED);
+  });
+});
+
+/**
+ * Signed times after the auditor saw them: the operator signs every checkpoint of the org anew a
+ * day earlier, so that an event added after the checkpoint the auditor saved reads as signed
+ * before it. The events are untouched, so the roots still extend the saved checkpoint.
+ */
+describe('audit verify --trusted-checkpoint, against checkpoints signed anew at earlier times', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-files-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses with exit 7 a larger checkpoint timestamped before the trusted one', async () => {
+    await start();
+    const admin = await new Journey(server).createOrg('alice');
+    const vkey = (await call<string>(server, 'GET', '/v1/log-key')).body.trim();
+    const exported = async (name: string) => {
+      writeFileSync(join(work, name), String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body));
+      return join(work, name);
+    };
+    const seen = (await signedLog(server, admin)).note;
+    const saved = join(work, 'saved.checkpoint');
+    expect((await runInHome(home, ['audit', 'verify', await exported('before.ndjson'), '--log-key', vkey, '--save-checkpoint', saved])).code).toBe(EXIT.OK);
+    await new Journey(server).addAgent(admin, 'bob');
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
+
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, () => undefined, (at) => new Date(at.getTime() - 86_400_000));
+    await start();
+    const backdated = await exported('backdated.ndjson');
+    expect((await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey])).code).toBe(EXIT.OK);
+    const refused = await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey, '--trusted-checkpoint', saved]);
+    expect(refused.code).toBe(EXIT.FORKED);
+    expect(refused.stderr).toMatch(/the checkpoint of size \d+ is timestamped \S+, before the trusted checkpoint of size \d+ \(\S+\): its signed times go back/);
   });
 });
