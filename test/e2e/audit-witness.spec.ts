@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
@@ -289,5 +289,56 @@ describe('audit verify --trusted-checkpoint, against checkpoints signed anew at 
     const refused = await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey, '--trusted-checkpoint', saved]);
     expect(refused.code).toBe(EXIT.FORKED);
     expect(refused.stderr).toMatch(/the checkpoint of size \d+ is timestamped \S+, before the trusted checkpoint of size \d+ \(\S+\): its signed times go back/);
+  });
+});
+
+/**
+ * A split view: the operator copies the stopped server's DATA_DIR, rewrites carol's addition in
+ * the copy and signs it anew, and serves each auditor one of the two forks, of the same size. Each
+ * auditor's witness sees a log that extends what it saw, so neither is alerted alone; comparing
+ * the checkpoints they kept (README: comparing two auditors' checkpoints) shows the fork, either way round.
+ */
+describe('two auditors served two forks of the same size', () => {
+  const dataDirs = [mkdtempSync(join(tmpdir(), 'ztkeys-fork-a-')), mkdtempSync(join(tmpdir(), 'ztkeys-fork-b-'))];
+  const homes = [mkdtempSync(join(tmpdir(), 'ztkeys-fork-home-a-')), mkdtempSync(join(tmpdir(), 'ztkeys-fork-home-b-'))];
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-fork-files-'));
+  const servers = dataDirs.map(operatedServer);
+  afterAll(() => {
+    servers.forEach(({ dispose }) => dispose());
+    for (const dir of [...dataDirs, ...homes, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each witness accepts its fork; verify --trusted-checkpoint with the other auditor\'s checkpoint exits 7', async () => {
+    const [first, second] = servers;
+    await first.start();
+    const journey = new Journey(first.server);
+    const admin = await journey.createOrg('alice');
+    await journey.addAgent(admin, 'bob');
+    await journey.addAgent(admin, 'carol');
+    await signedLog(first.server, admin);
+    const vkey = (await call<string>(first.server, 'GET', '/v1/log-key')).body.trim();
+    await first.stop();
+    cpSync(dataDirs[0], dataDirs[1], { recursive: true });
+    await rewriteLog(dataDirs[1], admin.orgId, carolRenamed);
+    await first.start();
+    await second.start();
+
+    const kept = [];
+    for (const [auditor, { server }] of servers.entries()) {
+      new ProfileStore(homes[auditor]).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
+      const exported = await runInHome(homes[auditor], ['audit', 'export']);
+      expect(exported.code).toBe(EXIT.OK);
+      const file = join(work, `auditor-${auditor}.ndjson`);
+      writeFileSync(file, exported.stdout);
+      const checkpoint = join(work, `auditor-${auditor}.checkpoint`);
+      expect((await runInHome(homes[auditor], ['audit', 'verify', file, '--log-key', vkey, '--save-checkpoint', checkpoint])).code).toBe(EXIT.OK);
+      kept.push({ file, checkpoint });
+    }
+    expect(sizeOf(readFileSync(kept[0].checkpoint, 'utf8'))).toBe(sizeOf(readFileSync(kept[1].checkpoint, 'utf8')));
+    for (const [mine, theirs] of [[kept[0], kept[1]], [kept[1], kept[0]]]) {
+      const compared = await runInHome(homes[0], ['audit', 'verify', mine.file, '--log-key', vkey, '--trusted-checkpoint', theirs.checkpoint]);
+      expect(compared.code).toBe(EXIT.FORKED);
+      expect(compared.stderr).toContain('not an extension of the trusted checkpoint');
+    }
   });
 });
