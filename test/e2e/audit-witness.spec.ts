@@ -20,7 +20,7 @@ import { ServerProcess } from '../ops/support/server-process';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import type { TestServer } from '../support/test-server';
 import { loggedEvents } from './event-log';
-import { signedLog } from './signed-export';
+import { exportLines, signedLog } from './signed-export';
 
 jest.setTimeout(240_000);
 
@@ -67,14 +67,14 @@ function operatedServer(dataDir: string) {
 /**
  * The operator's rewrite, in a stopped server's files: `edit` changes rows of events.sqlite, then
  * every checkpoint of the org still in the log is signed anew over the log as it now is, at the
- * time `signedAt` gives for the one it had (its line's occurredAt moved with it), and the read
+ * time `signedAt` gives for the one it had (its line's occurredAt moved with it; none: no timestamp line), and the read
  * models are left to be rebuilt from it, so that the server agrees with itself.
  */
 async function rewriteLog(
   dataDir: string,
   orgId: string,
   edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void,
-  signedAt = (at: Date): Date => at,
+  signedAt = (at: Date): Date | undefined => at,
 ): Promise<void> {
   const db = new Database(join(dataDir, 'events.sqlite'));
   const store = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
@@ -92,8 +92,8 @@ async function rewriteLog(
       }
       const { size } = event.data;
       const at = signedAt(new Date(event.metadata.occurredAt));
-      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(at)] }, signer);
-      db.prepare('UPDATE events SET data = json_set(data, ?, ?), metadata = json_set(metadata, ?, ?) WHERE position = ?').run('$.note', note, '$.occurredAt', at.toISOString(), event.position);
+      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer);
+      db.prepare('UPDATE events SET data = json_set(data, ?, ?), metadata = json_set(metadata, ?, ?) WHERE position = ?').run('$.note', note, '$.occurredAt', (at ?? new Date(event.metadata.occurredAt)).toISOString(), event.position);
     }
   } finally {
     await store.close();
@@ -236,6 +236,8 @@ describe('the checkpoint kept by audit verify, against an export whose later che
       }
     });
     await start({ LOG_CHECKPOINTS: 'off' });
+    // The read models are rebuilt from the log after the start: the export is read once they hold every event.
+    await waitFor('the read models rebuilt', async () => (await exportLines(server, admin)).filter((line) => line.type !== CHECKPOINT_SIGNED).length >= sizeOf(seen));
     const december = join(work, 'december.checkpoint');
     const cut = await ztkeys('audit', 'verify', await exported('december.ndjson'), '--log-key', vkey, '--trusted-checkpoint', november, '--save-checkpoint', december);
     expect(cut.code).toBe(EXIT.UNCOVERED);
@@ -284,6 +286,7 @@ describe('audit verify --trusted-checkpoint, against checkpoints signed anew at 
     await stop();
     await rewriteLog(dataDir, admin.orgId, () => undefined, (at) => new Date(at.getTime() - 86_400_000));
     await start();
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
     const backdated = await exported('backdated.ndjson');
     expect((await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey])).code).toBe(EXIT.OK);
     const refused = await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey, '--trusted-checkpoint', saved]);
@@ -322,6 +325,7 @@ describe('two auditors served two forks of the same size', () => {
     await rewriteLog(dataDirs[1], admin.orgId, carolRenamed);
     await first.start();
     await second.start();
+    await signedLog(second.server, admin); // its read models rebuilt from the forked log
 
     const kept = [];
     for (const [auditor, { server }] of servers.entries()) {
@@ -340,5 +344,43 @@ describe('two auditors served two forks of the same size', () => {
       expect(compared.code).toBe(EXIT.FORKED);
       expect(compared.stderr).toContain('not an extension of the trusted checkpoint');
     }
+  });
+});
+
+/**
+ * A checkpoint with no timestamp line, which the server's own check does not look at: once a
+ * witness kept one, no later checkpoint could be ordered by its time, so a back-dated one would pass.
+ */
+describe('the CLI witness against a checkpoint signed with no timestamp line', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-untimed-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-untimed-home-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses it with exit 7 and keeps the checkpoint it saw', async () => {
+    await start();
+    const admin = await new Journey(server).createOrg('alice');
+    new ProfileStore(home).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
+    const seen = (await signedLog(server, admin)).note;
+    expect((await runInHome(home, ['audit', 'export'])).code).toBe(EXIT.OK);
+    await new Journey(server).addAgent(admin, 'bob');
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
+
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, () => undefined, () => undefined);
+    await start({ LOG_CHECKPOINTS: 'off' });
+    // The read models are rebuilt from the log after the start: the checkpoint is read once they hold the latest.
+    const untimed = await waitFor('the read models rebuilt', async () => {
+      const reply = await call<string>(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, admin.token);
+      return reply.status === 200 && sizeOf(reply.body) > sizeOf(seen) && reply.body;
+    });
+    expect(parseNote(untimed).text).not.toContain('timestamp');
+    const refused = await runInHome(home, ['audit', 'export']);
+    expect(refused.code).toBe(EXIT.FORKED);
+    expect(refused.stderr).toContain(`the server's checkpoint of size ${sizeOf(untimed)} has no timestamp line holding a time: the log timestamps every checkpoint it signs`);
+    expect(new ProfileStore(home).lastCheckpoint(server.url, admin.orgId)?.note).toBe(seen);
   });
 });
