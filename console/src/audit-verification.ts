@@ -53,7 +53,7 @@ export function verifyExport(session: Session, logKeyText: string, exported: Arr
       if ('fault' in data) return reject(new Error(data.fault));
       if ('verdict' in data && data.verdict.ok) {
         const org = data.verdict.orgs.find((candidate) => candidate.orgId === session.orgId);
-        localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.lastCheckpoint?.note ?? before?.checkpoint } satisfies Remembered));
+        localStorage.setItem(slot(session), JSON.stringify({ logKey, checkpoint: org?.checkpointToKeep ?? before?.checkpoint } satisfies Remembered));
       }
       resolve(data);
     };

@@ -95,6 +95,13 @@ export interface OrgReport {
   verifiedSize: number;
   rootHash: string;
   trustedCheckpoint?: { size: number; rootHash: string };
+  /**
+   * The checkpoint to trust next time (--save-checkpoint, the console's): the newest this
+   * verification vouches for, the file's last or, when that signs fewer events, the trusted one the
+   * file extends. A file whose later checkpoints were dropped never takes a saved one back, which
+   * would leave what lies between the two open to a rewrite that verifies.
+   */
+  checkpointToKeep?: string;
   firstKey?: string;
   activeKeys: ActiveKeyReport[];
 }
@@ -280,7 +287,7 @@ export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
   /** Each stream name read once: a log has far fewer streams than events. */
   private readonly streams = new Map<string, StreamOf>();
-  private readonly trusted?: { orgId: string; checkpoint: Checkpoint };
+  private readonly trusted?: { orgId: string; checkpoint: Checkpoint; note: string };
   private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
@@ -291,7 +298,7 @@ export class AuditVerifier {
 
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
-    if (options.trustedCheckpoint !== undefined) this.trusted = openLogCheckpoint(options.trustedCheckpoint, this.keys);
+    if (options.trustedCheckpoint !== undefined) this.trusted = { ...openLogCheckpoint(options.trustedCheckpoint, this.keys), note: options.trustedCheckpoint };
   }
 
   /** The failure so far, if any: once one is found the rest of the file is not read. */
@@ -472,6 +479,8 @@ export class AuditVerifier {
   private report(org: OrgVerification): OrgReport {
     const { size, root } = org.tree.computed;
     const timestamp = org.last && checkpointTime(org.last)?.toISOString();
+    const trusted = this.trusted?.orgId === org.orgId && org.trustedMatched ? this.trusted : undefined;
+    const keep = trusted && (org.last?.size ?? -1) < trusted.checkpoint.size ? trusted.note : org.lastNote;
     return {
       orgId: org.orgId,
       events: org.tree.size,
@@ -480,7 +489,8 @@ export class AuditVerifier {
       ...(org.last && { lastCheckpoint: { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }), note: org.lastNote! } }),
       uncovered: org.tree.size - (org.last?.size ?? 0),
       rootHash: b64(root),
-      ...(this.trusted?.orgId === org.orgId && org.trustedMatched && { trustedCheckpoint: { size: this.trusted.checkpoint.size, rootHash: b64(this.trusted.checkpoint.rootHash) } }),
+      ...(trusted && { trustedCheckpoint: { size: trusted.checkpoint.size, rootHash: b64(trusted.checkpoint.rootHash) } }),
+      ...(keep !== undefined && { checkpointToKeep: keep }),
       ...(org.replay.firstKeyFingerprint && { firstKey: org.replay.firstKeyFingerprint }),
       activeKeys: org.replay.activeKeys().map(({ agentId, role, chain }) => ({ agentId, ...(role && { role }), fingerprint: chain[0]?.fingerprint ?? '', chain })),
     };
@@ -499,6 +509,23 @@ export class AuditVerifier {
       this.orgs.set(orgId, org);
     }
     return org;
+  }
+
+  /**
+   * The trusted checkpoint's time orders the file's too, as the witness orders what it saw: a
+   * larger one signed before it, or a smaller one after it, is the log's signed times rewritten
+   * since (its events may well be the same: a checkpoint signed anew, back-dated).
+   */
+  private checkTrustedTime(orgId: string, checkpoint: Checkpoint, at: Date): void {
+    const trusted = this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined;
+    const trustedAt = trusted && checkpointTime(trusted);
+    if (!trustedAt || Number.isNaN(trustedAt.getTime())) return;
+    const [larger, smaller] = [checkpoint.size > trusted!.size && at < trustedAt, checkpoint.size < trusted!.size && at > trustedAt];
+    if (larger || smaller) {
+      throw new ForkViolation(
+        `the checkpoint of size ${checkpoint.size} is timestamped ${at.toISOString()}, ${larger ? 'before' : 'after'} the trusted checkpoint of size ${trusted!.size} (${trustedAt.toISOString()}): its signed times go back`,
+      );
+    }
   }
 
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
@@ -521,6 +548,7 @@ export class AuditVerifier {
     if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
     if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
     if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
+    this.checkTrustedTime(org.orgId, checkpoint, at);
     if (checkpoint.size > org.tree.size) {
       throw new LogViolation(`the checkpoint covers ${checkpoint.size} events but only ${org.tree.size} come before it: events were removed`);
     }

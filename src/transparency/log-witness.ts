@@ -37,6 +37,11 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     if (error instanceof InvalidNote) return { ok: false, reason: `the checkpoint saved earlier does not open with the log key: ${error.message}` };
     throw error;
   }
+  // As audit verify refuses one in a file: a checkpoint kept without its time would order no later one by it.
+  const headAt = checkpointTime(head);
+  if (!headAt || Number.isNaN(headAt.getTime())) {
+    return { ok: false, reason: `the server's checkpoint of size ${head.size} has no timestamp line holding a time: the log timestamps every checkpoint it signs` };
+  }
   if (!seen) return { ok: true, checkpoint: head, newer: true };
   if (head.size < seen.size) {
     return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} this CLI saw signed: events were removed` };
@@ -48,8 +53,8 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     };
   }
   // An older checkpoint served again (a replica behind, or a server freezing the view) never takes the place of a newer one seen.
-  const [seenAt, headAt] = [checkpointTime(seen), checkpointTime(head)];
-  if (seenAt && headAt && headAt < seenAt) {
+  const seenAt = checkpointTime(seen);
+  if (seenAt && headAt < seenAt) {
     if (head.size > seen.size) {
       return {
         ok: false,

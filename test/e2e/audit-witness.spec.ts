@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
@@ -20,7 +20,7 @@ import { ServerProcess } from '../ops/support/server-process';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import type { TestServer } from '../support/test-server';
 import { loggedEvents } from './event-log';
-import { signedLog } from './signed-export';
+import { exportLines, signedLog } from './signed-export';
 
 jest.setTimeout(240_000);
 
@@ -36,9 +36,8 @@ const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).s
  * server's own check finds nothing, and restarts. The next `audit` command refuses with exit 7,
  * and `audit verify --trusted-checkpoint` refuses the forked export with exit 7 too.
  */
-describe('the CLI witness against a server that rewrote its history', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-witness-'));
-  const home = mkdtempSync(join(tmpdir(), 'ztkeys-witness-home-'));
+/** A server in its own process on DATA_DIR `dataDir`, stopped and started again by the operator on the same port, with the log key of that DATA_DIR. */
+function operatedServer(dataDir: string) {
   let running: ServerProcess | undefined;
   // What Journey and call need of a server: its URL (the port stays the same across restarts), the bootstrap token and tokens.
   const server = {
@@ -46,10 +45,9 @@ describe('the CLI witness against a server that rewrote its history', () => {
     bootstrapToken: BOOTSTRAP_TOKEN,
     token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 3600),
   } as unknown as TestServer;
-  let admin: TestAgent;
-
-  const start = async () => {
-    running = ServerProcess.spawn({ DATA_DIR: dataDir, PORT: new URL(server.url).port, JWT_SECRET, BOOTSTRAP_TOKEN, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '0' });
+  const start = async (env: Record<string, string> = {}) => {
+    server.url ||= `http://127.0.0.1:${await freePort()}`;
+    running = ServerProcess.spawn({ DATA_DIR: dataDir, PORT: new URL(server.url).port, JWT_SECRET, BOOTSTRAP_TOKEN, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '0', ...env });
     await running.listening(120_000);
     let ready: unknown;
     await waitFor('the server to be ready', async () => {
@@ -63,6 +61,58 @@ describe('the CLI witness against a server that rewrote its history', () => {
     running!.dispose();
     running = undefined;
   };
+  return { server, start, stop, dispose: () => running?.dispose() };
+}
+
+/**
+ * The operator's rewrite, in a stopped server's files: `edit` changes rows of events.sqlite, then
+ * every checkpoint of the org still in the log is signed anew over the log as it now is, at the
+ * time `signedAt` gives for the one it had (its line's occurredAt moved with it; none: no timestamp line), and the read
+ * models are left to be rebuilt from it, so that the server agrees with itself.
+ */
+async function rewriteLog(
+  dataDir: string,
+  orgId: string,
+  edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void,
+  signedAt = (at: Date): Date | undefined => at,
+): Promise<void> {
+  const db = new Database(join(dataDir, 'events.sqlite'));
+  const store = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
+  try {
+    const stopped = { eventStore: store } as unknown as TestServer;
+    edit(db, await loggedEvents(stopped, orgId));
+    const signer = parseSignerKey(readFileSync(join(dataDir, LOG_KEY_FILE), 'utf8'));
+    const tree = CompactRange.empty();
+    const roots = [tree.root()];
+    for (const event of (await loggedEvents(stopped, orgId)).map((record) => decode(record))) {
+      if (event.type !== CHECKPOINT_SIGNED) {
+        tree.append(leafHash(eventLeafInput(event)));
+        roots.push(tree.root());
+        continue;
+      }
+      const { size } = event.data;
+      const at = signedAt(new Date(event.metadata.occurredAt));
+      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer);
+      db.prepare('UPDATE events SET data = json_set(data, ?, ?), metadata = json_set(metadata, ?, ?) WHERE position = ?').run('$.note', note, '$.occurredAt', (at ?? new Date(event.metadata.occurredAt)).toISOString(), event.position);
+    }
+  } finally {
+    await store.close();
+    db.close();
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+}
+
+/** carol's email changed in her AgentAdded. */
+const carolRenamed = (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>): void => {
+  const carol = events.find((event) => event.type === 'AgentAdded' && (event.data as { agentId: string }).agentId === 'carol')!;
+  db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.email', 'mallory@example.com', carol.position);
+};
+
+describe('the CLI witness against a server that rewrote its history', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-witness-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-witness-home-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  let admin: TestAgent;
 
   const ztkeys = (...argv: string[]) => runInHome(home, argv);
   const saved = () => new ProfileStore(home).lastCheckpoint(server.url, admin.orgId);
@@ -70,7 +120,6 @@ describe('the CLI witness against a server that rewrote its history', () => {
   const signedAll = async () => (await signedLog(server, admin)).note;
 
   beforeAll(async () => {
-    server.url = `http://127.0.0.1:${await freePort()}`;
     await start();
     const journey = new Journey(server);
     admin = await journey.createOrg('alice');
@@ -79,7 +128,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     new ProfileStore(home).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
   });
   afterAll(() => {
-    running?.dispose();
+    dispose();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   });
@@ -102,32 +151,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     const seenRoot = parseCheckpoint(parseNote(seen).text).rootHash.toString('base64');
     await stop();
 
-    // The operator's rewrite, in the stopped server's files: carol's email changed, every checkpoint of the org signed over it.
-    const db = new Database(join(dataDir, 'events.sqlite'));
-    const events = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
-    try {
-      const stopped = { eventStore: events } as unknown as TestServer;
-      const carol = (await loggedEvents(stopped, admin.orgId)).find((event) => event.type === 'AgentAdded' && (event.data as { agentId: string }).agentId === 'carol')!;
-      db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.email', 'mallory@example.com', carol.position);
-      const signer = parseSignerKey(readFileSync(join(dataDir, LOG_KEY_FILE), 'utf8'));
-      const tree = CompactRange.empty();
-      const roots = [tree.root()];
-      for (const event of (await loggedEvents(stopped, admin.orgId)).map((record) => decode(record))) {
-        if (event.type !== CHECKPOINT_SIGNED) {
-          tree.append(leafHash(eventLeafInput(event)));
-          roots.push(tree.root());
-          continue;
-        }
-        const { size } = event.data;
-        const note = signCheckpoint({ origin: checkpointOrigin(signer.name, admin.orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(event.metadata.occurredAt))] }, signer);
-        db.prepare('UPDATE events SET data = json_set(data, ?, ?) WHERE position = ?').run('$.note', note, event.position);
-      }
-    } finally {
-      await events.close();
-      db.close();
-    }
-    // ...and the read models rebuilt from the rewritten log, so that the server agrees with itself.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    await rewriteLog(dataDir, admin.orgId, carolRenamed);
     await start();
     const forkedHead = await signedAll();
     expect(sizeOf(forkedHead)).toBe(sizeOf(seen));
@@ -159,5 +183,204 @@ describe('the CLI witness against a server that rewrote its history', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The checkpoint an auditor keeps offline (`audit verify --save-checkpoint`, the console's) never
+ * goes back: the operator drops the org's checkpoints after an early size from the log and stops
+ * signing, so the export's last checkpoint is older than the one the auditor saved, while its events
+ * still hold that one's prefix. Saving that last checkpoint would let the operator rewrite what lies
+ * between the two and have the rewrite verify against what was saved.
+ */
+describe('the checkpoint kept by audit verify, against an export whose later checkpoints were dropped', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-keep-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-keep-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-keep-files-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  let admin: TestAgent;
+  let vkey: string;
+
+  const ztkeys = (...argv: string[]) => runInHome(home, argv);
+  /** The org's export as an auditor downloads it (curl, the console), into `name`. */
+  const exported = async (name: string) => {
+    writeFileSync(join(work, name), String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body));
+    return join(work, name);
+  };
+
+  beforeAll(async () => {
+    await start();
+    admin = await new Journey(server).createOrg('alice');
+    vkey = (await call<string>(server, 'GET', '/v1/log-key')).body.trim();
+  });
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the trusted checkpoint, so a rewrite of what it covered is still refused with exit 7', async () => {
+    const early = sizeOf((await signedLog(server, admin)).note);
+    const journey = new Journey(server);
+    await journey.addAgent(admin, 'bob');
+    await journey.addAgent(admin, 'carol');
+    const seen = (await signedLog(server, admin)).note;
+    const november = join(work, 'november.checkpoint');
+    expect((await ztkeys('audit', 'verify', await exported('november.ndjson'), '--log-key', vkey, '--save-checkpoint', november)).code).toBe(EXIT.OK);
+    expect(readFileSync(november, 'utf8')).toBe(seen);
+
+    // The operator drops every checkpoint after the early one and restarts signing nothing.
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, (db, events) => {
+      for (const event of events.filter((candidate) => candidate.type === CHECKPOINT_SIGNED && (candidate.data as { size: number }).size > early)) {
+        db.prepare('DELETE FROM events WHERE position = ?').run(event.position);
+      }
+    });
+    await start({ LOG_CHECKPOINTS: 'off' });
+    // The read models are rebuilt from the log after the start: the export is read once they hold every event.
+    await waitFor('the read models rebuilt', async () => (await exportLines(server, admin)).filter((line) => line.type !== CHECKPOINT_SIGNED).length >= sizeOf(seen));
+    const december = join(work, 'december.checkpoint');
+    const cut = await ztkeys('audit', 'verify', await exported('december.ndjson'), '--log-key', vkey, '--trusted-checkpoint', november, '--save-checkpoint', december);
+    expect(cut.code).toBe(EXIT.UNCOVERED);
+    expect(readFileSync(december, 'utf8')).toBe(seen);
+
+    // Then rewrites carol's addition, which only the dropped checkpoints covered, and signs again.
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, carolRenamed);
+    await start();
+    const forked = await signedLog(server, admin, (leaves) => leaves.length >= sizeOf(seen));
+    expect(forked.note).not.toBe(seen);
+    const refused = await ztkeys('audit', 'verify', await exported('january.ndjson'), '--log-key', vkey, '--trusted-checkpoint', december);
+    expect(refused.code).toBe(EXIT.FORKED);
+  });
+});
+
+/**
+ * Signed times after the auditor saw them: the operator signs every checkpoint of the org anew a
+ * day earlier, so that an event added after the checkpoint the auditor saved reads as signed
+ * before it. The events are untouched, so the roots still extend the saved checkpoint.
+ */
+describe('audit verify --trusted-checkpoint, against checkpoints signed anew at earlier times', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-backdated-files-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses with exit 7 a larger checkpoint timestamped before the trusted one', async () => {
+    await start();
+    const admin = await new Journey(server).createOrg('alice');
+    const vkey = (await call<string>(server, 'GET', '/v1/log-key')).body.trim();
+    const exported = async (name: string) => {
+      writeFileSync(join(work, name), String((await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).body));
+      return join(work, name);
+    };
+    const seen = (await signedLog(server, admin)).note;
+    const saved = join(work, 'saved.checkpoint');
+    expect((await runInHome(home, ['audit', 'verify', await exported('before.ndjson'), '--log-key', vkey, '--save-checkpoint', saved])).code).toBe(EXIT.OK);
+    await new Journey(server).addAgent(admin, 'bob');
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
+
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, () => undefined, (at) => new Date(at.getTime() - 86_400_000));
+    await start();
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
+    const backdated = await exported('backdated.ndjson');
+    expect((await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey])).code).toBe(EXIT.OK);
+    const refused = await runInHome(home, ['audit', 'verify', backdated, '--log-key', vkey, '--trusted-checkpoint', saved]);
+    expect(refused.code).toBe(EXIT.FORKED);
+    expect(refused.stderr).toMatch(/the checkpoint of size \d+ is timestamped \S+, before the trusted checkpoint of size \d+ \(\S+\): its signed times go back/);
+  });
+});
+
+/**
+ * A split view: the operator copies the stopped server's DATA_DIR, rewrites carol's addition in
+ * the copy and signs it anew, and serves each auditor one of the two forks, of the same size. Each
+ * auditor's witness sees a log that extends what it saw, so neither is alerted alone; comparing
+ * the checkpoints they kept (README: comparing two auditors' checkpoints) shows the fork, either way round.
+ */
+describe('two auditors served two forks of the same size', () => {
+  const dataDirs = [mkdtempSync(join(tmpdir(), 'ztkeys-fork-a-')), mkdtempSync(join(tmpdir(), 'ztkeys-fork-b-'))];
+  const homes = [mkdtempSync(join(tmpdir(), 'ztkeys-fork-home-a-')), mkdtempSync(join(tmpdir(), 'ztkeys-fork-home-b-'))];
+  const work = mkdtempSync(join(tmpdir(), 'ztkeys-fork-files-'));
+  const servers = dataDirs.map(operatedServer);
+  afterAll(() => {
+    servers.forEach(({ dispose }) => dispose());
+    for (const dir of [...dataDirs, ...homes, work]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each witness accepts its fork; verify --trusted-checkpoint with the other auditor\'s checkpoint exits 7', async () => {
+    const [first, second] = servers;
+    await first.start();
+    const journey = new Journey(first.server);
+    const admin = await journey.createOrg('alice');
+    await journey.addAgent(admin, 'bob');
+    await journey.addAgent(admin, 'carol');
+    await signedLog(first.server, admin);
+    const vkey = (await call<string>(first.server, 'GET', '/v1/log-key')).body.trim();
+    await first.stop();
+    cpSync(dataDirs[0], dataDirs[1], { recursive: true });
+    await rewriteLog(dataDirs[1], admin.orgId, carolRenamed);
+    await first.start();
+    await second.start();
+    await signedLog(second.server, admin); // its read models rebuilt from the forked log
+
+    const kept = [];
+    for (const [auditor, { server }] of servers.entries()) {
+      new ProfileStore(homes[auditor]).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
+      const exported = await runInHome(homes[auditor], ['audit', 'export']);
+      expect(exported.code).toBe(EXIT.OK);
+      const file = join(work, `auditor-${auditor}.ndjson`);
+      writeFileSync(file, exported.stdout);
+      const checkpoint = join(work, `auditor-${auditor}.checkpoint`);
+      expect((await runInHome(homes[auditor], ['audit', 'verify', file, '--log-key', vkey, '--save-checkpoint', checkpoint])).code).toBe(EXIT.OK);
+      kept.push({ file, checkpoint });
+    }
+    expect(sizeOf(readFileSync(kept[0].checkpoint, 'utf8'))).toBe(sizeOf(readFileSync(kept[1].checkpoint, 'utf8')));
+    for (const [mine, theirs] of [[kept[0], kept[1]], [kept[1], kept[0]]]) {
+      const compared = await runInHome(homes[0], ['audit', 'verify', mine.file, '--log-key', vkey, '--trusted-checkpoint', theirs.checkpoint]);
+      expect(compared.code).toBe(EXIT.FORKED);
+      expect(compared.stderr).toContain('not an extension of the trusted checkpoint');
+    }
+  });
+});
+
+/**
+ * A checkpoint with no timestamp line, which the server's own check does not look at: once a
+ * witness kept one, no later checkpoint could be ordered by its time, so a back-dated one would pass.
+ */
+describe('the CLI witness against a checkpoint signed with no timestamp line', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-untimed-'));
+  const home = mkdtempSync(join(tmpdir(), 'ztkeys-untimed-home-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  afterAll(() => {
+    dispose();
+    for (const dir of [dataDir, home]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses it with exit 7 and keeps the checkpoint it saw', async () => {
+    await start();
+    const admin = await new Journey(server).createOrg('alice');
+    new ProfileStore(home).save('default', { apiUrl: server.url, token: admin.token, orgId: admin.orgId, agentId: admin.agentId });
+    const seen = (await signedLog(server, admin)).note;
+    expect((await runInHome(home, ['audit', 'export'])).code).toBe(EXIT.OK);
+    await new Journey(server).addAgent(admin, 'bob');
+    await signedLog(server, admin, (leaves) => leaves.length > sizeOf(seen));
+
+    await stop();
+    await rewriteLog(dataDir, admin.orgId, () => undefined, () => undefined);
+    await start({ LOG_CHECKPOINTS: 'off' });
+    // The read models are rebuilt from the log after the start: the checkpoint is read once they hold the latest.
+    const untimed = await waitFor('the read models rebuilt', async () => {
+      const reply = await call<string>(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/checkpoint`, admin.token);
+      return reply.status === 200 && sizeOf(reply.body) > sizeOf(seen) && reply.body;
+    });
+    expect(parseNote(untimed).text).not.toContain('timestamp');
+    const refused = await runInHome(home, ['audit', 'export']);
+    expect(refused.code).toBe(EXIT.FORKED);
+    expect(refused.stderr).toContain(`the server's checkpoint of size ${sizeOf(untimed)} has no timestamp line holding a time: the log timestamps every checkpoint it signs`);
+    expect(new ProfileStore(home).lastCheckpoint(server.url, admin.orgId)?.note).toBe(seen);
   });
 });

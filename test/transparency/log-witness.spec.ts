@@ -17,7 +17,7 @@ function history(leaves: string[]) {
   }
   const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
   return {
-    note: (size: number, at?: Date) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer),
+    note: (size: number, at: Date | null = new Date('2026-12-01T09:00:00Z')) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer),
     proof: (from: number, to: number) => consistencyProof(from, to, read),
   };
 }
@@ -42,6 +42,12 @@ describe('the witness (pure)', () => {
     const other = signerFromSeed('example.com/log', Buffer.alloc(32, 4));
     expect(checkWitness({ latest: honest.note(3), proof: [], logKey: other, origin })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not open/) });
     expect(checkWitness({ latest: honest.note(3), proof: [], logKey: signer, origin: 'example.com/log/other' }).ok).toBe(false);
+  });
+
+  it('refuses a checkpoint with no timestamp line, first seen or not', () => {
+    const reason = "the server's checkpoint of size 3 has no timestamp line holding a time: the log timestamps every checkpoint it signs";
+    expect(checkWitness({ latest: honest.note(3, null), proof: [], logKey: signer, origin })).toEqual({ ok: false, reason });
+    expect(checkWitness({ saved: honest.note(3), latest: honest.note(3, null), proof: [], logKey: signer, origin })).toEqual({ ok: false, reason });
   });
 
   it('keeps the newer checkpoint when the server serves one signed earlier, and refuses a larger one signed earlier', () => {

@@ -122,9 +122,9 @@ function failureText(file: string, { line, orgId, leafIndex, eventId, type, reas
 
 function saveCheckpoint(path: string, verdict: AuditVerdict): void {
   const [org, ...others] = verdict.orgs;
-  if (others.length > 0 || !org.lastCheckpoint) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.lastCheckpoint ? '' : ' and no checkpoint'}.`);
+  if (others.length > 0 || org.checkpointToKeep === undefined) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.checkpointToKeep === undefined ? ' and no checkpoint' : ''}.`);
   try {
-    writeFileSync(path, org.lastCheckpoint.note);
+    writeFileSync(path, org.checkpointToKeep);
   } catch (error) {
     throw usageError(`Cannot write ${path}: ${(error as Error).message}`);
   }
@@ -141,7 +141,7 @@ export const auditVerifyCommand: CommandSpec = {
   options: {
     'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it; after a rotation, the earlier keys first, then the current one, separated by white space or commas' },
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
-    'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the org's last checkpoint there: next time, pass it as --trusted-checkpoint" },
+    'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the newest checkpoint it vouches for there (the file's last, or the trusted one when that is newer): next time, pass it as --trusted-checkpoint" },
     'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
   },
   async run(input, ctx) {
