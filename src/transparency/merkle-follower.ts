@@ -158,6 +158,8 @@ export class MerkleFollower {
   private readonly listeners = new Set<() => void>();
   private caughtUpWaiters: Array<() => void> = [];
   private everyOrgInMemory = false;
+  /** The store's checkpoint the subscription resumed after; undefined when it replays the log from its start. */
+  private resumedFrom: bigint | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -284,6 +286,7 @@ export class MerkleFollower {
       const stored = checkpoint === undefined ? [] : await this.everyOrgStored();
       if (epoch !== this.epoch || !this.running) return;
       this.applied = checkpoint;
+      this.resumedFrom = checkpoint?.position;
       for (const org of stored ?? []) this.trees.set(org.orgId, org);
       this.everyOrgInMemory = stored !== undefined;
       this.replayUntil = head;
@@ -382,11 +385,23 @@ export class MerkleFollower {
   /** The org's state (unless known) and, when `edge` or its root is not in its row (a row from before), its right edge. */
   private async read(orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
     const state = known ?? (await this.store.org(orgId));
+    if (!state && (await this.storedBeforeResuming(orgId))) {
+      throw new MissingNodes(`Merkle node store: org ${orgId} has no row, yet its events up to the checkpoint were stored (its rows deleted by hand?); rebuilding it from the log`);
+    }
     const tree = state && (edge || !state.root) ? await this.rightEdge(orgId, state.size) : undefined;
     // Its creation may have come meanwhile (another copy stored the org first): the one in memory goes on.
     const created = this.trees.get(orgId);
     if (created || !state) return created ?? OrgTree.created(orgId, Date.now());
     return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, Date.now());
+  }
+
+  /**
+   * True when the org's stream begins at or before the checkpoint the follower resumed from: its
+   * row was stored before that checkpoint, so a store without it lost it (the org is not new).
+   */
+  private async storedBeforeResuming(orgId: string): Promise<boolean> {
+    if (this.resumedFrom === undefined) return false;
+    return (await this.events.readStream(orgStream(orgId), 0n, { toPosition: this.resumedFrom })).length > 0;
   }
 
   private async readEdge(org: OrgTree): Promise<OrgTree> {

@@ -591,6 +591,20 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       }
     });
 
+    it('starts on fresh data in several processes at once (WORKERS, or the roles of one deployment started together): each init succeeds', async () => {
+      const fresh = await open();
+      const others = await Promise.all([fresh.reopen(), fresh.reopen(), fresh.reopen()]);
+      try {
+        const inits = await Promise.allSettled([fresh.store, ...others].map((each) => each.init()));
+        expect(inits.flatMap((init) => (init.status === 'rejected' ? [String(init.reason)] : []))).toEqual([]);
+        for (const each of others) expect(await each.activeGeneration('org-status')).toBe(1);
+        expect(await others[0].counts({ collection: 'agent_status', group: 'o1' })).toEqual(new Map());
+      } finally {
+        for (const other of others) await other.close();
+        await fresh.cleanup();
+      }
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });

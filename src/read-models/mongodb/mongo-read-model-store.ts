@@ -81,6 +81,7 @@ const DUPLICATE_KEY = 11000;
  */
 const MAX_OPERATIONS_PER_COMMAND = 32;
 const NAMESPACE_NOT_FOUND = 26;
+const NAMESPACE_EXISTS = 48;
 
 const checkpointId = (model: ReadModelName, generation: number): string => `${model}/${generation}`;
 
@@ -105,11 +106,12 @@ export class MongoReadModelStore implements ReadModelStore {
 
   async init(): Promise<void> {
     for (const model of Object.values(PROJECTIONS)) {
-      await this.generations().updateOne(
-        { _id: model.name },
-        { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } },
-        { upsert: true },
-      );
+      // Processes started together on fresh data (WORKERS, the roles of a deployment) upsert at once: one inserts, the others collide, nothing to do.
+      await this.generations()
+        .updateOne({ _id: model.name }, { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } }, { upsert: true })
+        .catch((error: unknown) => {
+          if (!isDuplicateKey(error)) throw error;
+        });
       const active = await this.activeGeneration(model.name);
       await this.createIndexes(model.name, active);
       await this.countExisting(model.name, active);
@@ -354,7 +356,13 @@ export class MongoReadModelStore implements ReadModelStore {
         ])
         .toArray();
       const [newest] = await documents.find({}, { projection: { _v: 1 } }).sort({ _v: -1 }).limit(1).toArray();
-      await this.db.createCollection(name);
+      try {
+        await this.db.createCollection(name);
+      } catch (error) {
+        // Another process starting at the same moment made it: it counts them.
+        if ((error as { code?: number }).code === NAMESPACE_EXISTS) continue;
+        throw error;
+      }
       const byGroup = new Map<string, CountsDocument>();
       for (const { _id, n } of groups) {
         const document = byGroup.get(_id.group) ?? { _id: _id.group, n: {}, _v: newest._v };
