@@ -3063,7 +3063,7 @@ export interface operations {
                 };
             };
             408: components["responses"]["RequestTimeout"];
-            /** @description The last SUPER_ADMIN cannot be demoted */
+            /** @description The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3074,7 +3074,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:last-super-admin",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The last SUPER_ADMIN cannot be demoted",
+                     *       "detail": "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
                      *       "code": "LAST_SUPER_ADMIN"
                      *     }
                      */

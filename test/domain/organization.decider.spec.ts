@@ -73,46 +73,69 @@ describe('organization decider', () => {
   describe('ChangeAgentRole (R1)', () => {
     it('changes a role, recording both roles', () => {
       decide(org(add('bob', 'MEMBER')))
-        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN' })
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false })
         .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
     });
 
     it('writes nothing when the agent already has the role, so a retried change is harmless', () => {
-      decide(org(add('bob', 'ADMIN'))).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN' }).thenEvents([]);
+      decide(org(add('bob', 'ADMIN'))).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false }).thenEvents([]);
     });
 
     it('refuses an unknown agent and a caller who is not SUPER_ADMIN', () => {
       const events = org(add('bob', 'ADMIN'));
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'zed', role: 'ADMIN' }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'SUPER_ADMIN' }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'zed', role: 'ADMIN', agentHoldsKey: false }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'SUPER_ADMIN', agentHoldsKey: false }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
     });
 
     it('takes effect at once: a demoted SUPER_ADMIN manages nothing any more', () => {
-      const events = org(add('bob', 'SUPER_ADMIN'), { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'ADMIN' });
+      const events = org(add('bob', 'SUPER_ADMIN'), { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'ADMIN', agentHoldsKey: false });
       decide(events).when(add('carol', 'MEMBER', 'alice')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
       decide(events).when(add('carol', 'MEMBER', 'bob')).thenEvents([{ type: 'AgentAdded', data: { ...agent('carol'), role: 'MEMBER' } }]);
     });
 
     it('refuses to demote the last SUPER_ADMIN, themself included', () => {
       const refusal = decide(org(add('bob', 'ADMIN')))
-        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'alice', role: 'ADMIN' })
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'alice', role: 'ADMIN', agentHoldsKey: false })
         .thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
       expect(refusal.message).toMatch(/last SUPER_ADMIN/);
     });
 
     it('demotes a SUPER_ADMIN while another one remains', () => {
       decide(org(add('bob', 'SUPER_ADMIN')))
-        .when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'MEMBER' })
+        .when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'MEMBER', agentHoldsKey: false })
         .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'MEMBER' } }]);
     });
 
     it('counts SUPER_ADMINs through promotions and demotions', () => {
       const events = org(
         add('bob', 'MEMBER'),
-        { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'SUPER_ADMIN' },
-        { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'AUDITOR' },
+        { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'SUPER_ADMIN', agentHoldsKey: false },
+        { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'AUDITOR', agentHoldsKey: false },
       );
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'ADMIN' }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+    });
+
+    describe('a key keeps the threshold it was approved under (R20, found by the insider probe)', () => {
+      const strict = history(organizationDecider, [{ ...create, policy: { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2 } }, add('bob', 'MEMBER'), add('dan', 'ADMIN')]);
+      const promote = (agentId: string, role: Role, agentHoldsKey: boolean): OrganizationCommand => ({ type: 'ChangeAgentRole', actorId: 'alice', agentId, role, agentHoldsKey });
+
+      it('refuses to make an ADMIN or SUPER_ADMIN of a MEMBER holding a key, when admins\' keys need more approvals', () => {
+        for (const role of ['ADMIN', 'SUPER_ADMIN'] as const) {
+          const refusal = decide(strict).when(promote('bob', role, true)).thenRefused('CONFLICT', 'KEY_BELOW_ADMIN_THRESHOLD');
+          expect(refusal.message).toMatch(/revoke that key first/);
+        }
+      });
+
+      it('promotes a MEMBER without a key, an ADMIN with one, and any MEMBER when both thresholds are equal', () => {
+        decide(strict).when(promote('bob', 'ADMIN', false)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+        decide(strict).when(promote('dan', 'SUPER_ADMIN', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'dan', from: 'ADMIN', to: 'SUPER_ADMIN' } }]);
+        decide(org(add('bob', 'MEMBER'))).when(promote('bob', 'ADMIN', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+      });
+
+      it('demotes an ADMIN holding a key under a policy asking more approvals of members\' keys: that takes power away', () => {
+        const members = history(organizationDecider, [{ ...create, policy: { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 3 } }, add('dan', 'ADMIN')]);
+        decide(members).when(promote('dan', 'MEMBER', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'dan', from: 'ADMIN', to: 'MEMBER' } }]);
+      });
     });
   });
 
@@ -169,11 +192,12 @@ describe('organization decider', () => {
     it('keeps the approvers (ADMIN, SUPER_ADMIN) apart from the other roles', () => {
       const state = fold(
         organizationDecider,
-        org(add('bob', 'ADMIN'), add('carol', 'MEMBER'), add('dan', 'AUDITOR'), { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'carol', role: 'ADMIN' }, {
+        org(add('bob', 'ADMIN'), add('carol', 'MEMBER'), add('dan', 'AUDITOR'), { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'carol', role: 'ADMIN', agentHoldsKey: false }, {
           type: 'ChangeAgentRole',
           actorId: 'alice',
           agentId: 'bob',
           role: 'MEMBER',
+          agentHoldsKey: false,
         }),
       );
       expect([...state.approvers].sort()).toEqual(['alice', 'carol']);

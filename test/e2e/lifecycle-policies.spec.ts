@@ -295,6 +295,37 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       }
     });
 
+    it("makes no ADMIN of a MEMBER holding a key approved under the member threshold: promotion is refused until that key is revoked (found by the insider probe)", async () => {
+      const { alice, approvers } = await org(2, { memberKeyApprovals: 1, adminKeyApprovals: 2 });
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      expect((await approve(approvers[1], requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+      // One approval made carol's key; as an ADMIN it would approve, where the policy asks two.
+      await expectNothingWritten(suite.server, async () => expectProblem(await suite.journey.changeRole(alice, 'carol', 'ADMIN'), 409, 'KEY_BELOW_ADMIN_THRESHOLD'));
+      expectProblem(await suite.journey.changeRole(alice, 'carol', 'SUPER_ADMIN'), 409, 'KEY_BELOW_ADMIN_THRESHOLD');
+      expectAccepted(await suite.journey.revokeKey(alice, 'carol', 'Promoted: needs a key approved as an ADMIN'));
+      expectAccepted(await suite.journey.changeRole(alice, 'carol', 'ADMIN'));
+      const again = (await suite.journey.requestKey(carol)).body;
+      expect((await approve(approvers[1], again.requestId, again.verificationCode)).body).toMatchObject({ status: 'PENDING', approvalsRequired: 2 });
+    });
+
+    it('never leaves an ADMIN holding a key of one approval when the promotion races the approval (found by the insider probe)', async () => {
+      const { alice, approvers } = await org(2, { memberKeyApprovals: 1, adminKeyApprovals: 2 });
+      for (let round = 0; round < 6; round++) {
+        const member = await suite.journey.addAgent(alice, `raced-${round}`);
+        const { requestId, verificationCode } = (await suite.journey.requestKey(member)).body;
+        const proof = await suite.journey.signed(approvers[1], approvers[1].key!, { purpose: 'KEY_DECISION', requestId, decision: 'APPROVE' });
+        const path = `/v1/orgs/${alice.orgId}/key-requests/${requestId}/approve`;
+        const [approval, promotion] = await Promise.all([
+          call(suite.server, 'POST', path, approvers[1].token, { verificationCode, challengeId: proof.challengeId, signature: proof.signature }),
+          suite.journey.changeRole(alice, member.agentId, 'ADMIN'),
+        ]);
+        const outcome = [approval.body.status, promotion.status === 200 ? 'PROMOTED' : promotion.body.code];
+        // Either the approval came first and the promotion is refused, or the promotion did and the approval is measured against 2.
+        expect([['APPROVED', 'KEY_BELOW_ADMIN_THRESHOLD'], ['PENDING', 'PROMOTED']]).toContainEqual(outcome);
+      }
+    });
+
     it('leaves an export the offline verifier accepts, policy changes and partial approvals included', async () => {
       // A server that signs checkpoints soon, so that one covers the whole history.
       const checkpointed = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });

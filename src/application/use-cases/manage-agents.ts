@@ -8,6 +8,7 @@ import { fold } from '../../domain/shared/decider';
 import type { Role } from '../../domain/shared/roles';
 import { keyReleaseFor } from '../../domain/signature-key/key-release';
 import { keyDecider } from '../../domain/signature-key/key.decider';
+import { activeKeyOf } from '../../domain/signature-key/key.state';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -45,20 +46,24 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
     return retryOnConflict(async (freshSince) => {
       const org = await this.directory.org(context.orgId, freshSince);
       const actorId = context.actor;
+      // The agent's key stream: a removal or a change to AUDITOR releases their keys, and a promotion
+      // is decided on whether they hold an ACTIVE key (R20), so it is guarded in every case.
+      const agentKeys = change.kind === 'add' ? undefined : await this.directory.keys(context.orgId, change.agentId, freshSince);
       const command: OrganizationCommand =
         change.kind === 'add'
           ? { type: 'AddAgent', actorId, agent: change.agent, role: change.role }
           : change.kind === 'changeRole'
-            ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role }
+            ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role, agentHoldsKey: activeKeyOf(agentKeys!.state) !== undefined }
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
       const { events: orgEvents } = organizationDecider.decide(command, org.state);
       const decisions: Decision[] = [decided(org, orgEvents)];
-      const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
-      if (release) {
+      if (agentKeys) {
         // The directory change and the release of the agent's keys commit together, or not at all.
-        const keys = await this.directory.keys(context.orgId, release.agentId, freshSince);
-        const { events: keyEvents } = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() }, keys.state);
-        decisions.push(decided(keys, keyEvents));
+        const release = orgEvents.map(keyReleaseFor).find((found) => found !== undefined);
+        const keyEvents = release
+          ? keyDecider.decide({ type: 'ReleaseAgentKeys', actorId, reason: release.reason, now: context.now.toISOString() }, agentKeys.state).events
+          : [];
+        decisions.push(decided(agentKeys, keyEvents));
       }
       if (change.kind !== 'add') {
         // R20: a recovery restores one SUPER_ADMIN membership. Once it is gone it lapses in this commit,

@@ -18,7 +18,11 @@ export type CreateOrganization = {
 };
 /** `actorId` is the caller; their role is read from the state at decision time (R1). */
 export type AddAgent = { type: 'AddAgent'; actorId: string; agent: NewAgent; role: Role };
-export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentId: string; role: Role };
+/**
+ * `agentHoldsKey`: whether the agent holds an ACTIVE key now, read by the handler from their key
+ * stream at decision time (which guards that stream's revision): R20, a key keeps the threshold it was approved under.
+ */
+export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentId: string; role: Role; agentHoldsKey: boolean };
 export type RemoveAgent = { type: 'RemoveAgent'; actorId: string; agentId: string };
 export type AssignFirstKey = { type: 'AssignFirstKey'; agentId: string; requestId: string };
 

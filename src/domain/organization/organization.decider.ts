@@ -3,9 +3,9 @@ import { isReservedAgentId, RESERVED_AGENT_IDS } from '../shared/actor';
 import { checkChallenge, recordProof, requireSignature } from '../shared/check-proof';
 import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
-import type { Role } from '../shared/roles';
+import { isApproverRole, type Role } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
-import { effectivePolicy, requireValidPolicy } from './org-policy';
+import { approvalsRequired, effectivePolicy, requireValidPolicy } from './org-policy';
 import type { ChangeOrgPolicy, OrganizationCommand } from './organization.commands';
 import type { OrganizationEvent } from './organization.events';
 import { initialOrganizationState, roleOf, withAgent, type OrganizationState } from './organization.state';
@@ -40,6 +40,26 @@ function keepASuperAdmin(state: OrganizationState, role: Role, change: string): 
       'CONFLICT',
       'LAST_SUPER_ADMIN',
       `The last SUPER_ADMIN of an organization cannot be ${change}: make another agent SUPER_ADMIN first.`,
+    );
+  }
+}
+
+/**
+ * R20 M-of-N: a key approved under one role's threshold does not become the key of a role the
+ * policy asks more approvals for. Promoted with it, a MEMBER whose key one approver let through
+ * would approve keys as an ADMIN, where the policy asks for more (a SUPER_ADMIN could so make a
+ * second approver of their own with a single approval). Revoked first, the new key is approved as
+ * the new role's.
+ */
+function keepKeyToItsThreshold(state: OrganizationState, from: Role, to: Role, agentHoldsKey: boolean): void {
+  const asked = approvalsRequired(state.policy, to);
+  // Only approver power is guarded: a demotion under a policy asking more of members' keys takes power away.
+  if (agentHoldsKey && isApproverRole(to) && asked > approvalsRequired(state.policy, from)) {
+    refuse(
+      'CONFLICT',
+      'KEY_BELOW_ADMIN_THRESHOLD',
+      `The agent's ACTIVE key was approved as a ${from}'s, and this organization asks ${asked} approvals for the key of a ${to}: revoke that key first, then change the role; the agent then requests a key, approved as a ${to}'s.`,
+      { required: asked },
     );
   }
 }
@@ -108,6 +128,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         const from = requireAgent(state, command.agentId);
         if (from === command.role) return { events: [] };
         keepASuperAdmin(state, from, 'demoted');
+        keepKeyToItsThreshold(state, from, command.role, command.agentHoldsKey);
         return { events: [{ type: 'AgentRoleChanged', data: { agentId: command.agentId, from, to: command.role } }] };
       }
       case 'RemoveAgent': {

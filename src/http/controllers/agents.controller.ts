@@ -32,7 +32,7 @@ export class AgentsController {
   @AgentParam()
   @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)", Answers(200, PositionView, 'Changed'), [
     409,
-    'The last SUPER_ADMIN cannot be demoted',
+    "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
     'LAST_SUPER_ADMIN',
   ])
   async changeRole(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @ValidBody(changeRoleSchema) body: ChangeRoleBody) {
