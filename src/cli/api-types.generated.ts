@@ -565,7 +565,7 @@ export interface paths {
         };
         /**
          * Readiness: every store and queue this process uses answers, and its read models have caught up with the log
-         * @description For the orchestrator and load balancer; no token. 503 names what is down, or, until the read models have caught up with the log as it stood at start, how far each is behind. Once caught up, a lag under load does not fail readiness: send X-Min-Position to read your writes.
+         * @description For the orchestrator and load balancer; no token, so it names no org, agent or event (a fault of an org's log is counted here and named in the server's log). 503 names what is down, or, until the read models have caught up with the log as it stood at start, how far each is behind. Once caught up, a lag under load does not fail readiness: send X-Min-Position to read your writes.
          */
         get: operations["readiness"];
         put?: never;

@@ -12,11 +12,15 @@ export interface SelfCheckStatusOptions {
   onNodesDisagree: (disagreements: string[]) => void;
 }
 
+/** "1 org", "3 orgs". */
+const counted = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
+
 /**
  * What the server's own check of its log (log-self-check.ts) last found, held by the process that
- * serves readiness and metrics, wherever the check runs: readiness fails while a fault stands,
- * naming the org, the index and why, or while the node store disagrees with the log; a counter
- * counts each new detection, a gauge says when a check last finished.
+ * serves readiness and metrics, wherever the check runs: readiness fails while a fault stands, or
+ * while the node store disagrees with the log, saying how many orgs; a counter counts each new
+ * detection, a gauge says when a check last finished. Readiness answers anyone who reaches the
+ * port, so it names no org, index or position: the server's log does (onFault, onNodesDisagree).
  */
 export class SelfCheckStatus {
   private faults: LogFault[] = [];
@@ -27,7 +31,7 @@ export class SelfCheckStatus {
   readonly readiness: ReadinessCheck = {
     name: 'auditLog',
     ping: async () => {
-      if (this.faults.length > 0) throw new Error(`the stored log does not match its signed checkpoints: ${this.faults.map(describeFault).join('; ')}`);
+      if (this.faults.length > 0) throw new Error(`the stored log of ${counted(this.faults.length, 'org')} does not match its signed checkpoints (the server's log names each: "audit log tampered")`);
       return true;
     },
   };
@@ -36,7 +40,9 @@ export class SelfCheckStatus {
   readonly nodesReadiness: ReadinessCheck = {
     name: 'merkleNodes',
     ping: async () => {
-      if (this.disagreements.length > 0) throw new Error(`the stored Merkle nodes disagree with the log (proofs of these orgs answer 503; rebuilding them): ${this.disagreements.join('; ')}`);
+      if (this.disagreements.length > 0) {
+        throw new Error(`the stored Merkle nodes disagree with the log (${counted(this.disagreements.length, 'finding')}; the proofs of the orgs concerned answer 503 until they are rebuilt; the server's log names each: "Merkle node store disagrees")`);
+      }
       return true;
     },
   };

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,12 +54,17 @@ describe('log key rotation', () => {
   });
 
   it('without the earlier key listed, the self-check refuses the old checkpoints (what LOG_PREVIOUS_KEYS is for)', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
     await restart({ LOG_SIGNING_KEY: signerKeyText(next) });
     const reason = await waitFor('readiness to fail on the old checkpoints', async () => {
       const reply = await call(server, 'GET', '/health/ready');
       return reply.status === 503 && (reply.body.checks?.auditLog?.message as string);
     });
-    expect(reason).toMatch(/org \S+, index \d+: checkpoint 0 \(position \d+\) does not verify under the log key: no signature by a known key/);
+    expect(reason).toMatch(/^the stored log of 1 org does not match its signed checkpoints/);
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringMatching(new RegExp(`^audit log tampered: org ${admin.orgId}, index \\d+: checkpoint 0 \\(position \\d+\\) does not verify under the log key: no signature by a known key`)),
+    );
+    errors.mockRestore();
   });
 
   it('with it, stays ready; new checkpoints carry the new key, old ones open with the old key; proofs span the rotation; verify takes both keys', async () => {

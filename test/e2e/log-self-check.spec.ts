@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,14 +18,16 @@ import { loggedEvents } from './event-log';
 /**
  * The server re-derives each org's tree from the stored log and checks it against the org's
  * signed checkpoints (R16, issue 11 item 6). Each case tampers with one org's rows in the real
- * SQLite file under DATA_DIR while the server runs; readiness must name that org, the first bad
- * index and why. Then a restart finds every one of them at start.
+ * SQLite file under DATA_DIR while the server runs; the server's log must name that org, the first
+ * bad index and why, and readiness fail naming none (it answers anyone). Then a restart finds every
+ * one of them at start.
  */
 describe("the server's check of its stored log against its signed checkpoints", () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-self-check-'));
   const env = { DATA_DIR: dataDir, LOG_CHECKPOINT_DELAY_MS: '50', LOG_SELF_CHECK_INTERVAL_MS: '200' };
   let server: TestServer;
   let db: Database.Database;
+  const errors = jest.spyOn(Logger.prototype, 'error');
   beforeAll(async () => {
     server = await startTestServer(env);
     db = new Database(join(dataDir, 'events.sqlite'));
@@ -56,18 +59,14 @@ describe("the server's check of its stored log against its signed checkpoints", 
     return { admin, events };
   }
 
-  const auditLogReason = async (): Promise<string | undefined> => {
-    const reply = await call(server, 'GET', '/health/ready');
-    return reply.status === 503 ? (reply.body.checks?.auditLog?.message as string | undefined) : undefined;
-  };
-  /** Waits for readiness to name the org, the index and why; a timeout says what readiness said last. */
+  /** The faults the server logged, each "org <orgId>, index <index>: <why>". */
+  const logged = (): string[] =>
+    errors.mock.calls.map(([message]) => String(message)).filter((message) => message.startsWith('audit log tampered: ')).map((message) => message.slice('audit log tampered: '.length));
+  /** Waits for the server's log to name the org, the index and why; a timeout says what it logged. */
   const noticed = async (orgId: string, index: number, why: string) => {
-    let last: string | undefined;
-    await waitFor(`readiness to name org ${orgId} at index ${index} (${why})`, async () => {
-      last = await auditLogReason();
-      const fault = last?.split('; ').find((one) => one.includes(`org ${orgId}, index ${index}: `));
-      return fault?.includes(why);
-    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; readiness said: ${last}`)));
+    await waitFor(`the server's log to name org ${orgId} at index ${index} (${why})`, async () =>
+      logged().some((fault) => fault.startsWith(`org ${orgId}, index ${index}: `) && fault.includes(why)),
+    ).catch((error: Error) => Promise.reject(new Error(`${error.message}; it logged: ${logged().join(' | ')}`)));
   };
 
   const row = (event: RecordedEvent) => db.prepare('SELECT * FROM events WHERE position = ?').get(event.position) as Record<string, unknown>;
@@ -149,15 +148,25 @@ describe("the server's check of its stored log against its signed checkpoints", 
     expected.push([admin.orgId, leaves(events).length, 'does not verify under the log key']);
   });
 
+  it('fails readiness, which answers anyone without a token, saying how many orgs and naming none, nor an index or a position', async () => {
+    const reply = await call(server, 'GET', '/health/ready');
+    expect(reply.status).toBe(503);
+    expect(reply.body.checks.auditLog).toEqual({
+      status: 'down',
+      message: `the stored log of 6 orgs does not match its signed checkpoints (the server's log names each: "audit log tampered")`,
+    });
+    const answer = JSON.stringify(reply.body);
+    for (const { admin } of Object.values(orgs)) expect(answer).not.toContain(admin.orgId);
+    expect(answer).not.toMatch(/index|position/);
+  });
+
   it('counts each detection once in a metric, and finds every one again at start after a restart', async () => {
     const metrics = (await call<string>(server, 'GET', '/metrics')).body;
     expect(metrics).toMatch(/^ztkeys_audit_log_tampering_detected_total 6$/m);
     await server.close();
+    errors.mockClear();
     server = await startTestServer({ ...env, LOG_SELF_CHECK_INTERVAL_MS: '0' });
-    const reason = await waitFor('readiness to name every tampered org at start', async () => {
-      const found = await auditLogReason();
-      return found && expected.every(([orgId, index]) => found.includes(`org ${orgId}, index ${index}: `)) && found;
-    });
-    for (const [orgId, index, why] of expected) expect(reason).toMatch(new RegExp(`org ${orgId}, index ${index}: [^;]*${why}`));
+    await waitFor("the server's log to name every tampered org at start", async () => expected.every(([orgId, index]) => logged().some((fault) => fault.startsWith(`org ${orgId}, index ${index}: `))));
+    for (const [orgId, index, why] of expected) expect(logged()).toContainEqual(expect.stringMatching(new RegExp(`^org ${orgId}, index ${index}: .*${why}`)));
   });
 });
