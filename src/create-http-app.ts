@@ -9,6 +9,7 @@ import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
 import { acceptJsonBodiesOnly } from './http/json-body';
 import { serveConsole } from './http/console-static';
+import { DOCS_PATH, serveDocsPageAssetsOnly } from './http/docs-assets';
 import { openApiDocument } from './http/openapi-document';
 import { originForm } from './http/origin-form';
 import { answerRouterRefusal, MAX_PATH_PARAMETER_LENGTH } from './http/router-refusals';
@@ -64,7 +65,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   acceptJsonBodiesOnly(fastify);
   app.useLogger(jsonLogger(runtime.config.logLevel));
   const document = openApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveDocsPageAssetsOnly(fastify);
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'docs-json' });
   if (runtime.config.roles.includes('api')) await serveConsole(app, runtime.config.consoleOidc);
   return app;
 }

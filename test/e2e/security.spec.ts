@@ -220,6 +220,24 @@ describe('security limits', () => {
       });
     });
 
+    describe('the API docs serve the files their page loads, and no other file of the Swagger UI package', () => {
+      it('answers each file /docs and /docs/ name, and 404 problem details for the package manifest, its README, source maps and Node.js modules (they tell the exact Swagger UI version)', async () => {
+        for (const page of ['/docs', '/docs/']) {
+          const html = (await call<string>(suite.server, 'GET', page)).body;
+          const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(([, ref]) => new URL(ref, `${suite.server.url}${page}`).pathname);
+          expect(named.length).toBeGreaterThan(4);
+          for (const path of named) expect([path, (await call(suite.server, 'GET', path)).status]).toEqual([path, 200]);
+        }
+        const version = (require('swagger-ui-dist/package.json') as { version: string }).version;
+        for (const file of ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'swagger-ui-bundle.js.map', 'swagger-ui.css.map', 'absolute-path.js', 'index.js', 'swagger-ui-es-bundle.js', 'log.bundle-sizes.swagger-ui.txt']) {
+          const answer = await call(suite.server, 'GET', `/docs/${file}`);
+          expect([file, answer.status, answer.body.code]).toEqual([file, 404, 'NOT_FOUND']);
+          expect(answer.contentType).toContain('application/problem+json');
+          expect(JSON.stringify(answer.body)).not.toContain(version);
+        }
+      });
+    });
+
     describe('answers of the API are kept by no cache, sniffed by no browser and framed by no page', () => {
       // Terminus answers health with "no-cache, no-store, must-revalidate" of its own.
       const API_HEADERS = { 'cache-control': expect.stringContaining('no-store'), 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
