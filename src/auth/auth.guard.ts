@@ -1,10 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainRefusal } from '../domain/shared/refusal';
-import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
+import { bearerToken, sameSecret } from '../shared/bearer-token';
 import { ACCESS, type Access } from './access.decorators';
 import type { Caller } from './caller';
 import { TokenVerifier } from './token-verifier';
@@ -15,21 +14,6 @@ export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
 export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
 
 const unauthorized = (detail: string) => new DomainRefusal('UNAUTHORIZED', 'UNAUTHENTICATED', detail);
-
-// The scheme in any case (RFC 9110 11.1: "Bearer", "bearer"), then one or more spaces (RFC 6750 2.1).
-const BEARER = new RegExp(`^Bearer +(${BEARER_TOKEN_CHARACTERS})$`, 'i');
-
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  return match?.[1];
-}
-
-const sameSecret = (a: string, b: string): boolean => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
 
 /**
  * Authenticates every route unless marked @Public(). R14: a token of another org than the path's
@@ -57,7 +41,7 @@ export class AuthGuard implements CanActivate {
     }
     if (access === 'public' || (access === 'metrics' && !this.config.metricsToken)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearer(request);
+    const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized('An Authorization: Bearer token is required.');
     if (access === 'metrics') {
       if (!sameSecret(token, this.config.metricsToken!)) throw unauthorized('/metrics needs the METRICS_TOKEN of this deployment.');

@@ -16,7 +16,8 @@ import { serveWorkerProbes } from './worker-probe-server';
  * from the shared queue. SIGTERM, SIGINT or SIGHUP: take no new job, finish the running ones, exit.
  */
 async function main(): Promise<void> {
-  const logger = pino({ name: 'email-worker', level: readEnvironment().LOG_LEVEL });
+  const environment = readEnvironment();
+  const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL });
   const config = notificationsConfig();
   const registry = new Registry();
   collectProcessMetrics(registry);
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const probes =
     port === undefined
       ? undefined
-      : await serveWorkerProbes(port, registry, notifications.readiness.ping).catch((error: unknown) => {
+      : await serveWorkerProbes(port, registry, notifications.readiness.ping, environment.METRICS_TOKEN).catch((error: unknown) => {
           throw listenFault(error, undefined, port, 'EMAIL_WORKER_METRICS_PORT');
         });
   notifications.start();
