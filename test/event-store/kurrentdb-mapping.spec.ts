@@ -137,6 +137,7 @@ describe('KurrentDB errors', () => {
   it('retries the server being away, not refusals or bugs', () => {
     expect(isTransientKurrentError(new UnavailableError())).toBe(true);
     expect(isTransientKurrentError(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))).toBe(true);
+    expect(isTransientKurrentError(new Error('Failed to discover after 10 attempts.'))).toBe(true);
     expect(isTransientKurrentError(new AccessDeniedError())).toBe(false);
     expect(isTransientKurrentError(new TypeError('x is undefined'))).toBe(false);
     expect(isTransientKurrentError('not an error')).toBe(false);

@@ -34,6 +34,25 @@ describe('KurrentDbEventStore with its server down', () => {
     await store.close();
   });
 
+  it('fails every read of the log as unavailable (503): head, page, count and event at a position', async () => {
+    const store = new KurrentDbEventStore(url);
+    await expect(store.headPosition()).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(store.readAll(undefined, 10)).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(store.backlog(5n, 10)).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(store.eventAt(5n)).rejects.toBeInstanceOf(StoreUnavailable);
+    await store.close();
+  });
+
+  it('fails an append as unavailable when no node of a cluster answers discovery', async () => {
+    const cluster = `${url.replace('esdb://', 'kurrentdb+discover://')}&maxDiscoverAttempts=1&discoveryInterval=1&gossipTimeout=1`;
+    const store = new KurrentDbEventStore(cluster);
+    const single = store.append([{ stream: 'org-1', expected: 'no_stream', events: [newEvent()] }]);
+    await expect(single).rejects.toBeInstanceOf(StoreUnavailable);
+    const guarded = store.append([{ stream: 'org-1', expected: 'no_stream', events: [newEvent()] }], [{ stream: 'agent-1', expected: 0n }]);
+    await expect(guarded).rejects.toBeInstanceOf(StoreUnavailable);
+    await store.close();
+  });
+
   it('keeps resubscribing after each drop, never giving up, until closed', async () => {
     const drops: unknown[] = [];
     let resolveThree!: () => void;

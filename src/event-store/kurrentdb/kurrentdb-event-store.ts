@@ -8,6 +8,7 @@ import {
   type AllStreamResolvedEvent,
   type ConsistencyCheck,
   type MultiAppendResult,
+  type ReadAllOptions,
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
@@ -92,8 +93,7 @@ export class KurrentDbEventStore implements EventStore {
     checkCount('limit', limit);
     const events: RecordedEvent[] = [];
     // The read starts AT `after`, so one more than the limit leaves a full page after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: limit + 1, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: limit + 1 })) {
       const event = userEvent(resolved);
       if (event && isAfter(event.position, after)) events.push(event);
       if (events.length === limit) break;
@@ -110,8 +110,7 @@ export class KurrentDbEventStore implements EventStore {
     let events = 0;
     let oldestOccurredAt: string | undefined;
     // The read starts AT `after`, so one more than the cap leaves a full count after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: cap + 1, filter: USER_EVENTS });
-    for await (const { event } of read) {
+    for await (const { event } of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: cap + 1 })) {
       if (!event || isSystemEvent(event) || !isAfter(toPortPosition(event.position, event.id), after)) continue;
       oldestOccurredAt ??= decodeMetadata(event.metadata, event.id).metadata.occurredAt;
       if (++events === cap) break;
@@ -121,8 +120,7 @@ export class KurrentDbEventStore implements EventStore {
 
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
     // Reads from the position inclusively: the first user event there or after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(position), maxCount: 1, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(position), maxCount: 1 })) {
       const event = userEvent(resolved);
       return event?.position === position ? event : undefined;
     }
@@ -130,8 +128,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint | undefined> {
-    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ direction: BACKWARDS, fromPosition: END })) {
       const event = userEvent(resolved);
       if (event) return event.position;
     }
@@ -238,6 +235,15 @@ export class KurrentDbEventStore implements EventStore {
       throw unavailableIfTransient(error);
     }
     return events;
+  }
+
+  /** $all without system events; a server away is an outage (503), as for every other call. */
+  private async *readAllEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncGenerator<AllStreamResolvedEvent> {
+    try {
+      yield* this.client.readAll({ ...options, filter: USER_EVENTS });
+    } catch (error) {
+      throw unavailableIfTransient(error);
+    }
   }
 
   /** A catch-up subscription to $all, read by pulling (for await), never by a 'data' handler. */
