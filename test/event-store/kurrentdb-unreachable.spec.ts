@@ -3,6 +3,9 @@ import { ConcurrencyConflict } from '../../src/event-store/event-store.port';
 import { StoreUnavailable } from '../../src/shared/store-unavailable';
 import { isTransientKurrentError } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
+import { openEventStore } from '../../src/event-store/open-event-store';
+import { loadConfig } from '../../src/config/app-config';
+import { StartupError } from '../../src/shared/startup-error';
 import { newEvent } from './event-factory';
 
 /*
@@ -16,6 +19,12 @@ describe('KurrentDbEventStore with its server down', () => {
 
   beforeAll(async () => {
     url = `esdb://127.0.0.1:${await closedPort()}?tls=false`;
+  });
+
+  it('stops the start naming EVENTSTORE_URL when the server does not answer whether it can hold the log', async () => {
+    const opening = openEventStore(loadConfig({ EVENTSTORE_URL: url, DATA_DIR: '/nonexistent' }));
+    await expect(opening).rejects.toBeInstanceOf(StartupError);
+    await expect(opening).rejects.toThrow(/^EVENTSTORE_URL: the KurrentDB event store cannot be used \(the event store \(KurrentDB\) is unavailable: 14 UNAVAILABLE/);
   });
 
   it('answers ping with false', async () => {

@@ -34,6 +34,7 @@ import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
+import { missingServerFeatures, type ServerFeaturesSeen } from './kurrentdb-server-features';
 
 export interface KurrentDbEventStoreOptions {
   /** Wait between resubscriptions after a dropped subscription. */
@@ -65,6 +66,19 @@ export class KurrentDbEventStore implements EventStore {
     private readonly options: KurrentDbEventStoreOptions = {},
   ) {
     this.client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
+  }
+
+  /** Refuses a server that lacks a call ztkeys writes with (see kurrentdb-server-features.ts); a server away is StoreUnavailable. */
+  async checkServer(): Promise<void> {
+    let features: ServerFeaturesSeen;
+    try {
+      // The client keeps what the server told it at its first call behind a protected getter.
+      features = await (this.client as unknown as { capabilities: Promise<ServerFeaturesSeen> }).capabilities;
+    } catch (error) {
+      throw unavailableIfTransient(error);
+    }
+    const missing = missingServerFeatures(features);
+    if (missing) throw new Error(missing);
   }
 
   async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
