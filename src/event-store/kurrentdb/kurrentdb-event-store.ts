@@ -48,6 +48,14 @@ export interface KurrentDbEventStoreOptions {
 /** Server-side filter of every $all read: no system events ($-prefixed types). */
 const USER_EVENTS = excludeSystemEvents();
 const DEFAULT_PING_TIMEOUT_MS = 2_000;
+/**
+ * Reads are answered by the leader (the client's default lets any node answer): a follower, which
+ * EVENTSTORE_URL's nodePreference may pick, lags behind acknowledged appends, and the port's reads
+ * hold every append acknowledged before them (a command reads back what it wrote; X-Min-Position
+ * compares with the head). On a follower the server refuses with NotLeader and the client moves on
+ * to the leader. Subscriptions may follow from any node.
+ */
+const FROM_LEADER = { requiresLeader: true } as const;
 
 /**
  * Event store on KurrentDB (formerly EventStoreDB) through @kurrent/kurrentdb-client.
@@ -237,7 +245,7 @@ export class KurrentDbEventStore implements EventStore {
   private async readStreamFrom(stream: string, fromRevision: bigint, maxCount?: number, toPosition?: bigint): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount })) {
+      for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount, ...FROM_LEADER })) {
         if (!resolved.event) continue;
         const event = toRecordedEvent(resolved.event);
         // A stream's events follow the log's order: the first one past the bound ends the read.
@@ -254,7 +262,7 @@ export class KurrentDbEventStore implements EventStore {
   /** $all without system events; a server away is an outage (503), as for every other call. */
   private async *readAllEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncGenerator<AllStreamResolvedEvent> {
     try {
-      yield* this.client.readAll({ ...options, filter: USER_EVENTS });
+      yield* this.client.readAll({ ...options, filter: USER_EVENTS, ...FROM_LEADER });
     } catch (error) {
       throw unavailableIfTransient(error);
     }
