@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { closedPort } from '../support/closed-port';
 import { ConcurrencyConflict } from '../../src/event-store/event-store.port';
 import { StoreUnavailable } from '../../src/shared/store-unavailable';
@@ -61,6 +62,24 @@ describe('KurrentDbEventStore with its server down', () => {
     const guarded = store.append([{ stream: 'org-1', expected: 'no_stream', events: [newEvent()] }], [{ stream: 'agent-1', expected: 0n }]);
     await expect(guarded).rejects.toBeInstanceOf(StoreUnavailable);
     await store.close();
+  });
+
+  it('asks the cluster again at the next append after a failed discovery, so writes come back with it', async () => {
+    // A seed that takes each connection and hangs up: every round of gossip fails, and is seen.
+    let connections = 0;
+    const seed = createServer((socket) => (connections++, socket.destroy()));
+    await new Promise<void>((resolve) => seed.listen(0, '127.0.0.1', resolve));
+    const { port } = seed.address() as AddressInfo;
+    const store = new KurrentDbEventStore(`kurrentdb+discover://127.0.0.1:${port}?tls=false&maxDiscoverAttempts=1&discoveryInterval=1&gossipTimeout=500`);
+    const asked: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = connections;
+      await expect(store.append([{ stream: 'org-1', expected: 'no_stream', events: [newEvent()] }])).rejects.toBeInstanceOf(StoreUnavailable);
+      asked.push(connections - before);
+    }
+    await store.close();
+    await new Promise((resolve) => seed.close(resolve));
+    expect(asked.every((count) => count > 0)).toBe(true);
   });
 
   it.each([

@@ -41,10 +41,12 @@ const TRANSIENT_GRPC_CODES = new Set([1, 4, 13, 14]); // CANCELLED, DEADLINE_EXC
 /** What the client throws, as a plain Error, when no node of a cluster answered its gossip. */
 const DISCOVERY_FAILED = /^Failed to discover after \d+ attempts/;
 
+export const isDiscoveryFailure = (error: unknown): boolean => error instanceof Error && DISCOVERY_FAILED.test(error.message);
+
 export function isTransientKurrentError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (isCommandError(error)) return TRANSIENT_TYPES.has(error.type);
-  if (DISCOVERY_FAILED.test(error.message)) return true;
+  if (isDiscoveryFailure(error)) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code);
 }

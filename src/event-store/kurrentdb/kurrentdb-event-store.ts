@@ -26,7 +26,7 @@ import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import { within } from '../../shared/within';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
-import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
+import { isDiscoveryFailure, isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
@@ -65,7 +65,11 @@ const FROM_LEADER = { requiresLeader: true } as const;
  * AppendRecords with consistency checks on streams it does not write, KurrentDB 26.1 or later.
  */
 export class KurrentDbEventStore implements EventStore {
+  /** Reads and subscriptions. */
   private readonly client: KurrentDBClient;
+  /** Appends, on a client of their own: see renewAfterDiscoveryFailure. */
+  private writer: KurrentDBClient;
+  private readonly connectionString: string;
   private readonly subscriptions = new Set<ResubscribingSubscription>();
   private closed = false;
 
@@ -73,7 +77,9 @@ export class KurrentDbEventStore implements EventStore {
     connectionString: string,
     private readonly options: KurrentDbEventStoreOptions = {},
   ) {
-    this.client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
+    this.connectionString = normalizeConnectionString(connectionString);
+    this.client = KurrentDBClient.connectionString(this.connectionString);
+    this.writer = KurrentDBClient.connectionString(this.connectionString);
   }
 
   /** Refuses a server that lacks a call ztkeys writes with (see kurrentdb-server-features.ts); a server away is StoreUnavailable. */
@@ -81,7 +87,7 @@ export class KurrentDbEventStore implements EventStore {
     let features: ServerFeaturesSeen;
     try {
       // The client keeps what the server told it at its first call behind a protected getter.
-      features = await (this.client as unknown as { capabilities: Promise<ServerFeaturesSeen> }).capabilities;
+      features = await (this.writer as unknown as { capabilities: Promise<ServerFeaturesSeen> }).capabilities;
     } catch (error) {
       throw unavailableIfTransient(error);
     }
@@ -97,7 +103,10 @@ export class KurrentDbEventStore implements EventStore {
       return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
     } catch (error) {
       const conflict = toConcurrencyConflict(error, [...writes, ...guards]);
-      if (!conflict) throw unavailableIfTransient(error);
+      if (!conflict) {
+        this.renewAfterDiscoveryFailure(error);
+        throw unavailableIfTransient(error);
+      }
       // A retry whose first attempt went through (and whose reply was lost) finds its own
       // events where it expected to write them: it gets the first attempt's result.
       const original = await this.findRecordedAppend(writes);
@@ -184,11 +193,24 @@ export class KurrentDbEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-    await this.client.dispose();
+    await Promise.all([this.client.dispose(), this.writer.dispose()]);
+  }
+
+  /**
+   * The client keeps a failed discovery as its answer to which calls the server serves, and asks
+   * it before every append: it would never look for the cluster again, and writes would stay
+   * unavailable after the cluster is back. A new writer asks afresh (the reads' client finds the
+   * cluster again by itself, and its subscriptions are left alone).
+   */
+  private renewAfterDiscoveryFailure(error: unknown): void {
+    if (!isDiscoveryFailure(error) || this.closed) return;
+    const failed = this.writer;
+    this.writer = KurrentDBClient.connectionString(this.connectionString);
+    void failed.dispose().catch(() => undefined);
   }
 
   private async appendToOneStream(write: StreamWrite): Promise<AppendResult> {
-    const result = await this.client.appendToStream(write.stream, write.events.map(toEventData), {
+    const result = await this.writer.appendToStream(write.stream, write.events.map(toEventData), {
       streamState: toStreamState(write.expected),
     });
     // Only when the client is configured not to throw on a wrong expected version.
@@ -203,7 +225,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   private async appendToStreams(writes: StreamWrite[]): Promise<AppendResult> {
-    const result = await this.client.multiStreamAppend(
+    const result = await this.writer.multiStreamAppend(
       writes.map((write) => ({
         streamName: write.stream,
         events: write.events.map(toEventData),
@@ -219,7 +241,7 @@ export class KurrentDbEventStore implements EventStore {
     const checks = [...writes, ...guards]
       .filter((expectation) => expectation.expected !== 'any')
       .map((expectation): ConsistencyCheck => ({ type: STREAM_STATE, streamName: expectation.stream, expectedState: toStreamState(expectation.expected) }));
-    return toPortResult(await this.client.appendRecords(records, checks));
+    return toPortResult(await this.writer.appendRecords(records, checks));
   }
 
   /** The result of an earlier append of exactly these writes, or undefined when it did not happen. */
