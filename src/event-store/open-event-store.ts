@@ -3,18 +3,31 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { makePrivateDir } from '../shared/private-files';
+import { StartupError } from '../shared/startup-error';
 import type { EventStore } from './event-store.port';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 const logger = new Logger('EventStore');
 
-/** The event store the configuration names: KurrentDB/EventStoreDB when EVENTSTORE_URL is set, else the embedded file. */
-export function openEventStore(config: AppConfig): EventStore {
+/**
+ * The event store the configuration names: KurrentDB/EventStoreDB when EVENTSTORE_URL is set, else
+ * the embedded file. A KurrentDB server that does not answer, or lacks a call ztkeys writes with,
+ * stops the start naming EVENTSTORE_URL (as MONGODB_URL's store does), not each command later.
+ */
+export async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStoreUrl) {
-    return new KurrentDbEventStore(config.eventStoreUrl, {
+    const store = new KurrentDbEventStore(config.eventStoreUrl, {
       onSubscriptionDropped: (error, retryInMs) => logger.warn(`subscription dropped (${String(error)}); resubscribing in ${retryInMs} ms`),
     });
+    try {
+      await store.checkServer();
+    } catch (error) {
+      await store.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(`EVENTSTORE_URL: the KurrentDB event store cannot be used (${reason})`, { cause: error });
+    }
+    return store;
   }
   makePrivateDir(config.dataDir);
   return new SqliteEventStore({ path: embeddedEventLogPath(config.dataDir) });

@@ -21,7 +21,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const missing = missingEventLog(config);
   if (missing) throw new Error(missing);
-  const events = openEventStore(config);
+  const events = await openEventStore(config);
   const readModels = openReadModelStore(config);
   try {
     await readModels.init();

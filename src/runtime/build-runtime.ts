@@ -87,7 +87,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const secrets = loadSecrets(config);
   const logKey = loadLogKey(config, secrets.generated);
   const registry = new Registry();
-  const eventStore = new MeasuredEventStore(openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
+  const eventStore = new MeasuredEventStore(await openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
   const lag = new SubscriberLag(registry, eventStore);
   const runs = (role: AppConfig['roles'][number]) => config.roles.includes(role);
   // Networked stores' writes are round trips that hardly hold the event loop: the background roles run in it.

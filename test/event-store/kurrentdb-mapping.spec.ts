@@ -22,6 +22,9 @@ import {
 import { isAfter, toPortPosition, toReadPosition } from '../../src/event-store/kurrentdb/kurrentdb-positions';
 import { toActualRevision, toStreamState } from '../../src/event-store/kurrentdb/kurrentdb-stream-state';
 import { firstRevisionOf, matchRecordedWrite, toAppendResult } from '../../src/event-store/recorded-append';
+import { missingServerFeatures } from '../../src/event-store/kurrentdb/kurrentdb-server-features';
+import { ServerFeatures } from '@kurrent/kurrentdb-client/dist/Client/ServerFeatures';
+import { SupportedMethod, SupportedMethods } from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/serverfeatures_pb';
 import { newEvent, newEvents } from './event-factory';
 
 /** Values a double cannot hold: 2^53 + 1 rounds to 2^53. */
@@ -137,6 +140,7 @@ describe('KurrentDB errors', () => {
   it('retries the server being away, not refusals or bugs', () => {
     expect(isTransientKurrentError(new UnavailableError())).toBe(true);
     expect(isTransientKurrentError(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))).toBe(true);
+    expect(isTransientKurrentError(new Error('Failed to discover after 10 attempts.'))).toBe(true);
     expect(isTransientKurrentError(new AccessDeniedError())).toBe(false);
     expect(isTransientKurrentError(new TypeError('x is undefined'))).toBe(false);
     expect(isTransientKurrentError('not an error')).toBe(false);
@@ -270,5 +274,31 @@ describe('resubscribe backoff', () => {
     expect(backoffDelay(3, policy, () => 0.5)).toBe(600);
     expect(backoffDelay(40, policy, () => 1)).toBe(10_000);
     expect(backoffDelay(40, policy, () => 0)).toBe(5_000);
+  });
+});
+
+describe('KurrentDB server features', () => {
+  /** The client's own record of a server, made from the answer such a server gives (v1 ServerFeatures). */
+  function server(version: string, v2Methods: string[]): ServerFeatures {
+    const answer = new SupportedMethods().setEventStoreServerVersion(version);
+    answer.addMethods(new SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName('batchappend'));
+    for (const method of v2Methods) answer.addMethods(new SupportedMethod().setServiceName('kurrentdb.protocol.v2.streams.streamsservice').setMethodName(method));
+    return new ServerFeatures(null, answer);
+  }
+
+  it('takes a server that serves both multi-stream calls', () => {
+    expect(missingServerFeatures(server('26.1.0', ['appendsession', 'appendrecords']))).toBeUndefined();
+  });
+
+  it('refuses a 25.x server, which has multi-stream appends but no consistency checks, naming its version and the one needed', () => {
+    expect(missingServerFeatures(server('25.1.2', ['appendsession']))).toBe(
+      'KurrentDB 25.1.2 lacks appends with consistency checks on streams read (AppendRecords), KurrentDB 26.1+: ztkeys needs KurrentDB 26.1 or later',
+    );
+  });
+
+  it('refuses an EventStoreDB that has neither, and one too old to tell its version', () => {
+    expect(missingServerFeatures(server('24.10.0', []))).toMatch(/^KurrentDB 24\.10\.0 lacks atomic multi-stream appends .* and appends with consistency checks/);
+    const unknown = new ServerFeatures(Object.assign(new Error('12 UNIMPLEMENTED'), { code: 12 }) as never, undefined as never);
+    expect(missingServerFeatures(unknown)).toMatch(/^the server \(of a version too old to say which\) lacks atomic multi-stream appends/);
   });
 });

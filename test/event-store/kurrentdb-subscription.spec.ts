@@ -17,7 +17,7 @@ const log: RecordedEvent[] = Array.from({ length: 6 }, (_, i) => ({
   position: BASE + BigInt(i),
 }));
 
-type Ending = { kind: 'wait' } | { kind: 'end' } | { kind: 'fail'; error: unknown };
+type Ending = { kind: 'wait' } | { kind: 'end' } | { kind: 'fail'; error: unknown; closeFails?: boolean };
 
 /** A feed of `events` then `ending`; counts how many events were pulled from it. */
 class ScriptedFeed implements LogFeed {
@@ -44,6 +44,8 @@ class ScriptedFeed implements LogFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.release();
+    // As the client's unsubscribe does for a subscription whose stream never opened (no node found).
+    if (this.ending.kind === 'fail' && this.ending.closeFails) throw this.ending.error;
   }
 }
 
@@ -155,6 +157,29 @@ describe('ResubscribingSubscription', () => {
     await two.reached;
     await subscription.stop();
     expect(handled).toEqual([0n, 1n]);
+  });
+
+  it('resubscribes after a feed that failed and cannot be closed either, and stops cleanly', async () => {
+    const server = scriptedServer([{ kind: 'fail', error: transient, closeFails: true }, { kind: 'fail', error: transient, closeFails: true }], [0, 1]);
+    const retries: unknown[] = [];
+    const received: bigint[] = [];
+    const three = condition(() => received.length === 3);
+
+    const subscription = new ResubscribingSubscription(
+      server.open,
+      {
+        handler: (event) => {
+          received.push(event.position);
+          three.check();
+        },
+      },
+      policy(retries),
+    );
+    await three.reached;
+    await subscription.stop();
+
+    expect(received).toEqual([BASE, BASE + 1n, BASE + 2n]);
+    expect(retries).toEqual([transient, transient]);
   });
 
   it('gives up on an error that is not transient, through onError, without resubscribing', async () => {

@@ -46,7 +46,7 @@ describe('operator tools called wrong', () => {
 
   it('backup into a folder inside DATA_DIR is refused before anything is copied', async () => {
     // An event log, and the read models rebuilt from it.
-    await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') })).close();
+    await (await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') }))).close();
     expect(run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: '0' }).status).toBe(0);
     const result = run('backup/backup.main.js', [join(work, 'data', 'backup')]);
     expect(result.status).toBe(1);
@@ -55,7 +55,7 @@ describe('operator tools called wrong', () => {
   }, 60_000);
 
   it('backup into a file, or a folder that is not empty, is refused naming it, writing nothing', async () => {
-    await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') })).close();
+    await (await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') }))).close();
     const file = join(work, 'a-file');
     writeFileSync(file, 'kept');
     const intoFile = run('backup/backup.main.js', [file]);
@@ -87,7 +87,7 @@ describe('operator tools called wrong', () => {
 
   it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
     const dataDir = join(work, 'big-data');
-    await openEventStore(loadConfig({ DATA_DIR: dataDir })).close();
+    await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
     // Read models large enough that their copy is still under way when the signal comes.
     const readModels = new Database(join(dataDir, 'read-models.sqlite'));
     readModels.exec('CREATE TABLE filler (bytes BLOB)');

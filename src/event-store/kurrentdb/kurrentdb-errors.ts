@@ -38,9 +38,15 @@ const TRANSIENT_TYPES = new Set<string>([
 /** gRPC status codes of the same kind, for errors the client passes through unconverted. */
 const TRANSIENT_GRPC_CODES = new Set([1, 4, 13, 14]); // CANCELLED, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE
 
+/** What the client throws, as a plain Error, when no node of a cluster answered its gossip. */
+const DISCOVERY_FAILED = /^Failed to discover after \d+ attempts/;
+
+export const isDiscoveryFailure = (error: unknown): boolean => error instanceof Error && DISCOVERY_FAILED.test(error.message);
+
 export function isTransientKurrentError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (isCommandError(error)) return TRANSIENT_TYPES.has(error.type);
+  if (isDiscoveryFailure(error)) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code);
 }

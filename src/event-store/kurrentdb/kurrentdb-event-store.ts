@@ -8,6 +8,7 @@ import {
   type AllStreamResolvedEvent,
   type ConsistencyCheck,
   type MultiAppendResult,
+  type ReadAllOptions,
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
@@ -25,7 +26,7 @@ import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import { within } from '../../shared/within';
 import { normalizeConnectionString } from './kurrentdb-connection-string';
-import { isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
+import { isDiscoveryFailure, isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
@@ -33,6 +34,7 @@ import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
+import { missingServerFeatures, type ServerFeaturesSeen } from './kurrentdb-server-features';
 
 export interface KurrentDbEventStoreOptions {
   /** Wait between resubscriptions after a dropped subscription. */
@@ -46,6 +48,14 @@ export interface KurrentDbEventStoreOptions {
 /** Server-side filter of every $all read: no system events ($-prefixed types). */
 const USER_EVENTS = excludeSystemEvents();
 const DEFAULT_PING_TIMEOUT_MS = 2_000;
+/**
+ * Reads are answered by the leader (the client's default lets any node answer): a follower, which
+ * EVENTSTORE_URL's nodePreference may pick, lags behind acknowledged appends, and the port's reads
+ * hold every append acknowledged before them (a command reads back what it wrote; X-Min-Position
+ * compares with the head). On a follower the server refuses with NotLeader and the client moves on
+ * to the leader. Subscriptions may follow from any node.
+ */
+const FROM_LEADER = { requiresLeader: true } as const;
 
 /**
  * Event store on KurrentDB (formerly EventStoreDB) through @kurrent/kurrentdb-client.
@@ -55,7 +65,11 @@ const DEFAULT_PING_TIMEOUT_MS = 2_000;
  * AppendRecords with consistency checks on streams it does not write, KurrentDB 26.1 or later.
  */
 export class KurrentDbEventStore implements EventStore {
+  /** Reads and subscriptions. */
   private readonly client: KurrentDBClient;
+  /** Appends, on a client of their own: see renewAfterDiscoveryFailure. */
+  private writer: KurrentDBClient;
+  private readonly connectionString: string;
   private readonly subscriptions = new Set<ResubscribingSubscription>();
   private closed = false;
 
@@ -63,7 +77,22 @@ export class KurrentDbEventStore implements EventStore {
     connectionString: string,
     private readonly options: KurrentDbEventStoreOptions = {},
   ) {
-    this.client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
+    this.connectionString = normalizeConnectionString(connectionString);
+    this.client = KurrentDBClient.connectionString(this.connectionString);
+    this.writer = KurrentDBClient.connectionString(this.connectionString);
+  }
+
+  /** Refuses a server that lacks a call ztkeys writes with (see kurrentdb-server-features.ts); a server away is StoreUnavailable. */
+  async checkServer(): Promise<void> {
+    let features: ServerFeaturesSeen;
+    try {
+      // The client keeps what the server told it at its first call behind a protected getter.
+      features = await (this.writer as unknown as { capabilities: Promise<ServerFeaturesSeen> }).capabilities;
+    } catch (error) {
+      throw unavailableIfTransient(error);
+    }
+    const missing = missingServerFeatures(features);
+    if (missing) throw new Error(missing);
   }
 
   async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
@@ -74,7 +103,10 @@ export class KurrentDbEventStore implements EventStore {
       return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
     } catch (error) {
       const conflict = toConcurrencyConflict(error, [...writes, ...guards]);
-      if (!conflict) throw unavailableIfTransient(error);
+      if (!conflict) {
+        this.renewAfterDiscoveryFailure(error);
+        throw unavailableIfTransient(error);
+      }
       // A retry whose first attempt went through (and whose reply was lost) finds its own
       // events where it expected to write them: it gets the first attempt's result.
       const original = await this.findRecordedAppend(writes);
@@ -92,8 +124,7 @@ export class KurrentDbEventStore implements EventStore {
     checkCount('limit', limit);
     const events: RecordedEvent[] = [];
     // The read starts AT `after`, so one more than the limit leaves a full page after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: limit + 1, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: limit + 1 })) {
       const event = userEvent(resolved);
       if (event && isAfter(event.position, after)) events.push(event);
       if (events.length === limit) break;
@@ -110,8 +141,7 @@ export class KurrentDbEventStore implements EventStore {
     let events = 0;
     let oldestOccurredAt: string | undefined;
     // The read starts AT `after`, so one more than the cap leaves a full count after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(after), maxCount: cap + 1, filter: USER_EVENTS });
-    for await (const { event } of read) {
+    for await (const { event } of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: cap + 1 })) {
       if (!event || isSystemEvent(event) || !isAfter(toPortPosition(event.position, event.id), after)) continue;
       oldestOccurredAt ??= decodeMetadata(event.metadata, event.id).metadata.occurredAt;
       if (++events === cap) break;
@@ -121,8 +151,7 @@ export class KurrentDbEventStore implements EventStore {
 
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
     // Reads from the position inclusively: the first user event there or after it.
-    const read = this.client.readAll({ fromPosition: toReadPosition(position), maxCount: 1, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(position), maxCount: 1 })) {
       const event = userEvent(resolved);
       return event?.position === position ? event : undefined;
     }
@@ -130,8 +159,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint | undefined> {
-    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: USER_EVENTS });
-    for await (const resolved of read) {
+    for await (const resolved of this.readAllEntries({ direction: BACKWARDS, fromPosition: END })) {
       const event = userEvent(resolved);
       if (event) return event.position;
     }
@@ -165,11 +193,24 @@ export class KurrentDbEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-    await this.client.dispose();
+    await Promise.all([this.client.dispose(), this.writer.dispose()]);
+  }
+
+  /**
+   * The client keeps a failed discovery as its answer to which calls the server serves, and asks
+   * it before every append: it would never look for the cluster again, and writes would stay
+   * unavailable after the cluster is back. A new writer asks afresh (the reads' client finds the
+   * cluster again by itself, and its subscriptions are left alone).
+   */
+  private renewAfterDiscoveryFailure(error: unknown): void {
+    if (!isDiscoveryFailure(error) || this.closed) return;
+    const failed = this.writer;
+    this.writer = KurrentDBClient.connectionString(this.connectionString);
+    void failed.dispose().catch(() => undefined);
   }
 
   private async appendToOneStream(write: StreamWrite): Promise<AppendResult> {
-    const result = await this.client.appendToStream(write.stream, write.events.map(toEventData), {
+    const result = await this.writer.appendToStream(write.stream, write.events.map(toEventData), {
       streamState: toStreamState(write.expected),
     });
     // Only when the client is configured not to throw on a wrong expected version.
@@ -184,7 +225,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   private async appendToStreams(writes: StreamWrite[]): Promise<AppendResult> {
-    const result = await this.client.multiStreamAppend(
+    const result = await this.writer.multiStreamAppend(
       writes.map((write) => ({
         streamName: write.stream,
         events: write.events.map(toEventData),
@@ -200,7 +241,7 @@ export class KurrentDbEventStore implements EventStore {
     const checks = [...writes, ...guards]
       .filter((expectation) => expectation.expected !== 'any')
       .map((expectation): ConsistencyCheck => ({ type: STREAM_STATE, streamName: expectation.stream, expectedState: toStreamState(expectation.expected) }));
-    return toPortResult(await this.client.appendRecords(records, checks));
+    return toPortResult(await this.writer.appendRecords(records, checks));
   }
 
   /** The result of an earlier append of exactly these writes, or undefined when it did not happen. */
@@ -226,7 +267,7 @@ export class KurrentDbEventStore implements EventStore {
   private async readStreamFrom(stream: string, fromRevision: bigint, maxCount?: number, toPosition?: bigint): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount })) {
+      for await (const resolved of this.client.readStream(stream, { fromRevision, maxCount, ...FROM_LEADER })) {
         if (!resolved.event) continue;
         const event = toRecordedEvent(resolved.event);
         // A stream's events follow the log's order: the first one past the bound ends the read.
@@ -238,6 +279,15 @@ export class KurrentDbEventStore implements EventStore {
       throw unavailableIfTransient(error);
     }
     return events;
+  }
+
+  /** $all without system events; a server away is an outage (503), as for every other call. */
+  private async *readAllEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncGenerator<AllStreamResolvedEvent> {
+    try {
+      yield* this.client.readAll({ ...options, filter: USER_EVENTS, ...FROM_LEADER });
+    } catch (error) {
+      throw unavailableIfTransient(error);
+    }
   }
 
   /** A catch-up subscription to $all, read by pulling (for await), never by a 'data' handler. */

@@ -45,8 +45,16 @@ export class ResubscribingSubscription implements Subscription {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopping.abort();
-    await this.feed?.close();
+    await this.closeFeed();
     await this.finished;
+  }
+
+  /**
+   * A feed that failed may fail its close too (the client's unsubscribe rethrows why its stream
+   * never opened: no node found): there is nothing left to close, and the loop must go on.
+   */
+  private async closeFeed(): Promise<void> {
+    await this.feed?.close().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -82,7 +90,7 @@ export class ResubscribingSubscription implements Subscription {
         }
         dropped = error;
       } finally {
-        await this.feed?.close();
+        await this.closeFeed();
         this.feed = undefined;
       }
       if (this.stopped) return;
