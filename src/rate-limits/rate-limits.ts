@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppConfig, LimitName, RateLimitName } from '../config/app-config';
+import type { AppConfig, LimitName, OrgLimitName, RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 
 /** A request over one limit: answered 429 with Retry-After (README, Security). */
@@ -49,6 +49,17 @@ export class RateLimits {
       if (rejection instanceof RateLimiterRes) throw this.refused(limit, rejection);
       throw rejection;
     }
+  }
+
+  /**
+   * Spends one request of org `orgId` against `limit`, at most once however often the function
+   * returned is called (a command retried after a conflict is one request). Called once the caller
+   * is admitted (a member, in a role that may, with input that parsed): a caller refused for access
+   * or input spends only their own budgets, never the org's (README, Security).
+   */
+  orgBudget(limit: OrgLimitName, orgId: string): () => Promise<void> {
+    let spent: Promise<void> | undefined;
+    return () => (spent ??= this.consume(limit, orgId));
   }
 
   /**

@@ -185,6 +185,76 @@ describe('rate limits', () => {
     });
   });
 
+  describe("an org's budgets are spent only by what its members may do", () => {
+    // Per-agent limits generous, per-org ones small: what a caller refused for access or input spends is visible at once.
+    const suite = serverForSuite({
+      RATE_LIMIT_HEAVY_READS_PER_ORG: '3/60',
+      RATE_LIMIT_KEY_REQUESTS_PER_ORG: '2/3600',
+      RATE_LIMIT_CHALLENGES_PER_ORG: '12/60',
+      RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: '3/60',
+    });
+    let owner: TestAgent;
+
+    beforeAll(async () => {
+      owner = await suite.journey.createOrg('owner');
+    });
+
+    it("two MEMBERs refused the audit export (403) do not use up the org's heavy reads: its AUDITOR still exports", async () => {
+      const members = [await suite.journey.addAgent(owner, 'nosy-1'), await suite.journey.addAgent(owner, 'nosy-2')];
+      for (let i = 0; i < 3; i++) {
+        for (const member of members) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, member.token), 403, 'NOT_ALLOWED');
+      }
+      // A bad query (400) is refused input, and an X-Min-Position past the log's end no position a command answered.
+      const auditor = await suite.journey.addAgent(owner, 'compliance', 'AUDITOR');
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export?from=yesterday`, auditor.token), 400);
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=now`, auditor.token), 400);
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token)).status).toBe(200);
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=${new Date().toISOString()}`, auditor.token)).status).toBe(200);
+      // The org's limit still holds for those it admits.
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, owner.token)).status).toBe(200);
+      const over = await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token);
+      expectProblem(over, 429, 'RATE_LIMITED');
+      expect(over.body.limit).toBe('heavy_reads_per_org');
+    });
+
+    it("a removed agent whose token is still valid, or a member with bad bodies, does not drain the org's key requests or challenges; the members still request keys", async () => {
+      const leaver = await suite.journey.addAgent(owner, 'leaver');
+      const signedBefore = [];
+      for (let i = 0; i < 3; i++) {
+        const key = generateKeyPair();
+        signedBefore.push({ publicKey: key.publicKey, ...(await suite.journey.signed(leaver, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey })) });
+      }
+      expect((await suite.journey.removeAgent(owner, 'leaver')).status).toBe(200);
+      for (const { publicKey, challengeId, signature } of signedBefore) {
+        await expectNothingWritten(suite.server, async () =>
+          expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, leaver.token, { publicKey, challengeId, signature }), 403, 'NOT_A_MEMBER'),
+        );
+      }
+      for (let i = 0; i < 12; i++) expectProblem(await keyRequestChallenge(suite.server, leaver), 403, 'NOT_A_MEMBER');
+      const member = await suite.journey.addAgent(owner, 'stayer');
+      for (let i = 0; i < 3; i++) expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, member.token, { publicKey: 'x' }), 400);
+      expect((await suite.journey.requestKey(owner)).status).toBe(201);
+      expect((await suite.journey.requestKey(member)).status).toBe(201);
+      const third = await suite.journey.addAgent(owner, 'third');
+      await expectNothingWritten(suite.server, async () => {
+        const over = await suite.journey.requestKey(third);
+        expectProblem(over, 429, 'RATE_LIMITED');
+        expect(over.body.limit).toBe('key_requests_per_org');
+      });
+    });
+
+    it("browser actions refused for access (another agent's browser, a removed agent) do not spend the org's: its members still act", async () => {
+      const member = await suite.journey.addAgent(owner, 'worker');
+      const gone = await suite.journey.addAgent(owner, 'gone');
+      expect((await suite.journey.removeAgent(owner, 'gone')).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/agents/worker/browsers/laptop/logout`, gone.token), 403);
+        expectProblem(await suite.journey.logout(gone, 'laptop'), 403, 'NOT_A_MEMBER');
+      }
+      for (let i = 0; i < 3; i++) expect((await suite.journey.logout(member, 'laptop')).status).toBe(200);
+    });
+  });
+
   it('every API request counts against its client address', async () => {
     const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '4/60' });
     try {
