@@ -303,6 +303,21 @@ describe('rate limits', () => {
     }
   });
 
+  it('a path with percent-encoded letters or digits (/%761/..., which the router routes as /v1/...) counts against its address like its path', async () => {
+    // RFC 3986 §6.2.2.2: an encoded unreserved character is the character; the router decodes it, so must every check.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '4/60' });
+    try {
+      const get = (target: string) => rawCall(server, `GET ${target} HTTP/1.1\r\nHost: ztkeys\r\n`);
+      // Its undeclared query is refused as on /v1/log-key.
+      expectProblem(await get('/%761/log-key?debug=1'), 400, 'INVALID_INPUT');
+      const statuses: number[] = [];
+      for (const target of ['/%761/log-key', '/v%31/log-key', '/%76%31/%6C%6fg-key', '/v1/log-key']) statuses.push((await get(target)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('two instances sharing Redis share one limit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-rate-'));
     const env = { DATA_DIR: dataDir, REDIS_URL, RATE_LIMIT_CHALLENGES_PER_AGENT: '4/60' };
