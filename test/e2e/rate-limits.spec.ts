@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
@@ -46,6 +48,33 @@ async function refusals(server: TestServer, limit: string): Promise<number> {
   const text = (await call<string>(server, 'GET', '/metrics')).body;
   const line = text.split('\n').find((row) => row.startsWith(`ztkeys_rate_limited_total{limit="${limit}"} `));
   return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/**
+ * What Redis runs, as its MONITOR shows it (one line a command, in the order run), on a connection
+ * of its own. `lines()` gives those run since it was last called (or the monitor began), once a
+ * marker sent now is shown: every command before it is in.
+ */
+async function redisMonitor(redis: Redis): Promise<{ lines(): Promise<string[]>; close(): void }> {
+  const socket = connect(6379, '127.0.0.1');
+  let text = '';
+  socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+  socket.write('MONITOR\r\n');
+  const shown = async (marker: string) => {
+    await redis.get(marker);
+    while (!text.includes(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  await shown(`ztkeys:monitor-started:${randomUUID()}`);
+  let start = text.length;
+  return {
+    async lines() {
+      await shown(`ztkeys:monitor-marker:${randomUUID()}`);
+      const since = text.slice(start);
+      start = text.length;
+      return since.split('\r\n');
+    },
+    close: () => socket.destroy(),
+  };
 }
 
 /** Issue 12, item 5 and R19: an agent, an org or an address gets so many requests and then 429 with Retry-After. */
@@ -314,6 +343,43 @@ describe('rate limits', () => {
       for (const target of ['/%761/log-key', '/v%31/log-key', '/%76%31/%6C%6fg-key', '/v1/log-key']) statuses.push((await get(target)).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("an approve from a caller who is no approver of the org (a MEMBER, a removed ADMIN) never holds a place in the org's wrong-code limit, not even while it is decided", async () => {
+    // Held for a moment, such approves sent without end by a few callers keep the org's places taken,
+    // and its approvers' approves are 429 for the window. In Redis every place taken is a command on the org's key.
+    const server = await startTestServer({ REDIS_URL });
+    const journey = new Journey(server);
+    const redis = new Redis(REDIS_URL);
+    const monitor = await redisMonitor(redis);
+    try {
+      const owner = await journey.createOrg('owner');
+      await journey.activeKey(owner, owner);
+      await countingInRedis(server, owner, redis);
+      const requested = await journey.requestKey(await journey.addAgent(owner, 'newcomer'));
+      const leaving = await journey.addAgent(owner, 'leaving', 'ADMIN');
+      await journey.activeKey(leaving, owner);
+      const leavingDecision = await journey.signed(leaving, leaving.key!, { purpose: 'KEY_DECISION', requestId: requested.body.requestId, decision: 'APPROVE' });
+      expect((await journey.removeAgent(owner, 'leaving')).status).toBe(200);
+      const member = await journey.addAgent(owner, 'member');
+      // What changes the org's key (a place taken or given back); reading it (GET, PTTL) takes none.
+      const orgKey = `"ztkeys:rate:wrong_codes_per_org:${owner.orgId}"`;
+      const placesTaken = async () => (await monitor.lines()).filter((line) => line.includes(orgKey) && !/\] "(get|pttl)" /i.test(line));
+      await placesTaken();
+
+      const approve = (agent: TestAgent, body: Record<string, unknown>) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests/${requested.body.requestId}/approve`, agent.token, body);
+      const { challengeId, signature } = leavingDecision;
+      expectProblem(await approve(leaving, { challengeId, signature, verificationCode: WRONG_CODE }), 403, 'NOT_A_MEMBER');
+      expectProblem(await approve(member, { challengeId, signature, verificationCode: WRONG_CODE }), 403);
+      expect(await placesTaken()).toEqual([]);
+      // An approver's wrong code is what the org's limit counts, and the monitor sees it.
+      expectProblem(await journey.decide(owner, requested.body.requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      expect((await placesTaken()).length).toBeGreaterThan(0);
+    } finally {
+      monitor.close();
+      redis.disconnect();
       await server.close();
     }
   });
