@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { AppConfig, LimitName, OrgLimitName, RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 
@@ -20,25 +20,42 @@ export class RateLimitExceeded extends Error {
 const KEY_PREFIX = 'ztkeys:rate';
 
 /**
+ * How long a limit kept in Redis waits for Redis before counting in memory instead. A Redis that
+ * went away with a reset is skipped at once (not ready); one whose network went quiet (connection
+ * open, no answer) would otherwise hold every request until TCP gave up, hours later.
+ */
+const REDIS_ANSWER_TIMEOUT_MS = 500;
+
+/**
  * The rate limits of this deployment (rate-limiter-flexible): in Redis when REDIS_URL is set, so
  * every API instance counts against the same budget; in this process's memory otherwise. When Redis
- * does not answer, each instance falls back to its own memory (the insurance limiter): limits stay
- * on, per instance, rather than every request failing.
+ * does not answer (gone, or silent past REDIS_ANSWER_TIMEOUT_MS), each instance falls back to its own
+ * memory (the insurance limiter): limits stay on, per instance, rather than every request failing or waiting.
  */
 export class RateLimits {
-  private readonly limiters: Record<RateLimitName, RateLimiterMemory | RateLimiterRedis>;
+  private readonly limiters: Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
   private readonly refusals;
 
-  constructor(rates: AppConfig['rateLimits'], registry: Registry, redis?: Redis) {
+  constructor(
+    private readonly rates: AppConfig['rateLimits'],
+    registry: Registry,
+    redis?: Redis,
+  ) {
     this.refusals = rateLimitRefusals(registry);
     this.limiters = Object.fromEntries(
       Object.entries(rates).map(([name, { points, seconds }]) => {
         const options = { points, duration: seconds, keyPrefix: `${KEY_PREFIX}:${name}` };
         const memory = new RateLimiterMemory(options);
-        const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+        const limiter = redis
+          ? new RLWrapperTimeouts({
+              limiter: new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }),
+              timeoutMs: REDIS_ANSWER_TIMEOUT_MS,
+              insuranceLimiter: memory,
+            })
+          : memory;
         return [name, limiter];
       }),
-    ) as Record<RateLimitName, RateLimiterMemory | RateLimiterRedis>;
+    ) as Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
   }
 
   /** Counts one request of `key` against `limit`; throws RateLimitExceeded (and counts the refusal) when over. */
@@ -87,13 +104,12 @@ export class RateLimits {
 
   /** Throws RateLimitExceeded when `key` has used all of `limit` (for limits counted after the fact, like wrong codes). */
   async check(limit: RateLimitName, key: string): Promise<void> {
-    const limiter = this.limiters[limit];
-    const used = await limiter.get(key);
-    if (used && used.consumedPoints >= limiter.points) throw this.refused(limit, used);
+    const used = await this.limiters[limit].get(key);
+    if (used && used.consumedPoints >= this.rates[limit].points) throw this.refused(limit, used);
   }
 
   private refused(limit: RateLimitName, state: RateLimiterRes): RateLimitExceeded {
     this.refusals.inc({ limit });
-    return new RateLimitExceeded(limit, this.limiters[limit].points, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+    return new RateLimitExceeded(limit, this.rates[limit].points, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
   }
 }

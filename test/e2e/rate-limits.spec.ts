@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
@@ -74,6 +74,36 @@ async function redisMonitor(redis: Redis): Promise<{ lines(): Promise<string[]>;
       return since.split('\r\n');
     },
     close: () => socket.destroy(),
+  };
+}
+
+/** A TCP hop to Redis that can go quiet: connections stay open, and what either side sends is held until it thaws. */
+async function quietableRedisHop(): Promise<{ url: string; quiet(): void; thaw(): void; close(): Promise<void> }> {
+  let quiet = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(6379, '127.0.0.1');
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => (quiet ? held.push(() => to.write(chunk)) : to.write(chunk)));
+      from.on('close', () => to.destroy());
+      from.on('error', () => from.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
+    quiet: () => (quiet = true),
+    thaw: () => {
+      quiet = false;
+      for (const send of held.splice(0)) send();
+    },
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   };
 }
 
@@ -381,6 +411,27 @@ describe('rate limits', () => {
       monitor.close();
       redis.disconnect();
       await server.close();
+    }
+  });
+
+  it('while Redis takes commands and answers none (a network gone quiet, no reset), requests are answered and limited in memory, as while it is away', async () => {
+    const hop = await quietableRedisHop();
+    const server = await startTestServer({ REDIS_URL: hop.url, RATE_LIMIT_CHALLENGES_PER_AGENT: '3/60' });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const journey = new Journey(server);
+      const owner = await journey.createOrg('owner');
+      await countingInRedis(server, owner, redis);
+      const member = await journey.addAgent(owner, 'patient');
+      hop.quiet();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await keyRequestChallenge(server, member)).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+    } finally {
+      hop.thaw();
+      redis.disconnect();
+      await server.close();
+      await hop.close();
     }
   });
 
