@@ -263,6 +263,9 @@ describe('rate limits', () => {
       for (let i = 0; i < 3; i++) {
         for (const member of members) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, member.token), 403, 'NOT_ALLOWED');
       }
+      // An outsider's token (another org's SUPER_ADMIN) names this org: 404, as if it did not exist (R14).
+      const outsider = await suite.journey.createOrg('outsider');
+      for (let i = 0; i < 3; i++) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, outsider.token), 404, 'ORG_NOT_FOUND');
       // A bad query (400) is refused input, and an X-Min-Position past the log's end no position a command answered.
       const auditor = await suite.journey.addAgent(owner, 'compliance', 'AUDITOR');
       expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export?from=yesterday`, auditor.token), 400);
