@@ -12,6 +12,7 @@ import { serveConsole } from './http/console-static';
 import { DOCS_PATH, serveDocsPageAssetsOnly } from './http/docs-assets';
 import { openApiDocument } from './http/openapi-document';
 import { originForm } from './http/origin-form';
+import { unreservedDecoded } from './http/unreserved-decoded';
 import { answerRouterRefusal, MAX_PATH_PARAMETER_LENGTH } from './http/router-refusals';
 import { jsonLogger } from './logging/json-logger';
 import { logRequests } from './logging/request-log';
@@ -44,8 +45,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
       headersTimeout: Math.min(60_000, runtime.config.requestTimeoutMs),
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(runtime.config.requestTimeoutMs / 4))),
     },
-    // `GET http://host/v1/... HTTP/1.1` is read as `GET /v1/...` by every hook and guard, as the router reads it.
-    rewriteUrl: (request: IncomingMessage) => originForm(request.url ?? '/'),
+    // `GET http://host/v1/... HTTP/1.1` and `GET /%761/... HTTP/1.1` are read as `GET /v1/...` by every hook and guard, as the router reads them.
+    rewriteUrl: (request: IncomingMessage) => unreservedDecoded(originForm(request.url ?? '/')),
     genReqId: requestIdFor,
     // Requests that arrive while stopping are refused by refuseRequestsWhileStopping, as problems.
     return503OnClosing: false,

@@ -18,6 +18,10 @@ export const RATE_LIMIT_NAMES = [
   'heavy_reads_per_org',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+/** An org's shared budgets: spent only once the caller is admitted (see RateLimits.orgBudget), never by a refused caller. */
+export type OrgLimitName = Extract<RateLimitName, `${string}_per_org`>;
+/** The budgets of one caller (agent or client address), which every call of theirs spends, refused or not. */
+export type CallerLimitName = Exclude<RateLimitName, OrgLimitName>;
 /** Every limit a 429 names and /metrics counts: the rates, and the bound on exports under way at once. */
 export type LimitName = RateLimitName | 'concurrent_exports_per_org';
 

@@ -1,5 +1,5 @@
 import type { AuthenticatedRequest } from '../auth/auth.guard';
-import type { RateLimitName } from '../config/app-config';
+import type { CallerLimitName, RateLimitName } from '../config/app-config';
 import { addressKey } from '../rate-limits/address-key';
 import { limitKey } from '../rate-limits/limit-key';
 
@@ -7,8 +7,8 @@ import { limitKey } from '../rate-limits/limit-key';
 export const RATE_LIMITED = 'ztkeys:rate-limited';
 
 export interface RateLimitedSpec {
-  /** Limits every call counts against, before it runs. */
-  calls: RateLimitName[];
+  /** The caller's limits every call counts against, before it runs. */
+  calls: CallerLimitName[];
   /** Limits only a wrong verification code counts against (the handler keeps the place it holds); once used up, calls are refused before they run. */
   wrongCodes: RateLimitName[];
 }

@@ -1,10 +1,14 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import type { RateLimitName } from '../config/app-config';
+import type { CallerLimitName, RateLimitName } from '../config/app-config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITED, type RateLimitedSpec } from './rate-limit-spec';
 
-/** Each call counts against these limits (keyed by the caller's agent, org or address, as the name ends). */
-export const RateLimited = (...calls: RateLimitName[]) =>
+/**
+ * Each call counts against these limits of its caller (keyed by agent or address, as the name ends),
+ * before anything else runs, refused or not. An org's limits are spent by the handler once the
+ * caller is admitted (RateLimits.orgBudget): an outsider or a refused caller cannot use them up.
+ */
+export const RateLimited = (...calls: CallerLimitName[]) =>
   applyDecorators(SetMetadata(RATE_LIMITED, { calls, wrongCodes: [] } satisfies RateLimitedSpec), UseGuards(RateLimitGuard));
 
 /**

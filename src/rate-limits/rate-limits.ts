@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppConfig, LimitName, RateLimitName } from '../config/app-config';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
+import type { AppConfig, LimitName, OrgLimitName, RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 
 /** A request over one limit: answered 429 with Retry-After (README, Security). */
@@ -20,25 +20,42 @@ export class RateLimitExceeded extends Error {
 const KEY_PREFIX = 'ztkeys:rate';
 
 /**
+ * How long a limit kept in Redis waits for Redis before counting in memory instead. A Redis that
+ * went away with a reset is skipped at once (not ready); one whose network went quiet (connection
+ * open, no answer) would otherwise hold every request until TCP gave up, hours later.
+ */
+const REDIS_ANSWER_TIMEOUT_MS = 500;
+
+/**
  * The rate limits of this deployment (rate-limiter-flexible): in Redis when REDIS_URL is set, so
  * every API instance counts against the same budget; in this process's memory otherwise. When Redis
- * does not answer, each instance falls back to its own memory (the insurance limiter): limits stay
- * on, per instance, rather than every request failing.
+ * does not answer (gone, or silent past REDIS_ANSWER_TIMEOUT_MS), each instance falls back to its own
+ * memory (the insurance limiter): limits stay on, per instance, rather than every request failing or waiting.
  */
 export class RateLimits {
-  private readonly limiters: Record<RateLimitName, RateLimiterMemory | RateLimiterRedis>;
+  private readonly limiters: Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
   private readonly refusals;
 
-  constructor(rates: AppConfig['rateLimits'], registry: Registry, redis?: Redis) {
+  constructor(
+    private readonly rates: AppConfig['rateLimits'],
+    registry: Registry,
+    redis?: Redis,
+  ) {
     this.refusals = rateLimitRefusals(registry);
     this.limiters = Object.fromEntries(
       Object.entries(rates).map(([name, { points, seconds }]) => {
         const options = { points, duration: seconds, keyPrefix: `${KEY_PREFIX}:${name}` };
         const memory = new RateLimiterMemory(options);
-        const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+        const limiter = redis
+          ? new RLWrapperTimeouts({
+              limiter: new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }),
+              timeoutMs: REDIS_ANSWER_TIMEOUT_MS,
+              insuranceLimiter: memory,
+            })
+          : memory;
         return [name, limiter];
       }),
-    ) as Record<RateLimitName, RateLimiterMemory | RateLimiterRedis>;
+    ) as Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
   }
 
   /** Counts one request of `key` against `limit`; throws RateLimitExceeded (and counts the refusal) when over. */
@@ -49,6 +66,17 @@ export class RateLimits {
       if (rejection instanceof RateLimiterRes) throw this.refused(limit, rejection);
       throw rejection;
     }
+  }
+
+  /**
+   * Spends one request of org `orgId` against `limit`, at most once however often the function
+   * returned is called (a command retried after a conflict is one request). Called once the caller
+   * is admitted (a member, in a role that may, with input that parsed): a caller refused for access
+   * or input spends only their own budgets, never the org's (README, Security).
+   */
+  orgBudget(limit: OrgLimitName, orgId: string): () => Promise<void> {
+    let spent: Promise<void> | undefined;
+    return () => (spent ??= this.consume(limit, orgId));
   }
 
   /**
@@ -76,13 +104,12 @@ export class RateLimits {
 
   /** Throws RateLimitExceeded when `key` has used all of `limit` (for limits counted after the fact, like wrong codes). */
   async check(limit: RateLimitName, key: string): Promise<void> {
-    const limiter = this.limiters[limit];
-    const used = await limiter.get(key);
-    if (used && used.consumedPoints >= limiter.points) throw this.refused(limit, used);
+    const used = await this.limiters[limit].get(key);
+    if (used && used.consumedPoints >= this.rates[limit].points) throw this.refused(limit, used);
   }
 
   private refused(limit: RateLimitName, state: RateLimiterRes): RateLimitExceeded {
     this.refusals.inc({ limit });
-    return new RateLimitExceeded(limit, this.limiters[limit].points, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+    return new RateLimitExceeded(limit, this.rates[limit].points, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
   }
 }

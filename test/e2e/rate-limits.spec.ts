@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
@@ -46,6 +48,63 @@ async function refusals(server: TestServer, limit: string): Promise<number> {
   const text = (await call<string>(server, 'GET', '/metrics')).body;
   const line = text.split('\n').find((row) => row.startsWith(`ztkeys_rate_limited_total{limit="${limit}"} `));
   return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/**
+ * What Redis runs, as its MONITOR shows it (one line a command, in the order run), on a connection
+ * of its own. `lines()` gives those run since it was last called (or the monitor began), once a
+ * marker sent now is shown: every command before it is in.
+ */
+async function redisMonitor(redis: Redis): Promise<{ lines(): Promise<string[]>; close(): void }> {
+  const socket = connect(6379, '127.0.0.1');
+  let text = '';
+  socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+  socket.write('MONITOR\r\n');
+  const shown = async (marker: string) => {
+    await redis.get(marker);
+    while (!text.includes(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  await shown(`ztkeys:monitor-started:${randomUUID()}`);
+  let start = text.length;
+  return {
+    async lines() {
+      await shown(`ztkeys:monitor-marker:${randomUUID()}`);
+      const since = text.slice(start);
+      start = text.length;
+      return since.split('\r\n');
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+/** A TCP hop to Redis that can go quiet: connections stay open, and what either side sends is held until it thaws. */
+async function quietableRedisHop(): Promise<{ url: string; quiet(): void; thaw(): void; close(): Promise<void> }> {
+  let quiet = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(6379, '127.0.0.1');
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => (quiet ? held.push(() => to.write(chunk)) : to.write(chunk)));
+      from.on('close', () => to.destroy());
+      from.on('error', () => from.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
+    quiet: () => (quiet = true),
+    thaw: () => {
+      quiet = false;
+      for (const send of held.splice(0)) send();
+    },
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
 }
 
 /** Issue 12, item 5 and R19: an agent, an org or an address gets so many requests and then 429 with Retry-After. */
@@ -185,6 +244,79 @@ describe('rate limits', () => {
     });
   });
 
+  describe("an org's budgets are spent only by what its members may do", () => {
+    // Per-agent limits generous, per-org ones small: what a caller refused for access or input spends is visible at once.
+    const suite = serverForSuite({
+      RATE_LIMIT_HEAVY_READS_PER_ORG: '3/60',
+      RATE_LIMIT_KEY_REQUESTS_PER_ORG: '2/3600',
+      RATE_LIMIT_CHALLENGES_PER_ORG: '12/60',
+      RATE_LIMIT_BROWSER_ACTIONS_PER_ORG: '3/60',
+    });
+    let owner: TestAgent;
+
+    beforeAll(async () => {
+      owner = await suite.journey.createOrg('owner');
+    });
+
+    it("two MEMBERs refused the audit export (403) do not use up the org's heavy reads: its AUDITOR still exports", async () => {
+      const members = [await suite.journey.addAgent(owner, 'nosy-1'), await suite.journey.addAgent(owner, 'nosy-2')];
+      for (let i = 0; i < 3; i++) {
+        for (const member of members) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, member.token), 403, 'NOT_ALLOWED');
+      }
+      // An outsider's token (another org's SUPER_ADMIN) names this org: 404, as if it did not exist (R14).
+      const outsider = await suite.journey.createOrg('outsider');
+      for (let i = 0; i < 3; i++) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, outsider.token), 404, 'ORG_NOT_FOUND');
+      // A bad query (400) is refused input, and an X-Min-Position past the log's end no position a command answered.
+      const auditor = await suite.journey.addAgent(owner, 'compliance', 'AUDITOR');
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export?from=yesterday`, auditor.token), 400);
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=now`, auditor.token), 400);
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token)).status).toBe(200);
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=${new Date().toISOString()}`, auditor.token)).status).toBe(200);
+      // The org's limit still holds for those it admits.
+      expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, owner.token)).status).toBe(200);
+      const over = await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token);
+      expectProblem(over, 429, 'RATE_LIMITED');
+      expect(over.body.limit).toBe('heavy_reads_per_org');
+    });
+
+    it("a removed agent whose token is still valid, or a member with bad bodies, does not drain the org's key requests or challenges; the members still request keys", async () => {
+      const leaver = await suite.journey.addAgent(owner, 'leaver');
+      const signedBefore = [];
+      for (let i = 0; i < 3; i++) {
+        const key = generateKeyPair();
+        signedBefore.push({ publicKey: key.publicKey, ...(await suite.journey.signed(leaver, key, { purpose: 'KEY_REQUEST', publicKey: key.publicKey })) });
+      }
+      expect((await suite.journey.removeAgent(owner, 'leaver')).status).toBe(200);
+      for (const { publicKey, challengeId, signature } of signedBefore) {
+        await expectNothingWritten(suite.server, async () =>
+          expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, leaver.token, { publicKey, challengeId, signature }), 403, 'NOT_A_MEMBER'),
+        );
+      }
+      for (let i = 0; i < 12; i++) expectProblem(await keyRequestChallenge(suite.server, leaver), 403, 'NOT_A_MEMBER');
+      const member = await suite.journey.addAgent(owner, 'stayer');
+      for (let i = 0; i < 3; i++) expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/key-requests`, member.token, { publicKey: 'x' }), 400);
+      expect((await suite.journey.requestKey(owner)).status).toBe(201);
+      expect((await suite.journey.requestKey(member)).status).toBe(201);
+      const third = await suite.journey.addAgent(owner, 'third');
+      await expectNothingWritten(suite.server, async () => {
+        const over = await suite.journey.requestKey(third);
+        expectProblem(over, 429, 'RATE_LIMITED');
+        expect(over.body.limit).toBe('key_requests_per_org');
+      });
+    });
+
+    it("browser actions refused for access (another agent's browser, a removed agent) do not spend the org's: its members still act", async () => {
+      const member = await suite.journey.addAgent(owner, 'worker');
+      const gone = await suite.journey.addAgent(owner, 'gone');
+      expect((await suite.journey.removeAgent(owner, 'gone')).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        expectProblem(await call(suite.server, 'POST', `/v1/orgs/${owner.orgId}/agents/worker/browsers/laptop/logout`, gone.token), 403);
+        expectProblem(await suite.journey.logout(gone, 'laptop'), 403, 'NOT_A_MEMBER');
+      }
+      for (let i = 0; i < 3; i++) expect((await suite.journey.logout(member, 'laptop')).status).toBe(200);
+    });
+  });
+
   it('every API request counts against its client address', async () => {
     const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '4/60' });
     try {
@@ -230,6 +362,79 @@ describe('rate limits', () => {
       expect(await refusals(server, 'api_per_address')).toBe(1);
     } finally {
       await server.close();
+    }
+  });
+
+  it('a path with percent-encoded letters or digits (/%761/..., which the router routes as /v1/...) counts against its address like its path', async () => {
+    // RFC 3986 §6.2.2.2: an encoded unreserved character is the character; the router decodes it, so must every check.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '4/60' });
+    try {
+      const get = (target: string) => rawCall(server, `GET ${target} HTTP/1.1\r\nHost: ztkeys\r\n`);
+      // Its undeclared query is refused as on /v1/log-key.
+      expectProblem(await get('/%761/log-key?debug=1'), 400, 'INVALID_INPUT');
+      const statuses: number[] = [];
+      for (const target of ['/%761/log-key', '/v%31/log-key', '/%76%31/%6C%6fg-key', '/v1/log-key']) statuses.push((await get(target)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("an approve from a caller who is no approver of the org (a MEMBER, a removed ADMIN) never holds a place in the org's wrong-code limit, not even while it is decided", async () => {
+    // Held for a moment, such approves sent without end by a few callers keep the org's places taken,
+    // and its approvers' approves are 429 for the window. In Redis every place taken is a command on the org's key.
+    const server = await startTestServer({ REDIS_URL });
+    const journey = new Journey(server);
+    const redis = new Redis(REDIS_URL);
+    const monitor = await redisMonitor(redis);
+    try {
+      const owner = await journey.createOrg('owner');
+      await journey.activeKey(owner, owner);
+      await countingInRedis(server, owner, redis);
+      const requested = await journey.requestKey(await journey.addAgent(owner, 'newcomer'));
+      const leaving = await journey.addAgent(owner, 'leaving', 'ADMIN');
+      await journey.activeKey(leaving, owner);
+      const leavingDecision = await journey.signed(leaving, leaving.key!, { purpose: 'KEY_DECISION', requestId: requested.body.requestId, decision: 'APPROVE' });
+      expect((await journey.removeAgent(owner, 'leaving')).status).toBe(200);
+      const member = await journey.addAgent(owner, 'member');
+      // What changes the org's key (a place taken or given back); reading it (GET, PTTL) takes none.
+      const orgKey = `"ztkeys:rate:wrong_codes_per_org:${owner.orgId}"`;
+      const placesTaken = async () => (await monitor.lines()).filter((line) => line.includes(orgKey) && !/\] "(get|pttl)" /i.test(line));
+      await placesTaken();
+
+      const approve = (agent: TestAgent, body: Record<string, unknown>) => call(server, 'POST', `/v1/orgs/${owner.orgId}/key-requests/${requested.body.requestId}/approve`, agent.token, body);
+      const { challengeId, signature } = leavingDecision;
+      expectProblem(await approve(leaving, { challengeId, signature, verificationCode: WRONG_CODE }), 403, 'NOT_A_MEMBER');
+      expectProblem(await approve(member, { challengeId, signature, verificationCode: WRONG_CODE }), 403);
+      expect(await placesTaken()).toEqual([]);
+      // An approver's wrong code is what the org's limit counts, and the monitor sees it.
+      expectProblem(await journey.decide(owner, requested.body.requestId, 'APPROVE', { verificationCode: WRONG_CODE }), 422, 'VERIFICATION_CODE_MISMATCH');
+      expect((await placesTaken()).length).toBeGreaterThan(0);
+    } finally {
+      monitor.close();
+      redis.disconnect();
+      await server.close();
+    }
+  });
+
+  it('while Redis takes commands and answers none (a network gone quiet, no reset), requests are answered and limited in memory, as while it is away', async () => {
+    const hop = await quietableRedisHop();
+    const server = await startTestServer({ REDIS_URL: hop.url, RATE_LIMIT_CHALLENGES_PER_AGENT: '3/60' });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const journey = new Journey(server);
+      const owner = await journey.createOrg('owner');
+      await countingInRedis(server, owner, redis);
+      const member = await journey.addAgent(owner, 'patient');
+      hop.quiet();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await keyRequestChallenge(server, member)).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+    } finally {
+      hop.thaw();
+      redis.disconnect();
+      await server.close();
+      await hop.close();
     }
   });
 

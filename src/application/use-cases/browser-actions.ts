@@ -67,6 +67,7 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
 
   async execute({ context, agentId, browserId, action, idempotency }: BrowserActionCommand): Promise<BrowserActionResult> {
     if (agentId !== context.actor) refuse('FORBIDDEN', 'NOT_SELF', 'Only the agent themself may act in their browsers.');
+    const spendOrgBudget = this.limits.orgBudget('browser_actions_per_org', context.orgId);
     const proof =
       action.kind === 'logout' || action.challengeId === undefined
         ? undefined
@@ -91,6 +92,8 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
             ? { type: 'SetPromptFrequency', ...base, frequency: action.frequency, proof: proof!, activeKey: actor.activeKey, changeId: keyed?.resourceId }
             : { type: 'AuthorizeSensitiveTask', ...base, task: action.task, proof, activeKey: actor.activeKey, authorizationId: keyed?.resourceId };
       const { events, refusal } = browserDecider.decide(command, browser.state);
+      // Spent by a member acting in their own browser (a recorded refusal too), never by another caller.
+      await spendOrgBudget();
       // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
       const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
       // A refusal binds nothing to the key: recorded (a task's) under fresh ids, the same request is decided anew.

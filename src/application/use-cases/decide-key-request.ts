@@ -4,6 +4,7 @@ import { approvalsRequired } from '../../domain/organization/org-policy';
 import { fold } from '../../domain/shared/decider';
 import { refuse } from '../../domain/shared/refusal';
 import { keyDecider } from '../../domain/signature-key/key.decider';
+import { isApproverRole } from '../../domain/shared/roles';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -69,22 +70,37 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
     const requesterId = requesterOf(command.requestId);
     if (requesterId === undefined) return refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${quoted(command.requestId)} does not exist.`);
     if (command.decision.decision === 'REJECT') return this.decide(command, requesterId);
-    // An approval holds its place in the wrong-code limits while it is decided, kept only for a wrong code.
+    // An approval holds its places in the wrong-code limits while it is decided, kept only for a wrong
+    // code: the caller's own at once, the org's once the caller is one of its approvers. A MEMBER's or
+    // a removed agent's approve takes none of the org's, not even for a moment: sent without end from
+    // a few tokens, such approves would keep the org's places taken and its approvers' approves 429.
     const caller = { orgId: command.context.orgId, agentId: command.context.actor };
-    const giveBack = await this.limits.reserve(WRONG_CODE_LIMITS.map((limit) => ({ limit, key: limitKey(limit, caller) })));
+    const place = (limit: RateLimitName) => [{ limit, key: limitKey(limit, caller) }];
+    const giveBack = [await this.limits.reserve(place('wrong_codes_per_agent'))];
+    let orgPlace: Promise<void> | undefined;
+    const admitted = () => (orgPlace ??= this.limits.reserve(place('wrong_codes_per_org')).then((given) => void giveBack.push(given)));
     let wrongCode = false;
     try {
-      return await this.decide(command, requesterId, () => (wrongCode = true));
+      return await this.decide(command, requesterId, { onWrongCode: () => (wrongCode = true), admitted });
     } finally {
-      if (!wrongCode) await giveBack();
+      if (!wrongCode) await Promise.all(giveBack.map((given) => given()));
     }
   }
 
-  /** Decides and records; `onWrongCode` is told once a wrong code's attempt is recorded. */
-  private async decide({ context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand, requesterId: string, onWrongCode?: () => void): Promise<DecidedKeyRequest> {
+  /**
+   * Decides and records; `approval.admitted` is awaited once the caller is known to be an approver
+   * of the org (at most once, however often a conflict retries), `approval.onWrongCode` told once a
+   * wrong code's attempt is recorded.
+   */
+  private async decide(
+    { context, requestId, decision, challengeId, signature }: DecideKeyRequestCommand,
+    requesterId: string,
+    approval?: { admitted: () => Promise<void>; onWrongCode: () => void },
+  ): Promise<DecidedKeyRequest> {
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async (freshSince) => {
       const { org, actor: approver, keys: approverKeys } = await this.directory.actor(context.orgId, context.actor, freshSince);
+      if (approval && isApproverRole(approver.role)) await approval.admitted();
       const requester = await this.directory.keys(context.orgId, requesterId, freshSince);
       const requesterRole = org.state.agents.get(requesterId)?.role;
       const required = approvalsRequired(org.state.policy, requesterRole ?? 'MEMBER');
@@ -122,7 +138,7 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       const read = [org, approverKeys, ...(others?.read ?? []), ...(vouching?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, decided(requester, outcome.events), ...read))!;
       if (outcome.refusal) {
-        if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) onWrongCode?.();
+        if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) approval?.onWrongCode();
         throw outcome.refusal.with({ position: String(position) });
       }
       const recorded = outcome.events.find((event) => event.type === 'KeyApprovalRecorded');

@@ -9,6 +9,7 @@ import { Directory } from '../directory';
 import { Recoveries } from '../recoveries';
 import { requesterOf } from '../request-ids';
 import { quoted } from '../../shared/quoted';
+import { RateLimits } from '../../rate-limits/rate-limits';
 
 /**
  * Issues a one-time challenge to a member; it binds what the purpose needs (PRODUCT.md, Signatures).
@@ -32,6 +33,7 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
     private readonly directory: Directory,
     private readonly tokens: ChallengeTokens,
     private readonly recoveries: Recoveries,
+    private readonly limits: RateLimits,
   ) {}
 
   async execute({ orgId, agentId, request, now }: IssueChallengeQuery): Promise<IssuedChallenge> {
@@ -46,7 +48,10 @@ export class IssueChallengeHandler implements IQueryHandler<IssueChallengeQuery>
     if (request.purpose === 'ORG_POLICY' && actor.role !== 'SUPER_ADMIN') {
       refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN changes the organization\'s policy, so only they get an ORG_POLICY challenge.');
     }
-    return this.tokens.issue({ orgId, agentId, ...(await this.binding(orgId, request)) }, now);
+    const binding = await this.binding(orgId, request);
+    // The org's budget, spent only by a member whose challenge is issued.
+    await this.limits.orgBudget('challenges_per_org', orgId)();
+    return this.tokens.issue({ orgId, agentId, ...binding }, now);
   }
 
   /** What the challenge binds: what was asked for, checked, plus what the server knows (see CHALLENGE_PURPOSES). */

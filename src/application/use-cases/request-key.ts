@@ -16,6 +16,7 @@ import { Proofs } from '../proofs';
 import { type IdempotencyKey, KeyedCommand, positionOf } from '../idempotency';
 import { newRequestId, requestIdOf } from '../request-ids';
 import { type LoadedStream, StreamStates } from '../stream-states';
+import { RateLimits } from '../../rate-limits/rate-limits';
 
 export interface RequestedKey {
   requestId: string;
@@ -62,10 +63,12 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
     private readonly proofs: Proofs,
     private readonly states: StreamStates,
     private readonly writer: EventWriter,
+    private readonly limits: RateLimits,
   ) {}
 
   async execute({ context, publicKey, challengeId, signature, replacePending, idempotency }: RequestKeyCommand): Promise<RequestedKey> {
     const proof = await this.proofs.open(challengeId, signature);
+    const spendOrgBudget = this.limits.orgBudget('key_requests_per_org', context.orgId);
     const keyed = idempotency && new KeyedCommand(`request-key\n${context.orgId}\n${context.actor}`, idempotency);
     const requestId = keyed ? requestIdOf(keyed.resourceId, context.actor) : newRequestId(context.actor);
     return retryOnConflict(async (freshSince) => {
@@ -92,6 +95,8 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
         },
         keys.state,
       );
+      // Spent by a member whose request is about to be recorded: a removed agent's token spends none of it.
+      await spendOrgBudget();
       const requested = fold(keyDecider, keyEvents, keys.state).requests.get(requestId)!;
       const firstKey = requested.mode === 'FIRST_KEY';
       const orgEvents = firstKey

@@ -22,7 +22,7 @@ export class BrowsersController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put('prompt-frequency')
-  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
+  @RateLimited('browser_actions_per_agent')
   @AgentEndpoint(
     'setPromptFrequency',
     'Set how often this browser prompts for my key (self; signed by my key) (R10)',
@@ -46,7 +46,7 @@ export class BrowsersController {
 
   @Post('logout')
   @HttpCode(200)
-  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
+  @RateLimited('browser_actions_per_agent')
   @AgentEndpoint('logoutBrowser', 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)', Answers(200, PromptFrequencyView, 'Logged out'))
   async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));

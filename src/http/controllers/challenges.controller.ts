@@ -19,7 +19,7 @@ export class ChallengesController {
 
   @Post()
   @HttpCode(201)
-  @RateLimited('challenges_per_agent', 'challenges_per_org')
+  @RateLimited('challenges_per_agent')
   @AgentEndpoint(
     'issueChallenge',
     'Get a one-time challenge (expires after 5 minutes) to sign with Ed25519',

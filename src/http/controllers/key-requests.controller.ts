@@ -32,7 +32,7 @@ export class KeyRequestsController {
 
   @Post()
   @HttpCode(201)
-  @RateLimited('key_requests_per_agent', 'key_requests_per_org')
+  @RateLimited('key_requests_per_agent')
   @AgentEndpoint(
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',

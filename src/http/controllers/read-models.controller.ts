@@ -7,6 +7,7 @@ import { AsOfQuery } from '../../application/queries/as-of-query';
 import { ReadQueries } from '../../application/queries/read-queries';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ConcurrentExports } from '../../rate-limits/concurrent-exports';
+import { RateLimits } from '../../rate-limits/rate-limits';
 import { PendingApprovalsQuery } from '../../application/queries/pending-approvals';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
@@ -38,6 +39,7 @@ export class ReadModelsController {
     private readonly access: ReadAccess,
     private readonly pendingApprovals: PendingApprovalsQuery,
     private readonly exports: ConcurrentExports,
+    private readonly limits: RateLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -82,7 +84,7 @@ export class ReadModelsController {
 
   @Get('as-of')
   // Reads in proportion to the org (every role change up to `at`), not to a page.
-  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
+  @RateLimited('heavy_reads_per_agent')
   @AgentEndpoint(
     'getAsOf',
     'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)',
@@ -91,11 +93,12 @@ export class ReadModelsController {
   )
   async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
+    await this.limits.consume('heavy_reads_per_org', context.orgId);
     return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now);
   }
 
   @Get('audit-log/export')
-  @RateLimited('heavy_reads_per_agent', 'heavy_reads_per_org')
+  @RateLimited('heavy_reads_per_agent')
   @AgentEndpoint(
     'exportAuditLog',
     'The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
@@ -113,6 +116,8 @@ export class ReadModelsController {
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
+    // The org's budget, spent by a reader it admitted only: a MEMBER's 403 spends none of it.
+    await this.limits.consume('heavy_reads_per_org', context.orgId);
     const chunks = this.queries.auditExport(context.orgId, filters);
     // Held until the answer has ended: read to its end, or its connection gone (CONNECTION_TIMEOUT_MS).
     // finished() calls back also for a client gone before this line, whose 'close' has been emitted.

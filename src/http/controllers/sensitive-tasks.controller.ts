@@ -21,7 +21,7 @@ export class SensitiveTasksController {
 
   @Post()
   @HttpCode(200)
-  @RateLimited('browser_actions_per_agent', 'browser_actions_per_org')
+  @RateLimited('browser_actions_per_agent')
   @AgentEndpoint(
     'authorizeSensitiveTask',
     'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',
