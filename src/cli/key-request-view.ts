@@ -4,4 +4,10 @@ type Request = components['schemas']['KeyRequestView'];
 
 /** A key request as the server shows it to approvers: a pending list item (PendingKeyView) or GET .../key-requests/{id}. */
 export type KeyRequestView = Pick<Request, 'requestId' | 'agentId' | 'publicKey' | 'fingerprint' | 'verificationCode' | 'requestedAt' | 'failedAttempts'> &
-  Partial<Pick<Request, 'status' | 'displayName' | 'email'>>;
+  Partial<Pick<Request, 'status' | 'displayName' | 'email' | 'expiresAt' | 'approvals' | 'approvalsRequired'>>;
+
+/** R20 M-of-N: how many of the threshold, and by whom (nothing once decided). */
+export const approvalsLabel = (request: KeyRequestView): string | undefined =>
+  request.approvals && typeof request.approvalsRequired === 'number'
+    ? `${request.approvals.length}/${request.approvalsRequired}${request.approvals.length > 0 ? ` (${request.approvals.join(', ')})` : ''}`
+    : undefined;

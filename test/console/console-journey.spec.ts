@@ -124,9 +124,13 @@ describe('web console journey (Chromium, two browsers)', () => {
     await screenshot(bob, '2-my-key-pending');
     const firstCode = (await bob.getByTestId('verification-code').textContent())!;
     expect(firstCode).toMatch(/^\d{15}$/);
+    // R20: the requester and the approver see the same expiry, by the org's policy.
+    const expiresAt = (await bob.getByTestId('expires-at').textContent())!;
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 7 * 24 * 3600_000);
 
     await open(alice, 'Pending keys');
     await alice.getByRole('cell', { name: 'bob', exact: true }).waitFor();
+    expect([await alice.getByTestId('expires-at').textContent(), await alice.getByTestId('approvals').textContent()]).toEqual([expiresAt, '0/1']);
     const wrong = firstCode.startsWith('0') ? '111-111-111-111-111' : '000-000-000-000-000';
     await alice.getByLabel('Code read out by bob').fill(wrong);
     await alice.getByRole('button', { name: 'Approve bob' }).click();

@@ -1,6 +1,6 @@
 import { agentView, codeView, field, h, table } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
-import type { KeyRequestView } from '../../../src/cli/key-request-view';
+import { approvalsLabel, type KeyRequestView } from '../../../src/cli/key-request-view';
 import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
 import { activeKey } from '../my-keys';
 import { Refusal } from '../refusal';
@@ -54,6 +54,9 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
         h('span', {}, agentView(request.agentId, request.displayName), request.email ? h('br') : null, request.email ?? null),
         h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
         h('time', { datetime: request.requestedAt }, request.requestedAt),
+        // R20: by the org's policy now; past it nobody can decide the request (the server leaves it out).
+        request.expiresAt ? h('time', { datetime: request.expiresAt, 'data-testid': 'expires-at' }, request.expiresAt) : null,
+        h('span', { 'data-testid': 'approvals' }, approvalsLabel(request) ?? ''),
         h('span', {}, codeView(code), request.failedAttempts ? h('span', { class: 'hint' }, ` (${request.failedAttempts} wrong so far)`) : null),
         decision,
       ];
@@ -63,7 +66,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
     h('h1', {}, 'Pending keys'),
     h('p', {}, 'Ask the requester to read their verification code out to you over a channel you trust (phone, in person). Approve only if it is the code shown here, computed in this browser from the requested key.'),
     rows.length
-      ? table(`${rows.length} key request(s) waiting, oldest first`, ['Requester', 'Fingerprint', 'Waiting since', 'Code to hear', 'Decision'], rows)
+      ? table(`${rows.length} key request(s) waiting, oldest first`, ['Requester', 'Fingerprint', 'Waiting since', 'Expires', 'Approvals', 'Code to hear', 'Decision'], rows)
       : h('p', { 'data-testid': 'no-pending' }, 'No key request is waiting.'),
   ];
 }

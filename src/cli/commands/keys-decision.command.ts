@@ -20,6 +20,8 @@ async function reviewForDecision(session: AgentSession, requestId: string): Prom
   if (request?.requestId !== requestId)
     throw new CliError(EXIT.CHECK_FAILED, `The server answered request ${String(request?.requestId)} when asked for ${requestId}.`);
   session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
+  if (request.status === 'EXPIRED')
+    throw new CliError(EXIT.REFUSED, `Request ${requestId} is EXPIRED${request.expiresAt ? ` since ${request.expiresAt}` : ''}: nobody can decide it any more; ${request.agentId} may request a key again.`);
   if (request.status !== undefined && request.status !== 'PENDING')
     throw new CliError(EXIT.REFUSED, `Request ${requestId} is ${request.status}: there is nothing to decide.`);
   return request;
