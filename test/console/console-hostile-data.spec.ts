@@ -40,6 +40,29 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
     await server?.close();
   });
 
+  it('lists every pending request, not only the first page of 100: the oldest come first and the count is the whole backlog', async () => {
+    const waiting = 101;
+    const pending = async () => (await api<{ items: unknown[] }>('GET', `/v1/orgs/${orgId}/key-requests?limit=100`, tokens.alice)).items.length;
+    const before = await pending();
+    for (let i = 0; i < waiting; i++) {
+      const agentId = `backlog-${String(i).padStart(3, '0')}`;
+      await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: `${agentId}@acme.test`, displayName: agentId, role: 'MEMBER' });
+      tokens[agentId] = await server.token(orgId, agentId);
+      expect((await requestKey(agentId, await generateKeyPair())).status).toBe('PENDING');
+    }
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(tokens.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Pending keys', exact: true }).click();
+    await page.getByRole('button', { name: 'Approve backlog-000' }).waitFor();
+    const total = before + waiting;
+    expect(await page.locator('caption').textContent()).toBe(`${total} key request(s) waiting, oldest first`);
+    expect(await page.getByRole('button', { name: /^Approve / }).count()).toBe(total);
+    await page.getByRole('button', { name: 'Approve backlog-100' }).waitFor();
+  });
+
   it('shows a right-to-left display name before its agent id in the zero-trust status, which it cannot pull into its own run', async () => {
     // Hebrew letters are accepted in a name (no formatting character): without isolation the Unicode
     // bidi algorithm draws the parenthesised all-digit id inside the name’s right-to-left run: the id showed left of the name, "(1001)" then the name.

@@ -19,7 +19,13 @@ async function review(orgId: string, request: KeyRequestView): Promise<{ code: s
 /** Pending keys for approvers: check the code the requester reads out, then approve or reject, signed. */
 export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> {
   const { api, session } = screen;
-  const page = await api.get<{ items: KeyRequestView[] }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100' });
+  // Every page, oldest first (as `ztkeys keys pending`): the first 100 alone hid the rest of a backlog, and miscounted it.
+  const waiting: KeyRequestView[] = [];
+  for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+    const page = await api.get<{ items: KeyRequestView[]; nextCursor?: string }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100', cursor });
+    waiting.push(...page.items);
+    cursor = page.nextCursor;
+  }
   const decide = async (request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, string>) => {
     const key = await activeKey(api);
     const proof = await sign(api, key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
@@ -28,7 +34,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
     screen.notice(decision === 'APPROVE' ? `Approved: ${request.agentId}’s key is ACTIVE.` : `Rejected ${request.agentId}’s key request. They may request a new key.`);
   };
   const rows = await Promise.all(
-    page.items.map(async (request) => {
+    waiting.map(async (request) => {
       const { code, problems } = await review(session.orgId, request);
       const who = request.displayName ? `${request.displayName} (${request.agentId})` : request.agentId;
       const codeInput = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'code', placeholder: '000-000-000-000-000' });
