@@ -1,6 +1,6 @@
 import { agentView, codeView, field, h, table } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
-import { approvalsLabel, type KeyRequestView } from '../../../src/cli/key-request-view';
+import { approvalRecorded, approvalsLabel, type KeyRequestView } from '../../../src/cli/key-request-view';
 import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
 import { activeKey } from '../my-keys';
 import { Refusal } from '../refusal';
@@ -29,9 +29,18 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
   const decide = async (request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, string>) => {
     const key = await activeKey(api);
     const proof = await sign(api, key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
-    await api.post(api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), { ...body, ...proof });
+    const decided = await api.post<{ status: string; approvals?: string[]; approvalsRequired?: number }>(
+      api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'),
+      { ...body, ...proof },
+    );
     screen.refresh();
-    screen.notice(decision === 'APPROVE' ? `Approved: ${request.agentId}’s key is ACTIVE.` : `Rejected ${request.agentId}’s key request. They may request a new key.`);
+    screen.notice(
+      decision === 'REJECT'
+        ? `Rejected ${request.agentId}’s key request. They may request a new key.`
+        : decided.status === 'PENDING'
+          ? approvalRecorded(request.agentId, decided)
+          : `Approved: ${request.agentId}’s key is ACTIVE.`,
+    );
   };
   const rows = await Promise.all(
     waiting.map(async (request) => {
