@@ -220,8 +220,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Pending key requests, oldest first, with what an approver needs to decide (ADMIN, SUPER_ADMIN)
-         * @description Pending key requests, oldest first, with what an approver needs to decide (ADMIN, SUPER_ADMIN)
+         * Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`
+         * @description Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`
          */
         get: operations["listPendingKeyRequests"];
         put?: never;
@@ -813,7 +813,10 @@ export interface components {
             displayName?: string;
             /** @example alice@example.com */
             email?: string;
-            /** @enum {string} */
+            /**
+             * @description EXPIRED also for a PENDING request past its expiresAt that the scheduler has not recorded yet: nobody can decide it any more
+             * @enum {string}
+             */
             status: "PENDING" | "APPROVED" | "REJECTED" | "LOCKED" | "CANCELLED" | "REVOKED" | "EXPIRED";
             /** @description Raw Ed25519 public key, base64url (43 characters) */
             publicKey: string;
@@ -827,6 +830,18 @@ export interface components {
             failedAttempts: number;
             /** @description R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved */
             approvals: string[];
+            /** @description R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise */
+            approvalsRequired: number | null;
+            /**
+             * Format: date-time
+             * @description R20: while PENDING, when its approvers are (or were) reminded, by the org's policy now; null once decided
+             */
+            remindAt: string | null;
+            /**
+             * Format: date-time
+             * @description R20: while PENDING, when it expires by the org's policy now (a policy change moves it at once); status reads EXPIRED from then on, whether or not the expiry is recorded yet, and the requester may request again. null once decided
+             */
+            expiresAt: string | null;
             /** Format: date-time */
             requestedAt: string;
             /** @description Every event of this request, oldest first */
@@ -909,6 +924,16 @@ export interface components {
             approvals: string[];
             /** @description R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired) */
             approvalsRequired: number;
+            /**
+             * Format: date-time
+             * @description R20: when its approvers are (or were) reminded of it, by the org's policy now
+             */
+            remindAt: string;
+            /**
+             * Format: date-time
+             * @description R20: when it expires, by the org's policy now (a policy change moves it at once): counted from the expiry of the challenge its proof answered plus the tolerated clock skew. Past it, nobody can decide it and the requester may request again
+             */
+            expiresAt: string;
         };
         PendingKeysPageView: {
             items: components["schemas"]["PendingKeyView"][];

@@ -126,7 +126,7 @@ describe('server answers', () => {
       contentType: 'application/json',
       body: {
         requestId: 'req-1', agentId, status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', agentId, publicKey),
-        failedAttempts: 0, approvals: [], requestedAt: '2025-01-01T00:00:00.000Z', history: [],
+        failedAttempts: 0, approvals: [], approvalsRequired: 1, requestedAt: '2025-01-01T00:00:00.000Z', remindAt: '2025-01-03T00:07:00.000Z', expiresAt: '2025-01-08T00:07:00.000Z', history: [],
       },
     };
     const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');

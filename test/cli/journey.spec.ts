@@ -179,6 +179,13 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
       await ztkeys('alice', ['keys', 'pending', '--json', ...after(bobRequest.position)]),
     );
     expect(pending.items).toEqual([expect.objectContaining({ requestId: bobRequest.requestId, agentId: 'bob', verificationCode: bobRequest.verificationCode, verified: true })]);
+    // R20: it expires 72 hours (the policy set above) after its challenge's expiry (5 minutes after it was issued) and the tolerated skew (2 minutes).
+    const [{ requestedAt, expiresAt }] = pending.items as unknown as Array<{ requestedAt: string; expiresAt: string }>;
+    const lead = Date.parse(expiresAt) - Date.parse(requestedAt) - 72 * 3600_000;
+    expect([lead > 0, lead <= 7 * 60_000]).toEqual([true, true]);
+    const table = await ztkeys('alice', ['keys', 'pending', ...after(bobRequest.position)]);
+    expect(table.stdout).toMatch(/^REQUEST +REQUESTER +FINGERPRINT +VERIFICATION CODE +REQUESTED AT +EXPIRES AT +WRONG CODES +APPROVALS\n/);
+    expect(table.stdout).toContain(` ${expiresAt} `);
 
     const wrongCode = bobRequest.verificationCode.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
     const approve = ['keys', 'approve', bobRequest.requestId, ...after(bobRequest.position)];
@@ -186,6 +193,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(wrong.code).toBe(EXIT.REFUSED);
     expect(wrong.stdout).toMatch(/requester +bob \(Bob Member <bob@acme\.test>\)/);
     expect(wrong.stdout).toContain(bobRequest.verificationCode);
+    expect(wrong.stdout).toMatch(new RegExp(`expires at +${expiresAt}\n[\\s\\S]*approvals +0/1\n`));
     expect(wrong.stderr).toMatch(/Wrong verification code: bob's key was not approved\. 4 attempt\(s\) left/);
 
     const badPassphrase = await signing('alice', approve, { input: `${bobRequest.verificationCode}\n`, passphrase: 'not alice passphrase' });

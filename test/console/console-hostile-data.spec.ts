@@ -26,6 +26,23 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
     return api('POST', `/v1/orgs/${orgId}/key-requests`, tokens[agentId], { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
   };
 
+  /** A member of the org with a PENDING key request. */
+  const pendingMember = async (agentId: string, displayName = agentId) => {
+    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: `${agentId}@acme.test`, displayName, role: 'MEMBER' });
+    tokens[agentId] = await server.token(orgId, agentId);
+    expect((await requestKey(agentId, await generateKeyPair())).status).toBe('PENDING');
+  };
+  /** alice, signed in with her token, on one screen of the console. */
+  const aliceOn = async (screen: string) => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(tokens.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: screen, exact: true }).click();
+    return page;
+  };
+
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     server = await startTestServer();
@@ -40,21 +57,27 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
     await server?.close();
   });
 
+  it('lists every pending request, not only the first page of 100: the oldest come first and the count is the whole backlog', async () => {
+    const waiting = 101;
+    const pending = async () => (await api<{ items: unknown[] }>('GET', `/v1/orgs/${orgId}/key-requests?limit=100`, tokens.alice)).items.length;
+    const before = await pending();
+    for (let i = 0; i < waiting; i++) await pendingMember(`backlog-${String(i).padStart(3, '0')}`);
+    const page = await aliceOn('Pending keys');
+    await page.getByRole('button', { name: 'Approve backlog-000' }).waitFor();
+    const total = before + waiting;
+    expect(await page.locator('caption').textContent()).toBe(`${total} key request(s) waiting, oldest first`);
+    expect(await page.getByRole('button', { name: /^Approve / }).count()).toBe(total);
+    await page.getByRole('button', { name: 'Approve backlog-100' }).waitFor();
+  });
+
   it('shows a right-to-left display name before its agent id in the zero-trust status, which it cannot pull into its own run', async () => {
     // Hebrew letters are accepted in a name (no formatting character): without isolation the Unicode
     // bidi algorithm draws the parenthesised all-digit id inside the name’s right-to-left run: the id showed left of the name, "(1001)" then the name.
     const agentId = '1001';
     const displayName = 'מנהל';
-    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: 'bot@acme.test', displayName, role: 'MEMBER' });
-    tokens[agentId] = await server.token(orgId, agentId);
-    expect((await requestKey(agentId, await generateKeyPair())).status).toBe('PENDING');
+    await pendingMember(agentId, displayName);
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Agent token').fill(tokens.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My key' }).waitFor();
-    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    const page = await aliceOn('Zero-trust status');
     const requester = page.locator('td').filter({ hasText: agentId }).first();
     await requester.waitFor();
 

@@ -3,6 +3,8 @@ import canonicalize from 'canonicalize';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
+import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { accessibilityViolations, launchChromium } from './browser';
@@ -68,6 +70,8 @@ describe('web console journey (Chromium, two browsers)', () => {
     ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, {
       name: 'Acme Support',
       superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' },
+      // R20 M-of-N: two approvals for a member's key, capped by the approvers who can sign (alice alone until carol's key below).
+      policy: { memberKeyApprovals: 2 },
     }));
     tokens.alice = await server.token(orgId, 'alice');
     await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
@@ -124,9 +128,13 @@ describe('web console journey (Chromium, two browsers)', () => {
     await screenshot(bob, '2-my-key-pending');
     const firstCode = (await bob.getByTestId('verification-code').textContent())!;
     expect(firstCode).toMatch(/^\d{15}$/);
+    // R20: the requester and the approver see the same expiry, by the org's policy.
+    const expiresAt = (await bob.getByTestId('expires-at').textContent())!;
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 7 * 24 * 3600_000);
 
     await open(alice, 'Pending keys');
     await alice.getByRole('cell', { name: 'bob', exact: true }).waitFor();
+    expect([await alice.getByTestId('expires-at').textContent(), await alice.getByTestId('approvals').textContent()]).toEqual([expiresAt, '0/1']);
     const wrong = firstCode.startsWith('0') ? '111-111-111-111-111' : '000-000-000-000-000';
     await alice.getByLabel('Code read out by bob').fill(wrong);
     await alice.getByRole('button', { name: 'Approve bob' }).click();
@@ -273,5 +281,31 @@ describe('web console journey (Chromium, two browsers)', () => {
     expect(await bob.evaluate(() => document.activeElement?.textContent)).toBe('Sign');
     await bob.keyboard.press('Enter');
     await expectText(bob.getByTestId('task-result'), 'Authorized “remote-control:device-7” with your signature');
+  });
+
+  it("says an approval was recorded, not that the key is ACTIVE, when the policy asks for another approver's too (M-of-N)", async () => {
+    const { page: alice } = admin;
+    const requestKey = async (agentId: string, role: string) => {
+      await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: `${agentId}@acme.test`, displayName: agentId, role });
+      tokens[agentId] = await server.token(orgId, agentId);
+      const key = await generateKeyPair();
+      const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody({ purpose: 'KEY_REQUEST', publicKey: key.publicKey }));
+      const created = await api('POST', `/v1/orgs/${orgId}/key-requests`, tokens[agentId], { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
+      return created.verificationCode;
+    };
+    const approveIn = async (agentId: string, code: string) => {
+      await open(alice, 'Pending keys');
+      await alice.getByLabel(`Code read out by ${agentId}`).fill(code);
+      await alice.getByRole('button', { name: `Approve ${agentId}` }).click();
+      await confirmSignature(alice, 'APPROVE');
+    };
+    // carol, an ADMIN (one approval for admins' keys), gets her key: now two approvers can sign besides a member.
+    await approveIn('carol', await requestKey('carol', 'ADMIN'));
+    await expectText(notice(alice), 'Approved: carol’s key is ACTIVE');
+    await approveIn('dave', await requestKey('dave', 'MEMBER'));
+    await expectText(notice(alice), 'Your approval is recorded (1 of the 2 approvals');
+    expect(await notice(alice).textContent()).not.toMatch(/ACTIVE/);
+    await alice.getByRole('cell', { name: 'dave', exact: true }).waitFor();
+    await expectText(alice.getByTestId('approvals'), '1/2 (alice)');
   });
 });

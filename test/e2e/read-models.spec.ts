@@ -1,3 +1,9 @@
+import { versionChanges } from '../../projections/document-change';
+import { pendingKeysProjection } from '../../projections/pending-keys.projection';
+import type { LogEvent } from '../../src/domain/events/event-catalogue';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { loggedEvents } from './event-log';
+import { expectAccepted } from './expectations';
 import { checkedFetch } from '../support/answer-contract';
 import { dropMongoDatabase, readModelStores, throwawayDatabaseUrl } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
@@ -247,6 +253,31 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       expect({ at, status: reply.status, type: reply.contentType.split(';')[0] }).toEqual({ at, status: 400, type: 'application/problem+json' });
     }
     expect((await get(await suite.journey.addAgent(admin, 'mia'), '/as-of?at=2026-01-01T00:00:00Z')).status).toBe(403);
+  });
+
+  it('leaves out of the pending list a request its stream shows decided while the read model has not caught up: another approver is not offered it', async () => {
+    // A server of its own without the projector role, its pending keys projected by hand up to bob's request and no further.
+    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: throwawayDatabaseUrl(env.MONGODB_URL, 'ztkeys_e2e') } : {};
+    const apiOnly = await startTestServer({ ROLES: 'api', ...store });
+    try {
+      const journey = new Journey(apiOnly);
+      const alice = await journey.createOrg('alice');
+      await journey.activeKey(alice, alice);
+      const bob = await journey.addAgent(alice, 'bob');
+      const { requestId } = (await journey.requestKey(bob)).body;
+      const requested = (await loggedEvents(apiOnly, alice.orgId)).find((event) => event.type === 'KeyRequested' && event.data.requestId === requestId)!;
+      const changes = versionChanges(requested.position, pendingKeysProjection.project(requested as RecordedEvent<LogEvent>));
+      await apiOnly.readModels.apply('pending-keys', await apiOnly.readModels.activeGeneration('pending-keys'), changes, requested.position);
+      const listed = async () => (await call(apiOnly, 'GET', `/v1/orgs/${alice.orgId}/key-requests`, alice.token)).body.items.map((item: { requestId: string }) => item.requestId);
+      expect(await listed()).toEqual([requestId]);
+
+      expectAccepted(await journey.decide(alice, requestId, 'REJECT'));
+      expect(await listed()).toEqual([]);
+      expect((await journey.getKeyRequest(alice, requestId)).body).toMatchObject({ status: 'REJECTED', expiresAt: null, approvalsRequired: null });
+    } finally {
+      await apiOnly.close();
+      if (store.MONGODB_URL) await dropMongoDatabase(store.MONGODB_URL);
+    }
   });
 
   it('answers 503 with Retry-After when the read model does not reach X-Min-Position in time', async () => {

@@ -6,6 +6,9 @@ import { StreamStates } from '../../src/application/stream-states';
 import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
 import { RequestKeyCommand, type RequestedKey } from '../../src/application/use-cases/request-key';
 import { RevokeKeyCommand, RevokeKeyHandler } from '../../src/application/use-cases/revoke-key';
+import { PendingApprovalsQuery } from '../../src/application/queries/pending-approvals';
+import { GetKeyRequestQuery } from '../../src/application/use-cases/get-key-request';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
@@ -13,6 +16,7 @@ import { loggedEvents } from './event-log';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
+import { expectAccepted } from './expectations';
 import { call, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
@@ -108,6 +112,52 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect(again.status).toBe('PENDING');
     const old = await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requests[0].requestId}`, requester.token);
     expect(old.body.status).toBe('CANCELLED');
+  });
+
+  it("shows the approver and the requester when a PENDING request is reminded of and expires, by the org's policy now", async () => {
+    const { admin, requesters, requests } = await orgWithPendingRequests(1);
+    const [requester] = requesters;
+    const { requestId } = requests[0];
+    // Deadlines count from the expiry of the challenge the request answered, plus the tolerated clock skew (R15, R20).
+    const requested = (await eventsOf(admin.orgId, 'KeyRequested')).find((event) => event.data.requestId === requestId)!;
+    const from = Date.parse(JSON.parse((requested.data as { proof: { statement: string } }).proof.statement).expiresAt) + 2 * 60_000;
+    const deadlines = (remindHours: number, expiryHours: number) => ({
+      remindAt: new Date(from + remindHours * HOUR).toISOString(),
+      expiresAt: new Date(from + expiryHours * HOUR).toISOString(),
+    });
+    const listed = async (at?: string) =>
+      (await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests?status=PENDING`, admin.token, undefined, at ? { 'x-min-position': at } : {})).body.items;
+    const read = async () => (await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${requestId}`, requester.token)).body;
+
+    expect(await listed()).toEqual([expect.objectContaining({ requestId, ...deadlines(48, 168) })]);
+    expect(await read()).toMatchObject({ status: 'PENDING', ...deadlines(48, 168) });
+
+    // A SUPER_ADMIN shortens the org's deadlines: the request the approver is looking at now expires a day after it was made.
+    const changed = await suite.journey.setPolicy(admin, { ...DEFAULT_ORG_POLICY, reminderAfterHours: 2, pendingRequestExpiryHours: 24 });
+    expectAccepted(changed);
+    expect(await listed(changed.body.position)).toEqual([expect.objectContaining({ requestId, ...deadlines(2, 24) })]);
+    expect(await read()).toMatchObject({ status: 'PENDING', ...deadlines(2, 24) });
+  });
+
+  it('shows a request past its expiry that no scheduler recorded yet as EXPIRED, and leaves it out of the pending list: nobody can decide it any more', async () => {
+    const { admin, requesters, requests } = await orgWithPendingRequests(2);
+    const [late, waiting] = requests.map((request) => request.requestId);
+    const lateAt = Date.parse((await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${late}`, admin.token)).body.expiresAt);
+    const waitingAt = Date.parse((await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${waiting}`, admin.token)).body.expiresAt);
+    // A reader at an instant past the first request's expiry and before the second's (they were made moments apart).
+    const now = new Date(lateAt);
+    expect(now.getTime()).toBeLessThan(waitingAt);
+    const readAt = (agent: TestAgent, requestId: string) => suite.server.app.get(QueryBus).execute(new GetKeyRequestQuery(agent.orgId, agent.agentId, requestId, now));
+    expect(await readAt(requesters[0], late)).toMatchObject({ status: 'EXPIRED', expiresAt: new Date(lateAt).toISOString() });
+    expect(await readAt(admin, waiting)).toMatchObject({ status: 'PENDING' });
+    const org = (await suite.server.app.get(Directory).org(admin.orgId)).state;
+    const page = await suite.server.app.get(PendingApprovalsQuery).page(admin.orgId, org, { limit: 50 }, now);
+    expect(page.items.map((item) => item.requestId)).toEqual([waiting]);
+    // Nothing was recorded: the reads judged the request by the policy, as a decision would.
+    expect(await eventsOf(admin.orgId, 'KeyRequestExpired')).toEqual([]);
+    const decided = await suite.journey.decide(admin, waiting, 'REJECT');
+    expectAccepted(decided);
+    expect((await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/key-requests/${waiting}`, admin.token)).body).toMatchObject({ status: 'REJECTED', expiresAt: null, remindAt: null });
   });
 
   /** A key request of `agent` made at `at` (a challenge issued then, the command run then), as an instance whose clock says `at` makes it. */

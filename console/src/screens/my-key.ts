@@ -46,6 +46,7 @@ async function keyCard(screen: Screen, title: string, key: BrowserKey): Promise<
       h('dd', { 'data-testid': 'key-kind' }, 'portable' in key ? 'a portable key file, encrypted with your passphrase' : 'a key held by this browser, which cannot be exported'),
       h('dt', {}, 'Requested'),
       h('dd', {}, request.requestedAt ?? key.createdAt),
+      ...(request.expiresAt ? [h('dt', {}, request.status === 'EXPIRED' ? 'Expired' : 'Expires'), h('dd', { 'data-testid': 'expires-at' }, request.expiresAt)] : []),
     ),
     !key.requestId
       ? h('p', { class: 'ok' }, 'Imported from a key file; code and fingerprint computed in this browser from its public key.')

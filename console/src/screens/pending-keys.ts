@@ -1,6 +1,6 @@
 import { agentView, codeView, field, h, table } from '../dom';
 import { fingerprintOf, verificationCodeOf } from '../key-facts';
-import type { KeyRequestView } from '../../../src/cli/key-request-view';
+import { approvalRecorded, approvalsLabel, type KeyRequestView } from '../../../src/cli/key-request-view';
 import { isVerificationCodeShape, sameVerificationCode } from '../../../src/crypto/verification-code-derivation';
 import { activeKey } from '../my-keys';
 import { Refusal } from '../refusal';
@@ -19,16 +19,31 @@ async function review(orgId: string, request: KeyRequestView): Promise<{ code: s
 /** Pending keys for approvers: check the code the requester reads out, then approve or reject, signed. */
 export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> {
   const { api, session } = screen;
-  const page = await api.get<{ items: KeyRequestView[] }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100' });
+  // Every page, oldest first (as `ztkeys keys pending`): the first 100 alone hid the rest of a backlog, and miscounted it.
+  const waiting: KeyRequestView[] = [];
+  for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+    const page = await api.get<{ items: KeyRequestView[]; nextCursor?: string }>(api.orgPath('key-requests'), { status: 'PENDING', limit: '100', cursor });
+    waiting.push(...page.items);
+    cursor = page.nextCursor;
+  }
   const decide = async (request: KeyRequestView, decision: 'APPROVE' | 'REJECT', body: Record<string, string>) => {
     const key = await activeKey(api);
     const proof = await sign(api, key, { purpose: 'KEY_DECISION', requestId: request.requestId, requesterPublicKey: request.publicKey, decision });
-    await api.post(api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'), { ...body, ...proof });
+    const decided = await api.post<{ status: string; approvals?: string[]; approvalsRequired?: number }>(
+      api.orgPath('key-requests', request.requestId, decision === 'APPROVE' ? 'approve' : 'reject'),
+      { ...body, ...proof },
+    );
     screen.refresh();
-    screen.notice(decision === 'APPROVE' ? `Approved: ${request.agentId}’s key is ACTIVE.` : `Rejected ${request.agentId}’s key request. They may request a new key.`);
+    screen.notice(
+      decision === 'REJECT'
+        ? `Rejected ${request.agentId}’s key request. They may request a new key.`
+        : decided.status === 'PENDING'
+          ? approvalRecorded(request.agentId, decided)
+          : `Approved: ${request.agentId}’s key is ACTIVE.`,
+    );
   };
   const rows = await Promise.all(
-    page.items.map(async (request) => {
+    waiting.map(async (request) => {
       const { code, problems } = await review(session.orgId, request);
       const who = request.displayName ? `${request.displayName} (${request.agentId})` : request.agentId;
       const codeInput = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'code', placeholder: '000-000-000-000-000' });
@@ -54,6 +69,9 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
         h('span', {}, agentView(request.agentId, request.displayName), request.email ? h('br') : null, request.email ?? null),
         h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
         h('time', { datetime: request.requestedAt }, request.requestedAt),
+        // R20: by the org's policy now; past it nobody can decide the request (the server leaves it out).
+        request.expiresAt ? h('time', { datetime: request.expiresAt, 'data-testid': 'expires-at' }, request.expiresAt) : null,
+        h('span', { 'data-testid': 'approvals' }, approvalsLabel(request) ?? ''),
         h('span', {}, codeView(code), request.failedAttempts ? h('span', { class: 'hint' }, ` (${request.failedAttempts} wrong so far)`) : null),
         decision,
       ];
@@ -63,7 +81,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
     h('h1', {}, 'Pending keys'),
     h('p', {}, 'Ask the requester to read their verification code out to you over a channel you trust (phone, in person). Approve only if it is the code shown here, computed in this browser from the requested key.'),
     rows.length
-      ? table(`${rows.length} key request(s) waiting, oldest first`, ['Requester', 'Fingerprint', 'Waiting since', 'Code to hear', 'Decision'], rows)
+      ? table(`${rows.length} key request(s) waiting, oldest first`, ['Requester', 'Fingerprint', 'Waiting since', 'Expires', 'Approvals', 'Code to hear', 'Decision'], rows)
       : h('p', { 'data-testid': 'no-pending' }, 'No key request is waiting.'),
   ];
 }

@@ -7,6 +7,7 @@ import { keyDecider } from '../../domain/signature-key/key.decider';
 import { agentStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
+import { PendingApprovalsQuery } from '../queries/pending-approvals';
 import { requesterOf } from '../request-ids';
 import { quoted } from '../../shared/quoted';
 
@@ -23,6 +24,11 @@ export interface KeyRequestView {
   failedAttempts: number;
   /** R20 M-of-N: whose approvals count so far while it waits for more (once decided: who had approved). */
   approvals: readonly string[];
+  /** R20 M-of-N: while PENDING, the approvals that activate the key now; null once decided. */
+  approvalsRequired: number | null;
+  /** R20: while PENDING (or past its expiry, not yet recorded), when its approvers are reminded and when it expires, by the org's policy now; null once decided. */
+  remindAt: string | null;
+  expiresAt: string | null;
   requestedAt: string;
   /** Every event of this request, oldest first: what happened, when, by whom. */
   history: { type: string; at: string; by: string; position: string }[];
@@ -34,6 +40,8 @@ export class GetKeyRequestQuery extends Query<KeyRequestView> {
     readonly orgId: string,
     readonly callerId: string,
     readonly requestId: string,
+    /** A PENDING request past its expiry at this instant reads EXPIRED, recorded or not. */
+    readonly now: Date,
   ) {
     super();
   }
@@ -43,10 +51,11 @@ export class GetKeyRequestQuery extends Query<KeyRequestView> {
 export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
   constructor(
     private readonly directory: Directory,
+    private readonly pendingApprovals: PendingApprovalsQuery,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ orgId, callerId, requestId }: GetKeyRequestQuery): Promise<KeyRequestView> {
+  async execute({ orgId, callerId, requestId, now }: GetKeyRequestQuery): Promise<KeyRequestView> {
     const notFound = () => refuse('NOT_FOUND', 'KEY_REQUEST_NOT_FOUND', `Key request ${quoted(requestId)} does not exist.`);
     const { org, actor } = await this.directory.actor(orgId, callerId);
     const agentId = requesterOf(requestId);
@@ -61,16 +70,22 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
       .filter((event) => event.data.requestId === requestId)
       .map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
     const requester = org.state.agents.get(agentId);
+    const pending = entry.status === 'PENDING' ? await this.pendingApprovals.of(orgId, org.state, agentId, entry) : undefined;
+    // R20: past its expiry nobody can decide it, whether or not the scheduler has recorded the expiry yet.
+    const expired = pending !== undefined && now.getTime() >= Date.parse(pending.expiresAt);
     return {
       requestId,
       agentId,
       ...(requester ? { displayName: requester.displayName, email: requester.email } : {}),
-      status: entry.status,
+      status: expired ? 'EXPIRED' : entry.status,
       publicKey: entry.publicKey,
       fingerprint: entry.fingerprint,
       verificationCode: entry.verificationCode,
       failedAttempts: entry.failedAttempts,
-      approvals: entry.status === 'PENDING' ? await this.directory.countingApprovals(orgId, org.state, entry) : entry.approvals,
+      approvals: pending?.approvals ?? entry.approvals,
+      approvalsRequired: pending && !expired ? pending.approvalsRequired : null,
+      remindAt: pending?.remindAt ?? null,
+      expiresAt: pending?.expiresAt ?? null,
       requestedAt: history[0]?.at ?? '',
       history,
     };

@@ -1,7 +1,7 @@
 import { checkPublicKey, fingerprint } from '../../crypto/public-key';
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
 import { checkFailed } from '../cli-error';
-import type { KeyRequestView } from '../key-request-view';
+import { approvalsLabel, type KeyRequestView } from '../key-request-view';
 import { formatFields } from '../output';
 
 export type { KeyRequestView } from '../key-request-view';
@@ -47,6 +47,9 @@ export function describeKeyRequest(request: KeyRequestView, code: string): strin
     formatFields([
       ['requester', requesterLabel(request)],
       ['requested at', request.requestedAt],
+      // R20: by the org's policy now; past it nobody can decide the request.
+      [request.status === 'EXPIRED' ? 'expired at' : 'expires at', request.expiresAt ?? undefined],
+      ['approvals', approvalsLabel(request)],
       ['fingerprint', request.fingerprint],
       ['verification code', `${code}  (computed here from the request's public key; the server shows the same)`],
       ['wrong codes so far', request.failedAttempts ? String(request.failedAttempts) : undefined],

@@ -2,6 +2,7 @@ import { isVerificationCodeShape } from '../../crypto/verification-code-derivati
 import { isProblem } from '../api-client';
 import type { components } from '../api-types.generated';
 import { AgentSession } from '../agent-session';
+import { approvalRecorded } from '../key-request-view';
 import { CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
@@ -20,6 +21,8 @@ async function reviewForDecision(session: AgentSession, requestId: string): Prom
   if (request?.requestId !== requestId)
     throw new CliError(EXIT.CHECK_FAILED, `The server answered request ${String(request?.requestId)} when asked for ${requestId}.`);
   session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
+  if (request.status === 'EXPIRED')
+    throw new CliError(EXIT.REFUSED, `Request ${requestId} is EXPIRED${request.expiresAt ? ` since ${request.expiresAt}` : ''}: nobody can decide it any more; ${request.agentId} may request a key again.`);
   if (request.status !== undefined && request.status !== 'PENDING')
     throw new CliError(EXIT.REFUSED, `Request ${requestId} is ${request.status}: there is nothing to decide.`);
   return request;
@@ -89,7 +92,7 @@ decision. Wrong codes are counted: the 5th locks the request.`,
     const { requestId, ...decided } = result;
     const human =
       result.status === 'PENDING'
-        ? `Your approval is recorded (${result.approvals?.length ?? 0} of the ${result.approvalsRequired ?? '?'} approvals the org's policy asks): ${request.agentId}'s key stays PENDING until other approvers approve it.`
+        ? approvalRecorded(request.agentId, result)
         : `Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`;
     ctx.output.result(human, {
       requestId,

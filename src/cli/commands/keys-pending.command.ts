@@ -3,7 +3,8 @@ import { declaredMembers } from '../api-answers';
 import type { CommandSpec } from '../command-spec';
 import { fetchAllPages } from '../pagination';
 import { formatTable } from '../output';
-import { reviewKeyRequest, requesterLabel, type KeyRequestView } from './key-request-review';
+import { approvalsLabel } from '../key-request-view';
+import { reviewKeyRequest, requesterLabel } from './key-request-review';
 
 export const keysPendingCommand: CommandSpec = {
   path: ['keys', 'pending'],
@@ -21,16 +22,16 @@ export const keysPendingCommand: CommandSpec = {
       items.length === 0
         ? 'No key request is waiting.'
         : formatTable(
-            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'WRONG CODES', 'APPROVALS'],
+            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'EXPIRES AT', 'WRONG CODES', 'APPROVALS'],
             reviewed.map(({ item, review }) => [
               item.requestId,
               requesterLabel(item),
               `${item.fingerprint.slice(0, 16)}…`,
               review.problems.length === 0 ? review.code : 'MISMATCH (see warning)',
               item.requestedAt,
+              item.expiresAt,
               String(item.failedAttempts ?? 0),
-              // R20 M-of-N: how many of the policy's threshold, and by whom.
-              `${item.approvals.length}/${item.approvalsRequired}${item.approvals.length > 0 ? ` (${item.approvals.join(', ')})` : ''}`,
+              approvalsLabel(item),
             ]),
           ),
       { items: reviewed.map(({ item, review }) => ({ ...item, verified: review.problems.length === 0, problems: review.problems })) },

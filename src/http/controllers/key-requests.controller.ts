@@ -53,7 +53,7 @@ export class KeyRequestsController {
   @RequestParam()
   @AgentEndpoint('getKeyRequest', 'One key request, from its event stream (requester, ADMIN, SUPER_ADMIN)', Answers(200, KeyRequestView, 'The request and its history'))
   get(@Ctx() context: CommandContext, @Param('requestId') requestId: string) {
-    return this.queries.execute(new GetKeyRequestQuery(context.orgId, context.actor, requestId));
+    return this.queries.execute(new GetKeyRequestQuery(context.orgId, context.actor, requestId, context.now));
   }
 
   @Post(':requestId/approve')

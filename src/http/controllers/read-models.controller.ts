@@ -46,16 +46,13 @@ export class ReadModelsController {
   @Get('key-requests')
   @AgentEndpoint(
     'listPendingKeyRequests',
-    'Pending key requests, oldest first, with what an approver needs to decide (ADMIN, SUPER_ADMIN)',
+    'Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`',
     Answers(200, PendingKeysPageView, 'One page'),
     BEHIND,
   )
   async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
-    const page = await this.queries.pendingKeys(context.orgId, query.limit ?? DEFAULT_LIMIT, query.cursor);
-    const approvals = await this.pendingApprovals.of(context.orgId, org, page.items as { agentId: string; requestId: string; approvals: string[] }[]);
-    const items = page.items.map((item, index) => ({ ...item, ...approvals[index] }));
-    return { ...page, items };
+    return this.pendingApprovals.page(context.orgId, org, { limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor }, context.now);
   }
 
   @Get('zero-trust-status')

@@ -37,12 +37,24 @@ export class KeyRequestView {
   @ApiProperty({ example: 'alice' }) agentId: string;
   @ApiPropertyOptional({ example: 'Alice' }) displayName?: string;
   @ApiPropertyOptional({ example: 'alice@example.com' }) email?: string;
-  @ApiProperty({ enum: REQUEST_STATUSES }) status: KeyRequestStatus;
+  @ApiProperty({ enum: REQUEST_STATUSES, description: 'EXPIRED also for a PENDING request past its expiresAt that the scheduler has not recorded yet: nobody can decide it any more' }) status: KeyRequestStatus;
   @ApiProperty({ description: 'Raw Ed25519 public key, base64url (43 characters)' }) publicKey: string;
   @ApiProperty() fingerprint: string;
   @ApiProperty(CODE) verificationCode: string;
   @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
   @ApiProperty({ type: [String], description: 'R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved' }) approvals: string[];
+  @ApiProperty({ type: Number, nullable: true, description: "R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise" })
+  approvalsRequired: number | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: "R20: while PENDING, when its approvers are (or were) reminded, by the org's policy now; null once decided" })
+  remindAt: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description:
+      "R20: while PENDING, when it expires by the org's policy now (a policy change moves it at once); status reads EXPIRED from then on, whether or not the expiry is recorded yet, and the requester may request again. null once decided",
+  })
+  expiresAt: string | null;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty({ type: [KeyRequestEventView], description: 'Every event of this request, oldest first' }) history: KeyRequestEventView[];
 }

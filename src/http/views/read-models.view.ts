@@ -25,6 +25,12 @@ export class PendingKeyView {
     description: "R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired)",
   })
   approvalsRequired: number;
+  @ApiProperty({ format: 'date-time', description: "R20: when its approvers are (or were) reminded of it, by the org's policy now" }) remindAt: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: "R20: when it expires, by the org's policy now (a policy change moves it at once): counted from the expiry of the challenge its proof answered plus the tolerated clock skew. Past it, nobody can decide it and the requester may request again",
+  })
+  expiresAt: string;
 }
 
 export class PendingKeysPageView {
