@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { makePrivateDir } from '../shared/private-files';
 import { StartupError } from '../shared/startup-error';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import type { EventStore } from './event-store.port';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
@@ -12,8 +13,9 @@ const logger = new Logger('EventStore');
 
 /**
  * The event store the configuration names: KurrentDB/EventStoreDB when EVENTSTORE_URL is set, else
- * the embedded file. A KurrentDB server that does not answer, or lacks a call ztkeys writes with,
- * stops the start naming EVENTSTORE_URL (as MONGODB_URL's store does), not each command later.
+ * the embedded file. A KurrentDB server that lacks a call ztkeys writes with stops the start naming
+ * EVENTSTORE_URL, not each command later. One away at start is an outage like any other: the
+ * server starts, not ready, answering 503 until it comes back (its calls are checked then).
  */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStoreUrl) {
@@ -23,6 +25,10 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
     try {
       await store.checkServer();
     } catch (error) {
+      if (error instanceof StoreUnavailable) {
+        logger.warn(`${error.message}: starting without it (503 until it answers; its version is checked then)`);
+        return store;
+      }
       await store.close();
       const reason = error instanceof Error ? error.message : String(error);
       throw new StartupError(`EVENTSTORE_URL: the KurrentDB event store cannot be used (${reason})`, { cause: error });

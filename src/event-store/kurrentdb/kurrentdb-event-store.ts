@@ -82,6 +82,9 @@ export class KurrentDbEventStore implements EventStore {
     this.writer = KurrentDBClient.connectionString(this.connectionString);
   }
 
+  /** Set once a server answered with every call ztkeys writes with. */
+  private serverChecked: Promise<void> | undefined;
+
   /** Refuses a server that lacks a call ztkeys writes with (see kurrentdb-server-features.ts); a server away is StoreUnavailable. */
   async checkServer(): Promise<void> {
     let features: ServerFeaturesSeen;
@@ -95,9 +98,24 @@ export class KurrentDbEventStore implements EventStore {
     if (missing) throw new Error(missing);
   }
 
+  /**
+   * The server's calls checked before the first write, for a server that was away at start: an
+   * old one then answers each write 503 naming what it lacks (readiness says the store is down),
+   * rather than a 500 from the client on every guarded command.
+   */
+  private checkServerOnce(): Promise<void> {
+    this.serverChecked ??= this.checkServer().catch((error: unknown) => {
+      this.serverChecked = undefined;
+      this.renewAfterDiscoveryFailure(error instanceof StoreUnavailable ? error.cause : error);
+      throw error instanceof StoreUnavailable ? error : new StoreUnavailable('the event store (KurrentDB)', error);
+    });
+    return this.serverChecked;
+  }
+
   async append(writes: StreamWrite[], guards: readonly StreamGuard[] = []): Promise<AppendResult> {
     this.assertOpen();
     checkWrites(writes);
+    await this.checkServerOnce();
     try {
       if (guards.length > 0) return await this.appendWithChecks(writes, guards);
       return writes.length === 1 ? await this.appendToOneStream(writes[0]) : await this.appendToStreams(writes);
