@@ -6,15 +6,14 @@ import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
-const BACKUP_MAIN = join(__dirname, '../../src/backup/backup.main.ts');
-const BACKUPS = 10;
+// As built by npm run build (npm test builds first), as operators run it.
+const BACKUP_MAIN = join(__dirname, '../../dist/src/backup/backup.main.js');
+const BACKUPS = 6;
 
 /** `npm run backup -- target` as its own process, beside the serving one. */
 function runBackup(dataDir: string, target: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = fork(BACKUP_MAIN, [target], {
-      execArgv: ['--require', REGISTER_TS],
       env: embeddedEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
