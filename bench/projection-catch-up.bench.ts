@@ -167,7 +167,7 @@ async function threadCatchUp(logPath: string, storePath: string, head: bigint): 
       const due = performance.now() + PROBE_MS;
       await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
       loopWaits.push(performance.now() - due);
-      await queries.pendingKeys('org-42-0', 50);
+      await queries.pendingKeys('org-42-0', undefined, 51);
       reads.push(performance.now() - due);
     }
   };

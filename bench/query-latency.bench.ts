@@ -116,13 +116,13 @@ const MONGODB_STATUS_GOAL: StatusGoal = (p99, ceilingP99) => ({ met: p99 <= 3 * 
 
 async function measure(storeName: string, readModels: ReadModelStore, samples: number, ceiling: Ceiling, statusGoal: StatusGoal): Promise<BenchRow[]> {
   const queries = new ReadQueries(readModels);
-  const deepPending = (await queries.pendingKeys(ORG, 100)).nextCursor as string;
+  const deepPending = (await queries.pendingKeys(ORG, undefined, 100)).at(-1)?.requestedPosition as number;
   const deep = await queries.zeroTrustStatus(ORG, {}, 100);
   const deepStatus = deep.nextCursor as string;
   const someAgent = agentStatusId(ORG, (deep.agents[60] as { agentId?: unknown }).agentId as string);
   const kinds: Array<[string, () => Promise<unknown>]> = [
-    ['pending keys, first page', () => queries.pendingKeys(ORG, 50)],
-    ['pending keys, next page (cursor)', () => queries.pendingKeys(ORG, 50, deepPending)],
+    ['pending keys, first page', () => queries.pendingKeys(ORG, undefined, 51)],
+    ['pending keys, next page (cursor)', () => queries.pendingKeys(ORG, deepPending, 51)],
     ['zero-trust status + totals, first page', () => queries.zeroTrustStatus(ORG, {}, 50)],
     ['zero-trust status + totals, next page, keyStatus=ACTIVE', () => queries.zeroTrustStatus(ORG, { keyStatus: 'ACTIVE' }, 50, deepStatus)],
     ['zero-trust status + totals, first page, role=ADMIN keyStatus=ACTIVE', () => queries.zeroTrustStatus(ORG, { role: 'ADMIN', keyStatus: 'ACTIVE' }, 50)],

@@ -1,6 +1,7 @@
 import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import { MAX_APPROVAL_ATTEMPTS } from '../src/domain/signature-key/key.events';
+import { challengeOf } from '../src/domain/shared/used-nonces';
 import { documentId, type DocumentChange } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
 
@@ -16,6 +17,8 @@ export type PendingKeyDocument = {
   /** Fingerprint of the ACTIVE key the request would replace (R8). */
   replacesFingerprint: string | null;
   requestedAt: string;
+  /** R20: expiry of the challenge the request answered, which its deadlines count from (deadlinesOf). */
+  challengeExpiresAt: string;
   /** Log position of the request: the list is oldest first by it. */
   requestedPosition: number;
   failedAttempts: number;
@@ -37,7 +40,7 @@ export const pendingKeysProjection: Projection = {
     const { orgId } = event.metadata;
     switch (event.type) {
       case 'KeyRequested': {
-        const { requestId, agentId, publicKey, fingerprint, verificationCode, replacesFingerprint } = event.data;
+        const { requestId, agentId, publicKey, fingerprint, verificationCode, replacesFingerprint, proof } = event.data;
         const document: PendingKeyDocument = {
           orgId,
           requestId,
@@ -47,6 +50,7 @@ export const pendingKeysProjection: Projection = {
           verificationCode,
           replacesFingerprint: replacesFingerprint ?? null,
           requestedAt: eventTime(event),
+          challengeExpiresAt: challengeOf(proof.statement).expiresAt,
           requestedPosition: safeNumber(event.position),
           failedAttempts: 0,
           attemptsLeft: MAX_APPROVAL_ATTEMPTS,

@@ -220,8 +220,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`
-         * @description Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`
+         * Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out; every page holds `limit` requests but the last
+         * @description Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out; every page holds `limit` requests but the last
          */
         get: operations["listPendingKeyRequests"];
         put?: never;

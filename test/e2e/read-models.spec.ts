@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { versionChanges } from '../../projections/document-change';
+import { Directory } from '../../src/application/directory';
+import { PendingApprovalsQuery } from '../../src/application/queries/pending-approvals';
+import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
+import { RequestKeyCommand } from '../../src/application/use-cases/request-key';
 import { pendingKeysProjection } from '../../projections/pending-keys.projection';
 import type { LogEvent } from '../../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
@@ -7,6 +13,7 @@ import { expectAccepted } from './expectations';
 import { checkedFetch } from '../support/answer-contract';
 import { dropMongoDatabase, readModelStores, throwawayDatabaseUrl } from '../support/mongo-database';
 import { call, Journey, type TestAgent } from '../support/api-client';
+import { generateKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 import { startTestServer } from '../support/test-server';
 
@@ -43,6 +50,69 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     }
     return { admin, requests };
   }
+
+  /** A key request of `agent` answering a challenge issued at `at`, made then, as an instance whose clock says `at` makes it. */
+  async function requestKeyAt(agent: TestAgent, at: Date): Promise<{ requestId: string }> {
+    const { app } = suite.server;
+    const key = generateKeyPair();
+    const challenge = await app.get(QueryBus).execute(new IssueChallengeQuery(agent.orgId, agent.agentId, { purpose: 'KEY_REQUEST', publicKey: key.publicKey }, at));
+    const commandId = randomUUID();
+    const context = { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: at };
+    return app.get(CommandBus).execute(new RequestKeyCommand(context, key.publicKey, challenge.challengeId, key.sign(challenge.statement), false));
+  }
+
+  it('pages an approver through hundreds of pending requests, some decided, some past their expiry with nothing recorded: each pending one once, every page full but the last, no stream read per request', async () => {
+    const HOUR = 3600_000;
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(admin, admin);
+    const started = Date.now();
+    const requests: Array<{ requestId: string; expires: 'early' | 'later' }> = [];
+    for (let i = 0; i < 240; i++) {
+      const agent = await suite.journey.addAgent(admin, `agent-${i}`);
+      // Every third answered a challenge issued two hours before: it expires two hours before the others, among them in the list.
+      const early = i % 3 === 0;
+      requests.push({ requestId: (await requestKeyAt(agent, early ? new Date(started - 2 * HOUR) : new Date())).requestId, expires: early ? 'early' : 'later' });
+    }
+    // Every seventh is rejected: the read model drops it.
+    let position = '';
+    for (const { requestId } of requests.filter((_, i) => i % 7 === 1)) {
+      const rejected = await suite.journey.decide(admin, requestId, 'REJECT');
+      expectAccepted(rejected);
+      position = rejected.body.position;
+    }
+    const decided = new Set(requests.filter((_, i) => i % 7 === 1).map(({ requestId }) => requestId));
+    const open = requests.filter(({ requestId }) => !decided.has(requestId));
+
+    // Over HTTP, as the CLI and the console page: every open request once, every page full but the last.
+    const limit = 25;
+    const pagesOf = async (next: (cursor?: string) => Promise<{ items: Array<{ requestId: string }>; nextCursor?: string }>) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await next(cursor);
+        pages.push(page.items.map((item) => item.requestId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return pages;
+    };
+    const fullPages = (ids: string[]) => Array.from({ length: Math.ceil(ids.length / limit) }, (_, page) => ids.slice(page * limit, (page + 1) * limit));
+    const overHttp = await pagesOf(async (cursor) => (await get(admin, `/key-requests?status=PENDING&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, position)).body);
+    expect(overHttp).toEqual(fullPages(open.map(({ requestId }) => requestId)));
+
+    // Read at an instant past the early ones' expiry and before the others' (no scheduler records it): they are left out, and the pages stay full.
+    const { app } = suite.server;
+    const org = (await app.get(Directory).org(admin.orgId)).state;
+    const now = new Date(started + 167 * HOUR);
+    const reads = jest.spyOn(suite.server.eventStore, 'readStream');
+    try {
+      const pages = await pagesOf((cursor) => app.get(PendingApprovalsQuery).page(admin.orgId, org, { limit, cursor }, now));
+      expect(pages).toEqual(fullPages(open.filter(({ expires }) => expires === 'later').map(({ requestId }) => requestId)));
+      // What the read model holds is not read again from each request's stream: the approvers' key streams once a page at most.
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(pages.length);
+    } finally {
+      reads.mockRestore();
+    }
+  });
 
   it('lists pending requests oldest first in cursor pages, once the model reached the position', async () => {
     const { admin, requests } = await orgWithPendingRequests(5);

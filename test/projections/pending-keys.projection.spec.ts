@@ -1,4 +1,5 @@
 import { pendingKeyId, pendingKeysProjection, type PendingKeyDocument } from '../../projections/pending-keys.projection';
+import { CHALLENGE_EXPIRES_AT } from './support/org-event-builder';
 import { orgWithMembers } from './support/org-with-members';
 import { project } from './support/recording-log';
 
@@ -24,6 +25,7 @@ describe('pending-keys projection', () => {
         verificationCode: requested.data.verificationCode,
         replacesFingerprint: null,
         requestedAt: requested.metadata.occurredAt,
+        challengeExpiresAt: CHALLENGE_EXPIRES_AT,
         requestedPosition: Number(requested.position),
         failedAttempts: 0,
         attemptsLeft: 5,

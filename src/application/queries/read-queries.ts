@@ -67,12 +67,16 @@ export class ReadQueries {
     return this.progress.waitForPosition(model, position, timeoutMs);
   }
 
-  async pendingKeys(orgId: string, limit: number, cursor?: string): Promise<Page> {
-    const after = decodeCursor(cursor, 'number');
+  /** Up to `limit` PENDING requests of the org as the read model holds them, oldest first, after log position `after`. */
+  async pendingKeys(orgId: string, after: number | undefined, limit: number): Promise<ReadModelDocument[]> {
     const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }];
     if (after !== undefined) conditions.push({ field: 'requestedPosition', op: 'gt', value: after });
-    const found = await this.store.find({ collection: 'pending_keys', conditions, orderBy: 'requestedPosition', limit: limit + 1 });
-    return this.page(found, limit, (last) => last.requestedPosition as number);
+    return (await this.store.find({ collection: 'pending_keys', conditions, orderBy: 'requestedPosition', limit })).map(strip);
+  }
+
+  /** Position of the last event `model` applied, undefined before any. */
+  checkpoint(model: ReadModelName): Promise<bigint | undefined> {
+    return this.store.checkpoint(model);
   }
 
   async zeroTrustStatus(orgId: string, filters: StatusFilters, limit: number, cursor?: string) {

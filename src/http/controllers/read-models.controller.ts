@@ -46,7 +46,7 @@ export class ReadModelsController {
   @Get('key-requests')
   @AgentEndpoint(
     'listPendingKeyRequests',
-    'Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out, so a page may hold fewer than `limit`',
+    'Pending key requests, oldest first, with what an approver needs to decide and when each expires (ADMIN, SUPER_ADMIN); one already decided or past its expiry is left out; every page holds `limit` requests but the last',
     Answers(200, PendingKeysPageView, 'One page'),
     BEHIND,
   )

@@ -325,7 +325,10 @@ export class OrgEventBuilder {
 
 const agentData = (agentId: string, role: Role) => ({ agentId, email: `${agentId}@example.test`, displayName: `Agent ${agentId}`, role });
 
+export const CHALLENGE_EXPIRES_AT = '2026-01-01T00:05:00.000Z';
+
 function proof(publicKey: string, purpose: string): RecordedProof {
-  const statement = JSON.stringify({ purpose, nonce: newId(), publicKey });
+  // The challenge's expiry: a key request's deadlines count from it (R20).
+  const statement = JSON.stringify({ purpose, nonce: newId(), publicKey, expiresAt: CHALLENGE_EXPIRES_AT });
   return { statement, signature: createHash('sha512').update(statement).digest('base64url'), publicKey };
 }
