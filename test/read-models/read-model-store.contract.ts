@@ -605,6 +605,37 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       }
     });
 
+    it('serves every pending-keys page by an index, first and on from a position, with the documents whole', async () => {
+      const issued: DocumentQuery[] = [];
+      const recording: ReadModelStore = Object.assign(Object.create(store) as ReadModelStore, {
+        find: (query: DocumentQuery) => (issued.push(query), store.find(query)),
+      });
+      const active = await store.activeGeneration('pending-keys');
+      const document = (requestedPosition: number) => ({
+        orgId: 'queue',
+        requestId: `q${requestedPosition}`,
+        requestedPosition,
+        challengeExpiresAt: new Date(requestedPosition * 1000).toISOString(),
+        approvals: [],
+      });
+      await store.apply(
+        'pending-keys',
+        active,
+        [1, 2, 3, 4].map((position) => ({ change: { kind: 'upsert', collection: 'pending_keys', id: `queue~${position}`, document: document(position) } as DocumentChange, version: v(position) })),
+        (await store.checkpoint('pending-keys')) ?? 4n,
+      );
+      const queries = new ReadQueries(recording);
+      expect(await queries.pendingKeys('queue', undefined, 3)).toEqual([1, 2, 3].map((position) => (({ orgId: _orgId, ...rest }) => rest)(document(position))));
+      expect((await queries.pendingKeys('queue', 2, 3)).map((item) => item.requestId)).toEqual(['q3', 'q4']);
+      for (const query of issued) {
+        const plan = await store.explain(query);
+        const shown = `${JSON.stringify(query.conditions)} by ${query.orderBy}: ${plan.detail.join(' / ')}`;
+        if (opened.plansWithoutIndexes) {
+          for (const { field } of query.conditions.filter(({ op }) => op === 'eq')) expect(shown).toContain(`-> '${field}'::text) @> `);
+        } else expect({ shown, indexed: plan.indexed }).toEqual({ shown, indexed: true });
+      }
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });
