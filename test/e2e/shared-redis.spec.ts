@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { call, Journey } from '../support/api-client';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pause } from '../../src/shared/pause';
+import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -19,11 +22,28 @@ async function keys(redis: Redis, pattern: string): Promise<string[]> {
 
 /** Until `key` exists: the notifier saves a checkpoint that queued no job within half a second. */
 async function untilExists(redis: Redis, key: string): Promise<void> {
-  while ((await redis.exists(key)) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await redis.exists(key)) === 0) await pause(50);
+}
+
+/** The emails a deployment's workers wrote into its outbox (no SMTP_URL), as raw text. */
+function outbox(server: TestServer): string[] {
+  const dir = join(server.dataDir, 'outbox');
+  try {
+    return readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/** The emails waiting in a deployment's queue, as its /metrics counts them. */
+async function waitingEmails(server: TestServer): Promise<number> {
+  const text = (await call<string>(server, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((row) => row.startsWith('ztkeys_email_queue_jobs{state="waiting"} '));
+  return line ? Number(line.split(' ')[1]) : 0;
 }
 
 async function untilReady(server: TestServer): Promise<void> {
-  while ((await call(server, 'GET', '/health/ready')).status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await call(server, 'GET', '/health/ready')).status !== 200) await pause(50);
 }
 
 /**
@@ -37,6 +57,7 @@ describe('two deployments on one Redis', () => {
   const queue = `shared-redis-${run}`;
   const namespaces = { staging: `ztkeys-test-${run}-staging`, production: `ztkeys-test-${run}-production` };
   const servers = {} as Record<keyof typeof namespaces, TestServer>;
+  const admins = {} as Record<keyof typeof namespaces, TestAgent>;
   let redis: Redis;
 
   beforeAll(async () => {
@@ -48,9 +69,12 @@ describe('two deployments on one Redis', () => {
         EMAIL_QUEUE: queue,
         RATE_LIMIT_ORGS_PER_ADDRESS: '2/60',
         MIN_POSITION_WAIT_MS: '3000',
+        // Production's workers run elsewhere (or are stopped): whatever sends its emails is no process of its own here.
+        ...(name === 'production' ? { ROLES: 'api,projector,notifier' } : {}),
       });
     }
     await Promise.all(Object.values(servers).map(untilReady));
+    for (const name of ['staging', 'production'] as const) admins[name] = await new Journey(servers[name]).createOrg(`alice-${name}`);
   });
   afterAll(async () => {
     await Promise.all(Object.values(servers).map((server) => server.close()));
@@ -61,20 +85,34 @@ describe('two deployments on one Redis', () => {
   });
 
   it('projects the read models of both: each runs its own projector under a lease of its own', async () => {
-    for (const server of Object.values(servers)) {
-      const admin = await new Journey(server).createOrg('alice');
+    for (const [name, server] of Object.entries(servers) as [keyof typeof namespaces, TestServer][]) {
       const head = String(await server.eventStore.headPosition());
-      const reply = await call(server, 'GET', `/v1/orgs/${admin.orgId}/key-requests`, admin.token, undefined, { 'x-min-position': head });
+      const reply = await call(server, 'GET', `/v1/orgs/${admins[name].orgId}/key-requests`, admins[name].token, undefined, { 'x-min-position': head });
       expect(reply.status).toBe(200);
     }
   });
 
   it('keeps each rate limit per deployment: staging using up its per-address budget leaves production its own', async () => {
     const create = (server: TestServer) => call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'alice' } });
-    // Each created one org in the test above: one more each is the last of 2.
+    // Each created one org before the tests: one more each is the last of 2.
     expect((await create(servers.staging)).status).toBe(201);
     expect((await create(servers.staging)).status).toBe(429);
     expect((await create(servers.production)).status).toBe(201);
+  });
+
+  it("leaves each deployment's emails to its own workers: staging's never send production's", async () => {
+    for (const [name, server] of Object.entries(servers) as [keyof typeof namespaces, TestServer][]) {
+      const journey = new Journey(server);
+      await journey.requestKey(admins[name]);
+      await journey.activeKey(await journey.addAgent(admins[name], `bob-${name}`), admins[name]);
+    }
+    // Each approval mails its approver and its requester (at least). Production runs no worker: its
+    // emails wait in its queue, unless a worker of staging takes them.
+    const mailing = (server: TestServer, name: string) => outbox(server).filter((mail) => mail.includes(`${name}@example.com`));
+    while (mailing(servers.staging, 'staging').length < 2) await pause(50);
+    while (mailing(servers.staging, 'production').length < 2 && (await waitingEmails(servers.production)) < 2) await pause(50);
+    expect(mailing(servers.staging, 'production')).toEqual([]);
+    expect(await waitingEmails(servers.production)).toBeGreaterThanOrEqual(2);
   });
 
   it("writes every key of a deployment under its namespace: leases, rate limits, the notifier's checkpoint, the email queue", async () => {
