@@ -9,6 +9,7 @@ import { renderEmail } from '../src/notifications/email-content';
 import { emailJobId, type EmailJob } from '../src/notifications/email-job';
 import { toMailOptions } from '../src/notifications/mail/mail-options';
 import { notificationsConfig } from '../src/notifications/notifications.config';
+import { redisKeys } from '../src/config/redis-keys';
 import { BullmqEmailQueue } from '../src/notifications/queue/bullmq-email-queue';
 import type { Bench, BenchRow } from './bench-row';
 import { processTreeCpuMicros } from './support/process-cpu';
@@ -164,7 +165,7 @@ async function enqueuePaused(control: Queue, queue: BullmqEmailQueue, jobs: read
 async function throughWorkers(sink: Sink, jobs: readonly EmailJob[], workers: number): Promise<Measured> {
   const name = `ztkeys-bench-${randomUUID()}`;
   const config = notificationsConfig({ REDIS_URL, EMAIL_QUEUE: name });
-  const notifierQueue = new BullmqEmailQueue({ ...config, redisUrl: REDIS_URL, name });
+  const notifierQueue = new BullmqEmailQueue({ ...config, redisUrl: REDIS_URL, prefix: redisKeys(config.redisKeyPrefix).bullmq, name });
   const control = new Queue(name, { connection: { url: REDIS_URL, maxRetriesPerRequest: null } });
   const children: ChildProcess[] = [];
   try {

@@ -37,6 +37,8 @@ export interface AppConfig {
   eventStoreUrl?: string;
   mongodbUrl?: string;
   redisUrl?: string;
+  /** REDIS_KEY_PREFIX: this deployment's namespace in Redis. */
+  redisKeyPrefix: string;
   smtpUrl?: string;
   /** Which parts this process runs; all of them on one machine. */
   roles: ProcessRole[];
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStoreUrl: vars.EVENTSTORE_URL,
     mongodbUrl: vars.MONGODB_URL,
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     smtpUrl: vars.SMTP_URL,
     roles: vars.ROLES,
     workers: vars.WORKERS,

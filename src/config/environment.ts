@@ -4,6 +4,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { isLoopbackHost } from '../shared/loopback';
+import { DEFAULT_REDIS_KEY_PREFIX } from './redis-keys';
 
 /*
  * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
@@ -126,6 +127,15 @@ const sender = (fallback: string) =>
     return z.NEVER;
   });
 
+/**
+ * The namespace of a deployment's keys in Redis. No `:` (what separates the parts of a key: with it,
+ * one namespace could be the start of another's keys) and nothing a shell or a Redis client quotes.
+ */
+const redisKeyPrefix = text(DEFAULT_REDIS_KEY_PREFIX).superRefine((value, context) => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value))
+    context.addIssue({ code: 'custom', message: `must be 1 to 64 letters, digits, '.', '_' or '-' (no ':'), starting with a letter or digit, got "${value}"` });
+});
+
 const logLevel = unset.transform((value, context): (typeof LOG_LEVELS)[number] => {
   if (value === undefined) return 'info';
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as (typeof LOG_LEVELS)[number];
@@ -165,6 +175,7 @@ const ENVIRONMENT = z.object({
   EVENTSTORE_URL: unset,
   MONGODB_URL: unset,
   REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
+  REDIS_KEY_PREFIX: redisKeyPrefix,
   SMTP_URL: url(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL'),
   ROLES: roles,
   // More processes than cores only contend for them; a typo (WORKERS=1000000) would fork without end.

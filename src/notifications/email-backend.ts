@@ -10,6 +10,7 @@ import { SqliteNotifierCheckpoint } from './checkpoint/sqlite-notifier-checkpoin
 import { SmtpMailer } from './mail/smtp-mailer';
 import { OutboxMailer } from './mail/outbox-mailer';
 import { openSqliteFile } from '../shared/sqlite-file';
+import { redisKeys } from '../config/redis-keys';
 
 /** The queue and the notifier's checkpoint, in one store: Redis when REDIS_URL is set, else DATA_DIR/email.sqlite. */
 export interface EmailBackend {
@@ -21,8 +22,9 @@ export interface EmailBackend {
 export function openEmailBackend(config: NotificationsConfig, onError?: (error: unknown) => void): EmailBackend {
   const common = { retry: config.retry, lockMs: config.lockMs, keepCompletedMs: config.keepCompletedMs, onError };
   if (config.redisUrl) {
-    const queue = new BullmqEmailQueue({ ...common, redisUrl: config.redisUrl, name: config.queueName });
-    const checkpoint = new RedisNotifierCheckpoint(config.redisUrl, `ztkeys:${config.queueName}:notifier-checkpoint`, onError);
+    const keys = redisKeys(config.redisKeyPrefix);
+    const queue = new BullmqEmailQueue({ ...common, redisUrl: config.redisUrl, prefix: keys.bullmq, name: config.queueName });
+    const checkpoint = new RedisNotifierCheckpoint(config.redisUrl, keys.notifierCheckpoint(config.queueName), onError);
     const close = async (): Promise<void> => {
       await queue.close();
       await checkpoint.close();

@@ -7,6 +7,8 @@ export interface NotificationsConfig {
   dataDir: string;
   /** REDIS_URL: BullMQ on this Redis replaces the embedded queue. */
   redisUrl?: string;
+  /** REDIS_KEY_PREFIX: the deployment's namespace in Redis, holding its queue and the notifier's checkpoint. */
+  redisKeyPrefix: string;
   /** SMTP_URL: this SMTP server replaces the `.eml` outbox. */
   smtpUrl?: string;
   /** EMAIL_FROM: sender; its domain also ends every Message-ID. */
@@ -33,6 +35,7 @@ export function notificationsConfig(env: NodeJS.ProcessEnv = process.env): Notif
   return {
     dataDir: vars.DATA_DIR,
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     smtpUrl: vars.SMTP_URL,
     from: vars.EMAIL_FROM,
     queueName: vars.EMAIL_QUEUE,

@@ -17,8 +17,6 @@ export class RateLimitExceeded extends Error {
   }
 }
 
-const KEY_PREFIX = 'ztkeys:rate';
-
 /**
  * How long a limit kept in Redis waits for Redis before counting in memory instead. A Redis that
  * went away with a reset is skipped at once (not ready); one whose network went quiet (connection
@@ -39,12 +37,14 @@ export class RateLimits {
   constructor(
     private readonly rates: AppConfig['rateLimits'],
     registry: Registry,
+    /** The limits' keys in Redis are `{keyPrefix}:{limit}:{caller}` (RedisKeys.rateLimits). */
+    keyPrefix: string,
     redis?: Redis,
   ) {
     this.refusals = rateLimitRefusals(registry);
     this.limiters = Object.fromEntries(
       Object.entries(rates).map(([name, { points, seconds }]) => {
-        const options = { points, duration: seconds, keyPrefix: `${KEY_PREFIX}:${name}` };
+        const options = { points, duration: seconds, keyPrefix: `${keyPrefix}:${name}` };
         const memory = new RateLimiterMemory(options);
         const limiter = redis
           ? new RLWrapperTimeouts({

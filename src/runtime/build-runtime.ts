@@ -10,6 +10,7 @@ import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { InProcessLease } from '../leases/in-process-lease';
 import { RedisLease } from '../leases/redis-lease';
+import { redisKeys } from '../config/redis-keys';
 import { embeddedReadModelsPath, openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { ReadModelsReadiness } from '../read-models/read-models-readiness';
@@ -122,6 +123,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const redis = (runs('projector') || runs('api')) && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
   const redisWarning = throttledWarnings(logger, 'Redis (projector lease, rate limits)');
   redis?.on('error', redisWarning);
+  // Every key in this deployment's namespace: another deployment on the same Redis takes none of its leases or budgets.
+  const keys = redisKeys(config.redisKeyPrefix);
   // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
   const leaseRedis = runs('projector') ? redis : undefined;
   const projector = runs('projector')
@@ -133,7 +136,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           : startOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), readModelsPath: embeddedReadModelsPath(config.dataDir) }),
         leaseRedis
           ? new RedisLease(leaseRedis, {
-              key: 'ztkeys:lease:projector',
+              key: keys.projectorLease,
               ttlMs: PROJECTOR_LEASE_TTL_MS,
               onError: redisWarning,
             })
@@ -150,7 +153,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     ? new DeadlineScheduler(
         readModels,
         deadlineEnforcers(eventStore, config.stateCacheLimits),
-        leaseRedis ? new RedisLease(leaseRedis, { key: 'ztkeys:lease:request-deadlines', ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
+        leaseRedis ? new RedisLease(leaseRedis, { key: keys.requestDeadlinesLease, ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )
     : undefined;
@@ -187,7 +190,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (transparency && config.checkpoints) lag.follow('checkpointer', () => transparency.followed);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
-  const rateLimits = new RateLimits(config.rateLimits, registry, runs('api') ? redis : undefined);
+  const rateLimits = new RateLimits(config.rateLimits, registry, keys.rateLimits, runs('api') ? redis : undefined);
 
   return {
     config,

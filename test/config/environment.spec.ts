@@ -168,6 +168,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL, got "http://redis:6379"');
     expect(notificationsConfig({ REDIS_URL: 'rediss://:secret@redis:6380/1' }).redisUrl).toBe('rediss://:secret@redis:6380/1');
+    // One namespace per deployment on a shared Redis; the default keeps the key names of earlier versions.
+    expect(loadConfig({}).redisKeyPrefix).toBe('ztkeys');
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'ztkeys-staging' }).redisKeyPrefix).toBe('ztkeys-staging');
+    expect(notificationsConfig({ REDIS_KEY_PREFIX: 'ztkeys-staging' }).redisKeyPrefix).toBe('ztkeys-staging');
+    // A ':' would let one namespace be the start of another's keys.
+    for (const bad of ['staging:eu', '-staging', 'stag ing', 'x'.repeat(65)]) expect(() => loadConfig({ REDIS_KEY_PREFIX: bad })).toThrow(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits, '.', '_' or '-' (no ':'), starting with a letter or digit, got "${bad}"`);
   });
 
   /** What the built server prints (stdout and stderr) when it refuses to start with these variables, and its exit code. */

@@ -5,6 +5,7 @@ describe('notificationsConfig', () => {
     expect(notificationsConfig({})).toEqual({
       dataDir: './data',
       redisUrl: undefined,
+      redisKeyPrefix: 'ztkeys',
       smtpUrl: undefined,
       from: 'ztkeys <no-reply@localhost>',
       queueName: 'ztkeys-email',
@@ -21,6 +22,7 @@ describe('notificationsConfig', () => {
     const config = notificationsConfig({
       DATA_DIR: '/var/lib/ztkeys',
       REDIS_URL: 'redis://redis:6379',
+      REDIS_KEY_PREFIX: 'ztkeys-staging',
       SMTP_URL: 'smtp://mail:587',
       EMAIL_FROM: 'Keys <keys@example.com>',
       EMAIL_QUEUE: 'mail',
@@ -36,6 +38,7 @@ describe('notificationsConfig', () => {
     expect(config).toMatchObject({
       dataDir: '/var/lib/ztkeys',
       redisUrl: 'redis://redis:6379',
+      redisKeyPrefix: 'ztkeys-staging',
       smtpUrl: 'smtp://mail:587',
       retry: { attempts: 3, backoffMs: 250 },
       lockMs: 1000,

@@ -13,7 +13,9 @@ import type {
 
 export interface BullmqEmailQueueOptions {
   redisUrl: string;
-  /** Queue name; its Redis keys are `bull:{name}:*`. */
+  /** BullMQ's key prefix (its own default is `bull`): the queue's Redis keys are `{prefix}:{name}:*`. */
+  prefix: string;
+  /** Queue name. */
   name: string;
   retry: RetryPolicy;
   /** A job's lock; a worker that stops renewing it (killed) loses the job to another after this long. */
@@ -41,6 +43,7 @@ export class BullmqEmailQueue implements EmailQueue {
     this.producer = this.connect({ enableOfflineQueue: false });
     this.queue = new Queue<EmailJob>(options.name, {
       connection: this.producer,
+      prefix: options.prefix,
       defaultJobOptions: {
         attempts: options.retry.attempts,
         backoff: { type: 'exponential', delay: options.retry.backoffMs },
@@ -60,6 +63,7 @@ export class BullmqEmailQueue implements EmailQueue {
     const connection = this.connect({});
     const worker = new Worker<EmailJob>(this.options.name, (job) => handler(job.data, job.attemptsMade + 1), {
       connection,
+      prefix: this.options.prefix,
       concurrency,
       lockDuration: this.options.lockMs,
       stalledInterval: this.options.lockMs,

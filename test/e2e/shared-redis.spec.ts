@@ -1,0 +1,128 @@
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pause } from '../../src/shared/pause';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Every key of Redis matching `pattern` (SCAN: the shared Redis of other suites is never blocked). */
+async function keys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Until `key` exists: the notifier saves a checkpoint that queued no job within half a second. */
+async function untilExists(redis: Redis, key: string): Promise<void> {
+  while ((await redis.exists(key)) === 0) await pause(50);
+}
+
+/** The emails a deployment's workers wrote into its outbox (no SMTP_URL), as raw text. */
+function outbox(server: TestServer): string[] {
+  const dir = join(server.dataDir, 'outbox');
+  try {
+    return readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/** The emails waiting in a deployment's queue, as its /metrics counts them. */
+async function waitingEmails(server: TestServer): Promise<number> {
+  const text = (await call<string>(server, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((row) => row.startsWith('ztkeys_email_queue_jobs{state="waiting"} '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+async function untilReady(server: TestServer): Promise<void> {
+  while ((await call(server, 'GET', '/health/ready')).status !== 200) await pause(50);
+}
+
+/**
+ * Two deployments (staging and production: their own DATA_DIR and log) on one Redis server, each
+ * with its own REDIS_KEY_PREFIX, and even the same EMAIL_QUEUE: neither takes the other's leases,
+ * spends the other's rate limits, nor shares its email queue or notifier checkpoint. Namespaces
+ * and the queue's name are this run's own, so suites run at once never meet.
+ */
+describe('two deployments on one Redis', () => {
+  const run = randomUUID().slice(0, 8);
+  const queue = `shared-redis-${run}`;
+  const namespaces = { staging: `ztkeys-test-${run}-staging`, production: `ztkeys-test-${run}-production` };
+  const servers = {} as Record<keyof typeof namespaces, TestServer>;
+  const admins = {} as Record<keyof typeof namespaces, TestAgent>;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    for (const name of ['staging', 'production'] as const) {
+      servers[name] = await startTestServer({
+        REDIS_URL,
+        REDIS_KEY_PREFIX: namespaces[name],
+        EMAIL_QUEUE: queue,
+        RATE_LIMIT_ORGS_PER_ADDRESS: '2/60',
+        MIN_POSITION_WAIT_MS: '3000',
+        // Production's workers run elsewhere (or are stopped): whatever sends its emails is no process of its own here.
+        ...(name === 'production' ? { ROLES: 'api,projector,notifier' } : {}),
+      });
+    }
+    await Promise.all(Object.values(servers).map(untilReady));
+    for (const name of ['staging', 'production'] as const) admins[name] = await new Journey(servers[name]).createOrg(`alice-${name}`);
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(servers).map((server) => server.close()));
+    // The queues and checkpoints outlive the servers: this run's namespaces go with them.
+    const left = await keys(redis, `ztkeys-test-${run}-*`);
+    if (left.length > 0) await redis.del(...left);
+    redis.disconnect();
+  });
+
+  it('projects the read models of both: each runs its own projector under a lease of its own', async () => {
+    for (const [name, server] of Object.entries(servers) as [keyof typeof namespaces, TestServer][]) {
+      const head = String(await server.eventStore.headPosition());
+      const reply = await call(server, 'GET', `/v1/orgs/${admins[name].orgId}/key-requests`, admins[name].token, undefined, { 'x-min-position': head });
+      expect(reply.status).toBe(200);
+    }
+  });
+
+  it('keeps each rate limit per deployment: staging using up its per-address budget leaves production its own', async () => {
+    const create = (server: TestServer) => call(server, 'POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'alice' } });
+    // Each created one org before the tests: one more each is the last of 2.
+    expect((await create(servers.staging)).status).toBe(201);
+    expect((await create(servers.staging)).status).toBe(429);
+    expect((await create(servers.production)).status).toBe(201);
+  });
+
+  it("leaves each deployment's emails to its own workers: staging's never send production's", async () => {
+    for (const [name, server] of Object.entries(servers) as [keyof typeof namespaces, TestServer][]) {
+      const journey = new Journey(server);
+      await journey.requestKey(admins[name]);
+      await journey.activeKey(await journey.addAgent(admins[name], `bob-${name}`), admins[name]);
+    }
+    // Each approval mails its approver and its requester (at least). Production runs no worker: its
+    // emails wait in its queue, unless a worker of staging takes them.
+    const mailing = (server: TestServer, name: string) => outbox(server).filter((mail) => mail.includes(`${name}@example.com`));
+    while (mailing(servers.staging, 'staging').length < 2) await pause(50);
+    while (mailing(servers.staging, 'production').length < 2 && (await waitingEmails(servers.production)) < 2) await pause(50);
+    expect(mailing(servers.staging, 'production')).toEqual([]);
+    expect(await waitingEmails(servers.production)).toBeGreaterThanOrEqual(2);
+  });
+
+  it("writes every key of a deployment under its namespace: leases, rate limits, the notifier's checkpoint, the email queue", async () => {
+    for (const namespace of Object.values(namespaces)) {
+      await untilExists(redis, `${namespace}:${queue}:notifier-checkpoint`);
+      expect(await redis.exists(`${namespace}:lease:projector`, `${namespace}:lease:request-deadlines`)).toBe(2);
+      expect(await keys(redis, `${namespace}:rate:orgs_per_address:*`)).toHaveLength(1);
+      expect(await keys(redis, `${namespace}:bull:${queue}:*`)).not.toHaveLength(0);
+    }
+    // The queue both name lives twice, once per namespace: never under BullMQ's shared default prefix.
+    expect(await keys(redis, `bull:${queue}:*`)).toEqual([]);
+  });
+});
