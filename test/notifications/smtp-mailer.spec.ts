@@ -1,3 +1,4 @@
+import { refusedForGood, type EmailMessage } from '../../src/notifications/mail/mailer.port';
 import { SmtpMailer } from '../../src/notifications/mail/smtp-mailer';
 import { mailerContract } from './mailer.contract';
 import { SmtpSink } from './support/smtp-sink';
@@ -11,28 +12,69 @@ mailerContract('SMTP', async () => {
   };
 });
 
+const message = (n = 1): EmailMessage => ({
+  messageId: `<refused.${n}@ztkeys.example>`,
+  from: 'ztkeys <no-reply@ztkeys.example>',
+  to: { name: 'Ann', address: 'ann@example.com' },
+  subject: 's',
+  text: 't',
+  html: '<p>h</p>',
+  date: new Date(),
+});
+
+/** The error a send rejects with. */
+const rejection = async (sending: Promise<void>): Promise<Error & Record<string, unknown>> => {
+  const error = await sending.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof Error)) throw new Error('the send was expected to fail');
+  return error as Error & Record<string, unknown>;
+};
+
 describe('SmtpMailer', () => {
+  let sink: SmtpSink;
+  let mailer: SmtpMailer;
+  beforeEach(async () => {
+    sink = await SmtpSink.start();
+    mailer = new SmtpMailer({ url: sink.url, pool: { maxConnections: 1, maxMessages: 100 } });
+  });
+  afterEach(async () => {
+    await mailer.close();
+    await sink.stop();
+  });
+
   it('fails the send while the server refuses, and delivers once it accepts', async () => {
-    const sink = await SmtpSink.start();
-    const mailer = new SmtpMailer({ url: sink.url, pool: { maxConnections: 2, maxMessages: 100 } });
-    const message = {
-      messageId: '<refused.1@ztkeys.example>',
-      from: 'ztkeys <no-reply@ztkeys.example>',
-      to: { name: 'Ann', address: 'ann@example.com' },
-      subject: 's',
-      text: 't',
-      html: '<p>h</p>',
-      date: new Date(),
-    };
-    try {
-      sink.refusing = true;
-      await expect(mailer.send(message)).rejects.toThrow(/451/);
-      sink.refusing = false;
-      await mailer.send(message);
-      expect(sink.received.map((mail) => mail.rcptTo)).toEqual([['ann@example.com']]);
-    } finally {
-      await mailer.close();
-      await sink.stop();
-    }
+    sink.refusing = true;
+    await expect(mailer.send(message())).rejects.toThrow(/451/);
+    sink.refusing = false;
+    await mailer.send(message());
+    expect(sink.received.map((mail) => mail.rcptTo)).toEqual([['ann@example.com']]);
+  });
+
+  it('a 5xx answer to the message (550 to RCPT TO) is a refusal for good, with the answer', async () => {
+    sink.refusing = true;
+    sink.refusal = { code: 550, text: 'no such mailbox' };
+    const error = await rejection(mailer.send(message()));
+    expect(refusedForGood(error)).toBe(true);
+    expect(error).toMatchObject({ responseCode: 550, command: 'RCPT TO' });
+    expect(error.message).toContain('no such mailbox');
+  });
+
+  it('a 4xx answer is not a refusal for good', async () => {
+    sink.refusing = true;
+    const error = await rejection(mailer.send(message()));
+    expect(error).toMatchObject({ responseCode: 451 });
+    expect(refusedForGood(error)).toBe(false);
+  });
+
+  it('a 554 greeting refuses this client, not the message: not a refusal for good', async () => {
+    sink.greeting = { code: 554, text: 'no SMTP service for you here' };
+    const error = await rejection(mailer.send(message(1)));
+    expect(error).toMatchObject({ responseCode: 554 });
+    expect(refusedForGood(error)).toBe(false);
+    sink.greeting = undefined;
+    await mailer.send(message(2));
+    expect(sink.messageIds()).toEqual(['<refused.2@ztkeys.example>']);
   });
 });

@@ -1,6 +1,21 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import { createTransport, type NodemailerError, type Transporter } from 'nodemailer';
 import type { EmailMessage, Mailer } from './mailer.port';
 import { toMailOptions } from './mail-options';
+
+/** The commands that carry the message itself: its sender, its recipient, its content. */
+const MESSAGE_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+
+/**
+ * Sets `refusedForGood` (see the port) on a nodemailer error. nodemailer's `permanent` follows the
+ * reply class (5yz but 503) whatever the command; a 5yz to the greeting, EHLO or AUTH refuses this
+ * client's session (its address, its credentials), not the message, and passes once the operator
+ * fixes that, as Postfix defers mail on a 5xx greeting (smtp_skip_5xx_greeting) or a failed login.
+ */
+function markRefusal(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { permanent, command } = error as NodemailerError;
+  return Object.assign(error, { refusedForGood: permanent === true && MESSAGE_COMMANDS.has(command ?? '') });
+}
 
 /** Sends through an SMTP server (SMTP_URL, e.g. smtp://user:pass@mail.example.com:587). */
 export class SmtpMailer implements Mailer {
@@ -21,7 +36,11 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: EmailMessage): Promise<void> {
-    await this.transport.sendMail(toMailOptions(message));
+    try {
+      await this.transport.sendMail(toMailOptions(message));
+    } catch (error) {
+      throw markRefusal(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -8,17 +8,28 @@ export interface ReceivedMail {
   rcptTo: string[];
 }
 
+/** An SMTP reply the sink gives instead of accepting. 421 also closes the connection (RFC 5321 §3.8). */
+export interface SmtpRefusal {
+  code: 421 | 451 | 550 | 554;
+  text: string;
+}
+
 /**
- * A real SMTP server on loopback that keeps what it accepts. It can refuse (451, a temporary
- * failure, or 550, a permanent one) and hold its reply to DATA, to stage outages and crashes.
+ * A real SMTP server on loopback that keeps what it accepts. It can refuse recipients (421 and
+ * closing, 451 a temporary failure, 550 a permanent one) or whole connections at the greeting,
+ * and hold its reply to DATA, to stage outages and crashes.
  */
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
   /** While true, every recipient is refused with `refusal`. */
   refusing = false;
-  refusal: { code: 451 | 550; text: string } = { code: 451, text: 'mailbox busy, try again later' };
+  refusal: SmtpRefusal = { code: 451, text: 'mailbox busy, try again later' };
+  /** While refusing, these answers are given first, one per recipient, before `refusal`. */
+  refusalsInTurn: SmtpRefusal[] = [];
   /** Recipients refused so far. */
   refusals = 0;
+  /** When set, each new connection is greeted with this instead of 220, and closed. */
+  greeting?: SmtpRefusal;
   /** When set, the reply to DATA waits for it, after the message is recorded as accepted. */
   holdReply?: Promise<void>;
 
@@ -32,10 +43,15 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onConnect(_session, callback) {
+        if (!sink.greeting) return callback();
+        callback(Object.assign(new Error(sink.greeting.text), { responseCode: sink.greeting.code }));
+      },
       onRcptTo(_address, _session, callback) {
         if (!sink.refusing) return callback();
         sink.refusals += 1;
-        callback(Object.assign(new Error(sink.refusal.text), { responseCode: sink.refusal.code }));
+        const { code, text } = sink.refusalsInTurn.shift() ?? sink.refusal;
+        callback(Object.assign(new Error(text), { responseCode: code }));
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
