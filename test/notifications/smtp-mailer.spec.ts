@@ -68,6 +68,17 @@ describe('SmtpMailer', () => {
     expect(refusedForGood(error)).toBe(false);
   });
 
+  it('a 421 that closes the connection is not a refusal for good, and the next send opens a new one', async () => {
+    sink.refusing = true;
+    sink.refusal = { code: 421, text: 'too busy, closing' };
+    const error = await rejection(mailer.send(message(1)));
+    expect(error).toMatchObject({ responseCode: 421 });
+    expect(refusedForGood(error)).toBe(false);
+    sink.refusing = false;
+    await mailer.send(message(2));
+    expect(sink.messageIds()).toEqual(['<refused.2@ztkeys.example>']);
+  });
+
   it('a 554 greeting refuses this client, not the message: not a refusal for good', async () => {
     sink.greeting = { code: 554, text: 'no SMTP service for you here' };
     const error = await rejection(mailer.send(message(1)));
@@ -77,4 +88,16 @@ describe('SmtpMailer', () => {
     await mailer.send(message(2));
     expect(sink.messageIds()).toEqual(['<refused.2@ztkeys.example>']);
   });
+
+  it.each(['before the end', 'after the end'] as const)(
+    'a connection cut during DATA (%s of the message) fails the send, not for good, and the next send goes through',
+    async (when) => {
+      sink.dropNext = when;
+      const error = await rejection(mailer.send(message(1)));
+      expect(refusedForGood(error)).toBe(false);
+      await mailer.send(message(1));
+      // Cut after the end, the server kept the message it never confirmed: the copy is recognisable by its Message-ID.
+      expect(sink.messageIds()).toEqual(when === 'after the end' ? ['<refused.1@ztkeys.example>', '<refused.1@ztkeys.example>'] : ['<refused.1@ztkeys.example>']);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedMail {
   raw: string;
@@ -17,7 +17,7 @@ export interface SmtpRefusal {
 /**
  * A real SMTP server on loopback that keeps what it accepts. It can refuse recipients (421 and
  * closing, 451 a temporary failure, 550 a permanent one) or whole connections at the greeting,
- * and hold its reply to DATA, to stage outages and crashes.
+ * hold its reply to DATA, and drop a connection during DATA, to stage outages and crashes.
  */
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
@@ -30,6 +30,12 @@ export class SmtpSink {
   refusals = 0;
   /** When set, each new connection is greeted with this instead of 220, and closed. */
   greeting?: SmtpRefusal;
+  /**
+   * When set, the next message's connection is cut without a reply: 'before the end' as the
+   * message's first bytes arrive (the server has no message), 'after the end' once the whole
+   * message arrived and was recorded as accepted (the server has it, the client never hears so).
+   */
+  dropNext?: 'before the end' | 'after the end';
   /** When set, the reply to DATA waits for it, after the message is recorded as accepted. */
   holdReply?: Promise<void>;
 
@@ -55,12 +61,19 @@ export class SmtpSink {
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
+        const drop = sink.dropNext;
+        sink.dropNext = undefined;
+        if (drop === 'before the end') {
+          stream.once('data', () => sink.cut(session.id));
+          return;
+        }
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw)
             .then(async (parsed) => {
               sink.received.push({ raw, parsed, rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address) });
+              if (drop === 'after the end') return sink.cut(session.id);
               await sink.holdReply;
               callback();
             })
@@ -80,6 +93,12 @@ export class SmtpSink {
   /** Message-IDs received, in order (duplicates kept). */
   messageIds(): string[] {
     return this.received.map((mail) => mail.parsed.messageId ?? '');
+  }
+
+  /** Destroys the socket of session `id`, as a server that crashed or lost its network would. */
+  private cut(id: string): void {
+    const connections = (this.server as unknown as { connections: Set<{ id: string; _socket: Socket }> }).connections;
+    for (const connection of connections) if (connection.id === id) connection._socket.destroy();
   }
 
   async stop(): Promise<void> {
