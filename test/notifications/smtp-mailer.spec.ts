@@ -2,11 +2,13 @@ import { refusedForGood, type EmailMessage } from '../../src/notifications/mail/
 import { SmtpMailer } from '../../src/notifications/mail/smtp-mailer';
 import { mailerContract } from './mailer.contract';
 import { SmtpSink } from './support/smtp-sink';
+import { TricklingSmtpServer } from './support/trickling-smtp-server';
+import { waitFor } from './support/wait-for';
 
 mailerContract('SMTP', async () => {
   const sink = await SmtpSink.start();
   return {
-    mailer: new SmtpMailer({ url: sink.url, pool: { maxConnections: 2, maxMessages: 100 } }),
+    mailer: new SmtpMailer({ url: sink.url, pool: { maxConnections: 2, maxMessages: 100 }, sendTimeoutMs: 10_000 }),
     received: async () => sink.received.map((mail) => mail.parsed),
     cleanup: () => sink.stop(),
   };
@@ -37,7 +39,7 @@ describe('SmtpMailer', () => {
   let mailer: SmtpMailer;
   beforeEach(async () => {
     sink = await SmtpSink.start();
-    mailer = new SmtpMailer({ url: sink.url, pool: { maxConnections: 1, maxMessages: 100 } });
+    mailer = new SmtpMailer({ url: sink.url, pool: { maxConnections: 1, maxMessages: 100 }, sendTimeoutMs: 10_000 });
   });
   afterEach(async () => {
     await mailer.close();
@@ -100,4 +102,24 @@ describe('SmtpMailer', () => {
       expect(sink.messageIds()).toEqual(when === 'after the end' ? ['<refused.1@ztkeys.example>', '<refused.1@ztkeys.example>'] : ['<refused.1@ztkeys.example>']);
     },
   );
+
+  it('a server that never finishes its answers (a line every 100 ms, so never idle) fails the send after sendTimeoutMs, not for good, and its connection is closed', async () => {
+    const slow = await TricklingSmtpServer.start();
+    const bounded = new SmtpMailer({ url: slow.url, pool: { maxConnections: 1, maxMessages: 100 }, sendTimeoutMs: 1000 });
+    try {
+      const settled = bounded.send(message()).then(
+        () => 'delivered',
+        (error: unknown) => error,
+      );
+      // Only turns a hang into a readable failure: the bound under test is 1 s.
+      const outcome = await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve('still sending after 15 s'), 15_000))]);
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toContain('SMTP_SEND_TIMEOUT_MS');
+      expect(refusedForGood(outcome)).toBe(false);
+      await waitFor('the connection to be closed', () => slow.open.size === 0);
+    } finally {
+      await bounded.close();
+      await slow.stop();
+    }
+  }, 30_000);
 });

@@ -20,10 +20,16 @@ function markRefusal(error: unknown): unknown {
 /** Sends through an SMTP server (SMTP_URL, e.g. smtp://user:pass@mail.example.com:587). */
 export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
+  private readonly sendTimeoutMs: number;
 
-  /** `pool`: connections kept open to the server and messages sent on each before it is renewed. */
-  constructor(options: { url: string; pool: { maxConnections: number; maxMessages: number } }) {
-    // Bounded timeouts: a hung server fails the attempt (and it is retried) instead of holding the job forever.
+  /**
+   * `pool`: connections kept open to the server and messages sent on each before it is renewed.
+   * `sendTimeoutMs` (SMTP_SEND_TIMEOUT_MS): a send fails past it, and its connection is closed.
+   */
+  constructor(options: { url: string; pool: { maxConnections: number; maxMessages: number }; sendTimeoutMs: number }) {
+    this.sendTimeoutMs = options.sendTimeoutMs;
+    // Bounded timeouts: a hung server fails the attempt (and it is retried) instead of holding the job
+    // forever. They bound each wait only: a server that trickles its replies is ended by sendTimeoutMs.
     this.transport = createTransport({
       url: options.url,
       pool: true,
@@ -36,9 +42,13 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: EmailMessage): Promise<void> {
+    const timeout = AbortSignal.timeout(this.sendTimeoutMs);
     try {
-      await this.transport.sendMail(toMailOptions(message));
+      await this.transport.sendMail({ ...toMailOptions(message), signal: timeout });
     } catch (error) {
+      if (timeout.aborted && error instanceof Error) {
+        error.message = `${error.message}: the SMTP server did not complete the send within SMTP_SEND_TIMEOUT_MS (${this.sendTimeoutMs} ms)`;
+      }
       throw markRefusal(error);
     }
   }
