@@ -63,6 +63,26 @@ describe('SmtpMailer', () => {
     expect(error.message).toContain('no such mailbox');
   });
 
+  it('a 5xx answer to the end of the message (554 content refused) is a refusal for good', async () => {
+    sink.messageRefusal = { code: 554, text: 'message content refused' };
+    const error = await rejection(mailer.send(message()));
+    expect(refusedForGood(error)).toBe(true);
+    expect(error).toMatchObject({ responseCode: 554, command: 'DATA' });
+  });
+
+  it('a 535 to the login refuses these credentials, not the message: not a refusal for good', async () => {
+    sink.password = 'right';
+    const wrong = new SmtpMailer({ url: sink.url.replace('//', '//keys:wrong@'), pool: { maxConnections: 1, maxMessages: 100 }, sendTimeoutMs: 10_000 });
+    try {
+      const error = await rejection(wrong.send(message()));
+      // nodemailer calls every 5yz permanent, whatever the command.
+      expect(error).toMatchObject({ responseCode: 535, permanent: true });
+      expect(refusedForGood(error)).toBe(false);
+    } finally {
+      await wrong.close();
+    }
+  });
+
   it('a 4xx answer is not a refusal for good', async () => {
     sink.refusing = true;
     const error = await rejection(mailer.send(message()));
@@ -84,7 +104,8 @@ describe('SmtpMailer', () => {
   it('a 554 greeting refuses this client, not the message: not a refusal for good', async () => {
     sink.greeting = { code: 554, text: 'no SMTP service for you here' };
     const error = await rejection(mailer.send(message(1)));
-    expect(error).toMatchObject({ responseCode: 554 });
+    // nodemailer calls every 5yz permanent, whatever the command.
+    expect(error).toMatchObject({ responseCode: 554, permanent: true });
     expect(refusedForGood(error)).toBe(false);
     sink.greeting = undefined;
     await mailer.send(message(2));

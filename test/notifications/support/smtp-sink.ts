@@ -16,8 +16,9 @@ export interface SmtpRefusal {
 
 /**
  * A real SMTP server on loopback that keeps what it accepts. It can refuse recipients (421 and
- * closing, 451 a temporary failure, 550 a permanent one) or whole connections at the greeting,
- * hold its reply to DATA, and drop a connection during DATA, to stage outages and crashes.
+ * closing, 451 a temporary failure, 550 a permanent one), whole messages, logins, or whole
+ * connections at the greeting, hold its reply to DATA, and drop a connection during DATA, to
+ * stage outages and crashes.
  */
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
@@ -30,6 +31,10 @@ export class SmtpSink {
   refusals = 0;
   /** When set, each new connection is greeted with this instead of 220, and closed. */
   greeting?: SmtpRefusal;
+  /** When set, a whole message is answered with this instead of 250, and not kept. */
+  messageRefusal?: SmtpRefusal;
+  /** The password a login must give (535 else); any login passes while unset. */
+  password?: string;
   /**
    * When set, the next message's connection is cut without a reply: 'before the end' as the
    * message's first bytes arrive (the server has no message), 'after the end' once the whole
@@ -48,7 +53,12 @@ export class SmtpSink {
       closeTimeout: 50,
       authOptional: true,
       disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
       logger: false,
+      onAuth(auth, _session, callback) {
+        if (sink.password !== undefined && auth.password !== sink.password) return callback(new Error('credentials invalid'));
+        callback(null, { user: auth.username });
+      },
       onConnect(_session, callback) {
         if (!sink.greeting) return callback();
         callback(Object.assign(new Error(sink.greeting.text), { responseCode: sink.greeting.code }));
@@ -70,6 +80,10 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
+          if (sink.messageRefusal) {
+            const { code, text } = sink.messageRefusal;
+            return callback(Object.assign(new Error(text), { responseCode: code }));
+          }
           simpleParser(raw)
             .then(async (parsed) => {
               sink.received.push({ raw, parsed, rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address) });
