@@ -3,7 +3,7 @@ import { SmtpMailer } from '../../src/notifications/mail/smtp-mailer';
 import { mailerContract } from './mailer.contract';
 import { SmtpSink } from './support/smtp-sink';
 import { TricklingSmtpServer } from './support/trickling-smtp-server';
-import { waitFor } from './support/wait-for';
+import { gate, waitFor } from './support/wait-for';
 
 mailerContract('SMTP', async () => {
   const sink = await SmtpSink.start();
@@ -123,6 +123,20 @@ describe('SmtpMailer', () => {
       expect(sink.messageIds()).toEqual(when === 'after the end' ? ['<refused.1@ztkeys.example>', '<refused.1@ztkeys.example>'] : ['<refused.1@ztkeys.example>']);
     },
   );
+
+  it('a server that takes 35 s to answer the end of a message (content scanning) gets it once: RFC 5321 §4.5.3.2.6 asks a client to wait 10 min there', async () => {
+    const answer = gate();
+    sink.holdReply = answer.promise;
+    const patient = new SmtpMailer({ url: sink.url, pool: { maxConnections: 1, maxMessages: 100 }, sendTimeoutMs: 60_000 });
+    const later = setTimeout(answer.open, 35_000);
+    try {
+      await patient.send(message());
+      expect(sink.messageIds()).toEqual(['<refused.1@ztkeys.example>']);
+    } finally {
+      clearTimeout(later);
+      await patient.close();
+    }
+  }, 90_000);
 
   it('a server that never finishes its answers (a line every 100 ms, so never idle) fails the send after sendTimeoutMs, not for good, and its connection is closed', async () => {
     const slow = await TricklingSmtpServer.start();

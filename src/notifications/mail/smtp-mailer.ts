@@ -29,7 +29,9 @@ export class SmtpMailer implements Mailer {
   constructor(options: { url: string; pool: { maxConnections: number; maxMessages: number }; sendTimeoutMs: number }) {
     this.sendTimeoutMs = options.sendTimeoutMs;
     // Bounded timeouts: a hung server fails the attempt (and it is retried) instead of holding the job
-    // forever. They bound each wait only: a server that trickles its replies is ended by sendTimeoutMs.
+    // forever. The socket's idle bound is the send's own: a shorter one would give up on a server
+    // still checking a message it then accepts, and send it twice (RFC 5321 §4.5.3.2.6 asks for 10
+    // min there). Only the send's bound (the abort signal) ends a server that trickles its replies.
     this.transport = createTransport({
       url: options.url,
       pool: true,
@@ -37,7 +39,7 @@ export class SmtpMailer implements Mailer {
       maxMessages: options.pool.maxMessages,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      socketTimeout: options.sendTimeoutMs,
     });
   }
 
