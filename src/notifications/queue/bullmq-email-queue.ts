@@ -85,15 +85,6 @@ export class BullmqEmailQueue implements EmailQueue {
     return handle;
   }
 
-  /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */
-  private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
-    try {
-      await handler(job.data, job.attemptsMade + 1);
-    } catch (error) {
-      throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
-    }
-  }
-
   async counts(): Promise<EmailQueueCounts> {
     // Bounded: before Redis was first reached, BullMQ waits for it without end (and holds the scrape).
     const c = await within(this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'), STORE_TIMEOUT_MS);
@@ -132,6 +123,15 @@ export class BullmqEmailQueue implements EmailQueue {
       this.producer.disconnect();
     })();
     return this.closing;
+  }
+
+  /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */
+  private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
+    try {
+      await handler(job.data, job.attemptsMade + 1);
+    } catch (error) {
+      throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
+    }
   }
 
   /** BullMQ requires `maxRetriesPerRequest: null`: commands wait for a reconnect instead of failing. */
