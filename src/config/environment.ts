@@ -198,6 +198,8 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_CONCURRENCY: integer(1, 16),
   SMTP_MAX_CONNECTIONS: integer(1, 4),
   SMTP_MAX_MESSAGES: integer(1, 1000),
+  // Bounds each wait and the whole send, replies trickled included (RFC 5321 §4.5.3.2 asks for minutes per wait).
+  SMTP_SEND_TIMEOUT_MS: milliseconds(1, 120_000),
   EMAIL_KEEP_COMPLETED_HOURS: integer(1, 168),
   EMAIL_WORKER_METRICS_PORT: port(1, undefined),
   JWT_ISSUER: unset,

@@ -43,4 +43,6 @@ export function openEmailBackend(config: NotificationsConfig, onError?: (error: 
 
 /** SMTP when SMTP_URL is set, else `.eml` files in DATA_DIR/outbox. */
 export const openMailer = (config: NotificationsConfig): Mailer =>
-  config.smtpUrl ? new SmtpMailer({ url: config.smtpUrl, pool: config.smtpPool }) : new OutboxMailer(join(config.dataDir, 'outbox'));
+  config.smtpUrl
+    ? new SmtpMailer({ url: config.smtpUrl, pool: config.smtpPool, sendTimeoutMs: config.smtpSendTimeoutMs })
+    : new OutboxMailer(join(config.dataDir, 'outbox'));

@@ -1,6 +1,6 @@
 import type { EmailJob } from './email-job';
-import type { EmailJobHandler } from './queue/email-queue.port';
-import type { Mailer } from './mail/mailer.port';
+import { PermanentJobFailure, type EmailJobHandler } from './queue/email-queue.port';
+import { refusedForGood, type Mailer } from './mail/mailer.port';
 import type { EmailDeliveryMetrics } from './email-metrics';
 import { renderEmail } from './email-content';
 
@@ -10,6 +10,8 @@ export interface FailedAttempt {
   attempt: number;
   attempts: number;
   error: unknown;
+  /** The SMTP server refused the email for good (5yz): the job fails now, whatever attempts are left. */
+  refusedForGood: boolean;
 }
 
 export interface EmailDeliveryDeps {
@@ -18,19 +20,24 @@ export interface EmailDeliveryDeps {
   /** EMAIL_ATTEMPTS: the attempt of that number is the last one. */
   attempts: number;
   metrics: EmailDeliveryMetrics;
-  /** Told of each failed attempt (the queue retries it unless it was the last), e.g. to log it. */
+  /** Told of each failed attempt (the queue retries it unless it was the last or refused for good), e.g. to log it. */
   onAttemptFailed?: (failure: FailedAttempt) => void;
 }
 
-/** The job handler of every worker: write the email, hand it to the mailer, count it. */
+/**
+ * The job handler of every worker: write the email, hand it to the mailer, count it. A refusal
+ * for good (RFC 5321 §4.2.1: a 5yz is a permanent negative completion) fails the job at once: the
+ * same message would be refused again, and retrying it only knocks at the server for hours.
+ */
 export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
   return async (job, attempt) => {
     try {
       await deps.mailer.send(renderEmail(job, deps.from, new Date()));
     } catch (error) {
+      const forGood = refusedForGood(error);
       deps.metrics.attemptFailed(job);
-      deps.onAttemptFailed?.({ job, attempt, attempts: deps.attempts, error });
-      throw error;
+      deps.onAttemptFailed?.({ job, attempt, attempts: deps.attempts, error, refusedForGood: forGood });
+      throw forGood ? new PermanentJobFailure(error) : error;
     }
     deps.metrics.delivered(job, new Date());
   };
@@ -38,18 +45,24 @@ export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
 
 /**
  * The log line of a failed attempt, the same from the server and from `npm run worker`: a warning
- * while the queue will try again, an error once no attempt is left and the job stays failed. `err`
- * holds the mailer's error, with the SMTP server's answer (responseCode, response, command).
+ * while the queue will try again, an error once the job stays failed (refused for good, or no
+ * attempt left). `err` holds the mailer's error, with the SMTP server's answer (responseCode,
+ * response, command).
  */
-export function failedAttemptLog({ job, attempt, attempts, error }: FailedAttempt): {
+export function failedAttemptLog({ job, attempt, attempts, error, refusedForGood: forGood }: FailedAttempt): {
   level: 'warn' | 'error';
   fields: { jobId: string; kind: EmailJob['kind']; attempt: number; attempts: number; err: unknown };
   msg: string;
 } {
+  const fields = { jobId: job.id, kind: job.kind, attempt, attempts, err: error };
+  const kept = 'the job is kept in the failed jobs';
+  if (forGood) {
+    return { level: 'error', fields, msg: `email attempt ${attempt} of ${attempts} refused for good by the SMTP server; it will not be retried: ${kept}` };
+  }
   const last = attempt >= attempts;
   return {
     level: last ? 'error' : 'warn',
-    fields: { jobId: job.id, kind: job.kind, attempt, attempts, err: error },
-    msg: `email attempt ${attempt} of ${attempts} failed; ${last ? 'none left: the job is kept in the failed jobs' : 'it will be retried'}`,
+    fields,
+    msg: `email attempt ${attempt} of ${attempts} failed; ${last ? `none left: ${kept}` : 'it will be retried'}`,
   };
 }

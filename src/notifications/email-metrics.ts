@@ -31,7 +31,7 @@ export class EmailDeliveryMetrics {
     this.sent = new Counter({ name: 'ztkeys_emails_sent_total', help: 'Emails delivered', labelNames: ['kind'], registers });
     this.failures = new Counter({
       name: 'ztkeys_email_attempt_failures_total',
-      help: 'Email delivery attempts that failed (retried until attempts run out)',
+      help: 'Email delivery attempts that failed (retried until attempts run out, unless the SMTP server refused the email for good)',
       labelNames: ['kind'],
       registers,
     });

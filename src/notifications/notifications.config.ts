@@ -23,6 +23,8 @@ export interface NotificationsConfig {
   concurrency: number;
   /** SMTP_MAX_CONNECTIONS (SMTP connections one worker keeps open) and SMTP_MAX_MESSAGES (sent on one connection before it is renewed). */
   smtpPool: { maxConnections: number; maxMessages: number };
+  /** SMTP_SEND_TIMEOUT_MS: one send, from taking a pooled connection to the server's last answer, fails past this. */
+  smtpSendTimeoutMs: number;
   /** EMAIL_KEEP_COMPLETED_HOURS: how long delivered jobs are kept (a replayed event within it enqueues nothing). */
   keepCompletedMs: number;
   /** EMAIL_WORKER_METRICS_PORT: when set, `npm run worker` serves /metrics, /health/live and /health/ready there. */
@@ -43,6 +45,7 @@ export function notificationsConfig(env: NodeJS.ProcessEnv = process.env): Notif
     lockMs: vars.EMAIL_LOCK_MS,
     concurrency: vars.EMAIL_WORKER_CONCURRENCY,
     smtpPool: { maxConnections: vars.SMTP_MAX_CONNECTIONS, maxMessages: vars.SMTP_MAX_MESSAGES },
+    smtpSendTimeoutMs: vars.SMTP_SEND_TIMEOUT_MS,
     keepCompletedMs: vars.EMAIL_KEEP_COMPLETED_HOURS * 3600 * 1000,
     workerMetricsPort: vars.EMAIL_WORKER_METRICS_PORT,
   };

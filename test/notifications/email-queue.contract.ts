@@ -1,5 +1,5 @@
 import type { EmailJob } from '../../src/notifications/email-job';
-import type { EmailQueue, RetryPolicy } from '../../src/notifications/queue/email-queue.port';
+import { PermanentJobFailure, type EmailQueue, type RetryPolicy } from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
 import { gate, waitFor } from './support/wait-for';
 
@@ -97,6 +97,28 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       // A failed job's id still counts: re-adding it queues nothing.
       await queue.add([job]);
       expect(await queue.counts()).toMatchObject({ waiting: 0, delayed: 0, failed: 1 });
+    });
+
+    it('fails a job at once when its handler says no attempt can help, and keeps it with its error', async () => {
+      const queue = await open(store());
+      const calls: number[] = [];
+      queue.process(
+        async (job, attempt) => {
+          calls.push(attempt);
+          if (job.to.agentId === 'agent-1') throw new PermanentJobFailure(new Error('550 no such mailbox'));
+        },
+        { concurrency: 1 },
+      );
+      const [refused, next] = [approvalJob(1), approvalJob(2)];
+      await queue.add([refused]);
+      await waitFor('the job to fail', async () => (await queue.counts()).failed === 1);
+      // A later job is handled after it: had the refused one been retried, its attempt would come first.
+      await queue.add([next]);
+      await waitFor('the next job to complete', async () => (await queue.counts()).completed === 1);
+      expect(calls).toEqual([1, 1]);
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 1 });
+      const [failed] = await queue.failed(10);
+      expect(failed).toMatchObject({ job: refused, attempts: 1, error: '550 no such mailbox' });
     });
 
     it('closing a worker lets its running job finish and takes no new one', async () => {

@@ -14,6 +14,7 @@ describe('notificationsConfig', () => {
       concurrency: 16,
       keepCompletedMs: 168 * 3600 * 1000,
       smtpPool: { maxConnections: 4, maxMessages: 1000 },
+      smtpSendTimeoutMs: 120_000,
       workerMetricsPort: undefined,
     });
   });
@@ -32,6 +33,7 @@ describe('notificationsConfig', () => {
       EMAIL_WORKER_CONCURRENCY: '8',
       SMTP_MAX_CONNECTIONS: '2',
       SMTP_MAX_MESSAGES: '50',
+      SMTP_SEND_TIMEOUT_MS: '5000',
       EMAIL_KEEP_COMPLETED_HOURS: '1',
       EMAIL_WORKER_METRICS_PORT: '9464',
     });
@@ -44,6 +46,7 @@ describe('notificationsConfig', () => {
       lockMs: 1000,
       concurrency: 8,
       smtpPool: { maxConnections: 2, maxMessages: 50 },
+      smtpSendTimeoutMs: 5000,
       keepCompletedMs: 3600_000,
       workerMetricsPort: 9464,
     });

@@ -37,7 +37,7 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
-  it('an email given up (its attempts run out, kept in the failed jobs) raises an alert of its own, even while other emails are sent', () => {
+  it('an email given up (refused for good or out of attempts, kept in the failed jobs) raises an alert of its own, even while other emails are sent', () => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
     const givenUp = rules.filter((rule) => /ztkeys_email_queue_jobs\{state="failed"\}/.test(rule.expr));
     expect(givenUp.map((rule) => ({ alert: rule.alert, readsSent: rule.expr.includes('ztkeys_emails_sent_total') }))).toEqual([{ alert: 'ZtkeysEmailGivenUp', readsSent: false }]);

@@ -174,23 +174,29 @@ describe('the server process', () => {
     }
   }, 30_000);
 
-  it('logs each failed email attempt of its own worker with its number and the SMTP answer, the last one as kept in the failed jobs', async () => {
+  it('logs each failed email attempt of its own worker with its number and the SMTP answer: a 4xx is retried, a 5xx is kept in the failed jobs at once', async () => {
     const sink = await SmtpSink.start();
     sink.refusing = true;
+    sink.refusalsInTurn = [{ code: 451, text: 'mailbox busy, try again later' }];
     sink.refusal = { code: 550, text: 'no such mailbox' };
     try {
-      const server = spawn({ SMTP_URL: sink.url, EMAIL_ATTEMPTS: '2', EMAIL_BACKOFF_MS: '10', JWT_SECRET, BOOTSTRAP_TOKEN });
+      const server = spawn({ SMTP_URL: sink.url, EMAIL_ATTEMPTS: '3', EMAIL_BACKOFF_MS: '10', JWT_SECRET, BOOTSTRAP_TOKEN });
       const url = await server.listening();
       const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
-      // The org's first key is approved at once: one email, to its SUPER_ADMIN, refused for good.
+      // The org's first key is approved at once: one email, to its SUPER_ADMIN, deferred (451) then refused for good (550).
       expect((await journey.requestKey(await journey.createOrg('alice'))).body.status).toBe('APPROVED');
-      await waitFor('both attempts refused', () => sink.refusals === 2);
       const failed = () => server.logLines.filter((line) => line.kind === 'KEY_APPROVED');
       await waitFor('two failed attempts logged', () => failed().length === 2);
+      await waitFor('the job kept in the failed jobs', async () =>
+        /^ztkeys_email_queue_jobs\{state="failed"\} 1$/m.test(await (await fetch(`${url}/metrics`)).text()),
+      );
+      // Failed for good: the third attempt it had left is not made.
+      expect(sink.refusals).toBe(2);
       expect(failed().map(({ level, attempt, attempts, msg }) => ({ level, attempt, attempts, msg }))).toEqual([
-        { level: 40, attempt: 1, attempts: 2, msg: 'email attempt 1 of 2 failed; it will be retried' },
-        { level: 50, attempt: 2, attempts: 2, msg: 'email attempt 2 of 2 failed; none left: the job is kept in the failed jobs' },
+        { level: 40, attempt: 1, attempts: 3, msg: 'email attempt 1 of 3 failed; it will be retried' },
+        { level: 50, attempt: 2, attempts: 3, msg: 'email attempt 2 of 3 refused for good by the SMTP server; it will not be retried: the job is kept in the failed jobs' },
       ]);
+      expect(failed()[0]).toMatchObject({ jobId: expect.stringMatching(/~alice$/), err: { responseCode: 451, command: 'RCPT TO' } });
       expect(failed()[1]).toMatchObject({ jobId: expect.stringMatching(/~alice$/), err: { responseCode: 550, command: 'RCPT TO' } });
     } finally {
       await sink.stop();

@@ -1,14 +1,15 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
-import type {
-  EmailJobHandler,
-  EmailQueue,
-  EmailQueueCounts,
-  EmailQueueWorker,
-  FailedEmailJob,
-  RetryPolicy,
+import {
+  PermanentJobFailure,
+  type EmailJobHandler,
+  type EmailQueue,
+  type EmailQueueCounts,
+  type EmailQueueWorker,
+  type FailedEmailJob,
+  type RetryPolicy,
 } from './email-queue.port';
 
 export interface BullmqEmailQueueOptions {
@@ -61,7 +62,7 @@ export class BullmqEmailQueue implements EmailQueue {
 
   process(handler: EmailJobHandler, { concurrency }: { concurrency: number }): EmailQueueWorker {
     const connection = this.connect({});
-    const worker = new Worker<EmailJob>(this.options.name, (job) => handler(job.data, job.attemptsMade + 1), {
+    const worker = new Worker<EmailJob>(this.options.name, (job) => this.run(handler, job), {
       connection,
       prefix: this.options.prefix,
       concurrency,
@@ -126,6 +127,15 @@ export class BullmqEmailQueue implements EmailQueue {
       this.producer.disconnect();
     })();
     return this.closing;
+  }
+
+  /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */
+  private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
+    try {
+      await handler(job.data, job.attemptsMade + 1);
+    } catch (error) {
+      throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
+    }
   }
 
   /** BullMQ requires `maxRetriesPerRequest: null`: commands wait for a reconnect instead of failing. */

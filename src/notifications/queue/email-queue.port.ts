@@ -1,7 +1,22 @@
 import type { EmailJob } from '../email-job';
 
-/** Sends one job's email; a rejection is a failed attempt, retried with backoff until attempts run out. */
+/**
+ * Sends one job's email; a rejection is a failed attempt, retried with backoff until attempts run
+ * out, unless it is a PermanentJobFailure.
+ */
 export type EmailJobHandler = (job: EmailJob, attempt: number) => Promise<void>;
+
+/**
+ * What a handler throws when trying again cannot help (the SMTP server refused the email for
+ * good): the job fails at once, with no further attempt, and is kept in the failed jobs with
+ * the message of `cause`.
+ */
+export class PermanentJobFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'PermanentJobFailure';
+  }
+}
 
 /** How failed attempts are retried: attempt n waits backoffMs * 2^(n-1) before attempt n+1. */
 export interface RetryPolicy {
@@ -18,7 +33,7 @@ export interface EmailQueueCounts {
   failed: number;
 }
 
-/** A job that ran out of attempts; kept until an operator deals with it. */
+/** A job that ran out of attempts or failed for good; kept until an operator deals with it. */
 export interface FailedEmailJob {
   job: EmailJob;
   attempts: number;

@@ -5,13 +5,14 @@ import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { backoffDelay } from '../../shared/backoff';
 import { pause, WakeUp } from '../../shared/pause';
-import type {
-  EmailJobHandler,
-  EmailQueue,
-  EmailQueueCounts,
-  EmailQueueWorker,
-  FailedEmailJob,
-  RetryPolicy,
+import {
+  PermanentJobFailure,
+  type EmailJobHandler,
+  type EmailQueue,
+  type EmailQueueCounts,
+  type EmailQueueWorker,
+  type FailedEmailJob,
+  type RetryPolicy,
 } from './email-queue.port';
 
 export interface SqliteEmailQueueOptions {
@@ -198,8 +199,9 @@ export class SqliteEmailQueue implements EmailQueue {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const now = Date.now();
-      if (row.attempts >= this.options.retry.attempts) this.statements.fail.run(now, message, row.id, token);
-      else {
+      if (error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts) {
+        this.statements.fail.run(now, message, row.id, token);
+      } else {
         const wait = backoffDelay(row.attempts - 1, { initialMs: this.options.retry.backoffMs, maxMs: Infinity, jitter: 'none' });
         this.statements.retry.run(now + wait, message, row.id, token);
       }
