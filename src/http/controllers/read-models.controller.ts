@@ -118,7 +118,7 @@ export class ReadModelsController {
     const chunks = this.queries.auditExport(context.orgId, filters);
     // Held until the answer has ended: read to its end, or its connection gone (CONNECTION_TIMEOUT_MS).
     // finished() calls back also for a client gone before this line, whose 'close' has been emitted.
-    const release = this.exports.take(context.orgId);
+    const release = this.exports.take({ orgId: context.orgId, agentId: context.actor });
     finished(reply.raw, () => release());
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
