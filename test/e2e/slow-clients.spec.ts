@@ -335,6 +335,48 @@ describe('concurrent exports of one agent', () => {
       for (const holder of holders) holder.socket.destroy();
     }
   });
+
+  /** The agent's export, read to its end: the status, once the server has let go of the places it held (it sees a closed connection a moment after the client). */
+  async function exportOnceFree(agent: TestAgent): Promise<number> {
+    let status = 429;
+    for (const deadline = Date.now() + PATIENCE_MS; status === 429 && Date.now() < deadline; ) {
+      const reply = await fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+      status = reply.status;
+      await reply.arrayBuffer();
+      if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return status;
+  }
+
+  it('gives the places of exports their clients abort back, whenever they abort (before the answer, in its first bytes)', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const aborted = await open(suite.server);
+      aborted.socket.write(`GET /v1/orgs/${big.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${big.token}\r\n\r\n`);
+      // Gone at once (before the server has checked the caller), or once the answer has begun.
+      if (attempt % 2 === 1) await new Promise((resolve) => aborted.socket.once('data', resolve));
+      aborted.socket.destroy();
+    }
+    expect(await exportOnceFree(big)).toBe(200);
+  });
+
+  it('gives the places of an export whose store fails mid-stream back, cuts the answer short (never a whole-looking one), and goes on serving', async () => {
+    const store = suite.server.readModels;
+    const findJson = store.findJson;
+    let pages = 0;
+    store.findJson = async (...args) => {
+      if (++pages === 3) throw new Error('the store went away');
+      return findJson.apply(store, args);
+    };
+    try {
+      const cut = await fetch(`${suite.server.url}/v1/orgs/${big.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${big.token}` } });
+      expect(cut.status).toBe(200);
+      // A chunked answer ended without its last chunk: the client knows it is not the whole export.
+      await expect(cut.text()).rejects.toThrow();
+    } finally {
+      store.findJson = findJson;
+    }
+    expect(await exportOnceFree(big)).toBe(200);
+  });
 });
 
 /** Connections held open by clients that send nothing (each for up to REQUEST_TIMEOUT_MS): so many, and then none. */
