@@ -379,6 +379,37 @@ describe('concurrent exports of one agent', () => {
   });
 });
 
+/** The org's budget of heavy reads is its admitted readers': an agent refused for its own exports under way spends none of it. */
+describe('exports refused by the agent\'s own bound', () => {
+  const suite = serverForSuite({ RATE_LIMIT_HEAVY_READS_PER_ORG: '3/3600' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('spends none of the org\'s heavy reads on exports refused with concurrent_exports_per_agent', async () => {
+    const auditor = await suite.journey.addAgent(big, 'audrey', 'AUDITOR');
+    const exportOf = (agent: TestAgent) => fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      for (let retry = 0; retry < 2; retry++) {
+        const refused = await exportOf(big);
+        expect(refused.status).toBe(429);
+        expect(await refused.json()).toMatchObject({ limit: 'concurrent_exports_per_agent' });
+      }
+      // The org's third heavy read of the hour is the auditor's.
+      const audited = await exportOf(auditor);
+      const text = await audited.text();
+      expect({ status: audited.status, head: text.slice(0, 100) }).toEqual({ status: 200, head: expect.stringMatching(/^\{"eventId":/) });
+    } finally {
+      holder.socket.destroy();
+    }
+  });
+});
+
 /** Connections held open by clients that send nothing (each for up to REQUEST_TIMEOUT_MS): so many, and then none. */
 describe('open connections', () => {
   const suite = serverForSuite({ MAX_CONNECTIONS: '5' });
