@@ -90,8 +90,8 @@ export class ReadModelsController {
   )
   async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
-    await this.limits.consume('heavy_reads_per_org', context.orgId);
-    return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now);
+    // The org's budget, spent once the query is found valid: an `at` later than now (400) spends none of it.
+    return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now, this.limits.orgBudget('heavy_reads_per_org', context.orgId));
   }
 
   @Get('audit-log/export')
