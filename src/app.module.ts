@@ -105,7 +105,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: UndeclaredInputGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },
-      { provide: ConcurrentExports, useValue: new ConcurrentExports(runtime.config.concurrentExportsPerOrg, runtime.registry) },
+      { provide: ConcurrentExports, useValue: new ConcurrentExports(runtime.config.concurrentExports, runtime.registry) },
       { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,
       Directory,

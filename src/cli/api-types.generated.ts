@@ -1510,7 +1510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1657,7 +1657,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -1806,7 +1806,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2039,7 +2039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2217,7 +2217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2364,7 +2364,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2561,7 +2561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2765,7 +2765,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -2934,7 +2934,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3110,7 +3110,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3286,7 +3286,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3504,7 +3504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3660,7 +3660,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -3864,7 +3864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4013,7 +4013,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4214,7 +4214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4412,7 +4412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4615,7 +4615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4768,7 +4768,7 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -4956,7 +4956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5112,7 +5112,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5278,7 +5278,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5431,7 +5431,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5595,7 +5595,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5668,7 +5668,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5826,7 +5826,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -5981,7 +5981,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -6156,7 +6156,7 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */
@@ -6228,7 +6228,7 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
-            /** @description Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds */
+            /** @description Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds until the limit frees a request */

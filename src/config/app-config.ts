@@ -22,8 +22,8 @@ export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export type OrgLimitName = Extract<RateLimitName, `${string}_per_org`>;
 /** The budgets of one caller (agent or client address), which every call of theirs spends, refused or not. */
 export type CallerLimitName = Exclude<RateLimitName, OrgLimitName>;
-/** Every limit a 429 names and /metrics counts: the rates, and the bound on exports under way at once. */
-export type LimitName = RateLimitName | 'concurrent_exports_per_org';
+/** Every limit a 429 names and /metrics counts: the rates, and the bounds on exports under way at once. */
+export type LimitName = RateLimitName | 'concurrent_exports_per_org' | 'concurrent_exports_per_agent';
 
 /** Configuration of a process (PRODUCT.md, Configuration), from ./environment.ts. Secrets come from ./secrets.ts. */
 export interface AppConfig {
@@ -102,8 +102,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** Requests allowed per window, by limit; shared through Redis when REDIS_URL is set. */
   rateLimits: Record<RateLimitName, Rate>;
-  /** Audit-log exports of one org under way at once, in this process. */
-  concurrentExportsPerOrg: number;
+  /** Audit-log exports under way at once, in this process: of one org, and of one agent (never more than its org's). */
+  concurrentExports: { perOrg: number; perAgent: number };
 }
 
 /** Where the web console sends a user to sign in, and where it exchanges the code for an access token. */
@@ -149,6 +149,14 @@ function connectionTimeout(vars: Environment): number {
   if (vars.CONNECTION_TIMEOUT_MS > vars.MIN_POSITION_WAIT_MS) return vars.CONNECTION_TIMEOUT_MS;
   throw new ConfigError(
     `CONNECTION_TIMEOUT_MS (${vars.CONNECTION_TIMEOUT_MS}) must be longer than MIN_POSITION_WAIT_MS (${vars.MIN_POSITION_WAIT_MS}): a request waiting for its position would lose its connection first`,
+  );
+}
+
+/** An agent's bound above its org's would never refuse: the operator would believe a bound that is not there. */
+function concurrentExports(vars: Environment): { perOrg: number; perAgent: number } {
+  if (vars.CONCURRENT_EXPORTS_PER_AGENT <= vars.CONCURRENT_EXPORTS_PER_ORG) return { perOrg: vars.CONCURRENT_EXPORTS_PER_ORG, perAgent: vars.CONCURRENT_EXPORTS_PER_AGENT };
+  throw new ConfigError(
+    `CONCURRENT_EXPORTS_PER_AGENT (${vars.CONCURRENT_EXPORTS_PER_AGENT}) must be at most CONCURRENT_EXPORTS_PER_ORG (${vars.CONCURRENT_EXPORTS_PER_ORG}): an agent cannot have more places than its org`,
   );
 }
 
@@ -208,6 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heavy_reads_per_agent: vars.RATE_LIMIT_HEAVY_READS_PER_AGENT,
       heavy_reads_per_org: vars.RATE_LIMIT_HEAVY_READS_PER_ORG,
     },
-    concurrentExportsPerOrg: vars.CONCURRENT_EXPORTS_PER_ORG,
+    concurrentExports: concurrentExports(vars),
   };
 }

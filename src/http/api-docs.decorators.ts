@@ -20,7 +20,7 @@ export const ProblemResponse = (status: number, description: string, code: strin
 /** The 503 of a public operation: it reads no store, but a server stopping refuses it too (refuse-while-stopping.ts). */
 export const ServerStoppingResponse = () => ProblemResponse(503, 'This server is stopping: nothing was done; retry shortly (Retry-After)', 'SHUTTING_DOWN');
 
-const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org, or too many exports of the org under way (README, Security); retry after Retry-After seconds';
+const RATE_LIMITED_DETAIL = 'Too many requests from this address, agent or org, or too many exports of the agent or of the org under way (`limit`: concurrent_exports_per_agent, concurrent_exports_per_org; README, Security); retry after Retry-After seconds';
 
 /** The 429 of every API v1 operation: each counts against its client address, some against its agent and org too. */
 export const RateLimitedResponse = () =>

@@ -101,10 +101,14 @@ describe('configuration from the environment', () => {
     }
   });
 
-  it('lets 2 exports of an org run at once unless CONCURRENT_EXPORTS_PER_ORG says otherwise, and refuses a bound of none', () => {
-    expect(loadConfig({}).concurrentExportsPerOrg).toBe(2);
-    expect(loadConfig({ CONCURRENT_EXPORTS_PER_ORG: '5' }).concurrentExportsPerOrg).toBe(5);
-    for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ CONCURRENT_EXPORTS_PER_ORG: bad })).toThrow(`CONCURRENT_EXPORTS_PER_ORG must be a positive integer, got "${bad}"`);
+  it('lets 2 exports of an org and 1 of an agent run at once unless CONCURRENT_EXPORTS_PER_ORG and _PER_AGENT say otherwise, and refuses a bound of none or an agent\'s above its org\'s', () => {
+    expect(loadConfig({}).concurrentExports).toEqual({ perOrg: 2, perAgent: 1 });
+    expect(loadConfig({ CONCURRENT_EXPORTS_PER_ORG: '5', CONCURRENT_EXPORTS_PER_AGENT: '5' }).concurrentExports).toEqual({ perOrg: 5, perAgent: 5 });
+    expect(loadConfig({ CONCURRENT_EXPORTS_PER_ORG: '1' }).concurrentExports).toEqual({ perOrg: 1, perAgent: 1 });
+    for (const name of ['CONCURRENT_EXPORTS_PER_ORG', 'CONCURRENT_EXPORTS_PER_AGENT'])
+      for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ [name]: bad })).toThrow(`${name} must be a positive integer, got "${bad}"`);
+    // A bound above the org's would never refuse.
+    expect(() => loadConfig({ CONCURRENT_EXPORTS_PER_AGENT: '3' })).toThrow('CONCURRENT_EXPORTS_PER_AGENT (3) must be at most CONCURRENT_EXPORTS_PER_ORG (2)');
   });
 
   it('refuses a weak secret kept in DATA_DIR, and generates strong ones', () => {

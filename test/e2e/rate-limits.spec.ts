@@ -269,7 +269,12 @@ describe('rate limits', () => {
       // A bad query (400) is refused input, and an X-Min-Position past the log's end no position a command answered.
       const auditor = await suite.journey.addAgent(owner, 'compliance', 'AUDITOR');
       expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export?from=yesterday`, auditor.token), 400);
+      // A time range that ends before it starts, found by the handler (not the query's schema): refused input too.
+      for (let i = 0; i < 3; i++)
+        expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`, auditor.token), 400, 'INVALID_TIME_RANGE');
       expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=now`, auditor.token), 400);
+      // An instant later than now, found by the query (not the query string's schema): refused input too.
+      for (let i = 0; i < 3; i++) expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=2999-01-01T00:00:00Z`, auditor.token), 400, 'AT_IN_FUTURE');
       expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token)).status).toBe(200);
       expect((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/as-of?at=${new Date().toISOString()}`, auditor.token)).status).toBe(200);
       // The org's limit still holds for those it admits.

@@ -162,6 +162,28 @@ describe('slow clients', () => {
     expect((await call(suite.server, 'GET', `/v1/orgs/${big.orgId}/audit-log?limit=1`, big.token)).status).toBe(200);
   });
 
+  it('gives the places of a client that stops reading its export back after CONNECTION_TIMEOUT_MS, while it still holds its socket open', async () => {
+    const exportOf = () => fetch(`${suite.server.url}/v1/orgs/${big.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${big.token}` } });
+    const reader = await open(suite.server);
+    try {
+      await exportStarted(reader, big);
+      const held = await exportOf();
+      expect(held.status).toBe(429);
+      expect(await held.json()).toMatchObject({ limit: 'concurrent_exports_per_agent' });
+      // The stalled client does nothing more and keeps its end open: the server's idle timeout alone frees the place.
+      let status = 429;
+      for (const deadline = Date.now() + PATIENCE_MS; status === 429 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const reply = await exportOf();
+        status = reply.status;
+        await reply.arrayBuffer();
+      }
+      expect(status).toBe(200);
+    } finally {
+      reader.socket.destroy();
+    }
+  });
+
   it('closes a stalled export sent on a connection kept alive from an earlier request, too', async () => {
     const reader = await open(suite.server);
     try {
@@ -275,6 +297,113 @@ describe('concurrent exports', () => {
       // pinning its snapshot would keep every one of them in the WAL (27 MiB, with their indexes).
       for (let batch = 0; batch < 16; batch++) await growOrg(suite.server, writer, 1000, batch * 1000);
       expect(wal()).toBeLessThan(WAL_BOUND_BYTES);
+    } finally {
+      holder.socket.destroy();
+    }
+  });
+});
+
+/** One agent's exports: however many it opens and however slowly it reads them, the rest of its org can still export. */
+describe('concurrent exports of one agent', () => {
+  // The default CONCURRENT_EXPORTS_PER_ORG (2) and CONNECTION_TIMEOUT_MS (60 s): stalled exports hold their places throughout the test.
+  const suite = serverForSuite();
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('refuses an agent a second export under way with a 429 problem (concurrent_exports_per_agent) counted on /metrics, and leaves the org\'s other place to its auditor', async () => {
+    const auditor = await suite.journey.addAgent(big, 'audrey', 'AUDITOR');
+    const before = await refusals(suite.server, 'concurrent_exports_per_agent');
+    const holders = [await open(suite.server), await open(suite.server)];
+    try {
+      await exportStarted(holders[0], big);
+      // The same agent's second export, on another connection: refused at once, its connection kept.
+      holders[1].socket.write(`GET /v1/orgs/${big.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${big.token}\r\n\r\n`);
+      for (const deadline = Date.now() + PATIENCE_MS; !holders[1].received().includes('\r\n\r\n') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(holders[1].received().split('\r\n')[0]).toBe('HTTP/1.1 429 Too Many Requests');
+      expect(holders[1].received()).toMatch(/\r\nretry-after: [1-9]/i);
+      expect(holders[1].received()).toContain('"limit":"concurrent_exports_per_agent"');
+      expect(await refusals(suite.server, 'concurrent_exports_per_agent')).toBe(before + 1);
+      // The org's other place is the auditor's.
+      const audited = await fetch(`${suite.server.url}/v1/orgs/${big.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${auditor.token}` } });
+      expect(audited.status).toBe(200);
+      expect((await audited.text()).length).toBeGreaterThan(EXPORT_BYTES);
+    } finally {
+      for (const holder of holders) holder.socket.destroy();
+    }
+  });
+
+  /** The agent's export, read to its end: the status, once the server has let go of the places it held (it sees a closed connection a moment after the client). */
+  async function exportOnceFree(agent: TestAgent): Promise<number> {
+    let status = 429;
+    for (const deadline = Date.now() + PATIENCE_MS; status === 429 && Date.now() < deadline; ) {
+      const reply = await fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+      status = reply.status;
+      await reply.arrayBuffer();
+      if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return status;
+  }
+
+  it('gives the places of exports their clients abort back, whenever they abort (before the answer, in its first bytes)', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const aborted = await open(suite.server);
+      aborted.socket.write(`GET /v1/orgs/${big.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${big.token}\r\n\r\n`);
+      // Gone at once (before the server has checked the caller), or once the answer has begun.
+      if (attempt % 2 === 1) await new Promise((resolve) => aborted.socket.once('data', resolve));
+      aborted.socket.destroy();
+    }
+    expect(await exportOnceFree(big)).toBe(200);
+  });
+
+  it('gives the places of an export whose store fails mid-stream back, cuts the answer short (never a whole-looking one), and goes on serving', async () => {
+    const store = suite.server.readModels;
+    const findJson = store.findJson;
+    let pages = 0;
+    store.findJson = async (...args) => {
+      if (++pages === 3) throw new Error('the store went away');
+      return findJson.apply(store, args);
+    };
+    try {
+      const cut = await fetch(`${suite.server.url}/v1/orgs/${big.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${big.token}` } });
+      expect(cut.status).toBe(200);
+      // A chunked answer ended without its last chunk: the client knows it is not the whole export.
+      await expect(cut.text()).rejects.toThrow();
+    } finally {
+      store.findJson = findJson;
+    }
+    expect(await exportOnceFree(big)).toBe(200);
+  });
+});
+
+/** The org's budget of heavy reads is its admitted readers': an agent refused for its own exports under way spends none of it. */
+describe('exports refused by the agent\'s own bound', () => {
+  const suite = serverForSuite({ RATE_LIMIT_HEAVY_READS_PER_ORG: '3/3600' });
+  let big: TestAgent;
+
+  beforeAll(async () => {
+    big = await suite.journey.createOrg('alice');
+    await growOrg(suite.server, big, 40_000);
+  });
+
+  it('spends none of the org\'s heavy reads on exports refused with concurrent_exports_per_agent', async () => {
+    const auditor = await suite.journey.addAgent(big, 'audrey', 'AUDITOR');
+    const exportOf = (agent: TestAgent) => fetch(`${suite.server.url}/v1/orgs/${agent.orgId}/audit-log/export`, { headers: { authorization: `Bearer ${agent.token}` } });
+    const holder = await open(suite.server);
+    try {
+      await exportStarted(holder, big);
+      for (let retry = 0; retry < 2; retry++) {
+        const refused = await exportOf(big);
+        expect(refused.status).toBe(429);
+        expect(await refused.json()).toMatchObject({ limit: 'concurrent_exports_per_agent' });
+      }
+      // The org's third heavy read of the hour is the auditor's.
+      const audited = await exportOf(auditor);
+      const text = await audited.text();
+      expect({ status: audited.status, head: text.slice(0, 100) }).toEqual({ status: 200, head: expect.stringMatching(/^\{"eventId":/) });
     } finally {
       holder.socket.destroy();
     }

@@ -43,8 +43,10 @@ const newer = <D extends { position: number }>(a: D | undefined, b: D): D => (a 
 export class AsOfQuery {
   constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {}
 
-  async whoCouldAct(orgId: string, at: Date, now: Date): Promise<AsOfAnswer> {
+  /** `admitted` runs once `at` is found valid, before anything is read: what the caller spends there (its org's budget), a refused query does not. */
+  async whoCouldAct(orgId: string, at: Date, now: Date, admitted: () => Promise<void> = async () => undefined): Promise<AsOfAnswer> {
     if (at.getTime() > now.getTime()) throw new InvalidQuery('AT_IN_FUTURE', '`at` is later than now: the log only tells what held up to now.');
+    await admitted();
     const t = at.toISOString();
     const org = { field: 'orgId', op: 'eq', value: orgId } as const;
     const [keys, roles, windows] = await Promise.all([

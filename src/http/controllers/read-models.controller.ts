@@ -90,8 +90,8 @@ export class ReadModelsController {
   )
   async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
-    await this.limits.consume('heavy_reads_per_org', context.orgId);
-    return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now);
+    // The org's budget, spent once the query is found valid: an `at` later than now (400) spends none of it.
+    return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now, this.limits.orgBudget('heavy_reads_per_org', context.orgId));
   }
 
   @Get('audit-log/export')
@@ -113,12 +113,18 @@ export class ReadModelsController {
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
-    // The org's budget, spent by a reader it admitted only: a MEMBER's 403 spends none of it.
-    await this.limits.consume('heavy_reads_per_org', context.orgId);
     const chunks = this.queries.auditExport(context.orgId, filters);
+    // The places first: a reader refused for its own exports under way (or its org's) spends none of the org's budget.
+    const release = this.exports.take({ orgId: context.orgId, agentId: context.actor });
+    try {
+      // The org's budget, spent by a reader it admitted only: a MEMBER's 403 spends none of it.
+      await this.limits.consume('heavy_reads_per_org', context.orgId);
+    } catch (error) {
+      release();
+      throw error;
+    }
     // Held until the answer has ended: read to its end, or its connection gone (CONNECTION_TIMEOUT_MS).
     // finished() calls back also for a client gone before this line, whose 'close' has been emitted.
-    const release = this.exports.take(context.orgId);
     finished(reply.raw, () => release());
     await reply
       .header('content-type', 'application/x-ndjson; charset=utf-8')
