@@ -48,6 +48,20 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
     // them (see ReadModelStore.apply), and a replay derives them from the log again.
     const apply = (generation: number, changes: VersionedChange[], checkpoint = 1n) =>
       store.apply('org-status', generation, structuredClone(changes), checkpoint);
+    /**
+     * Every query served by an index; on a server that plans none (FerretDB), every equality pushed
+     * down to PostgreSQL, the best it does (it scans for its findOne by _id too).
+     */
+    const expectServedByIndexes = async (issued: DocumentQuery[], { pushdownShown = false } = {}) => {
+      for (const query of issued) {
+        const plan = await store.explain(query);
+        const shown = `${JSON.stringify(query.conditions)} by ${query.orderBy}: ${plan.detail.join(' / ')}`;
+        if (opened.plansWithoutIndexes) {
+          if (pushdownShown) expect(shown).toMatch(/filterPushdown: true/);
+          for (const { field } of query.conditions.filter(({ op }) => op === 'eq')) expect(shown).toContain(`-> '${field}'::text) @> `);
+        } else expect({ shown, indexed: plan.indexed }).toEqual({ shown, indexed: true });
+      }
+    };
     const dumpDocuments = async (generation: number) =>
       (await store.dump('agent_browsers', generation)).map(({ id, version, document }) => ({ id, version, document }));
 
@@ -439,15 +453,7 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         }
       }
       expect(issued.filter((q) => q.collection === 'agent_browsers')).not.toHaveLength(0);
-      for (const query of issued) {
-        const plan = await store.explain(query);
-        const shown = `${JSON.stringify(query.conditions)} by ${query.orderBy}: ${plan.detail.join(' / ')}`;
-        // Such a server scans for its findOne by _id too; the best it does is filter by every equality in PostgreSQL.
-        if (opened.plansWithoutIndexes) {
-          expect(shown).toMatch(/filterPushdown: true/);
-          for (const { field } of query.conditions.filter(({ op }) => op === 'eq')) expect(shown).toContain(`-> '${field}'::text) @> `);
-        } else expect({ shown, indexed: plan.indexed }).toEqual({ shown, indexed: true });
-      }
+      await expectServedByIndexes(issued, { pushdownShown: true });
       if (opened.plansWithoutIndexes) process.stdout.write(`NOT INDEXED: ${opened.plansWithoutIndexes}; every equality pushed down\n`);
     });
 
@@ -476,13 +482,7 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         expect(lines.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { position: number }).position)).toEqual('subject' in filters ? [3] : [3, 4]);
       }
       expect(issued.filter((query) => query.conditions.filter(({ field }) => field === 'position').length !== 1)).toEqual([]);
-      for (const query of issued) {
-        const plan = await store.explain(query);
-        const shown = `${JSON.stringify(query.conditions)} by ${query.orderBy}: ${plan.detail.join(' / ')}`;
-        if (opened.plansWithoutIndexes) {
-          for (const { field } of query.conditions.filter(({ op }) => op === 'eq')) expect(shown).toContain(`-> '${field}'::text) @> `);
-        } else expect({ shown, indexed: plan.indexed }).toEqual({ shown, indexed: true });
-      }
+      await expectServedByIndexes(issued);
     });
 
     it('exports an audit log of several pages whole, letting the event loop turn between pages', async () => {
@@ -627,13 +627,7 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       const queries = new ReadQueries(recording);
       expect(await queries.pendingKeys('queue', undefined, 3)).toEqual([1, 2, 3].map((position) => (({ orgId: _orgId, ...rest }) => rest)(document(position))));
       expect((await queries.pendingKeys('queue', 2, 3)).map((item) => item.requestId)).toEqual(['q3', 'q4']);
-      for (const query of issued) {
-        const plan = await store.explain(query);
-        const shown = `${JSON.stringify(query.conditions)} by ${query.orderBy}: ${plan.detail.join(' / ')}`;
-        if (opened.plansWithoutIndexes) {
-          for (const { field } of query.conditions.filter(({ op }) => op === 'eq')) expect(shown).toContain(`-> '${field}'::text) @> `);
-        } else expect({ shown, indexed: plan.indexed }).toEqual({ shown, indexed: true });
-      }
+      await expectServedByIndexes(issued);
     });
 
     it('answers ping', async () => {
