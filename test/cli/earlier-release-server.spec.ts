@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,14 @@ import { runInHome } from './support/run-in-home';
 /*
  * This release's CLI against a server of the release of 2026-12-01 (8f13e1b), as in a rolling
  * upgrade. The answers are that server's own, recorded from it as it served them (fixtures/
- * release-2026-12-01: its /docs-json; for an org where bob's key request waits, its pending list
- * and that request by id); a plain HTTP server answers them here. It stands in for the old build,
+ * release-2026-12-01: its /docs-json; for an org where bob's key request waits, its pending list,
+ * that request by id, its log key, checkpoint, export and audit-log answers); a plain HTTP server
+ * answers them here. It stands in for the old build,
  * which a test cannot run cheaply (a checkout and a build of an old commit each run).
  */
 const fixtures = join(__dirname, 'fixtures', 'release-2026-12-01');
 const recorded = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as Record<string, unknown>;
+const recordedText = (file: string): string => readFileSync(join(fixtures, file), 'utf8');
 const ORG = '01a2429e-8120-71c0-8495-8b7e64ec9d37';
 const REQUEST = '01a2429e-aeb4-72c0-b10c-6022ec79caaf.Ym9i';
 const CODE = '778-636-640-041-753';
@@ -25,15 +27,17 @@ const CODE = '778-636-640-041-753';
 describe('this CLI against a server of the release of 2026-12-01', () => {
   let server: Server;
   let home: string;
-  /** What the server answers, by path (without the query). */
+  /** What the server answers, by path and query, else by path: a JSON body, or an answer of its own. */
   let answers: Record<string, unknown>;
+  const text = (status: number, contentType: string, body: string) => ({ answer: { status, contentType, body } });
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'ztkeys-earlier-'));
     server = createServer((request, response) => {
-      const body = answers[request.url!.split('?')[0]];
-      response.writeHead(body ? 200 : 404, { 'content-type': body ? 'application/json; charset=utf-8' : 'application/problem+json' });
-      response.end(JSON.stringify(body ?? { title: 'Not Found', status: 404, code: 'NOT_FOUND' }));
+      const found = (answers[request.url!] ?? answers[request.url!.split('?')[0]]) as { answer?: { status: number; contentType: string; body: string } } | undefined;
+      const { status, contentType, body } = found?.answer ?? (found ? { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(found) } : { status: 404, contentType: 'application/problem+json', body: '{"title":"Not Found","status":404,"code":"NOT_FOUND"}' });
+      response.writeHead(status, { 'content-type': contentType });
+      response.end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -47,6 +51,11 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
     answers = {
       [`/v1/orgs/${ORG}/key-requests`]: recorded('pending-key-requests.json'),
       [`/v1/orgs/${ORG}/key-requests/${REQUEST}`]: recorded('key-request.json'),
+      '/v1/log-key': text(200, 'text/plain; charset=utf-8', recordedText('log-key.txt')),
+      [`/v1/orgs/${ORG}/audit-log/checkpoint`]: text(200, 'text/plain; charset=utf-8', recordedText('checkpoint.txt')),
+      [`/v1/orgs/${ORG}/audit-log?limit=1`]: recorded('audit-log-first.json'),
+      [`/v1/orgs/${ORG}/audit-log?limit=1&after=17`]: text(400, 'application/problem+json; charset=utf-8', recordedText('audit-log-after.problem.json')),
+      [`/v1/orgs/${ORG}/audit-log/inclusion`]: text(400, 'application/problem+json; charset=utf-8', recordedText('inclusion-by-event-id.problem.json')),
     };
   });
 
@@ -82,6 +91,19 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
 
     answers[`/v1/orgs/${ORG}/key-requests/${REQUEST}`] = { ...recorded('key-request.json'), approvalsRequired: 'one' };
     expect(await runInHome(home, ['keys', 'approve', REQUEST, '--code', CODE])).toMatchObject({ code: EXIT.SERVER, stderr: expect.stringMatching(/approvalsRequired: must be number/) });
+  });
+
+  it('says the server is too old for a command that needs what that release does not know: a proof by event id, what follows a position', async () => {
+    const tooOld = (name: string) =>
+      new RegExp(`\\nThe server does not know ${name}, which this command sends: it is of an earlier release than this ztkeys\\. Upgrade the server, or use a ztkeys of its release\\.\\n$`);
+    const record = join(home, 'record.json');
+    writeFileSync(record, recordedText('export.ndjson').split('\n')[4]);
+    expect(await runInHome(home, ['audit', 'prove', record])).toMatchObject({ code: EXIT.REFUSED, stderr: expect.stringMatching(tooOld('eventId')) });
+
+    const file = join(home, 'audit.ndjson');
+    copyFileSync(join(fixtures, 'export.ndjson'), file);
+    expect(await runInHome(home, ['audit', 'export', '--append', file])).toMatchObject({ code: EXIT.REFUSED, stderr: expect.stringMatching(tooOld('after')) });
+    expect(readFileSync(file, 'utf8')).toBe(recordedText('export.ndjson'));
   });
 
   it('reads as optional exactly the members this release requires that the release of 2026-12-01 did not', () => {
