@@ -13,7 +13,7 @@ import { runInHome } from './support/run-in-home';
  * This release's CLI against a server of the release of 2026-12-01 (8f13e1b), as in a rolling
  * upgrade. The answers are that server's own, recorded from it as it served them (fixtures/
  * release-2026-12-01: its /docs-json; for an org where bob's key request waits, its pending list,
- * that request by id, its log key, checkpoint, export and audit-log answers); a plain HTTP server
+ * that request by id, its policy, its log key, checkpoint, export and audit-log answers); a plain HTTP server
  * answers them here. It stands in for the old build,
  * which a test cannot run cheaply (a checkout and a build of an old commit each run).
  */
@@ -53,6 +53,7 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
       [`/v1/orgs/${ORG}/key-requests/${REQUEST}`]: recorded('key-request.json'),
       '/v1/log-key': text(200, 'text/plain; charset=utf-8', recordedText('log-key.txt')),
       [`/v1/orgs/${ORG}/audit-log/checkpoint`]: text(200, 'text/plain; charset=utf-8', recordedText('checkpoint.txt')),
+      [`/v1/orgs/${ORG}/policy`]: recorded('policy.json'),
       [`/v1/orgs/${ORG}/audit-log?limit=1`]: recorded('audit-log-first.json'),
       [`/v1/orgs/${ORG}/audit-log?limit=1&after=17`]: text(400, 'application/problem+json; charset=utf-8', recordedText('audit-log-after.problem.json')),
       [`/v1/orgs/${ORG}/audit-log/inclusion`]: text(400, 'application/problem+json; charset=utf-8', recordedText('inclusion-by-event-id.problem.json')),
@@ -104,6 +105,16 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
     copyFileSync(join(fixtures, 'export.ndjson'), file);
     expect(await runInHome(home, ['audit', 'export', '--append', file])).toMatchObject({ code: EXIT.REFUSED, stderr: expect.stringMatching(tooOld('after')) });
     expect(readFileSync(file, 'utf8')).toBe(recordedText('export.ndjson'));
+  });
+
+  it('warns that a policy change cannot be guarded against a concurrent one where the server gives no policy version (ETag)', async () => {
+    const set = await runInHome(home, ['policy', 'set', '--reminder-after-hours', '12']);
+    expect(set.stdout).toMatch(/reminderAfterHours +12\n/);
+    expect(set.stderr).toMatch(
+      /^warning: The server gives no version of the policy \(no ETag: a release before 2026-12-04\), so a change another SUPER_ADMIN makes after this read is not detected: the fields you do not give are set back to what was read here\.\n/,
+    );
+    // Past the read: the next step is alice's key, which this machine does not hold.
+    expect(set.code).toBe(EXIT.USAGE);
   });
 
   it('reads as optional exactly the members this release requires that the release of 2026-12-01 did not', () => {
