@@ -22,6 +22,11 @@ export interface AnswerSchemaOptions {
   closedObjects?: boolean;
   /** Every error rather than the first (for the tests' messages). */
   allErrors?: boolean;
+  /**
+   * Members, by schema of components/schemas, that an answer may leave out though the document
+   * requires them: what a server of an earlier release does not answer. Present, they are checked.
+   */
+  optionalMembers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Where the document's schemas are, for ajv's references. */
@@ -37,7 +42,7 @@ export class AnswerSchemas {
   private readonly document: OpenApiDocument;
 
   constructor(document: OpenApiDocument, options: AnswerSchemaOptions = {}) {
-    this.document = asJsonSchemas(document, options.closedObjects === true);
+    this.document = asJsonSchemas(withOptional(document, options.optionalMembers ?? {}), options.closedObjects === true);
     // strict off: OpenAPI's own keywords (example, ...) are no JSON Schema keywords.
     this.ajv = new Ajv({ strict: false, validateSchema: false, allErrors: options.allErrors === true });
     addFormats(this.ajv);
@@ -129,7 +134,15 @@ function asJsonSchemas(document: OpenApiDocument, closedObjects: boolean): OpenA
   };
 }
 
+/** The document with `optional` members no longer required by their schemas. */
+function withOptional(document: OpenApiDocument, optional: Readonly<Record<string, readonly string[]>>): OpenApiDocument {
+  const schemas = mapValues(document.components?.schemas ?? {}, (value, name) =>
+    Array.isArray(value.required) && optional[name] ? { ...value, required: value.required.filter((member: string) => !optional[name].includes(member)) } : value,
+  );
+  return { ...document, components: { ...document.components, schemas } };
+}
+
 const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const mapValues = <T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> =>
-  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+const mapValues = <T, U>(record: Record<string, T>, map: (value: T, key: string) => U): Record<string, U> =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));

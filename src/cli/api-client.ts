@@ -48,7 +48,22 @@ function describeProblem(status: number, problem: Problem): string {
   if (problem.code) lines.push(`  code: ${problem.code}`);
   if (Array.isArray(problem.errors))
     for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? error : JSON.stringify(error)}`);
+  const unknown = unknownToServer(status, problem);
+  if (unknown.length > 0)
+    lines.push(`The server does not know ${unknown.join(', ')}, which this command sends: it is of an earlier release than this ztkeys. Upgrade the server, or use a ztkeys of its release.`);
   return lines.join('\n');
+}
+
+/**
+ * What the server refused as a parameter or member it does not have (400, "property X should not
+ * exist"): the CLI sends only what its OpenAPI document declares, so the server is of an earlier release.
+ */
+function unknownToServer(status: number, problem: Problem): string[] {
+  if (status !== 400 || !Array.isArray(problem.errors)) return [];
+  return problem.errors.flatMap((error: unknown) => {
+    const { field, problems } = (typeof error === 'object' && error !== null ? error : {}) as { field?: unknown; problems?: unknown };
+    return typeof field === 'string' && Array.isArray(problems) && problems.includes(`property ${field} should not exist`) ? [field] : [];
+  });
 }
 
 /** Read-your-writes across runs: the highest position seen is sent as X-Min-Position on reads. */

@@ -40,6 +40,9 @@ export const requesterLabel = (request: KeyRequestView): string => {
   return who ? `${request.agentId} (${who})` : request.agentId;
 };
 
+/** A pending request's expiry as shown when the server leaves it out (a release before it was answered: LATER_MEMBERS). */
+const UNKNOWN_EXPIRY = 'unknown (this server does not say: a release before 2026-12-04)';
+
 /** The request as an approver sees it before deciding. */
 export function describeKeyRequest(request: KeyRequestView, code: string): string {
   return [
@@ -48,7 +51,7 @@ export function describeKeyRequest(request: KeyRequestView, code: string): strin
       ['requester', requesterLabel(request)],
       ['requested at', request.requestedAt],
       // R20: by the org's policy now; past it nobody can decide the request.
-      [request.status === 'EXPIRED' ? 'expired at' : 'expires at', request.expiresAt ?? undefined],
+      [request.status === 'EXPIRED' ? 'expired at' : 'expires at', request.expiresAt ?? (request.status === 'PENDING' && !('expiresAt' in request) ? UNKNOWN_EXPIRY : undefined)],
       ['approvals', approvalsLabel(request)],
       ['fingerprint', request.fingerprint],
       ['verification code', `${code}  (computed here from the request's public key; the server shows the same)`],

@@ -68,6 +68,10 @@ policy since it was read, nothing is changed (exit 3, POLICY_CHANGED): run it ag
     const current = await currentPolicy(session);
     const policy: OrgPolicy = { ...current.policy, ...changes };
     ctx.output.info(`New policy of ${session.profile.orgId}:\n${policyLines(policy)}`);
+    if (current.etag === null)
+      ctx.output.warn(
+        'The server gives no version of the policy (no ETag: a release before 2026-12-04), so a change another SUPER_ADMIN makes after this read is not detected: the fields you do not give are set back to what was read here.',
+      );
     const key = await session.unlockActiveKey();
     try {
       const proof = await session.sign(key, { purpose: 'ORG_POLICY', ...policy });
