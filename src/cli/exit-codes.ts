@@ -19,7 +19,7 @@ export const EXIT = {
   TAMPERED: 6,
   /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before; or `audit verify`: the file does not extend the trusted checkpoint. */
   FORKED: 7,
-  /** The agent token expired (seen here) or the server did not accept it (401): log in again. */
+  /** The agent token expired (seen here) or the server did not accept it (401 UNAUTHENTICATED, or no code): log in again. */
   TOKEN_EXPIRED: 8,
   /** `audit verify`: every checkpoint holds, but the file has events no checkpoint signs (after the last one, or an org with none): nothing vouches for them. */
   UNCOVERED: 9,

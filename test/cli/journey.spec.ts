@@ -217,6 +217,12 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(carolSecond.fingerprint).not.toBe(carolFirst.fingerprint);
     // The rejected key is gone from carol's machine; only the new one is kept.
     expect(readdirSync(join(homeOf('carol'), 'keys', orgId, 'carol')).sort()).toEqual([`${carolSecond.fingerprint}.json`, 'index.json'].sort());
+
+    // Her token is fine; what she lacks is an ACTIVE key (401 NO_ACTIVE_KEY): no advice to log in again.
+    const early = await ztkeys('carol', ['task', 'authorize', 'remote-control', '--browser', 'laptop']);
+    expect(early.code).toBe(EXIT.REFUSED);
+    expect(early.stderr).toMatch(/code: NO_ACTIVE_KEY\nYou hold no ACTIVE key: .*ztkeys keys create/);
+    expect(early.stderr).not.toMatch(/log in again/);
   });
 
   it('remembers a signature for a day in the DAILY browser only, until logout', async () => {
@@ -302,6 +308,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
       ['KeyRequested', { requestId: carolFirst.requestId }],
       ['KeyRejected', { requestId: carolFirst.requestId, rejectedBy: 'alice', reason: 'Not on the support rota yet' }],
       ['KeyRequested', { requestId: carolSecond.requestId }],
+      ['SensitiveTaskRefused', { agentId: 'carol', reason: 'NO_ACTIVE_KEY' }],
       ['SensitiveTaskRefused', { agentId: 'bob', browserId: 'laptop', reason: 'PROMPT_REQUIRED' }],
       ['SensitiveTaskAuthorized', { agentId: 'bob', browserId: 'laptop', method: 'SIGNATURE' }],
       ['PromptFrequencyChanged', { agentId: 'bob', browserId: 'laptop', frequency: 'DAILY', reason: 'SET' }],
