@@ -123,6 +123,8 @@ describe('notification emails, end to end (event log -> notifier -> queue -> wor
       // Sam's first key, Ada's request to Sam, Ada approved, Max's request to Sam and Ada.
       ({ max } = await story(log, async () => undefined));
       await waitFor('5 emails in the outbox', () => existsSync(outbox) && emails().length >= 5);
+      // An email is in the outbox before its job is marked completed (and counted as sent).
+      await waitFor('5 jobs completed', async () => (await first.queue.counts()).completed >= 5);
       expect(emails()).toHaveLength(5);
       expect(await first.readiness.ping()).toBe(true);
       const metrics = await registry.metrics();
@@ -140,6 +142,7 @@ describe('notification emails, end to end (event log -> notifier -> queue -> wor
     second.start();
     try {
       await waitFor('8 emails in the outbox', () => emails().length >= 8);
+      await waitFor('8 jobs completed', async () => (await second.queue.counts()).completed >= 8);
       expect(emails()).toHaveLength(8);
       const parsed = await Promise.all(emails().map((name) => simpleParser(readFileSync(join(outbox, name)))));
       const rejection = parsed.find((m) => m.subject === '[Acme Support] Your key request was rejected');
