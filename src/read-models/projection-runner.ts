@@ -102,6 +102,10 @@ export class ProjectionRunner {
   private retry: NodeJS.Timeout | undefined;
   /** Failures since a batch was last applied: each waits longer under an exponential policy. */
   private failures = 0;
+  /** Last position the subscription delivered (to any model or none): how far the others got while a failed model waits. */
+  private delivered: bigint | undefined;
+  /** The log's head when the failed models' pause first ended: the others are fed up to it before they are fed again. */
+  private restartTarget: bigint | undefined;
   private generationWatch: NodeJS.Timeout | undefined;
   private running = false;
   /** A slow store must not pile up generation checks. */
@@ -171,6 +175,8 @@ export class ProjectionRunner {
     // again, and a model failing in it must be able to schedule its own (laneFailed waits on a pending one).
     clearTimeout(this.retry);
     this.retry = undefined;
+    this.restartTarget = undefined;
+    this.delivered = undefined;
     this.discardBatch();
     // A write still going checkpoints before the checkpoints are read again.
     await this.writes.catch(() => undefined);
@@ -200,6 +206,7 @@ export class ProjectionRunner {
   private handle(epoch: number, event: RecordedEvent): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
     const { position } = event;
+    this.delivered = position;
     let taking = false;
     let projecting = false;
     for (const lane of this.lanes) {
@@ -226,6 +233,7 @@ export class ProjectionRunner {
   /** Events no fed model makes changes for, up to `position`: each model that has not applied it moves past it. */
   private skip(epoch: number, position: bigint, eventId: string, events: number): Promise<void> | undefined {
     if (epoch !== this.epoch) return undefined;
+    this.delivered = position;
     let taking = false;
     for (const lane of this.lanes) {
       if (!takes(lane, position)) continue;
@@ -330,11 +338,25 @@ export class ProjectionRunner {
     discardLaneBatch(lane);
     this.options.onError?.(error);
     if (this.retry !== undefined || !this.running || epoch !== this.epoch) return;
-    this.retry = setTimeout(() => void this.restart(epoch), backoffDelay(this.failures++, this.options.retry));
+    this.pauseBeforeRestart(epoch, backoffDelay(this.failures++, this.options.retry));
   }
 
-  /** Resubscribes from the checkpoints once what the running subscription delivered is written. */
-  private async restart(epoch: number): Promise<void> {
+  private pauseBeforeRestart(epoch: number, ms: number): void {
+    this.retry = setTimeout(() => void this.restart(epoch, ms), ms);
+  }
+
+  /**
+   * Resubscribes from the checkpoints once what the running subscription delivered is written.
+   * The new subscription reads the log again from the failed models' checkpoints: the others are
+   * first fed up to the log's head as it was when the pause first ended. Cut off at each pause,
+   * they would never catch up once reading from those checkpoints to theirs takes longer than it.
+   */
+  private async restart(epoch: number, pausedMs: number): Promise<void> {
+    if (!this.running || epoch !== this.epoch) return;
+    if (await this.othersStillCatchingUp()) {
+      if (this.running && epoch === this.epoch) this.pauseBeforeRestart(epoch, pausedMs);
+      return;
+    }
     this.retry = undefined;
     if (!this.running || epoch !== this.epoch) return;
     const previous = this.subscription;
@@ -343,6 +365,13 @@ export class ProjectionRunner {
     await this.flush().catch((error: unknown) => this.options.onError?.(error));
     if (epoch !== this.epoch) return;
     await this.resubscribe();
+  }
+
+  private async othersStillCatchingUp(): Promise<boolean> {
+    if (this.lanes.every((lane) => lane.failed || lane.divergence !== undefined)) return false;
+    // A log that cannot say where its head is fails the resubscription the same way.
+    this.restartTarget ??= await this.events.headPosition().catch(() => undefined);
+    return this.restartTarget !== undefined && this.delivered !== undefined && this.delivered < this.restartTarget;
   }
 
   private fail(epoch: number, error: unknown): void {

@@ -6,6 +6,7 @@
  */
 import type { DocumentChange } from '../../projections/document-change';
 import type { Projection, ReadModelName } from '../../projections/projection';
+import type { LogEventType } from '../../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import type { ModelBatch, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
@@ -144,6 +145,35 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
     // FerretDB takes a few ms per write: on a loaded machine this takes a minute.
   }, 180_000);
 
+  it('keeps the other models catching up when failing ones are fed again sooner than the log can be read from their checkpoints', async () => {
+    await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 1500, seed: 31 }));
+    const events = await readWholeLog(log.events);
+    const head = events.at(-1)!.position;
+    // Both fail near the start of the log and are fed again after 1 ms: each restart reads the log
+    // again from their checkpoints, and the healthy model is far past them.
+    const failing = failingProjections(events, { throws: 0.01, refused: 0.02 });
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(log.events, opened.store, failing.projections, {
+      batchSize: 40,
+      retry: { initialMs: 1, maxMs: 1, jitter: 'none' },
+      onError: (error) => errors.push(error),
+    });
+    await runner.start();
+    try {
+      await waitFor(async () => (await opened.store.checkpoint('audit-log')) === head, 90_000);
+      // They were fed again meanwhile, and are still.
+      const failures = errors.length;
+      await waitFor(async () => errors.length >= failures + 4);
+      expect((await opened.store.checkpoint('org-status')) ?? -1n).toBeLessThan(failing.throwsAt);
+
+      failing.mend();
+      await waitUntilCaughtUp(log.events, opened.store);
+      expect(await dumpAll(opened.store)).toEqual(referenceDump(events));
+    } finally {
+      await runner.stop();
+    }
+  }, 180_000);
+
   it('feeds failing models again when one fails while a restart stops the subscription and the other fails right after it', async () => {
     await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
     const events = await readWholeLog(log.events);
@@ -225,11 +255,13 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): P
 
 /**
  * Every projection, with org-status's throwing at one event of the log and pending-keys making
- * a change its store refuses at another, until `mend` is called.
+ * a change its store refuses at another (a KeyRequested), until `mend` is called. `at` places
+ * them, as fractions of the log (each at the first event of its kind from there).
  */
-function failingProjections(events: readonly RecordedEvent[]) {
-  const throwsAt = events[Math.floor(events.length / 3)].position;
-  const refusedAt = events.find((event, i) => i > events.length / 2 && event.type === 'KeyRequested')!.position;
+function failingProjections(events: readonly RecordedEvent[], at = { throws: 1 / 3, refused: 1 / 2 }) {
+  const orgStatusTakes = (event: RecordedEvent) => PROJECTIONS['org-status'].types?.has(event.type as LogEventType) ?? true;
+  const throwsAt = events.find((event, i) => i >= Math.floor(events.length * at.throws) && orgStatusTakes(event))!.position;
+  const refusedAt = events.find((event, i) => i > events.length * at.refused && event.type === 'KeyRequested')!.position;
   let broken = true;
   const orgStatus: Projection = {
     ...PROJECTIONS['org-status'],
