@@ -1,5 +1,11 @@
 import type { EmailJob } from '../../src/notifications/email-job';
-import { PermanentJobFailure, type EmailQueue, type RetryPolicy } from '../../src/notifications/queue/email-queue.port';
+import {
+  InvalidFailedJobsCursor,
+  NotFailedEmailJobs,
+  PermanentJobFailure,
+  type EmailQueue,
+  type RetryPolicy,
+} from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
 import { gate, waitFor } from './support/wait-for';
 
@@ -90,7 +96,8 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       await queue.add([job]);
       await waitFor('the job to fail', async () => (await queue.counts()).failed === 1);
       expect(calls).toBe(RETRY.attempts);
-      const failed = await queue.failed(10);
+      const { jobs: failed, next } = await queue.failedJobs(10);
+      expect(next).toBeUndefined();
       expect(failed).toHaveLength(1);
       expect(failed[0]).toMatchObject({ job, attempts: RETRY.attempts, error: '550 mailbox unavailable' });
       expect(failed[0].failedAt).toBeInstanceOf(Date);
@@ -117,8 +124,79 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       await waitFor('the next job to complete', async () => (await queue.counts()).completed === 1);
       expect(calls).toEqual([1, 1]);
       expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 1 });
-      const [failed] = await queue.failed(10);
+      const {
+        jobs: [failed],
+      } = await queue.failedJobs(10);
       expect(failed).toMatchObject({ job: refused, attempts: 1, error: '550 no such mailbox' });
+    });
+
+    it('lists the failed jobs page by page, most recently failed first', async () => {
+      const queue = await open(store());
+      queue.process(
+        async () => {
+          throw new PermanentJobFailure(new Error('550 no such mailbox'));
+        },
+        { concurrency: 1 },
+      );
+      const jobs = [1, 2, 3].map(approvalJob);
+      for (const [i, job] of jobs.entries()) {
+        await queue.add([job]);
+        await waitFor(`job ${i + 1} to fail`, async () => (await queue.counts()).failed === i + 1);
+        // Failure times a millisecond apart at least: the order is theirs.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const first = await queue.failedJobs(2);
+      expect(first.jobs.map((failed) => failed.job.id)).toEqual([jobs[2].id, jobs[1].id]);
+      expect(first.next).toEqual(expect.any(String));
+      const second = await queue.failedJobs(2, first.next);
+      expect(second).toEqual({ jobs: [expect.objectContaining({ job: jobs[0], attempts: 1, error: '550 no such mailbox' })] });
+      expect((await queue.failedJobs(3)).next).toBeUndefined();
+      await expect(queue.failedJobs(2, 'no cursor of mine')).rejects.toThrow(InvalidFailedJobsCursor);
+    });
+
+    it('retries failed jobs on request, each with its attempts again; refuses, retrying none, when one named is not failed', async () => {
+      const queue = await open(store());
+      let fixed = false;
+      const attempts = new Map<string, number[]>();
+      queue.process(
+        async (job, attempt) => {
+          attempts.set(job.id, [...(attempts.get(job.id) ?? []), attempt]);
+          // Before the fix every attempt fails but job 3's; after it, a first attempt still fails once.
+          if (!fixed && job.to.agentId !== 'agent-3') throw new Error('451 try again later');
+          if (fixed && attempt === 1) throw new Error('451 try again later');
+        },
+        { concurrency: 1 },
+      );
+      const [one, two, three] = [1, 2, 3].map(approvalJob);
+      await queue.add([one, two, three]);
+      await waitFor('2 failed jobs and 1 completed', async () => {
+        const counts = await queue.counts();
+        return counts.failed === 2 && counts.completed === 1;
+      });
+
+      const refused = queue.retryFailed([one.id, three.id, 'no-such-job']);
+      await expect(refused).rejects.toThrow(NotFailedEmailJobs);
+      await expect(refused).rejects.toMatchObject({
+        jobs: [
+          { id: three.id, state: 'completed' },
+          { id: 'no-such-job', state: 'missing' },
+        ],
+      });
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 2 });
+
+      fixed = true;
+      expect(await queue.retryFailed([one.id, one.id])).toEqual([one.id]);
+      await waitFor('the retried job to complete', async () => (await queue.counts()).completed === 2);
+      // Its attempts counted from zero again: without, it had none left.
+      expect(attempts.get(one.id)).toEqual([1, 2, 3, 1, 2]);
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 2, failed: 1 });
+      await expect(queue.retryFailed([one.id])).rejects.toMatchObject({ jobs: [{ id: one.id, state: 'completed' }] });
+
+      expect(await queue.retryFailed('all')).toEqual([two.id]);
+      await waitFor('every job to complete', async () => (await queue.counts()).completed === 3);
+      expect(attempts.get(two.id)).toEqual([1, 2, 3, 1, 2]);
+      expect(await queue.failedJobs(10)).toEqual({ jobs: [] });
+      expect(await queue.retryFailed('all')).toEqual([]);
     });
 
     it('closing a worker lets its running job finish and takes no new one', async () => {

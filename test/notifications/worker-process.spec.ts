@@ -114,7 +114,7 @@ describe.each([
     ]);
     expect(lines()[0]).toMatchObject({ kind: 'KEY_APPROVED', err: { responseCode: 550, command: 'RCPT TO' } });
     expect(lines()[0].err.message).toContain('no such mailbox');
-    expect(await backend.queue.failed(10)).toEqual([expect.objectContaining({ job, attempts: 1, error: expect.stringContaining('550 no such mailbox') })]);
+    expect((await backend.queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 1, error: expect.stringContaining('550 no such mailbox') })]);
   });
 
   it('several workers share the queue: every email is sent once', async () => {

@@ -1,14 +1,17 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { ErrorCode, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
 import {
+  InvalidFailedJobsCursor,
+  NotFailedEmailJobs,
   PermanentJobFailure,
   type EmailJobHandler,
+  type EmailJobState,
   type EmailQueue,
   type EmailQueueCounts,
   type EmailQueueWorker,
-  type FailedEmailJob,
+  type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
 
@@ -29,6 +32,20 @@ export interface BullmqEmailQueueOptions {
 
 /** Readiness and a metrics scrape must answer quickly even when Redis hangs or was never reached. */
 const STORE_TIMEOUT_MS = 1000;
+
+/** Failed jobs read at once when retrying them all. */
+const RETRY_ALL_BATCH = 1000;
+
+/** BullMQ's states as the port names them. */
+const STATES: Record<string, EmailJobState> = {
+  waiting: 'waiting',
+  prioritized: 'waiting',
+  'waiting-children': 'waiting',
+  delayed: 'delayed',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+};
 
 /**
  * The email queue on BullMQ. Producing fails fast while Redis is down (no offline queue), so
@@ -101,14 +118,41 @@ export class BullmqEmailQueue implements EmailQueue {
     };
   }
 
-  async failed(limit: number): Promise<FailedEmailJob[]> {
-    const jobs = await this.queue.getFailed(0, limit - 1);
-    return jobs.map((job) => ({
+  /**
+   * The cursor is an offset in BullMQ's failed set (its API reads it by rank only): a job failing
+   * meanwhile shows again on the next page, one retried meanwhile moves another past it.
+   */
+  async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
+    if (after !== undefined && !/^\d{1,15}$/.test(after)) throw new InvalidFailedJobsCursor(after);
+    const start = after === undefined ? 0 : Number(after);
+    // One more than asked (the end is inclusive): whether a next page exists.
+    const found = (await this.queue.getFailed(start, start + limit)).filter(Boolean);
+    const jobs = found.slice(0, limit).map((job) => ({
       job: job.data,
       attempts: job.attemptsMade,
       error: job.failedReason,
       failedAt: new Date(job.finishedOn ?? job.timestamp),
     }));
+    return found.length > limit ? { jobs, next: String(start + limit) } : { jobs };
+  }
+
+  /**
+   * BullMQ's Job.retry, resetting the attempts (Queue.retryJobs keeps them: a retried job would
+   * fail for good at its first failed attempt). Jobs are checked, then retried one by one: a job
+   * another operator retried in between is left to that retry.
+   */
+  async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
+    const jobs = which === 'all' ? await this.allFailed() : await this.namedFailed([...new Set(which)]);
+    const retried: string[] = [];
+    for (const job of jobs) {
+      try {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        retried.push(job.data.id);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== ErrorCode.JobNotInState) throw error;
+      }
+    }
+    return retried;
   }
 
   async ping(): Promise<boolean> {
@@ -127,6 +171,30 @@ export class BullmqEmailQueue implements EmailQueue {
       this.producer.disconnect();
     })();
     return this.closing;
+  }
+
+  private async namedFailed(ids: string[]): Promise<Array<Job<EmailJob>>> {
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        const state: EmailJobState = job ? (STATES[await job.getState()] ?? 'missing') : 'missing';
+        return { id, job, state };
+      }),
+    );
+    const refused = found.flatMap(({ id, state }) => (state === 'failed' ? [] : [{ id, state: state as Exclude<EmailJobState, 'failed'> }]));
+    if (refused.length > 0) throw new NotFailedEmailJobs(refused);
+    return found.map(({ job }) => job!);
+  }
+
+  /** Every job failed now, read before any is retried: one failing again at once is not read twice. */
+  private async allFailed(): Promise<Array<Job<EmailJob>>> {
+    const jobs = new Map<string, Job<EmailJob>>();
+    for (let start = 0; ; start += RETRY_ALL_BATCH) {
+      const batch = (await this.queue.getFailed(start, start + RETRY_ALL_BATCH - 1)).filter(Boolean);
+      // Jobs failing meanwhile push the others down: read again, not twice.
+      for (const job of batch) jobs.set(job.data.id, job);
+      if (batch.length < RETRY_ALL_BATCH) return [...jobs.values()];
+    }
   }
 
   /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */

@@ -36,9 +36,40 @@ export interface EmailQueueCounts {
 /** A job that ran out of attempts or failed for good; kept until an operator deals with it. */
 export interface FailedEmailJob {
   job: EmailJob;
+  /** Attempts made since it was queued (or last retried by an operator). */
   attempts: number;
+  /** Its last attempt's error: the mailer's message, with the SMTP server's answer. */
   error: string;
   failedAt: Date;
+}
+
+/** One page of the failed jobs, most recently failed first. */
+export interface FailedEmailJobsPage {
+  jobs: FailedEmailJob[];
+  /** Passed back to failedJobs, the next page; absent on the last one. */
+  next?: string;
+}
+
+/** Where a job stands; `missing` for an id the queue does not hold (never queued, or completed and pruned). */
+export type EmailJobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'missing';
+
+/** A page cursor this queue did not give (mistyped, or from the other adapter). */
+export class InvalidFailedJobsCursor extends Error {
+  constructor(readonly cursor: string) {
+    super(`not a cursor of the failed jobs list: ${JSON.stringify(cursor)}`);
+    this.name = 'InvalidFailedJobsCursor';
+  }
+}
+
+/**
+ * retryFailed named jobs that are not failed: retrying a waiting, running or completed job would
+ * send its email twice. Nothing was retried.
+ */
+export class NotFailedEmailJobs extends Error {
+  constructor(readonly jobs: ReadonlyArray<{ id: string; state: Exclude<EmailJobState, 'failed'> }>) {
+    super(`not failed: ${jobs.map(({ id, state }) => `${id} is ${state}`).join(', ')}`);
+    this.name = 'NotFailedEmailJobs';
+  }
 }
 
 /** A running consumer of the queue. */
@@ -57,8 +88,15 @@ export interface EmailQueue {
   /** Starts handing jobs to `handler`, up to `concurrency` at a time. */
   process(handler: EmailJobHandler, options: { concurrency: number }): EmailQueueWorker;
   counts(): Promise<EmailQueueCounts>;
-  /** Most recently failed first. */
-  failed(limit: number): Promise<FailedEmailJob[]>;
+  /** Up to `limit` failed jobs, most recently failed first, from the page `after` names (the first page without it). */
+  failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage>;
+  /**
+   * Puts failed jobs back in the queue, waiting, with their attempts counted from zero again (an
+   * operator retries once the cause is fixed: the job gets its full EMAIL_ATTEMPTS), and resolves
+   * to the ids retried. With ids, every one must be failed, else NotFailedEmailJobs and nothing
+   * is retried; with 'all', every job failed when it is called.
+   */
+  retryFailed(which: readonly string[] | 'all'): Promise<string[]>;
   /** True when the queue's store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

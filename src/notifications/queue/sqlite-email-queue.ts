@@ -6,12 +6,15 @@ import type { EmailJob } from '../email-job';
 import { backoffDelay } from '../../shared/backoff';
 import { pause, WakeUp } from '../../shared/pause';
 import {
+  InvalidFailedJobsCursor,
+  NotFailedEmailJobs,
   PermanentJobFailure,
   type EmailJobHandler,
+  type EmailJobState,
   type EmailQueue,
   type EmailQueueCounts,
   type EmailQueueWorker,
-  type FailedEmailJob,
+  type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
 
@@ -90,8 +93,18 @@ export class SqliteEmailQueue implements EmailQueue {
       counts: db.prepare<[number], { state: string; due: number; n: number }>(
         `SELECT state, due_at <= ? AS due, COUNT(*) AS n FROM email_jobs GROUP BY state, due`,
       ),
-      failed: db.prepare<[number], JobRow>(
-        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs WHERE state = 'failed' ORDER BY due_at DESC ${LIMIT_PARAMETER}`,
+      // Keyset pages: a job failing or retried meanwhile neither repeats nor hides another.
+      failed: db.prepare<[number, string, number], JobRow>(
+        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
+         WHERE state = 'failed' AND (due_at, id) < (?, ?) ORDER BY due_at DESC, id DESC ${LIMIT_PARAMETER}`,
+      ),
+      state: db.prepare<[string], { state: string; due_at: number }>(`SELECT state, due_at FROM email_jobs WHERE id = ?`),
+      // Attempts from zero: the operator fixed the cause, the job gets its full EMAIL_ATTEMPTS again.
+      retryFailed: db.prepare<[number, string]>(
+        `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE id = ? AND state = 'failed'`,
+      ),
+      retryAllFailed: db.prepare<[number], { id: string }>(
+        `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE state = 'failed' RETURNING id`,
       ),
     };
   }
@@ -130,13 +143,39 @@ export class SqliteEmailQueue implements EmailQueue {
     return counts;
   }
 
-  async failed(limit: number): Promise<FailedEmailJob[]> {
-    return this.statements.failed.all(limit).map((row) => ({
+  async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
+    const [dueAt, id] = after === undefined ? [Number.MAX_SAFE_INTEGER, ''] : parseCursor(after);
+    const rows = this.statements.failed.all(dueAt, id, limit + 1);
+    const jobs = rows.slice(0, limit).map((row) => ({
       job: JSON.parse(row.data) as EmailJob,
       attempts: row.attempts,
       error: row.error ?? '',
       failedAt: new Date(row.due_at),
     }));
+    const last = rows[limit - 1];
+    return rows.length > limit ? { jobs, next: Buffer.from(`${last.due_at}.${last.id}`).toString('base64url') } : { jobs };
+  }
+
+  async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
+    // IMMEDIATE: the states read are the ones changed, whatever another process (a worker, the server) writes.
+    const retried = this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          const now = Date.now();
+          if (which === 'all') return this.statements.retryAllFailed.all(now).map((row) => row.id);
+          const ids = [...new Set(which)];
+          const refused = ids.flatMap((id) => {
+            const state = this.state(id, now);
+            return state === 'failed' ? [] : [{ id, state }];
+          });
+          if (refused.length > 0) throw new NotFailedEmailJobs(refused);
+          for (const id of ids) this.statements.retryFailed.run(now, id);
+          return ids;
+        })
+        .immediate(),
+    );
+    this.wake();
+    return retried;
   }
 
   async ping(): Promise<boolean> {
@@ -210,6 +249,12 @@ export class SqliteEmailQueue implements EmailQueue {
     }
   }
 
+  private state(id: string, now: number): EmailJobState {
+    const row = this.statements.state.get(id);
+    if (!row) return 'missing';
+    return row.state === 'waiting' && row.due_at > now ? 'delayed' : (row.state as EmailJobState);
+  }
+
   /** Waits until the next job is due, a job is added here, the poll interval passes, or a worker closes. */
   private sleep(): Promise<void> {
     const next = this.statements.nextDue.get()?.due;
@@ -221,4 +266,11 @@ export class SqliteEmailQueue implements EmailQueue {
   private wake(): void {
     this.wakeUp.wake();
   }
+}
+
+/** A page cursor of failedJobs: `{due_at}.{id}` of the page's last job, in base64url (a word a shell leaves alone). */
+function parseCursor(cursor: string): [number, string] {
+  const match = /^(\d{1,15})\.(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidFailedJobsCursor(cursor);
+  return [Number(match[1]), match[2]];
 }
