@@ -19,6 +19,9 @@ export interface EmailBackend {
   close(): Promise<void>;
 }
 
+/** The embedded queue's file (with the notifier's checkpoint) in DATA_DIR. */
+export const embeddedEmailQueuePath = (dataDir: string): string => join(dataDir, 'email.sqlite');
+
 export function openEmailBackend(config: NotificationsConfig, onError?: (error: unknown) => void): EmailBackend {
   const common = { retry: config.retry, lockMs: config.lockMs, keepCompletedMs: config.keepCompletedMs, onError };
   if (config.redisUrl) {
@@ -32,7 +35,7 @@ export function openEmailBackend(config: NotificationsConfig, onError?: (error: 
     return { queue, checkpoint, close };
   }
   // NORMAL: jobs and the notifier's checkpoint commit together, so a lost commit is replayed from the log.
-  const db = openSqliteFile(join(config.dataDir, 'email.sqlite'), 'NORMAL');
+  const db = openSqliteFile(embeddedEmailQueuePath(config.dataDir), 'NORMAL');
   const queue = new SqliteEmailQueue(db, common);
   const close = async (): Promise<void> => {
     await queue.close();

@@ -11,7 +11,7 @@ import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at /m;
 
-/** npm run backup, projections:rebuild and worker (the built tools) called wrong: a clear line, a non-zero exit, no stack, nothing written. */
+/** npm run backup, projections:rebuild, worker and emails (the built tools) called wrong: a clear line, a non-zero exit, no stack, nothing written. */
 describe('operator tools called wrong', () => {
   const work = mkdtempSync(join(tmpdir(), 'ztkeys-tools-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -108,6 +108,23 @@ describe('operator tools called wrong', () => {
     expect(readdirSync(target).sort()).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite']));
     expect(readdirSync(work).filter((name) => name.startsWith('backup-interrupted'))).toEqual(['backup-interrupted']);
   }, 120_000);
+
+  it('emails of a DATA_DIR without an email queue (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
+    const result = run('notifications/failed-emails.main.js', ['failed'], { DATA_DIR: join(work, 'no-such-data') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `emails failed: DATA_DIR ${join(work, 'no-such-data')} holds no email queue (email.sqlite): run with the server's DATA_DIR (and REDIS_URL if it has one)\n`,
+    );
+    expect(existsSync(join(work, 'no-such-data'))).toBe(false);
+  });
+
+  it.each([[[]], [['--help']], [['retry', 'some-job', '--all']], [['failed', '--limit', 'all']]])('emails %j prints the usage and exits 2, reading nothing', (args) => {
+    const result = run('notifications/failed-emails.main.js', args, { DATA_DIR: join(work, 'no-such-data') });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run emails -- failed');
+    expect(result.stdout).toBe('');
+    expect(existsSync(join(work, 'no-such-data'))).toBe(false);
+  });
 
   it('projections:rebuild with a wrong variable says which, without a stack', () => {
     const result = run('read-models/rebuild.main.js', ['org-status'], { REBUILD_GRACE_MS: 'ten' });

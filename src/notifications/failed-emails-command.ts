@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { jsonShown, onOneLineShown, withHiddenShown } from '../shared/hidden-characters';
+import { InvalidFailedJobsCursor, NotFailedEmailJobs, type EmailQueue, type FailedEmailJob } from './queue/email-queue.port';
+
+export const FAILED_EMAILS_USAGE = `usage: npm run emails -- failed [--limit N] [--after CURSOR] [--json]
+       npm run emails -- retry <job id>... [--json]
+       npm run emails -- retry --all [--json]
+`;
+
+/** Exit codes of `npm run emails`. */
+export const EXIT = { done: 0, failed: 1, usage: 2, refused: 3 } as const;
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+export type FailedEmailsCommand =
+  | { action: 'failed'; limit: number; after?: string; json: boolean }
+  | { action: 'retry'; which: string[] | 'all'; json: boolean };
+
+/** Arguments that name no command: nothing was read or changed. */
+export class FailedEmailsUsageError extends Error {}
+
+/** `failed` or `retry` and their options; anything else is a FailedEmailsUsageError. */
+export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' }, limit: { type: 'string' }, after: { type: 'string' }, all: { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw new FailedEmailsUsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [action, ...rest] = positionals;
+  const json = values.json ?? false;
+  if (action === 'failed') {
+    if (rest.length > 0 || values.all) throw new FailedEmailsUsageError('failed takes no job id nor --all');
+    const limit = values.limit ?? String(DEFAULT_LIMIT);
+    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
+      throw new FailedEmailsUsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`);
+    }
+    return { action, limit: Number(limit), after: values.after, json };
+  }
+  if (action === 'retry') {
+    if (values.limit !== undefined || values.after !== undefined) throw new FailedEmailsUsageError('retry takes no --limit nor --after');
+    if (values.all && rest.length > 0) throw new FailedEmailsUsageError('retry takes job ids or --all, not both');
+    if (!values.all && rest.length === 0) throw new FailedEmailsUsageError('retry needs the ids of the jobs to retry (npm run emails -- failed lists them), or --all');
+    return { action, which: values.all ? 'all' : rest, json };
+  }
+  throw new FailedEmailsUsageError(action === undefined ? 'no command given' : `no command ${JSON.stringify(action)}`);
+}
+
+/** A failed job as the tool shows it: what it was, to whom, and why it failed. */
+function described({ job, attempts, error, failedAt }: FailedEmailJob) {
+  return { id: job.id, kind: job.kind, to: job.to, eventId: job.eventId, orgId: job.org.orgId, attempts, error, failedAt: failedAt.toISOString() };
+}
+
+/**
+ * Runs a command against the queue, writing its result to `out`, and resolves to its exit code.
+ * What the queue holds came from SMTP servers and clients (errors, names): shown with its
+ * controls escaped, on one line each.
+ */
+export async function runFailedEmailsCommand(
+  queue: EmailQueue,
+  command: FailedEmailsCommand,
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  if (command.action === 'failed') {
+    let page;
+    try {
+      page = await queue.failedJobs(command.limit, command.after);
+    } catch (error) {
+      if (!(error instanceof InvalidFailedJobsCursor)) throw error;
+      out.stderr.write(`--after: ${error.message}: give the one the previous page named\n${FAILED_EMAILS_USAGE}`);
+      return EXIT.usage;
+    }
+    const jobs = page.jobs.map(described);
+    if (command.json) {
+      out.stdout.write(`${jsonShown(page.next === undefined ? { jobs } : { jobs, next: page.next }, 2)}\n`);
+      return EXIT.done;
+    }
+    if (jobs.length === 0) {
+      out.stdout.write(command.after === undefined ? 'no failed email jobs\n' : 'no more failed email jobs\n');
+      return EXIT.done;
+    }
+    const lines = [`${jobs.length} failed email job(s), most recently failed first:`];
+    for (const job of jobs) {
+      lines.push(
+        onOneLineShown(job.id),
+        `  kind       ${job.kind}`,
+        `  to         ${onOneLineShown(`${job.to.displayName} <${job.to.email}> (agent ${job.to.agentId})`)}`,
+        `  org        ${onOneLineShown(job.orgId)}`,
+        `  attempts   ${job.attempts}`,
+        `  failed at  ${job.failedAt}`,
+        `  error      ${onOneLineShown(job.error)}`,
+      );
+    }
+    if (page.next !== undefined) lines.push(`more: npm run emails -- failed --limit ${command.limit} --after ${withHiddenShown(page.next)}`);
+    lines.push('Fix the cause (the error is the SMTP server\'s answer), then: npm run emails -- retry <job id>... or --all');
+    out.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.done;
+  }
+  let retried;
+  try {
+    retried = await queue.retryFailed(command.which);
+  } catch (error) {
+    if (!(error instanceof NotFailedEmailJobs)) throw error;
+    const why = error.jobs.map(({ id, state }) => `${onOneLineShown(id)} is ${state === 'missing' ? 'not in the queue' : state}`);
+    out.stderr.write(`not retried: only failed jobs can be retried (npm run emails -- failed lists them), and ${why.join(', ')}; nothing was retried\n`);
+    return EXIT.refused;
+  }
+  if (command.json) out.stdout.write(`${jsonShown({ retried }, 2)}\n`);
+  else if (retried.length === 0) out.stdout.write('no failed email jobs to retry\n');
+  else out.stdout.write(`retried ${retried.length} failed email job(s): the workers send them again, with all their attempts\n${retried.map((id) => `  ${onOneLineShown(id)}\n`).join('')}`);
+  return EXIT.done;
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm run emails -- failed | retry <job id>... | retry --all`: lists the email jobs kept as failed
+ * (refused for good by the SMTP server, or out of EMAIL_ATTEMPTS) and puts them back in the queue
+ * once the cause is fixed. Same configuration as the server (DATA_DIR, REDIS_URL, REDIS_KEY_PREFIX,
+ * EMAIL_QUEUE); safe while the server and workers run: the queue's store is shared (SQLite in WAL
+ * with IMMEDIATE write transactions, or Redis).
+ */
+import { existsSync } from 'node:fs';
+import { embeddedEmailQueuePath, openEmailBackend } from './email-backend';
+import { EXIT, FAILED_EMAILS_USAGE, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
+import { notificationsConfig } from './notifications.config';
+
+async function main(args: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseFailedEmailsCommand(args);
+  } catch (error) {
+    if (!(error instanceof FailedEmailsUsageError)) throw error;
+    process.stderr.write(`${error.message}\n${FAILED_EMAILS_USAGE}`);
+    return EXIT.usage;
+  }
+  const config = notificationsConfig();
+  // Opening a missing file would create an empty queue, and list nothing: a mistyped DATA_DIR.
+  if (!config.redisUrl && !existsSync(embeddedEmailQueuePath(config.dataDir))) {
+    throw new Error(`DATA_DIR ${config.dataDir} holds no email queue (email.sqlite): run with the server's DATA_DIR (and REDIS_URL if it has one)`);
+  }
+  const backend = openEmailBackend(config);
+  try {
+    if (!(await backend.queue.ping())) {
+      throw new Error(`the email queue's store does not answer: ${config.redisUrl ? 'Redis at REDIS_URL' : embeddedEmailQueuePath(config.dataDir)}`);
+    }
+    return await runFailedEmailsCommand(backend.queue, command, process);
+  } finally {
+    await backend.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`emails failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(EXIT.failed);
+  },
+);

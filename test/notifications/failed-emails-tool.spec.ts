@@ -1,0 +1,153 @@
+import { Queue } from 'bullmq';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redisKeys } from '../../src/config/redis-keys';
+import { openEmailBackend, type EmailBackend } from '../../src/notifications/email-backend';
+import { notificationsConfig } from '../../src/notifications/notifications.config';
+import { approvalJob } from './support/email-jobs';
+import { freePort } from './support/redis-process';
+import { SmtpSink } from './support/smtp-sink';
+import { waitFor } from './support/wait-for';
+import { WorkerProcess } from './support/worker-process';
+
+const ROOT = join(__dirname, '..', '..');
+const SHARED_REDIS = 'redis://127.0.0.1:6379';
+
+/** `npm run emails -- ...` as a child process (TypeScript through SWC, as the worker), with the deployment's environment. */
+function emailsTool(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', join(__dirname, 'support', 'swc-register.js'), join(ROOT, 'src', 'notifications', 'failed-emails.main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * The operator's side of failed emails: a worker sends against a real SMTP server that refuses
+ * them for good (a wrong EMAIL_FROM fails them all at once), the operator lists them with
+ * `npm run emails -- failed`, fixes the cause and sends them again with `npm run emails -- retry`,
+ * while the worker runs and shares the queue's store.
+ */
+describe.each([
+  {
+    queue: 'BullMQ',
+    env: (): Record<string, string> => ({ REDIS_URL: SHARED_REDIS, REDIS_KEY_PREFIX: `ztkeys-test-${randomUUID().slice(0, 8)}`, EMAIL_QUEUE: `ztkeys-test-${randomUUID()}` }),
+  },
+  { queue: 'SQLite', env: (): Record<string, string> => ({}) },
+])('failed emails on the $queue queue: `npm run emails`', ({ env: queueEnv }) => {
+  let dir: string;
+  let sink: SmtpSink;
+  let env: Record<string, string>;
+  let backend: EmailBackend;
+  let worker: WorkerProcess | undefined;
+  let metricsPort: number;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ztkeys-failed-emails-'));
+    sink = await SmtpSink.start();
+    metricsPort = await freePort();
+    env = {
+      ...queueEnv(),
+      DATA_DIR: dir,
+      SMTP_URL: sink.url,
+      EMAIL_FROM: 'ztkeys <keys@acme.example>',
+      EMAIL_BACKOFF_MS: '100',
+      EMAIL_ATTEMPTS: '3',
+      EMAIL_WORKER_METRICS_PORT: String(metricsPort),
+    };
+    backend = openEmailBackend(notificationsConfig(env));
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    await backend.close();
+    await sink.stop();
+    if (env.REDIS_URL) {
+      const bull = new Queue(env.EMAIL_QUEUE, { connection: { url: env.REDIS_URL }, prefix: redisKeys(env.REDIS_KEY_PREFIX).bullmq });
+      await bull.obliterate({ force: true });
+      await bull.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const queueJobs = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return Object.fromEntries([...text.matchAll(/^ztkeys_email_queue_jobs\{state="(\w+)"\} (\d+)$/gm)].map(([, state, n]) => [state, Number(n)]));
+  };
+
+  it('lists the emails refused for good with the SMTP answer, refuses a retry of what is not failed, and sends each retried email once', async () => {
+    sink.refusing = true;
+    sink.refusal = { code: 550, text: '5.7.1 sender address rejected: keys@acme.example not owned by user' };
+    const [first, second] = [approvalJob(1), approvalJob(2)];
+    await backend.queue.add([first, second]);
+    worker = await WorkerProcess.start(env);
+    await waitFor('both jobs to be kept as failed', async () => (await backend.queue.counts()).failed === 2);
+    expect(sink.refusals).toBe(2);
+    expect(await queueJobs()).toMatchObject({ failed: 2, completed: 0 });
+
+    const listed = await emailsTool(env, ['failed']);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    for (const job of [first, second]) {
+      expect(listed.stdout).toContain(job.id);
+      expect(listed.stdout).toContain(`Agent ${job.to.agentId.slice(-1)} <${job.to.email}>`);
+    }
+    expect(listed.stdout).toContain('KEY_APPROVED');
+    expect(listed.stdout).toContain('550 5.7.1 sender address rejected');
+
+    const json = await emailsTool(env, ['failed', '--json']);
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout) as { jobs: Array<Record<string, unknown>>; next?: string };
+    expect(page.next).toBeUndefined();
+    expect(page.jobs.map((job) => job.id).sort()).toEqual([first.id, second.id].sort());
+    expect(page.jobs.find((job) => job.id === first.id)).toEqual({
+      id: first.id,
+      kind: 'KEY_APPROVED',
+      to: first.to,
+      eventId: first.eventId,
+      orgId: 'acme',
+      attempts: 1,
+      error: expect.stringContaining('550 5.7.1 sender address rejected'),
+      failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+
+    // Refused, and nothing retried: an id the queue does not hold, beside a failed one.
+    const unknown = await emailsTool(env, ['retry', first.id, 'no-such-job']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('no-such-job');
+    expect(unknown.stderr).toContain('nothing was retried');
+    expect(await backend.queue.counts()).toMatchObject({ failed: 2, waiting: 0 });
+    const usage = await emailsTool(env, ['retry']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: npm run emails --');
+
+    // The operator fixed the cause (EMAIL_FROM): the retried email goes out once.
+    sink.refusing = false;
+    const retried = await emailsTool(env, ['retry', first.id]);
+    expect(retried).toMatchObject({ code: 0, stderr: '' });
+    expect(retried.stdout).toContain('retried 1 failed email job');
+    await waitFor('the retried job to complete', async () => (await backend.queue.counts()).completed === 1);
+    expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[first.to.email]]);
+    expect(await backend.queue.counts()).toMatchObject({ failed: 1, completed: 1, waiting: 0, active: 0 });
+    expect(await queueJobs()).toMatchObject({ failed: 1, completed: 1 });
+
+    // A job that is not failed (any more) is not retried: it would be sent twice.
+    const again = await emailsTool(env, ['retry', first.id]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`${first.id} is completed`);
+
+    const all = await emailsTool(env, ['retry', '--all']);
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(all.stdout).toContain('retried 1 failed email job');
+    await waitFor('every job to complete', async () => (await backend.queue.counts()).completed === 2);
+    expect(sink.received.map((mail) => mail.rcptTo).sort()).toEqual([[first.to.email], [second.to.email]]);
+    expect(await queueJobs()).toMatchObject({ failed: 0, completed: 2 });
+    expect(await emailsTool(env, ['failed'])).toMatchObject({ code: 0, stdout: 'no failed email jobs\n' });
+  });
+});
