@@ -384,8 +384,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)
+         * The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read. A page examines a bounded number of entries, so it may be short or empty while `nextCursor` is present (ADMIN, SUPER_ADMIN, AUDITOR)
+         * @description The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read. A page examines a bounded number of entries, so it may be short or empty while `nextCursor` is present (ADMIN, SUPER_ADMIN, AUDITOR)
          */
         get: operations["getAuditLog"];
         put?: never;
@@ -1041,8 +1041,9 @@ export interface components {
             };
         };
         AuditLogPageView: {
+            /** @description At most `limit` entries. A page examines at most 1,000 entries: with filters that match little (two of type, actor, subject; a time range) it may hold fewer, or none, while `nextCursor` is present. Follow `nextCursor` until it is absent */
             items: components["schemas"]["AuditEntryView"][];
-            /** @description Pass it back as `cursor` for the next page; absent on the last page */
+            /** @description Pass it back as `cursor` for the next page, even after a short or empty page; absent on the last page */
             nextCursor?: string;
         };
         KeyAsOfView: {

@@ -61,6 +61,13 @@ export function checkQueryField(collection: CollectionName, field: string): stri
   return field;
 }
 
+/** The name part of the collection's index on these fields (the stores name theirs with it); one COLLECTION_INDEXES lists, or a TypeError. */
+export function indexName(collection: CollectionName, fields: readonly string[]): string {
+  const name = fields.join('_');
+  if (!COLLECTION_INDEXES[collection].some((index) => index.join('_') === name)) throw new TypeError(`${collection} has no index on ${JSON.stringify(fields)}`);
+  return name;
+}
+
 /** Where a generation of a collection is stored: a table (SQLite) or a collection (MongoDB). */
 export const generationName = (collection: CollectionName, generation: number): string => `${collection}_${generation}`;
 

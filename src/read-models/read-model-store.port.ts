@@ -24,6 +24,10 @@ export interface DocumentQuery {
   orderBy: string;
   /** At most this many documents; all when absent. */
   limit?: number;
+  /** Skips this many first documents (walked in the index that serves the query): where a bounded scan ends. */
+  offset?: number;
+  /** The fields of the collection's index (COLLECTION_INDEXES) that must serve the query: the one a bounded scan counted in. */
+  index?: readonly string[];
   /** Reads this generation instead of the active one. */
   generation?: number;
 }

@@ -15,6 +15,7 @@ import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-m
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { openEventLog, readWholeLog, referenceDump, startRunners, waitUntilCaughtUp } from './support/read-model-fixture';
 import { tempDir } from './support/stores';
+import { expectBoundedAuditScans, scanEntries } from './support/audit-scan';
 
 describe('audit trail answered from the embedded event log', () => {
   it('gives the entries, pages and plans of the projected audit-log model, always at the head of the log', async () => {
@@ -108,6 +109,36 @@ describe('audit trail answered from the embedded event log', () => {
     } finally {
       await fromLog.close();
       await copied.close();
+      await log.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('examines at most a scan budget of entries a page when the filters match few of many, and the cursors still give every match', async () => {
+    const log = openEventLog();
+    const dir = tempDir('audit-scan');
+    const fromLog = new SqliteReadModelStore({ path: join(dir, 'from-log.sqlite'), eventLogPath: log.path });
+    try {
+      await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 2, commands: 1, seed: 5 }));
+      const events = await readWholeLog(log.events);
+      const model = events.find((event) => event.type === 'AgentAdded')!;
+      const other = events.find((event) => event.type !== model.type)!;
+      // Copies of a real event (so each decodes), one org's log of many entries of its type.
+      const raw = new Database(log.path);
+      const head = Number(raw.prepare('SELECT max(position) FROM events').pluck().get());
+      const entries = scanEntries(head + 1, model.type, other.type);
+      const insert = raw.prepare(INSERT_EVENT_SQL);
+      raw.transaction(() => {
+        for (const { position, type, actor, occurredAt } of entries) {
+          const copied = type === model.type ? model : other;
+          insert.run(randomUUID(), `scan-${position}`, 0, type, copied.schemaVersion, JSON.stringify(copied.data), JSON.stringify({ ...copied.metadata, orgId: 'scan', actor, occurredAt }));
+        }
+      })();
+      raw.close();
+      await fromLog.init();
+      await expectBoundedAuditScans(fromLog, 'scan', entries);
+    } finally {
+      await fromLog.close();
       await log.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ReadModelDocument } from '../../../projections/document-change';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
 import type { ReadModelName } from '../../../projections/projection';
-import { READ_MODEL_STORE, type Condition, type ReadModelStore } from '../../read-models/read-model-store.port';
+import { READ_MODEL_STORE, type Condition, type DocumentQuery, type ReadModelStore } from '../../read-models/read-model-store.port';
 import { ReadModelProgress } from '../../read-models/read-model-progress';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InvalidQuery } from './invalid-query';
@@ -30,11 +30,23 @@ export interface AuditFilters {
   after?: number;
 }
 
+/** A page's conditions, up to the position where its scan ends (inclusive), and the index it scans. */
+const scanned = (conditions: Condition[], scan: { index: string[]; end: number | undefined } | undefined): Pick<DocumentQuery, 'conditions' | 'index'> =>
+  scan === undefined ? { conditions } : { conditions: scan.end === undefined ? conditions : [...conditions, { field: 'position', op: 'lte', value: scan.end }], index: scan.index };
+
 /** Fields of stored documents that are the store's business, not the API's. */
 const strip = ({ orgId: _orgId, ...document }: ReadModelDocument): ReadModelDocument => document;
 /** The same fields, left out of the export's JSON by the store (findJson). */
 const STORE_FIELDS = ['orgId'];
 const EXPORT_PAGE = 1000;
+/**
+ * Entries of the org's log an audit-log page (or a page of the export) examines at most, as
+ * CloudTrail's LookupEvents does: filters that no one index serves together (two of type, actor,
+ * subject; a time range) would otherwise walk one filter's index until the page fills, on the API's
+ * thread with the embedded store. A page whose budget ran out answers the matches it found (maybe
+ * none) and a cursor where the scan stopped.
+ */
+export const AUDIT_PAGE_SCAN = 1000;
 /**
  * Bytes of NDJSON a chunk of the export holds at most: views of a page's Buffer (~1 MB, outside
  * V8's heap, freed with its last view), so a chunk a stream write and the socket takes a page in
@@ -126,9 +138,12 @@ export class ReadQueries {
     return { agents, totals, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
+  /** A page of the (filtered) audit log; shorter than `limit`, even empty, with a cursor when its scan budget ran out. */
   async auditLog(orgId: string, filters: AuditFilters, limit: number, cursor?: string): Promise<Page> {
-    const after = decodeCursor(cursor, 'number');
-    const found = await this.store.find({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: limit + 1 });
+    const conditions = this.auditConditions(orgId, filters, decodeCursor(cursor, 'number'));
+    const scan = await this.auditScan(conditions);
+    const found = await this.store.find({ collection: 'audit_log', ...scanned(conditions, scan), orderBy: 'position', limit: limit + 1 });
+    if (found.length <= limit && scan?.end !== undefined) return { items: found.map(strip), nextCursor: encodeCursor(scan.end) };
     return this.page(found, limit, (last) => last.position as number);
   }
 
@@ -144,12 +159,17 @@ export class ReadQueries {
   }
 
   private async *auditChunks(orgId: string, filters: AuditFilters): AsyncIterable<Buffer> {
-    const page = (after: number | undefined) =>
-      this.store.findJson({ collection: 'audit_log', conditions: this.auditConditions(orgId, filters, after), orderBy: 'position', limit: EXPORT_PAGE }, STORE_FIELDS);
+    const page = async (after: number | undefined) => {
+      const conditions = this.auditConditions(orgId, filters, after);
+      const scan = await this.auditScan(conditions);
+      const found = await this.store.findJson({ collection: 'audit_log', ...scanned(conditions, scan), orderBy: 'position', limit: EXPORT_PAGE }, STORE_FIELDS);
+      // After a full page's last line, or where its scan budget ran out; undefined at the end.
+      return { ndjson: found.ndjson, resume: found.count === EXPORT_PAGE ? (found.last as number) : scan?.end };
+    };
     for (let found = await page(undefined); ; ) {
       // The next page is asked for before this one is written out, so a store on the network
       // (MongoDB) reads it meanwhile: two pages at most in memory.
-      const next = found.count < EXPORT_PAGE ? undefined : page(found.last as number);
+      const next = found.resume === undefined ? undefined : page(found.resume);
       next?.catch(() => undefined); // a consumer gone before it is awaited leaves no unhandled rejection
       // Views of the page's bytes, not copies: a chunk a stream write, the next when the socket has taken it.
       for (let at = 0; at < found.ndjson.length; at += EXPORT_CHUNK) yield found.ndjson.subarray(at, at + EXPORT_CHUNK);
@@ -175,6 +195,26 @@ export class ReadQueries {
     const lower = after === undefined ? filters.after : filters.after === undefined ? after : Math.max(after, filters.after);
     if (lower !== undefined) conditions.push({ field: 'position', op: 'gt', value: lower });
     return conditions;
+  }
+
+  /**
+   * How a page of these conditions scans: undefined when one index serves them exactly (a page
+   * reads only what it returns). Otherwise the index the page must walk and the last position it
+   * may reach, so that it examines at most AUDIT_PAGE_SCAN entries: each filter's index (the org's
+   * with a time range alone) is walked that far past the page's start, keys alone, and the one
+   * that gets furthest, the rarest there, is chosen; no end when it holds fewer to the log's end.
+   */
+  private async auditScan(conditions: readonly Condition[]): Promise<{ index: string[]; end: number | undefined } | undefined> {
+    const [org] = conditions;
+    const keys = conditions.filter((condition) => condition.op === 'eq' && condition !== org);
+    if (keys.length <= 1 && !conditions.some((condition) => condition.field === 'occurredAt')) return undefined;
+    const start = conditions.filter((condition) => condition.field === 'position');
+    const walks = (keys.length > 0 ? keys.map((key) => [key]) : [[]]).map(async (key) => {
+      const index = ['orgId', ...key.map(({ field }) => field), 'position'];
+      const [end] = await this.store.find({ collection: 'audit_log', conditions: [org, ...key, ...start], orderBy: 'position', index, limit: 1, offset: AUDIT_PAGE_SCAN - 1 });
+      return { index, end: end?.position as number | undefined };
+    });
+    return (await Promise.all(walks)).reduce((best, walk) => (best.end === undefined || (walk.end !== undefined && walk.end <= best.end) ? best : walk));
   }
 
   private page(found: ReadModelDocument[], limit: number, key: (last: ReadModelDocument) => string | number): Page {

@@ -70,7 +70,7 @@ export class ReadModelsController {
   @Get('audit-log')
   @AgentEndpoint(
     'getAuditLog',
-    'The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read (ADMIN, SUPER_ADMIN, AUDITOR)',
+    'The audit log in log order, filtered, in cursor pages stable while events arrive; `after` resumes past the last position read. A page examines a bounded number of entries, so it may be short or empty while `nextCursor` is present (ADMIN, SUPER_ADMIN, AUDITOR)',
     Answers(200, AuditLogPageView, 'One page'),
     BEHIND,
   )

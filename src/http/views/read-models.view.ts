@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { KEY_STATUSES } from '../../../projections/org-status.projection';
 import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
 import { ROLES } from '../../domain/shared/roles';
+import { AUDIT_PAGE_SCAN } from '../../application/queries/read-queries';
 
 const NEXT_CURSOR = { description: 'Pass it back as `cursor` for the next page; absent on the last page' };
 const NULLABLE_STRING = { type: String, nullable: true } as const;
@@ -119,8 +120,12 @@ export class AuditEntryView {
 }
 
 export class AuditLogPageView {
-  @ApiProperty({ type: [AuditEntryView] }) items: AuditEntryView[];
-  @ApiPropertyOptional(NEXT_CURSOR) nextCursor?: string;
+  @ApiProperty({
+    type: [AuditEntryView],
+    description: `At most \`limit\` entries. A page examines at most ${AUDIT_PAGE_SCAN.toLocaleString('en-US')} entries: with filters that match little (two of type, actor, subject; a time range) it may hold fewer, or none, while \`nextCursor\` is present. Follow \`nextCursor\` until it is absent`,
+  })
+  items: AuditEntryView[];
+  @ApiPropertyOptional({ description: 'Pass it back as `cursor` for the next page, even after a short or empty page; absent on the last page' }) nextCursor?: string;
 }
 
 class RememberedBrowserView {

@@ -10,6 +10,7 @@ import {
   type Db,
   type Document,
   type Filter,
+  type FindCursor,
 } from 'mongodb';
 import { mongoAnswers, mongoDatabaseName } from '../../shared/mongodb-database';
 import type {
@@ -34,6 +35,7 @@ import {
   countsName,
   generationName,
   generationOf,
+  indexName,
   modelOf,
   type CountedField,
 } from '../read-model-schema';
@@ -264,7 +266,7 @@ export class MongoReadModelStore implements ReadModelStore {
     const filter = toFilter(query);
     if (!filter) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
     const cursor = (await this.queried(query)).find(filter).sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
-    if (query.limit !== undefined) cursor.limit(query.limit);
+    shape(cursor, query);
     return describePlan(await cursor.explain('queryPlanner'));
   }
 
@@ -274,7 +276,7 @@ export class MongoReadModelStore implements ReadModelStore {
     const cursor = (await this.queried(query))
       .find(filter, { projection: { _id: 0, _v: 0, ...Object.fromEntries(omit.map((field) => [field, 0])) } })
       .sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
-    if (query.limit !== undefined) cursor.limit(query.limit);
+    shape(cursor, query);
     return (await cursor.toArray()) as ReadModelDocument[];
   }
 
@@ -508,6 +510,13 @@ function toFilter(query: Pick<DocumentQuery, 'collection' | 'conditions'>): Filt
     filter[name] = { ...filter[name], [OPERATORS[condition.op]]: value };
   }
   return filter as Filter<StoredDocument>;
+}
+
+/** The query's index (createIndexes names each after its fields), offset and limit on a find's cursor. */
+function shape(cursor: Pick<FindCursor, 'hint' | 'skip' | 'limit'>, query: Pick<DocumentQuery, 'collection' | 'index' | 'limit' | 'offset'>): void {
+  if (query.index) cursor.hint(indexName(query.collection, query.index));
+  if (query.offset !== undefined) cursor.skip(query.offset);
+  if (query.limit !== undefined) cursor.limit(query.limit);
 }
 
 function inValues(condition: Extract<Condition, { op: 'in' }>): Array<string | number> {

@@ -7,11 +7,11 @@ import { EVENT_COLUMNS, fromRawRow, type RawEventRow } from '../../event-store/s
 import { safeNumber } from '../../shared/safe-number';
 import { documentsJson } from '../documents-json';
 import { auditLineSql } from './audit-entry-json';
-import { BUSY_TIMEOUT_MS, boundPageCache, LIMIT_PARAMETER } from '../../shared/sqlite-file';
-import { checkQueryField } from '../read-model-schema';
+import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
+import { checkQueryField, indexName } from '../read-model-schema';
 import type { CountQuery, DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
-import { queryConditionsSql } from './query-conditions-sql';
+import { limitSql, queryConditionsSql } from './query-conditions-sql';
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -47,7 +47,7 @@ export class EventLogAuditTrail {
   findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
     const select = selectSql(query);
     if (!select) return { ndjson: Buffer.alloc(0), count: 0, last: undefined };
-    const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit, this.asStoredColumn)} AS line FROM events WHERE ${select.sql}`;
+    const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit, this.asStoredColumn)} AS line FROM ${select.from} WHERE ${select.sql}`;
     const sql = `SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line), max(at) FROM (${page})`;
     const [ndjson, count, written, last] = this.statement(sql).raw().get(...select.bindings) as [Buffer | null, bigint, bigint, QueryValue | bigint | null];
     if (written < count) return documentsJson(this.find(query), query.orderBy, omit);
@@ -70,7 +70,7 @@ export class EventLogAuditTrail {
   explain(query: DocumentQuery): QueryPlan {
     const select = selectSql(query);
     if (!select) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
-    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map(
+    const detail = (this.db.prepare(`EXPLAIN QUERY PLAN SELECT ${EVENT_COLUMNS} FROM ${select.from} WHERE ${select.sql}`).all(...select.bindings) as Array<{ detail: string }>).map(
       (row) => row.detail,
     );
     return { indexed: planIsIndexed(detail, query), detail };
@@ -99,7 +99,7 @@ export class EventLogAuditTrail {
   private rows(query: DocumentQuery): RawEventRow[] {
     const select = selectSql(query);
     if (!select) return [];
-    return this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${select.sql}`).raw().all(...select.bindings) as RawEventRow[];
+    return this.statement(`SELECT ${EVENT_COLUMNS} FROM ${select.from} WHERE ${select.sql}`).raw().all(...select.bindings) as RawEventRow[];
   }
 
   private statement(sql: string): Database.Statement {
@@ -112,11 +112,13 @@ export class EventLogAuditTrail {
 const entry = (row: RawEventRow): ReadModelDocument => auditEntry(decode(fromRawRow(row))) as ReadModelDocument;
 
 /** The query's conditions and order over the events table; undefined when an empty `in` selects nothing. */
-function selectSql(query: DocumentQuery): { sql: string; bindings: QueryValue[] } | undefined {
+function selectSql(query: DocumentQuery): { from: string; sql: string; bindings: QueryValue[] } | undefined {
   const where = queryConditionsSql(query.conditions, columnOf);
   if (!where) return undefined;
-  const limit = query.limit === undefined ? '' : ` ${LIMIT_PARAMETER}`;
-  return { sql: `${where.sql} ORDER BY ${columnOf(query.orderBy)}${limit}`, bindings: query.limit === undefined ? where.bindings : [...where.bindings, query.limit] };
+  const limit = limitSql(query);
+  // The log's audit indexes are the audit_log model's (sqlite-event-log.ts), named after the same fields.
+  const from = query.index ? `events INDEXED BY "events_audit_${indexName('audit_log', query.index)}"` : 'events';
+  return { from, sql: `${where.sql} ORDER BY ${columnOf(query.orderBy)}${limit.sql}`, bindings: [...where.bindings, ...limit.bindings] };
 }
 
 function columnOf(field: string): string {

@@ -1,5 +1,6 @@
+import { LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { checkQueryValue } from '../query-value';
-import type { Condition, QueryValue } from '../read-model-store.port';
+import type { Condition, DocumentQuery, QueryValue } from '../read-model-store.port';
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -24,4 +25,13 @@ export function queryConditionsSql(conditions: readonly Condition[], columnOf: (
     }
   }
   return { sql: parts.length > 0 ? parts.join(' AND ') : '1', bindings };
+}
+
+/** A query's LIMIT and OFFSET clause (empty without a limit; an offset needs one), the values bound. */
+export function limitSql(query: Pick<DocumentQuery, 'limit' | 'offset'>): { sql: string; bindings: number[] } {
+  if (query.limit === undefined) {
+    if (query.offset !== undefined) throw new TypeError('an offset needs a limit');
+    return { sql: '', bindings: [] };
+  }
+  return query.offset === undefined ? { sql: ` ${LIMIT_PARAMETER}`, bindings: [query.limit] } : { sql: ` ${LIMIT_PARAMETER} OFFSET ?`, bindings: [query.limit, query.offset] };
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
-import { LIMIT_PARAMETER, openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
 import { DocumentCache } from '../document-cache';
@@ -11,13 +11,13 @@ import type { ReadModelName } from '../../../projections/projection';
 import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
-import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, modelOf } from '../read-model-schema';
+import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, indexName, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
-import { queryConditionsSql } from './query-conditions-sql';
+import { limitSql, queryConditionsSql } from './query-conditions-sql';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
@@ -313,10 +313,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   private selectSql(query: DocumentQuery): { sql: string; bindings: Binding[] } | undefined {
     const where = whereSql(query);
     if (!where) return undefined;
-    const limit = query.limit === undefined ? '' : ` ${LIMIT_PARAMETER}`;
-    const bindings = query.limit === undefined ? where.bindings : [...where.bindings, query.limit];
-    const sql = `SELECT document FROM ${this.table(query)} WHERE ${where.sql} ORDER BY ${fieldSql(query.collection, checkQueryField(query.collection, query.orderBy))}${limit}`;
-    return { sql, bindings };
+    const limit = limitSql(query);
+    const generation = query.generation ?? this.active(modelOf(query.collection));
+    const indexed = query.index ? ` INDEXED BY "${generationName(query.collection, generation)}__${indexName(query.collection, query.index)}"` : '';
+    const sql = `SELECT document FROM ${table(query.collection, generation)}${indexed} WHERE ${where.sql} ORDER BY ${fieldSql(query.collection, checkQueryField(query.collection, query.orderBy))}${limit.sql}`;
+    return { sql, bindings: [...where.bindings, ...limit.bindings] };
   }
 
   /** The generation's documents as a batch reads them (before the batch changes them in place, so their column values are taken at the read). */
