@@ -1,6 +1,7 @@
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
 import { verifyExport, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
+import type { Api } from '../api';
 import type { Screen } from '../ui';
 
 interface AuditEntry {
@@ -127,6 +128,36 @@ function verification(screen: Screen): HTMLElement {
   );
 }
 
+const PAGE = 50;
+/**
+ * Requests one search makes at most. A page of filters no one index serves together (two of type,
+ * actor, subject; a time range) examines at most 1,000 events of the log and may come back short,
+ * even empty, with a cursor: the screen asks on until its page is full, the log ends or this many
+ * requests were made (each counts against the API's per-address limit).
+ */
+const PAGES_PER_SEARCH = 10;
+
+/** One screen's page of the filtered log, from `cursor`, and the cursor after it. */
+async function searchPage(api: Api, cursor: string | undefined): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
+  const items: AuditEntry[] = [];
+  let next = cursor;
+  for (let request = 0; request < PAGES_PER_SEARCH && items.length < PAGE; request++) {
+    const page = await api.get<{ items: AuditEntry[]; nextCursor?: string }>(api.orgPath('audit-log'), {
+      from: instant(filters.from),
+      to: instant(filters.to),
+      type: filters.type,
+      actor: filters.actor,
+      subject: filters.subject,
+      cursor: next,
+      limit: String(PAGE - items.length),
+    });
+    items.push(...page.items);
+    next = page.nextCursor;
+    if (next === undefined) break;
+  }
+  return { items, nextCursor: next };
+}
+
 /** The audit log in log order, filtered by time, type, actor and subject. */
 export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
   const { api } = screen;
@@ -140,22 +171,16 @@ export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
   for (const name of NAMES) inputs[name].value = filters[name];
   const results = h('div', {});
   const load = async (cursor?: string) => {
-    const page = await api.get<{ items: AuditEntry[]; nextCursor?: string }>(api.orgPath('audit-log'), {
-      from: instant(filters.from),
-      to: instant(filters.to),
-      type: filters.type,
-      actor: filters.actor,
-      subject: filters.subject,
-      cursor,
-      limit: '50',
-    });
+    const { items, nextCursor } = await searchPage(api, cursor);
     results.replaceChildren(
       table(
-        `${page.items.length} event(s)${page.nextCursor ? ', more on the next page' : ''}`,
+        items.length === 0 && nextCursor
+          ? 'No matching event in the part of the log searched so far; more of it is left to search'
+          : `${items.length} event(s)${nextCursor ? ', more on the next page' : ''}`,
         ['Position', 'When', 'Event', 'Actor', 'Subject'],
-        page.items.map((entry) => [String(entry.position), h('time', { datetime: entry.occurredAt }, entry.occurredAt), entry.type, entry.actor, entry.subject ?? '–']),
+        items.map((entry) => [String(entry.position), h('time', { datetime: entry.occurredAt }, entry.occurredAt), entry.type, entry.actor, entry.subject ?? '–']),
       ),
-      page.nextCursor ? h('button', { type: 'button', onclick: screen.act(() => load(page.nextCursor)) }, 'Next page') : h('span'),
+      nextCursor ? h('button', { type: 'button', onclick: screen.act(() => load(nextCursor)) }, items.length === 0 ? 'Search further' : 'Next page') : h('span'),
     );
   };
   const apply = async () => {

@@ -1,0 +1,80 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core';
+import { consoleBuilt } from '../../src/http/console-static';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { launchChromium } from './browser';
+import { serverApi } from './server-api';
+
+/**
+ * The audit screen searching with filters that match little of a large log: the server answers
+ * such a page after examining at most 1,000 events, maybe with nothing in it and a cursor. The
+ * screen asks on until it has something to show (or has asked ten times) rather than showing the
+ * user an empty page to click through.
+ */
+jest.setTimeout(180_000);
+
+const AGENTS = 1100;
+
+describe('web console: audit log search where filters match little (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let orgId: string;
+  const api = serverApi(() => server);
+
+  /** Runs the calls eight at a time. */
+  const inParallel = async (calls: Array<() => Promise<unknown>>) => {
+    const queue = [...calls];
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let call = queue.shift(); call; call = queue.shift()) await call();
+    }));
+  };
+
+  beforeAll(async () => {
+    if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    server = await startTestServer();
+    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
+    const alice = await server.token(orgId, 'alice');
+    await api('POST', `/v1/orgs/${orgId}/agents`, alice, { agentId: 'carol', email: 'carol@acme.test', displayName: 'Carol', role: 'SUPER_ADMIN' });
+    const carol = await server.token(orgId, 'carol');
+    const agents = Array.from({ length: AGENTS }, (_, i) => `agent-${i}`);
+    // Alice adds them all, then Carol changes each one's role, then Carol adds one agent: of the
+    // log's AgentAdded events and of Carol's events, one is both, at the end.
+    await inParallel(agents.map((agentId) => () => api('POST', `/v1/orgs/${orgId}/agents`, alice, { agentId, email: `${agentId}@acme.test`, displayName: agentId, role: 'MEMBER' })));
+    await inParallel(agents.map((agentId) => () => api('PATCH', `/v1/orgs/${orgId}/agents/${agentId}`, carol, { role: 'AUDITOR' })));
+    await api('POST', `/v1/orgs/${orgId}/agents`, carol, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave', role: 'MEMBER' });
+
+    // What the API answers the screen's first request: nothing, and a cursor.
+    const query = new URLSearchParams({ type: 'AgentAdded', actor: 'carol', limit: '50' });
+    const first = await api<{ items: unknown[]; nextCursor?: string }>('GET', `/v1/orgs/${orgId}/audit-log?${query}`, carol);
+    expect(first).toEqual({ items: [], nextCursor: expect.any(String) });
+
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Agent token').fill(carol);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the one match of a search whose first page the server answers empty, and no further page', async () => {
+    const filters = page.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('Event type').fill('AgentAdded');
+    await filters.getByLabel('Actor').fill('carol');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+
+    const results = page.getByRole('table');
+    await results.getByRole('cell', { name: 'dave', exact: true }).waitFor();
+    expect(await results.getByRole('row').count()).toBe(2);
+    expect(await page.getByText('1 event(s)').count()).toBe(1);
+    expect(await page.getByRole('button', { name: /Next page|Search further/ }).count()).toBe(0);
+  });
+});
