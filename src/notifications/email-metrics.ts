@@ -20,10 +20,14 @@ export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQ
   });
 }
 
-/** What a worker sees: emails delivered, attempts failed, and the time from the event to the delivery. */
+/** Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, or out of attempts. */
+export type GivenUpReason = 'refused' | 'attempts';
+
+/** What a worker sees: emails delivered, attempts failed, jobs given up, and the time from the event to the delivery. */
 export class EmailDeliveryMetrics {
   private readonly sent: Counter<'kind'>;
   private readonly failures: Counter<'kind'>;
+  private readonly givenUps: Counter<'kind' | 'reason'>;
   private readonly latency: Histogram<'kind'>;
 
   constructor(registry: Registry) {
@@ -33,6 +37,13 @@ export class EmailDeliveryMetrics {
       name: 'ztkeys_email_attempt_failures_total',
       help: 'Email delivery attempts that failed (retried until attempts run out, unless the SMTP server refused the email for good)',
       labelNames: ['kind'],
+      registers,
+    });
+    // A counter, not the failed jobs' gauge: `npm run emails -- retry` lowers that, and a retry hides a new failure.
+    this.givenUps = new Counter({
+      name: 'ztkeys_emails_given_up_total',
+      help: 'Email jobs given up and kept in the failed jobs: refused for good by the SMTP server (reason refused), or out of EMAIL_ATTEMPTS (reason attempts)',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.latency = new Histogram({
@@ -51,5 +62,9 @@ export class EmailDeliveryMetrics {
 
   attemptFailed(job: EmailJob): void {
     this.failures.inc({ kind: job.kind });
+  }
+
+  givenUp(job: EmailJob, reason: GivenUpReason): void {
+    this.givenUps.inc({ kind: job.kind, reason });
   }
 }
