@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EmailJob } from './email-job';
+import { EMAIL_KINDS, type EmailJob } from './email-job';
 import type { EmailQueue } from './queue/email-queue.port';
 
 /** Queue depth by state (waiting, delayed, active, completed, failed), read from the queue's store at each scrape. */
@@ -21,7 +21,8 @@ export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQ
 }
 
 /** Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, or out of attempts. */
-export type GivenUpReason = 'refused' | 'attempts';
+const GIVEN_UP_REASONS = ['refused', 'attempts'] as const;
+export type GivenUpReason = (typeof GIVEN_UP_REASONS)[number];
 
 /** What a worker sees: emails delivered, attempts failed, jobs given up, and the time from the event to the delivery. */
 export class EmailDeliveryMetrics {
@@ -46,6 +47,8 @@ export class EmailDeliveryMetrics {
       labelNames: ['kind', 'reason'],
       registers,
     });
+    // At 0 from the start: a series born at 1 shows no increase(), and the first job given up would raise no alert.
+    for (const kind of EMAIL_KINDS) for (const reason of GIVEN_UP_REASONS) this.givenUps.inc({ kind, reason }, 0);
     this.latency = new Histogram({
       name: 'ztkeys_email_delivery_latency_seconds',
       help: 'Time from the event to the delivery of its email',
