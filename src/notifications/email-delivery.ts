@@ -1,7 +1,7 @@
 import type { EmailJob } from './email-job';
 import { PermanentJobFailure, type EmailJobHandler } from './queue/email-queue.port';
 import { refusedForGood, type Mailer } from './mail/mailer.port';
-import type { EmailDeliveryMetrics } from './email-metrics';
+import type { EmailDeliveryMetrics, GivenUpReason } from './email-metrics';
 import { renderEmail } from './email-content';
 
 /** A failed attempt to send a job's email: attempt `attempt` of `attempts` (EMAIL_ATTEMPTS). */
@@ -12,6 +12,12 @@ export interface FailedAttempt {
   error: unknown;
   /** The SMTP server refused the email for good (5yz): the job fails now, whatever attempts are left. */
   refusedForGood: boolean;
+}
+
+/** Why this failed attempt gives its job up; undefined while the queue will try again. */
+export function givenUpReason({ attempt, attempts, refusedForGood: forGood }: FailedAttempt): GivenUpReason | undefined {
+  if (forGood) return 'refused';
+  return attempt >= attempts ? 'attempts' : undefined;
 }
 
 export interface EmailDeliveryDeps {
@@ -34,10 +40,12 @@ export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
     try {
       await deps.mailer.send(renderEmail(job, deps.from, new Date()));
     } catch (error) {
-      const forGood = refusedForGood(error);
+      const failure: FailedAttempt = { job, attempt, attempts: deps.attempts, error, refusedForGood: refusedForGood(error) };
       deps.metrics.attemptFailed(job);
-      deps.onAttemptFailed?.({ job, attempt, attempts: deps.attempts, error, refusedForGood: forGood });
-      throw forGood ? new PermanentJobFailure(error) : error;
+      const reason = givenUpReason(failure);
+      if (reason) deps.metrics.givenUp(job, reason);
+      deps.onAttemptFailed?.(failure);
+      throw failure.refusedForGood ? new PermanentJobFailure(error) : error;
     }
     deps.metrics.delivered(job, new Date());
   };
@@ -49,20 +57,21 @@ export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
  * attempt left). `err` holds the mailer's error, with the SMTP server's answer (responseCode,
  * response, command).
  */
-export function failedAttemptLog({ job, attempt, attempts, error, refusedForGood: forGood }: FailedAttempt): {
+export function failedAttemptLog(failure: FailedAttempt): {
   level: 'warn' | 'error';
   fields: { jobId: string; kind: EmailJob['kind']; attempt: number; attempts: number; err: unknown };
   msg: string;
 } {
+  const { job, attempt, attempts, error } = failure;
   const fields = { jobId: job.id, kind: job.kind, attempt, attempts, err: error };
   const kept = 'the job is kept in the failed jobs';
-  if (forGood) {
+  const reason = givenUpReason(failure);
+  if (reason === 'refused') {
     return { level: 'error', fields, msg: `email attempt ${attempt} of ${attempts} refused for good by the SMTP server; it will not be retried: ${kept}` };
   }
-  const last = attempt >= attempts;
   return {
-    level: last ? 'error' : 'warn',
+    level: reason ? 'error' : 'warn',
     fields,
-    msg: `email attempt ${attempt} of ${attempts} failed; ${last ? `none left: ${kept}` : 'it will be retried'}`,
+    msg: `email attempt ${attempt} of ${attempts} failed; ${reason ? `none left: ${kept}` : 'it will be retried'}`,
   };
 }

@@ -76,6 +76,21 @@ export type EmailJob =
 
 export type EmailKind = EmailJob['kind'];
 
+/** Every kind, at run time; a Record so the compiler refuses one left out or unknown. */
+export const EMAIL_KINDS = Object.keys({
+  KEY_REQUEST_WAITING: true,
+  KEY_APPROVED: true,
+  KEY_REJECTED: true,
+  KEY_REQUEST_LOCKED: true,
+  KEY_REQUEST_REMINDER: true,
+  KEY_REQUEST_EXPIRED: true,
+  RECOVERY_STARTED: true,
+  RECOVERY_REMINDER: true,
+  RECOVERY_VETOED: true,
+  RECOVERY_COMPLETED: true,
+  RECOVERY_LAPSED: true,
+} satisfies Record<EmailKind, true>) as EmailKind[];
+
 /**
  * Job id of an event's email to one recipient, so a replayed event enqueues nothing new.
  * Event ids are UUIDs and agent ids never contain "~" (streams.ts) or ":" (which BullMQ

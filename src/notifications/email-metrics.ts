@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EmailJob } from './email-job';
+import { EMAIL_KINDS, type EmailJob } from './email-job';
 import type { EmailQueue } from './queue/email-queue.port';
 
 /** Queue depth by state (waiting, delayed, active, completed, failed), read from the queue's store at each scrape. */
@@ -20,10 +20,15 @@ export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQ
   });
 }
 
-/** What a worker sees: emails delivered, attempts failed, and the time from the event to the delivery. */
+/** Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, or out of attempts. */
+const GIVEN_UP_REASONS = ['refused', 'attempts'] as const;
+export type GivenUpReason = (typeof GIVEN_UP_REASONS)[number];
+
+/** What a worker sees: emails delivered, attempts failed, jobs given up, and the time from the event to the delivery. */
 export class EmailDeliveryMetrics {
   private readonly sent: Counter<'kind'>;
   private readonly failures: Counter<'kind'>;
+  private readonly givenUps: Counter<'kind' | 'reason'>;
   private readonly latency: Histogram<'kind'>;
 
   constructor(registry: Registry) {
@@ -35,6 +40,15 @@ export class EmailDeliveryMetrics {
       labelNames: ['kind'],
       registers,
     });
+    // A counter, not the failed jobs' gauge: `npm run emails -- retry` lowers that, and a retry hides a new failure.
+    this.givenUps = new Counter({
+      name: 'ztkeys_emails_given_up_total',
+      help: 'Email jobs given up and kept in the failed jobs: refused for good by the SMTP server (reason refused), or out of EMAIL_ATTEMPTS (reason attempts)',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
+    // At 0 from the start: a series born at 1 shows no increase(), and the first job given up would raise no alert.
+    for (const kind of EMAIL_KINDS) for (const reason of GIVEN_UP_REASONS) this.givenUps.inc({ kind, reason }, 0);
     this.latency = new Histogram({
       name: 'ztkeys_email_delivery_latency_seconds',
       help: 'Time from the event to the delivery of its email',
@@ -51,5 +65,9 @@ export class EmailDeliveryMetrics {
 
   attemptFailed(job: EmailJob): void {
     this.failures.inc({ kind: job.kind });
+  }
+
+  givenUp(job: EmailJob, reason: GivenUpReason): void {
+    this.givenUps.inc({ kind: job.kind, reason });
   }
 }

@@ -82,6 +82,38 @@ describe.each([
     return Object.fromEntries([...text.matchAll(/^ztkeys_email_queue_jobs\{state="(\w+)"\} (\d+)$/gm)].map(([, state, n]) => [state, Number(n)]));
   };
 
+  const givenUp = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return Object.fromEntries([...text.matchAll(/^ztkeys_emails_given_up_total\{kind="(\w+)",reason="(\w+)"\} (\d+)$/gm)].map(([, kind, reason, n]) => [`${kind} ${reason}`, Number(n)]));
+  };
+
+  it('counts each job given up, even one given up while another is retried between two scrapes (the failed count stays)', async () => {
+    const [refused, deferred] = [approvalJob(1), approvalJob(2)];
+    sink.refusedRecipients.set(refused.to.email, { code: 550, text: 'no such mailbox' });
+    await backend.queue.add([refused]);
+    worker = await WorkerProcess.start(env);
+    await waitFor('the refused job to be kept as failed', async () => (await backend.queue.counts()).failed === 1);
+    expect({ jobs: await queueJobs(), givenUp: await givenUp() }).toMatchObject({
+      jobs: { failed: 1 },
+      // Every kind and reason from 0: Prometheus's increase() sees no rise in a series born at 1.
+      givenUp: { 'KEY_APPROVED refused': 1, 'KEY_APPROVED attempts': 0, 'RECOVERY_LAPSED refused': 0 },
+    });
+
+    // Within one scrape interval: the operator retries the refused job (now accepted), another runs out of its 3 attempts.
+    sink.refusedRecipients.delete(refused.to.email);
+    sink.refusedRecipients.set(deferred.to.email, { code: 451, text: 'mailbox busy, try again later' });
+    await backend.queue.add([deferred]);
+    expect(await emailsTool(env, ['retry', refused.id])).toMatchObject({ code: 0 });
+    await waitFor('the retried job delivered, the other given up', async () => {
+      const counts = await backend.queue.counts();
+      return counts.completed === 1 && counts.failed === 1;
+    });
+    expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[refused.to.email]]);
+    // What the failed gauge shows is what it showed before: no trace of the new failure there.
+    expect(await queueJobs()).toMatchObject({ failed: 1, completed: 1 });
+    expect(await givenUp()).toMatchObject({ 'KEY_APPROVED refused': 1, 'KEY_APPROVED attempts': 1, 'KEY_REJECTED attempts': 0 });
+  });
+
   it('lists the emails refused for good with the SMTP answer, refuses a retry of what is not failed, and sends each retried email once', async () => {
     sink.refusing = true;
     sink.refusal = { code: 550, text: '5.7.1 sender address rejected: keys@acme.example not owned by user' };

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
@@ -7,6 +9,7 @@ import { SmtpSink } from '../notifications/support/smtp-sink';
 import { waitFor } from '../notifications/support/wait-for';
 import { Journey } from '../support/api-client';
 import { closedPort } from '../support/closed-port';
+import { embeddedEnv } from '../support/embedded-env';
 import type { TestServer } from '../support/test-server';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -174,7 +177,7 @@ describe('the server process', () => {
     }
   }, 30_000);
 
-  it('logs each failed email attempt of its own worker with its number and the SMTP answer: a 4xx is retried, a 5xx is kept in the failed jobs at once', async () => {
+  it('logs each failed email attempt of its own worker with its number and the SMTP answer: a 4xx is retried, a 5xx is kept in the failed jobs at once, counted as given up; `npm run emails -- retry` has its worker send it', async () => {
     const sink = await SmtpSink.start();
     sink.refusing = true;
     sink.refusalsInTurn = [{ code: 451, text: 'mailbox busy, try again later' }];
@@ -198,6 +201,18 @@ describe('the server process', () => {
       ]);
       expect(failed()[0]).toMatchObject({ jobId: expect.stringMatching(/~alice$/), err: { responseCode: 451, command: 'RCPT TO' } });
       expect(failed()[1]).toMatchObject({ jobId: expect.stringMatching(/~alice$/), err: { responseCode: 550, command: 'RCPT TO' } });
+      const metrics = async (): Promise<string> => (await fetch(`${url}/metrics`)).text();
+      expect(await metrics()).toMatch(/^ztkeys_emails_given_up_total\{kind="KEY_APPROVED",reason="refused"\} 1$/m);
+
+      // The operator fixed the cause and retries it beside the server, on its DATA_DIR: the server's own worker sends it.
+      sink.refusing = false;
+      const dataDir = String(server.logLines.find((line) => line.dataDir)?.dataDir);
+      // `npm run emails -- retry --all`, without npm's own start.
+      const tool = await promisify(execFile)(process.execPath, [join(ROOT, 'dist/src/notifications/failed-emails.main.js'), 'retry', '--all'], { cwd: ROOT, env: embeddedEnv({ DATA_DIR: dataDir }) });
+      expect(tool).toEqual({ stdout: expect.stringContaining('retried 1 failed email job'), stderr: '' });
+      await waitFor('the retried job completed', async () => /^ztkeys_email_queue_jobs\{state="completed"\} 1$/m.test(await metrics()));
+      expect(sink.received.map((mail) => mail.parsed.subject)).toEqual([expect.stringContaining('Your signature key is active')]);
+      expect(await metrics()).toMatch(/^ztkeys_email_queue_jobs\{state="failed"\} 0$/m);
     } finally {
       await sink.stop();
     }

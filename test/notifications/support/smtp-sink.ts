@@ -29,6 +29,8 @@ export class SmtpSink {
   refusalsInTurn: SmtpRefusal[] = [];
   /** Recipients refused so far. */
   refusals = 0;
+  /** These recipients are refused with their answer, refusing or not. */
+  readonly refusedRecipients = new Map<string, SmtpRefusal>();
   /** When set, each new connection is greeted with this instead of 220, and closed. */
   greeting?: SmtpRefusal;
   /** When set, a whole message is answered with this instead of 250, and not kept. */
@@ -63,10 +65,11 @@ export class SmtpSink {
         if (!sink.greeting) return callback();
         callback(Object.assign(new Error(sink.greeting.text), { responseCode: sink.greeting.code }));
       },
-      onRcptTo(_address, _session, callback) {
-        if (!sink.refusing) return callback();
+      onRcptTo(address, _session, callback) {
+        const own = sink.refusedRecipients.get(address.address);
+        if (!sink.refusing && !own) return callback();
         sink.refusals += 1;
-        const { code, text } = sink.refusalsInTurn.shift() ?? sink.refusal;
+        const { code, text } = own ?? sink.refusalsInTurn.shift() ?? sink.refusal;
         callback(Object.assign(new Error(text), { responseCode: code }));
       },
       onData(stream, session, callback) {
