@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { BullmqEmailQueue } from '../../src/notifications/queue/bullmq-email-queue';
+import { BullmqEmailQueue, type BullmqEmailQueueOptions } from '../../src/notifications/queue/bullmq-email-queue';
+import type { RetryPolicy } from '../../src/notifications/queue/email-queue.port';
 import { emailQueueContract } from './email-queue.contract';
 
 /** Against the shared Redis on 127.0.0.1:6379, under a key prefix (REDIS_KEY_PREFIX's) and queue names of this run only. */
@@ -10,12 +11,14 @@ emailQueueContract('BullMQ', () => {
   const run = randomUUID().slice(0, 8);
   const prefix = `ztkeys-test-${run}:bull`;
   const names = new Set<string>();
+  const options = (store: string, retry: RetryPolicy): BullmqEmailQueueOptions => {
+    const name = `ztkeys-test-${run}-${store}`;
+    names.add(name);
+    return { redisUrl: REDIS_URL, prefix, name, retry, lockMs: 2000, keepCompletedMs: 3600_000 };
+  };
   return {
-    async open(store, retry) {
-      const name = `ztkeys-test-${run}-${store}`;
-      names.add(name);
-      return new BullmqEmailQueue({ redisUrl: REDIS_URL, prefix, name, retry, lockMs: 2000, keepCompletedMs: 3600_000 });
-    },
+    open: async (store, retry) => new BullmqEmailQueue(options(store, retry)),
+    workerArgs: (store, retry) => ({ adapter: 'bullmq', options: options(store, retry) }),
     async cleanup() {
       for (const name of names) {
         const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });

@@ -7,11 +7,14 @@ import {
   type RetryPolicy,
 } from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
+import { QueueWorkerProcess, type QueueWorkerProcessArgs } from './support/queue-worker-process';
 import { gate, waitFor } from './support/wait-for';
 
 export interface QueueHarness {
   /** Opens the queue kept in store `store`; opening the same store again is a restart. */
   open(store: string, retry: RetryPolicy): Promise<EmailQueue>;
+  /** How a worker process of its own opens that queue. */
+  workerArgs(store: string, retry: RetryPolicy): QueueWorkerProcessArgs;
   /** Removes every store opened. */
   cleanup(): Promise<void>;
 }
@@ -197,6 +200,33 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       expect(attempts.get(two.id)).toEqual([1, 2, 3, 1, 2]);
       expect(await queue.failedJobs(10)).toEqual({ jobs: [] });
       expect(await queue.retryFailed('all')).toEqual([]);
+    });
+
+    it('gives up a job whose workers are killed until it has no try left, and tells one worker of it, once', async () => {
+      const name = store();
+      const retry: RetryPolicy = { attempts: 1, backoffMs: 100 };
+      const queue = await open(name, retry);
+      const job = approvalJob();
+      await queue.add([job]);
+      const workers: QueueWorkerProcess[] = [];
+      const said = (what: 'started' | 'lost'): string[] => workers.flatMap((worker) => worker.said(what));
+      try {
+        // Two workers at a time; killed (SIGKILL) once one runs the job, until they find it given up.
+        // How many lost tries it takes is the adapter's: the contract is what follows.
+        for (let round = 1; (await queue.counts()).failed === 0; round += 1) {
+          const pair = [await QueueWorkerProcess.start(h.workerArgs(name, retry)), await QueueWorkerProcess.start(h.workerArgs(name, retry))];
+          workers.push(...pair);
+          await waitFor(`round ${round}: the job run or given up`, async () => said('started').length === round || (await queue.counts()).failed === 1);
+          if ((await queue.counts()).failed === 0) await Promise.all(pair.map((worker) => worker.kill()));
+        }
+        await waitFor('a worker to tell of the job lost', () => said('lost').length > 0);
+        expect(said('lost')).toEqual([job.id]);
+        expect(said('started').length).toBeGreaterThanOrEqual(retry.attempts);
+        expect(await queue.counts()).toMatchObject({ failed: 1, waiting: 0, active: 0, completed: 0 });
+        expect((await queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job })]);
+      } finally {
+        await Promise.all(workers.map((worker) => worker.kill()));
+      }
     });
 
     it('closing a worker lets its running job finish and takes no new one', async () => {

@@ -11,6 +11,7 @@ import {
   type EmailQueue,
   type EmailQueueCounts,
   type EmailQueueWorker,
+  type EmailQueueWorkerOptions,
   type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
@@ -77,7 +78,7 @@ export class BullmqEmailQueue implements EmailQueue {
     await this.queue.addBulk(jobs.map((job) => ({ name: job.kind, data: job, opts: { jobId: job.id } })));
   }
 
-  process(handler: EmailJobHandler, { concurrency }: { concurrency: number }): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
     const connection = this.connect({});
     const worker = new Worker<EmailJob>(this.options.name, (job) => this.run(handler, job), {
       connection,
@@ -88,6 +89,11 @@ export class BullmqEmailQueue implements EmailQueue {
       maxStalledCount: this.options.retry.attempts,
     });
     worker.on('error', this.report);
+    // A job that stalled more than maxStalledCount times is put back with a deferred failure; the
+    // one worker that fetches it next fails it without running the processor, and emits 'failed'.
+    worker.on('failed', (job) => {
+      if (job?.deferredFailure) onWorkerLost?.(job.data);
+    });
     const handle: EmailQueueWorker = {
       close: async () => {
         // Paused at once, before the ping's round trip: a job that ends meanwhile is recorded done

@@ -72,6 +72,16 @@ export class NotFailedEmailJobs extends Error {
   }
 }
 
+export interface EmailQueueWorkerOptions {
+  concurrency: number;
+  /**
+   * Told of each job this worker gives up because the workers running it died (killed, lock or
+   * lease lost) until the queue gives it no further try: the handler never saw that end. Called
+   * once per job, by the one worker that moves it to the failed jobs, whatever the number of workers.
+   */
+  onWorkerLost?: (job: EmailJob) => void;
+}
+
 /** A running consumer of the queue. */
 export interface EmailQueueWorker {
   /** Takes no new job, lets the running ones finish, then resolves. */
@@ -86,7 +96,7 @@ export interface EmailQueue {
   /** Adds jobs; a job whose id the queue already holds (waiting, running, done or failed) is ignored. */
   add(jobs: readonly EmailJob[]): Promise<void>;
   /** Starts handing jobs to `handler`, up to `concurrency` at a time. */
-  process(handler: EmailJobHandler, options: { concurrency: number }): EmailQueueWorker;
+  process(handler: EmailJobHandler, options: EmailQueueWorkerOptions): EmailQueueWorker;
   counts(): Promise<EmailQueueCounts>;
   /** Up to `limit` failed jobs, most recently failed first, from the page `after` names (the first page without it). */
   failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage>;

@@ -14,6 +14,7 @@ import {
   type EmailQueue,
   type EmailQueueCounts,
   type EmailQueueWorker,
+  type EmailQueueWorkerOptions,
   type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
@@ -119,9 +120,9 @@ export class SqliteEmailQueue implements EmailQueue {
     this.wake();
   }
 
-  process(handler: EmailJobHandler, { concurrency }: { concurrency: number }): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
     const state = { closing: false };
-    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state));
+    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state, onWorkerLost));
     const worker: EmailQueueWorker = {
       close: async () => {
         state.closing = true;
@@ -187,10 +188,12 @@ export class SqliteEmailQueue implements EmailQueue {
     await Promise.all([...this.workers].map((worker) => worker.close()));
   }
 
-  private async loop(handler: EmailJobHandler, state: { closing: boolean }): Promise<void> {
+  private async loop(handler: EmailJobHandler, state: { closing: boolean }, onWorkerLost?: (job: EmailJob) => void): Promise<void> {
     while (!state.closing) {
       try {
-        const claimed = this.claim();
+        const { claimed, lost } = this.claim();
+        // Told once committed: the IMMEDIATE claim made this worker the only one to move them.
+        for (const job of lost) onWorkerLost?.(job);
         if (claimed) await this.run(claimed, handler);
         else await this.sleep();
       } catch (error) {
@@ -201,22 +204,27 @@ export class SqliteEmailQueue implements EmailQueue {
     }
   }
 
-  /** Takes the next due job, or the job of a worker whose lease ran out. */
-  private claim(): { row: JobRow; token: string } | undefined {
+  /**
+   * Takes the next due job, or the job of a worker whose lease ran out; `lost` are the jobs it
+   * failed on the way, whose worker died during their last attempt.
+   */
+  private claim(): { claimed?: { row: JobRow; token: string }; lost: EmailJob[] } {
     return this.db
       .transaction(() => {
+        const lost: EmailJob[] = [];
         for (;;) {
           const now = Date.now();
           const row = this.statements.due.get(now);
-          if (!row) return undefined;
+          if (!row) return { lost };
           if (row.attempts >= this.options.retry.attempts) {
             // Its worker died during the last attempt.
             this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
+            lost.push(JSON.parse(row.data) as EmailJob);
             continue;
           }
           const token = randomUUID();
           this.statements.claim.run(now + this.options.lockMs, token, row.id);
-          return { row: { ...row, attempts: row.attempts + 1 }, token };
+          return { claimed: { row: { ...row, attempts: row.attempts + 1 }, token }, lost };
         }
       })
       .immediate();
