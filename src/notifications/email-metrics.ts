@@ -20,8 +20,11 @@ export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQ
   });
 }
 
-/** Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, or out of attempts. */
-const GIVEN_UP_REASONS = ['refused', 'attempts'] as const;
+/**
+ * Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, out of
+ * attempts, or its workers died (killed, lock or lease lost) until the queue gave it no further try.
+ */
+const GIVEN_UP_REASONS = ['refused', 'attempts', 'worker_lost'] as const;
 export type GivenUpReason = (typeof GIVEN_UP_REASONS)[number];
 
 /** What a worker sees: emails delivered, attempts failed, jobs given up, and the time from the event to the delivery. */
@@ -43,7 +46,7 @@ export class EmailDeliveryMetrics {
     // A counter, not the failed jobs' gauge: `npm run emails -- retry` lowers that, and a retry hides a new failure.
     this.givenUps = new Counter({
       name: 'ztkeys_emails_given_up_total',
-      help: 'Email jobs given up and kept in the failed jobs: refused for good by the SMTP server (reason refused), or out of EMAIL_ATTEMPTS (reason attempts)',
+      help: 'Email jobs given up and kept in the failed jobs: refused for good by the SMTP server (reason refused), out of EMAIL_ATTEMPTS (reason attempts), or their workers died until the queue gave them no further try (reason worker_lost)',
       labelNames: ['kind', 'reason'],
       registers,
     });

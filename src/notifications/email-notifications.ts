@@ -36,7 +36,7 @@ export class EmailNotifications {
   };
   private readonly backend: EmailBackend;
   private readonly notifier?: Notifier;
-  private readonly sender?: { mailer: Mailer; deliver: EmailJobHandler };
+  private readonly sender?: { mailer: Mailer; deliver: EmailJobHandler; metrics: EmailDeliveryMetrics };
   private worker?: EmailQueueWorker;
 
   constructor(private readonly options: EmailNotificationsOptions) {
@@ -51,7 +51,7 @@ export class EmailNotifications {
       const mailer = openMailer(config);
       const metrics = new EmailDeliveryMetrics(registry);
       const deliver = emailDelivery({ mailer, from: config.from, attempts: config.retry.attempts, metrics, onAttemptFailed: options.onAttemptFailed });
-      this.sender = { mailer, deliver };
+      this.sender = { mailer, deliver, metrics };
     }
   }
 
@@ -67,7 +67,14 @@ export class EmailNotifications {
   /** Starts following the log and sending; returns at once (the notifier waits for the queue's store if it is down). */
   start(): void {
     this.notifier?.start().catch((error: unknown) => this.options.onError?.(error));
-    if (this.sender) this.worker = this.queue.process(this.sender.deliver, { concurrency: this.options.config.concurrency });
+    const sender = this.sender;
+    if (sender) {
+      this.worker = this.queue.process(sender.deliver, {
+        concurrency: this.options.config.concurrency,
+        // Given up by the queue, not by the handler: counted here, as the handler counts the others.
+        onWorkerLost: (job) => sender.metrics.givenUp(job, 'worker_lost'),
+      });
+    }
   }
 
   /** Stops following the log, lets running sends finish, then closes the stores. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { notificationsConfig } from '../../src/notifications/notifications.config';
 import { openEmailBackend, type EmailBackend } from '../../src/notifications/email-backend';
 import { approvalJob } from './support/email-jobs';
+import { freePort } from './support/redis-process';
 import { SmtpSink } from './support/smtp-sink';
 import { WorkerProcess } from './support/worker-process';
 import { gate, waitFor } from './support/wait-for';
@@ -13,9 +14,11 @@ import { gate, waitFor } from './support/wait-for';
 const SHARED_REDIS = 'redis://127.0.0.1:6379';
 
 describe.each([
-  { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: SHARED_REDIS, EMAIL_QUEUE: `ztkeys-test-${randomUUID()}` }) },
-  { queue: 'SQLite', env: (): Record<string, string> => ({}) },
-])('`npm run worker` processes on the $queue queue', ({ queue, env: queueEnv }) => {
+  // BullMQ gives a job up once it stalled more than maxStalledCount (EMAIL_ATTEMPTS) times: 2 with 1 attempt.
+  { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: SHARED_REDIS, EMAIL_QUEUE: `ztkeys-test-${randomUUID()}` }), killsToGiveUp: 2 },
+  // The SQLite queue counts each claim as an attempt: a worker lost during the last one gives it up.
+  { queue: 'SQLite', env: (): Record<string, string> => ({}), killsToGiveUp: 1 },
+])('`npm run worker` processes on the $queue queue', ({ queue, env: queueEnv, killsToGiveUp }) => {
   let dir: string;
   let sink: SmtpSink;
   let env: Record<string, string>;
@@ -76,6 +79,38 @@ describe.each([
     expect(again).toBe(first);
     expect(first).toBe(`<${job.eventId}.${Buffer.from(job.to.agentId).toString('base64url')}@acme.example>`);
     expect(await backend.queue.counts()).toMatchObject({ failed: 0, active: 0, waiting: 0, delayed: 0 });
+  });
+
+  it('a job whose workers are killed until none is left to try: given up once, counted in ztkeys_emails_given_up_total{reason="worker_lost"}', async () => {
+    env.EMAIL_ATTEMPTS = '1';
+    await backend.close();
+    backend = openEmailBackend(notificationsConfig(env));
+    sink.holdReply = gate().promise;
+    const job = approvalJob();
+    await backend.queue.add([job]);
+    for (let kill = 1; kill <= killsToGiveUp; kill += 1) {
+      const doomed = await startWorker();
+      // Inside the job: the server has the message, its reply is held.
+      await waitFor(`delivery attempt ${kill}`, () => sink.received.length === kill);
+      doomed.signal('SIGKILL');
+      await doomed.exited;
+    }
+
+    // Two workers find it: one gives it up, and only that one counts it.
+    const ports = [await freePort(), await freePort()];
+    for (const port of ports) workers.push(await WorkerProcess.start({ ...env, EMAIL_WORKER_METRICS_PORT: String(port) }));
+    await waitFor('the job to be given up', async () => (await backend.queue.counts()).failed === 1);
+    const givenUp = async (port: number): Promise<Record<string, number>> => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Object.fromEntries([...text.matchAll(/^ztkeys_emails_given_up_total\{kind="(\w+)",reason="(\w+)"\} (\d+)$/gm)].map(([, kind, reason, n]) => [`${kind} ${reason}`, Number(n)]));
+    };
+    const counted = await Promise.all(ports.map(givenUp));
+    expect(counted.map((counts) => counts['KEY_APPROVED worker_lost']).sort()).toEqual([0, 1]);
+    // Exported at 0 from the start, as the other reasons: the alert's increase() sees the first one.
+    expect(counted.map((counts) => counts['KEY_REJECTED worker_lost'])).toEqual([0, 0]);
+    for (const counts of counted) expect(counts).toMatchObject({ 'KEY_APPROVED refused': 0, 'KEY_APPROVED attempts': 0 });
+    expect(sink.received).toHaveLength(killsToGiveUp);
+    expect((await backend.queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job })]);
   });
 
   it('SIGTERM: the worker finishes its running job, then exits cleanly', async () => {
