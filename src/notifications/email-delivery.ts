@@ -51,6 +51,14 @@ export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
   };
 }
 
+/** The log line of a job given up because its workers died: no attempt of it failed, so no other line tells of it. */
+export function workerLostLog(job: EmailJob): { fields: { jobId: string; kind: EmailJob['kind'] }; msg: string } {
+  return {
+    fields: { jobId: job.id, kind: job.kind },
+    msg: 'email job given up: the workers running it died until it had no try left; the job is kept in the failed jobs',
+  };
+}
+
 /**
  * The log line of a failed attempt, the same from the server and from `npm run worker`: a warning
  * while the queue will try again, an error once the job stays failed (refused for good, or no

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { StateCacheLimits } from '../application/stream-states';
 import type { EventStore } from '../event-store/event-store.port';
+import type { EmailJob } from './email-job';
 import type { NotificationsConfig } from './notifications.config';
 import type { EmailJobHandler, EmailQueue, EmailQueueWorker } from './queue/email-queue.port';
 import type { Mailer } from './mail/mailer.port';
@@ -22,6 +23,8 @@ export interface EmailNotificationsOptions {
   /** Faults of the queue's store (Redis down): reported, then retried. */
   onError?: (error: unknown) => void;
   onAttemptFailed?: EmailDeliveryDeps['onAttemptFailed'];
+  /** Told of each job this process's worker gives up because the workers running it died, once counted (e.g. to log it). */
+  onWorkerLost?: (job: EmailJob) => void;
 }
 
 /** R12 as one process runs it: the notifier and/or a worker, over the configured queue and mailer. */
@@ -72,7 +75,10 @@ export class EmailNotifications {
       this.worker = this.queue.process(sender.deliver, {
         concurrency: this.options.config.concurrency,
         // Given up by the queue, not by the handler: counted here, as the handler counts the others.
-        onWorkerLost: (job) => sender.metrics.givenUp(job, 'worker_lost'),
+        onWorkerLost: (job) => {
+          sender.metrics.givenUp(job, 'worker_lost');
+          this.options.onWorkerLost?.(job);
+        },
       });
     }
   }

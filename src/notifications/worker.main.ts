@@ -7,7 +7,7 @@ import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
-import { failedAttemptLog } from './email-delivery';
+import { failedAttemptLog, workerLostLog } from './email-delivery';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
 
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
     onAttemptFailed: (failure) => {
       const { level, fields, msg } = failedAttemptLog(failure);
       logger[level](fields, msg);
+    },
+    onWorkerLost: (job) => {
+      const { fields, msg } = workerLostLog(job);
+      logger.error(fields, msg);
     },
   });
   // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.

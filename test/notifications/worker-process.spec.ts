@@ -53,8 +53,8 @@ describe.each([
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const startWorker = async (): Promise<WorkerProcess> => {
-    const worker = await WorkerProcess.start(env);
+  const startWorker = async (extra: Record<string, string> = {}): Promise<WorkerProcess> => {
+    const worker = await WorkerProcess.start({ ...env, ...extra });
     workers.push(worker);
     return worker;
   };
@@ -98,12 +98,14 @@ describe.each([
 
     // Two workers find it: one gives it up, and only that one counts it.
     const ports = [await freePort(), await freePort()];
-    for (const port of ports) workers.push(await WorkerProcess.start({ ...env, EMAIL_WORKER_METRICS_PORT: String(port) }));
+    const survivors = await Promise.all(ports.map((port) => startWorker({ EMAIL_WORKER_METRICS_PORT: String(port) })));
     await waitFor('the job to be given up', async () => (await backend.queue.counts()).failed === 1);
     const givenUp = async (port: number): Promise<Record<string, number>> => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       return Object.fromEntries([...text.matchAll(/^ztkeys_emails_given_up_total\{kind="(\w+)",reason="(\w+)"\} (\d+)$/gm)].map(([, kind, reason, n]) => [`${kind} ${reason}`, Number(n)]));
     };
+    // The worker tells of it just after the queue's store says failed: wait for that, then count exactly.
+    await waitFor('a worker to count it', async () => (await Promise.all(ports.map(givenUp))).some((counts) => counts['KEY_APPROVED worker_lost'] > 0));
     const counted = await Promise.all(ports.map(givenUp));
     expect(counted.map((counts) => counts['KEY_APPROVED worker_lost']).sort()).toEqual([0, 1]);
     // Exported at 0 from the start, as the other reasons: the alert's increase() sees the first one.
@@ -111,6 +113,19 @@ describe.each([
     for (const counts of counted) expect(counts).toMatchObject({ 'KEY_APPROVED refused': 0, 'KEY_APPROVED attempts': 0 });
     expect(sink.received).toHaveLength(killsToGiveUp);
     expect((await backend.queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job })]);
+    // Logged as an error by the worker that counted it: no failed attempt told of it.
+    const logged = (): Array<Record<string, unknown>> =>
+      survivors.flatMap((worker) =>
+        worker.output
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((line) => line.jobId === job.id),
+      );
+    await waitFor('the error line', () => logged().length > 0);
+    expect(logged()).toEqual([
+      expect.objectContaining({ level: 50, kind: 'KEY_APPROVED', msg: 'email job given up: the workers running it died until it had no try left; the job is kept in the failed jobs' }),
+    ]);
   });
 
   it('SIGTERM: the worker finishes its running job, then exits cleanly', async () => {
