@@ -13,7 +13,7 @@ import { ReadQueries } from '../src/application/queries/read-queries';
 import { generationName } from '../src/read-models/read-model-schema';
 import type { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
-import { InMemoryDocuments } from '../test/projections/support/in-memory-documents';
+import { InMemoryDocuments } from '../projections/in-memory-documents';
 import { project, RecordingLog } from '../test/projections/support/recording-log';
 import { appendAll, orgOfAgents } from '../test/read-models/fixtures/synthetic-log';
 import { ProjectionRunner } from '../src/read-models/projection-runner';

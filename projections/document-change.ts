@@ -15,7 +15,7 @@ import type { JsonObject, JsonValue, Scalar } from '../src/shared/json-value';
 
 export type ReadModelDocument = JsonObject;
 
-export const COLLECTIONS = ['pending_keys', 'agent_status', 'agent_browsers', 'audit_log', 'key_intervals', 'role_changes', 'browser_windows', 'recoveries'] as const;
+export const COLLECTIONS = ['pending_keys', 'key_approvals', 'agent_status', 'agent_browsers', 'audit_log', 'key_intervals', 'role_changes', 'browser_windows', 'recoveries'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
 /** Equality conditions on field paths; null also matches a missing field (as in MongoDB). */

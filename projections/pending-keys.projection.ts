@@ -1,5 +1,6 @@
 import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../src/event-store/event-store.port';
+import { fingerprint } from '../src/crypto/public-key';
 import { MAX_APPROVAL_ATTEMPTS } from '../src/domain/signature-key/key.events';
 import { challengeOf } from '../src/domain/shared/used-nonces';
 import { documentId, type DocumentChange } from './document-change';
@@ -29,11 +30,30 @@ export type PendingKeyDocument = {
   approvals: string[];
 };
 
+/**
+ * R20 M-of-N: one approver's approval of a PENDING request, with the fingerprint of the key that
+ * signed it (their latest, as the key decider keeps it): it counts only while that key is the
+ * approver's ACTIVE key, which the pending list checks against the org-status model.
+ */
+export type KeyApprovalDocument = {
+  orgId: string;
+  requestId: string;
+  approverId: string;
+  fingerprint: string;
+};
+
 export const pendingKeyId = (orgId: string, requestId: string): string => documentId(orgId, requestId);
+export const keyApprovalId = (orgId: string, requestId: string, approverId: string): string => documentId(orgId, requestId, approverId);
+
+/** The request is no longer PENDING: it leaves the list, with its approvals. */
+const ended = (orgId: string, requestId: string): DocumentChange[] => [
+  { kind: 'delete', collection: 'pending_keys', id: pendingKeyId(orgId, requestId) },
+  { kind: 'deleteWhere', collection: 'key_approvals', where: { orgId, requestId } },
+];
 
 export const pendingKeysProjection: Projection = {
   name: 'pending-keys',
-  collections: ['pending_keys'],
+  collections: ['pending_keys', 'key_approvals'],
   types: new Set(['KeyRequested', 'KeyApprovalAttemptFailed', 'KeyRequestReminderSent', 'KeyApprovalRecorded', 'KeyApproved', 'KeyRequestExpired', 'KeyRejected', 'KeyRequestLocked', 'KeyRequestCancelled']),
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {
@@ -68,15 +88,19 @@ export const pendingKeysProjection: Projection = {
       case 'KeyRequestReminderSent':
         return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId), set: { remindedAt: eventTime(event) } }];
       case 'KeyApprovalRecorded': {
-        const { requestId, approvals } = event.data;
-        return [{ kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { approvals } }];
+        const { requestId, approvals, approvedBy, decision } = event.data;
+        const approval: KeyApprovalDocument = { orgId, requestId, approverId: approvedBy, fingerprint: fingerprint(decision.publicKey) };
+        return [
+          { kind: 'patch', collection: 'pending_keys', id: pendingKeyId(orgId, requestId), set: { approvals } },
+          { kind: 'upsert', collection: 'key_approvals', id: keyApprovalId(orgId, requestId, approvedBy), document: approval },
+        ];
       }
       case 'KeyApproved':
       case 'KeyRequestExpired':
       case 'KeyRejected':
       case 'KeyRequestLocked':
       case 'KeyRequestCancelled':
-        return [{ kind: 'delete', collection: 'pending_keys', id: pendingKeyId(orgId, event.data.requestId) }];
+        return ended(orgId, event.data.requestId);
       case 'KeyRevoked':
       case 'OrganizationCreated':
       case 'AgentAdded':

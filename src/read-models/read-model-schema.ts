@@ -9,6 +9,8 @@ import type { ReadModelName } from '../../projections/projection';
 export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly string[]>> = {
   // The deadline scheduler (R20) looks for old requests across orgs.
   pending_keys: [['orgId', 'requestedPosition'], ['requestedAt']],
+  // The pending list reads a page's approvals at once; a request's end deletes its approvals.
+  key_approvals: [['orgId', 'requestId']],
   agent_status: [
     ['orgId', 'agentId'],
     ['orgId', 'keyStatus', 'agentId'],

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { versionChanges } from '../../projections/document-change';
+import { changeVersion, versionChanges } from '../../projections/document-change';
+import { orgStatusProjection } from '../../projections/org-status.projection';
 import { Directory } from '../../src/application/directory';
 import { PendingApprovalsQuery } from '../../src/application/queries/pending-approvals';
+import { ReadQueries } from '../../src/application/queries/read-queries';
 import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
 import { RequestKeyCommand } from '../../src/application/use-cases/request-key';
 import { pendingKeysProjection } from '../../projections/pending-keys.projection';
+import { decode } from '../../src/domain/events/decode';
 import type { LogEvent } from '../../src/domain/events/event-catalogue';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { loggedEvents } from './event-log';
@@ -15,10 +18,13 @@ import { dropMongoDatabase, readModelStores, throwawayDatabaseUrl } from '../sup
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
-import { startTestServer } from '../support/test-server';
+import { startTestServer, type TestServer } from '../support/test-server';
 
 /** A database of its own: a read-model store belongs to one event log (this server's). */
 const stores = readModelStores('ztkeys_e2e', 'read models over HTTP');
+
+/** A page's reads of the approvers' key streams for the threshold's cap (up to the highest threshold, 2 here, and one more). */
+const ONE_PAGE_OF_HOLDERS = 3;
 
 /** The read side over HTTP: pending keys, zero-trust status, audit log and its export, read-your-writes. */
 describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
@@ -59,6 +65,19 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     const commandId = randomUUID();
     const context = { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: at };
     return app.get(CommandBus).execute(new RequestKeyCommand(context, key.publicKey, challenge.challengeId, key.sign(challenge.statement), false));
+  }
+
+  /** The pending list's first page by the query itself, and how many streams it read from the event store to answer it. */
+  async function listedNow(server: TestServer, approver: TestAgent) {
+    const { app } = server;
+    const org = (await app.get(Directory).org(approver.orgId)).state;
+    const reads = jest.spyOn(server.eventStore, 'readStream');
+    try {
+      const page = await app.get(PendingApprovalsQuery).page(approver.orgId, org, { limit: 50 }, new Date());
+      return { page: page.items.map(({ requestId, approvals, approvalsRequired }) => ({ requestId, approvals, approvalsRequired })), streamReads: reads.mock.calls.length };
+    } finally {
+      reads.mockRestore();
+    }
   }
 
   it('pages an approver through hundreds of pending requests, some decided, some past their expiry with nothing recorded: each pending one once, every page full but the last, no stream read per request', async () => {
@@ -111,6 +130,90 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       expect(reads.mock.calls.length).toBeLessThanOrEqual(pages.length);
     } finally {
       reads.mockRestore();
+    }
+  });
+
+  it('lists a page of M-of-N requests with approvals recorded from the read models, the approvals that count as the next decision counts them, without reading each request\'s stream', async () => {
+    const { app } = suite.server;
+    const alice = await suite.journey.createOrg('alice', { memberKeyApprovals: 2 });
+    await suite.journey.activeKey(alice, alice);
+    const bob = await suite.journey.addAgent(alice, 'bob', 'ADMIN');
+    await suite.journey.activeKey(bob, alice);
+    const requests: string[] = [];
+    let position = '';
+    for (let i = 0; i < 50; i++) {
+      const agent = await suite.journey.addAgent(alice, `member-${i}`);
+      const requested = (await suite.journey.requestKey(agent)).body;
+      const recorded = await suite.journey.decide(alice, requested.requestId, 'APPROVE', { verificationCode: requested.verificationCode });
+      expect(recorded.body).toMatchObject({ status: 'PENDING', approvals: ['alice'], approvalsRequired: 2 });
+      requests.push(requested.requestId);
+      position = recorded.body.position;
+    }
+    const listed = async (at: string) => {
+      for (const model of ['pending-keys', 'org-status'] as const) expect(await app.get(ReadQueries).reached(model, BigInt(at), 10_000)).toBe(true);
+      return listedNow(suite.server, alice);
+    };
+    // The threshold's cap reads the approvers' key streams once a page (up to the highest threshold and one more): never one a request.
+    const before = await listed(position);
+    expect(before.page).toEqual(requests.map((requestId) => ({ requestId, approvals: ['alice'], approvalsRequired: 2 })));
+    expect(before.streamReads).toBeLessThanOrEqual(ONE_PAGE_OF_HOLDERS);
+
+    // alice's key is replaced (bob approves it): the approvals it signed no longer count, on the list as for the next decision.
+    const replaced = await suite.journey.requestKey(alice);
+    const approved = await suite.journey.decide(bob, replaced.body.requestId, 'APPROVE', { verificationCode: replaced.body.verificationCode });
+    expect(approved.body).toMatchObject({ status: 'APPROVED' });
+    const after = await listed(approved.body.position);
+    expect(after.page).toEqual(requests.map((requestId) => ({ requestId, approvals: [], approvalsRequired: 2 })));
+    expect(after.streamReads).toBeLessThanOrEqual(ONE_PAGE_OF_HOLDERS);
+
+    // Documents of an earlier release, whose model kept no approval's key: each such request's stream tells, as before, the same.
+    const { readModels } = suite.server;
+    const checkpoint = (await readModels.checkpoint('pending-keys'))!;
+    const forget = requests.map((requestId) => ({ change: { kind: 'deleteWhere', collection: 'key_approvals', where: { orgId: alice.orgId, requestId } } as const, version: changeVersion(checkpoint, 999) }));
+    await readModels.apply('pending-keys', await readModels.activeGeneration('pending-keys'), forget, checkpoint);
+    const earlier = await listedNow(suite.server, alice);
+    expect(earlier.page).toEqual(after.page);
+    expect(earlier.streamReads).toBeGreaterThan(requests.length);
+  });
+
+  it('counts the approvals recorded, and the approvers\' keys changed, past the read models\' checkpoints: the list says what the next decision will', async () => {
+    // A server of its own without the projector role: its read models are projected by hand, up to a position and no further.
+    const store: Record<string, string> = env.MONGODB_URL ? { MONGODB_URL: throwawayDatabaseUrl(env.MONGODB_URL, 'ztkeys_e2e') } : {};
+    const apiOnly = await startTestServer({ ROLES: 'api', ...store });
+    try {
+      const journey = new Journey(apiOnly);
+      const alice = await journey.createOrg('alice', { memberKeyApprovals: 2 });
+      await journey.activeKey(alice, alice);
+      const bob = await journey.addAgent(alice, 'bob', 'ADMIN');
+      await journey.activeKey(bob, alice);
+      const requestOf = async (agentId: string) => (await journey.requestKey(await journey.addAgent(alice, agentId))).body;
+      const carol = await requestOf('carol');
+      const dave = await requestOf('dave');
+      expectAccepted(await journey.decide(alice, carol.requestId, 'APPROVE', { verificationCode: carol.verificationCode }));
+      for (const projection of [pendingKeysProjection, orgStatusProjection]) {
+        const events = (await loggedEvents(apiOnly)).map((event) => decode(event));
+        const changes = events.flatMap((event) => versionChanges(event.position, projection.project(event)));
+        await apiOnly.readModels.apply(projection.name, await apiOnly.readModels.activeGeneration(projection.name), changes, events[events.length - 1].position);
+      }
+      const page = async () => (await listedNow(apiOnly, alice)).page;
+      expect(await page()).toEqual([
+        { requestId: carol.requestId, approvals: ['alice'], approvalsRequired: 2 },
+        { requestId: dave.requestId, approvals: [], approvalsRequired: 2 },
+      ]);
+
+      // Past the checkpoints: bob approves dave's request, and alice's key is replaced.
+      expectAccepted(await journey.decide(bob, dave.requestId, 'APPROVE', { verificationCode: dave.verificationCode }));
+      const replaced = await journey.requestKey(alice);
+      expectAccepted(await journey.decide(bob, replaced.body.requestId, 'APPROVE', { verificationCode: replaced.body.verificationCode }));
+      const { page: listed, streamReads } = await listedNow(apiOnly, alice);
+      expect(listed).toEqual([
+        { requestId: carol.requestId, approvals: [], approvalsRequired: 2 },
+        { requestId: dave.requestId, approvals: ['bob'], approvalsRequired: 2 },
+      ]);
+      expect(streamReads).toBeLessThanOrEqual(ONE_PAGE_OF_HOLDERS);
+    } finally {
+      await apiOnly.close();
+      if (store.MONGODB_URL) await dropMongoDatabase(store.MONGODB_URL);
     }
   });
 

@@ -1,4 +1,4 @@
-import { pendingKeyId, pendingKeysProjection, type PendingKeyDocument } from '../../projections/pending-keys.projection';
+import { keyApprovalId, pendingKeyId, pendingKeysProjection, type KeyApprovalDocument, type PendingKeyDocument } from '../../projections/pending-keys.projection';
 import { CHALLENGE_EXPIRES_AT } from './support/org-event-builder';
 import { orgWithMembers } from './support/org-with-members';
 import { project } from './support/recording-log';
@@ -8,7 +8,8 @@ const ORG = 'org-1';
 function setUp() {
   const { org, log } = orgWithMembers(ORG, 'alice', 'bob');
   const pending = () => project(pendingKeysProjection, log.events).dump('pending_keys').map((d) => d.document as PendingKeyDocument);
-  return { org, log, pending };
+  const approvals = () => project(pendingKeysProjection, log.events).dump('key_approvals').map((d) => d.document as KeyApprovalDocument);
+  return { org, log, pending, approvals };
 }
 
 describe('pending-keys projection', () => {
@@ -76,5 +77,38 @@ describe('pending-keys projection', () => {
     expect(pending()[0]).toMatchObject({ requestId: 'r-alice', remindedAt: reminder.metadata.occurredAt });
     log.record(org.expire('alice'));
     expect(pending()).toEqual([]);
+  });
+
+  it('keeps each approval of a PENDING request with the fingerprint of the key that signed it, the latest per approver, until the request ends (R20 M-of-N)', () => {
+    const { org, log, pending, approvals } = setUp();
+    log.record(org.addAgent('root', 'ann', 'ADMIN'));
+    log.record(org.requestKey('ann', 'r-ann'));
+    const annKey = log.record(org.approve('root', 'ann')).find((e) => e.type === 'KeyApproved')!.data.fingerprint;
+    const rootKey = log.events.find((e) => e.type === 'KeyApproved' && e.data.agentId === 'root')!.data.fingerprint;
+    log.record(org.requestKey('alice', 'r-alice'));
+    log.record(org.recordApproval('root', 'alice', ['root'], 3));
+    log.record(org.recordApproval('ann', 'alice', ['root', 'ann'], 3));
+    expect(pending()[0]).toMatchObject({ requestId: 'r-alice', approvals: ['root', 'ann'] });
+    expect(approvals()).toEqual([
+      { orgId: ORG, requestId: 'r-alice', approverId: 'ann', fingerprint: annKey },
+      { orgId: ORG, requestId: 'r-alice', approverId: 'root', fingerprint: rootKey },
+    ]);
+    expect(project(pendingKeysProjection, log.events).get('key_approvals', keyApprovalId(ORG, 'r-alice', 'root'))).toBeDefined();
+
+    // root's key is replaced: the approval it signed no longer counts, and root approves again with the new key.
+    log.record(org.requestKey('root', 'r-root-2'));
+    const newRootKey = log.record(org.approve('ann', 'root')).find((e) => e.type === 'KeyApproved')!.data.fingerprint;
+    log.record(org.recordApproval('root', 'alice', ['ann', 'root'], 3));
+    expect(approvals().find(({ approverId }) => approverId === 'root')).toMatchObject({ fingerprint: newRootKey });
+
+    for (const end of [(agentId: string) => org.approve('ann', agentId), (agentId: string) => org.reject('ann', agentId), (agentId: string) => org.expire(agentId)]) {
+      log.record(end('alice'));
+      expect({ pending: pending(), approvals: approvals() }).toEqual({ pending: [], approvals: [] });
+      log.record(org.requestKey('alice'));
+      log.record(org.recordApproval('ann', 'alice', ['ann'], 3));
+      expect(approvals()).toHaveLength(1);
+    }
+    log.record(org.requestKey('alice'));
+    expect(approvals()).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import type { KeyState } from '../../src/domain/signature-key/key.state';
 import { agentStream, browserStream, orgStream } from '../../src/domain/streams';
 import { seededRandom, syntheticCommands } from '../read-models/fixtures/synthetic-log';
-import { InMemoryDocuments } from './support/in-memory-documents';
+import { InMemoryDocuments } from '../../projections/in-memory-documents';
 import { RecordingLog } from './support/recording-log';
 
 const BROWSERS = ['chrome.laptop', 'edge.v2', 'firefox'];

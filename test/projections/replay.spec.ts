@@ -4,7 +4,7 @@ import { versionChanges } from '../../projections/document-change';
 import { PROJECTIONS } from '../../projections/projections';
 import { COLLECTIONS } from '../../projections/document-change';
 import { syntheticCommands } from '../read-models/fixtures/synthetic-log';
-import { InMemoryDocuments } from './support/in-memory-documents';
+import { InMemoryDocuments } from '../../projections/in-memory-documents';
 import { project, RecordingLog } from './support/recording-log';
 
 const log = new RecordingLog();

@@ -7,7 +7,7 @@ import { changeVersion, type DocumentChange, type ReadModelDocument, type Versio
 import type { DocumentQuery, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { encodeCursor } from '../../src/application/queries/cursor';
 import { ReadQueries } from '../../src/application/queries/read-queries';
-import { InMemoryDocuments } from '../projections/support/in-memory-documents';
+import { InMemoryDocuments } from '../../projections/in-memory-documents';
 import { countsName } from '../../src/read-models/read-model-schema';
 import { countedByKeyStatus } from './support/counted-documents';
 import { expectBoundedAuditScans, scanEntries } from './support/audit-scan';
@@ -643,6 +643,13 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       const queries = new ReadQueries(recording);
       expect(await queries.pendingKeys('queue', undefined, 3)).toEqual([1, 2, 3].map((position) => (({ orgId: _orgId, ...rest }) => rest)(document(position))));
       expect((await queries.pendingKeys('queue', 2, 3)).map((item) => item.requestId)).toEqual(['q3', 'q4']);
+      // A page's approvals and its approvers' statuses, one query each (R20 M-of-N).
+      const approval = { orgId: 'queue', requestId: 'q2', approverId: 'ann', fingerprint: 'f-ann' };
+      await store.apply('pending-keys', active, [{ change: { kind: 'upsert', collection: 'key_approvals', id: 'queue~q2~ann', document: approval }, version: v(5) }], 5n);
+      expect(await queries.keyApprovals('queue', ['q1', 'q2'])).toEqual([approval]);
+      const ann = { orgId: 'queue', agentId: 'ann', role: 'ADMIN', keyStatus: 'ACTIVE', activeKey: null };
+      await store.apply('org-status', await store.activeGeneration('org-status'), [{ change: { kind: 'upsert', collection: 'agent_status', id: 'queue~ann', document: ann }, version: v(5) }], 5n);
+      expect(await queries.agentStatuses('queue', ['ann', 'bob'])).toEqual([ann]);
       await expectServedByIndexes(issued);
     });
 

@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { pendingKeyId, pendingKeysProjection, type PendingKeyDocument } from '../../../projections/pending-keys.projection';
-import { decode } from '../../domain/events/decode';
-import type { LogEventType } from '../../domain/events/event-catalogue';
+import { InMemoryDocuments } from '../../../projections/in-memory-documents';
+import { agentStatusId, orgStatusProjection, type AgentStatusDocument } from '../../../projections/org-status.projection';
+import { keyApprovalId, pendingKeyId, pendingKeysProjection, type KeyApprovalDocument, type PendingKeyDocument } from '../../../projections/pending-keys.projection';
 import type { OrganizationState } from '../../domain/organization/organization.state';
-import { approvalThreshold } from '../../domain/signature-key/approval-threshold';
+import { approvalThreshold, countedApprovals } from '../../domain/signature-key/approval-threshold';
 import type { KeyRequestEntry } from '../../domain/signature-key/key.state';
 import { deadlinesOf } from '../../domain/signature-key/request-deadlines';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
 import { decodeCursor, encodeCursor } from './cursor';
+import { LogTail } from './log-tail';
 import { ReadQueries, type Page } from './read-queries';
 
-/** What the pending list and a PENDING request's read add to the read model (R20), read now, not from the read model. */
+/** What the pending list and a PENDING request's read add to the request (R20), worked out now: the org's policy and its approvers' keys move. */
 export interface PendingApprovals {
   /** The approvals that still count, as the next approval counts them. */
   approvals: string[];
@@ -24,24 +25,19 @@ export interface PendingApprovals {
 
 export type PendingKeyItem = Omit<PendingKeyDocument, 'orgId' | 'challengeExpiresAt'> & PendingApprovals;
 
-/** What a request's approvals and deadlines are worked out from: its stream's entry, or the read model's document. */
+/** What a request's approvals and deadlines are worked out from: its stream's entry. */
 type RequestFacts = Pick<KeyRequestEntry, 'approvals' | 'approvedWith' | 'challengeExpiresAt'>;
 
-/**
- * Events past the pending-keys model's checkpoint a page reads at most, to leave out what was
- * decided there: the model is normally a few events behind, and one further behind answers a few
- * of those it still lists with 409 REQUEST_NOT_PENDING, changing nothing.
- */
-const TAIL_EVENTS = 1000;
+/** The read models the pending list is served from, and brought up to the log's tail with. */
+const SERVED_FROM = [pendingKeysProjection, orgStatusProjection];
 
 /**
  * R20 as the next decision will see it, for the pending list and a PENDING request's read: the
  * threshold is the policy's now (a tightened one applies to pending requests), capped by the
  * approvers besides the requester who hold an ACTIVE key now; the approvals that count are those
  * of approvers still ADMIN or SUPER_ADMIN who still hold the key that signed them; the deadlines
- * are the policy's now, counted as the scheduler and the decider count them (deadlinesOf). None
- * is in the read model, which keeps the approvals as recorded: the approve answer and the list
- * must say the same, and a policy change shows at once.
+ * are the policy's now, counted as the scheduler and the decider count them (deadlinesOf). The
+ * approve answer and the list must say the same, and a policy change shows at once.
  */
 @Injectable()
 export class PendingApprovalsQuery {
@@ -53,20 +49,20 @@ export class PendingApprovalsQuery {
 
   /**
    * One page of the pending list, oldest first, of `limit` requests unless it is the last. The
-   * read model answers it, with the log's events past its checkpoint that decided a request (not
-   * there yet); a request past its expiry that no scheduler has recorded yet is left out too, by
-   * the policy now (nobody can decide it any more, R17, R20), and the model is read on past it
-   * so the page stays full. The cursor is the last listed request's log position.
+   * read models answer it, brought up to the log's events past their checkpoints (one read a
+   * page): a request decided there is left out, and its approvals are what the log says now.
+   * A request past its expiry that no scheduler has recorded yet is left out too, by the policy
+   * now (nobody can decide it any more, R17, R20), and the model is read on past it so the page
+   * stays full. The cursor is the last listed request's log position.
    */
   async page(orgId: string, org: OrganizationState, { limit, cursor }: { limit: number; cursor?: string }, now: Date): Promise<Page<PendingKeyItem>> {
     let after = decodeCursor(cursor, 'number');
-    const [decided, holders] = await Promise.all([this.decidedPastReadModel(orgId), this.holders(orgId, org)]);
+    const [tail, holders] = await Promise.all([LogTail.read(this.events, this.queries, orgId, SERVED_FROM), this.holders(orgId, org)]);
     const items: PendingKeyItem[] = [];
     for (;;) {
       const found = (await this.queries.pendingKeys(orgId, after, limit + 1)) as unknown as Omit<PendingKeyDocument, 'orgId'>[];
-      const listed = await Promise.all(
-        found.map((document) => (decided.has(pendingKeyId(orgId, document.requestId)) ? undefined : this.listed(orgId, org, holders, document, now))),
-      );
+      const documents = await this.caughtUp(orgId, org, found, tail);
+      const listed = await Promise.all(found.map(({ requestId }) => this.listed(orgId, org, holders, documents, requestId, tail, now)));
       for (const item of listed) if (item) items.push(item);
       if (items.length > limit || found.length <= limit) break;
       after = found[found.length - 1].requestedPosition;
@@ -75,33 +71,59 @@ export class PendingApprovalsQuery {
     return { items: page, ...(items.length > limit ? { nextCursor: encodeCursor(page[page.length - 1].requestedPosition) } : {}) };
   }
 
-  /** A request of the read model as the list shows it, undefined when its stream shows it decided or it is past its expiry. */
-  private async listed(orgId: string, org: OrganizationState, holders: Set<string>, document: Omit<PendingKeyDocument, 'orgId'>, now: Date): Promise<PendingKeyItem | undefined> {
-    const { challengeExpiresAt, ...item } = document;
-    // Approvals count only while their keys are the ones that signed them, which the stream keeps;
-    // a document projected by an older release lacks the challenge's expiry. Both read the stream.
-    const request: (RequestFacts & { status?: string }) | undefined =
-      item.approvals.length > 0 || challengeExpiresAt === undefined
-        ? (await this.directory.keys(orgId, item.agentId)).state.requests.get(item.requestId)
-        : { approvals: [], approvedWith: new Map(), challengeExpiresAt, status: 'PENDING' };
-    if (request?.status !== 'PENDING') return undefined;
-    const shown = await this.approvalsOf(orgId, org, holders, item.agentId, request);
-    return now.getTime() < Date.parse(shown.expiresAt) ? { ...item, ...shown } : undefined;
+  /**
+   * The requests found, their approvals and their approvers' documents (one query each, not one a
+   * request), as the log has them now: what the page is worked out from.
+   */
+  private async caughtUp(orgId: string, org: OrganizationState, found: readonly Omit<PendingKeyDocument, 'orgId'>[], tail: LogTail): Promise<InMemoryDocuments> {
+    const documents = new InMemoryDocuments();
+    for (const document of found) documents.put('pending_keys', pendingKeyId(orgId, document.requestId), { ...document, orgId });
+    const approved = found.filter(({ approvals }) => approvals.length > 0).map(({ requestId }) => requestId);
+    for (const approval of (await this.queries.keyApprovals(orgId, approved)) as KeyApprovalDocument[]) {
+      documents.put('key_approvals', keyApprovalId(orgId, approval.requestId, approval.approverId), approval);
+    }
+    tail.bringUp(documents, pendingKeysProjection);
+    const approvers = new Set<string>();
+    for (const { requestId } of found) {
+      for (const agentId of (documents.get('pending_keys', pendingKeyId(orgId, requestId)) as PendingKeyDocument | undefined)?.approvals ?? []) {
+        if (org.approvers.has(agentId)) approvers.add(agentId);
+      }
+    }
+    for (const agent of (await this.queries.agentStatuses(orgId, [...approvers])) as AgentStatusDocument[]) documents.put('agent_status', agentStatusId(orgId, agent.agentId), agent);
+    tail.bringUp(documents, orgStatusProjection);
+    return documents;
   }
 
-  /** Requests of the org that events past the read model's checkpoint decided (as the projection itself deletes them). */
-  private async decidedPastReadModel(orgId: string): Promise<Set<string>> {
-    const decided = new Set<string>();
-    for (const event of await this.events.readAll(await this.queries.checkpoint('pending-keys'), TAIL_EVENTS)) {
-      if (event.metadata.orgId !== orgId || !pendingKeysProjection.types?.has(event.type as LogEventType)) continue;
-      for (const change of pendingKeysProjection.project(decode(event))) if (change.kind === 'delete') decided.add(change.id);
+  /** A request found as the list shows it, undefined when the log shows it decided or it is past its expiry. */
+  private async listed(
+    orgId: string,
+    org: OrganizationState,
+    holders: Set<string>,
+    documents: InMemoryDocuments,
+    requestId: string,
+    tail: LogTail,
+    now: Date,
+  ): Promise<PendingKeyItem | undefined> {
+    const document = documents.get('pending_keys', pendingKeyId(orgId, requestId)) as PendingKeyDocument | undefined;
+    if (!document) return undefined;
+    const { orgId: _orgId, challengeExpiresAt, ...item } = document;
+    const counted = challengeExpiresAt === undefined ? undefined : countingInReadModels(orgId, org, documents, document, tail);
+    let shown: PendingApprovals;
+    if (counted) {
+      shown = this.approvalsOf(org, holders, item.agentId, counted, { challengeExpiresAt });
+    } else {
+      // A document of an earlier release (no challenge expiry, or approvals without the keys that
+      // signed them), or a tail cut short: the request's stream tells, as the decision reads it.
+      const request = (await this.directory.keys(orgId, item.agentId)).state.requests.get(requestId);
+      if (request?.status !== 'PENDING') return undefined;
+      shown = this.approvalsOf(org, holders, item.agentId, await this.directory.countingApprovals(orgId, org, request), request);
     }
-    return decided;
+    return now.getTime() < Date.parse(shown.expiresAt) ? { ...item, ...shown } : undefined;
   }
 
   /** The same for one PENDING request of `agentId`, read from its stream. */
   async of(orgId: string, org: OrganizationState, agentId: string, request: RequestFacts): Promise<PendingApprovals> {
-    return this.approvalsOf(orgId, org, await this.holders(orgId, org), agentId, request);
+    return this.approvalsOf(org, await this.holders(orgId, org), agentId, await this.directory.countingApprovals(orgId, org, request), request);
   }
 
   /** One holder more than the highest threshold tells every cap, the requester left out. */
@@ -109,12 +131,36 @@ export class PendingApprovalsQuery {
     return this.directory.approversHoldingKeys(orgId, org, Math.max(org.policy.memberKeyApprovals, org.policy.adminKeyApprovals) + 1);
   }
 
-  private async approvalsOf(orgId: string, org: OrganizationState, holders: Set<string>, agentId: string, request: RequestFacts): Promise<PendingApprovals> {
+  private approvalsOf(org: OrganizationState, holders: Set<string>, agentId: string, approvals: string[], request: Pick<RequestFacts, 'challengeExpiresAt'>): PendingApprovals {
     const others = holders.size - (holders.has(agentId) ? 1 : 0);
     return {
-      approvals: await this.directory.countingApprovals(orgId, org, request),
+      approvals,
       approvalsRequired: approvalThreshold(org.policy, org.agents.get(agentId)?.role ?? 'MEMBER', others),
       ...deadlinesOf(request, org.policy),
     };
   }
+}
+
+/**
+ * R20 M-of-N: the approvals of a request that count now, by the key decider's own rule
+ * (countedApprovals), from the read models brought up to the log's tail: the key that signed each
+ * approval (pending-keys) against the approver's ACTIVE key (org-status), the roles from the org
+ * stream. Undefined when they cannot tell: an approval recorded before the pending-keys model kept
+ * its key (an earlier release), or a tail that did not reach the log's head.
+ */
+function countingInReadModels(orgId: string, org: OrganizationState, documents: InMemoryDocuments, request: PendingKeyDocument, tail: LogTail): string[] | undefined {
+  if (request.approvals.length === 0) return [];
+  if (!tail.complete) return undefined;
+  const approvedWith = new Map<string, string>();
+  const approverKeys = new Map<string, string>();
+  for (const approverId of request.approvals) {
+    const approval = documents.get('key_approvals', keyApprovalId(orgId, request.requestId, approverId)) as KeyApprovalDocument | undefined;
+    if (!approval) return undefined;
+    approvedWith.set(approverId, approval.fingerprint);
+    if (!org.approvers.has(approverId)) continue;
+    const agent = documents.get('agent_status', agentStatusId(orgId, approverId)) as AgentStatusDocument | undefined;
+    if (!agent) return undefined;
+    if (agent.activeKey) approverKeys.set(approverId, agent.activeKey.fingerprint);
+  }
+  return countedApprovals({ approvals: request.approvals, approvedWith }, approverKeys);
 }

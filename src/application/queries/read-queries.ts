@@ -86,6 +86,23 @@ export class ReadQueries {
     return (await this.store.find({ collection: 'pending_keys', conditions, orderBy: 'requestedPosition', limit })).map(strip);
   }
 
+  /**
+   * R20 M-of-N: the approvals the pending-keys model holds of these requests of the org, and the
+   * org-status documents of these agents: one query each, whole (orgId too), for the pending list
+   * to bring them up to the log's tail.
+   */
+  async keyApprovals(orgId: string, requestIds: readonly string[]): Promise<ReadModelDocument[]> {
+    if (requestIds.length === 0) return [];
+    const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'requestId', op: 'in', value: requestIds }];
+    return this.store.find({ collection: 'key_approvals', conditions, orderBy: 'requestId' });
+  }
+
+  async agentStatuses(orgId: string, agentIds: readonly string[]): Promise<ReadModelDocument[]> {
+    if (agentIds.length === 0) return [];
+    const conditions: Condition[] = [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'agentId', op: 'in', value: agentIds }];
+    return this.store.find({ collection: 'agent_status', conditions, orderBy: 'agentId' });
+  }
+
   /** Position of the last event `model` applied, undefined before any. */
   checkpoint(model: ReadModelName): Promise<bigint | undefined> {
     return this.store.checkpoint(model);

@@ -117,6 +117,10 @@ export class MongoReadModelStore implements ReadModelStore {
       const active = await this.activeGeneration(model.name);
       await this.createIndexes(model.name, active);
       await this.countExisting(model.name, active);
+      // A model given a collection since its active generation was made (key_approvals): reporting tools find it too.
+      const collections = collectionNames(model.name, active);
+      const named = (await this.generations().findOne({ _id: model.name }))?.collections ?? {};
+      if (Object.keys(collections).some((collection) => named[collection] === undefined)) await this.generations().updateOne({ _id: model.name, active }, { $set: { collections } });
     }
   }
 

@@ -130,6 +130,19 @@ export class OrgEventBuilder {
     return this.command(approver, events);
   }
 
+  /** R20 M-of-N: an approval below the threshold, signed with the approver's ACTIVE key; `approvals` are those that count, this one last. */
+  recordApproval(approver: string, agentId: string, approvals: string[], required = approvals.length + 1): StreamEvent[] {
+    const { requestId } = this.pendingOf(agentId);
+    const signer = this.active.get(approver);
+    if (!signer) throw new Error(`${approver} has no ACTIVE key to sign with`);
+    return this.command(approver, [
+      [
+        this.agentStream(agentId),
+        { type: 'KeyApprovalRecorded', data: { requestId, agentId, approvedBy: approver, approvals, required, decision: proof(signer.publicKey, 'KEY_DECISION') } },
+      ],
+    ]);
+  }
+
   reject(approver: string, agentId: string): StreamEvent[] {
     const key = this.pendingOf(agentId);
     this.pending.delete(agentId);

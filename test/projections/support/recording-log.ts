@@ -2,7 +2,7 @@ import { decode } from '../../../src/domain/events/decode';
 import type { RecordedEvent } from '../../../src/event-store/event-store.port';
 import { versionChanges } from '../../../projections/document-change';
 import type { Projection } from '../../../projections/projection';
-import { InMemoryDocuments } from './in-memory-documents';
+import { InMemoryDocuments } from '../../../projections/in-memory-documents';
 import type { StreamEvent } from './org-event-builder';
 
 /** Gives events positions and revisions as a store would, without one. */

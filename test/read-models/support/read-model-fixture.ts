@@ -7,7 +7,7 @@ import type { EventStore, RecordedEvent } from '../../../src/event-store/event-s
 import { SqliteEventStore } from '../../../src/event-store/sqlite/sqlite-event-store';
 import { ProjectionRunner } from '../../../src/read-models/projection-runner';
 import type { ReadModelStore } from '../../../src/read-models/read-model-store.port';
-import { InMemoryDocuments } from '../../projections/support/in-memory-documents';
+import { InMemoryDocuments } from '../../../projections/in-memory-documents';
 import { project } from '../../projections/support/recording-log';
 import { MONGODB_URL, openMongo, openSqlite, tempDir } from './stores';
 

@@ -1,9 +1,17 @@
-import { applyToDocument, type StoredDocument } from '../../../projections/apply-change';
-import type { CollectionName, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
+import { applyToDocument, type StoredDocument } from './apply-change';
+import type { CollectionName, ReadModelDocument, VersionedChange } from './document-change';
 
-/** The reference store of the change vocabulary: projection tests read it, adapters are compared with it. */
+/**
+ * The reference store of the change vocabulary: projection tests read it, adapters are compared
+ * with it, and a query brings documents it read from a store up to the log's tail in it.
+ */
 export class InMemoryDocuments {
   private readonly collections = new Map<CollectionName, Map<string, StoredDocument>>();
+
+  /** Holds a document as a store gave it: older than every change applied after. */
+  put(collection: CollectionName, id: string, document: ReadModelDocument): void {
+    this.collection(collection).set(id, { version: '', document });
+  }
 
   apply(changes: readonly VersionedChange[]): void {
     for (const { change, version } of changes) {
