@@ -34,6 +34,12 @@ async function main(): Promise<void> {
     await runtime.close();
     release();
   };
+  // Redis away at start: the claim of REDIS_KEY_PREFIX is answered later, and another deployment's prefix stops the process then.
+  runtime.deploymentClaim.catch(async (error: unknown) => {
+    logger.fatal(`ztkeys stops: ${error instanceof Error ? error.message : String(error)}`);
+    await stop();
+    process.exit(1);
+  });
   const app = await createHttpApp(runtime);
   stop = async () => {
     await app.close();

@@ -3,6 +3,8 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'ztkeys';
 
 /** Every key (or key prefix) ztkeys writes in Redis, all in one deployment's namespace (README, Environment). */
 export interface RedisKeys {
+  /** Which deployment the namespace is: the first one to start on it (src/deployment/redis-prefix-claim.ts). */
+  deployment: string;
   projectorLease: string;
   requestDeadlinesLease: string;
   /** Each rate limit's keys are `{rateLimits}:{limit}:{caller}`. */
@@ -20,6 +22,7 @@ export interface RedisKeys {
  */
 export function redisKeys(prefix: string): RedisKeys {
   return {
+    deployment: `${prefix}:deployment`,
     projectorLease: `${prefix}:lease:projector`,
     requestDeadlinesLease: `${prefix}:lease:request-deadlines`,
     rateLimits: `${prefix}:rate`,

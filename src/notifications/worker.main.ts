@@ -10,6 +10,9 @@ import { notificationsConfig } from './notifications.config';
 import { failedAttemptLog, workerLostLog } from './email-delivery';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
+import { existingLogKey } from '../transparency/log-key';
+import { deploymentIdentity } from '../deployment/deployment-identity';
+import { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
 
 /**
  * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
@@ -19,6 +22,13 @@ async function main(): Promise<void> {
   const environment = readEnvironment();
   const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL });
   const config = notificationsConfig();
+  // The worker of a deployment whose log key it can read (its DATA_DIR, or LOG_SIGNING_KEY) claims
+  // REDIS_KEY_PREFIX as the server does; one given Redis and SMTP alone cannot tell its deployment.
+  const logKey = config.redisUrl
+    ? existingLogKey({ dataDir: config.dataDir, logSigningKey: environment.LOG_SIGNING_KEY, logKeyName: environment.LOG_KEY_NAME, logPreviousKeys: environment.LOG_PREVIOUS_KEYS })
+    : undefined;
+  const claim = config.redisUrl && logKey ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
+  await claim?.answeredAtStart();
   const registry = new Registry();
   collectProcessMetrics(registry);
   const notifications = new EmailNotifications({
@@ -46,16 +56,28 @@ async function main(): Promise<void> {
         });
   notifications.start();
   logger.info(
-    { queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite', mail: config.smtpUrl ? 'smtp' : 'outbox' },
+    {
+      queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite',
+      mail: config.smtpUrl ? 'smtp' : 'outbox',
+      ...(config.redisUrl ? { deployment: logKey ? deploymentIdentity(logKey) : 'not checked: no log key (DATA_DIR/log-signing-key or LOG_SIGNING_KEY)' } : {}),
+    },
     'email worker ready',
   );
 
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     logger.info({ signal }, 'email worker stopping: finishing running jobs');
+    claim?.close();
     await notifications.stop();
     probes?.close();
     logger.info('email worker stopped');
   };
+  // Redis away at start: the claim is answered later, and another deployment's prefix stops the worker then.
+  claim?.held.catch(async (error: unknown) => {
+    logger.fatal(`email worker stops: ${error instanceof Error ? error.message : String(error)}`);
+    await notifications.stop();
+    probes?.close();
+    process.exit(1);
+  });
   for (const signal of STOP_SIGNALS) {
     process.once(signal, () => {
       shutdown(signal).then(

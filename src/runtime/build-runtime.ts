@@ -39,6 +39,8 @@ import { EnforceRequestDeadlines } from '../application/use-cases/enforce-reques
 import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from '../shared/startup-error';
+import { deploymentIdentity } from '../deployment/deployment-identity';
+import { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
 import type { ReadinessCheck } from '../shared/readiness';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -46,6 +48,12 @@ export interface ProcessRuntime extends Runtime {
   readModels: ReadModelStore;
   /** Starts the background roles (the projector) and notes the log's head the read models must reach; the notifier and worker start with the app. */
   start(): void;
+  /**
+   * Settles once Redis has answered this deployment's claim of REDIS_KEY_PREFIX (at once without
+   * REDIS_URL; before buildRuntime returns unless Redis was away at start). Rejects when another
+   * deployment holds the prefix: the process must stop.
+   */
+  deploymentClaim: Promise<void>;
   /** Stops the background roles, then releases the stores. Call after the app is closed. */
   close(): Promise<void>;
 }
@@ -87,6 +95,12 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (narrowed.length > 0) logger.warn(`DATA_DIR was open to other users: narrowed to 0700 (folders) and 0600 (files): ${narrowed.join(', ')}`);
   const secrets = loadSecrets(config);
   const logKey = loadLogKey(config, secrets.generated);
+  // Before anything is read or written in Redis: a namespace another deployment holds stops the start here.
+  const claim = config.redisUrl ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
+  await claim?.answeredAtStart();
+  const deploymentClaim = claim?.held ?? Promise.resolve();
+  // Handled by whoever runs the process (main.ts stops it); a test or benchmark that does not look must not crash on it.
+  deploymentClaim.catch(() => undefined);
   const registry = new Registry();
   const eventStore = new MeasuredEventStore(await openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
   const lag = new SubscriberLag(registry, eventStore);
@@ -207,6 +221,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     rateLimits,
     readinessChecks,
     modules,
+    deploymentClaim,
     start: () => {
       readModelsReadiness.start();
       projector?.start();
@@ -214,6 +229,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       transparency?.start();
     },
     close: async () => {
+      claim?.close();
       await transparency?.stop();
       await deadlines?.stop();
       await projector?.stop();

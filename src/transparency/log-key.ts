@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/environment';
-import { secret } from '../config/secrets';
+import { existingSecret, secret } from '../config/secrets';
 import { parseVerifierKeys, type LogKeyring } from './log-keyring';
 import { InvalidNote, parseSignerKey, signerFromSeed, signerKeyText, verifierKeyText, type NoteSigner, type NoteVerifier } from './signed-note';
 
@@ -21,8 +21,10 @@ export interface LogKey {
 }
 
 
+type LogKeySettings = Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName' | 'logPreviousKeys'>;
+
 /** The deployment's log key: LOG_SIGNING_KEY, else DATA_DIR/log-signing-key, else generated there on first start. */
-export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logKeyName' | 'logPreviousKeys'>, generated: string[] = []): LogKey {
+export function loadLogKey(config: LogKeySettings, generated: string[] = []): LogKey {
   const name = config.logKeyName ?? DEFAULT_LOG_KEY_NAME;
   const generate = (): string => {
     try {
@@ -32,7 +34,17 @@ export function loadLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' |
       throw error;
     }
   };
-  const text = secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, generate);
+  return logKeyFromText(secret(config.dataDir, LOG_KEY_FILE, config.logSigningKey, generated, generate), config);
+}
+
+/** The log key where the deployment keeps it (LOG_SIGNING_KEY, else DATA_DIR/log-signing-key), never generated: undefined when there is none. */
+export function existingLogKey(config: LogKeySettings): LogKey | undefined {
+  const text = existingSecret(config.dataDir, LOG_KEY_FILE, config.logSigningKey);
+  return text === undefined ? undefined : logKeyFromText(text, config);
+}
+
+/** The log key of a signer key text, checked against LOG_KEY_NAME, after the keys of LOG_PREVIOUS_KEYS. */
+function logKeyFromText(text: string, config: LogKeySettings): LogKey {
   let signer: NoteSigner;
   try {
     signer = parseSignerKey(text);

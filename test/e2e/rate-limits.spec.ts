@@ -33,14 +33,33 @@ const keyRequestChallenge = (server: TestServer, agent: TestAgent) =>
  * Until `server` counts `probe`'s challenges in Redis: an instance connects to Redis after it
  * listens, and counts in its own memory until then (the insurance limiter, by design).
  */
-async function countingInRedis(server: TestServer, probe: TestAgent, redis: Redis): Promise<void> {
-  const key = `ztkeys:rate:challenges_per_agent:${probe.orgId}~${probe.agentId}`;
+async function countingInRedis(server: TestServer, probe: TestAgent, redis: Redis, prefix: string): Promise<void> {
+  const key = `${prefix}:rate:challenges_per_agent:${probe.orgId}~${probe.agentId}`;
   for (;;) {
     const before = Number((await redis.get(key)) ?? 0);
     await keyRequestChallenge(server, probe);
     if (Number((await redis.get(key)) ?? 0) > before) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * A REDIS_KEY_PREFIX of its own for each deployment (DATA_DIR) of a test: a prefix is claimed by the
+ * first deployment that starts on it, for good. `drop` removes its keys once the test is done.
+ */
+function namespace(): { prefix: string; drop(redis: Redis): Promise<void> } {
+  const prefix = `ztkeys-test-${randomUUID().slice(0, 8)}`;
+  return {
+    prefix,
+    async drop(redis) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+  };
 }
 
 /** Refusals of one limit counted on /metrics. */
@@ -388,14 +407,15 @@ describe('rate limits', () => {
   it("an approve from a caller who is no approver of the org (a MEMBER, a removed ADMIN) never holds a place in the org's wrong-code limit, not even while it is decided", async () => {
     // Held for a moment, such approves sent without end by a few callers keep the org's places taken,
     // and its approvers' approves are 429 for the window. In Redis every place taken is a command on the org's key.
-    const server = await startTestServer({ REDIS_URL });
+    const { prefix, drop } = namespace();
+    const server = await startTestServer({ REDIS_URL, REDIS_KEY_PREFIX: prefix });
     const journey = new Journey(server);
     const redis = new Redis(REDIS_URL);
     const monitor = await redisMonitor(redis);
     try {
       const owner = await journey.createOrg('owner');
       await journey.activeKey(owner, owner);
-      await countingInRedis(server, owner, redis);
+      await countingInRedis(server, owner, redis, prefix);
       const requested = await journey.requestKey(await journey.addAgent(owner, 'newcomer'));
       const leaving = await journey.addAgent(owner, 'leaving', 'ADMIN');
       await journey.activeKey(leaving, owner);
@@ -403,7 +423,7 @@ describe('rate limits', () => {
       expect((await journey.removeAgent(owner, 'leaving')).status).toBe(200);
       const member = await journey.addAgent(owner, 'member');
       // What changes the org's key (a place taken or given back); reading it (GET, PTTL) takes none.
-      const orgKey = `"ztkeys:rate:wrong_codes_per_org:${owner.orgId}"`;
+      const orgKey = `"${prefix}:rate:wrong_codes_per_org:${owner.orgId}"`;
       const placesTaken = async () => (await monitor.lines()).filter((line) => line.includes(orgKey) && !/\] "(get|pttl)" /i.test(line));
       await placesTaken();
 
@@ -417,19 +437,21 @@ describe('rate limits', () => {
       expect((await placesTaken()).length).toBeGreaterThan(0);
     } finally {
       monitor.close();
-      redis.disconnect();
       await server.close();
+      await drop(redis);
+      redis.disconnect();
     }
   });
 
   it('while Redis takes commands and answers none (a network gone quiet, no reset), requests are answered and limited in memory, as while it is away', async () => {
     const hop = await quietableRedisHop();
-    const server = await startTestServer({ REDIS_URL: hop.url, RATE_LIMIT_CHALLENGES_PER_AGENT: '3/60' });
+    const { prefix, drop } = namespace();
+    const server = await startTestServer({ REDIS_URL: hop.url, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_CHALLENGES_PER_AGENT: '3/60' });
     const redis = new Redis(REDIS_URL);
     try {
       const journey = new Journey(server);
       const owner = await journey.createOrg('owner');
-      await countingInRedis(server, owner, redis);
+      await countingInRedis(server, owner, redis, prefix);
       const member = await journey.addAgent(owner, 'patient');
       hop.quiet();
       const statuses: number[] = [];
@@ -437,15 +459,17 @@ describe('rate limits', () => {
       expect(statuses).toEqual([201, 201, 201, 429]);
     } finally {
       hop.thaw();
-      redis.disconnect();
       await server.close();
       await hop.close();
+      await drop(redis);
+      redis.disconnect();
     }
   });
 
   it('two instances sharing Redis share one limit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-rate-'));
-    const env = { DATA_DIR: dataDir, REDIS_URL, RATE_LIMIT_CHALLENGES_PER_AGENT: '4/60' };
+    const { prefix, drop } = namespace();
+    const env = { DATA_DIR: dataDir, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_CHALLENGES_PER_AGENT: '4/60' };
     const first = await startTestServer(env);
     const second = await startTestServer({ ...env, ROLES: 'api' });
     try {
@@ -453,7 +477,7 @@ describe('rate limits', () => {
       const member = await new Journey(first).addAgent(owner, 'roamer');
       const redis = new Redis(REDIS_URL);
       try {
-        for (const [server, probe] of [[first, 'probe-1'], [second, 'probe-2']] as const) await countingInRedis(server, await new Journey(first).addAgent(owner, probe), redis);
+        for (const [server, probe] of [[first, 'probe-1'], [second, 'probe-2']] as const) await countingInRedis(server, await new Journey(first).addAgent(owner, probe), redis, prefix);
       } finally {
         redis.disconnect();
       }
@@ -466,6 +490,9 @@ describe('rate limits', () => {
       await second.close();
       await first.close();
       rmSync(dataDir, { recursive: true, force: true });
+      const redis = new Redis(REDIS_URL);
+      await drop(redis);
+      redis.disconnect();
     }
   });
 });

@@ -1,10 +1,12 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pause } from '../../src/shared/pause';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { ROOT, ServerProcess } from '../ops/support/server-process';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -115,8 +117,9 @@ describe('two deployments on one Redis', () => {
     expect(await waitingEmails(servers.production)).toBeGreaterThanOrEqual(2);
   });
 
-  it("writes every key of a deployment under its namespace: leases, rate limits, the notifier's checkpoint, the email queue", async () => {
-    for (const namespace of Object.values(namespaces)) {
+  it("writes every key of a deployment under its namespace: its claim, leases, rate limits, the notifier's checkpoint, the email queue", async () => {
+    for (const [name, namespace] of Object.entries(namespaces) as [keyof typeof namespaces, string][]) {
+      expect(await redis.get(`${namespace}:deployment`)).toBe((await call<string>(servers[name], 'GET', '/v1/log-key')).body.trim());
       await untilExists(redis, `${namespace}:${queue}:notifier-checkpoint`);
       expect(await redis.exists(`${namespace}:lease:projector`, `${namespace}:lease:request-deadlines`)).toBe(2);
       expect(await keys(redis, `${namespace}:rate:orgs_per_address:*`)).toHaveLength(1);
@@ -125,4 +128,78 @@ describe('two deployments on one Redis', () => {
     // The queue both name lives twice, once per namespace: never under BullMQ's shared default prefix.
     expect(await keys(redis, `bull:${queue}:*`)).toEqual([]);
   });
+});
+
+/**
+ * Two deployments (their own DATA_DIR, so their own log key) started by mistake with the same
+ * REDIS_URL and REDIS_KEY_PREFIX: the built server as an operator runs it. The second is refused
+ * at start, the first serves on; processes of one deployment (one DATA_DIR) still start beside it.
+ */
+describe('two deployments on one Redis prefix', () => {
+  const prefix = `ztkeys-test-${randomUUID().slice(0, 8)}-one-prefix`;
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, EMAIL_QUEUE: `shared-redis-${prefix}` };
+  const dataDirs = { first: mkdtempSync(join(tmpdir(), 'ztkeys-first-')), second: mkdtempSync(join(tmpdir(), 'ztkeys-second-')) };
+  const started: ServerProcess[] = [];
+  const spawn = (extra: Record<string, string>, command?: string[]): ServerProcess => {
+    const server = ServerProcess.spawn({ ...env, ...extra }, command);
+    started.push(server);
+    return server;
+  };
+  const worker = (dataDir: string) => spawn({ DATA_DIR: dataDir }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
+  /** The process's exit, or 'started' once it logged `started` (a message, or the server's listening line) while still running. */
+  const outcome = async (child: ServerProcess, started: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'started'> => {
+    for (;;) {
+      if (child.child.exitCode !== null || child.child.signalCode !== null) return child.exited;
+      if (child.logLines.some((line) => started.test(String(line.msg)))) return 'started';
+      await pause(100);
+    }
+  };
+  let redis: Redis;
+  let first: ServerProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    first = spawn({ DATA_DIR: dataDirs.first });
+    url = await first.listening();
+  });
+  afterAll(async () => {
+    started.forEach((server) => server.dispose());
+    const left = await keys(redis, `${prefix}:*`);
+    if (left.length > 0) await redis.del(...left);
+    redis.disconnect();
+    Object.values(dataDirs).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+
+  it('refuses to start the second with one line naming the prefix and what to do, exit code 1, while the first serves on', async () => {
+    const second = spawn({ DATA_DIR: dataDirs.second });
+    expect(await outcome(second, /is listening on/)).toEqual({ code: 1, signal: null });
+    const fatal = second.logLines.filter((line) => line.level >= 50);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0].msg).toMatch(
+      new RegExp(`^ztkeys cannot start: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment \\(log key .+\\), not this one \\(log key .+\\): give each deployment its own REDIS_KEY_PREFIX`),
+    );
+    expect(second.stdout).not.toMatch(/listening/);
+    expect(second.stderr).toBe('');
+    // The first is untouched: it still answers, and the claim still names it.
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    const logKey = (await (await fetch(`${url}/v1/log-key`)).text()).trim();
+    expect(await redis.get(`${prefix}:deployment`)).toBe(logKey);
+  }, 60_000);
+
+  it("refuses the other deployment's npm run worker too, with the same line", async () => {
+    // The refused server above left its log key in its DATA_DIR: the worker reads it there.
+    const stray = worker(dataDirs.second);
+    expect(await outcome(stray, /^email worker ready$/)).toEqual({ code: 1, signal: null });
+    expect(stray.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+      expect.stringMatching(new RegExp(`^email worker cannot start: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment`)),
+    ]);
+  }, 60_000);
+
+  it('starts every other process of the first deployment: an api beside it on its DATA_DIR, and npm run worker', async () => {
+    const api = spawn({ DATA_DIR: dataDirs.first, ROLES: 'api' });
+    const apiUrl = await api.listening();
+    expect((await fetch(`${apiUrl}/health/live`)).status).toBe(200);
+    expect(await outcome(worker(dataDirs.first), /^email worker ready$/)).toBe('started');
+  }, 60_000);
 });

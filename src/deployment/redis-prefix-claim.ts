@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import { redisKeys } from '../config/redis-keys';
+import { StartupError } from '../shared/startup-error';
+
+/** Another deployment holds this REDIS_KEY_PREFIX: a process of this one must not start on it. */
+export class PrefixOfAnotherDeployment extends StartupError {
+  constructor(prefix: string, key: string, held: string, identity: string) {
+    super(
+      `REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment (log key ${held}), not this one (log key ${identity}): give each deployment its own REDIS_KEY_PREFIX; to move the prefix to this deployment, see README (several deployments on one Redis) before deleting ${key}`,
+    );
+    this.name = 'PrefixOfAnotherDeployment';
+  }
+}
+
+/**
+ * A deployment's claim on its REDIS_KEY_PREFIX: `{prefix}:deployment` names the first deployment
+ * that started on it, with no expiry (a stopped deployment's queue and notifier checkpoint there
+ * are still its own). Every process that uses Redis claims it at start, on a connection of its own
+ * that it closes once answered.
+ */
+export class RedisPrefixClaim {
+  /**
+   * Settles once Redis has answered: resolves when the namespace is this deployment's (or the
+   * claim was closed first), rejects with PrefixOfAnotherDeployment when it is another's.
+   */
+  readonly held: Promise<void>;
+  private readonly redis: Redis;
+  private closed = false;
+
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    private readonly identity: string,
+  ) {
+    // Commands wait in ioredis's queue while Redis is away, so the claim is made once it is back.
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    // The process's other Redis users warn while it is away; the claim waits in silence.
+    this.redis.on('error', () => undefined);
+    this.held = this.claim().finally(() => this.redis.disconnect());
+  }
+
+  /**
+   * True once the claim is held, false as soon as Redis fails to answer (the start then goes on
+   * as it does without Redis, and `held` settles later); rejects as `held` does.
+   */
+  answeredAtStart(): Promise<boolean> {
+    const unanswered = new Promise<false>((resolve) => this.redis.once('error', () => resolve(false)));
+    return Promise.race([this.held.then(() => true), unanswered]);
+  }
+
+  /** Gives up a claim Redis has not answered yet (the process stops). */
+  close(): void {
+    this.closed = true;
+    this.redis.disconnect();
+  }
+
+  private async claim(): Promise<void> {
+    const key = redisKeys(this.prefix).deployment;
+    for (;;) {
+      let held: string | null;
+      try {
+        if ((await this.redis.set(key, this.identity, 'NX')) === 'OK') return;
+        held = await this.redis.get(key);
+      } catch (error) {
+        if (this.closed) return;
+        throw new StartupError(`REDIS_URL: Redis refused the claim of ${key} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+      if (held === this.identity) return;
+      if (held !== null) throw new PrefixOfAnotherDeployment(this.prefix, key, held, this.identity);
+      // Deleted between the two commands (an operator moving the prefix): claim it again.
+    }
+  }
+}
