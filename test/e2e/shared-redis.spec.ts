@@ -7,6 +7,7 @@ import { pause } from '../../src/shared/pause';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ROOT, ServerProcess } from '../ops/support/server-process';
+import { RedisProcess } from '../notifications/support/redis-process';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -194,6 +195,27 @@ describe('two deployments on one Redis prefix', () => {
     expect(stray.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
       expect.stringMatching(new RegExp(`^email worker cannot start: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment`)),
     ]);
+  }, 60_000);
+
+  it("a deployment started while its Redis is away claims the prefix once Redis answers: another deployment's stops it then, exit code 1", async () => {
+    // A Redis of the test's own, holding the first deployment's claim, stopped while the second starts.
+    const away = await RedisProcess.start();
+    try {
+      const client = new Redis(away.url);
+      await client.set(`${prefix}:deployment`, (await (await fetch(`${url}/v1/log-key`)).text()).trim());
+      client.disconnect();
+      await away.stop();
+      const late = spawn({ REDIS_URL: away.url });
+      expect(await outcome(late, /is listening on/)).toBe('started');
+      await away.resume();
+      expect(await late.exited).toEqual({ code: 1, signal: null });
+      expect(late.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+        expect.stringMatching(new RegExp(`^ztkeys stops: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment`)),
+      ]);
+      expect(late.stderr).toBe('');
+    } finally {
+      await away.destroy();
+    }
   }, 60_000);
 
   it('starts every other process of the first deployment: an api beside it on its DATA_DIR, and npm run worker', async () => {
