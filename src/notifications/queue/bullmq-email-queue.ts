@@ -86,13 +86,17 @@ export class BullmqEmailQueue implements EmailQueue {
       concurrency,
       lockDuration: this.options.lockMs,
       stalledInterval: this.options.lockMs,
-      maxStalledCount: this.options.retry.attempts,
+      // Every start is an attempt, one whose worker died (stalled) included, as on SQLite: the
+      // worker that fetches a job started that many times already fails it without running the
+      // processor, and emits 'failed'. Stalls alone never give a job up (their count is not reset
+      // by an operator's retry): the starts decide.
+      maxStartedAttempts: this.options.retry.attempts,
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     worker.on('error', this.report);
-    // A job that stalled more than maxStalledCount times is put back with a deferred failure; the
-    // one worker that fetches it next fails it without running the processor, and emits 'failed'.
     worker.on('failed', (job) => {
-      if (job?.deferredFailure) onWorkerLost?.(job.data);
+      // A deferred failure: stalled too often under an earlier maxStalledCount.
+      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onWorkerLost?.(job.data);
     });
     const handle: EmailQueueWorker = {
       close: async () => {
@@ -135,7 +139,8 @@ export class BullmqEmailQueue implements EmailQueue {
     const found = (await this.queue.getFailed(start, start + limit)).filter(Boolean);
     const jobs = found.slice(0, limit).map((job) => ({
       job: job.data,
-      attempts: job.attemptsMade,
+      // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
+      attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
       error: job.failedReason,
       failedAt: new Date(job.finishedOn ?? job.timestamp),
     }));
@@ -203,10 +208,13 @@ export class BullmqEmailQueue implements EmailQueue {
     }
   }
 
-  /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */
+  /**
+   * The attempt is the start's number (attemptsMade leaves out the starts whose worker died).
+   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError.
+   */
   private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
     try {
-      await handler(job.data, job.attemptsMade + 1);
+      await handler(job.data, job.attemptsStarted);
     } catch (error) {
       throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
     }
