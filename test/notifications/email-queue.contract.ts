@@ -202,6 +202,48 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       expect(await queue.retryFailed('all')).toEqual([]);
     });
 
+    it('discards failed jobs on request, for good; refuses, discarding none, when one named is not failed', async () => {
+      const queue = await open(store());
+      const handled: string[] = [];
+      queue.process(
+        async (job) => {
+          handled.push(job.id);
+          if (job.to.agentId !== 'agent-3') throw new PermanentJobFailure(new Error('550 no such mailbox'));
+        },
+        { concurrency: 1 },
+      );
+      const [one, two, three] = [1, 2, 3].map(approvalJob);
+      await queue.add([one, two, three]);
+      await waitFor('2 failed jobs and 1 completed', async () => {
+        const counts = await queue.counts();
+        return counts.failed === 2 && counts.completed === 1;
+      });
+
+      const refused = queue.discardFailed([one.id, three.id, 'no-such-job']);
+      await expect(refused).rejects.toThrow(NotFailedEmailJobs);
+      await expect(refused).rejects.toMatchObject({
+        jobs: [
+          { id: three.id, state: 'completed' },
+          { id: 'no-such-job', state: 'missing' },
+        ],
+      });
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 2 });
+
+      expect(await queue.discardFailed([one.id, one.id])).toEqual([one]);
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 1 });
+      expect((await queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job: two })]);
+      await expect(queue.discardFailed([one.id])).rejects.toMatchObject({ jobs: [{ id: one.id, state: 'missing' }] });
+      await expect(queue.retryFailed([one.id])).rejects.toMatchObject({ jobs: [{ id: one.id, state: 'missing' }] });
+
+      expect(await queue.discardFailed('all')).toEqual([two]);
+      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 0 });
+      expect(await queue.failedJobs(10)).toEqual({ jobs: [] });
+      expect(await queue.discardFailed('all')).toEqual([]);
+      // Neither was handed out again.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(handled.sort()).toEqual([one.id, two.id, three.id].sort());
+    });
+
     it('starts a job whose workers keep being killed at most its attempts times, lost ones included; gives it up and tells one worker of it, once', async () => {
       const name = store();
       const retry: RetryPolicy = { attempts: 2, backoffMs: 100 };

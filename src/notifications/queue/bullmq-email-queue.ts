@@ -166,6 +166,21 @@ export class BullmqEmailQueue implements EmailQueue {
     return retried;
   }
 
+  /**
+   * Jobs are checked, then removed one by one, each checked failed again just before (BullMQ removes
+   * a job whatever its state): a job another operator retried in between is left to that retry.
+   */
+  async discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]> {
+    const jobs = which === 'all' ? await this.allFailed() : await this.namedFailed([...new Set(which)]);
+    const discarded: EmailJob[] = [];
+    for (const job of jobs) {
+      if (!(await job.isFailed())) continue;
+      await job.remove();
+      discarded.push(job.data);
+    }
+    return discarded;
+  }
+
   async ping(): Promise<boolean> {
     try {
       return await within(this.queue.waitUntilReady().then(async () => (await this.producer.ping()) === 'PONG'), STORE_TIMEOUT_MS);
@@ -197,7 +212,7 @@ export class BullmqEmailQueue implements EmailQueue {
     return found.map(({ job }) => job!);
   }
 
-  /** Every job failed now, read before any is retried: one failing again at once is not read twice. */
+  /** Every job failed now, read before any is retried or discarded: one failing again at once is not read twice. */
   private async allFailed(): Promise<Array<Job<EmailJob>>> {
     const jobs = new Map<string, Job<EmailJob>>();
     for (let start = 0; ; start += RETRY_ALL_BATCH) {

@@ -62,8 +62,9 @@ export class InvalidFailedJobsCursor extends Error {
 }
 
 /**
- * retryFailed named jobs that are not failed: retrying a waiting, running or completed job would
- * send its email twice. Nothing was retried.
+ * retryFailed or discardFailed named jobs that are not failed: retrying a waiting, running or
+ * completed job would send its email twice, discarding one would drop an email still to be sent
+ * (or a sent one's trace). Nothing was retried or discarded.
  */
 export class NotFailedEmailJobs extends Error {
   constructor(readonly jobs: ReadonlyArray<{ id: string; state: Exclude<EmailJobState, 'failed'> }>) {
@@ -107,6 +108,13 @@ export interface EmailQueue {
    * is retried; with 'all', every job failed when it is called.
    */
   retryFailed(which: readonly string[] | 'all'): Promise<string[]>;
+  /**
+   * Removes failed jobs for good (emails that can never be sent, e.g. to an address that will
+   * never accept them), and resolves to the jobs discarded. With ids, every one must be failed,
+   * else NotFailedEmailJobs and nothing is discarded; with 'all', every job failed when it is
+   * called. The queue then holds nothing of them: their ids are free, as a pruned completed job's.
+   */
+  discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]>;
   /** True when the queue's store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -99,14 +99,13 @@ export class SqliteEmailQueue implements EmailQueue {
         `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
          WHERE state = 'failed' AND (due_at, id) < (?, ?) ORDER BY due_at DESC, id DESC ${LIMIT_PARAMETER}`,
       ),
-      state: db.prepare<[string], { state: string; due_at: number }>(`SELECT state, due_at FROM email_jobs WHERE id = ?`),
+      job: db.prepare<[string], { state: string; due_at: number; data: string }>(`SELECT state, due_at, data FROM email_jobs WHERE id = ?`),
+      allFailed: db.prepare<[], { id: string; data: string }>(`SELECT id, data FROM email_jobs WHERE state = 'failed'`),
       // Attempts from zero: the operator fixed the cause, the job gets its full EMAIL_ATTEMPTS again.
       retryFailed: db.prepare<[number, string]>(
         `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE id = ? AND state = 'failed'`,
       ),
-      retryAllFailed: db.prepare<[number], { id: string }>(
-        `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE state = 'failed' RETURNING id`,
-      ),
+      discardFailed: db.prepare<[string]>(`DELETE FROM email_jobs WHERE id = ? AND state = 'failed'`),
     };
   }
 
@@ -158,25 +157,13 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
-    // IMMEDIATE: the states read are the ones changed, whatever another process (a worker, the server) writes.
-    const retried = this.faults.write(() =>
-      this.db
-        .transaction(() => {
-          const now = Date.now();
-          if (which === 'all') return this.statements.retryAllFailed.all(now).map((row) => row.id);
-          const ids = [...new Set(which)];
-          const refused = ids.flatMap((id) => {
-            const state = this.state(id, now);
-            return state === 'failed' ? [] : [{ id, state }];
-          });
-          if (refused.length > 0) throw new NotFailedEmailJobs(refused);
-          for (const id of ids) this.statements.retryFailed.run(now, id);
-          return ids;
-        })
-        .immediate(),
-    );
+    const retried = this.changeFailed(which, (id, now) => this.statements.retryFailed.run(now, id));
     this.wake();
-    return retried;
+    return retried.map(({ id }) => id);
+  }
+
+  async discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]> {
+    return this.changeFailed(which, (id) => this.statements.discardFailed.run(id)).map(({ data }) => JSON.parse(data) as EmailJob);
   }
 
   async ping(): Promise<boolean> {
@@ -257,10 +244,32 @@ export class SqliteEmailQueue implements EmailQueue {
     }
   }
 
-  private state(id: string, now: number): EmailJobState {
-    const row = this.statements.state.get(id);
-    if (!row) return 'missing';
-    return row.state === 'waiting' && row.due_at > now ? 'delayed' : (row.state as EmailJobState);
+  /**
+   * Applies `change` to the failed jobs `which` names, and returns them. With ids, every one must
+   * be failed, else NotFailedEmailJobs and nothing is changed. IMMEDIATE: the states read are the
+   * ones changed, whatever another process (a worker, the server) writes.
+   */
+  private changeFailed(which: readonly string[] | 'all', change: (id: string, now: number) => void): Array<{ id: string; data: string }> {
+    return this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          const now = Date.now();
+          const jobs = which === 'all' ? this.statements.allFailed.all() : this.namedFailed([...new Set(which)], now);
+          for (const { id } of jobs) change(id, now);
+          return jobs;
+        })
+        .immediate(),
+    );
+  }
+
+  private namedFailed(ids: string[], now: number): Array<{ id: string; data: string }> {
+    const found = ids.map((id) => ({ id, row: this.statements.job.get(id) }));
+    const refused = found.flatMap(({ id, row }) => {
+      const state: EmailJobState = !row ? 'missing' : row.state === 'waiting' && row.due_at > now ? 'delayed' : (row.state as EmailJobState);
+      return state === 'failed' ? [] : [{ id, state }];
+    });
+    if (refused.length > 0) throw new NotFailedEmailJobs(refused);
+    return found.map(({ id, row }) => ({ id, data: row!.data }));
   }
 
   /** Waits until the next job is due, a job is added here, the poll interval passes, or a worker closes. */
