@@ -78,7 +78,7 @@ export class BullmqEmailQueue implements EmailQueue {
     await this.queue.addBulk(jobs.map((job) => ({ name: job.kind, data: job, opts: { jobId: job.id } })));
   }
 
-  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onGivenUp }: EmailQueueWorkerOptions): EmailQueueWorker {
     const connection = this.connect({});
     const worker = new Worker<EmailJob>(this.options.name, (job) => this.run(handler, job), {
       connection,
@@ -96,7 +96,7 @@ export class BullmqEmailQueue implements EmailQueue {
     worker.on('error', this.report);
     worker.on('failed', (job) => {
       // A deferred failure: stalled too often under an earlier maxStalledCount.
-      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onWorkerLost?.(job.data);
+      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, 'worker_lost');
     });
     const handle: EmailQueueWorker = {
       close: async () => {

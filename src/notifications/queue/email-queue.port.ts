@@ -73,14 +73,21 @@ export class NotFailedEmailJobs extends Error {
   }
 }
 
+/**
+ * Why the queue, not the handler, gave a job up: the workers running it died (killed, lock or
+ * lease lost) until it had no try left ('worker_lost'), or it had used its attempts already, its
+ * last one failed ('attempts': EMAIL_ATTEMPTS lowered since).
+ */
+export type EmailQueueGivenUpReason = 'worker_lost' | 'attempts';
+
 export interface EmailQueueWorkerOptions {
   concurrency: number;
   /**
-   * Told of each job this worker gives up because the workers running it died (killed, lock or
-   * lease lost) until the queue gives it no further try: the handler never saw that end. Called
-   * once per job, by the one worker that moves it to the failed jobs, whatever the number of workers.
+   * Told of each job this worker gives up without handing it to the handler, which never saw that
+   * end. Called once per job, by the one worker that moves it to the failed jobs, whatever the
+   * number of workers.
    */
-  onWorkerLost?: (job: EmailJob) => void;
+  onGivenUp?: (job: EmailJob, reason: EmailQueueGivenUpReason) => void;
 }
 
 /** A running consumer of the queue. */

@@ -12,6 +12,7 @@ import {
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
+  type EmailQueueGivenUpReason,
   type EmailQueueCounts,
   type EmailQueueWorker,
   type EmailQueueWorkerOptions,
@@ -33,6 +34,7 @@ export interface SqliteEmailQueueOptions {
 interface JobRow {
   id: string;
   data: string;
+  state: 'waiting' | 'active';
   attempts: number;
   error: string | null;
   due_at: number;
@@ -71,7 +73,7 @@ export class SqliteEmailQueue implements EmailQueue {
     this.statements = {
       insert: db.prepare(`INSERT OR IGNORE INTO email_jobs (id, data, state, due_at) VALUES (?, ?, 'waiting', ?)`),
       due: db.prepare<[number], JobRow>(
-        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
+        `SELECT id, data, state, attempts, error, due_at, lease_token FROM email_jobs
          WHERE state IN ('waiting', 'active') AND due_at <= ? ORDER BY due_at LIMIT 1`,
       ),
       nextDue: db.prepare<[], { due: number | null }>(
@@ -95,7 +97,7 @@ export class SqliteEmailQueue implements EmailQueue {
         `SELECT state, due_at <= ? AS due, COUNT(*) AS n FROM email_jobs GROUP BY state, due`,
       ),
       // Keyset pages: a job failing or retried meanwhile neither repeats nor hides another.
-      failed: db.prepare<[number, string, number], JobRow>(
+      failed: db.prepare<[number, string, number], Omit<JobRow, 'state'>>(
         `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
          WHERE state = 'failed' AND (due_at, id) < (?, ?) ORDER BY due_at DESC, id DESC ${LIMIT_PARAMETER}`,
       ),
@@ -119,9 +121,9 @@ export class SqliteEmailQueue implements EmailQueue {
     this.wake();
   }
 
-  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onGivenUp }: EmailQueueWorkerOptions): EmailQueueWorker {
     const state = { closing: false };
-    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state, onWorkerLost));
+    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state, onGivenUp));
     const worker: EmailQueueWorker = {
       close: async () => {
         state.closing = true;
@@ -175,12 +177,12 @@ export class SqliteEmailQueue implements EmailQueue {
     await Promise.all([...this.workers].map((worker) => worker.close()));
   }
 
-  private async loop(handler: EmailJobHandler, state: { closing: boolean }, onWorkerLost?: (job: EmailJob) => void): Promise<void> {
+  private async loop(handler: EmailJobHandler, state: { closing: boolean }, onGivenUp: EmailQueueWorkerOptions['onGivenUp']): Promise<void> {
     while (!state.closing) {
       try {
-        const { claimed, lost } = this.claim();
+        const { claimed, givenUp } = this.claim();
         // Told once committed: the IMMEDIATE claim made this worker the only one to move them.
-        for (const job of lost) onWorkerLost?.(job);
+        for (const { job, reason } of givenUp) onGivenUp?.(job, reason);
         if (claimed) await this.run(claimed, handler);
         else await this.sleep();
       } catch (error) {
@@ -192,26 +194,27 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   /**
-   * Takes the next due job, or the job of a worker whose lease ran out; `lost` are the jobs it
-   * failed on the way, whose worker died during their last attempt.
+   * Takes the next due job, or the job of a worker whose lease ran out; `givenUp` are the jobs it
+   * failed on the way, with no attempt left.
    */
-  private claim(): { claimed?: { row: JobRow; token: string }; lost: EmailJob[] } {
+  private claim(): { claimed?: { row: JobRow; token: string }; givenUp: Array<{ job: EmailJob; reason: EmailQueueGivenUpReason }> } {
     return this.db
       .transaction(() => {
-        const lost: EmailJob[] = [];
+        const givenUp: Array<{ job: EmailJob; reason: EmailQueueGivenUpReason }> = [];
         for (;;) {
           const now = Date.now();
           const row = this.statements.due.get(now);
-          if (!row) return { lost };
+          if (!row) return { givenUp };
           if (row.attempts >= this.options.retry.attempts) {
-            // Its worker died during the last attempt.
+            // Active: its worker died during the last attempt. Waiting: its last attempt failed
+            // with attempts left then, none now (EMAIL_ATTEMPTS lowered since).
             this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
-            lost.push(JSON.parse(row.data) as EmailJob);
+            givenUp.push({ job: JSON.parse(row.data) as EmailJob, reason: row.state === 'active' ? 'worker_lost' : 'attempts' });
             continue;
           }
           const token = randomUUID();
           this.statements.claim.run(now + this.options.lockMs, token, row.id);
-          return { claimed: { row: { ...row, attempts: row.attempts + 1 }, token }, lost };
+          return { claimed: { row: { ...row, attempts: row.attempts + 1 }, token }, givenUp };
         }
       })
       .immediate();

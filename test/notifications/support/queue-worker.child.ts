@@ -18,6 +18,6 @@ queue.process(
     process.stdout.write(`started ${job.id} ${attempt}\n`);
     return new Promise<void>(() => undefined);
   },
-  { concurrency: 1, onWorkerLost: (job) => process.stdout.write(`lost ${job.id}\n`) },
+  { concurrency: 1, onGivenUp: (job, reason) => process.stdout.write(`${reason === 'worker_lost' ? 'lost' : `given up (${reason})`} ${job.id}\n`) },
 );
 process.stdout.write('ready\n');
