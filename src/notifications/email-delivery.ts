@@ -1,5 +1,5 @@
 import type { EmailJob } from './email-job';
-import { PermanentJobFailure, type EmailJobHandler } from './queue/email-queue.port';
+import { PermanentJobFailure, type EmailJobHandler, type EmailQueueGivenUpReason } from './queue/email-queue.port';
 import { refusedForGood, type Mailer } from './mail/mailer.port';
 import type { EmailDeliveryMetrics, GivenUpReason } from './email-metrics';
 import { renderEmail } from './email-content';
@@ -51,12 +51,13 @@ export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
   };
 }
 
-/** The log line of a job given up because its workers died: no attempt of it failed, so no other line tells of it. */
-export function workerLostLog(job: EmailJob): { fields: { jobId: string; kind: EmailJob['kind'] }; msg: string } {
-  return {
-    fields: { jobId: job.id, kind: job.kind },
-    msg: 'email job given up: the workers running it died until it had no try left; the job is kept in the failed jobs',
-  };
+/** The log line of a job the queue gave up without handing it out: no failed attempt's line tells of that end. */
+export function queueGivenUpLog(job: EmailJob, reason: EmailQueueGivenUpReason): { fields: { jobId: string; kind: EmailJob['kind'] }; msg: string } {
+  const why =
+    reason === 'worker_lost'
+      ? 'the workers running it died until it had no try left'
+      : 'it had used its attempts already (EMAIL_ATTEMPTS lowered since its last failed attempt)';
+  return { fields: { jobId: job.id, kind: job.kind }, msg: `email job given up: ${why}; the job is kept in the failed jobs` };
 }
 
 /**

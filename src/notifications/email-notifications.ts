@@ -1,9 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { StateCacheLimits } from '../application/stream-states';
 import type { EventStore } from '../event-store/event-store.port';
-import type { EmailJob } from './email-job';
 import type { NotificationsConfig } from './notifications.config';
-import type { EmailJobHandler, EmailQueue, EmailQueueWorker } from './queue/email-queue.port';
+import type { EmailJobHandler, EmailQueue, EmailQueueWorker, EmailQueueWorkerOptions } from './queue/email-queue.port';
 import type { Mailer } from './mail/mailer.port';
 import { openEmailBackend, openMailer, type EmailBackend } from './email-backend';
 import { emailDelivery, type EmailDeliveryDeps } from './email-delivery';
@@ -23,8 +22,8 @@ export interface EmailNotificationsOptions {
   /** Faults of the queue's store (Redis down): reported, then retried. */
   onError?: (error: unknown) => void;
   onAttemptFailed?: EmailDeliveryDeps['onAttemptFailed'];
-  /** Told of each job this process's worker gives up because the workers running it died, once counted (e.g. to log it). */
-  onWorkerLost?: (job: EmailJob) => void;
+  /** Told of each job this process's worker gives up without handing it out (its workers died, or it had used its attempts), once counted (e.g. to log it). */
+  onGivenUp?: EmailQueueWorkerOptions['onGivenUp'];
 }
 
 /** R12 as one process runs it: the notifier and/or a worker, over the configured queue and mailer. */
@@ -75,9 +74,9 @@ export class EmailNotifications {
       this.worker = this.queue.process(sender.deliver, {
         concurrency: this.options.config.concurrency,
         // Given up by the queue, not by the handler: counted here, as the handler counts the others.
-        onWorkerLost: (job) => {
-          sender.metrics.givenUp(job, 'worker_lost');
-          this.options.onWorkerLost?.(job);
+        onGivenUp: (job, reason) => {
+          sender.metrics.givenUp(job, reason);
+          this.options.onGivenUp?.(job, reason);
         },
       });
     }

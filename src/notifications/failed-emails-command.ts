@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import { jsonShown, onOneLineShown, withHiddenShown } from '../shared/hidden-characters';
+import type { EmailJob } from './email-job';
 import { InvalidFailedJobsCursor, NotFailedEmailJobs, type EmailQueue, type FailedEmailJob } from './queue/email-queue.port';
 
 export const FAILED_EMAILS_USAGE = `usage: npm run emails -- failed [--limit N] [--after CURSOR] [--json]
        npm run emails -- retry <job id>... [--json]
        npm run emails -- retry --all [--json]
+       npm run emails -- discard <job id>... [--json]
+       npm run emails -- discard --all [--json]
 `;
 
 /** Exit codes of `npm run emails`. */
@@ -15,12 +18,12 @@ const MAX_LIMIT = 1000;
 
 export type FailedEmailsCommand =
   | { action: 'failed'; limit: number; after?: string; json: boolean }
-  | { action: 'retry'; which: string[] | 'all'; json: boolean };
+  | { action: 'retry' | 'discard'; which: string[] | 'all'; json: boolean };
 
 /** Arguments that name no command: nothing was read or changed. */
 export class FailedEmailsUsageError extends Error {}
 
-/** `failed` or `retry` and their options; anything else is a FailedEmailsUsageError. */
+/** `failed`, `retry` or `discard` and their options; anything else is a FailedEmailsUsageError. */
 export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsCommand {
   let parsed;
   try {
@@ -44,10 +47,10 @@ export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsC
     }
     return { action, limit: Number(limit), after: values.after, json };
   }
-  if (action === 'retry') {
-    if (values.limit !== undefined || values.after !== undefined) throw new FailedEmailsUsageError('retry takes no --limit nor --after');
-    if (values.all && rest.length > 0) throw new FailedEmailsUsageError('retry takes job ids or --all, not both');
-    if (!values.all && rest.length === 0) throw new FailedEmailsUsageError('retry needs the ids of the jobs to retry (npm run emails -- failed lists them), or --all');
+  if (action === 'retry' || action === 'discard') {
+    if (values.limit !== undefined || values.after !== undefined) throw new FailedEmailsUsageError(`${action} takes no --limit nor --after`);
+    if (values.all && rest.length > 0) throw new FailedEmailsUsageError(`${action} takes job ids or --all, not both`);
+    if (!values.all && rest.length === 0) throw new FailedEmailsUsageError(`${action} needs the ids of the jobs to ${action} (npm run emails -- failed lists them), or --all`);
     return { action, which: values.all ? 'all' : rest, json };
   }
   throw new FailedEmailsUsageError(action === undefined ? 'no command given' : `no command ${JSON.stringify(action)}`);
@@ -56,6 +59,11 @@ export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsC
 /** A failed job as the tool shows it: what it was, to whom, and why it failed. */
 function described({ job, attempts, error, failedAt }: FailedEmailJob) {
   return { id: job.id, kind: job.kind, to: job.to, eventId: job.eventId, orgId: job.org.orgId, attempts, error, failedAt: failedAt.toISOString() };
+}
+
+/** Where the tool tells of each change it makes, so that an operator's action can be traced (a log line). */
+export interface FailedEmailsLog {
+  info(fields: { jobId: string; kind: EmailJob['kind'] }, msg: string): void;
 }
 
 /**
@@ -67,6 +75,7 @@ export async function runFailedEmailsCommand(
   queue: EmailQueue,
   command: FailedEmailsCommand,
   out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  log: FailedEmailsLog,
 ): Promise<number> {
   if (command.action === 'failed') {
     let page;
@@ -100,20 +109,29 @@ export async function runFailedEmailsCommand(
     }
     if (page.next !== undefined) lines.push(`more: npm run emails -- failed --limit ${command.limit} --after ${withHiddenShown(page.next)}`);
     lines.push('Fix the cause (the error is the SMTP server\'s answer), then: npm run emails -- retry <job id>... or --all');
+    lines.push('Or drop for good an email that can never be sent: npm run emails -- discard <job id>... or --all');
     out.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.done;
   }
-  let retried;
+  const { action, which, json } = command;
+  let changed: string[];
   try {
-    retried = await queue.retryFailed(command.which);
+    if (action === 'retry') changed = await queue.retryFailed(which);
+    else {
+      const discarded = await queue.discardFailed(which);
+      for (const job of discarded) log.info({ jobId: job.id, kind: job.kind }, 'failed email job discarded by an operator: it will not be sent');
+      changed = discarded.map((job) => job.id);
+    }
   } catch (error) {
     if (!(error instanceof NotFailedEmailJobs)) throw error;
     const why = error.jobs.map(({ id, state }) => `${onOneLineShown(id)} is ${state === 'missing' ? 'not in the queue' : state}`);
-    out.stderr.write(`not retried: only failed jobs can be retried (npm run emails -- failed lists them), and ${why.join(', ')}; nothing was retried\n`);
+    const done = action === 'retry' ? 'retried' : 'discarded';
+    out.stderr.write(`not ${done}: only failed jobs can be ${done} (npm run emails -- failed lists them), and ${why.join(', ')}; nothing was ${done}\n`);
     return EXIT.refused;
   }
-  if (command.json) out.stdout.write(`${jsonShown({ retried }, 2)}\n`);
-  else if (retried.length === 0) out.stdout.write('no failed email jobs to retry\n');
-  else out.stdout.write(`retried ${retried.length} failed email job(s): the workers send them again, with all their attempts\n${retried.map((id) => `  ${onOneLineShown(id)}\n`).join('')}`);
+  const [done, what] = action === 'retry' ? ['retried', 'the workers send them again, with all their attempts'] : ['discarded', 'they will not be sent'];
+  if (json) out.stdout.write(`${jsonShown({ [done]: changed }, 2)}\n`);
+  else if (changed.length === 0) out.stdout.write(`no failed email jobs to ${action}\n`);
+  else out.stdout.write(`${done} ${changed.length} failed email job(s): ${what}\n${changed.map((id) => `  ${onOneLineShown(id)}\n`).join('')}`);
   return EXIT.done;
 }

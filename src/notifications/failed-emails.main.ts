@@ -1,11 +1,13 @@
 /**
- * `npm run emails -- failed | retry <job id>... | retry --all`: lists the email jobs kept as failed
- * (refused for good by the SMTP server, or out of EMAIL_ATTEMPTS) and puts them back in the queue
- * once the cause is fixed. Same configuration as the server (DATA_DIR, REDIS_URL, REDIS_KEY_PREFIX,
+ * `npm run emails -- failed | retry <job id>... | retry --all | discard <job id>... | discard --all`:
+ * lists the email jobs kept as failed (refused for good by the SMTP server, out of EMAIL_ATTEMPTS,
+ * or their workers lost), puts them back in the queue once the cause is fixed, or drops for good
+ * those that can never be sent (each logged on stderr, so that the operator's action can be traced). Same configuration as the server (DATA_DIR, REDIS_URL, REDIS_KEY_PREFIX,
  * EMAIL_QUEUE); safe while the server and workers run: the queue's store is shared (SQLite in WAL
  * with IMMEDIATE write transactions, or Redis).
  */
 import { existsSync } from 'node:fs';
+import pino from 'pino';
 import { embeddedEmailQueuePath, openEmailBackend } from './email-backend';
 import { EXIT, FAILED_EMAILS_USAGE, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
 import { notificationsConfig } from './notifications.config';
@@ -29,7 +31,9 @@ async function main(args: string[]): Promise<number> {
     if (!(await backend.queue.ping())) {
       throw new Error(`the email queue's store does not answer: ${config.redisUrl ? 'Redis at REDIS_URL' : embeddedEmailQueuePath(config.dataDir)}`);
     }
-    return await runFailedEmailsCommand(backend.queue, command, process);
+    // On stderr, synchronously: stdout holds the result (JSON with --json), and the process exits right after.
+    const logger = pino({ name: 'emails' }, pino.destination({ dest: 2, sync: true }));
+    return await runFailedEmailsCommand(backend.queue, command, process, logger);
   } finally {
     await backend.close();
   }

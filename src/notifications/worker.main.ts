@@ -7,7 +7,7 @@ import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
-import { failedAttemptLog, workerLostLog } from './email-delivery';
+import { failedAttemptLog, queueGivenUpLog } from './email-delivery';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
 import { existingLogKey } from '../transparency/log-key';
@@ -41,8 +41,8 @@ async function main(): Promise<void> {
       const { level, fields, msg } = failedAttemptLog(failure);
       logger[level](fields, msg);
     },
-    onWorkerLost: (job) => {
-      const { fields, msg } = workerLostLog(job);
+    onGivenUp: (job, reason) => {
+      const { fields, msg } = queueGivenUpLog(job, reason);
       logger.error(fields, msg);
     },
   });

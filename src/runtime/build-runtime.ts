@@ -4,7 +4,7 @@ import type { Runtime } from './runtime';
 import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
-import { failedAttemptLog, workerLostLog } from '../notifications/email-delivery';
+import { failedAttemptLog, queueGivenUpLog } from '../notifications/email-delivery';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -127,8 +127,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
         const { level, fields, msg } = failedAttemptLog(failure);
         logger[level]({ msg, ...fields });
       },
-      onWorkerLost: (job) => {
-        const { fields, msg } = workerLostLog(job);
+      onGivenUp: (job, reason) => {
+        const { fields, msg } = queueGivenUpLog(job, reason);
         logger.error({ msg, ...fields });
       },
     });

@@ -182,4 +182,48 @@ describe.each([
     expect(await queueJobs()).toMatchObject({ failed: 0, completed: 2 });
     expect(await emailsTool(env, ['failed'])).toMatchObject({ code: 0, stdout: 'no failed email jobs\n' });
   });
+
+  it('discards failed emails for good, each logged; refuses a discard of what is not failed, discarding none', async () => {
+    const [first, second, sent] = [approvalJob(1), approvalJob(2), approvalJob(3)];
+    for (const job of [first, second]) sink.refusedRecipients.set(job.to.email, { code: 550, text: 'no such mailbox' });
+    await backend.queue.add([first, second, sent]);
+    worker = await WorkerProcess.start(env);
+    await waitFor('2 jobs kept as failed, 1 sent', async () => {
+      const counts = await backend.queue.counts();
+      return counts.failed === 2 && counts.completed === 1;
+    });
+    expect(await queueJobs()).toMatchObject({ failed: 2 });
+    const logged = (stderr: string): unknown[] => stderr.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+
+    // Refused, and nothing discarded: a sent job and an id the queue does not hold, beside a failed one.
+    const refused = await emailsTool(env, ['discard', first.id, sent.id, 'no-such-job']);
+    expect(refused).toMatchObject({ code: 3, stdout: '' });
+    expect(refused.stderr).toContain(`${sent.id} is completed, no-such-job is not in the queue; nothing was discarded`);
+    expect(await backend.queue.counts()).toMatchObject({ failed: 2, completed: 1 });
+    expect(await emailsTool(env, ['discard'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run emails --') });
+    expect(await emailsTool(env, ['discard', '--all', first.id])).toMatchObject({ code: 2 });
+    // The queue unreadable: a DATA_DIR without the queue, or a Redis that does not answer.
+    const nowhere = { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-')), ...(env.REDIS_URL ? { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } : {}) };
+    expect(await emailsTool(nowhere, ['discard', '--all'])).toMatchObject({ code: 1 });
+    rmSync(nowhere.DATA_DIR, { recursive: true, force: true });
+    expect(await backend.queue.counts()).toMatchObject({ failed: 2 });
+
+    const discarded = await emailsTool(env, ['discard', first.id]);
+    expect(discarded).toMatchObject({ code: 0, stdout: `discarded 1 failed email job(s): they will not be sent\n  ${first.id}\n` });
+    expect(logged(discarded.stderr)).toEqual([
+      expect.objectContaining({ level: 30, jobId: first.id, kind: 'KEY_APPROVED', msg: 'failed email job discarded by an operator: it will not be sent' }),
+    ]);
+    expect(await queueJobs()).toMatchObject({ failed: 1, completed: 1 });
+    expect(await emailsTool(env, ['discard', first.id])).toMatchObject({ code: 3, stderr: expect.stringContaining(`${first.id} is not in the queue`) });
+
+    const all = await emailsTool(env, ['discard', '--all', '--json']);
+    expect(all).toMatchObject({ code: 0 });
+    expect(JSON.parse(all.stdout)).toEqual({ discarded: [second.id] });
+    expect(logged(all.stderr)).toEqual([expect.objectContaining({ level: 30, jobId: second.id, kind: 'KEY_APPROVED' })]);
+    expect(await queueJobs()).toMatchObject({ failed: 0, completed: 1 });
+    expect(await emailsTool(env, ['failed'])).toMatchObject({ code: 0, stdout: 'no failed email jobs\n' });
+    expect(await emailsTool(env, ['discard', '--all'])).toMatchObject({ code: 0, stdout: 'no failed email jobs to discard\n', stderr: '' });
+    // Never sent: the worker got neither back.
+    expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[sent.to.email]]);
+  });
 });

@@ -78,7 +78,7 @@ export class BullmqEmailQueue implements EmailQueue {
     await this.queue.addBulk(jobs.map((job) => ({ name: job.kind, data: job, opts: { jobId: job.id } })));
   }
 
-  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onGivenUp }: EmailQueueWorkerOptions): EmailQueueWorker {
     const connection = this.connect({});
     const worker = new Worker<EmailJob>(this.options.name, (job) => this.run(handler, job), {
       connection,
@@ -86,13 +86,17 @@ export class BullmqEmailQueue implements EmailQueue {
       concurrency,
       lockDuration: this.options.lockMs,
       stalledInterval: this.options.lockMs,
-      maxStalledCount: this.options.retry.attempts,
+      // Every start is an attempt, one whose worker died (stalled) included, as on SQLite: the
+      // worker that fetches a job started that many times already fails it without running the
+      // processor, and emits 'failed'. Stalls alone never give a job up (their count is not reset
+      // by an operator's retry): the starts decide.
+      maxStartedAttempts: this.options.retry.attempts,
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     worker.on('error', this.report);
-    // A job that stalled more than maxStalledCount times is put back with a deferred failure; the
-    // one worker that fetches it next fails it without running the processor, and emits 'failed'.
     worker.on('failed', (job) => {
-      if (job?.deferredFailure) onWorkerLost?.(job.data);
+      // A deferred failure: stalled too often under an earlier maxStalledCount.
+      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, 'worker_lost');
     });
     const handle: EmailQueueWorker = {
       close: async () => {
@@ -135,7 +139,8 @@ export class BullmqEmailQueue implements EmailQueue {
     const found = (await this.queue.getFailed(start, start + limit)).filter(Boolean);
     const jobs = found.slice(0, limit).map((job) => ({
       job: job.data,
-      attempts: job.attemptsMade,
+      // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
+      attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
       error: job.failedReason,
       failedAt: new Date(job.finishedOn ?? job.timestamp),
     }));
@@ -159,6 +164,21 @@ export class BullmqEmailQueue implements EmailQueue {
       }
     }
     return retried;
+  }
+
+  /**
+   * Jobs are checked, then removed one by one, each checked failed again just before (BullMQ removes
+   * a job whatever its state): a job another operator retried in between is left to that retry.
+   */
+  async discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]> {
+    const jobs = which === 'all' ? await this.allFailed() : await this.namedFailed([...new Set(which)]);
+    const discarded: EmailJob[] = [];
+    for (const job of jobs) {
+      if (!(await job.isFailed())) continue;
+      await job.remove();
+      discarded.push(job.data);
+    }
+    return discarded;
   }
 
   async ping(): Promise<boolean> {
@@ -192,7 +212,7 @@ export class BullmqEmailQueue implements EmailQueue {
     return found.map(({ job }) => job!);
   }
 
-  /** Every job failed now, read before any is retried: one failing again at once is not read twice. */
+  /** Every job failed now, read before any is retried or discarded: one failing again at once is not read twice. */
   private async allFailed(): Promise<Array<Job<EmailJob>>> {
     const jobs = new Map<string, Job<EmailJob>>();
     for (let start = 0; ; start += RETRY_ALL_BATCH) {
@@ -203,10 +223,13 @@ export class BullmqEmailQueue implements EmailQueue {
     }
   }
 
-  /** BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError. */
+  /**
+   * The attempt is the start's number (attemptsMade leaves out the starts whose worker died).
+   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError.
+   */
   private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
     try {
-      await handler(job.data, job.attemptsMade + 1);
+      await handler(job.data, job.attemptsStarted);
     } catch (error) {
       throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
     }

@@ -62,8 +62,9 @@ export class InvalidFailedJobsCursor extends Error {
 }
 
 /**
- * retryFailed named jobs that are not failed: retrying a waiting, running or completed job would
- * send its email twice. Nothing was retried.
+ * retryFailed or discardFailed named jobs that are not failed: retrying a waiting, running or
+ * completed job would send its email twice, discarding one would drop an email still to be sent
+ * (or a sent one's trace). Nothing was retried or discarded.
  */
 export class NotFailedEmailJobs extends Error {
   constructor(readonly jobs: ReadonlyArray<{ id: string; state: Exclude<EmailJobState, 'failed'> }>) {
@@ -72,14 +73,21 @@ export class NotFailedEmailJobs extends Error {
   }
 }
 
+/**
+ * Why the queue, not the handler, gave a job up: the workers running it died (killed, lock or
+ * lease lost) until it had no try left ('worker_lost'), or it had used its attempts already, its
+ * last one failed ('attempts': EMAIL_ATTEMPTS lowered since).
+ */
+export type EmailQueueGivenUpReason = 'worker_lost' | 'attempts';
+
 export interface EmailQueueWorkerOptions {
   concurrency: number;
   /**
-   * Told of each job this worker gives up because the workers running it died (killed, lock or
-   * lease lost) until the queue gives it no further try: the handler never saw that end. Called
-   * once per job, by the one worker that moves it to the failed jobs, whatever the number of workers.
+   * Told of each job this worker gives up without handing it to the handler, which never saw that
+   * end. Called once per job, by the one worker that moves it to the failed jobs, whatever the
+   * number of workers.
    */
-  onWorkerLost?: (job: EmailJob) => void;
+  onGivenUp?: (job: EmailJob, reason: EmailQueueGivenUpReason) => void;
 }
 
 /** A running consumer of the queue. */
@@ -107,6 +115,13 @@ export interface EmailQueue {
    * is retried; with 'all', every job failed when it is called.
    */
   retryFailed(which: readonly string[] | 'all'): Promise<string[]>;
+  /**
+   * Removes failed jobs for good (emails that can never be sent, e.g. to an address that will
+   * never accept them), and resolves to the jobs discarded. With ids, every one must be failed,
+   * else NotFailedEmailJobs and nothing is discarded; with 'all', every job failed when it is
+   * called. The queue then holds nothing of them: their ids are free, as a pruned completed job's.
+   */
+  discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]>;
   /** True when the queue's store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import {
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
+  type EmailQueueGivenUpReason,
   type EmailQueueCounts,
   type EmailQueueWorker,
   type EmailQueueWorkerOptions,
@@ -33,6 +34,7 @@ export interface SqliteEmailQueueOptions {
 interface JobRow {
   id: string;
   data: string;
+  state: 'waiting' | 'active';
   attempts: number;
   error: string | null;
   due_at: number;
@@ -71,7 +73,7 @@ export class SqliteEmailQueue implements EmailQueue {
     this.statements = {
       insert: db.prepare(`INSERT OR IGNORE INTO email_jobs (id, data, state, due_at) VALUES (?, ?, 'waiting', ?)`),
       due: db.prepare<[number], JobRow>(
-        `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
+        `SELECT id, data, state, attempts, error, due_at, lease_token FROM email_jobs
          WHERE state IN ('waiting', 'active') AND due_at <= ? ORDER BY due_at LIMIT 1`,
       ),
       nextDue: db.prepare<[], { due: number | null }>(
@@ -95,18 +97,17 @@ export class SqliteEmailQueue implements EmailQueue {
         `SELECT state, due_at <= ? AS due, COUNT(*) AS n FROM email_jobs GROUP BY state, due`,
       ),
       // Keyset pages: a job failing or retried meanwhile neither repeats nor hides another.
-      failed: db.prepare<[number, string, number], JobRow>(
+      failed: db.prepare<[number, string, number], Omit<JobRow, 'state'>>(
         `SELECT id, data, attempts, error, due_at, lease_token FROM email_jobs
          WHERE state = 'failed' AND (due_at, id) < (?, ?) ORDER BY due_at DESC, id DESC ${LIMIT_PARAMETER}`,
       ),
-      state: db.prepare<[string], { state: string; due_at: number }>(`SELECT state, due_at FROM email_jobs WHERE id = ?`),
+      job: db.prepare<[string], { state: string; due_at: number; data: string }>(`SELECT state, due_at, data FROM email_jobs WHERE id = ?`),
+      allFailed: db.prepare<[], { id: string; data: string }>(`SELECT id, data FROM email_jobs WHERE state = 'failed'`),
       // Attempts from zero: the operator fixed the cause, the job gets its full EMAIL_ATTEMPTS again.
       retryFailed: db.prepare<[number, string]>(
         `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE id = ? AND state = 'failed'`,
       ),
-      retryAllFailed: db.prepare<[number], { id: string }>(
-        `UPDATE email_jobs SET state = 'waiting', attempts = 0, due_at = ?, lease_token = NULL, error = NULL WHERE state = 'failed' RETURNING id`,
-      ),
+      discardFailed: db.prepare<[string]>(`DELETE FROM email_jobs WHERE id = ? AND state = 'failed'`),
     };
   }
 
@@ -120,9 +121,9 @@ export class SqliteEmailQueue implements EmailQueue {
     this.wake();
   }
 
-  process(handler: EmailJobHandler, { concurrency, onWorkerLost }: EmailQueueWorkerOptions): EmailQueueWorker {
+  process(handler: EmailJobHandler, { concurrency, onGivenUp }: EmailQueueWorkerOptions): EmailQueueWorker {
     const state = { closing: false };
-    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state, onWorkerLost));
+    const loops = Array.from({ length: concurrency }, () => this.loop(handler, state, onGivenUp));
     const worker: EmailQueueWorker = {
       close: async () => {
         state.closing = true;
@@ -158,25 +159,13 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
-    // IMMEDIATE: the states read are the ones changed, whatever another process (a worker, the server) writes.
-    const retried = this.faults.write(() =>
-      this.db
-        .transaction(() => {
-          const now = Date.now();
-          if (which === 'all') return this.statements.retryAllFailed.all(now).map((row) => row.id);
-          const ids = [...new Set(which)];
-          const refused = ids.flatMap((id) => {
-            const state = this.state(id, now);
-            return state === 'failed' ? [] : [{ id, state }];
-          });
-          if (refused.length > 0) throw new NotFailedEmailJobs(refused);
-          for (const id of ids) this.statements.retryFailed.run(now, id);
-          return ids;
-        })
-        .immediate(),
-    );
+    const retried = this.changeFailed(which, (id, now) => this.statements.retryFailed.run(now, id));
     this.wake();
-    return retried;
+    return retried.map(({ id }) => id);
+  }
+
+  async discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]> {
+    return this.changeFailed(which, (id) => this.statements.discardFailed.run(id)).map(({ data }) => JSON.parse(data) as EmailJob);
   }
 
   async ping(): Promise<boolean> {
@@ -188,12 +177,12 @@ export class SqliteEmailQueue implements EmailQueue {
     await Promise.all([...this.workers].map((worker) => worker.close()));
   }
 
-  private async loop(handler: EmailJobHandler, state: { closing: boolean }, onWorkerLost?: (job: EmailJob) => void): Promise<void> {
+  private async loop(handler: EmailJobHandler, state: { closing: boolean }, onGivenUp: EmailQueueWorkerOptions['onGivenUp']): Promise<void> {
     while (!state.closing) {
       try {
-        const { claimed, lost } = this.claim();
+        const { claimed, givenUp } = this.claim();
         // Told once committed: the IMMEDIATE claim made this worker the only one to move them.
-        for (const job of lost) onWorkerLost?.(job);
+        for (const { job, reason } of givenUp) onGivenUp?.(job, reason);
         if (claimed) await this.run(claimed, handler);
         else await this.sleep();
       } catch (error) {
@@ -205,26 +194,27 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   /**
-   * Takes the next due job, or the job of a worker whose lease ran out; `lost` are the jobs it
-   * failed on the way, whose worker died during their last attempt.
+   * Takes the next due job, or the job of a worker whose lease ran out; `givenUp` are the jobs it
+   * failed on the way, with no attempt left.
    */
-  private claim(): { claimed?: { row: JobRow; token: string }; lost: EmailJob[] } {
+  private claim(): { claimed?: { row: JobRow; token: string }; givenUp: Array<{ job: EmailJob; reason: EmailQueueGivenUpReason }> } {
     return this.db
       .transaction(() => {
-        const lost: EmailJob[] = [];
+        const givenUp: Array<{ job: EmailJob; reason: EmailQueueGivenUpReason }> = [];
         for (;;) {
           const now = Date.now();
           const row = this.statements.due.get(now);
-          if (!row) return { lost };
+          if (!row) return { givenUp };
           if (row.attempts >= this.options.retry.attempts) {
-            // Its worker died during the last attempt.
+            // Active: its worker died during the last attempt. Waiting: its last attempt failed
+            // with attempts left then, none now (EMAIL_ATTEMPTS lowered since).
             this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
-            lost.push(JSON.parse(row.data) as EmailJob);
+            givenUp.push({ job: JSON.parse(row.data) as EmailJob, reason: row.state === 'active' ? 'worker_lost' : 'attempts' });
             continue;
           }
           const token = randomUUID();
           this.statements.claim.run(now + this.options.lockMs, token, row.id);
-          return { claimed: { row: { ...row, attempts: row.attempts + 1 }, token }, lost };
+          return { claimed: { row: { ...row, attempts: row.attempts + 1 }, token }, givenUp };
         }
       })
       .immediate();
@@ -257,10 +247,32 @@ export class SqliteEmailQueue implements EmailQueue {
     }
   }
 
-  private state(id: string, now: number): EmailJobState {
-    const row = this.statements.state.get(id);
-    if (!row) return 'missing';
-    return row.state === 'waiting' && row.due_at > now ? 'delayed' : (row.state as EmailJobState);
+  /**
+   * Applies `change` to the failed jobs `which` names, and returns them. With ids, every one must
+   * be failed, else NotFailedEmailJobs and nothing is changed. IMMEDIATE: the states read are the
+   * ones changed, whatever another process (a worker, the server) writes.
+   */
+  private changeFailed(which: readonly string[] | 'all', change: (id: string, now: number) => void): Array<{ id: string; data: string }> {
+    return this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          const now = Date.now();
+          const jobs = which === 'all' ? this.statements.allFailed.all() : this.namedFailed([...new Set(which)], now);
+          for (const { id } of jobs) change(id, now);
+          return jobs;
+        })
+        .immediate(),
+    );
+  }
+
+  private namedFailed(ids: string[], now: number): Array<{ id: string; data: string }> {
+    const found = ids.map((id) => ({ id, row: this.statements.job.get(id) }));
+    const refused = found.flatMap(({ id, row }) => {
+      const state: EmailJobState = !row ? 'missing' : row.state === 'waiting' && row.due_at > now ? 'delayed' : (row.state as EmailJobState);
+      return state === 'failed' ? [] : [{ id, state }];
+    });
+    if (refused.length > 0) throw new NotFailedEmailJobs(refused);
+    return found.map(({ id, row }) => ({ id, data: row!.data }));
   }
 
   /** Waits until the next job is due, a job is added here, the poll interval passes, or a worker closes. */

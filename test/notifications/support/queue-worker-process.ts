@@ -33,7 +33,12 @@ export class QueueWorkerProcess {
 
   /** Ids of the jobs its handler took, and of those it gave up as lost. */
   said(what: 'started' | 'lost'): string[] {
-    return [...this.output.matchAll(new RegExp(`^${what} (\\S+)$`, 'gm'))].map(([, id]) => id);
+    return [...this.output.matchAll(new RegExp(`^${what} (\\S+)( \\d+)?$`, 'gm'))].map(([, id]) => id);
+  }
+
+  /** The attempt numbers its handler was given, in order. */
+  attemptsStarted(): number[] {
+    return [...this.output.matchAll(/^started \S+ (\d+)$/gm)].map(([, attempt]) => Number(attempt));
   }
 
   async kill(): Promise<void> {
