@@ -39,6 +39,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { UndeclaredInputGuard } from './http/undeclared-input.guard';
 import { RateLimits } from './rate-limits/rate-limits';
 import { ConcurrentExports } from './rate-limits/concurrent-exports';
+import { exportPlaceCounter } from './rate-limits/cluster-export-places';
 import { MetricsController } from './http/controllers/metrics.controller';
 import { PendingApprovalsQuery } from './application/queries/pending-approvals';
 import { AsOfQuery } from './application/queries/as-of-query';
@@ -105,7 +106,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: UndeclaredInputGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },
-      { provide: ConcurrentExports, useValue: new ConcurrentExports(runtime.config.concurrentExports, runtime.registry) },
+      { provide: ConcurrentExports, useValue: new ConcurrentExports(exportPlaceCounter(runtime.config.concurrentExports), runtime.registry) },
       { provide: STATE_CACHE_LIMITS, useValue: runtime.config.stateCacheLimits },
       StreamStates,
       Directory,

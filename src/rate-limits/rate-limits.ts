@@ -1,6 +1,7 @@
+import cluster from 'node:cluster';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { AppConfig, LimitName, OrgLimitName, RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 
@@ -25,10 +26,19 @@ export class RateLimitExceeded extends Error {
 const REDIS_ANSWER_TIMEOUT_MS = 500;
 
 /**
+ * How long a cluster worker waits for its primary to count a request (or an export place) before
+ * counting in its own memory instead. The primary does nothing else, so only a stalled one is that
+ * slow; one gone takes its workers with it (node:cluster exits a worker whose primary is gone).
+ */
+export const PRIMARY_ANSWER_TIMEOUT_MS = 500;
+
+/**
  * The rate limits of this deployment (rate-limiter-flexible): in Redis when REDIS_URL is set, so
- * every API instance counts against the same budget; in this process's memory otherwise. When Redis
- * does not answer (gone, or silent past REDIS_ANSWER_TIMEOUT_MS), each instance falls back to its own
- * memory (the insurance limiter): limits stay on, per instance, rather than every request failing or waiting.
+ * every API instance counts against the same budget; without Redis, in the memory of the cluster's
+ * primary for every worker (WORKERS > 1, RateLimiterCluster over IPC), else in this process's. When
+ * Redis (or the primary) does not answer (gone, or silent past its timeout), each process falls back
+ * to its own memory (the insurance limiter): limits stay on, per process, rather than every request
+ * failing or waiting. The primary's side is RateLimiterClusterMaster (runtime/cluster.ts).
  */
 export class RateLimits {
   private readonly limiters: Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
@@ -46,14 +56,25 @@ export class RateLimits {
       Object.entries(rates).map(([name, { points, seconds }]) => {
         const options = { points, duration: seconds, keyPrefix: `${keyPrefix}:${name}` };
         const memory = new RateLimiterMemory(options);
-        const limiter = redis
-          ? new RLWrapperTimeouts({
+        if (redis)
+          return [
+            name,
+            new RLWrapperTimeouts({
               limiter: new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }),
               timeoutMs: REDIS_ANSWER_TIMEOUT_MS,
               insuranceLimiter: memory,
-            })
-          : memory;
-        return [name, limiter];
+            }),
+          ];
+        if (cluster.isWorker)
+          return [
+            name,
+            new RLWrapperTimeouts({
+              limiter: new RateLimiterCluster({ ...options, timeoutMs: PRIMARY_ANSWER_TIMEOUT_MS }),
+              timeoutMs: PRIMARY_ANSWER_TIMEOUT_MS,
+              insuranceLimiter: memory,
+            }),
+          ];
+        return [name, memory];
       }),
     ) as Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
   }

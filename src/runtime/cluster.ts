@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
+import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError, type ProcessRole } from '../config/environment';
 import { loadSecrets } from '../config/secrets';
+import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
 import { loadLogKey } from '../transparency/log-key';
 import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
 
@@ -21,13 +23,18 @@ export const rolesOfWorker = (roles: readonly ProcessRole[], index: number): Pro
  * WORKERS > 1: this process becomes the cluster's primary. It creates DATA_DIR's secrets and log
  * key once (so the workers do not race to generate them), then forks WORKERS processes of
  * main.js that share the listening port (Node's cluster hands connections out in turn). Worker 0
- * runs every role of ROLES, the others only the API. A worker that dies stops the others and the
- * primary exits non-zero: its supervisor restarts the whole, as it would restart one process.
+ * runs every role of ROLES, the others only the API. Without Redis, the primary counts the rate limits
+ * and the export places for every worker (one budget for the server, whichever worker a connection
+ * reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
+ * restarts the whole, as it would restart one process.
  */
 export function runClusterPrimary(config: AppConfig): void {
   const logger = new Logger('Cluster');
   if (!config.roles.includes('api')) throw new ConfigError(`WORKERS=${config.workers} serves the API from several processes: ROLES must hold api`);
   loadLogKey(config, loadSecrets(config).generated);
+  // Listening before the first fork: a worker's limiters ask for their counters as it starts.
+  if (!config.redisUrl) new RateLimiterClusterMaster();
+  countExportPlacesForWorkers(config.concurrentExports);
   const workers = new Map<Worker, number>();
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -1,27 +1,9 @@
-import { request as httpRequest } from 'node:http';
 import { mintAgentToken } from '../../src/auth/token-minter';
+import { ownConnectionCall as call } from './support/own-connection-call';
 import { ServerProcess } from './support/server-process';
 
 const JWT_SECRET = 'cluster-test-jwt-secret-of-32-bytes-at-least';
 const BOOTSTRAP_TOKEN = 'cluster-test-bootstrap-token-of-32-bytes-at-least';
-
-/** One request on a connection of its own: the cluster hands connections, not requests, to its workers. */
-function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = httpRequest(
-      `${url}${path}`,
-      { method, agent: false, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, body: text ? JSON.parse(text) : undefined }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
 
 /** WORKERS=2: two API processes over one DATA_DIR, as `WORKERS=$(nproc) npm start` runs them. */
 describe('the server on every core (WORKERS)', () => {

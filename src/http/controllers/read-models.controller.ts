@@ -115,7 +115,7 @@ export class ReadModelsController {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const chunks = this.queries.auditExport(context.orgId, filters);
     // The places first: a reader refused for its own exports under way (or its org's) spends none of the org's budget.
-    const release = this.exports.take({ orgId: context.orgId, agentId: context.actor });
+    const release = await this.exports.take({ orgId: context.orgId, agentId: context.actor });
     try {
       // The org's budget, spent by a reader it admitted only: a MEMBER's 403 spends none of it.
       await this.limits.consume('heavy_reads_per_org', context.orgId);

@@ -1,0 +1,100 @@
+import cluster, { type Worker } from 'node:cluster';
+import { randomUUID } from 'node:crypto';
+import { type ExportCaller, type ExportLimit, type ExportPlace, type ExportPlaceCounter, ExportPlaces } from './export-places';
+import { PRIMARY_ANSWER_TIMEOUT_MS } from './rate-limits';
+
+/** The IPC messages of export places, told from the cluster's own and rate-limiter-flexible's by their channel. */
+const CHANNEL = 'ztkeys_export_places';
+
+type Request = { channel: typeof CHANNEL; type: 'take'; id: string; caller: ExportCaller } | { channel: typeof CHANNEL; type: 'release'; id: string };
+interface Answer {
+  channel: typeof CHANNEL;
+  id: string;
+  full?: { limit: ExportLimit; max: number };
+}
+
+const isOurs = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { channel?: unknown }).channel === CHANNEL;
+
+/**
+ * In the cluster's primary: counts the export places of every worker, so the bounds hold for the
+ * server as a whole whichever worker a connection reaches. A worker that exits gives back the places
+ * it held (its connections went with it). Called before the workers are forked.
+ */
+export function countExportPlacesForWorkers(max: { perOrg: number; perAgent: number }): void {
+  const places = new ExportPlaces(max);
+  const held = new Map<Worker, Map<string, () => void>>();
+  cluster.on('message', (worker, message: Request) => {
+    if (!isOurs(message)) return;
+    const ofWorker = held.get(worker) ?? held.set(worker, new Map()).get(worker)!;
+    if (message.type === 'release') {
+      ofWorker.get(message.id)?.();
+      ofWorker.delete(message.id);
+      return;
+    }
+    const place = places.takeNow(message.caller);
+    if ('release' in place) ofWorker.set(message.id, place.release);
+    const answer: Answer = { channel: CHANNEL, id: message.id, ...('full' in place ? { full: { limit: place.full, max: place.max } } : {}) };
+    // With a callback a worker gone meanwhile is not an 'error' event on the primary: its exit gives its places back.
+    worker.send(answer, undefined, {}, () => undefined);
+  });
+  cluster.on('exit', (worker) => {
+    for (const release of held.get(worker)?.values() ?? []) release();
+    held.delete(worker);
+  });
+}
+
+/**
+ * In a cluster worker: takes export places from the primary over IPC. A primary that does not
+ * answer within PRIMARY_ANSWER_TIMEOUT_MS (it has only this to do: a stalled one) leaves the worker
+ * counting on its own, as the rate limits do, rather than every export waiting; a place the primary
+ * grants after that is given straight back.
+ */
+export class ClusterExportPlaces implements ExportPlaceCounter {
+  private readonly waiting = new Map<string, (answer: Answer) => void>();
+  private readonly own: ExportPlaces;
+
+  constructor(max: { perOrg: number; perAgent: number }) {
+    this.own = new ExportPlaces(max);
+    process.on('message', (message: Answer) => {
+      if (isOurs(message)) this.waiting.get(message.id)?.(message);
+    });
+  }
+
+  take(caller: ExportCaller): Promise<ExportPlace> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // A late grant finds no one waiting: it is given back.
+        this.waiting.set(id, (answer) => {
+          this.waiting.delete(id);
+          if (!answer.full) this.send({ channel: CHANNEL, type: 'release', id });
+        });
+        resolve(this.own.takeNow(caller));
+      }, PRIMARY_ANSWER_TIMEOUT_MS);
+      this.waiting.set(id, (answer) => {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        resolve(answer.full ? { full: answer.full.limit, max: answer.full.max } : { release: this.releaseOnce(id) });
+      });
+      this.send({ channel: CHANNEL, type: 'take', id, caller });
+    });
+  }
+
+  private releaseOnce(id: string): () => void {
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.send({ channel: CHANNEL, type: 'release', id });
+    };
+  }
+
+  private send(request: Request): void {
+    // With a callback a closed channel is not an 'error' event: a primary gone takes its count with it, and the worker exits (node:cluster).
+    process.send!(request, undefined, {}, () => undefined);
+  }
+}
+
+/** The export places of this process: the primary's count in a cluster worker, its own otherwise. */
+export const exportPlaceCounter = (max: { perOrg: number; perAgent: number }): ExportPlaceCounter =>
+  cluster.isWorker ? new ClusterExportPlaces(max) : new ExportPlaces(max);

@@ -1,0 +1,154 @@
+/**
+ * WORKERS=2 on the embedded default (no Redis): the cluster hands connections to its workers in
+ * turn, and a client that opens a connection per request would get a budget from each worker were
+ * the limits counted in each. They are counted in the cluster's primary: one budget per deployment.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintAgentToken } from '../../src/auth/token-minter';
+import { embeddedEventLogPath } from '../../src/event-store/open-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
+import { ownConnectionCall } from './support/own-connection-call';
+import { ServerProcess } from './support/server-process';
+
+const JWT_SECRET = 'cluster-limits-jwt-secret-of-32-bytes-at-least';
+const SEED = 15;
+const ORG = `org-${SEED}-0`;
+
+/** Both workers listening: before that, the one up takes every connection. */
+async function bothListening(server: ServerProcess): Promise<string> {
+  const url = await server.listening(120_000);
+  const deadline = Date.now() + 60_000;
+  while (server.logLines.filter((line) => String(line.msg).includes('listening')).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return url;
+}
+
+/** A connection of the test's own to the server (the cluster hands it to one worker, which serves all it carries). */
+function connection(url: string): Socket {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  socket.on('error', () => undefined);
+  return socket;
+}
+
+/** The status of the answer to `head` sent on `socket`, read from its first bytes; with `hold`, the socket reads no more (an export keeps its place). */
+function statusOf(socket: Socket, head: string, hold: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    socket.once('data', (chunk: Buffer) => {
+      if (hold) socket.pause();
+      resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(chunk.toString('latin1'))![1]));
+    });
+    socket.write(head);
+  });
+}
+
+const exportHead = (token: string) => `GET /v1/orgs/${ORG}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+
+/** An export asked for on a connection of its own, which reads its answer's first bytes and then no more (the place stays taken). */
+async function heldExport(url: string, token: string): Promise<{ socket: Socket; status: number }> {
+  const socket = connection(url);
+  return { socket, status: await statusOf(socket, exportHead(token), true) };
+}
+
+describe('the limits of a cluster (WORKERS=2, no Redis)', () => {
+  const servers: ServerProcess[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-cluster-limits-'));
+  afterAll(() => {
+    for (const server of servers) server.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts RATE_LIMIT_API_PER_ADDRESS once for both workers, whichever serves each connection', async () => {
+    const server = ServerProcess.spawn({ WORKERS: '2', JWT_SECRET, RATE_LIMIT_API_PER_ADDRESS: '10/60' });
+    servers.push(server);
+    const url = await bothListening(server);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await ownConnectionCall(url, 'GET', '/v1/orgs/none', 'not-a-token')).status);
+    const servedBy = new Set(server.logLines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/v1/orgs/none').map((line) => line.pid));
+    expect(servedBy.size).toBe(2);
+    expect(statuses.findIndex((status) => status === 429)).toBe(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+    expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
+  }, 240_000);
+
+  describe('export places', () => {
+    let token: string;
+    beforeAll(async () => {
+      const log = new SqliteEventStore({ path: embeddedEventLogPath(dataDir) });
+      // One org whose export (some 40 pages) is far larger than the loopback socket buffers: a client that stops reading holds it.
+      await appendAll(log, syntheticCommands({ orgs: 1, agentsPerOrg: 30, commands: 40_000, seed: SEED }));
+      await log.close();
+      token = await mintAgentToken(JWT_SECRET, { agentId: `${ORG}.root`, orgId: ORG }, 600);
+    }, 120_000);
+
+    /** The cluster on the grown log, once the projector (worker 0) has the org's roles, which exports are checked against. */
+    async function start(): Promise<{ server: ServerProcess; url: string }> {
+      const server = ServerProcess.spawn({ WORKERS: '2', DATA_DIR: dataDir, JWT_SECRET, CONCURRENT_EXPORTS_PER_AGENT: '1', CONCURRENT_EXPORTS_PER_ORG: '2' });
+      servers.push(server);
+      const url = await bothListening(server);
+      for (let status = 0; status !== 200; ) {
+        status = (await ownConnectionCall(url, 'GET', `/v1/orgs/${ORG}/audit-log?limit=1`, token)).status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return { server, url };
+    }
+
+    it('holds an agent to CONCURRENT_EXPORTS_PER_AGENT across both workers, and gives its place back when its connection closes', async () => {
+      const { server, url } = await start();
+      const held: Awaited<ReturnType<typeof heldExport>>[] = [];
+      try {
+        // Four connections in turn, two to each worker: the first export holds the agent's one place, for both workers.
+        for (let i = 0; i < 4; i++) held.push(await heldExport(url, token));
+        expect(held.map(({ status }) => status)).toEqual([200, 429, 429, 429]);
+        const refusedBy = () => new Set(server.logLines.filter((line) => (line.req as { url?: string } | undefined)?.url?.endsWith('/audit-log/export')).map((line) => line.pid));
+        for (const deadline = Date.now() + 5000; refusedBy().size < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(refusedBy().size).toBe(2);
+        // The held export's connection gone, its place comes back, whichever worker the next one reaches.
+        held[0].socket.destroy();
+        const statuses: number[] = [];
+        for (let status = 429, deadline = Date.now() + 10_000; status === 429 && Date.now() < deadline; ) {
+          const next = await heldExport(url, token);
+          next.socket.destroy();
+          statuses.push((status = next.status));
+          if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(statuses.at(-1)).toBe(200);
+      } finally {
+        for (const { socket } of held) socket.destroy();
+      }
+      expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
+      expect(server.stderr).toBe('');
+    }, 240_000);
+
+    it('goes on serving, counting in each worker, while the primary does not answer, and gives back a place the primary grants too late', async () => {
+      const { server, url } = await start();
+      // A connection already handed to a worker: with the primary stopped, no new one would be.
+      const kept = connection(url);
+      expect(await statusOf(kept, 'GET /health/live HTTP/1.1\r\nHost: ztkeys\r\n\r\n', false)).toBe(200);
+      process.kill(server.child.pid!, 'SIGSTOP');
+      try {
+        const asked = Date.now();
+        // Each limit the export spends, and its place, wait PRIMARY_ANSWER_TIMEOUT_MS (500 ms) and are counted in the
+        // worker: some 3 s in all, where the library's own timeout (5 s a limit) would take half a minute.
+        expect(await statusOf(kept, exportHead(token), true)).toBe(200);
+        expect(Date.now() - asked).toBeLessThan(10_000);
+      } finally {
+        process.kill(server.child.pid!, 'SIGCONT');
+      }
+      kept.destroy();
+      // The primary, going on, grants the worker's request it did not answer in time: the worker gives that place back.
+      const statuses: number[] = [];
+      for (let status = 429, deadline = Date.now() + 10_000; status === 429 && Date.now() < deadline; ) {
+        const next = await heldExport(url, token);
+        next.socket.destroy();
+        statuses.push((status = next.status));
+        if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(statuses.at(-1)).toBe(200);
+      expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
+      expect(server.stderr).toBe('');
+    }, 240_000);
+  });
+});

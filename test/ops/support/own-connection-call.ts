@@ -1,0 +1,19 @@
+import { request as httpRequest } from 'node:http';
+
+/** One request on a connection of its own: the cluster hands connections, not requests, to its workers. */
+export function ownConnectionCall(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = httpRequest(
+      `${url}${path}`,
+      { method, agent: false, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
