@@ -3,7 +3,9 @@ import {
   InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
+  type EmailJobHandler,
   type EmailQueue,
+  type EmailQueueGivenUpReason,
   type RetryPolicy,
 } from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
@@ -269,6 +271,47 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       } finally {
         await Promise.all(workers.map((worker) => worker.kill()));
       }
+    });
+
+    describe('EMAIL_ATTEMPTS changed across a restart: the current value decides, whatever the job was added under', () => {
+      const job = approvalJob();
+      let attempts: number[];
+      let givenUp: Array<[string, EmailQueueGivenUpReason]>;
+      const failing: EmailJobHandler = async (_job, attempt) => {
+        attempts.push(attempt);
+        throw new Error(`451 try again later (attempt ${attempt})`);
+      };
+      /** Adds the job under `from` attempts, fails `failed` attempts, then restarts the queue with `to` attempts and a worker on it. */
+      const restarted = async (from: number, failed: number, to: number): Promise<EmailQueue> => {
+        attempts = [];
+        givenUp = [];
+        const name = store();
+        // A long backoff: the next attempt does not come before the restart.
+        const before = await open(name, { attempts: from, backoffMs: 1000 });
+        await before.add([job]);
+        before.process(failing, { concurrency: 1 });
+        await waitFor(`${failed} failed attempts`, () => attempts.length === failed);
+        await before.close();
+        const after = await open(name, { attempts: to, backoffMs: 100 });
+        after.process(failing, { concurrency: 1, onGivenUp: (lost, reason) => givenUp.push([lost.id, reason]) });
+        await waitFor('the job to fail', async () => (await after.counts()).failed === 1);
+        return after;
+      };
+
+      it('raised: the job gets the new attempts, and its last failed attempt, counted by the handler, gives it up', async () => {
+        const after = await restarted(2, 1, 4);
+        expect(attempts).toEqual([1, 2, 3, 4]);
+        // The handler was told attempt 4 was the last; the queue gave nothing up behind its back.
+        expect(givenUp).toEqual([]);
+        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 4, error: '451 try again later (attempt 4)' })]);
+      });
+
+      it('lowered below the attempts made: the job waiting for a retry is given up as out of attempts, not as its worker lost', async () => {
+        const after = await restarted(3, 2, 2);
+        expect(attempts).toEqual([1, 2]);
+        expect(givenUp).toEqual([[job.id, 'attempts']]);
+        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2 })]);
+      });
     });
 
     it('closing a worker lets its running job finish and takes no new one', async () => {

@@ -37,6 +37,27 @@ const STORE_TIMEOUT_MS = 1000;
 /** Failed jobs read at once when retrying them all. */
 const RETRY_ALL_BATCH = 1000;
 
+/**
+ * What the processor records in a job's progress when one of its attempts fails with attempts left:
+ * the start it was, and the attempts made (failed) with it. BullMQ counts both (attemptsStarted,
+ * attemptsMade) but keeps no trace of whether the last start failed or lost its worker.
+ */
+interface RetriedAttempt {
+  retriedStart: number;
+  attemptsMade: number;
+}
+
+/**
+ * Whether a job failed when fetched, for having no start left, had its last start fail (EMAIL_ATTEMPTS
+ * lowered since: reason attempts) rather than lose its worker. That fetch made one more start, and
+ * moving the job to the failed set one more attempt. A record from before an operator's retry, which
+ * resets both counts, matches neither: no attempt failed since, else it would have been overwritten.
+ */
+function lastStartFailed(job: Job<EmailJob>): boolean {
+  const retried = job.progress as Partial<RetriedAttempt> | number;
+  return typeof retried === 'object' && retried.retriedStart === job.attemptsStarted - 1 && retried.attemptsMade === job.attemptsMade - 1;
+}
+
 /** BullMQ's states as the port names them. */
 const STATES: Record<string, EmailJobState> = {
   waiting: 'waiting',
@@ -64,7 +85,10 @@ export class BullmqEmailQueue implements EmailQueue {
       connection: this.producer,
       prefix: options.prefix,
       defaultJobOptions: {
-        attempts: options.retry.attempts,
+        // No limit of the job's own: BullMQ keeps opts.attempts from the add, and a job added before
+        // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's maxStartedAttempts,
+        // the current EMAIL_ATTEMPTS, decides, as on SQLite.
+        attempts: Number.MAX_SAFE_INTEGER,
         backoff: { type: 'exponential', delay: options.retry.backoffMs },
         removeOnComplete: { age: Math.ceil(options.keepCompletedMs / 1000) },
         removeOnFail: false,
@@ -95,8 +119,9 @@ export class BullmqEmailQueue implements EmailQueue {
     });
     worker.on('error', this.report);
     worker.on('failed', (job) => {
-      // A deferred failure: stalled too often under an earlier maxStalledCount.
-      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, 'worker_lost');
+      // Failed when fetched, the processor not run: no start left (or a deferred failure, stalled too
+      // often under an earlier maxStalledCount). Failures of the processor are the handler's to count.
+      if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, lastStartFailed(job) ? 'attempts' : 'worker_lost');
     });
     const handle: EmailQueueWorker = {
       close: async () => {
@@ -231,7 +256,13 @@ export class BullmqEmailQueue implements EmailQueue {
     try {
       await handler(job.data, job.attemptsStarted);
     } catch (error) {
-      throw error instanceof PermanentJobFailure ? new UnrecoverableError(error.message) : error;
+      if (error instanceof PermanentJobFailure) throw new UnrecoverableError(error.message);
+      if (job.attemptsStarted < this.options.retry.attempts) {
+        const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
+        // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
+        await job.updateProgress(retried).catch(this.report);
+      }
+      throw error;
     }
   }
 
