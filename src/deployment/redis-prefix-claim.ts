@@ -12,6 +12,36 @@ export class PrefixOfAnotherDeployment extends StartupError {
   }
 }
 
+/** No deployment ever started on this REDIS_KEY_PREFIX: none of this deployment's data is there. */
+export class PrefixOfNoDeployment extends StartupError {
+  constructor(prefix: string, key: string) {
+    super(
+      `REDIS_KEY_PREFIX ${prefix} is held by no deployment (${key} is not set): this deployment's server and workers claim the prefix they use at start; run with theirs`,
+    );
+    this.name = 'PrefixOfNoDeployment';
+  }
+}
+
+/**
+ * Checks that `{prefix}:deployment` names this deployment, without claiming it: for a tool that
+ * acts on a deployment's data in Redis (npm run emails) and must not take a namespace for it.
+ * Rejects with PrefixOfAnotherDeployment or PrefixOfNoDeployment, or Redis's error.
+ */
+export async function checkPrefixHeld(redisUrl: string, prefix: string, identity: string): Promise<void> {
+  const key = redisKeys(prefix).deployment;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // Its rejection says it; the connection's own errors would only repeat it.
+  redis.on('error', () => undefined);
+  let held: string | null;
+  try {
+    held = await redis.get(key);
+  } finally {
+    redis.disconnect();
+  }
+  if (held === null) throw new PrefixOfNoDeployment(prefix, key);
+  if (held !== identity) throw new PrefixOfAnotherDeployment(prefix, key, held, identity);
+}
+
 /**
  * A deployment's claim on its REDIS_KEY_PREFIX: `{prefix}:deployment` names the first deployment
  * that started on it, with no expiry (a stopped deployment's queue and notifier checkpoint there

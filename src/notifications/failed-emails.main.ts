@@ -4,10 +4,15 @@
  * or their workers lost), puts them back in the queue once the cause is fixed, or drops for good
  * those that can never be sent (each logged on stderr, so that the operator's action can be traced). Same configuration as the server (DATA_DIR, REDIS_URL, REDIS_KEY_PREFIX,
  * EMAIL_QUEUE); safe while the server and workers run: the queue's store is shared (SQLite in WAL
- * with IMMEDIATE write transactions, or Redis).
+ * with IMMEDIATE write transactions, or Redis). With the deployment's log key (DATA_DIR or
+ * LOG_SIGNING_KEY), it refuses a REDIS_KEY_PREFIX that another deployment (or none) holds.
  */
 import { existsSync } from 'node:fs';
 import pino from 'pino';
+import { readEnvironment } from '../config/environment';
+import { deploymentIdentity } from '../deployment/deployment-identity';
+import { checkPrefixHeld } from '../deployment/redis-prefix-claim';
+import { existingLogKey } from '../transparency/log-key';
 import { embeddedEmailQueuePath, openEmailBackend } from './email-backend';
 import { EXIT, FAILED_EMAILS_USAGE, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
 import { notificationsConfig } from './notifications.config';
@@ -21,6 +26,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${error.message}\n${FAILED_EMAILS_USAGE}`);
     return EXIT.usage;
   }
+  const environment = readEnvironment();
   const config = notificationsConfig();
   // Opening a missing file would create an empty queue, and list nothing: a mistyped DATA_DIR.
   if (!config.redisUrl && !existsSync(embeddedEmailQueuePath(config.dataDir))) {
@@ -31,6 +37,12 @@ async function main(args: string[]): Promise<number> {
     if (!(await backend.queue.ping())) {
       throw new Error(`the email queue's store does not answer: ${config.redisUrl ? 'Redis at REDIS_URL' : embeddedEmailQueuePath(config.dataDir)}`);
     }
+    // With this deployment's log key at hand (as npm run worker), the prefix's claim is read, never
+    // made: a prefix another deployment holds is its queue, not one to act on.
+    const logKey = config.redisUrl
+      ? existingLogKey({ dataDir: config.dataDir, logSigningKey: environment.LOG_SIGNING_KEY, logKeyName: environment.LOG_KEY_NAME, logPreviousKeys: environment.LOG_PREVIOUS_KEYS })
+      : undefined;
+    if (config.redisUrl && logKey) await checkPrefixHeld(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey));
     // On stderr, synchronously: stdout holds the result (JSON with --json), and the process exits right after.
     const logger = pino({ name: 'emails' }, pino.destination({ dest: 2, sync: true }));
     return await runFailedEmailsCommand(backend.queue, command, process, logger);

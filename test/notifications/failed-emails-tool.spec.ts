@@ -4,9 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { loadConfig } from '../../src/config/app-config';
 import { redisKeys } from '../../src/config/redis-keys';
+import { deploymentIdentity } from '../../src/deployment/deployment-identity';
 import { openEmailBackend, type EmailBackend } from '../../src/notifications/email-backend';
 import { notificationsConfig } from '../../src/notifications/notifications.config';
+import { PermanentJobFailure } from '../../src/notifications/queue/email-queue.port';
+import { loadLogKey } from '../../src/transparency/log-key';
 import { approvalJob } from './support/email-jobs';
 import { freePort } from './support/redis-process';
 import { SmtpSink } from './support/smtp-sink';
@@ -225,5 +230,80 @@ describe.each([
     expect(await emailsTool(env, ['discard', '--all'])).toMatchObject({ code: 0, stdout: 'no failed email jobs to discard\n', stderr: '' });
     // Never sent: the worker got neither back.
     expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[sent.to.email]]);
+  });
+});
+
+/**
+ * `npm run emails` run with a deployment's log key (its DATA_DIR) acts on a BullMQ queue only if
+ * `{REDIS_KEY_PREFIX}:deployment` names that deployment: it reads the claim, never makes it.
+ */
+describe('`npm run emails` on a REDIS_KEY_PREFIX of another deployment', () => {
+  const prefix = `ztkeys-test-${randomUUID().slice(0, 8)}`;
+  const key = redisKeys(prefix).deployment;
+  const dirs: string[] = [];
+  let redis: IORedis;
+  let backend: EmailBackend;
+  let env: Record<string, string>;
+  /** A deployment's DATA_DIR, with its log key; returns its identity. */
+  const deployment = (): { dataDir: string; identity: string } => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-deployment-'));
+    dirs.push(dataDir);
+    return { dataDir, identity: deploymentIdentity(loadLogKey(loadConfig({ DATA_DIR: dataDir }))) };
+  };
+
+  beforeAll(async () => {
+    redis = new IORedis(SHARED_REDIS);
+    env = { REDIS_URL: SHARED_REDIS, REDIS_KEY_PREFIX: prefix, EMAIL_QUEUE: `ztkeys-test-${randomUUID()}` };
+    backend = openEmailBackend(notificationsConfig(env));
+    // One failed job, refused for good, to be listed, retried or discarded.
+    await backend.queue.add([approvalJob()]);
+    const worker = backend.queue.process(
+      async () => {
+        throw new PermanentJobFailure(new Error('550 no such mailbox'));
+      },
+      { concurrency: 1 },
+    );
+    await waitFor('the job to fail', async () => (await backend.queue.counts()).failed === 1);
+    await worker.close();
+  });
+  afterAll(async () => {
+    await backend.close();
+    const bull = new Queue(env.EMAIL_QUEUE, { connection: { url: SHARED_REDIS }, prefix: redisKeys(prefix).bullmq });
+    await bull.obliterate({ force: true });
+    await bull.close();
+    await redis.del(key);
+    redis.disconnect();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses (exit 1) to list, retry or discard before anything when the prefix is another deployment\'s or none\'s, and never claims it', async () => {
+    const ours = deployment();
+    const theirs = deployment();
+    const as = { ...env, DATA_DIR: ours.dataDir };
+
+    // No deployment started on the prefix: a mistyped REDIS_KEY_PREFIX, nothing to act on.
+    for (const args of [['failed'], ['discard', '--all']]) {
+      const refused = await emailsTool(as, args);
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toContain(`REDIS_KEY_PREFIX ${prefix} is held by no deployment`);
+    }
+    expect(await redis.get(key)).toBeNull();
+
+    await redis.set(key, theirs.identity);
+    for (const args of [['failed'], ['retry', '--all'], ['discard', '--all']]) {
+      const refused = await emailsTool(as, args);
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toContain(`REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment (log key ${theirs.identity}), not this one (log key ${ours.identity})`);
+    }
+    expect(await redis.get(key)).toBe(theirs.identity);
+    expect(await backend.queue.counts()).toMatchObject({ failed: 1, waiting: 0 });
+
+    // Its own deployment's prefix: acted on.
+    await redis.set(key, ours.identity);
+    const listed = await emailsTool(as, ['failed', '--json']);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { jobs: unknown[] }).jobs).toHaveLength(1);
+    expect(await emailsTool(as, ['discard', '--all'])).toMatchObject({ code: 0 });
+    expect(await backend.queue.counts()).toMatchObject({ failed: 0 });
   });
 });
