@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -127,10 +128,14 @@ async function barePooledNodemailer(sink: Sink, jobs: readonly EmailJob[], pool:
   }
 }
 
-/** Starts `npm run worker` (its settings from this environment, defaults when unset) and resolves once it says it is ready. */
-function startWorker(queue: string, smtpUrl: string): Promise<ChildProcess> {
+/**
+ * Starts `npm run worker` (its settings from this environment, defaults when unset) on the bench's
+ * REDIS_KEY_PREFIX, and resolves once it says it is ready. A worker that reads a log key (the
+ * caller's DATA_DIR) claims that prefix: never the caller's own.
+ */
+function startWorker(prefix: string, queue: string, smtpUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { ...process.env, REDIS_URL, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_FROM: FROM },
+    env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_FROM: FROM },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -162,14 +167,15 @@ async function enqueuePaused(control: Queue, queue: BullmqEmailQueue, jobs: read
  * BullMQ adapter) to a paused queue, `workers` worker processes wait on it, and the clock runs
  * from the resume until the sink accepts the last email.
  */
-async function throughWorkers(sink: Sink, jobs: readonly EmailJob[], workers: number): Promise<Measured> {
+async function throughWorkers(sink: Sink, jobs: readonly EmailJob[], workers: number, prefix: string): Promise<Measured> {
   const name = `ztkeys-bench-${randomUUID()}`;
-  const config = notificationsConfig({ REDIS_URL, EMAIL_QUEUE: name });
-  const notifierQueue = new BullmqEmailQueue({ ...config, redisUrl: REDIS_URL, prefix: redisKeys(config.redisKeyPrefix).bullmq, name });
-  const control = new Queue(name, { connection: { url: REDIS_URL, maxRetriesPerRequest: null } });
+  const config = notificationsConfig({ REDIS_URL, REDIS_KEY_PREFIX: prefix, EMAIL_QUEUE: name });
+  const bullmqPrefix = redisKeys(config.redisKeyPrefix).bullmq;
+  const notifierQueue = new BullmqEmailQueue({ ...config, redisUrl: REDIS_URL, prefix: bullmqPrefix, name });
+  const control = new Queue(name, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix: bullmqPrefix });
   const children: ChildProcess[] = [];
   try {
-    children.push(...(await Promise.all(Array.from({ length: workers }, () => startWorker(name, sink.url)))));
+    children.push(...(await Promise.all(Array.from({ length: workers }, () => startWorker(prefix, name, sink.url)))));
     // Warm-up: every worker process has run its code long enough for V8 to optimise it, as a long-running worker has.
     const warmUp = Array.from({ length: WARM_UP_EMAILS * workers }, (_, n) => approval(n));
     await enqueuePaused(control, notifierQueue, warmUp);
@@ -196,6 +202,18 @@ async function throughWorkers(sink: Sink, jobs: readonly EmailJob[], workers: nu
   }
 }
 
+/** Deletes every key of the REDIS_KEY_PREFIX `prefix` (its queues, and its claim if a worker made one). */
+async function deletePrefix(prefix: string): Promise<void> {
+  const redis = new IORedis(REDIS_URL);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * R12, issue 14 item 5: emails per second from BullMQ through 1, 2 and 4 `npm run worker`
  * processes (default settings) to an SMTP sink in its own process, each beside a bare pooled
@@ -207,6 +225,9 @@ export const emailBench: Bench = async () => {
   const defaults = notificationsConfig(process.env);
   const pool = defaults.smtpPool;
   const jobs = Array.from({ length: EMAILS }, (_, n) => approval(n));
+  // A REDIS_KEY_PREFIX of this run's own: the workers neither claim nor use the caller's (a
+  // developer's shared Redis, where `ztkeys:deployment` is a deployment's), and it is deleted at the end.
+  const prefix = `ztkeys-bench-${randomUUID().slice(0, 8)}`;
   const sink = await Sink.start();
   const load = (): string => `load average ${loadavg()[0].toFixed(1)}`;
   try {
@@ -221,7 +242,7 @@ export const emailBench: Bench = async () => {
     const rates: number[] = [];
     for (const workers of WORKER_COUNTS) {
       const bare = await barePooledNodemailer(sink, jobs, pool);
-      const ours = await throughWorkers(sink, jobs, workers);
+      const ours = await throughWorkers(sink, jobs, workers, prefix);
       rates.push(ours.rate);
       const label = `${workers} \`npm run worker\` process${workers > 1 ? 'es' : ''} (concurrency ${defaults.concurrency}, ${pool.maxConnections} pooled connections each)`;
       const ceilingName = `bare pooled nodemailer, ${pool.maxConnections} connections, no queue, same emails and sink`;
@@ -254,5 +275,6 @@ export const emailBench: Bench = async () => {
     return rows;
   } finally {
     await sink.stop();
+    await deletePrefix(prefix);
   }
 };
