@@ -10,7 +10,7 @@ const metricNames = (expr: string): string[] =>
   [...expr.matchAll(/\b(ztkeys_[a-z_]+|up)\b/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, ''));
 
 interface AlertRules {
-  groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[];
+  groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string; description?: string } }[] }[];
 }
 
 /** ops/alerts.yml and ops/grafana-dashboard.json read only metrics the service exports. */
@@ -45,6 +45,10 @@ describe('the shipped alert rules and dashboard', () => {
       { alert: 'ZtkeysEmailGivenUp', expr: expect.stringMatching(/^sum\(increase\(ztkeys_emails_given_up_total\[1h\]\)\) > 0$/), readsSent: false },
     ]);
     expect(rules.filter((rule) => rule.expr.includes('ztkeys_email_queue_jobs{state="failed"}'))).toEqual([]);
+    // What the operator does next: send them again once the cause is fixed, or drop those that can never be sent.
+    for (const command of ['npm run emails -- failed', 'npm run emails -- retry', 'npm run emails -- discard']) {
+      expect({ command, named: givenUp[0].annotations.description?.includes(command) }).toEqual({ command, named: true });
+    }
   });
 
   it('every dashboard panel queries exported metrics', () => {
