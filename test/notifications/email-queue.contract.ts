@@ -312,6 +312,49 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         expect(givenUp).toEqual([[job.id, 'attempts']]);
         expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2 })]);
       });
+
+      /** Runs the job's next attempt in a worker process of its own (under 3 attempts), killed once it holds the job. */
+      const lostAttempt = async (name: string): Promise<void> => {
+        const worker = await QueueWorkerProcess.start(h.workerArgs(name, { attempts: 3, backoffMs: 100 }));
+        try {
+          await waitFor('the worker process to hold the job', () => worker.said('started').length === 1);
+        } finally {
+          await worker.kill();
+        }
+      };
+      /** Runs the job's next attempt in this process (under 3 attempts), failing. */
+      const failedAttempt = async (name: string): Promise<void> => {
+        const queue = await open(name, { attempts: 3, backoffMs: 1000 });
+        const made = attempts.length;
+        queue.process(failing, { concurrency: 1 });
+        await waitFor('a failed attempt', () => attempts.length === made + 1);
+        await queue.close();
+      };
+      /** The job added, its first two attempts run by `first` then `second`, then the queue restarted with 2 attempts. */
+      const lowered = async (first: (name: string) => Promise<void>, second: (name: string) => Promise<void>): Promise<void> => {
+        attempts = [];
+        givenUp = [];
+        const name = store();
+        await (await open(name)).add([job]);
+        await first(name);
+        await second(name);
+        const after = await open(name, { attempts: 2, backoffMs: 100 });
+        after.process(failing, { concurrency: 1, onGivenUp: (lost, reason) => givenUp.push([lost.id, reason]) });
+        await waitFor('the job to fail', async () => (await after.counts()).failed === 1);
+        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2 })]);
+      };
+
+      it('lowered, the last attempt made lost its worker, an earlier one failed: given up as its worker lost', async () => {
+        await lowered(failedAttempt, lostAttempt);
+        expect(attempts).toEqual([1]);
+        expect(givenUp).toEqual([[job.id, 'worker_lost']]);
+      });
+
+      it('lowered, the last attempt made failed, an earlier one lost its worker: given up as out of attempts', async () => {
+        await lowered(lostAttempt, failedAttempt);
+        expect(attempts).toEqual([2]);
+        expect(givenUp).toEqual([[job.id, 'attempts']]);
+      });
     });
 
     it('closing a worker lets its running job finish and takes no new one', async () => {
