@@ -59,6 +59,19 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(printed).toBe(`${vkey}\n`);
   });
 
+  it.each([
+    ['no WITNESS_LOG_KEYS', {}, 'witness: WITNESS_LOG_KEYS names no log'],
+    ['a WITNESS_LOG_KEYS that is no verifier key', { WITNESS_LOG_KEYS: 'not-a-key' }, 'witness failed to start: WITNESS_LOG_KEYS holds a key that is not a log verifier key'],
+    ['a WITNESS_SIGNING_KEY that is no witness key', { WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, 'witness failed to start: WITNESS_SIGNING_KEY is not a witness signer key'],
+  ])('refuses to start with %s: exit 1, one line', async (_, env, message) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, ...env });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect(refused.stderr).toContain(message);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
     const first = await post(url, body(0, [], honest.note(3)));
     expect(first.status).toBe(200);
