@@ -11,7 +11,8 @@ export const WITNESS_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'witness-key': {
     type: 'string',
     valueName: 'vkey',
-    description: "the verifier keys of the shared witnesses to require (or a file holding them), separated by white space or commas, as `npm run witness -- key` prints them: the checkpoint must carry their cosignatures (C2SP tlog-cosignature), else exit 7",
+    multiple: true,
+    description: "a verifier key of a shared witness to require, as `npm run witness -- key` prints it (or a file of such keys, separated by white space or commas); give it once per witness: the checkpoint must carry their cosignatures (C2SP tlog-cosignature), else exit 7",
   },
   'witness-quorum': { type: 'string', integer: true, valueName: 'n', description: 'how many of the --witness-key witnesses must have cosigned the checkpoint (default: every one)' },
 };
@@ -35,7 +36,9 @@ export function witnessRequirement(input: Pick<CommandInput, 'strings'>): Witnes
     if (quorum !== undefined) throw usageError('--witness-quorum needs --witness-key: the witnesses whose cosignatures count.');
     return undefined;
   }
-  const witnesses = verifierKeysOption('witness-key', keys, parseCosignerKeys, WITNESS_KEY_FORM);
+  const witnesses = keys.split('\n').flatMap((value) => verifierKeysOption('witness-key', value, parseCosignerKeys, WITNESS_KEY_FORM));
+  const twice = witnesses.find((key, i) => witnesses.findIndex((other) => other.name === key.name && other.keyId === key.keyId) !== i);
+  if (twice) throw usageError(`--witness-key names ${twice.name} twice: a quorum counts each witness once.`);
   const needed = quorum === undefined ? witnesses.length : Number(quorum);
   if (needed < 1 || needed > witnesses.length) throw usageError(`--witness-quorum ${quorum} must be from 1 to the ${witnesses.length} witness key(s) given.`);
   return { witnesses, quorum: needed };
