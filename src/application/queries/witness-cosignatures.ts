@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Counter, Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { verifyCosignatures } from '../../transparency/cosignature';
@@ -31,7 +32,8 @@ interface Known {
 export class WitnessCosignatures {
   private readonly logger = new Logger('Witnesses');
   private readonly witnesses: ConfiguredWitness[];
-  private readonly known = new Map<string, Known>();
+  /** Bounded as the checkpointer's orgs are (LOG_ORGS_IN_MEMORY a witness): one that left costs a 409 at its next checkpoint. */
+  private readonly known: LRUCache<string, Known>;
   private readonly pausedUntil = new Map<ConfiguredWitness, number>();
   private readonly asking = new Map<string, Promise<string>>();
   private readonly submissions: Counter<'witness' | 'outcome'>;
@@ -42,6 +44,7 @@ export class WitnessCosignatures {
     registry: Registry,
   ) {
     this.witnesses = loadWitnesses(config);
+    this.known = new LRUCache({ max: config.orgsInMemory * Math.max(1, this.witnesses.length) });
     this.submissions = new Counter({
       name: 'ztkeys_witness_submissions_total',
       help: 'Checkpoints submitted to a shared witness (WITNESSES), by witness name and outcome: cosigned, other_size (its 409: asked again from its size), refused (another 4xx/5xx, or no valid cosignature: the log may have forked), unreachable (no answer within WITNESS_TIMEOUT_MS; not asked again for 10 s), no_proof (the Merkle node store could not prove the checkpoint from the witness\'s size yet)',
