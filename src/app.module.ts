@@ -53,6 +53,7 @@ import { LogKeyController } from './http/controllers/log-key.controller';
 import { SignInOptionsController } from './http/controllers/sign-in-options.controller';
 import { AuditProofsController } from './http/controllers/audit-proofs.controller';
 import { AuditProofs } from './application/queries/audit-proofs';
+import { WitnessCosignatures } from './application/queries/witness-cosignatures';
 import { LOG_KEY } from './transparency/log-key';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
@@ -117,6 +118,7 @@ export class AppModule {
       AsOfQuery,
       PendingApprovalsQuery,
       AuditProofs,
+      WitnessCosignatures,
       ReadAccess,
       ...HANDLERS,
     ];

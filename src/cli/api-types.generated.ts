@@ -5735,7 +5735,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key */
+            /** @description The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key. Then one C2SP tlog-cosignature (cosignature/v1) line per shared witness of WITNESSES that cosigned it (README, Shared witness): a witness that did not answer is missing, never waited for longer than WITNESS_TIMEOUT_MS */
             200: {
                 headers: {
                     [name: string]: unknown;

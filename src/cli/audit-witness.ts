@@ -2,6 +2,7 @@ import { ApiError } from './api-client';
 import type { AgentSession } from './agent-session';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
+import { cosignatureShortfall, type WitnessRequirement } from './witness-requirement';
 import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
 import { checkWitness } from '../transparency/log-witness';
 import { HASH_SIZE, type Hash } from '../transparency/merkle-tree';
@@ -25,8 +26,9 @@ function proofIn(answer: unknown, from: number, to: number): Hash[] | undefined 
  * checkpoint and a consistency proof from the last one this machine saw, refuses (exit 7) a log
  * that does not extend it, and remembers the newer one. The log key is pinned at first sight.
  * A server that serves no checkpoint is only warned about until one was seen: then it is refused.
+ * With `witnesses` (--witness-key), the checkpoint must also carry their cosignatures (exit 7).
  */
-export async function witnessLog(session: AgentSession): Promise<Checkpoint | undefined> {
+export async function witnessLog(session: AgentSession, witnesses?: WitnessRequirement): Promise<Checkpoint | undefined> {
   const { ctx, api, profile } = session;
   const { orgId } = profile;
   const saved = ctx.profiles.lastCheckpoint(profile.apiUrl, orgId);
@@ -62,6 +64,11 @@ export async function witnessLog(session: AgentSession): Promise<Checkpoint | un
     }
     const result = checkWitness({ ...(saved && { saved: saved.note }), latest, proof, logKey, origin: checkpointOrigin(logKey.name, orgId) });
     if (!result.ok) return refuse(result.reason);
+    // Checked on first contact too: a server showing this auditor a fork the shared witnesses refused is seen at once.
+    const shortfall = witnesses && cosignatureShortfall(latest, witnesses);
+    if (shortfall) {
+      throw new CliError(EXIT.FORKED, `REFUSED: ${shortfall}. The server's checkpoint of size ${to} is not witnessed as the one history others see; nothing was saved. Ask the operator, and compare with other auditors.`);
+    }
     if (result.newer) ctx.profiles.recordCheckpoint(profile.apiUrl, orgId, { vkey, note: latest });
     else ctx.output.warn(`the server's checkpoint of size ${to} was signed before the one of size ${from} this CLI saw; it keeps the newer one.`);
     return result.checkpoint;

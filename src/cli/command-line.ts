@@ -141,7 +141,7 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
     parsed = parseArgs({
       args: [...rest],
       options: Object.fromEntries(
-        Object.entries(options).map(([name, spec]) => [name, name === 'help' ? { type: spec.type, short: 'h' } : { type: spec.type }]),
+        Object.entries(options).map(([name, spec]) => [name, name === 'help' ? { type: spec.type, short: 'h' } : { type: spec.type, multiple: spec.multiple === true }]),
       ),
       strict: true,
       allowPositionals: true,
@@ -179,9 +179,11 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
       if (spec.required) throw fail(`Missing --${name} <${spec.valueName ?? 'value'}>.`);
       continue;
     }
-    const text = String(value);
+    // An option given several times (spec.multiple) reads as its values one a line.
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    const text = values.join('\n');
     if (spec.integer && !/^\d+$/.test(text)) throw fail(`--${name} takes a non-negative integer, not "${text}".`);
-    if (!spec.integer && text.trim() === '') throw fail(`--${name} is empty.`);
+    if (!spec.integer && values.some((one) => one.trim() === '')) throw fail(`--${name} is empty.`);
     input.strings[name] = checkChoice(`--${name}`, text, spec.choices);
   }
   const profile = input.strings.profile ?? env.ZTKEYS_PROFILE;

@@ -67,6 +67,12 @@ export interface AppConfig {
   logKeyName?: string;
   /** Verifier keys of earlier log keys (LOG_PREVIOUS_KEYS), oldest first: their checkpoints still verify after a rotation. */
   logPreviousKeys?: string;
+  /** Shared witnesses (WITNESSES) asked to cosign each checkpoint served: comma-separated "<URL> <verifier key>" (parsed in transparency/witnesses.ts). */
+  witnesses?: string;
+  /** Cosignatures a served checkpoint should carry (WITNESS_QUORUM): fewer are counted and logged, never withheld. */
+  witnessQuorum: number;
+  /** Longest wait for one witness's answer (WITNESS_TIMEOUT_MS). */
+  witnessTimeoutMs: number;
   /** Whether the projector role signs checkpoints (off: another process does, or a benchmark compares). */
   checkpoints: boolean;
   /** A signed checkpoint at most this long after an org's log grows. */
@@ -188,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logSigningKey: vars.LOG_SIGNING_KEY,
     logKeyName: vars.LOG_KEY_NAME,
     logPreviousKeys: vars.LOG_PREVIOUS_KEYS,
+    witnesses: vars.WITNESSES,
+    witnessQuorum: vars.WITNESS_QUORUM,
+    witnessTimeoutMs: vars.WITNESS_TIMEOUT_MS,
     checkpoints: vars.LOG_CHECKPOINTS,
     checkpointDelayMs: vars.LOG_CHECKPOINT_DELAY_MS,
     checkpointIdleMs: vars.LOG_CHECKPOINT_IDLE_MS,

@@ -244,6 +244,16 @@ const ENVIRONMENT = z.object({
   CONCURRENT_EXPORTS_PER_AGENT: integer(1, 1),
   LOG_SELF_CHECK_INTERVAL_MS: milliseconds(0, 600_000),
   REQUEST_DEADLINES_INTERVAL_MS: milliseconds(1, 60_000),
+  WITNESSES: unset,
+  WITNESS_QUORUM: integer(0, 0),
+  WITNESS_TIMEOUT_MS: milliseconds(1, 2000),
+  // `npm run witness`, a process of its own (README, Shared witness).
+  WITNESS_PORT: port(0, 3100),
+  WITNESS_HOST: text('127.0.0.1'),
+  WITNESS_DATA_DIR: text('./witness-data'),
+  WITNESS_SIGNING_KEY: unset,
+  WITNESS_KEY_NAME: unset,
+  WITNESS_LOG_KEYS: unset,
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

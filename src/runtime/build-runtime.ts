@@ -21,6 +21,7 @@ import { SubscriberLag } from '../metrics/subscriber-lag';
 import { startTransparencyInProcess } from '../transparency/log-transparency';
 import { embeddedMerkleNodesPath, openMerkleNodeStore } from '../transparency/node-store/open-merkle-node-store';
 import { loadLogKey } from '../transparency/log-key';
+import { loadWitnesses } from '../transparency/witnesses';
 import { describeFault, SelfCheckStatus } from '../transparency/self-check-status';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
@@ -95,6 +96,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (narrowed.length > 0) logger.warn(`DATA_DIR was open to other users: narrowed to 0700 (folders) and 0600 (files): ${narrowed.join(', ')}`);
   const secrets = loadSecrets(config);
   const logKey = loadLogKey(config, secrets.generated);
+  // A WITNESSES or WITNESS_QUORUM that is wrong stops the start here, not at the first checkpoint served.
+  loadWitnesses(config);
   // Before anything is read or written in Redis: a namespace another deployment holds stops the start here.
   const claim = config.redisUrl ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
   await claim?.answeredAtStart();

@@ -45,19 +45,23 @@ function checkName(name: string): void {
   if (name === '' || /[\s+]/u.test(name)) throw new InvalidNote(`"${name}" is not a key name: it must be non-empty, without spaces or '+'`);
 }
 
-export function noteKeyId(name: string, publicKey: Uint8Array): number {
+/** The key id of a key of signature type `type` (0x01 for a log's Ed25519 key, 0x04 for a witness's cosignature/v1 key). */
+export function noteKeyId(name: string, publicKey: Uint8Array, type = ED25519): number {
   checkName(name);
-  return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, ED25519]), publicKey).readUInt32BE(0);
+  return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, type]), publicKey).readUInt32BE(0);
 }
 
-const hex8 = (keyId: number): string => keyId.toString(16).padStart(8, '0');
+export const hex8 = (keyId: number): string => keyId.toString(16).padStart(8, '0');
+
+/** The text of a key: name+hex(key id)+base64(type || key bytes). */
+export const keyText = (name: string, keyId: number, type: number, key: Uint8Array): string =>
+  `${name}+${hex8(keyId)}+${Buffer.concat([Buffer.from([type]), key]).toString('base64')}`;
 
 /** The verifier key text: name+hex(key id)+base64(0x01 || public key). */
-export const verifierKeyText = ({ name, keyId, publicKey }: NoteVerifier): string =>
-  `${name}+${hex8(keyId)}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}`;
+export const verifierKeyText = ({ name, keyId, publicKey }: NoteVerifier): string => keyText(name, keyId, ED25519, publicKey);
 
-/** Splits name+hex8+base64: the name holds no '+' but base64 may, so only the first two split. */
-function parseKeyText(text: string, what: string): { name: string; keyId: number; key: Buffer } {
+/** Splits name+hex8+base64 of an Ed25519 key of signature type `type`: the name holds no '+' but base64 may, so only the first two split. */
+export function parseKeyText(text: string, what: string, type = ED25519): { name: string; keyId: number; key: Buffer } {
   const first = text.indexOf('+');
   const second = text.indexOf('+', first + 1);
   if (first < 0 || second < 0) throw new InvalidNote(`malformed ${what}`);
@@ -65,8 +69,8 @@ function parseKeyText(text: string, what: string): { name: string; keyId: number
   if (!/^[0-9a-f]{8}$/.test(id)) throw new InvalidNote(`malformed ${what}: the key id is 8 lower-case hex digits`);
   checkName(name);
   const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.toString('base64') !== encoded || bytes.length !== 33 || bytes[0] !== ED25519) {
-    throw new InvalidNote(`malformed ${what}: not a base64 Ed25519 key (type 0x01, 32 bytes)`);
+  if (bytes.toString('base64') !== encoded || bytes.length !== 33 || bytes[0] !== type) {
+    throw new InvalidNote(`malformed ${what}: not a base64 Ed25519 key (type 0x${type.toString(16).padStart(2, '0')}, 32 bytes)`);
   }
   return { name, keyId: Number.parseInt(id, 16), key: bytes.subarray(1) };
 }
@@ -97,10 +101,10 @@ export function parseSignerKey(skey: string): NoteSigner {
   return signer;
 }
 
-export function signerKeyText(signer: NoteSigner): string {
-  const seed = signer.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_ED25519_PREFIX.length);
-  return `PRIVATE+KEY+${signer.name}+${hex8(signer.keyId)}+${Buffer.concat([Buffer.from([ED25519]), seed]).toString('base64')}`;
-}
+/** The 32-byte seed of a signer's private key. */
+export const signerSeed = (signer: NoteSigner): Buffer => signer.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_ED25519_PREFIX.length);
+
+export const signerKeyText = (signer: NoteSigner): string => `PRIVATE+KEY+${keyText(signer.name, signer.keyId, ED25519, signerSeed(signer))}`;
 
 /** Note text: non-empty UTF-8 lines each ending in a newline, none empty, no other control character. */
 function checkText(text: string): void {
@@ -113,7 +117,7 @@ function checkText(text: string): void {
   }
 }
 
-const signatureLine = ({ name, keyId, signature }: NoteSignature): string => {
+export const signatureLine = ({ name, keyId, signature }: NoteSignature): string => {
   const id = Buffer.alloc(4);
   id.writeUInt32BE(keyId);
   return `${SIGNATURE_PREFIX}${name} ${Buffer.concat([id, signature]).toString('base64')}\n`;
@@ -127,7 +131,7 @@ export function signNote(text: string, signers: NoteSigner[]): string {
   return `${text}\n${lines.join('')}`;
 }
 
-function parseSignatureLine(line: string): NoteSignature {
+export function parseSignatureLine(line: string): NoteSignature {
   if (!line.startsWith(SIGNATURE_PREFIX)) throw new InvalidNote('a signature line starts with an em dash and a space');
   const [name, encoded, ...rest] = line.slice(SIGNATURE_PREFIX.length).split(' ');
   if (rest.length > 0 || encoded === undefined) throw new InvalidNote('a signature line is "— name signature"');

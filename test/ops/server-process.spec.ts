@@ -139,6 +139,8 @@ describe('the server process', () => {
     ['DATA_DIR below a file', async () => ({ DATA_DIR: join(ROOT, 'package.json', 'data') }), /^ztkeys cannot start: DATA_DIR .*cannot be used: it, or a folder on its path, is a file$/],
     // Node's own recursive mkdir never returned here.
     ['DATA_DIR under /proc', async () => ({ DATA_DIR: '/proc/ztkeys/data' }), /^ztkeys cannot start: DATA_DIR \/proc\/ztkeys\/data cannot be used: a folder on its path cannot hold new folders$/],
+    ['WITNESSES without a witness key', async () => ({ WITNESSES: 'http://127.0.0.1:3100' }), /^ztkeys cannot start: WITNESSES holds "http:\/\/127\.0\.0\.1:3100": give each witness as "<http\(s\) URL> <its verifier key>"/],
+    ['WITNESS_QUORUM above WITNESSES', async () => ({ WITNESS_QUORUM: '1' }), /^ztkeys cannot start: WITNESS_QUORUM \(1\) is more than the 0 witness\(es\) of WITNESSES$/],
   ])('fails to start when %s with one fatal line naming the variable and no other error line, without a stack', async (_case, env, message) => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

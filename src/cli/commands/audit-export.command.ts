@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { AgentSession } from '../agent-session';
 import { appendExport } from '../append-export';
 import { witnessLog } from '../audit-witness';
+import { WITNESS_OPTIONS, witnessRequirement } from '../witness-requirement';
 import { CliError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
@@ -14,14 +15,16 @@ export const auditExportCommand: CommandSpec = {
   details: [
     'Usage: ztkeys audit export > audit.ndjson   (the output is NDJSON with or without --json)',
     '       ztkeys audit export --append audit.ndjson   (adds the lines past its last one: the file stays one whole export)',
-    "First checks, as a witness, that the server's log extends the last checkpoint this CLI saw (exit 7 if not).",
+    "First checks, as a witness, that the server's log extends the last checkpoint this CLI saw (exit 7 if not); with --witness-key, also that the checkpoint carries the cosignatures of those shared witnesses (exit 7 if not).",
     "--append refuses (exit 2, writing nothing) a file that is not an export of this org: its first line must be the org's first entry, its last line the entry the log holds at its position.",
     'One --append at a time per file: it holds FILE.lock beside it, and another run meanwhile is refused (exit 2).',
   ].join('\n'),
   options: {
     append: { type: 'string', valueName: 'file', description: 'an export of this org written earlier: append the lines the log has past its last one, downloaded whole before the file is written' },
+    ...WITNESS_OPTIONS,
   },
   async run(input, ctx) {
+    const witnesses = witnessRequirement(input);
     const session = AgentSession.open(ctx);
     const file = input.strings.append;
     if (file !== undefined) {
@@ -29,7 +32,7 @@ export const auditExportCommand: CommandSpec = {
       await withFileLock(file, async () => {
         // A file that is no export is refused before anything is asked of the server.
         const ends = readExportEnds(file);
-        await witnessLog(session);
+        await witnessLog(session, witnesses);
         const appended = await appendExport(session, file, ends);
         if (appended.cutShort > 0) ctx.output.warn(`${file} ended in a line cut short (${appended.cutShort} bytes, an export or append interrupted): cut off, and written again whole.`);
         ctx.output.result(
@@ -41,7 +44,7 @@ export const auditExportCommand: CommandSpec = {
       });
       return;
     }
-    await witnessLog(session);
+    await witnessLog(session, witnesses);
     const body = await session.api.auditExport(session.profile.orgId);
     try {
       await pipeline(body, ctx.io.stdout, { end: false });

@@ -3,6 +3,7 @@ import { leafInput, type LeafRecord } from '../../transparency/event-leaf';
 import { leafHash, verifyInclusion } from '../../transparency/merkle-tree';
 import { AgentSession } from '../agent-session';
 import { witnessLog } from '../audit-witness';
+import { WITNESS_OPTIONS, witnessRequirement } from '../witness-requirement';
 import { checkFailed, CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
@@ -29,15 +30,17 @@ export const auditProveCommand: CommandSpec = {
   summary: "Prove that an audit record you hold is in the org's signed log: its inclusion proof, asked by event id, checked here against the witnessed checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)",
   details: [
     'Usage: ztkeys audit prove record.json   (one record: a line of the export or an item of GET .../audit-log, as JSON)',
-    "First witnesses the org's checkpoint as audit export does (exit 7 if the log does not extend the one this CLI saw), then",
+    "First witnesses the org's checkpoint as audit export does (exit 7 if the log does not extend the one this CLI saw, or lacks the cosignatures of --witness-key), then",
     "computes the record's leaf itself (README: leaf of an event) and checks the server's proof of it against that checkpoint's root.",
     'Exit 0 proven; 5 the proof does not hold for this record (altered, or not what the server signed); 3 the server refused (no such event, or no checkpoint covers it yet).',
   ].join('\n'),
   args: [{ name: 'record' }],
+  options: WITNESS_OPTIONS,
   async run(input, ctx) {
     const record = readRecord(input.args.record);
+    const witnesses = witnessRequirement(input);
     const session = AgentSession.open(ctx);
-    const checkpoint = await witnessLog(session);
+    const checkpoint = await witnessLog(session, witnesses);
     if (!checkpoint) throw new CliError(EXIT.REFUSED, 'The server serves no signed checkpoint of this org yet: nothing proves the record. Ask again once one is signed.');
     const query = { eventId: record.eventId, size: checkpoint.size };
     const answer = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/audit-log/inclusion', { params: { path: session.org, query } }));

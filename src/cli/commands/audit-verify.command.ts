@@ -6,39 +6,16 @@ import type { CliContext } from '../cli-context';
 import { CliError, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
-import { readBoundedText } from '../read-bounded-text';
+import { readKeyOrNote, verifierKeysOption } from '../verifier-keys-option';
+import { cosignatureShortfall, WITNESS_OPTIONS, witnessRequirement } from '../witness-requirement';
 
 /** Progress is shown every this many lines: on a terminal on one line, else as plain lines. */
 const PROGRESS_EVERY = 100_000;
 
-/** Log keys and a checkpoint note are a few KiB at most (a note carries at most 100 signatures): reading stops past this, so a device or a huge file costs nothing. */
-const MAX_KEY_OR_NOTE_BYTES = 64 * 1024;
-
-/** A key or checkpoint file: a device such as /dev/zero never ends, and none is that long. */
-const readText = (what: string, path: string): string => readBoundedText(what, path, MAX_KEY_OR_NOTE_BYTES, 'no log key or checkpoint is that long');
-
 const KEY_FORM = 'name+keyid+base64, as GET /v1/log-key serves it';
 
-/**
- * The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation)
- * before it. `value` is a file holding them or the keys themselves; a value with no "+" can be no
- * key, so it was meant as a file: a mistyped path is said to be missing, not a malformed key.
- */
-function logKeysOf(value: string): NoteVerifier[] {
-  const file = existsSync(value);
-  if (!file && !value.includes('+')) throw usageError(`--log-key ${value}: no such file (and no verifier key: that is ${KEY_FORM}).`);
-  let keys: NoteVerifier[];
-  try {
-    keys = parseVerifierKeys(file ? readText('the log key file', value) : value);
-  } catch (error) {
-    if (error instanceof InvalidNote) {
-      throw usageError(file ? `--log-key ${value} holds no verifier key (${KEY_FORM}): ${error.message}` : `--log-key is neither a verifier key (${KEY_FORM}) nor a file: ${error.message}`);
-    }
-    throw error;
-  }
-  if (keys.length === 0) throw usageError(`--log-key holds no verifier key (${KEY_FORM}).`);
-  return keys;
-}
+/** The log's verifier keys, oldest first: the current one last, earlier ones (before a rotation) before it. */
+const logKeysOf = (value: string): NoteVerifier[] => verifierKeysOption('log-key', value, parseVerifierKeys, KEY_FORM);
 
 /** Chunks of this size: fewer, larger reads, while memory stays constant. */
 const READ_CHUNK_BYTES = 1 << 20;
@@ -134,8 +111,8 @@ export const auditVerifyCommand: CommandSpec = {
   path: ['audit', 'verify'],
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
-    'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
+    'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint [--witness-key witness-keys.txt [--witness-quorum N]]] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why), 7 not an extension of the trusted checkpoint, or the trusted checkpoint lacks the cosignatures of --witness-key, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
@@ -143,17 +120,24 @@ export const auditVerifyCommand: CommandSpec = {
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
     'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the newest checkpoint it vouches for there (the file's last, or the trusted one when that is newer): next time, pass it as --trusted-checkpoint" },
     'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
+    ...WITNESS_OPTIONS,
   },
   async run(input, ctx) {
     const file = input.args.file;
     const [logKey, ...earlier] = logKeysOf(input.strings['log-key']!).reverse();
     const trusted = input.strings['trusted-checkpoint'];
+    const witnesses = witnessRequirement(input);
+    if (witnesses && trusted === undefined) throw usageError('--witness-key needs --trusted-checkpoint: the checkpoint, as GET .../audit-log/checkpoint served it with its cosignatures, that this log must extend.');
+    const trustedNote = trusted === undefined ? undefined : readKeyOrNote('the trusted checkpoint', trusted);
+    // The witnesses vouch that the trusted checkpoint is the one history they saw; the file must then extend it.
+    const shortfall = witnesses && cosignatureShortfall(trustedNote!, witnesses);
+    if (shortfall) throw new CliError(EXIT.FORKED, `The trusted checkpoint ${trusted} is NOT WITNESSED: ${shortfall}.`);
     let verifier: AuditVerifier;
     try {
       verifier = new AuditVerifier({
         logKey,
         earlierLogKeys: earlier.reverse(),
-        ...(trusted !== undefined && { trustedCheckpoint: readText('the trusted checkpoint', trusted) }),
+        ...(trusted !== undefined && { trustedCheckpoint: trustedNote! }),
         ...(input.strings['first-key'] !== undefined && { firstKey: input.strings['first-key'] }),
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { AuditProofs } from '../../application/queries/audit-proofs';
+import { WitnessCosignatures } from '../../application/queries/witness-cosignatures';
 import { InvalidQuery } from '../../application/queries/invalid-query';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Role } from '../../domain/shared/roles';
@@ -35,6 +36,7 @@ const NOTE_EXAMPLE = 'ztkeys.local/audit-log/acme\n8\nR2l2ZSBtZSBhIHJvb3QgaGFzaC
 export class AuditProofsController {
   constructor(
     private readonly proofs: AuditProofs,
+    private readonly witnesses: WitnessCosignatures,
     private readonly access: ReadAccess,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -46,7 +48,8 @@ export class AuditProofsController {
     "The org's latest signed checkpoint: a C2SP tlog-checkpoint in a C2SP signed-note by the log key (ADMIN, SUPER_ADMIN, AUDITOR)",
     ApiResponse({
       status: 200,
-      description: 'The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key',
+      description:
+        "The note: origin {key name}/{orgId}, tree size, base64 root hash, timestamp line, a blank line, the signature line; verify it with GET /v1/log-key. Then one C2SP tlog-cosignature (cosignature/v1) line per shared witness of WITNESSES that cosigned it (README, Shared witness): a witness that did not answer is missing, never waited for longer than WITNESS_TIMEOUT_MS",
       content: { 'text/plain': { schema: { type: 'string' }, example: NOTE_EXAMPLE } },
     }),
     NO_CHECKPOINT,
@@ -54,7 +57,8 @@ export class AuditProofsController {
   )
   async checkpoint(@Ctx() context: CommandContext, @MinPosition() minPosition?: string | string[]): Promise<string> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
-    return (await this.proofs.checkpoint(context.orgId)).note;
+    const { note, size } = await this.proofs.checkpoint(context.orgId);
+    return note + (await this.witnesses.cosign(context.orgId, note, size, (from) => this.proofs.consistency(context.orgId, from, size)));
   }
 
   @Get('consistency')

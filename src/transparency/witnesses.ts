@@ -1,0 +1,33 @@
+import type { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/environment';
+import { parseCosignerKey, type CosignerVerifier } from './cosignature';
+import { InvalidNote } from './signed-note';
+
+/** A shared witness the server asks to cosign its checkpoints (README, Shared witness). */
+export interface ConfiguredWitness {
+  /** Its submission prefix, without a trailing slash: POST {url}/add-checkpoint. */
+  url: string;
+  key: CosignerVerifier;
+}
+
+/** WITNESSES: comma-separated entries, each a witness's http(s) URL and its verifier key separated by white space. */
+export function loadWitnesses(config: Pick<AppConfig, 'witnesses' | 'witnessQuorum'>): ConfiguredWitness[] {
+  const list = (config.witnesses ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry): ConfiguredWitness => {
+      const [url, vkey, ...rest] = entry.split(/\s+/);
+      if (vkey === undefined || rest.length > 0 || !URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) {
+        throw new ConfigError(`WITNESSES holds "${entry}": give each witness as "<http(s) URL> <its verifier key>", the entries separated by commas`);
+      }
+      try {
+        return { url: url.replace(/\/+$/, ''), key: parseCosignerKey(vkey) };
+      } catch (error) {
+        if (error instanceof InvalidNote) throw new ConfigError(`WITNESSES holds "${vkey}", which is no witness verifier key: ${error.message}`);
+        throw error;
+      }
+    });
+  if (config.witnessQuorum > list.length) throw new ConfigError(`WITNESS_QUORUM (${config.witnessQuorum}) is more than the ${list.length} witness(es) of WITNESSES`);
+  return list;
+}

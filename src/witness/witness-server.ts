@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+import type { Cosigner } from '../transparency/cosignature';
+import type { NoteVerifier } from '../transparency/signed-note';
+import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
+import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
+import type { SqliteWitnessStore } from './sqlite-witness-store';
+
+/** A checkpoint note is a few hundred bytes and a proof at most 63 lines: anything far larger is no add-checkpoint. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** tlog-witness: the body of a 409 for an old size that is not the witness's. */
+export const TLOG_SIZE_CONTENT_TYPE = 'text/x.tlog.size';
+
+export interface WitnessServerOptions {
+  cosigner: Cosigner;
+  /** The verifier keys of the logs witnessed: a checkpoint of origin `{key name}/...` signed by one of them. */
+  logKeys: readonly NoteVerifier[];
+  store: SqliteWitnessStore;
+  /** Each checkpoint cosigned or refused, for the process's log. */
+  onOutcome?: (origin: string, outcome: AddCheckpointOutcome) => void;
+  now?: () => Date;
+}
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > MAX_BODY_BYTES) {
+        reject(new HttpProblem(413, 'BODY_TOO_LARGE', `an add-checkpoint body is at most ${MAX_BODY_BYTES} bytes`));
+        req.resume();
+      } else chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      try {
+        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new HttpProblem(400, 'MALFORMED_BODY', 'the body is not UTF-8'));
+      }
+    });
+  });
+}
+
+/** The witness's HTTP interface: POST /add-checkpoint of C2SP tlog-witness, and /health/live. */
+export function createWitnessServer({ cosigner, logKeys, store, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
+  const addCheckpoint = (text: string): AddCheckpointOutcome => {
+    let body;
+    try {
+      body = parseAddCheckpointBody(text);
+    } catch (error) {
+      if (error instanceof MalformedBody) throw new HttpProblem(400, 'MALFORMED_BODY', error.message);
+      throw error;
+    }
+    const submitted = submittedCheckpoint(body.note, logKeys);
+    if (!('checkpoint' in submitted)) return submitted;
+    const seconds = Math.floor(now().getTime() / 1000);
+    const outcome = store.update(submitted.checkpoint.origin, (latest) => {
+      const result = decideAddCheckpoint(body, submitted, latest, cosigner, seconds);
+      return { store: result.status === 200 ? result.store : undefined, result };
+    });
+    onOutcome?.(submitted.checkpoint.origin, outcome);
+    return outcome;
+  };
+
+  const answer = (res: ServerResponse, outcome: AddCheckpointOutcome): void => {
+    if (outcome.status === 200) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(outcome.cosignature);
+    else if ('latestSize' in outcome) res.writeHead(409, { 'content-type': TLOG_SIZE_CONTENT_TYPE }).end(`${outcome.latestSize}\n`);
+    else res.writeHead(outcome.status, { 'content-type': PROBLEM_CONTENT_TYPE }).end(JSON.stringify(problem(outcome.status, outcome.code, outcome.detail)));
+  };
+
+  return createServer((req, res) => {
+    const route = async (): Promise<void> => {
+      const path = new URL(req.url ?? '/', 'http://witness').pathname;
+      if (path === '/health/live' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else if (path === '/add-checkpoint') {
+        if (req.method !== 'POST') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'add-checkpoint is a POST');
+        answer(res, addCheckpoint(await readBody(req)));
+      } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
+    };
+    route().catch((error: unknown) => {
+      const known = error instanceof HttpProblem;
+      const status = known ? error.status : 500;
+      const body = problem(status, known ? error.code : 'INTERNAL', known ? error.message : 'the witness failed to answer');
+      res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
+    });
+  });
+}

@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
+import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
+import { signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
+import { WITNESS_MAIN, WitnessProcess } from './support/witness-process';
+
+const logKey = signerFromSeed('ztkeys.test/audit-log', Buffer.alloc(32, 7));
+const origin = `${logKey.name}/org-1`;
+
+/** A log of `leaves`, its signed checkpoints and consistency proofs (a fork is the same log with other leaves). */
+function history(leaves: string[], signer: NoteSigner = logKey, of = origin) {
+  const nodes = new Map<string, Hash>();
+  const tree = CompactRange.empty();
+  const roots = [tree.root()];
+  for (const leaf of leaves) {
+    for (const node of tree.append(leafHash(Buffer.from(leaf)))) nodes.set(`${node.level}/${node.index}`, node.hash);
+    roots.push(tree.root());
+  }
+  const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
+  return {
+    note: (size: number) => signCheckpoint({ origin: of, size, rootHash: roots[size], extensions: [timestampLine(new Date('2026-12-05T01:00:00Z'))] }, signer),
+    proof: (from: number, to: number) => consistencyProof(from, to, read),
+  };
+}
+
+const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n${proof.map((hash) => `${hash.toString('base64')}\n`).join('')}\n${note}`;
+
+async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real process)', () => {
+  const honest = history(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  const forked = history(['a', 'X', 'c', 'd', 'e', 'f', 'g', 'h']);
+  let dataDir: string;
+  let witness: WitnessProcess;
+  let url: string;
+  let vkey: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-witness-'));
+    witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: dataDir, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_KEY_NAME: 'witness.test/w1' });
+    ({ url, vkey } = await witness.listening());
+  });
+  afterAll(async () => {
+    await witness.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('generates its key at first start and prints its verifier key, also with `npm run witness -- key`', () => {
+    expect(witness.stdout).toContain(`generated its key in ${join(dataDir, 'witness-signing-key')}`);
+    expect(parseCosignerKey(vkey).name).toBe('witness.test/w1');
+    const printed = execFileSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
+    expect(printed).toBe(`${vkey}\n`);
+  });
+
+  it.each([
+    ['no WITNESS_LOG_KEYS', {}, 'witness: WITNESS_LOG_KEYS names no log'],
+    ['a WITNESS_LOG_KEYS that is no verifier key', { WITNESS_LOG_KEYS: 'not-a-key' }, 'witness failed to start: WITNESS_LOG_KEYS holds a key that is not a log verifier key'],
+    ['a WITNESS_SIGNING_KEY that is no witness key', { WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, 'witness failed to start: WITNESS_SIGNING_KEY is not a witness signer key'],
+  ])('refuses to start with %s: exit 1, one line', async (_, env, message) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, ...env });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect(refused.stderr).toContain(message);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
+    const first = await post(url, body(0, [], honest.note(3)));
+    expect(first.status).toBe(200);
+    const cosigned = verifyCosignatures(honest.note(3) + first.text, [parseCosignerKey(vkey)]);
+    expect(cosigned).toHaveLength(1);
+    expect(Math.abs(cosigned[0].timestamp - Date.now() / 1000)).toBeLessThan(60);
+
+    // The split view: the operator, holding the log key, shows another auditor a fork of the same size.
+    const fork = await post(url, body(3, [], forked.note(3)));
+    expect(fork).toMatchObject({ status: 409, type: 'application/problem+json' });
+    expect(JSON.parse(fork.text)).toMatchObject({ code: 'FORKED_CHECKPOINT' });
+    // Its extension does not extend what was cosigned.
+    expect((await post(url, body(3, forked.proof(3, 6), forked.note(6)))).status).toBe(422);
+    // Nor does an honest proof carry a forked head.
+    expect((await post(url, body(3, honest.proof(3, 6), forked.note(6)))).status).toBe(422);
+
+    const extension = await post(url, body(3, honest.proof(3, 6), honest.note(6)));
+    expect(extension.status).toBe(200);
+    expect(verifyCosignatures(honest.note(6) + extension.text, [parseCosignerKey(vkey)])).toHaveLength(1);
+  });
+
+  it('answers 409 with its size (text/x.tlog.size) to an old size that is not its own: a smaller or a stale checkpoint is not cosigned', async () => {
+    const stale = await post(url, body(0, [], honest.note(2)));
+    expect(stale).toEqual({ status: 409, type: 'text/x.tlog.size', text: '6\n' });
+    expect((await post(url, body(3, honest.proof(3, 7), honest.note(7)))).text).toBe('6\n');
+  });
+
+  it('refuses bad input with a clear 4xx and stores nothing', async () => {
+    const other = signerFromSeed(logKey.name, Buffer.alloc(32, 8));
+    const cases: Array<[string, number, string]> = [
+      ['no blank line', 400, `old 6\n${honest.note(7).replace('\n\n', '\n')}`],
+      ['old size with a leading zero', 400, body(6, honest.proof(6, 7), honest.note(7)).replace('old 6', 'old 06')],
+      ['a proof line that is no hash', 400, body(6, [], honest.note(7)).replace('old 6\n', 'old 6\nnot-base64\n')],
+      ['64 proof lines', 400, body(6, Array.from({ length: 64 }, () => Buffer.alloc(32)), honest.note(7))],
+      ['old size above the checkpoint', 400, body(8, [], honest.note(7))],
+      ['a log it does not witness', 404, body(0, [], history(['a'], signerFromSeed('other.test/log', Buffer.alloc(32, 9)), 'other.test/log/org-1').note(1))],
+      ['a checkpoint signed by another key', 403, body(6, honest.proof(6, 7), signCheckpoint({ origin, size: 7, rootHash: Buffer.alloc(32), extensions: [] }, other))],
+      ['a checkpoint whose signature was altered', 403, body(6, honest.proof(6, 7), honest.note(7).replace(/ (\S)(\S+)\n$/, (_, c: string, rest: string) => ` ${c === 'A' ? 'B' : 'A'}${rest}\n`))],
+    ];
+    for (const [what, status, text] of cases) {
+      const answer = await post(url, text);
+      expect({ what, status: answer.status, type: answer.type }).toEqual({ what, status, type: 'application/problem+json' });
+    }
+    expect((await fetch(`${url}/add-checkpoint`, { method: 'POST', body: 'x'.repeat(100_000) })).status).toBe(413);
+    expect((await fetch(`${url}/add-checkpoint`)).status).toBe(405);
+    // Still at 6.
+    expect((await post(url, body(0, [], honest.note(7)))).text).toBe('6\n');
+  });
+
+  it('two witness processes on one store: of concurrent add-checkpoint for one origin, exactly one wins, the other gets 409', async () => {
+    const second = WitnessProcess.spawn({ WITNESS_DATA_DIR: dataDir, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+    try {
+      const { url: url2, vkey: vkey2 } = await second.listening();
+      expect(vkey2).toBe(vkey);
+      let won = { first: 0, second: 0 };
+      for (let round = 1; round <= 30; round++) {
+        // A new origin each round, seen by neither yet: sizes 3 and 4 through the two processes at once, both from old size 0.
+        const log = history(['a', 'b', 'c', 'd'], logKey, `${logKey.name}/org-race-${round}`);
+        const [a, b] = await Promise.all([post(url, body(0, [], log.note(3))), post(url2, body(0, [], log.note(4)))]);
+        expect([a.status, b.status].sort()).toEqual([200, 409]);
+        // The loser is told the winner's size.
+        expect(a.status === 409 ? a.text : b.text).toBe(a.status === 409 ? '4\n' : '3\n');
+        won = a.status === 200 ? { ...won, first: won.first + 1 } : { ...won, second: won.second + 1 };
+      }
+      expect(won.first + won.second).toBe(30);
+    } finally {
+      await second.stop();
+    }
+  });
+});
