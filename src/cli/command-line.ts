@@ -136,22 +136,34 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
 
   const rest = argv.filter((_, i) => !positions.slice(0, command.path.length).includes(i));
   const options = { ...GLOBAL_OPTIONS, ...command.options };
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
+  const parse = () =>
+    parseArgs({
       args: [...rest],
       options: Object.fromEntries(
         Object.entries(options).map(([name, spec]) => [name, name === 'help' ? { type: spec.type, short: 'h' } : { type: spec.type, multiple: spec.multiple === true }]),
       ),
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
   } catch (error) {
     throw usageError(`${(error as Error).message.replace(/ To specify a positional.*$/s, '')}\nUsage: ${usageLine(command)}`);
   }
   if (parsed.values.help) return { kind: 'help', text: commandHelp(command) };
 
   const fail = (why: string) => usageError(`${why}\nUsage: ${usageLine(command)}`);
+  // parseArgs keeps the last value of an option given twice: which key, checkpoint or profile a command
+  // used would not be plain from its line. A flag given twice says the same thing twice; a
+  // `multiple` option is meant to be given several times.
+  const givenOnce = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name].type !== 'string' || options[token.name].multiple) continue;
+    if (givenOnce.has(token.name)) throw fail(`--${token.name} is given more than once: it takes one value.`);
+    givenOnce.add(token.name);
+  }
   const argSpecs = command.args ?? [];
   if (parsed.positionals.length !== argSpecs.length)
     throw fail(

@@ -10,7 +10,7 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** A non-negative integer, such as a file descriptor. */
   integer?: boolean;
-  /** May be given several times: its values, one a line, make its string (else the last one given would win alone). */
+  /** May be given several times: its values, one a line, make its string (else giving it twice is a usage error). */
   multiple?: boolean;
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommandLine } from '../../src/cli/command-line';
+import { GLOBAL_OPTIONS, parseCommandLine } from '../../src/cli/command-line';
 import { ALL_COMMANDS } from '../../src/cli/commands/all-commands';
 import { EXIT } from '../../src/cli/exit-codes';
 import { runCli } from '../../src/cli/run-cli';
@@ -38,6 +38,32 @@ describe('command line', () => {
     expect(code).toBe(EXIT.USAGE);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
+  });
+
+  // Which key, checkpoint, org or limit a command uses must be the one the line shows: a script that
+  // appends an option to a line built elsewhere would otherwise change it silently (last one wins).
+  const singleValued = ALL_COMMANDS.flatMap((command) =>
+    Object.entries({ ...GLOBAL_OPTIONS, ...command.options })
+      .filter(([, spec]) => spec.type === 'string' && spec.multiple !== true)
+      .map(([name]) => [command.path.join(' '), name] as const),
+  );
+  it.each(singleValued)('%s: --%s given twice is a usage error (exit 2) naming it', async (path, name) => {
+    const command = ALL_COMMANDS.find((candidate) => candidate.path.join(' ') === path)!;
+    const args = (command.args ?? []).map((arg) => arg.choices?.[0] ?? 'x');
+    const { code, stdout, stderr } = await run(...command.path, ...args, `--${name}`, '1', `--${name}=2`);
+    expect(code).toBe(EXIT.USAGE);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe(`ztkeys: --${name} is given more than once: it takes one value.`);
+  });
+
+  it('takes a repeatable option (--witness-key) and a flag (--json) given twice', () => {
+    const parsed = parseCommandLine(['audit', 'verify', 'f', '--log-key', 'k', '--witness-key', 'a', '--json', '--witness-key=b', '--json'], ALL_COMMANDS, {});
+    expect(parsed).toMatchObject({ kind: 'run', input: { strings: { 'witness-key': 'a\nb', 'log-key': 'k' } }, globals: { json: true } });
+  });
+
+  it('reads an option after "--" as an argument, not as the option given twice', () => {
+    const parsed = parseCommandLine(['profile', 'use', '--profile', 'a', '--', '--profile'], ALL_COMMANDS, {});
+    expect(parsed).toMatchObject({ kind: 'run', input: { args: { name: '--profile' } } });
   });
 
   it('is a usage error to run a command before logging in', async () => {
