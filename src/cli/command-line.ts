@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { usageError } from './cli-error';
 import type { GlobalOptions } from './cli-context';
 import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
@@ -155,15 +156,8 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
   if (parsed.values.help) return { kind: 'help', text: commandHelp(command) };
 
   const fail = (why: string) => usageError(`${why}\nUsage: ${usageLine(command)}`);
-  // parseArgs keeps the last value of an option given twice: which key, checkpoint or profile a command
-  // used would not be plain from its line. A flag given twice says the same thing twice; a
-  // `multiple` option is meant to be given several times.
-  const givenOnce = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || options[token.name].type !== 'string' || options[token.name].multiple) continue;
-    if (givenOnce.has(token.name)) throw fail(`--${token.name} is given more than once: it takes one value.`);
-    givenOnce.add(token.name);
-  }
+  const twice = optionGivenTwice(parsed.tokens, options);
+  if (twice) throw fail(givenTwiceMessage(twice));
   const argSpecs = command.args ?? [];
   if (parsed.positionals.length !== argSpecs.length)
     throw fail(

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { jsonShown, onOneLineShown, withHiddenShown } from '../shared/hidden-characters';
 import type { EmailJob } from './email-job';
 import { InvalidFailedJobsCursor, NotFailedEmailJobs, type EmailQueue, type FailedEmailJob } from './queue/email-queue.port';
@@ -25,17 +26,15 @@ export class FailedEmailsUsageError extends Error {}
 
 /** `failed`, `retry` or `discard` and their options; anything else is a FailedEmailsUsageError. */
 export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsCommand {
+  const options = { json: { type: 'boolean' }, limit: { type: 'string' }, after: { type: 'string' }, all: { type: 'boolean' } } as const;
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean' }, limit: { type: 'string' }, after: { type: 'string' }, all: { type: 'boolean' } },
-    });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options, tokens: true });
   } catch (error) {
     throw new FailedEmailsUsageError((error as Error).message);
   }
+  const twice = optionGivenTwice(parsed.tokens, options);
+  if (twice) throw new FailedEmailsUsageError(givenTwiceMessage(twice));
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   const json = values.json ?? false;

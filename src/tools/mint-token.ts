@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { mintAgentToken } from '../auth/token-minter';
 import { loadConfig } from '../config/app-config';
 import { existingSecret } from '../config/secrets';
@@ -8,15 +9,15 @@ const USAGE = 'usage: npm run token -- --org <orgId> --agent <agentId> [--ttl <s
 
 /** The options, or the reason they are not usable: a usage line, never a stack trace. */
 function parse(args: string[]): { org: string; agent: string; ttl: number; help: boolean } | string {
-  let values;
+  const options = { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' }, help: { type: 'boolean', short: 'h' } } as const;
+  let values, tokens;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' }, help: { type: 'boolean', short: 'h' } },
-    }));
+    ({ values, tokens } = parseArgs({ args, options, tokens: true }));
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+  const twice = optionGivenTwice(tokens, options);
+  if (twice) return givenTwiceMessage(twice);
   if (values.help) return { org: '', agent: '', ttl: 0, help: true };
   const ttl = Number(values.ttl);
   if (!values.org || !ID_PATTERN.test(values.org)) return '--org needs an organization id';

@@ -23,6 +23,16 @@ describe('npm run token', () => {
     },
   );
 
+  it.each([[['--org', 'acme', '--org', 'other', '--agent', 'alice']], [['--org', 'acme', '--agent', 'alice', '--agent=mallory']], [['--org', 'acme', '--agent', 'alice', '--ttl', '60', '--ttl', '86400']]])(
+    '%j: an option given twice is a usage error naming it (parseArgs would keep the last value silently)',
+    (args) => {
+      const result = run(...args);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^--(org|agent|ttl) is given more than once: it takes one value\.\nusage: npm run token -- /);
+    },
+  );
+
   it("refuses a DATA_DIR that holds no server's secret, naming it and creating nothing: the server would refuse a token signed with a new one", () => {
     const result = run('--org', 'acme', '--agent', 'alice');
     expect(result.status).toBe(2);
