@@ -13,8 +13,14 @@ export interface WitnessedCheckpoint {
   note: string;
 }
 
+/** A checkpoint signed by the log that is not the history the witness cosigned: the evidence of a fork. */
+export interface Conflict {
+  cosigned: WitnessedCheckpoint;
+  refused: { size: number; rootHash: string; note: string };
+}
+
 /** Refusals of tlog-witness add-checkpoint other than the 409 of an old size that is not the witness's. */
-export type AddCheckpointRefusal = { status: 400 | 403 | 404 | 409 | 422; code: string; detail: string };
+export type AddCheckpointRefusal = { status: 400 | 403 | 404 | 409 | 422; code: string; detail: string; conflict?: Conflict };
 
 export type AddCheckpointOutcome =
   | { status: 200; store: WitnessedCheckpoint; cosignature: string }
@@ -65,14 +71,16 @@ export function decideAddCheckpoint(
   if (oldSize !== latestSize) return { status: 409, latestSize };
   const rootHash = checkpoint.rootHash.toString('base64');
   if (oldSize === 0 && proof.length > 0) return { status: 400, code: 'PROOF_FROM_ZERO', detail: 'the consistency proof from old size 0 is empty' };
-  if (latest && oldSize === checkpoint.size && latest.rootHash !== rootHash) {
-    return { status: 409, code: 'FORKED_CHECKPOINT', detail: `this witness cosigned size ${latest.size} with root ${latest.rootHash}, not ${rootHash}: the log forked` };
+  const conflict = latest && { cosigned: latest, refused: { size: checkpoint.size, rootHash, note: body.note } };
+  if (conflict && oldSize === checkpoint.size && latest.rootHash !== rootHash) {
+    return { status: 409, code: 'FORKED_CHECKPOINT', detail: `this witness cosigned size ${latest.size} with root ${latest.rootHash}, not ${rootHash}: the log forked`, conflict };
   }
-  if (latest && !verifyConsistency(latest.size, checkpoint.size, Buffer.from(latest.rootHash, 'base64'), checkpoint.rootHash, proof)) {
+  if (conflict && !verifyConsistency(latest.size, checkpoint.size, Buffer.from(latest.rootHash, 'base64'), checkpoint.rootHash, proof)) {
     return {
       status: 422,
       code: 'INCONSISTENT_CHECKPOINT',
       detail: `the proof does not show that size ${checkpoint.size} (root ${rootHash}) extends size ${latest.size} (root ${latest.rootHash}) this witness cosigned`,
+      conflict,
     };
   }
   return { status: 200, store: { origin: checkpoint.origin, size: checkpoint.size, rootHash, note: body.note }, cosignature: cosignatureLine(cosigner, text, now) };

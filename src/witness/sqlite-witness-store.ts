@@ -3,6 +3,16 @@ import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
 import type { WitnessedCheckpoint } from './add-checkpoint';
 
+/** A fork the witness refused: two notes of one size signed by the log with different roots. */
+export interface RecordedFork {
+  origin: string;
+  size: number;
+  cosignedNote: string;
+  refusedNote: string;
+  /** ISO 8601. */
+  refusedAt: string;
+}
+
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
 
@@ -18,6 +28,21 @@ export class SqliteWitnessStore {
   constructor(dataDir: string) {
     this.db = openSqliteFile(join(dataDir, WITNESS_DB_FILE), 'FULL');
     this.db.exec('CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
+    // The first fork refused per origin: the proof that the log signed two histories, kept once found.
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS forks (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, cosigned_note TEXT NOT NULL, refused_note TEXT NOT NULL, refused_at TEXT NOT NULL) STRICT',
+    );
+  }
+
+  /** Origins held: one row each. Reading it is also the readiness check: the file answers a query. */
+  origins(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM witnessed').get() as { n: number }).n;
+  }
+
+  forks(): RecordedFork[] {
+    return this.db
+      .prepare('SELECT origin, size, cosigned_note AS cosignedNote, refused_note AS refusedNote, refused_at AS refusedAt FROM forks ORDER BY refused_at, origin')
+      .all() as RecordedFork[];
   }
 
   latest(origin: string): WitnessedCheckpoint | undefined {
@@ -25,11 +50,16 @@ export class SqliteWitnessStore {
     return row;
   }
 
-  /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, atomically. */
-  update<T>(origin: string, decide: (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; result: T }): T {
+  /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it refused (the first of the origin), atomically. */
+  update<T>(origin: string, decide: (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T }): T {
     return this.db
       .transaction(() => {
-        const { store, result } = decide(this.latest(origin));
+        const { store, fork, result } = decide(this.latest(origin));
+        if (fork) {
+          this.db
+            .prepare('INSERT INTO forks (origin, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')
+            .run(fork.origin, fork.size, fork.cosignedNote, fork.refusedNote, fork.refusedAt);
+        }
         if (store) {
           this.db
             .prepare('INSERT INTO witnessed (origin, size, root_hash, note) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, note = excluded.note')

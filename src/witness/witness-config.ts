@@ -9,6 +9,8 @@ export interface WitnessConfig {
   key: WitnessKeySettings;
   /** The logs witnessed: every origin `{key name}/...` signed by one of these keys (one log per org of a ztkeys deployment). */
   logKeys: NoteVerifier[];
+  /** METRICS_TOKEN: /metrics answers only `Bearer <it>` when set. */
+  metricsToken?: string;
 }
 
 /** The configuration of `npm run witness`, from its WITNESS_* variables. */
@@ -26,5 +28,6 @@ export function loadWitnessConfig(env: NodeJS.ProcessEnv = process.env): Witness
     host: environment.WITNESS_HOST,
     key: { dataDir: environment.WITNESS_DATA_DIR, signingKey: environment.WITNESS_SIGNING_KEY, keyName: environment.WITNESS_KEY_NAME },
     logKeys,
+    metricsToken: environment.METRICS_TOKEN,
   };
 }

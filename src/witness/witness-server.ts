@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+import { bearerToken, sameSecret } from '../shared/bearer-token';
 import type { Cosigner } from '../transparency/cosignature';
 import type { NoteVerifier } from '../transparency/signed-note';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
+import { addCheckpointResult } from './add-checkpoint-result';
 import type { SqliteWitnessStore } from './sqlite-witness-store';
+import type { WitnessMetrics } from './witness-metrics';
 
 /** A checkpoint note is a few hundred bytes and a proof at most 63 lines: anything far larger is no add-checkpoint. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -16,6 +19,9 @@ export interface WitnessServerOptions {
   /** The verifier keys of the logs witnessed: a checkpoint of origin `{key name}/...` signed by one of them. */
   logKeys: readonly NoteVerifier[];
   store: SqliteWitnessStore;
+  metrics: WitnessMetrics;
+  /** METRICS_TOKEN: when set, /metrics answers only `Bearer <it>`, as the server's. */
+  metricsToken?: string;
   /** Each checkpoint cosigned or refused, for the process's log. */
   onOutcome?: (origin: string, outcome: AddCheckpointOutcome) => void;
   now?: () => Date;
@@ -53,8 +59,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The witness's HTTP interface: POST /add-checkpoint of C2SP tlog-witness, and /health/live. */
-export function createWitnessServer({ cosigner, logKeys, store, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
+/** The server's health result (Terminus's shape), with the witness's one check. */
+const healthResult = (store?: 'up' | 'down', message?: string) => {
+  const checks = store === undefined ? {} : { store: store === 'up' ? { status: 'up' } : { status: 'down', message } };
+  return { status: store === 'down' ? 'error' : 'ok', info: store === 'up' ? checks : {}, error: store === 'down' ? checks : {}, details: checks };
+};
+
+/** The witness's HTTP interface: POST /add-checkpoint of C2SP tlog-witness, /metrics, /health/live and /health/ready. */
+export function createWitnessServer({ cosigner, logKeys, store, metrics, metricsToken, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
   const addCheckpoint = (text: string): AddCheckpointOutcome => {
     let body;
     try {
@@ -65,13 +77,30 @@ export function createWitnessServer({ cosigner, logKeys, store, onOutcome, now =
     }
     const submitted = submittedCheckpoint(body.note, logKeys);
     if (!('checkpoint' in submitted)) return submitted;
-    const seconds = Math.floor(now().getTime() / 1000);
+    const at = now();
     const outcome = store.update(submitted.checkpoint.origin, (latest) => {
-      const result = decideAddCheckpoint(body, submitted, latest, cosigner, seconds);
-      return { store: result.status === 200 ? result.store : undefined, result };
+      const result = decideAddCheckpoint(body, submitted, latest, cosigner, Math.floor(at.getTime() / 1000));
+      const { conflict } = 'conflict' in result ? result : {};
+      // Only a fork of the same size is kept: two notes of one size with different roots prove it without any proof.
+      const fork =
+        conflict && result.status === 409
+          ? { origin: conflict.cosigned.origin, size: conflict.refused.size, cosignedNote: conflict.cosigned.note, refusedNote: conflict.refused.note, refusedAt: at.toISOString() }
+          : undefined;
+      return { store: result.status === 200 ? result.store : undefined, fork, result };
     });
     onOutcome?.(submitted.checkpoint.origin, outcome);
     return outcome;
+  };
+
+  const ready = (res: ServerResponse): void => {
+    try {
+      store.origins();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult('up')));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const body = problem(503, 'NOT_READY', `Not ready: store down (${reason}).`, { checks: healthResult('down', reason).details });
+      res.writeHead(503, { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': '5' }).end(JSON.stringify(body));
+    }
   };
 
   const answer = (res: ServerResponse, outcome: AddCheckpointOutcome): void => {
@@ -84,10 +113,25 @@ export function createWitnessServer({ cosigner, logKeys, store, onOutcome, now =
     const route = async (): Promise<void> => {
       const path = new URL(req.url ?? '/', 'http://witness').pathname;
       if (path === '/health/live' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult()));
+      } else if (path === '/health/ready' && req.method === 'GET') ready(res);
+      else if (path === '/metrics' && req.method === 'GET') {
+        const token = bearerToken(req.headers.authorization);
+        if (metricsToken !== undefined && (token === undefined || !sameSecret(token, metricsToken))) {
+          throw new HttpProblem(401, 'UNAUTHENTICATED', '/metrics needs the METRICS_TOKEN of this deployment.');
+        }
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
       } else if (path === '/add-checkpoint') {
         if (req.method !== 'POST') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'add-checkpoint is a POST');
-        answer(res, addCheckpoint(await readBody(req)));
+        let outcome: AddCheckpointOutcome;
+        try {
+          outcome = addCheckpoint(await readBody(req));
+        } catch (error) {
+          if (error instanceof HttpProblem) metrics.count('malformed');
+          throw error;
+        }
+        metrics.count(addCheckpointResult(outcome));
+        answer(res, outcome);
       } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
     };
     route().catch((error: unknown) => {

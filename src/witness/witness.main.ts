@@ -1,20 +1,35 @@
 /**
  * `npm run witness`: a shared witness (C2SP tlog-witness) that cosigns the checkpoints of the logs
  * of WITNESS_LOG_KEYS only when each extends the one it cosigned before (README, Shared witness).
- * `npm run witness -- key` prints its verifier key and exits.
+ * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the forks it refused.
  */
+import pino from 'pino';
+import { ConfigError, logLevelOr } from '../config/environment';
+import { pinoOptions } from '../logging/json-logger';
+import { STOP_SIGNALS } from '../shared/stop-signals';
+import { cosignerKeyText } from '../transparency/cosignature';
+import { outcomeLog } from './outcome-log';
+import { SqliteWitnessStore } from './sqlite-witness-store';
 import { loadWitnessConfig } from './witness-config';
 import { loadWitnessKey } from './witness-key';
-import { cosignerKeyText } from '../transparency/cosignature';
-import { SqliteWitnessStore } from './sqlite-witness-store';
+import { WitnessMetrics } from './witness-metrics';
 import { createWitnessServer } from './witness-server';
 
+const logger = pino({ ...pinoOptions(logLevelOr('info')), name: 'witness' });
+
 function main(args: string[]): void {
-  if (args.length > 1 || (args.length === 1 && args[0] !== 'key')) {
-    process.stderr.write('usage: npm run witness [-- key]\n');
+  if (args.length > 1 || (args.length === 1 && args[0] !== 'key' && args[0] !== 'forks')) {
+    process.stderr.write('usage: npm run witness [-- key | forks]\n');
     process.exit(2);
   }
   const config = loadWitnessConfig();
+  if (args[0] === 'forks') {
+    // One JSON line a fork: both notes as the log signed them, for anyone to check with its key.
+    const store = new SqliteWitnessStore(config.key.dataDir);
+    for (const fork of store.forks()) process.stdout.write(`${JSON.stringify(fork)}\n`);
+    store.close();
+    return;
+  }
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
   const vkey = cosignerKeyText(cosigner);
@@ -22,19 +37,18 @@ function main(args: string[]): void {
     process.stdout.write(`${vkey}\n`);
     return;
   }
-  if (config.logKeys.length === 0) {
-    process.stderr.write('witness: WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)\n');
-    process.exit(1);
-  }
-  for (const path of generated) process.stdout.write(`witness: generated its key in ${path}\n`);
+  if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
+  for (const path of generated) logger.info(`generated its key in ${path}`);
   const store = new SqliteWitnessStore(config.key.dataDir);
   const server = createWitnessServer({
     cosigner,
     logKeys: config.logKeys,
     store,
+    metrics: new WitnessMetrics(store),
+    metricsToken: config.metricsToken,
     onOutcome: (origin, outcome) => {
-      const said = outcome.status === 200 ? `cosigned size ${outcome.store.size}` : 'latestSize' in outcome ? `409, holds size ${outcome.latestSize}` : `${outcome.status} ${outcome.code}: ${outcome.detail}`;
-      process.stdout.write(`witness: ${origin}: ${said}\n`);
+      const { level, fields, msg } = outcomeLog(origin, outcome);
+      logger[level](fields, msg);
     },
   });
   const stop = (): void => {
@@ -43,18 +57,21 @@ function main(args: string[]): void {
       process.exit(0);
     });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    process.stdout.write(`witness: verifier key ${vkey}\nwitness: listening on http://${config.host}:${port}, witnessing ${config.logKeys.map(({ name }) => `${name}/*`).join(', ')}\n`);
+    const url = `http://${config.host}:${port}`;
+    const witnessing = config.logKeys.map(({ name }) => `${name}/*`);
+    logger.info({ url, vkey, witnessing }, `listening on ${url}, witnessing ${witnessing.join(', ')}, verifier key ${vkey}`);
   });
 }
 
 try {
   main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`witness failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!(error instanceof ConfigError)) throw error;
+  // As the server and the worker say it: one JSON line naming the variable, no stack.
+  logger.fatal(`witness cannot start: ${error.message}`);
   process.exit(1);
 }

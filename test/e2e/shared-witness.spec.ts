@@ -81,7 +81,7 @@ describe('the shared witness, with the built server and a witness process', () =
     const grown = await cosignedCheckpoint(0);
     expect(sizeOf(grown)).toBe(sizeOf(note) + 1);
     // The witness held the smaller size: it cosigned the larger one only with the consistency proof from it.
-    expect(witness.stdout).toMatch(new RegExp(`${admin.orgId}: cosigned size ${sizeOf(grown)}`));
+    expect(witness.lines()).toContainEqual(expect.objectContaining({ origin: expect.stringMatching(new RegExp(`/${admin.orgId}$`)), result: 'cosigned', size: sizeOf(grown) }));
   });
 
   it('a witness down blocks nothing: the checkpoint is served without its cosignature, the metric counts it; cosigned again once it is back', async () => {
@@ -109,7 +109,7 @@ describe('the shared witness, with the built server and a witness process', () =
     await signedLog(servers[1].server, admin);
     // The forked server submits its checkpoint; the witness, holding the honest one of that size, refuses it.
     await waitFor('the witness to refuse the fork', async () => (await checkpointOf(1), (await submissions(1, 'refused')) > 0), 20_000);
-    expect(witness.stdout).toMatch(new RegExp(`${admin.orgId}: 409 FORKED_CHECKPOINT`));
+    expect(witness.lines()).toContainEqual(expect.objectContaining({ level: 50, origin: expect.stringMatching(new RegExp(`/${admin.orgId}$`)), result: 'forked', size: sizeOf(honest) }));
     const forked = await checkpointOf(1);
     expect(sizeOf(forked)).toBe(sizeOf(honest));
     expect(parseNote(forked).text).not.toBe(parseNote(honest).text);

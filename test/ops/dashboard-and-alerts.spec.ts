@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { signerFromSeed, verifierKeyText } from '../../src/transparency/signed-note';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
+import { WitnessProcess } from '../witness/support/witness-process';
 import { ROOT } from './support/server-process';
 
 /** Series names a PromQL expression reads (histograms through their _bucket/_count/_sum series). */
@@ -13,15 +16,24 @@ interface AlertRules {
   groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string; description?: string } }[] }[];
 }
 
-/** ops/alerts.yml and ops/grafana-dashboard.json read only metrics the service exports. */
+/** ops/alerts.yml and ops/grafana-dashboard.json read only metrics the service exports: the server's, and the shared witness's (`npm run witness`). */
 describe('the shipped alert rules and dashboard', () => {
   const suite = serverForSuite();
+  const witnessDir = mkdtempSync(join(tmpdir(), 'ztkeys-alerts-witness-'));
   let exported: Set<string>;
   beforeAll(async () => {
-    const text = (await call<string>(suite.server, 'GET', '/metrics')).body;
+    const witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: witnessDir, WITNESS_LOG_KEYS: verifierKeyText(signerFromSeed('ztkeys.test/audit-log', Buffer.alloc(32, 7))) });
+    let witnessText: string;
+    try {
+      witnessText = await (await fetch(`${(await witness.listening()).url}/metrics`)).text();
+    } finally {
+      await witness.stop();
+    }
+    const text = (await call<string>(suite.server, 'GET', '/metrics')).body + witnessText;
     exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name));
     exported.add('up'); // Prometheus's own, per scrape target.
   });
+  afterAll(() => rmSync(witnessDir, { recursive: true, force: true }));
 
   it('alert rules parse as YAML, each with an expression on exported metrics, a severity and a summary', () => {
     const rules = load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules;
@@ -49,6 +61,20 @@ describe('the shipped alert rules and dashboard', () => {
     for (const command of ['npm run emails -- failed', 'npm run emails -- retry', 'npm run emails -- discard']) {
       expect({ command, named: givenUp[0].annotations.description?.includes(command) }).toEqual({ command, named: true });
     }
+  });
+
+  it('a fork the shared witness refused pages; checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
+    const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
+    const summary = (rule: AlertRules['groups'][number]['rules'][number]) => ({ alert: rule.alert, expr: rule.expr, severity: rule.labels.severity });
+    expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_add_checkpoint_total')).map(summary)).toEqual([
+      { alert: 'ZtkeysWitnessRefusedFork', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result=~"forked|inconsistent"}[1h])) > 0', severity: 'page' },
+    ]);
+    expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_checkpoints_below_quorum_total')).map(summary)).toEqual([
+      { alert: 'ZtkeysCheckpointsBelowWitnessQuorum', expr: 'sum(increase(ztkeys_witness_checkpoints_below_quorum_total[15m])) > 0', severity: 'ticket' },
+    ]);
+    const fork = rules.find((rule) => rule.alert === 'ZtkeysWitnessRefusedFork')!;
+    // What the operator does next: the proof kept by the witness.
+    expect(fork.annotations.description).toContain('npm run witness -- forks');
   });
 
   it('every dashboard panel queries exported metrics', () => {

@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { loadConfig } from '../../src/config/app-config';
 import { ENVIRONMENT_VARIABLES, readEnvironment } from '../../src/config/environment';
+import { signerFromSeed, verifierKeyText } from '../../src/transparency/signed-note';
+import { loadWitnessConfig } from '../../src/witness/witness-config';
+import { ROOT, WitnessProcess } from '../witness/support/witness-process';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -65,11 +69,20 @@ describe('README, environment variables', () => {
   });
 });
 
-/** docker-compose.yml's ztkeys environment as compose makes it from `shell`: `${NAME:-default}` is the shell's value, else the default. */
-function composeEnvironment(shell: Record<string, string>): Record<string, string> {
-  const compose = load(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as { 'x-ztkeys': { environment: Record<string, string> } };
+interface ComposeService {
+  command?: string[];
+  environment: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  profiles?: string[];
+  healthcheck: { test: string[] };
+}
+const COMPOSE = load(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as { 'x-ztkeys': { environment: Record<string, string> }; services: Record<string, ComposeService> };
+
+/** An environment of docker-compose.yml as compose makes it from `shell`: `${NAME:-default}` is the shell's value, else the default. */
+function composeEnvironment(shell: Record<string, string>, environment: Record<string, string> = COMPOSE['x-ztkeys'].environment): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(compose['x-ztkeys'].environment).map(([name, value]) => [name, value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, variable: string, fallback: string) => shell[variable] || fallback)]),
+    Object.entries(environment).map(([name, value]) => [name, value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, variable: string, fallback: string) => shell[variable] || fallback)]),
   );
 }
 
@@ -92,5 +105,37 @@ describe('README, the compose deployment', () => {
       consoleOidc: { clientId: 'console' },
       metricsToken: shell.METRICS_TOKEN,
     });
+  });
+});
+
+describe('docker-compose.yml, the shared witness', () => {
+  const witness = COMPOSE.services.witness;
+  const logKeys = verifierKeyText(signerFromSeed('ztkeys.test/audit-log', Buffer.alloc(32, 7)));
+
+  it('runs the built witness from the image, in a profile of its own, on a volume of its own, its port published, its probe its /health/ready', () => {
+    expect(witness.profiles).toEqual(['witness']);
+    expect(witness.command).toEqual(['node', 'dist/src/witness/witness.main.js']);
+    expect(existsSync(join(ROOT, witness.command![1]))).toBe(true);
+    const config = loadWitnessConfig(composeEnvironment({ WITNESS_LOG_KEYS: logKeys }, witness.environment));
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 3100, logKeys: [expect.objectContaining({ name: 'ztkeys.test/audit-log' })], metricsToken: undefined });
+    expect(witness.volumes).toEqual([`witness-data:${config.key.dataDir}`]);
+    expect(witness.ports).toEqual(['${WITNESS_PUBLISHED_PORT:-3100}:3100']);
+    expect(witness.healthcheck.test.join(' ')).toContain("fetch('http://127.0.0.1:3100/health/ready')");
+    // The servers are given its URL and key from the shell, as README says.
+    const witnesses = 'http://witness:3100 w.test/witness+00000000+BAAA';
+    expect(loadConfig(composeEnvironment({}))).toMatchObject({ witnesses: undefined, witnessQuorum: 0 });
+    expect(loadConfig(composeEnvironment({ WITNESSES: witnesses, WITNESS_QUORUM: '1' }))).toMatchObject({ witnesses, witnessQuorum: 1 });
+  });
+
+  it('with that environment (port and folder aside) the witness starts and its probe answers 200', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-compose-witness-'));
+    const started = WitnessProcess.spawn({ ...composeEnvironment({ WITNESS_LOG_KEYS: logKeys }, witness.environment), WITNESS_PORT: '0', WITNESS_HOST: '127.0.0.1', WITNESS_DATA_DIR: folder });
+    try {
+      const { url } = await started.listening();
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    } finally {
+      await started.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

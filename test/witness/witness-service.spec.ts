@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
 import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
-import { signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
+import { openNote, signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
 import { WITNESS_MAIN, WitnessProcess } from './support/witness-process';
 
 const logKey = signerFromSeed('ztkeys.test/audit-log', Buffer.alloc(32, 7));
@@ -53,23 +53,22 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   });
 
   it('generates its key at first start and prints its verifier key, also with `npm run witness -- key`', () => {
-    expect(witness.stdout).toContain(`generated its key in ${join(dataDir, 'witness-signing-key')}`);
+    expect(witness.lines()).toContainEqual(expect.objectContaining({ level: 30, name: 'witness', msg: `generated its key in ${join(dataDir, 'witness-signing-key')}` }));
     expect(parseCosignerKey(vkey).name).toBe('witness.test/w1');
     const printed = execFileSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
     expect(printed).toBe(`${vkey}\n`);
   });
 
   it.each([
-    ['no WITNESS_LOG_KEYS', {}, 'witness: WITNESS_LOG_KEYS names no log'],
-    ['a WITNESS_LOG_KEYS that is no verifier key', { WITNESS_LOG_KEYS: 'not-a-key' }, 'witness failed to start: WITNESS_LOG_KEYS holds a key that is not a log verifier key'],
-    ['a WITNESS_SIGNING_KEY that is no witness key', { WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, 'witness failed to start: WITNESS_SIGNING_KEY is not a witness signer key'],
-  ])('refuses to start with %s: exit 1, one line', async (_, env, message) => {
+    ['no WITNESS_LOG_KEYS', {}, 'witness cannot start: WITNESS_LOG_KEYS names no log'],
+    ['a WITNESS_LOG_KEYS that is no verifier key', { WITNESS_LOG_KEYS: 'not-a-key' }, 'witness cannot start: WITNESS_LOG_KEYS holds a key that is not a log verifier key'],
+    ['a WITNESS_SIGNING_KEY that is no witness key', { WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, 'witness cannot start: WITNESS_SIGNING_KEY is not a witness signer key'],
+  ])('refuses to start with %s: exit 1, one fatal JSON line', async (_, env, message) => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
     const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, ...env });
     expect(await refused.exited).toBe(1);
     rmSync(folder, { recursive: true, force: true });
-    expect(refused.stderr).toContain(message);
-    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
   });
 
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
@@ -91,6 +90,25 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     const extension = await post(url, body(3, honest.proof(3, 6), honest.note(6)));
     expect(extension.status).toBe(200);
     expect(verifyCosignatures(honest.note(6) + extension.text, [parseCosignerKey(vkey)])).toHaveLength(1);
+
+    // The evidence that the log signed two histories: an error line naming origin, size and both roots.
+    const rootOf = (note: string) => note.split('\n')[2];
+    expect(witness.lines().filter((line) => line.level === 50 && line.result === 'forked')).toEqual([
+      expect.objectContaining({ origin, size: 3, cosignedRoot: rootOf(honest.note(3)), refusedRoot: rootOf(forked.note(3)), msg: expect.stringContaining(`refused a fork of ${origin}`) }),
+    ]);
+    expect(witness.lines().filter((line) => line.result === 'inconsistent')).toEqual([
+      expect.objectContaining({ level: 50, origin, cosignedSize: 3, cosignedRoot: rootOf(honest.note(3)), size: 6, refusedRoot: rootOf(forked.note(6)) }),
+      expect.objectContaining({ level: 50, origin, cosignedSize: 3, cosignedRoot: rootOf(honest.note(3)), size: 6, refusedRoot: rootOf(forked.note(6)) }),
+    ]);
+    // And the proof itself, two notes of one size signed by the log with different roots, kept in its store.
+    const forks = execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
+    const kept = forks.trim().split('\n').map((line) => JSON.parse(line) as { origin: string; size: number; cosignedNote: string; refusedNote: string; refusedAt: string });
+    expect(kept).toEqual([{ origin, size: 3, cosignedNote: honest.note(3), refusedNote: forked.note(3), refusedAt: expect.any(String) }]);
+    for (const note of [kept[0].cosignedNote, kept[0].refusedNote]) expect(openNote(note, [logKey]).verifiedBy).toHaveLength(1);
+    // Only the first fork of an origin is kept: another one refused later does not replace it.
+    const other = history(['a', 'b', 'Y', 'd', 'e', 'f', 'g', 'h']);
+    expect((await post(url, body(6, [], other.note(6)))).status).toBe(409);
+    expect(execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' })).toBe(forks);
   });
 
   it('answers 409 with its size (text/x.tlog.size) to an old size that is not its own: a smaller or a stale checkpoint is not cosigned', async () => {
@@ -119,6 +137,45 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect((await fetch(`${url}/add-checkpoint`)).status).toBe(405);
     // Still at 6.
     expect((await post(url, body(0, [], honest.note(7)))).text).toBe('6\n');
+  });
+
+  it('serves /health/live, /health/ready (its store answers) in the shapes of the server, and /metrics: add-checkpoint outcomes by result, origins held, process metrics', async () => {
+    expect(await (await fetch(`${url}/health/live`)).json()).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+    const ready = await fetch(`${url}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ok', info: { store: { status: 'up' } }, error: {}, details: { store: { status: 'up' } } } });
+
+    const scrape = await fetch(`${url}/metrics`);
+    expect(scrape.headers.get('content-type')).toContain('text/plain');
+    const text = await scrape.text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    // Of the tests above: 3 and 6 cosigned, the fork of 3 and another of 6, two inconsistent extensions, two stale sizes and the last check, the bad input.
+    expect({
+      cosigned: value('ztkeys_witness_add_checkpoint_total{result="cosigned"}'),
+      other_size: value('ztkeys_witness_add_checkpoint_total{result="other_size"}'),
+      forked: value('ztkeys_witness_add_checkpoint_total{result="forked"}'),
+      inconsistent: value('ztkeys_witness_add_checkpoint_total{result="inconsistent"}'),
+      unknown_log: value('ztkeys_witness_add_checkpoint_total{result="unknown_log"}'),
+      bad_signature: value('ztkeys_witness_add_checkpoint_total{result="bad_signature"}'),
+      malformed: value('ztkeys_witness_add_checkpoint_total{result="malformed"}'),
+      origins: value('ztkeys_witness_origins'),
+    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, malformed: 6, origins: 1 });
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).not.toContain('nodejs_version_info');
+  });
+
+  it('/metrics answers only the METRICS_TOKEN when it is set', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-token-'));
+    const guarded = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), METRICS_TOKEN: 'scrape-me' });
+    try {
+      const { url: guardedUrl } = await guarded.listening();
+      const refused = await fetch(`${guardedUrl}/metrics`);
+      expect({ status: refused.status, type: refused.headers.get('content-type') }).toEqual({ status: 401, type: 'application/problem+json' });
+      expect((await fetch(`${guardedUrl}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
+      expect((await fetch(`${guardedUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      await guarded.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('two witness processes on one store: of concurrent add-checkpoint for one origin, exactly one wins, the other gets 409', async () => {

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 export const ROOT = join(__dirname, '..', '..', '..');
 export const WITNESS_MAIN = join(ROOT, 'dist/src/witness/witness.main.js');
 
-/** The built witness (`npm run witness`) as an operator runs it: WITNESS_PORT 0, the URL and key read from its start lines. */
+/** One pino line of the witness: its level (30 info, 40 warn, 50 error, 60 fatal), message and fields. */
+export type LogLine = { level: number; msg: string } & Record<string, unknown>;
+
+/** The built witness (`npm run witness`) as an operator runs it: WITNESS_PORT 0, the URL and key read from its start line. */
 export class WitnessProcess {
   stdout = '';
   stderr = '';
@@ -24,13 +27,20 @@ export class WitnessProcess {
     return new WitnessProcess(child);
   }
 
+  /** Its log: every line of stdout is a pino JSON line (JSON.parse throws on any other). */
+  lines(): LogLine[] {
+    return this.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as LogLine);
+  }
+
   /** Its URL and verifier key, once it listens. */
   async listening(timeoutMs = 15_000): Promise<{ url: string; vkey: string }> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const url = /listening on (http:\/\/\S+),/.exec(this.stdout)?.[1];
-      const vkey = /verifier key (\S+)/.exec(this.stdout)?.[1];
-      if (url && vkey) return { url, vkey };
+      const started = this.stdout.endsWith('\n') ? this.lines().find((line) => typeof line.url === 'string') : undefined;
+      if (started) return { url: started.url as string, vkey: started.vkey as string };
       if (this.child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
