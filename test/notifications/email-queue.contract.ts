@@ -23,6 +23,29 @@ export interface QueueHarness {
 
 const RETRY: RetryPolicy = { attempts: 3, backoffMs: 100 };
 
+/** Jobs 1 to 3 added to `queue`, once jobs 1 and 2 have failed and job 3 has completed (as its handler has them do). */
+async function twoFailedOneCompleted(queue: EmailQueue): Promise<EmailJob[]> {
+  const jobs = [1, 2, 3].map(approvalJob);
+  await queue.add(jobs);
+  await waitFor('2 failed jobs and 1 completed', async () => {
+    const counts = await queue.counts();
+    return counts.failed === 2 && counts.completed === 1;
+  });
+  return jobs;
+}
+
+/** A retry or discard that named `completed` and a missing job beside a failed one: refused, naming both, the queue unchanged. */
+async function refusedNamingNotFailed(queue: EmailQueue, refused: Promise<unknown>, completed: EmailJob): Promise<void> {
+  await expect(refused).rejects.toThrow(NotFailedEmailJobs);
+  await expect(refused).rejects.toMatchObject({
+    jobs: [
+      { id: completed.id, state: 'completed' },
+      { id: 'no-such-job', state: 'missing' },
+    ],
+  });
+  expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 2 });
+}
+
 /** What every EmailQueue adapter guarantees; run against each adapter. */
 export function emailQueueContract(name: string, harness: () => QueueHarness): void {
   describe(`${name}: EmailQueue contract`, () => {
@@ -172,22 +195,9 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         },
         { concurrency: 1 },
       );
-      const [one, two, three] = [1, 2, 3].map(approvalJob);
-      await queue.add([one, two, three]);
-      await waitFor('2 failed jobs and 1 completed', async () => {
-        const counts = await queue.counts();
-        return counts.failed === 2 && counts.completed === 1;
-      });
+      const [one, two, three] = await twoFailedOneCompleted(queue);
 
-      const refused = queue.retryFailed([one.id, three.id, 'no-such-job']);
-      await expect(refused).rejects.toThrow(NotFailedEmailJobs);
-      await expect(refused).rejects.toMatchObject({
-        jobs: [
-          { id: three.id, state: 'completed' },
-          { id: 'no-such-job', state: 'missing' },
-        ],
-      });
-      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 2 });
+      await refusedNamingNotFailed(queue, queue.retryFailed([one.id, three.id, 'no-such-job']), three);
 
       fixed = true;
       expect(await queue.retryFailed([one.id, one.id])).toEqual([one.id]);
@@ -214,22 +224,9 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         },
         { concurrency: 1 },
       );
-      const [one, two, three] = [1, 2, 3].map(approvalJob);
-      await queue.add([one, two, three]);
-      await waitFor('2 failed jobs and 1 completed', async () => {
-        const counts = await queue.counts();
-        return counts.failed === 2 && counts.completed === 1;
-      });
+      const [one, two, three] = await twoFailedOneCompleted(queue);
 
-      const refused = queue.discardFailed([one.id, three.id, 'no-such-job']);
-      await expect(refused).rejects.toThrow(NotFailedEmailJobs);
-      await expect(refused).rejects.toMatchObject({
-        jobs: [
-          { id: three.id, state: 'completed' },
-          { id: 'no-such-job', state: 'missing' },
-        ],
-      });
-      expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 2 });
+      await refusedNamingNotFailed(queue, queue.discardFailed([one.id, three.id, 'no-such-job']), three);
 
       expect(await queue.discardFailed([one.id, one.id])).toEqual([one]);
       expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 1, failed: 1 });

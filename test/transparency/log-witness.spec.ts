@@ -1,26 +1,12 @@
-import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { timestampLine } from '../../src/transparency/checkpoint';
 import { checkWitness } from '../../src/transparency/log-witness';
-import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
 import { signerFromSeed } from '../../src/transparency/signed-note';
+import { signedHistory } from './support/signed-history';
 
 const signer = signerFromSeed('example.com/log', Buffer.alloc(32, 3));
 const origin = 'example.com/log/acme';
 
-/** A history of `leaves` with every stored node, its checkpoints and proofs. */
-function history(leaves: string[]) {
-  const nodes = new Map<string, Hash>();
-  const tree = CompactRange.empty();
-  const roots = [tree.root()];
-  for (const leaf of leaves) {
-    for (const node of tree.append(leafHash(Buffer.from(leaf)))) nodes.set(`${node.level}/${node.index}`, node.hash);
-    roots.push(tree.root());
-  }
-  const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
-  return {
-    note: (size: number, at: Date | null = new Date('2026-12-01T09:00:00Z')) => signCheckpoint({ origin, size, rootHash: roots[size], extensions: at ? [timestampLine(at)] : [] }, signer),
-    proof: (from: number, to: number) => consistencyProof(from, to, read),
-  };
-}
+const history = (leaves: string[]) => signedHistory(leaves, signer, origin);
 
 describe('the witness (pure)', () => {
   const honest = history(['a', 'b', 'c', 'd', 'e', 'f', 'g']);

@@ -2,30 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { signCheckpoint } from '../../src/transparency/checkpoint';
 import { parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
-import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
+import type { Hash } from '../../src/transparency/merkle-tree';
 import { openNote, signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
+import { signedHistory } from '../transparency/support/signed-history';
 import { WITNESS_MAIN, WitnessProcess } from './support/witness-process';
 
 const logKey = signerFromSeed('ztkeys.test/audit-log', Buffer.alloc(32, 7));
 const origin = `${logKey.name}/org-1`;
 
-/** A log of `leaves`, its signed checkpoints and consistency proofs (a fork is the same log with other leaves). */
-function history(leaves: string[], signer: NoteSigner = logKey, of = origin) {
-  const nodes = new Map<string, Hash>();
-  const tree = CompactRange.empty();
-  const roots = [tree.root()];
-  for (const leaf of leaves) {
-    for (const node of tree.append(leafHash(Buffer.from(leaf)))) nodes.set(`${node.level}/${node.index}`, node.hash);
-    roots.push(tree.root());
-  }
-  const read = ({ level, index }: NodeId) => nodes.get(`${level}/${index}`)!;
-  return {
-    note: (size: number) => signCheckpoint({ origin: of, size, rootHash: roots[size], extensions: [timestampLine(new Date('2026-12-05T01:00:00Z'))] }, signer),
-    proof: (from: number, to: number) => consistencyProof(from, to, read),
-  };
-}
+/** A log of `leaves` (a fork is the same log with other leaves), by default this witness's log of org-1. */
+const history = (leaves: string[], signer: NoteSigner = logKey, of = origin) => signedHistory(leaves, signer, of);
 
 const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n${proof.map((hash) => `${hash.toString('base64')}\n`).join('')}\n${note}`;
 
