@@ -1,9 +1,13 @@
 import cluster from 'node:cluster';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
-import type { AppConfig, LimitName, OrgLimitName, RateLimitName } from '../config/app-config';
+import { RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
+import { type AppConfig, type LimitName, type OrgLimitName, RATE_LIMIT_NAMES, type RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
+import { ClusterLimiter, memoryLimiters, primaryLimitsLine } from './cluster-rate-limits';
+
+/** What RateLimits asks of a limit, wherever it is counted. */
+type Limiter = Pick<ClusterLimiter, 'consume' | 'reward' | 'get'>;
 
 /** A request over one limit: answered 429 with Retry-After (README, Security). */
 export class RateLimitExceeded extends Error {
@@ -35,13 +39,13 @@ export const PRIMARY_ANSWER_TIMEOUT_MS = 500;
 /**
  * The rate limits of this deployment (rate-limiter-flexible): in Redis when REDIS_URL is set, so
  * every API instance counts against the same budget; without Redis, in the memory of the cluster's
- * primary for every worker (WORKERS > 1, RateLimiterCluster over IPC), else in this process's. When
+ * primary for every worker (WORKERS > 1, over IPC: cluster-rate-limits.ts), else in this process's. When
  * Redis (or the primary) does not answer (gone, or silent past its timeout), each process falls back
  * to its own memory (the insurance limiter): limits stay on, per process, rather than every request
- * failing or waiting. The primary's side is RateLimiterClusterMaster (runtime/cluster.ts).
+ * failing or waiting. The primary's side is countRateLimitsForWorkers (runtime/cluster.ts).
  */
 export class RateLimits {
-  private readonly limiters: Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
+  private readonly limiters: Record<RateLimitName, Limiter>;
   private readonly refusals;
 
   constructor(
@@ -52,31 +56,24 @@ export class RateLimits {
     redis?: Redis,
   ) {
     this.refusals = rateLimitRefusals(registry);
+    const memory = memoryLimiters(rates);
+    const primary = !redis && cluster.isWorker ? primaryLimitsLine(PRIMARY_ANSWER_TIMEOUT_MS) : undefined;
     this.limiters = Object.fromEntries(
-      Object.entries(rates).map(([name, { points, seconds }]) => {
-        const options = { points, duration: seconds, keyPrefix: `${keyPrefix}:${name}` };
-        const memory = new RateLimiterMemory(options);
+      RATE_LIMIT_NAMES.map((name) => {
+        const { points, seconds } = rates[name];
         if (redis)
           return [
             name,
             new RLWrapperTimeouts({
-              limiter: new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }),
+              limiter: new RateLimiterRedis({ points, duration: seconds, keyPrefix: `${keyPrefix}:${name}`, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory[name] }),
               timeoutMs: REDIS_ANSWER_TIMEOUT_MS,
-              insuranceLimiter: memory,
+              insuranceLimiter: memory[name],
             }),
           ];
-        if (cluster.isWorker)
-          return [
-            name,
-            new RLWrapperTimeouts({
-              limiter: new RateLimiterCluster({ ...options, timeoutMs: PRIMARY_ANSWER_TIMEOUT_MS }),
-              timeoutMs: PRIMARY_ANSWER_TIMEOUT_MS,
-              insuranceLimiter: memory,
-            }),
-          ];
-        return [name, memory];
+        if (primary) return [name, new ClusterLimiter(name, primary, memory[name])];
+        return [name, memory[name]];
       }),
-    ) as Record<RateLimitName, RateLimiterMemory | RLWrapperTimeouts>;
+    ) as Record<RateLimitName, Limiter>;
   }
 
   /** Counts one request of `key` against `limit`; throws RateLimitExceeded (and counts the refusal) when over. */

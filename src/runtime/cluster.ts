@@ -1,10 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError, type ProcessRole } from '../config/environment';
 import { loadSecrets } from '../config/secrets';
 import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
+import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';
 import { loadLogKey } from '../transparency/log-key';
 import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
 
@@ -33,7 +33,7 @@ export function runClusterPrimary(config: AppConfig): void {
   if (!config.roles.includes('api')) throw new ConfigError(`WORKERS=${config.workers} serves the API from several processes: ROLES must hold api`);
   loadLogKey(config, loadSecrets(config).generated);
   // Listening before the first fork: a worker's limiters ask for their counters as it starts.
-  if (!config.redisUrl) new RateLimiterClusterMaster();
+  if (!config.redisUrl) countRateLimitsForWorkers(config.rateLimits);
   countExportPlacesForWorkers(config.concurrentExports);
   const workers = new Map<Worker, number>();
   let stopping = false;
