@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { type ExportCaller, type ExportLimit, type ExportPlace, type ExportPlaceCounter, ExportPlaces } from './export-places';
 import { PRIMARY_ANSWER_TIMEOUT_MS } from './rate-limits';
 
-/** The IPC messages of export places, told from the cluster's own and rate-limiter-flexible's by their channel. */
+/** The IPC messages of export places, told from the cluster's own and the rate limits' by their channel. */
 const CHANNEL = 'ztkeys_export_places';
 
-type Request = { channel: typeof CHANNEL; type: 'take'; id: string; caller: ExportCaller } | { channel: typeof CHANNEL; type: 'release'; id: string };
+export type Request = { channel: typeof CHANNEL; type: 'take'; id: string; caller: ExportCaller } | { channel: typeof CHANNEL; type: 'release'; id: string };
 interface Answer {
   channel: typeof CHANNEL;
   id: string;
@@ -46,29 +46,38 @@ export function countExportPlacesForWorkers(max: { perOrg: number; perAgent: num
 /**
  * In a cluster worker: takes export places from the primary over IPC. A primary that does not
  * answer within PRIMARY_ANSWER_TIMEOUT_MS (it has only this to do: a stalled one) leaves the worker
- * counting on its own, as the rate limits do, rather than every export waiting; a place the primary
- * grants after that is given straight back.
+ * counting on its own, as the rate limits do, rather than every export waiting. The worker then
+ * sends the place back at once: the primary reads a worker's messages in order, so it frees
+ * whatever it grants that request as soon as it grants it, and nothing waits here for its answer.
  */
 export class ClusterExportPlaces implements ExportPlaceCounter {
   private readonly waiting = new Map<string, (answer: Answer) => void>();
   private readonly own: ExportPlaces;
 
-  constructor(max: { perOrg: number; perAgent: number }) {
+  constructor(
+    max: { perOrg: number; perAgent: number },
+    // With a callback a closed channel is not an 'error' event: a primary gone takes its count with it, and the worker exits (node:cluster).
+    private readonly send: (request: Request) => void = (request) => process.send!(request, undefined, {}, () => undefined),
+  ) {
     this.own = new ExportPlaces(max);
-    process.on('message', (message: Answer) => {
-      if (isOurs(message)) this.waiting.get(message.id)?.(message);
-    });
+  }
+
+  /** Hands the primary's answer to its request; other channels' messages and late answers are ignored. */
+  receive(message: unknown): void {
+    if (isOurs(message)) this.waiting.get((message as Answer).id)?.(message as Answer);
+  }
+
+  /** Requests still waiting for the primary. */
+  get unanswered(): number {
+    return this.waiting.size;
   }
 
   take(caller: ExportCaller): Promise<ExportPlace> {
     const id = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        // A late grant finds no one waiting: it is given back.
-        this.waiting.set(id, (answer) => {
-          this.waiting.delete(id);
-          if (!answer.full) this.send({ channel: CHANNEL, type: 'release', id });
-        });
+        this.waiting.delete(id);
+        this.send({ channel: CHANNEL, type: 'release', id });
         resolve(this.own.takeNow(caller));
       }, PRIMARY_ANSWER_TIMEOUT_MS);
       this.waiting.set(id, (answer) => {
@@ -88,13 +97,12 @@ export class ClusterExportPlaces implements ExportPlaceCounter {
       this.send({ channel: CHANNEL, type: 'release', id });
     };
   }
-
-  private send(request: Request): void {
-    // With a callback a closed channel is not an 'error' event: a primary gone takes its count with it, and the worker exits (node:cluster).
-    process.send!(request, undefined, {}, () => undefined);
-  }
 }
 
 /** The export places of this process: the primary's count in a cluster worker, its own otherwise. */
-export const exportPlaceCounter = (max: { perOrg: number; perAgent: number }): ExportPlaceCounter =>
-  cluster.isWorker ? new ClusterExportPlaces(max) : new ExportPlaces(max);
+export function exportPlaceCounter(max: { perOrg: number; perAgent: number }): ExportPlaceCounter {
+  if (!cluster.isWorker) return new ExportPlaces(max);
+  const places = new ClusterExportPlaces(max);
+  process.on('message', (message) => places.receive(message));
+  return places;
+}
