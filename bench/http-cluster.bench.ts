@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { mintAgentToken } from '../src/auth/token-minter';
 import type { Bench, BenchRow } from './bench-row';
 import { BenchClient } from './support/bench-client';
@@ -53,15 +55,26 @@ async function signedTasksOn(workers: number): Promise<{ app: ClusterRun; minima
 
 const µs = (value: number) => Math.round(value);
 
+/** Verifications per second of `processes` verify loops run at once (bench/support/verify-loop.main.ts), summed. */
+async function verifyLoops(processes: number): Promise<number> {
+  const loop = () => promisify(execFile)(process.execPath, [join(__dirname, 'support', 'verify-loop.main.js')], { env: { ...process.env, SECONDS: '3' } });
+  const outputs = await Promise.all(Array.from({ length: processes }, loop));
+  return outputs.reduce((sum, { stdout }) => sum + Number(stdout), 0);
+}
+
 /**
  * Both cores serve (WORKERS=2, src/runtime/cluster.ts) against one: signed sensitive tasks of the
  * built server as an operator starts it, with its request log at info; beside it the minimal
  * handler run the same way, which shows what this machine allows. The load generator runs on the
- * same two cores: its CPU per request is printed, with the server's.
+ * same two cores: its CPU per request is printed, with the server's. Last, CPU-bound loops with no
+ * I/O, in one process and in two at once: how far the machine itself runs two processes in
+ * parallel, the bound of any WORKERS=2 figure of the same run.
  */
 export const clusterBench: Bench = async () => {
   const one = await signedTasksOn(1);
   const two = await signedTasksOn(2);
+  const loopAlone = await verifyLoops(1);
+  const loopsAtOnce = await verifyLoops(2);
   const verdict = two.app.load.perSecond >= REQUIRED_SPEEDUP * one.app.load.perSecond ? 'PASS' : 'FAIL';
   const cores = cpus().length;
   const rows: BenchRow[] = [
@@ -78,6 +91,13 @@ export const clusterBench: Bench = async () => {
       unit: 'req/s',
       ceilingName: 'the same, 1 worker',
       ceilingValue: Math.round(one.minimal.load.perSecond),
+    },
+    {
+      name: 'the machine: CPU-bound work alone (node:crypto Ed25519 verify loops, no I/O), 2 processes at once',
+      value: Math.round(loopsAtOnce),
+      unit: 'verifies/s',
+      ceilingName: 'the same, 1 process',
+      ceilingValue: Math.round(loopAlone),
     },
   ];
   for (const [workers, run] of [
