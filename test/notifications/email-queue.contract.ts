@@ -354,6 +354,35 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       });
     });
 
+    describe('EMAIL_BACKOFF_MS changed across a restart: the workers\' current value decides the wait, whatever the job was added under', () => {
+      /** Adds a job under `added` ms of backoff, restarts the queue under `retried` with a worker failing its first attempt: the wait between its two attempts. */
+      const retriedAfter = async (added: number, retried: number): Promise<number> => {
+        const name = store();
+        const before = await open(name, { attempts: 3, backoffMs: added });
+        await before.add([approvalJob()]);
+        await before.close();
+        const after = await open(name, { attempts: 3, backoffMs: retried });
+        const startedAt: number[] = [];
+        after.process(
+          async (_job, attempt) => {
+            startedAt.push(Date.now());
+            if (attempt === 1) throw new Error('451 try again later');
+          },
+          { concurrency: 1 },
+        );
+        await waitFor('the job to complete', async () => (await after.counts()).completed === 1);
+        return startedAt[1] - startedAt[0];
+      };
+
+      it('shortened: a job added under an hour of backoff is retried after the workers\' 100 ms', async () => {
+        expect(await retriedAfter(3_600_000, 100)).toBeGreaterThanOrEqual(95);
+      });
+
+      it('lengthened: a job added under 10 ms of backoff waits the workers\' 1000 ms', async () => {
+        expect(await retriedAfter(10, 1000)).toBeGreaterThanOrEqual(995);
+      });
+    });
+
     it('closing a worker lets its running job finish and takes no new one', async () => {
       const queue = await open(store());
       const release = gate();

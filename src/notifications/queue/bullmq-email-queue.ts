@@ -2,6 +2,7 @@ import { ErrorCode, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
+import { retryDelay } from './retry-delay';
 import {
   InvalidFailedJobsCursor,
   NotFailedEmailJobs,
@@ -89,7 +90,9 @@ export class BullmqEmailQueue implements EmailQueue {
         // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's maxStartedAttempts,
         // the current EMAIL_ATTEMPTS, decides, as on SQLite.
         attempts: Number.MAX_SAFE_INTEGER,
-        backoff: { type: 'exponential', delay: options.retry.backoffMs },
+        // No delay of the job's own either (BullMQ's built-in strategies keep the one given at the add):
+        // the workers' backoffStrategy, the current EMAIL_BACKOFF_MS, decides, as on SQLite.
+        backoff: { type: 'custom' },
         removeOnComplete: { age: Math.ceil(options.keepCompletedMs / 1000) },
         removeOnFail: false,
       },
@@ -116,6 +119,9 @@ export class BullmqEmailQueue implements EmailQueue {
       // by an operator's retry): the starts decide.
       maxStartedAttempts: this.options.retry.attempts,
       maxStalledCount: Number.MAX_SAFE_INTEGER,
+      // Numbered by its start, lost ones included, as the handler is told and as on SQLite (BullMQ's
+      // attemptsMade leaves lost ones out). BullMQ passes the Job itself, typed as its MinimalJob.
+      settings: { backoffStrategy: (_made, _type, _error, job) => retryDelay((job as Job<EmailJob>).attemptsStarted, this.options.retry) },
     });
     worker.on('error', this.report);
     worker.on('failed', (job) => {

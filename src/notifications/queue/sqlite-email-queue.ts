@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
-import { backoffDelay } from '../../shared/backoff';
 import { pause, WakeUp } from '../../shared/pause';
 import {
   InvalidFailedJobsCursor,
@@ -19,6 +18,7 @@ import {
   type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
+import { retryDelay } from './retry-delay';
 
 export interface SqliteEmailQueueOptions {
   retry: RetryPolicy;
@@ -239,8 +239,7 @@ export class SqliteEmailQueue implements EmailQueue {
       if (error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts) {
         this.statements.fail.run(now, message, row.id, token);
       } else {
-        const wait = backoffDelay(row.attempts - 1, { initialMs: this.options.retry.backoffMs, maxMs: Infinity, jitter: 'none' });
-        this.statements.retry.run(now + wait, message, row.id, token);
+        this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
       }
     } finally {
       clearInterval(renew);
