@@ -7,6 +7,7 @@ import {
   InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
+  WORKER_LOST_ERROR,
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
@@ -87,8 +88,8 @@ export class BullmqEmailQueue implements EmailQueue {
       prefix: options.prefix,
       defaultJobOptions: {
         // No limit of the job's own: BullMQ keeps opts.attempts from the add, and a job added before
-        // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's maxStartedAttempts,
-        // the current EMAIL_ATTEMPTS, decides, as on SQLite.
+        // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's processor, under the
+        // current EMAIL_ATTEMPTS, decides, as on SQLite.
         attempts: Number.MAX_SAFE_INTEGER,
         // No delay of the job's own either (BullMQ's built-in strategies keep the one given at the add):
         // the workers' backoffStrategy, the current EMAIL_BACKOFF_MS, decides, as on SQLite.
@@ -114,10 +115,9 @@ export class BullmqEmailQueue implements EmailQueue {
       lockDuration: this.options.lockMs,
       stalledInterval: this.options.lockMs,
       // Every start is an attempt, one whose worker died (stalled) included, as on SQLite: the
-      // worker that fetches a job started that many times already fails it without running the
-      // processor, and emits 'failed'. Stalls alone never give a job up (their count is not reset
-      // by an operator's retry): the starts decide.
-      maxStartedAttempts: this.options.retry.attempts,
+      // processor counts them (see run), not BullMQ's maxStartedAttempts, which fails the job with
+      // its own text in place of its last failure's. Stalls alone never give a job up (their count
+      // is not reset by an operator's retry): the starts decide.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
       // Numbered by its start, lost ones included, as the handler is told and as on SQLite (BullMQ's
       // attemptsMade leaves lost ones out). BullMQ passes the Job itself, typed as its MinimalJob.
@@ -125,8 +125,8 @@ export class BullmqEmailQueue implements EmailQueue {
     });
     worker.on('error', this.report);
     worker.on('failed', (job) => {
-      // Failed when fetched, the processor not run: no start left (or a deferred failure, stalled too
-      // often under an earlier maxStalledCount). Failures of the processor are the handler's to count.
+      // Failed when fetched, the handler not run: no start left (or a deferred failure, stalled too
+      // often under an earlier maxStalledCount). Failures of the handler are its own to count.
       if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, lastStartFailed(job) ? 'attempts' : 'worker_lost');
     });
     const handle: EmailQueueWorker = {
@@ -256,18 +256,21 @@ export class BullmqEmailQueue implements EmailQueue {
 
   /**
    * The attempt is the start's number (attemptsMade leaves out the starts whose worker died).
-   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError.
+   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its
+   * UnrecoverableError, whose message is the failed job's error.
    */
   private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
+    const { attempts } = this.options.retry;
+    // No start left: given up unrun, with its last failed attempt's error (an operator's retry
+    // deletes it: none failed since, its workers were lost).
+    if (job.attemptsStarted > attempts) throw new UnrecoverableError(job.failedReason || WORKER_LOST_ERROR);
     try {
       await handler(job.data, job.attemptsStarted);
     } catch (error) {
-      if (error instanceof PermanentJobFailure) throw new UnrecoverableError(error.message);
-      if (job.attemptsStarted < this.options.retry.attempts) {
-        const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
-        // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
-        await job.updateProgress(retried).catch(this.report);
-      }
+      if (error instanceof PermanentJobFailure || job.attemptsStarted >= attempts) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
+      // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
+      await job.updateProgress(retried).catch(this.report);
       throw error;
     }
   }

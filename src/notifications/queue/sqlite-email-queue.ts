@@ -8,6 +8,7 @@ import {
   InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
+  WORKER_LOST_ERROR,
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
@@ -208,7 +209,7 @@ export class SqliteEmailQueue implements EmailQueue {
           if (row.attempts >= this.options.retry.attempts) {
             // Active: its worker died during the last attempt. Waiting: its last attempt failed
             // with attempts left then, none now (EMAIL_ATTEMPTS lowered since).
-            this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
+            this.statements.fail.run(now, row.error ?? WORKER_LOST_ERROR, row.id, row.lease_token);
             givenUp.push({ job: JSON.parse(row.data) as EmailJob, reason: row.state === 'active' ? 'worker_lost' : 'attempts' });
             continue;
           }
