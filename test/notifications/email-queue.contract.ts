@@ -6,6 +6,7 @@ import {
   type EmailJobHandler,
   type EmailQueue,
   type EmailQueueGivenUpReason,
+  type FailedEmailJobsPage,
   type RetryPolicy,
 } from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
@@ -32,6 +33,16 @@ async function twoFailedOneCompleted(queue: EmailQueue): Promise<EmailJob[]> {
     return counts.failed === 2 && counts.completed === 1;
   });
   return jobs;
+}
+
+/** Adds `jobs` one by one, each once the one before has failed (its handler fails them), `failed` failed before. */
+async function failOneByOne(queue: EmailQueue, jobs: EmailJob[], failed = 0): Promise<void> {
+  for (const [i, job] of jobs.entries()) {
+    await queue.add([job]);
+    await waitFor(`job ${job.id} to fail`, async () => (await queue.counts()).failed === failed + i + 1);
+    // Failure times a millisecond apart at least: the order is theirs.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A retry or discard that named `completed` and a missing job beside a failed one: refused, naming both, the queue unchanged. */
@@ -167,12 +178,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         { concurrency: 1 },
       );
       const jobs = [1, 2, 3].map(approvalJob);
-      for (const [i, job] of jobs.entries()) {
-        await queue.add([job]);
-        await waitFor(`job ${i + 1} to fail`, async () => (await queue.counts()).failed === i + 1);
-        // Failure times a millisecond apart at least: the order is theirs.
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await failOneByOne(queue, jobs);
       const first = await queue.failedJobs(2);
       expect(first.jobs.map((failed) => failed.job.id)).toEqual([jobs[2].id, jobs[1].id]);
       expect(first.next).toEqual(expect.any(String));
@@ -180,6 +186,37 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       expect(second).toEqual({ jobs: [expect.objectContaining({ job: jobs[0], attempts: 1, error: '550 no such mailbox' })] });
       expect((await queue.failedJobs(3)).next).toBeUndefined();
       await expect(queue.failedJobs(2, 'no cursor of mine')).rejects.toThrow(InvalidFailedJobsCursor);
+    });
+
+    it('pages the failed jobs on from the last one listed, whatever is discarded, retried or fails between two pages', async () => {
+      const queue = await open(store());
+      const fixed = new Set<string>();
+      queue.process(
+        async (job) => {
+          if (!fixed.has(job.id)) throw new PermanentJobFailure(new Error('550 no such mailbox'));
+        },
+        { concurrency: 1 },
+      );
+      const [one, two, three, four, five] = [1, 2, 3, 4, 5].map(approvalJob);
+      await failOneByOne(queue, [one, two, three, four]);
+      const ids = ({ jobs }: FailedEmailJobsPage): string[] => jobs.map((failed) => failed.job.id);
+
+      const beforeDiscard = await queue.failedJobs(2);
+      expect(ids(beforeDiscard)).toEqual([four.id, three.id]);
+      await queue.discardFailed([four.id]);
+      expect(ids(await queue.failedJobs(2, beforeDiscard.next))).toEqual([two.id, one.id]);
+
+      const beforeRetry = await queue.failedJobs(1);
+      expect(ids(beforeRetry)).toEqual([three.id]);
+      fixed.add(three.id);
+      await queue.retryFailed([three.id]);
+      await waitFor('the retried job to complete', async () => (await queue.counts()).completed === 1);
+      expect(ids(await queue.failedJobs(1, beforeRetry.next))).toEqual([two.id]);
+
+      const beforeFailure = await queue.failedJobs(1);
+      expect(ids(beforeFailure)).toEqual([two.id]);
+      await failOneByOne(queue, [five], 2);
+      expect(ids(await queue.failedJobs(1, beforeFailure.next))).toEqual([one.id]);
     });
 
     it('retries failed jobs on request, each with its attempts again; refuses, retrying none, when one named is not failed', async () => {

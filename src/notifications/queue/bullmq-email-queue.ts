@@ -2,9 +2,9 @@ import { ErrorCode, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
+import { failedJobsCursor, parseFailedJobsCursor, type FailedJobsPosition } from './failed-jobs-cursor';
 import { retryDelay } from './retry-delay';
 import {
-  InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
   WORKER_LOST_ERROR,
@@ -159,23 +159,28 @@ export class BullmqEmailQueue implements EmailQueue {
     };
   }
 
-  /**
-   * The cursor is an offset in BullMQ's failed set (its API reads it by rank only): a job failing
-   * meanwhile shows again on the next page, one retried meanwhile moves another past it.
-   */
+  /** Read in BullMQ's failed set, whose scores are the jobs' failure times: by score and id, not by rank (see FailedJobsPosition). */
   async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
-    if (after !== undefined && !/^\d{1,15}$/.test(after)) throw new InvalidFailedJobsCursor(after);
-    const start = after === undefined ? 0 : Number(after);
-    // One more than asked (the end is inclusive): whether a next page exists.
-    const found = (await this.queue.getFailed(start, start + limit)).filter(Boolean);
-    const jobs = found.slice(0, limit).map((job) => ({
-      job: job.data,
-      // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
-      attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
-      error: job.failedReason,
-      failedAt: new Date(job.finishedOn ?? job.timestamp),
-    }));
-    return found.length > limit ? { jobs, next: String(start + limit) } : { jobs };
+    const from = after === undefined ? undefined : parseFailedJobsCursor(after);
+    // One more than asked: whether a next page exists.
+    const positions = await this.failedPast(from, limit + 1);
+    const page = positions.slice(0, limit);
+    const found = await Promise.all(page.map(async (position) => ({ position, job: await this.queue.getJob(position.id) })));
+    // A job removed since it was read is left out; the cursor still names where the page ended.
+    const jobs = found.flatMap(({ position, job }) =>
+      job
+        ? [
+            {
+              job: job.data,
+              // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
+              attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
+              error: job.failedReason,
+              failedAt: new Date(position.failedAt),
+            },
+          ]
+        : [],
+    );
+    return positions.length > limit ? { jobs, next: failedJobsCursor(page[limit - 1]) } : { jobs };
   }
 
   /**
@@ -241,6 +246,20 @@ export class BullmqEmailQueue implements EmailQueue {
     const refused = found.flatMap(({ id, state }) => (state === 'failed' ? [] : [{ id, state: state as Exclude<EmailJobState, 'failed'> }]));
     if (refused.length > 0) throw new NotFailedEmailJobs(refused);
     return found.map(({ job }) => job!);
+  }
+
+  /** Up to `count` failed jobs past `from` (from the most recent without it), most recent first, ties by id descending as Redis orders them. */
+  private async failedPast(from: FailedJobsPosition | undefined, count: number): Promise<FailedJobsPosition[]> {
+    await this.queue.waitUntilReady();
+    const key = this.queue.keys.failed;
+    const read = async (max: string, min: string, limit: number): Promise<FailedJobsPosition[]> => {
+      const flat = await this.producer.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', 0, limit);
+      return Array.from({ length: flat.length / 2 }, (_, i) => ({ id: flat[2 * i], failedAt: Number(flat[2 * i + 1]) }));
+    };
+    if (!from) return read('+inf', '-inf', count);
+    // Failed in the cursor's millisecond: those with a lower id come after it (Redis compares members byte by byte).
+    const tied = (await read(String(from.failedAt), String(from.failedAt), -1)).filter(({ id }) => Buffer.compare(Buffer.from(id), Buffer.from(from.id)) < 0);
+    return [...tied, ...(await read(`(${from.failedAt}`, '-inf', count))].slice(0, count);
   }
 
   /** Every job failed now, read before any is retried or discarded: one failing again at once is not read twice. */

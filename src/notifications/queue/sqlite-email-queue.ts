@@ -5,7 +5,6 @@ import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { pause, WakeUp } from '../../shared/pause';
 import {
-  InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
   WORKER_LOST_ERROR,
@@ -19,6 +18,7 @@ import {
   type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
+import { failedJobsCursor, parseFailedJobsCursor } from './failed-jobs-cursor';
 import { retryDelay } from './retry-delay';
 
 export interface SqliteEmailQueueOptions {
@@ -147,8 +147,8 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
-    const [dueAt, id] = after === undefined ? [Number.MAX_SAFE_INTEGER, ''] : parseCursor(after);
-    const rows = this.statements.failed.all(dueAt, id, limit + 1);
+    const { failedAt, id } = after === undefined ? { failedAt: Number.MAX_SAFE_INTEGER, id: '' } : parseFailedJobsCursor(after);
+    const rows = this.statements.failed.all(failedAt, id, limit + 1);
     const jobs = rows.slice(0, limit).map((row) => ({
       job: JSON.parse(row.data) as EmailJob,
       attempts: row.attempts,
@@ -156,7 +156,7 @@ export class SqliteEmailQueue implements EmailQueue {
       failedAt: new Date(row.due_at),
     }));
     const last = rows[limit - 1];
-    return rows.length > limit ? { jobs, next: Buffer.from(`${last.due_at}.${last.id}`).toString('base64url') } : { jobs };
+    return rows.length > limit ? { jobs, next: failedJobsCursor({ failedAt: last.due_at, id: last.id }) } : { jobs };
   }
 
   async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
@@ -286,11 +286,4 @@ export class SqliteEmailQueue implements EmailQueue {
   private wake(): void {
     this.wakeUp.wake();
   }
-}
-
-/** A page cursor of failedJobs: `{due_at}.{id}` of the page's last job, in base64url (a word a shell leaves alone). */
-function parseCursor(cursor: string): [number, string] {
-  const match = /^(\d{1,15})\.(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new InvalidFailedJobsCursor(cursor);
-  return [Number(match[1]), match[2]];
 }
