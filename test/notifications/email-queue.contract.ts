@@ -6,6 +6,7 @@ import {
   type EmailJobHandler,
   type EmailQueue,
   type EmailQueueGivenUpReason,
+  type FailedEmailJobsPage,
   type RetryPolicy,
 } from '../../src/notifications/queue/email-queue.port';
 import { approvalJob } from './support/email-jobs';
@@ -32,6 +33,16 @@ async function twoFailedOneCompleted(queue: EmailQueue): Promise<EmailJob[]> {
     return counts.failed === 2 && counts.completed === 1;
   });
   return jobs;
+}
+
+/** Adds `jobs` one by one, each once the one before has failed (its handler fails them), `failed` failed before. */
+async function failOneByOne(queue: EmailQueue, jobs: EmailJob[], failed = 0): Promise<void> {
+  for (const [i, job] of jobs.entries()) {
+    await queue.add([job]);
+    await waitFor(`job ${job.id} to fail`, async () => (await queue.counts()).failed === failed + i + 1);
+    // Failure times a millisecond apart at least: the order is theirs.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A retry or discard that named `completed` and a missing job beside a failed one: refused, naming both, the queue unchanged. */
@@ -167,12 +178,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         { concurrency: 1 },
       );
       const jobs = [1, 2, 3].map(approvalJob);
-      for (const [i, job] of jobs.entries()) {
-        await queue.add([job]);
-        await waitFor(`job ${i + 1} to fail`, async () => (await queue.counts()).failed === i + 1);
-        // Failure times a millisecond apart at least: the order is theirs.
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await failOneByOne(queue, jobs);
       const first = await queue.failedJobs(2);
       expect(first.jobs.map((failed) => failed.job.id)).toEqual([jobs[2].id, jobs[1].id]);
       expect(first.next).toEqual(expect.any(String));
@@ -180,6 +186,37 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       expect(second).toEqual({ jobs: [expect.objectContaining({ job: jobs[0], attempts: 1, error: '550 no such mailbox' })] });
       expect((await queue.failedJobs(3)).next).toBeUndefined();
       await expect(queue.failedJobs(2, 'no cursor of mine')).rejects.toThrow(InvalidFailedJobsCursor);
+    });
+
+    it('pages the failed jobs on from the last one listed, whatever is discarded, retried or fails between two pages', async () => {
+      const queue = await open(store());
+      const fixed = new Set<string>();
+      queue.process(
+        async (job) => {
+          if (!fixed.has(job.id)) throw new PermanentJobFailure(new Error('550 no such mailbox'));
+        },
+        { concurrency: 1 },
+      );
+      const [one, two, three, four, five] = [1, 2, 3, 4, 5].map(approvalJob);
+      await failOneByOne(queue, [one, two, three, four]);
+      const ids = ({ jobs }: FailedEmailJobsPage): string[] => jobs.map((failed) => failed.job.id);
+
+      const beforeDiscard = await queue.failedJobs(2);
+      expect(ids(beforeDiscard)).toEqual([four.id, three.id]);
+      await queue.discardFailed([four.id]);
+      expect(ids(await queue.failedJobs(2, beforeDiscard.next))).toEqual([two.id, one.id]);
+
+      const beforeRetry = await queue.failedJobs(1);
+      expect(ids(beforeRetry)).toEqual([three.id]);
+      fixed.add(three.id);
+      await queue.retryFailed([three.id]);
+      await waitFor('the retried job to complete', async () => (await queue.counts()).completed === 1);
+      expect(ids(await queue.failedJobs(1, beforeRetry.next))).toEqual([two.id]);
+
+      const beforeFailure = await queue.failedJobs(1);
+      expect(ids(beforeFailure)).toEqual([two.id]);
+      await failOneByOne(queue, [five], 2);
+      expect(ids(await queue.failedJobs(1, beforeFailure.next))).toEqual([one.id]);
     });
 
     it('retries failed jobs on request, each with its attempts again; refuses, retrying none, when one named is not failed', async () => {
@@ -264,7 +301,8 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         // Each start is an attempt, numbered as such: the handler's last one knows it is the last.
         expect(workers.flatMap((worker) => worker.attemptsStarted())).toEqual([1, 2]);
         expect(await queue.counts()).toMatchObject({ failed: 1, waiting: 0, active: 0, completed: 0 });
-        expect((await queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: retry.attempts })]);
+        // No attempt failed: the queue's own reason, the same on every adapter.
+        expect((await queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: retry.attempts, error: 'worker lost during the last attempt' })]);
       } finally {
         await Promise.all(workers.map((worker) => worker.kill()));
       }
@@ -307,7 +345,8 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         const after = await restarted(3, 2, 2);
         expect(attempts).toEqual([1, 2]);
         expect(givenUp).toEqual([[job.id, 'attempts']]);
-        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2 })]);
+        // Its last failure's error, not the queue's reason for giving it up.
+        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2, error: '451 try again later (attempt 2)' })]);
       });
 
       /** Runs the job's next attempt in a worker process of its own (under 3 attempts), killed once it holds the job. */
@@ -327,8 +366,8 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         await waitFor('a failed attempt', () => attempts.length === made + 1);
         await queue.close();
       };
-      /** The job added, its first two attempts run by `first` then `second`, then the queue restarted with 2 attempts. */
-      const lowered = async (first: (name: string) => Promise<void>, second: (name: string) => Promise<void>): Promise<void> => {
+      /** The job added, its first two attempts run by `first` then `second`, then the queue restarted with 2 attempts; `error` is the one its failed job shows. */
+      const lowered = async (first: (name: string) => Promise<void>, second: (name: string) => Promise<void>, error: string): Promise<void> => {
         attempts = [];
         givenUp = [];
         const name = store();
@@ -338,19 +377,49 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         const after = await open(name, { attempts: 2, backoffMs: 100 });
         after.process(failing, { concurrency: 1, onGivenUp: (lost, reason) => givenUp.push([lost.id, reason]) });
         await waitFor('the job to fail', async () => (await after.counts()).failed === 1);
-        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2 })]);
+        expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2, error })]);
       };
 
       it('lowered, the last attempt made lost its worker, an earlier one failed: given up as its worker lost', async () => {
-        await lowered(failedAttempt, lostAttempt);
+        // Its last failure's error: the attempt lost since says nothing of the SMTP server.
+        await lowered(failedAttempt, lostAttempt, '451 try again later (attempt 1)');
         expect(attempts).toEqual([1]);
         expect(givenUp).toEqual([[job.id, 'worker_lost']]);
       });
 
       it('lowered, the last attempt made failed, an earlier one lost its worker: given up as out of attempts', async () => {
-        await lowered(lostAttempt, failedAttempt);
+        await lowered(lostAttempt, failedAttempt, '451 try again later (attempt 2)');
         expect(attempts).toEqual([2]);
         expect(givenUp).toEqual([[job.id, 'attempts']]);
+      });
+    });
+
+    describe('EMAIL_BACKOFF_MS changed across a restart: the workers\' current value decides the wait, whatever the job was added under', () => {
+      /** Adds a job under `added` ms of backoff, restarts the queue under `retried` with a worker failing its first attempt: the wait between its two attempts. */
+      const retriedAfter = async (added: number, retried: number): Promise<number> => {
+        const name = store();
+        const before = await open(name, { attempts: 3, backoffMs: added });
+        await before.add([approvalJob()]);
+        await before.close();
+        const after = await open(name, { attempts: 3, backoffMs: retried });
+        const startedAt: number[] = [];
+        after.process(
+          async (_job, attempt) => {
+            startedAt.push(Date.now());
+            if (attempt === 1) throw new Error('451 try again later');
+          },
+          { concurrency: 1 },
+        );
+        await waitFor('the job to complete', async () => (await after.counts()).completed === 1);
+        return startedAt[1] - startedAt[0];
+      };
+
+      it('shortened: a job added under an hour of backoff is retried after the workers\' 100 ms', async () => {
+        expect(await retriedAfter(3_600_000, 100)).toBeGreaterThanOrEqual(95);
+      });
+
+      it('lengthened: a job added under 10 ms of backoff waits the workers\' 1000 ms', async () => {
+        expect(await retriedAfter(10, 1000)).toBeGreaterThanOrEqual(995);
       });
     });
 

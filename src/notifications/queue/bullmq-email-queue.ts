@@ -2,10 +2,12 @@ import { ErrorCode, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
+import { failedJobsCursor, parseFailedJobsCursor, type FailedJobsPosition } from './failed-jobs-cursor';
+import { retryDelay } from './retry-delay';
 import {
-  InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
+  WORKER_LOST_ERROR,
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
@@ -86,10 +88,12 @@ export class BullmqEmailQueue implements EmailQueue {
       prefix: options.prefix,
       defaultJobOptions: {
         // No limit of the job's own: BullMQ keeps opts.attempts from the add, and a job added before
-        // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's maxStartedAttempts,
-        // the current EMAIL_ATTEMPTS, decides, as on SQLite.
+        // EMAIL_ATTEMPTS was raised would fail at the old limit. The worker's processor, under the
+        // current EMAIL_ATTEMPTS, decides, as on SQLite.
         attempts: Number.MAX_SAFE_INTEGER,
-        backoff: { type: 'exponential', delay: options.retry.backoffMs },
+        // No delay of the job's own either (BullMQ's built-in strategies keep the one given at the add):
+        // the workers' backoffStrategy, the current EMAIL_BACKOFF_MS, decides, as on SQLite.
+        backoff: { type: 'custom' },
         removeOnComplete: { age: Math.ceil(options.keepCompletedMs / 1000) },
         removeOnFail: false,
       },
@@ -111,16 +115,18 @@ export class BullmqEmailQueue implements EmailQueue {
       lockDuration: this.options.lockMs,
       stalledInterval: this.options.lockMs,
       // Every start is an attempt, one whose worker died (stalled) included, as on SQLite: the
-      // worker that fetches a job started that many times already fails it without running the
-      // processor, and emits 'failed'. Stalls alone never give a job up (their count is not reset
-      // by an operator's retry): the starts decide.
-      maxStartedAttempts: this.options.retry.attempts,
+      // processor counts them (see run), not BullMQ's maxStartedAttempts, which fails the job with
+      // its own text in place of its last failure's. Stalls alone never give a job up (their count
+      // is not reset by an operator's retry): the starts decide.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
+      // Numbered by its start, lost ones included, as the handler is told and as on SQLite (BullMQ's
+      // attemptsMade leaves lost ones out). BullMQ passes the Job itself, typed as its MinimalJob.
+      settings: { backoffStrategy: (_made, _type, _error, job) => retryDelay((job as Job<EmailJob>).attemptsStarted, this.options.retry) },
     });
     worker.on('error', this.report);
     worker.on('failed', (job) => {
-      // Failed when fetched, the processor not run: no start left (or a deferred failure, stalled too
-      // often under an earlier maxStalledCount). Failures of the processor are the handler's to count.
+      // Failed when fetched, the handler not run: no start left (or a deferred failure, stalled too
+      // often under an earlier maxStalledCount). Failures of the handler are its own to count.
       if (job && (job.attemptsStarted > this.options.retry.attempts || job.deferredFailure)) onGivenUp?.(job.data, lastStartFailed(job) ? 'attempts' : 'worker_lost');
     });
     const handle: EmailQueueWorker = {
@@ -153,23 +159,28 @@ export class BullmqEmailQueue implements EmailQueue {
     };
   }
 
-  /**
-   * The cursor is an offset in BullMQ's failed set (its API reads it by rank only): a job failing
-   * meanwhile shows again on the next page, one retried meanwhile moves another past it.
-   */
+  /** Read in BullMQ's failed set, whose scores are the jobs' failure times: by score and id, not by rank (see FailedJobsPosition). */
   async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
-    if (after !== undefined && !/^\d{1,15}$/.test(after)) throw new InvalidFailedJobsCursor(after);
-    const start = after === undefined ? 0 : Number(after);
-    // One more than asked (the end is inclusive): whether a next page exists.
-    const found = (await this.queue.getFailed(start, start + limit)).filter(Boolean);
-    const jobs = found.slice(0, limit).map((job) => ({
-      job: job.data,
-      // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
-      attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
-      error: job.failedReason,
-      failedAt: new Date(job.finishedOn ?? job.timestamp),
-    }));
-    return found.length > limit ? { jobs, next: String(start + limit) } : { jobs };
+    const from = after === undefined ? undefined : parseFailedJobsCursor(after);
+    // One more than asked: whether a next page exists.
+    const positions = await this.failedPast(from, limit + 1);
+    const page = positions.slice(0, limit);
+    const found = await Promise.all(page.map(async (position) => ({ position, job: await this.queue.getJob(position.id) })));
+    // A job removed since it was read is left out; the cursor still names where the page ended.
+    const jobs = found.flatMap(({ position, job }) =>
+      job
+        ? [
+            {
+              job: job.data,
+              // Its starts, lost ones included, as on SQLite; not the fetch that failed it for having no start left.
+              attempts: Math.min(job.attemptsStarted, this.options.retry.attempts),
+              error: job.failedReason,
+              failedAt: new Date(position.failedAt),
+            },
+          ]
+        : [],
+    );
+    return positions.length > limit ? { jobs, next: failedJobsCursor(page[limit - 1]) } : { jobs };
   }
 
   /**
@@ -237,6 +248,20 @@ export class BullmqEmailQueue implements EmailQueue {
     return found.map(({ job }) => job!);
   }
 
+  /** Up to `count` failed jobs past `from` (from the most recent without it), most recent first, ties by id descending as Redis orders them. */
+  private async failedPast(from: FailedJobsPosition | undefined, count: number): Promise<FailedJobsPosition[]> {
+    await this.queue.waitUntilReady();
+    const key = this.queue.keys.failed;
+    const read = async (max: string, min: string, limit: number): Promise<FailedJobsPosition[]> => {
+      const flat = await this.producer.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', 0, limit);
+      return Array.from({ length: flat.length / 2 }, (_, i) => ({ id: flat[2 * i], failedAt: Number(flat[2 * i + 1]) }));
+    };
+    if (!from) return read('+inf', '-inf', count);
+    // Failed in the cursor's millisecond: those with a lower id come after it (Redis compares members byte by byte).
+    const tied = (await read(String(from.failedAt), String(from.failedAt), -1)).filter(({ id }) => Buffer.compare(Buffer.from(id), Buffer.from(from.id)) < 0);
+    return [...tied, ...(await read(`(${from.failedAt}`, '-inf', count))].slice(0, count);
+  }
+
   /** Every job failed now, read before any is retried or discarded: one failing again at once is not read twice. */
   private async allFailed(): Promise<Array<Job<EmailJob>>> {
     const jobs = new Map<string, Job<EmailJob>>();
@@ -250,18 +275,21 @@ export class BullmqEmailQueue implements EmailQueue {
 
   /**
    * The attempt is the start's number (attemptsMade leaves out the starts whose worker died).
-   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its UnrecoverableError.
+   * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its
+   * UnrecoverableError, whose message is the failed job's error.
    */
   private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
+    const { attempts } = this.options.retry;
+    // No start left: given up unrun, with its last failed attempt's error (an operator's retry
+    // deletes it: none failed since, its workers were lost).
+    if (job.attemptsStarted > attempts) throw new UnrecoverableError(job.failedReason || WORKER_LOST_ERROR);
     try {
       await handler(job.data, job.attemptsStarted);
     } catch (error) {
-      if (error instanceof PermanentJobFailure) throw new UnrecoverableError(error.message);
-      if (job.attemptsStarted < this.options.retry.attempts) {
-        const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
-        // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
-        await job.updateProgress(retried).catch(this.report);
-      }
+      if (error instanceof PermanentJobFailure || job.attemptsStarted >= attempts) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
+      // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
+      await job.updateProgress(retried).catch(this.report);
       throw error;
     }
   }

@@ -38,10 +38,16 @@ export interface FailedEmailJob {
   job: EmailJob;
   /** Attempts made since it was queued (or last retried by an operator). */
   attempts: number;
-  /** Its last attempt's error: the mailer's message, with the SMTP server's answer. */
+  /**
+   * Its last failed attempt's error: the mailer's message, with the SMTP server's answer. Given up
+   * by the queue (no start left) after none failed, WORKER_LOST_ERROR.
+   */
   error: string;
   failedAt: Date;
 }
+
+/** The error of a failed job no attempt of which failed since it was queued (or retried): its workers were lost. */
+export const WORKER_LOST_ERROR = 'worker lost during the last attempt';
 
 /** One page of the failed jobs, most recently failed first. */
 export interface FailedEmailJobsPage {

@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
-import { backoffDelay } from '../../shared/backoff';
 import { pause, WakeUp } from '../../shared/pause';
 import {
-  InvalidFailedJobsCursor,
   NotFailedEmailJobs,
   PermanentJobFailure,
+  WORKER_LOST_ERROR,
   type EmailJobHandler,
   type EmailJobState,
   type EmailQueue,
@@ -19,6 +18,8 @@ import {
   type FailedEmailJobsPage,
   type RetryPolicy,
 } from './email-queue.port';
+import { failedJobsCursor, parseFailedJobsCursor } from './failed-jobs-cursor';
+import { retryDelay } from './retry-delay';
 
 export interface SqliteEmailQueueOptions {
   retry: RetryPolicy;
@@ -146,8 +147,8 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async failedJobs(limit: number, after?: string): Promise<FailedEmailJobsPage> {
-    const [dueAt, id] = after === undefined ? [Number.MAX_SAFE_INTEGER, ''] : parseCursor(after);
-    const rows = this.statements.failed.all(dueAt, id, limit + 1);
+    const { failedAt, id } = after === undefined ? { failedAt: Number.MAX_SAFE_INTEGER, id: '' } : parseFailedJobsCursor(after);
+    const rows = this.statements.failed.all(failedAt, id, limit + 1);
     const jobs = rows.slice(0, limit).map((row) => ({
       job: JSON.parse(row.data) as EmailJob,
       attempts: row.attempts,
@@ -155,7 +156,7 @@ export class SqliteEmailQueue implements EmailQueue {
       failedAt: new Date(row.due_at),
     }));
     const last = rows[limit - 1];
-    return rows.length > limit ? { jobs, next: Buffer.from(`${last.due_at}.${last.id}`).toString('base64url') } : { jobs };
+    return rows.length > limit ? { jobs, next: failedJobsCursor({ failedAt: last.due_at, id: last.id }) } : { jobs };
   }
 
   async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
@@ -208,7 +209,7 @@ export class SqliteEmailQueue implements EmailQueue {
           if (row.attempts >= this.options.retry.attempts) {
             // Active: its worker died during the last attempt. Waiting: its last attempt failed
             // with attempts left then, none now (EMAIL_ATTEMPTS lowered since).
-            this.statements.fail.run(now, row.error ?? 'worker lost during the last attempt', row.id, row.lease_token);
+            this.statements.fail.run(now, row.error ?? WORKER_LOST_ERROR, row.id, row.lease_token);
             givenUp.push({ job: JSON.parse(row.data) as EmailJob, reason: row.state === 'active' ? 'worker_lost' : 'attempts' });
             continue;
           }
@@ -239,8 +240,7 @@ export class SqliteEmailQueue implements EmailQueue {
       if (error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts) {
         this.statements.fail.run(now, message, row.id, token);
       } else {
-        const wait = backoffDelay(row.attempts - 1, { initialMs: this.options.retry.backoffMs, maxMs: Infinity, jitter: 'none' });
-        this.statements.retry.run(now + wait, message, row.id, token);
+        this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
       }
     } finally {
       clearInterval(renew);
@@ -286,11 +286,4 @@ export class SqliteEmailQueue implements EmailQueue {
   private wake(): void {
     this.wakeUp.wake();
   }
-}
-
-/** A page cursor of failedJobs: `{due_at}.{id}` of the page's last job, in base64url (a word a shell leaves alone). */
-function parseCursor(cursor: string): [number, string] {
-  const match = /^(\d{1,15})\.(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new InvalidFailedJobsCursor(cursor);
-  return [Number(match[1]), match[2]];
 }
