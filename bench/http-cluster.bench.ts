@@ -6,7 +6,7 @@ import { mintAgentToken } from '../src/auth/token-minter';
 import type { Bench, BenchRow } from './bench-row';
 import { BenchClient } from './support/bench-client';
 import { fire, type LoadRequest, type LoadResult } from './support/load';
-import { processTreeCpuMicros } from './support/process-cpu';
+import { ownCpuMicros, processTreeCpuMicros } from './support/process-cpu';
 import { GENEROUS_RATE_LIMITS, withSpawnedServer } from './support/spawned-server';
 
 const CONNECTIONS = 32;
@@ -23,14 +23,20 @@ const BOOTSTRAP_TOKEN = 'bench-cluster-bootstrap-token-of-32-bytes-at-least';
 interface ClusterRun {
   load: LoadResult;
   serverCpuMicrosPerRequest: number;
+  /** The primary's own share (with WORKERS > 1: it counts the cluster's rate limits and export places). */
+  primaryCpuMicrosPerRequest: number;
 }
 
 /** The timed load, with the CPU of the server's processes (the primary and its workers) around it. */
 async function timed(url: string, serverPid: number, requests: LoadRequest[]): Promise<ClusterRun> {
   await fire({ url, connections: CONNECTIONS, requests: requests.slice(0, WARMUP) });
-  const before = processTreeCpuMicros(serverPid);
+  const [before, primaryBefore] = [processTreeCpuMicros(serverPid), ownCpuMicros(serverPid)];
   const load = await fire({ url, connections: CONNECTIONS, requests: requests.slice(WARMUP) });
-  return { load, serverCpuMicrosPerRequest: (processTreeCpuMicros(serverPid) - before) / load.ok };
+  return {
+    load,
+    serverCpuMicrosPerRequest: (processTreeCpuMicros(serverPid) - before) / load.ok,
+    primaryCpuMicrosPerRequest: (ownCpuMicros(serverPid) - primaryBefore) / load.ok,
+  };
 }
 
 /** Signed sensitive tasks of the built server (`node dist/src/main.js`, ROLES=api, request log at info) run as WORKERS processes; then the same requests to the minimal handler run as WORKERS processes. */
@@ -121,6 +127,13 @@ export const clusterBench: Bench = async () => {
       },
     );
   }
+  rows.push({
+    name: "WORKERS=2: the primary's own CPU per request (it counts the cluster's rate limits and export places)",
+    value: µs(two.app.primaryCpuMicrosPerRequest),
+    unit: 'µs CPU/req',
+    ceilingName: 'server CPU per request (all its processes)',
+    ceilingValue: µs(two.app.serverCpuMicrosPerRequest),
+  });
   console.error(`  load average during the cluster bench: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   return rows;
 };

@@ -11,8 +11,8 @@ const childrenOf = (pid: number): number[] => {
   }
 };
 
-/** utime + stime of one process, in µs (0 once it is gone). */
-function ownCpuMicros(pid: number): number {
+/** utime + stime of one process (all its threads, not its children), in µs (0 once it is gone). */
+export function ownCpuMicros(pid: number): number {
   try {
     // The command name, in parentheses, may hold spaces: the fields follow its closing parenthesis.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
