@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
 import type { WitnessedCheckpoint } from './add-checkpoint';
@@ -16,6 +17,9 @@ export interface RecordedFork {
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
 
+/** The store's path no longer leads to the file the witness opened: its folder was moved, removed or replaced while it runs. */
+export class StoreFileGone extends Error {}
+
 /**
  * The latest checkpoint cosigned per origin, in SQLite (WAL, synchronous FULL: a cosignature
  * answered is a promise never to cosign a fork of it). `update` reads the origin's row, decides and
@@ -24,9 +28,13 @@ export const WITNESS_DB_FILE = 'witness.sqlite';
  */
 export class SqliteWitnessStore {
   private readonly db: Database.Database;
+  private readonly path: string;
+  private readonly opened: Stats;
 
   constructor(dataDir: string) {
-    this.db = openSqliteFile(join(dataDir, WITNESS_DB_FILE), 'FULL');
+    this.path = join(dataDir, WITNESS_DB_FILE);
+    this.db = openSqliteFile(this.path, 'FULL');
+    this.opened = statSync(this.path);
     this.db.exec('CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
     // The first fork refused per origin: the proof that the log signed two histories, kept once found.
     this.db.exec(
@@ -34,7 +42,17 @@ export class SqliteWitnessStore {
     );
   }
 
-  /** Origins held: one row each. Reading it is also the readiness check: the file answers a query. */
+  /**
+   * Readiness: the path still leads to the file opened, and it answers a query. The open file
+   * answers on after its folder is moved or removed, and takes writes that the next start, which
+   * opens the path, would not find: cosignatures given then are promises it would forget.
+   */
+  check(): void {
+    this.assertOpenedFile();
+    this.origins();
+  }
+
+  /** Origins held: one row each. */
   origins(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM witnessed').get() as { n: number }).n;
   }
@@ -52,6 +70,7 @@ export class SqliteWitnessStore {
 
   /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it refused (the first of the origin), atomically. */
   update<T>(origin: string, decide: (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T }): T {
+    this.assertOpenedFile();
     return this.db
       .transaction(() => {
         const { store, fork, result } = decide(this.latest(origin));
@@ -68,6 +87,13 @@ export class SqliteWitnessStore {
         return result;
       })
       .immediate();
+  }
+
+  private assertOpenedFile(): void {
+    const current = statSync(this.path, { throwIfNoEntry: false });
+    if (current?.ino !== this.opened.ino || current.dev !== this.opened.dev) {
+      throw new StoreFileGone(`${this.path} is not the file the witness opened (its folder was moved, removed or replaced while it runs): put it back, or restart the witness`);
+    }
   }
 
   close(): void {

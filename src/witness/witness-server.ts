@@ -6,7 +6,7 @@ import type { NoteVerifier } from '../transparency/signed-note';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
 import { addCheckpointResult } from './add-checkpoint-result';
-import type { SqliteWitnessStore } from './sqlite-witness-store';
+import { StoreFileGone, type SqliteWitnessStore } from './sqlite-witness-store';
 import type { WitnessMetrics } from './witness-metrics';
 
 /** A checkpoint note is a few hundred bytes and a proof at most 63 lines: anything far larger is no add-checkpoint. */
@@ -94,7 +94,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
 
   const ready = (res: ServerResponse): void => {
     try {
-      store.origins();
+      store.check();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult('up')));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -135,10 +135,11 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
     };
     route().catch((error: unknown) => {
-      const known = error instanceof HttpProblem;
-      const status = known ? error.status : 500;
-      const body = problem(status, known ? error.code : 'INTERNAL', known ? error.message : 'the witness failed to answer');
-      res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
+      const known = error instanceof StoreFileGone ? new HttpProblem(503, 'STORE_UNAVAILABLE', `The witness's store is unavailable: ${error.message}.`) : error;
+      const status = known instanceof HttpProblem ? known.status : 500;
+      const body = known instanceof HttpProblem ? problem(status, known.code, known.message) : problem(500, 'INTERNAL', 'the witness failed to answer');
+      const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) };
+      res.writeHead(status, headers).end(JSON.stringify(body));
     });
   });
 }
