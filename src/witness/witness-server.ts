@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
 import { bearerToken, sameSecret } from '../shared/bearer-token';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import type { Cosigner } from '../transparency/cosignature';
 import type { NoteVerifier } from '../transparency/signed-note';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
@@ -135,7 +136,8 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
     };
     route().catch((error: unknown) => {
-      const known = error instanceof StoreFileGone ? new HttpProblem(503, 'STORE_UNAVAILABLE', `The witness's store is unavailable: ${error.message}.`) : error;
+      const storeDown = error instanceof StoreFileGone || error instanceof StoreUnavailable;
+      const known = storeDown ? new HttpProblem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`) : error;
       const status = known instanceof HttpProblem ? known.status : 500;
       const body = known instanceof HttpProblem ? problem(status, known.code, known.message) : problem(500, 'INTERNAL', 'the witness failed to answer');
       const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) };

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -233,6 +234,20 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       rmSync(parent, { recursive: true, force: true });
     }
   });
+
+  it('its store locked by another process past the busy timeout (BEGIN EXCLUSIVE): add-checkpoint 503 STORE_UNAVAILABLE, not a 500, storing nothing; cosigned once the lock is let go', async () => {
+    const lock = new Database(join(dataDir, 'witness.sqlite'));
+    const log = history(['a', 'b'], logKey, `${logKey.name}/org-locked`);
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+      const refused = await post(url, body(0, [], log.note(1)));
+      expect({ status: refused.status, type: refused.type, code: (JSON.parse(refused.text) as { code: string }).code }).toEqual({ status: 503, type: 'application/problem+json', code: 'STORE_UNAVAILABLE' });
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    expect((await post(url, body(0, [], log.note(1)))).status).toBe(200);
+  }, 30_000);
 
   it('/metrics answers only the METRICS_TOKEN when it is set', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-token-'));
