@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
+import { SqliteWriteFaults } from '../shared/sqlite-write-faults';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import type { WitnessedCheckpoint } from './add-checkpoint';
 
 /** A fork the witness refused: two notes of one size signed by the log with different roots. */
@@ -16,6 +19,15 @@ export interface RecordedFork {
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
 
+/** What add-checkpoint decides on the origin's latest checkpoint: the checkpoint to store, the fork refused, its answer. */
+type Decide<T> = (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T };
+
+/** How its problems name the store. */
+const STORE_NAME = `the witness's store (${WITNESS_DB_FILE})`;
+
+/** The store's path no longer leads to the file the witness opened: its folder was moved, removed or replaced while it runs. */
+export class StoreFileGone extends Error {}
+
 /**
  * The latest checkpoint cosigned per origin, in SQLite (WAL, synchronous FULL: a cosignature
  * answered is a promise never to cosign a fork of it). `update` reads the origin's row, decides and
@@ -24,17 +36,36 @@ export const WITNESS_DB_FILE = 'witness.sqlite';
  */
 export class SqliteWitnessStore {
   private readonly db: Database.Database;
+  private readonly path: string;
+  private readonly opened: Stats;
+  /** A full disk or an I/O error answers 503 and fails readiness until a probe write goes through, as the server's stores. */
+  private readonly faults: SqliteWriteFaults;
 
   constructor(dataDir: string) {
-    this.db = openSqliteFile(join(dataDir, WITNESS_DB_FILE), 'FULL');
+    this.path = join(dataDir, WITNESS_DB_FILE);
+    this.db = openSqliteFile(this.path, 'FULL');
+    this.opened = statSync(this.path);
     this.db.exec('CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
     // The first fork refused per origin: the proof that the log signed two histories, kept once found.
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS forks (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, cosigned_note TEXT NOT NULL, refused_note TEXT NOT NULL, refused_at TEXT NOT NULL) STRICT',
     );
+    this.faults = new SqliteWriteFaults(this.db, STORE_NAME);
   }
 
-  /** Origins held: one row each. Reading it is also the readiness check: the file answers a query. */
+  /**
+   * Readiness: the path still leads to the file opened, writes go through (after a storage fault),
+   * and it answers a query. The open file answers on after its folder is moved or removed, and
+   * takes writes that the next start, which opens the path, would not find: cosignatures given
+   * then are promises it would forget.
+   */
+  check(): void {
+    this.assertOpenedFile();
+    this.faults.check();
+    this.origins();
+  }
+
+  /** Origins held: one row each. */
   origins(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM witnessed').get() as { n: number }).n;
   }
@@ -51,23 +82,43 @@ export class SqliteWitnessStore {
   }
 
   /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it refused (the first of the origin), atomically. */
-  update<T>(origin: string, decide: (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T }): T {
-    return this.db
-      .transaction(() => {
-        const { store, fork, result } = decide(this.latest(origin));
-        if (fork) {
-          this.db
-            .prepare('INSERT INTO forks (origin, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')
-            .run(fork.origin, fork.size, fork.cosignedNote, fork.refusedNote, fork.refusedAt);
-        }
-        if (store) {
-          this.db
-            .prepare('INSERT INTO witnessed (origin, size, root_hash, note) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, note = excluded.note')
-            .run(store.origin, store.size, store.rootHash, store.note);
-        }
-        return result;
-      })
-      .immediate();
+  update<T>(origin: string, decide: Decide<T>): T {
+    this.assertOpenedFile();
+    try {
+      return this.writeUpdate(origin, decide);
+    } catch (error) {
+      // Another process (a sqlite3 shell, a copy) held the write lock past the busy timeout: the store does not answer, no bug of the request.
+      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') throw new StoreUnavailable(STORE_NAME, error);
+      throw error;
+    }
+  }
+
+  private writeUpdate<T>(origin: string, decide: Decide<T>): T {
+    return this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          const { store, fork, result } = decide(this.latest(origin));
+          if (fork) {
+            this.db
+              .prepare('INSERT INTO forks (origin, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')
+              .run(fork.origin, fork.size, fork.cosignedNote, fork.refusedNote, fork.refusedAt);
+          }
+          if (store) {
+            this.db
+              .prepare('INSERT INTO witnessed (origin, size, root_hash, note) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, note = excluded.note')
+              .run(store.origin, store.size, store.rootHash, store.note);
+          }
+          return result;
+        })
+        .immediate(),
+    );
+  }
+
+  private assertOpenedFile(): void {
+    const current = statSync(this.path, { throwIfNoEntry: false });
+    if (current?.ino !== this.opened.ino || current.dev !== this.opened.dev) {
+      throw new StoreFileGone(`${this.path} is not the file the witness opened (its folder was moved, removed or replaced while it runs): put it back, or restart the witness`);
+    }
   }
 
   close(): void {

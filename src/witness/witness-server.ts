@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
 import { bearerToken, sameSecret } from '../shared/bearer-token';
+import { StoreUnavailable } from '../shared/store-unavailable';
 import type { Cosigner } from '../transparency/cosignature';
 import type { NoteVerifier } from '../transparency/signed-note';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
 import { addCheckpointResult } from './add-checkpoint-result';
-import type { SqliteWitnessStore } from './sqlite-witness-store';
+import { StoreFileGone, type SqliteWitnessStore } from './sqlite-witness-store';
 import type { WitnessMetrics } from './witness-metrics';
 
 /** A checkpoint note is a few hundred bytes and a proof at most 63 lines: anything far larger is no add-checkpoint. */
@@ -94,7 +95,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
 
   const ready = (res: ServerResponse): void => {
     try {
-      store.origins();
+      store.check();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult('up')));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -135,10 +136,12 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
     };
     route().catch((error: unknown) => {
-      const known = error instanceof HttpProblem;
-      const status = known ? error.status : 500;
-      const body = problem(status, known ? error.code : 'INTERNAL', known ? error.message : 'the witness failed to answer');
-      res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
+      const storeDown = error instanceof StoreFileGone || error instanceof StoreUnavailable;
+      const known = storeDown ? new HttpProblem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`) : error;
+      const status = known instanceof HttpProblem ? known.status : 500;
+      const body = known instanceof HttpProblem ? problem(status, known.code, known.message) : problem(500, 'INTERNAL', 'the witness failed to answer');
+      const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) };
+      res.writeHead(status, headers).end(JSON.stringify(body));
     });
   });
 }

@@ -2,16 +2,19 @@
  * `npm run witness`: a shared witness (C2SP tlog-witness) that cosigns the checkpoints of the logs
  * of WITNESS_LOG_KEYS only when each extends the one it cosigned before (README, Shared witness).
  * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the forks it refused.
+ * Both read what the witness made and create nothing.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { pinoOptions } from '../logging/json-logger';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
-import { SqliteWitnessStore } from './sqlite-witness-store';
+import { SqliteWitnessStore, WITNESS_DB_FILE } from './sqlite-witness-store';
 import { loadWitnessConfig } from './witness-config';
-import { loadWitnessKey } from './witness-key';
+import { existingWitnessKey, loadWitnessKey } from './witness-key';
 import { WitnessMetrics } from './witness-metrics';
 import { createWitnessServer } from './witness-server';
 
@@ -24,19 +27,23 @@ function main(args: string[]): void {
   }
   const config = loadWitnessConfig();
   if (args[0] === 'forks') {
+    // Opening a missing file would create an empty store, and list no fork: a mistyped WITNESS_DATA_DIR.
+    if (!existsSync(join(config.key.dataDir, WITNESS_DB_FILE))) {
+      throw new ConfigError(`WITNESS_DATA_DIR ${config.key.dataDir} holds no witness store (${WITNESS_DB_FILE}): run it with the witness's WITNESS_DATA_DIR`);
+    }
     // One JSON line a fork: both notes as the log signed them, for anyone to check with its key.
     const store = new SqliteWitnessStore(config.key.dataDir);
     for (const fork of store.forks()) process.stdout.write(`${JSON.stringify(fork)}\n`);
     store.close();
     return;
   }
+  if (args[0] === 'key') {
+    process.stdout.write(`${cosignerKeyText(existingWitnessKey(config.key))}\n`);
+    return;
+  }
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
   const vkey = cosignerKeyText(cosigner);
-  if (args[0] === 'key') {
-    process.stdout.write(`${vkey}\n`);
-    return;
-  }
   if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
   for (const path of generated) logger.info(`generated its key in ${path}`);
   const store = new SqliteWitnessStore(config.key.dataDir);
@@ -67,11 +74,14 @@ function main(args: string[]): void {
   });
 }
 
+const args = process.argv.slice(2);
 try {
-  main(process.argv.slice(2));
+  main(args);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
+  // `key` and `forks` print their result on stdout: their refusal is one line on stderr, as npm run emails and backup say theirs.
+  if (args.length === 1) process.stderr.write(`witness ${args[0]} failed: ${error.message}\n`);
   // As the server and the worker say it: one JSON line naming the variable, no stack.
-  logger.fatal(`witness cannot start: ${error.message}`);
+  else logger.fatal(`witness cannot start: ${error.message}`);
   process.exit(1);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { checkedFetch } from '../support/answer-contract';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
-import { fillVolume, mountSmallVolume, unmountSmallVolume } from '../support/small-volume';
+import { fillVolume, firstRefused, mountSmallVolume, unmountSmallVolume } from '../support/small-volume';
 
 const volume = mountSmallVolume('3m');
 const describeOnTmpfs = volume ? describe : describe.skip;
@@ -26,12 +26,7 @@ describeOnTmpfs('a full disk under the embedded stores', () => {
     expect((await createOrg(0)).status).toBe(201);
     const ballast = fillVolume(volume!);
 
-    // Writes into WAL space already allocated still fit: go on until the volume refuses one.
-    let refused;
-    for (let i = 1; i <= 200 && !refused; i++) {
-      const reply = await createOrg(i);
-      if (reply.status !== 201) refused = reply;
-    }
+    const refused = await firstRefused(createOrg, (reply) => reply.status !== 201, 200);
     expect(refused).toBeDefined();
     expect(refused!.status).toBe(503);
     expect(refused!.contentType).toContain('application/problem+json');

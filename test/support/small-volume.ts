@@ -39,3 +39,15 @@ export function fillVolume(dir: string, leave = 0): string {
   }
   return path;
 }
+
+/**
+ * On a filled volume, writes into WAL space already allocated still fit: runs `attempt(1)`,
+ * `attempt(2)` ... up to `max` until one is `refused`, and returns that one (undefined if none was).
+ */
+export async function firstRefused<T>(attempt: (i: number) => Promise<T>, refused: (answer: T) => boolean, max: number): Promise<T | undefined> {
+  for (let i = 1; i <= max; i++) {
+    const answer = await attempt(i);
+    if (refused(answer)) return answer;
+  }
+  return undefined;
+}

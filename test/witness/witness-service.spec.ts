@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCheckpoint } from '../../src/transparency/checkpoint';
@@ -57,6 +58,42 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(await refused.exited).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
+  });
+
+  describe.each([
+    ['forks', 'holds no witness store (witness.sqlite)'],
+    ['key', 'holds no witness key (witness-signing-key)'],
+  ])('`npm run witness -- %s` with a WITNESS_DATA_DIR that is not the witness\'s (a typo)', (command, holds) => {
+    const run = (folder: string, env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [WITNESS_MAIN, command], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, ...env }, encoding: 'utf8' });
+    let parent: string;
+    beforeEach(() => (parent = mkdtempSync(join(tmpdir(), 'ztkeys-witness-typo-'))));
+    afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+    it('a folder that does not exist: one line on stderr, exit 1, nothing created', () => {
+      const typo = join(parent, 'witnes-data');
+      const result = run(typo);
+      expect({ status: result.status, stdout: result.stdout, stderr: result.stderr, created: existsSync(typo) }).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `witness ${command} failed: WITNESS_DATA_DIR ${typo} ${holds}: run it with the witness's WITNESS_DATA_DIR${command === 'key' ? ' (or WITNESS_SIGNING_KEY), once the witness has started' : ''}\n`,
+        created: false,
+      });
+    });
+
+    it('a folder that exists but is not the witness\'s (the server\'s DATA_DIR): the same refusal, nothing written in it', () => {
+      const result = run(parent);
+      expect({ status: result.status, stderr: result.stderr, files: readdirSync(parent) }).toEqual({ status: 1, stderr: expect.stringContaining(`WITNESS_DATA_DIR ${parent} ${holds}`), files: [] });
+    });
+  });
+
+  it('`npm run witness -- key` with WITNESS_SIGNING_KEY prints its key without a folder, and a bad one is refused on stderr, exit 1', () => {
+    const folder = join(tmpdir(), `ztkeys-witness-none-${process.pid}`);
+    const signer = execFileSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
+    const printed = spawnSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: readFileSync(join(dataDir, 'witness-signing-key'), 'utf8').trim() }, encoding: 'utf8' });
+    expect({ status: printed.status, stdout: printed.stdout, created: existsSync(folder) }).toEqual({ status: 0, stdout: signer, created: false });
+    const bad = spawnSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, encoding: 'utf8' });
+    expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/^witness key failed: WITNESS_SIGNING_KEY is not a witness signer key[^\n]*\n$/) });
   });
 
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
@@ -150,6 +187,67 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
   });
+
+  it('its store file moved away under it (the folder renamed or removed): /health/ready 503 NOT_READY as the server says it, add-checkpoint 503 storing nothing; ready and cosigning again once it is back, not with a new empty folder', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ztkeys-witness-moved-'));
+    const folder = join(parent, 'witness-data');
+    const moved = join(parent, 'witness-data.moved');
+    const faulted = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+    const ready = async (at: string) => {
+      const answer = await fetch(`${at}/health/ready`);
+      return { status: answer.status, type: answer.headers.get('content-type'), retryAfter: answer.headers.get('retry-after'), body: (await answer.json()) as unknown };
+    };
+    const storeDown = {
+      status: 503,
+      type: 'application/problem+json',
+      retryAfter: '5',
+      body: {
+        type: 'urn:ztkeys:problem:not-ready',
+        title: 'Service Unavailable',
+        status: 503,
+        code: 'NOT_READY',
+        detail: expect.stringContaining(`Not ready: store down (${join(folder, 'witness.sqlite')} is not the file the witness opened`),
+        checks: { store: { status: 'down', message: expect.stringContaining('put it back, or restart the witness') } },
+      },
+    };
+    try {
+      const { url: faultedUrl } = await faulted.listening();
+      expect((await post(faultedUrl, body(0, [], honest.note(3)))).status).toBe(200);
+      renameSync(folder, moved);
+      expect(await ready(faultedUrl)).toEqual(storeDown);
+      // A cosignature is a promise kept in that file: none is given while it is not where the witness will find it at its next start.
+      const refused = await post(faultedUrl, body(3, honest.proof(3, 6), honest.note(6)));
+      expect({ status: refused.status, type: refused.type, code: (JSON.parse(refused.text) as { code: string }).code }).toEqual({ status: 503, type: 'application/problem+json', code: 'STORE_UNAVAILABLE' });
+
+      renameSync(moved, folder);
+      expect(await ready(faultedUrl)).toEqual({ status: 200, type: 'application/json', retryAfter: null, body: { status: 'ok', info: { store: { status: 'up' } }, error: {}, details: { store: { status: 'up' } } } });
+      // Still at 3: the refused one stored nothing.
+      expect((await post(faultedUrl, body(3, honest.proof(3, 6), honest.note(6)))).status).toBe(200);
+
+      // Removed, then a new empty folder of the same name: not its store, which is gone.
+      rmSync(folder, { recursive: true });
+      mkdirSync(folder);
+      expect(await ready(faultedUrl)).toEqual(storeDown);
+      expect(readdirSync(folder)).toEqual([]);
+    } finally {
+      await faulted.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('its store locked by another process past the busy timeout (BEGIN EXCLUSIVE): add-checkpoint 503 STORE_UNAVAILABLE, not a 500, storing nothing; cosigned once the lock is let go', async () => {
+    const lock = new Database(join(dataDir, 'witness.sqlite'));
+    const log = history(['a', 'b'], logKey, `${logKey.name}/org-locked`);
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+      const refused = await post(url, body(0, [], log.note(1)));
+      expect({ status: refused.status, type: refused.type, code: (JSON.parse(refused.text) as { code: string }).code }).toEqual({ status: 503, type: 'application/problem+json', code: 'STORE_UNAVAILABLE' });
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    expect((await post(url, body(0, [], log.note(1)))).status).toBe(200);
+  }, 30_000);
 
   it('/metrics answers only the METRICS_TOKEN when it is set', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-token-'));
