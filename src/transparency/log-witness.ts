@@ -1,5 +1,5 @@
 import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
-import { verifyConsistency, type Hash } from './merkle-tree';
+import { HASH_SIZE, verifyConsistency, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 
 /**
@@ -64,4 +64,15 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     return { ok: true, checkpoint: seen, newer: false };
   }
   return { ok: true, checkpoint: head, newer: true };
+}
+
+/**
+ * The hashes of a consistency answer (GET .../audit-log/consistency) for `from`..`to`, or why it
+ * is none: an answer of any other shape is refused, the server being what the witness checks, not trusts.
+ */
+export function consistencyProofIn(answer: unknown, from: number, to: number): { proof: Hash[] } | { reason: string } {
+  const { from: first, to: second, proof } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+  const hashes = first === from && second === to && Array.isArray(proof) ? proof.map((hash) => (typeof hash === 'string' ? Buffer.from(hash, 'base64') : undefined)) : undefined;
+  if (hashes?.every((hash) => hash?.length === HASH_SIZE)) return { proof: hashes as Hash[] };
+  return { reason: `the server's answer is no consistency proof of ${from}..${to} ({"from":${from},"to":${to},"proof":[base64 hashes of 32 bytes]})` };
 }
