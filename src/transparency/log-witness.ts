@@ -44,12 +44,12 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
   }
   if (!seen) return { ok: true, checkpoint: head, newer: true };
   if (head.size < seen.size) {
-    return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} this CLI saw signed: events were removed` };
+    return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} seen signed earlier: events were removed` };
   }
   if (!verifyConsistency(seen.size, head.size, seen.rootHash, head.rootHash, proof)) {
     return {
       ok: false,
-      reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
+      reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one seen earlier (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
     };
   }
   // An older checkpoint served again (a replica behind, or a server freezing the view) never takes the place of a newer one seen.
@@ -58,7 +58,7 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     if (head.size > seen.size) {
       return {
         ok: false,
-        reason: `the server's checkpoint of size ${head.size} is timestamped ${headAt.toISOString()}, before the one of size ${seen.size} this CLI saw (${seenAt.toISOString()}): its signed times go back`,
+        reason: `the server's checkpoint of size ${head.size} is timestamped ${headAt.toISOString()}, before the one of size ${seen.size} seen earlier (${seenAt.toISOString()}): its signed times go back`,
       };
     }
     return { ok: true, checkpoint: seen, newer: false };

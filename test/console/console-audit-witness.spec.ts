@@ -97,6 +97,11 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     await requireWitnesses(page, [witnessKey, OTHER_WITNESS]);
     expect(await verify(page)).toMatch(/^REFUSED: the checkpoint is cosigned by 1 of the 2 required witness\(es\), fewer than the quorum of 2: /);
     expect(await kept(page)).toEqual([]);
+
+    // A key that is none (its id does not match its name and key): refused before anything is checked.
+    await requireWitnesses(page, [witnessKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')]);
+    expect(await verify(page)).toMatch(/^A witness key you set is no witness verifier key \(.*\): witness verifier key id 00000000 does not match its name and key\. Nothing was verified\.$/);
+    expect(await kept(page)).toEqual([]);
     await page.context().close();
   });
 
@@ -153,6 +158,18 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'carol', email: 'carol@acme.test', displayName: 'Carol', role: 'MEMBER' });
     const grown = await cosignedCheckpoint();
     expect(checkpointSize(grown)).toBeGreaterThan(Number(size));
+    // A consistency answer of the right shape that does not prove the extension: refused, the checkpoint kept stays.
+    const before = await page.evaluate((slot) => localStorage.getItem(slot), `ztkeys.auditWitness.${orgId}`);
+    await page.route('**/audit-log/consistency?*', async (route) => {
+      const response = await route.fetch();
+      const answer = (await response.json()) as { proof: string[] };
+      await route.fulfill({ response, json: { ...answer, proof: answer.proof.map(() => Buffer.alloc(32, 1).toString('base64')) } });
+    });
+    expect(await verify(page)).toMatch(
+      new RegExp(`^REFUSED: the server's log \\(size ${checkpointSize(grown)}, root \\S+\\) is not an extension of the one seen earlier \\(size ${size}, root \\S+\\): its history was rewritten or forked\\. The log does not extend the checkpoint this browser verified before`),
+    );
+    expect(await page.evaluate((slot) => localStorage.getItem(slot), `ztkeys.auditWitness.${orgId}`)).toBe(before);
+    await page.unroute('**/audit-log/consistency?*');
     await page.reload();
     await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
     expect(await page.getByLabel('Witness verifier keys').inputValue()).toBe(witnessKey);
