@@ -1,8 +1,9 @@
 import type { AuditVerdict } from '../../src/transparency/audit-verifier';
+import { ApiProblem, type Api } from './api';
 import type { Session } from './session';
-import type { VerificationMessage, VerificationProgress, VerificationTask } from './audit-verification.worker';
+import type { Cosigned, VerificationMessage, VerificationProgress, VerificationTask, WitnessedCheckpoint } from './audit-verification.worker';
 
-export type { VerificationProgress } from './audit-verification.worker';
+export type { Cosigned, VerificationProgress } from './audit-verification.worker';
 
 /**
  * The audit verification of `ztkeys audit verify`, in the browser: the same AuditVerifier
@@ -18,23 +19,80 @@ export interface Remembered {
 
 const slot = (session: Session) => `ztkeys.auditWitness.${session.orgId}`;
 
-export function remembered(session: Session): Remembered | undefined {
+/** What localStorage keeps under `name`, when it is JSON and `valid`; another tab or an older console may have written anything. */
+function stored<T extends object>(name: string, valid: (value: T) => boolean): T | undefined {
   try {
-    const value = JSON.parse(localStorage.getItem(slot(session)) ?? 'null') as Remembered | null;
-    return value && typeof value.logKey === 'string' ? value : undefined;
+    const value = JSON.parse(localStorage.getItem(name) ?? 'null') as T | null;
+    return value && valid(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
-export type Verification = { verdict: AuditVerdict } | { refused: string };
+export const remembered = (session: Session): Remembered | undefined => stored<Remembered>(slot(session), (value) => typeof value.logKey === 'string');
 
 /**
- * Verifies the export (its bytes, handed over to the worker) against the log key, telling
+ * The shared witnesses the user requires of this org's checkpoints (README, Shared witness), as
+ * `ztkeys audit … --witness-key K --witness-quorum N` does: their verifier keys as pasted, never
+ * taken from the server being checked, and how many must have cosigned (by default every one).
+ */
+export interface RequiredWitnesses {
+  keys: string;
+  quorum?: number;
+}
+
+const witnessesSlot = (session: Session) => `ztkeys.requiredWitnesses.${session.orgId}`;
+
+/** A quorum that is no count is kept, for the worker to refuse: a setting is never dropped silently. */
+export const requiredWitnesses = (session: Session): RequiredWitnesses | undefined =>
+  stored<RequiredWitnesses>(witnessesSlot(session), (value) => typeof value.keys === 'string' && value.keys.trim() !== '');
+
+/** Sets the witnesses to require from now on, or requires none (`undefined`). */
+export function requireWitnesses(session: Session, required: RequiredWitnesses | undefined): void {
+  if (required) localStorage.setItem(witnessesSlot(session), JSON.stringify(required));
+  else localStorage.removeItem(witnessesSlot(session));
+}
+
+/** The size on a checkpoint's second line: only which consistency proof to ask for, the worker opening the note and checking the answer's sizes. */
+const sizeLine = (note: string): number => Number(note.split('\n', 2)[1]);
+
+/**
+ * What the server answers for the required witnesses to be checked (in the worker): its
+ * checkpoint with the cosignatures, and the consistency proof from the checkpoint kept to it.
+ * Fetched before the export, which must then extend that checkpoint.
+ */
+export async function witnessedCheckpoint(api: Api, session: Session, required: RequiredWitnesses): Promise<WitnessedCheckpoint | { refused: string }> {
+  let checkpoint: string;
+  try {
+    checkpoint = await api.getText(api.orgPath('audit-log', 'checkpoint'));
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 404) {
+      return { refused: 'REFUSED: the server serves no checkpoint of this organization yet, so none carries the cosignatures of the witnesses you require. This browser keeps nothing.' };
+    }
+    throw error;
+  }
+  const saved = remembered(session)?.checkpoint;
+  const [from, to] = [saved === undefined ? 0 : sizeLine(saved), sizeLine(checkpoint)];
+  const consistency = saved !== undefined && from < to ? await api.get<unknown>(api.orgPath('audit-log', 'consistency'), { from: String(from), to: String(to) }) : undefined;
+  return { orgId: session.orgId, ...required, checkpoint, ...(consistency !== undefined && { consistency }) };
+}
+
+export type Verification = { verdict: AuditVerdict; cosigned?: Cosigned } | { refused: string };
+
+/**
+ * Verifies the export (its bytes, handed over to the worker) against the log key, and, with
+ * `witnessed`, that the served checkpoint carries the required cosignatures and the export extends it, telling
  * `onProgress` how far the worker got. Aborting `signal` ends the worker at once: the promise
  * rejects with the signal's reason, and nothing is kept.
  */
-export function verifyExport(session: Session, logKeyText: string, exported: ArrayBuffer, onProgress: (progress: VerificationProgress) => void, signal: AbortSignal): Promise<Verification> {
+export function verifyExport(
+  session: Session,
+  logKeyText: string,
+  exported: ArrayBuffer,
+  onProgress: (progress: VerificationProgress) => void,
+  signal: AbortSignal,
+  witnessed?: WitnessedCheckpoint,
+): Promise<Verification> {
   const logKey = logKeyText.trim();
   const before = remembered(session);
   if (before && before.logKey !== logKey)
@@ -58,6 +116,6 @@ export function verifyExport(session: Session, logKeyText: string, exported: Arr
       resolve(data);
     };
     worker.onerror = (event) => (end(), reject(new Error(`the verification could not run in a worker: ${event.message || 'its script did not load'}`)));
-    worker.postMessage({ logKey, ...(before?.checkpoint && { trustedCheckpoint: before.checkpoint }), exported } satisfies VerificationTask, [exported]);
+    worker.postMessage({ logKey, ...(before?.checkpoint && { trustedCheckpoint: before.checkpoint }), exported, ...(witnessed && { witnessed }) } satisfies VerificationTask, [exported]);
   });
 }

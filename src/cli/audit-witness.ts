@@ -3,23 +3,12 @@ import type { AgentSession } from './agent-session';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { cosignatureShortfall, type WitnessRequirement } from './witness-requirement';
-import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
-import { checkWitness } from '../transparency/log-witness';
-import { HASH_SIZE, type Hash } from '../transparency/merkle-tree';
-import { InvalidNote, parseNote, parseVerifierKey } from '../transparency/signed-note';
+import { checkpointOrigin, checkpointSize, type Checkpoint } from '../transparency/checkpoint';
+import { checkWitness, consistencyProofIn } from '../transparency/log-witness';
+import { InvalidNote, parseVerifierKey } from '../transparency/signed-note';
 
 /** The note endpoints answer text/plain; their problems are still problem+json. */
 const TEXT = { parseAs: 'text', headers: { accept: 'text/plain, application/problem+json' } } as const;
-
-const sizeOf = (note: string): number => parseCheckpoint(parseNote(note).text).size;
-
-/** The hashes of a consistency answer for `from`..`to`, undefined for an answer of any other shape: the server is what the witness checks, not trusts. */
-function proofIn(answer: unknown, from: number, to: number): Hash[] | undefined {
-  const { from: first, to: second, proof } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
-  if (first !== from || second !== to || !Array.isArray(proof)) return undefined;
-  const hashes = proof.map((hash) => (typeof hash === 'string' ? Buffer.from(hash, 'base64') : undefined));
-  return hashes.every((hash) => hash?.length === HASH_SIZE) ? (hashes as Hash[]) : undefined;
-}
 
 /**
  * The CLI's witness (R16), run by every online `audit` command: fetches the org's newest
@@ -57,10 +46,11 @@ export async function witnessLog(session: AgentSession, witnesses?: WitnessRequi
   let proof: Buffer[] = [];
   try {
     const logKey = parseVerifierKey(vkey);
-    const [from, to] = [saved ? sizeOf(saved.note) : 0, sizeOf(latest)];
+    const [from, to] = [saved ? checkpointSize(saved.note) : 0, checkpointSize(latest)];
     if (saved && from < to) {
       const answer = await api.ok(api.http.GET('/v1/orgs/{orgId}/audit-log/consistency', { params: { path: { orgId }, query: { from, to } } }), 'any');
-      proof = proofIn(answer, from, to) ?? refuse(`the server's answer is no consistency proof of ${from}..${to} ({"from":${from},"to":${to},"proof":[base64 hashes of 32 bytes]})`);
+      const read = consistencyProofIn(answer, from, to);
+      proof = 'proof' in read ? read.proof : refuse(read.reason);
     }
     const result = checkWitness({ ...(saved && { saved: saved.note }), latest, proof, logKey, origin: checkpointOrigin(logKey.name, orgId) });
     if (!result.ok) return refuse(result.reason);

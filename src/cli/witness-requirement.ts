@@ -1,5 +1,4 @@
-import { parseCosignerKey, verifyCosignatures, type CosignerVerifier } from '../transparency/cosignature';
-import { InvalidNote } from '../transparency/signed-note';
+import { parseCosignerKeys, witnessedBy, witnessGivenTwice, type WitnessRequirement } from '../transparency/witness-quorum';
 import { usageError } from './cli-error';
 import type { CommandInput, OptionSpec } from './command-spec';
 import { verifierKeysOption } from './verifier-keys-option';
@@ -17,16 +16,7 @@ export const WITNESS_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'witness-quorum': { type: 'string', integer: true, valueName: 'n', description: 'how many of the --witness-key witnesses must have cosigned the checkpoint (default: every one)' },
 };
 
-export interface WitnessRequirement {
-  witnesses: CosignerVerifier[];
-  quorum: number;
-}
-
-const parseCosignerKeys = (text: string): CosignerVerifier[] =>
-  text
-    .split(/[\s,]+/)
-    .filter((key) => key !== '')
-    .map((key) => parseCosignerKey(key));
+export type { WitnessRequirement } from '../transparency/witness-quorum';
 
 /** The witnesses required by --witness-key and --witness-quorum; undefined without --witness-key. */
 export function witnessRequirement(input: Pick<CommandInput, 'strings'>): WitnessRequirement | undefined {
@@ -37,7 +27,7 @@ export function witnessRequirement(input: Pick<CommandInput, 'strings'>): Witnes
     return undefined;
   }
   const witnesses = keys.split('\n').flatMap((value) => verifierKeysOption('witness-key', value, parseCosignerKeys, WITNESS_KEY_FORM));
-  const twice = witnesses.find((key, i) => witnesses.findIndex((other) => other.name === key.name && other.keyId === key.keyId) !== i);
+  const twice = witnessGivenTwice(witnesses);
   if (twice) throw usageError(`--witness-key names ${twice.name} twice: a quorum counts each witness once.`);
   const needed = quorum === undefined ? witnesses.length : Number(quorum);
   if (needed < 1 || needed > witnesses.length) throw usageError(`--witness-quorum ${quorum} must be from 1 to the ${witnesses.length} witness key(s) given.`);
@@ -45,14 +35,4 @@ export function witnessRequirement(input: Pick<CommandInput, 'strings'>): Witnes
 }
 
 /** Why `note` does not carry the cosignatures required, undefined when it does. */
-export function cosignatureShortfall(note: string, { witnesses, quorum }: WitnessRequirement): string | undefined {
-  let cosigned: number;
-  try {
-    cosigned = verifyCosignatures(note, witnesses).length;
-  } catch (error) {
-    if (error instanceof InvalidNote) return `the checkpoint carries a cosignature that does not verify: ${error.message}`;
-    throw error;
-  }
-  if (cosigned >= quorum) return undefined;
-  return `the checkpoint is cosigned by ${cosigned} of the ${witnesses.length} required witness(es), fewer than the quorum of ${quorum}: a witness refused it (it saw another history of this log: a fork) or was not asked or did not answer`;
-}
+export const cosignatureShortfall = (note: string, requirement: WitnessRequirement): string | undefined => witnessedBy(note, requirement).shortfall;

@@ -1,5 +1,5 @@
 import { HASH_SIZE } from './merkle-tree';
-import { InvalidNote, openNote, signNote, type NoteSigner, type NoteVerifier } from './signed-note';
+import { InvalidNote, openNote, parseNote, signNote, type NoteSigner, type NoteVerifier } from './signed-note';
 
 /**
  * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the note text
@@ -54,6 +54,9 @@ export function parseCheckpoint(text: string): Checkpoint {
   formatCheckpoint(checkpoint); // the remaining line rules
   return checkpoint;
 }
+
+/** The size a checkpoint note signs, its signatures unchecked (which proof to ask for; the checkpoint is opened after). */
+export const checkpointSize = (note: string): number => parseCheckpoint(parseNote(note).text).size;
 
 export const signCheckpoint = (checkpoint: Checkpoint, signer: NoteSigner): string => signNote(formatCheckpoint(checkpoint), [signer]);
 

@@ -1,5 +1,5 @@
 import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
-import { verifyConsistency, type Hash } from './merkle-tree';
+import { HASH_SIZE, verifyConsistency, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 
 /**
@@ -44,12 +44,12 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
   }
   if (!seen) return { ok: true, checkpoint: head, newer: true };
   if (head.size < seen.size) {
-    return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} this CLI saw signed: events were removed` };
+    return { ok: false, reason: `the server's log has ${head.size} events, fewer than the ${seen.size} seen signed earlier: events were removed` };
   }
   if (!verifyConsistency(seen.size, head.size, seen.rootHash, head.rootHash, proof)) {
     return {
       ok: false,
-      reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one this CLI saw (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
+      reason: `the server's log (size ${head.size}, root ${head.rootHash.toString('base64')}) is not an extension of the one seen earlier (size ${seen.size}, root ${seen.rootHash.toString('base64')}): its history was rewritten or forked`,
     };
   }
   // An older checkpoint served again (a replica behind, or a server freezing the view) never takes the place of a newer one seen.
@@ -58,10 +58,21 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     if (head.size > seen.size) {
       return {
         ok: false,
-        reason: `the server's checkpoint of size ${head.size} is timestamped ${headAt.toISOString()}, before the one of size ${seen.size} this CLI saw (${seenAt.toISOString()}): its signed times go back`,
+        reason: `the server's checkpoint of size ${head.size} is timestamped ${headAt.toISOString()}, before the one of size ${seen.size} seen earlier (${seenAt.toISOString()}): its signed times go back`,
       };
     }
     return { ok: true, checkpoint: seen, newer: false };
   }
   return { ok: true, checkpoint: head, newer: true };
+}
+
+/**
+ * The hashes of a consistency answer (GET .../audit-log/consistency) for `from`..`to`, or why it
+ * is none: an answer of any other shape is refused, the server being what the witness checks, not trusts.
+ */
+export function consistencyProofIn(answer: unknown, from: number, to: number): { proof: Hash[] } | { reason: string } {
+  const { from: first, to: second, proof } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+  const hashes = first === from && second === to && Array.isArray(proof) ? proof.map((hash) => (typeof hash === 'string' ? Buffer.from(hash, 'base64') : undefined)) : undefined;
+  if (hashes?.every((hash) => hash?.length === HASH_SIZE)) return { proof: hashes as Hash[] };
+  return { reason: `the server's answer is no consistency proof of ${from}..${to} ({"from":${from},"to":${to},"proof":[base64 hashes of 32 bytes]})` };
 }

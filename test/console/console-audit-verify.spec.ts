@@ -7,6 +7,7 @@ import { consoleBuilt } from '../../src/http/console-static';
 import { verifierKeyText } from '../../src/transparency/signed-note';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
+import { freshAuditScreen } from './audit-screen';
 import { accessibilityViolations, launchChromium } from './browser';
 
 /**
@@ -53,18 +54,6 @@ describe('web console: audit verification (Chromium)', () => {
     return (await verdict.textContent())!;
   };
 
-  /** Signs in with a browser context of its own (nothing kept in localStorage) and opens the audit screen. */
-  const freshAuditScreen = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const fresh = await context.newPage();
-    await fresh.goto(`${server.url}/console/`);
-    await fresh.getByLabel('Agent token').fill(token);
-    await fresh.getByRole('button', { name: 'Sign in' }).click();
-    await fresh.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
-    return fresh;
-  };
-
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
@@ -75,7 +64,7 @@ describe('web console: audit verification (Chromium)', () => {
     await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
     await checkpointed();
     browser = await launchChromium();
-    page = await freshAuditScreen();
+    page = await freshAuditScreen(browser, server.url, token);
   });
 
   afterAll(async () => {
@@ -161,7 +150,7 @@ describe('web console: audit verification (Chromium)', () => {
     beforeAll(async () => {
       // A genuine signed log of the signed-in org, served in place of its export under the synthetic log key.
       exported = new SyntheticExport(undefined, orgId).roleChanges(50_000).checkpoint().text();
-      large = await freshAuditScreen();
+      large = await freshAuditScreen(browser, server.url, token);
       await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
       await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));
     });

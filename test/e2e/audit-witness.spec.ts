@@ -77,7 +77,7 @@ describe('the CLI witness against a server that rewrote its history', () => {
     expect(refused.stdout).toBe('');
     const forkedRoot = parseCheckpoint(parseNote(forkedHead).text).rootHash.toString('base64');
     expect(refused.stderr).toContain(
-      `REFUSED: the server's log (size ${sizeOf(forkedHead)}, root ${forkedRoot}) is not an extension of the one this CLI saw (size ${sizeOf(seen)}, root ${seenRoot}): its history was rewritten or forked.`,
+      `REFUSED: the server's log (size ${sizeOf(forkedHead)}, root ${forkedRoot}) is not an extension of the one seen earlier (size ${sizeOf(seen)}, root ${seenRoot}): its history was rewritten or forked.`,
     );
     expect(saved()?.note).toBe(seen); // the witness keeps what it saw, and refuses again next time
     expect((await ztkeys('audit', 'export')).code).toBe(EXIT.FORKED);

@@ -42,7 +42,7 @@ describe('the witness (pure)', () => {
     expect(checkWitness({ saved: honest.note(3, before), latest: honest.note(3, after), proof: [], logKey: signer, origin })).toMatchObject({ ok: true, newer: true, checkpoint: { extensions: [timestampLine(after)] } });
     expect(checkWitness({ saved: honest.note(3, after), latest: honest.note(7, before), proof: honest.proof(3, 7), logKey: signer, origin })).toMatchObject({
       ok: false,
-      reason: "the server's checkpoint of size 7 is timestamped 2026-12-01T10:00:00.000Z, before the one of size 3 this CLI saw (2026-12-01T11:00:00.000Z): its signed times go back",
+      reason: "the server's checkpoint of size 7 is timestamped 2026-12-01T10:00:00.000Z, before the one of size 3 seen earlier (2026-12-01T11:00:00.000Z): its signed times go back",
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
-import { verifyExport, type VerificationProgress } from '../audit-verification';
+import { requiredWitnesses, requireWitnesses, verifyExport, witnessedCheckpoint, type Cosigned, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
 import type { Api } from '../api';
 import type { Screen } from '../ui';
@@ -40,10 +40,17 @@ function headline(org: OrgReport): string {
   return `Verified up to ${signed}, NOT past it: ${after} signed by no checkpoint yet, so nothing vouches for what ${uncovered === 1 ? 'it says' : 'they say'}. Verify again in a few seconds, once the server has signed ${uncovered === 1 ? 'it' : 'them'}.`;
 }
 
+/** A verdict in the warning's colour: the log refused, or not verified. */
+const warningVerdict = (text: string): HTMLElement => h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, text);
+
+const cosignedText = ({ size, by, of, quorum }: Cosigned): string =>
+  `Cosigned by ${by} of ${of} witness(es) you require (quorum ${quorum}): the server's checkpoint of size ${size} is the history they saw, and this export extends it.`;
+
 /** The verdict as the CLI's `audit verify` states it: what is covered by a signed checkpoint, and who holds ACTIVE keys by whose approval. */
-function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
-  if (!verdict.ok) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, failureText(verdict.failure!));
+function verdictView(verdict: AuditVerdict, orgId: string, cosigned?: Cosigned): HTMLElement {
+  if (!verdict.ok) return warningVerdict(failureText(verdict.failure!));
   const org = verdict.orgs.find((candidate) => candidate.orgId === orgId);
+  const keptSize = cosigned ? cosigned.kept : org?.trustedCheckpoint?.size;
   if (!org) return h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, 'The export holds no event of this organization.');
   return h(
     'section',
@@ -52,7 +59,9 @@ function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
     h(
       'ul',
       {},
-      org.trustedCheckpoint ? h('li', { 'data-testid': 'audit-witness' }, `Extends the checkpoint of size ${org.trustedCheckpoint.size} this browser verified before: no history was rewritten.`) : null,
+      cosigned ? h('li', { 'data-testid': 'audit-cosigned' }, cosignedText(cosigned)) : null,
+      // With witnesses the export's trusted checkpoint is the cosigned one; the one kept was checked against it by a consistency proof.
+      keptSize !== undefined ? h('li', { 'data-testid': 'audit-witness' }, `Extends the checkpoint of size ${keptSize} this browser verified before: no history was rewritten.`) : null,
       h('li', {}, `Root of the ${org.events} events: `, h('span', { class: 'mono' }, org.rootHash)),
       h('li', {}, 'First key: ', h('span', { class: 'mono' }, org.firstKey ? short(org.firstKey) : '–')),
     ),
@@ -66,6 +75,42 @@ function verdictView(verdict: AuditVerdict, orgId: string): HTMLElement {
         key.chain.map((link) => (link.mode === 'FIRST_KEY' ? `${link.agentId} (first key)` : `${link.agentId} ${link.mode} by ${link.approvedBy}`)).join(' ← '),
       ]),
     ),
+  );
+}
+
+const requiredText = (quorum?: number): string =>
+  `Required: the cosignatures of ${quorum === undefined ? 'every one' : quorum} of the witness keys above. A verification without them is refused, and keeps nothing.`;
+const NONE_REQUIRED = 'No witness required: an operator holding the log key could show this browser a history others do not see (a fork), and it would verify.';
+
+/**
+ * "Require shared witnesses": the verifier keys the user pastes (as `npm run witness -- key`
+ * prints them, from the witnesses' operators, never from this server) and the quorum, kept per org
+ * in this browser. The keys are checked when verifying, by the CLI's code, in the worker.
+ */
+function witnessSetting(screen: Screen): HTMLElement {
+  const { session } = screen;
+  const required = requiredWitnesses(session);
+  const keys = h('textarea', { name: 'witness-keys', rows: '3', autocomplete: 'off', spellcheck: 'false' });
+  keys.value = required?.keys ?? '';
+  const quorum = h('input', { type: 'number', name: 'witness-quorum', min: '1', step: '1', placeholder: 'all' });
+  quorum.value = required?.quorum === undefined ? '' : String(required.quorum);
+  const status = h('p', { 'data-testid': 'witness-requirement', 'aria-live': 'polite' }, required ? requiredText(required.quorum) : NONE_REQUIRED);
+  const save = (event: Event) => {
+    event.preventDefault();
+    const [text, count] = [keys.value.trim(), quorum.value.trim()];
+    if (count !== '' && !/^[1-9][0-9]*$/.test(count)) return status.replaceChildren('Not saved: the quorum is a whole number from 1 (empty: every witness).');
+    const next = text === '' ? undefined : { keys: text, ...(count !== '' && { quorum: Number(count) }) };
+    requireWitnesses(session, next);
+    status.replaceChildren(next ? requiredText(next.quorum) : NONE_REQUIRED);
+  };
+  return h(
+    'form',
+    { 'aria-labelledby': 'witnesses-title', onsubmit: save },
+    h('h3', { id: 'witnesses-title' }, 'Require shared witnesses'),
+    field('Witness verifier keys', keys, 'One or more, separated by lines or commas, as `npm run witness -- key` prints each: get them from the witnesses’ operators, not from this server. Empty: no witness required.'),
+    field('Quorum', quorum, 'How many of them must have cosigned the checkpoint (empty: every one).'),
+    h('button', { type: 'submit' }, 'Save the witnesses'),
+    status,
   );
 }
 
@@ -96,9 +141,13 @@ function verification(screen: Screen): HTMLElement {
     result.replaceChildren(h('p', {}, 'Verifying…'));
     running.replaceChildren(h('p', {}, status), h('button', { type: 'button', onclick: () => cancel.abort() }, 'Cancel the verification'));
     try {
+      const required = requiredWitnesses(session);
+      // The cosigned checkpoint first: the export, fetched after it, must extend it.
+      const witnessed = required && (await witnessedCheckpoint(api, session, required));
+      if (witnessed && 'refused' in witnessed) return result.replaceChildren(warningVerdict(witnessed.refused));
       const [logKey, exported] = await Promise.all([api.getText('/v1/log-key'), api.getBytes(api.orgPath('audit-log', 'export'), cancel.signal)]);
-      const outcome = await verifyExport(session, logKey, exported, shown, cancel.signal);
-      result.replaceChildren('refused' in outcome ? h('p', { class: 'warn', 'data-testid': 'audit-verdict' }, outcome.refused) : verdictView(outcome.verdict, session.orgId));
+      const outcome = await verifyExport(session, logKey, exported, shown, cancel.signal, witnessed);
+      result.replaceChildren('refused' in outcome ? warningVerdict(outcome.refused) : verdictView(outcome.verdict, session.orgId, outcome.cosigned));
     } catch (error) {
       if (!cancel.signal.aborted) {
         result.replaceChildren();
@@ -122,6 +171,7 @@ function verification(screen: Screen): HTMLElement {
       {},
       'Downloads the whole log of this organization and checks it here, as `ztkeys audit verify` does: the Merkle tree against every signed checkpoint, and every signed statement. The last verified checkpoint is kept in this browser: next time the log must extend it.',
     ),
+    witnessSetting(screen),
     h('button', { type: 'button', onclick: screen.act(verify) }, 'Verify the audit log'),
     result,
     running,
