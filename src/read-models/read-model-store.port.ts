@@ -42,6 +42,18 @@ export interface DocumentsJson {
   last: QueryValue | undefined;
 }
 
+/**
+ * A pure function over several queries' documents, named by its module's file and its export so
+ * that a store may run it on another thread, where it reads: called with `argument`, then the
+ * documents of each query in order; what it returns must be JSON.
+ */
+export interface DocumentsReducer {
+  /** The module's resolved file (require.resolve), whose export `name` is the function. */
+  module: string;
+  name: string;
+  argument: unknown;
+}
+
 /** Documents a count selects: a query's conditions, neither ordered nor limited. */
 export type CountQuery = Pick<DocumentQuery, 'collection' | 'conditions' | 'generation'>;
 
@@ -138,6 +150,14 @@ export interface ReadModelStore {
    * it holds without building each document (SQLite writes the embedded audit trail's lines).
    */
   findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson>;
+
+  /**
+   * The JSON (UTF-8) of what `reducer` makes of the queries' documents (each as `find` gives them):
+   * for an answer that grows with an org rather than a page. The embedded store reads them (in one
+   * read transaction), runs the function and writes the JSON on a worker thread of its own, so the
+   * caller's event loop only receives the bytes; MongoDB reads them as `find` does (network I/O).
+   */
+  reduceJson(queries: readonly DocumentQuery[], reducer: DocumentsReducer): Promise<Buffer>;
 
   /**
    * How many documents of a counted collection (COLLECTION_COUNTS) hold each value of its counted

@@ -1,5 +1,6 @@
 import { extname, join } from 'node:path';
 import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
+import { WORKER_FROM_SOURCE } from '../shared/worker-from-source';
 
 /** An error as it crosses the thread boundary: a clone would lose its class, so its name is kept beside its message and stack. */
 export interface ThreadError {
@@ -29,9 +30,6 @@ export interface StartedThread {
   stop(timeoutMs: number): Promise<void>;
 }
 
-/** Run from source (the test suites), a thread compiles its entry with the suites' own SWC hook. */
-const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: ['--require', join(__dirname, '../../scripts/register-ts.js')] } : {};
-
 /**
  * Starts the worker entry `name` of this folder (.js in dist, .ts from source) with `workerData`
  * (and the thread's V8 heap limits, if any); each message it posts goes to `onMessage`, a thread
@@ -43,7 +41,7 @@ export function startThread<M>(
   handlers: { onMessage(message: M): void; onError(error: Error): void },
   resourceLimits?: ResourceLimits,
 ): StartedThread {
-  const worker = new Worker(join(__dirname, `${name}${extname(__filename)}`), { workerData, resourceLimits, ...FROM_SOURCE });
+  const worker = new Worker(join(__dirname, `${name}${extname(__filename)}`), { workerData, resourceLimits, ...WORKER_FROM_SOURCE });
   const exited = new Promise<number>((done) => worker.once('exit', done));
   worker.on('error', handlers.onError);
   worker.on('message', handlers.onMessage);

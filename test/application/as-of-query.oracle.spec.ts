@@ -1,6 +1,7 @@
 import { versionChanges } from '../../projections/document-change';
 import { asOfProjection } from '../../projections/as-of.projection';
-import { AsOfQuery, type AgentAsOf } from '../../src/application/queries/as-of-query';
+import type { AgentAsOf } from '../../src/application/queries/as-of-answer';
+import { AsOfQuery } from '../../src/application/queries/as-of-query';
 import { browserDecider } from '../../src/domain/browser/browser.decider';
 import { decode } from '../../src/domain/events/decode';
 import { organizationDecider } from '../../src/domain/organization/organization.decider';
@@ -12,6 +13,7 @@ import { agentStream, browserStream, orgStream } from '../../src/domain/streams'
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { RecordingLog } from '../projections/support/recording-log';
 import { seededRandom, syntheticCommands } from '../read-models/fixtures/synthetic-log';
+import { asOfAnswered } from './support/as-of-answered';
 import { storeKinds } from '../read-models/support/read-model-fixture';
 
 const FAR_FUTURE = new Date('2100-01-01T00:00:00Z');
@@ -84,7 +86,7 @@ describe.each(storeKinds('as-of query against the deciders'))('who could act at 
         const at = new Date(instant);
         const expected = byTheDeciders(log.events, orgId, at);
         remembered += expected.reduce((n, agent) => n + agent.rememberedBrowsers.length, 0);
-        expect({ at: at.toISOString(), agents: (await query.whoCouldAct(orgId, at, FAR_FUTURE)).agents }).toEqual({ at: at.toISOString(), agents: expected });
+        expect({ at: at.toISOString(), agents: (await asOfAnswered(query.whoCouldAct(orgId, at, FAR_FUTURE))).agents }).toEqual({ at: at.toISOString(), agents: expected });
       }
     }
     // Not a comparison of empty answers.

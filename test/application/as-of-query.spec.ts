@@ -2,6 +2,7 @@ import { versionChanges } from '../../projections/document-change';
 import { asOfProjection } from '../../projections/as-of.projection';
 import { AsOfQuery } from '../../src/application/queries/as-of-query';
 import { InvalidQuery } from '../../src/application/queries/invalid-query';
+import { asOfAnswered } from './support/as-of-answered';
 import { decode } from '../../src/domain/events/decode';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { OrgEventBuilder, type StreamEvent } from '../projections/support/org-event-builder';
@@ -29,7 +30,7 @@ describe.each(storeKinds('as-of query'))('who could perform sensitive tasks at a
     }
     return recorded[0].metadata.occurredAt;
   };
-  const who = async (at: Date) => (await query.whoCouldAct(ORG, at, FAR_FUTURE)).agents;
+  const who = async (at: Date) => (await asOfAnswered(query.whoCouldAct(ORG, at, FAR_FUTURE))).agents;
 
   beforeAll(async () => {
     opened = await kind.open();
@@ -98,7 +99,7 @@ describe.each(storeKinds('as-of query'))('who could perform sensitive tasks at a
     await record(fresh.createOrganization('solo'));
     await record(fresh.requestKey('solo', 'r-solo', true));
     const signed = await record(fresh.setPromptFrequency('solo', 'b', 'DAILY'));
-    const answer = (at: Date) => query.whoCouldAct('org-expiry', at, FAR_FUTURE);
+    const answer = (at: Date) => asOfAnswered(query.whoCouldAct('org-expiry', at, FAR_FUTURE));
     expect((await answer(later(signed, 24 * HOUR - 1))).agents[0].rememberedBrowsers).toHaveLength(1);
     expect((await answer(later(signed, 24 * HOUR))).agents[0].rememberedBrowsers).toEqual([]);
   });
@@ -111,6 +112,6 @@ describe.each(storeKinds('as-of query'))('who could perform sensitive tasks at a
   it('refuses an instant later than now: the log does not know it yet', async () => {
     const now = new Date(times.bobRemoved);
     await expect(query.whoCouldAct(ORG, later(times.bobRemoved, 1), now)).rejects.toBeInstanceOf(InvalidQuery);
-    await expect(query.whoCouldAct('another-org', now, now)).resolves.toEqual({ at: now.toISOString(), agents: [] });
+    await expect(asOfAnswered(query.whoCouldAct('another-org', now, now))).resolves.toEqual({ at: now.toISOString(), agents: [] });
   });
 });

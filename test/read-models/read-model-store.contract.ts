@@ -3,12 +3,14 @@
  * fresh store. The change vocabulary is checked against the in-memory reference semantics.
  */
 import fc from 'fast-check';
+import { threadId } from 'node:worker_threads';
 import { changeVersion, type DocumentChange, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
 import type { DocumentQuery, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { encodeCursor } from '../../src/application/queries/cursor';
 import { ReadQueries } from '../../src/application/queries/read-queries';
 import { InMemoryDocuments } from '../../projections/in-memory-documents';
 import { countsName } from '../../src/read-models/read-model-schema';
+import { REDUCED_HERE_UP_TO } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { countedByKeyStatus } from './support/counted-documents';
 import { expectBoundedAuditScans, scanEntries } from './support/audit-scan';
 
@@ -18,6 +20,8 @@ export interface OpenedStore {
   plansWithoutIndexes?: string;
   /** Drops a table or collection behind the store's back, as if a store of an older version had made the data. */
   dropStored(name: string): Promise<void>;
+  /** True when reduceJson runs a large read on a worker thread (the embedded store). */
+  reducesOnAWorkerThread?: boolean;
   /** A second connection to the same data, as another process would have. */
   reopen(): Promise<ReadModelStore>;
   cleanup(): Promise<void>;
@@ -651,6 +655,30 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       await store.apply('org-status', await store.activeGeneration('org-status'), [{ change: { kind: 'upsert', collection: 'agent_status', id: 'queue~ann', document: ann }, version: v(5) }], 5n);
       expect(await queries.agentStatuses('queue', ['ann', 'bob'])).toEqual([ann]);
       await expectServedByIndexes(issued);
+    });
+
+    it('reduces the documents of several queries to JSON with a function named by its module, as find gives them; the embedded store past a few thousand on a worker thread', async () => {
+      const g = await freshGeneration();
+      const agents = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => browser(`${prefix}${String(i).padStart(5, '0')}`, `${prefix}${String(i).padStart(5, '0')}`, 'DAILY'));
+      await apply(g, [...agents(3, 'few'), ...agents(REDUCED_HERE_UP_TO, 'many')].map((change, i) => ({ change, version: v(i + 1) })));
+      const reducer = { module: require.resolve('./fixtures/documents-reducer'), name: 'agentIdsAndThread', argument: 'asked' };
+      const query = (from: string, to: string): DocumentQuery => ({
+        collection: 'agent_browsers',
+        generation: g,
+        conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }, { field: 'agentId', op: 'gte', value: from }, { field: 'agentId', op: 'lt', value: to }],
+        orderBy: 'agentId',
+      });
+      const reduced = async (...queries: DocumentQuery[]) => JSON.parse((await store.reduceJson(queries, reducer)).toString('utf8'));
+      const ids = async (q: DocumentQuery) => (await store.find(q)).map((document) => document.agentId);
+
+      const few = await reduced(query('few', 'fex'), { ...query('few', 'fex'), limit: 2 }, query('none', 'nonf'));
+      expect(few).toEqual({ tag: 'asked', agentIds: [await ids(query('few', 'fex')), ['few00000', 'few00001'], []], threadId: threadId });
+      const many = await reduced(query('few', 'fex'), query('many', 'manz'));
+      expect(many.agentIds).toEqual([await ids(query('few', 'fex')), await ids(query('many', 'manz'))]);
+      expect(many.agentIds[1]).toHaveLength(REDUCED_HERE_UP_TO);
+      // In process for MongoDB (its reads are network I/O), on a thread of its own for the embedded store.
+      if (opened.reducesOnAWorkerThread) expect(many.threadId).not.toBe(threadId);
+      else expect(many.threadId).toBe(threadId);
     });
 
     it('answers ping', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { finished, Readable } from 'node:stream';
@@ -88,7 +88,9 @@ export class ReadModelsController {
     Answers(200, AsOfView, 'The agents, by agentId'),
     BEHIND,
   )
-  async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]) {
+  // The answer comes as its JSON (AsOfView), made where the store read it: sent as it is.
+  @Header('content-type', 'application/json; charset=utf-8')
+  async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]): Promise<Buffer> {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
     // The org's budget, spent once the query is found valid: an `at` later than now (400) spends none of it.
     return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now, this.limits.orgBudget('heavy_reads_per_org', context.orgId));

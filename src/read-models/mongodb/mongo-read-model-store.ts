@@ -24,7 +24,8 @@ import type {
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
 import { applyToDocument, type StoredDocument as VersionedDocument } from '../../../projections/apply-change';
-import type { Condition, CountQuery, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { Condition, CountQuery, CountsQuery, DocumentQuery, DocumentsJson, DocumentsReducer, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import { reducedJson } from '../reduce-documents';
 import { documentsJson } from '../documents-json';
 import { countedChangeId, CountMoves } from '../count-moves';
 import {
@@ -249,6 +250,11 @@ export class MongoReadModelStore implements ReadModelStore {
       throw unavailableIfUnreachable(error);
     });
     return documentsJson(found, query.orderBy, []);
+  }
+
+  /** The reads are network I/O already: the function runs here, once they are in. */
+  async reduceJson(queries: readonly DocumentQuery[], reducer: DocumentsReducer): Promise<Buffer> {
+    return Buffer.from(reducedJson(reducer, await Promise.all(queries.map((query) => this.find(query)))));
   }
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {

@@ -8,12 +8,13 @@ import type { StoredDocument } from '../../../projections/apply-change';
 import type { CollectionName, Conditions, ReadModelDocument, VersionedChange } from '../../../projections/document-change';
 import { PROJECTIONS } from '../../../projections/projections';
 import type { ReadModelName } from '../../../projections/projection';
-import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, DocumentsReducer, ModelBatch, QueryPlan, ReadModelStore } from '../read-model-store.port';
+import { reducedJson } from '../reduce-documents';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
 import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, indexName, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
-import { execInWorker } from './exec-in-worker';
+import { execInWorker, reduceInWorker } from './exec-in-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
@@ -38,6 +39,12 @@ export interface SqliteReadModelStoreOptions {
  * once, not at nearly every commit (checkpoints were most of the commit time of a catch-up).
  */
 export const READ_MODEL_WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
+/**
+ * Documents reduceJson reads and reduces on the caller's thread (a few ms of it, where a worker
+ * thread takes tens to start); past this many, on a worker thread (issue 14).
+ */
+export const REDUCED_HERE_UP_TO = 2_000;
 
 /** Documents a batch finds in memory instead of reading them (about 20-40 MB): an org's agents, say. */
 const CACHED_DOCUMENTS = 20_000;
@@ -265,6 +272,25 @@ export class SqliteReadModelStore implements ReadModelStore {
   async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
     if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.findJson(query, omit);
     return documentsJson(await this.find(query), query.orderBy, omit);
+  }
+
+  /**
+   * Past REDUCED_HERE_UP_TO documents (counted in the indexes first), on a worker thread; fewer are
+   * read and reduced here, in less time than a thread takes to start. So is the embedded audit
+   * trail, the log's own table, read by statements of its own.
+   */
+  async reduceJson(queries: readonly DocumentQuery[], reducer: DocumentsReducer): Promise<Buffer> {
+    const fromLog = this.auditTrail !== undefined && queries.some((query) => query.collection === 'audit_log');
+    if (fromLog || (await this.countAll(queries)) <= REDUCED_HERE_UP_TO) {
+      return Buffer.from(reducedJson(reducer, await Promise.all(queries.map((query) => this.find(query)))));
+    }
+    return reduceInWorker(this.path, queries.map((query) => this.selectSql(query) ?? null), reducer);
+  }
+
+  private async countAll(queries: readonly DocumentQuery[]): Promise<number> {
+    let documents = 0;
+    for (const query of queries) documents += Math.min(await this.count(query), query.limit ?? Infinity);
+    return documents;
   }
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {

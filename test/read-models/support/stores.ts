@@ -16,6 +16,7 @@ export async function openSqlite(dir = tempDir('read-models')): Promise<OpenedSt
   return {
     dir,
     store: new SqliteReadModelStore({ path }),
+    reducesOnAWorkerThread: true,
     dropStored: async (name) => {
       const db = new Database(path);
       db.exec(`DROP TABLE "${name}"`);
