@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { prepareDataDir } from './config/data-dir';
 import { ConfigError, logLevelOr } from './config/environment';
+import { bootstrapTokenShown } from './config/secrets';
 import { createHttpApp } from './create-http-app';
 import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
 import { jsonLogger } from './logging/json-logger';
@@ -61,7 +62,6 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as { port: number };
   // The address it listens on, not a guess: 127.0.0.1 unless HOST says otherwise.
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const generated = runtime.secrets.generated.some((path) => path.endsWith('bootstrap-token'));
   logger.log({
     msg: `ztkeys (${config.roles.join(', ')}) is listening on ${base}`,
     roles: config.roles,
@@ -70,8 +70,7 @@ async function main(): Promise<void> {
     ...(config.roles.includes('api')
       ? { docs: `${base}/docs`, openapi: `${base}/docs-json`, console: consoleBuilt() ? `${base}${CONSOLE_PATH}` : 'not built (npm run build)' }
       : {}),
-    // Printed once, when generated, so that the operator on one machine can start at once.
-    bootstrapToken: generated ? runtime.secrets.bootstrapToken : config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : `${config.dataDir}/bootstrap-token`,
+    bootstrapToken: bootstrapTokenShown(config, runtime.secrets),
   });
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.metricsToken) {
     logger.warn(`HOST=${config.host} serves /metrics to anyone who reaches it; set METRICS_TOKEN to protect it.`);

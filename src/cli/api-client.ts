@@ -95,6 +95,19 @@ class NoAnswer extends CliError {}
 const IDEMPOTENT_ATTEMPTS = 4;
 
 const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Requests waiting for their answer's head. Node 20's fetch waits for ever, holding no handle, on a
+ * connection the server closes as soon as it accepts it (a proxy with no backend, a port published
+ * before its server listens): with nothing else to wait for, the process would end with the command
+ * unfinished, exit 0 and nothing said. Once the event loop is that empty, no such request can be
+ * answered: each is aborted, a request with no answer (sent again if it may be, then exit 4).
+ */
+const awaitingAnswers = new Set<AbortController>();
+process.on('beforeExit', () => {
+  for (const waiting of awaitingAnswers) waiting.abort(new Error('the connection closed without an answer'));
+  awaitingAnswers.clear();
+});
 /**
  * The most of one answer the CLI reads (the audit export, streamed line by line, aside): whatever
  * answers at the API's address cannot make it hold more. Ten times an as-of answer for an org of
@@ -220,11 +233,15 @@ export class ApiClient {
     const minPosition = request.method === 'GET' ? laterPosition(this.positions?.lastPosition(), this.floor) : undefined;
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
     let response: Response;
+    const hungUp = new AbortController();
+    awaitingAnswers.add(hungUp);
     try {
       // API v1 never redirects: following one would send the body (a signature, a code) and the position elsewhere, and take another server's answer.
-      response = await fetch(request, { redirect: 'manual' });
+      response = await fetch(request, { redirect: 'manual', signal: AbortSignal.any([request.signal, hungUp.signal]) });
     } catch (error) {
       throw this.unreachable(error);
+    } finally {
+      awaitingAnswers.delete(hungUp);
     }
     if (response.status >= 300 && response.status < 400) throw this.redirected(response);
     return maxBytes === Infinity ? response : this.bounded(response, maxBytes);

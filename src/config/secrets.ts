@@ -66,3 +66,12 @@ export function loadSecrets(config: AppConfig): Secrets {
     generated,
   };
 }
+
+/**
+ * What a startup line says of the bootstrap token: the token itself when this start generated it
+ * (printed once, so that the operator on one machine can start at once), else where it comes from.
+ */
+export function bootstrapTokenShown(config: AppConfig, secrets: Secrets): string {
+  if (secrets.generated.includes(join(config.dataDir, 'bootstrap-token'))) return secrets.bootstrapToken;
+  return config.bootstrapToken ? 'from BOOTSTRAP_TOKEN' : join(config.dataDir, 'bootstrap-token');
+}

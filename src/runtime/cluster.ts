@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError, type ProcessRole } from '../config/environment';
-import { loadSecrets } from '../config/secrets';
+import { bootstrapTokenShown, loadSecrets } from '../config/secrets';
 import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
 import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';
 import { loadLogKey } from '../transparency/log-key';
@@ -31,7 +31,8 @@ export const rolesOfWorker = (roles: readonly ProcessRole[], index: number): Pro
 export function runClusterPrimary(config: AppConfig): void {
   const logger = new Logger('Cluster');
   if (!config.roles.includes('api')) throw new ConfigError(`WORKERS=${config.workers} serves the API from several processes: ROLES must hold api`);
-  loadLogKey(config, loadSecrets(config).generated);
+  const secrets = loadSecrets(config);
+  loadLogKey(config, secrets.generated);
   // Listening before the first fork: a worker's limiters ask for their counters as it starts.
   if (!config.redisUrl) countRateLimitsForWorkers(config.rateLimits);
   countExportPlacesForWorkers(config.concurrentExports);
@@ -54,5 +55,6 @@ export function runClusterPrimary(config: AppConfig): void {
       void stop().then(() => process.exit(1));
     });
   }
-  logger.log(`${config.workers} workers serve ${config.roles.join(', ')} on one DATA_DIR (${config.dataDir})`);
+  // The workers find the secrets made here: this line is the one that can print a generated token.
+  logger.log({ msg: `${config.workers} workers serve ${config.roles.join(', ')} on one DATA_DIR (${config.dataDir})`, bootstrapToken: bootstrapTokenShown(config, secrets) });
 }

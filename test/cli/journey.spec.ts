@@ -223,6 +223,13 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(early.code).toBe(EXIT.REFUSED);
     expect(early.stderr).toMatch(/code: NO_ACTIVE_KEY\nYou hold no ACTIVE key: .*ztkeys keys create/);
     expect(early.stderr).not.toMatch(/log in again/);
+
+    // A second request while one is PENDING: refused, with the option that replaces it (not the API's member), and her key kept.
+    const again = await signing('carol', ['keys', 'create']);
+    expect(again.code).toBe(EXIT.REFUSED);
+    expect(again.stderr).toMatch(/ztkeys keys create --replace-pending/);
+    expect(again.stderr).not.toMatch(/replacePending/);
+    expect(readdirSync(join(homeOf('carol'), 'keys', orgId, 'carol')).sort()).toEqual([`${carolSecond.fingerprint}.json`, 'index.json'].sort());
   });
 
   it('remembers a signature for a day in the DAILY browser only, until logout', async () => {

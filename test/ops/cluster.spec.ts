@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { ownConnectionCall as call } from './support/own-connection-call';
 import { ServerProcess } from './support/server-process';
@@ -48,5 +51,23 @@ describe('the server on every core (WORKERS)', () => {
     expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
     expect(server.groupAlive()).toBe(false);
     expect(server.stderr).toBe('');
+  }, 240_000);
+
+  it.each(['1', '2'])('WORKERS=%s on a new DATA_DIR prints the bootstrap token it generated, once (README, Start on one machine)', async (workers) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-first-start-'));
+    const first = ServerProcess.spawn({ WORKERS: workers, DATA_DIR: dataDir });
+    try {
+      await first.listening(120_000);
+      const token = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8').trim();
+      const deadline = Date.now() + 60_000;
+      while (first.logLines.filter((line) => String(line.msg).includes('listening')).length < Number(workers) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(first.stdout.split(token).length - 1).toBe(1);
+    } finally {
+      await first.stopWith('SIGTERM', 8000);
+      first.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 240_000);
 });

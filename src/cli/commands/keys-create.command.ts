@@ -1,6 +1,8 @@
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
 import { AgentSession } from '../agent-session';
-import { checkFailed } from '../cli-error';
+import { isProblem } from '../api-client';
+import { CliError, checkFailed } from '../cli-error';
+import { EXIT } from '../exit-codes';
 import type { CommandSpec } from '../command-spec';
 import { sealKey } from '../key-file';
 import { formatFields } from '../output';
@@ -30,6 +32,18 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
     let created: KeyRequestCreated;
     try {
       created = await session.requestKey(key, input.flags['replace-pending'] === true);
+    } catch (error) {
+      // The server's detail names the API's member; a ztkeys user needs the option.
+      if (isProblem(error, 'REQUEST_PENDING')) {
+        const pending = error.problem.pendingRequestId;
+        throw new CliError(
+          EXIT.REFUSED,
+          `You already have a PENDING key request${typeof pending === 'string' ? ` (${pending})` : ''}: it waits for an admin. ` +
+            'To cancel it and request a new key instead, run: ztkeys keys create --replace-pending',
+          error.details,
+        );
+      }
+      throw error;
     } finally {
       key.secretKey.fill(0);
     }
