@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import { processRunning } from '../shared/process-running';
@@ -19,7 +19,9 @@ export function lockDataDir(dataDir: string): () => void {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return () => {
-        if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
+        // Gone with its folder (DATA_DIR moved or removed while the server ran): nothing of this process's to remove.
+        const owner = existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+        if (owner === String(process.pid)) rmSync(path, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

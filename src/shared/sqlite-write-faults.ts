@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { assertOpenedFile } from './sqlite-file';
 import { StoreUnavailable } from './store-unavailable';
 
 /** Faults of the volume under the file (full, read errors, gone), not of the statement: worth retrying later. */
@@ -15,7 +16,8 @@ export function isStorageFault(error: unknown): boolean {
  * Write faults of one embedded store's file. A write that fails for lack of space or an I/O
  * error becomes StoreUnavailable naming the store (503 + Retry-After), the WAL is truncated so a
  * grown one gives its space back, and readiness fails until a probe write goes through again:
- * the service resumes by itself once space returns.
+ * the service resumes by itself once space returns. A file whose path no longer leads to it (its
+ * folder moved) takes no write and fails readiness, until it is put back.
  */
 export class SqliteWriteFaults {
   private fault: StoreUnavailable | undefined;
@@ -33,6 +35,7 @@ export class SqliteWriteFaults {
   /** Runs a write; a storage fault is recorded and thrown as StoreUnavailable, other errors pass unchanged. */
   write<T>(run: () => T): T {
     try {
+      assertOpenedFile(this.db);
       const result = run();
       this.fault = undefined;
       return result;
@@ -51,6 +54,11 @@ export class SqliteWriteFaults {
 
   /** Readiness: resolves when writes go through; after a storage fault, probes with a one-row write and throws the fault while it fails. */
   check(): void {
+    try {
+      assertOpenedFile(this.db);
+    } catch (error) {
+      throw this.classify(error);
+    }
     if (this.fault === undefined) return;
     this.truncateWal();
     this.write(() => this.probe.run(Date.now()));

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
 import { SqliteWriteFaults } from '../shared/sqlite-write-faults';
@@ -25,9 +24,6 @@ type Decide<T> = (latest: WitnessedCheckpoint | undefined) => { store?: Witnesse
 /** How its problems name the store. */
 const STORE_NAME = `the witness's store (${WITNESS_DB_FILE})`;
 
-/** The store's path no longer leads to the file the witness opened: its folder was moved, removed or replaced while it runs. */
-export class StoreFileGone extends Error {}
-
 /**
  * The latest checkpoint cosigned per origin, in SQLite (WAL, synchronous FULL: a cosignature
  * answered is a promise never to cosign a fork of it). `update` reads the origin's row, decides and
@@ -36,15 +32,11 @@ export class StoreFileGone extends Error {}
  */
 export class SqliteWitnessStore {
   private readonly db: Database.Database;
-  private readonly path: string;
-  private readonly opened: Stats;
   /** A full disk or an I/O error answers 503 and fails readiness until a probe write goes through, as the server's stores. */
   private readonly faults: SqliteWriteFaults;
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, WITNESS_DB_FILE);
-    this.db = openSqliteFile(this.path, 'FULL');
-    this.opened = statSync(this.path);
+    this.db = openSqliteFile(join(dataDir, WITNESS_DB_FILE), 'FULL');
     this.db.exec('CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
     // The first fork refused per origin: the proof that the log signed two histories, kept once found.
     this.db.exec(
@@ -60,7 +52,6 @@ export class SqliteWitnessStore {
    * then are promises it would forget.
    */
   check(): void {
-    this.assertOpenedFile();
     this.faults.check();
     this.origins();
   }
@@ -83,7 +74,6 @@ export class SqliteWitnessStore {
 
   /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it refused (the first of the origin), atomically. */
   update<T>(origin: string, decide: Decide<T>): T {
-    this.assertOpenedFile();
     try {
       return this.writeUpdate(origin, decide);
     } catch (error) {
@@ -112,13 +102,6 @@ export class SqliteWitnessStore {
         })
         .immediate(),
     );
-  }
-
-  private assertOpenedFile(): void {
-    const current = statSync(this.path, { throwIfNoEntry: false });
-    if (current?.ino !== this.opened.ino || current.dev !== this.opened.dev) {
-      throw new StoreFileGone(`${this.path} is not the file the witness opened (its folder was moved, removed or replaced while it runs): put it back, or restart the witness`);
-    }
   }
 
   close(): void {

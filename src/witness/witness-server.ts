@@ -7,7 +7,7 @@ import type { NoteVerifier } from '../transparency/signed-note';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
 import { addCheckpointResult } from './add-checkpoint-result';
-import { StoreFileGone, type SqliteWitnessStore } from './sqlite-witness-store';
+import type { SqliteWitnessStore } from './sqlite-witness-store';
 import type { WitnessMetrics } from './witness-metrics';
 
 /** A checkpoint note is a few hundred bytes and a proof at most 63 lines: anything far larger is no add-checkpoint. */
@@ -136,8 +136,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       } else throw new HttpProblem(404, 'NOT_FOUND', `no ${path} here: this witness answers POST /add-checkpoint`);
     };
     route().catch((error: unknown) => {
-      const storeDown = error instanceof StoreFileGone || error instanceof StoreUnavailable;
-      const known = storeDown ? new HttpProblem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`) : error;
+      const known = error instanceof StoreUnavailable ? new HttpProblem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`) : error;
       const status = known instanceof HttpProblem ? known.status : 500;
       const body = known instanceof HttpProblem ? problem(status, known.code, known.message) : problem(500, 'INTERNAL', 'the witness failed to answer');
       const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) };

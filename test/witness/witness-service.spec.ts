@@ -206,8 +206,8 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         title: 'Service Unavailable',
         status: 503,
         code: 'NOT_READY',
-        detail: expect.stringContaining(`Not ready: store down (${join(folder, 'witness.sqlite')} is not the file the witness opened`),
-        checks: { store: { status: 'down', message: expect.stringContaining('put it back, or restart the witness') } },
+        detail: expect.stringContaining(`Not ready: store down (the witness's store (witness.sqlite) is unavailable: ${join(folder, 'witness.sqlite')} is not the file this server opened`),
+        checks: { store: { status: 'down', message: expect.stringContaining('put the folder back, or restart the server') } },
       },
     };
     try {

@@ -1,7 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../../shared/private-files';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../shared/private-files';
 import type { EmailMessage, Mailer } from './mailer.port';
 import { toMailOptions } from './mail-options';
 
@@ -14,11 +14,16 @@ export class OutboxMailer implements Mailer {
 
   constructor(private readonly dir: string) {
     this.renderer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+    makePrivateDir(dir);
   }
 
   async send(message: EmailMessage): Promise<void> {
     const info = await this.renderer.sendMail(toMailOptions(message));
-    makePrivateDir(this.dir);
+    // The folder again if it was emptied away, not its parent: a DATA_DIR moved or removed under the
+    // server is not made anew (the job fails and is retried), so it can be put back.
+    await mkdir(this.dir, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     const file = join(this.dir, `${outboxFileName(message.messageId)}.eml`);
     // Write then rename: a reader never sees half a message, and a crash leaves at most a .tmp file.
     const partial = `${file}.${process.pid}.tmp`;

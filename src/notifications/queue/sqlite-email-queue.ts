@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
+import { assertOpenedFile, LIMIT_PARAMETER, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { pause, WakeUp } from '../../shared/pause';
@@ -181,6 +181,8 @@ export class SqliteEmailQueue implements EmailQueue {
   private async loop(handler: EmailJobHandler, state: { closing: boolean }, onGivenUp: EmailQueueWorkerOptions['onGivenUp']): Promise<void> {
     while (!state.closing) {
       try {
+        // No claim in a file its path no longer leads to (DATA_DIR moved away): the attempt would be spent where no start looks.
+        assertOpenedFile(this.db);
         const { claimed, givenUp } = this.claim();
         // Told once committed: the IMMEDIATE claim made this worker the only one to move them.
         for (const { job, reason } of givenUp) onGivenUp?.(job, reason);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { LIMIT_PARAMETER, openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
+import { assertOpenedFile, LIMIT_PARAMETER, openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -102,6 +102,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   }
 
   async apply({ nodes, orgs, checkpoint }: NodeBatch): Promise<void> {
+    assertOpenedFile(this.db);
     this.db.transaction(() => {
       for (const node of nodes) this.sql.insertNode.run(node.orgId, node.level, node.index, node.hash);
       for (const org of orgs) {
