@@ -15,8 +15,9 @@ const data = workerData as SelfCheckThreadData;
 
 serveThread<SelfCheckThreadMessage>(async (post) => {
   // It reads the whole log a page at a time, no stream: no stream end to remember (0.8 MiB of heap).
-  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0 });
-  const nodes = data.merkleNodesPath === undefined ? undefined : new SqliteMerkleNodeStore({ path: data.merkleNodesPath });
+  // Started again at each check: a DATA_DIR moved away meanwhile must not be made anew at its path (existing).
+  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0, existing: true });
+  const nodes = data.merkleNodesPath === undefined ? undefined : new SqliteMerkleNodeStore({ path: data.merkleNodesPath, existing: true });
   const stopping = new AbortController();
   const check = checkLogHere(events, parseVerifierKeys(data.keyring.join(',')), nodes);
   const checked = check(stopping.signal, (error) => post({ kind: 'error', error: toThreadError(error) })).then((report) => post({ kind: 'ended', report }));

@@ -21,8 +21,9 @@ const data = workerData as TransparencyThreadData;
 
 serveThread<TransparencyThreadMessage>(async (post) => {
   // It reads no stream twice: the ends of the streams it appends (a checkpoint stream an org) would only take heap.
-  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0 });
-  const nodes = new SqliteMerkleNodeStore({ path: data.merkleNodesPath });
+  // The files its process opened at start (existing): a DATA_DIR moved away meanwhile is not made anew.
+  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0, existing: true });
+  const nodes = new SqliteMerkleNodeStore({ path: data.merkleNodesPath, existing: true });
   const key = logKeyOf(parseSignerKey(data.signerKey), parseVerifierKeys(data.keyring.join(',')));
   const reports = {
     onChecked: (report: SelfCheckReport) => post({ kind: 'checked', report }),

@@ -34,12 +34,17 @@ export function boundPageCache(db: Database.Database): void {
  * Opens an embedded store's SQLite file as every one of them needs it when several processes
  * share it (the API, a projector, workers): WAL, so readers run beside the writer, and a busy
  * timeout, so writers queue instead of failing. FULL fsyncs every commit (the event log: an
- * acknowledged append survives power loss); NORMAL suits what can be rebuilt or replayed.
+ * acknowledged append survives power loss); NORMAL suits what can be rebuilt or replayed. With
+ * `existing`, the file must be there (a worker thread's connection to a file its process opened
+ * at start): neither it nor its folder is made, so a DATA_DIR moved away is not made anew at its
+ * path (see assertOpenedFile), the open fails instead.
  */
-export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): Database.Database {
-  makePrivateDir(dirname(path));
-  createPrivateFile(path);
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL', existing = false): Database.Database {
+  if (!existing) {
+    makePrivateDir(dirname(path));
+    createPrivateFile(path);
+  }
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: existing });
   const { dev, ino } = statSync(path);
   openedFiles.set(db, { dev, ino });
   db.pragma('journal_mode = WAL');

@@ -90,8 +90,8 @@ export function insertEvent(statement: Database.Statement, stream: string, revis
  * other processes; synchronous=FULL fsyncs the WAL at every commit, so an acknowledged append
  * survives power loss. Integers come back as bigint: positions and revisions are 64-bit.
  */
-export function openEventLog(path: string): Database.Database {
-  const db = openSqliteFile(path, 'FULL');
+export function openEventLog(path: string, existing = false): Database.Database {
+  const db = openSqliteFile(path, 'FULL', existing);
   db.defaultSafeIntegers(true);
   // IMMEDIATE: processes opening a fresh or old file at once create or upgrade it one after another.
   db.transaction(() => {

@@ -30,6 +30,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How many streams' ends the connection remembers, to answer reads past them without a query (stream-ends.ts); 0: none. */
   streamEnds?: number;
+  /** The file must exist: a worker thread's connection to the log its process opened (openSqliteFile). */
+  existing?: boolean;
 }
 
 /** Counters that make group commit observable. */
@@ -114,7 +116,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.db = openEventLog(options.path);
+    this.db = openEventLog(options.path, options.existing);
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
     this.ends = new StreamEnds(this.db, options.streamEnds);

@@ -29,6 +29,8 @@ export interface SqliteReadModelStoreOptions {
    * the audit-log projection fills a table here as every other read model.
    */
   eventLogPath?: string;
+  /** The file must exist: a worker thread's connection to the store its process opened (openSqliteFile). */
+  existing?: boolean;
   /** Told what init upgraded or repaired in place in the file (for the start's log). */
   onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
 }
@@ -102,7 +104,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.path = options.path;
-    this.db = openSqliteFile(options.path, 'NORMAL');
+    this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.db.exec(`

@@ -31,8 +31,9 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   private readonly db: Database.Database;
   private readonly sql;
 
-  constructor(options: { path: string }) {
-    this.db = openSqliteFile(options.path, 'NORMAL');
+  /** With `existing`, the file must be there: a worker thread's connection to the store its process opened (openSqliteFile). */
+  constructor(options: { path: string; existing?: boolean }) {
+    this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
