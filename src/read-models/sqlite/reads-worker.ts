@@ -75,6 +75,8 @@ export class ReadsWorker {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    // Idle, it is unref'd: the caller waiting for it to end must keep the process alive meanwhile.
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }

@@ -43,8 +43,8 @@ export interface SqliteReadModelStoreOptions {
 export const READ_MODEL_WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
 /**
- * Documents reduceJson reads and reduces on the caller's thread (a few ms of it, where a worker
- * thread takes tens to start); past this many, on a worker thread (issue 14).
+ * Documents reduceJson reads and reduces on the caller's thread (a few ms of it, so a small answer
+ * never waits behind a large one on the reads worker); past this many, on that worker (issue 14).
  */
 export const REDUCED_HERE_UP_TO = 2_000;
 
