@@ -15,7 +15,7 @@ const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
  * filled with pages the OS keeps cached anyway and stayed resident (a server that had caught up
  * with 100,000 events held 237 MiB, 175 with this; the catch-up was no slower).
  */
-const PAGE_CACHE_KIB = 2000;
+export const PAGE_CACHE_KIB = 2000;
 
 /**
  * A LIMIT whose value is bound at each run. SQLite (3.53) plans with the value of a bare `LIMIT ?`,

@@ -1,8 +1,14 @@
 import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { changeVersion } from '../../projections/document-change';
+import { promisify } from 'node:util';
+import { threadId } from 'node:worker_threads';
+import { changeVersion, type DocumentChange } from '../../projections/document-change';
+import { isStorageFault } from '../../src/shared/sqlite-write-faults';
+import type { DocumentQuery } from '../../src/read-models/read-model-store.port';
 import { COLLECTION_INDEXES } from '../../src/read-models/read-model-schema';
-import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { REDUCED_HERE_UP_TO, SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { describeReadModelStore } from './read-model-store.contract';
 import { openSqlite, tempDir } from './support/stores';
 
@@ -134,6 +140,105 @@ describe('embedded SQLite read-model store: a store written before the field col
       await again.close();
       expect(repairs).toHaveLength(1);
     } finally {
+      await store.close();
+      await opened.cleanup();
+    }
+  });
+});
+
+describe('embedded SQLite read-model store: large reduceJson reads on one worker thread', () => {
+  const reducer = (name: 'agentIdsAndThread' | 'afterGate', argument: string) => ({ module: require.resolve('./fixtures/documents-reducer'), name, argument });
+  /** More documents than the store reduces on the caller's thread, in the active org-status generation, or `generation`. */
+  const MANY = REDUCED_HERE_UP_TO + 1;
+  const browsers = (prefix: string) =>
+    Array.from({ length: MANY }, (_, i) => {
+      const id = `${prefix}${String(i).padStart(5, '0')}`;
+      return { change: { kind: 'upsert', collection: 'agent_browsers', id, document: { orgId: 'o1', agentId: id, browserId: id, promptFrequency: 'DAILY' } } as DocumentChange, version: changeVersion(BigInt(i + 1), 0) };
+    });
+  const all: DocumentQuery = { collection: 'agent_browsers', conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }], orderBy: 'agentId' };
+  const ids = (prefix: string) => browsers(prefix).map(({ change }) => (change as { id: string }).id);
+  const reduced = async (store: SqliteReadModelStore, queries: DocumentQuery[], name: 'agentIdsAndThread' | 'afterGate' = 'agentIdsAndThread', argument = 'asked') =>
+    JSON.parse((await store.reduceJson(queries, reducer(name, argument))).toString('utf8')) as { tag: string; agentIds: string[][]; threadId: number };
+
+  async function filled(): Promise<{ store: SqliteReadModelStore; path: string; opened: Awaited<ReturnType<typeof openSqlite>> }> {
+    const opened = await openSqlite();
+    const store = opened.store as SqliteReadModelStore;
+    await store.init();
+    await store.apply('org-status', await store.activeGeneration('org-status'), browsers('a'), 1n);
+    return { store, path: join(opened.dir, 'read-models.sqlite'), opened };
+  }
+
+  it('runs concurrent large reads on one long-lived thread, in the order asked, each answered right', async () => {
+    const { store, opened } = await filled();
+    try {
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => reduced(store, [all, { ...all, limit: i + 1 }], 'agentIdsAndThread', `q${i}`)));
+      expect(answers.map(({ tag, agentIds }) => ({ tag, agentIds }))).toEqual(answers.map((_, i) => ({ tag: `q${i}`, agentIds: [ids('a'), ids('a').slice(0, i + 1)] })));
+      const threads = new Set(answers.map((answer) => answer.threadId));
+      expect({ threads: threads.size, onTheCallersThread: threads.has(threadId) }).toEqual({ threads: 1, onTheCallersThread: false });
+      // Kept for the next one.
+      expect((await reduced(store, [all])).threadId).toBe([...threads][0]);
+    } finally {
+      await store.close();
+      await opened.cleanup();
+    }
+  });
+
+  it('lets a process end once its large reads are answered, its worker left running or closed', async () => {
+    const { store, path, opened } = await filled();
+    await store.close();
+    try {
+      const script = `
+        const { SqliteReadModelStore } = require(${JSON.stringify(require.resolve('../../src/read-models/sqlite/sqlite-read-model-store'))});
+        const [left, closed] = [0, 1].map(() => new SqliteReadModelStore({ path: ${JSON.stringify(path)} }));
+        const read = (store) => store.reduceJson([${JSON.stringify(all)}], ${JSON.stringify(reducer('agentIdsAndThread', 'asked'))}).then((json) => JSON.parse(json).agentIds[0].length);
+        read(left).then((n) => console.log('left', n));
+        read(closed).then(async (n) => { await closed.close(); console.log('closed', n); });
+      `;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--require', join(__dirname, '../../scripts/register-ts.js'), '-e', script], { timeout: 60_000 });
+      expect(stdout.trim().split('\n').sort()).toEqual([`closed ${MANY}`, `left ${MANY}`]);
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
+  it("rejects with SQLite's own error code when the worker cannot read the file (a storage fault: 503, as on the caller's thread)", async () => {
+    const { store, path, opened } = await filled();
+    try {
+      // The file gone from under the store: its own connection still reads the open file, the worker cannot open it.
+      rmSync(path);
+      const fault = await store.reduceJson([all], reducer('agentIdsAndThread', 'asked')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(fault).toBeInstanceOf(Error);
+      expect(fault).toMatchObject({ name: 'SqliteError', code: 'SQLITE_CANTOPEN', message: 'unable to open database file' });
+      expect(isStorageFault(fault)).toBe(true);
+    } finally {
+      await store.close();
+      await opened.cleanup();
+    }
+  });
+
+  it('answers from the new generation when a rebuild in another process drops the one its read was made for before the worker reads', async () => {
+    const { store, opened } = await filled();
+    const gate = join(opened.dir, 'gate');
+    const rebuild = await opened.reopen();
+    try {
+      const old = await rebuild.activeGeneration('org-status');
+      const fresh = await rebuild.createGeneration('org-status');
+      await rebuild.apply('org-status', fresh, browsers('b'), 1n);
+      // The worker is held by a first read; the second is made for the active generation and waits behind it.
+      const first = reduced(store, [all], 'afterGate', gate);
+      const second = reduced(store, [all]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await rebuild.activate('org-status', fresh);
+      await rebuild.dropGeneration('org-status', old);
+      writeFileSync(gate, '');
+      // The first read the old generation, unless the worker took longer to start than the rebuild: then the new one too.
+      expect([[ids('a')], [ids('b')]]).toContainEqual((await first).agentIds);
+      expect((await second).agentIds).toEqual([ids('b')]);
+    } finally {
+      await rebuild.close();
       await store.close();
       await opened.cleanup();
     }

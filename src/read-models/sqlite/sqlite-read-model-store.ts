@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
+import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
 import { DocumentCache } from '../document-cache';
 import type { StoredDocument } from '../../../projections/apply-change';
@@ -14,7 +15,8 @@ import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
 import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, indexName, modelOf } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
-import { execInWorker, reduceInWorker } from './exec-in-worker';
+import { execInWorker } from './exec-in-worker';
+import { ReadsWorker } from './reads-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
@@ -43,8 +45,8 @@ export interface SqliteReadModelStoreOptions {
 export const READ_MODEL_WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
 /**
- * Documents reduceJson reads and reduces on the caller's thread (a few ms of it, where a worker
- * thread takes tens to start); past this many, on a worker thread (issue 14).
+ * Documents reduceJson reads and reduces on the caller's thread (a few ms of it, so a small answer
+ * never waits behind a large one on the reads worker); past this many, on that worker (issue 14).
  */
 export const REDUCED_HERE_UP_TO = 2_000;
 
@@ -101,9 +103,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly path: string;
   /** Generations' collections (and fields) whose index for `where` changes exists. */
   private readonly whereIndexes = new Set<string>();
+  /** Where reduceJson reads and reduces past REDUCED_HERE_UP_TO documents: one thread, started at the first such read. */
+  private readonly readsWorker: ReadsWorker;
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.path = options.path;
+    this.readsWorker = new ReadsWorker(options.path);
     this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
@@ -277,16 +282,33 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /**
-   * Past REDUCED_HERE_UP_TO documents (counted in the indexes first), on a worker thread; fewer are
-   * read and reduced here, in less time than a thread takes to start. So is the embedded audit
-   * trail, the log's own table, read by statements of its own.
+   * Past REDUCED_HERE_UP_TO documents (counted in the indexes first), on the store's reads worker;
+   * fewer are read and reduced here, in less time than a turn of the worker's queue takes. So is
+   * the embedded audit trail, the log's own table, read by statements of its own.
    */
   async reduceJson(queries: readonly DocumentQuery[], reducer: DocumentsReducer): Promise<Buffer> {
     const fromLog = this.auditTrail !== undefined && queries.some((query) => query.collection === 'audit_log');
     if (fromLog || (await this.countAll(queries)) <= REDUCED_HERE_UP_TO) {
       return Buffer.from(reducedJson(reducer, await Promise.all(queries.map((query) => this.find(query)))));
     }
-    return reduceInWorker(this.path, queries.map((query) => this.selectSql(query) ?? null), reducer);
+    return this.reduceInWorker(queries, reducer, true);
+  }
+
+  /**
+   * The statements name the active generations as they are now; a rebuild (here or in another
+   * process) may activate new ones and drop those before the worker reads. Then the reads are made
+   * again for the generations active then, once; a second such switch meanwhile answers 503.
+   */
+  private async reduceInWorker(queries: readonly DocumentQuery[], reducer: DocumentsReducer, again: boolean): Promise<Buffer> {
+    const read = queries.map((query) => ({ ...query, generation: query.generation ?? this.active(modelOf(query.collection)) }));
+    try {
+      return await this.readsWorker.reduce(read.map((query) => this.selectSql(query) ?? null), reducer);
+    } catch (error) {
+      const switched = queries.some((query, i) => query.generation === undefined && this.active(modelOf(query.collection)) !== read[i].generation);
+      if (!switched || !/^no such (table|index)/.test((error as Error).message)) throw error;
+      if (again) return this.reduceInWorker(queries, reducer, false);
+      throw new StoreUnavailable(this.faults.store, error);
+    }
   }
 
   private async countAll(queries: readonly DocumentQuery[]): Promise<number> {
@@ -325,6 +347,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
+    await this.readsWorker.close();
     this.auditTrail?.close();
     this.db.close();
   }
