@@ -13,6 +13,7 @@ import { readEnvironment } from '../../src/config/environment';
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { startTransparencyOnThread } from '../../src/runtime/transparency-thread';
+import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { orgStream } from '../../src/domain/streams';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { signerFromSeed } from '../../src/transparency/signed-note';
@@ -36,10 +37,13 @@ const orgEvents = (orgId: string): NewEvent[] => [
 async function main(): Promise<void> {
   const eventLogPath = join(dir, 'events.sqlite');
   const events = new SqliteEventStore({ path: eventLogPath });
+  const merkleNodesPath = join(dir, 'merkle-nodes.sqlite');
+  // Made here, as the server's process makes it before its thread starts (the thread never makes a file).
+  await new SqliteMerkleNodeStore({ path: merkleNodesPath }).close();
   let followed: bigint | undefined;
   const transparency = startTransparencyOnThread({
     eventLogPath,
-    merkleNodesPath: join(dir, 'merkle-nodes.sqlite'),
+    merkleNodesPath,
     logKey: logKeyOf(signerFromSeed('bench.local/audit-log', randomBytes(32))),
     settings: {
       checkpoints: true,

@@ -81,6 +81,9 @@ describe('projector with its worker thread', () => {
     const dir = join(root, 'data');
     const eventLogPath = join(dir, 'events.sqlite');
     const readModelsPath = join(dir, 'read-models.sqlite');
+    // The files exist, as the process that starts the thread opened them first (the thread never makes them).
+    await new SqliteEventStore({ path: eventLogPath }).close();
+    await new SqliteReadModelStore({ path: readModelsPath, eventLogPath }).close();
     const errors: string[] = [];
     const projector = new Projector(['pending-keys', 'org-status', 'as-of'], startOnThread({ eventLogPath, readModelsPath }), new InProcessLease(), (error) => errors.push(String(error)));
     let store: SqliteReadModelStore | undefined;
