@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
-import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../event-store/event-store.port';
+import { EVENT_STORE, type EventStore, type ExpectedRevision, type ReadStreamOptions, type RecordedEvent } from '../event-store/event-store.port';
 
 /** The part of a stream's decider that folds its events. */
 export type StreamFold<S> = Pick<Decider<never, S, LogEvent>, 'initialState' | 'evolve'>;
@@ -52,6 +53,14 @@ export interface StateCacheLimits {
 export const STATE_CACHE_LIMITS = Symbol('STATE_CACHE_LIMITS');
 const DEFAULT_LIMITS: StateCacheLimits = { states: 20_000, events: 100_000 };
 
+/**
+ * Events read and folded at a time. A stream no state holds yet is folded from its start: a large
+ * org's directory (10,000 agents) on its first load after a start. Read and folded at once, it
+ * held the API's thread for ~250 ms (the embedded log's read is synchronous), /health/live and
+ * every other request waiting behind it; a page at a time, each waits for one page at most.
+ */
+const PAGE = 500;
+
 /** The events a state holds (with those appended and not yet folded into it): its stream's up to `revision`; an empty one counts as one. */
 const eventsIn = (revision: bigint | undefined): number => (revision === undefined ? 1 : Number(revision) + 1);
 
@@ -84,14 +93,12 @@ export class StreamStates {
   async load<S, E extends LogEvent>(stream: string, decider: Decider<never, S, E>, freshSince?: number): Promise<LoadedStream<S>> {
     const cached = this.cache.get(stream);
     const usable = cached && cached.decider === decider ? cached : undefined;
-    const tail = await this.store.readStream(stream, usable ? usable.revision + 1n : 0n, { freshSince });
+    const known = usable ? fold(decider, usable.unfolded as E[], usable.state as S) : decider.initialState;
+    const { state, last } = await this.foldFrom(stream, decider, usable ? usable.revision + 1n : 0n, known, { freshSince });
     // Nothing new (the usual load of an org or of a caller's keys): the entry stands as it is, and `get` made it the most recent.
-    if (usable && tail.length === 0 && usable.unfolded.length === 0) {
+    if (usable && !last && usable.unfolded.length === 0) {
       return { stream, state: usable.state as S, decider, expected: usable.revision, lastOccurredAt: usable.lastOccurredAt };
     }
-    const known = usable ? fold(decider, usable.unfolded as E[], usable.state as S) : decider.initialState;
-    const state = fold(decider, tail.map((event) => decode(event, decider.events)), known);
-    const last = tail[tail.length - 1];
     const revision = last ? last.revision : usable?.revision;
     const lastOccurredAt = last ? last.metadata.occurredAt : usable?.lastOccurredAt;
     if (revision === undefined || lastOccurredAt === undefined) return { stream, state, decider, expected: 'no_stream' };
@@ -123,10 +130,26 @@ export class StreamStates {
     const usable = cached && cached.decider === decider && cached.position <= position ? cached : undefined;
     // Every event after the kept state's last one lies past its position: the log held all before it when read.
     const from = usable?.revision === undefined ? 0n : usable.revision + 1n;
-    const events = await this.store.readStream(stream, from, { toPosition: position });
-    const state = fold(decider, events.map((event) => decode(event, decider.events)), usable ? (usable.state as S) : decider.initialState);
-    const revision = events.length > 0 ? events[events.length - 1].revision : usable?.revision;
-    this.past.set(stream, { decider, state, position, revision });
+    const { state, last } = await this.foldFrom(stream, decider, from, usable ? (usable.state as S) : decider.initialState, { toPosition: position });
+    this.past.set(stream, { decider, state, position, revision: last ? last.revision : usable?.revision });
     return state;
+  }
+
+  /** The stream's events from revision `from` folded onto `state`, a page at a time with the event loop's turn between pages (see PAGE); with the last event folded. */
+  private async foldFrom<S, E extends LogEvent>(
+    stream: string,
+    decider: Decider<never, S, E>,
+    from: bigint,
+    state: S,
+    options: Pick<ReadStreamOptions, 'freshSince' | 'toPosition'>,
+  ): Promise<{ state: S; last?: RecordedEvent }> {
+    let last: RecordedEvent | undefined;
+    for (;;) {
+      const page = await this.store.readStream(stream, last ? last.revision + 1n : from, { ...options, maxCount: PAGE });
+      state = fold(decider, page.map((event) => decode(event, decider.events)), state);
+      last = page.at(-1) ?? last;
+      if (page.length < PAGE) return { state, last };
+      await nextTurn();
+    }
   }
 }

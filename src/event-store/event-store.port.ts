@@ -127,6 +127,8 @@ export interface ReadStreamOptions {
    * Without it, the read holds every append acknowledged before the call.
    */
   freshSince?: number;
+  /** At most this many events, the first from `fromRevision`: a reader folding a long stream a page at a time. */
+  maxCount?: number;
 }
 
 export interface EventStore {

@@ -209,3 +209,26 @@ describe('StreamStates: bounded by the events folded into the states it holds', 
     expect([reads(s), reads(o), reads(t)]).toEqual([small, 2 * small, small]);
   });
 });
+
+describe('StreamStates: a long stream folded a page at a time', () => {
+  const log = freshLog('ztkeys-states-pages-');
+
+  it("lets other tasks run while it folds a stream it holds no state of (a large org's first load), current and as of a position, into the fold of the whole stream", async () => {
+    // Given: an org of 2,500 agents, its directory more events than a page.
+    const builder = new OrgEventBuilder('acme');
+    await appendAll(log.store, [builder.createOrganization('root'), ...[...Array(2500).keys()].map((n) => builder.addAgent('root', `a${n}`, 'MEMBER'))], 200);
+    const org = orgStream('acme');
+    const whole = fold(organizationDecider, (await log.store.readStream(org)).map((event) => decode(event, organizationDecider.events)));
+    const head = (await log.store.headPosition())!;
+
+    // When a fresh StreamStates loads it, with a task queued for the event loop's next turn: then the task runs before the load ends.
+    for (const loaded of [async (states: StreamStates) => (await states.load(org, organizationDecider)).state, (states: StreamStates) => states.loadAt(org, organizationDecider, head)]) {
+      const order: string[] = [];
+      setImmediate(() => order.push('another task'));
+      const state = await loaded(new StreamStates(log.store));
+      order.push('loaded');
+      expect(order).toEqual(['another task', 'loaded']);
+      expect(state).toStrictEqual(whole);
+    }
+  });
+});

@@ -115,6 +115,23 @@ export function describeEventStoreContract(
         expect(await store.readStream(uniqueStream('missing'), 0n, { toPosition: last.position })).toEqual([]);
       });
 
+      it('reads at most maxCount events of a stream from a revision, up to a log position or not', async () => {
+        const stream = uniqueStream('pages');
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(5) }]);
+        const all = await store.readStream(stream);
+        const revisions = async (from: bigint, maxCount: number, toPosition?: bigint) => (await store.readStream(stream, from, { maxCount, toPosition })).map((event) => event.revision);
+
+        expect(await revisions(0n, 2)).toEqual([0n, 1n]);
+        // A page that ended before the stream did is no end: the next one from there reads on.
+        expect(await revisions(2n, 2)).toEqual([2n, 3n]);
+        expect(await revisions(4n, 2)).toEqual([4n]);
+        expect(await revisions(5n, 2)).toEqual([]);
+        expect(await revisions(3n, 10)).toEqual([3n, 4n]);
+        expect(await revisions(1n, 3, all[2].position)).toEqual([1n, 2n]);
+        expect(await revisions(0n, 2, all[4].position)).toEqual([0n, 1n]);
+        await expect(store.readStream(stream, 0n, { maxCount: 0 })).rejects.toThrow(RangeError);
+      });
+
       it('round-trips type, schema version, data and metadata (unicode, nesting, every JSON type)', async () => {
         const stream = uniqueStream('roundtrip');
         const event: NewEvent = {

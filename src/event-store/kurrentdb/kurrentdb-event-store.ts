@@ -135,7 +135,8 @@ export class KurrentDbEventStore implements EventStore {
 
   /** Every read asks the server, so it holds every append acknowledged before it: `freshSince` needs nothing more. */
   async readStream(stream: string, fromRevision = 0n, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return this.readStreamFrom(stream, fromRevision, undefined, options.toPosition);
+    if (options.maxCount !== undefined) checkCount('maxCount', options.maxCount);
+    return this.readStreamFrom(stream, fromRevision, options.maxCount, options.toPosition);
   }
 
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {

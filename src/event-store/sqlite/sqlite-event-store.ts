@@ -147,11 +147,15 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, fromRevision = 0n, { toPosition, freshSince }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, fromRevision = 0n, { toPosition, freshSince, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (maxCount !== undefined) checkCount('maxCount', maxCount);
     if (this.ends.nothingFrom(stream, fromRevision, freshSince)) return [];
-    if (toPosition !== undefined) return this.read(() => this.readStreamUpTo(stream, fromRevision, toPosition)).map(toRecordedEvent);
-    const rows = this.read(() => this.sql.readStream.all(stream, fromRevision) as EventRow[]);
-    this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
+    // -1: SQLite's LIMIT for no limit.
+    const limit = maxCount ?? -1;
+    if (toPosition !== undefined) return this.read(() => this.readStreamUpTo(stream, fromRevision, toPosition, limit)).map(toRecordedEvent);
+    const rows = this.read(() => this.sql.readStream.all(stream, fromRevision, limit) as EventRow[]);
+    // A full page may end before the stream does.
+    if (maxCount === undefined || rows.length < maxCount) this.ends.read(stream, fromRevision, rows.at(-1)?.revision);
     return rows.map(toRecordedEvent);
   }
 
@@ -223,9 +227,9 @@ export class SqliteEventStore implements EventStore {
    * bound: a filter in the query would still walk the rest of the stream's index (a big org's
    * directory, for each event the notifier plans). Stopped short, it learns nothing of the stream's end.
    */
-  private readStreamUpTo(stream: string, fromRevision: bigint, toPosition: bigint): EventRow[] {
+  private readStreamUpTo(stream: string, fromRevision: bigint, toPosition: bigint, limit: number): EventRow[] {
     const rows: EventRow[] = [];
-    for (const row of this.sql.readStream.iterate(stream, fromRevision) as IterableIterator<EventRow>) {
+    for (const row of this.sql.readStream.iterate(stream, fromRevision, limit) as IterableIterator<EventRow>) {
       if (row.position > toPosition) break;
       rows.push(row);
     }
@@ -387,7 +391,7 @@ function prepareStatements(db: Database.Database) {
     insertEvent: db.prepare(INSERT_EVENT_SQL),
     currentRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?'),
     eventById: db.prepare(`SELECT ${columns} FROM events WHERE id = ?`),
-    readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
+    readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ${LIMIT_PARAMETER}`),
     // As arrays: the log's hot read (catch-ups) builds each event once, not a row object first.
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ${LIMIT_PARAMETER}`).raw(),
     firstAfter: db.prepare('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1').pluck(),
