@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
+import { onChannel, sendToPrimary, sendToWorker } from './cluster-ipc';
 import { type ExportCaller, type ExportLimit, type ExportPlace, type ExportPlaceCounter, ExportPlaces } from './export-places';
 import { PRIMARY_ANSWER_TIMEOUT_MS } from './rate-limits';
 
@@ -13,7 +14,7 @@ interface Answer {
   full?: { limit: ExportLimit; max: number };
 }
 
-const isOurs = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { channel?: unknown }).channel === CHANNEL;
+const isOurs = onChannel(CHANNEL);
 
 /**
  * In the cluster's primary: counts the export places of every worker, so the bounds hold for the
@@ -34,8 +35,7 @@ export function countExportPlacesForWorkers(max: { perOrg: number; perAgent: num
     const place = places.takeNow(message.caller);
     if ('release' in place) ofWorker.set(message.id, place.release);
     const answer: Answer = { channel: CHANNEL, id: message.id, ...('full' in place ? { full: { limit: place.full, max: place.max } } : {}) };
-    // With a callback a worker gone meanwhile is not an 'error' event on the primary: its exit gives its places back.
-    worker.send(answer, undefined, {}, () => undefined);
+    sendToWorker(worker, answer);
   });
   cluster.on('exit', (worker) => {
     for (const release of held.get(worker)?.values() ?? []) release();
@@ -56,8 +56,7 @@ export class ClusterExportPlaces implements ExportPlaceCounter {
 
   constructor(
     max: { perOrg: number; perAgent: number },
-    // With a callback a closed channel is not an 'error' event: a primary gone takes its count with it, and the worker exits (node:cluster).
-    private readonly send: (request: Request) => void = (request) => process.send!(request, undefined, {}, () => undefined),
+    private readonly send: (request: Request) => void = sendToPrimary,
   ) {
     this.own = new ExportPlaces(max);
   }

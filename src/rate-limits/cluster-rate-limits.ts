@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppConfig, RateLimitName } from '../config/app-config';
+import { onChannel, sendToPrimary, sendToWorker } from './cluster-ipc';
 
 /** The IPC messages of the rate limits, told from the cluster's own and the export places' by their channel. */
 const CHANNEL = 'ztkeys_rate_limits';
@@ -23,7 +24,7 @@ export interface AnswersMessage {
   answers: Answer[];
 }
 
-const isOurs = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { channel?: unknown }).channel === CHANNEL;
+const isOurs = onChannel(CHANNEL);
 
 /** Each limit counted in this process's memory (each limiter keeps its own store): the primary's count, or a process's own. */
 export const memoryLimiters = (rates: AppConfig['rateLimits']): Record<RateLimitName, RateLimiterMemory> =>
@@ -55,8 +56,7 @@ export function countRateLimitsForWorkers(rates: AppConfig['rateLimits']): void 
   const limiters = memoryLimiters(rates);
   cluster.on('message', (worker, message: CallsMessage) => {
     if (!isOurs(message)) return;
-    // With a callback a worker gone meanwhile is not an 'error' event on the primary.
-    void answerCalls(limiters, message).then((answers) => worker.send(answers, undefined, {}, () => undefined));
+    void answerCalls(limiters, message).then((answers) => sendToWorker(worker, answers));
   });
 }
 
@@ -79,7 +79,7 @@ export class PrimaryLimitsLine {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly send: (message: CallsMessage) => void = (message) => process.send!(message, undefined, {}, () => undefined),
+    private readonly send: (message: CallsMessage) => void = sendToPrimary,
   ) {}
 
   /** Hands the primary's answers to their calls; messages of other channels are ignored. */
