@@ -39,8 +39,15 @@ export function narrowModes(dir: string): string[] {
   makePrivateDir(dir);
   const changed: string[] = [];
   const narrow = (path: string, mode: number): void => {
-    if ((statSync(path).mode & 0o777) === mode) return;
-    chmodSync(path, mode);
+    // Gone since the folder was listed: another process of the deployment (a cluster worker) ended its SQLite journal meanwhile.
+    const found = statSync(path, { throwIfNoEntry: false });
+    if (found === undefined || (found.mode & 0o777) === mode) return;
+    try {
+      chmodSync(path, mode);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return;
+      throw error;
+    }
     changed.push(path);
   };
   for (const { path, folder } of foldersAndFiles(dir)) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);

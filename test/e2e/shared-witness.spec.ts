@@ -81,7 +81,11 @@ describe('the shared witness, with the built server and a witness process', () =
     const grown = await cosignedCheckpoint(0);
     expect(sizeOf(grown)).toBe(sizeOf(note) + 1);
     // The witness held the smaller size: it cosigned the larger one only with the consistency proof from it.
-    expect(witness.lines()).toContainEqual(expect.objectContaining({ origin: expect.stringMatching(new RegExp(`/${admin.orgId}$`)), result: 'cosigned', size: sizeOf(grown) }));
+    // Its log line may be read from its stdout a moment after the server has the cosignature.
+    const cosignedGrown = expect.objectContaining({ origin: expect.stringMatching(new RegExp(`/${admin.orgId}$`)), result: 'cosigned', size: sizeOf(grown) });
+    const logged = () => witness.lines().some((line) => line.result === 'cosigned' && line.size === sizeOf(grown) && String(line.origin).endsWith(`/${admin.orgId}`));
+    for (const deadline = Date.now() + 5000; !logged() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(witness.lines()).toContainEqual(cosignedGrown);
   });
 
   it('a witness down blocks nothing: the checkpoint is served without its cosignature, the metric counts it; cosigned again once it is back', async () => {
