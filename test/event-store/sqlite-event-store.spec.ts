@@ -294,6 +294,67 @@ describe('SqliteEventStore', () => {
   });
 
   describe('several processes on one file', () => {
+    it("waits for another connection's write lock on the event loop, not in it, and appends made meanwhile join the commit", async () => {
+      const path = freshPath();
+      const store = open(path);
+      await store.append([{ stream: uniqueStream('first'), expected: 'no_stream', events: [newEvent()] }]);
+      // Another process's writer (a second server, an operator's sqlite3): one connection on the file holding its write lock.
+      const holder = new Database(path);
+      holder.exec('BEGIN IMMEDIATE');
+      const order: string[] = [];
+      const waiting = store.append([{ stream: uniqueStream('waiting'), expected: 'no_stream', events: [newEvent()] }]).then(() => order.push('waiting appended'));
+      // SQLite's busy handler would sleep this thread until the lock is free: no timer, no request, and here no release.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('timer fired');
+      const joining = store.append([{ stream: uniqueStream('joining'), expected: 'no_stream', events: [newEvent()] }]).then(() => order.push('joining appended'));
+      holder.exec('COMMIT');
+      holder.close();
+      await Promise.all([waiting, joining]);
+
+      expect(order).toEqual(['timer fired', 'waiting appended', 'joining appended']);
+      expect(store.stats).toEqual({ commits: 2, appends: 3 });
+      expectConsistentLog(await readWholeLog(store));
+      await store.close();
+    });
+
+    it('answers StoreUnavailable (503) once appends waited lockWaitMs for the write lock, writing nothing, and appends again once it is free', async () => {
+      const path = freshPath();
+      const store = new SqliteEventStore({ path, pollIntervalMs: 20, lockWaitMs: 200 });
+      await store.append([{ stream: uniqueStream('first'), expected: 'no_stream', events: [newEvent()] }]);
+      const holder = new Database(path);
+      holder.exec('BEGIN IMMEDIATE');
+
+      const refused = await Promise.allSettled([1, 2].map(() => store.append([{ stream: uniqueStream('refused'), expected: 'no_stream', events: [newEvent()] }])));
+      expect(refused.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).name)).toEqual(['StoreUnavailable', 'StoreUnavailable']);
+      expect(refused[0].status === 'rejected' && (refused[0].reason as Error).message).toMatch(/event store .* is unavailable: database is locked/);
+      holder.exec('COMMIT');
+      holder.close();
+
+      await store.append([{ stream: uniqueStream('after'), expected: 'no_stream', events: [newEvent()] }]);
+      expect((await readWholeLog(store)).map((event) => event.stream.split('-')[0])).toEqual(['first', 'after']);
+      await store.close();
+    });
+
+    it('commits at close the appends waiting for the write lock', async () => {
+      const path = freshPath();
+      const store = open(path);
+      await store.append([{ stream: uniqueStream('first'), expected: 'no_stream', events: [newEvent()] }]);
+      const holder = new Database(path);
+      holder.exec('BEGIN IMMEDIATE');
+      const waiting = store.append([{ stream: uniqueStream('waiting'), expected: 'no_stream', events: [newEvent()] }]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const closed = store.close();
+      setTimeout(() => {
+        holder.exec('COMMIT');
+        holder.close();
+      }, 50);
+      await Promise.all([waiting, closed]);
+
+      const reopened = open(path);
+      expect(await readWholeLog(reopened)).toHaveLength(2);
+      await reopened.close();
+    });
+
     it('loses and duplicates nothing under concurrent appends, and reports every conflict', async () => {
       const path = freshPath();
       const processes = 3;

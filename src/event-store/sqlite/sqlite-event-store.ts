@@ -19,8 +19,9 @@ import { AUDIT_FIELDS, type EventRowValues, INSERT_EVENT_SQL, insertEvent, openE
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
-import { LIMIT_PARAMETER } from '../../shared/sqlite-file';
+import { BUSY_TIMEOUT_MS, LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
+import { StoreUnavailable } from '../../shared/store-unavailable';
 import { StreamEnds } from './stream-ends';
 
 export interface SqliteEventStoreOptions {
@@ -32,6 +33,11 @@ export interface SqliteEventStoreOptions {
   streamEnds?: number;
   /** The file must exist: a worker thread's connection to the log its process opened (openSqliteFile). */
   existing?: boolean;
+  /**
+   * How long appends wait for another connection's write lock (another server on the folder, an
+   * operator's sqlite3) before they are refused as StoreUnavailable (503); BUSY_TIMEOUT_MS by default.
+   */
+  lockWaitMs?: number;
 }
 
 /** Counters that make group commit observable. */
@@ -94,7 +100,9 @@ const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
  * append() arriving before the queue is flushed (same tick, or while the previous commit blocks
  * the event loop) shares one IMMEDIATE transaction and one fsync. A call checks everything before
  * it writes, so a conflict leaves nothing to undo; only a call of several rows writes them inside a
- * savepoint, so that one failing undoes the call and not the batch.
+ * savepoint, so that one failing undoes the call and not the batch. While another connection holds
+ * the file's write lock the batch waits on the event loop, not in SQLite's busy handler, which
+ * would sleep the thread and every request with it: appends made meanwhile join the batch.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -111,12 +119,19 @@ export class SqliteEventStore implements EventStore {
   private readonly ends: StreamEnds;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private readonly lockWaitMs: number;
+  /** When the queued batch first found the write lock held by another connection; undefined when it did not. */
+  private lockWaitSince: number | undefined;
+  /** The busy handler's wait, off while a batch tries to begin (see flush) and on for everything else. */
+  private readonly busyWait: { off: Database.Statement; on: Database.Statement };
   private closed = false;
   private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0 };
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS;
     this.db = openEventLog(options.path, options.existing);
+    this.busyWait = { off: this.db.prepare('PRAGMA busy_timeout = 0'), on: this.db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) };
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
     this.sql = prepareStatements(this.db);
     this.ends = new StreamEnds(this.db, options.streamEnds);
@@ -203,11 +218,12 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Commits the appends already accepted, stops the subscriptions, then closes the file. */
+  /** Commits the appends already accepted (once the write lock is free, or refuses them), stops the subscriptions, then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.flush();
+    while (this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.commits.close();
     this.db.close();
@@ -269,15 +285,17 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     const calls = this.queue;
     if (calls.length === 0) return;
-    this.queue = [];
     let outcomes: CallOutcome[];
     try {
-      outcomes = this.faults.write(() => this.commitBatch(calls));
+      outcomes = this.faults.write(() => this.commitWithoutWaiting(calls));
     } catch (error) {
+      if (lockHeldElsewhere(error) && !this.db.inTransaction) return this.waitForLock(error);
       // BEGIN or COMMIT failed: nothing of the batch is durable.
+      this.takeQueue();
       for (const call of calls) call.reject(error);
       return;
     }
+    this.takeQueue();
     this.counters.commits += 1;
     this.counters.appends += calls.length;
     outcomes.forEach((outcome, i) => {
@@ -289,6 +307,46 @@ export class SqliteEventStore implements EventStore {
       this.wakeSubscriptions();
       this.commits.postMessage(null);
     }
+  }
+
+  /**
+   * The batch's transaction, beginning only if the write lock is free now. A statement inside it
+   * never waits: in WAL mode readers take no lock, and the transaction holds the write lock.
+   */
+  private commitWithoutWaiting(calls: PendingAppend[]): CallOutcome[] {
+    this.busyWait.off.get();
+    try {
+      return this.commitBatch(calls);
+    } finally {
+      this.busyWait.on.get();
+    }
+  }
+
+  /**
+   * Another connection holds the write lock: the queue (and what joins it) is tried again at the
+   * next turn of the event loop, then every millisecond (a commit holds the lock about that long),
+   * and refused as StoreUnavailable once it has waited lockWaitMs.
+   */
+  private waitForLock(error: unknown): void {
+    const now = performance.now();
+    const firstTry = this.lockWaitSince === undefined;
+    this.lockWaitSince ??= now;
+    if (now - this.lockWaitSince >= this.lockWaitMs) {
+      const unavailable = new StoreUnavailable(this.faults.store, error);
+      for (const call of this.takeQueue()) call.reject(unavailable);
+      return;
+    }
+    this.flushScheduled = true;
+    if (firstTry) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), 1);
+  }
+
+  /** The queued calls, which this flush settles; appends from now on form the next batch. */
+  private takeQueue(): PendingAppend[] {
+    const calls = this.queue;
+    this.queue = [];
+    this.lockWaitSince = undefined;
+    return calls;
   }
 
   private wakeSubscriptions(): void {
@@ -425,6 +483,12 @@ function isAt(expected: ExpectedRevision, current: bigint | undefined): boolean 
   if (expected === 'any') return true;
   if (expected === 'no_stream') return current === undefined;
   return current === expected;
+}
+
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
+function lockHeldElsewhere(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** By code, not by class (see isStorageFault). */
