@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { assertOpenedFile } from './sqlite-file';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { assertOpenedFile, BUSY_TIMEOUT_MS } from './sqlite-file';
 import { StoreUnavailable } from './store-unavailable';
 
 /** Faults of the volume under the file (full, read errors, gone), not of the statement: worth retrying later. */
@@ -13,23 +14,73 @@ export function isStorageFault(error: unknown): boolean {
 }
 
 /**
+ * Pauses between tries while another connection holds the write lock, after one at the next turn
+ * of the event loop: short first (another process's commit holds it about a millisecond), then as
+ * SQLite's own busy handler backs off, so a lock held for long (a sqlite3 shell in a transaction)
+ * costs each waiting write about 20 tries a second.
+ */
+const LOCK_RETRY_MS = [1, 1, 2, 5, 10, 25, 50];
+
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
+export function lockHeldElsewhere(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
  * Write faults of one embedded store's file. A write that fails for lack of space or an I/O
  * error becomes StoreUnavailable naming the store (503 + Retry-After), the WAL is truncated so a
  * grown one gives its space back, and readiness fails until a probe write goes through again:
  * the service resumes by itself once space returns. A file whose path no longer leads to it (its
- * folder moved) takes no write and fails readiness, until it is put back.
+ * folder moved) takes no write and fails readiness, until it is put back. A write lock held by
+ * another connection is waited for on the event loop (writeWhenFree).
  */
 export class SqliteWriteFaults {
   private fault: StoreUnavailable | undefined;
   private readonly probe: Database.Statement;
+  /** The busy handler's wait: off while writeWhenFree tries to begin, on for everything else. */
+  private readonly busyWait: { off: Database.Statement; on: Database.Statement };
 
   constructor(
     private readonly db: Database.Database,
     /** How problems name the store, e.g. "the event store (DATA_DIR/events.sqlite)". */
     readonly store: string,
+    /** How long writeWhenFree waits for another connection's write lock before StoreUnavailable. */
+    private readonly lockWaitMs = BUSY_TIMEOUT_MS,
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)');
     this.probe = db.prepare('INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at');
+    this.busyWait = { off: db.prepare('PRAGMA busy_timeout = 0'), on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) };
+  }
+
+  /**
+   * Runs a write (`write`'s faults) once the file's write lock is free: at once if it is, else again
+   * at the next turn of the event loop and then after LOCK_RETRY_MS, never in SQLite's busy
+   * handler, which would sleep the thread and every request on it. `run` is one statement or
+   * transaction (none may be open before it): SQLITE_BUSY leaves it undone, and once a transaction
+   * holds the lock its statements never wait in WAL mode. After lockWaitMs of waiting,
+   * StoreUnavailable (503), nothing written.
+   */
+  async writeWhenFree<T>(run: () => T): Promise<T> {
+    const since = performance.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        return this.write(() => this.withoutBusyWait(run));
+      } catch (error) {
+        if (!lockHeldElsewhere(error) || this.db.inTransaction) throw error;
+        if (performance.now() - since >= this.lockWaitMs) throw new StoreUnavailable(this.store, error);
+      }
+      await (tries === 0 ? nextTurn() : sleep(LOCK_RETRY_MS[Math.min(tries, LOCK_RETRY_MS.length) - 1]));
+    }
+  }
+
+  private withoutBusyWait<T>(run: () => T): T {
+    this.busyWait.off.get();
+    try {
+      return run();
+    } finally {
+      this.busyWait.on.get();
+    }
   }
 
   /** Runs a write; a storage fault is recorded and thrown as StoreUnavailable, other errors pass unchanged. */

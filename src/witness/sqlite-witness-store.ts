@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
 import { SqliteWriteFaults } from '../shared/sqlite-write-faults';
-import { StoreUnavailable } from '../shared/store-unavailable';
 import type { WitnessedCheckpoint } from './add-checkpoint';
 
 /** A fork the witness refused: two notes of one size signed by the log with different roots. */
@@ -72,19 +71,14 @@ export class SqliteWitnessStore {
     return row;
   }
 
-  /** Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it refused (the first of the origin), atomically. */
-  update<T>(origin: string, decide: Decide<T>): T {
-    try {
-      return this.writeUpdate(origin, decide);
-    } catch (error) {
-      // Another process (a sqlite3 shell, a copy) held the write lock past the busy timeout: the store does not answer, no bug of the request.
-      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') throw new StoreUnavailable(STORE_NAME, error);
-      throw error;
-    }
-  }
-
-  private writeUpdate<T>(origin: string, decide: Decide<T>): T {
-    return this.faults.write(() =>
+  /**
+   * Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it
+   * refused (the first of the origin), atomically. While another process (a sqlite3 shell, a copy)
+   * holds the write lock it waits without holding the witness, then StoreUnavailable: the store
+   * does not answer, no bug of the request.
+   */
+  update<T>(origin: string, decide: Decide<T>): Promise<T> {
+    return this.faults.writeWhenFree(() =>
       this.db
         .transaction(() => {
           const { store, fork, result } = decide(this.latest(origin));

@@ -68,7 +68,7 @@ const healthResult = (store?: 'up' | 'down', message?: string) => {
 
 /** The witness's HTTP interface: POST /add-checkpoint of C2SP tlog-witness, /metrics, /health/live and /health/ready. */
 export function createWitnessServer({ cosigner, logKeys, store, metrics, metricsToken, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
-  const addCheckpoint = (text: string): AddCheckpointOutcome => {
+  const addCheckpoint = async (text: string): Promise<AddCheckpointOutcome> => {
     let body;
     try {
       body = parseAddCheckpointBody(text);
@@ -79,7 +79,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
     const submitted = submittedCheckpoint(body.note, logKeys);
     if (!('checkpoint' in submitted)) return submitted;
     const at = now();
-    const outcome = store.update(submitted.checkpoint.origin, (latest) => {
+    const outcome = await store.update(submitted.checkpoint.origin, (latest) => {
       const result = decideAddCheckpoint(body, submitted, latest, cosigner, Math.floor(at.getTime() / 1000));
       const { conflict } = 'conflict' in result ? result : {};
       // Only a fork of the same size is kept: two notes of one size with different roots prove it without any proof.
@@ -126,7 +126,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
         if (req.method !== 'POST') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'add-checkpoint is a POST');
         let outcome: AddCheckpointOutcome;
         try {
-          outcome = addCheckpoint(await readBody(req));
+          outcome = await addCheckpoint(await readBody(req));
         } catch (error) {
           if (error instanceof HttpProblem) metrics.count('malformed');
           throw error;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,46 @@ describe('the SQLite email queue with its folder moved away (DATA_DIR moved unde
       await queue.close();
       db.close();
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the SQLite email queue while another connection holds its file's write lock", () => {
+  it('waits for it on the event loop, not in it: adds and sends the job once the lock is free', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztkeys-email-queue-locked-'));
+    const path = join(dir, 'email.sqlite');
+    const db = openSqliteFile(path, 'NORMAL');
+    const queue = new SqliteEmailQueue(db, { retry: { attempts: 3, backoffMs: 10 }, lockMs: 2000, pollMs: 20, keepCompletedMs: 3600_000 });
+    const order: string[] = [];
+    const job = approvalJob(1);
+    const worker = queue.process(async (taken) => void order.push(`sent ${taken.id}`), { concurrency: 2 });
+    // An operator's sqlite3 in a transaction, another server's worker claiming: SQLite's busy handler would sleep this thread (and the API on it).
+    const holder = new Database(path);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const added = queue.add([job]).then(() => order.push('added'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('timer fired');
+      holder.exec('COMMIT');
+      await added;
+      for (let waited = 0; order.length < 3 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(order).toEqual(['timer fired', 'added', `sent ${job.id}`]);
+
+      // The workers' claims meet the lock the same way (a job the holder itself adds): it is sent once the lock is free.
+      holder.exec('BEGIN IMMEDIATE');
+      const next = approvalJob(2);
+      holder.prepare(`INSERT INTO email_jobs (id, data, state, due_at) VALUES (?, ?, 'waiting', ?)`).run(next.id, JSON.stringify(next), Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      order.push('still held');
+      holder.exec('COMMIT');
+      for (let waited = 0; order.length < 5 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(order.slice(3)).toEqual(['still held', `sent ${next.id}`]);
+    } finally {
+      holder.close();
+      await worker.close();
+      await queue.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -235,12 +235,17 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     }
   });
 
-  it('its store locked by another process past the busy timeout (BEGIN EXCLUSIVE): add-checkpoint 503 STORE_UNAVAILABLE, not a 500, storing nothing; cosigned once the lock is let go', async () => {
+  it('its store locked by another process past the busy timeout (BEGIN EXCLUSIVE): add-checkpoint waits without holding the witness (it answers /health/live meanwhile), then 503 STORE_UNAVAILABLE, not a 500, storing nothing; cosigned once the lock is let go', async () => {
     const lock = new Database(join(dataDir, 'witness.sqlite'));
     const log = history(['a', 'b'], logKey, `${logKey.name}/org-locked`);
     try {
       lock.exec('BEGIN EXCLUSIVE');
-      const refused = await post(url, body(0, [], log.note(1)));
+      const order: string[] = [];
+      const refusing = post(url, body(0, [], log.note(1))).then((answer) => (order.push('refused'), answer));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      order.push(`live ${(await fetch(`${url}/health/live`)).status}`);
+      const refused = await refusing;
+      expect(order).toEqual(['live 200', 'refused']);
       expect({ status: refused.status, type: refused.type, code: (JSON.parse(refused.text) as { code: string }).code }).toEqual({ status: 503, type: 'application/problem+json', code: 'STORE_UNAVAILABLE' });
     } finally {
       lock.exec('ROLLBACK');

@@ -19,9 +19,8 @@ import { AUDIT_FIELDS, type EventRowValues, INSERT_EVENT_SQL, insertEvent, openE
 import { toAppendResult } from '../recorded-append';
 import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
-import { BUSY_TIMEOUT_MS, LIMIT_PARAMETER } from '../../shared/sqlite-file';
+import { LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
-import { StoreUnavailable } from '../../shared/store-unavailable';
 import { StreamEnds } from './stream-ends';
 
 export interface SqliteEventStoreOptions {
@@ -119,20 +118,13 @@ export class SqliteEventStore implements EventStore {
   private readonly ends: StreamEnds;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
-  private readonly lockWaitMs: number;
-  /** When the queued batch first found the write lock held by another connection; undefined when it did not. */
-  private lockWaitSince: number | undefined;
-  /** The busy handler's wait, off while a batch tries to begin (see flush) and on for everything else. */
-  private readonly busyWait: { off: Database.Statement; on: Database.Statement };
   private closed = false;
   private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0 };
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS;
     this.db = openEventLog(options.path, options.existing);
-    this.busyWait = { off: this.db.prepare('PRAGMA busy_timeout = 0'), on: this.db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) };
-    this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`);
+    this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`, options.lockWaitMs);
     this.sql = prepareStatements(this.db);
     this.ends = new StreamEnds(this.db, options.streamEnds);
     this.insertInSavepoint = this.db.transaction((inserts: PlannedInsert[]) => inserts.map((insert) => this.insert(insert)));
@@ -157,7 +149,7 @@ export class SqliteEventStore implements EventStore {
       this.queue.push({ writes: prepared, guards: [...guards], resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
@@ -222,8 +214,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.flush();
-    while (this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (this.queue.length > 0) await this.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.commits.close();
     this.db.close();
@@ -281,21 +272,30 @@ export class SqliteEventStore implements EventStore {
     return events;
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const calls = this.queue;
-    if (calls.length === 0) return;
-    let outcomes: CallOutcome[];
-    try {
-      outcomes = this.faults.write(() => this.commitWithoutWaiting(calls));
-    } catch (error) {
-      if (lockHeldElsewhere(error) && !this.db.inTransaction) return this.waitForLock(error);
-      // BEGIN or COMMIT failed: nothing of the batch is durable.
-      this.takeQueue();
-      for (const call of calls) call.reject(error);
+  /** Commits the queued appends, and those that join them while another connection holds the write lock. */
+  private async flush(): Promise<void> {
+    if (this.queue.length === 0) {
+      this.flushScheduled = false;
       return;
     }
-    this.takeQueue();
+    let calls: PendingAppend[] = [];
+    let outcomes: CallOutcome[] | undefined;
+    try {
+      // The queue is taken in the same synchronous step as its commit: an append made after it
+      // (before this function resumes) starts the next batch rather than joining a committed one.
+      outcomes = await this.faults.writeWhenFree(() => {
+        if (this.queue.length === 0) return undefined;
+        const committed = this.commitBatch(this.queue);
+        calls = this.takeQueue();
+        return committed;
+      });
+    } catch (error) {
+      // BEGIN or COMMIT failed, or the lock stayed held: nothing of the batch is durable.
+      for (const call of this.takeQueue()) call.reject(error);
+      return;
+    }
+    // Another flush (close's) committed the queue first.
+    if (outcomes === undefined) return;
     this.counters.commits += 1;
     this.counters.appends += calls.length;
     outcomes.forEach((outcome, i) => {
@@ -309,43 +309,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /**
-   * The batch's transaction, beginning only if the write lock is free now. A statement inside it
-   * never waits: in WAL mode readers take no lock, and the transaction holds the write lock.
-   */
-  private commitWithoutWaiting(calls: PendingAppend[]): CallOutcome[] {
-    this.busyWait.off.get();
-    try {
-      return this.commitBatch(calls);
-    } finally {
-      this.busyWait.on.get();
-    }
-  }
-
-  /**
-   * Another connection holds the write lock: the queue (and what joins it) is tried again at the
-   * next turn of the event loop, then every millisecond (a commit holds the lock about that long),
-   * and refused as StoreUnavailable once it has waited lockWaitMs.
-   */
-  private waitForLock(error: unknown): void {
-    const now = performance.now();
-    const firstTry = this.lockWaitSince === undefined;
-    this.lockWaitSince ??= now;
-    if (now - this.lockWaitSince >= this.lockWaitMs) {
-      const unavailable = new StoreUnavailable(this.faults.store, error);
-      for (const call of this.takeQueue()) call.reject(unavailable);
-      return;
-    }
-    this.flushScheduled = true;
-    if (firstTry) setImmediate(() => this.flush());
-    else setTimeout(() => this.flush(), 1);
-  }
-
   /** The queued calls, which this flush settles; appends from now on form the next batch. */
   private takeQueue(): PendingAppend[] {
     const calls = this.queue;
     this.queue = [];
-    this.lockWaitSince = undefined;
+    this.flushScheduled = false;
     return calls;
   }
 
@@ -483,12 +451,6 @@ function isAt(expected: ExpectedRevision, current: bigint | undefined): boolean 
   if (expected === 'any') return true;
   if (expected === 'no_stream') return current === undefined;
   return current === expected;
-}
-
-/** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
-function lockHeldElsewhere(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** By code, not by class (see isStorageFault). */

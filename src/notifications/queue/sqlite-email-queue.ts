@@ -114,7 +114,7 @@ export class SqliteEmailQueue implements EmailQueue {
 
   async add(jobs: readonly EmailJob[]): Promise<void> {
     const now = Date.now();
-    this.faults.write(() =>
+    await this.faults.writeWhenFree(() =>
       this.db.transaction(() => {
         for (const job of jobs) this.statements.insert.run(job.id, JSON.stringify(job), now);
       })(),
@@ -160,13 +160,13 @@ export class SqliteEmailQueue implements EmailQueue {
   }
 
   async retryFailed(which: readonly string[] | 'all'): Promise<string[]> {
-    const retried = this.changeFailed(which, (id, now) => this.statements.retryFailed.run(now, id));
+    const retried = await this.changeFailed(which, (id, now) => this.statements.retryFailed.run(now, id));
     this.wake();
     return retried.map(({ id }) => id);
   }
 
   async discardFailed(which: readonly string[] | 'all'): Promise<EmailJob[]> {
-    return this.changeFailed(which, (id) => this.statements.discardFailed.run(id)).map(({ data }) => JSON.parse(data) as EmailJob);
+    return (await this.changeFailed(which, (id) => this.statements.discardFailed.run(id))).map(({ data }) => JSON.parse(data) as EmailJob);
   }
 
   async ping(): Promise<boolean> {
@@ -183,7 +183,7 @@ export class SqliteEmailQueue implements EmailQueue {
       try {
         // No claim in a file its path no longer leads to (DATA_DIR moved away): the attempt would be spent where no start looks.
         assertOpenedFile(this.db);
-        const { claimed, givenUp } = this.claim();
+        const { claimed, givenUp } = await this.faults.writeWhenFree(() => this.claim());
         // Told once committed: the IMMEDIATE claim made this worker the only one to move them.
         for (const { job, reason } of givenUp) onGivenUp?.(job, reason);
         if (claimed) await this.run(claimed, handler);
@@ -225,28 +225,29 @@ export class SqliteEmailQueue implements EmailQueue {
 
   private async run({ row, token }: { row: JobRow; token: string }, handler: EmailJobHandler): Promise<void> {
     const renew = setInterval(() => {
-      try {
-        this.statements.renew.run(Date.now() + this.options.lockMs, row.id, token);
-      } catch (error) {
-        this.options.onError?.(error);
-      }
+      this.faults.writeWhenFree(() => this.statements.renew.run(Date.now() + this.options.lockMs, row.id, token)).catch((error: unknown) => this.options.onError?.(error));
     }, this.options.lockMs / 3);
+    let outcome: () => void;
     try {
       await handler(JSON.parse(row.data) as EmailJob, row.attempts);
-      const now = Date.now();
-      this.statements.complete.run(now, row.id, token);
-      this.statements.prune.run(now - this.options.keepCompletedMs);
+      outcome = () => {
+        const now = Date.now();
+        this.statements.complete.run(now, row.id, token);
+        this.statements.prune.run(now - this.options.keepCompletedMs);
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const now = Date.now();
-      if (error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts) {
-        this.statements.fail.run(now, message, row.id, token);
-      } else {
-        this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
-      }
+      const gaveUp = error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts;
+      outcome = () => {
+        const now = Date.now();
+        if (gaveUp) this.statements.fail.run(now, message, row.id, token);
+        else this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
+      };
     } finally {
       clearInterval(renew);
     }
+    // One transaction: tried again whole while another connection holds the lock.
+    await this.faults.writeWhenFree(this.db.transaction(outcome).immediate);
   }
 
   /**
@@ -254,8 +255,8 @@ export class SqliteEmailQueue implements EmailQueue {
    * be failed, else NotFailedEmailJobs and nothing is changed. IMMEDIATE: the states read are the
    * ones changed, whatever another process (a worker, the server) writes.
    */
-  private changeFailed(which: readonly string[] | 'all', change: (id: string, now: number) => void): Array<{ id: string; data: string }> {
-    return this.faults.write(() =>
+  private changeFailed(which: readonly string[] | 'all', change: (id: string, now: number) => void): Promise<Array<{ id: string; data: string }>> {
+    return this.faults.writeWhenFree(() =>
       this.db
         .transaction(() => {
           const now = Date.now();
