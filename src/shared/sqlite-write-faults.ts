@@ -38,8 +38,6 @@ export function lockHeldElsewhere(error: unknown): boolean {
 export class SqliteWriteFaults {
   private fault: StoreUnavailable | undefined;
   private readonly probe: Database.Statement;
-  /** The busy handler's wait: off while writeWhenFree tries to begin, on for everything else. */
-  private readonly busyWait: { off: Database.Statement; on: Database.Statement };
 
   constructor(
     private readonly db: Database.Database,
@@ -50,7 +48,6 @@ export class SqliteWriteFaults {
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)');
     this.probe = db.prepare('INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at');
-    this.busyWait = { off: db.prepare('PRAGMA busy_timeout = 0'), on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) };
   }
 
   /**
@@ -74,12 +71,16 @@ export class SqliteWriteFaults {
     }
   }
 
+  /**
+   * The busy handler's wait off for `run`, on again for everything else. Not prepared once: SQLite
+   * sets busy_timeout when it compiles the pragma (about 3 µs), so only a fresh one takes effect.
+   */
   private withoutBusyWait<T>(run: () => T): T {
-    this.busyWait.off.get();
+    this.db.pragma('busy_timeout = 0');
     try {
       return run();
     } finally {
-      this.busyWait.on.get();
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,5 +73,30 @@ describe.each([
     expect(await checkpoint.save({ position: 9n, eventId: 'c' })).toBe(false);
     expect(await checkpoint.save({ position: 10n, eventId: 'd' })).toBe(true);
     expect(await checkpoint.load()).toEqual({ position: 10n, eventId: 'd' });
+  });
+});
+
+describe("the notifier checkpoint in SQLite while another connection holds the file's write lock", () => {
+  it('saves once the lock is free, waiting on the event loop, not in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztkeys-checkpoint-locked-'));
+    const path = join(dir, 'email.sqlite');
+    const db = openSqliteFile(path, 'NORMAL');
+    const checkpoint = new SqliteNotifierCheckpoint(db);
+    const holder = new Database(path);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const order: string[] = [];
+      const saved = checkpoint.save({ position: 5n, eventId: 'e' }).then(() => order.push('saved'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('timer fired');
+      holder.exec('COMMIT');
+      await saved;
+      expect(order).toEqual(['timer fired', 'saved']);
+      expect(await checkpoint.load()).toEqual({ position: 5n, eventId: 'e' });
+    } finally {
+      holder.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

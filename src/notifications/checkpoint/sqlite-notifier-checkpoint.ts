@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
+import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { NotifierCheckpoint } from './notifier-checkpoint.port';
 
 /** The notifier's checkpoint in the embedded email store (beside the jobs). */
 export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
   private readonly statements;
+  private readonly faults: SqliteWriteFaults;
+  private readonly write: (position: string, eventId: string | null) => boolean;
 
   constructor(
     db: Database.Database,
@@ -19,6 +22,12 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
       update: db.prepare<[string, string | null, string]>(`UPDATE notifier_checkpoints SET position = ?, event_id = ? WHERE name = ?`),
       insert: db.prepare<[string, string, string | null]>(`INSERT INTO notifier_checkpoints (name, position, event_id) VALUES (?, ?, ?)`),
     };
+    this.faults = new SqliteWriteFaults(db, 'the notifier checkpoint (email.sqlite)');
+    this.write = db.transaction((position: string, eventId: string | null) => {
+      const held = this.statements.update.run(position, eventId, this.name).changes > 0;
+      if (!held) this.statements.insert.run(this.name, position, eventId);
+      return held;
+    }).immediate;
   }
 
   async load(): Promise<LogCheckpoint | undefined> {
@@ -26,10 +35,8 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
     return row && { position: BigInt(row.position), eventId: row.event_id ?? undefined };
   }
 
+  /** In one transaction, waiting for another connection's write lock on the event loop (writeWhenFree). */
   async save({ position, eventId }: LogCheckpoint): Promise<boolean> {
-    // One connection, synchronous: nothing runs between the two statements.
-    const held = this.statements.update.run(position.toString(), eventId ?? null, this.name).changes > 0;
-    if (!held) this.statements.insert.run(this.name, position.toString(), eventId ?? null);
-    return held;
+    return this.faults.writeWhenFree(() => this.write(position.toString(), eventId ?? null));
   }
 }
