@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
+import { Directory } from '../../src/application/directory';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
@@ -75,14 +76,20 @@ async function stalledExport(connection: Connection, agent: TestAgent): Promise<
   connection.socket.resume();
 }
 
-/** An export requested on `connection`, once its first bytes have come; the client reads no more of it. */
+/**
+ * An export requested on `connection`, once its first bytes have come; the client reads no more of it.
+ * A connection the server closes before answering fails at once rather than waiting for bytes that never come.
+ */
 async function exportStarted(connection: Connection, agent: TestAgent): Promise<void> {
-  const started = new Promise<void>((resolve) =>
+  const started = new Promise<void>((resolve, reject) => {
+    const closed = () => reject(new Error('the server closed the connection before the first bytes of the export'));
+    connection.socket.once('close', closed);
     connection.socket.once('data', () => {
+      connection.socket.off('close', closed);
       connection.socket.pause();
       resolve();
-    }),
-  );
+    });
+  });
   connection.socket.write(`GET /v1/orgs/${agent.orgId}/audit-log/export HTTP/1.1\r\nHost: ztkeys\r\nAuthorization: Bearer ${agent.token}\r\n\r\n`);
   await started;
 }
@@ -91,6 +98,10 @@ async function exportStarted(connection: Connection, agent: TestAgent): Promise<
  * Members added to `agent`'s org in one append, with long names: an export of this org is far
  * larger than what the kernel's socket buffers hold on loopback (a few MiB), so a client that does
  * not read it leaves the server with most of it still to send.
+ * The org's directory is then folded with them, as the org's next request would: folding 40,000
+ * events took 0.9-1.7 s on a quiet machine (more on a loaded one), and meanwhile that request's
+ * connection moves no byte, so the slow clients' 1 s CONNECTION_TIMEOUT_MS closed it before its
+ * answer began (CI).
  */
 async function growOrg(server: TestServer, agent: TestAgent, members: number, first = 0): Promise<void> {
   const stream = orgStream(agent.orgId);
@@ -101,6 +112,7 @@ async function growOrg(server: TestServer, agent: TestAgent, members: number, fi
   }));
   const commandId = newId();
   await server.eventStore.append([{ stream, expected: last.revision, events: envelope(added, { actor: agent.agentId, orgId: agent.orgId, correlationId: commandId, commandId, now: new Date() }) }]);
+  await server.app.get(Directory).org(agent.orgId);
 }
 
 /** Clients slower than any real one: the server bounds how long they hold a connection and what it keeps for them. */

@@ -34,25 +34,29 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   /** With `existing`, the file must be there: a worker thread's connection to the store its process opened (openSqliteFile). */
   constructor(options: { path: string; existing?: boolean }) {
     this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
-    `);
-    const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().map(({ name }) => name));
-    if (!columns.has('grew_at')) {
-      // A file from before the due index: its orgs with unsigned leaves are due now.
-      this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN grew_at INTEGER; UPDATE merkle_orgs SET grew_at = 0 WHERE size > coalesce(signed_size, 0);');
-    }
-    // A file from before the root was kept: an org's root is read from its nodes until its next write.
-    if (!columns.has('root')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root BLOB;');
-    // The size the kept root is of: the release before root_size updates size without root.
-    if (!columns.has('root_size')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root_size INTEGER;');
-    // The checkpointer's due orgs: signed_at is ISO-8601 text, which sorts as the time does.
-    this.db.exec(`
-      CREATE INDEX IF NOT EXISTS merkle_orgs_grew_at ON merkle_orgs (grew_at) WHERE grew_at IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS merkle_orgs_signed_at ON merkle_orgs (signed_at) WHERE signed_at IS NOT NULL;
-    `);
+    // IMMEDIATE: processes opening a fresh or old file at once (a cluster's workers) create or upgrade it one after
+    // another; each read its columns, then added those missing, and all but the first failed ('duplicate column name').
+    this.db.transaction(() => {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
+      `);
+      const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().map(({ name }) => name));
+      if (!columns.has('grew_at')) {
+        // A file from before the due index: its orgs with unsigned leaves are due now.
+        this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN grew_at INTEGER; UPDATE merkle_orgs SET grew_at = 0 WHERE size > coalesce(signed_size, 0);');
+      }
+      // A file from before the root was kept: an org's root is read from its nodes until its next write.
+      if (!columns.has('root')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root BLOB;');
+      // The size the kept root is of: the release before root_size updates size without root.
+      if (!columns.has('root_size')) this.db.exec('ALTER TABLE merkle_orgs ADD COLUMN root_size INTEGER;');
+      // The checkpointer's due orgs: signed_at is ISO-8601 text, which sorts as the time does.
+      this.db.exec(`
+        CREATE INDEX IF NOT EXISTS merkle_orgs_grew_at ON merkle_orgs (grew_at) WHERE grew_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS merkle_orgs_signed_at ON merkle_orgs (signed_at) WHERE signed_at IS NOT NULL;
+      `);
+    }).immediate();
     this.sql = {
       node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
       insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
