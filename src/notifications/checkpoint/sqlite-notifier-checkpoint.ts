@@ -13,10 +13,14 @@ export class SqliteNotifierCheckpoint implements NotifierCheckpoint {
     db: Database.Database,
     private readonly name = 'email-notifier',
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS notifier_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)`);
-    // Files created before checkpoints named their event get the column at open.
-    const columns = db.prepare("SELECT name FROM pragma_table_info('notifier_checkpoints')").pluck().all();
-    if (!columns.includes('event_id')) db.exec('ALTER TABLE notifier_checkpoints ADD COLUMN event_id TEXT');
+    // IMMEDIATE: processes opening the file at once (a cluster's workers) make or upgrade it one
+    // after another; each read the columns, then added those missing, and all but one failed.
+    db.transaction(() => {
+      db.exec(`CREATE TABLE IF NOT EXISTS notifier_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)`);
+      // Files created before checkpoints named their event get the column at open.
+      const columns = db.prepare("SELECT name FROM pragma_table_info('notifier_checkpoints')").pluck().all();
+      if (!columns.includes('event_id')) db.exec('ALTER TABLE notifier_checkpoints ADD COLUMN event_id TEXT');
+    }).immediate();
     this.statements = {
       load: db.prepare<[string], { position: string; event_id: string | null }>(`SELECT position, event_id FROM notifier_checkpoints WHERE name = ?`),
       update: db.prepare<[string, string | null, string]>(`UPDATE notifier_checkpoints SET position = ?, event_id = ? WHERE name = ?`),

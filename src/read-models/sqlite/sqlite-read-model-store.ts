@@ -112,18 +112,22 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS read_model_generations (
-        model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS read_model_checkpoints (
-        model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
-        PRIMARY KEY (model, generation));`);
-    // Stores created before checkpoints named their event get the column at open.
-    const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
-    if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
-    // The checkpoint this release last wrote with the field columns: an older release moves
-    // `position` on without them (started again on an upgraded file), which init then sees.
-    if (!columns.includes('columns_at')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN columns_at TEXT');
+    // IMMEDIATE: processes opening the file at once (a cluster's workers) make or upgrade it one
+    // after another; each read the columns, then added those missing, and all but one failed.
+    this.db.transaction(() => {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS read_model_generations (
+          model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS read_model_checkpoints (
+          model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
+          PRIMARY KEY (model, generation));`);
+      // Stores created before checkpoints named their event get the column at open.
+      const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
+      if (!columns.includes('event_id')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN event_id TEXT');
+      // The checkpoint this release last wrote with the field columns: an older release moves
+      // `position` on without them (started again on an upgraded file), which init then sees.
+      if (!columns.includes('columns_at')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN columns_at TEXT');
+    }).immediate();
     this.onInPlaceChange = options.onInPlaceChange;
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
     this.auditTrail = options.eventLogPath === undefined ? undefined : new EventLogAuditTrail(options.eventLogPath);
