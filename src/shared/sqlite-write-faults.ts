@@ -22,7 +22,7 @@ export function isStorageFault(error: unknown): boolean {
 const LOCK_RETRY_MS = [1, 1, 2, 5, 10, 25, 50];
 
 /** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
-export function lockHeldElsewhere(error: unknown): boolean {
+function lockHeldElsewhere(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
