@@ -343,6 +343,8 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
 
       it('lowered below the attempts made: the job waiting for a retry is given up as out of attempts, not as its worker lost', async () => {
         const after = await restarted(3, 2, 2);
+        // The worker tells of the give-up once the job is failed, which another connection may see first.
+        await waitFor('the give-up to be told', () => givenUp.length > 0);
         expect(attempts).toEqual([1, 2]);
         expect(givenUp).toEqual([[job.id, 'attempts']]);
         // Its last failure's error, not the queue's reason for giving it up.
@@ -377,6 +379,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         const after = await open(name, { attempts: 2, backoffMs: 100 });
         after.process(failing, { concurrency: 1, onGivenUp: (lost, reason) => givenUp.push([lost.id, reason]) });
         await waitFor('the job to fail', async () => (await after.counts()).failed === 1);
+        await waitFor('the give-up to be told', () => givenUp.length > 0);
         expect((await after.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 2, error })]);
       };
 
