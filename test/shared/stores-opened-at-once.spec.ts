@@ -23,6 +23,14 @@ describe.each([
       CREATE TABLE read_model_checkpoints (model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL, PRIMARY KEY (model, generation));`,
   },
   {
+    store: 'merkle-nodes',
+    file: 'merkle-nodes.sqlite',
+    // A file from before the due index and the root.
+    before: `CREATE TABLE merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
+      CREATE TABLE merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
+      CREATE TABLE merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);`,
+  },
+  {
     store: 'email',
     file: 'email.sqlite',
     // A file from before the notifier's checkpoint named its event.

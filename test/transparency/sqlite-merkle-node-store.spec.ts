@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { tempDir } from '../read-models/support/stores';
 import { describeMerkleNodeStore } from './merkle-node-store.contract';
@@ -54,39 +53,6 @@ it("a root the release before left behind (it moved the org's size on without it
     expect(await again.org('o')).not.toHaveProperty('root');
   } finally {
     await again.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-it("is upgraded by one of the processes that open it at once (a cluster's workers at start), the others finding it done", async () => {
-  const dir = tempDir('merkle-nodes-at-once');
-  const path = join(dir, 'merkle-nodes.sqlite');
-  // A file from before the due index and the root (a fresh file is one too, once its tables are made), whose write lock is held meanwhile:
-  // each process gets as far as it can without it, then they go one after another.
-  const holder = new Database(path);
-  holder.pragma('journal_mode = WAL');
-  holder.exec(`CREATE TABLE merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
-    CREATE TABLE merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
-    CREATE TABLE merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
-    BEGIN IMMEDIATE`);
-  const register = join(__dirname, '../../scripts/register-ts.js');
-  const workers = Array.from({ length: 3 }, () => new Worker(join(__dirname, 'fixtures/open-node-store-on-thread.ts'), { workerData: { path }, execArgv: ['--require', register] }));
-  try {
-    const outcomes = workers.map(
-      (worker) =>
-        new Promise<string>((resolve, reject) => {
-          worker.on('message', (message: string) => message !== 'ready' && resolve(message));
-          worker.once('error', reject);
-        }),
-    );
-    await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));
-    // Far longer than their reads of the schema take, far shorter than their busy timeout.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    holder.exec('COMMIT');
-    expect(await Promise.all(outcomes)).toEqual(['opened', 'opened', 'opened']);
-  } finally {
-    holder.close();
-    await Promise.all(workers.map((worker) => worker.terminate()));
     rmSync(dir, { recursive: true, force: true });
   }
 });
