@@ -117,6 +117,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(verifyCosignatures(honest.note(6) + extension.text, [parseCosignerKey(vkey)])).toHaveLength(1);
 
     // The evidence that the log signed two histories: an error line naming origin, size and both roots.
+    // The lines come over the witness's stdout, which may arrive after its HTTP answers: waited for, 5 s at most.
+    for (let waited = 0; waited < 5000 && witness.lines().filter((line) => line.result === 'inconsistent').length < 2; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const rootOf = (note: string) => note.split('\n')[2];
     expect(witness.lines().filter((line) => line.level === 50 && line.result === 'forked')).toEqual([
       expect.objectContaining({ origin, size: 3, cosignedRoot: rootOf(honest.note(3)), refusedRoot: rootOf(forked.note(3)), msg: expect.stringContaining(`refused a fork of ${origin}`) }),
