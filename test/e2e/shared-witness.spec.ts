@@ -113,6 +113,8 @@ describe('the shared witness, with the built server and a witness process', () =
     await signedLog(servers[1].server, admin);
     // The forked server submits its checkpoint; the witness, holding the honest one of that size, refuses it.
     await waitFor('the witness to refuse the fork', async () => (await checkpointOf(1), (await submissions(1, 'refused')) > 0), 20_000);
+    // Its log line comes over stdout, which may arrive after the refusal is seen: waited for, 5 s at most.
+    for (let waited = 0; waited < 5000 && !witness.lines().some((line) => line.level === 50 && line.result === 'forked'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(witness.lines()).toContainEqual(expect.objectContaining({ level: 50, origin: expect.stringMatching(new RegExp(`/${admin.orgId}$`)), result: 'forked', size: sizeOf(honest) }));
     const forked = await checkpointOf(1);
     expect(sizeOf(forked)).toBe(sizeOf(honest));
