@@ -79,7 +79,9 @@ describe.each(storeKinds('as-of query against the deciders'))('who could act at 
     const random = seededRandom(5);
     const times = log.events.map((event) => Date.parse(event.metadata.occurredAt));
     // At events, a millisecond either side of them, between them, and after windows ran out.
-    const instants = [times[0] - 1, ...times.filter(() => random() < 0.08).flatMap((t) => [t - 1, t, t + 1, t + Math.floor(random() * 3 * 24 * 3600 * 1000)])];
+    const tried = [times[0] - 1, ...times.filter(() => random() < 0.08).flatMap((t) => [t - 1, t, t + 1, t + Math.floor(random() * 3 * 24 * 3600 * 1000)])];
+    // FerretDB answers an as-of query in ~70 ms, 7 times SQLite: a third of the same instants there.
+    const instants = kind.name === 'mongodb' ? tried.filter((_, i) => i % 3 === 0) : tried;
     let remembered = 0;
     for (const orgId of orgIds) {
       for (const instant of instants) {
