@@ -6,7 +6,7 @@ import { makePrivateDir } from '../shared/private-files';
 import { StartupError } from '../shared/startup-error';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import type { EventStore } from './event-store.port';
-import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
+import type { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 const logger = new Logger('EventStore');
@@ -19,7 +19,9 @@ const logger = new Logger('EventStore');
  */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStoreUrl) {
-    const store = new KurrentDbEventStore(config.eventStoreUrl, {
+    // Required here, not imported: the embedded default starts without the KurrentDB client.
+    const { KurrentDbEventStore: Kurrent } = require('./kurrentdb/kurrentdb-event-store') as { KurrentDbEventStore: typeof KurrentDbEventStore };
+    const store = new Kurrent(config.eventStoreUrl, {
       onSubscriptionDropped: (error, retryInMs) => logger.warn(`subscription dropped (${String(error)}); resubscribing in ${retryInMs} ms`),
     });
     try {

@@ -3,9 +3,9 @@ import type { NotificationsConfig } from './notifications.config';
 import type { EmailQueue } from './queue/email-queue.port';
 import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
 import type { Mailer } from './mail/mailer.port';
-import { BullmqEmailQueue } from './queue/bullmq-email-queue';
+import type { BullmqEmailQueue } from './queue/bullmq-email-queue';
 import { SqliteEmailQueue } from './queue/sqlite-email-queue';
-import { RedisNotifierCheckpoint } from './checkpoint/redis-notifier-checkpoint';
+import type { RedisNotifierCheckpoint } from './checkpoint/redis-notifier-checkpoint';
 import { SqliteNotifierCheckpoint } from './checkpoint/sqlite-notifier-checkpoint';
 import { SmtpMailer } from './mail/smtp-mailer';
 import { OutboxMailer } from './mail/outbox-mailer';
@@ -25,9 +25,12 @@ export const embeddedEmailQueuePath = (dataDir: string): string => join(dataDir,
 export function openEmailBackend(config: NotificationsConfig, onError?: (error: unknown) => void): EmailBackend {
   const common = { retry: config.retry, lockMs: config.lockMs, keepCompletedMs: config.keepCompletedMs, onError };
   if (config.redisUrl) {
+    // Required here, not imported: the embedded default starts without BullMQ and Redis's client.
+    const { BullmqEmailQueue: Bullmq } = require('./queue/bullmq-email-queue') as { BullmqEmailQueue: typeof BullmqEmailQueue };
+    const { RedisNotifierCheckpoint: RedisCheckpoint } = require('./checkpoint/redis-notifier-checkpoint') as { RedisNotifierCheckpoint: typeof RedisNotifierCheckpoint };
     const keys = redisKeys(config.redisKeyPrefix);
-    const queue = new BullmqEmailQueue({ ...common, redisUrl: config.redisUrl, prefix: keys.bullmq, name: config.queueName });
-    const checkpoint = new RedisNotifierCheckpoint(config.redisUrl, keys.notifierCheckpoint(config.queueName), onError);
+    const queue = new Bullmq({ ...common, redisUrl: config.redisUrl, prefix: keys.bullmq, name: config.queueName });
+    const checkpoint = new RedisCheckpoint(config.redisUrl, keys.notifierCheckpoint(config.queueName), onError);
     const close = async (): Promise<void> => {
       await queue.close();
       await checkpoint.close();

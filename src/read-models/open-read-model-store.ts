@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { embeddedEventLogPath } from '../event-store/open-event-store';
 import { makePrivateDir } from '../shared/private-files';
-import { MongoReadModelStore } from './mongodb/mongo-read-model-store';
+import type { MongoReadModelStore } from './mongodb/mongo-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 
 /** The read-model store the configuration names: MongoDB when MONGODB_URL is set, else DATA_DIR/read-models.sqlite. Call init() before use. */
 export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl' | 'eventStoreUrl'>): ReadModelStore {
-  if (config.mongodbUrl) return new MongoReadModelStore({ url: config.mongodbUrl });
+  if (config.mongodbUrl) {
+    // Required here, not imported: the embedded default starts without the MongoDB driver.
+    const { MongoReadModelStore: Mongo } = require('./mongodb/mongo-read-model-store') as { MongoReadModelStore: typeof MongoReadModelStore };
+    return new Mongo({ url: config.mongodbUrl });
+  }
   makePrivateDir(config.dataDir);
   // With the embedded log, the audit trail is answered from the log's own table.
   return new SqliteReadModelStore({

@@ -14,7 +14,7 @@ import { redisKeys } from '../config/redis-keys';
 import { embeddedReadModelsPath, openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { ReadModelsReadiness } from '../read-models/read-models-readiness';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
@@ -41,7 +41,7 @@ import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from '../shared/startup-error';
 import { deploymentIdentity } from '../deployment/deployment-identity';
-import { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
+import type { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
 import type { ReadinessCheck } from '../shared/readiness';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -58,6 +58,12 @@ export interface ProcessRuntime extends Runtime {
   /** Stops the background roles, then releases the stores. Call after the app is closed. */
   close(): Promise<void>;
 }
+
+/** Required when REDIS_URL is set, not imported: the embedded default starts without Redis's client. */
+const redisClient = () => ({
+  Redis: (require('ioredis') as { Redis: typeof Redis }).Redis,
+  RedisPrefixClaim: (require('../deployment/redis-prefix-claim') as { RedisPrefixClaim: typeof RedisPrefixClaim }).RedisPrefixClaim,
+});
 
 /** How long the projector's (and deadline scheduler's) lease lives without renewal: a dead holder is replaced after this. */
 const PROJECTOR_LEASE_TTL_MS = 15_000;
@@ -99,7 +105,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   // A WITNESSES or WITNESS_QUORUM that is wrong stops the start here, not at the first checkpoint served.
   loadWitnesses(config);
   // Before anything is read or written in Redis: a namespace another deployment holds stops the start here.
-  const claim = config.redisUrl ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
+  const claim = config.redisUrl ? new (redisClient().RedisPrefixClaim)(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
   await claim?.answeredAtStart();
   const deploymentClaim = claim?.held ?? Promise.resolve();
   // Handled by whoever runs the process (main.ts stops it); a test or benchmark that does not look must not crash on it.
@@ -141,7 +147,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   }
 
   // One Redis connection for the projector lease and the rate limits (which skip it while it is not ready).
-  const redis = (runs('projector') || runs('api')) && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const redis = (runs('projector') || runs('api')) && config.redisUrl ? new (redisClient().Redis)(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
   const redisWarning = throttledWarnings(logger, 'Redis (projector lease, rate limits)');
   redis?.on('error', redisWarning);
   // Every key in this deployment's namespace: another deployment on the same Redis takes none of its leases or budgets.
