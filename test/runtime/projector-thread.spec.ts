@@ -21,8 +21,12 @@ import { tempDir } from '../read-models/support/stores';
 
 const ROOT = join(__dirname, '..', '..');
 const REGISTER_TS = join(ROOT, 'scripts/register-ts.js');
-/** Events in each batch of the thread the test kills: a log several batches long stays quick to write. */
-const KILLED_BATCH_EVENTS = 10_000;
+/**
+ * Events in each batch of the thread the test kills: a log several batches long stays quick to write.
+ * A batch of 2,000 takes the child most of a second, ample for the kill to land before the head, and
+ * the resumed thread's catch-up of the rest (one batch) still outlasts many of the caller's reads.
+ */
+const KILLED_BATCH_EVENTS = 2000;
 
 describe('projector on a worker thread (embedded)', () => {
   it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
