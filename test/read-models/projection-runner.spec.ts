@@ -33,8 +33,9 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
   });
 
   it('catches up with the log, follows new events, and resumes from its checkpoint', async () => {
-    await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 8, commands: 300, seed: 1 }));
-    const first = await startRunners(log.events, opened.store, { batchSize: 50 });
+    // Some six batches to catch up with, as 300 commands in batches of 50 were, a third of the writes.
+    await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 8, commands: 100, seed: 1 }));
+    const first = await startRunners(log.events, opened.store, { batchSize: 20 });
     await waitUntilCaughtUp(log.events, opened.store);
     await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 5, commands: 50, seed: 2 }));
     await waitUntilCaughtUp(log.events, opened.store);
