@@ -21,7 +21,8 @@ describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up
       const head = (await log.events.headPosition()) as bigint;
       expect(appended).toBeGreaterThan(1000);
 
-      const killedAt = await killMidCatchUp(['--require', './scripts/register-ts.js', 'test/read-models/fixtures/run-projections.ts', log.path, '25', ...opened.childArgs], head, 'projector');
+      // The child is the built fixture (npm test builds first): no TypeScript compiled in it at each start.
+      const killedAt = await killMidCatchUp(['dist/test/read-models/fixtures/run-projections.js', log.path, '25', ...opened.childArgs], head, 'projector');
       await opened.store.init();
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill really landed mid-catch-up: something was applied, not everything.
