@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
 import { decode } from '../../src/domain/events/decode';
 import { versionChanges } from '../../projections/document-change';
 import { PROJECTIONS } from '../../projections/projections';
@@ -26,7 +27,10 @@ describe.each(Object.values(PROJECTIONS))('$name projection replayed after a cra
         const next = events[crashedAt];
         if (next) documents.apply(versionChanges(next.position, projection.project(decode(next))).slice(0, partial));
         project(projection, events.slice(checkpoint), documents);
-        expect(snapshot(documents)).toEqual(clean);
+        // toEqual decides, but only where the documents differ at all: its walk of an equal audit trail
+        // took nine tenths of the test's time.
+        const replayed = snapshot(documents);
+        if (!isDeepStrictEqual(replayed, clean)) expect(replayed).toEqual(clean);
       }),
       { numRuns: 60 },
     );
@@ -40,12 +44,15 @@ describe.each(Object.values(PROJECTIONS))('$name projection replayed after a cra
         const [checkpoint, crashedAt] = [Math.min(a, b), Math.max(a, b)];
         const documents = project(projection, head.slice(0, crashedAt));
         const before = new Map(snapshot(documents).flat().map((d) => [d.id, d.version]));
+        // Gathered, then asserted once: an expect() for each document after each event took most of the time.
+        const wentBack: Array<{ id: string; version: string; before: string | undefined }> = [];
         for (const event of head.slice(checkpoint, crashedAt)) {
           documents.apply(versionChanges(event.position, projection.project(decode(event))));
           for (const { id, version } of snapshot(documents).flat()) {
-            expect(version >= (before.get(id) ?? '')).toBe(true);
+            if (!(version >= (before.get(id) ?? ''))) wentBack.push({ id, version, before: before.get(id) });
           }
         }
+        expect(wentBack).toEqual([]);
       }),
       { numRuns: 15 },
     );

@@ -33,8 +33,9 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
   });
 
   it('catches up with the log, follows new events, and resumes from its checkpoint', async () => {
-    await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 8, commands: 300, seed: 1 }));
-    const first = await startRunners(log.events, opened.store, { batchSize: 50 });
+    // Some six batches to catch up with, as 300 commands in batches of 50 were, a third of the writes.
+    await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 8, commands: 100, seed: 1 }));
+    const first = await startRunners(log.events, opened.store, { batchSize: 20 });
     await waitUntilCaughtUp(log.events, opened.store);
     await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 5, commands: 50, seed: 2 }));
     await waitUntilCaughtUp(log.events, opened.store);
@@ -146,7 +147,11 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
   }, 180_000);
 
   it('keeps the other models catching up when failing ones are fed again sooner than the log can be read from their checkpoints', async () => {
-    await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 1500, seed: 31 }));
+    // Long enough that reading it again from the failing models' checkpoints takes longer than their
+    // 1 ms pause, on a loaded machine too: embedded, 300 commands were too few to fail against a runner
+    // that restarts without first feeding the others (500 were enough); FerretDB's slow writes make
+    // each restart slower, so a third of the log does there.
+    await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: kind.name === 'mongodb' ? 500 : 1500, seed: 31 }));
     const events = await readWholeLog(log.events);
     const head = events.at(-1)!.position;
     // Both fail near the start of the log and are fed again after 1 ms: each restart reads the log

@@ -20,9 +20,14 @@ import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-m
 import { tempDir } from '../read-models/support/stores';
 
 const ROOT = join(__dirname, '..', '..');
-const REGISTER_TS = join(ROOT, 'scripts/register-ts.js');
-/** Events in each batch of the thread the test kills: a log several batches long stays quick to write. */
-const KILLED_BATCH_EVENTS = 10_000;
+/** The built child (npm test builds first): neither it nor its thread compiles TypeScript at start. */
+const CHILD = join(ROOT, 'dist/test/runtime/fixtures/run-projector-thread.js');
+/**
+ * Events in each batch of the thread the test kills: a log several batches long stays quick to write.
+ * A batch of 2,000 takes the child most of a second, ample for the kill to land before the head, and
+ * the resumed thread's catch-up of the rest (one batch) still outlasts many of the caller's reads.
+ */
+const KILLED_BATCH_EVENTS = 2000;
 
 describe('projector on a worker thread (embedded)', () => {
   it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
@@ -37,7 +42,7 @@ describe('projector on a worker thread (embedded)', () => {
       await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 
-      const killedAt = await runChildAndKill([REGISTER_TS, join(__dirname, 'fixtures/run-projector-thread.ts'), log.path, readModelsPath, String(KILLED_BATCH_EVENTS)].flatMap((arg, i) => (i === 0 ? ['--require', arg] : [arg])), head);
+      const killedAt = await runChildAndKill([CHILD, log.path, readModelsPath, String(KILLED_BATCH_EVENTS)], head);
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill landed mid-catch-up: something was checkpointed, not everything.
       expect(killedAt).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ const ROOT = join(__dirname, '..', '..');
  * highest position it had reported. Throws when the kill did not land mid-catch-up.
  */
 export async function killMidCatchUp(args: string[], head: bigint, what: string): Promise<number> {
-  // A child may wait at the third it reports (KILL_MID_CATCH_UP_AT) for the kill: one faster than
+  // A child may wait for the kill from the third it reports (KILL_MID_CATCH_UP_AT) on: one faster than
   // this process reads its lines would otherwise reach the head before the kill lands.
   const stallAt = (head + 2n) / 3n;
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KILL_MID_CATCH_UP_AT: String(stallAt) } });
