@@ -21,9 +21,9 @@ import { WorkerProcess } from './support/worker-process';
 const ROOT = join(__dirname, '..', '..');
 const SHARED_REDIS = 'redis://127.0.0.1:6379';
 
-/** `npm run emails -- ...` as a child process (TypeScript through SWC, as the worker), with the deployment's environment. */
+/** `npm run emails -- ...` as a child process (the build, as npm runs it), with the deployment's environment. */
 function emailsTool(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', join(__dirname, 'support', 'swc-register.js'), join(ROOT, 'src', 'notifications', 'failed-emails.main.ts'), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'notifications', 'failed-emails.main.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,51 +27,56 @@ describe('the server process', () => {
   };
   afterAll(() => started.forEach((server) => server.dispose()));
 
-  it('logs JSON only, one line per request with the request id it answers in X-Request-Id and no credential, and no line for health probes', async () => {
-    const server = spawn({});
-    const url = await server.listening();
-    await fetch(`${url}/health/live`);
-    await fetch(`${url}/health/ready`);
-    // A browser sends the console's calls with every cookie of the domain (another application's session on .example.com), a proxy its own credentials.
-    const credentials = { authorization: 'Bearer not-a-token', cookie: 'sso_session=another-apps-secret', 'proxy-authorization': 'Basic cHJveHk6c2VjcmV0' };
-    const reply = await fetch(`${url}/v1/orgs?page=2`, { headers: { 'x-request-id': 'incident-42', ...credentials } });
-    expect(reply.headers.get('x-request-id')).toBe('incident-42');
-    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+  // One server for both (each spawn costs seconds of the suite): each reads only its own request's line; the second stops it.
+  describe('one server, two clients', () => {
+    let server: ServerProcess;
+    let url: string;
+    beforeAll(async () => {
+      server = spawn({});
+      url = await server.listening();
+    }, 60_000);
 
-    expect(server.stdout.trim().split('\n').every((line) => line.startsWith('{'))).toBe(true);
-    const lines = server.logLines;
-    expect(lines.find((line) => String(line.msg).includes('listening'))).toMatchObject({ roles: ['api', 'projector', 'notifier', 'worker'] });
-    const requests = lines.flatMap((line) => (line.req ? [line.req as { id: string; url: string }] : []));
-    const line = lines.filter((entry) => (entry.req as { id?: string } | undefined)?.id === 'incident-42');
-    expect(line).toEqual([
-      expect.objectContaining({
-        level: 30,
-        msg: 'request completed',
-        req: expect.objectContaining({
-          method: 'GET',
-          url: '/v1/orgs?page=2',
-          query: { page: '2' },
-          headers: expect.objectContaining({ authorization: '[Redacted]', cookie: '[Redacted]', 'proxy-authorization': '[Redacted]' }),
+    it('writes what a client sent in its query or headers to the request line with each control, separator and bidirectional override escaped', async () => {
+      await fetch(`${url}/v1/orgs?name=${encodeURIComponent('evil\u202Egnp.exe\u2028\u009b31m')}`, { headers: { 'x-request-id': 'tricky-42', 'user-agent': 'agent\u009b2J' } });
+      const line = await waitFor('the request line', () => server.stdout.split('\n').find((text) => text.includes('tricky-42')));
+      expect(line.match(/[\u0080-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g)).toBeNull();
+      const { req } = JSON.parse(line) as { req: { query: Record<string, string>; headers: Record<string, string> } };
+      expect({ query: req.query, agent: req.headers['user-agent'] }).toEqual({ query: { name: 'evil\\u202egnp.exe\\u2028\\u009b31m' }, agent: 'agent\\u009b2J' });
+    });
+
+    it('logs JSON only, one line per request with the request id it answers in X-Request-Id and no credential, and no line for health probes', async () => {
+      await fetch(`${url}/health/live`);
+      await fetch(`${url}/health/ready`);
+      // A browser sends the console's calls with every cookie of the domain (another application's session on .example.com), a proxy its own credentials.
+      const credentials = { authorization: 'Bearer not-a-token', cookie: 'sso_session=another-apps-secret', 'proxy-authorization': 'Basic cHJveHk6c2VjcmV0' };
+      const reply = await fetch(`${url}/v1/orgs?page=2`, { headers: { 'x-request-id': 'incident-42', ...credentials } });
+      expect(reply.headers.get('x-request-id')).toBe('incident-42');
+      expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+
+      expect(server.stdout.trim().split('\n').every((line) => line.startsWith('{'))).toBe(true);
+      const lines = server.logLines;
+      expect(lines.find((line) => String(line.msg).includes('listening'))).toMatchObject({ roles: ['api', 'projector', 'notifier', 'worker'] });
+      const requests = lines.flatMap((line) => (line.req ? [line.req as { id: string; url: string }] : []));
+      const line = lines.filter((entry) => (entry.req as { id?: string } | undefined)?.id === 'incident-42');
+      expect(line).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: expect.objectContaining({
+            method: 'GET',
+            url: '/v1/orgs?page=2',
+            query: { page: '2' },
+            headers: expect.objectContaining({ authorization: '[Redacted]', cookie: '[Redacted]', 'proxy-authorization': '[Redacted]' }),
+          }),
+          // GET is no method of /v1/orgs (POST is): 405.
+          res: expect.objectContaining({ statusCode: 405 }),
+          responseTime: expect.any(Number),
         }),
-        // GET is no method of /v1/orgs (POST is): 405.
-        res: expect.objectContaining({ statusCode: 405 }),
-        responseTime: expect.any(Number),
-      }),
-    ]);
-    expect(requests.filter((req) => req.url.startsWith('/health'))).toEqual([]);
-    expect(server.stdout).not.toMatch(/not-a-token|another-apps-secret|cHJveHk6c2VjcmV0/);
-    expect(server.stderr).toBe('');
-  });
-
-  it('writes what a client sent in its query or headers to the request line with each control, separator and bidirectional override escaped', async () => {
-    const server = spawn({});
-    const url = await server.listening();
-    await fetch(`${url}/v1/orgs?name=${encodeURIComponent('evil\u202Egnp.exe\u2028\u009b31m')}`, { headers: { 'x-request-id': 'tricky-42', 'user-agent': 'agent\u009b2J' } });
-    expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
-    const line = server.stdout.split('\n').find((text) => text.includes('tricky-42'))!;
-    expect(line.match(/[\u0080-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g)).toBeNull();
-    const { req } = JSON.parse(line) as { req: { query: Record<string, string>; headers: Record<string, string> } };
-    expect({ query: req.query, agent: req.headers['user-agent'] }).toEqual({ query: { name: 'evil\\u202egnp.exe\\u2028\\u009b31m' }, agent: 'agent\\u009b2J' });
+      ]);
+      expect(requests.filter((req) => req.url.startsWith('/health'))).toEqual([]);
+      expect(server.stdout).not.toMatch(/not-a-token|another-apps-secret|cHJveHk6c2VjcmV0/);
+      expect(server.stderr).toBe('');
+    });
   });
 
   // One server for both: each spawn costs seconds of the suite.

@@ -20,7 +20,7 @@ export class QueueWorkerProcess {
   }
 
   static async start(args: QueueWorkerProcessArgs): Promise<QueueWorkerProcess> {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'swc-register.js'), join(__dirname, 'queue-worker.child.ts'), JSON.stringify(args)], {
+    const child = spawn(process.execPath, ['--require', join(__dirname, '..', '..', '..', 'scripts', 'register-ts.js'), join(__dirname, 'queue-worker.child.ts'), JSON.stringify(args)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const worker = new QueueWorkerProcess(child);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** `npm run worker` as a child process (TypeScript run through SWC), with its own environment. */
+/** `npm run worker` as a child process (the build, as npm runs it: `npm test` builds before jest), with its own environment. */
 export class WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output = '';
@@ -16,11 +16,11 @@ export class WorkerProcess {
 
   /** Starts a worker and resolves once it says it is ready. */
   static async start(env: Record<string, string>): Promise<WorkerProcess> {
-    const child = spawn(
-      process.execPath,
-      ['-r', join(__dirname, 'swc-register.js'), join(ROOT, 'src', 'notifications', 'worker.main.ts')],
-      { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'notifications', 'worker.main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const worker = new WorkerProcess(child);
     await new Promise<void>((resolve, reject) => {
       const onData = (): void => {
