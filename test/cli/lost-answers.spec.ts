@@ -9,7 +9,7 @@ import { loggedEvents } from '../e2e/event-log';
 import { lossyProxy, type LossyProxy } from '../support/lossy-proxy';
 import { serverForSuite } from '../support/server-for-suite';
 import { verificationCode } from '../../src/crypto/verification-code';
-import { CLI_FROM_SOURCE, runProcess } from './support/cli-process';
+import { CLI_BUILT, runProcess } from './support/cli-process';
 import { memoryIo } from './support/memory-io';
 
 const KEY_REQUEST = /^POST \/v1\/orgs\/[^/ ]+\/key-requests HTTP/;
@@ -113,7 +113,7 @@ describe('ztkeys when an answer is lost (real server behind a lossy proxy)', () 
       const bob = await suite.journey.addAgent(alice, 'bob-interrupted');
       proxy = await lossyProxy(suite.server.url, KEY_REQUEST, 1, 0, 'hold');
       new ProfileStore(home).save('default', { apiUrl: proxy.url, token: bob.token, orgId: bob.orgId, agentId: bob.agentId });
-      const interrupted = await runProcess(CLI_FROM_SOURCE, ['keys', 'create'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...PASSPHRASE }, interrupt: proxy.answerLost() });
+      const interrupted = await runProcess(CLI_BUILT, ['keys', 'create'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...PASSPHRASE }, interrupt: proxy.answerLost() });
       expect(interrupted.code).not.toBe(EXIT.OK);
       await approveRecordedRequest(bob.agentId);
       await signsWithApprovedKey();

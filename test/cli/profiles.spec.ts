@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { serverForSuite } from '../support/server-for-suite';
-import { CLI_BUILT, CLI_FROM_SOURCE, REPO_ROOT, runProcess } from './support/cli-process';
+import { CLI_BUILT, REPO_ROOT, runProcess } from './support/cli-process';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +16,7 @@ const HOUR_FROM_NOW = Math.floor(Date.now() / 1000) + 3600;
 /** --version, whoami, profile list/use, login's refusal to replace another agent's profile, expired tokens, --json=fields. */
 describe('ztkeys profiles and scripting (real processes)', () => {
   let home: string;
-  const ztkeys = (args: string[], env: Record<string, string> = {}) => runProcess(CLI_FROM_SOURCE, args, { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...env } });
+  const ztkeys = (args: string[], env: Record<string, string> = {}) => runProcess(CLI_BUILT, args, { env: { PATH: process.env.PATH, ZTKEYS_HOME: home, ...env } });
 
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 'ztkeys-profiles-'));
@@ -66,7 +66,7 @@ describe('ztkeys profiles and scripting (real processes)', () => {
 
   it('a ZTKEYS_HOME it cannot write to is a usage error naming the path and why, without a stack', async () => {
     writeFileSync(join(home, 'keys'), 'a file where the keys folder should be');
-    const result = await runProcess(CLI_FROM_SOURCE, ['keys', 'create', '--profile', 'alice', '--passphrase-fd', '3'], {
+    const result = await runProcess(CLI_BUILT, ['keys', 'create', '--profile', 'alice', '--passphrase-fd', '3'], {
       env: { PATH: process.env.PATH, ZTKEYS_HOME: home },
       fd3: 'correct horse battery staple\n',
     });
@@ -104,7 +104,7 @@ describe('ztkeys profiles and scripting (real processes)', () => {
 
   it('files no key under a profile whose ids could name another folder (profiles.json written by hand or by an older version)', async () => {
     new ProfileStore(home).save('odd', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('alice', 'org-1', HOUR_FROM_NOW), orgId: '..', agentId: '..' });
-    const result = await runProcess(CLI_FROM_SOURCE, ['keys', 'create', '--profile', 'odd', '--passphrase-fd', '3'], {
+    const result = await runProcess(CLI_BUILT, ['keys', 'create', '--profile', 'odd', '--passphrase-fd', '3'], {
       env: { PATH: process.env.PATH, ZTKEYS_HOME: home },
       fd3: 'correct horse battery staple\n',
     });

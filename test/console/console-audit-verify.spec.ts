@@ -143,13 +143,18 @@ describe('web console: audit verification (Chromium)', () => {
     expect(await verify()).toMatch(/^The server’s log key is now other\.example\/log\+01020304\+.*do not trust this log\.$/);
   });
 
-  describe('a large export (50,000 events), verified off the page\'s thread', () => {
+  describe('a large export (10,000 and 50,000 events), verified off the page\'s thread', () => {
     let large: Page;
     let exported: string;
+    /** Served only while a test cancels a verification under way: it is still under way after an accessibility check and a screenshot. */
+    let longer: string;
+    const serveLonger = (route: Route) => route.fulfill({ contentType: 'application/x-ndjson', body: longer });
 
     beforeAll(async () => {
-      // A genuine signed log of the signed-in org, served in place of its export under the synthetic log key.
-      exported = new SyntheticExport(undefined, orgId).roleChanges(50_000).checkpoint().text();
+      // Genuine signed logs of the signed-in org, served in place of its export under the synthetic log key. The one
+      // verified to its verdict holds 10,000 events: some 60 chunks of 64 KiB, each a progress message, over many frames.
+      exported = new SyntheticExport(undefined, orgId).roleChanges(10_000).checkpoint().text();
+      longer = new SyntheticExport(undefined, orgId).roleChanges(50_000).checkpoint().text();
       large = await freshAuditScreen(browser, server.url, token);
       await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
       await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));
@@ -192,7 +197,7 @@ describe('web console: audit verification (Chromium)', () => {
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
-      expect(await verdict.textContent()).toMatch(/^Verified: 50002 events, up to checkpoint 50002 signed at 2026-12-01T00:00:50\.002Z\.$/);
+      expect(await verdict.textContent()).toMatch(/^Verified: 10002 events, up to checkpoint 10002 signed at 2026-12-01T00:00:10\.002Z\.$/);
 
       const seen = await seenInPage();
       const lines = exported.split('\n').length - 1;
@@ -217,6 +222,7 @@ describe('web console: audit verification (Chromium)', () => {
 
     it('cancels a verification under way: the worker ends, no verdict is shown and nothing is kept; verifying again gives the verdict', async () => {
       await large.evaluate(() => localStorage.clear());
+      await large.route('**/audit-log/export', serveLonger);
       const started = large.waitForEvent('worker');
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const worker = await started;
@@ -234,14 +240,16 @@ describe('web console: audit verification (Chromium)', () => {
       expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
       expect(await large.getByRole('button', { name: 'Verify the audit log' }).isEnabled()).toBe(true);
 
+      await large.unroute('**/audit-log/export', serveLonger);
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
-      expect(await verdict.textContent()).toMatch(/^Verified: 50002 events, up to checkpoint 50002 /);
+      expect(await verdict.textContent()).toMatch(/^Verified: 10002 events, up to checkpoint 10002 /);
     });
 
     it('ends the worker when another screen is opened during the verification, and keeps nothing', async () => {
       await large.evaluate(() => localStorage.clear());
+      await large.route('**/audit-log/export', serveLonger);
       const started = large.waitForEvent('worker');
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const ended = new Promise((resolve) => void started.then((worker) => worker.once('close', resolve)));
@@ -251,11 +259,13 @@ describe('web console: audit verification (Chromium)', () => {
       expect(await large.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('ztkeys.auditWitness.')))).toEqual([]);
       await large.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
       await large.getByRole('button', { name: 'Verify the audit log' }).waitFor();
+      await large.unroute('**/audit-log/export', serveLonger);
     });
 
     it('reads the export a second time when a checkpoint lands far behind its events, as the CLI does, and says so', async () => {
-      // A checkpoint of size 2 signed after 25,000 more events: the verifier no longer holds those leaves, so it reads the file again.
-      const behind = new SyntheticExport(undefined, orgId).roleChanges(25_000).checkpoint(2).checkpoint().text();
+      // A checkpoint of size 2 signed after 21,000 more events: past twice the verifier's window of 10,000 leaves
+      // (DEFAULT_PENDING_WINDOW) it folded those leaves away, so it reads the file again.
+      const behind = new SyntheticExport(undefined, orgId).roleChanges(21_000).checkpoint(2).checkpoint().text();
       const serve = (route: Route) => route.fulfill({ contentType: 'application/x-ndjson', body: behind });
       await large.route('**/audit-log/export', serve);
       await large.evaluate(() => localStorage.clear());
@@ -263,9 +273,9 @@ describe('web console: audit verification (Chromium)', () => {
       await large.getByRole('button', { name: 'Verify the audit log' }).click();
       const verdict = large.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 150_000 });
-      expect(await verdict.textContent()).toMatch(/^Verified: 25002 events, up to checkpoint 25002 /);
+      expect(await verdict.textContent()).toMatch(/^Verified: 21002 events, up to checkpoint 21002 /);
       const seen = await seenInPage();
-      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeGreaterThan(seen.findIndex((entry) => entry === `progress 25004/25004`));
+      expect(seen.findIndex((entry) => / second$/.test(entry))).toBeGreaterThan(seen.findIndex((entry) => entry === `progress 21004/21004`));
       expect(seen.findIndex((entry) => / second$/.test(entry))).toBeLessThan(seen.indexOf('verdict'));
       await large.unroute('**/audit-log/export', serve);
     });
