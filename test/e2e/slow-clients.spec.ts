@@ -1,15 +1,17 @@
-import { statSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envelope } from '../../src/application/command-context';
 import { Directory } from '../../src/application/directory';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
-import { call, type Reply, type TestAgent } from '../support/api-client';
+import { call, Journey, type Reply, type TestAgent } from '../support/api-client';
 import { rawCall } from '../support/raw-http';
-import type { TestServer } from '../support/test-server';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { waitFor } from '../notifications/support/wait-for';
 import { expectProblem } from './expectations';
 import { serverForSuite } from '../support/server-for-suite';
 
@@ -115,16 +117,56 @@ async function growOrg(server: TestServer, agent: TestAgent, members: number, fi
   await server.app.get(Directory).org(agent.orgId);
 }
 
+/**
+ * A DATA_DIR holding alice's org grown by 40,000 members, its read models projected: made once,
+ * by a server of its own, and copied for each suite's server (its own env), which would otherwise
+ * append and project those 40,000 events again.
+ */
+let template: Promise<{ dataDir: string; orgId: string }> | undefined;
+const work = mkdtempSync(join(tmpdir(), 'ztkeys-slow-clients-'));
+const bigOrgTemplate = () =>
+  (template ??= (async () => {
+    const server = await startTestServer({ DATA_DIR: join(work, 'template') });
+    try {
+      const alice = await new Journey(server).createOrg('alice');
+      await growOrg(server, alice, 40_000);
+      const head = String(await server.eventStore.headPosition());
+      for (const path of ['audit-log?limit=1', 'zero-trust-status']) {
+        await waitFor(`${path} projected`, async () => (await call(server, 'GET', `/v1/orgs/${alice.orgId}/${path}`, alice.token, undefined, { 'x-min-position': head })).status === 200, 120_000);
+      }
+      return { dataDir: server.dataDir, orgId: alice.orgId };
+    } finally {
+      await server.close();
+    }
+  })());
+
+// Before every suite's hooks, with the time to project 40,000 events on a loaded machine.
+beforeAll(() => bigOrgTemplate(), 240_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A suite's server, with `env`, on its own copy of the template. */
+const bigOrgServer = (env: Record<string, string> = {}) =>
+  serverForSuite(async () => {
+    const copy = mkdtempSync(join(work, 'suite-'));
+    cpSync((await bigOrgTemplate()).dataDir, copy, { recursive: true });
+    return { ...env, DATA_DIR: copy };
+  });
+
+/** Alice of the big org on `server`, its directory folded as growOrg leaves it. */
+async function bigOrgAdmin(server: TestServer): Promise<TestAgent> {
+  const { orgId } = await bigOrgTemplate();
+  await server.app.get(Directory).org(orgId);
+  return { orgId, agentId: 'alice', token: await server.token(orgId, 'alice') };
+}
+
 /** Clients slower than any real one: the server bounds how long they hold a connection and what it keeps for them. */
 describe('slow clients', () => {
   // The slowloris, a byte every 20 ms, is still cut in the middle of its headers at REQUEST_TIMEOUT_MS.
-  const suite = serverForSuite({ REQUEST_TIMEOUT_MS: '2000', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100', KEEP_ALIVE_TIMEOUT_MS: '2000' });
+  const suite = bigOrgServer({ REQUEST_TIMEOUT_MS: '2000', CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS), MIN_POSITION_WAIT_MS: '100', KEEP_ALIVE_TIMEOUT_MS: '2000' });
   let big: TestAgent;
 
   beforeAll(async () => {
-    big = await suite.journey.createOrg('alice');
-    // About 20 MiB of NDJSON.
-    await growOrg(suite.server, big, 40_000);
+    big = await bigOrgAdmin(suite.server);
   });
 
   it('closes a connection that sends nothing, and answers 408 to headers sent a byte at a time (slowloris)', async () => {
@@ -220,12 +262,11 @@ async function refusals(server: TestServer, limit: string): Promise<number> {
 /** Exports are the expensive reads: an org has so many under way at once, whoever asks and however fast they read. */
 describe('concurrent exports', () => {
   // The default CONNECTION_TIMEOUT_MS: the stalled export holds its slot until its client lets go.
-  const suite = serverForSuite({ CONCURRENT_EXPORTS_PER_ORG: '1' });
+  const suite = bigOrgServer({ CONCURRENT_EXPORTS_PER_ORG: '1' });
   let big: TestAgent;
 
   beforeAll(async () => {
-    big = await suite.journey.createOrg('alice');
-    await growOrg(suite.server, big, 40_000);
+    big = await bigOrgAdmin(suite.server);
   });
 
   it('refuses an export of an org past CONCURRENT_EXPORTS_PER_ORG with a 429 problem counted on /metrics, not other orgs\' exports, and takes one again once the first is gone', async () => {
@@ -305,9 +346,9 @@ describe('concurrent exports', () => {
     const wal = () => statSync(join(suite.server.dataDir, 'events.sqlite-wal')).size;
     try {
       await exportStarted(holder, big);
-      // About 8 MiB of events written while the export waits, in commits of about 0.5 MiB: a reader
-      // pinning its snapshot would keep every one of them in the WAL (27 MiB, with their indexes).
-      for (let batch = 0; batch < 16; batch++) await growOrg(suite.server, writer, 1000, batch * 1000);
+      // About 4 MiB of events written while the export waits, in commits of about 0.5 MiB: a reader
+      // pinning its snapshot would keep every one of them in the WAL (13.5 MiB with their indexes, 27 for twice as many).
+      for (let batch = 0; batch < 8; batch++) await growOrg(suite.server, writer, 1000, batch * 1000);
       expect(wal()).toBeLessThan(WAL_BOUND_BYTES);
     } finally {
       holder.socket.destroy();
@@ -318,12 +359,11 @@ describe('concurrent exports', () => {
 /** One agent's exports: however many it opens and however slowly it reads them, the rest of its org can still export. */
 describe('concurrent exports of one agent', () => {
   // The default CONCURRENT_EXPORTS_PER_ORG (2) and CONNECTION_TIMEOUT_MS (60 s): stalled exports hold their places throughout the test.
-  const suite = serverForSuite();
+  const suite = bigOrgServer();
   let big: TestAgent;
 
   beforeAll(async () => {
-    big = await suite.journey.createOrg('alice');
-    await growOrg(suite.server, big, 40_000);
+    big = await bigOrgAdmin(suite.server);
   });
 
   it('refuses an agent a second export under way with a 429 problem (concurrent_exports_per_agent) counted on /metrics, and leaves the org\'s other place to its auditor', async () => {
@@ -393,12 +433,11 @@ describe('concurrent exports of one agent', () => {
 
 /** The org's budget of heavy reads is its admitted readers': an agent refused for its own exports under way spends none of it. */
 describe('exports refused by the agent\'s own bound', () => {
-  const suite = serverForSuite({ RATE_LIMIT_HEAVY_READS_PER_ORG: '3/3600' });
+  const suite = bigOrgServer({ RATE_LIMIT_HEAVY_READS_PER_ORG: '3/3600' });
   let big: TestAgent;
 
   beforeAll(async () => {
-    big = await suite.journey.createOrg('alice');
-    await growOrg(suite.server, big, 40_000);
+    big = await bigOrgAdmin(suite.server);
   });
 
   it('spends none of the org\'s heavy reads on exports refused with concurrent_exports_per_agent', async () => {
