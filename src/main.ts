@@ -4,12 +4,12 @@ import { loadConfig } from './config/app-config';
 import { prepareDataDir } from './config/data-dir';
 import { ConfigError, logLevelOr } from './config/environment';
 import { jsonLogger } from './logging/json-logger';
-import type * as Serve from './runtime/serve';
+import type * as Serve from './serve';
 import { StartupError } from './shared/startup-error';
 
 const logger = new Logger('ztkeys');
 
-/** Checks the configuration, then starts the roles it names (runtime/serve.ts). */
+/** Checks the configuration, then starts the roles it names (serve.ts). */
 async function main(): Promise<void> {
   // JSON from the first line: what is logged before the Nest app exists goes through pino too, and
   // a LOG_LEVEL pino does not know logs at info while loadConfig() says what is wrong with it.
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   prepareDataDir(config.dataDir);
   // Required once the configuration holds, not imported: a bad one is refused before the rest of
   // the server loads (about a quarter of its modules are enough to say what is wrong).
-  const { serve } = require('./runtime/serve') as typeof Serve;
+  const { serve } = require('./serve') as typeof Serve;
   await serve(config);
 }
 

@@ -1,14 +1,14 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { bootstrapTokenShown } from '../config/secrets';
-import { createHttpApp } from '../create-http-app';
-import { CONSOLE_PATH, consoleBuilt } from '../http/console-static';
-import { listenFault } from '../shared/listen-fault';
-import { buildRuntime } from './build-runtime';
-import { runClusterPrimary } from './cluster';
-import { lockDataDir } from './data-dir-lock';
-import { shutDownOnSignals } from './shutdown';
+import type { AppConfig } from './config/app-config';
+import { bootstrapTokenShown } from './config/secrets';
+import { createHttpApp } from './create-http-app';
+import { CONSOLE_PATH, consoleBuilt } from './http/console-static';
+import { listenFault } from './shared/listen-fault';
+import { buildRuntime } from './runtime/build-runtime';
+import { runClusterPrimary } from './runtime/cluster';
+import { lockDataDir } from './runtime/data-dir-lock';
+import { shutDownOnSignals } from './runtime/shutdown';
 
 const logger = new Logger('ztkeys');
 
