@@ -24,7 +24,7 @@ class EmailNotificationsLifecycle implements OnApplicationBootstrap, BeforeAppli
 }
 
 /**
- * R12 inside the Nest app. The notifications are built before Nest (main.ts), so that their
+ * R12 inside the Nest app. The notifications are built before Nest (build-runtime.ts), so that their
  * readiness check joins the others; this module ties them to the app's lifecycle.
  */
 @Module({})

@@ -108,7 +108,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const claim = config.redisUrl ? new (redisClient().RedisPrefixClaim)(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
   await claim?.answeredAtStart();
   const deploymentClaim = claim?.held ?? Promise.resolve();
-  // Handled by whoever runs the process (main.ts stops it); a test or benchmark that does not look must not crash on it.
+  // Handled by whoever runs the process (serve.ts stops it); a test or benchmark that does not look must not crash on it.
   deploymentClaim.catch(() => undefined);
   const registry = new Registry();
   const eventStore = new MeasuredEventStore(await openEventStore(config), config.eventStoreUrl ? 'kurrentdb' : 'sqlite', registry);
