@@ -8,6 +8,7 @@ import { WORKER_FROM_SOURCE } from '../../shared/worker-from-source';
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
+require(workerData.background).runInBackground();
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
 try {
@@ -17,14 +18,15 @@ try {
 }`;
 
 /**
- * Runs long SQL statements (index builds) on a worker thread: the event loop of the caller keeps
- * serving meanwhile, its readers see the file as before (WAL), and the statements commit together.
+ * Runs long SQL statements (index builds) on a worker thread below the API's priority: the event
+ * loop of the caller keeps serving meanwhile, its readers see the file as before (WAL), and the
+ * statements commit together.
  */
 export function execInWorker(path: string, statements: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: require.resolve('better-sqlite3'), path, timeoutMs: BUSY_TIMEOUT_MS, statements },
+      workerData: { driver: require.resolve('better-sqlite3'), background: require.resolve('../../shared/background-priority'), path, timeoutMs: BUSY_TIMEOUT_MS, statements },
       ...WORKER_FROM_SOURCE,
     });
     worker.once('error', reject);
