@@ -231,7 +231,9 @@ describe('the server process', () => {
     const dataDir = String(server.logLines.find((line) => line.dataDir)?.dataDir);
     expect(existsSync(join(dataDir, 'roles.lock'))).toBe(true);
     server.child.kill('SIGHUP');
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // With what it said above info and on stderr: an exit other than 0 (seen once, under heavy load) then says why.
+    const said = (): { warnings: unknown[]; stderr: string } => ({ warnings: server.logLines.filter((line) => Number(line.level) >= 40).map((line) => line.msg), stderr: server.stderr });
+    expect({ exited: await server.exited, ...said() }).toEqual({ exited: { code: 0, signal: null }, warnings: [], stderr: '' });
     expect(server.logLines.map((line) => line.msg)).toContain('SIGHUP: stopping');
     expect(existsSync(join(dataDir, 'roles.lock'))).toBe(false);
   }, 30_000);
