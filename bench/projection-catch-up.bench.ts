@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +31,7 @@ import type { Bench, BenchRow } from './bench-row';
  * - the projector's catch-up on its worker thread, as the embedded app runs it, from an empty
  *   read-model file over a log of that many events, while this thread, every 10 ms, measures how
  *   late a timer fires (what a request such as /health/live waits for the event loop) and reads a
- *   pending-keys page through its own connection (p99 each); over the first 100,000 events again
- *   with a CPU-bound process beside it, where the thread's lower priority (runInBackground) is
- *   what keeps the API's event loop first.
+ *   pending-keys page through its own connection (p99 each).
  * Sizes: BENCH_PROJECTION_EVENTS (default 1,000,000, about two minutes of catch-up on 2 cores)
  * for the embedded store; BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a
  * few ms per write, so a million would take most of an hour) for MongoDB.
@@ -71,16 +68,6 @@ export const projectionCatchUpBench: Bench = async () => {
         { name: `${count.toLocaleString('en-US')} events: event-loop wait during the thread's catch-up, max`, value: threaded.probes.loopMax, unit: 'ms' },
         { name: `${count.toLocaleString('en-US')} events: pending-keys read during the thread's catch-up, p99`, value: threaded.probes.read, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
       );
-      if (count === Math.min(EVENTS, 100_000)) {
-        // The API's priority over the background threads shows only where the two compete for a core.
-        const saturated = await threadCatchUp(countLogPath, join(dir, `saturated-${count}.sqlite`), BigInt(count), true);
-        const busy = `${count.toLocaleString('en-US')} events, both cores busy (a CPU-bound process at the API's priority beside the catch-up)`;
-        rows.push(
-          { name: `catch-up on the projector's worker thread, ${busy}`, value: Math.round(saturated.rate), unit: 'events/s', ceilingName: 'the same, the cores free', ceilingValue: Math.round(threaded.rate) },
-          { name: `${busy}: event-loop wait during the thread's catch-up, p99`, value: saturated.probes.loop, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
-          { name: `${busy}: pending-keys read during the thread's catch-up, p99`, value: saturated.probes.read, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
-        );
-      }
     }
 
     const url = process.env.MONGODB_URL;
@@ -151,58 +138,47 @@ async function rebuildRate(logPath: string, readModels: ReadModelStore, until: b
 /**
  * The embedded app's projector: its worker thread catches up from an empty read-model file with
  * the log at `head`; events/s until it reported the head for every model, and the p99 latencies
- * (ms) of probes made every 10 ms meanwhile on this thread. `busyCore`: a CPU-bound process at
- * this process's priority runs meanwhile, so the thread, the probes and it share two cores.
+ * (ms) of probes made every 10 ms meanwhile on this thread.
  */
-async function threadCatchUp(
-  logPath: string,
-  storePath: string,
-  head: bigint,
-  busyCore = false,
-): Promise<{ rate: number; probes: { loop: number; loopMax: number; read: number } }> {
-  const busy = busyCore ? spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }) : undefined;
-  try {
-    const store = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath });
-    await store.init();
-    const queries = new ReadQueries(store);
-    const models = projectedModels(store);
-    const loopWaits: number[] = [];
-    const reads: number[] = [];
-    let caughtUp: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (caughtUp = resolve));
-    let running: RunningProjections | undefined;
-    const check = (): void => {
-      if (running && models.every(({ name }) => (running?.positionOf(name) ?? -1n) >= head)) caughtUp();
-    };
-    const started = process.hrtime.bigint();
-    running = await startOnThread({ eventLogPath: logPath, readModelsPath: storePath })({
-      onError: (error) => console.error(`  projector thread: ${String(error)}`),
-      onDiverged: () => undefined,
-      onRebuilt: () => undefined,
-      onProgress: check,
-    });
-    check();
-    let probing = true;
-    const probe = async (): Promise<void> => {
-      while (probing) {
-        const due = performance.now() + PROBE_MS;
-        await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
-        loopWaits.push(performance.now() - due);
-        await queries.pendingKeys('org-42-0', undefined, 51);
-        reads.push(performance.now() - due);
-      }
-    };
-    const probing$ = probe();
-    await done;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    probing = false;
-    await probing$;
-    await running.stop();
-    await store.close();
-    return { rate: Number(head) / seconds, probes: { loop: p99(loopWaits), loopMax: round(Math.max(0, ...loopWaits)), read: p99(reads) } };
-  } finally {
-    busy?.kill('SIGKILL');
-  }
+async function threadCatchUp(logPath: string, storePath: string, head: bigint): Promise<{ rate: number; probes: { loop: number; loopMax: number; read: number } }> {
+  const store = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath });
+  await store.init();
+  const queries = new ReadQueries(store);
+  const models = projectedModels(store);
+  const loopWaits: number[] = [];
+  const reads: number[] = [];
+  let caughtUp: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (caughtUp = resolve));
+  let running: RunningProjections | undefined;
+  const check = (): void => {
+    if (running && models.every(({ name }) => (running?.positionOf(name) ?? -1n) >= head)) caughtUp();
+  };
+  const started = process.hrtime.bigint();
+  running = await startOnThread({ eventLogPath: logPath, readModelsPath: storePath })({
+    onError: (error) => console.error(`  projector thread: ${String(error)}`),
+    onDiverged: () => undefined,
+    onRebuilt: () => undefined,
+    onProgress: check,
+  });
+  check();
+  let probing = true;
+  const probe = async (): Promise<void> => {
+    while (probing) {
+      const due = performance.now() + PROBE_MS;
+      await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
+      loopWaits.push(performance.now() - due);
+      await queries.pendingKeys('org-42-0', undefined, 51);
+      reads.push(performance.now() - due);
+    }
+  };
+  const probing$ = probe();
+  await done;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  probing = false;
+  await probing$;
+  await running.stop();
+  await store.close();
+  return { rate: Number(head) / seconds, probes: { loop: p99(loopWaits), loopMax: round(Math.max(0, ...loopWaits)), read: p99(reads) } };
 }
 
 /** The log as if its head were at `until`: the rebuild stops there. */

@@ -5,6 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
+import { runInBackground } from '../shared/background-priority';
 import { parseVerifierKeys } from '../transparency/log-keyring';
 import { checkLogHere } from '../transparency/log-self-check';
 import { SqliteMerkleNodeStore } from '../transparency/node-store/sqlite-merkle-node-store';
@@ -12,6 +13,9 @@ import type { SelfCheckThreadData, SelfCheckThreadMessage } from './self-check-t
 import { serveThread, toThreadError } from './worker-thread';
 
 const data = workerData as SelfCheckThreadData;
+
+// Nothing waits on a check (it reads the whole log at every interval): the API's requests come first.
+runInBackground();
 
 serveThread<SelfCheckThreadMessage>(async (post) => {
   // It reads the whole log a page at a time, no stream: no stream end to remember (0.8 MiB of heap).

@@ -1,6 +1,5 @@
 import { extname, join } from 'node:path';
 import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
-import { runInBackground } from '../shared/background-priority';
 import { WORKER_FROM_SOURCE } from '../shared/worker-from-source';
 
 /** An error as it crosses the thread boundary: a clone would lose its class, so its name is kept beside its message and stack. */
@@ -66,12 +65,9 @@ export function startThread<M>(
  * The body of a worker thread started by startThread: `start` gets the function that posts to
  * the parent and returns how to stop; that runs at the parent's stop message, then the port
  * closes and the thread ends. A start that fails is reported and ends the thread (exit code 1).
- * Every such thread does background work (projections, the Merkle follower, checks of the log),
- * so it runs below the API's priority (runInBackground).
  */
 export function serveThread<M>(start: (post: (message: M | ThreadFailure) => void) => Promise<() => Promise<void>>): void {
   if (!parentPort) throw new Error('this module runs on a worker thread');
-  runInBackground();
   const port = parentPort;
   const post = (message: M | ThreadFailure): void => port.postMessage(message);
   const fail = (error: unknown): void => post({ kind: 'error', error: toThreadError(error) });

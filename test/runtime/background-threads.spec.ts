@@ -1,9 +1,9 @@
 /**
- * The embedded server's background threads (the projector, the transparency thread and its checks
- * of the log: every thread serveThread runs) run below the API's CPU priority, so that when the
- * cores are all busy the API's event loop runs first; the API's own thread keeps its priority.
- * Read from Linux's own account of each thread (/proc/<pid>/task/<tid>/stat), for real threads
- * started as the server starts them.
+ * The embedded server's background work that nothing waits on (each check of the whole log, a
+ * rebuilt model's index build) runs below the API's CPU priority, so that when the cores are all
+ * busy the API's event loop runs first; the API's thread and the projector keep theirs. Read from
+ * Linux's own account of each thread (/proc/<pid>/task/<tid>/stat), for real threads started as
+ * the server starts them.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,6 +14,9 @@ import { createInterface } from 'node:readline';
 import { BACKGROUND_NICENESS } from '../../src/shared/background-priority';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { startOnThread } from '../../src/runtime/projector-thread';
+import type { SelfCheckThreadMessage } from '../../src/runtime/self-check-thread';
+import { startThread } from '../../src/runtime/worker-thread';
+import { execInWorker } from '../../src/read-models/sqlite/exec-in-worker';
 import { openEventLog } from '../read-models/support/read-model-fixture';
 import { tempDir } from '../read-models/support/stores';
 
@@ -36,31 +39,75 @@ function threadNiceness(pid: number | 'self'): Map<number, number> {
 }
 
 describe('background threads', () => {
-  it('the projector thread runs below the API thread, which keeps its priority', async () => {
-    const own = getPriority();
+  /** The threads started while `run` runs (sampled once it has started them), with their nice values. */
+  const startedDuring = async (run: (sample: () => void) => Promise<void>): Promise<number[]> => {
     const before = threadNiceness('self');
+    let started: number[] = [];
+    await run(() => (started = [...threadNiceness('self')].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice)));
+    return started;
+  };
+
+  it("a check of the whole log runs below the API thread's priority; the projector, whose lag reads wait on, and the API thread keep it", async () => {
+    const own = getPriority();
     const log = openEventLog();
     const dir = tempDir('background-threads');
     const readModelsPath = join(dir, 'read-models.sqlite');
     const store = new SqliteReadModelStore({ path: readModelsPath, eventLogPath: log.path });
     await store.init();
     const errors: unknown[] = [];
-    const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
-      onError: (error) => errors.push(error),
-      onDiverged: () => undefined,
-      onRebuilt: () => undefined,
-    });
     try {
-      const started = [...threadNiceness('self')].filter(([tid]) => !before.has(tid));
-      // The thread's own, beside the threads Node starts with it at the process's priority.
-      expect(started.filter(([, nice]) => nice === own + BACKGROUND_NICENESS)).toHaveLength(1);
-      expect(threadNiceness('self').get(process.pid)).toBe(own);
+      const projector = await startedDuring(async (sample) => {
+        const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
+          onError: (error) => errors.push(error),
+          onDiverged: () => undefined,
+          onRebuilt: () => undefined,
+        });
+        sample();
+        await running.stop();
+      });
+      const check = await startedDuring(async (sample) => {
+        // Started as checkLogOnThread starts it, held until sampled (that stops it at its report).
+        const reported = new Promise<void>((resolve) => {
+          const thread = startThread<SelfCheckThreadMessage>('self-check.worker', { eventLogPath: log.path, keyring: [] }, {
+            onMessage: (message) => {
+              if (message.kind === 'error') errors.push(message.error);
+              sample();
+              void thread.stop(10_000).then(resolve);
+            },
+            onError: (error) => errors.push(error),
+          });
+        });
+        await reported;
+      });
       expect(errors).toEqual([]);
+      expect(projector.filter((nice) => nice !== own)).toEqual([]);
+      // The check's own thread, beside the threads Node starts with it at the process's priority.
+      expect(check.filter((nice) => nice !== own)).toEqual([own + BACKGROUND_NICENESS]);
+      expect(threadNiceness('self').get(process.pid)).toBe(own);
     } finally {
-      await running.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
       await log.cleanup();
+    }
+  });
+
+  it("a rebuilt model's index build runs below the API thread's priority", async () => {
+    const dir = tempDir('background-index-build');
+    try {
+      const seen = new Set<number>();
+      let built = false;
+      const before = threadNiceness('self');
+      // A statement that runs about a second: the build's thread is sampled while it lives.
+      const build = execInWorker(join(dir, 'models.sqlite'), ['CREATE TABLE counted AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000000) SELECT count(*) AS c FROM n']).finally(() => (built = true));
+      while (!built) {
+        for (const [tid, nice] of threadNiceness('self')) if (!before.has(tid)) seen.add(nice);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await build;
+      // The build's own thread, beside any Node starts with it at the process's priority.
+      expect([...seen].filter((nice) => nice !== getPriority())).toEqual([getPriority() + BACKGROUND_NICENESS]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
