@@ -35,13 +35,24 @@ interface Connection {
   socket: Socket;
   /** Resolves true when the server closes the connection within `ms`, false otherwise. */
   closedWithin(ms: number): Promise<boolean>;
+  /**
+   * Resolves once the server has closed its end of the connection, or after `ms`: what a paused
+   * client cannot see (it reads nothing, its close included), read off the server's own socket.
+   */
+  closedByServerWithin(ms: number): Promise<void>;
   received(): string;
   /** Bytes of answers read so far. */
   bytes(): number;
 }
 
 function open(server: TestServer): Promise<Connection> {
+  const http = server.app.getHttpServer() as Server;
+  // The server's ends of the connections accepted while this one is open: its own is the one whose remote port is its local port.
+  const accepted: Array<{ end: Socket; port?: number }> = [];
+  const accept = (end: Socket) => accepted.push({ end, port: end.remotePort });
+  http.on('connection', accept);
   const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+  socket.once('close', () => http.off('connection', accept));
   let text = '';
   let bytes = 0;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -63,18 +74,30 @@ function open(server: TestServer): Promise<Connection> {
           resolve(true);
         });
       }),
+    closedByServerWithin: (ms) => {
+      const end = accepted.find((candidate) => candidate.port === socket.localPort)?.end;
+      if (!end) throw new Error('the server accepted no connection from this client');
+      return new Promise((resolve) => {
+        if (end.closed) return resolve();
+        const timer = setTimeout(resolve, ms);
+        end.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
   };
   return new Promise((resolve) => socket.once('connect', () => resolve(connection)));
 }
 
 /**
  * An export requested on `connection`, whose answer the client stops reading after its first bytes
- * for five times CONNECTION_TIMEOUT_MS, and then reads again. A paused socket reads nothing, its close
- * included: only reading again shows whether the server gave up on it meanwhile.
+ * until the server has closed its end (PATIENCE_MS at most), and then reads again. A paused socket
+ * reads nothing, its close included: only reading again shows whether the server gave up on it meanwhile.
  */
 async function stalledExport(connection: Connection, agent: TestAgent): Promise<void> {
   await exportStarted(connection, agent);
-  await new Promise((resolve) => setTimeout(resolve, 5 * CONNECTION_TIMEOUT_MS));
+  await connection.closedByServerWithin(PATIENCE_MS);
   connection.socket.resume();
 }
 

@@ -160,9 +160,6 @@ describe.each([
     expect(unknown.stderr).toContain('no-such-job');
     expect(unknown.stderr).toContain('nothing was retried');
     expect(await backend.queue.counts()).toMatchObject({ failed: 2, waiting: 0 });
-    const usage = await emailsTool(env, ['retry']);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('usage: npm run emails --');
 
     // The operator fixed the cause (EMAIL_FROM): the retried email goes out once.
     sink.refusing = false;
@@ -205,8 +202,6 @@ describe.each([
     expect(refused).toMatchObject({ code: 3, stdout: '' });
     expect(refused.stderr).toContain(`${sent.id} is completed, no-such-job is not in the queue; nothing was discarded`);
     expect(await backend.queue.counts()).toMatchObject({ failed: 2, completed: 1 });
-    expect(await emailsTool(env, ['discard'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run emails --') });
-    expect(await emailsTool(env, ['discard', '--all', first.id])).toMatchObject({ code: 2 });
     // The queue unreadable: a DATA_DIR without the queue, or a Redis that does not answer.
     const nowhere = { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-')), ...(env.REDIS_URL ? { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } : {}) };
     expect(await emailsTool(nowhere, ['discard', '--all'])).toMatchObject({ code: 1 });
@@ -230,6 +225,24 @@ describe.each([
     expect(await emailsTool(env, ['discard', '--all'])).toMatchObject({ code: 0, stdout: 'no failed email jobs to discard\n', stderr: '' });
     // Never sent: the worker got neither back.
     expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[sent.to.email]]);
+  });
+});
+
+/**
+ * Bad arguments are refused before any queue is opened, so once proves it for both backends: here
+ * with no queue at all (a DATA_DIR without email.sqlite, no REDIS_URL), which would be exit 1 had
+ * the tool looked for one.
+ */
+describe('`npm run emails` with bad arguments', () => {
+  it('refuses a retry or discard naming no job, or naming jobs beside --all, with its usage (exit 2), before looking for the queue', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-'));
+    try {
+      for (const args of [['retry'], ['discard'], ['discard', '--all', approvalJob(1).id]]) {
+        expect({ args, ...(await emailsTool({ DATA_DIR: dataDir, REDIS_URL: '' }, args)) }).toMatchObject({ args, code: 2, stdout: '', stderr: expect.stringContaining('usage: npm run emails --') });
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

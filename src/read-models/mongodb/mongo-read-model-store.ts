@@ -12,7 +12,7 @@ import {
   type Filter,
   type FindCursor,
 } from 'mongodb';
-import { mongoAnswers, mongoDatabaseName } from '../../shared/mongodb-database';
+import { mongoAnswers, mongoClientOptions, mongoDatabaseName } from '../../shared/mongodb-database';
 import type {
   CollectionName,
   Conditions,
@@ -102,7 +102,7 @@ export class MongoReadModelStore implements ReadModelStore {
   private readonly activeCache = new Map<ReadModelName, { generation: number; until: number }>();
 
   constructor(options: MongoReadModelStoreOptions) {
-    this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-read-models' });
+    this.client = new MongoClient(options.url, mongoClientOptions(options.url, 'ztkeys-read-models'));
     this.db = this.client.db(mongoDatabaseName(options.url, options.database));
     this.cacheMs = options.generationCacheMs ?? 1000;
   }

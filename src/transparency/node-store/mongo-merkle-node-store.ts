@@ -1,6 +1,6 @@
 import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { mongoAnswers, mongoDatabaseName } from '../../shared/mongodb-database';
+import { mongoAnswers, mongoClientOptions, mongoDatabaseName } from '../../shared/mongodb-database';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -45,7 +45,7 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
   private readonly db: Db;
 
   constructor(options: { url: string; database?: string }) {
-    this.client = new MongoClient(options.url, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ztkeys-merkle-nodes' });
+    this.client = new MongoClient(options.url, mongoClientOptions(options.url, 'ztkeys-merkle-nodes'));
     this.db = this.client.db(mongoDatabaseName(options.url, options.database));
   }
 
