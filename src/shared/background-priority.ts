@@ -9,21 +9,18 @@ const LOWEST_PRIORITY = 19;
 
 /**
  * Lowers the calling thread's CPU priority below its process's: when every core is busy, the
- * API's event loop runs first and the background work of the thread (a catch-up, the Merkle
- * follower, a check of the whole log, an index build) takes what it leaves; on idle cores it runs
- * as fast as before. Linux gives each thread a priority of its own, by the id /proc/thread-self
- * names; elsewhere the thread keeps its process's. Returns the thread's nice value, or undefined
- * where it was left.
+ * API's event loop runs first and the background work of the thread (a check of the whole log,
+ * an index build) takes what it leaves; on idle cores it runs as fast as before. Linux gives each
+ * thread a priority of its own, by the id /proc/thread-self names; elsewhere, or where the system
+ * refuses, the thread keeps its process's.
  */
-export function runInBackground(): number | undefined {
-  let threadId: number;
+export function runInBackground(): void {
   try {
-    threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    // Relative to what the thread was started with, so a process an operator already `nice`d keeps its threads' order.
+    const niceness = Math.min(LOWEST_PRIORITY, getPriority(threadId) + BACKGROUND_NICENESS);
+    setPriority(threadId, niceness);
   } catch {
-    return undefined;
+    // No /proc, or a sandbox that refuses setpriority: the work still runs, at the process's priority.
   }
-  // Relative to what the thread was started with, so a process an operator already `nice`d keeps its threads' order.
-  const niceness = Math.min(LOWEST_PRIORITY, getPriority(threadId) + BACKGROUND_NICENESS);
-  setPriority(threadId, niceness);
-  return niceness;
 }
