@@ -349,7 +349,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect(names).toEqual([displayName, decomposed]);
   });
 
-  it('validates the query string of every route that reads one by its class (no global pipe does it)', () => {
+  it('validates the query string of every route that reads one by its zod shape (no global pipe does it)', () => {
     const reading = registeredRoutes(suite.server.app).filter((route) => route.queries.read > 0);
     expect(reading.length).toBeGreaterThanOrEqual(6);
     for (const route of reading) expect({ route: `${route.method} ${route.path}`, ...route.queries }).toEqual({ route: `${route.method} ${route.path}`, read: route.queries.read, validated: route.queries.read });
