@@ -365,6 +365,20 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect(once.status).toBe(200);
   });
 
+  it('refuses a query parameter named like an Object.prototype member by its name, as any unknown one', async () => {
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const reply = await call(suite.server, 'GET', `${base}/key-requests?${name}=1`, alice.token);
+      expectProblem(reply, 400, 'INVALID_INPUT');
+      expect(reply.body.errors).toEqual([{ field: name, problems: [`property ${name} should not exist`] }]);
+    }
+  });
+
+  it('answers 400 to a cursor longer than any the server gives (400 characters)', async () => {
+    const reply = await call(suite.server, 'GET', `${base}/audit-log?cursor=${'x'.repeat(401)}`, alice.token);
+    expectProblem(reply, 400, 'INVALID_INPUT');
+    expect(reply.body.errors).toEqual([{ field: 'cursor', problems: ['cursor must be shorter than or equal to 400 characters'] }]);
+  });
+
   it('answers 400 to an integer of the query string not written in decimal digits (0x10, 1e2, +1, empty)', async () => {
     // Number() reads all of these: `limit=0x10` was a page of 16, and `limit=` read as 0.
     for (const limit of ['0x10', '1e2', '+1', '1.0', '%201', '1%20', '', '0b1', 'Infinity']) {
