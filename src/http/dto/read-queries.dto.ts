@@ -29,6 +29,7 @@ const decimalInteger = (minimum: number, maximum: number, { digits = /^-?\d+$/, 
         // A bound missed is said alone (`limit=99999999999999999999` is too large, not also "not an integer").
         .min(minimum, { error: message ?? `must not be less than ${minimum}`, abort: true })
         .max(maximum, { error: message ?? `must not be greater than ${maximum}`, abort: true })
+        // Digits within the bounds always pass: this makes the documented type an integer.
         .int({ error: message ?? INTEGER }),
     );
 
