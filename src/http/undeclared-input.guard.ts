@@ -20,7 +20,7 @@ const empty = (body: unknown): boolean =>
  * that declare no body or no query at all: a body other than none or `{}` on a route that takes
  * none (logout, removing an agent), and any query parameter on a route that reads none
  * (`POST /v1/orgs?dryRun=true` would otherwise create the org), are a 400 INVALID_INPUT before
- * the handler runs. Routes that declare them are checked by their own schema or class. A guard
+ * the handler runs. Routes that declare them are checked by their own zod schema. A guard
  * (after authentication, as the app's guards are registered) rather than an interceptor: it wraps
  * no request in observables.
  */

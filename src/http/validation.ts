@@ -1,4 +1,3 @@
-import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { z } from 'zod';
 import { problem, type Problem } from './problem';
 
@@ -6,15 +5,6 @@ import { problem, type Problem } from './problem';
 export interface FieldProblems {
   field: string;
   problems: string[];
-}
-
-/** Flattens class-validator errors into `{field, problems}` with dotted paths. */
-function flatten(errors: ValidationError[], parent = ''): FieldProblems[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
-    return [...own, ...flatten(error.children ?? [], field)];
-  });
 }
 
 /**
@@ -29,7 +19,7 @@ const SHOWN_PROBLEM = 400;
 const cut = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length)}…` : text);
 
 /** A field's name as an answer shows it. */
-const shownName = (name: string): string => cut(name, SHOWN_NAME);
+export const shownName = (name: string): string => cut(name, SHOWN_NAME);
 
 /** The 400 answer to invalid input, whichever library found it. */
 export function invalidInput(all: FieldProblems[]): Problem {
@@ -39,7 +29,7 @@ export function invalidInput(all: FieldProblems[]): Problem {
   return problem(400, 'INVALID_INPUT', `The request is not valid. ${summary}${more > 0 ? `; and ${more} more fields` : ''}`, { errors: list });
 }
 
-/** Groups zod issues by field; an unknown field is refused by name, as class-validator does. */
+/** Groups zod issues by field (of a body or a query string); an unknown field is refused by name. */
 export function zodFieldProblems(issues: z.core.$ZodIssue[]): FieldProblems[] {
   const byField = new Map<string, string[]>();
   const add = (field: string, message: string) => byField.set(field, [...(byField.get(field) ?? []), message]);
@@ -53,48 +43,3 @@ export function zodFieldProblems(issues: z.core.$ZodIssue[]): FieldProblems[] {
   }
   return [...byField].map(([field, problems]) => ({ field, problems }));
 }
-
-const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/**
- * Dotted paths of keys named like Object.prototype members (`toString`, `constructor`, ...):
- * class-transformer skips them, so the whitelist never sees them. Iterative, though queries are flat.
- */
-function prototypeNamedFields(value: unknown): string[] {
-  const found: string[] = [];
-  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    for (const [key, child] of Object.entries(next.value)) {
-      const field = next.path ? `${next.path}.${key}` : key;
-      if (OBJECT_PROTOTYPE_NAMES.has(key)) found.push(field);
-      stack.push({ value: child, path: field });
-    }
-  }
-  return found;
-}
-
-/**
- * Query validation (class-validator, @ValidQuery): unknown fields are refused (also those named
- * like Object.prototype members), types are strict, and the answer says what was wrong. Bodies are
- * validated by their zod schema (@ValidBody), which refuses the same.
- */
-class StrictValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const fields = prototypeNamedFields(value);
-    if (fields.length > 0) throw new BadRequestException(invalidInput(fields.map((field) => ({ field, problems: [`property ${shownName(field.split('.').pop()!)} should not exist`] }))));
-    // `?status=A&status=B` parses to an array, which no query field takes: said plainly, not as the field's own rules failing.
-    const repeated = Object.entries(value ?? {}).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]));
-    if (repeated.length > 0) throw new BadRequestException(invalidInput(repeated.map(([field, values]) => ({ field, problems: [`${shownName(field)} is given ${values.length} times; give it once`] }))));
-    return super.transform(value, metadata);
-  }
-}
-
-export const validationPipe = new StrictValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-  validationError: { target: false, value: false },
-  exceptionFactory: (errors) => new BadRequestException(invalidInput(flatten(errors))),
-});

@@ -349,7 +349,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect(names).toEqual([displayName, decomposed]);
   });
 
-  it('validates the query string of every route that reads one by its class (no global pipe does it)', () => {
+  it('validates the query string of every route that reads one by its zod shape (no global pipe does it)', () => {
     const reading = registeredRoutes(suite.server.app).filter((route) => route.queries.read > 0);
     expect(reading.length).toBeGreaterThanOrEqual(6);
     for (const route of reading) expect({ route: `${route.method} ${route.path}`, ...route.queries }).toEqual({ route: `${route.method} ${route.path}`, read: route.queries.read, validated: route.queries.read });
@@ -363,6 +363,20 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     }
     const once = await call(suite.server, 'GET', `${base}/key-requests?status=PENDING`, alice.token);
     expect(once.status).toBe(200);
+  });
+
+  it('refuses a query parameter named like an Object.prototype member by its name, as any unknown one', async () => {
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const reply = await call(suite.server, 'GET', `${base}/key-requests?${name}=1`, alice.token);
+      expectProblem(reply, 400, 'INVALID_INPUT');
+      expect(reply.body.errors).toEqual([{ field: name, problems: [`property ${name} should not exist`] }]);
+    }
+  });
+
+  it('answers 400 to a cursor longer than any the server gives (400 characters)', async () => {
+    const reply = await call(suite.server, 'GET', `${base}/audit-log?cursor=${'x'.repeat(401)}`, alice.token);
+    expectProblem(reply, 400, 'INVALID_INPUT');
+    expect(reply.body.errors).toEqual([{ field: 'cursor', problems: ['cursor must be shorter than or equal to 400 characters'] }]);
   });
 
   it('answers 400 to an integer of the query string not written in decimal digits (0x10, 1e2, +1, empty)', async () => {

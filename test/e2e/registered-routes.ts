@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ACCESS, type Access } from '../../src/auth/access.decorators';
-import { validationPipe } from '../../src/http/validation';
+import { ZodQueryPipe } from '../../src/http/zod-query.pipe';
 
 /** A route as the running app's controllers define it, e.g. POST /v1/orgs/:orgId/agents. */
 export interface Route {
@@ -14,7 +14,7 @@ export interface Route {
   access: Access;
   /** Whether the handler reads a request body (@Body). */
   hasBody: boolean;
-  /** How many of the handler's query parameters (@Query) are read, and how many of those validated by their class. */
+  /** How many of the handler's query parameters (@Query) are read, and how many of those validated by their zod shape (@ValidQuery). */
   queries: { read: number; validated: number };
 }
 
@@ -49,7 +49,7 @@ export function registeredRoutes(app: NestFastifyApplication): Route[] {
           path: joined(prefix, path),
           access: (Reflect.getMetadata(ACCESS, handler) as Access | undefined) ?? classAccess ?? 'agent',
           hasBody: Object.keys(args).some((key) => key.startsWith(`${RouteParamtypes.BODY}:`)),
-          queries: { read: queries.length, validated: queries.filter(([, arg]) => arg.pipes?.includes(validationPipe)).length },
+          queries: { read: queries.length, validated: queries.filter(([, arg]) => arg.pipes?.some((pipe) => pipe instanceof ZodQueryPipe)).length },
         };
         if (!fastify.hasRoute({ method: route.method as 'GET', url: route.path })) {
           throw new Error(`${route.method} ${route.path} is defined by a controller but not registered in Fastify`);

@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { ConsistencyProofQuery, InclusionProofQuery } from '../dto/read-queries.dto';
+import { consistencyProofQuery, type ConsistencyProofQuery, inclusionProofQuery, type InclusionProofQuery } from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
 import { ReadAccess } from '../read-access';
 import { ValidQuery } from '../valid-query.decorator';
@@ -70,7 +70,7 @@ export class AuditProofsController {
     NO_CHECKPOINT,
     BEHIND,
   )
-  async consistency(@Ctx() context: CommandContext, @ValidQuery() query: ConsistencyProofQuery, @MinPosition() minPosition?: string | string[]): Promise<ConsistencyProofView> {
+  async consistency(@Ctx() context: CommandContext, @ValidQuery(consistencyProofQuery) query: ConsistencyProofQuery, @MinPosition() minPosition?: string | string[]): Promise<ConsistencyProofView> {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const proof = await this.proofs.consistency(context.orgId, query.from, query.to);
     return { from: query.from, to: query.to, proof: proof.map((hash) => hash.toString('base64')) };
@@ -86,7 +86,7 @@ export class AuditProofsController {
     [409, 'Asked by eventId: the event is in the log but no checkpoint covers it yet; ask again after LOG_CHECKPOINT_DELAY_MS', 'EVENT_NOT_SIGNED_YET'],
     BEHIND,
   )
-  async inclusion(@Ctx() context: CommandContext, @ValidQuery() query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
+  async inclusion(@Ctx() context: CommandContext, @ValidQuery(inclusionProofQuery) query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
     if ((query.index === undefined) === (query.eventId === undefined)) throw new InvalidQuery('INDEX_OR_EVENT_ID', 'Name the event by exactly one of `index` (with `size`) and `eventId`.');
     if (query.index !== undefined && query.size === undefined) throw new InvalidQuery('INVALID_TREE_SIZE', '`size` is required with `index`.');
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);

@@ -12,7 +12,18 @@ import { PendingApprovalsQuery } from '../../application/queries/pending-approva
 import type { Role } from '../../domain/shared/roles';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
-import { AsOfQueryParams, AuditLogFilters, AuditLogQuery, PendingKeysQuery, ZeroTrustStatusQuery } from '../dto/read-queries.dto';
+import {
+  asOfQuery,
+  type AsOfQueryParams,
+  type AuditLogFilters,
+  auditLogFilters,
+  auditLogQuery,
+  type AuditLogQuery,
+  pendingKeysQuery,
+  type PendingKeysQuery,
+  zeroTrustStatusQuery,
+  type ZeroTrustStatusQuery,
+} from '../dto/read-queries.dto';
 import { MinPosition } from '../min-position.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { ReadAccess } from '../read-access';
@@ -21,7 +32,6 @@ import { AsOfView, AuditEntryView, AuditLogPageView, PendingKeysPageView, ZeroTr
 
 const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
-const DEFAULT_LIMIT = 50;
 
 const BEHIND: ErrorAnswer = [503, 'The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'READ_MODEL_BEHIND'];
 const EXPORT_EXAMPLE =
@@ -50,9 +60,9 @@ export class ReadModelsController {
     Answers(200, PendingKeysPageView, 'One page'),
     BEHIND,
   )
-  async pendingKeys(@Ctx() context: CommandContext, @ValidQuery() query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
+  async pendingKeys(@Ctx() context: CommandContext, @ValidQuery(pendingKeysQuery) query: PendingKeysQuery, @MinPosition() minPosition?: string | string[]) {
     const org = await this.access.check(context.orgId, context.actor, APPROVERS, 'pending-keys', minPosition, this.config.minPositionWaitMs);
-    return this.pendingApprovals.page(context.orgId, org, { limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor }, context.now);
+    return this.pendingApprovals.page(context.orgId, org, { limit: query.limit, cursor: query.cursor }, context.now);
   }
 
   @Get('zero-trust-status')
@@ -62,9 +72,9 @@ export class ReadModelsController {
     Answers(200, ZeroTrustStatusView, 'One page of agents, and the totals'),
     BEHIND,
   )
-  async zeroTrustStatus(@Ctx() context: CommandContext, @ValidQuery() query: ZeroTrustStatusQuery, @MinPosition() minPosition?: string | string[]) {
+  async zeroTrustStatus(@Ctx() context: CommandContext, @ValidQuery(zeroTrustStatusQuery) query: ZeroTrustStatusQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'org-status', minPosition, this.config.minPositionWaitMs);
-    return this.queries.zeroTrustStatus(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
+    return this.queries.zeroTrustStatus(context.orgId, query, query.limit, query.cursor);
   }
 
   @Get('audit-log')
@@ -74,9 +84,9 @@ export class ReadModelsController {
     Answers(200, AuditLogPageView, 'One page'),
     BEHIND,
   )
-  async auditLog(@Ctx() context: CommandContext, @ValidQuery() query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
+  async auditLog(@Ctx() context: CommandContext, @ValidQuery(auditLogQuery) query: AuditLogQuery, @MinPosition() minPosition?: string | string[]) {
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
-    return this.queries.auditLog(context.orgId, query, query.limit ?? DEFAULT_LIMIT, query.cursor);
+    return this.queries.auditLog(context.orgId, query, query.limit, query.cursor);
   }
 
   @Get('as-of')
@@ -90,7 +100,7 @@ export class ReadModelsController {
   )
   // The answer comes as its JSON (AsOfView), made where the store read it: sent as it is.
   @Header('content-type', 'application/json; charset=utf-8')
-  async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery() query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]): Promise<Buffer> {
+  async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery(asOfQuery) query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]): Promise<Buffer> {
     await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
     // The org's budget, spent once the query is found valid: an `at` later than now (400) spends none of it.
     return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now, this.limits.orgBudget('heavy_reads_per_org', context.orgId));
@@ -110,7 +120,7 @@ export class ReadModelsController {
   )
   async auditExport(
     @Ctx() context: CommandContext,
-    @ValidQuery() filters: AuditLogFilters,
+    @ValidQuery(auditLogFilters) filters: AuditLogFilters,
     @Res() reply: FastifyReply,
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
