@@ -114,7 +114,8 @@ describe('background threads', () => {
   it('in a process already started below normal priority, a background thread goes lower still, to the lowest there is', async () => {
     // `nice -n 15`: the process at 15, its background thread at 19 (15 + 10, capped), not refused for asking 25.
     const thread = `require(${JSON.stringify(join(ROOT, 'dist/src/shared/background-priority.js'))}).runInBackground();
-      require('node:worker_threads').parentPort.postMessage('lowered');`;
+      require('node:worker_threads').parentPort.postMessage('lowered');
+      setInterval(() => {}, 1000); // alive until the test has read its priority`;
     const script = `new (require('node:worker_threads').Worker)(${JSON.stringify(thread)}, { eval: true })
         .once('message', () => console.log('lowered'))
         .once('error', (error) => console.log(String(error)));
