@@ -65,9 +65,9 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   refuseAmbiguousRequests(fastify);
   acceptJsonBodiesOnly(fastify);
   app.useLogger(jsonLogger(runtime.config.logLevel));
-  const document = openApiDocument(app);
   serveDocsPageAssetsOnly(fastify);
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'docs-json' });
+  // Built at the first request for the docs, and kept: a start does not pay for a document few ask for.
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   if (runtime.config.roles.includes('api')) await serveConsole(app, runtime.config.consoleOidc);
   return app;
 }
