@@ -95,9 +95,12 @@ export const asOfProjection: Projection = {
         return [window(agentId, browserId, at, at, null)];
       }
       case 'SensitiveTaskAuthorized': {
-        // A REMEMBERED authorization is no new signature: the window does not move.
+        // A REMEMBERED authorization is no new signature: the window does not move. A signature at
+        // EVERY_TASK (the default, most signed tasks) opens none, and needs no document to end the
+        // one before: a logout or a change to EVERY_TASK has ended it already, or its key is no
+        // longer ACTIVE and never is again (R10; a public key is claimed once).
         const { agentId, browserId, signedAt, validUntil, keyFingerprint } = event.data;
-        return signedAt ? [window(agentId, browserId, signedAt, validUntil, keyFingerprint)] : [];
+        return signedAt && validUntil > signedAt ? [window(agentId, browserId, signedAt, validUntil, keyFingerprint)] : [];
       }
       case 'OrganizationCreated':
       case 'OrgPolicyChanged':
