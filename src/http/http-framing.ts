@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { quoted } from '../shared/quoted';
 import { endWithProblem } from './client-error';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -22,11 +23,34 @@ function repeatedSingletons(rawHeaders: string[]): { name: string; times: number
 }
 
 /**
+ * Header fields a request may carry. Node keeps its first 2,000 and drops the others silently: the
+ * token, a body's Content-Type and Content-Length, a second Content-Type, and the route ran as if
+ * they had not been sent. It keeps one more here, so that a request past the bound is refused whole.
+ */
+export const MAX_HEADER_FIELDS = 2000;
+
+/**
+ * Why a request's Transfer-Encoding cannot be read as it was meant, if it cannot: Node decodes
+ * chunked alone and reads `gzip, chunked` as the bytes inside the chunks, where a proxy that
+ * decodes gzip reads another body; in HTTP/1.0 the field is faulty framing (RFC 9112 §6.1).
+ */
+function unreadTransferCoding(request: IncomingMessage): string | undefined {
+  const field = request.headers['transfer-encoding'];
+  if (field === undefined) return undefined;
+  if (request.httpVersion === '1.0') return `Transfer-Encoding in an HTTP/1.0 request is faulty framing (RFC 9112 §6.1): send the body with a Content-Length.`;
+  const codings = field.split(',').map((coding) => coding.trim().toLowerCase());
+  if (codings.every((coding) => coding === 'chunked')) return undefined;
+  return `Transfer-Encoding ${quoted(field)} is not supported: chunked is the only transfer coding read; send the JSON body as it is, chunked or with a Content-Length.`;
+}
+
+/**
  * Requests whose framing is ambiguous are refused as problems: a singleton header given twice
  * (400 HEADER_REPEATED), an HTTP/1.1 request without Host (400 HOST_REQUIRED; Node would answer
  * an empty 400 itself, hence `requireHostHeader: false` on the server), an `Expect` other than
  * 100-continue (417, where Node would answer an empty one), and CONNECT, which no route takes
- * (405, where Node would drop the connection without an answer).
+ * (405, where Node would drop the connection without an answer), a transfer coding other than
+ * chunked (400 TRANSFER_CODING_UNSUPPORTED, the connection closed), and more than
+ * MAX_HEADER_FIELDS header fields (431), of which Node would drop the rest silently.
  */
 export function refuseAmbiguousRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -39,13 +63,25 @@ export function refuseAmbiguousRequests(fastify: FastifyInstance): void {
         .send(problem(400, 'HEADER_REPEATED', `${named}; give it once: readers could take either value.`));
       return;
     }
+    if (request.raw.rawHeaders.length / 2 > MAX_HEADER_FIELDS) {
+      const detail = `The request has more than ${MAX_HEADER_FIELDS} header fields; send fewer.`;
+      void reply.status(431).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(431, 'HEADERS_TOO_LARGE', detail));
+      return;
+    }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(400, 'HOST_REQUIRED', 'An HTTP/1.1 request must carry a Host header.'));
+      return;
+    }
+    const coding = unreadTransferCoding(request.raw);
+    if (coding !== undefined) {
+      // Where this request ends is not what every reader of the connection takes it for: nothing more is read from it.
+      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).header('connection', 'close').send(problem(400, 'TRANSFER_CODING_UNSUPPORTED', coding));
       return;
     }
     done();
   });
   const server: Server = fastify.server;
+  server.maxHeadersCount = MAX_HEADER_FIELDS + 1;
   server.on('checkExpectation', (request: IncomingMessage, response) => {
     const body = JSON.stringify(problem(417, 'EXPECTATION_FAILED', `Expect: ${String(request.headers.expect)} is not supported; only 100-continue is.`));
     response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);

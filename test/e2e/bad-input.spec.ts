@@ -328,6 +328,8 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expectProblem(agent, 400, 'INVALID_INPUT');
         expect(agent.body.detail).toMatch(/displayName/);
         expectProblem(await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: text }), 400, 'INVALID_INPUT');
+        // Nor a challenge to sign for such a task, which the task itself would then refuse.
+        expectProblem(await call(suite.server, 'POST', `${base}/challenges`, alice.token, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: text }), 400, 'INVALID_INPUT');
         expectProblem(await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: text }), 400, 'INVALID_INPUT');
       }
     });
@@ -457,6 +459,41 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expectProblem(await rawCall(suite.server, request('CONNECT', base, ['Host: ztkeys'])), 405, 'METHOD_NOT_ALLOWED');
         expectProblem(await rawCall(suite.server, request('CONNECT', 'ztkeys:443', ['Host: ztkeys:443'])), 405, 'METHOD_NOT_ALLOWED');
       });
+    });
+
+    it('answers 400 to a transfer coding other than chunked, and to Transfer-Encoding in HTTP/1.0, which Node would read as chunked alone', async () => {
+      // Node decodes only chunked: `gzip, chunked` was read as the bare JSON inside the chunks, where a proxy that decodes gzip reads another body.
+      const chunked = (json: string) => `${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`;
+      const patch = (version: string, coding: string) =>
+        `PATCH ${base}/agents/bob HTTP/${version}\r\nHost: ztkeys\r\nAuthorization: Bearer ${alice.token}\r\nContent-Type: application/json\r\nTransfer-Encoding: ${coding}\r\n`;
+      await refusedAll(async () => {
+        for (const coding of ['gzip, chunked', 'deflate,chunked', 'x-unknown, chunked']) {
+          const reply = await rawCall(suite.server, patch('1.1', coding), chunked('{"role":"ADMIN"}'));
+          expectProblem(reply, 400, 'TRANSFER_CODING_UNSUPPORTED');
+          expect(reply.body.detail).toContain(coding);
+        }
+        // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, whatever a Content-Length says.
+        const old = await rawCall(suite.server, patch('1.0', 'chunked'), chunked('{"role":"ADMIN"}'));
+        expectProblem(old, 400, 'TRANSFER_CODING_UNSUPPORTED');
+        expect(old.body.detail).toMatch(/HTTP\/1\.0/);
+      });
+      expect((await rawCall(suite.server, patch('1.1', 'chunked'), chunked('{"role":"MEMBER"}'))).status).toBe(200);
+    });
+
+    it('answers 431 to more than 2,000 header fields, past which Node would drop the rest silently, and reads 2,000 whole', async () => {
+      // The fields dropped were the token, the body's Content-Type and Content-Length, an Idempotency-Key or a second Content-Type: the
+      // route ran as if they had not been sent (a DELETE with a body it refuses went through, bodiless).
+      const agent = await suite.journey.addAgent(alice, 'many-headers');
+      const padding = (fields: number) => Array.from({ length: fields }, () => 'a:');
+      await refusedAll(async () => {
+        const remove = request('DELETE', `${base}/agents/${agent.agentId}`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`, ...padding(2000), 'Content-Type: application/json']);
+        const reply = await rawCall(suite.server, remove, '{"dryRun":true}');
+        expectProblem(reply, 431, 'HEADERS_TOO_LARGE');
+        expect(reply.body.detail).toMatch(/more than 2000 header fields/);
+      });
+      // rawCall adds Connection: close, the 2,000th field; the token before it is read.
+      expect((await rawCall(suite.server, request('GET', base, ['Host: ztkeys', ...padding(1997), `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+      expect((await rawCall(suite.server, request('GET', base, ['Host: ztkeys', ...padding(1998), `Authorization: Bearer ${alice.token}`]))).status).toBe(431);
     });
 
     it('answers 405 with Allow to a method a path does not take, and 404 to a path no route takes', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROMPT_FREQUENCIES } from '../browser/prompt-frequency';
 import { ORG_POLICY_FIELDS } from '../organization/org-policy';
+import { TEXT_OF_ONE_LINE } from '../../shared/hidden-characters';
 import { ID_PATTERN } from '../streams';
 
 /*
@@ -41,7 +42,16 @@ export const CHALLENGE_PURPOSES = {
     adds: {},
   },
   SENSITIVE_TASK: {
-    asks: { browserId, task: z.string().min(1).max(200).describe('the task name') },
+    // As the task's own body takes it (textField): a statement to sign for a task the task would refuse helps nobody.
+    asks: {
+      browserId,
+      task: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(TEXT_OF_ONE_LINE, { message: 'must be one line without control characters, nor bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069)' })
+        .describe('the task name'),
+    },
     adds: {},
   },
   // R20: the SUPER_ADMIN signs every field of the org's new policy, not a change relative to one they may not have seen.
