@@ -35,7 +35,7 @@ export function answerMismatches(method: string, pathTemplate: string, status: n
 
 function loadSchemas(): AnswerSchemas {
   // Required here, not imported: ajv loads only in a run that checks an answer, not for --help or a local command.
-  const { AnswerSchemas: Schemas } = require('./answer-schemas') as typeof import('./answer-schemas');
+  const { compileAnswerSchemas } = require('./compile-answer-schemas') as typeof import('./compile-answer-schemas');
   // Members later releases added are optional: a server of an earlier release answers without them.
-  return new Schemas(loadDocument(), { optionalMembers: LATER_MEMBERS });
+  return compileAnswerSchemas(loadDocument(), { optionalMembers: LATER_MEMBERS });
 }
