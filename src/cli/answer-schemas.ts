@@ -14,7 +14,7 @@ export interface OpenApiDocument {
 
 /**
  * The validator of one schema of the document, by its reference (`openapi.json#/components/schemas/Problem`),
- * or undefined when there is none (compile-answer-schemas.ts compiles them with ajv).
+ * or undefined when there is none: compiled by ajv (compile-answer-schemas.ts), or generated ahead of time.
  */
 export type AnswerValidators = (ref: string) => ValidateFunction | undefined;
 
@@ -65,6 +65,18 @@ export class AnswerSchemas {
     if (!validate) throw new Error(`No validator for ${ref}`);
     return validate(body) ? undefined : (validate.errors ?? []).map(describeError);
   }
+}
+
+/** The reference of every schema that an answer the document declares is checked with. */
+export function answerSchemaRefs(document: OpenApiDocument): string[] {
+  const refs = new Set<string>();
+  for (const [pathTemplate, operations] of Object.entries(document.paths))
+    for (const [method, operation] of Object.entries(operations))
+      for (const statusKey of Object.keys(operation.responses ?? {})) {
+        const { pointer, content } = declaredResponse(document, pathTemplate, method, statusKey);
+        for (const [mediaType, { schema }] of Object.entries(content)) if (schema) refs.add(schemaRef(pointer, mediaType, schema));
+      }
+  return [...refs];
 }
 
 /** The response the document declares for a status of an operation: where it is, and its content by media type. */

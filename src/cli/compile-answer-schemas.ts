@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { AnswerSchemas, DOCUMENT_ID, type OpenApiDocument } from './answer-schemas';
+import standaloneCode from 'ajv/dist/standalone';
+import { AnswerSchemas, answerSchemaRefs, DOCUMENT_ID, type OpenApiDocument } from './answer-schemas';
 
 type Schema = { [keyword: string]: unknown };
 type Response = OpenApiDocument['paths'][string][string]['responses'][string];
@@ -22,17 +23,29 @@ export interface AnswerSchemaOptions {
 }
 
 /**
- * The answer schemas of a document, each compiled by ajv the first time an answer of it is checked,
- * and only then (a CLI run calls one or two).
+ * The answer schemas of a document, each compiled by ajv the first time an answer of it is checked
+ * (the tests' answer contract, which asks for options the CLI does not).
  */
 export function compileAnswerSchemas(document: OpenApiDocument, options: AnswerSchemaOptions = {}): AnswerSchemas {
-  const ajv = documentAjv(document, options);
+  const ajv = documentAjv(document, options, false);
   return new AnswerSchemas(document, (ref) => ajv.getSchema(ref));
 }
 
-function documentAjv(document: OpenApiDocument, options: AnswerSchemaOptions): Ajv {
-  // strict off: OpenAPI's own keywords (example, ...) are no JSON Schema keywords.
-  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: options.allErrors === true });
+/**
+ * ajv's standalone code (CommonJS) of the validators of every schema an answer of the document is
+ * checked with, exported by reference: what the CLI runs, so that a run compiles none
+ * (`npm run openapi:types` writes it to src/cli/answer-validators.generated.js).
+ */
+export function answerValidatorsCode(document: OpenApiDocument, options: AnswerSchemaOptions = {}): string {
+  const ajv = documentAjv(document, options, true);
+  const refs = answerSchemaRefs(document);
+  const code = standaloneCode(ajv, Object.fromEntries(refs.map((ref) => [ref, ref])));
+  return `// Generated from openapi.generated.json by npm run openapi:types (ajv standalone code): do not edit.\n${code}\n`;
+}
+
+function documentAjv(document: OpenApiDocument, options: AnswerSchemaOptions, source: boolean): Ajv {
+  // strict off: OpenAPI's own keywords (example, ...) are no JSON Schema keywords. lines: generated code a diff can show.
+  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: options.allErrors === true, code: { source, lines: source } });
   addFormats(ajv);
   ajv.addSchema(asJsonSchemas(withOptional(document, options.optionalMembers ?? {}), options.closedObjects === true) as unknown as Schema, DOCUMENT_ID);
   return ajv;
