@@ -1,5 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 type Schema = { [keyword: string]: unknown };
 interface Response {
@@ -13,41 +12,24 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, Schema>; responses?: Record<string, Response> };
 }
 
-export interface AnswerSchemaOptions {
-  /**
-   * An object schema without `additionalProperties` refuses members it does not name: what the
-   * tests ask of the server (a member a generated client cannot see is a bug of the document).
-   * A client leaves it off, so that a newer server's added member does not break it.
-   */
-  closedObjects?: boolean;
-  /** Every error rather than the first (for the tests' messages). */
-  allErrors?: boolean;
-  /**
-   * Members, by schema of components/schemas, that an answer may leave out though the document
-   * requires them: what a server of an earlier release does not answer. Present, they are checked.
-   */
-  optionalMembers?: Readonly<Record<string, readonly string[]>>;
-}
+/**
+ * The validator of one schema of the document, by its reference (`openapi.json#/components/schemas/Problem`),
+ * or undefined when there is none: compiled by ajv (compile-answer-schemas.ts), or generated ahead of time.
+ */
+export type AnswerValidators = (ref: string) => ValidateFunction | undefined;
 
 /** Where the document's schemas are, for ajv's references. */
-const DOCUMENT_ID = 'openapi.json';
+export const DOCUMENT_ID = 'openapi.json';
 
 /**
- * The response schemas of an OpenAPI 3.0 document, checked with ajv: each operation's schema is
- * compiled the first time an answer of it is checked, and only then (a CLI run calls one or two).
+ * What the OpenAPI document declares for an answer (status, media type, body schema), and what
+ * differs in one; each schema is checked by the validator `validators` gives for its reference.
  */
 export class AnswerSchemas {
-  private readonly ajv: Ajv;
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly document: OpenApiDocument;
-
-  constructor(document: OpenApiDocument, options: AnswerSchemaOptions = {}) {
-    this.document = asJsonSchemas(withOptional(document, options.optionalMembers ?? {}), options.closedObjects === true);
-    // strict off: OpenAPI's own keywords (example, ...) are no JSON Schema keywords.
-    this.ajv = new Ajv({ strict: false, validateSchema: false, allErrors: options.allErrors === true });
-    addFormats(this.ajv);
-    this.ajv.addSchema(this.document as unknown as Schema, DOCUMENT_ID);
-  }
+  constructor(
+    private readonly document: OpenApiDocument,
+    private readonly validators: AnswerValidators,
+  ) {}
 
   /** True when the document describes `method pathTemplate`. */
   has(method: string, pathTemplate: string): boolean {
@@ -65,38 +47,56 @@ export class AnswerSchemas {
     if (!operation?.responses) return [`${name} is no operation of the document`];
     const statusKey = [String(status), `${String(status)[0]}XX`, 'default'].find((key) => key in operation.responses);
     if (statusKey === undefined) return [`status ${status} is not declared for ${name} (declared: ${Object.keys(operation.responses).join(', ')})`];
-    const shared = operation.responses[statusKey].$ref?.replace('#/components/responses/', '');
-    const pointer = shared === undefined ? ['paths', pathTemplate, method.toLowerCase(), 'responses', statusKey] : ['components', 'responses', shared];
-    const content = (shared === undefined ? operation.responses[statusKey] : this.document.components?.responses?.[shared])?.content ?? {};
+    const { pointer, content } = declaredResponse(this.document, pathTemplate, method, statusKey);
     if (Object.keys(content).length === 0) return body === '' || body === undefined ? undefined : [`${name} declares no body for ${status}`];
     if (!(mediaType in content)) return [`content type "${mediaType}" is not declared for ${status} of ${name} (declared: ${Object.keys(content).join(', ')})`];
     const schema = content[mediaType].schema;
     if (!schema || body === undefined) return undefined;
-    // Most answers are a bare reference (Problem, a view): compiled once for all that share it.
-    const referenced = typeof schema.$ref === 'string' && Object.keys(schema).length === 1 ? schema.$ref.replace(/^#\//, '').split('/').map(unescapePointer) : undefined;
-    return this.validate(referenced ?? [...pointer, 'content', mediaType, 'schema'], body);
+    return this.validate(schemaRef(pointer, mediaType, schema), body);
   }
 
   /** What differs between a body and the document's schema `name` (components/schemas), or undefined. */
   schemaMismatches(name: string, body: unknown): string[] | undefined {
-    return this.validate(['components', 'schemas', name], body);
+    return this.validate(refOf(['components', 'schemas', name]), body);
   }
 
-  private validate(pointer: string[], body: unknown): string[] | undefined {
-    const validate = this.validator(pointer);
+  private validate(ref: string, body: unknown): string[] | undefined {
+    const validate = this.validators(ref);
+    if (!validate) throw new Error(`No validator for ${ref}`);
     return validate(body) ? undefined : (validate.errors ?? []).map(describeError);
   }
-
-  private validator(pointer: string[]): ValidateFunction {
-    const ref = `${DOCUMENT_ID}#/${pointer.map((part) => encodeURIComponent(part.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
-    let validate = this.compiled.get(ref);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: ref });
-      this.compiled.set(ref, validate);
-    }
-    return validate;
-  }
 }
+
+/** The reference of every schema that an answer the document declares is checked with. */
+export function answerSchemaRefs(document: OpenApiDocument): string[] {
+  const refs = new Set<string>();
+  for (const [pathTemplate, operations] of Object.entries(document.paths))
+    for (const [method, operation] of Object.entries(operations))
+      for (const statusKey of Object.keys(operation.responses ?? {})) {
+        const { pointer, content } = declaredResponse(document, pathTemplate, method, statusKey);
+        for (const [mediaType, { schema }] of Object.entries(content)) if (schema) refs.add(schemaRef(pointer, mediaType, schema));
+      }
+  return [...refs];
+}
+
+/** The response the document declares for a status of an operation: where it is, and its content by media type. */
+function declaredResponse(document: OpenApiDocument, pathTemplate: string, method: string, statusKey: string): { pointer: string[]; content: NonNullable<Response['content']> } {
+  const declared = document.paths[pathTemplate][method.toLowerCase()].responses[statusKey];
+  const shared = declared.$ref?.replace('#/components/responses/', '');
+  const pointer = shared === undefined ? ['paths', pathTemplate, method.toLowerCase(), 'responses', statusKey] : ['components', 'responses', shared];
+  return { pointer, content: (shared === undefined ? declared : document.components?.responses?.[shared])?.content ?? {} };
+}
+
+/**
+ * The reference of the schema of a media type of the response at `pointer`. Most answers are a bare
+ * reference (Problem, a view): that one, so that all that share it share its validator.
+ */
+function schemaRef(pointer: string[], mediaType: string, schema: Schema): string {
+  const referenced = typeof schema.$ref === 'string' && Object.keys(schema).length === 1 ? schema.$ref.replace(/^#\//, '').split('/').map(unescapePointer) : undefined;
+  return refOf(referenced ?? [...pointer, 'content', mediaType, 'schema']);
+}
+
+const refOf = (pointer: string[]): string => `${DOCUMENT_ID}#/${pointer.map((part) => encodeURIComponent(part.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
 
 const unescapePointer = (part: string): string => part.replace(/~1/g, '/').replace(/~0/g, '~');
 
@@ -107,42 +107,3 @@ function describeError(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return `${[...parts, String(error.params.additionalProperty)].join('.')}: is not in the document`;
   return `${parts.join('.') || 'the answer'}: ${error.message ?? error.keyword}`;
 }
-
-/**
- * The document with its schemas read as OpenAPI 3.0 means them: `nullable` also allows null
- * where the schema is a reference (ajv reads it only beside `type`, and the allOf would then refuse
- * null), and closed objects when asked. Only schema positions are rewritten, never examples.
- */
-function asJsonSchemas(document: OpenApiDocument, closedObjects: boolean): OpenApiDocument {
-  const schema = (value: Schema): Schema => {
-    const out: Schema = { ...value };
-    if (out.properties) out.properties = mapValues(out.properties as Record<string, Schema>, schema);
-    for (const keyword of ['items', 'not'] as const) if (isSchema(out[keyword])) out[keyword] = schema(out[keyword]);
-    if (isSchema(out.additionalProperties)) out.additionalProperties = schema(out.additionalProperties);
-    else if (closedObjects && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(out[keyword])) out[keyword] = (out[keyword] as Schema[]).map(schema);
-    if (out.nullable !== true) return out;
-    delete out.nullable;
-    return { anyOf: [out, { type: 'null' }] };
-  };
-  const response = (value: Response): Response =>
-    value.content ? { ...value, content: mapValues(value.content, (media) => (media.schema ? { ...media, schema: schema(media.schema) } : media)) } : value;
-  return {
-    ...document,
-    paths: mapValues(document.paths, (operations) => mapValues(operations, (operation) => (operation.responses ? { ...operation, responses: mapValues(operation.responses, response) } : operation))),
-    components: { ...document.components, schemas: mapValues(document.components?.schemas ?? {}, schema), responses: mapValues(document.components?.responses ?? {}, response) },
-  };
-}
-
-/** The document with `optional` members no longer required by their schemas. */
-function withOptional(document: OpenApiDocument, optional: Readonly<Record<string, readonly string[]>>): OpenApiDocument {
-  const schemas = mapValues(document.components?.schemas ?? {}, (value, name) =>
-    Array.isArray(value.required) && optional[name] ? { ...value, required: value.required.filter((member: string) => !optional[name].includes(member)) } : value,
-  );
-  return { ...document, components: { ...document.components, schemas } };
-}
-
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const mapValues = <T, U>(record: Record<string, T>, map: (value: T, key: string) => U): Record<string, U> =>
-  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));

@@ -1,4 +1,5 @@
-import { AnswerSchemas, type OpenApiDocument } from '../../src/cli/answer-schemas';
+import type { AnswerSchemas, OpenApiDocument } from '../../src/cli/answer-schemas';
+import { compileAnswerSchemas } from '../../src/cli/compile-answer-schemas';
 
 /** An answer as it came: status, content type, and the body's text. */
 export interface RawAnswer {
@@ -19,7 +20,7 @@ export class AnswerContract {
   private readonly templates: { template: string; pattern: RegExp }[];
 
   constructor(document: OpenApiDocument) {
-    this.schemas = new AnswerSchemas(document, { closedObjects: true, allErrors: true });
+    this.schemas = compileAnswerSchemas(document, { closedObjects: true, allErrors: true });
     const literals = (template: string) => template.split('/').filter((segment) => !segment.startsWith('{')).length;
     this.templates = Object.keys(document.paths)
       .sort((a, b) => literals(b) - literals(a))
