@@ -5,7 +5,7 @@ import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
-import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
+import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
@@ -252,12 +252,15 @@ class OrgTree {
 
 const b64 = (hash: Hash): string => hash.toString('base64');
 
+/** A checkpoint and the log key that signed it. */
+type SignedCheckpoint = Checkpoint & { signedBy: NoteVerifier };
+
 class OrgVerification {
   readonly replay: OrgReplay;
   readonly tree: OrgTree;
   readonly revisions = new Map<string, number>();
   checkpoints = 0;
-  last?: Checkpoint;
+  last?: SignedCheckpoint;
   lastNote?: string;
   trustedMatched = false;
 
@@ -287,7 +290,7 @@ export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
   /** Each stream name read once: a log has far fewer streams than events. */
   private readonly streams = new Map<string, StreamOf>();
-  private readonly trusted?: { orgId: string; checkpoint: Checkpoint; note: string };
+  private readonly trusted?: { orgId: string; checkpoint: SignedCheckpoint; note: string };
   private readonly keys: LogKeyring;
   private lines = 0;
   private failure: AuditFailure | undefined;
@@ -516,10 +519,13 @@ export class AuditVerifier {
    * larger one signed before it, or a smaller one after it, is the log's signed times rewritten
    * since (its events may well be the same: a checkpoint signed anew, back-dated).
    */
-  private checkTrustedTime(orgId: string, checkpoint: Checkpoint, at: Date): void {
+  private checkTrustedTime(orgId: string, checkpoint: SignedCheckpoint, at: Date): void {
     const trusted = this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined;
     const trustedAt = trusted && checkpointTime(trusted);
     if (!trustedAt || Number.isNaN(trustedAt.getTime())) return;
+    // Signed since the trusted checkpoint: by its key or a later one, even where the file holds no checkpoint of the trusted one's key.
+    const retired = at >= trustedAt && retiredKeyFault(this.keys, trusted!.signedBy, checkpoint.signedBy, 'the trusted checkpoint');
+    if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size}, timestamped ${at.toISOString()}, is not the log's: ${retired}`);
     const [larger, smaller] = [checkpoint.size > trusted!.size && at < trustedAt, checkpoint.size < trusted!.size && at > trustedAt];
     if (larger || smaller) {
       throw new ForkViolation(
@@ -531,7 +537,7 @@ export class AuditVerifier {
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
   private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
-    let checkpoint: Checkpoint;
+    let checkpoint: SignedCheckpoint;
     try {
       checkpoint = openOrgCheckpoint(event.data.note, this.keys, org.orgId);
     } catch (error) {
@@ -542,6 +548,8 @@ export class AuditVerifier {
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
     if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
+    const retired = previous && retiredKeyFault(this.keys, previous.signedBy, checkpoint.signedBy);
+    if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size} is not the log's: ${retired}`);
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
     if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
