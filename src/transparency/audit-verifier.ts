@@ -47,6 +47,9 @@ export interface AuditFailure {
   forked?: true;
 }
 
+/** A line that does not parse: on the file's last line, without its newline, a file cut short. */
+class NotJson extends LogViolation {}
+
 /** The log is not an extension of the trusted checkpoint. */
 class ForkViolation extends LogViolation {}
 
@@ -166,7 +169,7 @@ function parseRecord(line: string): ExportRecord {
   try {
     record = JSON.parse(line);
   } catch {
-    throw new LogViolation('the line is not JSON');
+    throw new NotJson('the line is not JSON');
   }
   // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
   const fault = jsonTextFault(line, MAX_LINE_DEPTH);
@@ -293,6 +296,8 @@ export class AuditVerifier {
   private readonly trusted?: { orgId: string; checkpoint: SignedCheckpoint; note: string };
   private readonly keys: LogKeyring;
   private lines = 0;
+  /** The splitter gives the text after the last newline: a last line without one. */
+  private atEnd = false;
   private failure: AuditFailure | undefined;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
   /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
@@ -364,7 +369,11 @@ export class AuditVerifier {
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: error.message,
+        // An export or a copy interrupted ends so: told apart from a line edited into no JSON.
+        reason:
+          error instanceof NotJson && this.atEnd
+            ? 'the file ends in the middle of this line (no newline after it, and what there is of it is not JSON): it was cut short, as an interrupted export or copy leaves it; export the log again'
+            : error.message,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
@@ -376,7 +385,7 @@ export class AuditVerifier {
    * before, then ask for the verdict.
    */
   secondRead(): { pushText(chunk: string): void } | undefined {
-    if (!this.again && !this.failure) this.splitter.end();
+    if (!this.again && !this.failure) this.endText();
     if (this.failure || this.deferred.length === 0) return undefined;
     if (!this.again) {
       // Each org's root over all the leaves the first read took, last: a file changed between the reads cannot have its first read's events vouched for by the second's.
@@ -420,7 +429,7 @@ export class AuditVerifier {
 
   /** The verdict once every line is in (twice, when `secondRead` asked for it). */
   finish(): AuditVerdict {
-    if (!this.failure && !this.again) this.splitter.end();
+    if (!this.failure && !this.again) this.endText();
     if (!this.failure) {
       try {
         this.finishSecondRead();
@@ -430,6 +439,11 @@ export class AuditVerifier {
       }
     }
     return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
+  }
+
+  private endText(): void {
+    this.atEnd = true;
+    this.splitter.end();
   }
 
   /** A broken rule of the file as a whole, not of one line. */
