@@ -5,7 +5,7 @@ import { checkpointTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
-import { openLogCheckpoint, openOrgCheckpoint, type LogKeyring } from './log-keyring';
+import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
@@ -46,6 +46,9 @@ export interface AuditFailure {
   /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
   forked?: true;
 }
+
+/** A line that does not parse: on the file's last line, without its newline, a file cut short. */
+class NotJson extends LogViolation {}
 
 /** The log is not an extension of the trusted checkpoint. */
 class ForkViolation extends LogViolation {}
@@ -166,7 +169,7 @@ function parseRecord(line: string): ExportRecord {
   try {
     record = JSON.parse(line);
   } catch {
-    throw new LogViolation('the line is not JSON');
+    throw new NotJson('the line is not JSON');
   }
   // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
   const fault = jsonTextFault(line, MAX_LINE_DEPTH);
@@ -252,12 +255,15 @@ class OrgTree {
 
 const b64 = (hash: Hash): string => hash.toString('base64');
 
+/** A checkpoint and the log key that signed it. */
+type SignedCheckpoint = Checkpoint & { signedBy: NoteVerifier };
+
 class OrgVerification {
   readonly replay: OrgReplay;
   readonly tree: OrgTree;
   readonly revisions = new Map<string, number>();
   checkpoints = 0;
-  last?: Checkpoint;
+  last?: SignedCheckpoint;
   lastNote?: string;
   trustedMatched = false;
 
@@ -287,9 +293,11 @@ export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
   /** Each stream name read once: a log has far fewer streams than events. */
   private readonly streams = new Map<string, StreamOf>();
-  private readonly trusted?: { orgId: string; checkpoint: Checkpoint; note: string };
+  private readonly trusted?: { orgId: string; checkpoint: SignedCheckpoint; note: string };
   private readonly keys: LogKeyring;
   private lines = 0;
+  /** The splitter gives the text after the last newline: a last line without one. */
+  private atEnd = false;
   private failure: AuditFailure | undefined;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
   /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
@@ -361,7 +369,11 @@ export class AuditVerifier {
         ...(org && { orgId: org.orgId }),
         ...(leafIndex !== undefined && { leafIndex }),
         ...(record && { eventId: record.eventId, type: record.type }),
-        reason: error.message,
+        // An export or a copy interrupted ends so: told apart from a line edited into no JSON.
+        reason:
+          error instanceof NotJson && this.atEnd
+            ? 'the file ends in the middle of this line (no newline after it, and what there is of it is not JSON): it was cut short, as an interrupted export or copy leaves it; export the log again'
+            : error.message,
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
@@ -373,7 +385,7 @@ export class AuditVerifier {
    * before, then ask for the verdict.
    */
   secondRead(): { pushText(chunk: string): void } | undefined {
-    if (!this.again && !this.failure) this.splitter.end();
+    if (!this.again && !this.failure) this.endText();
     if (this.failure || this.deferred.length === 0) return undefined;
     if (!this.again) {
       // Each org's root over all the leaves the first read took, last: a file changed between the reads cannot have its first read's events vouched for by the second's.
@@ -417,7 +429,7 @@ export class AuditVerifier {
 
   /** The verdict once every line is in (twice, when `secondRead` asked for it). */
   finish(): AuditVerdict {
-    if (!this.failure && !this.again) this.splitter.end();
+    if (!this.failure && !this.again) this.endText();
     if (!this.failure) {
       try {
         this.finishSecondRead();
@@ -427,6 +439,11 @@ export class AuditVerifier {
       }
     }
     return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
+  }
+
+  private endText(): void {
+    this.atEnd = true;
+    this.splitter.end();
   }
 
   /** A broken rule of the file as a whole, not of one line. */
@@ -516,10 +533,13 @@ export class AuditVerifier {
    * larger one signed before it, or a smaller one after it, is the log's signed times rewritten
    * since (its events may well be the same: a checkpoint signed anew, back-dated).
    */
-  private checkTrustedTime(orgId: string, checkpoint: Checkpoint, at: Date): void {
+  private checkTrustedTime(orgId: string, checkpoint: SignedCheckpoint, at: Date): void {
     const trusted = this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined;
     const trustedAt = trusted && checkpointTime(trusted);
     if (!trustedAt || Number.isNaN(trustedAt.getTime())) return;
+    // Signed since the trusted checkpoint: by its key or a later one, even where the file holds no checkpoint of the trusted one's key.
+    const retired = at >= trustedAt && retiredKeyFault(this.keys, trusted!.signedBy, checkpoint.signedBy, 'the trusted checkpoint');
+    if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size}, timestamped ${at.toISOString()}, is not the log's: ${retired}`);
     const [larger, smaller] = [checkpoint.size > trusted!.size && at < trustedAt, checkpoint.size < trusted!.size && at > trustedAt];
     if (larger || smaller) {
       throw new ForkViolation(
@@ -531,7 +551,7 @@ export class AuditVerifier {
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
   private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
-    let checkpoint: Checkpoint;
+    let checkpoint: SignedCheckpoint;
     try {
       checkpoint = openOrgCheckpoint(event.data.note, this.keys, org.orgId);
     } catch (error) {
@@ -542,6 +562,8 @@ export class AuditVerifier {
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
     if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
+    const retired = previous && retiredKeyFault(this.keys, previous.signedBy, checkpoint.signedBy);
+    if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size} is not the log's: ${retired}`);
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
     if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');

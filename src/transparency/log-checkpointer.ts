@@ -5,7 +5,7 @@ import { checkpointOrigin, signCheckpoint, timestampLine } from './checkpoint';
 import type { LogKey } from './log-key';
 import type { FollowedOrg, MerkleFollower } from './merkle-follower';
 import type { CompactRange } from './merkle-tree';
-import type { NoteSigner } from './signed-note';
+import { hex8, parseNote, type NoteSigner } from './signed-note';
 import type { SigningGate } from './signing-gate';
 
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
@@ -75,6 +75,8 @@ export class LogCheckpointer {
   private storeLookAt = 0;
   /** The log's position after this process's last checkpoints: the store is looked at again once the follower stored them. */
   private signedUpTo: bigint | undefined;
+  /** The key, not this process's, of a checkpoint in the log: the log key was rotated and this process is on a retired one. */
+  private supersededBy: string | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -91,7 +93,7 @@ export class LogCheckpointer {
     if (this.running) return;
     this.running = true;
     // A check that releases orgs arms at once: their growth seen meanwhile is due already.
-    this.unlisten = [this.follower.onStored(() => this.arm()), this.gate.onChecked(() => this.arm())];
+    this.unlisten = [this.follower.onStored(() => this.arm()), this.gate.onChecked(() => this.arm()), this.follower.onCheckpoint((note) => this.sawCheckpoint(note))];
     void this.follower.whenCaughtUp().then(() => this.arm());
   }
 
@@ -110,9 +112,34 @@ export class LogCheckpointer {
     return Math.min(grown, idle);
   }
 
+  /**
+   * A checkpoint signed by none of this process's keys was made by a process with a newer log key
+   * (README: rotating the log key): a checkpoint this one signed after it would be a retired key
+   * signing after its successor, which audit verify and the server's check refuse for good. The
+   * expected revision of the checkpoint stream lets this process append only after its follower
+   * brought the newer checkpoint here, so nothing slips in between.
+   */
+  private sawCheckpoint(note: string): void {
+    if (this.supersededBy !== undefined) return;
+    let signatures;
+    try {
+      signatures = parseNote(note).signatures;
+    } catch {
+      return; // the server's check judges a note that does not parse
+    }
+    if (signatures.some(({ name, keyId }) => this.key.keyring.some((key) => key.name === name && key.keyId === keyId))) return;
+    this.supersededBy = signatures.map(({ name, keyId }) => `${name}+${hex8(keyId)}`).join(', ');
+    clearTimeout(this.timer);
+    this.options.onError?.(
+      new Error(
+        `a checkpoint in the log is signed by ${this.supersededBy}, a key this process does not hold: the log key was rotated, so this process signs no more checkpoints with its retired key (restart it with the new LOG_SIGNING_KEY, the earlier keys in LOG_PREVIOUS_KEYS)`,
+      ),
+    );
+  }
+
   /** Arms the timer for the earliest org due, unless it fires sooner already or a pass runs (it arms again when done). */
   private arm(): void {
-    if (!this.running || this.passing || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
+    if (!this.running || this.supersededBy !== undefined || this.passing || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     let due = this.looksAtStore() ? this.storeLookAt : Number.POSITIVE_INFINITY;
     for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
@@ -144,7 +171,7 @@ export class LogCheckpointer {
    * within signAfterMs anyway): one append instead of one per org.
    */
   private async signDue(): Promise<void> {
-    if (!this.running || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
+    if (!this.running || this.supersededBy !== undefined || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     const now = Date.now();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
@@ -159,7 +186,7 @@ export class LogCheckpointer {
       this.storeLookAt = more ? now : now + Math.max(this.signAfterMs, STORE_LOOK_MIN_MS);
     }
     const orgs = [...candidates].filter((org) => this.gate.allows(org.orgId) && (org.stored.size > (org.signed?.size ?? 0) || due(org)));
-    if (!orgs.some(due)) return;
+    if (!orgs.some(due) || this.supersededBy !== undefined) return;
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
     try {
       const result = await this.events.append(writes.map(({ write }) => write));

@@ -2,7 +2,8 @@ import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
-import { openOrgCheckpoint, type LogKeyring } from './log-keyring';
+import { openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
+import type { NoteVerifier } from './signed-note';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 
 /** The first thing wrong with one org's stored log. */
@@ -23,6 +24,8 @@ interface OrgCheck {
   pending: Hash[];
   /** Size and root of the latest checkpoint accepted. */
   signed?: { size: number; root: Hash };
+  /** The log key that signed it: a key retired since signs no later one. */
+  signedBy?: NoteVerifier;
   fault?: LogFault;
 }
 
@@ -93,6 +96,8 @@ export class LogIntegrityCheck {
     const what = checkpointName(record);
     const signed = openCheckpointEvent(event, this.keys);
     if (typeof signed === 'string') return fail(index, signed);
+    const retired = org.signedBy && retiredKeyFault(this.keys, org.signedBy, signed.signedBy);
+    if (retired) return fail(index, `${what} is not the log's: ${retired}`);
     const from = org.signed?.size ?? 0;
     if (signed.size < from) return fail(from, `${what} signs ${signed.size} events, fewer than the ${from} an earlier checkpoint signed`);
     if (signed.size > index) return fail(index, `${what} signs ${signed.size} events but the log holds ${index} before it: an event was removed`);
@@ -100,6 +105,7 @@ export class LogIntegrityCheck {
     if (root === undefined) this.deferred.push({ orgId: record.metadata.orgId, size: signed.size, root: signed.rootHash, from, what });
     else if (!root.equals(signed.rootHash)) return fail(from, notTheRoot(from, signed.size, what));
     org.signed = { size: signed.size, root: signed.rootHash };
+    org.signedBy = signed.signedBy;
   }
 
   /**
@@ -158,7 +164,7 @@ const checkpointName = (record: Pick<RecordedEvent, 'revision' | 'position'>): s
  * What a CheckpointSigned event of the log signs, its note verified under the keyring for its
  * org and its size the note's; else why not (a fault of the org's log): every check of a checkpoint reads it here.
  */
-export function openCheckpointEvent(event: RecordedEvent<Extract<LogEvent, { type: 'CheckpointSigned' }>>, keys: LogKeyring): { size: number; rootHash: Hash } | string {
+export function openCheckpointEvent(event: RecordedEvent<Extract<LogEvent, { type: 'CheckpointSigned' }>>, keys: LogKeyring): { size: number; rootHash: Hash; signedBy: NoteVerifier } | string {
   const what = checkpointName(event);
   let signed;
   try {

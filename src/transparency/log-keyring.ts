@@ -1,5 +1,5 @@
 import { checkpointOrigin, openCheckpoint, type Checkpoint } from './checkpoint';
-import { InvalidNote, openNote, parseVerifierKey, type NoteVerifier } from './signed-note';
+import { hex8, InvalidNote, openNote, parseVerifierKey, type NoteVerifier } from './signed-note';
 
 /**
  * The verifier keys of the log over time, oldest first, the current one last. A rotation adds a
@@ -16,15 +16,29 @@ export function parseVerifierKeys(text: string): NoteVerifier[] {
     .map((key) => parseVerifierKey(key));
 }
 
-/** An org's checkpoint signed by one of the keys, with the origin of that key: `{key name}/{orgId}`. */
-export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint {
+/** An org's checkpoint signed by one of the keys (`signedBy`, the newest that signed it), with the origin of that key: `{key name}/{orgId}`. */
+export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint & { signedBy: NoteVerifier } {
   const { verifiedBy } = openNote(note, [...keys]);
   const key = keys.filter((known) => verifiedBy.includes(known)).at(-1)!;
-  return openCheckpoint(note, key, checkpointOrigin(key.name, orgId));
+  return { ...openCheckpoint(note, key, checkpointOrigin(key.name, orgId)), signedBy: key };
+}
+
+const keyName = (key: NoteVerifier): string => `${key.name}+${hex8(key.keyId)}`;
+
+/**
+ * Why a checkpoint signed by `key` may not come after one signed by `earlier` (undefined when it
+ * may): a key retired by a rotation signs nothing after its successor did. It is listed only so
+ * that the checkpoints it signed before still verify; whoever still holds it (a rotation is often
+ * made because it leaked) could otherwise sign an extension of the log past every checkpoint of
+ * the new key. Keys are ordered as the keyring lists them, oldest first.
+ */
+export function retiredKeyFault(keys: LogKeyring, earlier: NoteVerifier, key: NoteVerifier, what = 'an earlier checkpoint'): string | undefined {
+  if (keys.indexOf(key) >= keys.indexOf(earlier)) return undefined;
+  return `it is signed by the retired log key ${keyName(key)} after its successor ${keyName(earlier)} signed ${what}: a retired key signs nothing after a rotation`;
 }
 
 /** A checkpoint of any org of the log: its origin names the key and the org. */
-export function openLogCheckpoint(note: string, keys: LogKeyring): { orgId: string; checkpoint: Checkpoint } {
+export function openLogCheckpoint(note: string, keys: LogKeyring): { orgId: string; checkpoint: Checkpoint & { signedBy: NoteVerifier } } {
   const origin = note.split('\n', 1)[0];
   const key = [...keys].reverse().find(({ name }) => origin.startsWith(`${name}/`));
   if (!key) throw new InvalidNote(`the checkpoint is of "${origin}", not a log of ${[...new Set(keys.map(({ name }) => name))].join(', ')}`);

@@ -156,6 +156,7 @@ export class MerkleFollower {
   private stored = 0;
   private flushSoon: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
+  private readonly checkpointListeners = new Set<(note: string) => void>();
   private caughtUpWaiters: Array<() => void> = [];
   private everyOrgInMemory = false;
   /** The store's checkpoint the subscription resumed after; undefined when it replays the log from its start. */
@@ -219,6 +220,12 @@ export class MerkleFollower {
   onStored(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` with the note of each checkpoint the log brings, before the org's state takes it (so before a checkpoint may follow it). */
+  onCheckpoint(listener: (note: string) => void): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
   }
 
   /** The checkpointer appended a checkpoint: until the log brings it back, its leaves count as signed. */
@@ -328,6 +335,7 @@ export class MerkleFollower {
     const { orgId } = org;
     if (org.position === undefined || record.position > org.position) {
       if (event.type === 'CheckpointSigned') {
+        for (const listener of this.checkpointListeners) listener(event.data.note);
         const at = Date.parse(event.metadata.occurredAt);
         if (!org.signed || event.revision >= org.signed.revision) org.signed = { size: event.data.size, at, revision: event.revision };
         org.covered(event.data.size);

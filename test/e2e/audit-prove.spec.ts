@@ -69,6 +69,15 @@ describe('ztkeys audit prove', () => {
     const noLeaf = await ztkeys('audit', 'prove', recordFile('checkpoint.json', checkpointLine));
     expect([noLeaf.code, noLeaf.stderr]).toEqual([EXIT.REFUSED, expect.stringContaining('is a checkpoint line')]);
 
+    // The leaf covers the last value of a member named twice (JSON.parse), which a reader of the file keeping the first would not see.
+    const twice = JSON.stringify(bob).replace('"data":{', '"data":{"role":"SUPER_ADMIN",');
+    const named = await ztkeys('audit', 'prove', recordFile('twice.json', twice));
+    expect([named.code, named.stderr]).toEqual([EXIT.USAGE, expect.stringContaining('names "role" twice in one object')]);
+    // The leaf leaves orgId out (the checkpoint's origin names the org): a record naming another org is not the one proven.
+    const elsewhere = await ztkeys('audit', 'prove', recordFile('elsewhere.json', { ...bob, orgId: 'another-org' }));
+    expect([elsewhere.code, elsewhere.stderr]).toEqual([EXIT.CHECK_FAILED, expect.stringContaining(`NOT PROVEN: the record is of org another-org, not of org ${auditor.orgId}`)]);
+    expect((await ztkeys('audit', 'prove', recordFile('here.json', { ...bob, orgId: auditor.orgId }))).code).toBe(EXIT.OK);
+
     for (const text of ['[]', '{"type":"AgentAdded"}', 'not json']) expect((await ztkeys('audit', 'prove', recordFile('bad.json', text))).code).toBe(EXIT.USAGE);
     expect((await ztkeys('audit', 'prove', join(home, 'missing.json'))).code).toBe(EXIT.USAGE);
   });

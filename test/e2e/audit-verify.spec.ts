@@ -522,6 +522,15 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verifyWithLine(1, `\uFEFF${JSON.stringify(lines[1])}`)).toMatchObject({ ok: false, failure: { line: 2, reason: 'the line is not JSON' } });
   });
 
+  it('names a file cut in the middle of its last line as cut (an export or a copy interrupted), not as a line of no JSON', async () => {
+    const file = join(work, 'cut.ndjson');
+    const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+    writeFileSync(file, text.slice(0, -40));
+    const io = memoryIo({ ZTKEYS_HOME: work });
+    expect(await runCli(['audit', 'verify', file, '--log-key', vkey], io)).toBe(EXIT.TAMPERED);
+    expect(io.stderr.text).toContain(`First problem at line ${lines.length}: the file ends in the middle of this line (no newline after it, and what there is of it is not JSON): it was cut short`);
+  });
+
   it('detects a decision dated before its signed statement was issued, even when the operator signs the rewritten log anew', () => {
     const tampered = structuredClone(lines);
     const at = indexOf(tampered, (line) => line.type === 'KeyApproved' && line.data.mode === 'APPROVAL' && line.data.agentId === 'carol');

@@ -6,7 +6,7 @@ import type { EventStore, RecordedEvent } from '../../src/event-store/event-stor
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointOrigin, openCheckpoint, checkpointTime } from '../../src/transparency/checkpoint';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import { CHECKPOINT_SIGNED, checkpointEvent, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { MerkleFollower } from '../../src/transparency/merkle-follower';
@@ -235,6 +235,28 @@ describe('log checkpointer', () => {
     gate.checked({ faults: [], disagreements: [] });
     // Its fault gone (the log restored), the org is signed again.
     await waitFor(async () => ((await orgLog(events, 'faulty')).checkpoints.length === 1 && (await orgLog(events, 'acme')).checkpoints.some((c) => c.size === 2) ? true : undefined));
+  });
+
+  it("signs nothing more once a checkpoint by a key it does not hold is in the log: a copy left on the retired key during a rotation (README: rotating the log key) would sign after its successor, which every check refuses", async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    // Long enough that the copy on the retired key does not sign the growth before the successor does.
+    const delayMs = 400;
+    await start(delayMs, 60_000);
+    await waitFor(async () => (await orgLog(events, 'acme')).checkpoints[0]);
+    // A copy already restarted with the new key signs the org's next state.
+    const successor = signerFromSeed('ztkeys.test/log-2', Buffer.alloc(32, 10));
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [orgEvent('acme', 1)] }]);
+    const tree = CompactRange.empty();
+    for (const event of (await orgLog(events, 'acme')).leaves) tree.append(leafHash(eventLeafInput(decode(event))));
+    await events.append([{ stream: checkpointStream('acme'), expected: 0n, events: [checkpointEvent(successor, 'acme', tree, new Date())] }]);
+    const signedBy = async () => (await orgLog(events, 'acme')).checkpoints.map(({ note }) => note.slice(note.lastIndexOf('\u2014 ') + 2).split(' ')[0]);
+    await waitFor(async () => ((await signedBy()).includes(successor.name) ? true : undefined));
+    await events.append([{ stream: 'org-acme', expected: 1n, events: [orgEvent('acme', 2)] }]);
+    await new Promise((resolve) => setTimeout(resolve, 3 * delayMs));
+    const names = await signedBy();
+    expect(names.slice(names.indexOf(successor.name))).toEqual([successor.name]);
+    expect(errors.map(String)).toEqual([expect.stringContaining(`signed by ${successor.name}+`)]);
+    errors.splice(0);
   });
 
   it('replays the log again after the store failed, and then checkpoints', async () => {

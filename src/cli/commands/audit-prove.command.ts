@@ -9,6 +9,7 @@ import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { MAX_RECORD_BYTES } from '../export-file-ends';
 import { readBoundedText } from '../read-bounded-text';
+import { jsonTextFault } from '../../shared/json-text-fault';
 
 /** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
 function readRecord(path: string): LeafRecord {
@@ -19,6 +20,9 @@ function readRecord(path: string): LeafRecord {
   } catch {
     throw usageError(`${path} is not JSON: give one audit record (a line of the export, or an item of GET .../audit-log).`);
   }
+  // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader of the file keeping the first would see another record proven (as audit verify refuses such a line).
+  const fault = jsonTextFault(text);
+  if (fault?.kind === 'duplicateName') throw usageError(`${path} names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds, so no proof says which record it is.`);
   if (typeof record !== 'object' || record === null || Array.isArray(record) || typeof (record as { eventId?: unknown }).eventId !== 'string') {
     throw usageError(`${path} is no audit record: a JSON object with its eventId (a line of the export, or an item of GET .../audit-log).`);
   }
@@ -40,6 +44,11 @@ export const auditProveCommand: CommandSpec = {
     const record = readRecord(input.args.record);
     const witnesses = witnessRequirement(input);
     const session = AgentSession.open(ctx);
+    // The leaf leaves orgId out (an item of GET .../audit-log has one; the checkpoint's origin names the org): proven here, a record naming another would seem proven there.
+    const { orgId } = record as { orgId?: unknown };
+    if (orgId !== undefined && orgId !== session.org.orgId) {
+      throw checkFailed(`NOT PROVEN: the record is of org ${String(orgId)}, not of org ${session.org.orgId}, whose log this profile asks about: the proof would not be of the record as it reads.`);
+    }
     const checkpoint = await witnessLog(session, witnesses);
     if (!checkpoint) throw new CliError(EXIT.REFUSED, 'The server serves no signed checkpoint of this org yet: nothing proves the record. Ask again once one is signed.');
     const query = { eventId: record.eventId, size: checkpoint.size };

@@ -3,7 +3,7 @@ import { LOG_ACTOR, OPERATOR_ACTOR } from '../../../src/domain/shared/actor';
 import { checkpointOrigin, signCheckpoint, timestampLine } from '../../../src/transparency/checkpoint';
 import { leafInput, type LeafRecord } from '../../../src/transparency/event-leaf';
 import { CompactRange, leafHash } from '../../../src/transparency/merkle-tree';
-import { signerFromSeed } from '../../../src/transparency/signed-note';
+import { signerFromSeed, type NoteSigner } from '../../../src/transparency/signed-note';
 
 export const LOG_SIGNER = signerFromSeed('test.local/audit-log', Buffer.alloc(32, 3));
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -48,12 +48,12 @@ export class SyntheticExport {
     return this;
   }
 
-  /** A checkpoint of the tree at `size` (its size now by default), signed by the log key. */
-  checkpoint(size = this.size): this {
+  /** A checkpoint of the tree at `size` (its size now by default), signed by the log key (or another, as after a rotation). */
+  checkpoint(size = this.size, signer: NoteSigner = LOG_SIGNER): this {
     const at = new Date(T0 + this.count);
     const rootHash = this.roots[size];
     if (rootHash === undefined) throw new Error(`no root of size ${size} was kept`);
-    const note = signCheckpoint({ origin: checkpointOrigin(LOG_SIGNER.name, this.org), size, rootHash, extensions: [timestampLine(at)] }, LOG_SIGNER);
+    const note = signCheckpoint({ origin: checkpointOrigin(signer.name, this.org), size, rootHash, extensions: [timestampLine(at)] }, signer);
     this.write(this.record(`checkpoint-${this.org}`, LOG_ACTOR, 'CheckpointSigned', { size, note }, at));
     return this;
   }
