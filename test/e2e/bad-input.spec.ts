@@ -335,6 +335,52 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     });
   });
 
+  it('answers 400 to names, tasks and reasons that are blank, or begin or end with whitespace, naming the field', async () => {
+    // "Alice " shows as "Alice" to an approver and in the audit log; a blank name or reason says nothing. Refused, never trimmed: what is recorded (and signed, for a task) is what was sent.
+    const cases: [string, RegExp][] = [
+      ['   ', /blank/],
+      ['\u3000\u00a0', /blank/],
+      [' Acme', /begin or end with whitespace/],
+      ['Acme ', /begin or end with whitespace/],
+      ['Acme\u00a0', /begin or end with whitespace/],
+    ];
+    const reasons: [string, RegExp][] = [...cases, ['\n\t\n', /blank/], ['Lost laptop\n', /begin or end with whitespace/]];
+    const problemOf = (reply: Reply, field: string): string[] => reply.body.errors.find((error: { field: string }) => error.field === field)?.problems ?? [];
+    await refusedAll(async () => {
+      for (const [text, message] of cases) {
+        const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
+        expectProblem(org, 400, 'INVALID_INPUT');
+        expect(org.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['name', 'superAdmin.displayName']);
+        expect(problemOf(org, 'name')).toEqual([expect.stringMatching(message)]);
+        expect(org.body.detail).toMatch(/name: .*whitespace/);
+        const agent = await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: text, role: 'MEMBER' });
+        expectProblem(agent, 400, 'INVALID_INPUT');
+        expect(problemOf(agent, 'displayName')).toEqual([expect.stringMatching(message)]);
+        const task = await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: text });
+        expectProblem(task, 400, 'INVALID_INPUT');
+        expect(problemOf(task, 'task')).toEqual([expect.stringMatching(message)]);
+        // Nor a challenge to sign for such a task, which the task itself would then refuse.
+        const challenge = await call(suite.server, 'POST', `${base}/challenges`, alice.token, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: text });
+        expectProblem(challenge, 400, 'INVALID_INPUT');
+        expect(problemOf(challenge, 'task')).toEqual([expect.stringMatching(message)]);
+      }
+      for (const [text, message] of reasons) {
+        const revoke = await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: text });
+        expectProblem(revoke, 400, 'INVALID_INPUT');
+        expect(problemOf(revoke, 'reason')).toEqual([expect.stringMatching(message)]);
+        const reject = await call(suite.server, 'POST', `${base}/key-requests/${pending.body.requestId}/reject`, alice.token, { reason: text, challengeId: 'x', signature: 'A'.repeat(86) });
+        expectProblem(reject, 400, 'INVALID_INPUT');
+        expect(problemOf(reject, 'reason')).toEqual([expect.stringMatching(message)]);
+      }
+    });
+    // Whitespace inside is text like any other: a reason of several lines, a name with two spaces.
+    const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Acme  Support', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A\u00a0B' } });
+    expectAccepted(created, 201);
+    const a = await suite.server.token(created.body.orgId, 'a');
+    expectAccepted(await call(suite.server, 'POST', `/v1/orgs/${created.body.orgId}/agents`, a, { agentId: 'b', email: 'b@example.com', displayName: 'B', role: 'MEMBER' }), 201);
+    expect((await call(suite.server, 'DELETE', `/v1/orgs/${created.body.orgId}/agents/b/key`, a, { reason: 'Lost laptop.\n\nReported by\tphone.' })).body.code).toBe('NO_ACTIVE_KEY');
+  });
+
   it('accepts unicode in names and gives it back unchanged', async () => {
     const name = 'Société Générale — 東京支社 🚀 Ωmega';
     const displayName = 'Zoë Ångström 李小龍 👩🏽‍💻';
