@@ -141,6 +141,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 415 to a Content-Type that is no media type, saying so and what to send', async () => {
+      // Fastify refuses these before any parser runs, with only the reason phrase; no parser is asked which type it is.
+      await refusedAll(async () => {
+        for (const contentType of [';', 'application/', 'application/json, text/plain', '/json', 'json']) {
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
+          expectProblem(reply, 415, 'HTTP_415');
+          expect(reply.body.detail).toContain(JSON.stringify(contentType));
+          expect(reply.body.detail).toMatch(/not one media type \(type\/subtype/);
+          expect(reply.body.detail).toMatch(/application\/json/);
+        }
+      });
+    });
+
     it('answers 400 to body bytes that are not UTF-8, whatever charset the Content-Type names', async () => {
       // Decoded as UTF-8, each such byte became U+FFFD: a name other than the client sent, written to the log.
       const latin1 = Buffer.concat([Buffer.from('{"agentId":"rene","email":"rene@example.com","displayName":"Ren'), Buffer.from([0xe9]), Buffer.from('","role":"MEMBER"}')]);
@@ -495,6 +508,17 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
       });
       expect((await rawCall(suite.server, request('GET', `http://ztkeys${base}`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+    });
+
+    it('answers 400 to a target in absolute form of a scheme other than http(s), naming the target, not a percent-escape', async () => {
+      for (const target of ['ftp://x/health/live', 'ws://ztkeys/v1/orgs']) {
+        const reply = await rawCall(suite.server, request('GET', target, ['Host: ztkeys']));
+        expectProblem(reply, 400, 'FST_ERR_BAD_URL');
+        expect(reply.body.detail).toContain(JSON.stringify(target));
+        expect(reply.body.detail).toMatch(/neither a path .* nor an http or https URL/);
+        expect(reply.body.detail).not.toMatch(/percent-escape/);
+      }
+      expect(JSON.stringify((await rawCall(suite.server, request('GET', '/health/%E0%A4%A', ['Host: ztkeys']))).body)).toMatch(/percent-escape/);
     });
 
     it('answers problems to no Host, an unknown Expect and CONNECT, which Node answers with an empty body or not at all', async () => {
