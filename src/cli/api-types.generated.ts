@@ -2726,7 +2726,7 @@ export interface operations {
                 };
             };
             408: components["responses"]["RequestTimeout"];
-            /** @description The agent already exists */
+            /** @description The agent already exists, or one whose id differs only in case (AGENT_ID_TAKEN_IN_OTHER_CASE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2737,7 +2737,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:agent-exists",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The agent already exists",
+                     *       "detail": "The agent already exists, or one whose id differs only in case (AGENT_ID_TAKEN_IN_OTHER_CASE)",
                      *       "code": "AGENT_EXISTS"
                      *     }
                      */

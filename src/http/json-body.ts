@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { jsonTextFault } from '../shared/json-text-fault';
+import { quoted } from '../shared/quoted';
 
 /** Deepest nesting of arrays and objects a body may have: every DTO of the API needs 3 at most. */
 export const MAX_JSON_DEPTH = 32;
@@ -28,6 +29,13 @@ function unsupportedType(contentType: string | undefined): Error {
   const sent = contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
   return Object.assign(new Error(`The body was sent with ${sent}: bodies are JSON only, sent as application/json.`), { statusCode: 415, code: 'HTTP_415' });
 }
+
+/**
+ * Fastify's answer to a Content-Type it cannot read as one media type (`;`, `application/`, a list)
+ * is its reason phrase alone, given before any parser runs: this says what is wrong and what to send.
+ */
+export const notOneMediaType = (contentType: string): string =>
+  `The body was sent with Content-Type ${quoted(contentType)}, which is not one media type (type/subtype, then any parameters after ";", RFC 9110 §8.3.1): bodies are JSON only, sent as application/json.`;
 
 const notUnicode = () =>
   badBody('JSON_NOT_UNICODE', 'The JSON body holds a string with a lone surrogate escape (\\uD800-\\uDFFF unpaired): it is not Unicode text.');

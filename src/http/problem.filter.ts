@@ -7,6 +7,7 @@ import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import { RateLimitExceeded } from '../rate-limits/rate-limits';
 import { allowedMethods } from './allowed-methods';
+import { notOneMediaType } from './json-body';
 import { rateLimitAnswer } from './rate-limit-answer';
 import { PROBLEM_CONTENT_TYPE, type Problem, problem } from './problem';
 
@@ -42,7 +43,8 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const { body, headers } = this.noRoute(error, http.getRequest<FastifyRequest>(), reply) ?? this.toProblem(error);
+    const request = http.getRequest<FastifyRequest>();
+    const { body, headers } = this.noRoute(error, request, reply) ?? this.unreadMediaType(error, request) ?? this.toProblem(error);
     // With the request id, as the request's own line has it (README: Request ids).
     if (body.status >= 500 && !headers['retry-after']) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
@@ -60,6 +62,17 @@ export class ProblemFilter implements ExceptionFilter {
     const allowed = request.routeOptions.url === undefined ? allowedMethods(reply.server, path) : [];
     if (allowed.length === 0 || allowed.includes(request.method)) return { body: problem(404, 'NOT_FOUND', `Nothing answers ${request.method} ${quoted(path)}.`), headers: {} };
     return { body: problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${quoted(path)}: it takes ${allowed.join(', ')}.`), headers: { allow: allowed.join(', ') } };
+  }
+
+  /**
+   * Fastify refuses a Content-Type it cannot read as a media type before any parser runs, and Nest
+   * passes its error on as a bare HttpException(415) holding the reason phrase, its code dropped.
+   * No other 415 arrives so: the body parser's carry their own code and detail (json-body.ts).
+   */
+  private unreadMediaType(error: unknown, request: FastifyRequest): { body: Problem; headers: Record<string, string> } | undefined {
+    const contentType = request.headers['content-type'];
+    if (!(error instanceof HttpException) || error.getStatus() !== 415 || isProblem(error.getResponse()) || contentType === undefined) return undefined;
+    return { body: problem(415, 'HTTP_415', notOneMediaType(contentType)), headers: {} };
   }
 
   private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {

@@ -7,7 +7,11 @@ export const MAX_PATH_PARAMETER_LENGTH = 512;
 
 /** Fastify's own texts for these quote the whole URL, up to the 16 KiB of a request line: ours quote it cut. */
 const DETAILS: Record<string, (url: string) => string> = {
-  FST_ERR_BAD_URL: (url) => `The path ${quoted(url)} holds a percent-escape that is malformed or not UTF-8.`,
+  // A target the rewrite to origin form left as it was (`ftp://host/...`) is no path at all: the router refuses it so too.
+  FST_ERR_BAD_URL: (url) =>
+    url.startsWith('/')
+      ? `The path ${quoted(url)} holds a percent-escape that is malformed or not UTF-8.`
+      : `The request target ${quoted(url)} is neither a path (/...) nor an http or https URL: send the path, as in GET /health/live HTTP/1.1.`,
   FST_ERR_MAX_PARAM_LENGTH: (url) => `A parameter of the path ${quoted(url)} is longer than ${MAX_PATH_PARAMETER_LENGTH} characters.`,
 };
 

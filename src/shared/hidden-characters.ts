@@ -13,6 +13,19 @@ export const TEXT_OF_LINES = new RegExp(`^[^${HIDDEN}]*$`);
 /** Text of one line: none of them, nor tabs or line feeds. */
 export const TEXT_OF_ONE_LINE = new RegExp(`^[^${HIDDEN}\\t\\n]*$`);
 
+/**
+ * Whitespace as String.prototype.trim takes it off (JavaScript's and JSON Schema's \s: Unicode
+ * White_Space and the BOM). At either end of a name it shows as nothing ("Alice " reads as "Alice");
+ * text of it alone says nothing.
+ */
+export const BLANK = /^\s*$/;
+
+/** TEXT_OF_LINES, not blank, neither beginning nor ending with whitespace: what a reason is. */
+export const SHOWN_TEXT_OF_LINES = new RegExp(`^[^${HIDDEN}\\s](?:[^${HIDDEN}]*[^${HIDDEN}\\s])?$`);
+
+/** TEXT_OF_ONE_LINE, not blank, neither beginning nor ending with whitespace: what a name or a task is. */
+export const SHOWN_TEXT_OF_ONE_LINE = new RegExp(`^[^${HIDDEN}\\s](?:[^${HIDDEN}\\t\\n]*[^${HIDDEN}\\s])?$`);
+
 const EACH_HIDDEN = new RegExp(`[${HIDDEN}]`, 'g');
 const EACH_HIDDEN_OR_BREAK = new RegExp(`[${HIDDEN}\\t\\n]`, 'g');
 

@@ -64,6 +64,27 @@ describe('organization decider', () => {
       decide(org(add('bob', 'MEMBER'))).when(add('bob', 'ADMIN')).thenRefused('CONFLICT', 'AGENT_EXISTS');
     });
 
+    it('refuses an id that differs from an agent of the org only in case, naming that agent: an auditor would read BOB and bob as one', () => {
+      const events = org(add('bob', 'MEMBER'), add('Carol.Ops', 'ADMIN'));
+      for (const [agentId, existing] of [['BOB', 'bob'], ['Bob', 'bob'], ['carol.ops', 'Carol.Ops'], ['CAROL.OPS', 'Carol.Ops'], ['Alice', 'alice']]) {
+        const refusal = decide(events).when(add(agentId, 'MEMBER')).thenRefused('CONFLICT', 'AGENT_ID_TAKEN_IN_OTHER_CASE', { agentId: existing });
+        expect(refusal.message).toContain(existing);
+      }
+      // Ids differing in more than case are other agents.
+      decide(events).when(add('bob2', 'MEMBER')).thenEvents([{ type: 'AgentAdded', data: { ...agent('bob2'), role: 'MEMBER' } }]);
+    });
+
+    it('takes an id again in another case once the agent is removed, and keeps refusing it while its other holder stays', () => {
+      const removed = org(add('bob', 'MEMBER'), { type: 'RemoveAgent', actorId: 'alice', agentId: 'bob' });
+      decide(removed).when(add('BOB', 'MEMBER')).thenEvents([{ type: 'AgentAdded', data: { ...agent('BOB'), role: 'MEMBER' } }]);
+      // A log written before ids were unique in any case may hold both: removing one leaves the other guarding its id.
+      const both: OrganizationEvent[] = [...org(add('bob', 'MEMBER')), { type: 'AgentAdded', data: { ...agent('BOB'), role: 'MEMBER' } }];
+      const oneLeft = [...both, { type: 'AgentRemoved', data: { agentId: 'BOB', role: 'MEMBER' } } as OrganizationEvent];
+      decide(oneLeft).when(add('Bob', 'MEMBER')).thenRefused('CONFLICT', 'AGENT_ID_TAKEN_IN_OTHER_CASE', { agentId: 'bob' });
+      const noneLeft = [...oneLeft, { type: 'AgentRemoved', data: { agentId: 'bob', role: 'MEMBER' } } as OrganizationEvent];
+      decide(noneLeft).when(add('Bob', 'MEMBER')).thenEvents([{ type: 'AgentAdded', data: { ...agent('Bob'), role: 'MEMBER' } }]);
+    });
+
     it('refuses every command on an org that does not exist', () => {
       decide([]).when(add('bob', 'MEMBER')).thenRefused('NOT_FOUND', 'ORG_NOT_FOUND');
       decide([]).when({ type: 'AssignFirstKey', agentId: 'alice', requestId: 'r1' }).thenRefused('NOT_FOUND', 'ORG_NOT_FOUND');

@@ -11,6 +11,19 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('PersistentMap', () => {
+  it('finds the keys equal to one but for the case of ASCII letters, as a scan of every key would', () => {
+    const cased = fc.oneof(fc.constantFrom('bob', 'BOB', 'Bob', 'b.o-b', 'B.O-B', 'é', 'É', 'ß', 'SS', 'ss'), fc.string({ maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: cased, present: fc.boolean() }), { maxLength: 100 }), cased, (steps, probe) => {
+        let map = PersistentMap.empty<number>();
+        for (const { key, present } of steps) map = present ? map.set(key, 1) : map.delete(key);
+        const lower = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+        const expected = [...map].map(([key]) => key).filter((key) => lower(key) === lower(probe));
+        expect(map.keysInAnyCase(probe).sort()).toEqual(expected.sort());
+      }),
+    );
+  });
+
   it('behaves as a Map under any sequence of sets and deletes, and never changes an earlier version', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {

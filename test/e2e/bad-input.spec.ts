@@ -141,6 +141,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
     });
 
+    it('answers 415 to a Content-Type that is no media type, saying so and what to send', async () => {
+      // Fastify refuses these before any parser runs, with only the reason phrase; no parser is asked which type it is.
+      await refusedAll(async () => {
+        for (const contentType of [';', 'application/', 'application/json, text/plain', '/json', 'json']) {
+          const reply = await call(suite.server, 'PATCH', `${base}/agents/bob`, alice.token, '{"role":"ADMIN"}', { 'content-type': contentType });
+          expectProblem(reply, 415, 'HTTP_415');
+          expect(reply.body.detail).toContain(JSON.stringify(contentType));
+          expect(reply.body.detail).toMatch(/not one media type \(type\/subtype/);
+          expect(reply.body.detail).toMatch(/application\/json/);
+        }
+      });
+    });
+
     it('answers 400 to body bytes that are not UTF-8, whatever charset the Content-Type names', async () => {
       // Decoded as UTF-8, each such byte became U+FFFD: a name other than the client sent, written to the log.
       const latin1 = Buffer.concat([Buffer.from('{"agentId":"rene","email":"rene@example.com","displayName":"Ren'), Buffer.from([0xe9]), Buffer.from('","role":"MEMBER"}')]);
@@ -335,6 +348,52 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     });
   });
 
+  it('answers 400 to names, tasks and reasons that are blank, or begin or end with whitespace, naming the field', async () => {
+    // "Alice " shows as "Alice" to an approver and in the audit log; a blank name or reason says nothing. Refused, never trimmed: what is recorded (and signed, for a task) is what was sent.
+    const cases: [string, RegExp][] = [
+      ['   ', /blank/],
+      ['\u3000\u00a0', /blank/],
+      [' Acme', /begin or end with whitespace/],
+      ['Acme ', /begin or end with whitespace/],
+      ['Acme\u00a0', /begin or end with whitespace/],
+    ];
+    const reasons: [string, RegExp][] = [...cases, ['\n\t\n', /blank/], ['Lost laptop\n', /begin or end with whitespace/]];
+    const problemOf = (reply: Reply, field: string): string[] => reply.body.errors.find((error: { field: string }) => error.field === field)?.problems ?? [];
+    await refusedAll(async () => {
+      for (const [text, message] of cases) {
+        const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
+        expectProblem(org, 400, 'INVALID_INPUT');
+        expect(org.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['name', 'superAdmin.displayName']);
+        expect(problemOf(org, 'name')).toEqual([expect.stringMatching(message)]);
+        expect(org.body.detail).toMatch(/name: .*whitespace/);
+        const agent = await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: text, role: 'MEMBER' });
+        expectProblem(agent, 400, 'INVALID_INPUT');
+        expect(problemOf(agent, 'displayName')).toEqual([expect.stringMatching(message)]);
+        const task = await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: text });
+        expectProblem(task, 400, 'INVALID_INPUT');
+        expect(problemOf(task, 'task')).toEqual([expect.stringMatching(message)]);
+        // Nor a challenge to sign for such a task, which the task itself would then refuse.
+        const challenge = await call(suite.server, 'POST', `${base}/challenges`, alice.token, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: text });
+        expectProblem(challenge, 400, 'INVALID_INPUT');
+        expect(problemOf(challenge, 'task')).toEqual([expect.stringMatching(message)]);
+      }
+      for (const [text, message] of reasons) {
+        const revoke = await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: text });
+        expectProblem(revoke, 400, 'INVALID_INPUT');
+        expect(problemOf(revoke, 'reason')).toEqual([expect.stringMatching(message)]);
+        const reject = await call(suite.server, 'POST', `${base}/key-requests/${pending.body.requestId}/reject`, alice.token, { reason: text, challengeId: 'x', signature: 'A'.repeat(86) });
+        expectProblem(reject, 400, 'INVALID_INPUT');
+        expect(problemOf(reject, 'reason')).toEqual([expect.stringMatching(message)]);
+      }
+    });
+    // Whitespace inside is text like any other: a reason of several lines, a name with two spaces.
+    const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: 'Acme  Support', superAdmin: { agentId: 'a', email: 'a@example.com', displayName: 'A\u00a0B' } });
+    expectAccepted(created, 201);
+    const a = await suite.server.token(created.body.orgId, 'a');
+    expectAccepted(await call(suite.server, 'POST', `/v1/orgs/${created.body.orgId}/agents`, a, { agentId: 'b', email: 'b@example.com', displayName: 'B', role: 'MEMBER' }), 201);
+    expect((await call(suite.server, 'DELETE', `/v1/orgs/${created.body.orgId}/agents/b/key`, a, { reason: 'Lost laptop.\n\nReported by\tphone.' })).body.code).toBe('NO_ACTIVE_KEY');
+  });
+
   it('accepts unicode in names and gives it back unchanged', async () => {
     const name = 'Société Générale — 東京支社 🚀 Ωmega';
     const displayName = 'Zoë Ångström 李小龍 👩🏽‍💻';
@@ -449,6 +508,17 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         }
       });
       expect((await rawCall(suite.server, request('GET', `http://ztkeys${base}`, ['Host: ztkeys', `Authorization: Bearer ${alice.token}`]))).status).toBe(200);
+    });
+
+    it('answers 400 to a target in absolute form of a scheme other than http(s), naming the target, not a percent-escape', async () => {
+      for (const target of ['ftp://x/health/live', 'ws://ztkeys/v1/orgs']) {
+        const reply = await rawCall(suite.server, request('GET', target, ['Host: ztkeys']));
+        expectProblem(reply, 400, 'FST_ERR_BAD_URL');
+        expect(reply.body.detail).toContain(JSON.stringify(target));
+        expect(reply.body.detail).toMatch(/neither a path .* nor an http or https URL/);
+        expect(reply.body.detail).not.toMatch(/percent-escape/);
+      }
+      expect(JSON.stringify((await rawCall(suite.server, request('GET', '/health/%E0%A4%A', ['Host: ztkeys']))).body)).toMatch(/percent-escape/);
     });
 
     it('answers problems to no Host, an unknown Expect and CONNECT, which Node answers with an empty body or not at all', async () => {

@@ -166,6 +166,23 @@ describe('security limits', () => {
       });
     });
 
+    it('refuses an agent id that differs from one in the org only in case (409), so the audit log never shows BOB beside bob', async () => {
+      const owner = await suite.journey.createOrg('Olivia');
+      const path = `/v1/orgs/${owner.orgId}/agents`;
+      expectAccepted(await call(suite.server, 'POST', path, owner.token, { agentId: 'bob', email: 'bob@example.com', displayName: 'Bob', role: 'MEMBER' }), 201);
+      await expectNothingWritten(suite.server, async () => {
+        for (const [agentId, existing] of [['BOB', 'bob'], ['Bob', 'bob'], ['olivia', 'Olivia']]) {
+          const reply = await call(suite.server, 'POST', path, owner.token, { agentId, email: 'other@example.com', displayName: 'Other', role: 'MEMBER' });
+          expectProblem(reply, 409, 'AGENT_ID_TAKEN_IN_OTHER_CASE');
+          expect(reply.body).toMatchObject({ agentId: existing });
+          expect(reply.body.detail).toContain(`Agent ${existing} is already in this organization`);
+        }
+      });
+      // Once bob is removed, the id is free in any case.
+      expectAccepted(await call(suite.server, 'DELETE', `${path}/bob`, owner.token), 200);
+      expectAccepted(await call(suite.server, 'POST', path, owner.token, { agentId: 'BOB', email: 'bob@example.com', displayName: 'Bob', role: 'MEMBER' }), 201);
+    });
+
     describe('nobody else is the operator', () => {
       it.each(['operator', 'Operator', 'system', 'policy', 'log'])('refuses %s as an agent id, when adding an agent and when creating an org (422)', async (agentId) => {
         await expectNothingWritten(suite.server, async () => {

@@ -54,6 +54,8 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
           throw new Refusal(`A verification code has 15 digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
         await decide(request, 'APPROVE', { verificationCode: typed });
       };
+      // Typed, so trimmed (the API refuses a reason with whitespace around it); blank is no reason.
+      const rejectWith = (reason: string) => decide(request, 'REJECT', reason ? { reason } : {});
       const decision =
         problems.length > 0
           ? h('p', { class: 'warn' }, `Do not approve: ${problems.join('; ')}. The server may have been tampered with.`)
@@ -63,7 +65,7 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
               field(`Code read out by ${request.agentId}`, codeInput),
               h('button', { type: 'button', class: 'primary', onclick: screen.act(approve) }, `Approve ${request.agentId}`),
               field(`Reason to reject ${request.agentId}`, reasonInput),
-              h('button', { type: 'button', onclick: screen.act(() => decide(request, 'REJECT', reasonInput.value ? { reason: reasonInput.value } : {})) }, `Reject ${request.agentId}`),
+              h('button', { type: 'button', onclick: screen.act(() => rejectWith(reasonInput.value.trim())) }, `Reject ${request.agentId}`),
             );
       return [
         h('span', {}, agentView(request.agentId, request.displayName), request.email ? h('br') : null, request.email ?? null),

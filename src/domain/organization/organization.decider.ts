@@ -8,7 +8,7 @@ import { withUsedNonce } from '../shared/used-nonces';
 import { approvalsRequired, effectivePolicy, requireValidPolicy } from './org-policy';
 import type { ChangeOrgPolicy, OrganizationCommand } from './organization.commands';
 import type { OrganizationEvent } from './organization.events';
-import { initialOrganizationState, roleOf, withAgent, type OrganizationState } from './organization.state';
+import { initialOrganizationState, roleOf, sameIdInOtherCase, withAgent, type OrganizationState } from './organization.state';
 
 function requireOrg(state: OrganizationState): void {
   if (!state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', 'This organization does not exist.');
@@ -120,6 +120,15 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         refuseReservedId(command.agent.agentId);
         if (state.agents.has(command.agent.agentId)) {
           refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${command.agent.agentId} is already in this organization.`);
+        }
+        const other = sameIdInOtherCase(state, command.agent.agentId);
+        if (other !== undefined) {
+          refuse(
+            'CONFLICT',
+            'AGENT_ID_TAKEN_IN_OTHER_CASE',
+            `Agent ${other} is already in this organization, and ${command.agent.agentId} differs from it only in case: agent ids are unique in any case, so that the audit log never shows two agents an auditor would read as one. Choose another id.`,
+            { agentId: other },
+          );
         }
         return { events: [{ type: 'AgentAdded', data: { ...command.agent, role: command.role } }] };
       }

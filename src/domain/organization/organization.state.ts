@@ -17,7 +17,7 @@ export interface OrganizationState {
   policy: OrgPolicy;
   /** 1 at creation, one more each OrgPolicyChanged: the ETag a change names in If-Match. */
   policyVersion: number;
-  /** Every agent by id: role lookups are O(1) in an org of 10,000 agents. */
+  /** Every agent by id: role lookups are O(1) in an org of 10,000 agents, and so is finding an id in another case. */
   agents: PersistentMap<AgentEntry>;
   /** ADMINs and SUPER_ADMINs: few, so handlers can visit them all (R8 ROTATION, R12 emails). */
   approvers: ReadonlySet<string>;
@@ -43,6 +43,10 @@ export const initialOrganizationState: OrganizationState = {
 
 /** The role of an agent, or undefined when they are not in the directory. */
 export const roleOf = (state: OrganizationState, agentId: string): Role | undefined => state.agents.get(agentId)?.role;
+
+/** The id of an agent of the org that differs from `agentId` in the case of its letters alone, if any: to an auditor, the same id. */
+export const sameIdInOtherCase = (state: OrganizationState, agentId: string): string | undefined =>
+  state.agents.keysInAnyCase(agentId).find((id) => id !== agentId);
 
 /** The state after `agentId` joined, changed role (entry) or left the org (undefined). */
 export function withAgent(state: OrganizationState, agentId: string, entry: AgentEntry | undefined): OrganizationState {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { PROMPT_FREQUENCIES } from '../browser/prompt-frequency';
 import { ORG_POLICY_FIELDS } from '../organization/org-policy';
-import { TEXT_OF_ONE_LINE } from '../../shared/hidden-characters';
 import { ID_PATTERN } from '../streams';
+import { shownText } from './shown-text';
 
 /*
  * What each challenge purpose binds (PRODUCT.md, Signatures): the one table that the HTTP body
@@ -42,15 +42,10 @@ export const CHALLENGE_PURPOSES = {
     adds: {},
   },
   SENSITIVE_TASK: {
-    // As the task's own body takes it (textField): a statement to sign for a task the task would refuse helps nobody.
+    // As the task's own body takes it (shownText): a statement to sign for a task the task would refuse helps nobody.
     asks: {
       browserId,
-      task: z
-        .string()
-        .min(1)
-        .max(200)
-        .regex(TEXT_OF_ONE_LINE, { message: 'must be one line without control characters, nor bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069)' })
-        .describe('the task name'),
+      task: shownText(200).describe('the task name'),
     },
     adds: {},
   },

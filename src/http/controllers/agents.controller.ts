@@ -22,7 +22,7 @@ export class AgentsController {
 
   @Post()
   @HttpCode(201)
-  @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists', 'AGENT_EXISTS'], AGENT_ID_RESERVED)
+  @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists, or one whose id differs only in case (AGENT_ID_TAKEN_IN_OTHER_CASE)', 'AGENT_EXISTS'], AGENT_ID_RESERVED)
   async add(@Ctx() context: CommandContext, @ValidBody(addAgentSchema) body: AddAgentBody) {
     const { role, ...agent } = body;
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'add', agent, role })));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { shownText, type TextLines } from '../../domain/shared/shown-text';
 import { ID_PATTERN } from '../../domain/streams';
-import { TEXT_OF_LINES, TEXT_OF_ONE_LINE } from '../../shared/hidden-characters';
 
 /**
  * Field schemas the bodies share, so every body validates and documents a field the same way.
@@ -14,23 +14,8 @@ export const idField = (description: string, example = 'alice') =>
     .regex(ID_PATTERN, { message: 'must be 1-128 letters, digits, ".", "_", "@" or "-", starting with a letter or digit' })
     .meta({ description, example });
 
-/**
- * Text of 1 to `max` characters (code points, as JSON Schema counts them), on one line unless
- * `lines` (then with line feeds and tabs), without control or bidirectional formatting characters:
- * names, tasks and reasons reach the console, emails and the CLI's terminal (hidden-characters.ts).
- */
-export const textField = (description: string, max: number, lines: 'one line' | 'lines' = 'one line') =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(lines === 'lines' ? TEXT_OF_LINES : TEXT_OF_ONE_LINE, {
-      message:
-        lines === 'lines'
-          ? 'must not hold control characters other than line feeds and tabs, nor bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069)'
-          : 'must be one line without control characters, nor bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069)',
-    })
-    .describe(description);
+/** Free text a person reads (shown-text.ts): names, tasks and reasons reach the console, emails and the CLI's terminal. */
+export const textField = (description: string, max: number, lines: TextLines = 'one line') => shownText(max, lines).describe(description);
 
 /** An address as an HTML form's email input takes it (WHATWG), which RFC 5321's usual addresses pass. */
 export const emailField = () => z.email({ pattern: z.regexes.html5Email }).max(254).meta({ example: 'alice@example.com' });
