@@ -1,13 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MAX_ANSWER_BYTES } from '../../src/cli/api-client';
 import { EXIT } from '../../src/cli/exit-codes';
-import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
 import { memoryIo } from './support/memory-io';
+import { standInApi, type StandInApi } from './support/stand-in-api';
 
 const CHUNK = Buffer.alloc(1024 * 1024, 0x20);
 
@@ -17,15 +12,14 @@ const CHUNK = Buffer.alloc(1024 * 1024, 0x20);
  * listener plays a server whose answer never ends, or says it is larger than that.
  */
 describe('an answer larger than the CLI reads', () => {
-  let server: Server;
+  let api: StandInApi;
   let home: string;
   let declared: boolean;
   let sent = 0;
   let closed: Promise<void>;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'ztkeys-answer-size-'));
-    server = createServer((_request, response) => {
+    api = await standInApi('answer-size', (_request, response) => {
       sent = 0;
       closed = new Promise((resolve) => response.on('close', resolve));
       if (declared) {
@@ -41,15 +35,9 @@ describe('an answer larger than the CLI reads', () => {
       };
       more();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    new ProfileStore(home).save('default', { apiUrl: `http://127.0.0.1:${port}`, token: 'token-1', orgId: 'org-1', agentId: 'bob' });
+    home = api.home;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => api.close());
 
   it.each([
     ['that never ends', false],

@@ -1,15 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { AnswerSchemas, answerSchemaRefs, type OpenApiDocument } from '../../src/cli/answer-schemas';
 import { ANSWER_VALIDATORS_FILE, CLI_ANSWER_SCHEMA_OPTIONS, OPENAPI_DOCUMENT_FILE } from '../../src/cli/api-answers';
 import { answerValidatorsCode, compileAnswerSchemas } from '../../src/cli/compile-answer-schemas';
 import { EXIT } from '../../src/cli/exit-codes';
-import { ProfileStore } from '../../src/cli/profile-store';
 import { CLI_BUILT, runProcess } from './support/cli-process';
+import { standInApi, type StandInApi } from './support/stand-in-api';
 
 const RECORDED = join(__dirname, 'fixtures', 'release-2026-12-01');
 
@@ -18,25 +15,19 @@ const RECORDED = join(__dirname, 'fixtures', 'release-2026-12-01');
  * ahead of time (src/cli/answer-validators.generated.js): a run compiles no schema.
  */
 describe('the answer validators', () => {
-  let server: Server;
+  let api: StandInApi;
   let home: string;
   let body: unknown;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'ztkeys-validators-'));
-    server = createServer((request, response) => {
+    api = await standInApi('validators', (request, response) => {
       request.resume();
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    new ProfileStore(home).save('default', { apiUrl: `http://127.0.0.1:${port}`, token: 'token-1', orgId: 'org-1', agentId: 'bob' });
+    home = api.home;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => api.close());
 
   const document = JSON.parse(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8')) as OpenApiDocument;
 

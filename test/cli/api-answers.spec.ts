@@ -1,8 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ProfileStore } from '../../src/cli/profile-store';
 import { runCli } from '../../src/cli/run-cli';
@@ -10,6 +7,7 @@ import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { memoryIo } from './support/memory-io';
+import { standInApi, type StandInApi } from './support/stand-in-api';
 
 interface Answer {
   status: number;
@@ -47,14 +45,13 @@ const statusAnswer = (agents: { agentId: string; displayName: string; role: stri
  * (the whole journey against the real server is test/cli/journey.spec.ts).
  */
 describe('server answers', () => {
-  let server: Server;
+  let api: StandInApi;
   let home: string;
   let answer: Answer;
   const seen: Seen[] = [];
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'ztkeys-api-'));
-    server = createServer((request, response) => {
+    api = await standInApi('api', (request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
@@ -63,14 +60,9 @@ describe('server answers', () => {
         response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    new ProfileStore(home).save('default', { apiUrl: `http://127.0.0.1:${port}`, token: 'token-1', orgId: 'org-1', agentId: 'bob' });
+    home = api.home;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => api.close());
   beforeEach(() => {
     seen.length = 0;
   });

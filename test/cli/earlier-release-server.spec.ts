@@ -1,13 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENAPI_DOCUMENT_FILE } from '../../src/cli/api-answers';
 import { EXIT } from '../../src/cli/exit-codes';
 import { LATER_MEMBERS } from '../../src/cli/later-members';
-import { ProfileStore } from '../../src/cli/profile-store';
 import { runInHome } from './support/run-in-home';
+import { standInApi, type StandInApi } from './support/stand-in-api';
 
 /*
  * This release's CLI against a server of the release of 2026-12-01 (8f13e1b), as in a rolling
@@ -25,28 +22,22 @@ const REQUEST = '01a2429e-aeb4-72c0-b10c-6022ec79caaf.Ym9i';
 const CODE = '778-636-640-041-753';
 
 describe('this CLI against a server of the release of 2026-12-01', () => {
-  let server: Server;
+  let api: StandInApi;
   let home: string;
   /** What the server answers, by path and query, else by path: a JSON body, or an answer of its own. */
   let answers: Record<string, unknown>;
   const text = (status: number, contentType: string, body: string) => ({ answer: { status, contentType, body } });
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'ztkeys-earlier-'));
-    server = createServer((request, response) => {
+    api = await standInApi('earlier', (request, response) => {
       const found = (answers[request.url!] ?? answers[request.url!.split('?')[0]]) as { answer?: { status: number; contentType: string; body: string } } | undefined;
       const { status, contentType, body } = found?.answer ?? (found ? { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(found) } : { status: 404, contentType: 'application/problem+json', body: '{"title":"Not Found","status":404,"code":"NOT_FOUND"}' });
       response.writeHead(status, { 'content-type': contentType });
       response.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    new ProfileStore(home).save('default', { apiUrl: `http://127.0.0.1:${port}`, token: 'token-1', orgId: ORG, agentId: 'alice' });
+    }, { orgId: ORG, agentId: 'alice' });
+    home = api.home;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => api.close());
   beforeEach(() => {
     answers = {
       [`/v1/orgs/${ORG}/key-requests`]: recorded('pending-key-requests.json'),
