@@ -7,6 +7,7 @@ import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
 import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
+import { checkAfterAnchor, checkCoveredByAnchor, checkStreamTime, type TimeAnchor } from './event-times';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
@@ -262,10 +263,16 @@ class OrgVerification {
   readonly replay: OrgReplay;
   readonly tree: OrgTree;
   readonly revisions = new Map<string, number>();
+  /** Each stream's latest event time (ms): time never goes back within a stream (event-times.ts). */
+  readonly times = new Map<string, number>();
   checkpoints = 0;
   last?: SignedCheckpoint;
   lastNote?: string;
   trustedMatched = false;
+  /** The trusted checkpoint's size and signed time, when it has one: it bounds the time of every event (event-times.ts). */
+  private readonly anchor?: TimeAnchor;
+  /** The latest event time before the anchor's size, and its index: checked once that prefix is found to be the anchor's. */
+  private latestCovered?: { at: number; index: number };
 
   constructor(
     readonly orgId: string,
@@ -273,10 +280,21 @@ class OrgVerification {
     window: number,
   ) {
     this.replay = new OrgReplay(orgId);
+    const at = trusted && checkpointTime(trusted);
+    if (at && !Number.isNaN(at.getTime())) this.anchor = { size: trusted!.size, at };
     this.tree = new OrgTree(window, (size, root) => {
       if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
     });
     if (trusted?.size === 0) this.checkTrusted(EMPTY_ROOT);
+  }
+
+  /** The time of the event about to be the leaf at `index` of stream `stream`. */
+  checkTime(stream: string, index: number, occurredAt: string): void {
+    this.times.set(stream, checkStreamTime(stream, this.times.get(stream), occurredAt));
+    if (!this.anchor) return;
+    if (index >= this.anchor.size) return checkAfterAnchor(this.anchor, occurredAt);
+    const at = Date.parse(occurredAt);
+    if (this.latestCovered === undefined || at > this.latestCovered.at) this.latestCovered = { at, index };
   }
 
   private checkTrusted(root: Hash): void {
@@ -286,6 +304,8 @@ class OrgVerification {
       );
     }
     this.trustedMatched = true;
+    // Only now: a prefix that is not the trusted one is a fork (exit 7), whatever its times.
+    if (this.anchor) checkCoveredByAnchor(this.anchor, this.latestCovered);
   }
 }
 
@@ -354,6 +374,7 @@ export class AuditVerifier {
       org.revisions.set(record.stream, record.revision);
       if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
+      org.checkTime(record.stream, leafIndex, record.occurredAt);
       // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
       const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
       if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
