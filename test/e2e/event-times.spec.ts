@@ -6,11 +6,12 @@ import { runCli } from '../../src/cli/run-cli';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
+import { AuditVerifier, type AuditVerifierOptions } from '../../src/transparency/audit-verifier';
 import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
 import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
-import { parseSignerKey } from '../../src/transparency/signed-note';
+import { parseSignerKey, parseVerifierKey } from '../../src/transparency/signed-note';
 import { memoryIo } from '../cli/support/memory-io';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
@@ -107,6 +108,20 @@ describe('audit verify bounds event times (R16, R20)', () => {
     const refused = await verify(forged, '--trusted-checkpoint', trusted);
     expect(refused.code).toBe(EXIT.TAMPERED);
     expect(refused.stderr).toMatch(/RecoveryStarted.*dated \S+, before the trusted checkpoint of size \d+ was signed at \S+/);
+
+    // The console with required witnesses trusts the checkpoint it has just had cosigned, which covers the forgery, and
+    // knows the one it kept is a prefix of it (the consistency proof): the kept one still dates what came after it.
+    const logKey = parseVerifierKey(await vkey());
+    const newest = forged.filter((line) => line.type === 'CheckpointSigned').at(-1)!.data.note as string;
+    const kept = readFileSync(trusted, 'utf8');
+    const verdictOf = (options: Omit<AuditVerifierOptions, 'logKey'>) => {
+      const verifier = new AuditVerifier({ logKey, ...options });
+      verifier.pushText(ndjson(forged));
+      return verifier.finish();
+    };
+    expect(verdictOf({ trustedCheckpoint: newest }).ok).toBe(true);
+    expect(verdictOf({ trustedCheckpoint: newest, earlierCheckpoint: kept }).failure).toMatchObject({ type: 'RecoveryStarted', reason: expect.stringMatching(/before the trusted checkpoint of size \d+ was signed at/) });
+    expect(() => verdictOf({ trustedCheckpoint: kept, earlierCheckpoint: newest })).toThrow(/not one of a prefix of the trusted checkpoint/);
   });
 
   it('refuses an event the trusted checkpoint covers dated after that checkpoint was signed: an addition dated a day ahead, signed so already then', async () => {
