@@ -83,7 +83,7 @@ function feed(text: string, push: (chunk: string) => void, stopped: () => boolea
  * required witnesses. The export must then extend that checkpoint (the one kept, if newer), as
  * `audit verify --trusted-checkpoint --witness-key` asks of the file.
  */
-function witness({ logKey, trustedCheckpoint: saved, witnessed }: VerificationTask & { witnessed: WitnessedCheckpoint }): { trusted: string; cosigned: Cosigned } | { refused: string } {
+function witness({ logKey, trustedCheckpoint: saved, witnessed }: VerificationTask & { witnessed: WitnessedCheckpoint }): { trusted: string; earlier?: string; cosigned: Cosigned } | { refused: string } {
   const { orgId, keys, checkpoint } = witnessed;
   let witnesses;
   try {
@@ -115,7 +115,9 @@ function witness({ logKey, trustedCheckpoint: saved, witnessed }: VerificationTa
     return { refused: `REFUSED: ${shortfall}. The server's checkpoint of size ${size} is not witnessed as the one history others see; this browser keeps nothing from it. Ask the operator, and compare with other auditors.` };
   }
   // The checkpoint kept, when the server serves an older one again (of the same tree): the export must extend the newer.
-  return { trusted: newer || !saved ? checkpoint : saved, cosigned: { size, ...(saved && { kept }), by: cosigned, of: witnesses.length, quorum } };
+  // The one kept, proven a prefix of a newer one, still dates the events after it (event-times.ts).
+  const trusted = newer || !saved ? checkpoint : saved;
+  return { trusted, ...(saved && trusted !== saved && { earlier: saved }), cosigned: { size, ...(saved && { kept }), by: cosigned, of: witnesses.length, quorum } };
 }
 
 function verify(task: VerificationTask, tell: (message: VerificationMessage) => void): VerificationMessage {
@@ -123,9 +125,10 @@ function verify(task: VerificationTask, tell: (message: VerificationMessage) => 
   const witnessing = task.witnessed && witness({ ...task, witnessed: task.witnessed });
   if (witnessing && 'refused' in witnessing) return witnessing;
   const trustedCheckpoint = witnessing?.trusted ?? task.trustedCheckpoint;
+  const earlierCheckpoint = witnessing?.earlier;
   let verifier: AuditVerifier;
   try {
-    verifier = new AuditVerifier({ logKey: parseVerifierKey(logKey), ...(trustedCheckpoint && { trustedCheckpoint }) });
+    verifier = new AuditVerifier({ logKey: parseVerifierKey(logKey), ...(trustedCheckpoint && { trustedCheckpoint }), ...(earlierCheckpoint && { earlierCheckpoint }) });
   } catch (error) {
     if (error instanceof InvalidNote) return { refused: `The log key or the checkpoint this browser kept does not open: ${error.message}` };
     throw error;

@@ -60,7 +60,12 @@ export class DeadlineScheduler {
     await this.loop;
   }
 
-  /** One pass at the clock's time; how many requests it expired or reminded, and recoveries it lapsed, reminded of or completed. */
+  /**
+   * One pass; how many requests it expired or reminded, and recoveries it lapsed, reminded of or
+   * completed. Each is decided at the clock's time when its turn comes, not the pass's start: a
+   * pass over many may last long, and a decision dated long before it reaches the log would come
+   * after checkpoints signed meanwhile, whose time bounds every event after them (event-times.ts).
+   */
   async pass(): Promise<number> {
     const now = this.clock();
     const due = await this.readModels.find({
@@ -72,7 +77,7 @@ export class DeadlineScheduler {
     for (const request of due) {
       const candidate = { orgId: request.orgId as string, agentId: request.agentId as string, requestId: request.requestId as string };
       try {
-        if (await this.enforcers.requests.run(candidate, now)) acted++;
+        if (await this.enforcers.requests.run(candidate, this.clock())) acted++;
       } catch (error) {
         this.options.onError?.(error);
       }
@@ -81,7 +86,7 @@ export class DeadlineScheduler {
     const recoveries = await this.readModels.find({ collection: 'recoveries', conditions: [{ field: 'status', op: 'eq', value: 'RUNNING' }], orderBy: 'remindAt' });
     for (const recovery of recoveries) {
       try {
-        if (await this.enforcers.recoveries.run({ orgId: recovery.orgId as string, recoveryId: recovery.recoveryId as string }, now)) acted++;
+        if (await this.enforcers.recoveries.run({ orgId: recovery.orgId as string, recoveryId: recovery.recoveryId as string }, this.clock())) acted++;
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -7,6 +7,7 @@ import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
 import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
+import { checkAfterAnchor, checkCoveredByAnchor, checkStreamTime, type TimeAnchor } from './event-times';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
@@ -28,6 +29,13 @@ export interface AuditVerifierOptions {
   earlierLogKeys?: readonly NoteVerifier[];
   /** A checkpoint note saved earlier (of one org): this log must extend it. */
   trustedCheckpoint?: string;
+  /**
+   * A checkpoint of the same org kept from a look before the one `trustedCheckpoint` comes from,
+   * which that one was proven to extend (the console's witness checks the consistency proof
+   * between them): its signed time bounds the events too (event-times.ts), so that those appended
+   * between the two cannot be dated before it.
+   */
+  earlierCheckpoint?: string;
   /** Fingerprint the org's first key must have: the anchor of every approval chain. */
   firstKey?: string;
   /** Leaf hashes kept after each org's tree edge (see OrgTree): the default unless a test shows what lies beyond. */
@@ -262,21 +270,43 @@ class OrgVerification {
   readonly replay: OrgReplay;
   readonly tree: OrgTree;
   readonly revisions = new Map<string, number>();
+  /** Each stream's latest event time (ms): time never goes back within a stream (event-times.ts). */
+  readonly times = new Map<string, number>();
   checkpoints = 0;
   last?: SignedCheckpoint;
   lastNote?: string;
   trustedMatched = false;
+  /**
+   * The trusted checkpoint's size and signed time, and the earlier one's (when they have one): each
+   * bounds the time of every event (event-times.ts). With each, the latest event time before its
+   * size, and its index: checked once that prefix is found to be the trusted one's.
+   */
+  private readonly anchors: Array<{ anchor: TimeAnchor; latestCovered?: { at: number; index: number } }>;
 
   constructor(
     readonly orgId: string,
     private readonly trusted: Checkpoint | undefined,
     window: number,
+    earlier?: Checkpoint,
   ) {
     this.replay = new OrgReplay(orgId);
+    this.anchors = [trusted, earlier].flatMap((checkpoint) => {
+      const at = checkpoint && checkpointTime(checkpoint);
+      return at && !Number.isNaN(at.getTime()) ? [{ anchor: { size: checkpoint!.size, at } }] : [];
+    });
     this.tree = new OrgTree(window, (size, root) => {
       if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
     });
     if (trusted?.size === 0) this.checkTrusted(EMPTY_ROOT);
+  }
+
+  /** The time of the event about to be the leaf at `index` of stream `stream`. */
+  checkTime(stream: string, index: number, occurredAt: string): void {
+    this.times.set(stream, checkStreamTime(stream, this.times.get(stream), occurredAt));
+    for (const kept of this.anchors) {
+      if (index >= kept.anchor.size) checkAfterAnchor(kept.anchor, occurredAt);
+      else if (kept.latestCovered === undefined || Date.parse(occurredAt) > kept.latestCovered.at) kept.latestCovered = { at: Date.parse(occurredAt), index };
+    }
   }
 
   private checkTrusted(root: Hash): void {
@@ -286,6 +316,8 @@ class OrgVerification {
       );
     }
     this.trustedMatched = true;
+    // Only now: a prefix that is not the trusted one is a fork (exit 7), whatever its times. The earlier one is a prefix of it.
+    for (const { anchor, latestCovered } of this.anchors) checkCoveredByAnchor(anchor, latestCovered);
   }
 }
 
@@ -294,6 +326,7 @@ export class AuditVerifier {
   /** Each stream name read once: a log has far fewer streams than events. */
   private readonly streams = new Map<string, StreamOf>();
   private readonly trusted?: { orgId: string; checkpoint: SignedCheckpoint; note: string };
+  private readonly earlier?: Checkpoint;
   private readonly keys: LogKeyring;
   private lines = 0;
   /** The splitter gives the text after the last newline: a last line without one. */
@@ -307,6 +340,13 @@ export class AuditVerifier {
   constructor(private readonly options: AuditVerifierOptions) {
     this.keys = [...(options.earlierLogKeys ?? []), options.logKey];
     if (options.trustedCheckpoint !== undefined) this.trusted = { ...openLogCheckpoint(options.trustedCheckpoint, this.keys), note: options.trustedCheckpoint };
+    if (options.earlierCheckpoint !== undefined) {
+      const earlier = openLogCheckpoint(options.earlierCheckpoint, this.keys);
+      if (!this.trusted || earlier.orgId !== this.trusted.orgId || earlier.checkpoint.size > this.trusted.checkpoint.size) {
+        throw new InvalidNote('the earlier checkpoint is not one of a prefix of the trusted checkpoint: of its org, and no larger');
+      }
+      this.earlier = earlier.checkpoint;
+    }
   }
 
   /** The failure so far, if any: once one is found the rest of the file is not read. */
@@ -354,6 +394,7 @@ export class AuditVerifier {
       org.revisions.set(record.stream, record.revision);
       if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
+      org.checkTime(record.stream, leafIndex, record.occurredAt);
       // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
       const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
       if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
@@ -522,7 +563,8 @@ export class AuditVerifier {
   private org(orgId: string): OrgVerification {
     let org = this.orgs.get(orgId);
     if (!org) {
-      org = new OrgVerification(orgId, this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined, this.options.pendingWindow ?? DEFAULT_PENDING_WINDOW);
+      const trusted = this.trusted?.orgId === orgId;
+      org = new OrgVerification(orgId, trusted ? this.trusted!.checkpoint : undefined, this.options.pendingWindow ?? DEFAULT_PENDING_WINDOW, trusted ? this.earlier : undefined);
       this.orgs.set(orgId, org);
     }
     return org;

@@ -1,4 +1,5 @@
 import { LOG_ACTOR } from '../domain/shared/actor';
+import { CLOCK_SKEW_TOLERANCE_MS } from '../domain/shared/signed-proof';
 import { ConcurrencyConflict, type EventStore, type NewEvent, type StreamWrite } from '../event-store/event-store.port';
 import { newId } from '../shared/ids';
 import { checkpointOrigin, signCheckpoint, timestampLine } from './checkpoint';
@@ -43,8 +44,16 @@ export interface LogCheckpointerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A pass that failed (store down) is tried again this long after. */
+/** A pass that failed (store down), or that waited for the follower (below), is tried again this long after. */
 const RETRY_MS = 1000;
+/**
+ * A checkpoint signed at T bounds the time of every event after its size from below (event-times.ts:
+ * `audit verify` refuses one dated more than the clock skew before T). So nothing is signed while
+ * the log holds an event the follower has not stored dated more than this before the signing
+ * time: it would come after the signed size. Half the skew: the other half is for events decided
+ * and not yet appended, and for the clocks of the instances that date them.
+ */
+export const SIGNING_MARGIN_MS = CLOCK_SKEW_TOLERANCE_MS / 2;
 /** The node store's due orgs are looked at no more often than this while none are. */
 const STORE_LOOK_MIN_MS = 100;
 
@@ -156,6 +165,7 @@ export class LogCheckpointer {
   private pass(): void {
     this.timerAt = Number.POSITIVE_INFINITY;
     this.passing = this.signDue()
+      .then((signed) => (signed === 'follower behind' ? new Promise((resolve) => setTimeout(resolve, RETRY_MS)) : undefined))
       .catch((error: unknown) => {
         this.options.onError?.(error);
         return new Promise((resolve) => setTimeout(resolve, RETRY_MS));
@@ -170,7 +180,7 @@ export class LogCheckpointer {
    * Signs every org due now, and with them every other org that grew (its growth would be due
    * within signAfterMs anyway): one append instead of one per org.
    */
-  private async signDue(): Promise<void> {
+  private async signDue(): Promise<'follower behind' | undefined> {
     if (!this.running || this.supersededBy !== undefined || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     const now = Date.now();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
@@ -187,10 +197,14 @@ export class LogCheckpointer {
     }
     const orgs = [...candidates].filter((org) => this.gate.allows(org.orgId) && (org.stored.size > (org.signed?.size ?? 0) || due(org)));
     if (!orgs.some(due) || this.supersededBy !== undefined) return;
-    const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(now)) }));
+    const { oldestOccurredAt } = await this.events.backlog(this.follower.position, 1);
+    // Taken after every read: the trees signed were stored by then, so each event they cover is dated no later.
+    const at = Date.now();
+    if (oldestOccurredAt !== undefined && Date.parse(oldestOccurredAt) < at - SIGNING_MARGIN_MS) return 'follower behind';
+    const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(at)) }));
     try {
       const result = await this.events.append(writes.map(({ write }) => write));
-      for (const { org, write } of writes) this.signed(org, write, result.revisions.get(write.stream)!, now);
+      for (const { org, write } of writes) this.signed(org, write, result.revisions.get(write.stream)!, at);
       this.signedUpTo = result.position;
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
@@ -198,7 +212,7 @@ export class LogCheckpointer {
       for (const { org, write } of writes) {
         try {
           const result = await this.events.append([write]);
-          this.signed(org, write, result.revisions.get(write.stream)!, now);
+          this.signed(org, write, result.revisions.get(write.stream)!, at);
         } catch (single) {
           // Its checkpoint by the other copy arrives through the follower.
           if (!(single instanceof ConcurrencyConflict)) throw single;

@@ -1,8 +1,12 @@
 /// <reference lib="dom" />
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { envelope } from '../../src/application/command-context';
+import { recoveryTimes } from '../../src/domain/recovery/recovery.decider';
+import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
 import { consoleBuilt } from '../../src/http/console-static';
 import { checkpointSize } from '../../src/transparency/checkpoint';
 import { cosignerFromSeed, cosignerKeyText, parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
@@ -179,6 +183,27 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     await page.getByTestId('audit-witness').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(__dirname, '../../docs/console/13-audit-witnessed.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  // Last: it leaves a forged event in the org's log.
+  it('refuses an event appended after the checkpoint this browser kept and dated before it, though the checkpoint cosigned since covers it (README: what event times prove)', async () => {
+    const page = await freshAuditScreen(browser, server.url, token, 1000);
+    await requireWitnesses(page, [witnessKey]);
+    const keptNote = await cosignedCheckpoint();
+    expect(await verify(page)).toMatch(/^Verified: /);
+
+    // The insider, holding the log key and the database: a break-glass recovery appended now, dated so that it took effect an hour ago.
+    const startedAt = new Date(Date.now() - 73 * 3600 * 1000).toISOString();
+    const data = { recoveryId: `rc_${randomUUID()}`, agentId: 'alice', startedAt, ...recoveryTimes(startedAt, 72), delayHours: 72, withWorkingApprover: false };
+    const context = { actor: OPERATOR_ACTOR, orgId, correlationId: randomUUID(), commandId: randomUUID(), now: new Date(startedAt) };
+    await server.eventStore.append([{ stream: `recovery-${orgId}`, expected: 'no_stream', events: envelope([{ type: 'RecoveryStarted', data }], context) }]);
+    // The server signs it and the witness cosigns it: it extends the history the witness saw.
+    const cosigned = await cosignedCheckpoint();
+    expect(checkpointSize(cosigned)).toBe(checkpointSize(keptNote) + 1);
+    expect(await verify(page)).toMatch(
+      new RegExp(`^The audit log is INVALID or TAMPERED\\. First problem at line \\d+ \\(RecoveryStarted .*\\): the event is dated ${startedAt.replace(/\./g, '\\.')}, before the trusted checkpoint of size ${checkpointSize(keptNote)} was signed at `),
+    );
     await page.context().close();
   });
 });

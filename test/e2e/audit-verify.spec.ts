@@ -7,6 +7,7 @@ import { runCli } from '../../src/cli/run-cli';
 import { cryptoPrimitives, useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
 import type { CryptoPrimitives } from '../../src/crypto/crypto-primitives.port';
 import type { AgentAdded } from '../../src/domain/organization/organization.events';
+import { CLOCK_SKEW_TOLERANCE_MS } from '../../src/domain/shared/signed-proof';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
 import { AuditVerifier, VerifierFault, type AuditVerdict } from '../../src/transparency/audit-verifier';
@@ -535,7 +536,8 @@ describe('ztkeys audit verify on real exports', () => {
     const tampered = structuredClone(lines);
     const at = indexOf(tampered, (line) => line.type === 'KeyApproved' && line.data.mode === 'APPROVAL' && line.data.agentId === 'carol');
     const issuedAt = JSON.parse(tampered[at].data.decision.statement).issuedAt as string;
-    tampered[at].occurredAt = new Date(Date.parse(issuedAt) - 3_600_000).toISOString();
+    // Just past the clock skew allowed: still after carol's request, so time does not go back in her stream.
+    tampered[at].occurredAt = new Date(Date.parse(issuedAt) - CLOCK_SKEW_TOLERANCE_MS - 1).toISOString();
     expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({
       line: at + 1,
       reason: `KeyApproved: the KEY_DECISION statement was issued at ${issuedAt}, after ${tampered[at].occurredAt}, when it is recorded as signed`,

@@ -104,6 +104,16 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect(again.status).toBe('PENDING');
   });
 
+  it('dates each decision of a pass at the time it is made, not at the pass\'s start: a long pass would date its last decisions long before they reach the log, behind checkpoints signed meanwhile (README: what event times prove)', async () => {
+    const { admin, requestedAt } = await orgWithPendingRequests(2);
+    // A clock a minute later at each reading, as a pass over many due requests sees it.
+    let readings = 0;
+    const ticking = () => new Date(requestedAt + 8 * DAY + readings++ * 60_000);
+    expect(await scheduler(ticking).pass()).toBeGreaterThanOrEqual(2);
+    const [first, second] = (await eventsOf(admin.orgId, 'KeyRequestExpired')).map((event) => Date.parse(event.metadata.occurredAt));
+    expect(second - first).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('lets the agent request again, without replacePending, once their request is past its expiry though no scheduler recorded it yet', async () => {
     const { admin, requesters, requests, requestedAt } = await orgWithPendingRequests(1);
     const [requester] = requesters;

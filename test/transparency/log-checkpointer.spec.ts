@@ -6,7 +6,7 @@ import type { EventStore, RecordedEvent } from '../../src/event-store/event-stor
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointOrigin, openCheckpoint, checkpointTime } from '../../src/transparency/checkpoint';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointEvent, checkpointStream, LogCheckpointer, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import { CHECKPOINT_SIGNED, checkpointEvent, checkpointStream, LogCheckpointer, SIGNING_MARGIN_MS, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { MerkleFollower } from '../../src/transparency/merkle-follower';
@@ -205,6 +205,41 @@ describe('log checkpointer', () => {
     await second.stop();
     await copy(1);
     await waitFor(async () => (looks.length >= 3 ? true : undefined));
+  });
+
+  it('signs nothing while the log holds an event the follower has not stored dated more than the signing margin before now: a checkpoint signed then would date every event after its size no earlier than itself (event-times.ts), that one not', async () => {
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    // The follower's subscription held at one event, as a follower minutes behind the log is.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = new Set<string>();
+    const behind: EventStore = Object.create(events, {
+      subscribeToAll: {
+        value: (options: Parameters<EventStore['subscribeToAll']>[0]) =>
+          events.subscribeToAll({ ...options, handler: async (event) => (held.has(event.id) ? released.then(() => options.handler(event)) : options.handler(event)) }),
+      },
+    });
+    const idleMs = 200;
+    await start(20, idleMs, behind);
+    const signedAt = async () => (await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED).map((event) => Date.parse(event.metadata.occurredAt));
+    await waitFor(async () => ((await signedAt()).length > 0 ? true : undefined));
+
+    // acme's next event, dated as an instance that decided it before the margin would, reaches the log and not the follower.
+    const late = orgEvent('acme', 1);
+    late.metadata.occurredAt = new Date(Date.now() - SIGNING_MARGIN_MS - 1000).toISOString();
+    held.add(late.id);
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [late] }]);
+    const appended = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 4 * idleMs));
+    // No idle checkpoint of size 1 after it: each would be signed later than the margin after the event it does not cover.
+    expect((await signedAt()).filter((at) => at >= appended)).toEqual([]);
+
+    release();
+    const { checkpoints } = await waitFor(async () => {
+      const log = await orgLog(events, 'acme');
+      return log.checkpoints.some((checkpoint) => checkpoint.size === 2) ? log : undefined;
+    });
+    expect(checkpoints.at(-1)!.size).toBe(2);
   });
 
   it("signs nothing while the gate holds every org, what grew meanwhile at once when a check releases it, never an org whose log has a fault", async () => {

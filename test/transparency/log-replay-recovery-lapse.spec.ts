@@ -112,6 +112,11 @@ describe('offline replay of a recovery lapse (R20)', () => {
       expect(play(demotion, lapsed('UNCLAIMED'), CLAIM_BY)).toThrow(/lapsed with .*UNCLAIMED.*, but "alice" was ADMIN then/);
     });
 
+    it('reports a grant recorded before the recovery took effect, and lets one through from that moment', () => {
+      expect(grantAt(replayWithRunningRecovery(), 72 * HOUR - 1).grant).toThrow(/key request r1 was granted by recovery rc1 at .*, before it took effect at /);
+      expect(grantAt(replayWithRunningRecovery(), 72 * HOUR).grant).not.toThrow();
+    });
+
     it('lets a grant and completion through inside the window, up to its last moment, and reports one recorded after it', () => {
       const inTime = replayWithRunningRecovery();
       const last = grantAt(inTime, CLAIM_BY - 1);
