@@ -109,6 +109,20 @@ describe('server answers', () => {
     expect(json.stdout + refused.stderr).not.toMatch(/[\u009b\u202e]/);
   });
 
+  it('writes invisible characters of an answer as escapes too: a name that shows as "Alice" shows what it holds', async () => {
+    // U+200B and tag characters show as nothing: "Alice\u200B" would read as the Alice of the org, tags carry text no one sees.
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Alice\u200B\u{E0041}\u{E0042}', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const listing = await run('status');
+    expect(listing.code).toBe(EXIT.OK);
+    expect(listing.stdout).toMatch(/eve\s+Alice\\u200b\\udb40\\udc41\\udb40\\udc42\s+MEMBER/);
+    const json = await run('status', '--json');
+    expect(JSON.parse(json.stdout).agents[0].displayName).toBe('Alice\u200B\u{E0041}\u{E0042}');
+    answer = { status: 403, body: { title: 'Forbidden', status: 403, detail: 'Only\u2060 a\u00AD SUPER_ADMIN', code: 'NOT_SUPER_ADMIN' } };
+    const refused = await run('agents', 'remove', 'carol');
+    expect(refused.stderr).toContain('Only\\u2060 a\\u00ad SUPER_ADMIN');
+    expect(listing.stdout + json.stdout + refused.stderr).not.toMatch(/[\u200B\u2060\u00AD\u{E0041}]/u);
+  });
+
   it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
     // Everything the approver checks is on the screen above the prompt: erase it, and forge a line.
     const agentId = 'mallory\u001b[4A\u001b[J\rKey request for bob\u202E';
