@@ -141,6 +141,28 @@ describe('server answers', () => {
     expect(io.stderr.text + io.stdout.text).not.toMatch(/[\u001b\r\u202e]/);
   });
 
+  it("refuses a reason, name or task the server would refuse by the server's own rule, before asking the server anything (exit 2)", async () => {
+    answer = { status: 500, body: {} };
+    const cases: [string[], RegExp][] = [
+      [['keys', 'revoke', 'bob', '--reason', 'Lost laptop '], /--reason must not begin or end with whitespace/],
+      [['keys', 'revoke', 'bob', '--reason', '\nLost laptop'], /--reason must not begin or end with whitespace/],
+      [['keys', 'reject', 'req-1', '--reason', ' not on the rota'], /--reason must not begin or end with whitespace/],
+      [['keys', 'revoke', 'bob', '--reason', 'Lost\u200B laptop'], /--reason must not hold invisible characters.*U\+200B/],
+      [['keys', 'revoke', 'bob', '--reason', 'Lost \u001b[2J'], /--reason must not hold control characters/],
+      [['agents', 'add', 'carol', '--email', 'carol@example.com', '--name', 'Carol '], /--name must not begin or end with whitespace/],
+      [['task', 'authorize', 'remote-control\u200B', '--browser', 'b1'], /<task> must not hold invisible characters/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(...argv);
+      expect({ argv, code, stderr }).toEqual({ argv, code: EXIT.USAGE, stderr: expect.stringMatching(message) });
+    }
+    expect(seen).toEqual([]);
+    // Whitespace and line feeds inside a reason are kept, as the server keeps them.
+    answer = { status: 200, body: { position: '7' }, contentType: 'application/json' };
+    await run('keys', 'revoke', 'bob', '--reason', 'Lost laptop.\n\nReported by phone.');
+    expect(seen.map(({ body }) => JSON.parse(body))).toEqual([{ reason: 'Lost laptop.\n\nReported by phone.' }]);
+  });
+
   it('exits 4 on a 5xx, on an answer that is not JSON, and when the server cannot be reached', async () => {
     answer = { status: 503, body: { title: 'Service Unavailable', status: 503 } };
     expect((await run('agents', 'remove', 'carol')).code).toBe(EXIT.SERVER);
