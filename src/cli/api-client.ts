@@ -8,6 +8,7 @@ import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
+import { onOneLineShown } from '../shared/hidden-characters';
 
 /** RFC 9457 problem details, as the server answers every error (PRODUCT.md R15); a proxy's answer may lack members. */
 export type Problem = Partial<components['schemas']['Problem']> & { [extension: string]: unknown };
@@ -58,10 +59,11 @@ export class ApiError extends CliError {
 export const isProblem = (error: unknown, code: string): error is ApiError =>
   error instanceof ApiError && error.problem.code === code;
 
+/** The problem, each of its texts on its one line (a line break of a server's detail shows as its escape: it cannot forge a line of the CLI's). */
 function describeProblem(status: number, problem: Problem): string {
-  const head = `${problem.title ?? 'Error'} (HTTP ${status})`;
-  const lines = [problem.detail ? `${head}: ${problem.detail}` : head];
-  if (problem.code) lines.push(`  code: ${problem.code}`);
+  const head = `${onOneLineShown(String(problem.title ?? 'Error'))} (HTTP ${status})`;
+  const lines = [problem.detail ? `${head}: ${onOneLineShown(String(problem.detail))}` : head];
+  if (problem.code) lines.push(`  code: ${onOneLineShown(String(problem.code))}`);
   if (Array.isArray(problem.errors))
     for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? error : JSON.stringify(error)}`);
   const unknown = unknownToServer(status, problem);

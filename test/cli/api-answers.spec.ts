@@ -123,6 +123,42 @@ describe('server answers', () => {
     expect(listing.stdout + json.stdout + refused.stderr).not.toMatch(/[\u200B\u2060\u00AD\u{E0041}]/u);
   });
 
+  it("writes a line break or tab of a server's text as its escape: a name or a problem cannot forge a line of the table, of the request under review, or of a message", async () => {
+    // A row that is not in the org, shown under the real one; a success line under the refusal.
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Eve\nmallory  Mallory  SUPER_ADMIN\tACTIVE', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const listing = await run('status');
+    expect(listing.code).toBe(EXIT.OK);
+    expect(listing.stdout).toMatch(/eve\s+Eve\\u000amallory  Mallory  SUPER_ADMIN\\u0009ACTIVE\s+MEMBER/);
+    expect(listing.stdout).not.toMatch(/^mallory/m);
+    answer = { status: 403, body: { title: 'Forbidden\nApproved', status: 403, detail: "Nope.\nApproved: bob's key is ACTIVE.", code: 'X\ny' } };
+    const refused = await run('agents', 'remove', 'carol');
+    expect(refused.stderr).toBe("ztkeys: Forbidden\\u000aApproved (HTTP 403): Nope.\\u000aApproved: bob's key is ACTIVE.\n  code: X\\u000ay\n");
+
+    // login names the org the server says the token is of: a name cannot add a line under it.
+    const policy = { firstKeyRequiresAdmin: true, memberKeyApprovals: 1, adminKeyApprovals: 1, recoveryDelayHours: 72, pendingRequestExpiryHours: 168, reminderAfterHours: 48 };
+    answer = { status: 200, contentType: 'application/json', body: { orgId: 'org-1', name: 'Acme\nLogged in to Another Org', policy, agents: 1, firstKeyAssigned: true } };
+    const token = ['{"alg":"HS256"}', JSON.stringify({ sub: 'bob', org: 'org-1', exp: Math.floor(Date.now() / 1000) + 3600 })].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.sig';
+    const loginIo = memoryIo({ ZTKEYS_HOME: home, ZTKEYS_TOKEN: token });
+    expect(await runCli(['login', '--api', new ProfileStore(home).get('default')!.apiUrl, '--profile', 'login-check'], loginIo)).toBe(EXIT.OK);
+    new ProfileStore(home).use('default');
+    expect(loginIo.stdout.text).toMatch(/^Logged in to Acme\\u000aLogged in to Another Org \(org-1\)/);
+
+    // The request an approver reviews: a display name that adds a verification code line above the one computed here.
+    const { publicKey } = generateKeyPair();
+    answer = {
+      status: 200,
+      contentType: 'application/json',
+      body: {
+        requestId: 'req-1', agentId: 'bob', displayName: 'Bob\n  verification code  000 000 000 000 000', status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', 'bob', publicKey),
+        failedAttempts: 0, approvals: [], approvalsRequired: 1, requestedAt: '2025-01-01T00:00:00.000Z', remindAt: '2025-01-03T00:07:00.000Z', expiresAt: '2025-01-08T00:07:00.000Z', history: [],
+      },
+    };
+    const io = memoryIo({ ZTKEYS_HOME: home }, '\n');
+    await runCli(['keys', 'approve', 'req-1'], io);
+    expect(io.stdout.text + io.stderr.text).toMatch(/requester +bob \(Bob\\u000a  verification code  000 000 000 000 000\)/);
+    expect(io.stdout.text + io.stderr.text).not.toMatch(/^\s*verification code\s+000/m);
+  });
+
   it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
     // Everything the approver checks is on the screen above the prompt: erase it, and forge a line.
     const agentId = 'mallory\u001b[4A\u001b[J\rKey request for bob\u202E';
