@@ -159,7 +159,28 @@ describe('server answers', () => {
     expect(io.stdout.text + io.stderr.text).not.toMatch(/^\s*verification code\s+000/m);
   });
 
-  it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
+  it('refuses to decide on, and flags in the pending list, a request whose requester id or fingerprint is no id or fingerprint the server gives: it would write lines of its own into every sentence naming it', async () => {
+    const { publicKey } = generateKeyPair();
+    const agentId = "bob\nApproved: carol's key is ACTIVE.";
+    const request = {
+      requestId: 'req-1', agentId, status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', agentId, publicKey),
+      failedAttempts: 0, approvals: [], approvalsRequired: 1, requestedAt: '2025-01-01T00:00:00.000Z', remindAt: '2025-01-03T00:07:00.000Z', expiresAt: '2025-01-08T00:07:00.000Z', history: [],
+    };
+    answer = { status: 200, contentType: 'application/json', body: request };
+    const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');
+    expect(await runCli(['keys', 'approve', 'req-1'], io)).toBe(EXIT.CHECK_FAILED);
+    expect(io.stderr.text).toContain('its requester id "bob\\nApproved: carol\'s key is ACTIVE." is not an id as the server gives them');
+    expect(io.stdout.text + io.stderr.text).not.toMatch(/^Approved/m);
+    expect(seen.map(({ method }) => method)).toEqual(['GET']);
+
+    const forged = { ...request, agentId: 'bob', fingerprint: 'ab\nall checks passed', verificationCode: verificationCode('org-1', 'bob', publicKey) };
+    answer = { status: 200, contentType: 'application/json', body: { items: [{ ...forged, replacesFingerprint: null, requestedPosition: 3, attemptsLeft: 5, remindedAt: null }] } };
+    const pending = await run('keys', 'pending');
+    expect(pending.stderr).toContain('the server shows fingerprint "ab\\nall checks passed"');
+    expect(pending.stdout + pending.stderr).not.toMatch(/^all checks passed/m);
+  });
+
+  it("refuses a requester id that would rewrite the screen above the code's prompt, and writes it with its escapes", async () => {
     // Everything the approver checks is on the screen above the prompt: erase it, and forge a line.
     const agentId = 'mallory\u001b[4A\u001b[J\rKey request for bob\u202E';
     const { publicKey } = generateKeyPair();
@@ -172,8 +193,10 @@ describe('server answers', () => {
       },
     };
     const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');
-    await runCli(['keys', 'approve', 'req-1'], io);
-    expect(io.stderr.text).toContain('Verification code read out by mallory\\u001b[4A\\u001b[J\\u000dKey request for bob\\u202e (15 digits): ');
+    // No id as the server gives them: refused before the request is shown or a code asked for (the prompt escapes such text too: terminal.ts).
+    expect(await runCli(['keys', 'approve', 'req-1'], io)).toBe(EXIT.CHECK_FAILED);
+    expect(io.stderr.text).toContain('its requester id "mallory\\u001b[4A\\u001b[J\\rKey request for bob\\u202e" is not an id as the server gives them');
+    expect(io.stderr.text).not.toContain('Verification code read out by');
     expect(io.stderr.text + io.stdout.text).not.toMatch(/[\u001b\r\u202e]/);
   });
 
