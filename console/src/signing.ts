@@ -57,7 +57,7 @@ export async function sign(api: Api, signer: Signer, binding: Binding): Promise<
   const challenge = await api.post<{ challengeId?: unknown; statement?: unknown }>(api.orgPath('challenges'), challengeRequestBody(binding));
   if (typeof challenge?.challengeId !== 'string' || typeof challenge.statement !== 'string')
     throw new ApiProblem(200, undefined, 'The server answered the challenge request without a challengeId and statement.');
-  const problems = statementMismatches(challenge.statement, api.session, binding);
+  const problems = statementMismatches(challenge.statement, api.session, binding, Date.now());
   if (problems.length > 0) throw new Refusal(`Refused to sign the server’s ${binding.purpose} challenge: ${problems.join('; ')}. Nothing was sent.`);
   const passphrase = await confirmSignature(binding, 'portable' in signer);
   if (passphrase === undefined) throw new Refusal('Not signed: nothing was sent.');

@@ -140,7 +140,7 @@ export class AgentSession {
     const challenge = await this.api.ok(this.api.http.POST('/v1/orgs/{orgId}/challenges', { params: { path: this.org }, body: challengeRequestBody(binding) }));
     if (typeof challenge?.challengeId !== 'string' || typeof challenge.statement !== 'string')
       throw new CliError(EXIT.SERVER, 'The server answered the challenge request without a challengeId and statement.');
-    checkStatement(challenge.statement, this.profile, binding);
+    checkStatement(challenge.statement, this.profile, binding, Date.now());
     return { challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) };
   }
 }

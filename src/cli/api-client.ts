@@ -8,6 +8,7 @@ import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
+import { onOneLineShown } from '../shared/hidden-characters';
 
 /** RFC 9457 problem details, as the server answers every error (PRODUCT.md R15); a proxy's answer may lack members. */
 export type Problem = Partial<components['schemas']['Problem']> & { [extension: string]: unknown };
@@ -58,10 +59,11 @@ export class ApiError extends CliError {
 export const isProblem = (error: unknown, code: string): error is ApiError =>
   error instanceof ApiError && error.problem.code === code;
 
+/** The problem, each of its texts on its one line (a line break of a server's detail shows as its escape: it cannot forge a line of the CLI's). */
 function describeProblem(status: number, problem: Problem): string {
-  const head = `${problem.title ?? 'Error'} (HTTP ${status})`;
-  const lines = [problem.detail ? `${head}: ${problem.detail}` : head];
-  if (problem.code) lines.push(`  code: ${problem.code}`);
+  const head = `${onOneLineShown(String(problem.title ?? 'Error'))} (HTTP ${status})`;
+  const lines = [problem.detail ? `${head}: ${onOneLineShown(String(problem.detail))}` : head];
+  if (problem.code) lines.push(`  code: ${onOneLineShown(String(problem.code))}`);
   if (Array.isArray(problem.errors))
     for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? error : JSON.stringify(error)}`);
   const unknown = unknownToServer(status, problem);
@@ -215,7 +217,7 @@ export class ApiClient {
     const client = createClient<paths>({
       baseUrl: this.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Bearer ${this.token}`, accept: ACCEPT },
-      fetch: (request) => this.send(timeoutMs === undefined ? request : new Request(request, { signal: AbortSignal.timeout(timeoutMs) }), maxBytes),
+      fetch: (request) => this.send(request, timeoutMs, maxBytes),
     });
     client.use({ onResponse: ({ request, response, schemaPath }) => void this.operations.set(response, { method: request.method, path: schemaPath }) });
     return client;
@@ -229,39 +231,55 @@ export class ApiClient {
     this.floor = String(position);
   }
 
-  private async send(request: Request, maxBytes: number): Promise<Response> {
+  /**
+   * Sends a request; its answer, head and body, must have come within `timeoutMs`. One controller,
+   * which its own timer holds: in Node 20 a signal composed of others (AbortSignal.any, a Request's
+   * signal following AbortSignal.timeout) may be collected while fetch still reads the body, and a
+   * server dripping its answer a byte a second then held the CLI for ever.
+   */
+  private async send(request: Request, timeoutMs: number | undefined, maxBytes: number): Promise<Response> {
     const minPosition = request.method === 'GET' ? laterPosition(this.positions?.lastPosition(), this.floor) : undefined;
     if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
     let response: Response;
-    const hungUp = new AbortController();
-    awaitingAnswers.add(hungUp);
+    const abort = new AbortController();
+    // Unref'd: a body never read does not keep the process; the socket of one being read does, and the timer fires.
+    const deadline = timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(new DOMException('no answer in time', 'TimeoutError')), timeoutMs).unref();
+    awaitingAnswers.add(abort);
     try {
       // API v1 never redirects: following one would send the body (a signature, a code) and the position elsewhere, and take another server's answer.
-      response = await fetch(request, { redirect: 'manual', signal: AbortSignal.any([request.signal, hungUp.signal]) });
+      response = await fetch(request, { redirect: 'manual', signal: abort.signal });
     } catch (error) {
+      clearTimeout(deadline);
       throw this.unreachable(error);
     } finally {
-      awaitingAnswers.delete(hungUp);
+      awaitingAnswers.delete(abort);
     }
-    if (response.status >= 300 && response.status < 400) throw this.redirected(response);
-    return maxBytes === Infinity ? response : this.bounded(response, maxBytes);
+    if (response.status >= 300 && response.status < 400) {
+      clearTimeout(deadline);
+      throw this.redirected(response);
+    }
+    return maxBytes === Infinity ? response : this.bounded(response, maxBytes, () => clearTimeout(deadline));
   }
 
-  /** The answer as a body that fails once it passes maxBytes; the connection is dropped then. */
-  private bounded(response: Response, maxBytes: number): Response {
+  /** The answer as a body that fails once it passes maxBytes; the connection is dropped then. `read`: called once the body is read whole. */
+  private bounded(response: Response, maxBytes: number, read: () => void): Response {
     const tooLarge = () => new CliError(EXIT.SERVER, `The answer of ${this.baseUrl} is larger than ${maxBytes / 1024 / 1024} MiB: not read further.`);
     if (Number(response.headers.get('content-length')) > maxBytes) {
       void response.body?.cancel();
       throw tooLarge();
     }
-    if (!response.body) return response;
-    let read = 0;
+    if (!response.body) {
+      read();
+      return response;
+    }
+    let bytes = 0;
     const limit = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        read += chunk.byteLength;
-        if (read > maxBytes) controller.error(tooLarge());
+        bytes += chunk.byteLength;
+        if (bytes > maxBytes) controller.error(tooLarge());
         else controller.enqueue(chunk);
       },
+      flush: read,
     });
     return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
   }

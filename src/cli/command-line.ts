@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
+import { shownTextProblem, type TextLines } from '../shared/shown-text-rule';
 import { usageError } from './cli-error';
 import type { GlobalOptions } from './cli-context';
 import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
@@ -171,9 +172,15 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
     if (!choices.includes(upper)) throw fail(`${label} must be one of ${choices.join(', ')}, not "${value}".`);
     return upper;
   };
+  // Refused here as the server would refuse it, before a passphrase is asked or a statement signed: the server's rule, not a copy.
+  const checkShown = (label: string, value: string, lines?: TextLines): string => {
+    const problem = lines && shownTextProblem(value, lines);
+    if (problem) throw fail(`${label} ${problem}.`);
+    return value;
+  };
   const input: CommandInput = { args: {}, strings: {}, flags: {} };
   argSpecs.forEach((spec, i) => {
-    input.args[spec.name] = checkChoice(`<${spec.name}>`, parsed.positionals[i], spec.choices);
+    input.args[spec.name] = checkShown(`<${spec.name}>`, checkChoice(`<${spec.name}>`, parsed.positionals[i], spec.choices), spec.shownText);
   });
   for (const [name, spec] of Object.entries(options)) {
     const value = parsed.values[name];
@@ -190,7 +197,7 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
     const text = values.join('\n');
     if (spec.integer && !/^\d+$/.test(text)) throw fail(`--${name} takes a non-negative integer, not "${text}".`);
     if (!spec.integer && values.some((one) => one.trim() === '')) throw fail(`--${name} is empty.`);
-    input.strings[name] = checkChoice(`--${name}`, text, spec.choices);
+    input.strings[name] = checkShown(`--${name}`, checkChoice(`--${name}`, text, spec.choices), spec.shownText);
   }
   const profile = input.strings.profile ?? env.ZTKEYS_PROFILE;
   const globals: GlobalOptions = {

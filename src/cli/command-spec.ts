@@ -1,3 +1,4 @@
+import type { TextLines } from '../shared/shown-text-rule';
 import type { CliContext } from './cli-context';
 
 export interface OptionSpec {
@@ -12,11 +13,15 @@ export interface OptionSpec {
   integer?: boolean;
   /** May be given several times: its values, one a line, make its string (else giving it twice is a usage error). */
   multiple?: boolean;
+  /** Text a person reads (a name, a reason), checked by the server's own rule (shown-text-rule.ts) before anything is sent. */
+  shownText?: TextLines;
 }
 
 export interface ArgumentSpec {
   name: string;
   choices?: readonly string[];
+  /** As OptionSpec's. */
+  shownText?: TextLines;
 }
 
 /** Parsed, checked input of one command. */

@@ -1,4 +1,4 @@
-import { jsonShown, withHiddenShown } from '../shared/hidden-characters';
+import { jsonShown, onOneLineShown, withHiddenShown } from '../shared/hidden-characters';
 import { usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 
@@ -31,20 +31,23 @@ export class Output {
   }
 }
 
-/** Aligned columns, two spaces apart; empty cells show as "-". */
+/**
+ * Aligned columns, two spaces apart; empty cells show as "-". A cell is one line: a line break or tab
+ * in it (a name a server sent) shows as its escape, so it cannot forge a row or shift a column.
+ */
 export function formatTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | null | undefined>>): string {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined || cell === null || cell === '' ? '-' : cell)))];
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined || cell === null || cell === '' ? '-' : onOneLineShown(cell))))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => [...(row[column] ?? '')].length)));
   return cells
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))
     .join('\n');
 }
 
-/** Labelled lines ("label  value"), for one record. */
+/** Labelled lines ("label  value"), for one record; a value is one line, as a table's cell is (formatTable). */
 export function formatFields(fields: ReadonlyArray<readonly [string, string | undefined]>): string {
   const shown = fields.filter(([, value]) => value !== undefined && value !== '');
   const width = Math.max(...shown.map(([label]) => label.length));
-  return shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+  return shown.map(([label, value]) => `  ${label.padEnd(width)}  ${onOneLineShown(value!)}`).join('\n');
 }
 
 /**

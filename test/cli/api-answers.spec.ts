@@ -109,7 +109,78 @@ describe('server answers', () => {
     expect(json.stdout + refused.stderr).not.toMatch(/[\u009b\u202e]/);
   });
 
-  it("writes a prompt naming what the server answered with its escapes too: a requester id cannot rewrite the screen above the code's prompt", async () => {
+  it('writes invisible characters of an answer as escapes too: a name that shows as "Alice" shows what it holds', async () => {
+    // U+200B and tag characters show as nothing: "Alice\u200B" would read as the Alice of the org, tags carry text no one sees.
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Alice\u200B\u{E0041}\u{E0042}', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const listing = await run('status');
+    expect(listing.code).toBe(EXIT.OK);
+    expect(listing.stdout).toMatch(/eve\s+Alice\\u200b\\udb40\\udc41\\udb40\\udc42\s+MEMBER/);
+    const json = await run('status', '--json');
+    expect(JSON.parse(json.stdout).agents[0].displayName).toBe('Alice\u200B\u{E0041}\u{E0042}');
+    answer = { status: 403, body: { title: 'Forbidden', status: 403, detail: 'Only\u2060 a\u00AD SUPER_ADMIN', code: 'NOT_SUPER_ADMIN' } };
+    const refused = await run('agents', 'remove', 'carol');
+    expect(refused.stderr).toContain('Only\\u2060 a\\u00ad SUPER_ADMIN');
+    expect(listing.stdout + json.stdout + refused.stderr).not.toMatch(/[\u200B\u2060\u00AD\u{E0041}]/u);
+  });
+
+  it("writes a line break or tab of a server's text as its escape: a name or a problem cannot forge a line of the table, of the request under review, or of a message", async () => {
+    // A row that is not in the org, shown under the real one; a success line under the refusal.
+    answer = { status: 200, body: statusAnswer([{ agentId: 'eve', displayName: 'Eve\nmallory  Mallory  SUPER_ADMIN\tACTIVE', role: 'MEMBER', keyStatus: 'NONE' }]), contentType: 'application/json' };
+    const listing = await run('status');
+    expect(listing.code).toBe(EXIT.OK);
+    expect(listing.stdout).toMatch(/eve\s+Eve\\u000amallory  Mallory  SUPER_ADMIN\\u0009ACTIVE\s+MEMBER/);
+    expect(listing.stdout).not.toMatch(/^mallory/m);
+    answer = { status: 403, body: { title: 'Forbidden\nApproved', status: 403, detail: "Nope.\nApproved: bob's key is ACTIVE.", code: 'X\ny' } };
+    const refused = await run('agents', 'remove', 'carol');
+    expect(refused.stderr).toBe("ztkeys: Forbidden\\u000aApproved (HTTP 403): Nope.\\u000aApproved: bob's key is ACTIVE.\n  code: X\\u000ay\n");
+
+    // login names the org the server says the token is of: a name cannot add a line under it.
+    const policy = { firstKeyRequiresAdmin: true, memberKeyApprovals: 1, adminKeyApprovals: 1, recoveryDelayHours: 72, pendingRequestExpiryHours: 168, reminderAfterHours: 48 };
+    answer = { status: 200, contentType: 'application/json', body: { orgId: 'org-1', name: 'Acme\nLogged in to Another Org', policy, agents: 1, firstKeyAssigned: true } };
+    const token = ['{"alg":"HS256"}', JSON.stringify({ sub: 'bob', org: 'org-1', exp: Math.floor(Date.now() / 1000) + 3600 })].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.sig';
+    const loginIo = memoryIo({ ZTKEYS_HOME: home, ZTKEYS_TOKEN: token });
+    expect(await runCli(['login', '--api', new ProfileStore(home).get('default')!.apiUrl, '--profile', 'login-check'], loginIo)).toBe(EXIT.OK);
+    new ProfileStore(home).use('default');
+    expect(loginIo.stdout.text).toMatch(/^Logged in to Acme\\u000aLogged in to Another Org \(org-1\)/);
+
+    // The request an approver reviews: a display name that adds a verification code line above the one computed here.
+    const { publicKey } = generateKeyPair();
+    answer = {
+      status: 200,
+      contentType: 'application/json',
+      body: {
+        requestId: 'req-1', agentId: 'bob', displayName: 'Bob\n  verification code  000 000 000 000 000', status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', 'bob', publicKey),
+        failedAttempts: 0, approvals: [], approvalsRequired: 1, requestedAt: '2025-01-01T00:00:00.000Z', remindAt: '2025-01-03T00:07:00.000Z', expiresAt: '2025-01-08T00:07:00.000Z', history: [],
+      },
+    };
+    const io = memoryIo({ ZTKEYS_HOME: home }, '\n');
+    await runCli(['keys', 'approve', 'req-1'], io);
+    expect(io.stdout.text + io.stderr.text).toMatch(/requester +bob \(Bob\\u000a  verification code  000 000 000 000 000\)/);
+    expect(io.stdout.text + io.stderr.text).not.toMatch(/^\s*verification code\s+000/m);
+  });
+
+  it('refuses to decide on, and flags in the pending list, a request whose requester id or fingerprint is no id or fingerprint the server gives: it would write lines of its own into every sentence naming it', async () => {
+    const { publicKey } = generateKeyPair();
+    const agentId = "bob\nApproved: carol's key is ACTIVE.";
+    const request = {
+      requestId: 'req-1', agentId, status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', agentId, publicKey),
+      failedAttempts: 0, approvals: [], approvalsRequired: 1, requestedAt: '2025-01-01T00:00:00.000Z', remindAt: '2025-01-03T00:07:00.000Z', expiresAt: '2025-01-08T00:07:00.000Z', history: [],
+    };
+    answer = { status: 200, contentType: 'application/json', body: request };
+    const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');
+    expect(await runCli(['keys', 'approve', 'req-1'], io)).toBe(EXIT.CHECK_FAILED);
+    expect(io.stderr.text).toContain('its requester id "bob\\nApproved: carol\'s key is ACTIVE." is not an id as the server gives them');
+    expect(io.stdout.text + io.stderr.text).not.toMatch(/^Approved/m);
+    expect(seen.map(({ method }) => method)).toEqual(['GET']);
+
+    const forged = { ...request, agentId: 'bob', fingerprint: 'ab\nall checks passed', verificationCode: verificationCode('org-1', 'bob', publicKey) };
+    answer = { status: 200, contentType: 'application/json', body: { items: [{ ...forged, replacesFingerprint: null, requestedPosition: 3, attemptsLeft: 5, remindedAt: null }] } };
+    const pending = await run('keys', 'pending');
+    expect(pending.stderr).toContain('the server shows fingerprint "ab\\nall checks passed"');
+    expect(pending.stdout + pending.stderr).not.toMatch(/^all checks passed/m);
+  });
+
+  it("refuses a requester id that would rewrite the screen above the code's prompt, and writes it with its escapes", async () => {
     // Everything the approver checks is on the screen above the prompt: erase it, and forge a line.
     const agentId = 'mallory\u001b[4A\u001b[J\rKey request for bob\u202E';
     const { publicKey } = generateKeyPair();
@@ -122,9 +193,33 @@ describe('server answers', () => {
       },
     };
     const io = memoryIo({ ZTKEYS_HOME: home }, '123456789012345\n');
-    await runCli(['keys', 'approve', 'req-1'], io);
-    expect(io.stderr.text).toContain('Verification code read out by mallory\\u001b[4A\\u001b[J\\u000dKey request for bob\\u202e (15 digits): ');
+    // No id as the server gives them: refused before the request is shown or a code asked for (the prompt escapes such text too: terminal.ts).
+    expect(await runCli(['keys', 'approve', 'req-1'], io)).toBe(EXIT.CHECK_FAILED);
+    expect(io.stderr.text).toContain('its requester id "mallory\\u001b[4A\\u001b[J\\rKey request for bob\\u202e" is not an id as the server gives them');
+    expect(io.stderr.text).not.toContain('Verification code read out by');
     expect(io.stderr.text + io.stdout.text).not.toMatch(/[\u001b\r\u202e]/);
+  });
+
+  it("refuses a reason, name or task the server would refuse by the server's own rule, before asking the server anything (exit 2)", async () => {
+    answer = { status: 500, body: {} };
+    const cases: [string[], RegExp][] = [
+      [['keys', 'revoke', 'bob', '--reason', 'Lost laptop '], /--reason must not begin or end with whitespace/],
+      [['keys', 'revoke', 'bob', '--reason', '\nLost laptop'], /--reason must not begin or end with whitespace/],
+      [['keys', 'reject', 'req-1', '--reason', ' not on the rota'], /--reason must not begin or end with whitespace/],
+      [['keys', 'revoke', 'bob', '--reason', 'Lost\u200B laptop'], /--reason must not hold invisible characters.*U\+200B/],
+      [['keys', 'revoke', 'bob', '--reason', 'Lost \u001b[2J'], /--reason must not hold control characters/],
+      [['agents', 'add', 'carol', '--email', 'carol@example.com', '--name', 'Carol '], /--name must not begin or end with whitespace/],
+      [['task', 'authorize', 'remote-control\u200B', '--browser', 'b1'], /<task> must not hold invisible characters/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(...argv);
+      expect({ argv, code, stderr }).toEqual({ argv, code: EXIT.USAGE, stderr: expect.stringMatching(message) });
+    }
+    expect(seen).toEqual([]);
+    // Whitespace and line feeds inside a reason are kept, as the server keeps them.
+    answer = { status: 200, body: { position: '7' }, contentType: 'application/json' };
+    await run('keys', 'revoke', 'bob', '--reason', 'Lost laptop.\n\nReported by phone.');
+    expect(seen.map(({ body }) => JSON.parse(body))).toEqual([{ reason: 'Lost laptop.\n\nReported by phone.' }]);
   });
 
   it('exits 4 on a 5xx, on an answer that is not JSON, and when the server cannot be reached', async () => {

@@ -7,6 +7,8 @@ import { EXIT } from '../../src/cli/exit-codes';
 const signer = { orgId: 'org-1', agentId: 'alice' };
 const REQUESTER_KEY = 'A'.repeat(43);
 const OTHER_KEY = 'B'.repeat(43);
+/** The signer's clock: a minute into the statements' lifetime. */
+const NOW = Date.parse('2025-01-01T00:01:00.000Z');
 const approveBob: Binding = { purpose: 'KEY_DECISION', requestId: 'req-bob', requesterPublicKey: REQUESTER_KEY, decision: 'APPROVE' };
 
 /** A statement as the server issues it, with fields changed or removed. */
@@ -31,8 +33,8 @@ describe('challenge statement binding', () => {
     { purpose: 'PROMPT_FREQUENCY', browserId: 'laptop', frequency: 'DAILY' },
     { purpose: 'SENSITIVE_TASK', browserId: 'laptop', task: 'remote-control' },
   ])('accepts a statement that binds exactly what was asked: $purpose', (binding) => {
-    expect(statementMismatches(statement(binding), signer, binding)).toEqual([]);
-    expect(() => checkStatement(statement(binding), signer, binding)).not.toThrow();
+    expect(statementMismatches(statement(binding), signer, binding, NOW)).toEqual([]);
+    expect(() => checkStatement(statement(binding), signer, binding, NOW)).not.toThrow();
   });
 
   it.each([
@@ -49,34 +51,46 @@ describe('challenge statement binding', () => {
     ['an end before its start', { expiresAt: '2024-12-31T23:59:00.000Z' }, /not for about 5 minutes/],
   ])('refuses to sign a decision challenge that binds %s', (_case, changes, why) => {
     const text = statement(approveBob, changes as Partial<Record<keyof ChallengeFields, string | undefined>>);
-    expect(statementMismatches(text, signer, approveBob).join('\n')).toMatch(why);
+    expect(statementMismatches(text, signer, approveBob, NOW).join('\n')).toMatch(why);
     let thrown: unknown;
     try {
-      checkStatement(text, signer, approveBob);
+      checkStatement(text, signer, approveBob, NOW);
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toMatchObject({ exitCode: EXIT.CHECK_FAILED, message: expect.stringMatching(/^Refusing to sign the server's KEY_DECISION challenge/) });
   });
 
+  it("refuses a statement whose lifetime is not now by the signer's clock: a signature the server could record at a time of its choosing", () => {
+    // Issued for next year: the server would hold a decision (or a sensitive task's authorization) that verifies when it records it then.
+    const later = statement(approveBob, { issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:05:00.000Z' });
+    expect(statementMismatches(later, signer, approveBob, NOW)).toEqual(['it is valid from 2026-01-01T00:00:00.000Z to 2026-01-01T00:05:00.000Z, not now (2025-01-01T00:01:00.000Z on this machine)']);
+    const past = statement(approveBob, { issuedAt: '2024-12-31T23:50:00.000Z', expiresAt: '2024-12-31T23:55:00.000Z' });
+    expect(statementMismatches(past, signer, approveBob, NOW)).toEqual([expect.stringMatching(/not now/)]);
+    // Clocks a moment apart (within the log's own tolerance) are not refused.
+    const skewed = statement(approveBob, { issuedAt: '2025-01-01T00:02:30.000Z', expiresAt: '2025-01-01T00:07:30.000Z' });
+    expect(statementMismatches(skewed, signer, approveBob, NOW)).toEqual([]);
+    expect(statementMismatches(statement(approveBob), signer, approveBob, Date.parse('2025-01-01T00:06:30.000Z'))).toEqual([]);
+  });
+
   it('accepts a lifetime a moment over 5 minutes (issuedAt and expiresAt stamped apart)', () => {
-    expect(statementMismatches(statement(approveBob, { expiresAt: '2025-01-01T00:05:00.001Z' }), signer, approveBob)).toEqual([]);
+    expect(statementMismatches(statement(approveBob, { expiresAt: '2025-01-01T00:05:00.001Z' }), signer, approveBob, NOW)).toEqual([]);
   });
 
   it('refuses a key request challenge for another key', () => {
     const binding: Binding = { purpose: 'KEY_REQUEST', publicKey: REQUESTER_KEY };
-    expect(statementMismatches(statement(binding, { publicKey: OTHER_KEY }), signer, binding)).toEqual([
+    expect(statementMismatches(statement(binding, { publicKey: OTHER_KEY }), signer, binding, NOW)).toEqual([
       `it binds publicKey "${OTHER_KEY}" instead of "${REQUESTER_KEY}"`,
     ]);
   });
 
   it('refuses text that is not exactly the canonical JSON it parses to (what is checked is what is signed)', () => {
     const canonical = statement(approveBob);
-    expect(statementMismatches(canonical.replace(',', ', '), signer, approveBob)).toContain('it is not RFC 8785 canonical JSON');
+    expect(statementMismatches(canonical.replace(',', ', '), signer, approveBob, NOW)).toContain('it is not RFC 8785 canonical JSON');
     // A duplicated name: JSON.parse keeps the last one, another parser the first.
     const duplicated = canonical.replace('"decision":"APPROVE"', '"decision":"REJECT","decision":"APPROVE"');
-    expect(statementMismatches(duplicated, signer, approveBob)).toContain('it is not RFC 8785 canonical JSON');
-    expect(statementMismatches('[]', signer, approveBob)).toEqual(['it is not a JSON object']);
+    expect(statementMismatches(duplicated, signer, approveBob, NOW)).toContain('it is not RFC 8785 canonical JSON');
+    expect(statementMismatches('[]', signer, approveBob, NOW)).toEqual(['it is not a JSON object']);
   });
 
   it("asks the server for a decision challenge without the requester's key, which the server binds itself", () => {

@@ -394,6 +394,72 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect((await call(suite.server, 'DELETE', `/v1/orgs/${created.body.orgId}/agents/b/key`, a, { reason: 'Lost laptop.\n\nReported by\tphone.' })).body.code).toBe('NO_ACTIVE_KEY');
   });
 
+  it('answers 400 to names, tasks and reasons that are empty, invisible or hold invisible characters, naming the field and the rule', async () => {
+    // Unicode's default ignorable code points show as nothing: a name of U+200B alone shows an approver no name, "Alice\u200B" shows "Alice",
+    // tag characters carry text no reader sees. Joiners and variation selectors pass only where they join or select (the last test).
+    const cases: [string, RegExp][] = [
+      ['', /must not be empty/],
+      ['\u200B', /invisible/],
+      ['Alice\u200B', /invisible.*U\+200B/],
+      ['Al\u200Bice', /invisible.*U\+200B/],
+      ['\u2060Bob', /invisible.*U\+2060/],
+      ['A\uFEFFB', /invisible.*U\+FEFF/],
+      ['Al\u00ADice', /invisible.*U\+00AD/],
+      ['Al\u034Fice', /invisible.*U\+034F/],
+      ['\u115F', /invisible/],
+      ['\u1160x', /invisible/],
+      ['\u3164', /invisible/],
+      ['Bob\uFFA0', /invisible/],
+      ['Alice\u200E', /invisible.*U\+200E/],
+      ['Alice\u{E0041}\u{E0042}', /invisible.*U\+E0041/],
+      ['\u{E007F}', /invisible/],
+      // Joiners and selectors that join or select nothing: at an edge, after whitespace, doubled.
+      ['\u200D', /invisible/],
+      ['Alice\u200D', /joiner/],
+      ['\u200CAlice', /joiner/],
+      ['Alice\u180E', /joiner/],
+      ['\uFE0F', /invisible/],
+      ['\uFE0FAlice', /selector/],
+      ['Alice \uFE0F', /selector/],
+      ['Al\u200D\u200Dice', /joiner/],
+      ['\u200B\u200C', /invisible/],
+    ];
+    const problemOf = (reply: Reply, field: string): string[] => reply.body.errors.find((error: { field: string }) => error.field === field)?.problems ?? [];
+    await refusedAll(async () => {
+      for (const [text, message] of cases) {
+        const org = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
+        expectProblem(org, 400, 'INVALID_INPUT');
+        expect({ text, problems: problemOf(org, 'name') }).toEqual({ text, problems: [expect.stringMatching(message)] });
+        expect(org.body.detail).toContain('superAdmin.displayName: must');
+        const agent = await call(suite.server, 'POST', `${base}/agents`, alice.token, { agentId: 'x', email: 'x@example.com', displayName: text, role: 'MEMBER' });
+        expect({ text, problems: problemOf(agent, 'displayName') }).toEqual({ text, problems: [expect.stringMatching(message)] });
+        const task = await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { browserId: 'b1', task: text });
+        expect({ text, problems: problemOf(task, 'task') }).toEqual({ text, problems: [expect.stringMatching(message)] });
+        const challenge = await call(suite.server, 'POST', `${base}/challenges`, alice.token, { purpose: 'SENSITIVE_TASK', browserId: 'b1', task: text });
+        expect({ text, problems: problemOf(challenge, 'task') }).toEqual({ text, problems: [expect.stringMatching(message)] });
+        const revoke = await call(suite.server, 'DELETE', `${base}/agents/bob/key`, alice.token, { reason: text });
+        expect({ text, problems: problemOf(revoke, 'reason') }).toEqual({ text, problems: [expect.stringMatching(message)] });
+      }
+    });
+  });
+
+  it('accepts joiners and variation selectors where they join or select: emoji sequences, Persian and Indic words, ideographic variants, flags of tag sequences', async () => {
+    const texts = [
+      'Zo\u00EB \u{1F469}\u{1F3FD}\u200D\u{1F4BB}', // a ZWJ sequence with a skin tone
+      '\u2764\uFE0F\u200D\u{1F525} team', // a selector, then a joiner
+      'I \u2764\uFE0F', // ending with a selector
+      '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645', // Persian: ZWNJ inside a word
+      '\u0915\u094D\u200D\u0937', // Devanagari: ZWJ after a virama
+      '\u845B\u{E0100}\u57CE', // an ideographic variation sequence (U+E0100)
+      'Support \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', // Scotland's flag: U+1F3F4, tag characters, cancel tag
+      '\u182A\u1820\u1822\u180E\u1820', // Mongolian: a vowel separator inside a word
+    ];
+    for (const text of texts) {
+      const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
+      expect({ text, status: created.status, body: created.status === 201 ? undefined : created.body }).toEqual({ text, status: 201, body: undefined });
+    }
+  });
+
   it('accepts unicode in names and gives it back unchanged', async () => {
     const name = 'Société Générale — 東京支社 🚀 Ωmega';
     const displayName = 'Zoë Ångström 李小龍 👩🏽‍💻';

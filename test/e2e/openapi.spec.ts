@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { OPENAPI_DOCUMENT_FILE } from '../../src/cli/api-answers';
+import { shownTextProblem } from '../../src/shared/shown-text-rule';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
@@ -85,6 +86,23 @@ describe('OpenAPI description', () => {
     expect(described).toEqual(expected);
     expect(described.KEY_DECISION).toEqual(['decision', 'purpose', 'requestId']);
     expect(schema.oneOf.every((option) => option.additionalProperties === false)).toBe(true);
+  });
+
+  it("documents a text field's whole rule as its one pattern, read as OpenAPI 3.0 reads it (no u flag): it takes what the server takes", () => {
+    const body = (path: string, method: string) => document.paths[path][method].requestBody!.content['application/json'].schema as { properties: Record<string, { pattern: string }> };
+    const patterns = {
+      'one line': body('/v1/orgs/{orgId}/sensitive-tasks', 'post').properties.task.pattern,
+      lines: body('/v1/orgs/{orgId}/agents/{agentId}/key', 'delete').properties.reason.pattern,
+    };
+    const texts = ['Alice', 'Alice\u200B', '\u200B', 'Al\u00ADice', 'Zo\u00EB \u{1F469}\u{1F3FD}\u200D\u{1F4BB}', 'I \u2764\uFE0F', 'Alice\u200D', 'x\u{E0041}', 'a \u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}', 'Acme ', 'two\nlines', 'tab\there', '\u001b[2J', 'A\uFEFFB'];
+    for (const lines of ['one line', 'lines'] as const) {
+      const documented = new RegExp(patterns[lines]);
+      for (const text of texts) expect({ lines, text, documented: documented.test(text) }).toEqual({ lines, text, documented: shownTextProblem(text, lines) === undefined });
+      // Read with the u flag (ajv's default), astral characters are no surrogate pairs: it takes the astral invisible ones too, and agrees on the rest.
+      const unicode = new RegExp(patterns[lines], 'u');
+      for (const text of texts.filter((text) => !/[\uDB40-\uDB43]/.test(text) || text.includes('\u{1F3F4}'))) expect({ lines, text, unicode: unicode.test(text) }).toEqual({ lines, text, unicode: shownTextProblem(text, lines) === undefined });
+      expect(unicode.test('x\u{E0041}')).toBe(true);
+    }
   });
 
   it('declares bearer security on every route that needs a token', () => {

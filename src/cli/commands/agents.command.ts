@@ -9,7 +9,7 @@ export const agentsAddCommand: CommandSpec = {
   args: [{ name: 'agentId' }],
   options: {
     email: { type: 'string', valueName: 'email', required: true, description: 'their email (key notifications go there)' },
-    name: { type: 'string', valueName: 'name', required: true, description: 'their display name' },
+    name: { type: 'string', valueName: 'name', required: true, shownText: 'one line', description: 'their display name' },
     role: { type: 'string', valueName: 'role', choices: ROLES, description: 'their role (default MEMBER)' },
   },
   async run(input, ctx) {

@@ -1,5 +1,7 @@
 import { checkPublicKey, fingerprint } from '../../crypto/public-key';
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
+import { ID_PATTERN } from '../../domain/streams';
+import { quoted } from '../../shared/quoted';
 import { checkFailed } from '../cli-error';
 import { approvalsLabel, type KeyRequestView } from '../key-request-view';
 import { formatFields } from '../output';
@@ -14,13 +16,15 @@ export type { KeyRequestView } from '../key-request-view';
 export function reviewKeyRequest(orgId: string, request: KeyRequestView): { code?: string; problems: string[] } {
   const keyProblem = checkPublicKey(request.publicKey);
   if (keyProblem) return { problems: [`its public key is not a valid Ed25519 key (${keyProblem})`] };
+  // An id with a line break or more would write lines of its own into every sentence that names the requester.
+  if (!ID_PATTERN.test(request.agentId)) return { problems: [`its requester id ${quoted(request.agentId)} is not an id as the server gives them`] };
   const problems: string[] = [];
   const computedFingerprint = fingerprint(request.publicKey);
   if (computedFingerprint !== request.fingerprint)
-    problems.push(`the server shows fingerprint ${request.fingerprint}, but the key's is ${computedFingerprint}`);
+    problems.push(`the server shows fingerprint ${quoted(request.fingerprint)}, but the key's is ${computedFingerprint}`);
   const code = verificationCode(orgId, request.agentId, request.publicKey);
   if (!sameVerificationCode(request.verificationCode ?? '', code))
-    problems.push(`the server shows verification code ${request.verificationCode}, but the key's is ${code}`);
+    problems.push(`the server shows verification code ${quoted(String(request.verificationCode))}, but the key's is ${code}`);
   return { code, problems };
 }
 

@@ -1,4 +1,5 @@
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
+import { onOneLineShown } from '../../shared/hidden-characters';
 import { AgentSession } from '../agent-session';
 import { isProblem } from '../api-client';
 import { CliError, checkFailed } from '../cli-error';
@@ -50,7 +51,7 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
 
     // The code to read out is computed here, from this key: the server's display is only compared.
     const code = verificationCode(orgId, agentId, key.publicKey);
-    if (created.warning) ctx.output.warn(created.warning);
+    if (created.warning) ctx.output.warn(onOneLineShown(created.warning));
     ctx.output.result(
       [
         created.status === 'APPROVED'

@@ -107,7 +107,7 @@ export const keysRejectCommand: CommandSpec = {
   path: ['keys', 'reject'],
   summary: 'Reject a key request, signed with your key (ADMIN, SUPER_ADMIN); the requester may request again',
   args: [{ name: 'requestId' }],
-  options: { reason: { type: 'string', valueName: 'text', description: 'why, for the requester and the audit log' } },
+  options: { reason: { type: 'string', valueName: 'text', shownText: 'lines', description: 'why, for the requester and the audit log' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const request = await reviewForDecision(session, input.args.requestId);

@@ -5,7 +5,7 @@ export const keysRevokeCommand: CommandSpec = {
   path: ['keys', 'revoke'],
   summary: "Revoke an agent's active key (ADMIN, SUPER_ADMIN); a revoked key signs nothing",
   args: [{ name: 'agentId' }],
-  options: { reason: { type: 'string', valueName: 'text', required: true, description: 'why, for the agent and the audit log' } },
+  options: { reason: { type: 'string', valueName: 'text', required: true, shownText: 'lines', description: 'why, for the agent and the audit log' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
     const { agentId } = input.args;

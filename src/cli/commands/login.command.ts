@@ -1,3 +1,4 @@
+import { onOneLineShown } from '../../shared/hidden-characters';
 import { ApiClient } from '../api-client';
 import { checkApiUrl, plainHttpOption } from '../api-url';
 import { usageError } from '../cli-error';
@@ -36,7 +37,7 @@ replaced without --force: several people sharing a home log in with --profile <t
     const org = await api.ok(api.http.GET('/v1/orgs/{orgId}', { params: { path: { orgId } } }));
     ctx.profiles.save(profile, { apiUrl, token, orgId, agentId });
     ctx.profiles.use(profile);
-    ctx.output.result(`Logged in to ${org?.name ?? orgId} (${orgId}) at ${apiUrl} as ${agentId}; profile "${profile}", now the default.`, {
+    ctx.output.result(`Logged in to ${onOneLineShown(org?.name ?? orgId)} (${orgId}) at ${apiUrl} as ${agentId}; profile "${profile}", now the default.`, {
       profile,
       apiUrl,
       orgId,

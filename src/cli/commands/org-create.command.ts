@@ -14,10 +14,10 @@ export const orgCreateCommand: CommandSpec = {
   options: {
     api: { type: 'string', valueName: 'url', description: 'base URL of the ztkeys server' },
     ...plainHttpOption,
-    name: { type: 'string', valueName: 'name', required: true, description: 'organization name' },
+    name: { type: 'string', valueName: 'name', required: true, shownText: 'one line', description: 'organization name' },
     'admin-id': { type: 'string', valueName: 'agentId', required: true, description: 'agent id of the first SUPER_ADMIN' },
     'admin-email': { type: 'string', valueName: 'email', required: true, description: 'their email' },
-    'admin-name': { type: 'string', valueName: 'name', required: true, description: 'their display name' },
+    'admin-name': { type: 'string', valueName: 'name', required: true, shownText: 'one line', description: 'their display name' },
     'allow-member-first-key': { type: 'boolean', description: 'policy firstKeyRequiresAdmin=false: a MEMBER may hold the first key (R4)' },
     ...secretOptions('bootstrap-token', 'bootstrap token'),
   },

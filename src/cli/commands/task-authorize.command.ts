@@ -13,7 +13,7 @@ const promptRequired = (error: unknown): boolean =>
 export const taskAuthorizeCommand: CommandSpec = {
   path: ['task', 'authorize'],
   summary: 'Authorize a sensitive task in a browser; signs only when the server asks for a signature',
-  args: [{ name: 'task' }],
+  args: [{ name: 'task', shownText: 'one line' }],
   options: { browser: { type: 'string', valueName: 'id', required: true, description: 'the browser the task runs from' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import { askedPart, type ChallengeBinding, type ChallengeRequest } from './challenge-purposes';
-import { CHALLENGE_TTL_MS } from './signed-proof';
+import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS } from './signed-proof';
 
 /**
  * What a signature is meant for, per purpose (PRODUCT.md, Signatures). What the server adds (the
@@ -26,9 +26,11 @@ export const challengeRequestBody = (binding: Binding): ChallengeRequest => aske
 /**
  * Why a challenge statement must not be signed, if it must not: it has to be canonical JSON
  * (what is parsed here is exactly what gets signed) and bind this caller, this purpose and
- * exactly what this signature is meant for, nothing else, for no longer than a challenge lives.
+ * exactly what this signature is meant for, nothing else, for no longer than a challenge lives,
+ * and live `now` (the signer's clock, give or take the log's skew tolerance): a statement of a later
+ * lifetime is a signature the server could record, and a verifier accept, at a time of its choosing.
  */
-export function statementMismatches(statement: string, signer: Signer, binding: Binding): string[] {
+export function statementMismatches(statement: string, signer: Signer, binding: Binding, now: number): string[] {
   let fields: Record<string, unknown>;
   try {
     fields = JSON.parse(statement) as Record<string, unknown>;
@@ -51,5 +53,7 @@ export function statementMismatches(statement: string, signer: Signer, binding: 
   if (Number.isNaN(issuedAt) || Number.isNaN(expiresAt)) problems.push('its issuedAt or expiresAt is not a date');
   else if (expiresAt <= issuedAt || expiresAt - issuedAt > CHALLENGE_TTL_MS + LIFETIME_SLACK_MS)
     problems.push(`it is valid from ${fields.issuedAt as string} to ${fields.expiresAt as string}, not for about ${CHALLENGE_TTL_MS / 60_000} minutes`);
+  else if (now < issuedAt - CLOCK_SKEW_TOLERANCE_MS || now > expiresAt + CLOCK_SKEW_TOLERANCE_MS)
+    problems.push(`it is valid from ${fields.issuedAt as string} to ${fields.expiresAt as string}, not now (${new Date(now).toISOString()} on this machine)`);
   return problems;
 }
