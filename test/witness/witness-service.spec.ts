@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,26 @@ const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n
 async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+/** One request written byte for byte on a fresh connection: for what fetch cannot send. Status 0 when nothing came back; the body's JSON without its chunk framing. */
+function rawRequest(url: string, bytes: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let text = '';
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const [head, ...rest] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /\r\ncontent-type: *([^\r]*)/i.exec(head)?.[1] ?? '', body: /\{.*\}/s.exec(rest.join('\r\n\r\n'))?.[0] ?? '' });
+    };
+    const timer = setTimeout(finish, 3000);
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('end', finish);
+    socket.on('error', finish);
+    // Closed after the answer, so that it is read whole without waiting.
+    socket.write(Buffer.from(bytes.replace('\r\n', '\r\nConnection: close\r\n'), 'latin1'));
+  });
 }
 
 describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real process)', () => {
@@ -190,6 +211,23 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, malformed: 6, origins: 1 });
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
+  });
+
+  it.each([
+    ['a target that is no URL', 'GET //[ HTTP/1.1\r\nHost: w\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a target in absolute form that is no URL', 'GET http://[::1 HTTP/1.1\r\nHost: w\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a chunk size that is no number', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nx\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['both Transfer-Encoding and Content-Length', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['bytes that are no HTTP', '\x00\x01 garbage\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['headers over what Node reads', `GET /health/live HTTP/1.1\r\nHost: w\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ['no Host header', 'POST /add-checkpoint HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 400, 'MALFORMED_BODY'],
+    ['an Expect it cannot meet', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nExpect: nonsense\r\nContent-Length: 0\r\n\r\n', 417, 'EXPECTATION_FAILED'],
+    ['POST /metrics', 'POST /metrics HTTP/1.1\r\nHost: w\r\nContent-Length: 0\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+    ['HEAD /health/live', 'HEAD /health/live HTTP/1.1\r\nHost: w\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+  ])('answers %s with a problem, never a 500 nor a bare Node answer', async (_, bytes, status, code) => {
+    const answer = await rawRequest(url, bytes);
+    expect({ status: answer.status, type: answer.type }).toEqual({ status, type: 'application/problem+json' });
+    if (!bytes.startsWith('HEAD')) expect(JSON.parse(answer.body)).toMatchObject({ status, code });
   });
 
   it('its store file moved away under it (the folder renamed or removed): /health/ready 503 NOT_READY as the server says it, add-checkpoint 503 storing nothing; ready and cosigning again once it is back, not with a new empty folder', async () => {
