@@ -81,6 +81,46 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
   });
 
+  describe('two deployments whose log keys share a name (both left at the default ztkeys.local/audit-log)', () => {
+    const [a, b] = [signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 1)), signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 2))];
+    const ofB = 'ztkeys.local/audit-log/org-of-b';
+
+    it.each([
+      ['two keys of one name', `${verifierKeyText(a)},${verifierKeyText(b)}`, 'ztkeys.local/audit-log/{orgId} would be a log of either'],
+      ['a key name that begins another\'s', `${verifierKeyText(signerFromSeed('ztkeys.local', Buffer.alloc(32, 3)))} ${verifierKeyText(a)}`, 'ztkeys.local/audit-log/{orgId} would be a log of either'],
+    ])('refuse to start with %s as two logs: either could sign, and take over, the other\'s orgs (exit 1, one fatal line)', async (_, keys, message) => {
+      const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-shared-name-'));
+      const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: keys });
+      try {
+        const outcome = await Promise.race([refused.exited, refused.listening().then(async ({ url: at }) => {
+          // What it allowed: A's key signs a checkpoint of B's org, extending at size 4 what the witness cosigned of B.
+          const honest = history(['a', 'b', 'c', 'd', 'e'], b, ofB);
+          const forged = history(['a', 'b', 'c', 'd', 'x', 'y', 'z', 'w'], a, ofB);
+          return [(await post(at, body(0, [], honest.note(4)))).status, (await post(at, body(4, forged.proof(4, 8), forged.note(8)))).status];
+        })]);
+        expect({ outcome, lines: refused.lines() }).toEqual({ outcome: 1, lines: [expect.objectContaining({ level: 60, msg: expect.stringContaining(message) })] });
+      } finally {
+        await refused.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+
+    it('starts with one deployment\'s keys joined oldest first by ">" (its rotation under one name), and cosigns across the rotation', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-rotation-'));
+      const rotated = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: `${verifierKeyText(a)}>${verifierKeyText(b)}` });
+      try {
+        const { url: at } = await rotated.listening();
+        const before = history(['a', 'b', 'c', 'd', 'e'], a, ofB);
+        const after = history(['a', 'b', 'c', 'd', 'e'], b, ofB);
+        expect((await post(at, body(0, [], before.note(4)))).status).toBe(200);
+        expect((await post(at, body(4, after.proof(4, 5), after.note(5)))).status).toBe(200);
+      } finally {
+        await rotated.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe.each([
     ['forks', 'holds no witness store (witness.sqlite)'],
     ['key', 'holds no witness key (witness-signing-key)'],
