@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { pinoOptions } from '../logging/json-logger';
+import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
@@ -78,7 +79,8 @@ const args = process.argv.slice(2);
 try {
   main(args);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  // A store it cannot open (a file cut short) is a start that cannot succeed too: the same one line.
+  if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // `key` and `forks` print their result on stdout: their refusal is one line on stderr, as npm run emails and backup say theirs.
   if (args.length === 1) process.stderr.write(`witness ${args[0]} failed: ${error.message}\n`);
   // As the server and the worker say it: one JSON line naming the variable, no stack.

@@ -1,6 +1,7 @@
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -159,6 +160,33 @@ describe('the server process', () => {
       expect(server.stdout).not.toContain('"stack"');
     } finally {
       busy.close();
+    }
+  }, 30_000);
+
+  it.each([
+    ['events.sqlite cut short (a restore from a copy interrupted)', 'events.sqlite', 'cut', 'database disk image is malformed', ''],
+    ['read-models.sqlite cut short', 'read-models.sqlite', 'cut', 'database disk image is malformed', ', or remove it: it is rebuilt from the event log'],
+    ['events.sqlite overwritten with bytes that are no database', 'events.sqlite', 'garbage', 'file is not a database', ''],
+  ])('fails to start when DATA_DIR holds %s, with one fatal line naming the file and the fix, without a stack', async (_case, file, damage, sqlite, remedy) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-damaged-'));
+    try {
+      const path = join(dataDir, file);
+      if (damage === 'cut') {
+        const db = new Database(path);
+        db.exec('CREATE TABLE t (x TEXT)');
+        db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+        db.close();
+        truncateSync(path, 20_000);
+      } else writeFileSync(path, Buffer.alloc(60_000, 0x5a));
+      const server = spawn({ DATA_DIR: dataDir });
+      expect((await server.exited).code).toBe(1);
+      expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: ${path} is not a whole SQLite database (${sqlite}): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)${remedy}`,
+      ]);
+      expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
+      expect(server.stdout).not.toContain('"stack"');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCheckpoint } from '../../src/transparency/checkpoint';
@@ -79,6 +79,18 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(await refused.exited).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
+  });
+
+  it('refuses to start on a store that is no whole SQLite database (a restore cut short): exit 1, one fatal line naming the file, no stack', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-damaged-'));
+    writeFileSync(join(folder, 'witness.sqlite'), Buffer.alloc(5000, 0x5a));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
+      stderr: '',
+      fatal: [expect.objectContaining({ level: 60, msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is not a whole SQLite database (file is not a database): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)` })],
+    });
   });
 
   describe('two deployments whose log keys share a name (both left at the default ztkeys.local/audit-log)', () => {
