@@ -153,6 +153,18 @@ describe('operator tools called wrong', () => {
     expect(result.stdout).not.toMatch(STACK_LINE);
   });
 
+  it('the email worker whose email.sqlite is no whole database ends with one fatal JSON line naming it, without a stack', () => {
+    const damaged = join(work, 'damaged-queue');
+    mkdirSync(damaged);
+    writeFileSync(join(damaged, 'email.sqlite'), Buffer.alloc(5000, 0x5a));
+    const result = run('notifications/worker.main.js', [], { DATA_DIR: damaged });
+    expect({ status: result.status, stderr: result.stderr, lines: result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string }) }).toEqual({
+      status: 1,
+      stderr: '',
+      lines: [expect.objectContaining({ level: 60, msg: `email worker cannot start: ${join(damaged, 'email.sqlite')} is not a whole SQLite database (file is not a database): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)` })],
+    });
+  });
+
   it('the email worker whose EMAIL_WORKER_METRICS_PORT is taken ends with one fatal JSON line naming it, without a stack', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, resolve));
