@@ -147,6 +147,12 @@ describe('the server process', () => {
     ['DATA_DIR under /proc', async () => ({ DATA_DIR: '/proc/ztkeys/data' }), /^ztkeys cannot start: DATA_DIR \/proc\/ztkeys\/data cannot be used: a folder on its path cannot hold new folders$/],
     ['WITNESSES without a witness key', async () => ({ WITNESSES: 'http://127.0.0.1:3100' }), /^ztkeys cannot start: WITNESSES holds "http:\/\/127\.0\.0\.1:3100": give each witness as "<http\(s\) URL> <its verifier key>"/],
     ['WITNESS_QUORUM above WITNESSES', async () => ({ WITNESS_QUORUM: '1' }), /^ztkeys cannot start: WITNESS_QUORUM \(1\) is more than the 0 witness\(es\) of WITNESSES$/],
+    // The KurrentDB client parses it as it is made: its "Unexpected ..." came with a stack and named no variable.
+    ['EVENTSTORE_URL a scheme without a host', async () => ({ EVENTSTORE_URL: 'kurrentdb://' }), /^ztkeys cannot start: EVENTSTORE_URL must be a KurrentDB\/EventStoreDB connection string such as .+: the KurrentDB client cannot read "kurrentdb:\/\/" \(.+\)$/],
+    // BullMQ refused it with a stack as the queue was made.
+    ['EMAIL_QUEUE with a ":" (REDIS_URL set)', async () => ({ EMAIL_QUEUE: 'ztkeys:email', REDIS_URL: 'redis://127.0.0.1:1' }), /^ztkeys cannot start: EMAIL_QUEUE must not hold ":" \(BullMQ separates its keys with it\), got "ztkeys:email"$/],
+    // A day of skew let every token pass a day after it expired, and 99999999999 seconds for ever.
+    ['JWT_CLOCK_SKEW_SECONDS of a day', async () => ({ JWT_CLOCK_SKEW_SECONDS: '86400' }), /^ztkeys cannot start: JWT_CLOCK_SKEW_SECONDS must be at most 300 \(.+\), got "86400"$/],
   ])('fails to start when %s with one fatal line naming the variable and no other error line, without a stack', async (_case, env, message) => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
