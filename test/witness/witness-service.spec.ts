@@ -81,6 +81,20 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
   });
 
+  it.each([
+    ['a WITNESS_HOST that is no address of this machine', { WITNESS_HOST: 'not a host' }, 'witness cannot start: WITNESS_HOST not a host is not an address of this machine'],
+    ['a WITNESS_DATA_DIR below a file', { WITNESS_DATA_DIR: join(__dirname, 'witness-service.spec.ts', 'data') }, `witness cannot start: WITNESS_DATA_DIR ${join(__dirname, 'witness-service.spec.ts', 'data')} cannot be used: it, or a folder on its path, is a file`],
+  ])('refuses to start with %s: exit 1, one fatal line naming the variable, no stack', async (_, env, message) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
+      stderr: '',
+      fatal: [expect.objectContaining({ level: 60, msg: expect.stringContaining(message) })],
+    });
+  });
+
   it('refuses to start on a store that is no whole SQLite database (a restore cut short): exit 1, one fatal line naming the file, no stack', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-damaged-'));
     writeFileSync(join(folder, 'witness.sqlite'), Buffer.alloc(5000, 0x5a));
