@@ -65,11 +65,17 @@ const inBearerHeader = (value: string | undefined, context: z.RefinementCtx): vo
     context.addIssue({ code: 'custom', message: 'may hold only letters, digits and -._~+/= (what a Bearer header carries): openssl rand -base64 32 writes one' });
 };
 
-/** A URL of one of `schemes` (`smtp:`...), checked at start rather than at the first connection, which may fail much later or retry forever. */
+/**
+ * A URL of one of `schemes` (`smtp:`...) naming its server, checked at start rather than at the
+ * first connection, which may fail much later or retry forever. One without a host (`smtp://`) the
+ * clients took for localhost, unsaid.
+ */
 const url = (schemes: string[], expected: string) =>
   unset.superRefine((value, context) => {
-    if (value === undefined || (URL.canParse(value) && schemes.includes(new URL(value).protocol))) return;
-    context.addIssue({ code: 'custom', message: `must be ${expected}, got "${value}"` });
+    if (value === undefined) return;
+    const parsed = URL.canParse(value) ? new URL(value) : undefined;
+    if (parsed && schemes.includes(parsed.protocol) && parsed.hostname !== '') return;
+    context.addIssue({ code: 'custom', message: `must be ${expected}${parsed && schemes.includes(parsed.protocol) ? ' naming its server' : ''}, got "${value}"` });
   });
 
 /** An address, or a CIDR (`10.0.0.0/8`, `fd00::/8`): what the proxy check compiles; anything else would stop the start with a stack. */

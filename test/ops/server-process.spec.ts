@@ -151,6 +151,9 @@ describe('the server process', () => {
     ['EVENTSTORE_URL a scheme without a host', async () => ({ EVENTSTORE_URL: 'kurrentdb://' }), /^ztkeys cannot start: EVENTSTORE_URL must be a KurrentDB\/EventStoreDB connection string such as .+: the KurrentDB client cannot read "kurrentdb:\/\/" \(.+\)$/],
     // BullMQ refused it with a stack as the queue was made.
     ['EMAIL_QUEUE with a ":" (REDIS_URL set)', async () => ({ EMAIL_QUEUE: 'ztkeys:email', REDIS_URL: 'redis://127.0.0.1:1' }), /^ztkeys cannot start: EMAIL_QUEUE must not hold ":" \(BullMQ separates its keys with it\), got "ztkeys:email"$/],
+    // A URL of the right scheme that names no server: the clients took it for localhost, unsaid.
+    ['SMTP_URL without a host', async () => ({ SMTP_URL: 'smtp://' }), /^ztkeys cannot start: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL naming its server, got "smtp:\/\/"$/],
+    ['REDIS_URL without a host', async () => ({ REDIS_URL: 'redis:///0' }), /^ztkeys cannot start: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL naming its server, got "redis:\/\/\/0"$/],
     // A day of skew let every token pass a day after it expired, and 99999999999 seconds for ever.
     ['JWT_CLOCK_SKEW_SECONDS of a day', async () => ({ JWT_CLOCK_SKEW_SECONDS: '86400' }), /^ztkeys cannot start: JWT_CLOCK_SKEW_SECONDS must be at most 300 \(.+\), got "86400"$/],
   ])('fails to start when %s with one fatal line naming the variable and no other error line, without a stack', async (_case, env, message) => {
