@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { createPrivateFile, makePrivateDir } from '../shared/private-files';
+import { damagedSqliteFile } from '../shared/sqlite-file';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -54,6 +55,10 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
       // VACUUM INTO fills an empty file as it is: created 0600 first, the copy is never readable by others.
       createPrivateFile(join(partial, name));
       db.prepare('VACUUM INTO ?').run(join(partial, name));
+    } catch (error) {
+      // Nothing of a copy that cannot be made whole is kept. SQLite's "file is not a database" names no file: which store it is.
+      rmSync(partial, { recursive: true, force: true });
+      throw damagedSqliteFile(join(dataDir, name), error) ?? error;
     } finally {
       db.close();
     }

@@ -40,7 +40,7 @@ function ownedByAnother(dir: string): string | undefined {
  * holds, before anything opens a store or a secret in it: a wrong path names the variable
  * instead of a stack from deep inside.
  */
-export function prepareDataDir(dir: string): void {
+export function prepareDataDir(dir: string, variable = 'DATA_DIR'): void {
   let problem: string | undefined;
   try {
     makePrivateDir(dir);
@@ -49,5 +49,5 @@ export function prepareDataDir(dir: string): void {
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }
-  if (problem) throw new ConfigError(`DATA_DIR ${dir} cannot be used: ${problem}`);
+  if (problem) throw new ConfigError(`${variable} ${dir} cannot be used: ${problem}`);
 }

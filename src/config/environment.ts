@@ -65,11 +65,17 @@ const inBearerHeader = (value: string | undefined, context: z.RefinementCtx): vo
     context.addIssue({ code: 'custom', message: 'may hold only letters, digits and -._~+/= (what a Bearer header carries): openssl rand -base64 32 writes one' });
 };
 
-/** A URL of one of `schemes` (`smtp:`...), checked at start rather than at the first connection, which may fail much later or retry forever. */
+/**
+ * A URL of one of `schemes` (`smtp:`...) naming its server, checked at start rather than at the
+ * first connection, which may fail much later or retry forever. One without a host (`smtp://`) the
+ * clients took for localhost, unsaid.
+ */
 const url = (schemes: string[], expected: string) =>
   unset.superRefine((value, context) => {
-    if (value === undefined || (URL.canParse(value) && schemes.includes(new URL(value).protocol))) return;
-    context.addIssue({ code: 'custom', message: `must be ${expected}, got "${value}"` });
+    if (value === undefined) return;
+    const parsed = URL.canParse(value) ? new URL(value) : undefined;
+    if (parsed && schemes.includes(parsed.protocol) && parsed.hostname !== '') return;
+    context.addIssue({ code: 'custom', message: `must be ${expected}${parsed && schemes.includes(parsed.protocol) ? ' naming its server' : ''}, got "${value}"` });
   });
 
 /** An address, or a CIDR (`10.0.0.0/8`, `fd00::/8`): what the proxy check compiles; anything else would stop the start with a stack. */
@@ -164,6 +170,11 @@ const rate = (fallback: string) =>
     return z.NEVER;
   });
 
+/** BullMQ separates its keys with ':' and refuses a queue name holding one, as the queue is made: at start, with a stack. */
+const emailQueue = text('ztkeys-email').superRefine((value, context) => {
+  if (value.includes(':')) context.addIssue({ code: 'custom', message: `must not hold ":" (BullMQ separates its keys with it), got "${value}"` });
+});
+
 const ENVIRONMENT = z.object({
   PORT: port(0, 3000),
   HOST: text('127.0.0.1'),
@@ -190,7 +201,7 @@ const ENVIRONMENT = z.object({
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: milliseconds(0, 10_000),
   EMAIL_FROM: sender('ztkeys <no-reply@localhost>'),
-  EMAIL_QUEUE: text('ztkeys-email'),
+  EMAIL_QUEUE: emailQueue,
   EMAIL_ATTEMPTS: integer(1, 12),
   EMAIL_BACKOFF_MS: milliseconds(1, 5000),
   EMAIL_LOCK_MS: milliseconds(1, 30_000),
@@ -209,7 +220,8 @@ const ENVIRONMENT = z.object({
   OIDC_CLIENT_ID: unset,
   OIDC_SCOPE: text('openid'),
   JWT_MAX_LIFETIME_SECONDS: integer(1, 24 * 3600),
-  JWT_CLOCK_SKEW_SECONDS: integer(0, 60),
+  // Each second of skew is a second more that an expired token passes (for ever, at 99999999999): a clock further off is to be fixed.
+  JWT_CLOCK_SKEW_SECONDS: integer(0, 60, 300, ' (5 minutes: a clock further off is to be fixed, not tolerated, as each second of skew is one more that an expired token passes)'),
   TRUSTED_PROXIES: proxies,
   METRICS_TOKEN: unset.superRefine(inBearerHeader),
   LOG_SIGNING_KEY: unset,

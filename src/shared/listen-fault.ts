@@ -2,10 +2,10 @@ import { StartupError } from './startup-error';
 
 /**
  * A failure to listen on HOST:PORT as a start-up fault naming the variable to change; any other
- * error unchanged. `variable` names the port's (the email worker's probes have their own); a
- * server of no HOST listens on every address.
+ * error unchanged. `variable` and `hostVariable` name the port's and the address's (the email
+ * worker's probes and the witness have their own); a server of no HOST listens on every address.
  */
-export function listenFault(error: unknown, host: string | undefined, port: number, variable = 'PORT'): unknown {
+export function listenFault(error: unknown, host: string | undefined, port: number, variable = 'PORT', hostVariable = 'HOST'): unknown {
   const { code } = error as NodeJS.ErrnoException;
   const address = `${host}:${port}`;
   switch (code) {
@@ -16,7 +16,7 @@ export function listenFault(error: unknown, host: string | undefined, port: numb
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new StartupError(`HOST ${host} is not an address of this machine (${code} listening on ${address}): use 127.0.0.1, 0.0.0.0 or one of its addresses`);
+      return new StartupError(`${hostVariable} ${host} is not an address of this machine (${code} listening on ${address}): use 127.0.0.1, 0.0.0.0 or one of its addresses`);
     default:
       return error;
   }

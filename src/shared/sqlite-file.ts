@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { createPrivateFile, makePrivateDir } from './private-files';
+import { StartupError } from './startup-error';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -47,11 +48,34 @@ export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL', exi
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: existing });
   const { dev, ino } = statSync(path);
   openedFiles.set(db, { dev, ino });
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    db.close();
+    throw damagedSqliteFile(path, error) ?? error;
+  }
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   boundPageCache(db);
   return db;
+}
+
+/** Stores the server rebuilds from the event log when they are gone. */
+const REBUILT_FROM_THE_LOG = new Set(['read-models.sqlite', 'merkle-nodes.sqlite']);
+
+/**
+ * A file SQLite cannot read as a database (a restore from a copy cut short, bytes overwritten): a
+ * start that cannot succeed, said in one line naming the file and what to do, not SQLite's
+ * "database disk image is malformed" with a stack and no file named.
+ */
+export function damagedSqliteFile(path: string, error: unknown): StartupError | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return undefined;
+  const remedy = REBUILT_FROM_THE_LOG.has(basename(path)) ? ', or remove it: it is rebuilt from the event log' : '';
+  return new StartupError(
+    `${path} is not a whole SQLite database (${(error as Error).message}): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)${remedy}`,
+    { cause: error },
+  );
 }
 
 /** The device and inode of the file each connection opened: what its path must still lead to. */

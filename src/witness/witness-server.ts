@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { answerClientError } from '../http/client-error';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
 import { bearerToken, sameSecret } from '../shared/bearer-token';
 import { StoreUnavailable } from '../shared/store-unavailable';
@@ -60,6 +61,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The method of each path the witness answers. */
+const METHOD_OF: Record<string, string> = { '/add-checkpoint': 'POST', '/health/live': 'GET', '/health/ready': 'GET', '/metrics': 'GET' };
+
+/** The path of a request target (origin or absolute form); a target that is no URL is a 400, not a failure of the witness. */
+function pathOf(target: string): string {
+  try {
+    return new URL(target, 'http://witness').pathname;
+  } catch {
+    throw new HttpProblem(400, 'MALFORMED_REQUEST', `the request target ${JSON.stringify(target)} is neither a path nor a URL`);
+  }
+}
+
 /** The server's health result (Terminus's shape), with the witness's one check. */
 const healthResult = (store?: 'up' | 'down', message?: string) => {
   const checks = store === undefined ? {} : { store: store === 'up' ? { status: 'up' } : { status: 'down', message } };
@@ -110,20 +123,22 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
     else res.writeHead(outcome.status, { 'content-type': PROBLEM_CONTENT_TYPE }).end(JSON.stringify(problem(outcome.status, outcome.code, outcome.detail)));
   };
 
-  return createServer((req, res) => {
+  // No Host is needed to answer: Node's own refusal of a request without one would be a bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     const route = async (): Promise<void> => {
-      const path = new URL(req.url ?? '/', 'http://witness').pathname;
-      if (path === '/health/live' && req.method === 'GET') {
+      const path = pathOf(req.url ?? '/');
+      const method = METHOD_OF[path];
+      if (method !== undefined && req.method !== method) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${path} is a ${method}, not a ${req.method}`);
+      if (path === '/health/live') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult()));
-      } else if (path === '/health/ready' && req.method === 'GET') ready(res);
-      else if (path === '/metrics' && req.method === 'GET') {
+      } else if (path === '/health/ready') ready(res);
+      else if (path === '/metrics') {
         const token = bearerToken(req.headers.authorization);
         if (metricsToken !== undefined && (token === undefined || !sameSecret(token, metricsToken))) {
           throw new HttpProblem(401, 'UNAUTHENTICATED', '/metrics needs the METRICS_TOKEN of this deployment.');
         }
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
       } else if (path === '/add-checkpoint') {
-        if (req.method !== 'POST') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'add-checkpoint is a POST');
         let outcome: AddCheckpointOutcome;
         try {
           outcome = await addCheckpoint(await readBody(req));
@@ -143,4 +158,11 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       res.writeHead(status, headers).end(JSON.stringify(body));
     });
   });
+  // Requests Node refuses before they reach the handler (malformed HTTP, headers too large): problems too, as the server answers them.
+  server.on('clientError', answerClientError);
+  server.on('checkExpectation', (req, res) => {
+    const body = problem(417, 'EXPECTATION_FAILED', `Expect: ${req.headers.expect} is not an expectation this witness meets (only 100-continue)`);
+    res.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, connection: 'close' }).end(JSON.stringify(body));
+  });
+  return server;
 }

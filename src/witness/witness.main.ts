@@ -7,8 +7,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { prepareDataDir } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { pinoOptions } from '../logging/json-logger';
+import { listenFault } from '../shared/listen-fault';
+import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
@@ -41,6 +44,8 @@ function main(args: string[]): void {
     process.stdout.write(`${cosignerKeyText(existingWitnessKey(config.key))}\n`);
     return;
   }
+  // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
+  prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
   const vkey = cosignerKeyText(cosigner);
@@ -65,6 +70,8 @@ function main(args: string[]): void {
     });
   };
   for (const signal of STOP_SIGNALS) process.once(signal, stop);
+  // An address or a port it cannot listen on: one fatal line naming the variable, not an unhandled 'error' event.
+  server.once('error', (error) => refused(listenFault(error, config.host, config.port, 'WITNESS_PORT', 'WITNESS_HOST')));
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -75,13 +82,19 @@ function main(args: string[]): void {
 }
 
 const args = process.argv.slice(2);
-try {
-  main(args);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+
+function refused(error: unknown): never {
+  // A store it cannot open (a file cut short) is a start that cannot succeed too: the same one line.
+  if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // `key` and `forks` print their result on stdout: their refusal is one line on stderr, as npm run emails and backup say theirs.
   if (args.length === 1) process.stderr.write(`witness ${args[0]} failed: ${error.message}\n`);
   // As the server and the worker say it: one JSON line naming the variable, no stack.
   else logger.fatal(`witness cannot start: ${error.message}`);
   process.exit(1);
+}
+
+try {
+  main(args);
+} catch (error) {
+  refused(error);
 }

@@ -37,6 +37,18 @@ describe('operator tools called wrong', () => {
     expect(existsSync(join(work, 'backup-1'))).toBe(false);
   });
 
+  it('backup of a DATA_DIR whose event log is no whole database (damaged, cut short) fails naming the file, leaving no backup, not even an incomplete one', () => {
+    const damaged = join(work, 'damaged-data');
+    mkdirSync(damaged);
+    writeFileSync(join(damaged, 'events.sqlite'), Buffer.alloc(5000, 0x5a));
+    const result = run('backup/backup.main.js', [join(work, 'backup-damaged')], { DATA_DIR: damaged });
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      `backup failed: ${join(damaged, 'events.sqlite')} is not a whole SQLite database (file is not a database): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)\n`,
+    ]);
+    expect(readdirSync(work).filter((name) => name.startsWith('backup-damaged'))).toEqual([]);
+  });
+
   it('projections:rebuild of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
     const result = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: join(work, 'no-such-data') });
     expect(result.status).toBe(1);
@@ -139,6 +151,18 @@ describe('operator tools called wrong', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(lines).toEqual([expect.objectContaining({ level: 60, msg: 'email worker cannot start: EMAIL_ATTEMPTS must be a positive integer, got "0"' })]);
     expect(result.stdout).not.toMatch(STACK_LINE);
+  });
+
+  it('the email worker whose email.sqlite is no whole database ends with one fatal JSON line naming it, without a stack', () => {
+    const damaged = join(work, 'damaged-queue');
+    mkdirSync(damaged);
+    writeFileSync(join(damaged, 'email.sqlite'), Buffer.alloc(5000, 0x5a));
+    const result = run('notifications/worker.main.js', [], { DATA_DIR: damaged });
+    expect({ status: result.status, stderr: result.stderr, lines: result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string }) }).toEqual({
+      status: 1,
+      stderr: '',
+      lines: [expect.objectContaining({ level: 60, msg: `email worker cannot start: ${join(damaged, 'email.sqlite')} is not a whole SQLite database (file is not a database): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)` })],
+    });
   });
 
   it('the email worker whose EMAIL_WORKER_METRICS_PORT is taken ends with one fatal JSON line naming it, without a stack', async () => {

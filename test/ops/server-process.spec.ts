@@ -1,6 +1,7 @@
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -146,6 +147,15 @@ describe('the server process', () => {
     ['DATA_DIR under /proc', async () => ({ DATA_DIR: '/proc/ztkeys/data' }), /^ztkeys cannot start: DATA_DIR \/proc\/ztkeys\/data cannot be used: a folder on its path cannot hold new folders$/],
     ['WITNESSES without a witness key', async () => ({ WITNESSES: 'http://127.0.0.1:3100' }), /^ztkeys cannot start: WITNESSES holds "http:\/\/127\.0\.0\.1:3100": give each witness as "<http\(s\) URL> <its verifier key>"/],
     ['WITNESS_QUORUM above WITNESSES', async () => ({ WITNESS_QUORUM: '1' }), /^ztkeys cannot start: WITNESS_QUORUM \(1\) is more than the 0 witness\(es\) of WITNESSES$/],
+    // The KurrentDB client parses it as it is made: its "Unexpected ..." came with a stack and named no variable.
+    ['EVENTSTORE_URL a scheme without a host', async () => ({ EVENTSTORE_URL: 'kurrentdb://' }), /^ztkeys cannot start: EVENTSTORE_URL must be a KurrentDB\/EventStoreDB connection string such as .+: the KurrentDB client cannot read "kurrentdb:\/\/" \(.+\)$/],
+    // BullMQ refused it with a stack as the queue was made.
+    ['EMAIL_QUEUE with a ":" (REDIS_URL set)', async () => ({ EMAIL_QUEUE: 'ztkeys:email', REDIS_URL: 'redis://127.0.0.1:1' }), /^ztkeys cannot start: EMAIL_QUEUE must not hold ":" \(BullMQ separates its keys with it\), got "ztkeys:email"$/],
+    // A URL of the right scheme that names no server: the clients took it for localhost, unsaid.
+    ['SMTP_URL without a host', async () => ({ SMTP_URL: 'smtp://' }), /^ztkeys cannot start: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL naming its server, got "smtp:\/\/"$/],
+    ['REDIS_URL without a host', async () => ({ REDIS_URL: 'redis:///0' }), /^ztkeys cannot start: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL naming its server, got "redis:\/\/\/0"$/],
+    // A day of skew let every token pass a day after it expired, and 99999999999 seconds for ever.
+    ['JWT_CLOCK_SKEW_SECONDS of a day', async () => ({ JWT_CLOCK_SKEW_SECONDS: '86400' }), /^ztkeys cannot start: JWT_CLOCK_SKEW_SECONDS must be at most 300 \(.+\), got "86400"$/],
   ])('fails to start when %s with one fatal line naming the variable and no other error line, without a stack', async (_case, env, message) => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -159,6 +169,33 @@ describe('the server process', () => {
       expect(server.stdout).not.toContain('"stack"');
     } finally {
       busy.close();
+    }
+  }, 30_000);
+
+  it.each([
+    ['events.sqlite cut short (a restore from a copy interrupted)', 'events.sqlite', 'cut', 'database disk image is malformed', ''],
+    ['read-models.sqlite cut short', 'read-models.sqlite', 'cut', 'database disk image is malformed', ', or remove it: it is rebuilt from the event log'],
+    ['events.sqlite overwritten with bytes that are no database', 'events.sqlite', 'garbage', 'file is not a database', ''],
+  ])('fails to start when DATA_DIR holds %s, with one fatal line naming the file and the fix, without a stack', async (_case, file, damage, sqlite, remedy) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-damaged-'));
+    try {
+      const path = join(dataDir, file);
+      if (damage === 'cut') {
+        const db = new Database(path);
+        db.exec('CREATE TABLE t (x TEXT)');
+        db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+        db.close();
+        truncateSync(path, 20_000);
+      } else writeFileSync(path, Buffer.alloc(60_000, 0x5a));
+      const server = spawn({ DATA_DIR: dataDir });
+      expect((await server.exited).code).toBe(1);
+      expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: ${path} is not a whole SQLite database (${sqlite}): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)${remedy}`,
+      ]);
+      expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
+      expect(server.stdout).not.toContain('"stack"');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCheckpoint } from '../../src/transparency/checkpoint';
@@ -21,6 +22,26 @@ const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n
 async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+/** One request written byte for byte on a fresh connection: for what fetch cannot send. Status 0 when nothing came back; the body's JSON without its chunk framing. */
+function rawRequest(url: string, bytes: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let text = '';
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const [head, ...rest] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /\r\ncontent-type: *([^\r]*)/i.exec(head)?.[1] ?? '', body: /\{.*\}/s.exec(rest.join('\r\n\r\n'))?.[0] ?? '' });
+    };
+    const timer = setTimeout(finish, 3000);
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('end', finish);
+    socket.on('error', finish);
+    // Closed after the answer, so that it is read whole without waiting.
+    socket.write(Buffer.from(bytes.replace('\r\n', '\r\nConnection: close\r\n'), 'latin1'));
+  });
 }
 
 describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real process)', () => {
@@ -58,6 +79,72 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(await refused.exited).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
+  });
+
+  it.each([
+    ['a WITNESS_HOST that is no address of this machine', { WITNESS_HOST: 'not a host' }, 'witness cannot start: WITNESS_HOST not a host is not an address of this machine'],
+    ['a WITNESS_DATA_DIR below a file', { WITNESS_DATA_DIR: join(__dirname, 'witness-service.spec.ts', 'data') }, `witness cannot start: WITNESS_DATA_DIR ${join(__dirname, 'witness-service.spec.ts', 'data')} cannot be used: it, or a folder on its path, is a file`],
+  ])('refuses to start with %s: exit 1, one fatal line naming the variable, no stack', async (_, env, message) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
+      stderr: '',
+      fatal: [expect.objectContaining({ level: 60, msg: expect.stringContaining(message) })],
+    });
+  });
+
+  it('refuses to start on a store that is no whole SQLite database (a restore cut short): exit 1, one fatal line naming the file, no stack', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-damaged-'));
+    writeFileSync(join(folder, 'witness.sqlite'), Buffer.alloc(5000, 0x5a));
+    const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+    expect(await refused.exited).toBe(1);
+    rmSync(folder, { recursive: true, force: true });
+    expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
+      stderr: '',
+      fatal: [expect.objectContaining({ level: 60, msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is not a whole SQLite database (file is not a database): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)` })],
+    });
+  });
+
+  describe('two deployments whose log keys share a name (both left at the default ztkeys.local/audit-log)', () => {
+    const [a, b] = [signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 1)), signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 2))];
+    const ofB = 'ztkeys.local/audit-log/org-of-b';
+
+    it.each([
+      ['two keys of one name', `${verifierKeyText(a)},${verifierKeyText(b)}`, 'ztkeys.local/audit-log/{orgId} would be a log of either'],
+      ['a key name that begins another\'s', `${verifierKeyText(signerFromSeed('ztkeys.local', Buffer.alloc(32, 3)))} ${verifierKeyText(a)}`, 'ztkeys.local/audit-log/{orgId} would be a log of either'],
+    ])('refuse to start with %s as two logs: either could sign, and take over, the other\'s orgs (exit 1, one fatal line)', async (_, keys, message) => {
+      const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-shared-name-'));
+      const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: keys });
+      try {
+        const outcome = await Promise.race([refused.exited, refused.listening().then(async ({ url: at }) => {
+          // What it allowed: A's key signs a checkpoint of B's org, extending at size 4 what the witness cosigned of B.
+          const honest = history(['a', 'b', 'c', 'd', 'e'], b, ofB);
+          const forged = history(['a', 'b', 'c', 'd', 'x', 'y', 'z', 'w'], a, ofB);
+          return [(await post(at, body(0, [], honest.note(4)))).status, (await post(at, body(4, forged.proof(4, 8), forged.note(8)))).status];
+        })]);
+        expect({ outcome, lines: refused.lines() }).toEqual({ outcome: 1, lines: [expect.objectContaining({ level: 60, msg: expect.stringContaining(message) })] });
+      } finally {
+        await refused.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+
+    it('starts with one deployment\'s keys joined oldest first by ">" (its rotation under one name), and cosigns across the rotation', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-rotation-'));
+      const rotated = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: `${verifierKeyText(a)}>${verifierKeyText(b)}` });
+      try {
+        const { url: at } = await rotated.listening();
+        const before = history(['a', 'b', 'c', 'd', 'e'], a, ofB);
+        const after = history(['a', 'b', 'c', 'd', 'e'], b, ofB);
+        expect((await post(at, body(0, [], before.note(4)))).status).toBe(200);
+        expect((await post(at, body(4, after.proof(4, 5), after.note(5)))).status).toBe(200);
+      } finally {
+        await rotated.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
   });
 
   describe.each([
@@ -190,6 +277,23 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, malformed: 6, origins: 1 });
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
+  });
+
+  it.each([
+    ['a target that is no URL', 'GET //[ HTTP/1.1\r\nHost: w\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a target in absolute form that is no URL', 'GET http://[::1 HTTP/1.1\r\nHost: w\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a chunk size that is no number', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nx\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['both Transfer-Encoding and Content-Length', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['bytes that are no HTTP', '\x00\x01 garbage\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['headers over what Node reads', `GET /health/live HTTP/1.1\r\nHost: w\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ['no Host header', 'POST /add-checkpoint HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 400, 'MALFORMED_BODY'],
+    ['an Expect it cannot meet', 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nExpect: nonsense\r\nContent-Length: 0\r\n\r\n', 417, 'EXPECTATION_FAILED'],
+    ['POST /metrics', 'POST /metrics HTTP/1.1\r\nHost: w\r\nContent-Length: 0\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+    ['HEAD /health/live', 'HEAD /health/live HTTP/1.1\r\nHost: w\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+  ])('answers %s with a problem, never a 500 nor a bare Node answer', async (_, bytes, status, code) => {
+    const answer = await rawRequest(url, bytes);
+    expect({ status: answer.status, type: answer.type }).toEqual({ status, type: 'application/problem+json' });
+    if (!bytes.startsWith('HEAD')) expect(JSON.parse(answer.body)).toMatchObject({ status, code });
   });
 
   it('its store file moved away under it (the folder renamed or removed): /health/ready 503 NOT_READY as the server says it, add-checkpoint 503 storing nothing; ready and cosigning again once it is back, not with a new empty folder', async () => {

@@ -25,7 +25,7 @@ import {
 import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import { within } from '../../shared/within';
-import { normalizeConnectionString } from './kurrentdb-connection-string';
+import { kurrentDbClient, normalizeConnectionString } from './kurrentdb-connection-string';
 import { isDiscoveryFailure, isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
 import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
@@ -78,8 +78,8 @@ export class KurrentDbEventStore implements EventStore {
     private readonly options: KurrentDbEventStoreOptions = {},
   ) {
     this.connectionString = normalizeConnectionString(connectionString);
-    this.client = KurrentDBClient.connectionString(this.connectionString);
-    this.writer = KurrentDBClient.connectionString(this.connectionString);
+    this.client = kurrentDbClient(this.connectionString);
+    this.writer = kurrentDbClient(this.connectionString);
   }
 
   /** Set once a server answered with every call ztkeys writes with. */
@@ -224,7 +224,7 @@ export class KurrentDbEventStore implements EventStore {
   private renewAfterDiscoveryFailure(error: unknown): void {
     if (!isDiscoveryFailure(error) || this.closed) return;
     const failed = this.writer;
-    this.writer = KurrentDBClient.connectionString(this.connectionString);
+    this.writer = kurrentDbClient(this.connectionString);
     void failed.dispose().catch(() => undefined);
   }
 
