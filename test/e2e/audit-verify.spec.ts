@@ -11,7 +11,7 @@ import { CLOCK_SKEW_TOLERANCE_MS } from '../../src/domain/shared/signed-proof';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
 import { AuditVerifier, VerifierFault, type AuditVerdict } from '../../src/transparency/audit-verifier';
-import { checkpointOrigin, openCheckpoint, parseCheckpoint, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
+import { checkpointOrigin, openCheckpoint, parseCheckpoint, signCheckpoint } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
 import { LOG_KEY_FILE } from '../../src/transparency/log-key';
@@ -19,6 +19,7 @@ import { checkWitness } from '../../src/transparency/log-witness';
 import { CompactRange, consistencyProof, leafHash, type Hash, type NodeId } from '../../src/transparency/merkle-tree';
 import { openNote, parseSignerKey, parseVerifierKey, signerFromSeed, type NoteSigner } from '../../src/transparency/signed-note';
 import { memoryIo } from '../cli/support/memory-io';
+import { resignedExport } from './resigned-export';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { waitFor } from '../notifications/support/wait-for';
@@ -36,17 +37,6 @@ function verify(lines: Line[], vkey: string, options: { trustedCheckpoint?: stri
   return verifier.finish();
 }
 
-/** Every root of the tree over the lines' events, by size. */
-function roots(lines: Line[]): Hash[] {
-  const tree = CompactRange.empty();
-  const all = [tree.root()];
-  for (const line of leaves(lines)) {
-    tree.append(leafHash(leafInput(line as never)));
-    all.push(tree.root());
-  }
-  return all;
-}
-
 /** What an operator holding the log key does to hide a rewrite: numbers each stream anew and signs every checkpoint over the altered events. */
 function resign(original: Line[], signer: NoteSigner, orgId: string): Line[] {
   const revisions = new Map<string, number>();
@@ -55,17 +45,7 @@ function resign(original: Line[], signer: NoteSigner, orgId: string): Line[] {
     revisions.set(line.stream, revision);
     return { ...line, revision } as Line;
   });
-  const byIndex = roots(lines);
-  let size = 0;
-  return lines.map((line) => {
-    if (!isCheckpoint(line)) {
-      size += 1;
-      return line;
-    }
-    const covered = Math.min(line.data.size, size);
-    const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size: covered, rootHash: byIndex[covered], extensions: [timestampLine(new Date(line.occurredAt))] }, signer);
-    return { ...line, data: { size: covered, note } };
-  });
+  return resignedExport(lines, signer, orgId);
 }
 
 const indexOf = (lines: Line[], predicate: (line: Line) => boolean): number => {

@@ -7,12 +7,9 @@ import { InProcessLease } from '../../src/leases/in-process-lease';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
 import { AuditVerifier, type AuditVerifierOptions } from '../../src/transparency/audit-verifier';
-import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
-import { leafInput } from '../../src/transparency/event-leaf';
-import { LOG_KEY_FILE } from '../../src/transparency/log-key';
-import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
-import { parseSignerKey, parseVerifierKey } from '../../src/transparency/signed-note';
+import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { memoryIo } from '../cli/support/memory-io';
+import { logSignerOf, resignedExport } from './resigned-export';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { signedLog, type ExportLine } from './signed-export';
@@ -46,22 +43,7 @@ describe('audit verify bounds event times (R16, R20)', () => {
     return { code, stdout: io.stdout.text, stderr: io.stderr.text };
   }
 
-  /** What the insider does after editing the events: every checkpoint signed anew over them, at its own time. */
-  function resign(lines: ExportLine[], orgId: string): ExportLine[] {
-    const signer = parseSignerKey(readFileSync(join(suite.server.dataDir, LOG_KEY_FILE), 'utf8'));
-    const tree = CompactRange.empty();
-    const roots: Hash[] = [tree.root()];
-    return lines.map((line) => {
-      if (line.type !== 'CheckpointSigned') {
-        tree.append(leafHash(leafInput(line as never)));
-        roots.push(tree.root());
-        return line;
-      }
-      const { size } = line.data;
-      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(line.occurredAt))] }, signer);
-      return { ...line, data: { size, note } };
-    });
-  }
+  const resign = (lines: ExportLine[], orgId: string): ExportLine[] => resignedExport(lines, logSignerOf(suite.server.dataDir), orgId);
 
   const shifted = (at: string, ms: number): string => new Date(Date.parse(at) + ms).toISOString();
 

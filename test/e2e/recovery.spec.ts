@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadModelName } from '../../projections/projection';
@@ -22,12 +22,9 @@ import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
 import { deadlineEnforcers } from '../../src/runtime/build-runtime';
 import { DeadlineScheduler } from '../../src/runtime/deadline-scheduler';
 import { AuditVerifier } from '../../src/transparency/audit-verifier';
-import { parseSignerKey, parseVerifierKey } from '../../src/transparency/signed-note';
-import { LOG_KEY_FILE } from '../../src/transparency/log-key';
-import { checkpointOrigin, signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
-import { CompactRange, leafHash, type Hash } from '../../src/transparency/merkle-tree';
-import { leafInput } from '../../src/transparency/event-leaf';
+import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { memoryIo } from '../cli/support/memory-io';
+import { logSignerOf, resignedExport } from './resigned-export';
 import { call, type Reply, type TestAgent } from '../support/api-client';
 import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
@@ -87,22 +84,7 @@ describe('break-glass recovery (R20)', () => {
     for (const line of lines) verifier.push(JSON.stringify(line));
     return verifier.finish();
   }
-  /** What an operator holding the log key does to hide an edit: re-sign every checkpoint over the edited events. */
-  function resign(lines: Line[], orgId: string): Line[] {
-    const signer = parseSignerKey(readFileSync(join(suite.server.dataDir, LOG_KEY_FILE), 'utf8'));
-    const tree = CompactRange.empty();
-    const roots: Hash[] = [tree.root()];
-    return lines.map((line) => {
-      if (line.type !== 'CheckpointSigned') {
-        tree.append(leafHash(leafInput(line as never)));
-        roots.push(tree.root());
-        return line;
-      }
-      const size = Math.min(line.data.size, roots.length - 1);
-      const note = signCheckpoint({ origin: checkpointOrigin(signer.name, orgId), size, rootHash: roots[size], extensions: [timestampLine(new Date(line.occurredAt))] }, signer);
-      return { ...line, data: { size, note } };
-    });
-  }
+  const resign = (lines: Line[], orgId: string): Line[] => resignedExport(lines, logSignerOf(suite.server.dataDir), orgId);
 
   it('restores a locked-out org: refuses a second recovery, reminds halfway, waits for a key request, grants it with mode RECOVERY after the delay; the org works again and its log verifies offline', async () => {
     const alice = await suite.journey.createOrg('alice');
