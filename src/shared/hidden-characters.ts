@@ -31,8 +31,14 @@ export const SELECTOR = '(?:[\\u180B-\\u180D\\u180F\\uFE00-\\uFE0F]|\\uDB40[\\uD
 export const TAG = '\\uDB40[\\uDC20-\\uDC7F]';
 export const TAG_SEQUENCE = '\\uD83C\\uDFF4(?:\\uDB40[\\uDC20-\\uDC7E])+\\uDB40\\uDC7F';
 
-/** A character that shows: none of the above, nor whitespace (an astral one as its surrogate pair). */
-export const SHOWN = `(?:[^${HIDDEN}${INVISIBLE}${JOINERS}\\u180B-\\u180D\\u180F\\uFE00-\\uFE0F\\s\\uD800-\\uDFFF]|(?!${ASTRAL_INVISIBLE}|${TAG}|${SELECTOR})[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])`;
+/**
+ * Shows as a space, though Unicode's White_Space leaves it out: the Braille pattern blank (U+2800), a
+ * blank cell between Braille words, and a name of it alone shows no name.
+ */
+export const SPACE_LIKE = '\\u2800';
+
+/** A character that shows: none of the above, nor whitespace or SPACE_LIKE (an astral one as its surrogate pair). */
+export const SHOWN = `(?:[^${HIDDEN}${INVISIBLE}${JOINERS}${SPACE_LIKE}\\u180B-\\u180D\\u180F\\uFE00-\\uFE0F\\s\\uD800-\\uDFFF]|(?!${ASTRAL_INVISIBLE}|${TAG}|${SELECTOR})[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])`;
 
 /** Text of lines: none of HIDDEN (tabs and line feeds allowed). */
 export const TEXT_OF_LINES = new RegExp(`^[^${HIDDEN}]*$`);

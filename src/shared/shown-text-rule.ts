@@ -1,9 +1,9 @@
-import { BLANK, firstInvisible, HIDDEN, INVISIBLE, JOINERS, SELECTOR, SHOWN, TAG_SEQUENCE, TEXT_OF_LINES, TEXT_OF_ONE_LINE } from './hidden-characters';
+import { BLANK, firstInvisible, HIDDEN, INVISIBLE, JOINERS, SELECTOR, SHOWN, SPACE_LIKE, TAG_SEQUENCE, TEXT_OF_LINES, TEXT_OF_ONE_LINE } from './hidden-characters';
 
 export type TextLines = 'one line' | 'lines';
 
-/** Whitespace that shows as space (\s, but for what is HIDDEN or INVISIBLE: the BOM), with tabs and line feeds or without. */
-const SPACE: Record<TextLines, string> = { lines: `[^\\S${HIDDEN}${INVISIBLE}]`, 'one line': `[^\\S${HIDDEN}${INVISIBLE}\\t\\n]` };
+/** Whitespace that shows as space (\s, but for what is HIDDEN or INVISIBLE: the BOM; and SPACE_LIKE), with tabs and line feeds or without. */
+const SPACE: Record<TextLines, string> = { lines: `(?:[^\\S${HIDDEN}${INVISIBLE}]|${SPACE_LIKE})`, 'one line': `(?:[^\\S${HIDDEN}${INVISIBLE}\\t\\n]|${SPACE_LIKE})` };
 
 /** A character that shows (or a flag's tag sequence), and the variation selector that may follow it. */
 const CLUSTER = `(?:${TAG_SEQUENCE}|${SHOWN})${SELECTOR}?`;
@@ -31,6 +31,7 @@ export const EMPTY_TEXT = 'must not be empty: send at least one character that s
 const codePoint = (character: string): string => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 const ANY_SHOWN = new RegExp(SHOWN);
+const EDGE_SPACE_LIKE = new RegExp(`^${SPACE_LIKE}|${SPACE_LIKE}$`);
 
 /** What is wrong with text SHOWN_TEXT refuses, the first rule it breaks: one message, whichever broke. */
 function problemOf(text: string, lines: TextLines): string {
@@ -41,6 +42,7 @@ function problemOf(text: string, lines: TextLines): string {
   if (BLANK.test(text)) return 'must not be blank: it holds only whitespace';
   if (!ANY_SHOWN.test(text)) return 'must not be blank: it holds only invisible characters and whitespace';
   if (/^\s|\s$/.test(text)) return 'must not begin or end with whitespace: send it trimmed';
+  if (EDGE_SPACE_LIKE.test(text)) return 'must not begin or end with U+2800 (the Braille pattern blank, which shows as a space): send it trimmed';
   return 'must hold a joiner (U+200C, U+200D, U+180E) only between two characters that show, and a variation selector only right after one';
 }
 

@@ -423,6 +423,11 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       ['Alice \uFE0F', /selector/],
       ['Al\u200D\u200Dice', /joiner/],
       ['\u200B\u200C', /invisible/],
+      // The Braille pattern blank (U+2800) is no Unicode whitespace, yet shows as a space: blank alone, padding at an edge.
+      ['\u2800', /blank/],
+      ['\u2800 \u2800', /blank/],
+      ['Alice\u2800', /begin or end.*U\+2800/],
+      ['\u2800Bob', /begin or end.*U\+2800/],
     ];
     const problemOf = (reply: Reply, field: string): string[] => reply.body.errors.find((error: { field: string }) => error.field === field)?.problems ?? [];
     await refusedAll(async () => {
@@ -453,6 +458,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       '\u845B\u{E0100}\u57CE', // an ideographic variation sequence (U+E0100)
       'Support \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', // Scotland's flag: U+1F3F4, tag characters, cancel tag
       '\u182A\u1820\u1822\u180E\u1820', // Mongolian: a vowel separator inside a word
+      '\u2813\u2811\u2807\u2807\u2815\u2800\u283A\u2815\u2817\u2807\u2819', // Braille, its blank cell between two words
     ];
     for (const text of texts) {
       const created = await call(suite.server, 'POST', '/v1/orgs', suite.server.bootstrapToken, { name: text, superAdmin: { agentId: 'a', email: 'a@example.com', displayName: text } });
