@@ -266,6 +266,7 @@ const ENVIRONMENT = z.object({
   WITNESS_SIGNING_KEY: unset,
   WITNESS_KEY_NAME: unset,
   WITNESS_LOG_KEYS: unset,
+  WITNESS_MAX_CONNECTIONS: integer(1, 10_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

@@ -10,6 +10,8 @@ export interface WitnessConfig {
   logKeys: NoteVerifier[];
   /** METRICS_TOKEN: /metrics answers only `Bearer <it>` when set. */
   metricsToken?: string;
+  /** Most connections open at once (WITNESS_MAX_CONNECTIONS), as the server's MAX_CONNECTIONS. */
+  maxConnections: number;
 }
 
 /** Whether a checkpoint of one key's log could be of the other's: origins `{name}/{orgId}` of one name, or of a name that begins the other's. */
@@ -59,5 +61,6 @@ export function loadWitnessConfig(env: NodeJS.ProcessEnv = process.env): Witness
     key: { dataDir: environment.WITNESS_DATA_DIR, signingKey: environment.WITNESS_SIGNING_KEY, keyName: environment.WITNESS_KEY_NAME },
     logKeys,
     metricsToken: environment.METRICS_TOKEN,
+    maxConnections: environment.WITNESS_MAX_CONNECTIONS,
   };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { prepareDataDir } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
+import { capConnections } from '../http/connection-cap';
 import { pinoOptions } from '../logging/json-logger';
 import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
@@ -52,11 +53,12 @@ function main(args: string[]): void {
   if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
   for (const path of generated) logger.info(`generated its key in ${path}`);
   const store = new SqliteWitnessStore(config.key.dataDir);
+  const metrics = new WitnessMetrics(store);
   const server = createWitnessServer({
     cosigner,
     logKeys: config.logKeys,
     store,
-    metrics: new WitnessMetrics(store),
+    metrics,
     metricsToken: config.metricsToken,
     onOutcome: (origin, outcome) => {
       const { level, fields, msg } = outcomeLog(origin, outcome);
@@ -69,6 +71,8 @@ function main(args: string[]): void {
       process.exit(0);
     });
   };
+  // On the open network: clients that open connections and send nothing would take every file descriptor it may open.
+  capConnections(server, config.maxConnections, metrics.registry);
   for (const signal of STOP_SIGNALS) process.once(signal, stop);
   // An address or a port it cannot listen on: one fatal line naming the variable, not an unhandled 'error' event.
   server.once('error', (error) => refused(listenFault(error, config.host, config.port, 'WITNESS_PORT', 'WITNESS_HOST')));

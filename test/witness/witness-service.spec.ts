@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { get } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -373,6 +374,47 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       expect((await fetch(`${guardedUrl}/health/ready`)).status).toBe(200);
     } finally {
       await guarded.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps at most WITNESS_MAX_CONNECTIONS open: one past them is closed as accepted, and counted; the witness answers once one is let go', async () => {
+    // A witness is on the open network: clients that open connections and send nothing would otherwise take every file descriptor it may open.
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-connections-'));
+    const capped = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_MAX_CONNECTIONS: '2' });
+    const { port } = new URL((await capped.listening()).url);
+    const sockets: Socket[] = [];
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+        sockets.push(socket);
+        socket.once('error', reject);
+      });
+    const closedWithin = (socket: Socket, ms: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        socket.once('close', () => (clearTimeout(timer), resolve(true)));
+        socket.resume();
+      });
+    const idle = [await open(), await open()];
+    try {
+      const third = await open();
+      expect(await closedWithin(third, 2000)).toBe(true);
+      expect(await closedWithin(idle[0], 300)).toBe(false);
+      idle.pop()!.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A connection of its own, closed after the answer: the witness's stop waits for no kept-alive one.
+      const metrics = await new Promise<string>((resolve, reject) =>
+        get({ host: '127.0.0.1', port: Number(port), path: '/metrics', agent: false }, (answer) => {
+          let text = '';
+          answer.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          answer.on('end', () => resolve(text));
+        }).once('error', reject),
+      );
+      expect(metrics).toMatch(/^ztkeys_connections_dropped_total 1$/m);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await capped.stop();
       rmSync(folder, { recursive: true, force: true });
     }
   });
