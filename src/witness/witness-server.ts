@@ -34,6 +34,8 @@ class HttpProblem extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** Headers the answer carries beside the problem (a 405's Allow). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -128,7 +130,7 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
     const route = async (): Promise<void> => {
       const path = pathOf(req.url ?? '/');
       const method = METHOD_OF[path];
-      if (method !== undefined && req.method !== method) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${path} is a ${method}, not a ${req.method}`);
+      if (method !== undefined && req.method !== method) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${path} is a ${method}, not a ${req.method}`, { allow: method });
       if (path === '/health/live') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthResult()));
       } else if (path === '/health/ready') ready(res);
@@ -154,7 +156,12 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
       const known = error instanceof StoreUnavailable ? new HttpProblem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`) : error;
       const status = known instanceof HttpProblem ? known.status : 500;
       const body = known instanceof HttpProblem ? problem(status, known.code, known.message) : problem(500, 'INTERNAL', 'the witness failed to answer');
-      const headers = { 'content-type': PROBLEM_CONTENT_TYPE, ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) };
+      const headers = {
+        'content-type': PROBLEM_CONTENT_TYPE,
+        ...(known instanceof HttpProblem ? known.headers : {}),
+        ...(status === 413 ? { connection: 'close' } : {}),
+        ...(status === 503 ? { 'retry-after': '5' } : {}),
+      };
       res.writeHead(status, headers).end(JSON.stringify(body));
     });
   });

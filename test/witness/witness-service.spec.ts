@@ -251,7 +251,9 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       expect({ what, status: answer.status, type: answer.type }).toEqual({ what, status, type: 'application/problem+json' });
     }
     expect((await fetch(`${url}/add-checkpoint`, { method: 'POST', body: 'x'.repeat(100_000) })).status).toBe(413);
-    expect((await fetch(`${url}/add-checkpoint`)).status).toBe(405);
+    // A 405 names the method the path takes (RFC 9110, 15.5.6), as the server's do.
+    const wrongMethod = await fetch(`${url}/add-checkpoint`);
+    expect({ status: wrongMethod.status, allow: wrongMethod.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
     // Still at 6.
     expect((await post(url, body(0, [], honest.note(7)))).text).toBe('6\n');
   });
