@@ -11,6 +11,7 @@ import { KeyStore, type UnansweredRequest } from './key-store';
 import { askPassphrase } from './passphrase';
 import type { Profile } from './profile-store';
 import { signStatement, type UnlockedKey } from './signature-key';
+import { sentence } from '../shared/hidden-characters';
 
 type KeyRequestCreated = components['schemas']['KeyRequestCreatedView'];
 
@@ -67,15 +68,15 @@ export class AgentSession {
       if (this.keys.settlePending(pending.requestId, status))
         this.ctx.output.info(
           status === 'APPROVED'
-            ? `Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
-            : `Your key request ${pending.requestId} ended (${status}); its key was deleted from this machine.`,
+            ? sentence`Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
+            : sentence`Your key request ${pending.requestId} ended (${status}); its key was deleted from this machine.`,
         );
     }
     const { active, pending: stillPending } = this.keys.index();
     if (!active)
       throw usageError(
         stillPending
-          ? `Your key ${stillPending.fingerprint} is waiting for approval (request ${stillPending.requestId}): there is no active key to sign with yet.`
+          ? sentence`Your key ${stillPending.fingerprint} is waiting for approval (request ${stillPending.requestId}): there is no active key to sign with yet.`
           : `No signature key of ${this.profile.agentId} on this machine: run "ztkeys keys create" first.`,
       );
     const file = this.keys.load(active);
@@ -107,7 +108,7 @@ export class AgentSession {
     const what = `Your key request of key ${unanswered.fingerprint}, sent earlier without an answer,`;
     try {
       const { requestId, status } = await this.sendKeyRequest(unanswered);
-      this.ctx.output.info(`${what} is request ${requestId} (${status}).`);
+      this.ctx.output.info(`${what} ${sentence`is request ${requestId} (${status}).`}`);
     } catch (error) {
       if (!refusedForGood(error)) throw error;
       this.ctx.output.info(`${what} was refused: its key was deleted from this machine. ${(error as Error).message}`);

@@ -8,6 +8,7 @@ import { ApiError } from './api-client';
 import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { readExportEnds, type ExportFileEnds, type ExportRecord } from './export-file-ends';
+import { sentence } from '../shared/hidden-characters';
 
 /** What an append did. */
 export interface Appended {
@@ -69,7 +70,7 @@ async function checkOfThisOrg(session: AgentSession, path: string, first: Export
   const org = session.profile.orgId;
   const start = await entryFrom(undefined);
   if (start?.eventId !== first.eventId) {
-    throw usageError(`${path} is not an export of org ${org}: its first line is event ${first.eventId}, where the org's log starts with ${start?.eventId ?? 'nothing'}. Nothing was written.`);
+    throw usageError(sentence`${path} is not an export of org ${org}: its first line is event ${first.eventId}, where the org's log starts with ${start?.eventId ?? 'nothing'}. Nothing was written.`);
   }
   // The file is this org's from its start: a read model behind its last line (a rebuild, a
   // replica) is waited for (503 READ_MODEL_BEHIND if not in time), not taken for another log.
@@ -83,7 +84,7 @@ async function checkOfThisOrg(session: AgentSession, path: string, first: Export
   }
   if (end?.eventId !== last.eventId || end.position !== last.position) {
     throw usageError(
-      `${path} is not an export of org ${org}: its last complete line is event ${last.eventId} at position ${last.position}, which the org's log does not hold there (was the file edited?). Nothing was written.`,
+      sentence`${path} is not an export of org ${org}: its last complete line is event ${last.eventId} at position ${last.position}, which the org's log does not hold there (was the file edited?). Nothing was written.`,
     );
   }
 }

@@ -6,6 +6,7 @@ import { cosignatureShortfall, type WitnessRequirement } from './witness-require
 import { checkpointOrigin, checkpointSize, type Checkpoint } from '../transparency/checkpoint';
 import { checkWitness, consistencyProofIn } from '../transparency/log-witness';
 import { InvalidNote, parseVerifierKey } from '../transparency/signed-note';
+import { sentence } from '../shared/hidden-characters';
 
 /** The note endpoints answer text/plain; their problems are still problem+json. */
 const TEXT = { parseAs: 'text', headers: { accept: 'text/plain, application/problem+json' } } as const;
@@ -38,10 +39,10 @@ export async function witnessLog(session: AgentSession, witnesses?: WitnessRequi
     if (!saved) {
       throw new CliError(
         EXIT.CHECK_FAILED,
-        `REFUSED: ${reason}. This CLI has witnessed no checkpoint of this org before, so this says nothing of a rewritten history, but the server's audit log cannot be witnessed and nothing was saved. Tell the server's operator.`,
+        `${sentence`REFUSED: ${reason}.`} This CLI has witnessed no checkpoint of this org before, so this says nothing of a rewritten history, but the server's audit log cannot be witnessed and nothing was saved. Tell the server's operator.`,
       );
     }
-    throw new CliError(EXIT.FORKED, `REFUSED: ${reason}. The server's audit log does not extend what this CLI saw before: someone rewrote its history. Keep your saved checkpoint and exports, and alert your security team.`);
+    throw new CliError(EXIT.FORKED, `${sentence`REFUSED: ${reason}.`} The server's audit log does not extend what this CLI saw before: someone rewrote its history. Keep your saved checkpoint and exports, and alert your security team.`);
   };
   let proof: Buffer[] = [];
   try {

@@ -1,4 +1,5 @@
 import type { components } from './api-types.generated';
+import { sentence } from '../shared/hidden-characters';
 
 /** GET …/zero-trust-status as clients (the CLI, the web console) read it. */
 export type StatusPage = components['schemas']['ZeroTrustStatusView'];
@@ -9,6 +10,6 @@ export const KEY_STATUSES = ['NONE', 'PENDING', 'ACTIVE', 'REJECTED', 'LOCKED', 
 export function describeTotals(totals: NonNullable<StatusPage['totals']>): string {
   const others = Object.entries(totals.byKeyStatus ?? {})
     .filter(([status, count]) => !['ACTIVE', 'PENDING', 'NONE'].includes(status) && count > 0)
-    .map(([status, count]) => `${count} ${status}`);
+    .map(([status, count]) => sentence`${count} ${status}`);
   return [`${totals.agents} agents`, `${totals.withActiveKey} with an ACTIVE key`, `${totals.pending} PENDING`, `${totals.none} without a key`, ...others].join(', ');
 }

@@ -88,3 +88,11 @@ export function everyTextShown(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
   return Object.fromEntries(Object.entries(value).map(([name, member]) => [onOneLineShown(name), everyTextShown(member)]));
 }
+
+/**
+ * A sentence around values from elsewhere (`sentence\`Key request ${requestId} is PENDING\``): each
+ * value shown on one line (onOneLineShown), the sentence's own text as written. An id or date a
+ * server answered is text like any other: a line feed in it would forge a line under the sentence.
+ */
+export const sentence = (parts: TemplateStringsArray, ...values: unknown[]): string =>
+  parts.reduce((text, part, index) => `${text}${onOneLineShown(String(values[index - 1]))}${part}`);

@@ -1,4 +1,4 @@
-import { ASTRAL_INVISIBLE, everyTextShown, HIDDEN, INVISIBLE, JOINERS, jsonShown, onOneLineShown, SELECTOR, TAG, TEXT_OF_LINES, TEXT_OF_ONE_LINE, withHiddenShown } from '../../src/shared/hidden-characters';
+import { ASTRAL_INVISIBLE, everyTextShown, HIDDEN, INVISIBLE, JOINERS, jsonShown, onOneLineShown, SELECTOR, sentence, TAG, TEXT_OF_LINES, TEXT_OF_ONE_LINE, withHiddenShown } from '../../src/shared/hidden-characters';
 
 const HIDDEN_CODES = [0x00, 0x08, 0x0b, 0x0d, 0x1b, 0x1f, 0x7f, 0x85, 0x9f, 0x2028, 0x2029, 0x202a, 0x202e, 0x2066, 0x2069];
 const SHOWN = ['Société Générale — 東京支社', 'Zoë Ångström 李小龍 👩🏽‍💻', 'Zoe\u0308', 'مرحبا بالعالم', '❤️ ok'];
@@ -31,6 +31,11 @@ describe('hidden characters', () => {
   it('shows line feeds and tabs as escapes too for text meant as one line, and the letters of every script as they are', () => {
     expect(onOneLineShown('Eve\u202Egnp.exe\r\nINFO forged\tyes')).toBe('Eve\\u202egnp.exe\\u000d\\u000aINFO forged\\u0009yes');
     for (const text of SHOWN) expect(onOneLineShown(text)).toBe(text);
+  });
+
+  it("shows each value of a sentence on one line, the sentence's own text as written", () => {
+    const id = 'req-1\nApproved: carol\u2028';
+    expect(sentence`Key request ${id} is PENDING.\nNext: ${3} ${undefined}`).toBe('Key request req-1\\u000aApproved: carol\\u2028 is PENDING.\nNext: 3 undefined');
   });
 
   it('shows every text of a record so, names of members too, and leaves numbers, booleans and other objects as they are', () => {

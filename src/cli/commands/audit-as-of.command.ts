@@ -2,6 +2,7 @@ import { AgentSession } from '../agent-session';
 import { declaredMembers } from '../api-answers';
 import type { CommandSpec } from '../command-spec';
 import { formatTable } from '../output';
+import { sentence } from '../../shared/hidden-characters';
 
 export const auditAsOfCommand: CommandSpec = {
   path: ['audit', 'as-of'],
@@ -22,6 +23,6 @@ export const auditAsOfCommand: CommandSpec = {
         agent.rememberedBrowsers.map((browser) => `${browser.browserId} (${browser.until})`).join(' '),
       ]),
     );
-    ctx.output.result(`At ${answer.at}: ${answer.agents.length} agent(s) could perform sensitive tasks.\n\n${table}`, answer, declaredMembers('AgentAsOfView'));
+    ctx.output.result(`${sentence`At ${answer.at}`}: ${answer.agents.length} agent(s) could perform sensitive tasks.\n\n${table}`, answer, declaredMembers('AgentAsOfView'));
   },
 };

@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes';
 import { MAX_RECORD_BYTES } from '../export-file-ends';
 import { readBoundedText } from '../read-bounded-text';
 import { jsonTextFault } from '../../shared/json-text-fault';
+import { sentence } from '../../shared/hidden-characters';
 
 /** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
 function readRecord(path: string): LeafRecord {
@@ -47,7 +48,7 @@ export const auditProveCommand: CommandSpec = {
     // The leaf leaves orgId out (an item of GET .../audit-log has one; the checkpoint's origin names the org): proven here, a record naming another would seem proven there.
     const { orgId } = record as { orgId?: unknown };
     if (orgId !== undefined && orgId !== session.org.orgId) {
-      throw checkFailed(`NOT PROVEN: the record is of org ${String(orgId)}, not of org ${session.org.orgId}, whose log this profile asks about: the proof would not be of the record as it reads.`);
+      throw checkFailed(sentence`NOT PROVEN: the record is of org ${orgId}, not of org ${session.org.orgId}, whose log this profile asks about: the proof would not be of the record as it reads.`);
     }
     const checkpoint = await witnessLog(session, witnesses);
     if (!checkpoint) throw new CliError(EXIT.REFUSED, 'The server serves no signed checkpoint of this org yet: nothing proves the record. Ask again once one is signed.');
@@ -57,13 +58,13 @@ export const auditProveCommand: CommandSpec = {
     const proof = answer.proof.map((hash) => Buffer.from(hash, 'base64'));
     if (answer.eventId !== record.eventId || answer.size !== checkpoint.size || !verifyInclusion(leaf, answer.index, checkpoint.size, proof, checkpoint.rootHash)) {
       throw checkFailed(
-        `NOT PROVEN: the server's proof for event ${record.eventId} (leaf ${answer.index}) does not put this record's leaf ${leaf.toString('base64')} in the checkpoint of ${checkpoint.size} events signed by the log key: the record was altered, or it is not the event the log holds.`,
+        sentence`NOT PROVEN: the server's proof for event ${record.eventId} (leaf ${answer.index}) does not put this record's leaf ${leaf.toString('base64')} in the checkpoint of ${checkpoint.size} events signed by the log key: the record was altered, or it is not the event the log holds.`,
       );
     }
     const time = checkpointTime(checkpoint);
     const signedAt = time !== undefined && !Number.isNaN(time.getTime()) ? time.toISOString() : 'an unstated time';
     ctx.output.result(
-      `Proven: event ${record.eventId} (${String(record.type)}) is leaf ${answer.index} of the org's log, in the checkpoint of ${checkpoint.size} events signed at ${signedAt}.`,
+      sentence`Proven: event ${record.eventId} (${record.type}) is leaf ${answer.index} of the org's log, in the checkpoint of ${checkpoint.size} events signed at ${signedAt}.`,
       { proven: true, eventId: record.eventId, index: answer.index, size: checkpoint.size, leafHash: leaf.toString('base64'), rootHash: checkpoint.rootHash.toString('base64'), signedAt },
     );
   },

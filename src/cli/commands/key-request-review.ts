@@ -5,6 +5,7 @@ import { quoted } from '../../shared/quoted';
 import { checkFailed } from '../cli-error';
 import { approvalsLabel, type KeyRequestView } from '../key-request-view';
 import { formatFields } from '../output';
+import { sentence } from '../../shared/hidden-characters';
 
 export type { KeyRequestView } from '../key-request-view';
 
@@ -33,7 +34,7 @@ export function trustedCode(orgId: string, request: KeyRequestView): string {
   const { code, problems } = reviewKeyRequest(orgId, request);
   if (problems.length > 0 || !code)
     throw checkFailed(
-      `Refusing to decide on key request ${request.requestId}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
+      `${sentence`Refusing to decide on key request ${request.requestId}:`}\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
         'The server may have been tampered with: do not approve this key; report it.',
     );
   return code;
@@ -50,7 +51,7 @@ const UNKNOWN_EXPIRY = 'unknown (this server does not say: a release before 2026
 /** The request as an approver sees it before deciding. */
 export function describeKeyRequest(request: KeyRequestView, code: string): string {
   return [
-    `Key request ${request.requestId}${request.status ? ` (${request.status})` : ''}`,
+    sentence`Key request ${request.requestId}${request.status ? ` (${request.status})` : ''}`,
     formatFields([
       ['requester', requesterLabel(request)],
       ['requested at', request.requestedAt],

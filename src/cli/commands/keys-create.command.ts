@@ -1,5 +1,5 @@
 import { sameVerificationCode, verificationCode } from '../../crypto/verification-code';
-import { onOneLineShown } from '../../shared/hidden-characters';
+import { onOneLineShown, sentence } from '../../shared/hidden-characters';
 import { AgentSession } from '../agent-session';
 import { isProblem } from '../api-client';
 import { CliError, checkFailed } from '../cli-error';
@@ -39,7 +39,7 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
         const pending = error.problem.pendingRequestId;
         throw new CliError(
           EXIT.REFUSED,
-          `You already have a PENDING key request${typeof pending === 'string' ? ` (${pending})` : ''}: it waits for an admin. ` +
+          `You already have a PENDING key request${typeof pending === 'string' ? sentence` (${pending})` : ''}: it waits for an admin. ` +
             'To cancel it and request a new key instead, run: ztkeys keys create --replace-pending',
           error.details,
         );
@@ -55,8 +55,8 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
     ctx.output.result(
       [
         created.status === 'APPROVED'
-          ? `Key request ${created.requestId} is APPROVED: the organization's first key, active at once.`
-          : `Key request ${created.requestId} is PENDING: an admin must approve it.`,
+          ? sentence`Key request ${created.requestId} is APPROVED: the organization's first key, active at once.`
+          : sentence`Key request ${created.requestId} is PENDING: an admin must approve it.`,
         formatFields([
           ['fingerprint', key.fingerprint],
           ['verification code', code],
@@ -72,7 +72,7 @@ mode 0600, and never leaves this machine. Prints the verification code to read o
     );
     if (created.fingerprint !== key.fingerprint || !sameVerificationCode(created.verificationCode, code))
       throw checkFailed(
-        `The server registered fingerprint ${created.fingerprint} with code ${created.verificationCode}, not your key's ${key.fingerprint} and ${code}. ` +
+        sentence`The server registered fingerprint ${created.fingerprint} with code ${created.verificationCode}, not your key's ${key.fingerprint} and ${code}. ` +
           'Read out only the code above, and tell your admin: the server may have been tampered with.',
       );
   },

@@ -8,6 +8,7 @@ import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { readVisibleLine } from '../terminal';
 import { describeKeyRequest, trustedCode, type KeyRequestView } from './key-request-review';
+import { sentence } from '../../shared/hidden-characters';
 
 type KeyRequestDecided = components['schemas']['KeyRequestDecidedView'];
 type Decision = { decision: 'APPROVE'; verificationCode: string } | { decision: 'REJECT'; reason?: string };
@@ -19,12 +20,12 @@ const CODE_DIGITS = 15;
 async function reviewForDecision(session: AgentSession, requestId: string): Promise<KeyRequestView> {
   const request = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...session.org, requestId } } }));
   if (request?.requestId !== requestId)
-    throw new CliError(EXIT.CHECK_FAILED, `The server answered request ${String(request?.requestId)} when asked for ${requestId}.`);
+    throw new CliError(EXIT.CHECK_FAILED, sentence`The server answered request ${request?.requestId} when asked for ${requestId}.`);
   session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
   if (request.status === 'EXPIRED')
-    throw new CliError(EXIT.REFUSED, `Request ${requestId} is EXPIRED${request.expiresAt ? ` since ${request.expiresAt}` : ''}: nobody can decide it any more; ${request.agentId} may request a key again.`);
+    throw new CliError(EXIT.REFUSED, sentence`Request ${requestId} is EXPIRED${request.expiresAt ? ` since ${request.expiresAt}` : ''}: nobody can decide it any more; ${request.agentId} may request a key again.`);
   if (request.status !== undefined && request.status !== 'PENDING')
-    throw new CliError(EXIT.REFUSED, `Request ${requestId} is ${request.status}: there is nothing to decide.`);
+    throw new CliError(EXIT.REFUSED, sentence`Request ${requestId} is ${request.status}: there is nothing to decide.`);
   return request;
 }
 
@@ -77,14 +78,14 @@ decision. Wrong codes are counted: the 5th locks the request.`,
         const left = error.problem.attemptsLeft;
         throw new CliError(
           EXIT.REFUSED,
-          `Wrong verification code: ${request.agentId}'s key was not approved.${typeof left === 'number' ? ` ${left} attempt(s) left before the request locks.` : ''}`,
+          `${sentence`Wrong verification code: ${request.agentId}'s key was not approved.`}${typeof left === 'number' ? ` ${left} attempt(s) left before the request locks.` : ''}`,
           error.details,
         );
       }
       if (isProblem(error, 'REQUEST_LOCKED'))
         throw new CliError(
           EXIT.REFUSED,
-          `Wrong verification code, and the last attempt: request ${request.requestId} is now LOCKED. ${request.agentId} must request a new key.`,
+          sentence`Wrong verification code, and the last attempt: request ${request.requestId} is now LOCKED. ${request.agentId} must request a new key.`,
           error.details,
         );
       throw error;
@@ -93,7 +94,7 @@ decision. Wrong codes are counted: the 5th locks the request.`,
     const human =
       result.status === 'PENDING'
         ? approvalRecorded(request.agentId, result)
-        : `Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`;
+        : sentence`Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`;
     ctx.output.result(human, {
       requestId,
       agentId: request.agentId,
@@ -113,6 +114,6 @@ export const keysRejectCommand: CommandSpec = {
     const request = await reviewForDecision(session, input.args.requestId);
     const reason = input.strings.reason;
     const { requestId, ...decided } = await decide(session, request, { decision: 'REJECT', reason });
-    ctx.output.result(`Rejected ${request.agentId}'s key request ${requestId}. They may request a new key.`, { requestId, agentId: request.agentId, ...decided });
+    ctx.output.result(sentence`Rejected ${request.agentId}'s key request ${requestId}. They may request a new key.`, { requestId, agentId: request.agentId, ...decided });
   },
 };

@@ -5,6 +5,7 @@ import { fetchAllPages } from '../pagination';
 import { formatTable } from '../output';
 import { approvalsLabel } from '../key-request-view';
 import { reviewKeyRequest, requesterLabel } from './key-request-review';
+import { sentence } from '../../shared/hidden-characters';
 
 export const keysPendingCommand: CommandSpec = {
   path: ['keys', 'pending'],
@@ -17,7 +18,7 @@ export const keysPendingCommand: CommandSpec = {
     );
     const reviewed = items.map((item) => ({ item, review: reviewKeyRequest(session.profile.orgId, item) }));
     for (const { item, review } of reviewed)
-      for (const problem of review.problems) ctx.output.warn(`request ${item.requestId}: ${problem}. Do not approve it.`);
+      for (const problem of review.problems) ctx.output.warn(sentence`request ${item.requestId}: ${problem}. Do not approve it.`);
     ctx.output.result(
       items.length === 0
         ? 'No key request is waiting.'

@@ -5,6 +5,7 @@ import { usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { formatFields } from '../output';
 import { readSecret, secretGiven, secretOptions } from '../secret-input';
+import { sentence } from '../../shared/hidden-characters';
 
 const BOOTSTRAP_TOKEN_ENV = 'ZTKEYS_BOOTSTRAP_TOKEN';
 
@@ -58,7 +59,7 @@ The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd,
     const api = ctx.apiFor(apiUrl, token);
     const started = await api.ok(api.http.POST('/v1/orgs/{orgId}/recoveries', { params: { path: { orgId } }, body: { agentId: input.strings.agent! } }));
     ctx.output.result(
-      [`Break-glass recovery started; every ADMIN and SUPER_ADMIN of ${orgId} is emailed and may veto it.`, recoveryLines(started), `Next: ${started.agentId} runs "ztkeys keys create"; the request is granted at ${started.effectiveAt} unless vetoed.`].join('\n'),
+      [`Break-glass recovery started; every ADMIN and SUPER_ADMIN of ${orgId} is emailed and may veto it.`, recoveryLines(started), sentence`Next: ${started.agentId} runs "ztkeys keys create"; the request is granted at ${started.effectiveAt} unless vetoed.`].join('\n'),
       started,
     );
   },
@@ -84,7 +85,7 @@ export const recoveryVetoCommand: CommandSpec = {
   async run(_input, ctx) {
     const session = AgentSession.open(ctx);
     const recovery = await latest(session);
-    if (recovery.status !== 'RUNNING') throw usageError(`The latest recovery (${recovery.recoveryId}) is ${recovery.status}: there is nothing to veto.`);
+    if (recovery.status !== 'RUNNING') throw usageError(sentence`The latest recovery (${recovery.recoveryId}) is ${recovery.status}: there is nothing to veto.`);
     ctx.output.info(`Vetoing:\n${recoveryLines(recovery)}`);
     const key = await session.unlockActiveKey();
     try {
@@ -92,7 +93,7 @@ export const recoveryVetoCommand: CommandSpec = {
       const vetoed = await session.api.ok(
         session.api.http.POST('/v1/orgs/{orgId}/recoveries/{recoveryId}/veto', { params: { path: { ...session.org, recoveryId: recovery.recoveryId } }, body: proof }),
       );
-      ctx.output.result(`Recovery ${vetoed.recoveryId} vetoed: it will not take effect.`, vetoed);
+      ctx.output.result(sentence`Recovery ${vetoed.recoveryId} vetoed: it will not take effect.`, vetoed);
     } finally {
       key.secretKey.fill(0);
     }

@@ -4,6 +4,7 @@ import type { components } from '../api-types.generated';
 import { CliError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
+import { sentence } from '../../shared/hidden-characters';
 
 type TaskAuthorization = components['schemas']['TaskAuthorizationView'];
 
@@ -40,7 +41,7 @@ export const taskAuthorizeCommand: CommandSpec = {
       throw new CliError(EXIT.REFUSED, `"${task}" was not authorized in browser ${browserId}.`, { ...authorization });
     ctx.output.result(
       `Authorized "${task}" in browser ${browserId} ${authorization.method === 'SIGNATURE' ? 'with your signature' : 'without a signature (remembered)'}; ` +
-        `valid until ${authorization.validUntil}.`,
+        sentence`valid until ${authorization.validUntil}.`,
       { task, browserId, ...authorization },
     );
   },
