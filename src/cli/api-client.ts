@@ -65,7 +65,7 @@ function describeProblem(status: number, problem: Problem): string {
   const lines = [problem.detail ? `${head}: ${onOneLineShown(String(problem.detail))}` : head];
   if (problem.code) lines.push(`  code: ${onOneLineShown(String(problem.code))}`);
   if (Array.isArray(problem.errors))
-    for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? error : JSON.stringify(error)}`);
+    for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? onOneLineShown(error) : JSON.stringify(error)}`);
   const unknown = unknownToServer(status, problem);
   if (unknown.length > 0)
     lines.push(`The server does not know ${unknown.join(', ')}, which this command sends: it is of an earlier release than this ztkeys. Upgrade the server, or use a ztkeys of its release.`);
@@ -170,6 +170,8 @@ export class ApiClient {
     }
     if (!answer.response.ok) {
       const problem = asProblem(answer.error, answer.response);
+      const fault = problemTextFault(problem);
+      if (fault !== undefined) throw unreadableAnswer(`the ${fault.member} of its problem (HTTP ${answer.response.status}) is ${fault.kind}, not text`, { status: answer.response.status, problem });
       this.notePosition(problem.position);
       throw new ApiError(answer.response.status, problem);
     }
@@ -306,8 +308,20 @@ export class ApiClient {
   }
 }
 
-/** A success answer without the shape API v1 gives it (exit 4, like an answer that is not JSON). */
-export const unreadableAnswer = (what: string): CliError => new CliError(EXIT.SERVER, `The server's answer is not what API v1 answers: ${what}.`);
+/** An answer without the shape API v1 gives it (exit 4, like an answer that is not JSON); `details`, what --json shows of it. */
+export const unreadableAnswer = (what: string, details?: Record<string, unknown>): CliError =>
+  new CliError(EXIT.SERVER, `The server's answer is not what API v1 answers: ${what}.`, details);
+
+/** The texts of a problem the CLI shows: one that is there must be text, or it would show as "[object Object]". */
+const PROBLEM_TEXTS = ['title', 'detail', 'code'] as const;
+
+/** The first of a problem's texts that is no text, and what it is instead ("an object"), or undefined. */
+function problemTextFault(problem: Problem): { member: string; kind: string } | undefined {
+  const member = PROBLEM_TEXTS.find((name) => problem[name] !== undefined && typeof problem[name] !== 'string');
+  if (member === undefined) return undefined;
+  const value: unknown = problem[member];
+  return { member, kind: value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}` };
+}
 
 /** The problem of an error answer; not problem+json (a proxy's error page, say): what can be shown. */
 function asProblem(body: unknown, response: Response): Problem {

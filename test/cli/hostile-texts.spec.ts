@@ -79,4 +79,21 @@ describe('hostile texts in answers', () => {
     expect(lines(authorized).filter((line) => line.startsWith('Approved:'))).toEqual([]);
   });
 
+  it("refuses a problem whose title, detail or code is no text as an unreadable answer (exit 4), naming the member: it does not show it as '[object Object]'", async () => {
+    for (const [member, value, shown] of [
+      ['title', { text: 'Forbidden' }, 'an object'],
+      ['detail', ['Only a SUPER_ADMIN', 'manages agents.'], 'an array'],
+      ['code', 403, 'a number'],
+    ] as const) {
+      const problem = { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Only a SUPER_ADMIN manages agents.', code: 'NOT_SUPER_ADMIN', [member]: value };
+      routes.set('DELETE /v1/orgs/org-1/agents/carol', () => ({ status: 403, body: problem }));
+      const removed = await run(['agents', 'remove', 'carol']);
+      expect({ code: removed.code, stderr: removed.stderr }).toEqual({
+        code: EXIT.SERVER,
+        stderr: `ztkeys: The server's answer is not what API v1 answers: the ${member} of its problem (HTTP 403) is ${shown}, not text.\n`,
+      });
+      const asJson = await run(['agents', 'remove', 'carol', '--json']);
+      expect(JSON.parse(asJson.stderr).error).toMatchObject({ exitCode: EXIT.SERVER, problem: { [member]: value } });
+    }
+  });
 });
