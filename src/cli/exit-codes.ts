@@ -15,7 +15,7 @@ export const EXIT = {
   SERVER: 4,
   /** ztkeys refused: wrong passphrase, damaged key file, or a server answer that failed a check. */
   CHECK_FAILED: 5,
-  /** `audit verify`: the audit log is invalid or was tampered with (the first bad line and why are printed). */
+  /** `audit verify`: the audit log is invalid or was tampered with (the first bad line and why are printed, then how far it was verified). */
   TAMPERED: 6,
   /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before; or `audit verify`: the file does not extend the trusted checkpoint; or the checkpoint lacks the shared witnesses' cosignatures (--witness-key). */
   FORKED: 7,
@@ -37,7 +37,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   [EXIT.REFUSED]: 'refused by the server (HTTP 4xx)',
   [EXIT.SERVER]: 'server error (HTTP 5xx), unreadable answer, a redirect, or server unreachable',
   [EXIT.CHECK_FAILED]: 'refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check',
-  [EXIT.TAMPERED]: '"audit verify": the audit log is invalid or tampered (the first bad line and why are printed)',
+  [EXIT.TAMPERED]: '"audit verify": the audit log is invalid or tampered (the first bad line and why are printed, then how far it was verified)',
   [EXIT.FORKED]: "forked: the server's audit log does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint, or the checkpoint lacks the cosignatures --witness-key requires",
   [EXIT.TOKEN_EXPIRED]: 'the agent token expired or was not accepted: log in again',
   [EXIT.UNCOVERED]: '"audit verify": verified up to the last checkpoints, but events after them are signed by none: not verified',

@@ -53,6 +53,19 @@ export interface AuditFailure {
   reason: string;
   /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
   forked?: true;
+  /**
+   * What the file still proves, by org: the prefixes whose every rule was checked and whose root a
+   * signed checkpoint vouches for. Empty when the failure undoes them all (see verifiedDespite).
+   */
+  verified: VerifiedPrefix[];
+}
+
+/** The first `events` events of an org (leaf indexes 0 to events - 1), verified before a failure. */
+export interface VerifiedPrefix {
+  orgId: string;
+  events: number;
+  /** The line of the checkpoint whose root was checked over them; absent when it is the trusted checkpoint's. */
+  checkpointLine?: number;
 }
 
 /** A line that does not parse: on the file's last line, without its newline, a file cut short. */
@@ -274,6 +287,8 @@ class OrgVerification {
   readonly times = new Map<string, number>();
   checkpoints = 0;
   last?: SignedCheckpoint;
+  /** The last checkpoint whose root was checked against the events before it (not one left to the second read), and its line. */
+  lastChecked?: { size: number; line: number };
   lastNote?: string;
   trustedMatched = false;
   /**
@@ -331,7 +346,7 @@ export class AuditVerifier {
   private lines = 0;
   /** The splitter gives the text after the last newline: a last line without one. */
   private atEnd = false;
-  private failure: AuditFailure | undefined;
+  private failure: Omit<AuditFailure, 'verified'> | undefined;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
   /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
   private readonly deferred: DeferredRoot[] = [];
@@ -350,7 +365,7 @@ export class AuditVerifier {
   }
 
   /** The failure so far, if any: once one is found the rest of the file is not read. */
-  get failed(): AuditFailure | undefined {
+  get failed(): Omit<AuditFailure, 'verified'> | undefined {
     return this.failure;
   }
 
@@ -479,7 +494,29 @@ export class AuditVerifier {
         this.failWhole(error);
       }
     }
-    return { ok: this.failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(this.failure && { failure: this.failure }) };
+    const failure = this.failure && { ...this.failure, verified: this.verifiedDespite(this.failure) };
+    return { ok: failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(failure && { failure }) };
+  }
+
+  /**
+   * What the lines before a failure still prove: by org, the events up to its last checkpoint whose
+   * root was checked, or up to the trusted checkpoint once matched. Nothing after a fork (the history
+   * they belong to is not the trusted one), a fault of the file as a whole, or one of its second read
+   * (it changed since the first checked them); nothing of an org whose first key is known and not the
+   * pinned one, nor of one whose trusted checkpoint the lines before did not reach.
+   */
+  private verifiedDespite(failure: Omit<AuditFailure, 'verified'>): VerifiedPrefix[] {
+    if (failure.line === 0 || failure.forked || this.again) return [];
+    const pinned = this.options.firstKey?.toLowerCase();
+    return [...this.orgs.values()].flatMap((org): VerifiedPrefix[] => {
+      const firstKey = org.replay.firstKeyFingerprint;
+      if (pinned !== undefined && firstKey !== undefined && firstKey !== pinned) return [];
+      const trusted = this.trusted?.orgId === org.orgId ? this.trusted.checkpoint.size : 0;
+      if (trusted > 0 && !org.trustedMatched) return [];
+      const checked = org.lastChecked;
+      if (checked && checked.size >= trusted) return [{ orgId: org.orgId, events: checked.size, checkpointLine: checked.line }];
+      return trusted > 0 ? [{ orgId: org.orgId, events: trusted }] : [];
+    });
   }
 
   private endText(): void {
@@ -620,7 +657,7 @@ export class AuditVerifier {
     if (root === undefined) this.deferred.push({ orgId: org.orgId, size: checkpoint.size, root: checkpoint.rootHash, from: previous?.size ?? 0, what: `the checkpoint on line ${this.lines}` });
     else if (!root.equals(checkpoint.rootHash)) {
       throw new LogViolation(`the signed root at size ${checkpoint.size} is ${b64(checkpoint.rootHash)} but the events give ${b64(root)}: an event before it was altered, removed, inserted or moved`);
-    }
+    } else if (checkpoint.size > 0) org.lastChecked = { size: checkpoint.size, line: this.lines };
     org.checkpoints += 1;
     org.last = checkpoint;
     org.lastNote = event.data.note;

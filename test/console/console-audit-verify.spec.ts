@@ -89,8 +89,20 @@ describe('web console: audit verification (Chromium)', () => {
       lines[1] = JSON.stringify({ ...second, occurredAt: '2020-01-01T00:00:00.000Z' });
       await route.fulfill({ response, body: `${lines.join('\n')}\n` });
     });
-    expect(await verify()).toMatch(/^The audit log is INVALID or TAMPERED\. First problem at line \d+ /);
+    expect(await verify()).toMatch(/^The audit log is INVALID or TAMPERED\. First problem at line \d+ .* Nothing in it is verified\.$/);
     await page.screenshot({ path: join(SCREENSHOTS, '11-audit-tampered.png'), fullPage: true });
+    await page.unroute('**/audit-log/export');
+  });
+
+  it('says how far an export that fails was verified, as the CLI does: what an auditor may still rely on', async () => {
+    await page.route('**/audit-log/export', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: `${(await response.text()).trim()}\nnot json\n` });
+    });
+    const [, events, size] =
+      /First problem at line \d+: the line is not JSON Verified before it: the first (\d+) events of org \S+ \(signed by its checkpoint of size (\d+) on line \d+\)\. Nothing after them is\.$/.exec(await verify()) ?? [];
+    expect(Number(events)).toBeGreaterThanOrEqual(firstSize);
+    expect(size).toBe(events);
     await page.unroute('**/audit-log/export');
   });
 
@@ -102,7 +114,7 @@ describe('web console: audit verification (Chromium)', () => {
       lines[1] = lines[1].replace('{', `{${' '.repeat(2 << 20)}`);
       await route.fulfill({ response, body: `${lines.join('\n')}\n` });
     });
-    expect(await verify()).toBe('The audit log is INVALID or TAMPERED. First problem at line 2: the line holds more than 1048576 characters: no export record is that long');
+    expect(await verify()).toBe('The audit log is INVALID or TAMPERED. First problem at line 2: the line holds more than 1048576 characters: no export record is that long Nothing in it is verified.');
     await page.unroute('**/audit-log/export');
   });
 

@@ -1,4 +1,5 @@
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
+import { verifiedDespiteFailure } from '../../../src/transparency/verified-despite-failure';
 import { requiredWitnesses, requireWitnesses, verifyExport, witnessedCheckpoint, type Cosigned, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
 import type { Api } from '../api';
@@ -23,8 +24,11 @@ const instant = (local: string): string | undefined => (local ? new Date(local).
 
 const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
 
-const failureText = ({ line, orgId, leafIndex, eventId, type, reason }: AuditFailure): string =>
-  `The audit log is INVALID or TAMPERED. First problem at ${line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`}: ${reason}`;
+/** The failure, then how far the export was verified, as `ztkeys audit verify` says it. */
+const failureText = (failure: AuditFailure): string => {
+  const { line, orgId, leafIndex, eventId, type, reason } = failure;
+  return `The audit log is INVALID or TAMPERED. First problem at ${line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`}: ${reason} ${verifiedDespiteFailure(failure)}`;
+};
 
 /**
  * What the export proves of the org, as `ztkeys audit verify` says it: events no checkpoint signs
