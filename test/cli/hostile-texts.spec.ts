@@ -1,8 +1,12 @@
 import canonicalize from 'canonicalize';
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
+import { verifierKeyText } from '../../src/transparency/signed-note';
+import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { standInApi, type StandInApi } from './support/stand-in-api';
 
@@ -95,5 +99,15 @@ describe('hostile texts in answers', () => {
       const asJson = await run(['agents', 'remove', 'carol', '--json']);
       expect(JSON.parse(asJson.stderr).error).toMatchObject({ exitCode: EXIT.SERVER, problem: { [member]: value } });
     }
+  });
+
+  it("writes an org id of an export on one line in audit verify's verdict: an org no checkpoint signs cannot forge a line saying the log verified", async () => {
+    const file = join(api.home, 'export.ndjson');
+    writeFileSync(file, new SyntheticExport(undefined, 'acme\nAudit log verified').roleChanges(1).text());
+    const verified = await run(['audit', 'verify', file, '--log-key', verifierKeyText(LOG_SIGNER)]);
+    expect(verified.code).toBe(EXIT.UNCOVERED);
+    expect(verified.stdout).toContain('org acme\\u000aAudit log verified: 3 events, 0 checkpoints');
+    expect(verified.stderr).toContain('3 events of org acme\\u000aAudit log verified are signed by no checkpoint');
+    expect(lines(verified).filter((line) => line.startsWith('Audit log verified') && !line.includes('NOT past it'))).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ function orgLines(org: OrgReport): string[] {
     ? `verified up to the checkpoint of size ${org.lastCheckpoint.size}${org.lastCheckpoint.timestamp ? ` (${org.lastCheckpoint.timestamp})` : ''}`
     : 'no checkpoint: nothing is signed yet';
   const lines = [
-    `org ${org.orgId}: ${org.events} events, ${org.checkpoints} checkpoints, ${covered}`,
+    `${sentence`org ${org.orgId}`}: ${org.events} events, ${org.checkpoints} checkpoints, ${covered}`,
     ...(org.uncovered > 0 ? [`  ${events(org.uncovered)} after the last checkpoint: signed by no checkpoint, NOT verified (${org.uncovered === 1 ? 'a signed statement in it holds, but nothing vouches that the log held it' : 'signed statements in them hold, but nothing vouches that the log held them'})`] : []),
     `  root of the ${org.events} events: ${org.rootHash}`,
     ...(org.trustedCheckpoint ? [`  the trusted checkpoint (size ${org.trustedCheckpoint.size}) is a prefix of this log`] : []),
@@ -68,8 +68,8 @@ function orgLines(org: OrgReport): string[] {
     `  keys ACTIVE at the end, each with its approval chain back to the first key:`,
   ];
   for (const key of org.activeKeys) {
-    const chain = key.chain.map((link) => (link.approvedBy === undefined ? `${link.agentId} ${short(link.fingerprint)} ${link.mode}` : `${link.agentId} ${short(link.fingerprint)} ${link.mode} by ${link.approvedBy}`));
-    lines.push(`    ${key.agentId} (${key.role ?? 'removed'}): ${chain.join(' <- ')}`);
+    const chain = key.chain.map((link) => sentence`${link.agentId} ${short(link.fingerprint)} ${link.mode}${link.approvedBy === undefined ? '' : ` by ${link.approvedBy}`}`);
+    lines.push(`    ${sentence`${key.agentId} (${key.role ?? 'removed'})`}: ${chain.join(' <- ')}`);
   }
   return lines;
 }
@@ -83,12 +83,12 @@ const events = (count: number): string => `${count} event${count === 1 ? '' : 's
 function uncoveredText(file: string, orgs: OrgReport[]): string {
   const parts = orgs.map((org) =>
     org.lastCheckpoint
-      ? `${events(org.uncovered)} of org ${org.orgId} after its checkpoint of size ${org.lastCheckpoint.size} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint`
-      : `${events(org.uncovered)} of org ${org.orgId} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint (it has none)`,
+      ? sentence`${events(org.uncovered)} of org ${org.orgId} after its checkpoint of size ${org.lastCheckpoint.size} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint`
+      : sentence`${events(org.uncovered)} of org ${org.orgId} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint (it has none)`,
   );
   const total = orgs.reduce((sum, org) => sum + org.uncovered, 0);
   return (
-    `The audit log ${file} is NOT VERIFIED past its last checkpoint: ${parts.join('; ')}, so nothing vouches for what ${total === 1 ? 'it says' : 'they say'}. ` +
+    `${sentence`The audit log ${file}`} is NOT VERIFIED past its last checkpoint: ${parts.join('; ')}, so nothing vouches for what ${total === 1 ? 'it says' : 'they say'}. ` +
     'If the export was taken within seconds of a change, export again once the server has signed it.'
   );
 }
