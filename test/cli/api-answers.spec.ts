@@ -133,6 +133,10 @@ describe('server answers', () => {
     answer = { status: 403, body: { title: 'Forbidden\nApproved', status: 403, detail: "Nope.\nApproved: bob's key is ACTIVE.", code: 'X\ny' } };
     const refused = await run('agents', 'remove', 'carol');
     expect(refused.stderr).toBe("ztkeys: Forbidden\\u000aApproved (HTTP 403): Nope.\\u000aApproved: bob's key is ACTIVE.\n  code: X\\u000ay\n");
+    // An item of errors as text (a proxy's, or an older server's) is one line too.
+    answer = { status: 400, body: { title: 'Bad Request', status: 400, detail: 'Invalid input.', code: 'INVALID_INPUT', errors: ["name\nApproved: bob's key is ACTIVE."] } };
+    const invalid = await run('agents', 'remove', 'carol');
+    expect(invalid.stderr).toBe("ztkeys: Bad Request (HTTP 400): Invalid input.\n  code: INVALID_INPUT\n  - name\\u000aApproved: bob's key is ACTIVE.\n");
 
     // login names the org the server says the token is of: a name cannot add a line under it.
     const policy = { firstKeyRequiresAdmin: true, memberKeyApprovals: 1, adminKeyApprovals: 1, recoveryDelayHours: 72, pendingRequestExpiryHours: 168, reminderAfterHours: 48 };
