@@ -131,9 +131,11 @@ export function describeEventStoreContract(
         expect(await revisions(0n, 2, all[4].position)).toEqual([0n, 1n]);
         await expect(store.readStream(stream, 0n, { maxCount: 0 })).rejects.toThrow(RangeError);
       });
+    });
 
-      it('round-trips type, schema version, data and metadata (unicode, nesting, every JSON type)', async () => {
-        const stream = uniqueStream('roundtrip');
+    describe('every append path, every read', () => {
+      /** An event that every JSON type, unicode, nesting and a schema version other than 1 go through. */
+      const richEvent = (): NewEvent => {
         const event: NewEvent = {
           ...newEvent('KeyRequested', {
             name: 'Zoë 名前 🔑 \u0000 "quoted" \\ back',
@@ -145,12 +147,46 @@ export function describeEventStoreContract(
           schemaVersion: 3,
         };
         event.metadata = { ...event.metadata, actor: 'ägent ✓', orgId: 'org-ü' };
-        await store.append([{ stream, expected: 'no_stream', events: [event] }]);
+        return event;
+      };
+
+      // An adapter may write each of these its own way (KurrentDB: three calls of the server), and read each way its own way too.
+      it.each([
+        ['to one stream', (stream: string, event: NewEvent) => store.append([{ stream, expected: 'no_stream', events: [event] }])],
+        [
+          'to several streams',
+          (stream: string, event: NewEvent) =>
+            store.append([
+              { stream: uniqueStream('beside'), expected: 'no_stream', events: [newEvent()] },
+              { stream, expected: 'no_stream', events: [event] },
+            ]),
+        ],
+        ['with guards', (stream: string, event: NewEvent) => store.append([{ stream, expected: 'no_stream', events: [event] }], [{ stream: uniqueStream('guard'), expected: 'no_stream' }])],
+      ])('records type, schema version, data and metadata as given when appended %s, and every read returns it the same', async (_, append) => {
+        const stream = uniqueStream('roundtrip');
+        const event = richEvent();
+        const before = await store.headPosition();
+        const result = await append(stream, event);
 
         const [read] = await store.readStream(stream);
-        expect(read).toEqual({ ...event, stream, revision: 0n, position: read.position });
+        expect(read).toEqual({ ...event, stream, revision: 0n, position: result.position });
         expect(typeof read.position).toBe('bigint');
         expect(typeof read.revision).toBe('bigint');
+        expect(await store.eventAt(read.position)).toEqual(read);
+        expect((await store.readAll(before, 1_000)).find((recorded) => recorded.id === event.id)).toEqual(read);
+        const delivered: RecordedEvent[] = [];
+        const arrived = condition(() => delivered.length === 1);
+        const subscription = store.subscribeToAll({
+          after: before,
+          handler: (recorded) => {
+            if (recorded.id !== event.id) return;
+            delivered.push(recorded);
+            arrived.check();
+          },
+        });
+        await arrived.reached;
+        await subscription.stop();
+        expect(delivered).toEqual([read]);
       });
     });
 
@@ -433,6 +469,19 @@ export function describeEventStoreContract(
         const positions = seen.map((event) => event.position);
         positions.slice(1).forEach((position, i) => expect(position).toBeGreaterThan(positions[i]));
         expect(ids(seen.filter((event) => event.stream === stream))).toEqual(ids(events));
+      });
+
+      it('gives a full page whenever that many events follow: only a shorter page is the end of the log', async () => {
+        // A reader of the whole log stops at a short page (log-self-check.ts, nodes-check-at-start.ts) or takes it as the head (log-tail.ts).
+        const stream = uniqueStream('full-pages');
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(6) }]);
+        const recorded = await store.readStream(stream);
+
+        for (let from = 0; from < 5; from++) {
+          for (let limit = 1; limit <= 5 - from; limit++) expect(await store.readAll(recorded[from].position, limit)).toHaveLength(limit);
+        }
+        expect(await store.readAll(undefined, 6)).toHaveLength(6);
+        expect(await store.readAll(await store.headPosition(), 3)).toEqual([]);
       });
 
       it('reads from the start when after is undefined, and reports the head position', async () => {
