@@ -28,7 +28,8 @@ import { within } from '../../shared/within';
 import { kurrentDbClient, normalizeConnectionString } from './kurrentdb-connection-string';
 import { isDiscoveryFailure, isTransientKurrentError, toConcurrencyConflict } from './kurrentdb-errors';
 import { decodeMetadata, isSystemEvent, toEventData, toRecordedEvent } from './kurrentdb-event-mapping';
-import { isAfter, toPortPosition, toReadPosition } from './kurrentdb-positions';
+import { toPortPosition, toReadPosition } from './kurrentdb-positions';
+import { userEventsAfter, type ReadAllEntries } from './kurrentdb-user-events';
 import { toActualRevision, toStreamState } from './kurrentdb-stream-state';
 import { firstRevisionOf, matchRecordedWrite, toAppendResult, type RecordedWrite } from '../recorded-append';
 import { checkWrites } from '../check-writes';
@@ -142,28 +143,21 @@ export class KurrentDbEventStore implements EventStore {
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
     checkCount('limit', limit);
     const events: RecordedEvent[] = [];
-    // The read starts AT `after`, so one more than the limit leaves a full page after it.
-    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: limit + 1 })) {
-      const event = userEvent(resolved);
-      if (event && isAfter(event.position, after)) events.push(event);
-      if (events.length === limit) break;
-    }
+    for await (const event of userEventsAfter(this.readEntries, after, limit)) events.push(toRecordedEvent(event));
     return events;
   }
 
   /**
-   * The server has no count of $all after a position: this reads up to `cap` entries and counts
+   * The server has no count of $all after a position: this reads up to `cap` events and counts
    * them, decoding only the first one's metadata (the client still parses each event's JSON).
    */
   async backlog(after: bigint | undefined, cap: number): Promise<Backlog> {
     checkCount('cap', cap);
     let events = 0;
     let oldestOccurredAt: string | undefined;
-    // The read starts AT `after`, so one more than the cap leaves a full count after it.
-    for await (const { event } of this.readAllEntries({ fromPosition: toReadPosition(after), maxCount: cap + 1 })) {
-      if (!event || isSystemEvent(event) || !isAfter(toPortPosition(event.position, event.id), after)) continue;
+    for await (const event of userEventsAfter(this.readEntries, after, cap)) {
       oldestOccurredAt ??= decodeMetadata(event.metadata, event.id).metadata.occurredAt;
-      if (++events === cap) break;
+      events++;
     }
     return { events, oldestOccurredAt };
   }
@@ -299,6 +293,8 @@ export class KurrentDbEventStore implements EventStore {
     }
     return events;
   }
+
+  private readonly readEntries: ReadAllEntries = (from, maxCount) => this.readAllEntries({ fromPosition: toReadPosition(from), maxCount });
 
   /** $all without system events; a server away is an outage (503), as for every other call. */
   private async *readAllEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncGenerator<AllStreamResolvedEvent> {
