@@ -163,11 +163,14 @@ export function describeEventStoreContract(
         ],
         ['with guards', (stream: string, event: NewEvent) => store.append([{ stream, expected: 'no_stream', events: [event] }], [{ stream: uniqueStream('guard'), expected: 'no_stream' }])],
       ])('records type, schema version, data and metadata as given when appended %s, and every read returns it the same', async (_, append) => {
-        const stream = uniqueStream('roundtrip');
+        // Named as the application names streams: mixed case, '~', '.', '@' (src/domain/streams.ts).
+        const stream = `agent-${uniqueStream('Org')}~Alice.B@example`;
         const event = richEvent();
         const before = await store.headPosition();
         const result = await append(stream, event);
 
+        // Callers look their stream's revision up by the name they gave (log-checkpointer.ts, event-writer.ts).
+        expect(result.revisions.get(stream)).toBe(0n);
         const [read] = await store.readStream(stream);
         expect(read).toEqual({ ...event, stream, revision: 0n, position: result.position });
         expect(typeof read.position).toBe('bigint');
