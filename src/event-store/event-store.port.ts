@@ -144,7 +144,7 @@ export interface EventStore {
   /** Events of one stream from a revision (inclusive), in order, as `options` bound them. Empty when the stream does not exist. */
   readStream(stream: string, fromRevision?: bigint, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
-  /** Up to `limit` events of the global log after `after` (exclusive), in log order. */
+  /** Up to `limit` events of the global log after `after` (exclusive), in log order: fewer only where the log ends, which its readers take a short page for. */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
 
   /**
