@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
+import { waitFor } from '../notifications/support/wait-for';
+import { call, Journey, type TestAgent } from '../support/api-client';
+import { ownConnectionCall } from '../ops/support/own-connection-call';
+import { operatedServer } from './operated-server';
+
+/**
+ * While the server's own check finds an org's stored log altered, nothing more is decided on it:
+ * every write for that org is refused (503 AUDIT_LOG_TAMPERED) and appends nothing, the other orgs
+ * are served as before, and reads of the tampered org still answer for those who investigate.
+ * The built server, on the real SQLite file; with WORKERS=2 each worker knows, whichever one a
+ * connection reaches.
+ */
+describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose stored log fails the self-check (WORKERS=$workers)', ({ workers }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-writes-'));
+  const { server, start, stop, dispose } = operatedServer(dataDir);
+  let db: Database.Database;
+  let tampered: TestAgent;
+  let untouched: TestAgent;
+  const journey = new Journey(server);
+
+  const rows = (orgId: string) => (db.prepare("SELECT count(*) AS n FROM events WHERE json_extract(metadata, '$.orgId') = ?").get(orgId) as { n: number }).n;
+  const checkpointsOf = (orgId: string) =>
+    db.prepare("SELECT data FROM events WHERE type = ? AND json_extract(metadata, '$.orgId') = ?").all(CHECKPOINT_SIGNED, orgId) as { data: string }[];
+
+  beforeAll(async () => {
+    await start({ LOG_SELF_CHECK_INTERVAL_MS: '200', WORKERS: workers });
+    db = new Database(join(dataDir, 'events.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    tampered = await journey.createOrg('tampered-admin');
+    await journey.addAgent(tampered, 'bob');
+    untouched = await journey.createOrg('untouched-admin');
+    const leaves = (orgId: string) => rows(orgId) - checkpointsOf(orgId).length;
+    await waitFor('a checkpoint over the first org', async () => checkpointsOf(tampered.orgId).some(({ data }) => (JSON.parse(data) as { size: number }).size === leaves(tampered.orgId)));
+    // An insider edits bob's address in the stored log: the checkpoint over it no longer verifies.
+    const edited = db.prepare("UPDATE events SET data = json_set(data, '$.email', 'mallory@example.com') WHERE type = 'AgentAdded' AND json_extract(data, '$.agentId') = 'bob'").run();
+    expect(edited.changes).toBe(1);
+    let ready: unknown;
+    await waitFor('readiness to name the altered log', async () => {
+      ready = (await call(server, 'GET', '/health/ready')).body;
+      return (ready as { checks?: { auditLog?: { status?: string } } }).checks?.auditLog?.status === 'down';
+    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; readiness said ${JSON.stringify(ready)}`)));
+  }, 180_000);
+  afterAll(async () => {
+    db?.close();
+    await stop();
+    dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const addAgent = (admin: TestAgent, agentId: string) =>
+    ownConnectionCall(server.url, 'POST', `/v1/orgs/${admin.orgId}/agents`, admin.token, { agentId, email: `${agentId}@example.com`, displayName: agentId, role: 'MEMBER' });
+
+  it('refuses every write for the tampered org with 503 AUDIT_LOG_TAMPERED and appends nothing', async () => {
+    const before = rows(tampered.orgId);
+    // As the OpenAPI document declares it.
+    const declared = await call(server, 'POST', `/v1/orgs/${tampered.orgId}/agents`, tampered.token, { agentId: 'zed', email: 'zed@example.com', displayName: 'zed', role: 'MEMBER' });
+    expect([declared.status, declared.contentType, declared.body.code]).toEqual([503, expect.stringMatching(/^application\/problem\+json/), 'AUDIT_LOG_TAMPERED']);
+    // Each on a connection of its own: with two workers, both answer some.
+    for (const agentId of ['carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) {
+      const reply = await addAgent(tampered, agentId);
+      expect([reply.status, reply.headers['content-type'], reply.body.code, reply.headers['retry-after']]).toEqual([503, expect.stringMatching(/^application\/problem\+json/), 'AUDIT_LOG_TAMPERED', undefined]);
+      expect(reply.body.detail).toContain(tampered.orgId);
+    }
+    const removal = await call(server, 'DELETE', `/v1/orgs/${tampered.orgId}/agents/bob`, tampered.token);
+    expect([removal.status, removal.body.code]).toEqual([503, 'AUDIT_LOG_TAMPERED']);
+    expect(rows(tampered.orgId)).toBe(before);
+  });
+
+  it('serves the other orgs', async () => {
+    for (const agentId of ['carol', 'dave', 'erin', 'frank']) expect((await addAgent(untouched, agentId)).status).toBe(201);
+  });
+
+  it('answers reads of the tampered org, for those who investigate', async () => {
+    for (let i = 0; i < 4; i++) expect((await ownConnectionCall(server.url, 'GET', `/v1/orgs/${tampered.orgId}`, tampered.token)).status).toBe(200);
+    expect((await call(server, 'GET', `/v1/orgs/${tampered.orgId}/audit-log`, tampered.token)).status).toBe(200);
+  });
+});
