@@ -27,6 +27,23 @@ describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose sto
   const checkpointsOf = (orgId: string) =>
     db.prepare("SELECT data FROM events WHERE type = ? AND json_extract(metadata, '$.orgId') = ?").all(CHECKPOINT_SIGNED, orgId) as { data: string }[];
 
+  /**
+   * Readiness says `status` for auditLog on four connections in a row: the cluster hands connections
+   * to its workers in turn, so each worker of two says it twice.
+   */
+  const auditLogOnEveryWorker = (status: 'up' | 'down') => {
+    let said: unknown;
+    return waitFor(`readiness to say auditLog ${status} on every worker`, async () => {
+      for (let i = 0; i < 4; i++) {
+        said = (await ownConnectionCall(server.url, 'GET', '/health/ready', '')).body;
+        // Ready, its checks are under `details`; not ready, a problem's `checks`.
+        const { checks, details } = said as Record<'checks' | 'details', { auditLog?: { status?: string } } | undefined>;
+        if ((checks ?? details)?.auditLog?.status !== status) return false;
+      }
+      return true;
+    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; readiness said ${JSON.stringify(said)}`)));
+  };
+
   beforeAll(async () => {
     await start({ LOG_SELF_CHECK_INTERVAL_MS: '200', WORKERS: workers });
     db = new Database(join(dataDir, 'events.sqlite'));
@@ -39,11 +56,7 @@ describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose sto
     // An insider edits bob's address in the stored log: the checkpoint over it no longer verifies.
     const edited = db.prepare("UPDATE events SET data = json_set(data, '$.email', 'mallory@example.com') WHERE type = 'AgentAdded' AND json_extract(data, '$.agentId') = 'bob'").run();
     expect(edited.changes).toBe(1);
-    let ready: unknown;
-    await waitFor('readiness to name the altered log', async () => {
-      ready = (await call(server, 'GET', '/health/ready')).body;
-      return (ready as { checks?: { auditLog?: { status?: string } } }).checks?.auditLog?.status === 'down';
-    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; readiness said ${JSON.stringify(ready)}`)));
+    await auditLogOnEveryWorker('down');
   }, 180_000);
   afterAll(async () => {
     db?.close();
@@ -78,5 +91,11 @@ describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose sto
   it('answers reads of the tampered org, for those who investigate', async () => {
     for (let i = 0; i < 4; i++) expect((await ownConnectionCall(server.url, 'GET', `/v1/orgs/${tampered.orgId}`, tampered.token)).status).toBe(200);
     expect((await call(server, 'GET', `/v1/orgs/${tampered.orgId}/audit-log`, tampered.token)).status).toBe(200);
+  });
+
+  it('takes writes for the org again once the log is restored and a check finds it whole', async () => {
+    db.prepare("UPDATE events SET data = json_set(data, '$.email', 'bob@example.com') WHERE type = 'AgentAdded' AND json_extract(data, '$.agentId') = 'bob'").run();
+    await auditLogOnEveryWorker('up');
+    for (const agentId of ['ivan', 'judy', 'ken', 'leo']) expect((await addAgent(tampered, agentId)).status).toBe(201);
   });
 });
