@@ -37,6 +37,7 @@ import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { shareTamperedOrgs } from './cluster-tampered-orgs';
+import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
@@ -179,10 +180,13 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (projector) readinessChecks.push(projector.readiness);
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
-  // serves them, each worker of a cluster told by the primary what worker 0's check found.
+  // serves them, each worker of a cluster told by the primary what worker 0's check found, and with Redis
+  // an API process that runs no check reading what the deployment's last check found.
   const tampered = new TamperedOrgs();
   if (cluster.isWorker) shareTamperedOrgs(tampered, runs('projector'));
-  if (runs('projector') || cluster.isWorker) readinessChecks.push(tampered.readiness);
+  if (redis && runs('projector')) publishTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning);
+  const stopFollowing = redis && runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning) : undefined;
+  if (runs('projector') || cluster.isWorker || stopFollowing) readinessChecks.push(tampered.readiness);
 
   // R20: one deadline scheduler at work per deployment, under a lease of its own beside the projector's.
   const deadlines = runs('projector')
@@ -252,6 +256,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       await transparency?.stop();
       await deadlines?.stop();
       await projector?.stop();
+      stopFollowing?.();
       redis?.disconnect();
       await readModels.close();
       await merkleNodes.close();

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +15,25 @@ import { operatedServer } from './operated-server';
  * every write for that org is refused (503 AUDIT_LOG_TAMPERED) and appends nothing, the other orgs
  * are served as before, and reads of the tampered org still answer for those who investigate.
  * The built server, on the real SQLite file; with WORKERS=2 each worker knows, whichever one a
- * connection reaches.
+ * connection reaches; in a deployment split by roles, an API process that runs no check knows
+ * through Redis, every call of these tests going to it.
  */
-describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose stored log fails the self-check (WORKERS=$workers)', ({ workers }) => {
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `ztkeys-test-${randomUUID().slice(0, 8)}`;
+
+describe.each<{ topology: string; env: Record<string, string>; beside?: Record<string, string> }>([
+  { topology: 'WORKERS=1', env: { WORKERS: '1' } },
+  { topology: 'WORKERS=2', env: { WORKERS: '2' } },
+  { topology: 'an API process beside, ROLES=api, REDIS_URL', env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, beside: { ROLES: 'api', REDIS_URL, REDIS_KEY_PREFIX: prefix } },
+])('writes for an org whose stored log fails the self-check ($topology)', ({ env, beside }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-writes-'));
-  const { server, start, stop, dispose } = operatedServer(dataDir);
+  const operated = operatedServer(dataDir);
+  // The process every call goes to: the operated server, or the API process beside it.
+  let server = operated.server;
+  let besideDispose = () => undefined as void;
   let db: Database.Database;
   let tampered: TestAgent;
   let untouched: TestAgent;
-  const journey = new Journey(server);
 
   const rows = (orgId: string) => (db.prepare("SELECT count(*) AS n FROM events WHERE json_extract(metadata, '$.orgId') = ?").get(orgId) as { n: number }).n;
   const checkpointsOf = (orgId: string) =>
@@ -45,9 +57,11 @@ describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose sto
   };
 
   beforeAll(async () => {
-    await start({ LOG_SELF_CHECK_INTERVAL_MS: '200', WORKERS: workers });
+    await operated.start({ LOG_SELF_CHECK_INTERVAL_MS: '200', ...env });
+    if (beside) ({ server, dispose: besideDispose } = await operated.beside(beside));
     db = new Database(join(dataDir, 'events.sqlite'));
     db.pragma('busy_timeout = 5000');
+    const journey = new Journey(server);
     tampered = await journey.createOrg('tampered-admin');
     await journey.addAgent(tampered, 'bob');
     untouched = await journey.createOrg('untouched-admin');
@@ -60,9 +74,16 @@ describe.each([{ workers: '1' }, { workers: '2' }])('writes for an org whose sto
   }, 180_000);
   afterAll(async () => {
     db?.close();
-    await stop();
-    dispose();
+    besideDispose();
+    await operated.stop();
+    operated.dispose();
     rmSync(dataDir, { recursive: true, force: true });
+    if (beside) {
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 
   const addAgent = (admin: TestAgent, agentId: string) =>
