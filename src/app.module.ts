@@ -55,6 +55,7 @@ import { AuditProofsController } from './http/controllers/audit-proofs.controlle
 import { AuditProofs } from './application/queries/audit-proofs';
 import { WitnessCosignatures } from './application/queries/witness-cosignatures';
 import { LOG_KEY } from './transparency/log-key';
+import { TamperedOrgs } from './application/tampered-orgs';
 
 /** What the process built before Nest starts: configuration, secrets and the stores. */
 
@@ -98,6 +99,7 @@ export class AppModule {
       { provide: MERKLE_NODE_STORE, useValue: runtime.merkleNodes },
       { provide: Registry, useValue: runtime.registry },
       { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
+      { provide: TamperedOrgs, useValue: runtime.tampered },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
       { provide: LOG_KEY, useValue: runtime.logKey },
       { provide: TokenVerifier, useValue: TokenVerifier.fromConfig(runtime.config, runtime.secrets.jwtSecret) },

@@ -3,6 +3,7 @@ import type { LogEvent } from '../domain/events/event-catalogue';
 import { EVENT_STORE, type EventStore, type ExpectedRevision, type StreamGuard } from '../event-store/event-store.port';
 import { type CommandContext, envelope } from './command-context';
 import { type LoadedStream, type StreamFold, StreamStates } from './stream-states';
+import { TamperedOrgs } from './tampered-orgs';
 
 /**
  * Events a decider produced for one stream, with the revision the decision was based on. A
@@ -51,17 +52,21 @@ export function recordedAt(now: Date, ...streams: Pick<Decision, 'lastOccurredAt
  * Appends the decisions of one command atomically, guarded by every stream it only read;
  * returns the global position reached, or undefined when there was nothing to write. The
  * streams written then stand in this process's stream-state cache as they are after the append.
+ * Nothing is appended for an org whose stored log the server's check found altered (AuditLogTampered):
+ * every command of the API and of the deadline scheduler writes here, whichever store holds the log.
  */
 @Injectable()
 export class EventWriter {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: StreamStates,
+    private readonly tampered: TamperedOrgs = new TamperedOrgs(),
   ) {}
 
   async write(context: CommandContext, ...decisions: Decision[]): Promise<bigint | undefined> {
     const written = decisions.filter((decision) => decision.events.length > 0);
     if (written.length === 0) return undefined;
+    this.tampered.refuseWritesOf(context.orgId);
     const occurredAt = recordedAt(context.now, ...written);
     let index = 0;
     const writes = written.map(({ stream, expected, events }) => {

@@ -2069,7 +2069,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2079,11 +2083,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2247,7 +2251,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2257,11 +2265,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2591,7 +2599,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2601,11 +2613,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2795,7 +2807,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2805,11 +2821,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2964,7 +2980,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2974,11 +2994,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3140,7 +3160,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3150,11 +3174,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3316,7 +3340,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3326,11 +3354,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3894,7 +3922,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3904,11 +3936,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4244,7 +4276,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4254,11 +4290,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4442,7 +4478,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4452,11 +4492,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4645,7 +4685,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4655,11 +4699,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4798,7 +4842,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4808,11 +4856,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4986,7 +5034,11 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /**
+             * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
+             *
+             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4996,11 +5048,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:store-unavailable",
+                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
-                     *       "code": "STORE_UNAVAILABLE"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+                     *       "code": "AUDIT_LOG_TAMPERED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

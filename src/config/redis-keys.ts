@@ -7,6 +7,8 @@ export interface RedisKeys {
   deployment: string;
   projectorLease: string;
   requestDeadlinesLease: string;
+  /** The orgs whose stored log the self-check last found altered, for the API processes that run no check. */
+  tamperedOrgs: string;
   /** Each rate limit's keys are `{rateLimits}:{limit}:{caller}`. */
   rateLimits: string;
   /** The notifier's position in the log, kept beside the queue it feeds. */
@@ -25,6 +27,7 @@ export function redisKeys(prefix: string): RedisKeys {
     deployment: `${prefix}:deployment`,
     projectorLease: `${prefix}:lease:projector`,
     requestDeadlinesLease: `${prefix}:lease:request-deadlines`,
+    tamperedOrgs: `${prefix}:tampered-orgs`,
     rateLimits: `${prefix}:rate`,
     notifierCheckpoint: (queueName) => `${prefix}:${queueName}:notifier-checkpoint`,
     bullmq: prefix === DEFAULT_REDIS_KEY_PREFIX ? 'bull' : `${prefix}:bull`,

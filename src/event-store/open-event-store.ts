@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { makePrivateDir } from '../shared/private-files';
@@ -44,12 +44,19 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
 /** The embedded event log's file in DATA_DIR. */
 export const embeddedEventLogPath = (dataDir: string): string => join(dataDir, 'events.sqlite');
 
+/** What to do when the embedded log was lost: said by the tools and by the server's start (lost-event-log.ts). */
+export const PUT_BACK_THE_LOG = 'put back the event log of this deployment (events.sqlite of its backup)';
+
 /**
  * Why a tool that reads the server's log (backup, rebuild) cannot run on this configuration: an
- * embedded log DATA_DIR does not hold. A mistyped path would give a copy or a rebuild of nothing,
- * reported as a success.
+ * embedded log DATA_DIR does not hold, or holds empty. A mistyped path would give a copy or a
+ * rebuild of nothing, reported as a success.
  */
 export function missingEventLog(config: Pick<AppConfig, 'eventStoreUrl' | 'dataDir'>): string | undefined {
-  if (config.eventStoreUrl || existsSync(embeddedEventLogPath(config.dataDir))) return undefined;
-  return `DATA_DIR ${config.dataDir} holds no event log (events.sqlite): run with the server's DATA_DIR`;
+  if (config.eventStoreUrl) return undefined;
+  const size = statSync(embeddedEventLogPath(config.dataDir), { throwIfNoEntry: false })?.size;
+  if (size === undefined) return `DATA_DIR ${config.dataDir} holds no event log (events.sqlite): run with the server's DATA_DIR`;
+  // SQLite would open it as a new database: a backup of it, or read models rebuilt from it, would hold nothing.
+  if (size === 0) return `DATA_DIR ${config.dataDir} holds an empty event log (events.sqlite, 0 bytes): ${PUT_BACK_THE_LOG}`;
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger,
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
+import { AuditLogTampered } from '../application/tampered-orgs';
 import { quoted } from '../shared/quoted';
 import { isStorageFault } from '../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../shared/store-unavailable';
@@ -45,8 +46,9 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const { body, headers } = this.noRoute(error, request, reply) ?? this.unreadMediaType(error, request) ?? this.toProblem(error);
-    // With the request id, as the request's own line has it (README: Request ids).
-    if (body.status >= 500 && !headers['retry-after']) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
+    // With the request id, as the request's own line has it (README: Request ids). A write refused
+    // for a tampered log is not: the check logged the fault once, naming where the log was altered.
+    if (body.status >= 500 && !headers['retry-after'] && !(error instanceof AuditLogTampered)) this.logger.error({ err: error, req: { id: http.getRequest<FastifyRequest>().id } });
     void reply.status(body.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(body);
   }
 
@@ -82,6 +84,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (error instanceof RateLimitExceeded) return rateLimitAnswer(error);
     if (error instanceof InvalidQuery) return { body: problem(400, error.code, error.message), headers: {} };
+    // No Retry-After: the fault does not go by itself; an operator restores the log, and the next check releases the org.
+    if (error instanceof AuditLogTampered) return { body: problem(503, 'AUDIT_LOG_TAMPERED', error.message), headers: {} };
     if (error instanceof StoreUnavailable) {
       return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': '2' } };
     }

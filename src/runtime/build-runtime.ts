@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import type { Runtime } from './runtime';
@@ -34,6 +35,9 @@ import { startTransparencyOnThread } from './transparency-thread';
 import { DeadlineScheduler, type DeadlineEnforcers } from './deadline-scheduler';
 import { Directory } from '../application/directory';
 import { EventWriter } from '../application/event-writer';
+import { TamperedOrgs } from '../application/tampered-orgs';
+import { shareTamperedOrgs } from './cluster-tampered-orgs';
+import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
@@ -83,11 +87,11 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
   }
 }
 
-/** What the deadline scheduler enforces, over one stream-state cache of its own. */
-export function deadlineEnforcers(eventStore: EventStore, limits?: StateCacheLimits): DeadlineEnforcers {
+/** What the deadline scheduler enforces, over one stream-state cache of its own; nothing for an org of `tampered` (refused as the API's writes are). */
+export function deadlineEnforcers(eventStore: EventStore, limits?: StateCacheLimits, tampered?: TamperedOrgs): DeadlineEnforcers {
   const states = new StreamStates(eventStore, limits);
   const directory = new Directory(states);
-  const writer = new EventWriter(eventStore, states);
+  const writer = new EventWriter(eventStore, states, tampered);
   return { requests: new EnforceRequestDeadlines(directory, writer), recoveries: new EnforceRecoveries(new Recoveries(states), directory, writer) };
 }
 
@@ -175,11 +179,20 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
 
   if (projector) readinessChecks.push(projector.readiness);
 
+  // The orgs whose stored log the self-check found altered: their writes are refused in every process that
+  // serves them, each worker of a cluster told by the primary what worker 0's check found, and with Redis
+  // an API process that runs no check reading what the deployment's last check found.
+  const tampered = new TamperedOrgs();
+  if (cluster.isWorker) shareTamperedOrgs(tampered, runs('projector'));
+  if (redis && runs('projector')) publishTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning);
+  const stopFollowing = redis && runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning) : undefined;
+  if (runs('projector') || cluster.isWorker || stopFollowing) readinessChecks.push(tampered.readiness);
+
   // R20: one deadline scheduler at work per deployment, under a lease of its own beside the projector's.
   const deadlines = runs('projector')
     ? new DeadlineScheduler(
         readModels,
-        deadlineEnforcers(eventStore, config.stateCacheLimits),
+        deadlineEnforcers(eventStore, config.stateCacheLimits, tampered),
         leaseRedis ? new RedisLease(leaseRedis, { key: keys.requestDeadlinesLease, ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )
@@ -206,7 +219,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
         networked
           ? startTransparencyInProcess(eventStore, merkleNodes, logKey, transparencySettings)
           : startTransparencyOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), merkleNodesPath: embeddedMerkleNodesPath(config.dataDir), logKey, settings: transparencySettings }),
-        new SelfCheckStatus(registry, {
+        new SelfCheckStatus(registry, tampered, {
           onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
           onNodesDisagree: (disagreements) => logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`),
         }),
@@ -229,6 +242,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
     registry,
     rateLimits,
     readinessChecks,
+    tampered,
     modules,
     deploymentClaim,
     start: () => {
@@ -242,6 +256,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       await transparency?.stop();
       await deadlines?.stop();
       await projector?.stop();
+      stopFollowing?.();
       redis?.disconnect();
       await readModels.close();
       await merkleNodes.close();

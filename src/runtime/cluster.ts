@@ -6,6 +6,7 @@ import { bootstrapTokenShown, loadSecrets } from '../config/secrets';
 import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
 import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';
 import { loadLogKey } from '../transparency/log-key';
+import { relayTamperedOrgsToWorkers } from './cluster-tampered-orgs';
 import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
 
 /**
@@ -26,7 +27,8 @@ export const rolesOfWorker = (roles: readonly ProcessRole[], index: number): Pro
  * runs every role of ROLES, the others only the API. Without Redis, the primary counts the rate limits
  * and the export places for every worker (one budget for the server, whichever worker a connection
  * reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
- * restarts the whole, as it would restart one process.
+ * restarts the whole, as it would restart one process. What worker 0's check of the log finds, every
+ * worker learns through the primary: each refuses the writes of an org found tampered.
  */
 export function runClusterPrimary(config: AppConfig): void {
   const logger = new Logger('Cluster');
@@ -36,6 +38,7 @@ export function runClusterPrimary(config: AppConfig): void {
   // Listening before the first fork: a worker's limiters ask for their counters as it starts.
   if (!config.redisUrl) countRateLimitsForWorkers(config.rateLimits);
   countExportPlacesForWorkers(config.concurrentExports);
+  relayTamperedOrgsToWorkers();
   const workers = new Map<Worker, number>();
   let stopping = false;
   const stop = async (): Promise<void> => {

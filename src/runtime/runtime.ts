@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import type { Secrets } from '../config/secrets';
 import type { EventStore } from '../event-store/event-store.port';
+import type { TamperedOrgs } from '../application/tampered-orgs';
 import type { ReadinessCheck } from '../shared/readiness';
 import type { LogKey } from '../transparency/log-key';
 import type { RateLimits } from '../rate-limits/rate-limits';
@@ -20,6 +21,8 @@ export interface Runtime {
   /** Every org's Merkle tree nodes, which the proofs read (R16). */
   merkleNodes: MerkleNodeStore;
   readinessChecks: ReadinessCheck[];
+  /** The orgs whose stored log the server's own check found altered: their writes are refused. */
+  tampered: TamperedOrgs;
   registry: Registry;
   /** The rate limits (README, Security), shared through Redis when REDIS_URL is set. */
   rateLimits: RateLimits;

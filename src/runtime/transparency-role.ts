@@ -23,7 +23,7 @@ export class TransparencyRole {
   ) {}
 
   get readiness(): ReadinessCheck[] {
-    return [this.status.readiness, this.status.nodesReadiness];
+    return [this.status.nodesReadiness];
   }
 
   /** Position of the last event the Merkle follower stored, undefined before any (its lag is a metric). */

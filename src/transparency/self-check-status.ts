@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { TamperedOrgs } from '../application/tampered-orgs';
 import type { ReadinessCheck } from '../shared/readiness';
 import type { LogFault } from './log-integrity';
 import type { SelfCheckReport } from './log-self-check';
@@ -12,13 +13,14 @@ export interface SelfCheckStatusOptions {
   onNodesDisagree: (disagreements: string[]) => void;
 }
 
-/** "1 org", "3 orgs". */
+/** "1 finding", "3 findings". */
 const counted = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
 
 /**
  * What the server's own check of its log (log-self-check.ts) last found, held by the process that
- * serves readiness and metrics, wherever the check runs: readiness fails while a fault stands, or
- * while the node store disagrees with the log, saying how many orgs; a counter counts each new
+ * serves readiness and metrics, wherever the check runs: the orgs whose log it found altered go to
+ * `tampered` (their writes refused, readiness failing while one stands); readiness fails while the
+ * node store disagrees with the log, saying how many findings; a counter counts each new
  * detection, a gauge says when a check last finished. Readiness answers anyone who reaches the
  * port, so it names no org, index or position: the server's log does (onFault, onNodesDisagree).
  */
@@ -27,14 +29,6 @@ export class SelfCheckStatus {
   private disagreements: string[] = [];
   private readonly detections: Counter;
   private readonly completed: Gauge;
-
-  readonly readiness: ReadinessCheck = {
-    name: 'auditLog',
-    ping: async () => {
-      if (this.faults.length > 0) throw new Error(`the stored log of ${counted(this.faults.length, 'org')} does not match its signed checkpoints (the server's log names each: "audit log tampered")`);
-      return true;
-    },
-  };
 
   /** Readiness of the node store: fails while its nodes disagree with the root the log re-derives at an org's latest checkpoint. */
   readonly nodesReadiness: ReadinessCheck = {
@@ -49,6 +43,7 @@ export class SelfCheckStatus {
 
   constructor(
     registry: Registry,
+    private readonly tampered: TamperedOrgs,
     private readonly options: SelfCheckStatusOptions,
   ) {
     this.detections = new Counter({
@@ -71,6 +66,7 @@ export class SelfCheckStatus {
       this.options.onFault(fault);
     }
     this.faults = faults;
+    this.tampered.found(faults.map((fault) => fault.orgId));
     if (disagreements) {
       this.disagreements = disagreements;
       if (disagreements.length > 0) this.options.onNodesDisagree(disagreements);

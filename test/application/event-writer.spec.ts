@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CommandContext } from '../../src/application/command-context';
 import { EventWriter, guard } from '../../src/application/event-writer';
 import { StreamStates } from '../../src/application/stream-states';
+import { AuditLogTampered, TamperedOrgs } from '../../src/application/tampered-orgs';
 import { browserDecider } from '../../src/domain/browser/browser.decider';
 import type { BrowserEvent } from '../../src/domain/browser/browser.events';
 import { browserStream } from '../../src/domain/streams';
@@ -50,5 +51,22 @@ describe('EventWriter', () => {
     );
     expect(await store.readStream(stream)).toEqual([]);
     expect(await writer.write(context('2025-03-01T10:01:00.000Z'), guard(read))).toBeUndefined();
+  });
+
+  it("appends nothing for an org whose stored log the server's check found altered, until a check finds it whole", async () => {
+    // Given the check found the log of acme altered
+    const tampered = new TamperedOrgs();
+    tampered.found(['acme']);
+    const guarded = new EventWriter(store, states, tampered);
+    // When a command of acme writes, then it is refused and nothing is appended; another org writes as before
+    await expect(guarded.write(context('2025-03-01T10:00:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] })).rejects.toBeInstanceOf(AuditLogTampered);
+    expect(await store.readStream(stream)).toEqual([]);
+    const elsewhere = browserStream('globex', 'carol', 'laptop');
+    await guarded.write({ ...context('2025-03-01T10:00:00.000Z'), orgId: 'globex' }, { ...(await states.load(elsewhere, browserDecider)), events: [refused] });
+    expect(await store.readStream(elsewhere)).toHaveLength(1);
+    // When a later check finds acme's log whole, then its writes go through again
+    tampered.found([]);
+    await guarded.write(context('2025-03-01T10:01:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] });
+    expect(await store.readStream(stream)).toHaveLength(1);
   });
 });

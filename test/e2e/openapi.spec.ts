@@ -142,6 +142,14 @@ describe('OpenAPI description', () => {
     }
   });
 
+  it("names AUDIT_LOG_TAMPERED in the 503 of exactly the commands that append to an org's log: every one of an org's routes that is no read, but its challenges (they append nothing)", () => {
+    for (const route of routes) {
+      const responses = operation(route)!.responses as Record<string, { description?: string }>;
+      const appends = route.method !== 'GET' && route.path.startsWith('/v1/orgs/:orgId/') && !route.path.endsWith('/challenges');
+      expect({ route: label(route), names: responses['503']?.description?.includes('AUDIT_LOG_TAMPERED') ?? false }).toEqual({ route: label(route), names: appends });
+    }
+  });
+
   it('declares the body of every success answer, and a unique operationId', () => {
     const ids = new Set<string>();
     for (const route of apiRoutes()) {

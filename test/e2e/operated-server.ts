@@ -46,7 +46,13 @@ export function operatedServer(dataDir: string) {
     running!.dispose();
     running = undefined;
   };
-  return { server, start, stop, dispose: () => running?.dispose() };
+  /** Another process of the deployment on the same DATA_DIR and secrets (ROLES=api, say), on a port of its own; its dispose stops it. */
+  const beside = async (env: Record<string, string>) => {
+    const spawned = ServerProcess.spawn({ DATA_DIR: dataDir, JWT_SECRET, BOOTSTRAP_TOKEN, ...env });
+    const other = { ...server, url: await spawned.listening(120_000) } as TestServer;
+    return { server: other, dispose: () => spawned.dispose() };
+  };
+  return { server, start, stop, beside, dispose: () => running?.dispose() };
 }
 
 /**

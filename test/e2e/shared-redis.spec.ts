@@ -118,10 +118,11 @@ describe('two deployments on one Redis', () => {
     expect(await waitingEmails(servers.production)).toBeGreaterThanOrEqual(2);
   });
 
-  it("writes every key of a deployment under its namespace: its claim, leases, rate limits, the notifier's checkpoint, the email queue", async () => {
+  it("writes every key of a deployment under its namespace: its claim, leases, rate limits, the notifier's checkpoint, the orgs found tampered, the email queue", async () => {
     for (const [name, namespace] of Object.entries(namespaces) as [keyof typeof namespaces, string][]) {
       expect(await redis.get(`${namespace}:deployment`)).toBe((await call<string>(servers[name], 'GET', '/v1/log-key')).body.trim());
       await untilExists(redis, `${namespace}:${queue}:notifier-checkpoint`);
+      await untilExists(redis, `${namespace}:tampered-orgs`);
       expect(await redis.exists(`${namespace}:lease:projector`, `${namespace}:lease:request-deadlines`)).toBe(2);
       expect(await keys(redis, `${namespace}:rate:orgs_per_address:*`)).toHaveLength(1);
       expect(await keys(redis, `${namespace}:bull:${queue}:*`)).not.toHaveLength(0);

@@ -18,6 +18,7 @@ import { checkpointStream } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { SelfCheckStatus } from '../../src/transparency/self-check-status';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -95,7 +96,7 @@ describe('the transparency role with its worker thread', () => {
     mkdirSync(merkleNodesPath);
     const errors: string[] = [];
     const registry = new Registry();
-    const status = new SelfCheckStatus(registry, { onFault: () => undefined, onNodesDisagree: () => undefined });
+    const status = new SelfCheckStatus(registry, new TamperedOrgs(), { onFault: () => undefined, onNodesDisagree: () => undefined });
     const settings = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, orgsInMemory: 10_000, selfCheckIntervalMs: 0 };
     const start = startTransparencyOnThread({ eventLogPath, merkleNodesPath, logKey: logKeyOf(signerFromSeed('test.local/log', randomBytes(32))), settings });
     const role = new TransparencyRole(start, status, (part, error) => errors.push(`${part}: ${String(error)}`));

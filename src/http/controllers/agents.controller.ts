@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { ChangeDirectoryCommand } from '../../application/use-cases/manage-agents';
 import { RevokeKeyCommand } from '../../application/use-cases/revoke-key';
-import { AGENT_ID_RESERVED, AgentEndpoint, AgentParam, Answers, OrgScoped } from '../api-docs.decorators';
+import { AGENT_ID_RESERVED, AgentEndpoint, AgentParam, Answers, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { revokeKeySchema, type RevokeKeyBody } from '../dto/key-request.dto';
 import { addAgentSchema, changeRoleSchema, type AddAgentBody, type ChangeRoleBody } from '../dto/organization.dto';
@@ -22,6 +22,7 @@ export class AgentsController {
 
   @Post()
   @HttpCode(201)
+  @WritesOrgLog()
   @AgentEndpoint('addAgent', 'Add an agent with a role (SUPER_ADMIN)', Answers(201, PositionView, 'Added'), [409, 'The agent already exists, or one whose id differs only in case (AGENT_ID_TAKEN_IN_OTHER_CASE)', 'AGENT_EXISTS'], AGENT_ID_RESERVED)
   async add(@Ctx() context: CommandContext, @ValidBody(addAgentSchema) body: AddAgentBody) {
     const { role, ...agent } = body;
@@ -30,6 +31,7 @@ export class AgentsController {
 
   @Patch(':agentId')
   @AgentParam()
+  @WritesOrgLog()
   @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)", Answers(200, PositionView, 'Changed'), [
     409,
     "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
@@ -41,6 +43,7 @@ export class AgentsController {
 
   @Delete(':agentId')
   @AgentParam()
+  @WritesOrgLog()
   @AgentEndpoint('removeAgent', 'Remove an agent (SUPER_ADMIN): revokes their key, cancels their pending request (R9) and ends a running recovery of theirs (R20)', Answers(200, PositionView, 'Removed'), [
     409,
     'The last SUPER_ADMIN cannot be removed',
@@ -52,6 +55,7 @@ export class AgentsController {
 
   @Delete(':agentId/key')
   @AgentParam()
+  @WritesOrgLog()
   @AgentEndpoint('revokeKey', "Revoke an agent's ACTIVE key with a reason (ADMIN, SUPER_ADMIN)", Answers(200, PositionView, 'Revoked'), [
     409,
     'The agent has no ACTIVE key',

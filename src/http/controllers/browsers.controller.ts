@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import type { IdempotencyKey } from '../../application/idempotency';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import { AgentEndpoint, AgentParam, Answers, BrowserParam, INVALID_INPUT_OR_KEY, OrgScoped } from '../api-docs.decorators';
+import { AgentEndpoint, AgentParam, Answers, BrowserParam, INVALID_INPUT_OR_KEY, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
@@ -23,6 +23,7 @@ export class BrowsersController {
 
   @Put('prompt-frequency')
   @RateLimited('browser_actions_per_agent')
+  @WritesOrgLog()
   @AgentEndpoint(
     'setPromptFrequency',
     'Set how often this browser prompts for my key (self; signed by my key) (R10)',
@@ -47,6 +48,7 @@ export class BrowsersController {
   @Post('logout')
   @HttpCode(200)
   @RateLimited('browser_actions_per_agent')
+  @WritesOrgLog()
   @AgentEndpoint('logoutBrowser', 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)', Answers(200, PromptFrequencyView, 'Logged out'))
   async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));

@@ -6,7 +6,7 @@ import type { IdempotencyKey } from '../../application/idempotency';
 import { DecideKeyRequestCommand, WRONG_CODE_LIMITS } from '../../application/use-cases/decide-key-request';
 import { GetKeyRequestQuery } from '../../application/use-cases/get-key-request';
 import { RequestKeyCommand } from '../../application/use-cases/request-key';
-import { AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OrgScoped, RequestParam } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OrgScoped, RequestParam, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited, WrongCodesLimited } from '../rate-limited.decorator';
@@ -33,6 +33,7 @@ export class KeyRequestsController {
   @Post()
   @HttpCode(201)
   @RateLimited('key_requests_per_agent')
+  @WritesOrgLog()
   @AgentEndpoint(
     'requestKey',
     'Request a key for myself, signed by the new key over a KEY_REQUEST challenge (R3)',
@@ -60,6 +61,7 @@ export class KeyRequestsController {
   @HttpCode(200)
   @WrongCodesLimited(...WRONG_CODE_LIMITS)
   @RequestParam()
+  @WritesOrgLog()
   @AgentEndpoint(
     'approveKeyRequest',
     "Approve with the requester's verification code and my signed decision (ADMIN, SUPER_ADMIN)",
@@ -76,6 +78,7 @@ export class KeyRequestsController {
   @Post(':requestId/reject')
   @HttpCode(200)
   @RequestParam()
+  @WritesOrgLog()
   @AgentEndpoint(
     'rejectKeyRequest',
     'Reject with my signed decision (ADMIN, SUPER_ADMIN)',

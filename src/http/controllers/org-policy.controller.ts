@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { ChangeOrgPolicyCommand } from '../../application/use-cases/change-org-policy';
-import { AgentEndpoint, Answers, OrgScoped } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { changeOrgPolicySchema, type ChangeOrgPolicyBody } from '../dto/org-policy.dto';
 import { IfMatchPolicyHeader, IfMatchPolicyVersion, POLICY_ETAG_HEADER, policyETag } from '../policy-version';
@@ -31,6 +31,7 @@ export class OrgPolicyController {
   }
 
   @Put()
+  @WritesOrgLog()
   @AgentEndpoint(
     'setOrgPolicy',
     "Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)",

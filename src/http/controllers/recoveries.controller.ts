@@ -10,7 +10,7 @@ import { AgentOrOperator, OperatorOnly } from '../../auth/access.decorators';
 import { latestRecovery, type RecoveryEntry } from '../../domain/recovery/recovery.state';
 import { refuse } from '../../domain/shared/refusal';
 import type { Role } from '../../domain/shared/roles';
-import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped } from '../api-docs.decorators';
+import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { OperatorCall } from '../operator-call.decorator';
 import { startRecoverySchema, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
@@ -37,6 +37,7 @@ export class RecoveriesController {
   @Post('recoveries')
   @HttpCode(201)
   @OperatorOnly()
+  @WritesOrgLog('operator')
   @OperatorEndpoint(
     'startRecovery',
     "Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)",
@@ -71,6 +72,7 @@ export class RecoveriesController {
   @Post('recoveries/:recoveryId/veto')
   @HttpCode(200)
   @RecoveryParam()
+  @WritesOrgLog()
   @AgentEndpoint(
     'vetoRecovery',
     'Veto a running recovery, signed by my ACTIVE key over a RECOVERY_VETO challenge (ADMIN, SUPER_ADMIN) (R20)',

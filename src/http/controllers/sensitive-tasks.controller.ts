@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import type { IdempotencyKey } from '../../application/idempotency';
 import { BrowserActionCommand } from '../../application/use-cases/browser-actions';
-import { AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OrgScoped } from '../api-docs.decorators';
+import { AgentEndpoint, Answers, INVALID_INPUT_OR_KEY, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
@@ -22,6 +22,7 @@ export class SensitiveTasksController {
   @Post()
   @HttpCode(200)
   @RateLimited('browser_actions_per_agent')
+  @WritesOrgLog()
   @AgentEndpoint(
     'authorizeSensitiveTask',
     'Authorize a sensitive task from a browser (R11); 401 with promptRequired when a signature is needed',

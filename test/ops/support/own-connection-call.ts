@@ -1,7 +1,7 @@
-import { request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 /** One request on a connection of its own: the cluster hands connections, not requests, to its workers. */
-export function ownConnectionCall(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+export function ownConnectionCall(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; headers: IncomingHttpHeaders; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = httpRequest(
@@ -10,7 +10,7 @@ export function ownConnectionCall(url: string, method: string, path: string, tok
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, body: text ? JSON.parse(text) : undefined }));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text ? JSON.parse(text) : undefined }));
       },
     );
     request.on('error', reject);

@@ -1,0 +1,37 @@
+import cluster from 'node:cluster';
+import type { TamperedOrgs } from '../application/tampered-orgs';
+import { onChannel, sendToPrimary, sendToWorker } from '../rate-limits/cluster-ipc';
+
+/** The IPC messages of the orgs found tampered, told from the cluster's own and the limits' by their channel. */
+const CHANNEL = 'ztkeys_tampered_orgs';
+
+type Message = { channel: typeof CHANNEL; orgIds: string[] } | { channel: typeof CHANNEL; asks: true };
+
+const isOurs = onChannel(CHANNEL);
+
+/**
+ * In the cluster's primary: the self-check runs in worker 0 (the projector role) while every
+ * worker serves writes, so what each of its checks found is passed to every worker, and to one
+ * that asks (a worker starting after the check it would have missed). Called before the workers are forked.
+ */
+export function relayTamperedOrgsToWorkers(): void {
+  let orgIds: string[] = [];
+  cluster.on('message', (from, message: Message) => {
+    if (!isOurs(message)) return;
+    if ('asks' in message) return sendToWorker(from, { channel: CHANNEL, orgIds });
+    orgIds = message.orgIds;
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from) sendToWorker(worker, message);
+  });
+}
+
+/**
+ * In a cluster worker: the worker that runs the check tells the primary what each check found
+ * (`checks`); the others learn it from the primary, asking once for what was found before they listened.
+ */
+export function shareTamperedOrgs(tampered: TamperedOrgs, checks: boolean): void {
+  if (checks) return tampered.onFound((orgIds) => sendToPrimary({ channel: CHANNEL, orgIds } satisfies Message));
+  process.on('message', (message: Message) => {
+    if (isOurs(message) && 'orgIds' in message) tampered.found(message.orgIds);
+  });
+  sendToPrimary({ channel: CHANNEL, asks: true } satisfies Message);
+}
