@@ -2072,7 +2072,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -2083,11 +2083,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2254,7 +2254,7 @@ export interface operations {
             /**
              * @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -2265,11 +2265,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2602,7 +2602,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -2613,11 +2613,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2810,7 +2810,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -2821,11 +2821,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2983,7 +2983,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -2994,11 +2994,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3163,7 +3163,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -3174,11 +3174,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3343,7 +3343,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -3354,11 +3354,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3925,7 +3925,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -3936,11 +3936,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4279,7 +4279,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -4290,11 +4290,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4481,7 +4481,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -4492,11 +4492,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4688,7 +4688,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -4699,11 +4699,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4845,7 +4845,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -4856,11 +4856,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5037,7 +5037,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
              */
             503: {
                 headers: {
@@ -5048,11 +5048,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "urn:ztkeys:problem:audit-log-tampered",
+                     *       "type": "urn:ztkeys:problem:store-unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After); or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
-                     *       "code": "AUDIT_LOG_TAMPERED"
+                     *       "detail": "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "code": "STORE_UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

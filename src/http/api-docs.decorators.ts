@@ -87,17 +87,17 @@ const OPERATOR_ERRORS: ErrorAnswer[] = [
 export const OperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>
   applyDecorators(ApiOperation({ operationId, summary, description: summary }), ApiBearerAuth('operator'), success, ...errorAnswers(OPERATOR_ERRORS, extra), RateLimitedResponse());
 
-/** The 503 of an operation that appends to its org's log, beyond the common one of its kind (AgentEndpoint, OperatorEndpoint). */
-const AUDIT_LOG_TAMPERED_503 =
-  "; or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer";
-
 /**
  * An operation that appends to its org's log: its 503 also names AUDIT_LOG_TAMPERED. Placed above
- * the operation's AgentEndpoint or OperatorEndpoint: decorators apply from the bottom up, and this
- * 503 replaces theirs.
+ * the operation's AgentEndpoint or OperatorEndpoint (decorators apply from the bottom up): Nest's
+ * swagger appends this description to theirs, and keeps their headers and example.
  */
-export const WritesOrgLog = (caller: 'agent' | 'operator' = 'agent') =>
-  ProblemResponse(503, `${(caller === 'agent' ? COMMON_ERRORS : OPERATOR_ERRORS).find(([status]) => status === 503)![1]}${AUDIT_LOG_TAMPERED_503}`, 'AUDIT_LOG_TAMPERED');
+export const WritesOrgLog = () =>
+  ApiResponse({
+    status: 503,
+    description:
+      "Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+  });
 
 /** An operation open to an agent's token and to the operator's bootstrap token. */
 export const AgentOrOperatorEndpoint = (operationId: string, summary: string, success: SuccessAnswer, ...extra: ErrorAnswer[]) =>

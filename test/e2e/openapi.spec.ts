@@ -150,6 +150,16 @@ describe('OpenAPI description', () => {
     }
   });
 
+  it('says each paragraph of an answer once: a decorator adding to a status another declared appends its own words, not theirs again', () => {
+    for (const route of routes) {
+      for (const [status, answer] of Object.entries(operation(route)!.responses as Record<string, { description?: string }>)) {
+        const paragraphs = (answer.description ?? '').split('\n\n');
+        const repeated = paragraphs.filter((paragraph, i) => paragraphs.some((other, j) => j !== i && other.startsWith(paragraph)));
+        expect({ route: label(route), status, repeated }).toEqual({ route: label(route), status, repeated: [] });
+      }
+    }
+  });
+
   it('declares the body of every success answer, and a unique operationId', () => {
     const ids = new Set<string>();
     for (const route of apiRoutes()) {

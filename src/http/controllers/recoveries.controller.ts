@@ -37,7 +37,7 @@ export class RecoveriesController {
   @Post('recoveries')
   @HttpCode(201)
   @OperatorOnly()
-  @WritesOrgLog('operator')
+  @WritesOrgLog()
   @OperatorEndpoint(
     'startRecovery',
     "Start a break-glass recovery of one SUPER_ADMIN (operator bootstrap token): after the policy's recoveryDelayHours (doubled while an approver holds an ACTIVE key), unless vetoed, their PENDING key request is granted with mode RECOVERY (R20)",
