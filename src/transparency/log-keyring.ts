@@ -18,9 +18,14 @@ export function parseVerifierKeys(text: string): NoteVerifier[] {
 
 /** An org's checkpoint signed by one of the keys (`signedBy`, the newest that signed it), with the origin of that key: `{key name}/{orgId}`. */
 export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint & { signedBy: NoteVerifier } {
-  const { verifiedBy } = openNote(note, [...keys]);
-  const key = keys.filter((known) => verifiedBy.includes(known)).at(-1)!;
+  const key = openSignedNote(note, keys).signedBy;
   return { ...openCheckpoint(note, key, checkpointOrigin(key.name, orgId)), signedBy: key };
+}
+
+/** A note's text and the newest of the keys that signed it (a note signed across a rotation by both is the newer key's). */
+export function openSignedNote(note: string, keys: LogKeyring): { text: string; signedBy: NoteVerifier } {
+  const { text, verifiedBy } = openNote(note, [...keys]);
+  return { text, signedBy: keys.filter((known) => verifiedBy.includes(known)).at(-1)! };
 }
 
 const keyName = (key: NoteVerifier): string => `${key.name}+${hex8(key.keyId)}`;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { refusedForGood, type EmailMessage } from '../../src/notifications/mail/mailer.port';
 import { SmtpMailer } from '../../src/notifications/mail/smtp-mailer';
 import { mailerContract } from './mailer.contract';
@@ -146,8 +147,9 @@ describe('SmtpMailer', () => {
         () => 'delivered',
         (error: unknown) => error,
       );
-      // Only turns a hang into a readable failure: the bound under test is 1 s.
-      const outcome = await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve('still sending after 15 s'), 15_000))]);
+      // Only turns a hang into a readable failure: the bound under test is 1 s. Let go once settled: a timer left would hold the test's process after it.
+      const bound = new AbortController();
+      const outcome = await Promise.race([settled, sleep(15_000, 'still sending after 15 s', { signal: bound.signal }).catch(() => undefined)]).finally(() => bound.abort());
       expect(outcome).toBeInstanceOf(Error);
       expect((outcome as Error).message).toContain('SMTP_SEND_TIMEOUT_MS');
       expect(refusedForGood(outcome)).toBe(false);

@@ -146,6 +146,34 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         rmSync(folder, { recursive: true, force: true });
       }
     });
+
+    it('refuses a checkpoint of the retired key once its successor signed one (403 RETIRED_LOG_KEY, a warn line, nothing stored): whoever still holds it could extend the log past the new key', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-retired-'));
+      const rotated = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: `${verifierKeyText(a)}>${verifierKeyText(b)}` });
+      try {
+        const { url: at } = await rotated.listening();
+        const [before, after] = [history(['a', 'b', 'c', 'd', 'e', 'f', 'g'], a, ofB), history(['a', 'b', 'c', 'd', 'e', 'f', 'g'], b, ofB)];
+        expect((await post(at, body(0, [], before.note(4)))).status).toBe(200);
+        expect((await post(at, body(4, after.proof(4, 5), after.note(5)))).status).toBe(200);
+        const refused = await post(at, body(5, before.proof(5, 6), before.note(6)));
+        expect({ status: refused.status, type: refused.type, problem: refused.text.startsWith('{') ? JSON.parse(refused.text) : refused.text }).toEqual({
+          status: 403,
+          type: 'application/problem+json',
+          problem: expect.objectContaining({
+            code: 'RETIRED_LOG_KEY',
+            detail: expect.stringContaining(`signed by the retired log key ${a.name}+${a.keyId.toString(16).padStart(8, '0')} after its successor ${b.name}+${b.keyId.toString(16).padStart(8, '0')} signed`),
+          }),
+        });
+        // Nothing stored: the witness still holds the successor's size 5, and cosigns its extension.
+        expect((await post(at, body(5, after.proof(5, 7), after.note(7)))).status).toBe(200);
+        // Its stdout may arrive after its HTTP answers: waited for, 5 s at most.
+        for (let waited = 0; waited < 5000 && !rotated.lines().some((line) => line.code === 'RETIRED_LOG_KEY'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 40, origin: ofB, result: 'bad_signature', code: 'RETIRED_LOG_KEY' }));
+      } finally {
+        await rotated.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
   });
 
   describe.each([

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { redisKeys } from '../../src/config/redis-keys';
+import { RedisPrefixClaim } from '../../src/deployment/redis-prefix-claim';
+
+const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+
+/** The timers and connections keeping this process alive, by kind (Node's own requests of the moment left out). */
+const aliveNow = (): string[] => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout' || kind.startsWith('TCP')).sort();
+
+describe('the claim of a REDIS_KEY_PREFIX (a real Redis)', () => {
+  const prefix = `ztkeys-claim-test-${randomUUID()}`;
+  afterAll(async () => {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    await redis.del(redisKeys(prefix).deployment);
+    await redis.quit();
+  });
+
+  it('closed once answered (a server stopping), leaves nothing to keep the process alive: ioredis waited 2 s on a timer for the end of the connection it had closed already', async () => {
+    const before = aliveNow();
+    const claim = new RedisPrefixClaim(REDIS_URL, prefix, 'deployment-a');
+    await claim.held;
+    // The connection closed once the claim was answered: its socket goes, and ioredis's timer with it.
+    for (let waited = 0; waited < 5000 && aliveNow().join() !== before.join(); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aliveNow()).toEqual(before);
+    claim.close();
+    expect(aliveNow()).toEqual(before);
+  });
+});
