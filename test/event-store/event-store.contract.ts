@@ -506,6 +506,20 @@ export function describeEventStoreContract(
         expect(await store.eventAt(second.position + 1_000_000n)).toBeUndefined();
       });
 
+      it('answers only the event that starts at a position, never a neighbour: nothing before the first event, nor just past the head', async () => {
+        // A checkpoint that outlived a restore of an older copy of the log may point anywhere in it (log-divergence.ts).
+        const stream = uniqueStream('not-at');
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(2) }]);
+        const [first] = await store.readStream(stream);
+        const head = await store.headPosition();
+
+        expect(await store.eventAt(0n)).toBeUndefined();
+        expect(await store.eventAt(head! + 1n)).toBeUndefined();
+        // The next event where positions count events (SQLite), the middle of this one where they count bytes (KurrentDB).
+        const oneAfter = first.position + 1n;
+        expect((await store.eventAt(oneAfter))?.position ?? oneAfter).toBe(oneAfter);
+      });
+
       it('counts the events after a position up to a cap, and tells when the first of them occurred', async () => {
         const stream = uniqueStream('backlog');
         const events = newEvents(5).map((event, i) => ({ ...event, metadata: { ...event.metadata, occurredAt: `2025-01-01T00:00:0${i}.000Z` } }));

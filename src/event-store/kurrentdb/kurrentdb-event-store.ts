@@ -36,13 +36,14 @@ import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
 import { missingServerFeatures, type ServerFeaturesSeen } from './kurrentdb-server-features';
+import { PositionNotInLog, isRefusedPosition } from './kurrentdb-refused-position';
 
 export interface KurrentDbEventStoreOptions {
   /** Wait between resubscriptions after a dropped subscription. */
   resubscribeBackoff?: BackoffPolicy;
   /** Told about each dropped subscription before it resubscribes (default: a process warning). */
   onSubscriptionDropped?: (error: unknown, retryInMs: number) => void;
-  /** How long ping() waits for the server before answering false. */
+  /** How long ping() waits for the server before answering false, and eventAt for its answer to a subscription (refusesPosition). */
   pingTimeoutMs?: number;
 }
 
@@ -163,12 +164,40 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async eventAt(position: bigint): Promise<RecordedEvent | undefined> {
-    // Reads from the position inclusively: the first user event there or after it.
-    for await (const resolved of this.readAllEntries({ fromPosition: toReadPosition(position), maxCount: 1 })) {
-      const event = userEvent(resolved);
-      return event?.position === position ? event : undefined;
+    try {
+      // Reads from the position inclusively: the first user event there or after it.
+      for await (const resolved of this.userEntries({ fromPosition: toReadPosition(position), maxCount: 1 })) {
+        const event = userEvent(resolved);
+        return event?.position === position ? event : undefined;
+      }
+      return undefined;
+    } catch (error) {
+      // No record begins there (the middle of an event of a restored older copy of the log): no event is there either.
+      if (isRefusedPosition(error) || (isTransientKurrentError(error) && (await this.refusesPosition(position)))) return undefined;
+      throw unavailableIfTransient(error);
     }
-    return undefined;
+  }
+
+  /**
+   * Whether the server refuses to read $all from `position`, asked again through a subscription.
+   * The client's native reader hands a read's refusal (status Unknown) over as an UnavailableError
+   * without the server's words, as it does an outage; a subscription's refusal keeps them. False
+   * when the subscription gets anything else first: an event, caught up, or a failure of its own.
+   */
+  private async refusesPosition(position: bigint): Promise<boolean> {
+    const subscription = this.client.subscribeToAll({ fromPosition: toReadPosition(position), filter: USER_EVENTS });
+    // Listeners stay until the subscription is gone: a later error must find one (the first answer counts).
+    const answer = new Promise<boolean>((resolve) => {
+      subscription.on('data', () => resolve(false));
+      subscription.on('caughtUp', () => resolve(false));
+      subscription.on('end', () => resolve(false));
+      subscription.on('error', (error: unknown) => resolve(isRefusedPosition(error)));
+    });
+    try {
+      return await within(answer, this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS).catch(() => false);
+    } finally {
+      await subscription.unsubscribe().catch(() => undefined);
+    }
   }
 
   async headPosition(): Promise<bigint | undefined> {
@@ -296,24 +325,37 @@ export class KurrentDbEventStore implements EventStore {
 
   private readonly readEntries: ReadAllEntries = (from, maxCount) => this.readAllEntries({ fromPosition: toReadPosition(from), maxCount });
 
+  /** $all without system events, failing as the client fails. */
+  private userEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncIterable<AllStreamResolvedEvent> {
+    return this.client.readAll({ ...options, filter: USER_EVENTS, ...FROM_LEADER });
+  }
+
   /** $all without system events; a server away is an outage (503), as for every other call. */
   private async *readAllEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncGenerator<AllStreamResolvedEvent> {
     try {
-      yield* this.client.readAll({ ...options, filter: USER_EVENTS, ...FROM_LEADER });
+      yield* this.userEntries(options);
     } catch (error) {
       throw unavailableIfTransient(error);
     }
   }
 
-  /** A catch-up subscription to $all, read by pulling (for await), never by a 'data' handler. */
+  /**
+   * A catch-up subscription to $all, read by pulling (for await), never by a 'data' handler. A
+   * position the server refuses to read from ends it (PositionNotInLog): resubscribing there
+   * would be refused for ever, and the subscriber's check of its checkpoint (logDivergence) names why.
+   */
   private openAllFeed(after: bigint | undefined): LogFeed {
     const subscription = this.client.subscribeToAll({ fromPosition: toReadPosition(after), filter: USER_EVENTS });
     let closing: Promise<void> | undefined;
     return {
       async *[Symbol.asyncIterator]() {
-        for await (const resolved of subscription) {
-          const event = userEvent(resolved);
-          if (event) yield event;
+        try {
+          for await (const resolved of subscription) {
+            const event = userEvent(resolved);
+            if (event) yield event;
+          }
+        } catch (error) {
+          throw after !== undefined && isRefusedPosition(error) ? new PositionNotInLog(after, error) : error;
         }
       },
       close: () => (closing ??= subscription.unsubscribe()),
