@@ -20,6 +20,12 @@ const history = (leaves: string[], signer: NoteSigner = logKey, of = origin) => 
 
 const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n${proof.map((hash) => `${hash.toString('base64')}\n`).join('')}\n${note}`;
 
+/** A series of the witness's /metrics: add-checkpoint answers of one result. */
+async function addCheckpointCount(url: string, result: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^ztkeys_witness_add_checkpoint_total\\{result="${result}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
@@ -168,7 +174,8 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         expect((await post(at, body(5, after.proof(5, 7), after.note(7)))).status).toBe(200);
         // Its stdout may arrive after its HTTP answers: waited for, 5 s at most.
         for (let waited = 0; waited < 5000 && !rotated.lines().some((line) => line.code === 'RETIRED_LOG_KEY'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 40, origin: ofB, result: 'bad_signature', code: 'RETIRED_LOG_KEY' }));
+        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 50, origin: ofB, result: 'retired_key', code: 'RETIRED_LOG_KEY' }));
+        expect(await addCheckpointCount(at, 'retired_key')).toBe(1);
       } finally {
         await rotated.stop();
         rmSync(folder, { recursive: true, force: true });
@@ -303,9 +310,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       inconsistent: value('ztkeys_witness_add_checkpoint_total{result="inconsistent"}'),
       unknown_log: value('ztkeys_witness_add_checkpoint_total{result="unknown_log"}'),
       bad_signature: value('ztkeys_witness_add_checkpoint_total{result="bad_signature"}'),
+      retired_key: value('ztkeys_witness_add_checkpoint_total{result="retired_key"}'),
       malformed: value('ztkeys_witness_add_checkpoint_total{result="malformed"}'),
       origins: value('ztkeys_witness_origins'),
-    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, malformed: 6, origins: 1 });
+    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, retired_key: 0, malformed: 6, origins: 1 });
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
   });
