@@ -20,7 +20,7 @@ export class WitnessMetrics {
     for (const result of ADD_CHECKPOINT_RESULTS) this.outcomes.inc({ result }, 0);
     new Gauge({
       name: 'ztkeys_witness_origins',
-      help: 'Origins (logs, one per org) of which the witness holds a cosigned checkpoint',
+      help: 'Origins (one per org and log key name) of which the witness holds a cosigned checkpoint',
       registers: [this.registry],
       collect() {
         this.set(store.origins());
