@@ -244,6 +244,24 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         { origin: oldOrigin, size: 4, cosignedNote: honestBefore.note(4), refusedNote: forkedAfter.note(4), refusedAt: expect.any(String) },
       ]);
     });
+
+    it('on a store of a build that held the names apart, where it cosigned K1 past K2 (size 6 under the old origin, 5 under the new), goes on from the successor\'s', async () => {
+      const [before, after] = [history(leaves, k1, oldOrigin), history(leaves, k2, newOrigin)];
+      const store = new Database(join(folder, 'witness.sqlite'));
+      try {
+        const insert = store.prepare('INSERT INTO witnessed (origin, size, root_hash, note) VALUES (?, ?, ?, ?)');
+        insert.run(oldOrigin, 6, before.note(6).split('\n')[2], before.note(6));
+        insert.run(newOrigin, 5, after.note(5).split('\n')[2], after.note(5));
+      } finally {
+        store.close();
+      }
+      const answers = [
+        await post(at, body(6, before.proof(6, 7), before.note(7))),
+        await post(at, body(0, [], after.note(7))),
+        await post(at, body(5, after.proof(5, 7), after.note(7))),
+      ];
+      expect(answers.map(said)).toEqual(['403 RETIRED_LOG_KEY', '409 5', '200']);
+    });
   });
 
   describe.each([
