@@ -1,4 +1,4 @@
-import { parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
+import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
 import { cosignatureLine, type Cosigner } from '../transparency/cosignature';
 import { verifyConsistency } from '../transparency/merkle-tree';
 import { openSignedNote, retiredKeyFault, type LogKeyring } from '../transparency/log-keyring';
@@ -29,6 +29,12 @@ export interface SubmittedCheckpoint {
   text: string;
   keys: LogKeyring;
   signedBy: NoteVerifier;
+  /**
+   * The origins of its org's log: `{key name}/{orgId}` under each name of the deployment's keys. A
+   * rotation to another key name goes on with the same log under another origin, as the server's
+   * check and audit verify read an org's checkpoints (README: rotating the log key).
+   */
+  origins: string[];
 }
 
 export type AddCheckpointOutcome =
@@ -37,37 +43,39 @@ export type AddCheckpointOutcome =
   | { status: 409; latestSize: number }
   | AddCheckpointRefusal;
 
-/**
- * The keys of the logs witnessed whose name starts the origin: each log of ztkeys is `{key name}/{orgId}`.
- * They are one deployment's (the witness refuses to start with overlapping names of two), in the order WITNESS_LOG_KEYS lists them: oldest first.
- */
-export const keysOfOrigin = (origin: string, logKeys: readonly NoteVerifier[]): NoteVerifier[] => logKeys.filter(({ name }) => origin.startsWith(`${name}/`));
+/** The keys of a deployment whose name starts the origin: each log of ztkeys is `{key name}/{orgId}`. */
+const keysOfOrigin = (origin: string, keys: LogKeyring): NoteVerifier[] => keys.filter(({ name }) => origin.startsWith(`${name}/`));
 
-/** The checkpoint of a submitted note, the origin read before any signature, as the spec's 404-then-403 order asks. */
-export function submittedCheckpoint(note: string, logKeys: readonly NoteVerifier[]): SubmittedCheckpoint | AddCheckpointRefusal {
+/**
+ * The checkpoint of a submitted note, the origin read before any signature, as the spec's 404-then-403 order asks.
+ * `deployments` are WITNESS_LOG_KEYS's, each its keys oldest first: one at most has a key name that starts the origin (the witness refuses to start with overlapping names of two).
+ */
+export function submittedCheckpoint(note: string, deployments: readonly LogKeyring[]): SubmittedCheckpoint | AddCheckpointRefusal {
   const origin = note.split('\n', 1)[0];
-  const keys = keysOfOrigin(origin, logKeys);
-  if (keys.length === 0) return { status: 404, code: 'UNKNOWN_LOG', detail: `"${origin}" is not a log this witness witnesses` };
+  const keys = deployments.find((deployment) => keysOfOrigin(origin, deployment).length > 0);
+  if (keys === undefined) return { status: 404, code: 'UNKNOWN_LOG', detail: `"${origin}" is not a log this witness witnesses` };
   let opened: { text: string; signedBy: NoteVerifier };
   try {
-    opened = openSignedNote(note, keys);
+    opened = openSignedNote(note, keysOfOrigin(origin, keys));
   } catch (error) {
     if (!(error instanceof InvalidNote)) throw error;
     // A malformed note and one without a valid signature by the log's key are both not the log's.
     return { status: 403, code: 'NOT_SIGNED_BY_LOG', detail: `the checkpoint is not signed by the key of "${origin}": ${error.message}` };
   }
+  const orgId = origin.slice(opened.signedBy.name.length + 1);
+  const origins = [...new Set(keys.map(({ name }) => checkpointOrigin(name, orgId)))];
   try {
-    return { checkpoint: parseCheckpoint(opened.text), keys, ...opened };
+    return { checkpoint: parseCheckpoint(opened.text), keys, origins, ...opened };
   } catch (error) {
     if (!(error instanceof InvalidNote)) throw error;
     return { status: 400, code: 'MALFORMED_CHECKPOINT', detail: error.message };
   }
 }
 
-/** The key that signed the checkpoint the witness cosigned last; none when WITNESS_LOG_KEYS no longer lists it (dropped since, it signs nothing here). */
-function latestSigner(latest: WitnessedCheckpoint, keys: LogKeyring): NoteVerifier | undefined {
+/** The key that signed a checkpoint the witness cosigned; none when WITNESS_LOG_KEYS no longer lists it (dropped since, it signs nothing here). */
+function signerOf(cosigned: WitnessedCheckpoint, keys: LogKeyring): NoteVerifier | undefined {
   try {
-    return openSignedNote(latest.note, keys).signedBy;
+    return openSignedNote(cosigned.note, keysOfOrigin(cosigned.origin, keys)).signedBy;
   } catch (error) {
     if (!(error instanceof InvalidNote)) throw error;
     return undefined;
@@ -75,23 +83,39 @@ function latestSigner(latest: WitnessedCheckpoint, keys: LogKeyring): NoteVerifi
 }
 
 /**
- * tlog-witness add-checkpoint, decided against what the witness holds of the origin (`latest`,
- * read in the same transaction that stores the outcome): cosigns only a checkpoint whose old size
- * is the witness's, that the proof shows extends it, and whose key is not one its log retired
- * before the key of that one. Pure: the time (POSIX seconds) comes in.
+ * The checkpoint the witness cosigned last of a log, of the latest it holds of each of the log's
+ * origins, with its key: the largest of those signed by the newest key. It cosigns no checkpoint
+ * smaller than the log's latest nor of a key retired before that one's, so that is the last it
+ * cosigned; where it cosigned, before it read a log's origins as one, a retired key's checkpoint
+ * after its successor's (the origins held apart), the successor's stays the log's.
+ */
+function lastCosigned(held: readonly WitnessedCheckpoint[], keys: LogKeyring): { latest: WitnessedCheckpoint; signedBy?: NoteVerifier } | undefined {
+  const keyOrder = (signedBy?: NoteVerifier): number => (signedBy ? keys.indexOf(signedBy) : -1);
+  return held
+    .map((latest) => ({ latest, signedBy: signerOf(latest, keys) }))
+    .sort((a, b) => keyOrder(a.signedBy) - keyOrder(b.signedBy) || a.latest.size - b.latest.size)
+    .at(-1);
+}
+
+/**
+ * tlog-witness add-checkpoint, decided against what the witness holds of the checkpoint's log
+ * (`held`: the latest cosigned of each of its origins, `submitted.origins`, read in the same
+ * transaction that stores the outcome): cosigns only a checkpoint whose old size is the size of the
+ * log's last one cosigned, that the proof shows extends it, and whose key is not one the log
+ * retired before the key of that one. Pure: the time (POSIX seconds) comes in.
  */
 export function decideAddCheckpoint(
   body: AddCheckpointBody,
   submitted: SubmittedCheckpoint,
-  latest: WitnessedCheckpoint | undefined,
+  held: readonly WitnessedCheckpoint[],
   cosigner: Cosigner,
   now: number,
 ): AddCheckpointOutcome {
   const { checkpoint, text } = submitted;
   const { oldSize, proof } = body;
   if (oldSize > checkpoint.size) return { status: 400, code: 'OLD_SIZE_TOO_LARGE', detail: `old size ${oldSize} is larger than the checkpoint's size ${checkpoint.size}` };
+  const { latest, signedBy: earlier } = lastCosigned(held, submitted.keys) ?? {};
   // A key retired by a rotation signs nothing after its successor did, as the server's check and auditors hold (README: rotating the log key).
-  const earlier = latest && latestSigner(latest, submitted.keys);
   const retired = earlier && retiredKeyFault(submitted.keys, earlier, submitted.signedBy, 'the checkpoint this witness cosigned last');
   if (retired) return { status: 403, code: 'RETIRED_LOG_KEY', detail: `the checkpoint is not the log's: ${retired}` };
   const latestSize = latest?.size ?? 0;

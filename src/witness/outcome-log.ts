@@ -1,7 +1,11 @@
 import type { AddCheckpointOutcome } from './add-checkpoint';
 import { addCheckpointResult } from './add-checkpoint-result';
 
-/** The log line of one add-checkpoint: a fork refused is an error naming origin, sizes and roots, the evidence that the log signed two histories. */
+/**
+ * The log line of one add-checkpoint: a fork refused is an error naming origin, sizes and roots,
+ * the evidence that the log signed two histories; a retired key's checkpoint is an error naming
+ * both keys, the evidence that someone still signs with it.
+ */
 export function outcomeLog(origin: string, outcome: AddCheckpointOutcome): { level: 'info' | 'warn' | 'error'; fields: Record<string, unknown>; msg: string } {
   const result = addCheckpointResult(outcome);
   if (outcome.status === 200) return { level: 'info', fields: { origin, result, size: outcome.store.size }, msg: `${origin}: cosigned size ${outcome.store.size}` };
@@ -15,5 +19,5 @@ export function outcomeLog(origin: string, outcome: AddCheckpointOutcome): { lev
         : `refused a checkpoint of ${origin} that does not extend the one cosigned: ${outcome.detail}`;
     return { level: 'error', fields, msg };
   }
-  return { level: 'warn', fields: { origin, result, code: outcome.code }, msg: `${origin}: ${outcome.status} ${outcome.code}: ${outcome.detail}` };
+  return { level: result === 'retired_key' ? 'error' : 'warn', fields: { origin, result, code: outcome.code }, msg: `${origin}: ${outcome.status} ${outcome.code}: ${outcome.detail}` };
 }

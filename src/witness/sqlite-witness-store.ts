@@ -17,17 +17,17 @@ export interface RecordedFork {
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
 
-/** What add-checkpoint decides on the origin's latest checkpoint: the checkpoint to store, the fork refused, its answer. */
-type Decide<T> = (latest: WitnessedCheckpoint | undefined) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T };
+/** What add-checkpoint decides on the latest checkpoint of each origin of a log held: the checkpoint to store, the fork refused, its answer. */
+type Decide<T> = (held: WitnessedCheckpoint[]) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T };
 
 /** How its problems name the store. */
 const STORE_NAME = `the witness's store (${WITNESS_DB_FILE})`;
 
 /**
  * The latest checkpoint cosigned per origin, in SQLite (WAL, synchronous FULL: a cosignature
- * answered is a promise never to cosign a fork of it). `update` reads the origin's row, decides and
- * writes in one IMMEDIATE transaction, so two add-checkpoint for one origin, in one process or
- * several on the same file, are decided one after the other: the second sees the first's size.
+ * answered is a promise never to cosign a fork of it). `update` reads the rows of a log's origins,
+ * decides and writes in one IMMEDIATE transaction, so two add-checkpoint for one log, in one
+ * process or several on the same file, are decided one after the other: the second sees the first's size.
  */
 export class SqliteWitnessStore {
   private readonly db: Database.Database;
@@ -66,22 +66,25 @@ export class SqliteWitnessStore {
       .all() as RecordedFork[];
   }
 
-  latest(origin: string): WitnessedCheckpoint | undefined {
-    const row = this.db.prepare('SELECT origin, size, root_hash AS rootHash, note FROM witnessed WHERE origin = ?').get(origin) as WitnessedCheckpoint | undefined;
-    return row;
+  /** The latest checkpoint cosigned of each of the origins that has one. */
+  private held(origins: readonly string[]): WitnessedCheckpoint[] {
+    return this.db
+      .prepare(`SELECT origin, size, root_hash AS rootHash, note FROM witnessed WHERE origin IN (${origins.map(() => '?').join(', ')})`)
+      .all(...origins) as WitnessedCheckpoint[];
   }
 
   /**
-   * Runs `decide` on the origin's latest checkpoint and stores the one it returns, or the fork it
-   * refused (the first of the origin), atomically. While another process (a sqlite3 shell, a copy)
-   * holds the write lock it waits without holding the witness, then StoreUnavailable: the store
-   * does not answer, no bug of the request.
+   * Runs `decide` on the latest checkpoint of each of a log's origins (one, or one per key name
+   * of a rotation) and stores the one it returns, or the fork it refused (the first of the origin
+   * it forks), atomically. While another process (a sqlite3 shell, a copy) holds the write lock it
+   * waits without holding the witness, then StoreUnavailable: the store does not answer, no bug
+   * of the request.
    */
-  update<T>(origin: string, decide: Decide<T>): Promise<T> {
+  update<T>(origins: readonly string[], decide: Decide<T>): Promise<T> {
     return this.faults.writeWhenFree(() =>
       this.db
         .transaction(() => {
-          const { store, fork, result } = decide(this.latest(origin));
+          const { store, fork, result } = decide(this.held(origins));
           if (fork) {
             this.db
               .prepare('INSERT INTO forks (origin, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')

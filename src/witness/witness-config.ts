@@ -1,4 +1,5 @@
 import { ConfigError, readEnvironment } from '../config/environment';
+import type { LogKeyring } from '../transparency/log-keyring';
 import { InvalidNote, hex8, parseVerifierKey, type NoteVerifier } from '../transparency/signed-note';
 import type { WitnessKeySettings } from './witness-key';
 
@@ -6,8 +7,11 @@ export interface WitnessConfig {
   port: number;
   host: string;
   key: WitnessKeySettings;
-  /** The logs witnessed: every origin `{key name}/...` signed by one of these keys (one log per org of a ztkeys deployment). */
-  logKeys: NoteVerifier[];
+  /**
+   * The deployments witnessed, each its keys across its rotations (oldest first): every origin
+   * `{key name}/{orgId}` signed by one of them, one log per org of a deployment whatever key name signs it.
+   */
+  logKeys: LogKeyring[];
   /** METRICS_TOKEN: /metrics answers only `Bearer <it>` when set. */
   metricsToken?: string;
   /** Most connections open at once (WITNESS_MAX_CONNECTIONS), as the server's MAX_CONNECTIONS. */
@@ -54,7 +58,7 @@ function witnessedLogs(text: string): NoteVerifier[][] {
 /** The configuration of `npm run witness`, from its WITNESS_* variables. */
 export function loadWitnessConfig(env: NodeJS.ProcessEnv = process.env): WitnessConfig {
   const environment = readEnvironment(env);
-  const logKeys = witnessedLogs(environment.WITNESS_LOG_KEYS ?? '').flat();
+  const logKeys = witnessedLogs(environment.WITNESS_LOG_KEYS ?? '');
   return {
     port: environment.WITNESS_PORT,
     host: environment.WITNESS_HOST,

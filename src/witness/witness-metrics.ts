@@ -12,7 +12,7 @@ export class WitnessMetrics {
     collectProcessMetrics(this.registry);
     this.outcomes = new Counter({
       name: 'ztkeys_witness_add_checkpoint_total',
-      help: 'add-checkpoint requests answered, by result (forked and inconsistent: a checkpoint signed by the log that is not the history cosigned)',
+      help: 'add-checkpoint requests answered, by result (forked and inconsistent: a checkpoint signed by the log that is not the history cosigned; retired_key: signed by a log key retired before the key of the last one cosigned)',
       labelNames: ['result'],
       registers: [this.registry],
     });
@@ -20,7 +20,7 @@ export class WitnessMetrics {
     for (const result of ADD_CHECKPOINT_RESULTS) this.outcomes.inc({ result }, 0);
     new Gauge({
       name: 'ztkeys_witness_origins',
-      help: 'Origins (logs, one per org) of which the witness holds a cosigned checkpoint',
+      help: 'Origins (one per org and log key name) of which the witness holds a cosigned checkpoint',
       registers: [this.registry],
       collect() {
         this.set(store.origins());

@@ -4,7 +4,7 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
 import { bearerToken, sameSecret } from '../shared/bearer-token';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import type { Cosigner } from '../transparency/cosignature';
-import type { NoteVerifier } from '../transparency/signed-note';
+import type { LogKeyring } from '../transparency/log-keyring';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
 import { addCheckpointResult } from './add-checkpoint-result';
@@ -18,8 +18,8 @@ export const TLOG_SIZE_CONTENT_TYPE = 'text/x.tlog.size';
 
 export interface WitnessServerOptions {
   cosigner: Cosigner;
-  /** The verifier keys of the logs witnessed: a checkpoint of origin `{key name}/...` signed by one of them. */
-  logKeys: readonly NoteVerifier[];
+  /** The verifier keys of the deployments witnessed, each its keys oldest first: a checkpoint of origin `{key name}/...` signed by one of them. */
+  logKeys: readonly LogKeyring[];
   store: SqliteWitnessStore;
   metrics: WitnessMetrics;
   /** METRICS_TOKEN: when set, /metrics answers only `Bearer <it>`, as the server's. */
@@ -94,8 +94,8 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
     const submitted = submittedCheckpoint(body.note, logKeys);
     if (!('checkpoint' in submitted)) return submitted;
     const at = now();
-    const outcome = await store.update(submitted.checkpoint.origin, (latest) => {
-      const result = decideAddCheckpoint(body, submitted, latest, cosigner, Math.floor(at.getTime() / 1000));
+    const outcome = await store.update(submitted.origins, (held) => {
+      const result = decideAddCheckpoint(body, submitted, held, cosigner, Math.floor(at.getTime() / 1000));
       const { conflict } = 'conflict' in result ? result : {};
       // Only a fork of the same size is kept: two notes of one size with different roots prove it without any proof.
       const fork =

@@ -80,7 +80,7 @@ function main(args: string[]): void {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host}:${port}`;
-    const witnessing = config.logKeys.map(({ name }) => `${name}/*`);
+    const witnessing = config.logKeys.flat().map(({ name }) => `${name}/*`);
     logger.info({ url, vkey, witnessing }, `listening on ${url}, witnessing ${witnessing.join(', ')}, verifier key ${vkey}`);
   });
 }

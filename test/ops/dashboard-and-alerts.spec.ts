@@ -56,11 +56,12 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
-  it('a fork the shared witness refused pages; checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
+  it('a fork the shared witness refused pages, as does a checkpoint it refused for a retired log key (the old key signs on: it may have leaked); checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
     const summary = (rule: AlertRules['groups'][number]['rules'][number]) => ({ alert: rule.alert, expr: rule.expr, severity: rule.labels.severity });
     expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_add_checkpoint_total')).map(summary)).toEqual([
       { alert: 'ZtkeysWitnessRefusedFork', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result=~"forked|inconsistent"}[1h])) > 0', severity: 'page' },
+      { alert: 'ZtkeysWitnessRetiredLogKey', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result="retired_key"}[1h])) > 0', severity: 'page' },
     ]);
     expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_checkpoints_below_quorum_total')).map(summary)).toEqual([
       { alert: 'ZtkeysCheckpointsBelowWitnessQuorum', expr: 'sum(increase(ztkeys_witness_checkpoints_below_quorum_total[15m])) > 0', severity: 'ticket' },
@@ -68,6 +69,9 @@ describe('the shipped alert rules and dashboard', () => {
     const fork = rules.find((rule) => rule.alert === 'ZtkeysWitnessRefusedFork')!;
     // What the operator does next: the proof kept by the witness.
     expect(fork.annotations.description).toContain('npm run witness -- forks');
+    // Who holds the old key: a copy left running on it, or whoever it leaked to.
+    const retired = rules.find((rule) => rule.alert === 'ZtkeysWitnessRetiredLogKey')!;
+    for (const step of ['LOG_SIGNING_KEY', 'Rotating the log key']) expect({ step, named: retired.annotations.description?.includes(step) }).toEqual({ step, named: true });
   });
 
   it('every dashboard panel queries exported series, labels and values; the witness\'s metrics and the server\'s submissions to witnesses among them', () => {

@@ -117,7 +117,7 @@ describe('docker-compose.yml, the shared witness', () => {
     expect(witness.command).toEqual(['node', 'dist/src/witness/witness.main.js']);
     expect(existsSync(join(ROOT, witness.command![1]))).toBe(true);
     const config = loadWitnessConfig(composeEnvironment({ WITNESS_LOG_KEYS: logKeys }, witness.environment));
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 3100, logKeys: [expect.objectContaining({ name: 'ztkeys.test/audit-log' })], metricsToken: undefined });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 3100, logKeys: [[expect.objectContaining({ name: 'ztkeys.test/audit-log' })]], metricsToken: undefined });
     expect(witness.volumes).toEqual([`witness-data:${config.key.dataDir}`]);
     expect(witness.ports).toEqual(['${WITNESS_PUBLISHED_PORT:-3100}:3100']);
     expect(witness.healthcheck.test.join(' ')).toContain("fetch('http://127.0.0.1:3100/health/ready')");

@@ -20,6 +20,12 @@ const history = (leaves: string[], signer: NoteSigner = logKey, of = origin) => 
 
 const body = (old: number, proof: Hash[], note: string): string => `old ${old}\n${proof.map((hash) => `${hash.toString('base64')}\n`).join('')}\n${note}`;
 
+/** A series of the witness's /metrics: add-checkpoint answers of one result. */
+async function addCheckpointCount(url: string, result: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^ztkeys_witness_add_checkpoint_total\\{result="${result}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
@@ -168,11 +174,93 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         expect((await post(at, body(5, after.proof(5, 7), after.note(7)))).status).toBe(200);
         // Its stdout may arrive after its HTTP answers: waited for, 5 s at most.
         for (let waited = 0; waited < 5000 && !rotated.lines().some((line) => line.code === 'RETIRED_LOG_KEY'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 40, origin: ofB, result: 'bad_signature', code: 'RETIRED_LOG_KEY' }));
+        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 50, origin: ofB, result: 'retired_key', code: 'RETIRED_LOG_KEY' }));
+        expect(await addCheckpointCount(at, 'retired_key')).toBe(1);
       } finally {
         await rotated.stop();
         rmSync(folder, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('one deployment whose rotation renamed its log key (K1>K2 of two names): the org\'s checkpoints under both origins are one log, as the server\'s check and audit verify read them', () => {
+    const [k1, k2] = [signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 1)), signerFromSeed('ztkeys.local/audit-log-2026', Buffer.alloc(32, 2))];
+    const [oldOrigin, newOrigin] = [`${k1.name}/org-1`, `${k2.name}/org-1`];
+    const leaves = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    /** An answer in a line: a 200 as such, a 409 with its size, a problem by its code. */
+    const said = ({ status, type, text }: { status: number; type: string | null; text: string }): string =>
+      status === 200 ? '200' : type === 'application/problem+json' ? `${status} ${(JSON.parse(text) as { code: string }).code}` : `${status} ${text.trim()}`;
+    let folder: string;
+    let rotated: WitnessProcess;
+    let at: string;
+    beforeEach(async () => {
+      folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-renamed-'));
+      rotated = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: `${verifierKeyText(k1)}>${verifierKeyText(k2)}` });
+      ({ url: at } = await rotated.listening());
+    });
+    afterEach(async () => {
+      await rotated.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('refuses a checkpoint of the retired key under the old origin once the successor signed one under the new (403 RETIRED_LOG_KEY, an error line, result retired_key, nothing stored)', async () => {
+      const [before, after] = [history(leaves, k1, oldOrigin), history(leaves, k2, newOrigin)];
+      const answers = [
+        await post(at, body(0, [], before.note(4))),
+        // The rotation goes on from the size cosigned under the old name, with a proof across it, as the server submits it.
+        await post(at, body(4, after.proof(4, 5), after.note(5))),
+        // Whoever still holds K1 extends the old origin from what the witness held of it, or from the log's size.
+        await post(at, body(4, before.proof(4, 6), before.note(6))),
+        await post(at, body(5, before.proof(5, 6), before.note(6))),
+        // Nothing stored: the successor's size 5 is still the log's.
+        await post(at, body(5, after.proof(5, 7), after.note(7))),
+      ];
+      expect(answers.map(said)).toEqual(['200', '200', '403 RETIRED_LOG_KEY', '403 RETIRED_LOG_KEY', '200']);
+      expect(JSON.parse(answers[2].text)).toMatchObject({
+        detail: expect.stringContaining(`signed by the retired log key ${k1.name}+${k1.keyId.toString(16).padStart(8, '0')} after its successor ${k2.name}+${k2.keyId.toString(16).padStart(8, '0')} signed`),
+      });
+      for (let waited = 0; waited < 5000 && rotated.lines().filter((line) => line.code === 'RETIRED_LOG_KEY').length < 2; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rotated.lines().filter((line) => line.code === 'RETIRED_LOG_KEY')).toEqual([
+        expect.objectContaining({ level: 50, origin: oldOrigin, result: 'retired_key' }),
+        expect.objectContaining({ level: 50, origin: oldOrigin, result: 'retired_key' }),
+      ]);
+      expect(await addCheckpointCount(at, 'retired_key')).toBe(2);
+    });
+
+    it('holds the size cosigned under the old name for the new origin too: a fork of that history signed by the successor is refused as under one origin, and kept', async () => {
+      const [honestBefore, honestAfter, forkedAfter] = [history(leaves, k1, oldOrigin), history(leaves, k2, newOrigin), history(['a', 'X', 'c', 'd', 'e', 'f', 'g'], k2, newOrigin)];
+      const answers = [
+        await post(at, body(0, [], honestBefore.note(4))),
+        // The log's history under the new name, started over from nothing: not the history cosigned.
+        await post(at, body(0, [], forkedAfter.note(6))),
+        await post(at, body(4, [], forkedAfter.note(4))),
+        await post(at, body(4, forkedAfter.proof(4, 6), forkedAfter.note(6))),
+        // The honest rotation: the successor extends what was cosigned under the old name.
+        await post(at, body(4, honestAfter.proof(4, 6), honestAfter.note(6))),
+      ];
+      expect(answers.map(said)).toEqual(['200', '409 4', '409 FORKED_CHECKPOINT', '422 INCONSISTENT_CHECKPOINT', '200']);
+      const forks = execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' });
+      expect(forks.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+        { origin: oldOrigin, size: 4, cosignedNote: honestBefore.note(4), refusedNote: forkedAfter.note(4), refusedAt: expect.any(String) },
+      ]);
+    });
+
+    it('on a store of a build that held the names apart, where it cosigned K1 past K2 (size 6 under the old origin, 5 under the new), goes on from the successor\'s', async () => {
+      const [before, after] = [history(leaves, k1, oldOrigin), history(leaves, k2, newOrigin)];
+      const store = new Database(join(folder, 'witness.sqlite'));
+      try {
+        const insert = store.prepare('INSERT INTO witnessed (origin, size, root_hash, note) VALUES (?, ?, ?, ?)');
+        insert.run(oldOrigin, 6, before.note(6).split('\n')[2], before.note(6));
+        insert.run(newOrigin, 5, after.note(5).split('\n')[2], after.note(5));
+      } finally {
+        store.close();
+      }
+      const answers = [
+        await post(at, body(6, before.proof(6, 7), before.note(7))),
+        await post(at, body(0, [], after.note(7))),
+        await post(at, body(5, after.proof(5, 7), after.note(7))),
+      ];
+      expect(answers.map(said)).toEqual(['403 RETIRED_LOG_KEY', '409 5', '200']);
     });
   });
 
@@ -303,9 +391,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       inconsistent: value('ztkeys_witness_add_checkpoint_total{result="inconsistent"}'),
       unknown_log: value('ztkeys_witness_add_checkpoint_total{result="unknown_log"}'),
       bad_signature: value('ztkeys_witness_add_checkpoint_total{result="bad_signature"}'),
+      retired_key: value('ztkeys_witness_add_checkpoint_total{result="retired_key"}'),
       malformed: value('ztkeys_witness_add_checkpoint_total{result="malformed"}'),
       origins: value('ztkeys_witness_origins'),
-    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, malformed: 6, origins: 1 });
+    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, retired_key: 0, malformed: 6, origins: 1 });
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
   });
