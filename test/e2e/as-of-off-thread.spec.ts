@@ -20,6 +20,9 @@ const AGENTS = 3_000;
 const ORG = 'big-org';
 const ADMIN = 'alice';
 const JWT_SECRET = 'as-of-thread-jwt-secret-of-at-least-32-bytes';
+/** Races run at most; the org's heavy-read budget is one request every BUDGET_SECONDS. */
+const ROUNDS = 3;
+const BUDGET_SECONDS = 2;
 
 /**
  * Issue 14: the as-of query of a large org for an old instant is the API's heaviest read (every key
@@ -28,7 +31,10 @@ const JWT_SECRET = 'as-of-thread-jwt-secret-of-at-least-32-bytes';
  * requests race for it, and the one refused (429, answered once the other has spent the budget,
  * that is when its reads begin) is followed by /health/live, which must answer before the admitted
  * one. Run on the API's thread, those reads hold the event loop from the budget on, so the live
- * probe could only answer after them.
+ * probe could only answer after them, in every round. Off it, the probe answers in a few ms and the
+ * admitted answer comes ~0.1 s later on a quiet machine: a machine that stalls the test's process
+ * that long (CI runs three suites on two cores) can put the probe after it, so the race is run
+ * again, up to ROUNDS times, once the org's budget is back.
  */
 describe('the as-of query of a large org, on the built server (embedded)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-as-of-thread-'));
@@ -55,7 +61,7 @@ describe('the as-of query of a large org, on the built server (embedded)', () =>
       BOOTSTRAP_TOKEN: 'as-of-thread-bootstrap-token-of-at-least-32-bytes',
       LOG_SIGNING_KEY: signerKeyText(logKey),
       // The org's budget is the race's; the readiness probe below asks as often as it likes.
-      RATE_LIMIT_HEAVY_READS_PER_ORG: '1/3600',
+      RATE_LIMIT_HEAVY_READS_PER_ORG: `1/${BUDGET_SECONDS}`,
       RATE_LIMIT_HEAVY_READS_PER_AGENT: '1000000/1',
     });
     url = await server.listening(120_000);
@@ -73,12 +79,13 @@ describe('the as-of query of a large org, on the built server (embedded)', () =>
   const asOf = (instant: string) =>
     fetch(`${url}/v1/orgs/${ORG}/as-of?at=${encodeURIComponent(instant)}`, { headers: { authorization: `Bearer ${token}`, 'x-min-position': String(head) } });
 
-  it('answers /health/live while an as-of query for an old instant reads the whole org', async () => {
+  /** One race: the order in which the refused as-of, the live probe sent after it and the admitted as-of answered. */
+  async function race(): Promise<{ order: string[]; admittedAgents: number }> {
     const order: string[] = [];
     let refused!: () => void;
     const refusedAnswered = new Promise<void>((resolve) => (refused = resolve));
     let admittedBody: Promise<{ agents: unknown[] }> | undefined;
-    const race = [asOf(at), asOf(at)].map((answer) =>
+    const answers = [asOf(at), asOf(at)].map((answer) =>
       answer.then((response) => {
         if (response.status === 429) {
           order.push('as-of refused (the org budget spent by the other)');
@@ -92,9 +99,21 @@ describe('the as-of query of a large org, on the built server (embedded)', () =>
     await refusedAnswered;
     const live = await fetch(`${url}/health/live`);
     order.push(`health/live answered ${live.status}`);
-    await Promise.all(race);
-    expect(order).toEqual(['as-of refused (the org budget spent by the other)', 'health/live answered 200', 'as-of answered 200']);
-    // The admitted one did read the whole org: every member, their admin and their windows.
-    expect((await admittedBody!).agents).toHaveLength(AGENTS + 1);
+    await Promise.all(answers);
+    return { order, admittedAgents: (await admittedBody!).agents.length };
+  }
+
+  it('answers /health/live while an as-of query for an old instant reads the whole org', async () => {
+    const expected = ['as-of refused (the org budget spent by the other)', 'health/live answered 200', 'as-of answered 200'];
+    const rounds: string[][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, BUDGET_SECONDS * 1000 + 100));
+      const { order, admittedAgents } = await race();
+      // The admitted one did read the whole org: every member, their admin and their windows.
+      expect(admittedAgents).toBe(AGENTS + 1);
+      rounds.push(order);
+      if (order.join() === expected.join()) break;
+    }
+    expect(rounds.at(-1)).toEqual(expected);
   }, 120_000);
 });
