@@ -1,7 +1,7 @@
 import { decode, UndecodableEvent } from '../domain/events/decode';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
-import { checkpointTime, type Checkpoint } from './checkpoint';
+import { checkpointTime, signedTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
@@ -306,8 +306,8 @@ class OrgVerification {
   ) {
     this.replay = new OrgReplay(orgId);
     this.anchors = [trusted, earlier].flatMap((checkpoint) => {
-      const at = checkpoint && checkpointTime(checkpoint);
-      return at && !Number.isNaN(at.getTime()) ? [{ anchor: { size: checkpoint!.size, at } }] : [];
+      const at = checkpoint && signedTime(checkpoint);
+      return at ? [{ anchor: { size: checkpoint!.size, at } }] : [];
     });
     this.tree = new OrgTree(window, (size, root) => {
       if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
@@ -614,8 +614,8 @@ export class AuditVerifier {
    */
   private checkTrustedTime(orgId: string, checkpoint: SignedCheckpoint, at: Date): void {
     const trusted = this.trusted?.orgId === orgId ? this.trusted.checkpoint : undefined;
-    const trustedAt = trusted && checkpointTime(trusted);
-    if (!trustedAt || Number.isNaN(trustedAt.getTime())) return;
+    const trustedAt = trusted && signedTime(trusted);
+    if (!trustedAt) return;
     // Signed since the trusted checkpoint: by its key or a later one, even where the file holds no checkpoint of the trusted one's key.
     const retired = at >= trustedAt && retiredKeyFault(this.keys, trusted!.signedBy, checkpoint.signedBy, 'the trusted checkpoint');
     if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size}, timestamped ${at.toISOString()}, is not the log's: ${retired}`);

@@ -28,6 +28,16 @@ export function checkpointTime({ extensions }: Checkpoint): Date | undefined {
   return line === undefined ? undefined : new Date(line.slice(TIMESTAMP.length));
 }
 
+/**
+ * The time a checkpoint was signed, undefined without a timestamp line holding one: the log
+ * timestamps every checkpoint it signs, and one without a time orders none after it (audit verify,
+ * the CLI's witness and the shared witness refuse it).
+ */
+export function signedTime(checkpoint: Checkpoint): Date | undefined {
+  const at = checkpointTime(checkpoint);
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
 function checkLine(what: string, line: string): void {
   if (line === '' || line.includes('\n')) throw new InvalidNote(`a checkpoint's ${what} is one non-empty line`);
 }

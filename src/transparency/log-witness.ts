@@ -1,4 +1,4 @@
-import { checkpointTime, openCheckpoint, type Checkpoint } from './checkpoint';
+import { openCheckpoint, signedTime, type Checkpoint } from './checkpoint';
 import { HASH_SIZE, verifyConsistency, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 
@@ -38,8 +38,8 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     throw error;
   }
   // As audit verify refuses one in a file: a checkpoint kept without its time would order no later one by it.
-  const headAt = checkpointTime(head);
-  if (!headAt || Number.isNaN(headAt.getTime())) {
+  const headAt = signedTime(head);
+  if (!headAt) {
     return { ok: false, reason: `the server's checkpoint of size ${head.size} has no timestamp line holding a time: the log timestamps every checkpoint it signs` };
   }
   if (!seen) return { ok: true, checkpoint: head, newer: true };
@@ -53,7 +53,7 @@ export function checkWitness({ saved, latest, proof, logKey, origin }: WitnessIn
     };
   }
   // An older checkpoint served again (a replica behind, or a server freezing the view) never takes the place of a newer one seen.
-  const seenAt = checkpointTime(seen);
+  const seenAt = signedTime(seen);
   if (seenAt && headAt < seenAt) {
     if (head.size > seen.size) {
       return {

@@ -1,8 +1,8 @@
-import { checkpointOrigin, parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
+import { checkpointOrigin, parseCheckpoint, signedTime, type Checkpoint } from '../transparency/checkpoint';
 import { cosignatureLine, type Cosigner } from '../transparency/cosignature';
 import { verifyConsistency } from '../transparency/merkle-tree';
 import { openSignedNote, retiredKeyFault, type LogKeyring } from '../transparency/log-keyring';
-import { InvalidNote, type NoteVerifier } from '../transparency/signed-note';
+import { InvalidNote, parseNote, type NoteVerifier } from '../transparency/signed-note';
 import type { AddCheckpointBody } from './add-checkpoint-body';
 
 /** What the witness holds of a log: the latest checkpoint it cosigned. */
@@ -14,7 +14,7 @@ export interface WitnessedCheckpoint {
   note: string;
 }
 
-/** A checkpoint signed by the log that is not the history the witness cosigned: the evidence of a fork. */
+/** A checkpoint signed by the log that contradicts the one the witness cosigned last (another history, signed times that go back, a retired key). */
 export interface Conflict {
   cosigned: WitnessedCheckpoint;
   refused: { size: number; rootHash: string; note: string };
@@ -29,6 +29,8 @@ export interface SubmittedCheckpoint {
   text: string;
   keys: LogKeyring;
   signedBy: NoteVerifier;
+  /** Its signed time (its timestamp line). */
+  at: Date;
   /**
    * The origins of its org's log: `{key name}/{orgId}` under each name of the deployment's keys. A
    * rotation to another key name goes on with the same log under another origin, as the server's
@@ -64,12 +66,17 @@ export function submittedCheckpoint(note: string, deployments: readonly LogKeyri
   }
   const orgId = origin.slice(opened.signedBy.name.length + 1);
   const origins = [...new Set(keys.map(({ name }) => checkpointOrigin(name, orgId)))];
+  let checkpoint: Checkpoint;
   try {
-    return { checkpoint: parseCheckpoint(opened.text), keys, origins, ...opened };
+    checkpoint = parseCheckpoint(opened.text);
   } catch (error) {
     if (!(error instanceof InvalidNote)) throw error;
     return { status: 400, code: 'MALFORMED_CHECKPOINT', detail: error.message };
   }
+  // As audit verify and the CLI's witness refuse one: a checkpoint cosigned without its time would order none after it.
+  const at = signedTime(checkpoint);
+  if (!at) return { status: 400, code: 'MALFORMED_CHECKPOINT', detail: `the checkpoint of size ${checkpoint.size} has no timestamp line holding a time: the log timestamps every checkpoint it signs` };
+  return { checkpoint, keys, origins, at, ...opened };
 }
 
 /** The key that signed a checkpoint the witness cosigned; none when WITNESS_LOG_KEYS no longer lists it (dropped since, it signs nothing here). */
@@ -101,8 +108,9 @@ function lastCosigned(held: readonly WitnessedCheckpoint[], keys: LogKeyring): {
  * tlog-witness add-checkpoint, decided against what the witness holds of the checkpoint's log
  * (`held`: the latest cosigned of each of its origins, `submitted.origins`, read in the same
  * transaction that stores the outcome): cosigns only a checkpoint whose old size is the size of the
- * log's last one cosigned, that the proof shows extends it, and whose key is not one the log
- * retired before the key of that one. Pure: the time (POSIX seconds) comes in.
+ * log's last one cosigned, that the proof shows extends it, whose key is not one the log retired
+ * before the key of that one, and which is not a larger tree signed before it. Pure: the time
+ * (POSIX seconds) comes in.
  */
 export function decideAddCheckpoint(
   body: AddCheckpointBody,
@@ -115,14 +123,14 @@ export function decideAddCheckpoint(
   const { oldSize, proof } = body;
   if (oldSize > checkpoint.size) return { status: 400, code: 'OLD_SIZE_TOO_LARGE', detail: `old size ${oldSize} is larger than the checkpoint's size ${checkpoint.size}` };
   const { latest, signedBy: earlier } = lastCosigned(held, submitted.keys) ?? {};
+  const rootHash = checkpoint.rootHash.toString('base64');
+  const conflict = latest && { cosigned: latest, refused: { size: checkpoint.size, rootHash, note: body.note } };
   // A key retired by a rotation signs nothing after its successor did, as the server's check and auditors hold (README: rotating the log key).
   const retired = earlier && retiredKeyFault(submitted.keys, earlier, submitted.signedBy, 'the checkpoint this witness cosigned last');
-  if (retired) return { status: 403, code: 'RETIRED_LOG_KEY', detail: `the checkpoint is not the log's: ${retired}` };
+  if (retired) return { status: 403, code: 'RETIRED_LOG_KEY', detail: `the checkpoint is not the log's: ${retired}`, conflict };
   const latestSize = latest?.size ?? 0;
   if (oldSize !== latestSize) return { status: 409, latestSize };
-  const rootHash = checkpoint.rootHash.toString('base64');
   if (oldSize === 0 && proof.length > 0) return { status: 400, code: 'PROOF_FROM_ZERO', detail: 'the consistency proof from old size 0 is empty' };
-  const conflict = latest && { cosigned: latest, refused: { size: checkpoint.size, rootHash, note: body.note } };
   if (conflict && oldSize === checkpoint.size && latest.rootHash !== rootHash) {
     return { status: 409, code: 'FORKED_CHECKPOINT', detail: `this witness cosigned size ${latest.size} with root ${latest.rootHash}, not ${rootHash}: the log forked`, conflict };
   }
@@ -134,5 +142,18 @@ export function decideAddCheckpoint(
       conflict,
     };
   }
-  return { status: 200, store: { origin: checkpoint.origin, size: checkpoint.size, rootHash, note: body.note }, cosignature: cosignatureLine(cosigner, text, now) };
+  // As audit verify and the CLI's witness hold: a checkpoint's signed time never goes back from the one before it.
+  const latestAt = latest && signedTime(parseCheckpoint(parseNote(latest.note).text));
+  const signedBefore = latestAt !== undefined && submitted.at < latestAt;
+  if (conflict && signedBefore && checkpoint.size > latest.size) {
+    return {
+      status: 409,
+      code: 'BACKDATED_CHECKPOINT',
+      detail: `the checkpoint of size ${checkpoint.size} is timestamped ${submitted.at.toISOString()}, before the one of size ${latest.size} this witness cosigned (${latestAt!.toISOString()}): its signed times go back`,
+      conflict,
+    };
+  }
+  // The tree it cosigned, signed earlier (a replica behind serves its older checkpoint): cosigned, the later one held on to, as the CLI's witness keeps the one it saw.
+  const store = latest && signedBefore ? latest : { origin: checkpoint.origin, size: checkpoint.size, rootHash, note: body.note };
+  return { status: 200, store, cosignature: cosignatureLine(cosigner, text, now) };
 }

@@ -3,10 +3,19 @@ import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
 import { SqliteWriteFaults } from '../shared/sqlite-write-faults';
 import type { WitnessedCheckpoint } from './add-checkpoint';
+import type { EvidenceKind } from './add-checkpoint-result';
 
-/** A fork the witness refused: two notes of one size signed by the log with different roots. */
-export interface RecordedFork {
+/**
+ * A checkpoint the witness refused, kept as evidence beside the one it cosigned that it
+ * contradicts: both notes signed by the log, which anyone holding its keys can check (`kind`:
+ * `forked` two roots of one size, `backdated` a larger tree signed before, `retired_key` signed by
+ * a key retired before the cosigned one's).
+ */
+export interface RecordedEvidence {
+  /** The cosigned note's. */
   origin: string;
+  kind: EvidenceKind;
+  /** The refused checkpoint's. */
   size: number;
   cosignedNote: string;
   refusedNote: string;
@@ -17,8 +26,8 @@ export interface RecordedFork {
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
 
-/** What add-checkpoint decides on the latest checkpoint of each origin of a log held: the checkpoint to store, the fork refused, its answer. */
-type Decide<T> = (held: WitnessedCheckpoint[]) => { store?: WitnessedCheckpoint; fork?: RecordedFork; result: T };
+/** What add-checkpoint decides on the latest checkpoint of each origin of a log held: the checkpoint to store, the evidence to keep, its answer. */
+type Decide<T> = (held: WitnessedCheckpoint[]) => { store?: WitnessedCheckpoint; evidence?: RecordedEvidence; result: T };
 
 /** How its problems name the store. */
 const STORE_NAME = `the witness's store (${WITNESS_DB_FILE})`;
@@ -37,10 +46,17 @@ export class SqliteWitnessStore {
   constructor(dataDir: string) {
     this.db = openSqliteFile(join(dataDir, WITNESS_DB_FILE), 'FULL');
     this.db.exec('CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
-    // The first fork refused per origin: the proof that the log signed two histories, kept once found.
+    // The first refusal of each kind per origin that proves the log misbehaved, kept once found.
     this.db.exec(
-      'CREATE TABLE IF NOT EXISTS forks (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, cosigned_note TEXT NOT NULL, refused_note TEXT NOT NULL, refused_at TEXT NOT NULL) STRICT',
+      'CREATE TABLE IF NOT EXISTS evidence (origin TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, cosigned_note TEXT NOT NULL, refused_note TEXT NOT NULL, refused_at TEXT NOT NULL, PRIMARY KEY (origin, kind)) STRICT',
     );
+    // A store of a build that kept forks only, one per origin: they move into the evidence, as forks.
+    this.db.transaction(() => {
+      if (this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'forks'").get() === undefined) return;
+      this.db.exec(
+        "INSERT INTO evidence (origin, kind, size, cosigned_note, refused_note, refused_at) SELECT origin, 'forked', size, cosigned_note, refused_note, refused_at FROM forks WHERE true ON CONFLICT DO NOTHING; DROP TABLE forks",
+      );
+    }).immediate();
     this.faults = new SqliteWriteFaults(this.db, STORE_NAME);
   }
 
@@ -60,10 +76,11 @@ export class SqliteWitnessStore {
     return (this.db.prepare('SELECT count(*) AS n FROM witnessed').get() as { n: number }).n;
   }
 
-  forks(): RecordedFork[] {
+  /** The evidence kept, oldest first. */
+  evidence(): RecordedEvidence[] {
     return this.db
-      .prepare('SELECT origin, size, cosigned_note AS cosignedNote, refused_note AS refusedNote, refused_at AS refusedAt FROM forks ORDER BY refused_at, origin')
-      .all() as RecordedFork[];
+      .prepare('SELECT origin, kind, size, cosigned_note AS cosignedNote, refused_note AS refusedNote, refused_at AS refusedAt FROM evidence ORDER BY refused_at, origin, kind')
+      .all() as RecordedEvidence[];
   }
 
   /** The latest checkpoint cosigned of each of the origins that has one. */
@@ -75,8 +92,8 @@ export class SqliteWitnessStore {
 
   /**
    * Runs `decide` on the latest checkpoint of each of a log's origins (one, or one per key name
-   * of a rotation) and stores the one it returns, or the fork it refused (the first of the origin
-   * it forks), atomically. While another process (a sqlite3 shell, a copy) holds the write lock it
+   * of a rotation) and stores the one it returns, or the evidence of the refusal (the first of its
+   * kind of the origin cosigned), atomically. While another process (a sqlite3 shell, a copy) holds the write lock it
    * waits without holding the witness, then StoreUnavailable: the store does not answer, no bug
    * of the request.
    */
@@ -84,11 +101,11 @@ export class SqliteWitnessStore {
     return this.faults.writeWhenFree(() =>
       this.db
         .transaction(() => {
-          const { store, fork, result } = decide(this.held(origins));
-          if (fork) {
+          const { store, evidence, result } = decide(this.held(origins));
+          if (evidence) {
             this.db
-              .prepare('INSERT INTO forks (origin, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')
-              .run(fork.origin, fork.size, fork.cosignedNote, fork.refusedNote, fork.refusedAt);
+              .prepare('INSERT INTO evidence (origin, kind, size, cosigned_note, refused_note, refused_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin, kind) DO NOTHING')
+              .run(evidence.origin, evidence.kind, evidence.size, evidence.cosignedNote, evidence.refusedNote, evidence.refusedAt);
           }
           if (store) {
             this.db

@@ -12,7 +12,7 @@ export class WitnessMetrics {
     collectProcessMetrics(this.registry);
     this.outcomes = new Counter({
       name: 'ztkeys_witness_add_checkpoint_total',
-      help: 'add-checkpoint requests answered, by result (forked and inconsistent: a checkpoint signed by the log that is not the history cosigned; retired_key: signed by a log key retired before the key of the last one cosigned)',
+      help: 'add-checkpoint requests answered, by result (forked and inconsistent: a checkpoint signed by the log that is not the history cosigned; backdated: a larger one signed before the last one cosigned; retired_key: signed by a log key retired before the key of the last one cosigned)',
       labelNames: ['result'],
       registers: [this.registry],
     });

@@ -7,7 +7,7 @@ import type { Cosigner } from '../transparency/cosignature';
 import type { LogKeyring } from '../transparency/log-keyring';
 import { MalformedBody, parseAddCheckpointBody } from './add-checkpoint-body';
 import { decideAddCheckpoint, submittedCheckpoint, type AddCheckpointOutcome } from './add-checkpoint';
-import { addCheckpointResult } from './add-checkpoint-result';
+import { addCheckpointResult, isEvidence } from './add-checkpoint-result';
 import type { SqliteWitnessStore } from './sqlite-witness-store';
 import type { WitnessMetrics } from './witness-metrics';
 
@@ -97,12 +97,12 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
     const outcome = await store.update(submitted.origins, (held) => {
       const result = decideAddCheckpoint(body, submitted, held, cosigner, Math.floor(at.getTime() / 1000));
       const { conflict } = 'conflict' in result ? result : {};
-      // Only a fork of the same size is kept: two notes of one size with different roots prove it without any proof.
-      const fork =
-        conflict && result.status === 409
-          ? { origin: conflict.cosigned.origin, size: conflict.refused.size, cosignedNote: conflict.cosigned.note, refusedNote: conflict.refused.note, refusedAt: at.toISOString() }
+      const kind = addCheckpointResult(result);
+      const evidence =
+        conflict && isEvidence(kind)
+          ? { origin: conflict.cosigned.origin, kind, size: conflict.refused.size, cosignedNote: conflict.cosigned.note, refusedNote: conflict.refused.note, refusedAt: at.toISOString() }
           : undefined;
-      return { store: result.status === 200 ? result.store : undefined, fork, result };
+      return { store: result.status === 200 ? result.store : undefined, evidence, result };
     });
     onOutcome?.(submitted.checkpoint.origin, outcome);
     return outcome;

@@ -1,7 +1,7 @@
 /**
  * `npm run witness`: a shared witness (C2SP tlog-witness) that cosigns the checkpoints of the logs
  * of WITNESS_LOG_KEYS only when each extends the one it cosigned before (README, Shared witness).
- * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the forks it refused.
+ * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the evidence it kept of the checkpoints it refused.
  * Both read what the witness made and create nothing.
  */
 import { existsSync } from 'node:fs';
@@ -35,9 +35,9 @@ function main(args: string[]): void {
     if (!existsSync(join(config.key.dataDir, WITNESS_DB_FILE))) {
       throw new ConfigError(`WITNESS_DATA_DIR ${config.key.dataDir} holds no witness store (${WITNESS_DB_FILE}): run it with the witness's WITNESS_DATA_DIR`);
     }
-    // One JSON line a fork: both notes as the log signed them, for anyone to check with its key.
+    // One JSON line a refusal kept as evidence (a fork, signed times that go back, a retired key): both notes as the log signed them, for anyone to check with its keys.
     const store = new SqliteWitnessStore(config.key.dataDir);
-    for (const fork of store.forks()) process.stdout.write(`${JSON.stringify(fork)}\n`);
+    for (const evidence of store.evidence()) process.stdout.write(`${JSON.stringify(evidence)}\n`);
     store.close();
     return;
   }

@@ -26,6 +26,23 @@ async function addCheckpointCount(url: string, result: string): Promise<number> 
   return Number(new RegExp(`^ztkeys_witness_add_checkpoint_total\\{result="${result}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
 }
 
+/** An answer in a line: a 200 as such, a 409 with its size, a problem by its code. */
+const said = ({ status, type, text }: { status: number; type: string | null; text: string }): string =>
+  status === 200 ? '200' : type === 'application/problem+json' ? `${status} ${(JSON.parse(text) as { code: string }).code}` : `${status} ${text.trim()}`;
+
+/** What `npm run witness -- forks` prints of a witness's folder: one JSON object a line, the evidence it kept. */
+const kept = (folder: string): unknown[] =>
+  execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown);
+
+/** The witness's log lines of a code, once `count` of them came (its stdout may arrive after its HTTP answers: waited for, 5 s at most). */
+async function linesOf(witness: WitnessProcess, code: string, count: number) {
+  for (let waited = 0; waited < 5000 && witness.lines().filter((line) => line.code === code).length < count; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  return witness.lines().filter((line) => line.code === code);
+}
+
 async function post(url: string, text: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
@@ -172,9 +189,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         });
         // Nothing stored: the witness still holds the successor's size 5, and cosigns its extension.
         expect((await post(at, body(5, after.proof(5, 7), after.note(7)))).status).toBe(200);
-        // Its stdout may arrive after its HTTP answers: waited for, 5 s at most.
-        for (let waited = 0; waited < 5000 && !rotated.lines().some((line) => line.code === 'RETIRED_LOG_KEY'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(rotated.lines()).toContainEqual(expect.objectContaining({ level: 50, origin: ofB, result: 'retired_key', code: 'RETIRED_LOG_KEY' }));
+        expect(await linesOf(rotated, 'RETIRED_LOG_KEY', 1)).toContainEqual(expect.objectContaining({ level: 50, origin: ofB, result: 'retired_key', code: 'RETIRED_LOG_KEY' }));
         expect(await addCheckpointCount(at, 'retired_key')).toBe(1);
       } finally {
         await rotated.stop();
@@ -187,9 +202,6 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     const [k1, k2] = [signerFromSeed('ztkeys.local/audit-log', Buffer.alloc(32, 1)), signerFromSeed('ztkeys.local/audit-log-2026', Buffer.alloc(32, 2))];
     const [oldOrigin, newOrigin] = [`${k1.name}/org-1`, `${k2.name}/org-1`];
     const leaves = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    /** An answer in a line: a 200 as such, a 409 with its size, a problem by its code. */
-    const said = ({ status, type, text }: { status: number; type: string | null; text: string }): string =>
-      status === 200 ? '200' : type === 'application/problem+json' ? `${status} ${(JSON.parse(text) as { code: string }).code}` : `${status} ${text.trim()}`;
     let folder: string;
     let rotated: WitnessProcess;
     let at: string;
@@ -203,7 +215,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       rmSync(folder, { recursive: true, force: true });
     });
 
-    it('refuses a checkpoint of the retired key under the old origin once the successor signed one under the new (403 RETIRED_LOG_KEY, an error line, result retired_key, nothing stored)', async () => {
+    it('refuses a checkpoint of the retired key under the old origin once the successor signed one under the new (403 RETIRED_LOG_KEY, an error line, result retired_key, nothing cosigned), and keeps the first one refused as evidence beside the successor\'s note', async () => {
       const [before, after] = [history(leaves, k1, oldOrigin), history(leaves, k2, newOrigin)];
       const answers = [
         await post(at, body(0, [], before.note(4))),
@@ -211,7 +223,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         await post(at, body(4, after.proof(4, 5), after.note(5))),
         // Whoever still holds K1 extends the old origin from what the witness held of it, or from the log's size.
         await post(at, body(4, before.proof(4, 6), before.note(6))),
-        await post(at, body(5, before.proof(5, 6), before.note(6))),
+        await post(at, body(5, before.proof(5, 7), before.note(7))),
         // Nothing stored: the successor's size 5 is still the log's.
         await post(at, body(5, after.proof(5, 7), after.note(7))),
       ];
@@ -219,12 +231,16 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       expect(JSON.parse(answers[2].text)).toMatchObject({
         detail: expect.stringContaining(`signed by the retired log key ${k1.name}+${k1.keyId.toString(16).padStart(8, '0')} after its successor ${k2.name}+${k2.keyId.toString(16).padStart(8, '0')} signed`),
       });
-      for (let waited = 0; waited < 5000 && rotated.lines().filter((line) => line.code === 'RETIRED_LOG_KEY').length < 2; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(rotated.lines().filter((line) => line.code === 'RETIRED_LOG_KEY')).toEqual([
+      expect(await linesOf(rotated, 'RETIRED_LOG_KEY', 2)).toEqual([
         expect.objectContaining({ level: 50, origin: oldOrigin, result: 'retired_key' }),
         expect.objectContaining({ level: 50, origin: oldOrigin, result: 'retired_key' }),
       ]);
       expect(await addCheckpointCount(at, 'retired_key')).toBe(2);
+      // The evidence that K1 still signs: its note, and the successor's that retired it, both as the log signed them, kept once (the first refused).
+      const evidence = kept(folder);
+      expect(evidence).toEqual([{ origin: newOrigin, kind: 'retired_key', size: 6, cosignedNote: after.note(5), refusedNote: before.note(6), refusedAt: expect.any(String) }]);
+      const [{ cosignedNote, refusedNote }] = evidence as Array<{ cosignedNote: string; refusedNote: string }>;
+      expect([openNote(cosignedNote, [k2]).verifiedBy, openNote(refusedNote, [k1]).verifiedBy].map((keys) => keys.length)).toEqual([1, 1]);
     });
 
     it('holds the size cosigned under the old name for the new origin too: a fork of that history signed by the successor is refused as under one origin, and kept', async () => {
@@ -239,10 +255,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         await post(at, body(4, honestAfter.proof(4, 6), honestAfter.note(6))),
       ];
       expect(answers.map(said)).toEqual(['200', '409 4', '409 FORKED_CHECKPOINT', '422 INCONSISTENT_CHECKPOINT', '200']);
-      const forks = execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' });
-      expect(forks.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
-        { origin: oldOrigin, size: 4, cosignedNote: honestBefore.note(4), refusedNote: forkedAfter.note(4), refusedAt: expect.any(String) },
-      ]);
+      expect(kept(folder)).toEqual([{ origin: oldOrigin, kind: 'forked', size: 4, cosignedNote: honestBefore.note(4), refusedNote: forkedAfter.note(4), refusedAt: expect.any(String) }]);
     });
 
     it('on a store of a build that held the names apart, where it cosigned K1 past K2 (size 6 under the old origin, 5 under the new), goes on from the successor\'s', async () => {
@@ -262,6 +275,68 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       ];
       expect(answers.map(said)).toEqual(['403 RETIRED_LOG_KEY', '409 5', '200']);
     });
+  });
+
+  describe('signed times: a checkpoint is timestamped no earlier than the one cosigned before it, as audit verify and the CLI\'s witness hold', () => {
+    const log = history(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    const time = (hhmm: string) => new Date(`2026-12-01T${hhmm}:00Z`);
+    let folder: string;
+    let timed: WitnessProcess;
+    let at: string;
+    beforeAll(async () => {
+      folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-times-'));
+      timed = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+      ({ url: at } = await timed.listening());
+    });
+    afterAll(async () => {
+      await timed.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('refuses a larger checkpoint timestamped before the one it cosigned (409 BACKDATED_CHECKPOINT, an error line, result backdated, the first kept with both notes), cosigns the same tree timestamped earlier but holds on to the later, refuses a checkpoint without a time (400)', async () => {
+      const answers = [
+        await post(at, body(0, [], log.note(4, time('10:00')))),
+        // Whoever holds the log key signs the grown log dated before the checkpoint cosigned: its signed times rewritten.
+        await post(at, body(4, log.proof(4, 6), log.note(6, time('09:00')))),
+        // The tree cosigned, signed earlier (a replica behind serves its older checkpoint): cosigned, not held in the later one's place.
+        await post(at, body(4, [], log.note(4, time('09:30')))),
+        await post(at, body(4, log.proof(4, 6), log.note(6, time('09:45')))),
+        // The same time is not back.
+        await post(at, body(4, log.proof(4, 6), log.note(6, time('10:00')))),
+        // Without a time, no checkpoint after it could be ordered by it.
+        await post(at, body(6, log.proof(6, 7), log.note(7, null))),
+        await post(at, body(6, log.proof(6, 7), log.note(7, time('11:00')))),
+      ];
+      expect(answers.map(said)).toEqual(['200', '409 BACKDATED_CHECKPOINT', '200', '409 BACKDATED_CHECKPOINT', '200', '400 MALFORMED_CHECKPOINT', '200']);
+      expect(JSON.parse(answers[1].text)).toMatchObject({
+        detail: 'the checkpoint of size 6 is timestamped 2026-12-01T09:00:00.000Z, before the one of size 4 this witness cosigned (2026-12-01T10:00:00.000Z): its signed times go back',
+      });
+      expect(JSON.parse(answers[5].text)).toMatchObject({ detail: expect.stringContaining('no timestamp line holding a time') });
+      expect(verifyCosignatures(log.note(4, time('09:30')) + answers[2].text, [parseCosignerKey((await timed.listening()).vkey)])).toHaveLength(1);
+      const rootOf = (note: string) => note.split('\n')[2];
+      expect(await linesOf(timed, 'BACKDATED_CHECKPOINT', 2)).toEqual([
+        expect.objectContaining({ level: 50, origin, result: 'backdated', cosignedSize: 4, cosignedRoot: rootOf(log.note(4)), size: 6, refusedRoot: rootOf(log.note(6)) }),
+        expect.objectContaining({ level: 50, origin, result: 'backdated', cosignedSize: 4, size: 6 }),
+      ]);
+      expect(await addCheckpointCount(at, 'backdated')).toBe(2);
+      // Two notes signed by the log, the larger dated before the smaller: the proof, kept once (the first).
+      expect(kept(folder)).toEqual([{ origin, kind: 'backdated', size: 6, cosignedNote: log.note(4, time('10:00')), refusedNote: log.note(6, time('09:00')), refusedAt: expect.any(String) }]);
+    });
+  });
+
+  it('`npm run witness -- forks` on a store of a build that kept forks only (table forks): lists them, of kind forked', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forks-table-'));
+    try {
+      const [cosigned, refused] = [history(['a', 'b']).note(2), history(['a', 'X']).note(2)];
+      const store = new Database(join(folder, 'witness.sqlite'));
+      store.exec('CREATE TABLE witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root_hash TEXT NOT NULL, note TEXT NOT NULL) STRICT');
+      store.exec('CREATE TABLE forks (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, cosigned_note TEXT NOT NULL, refused_note TEXT NOT NULL, refused_at TEXT NOT NULL) STRICT');
+      store.prepare('INSERT INTO forks VALUES (?, ?, ?, ?, ?)').run(origin, 2, cosigned, refused, '2026-12-01T09:00:00.000Z');
+      store.close();
+      expect(kept(folder)).toEqual([{ origin, kind: 'forked', size: 2, cosignedNote: cosigned, refusedNote: refused, refusedAt: '2026-12-01T09:00:00.000Z' }]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   describe.each([
@@ -334,14 +409,13 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       expect.objectContaining({ level: 50, origin, cosignedSize: 3, cosignedRoot: rootOf(honest.note(3)), size: 6, refusedRoot: rootOf(forked.note(6)) }),
     ]);
     // And the proof itself, two notes of one size signed by the log with different roots, kept in its store.
-    const forks = execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
-    const kept = forks.trim().split('\n').map((line) => JSON.parse(line) as { origin: string; size: number; cosignedNote: string; refusedNote: string; refusedAt: string });
-    expect(kept).toEqual([{ origin, size: 3, cosignedNote: honest.note(3), refusedNote: forked.note(3), refusedAt: expect.any(String) }]);
-    for (const note of [kept[0].cosignedNote, kept[0].refusedNote]) expect(openNote(note, [logKey]).verifiedBy).toHaveLength(1);
+    const forks = kept(dataDir) as Array<{ cosignedNote: string; refusedNote: string }>;
+    expect(forks).toEqual([{ origin, kind: 'forked', size: 3, cosignedNote: honest.note(3), refusedNote: forked.note(3), refusedAt: expect.any(String) }]);
+    for (const note of [forks[0].cosignedNote, forks[0].refusedNote]) expect(openNote(note, [logKey]).verifiedBy).toHaveLength(1);
     // Only the first fork of an origin is kept: another one refused later does not replace it.
     const other = history(['a', 'b', 'Y', 'd', 'e', 'f', 'g', 'h']);
     expect((await post(url, body(6, [], other.note(6)))).status).toBe(409);
-    expect(execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' })).toBe(forks);
+    expect(kept(dataDir)).toEqual(forks);
   });
 
   it('answers 409 with its size (text/x.tlog.size) to an old size that is not its own: a smaller or a stale checkpoint is not cosigned', async () => {
