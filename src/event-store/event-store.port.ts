@@ -144,13 +144,20 @@ export interface EventStore {
   /** Events of one stream from a revision (inclusive), in order, as `options` bound them. Empty when the stream does not exist. */
   readStream(stream: string, fromRevision?: bigint, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
-  /** Up to `limit` events of the global log after `after` (exclusive), in log order: fewer only where the log ends, which its readers take a short page for. */
+  /**
+   * Up to `limit` events of the global log after `after` (exclusive), in log order: fewer only
+   * where the log ends, which its readers take a short page for. Where no event is at `after`,
+   * the events after it; except that a store refusing to read from where no record of its log
+   * begins (KurrentDB, inside a record) rejects with PositionNotInLog (position-not-in-log.ts):
+   * finding the next record would take a scan of the log, and only a checkpoint of another copy
+   * of the log points there, whose reader handles the error (its divergence is named elsewhere).
+   */
   readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]>;
 
   /**
    * How many events follow `after` (exclusive; undefined = the whole log), counted up to `cap`,
    * and when the first of them occurred. No event is decoded: a metrics scrape measures every
-   * subscriber's lag with it, on the API's thread.
+   * subscriber's lag with it, on the API's thread. A position no event is at: as for readAll.
    */
   backlog(after: bigint | undefined, cap: number): Promise<Backlog>;
 

@@ -47,8 +47,10 @@ export class ReadModelsReadiness implements ReadinessCheck {
     if (behind.length === 0) return (this.caughtUp = true);
     const counted = await backlogs(this.events, await this.events.headPosition(), behind, COUNT_CAP);
     const each = behind.map(([model, at]) => {
-      const { events } = counted.get(model)!;
-      return `${model} at ${at ?? 'its start'} (${events < COUNT_CAP ? events : `${COUNT_CAP}+`} events behind)`;
+      const backlog = counted.get(model);
+      // Left out: no event of the log is at its checkpoint (the projector names the divergence and rebuilds it).
+      if (!backlog) return `${model} at ${at ?? 'its start'} (no event of the log there)`;
+      return `${model} at ${at ?? 'its start'} (${backlog.events < COUNT_CAP ? backlog.events : `${COUNT_CAP}+`} events behind)`;
     });
     throw new Error(`catching up with the log up to position ${String(target)}: ${each.join(', ')}`);
   }

@@ -80,3 +80,65 @@ describe.each(cases)('the event log loses its last rows ($name)', ({ rollBackSeq
     expect(emails().length).toBe(sent + emailsTo('carol'));
   }, 90_000);
 });
+
+/**
+ * The same loss under read models, a notifier and a Merkle node store whose checkpoints hold no
+ * event id (saved by a release before checkpoints named their event), and the log grown past the
+ * lost rows before the consumers resumed (by an API process while the projector was down). The
+ * checkpoints' heads are not ahead of the log: no event at their position tells the divergence.
+ */
+describe('the event log loses its last rows and grows past them, under checkpoints saved without their event id', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-lost-tail-no-id-'));
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const env = { DATA_DIR: dataDir, MIN_POSITION_WAIT_MS: '15000' };
+  const pendingAgents = async (orgId: string, minPosition?: string): Promise<string[]> => {
+    const reply = await call(server!, 'GET', `/v1/orgs/${orgId}/key-requests?status=PENDING`, await server!.token(orgId, 'alice'), undefined, minPosition ? { 'x-min-position': minPosition } : {});
+    expect(reply.status).toBe(200);
+    return reply.body.items.map((item: { agentId: string }) => item.agentId);
+  };
+
+  it('fails readiness naming the read model and the position no event is at, rebuilds it, and lists no request the log lost', async () => {
+    server = await startTestServer(env);
+    let journey = new Journey(server);
+    const admin = await journey.createOrg('alice');
+    await journey.activeKey(admin, admin);
+    const bob = await journey.addAgent(admin, 'bob');
+    const kept = (await server.eventStore.headPosition())!;
+    const requested = await journey.requestKey(bob);
+    expect(requested.status).toBe(201);
+    expect(await pendingAgents(admin.orgId, requested.body.position)).toEqual(['bob']);
+    const checkpoint = (await server.readModels.checkpoint('pending-keys'))!;
+    await server.close();
+    server = undefined;
+
+    const events = new Database(join(dataDir, 'events.sqlite'));
+    expect(events.prepare('DELETE FROM events WHERE position > ?').run(kept).changes).toBeGreaterThan(0);
+    events.close();
+    for (const [file, table] of [['read-models.sqlite', 'read_model_checkpoints'], ['email.sqlite', 'notifier_checkpoints'], ['merkle-nodes.sqlite', 'merkle_progress']]) {
+      const db = new Database(join(dataDir, file));
+      expect(db.prepare(`UPDATE ${table} SET event_id = NULL`).run().changes).toBeGreaterThan(0);
+      db.close();
+    }
+    // An API process alone appends past the lost rows: positions are never given twice, so none lands at the checkpoint.
+    server = await startTestServer({ ...env, ROLES: 'api' });
+    await new Journey(server).addAgent({ ...admin, token: await server.token(admin.orgId, 'alice') }, 'carol');
+    expect(await server.eventStore.headPosition()).toBeGreaterThan(checkpoint);
+    expect(await server.eventStore.eventAt(checkpoint)).toBeUndefined();
+    await server.close();
+    server = undefined;
+
+    server = await startTestServer(env);
+    journey = new Journey(server);
+    const notReady = await waitFor('readiness to fail naming the read models', async () => {
+      const reply = await call(server!, 'GET', '/health/ready');
+      return reply.status === 503 && reply.body.checks?.projections?.status === 'down' && reply;
+    });
+    expect(notReady.body.checks.projections.message).toContain(`read model pending-keys: the event log holds no event at the checkpoint (${checkpoint})`);
+    await waitFor('the read models to be rebuilt', async () => (await call(server!, 'GET', '/health/ready')).status === 200);
+    expect(await pendingAgents(admin.orgId, String(await server.eventStore.headPosition()))).toEqual([]);
+  }, 90_000);
+});

@@ -6,6 +6,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../../src/event-store/event-store.port';
+import { PositionNotInLog } from '../../src/event-store/position-not-in-log';
 import { newEvent, newEvents, uniqueStream } from './event-factory';
 
 const ids = (events: { id: string }[]): string[] => events.map((event) => event.id);
@@ -518,6 +519,29 @@ export function describeEventStoreContract(
         // The next event where positions count events (SQLite), the middle of this one where they count bytes (KurrentDB).
         const oneAfter = first.position + 1n;
         expect((await store.eventAt(oneAfter))?.position ?? oneAfter).toBe(oneAfter);
+      });
+
+      it('reads and counts after a position no event is at: the events after it, or PositionNotInLog where the store refuses to read from there', async () => {
+        // A checkpoint that outlived a restore of an older copy of the log, until its consumer is rebuilt (log-tail.ts, backlogs.ts).
+        const stream = uniqueStream('between');
+        await store.append([{ stream, expected: 'no_stream', events: newEvents(3) }]);
+        const [first] = await store.readStream(stream);
+
+        // Before the first event: the whole log on both stores.
+        expect(ids(await store.readAll(0n, 2))).toEqual(ids(await store.readAll(undefined, 2)));
+        expect(await store.backlog(0n, 2)).toEqual(await store.backlog(undefined, 2));
+        // The next event where positions count events (SQLite), the middle of this one where they count bytes (KurrentDB).
+        const between = first.position + 1n;
+        const after = (await store.readAll(first.position, 3)).filter((event) => event.position > between);
+        const read = await store.readAll(between, 2).catch((error: unknown) => error);
+        const counted = await store.backlog(between, 1).catch((error: unknown) => error);
+        if ((await store.eventAt(between)) !== undefined || !(read instanceof PositionNotInLog)) {
+          expect(ids(read as RecordedEvent[])).toEqual(ids(after.slice(0, 2)));
+          expect(counted).toEqual({ events: 1, oldestOccurredAt: after[0].metadata.occurredAt });
+        } else {
+          expect(read.position).toBe(between);
+          expect(counted).toBeInstanceOf(PositionNotInLog);
+        }
       });
 
       it('counts the events after a position up to a cap, and tells when the first of them occurred', async () => {

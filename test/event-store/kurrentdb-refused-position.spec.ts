@@ -6,7 +6,8 @@ import { ReadResp, type ReadReq } from '@kurrent/kurrentdb-client/generated/kurr
 import { isTransientKurrentError } from '../../src/event-store/kurrentdb/kurrentdb-errors';
 import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
 import { StoreUnavailable } from '../../src/shared/store-unavailable';
-import { PositionNotInLog, isRefusedPosition } from '../../src/event-store/kurrentdb/kurrentdb-refused-position';
+import { isRefusedPosition } from '../../src/event-store/kurrentdb/kurrentdb-refused-position';
+import { PositionNotInLog } from '../../src/event-store/position-not-in-log';
 
 /*
  * KurrentDB's refusal to read $all from a position inside a record, as the client hands it over:
@@ -112,11 +113,28 @@ describe('KurrentDbEventStore when the server refuses the position asked for', (
     }
   });
 
-  it('still answers unavailable (503) when only the read fails and a subscription from the position is answered', async () => {
+  it('still answers unavailable (503), at the position or after it, when only the read fails and a subscription from the position is answered', async () => {
     position = 'fine, reads failing';
     const store = new KurrentDbEventStore(url);
     try {
       await expect(store.eventAt(12_345n)).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(store.readAll(12_345n, 10)).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(store.backlog(12_345n, 10)).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(store.readAll(undefined, 10)).rejects.toBeInstanceOf(StoreUnavailable);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers a read of the log after the position, or a count of the events after it, with PositionNotInLog naming it: not an outage retried for ever', async () => {
+    const store = new KurrentDbEventStore(url);
+    try {
+      for (const read of [() => store.readAll(12_345n, 10), () => store.backlog(12_345n, 10)]) {
+        const error: unknown = await read().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PositionNotInLog);
+        expect((error as PositionNotInLog).position).toBe(12_345n);
+        expect((error as Error).message).toMatch(/no event at position 12345 .*invalid position/);
+      }
     } finally {
       await store.close();
     }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { PositionNotInLog } from '../../src/event-store/position-not-in-log';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { LAG_COUNT_CAP, SubscriberLag } from '../../src/metrics/subscriber-lag';
 import { newEvent, uniqueStream } from '../event-store/event-factory';
@@ -59,5 +60,22 @@ describe('subscriber lag', () => {
     expect(scraped).toContain('ztkeys_subscriber_lag_events{subscriber="projection:b"} 2');
     expect(scraped).toContain('ztkeys_subscriber_lag_events{subscriber="notifier"} 1');
     expect(counted).toEqual([LAG_COUNT_CAP, LAG_COUNT_CAP]);
+  });
+
+  it('leaves out a subscriber at a position the store refuses to read from (a checkpoint of another copy of the log, as KurrentDB refuses one inside a record), still measuring the others', async () => {
+    const { position } = await store.append([{ stream: uniqueStream('lag'), expected: 'no_stream', events: [newEvent(), newEvent()] }]);
+    const refused = position - 1n;
+    const registry = new Registry();
+    const lag = new SubscriberLag(registry, {
+      headPosition: () => store.headPosition(),
+      backlog: (after, cap) => (after === refused ? Promise.reject(new PositionNotInLog(refused, new Error('Trying to read from an invalid position.'))) : store.backlog(after, cap)),
+    });
+    lag.follow('projection:diverged', () => refused);
+    lag.follow('notifier', () => position - 2n);
+
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'notifier')).toBe(2);
+    expect(await value(registry, 'ztkeys_subscriber_lag_seconds', 'notifier')).toBeGreaterThanOrEqual(0);
+    expect(await value(registry, 'ztkeys_subscriber_lag_events', 'projection:diverged')).toBeUndefined();
+    expect(await value(registry, 'ztkeys_subscriber_lag_seconds', 'projection:diverged')).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { PositionNotInLog } from '../../src/event-store/position-not-in-log';
 import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { ReadModelsReadiness } from '../../src/read-models/read-models-readiness';
 import { newEvents, uniqueStream } from '../event-store/event-factory';
@@ -36,6 +37,28 @@ describe.each(storeKinds('read-models readiness'))('read-models readiness on $na
       await expect(readiness.ping()).resolves.toBe(true);
       // A process serving no API waits for no read model.
       await expect(new ReadModelsReadiness(log.events, store, []).ping()).resolves.toBe(true);
+    } finally {
+      await cleanup();
+      await log.cleanup();
+    }
+  });
+
+  it('names a read model at a position the log refuses to read from (a checkpoint of another copy of the log, as KurrentDB refuses one inside a record) without failing to count the others', async () => {
+    const log = openEventLog();
+    const { store, cleanup } = await kind.open();
+    try {
+      await store.init();
+      const head = (await log.events.append([{ stream: uniqueStream('ready'), expected: 'no_stream', events: newEvents(4) }])).position;
+      const refused = head - 1n;
+      const refusing = {
+        headPosition: () => log.events.headPosition(),
+        backlog: (after: bigint | undefined, cap: number) =>
+          after === refused ? Promise.reject(new PositionNotInLog(refused, new Error('Trying to read from an invalid position.'))) : log.events.backlog(after, cap),
+      };
+      await checkpointAt(store, 'pending-keys', refused);
+      await expect(new ReadModelsReadiness(refusing, store, ['pending-keys', 'org-status']).ping()).rejects.toThrow(
+        `catching up with the log up to position ${head}: pending-keys at ${refused} (no event of the log there), org-status at its start (4 events behind)`,
+      );
     } finally {
       await cleanup();
       await log.cleanup();

@@ -4,6 +4,7 @@ import type { Projection, ReadModelName } from '../../../projections/projection'
 import { decode } from '../../domain/events/decode';
 import type { LogEvent, LogEventType } from '../../domain/events/event-catalogue';
 import type { EventStore, RecordedEvent } from '../../event-store/event-store.port';
+import { PositionNotInLog } from '../../event-store/position-not-in-log';
 import type { ReadQueries } from './read-queries';
 
 /**
@@ -27,13 +28,24 @@ export class LogTail {
     readonly complete: boolean,
   ) {}
 
-  /** One read of the log, from the lowest checkpoint of the projections' models. */
+  /**
+   * One read of the log, from the lowest checkpoint of the projections' models. A checkpoint the
+   * store refuses to read from (PositionNotInLog: the model diverged from the log, which the
+   * projector names while it rebuilds it) gives a tail cut short at its start, with no event: the
+   * page then reads on the streams what exactness needs, as for a model too far behind.
+   */
   static async read(store: Pick<EventStore, 'readAll'>, queries: Pick<ReadQueries, 'checkpoint'>, orgId: string, projections: readonly Projection[]): Promise<LogTail> {
     const checkpoints = new Map(await Promise.all(projections.map(async ({ name }) => [name, await queries.checkpoint(name)] as const)));
     const positions = [...checkpoints.values()];
     // A model that applied nothing yet is read from the log's start.
     const from = positions.includes(undefined) ? undefined : (positions as bigint[]).reduce((lowest, position) => (position < lowest ? position : lowest));
-    const read = await store.readAll(from, TAIL_EVENTS);
+    let read: RecordedEvent[];
+    try {
+      read = await store.readAll(from, TAIL_EVENTS);
+    } catch (error) {
+      if (error instanceof PositionNotInLog) return new LogTail([], checkpoints, false);
+      throw error;
+    }
     const projected = (type: string) => projections.some(({ types }) => !types || types.has(type as LogEventType));
     const events = read.filter((event) => event.metadata.orgId === orgId && projected(event.type)).map((event) => decode(event));
     return new LogTail(events, checkpoints, read.length < TAIL_EVENTS);

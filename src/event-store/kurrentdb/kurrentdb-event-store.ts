@@ -9,6 +9,7 @@ import {
   type ConsistencyCheck,
   type MultiAppendResult,
   type ReadAllOptions,
+  type RecordedEvent as KurrentRecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyConflict,
@@ -36,14 +37,15 @@ import { checkWrites } from '../check-writes';
 import { checkCount } from '../check-count';
 import { ResubscribingSubscription, type LogFeed } from './resubscribing-subscription';
 import { missingServerFeatures, type ServerFeaturesSeen } from './kurrentdb-server-features';
-import { PositionNotInLog, isRefusedPosition } from './kurrentdb-refused-position';
+import { isRefusedPosition } from './kurrentdb-refused-position';
+import { PositionNotInLog } from '../position-not-in-log';
 
 export interface KurrentDbEventStoreOptions {
   /** Wait between resubscriptions after a dropped subscription. */
   resubscribeBackoff?: BackoffPolicy;
   /** Told about each dropped subscription before it resubscribes (default: a process warning). */
   onSubscriptionDropped?: (error: unknown, retryInMs: number) => void;
-  /** How long ping() waits for the server before answering false, and eventAt for its answer to a subscription (refusesPosition). */
+  /** How long ping() waits for the server before answering false, and a read refused a position for a subscription's answer (subscriptionRefusal). */
   pingTimeoutMs?: number;
 }
 
@@ -144,7 +146,7 @@ export class KurrentDbEventStore implements EventStore {
   async readAll(after: bigint | undefined, limit: number): Promise<RecordedEvent[]> {
     checkCount('limit', limit);
     const events: RecordedEvent[] = [];
-    for await (const event of userEventsAfter(this.readEntries, after, limit)) events.push(toRecordedEvent(event));
+    for await (const event of this.userEventsAfter(after, limit)) events.push(toRecordedEvent(event));
     return events;
   }
 
@@ -156,7 +158,7 @@ export class KurrentDbEventStore implements EventStore {
     checkCount('cap', cap);
     let events = 0;
     let oldestOccurredAt: string | undefined;
-    for await (const event of userEventsAfter(this.readEntries, after, cap)) {
+    for await (const event of this.userEventsAfter(after, cap)) {
       oldestOccurredAt ??= decodeMetadata(event.metadata, event.id).metadata.occurredAt;
       events++;
     }
@@ -173,28 +175,54 @@ export class KurrentDbEventStore implements EventStore {
       return undefined;
     } catch (error) {
       // No record begins there (the middle of an event of a restored older copy of the log): no event is there either.
-      if (isRefusedPosition(error) || (isTransientKurrentError(error) && (await this.refusesPosition(position)))) return undefined;
+      if (await this.refusal(position, error)) return undefined;
       throw unavailableIfTransient(error);
     }
   }
 
   /**
-   * Whether the server refuses to read $all from `position`, asked again through a subscription.
-   * The client's native reader hands a read's refusal (status Unknown) over as an UnavailableError
-   * without the server's words, as it does an outage; a subscription's refusal keeps them. False
-   * when the subscription gets anything else first: an event, caught up, or a failure of its own.
+   * The ztkeys events after `after`, as readAll and backlog read them. Where the server refuses to
+   * read from `after` (no record begins there), PositionNotInLog rather than a 503 retried for
+   * ever: the events after it are those from the next record on, which only a scan of the log
+   * from a record before it could find, and only a checkpoint of another copy of the log points
+   * there (its consumer's divergence check names it; its readers handle the error).
    */
-  private async refusesPosition(position: bigint): Promise<boolean> {
+  private async *userEventsAfter(after: bigint | undefined, limit: number): AsyncGenerator<KurrentRecordedEvent> {
+    try {
+      yield* userEventsAfter(this.readEntries, after, limit);
+    } catch (error) {
+      const refused = after === undefined ? undefined : await this.refusal(after, error);
+      if (refused && after !== undefined) throw new PositionNotInLog(after, refused);
+      throw unavailableIfTransient(error);
+    }
+  }
+
+  /**
+   * The server's refusal to read $all from `position`, when that is what a read failed with;
+   * undefined when it failed otherwise. The client's native reader hands a read's refusal (status
+   * Unknown) over as an UnavailableError without the server's words, as it does an outage: a read
+   * failing so is asked again through a subscription, whose refusal keeps them.
+   */
+  private async refusal(position: bigint, error: unknown): Promise<Error | undefined> {
+    if (isRefusedPosition(error)) return error;
+    return isTransientKurrentError(error) ? this.subscriptionRefusal(position) : undefined;
+  }
+
+  /**
+   * The refusal of a subscription to $all from `position`; undefined when it gets anything else
+   * first: an event, caught up, a failure of its own, or no answer within the ping timeout.
+   */
+  private async subscriptionRefusal(position: bigint): Promise<Error | undefined> {
     const subscription = this.client.subscribeToAll({ fromPosition: toReadPosition(position), filter: USER_EVENTS });
     // Listeners stay until the subscription is gone: a later error must find one (the first answer counts).
-    const answer = new Promise<boolean>((resolve) => {
-      subscription.on('data', () => resolve(false));
-      subscription.on('caughtUp', () => resolve(false));
-      subscription.on('end', () => resolve(false));
-      subscription.on('error', (error: unknown) => resolve(isRefusedPosition(error)));
+    const answer = new Promise<Error | undefined>((resolve) => {
+      subscription.on('data', () => resolve(undefined));
+      subscription.on('caughtUp', () => resolve(undefined));
+      subscription.on('end', () => resolve(undefined));
+      subscription.on('error', (error: unknown) => resolve(isRefusedPosition(error) ? error : undefined));
     });
     try {
-      return await within(answer, this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS).catch(() => false);
+      return await within(answer, this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS).catch(() => undefined);
     } finally {
       await subscription.unsubscribe().catch(() => undefined);
     }
@@ -323,7 +351,8 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
-  private readonly readEntries: ReadAllEntries = (from, maxCount) => this.readAllEntries({ fromPosition: toReadPosition(from), maxCount });
+  /** Failing as the client fails: userEventsAfter tells a refused position from an outage. */
+  private readonly readEntries: ReadAllEntries = (from, maxCount) => this.userEntries({ fromPosition: toReadPosition(from), maxCount });
 
   /** $all without system events, failing as the client fails. */
   private userEntries(options: Omit<ReadAllOptions, 'filter'>): AsyncIterable<AllStreamResolvedEvent> {

@@ -8,7 +8,7 @@ import { ErrorType, isCommandError } from '@kurrent/kurrentdb-client';
  * It sends no metadata with it. A subscription (grpc-js) passes it on as an UnknownError, the
  * client's class for every status it has none for: the words are all that tell it apart. The
  * client's native reader (reads) turns status Unknown into an UnavailableError without the words,
- * as it does an outage, so eventAt asks again by subscribing (KurrentDbEventStore.refusesPosition);
+ * as it does an outage, so a read refused asks again by subscribing (KurrentDbEventStore.refusal);
  * it keeps the words of an InvalidArgument. A position past the log's end is not refused by
  * current servers (a read from it is empty, a subscription from it waits for events after it);
  * older ones refused it the same way.
@@ -25,18 +25,4 @@ export function isRefusedPosition(error: unknown): error is Error {
   if (isCommandError(error)) return REFUSAL_TYPES.has(error.type);
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' && REFUSAL_GRPC_CODES.has(code);
-}
-
-/**
- * A subscription cannot resume after a position where the log holds no event. Not transient: a
- * new subscription reads the same log. Its consumer learns why from the log itself (logDivergence).
- */
-export class PositionNotInLog extends Error {
-  constructor(
-    readonly position: bigint,
-    cause: Error,
-  ) {
-    super(`the event log holds no event at position ${position} to resume after: KurrentDB refuses to read from it (${cause.message})`, { cause });
-    this.name = 'PositionNotInLog';
-  }
 }
