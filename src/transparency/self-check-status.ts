@@ -1,5 +1,4 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { TamperedOrgs } from '../application/tampered-orgs';
 import type { ReadinessCheck } from '../shared/readiness';
 import type { LogFault } from './log-integrity';
 import type { SelfCheckReport } from './log-self-check';
@@ -11,6 +10,11 @@ export interface SelfCheckStatusOptions {
   onFault: (fault: LogFault) => void;
   /** A check found the stored nodes of these orgs disagree with the log (each named with why); the follower rebuilds them. */
   onNodesDisagree: (disagreements: string[]) => void;
+}
+
+/** Told the orgs of each check's standing faults: the write side's TamperedOrgs, which refuses their writes. */
+export interface TamperedOrgsSink {
+  found(orgIds: Iterable<string>): void;
 }
 
 /** "1 finding", "3 findings". */
@@ -43,7 +47,7 @@ export class SelfCheckStatus {
 
   constructor(
     registry: Registry,
-    private readonly tampered: TamperedOrgs,
+    private readonly tampered: TamperedOrgsSink,
     private readonly options: SelfCheckStatusOptions,
   ) {
     this.detections = new Counter({
