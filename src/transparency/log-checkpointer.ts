@@ -154,7 +154,7 @@ export class LogCheckpointer {
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = due;
-    this.timer = setTimeout(() => this.pass(), Math.max(0, due - Date.now()));
+    this.timer = setTimeout(() => this.pass(), Math.max(0, due - this.follower.clock()));
   }
 
   /** Orgs may be due that only the store holds, and this process's last checkpoints are stored. */
@@ -182,7 +182,7 @@ export class LogCheckpointer {
    */
   private async signDue(): Promise<'follower behind' | undefined> {
     if (!this.running || this.supersededBy !== undefined || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
-    const now = Date.now();
+    const now = this.follower.clock();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
     const candidates = new Set(this.follower.orgs.values());
@@ -199,7 +199,7 @@ export class LogCheckpointer {
     if (!orgs.some(due) || this.supersededBy !== undefined) return;
     const { oldestOccurredAt } = await this.events.backlog(this.follower.position, 1);
     // Taken after every read: the trees signed were stored by then, so each event they cover is dated no later.
-    const at = Date.now();
+    const at = this.follower.clock();
     if (oldestOccurredAt !== undefined && Date.parse(oldestOccurredAt) < at - SIGNING_MARGIN_MS) return 'follower behind';
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(at)) }));
     try {
