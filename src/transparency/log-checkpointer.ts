@@ -44,7 +44,7 @@ export interface LogCheckpointerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A pass that failed (store down), or that waited for the follower (below), is tried again this long after. */
+/** A pass that failed (store down), that waited for the follower (below) or held an org for the clock, is tried again this long after. */
 const RETRY_MS = 1000;
 /**
  * A checkpoint signed at T bounds the time of every event after its size from below (event-times.ts:
@@ -86,6 +86,8 @@ export class LogCheckpointer {
   private signedUpTo: bigint | undefined;
   /** The key, not this process's, of a checkpoint in the log: the log key was rotated and this process is on a retired one. */
   private supersededBy: string | undefined;
+  /** A pass held orgs whose last checkpoint is ahead of the clock: warned of already. */
+  private clockBehind = false;
 
   constructor(
     private readonly events: EventStore,
@@ -154,7 +156,7 @@ export class LogCheckpointer {
     if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = due;
-    this.timer = setTimeout(() => this.pass(), Math.max(0, due - Date.now()));
+    this.timer = setTimeout(() => this.pass(), Math.max(0, due - this.follower.clock()));
   }
 
   /** Orgs may be due that only the store holds, and this process's last checkpoints are stored. */
@@ -165,7 +167,7 @@ export class LogCheckpointer {
   private pass(): void {
     this.timerAt = Number.POSITIVE_INFINITY;
     this.passing = this.signDue()
-      .then((signed) => (signed === 'follower behind' ? new Promise((resolve) => setTimeout(resolve, RETRY_MS)) : undefined))
+      .then((signed) => (signed !== undefined ? new Promise((resolve) => setTimeout(resolve, RETRY_MS)) : undefined))
       .catch((error: unknown) => {
         this.options.onError?.(error);
         return new Promise((resolve) => setTimeout(resolve, RETRY_MS));
@@ -180,9 +182,9 @@ export class LogCheckpointer {
    * Signs every org due now, and with them every other org that grew (its growth would be due
    * within signAfterMs anyway): one append instead of one per org.
    */
-  private async signDue(): Promise<'follower behind' | undefined> {
+  private async signDue(): Promise<'follower behind' | 'clock behind' | undefined> {
     if (!this.running || this.supersededBy !== undefined || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
-    const now = Date.now();
+    const now = this.follower.clock();
     // A timer that fires a millisecond early finds nothing due and is armed again: an idle checkpoint never comes early.
     const due = (org: FollowedOrg) => this.dueAt(org) <= now;
     const candidates = new Set(this.follower.orgs.values());
@@ -195,11 +197,19 @@ export class LogCheckpointer {
       const more = stored.length === page && stored.some(due);
       this.storeLookAt = more ? now : now + Math.max(this.signAfterMs, STORE_LOOK_MIN_MS);
     }
-    const orgs = [...candidates].filter((org) => this.gate.allows(org.orgId) && (org.stored.size > (org.signed?.size ?? 0) || due(org)));
-    if (!orgs.some(due) || this.supersededBy !== undefined) return;
+    const grown = [...candidates].filter((org) => this.gate.allows(org.orgId) && (org.stored.size > (org.signed?.size ?? 0) || due(org)));
+    if (!grown.some(due) || this.supersededBy !== undefined) return;
     const { oldestOccurredAt } = await this.events.backlog(this.follower.position, 1);
     // Taken after every read: the trees signed were stored by then, so each event they cover is dated no later.
-    const at = Date.now();
+    const readAt = this.follower.clock();
+    // An org's checkpoint is never dated before its previous one (audit verify and the witness refuse it): after a clock
+    // stepped back, dated as that one when it is at most the signing margin ahead, else held until the clock has passed it
+    // (README: a clock stepped back). Dated further forward, it would date back the events after its size, dated by this clock.
+    const ahead = (org: FollowedOrg) => (org.signed?.at ?? readAt) - readAt > SIGNING_MARGIN_MS;
+    const orgs = grown.filter((org) => !ahead(org));
+    this.warnClockBehind(readAt, grown.filter(ahead));
+    if (orgs.length === 0) return 'clock behind';
+    const at = orgs.reduce((latest, org) => Math.max(latest, org.signed?.at ?? latest), readAt);
     if (oldestOccurredAt !== undefined && Date.parse(oldestOccurredAt) < at - SIGNING_MARGIN_MS) return 'follower behind';
     const writes = orgs.map((org) => ({ org, write: this.checkpointWrite(org, new Date(at)) }));
     try {
@@ -219,6 +229,23 @@ export class LogCheckpointer {
         }
       }
     }
+    return orgs.length < grown.length ? 'clock behind' : undefined;
+  }
+
+  /** Warns once per step back of the clock that holds orgs: each pass until it has caught up would otherwise. */
+  private warnClockBehind(clock: number, held: FollowedOrg[]): void {
+    const [first] = held;
+    if (first === undefined || this.clockBehind) {
+      this.clockBehind = first !== undefined;
+      return;
+    }
+    this.clockBehind = true;
+    const last = new Date(first.signed!.at).toISOString();
+    this.options.onError?.(
+      new Error(
+        `the clock (${new Date(clock).toISOString()}) is behind org ${first.orgId}'s last checkpoint (${last}) by more than the signing margin (${SIGNING_MARGIN_MS / 1000} s)${held.length > 1 ? `, and ${held.length - 1} other org(s)'` : ''}: it was stepped back, so their checkpoints wait until it has passed them (README: a clock stepped back)`,
+      ),
+    );
   }
 
   private checkpointWrite(org: FollowedOrg, at: Date): StreamWrite {

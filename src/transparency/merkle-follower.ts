@@ -109,6 +109,8 @@ export interface MerkleFollowerOptions {
   maxOrgs?: number;
   /** Each failure; the follower resumes from its checkpoint after retryMs. */
   onError?: (error: unknown) => void;
+  /** The time (ms) leaves are seen at, and the checkpointer's: Date.now unless a test steps it. */
+  clock?: () => number;
 }
 
 const DEFAULTS = { batchSize: 1000, retryMs: 1000, maxOrgs: 10_000 };
@@ -136,7 +138,9 @@ class MissingNodes extends Error {}
  * stored; nothing here is trusted by the server's own check (log-self-check.ts), which reads the log.
  */
 export class MerkleFollower {
-  private readonly options: Required<Omit<MerkleFollowerOptions, 'onError'>> & MerkleFollowerOptions;
+  private readonly options: Required<Omit<MerkleFollowerOptions, 'onError' | 'clock'>> & MerkleFollowerOptions;
+  /** The time (ms) its leaves are seen at: the checkpointer reads its trees' times on this clock, and dates its checkpoints by it. */
+  readonly clock: () => number;
   /** The orgs in memory, least recently used first. */
   private readonly trees = new Map<string, OrgTree>();
   /** The org of the last event handled: the last in `trees` when still there. */
@@ -168,6 +172,7 @@ export class MerkleFollower {
     options: MerkleFollowerOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Most orgs kept in memory beside those with changes not yet stored. */
@@ -314,7 +319,7 @@ export class MerkleFollower {
     // A leaf extends the org's right edge; a checkpoint of it needs only its state.
     const edge = event.type !== 'CheckpointSigned';
     let org = this.trees.get(orgId);
-    if (!org && createsOrg(record, event.type, orgId)) this.trees.set(orgId, (org = OrgTree.created(orgId, Date.now())));
+    if (!org && createsOrg(record, event.type, orgId)) this.trees.set(orgId, (org = OrgTree.created(orgId, this.clock())));
     if (!org || (edge && !org.tree)) {
       // Out of memory (or never seen), or without the right edge a leaf needs: the subscription waits for its read.
       return this.readBack(epoch, orgId, edge).then(
@@ -342,7 +347,7 @@ export class MerkleFollower {
       } else {
         // handle() read the right edge before a leaf.
         for (const node of org.tree!.append(leafHash(eventLeafInput(event)))) this.batch.nodes.push({ orgId, ...node });
-        org.appended(Date.now());
+        org.appended(this.clock());
       }
       org.position = record.position;
       this.batch.orgs.add(org);
@@ -386,7 +391,7 @@ export class MerkleFollower {
     const rooted = states.filter((state): state is OrgTreeState & { root: Hash } => state.root !== undefined);
     // Rows from before the root was kept would need their nodes read: they are read back one by one, as any org out of memory.
     if (states.length > this.options.maxOrgs || rooted.length < states.length) return undefined;
-    const now = Date.now();
+    const now = this.clock();
     return rooted.map((state) => OrgTree.read(state, undefined, now));
   }
 
@@ -399,8 +404,8 @@ export class MerkleFollower {
     const tree = state && (edge || !state.root) ? await this.rightEdge(orgId, state.size) : undefined;
     // Its creation may have come meanwhile (another copy stored the org first): the one in memory goes on.
     const created = this.trees.get(orgId);
-    if (created || !state) return created ?? OrgTree.created(orgId, Date.now());
-    return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, Date.now());
+    if (created || !state) return created ?? OrgTree.created(orgId, this.clock());
+    return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, this.clock());
   }
 
   /**

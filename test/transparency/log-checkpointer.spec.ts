@@ -1,4 +1,8 @@
 import { decode } from '../../src/domain/events/decode';
+import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
+import { auditEntry } from '../../src/transparency/audit-entry';
+import { AuditVerifier } from '../../src/transparency/audit-verifier';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,9 +59,9 @@ describe('log checkpointer', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   const errors: unknown[] = [];
   /** A copy of the role: a follower keeping the trees in the node store (one file for every copy), and its checkpointer. */
-  const start = async (delayMs: number, idleMs: number, log: EventStore = events, maxOrgs?: number, gate = vouched()) => {
+  const start = async (delayMs: number, idleMs: number, log: EventStore = events, maxOrgs?: number, gate = vouched(), clock?: () => number) => {
     const nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
-    const follower = new MerkleFollower(log, nodes, { retryMs: 50, maxOrgs, onError: (error) => errors.push(error) });
+    const follower = new MerkleFollower(log, nodes, { retryMs: 50, maxOrgs, onError: (error) => errors.push(error), clock });
     const checkpointer = new LogCheckpointer(log, KEY, follower, gate, { delayMs, idleMs, onError: (error) => errors.push(error) });
     const copy = {
       stop: async () => {
@@ -292,6 +296,63 @@ describe('log checkpointer', () => {
     expect(names.slice(names.indexOf(successor.name))).toEqual([successor.name]);
     expect(errors.map(String)).toEqual([expect.stringContaining(`signed by ${successor.name}+`)]);
     errors.splice(0);
+  });
+
+  describe('a clock stepped back (NTP, a VM moved) between two checkpoints of an org', () => {
+    /** The server's clock, `back` ms behind the machine's. */
+    let back = 0;
+    const clock = () => Date.now() - back;
+    /** An event of acme's history that audit verify replays, dated by the server's clock as the event writer does. */
+    const acmeEvent = (type: string, actor: string, data: Record<string, unknown>) => {
+      const event = newEvent(type, data);
+      return { ...event, metadata: { ...event.metadata, actor, orgId: 'acme', occurredAt: new Date(clock()).toISOString() } };
+    };
+    const bobAdded = (i: number) => acmeEvent('AgentAdded', 'alice', { agentId: `bob-${i}`, email: `bob-${i}@acme.test`, displayName: `Bob ${i}`, role: 'MEMBER' });
+    /** acme's export, as the server writes it, through the verifier `audit verify` runs. */
+    const verified = async () => {
+      const verifier = new AuditVerifier({ logKey: parseVerifierKey(KEY.vkey) });
+      for (const event of (await events.readAll(undefined, 10_000)).filter((one) => one.metadata.orgId === 'acme')) {
+        const { orgId: _, ...line } = auditEntry(decode(event));
+        verifier.pushText(`${JSON.stringify(line)}\n`);
+      }
+      return verifier.finish();
+    };
+    const signedTimes = async () => (await orgLog(events, 'acme')).checkpoints.map(({ note }) => checkpointTime(openCheckpoint(note, parseVerifierKey(KEY.vkey), checkpointOrigin(KEY.signer.name, 'acme')))!.getTime());
+    const signedSize = (size: number) => waitFor(async () => ((await orgLog(events, 'acme')).checkpoints.some((c) => c.size === size) ? true : undefined));
+
+    beforeEach(async () => {
+      back = 0;
+      const created = acmeEvent('OrganizationCreated', OPERATOR_ACTOR, { orgId: 'acme', name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
+      await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [created] }]);
+      await start(20, 60_000, events, undefined, vouched(), clock);
+      await signedSize(1);
+    });
+
+    it('by less than the signing margin: the next checkpoint is dated no earlier than the previous one, and the export verifies', async () => {
+      back = SIGNING_MARGIN_MS / 2;
+      await events.append([{ stream: 'org-acme', expected: 0n, events: [bobAdded(1)] }]);
+      await signedSize(2);
+      expect(await verified()).toMatchObject({ ok: true, orgs: [{ orgId: 'acme', checkpoints: 2, uncovered: 0 }] });
+      // Dated as the previous one: equal times are no step back.
+      const [first, second] = await signedTimes();
+      expect(second).toBe(first);
+    });
+
+    it('by more: nothing is signed for the org until the clock has passed its previous checkpoint, with a warning; then the export verifies', async () => {
+      back = SIGNING_MARGIN_MS + 30_000;
+      await events.append([{ stream: 'org-acme', expected: 0n, events: [bobAdded(1)] }]);
+      await waitFor(async () => (errors.length > 0 ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([1]);
+      expect(errors.splice(0).map(String)).toEqual([expect.stringContaining("behind org acme's last checkpoint")]);
+
+      // The clock set right again (or caught up): the growth is signed.
+      back = 0;
+      await signedSize(2);
+      expect(await verified()).toMatchObject({ ok: true, orgs: [{ orgId: 'acme', checkpoints: 2, uncovered: 0 }] });
+      const [first, second] = await signedTimes();
+      expect(second).toBeGreaterThanOrEqual(first);
+    });
   });
 
   it('replays the log again after the store failed, and then checkpoints', async () => {
