@@ -170,6 +170,32 @@ describe('invariants under concurrent commands over HTTP', () => {
     for (const id of ids) expect({ id, role: final.agents.get(id)?.role }).toEqual({ id, role: wanted.get(id) });
   });
 
+  it('keeps a SUPER_ADMIN when the last two demote or remove each other, or demote themselves, at once (R1)', async () => {
+    const races: [string, (alice: TestAgent, carol: TestAgent) => Promise<Reply>[]][] = [
+      ['demote each other', (alice, carol) => [suite.journey.changeRole(alice, 'carol', 'ADMIN'), suite.journey.changeRole(carol, 'alice', 'MEMBER')]],
+      ['remove each other', (alice, carol) => [suite.journey.removeAgent(alice, 'carol'), suite.journey.removeAgent(carol, 'alice')]],
+      ['demote themselves', (alice, carol) => [suite.journey.changeRole(alice, 'alice', 'AUDITOR'), suite.journey.changeRole(carol, 'carol', 'MEMBER')]],
+    ];
+    const { conflicts } = await countingConflicts(suite.server, async () => {
+      for (let round = 0; round < 5; round++) {
+        for (const [race, commands] of races) {
+          const alice = await suite.journey.createOrg('alice');
+          const carol = await suite.journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
+          const replies = await Promise.all(commands(alice, carol));
+          // One wins; the other, decided on the directory the winner left, is refused.
+          const refused = replies.filter((reply) => reply.status !== 200);
+          expect({ race, refused: refused.length }).toEqual({ race, refused: 1 });
+          expectProblem(refused[0], refused[0].status);
+          expect(['NOT_SUPER_ADMIN', 'LAST_SUPER_ADMIN']).toContain(refused[0].body.code);
+          const superAdmins = [...(await directory(alice.orgId)).agents.entries()].filter(([, agent]) => agent.role === 'SUPER_ADMIN');
+          expect({ race, superAdmins: superAdmins.length }).toEqual({ race, superAdmins: 1 });
+        }
+      }
+    });
+    // The pairs did race: some append was refused for a directory another command had changed.
+    expect(conflicts).toBeGreaterThan(0);
+  });
+
   it('removing an agent while their request is approved leaves no ACTIVE key and one consistent outcome (R9)', async () => {
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(alice);
