@@ -94,6 +94,20 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       });
       expect(withTrailingBits(proof.signature)).not.toBe(proof.signature);
     });
+
+    it('refuses a sensitive task that sends half a proof, a challengeId without its signature or a signature without its challengeId (400, naming the missing field), recording no refusal', async () => {
+      const task = { browserId: 'b1', task: 'remote-control:device-42' };
+      const proof = await suite.journey.signed(alice, alice.key!, { purpose: 'SENSITIVE_TASK', ...task });
+      await refusedAll(async () => {
+        for (const [half, missing] of [[{ challengeId: proof.challengeId }, 'signature'], [{ signature: proof.signature }, 'challengeId']] as const) {
+          const reply = await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { ...task, ...half });
+          expectProblem(reply, 400, 'INVALID_INPUT');
+          expect(reply.body.errors).toEqual([{ field: missing, problems: [expect.stringMatching(/challengeId and signature/)] }]);
+        }
+      });
+      // The whole proof still authorizes the task: the refusals spent nothing of it.
+      expect((await call(suite.server, 'POST', `${base}/sensitive-tasks`, alice.token, { ...task, ...proof, statement: undefined })).body).toMatchObject({ authorized: true, method: 'SIGNATURE' });
+    });
   });
 
   describe('bodies', () => {
