@@ -4891,9 +4891,9 @@ export interface operations {
                     browserId: string;
                     /** @description Name of the sensitive task, e.g. remote-control:device-42 */
                     task: string;
-                    /** @description challengeId from POST /v1/orgs/{orgId}/challenges */
+                    /** @description challengeId of a SENSITIVE_TASK challenge from POST /v1/orgs/{orgId}/challenges; with signature, or neither */
                     challengeId?: string;
-                    /** @description Ed25519 signature over the challenge statement (UTF-8), base64url without padding (86 characters) */
+                    /** @description Ed25519 signature over the challenge statement (UTF-8) by your ACTIVE key, base64url without padding (86 characters); with challengeId, or neither */
                     signature?: string;
                 };
             };
