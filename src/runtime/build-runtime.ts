@@ -38,6 +38,8 @@ import { EventWriter } from '../application/event-writer';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { shareTamperedOrgs } from './cluster-tampered-orgs';
 import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
+import { RedisTamperedOrgsShare } from './redis-tampered-orgs-share';
+import { DataDirTamperedOrgsShare, TAMPERED_ORGS_FILE } from './data-dir-tampered-orgs-share';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
@@ -180,12 +182,16 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (projector) readinessChecks.push(projector.readiness);
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
-  // serves them, each worker of a cluster told by the primary what worker 0's check found, and with Redis
-  // an API process that runs no check reading what the deployment's last check found.
+  // serves them, each worker of a cluster told by the primary what worker 0's check found, and an API
+  // process that runs no check reading what the deployment's last check found: in Redis when there is
+  // one, as the leases, else in the DATA_DIR it shares with the process that checks.
   const tampered = new TamperedOrgs();
   if (cluster.isWorker) shareTamperedOrgs(tampered, runs('projector'));
-  if (redis && runs('projector')) publishTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning);
-  const stopFollowing = redis && runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning) : undefined;
+  const [share, shareWarning] = redis
+    ? [new RedisTamperedOrgsShare(redis, keys.tamperedOrgs), redisWarning]
+    : [new DataDirTamperedOrgsShare(config.dataDir), throttledWarnings(logger, `tampered orgs (DATA_DIR/${TAMPERED_ORGS_FILE})`)];
+  if (runs('projector')) publishTamperedOrgs(tampered, share, shareWarning);
+  const stopFollowing = runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, share, shareWarning) : undefined;
   if (runs('projector') || cluster.isWorker || stopFollowing) readinessChecks.push(tampered.readiness);
 
   // R20: one deadline scheduler at work per deployment, under a lease of its own beside the projector's.
