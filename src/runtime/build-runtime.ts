@@ -90,7 +90,7 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
 }
 
 /** What the deadline scheduler enforces, over one stream-state cache of its own; nothing for an org of `tampered` (refused as the API's writes are). */
-export function deadlineEnforcers(eventStore: EventStore, limits?: StateCacheLimits, tampered?: TamperedOrgs): DeadlineEnforcers {
+export function deadlineEnforcers(eventStore: EventStore, tampered: TamperedOrgs, limits?: StateCacheLimits): DeadlineEnforcers {
   const states = new StreamStates(eventStore, limits);
   const directory = new Directory(states);
   const writer = new EventWriter(eventStore, states, tampered);
@@ -198,7 +198,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const deadlines = runs('projector')
     ? new DeadlineScheduler(
         readModels,
-        deadlineEnforcers(eventStore, config.stateCacheLimits, tampered),
+        deadlineEnforcers(eventStore, tampered, config.stateCacheLimits),
         leaseRedis ? new RedisLease(leaseRedis, { key: keys.requestDeadlinesLease, ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )
