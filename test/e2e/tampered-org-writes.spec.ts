@@ -26,6 +26,7 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
   { topology: 'WORKERS=2', env: { WORKERS: '2' } },
   { topology: 'an API process beside, ROLES=api, REDIS_URL', env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, beside: { ROLES: 'api', REDIS_URL, REDIS_KEY_PREFIX: prefix } },
   { topology: 'an API process beside, ROLES=api, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api' } },
+  { topology: 'an API cluster beside, ROLES=api WORKERS=2, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api', WORKERS: '2' } },
 ])('writes for an org whose stored log fails the self-check ($topology)', ({ env, beside }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-writes-'));
   const operated = operatedServer(dataDir);
