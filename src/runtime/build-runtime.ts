@@ -38,8 +38,8 @@ import { EventWriter } from '../application/event-writer';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { shareTamperedOrgs } from './cluster-tampered-orgs';
 import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
-import { RedisTamperedOrgsShare } from './redis-tampered-orgs-share';
-import { DataDirTamperedOrgsShare, TAMPERED_ORGS_FILE } from './data-dir-tampered-orgs-share';
+import { tamperedOrgsShare } from './tampered-orgs-share';
+import { TAMPERED_ORGS_FILE } from './data-dir-tampered-orgs-share';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
@@ -66,7 +66,7 @@ export interface ProcessRuntime extends Runtime {
 }
 
 /** Required when REDIS_URL is set, not imported: the embedded default starts without Redis's client. */
-const redisClient = () => ({
+export const redisClient = () => ({
   Redis: (require('ioredis') as { Redis: typeof Redis }).Redis,
   RedisPrefixClaim: (require('../deployment/redis-prefix-claim') as { RedisPrefixClaim: typeof RedisPrefixClaim }).RedisPrefixClaim,
 });
@@ -187,9 +187,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   // one, as the leases, else in the DATA_DIR it shares with the process that checks.
   const tampered = new TamperedOrgs();
   if (cluster.isWorker) shareTamperedOrgs(tampered, runs('projector'));
-  const [share, shareWarning] = redis
-    ? [new RedisTamperedOrgsShare(redis, keys.tamperedOrgs), redisWarning]
-    : [new DataDirTamperedOrgsShare(config.dataDir), throttledWarnings(logger, `tampered orgs (DATA_DIR/${TAMPERED_ORGS_FILE})`)];
+  const share = tamperedOrgsShare(config, redis);
+  const shareWarning = redis ? redisWarning : throttledWarnings(logger, `tampered orgs (DATA_DIR/${TAMPERED_ORGS_FILE})`);
   if (runs('projector')) publishTamperedOrgs(tampered, share, shareWarning);
   const stopFollowing = runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, share, shareWarning) : undefined;
   if (runs('projector') || cluster.isWorker || stopFollowing) readinessChecks.push(tampered.readiness);
