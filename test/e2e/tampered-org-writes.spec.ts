@@ -27,6 +27,11 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
   { topology: 'an API process beside, ROLES=api, REDIS_URL', env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, beside: { ROLES: 'api', REDIS_URL, REDIS_KEY_PREFIX: prefix } },
   { topology: 'an API process beside, ROLES=api, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api' } },
   { topology: 'an API cluster beside, ROLES=api WORKERS=2, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api', WORKERS: '2' } },
+  {
+    topology: 'an API cluster beside, ROLES=api WORKERS=2, REDIS_URL',
+    env: { REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-cluster` },
+    beside: { ROLES: 'api', WORKERS: '2', REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-cluster` },
+  },
 ])('writes for an org whose stored log fails the self-check ($topology)', ({ env, beside }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-writes-'));
   const operated = operatedServer(dataDir);
@@ -84,7 +89,7 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
     rmSync(dataDir, { recursive: true, force: true });
     if (beside?.REDIS_URL) {
       const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}:*`);
+      const keys = await redis.keys(`${beside.REDIS_KEY_PREFIX}:*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     }
