@@ -60,8 +60,11 @@ export class EventWriter {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: StreamStates,
-    private readonly tampered: TamperedOrgs = new TamperedOrgs(),
-  ) {}
+    // Required, with no empty default: a writer built without it would take every write of a tampered org.
+    private readonly tampered: TamperedOrgs,
+  ) {
+    if (!(tampered instanceof TamperedOrgs)) throw new TypeError('EventWriter needs the TamperedOrgs whose writes it refuses');
+  }
 
   async write(context: CommandContext, ...decisions: Decision[]): Promise<bigint | undefined> {
     const written = decisions.filter((decision) => decision.events.length > 0);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
+import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
 import { createPrivateFile, makePrivateDir } from '../shared/private-files';
 import { damagedSqliteFile } from '../shared/sqlite-file';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -15,6 +16,9 @@ export const EMBEDDED_STORES = ['read-models.sqlite', 'merkle-nodes.sqlite', 'em
 
 /** Files that are neither stores nor their WAL companions: secrets and the outbox. */
 const isStoreFile = (name: string): boolean => /\.sqlite(-wal|-shm|-journal)?$/.test(name);
+
+/** What belongs to the running processes, not to the data: the roles' lock and the last finding of the self-check (and its partial write). */
+const isRunningState = (name: string): boolean => name === DATA_DIR_LOCK || name.startsWith(TAMPERED_ORGS_FILE);
 
 /** Bytes of the stores copied so far, of `total`; called before the first store and after each. */
 export type BackupProgress = (done: number, total: number) => void;
@@ -66,7 +70,7 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
     done += sizes[i];
     onProgress?.(done, total);
   });
-  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && name !== DATA_DIR_LOCK);
+  const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && !isRunningState(name));
   for (const name of files) {
     const source = join(dataDir, name);
     cpSync(source, join(partial, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });

@@ -38,6 +38,8 @@ import { EventWriter } from '../application/event-writer';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { shareTamperedOrgs } from './cluster-tampered-orgs';
 import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
+import { tamperedOrgsShare } from './tampered-orgs-share';
+import { TAMPERED_ORGS_FILE } from './data-dir-tampered-orgs-share';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
@@ -64,7 +66,7 @@ export interface ProcessRuntime extends Runtime {
 }
 
 /** Required when REDIS_URL is set, not imported: the embedded default starts without Redis's client. */
-const redisClient = () => ({
+export const redisClient = () => ({
   Redis: (require('ioredis') as { Redis: typeof Redis }).Redis,
   RedisPrefixClaim: (require('../deployment/redis-prefix-claim') as { RedisPrefixClaim: typeof RedisPrefixClaim }).RedisPrefixClaim,
 });
@@ -88,7 +90,7 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
 }
 
 /** What the deadline scheduler enforces, over one stream-state cache of its own; nothing for an org of `tampered` (refused as the API's writes are). */
-export function deadlineEnforcers(eventStore: EventStore, limits?: StateCacheLimits, tampered?: TamperedOrgs): DeadlineEnforcers {
+export function deadlineEnforcers(eventStore: EventStore, tampered: TamperedOrgs, limits?: StateCacheLimits): DeadlineEnforcers {
   const states = new StreamStates(eventStore, limits);
   const directory = new Directory(states);
   const writer = new EventWriter(eventStore, states, tampered);
@@ -180,19 +182,22 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   if (projector) readinessChecks.push(projector.readiness);
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
-  // serves them, each worker of a cluster told by the primary what worker 0's check found, and with Redis
-  // an API process that runs no check reading what the deployment's last check found.
+  // serves them, each worker of a cluster told by the primary what worker 0's check found, and an API
+  // process that runs no check reading what the deployment's last check found: in Redis when there is
+  // one, as the leases, else in the DATA_DIR it shares with the process that checks.
   const tampered = new TamperedOrgs();
   if (cluster.isWorker) shareTamperedOrgs(tampered, runs('projector'));
-  if (redis && runs('projector')) publishTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning);
-  const stopFollowing = redis && runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, redis, keys.tamperedOrgs, redisWarning) : undefined;
+  const share = tamperedOrgsShare(config, redis);
+  const shareWarning = redis ? redisWarning : throttledWarnings(logger, `tampered orgs (DATA_DIR/${TAMPERED_ORGS_FILE})`);
+  if (runs('projector')) publishTamperedOrgs(tampered, share, shareWarning);
+  const stopFollowing = runs('api') && !runs('projector') && !cluster.isWorker ? followTamperedOrgs(tampered, share, shareWarning) : undefined;
   if (runs('projector') || cluster.isWorker || stopFollowing) readinessChecks.push(tampered.readiness);
 
   // R20: one deadline scheduler at work per deployment, under a lease of its own beside the projector's.
   const deadlines = runs('projector')
     ? new DeadlineScheduler(
         readModels,
-        deadlineEnforcers(eventStore, config.stateCacheLimits, tampered),
+        deadlineEnforcers(eventStore, tampered, config.stateCacheLimits),
         leaseRedis ? new RedisLease(leaseRedis, { key: keys.requestDeadlinesLease, ttlMs: PROJECTOR_LEASE_TTL_MS, onError: redisWarning }) : new InProcessLease(),
         { intervalMs: config.requestDeadlinesIntervalMs, onError: throttledWarnings(logger, 'request deadlines') },
       )

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import type { TamperedOrgs } from '../application/tampered-orgs';
 import { onChannel, sendToPrimary, sendToWorker } from '../rate-limits/cluster-ipc';
 
@@ -12,15 +12,24 @@ const isOurs = onChannel(CHANNEL);
 /**
  * In the cluster's primary: the self-check runs in worker 0 (the projector role) while every
  * worker serves writes, so what each of its checks found is passed to every worker, and to one
- * that asks (a worker starting after the check it would have missed). Called before the workers are forked.
+ * that asks (a worker starting after the check it would have missed). A cluster that runs no check
+ * (ROLES=api) learns the findings as one API process does (shared-tampered-orgs.ts), into `followed`,
+ * and passes them on alike. Called before the workers are forked.
  */
-export function relayTamperedOrgsToWorkers(): void {
+export function relayTamperedOrgsToWorkers(followed?: TamperedOrgs): void {
   let orgIds: string[] = [];
+  const relay = (message: Message & { orgIds: string[] }, from?: Worker): void => {
+    orgIds = message.orgIds;
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from) sendToWorker(worker, message);
+  };
+  // Read every second: passed on when it changed.
+  followed?.onFound((found) => {
+    if (found.join('\n') !== orgIds.join('\n')) relay({ channel: CHANNEL, orgIds: found });
+  });
   cluster.on('message', (from, message: Message) => {
     if (!isOurs(message)) return;
     if ('asks' in message) return sendToWorker(from, { channel: CHANNEL, orgIds });
-    orgIds = message.orgIds;
-    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from) sendToWorker(worker, message);
+    relay(message, from);
   });
 }
 

@@ -7,6 +7,11 @@ import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-place
 import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';
 import { loadLogKey } from '../transparency/log-key';
 import { relayTamperedOrgsToWorkers } from './cluster-tampered-orgs';
+import { TamperedOrgs } from '../application/tampered-orgs';
+import { throttledWarnings } from '../logging/throttled-warnings';
+import { followTamperedOrgs } from './shared-tampered-orgs';
+import { redisClient } from './build-runtime';
+import { tamperedOrgsShare } from './tampered-orgs-share';
 import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
 
 /**
@@ -21,14 +26,36 @@ export const rolesOfWorker = (roles: readonly ProcessRole[], index: number): Pro
   index === 0 ? [...roles] : roles.filter((role) => !FIRST_WORKER_ONLY.includes(role));
 
 /**
+ * Relays the self-check's findings to the workers: worker 0's when it runs the check, else (ROLES=api
+ * beside the process that checks) the deployment's, read where that process leaves them. Returns the stop.
+ */
+function relayTamperedOrgs(config: AppConfig, logger: Logger): () => void {
+  if (config.roles.includes('projector')) {
+    relayTamperedOrgsToWorkers();
+    return () => undefined;
+  }
+  const followed = new TamperedOrgs();
+  relayTamperedOrgsToWorkers(followed);
+  const redis = config.redisUrl ? new (redisClient().Redis)(config.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  const warning = throttledWarnings(logger, 'tampered orgs, read for the workers');
+  redis?.on('error', warning);
+  const stopFollowing = followTamperedOrgs(followed, tamperedOrgsShare(config, redis), warning);
+  return () => {
+    stopFollowing();
+    redis?.disconnect();
+  };
+}
+
+/**
  * WORKERS > 1: this process becomes the cluster's primary. It creates DATA_DIR's secrets and log
  * key once (so the workers do not race to generate them), then forks WORKERS processes of
  * main.js that share the listening port (Node's cluster hands connections out in turn). Worker 0
  * runs every role of ROLES, the others only the API. Without Redis, the primary counts the rate limits
  * and the export places for every worker (one budget for the server, whichever worker a connection
  * reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
- * restarts the whole, as it would restart one process. What worker 0's check of the log finds, every
- * worker learns through the primary: each refuses the writes of an org found tampered.
+ * restarts the whole, as it would restart one process. What worker 0's check of the log finds (with
+ * ROLES=api, what the deployment's check left), every worker learns through the primary: each
+ * refuses the writes of an org found tampered.
  */
 export function runClusterPrimary(config: AppConfig): void {
   const logger = new Logger('Cluster');
@@ -38,7 +65,7 @@ export function runClusterPrimary(config: AppConfig): void {
   // Listening before the first fork: a worker's limiters ask for their counters as it starts.
   if (!config.redisUrl) countRateLimitsForWorkers(config.rateLimits);
   countExportPlacesForWorkers(config.concurrentExports);
-  relayTamperedOrgsToWorkers();
+  const stopFollowing = relayTamperedOrgs(config, logger);
   const workers = new Map<Worker, number>();
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -46,6 +73,7 @@ export function runClusterPrimary(config: AppConfig): void {
     const exits = [...workers.keys()].map((worker) => new Promise((resolve) => (worker.isDead() ? resolve(undefined) : worker.once('exit', resolve))));
     for (const worker of workers.keys()) worker.process.kill('SIGTERM');
     await Promise.all(exits);
+    stopFollowing();
   };
   // The workers have their own grace period; the primary waits a little longer for them.
   shutDownOnSignals(stop, SHUTDOWN_GRACE_MS + 1000);

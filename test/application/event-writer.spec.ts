@@ -26,7 +26,8 @@ describe('EventWriter', () => {
     dir = mkdtempSync(join(tmpdir(), 'ztkeys-writer-'));
     store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
     states = new StreamStates(store);
-    writer = new EventWriter(store, states);
+    // No org found tampered: the refusal has its own test below.
+    writer = new EventWriter(store, states, new TamperedOrgs());
   });
   afterEach(async () => {
     await store.close();
@@ -51,6 +52,11 @@ describe('EventWriter', () => {
     );
     expect(await store.readStream(stream)).toEqual([]);
     expect(await writer.write(context('2025-03-01T10:01:00.000Z'), guard(read))).toBeUndefined();
+  });
+
+  it('is not built without the orgs it refuses: a writer that forgot them would take every write of a tampered org', () => {
+    // @ts-expect-error TamperedOrgs is required (npm run typecheck fails where this line compiles)
+    expect(() => new EventWriter(store, states)).toThrow(TypeError);
   });
 
   it("appends nothing for an org whose stored log the server's check found altered, until a check finds it whole", async () => {

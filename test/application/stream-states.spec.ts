@@ -16,6 +16,7 @@ import { ConcurrencyConflict, type EventStore } from '../../src/event-store/even
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { OrgEventBuilder } from '../projections/support/org-event-builder';
 import { appendAll } from '../read-models/fixtures/synthetic-log';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 const context = (now: string): CommandContext => ({ actor: 'carol', orgId: 'acme', correlationId: 'c', commandId: 'k', now: new Date(now) });
 const authorized = (task: string): BrowserEvent => ({
@@ -39,7 +40,7 @@ function apiProcess(path: string) {
     },
   };
   const states = new StreamStates(counted);
-  return { store, states, writer: new EventWriter(store, states), read };
+  return { store, states, writer: new EventWriter(store, states, new TamperedOrgs()), read };
 }
 
 describe('StreamStates: the stream-state cache, filled on append', () => {

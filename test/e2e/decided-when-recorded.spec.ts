@@ -11,6 +11,7 @@ import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 /** Further ahead than a challenge lives (5 minutes) plus the clock skew it tolerates (2 minutes). */
 const AHEAD_MS = 10 * 60_000;
@@ -30,7 +31,7 @@ describe('signed commands decided at the time they are recorded (an instance who
     const states = new StreamStates(suite.server.eventStore);
     const directory = new Directory(states);
     const recoveries = new Recoveries(states);
-    const writer = new EventWriter(suite.server.eventStore, states);
+    const writer = new EventWriter(suite.server.eventStore, states, suite.server.app.get(TamperedOrgs));
     const context = (orgId: string, actor: string): CommandContext => {
       const commandId = randomUUID();
       return { actor, orgId, correlationId: commandId, commandId, now: new Date(Date.now() + AHEAD_MS) };

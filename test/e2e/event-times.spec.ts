@@ -13,6 +13,7 @@ import { logSignerOf, resignedExport } from './resigned-export';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
 import { signedLog, type ExportLine } from './signed-export';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 const HOUR = 3600 * 1000;
 
@@ -65,7 +66,7 @@ describe('audit verify bounds event times (R16, R20)', () => {
       // The scheduler finds running recoveries in their read model.
       const head = (await suite.server.eventStore.headPosition())!;
       while (((await suite.server.readModels.checkpoint('recoveries')) ?? -1n) < head) await new Promise((resolve) => setTimeout(resolve, 10));
-      return new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), new InProcessLease(), { intervalMs: 20, clock: () => new Date(startedAt + ms) }).pass();
+      return new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore, suite.server.app.get(TamperedOrgs)), new InProcessLease(), { intervalMs: 20, clock: () => new Date(startedAt + ms) }).pass();
     };
     const recoveryEvents = (leaves: ExportLine[]) => leaves.filter((line) => line.stream === `recovery-${alice.orgId}`);
     await signedLog(suite.server, alice, (leaves) => recoveryEvents(leaves).length === 1);

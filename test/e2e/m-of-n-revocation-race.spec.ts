@@ -16,6 +16,7 @@ import { call, Journey, type Reply } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { appendingAfter } from './append-after';
 import { eventsOfRequest, loggedEvents } from './event-log';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 const ROUNDS = 16;
 /** How long the second of the two commands waits after the first leaves: from a true race to a clear order. */
@@ -116,7 +117,7 @@ describe('M-of-N: a revocation racing the final approval, across two API servers
     let revoked: Reply | undefined;
     const revokedFirst = appendingAfter(one.eventStore, async () => (revoked = await new Journey(two).revokeKey(alice, 'early', 'Key stolen')));
     const states = new StreamStates(revokedFirst);
-    const handler = new DecideKeyRequestHandler(new Directory(states), new Proofs(one.app.get(ChallengeTokens)), new EventWriter(revokedFirst, states), one.app.get(RateLimits));
+    const handler = new DecideKeyRequestHandler(new Directory(states), new Proofs(one.app.get(ChallengeTokens)), new EventWriter(revokedFirst, states, one.app.get(TamperedOrgs)), one.app.get(RateLimits));
     const context = { actor: 'last', orgId: alice.orgId, correlationId: randomUUID(), commandId: randomUUID(), now: new Date() };
     const decided = await handler.execute(new DecideKeyRequestCommand(context, requestId, { decision: 'APPROVE', verificationCode }, proof.challengeId, proof.signature));
 

@@ -30,6 +30,7 @@ import { generateKeyPair, type TestKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
 import { expectProblem } from './expectations';
 import { signedExport } from './signed-export';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 const HOUR = 3600 * 1000;
 type Line = Record<string, any>;
@@ -55,7 +56,7 @@ describe('break-glass recovery (R20)', () => {
   afterEach(() => expect(errors).toEqual([]));
   /** A scheduler as another instance would run it, at the given clock. */
   const passAt = (at: Date) =>
-    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), new InProcessLease(), { intervalMs: 20, clock: () => at, onError: (error) => errors.push(error) }).pass();
+    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore, suite.server.app.get(TamperedOrgs)), new InProcessLease(), { intervalMs: 20, clock: () => at, onError: (error) => errors.push(error) }).pass();
 
   const eventsOf = async (orgId: string, type: string): Promise<RecordedEvent[]> => (await loggedEvents(suite.server, orgId)).filter((event) => event.type === type);
 
@@ -262,7 +263,7 @@ describe('break-glass recovery (R20)', () => {
     // ... and the recovery is enforced past that expiry (at most 168 h after its challenge's 5 minutes and 2 of skew) by a
     // scheduler whose request pass has not expired it yet (its read model behind, or that pass failed).
     const late = new Date(Date.now() + 169 * HOUR);
-    const { recoveries } = deadlineEnforcers(suite.server.eventStore);
+    const { recoveries } = deadlineEnforcers(suite.server.eventStore, suite.server.app.get(TamperedOrgs));
     expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, new Date(started.body.remindAt))).toBe('REMINDED');
     expect(await recoveries.run({ orgId: alice.orgId, recoveryId }, late)).toBeUndefined();
     expect((await eventsOf(alice.orgId, 'KeyApproved')).filter((event) => event.data.mode === 'RECOVERY')).toEqual([]);
@@ -435,7 +436,7 @@ describe('break-glass recovery (R20)', () => {
     let started: Reply | undefined;
     const startedFirst = appendingAfter(suite.server.eventStore, async () => (started = await start(alice.orgId, 'alice')));
     const states = new StreamStates(startedFirst);
-    const removal = new ChangeDirectoryHandler(new Directory(states), new Recoveries(states), new EventWriter(startedFirst, states));
+    const removal = new ChangeDirectoryHandler(new Directory(states), new Recoveries(states), new EventWriter(startedFirst, states, suite.server.app.get(TamperedOrgs)));
     const commandId = randomUUID();
     await removal.execute(new ChangeDirectoryCommand({ actor: 'dave', orgId: alice.orgId, correlationId: commandId, commandId, now: new Date() }, { kind: 'remove', agentId: 'alice' }));
     expect(started?.status).toBe(201);
@@ -457,7 +458,7 @@ describe('break-glass recovery (R20)', () => {
     let promoted: Reply | undefined;
     const promotedFirst = appendingAfter(suite.server.eventStore, async () => (promoted = await suite.journey.changeRole(dave, 'alice', 'SUPER_ADMIN')));
     const soon = new Date(Date.parse(started.body.startedAt) + HOUR);
-    const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
+    const scheduler = new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(promotedFirst, suite.server.app.get(TamperedOrgs)), new InProcessLease(), { intervalMs: 20, clock: () => soon, onError: (error) => errors.push(error) });
     await scheduler.pass();
     expect(promoted?.status).toBe(200);
     // This scheduler's lapse was decided on a demoted alice but conflicted, and on deciding again she was a SUPER_ADMIN.

@@ -20,6 +20,7 @@ import { expectAccepted } from './expectations';
 import { call, type TestAgent } from '../support/api-client';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { serverForSuite } from '../support/server-for-suite';
+import { TamperedOrgs } from '../../src/application/tampered-orgs';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -34,7 +35,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
 
   /** A scheduler as another instance would run it: its own stream-state cache, the given clock. */
   const scheduler = (clock: () => Date, lease = new InProcessLease(), intervalMs = 20) =>
-    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore), lease, {
+    new DeadlineScheduler(suite.server.readModels, deadlineEnforcers(suite.server.eventStore, suite.server.app.get(TamperedOrgs)), lease, {
       intervalMs,
       clock,
       onError: (error) => errors.push(error),
@@ -229,7 +230,7 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     // carol asks to replace her key; another instance, its clock 8 days ahead, revokes her current one meanwhile.
     const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
     const states = new StreamStates(suite.server.eventStore);
-    const ahead = new RevokeKeyHandler(new Directory(states), new EventWriter(suite.server.eventStore, states));
+    const ahead = new RevokeKeyHandler(new Directory(states), new EventWriter(suite.server.eventStore, states, suite.server.app.get(TamperedOrgs)));
     const commandId = randomUUID();
     await ahead.execute(new RevokeKeyCommand({ actor: 'alice', orgId: alice.orgId, correlationId: commandId, commandId, now: new Date(Date.now() + 8 * DAY) }, 'carol', 'Laptop lost'));
     const head = await suite.server.eventStore.headPosition();

@@ -16,7 +16,7 @@ import { operatedServer } from './operated-server';
  * are served as before, and reads of the tampered org still answer for those who investigate.
  * The built server, on the real SQLite file; with WORKERS=2 each worker knows, whichever one a
  * connection reaches; in a deployment split by roles, an API process that runs no check knows
- * through Redis, every call of these tests going to it.
+ * through Redis, or without Redis through the DATA_DIR it shares, every call of these tests going to it.
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `ztkeys-test-${randomUUID().slice(0, 8)}`;
@@ -25,6 +25,13 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
   { topology: 'WORKERS=1', env: { WORKERS: '1' } },
   { topology: 'WORKERS=2', env: { WORKERS: '2' } },
   { topology: 'an API process beside, ROLES=api, REDIS_URL', env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, beside: { ROLES: 'api', REDIS_URL, REDIS_KEY_PREFIX: prefix } },
+  { topology: 'an API process beside, ROLES=api, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api' } },
+  { topology: 'an API cluster beside, ROLES=api WORKERS=2, on the same DATA_DIR without Redis', env: {}, beside: { ROLES: 'api', WORKERS: '2' } },
+  {
+    topology: 'an API cluster beside, ROLES=api WORKERS=2, REDIS_URL',
+    env: { REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-cluster` },
+    beside: { ROLES: 'api', WORKERS: '2', REDIS_URL, REDIS_KEY_PREFIX: `${prefix}-cluster` },
+  },
 ])('writes for an org whose stored log fails the self-check ($topology)', ({ env, beside }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-tampered-writes-'));
   const operated = operatedServer(dataDir);
@@ -40,14 +47,14 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
     db.prepare("SELECT data FROM events WHERE type = ? AND json_extract(metadata, '$.orgId') = ?").all(CHECKPOINT_SIGNED, orgId) as { data: string }[];
 
   /**
-   * Readiness says `status` for auditLog on four connections in a row: the cluster hands connections
-   * to its workers in turn, so each worker of two says it twice.
+   * Readiness of `at` (the process every call goes to unless given) says `status` for auditLog on four
+   * connections in a row: the cluster hands connections to its workers in turn, so each worker of two says it twice.
    */
-  const auditLogOnEveryWorker = (status: 'up' | 'down') => {
+  const auditLogOnEveryWorker = (status: 'up' | 'down', at = server) => {
     let said: unknown;
     return waitFor(`readiness to say auditLog ${status} on every worker`, async () => {
       for (let i = 0; i < 4; i++) {
-        said = (await ownConnectionCall(server.url, 'GET', '/health/ready', '')).body;
+        said = (await ownConnectionCall(at.url, 'GET', '/health/ready', '')).body;
         // Ready, its checks are under `details`; not ready, a problem's `checks`.
         const { checks, details } = said as Record<'checks' | 'details', { auditLog?: { status?: string } } | undefined>;
         if ((checks ?? details)?.auditLog?.status !== status) return false;
@@ -70,6 +77,8 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
     // An insider edits bob's address in the stored log: the checkpoint over it no longer verifies.
     const edited = db.prepare("UPDATE events SET data = json_set(data, '$.email', 'mallory@example.com') WHERE type = 'AgentAdded' AND json_extract(data, '$.agentId') = 'bob'").run();
     expect(edited.changes).toBe(1);
+    // Found by the process that checks, then known by the one every call goes to.
+    await auditLogOnEveryWorker('down', operated.server);
     await auditLogOnEveryWorker('down');
   }, 180_000);
   afterAll(async () => {
@@ -78,9 +87,9 @@ describe.each<{ topology: string; env: Record<string, string>; beside?: Record<s
     await operated.stop();
     operated.dispose();
     rmSync(dataDir, { recursive: true, force: true });
-    if (beside) {
+    if (beside?.REDIS_URL) {
       const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}:*`);
+      const keys = await redis.keys(`${beside.REDIS_KEY_PREFIX}:*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     }

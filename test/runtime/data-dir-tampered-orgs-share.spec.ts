@@ -1,0 +1,33 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirTamperedOrgsShare, TAMPERED_ORGS_FILE } from '../../src/runtime/data-dir-tampered-orgs-share';
+import { describeTamperedOrgsShare } from './tampered-orgs-share.contract';
+
+const tempDataDir = () => mkdtempSync(join(tmpdir(), 'ztkeys-tampered-share-'));
+
+describeTamperedOrgsShare('DATA_DIR', async () => {
+  const dataDir = tempDataDir();
+  return {
+    share: new DataDirTamperedOrgsShare(dataDir),
+    another: () => new DataDirTamperedOrgsShare(dataDir),
+    cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+});
+
+describe('DATA_DIR tampered-orgs share', () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = tempDataDir()));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("leaves one file, the service user's only, and no partial write beside it", async () => {
+    await new DataDirTamperedOrgsShare(dataDir).write('["o1"]');
+    expect(readdirSync(dataDir)).toEqual([TAMPERED_ORGS_FILE]);
+    expect(statSync(join(dataDir, TAMPERED_ORGS_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('rejects a read it cannot make, naming why', async () => {
+    mkdirSync(join(dataDir, TAMPERED_ORGS_FILE));
+    await expect(new DataDirTamperedOrgsShare(dataDir).read()).rejects.toThrow(/EISDIR/);
+  });
+});
