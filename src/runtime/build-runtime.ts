@@ -15,7 +15,6 @@ import { redisKeys } from '../config/redis-keys';
 import { embeddedReadModelsPath, openReadModelStore } from '../read-models/open-read-model-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import { ReadModelsReadiness } from '../read-models/read-models-readiness';
-import type { Redis } from 'ioredis';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { MeasuredEventStore } from '../metrics/measured-event-store';
 import { SubscriberLag } from '../metrics/subscriber-lag';
@@ -39,6 +38,7 @@ import { TamperedOrgs } from '../application/tampered-orgs';
 import { shareTamperedOrgs } from './cluster-tampered-orgs';
 import { followTamperedOrgs, publishTamperedOrgs } from './shared-tampered-orgs';
 import { tamperedOrgsShare } from './tampered-orgs-share';
+import { redisClient } from './redis-client';
 import { TAMPERED_ORGS_FILE } from './data-dir-tampered-orgs-share';
 import { type StateCacheLimits, StreamStates } from '../application/stream-states';
 import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
@@ -47,7 +47,6 @@ import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from '../shared/startup-error';
 import { deploymentIdentity } from '../deployment/deployment-identity';
-import type { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
 import type { ReadinessCheck } from '../shared/readiness';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
@@ -64,12 +63,6 @@ export interface ProcessRuntime extends Runtime {
   /** Stops the background roles, then releases the stores. Call after the app is closed. */
   close(): Promise<void>;
 }
-
-/** Required when REDIS_URL is set, not imported: the embedded default starts without Redis's client. */
-export const redisClient = () => ({
-  Redis: (require('ioredis') as { Redis: typeof Redis }).Redis,
-  RedisPrefixClaim: (require('../deployment/redis-prefix-claim') as { RedisPrefixClaim: typeof RedisPrefixClaim }).RedisPrefixClaim,
-});
 
 /** How long the projector's (and deadline scheduler's) lease lives without renewal: a dead holder is replaced after this. */
 const PROJECTOR_LEASE_TTL_MS = 15_000;

@@ -10,7 +10,7 @@ import { relayTamperedOrgsToWorkers } from './cluster-tampered-orgs';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { followTamperedOrgs } from './shared-tampered-orgs';
-import { redisClient } from './build-runtime';
+import { redisClient } from './redis-client';
 import { tamperedOrgsShare } from './tampered-orgs-share';
 import { SHUTDOWN_GRACE_MS, shutDownOnSignals } from './shutdown';
 
