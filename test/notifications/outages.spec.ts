@@ -180,6 +180,28 @@ describe('email delivery through outages', () => {
     }
   });
 
+  it('a worker process stops on SIGTERM (exit code 0) while Redis answers it but its connection that waits for jobs is between two reconnects', async () => {
+    const worker = await WorkerProcess.start({ DATA_DIR: dir, REDIS_URL: redis.url, SMTP_URL: sink.url, EMAIL_QUEUE: `reconnecting-${Date.now()}` });
+    const admin = new IORedis(redis.url);
+    try {
+      // Its connection blocked in BZPOPMIN is cut, and Redis, at its maxclients, refuses it again and again (ioredis
+      // waits longer between attempts each time): Redis stopped and started again leaves it so a moment, as CI saw.
+      const clients = async (): Promise<string[]> => String(await admin.client('LIST')).trim().split('\n');
+      const waiting = await waitFor('the worker to wait for jobs', async () => /^id=(\d+) .*cmd=bzpopmin/m.exec((await clients()).join('\n'))?.[1]);
+      await admin.config('SET', 'maxclients', String((await clients()).length - 1));
+      await admin.client('KILL', 'ID', waiting);
+      await waitFor('its reconnects to be refused', async () => Number(/rejected_connections:(\d+)/.exec(await admin.info('stats'))?.[1]) >= 5);
+
+      worker.signal('SIGTERM');
+      expect(await worker.exitWithin(15_000)).toEqual({ code: 0, signal: null });
+      expect(worker.output).toContain('email worker stopped');
+    } finally {
+      await admin.config('SET', 'maxclients', '10000');
+      admin.disconnect();
+      await worker.stop();
+    }
+  });
+
   describe.each([
     { queue: 'BullMQ', env: (): Record<string, string> => ({ REDIS_URL: redis.url }) },
     { queue: 'SQLite', env: (): Record<string, string> => ({}) },
