@@ -294,7 +294,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
           const pair = [await QueueWorkerProcess.start(h.workerArgs(name, retry)), await QueueWorkerProcess.start(h.workerArgs(name, retry))];
           workers.push(...pair);
           await waitFor(`round ${round}: the job run or given up`, async () => said('started').length === round || (await queue.counts()).failed === 1);
-          if ((await queue.counts()).failed === 0) await Promise.all(pair.map((worker) => worker.kill()));
+          if ((await queue.counts()).failed === 0) await Promise.all(pair.map((worker) => worker.stop()));
         }
         await waitFor('a worker to tell of the job lost', () => said('lost').length > 0);
         expect(said('lost')).toEqual([job.id]);
@@ -304,7 +304,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         // No attempt failed: the queue's own reason, the same on every adapter.
         expect((await queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: retry.attempts, error: 'worker lost during the last attempt' })]);
       } finally {
-        await Promise.all(workers.map((worker) => worker.kill()));
+        await Promise.all(workers.map((worker) => worker.stop()));
       }
     });
 
@@ -357,7 +357,7 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
         try {
           await waitFor('the worker process to hold the job', () => worker.said('started').length === 1);
         } finally {
-          await worker.kill();
+          await worker.stop();
         }
       };
       /** Runs the job's next attempt in this process (under 3 attempts), failing. */

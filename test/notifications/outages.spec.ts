@@ -11,6 +11,7 @@ import { freePort, RedisProcess } from './support/redis-process';
 import { WorkerProcess } from './support/worker-process';
 import { SmtpSink } from './support/smtp-sink';
 import { gate, waitFor } from './support/wait-for';
+import { withDeadline } from '../support/with-deadline';
 
 /**
  * R12 under outages, for real: a redis-server of the test's own (append-only, on another
@@ -37,7 +38,7 @@ describe('email delivery through outages', () => {
     errors = [];
   });
   afterEach(async () => {
-    await notifications?.stop();
+    await withDeadline('the notifier and its worker to stop', 15_000, notifications?.stop() ?? Promise.resolve());
     notifications = undefined;
     await sink.stop();
     await events.close();
@@ -151,10 +152,16 @@ describe('email delivery through outages', () => {
       EMAIL_QUEUE: `probes-${Date.now()}`,
       EMAIL_WORKER_METRICS_PORT: String(port),
     });
-    const get = async (path: string): Promise<{ status: number; body: string }> => {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
-      return { status: response.status, body: await response.text() };
-    };
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      withDeadline(
+        `the worker's answer to GET ${path}`,
+        10_000,
+        async (signal) => {
+          const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal });
+          return { status: response.status, body: await response.text() };
+        },
+        () => worker.describe(),
+      );
     try {
       await waitFor('the worker to be ready', async () => (await get('/health/ready')).status === 200);
       expect((await get('/metrics')).body).toMatch(/ztkeys_email_queue_jobs\{state="waiting"\} 0/);
@@ -167,8 +174,31 @@ describe('email delivery through outages', () => {
       }
       await waitFor('readiness to come back', async () => (await get('/health/ready')).status === 200);
       worker.signal('SIGTERM');
-      expect(await worker.exited).toEqual({ code: 0, signal: null });
+      expect(await worker.exitWithin(15_000)).toEqual({ code: 0, signal: null });
     } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a worker process stops on SIGTERM (exit code 0) while Redis answers it but its connection that waits for jobs is between two reconnects', async () => {
+    const worker = await WorkerProcess.start({ DATA_DIR: dir, REDIS_URL: redis.url, SMTP_URL: sink.url, EMAIL_QUEUE: `reconnecting-${Date.now()}` });
+    const admin = new IORedis(redis.url);
+    try {
+      // Its connection blocked in BZPOPMIN is cut, and Redis, at its maxclients, refuses it again and again (ioredis
+      // waits longer between attempts each time): Redis stopped and started again leaves it so a moment, as CI saw.
+      const clients = async (): Promise<string[]> => String(await admin.client('LIST')).trim().split('\n');
+      const waiting = await waitFor('the worker to wait for jobs', async () => /^id=(\d+) .*cmd=bzpopmin/m.exec((await clients()).join('\n'))?.[1]);
+      const refused = async (): Promise<number> => Number(/rejected_connections:(\d+)/.exec(await admin.info('stats'))?.[1]);
+      const refusedBefore = await refused();
+      await admin.config('SET', 'maxclients', String((await clients()).length - 1));
+      await admin.client('KILL', 'ID', waiting);
+      await waitFor('its reconnects to be refused', async () => (await refused()) >= refusedBefore + 5);
+
+      worker.signal('SIGTERM');
+      expect(await worker.exitWithin(15_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      await admin.config('SET', 'maxclients', '10000');
+      admin.disconnect();
       await worker.stop();
     }
   });

@@ -1,4 +1,4 @@
-import { ErrorCode, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { ErrorCode, Queue, RedisConnection, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
@@ -35,6 +35,12 @@ export interface BullmqEmailQueueOptions {
 
 /** Readiness and a metrics scrape must answer quickly even when Redis hangs or was never reached. */
 const STORE_TIMEOUT_MS = 1000;
+
+/**
+ * How long a graceful close waits for a worker's connection that waits for jobs to be back: ioredis
+ * (its default retry strategy) waits at most 2 s between two attempts.
+ */
+const BLOCKING_RECONNECT_MS = 3000;
 
 /** Failed jobs read at once when retrying them all. */
 const RETRY_ALL_BATCH = 1000;
@@ -136,8 +142,10 @@ export class BullmqEmailQueue implements EmailQueue {
         const paused = worker.pause(true);
         // A graceful close waits for the worker's loop, whose Redis command waits for a reconnect
         // without end. While Redis does not answer no running job can be recorded as done anyway:
-        // close at once, and its jobs go back to the queue when their locks run out.
-        await worker.close(!(await this.ping()));
+        // close at once, and its jobs go back to the queue when their locks run out. It also ends
+        // the connection that waits for jobs and waits to hear it ended, which ioredis never tells
+        // of one between two reconnect attempts (bullmq#4656): Redis back, that one must be too.
+        await worker.close(!((await this.ping()) && (await waitingConnectionBack(worker))));
         await paused;
         connection.disconnect();
         this.workers.delete(handle);
@@ -302,4 +310,16 @@ export class BullmqEmailQueue implements EmailQueue {
   }
 
   private readonly report = (error: unknown): void => this.options.onError?.(error);
+}
+
+/** Whether the worker's connection that waits for jobs (BZPOPMIN) is connected, or is within BLOCKING_RECONNECT_MS. */
+async function waitingConnectionBack(worker: Worker<EmailJob>): Promise<boolean> {
+  const blocking = worker.backend.blockingConnection;
+  if (!blocking) return true;
+  try {
+    await within(blocking.client.then((client) => RedisConnection.waitUntilReady(client)), BLOCKING_RECONNECT_MS);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,15 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WatchedChild } from '../../support/watched-child';
 
 /**
  * A redis-server of the test's own, on a free loopback port, with append-only persistence in
  * a temp folder as production runs it. The shared Redis on 6379 is left alone.
  */
 export class RedisProcess {
-  private child?: ChildProcess;
+  private child?: WatchedChild;
 
   private constructor(
     readonly port: number,
@@ -33,26 +34,17 @@ export class RedisProcess {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', this.dir, '--save', ''],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-    });
+    this.child = new WatchedChild(child, `redis-server on port ${this.port}`);
+    await this.child.untilSaid('Ready to accept connections', 15_000);
   }
 
   /** SIGTERM: Redis flushes its append-only file and exits, as on a planned stop. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    const redis = this.child;
+    if (!redis) return;
     this.child = undefined;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    redis.child.kill('SIGTERM');
+    await redis.exitWithin(15_000);
   }
 
   async destroy(): Promise<void> {

@@ -1,6 +1,9 @@
+import { withDeadline } from '../../support/with-deadline';
+
 /**
- * Polls until `probe` returns something other than undefined/false. The deadline only turns a
- * hang into a readable failure: no assertion depends on how fast things happen.
+ * Polls until `probe` returns something other than undefined/false. The deadline, a probe that
+ * hangs included, only turns a hang into a readable failure: no assertion depends on how fast
+ * things happen.
  */
 export async function waitFor<T>(
   what: string,
@@ -8,10 +11,13 @@ export async function waitFor<T>(
   timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let seen = 'no probe answered yet';
   for (;;) {
-    const value = await probe();
+    // A probe near the deadline still gets a second: a late answer is not taken for a hang.
+    const value = await withDeadline(`${what} (a probe that did not answer)`, Math.max(deadline - Date.now(), 1000), Promise.resolve().then(probe), () => seen);
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    seen = `its last probe gave ${String(value)}`;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${seen}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

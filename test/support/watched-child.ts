@@ -1,0 +1,66 @@
+import type { ChildProcess } from 'node:child_process';
+import { withDeadline } from './with-deadline';
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * A spawned child's stdout and stderr as they come, and its exit. Waits on them are bounded and,
+ * when they time out, say what the child is, whether it runs, and its last lines.
+ */
+export class WatchedChild {
+  output = '';
+  readonly exited: Promise<ChildExit>;
+  private exit?: ChildExit;
+
+  constructor(
+    readonly child: ChildProcess,
+    /** What it is, for the messages: `redis-server on port 40123`. */
+    readonly name: string,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((this.exit = { code, signal }))));
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  /** Resolves once its output holds `text` (its ready line); rejects if it exits first, or once `ms` pass, and then kills it. */
+  async untilSaid(text: string, ms: number): Promise<void> {
+    let listen!: () => void;
+    const heard = new Promise<void>((resolve, reject) => {
+      listen = () => this.output.includes(text) && resolve();
+      this.child.stdout?.on('data', listen);
+      this.child.stderr?.on('data', listen);
+      listen();
+      void this.exited.then(() => reject(new Error(`${this.name} exited before it said "${text}": ${this.describe()}`)));
+    });
+    try {
+      await withDeadline(`${this.name} to say "${text}"`, ms, heard, () => this.describe());
+    } catch (error) {
+      await this.stop();
+      throw error;
+    } finally {
+      this.child.stdout?.off('data', listen);
+      this.child.stderr?.off('data', listen);
+    }
+  }
+
+  /** Its exit, or an error once `ms` pass. */
+  exitWithin(ms: number): Promise<ChildExit> {
+    return withDeadline(`${this.name} to exit`, ms, this.exited, () => this.describe());
+  }
+
+  /** SIGKILL, unless it has exited; resolves once it has. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exitWithin(10_000);
+  }
+
+  /** Whether and how it ended, and its last lines of output. */
+  describe(lines = 15): string {
+    const state = this.exit ? `exited (code ${this.exit.code}, signal ${this.exit.signal})` : 'still running';
+    const last = this.output.trimEnd().split('\n').slice(-lines).join('\n');
+    return `${this.name} (pid ${this.child.pid}) ${state}; its last lines:\n${last || '(none)'}`;
+  }
+}
