@@ -62,8 +62,8 @@ describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMT
 
     const toDave = revocationMails(dave);
     expect(toDave.map((mail) => mail.subject).sort()).toEqual([
-      "[Acme Support] alice's signature key was revoked by rogue: 2 approvers still hold an active key",
       '[Acme Support] Your signature key was revoked by rogue',
+      "[Acme Support] alice's signature key was revoked by rogue: 2 approvers still hold an active key",
     ]);
     const aboutAlice = toDave.find((mail) => /alice's/.test(mail.subject ?? ''))!;
     expect(aboutAlice.text).toContain(aliceFingerprint);
@@ -88,7 +88,7 @@ describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMT
     await waitFor('2 revocation emails', () => revocationMails(frank).length + revocationMails(gina).length + revocationMails(erin).length >= 2);
     const [toFrank] = revocationMails(frank);
     expect(toFrank.subject).toBe('[Acme Support] Your signature key was revoked by erin');
-    expect(toFrank.text).toMatch(/removed from Acme Support/);
+    expect(toFrank.text).toMatch(/erin removed you from Acme Support at .*, which revoked your signature key/);
     expect(revocationMails(erin).map((mail) => mail.subject)).toEqual(["[Acme Support] frank's signature key was revoked by erin: 1 approver still holds an active key"]);
     // Gina revoked her own key, and holds none when Frank's is revoked.
     expect(revocationMails(gina)).toEqual([]);
