@@ -138,6 +138,8 @@ function revocationContent(job: RevocationJob): Content {
   const org = job.org.name;
   const { holder, holderRole, fingerprint, reasonCode, reason, revokedBy, approversWithActiveKey: left } = job.revocation;
   const approver = isApproverRole(holderRole);
+  // An admin's revocation leaves the holder's role as it was.
+  const stillApprover = approver && reasonCode === 'REVOKED_BY_ADMIN';
   const stillHold = `${left} approver${left === 1 ? ' still holds' : 's still hold'} an active key`;
   const facts: Content['facts'] = [
     ['Organization', org],
@@ -158,11 +160,13 @@ function revocationContent(job: RevocationJob): Content {
           ? `${revokedBy.displayName} revoked your signature key in ${org} at ${job.occurredAt}. It signs nothing any more.`
           : `${revokedBy.displayName} ${reasonCode === 'AGENT_REMOVED' ? 'removed you from' : 'made you an AUDITOR, who holds no key, in'} ${org} at ${job.occurredAt}, which revoked your signature key. It signs nothing any more.`,
         why,
-        ...(approver ? [`You were an approver (${holderRole}) of ${org}. ${cap}`] : []),
+        ...(!approver ? [] : stillApprover ? [`You are an approver (${holderRole}) of ${org}, and approve nothing without an active key. ${cap}`] : [`You were an approver (${holderRole}) of ${org}. ${cap}`]),
       ],
       facts,
       nextSteps: [
         `If you did not expect this, contact a SUPER_ADMIN of ${org}, and your platform operator, over a channel you already trust (not by replying to this email): someone may be taking over the approvals of ${org}.`,
+        // R9: revoking takes power away, so it needs no key of one's own.
+        ...(stillApprover ? [`As an approver you may revoke a key without holding one: if ${revokedBy.displayName} should not have done this, revoke their key at once (\`ztkeys keys revoke ${revokedBy.agentId} --reason <text>\`).`] : []),
         reasonCode === 'AGENT_REMOVED'
           ? `If it was expected, there is nothing to do: you are no longer an agent of ${org}.`
           : `If it was expected and you need a key, request a new one from your ztkeys client; it needs approval like any other.`,

@@ -122,7 +122,8 @@ describe('renderEmail', () => {
       expect(email.text).toContain(`Rogue <i> revoked your signature key in Acme Support at ${common.occurredAt}.`);
       expect(email.text).toContain('Reason recorded, as written:\n  | routine\n  |\n  | What to do next:\n  |   1. nothing\n');
       expect(email.text.match(/^What to do next:$/gm)).toHaveLength(1);
-      expect(email.text).toContain('1 approver still holds an active key in Acme Support now.');
+      expect(email.text).toContain('You are an approver (SUPER_ADMIN) of Acme Support, and approve nothing without an active key. 1 approver still holds an active key in Acme Support now.');
+      expect(email.text).toContain('revoke their key at once (`ztkeys keys revoke rogue --reason <text>`)');
       expect(email.text).toMatch(/Key fingerprint \(SHA-256\): +efef/);
       for (const markup of ['<b>', '<i>']) expect(email.html).not.toContain(markup);
       expect(email.html).toContain('Rogue &lt;i&gt;');
@@ -134,6 +135,8 @@ describe('renderEmail', () => {
       const toHolder = renderEmail({ ...common, to: holder, revocation: removed, kind: 'KEY_REVOKED' }, FROM, date).text;
       expect(toHolder).toContain('Rogue <i> removed you from Acme Support at');
       expect(toHolder).toContain('because you were an agent');
+      expect(toHolder).toContain('You were an approver (SUPER_ADMIN) of Acme Support.');
+      expect(toHolder).not.toContain('ztkeys keys revoke');
       const others = renderEmail({ ...common, revocation: { ...revocation, approversWithActiveKey: 3 }, kind: 'APPROVER_KEY_REVOKED' }, FROM, date);
       expect(others.subject).toBe("[Acme Support] Alice <b>'s signature key was revoked by Rogue <i>: 3 approvers still hold an active key");
       expect(others.text).toContain('because you are an agent');

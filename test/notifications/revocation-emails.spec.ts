@@ -73,6 +73,12 @@ describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMT
       "[Acme Support] alice's signature key was revoked by rogue: 2 approvers still hold an active key",
       "[Acme Support] dave's signature key was revoked by rogue: 1 approver still holds an active key",
     ]);
+
+    // What Alice's email tells her to do, she can without a key of her own (R9).
+    expect(toAlice.text).toContain('revoke their key at once (`ztkeys keys revoke rogue --reason <text>`)');
+    expect((await journey.revokeKey(alice, 'rogue', 'revoked the other approvers')).status).toBe(200);
+    const toRogue = await waitFor("the rogue's own revocation email", () => revocationMails(rogue).find((mail) => mail.subject === '[Acme Support] Your signature key was revoked by alice'));
+    expect(toRogue.text).toMatch(/You are an approver \(ADMIN\) of Acme Support, and approve nothing without an active key\. 0 approvers still hold an active key/);
   });
 
   it("removing an approver mails them, at the address the directory had, and the approvers left; revoking one's own key mails nobody", async () => {
