@@ -40,7 +40,7 @@ export class EmailJobPlanner {
   private readonly states: StreamStates;
 
   constructor(
-    private readonly events: Pick<EventStore, 'readStream' | 'eventAt'>,
+    private readonly events: Pick<EventStore, 'readStream'>,
     limits?: StateCacheLimits,
   ) {
     this.states = new StreamStates(events, limits);
@@ -197,19 +197,16 @@ export class EmailJobPlanner {
 
   /**
    * The directory just before a revocation. A removal or a change to AUDITOR commits its directory
-   * event first and the agent's key events right after it, at consecutive positions (R9, R18): the
-   * state before that event still holds the agent, their address and their role.
+   * event and the agent's key events after it in one append (R9, R18): the org stream's last event up
+   * to the revocation is that change, and the state before it still holds the agent, their address
+   * and their role. Found by the stream's revisions and bounded by positions, never by stepping
+   * from one position to the next: positions are consecutive in SQLite only (KurrentDB's are offsets).
    */
   private async directoryBefore(event: RecordedEvent<KeyRevoked>): Promise<OrganizationState> {
     const stream = orgStream(event.metadata.orgId);
-    let position = event.position;
-    if (event.data.reasonCode !== 'REVOKED_BY_ADMIN') {
-      let earlier = await this.events.eventAt(position - 1n);
-      // The pending request the same commit cancelled, in the agent's stream.
-      while (earlier?.stream === event.stream) earlier = await this.events.eventAt(earlier.position - 1n);
-      if (earlier?.stream === stream) position = earlier.position - 1n;
-    }
-    return this.states.loadAt(stream, organizationDecider, position);
+    const change = event.data.reasonCode === 'REVOKED_BY_ADMIN' ? undefined : (await this.events.readStream(stream, 0n, { toPosition: event.position })).at(-1);
+    const changesHolder = change !== undefined && isDirectoryChangeOf(decode(change), event.data.agentId);
+    return this.states.loadAt(stream, organizationDecider, changesHolder ? change.position - 1n : event.position);
   }
 
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */
@@ -250,3 +247,7 @@ export class EmailJobPlanner {
     return { agentId, displayName: org.agents.get(agentId)?.displayName ?? agentId };
   }
 }
+
+/** The removal of the agent or their change of role, the directory event a release of their key follows (KEY_RELEASE_REASONS). */
+const isDirectoryChangeOf = (event: LogEvent, agentId: string): boolean =>
+  (event.type === 'AgentRemoved' || event.type === 'AgentRoleChanged') && event.data.agentId === agentId;

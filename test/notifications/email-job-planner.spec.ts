@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,12 @@ describe('EmailJobPlanner', () => {
   const jobsOf = async (events: RecordedEvent[]): Promise<EmailJob[]> =>
     (await Promise.all(events.map((event) => planner.jobsFor(event)))).flat();
   const summary = (job: EmailJob): string => `${job.kind} -> ${job.to.agentId}`;
+  /** The next event's position 1,000 past the last one's: the log's own sequence moved on, by another connection to its file. */
+  const skipPositions = (): void => {
+    const db = new Database(join(dir, 'events.sqlite'));
+    db.prepare('UPDATE sqlite_sequence SET seq = seq + 1000').run();
+    db.close();
+  };
 
   it('mails the requester on approval, rejection and lock, and every other approver with an ACTIVE key on a request', async () => {
     const log = new OrgLog(store, 'acme');
@@ -110,6 +117,7 @@ describe('EmailJobPlanner', () => {
     await log.revoke(max, replacement, ada); // to Max: not an approver
     await log.revoke(ed, key(ed), ada); // to Ed; to Sam, Ada and Zed (3 left)
     await log.remove(ada, 'ADMIN');
+    skipPositions(); // As KurrentDB's, which are offsets in its log: the planner never steps from a position to the one before.
     await log.revoke(ada, key(ada), sam, 'AGENT_REMOVED', 'The agent was removed from the organization.'); // to Ada, removed; to Sam and Zed (2 left)
     await log.changeRole(zed, 'ADMIN', 'AUDITOR');
     await log.revoke(zed, key(zed), sam, 'ROLE_CHANGED_TO_AUDITOR', 'The agent became an AUDITOR.'); // to Zed; to Sam (1 left)
