@@ -1,5 +1,6 @@
 import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
-import type { EmailJob, KeyRequestJobBase, RecoveryJobBase } from './email-job';
+import { isApproverRole } from '../domain/shared/roles';
+import type { EmailJob, KeyRequestJobBase, RecoveryJobBase, RevocationJobBase } from './email-job';
 import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
 
@@ -30,8 +31,10 @@ export function renderEmail(job: EmailJob, from: string, date: Date): EmailMessa
 
 type KeyRequestJob = Extract<EmailJob, KeyRequestJobBase>;
 type RecoveryJob = Extract<EmailJob, RecoveryJobBase>;
+type RevocationJob = Extract<EmailJob, RevocationJobBase>;
 
-const contentOf = (job: EmailJob): Content => ('recovery' in job ? recoveryContent(job) : keyRequestContent(job));
+const contentOf = (job: EmailJob): Content =>
+  'recovery' in job ? recoveryContent(job) : 'revocation' in job ? revocationContent(job) : keyRequestContent(job);
 
 /**
  * R20: every ADMIN and SUPER_ADMIN hears of a break-glass recovery at once, halfway, and when it
@@ -123,6 +126,67 @@ function lapseContent(reason: RecoveryLapseReason, name: string, org: string, ef
     subject: `[${org}] Break-glass recovery for ${name} lapsed: no longer a SUPER_ADMIN`,
     paragraphs: [`${name} ${what} ${org} while the break-glass recovery restoring them waited, so it ended without granting a key.`],
     nextSteps: [again, `If you did not expect ${name} to be ${done}, look in the audit log for who changed the directory, and tell your platform operator.`],
+  };
+}
+
+/**
+ * A key revoked by someone other than its holder: the holder hears who did it, when and why, and
+ * when it was an approver's key, so does every approver still holding one, with how many do (one
+ * ADMIN who revokes the others' keys approves alone, see README "Why it cannot lock an org out").
+ */
+function revocationContent(job: RevocationJob): Content {
+  const org = job.org.name;
+  const { holder, holderRole, fingerprint, reasonCode, reason, revokedBy, approversWithActiveKey: left } = job.revocation;
+  const approver = isApproverRole(holderRole);
+  // An admin's revocation leaves the holder's role as it was.
+  const stillApprover = approver && reasonCode === 'REVOKED_BY_ADMIN';
+  const stillHold = `${left} approver${left === 1 ? ' still holds' : 's still hold'} an active key`;
+  const facts: Content['facts'] = [
+    ['Organization', org],
+    ['Key fingerprint (SHA-256)', fingerprint],
+    ['Held by', `${holder.displayName} <${holder.email}> (${holderRole})`],
+    ['Revoked by', revokedBy.displayName],
+    ['Revoked at', job.occurredAt],
+    ['Reason code', reasonCode],
+    ...(approver ? [['Approvers with an active key', String(left)] as [string, string]] : []),
+  ];
+  const why = `Reason recorded, as written:\n${quoted(reason)}`;
+  const cap = `${stillHold} in ${org} now. A pending key request needs the approvals the policy asks for, but never more than the approvers with an active key other than its requester: with fewer keys, fewer approvals activate a key, down to one.`;
+  if (job.kind === 'KEY_REVOKED') {
+    return {
+      subject: `[${org}] Your signature key was revoked by ${revokedBy.displayName}`,
+      paragraphs: [
+        reasonCode === 'REVOKED_BY_ADMIN'
+          ? `${revokedBy.displayName} revoked your signature key in ${org} at ${job.occurredAt}. It signs nothing any more.`
+          : `${revokedBy.displayName} ${reasonCode === 'AGENT_REMOVED' ? 'removed you from' : 'made you an AUDITOR, who holds no key, in'} ${org} at ${job.occurredAt}, which revoked your signature key. It signs nothing any more.`,
+        why,
+        ...(!approver ? [] : stillApprover ? [`You are an approver (${holderRole}) of ${org}, and approve nothing without an active key. ${cap}`] : [`You were an approver (${holderRole}) of ${org}. ${cap}`]),
+      ],
+      facts,
+      nextSteps: [
+        `If you did not expect this, contact a SUPER_ADMIN of ${org}, and your platform operator, over a channel you already trust (not by replying to this email): someone may be taking over the approvals of ${org}.`,
+        // R9: revoking takes power away, so it needs no key of one's own.
+        ...(stillApprover ? [`As an approver you may revoke a key without holding one: if ${revokedBy.displayName} should not have done this, revoke their key at once (\`ztkeys keys revoke ${revokedBy.agentId} --reason <text>\`).`] : []),
+        reasonCode === 'AGENT_REMOVED'
+          ? `If it was expected, there is nothing to do: you are no longer an agent of ${org}.`
+          : `If it was expected and you need a key, request a new one from your ztkeys client; it needs approval like any other.`,
+      ],
+    };
+  }
+  return {
+    subject: `[${org}] ${holder.displayName}'s signature key was revoked by ${revokedBy.displayName}: ${stillHold}`,
+    paragraphs: [
+      reasonCode === 'REVOKED_BY_ADMIN'
+        ? `${revokedBy.displayName} revoked the signature key of ${holder.displayName}, ${holderRole} of ${org}, at ${job.occurredAt}.`
+        : `${revokedBy.displayName} ${reasonCode === 'AGENT_REMOVED' ? 'removed' : 'made an AUDITOR'} ${holder.displayName}, ${holderRole} of ${org}, at ${job.occurredAt}, which revoked their signature key.`,
+      why,
+      `${cap} You are one of them.`,
+    ],
+    facts,
+    nextSteps: [
+      `If you did not expect this, ask ${holder.displayName} and ${revokedBy.displayName} why, over a channel you already trust (not by replying to this email).`,
+      `Look at the pending key requests of ${org} and at the KeyRevoked events of its audit log: an approver who revokes the other approvers' keys can approve a key alone. If ${revokedBy.displayName} should not have done this, revoke their key and tell your platform operator.`,
+    ],
   };
 }
 
@@ -223,8 +287,9 @@ function keyRequestContent(job: KeyRequestJob): Content {
   }
 }
 
+/** A removed agent is told of their key too (KEY_REVOKED): they were an agent. */
 const footer = (job: EmailJob): string =>
-  `You get this email because you are an agent of ${job.org.name} in ztkeys. It never holds a secret, token or verification code.`;
+  `You get this email because you ${'revocation' in job && job.to.agentId === job.revocation.holder.agentId && job.revocation.reasonCode === 'AGENT_REMOVED' ? 'were' : 'are'} an agent of ${job.org.name} in ztkeys. It never holds a secret, token or verification code.`;
 
 function asText(job: EmailJob, content: Content): string {
   const width = Math.max(...content.facts.map(([label]) => label.length)) + 1;

@@ -3,14 +3,25 @@ import { type StateCacheLimits, StreamStates } from '../application/stream-state
 import { decode } from '../domain/events/decode';
 import { unhandledEvent, type LogEvent } from '../domain/events/event-catalogue';
 import { organizationDecider } from '../domain/organization/organization.decider';
-import type { OrganizationState } from '../domain/organization/organization.state';
+import { roleOf, type OrganizationState } from '../domain/organization/organization.state';
+import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
-import type { KeyEvent } from '../domain/signature-key/key.events';
+import type { KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
 import { recoveryClaimBy, recoveryDecider } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { agentStream, orgStream, recoveryStream } from '../domain/streams';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { emailJobId, type Decider, type EmailJob, type EmailJobBase, type KeyRequestJobBase, type Person, type RecoveryJobBase, type RecoveryNews } from './email-job';
+import {
+  emailJobId,
+  type Decider,
+  type EmailJob,
+  type EmailJobBase,
+  type KeyRequestJobBase,
+  type Person,
+  type RecoveryJobBase,
+  type RecoveryNews,
+  type RevocationJobBase,
+} from './email-job';
 
 /** The events R12 mails about. */
 type NotifiedEvent = RecordedEvent<
@@ -28,7 +39,10 @@ type About = Omit<KeyRequestJobBase, 'id' | 'to'>;
 export class EmailJobPlanner {
   private readonly states: StreamStates;
 
-  constructor(events: Pick<EventStore, 'readStream'>, limits?: StateCacheLimits) {
+  constructor(
+    private readonly events: Pick<EventStore, 'readStream'>,
+    limits?: StateCacheLimits,
+  ) {
     this.states = new StreamStates(events, limits);
   }
 
@@ -48,6 +62,8 @@ export class EmailJobPlanner {
       case 'RecoveryCompleted':
       case 'RecoveryLapsed':
         return this.recoveryJobs(event);
+      case 'KeyRevoked':
+        return this.revocationJobs(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
       case 'AgentRoleChanged':
@@ -60,7 +76,6 @@ export class EmailJobPlanner {
       case 'KeyApprovalRecorded':
       case 'KeyApprovalAttemptFailed':
       case 'KeyRequestCancelled':
-      case 'KeyRevoked':
       case 'PromptFrequencyChanged':
       case 'SensitiveTaskAuthorized':
       case 'SensitiveTaskRefused':
@@ -149,6 +164,51 @@ export class EmailJobPlanner {
     }
   }
 
+  /**
+   * A key revoked by someone other than its holder, who hears of it at once. An approver's key
+   * lowers what M-of-N can ask of a pending request (it counts only approvers with an ACTIVE key,
+   * so that an org is never locked out): then every approver still holding one hears of it too,
+   * and how many do, so that one ADMIN revoking the others' keys to approve alone is seen at once.
+   * A key replaced by its holder's own request (R8) is told by KEY_APPROVED; one its holder revoked, to nobody.
+   */
+  private async revocationJobs(event: RecordedEvent<KeyRevoked>): Promise<EmailJob[]> {
+    const { agentId, fingerprint, reasonCode, reason, revokedBy } = event.data;
+    if (reasonCode === 'REPLACED' || revokedBy === agentId) return [];
+    const orgId = event.metadata.orgId;
+    // Before `org`: the notifier's cache of the org stream then folds forward only.
+    const before = await this.directoryBefore(event);
+    const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
+    const holder = this.person(before, agentId);
+    const holderRole = roleOf(before, agentId);
+    if (!holder || !holderRole) return [];
+    const approvers = await this.approversWithActiveKey(org, orgId, agentId, event.position);
+    const about: Omit<RevocationJobBase, 'id' | 'to'> = {
+      eventId: event.id,
+      occurredAt: event.metadata.occurredAt,
+      org: { orgId, name: org.name ?? '' },
+      revocation: { holder, holderRole, fingerprint, reasonCode, reason, revokedBy: this.decider(org, revokedBy), approversWithActiveKey: approvers.length },
+    };
+    const told = isApproverRole(holderRole) ? approvers : [];
+    return [
+      { ...about, id: emailJobId(event.id, agentId), to: holder, kind: 'KEY_REVOKED' },
+      ...told.map((approver): EmailJob => ({ ...about, id: emailJobId(event.id, approver.agentId), to: approver, kind: 'APPROVER_KEY_REVOKED' })),
+    ];
+  }
+
+  /**
+   * The directory just before a revocation. A removal or a change to AUDITOR commits its directory
+   * event and the agent's key events after it in one append (R9, R18): the org stream's last event up
+   * to the revocation is that change, and the state before it still holds the agent, their address
+   * and their role. Found by the stream's revisions and bounded by positions, never by stepping
+   * from one position to the next: positions are consecutive in SQLite only (KurrentDB's are offsets).
+   */
+  private async directoryBefore(event: RecordedEvent<KeyRevoked>): Promise<OrganizationState> {
+    const stream = orgStream(event.metadata.orgId);
+    const change = event.data.reasonCode === 'REVOKED_BY_ADMIN' ? undefined : (await this.events.readStream(stream, 0n, { toPosition: event.position })).at(-1);
+    const changesHolder = change !== undefined && isDirectoryChangeOf(decode(change), event.data.agentId);
+    return this.states.loadAt(stream, organizationDecider, changesHolder ? change.position - 1n : event.position);
+  }
+
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */
   private async approversWithActiveKey(org: OrganizationState, orgId: string, requesterId: string, position: bigint): Promise<Person[]> {
     const approvers: Person[] = [];
@@ -187,3 +247,7 @@ export class EmailJobPlanner {
     return { agentId, displayName: org.agents.get(agentId)?.displayName ?? agentId };
   }
 }
+
+/** The removal of the agent or their change of role, the directory event a release of their key follows (KEY_RELEASE_REASONS). */
+const isDirectoryChangeOf = (event: LogEvent, agentId: string): boolean =>
+  (event.type === 'AgentRemoved' || event.type === 'AgentRoleChanged') && event.data.agentId === agentId;

@@ -1,5 +1,6 @@
 import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
-import type { ApprovalMode } from '../domain/signature-key/key.events';
+import type { Role } from '../domain/shared/roles';
+import type { ApprovalMode, KeyRevoked } from '../domain/signature-key/key.events';
 
 /** Someone an email names. */
 export interface Person {
@@ -62,6 +63,26 @@ export type RecoveryNews =
   /** The agent it restores was demoted or removed meanwhile, so it ended without granting a key. */
   | { kind: 'RECOVERY_LAPSED'; reason: RecoveryLapseReason };
 
+/** A key revoked by someone other than its holder: by an admin (R9), or by removing its holder or making them an AUDITOR (R18). */
+export interface RevocationSummary {
+  /** As the directory named them just before: a removed agent is told too. */
+  holder: Person;
+  /** The holder's role just before: an approver's key lowers what M-of-N can ask of a pending request. */
+  holderRole: Role;
+  fingerprint: string;
+  reasonCode: Exclude<KeyRevoked['data']['reasonCode'], 'REPLACED'>;
+  /** The admin's words for REVOKED_BY_ADMIN, the product's otherwise. */
+  reason: string;
+  revokedBy: Decider;
+  /** ADMINs and SUPER_ADMINs holding an ACTIVE key once it was revoked. */
+  approversWithActiveKey: number;
+}
+
+/** What every email about a revocation holds. */
+export interface RevocationJobBase extends EmailJobBase {
+  revocation: RevocationSummary;
+}
+
 /** What a notification email says, with everything needed to write it (R12). */
 export type EmailJob =
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_WAITING' })
@@ -72,7 +93,11 @@ export type EmailJob =
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_REMINDER'; waitingHours: number })
   /** R20: a request waited past the policy's expiry and can no longer be approved. */
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_EXPIRED'; expiryHours: number })
-  | (RecoveryJobBase & RecoveryNews);
+  | (RecoveryJobBase & RecoveryNews)
+  /** To the holder of a key someone else revoked. */
+  | (RevocationJobBase & { kind: 'KEY_REVOKED' })
+  /** To every other approver holding an ACTIVE key, when the revoked key was an approver's. */
+  | (RevocationJobBase & { kind: 'APPROVER_KEY_REVOKED' });
 
 export type EmailKind = EmailJob['kind'];
 
@@ -89,6 +114,8 @@ export const EMAIL_KINDS = Object.keys({
   RECOVERY_VETOED: true,
   RECOVERY_COMPLETED: true,
   RECOVERY_LAPSED: true,
+  KEY_REVOKED: true,
+  APPROVER_KEY_REVOKED: true,
 } satisfies Record<EmailKind, true>) as EmailKind[];
 
 /**

@@ -103,4 +103,46 @@ describe('renderEmail', () => {
       expect(unclaimed.text).not.toContain('ztkeys recovery veto');
     });
   });
+  describe('a key revoked by someone else', () => {
+    const { request: _request, kind: _kind, mode: _mode, approvedBy: _approvedBy, ...common } = base;
+    const holder = { agentId: 'alice', displayName: 'Alice <b>', email: 'alice@acme.example' };
+    const revocation = {
+      holder,
+      holderRole: 'SUPER_ADMIN' as const,
+      fingerprint: 'ef'.repeat(32),
+      reasonCode: 'REVOKED_BY_ADMIN' as const,
+      reason: 'routine\n\nWhat to do next:\n  1. nothing',
+      revokedBy: { agentId: 'rogue', displayName: 'Rogue <i>' },
+      approversWithActiveKey: 1,
+    };
+
+    it("tells the holder who revoked it, when and why, quoting the reason line by line, and an approver's holder what M-of-N asks now", () => {
+      const email = renderEmail({ ...common, to: holder, revocation, kind: 'KEY_REVOKED' }, FROM, date);
+      expect(email.subject).toBe('[Acme Support] Your signature key was revoked by Rogue <i>');
+      expect(email.text).toContain(`Rogue <i> revoked your signature key in Acme Support at ${common.occurredAt}.`);
+      expect(email.text).toContain('Reason recorded, as written:\n  | routine\n  |\n  | What to do next:\n  |   1. nothing\n');
+      expect(email.text.match(/^What to do next:$/gm)).toHaveLength(1);
+      expect(email.text).toContain('You are an approver (SUPER_ADMIN) of Acme Support, and approve nothing without an active key. 1 approver still holds an active key in Acme Support now.');
+      expect(email.text).toContain('revoke their key at once (`ztkeys keys revoke rogue --reason <text>`)');
+      expect(email.text).toMatch(/Key fingerprint \(SHA-256\): +efef/);
+      for (const markup of ['<b>', '<i>']) expect(email.html).not.toContain(markup);
+      expect(email.html).toContain('Rogue &lt;i&gt;');
+      expect(email.text).toContain('because you are an agent');
+    });
+
+    it("tells a removed holder they were an agent; tells the other approvers how many keys are left; a member's holder hears nothing of approvers", () => {
+      const removed = { ...revocation, reasonCode: 'AGENT_REMOVED' as const, reason: 'The agent was removed from the organization.' };
+      const toHolder = renderEmail({ ...common, to: holder, revocation: removed, kind: 'KEY_REVOKED' }, FROM, date).text;
+      expect(toHolder).toContain('Rogue <i> removed you from Acme Support at');
+      expect(toHolder).toContain('because you were an agent');
+      expect(toHolder).toContain('You were an approver (SUPER_ADMIN) of Acme Support.');
+      expect(toHolder).not.toContain('ztkeys keys revoke');
+      const others = renderEmail({ ...common, revocation: { ...revocation, approversWithActiveKey: 3 }, kind: 'APPROVER_KEY_REVOKED' }, FROM, date);
+      expect(others.subject).toBe("[Acme Support] Alice <b>'s signature key was revoked by Rogue <i>: 3 approvers still hold an active key");
+      expect(others.text).toContain('because you are an agent');
+      expect(others.text).toContain('an approver who revokes the other approvers\' keys can approve a key alone');
+      const member = renderEmail({ ...common, to: holder, revocation: { ...revocation, holderRole: 'MEMBER' }, kind: 'KEY_REVOKED' }, FROM, date).text;
+      expect(member).not.toMatch(/approver/i);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,12 @@ describe('EmailJobPlanner', () => {
   const jobsOf = async (events: RecordedEvent[]): Promise<EmailJob[]> =>
     (await Promise.all(events.map((event) => planner.jobsFor(event)))).flat();
   const summary = (job: EmailJob): string => `${job.kind} -> ${job.to.agentId}`;
+  /** The next event's position 1,000 past the last one's: the log's own sequence moved on, by another connection to its file. */
+  const skipPositions = (): void => {
+    const db = new Database(join(dir, 'events.sqlite'));
+    db.prepare('UPDATE sqlite_sequence SET seq = seq + 1000').run();
+    db.close();
+  };
 
   it('mails the requester on approval, rejection and lock, and every other approver with an ACTIVE key on a request', async () => {
     const log = new OrgLog(store, 'acme');
@@ -88,6 +95,63 @@ describe('EmailJobPlanner', () => {
 
     expect(await jobsOf(events)).toEqual(before);
     expect(before.filter((job) => job.kind === 'KEY_REQUEST_WAITING').map((job) => job.to.agentId)).toEqual(['sam', 'sam', 'ada']);
+  });
+
+  it("mails a key's holder when someone else revokes it, and, when the holder was an approver, every approver still holding an ACTIVE key, with how many do", async () => {
+    const log = new OrgLog(store, 'umbrella');
+    const [sam, ada, ed, zed, max] = ['Sam', 'Ada', 'Ed', 'Zed', 'Max'].map((name) => log.agent(name));
+    await log.create('Umbrella', sam);
+    const samKey = await log.firstKey(sam);
+    const keys = new Map<string, Awaited<ReturnType<OrgLog['request']>>>();
+    for (const [agent, role] of [[ada, 'ADMIN'], [ed, 'ADMIN'], [zed, 'ADMIN'], [max, 'MEMBER']] as const) {
+      await log.add(agent, role);
+      keys.set(agent.agentId, await log.request(agent));
+      await log.approve(agent, keys.get(agent.agentId)!, 'APPROVAL', sam);
+    }
+    const key = (agent: typeof sam) => keys.get(agent.agentId)!;
+    const replacement = await log.request(max, key(max).fingerprint);
+    const before = await store.readAll(undefined, 1000);
+
+    await log.revoke(max, key(max), max, 'REPLACED', 'Replaced by a new key.'); // nobody: the holder's own change (R8), mailed as KEY_APPROVED
+    await log.approve(max, replacement, 'APPROVAL', sam);
+    await log.revoke(max, replacement, ada); // to Max: not an approver
+    await log.revoke(ed, key(ed), ada); // to Ed; to Sam, Ada and Zed (3 left)
+    await log.remove(ada, 'ADMIN');
+    skipPositions(); // As KurrentDB's, which are offsets in its log: the planner never steps from a position to the one before.
+    await log.revoke(ada, key(ada), sam, 'AGENT_REMOVED', 'The agent was removed from the organization.'); // to Ada, removed; to Sam and Zed (2 left)
+    await log.changeRole(zed, 'ADMIN', 'AUDITOR');
+    await log.revoke(zed, key(zed), sam, 'ROLE_CHANGED_TO_AUDITOR', 'The agent became an AUDITOR.'); // to Zed; to Sam (1 left)
+    await log.revoke(sam, samKey, sam); // nobody: revoked by its holder
+
+    const all = await store.readAll(undefined, 1000);
+    const jobs = await jobsOf(all.slice(before.length));
+    expect(jobs.map(summary)).toEqual([
+      'KEY_APPROVED -> max',
+      'KEY_REVOKED -> max',
+      'KEY_REVOKED -> ed',
+      'APPROVER_KEY_REVOKED -> sam',
+      'APPROVER_KEY_REVOKED -> ada',
+      'APPROVER_KEY_REVOKED -> zed',
+      'KEY_REVOKED -> ada',
+      'APPROVER_KEY_REVOKED -> sam',
+      'APPROVER_KEY_REVOKED -> zed',
+      'KEY_REVOKED -> zed',
+      'APPROVER_KEY_REVOKED -> sam',
+    ]);
+    expect(new Set(jobs.map((job) => job.id)).size).toBe(jobs.length);
+    expect(jobs.every((job) => !job.id.includes(':'))).toBe(true);
+    expect(jobs[1]).toMatchObject({
+      revocation: { holder: max, fingerprint: replacement.fingerprint, reasonCode: 'REVOKED_BY_ADMIN', reason: 'laptop lost', revokedBy: { agentId: 'ada', displayName: 'Ada' }, holderRole: 'MEMBER' },
+    });
+    expect(jobs[3]).toMatchObject({ revocation: { holder: ed, holderRole: 'ADMIN', approversWithActiveKey: 3 } });
+    // Removed: the address and name the directory had before the removal.
+    expect(jobs[6]).toMatchObject({ to: ada, revocation: { holder: ada, reasonCode: 'AGENT_REMOVED', holderRole: 'ADMIN', revokedBy: { agentId: 'sam' } } });
+    expect(jobs[7]).toMatchObject({ revocation: { approversWithActiveKey: 2 } });
+    expect(jobs[9]).toMatchObject({ to: zed, revocation: { reasonCode: 'ROLE_CHANGED_TO_AUDITOR', holderRole: 'ADMIN' } });
+    expect(jobs[10]).toMatchObject({ revocation: { approversWithActiveKey: 1 } });
+    // Planned again after more happened: the same jobs.
+    await log.add(ada, 'ADMIN');
+    expect(await jobsOf(all.slice(before.length))).toEqual(jobs);
   });
 
   it('names the key a request would replace (R8)', async () => {

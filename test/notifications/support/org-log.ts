@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { newId } from '../../../src/shared/ids';
 import type { EventStore, NewEvent } from '../../../src/event-store/event-store.port';
 import type { Role } from '../../../src/domain/shared/roles';
-import type { ApprovalMode } from '../../../src/domain/signature-key/key.events';
+import type { ApprovalMode, KeyRevoked } from '../../../src/domain/signature-key/key.events';
 import { agentStream, orgStream } from '../../../src/domain/streams';
 import { SECRET_CODE } from './email-jobs';
 
@@ -117,13 +117,14 @@ export class OrgLog {
     return this.key(agent, 'KeyRequestLocked', { requestId: request.requestId, agentId: agent.agentId, failedAttempts: 5 });
   }
 
-  revoke(agent: Agent, request: Requested, by: Agent): Promise<string> {
+  /** An admin's revocation by default; a removal or change to AUDITOR appends it right after its directory event, as the write side commits them. */
+  revoke(agent: Agent, request: Requested, by: Agent, reasonCode: KeyRevoked['data']['reasonCode'] = 'REVOKED_BY_ADMIN', reason = 'laptop lost'): Promise<string> {
     return this.key(agent, 'KeyRevoked', {
       agentId: agent.agentId,
       requestId: request.requestId,
       fingerprint: request.fingerprint,
-      reasonCode: 'REVOKED_BY_ADMIN',
-      reason: 'laptop lost',
+      reasonCode,
+      reason,
       revokedBy: by.agentId,
     });
   }

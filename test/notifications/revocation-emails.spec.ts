@@ -1,0 +1,102 @@
+import type { ParsedMail } from 'mailparser';
+import { Journey, type TestAgent } from '../support/api-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { SmtpSink } from './support/smtp-sink';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The price of M-of-N's cap (README, "Why it cannot lock an org out"): one ADMIN who revokes the
+ * other approvers' keys activates a key alone. The cap stays; its victims hear of it at once. Real
+ * app (API, notifier, worker) with its emails sent to an SMTP sink.
+ */
+describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMTP)', () => {
+  let sink: SmtpSink;
+  let server: TestServer;
+  let journey: Journey;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    server = await startTestServer({ SMTP_URL: sink.url, EMAIL_FROM: 'ztkeys <keys@acme.example>' });
+    journey = new Journey(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await sink?.stop();
+  });
+
+  const revocationMails = (to: TestAgent): ParsedMail[] =>
+    sink.received.filter((mail) => mail.rcptTo.includes(`${to.agentId}@example.com`) && /revoked/.test(mail.parsed.subject ?? '')).map((mail) => mail.parsed);
+
+  it('a rogue ADMIN revoking the other approvers to approve alone: each holder, and each approver still holding a key, is told who did it and how many approvers are left', async () => {
+    const alice = await journey.createOrg('alice', { adminKeyApprovals: 2, memberKeyApprovals: 2 });
+    const aliceKey = await journey.requestKey(alice);
+    const rogue = await journey.addAgent(alice, 'rogue', 'ADMIN');
+    await journey.activeKey(rogue, alice);
+    const dave = await journey.addAgent(alice, 'dave', 'ADMIN');
+    const daveRequest = await journey.requestKey(dave);
+    for (const approver of [alice, rogue]) await journey.decide(approver, daveRequest.body.requestId, 'APPROVE', { verificationCode: daveRequest.body.verificationCode });
+    const carol = await journey.addAgent(alice, 'carol');
+    const { requestId, verificationCode } = (await journey.requestKey(carol)).body;
+    expect((await journey.decide(rogue, requestId, 'APPROVE', { verificationCode })).body).toMatchObject({ status: 'PENDING', approvals: ['rogue'] });
+
+    // A reason is the rogue's own text: it must not pass for the email's layout.
+    expect((await journey.revokeKey(rogue, 'alice', 'routine\nWhat to do next:\n  1. nothing')).status).toBe(200);
+    expect((await journey.revokeKey(rogue, 'dave')).status).toBe(200);
+    const approved = await journey.decide(rogue, requestId, 'APPROVE', { verificationCode });
+    expect(approved.body).toMatchObject({ status: 'APPROVED' });
+
+    // Alice and Dave: their own key; Dave, still holding a key, and the rogue: Alice's key; the rogue: Dave's key.
+    await waitFor('5 revocation emails', () => sink.received.filter((mail) => /revoked/.test(mail.parsed.subject ?? '')).length >= 5);
+    const aliceFingerprint = aliceKey.body.fingerprint as string;
+    const [toAlice] = revocationMails(alice);
+    expect(revocationMails(alice)).toHaveLength(1);
+    expect(toAlice.subject).toBe('[Acme Support] Your signature key was revoked by rogue');
+    for (const body of [toAlice.text ?? '', toAlice.html || '']) {
+      expect(body).toContain(aliceFingerprint);
+      expect(body).toContain('REVOKED_BY_ADMIN');
+      expect(body).toMatch(/If you did not expect this/);
+    }
+    // The reason is quoted line by line, so its "What to do next:" is not the email's own.
+    expect(toAlice.text).toContain('  | routine\n  | What to do next:\n  |   1. nothing');
+    expect(toAlice.text?.match(/^What to do next:$/gm)).toHaveLength(1);
+
+    const toDave = revocationMails(dave);
+    expect(toDave.map((mail) => mail.subject).sort()).toEqual([
+      '[Acme Support] Your signature key was revoked by rogue',
+      "[Acme Support] alice's signature key was revoked by rogue: 2 approvers still hold an active key",
+    ]);
+    const aboutAlice = toDave.find((mail) => /alice's/.test(mail.subject ?? ''))!;
+    expect(aboutAlice.text).toContain(aliceFingerprint);
+    expect(aboutAlice.text).toMatch(/never more than the approvers with an active key/);
+
+    expect(revocationMails(rogue).map((mail) => mail.subject).sort()).toEqual([
+      "[Acme Support] alice's signature key was revoked by rogue: 2 approvers still hold an active key",
+      "[Acme Support] dave's signature key was revoked by rogue: 1 approver still holds an active key",
+    ]);
+
+    // What Alice's email tells her to do, she can without a key of her own (R9).
+    expect(toAlice.text).toContain('revoke their key at once (`ztkeys keys revoke rogue --reason <text>`)');
+    expect((await journey.revokeKey(alice, 'rogue', 'revoked the other approvers')).status).toBe(200);
+    const toRogue = await waitFor("the rogue's own revocation email", () => revocationMails(rogue).find((mail) => mail.subject === '[Acme Support] Your signature key was revoked by alice'));
+    expect(toRogue.text).toMatch(/You are an approver \(ADMIN\) of Acme Support, and approve nothing without an active key\. 0 approvers still hold an active key/);
+  });
+
+  it("removing an approver mails them, at the address the directory had, and the approvers left; revoking one's own key mails nobody", async () => {
+    const erin = await journey.createOrg('erin');
+    await journey.requestKey(erin);
+    const frank = await journey.addAgent(erin, 'frank', 'ADMIN');
+    await journey.activeKey(frank, erin);
+    const gina = await journey.addAgent(erin, 'gina', 'ADMIN');
+    await journey.activeKey(gina, erin);
+    expect((await journey.revokeKey(gina, 'gina', 'moving to a new laptop')).status).toBe(200);
+    expect((await journey.removeAgent(erin, 'frank')).status).toBe(200);
+
+    await waitFor('2 revocation emails', () => revocationMails(frank).length + revocationMails(gina).length + revocationMails(erin).length >= 2);
+    const [toFrank] = revocationMails(frank);
+    expect(toFrank.subject).toBe('[Acme Support] Your signature key was revoked by erin');
+    expect(toFrank.text).toMatch(/erin removed you from Acme Support at .*, which revoked your signature key/);
+    expect(revocationMails(erin).map((mail) => mail.subject)).toEqual(["[Acme Support] frank's signature key was revoked by erin: 1 approver still holds an active key"]);
+    // Gina revoked her own key, and holds none when Frank's is revoked.
+    expect(revocationMails(gina)).toEqual([]);
+  });
+});
