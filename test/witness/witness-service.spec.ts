@@ -324,6 +324,31 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     });
   });
 
+  it("reads a checkpoint's timestamp line only in the form the log writes it (400 otherwise): read in its own zone, a witness west of UTC cosigned a checkpoint without a zone dated before the one it cosigned, which one in UTC refused", async () => {
+    const log = history(['a', 'b', 'c', 'd', 'e', 'f']);
+    const note = (size: number, ...timestamps: string[]) => signCheckpoint({ origin, size, rootHash: Buffer.from(log.note(size).split('\n')[2], 'base64'), extensions: timestamps.map((at) => `timestamp ${at}`) }, logKey);
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-zone-'));
+    const west = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), TZ: 'America/New_York' });
+    try {
+      const { url: at } = await west.listening();
+      expect(said(await post(at, body(0, [], note(4, '2026-12-01T10:00:00.000Z'))))).toBe('200');
+      const answers = [
+        // An hour before the one cosigned, in UTC; five hours after it in New York's time.
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T09:00:00.000'))),
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T09:00:00.000+00:00'))),
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T10:00:00.000999Z'))),
+        // Readers taking the first and the last line would date it apart.
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T11:00:00.000Z', '2026-12-01T09:00:00.000Z'))),
+      ];
+      expect(answers.map(said)).toEqual(Array(4).fill('400 MALFORMED_CHECKPOINT'));
+      expect(JSON.parse(answers[0].text)).toMatchObject({ detail: expect.stringContaining('no timestamp line holding a time') });
+      expect(said(await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T11:00:00.000Z'))))).toBe('200');
+    } finally {
+      await west.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('`npm run witness -- forks` on a store of a build that kept forks only (table forks): lists them, of kind forked', () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forks-table-'));
     try {

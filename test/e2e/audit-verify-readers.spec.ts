@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { parseCheckpoint, signCheckpoint } from '../../src/transparency/checkpoint';
+import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
+import { parseNote, type NoteSigner } from '../../src/transparency/signed-note';
+import { CLI_BUILT, runProcess } from '../cli/support/cli-process';
+import { call } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
+import { logSignerOf } from './resigned-export';
+import { signedLog, type ExportLine } from './signed-export';
+
+/**
+ * Two readers of one export file must not disagree on what a verified line says: `audit verify`
+ * (the built CLI, in its own process, as auditors run it) on a real server's export, edited.
+ */
+describe('audit verify: one reading of a file, whoever reads it', () => {
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
+  let work: string;
+  let vkey: string;
+  let signer: NoteSigner;
+  let lines: ExportLine[];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-readers-'));
+    vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
+    signer = logSignerOf(suite.server.dataDir);
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(admin);
+    await suite.journey.addAgent(admin, 'bob');
+    ({ lines } = await signedLog(suite.server, admin));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** `ztkeys audit verify` on `text` written to a file, in a process of its own with `env` (TZ). */
+  const verify = async (name: string, text: string, env: Record<string, string> = {}) => {
+    const file = join(work, `${name}.ndjson`);
+    writeFileSync(file, text);
+    const { code, stdout, stderr } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--json'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work, ...env } });
+    return { code, verdict: JSON.parse(stdout) as { ok: boolean; orgs: Array<{ checkpoints: number }>; failure?: { line: number; reason: string } }, stderr };
+  };
+  const fileOf = (exported: ExportLine[]): string => exported.map((line) => `${JSON.stringify(line)}\n`).join('');
+  const lastCheckpoint = (): number => lines.map((line) => line.type).lastIndexOf(CHECKPOINT_SIGNED);
+
+  /** The export with its last checkpoint signed anew by the log key's holder, with these extension lines. */
+  const resignedWith = (extensions: string[]): string => {
+    const at = lastCheckpoint();
+    const { origin, size, rootHash } = parseCheckpoint(parseNote(lines[at].data.note).text);
+    const note = signCheckpoint({ origin, size, rootHash, extensions }, signer);
+    return fileOf(lines.map((line, index) => (index === at ? { ...line, data: { size, note } } : line)));
+  };
+
+  it("reads a checkpoint's timestamp line only in the form the log writes it: without a zone it would be the reader's local time, and two readers in two zones would disagree", async () => {
+    const at = lastCheckpoint();
+    const signedAt: string = lines[at].occurredAt;
+    expect((await verify('genuine', fileOf(lines), { TZ: 'Asia/Tokyo' })).code).toBe(EXIT.OK);
+    const variants: Array<[string, string[]]> = [
+      ['no zone', [`timestamp ${signedAt.slice(0, -1)}`]],
+      ['an offset', [`timestamp ${signedAt.slice(0, -1)}+00:00`]],
+      ['digits past the millisecond', [`timestamp ${signedAt.slice(0, -1)}999Z`]],
+      ['two timestamp lines', [`timestamp ${signedAt}`, 'timestamp 2020-01-01T00:00:00.000Z']],
+    ];
+    for (const [what, extensions] of variants) {
+      for (const TZ of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+        const { code, verdict } = await verify(`timestamp-${TZ.replace('/', '-')}`, resignedWith(extensions), { TZ });
+        expect({ what, TZ, code, failure: verdict.failure }).toEqual({
+          what,
+          TZ,
+          code: EXIT.TAMPERED,
+          failure: expect.objectContaining({ line: at + 1, reason: "the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond" }),
+        });
+      }
+    }
+  });
+
+  it('counts a checkpoint once: a copy of its line whose note carries one more signature line (a key nobody knows, or the log key again) is the same signed checkpoint, refused as a repeat', async () => {
+    const at = lastCheckpoint();
+    const line = lines[at];
+    const signatureLine = (line.data.note as string).split('\n').at(-2)!;
+    const notes = [`${line.data.note}— attacker.example/witness ${Buffer.alloc(68, 1).toString('base64')}\n`, `${line.data.note}${signatureLine}\n`];
+    for (const note of notes) {
+      const copy = { ...line, revision: line.revision + 1, data: { ...line.data, note } };
+      const { code, verdict } = await verify('copied', fileOf([...lines, copy]));
+      expect({ code, failure: verdict.failure }).toEqual({
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: lines.length + 1, reason: 'the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp' }),
+      });
+    }
+  });
+});
