@@ -1,7 +1,7 @@
 import { decode, UndecodableEvent } from '../domain/events/decode';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
-import { checkpointTime, signedTime, type Checkpoint } from './checkpoint';
+import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
@@ -639,14 +639,15 @@ export class AuditVerifier {
     }
     // The line's other fields are no leaf of any tree: each is the note's (refused when it differs; the data's shape, size and note only, is checked at decode), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
-    if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
+    // The signed text, not the note: signature lines of keys nobody knows, or a known key's again, are skipped when it opens, and would make a copy another note.
+    if (previous && formatCheckpoint(checkpoint) === formatCheckpoint(previous)) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const retired = previous && retiredKeyFault(this.keys, previous.signedBy, checkpoint.signedBy);
     if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size} is not the log's: ${retired}`);
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
     if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
-    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
+    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond");
     if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
     if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     this.checkTrustedTime(org.orgId, checkpoint, at);
