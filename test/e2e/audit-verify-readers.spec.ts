@@ -88,4 +88,39 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
       });
     }
   });
+
+  it("refuses a number written otherwise than the canonical form writes it: JSON.parse reads 1.0000000000000001 as 1, the leaf's, where a reader keeping its digits (jq 1.7, a decimal parser) reads another number", async () => {
+    const created = lines.findIndex((line) => line.type === 'OrganizationCreated');
+    const text = JSON.stringify(lines[created]);
+    const spellings: Array<[string, string]> = [
+      ['"memberKeyApprovals":1.0000000000000001', '1.0000000000000001'],
+      ['"memberKeyApprovals":1.0', '1.0'],
+      ['"memberKeyApprovals":1e0', '1e0'],
+      ['"memberKeyApprovals":10E-1', '10E-1'],
+      ['"revision":-0', '-0'],
+    ];
+    for (const [spelled, number] of spellings) {
+      const edited = text.replace(spelled.startsWith('"revision"') ? '"revision":0' : '"memberKeyApprovals":1', spelled);
+      expect(edited).not.toBe(text);
+      expect(JSON.parse(edited)).toEqual(lines[created]);
+      const file = fileOf(lines).replace(text, edited);
+      const { code, verdict } = await verify('spelled', file);
+      expect({ number, code, failure: verdict.failure }).toEqual({
+        number,
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: created + 1, reason: `the line writes the number ${number} otherwise than canonical JSON writes it (${JSON.stringify(JSON.parse(number))}): readers keeping its digits would read another number than its leaf covers` }),
+      });
+    }
+  });
+
+  it("refuses a checkpoint line recorded at another text than its timestamp line's, digits past the millisecond that Date drops included", async () => {
+    const at = lastCheckpoint();
+    const signedAt: string = lines[at].occurredAt;
+    const edited = lines.map((line, index) => (index === at ? { ...line, occurredAt: `${signedAt.slice(0, -1)}999Z` } : line));
+    const { code, verdict } = await verify('recorded-at', fileOf(edited));
+    expect({ code, failure: verdict.failure }).toEqual({
+      code: EXIT.TAMPERED,
+      failure: expect.objectContaining({ line: at + 1, reason: `the checkpoint is recorded at ${signedAt.slice(0, -1)}999Z but signed at ${signedAt}` }),
+    });
+  });
 });
