@@ -12,7 +12,7 @@ import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
-import { jsonTextFault } from '../shared/json-text-fault';
+import { jsonTextFault, numberSpelled } from '../shared/json-text-fault';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -192,10 +192,11 @@ function parseRecord(line: string): ExportRecord {
   } catch {
     throw new NotJson('the line is not JSON');
   }
-  // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
-  const fault = jsonTextFault(line, MAX_LINE_DEPTH);
+  // JSON.parse keeps a repeated member's last value, and the digits of a number a double holds, which the leaf then covers; a reader keeping the first value, or every digit, would see another record.
+  const fault = jsonTextFault(line, MAX_LINE_DEPTH, 'canonical');
   if (fault?.kind === 'tooDeep') throw new LogViolation(`the line nests deeper than ${MAX_LINE_DEPTH} arrays or objects: no export record does`);
   if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
+  if (fault?.kind === 'numberSpelling') throw new LogViolation(numberSpelled('the line', fault));
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
@@ -648,7 +649,7 @@ export class AuditVerifier {
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
     if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
     if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond");
-    if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
+    if (event.occurredAt !== at.toISOString()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
     if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     this.checkTrustedTime(org.orgId, checkpoint, at);
     if (checkpoint.size > org.tree.size) {
