@@ -8,7 +8,7 @@ import { parseNote, type NoteSigner } from '../../src/transparency/signed-note';
 import { CLI_BUILT, runProcess } from '../cli/support/cli-process';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
-import { logSignerOf } from './resigned-export';
+import { logSignerOf, resignedExport } from './resigned-export';
 import { signedLog, type ExportLine } from './signed-export';
 
 /**
@@ -122,5 +122,19 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
       code: EXIT.TAMPERED,
       failure: expect.objectContaining({ line: at + 1, reason: `the checkpoint is recorded at ${signedAt.slice(0, -1)}999Z but signed at ${signedAt}` }),
     });
+  });
+
+  it('refuses a string holding a lone surrogate, even in a log the log key signed: RFC 8785 has no canonical form for it, JSON.parse keeps it where Go reads U+FFFD, so the two would hash and show another name', async () => {
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    for (const displayName of ['Bob \ud800', '\udc00Bob']) {
+      const edited = lines.map((line, index) => (index === added ? { ...line, data: { ...line.data, displayName: JSON.parse(`"${displayName}"`) as string } } : line));
+      const { code, verdict } = await verify('surrogate', fileOf(resignedExport(edited, signer, orgId)));
+      expect({ displayName, code, failure: verdict.failure }).toEqual({
+        displayName,
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: added + 1, reason: 'the line holds a string with a lone surrogate (\\uD800-\\uDFFF unpaired): it is not Unicode text, which readers decode apart' }),
+      });
+    }
   });
 });
