@@ -13,6 +13,7 @@ import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import { jsonTextFault, numberSpelled } from '../shared/json-text-fault';
+import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -198,6 +199,7 @@ function parseRecord(line: string): ExportRecord {
   if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
   if (fault?.kind === 'numberSpelling') throw new LogViolation(numberSpelled('the line', fault));
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
+  if (SURROGATE_ESCAPE.test(line) && holdsLoneSurrogate(record)) throw new LogViolation('the line holds a string with a lone surrogate (\\uD800-\\uDFFF unpaired): it is not Unicode text, which readers decode apart');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
     // subject is null for org-wide events
