@@ -137,4 +137,27 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
       });
     }
   });
+
+  it('reads past only what every JSON reader reads past: a string escape, white space around a line, blank lines, a last line without its newline verify as the export does; anything after a line\'s JSON is refused', async () => {
+    // The verdict but its count of lines (blank ones are lines of the file, read past).
+    const verdictOf = async (name: string, text: string) => {
+      const { code, verdict } = await verify(name, text);
+      return { code, ok: verdict.ok, orgs: verdict.orgs };
+    };
+    const genuine = await verdictOf('as-exported', fileOf(lines));
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const text = JSON.stringify(lines[added]);
+    const file = fileOf(lines);
+    const same = [
+      file.replace(text, text.replace('"bob"', '"\\u0062ob"')),
+      file.replace(text, ` \t${text} `),
+      file.replace(`${text}\n`, `${text}\n\n \n`),
+      file.slice(0, -1),
+    ];
+    for (const edited of same) expect(await verdictOf('read-past', edited)).toEqual(genuine);
+    for (const after of [' {}', ' 1', '\u0000']) {
+      const { code, verdict } = await verify('after-json', file.replace(text, `${text}${after}`));
+      expect({ after, code, failure: verdict.failure }).toEqual({ after, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: added + 1, reason: 'the line is not JSON' }) });
+    }
+  });
 });
