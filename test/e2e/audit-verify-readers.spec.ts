@@ -160,4 +160,15 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
       expect({ after, code, failure: verdict.failure }).toEqual({ after, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: added + 1, reason: 'the line is not JSON' }) });
     }
   });
+
+  it("refuses an org's events whose positions do not rise in the file's order: the leaves leave position out, so a reader ordering them by it (the trail's cursor) would read an order the log did not have", async () => {
+    const events = lines.flatMap((line, index) => (line.type === CHECKPOINT_SIGNED ? [] : [index]));
+    const [first, second] = events.slice(-2);
+    const swapped = lines.map((line, index) => (index === first ? { ...line, position: lines[second].position } : index === second ? { ...line, position: lines[first].position } : line));
+    const { code, verdict } = await verify('positions', fileOf(swapped));
+    expect({ code, failure: verdict.failure }).toEqual({
+      code: EXIT.TAMPERED,
+      failure: expect.objectContaining({ line: second + 1, reason: `the event's position ${lines[first].position as number} is not after the position ${lines[second].position as number} of the org's event before it: the log's positions rise in its order` }),
+    });
+  });
 });
