@@ -288,6 +288,8 @@ class OrgVerification {
   readonly revisions = new Map<string, number>();
   /** Each stream's latest event time (ms): time never goes back within a stream (event-times.ts). */
   readonly times = new Map<string, number>();
+  /** The position of the org's last event that gave one: positions rise in log order. */
+  lastPosition?: number;
   checkpoints = 0;
   last?: SignedCheckpoint;
   /** The last checkpoint whose root was checked against the events before it (not one left to the second read), and its line. */
@@ -413,6 +415,13 @@ export class AuditVerifier {
       if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
       org.checkTime(record.stream, leafIndex, record.occurredAt);
+      // The leaf leaves position out: a reader ordering the events by it (the trail's cursor) must read the order the tree signs.
+      if (record.position !== undefined) {
+        if (org.lastPosition !== undefined && record.position <= org.lastPosition) {
+          throw new LogViolation(`the event's position ${record.position} is not after the position ${org.lastPosition} of the org's event before it: the log's positions rise in its order`);
+        }
+        org.lastPosition = record.position;
+      }
       // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
       const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
       if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
