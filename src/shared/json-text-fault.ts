@@ -2,7 +2,8 @@
  * What a JSON text's structure shows before or beside parsing, which JSON.parse does not report:
  * nesting deeper than a bound, or an object naming a member twice (RFC 8259 leaves the value of
  * such a member to each parser; JSON.parse keeps the last, others the first, so two readers of
- * the same text could see two different records).
+ * the same text could see two different records), or, when asked (NumberSpelling), a number not
+ * written as canonical JSON writes it.
  */
 export type JsonTextFault = { kind: 'tooDeep' } | { kind: 'duplicateName'; name: string } | { kind: 'numberSpelling'; text: string; canonical: string };
 
