@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { jsonTextFault } from '../shared/json-text-fault';
+import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
 import { quoted } from '../shared/quoted';
 
 /** Deepest nesting of arrays and objects a body may have: every DTO of the API needs 3 at most. */
@@ -49,18 +50,6 @@ function whyNotParsed(text: string): Error {
     return badBody('JSON_MALFORMED', 'The body is not valid JSON.');
   }
   return badBody('JSON_FORBIDDEN_NAME', 'The JSON body has a member named "__proto__", or "constructor" holding "prototype": no field of this API has such a name.');
-}
-
-/** Only an escape can bring a lone surrogate into parsed text (invalid UTF-8 bytes decode to U+FFFD). */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** True when a string of `value`, a member's name or a value at any depth, holds a lone surrogate. */
-function holdsLoneSurrogate(value: unknown): boolean {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value);
-  if (Array.isArray(value)) return value.some(holdsLoneSurrogate);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([name, member]) => LONE_SURROGATE.test(name) || holdsLoneSurrogate(member));
-  return false;
 }
 
 /**

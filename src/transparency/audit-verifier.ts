@@ -1,7 +1,7 @@
 import { decode, UndecodableEvent } from '../domain/events/decode';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
-import { checkpointTime, signedTime, type Checkpoint } from './checkpoint';
+import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
 import { instantSchema } from '../domain/shared/instant';
@@ -12,7 +12,8 @@ import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
-import { jsonTextFault } from '../shared/json-text-fault';
+import { jsonTextFault, numberSpelled } from '../shared/json-text-fault';
+import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -192,11 +193,13 @@ function parseRecord(line: string): ExportRecord {
   } catch {
     throw new NotJson('the line is not JSON');
   }
-  // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader keeping the first would see another record.
-  const fault = jsonTextFault(line, MAX_LINE_DEPTH);
+  // JSON.parse keeps a repeated member's last value, and the digits of a number a double holds, which the leaf then covers; a reader keeping the first value, or every digit, would see another record.
+  const fault = jsonTextFault(line, MAX_LINE_DEPTH, 'canonical');
   if (fault?.kind === 'tooDeep') throw new LogViolation(`the line nests deeper than ${MAX_LINE_DEPTH} arrays or objects: no export record does`);
   if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
+  if (fault?.kind === 'numberSpelling') throw new LogViolation(numberSpelled('the line', fault));
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
+  if (SURROGATE_ESCAPE.test(line) && holdsLoneSurrogate(record)) throw new LogViolation('the line holds a string with a lone surrogate (\\uD800-\\uDFFF unpaired): it is not Unicode text, which readers decode apart');
   for (const [field, type] of FIELD_TYPES) {
     const value = (record as Record<string, unknown>)[field];
     // subject is null for org-wide events
@@ -285,6 +288,8 @@ class OrgVerification {
   readonly revisions = new Map<string, number>();
   /** Each stream's latest event time (ms): time never goes back within a stream (event-times.ts). */
   readonly times = new Map<string, number>();
+  /** The position of the org's last event that gave one: positions rise in log order. */
+  lastPosition?: number;
   checkpoints = 0;
   last?: SignedCheckpoint;
   /** The last checkpoint whose root was checked against the events before it (not one left to the second read), and its line. */
@@ -410,6 +415,13 @@ export class AuditVerifier {
       if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
       leafIndex = org.tree.size;
       org.checkTime(record.stream, leafIndex, record.occurredAt);
+      // The leaf leaves position out: a reader ordering the events by it (the trail's cursor) must read the order the tree signs.
+      if (record.position !== undefined) {
+        if (org.lastPosition !== undefined && record.position <= org.lastPosition) {
+          throw new LogViolation(`the event's position ${record.position} is not after the position ${org.lastPosition} of the org's event before it: the log's positions rise in its order`);
+        }
+        org.lastPosition = record.position;
+      }
       // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
       const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
       if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
@@ -639,15 +651,16 @@ export class AuditVerifier {
     }
     // The line's other fields are no leaf of any tree: each is the note's (refused when it differs; the data's shape, size and note only, is checked at decode), or named by the verdict nowhere (eventId, correlationId, causationId, position, revision).
     if (checkpoint.size !== event.data.size) throw new LogViolation(`the checkpoint signs size ${checkpoint.size} but is recorded as ${event.data.size}`);
-    if (event.data.note === org.lastNote) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const previous = org.last;
+    // The signed text, not the note: signature lines of keys nobody knows, or a known key's again, are skipped when it opens, and would make a copy another note.
+    if (previous && formatCheckpoint(checkpoint) === formatCheckpoint(previous)) throw new LogViolation('the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp');
     const retired = previous && retiredKeyFault(this.keys, previous.signedBy, checkpoint.signedBy);
     if (retired) throw new LogViolation(`the checkpoint of size ${checkpoint.size} is not the log's: ${retired}`);
     if (previous && checkpoint.size < previous.size) throw new LogViolation(`the checkpoint of size ${checkpoint.size} follows one of size ${previous.size}: sizes never shrink`);
     const [before, at] = [previous && checkpointTime(previous), checkpointTime(checkpoint)];
     if (at === undefined) throw new LogViolation('the checkpoint has no timestamp line: the log timestamps every checkpoint it signs');
-    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time");
-    if (Date.parse(event.occurredAt) !== at.getTime()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
+    if (Number.isNaN(at.getTime())) throw new LogViolation("the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond");
+    if (event.occurredAt !== at.toISOString()) throw new LogViolation(`the checkpoint is recorded at ${event.occurredAt} but signed at ${at.toISOString()}`);
     if (before && at < before) throw new LogViolation(`the checkpoint is timestamped ${at.toISOString()}, before the previous one (${before.toISOString()})`);
     this.checkTrustedTime(org.orgId, checkpoint, at);
     if (checkpoint.size > org.tree.size) {

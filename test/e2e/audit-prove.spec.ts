@@ -73,6 +73,10 @@ describe('ztkeys audit prove', () => {
     const twice = JSON.stringify(bob).replace('"data":{', '"data":{"role":"SUPER_ADMIN",');
     const named = await ztkeys('audit', 'prove', recordFile('twice.json', twice));
     expect([named.code, named.stderr]).toEqual([EXIT.USAGE, expect.stringContaining('names "role" twice in one object')]);
+    // JSON.parse reads 1.0000000000000001 as 1, which the leaf covers; a reader keeping its digits would see another record proven.
+    const spelled = JSON.stringify(bob).replace('"schemaVersion":1', '"schemaVersion":1.0000000000000001');
+    const digits = await ztkeys('audit', 'prove', recordFile('spelled.json', spelled));
+    expect([digits.code, digits.stderr]).toEqual([EXIT.USAGE, expect.stringContaining('writes the number 1.0000000000000001 otherwise than canonical JSON writes it (1)')]);
     // The leaf leaves orgId out (the checkpoint's origin names the org): a record naming another org is not the one proven.
     const elsewhere = await ztkeys('audit', 'prove', recordFile('elsewhere.json', { ...bob, orgId: 'another-org' }));
     expect([elsewhere.code, elsewhere.stderr]).toEqual([EXIT.CHECK_FAILED, expect.stringContaining(`NOT PROVEN: the record is of org another-org, not of org ${auditor.orgId}`)]);

@@ -491,7 +491,7 @@ describe('ztkeys audit verify on real exports', () => {
     const last = tampered.at(-1)!;
     const { origin, size, rootHash } = openCheckpoint(last.data.note, signer, checkpointOrigin(signer.name, admin.orgId));
     last.data.note = signCheckpoint({ origin, size, rootHash, extensions: ['timestamp not-a-time'] }, signer);
-    expect(failureOf(tampered)).toMatchObject({ line: tampered.length, type: CHECKPOINT_SIGNED, reason: "the checkpoint's timestamp line does not hold a time" });
+    expect(failureOf(tampered)).toMatchObject({ line: tampered.length, type: CHECKPOINT_SIGNED, reason: "the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond" });
   });
 
   it('verifies the export saved with a byte order mark and CRLF line ends, as an editor may save it; a mark later in the file is refused', async () => {

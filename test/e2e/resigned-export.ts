@@ -11,12 +11,15 @@ import type { ExportLine } from './signed-export';
 /**
  * What an insider holding the log key does to hide an edit of an org's export: every checkpoint
  * line signed anew over the edited events, at its own time, covering no more events than precede
- * it.
+ * it, and the positions made to rise again in the lines' order where a line was moved or added.
  */
 export function resignedExport(lines: ExportLine[], signer: NoteSigner, orgId: string): ExportLine[] {
   const tree = CompactRange.empty();
   const roots: Hash[] = [tree.root()];
-  return lines.map((line) => {
+  let position = -1;
+  return lines.map((given) => {
+    position = Math.max(given.position as number, position + 1);
+    const line: ExportLine = { ...given, position };
     if (line.type !== CHECKPOINT_SIGNED) {
       tree.append(leafHash(leafInput(line as never)));
       roots.push(tree.root());

@@ -12,7 +12,7 @@ describe('jsonTextFault', () => {
         const text = JSON.stringify(value, null, indent);
         const depth = depthOf(value);
         expect(jsonTextFault(text)).toBeUndefined();
-        expect(jsonTextFault(text, depth)).toBeUndefined();
+        expect(jsonTextFault(text, depth, 'canonical')).toBeUndefined();
         if (depth > 0) expect(jsonTextFault(text, depth - 1)).toEqual({ kind: 'tooDeep' });
       }),
     );
@@ -35,5 +35,21 @@ describe('jsonTextFault', () => {
     expect(jsonTextFault('{"a\\"b":1,"a\\u0022b":2}')).toEqual({ kind: 'duplicateName', name: 'a"b' });
     expect(jsonTextFault('{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}')).toBeUndefined();
     expect(jsonTextFault('{"a":"{\\"a\\":1,","b":"a"}')).toBeUndefined();
+  });
+
+  it('finds, when numbers must be canonical, one written otherwise than JSON.stringify writes the number JSON.parse reads, wherever it stands, and none in strings or names', () => {
+    const cases: Array<[string, string, string]> = [
+      ['{"a":1.0}', '1.0', '1'],
+      ['[0,-0]', '-0', '0'],
+      ['{"a":[1e2]}', '1e2', '100'],
+      ['{"a":1.0000000000000001}', '1.0000000000000001', '1'],
+      ['{"a":9007199254740993}', '9007199254740993', '9007199254740992'],
+      ['{"a":1E21}', '1E21', '1e+21'],
+    ];
+    for (const [text, spelled, canonical] of cases) {
+      expect(jsonTextFault(text, Infinity, 'canonical')).toEqual({ kind: 'numberSpelling', text: spelled, canonical });
+      expect(jsonTextFault(text)).toBeUndefined();
+    }
+    for (const text of ['{"1.0":"1e2","b":[-1.5,1e+21,0.1,123]}', '{"a":1e400}']) expect(jsonTextFault(text, Infinity, 'canonical')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { timestampLine } from '../../src/transparency/checkpoint';
+import { signCheckpoint, timestampLine } from '../../src/transparency/checkpoint';
 import { checkWitness } from '../../src/transparency/log-witness';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { signedHistory } from './support/signed-history';
@@ -34,6 +34,12 @@ describe('the witness (pure)', () => {
     const reason = "the server's checkpoint of size 3 has no timestamp line holding a time: the log timestamps every checkpoint it signs";
     expect(checkWitness({ latest: honest.note(3, null), proof: [], logKey: signer, origin })).toEqual({ ok: false, reason });
     expect(checkWitness({ saved: honest.note(3), latest: honest.note(3, null), proof: [], logKey: signer, origin })).toEqual({ ok: false, reason });
+    // Nor one whose timestamp is not in the form the log writes: Date would read it in this machine's zone, or drop digits.
+    const [, , root] = honest.note(3).split('\n');
+    for (const at of ['2026-12-01T09:00:00.000', '2026-12-01T09:00:00.000+00:00', '2026-12-01T09:00:00.000999Z']) {
+      const note = signCheckpoint({ origin, size: 3, rootHash: Buffer.from(root, 'base64'), extensions: [`timestamp ${at}`] }, signer);
+      expect(checkWitness({ latest: note, proof: [], logKey: signer, origin })).toEqual({ ok: false, reason });
+    }
   });
 
   it('keeps the newer checkpoint when the server serves one signed earlier, and refuses a larger one signed earlier', () => {

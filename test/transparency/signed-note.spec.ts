@@ -84,6 +84,14 @@ describe('C2SP signed-note', () => {
     expect(() => openNote(signNote(PETER_TEXT, [forger]), peter)).toThrow('does not verify');
   });
 
+  it("decides by a known key's first signature line, as Go's note.Open does: a bad one first rejects the note, a line of that key after a good one is skipped", () => {
+    const peter = [parseVerifierKey(PETER_VKEY)];
+    const good = PETER_NOTE.split('\n').at(-2)!;
+    const bad = good.replace('x08go/ZJ', 'x08go/ZK');
+    expect(() => openNote(`${PETER_TEXT}\n${bad}\n${good}\n`, peter)).toThrow('does not verify');
+    expect(openNote(`${PETER_TEXT}\n${good}\n${bad}\n`, peter)).toEqual({ text: PETER_TEXT, verifiedBy: peter });
+  });
+
   it('refuses notes that are not notes', () => {
     const signer = signerFromSeed('log', Buffer.alloc(32, 1));
     expect(() => signNote('no newline', [signer])).toThrow(InvalidNote);

@@ -324,6 +324,31 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     });
   });
 
+  it("reads a checkpoint's timestamp line only in the form the log writes it (400 otherwise): read in its own zone, a witness west of UTC cosigned a checkpoint without a zone dated before the one it cosigned, which one in UTC refused", async () => {
+    const log = history(['a', 'b', 'c', 'd', 'e', 'f']);
+    const note = (size: number, ...timestamps: string[]) => signCheckpoint({ origin, size, rootHash: Buffer.from(log.note(size).split('\n')[2], 'base64'), extensions: timestamps.map((at) => `timestamp ${at}`) }, logKey);
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-zone-'));
+    const west = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), TZ: 'America/New_York' });
+    try {
+      const { url: at } = await west.listening();
+      expect(said(await post(at, body(0, [], note(4, '2026-12-01T10:00:00.000Z'))))).toBe('200');
+      const answers = [
+        // An hour before the one cosigned, in UTC; five hours after it in New York's time.
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T09:00:00.000'))),
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T09:00:00.000+00:00'))),
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T10:00:00.000999Z'))),
+        // Readers taking the first and the last line would date it apart.
+        await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T11:00:00.000Z', '2026-12-01T09:00:00.000Z'))),
+      ];
+      expect(answers.map(said)).toEqual(Array(4).fill('400 MALFORMED_CHECKPOINT'));
+      expect(JSON.parse(answers[0].text)).toMatchObject({ detail: expect.stringContaining('no timestamp line holding a time') });
+      expect(said(await post(at, body(4, log.proof(4, 6), note(6, '2026-12-01T11:00:00.000Z'))))).toBe('200');
+    } finally {
+      await west.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('`npm run witness -- forks` on a store of a build that kept forks only (table forks): lists them, of kind forked', () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forks-table-'));
     try {
@@ -434,6 +459,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       ['old size above the checkpoint', 400, body(8, [], honest.note(7))],
       ['a log it does not witness', 404, body(0, [], history(['a'], signerFromSeed('other.test/log', Buffer.alloc(32, 9)), 'other.test/log/org-1').note(1))],
       ['a checkpoint signed by another key', 403, body(6, honest.proof(6, 7), signCheckpoint({ origin, size: 7, rootHash: Buffer.alloc(32), extensions: [] }, other))],
+      // RFC 9162 2.1.4.2 takes no hash more or less, and none between two trees of one size.
+      ['a proof with one hash more', 422, body(6, [...honest.proof(6, 7), Buffer.alloc(32, 1)], honest.note(7))],
+      ['a proof with one hash less', 422, body(6, honest.proof(6, 8).slice(1), honest.note(8))],
+      ['a proof between the tree it cosigned and itself', 422, body(6, honest.proof(4, 6), honest.note(6))],
       ['a checkpoint whose signature was altered', 403, body(6, honest.proof(6, 7), honest.note(7).replace(/ (\S)(\S+)\n$/, (_, c: string, rest: string) => ` ${c === 'A' ? 'B' : 'A'}${rest}\n`))],
     ];
     for (const [what, status, text] of cases) {
@@ -457,7 +486,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect(scrape.headers.get('content-type')).toContain('text/plain');
     const text = await scrape.text();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
-    // Of the tests above: 3 and 6 cosigned, the fork of 3 and another of 6, two inconsistent extensions, two stale sizes and the last check, the bad input.
+    // Of the tests above: 3 and 6 cosigned, the fork of 3 and another of 6, two inconsistent extensions, two stale sizes and the last check, the bad input (three proofs of it inconsistent).
     expect({
       cosigned: value('ztkeys_witness_add_checkpoint_total{result="cosigned"}'),
       other_size: value('ztkeys_witness_add_checkpoint_total{result="other_size"}'),
@@ -468,7 +497,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       retired_key: value('ztkeys_witness_add_checkpoint_total{result="retired_key"}'),
       malformed: value('ztkeys_witness_add_checkpoint_total{result="malformed"}'),
       origins: value('ztkeys_witness_origins'),
-    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 2, unknown_log: 1, bad_signature: 2, retired_key: 0, malformed: 6, origins: 1 });
+    }).toEqual({ cosigned: 2, other_size: 3, forked: 2, inconsistent: 5, unknown_log: 1, bad_signature: 2, retired_key: 0, malformed: 6, origins: 1 });
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).not.toContain('nodejs_version_info');
   });

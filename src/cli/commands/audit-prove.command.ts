@@ -9,7 +9,7 @@ import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { MAX_RECORD_BYTES } from '../export-file-ends';
 import { readBoundedText } from '../read-bounded-text';
-import { jsonTextFault } from '../../shared/json-text-fault';
+import { jsonTextFault, numberSpelled } from '../../shared/json-text-fault';
 import { sentence } from '../../shared/hidden-characters';
 
 /** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
@@ -21,9 +21,10 @@ function readRecord(path: string): LeafRecord {
   } catch {
     throw usageError(`${path} is not JSON: give one audit record (a line of the export, or an item of GET .../audit-log).`);
   }
-  // JSON.parse keeps a repeated member's last value, which the leaf then covers; a reader of the file keeping the first would see another record proven (as audit verify refuses such a line).
-  const fault = jsonTextFault(text);
+  // JSON.parse keeps a repeated member's last value, and of a number the digits a double holds, which the leaf then covers; a reader of the file keeping the first value, or every digit, would see another record proven (as audit verify refuses such a line).
+  const fault = jsonTextFault(text, Infinity, 'canonical');
   if (fault?.kind === 'duplicateName') throw usageError(`${path} names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds, so no proof says which record it is.`);
+  if (fault?.kind === 'numberSpelling') throw usageError(`${numberSpelled(path, fault)}, so no proof says which record it is.`);
   if (typeof record !== 'object' || record === null || Array.isArray(record) || typeof (record as { eventId?: unknown }).eventId !== 'string') {
     throw usageError(`${path} is no audit record: a JSON object with its eventId (a line of the export, or an item of GET .../audit-log).`);
   }

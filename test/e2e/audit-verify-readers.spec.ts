@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { parseCheckpoint, signCheckpoint } from '../../src/transparency/checkpoint';
+import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';
+import { parseNote, type NoteSigner } from '../../src/transparency/signed-note';
+import { CLI_BUILT, runProcess } from '../cli/support/cli-process';
+import { call } from '../support/api-client';
+import { serverForSuite } from '../support/server-for-suite';
+import { logSignerOf, resignedExport } from './resigned-export';
+import { signedLog, type ExportLine } from './signed-export';
+
+/**
+ * Two readers of one export file must not disagree on what a verified line says: `audit verify`
+ * (the built CLI, in its own process, as auditors run it) on a real server's export, edited.
+ */
+describe('audit verify: one reading of a file, whoever reads it', () => {
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
+  let work: string;
+  let vkey: string;
+  let signer: NoteSigner;
+  let lines: ExportLine[];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-readers-'));
+    vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
+    signer = logSignerOf(suite.server.dataDir);
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(admin);
+    await suite.journey.addAgent(admin, 'bob');
+    ({ lines } = await signedLog(suite.server, admin));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** `ztkeys audit verify` on `text` written to a file, in a process of its own with `env` (TZ). */
+  const verify = async (name: string, text: string, env: Record<string, string> = {}) => {
+    const file = join(work, `${name}.ndjson`);
+    writeFileSync(file, text);
+    const { code, stdout, stderr } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--json'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work, ...env } });
+    return { code, verdict: JSON.parse(stdout) as { ok: boolean; orgs: Array<{ checkpoints: number }>; failure?: { line: number; reason: string } }, stderr };
+  };
+  const fileOf = (exported: ExportLine[]): string => exported.map((line) => `${JSON.stringify(line)}\n`).join('');
+  const lastCheckpoint = (): number => lines.map((line) => line.type).lastIndexOf(CHECKPOINT_SIGNED);
+
+  /** The export with its last checkpoint signed anew by the log key's holder, with these extension lines. */
+  const resignedWith = (extensions: string[]): string => {
+    const at = lastCheckpoint();
+    const { origin, size, rootHash } = parseCheckpoint(parseNote(lines[at].data.note).text);
+    const note = signCheckpoint({ origin, size, rootHash, extensions }, signer);
+    return fileOf(lines.map((line, index) => (index === at ? { ...line, data: { size, note } } : line)));
+  };
+
+  it("reads a checkpoint's timestamp line only in the form the log writes it: without a zone it would be the reader's local time, and two readers in two zones would disagree", async () => {
+    const at = lastCheckpoint();
+    const signedAt: string = lines[at].occurredAt;
+    expect((await verify('genuine', fileOf(lines), { TZ: 'Asia/Tokyo' })).code).toBe(EXIT.OK);
+    const variants: Array<[string, string[]]> = [
+      ['no zone', [`timestamp ${signedAt.slice(0, -1)}`]],
+      ['an offset', [`timestamp ${signedAt.slice(0, -1)}+00:00`]],
+      ['digits past the millisecond', [`timestamp ${signedAt.slice(0, -1)}999Z`]],
+      ['two timestamp lines', [`timestamp ${signedAt}`, 'timestamp 2020-01-01T00:00:00.000Z']],
+    ];
+    for (const [what, extensions] of variants) {
+      for (const TZ of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+        const { code, verdict } = await verify(`timestamp-${TZ.replace('/', '-')}`, resignedWith(extensions), { TZ });
+        expect({ what, TZ, code, failure: verdict.failure }).toEqual({
+          what,
+          TZ,
+          code: EXIT.TAMPERED,
+          failure: expect.objectContaining({ line: at + 1, reason: "the checkpoint's timestamp line does not hold a time as the log writes it: one line, ISO 8601 in UTC to the millisecond" }),
+        });
+      }
+    }
+  });
+
+  it('counts a checkpoint once: a copy of its line whose note carries one more signature line (a key nobody knows, or the log key again) is the same signed checkpoint, refused as a repeat', async () => {
+    const at = lastCheckpoint();
+    const line = lines[at];
+    const signatureLine = (line.data.note as string).split('\n').at(-2)!;
+    const notes = [`${line.data.note}— attacker.example/witness ${Buffer.alloc(68, 1).toString('base64')}\n`, `${line.data.note}${signatureLine}\n`];
+    for (const note of notes) {
+      const copy = { ...line, revision: line.revision + 1, data: { ...line.data, note } };
+      const { code, verdict } = await verify('copied', fileOf([...lines, copy]));
+      expect({ code, failure: verdict.failure }).toEqual({
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: lines.length + 1, reason: 'the checkpoint repeats the one before it: the log signs each checkpoint once, with its own timestamp' }),
+      });
+    }
+  });
+
+  it("refuses a number written otherwise than the canonical form writes it: JSON.parse reads 1.0000000000000001 as 1, the leaf's, where a reader keeping its digits (jq 1.7, a decimal parser) reads another number", async () => {
+    const created = lines.findIndex((line) => line.type === 'OrganizationCreated');
+    const text = JSON.stringify(lines[created]);
+    const spellings: Array<[string, string]> = [
+      ['"memberKeyApprovals":1.0000000000000001', '1.0000000000000001'],
+      ['"memberKeyApprovals":1.0', '1.0'],
+      ['"memberKeyApprovals":1e0', '1e0'],
+      ['"memberKeyApprovals":10E-1', '10E-1'],
+      ['"revision":-0', '-0'],
+    ];
+    for (const [spelled, number] of spellings) {
+      const edited = text.replace(spelled.startsWith('"revision"') ? '"revision":0' : '"memberKeyApprovals":1', spelled);
+      expect(edited).not.toBe(text);
+      expect(JSON.stringify(JSON.parse(edited))).toBe(text); // the record JSON.parse reads is the genuine one
+      const file = fileOf(lines).replace(text, edited);
+      const { code, verdict } = await verify('spelled', file);
+      expect({ number, code, failure: verdict.failure }).toEqual({
+        number,
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: created + 1, reason: `the line writes the number ${number} otherwise than canonical JSON writes it (${JSON.stringify(JSON.parse(number))}): readers keeping its digits would read another number than its leaf covers` }),
+      });
+    }
+  });
+
+  it("refuses a checkpoint line recorded at another text than its timestamp line's, digits past the millisecond that Date drops included", async () => {
+    const at = lastCheckpoint();
+    const signedAt: string = lines[at].occurredAt;
+    const edited = lines.map((line, index) => (index === at ? { ...line, occurredAt: `${signedAt.slice(0, -1)}999Z` } : line));
+    const { code, verdict } = await verify('recorded-at', fileOf(edited));
+    expect({ code, failure: verdict.failure }).toEqual({
+      code: EXIT.TAMPERED,
+      failure: expect.objectContaining({ line: at + 1, reason: `the checkpoint is recorded at ${signedAt.slice(0, -1)}999Z but signed at ${signedAt}` }),
+    });
+  });
+
+  it('refuses a string holding a lone surrogate, even in a log the log key signed: RFC 8785 has no canonical form for it, JSON.parse keeps it where Go reads U+FFFD, so the two would hash and show another name', async () => {
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    for (const displayName of ['Bob \ud800', '\udc00Bob']) {
+      const edited = lines.map((line, index) => (index === added ? { ...line, data: { ...line.data, displayName: JSON.parse(`"${displayName}"`) as string } } : line));
+      const { code, verdict } = await verify('surrogate', fileOf(resignedExport(edited, signer, orgId)));
+      expect({ displayName, code, failure: verdict.failure }).toEqual({
+        displayName,
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: added + 1, reason: 'the line holds a string with a lone surrogate (\\uD800-\\uDFFF unpaired): it is not Unicode text, which readers decode apart' }),
+      });
+    }
+  });
+
+  it('reads past only what every JSON reader reads past: a string escape, white space around a line, blank lines, a last line without its newline verify as the export does; anything after a line\'s JSON is refused', async () => {
+    // The verdict but its count of lines (blank ones are lines of the file, read past).
+    const verdictOf = async (name: string, text: string) => {
+      const { code, verdict } = await verify(name, text);
+      return { code, ok: verdict.ok, orgs: verdict.orgs };
+    };
+    const genuine = await verdictOf('as-exported', fileOf(lines));
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const text = JSON.stringify(lines[added]);
+    const file = fileOf(lines);
+    const same = [
+      file.replace(text, text.replace('"bob"', '"\\u0062ob"')),
+      file.replace(text, ` \t${text} `),
+      file.replace(`${text}\n`, `${text}\n\n \n`),
+      file.slice(0, -1),
+    ];
+    for (const edited of same) expect(await verdictOf('read-past', edited)).toEqual(genuine);
+    for (const after of [' {}', ' 1', '\u0000']) {
+      const { code, verdict } = await verify('after-json', file.replace(text, `${text}${after}`));
+      expect({ after, code, failure: verdict.failure }).toEqual({ after, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: added + 1, reason: 'the line is not JSON' }) });
+    }
+  });
+
+  it("refuses an org's events whose positions do not rise in the file's order: the leaves leave position out, so a reader ordering them by it (the trail's cursor) would read an order the log did not have", async () => {
+    const events = lines.flatMap((line, index) => (line.type === CHECKPOINT_SIGNED ? [] : [index]));
+    const [first, second] = events.slice(-2);
+    const swapped = lines.map((line, index) => (index === first ? { ...line, position: lines[second].position } : index === second ? { ...line, position: lines[first].position } : line));
+    const { code, verdict } = await verify('positions', fileOf(swapped));
+    expect({ code, failure: verdict.failure }).toEqual({
+      code: EXIT.TAMPERED,
+      failure: expect.objectContaining({ line: second + 1, reason: `the event's position ${lines[first].position as number} is not after the position ${lines[second].position as number} of the org's event before it: the log's positions rise in its order` }),
+    });
+  });
+});
