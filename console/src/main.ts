@@ -1,4 +1,5 @@
-import { Api } from './api';
+import { Api, ApiProblem } from './api';
+import { tokenRefused } from '../../src/cli/token-refused';
 import { h } from './dom';
 import { browserId } from './key-store';
 import { auditLogScreen } from './screens/audit-log';
@@ -9,7 +10,7 @@ import { finishOidcSignIn } from './oidc';
 import { adoptToken, signInScreen } from './screens/sign-in';
 import { thisBrowserScreen } from './screens/this-browser';
 import { zeroTrustStatusScreen } from './screens/zero-trust-status';
-import { currentSession } from './session';
+import { currentSession, endSession } from './session';
 import { messageOf, messageRegions, type Screen } from './ui';
 
 /** The screens, by the hash that opens them. */
@@ -36,13 +37,26 @@ const act =
     if (button instanceof HTMLButtonElement) button.disabled = true;
     messages.clear();
     action()
-      .catch((error: unknown) => messages.error(messageOf(error)))
+      .catch((error: unknown) => endRefusedSession(error) || messages.error(messageOf(error)))
       .finally(() => {
         if (button instanceof HTMLButtonElement) button.disabled = false;
       });
   };
 
 let signedOutMessage: string | undefined;
+
+/**
+ * A refusal of the tab's token (expired, or no longer valid): the session ends and the sign-in
+ * screen says why. Kept, it would refuse every screen, and "Log out" too, until the tab closed.
+ */
+function endRefusedSession(error: unknown): boolean {
+  if (!(currentSession() && error instanceof ApiProblem && tokenRefused(error.status, error.problem))) return false;
+  endSession();
+  signedOutMessage = 'The server no longer accepts your token (it expired, or is not valid): sign in again.';
+  messages.clear();
+  void render();
+  return true;
+}
 
 async function render(): Promise<void> {
   const session = currentSession();
@@ -65,6 +79,7 @@ async function render(): Promise<void> {
   try {
     content.replaceChildren(...(await screen.render(context)));
   } catch (error) {
+    if (endRefusedSession(error)) return;
     content.replaceChildren(h('h1', {}, screen.title));
     messages.error(messageOf(error));
   }
