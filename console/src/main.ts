@@ -58,14 +58,19 @@ function endRefusedSession(error: unknown): boolean {
   return true;
 }
 
+/** Which render is the latest: a screen answered after another render began (another screen, a logout, another sign-in) is dropped. */
+let renders = 0;
+
 async function render(): Promise<void> {
+  const current = ++renders;
   const session = currentSession();
   const route = location.hash.slice(1);
   if (!session) {
     nav.replaceChildren();
     who.replaceChildren();
     document.title = 'Sign in: ztkeys';
-    content.replaceChildren(...(await signInScreen(() => go('key'), act, signedOutMessage)));
+    const signIn = await signInScreen(() => go('key'), act, signedOutMessage);
+    if (current === renders) content.replaceChildren(...signIn);
     return;
   }
   signedOutMessage = undefined;
@@ -77,9 +82,11 @@ async function render(): Promise<void> {
   document.title = `${screen.title}: ztkeys`;
   const context: Screen = { api: new Api(session), session, browserId: browserId(), notice: messages.notice, act, refresh: () => void render(), go };
   try {
-    content.replaceChildren(...(await screen.render(context)));
+    const drawn = await screen.render(context);
+    if (current !== renders) return;
+    content.replaceChildren(...drawn);
   } catch (error) {
-    if (endRefusedSession(error)) return;
+    if (current !== renders || endRefusedSession(error)) return;
     content.replaceChildren(h('h1', {}, screen.title));
     messages.error(messageOf(error));
   }
