@@ -92,6 +92,23 @@ describe('web console: OIDC sign-in (Chromium, authorization code + PKCE)', () =
     expect(provider.tokenRequests).toHaveLength(1);
   });
 
+  it('takes an authorization answer once: the same answer replayed, in this tab or another, is refused before its code is exchanged', async () => {
+    const tab = await page.context().newPage();
+    await tab.goto(`${server.url}/console/`);
+    const answered = tab.waitForRequest((request) => new URL(request.url()).searchParams.has('code'));
+    await tab.getByRole('button', { name: 'Sign in with your identity provider' }).click();
+    const answer = (await answered).url();
+    await tab.getByRole('heading', { name: 'My key' }).waitFor();
+    const exchanges = provider.tokenRequests.length;
+    for (const replay of [tab, await page.context().newPage()]) {
+      await replay.goto(answer);
+      await replay.locator('.messages [role="alert"]').filter({ hasText: 'This sign-in answer was not started from this tab' }).waitFor();
+      expect(new URL(replay.url()).search).toBe('');
+    }
+    expect(provider.tokenRequests).toHaveLength(exchanges);
+    await tab.close();
+  });
+
   it('shows an error answer only for a sign-in this tab started: a link carrying its own error text is refused as any forged answer', async () => {
     // Anyone can write such a link: its error_description would be shown as the provider's word on the console's own page.
     const phishing = 'Your session expired: paste your token at https://evil.example';
