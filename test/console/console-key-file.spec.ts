@@ -103,8 +103,11 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     expect(audit.items.map(({ actor }) => actor)).toEqual(['alice']);
   });
 
-  it('creates a portable key whose exported file the CLI opens and signs with', async () => {
+  it('creates a portable key whose exported file the CLI opens and signs with, and sends neither the file nor its secret anywhere', async () => {
     const page = await signedInPage('bob');
+    // Everything the page sends, to any origin: the key never leaves the browser but as the download asked for.
+    const sent: string[] = [];
+    page.on('request', (request) => sent.push(`${request.url()} ${request.postData() ?? ''}`));
     await page.getByLabel(/^Portable/).check();
     await page.getByLabel('Passphrase for a portable key').fill(PASSPHRASE);
     await page.getByLabel('Passphrase again').fill(PASSPHRASE);
@@ -140,5 +143,9 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
       ...(await cliProof('bob', bobKey, { purpose: 'SENSITIVE_TASK', browserId, task })),
     });
     expect(authorized).toMatchObject({ authorized: true, method: 'SIGNATURE' });
+    const secret = Buffer.from(bobKey.secretKey);
+    const leaks = [file.ciphertext, PASSPHRASE, secret.toString('base64url'), secret.toString('base64'), secret.toString('hex')];
+    expect(sent.filter((request) => leaks.some((leak) => request.includes(leak)))).toEqual([]);
+    expect(sent.some((request) => request.includes(pending.publicKey))).toBe(true);
   });
 });
