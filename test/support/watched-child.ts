@@ -1,5 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { withDeadline } from './with-deadline';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A command as the messages show it: `node dist/src/main.js`, not two absolute paths. */
+export function shownCommand(words: readonly string[]): string {
+  return `\`${words.map((word) => (word === process.execPath ? 'node' : word.startsWith(`${ROOT}/`) ? relative(ROOT, word) : word)).join(' ')}\``;
+}
 
 export interface ChildExit {
   code: number | null;
