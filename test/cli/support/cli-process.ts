@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { shownCommand, WatchedChild } from '../../support/watched-child';
+import { withDeadline } from '../../support/with-deadline';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -19,6 +21,19 @@ export interface RunOptions {
   onOutput?: (stdout: string, stderr: string) => void;
   /** Once this settles, the process gets SIGINT, as from Ctrl-C. */
   interrupt?: Promise<unknown>;
+  /** How long it may run before the test fails naming it and its last lines (it is then killed). */
+  deadlineMs?: number;
+}
+
+/** A run's end, or, once `ms` pass, an error naming the command, what it waited for, and its last lines; the child is then killed. */
+async function endWithin<T>(child: ChildProcess, command: readonly string[], ms: number, ended: Promise<T>, waitedFor: () => string = () => 'its end'): Promise<T> {
+  const watched = new WatchedChild(child, shownCommand(command));
+  try {
+    return await withDeadline(`${watched.name} to end`, ms, ended, () => `it waited for ${waitedFor()}; ${watched.describe()}`);
+  } catch (error) {
+    if (child.pid !== undefined) await watched.stop();
+    throw error;
+  }
 }
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
@@ -29,11 +44,11 @@ export const CLI_BUILT: CliCommand = [process.execPath, join(REPO_ROOT, 'dist/sr
 
 /** Runs a command to its end, stdin and fd 3 piped. */
 export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0], [...command.slice(1), ...args], {
-      env: options.env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    });
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  const ended = new Promise<ProcessResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -52,6 +67,7 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     void Promise.resolve(options.fd3 ?? '').then((text) => fd3.end(text));
     void options.interrupt?.then(() => child.kill('SIGINT'));
   });
+  return endWithin(child, [...command, ...args], options.deadlineMs ?? 30_000, ended);
 }
 
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -68,15 +84,15 @@ export interface PtyStep {
  * terminal showed (stdout and stderr together, as on a screen).
  */
 export function runInPty(command: CliCommand, args: readonly string[], env: Record<string, string | undefined>, steps: readonly PtyStep[]): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const line = [...command, ...args].map(shellQuote).join(' ');
-    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], {
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  const line = [...command, ...args].map(shellQuote).join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let step = 0;
+  const ended = new Promise<ProcessResult>((resolve, reject) => {
     let screen = '';
     let consumed = 0;
-    let step = 0;
     const advance = () => {
       while (step < steps.length) {
         const match = steps[step].expect.exec(screen.slice(consumed));
@@ -98,4 +114,6 @@ export function runInPty(command: CliCommand, args: readonly string[], env: Reco
       resolve({ code, stdout: screen, stderr: '' });
     });
   });
+  const waitedFor = (): string => (step < steps.length ? `the prompt ${String(steps[step].expect)} (answer ${step + 1} of ${steps.length})` : 'its end, every answer typed');
+  return endWithin(child, ['script', '--command', line], 30_000, ended, waitedFor);
 }
