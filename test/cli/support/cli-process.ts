@@ -26,8 +26,8 @@ export interface RunOptions {
 }
 
 /** A run's end, or, once `ms` pass, an error naming the command, what it waited for, and its last lines; the child is then killed. */
-async function endWithin<T>(child: ChildProcess, command: readonly string[], ms: number, ended: Promise<T>, waitedFor: () => string = () => 'its end'): Promise<T> {
-  const watched = new WatchedChild(child, shownCommand(command));
+async function endWithin<T>(child: ChildProcess, name: string, ms: number, ended: Promise<T>, waitedFor: () => string = () => 'its end'): Promise<T> {
+  const watched = new WatchedChild(child, name);
   try {
     return await withDeadline(`${watched.name} to end`, ms, ended, () => `it waited for ${waitedFor()}; ${watched.describe()}`);
   } catch (error) {
@@ -67,7 +67,7 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     void Promise.resolve(options.fd3 ?? '').then((text) => fd3.end(text));
     void options.interrupt?.then(() => child.kill('SIGINT'));
   });
-  return endWithin(child, [...command, ...args], options.deadlineMs ?? 30_000, ended);
+  return endWithin(child, shownCommand([...command, ...args]), options.deadlineMs ?? 30_000, ended);
 }
 
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -115,5 +115,5 @@ export function runInPty(command: CliCommand, args: readonly string[], env: Reco
     });
   });
   const waitedFor = (): string => (step < steps.length ? `the prompt ${String(steps[step].expect)} (answer ${step + 1} of ${steps.length})` : 'its end, every answer typed');
-  return endWithin(child, ['script', '--command', line], 30_000, ended, waitedFor);
+  return endWithin(child, `${shownCommand([...command, ...args])} on a terminal`, 30_000, ended, waitedFor);
 }
