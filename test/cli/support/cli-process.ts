@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { shownCommand, WatchedChild } from '../../support/watched-child';
-import { withDeadline } from '../../support/with-deadline';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -25,15 +24,10 @@ export interface RunOptions {
   deadlineMs?: number;
 }
 
-/** A run's end, or, once `ms` pass, an error naming the command, what it waited for, and its last lines; the child is then killed. */
-async function endWithin<T>(child: ChildProcess, name: string, ms: number, ended: Promise<T>, waitedFor: () => string = () => 'its end'): Promise<T> {
-  const watched = new WatchedChild(child, name);
-  try {
-    return await withDeadline(`${watched.name} to end`, ms, ended, () => `it waited for ${waitedFor()}; ${watched.describe()}`);
-  } catch (error) {
-    if (child.pid !== undefined) await watched.stop();
-    throw error;
-  }
+/** `ended`, once the child has ended within `ms` (WatchedChild.endWithin: else an error naming it, what it waited for, its last lines). */
+async function endWithin<T>(child: ChildProcess, name: string, ms: number, ended: Promise<T>, waitedFor?: () => string): Promise<T> {
+  await Promise.race([new WatchedChild(child, name).endWithin(ms, waitedFor), ended]);
+  return ended;
 }
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
