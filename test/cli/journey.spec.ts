@@ -8,6 +8,7 @@ import { verifyEd25519 } from '../../src/crypto/ed25519-verify';
 import { EXIT } from '../../src/cli/exit-codes';
 import { CLI_BUILT, REPO_ROOT, runInPty, runProcess, type ProcessResult } from './support/cli-process';
 import { embeddedEnv } from '../support/embedded-env';
+import { withDeadline } from '../support/with-deadline';
 
 /**
  * The journey of the source article, end to end: the server (embedded default) runs built, in
@@ -37,7 +38,8 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
   server.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
     if (server.exitCode !== null) throw new Error(`The server exited (${server.exitCode}) before it was ready:\n${logs}`);
-    const status = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`).then(
+    // A readiness probe that does not answer is given up and tried again, within the minute.
+    const status = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
       (response) => response.status,
       () => 0,
     );
@@ -83,7 +85,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
-      await exited;
+      await withDeadline(`the journey's server (pid ${String(server.pid)}) to exit after SIGTERM`, 15_000, exited);
     }
     rmSync(work, { recursive: true, force: true });
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
+import { WatchedChild } from '../support/watched-child';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 // As built by npm run build (npm test builds first), as operators run it.
@@ -13,17 +14,15 @@ const BACKUP_MAIN = join(__dirname, '../../dist/src/backup/backup.main.js');
 const BACKUPS = 3;
 
 /** `npm run backup -- target` as its own process, beside the serving one. */
-function runBackup(dataDir: string, target: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = fork(BACKUP_MAIN, [target], {
-      env: embeddedEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`backup exited ${code}: ${output}`))));
+async function runBackup(dataDir: string, target: string): Promise<string> {
+  const child = fork(BACKUP_MAIN, [target], {
+    env: embeddedEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  const backup = new WatchedChild(child, `npm run backup -- ${target}`);
+  const { code } = await backup.endWithin(60_000);
+  if (code !== 0) throw new Error(`backup exited ${code}: ${backup.output}`);
+  return backup.output;
 }
 
 describe('npm run backup under load, each copy restored and served', () => {

@@ -209,7 +209,7 @@ describe('two deployments on one Redis prefix', () => {
       const late = spawn({ REDIS_URL: away.url });
       expect(await outcome(late, /is listening on/)).toBe('started');
       await away.resume();
-      expect(await late.exited).toEqual({ code: 1, signal: null });
+      expect(await late.exitWithin(20_000)).toEqual({ code: 1, signal: null });
       expect(late.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
         expect.stringMatching(new RegExp(`^ztkeys stops: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment`)),
       ]);

@@ -16,14 +16,16 @@ import { approvalJob } from './support/email-jobs';
 import { freePort } from './support/redis-process';
 import { SmtpSink } from './support/smtp-sink';
 import { waitFor } from './support/wait-for';
+import { shownCommand, WatchedChild } from '../support/watched-child';
 import { WorkerProcess } from './support/worker-process';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARED_REDIS = 'redis://127.0.0.1:6379';
 
 /** `npm run emails -- ...` as a child process (the build, as npm runs it), with the deployment's environment. */
-function emailsTool(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'notifications', 'failed-emails.main.js'), ...args], {
+async function emailsTool(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = [process.execPath, join(ROOT, 'dist', 'src', 'notifications', 'failed-emails.main.js'), ...args];
+  const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,7 +34,8 @@ function emailsTool(env: Record<string, string>, args: string[]): Promise<{ code
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const { code } = await new WatchedChild(child, shownCommand(command)).endWithin(20_000);
+  return { code, stdout, stderr };
 }
 
 /**

@@ -152,16 +152,10 @@ describe('email delivery through outages', () => {
       EMAIL_QUEUE: `probes-${Date.now()}`,
       EMAIL_WORKER_METRICS_PORT: String(port),
     });
-    const get = (path: string): Promise<{ status: number; body: string }> =>
-      withDeadline(
-        `the worker's answer to GET ${path}`,
-        10_000,
-        async (signal) => {
-          const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal });
-          return { status: response.status, body: await response.text() };
-        },
-        () => worker.describe(),
-      );
+    const get = async (path: string): Promise<{ status: number; body: string }> => {
+      const { status, body } = await worker.probe(path);
+      return { status, body };
+    };
     try {
       await waitFor('the worker to be ready', async () => (await get('/health/ready')).status === 200);
       expect((await get('/metrics')).body).toMatch(/ztkeys_email_queue_jobs\{state="waiting"\} 0/);

@@ -21,10 +21,7 @@ describe("the worker's probes port", () => {
     await worker?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
-    return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
-  };
+  const get = (path: string, headers: Record<string, string> = {}) => worker.probe(path, headers);
 
   it('answers /metrics only to Bearer METRICS_TOKEN, with 401 problem details to anyone else', async () => {
     const strangers: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-token' }, { authorization: `Basic ${token}` }];

@@ -98,7 +98,7 @@ describe('DATA_DIR moved away under the running server', () => {
       await away.listening();
       renameSync(join(parent, 'stopped'), join(parent, 'stopped.moved'));
       expect(await away.stopWith('SIGTERM', 10_000)).toBeLessThan(10_000);
-      expect(await away.exited).toEqual({ code: 0, signal: null });
+      expect(await away.exitWithin(10_000)).toEqual({ code: 0, signal: null });
       expect(away.logLines.filter((line) => line.level >= 50)).toEqual([]);
     } finally {
       away.dispose();

@@ -77,6 +77,6 @@ describe('a SIGTERM while requests are in flight', () => {
     expect(refused).toMatchObject({ status: 503, headers: { 'content-type': expect.stringContaining('application/problem+json'), connection: 'close', 'retry-after': expect.any(String) } });
     expect(JSON.parse(refused.body)).toMatchObject({ status: 503, code: 'SHUTTING_DOWN' });
     expect(more).toEqual([]);
-    expect((await server.exited).code).toBe(0);
+    expect((await server.exitWithin(10_000)).code).toBe(0);
   }, 20_000);
 });

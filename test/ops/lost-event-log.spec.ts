@@ -74,7 +74,7 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
   ])('refuses to start when events.sqlite is %s, in one line naming the file and what to do', async (_case, lose, state) => {
     const dataDir = restored(lose);
     const server = spawn(dataDir);
-    expect((await server.exited).code).toBe(1);
+    expect((await server.exitWithin(15_000)).code).toBe(1);
     const log = join(dataDir, 'events.sqlite');
     expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
       `ztkeys cannot start: ${log} ${state}, but the stores derived from it in DATA_DIR (read-models.sqlite, merkle-nodes.sqlite, email.sqlite) show it held events: put back the event log of this deployment (events.sqlite of its backup); to start a new deployment here instead, move read-models.sqlite, merkle-nodes.sqlite and email.sqlite out of DATA_DIR first`,

@@ -4,23 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/api-client';
 import { embeddedEnv } from '../support/embedded-env';
+import { WatchedChild } from '../support/watched-child';
 import { serverForSuite } from '../support/server-for-suite';
 
 const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
 
 /** A tool's main as its own process with stdout piped (not a terminal): what it prints. */
-function runMain(main: string, args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, '../../src', main), args, {
-      execArgv: ['--require', REGISTER_TS],
-      env: embeddedEnv({ LOG_LEVEL: 'silent', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${main} exited ${code}: ${output}`))));
+async function runMain(main: string, args: string[], env: Record<string, string>): Promise<string> {
+  const child = fork(join(__dirname, '../../src', main), args, {
+    execArgv: ['--require', REGISTER_TS],
+    env: embeddedEnv({ LOG_LEVEL: 'silent', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  const run = new WatchedChild(child, main);
+  const { code } = await run.endWithin(30_000);
+  if (code !== 0) throw new Error(`${main} exited ${code}: ${run.output}`);
+  return run.output;
 }
 
 /** projections:rebuild and backup print plain progress lines (total, percentage) when stdout is not a terminal. */

@@ -113,12 +113,16 @@ describe('the server process', () => {
   it.each([['SIGTERM'], ['SIGHUP']] as const)('npm run worker with REDIS_URL unreachable: not ready, warns a bounded number of times, and stops on %s with exit code 0 as README says', async (signal) => {
     const probes = await closedPort();
     const worker = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, EMAIL_WORKER_METRICS_PORT: String(probes) }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
-    let ready: Response | undefined;
-    while (!ready) ready = await fetch(`http://127.0.0.1:${probes}/health/ready`).catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 100)));
+    const ready = await waitFor(
+      "the worker's probes port to answer GET /health/ready",
+      () => fetch(`http://127.0.0.1:${probes}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined),
+      15_000,
+      () => worker.describe(),
+    );
     expect(ready.status).toBe(503);
     worker.child.kill(signal);
     // Before, the stop waited for Redis without end: BullMQ's graceful close awaits a command that waits for a reconnect.
-    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(await worker.exitWithin(15_000)).toEqual({ code: 0, signal: null });
     expect(worker.logLines.at(-1)).toMatchObject({ msg: 'email worker stopped' });
     // Redis retries many times a second, on each of the worker's connections: a handful of lines, not one per retry.
     const warnings = worker.logLines.filter((line) => line.level === 40);
@@ -132,7 +136,7 @@ describe('the server process', () => {
     ['unreachable', 'mongodb://127.0.0.1:{port}/ztkeys?serverSelectionTimeoutMS=1000'],
   ])('fails to start with a message naming MONGODB_URL when it is %s, without a driver stack', async (_case, template) => {
     const server = spawn({ MONGODB_URL: template.replace('{port}', String(await closedPort())) });
-    expect((await server.exited).code).toBe(1);
+    expect((await server.exitWithin(15_000)).code).toBe(1);
     const fatal = server.logLines.find((line) => line.level === 60);
     expect(fatal?.msg).toMatch(/^ztkeys cannot start: MONGODB_URL: /);
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
@@ -161,7 +165,7 @@ describe('the server process', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     try {
       const server = spawn(await env((busy.address() as AddressInfo).port));
-      expect((await server.exited).code).toBe(1);
+      expect((await server.exitWithin(15_000)).code).toBe(1);
       // One line, the fatal one: no error line of the framework's before it.
       const faults = server.logLines.filter((line) => line.level >= 50);
       expect(faults.map((line) => line.msg)).toEqual([expect.stringMatching(message)]);
@@ -188,7 +192,7 @@ describe('the server process', () => {
         truncateSync(path, 20_000);
       } else writeFileSync(path, Buffer.alloc(60_000, 0x5a));
       const server = spawn({ DATA_DIR: dataDir });
-      expect((await server.exited).code).toBe(1);
+      expect((await server.exitWithin(15_000)).code).toBe(1);
       expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
         `ztkeys cannot start: ${path} is not a whole SQLite database (${sqlite}): cut short or damaged, as by a copy interrupted; put back a whole copy of it (from a backup)${remedy}`,
       ]);
@@ -210,7 +214,7 @@ describe('the server process', () => {
       chownSync(dataDir, nobody.uid, nobody.gid);
       writeFileSync(join(dataDir, file), 'left by root\n', { mode });
       const server = spawn({ DATA_DIR: dataDir }, undefined, nobody);
-      expect((await server.exited).code).toBe(1);
+      expect((await server.exitWithin(15_000)).code).toBe(1);
       expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
         `ztkeys cannot start: DATA_DIR ${dataDir} cannot be used: ${join(dataDir, file)} belongs to another user (uid 0), not to the user running ztkeys (uid 65534): chown -R 65534 ${dataDir}`,
       ]);
@@ -270,7 +274,7 @@ describe('the server process', () => {
     server.child.kill('SIGHUP');
     // With what it said above info and on stderr: an exit other than 0 (seen once, under heavy load) then says why.
     const said = (): { warnings: unknown[]; stderr: string } => ({ warnings: server.logLines.filter((line) => Number(line.level) >= 40).map((line) => line.msg), stderr: server.stderr });
-    expect({ exited: await server.exited, ...said() }).toEqual({ exited: { code: 0, signal: null }, warnings: [], stderr: '' });
+    expect({ exited: await server.exitWithin(15_000), ...said() }).toEqual({ exited: { code: 0, signal: null }, warnings: [], stderr: '' });
     expect(server.logLines.map((line) => line.msg)).toContain('SIGHUP: stopping');
     expect(existsSync(join(dataDir, 'roles.lock'))).toBe(false);
   }, 30_000);
@@ -281,7 +285,7 @@ describe('the server process', () => {
       const first = spawn({ DATA_DIR: dataDir });
       await first.listening();
       const second = spawn({ DATA_DIR: dataDir });
-      expect((await second.exited).code).toBe(1);
+      expect((await second.exitWithin(15_000)).code).toBe(1);
       expect(second.logLines.filter((line) => line.level === 60).map((line) => line.msg)).toEqual([
         `ztkeys cannot start: DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${String(first.child.pid)}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
       ]);
@@ -290,11 +294,11 @@ describe('the server process', () => {
       await api.listening();
       expect(await api.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
       first.child.kill('SIGKILL');
-      await first.exited;
+      await first.exitWithin(10_000);
       const third = spawn({ DATA_DIR: dataDir });
       await third.listening();
       expect(await third.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
-      expect((await third.exited).code).toBe(0);
+      expect((await third.exitWithin(10_000)).code).toBe(0);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

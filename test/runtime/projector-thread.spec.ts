@@ -4,13 +4,11 @@
  * then equal to the reference semantics; and the caller's own connection reads the read models
  * (a pending-keys page, the checkpoints) while the thread catches up.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import { Projector } from '../../src/runtime/projector';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { PROJECTIONS } from '../../projections/projections';
 import { projectedModels } from '../../src/read-models/projected-models';
 import { startOnThread } from '../../src/runtime/projector-thread';
@@ -18,6 +16,7 @@ import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-
 import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { tempDir } from '../read-models/support/stores';
+import { killMidCatchUp } from '../support/kill-mid-catch-up';
 
 const ROOT = join(__dirname, '..', '..');
 /** The built child (npm test builds first): neither it nor its thread compiles TypeScript at start. */
@@ -42,7 +41,7 @@ describe('projector on a worker thread (embedded)', () => {
       await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 
-      const killedAt = await runChildAndKill([CHILD, log.path, readModelsPath, String(KILLED_BATCH_EVENTS)], head);
+      const killedAt = await killMidCatchUp([CHILD, log.path, readModelsPath, String(KILLED_BATCH_EVENTS)], head, 'projector thread');
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill landed mid-catch-up: something was checkpointed, not everything.
       expect(killedAt).toBeGreaterThan(0);
@@ -114,22 +113,3 @@ describe('projector with its worker thread', () => {
     }
   }, 120_000);
 });
-
-/** Runs the child, SIGKILLs it once a third of the log is checkpointed; returns the position it had reported. */
-async function runChildAndKill(args: string[], head: bigint): Promise<number> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let reported = 0;
-  for await (const line of createInterface({ input: child.stdout })) {
-    reported = Math.max(reported, Number(line.split(' ')[1]));
-    if (BigInt(reported) * 3n >= head) {
-      child.kill('SIGKILL');
-      break;
-    }
-  }
-  const signal = await exited;
-  if (signal !== 'SIGKILL') throw new Error(`the projector child ended before it was killed (${String(signal)}): ${stderr}`);
-  return reported;
-}

@@ -1,5 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { withDeadline } from './with-deadline';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A command as the messages show it: `node dist/src/main.js`, not two absolute paths. */
+export function shownCommand(words: readonly string[]): string {
+  return `\`${words.map((word) => (word === process.execPath ? 'node' : word.startsWith(`${ROOT}/`) ? relative(ROOT, word) : word)).join(' ')}\``;
+}
 
 export interface ChildExit {
   code: number | null;
@@ -13,6 +21,8 @@ export interface ChildExit {
 export class WatchedChild {
   output = '';
   readonly exited: Promise<ChildExit>;
+  /** Its exit once its output is all read ('close'): what a run to its end waits for. */
+  readonly closed: Promise<ChildExit>;
   private exit?: ChildExit;
 
   constructor(
@@ -21,6 +31,7 @@ export class WatchedChild {
     readonly name: string,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((this.exit = { code, signal }))));
+    this.closed = new Promise((resolve) => child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })));
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
@@ -49,6 +60,19 @@ export class WatchedChild {
   /** Its exit, or an error once `ms` pass. */
   exitWithin(ms: number): Promise<ChildExit> {
     return withDeadline(`${this.name} to exit`, ms, this.exited, () => this.describe());
+  }
+
+  /**
+   * Its end, its output all read, or once `ms` pass an error saying what it was at (`waitedFor`:
+   * the prompt it was to show), and it is killed.
+   */
+  async endWithin(ms: number, waitedFor?: () => string): Promise<ChildExit> {
+    try {
+      return await withDeadline(`${this.name} to end`, ms, this.closed, () => `${waitedFor ? `it waited for ${waitedFor()}; ` : ''}${this.describe()}`);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   /** SIGKILL, unless it has exited; resolves once it has. */

@@ -100,7 +100,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   ])('refuses to start with %s: exit 1, one fatal JSON line', async (_, env, message) => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
     const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, ...env });
-    expect(await refused.exited).toBe(1);
+    expect(await refused.exitCodeWithin(15_000)).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect(refused.lines()).toEqual([expect.objectContaining({ level: 60, name: 'witness', msg: expect.stringContaining(message) })]);
   });
@@ -111,7 +111,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   ])('refuses to start with %s: exit 1, one fatal line naming the variable, no stack', async (_, env, message) => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-refused-'));
     const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
-    expect(await refused.exited).toBe(1);
+    expect(await refused.exitCodeWithin(15_000)).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
       stderr: '',
@@ -123,7 +123,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-damaged-'));
     writeFileSync(join(folder, 'witness.sqlite'), Buffer.alloc(5000, 0x5a));
     const refused = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
-    expect(await refused.exited).toBe(1);
+    expect(await refused.exitCodeWithin(15_000)).toBe(1);
     rmSync(folder, { recursive: true, force: true });
     expect({ stderr: refused.stderr, fatal: refused.lines().filter((line) => line.level >= 50) }).toEqual({
       stderr: '',

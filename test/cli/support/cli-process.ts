@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { shownCommand, WatchedChild } from '../../support/watched-child';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -19,6 +20,14 @@ export interface RunOptions {
   onOutput?: (stdout: string, stderr: string) => void;
   /** Once this settles, the process gets SIGINT, as from Ctrl-C. */
   interrupt?: Promise<unknown>;
+  /** How long it may run before the test fails naming it and its last lines (it is then killed). */
+  deadlineMs?: number;
+}
+
+/** `ended`, once the child has ended within `ms` (WatchedChild.endWithin: else an error naming it, what it waited for, its last lines). */
+async function endWithin<T>(child: ChildProcess, name: string, ms: number, ended: Promise<T>, waitedFor?: () => string): Promise<T> {
+  await Promise.race([new WatchedChild(child, name).endWithin(ms, waitedFor), ended]);
+  return ended;
 }
 
 /** The CLI as a command: compiled (dist) for the end-to-end test, from source otherwise. */
@@ -29,11 +38,11 @@ export const CLI_BUILT: CliCommand = [process.execPath, join(REPO_ROOT, 'dist/sr
 
 /** Runs a command to its end, stdin and fd 3 piped. */
 export function runProcess(command: CliCommand, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0], [...command.slice(1), ...args], {
-      env: options.env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    });
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  const ended = new Promise<ProcessResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -52,6 +61,7 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     void Promise.resolve(options.fd3 ?? '').then((text) => fd3.end(text));
     void options.interrupt?.then(() => child.kill('SIGINT'));
   });
+  return endWithin(child, shownCommand([...command, ...args]), options.deadlineMs ?? 30_000, ended);
 }
 
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -68,15 +78,15 @@ export interface PtyStep {
  * terminal showed (stdout and stderr together, as on a screen).
  */
 export function runInPty(command: CliCommand, args: readonly string[], env: Record<string, string | undefined>, steps: readonly PtyStep[]): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const line = [...command, ...args].map(shellQuote).join(' ');
-    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], {
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  const line = [...command, ...args].map(shellQuote).join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let step = 0;
+  const ended = new Promise<ProcessResult>((resolve, reject) => {
     let screen = '';
     let consumed = 0;
-    let step = 0;
     const advance = () => {
       while (step < steps.length) {
         const match = steps[step].expect.exec(screen.slice(consumed));
@@ -98,4 +108,6 @@ export function runInPty(command: CliCommand, args: readonly string[], env: Reco
       resolve({ code, stdout: screen, stderr: '' });
     });
   });
+  const waitedFor = (): string => (step < steps.length ? `the prompt ${String(steps[step].expect)} (answer ${step + 1} of ${steps.length})` : 'its end, every answer typed');
+  return endWithin(child, `${shownCommand([...command, ...args])} on a terminal`, 30_000, ended, waitedFor);
 }

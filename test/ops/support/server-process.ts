@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../../support/embedded-env';
+import { shownCommand, WatchedChild } from '../../support/watched-child';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -11,18 +12,19 @@ export type LogLine = Record<string, unknown> & { level: number; msg?: string };
 
 /**
  * The built server (or `npm start`) as an operator runs it: its own data folder, PORT 0 and the
- * port read from its startup log line; stdout and stderr kept for the test to read.
+ * port read from its startup log line; stdout and stderr kept for the test to read (apart, and
+ * together as a WatchedChild's, whose bounded waits name it by its command).
  */
-export class ServerProcess {
+export class ServerProcess extends WatchedChild {
   stdout = '';
   stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private constructor(
-    readonly child: ChildProcess,
+    child: ChildProcess,
+    name: string,
     /** The folder it made for itself, removed by dispose. */
     private readonly ownDataDir: string | undefined,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    super(child, name);
     child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
@@ -46,7 +48,7 @@ export class ServerProcess {
       detached: true,
       ...user,
     });
-    return new ServerProcess(child, ownDataDir);
+    return new ServerProcess(child, shownCommand(command), ownDataDir);
   }
 
   /** Lines of stdout that start like JSON, parsed (a line that does not parse fails the test that reads it). */

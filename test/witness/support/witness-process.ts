@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { WatchedChild } from '../../support/watched-child';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const WITNESS_MAIN = join(ROOT, 'dist/src/witness/witness.main.js');
@@ -11,9 +12,13 @@ export type LogLine = { level: number; msg: string } & Record<string, unknown>;
 export class WitnessProcess {
   stdout = '';
   stderr = '';
+  /** Its exit code. */
   readonly exited: Promise<number | null>;
+  /** For the bounded waits: their messages name it, say whether it runs, and show its last lines. */
+  private readonly watched: WatchedChild;
   private constructor(readonly child: ChildProcess) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.watched = new WatchedChild(child, 'the witness');
+    this.exited = this.watched.exited.then(({ code }) => code);
     child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
@@ -47,8 +52,14 @@ export class WitnessProcess {
     throw new Error(`witness did not start:\n${this.stdout}\n${this.stderr}`);
   }
 
+  /** Its exit code, or an error once `ms` pass. */
+  async exitCodeWithin(ms: number): Promise<number | null> {
+    return (await this.watched.exitWithin(ms)).code;
+  }
+
+  /** SIGTERM, as on a planned stop; resolves once it has exited. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    await this.exited;
+    await this.watched.exitWithin(15_000);
   }
 }
