@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -218,6 +218,31 @@ describe('the server process', () => {
       expect(server.stdout).not.toContain('"stack"');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  // Only root can make a link of another user in a test's folder; CI runs as root.
+  (process.getuid?.() === 0 ? it : it.skip)('fails to start as a service user when DATA_DIR holds a link made by another user (left while the folder was open to others), whose target that user chooses: a bootstrap token they know', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const other = 65533;
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-link-'));
+    const theirs = mkdtempSync(join(tmpdir(), 'ztkeys-theirs-'));
+    try {
+      chownSync(dataDir, nobody.uid, nobody.gid);
+      chmodSync(theirs, 0o755);
+      writeFileSync(join(theirs, 'token'), 'a-bootstrap-token-the-other-user-knows-0123456789\n', { mode: 0o644 });
+      const link = join(dataDir, 'bootstrap-token');
+      symlinkSync(join(theirs, 'token'), link);
+      lchownSync(link, other, other);
+      const server = spawn({ DATA_DIR: dataDir }, undefined, nobody);
+      expect(await Promise.race([server.exited.then(({ code }) => code), server.listening().then(() => 'listening')])).toBe(1);
+      expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: DATA_DIR ${dataDir} cannot be used: ${link} is a link made by another user (uid ${other}), who chooses what it leads to: remove it (if you made it: chown -h 65534 ${link})`,
+      ]);
+      expect(server.stdout).not.toContain('"stack"');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(theirs, { recursive: true, force: true });
     }
   }, 30_000);
 
