@@ -199,6 +199,22 @@ describe('the server process', () => {
     }
   }, 30_000);
 
+  // Logs travel further than the environment (an aggregator, a ticket): a mistyped URL is named there, its password is not.
+  it.each([
+    ['SMTP_URL', 'http://mailer:smtp-pass-31c7@mail.example.com:587'],
+    ['REDIS_URL', 'http://:redis-pass-31c7@cache.example.com:6379'],
+    ['JWKS_URL', 'http://idp:jwks-pass-31c7@idp.example.com/jwks'],
+    ['MONGODB_URL', 'mongodb://reader:mongo-pass-31c7@'],
+    ['EVENTSTORE_URL', 'kurrentdb://admin:kurrent-pass-31c7@'],
+  ])('a wrong %s stops the start naming it, with its password written ***', async (variable, value) => {
+    const server = spawn({ [variable]: value });
+    expect((await server.exited).code).toBe(1);
+    const fatal = server.logLines.filter((line) => line.level >= 50).map((line) => String(line.msg));
+    expect(fatal).toEqual([expect.stringContaining(`ztkeys cannot start: ${variable}`)]);
+    expect(fatal[0]).toContain(':***@');
+    expect(server.stdout + server.stderr).not.toContain('-pass-31c7');
+  }, 30_000);
+
   // Only root can leave a file of another user in a test's folder; CI runs as root.
   (process.getuid?.() === 0 ? it.each : it.skip.each)([
     ['a secret it cannot read', 'log-signing-key', 0o600],
