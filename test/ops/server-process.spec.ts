@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, chownSync, existsSync, lchownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -198,6 +198,36 @@ describe('the server process', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('under umask 000, as under any: DATA_DIR and every folder the server and its backup make are 0700, every file 0600 (stores, keys, outbox .eml)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-umask-'));
+    rmSync(dataDir, { recursive: true });
+    const backup = `${dataDir}-backup`;
+    const permissive = (script: string) => ['/bin/sh', '-c', `umask 000 && exec "$0" ${script}`, process.execPath];
+    try {
+      const server = spawn({ DATA_DIR: dataDir, JWT_SECRET, BOOTSTRAP_TOKEN }, permissive('dist/src/main.js'));
+      const url = await server.listening();
+      const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
+      // The org's first key is approved at once: one email, to its SUPER_ADMIN, into the outbox.
+      expect((await journey.requestKey(await journey.createOrg('alice'))).body.status).toBe('APPROVED');
+      await waitFor('the email in the outbox', () => readdirSync(join(dataDir, 'outbox')).some((name) => name.endsWith('.eml')));
+      const [shell, ...args] = permissive(`dist/src/backup/backup.main.js ${backup}`);
+      expect((await promisify(execFile)(shell, args, { cwd: ROOT, env: embeddedEnv({ DATA_DIR: dataDir }) })).stdout).toContain('backed up');
+      for (const dir of [dataDir, backup]) {
+        const entries = readdirSync(dir, { withFileTypes: true, recursive: true }).map((entry) => join(entry.parentPath, entry.name));
+        expect(entries.some((path) => path.endsWith('.eml')) && entries.some((path) => path.endsWith('log-signing-key'))).toBe(true);
+        const open = [dir, ...entries].flatMap((path) => {
+          const stat = statSync(path, { throwIfNoEntry: false });
+          return stat && (stat.mode & 0o777) !== (stat.isDirectory() ? 0o700 : 0o600) ? [`${path} ${(stat.mode & 0o777).toString(8)}`] : [];
+        });
+        expect(open).toEqual([]);
+      }
+      expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(backup, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   // Logs travel further than the environment (an aggregator, a ticket): a mistyped URL is named there, its password is not.
   it.each([
