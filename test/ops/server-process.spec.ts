@@ -346,6 +346,26 @@ describe('the server process', () => {
     expect(existsSync(join(dataDir, 'roles.lock'))).toBe(false);
   }, 30_000);
 
+  // Only root can run a process as another user; CI runs as root.
+  (process.getuid?.() === 0 ? it : it.skip)("takes over a lock left by a server killed (-9, a power cut) whose pid another user's process now holds: no other user can keep it from starting", async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-reused-pid-'));
+    // Another user's process, holding the pid the lock names (pids are reused; a user may cycle through them on purpose).
+    const theirs = execFile('sleep', ['60'], { uid: 65533, gid: 65533 });
+    try {
+      chownSync(dataDir, nobody.uid, nobody.gid);
+      writeFileSync(join(dataDir, 'roles.lock'), `${String(theirs.pid)}\n`, { mode: 0o600 });
+      chownSync(join(dataDir, 'roles.lock'), nobody.uid, nobody.gid);
+      const server = spawn({ DATA_DIR: dataDir }, undefined, nobody);
+      await server.listening();
+      expect(readFileSync(join(dataDir, 'roles.lock'), 'utf8')).toBe(`${String(server.child.pid)}\n`);
+      expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    } finally {
+      theirs.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a second server on the same DATA_DIR, naming the first, and starts again after the first was killed (-9)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-shared-'));
     try {
