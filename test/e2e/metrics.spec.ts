@@ -96,6 +96,21 @@ describe('operational metrics after a journey', () => {
     expect(scraped).not.toContain('nowhere');
   });
 
+  it('makes an acceptable X-Correlation-Id the correlation id of the events, and ignores one that is not (the request id instead)', async () => {
+    const add = async (agentId: string, correlation: string) => {
+      const reply = await checkedFetch(`${suite.server.url}/v1/orgs/${owner.orgId}/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json', 'x-request-id': `req-${agentId}`, 'x-correlation-id': correlation },
+        body: JSON.stringify({ agentId, email: `${agentId}@example.com`, displayName: agentId, role: 'MEMBER' }),
+      });
+      expect(reply.status).toBe(201);
+      const events = (await loggedEvents(suite.server, owner.orgId)).filter((event) => (event.data as { agentId?: string }).agentId === agentId);
+      return [...new Set(events.map((event) => event.metadata.correlationId))];
+    };
+    expect(await add('correlated', 'workflow-7.step:2')).toEqual(['workflow-7.step:2']);
+    expect(await add('uncorrelated', `bad id ${'x'.repeat(200)}`)).toEqual(['req-uncorrelated']);
+  });
+
   it('replaces an unacceptable X-Request-Id with a fresh UUID', async () => {
     const response = await checkedFetch(`${suite.server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
