@@ -8,7 +8,7 @@ import { listenFault } from './shared/listen-fault';
 import { buildRuntime } from './runtime/build-runtime';
 import { runClusterPrimary } from './runtime/cluster';
 import { lockDataDir } from './runtime/data-dir-lock';
-import { refuseLostEventLog } from './runtime/lost-event-log';
+import { refuseLostEventLog, refuseLostLogKey } from './runtime/lost-event-log';
 import { shutDownOnSignals } from './runtime/shutdown';
 
 const logger = new Logger('ztkeys');
@@ -16,7 +16,10 @@ const logger = new Logger('ztkeys');
 /** Runs the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR) in this process, or WORKERS processes of them. */
 export async function serve(config: AppConfig): Promise<void> {
   // Before anything opens the embedded log, which would make a missing or empty one a new, empty log.
-  if (!config.eventStoreUrl) refuseLostEventLog(config.dataDir);
+  if (!config.eventStoreUrl) {
+    refuseLostEventLog(config.dataDir);
+    refuseLostLogKey(config);
+  }
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary(config);
   // From the start: a signal while a store does not answer yet must stop the process too.
   let stop = async (): Promise<void> => undefined;

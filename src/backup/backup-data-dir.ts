@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
 import { createPrivateFile, makePrivateDir } from '../shared/private-files';
 import { damagedSqliteFile } from '../shared/sqlite-file';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
  * The embedded stores in the order they are copied: what is derived from the log (read models,
@@ -20,6 +20,17 @@ const isStoreFile = (name: string): boolean => /\.sqlite(-wal|-shm|-journal)?$/.
 /** What belongs to the running processes, not to the data: the roles' lock and the last finding of the self-check (and its partial write). */
 const isRunningState = (name: string): boolean => name === DATA_DIR_LOCK || name.startsWith(TAMPERED_ORGS_FILE);
 
+/** `path` with every link on it resolved; what does not exist yet of it, as written. */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(absolute) === absolute) throw error;
+    return join(realPath(dirname(absolute)), basename(absolute));
+  }
+}
+
 /** Bytes of the stores copied so far, of `total`; called before the first store and after each. */
 export type BackupProgress = (done: number, total: number) => void;
 
@@ -34,11 +45,14 @@ export interface BackupResult {
  * while writers go on (WAL), then the secrets and the outbox.
  */
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
+  // A link would be found empty and then not renamed over, the whole copy made for nothing.
+  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${target} is a link: give the folder it names, ${resolve(dirname(target), readlinkSync(target))}`);
   const existing = statSync(target, { throwIfNoEntry: false });
   if (existing && !existing.isDirectory()) throw new Error(`${target} is a file, not a folder: give a new or empty folder`);
   if (existing && readdirSync(target).length > 0) throw new Error(`${target} is not empty: give a new or empty folder`);
   // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
-  const within = relative(resolve(dataDir), resolve(target));
+  // Compared with every link on either path resolved: a link to DATA_DIR (or to a folder in it) leads inside too.
+  const within = relative(realPath(dataDir), realPath(target));
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
   // The copy is made beside the target and renamed to it once whole: a backup cut short (Ctrl-C, a
   // timeout) leaves only `<target>.incomplete`, never a folder that a restore could take for a backup.

@@ -1,4 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { foldersAndFiles, makePrivateDir } from '../shared/private-files';
 import { ConfigError } from './environment';
 
@@ -31,6 +32,21 @@ function ownedByAnother(dir: string): string | undefined {
   for (const { path } of foldersAndFiles(dir)) {
     const owner = statSync(path).uid;
     if (owner !== uid) return `${path} belongs to another user (uid ${owner}), not to the user running ztkeys (uid ${uid}): chown -R ${uid} ${dir}`;
+  }
+  return linkOfAnother(dir, uid);
+}
+
+/**
+ * A link in DATA_DIR that another user made while the folder was open to others: its target is
+ * theirs to choose (a bootstrap token they know, an outbox they read), and narrowing modes leaves
+ * it as it is. Root's links are the machine's own.
+ */
+function linkOfAnother(dir: string, uid: number): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isSymbolicLink()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const owner = lstatSync(path).uid;
+    if (owner !== uid && owner !== 0) return `${path} is a link made by another user (uid ${owner}), who chooses what it leads to: remove it (if you made it: chown -h ${uid} ${path})`;
   }
   return undefined;
 }

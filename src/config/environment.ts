@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { isLoopbackHost } from '../shared/loopback';
 import { DEFAULT_REDIS_KEY_PREFIX } from './redis-keys';
+import { withoutPasswords } from '../shared/without-passwords';
 
 /*
  * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
@@ -75,7 +76,7 @@ const url = (schemes: string[], expected: string) =>
     if (value === undefined) return;
     const parsed = URL.canParse(value) ? new URL(value) : undefined;
     if (parsed && schemes.includes(parsed.protocol) && parsed.hostname !== '') return;
-    context.addIssue({ code: 'custom', message: `must be ${expected}${parsed && schemes.includes(parsed.protocol) ? ' naming its server' : ''}, got "${value}"` });
+    context.addIssue({ code: 'custom', message: `must be ${expected}${parsed && schemes.includes(parsed.protocol) ? ' naming its server' : ''}, got "${withoutPasswords(value)}"` });
   });
 
 /** An address, or a CIDR (`10.0.0.0/8`, `fd00::/8`): what the proxy check compiles; anything else would stop the start with a stack. */
@@ -96,7 +97,7 @@ const identityProviderUrl = url(['http:', 'https:'], 'an http(s) URL').superRefi
   if (value === undefined || !URL.canParse(value)) return;
   const { protocol, hostname } = new URL(value);
   if (protocol === 'http:' && !isLoopbackHost(hostname))
-    context.addIssue({ code: 'custom', message: `must be an https URL (http only to this machine: localhost, 127.0.0.1, [::1]), got "${value}": in clear, whoever is on the way could serve their own keys or take a token` });
+    context.addIssue({ code: 'custom', message: `must be an https URL (http only to this machine: localhost, 127.0.0.1, [::1]), got "${withoutPasswords(value)}": in clear, whoever is on the way could serve their own keys or take a token` });
 });
 
 const proxies = unset.transform((value, context): string[] => {

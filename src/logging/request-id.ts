@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** What a caller's (or a proxy's) request id may hold: short, and safe to log and to store in events. */
-const ACCEPTED = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a caller's (or a proxy's) request or correlation id may hold: short, and safe to log and to store in events. */
+export const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The id of one HTTP request (Fastify's genReqId): the caller's X-Request-Id when it is
@@ -14,7 +14,7 @@ const ACCEPTED = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdFor(request: IncomingMessage): string {
   const header = request.headers[REQUEST_ID_HEADER];
-  return typeof header === 'string' && ACCEPTED.test(header) ? header : randomUUID();
+  return typeof header === 'string' && ACCEPTED_ID.test(header) ? header : randomUUID();
 }
 
 /** Answers every request's id in X-Request-Id, so a caller can quote it. */

@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { METHODS } from '../http/allowed-methods';
 
 /** Fastify's name for requests that matched no route: one label value, never the raw URL. */
 const UNMATCHED = 'unmatched';
+
+/**
+ * The method as a label: one the API answers as it is, any other (Node's parser takes some forty:
+ * PROPFIND, M-SEARCH...) as OTHER, so that a caller cannot add series by trying them all.
+ */
+const methodLabel = (method: string): string => (METHODS.includes(method) ? method : 'OTHER');
 
 /**
  * Latency of every HTTP answer by route pattern (`/v1/orgs/:orgId/agents`, never the URL with its
@@ -26,8 +33,9 @@ export function measureHttp(fastify: FastifyInstance, registry: Registry): void 
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED;
-    duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if (reply.statusCode === 409) conflicts.inc({ method: request.method, route });
+    const method = methodLabel(request.method);
+    duration.observe({ method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode === 409) conflicts.inc({ method, route });
     done();
   });
 }

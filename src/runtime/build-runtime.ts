@@ -48,6 +48,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { StartupError } from '../shared/startup-error';
 import { deploymentIdentity } from '../deployment/deployment-identity';
 import type { ReadinessCheck } from '../shared/readiness';
+import { withoutPasswords } from '../shared/without-passwords';
 
 /** Everything a process runs, built from its configuration before Nest starts. */
 export interface ProcessRuntime extends Runtime {
@@ -78,7 +79,7 @@ async function openReadModels(config: AppConfig): Promise<ReadModelStore> {
     await store?.close().catch(() => undefined);
     if (!config.mongodbUrl) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new StartupError(`MONGODB_URL: the MongoDB read-model store cannot be used (${reason})`, { cause: error });
+    throw new StartupError(withoutPasswords(`MONGODB_URL: the MongoDB read-model store cannot be used (${reason})`), { cause: error });
   }
 }
 

@@ -10,7 +10,8 @@ export const DATA_DIR_LOCK = 'roles.lock';
 /**
  * Takes DATA_DIR for the roles one machine runs once (projector, notifier, worker): a second
  * server on the same folder would project, sign checkpoints and plan emails beside the first.
- * The lock file holds the owner's pid; one left by a process that died (kill -9) is taken over.
+ * The lock file holds the owner's pid; one left by a process that died (kill -9) is taken over,
+ * also when another user's process holds that pid since.
  * Returns the release, for a graceful stop.
  */
 export function lockDataDir(dataDir: string): () => void {
@@ -27,7 +28,8 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processRunning(owner)) {
+    // DATA_DIR is this user's alone (prepareDataDir): another user's process holding the pid reused it after a kill -9.
+    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processRunning(owner, true)) {
       throw new StartupError(
         `DATA_DIR ${dataDir} is in use by another ztkeys process (pid ${owner}): stop it, or start this one with ROLES=api (or WORKERS to serve from more processes)`,
       );

@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { embeddedEventLogPath, PUT_BACK_THE_LOG } from '../event-store/open-event-store';
 import { embeddedEmailQueuePath } from '../notifications/email-backend';
 import { embeddedReadModelsPath } from '../read-models/open-read-model-store';
+import type { AppConfig } from '../config/app-config';
 import { StartupError } from '../shared/startup-error';
+import { CHECKPOINT_SIGNED } from '../transparency/log-checkpointer';
+import { LOG_KEY_FILE } from '../transparency/log-key';
 import { embeddedMerkleNodesPath } from '../transparency/node-store/open-merkle-node-store';
 
 /** The embedded stores derived from the log, each with a query that finds a row only once the log held events. */
@@ -46,5 +49,21 @@ export function refuseLostEventLog(dataDir: string): void {
   const derived = DERIVED.map(({ path }) => basename(path(dataDir)));
   throw new StartupError(
     `${log} ${size === undefined ? 'is missing' : 'is empty (0 bytes)'}, but the stores derived from it in DATA_DIR (${witnesses.map((path) => basename(path)).join(', ')}) show it held events: ${PUT_BACK_THE_LOG}; to start a new deployment here instead, move ${derived.slice(0, -1).join(', ')} and ${derived.at(-1)} out of DATA_DIR first`,
+  );
+}
+
+/**
+ * Refuses to start on an embedded log that holds signed checkpoints when the log key is nowhere
+ * (no LOG_SIGNING_KEY, no DATA_DIR/log-signing-key): a restore that left the key out. Started, the
+ * server would generate a new key, and its check would find every org's log "tampered" and refuse
+ * its writes. A rotation (README) deletes the key on purpose, with the old one in LOG_PREVIOUS_KEYS.
+ */
+export function refuseLostLogKey(config: Pick<AppConfig, 'dataDir' | 'logSigningKey' | 'logPreviousKeys'>): void {
+  const key = join(config.dataDir, LOG_KEY_FILE);
+  if (config.logSigningKey || config.logPreviousKeys || statSync(key, { throwIfNoEntry: false })) return;
+  const log = embeddedEventLogPath(config.dataDir);
+  if (!shows(log, `SELECT 1 FROM events WHERE type = '${CHECKPOINT_SIGNED}' LIMIT 1`)) return;
+  throw new StartupError(
+    `${key} is missing, but ${log} holds checkpoints signed by the log key: put back the log key of this deployment (log-signing-key of its backup) or set LOG_SIGNING_KEY to it; to rotate the key instead, list the old one in LOG_PREVIOUS_KEYS (README: Rotating the log key)`,
   );
 }

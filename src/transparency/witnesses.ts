@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/environment';
 import { parseCosignerKey, type CosignerVerifier } from './cosignature';
 import { InvalidNote } from './signed-note';
+import { withoutPasswords } from '../shared/without-passwords';
 
 /** A shared witness the server asks to cosign its checkpoints (README, Shared witness). */
 export interface ConfiguredWitness {
@@ -19,8 +20,11 @@ export function loadWitnesses(config: Pick<AppConfig, 'witnesses' | 'witnessQuor
     .map((entry): ConfiguredWitness => {
       const [url, vkey, ...rest] = entry.split(/\s+/);
       if (vkey === undefined || rest.length > 0 || !URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) {
-        throw new ConfigError(`WITNESSES holds "${entry}": give each witness as "<http(s) URL> <its verifier key>", the entries separated by commas`);
+        throw new ConfigError(`WITNESSES holds "${withoutPasswords(entry)}": give each witness as "<http(s) URL> <its verifier key>", the entries separated by commas`);
       }
+      // fetch refuses such a URL: never sent, it was logged at each submission instead.
+      const { username, password } = new URL(url);
+      if (username || password) throw new ConfigError(`WITNESSES holds "${withoutPasswords(url)}": a witness URL carries no user or password (they cannot be sent); give its URL alone`);
       try {
         return { url: url.replace(/\/+$/, ''), key: parseCosignerKey(vkey) };
       } catch (error) {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { checkedFetch } from '../support/answer-contract';
 import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
@@ -77,6 +78,37 @@ describe('operational metrics after a journey', () => {
     const added = (await loggedEvents(suite.server, owner.orgId)).filter((event) => (event.data as { agentId?: string }).agentId === 'traced');
     expect(added.length).toBeGreaterThan(0);
     for (const event of added) expect(event.metadata.correlationId).toBe(requestId);
+  });
+
+  it('labels requests no route took as route "unmatched", and any method beyond those the API answers as OTHER: a caller cannot add series at will', async () => {
+    // Node's parser takes some forty methods (WebDAV, UPnP...): each would be a label value of its own.
+    const methods = ['PROPFIND', 'MKCOL', 'LOCK', 'M-SEARCH', 'SEARCH', 'PURGE', 'GET', 'DELETE'];
+    for (const method of methods) {
+      for (const path of [`/nowhere-${method}-x1`, '/v1/orgs']) {
+        await new Promise<void>((resolve, reject) => request(`${suite.server.url}${path}`, { method }, (reply) => reply.resume().on('end', resolve)).on('error', reject).end());
+      }
+    }
+    const scraped = (await call<string>(suite.server, 'GET', '/metrics')).body;
+    const labels = [...scraped.matchAll(/^ztkeys_http_request_duration_seconds_count\{method="([^"]*)",route="([^"]*)"/gm)];
+    const answered = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+    expect([...new Set(labels.map(([, method]) => method).filter((method) => !answered.includes(method)))]).toEqual(['OTHER']);
+    expect([...new Set(labels.filter(([, method]) => method === 'OTHER').map(([, , route]) => route))]).toEqual(['unmatched']);
+    expect(scraped).not.toContain('nowhere');
+  });
+
+  it('makes an acceptable X-Correlation-Id the correlation id of the events, and ignores one that is not (the request id instead)', async () => {
+    const add = async (agentId: string, correlation: string) => {
+      const reply = await checkedFetch(`${suite.server.url}/v1/orgs/${owner.orgId}/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json', 'x-request-id': `req-${agentId}`, 'x-correlation-id': correlation },
+        body: JSON.stringify({ agentId, email: `${agentId}@example.com`, displayName: agentId, role: 'MEMBER' }),
+      });
+      expect(reply.status).toBe(201);
+      const events = (await loggedEvents(suite.server, owner.orgId)).filter((event) => (event.data as { agentId?: string }).agentId === agentId);
+      return [...new Set(events.map((event) => event.metadata.correlationId))];
+    };
+    expect(await add('correlated', 'workflow-7.step:2')).toEqual(['workflow-7.step:2']);
+    expect(await add('uncorrelated', `bad id ${'x'.repeat(200)}`)).toEqual(['req-uncorrelated']);
   });
 
   it('replaces an unacceptable X-Request-Id with a fresh UUID', async () => {

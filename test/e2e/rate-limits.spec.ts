@@ -356,6 +356,20 @@ describe('rate limits', () => {
     }
   });
 
+  it('without TRUSTED_PROXIES a caller cannot pick its own bucket: X-Forwarded-For, Forwarded and X-Real-IP, new at each request, all count against its address', async () => {
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const address = `203.0.113.${i}`;
+        statuses.push((await call(server, 'GET', '/v1/log-key', undefined, undefined, { 'x-forwarded-for': address, forwarded: `for=${address}`, 'x-real-ip': address })).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('an IPv6 client counts by its /64, which one host holds whole: new addresses in it share its budget', async () => {
     const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60', TRUSTED_PROXIES: '127.0.0.1' });
     try {

@@ -11,6 +11,15 @@ import { ROOT, ServerProcess } from './support/server-process';
 const BOOTSTRAP_TOKEN = 'lost-event-log-bootstrap-token-of-32-bytes-at-least';
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;
 const LOG_FILES = ['events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm'];
+/** CheckpointSigned events in the embedded log of `dataDir`. */
+const signedCheckpoints = (dataDir: string): number => {
+  const log = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
+  try {
+    return (log.prepare("SELECT count(*) AS n FROM events WHERE type = 'CheckpointSigned'").get() as { n: number }).n;
+  } finally {
+    log.close();
+  }
+};
 const DERIVED_FILES = ['read-models.sqlite', 'merkle-nodes.sqlite', 'email.sqlite'].flatMap((name) => [name, `${name}-wal`, `${name}-shm`]);
 
 /**
@@ -56,7 +65,7 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
     await waitFor('the derived stores to hold the org', async () => {
       const nodes = new Database(join(used, 'merkle-nodes.sqlite'), { readonly: true });
       try {
-        return (nodes.prepare('SELECT count(*) AS n FROM merkle_orgs').get() as { n: number }).n > 0 && (await fetch(`${url}/health/ready`)).status === 200;
+        return (nodes.prepare('SELECT count(*) AS n FROM merkle_orgs').get() as { n: number }).n > 0 && signedCheckpoints(used) > 0 && (await fetch(`${url}/health/ready`)).status === 200;
       } finally {
         nodes.close();
       }
@@ -82,6 +91,18 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
     // Nothing made in its place.
     expect(statSync(log, { throwIfNoEntry: false })?.size).toBe(state === 'is missing' ? undefined : 0);
+  }, 60_000);
+
+  it('refuses to start when log-signing-key is missing beside a log holding checkpoints it signed (a restore that left the key out), generating none', async () => {
+    const dataDir = restored(removed(['log-signing-key']));
+    const server = spawn(dataDir);
+    expect((await server.exited).code).toBe(1);
+    const key = join(dataDir, 'log-signing-key');
+    // Started, it made a new key, and the check found every org's log "tampered", refusing its writes.
+    expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+      `ztkeys cannot start: ${key} is missing, but ${join(dataDir, 'events.sqlite')} holds checkpoints signed by the log key: put back the log key of this deployment (log-signing-key of its backup) or set LOG_SIGNING_KEY to it; to rotate the key instead, list the old one in LOG_PREVIOUS_KEYS (README: Rotating the log key)`,
+    ]);
+    expect(statSync(key, { throwIfNoEntry: false })).toBeUndefined();
   }, 60_000);
 
   it('starts a new deployment when the derived stores were moved away too, as the operator chose', async () => {

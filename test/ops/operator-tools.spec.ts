@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,21 @@ describe('operator tools called wrong', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^backup failed: .*data\/backup is inside DATA_DIR .*: back up to a folder outside it\n$/);
     expect(readdirSync(join(work, 'data'))).not.toContain('backup');
+  }, 60_000);
+
+  it('backup into a folder inside DATA_DIR reached through a link, or into a link, is refused before anything is copied', async () => {
+    await (await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') }))).close();
+    // A path that does not start with DATA_DIR's and yet lands in it: the copy would copy itself, and stay there.
+    symlinkSync(join(work, 'data'), join(work, 'data-link'));
+    const throughLink = run('backup/backup.main.js', [join(work, 'data-link', 'backup')]);
+    expect([throughLink.status, throughLink.stderr]).toEqual([1, `backup failed: ${join(work, 'data-link', 'backup')} is inside DATA_DIR ${join(work, 'data')}: back up to a folder outside it\n`]);
+    expect(readdirSync(join(work, 'data')).filter((name) => name.startsWith('backup'))).toEqual([]);
+    // A link to an empty folder: the whole copy was made, then could not be renamed over the link.
+    mkdirSync(join(work, 'empty'));
+    symlinkSync(join(work, 'empty'), join(work, 'backup-link'));
+    const intoLink = run('backup/backup.main.js', [join(work, 'backup-link')]);
+    expect([intoLink.status, intoLink.stderr]).toEqual([1, `backup failed: ${join(work, 'backup-link')} is a link: give the folder it names, ${join(work, 'empty')}\n`]);
+    expect(readdirSync(work).filter((name) => name.endsWith('.incomplete'))).toEqual([]);
   }, 60_000);
 
   it('backup into a file, or a folder that is not empty, is refused naming it, writing nothing', async () => {

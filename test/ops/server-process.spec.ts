@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -203,6 +203,54 @@ describe('the server process', () => {
     }
   }, 30_000);
 
+  it('under umask 000, as under any: DATA_DIR and every folder the server and its backup make are 0700, every file 0600 (stores, keys, outbox .eml)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-umask-'));
+    rmSync(dataDir, { recursive: true });
+    const backup = `${dataDir}-backup`;
+    const permissive = (script: string) => ['/bin/sh', '-c', `umask 000 && exec "$0" ${script}`, process.execPath];
+    try {
+      const server = spawn({ DATA_DIR: dataDir, JWT_SECRET, BOOTSTRAP_TOKEN }, permissive('dist/src/main.js'));
+      const url = await server.listening();
+      const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
+      // The org's first key is approved at once: one email, to its SUPER_ADMIN, into the outbox.
+      expect((await journey.requestKey(await journey.createOrg('alice'))).body.status).toBe('APPROVED');
+      await waitFor('the email in the outbox', () => readdirSync(join(dataDir, 'outbox')).some((name) => name.endsWith('.eml')));
+      const [shell, ...args] = permissive(`dist/src/backup/backup.main.js ${backup}`);
+      expect((await promisify(execFile)(shell, args, { cwd: ROOT, env: embeddedEnv({ DATA_DIR: dataDir }) })).stdout).toContain('backed up');
+      for (const dir of [dataDir, backup]) {
+        const entries = readdirSync(dir, { withFileTypes: true, recursive: true }).map((entry) => join(entry.parentPath, entry.name));
+        expect(entries.some((path) => path.endsWith('.eml')) && entries.some((path) => path.endsWith('log-signing-key'))).toBe(true);
+        const open = [dir, ...entries].flatMap((path) => {
+          const stat = statSync(path, { throwIfNoEntry: false });
+          return stat && (stat.mode & 0o777) !== (stat.isDirectory() ? 0o700 : 0o600) ? [`${path} ${(stat.mode & 0o777).toString(8)}`] : [];
+        });
+        expect(open).toEqual([]);
+      }
+      expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(backup, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  // Logs travel further than the environment (an aggregator, a ticket): a mistyped URL is named there, its password is not.
+  it.each([
+    ['SMTP_URL', 'http://mailer:smtp-pass-31c7@mail.example.com:587'],
+    ['REDIS_URL', 'http://:redis-pass-31c7@cache.example.com:6379'],
+    ['JWKS_URL', 'http://idp:jwks-pass-31c7@idp.example.com/jwks'],
+    ['MONGODB_URL', 'mongodb://reader:mongo-pass-31c7@'],
+    ['EVENTSTORE_URL', 'kurrentdb://admin:kurrent-pass-31c7@'],
+    // One it would take was logged at each submission with its password ("witness ... (http://u:...@...) did not answer"), never sent: fetch refuses such a URL.
+    ['WITNESSES', 'http://cosigner:witness-pass-31c7@witness.example.com ztkeys.local/witness+0cc323c1+BIfz8JK9N4YaK8UReYJ2KTK0MpESqnSG8CWzY36Jz1Fm'],
+  ])('a wrong %s stops the start naming it, with its password written ***', async (variable, value) => {
+    const server = spawn({ [variable]: value });
+    expect((await server.exited).code).toBe(1);
+    const fatal = server.logLines.filter((line) => line.level >= 50).map((line) => String(line.msg));
+    expect(fatal).toEqual([expect.stringContaining(`ztkeys cannot start: ${variable}`)]);
+    expect(fatal[0]).toContain(':***@');
+    expect(server.stdout + server.stderr).not.toContain('-pass-31c7');
+  }, 30_000);
+
   // Only root can leave a file of another user in a test's folder; CI runs as root.
   (process.getuid?.() === 0 ? it.each : it.skip.each)([
     ['a secret it cannot read', 'log-signing-key', 0o600],
@@ -222,6 +270,31 @@ describe('the server process', () => {
       expect(server.stdout).not.toContain('"stack"');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  // Only root can make a link of another user in a test's folder; CI runs as root.
+  (process.getuid?.() === 0 ? it : it.skip)('fails to start as a service user when DATA_DIR holds a link made by another user (left while the folder was open to others), whose target that user chooses: a bootstrap token they know', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const other = 65533;
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-link-'));
+    const theirs = mkdtempSync(join(tmpdir(), 'ztkeys-theirs-'));
+    try {
+      chownSync(dataDir, nobody.uid, nobody.gid);
+      chmodSync(theirs, 0o755);
+      writeFileSync(join(theirs, 'token'), 'a-bootstrap-token-the-other-user-knows-0123456789\n', { mode: 0o644 });
+      const link = join(dataDir, 'bootstrap-token');
+      symlinkSync(join(theirs, 'token'), link);
+      lchownSync(link, other, other);
+      const server = spawn({ DATA_DIR: dataDir }, undefined, nobody);
+      expect(await Promise.race([server.exited.then(({ code }) => code), server.listening().then(() => 'listening')])).toBe(1);
+      expect(server.logLines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+        `ztkeys cannot start: DATA_DIR ${dataDir} cannot be used: ${link} is a link made by another user (uid ${other}), who chooses what it leads to: remove it (if you made it: chown -h 65534 ${link})`,
+      ]);
+      expect(server.stdout).not.toContain('"stack"');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(theirs, { recursive: true, force: true });
     }
   }, 30_000);
 
@@ -278,6 +351,26 @@ describe('the server process', () => {
     expect(server.logLines.map((line) => line.msg)).toContain('SIGHUP: stopping');
     expect(existsSync(join(dataDir, 'roles.lock'))).toBe(false);
   }, 30_000);
+
+  // Only root can run a process as another user; CI runs as root.
+  (process.getuid?.() === 0 ? it : it.skip)("takes over a lock left by a server killed (-9, a power cut) whose pid another user's process now holds: no other user can keep it from starting", async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-reused-pid-'));
+    // Another user's process, holding the pid the lock names (pids are reused; a user may cycle through them on purpose).
+    const theirs = execFile('sleep', ['60'], { uid: 65533, gid: 65533 });
+    try {
+      chownSync(dataDir, nobody.uid, nobody.gid);
+      writeFileSync(join(dataDir, 'roles.lock'), `${String(theirs.pid)}\n`, { mode: 0o600 });
+      chownSync(join(dataDir, 'roles.lock'), nobody.uid, nobody.gid);
+      const server = spawn({ DATA_DIR: dataDir }, undefined, nobody);
+      await server.listening();
+      expect(readFileSync(join(dataDir, 'roles.lock'), 'utf8')).toBe(`${String(server.child.pid)}\n`);
+      expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
+    } finally {
+      theirs.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses a second server on the same DATA_DIR, naming the first, and starts again after the first was killed (-9)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-shared-'));

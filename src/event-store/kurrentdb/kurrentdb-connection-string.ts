@@ -1,5 +1,6 @@
 import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { ConfigError } from '../../config/environment';
+import { withoutPasswords } from '../../shared/without-passwords';
 
 const EXPECTED = 'EVENTSTORE_URL must be a KurrentDB/EventStoreDB connection string such as kurrentdb://host:2113?tls=false or esdb+discover://host:2113';
 
@@ -28,6 +29,6 @@ export function kurrentDbClient(connectionString: string): KurrentDBClient {
   try {
     return KurrentDBClient.connectionString(connectionString);
   } catch (error) {
-    throw new ConfigError(`${EXPECTED}: the KurrentDB client cannot read "${connectionString}" (${error instanceof Error ? error.message : String(error)})`);
+    throw new ConfigError(withoutPasswords(`${EXPECTED}: the KurrentDB client cannot read "${connectionString}" (${error instanceof Error ? error.message : String(error)})`));
   }
 }
