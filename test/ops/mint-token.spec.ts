@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
+import { runWithin } from '../support/run-within';
 import { ROOT } from './support/server-process';
 
 /** `npm run token -- ...` (the built tool): a wrong call gets its usage and a non-zero exit, never a stack. */
@@ -10,7 +10,7 @@ describe('npm run token', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-token-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, 'dist/src/tools/mint-token.js'), ...args], { env: embeddedEnv({ DATA_DIR: dataDir }), encoding: 'utf8' });
+    runWithin([process.execPath, join(ROOT, 'dist/src/tools/mint-token.js'), ...args], { env: embeddedEnv({ DATA_DIR: dataDir }), encoding: 'utf8' }, 20_000);
 
   it.each([[['--help']], [['--bogus']], [['--org', 'acme', '--agent', 'alice', '--ttl', '-5']], [['--org', 'acme', '--agent', 'alice', '--ttl=-5']], [['--org', 'acme']]])(
     '%j prints the usage and exits 2',

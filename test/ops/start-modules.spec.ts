@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
+import { runWithin } from '../support/run-within';
 
 const ROOT = join(__dirname, '..', '..');
 const NETWORKED_DRIVERS = ['mongodb', '@kurrent/kurrentdb-client', '@grpc/grpc-js', 'bullmq', 'ioredis'];
@@ -12,12 +12,11 @@ function loadedBy(args: string[], env: Record<string, string>): { status: number
   const dir = mkdtempSync(join(tmpdir(), 'ztkeys-start-modules-'));
   try {
     const out = join(dir, 'loaded.json');
-    const run = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'loaded-modules.js'), ...args], {
-      cwd: ROOT,
-      env: { ...embeddedEnv({ DATA_DIR: join(dir, 'data'), ...env }), LOADED_MODULES_OUT: out },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = runWithin(
+      [process.execPath, '--require', join(__dirname, 'fixtures', 'loaded-modules.js'), ...args],
+      { cwd: ROOT, env: { ...embeddedEnv({ DATA_DIR: join(dir, 'data'), ...env }), LOADED_MODULES_OUT: out }, encoding: 'utf8' },
+      30_000,
+    );
     return { status: run.status, stderr: run.stderr, modules: JSON.parse(readFileSync(out, 'utf8')) as string[] };
   } finally {
     rmSync(dir, { recursive: true, force: true });

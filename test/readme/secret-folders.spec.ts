@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { outputWithin } from '../support/run-within';
 
 const root = join(__dirname, '..', '..');
 
@@ -18,7 +18,7 @@ describe('README, folders of secrets in the repository', () => {
     expect(folder).toBeDefined();
     // Exit 0 and the path printed: ignored; exit 1: git would list the secret as untracked.
     const path = join(folder!, secret);
-    const ignored = execFileSync('git', ['check-ignore', '--no-index', path], { cwd: root, encoding: 'utf8' });
+    const ignored = outputWithin(['git', 'check-ignore', '--no-index', path], { cwd: root, encoding: 'utf8' }, 20_000);
     expect(ignored.trim()).toBe(path);
   });
 });

@@ -84,7 +84,11 @@ export class WatchedChild {
   /** Whether and how it ended, and its last lines of output. */
   describe(lines = 15): string {
     const state = this.exit ? `exited (code ${this.exit.code}, signal ${this.exit.signal})` : 'still running';
-    const last = this.output.trimEnd().split('\n').slice(-lines).join('\n');
-    return `${this.name} (pid ${this.child.pid}) ${state}; its last lines:\n${last || '(none)'}`;
+    return `${this.name} (pid ${this.child.pid}) ${state}; its last lines:\n${lastLines(this.output, lines)}`;
   }
+}
+
+/** The last `lines` of a child's output, for a message. */
+export function lastLines(output: string, lines = 15): string {
+  return output.trimEnd().split('\n').slice(-lines).join('\n') || '(none)';
 }

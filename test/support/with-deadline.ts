@@ -13,6 +13,11 @@ export async function withDeadline<T>(what: string, ms: number, work: Promise<T>
   } catch (error) {
     if (!(error instanceof TimedOut)) throw error;
     deadline.abort(error);
-    throw new Error(`timed out after ${ms} ms waiting for ${what}${seen ? `; ${seen()}` : ''}`);
+    throw missedDeadline(what, ms, seen?.());
   }
+}
+
+/** The error of a wait that outlived its `ms`: what it waited for, and what was seen then. */
+export function missedDeadline(what: string, ms: number, seen?: string): Error {
+  return new Error(`timed out after ${ms} ms waiting for ${what}${seen ? `; ${seen}` : ''}`);
 }

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +8,7 @@ import { signCheckpoint } from '../../src/transparency/checkpoint';
 import { parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
 import type { Hash } from '../../src/transparency/merkle-tree';
 import { openNote, signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
+import { outputWithin, runWithin } from '../support/run-within';
 import { signedHistory } from '../transparency/support/signed-history';
 import { WITNESS_MAIN, WitnessProcess } from './support/witness-process';
 
@@ -32,7 +32,7 @@ const said = ({ status, type, text }: { status: number; type: string | null; tex
 
 /** What `npm run witness -- forks` prints of a witness's folder: one JSON object a line, the evidence it kept. */
 const kept = (folder: string): unknown[] =>
-  execFileSync(process.execPath, [WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' })
+  outputWithin([process.execPath, WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' }, 20_000)
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as unknown);
@@ -89,7 +89,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   it('generates its key at first start and prints its verifier key, also with `npm run witness -- key`', () => {
     expect(witness.lines()).toContainEqual(expect.objectContaining({ level: 30, name: 'witness', msg: `generated its key in ${join(dataDir, 'witness-signing-key')}` }));
     expect(parseCosignerKey(vkey).name).toBe('witness.test/w1');
-    const printed = execFileSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
+    const printed = outputWithin([process.execPath, WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' }, 20_000);
     expect(printed).toBe(`${vkey}\n`);
   });
 
@@ -369,7 +369,7 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     ['key', 'holds no witness key (witness-signing-key)'],
   ])('`npm run witness -- %s` with a WITNESS_DATA_DIR that is not the witness\'s (a typo)', (command, holds) => {
     const run = (folder: string, env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [WITNESS_MAIN, command], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, ...env }, encoding: 'utf8' });
+      runWithin([process.execPath, WITNESS_MAIN, command], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, ...env }, encoding: 'utf8' }, 20_000);
     let parent: string;
     beforeEach(() => (parent = mkdtempSync(join(tmpdir(), 'ztkeys-witness-typo-'))));
     afterEach(() => rmSync(parent, { recursive: true, force: true }));
@@ -393,10 +393,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
 
   it('`npm run witness -- key` with WITNESS_SIGNING_KEY prints its key without a folder, and a bad one is refused on stderr, exit 1', () => {
     const folder = join(tmpdir(), `ztkeys-witness-none-${process.pid}`);
-    const signer = execFileSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' });
-    const printed = spawnSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: readFileSync(join(dataDir, 'witness-signing-key'), 'utf8').trim() }, encoding: 'utf8' });
+    const signer = outputWithin([process.execPath, WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: dataDir }, encoding: 'utf8' }, 20_000);
+    const printed = runWithin([process.execPath, WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: readFileSync(join(dataDir, 'witness-signing-key'), 'utf8').trim() }, encoding: 'utf8' }, 20_000);
     expect({ status: printed.status, stdout: printed.stdout, created: existsSync(folder) }).toEqual({ status: 0, stdout: signer, created: false });
-    const bad = spawnSync(process.execPath, [WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, encoding: 'utf8' });
+    const bad = runWithin([process.execPath, WITNESS_MAIN, 'key'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder, WITNESS_SIGNING_KEY: 'PRIVATE+KEY+x' }, encoding: 'utf8' }, 20_000);
     expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/^witness key failed: WITNESS_SIGNING_KEY is not a witness signer key[^\n]*\n$/) });
   });
 
