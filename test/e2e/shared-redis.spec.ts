@@ -8,6 +8,8 @@ import { call, Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ROOT, ServerProcess } from '../ops/support/server-process';
 import { RedisProcess } from '../notifications/support/redis-process';
+import type { ChildExit } from '../support/watched-child';
+import { withDeadline } from '../support/with-deadline';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -149,13 +151,20 @@ describe('two deployments on one Redis prefix', () => {
   };
   const worker = (dataDir: string) => spawn({ DATA_DIR: dataDir }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
   /** The process's exit, or 'started' once it logged `started` (a message, or the server's listening line) while still running. */
-  const outcome = async (child: ServerProcess, started: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'started'> => {
-    for (;;) {
-      if (child.child.exitCode !== null || child.child.signalCode !== null) return child.exited;
-      if (child.logLines.some((line) => started.test(String(line.msg)))) return 'started';
-      await pause(100);
-    }
-  };
+  const outcome = (child: ServerProcess, started: RegExp): Promise<ChildExit | 'started'> =>
+    withDeadline(
+      `${child.name} to exit or log ${started}`,
+      30_000,
+      async (signal) => {
+        for (;;) {
+          if (child.child.exitCode !== null || child.child.signalCode !== null) return child.exited;
+          if (child.logLines.some((line) => started.test(String(line.msg)))) return 'started';
+          signal.throwIfAborted();
+          await pause(100);
+        }
+      },
+      () => child.describe(),
+    );
   let redis: Redis;
   let first: ServerProcess;
   let url: string;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { ConcurrencyConflict, type RecordedEvent } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { openEventLog } from '../../src/event-store/sqlite/sqlite-event-log';
+import { WatchedChild } from '../support/watched-child';
+import { withDeadline } from '../support/with-deadline';
 import { describeEventStoreContract } from './event-store.contract';
 import { newEvent, uniqueStream } from './event-factory';
 import type { ContendReport } from './fixtures/event-store-process';
@@ -23,34 +25,42 @@ describeEventStoreContract('SQLite', async () => open(freshPath()));
 const REGISTER_TS = join(__dirname, '../../scripts/register-ts.js');
 const FIXTURE = join(__dirname, 'fixtures/event-store-process.ts');
 
-/** A child process on the store file, with its IPC messages queued for `next`. */
+/**
+ * A child process on the store file, with its IPC messages queued for `next`; `next` and `exited`
+ * are bounded, their errors saying what was waited for, how many messages came, and its last lines.
+ */
 function spawnStoreProcess(mode: string, path: string, ...args: (string | number)[]) {
-  const child: ChildProcess = fork(FIXTURE, [mode, path, ...args.map(String)], {
-    execArgv: ['--require', REGISTER_TS],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const watched = new WatchedChild(
+    fork(FIXTURE, [mode, path, ...args.map(String)], { execArgv: ['--require', REGISTER_TS], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
+    `the ${mode} store process`,
+  );
+  const { child } = watched;
   const queued: unknown[] = [];
+  let received = 0;
   let wakeReader = (): void => undefined;
-  let exit: string | undefined;
   child.on('message', (message) => {
     queued.push(message);
+    received++;
     wakeReader();
   });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = `${mode} process exited (${code ?? signal})`;
-      wakeReader();
-      resolve();
-    }),
-  );
-  async function next<T>(): Promise<T> {
+  void watched.exited.then(() => wakeReader());
+  async function nextMessage<T>(): Promise<T> {
     while (queued.length === 0) {
-      if (exit) throw new Error(exit);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${watched.name} exited before its message #${received + 1}: ${watched.describe()}`);
       await new Promise<void>((resolve) => (wakeReader = resolve));
     }
     return queued.shift() as T;
   }
-  return { child, next, exited };
+  /** Its next message (`what` it is), or once 20 s pass an error, and it is killed (a fork compiles TypeScript as it starts). */
+  async function next<T>(what: string): Promise<T> {
+    try {
+      return await withDeadline(`${watched.name}'s message #${received + 1} (${what})`, 20_000, nextMessage<T>(), () => `${received} came; ${watched.describe()}`);
+    } catch (error) {
+      await watched.stop();
+      throw error;
+    }
+  }
+  return { child, next, exited: () => watched.exitWithin(15_000) };
 }
 
 /** Every event of the log, in order. */
@@ -239,11 +249,11 @@ describe('SqliteEventStore', () => {
     it('keeps every acknowledged append of a process killed with SIGKILL, and the log stays consistent', async () => {
       const path = freshPath();
       const writer = spawnStoreProcess('append-until-killed', path, 'killed', 16);
-      expect(await writer.next()).toBe('ready');
+      expect(await writer.next('ready')).toBe('ready');
       const acknowledged: string[] = [];
-      while (acknowledged.length < 500) acknowledged.push(await writer.next<string>());
+      while (acknowledged.length < 500) acknowledged.push(await writer.next<string>('an acknowledged event id'));
       writer.child.kill('SIGKILL');
-      await writer.exited;
+      await writer.exited();
 
       const store = open(path);
       const log = await readWholeLog(store);
@@ -364,10 +374,10 @@ describe('SqliteEventStore', () => {
       const workers = Array.from({ length: processes }, () =>
         spawnStoreProcess('contend', path, 'shared', createStreams, 3, loops, appendsPerLoop),
       );
-      for (const worker of workers) expect(await worker.next()).toBe('ready');
+      for (const worker of workers) expect(await worker.next('ready')).toBe('ready');
       for (const worker of workers) worker.child.send('go');
-      const reports = await Promise.all(workers.map((worker) => worker.next<ContendReport>()));
-      await Promise.all(workers.map((worker) => worker.exited));
+      const reports = await Promise.all(workers.map((worker) => worker.next<ContendReport>('its report, once its appends are done')));
+      await Promise.all(workers.map((worker) => worker.exited()));
 
       // Each shared stream was created by exactly one process; every other attempt conflicted.
       const created = reports.flatMap((report) => report.created).sort();
@@ -394,9 +404,9 @@ describe('SqliteEventStore', () => {
       expect(await store.readStream(untouched, 1n)).toEqual([]);
 
       const writer = spawnStoreProcess('append', path, written, 10);
-      expect(await writer.next()).toBe('ready');
-      const ids = await writer.next<string[]>();
-      await writer.exited;
+      expect(await writer.next('ready')).toBe('ready');
+      const ids = await writer.next<string[]>('the ids it appended');
+      await writer.exited();
 
       expect((await store.readStream(written)).map((event) => event.id)).toEqual(ids);
       expect(await store.readStream(written, 10n)).toEqual([]);
@@ -419,11 +429,11 @@ describe('SqliteEventStore', () => {
       });
 
       const writer = spawnStoreProcess('append', path, stream, 10);
-      expect(await writer.next()).toBe('ready');
-      const written = await writer.next<string[]>();
-      await arrived;
+      expect(await writer.next('ready')).toBe('ready');
+      const written = await writer.next<string[]>('the ids it appended');
+      await withDeadline('the subscription to receive the 10 events the append process wrote', 20_000, arrived, () => `it received ${received.length}`);
       await subscription.stop();
-      await writer.exited;
+      await writer.exited();
 
       expect(received.map((event) => event.id)).toEqual(written);
       expect(store.stats.commits).toBe(0);

@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import type { HeldLease } from '../../src/leases/lease.port';
 import { RedisLease, type RedisLeaseOptions } from '../../src/leases/redis-lease';
+import { WatchedChild } from '../support/watched-child';
+import { withDeadline } from '../support/with-deadline';
 
 /* Against the real Redis of the test machine (REDIS_TEST_URL, default 127.0.0.1:6379), one unique key per test. */
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -96,14 +98,16 @@ describe('RedisLease', () => {
   it('lets the standby take over after expiry when the holder process is killed', async () => {
     const key = uniqueKey();
     const ttlMs = 1_000;
-    const child = spawn(
-      process.execPath,
-      ['--require', join(ROOT, 'scripts/register-ts.js'), join(__dirname, 'fixtures/hold-lease.ts'), key, String(ttlMs)],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_TEST_URL: REDIS_URL } },
+    const holder = new WatchedChild(
+      spawn(
+        process.execPath,
+        ['--require', join(ROOT, 'scripts/register-ts.js'), join(__dirname, 'fixtures/hold-lease.ts'), key, String(ttlMs)],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_TEST_URL: REDIS_URL } },
+      ),
+      'the lease holder process',
     );
-    children.push(child);
-    const exited = once(child, 'exit');
-    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    children.push(holder.child);
+    const [line] = (await withDeadline(`${holder.name}'s first line ("held <owner>")`, 20_000, once(createInterface({ input: holder.child.stdout! }), 'line'), () => holder.describe())) as [string];
     const killedOwner = line.replace(/^held /, '');
 
     const standby = contender({ key, ttlMs, retryMs: 40 });
@@ -112,9 +116,9 @@ describe('RedisLease', () => {
     await outlasting(standby.refusedTimes(60), taking);
     expect(await connect().get(key)).toBe(killedOwner);
 
-    child.kill('SIGKILL');
-    await exited;
-    const taken = await taking;
+    holder.child.kill('SIGKILL');
+    await holder.exitWithin(10_000);
+    const taken = await withDeadline(`the standby to take the lease once ${holder.name} is killed (its TTL: ${ttlMs} ms)`, 15_000, taking, () => holder.describe());
 
     expect(taken.owner).not.toBe(killedOwner);
     expect(await connect().get(key)).toBe(taken.owner);

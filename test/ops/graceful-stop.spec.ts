@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { withDeadline } from '../support/with-deadline';
 import { ServerProcess } from './support/server-process';
 
 const TOKEN = randomBytes(32).toString('base64url');
@@ -67,7 +68,17 @@ describe('a SIGTERM while requests are in flight', () => {
     socket.write(first.head + first.body.slice(0, 10));
     await continued;
     server.child.kill('SIGTERM');
-    while (!(await refusesConnections(port))) await new Promise((resolve) => setTimeout(resolve, 20));
+    await withDeadline(
+      `the server to refuse new connections on port ${port} once sent SIGTERM`,
+      10_000,
+      async (signal) => {
+        while (!(await refusesConnections(port))) {
+          signal.throwIfAborted();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      },
+      () => server!.describe(),
+    );
     const second = createOrg(url.host, 'Late');
     socket.write(first.body.slice(10) + second.head + second.body);
 

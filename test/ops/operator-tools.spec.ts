@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import { openEventStore } from '../../src/event-store/open-event-store';
 import { TAMPERED_ORGS_FILE } from '../../src/runtime/data-dir-tampered-orgs-share';
 import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
+import { runWithin } from '../support/run-within';
+import { shownCommand, WatchedChild } from '../support/watched-child';
 import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at /m;
@@ -18,12 +20,7 @@ describe('operator tools called wrong', () => {
   const work = mkdtempSync(join(tmpdir(), 'ztkeys-tools-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const run = (tool: string, args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join(ROOT, 'dist/src', tool), ...args], {
-      cwd: work,
-      env: embeddedEnv({ DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', ...env }),
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    runWithin([process.execPath, join(ROOT, 'dist/src', tool), ...args], { cwd: work, env: embeddedEnv({ DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', ...env }), encoding: 'utf8' }, 20_000);
 
   it.each([['--help'], ['-h']])('backup %s prints the usage and exits 2, creating no folder of that name', (flag) => {
     const result = run('backup/backup.main.js', [flag]);
@@ -126,12 +123,11 @@ describe('operator tools called wrong', () => {
     for (let i = 0; i < 150; i++) fill.run();
     readModels.close();
     const target = join(work, 'backup-interrupted');
-    const backup = spawn(process.execPath, [join(ROOT, 'dist/src/backup/backup.main.js'), target], { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) });
-    let output = '';
-    await new Promise<void>((resolve) => backup.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('backup: 0/') && resolve())));
-    const exited = new Promise((resolve) => backup.once('exit', resolve));
-    backup.kill('SIGINT');
-    await exited;
+    const command = [process.execPath, join(ROOT, 'dist/src/backup/backup.main.js'), target];
+    const backup = new WatchedChild(spawn(command[0], command.slice(1), { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) }), shownCommand(command));
+    await backup.untilSaid('backup: 0/', 30_000);
+    backup.child.kill('SIGINT');
+    await backup.exitWithin(15_000);
     // Restored, a half copy (a store cut short, no event log) would start a server on an empty log.
     expect(existsSync(target)).toBe(false);
     const again = run('backup/backup.main.js', [target], { DATA_DIR: dataDir });

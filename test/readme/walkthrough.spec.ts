@@ -1,9 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
+import { outputWithin } from '../support/run-within';
+import { shownCommand, WatchedChild } from '../support/watched-child';
 
 const root = join(__dirname, '..', '..');
 const CURL = 'Walkthrough with curl';
@@ -19,17 +21,18 @@ const freePort = () =>
     });
   });
 
-async function waitUntilReady(url: string): Promise<void> {
+async function waitUntilReady(url: string, server: WatchedChild): Promise<void> {
   // Up to 45 s: loading the modules alone takes seconds on a busy machine.
-  for (let i = 0; i < 450; i++) {
+  for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
+      if ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) })).ok) return;
     } catch {
       // not listening yet
     }
+    if (server.child.exitCode !== null || server.child.signalCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('server did not become ready');
+  throw new Error(`server did not become ready at ${url}/health/ready within 45 s: ${server.describe()}`);
 }
 
 /** The `#>` lines of a README section: what its blocks print, `<…>` standing for what varies. */
@@ -53,16 +56,15 @@ function shownOutput(title: string): RegExp[] {
   return shown;
 }
 
-/** scripts/walkthrough.sh: the section's bash blocks as printed, stdout and stderr as a terminal shows them. */
-function runWalkthrough(title: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(root, 'scripts/walkthrough.sh'), title], { cwd: tmpdir(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+/**
+ * scripts/walkthrough.sh: the section's bash blocks as printed, stdout and stderr as a terminal shows
+ * them; its end within 400 s (under the suite's 600 s), else an error with its last lines.
+ */
+async function runWalkthrough(title: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const command = ['bash', join(root, 'scripts/walkthrough.sh'), title];
+  const run = new WatchedChild(spawn(command[0], command.slice(1), { cwd: tmpdir(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), shownCommand(command));
+  const { code } = await run.endWithin(400_000);
+  return { code, output: run.output };
 }
 
 /** Every shown line appears in the output, in the README's order. */
@@ -78,7 +80,7 @@ function expectShownInOrder(output: string, shown: RegExp[]): void {
 
 /** README's walkthroughs, each run exactly as printed against the built server, as a user runs them. */
 describe('README walkthroughs', () => {
-  let server: ChildProcess;
+  let server: WatchedChild;
   let dataDir: string;
   let api: string;
 
@@ -86,15 +88,16 @@ describe('README walkthroughs', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-walkthrough-'));
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
-      env: embeddedEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
-      stdio: 'ignore',
-    });
-    await waitUntilReady(api);
+    const command = [process.execPath, join(root, 'dist/src/main.js')];
+    server = new WatchedChild(
+      spawn(command[0], command.slice(1), { env: embeddedEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] }),
+      shownCommand(command),
+    );
+    await waitUntilReady(api, server);
   });
 
   afterAll(() => {
-    server.kill('SIGTERM');
+    server.child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -103,7 +106,7 @@ describe('README walkthroughs', () => {
     expect(shown.length).toBeGreaterThan(5);
     // Files the run would leave in the repository: untracked or ignored ones (build output aside).
     const repoState = () =>
-      execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all', '--', ':!dist', ':!node_modules', ':!.tmp'], { cwd: root, encoding: 'utf8' })
+      outputWithin(['git', 'status', '--porcelain', '--ignored', '--untracked-files=all', '--', ':!dist', ':!node_modules', ':!.tmp'], { cwd: root, encoding: 'utf8' }, 20_000)
         .split('\n')
         .filter((line) => /^(\?\?|!!) /.test(line));
     const before = repoState();

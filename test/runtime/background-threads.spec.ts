@@ -19,6 +19,8 @@ import { startThread } from '../../src/runtime/worker-thread';
 import { execInWorker } from '../../src/read-models/sqlite/exec-in-worker';
 import { openEventLog } from '../read-models/support/read-model-fixture';
 import { tempDir } from '../read-models/support/stores';
+import { WatchedChild } from '../support/watched-child';
+import { withDeadline } from '../support/with-deadline';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -77,7 +79,7 @@ describe('background threads', () => {
             onError: (error) => errors.push(error),
           });
         });
-        await reported;
+        await withDeadline("the self-check thread's report", 30_000, reported, () => `errors so far: ${errors.map(String).join('; ') || 'none'}`);
       });
       expect(errors).toEqual([]);
       expect(projector.filter((nice) => nice !== own)).toEqual([]);
@@ -99,10 +101,18 @@ describe('background threads', () => {
       const before = threadNiceness('self');
       // A statement that runs about a second: the build's thread is sampled while it lives.
       const build = execInWorker(join(dir, 'models.sqlite'), ['CREATE TABLE counted AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000000) SELECT count(*) AS c FROM n']).finally(() => (built = true));
-      while (!built) {
-        for (const [tid, nice] of threadNiceness('self')) if (!before.has(tid)) seen.add(nice);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await withDeadline(
+        "the rebuilt model's index build (about a second's statement) to end",
+        30_000,
+        async (signal) => {
+          while (!built) {
+            signal.throwIfAborted();
+            for (const [tid, nice] of threadNiceness('self')) if (!before.has(tid)) seen.add(nice);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        },
+        () => `nice values of its threads seen: ${[...seen].join(', ') || 'none'}`,
+      );
       await build;
       // The build's own thread, beside any Node starts with it at the process's priority.
       expect([...seen].filter((nice) => nice !== getPriority())).toEqual([getPriority() + BACKGROUND_NICENESS]);
@@ -120,9 +130,10 @@ describe('background threads', () => {
         .once('message', () => console.log('lowered'))
         .once('error', (error) => console.log(String(error)));
       setInterval(() => {}, 1000);`;
-    const child = spawn('nice', ['-n', '15', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const watched = new WatchedChild(spawn('nice', ['-n', '15', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] }), '`nice -n 15 node -e <a worker thread going to the background>`');
+    const { child } = watched;
     try {
-      expect(await once(createInterface({ input: child.stdout }), 'line')).toEqual(['lowered']);
+      expect(await withDeadline(`${watched.name}'s first line ("lowered", or its thread's error)`, 20_000, once(createInterface({ input: child.stdout! }), 'line'), () => watched.describe())).toEqual(['lowered']);
       const niceness = [...threadNiceness(child.pid as number).values()];
       expect(niceness.filter((nice) => nice === 19)).toHaveLength(1);
       expect(niceness.filter((nice) => nice !== 19).every((nice) => nice === 15)).toBe(true);
