@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { cpSync, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
-import { createPrivateFile, makePrivateDir } from '../shared/private-files';
+import { createPrivateFile, makePrivateDir, PRIVATE_DIR_MODE } from '../shared/private-files';
 import { damagedSqliteFile } from '../shared/sqlite-file';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
@@ -57,9 +57,18 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   // The copy is made beside the target and renamed to it once whole: a backup cut short (Ctrl-C, a
   // timeout) leaves only `<target>.incomplete`, never a folder that a restore could take for a backup.
   const partial = `${resolve(target)}.incomplete`;
+  // A leftover of a run cut short goes (a link as a link: rm follows none).
   rmSync(partial, { recursive: true, force: true });
-  // What DATA_DIR holds (names, emails, the log, secrets) stays the service user's only in its copy.
-  makePrivateDir(partial);
+  makePrivateDir(dirname(partial));
+  // What DATA_DIR holds (names, emails, the log, secrets) stays the service user's only in its copy: made
+  // here, 0700, or refused. mkdir without `recursive` fails on anything at the name, a link included, so
+  // one planted since the removal (by whoever can write beside the target) is never written through.
+  try {
+    mkdirSync(partial, { mode: PRIVATE_DIR_MODE });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new Error(`${partial} appeared while the backup started (another backup, or someone who can write in ${dirname(partial)}): nothing copied; see what it is, remove it and run again`);
+  }
   const present = EMBEDDED_STORES.filter((name) => existsSync(join(dataDir, name)));
   // A store's size with its WAL is what VACUUM INTO reads: progress goes by these bytes, store by store.
   const sizes = present.map((name) => [name, `${name}-wal`].reduce((sum, file) => sum + (existsSync(join(dataDir, file)) ? statSync(join(dataDir, file)).size : 0), 0));

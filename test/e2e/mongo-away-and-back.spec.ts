@@ -1,4 +1,3 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { AuditVerifier } from '../../src/transparency/audit-verifier';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { waitFor } from '../notifications/support/wait-for';
@@ -6,44 +5,14 @@ import { describeWithMongo, MONGODB_URL } from '../read-models/support/stores';
 import { call, Journey, type TestAgent } from '../support/api-client';
 import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { TcpHop } from '../support/tcp-hop';
 import { exportLines, signedLog } from './signed-export';
-
-/** A TCP hop to MongoDB that can go away (every connection cut, none taken) and come back on the same port. */
-class MongoHop {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async up(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = createConnection(Number(this.target.port), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async down(): Promise<void> {
-    const closed = new Promise((resolve) => this.server?.close(resolve));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-}
 
 /** MongoDB (read models and Merkle nodes) unreachable for a while under a running server, then back. */
 describeWithMongo('MongoDB away and back under a running server', () => {
   const target = new URL(MONGODB_URL as string);
   const database = throwawayDatabaseName('ztkeys_e2e_away');
-  const hop = new MongoHop(target);
+  const hop = new TcpHop(target);
   let server: TestServer;
   let admin: TestAgent;
   afterAll(async () => {

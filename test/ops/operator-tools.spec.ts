@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,21 @@ describe('operator tools called wrong', () => {
     expect(readdirSync(target).sort()).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite']));
     expect(readdirSync(work).filter((name) => name.startsWith('backup-interrupted'))).toEqual(['backup-interrupted']);
   }, 120_000);
+
+  it("a link left at <folder>.incomplete (by someone who can write beside it) is removed, not written through: the copy is the backup's own", async () => {
+    await (await openEventStore(loadConfig({ DATA_DIR: join(work, 'linked-data') }))).close();
+    const theirs = join(work, 'theirs');
+    mkdirSync(theirs);
+    const target = join(work, 'backup-linked');
+    symlinkSync(theirs, `${target}.incomplete`);
+    const result = run('backup/backup.main.js', [target], { DATA_DIR: join(work, 'linked-data') });
+    expect(result.status).toBe(0);
+    expect(readdirSync(theirs)).toEqual([]);
+    expect(lstatSync(target).isDirectory()).toBe(true);
+    expect(lstatSync(target).mode & 0o777).toBe(0o700);
+    expect(readdirSync(target)).toContain('events.sqlite');
+    expect(existsSync(`${target}.incomplete`)).toBe(false);
+  }, 60_000);
 
   it('emails of a DATA_DIR without an email queue (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
     const result = run('notifications/failed-emails.main.js', ['failed'], { DATA_DIR: join(work, 'no-such-data') });

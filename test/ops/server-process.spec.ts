@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { SmtpSink } from '../notifications/support/smtp-sink';
 import { waitFor } from '../notifications/support/wait-for';
+import { MONGODB_URL } from '../read-models/support/stores';
 import { Journey } from '../support/api-client';
 import { closedPort } from '../support/closed-port';
 import { embeddedEnv } from '../support/embedded-env';
+import { dropMongoDatabase, throwawayDatabaseName } from '../support/mongo-database';
+import { TcpHop } from '../support/tcp-hop';
 import type { TestServer } from '../support/test-server';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -82,7 +85,7 @@ describe('the server process', () => {
 
   // One server for both: each spawn costs seconds of the suite.
   it('with REDIS_URL unreachable: answers /metrics at once without the email queue figures, logs readiness once per change rather than per probe, warns a bounded number of times, and stops within 5 s of SIGTERM', async () => {
-    const server = spawn({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const server = spawn({ REDIS_URL: `redis://:redis-pass-31c7@127.0.0.1:${await closedPort()}` });
     const url = await server.listening();
     const since = Date.now();
     const scrape = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
@@ -93,7 +96,9 @@ describe('the server process', () => {
     for (let probe = 0; probe < 3; probe++) {
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ checks: { emailQueue: { status: 'down' } } });
+      const answer = await ready.text();
+      expect(JSON.parse(answer)).toMatchObject({ checks: { emailQueue: { status: 'down' } } });
+      expect(answer).not.toContain('-pass-31c7');
     }
     // The warnings' bound is read over the first 6 s.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 6000 - (Date.now() - since))));
@@ -106,6 +111,7 @@ describe('the server process', () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.length).toBeLessThanOrEqual(8);
     expect(server.stdout).not.toMatch(STACK_LINE);
+    expect(server.stdout).not.toContain('-pass-31c7');
     expect(server.stderr).toBe('');
     expect(await server.stopWith('SIGTERM', 5000)).toBeLessThan(5000);
   }, 30_000);
@@ -250,6 +256,45 @@ describe('the server process', () => {
     expect(fatal[0]).toContain(':***@');
     expect(server.stdout + server.stderr).not.toContain('-pass-31c7');
   }, 30_000);
+
+  // At run time as at start: the read models' MongoDB gone (warned of, answered 503 while it lasts), the SMTP server refusing the login.
+  (MONGODB_URL ? it : it.skip)('with MONGODB_URL and SMTP_URL carrying passwords, MongoDB gone and the SMTP server refusing the login at run time: no password in its log, its /health/ready or read answers', async () => {
+    const hop = new TcpHop(new URL(MONGODB_URL as string));
+    const sink = await SmtpSink.start();
+    sink.password = 'what-the-server-wants';
+    const database = throwawayDatabaseName('ztkeys_ops_passwords');
+    try {
+      await hop.up();
+      const server = spawn({
+        // FerretDB 1.x logs in with PLAIN as its PostgreSQL user (any password passes on loopback); MongoDB would take its own user.
+        MONGODB_URL: `mongodb://postgres:mongo-pass-31c7@127.0.0.1:${hop.port}/${database}?authMechanism=PLAIN&serverSelectionTimeoutMS=1000`,
+        SMTP_URL: sink.url.replace('//', '//mailer:smtp-pass-31c7@'),
+        EMAIL_BACKOFF_MS: '10',
+        JWT_SECRET,
+        BOOTSTRAP_TOKEN,
+      });
+      const url = await server.listening();
+      const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
+      const admin = await journey.createOrg('alice');
+      // The org's first key is approved at once: one email, to its SUPER_ADMIN, its attempt refused at the login.
+      expect((await journey.requestKey(admin)).body.status).toBe('APPROVED');
+      await waitFor('the failed email attempt logged', () => server.logLines.some((line) => line.kind === 'KEY_APPROVED'));
+      await hop.down();
+      const answers: string[] = [];
+      for (const path of ['/health/ready', `/v1/orgs/${admin.orgId}/audit-log`]) {
+        const answer = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${admin.token}` } });
+        expect([path, answer.status]).toEqual([path, 503]);
+        answers.push(await answer.text());
+      }
+      await journey.addAgent(admin, 'bob');
+      await waitFor('a warning of MongoDB gone', () => server.logLines.some((line) => line.level === 40 && /ECONNREFUSED|MongoDB|Mongo/.test(String(line.msg))));
+      expect(answers.join('\n') + server.stdout + server.stderr).not.toContain('-pass-31c7');
+    } finally {
+      await hop.down();
+      await sink.stop();
+      await dropMongoDatabase(MONGODB_URL as string, database);
+    }
+  }, 60_000);
 
   // Only root can leave a file of another user in a test's folder; CI runs as root.
   (process.getuid?.() === 0 ? it.each : it.skip.each)([
