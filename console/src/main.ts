@@ -30,18 +30,42 @@ const messages = messageRegions();
 const content = h('div', {});
 main.replaceChildren(messages.regions, content);
 
-const act =
-  (action: () => Promise<void>) =>
-  (event: Event): void => {
-    const button = event.target instanceof HTMLFormElement ? event.target.querySelector('button[type="submit"]') : event.target;
-    if (button instanceof HTMLButtonElement) button.disabled = true;
-    messages.clear();
-    action()
-      .catch((error: unknown) => endRefusedSession(error) || messages.error(messageOf(error)))
-      .finally(() => {
-        if (button instanceof HTMLButtonElement) button.disabled = false;
-      });
+/**
+ * Which session is on display: counted anew at each render for another token (a logout, the next
+ * sign-in, perhaps of another org). What an action says, redraws or opens next belongs to the
+ * session whose screen started it: once another is on display it is dropped, not said on the
+ * sign-in screen either (whoever reads that is whoever comes to this browser next, not the agent
+ * who left; that agent finds the outcome in the server's state and the audit log, and a key it
+ * made kept in this browser). Within one session it is shown on whichever screen is open.
+ */
+let sessions = 0;
+let shownToken: string | undefined;
+
+function sessionActions(drawnFor: number): Pick<Screen, 'act' | 'notice' | 'refresh' | 'go'> {
+  const ours = (): boolean => drawnFor === sessions;
+  return {
+    act: (action) => (event) => {
+      const button = event.target instanceof HTMLFormElement ? event.target.querySelector('button[type="submit"]') : event.target;
+      if (button instanceof HTMLButtonElement) button.disabled = true;
+      messages.clear();
+      action()
+        // Not ours: nothing is said, and a refusal of the ended session's token ends no later one.
+        .catch((error: unknown) => ours() && (endRefusedSession(error) || messages.error(messageOf(error))))
+        .finally(() => {
+          if (button instanceof HTMLButtonElement) button.disabled = false;
+        });
+    },
+    notice: (text) => {
+      if (ours()) messages.notice(text);
+    },
+    refresh: () => {
+      if (ours()) void render();
+    },
+    go: (route) => {
+      if (ours()) go(route);
+    },
   };
+}
 
 let signedOutMessage: string | undefined;
 
@@ -64,12 +88,16 @@ let renders = 0;
 async function render(): Promise<void> {
   const current = ++renders;
   const session = currentSession();
+  if (session?.token !== shownToken) {
+    shownToken = session?.token;
+    sessions++;
+  }
   const route = location.hash.slice(1);
   if (!session) {
     nav.replaceChildren();
     who.replaceChildren();
     document.title = 'Sign in: ztkeys';
-    const signIn = await signInScreen(() => go('key'), act, signedOutMessage);
+    const signIn = await signInScreen(() => go('key'), sessionActions(sessions).act, signedOutMessage);
     if (current === renders) content.replaceChildren(...signIn);
     return;
   }
@@ -80,7 +108,7 @@ async function render(): Promise<void> {
     h('ul', {}, ...SCREENS.map(({ route: to, title }) => h('li', {}, h('a', { href: `#${to}`, 'aria-current': to === screen.route ? 'page' : false, onclick: () => to === route && void render() }, title)))),
   );
   document.title = `${screen.title}: ztkeys`;
-  const context: Screen = { api: new Api(session), session, browserId: browserId(), notice: messages.notice, act, refresh: () => void render(), go };
+  const context: Screen = { api: new Api(session), session, browserId: browserId(), ...sessionActions(sessions) };
   try {
     const drawn = await screen.render(context);
     if (current !== renders) return;

@@ -5,6 +5,7 @@ import { field, h } from './dom';
 import type { Signer } from './key-store';
 import { unlockPortable } from './portable-key';
 import { Refusal } from './refusal';
+import { currentSession } from './session';
 
 /** What a signed command carries. */
 export interface ChallengeSignature {
@@ -59,6 +60,8 @@ export async function sign(api: Api, signer: Signer, binding: Binding): Promise<
     throw new ApiProblem(200, undefined, 'The server answered the challenge request without a challengeId and statement.');
   const problems = statementMismatches(challenge.statement, api.session, binding, Date.now());
   if (problems.length > 0) throw new Refusal(`Refused to sign the server’s ${binding.purpose} challenge: ${problems.join('; ')}. Nothing was sent.`);
+  // Asked after its agent logged out, the dialog would ask whoever signed in next to sign for them.
+  if (currentSession()?.token !== api.session.token) throw new Refusal('Not signed: the session that asked has ended; nothing was sent.');
   const passphrase = await confirmSignature(binding, 'portable' in signer);
   if (passphrase === undefined) throw new Refusal('Not signed: nothing was sent.');
   const privateKey = 'portable' in signer ? await unlockPortable(signer.portable, passphrase) : signer.privateKey;

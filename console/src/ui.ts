@@ -3,7 +3,11 @@ import { h } from './dom';
 import type { Session } from './session';
 import { Refusal } from './refusal';
 
-/** What every screen gets: the API as the signed-in agent, and one place for messages. */
+/**
+ * What every screen gets: the API as the signed-in agent, and one place for messages. What an
+ * action says (act's refusals, notice) and does next (refresh, go) is dropped once another session
+ * is on display (a logout, the next sign-in).
+ */
 export interface Screen {
   api: Api;
   session: Session;

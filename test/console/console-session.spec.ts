@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -23,17 +23,59 @@ describe('web console: the tab’s session (Chromium)', () => {
 
   const api = serverApi(() => server);
 
-  /** alice signed in with a token that was good then, which has expired since (the tab still holds it). */
-  const signedInThenExpired = async (): Promise<Page> => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Agent token').fill(token);
+  const signIn = async (page: Page, agentToken: string) => {
+    await page.getByLabel('Agent token').fill(agentToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'My key' }).waitFor();
+  };
+  const signedIn = async (agentToken: string): Promise<Page> => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/console/`);
+    await signIn(page, agentToken);
+    return page;
+  };
+  /** alice signed in with a token that was good then, which has expired since (the tab still holds it). */
+  const signedInThenExpired = async (): Promise<Page> => {
+    const page = await signedIn(token);
     await page.evaluate((stale) => sessionStorage.setItem('ztkeys.token', stale), expired);
     return page;
   };
   const heldToken = (page: Page) => page.evaluate(() => sessionStorage.getItem('ztkeys.token'));
+  /** The key requests of this browser's keys of one agent ("org/agent"), read from the console's IndexedDB. */
+  const keptRequestIds = (page: Page, slot: string) =>
+    page.evaluate(
+      (key) =>
+        new Promise<unknown[]>((resolve, reject) => {
+          const opened = indexedDB.open('ztkeys', 1);
+          opened.onerror = () => reject(opened.error);
+          opened.onsuccess = () => {
+            const read = opened.result.transaction('keys').objectStore('keys').get(key);
+            read.onsuccess = () => (opened.result.close(), resolve([read.result?.active?.requestId, read.result?.pending?.requestId]));
+          };
+        }),
+      slot,
+    );
+  /** The page's requests to `url` by `method` are held on their way until `release()`: the test acts meanwhile. */
+  const hold = async (page: Page, url: string, method = 'GET') => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let seen!: (request: Request) => void;
+    const request = new Promise<Request>((resolve) => (seen = resolve));
+    await page.route(url, async (route) => {
+      if (route.request().method() === method) {
+        seen(route.request());
+        await released;
+      }
+      await route.continue();
+    });
+    return { request, release };
+  };
+  /** alice, in this tab, logs out; bob of another org signs in. */
+  const logOutThenBobSignsIn = async (page: Page) => {
+    await page.getByRole('navigation').getByRole('link', { name: 'This browser', exact: true }).click();
+    await page.getByRole('button', { name: 'Log out of this browser' }).click();
+    await signIn(page, otherOrgToken);
+  };
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
@@ -69,30 +111,19 @@ describe('web console: the tab’s session (Chromium)', () => {
   });
 
   it('never shows a screen of the agent who logged out to the one who signed in next: a screen answered late is dropped', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Agent token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    const page = await signedIn(token);
     // alice opens Pending keys; its list is held on the way until bob has signed in.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    await page.route(`**/v1/orgs/${orgId}/key-requests?*`, async (route) => (await released, route.continue()));
-    const held = page.waitForRequest(`**/v1/orgs/${orgId}/key-requests?*`);
+    const held = await hold(page, `**/v1/orgs/${orgId}/key-requests?*`);
     await page.getByRole('navigation').getByRole('link', { name: 'Pending keys', exact: true }).click();
-    const request = await held;
-    await page.getByRole('navigation').getByRole('link', { name: 'This browser', exact: true }).click();
-    await page.getByRole('button', { name: 'Log out of this browser' }).click();
-    await page.getByLabel('Agent token').fill(otherOrgToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My key' }).waitFor();
+    const request = await held.request;
+    await logOutThenBobSignsIn(page);
     // Every screen drawn from now on, as it is drawn.
     await page.evaluate(() => {
       const drawn: string[] = ((window as unknown as { drawn: string[] }).drawn = []);
       const content = document.getElementById('screen')!;
       new MutationObserver(() => content.querySelectorAll('h1').forEach((heading) => drawn.push(heading.textContent ?? ''))).observe(content, { childList: true, subtree: true });
     });
-    release();
+    held.release();
     await (await request.response())!.finished();
     // bob opens a screen of his own: a server round trip, by which time alice's list has long been answered.
     await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
@@ -100,5 +131,60 @@ describe('web console: the tab’s session (Chromium)', () => {
     expect(await page.locator('#who').textContent()).toContain('bob');
     expect(await page.evaluate(() => (window as unknown as { drawn: string[] }).drawn)).not.toContain('Pending keys');
     expect(await page.getByRole('heading', { name: 'Pending keys' }).count()).toBe(0);
+  });
+
+  it('shows bob, who signed in after alice logged out, nothing of an action she started: her key request answered late says and redraws nothing', async () => {
+    const page = await signedIn(token);
+    // alice asks for a key and signs; the request is held on its way until bob has signed in.
+    const held = await hold(page, `**/v1/orgs/${orgId}/key-requests`, 'POST');
+    await page.getByRole('button', { name: /^(Create my key|Request a new key \(key change\))$/ }).click();
+    await page.getByRole('dialog', { name: 'Sign with your key?' }).getByRole('button', { name: 'Sign', exact: true }).click();
+    const request = await held.request;
+    await logOutThenBobSignsIn(page);
+    // Each render draws the navigation anew, at once: a redraw of bob's screen by alice's action would replace this one.
+    await page.evaluate(() => document.querySelector('#nav ul')!.setAttribute('data-before-release', ''));
+    held.release();
+    const { requestId } = (await (await request.response())!.json()) as { requestId: string };
+    // The request's last step before its message and redraw: alice's new key kept in this browser, for her next session.
+    while (!(await keptRequestIds(page, `${orgId}/alice`)).includes(requestId));
+    expect(await page.locator('#who').textContent()).toContain('bob');
+    expect(await page.locator('#nav ul[data-before-release]').count()).toBe(1);
+    expect(await page.locator('.messages').textContent()).toBe('');
+  });
+
+  it('asks bob for no signature of alice’s: her action answered after she logged out opens no signature dialog', async () => {
+    const page = await signedIn(token);
+    // alice asks for a key; the challenge to sign is held on its way until bob has signed in.
+    const held = await hold(page, `**/v1/orgs/${orgId}/challenges`, 'POST');
+    await page.getByRole('button', { name: /^(Create my key|Request a new key \(key change\))$/ }).click();
+    const request = await held.request;
+    await logOutThenBobSignsIn(page);
+    held.release();
+    await (await request.response())!.finished();
+    // bob opens a screen of his own: a server round trip, by which time alice's challenge has long been answered.
+    await page.evaluate(() => (location.hash = 'status'));
+    await page.getByRole('heading', { name: 'Zero-trust status' }).waitFor();
+    expect(await page.locator('#who').textContent()).toContain('bob');
+    expect(await page.getByRole('dialog', { name: 'Sign with your key?' }).count()).toBe(0);
+  });
+
+  it('keeps bob signed in when an action alice started is refused for her token after she logged out: her token’s refusal ends her session, not his', async () => {
+    const page = await signedInThenExpired();
+    // Sensitive task, drawn anew (with no call), acts with the expired token; the authorization is held on its way until bob has signed in.
+    await page.getByRole('navigation').getByRole('link', { name: 'Sensitive task', exact: true }).click();
+    await page.getByRole('heading', { name: 'Authorize a sensitive task' }).waitFor();
+    const held = await hold(page, `**/v1/orgs/${orgId}/sensitive-tasks`, 'POST');
+    await page.getByLabel('Task').fill('remote-control:device-42');
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    const request = await held.request;
+    await logOutThenBobSignsIn(page);
+    held.release();
+    await (await request.response())!.finished();
+    // bob opens a screen of his own: a server round trip, by which time alice's refusal has long been answered.
+    await page.evaluate(() => (location.hash = 'status'));
+    await page.getByRole('heading', { name: /^(Zero-trust status|Sign in)$/ }).waitFor();
+    expect(await page.locator('#who').textContent()).toContain('bob');
+    expect(await heldToken(page)).toBe(otherOrgToken);
+    expect(await page.locator('.messages').textContent()).toBe('');
   });
 });
