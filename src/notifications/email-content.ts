@@ -1,6 +1,6 @@
 import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
 import { isApproverRole } from '../domain/shared/roles';
-import type { EmailJob, KeyRequestJobBase, RecoveryJobBase, RevocationJobBase } from './email-job';
+import type { DemotionJobBase, EmailJob, HolderSummary, KeyRequestJobBase, RecoveryJobBase, RevocationJobBase } from './email-job';
 import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
 
@@ -32,9 +32,10 @@ export function renderEmail(job: EmailJob, from: string, date: Date): EmailMessa
 type KeyRequestJob = Extract<EmailJob, KeyRequestJobBase>;
 type RecoveryJob = Extract<EmailJob, RecoveryJobBase>;
 type RevocationJob = Extract<EmailJob, RevocationJobBase>;
+type DemotionJob = Extract<EmailJob, DemotionJobBase>;
 
 const contentOf = (job: EmailJob): Content =>
-  'recovery' in job ? recoveryContent(job) : 'revocation' in job ? revocationContent(job) : keyRequestContent(job);
+  'recovery' in job ? recoveryContent(job) : 'revocation' in job ? revocationContent(job) : 'demotion' in job ? demotionContent(job) : keyRequestContent(job);
 
 /**
  * R20: every ADMIN and SUPER_ADMIN hears of a break-glass recovery at once, halfway, and when it
@@ -136,22 +137,16 @@ function lapseContent(reason: RecoveryLapseReason, name: string, org: string, ef
  */
 function revocationContent(job: RevocationJob): Content {
   const org = job.org.name;
-  const { holder, holderRole, fingerprint, reasonCode, reason, revokedBy, approversWithActiveKey: left } = job.revocation;
+  const { holder, holderRole, reasonCode, reason, revokedBy, approversWithActiveKey: left } = job.revocation;
   const approver = isApproverRole(holderRole);
   // An admin's revocation leaves the holder's role as it was.
   const stillApprover = approver && reasonCode === 'REVOKED_BY_ADMIN';
-  const stillHold = `${left} approver${left === 1 ? ' still holds' : 's still hold'} an active key`;
-  const facts: Content['facts'] = [
-    ['Organization', org],
-    ['Key fingerprint (SHA-256)', fingerprint],
-    ['Held by', `${holder.displayName} <${holder.email}> (${holderRole})`],
+  const facts = holderFacts(job, job.revocation, [
     ['Revoked by', revokedBy.displayName],
     ['Revoked at', job.occurredAt],
     ['Reason code', reasonCode],
-    ...(approver ? [['Approvers with an active key', String(left)] as [string, string]] : []),
-  ];
+  ]);
   const why = `Reason recorded, as written:\n${quoted(reason)}`;
-  const cap = `${stillHold} in ${org} now. A pending key request needs the approvals the policy asks for, but never more than the approvers with an active key other than its requester: with fewer keys, fewer approvals activate a key, down to one.`;
   if (job.kind === 'KEY_REVOKED') {
     return {
       subject: `[${org}] Your signature key was revoked by ${revokedBy.displayName}`,
@@ -160,11 +155,11 @@ function revocationContent(job: RevocationJob): Content {
           ? `${revokedBy.displayName} revoked your signature key in ${org} at ${job.occurredAt}. It signs nothing any more.`
           : `${revokedBy.displayName} ${reasonCode === 'AGENT_REMOVED' ? 'removed you from' : 'made you an AUDITOR, who holds no key, in'} ${org} at ${job.occurredAt}, which revoked your signature key. It signs nothing any more.`,
         why,
-        ...(!approver ? [] : stillApprover ? [`You are an approver (${holderRole}) of ${org}, and approve nothing without an active key. ${cap}`] : [`You were an approver (${holderRole}) of ${org}. ${cap}`]),
+        ...(!approver ? [] : stillApprover ? [`You are an approver (${holderRole}) of ${org}, and approve nothing without an active key. ${capNow(left, org)}`] : [wereApprover(job.revocation, org)]),
       ],
       facts,
       nextSteps: [
-        `If you did not expect this, contact a SUPER_ADMIN of ${org}, and your platform operator, over a channel you already trust (not by replying to this email): someone may be taking over the approvals of ${org}.`,
+        unexpectedToHolder(org),
         // R9: revoking takes power away, so it needs no key of one's own.
         ...(stillApprover ? [`As an approver you may revoke a key without holding one: if ${revokedBy.displayName} should not have done this, revoke their key at once (\`ztkeys keys revoke ${revokedBy.agentId} --reason <text>\`).`] : []),
         reasonCode === 'AGENT_REMOVED'
@@ -174,21 +169,80 @@ function revocationContent(job: RevocationJob): Content {
     };
   }
   return {
-    subject: `[${org}] ${holder.displayName}'s signature key was revoked by ${revokedBy.displayName}: ${stillHold}`,
+    subject: `[${org}] ${holder.displayName}'s signature key was revoked by ${revokedBy.displayName}: ${stillHold(left)}`,
     paragraphs: [
       reasonCode === 'REVOKED_BY_ADMIN'
         ? `${revokedBy.displayName} revoked the signature key of ${holder.displayName}, ${holderRole} of ${org}, at ${job.occurredAt}.`
         : `${revokedBy.displayName} ${reasonCode === 'AGENT_REMOVED' ? 'removed' : 'made an AUDITOR'} ${holder.displayName}, ${holderRole} of ${org}, at ${job.occurredAt}, which revoked their signature key.`,
       why,
-      `${cap} You are one of them.`,
+      `${capNow(left, org)} You are one of them.`,
     ],
     facts,
-    nextSteps: [
-      `If you did not expect this, ask ${holder.displayName} and ${revokedBy.displayName} why, over a channel you already trust (not by replying to this email).`,
-      `Look at the pending key requests of ${org} and at the KeyRevoked events of its audit log: an approver who revokes the other approvers' keys can approve a key alone. If ${revokedBy.displayName} should not have done this, revoke their key and tell your platform operator.`,
-    ],
+    nextSteps: toApproversLeft(org, holder.displayName, revokedBy.displayName, 'KeyRevoked', "an approver who revokes the other approvers' keys"),
   };
 }
+
+/**
+ * An approver holding an ACTIVE key made a MEMBER by someone else: M-of-N's cap is lowered as by
+ * a revocation of that key (a SUPER_ADMIN who demotes the other approvers approves alone), so the
+ * same people hear of it, the same way; the key stays active, as a member's.
+ */
+function demotionContent(job: DemotionJob): Content {
+  const org = job.org.name;
+  const { holder, holderRole, demotedBy, approversWithActiveKey: left } = job.demotion;
+  const facts = holderFacts(job, job.demotion, [
+    ['Made a MEMBER by', demotedBy.displayName],
+    ['Made a MEMBER at', job.occurredAt],
+  ]);
+  const stays = `signature key stays ACTIVE, as a MEMBER's, and approves no key request any more`;
+  if (job.kind === 'DEMOTED_TO_MEMBER') {
+    return {
+      subject: `[${org}] You were made a MEMBER by ${demotedBy.displayName}: you approve no key request any more`,
+      paragraphs: [`${demotedBy.displayName} made you a MEMBER of ${org} at ${job.occurredAt}: your ${stays}.`, wereApprover(job.demotion, org)],
+      facts,
+      nextSteps: [unexpectedToHolder(org), `If it was expected, there is nothing to do: your key signs your sensitive tasks as before.`],
+    };
+  }
+  return {
+    subject: `[${org}] ${holder.displayName} was made a MEMBER by ${demotedBy.displayName}: ${stillHold(left)}`,
+    paragraphs: [
+      `${demotedBy.displayName} made ${holder.displayName}, ${holderRole} of ${org}, a MEMBER at ${job.occurredAt}: their ${stays}.`,
+      `${capNow(left, org)} You are one of them.`,
+    ],
+    facts,
+    nextSteps: toApproversLeft(org, holder.displayName, demotedBy.displayName, 'AgentRoleChanged', 'a SUPER_ADMIN who makes the other approvers MEMBERs'),
+  };
+}
+
+/** What an email about a key's holder states: whose key, what changed, and for an approver, how many approvers still hold a key. */
+function holderFacts(job: RevocationJob | DemotionJob, summary: HolderSummary, change: Content['facts']): Content['facts'] {
+  const { holder, holderRole, fingerprint, approversWithActiveKey } = summary;
+  return [
+    ['Organization', job.org.name],
+    ['Key fingerprint (SHA-256)', fingerprint],
+    ['Held by', `${holder.displayName} <${holder.email}> (${holderRole})`],
+    ...change,
+    ...(isApproverRole(holderRole) ? [['Approvers with an active key', String(approversWithActiveKey)] as [string, string]] : []),
+  ];
+}
+
+const stillHold = (left: number): string => `${left} approver${left === 1 ? ' still holds' : 's still hold'} an active key`;
+
+/** M-of-N's cap: what a pending request can ask once an approver's key or role is gone. */
+const capNow = (left: number, org: string): string =>
+  `${stillHold(left)} in ${org} now. A pending key request needs the approvals the policy asks for, but never more than the approvers with an active key other than its requester: with fewer keys, fewer approvals activate a key, down to one.`;
+
+const wereApprover = ({ holderRole, approversWithActiveKey }: HolderSummary, org: string): string =>
+  `You were an approver (${holderRole}) of ${org}. ${capNow(approversWithActiveKey, org)}`;
+
+const unexpectedToHolder = (org: string): string =>
+  `If you did not expect this, contact a SUPER_ADMIN of ${org}, and your platform operator, over a channel you already trust (not by replying to this email): someone may be taking over the approvals of ${org}.`;
+
+/** What the approvers still holding a key do when another approver's key or role is gone: the audit log's `events` show who took it, and `soloist` who then approves alone. */
+const toApproversLeft = (org: string, holder: string, by: string, events: string, soloist: string): string[] => [
+  `If you did not expect this, ask ${holder} and ${by} why, over a channel you already trust (not by replying to this email).`,
+  `Look at the pending key requests of ${org} and at the ${events} events of its audit log: ${soloist} can approve a key alone. If ${by} should not have done this, revoke their key and tell your platform operator.`,
+];
 
 function keyRequestContent(job: KeyRequestJob): Content {
   const org = job.org.name;

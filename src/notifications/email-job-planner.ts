@@ -3,10 +3,12 @@ import { type StateCacheLimits, StreamStates } from '../application/stream-state
 import { decode } from '../domain/events/decode';
 import { unhandledEvent, type LogEvent } from '../domain/events/event-catalogue';
 import { organizationDecider } from '../domain/organization/organization.decider';
+import type { AgentRoleChanged } from '../domain/organization/organization.events';
 import { roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import type { KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
+import { activeKeyOf } from '../domain/signature-key/key.state';
 import { recoveryClaimBy, recoveryDecider } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { agentStream, orgStream, recoveryStream } from '../domain/streams';
@@ -14,6 +16,7 @@ import type { EventStore, RecordedEvent } from '../event-store/event-store.port'
 import {
   emailJobId,
   type Decider,
+  type DemotionJobBase,
   type EmailJob,
   type EmailJobBase,
   type KeyRequestJobBase,
@@ -64,9 +67,11 @@ export class EmailJobPlanner {
         return this.recoveryJobs(event);
       case 'KeyRevoked':
         return this.revocationJobs(event);
+      case 'AgentRoleChanged':
+        return this.demotionJobs(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
-      case 'AgentRoleChanged':
+      // A removal releases the agent's key: told by its KeyRevoked.
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
       // Nobody has to act on a policy change: it is in the audit log.
@@ -91,32 +96,31 @@ export class EmailJobPlanner {
     if (!context) return [];
     const { about, org } = context;
     const requester = about.request.requester;
-    const to = (person: Person): Pick<EmailJobBase, 'id' | 'to'> => ({ id: emailJobId(event.id, person.agentId), to: person });
     switch (event.type) {
       case 'KeyRequested': {
         const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
-        return approvers.map((approver) => ({ ...about, ...to(approver), kind: 'KEY_REQUEST_WAITING' }));
+        return approvers.map((approver) => ({ ...about, ...addressed(event, approver), kind: 'KEY_REQUEST_WAITING' }));
       }
       case 'KeyRequestReminderSent': {
         // R20: the same approvers as when it arrived, as they stand now.
         const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
         const { reminderAfterHours } = event.data;
-        return approvers.map((approver) => ({ ...about, ...to(approver), kind: 'KEY_REQUEST_REMINDER', waitingHours: reminderAfterHours }));
+        return approvers.map((approver) => ({ ...about, ...addressed(event, approver), kind: 'KEY_REQUEST_REMINDER', waitingHours: reminderAfterHours }));
       }
       case 'KeyRequestExpired':
-        return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_EXPIRED', expiryHours: event.data.expiryHours }];
+        return [{ ...about, ...addressed(event, requester), kind: 'KEY_REQUEST_EXPIRED', expiryHours: event.data.expiryHours }];
       case 'KeyApproved': {
         const { mode, approvedBy } = event.data;
         const approver = approvedBy === undefined ? {} : { approvedBy: this.decider(org, approvedBy) };
-        return [{ ...about, ...to(requester), kind: 'KEY_APPROVED', mode, ...approver }];
+        return [{ ...about, ...addressed(event, requester), kind: 'KEY_APPROVED', mode, ...approver }];
       }
       case 'KeyRejected': {
         const { rejectedBy, reason } = event.data;
         const rejecter = this.decider(org, rejectedBy);
-        return [{ ...about, ...to(requester), kind: 'KEY_REJECTED', rejectedBy: rejecter, ...(reason ? { reason } : {}) }];
+        return [{ ...about, ...addressed(event, requester), kind: 'KEY_REJECTED', rejectedBy: rejecter, ...(reason ? { reason } : {}) }];
       }
       case 'KeyRequestLocked':
-        return [{ ...about, ...to(requester), kind: 'KEY_REQUEST_LOCKED', failedAttempts: event.data.failedAttempts }];
+        return [{ ...about, ...addressed(event, requester), kind: 'KEY_REQUEST_LOCKED', failedAttempts: event.data.failedAttempts }];
     }
   }
 
@@ -132,9 +136,7 @@ export class EmailJobPlanner {
     const agent = this.person(org, event.data.agentId) ?? { agentId: event.data.agentId, displayName: event.data.agentId, email: '' };
     if (!recovery) return [];
     const about: Omit<RecoveryJobBase, 'id' | 'to'> = {
-      eventId: event.id,
-      occurredAt: event.metadata.occurredAt,
-      org: { orgId, name: org.name ?? '' },
+      ...eventBase(event, org),
       recovery: {
         recoveryId: recovery.recoveryId,
         agent,
@@ -145,7 +147,7 @@ export class EmailJobPlanner {
       },
     };
     const news = this.recoveryNews(event, org);
-    return [...org.approvers].map((agentId): EmailJob => ({ ...about, id: emailJobId(event.id, agentId), to: this.person(org, agentId)!, ...news }));
+    return [...org.approvers].map((agentId): EmailJob => ({ ...about, ...addressed(event, this.person(org, agentId)!), ...news }));
   }
 
   /** What a recovery event's email says besides the recovery: its kind, and who vetoed it or why it lapsed. */
@@ -183,15 +185,41 @@ export class EmailJobPlanner {
     if (!holder || !holderRole) return [];
     const approvers = await this.approversWithActiveKey(org, orgId, agentId, event.position);
     const about: Omit<RevocationJobBase, 'id' | 'to'> = {
-      eventId: event.id,
-      occurredAt: event.metadata.occurredAt,
-      org: { orgId, name: org.name ?? '' },
+      ...eventBase(event, org),
       revocation: { holder, holderRole, fingerprint, reasonCode, reason, revokedBy: this.decider(org, revokedBy), approversWithActiveKey: approvers.length },
     };
     const told = isApproverRole(holderRole) ? approvers : [];
     return [
-      { ...about, id: emailJobId(event.id, agentId), to: holder, kind: 'KEY_REVOKED' },
-      ...told.map((approver): EmailJob => ({ ...about, id: emailJobId(event.id, approver.agentId), to: approver, kind: 'APPROVER_KEY_REVOKED' })),
+      { ...about, ...addressed(event, holder), kind: 'KEY_REVOKED' },
+      ...told.map((approver): EmailJob => ({ ...about, ...addressed(event, approver), kind: 'APPROVER_KEY_REVOKED' })),
+    ];
+  }
+
+  /**
+   * An ADMIN or SUPER_ADMIN holding an ACTIVE key made a MEMBER by someone else (a SUPER_ADMIN,
+   * the event's actor) keeps the key, as a member's, and approves nothing: the cap of M-of-N is
+   * lowered as by a revocation of that key, so the same people hear of it, with how many
+   * approvers still hold a key. The org stream at the event still holds the agent, now a MEMBER,
+   * and the event names the role they had. SUPER_ADMIN to ADMIN leaves them an approver, and
+   * the cap as it was; a change to AUDITOR releases the key, told by its KeyRevoked.
+   */
+  private async demotionJobs(event: RecordedEvent<AgentRoleChanged>): Promise<EmailJob[]> {
+    const { agentId, from, to } = event.data;
+    const demotedBy = event.metadata.actor;
+    if (!isApproverRole(from) || to !== 'MEMBER' || demotedBy === agentId) return [];
+    const orgId = event.metadata.orgId;
+    const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
+    const holder = this.person(org, agentId);
+    const key = activeKeyOf(await this.states.loadAt(agentStream(orgId, agentId), keyDecider, event.position));
+    if (!holder || !key) return [];
+    const approvers = await this.approversWithActiveKey(org, orgId, agentId, event.position);
+    const about: Omit<DemotionJobBase, 'id' | 'to'> = {
+      ...eventBase(event, org),
+      demotion: { holder, holderRole: from, fingerprint: key.fingerprint, demotedBy: this.decider(org, demotedBy), approversWithActiveKey: approvers.length },
+    };
+    return [
+      { ...about, ...addressed(event, holder), kind: 'DEMOTED_TO_MEMBER' },
+      ...approvers.map((approver): EmailJob => ({ ...about, ...addressed(event, approver), kind: 'APPROVER_DEMOTED' })),
     ];
   }
 
@@ -228,9 +256,7 @@ export class EmailJobPlanner {
     const { fingerprint, replacesFingerprint } = request;
     return {
       about: {
-        eventId: event.id,
-        occurredAt: event.metadata.occurredAt,
-        org: { orgId, name: org.name ?? '' },
+        ...eventBase(event, org),
         request: { requestId, requester, fingerprint, ...(replacesFingerprint !== undefined && { replacesFingerprint }) },
       },
       org,
@@ -247,6 +273,16 @@ export class EmailJobPlanner {
     return { agentId, displayName: org.agents.get(agentId)?.displayName ?? agentId };
   }
 }
+
+/** What every job of an event holds, whoever it goes to. */
+const eventBase = (event: RecordedEvent, org: OrganizationState): Omit<EmailJobBase, 'id' | 'to'> => ({
+  eventId: event.id,
+  occurredAt: event.metadata.occurredAt,
+  org: { orgId: event.metadata.orgId, name: org.name ?? '' },
+});
+
+/** A job's id and recipient: one job per event and recipient. */
+const addressed = (event: RecordedEvent, person: Person): Pick<EmailJobBase, 'id' | 'to'> => ({ id: emailJobId(event.id, person.agentId), to: person });
 
 /** The removal of the agent or their change of role, the directory event a release of their key follows (KEY_RELEASE_REASONS). */
 const isDirectoryChangeOf = (event: LogEvent, agentId: string): boolean =>

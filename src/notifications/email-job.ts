@@ -63,24 +63,42 @@ export type RecoveryNews =
   /** The agent it restores was demoted or removed meanwhile, so it ended without granting a key. */
   | { kind: 'RECOVERY_LAPSED'; reason: RecoveryLapseReason };
 
-/** A key revoked by someone other than its holder: by an admin (R9), or by removing its holder or making them an AUDITOR (R18). */
-export interface RevocationSummary {
+/** The agent an email about their key or role is about, and what M-of-N can ask once it changed. */
+export interface HolderSummary {
   /** As the directory named them just before: a removed agent is told too. */
   holder: Person;
-  /** The holder's role just before: an approver's key lowers what M-of-N can ask of a pending request. */
+  /** The holder's role just before: an approver's key or role lowers what M-of-N can ask of a pending request. */
   holderRole: Role;
+  /** Their key: revoked, or ACTIVE still when they were made a MEMBER. */
   fingerprint: string;
+  /** ADMINs and SUPER_ADMINs holding an ACTIVE key once it changed. */
+  approversWithActiveKey: number;
+}
+
+/** A key revoked by someone other than its holder: by an admin (R9), or by removing its holder or making them an AUDITOR (R18). */
+export interface RevocationSummary extends HolderSummary {
   reasonCode: Exclude<KeyRevoked['data']['reasonCode'], 'REPLACED'>;
   /** The admin's words for REVOKED_BY_ADMIN, the product's otherwise. */
   reason: string;
   revokedBy: Decider;
-  /** ADMINs and SUPER_ADMINs holding an ACTIVE key once it was revoked. */
-  approversWithActiveKey: number;
 }
 
 /** What every email about a revocation holds. */
 export interface RevocationJobBase extends EmailJobBase {
   revocation: RevocationSummary;
+}
+
+/**
+ * An ADMIN or SUPER_ADMIN holding an ACTIVE key made a MEMBER by someone else: the key stays
+ * theirs, as a member's, and the cap of M-of-N is lowered as by a revocation of it.
+ */
+export interface DemotionSummary extends HolderSummary {
+  demotedBy: Decider;
+}
+
+/** What every email about a demotion holds. */
+export interface DemotionJobBase extends EmailJobBase {
+  demotion: DemotionSummary;
 }
 
 /** What a notification email says, with everything needed to write it (R12). */
@@ -97,7 +115,11 @@ export type EmailJob =
   /** To the holder of a key someone else revoked. */
   | (RevocationJobBase & { kind: 'KEY_REVOKED' })
   /** To every other approver holding an ACTIVE key, when the revoked key was an approver's. */
-  | (RevocationJobBase & { kind: 'APPROVER_KEY_REVOKED' });
+  | (RevocationJobBase & { kind: 'APPROVER_KEY_REVOKED' })
+  /** To an approver holding an ACTIVE key whom someone else made a MEMBER. */
+  | (DemotionJobBase & { kind: 'DEMOTED_TO_MEMBER' })
+  /** To every approver still holding an ACTIVE key then. */
+  | (DemotionJobBase & { kind: 'APPROVER_DEMOTED' });
 
 export type EmailKind = EmailJob['kind'];
 
@@ -116,6 +138,8 @@ export const EMAIL_KINDS = Object.keys({
   RECOVERY_LAPSED: true,
   KEY_REVOKED: true,
   APPROVER_KEY_REVOKED: true,
+  DEMOTED_TO_MEMBER: true,
+  APPROVER_DEMOTED: true,
 } satisfies Record<EmailKind, true>) as EmailKind[];
 
 /**

@@ -145,4 +145,32 @@ describe('renderEmail', () => {
       expect(member).not.toMatch(/approver/i);
     });
   });
+  describe('an approver holding a key made a MEMBER by someone else', () => {
+    const { request: _request, kind: _kind, mode: _mode, approvedBy: _approvedBy, ...common } = base;
+    const holder = { agentId: 'ada', displayName: 'Ada <b>', email: 'ada@acme.example' };
+    const demotion = { holder, holderRole: 'ADMIN' as const, fingerprint: 'ef'.repeat(32), demotedBy: { agentId: 'sam', displayName: 'Sam <i>' }, approversWithActiveKey: 1 };
+
+    it('tells the demoted approver who did it, when, that their key stays active as a MEMBER\'s, and what M-of-N asks now', () => {
+      const email = renderEmail({ ...common, to: holder, demotion, kind: 'DEMOTED_TO_MEMBER' }, FROM, date);
+      expect(email.subject).toBe('[Acme Support] You were made a MEMBER by Sam <i>: you approve no key request any more');
+      expect(email.text).toContain(`Sam <i> made you a MEMBER of Acme Support at ${common.occurredAt}: your signature key stays ACTIVE, as a MEMBER's, and approves no key request any more.`);
+      expect(email.text).toContain('You were an approver (ADMIN) of Acme Support. 1 approver still holds an active key in Acme Support now. A pending key request needs the approvals the policy asks for, but never more than');
+      expect(email.text).toMatch(/Key fingerprint \(SHA-256\): +efef/);
+      expect(email.text).toMatch(/Made a MEMBER by: +Sam <i>/);
+      expect(email.text).toMatch(/Approvers with an active key: +1/);
+      expect(email.text).toContain('contact a SUPER_ADMIN of Acme Support, and your platform operator');
+      expect(email.text).not.toContain('ztkeys keys revoke');
+      for (const markup of ['<b>', '<i>']) expect(email.html).not.toContain(markup);
+      expect(email.text).toContain('because you are an agent');
+    });
+
+    it('tells the approvers still holding a key how many do, and where the audit log shows who demoted whom', () => {
+      const others = renderEmail({ ...common, demotion: { ...demotion, approversWithActiveKey: 2 }, kind: 'APPROVER_DEMOTED' }, FROM, date);
+      expect(others.subject).toBe('[Acme Support] Ada <b> was made a MEMBER by Sam <i>: 2 approvers still hold an active key');
+      expect(others.text).toContain(`Sam <i> made Ada <b>, ADMIN of Acme Support, a MEMBER at ${common.occurredAt}: their signature key stays ACTIVE`);
+      expect(others.text).toContain('2 approvers still hold an active key in Acme Support now.');
+      expect(others.text).toContain('You are one of them.');
+      expect(others.text).toContain('the AgentRoleChanged events of its audit log: a SUPER_ADMIN who makes the other approvers MEMBERs can approve a key alone. If Sam <i> should not have done this, revoke their key');
+    });
+  });
 });

@@ -48,7 +48,7 @@ describe('EmailJobPlanner', () => {
     await log.reject(max, first, ada, 'not on the support rota'); // to Max
     const second = await log.request(max); // to Sam and Ada
     await log.lock(max, second); // to Max
-    await log.changeRole(ada, 'ADMIN', 'MEMBER');
+    await log.changeRole(ada, 'ADMIN', 'MEMBER', sam); // to Ada, and to Sam: an approver holding a key was demoted
     await log.request(max); // to Sam only: Ada is no longer an approver
     await log.revoke(sam, samKey, sam);
     await log.request(max); // nobody: the only approver's key is revoked
@@ -65,6 +65,8 @@ describe('EmailJobPlanner', () => {
       'KEY_REQUEST_WAITING -> sam',
       'KEY_REQUEST_WAITING -> ada',
       'KEY_REQUEST_LOCKED -> max',
+      'DEMOTED_TO_MEMBER -> ada',
+      'APPROVER_DEMOTED -> sam',
       'KEY_REQUEST_WAITING -> sam',
     ]);
     expect(new Set(jobs.map((job) => job.id)).size).toBe(jobs.length);
@@ -90,7 +92,7 @@ describe('EmailJobPlanner', () => {
     const before = await jobsOf(events);
 
     await log.remove(ada, 'ADMIN');
-    await log.changeRole(sam, 'SUPER_ADMIN', 'MEMBER');
+    await log.changeRole(sam, 'SUPER_ADMIN', 'MEMBER', sam);
     await log.reject(max, replacement, sam);
 
     expect(await jobsOf(events)).toEqual(before);
@@ -102,12 +104,7 @@ describe('EmailJobPlanner', () => {
     const [sam, ada, ed, zed, max] = ['Sam', 'Ada', 'Ed', 'Zed', 'Max'].map((name) => log.agent(name));
     await log.create('Umbrella', sam);
     const samKey = await log.firstKey(sam);
-    const keys = new Map<string, Awaited<ReturnType<OrgLog['request']>>>();
-    for (const [agent, role] of [[ada, 'ADMIN'], [ed, 'ADMIN'], [zed, 'ADMIN'], [max, 'MEMBER']] as const) {
-      await log.add(agent, role);
-      keys.set(agent.agentId, await log.request(agent));
-      await log.approve(agent, keys.get(agent.agentId)!, 'APPROVAL', sam);
-    }
+    const keys = await log.addWithKeys(sam, [[ada, 'ADMIN'], [ed, 'ADMIN'], [zed, 'ADMIN'], [max, 'MEMBER']]);
     const key = (agent: typeof sam) => keys.get(agent.agentId)!;
     const replacement = await log.request(max, key(max).fingerprint);
     const before = await store.readAll(undefined, 1000);
@@ -119,7 +116,7 @@ describe('EmailJobPlanner', () => {
     await log.remove(ada, 'ADMIN');
     skipPositions(); // As KurrentDB's, which are offsets in its log: the planner never steps from a position to the one before.
     await log.revoke(ada, key(ada), sam, 'AGENT_REMOVED', 'The agent was removed from the organization.'); // to Ada, removed; to Sam and Zed (2 left)
-    await log.changeRole(zed, 'ADMIN', 'AUDITOR');
+    await log.changeRole(zed, 'ADMIN', 'AUDITOR', sam); // nothing of its own: the revocation it releases is mailed
     await log.revoke(zed, key(zed), sam, 'ROLE_CHANGED_TO_AUDITOR', 'The agent became an AUDITOR.'); // to Zed; to Sam (1 left)
     await log.revoke(sam, samKey, sam); // nobody: revoked by its holder
 
@@ -151,6 +148,54 @@ describe('EmailJobPlanner', () => {
     expect(jobs[10]).toMatchObject({ revocation: { approversWithActiveKey: 1 } });
     // Planned again after more happened: the same jobs.
     await log.add(ada, 'ADMIN');
+    expect(await jobsOf(all.slice(before.length))).toEqual(jobs);
+  });
+
+  it('mails an approver made a MEMBER by someone else while holding an ACTIVE key, and every approver still holding one, with how many do', async () => {
+    const log = new OrgLog(store, 'hooli');
+    const [sam, sue, ada, ed, zed, kim] = ['Sam', 'Sue', 'Ada', 'Ed', 'Zed', 'Kim'].map((name) => log.agent(name));
+    await log.create('Hooli', sam);
+    await log.firstKey(sam);
+    const keys = await log.addWithKeys(sam, [[sue, 'SUPER_ADMIN'], [ada, 'ADMIN'], [ed, 'ADMIN'], [kim, 'MEMBER']]);
+    await log.add(zed, 'ADMIN');
+    const before = await store.readAll(undefined, 1000);
+
+    const demotion = await log.changeRole(ada, 'ADMIN', 'MEMBER', sam); // to Ada; to Sam, Sue and Ed (3 left)
+    await log.changeRole(zed, 'ADMIN', 'MEMBER', sam); // nobody: Zed held no key, the cap is the same
+    await log.changeRole(sue, 'SUPER_ADMIN', 'ADMIN', sam); // nobody: Sue still approves
+    skipPositions(); // As KurrentDB's, which are offsets in its log.
+    await log.changeRole(ed, 'ADMIN', 'MEMBER', sam); // to Ed; to Sam and Sue (2 left)
+    await log.changeRole(kim, 'MEMBER', 'ADMIN', sam); // nobody: a promotion
+    await log.changeRole(sue, 'ADMIN', 'SUPER_ADMIN', sam);
+    await log.changeRole(sam, 'SUPER_ADMIN', 'MEMBER', sam); // nobody: his own change
+    await log.changeRole(kim, 'ADMIN', 'AUDITOR', sue); // nothing of its own: the revocation it releases is mailed
+    await log.revoke(kim, keys.get(kim.agentId)!, sue, 'ROLE_CHANGED_TO_AUDITOR', 'The agent became an AUDITOR.'); // to Kim; to Sue (1 left)
+
+    const all = await store.readAll(undefined, 1000);
+    const jobs = await jobsOf(all.slice(before.length));
+    expect(jobs.map(summary)).toEqual([
+      'DEMOTED_TO_MEMBER -> ada',
+      'APPROVER_DEMOTED -> sam',
+      'APPROVER_DEMOTED -> sue',
+      'APPROVER_DEMOTED -> ed',
+      'DEMOTED_TO_MEMBER -> ed',
+      'APPROVER_DEMOTED -> sam',
+      'APPROVER_DEMOTED -> sue',
+      'KEY_REVOKED -> kim',
+      'APPROVER_KEY_REVOKED -> sue',
+    ]);
+    expect(jobs[0]).toMatchObject({
+      id: `${demotion}~ada`,
+      to: ada,
+      org: { orgId: 'hooli', name: 'Hooli' },
+      demotion: { holder: ada, holderRole: 'ADMIN', fingerprint: keys.get('ada')!.fingerprint, demotedBy: { agentId: 'sam', displayName: 'Sam' }, approversWithActiveKey: 3 },
+    });
+    expect(jobs[1]).toMatchObject({ id: `${demotion}~sam`, to: sam, demotion: { holder: ada, approversWithActiveKey: 3 } });
+    expect(jobs[5]).toMatchObject({ demotion: { holder: ed, approversWithActiveKey: 2 } });
+    expect(new Set(jobs.map((job) => job.id)).size).toBe(jobs.length);
+    // Planned again after more happened: the same jobs.
+    await log.changeRole(ada, 'MEMBER', 'ADMIN', sue);
+    await log.remove(ed, 'MEMBER');
     expect(await jobsOf(all.slice(before.length))).toEqual(jobs);
   });
 

@@ -6,10 +6,11 @@ import { waitFor } from './support/wait-for';
 
 /**
  * The price of M-of-N's cap (README, "Why it cannot lock an org out"): one ADMIN who revokes the
- * other approvers' keys activates a key alone. The cap stays; its victims hear of it at once. Real
- * app (API, notifier, worker) with its emails sent to an SMTP sink.
+ * other approvers' keys, or one SUPER_ADMIN who makes them MEMBERs, activates a key alone. The cap
+ * stays; its victims hear of it at once. Real app (API, notifier, worker) with its emails sent to
+ * an SMTP sink.
  */
-describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMTP)', () => {
+describe('revocation and demotion emails, end to end (API -> log -> notifier -> worker -> SMTP)', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let journey: Journey;
@@ -24,8 +25,10 @@ describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMT
     await sink?.stop();
   });
 
-  const revocationMails = (to: TestAgent): ParsedMail[] =>
-    sink.received.filter((mail) => mail.rcptTo.includes(`${to.agentId}@example.com`) && /revoked/.test(mail.parsed.subject ?? '')).map((mail) => mail.parsed);
+  const mailsTo = (to: TestAgent, subject: RegExp): ParsedMail[] =>
+    sink.received.filter((mail) => mail.rcptTo.includes(`${to.agentId}@example.com`) && subject.test(mail.parsed.subject ?? '')).map((mail) => mail.parsed);
+  const revocationMails = (to: TestAgent): ParsedMail[] => mailsTo(to, /revoked/);
+  const demotionMails = (to: TestAgent): ParsedMail[] => mailsTo(to, /made a MEMBER/);
 
   it('a rogue ADMIN revoking the other approvers to approve alone: each holder, and each approver still holding a key, is told who did it and how many approvers are left', async () => {
     const alice = await journey.createOrg('alice', { adminKeyApprovals: 2, memberKeyApprovals: 2 });
@@ -98,5 +101,42 @@ describe('revocation emails, end to end (API -> log -> notifier -> worker -> SMT
     expect(revocationMails(erin).map((mail) => mail.subject)).toEqual(["[Acme Support] frank's signature key was revoked by erin: 1 approver still holds an active key"]);
     // Gina revoked her own key, and holds none when Frank's is revoked.
     expect(revocationMails(gina)).toEqual([]);
+  });
+
+  it('making an approver who holds a key a MEMBER lowers the cap as a revocation does: they and the approvers still holding a key are told; SUPER_ADMIN to ADMIN mails nobody', async () => {
+    const hank = await journey.createOrg('hank', { adminKeyApprovals: 3, memberKeyApprovals: 3 });
+    await journey.requestKey(hank);
+    const ivy = await journey.addAgent(hank, 'ivy', 'ADMIN');
+    await journey.activeKey(ivy, hank);
+    const jay = await journey.addAgent(hank, 'jay', 'SUPER_ADMIN');
+    const jayRequest = await journey.requestKey(jay);
+    for (const approver of [hank, ivy]) await journey.decide(approver, jayRequest.body.requestId, 'APPROVE', { verificationCode: jayRequest.body.verificationCode });
+    const kim = await journey.addAgent(hank, 'kim');
+    const { requestId, verificationCode } = (await journey.requestKey(kim)).body;
+
+    expect((await journey.changeRole(hank, 'jay', 'ADMIN')).status).toBe(200);
+    expect((await journey.changeRole(hank, 'ivy', 'MEMBER')).status).toBe(200);
+    expect((await journey.changeRole(hank, 'jay', 'MEMBER')).status).toBe(200);
+    // Hank alone holds an approver's key now: his approval alone activates Kim's key, under a policy of 3.
+    expect((await journey.decide(hank, requestId, 'APPROVE', { verificationCode })).body).toMatchObject({ status: 'APPROVED' });
+
+    // Ivy: her own, Jay and Hank of it (2 left); Jay: his own, Hank of it (1 left).
+    await waitFor('5 demotion emails', () => [hank, ivy, jay].flatMap(demotionMails).length >= 5);
+    const [toIvy] = demotionMails(ivy);
+    expect(demotionMails(ivy)).toHaveLength(1);
+    expect(toIvy.subject).toBe('[Acme Support] You were made a MEMBER by hank: you approve no key request any more');
+    expect(toIvy.text).toMatch(/hank made you a MEMBER of Acme Support at .*: your signature key stays ACTIVE, as a MEMBER's/);
+    expect(toIvy.text).toContain('You were an approver (ADMIN) of Acme Support. 2 approvers still hold an active key');
+    expect(toIvy.text).toContain(ivy.key!.fingerprint);
+    expect(demotionMails(jay).map((mail) => mail.subject).sort()).toEqual([
+      '[Acme Support] You were made a MEMBER by hank: you approve no key request any more',
+      '[Acme Support] ivy was made a MEMBER by hank: 2 approvers still hold an active key',
+    ]);
+    // Jay was an ADMIN when made a MEMBER: his change to ADMIN left the cap as it was, and was told to nobody.
+    expect(demotionMails(jay).find((mail) => /^\[Acme Support\] You/.test(mail.subject ?? ''))?.text).toContain('You were an approver (ADMIN) of Acme Support. 1 approver still holds an active key');
+    expect(demotionMails(hank).map((mail) => mail.subject).sort()).toEqual([
+      '[Acme Support] ivy was made a MEMBER by hank: 2 approvers still hold an active key',
+      '[Acme Support] jay was made a MEMBER by hank: 1 approver still holds an active key',
+    ]);
   });
 });

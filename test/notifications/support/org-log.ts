@@ -48,8 +48,9 @@ export class OrgLog {
     return this.org('AgentAdded', { ...agent, role });
   }
 
-  changeRole(agent: Agent, from: Role, to: Role): Promise<string> {
-    return this.org('AgentRoleChanged', { agentId: agent.agentId, from, to });
+  /** By a SUPER_ADMIN, the event's actor, as the write side records it. */
+  changeRole(agent: Agent, from: Role, to: Role, by: Agent): Promise<string> {
+    return this.org('AgentRoleChanged', { agentId: agent.agentId, from, to }, by.agentId);
   }
 
   remove(agent: Agent, role: Role): Promise<string> {
@@ -92,6 +93,18 @@ export class OrgLog {
     return request;
   }
 
+  /** Adds each agent with their role and a key `approver` approved; the keys by agent id. */
+  async addWithKeys(approver: Agent, agents: ReadonlyArray<readonly [Agent, Role]>): Promise<Map<string, Requested>> {
+    const keys = new Map<string, Requested>();
+    for (const [agent, role] of agents) {
+      await this.add(agent, role);
+      const key = await this.request(agent);
+      await this.approve(agent, key, 'APPROVAL', approver);
+      keys.set(agent.agentId, key);
+    }
+    return keys;
+  }
+
   /** The org the email tests start from: Sam (SUPER_ADMIN, first key), Ada (ADMIN, key approved by Sam), Max (MEMBER) with a PENDING request. */
   async pendingMemberRequest(name: string): Promise<{ sam: Agent; ada: Agent; max: Agent; request: Requested }> {
     const [sam, ada, max] = ['Sam', 'Ada', 'Max'].map((agentName) => this.agent(agentName));
@@ -129,22 +142,22 @@ export class OrgLog {
     });
   }
 
-  private org(type: string, data: Record<string, unknown>): Promise<string> {
-    return this.append(orgStream(this.orgId), type, data);
+  private org(type: string, data: Record<string, unknown>, actor?: string): Promise<string> {
+    return this.append(orgStream(this.orgId), type, data, actor);
   }
 
   private key(agent: Agent, type: string, data: Record<string, unknown>): Promise<string> {
     return this.append(agentStream(this.orgId, agent.agentId), type, data);
   }
 
-  private async append(stream: string, type: string, data: Record<string, unknown>): Promise<string> {
+  private async append(stream: string, type: string, data: Record<string, unknown>, actor = 'test'): Promise<string> {
     const event: NewEvent = {
       id: newId(),
       type,
       schemaVersion: 1,
       data,
       metadata: {
-        actor: 'test',
+        actor,
         orgId: this.orgId,
         occurredAt: this.now().toISOString(),
         correlationId: randomUUID(),
