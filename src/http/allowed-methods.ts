@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-
-/** The methods the API's routes take (RFC 9110's, less CONNECT and TRACE). */
-export const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+import { METHODS } from '../shared/http-methods';
 
 /**
  * The methods some route takes at this path (the URL without its query), for a request no route took: a 405 with them in

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { METHODS } from '../http/allowed-methods';
+import { METHODS } from '../shared/http-methods';
 
 /** Fastify's name for requests that matched no route: one label value, never the raw URL. */
 const UNMATCHED = 'unmatched';
