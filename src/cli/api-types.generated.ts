@@ -404,8 +404,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)
+         * Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR). Answered from a read model holding the log as it stood when asked, X-Min-Position or not: one behind it would answer wrong (a key revoked before the instant shown ACTIVE at it), so the read waits for it as for X-Min-Position, else 503
+         * @description Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR). Answered from a read model holding the log as it stood when asked, X-Min-Position or not: one behind it would answer wrong (a key revoked before the instant shown ACTIVE at it), so the read waits for it as for X-Min-Position, else 503
          */
         get: operations["getAsOf"];
         put?: never;
@@ -5513,7 +5513,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /** @description The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5526,7 +5526,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "detail": "The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */

@@ -26,28 +26,38 @@ export class ReadAccess {
     @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'headPosition'>,
   ) {}
 
-  /** Returns the org's directory as the check read it. */
-  async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number): Promise<OrganizationState> {
+  /**
+   * Returns the org's directory as the check read it. `wholeLog`: the read answers about an
+   * instant already past (as-of), so the model must hold the log as it stood when asked, with or
+   * without `X-Min-Position`: behind it, the answer is wrong, not merely stale (a key revoked
+   * before the instant shown ACTIVE at it), so it waits and answers 503 as for a position.
+   */
+  async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number, wholeLog = false): Promise<OrganizationState> {
     const { org, actor } = await this.directory.actor(orgId, agentId);
     if (!roles.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${roles.join(', ')}; you are ${actor.role}.`);
-    if (minPosition === undefined) return org.state;
-    if (typeof minPosition !== 'string' || !POSITION.test(minPosition) || BigInt(minPosition) >= 2n ** 64n) {
-      throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
-    }
-    const position = BigInt(minPosition);
-    if (await this.queries.reached(model, position, 0)) return org.state;
+    if (minPosition !== undefined) await this.reach(model, minPositionOf(minPosition), waitMs);
+    const head = wholeLog ? await this.store.headPosition() : undefined;
+    if (head !== undefined) await this.reach(model, head, waitMs);
+    return org.state;
+  }
+
+  private async reach(model: ReadModelName, position: bigint, waitMs: number): Promise<void> {
+    if (await this.queries.reached(model, position, 0)) return;
     const head = (await this.store.headPosition()) ?? 0n;
     if (position > head) {
       throw new HttpProblem(
-        problem(400, 'INVALID_MIN_POSITION', `X-Min-Position ${minPosition} is past the end of the log (position ${head}): no command answered it. Send the position a command response gave.`),
+        problem(400, 'INVALID_MIN_POSITION', `X-Min-Position ${position} is past the end of the log (position ${head}): no command answered it. Send the position a command response gave.`),
       );
     }
     if (!(await this.queries.reached(model, position, waitMs))) {
-      throw new HttpProblem(
-        problem(503, 'READ_MODEL_BEHIND', `The ${model} read model has not reached position ${minPosition} yet; retry shortly.`),
-        { 'retry-after': '1' },
-      );
+      throw new HttpProblem(problem(503, 'READ_MODEL_BEHIND', `The ${model} read model has not reached position ${position} yet; retry shortly.`), { 'retry-after': '1' });
     }
-    return org.state;
   }
+}
+
+function minPositionOf(minPosition: unknown): bigint {
+  if (typeof minPosition !== 'string' || !POSITION.test(minPosition) || BigInt(minPosition) >= 2n ** 64n) {
+    throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
+  }
+  return BigInt(minPosition);
 }

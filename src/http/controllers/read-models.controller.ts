@@ -94,14 +94,14 @@ export class ReadModelsController {
   @RateLimited('heavy_reads_per_agent')
   @AgentEndpoint(
     'getAsOf',
-    'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR)',
+    'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR). Answered from a read model holding the log as it stood when asked, X-Min-Position or not: one behind it would answer wrong (a key revoked before the instant shown ACTIVE at it), so the read waits for it as for X-Min-Position, else 503',
     Answers(200, AsOfView, 'The agents, by agentId'),
-    BEHIND,
+    [503, 'The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'READ_MODEL_BEHIND'],
   )
   // The answer comes as its JSON (AsOfView), made where the store read it: sent as it is.
   @Header('content-type', 'application/json; charset=utf-8')
   async whoCouldAct(@Ctx() context: CommandContext, @ValidQuery(asOfQuery) query: AsOfQueryParams, @MinPosition() minPosition?: string | string[]): Promise<Buffer> {
-    await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs);
+    await this.access.check(context.orgId, context.actor, READERS, 'as-of', minPosition, this.config.minPositionWaitMs, true);
     // The org's budget, spent once the query is found valid: an `at` later than now (400) spends none of it.
     return this.asOf.whoCouldAct(context.orgId, new Date(query.at), context.now, this.limits.orgBudget('heavy_reads_per_org', context.orgId));
   }
