@@ -81,6 +81,10 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
         expectProblem(stale, 412, 'POLICY_CHANGED');
         expect(stale.body.policyVersion).toBe(2);
         for (const malformed of ['W/"2"', '"two"', '"1", "2"', '2']) expectProblem(await suite.journey.setPolicy(zoe, zoes, zoe.key!, { 'if-match': malformed }), 400, 'INVALID_IF_MATCH');
+        // A version the policy never had: refused alike, but not said to be one another change followed (found by the lifecycle probe).
+        const unknown = await suite.journey.setPolicy(zoe, zoes, zoe.key!, { 'if-match': '"7"' });
+        expectProblem(unknown, 412, 'POLICY_CHANGED');
+        expect({ detail: unknown.body.detail, policyVersion: unknown.body.policyVersion }).toEqual({ detail: expect.stringMatching(/^The policy has had no version 7: it is version 2\./), policyVersion: 2 });
         // alice's change signed again on the version she read: already in effect, so done.
         const retried = await suite.journey.setPolicy(alice, bank, alice.key!, { 'if-match': '"1"' });
         expect({ status: retried.status, changed: retried.body.changed }).toEqual({ status: 200, changed: false });

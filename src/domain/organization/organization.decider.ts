@@ -86,7 +86,12 @@ function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): Organ
   if (unchanged) return [];
   // Whole policies, so a change based on an older one would silently undo the fields changed since.
   if (command.basedOnVersion !== undefined && command.basedOnVersion !== state.policyVersion) {
-    refuse('PRECONDITION_FAILED', 'POLICY_CHANGED', `The policy changed since version ${command.basedOnVersion} you based this change on: it is version ${state.policyVersion} now. Read it again, and sign the change anew.`, {
+    // A version not reached yet was read nowhere: the policy did not change since it.
+    const basis =
+      command.basedOnVersion > state.policyVersion
+        ? `The policy has had no version ${command.basedOnVersion}: it is version ${state.policyVersion}.`
+        : `The policy changed since version ${command.basedOnVersion} you based this change on: it is version ${state.policyVersion} now.`;
+    refuse('PRECONDITION_FAILED', 'POLICY_CHANGED', `${basis} Read it again, and sign the change anew.`, {
       policyVersion: state.policyVersion,
     });
   }
