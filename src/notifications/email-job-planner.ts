@@ -8,7 +8,8 @@ import { roleOf, type OrganizationState } from '../domain/organization/organizat
 import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
 import type { KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
-import { activeKeyOf } from '../domain/signature-key/key.state';
+import { activeKeyOf, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
+import { countedApprovals } from '../domain/signature-key/approval-threshold';
 import { recoveryClaimBy, recoveryDecider } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { agentStream, orgStream, recoveryStream } from '../domain/streams';
@@ -94,7 +95,7 @@ export class EmailJobPlanner {
   private async jobsOf(event: NotifiedEvent): Promise<EmailJob[]> {
     const context = await this.context(event);
     if (!context) return [];
-    const { about, org } = context;
+    const { about, org, request } = context;
     const requester = about.request.requester;
     switch (event.type) {
       case 'KeyRequested': {
@@ -102,8 +103,10 @@ export class EmailJobPlanner {
         return approvers.map((approver) => ({ ...about, ...addressed(event, approver), kind: 'KEY_REQUEST_WAITING' }));
       }
       case 'KeyRequestReminderSent': {
-        // R20: the same approvers as when it arrived, as they stand now.
-        const approvers = await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position);
+        // R20: the same approvers as when it arrived, as they stand now, but those whose approval
+        // already counts (M-of-N): asked to approve again, they would be refused ALREADY_APPROVED.
+        const counted = await this.countedApprovalsAt(about.org.orgId, request, event.position);
+        const approvers = (await this.approversWithActiveKey(org, about.org.orgId, requester.agentId, event.position)).filter((approver) => !counted.includes(approver.agentId));
         const { reminderAfterHours } = event.data;
         return approvers.map((approver) => ({ ...about, ...addressed(event, approver), kind: 'KEY_REQUEST_REMINDER', waitingHours: reminderAfterHours }));
       }
@@ -240,13 +243,27 @@ export class EmailJobPlanner {
   /** R6: ADMIN or SUPER_ADMIN with an ACTIVE key, never the requester. */
   private async approversWithActiveKey(org: OrganizationState, orgId: string, requesterId: string, position: bigint): Promise<Person[]> {
     const approvers: Person[] = [];
-    const keysAt = (agentId: string) => this.states.loadAt(agentStream(orgId, agentId), keyDecider, position);
-    for await (const agentId of approversWithActiveKey(org, requesterId, keysAt)) approvers.push(this.person(org, agentId)!);
+    for await (const agentId of approversWithActiveKey(org, requesterId, this.keysAt(orgId, position))) approvers.push(this.person(org, agentId)!);
     return approvers;
   }
 
+  /** The approvals of a request that count at `position` (M-of-N): by the key each approver holds ACTIVE then. */
+  private async countedApprovalsAt(orgId: string, request: KeyRequestEntry, position: bigint): Promise<string[]> {
+    const keysAt = this.keysAt(orgId, position);
+    const approverKeys = new Map<string, string>();
+    for (const agentId of request.approvals) {
+      const key = activeKeyOf(await keysAt(agentId));
+      if (key) approverKeys.set(agentId, key.fingerprint);
+    }
+    return countedApprovals(request, approverKeys);
+  }
+
+  private keysAt(orgId: string, position: bigint): (agentId: string) => Promise<KeyState> {
+    return (agentId) => this.states.loadAt(agentStream(orgId, agentId), keyDecider, position);
+  }
+
   /** The org, requester and request of a key event; undefined when the requester is not an agent of the org. */
-  private async context(event: NotifiedEvent): Promise<{ about: About; org: OrganizationState } | undefined> {
+  private async context(event: NotifiedEvent): Promise<{ about: About; org: OrganizationState; request: KeyRequestEntry } | undefined> {
     const { requestId, agentId } = event.data;
     const orgId = event.metadata.orgId;
     const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
@@ -260,6 +277,7 @@ export class EmailJobPlanner {
         request: { requestId, requester, fingerprint, ...(replacesFingerprint !== undefined && { replacesFingerprint }) },
       },
       org,
+      request,
     };
   }
 

@@ -105,6 +105,35 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     expect(again.status).toBe('PENDING');
   });
 
+  it('reminds only the approvers who can still move an M-of-N request: not one whose approval already counts, who would be refused ALREADY_APPROVED (found by the lifecycle probe)', async () => {
+    const admin = await suite.journey.createOrg('alice', { memberKeyApprovals: 3 });
+    await suite.journey.activeKey(admin, admin);
+    const approvers = [];
+    for (const agentId of ['bob', 'carol']) {
+      const approver = await suite.journey.addAgent(admin, agentId, 'ADMIN');
+      await suite.journey.activeKey(approver, admin);
+      approvers.push(approver);
+    }
+    const [bob, carol] = approvers;
+    const requester = await suite.journey.addAgent(admin, 'dave');
+    const requested = (await suite.journey.requestKey(requester)).body;
+    const requestedAt = Date.now();
+    // bob's approval counts; carol approved with a key she has replaced since, so hers no longer does.
+    for (const approver of [bob, carol]) {
+      const approved = await suite.journey.decide(approver, requested.requestId, 'APPROVE', { verificationCode: requested.verificationCode });
+      expect({ status: approved.status, state: approved.body.status }).toEqual({ status: 200, state: 'PENDING' });
+    }
+    await suite.journey.activeKey(carol, admin);
+    await readModelsCaughtUp();
+    expect(await scheduler(() => new Date(requestedAt + 49 * HOUR)).pass()).toBe(1);
+    const [reminder] = (await eventsOf(admin.orgId, 'KeyRequestReminderSent')).filter((event) => event.data.requestId === requested.requestId);
+    const reminded = await new EmailJobPlanner(suite.server.eventStore).jobsFor(reminder);
+    expect(reminded.map((job) => [job.kind, job.to.agentId]).sort()).toEqual([
+      ['KEY_REQUEST_REMINDER', 'alice'],
+      ['KEY_REQUEST_REMINDER', 'carol'],
+    ]);
+  });
+
   it('dates each decision of a pass at the time it is made, not at the pass\'s start: a long pass would date its last decisions long before they reach the log, behind checkpoints signed meanwhile (README: what event times prove)', async () => {
     const { admin, requestedAt } = await orgWithPendingRequests(2);
     // A clock a minute later at each reading, as a pass over many due requests sees it.
