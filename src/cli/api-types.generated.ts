@@ -2000,7 +2000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one) */
+            /** @description If-Match names a policy version that is not the current one: another change came first (or the policy never had that version), nothing was written (policyVersion: the current one) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -2011,7 +2011,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:policy-changed",
                      *       "title": "Precondition Failed",
                      *       "status": 412,
-                     *       "detail": "If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one)",
+                     *       "detail": "If-Match names a policy version that is not the current one: another change came first (or the policy never had that version), nothing was written (policyVersion: the current one)",
                      *       "code": "POLICY_CHANGED"
                      *     }
                      */

@@ -39,7 +39,7 @@ export class OrgPolicyController {
     [400, 'Invalid input, or an If-Match that is not one policy ETag (INVALID_IF_MATCH)', 'INVALID_INPUT'],
     [403, 'Not a SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_SUPER_ADMIN'],
     [409, 'A concurrent change kept conflicting; retry', 'CONFLICT'],
-    [412, 'If-Match names a policy version that is no longer current: another change came first, nothing was written (policyVersion: the current one)', 'POLICY_CHANGED'],
+    [412, 'If-Match names a policy version that is not the current one: another change came first (or the policy never had that version), nothing was written (policyVersion: the current one)', 'POLICY_CHANGED'],
     [422, 'The challenge does not bind this policy, the signature does not verify, or the reminder is not before the expiry', 'INVALID_POLICY'],
   )
   @IfMatchPolicyHeader()
