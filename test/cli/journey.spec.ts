@@ -147,6 +147,15 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(shown).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/memberKeyApprovals +1\n/) });
     expect(shown.stdout).toMatch(/pendingRequestExpiryHours +168\n/);
     expect((await ztkeys('alice', ['policy', 'set'])).code).toBe(EXIT.USAGE);
+    // A policy the server would refuse is refused before the passphrase is asked for (found by the lifecycle probe).
+    for (const [option, value, said] of [
+      ['--member-approvals', '0', /--member-approvals: memberKeyApprovals is at least 1/],
+      ['--reminder-after-hours', '168', /--reminder-after-hours: approvers are reminded before a request expires/],
+    ] as const) {
+      const refused = await ztkeys('alice', ['policy', 'set', option, value]);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: EXIT.USAGE, stderr: expect.stringMatching(said) });
+      expect(refused.stderr).not.toMatch(/passphrase/i);
+    }
     const set = await signing('alice', ['policy', 'set', '--request-expiry-hours', '72', '--reminder-after-hours', '24']);
     expect(set.stderr).not.toMatch(/ztkeys:/);
     expect(set).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/pendingRequestExpiryHours +72\n[\s\S]*Policy changed\.\n$/) });

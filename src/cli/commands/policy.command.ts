@@ -1,4 +1,4 @@
-import { ORG_POLICY_FIELDS, type OrgPolicy } from '../../domain/organization/org-policy';
+import { ORG_POLICY_FIELDS, type OrgPolicy, policyProblems } from '../../domain/organization/org-policy';
 import { AgentSession } from '../agent-session';
 import { usageError } from '../cli-error';
 import type { CommandSpec, OptionSpec } from '../command-spec';
@@ -67,6 +67,9 @@ policy since it was read, nothing is changed (exit 3, POLICY_CHANGED): run it ag
     if (Object.keys(changes).length === 0) throw usageError(`Name at least one field to change: ${FIELDS.map((field) => `--${OPTIONS[field]}`).join(', ')}.`);
     const current = await currentPolicy(session);
     const policy: OrgPolicy = { ...current.policy, ...changes };
+    // Before the passphrase is asked for: the server would refuse the challenge of such a policy.
+    const problems = policyProblems(policy);
+    if (problems.length > 0) throw usageError(`The policy cannot be set: ${problems.map((problem) => `--${OPTIONS[problem.field as Field]}: ${problem.message}`).join('; ')}.`);
     ctx.output.info(`New policy of ${session.profile.orgId}:\n${policyLines(policy)}`);
     if (current.etag === null)
       ctx.output.warn(
