@@ -388,6 +388,27 @@ describe('rate limits', () => {
     }
   });
 
+  it("behind a trusted proxy a client neither picks a bucket nor spends another's: the port a proxy writes after the address, and the addresses a client puts before the proxy's, count for nothing", async () => {
+    // Some proxies forward the client's address with its port (203.0.113.9:4711, [2001:db8::1]:4711): a new connection, a new port.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60', TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      const from = async (forwardedFor: string) => (await call(server, 'GET', '/v1/log-key', undefined, undefined, { 'x-forwarded-for': forwardedFor })).status;
+      const v4: number[] = [];
+      for (const entry of ['203.0.113.9:4711', '203.0.113.9:4712', '203.0.113.9', '203.0.113.9:4713']) v4.push(await from(entry));
+      expect(v4).toEqual([200, 200, 200, 429]);
+      const v6: number[] = [];
+      for (const entry of ['[2001:db8:1:2::1]:4711', '[2001:db8:1:2::2]:4712', '2001:db8:1:2::3', '[2001:db8:1:2::4]']) v6.push(await from(entry));
+      expect(v6).toEqual([200, 200, 200, 429]);
+      // The proxy appends the address it saw: what the client sent before it is not believed, so 198.51.100.7 keeps its budget.
+      const spoofed: number[] = [];
+      for (let i = 0; i < 4; i++) spoofed.push(await from(`198.51.100.7, 203.0.113.10`));
+      expect(spoofed).toEqual([200, 200, 200, 429]);
+      expect(await from('198.51.100.7')).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a request target in absolute form (http://host/v1/...) counts against its address like its path', async () => {
     // RFC 9112 §3.2.2: servers take the absolute form, and the router routes it to the same handler.
     const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60' });
