@@ -123,13 +123,19 @@ describe('operator tools called wrong', () => {
     }
   }, 60_000);
 
-  it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
-    const dataDir = join(work, 'big-data');
+  /** A backup of a DATA_DIR of large read models into `backupName`, once it has begun copying. */
+  async function backupUnderWay(dataName: string, backupName: string): Promise<{ dataDir: string; target: string; backup: WatchedChild }> {
+    const dataDir = join(work, dataName);
     await bigDataDir(dataDir);
-    const target = join(work, 'backup-interrupted');
+    const target = join(work, backupName);
     const command = [process.execPath, join(ROOT, 'dist/src/backup/backup.main.js'), target];
     const backup = new WatchedChild(spawn(command[0], command.slice(1), { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) }), shownCommand(command));
     await backup.untilSaid('backup: 0/', 30_000);
+    return { dataDir, target, backup };
+  }
+
+  it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
+    const { dataDir, target, backup } = await backupUnderWay('big-data', 'backup-interrupted');
     backup.child.kill('SIGINT');
     await backup.exitWithin(15_000);
     // Restored, a half copy (a store cut short, no event log) would start a server on an empty log.
@@ -141,12 +147,7 @@ describe('operator tools called wrong', () => {
   }, 120_000);
 
   it('two backups into one folder at once: the second is refused naming the first, and the first makes the backup whole', async () => {
-    const dataDir = join(work, 'busy-data');
-    await bigDataDir(dataDir);
-    const target = join(work, 'backup-twice');
-    const command = [process.execPath, join(ROOT, 'dist/src/backup/backup.main.js'), target];
-    const first = new WatchedChild(spawn(command[0], command.slice(1), { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) }), shownCommand(command));
-    await first.untilSaid('backup: 0/', 30_000);
+    const { dataDir, target, backup: first } = await backupUnderWay('busy-data', 'backup-twice');
     // Held in the middle of its copy while the second runs (on a RAM disk it would be over at once).
     first.child.kill('SIGSTOP');
     let second: ReturnType<typeof run>;
