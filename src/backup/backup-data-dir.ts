@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
+import { takePidLock } from '../shared/pid-lock';
 import { createPrivateFile, makePrivateDir, PRIVATE_DIR_MODE } from '../shared/private-files';
 import { damagedSqliteFile } from '../shared/sqlite-file';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -47,19 +48,37 @@ export interface BackupResult {
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   // A link would be found empty and then not renamed over, the whole copy made for nothing.
   if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${target} is a link: give the folder it names, ${resolve(dirname(target), readlinkSync(target))}`);
-  const existing = statSync(target, { throwIfNoEntry: false });
-  if (existing && !existing.isDirectory()) throw new Error(`${target} is a file, not a folder: give a new or empty folder`);
-  if (existing && readdirSync(target).length > 0) throw new Error(`${target} is not empty: give a new or empty folder`);
+  refuseUnlessEmpty(target);
   // Inside DATA_DIR the copy would copy itself, and each later backup every earlier one.
   // Compared with every link on either path resolved: a link to DATA_DIR (or to a folder in it) leads inside too.
   const within = relative(realPath(dataDir), realPath(target));
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
+  // A second backup into the same folder would remove the first's copy under way and write its own
+  // there, and the first then rename a mix of both to the folder: one at a time, held beside it.
+  makePrivateDir(dirname(resolve(target)));
+  const lock = takePidLock(`${resolve(target)}.lock`);
+  if ('heldBy' in lock) throw new Error(`another backup (pid ${lock.heldBy}) is writing ${target}: let it finish, or give another folder`);
+  try {
+    // A backup that held the lock until now may have filled it.
+    refuseUnlessEmpty(target);
+    return copyInto(dataDir, target, onProgress);
+  } finally {
+    lock.release();
+  }
+}
+
+function refuseUnlessEmpty(target: string): void {
+  const existing = statSync(target, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) throw new Error(`${target} is a file, not a folder: give a new or empty folder`);
+  if (existing && readdirSync(target).length > 0) throw new Error(`${target} is not empty: give a new or empty folder`);
+}
+
+function copyInto(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   // The copy is made beside the target and renamed to it once whole: a backup cut short (Ctrl-C, a
   // timeout) leaves only `<target>.incomplete`, never a folder that a restore could take for a backup.
   const partial = `${resolve(target)}.incomplete`;
   // A leftover of a run cut short goes (a link as a link: rm follows none).
   rmSync(partial, { recursive: true, force: true });
-  makePrivateDir(dirname(partial));
   // What DATA_DIR holds (names, emails, the log, secrets) stays the service user's only in its copy: made
   // here, 0700, or refused. mkdir without `recursive` fails on anything at the name, a link included, so
   // one planted since the removal (by whoever can write beside the target) is never written through.

@@ -95,8 +95,11 @@ function addressOrCidr(item: string): boolean {
  */
 const identityProviderUrl = url(['http:', 'https:'], 'an http(s) URL').superRefine((value, context) => {
   if (value === undefined || !URL.canParse(value)) return;
-  const { protocol, hostname } = new URL(value);
-  if (protocol === 'http:' && !isLoopbackHost(hostname))
+  const { protocol, hostname, username, password } = new URL(value);
+  // fetch refuses such a URL at each use, with an error naming it whole: in the 503 of every request with a token.
+  if (username || password)
+    context.addIssue({ code: 'custom', message: `carries a user or password, which are never sent (fetch refuses such a URL): give its URL alone, got "${withoutPasswords(value)}"` });
+  else if (protocol === 'http:' && !isLoopbackHost(hostname))
     context.addIssue({ code: 'custom', message: `must be an https URL (http only to this machine: localhost, 127.0.0.1, [::1]), got "${withoutPasswords(value)}": in clear, whoever is on the way could serve their own keys or take a token` });
 });
 

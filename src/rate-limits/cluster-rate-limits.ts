@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppConfig, RateLimitName } from '../config/app-config';
 import { onChannel, sendToPrimary, sendToWorker } from './cluster-ipc';
+import type { Limiter } from './fallback-limiter';
 
 /** The IPC messages of the rate limits, told from the cluster's own and the export places' by their channel. */
 const CHANNEL = 'ztkeys_rate_limits';
@@ -133,32 +134,25 @@ export function primaryLimitsLine(timeoutMs: number): PrimaryLimitsLine {
 }
 
 /**
- * One limit counted by the primary for the whole cluster; when the primary does not answer in time,
- * by this worker's own memory (the insurance), as a limit kept in a silent Redis is.
+ * One limit counted by the primary for the whole cluster. A call the primary does not answer in time
+ * fails (an Error, not a refusal): RateLimits then counts it in the worker's own memory
+ * (FallbackLimiter), as a limit kept in a silent Redis is.
  */
-export class ClusterLimiter {
+export class ClusterLimiter implements Limiter {
   constructor(
     private readonly limit: RateLimitName,
     private readonly primary: PrimaryLimitsLine,
-    private readonly insurance: RateLimiterMemory,
   ) {}
 
-  consume(key: string): Promise<RateLimiterRes> {
-    return this.ask('consume', key, () => this.insurance.consume(key)) as Promise<RateLimiterRes>;
+  consume(key: string | number): Promise<RateLimiterRes> {
+    return this.primary.call(this.limit, 'consume', String(key)) as Promise<RateLimiterRes>;
   }
 
-  reward(key: string): Promise<RateLimiterRes> {
-    return this.ask('reward', key, () => this.insurance.reward(key)) as Promise<RateLimiterRes>;
+  reward(key: string | number): Promise<RateLimiterRes> {
+    return this.primary.call(this.limit, 'reward', String(key)) as Promise<RateLimiterRes>;
   }
 
-  get(key: string): Promise<RateLimiterRes | null> {
-    return this.ask('get', key, () => this.insurance.get(key));
-  }
-
-  private ask(operation: LimitOperation, key: string, insured: () => Promise<RateLimiterRes | null>): Promise<RateLimiterRes | null> {
-    return this.primary.call(this.limit, operation, key).catch((reason: unknown) => {
-      if (reason instanceof RateLimiterRes) throw reason;
-      return insured();
-    });
+  get(key: string | number): Promise<RateLimiterRes | null> {
+    return this.primary.call(this.limit, 'get', String(key));
   }
 }

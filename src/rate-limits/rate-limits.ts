@@ -5,9 +5,7 @@ import { RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limite
 import { type AppConfig, type LimitName, type OrgLimitName, RATE_LIMIT_NAMES, type RateLimitName } from '../config/app-config';
 import { rateLimitRefusals } from '../metrics/rate-limit-metrics';
 import { ClusterLimiter, memoryLimiters, primaryLimitsLine } from './cluster-rate-limits';
-
-/** What RateLimits asks of a limit, wherever it is counted. */
-type Limiter = Pick<ClusterLimiter, 'consume' | 'reward' | 'get'>;
+import { FallbackLimiter, type Limiter } from './fallback-limiter';
 
 /** A request over one limit: answered 429 with Retry-After (README, Security). */
 export class RateLimitExceeded extends Error {
@@ -40,9 +38,10 @@ export const PRIMARY_ANSWER_TIMEOUT_MS = 500;
  * The rate limits of this deployment (rate-limiter-flexible): in Redis when REDIS_URL is set, so
  * every API instance counts against the same budget; without Redis, in the memory of the cluster's
  * primary for every worker (WORKERS > 1, over IPC: cluster-rate-limits.ts), else in this process's. When
- * Redis (or the primary) does not answer (gone, or silent past its timeout), each process falls back
- * to its own memory (the insurance limiter): limits stay on, per process, rather than every request
- * failing or waiting. The primary's side is countRateLimitsForWorkers (runtime/cluster.ts).
+ * Redis does not answer (gone, or silent past its timeout), each call is counted where it would be
+ * without Redis, and when the primary does not answer, in the worker's own memory (FallbackLimiter):
+ * limits stay on rather than every request failing or waiting. The primary's side is
+ * countRateLimitsForWorkers (runtime/cluster.ts).
  */
 export class RateLimits {
   private readonly limiters: Record<RateLimitName, Limiter>;
@@ -57,21 +56,15 @@ export class RateLimits {
   ) {
     this.refusals = rateLimitRefusals(registry);
     const memory = memoryLimiters(rates);
-    const primary = !redis && cluster.isWorker ? primaryLimitsLine(PRIMARY_ANSWER_TIMEOUT_MS) : undefined;
+    const primary = cluster.isWorker ? primaryLimitsLine(PRIMARY_ANSWER_TIMEOUT_MS) : undefined;
     this.limiters = Object.fromEntries(
-      RATE_LIMIT_NAMES.map((name) => {
+      RATE_LIMIT_NAMES.map((name): [RateLimitName, Limiter] => {
         const { points, seconds } = rates[name];
-        if (redis)
-          return [
-            name,
-            new RLWrapperTimeouts({
-              limiter: new RateLimiterRedis({ points, duration: seconds, keyPrefix: `${keyPrefix}:${name}`, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory[name] }),
-              timeoutMs: REDIS_ANSWER_TIMEOUT_MS,
-              insuranceLimiter: memory[name],
-            }),
-          ];
-        if (primary) return [name, new ClusterLimiter(name, primary, memory[name])];
-        return [name, memory[name]];
+        // Without Redis, or while it does not answer: one count for a whole cluster, not one a worker.
+        const local = primary ? new FallbackLimiter(new ClusterLimiter(name, primary), memory[name]) : memory[name];
+        if (!redis) return [name, local];
+        const inRedis = new RateLimiterRedis({ points, duration: seconds, keyPrefix: `${keyPrefix}:${name}`, storeClient: redis, rejectIfRedisNotReady: true });
+        return [name, new FallbackLimiter(new RLWrapperTimeouts({ limiter: inRedis, timeoutMs: REDIS_ANSWER_TIMEOUT_MS }), local)];
       }),
     ) as Record<RateLimitName, Limiter>;
   }

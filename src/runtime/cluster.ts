@@ -50,9 +50,9 @@ function relayTamperedOrgs(config: AppConfig, logger: Logger): () => void {
  * WORKERS > 1: this process becomes the cluster's primary. It creates DATA_DIR's secrets and log
  * key once (so the workers do not race to generate them), then forks WORKERS processes of
  * main.js that share the listening port (Node's cluster hands connections out in turn). Worker 0
- * runs every role of ROLES, the others only the API. Without Redis, the primary counts the rate limits
- * and the export places for every worker (one budget for the server, whichever worker a connection
- * reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
+ * runs every role of ROLES, the others only the API. The primary counts the export places for every
+ * worker, and the rate limits without Redis or while it does not answer (one budget for the server,
+ * whichever worker a connection reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
  * restarts the whole, as it would restart one process. What worker 0's check of the log finds (with
  * ROLES=api, what the deployment's check left), every worker learns through the primary: each
  * refuses the writes of an org found tampered.
@@ -63,7 +63,7 @@ export function runClusterPrimary(config: AppConfig): void {
   const secrets = loadSecrets(config);
   loadLogKey(config, secrets.generated);
   // Listening before the first fork: a worker's limiters ask for their counters as it starts.
-  if (!config.redisUrl) countRateLimitsForWorkers(config.rateLimits);
+  countRateLimitsForWorkers(config.rateLimits);
   countExportPlacesForWorkers(config.concurrentExports);
   const stopFollowing = relayTamperedOrgs(config, logger);
   const workers = new Map<Worker, number>();

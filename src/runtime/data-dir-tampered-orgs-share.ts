@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import type { TamperedOrgsShare } from './tampered-orgs-share.port';
@@ -21,10 +21,22 @@ export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
 
   // Synchronous (a few bytes, once a check): two writes never finish out of order. One process per
   // DATA_DIR checks (roles.lock), so one name for the partial file: one a crash left is overwritten.
+  // A finding the file holds already (every check of a whole log) leaves it as it is: reading a few
+  // bytes costs less than a new file and a rename in DATA_DIR at every check.
   async write(value: string): Promise<void> {
+    if (this.holds(value)) return;
     const partial = `${this.path}.partial`;
     writeFileSync(partial, value, { mode: PRIVATE_FILE_MODE });
     renameSync(partial, this.path);
+  }
+
+  private holds(value: string): boolean {
+    try {
+      return readFileSync(this.path, 'utf8') === value;
+    } catch {
+      // Missing or unreadable: written anew, as before.
+      return false;
+    }
   }
 
   async read(): Promise<string | undefined> {

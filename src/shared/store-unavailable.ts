@@ -1,10 +1,15 @@
-/** A store (event log, read models) cannot be reached or answered too late. Answered 503 with Retry-After. */
+import { withoutPasswords } from './without-passwords';
+
+/**
+ * A store (event log, read models) cannot be reached or answered too late. Answered 503 with
+ * Retry-After, its message the detail: a URL in the cause's message is named without its password.
+ */
 export class StoreUnavailable extends Error {
   constructor(
     readonly store: string,
     cause: unknown,
   ) {
-    super(`${store} is unavailable: ${messageOf(cause)}`, { cause });
+    super(`${store} is unavailable: ${withoutPasswords(messageOf(cause))}`, { cause });
     this.name = 'StoreUnavailable';
   }
 }

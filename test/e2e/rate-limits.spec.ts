@@ -127,6 +127,13 @@ async function quietableRedisHop(): Promise<{ url: string; quiet(): void; thaw()
 }
 
 /** Issue 12, item 5 and R19: an agent, an org or an address gets so many requests and then 429 with Retry-After. */
+/** The statuses of GET /v1/log-key sent with each X-Forwarded-For in turn. */
+async function forwardedFor(server: TestServer, ...values: string[]): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const value of values) statuses.push((await call(server, 'GET', '/v1/log-key', undefined, undefined, { 'x-forwarded-for': value })).status);
+  return statuses;
+}
+
 describe('rate limits', () => {
   describe('on one instance (memory)', () => {
     const suite = serverForSuite({
@@ -373,16 +380,25 @@ describe('rate limits', () => {
   it('an IPv6 client counts by its /64, which one host holds whole: new addresses in it share its budget', async () => {
     const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60', TRUSTED_PROXIES: '127.0.0.1' });
     try {
-      const from = async (address: string) => (await call(server, 'GET', '/v1/log-key', undefined, undefined, { 'x-forwarded-for': address })).status;
-      const statuses: number[] = [];
-      for (const address of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:DB8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:3']) statuses.push(await from(address));
-      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(await forwardedFor(server, '2001:db8:1:2::1', '2001:db8:1:2::2', '2001:DB8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:3')).toEqual([200, 200, 200, 429]);
       // Another /64 has its own budget; an IPv4 client counts by its address, written either way.
-      expect(await from('2001:db8:1:3::1')).toBe(200);
-      const v4: number[] = [];
-      for (const address of ['203.0.113.9', '::ffff:203.0.113.9', '203.0.113.9', '::ffff:cb00:7109']) v4.push(await from(address));
-      expect(v4).toEqual([200, 200, 200, 429]);
-      expect(await from('203.0.113.10')).toBe(200);
+      expect(await forwardedFor(server, '2001:db8:1:3::1')).toEqual([200]);
+      expect(await forwardedFor(server, '203.0.113.9', '::ffff:203.0.113.9', '203.0.113.9', '::ffff:cb00:7109')).toEqual([200, 200, 200, 429]);
+      expect(await forwardedFor(server, '203.0.113.10')).toEqual([200]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("behind a trusted proxy a client neither picks a bucket nor spends another's: the port a proxy writes after the address, and the addresses a client puts before the proxy's, count for nothing", async () => {
+    // Some proxies forward the client's address with its port (203.0.113.9:4711, [2001:db8::1]:4711): a new connection, a new port.
+    const server = await startTestServer({ RATE_LIMIT_API_PER_ADDRESS: '3/60', TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      expect(await forwardedFor(server, '203.0.113.9:4711', '203.0.113.9:4712', '203.0.113.9', '203.0.113.9:4713')).toEqual([200, 200, 200, 429]);
+      expect(await forwardedFor(server, '[2001:db8:1:2::1]:4711', '[2001:db8:1:2::2]:4712', '2001:db8:1:2::3', '[2001:db8:1:2::4]')).toEqual([200, 200, 200, 429]);
+      // The proxy appends the address it saw: what the client sent before it is not believed, so 198.51.100.7 keeps its budget.
+      expect(await forwardedFor(server, ...Array<string>(4).fill('198.51.100.7, 203.0.113.10'))).toEqual([200, 200, 200, 429]);
+      expect(await forwardedFor(server, '198.51.100.7')).toEqual([200]);
     } finally {
       await server.close();
     }

@@ -1,10 +1,11 @@
 /**
- * WORKERS=2 on the embedded default (no Redis): the cluster hands connections to its workers in
- * turn, and a client that opens a connection per request would get a budget from each worker were
- * the limits counted in each. They are counted in the cluster's primary: one budget per deployment.
+ * WORKERS=2 on the embedded default (no Redis, or a Redis that does not answer): the cluster hands
+ * connections to its workers in turn, and a client that opens a connection per request would get a
+ * budget from each worker were the limits counted in each. They are counted in the cluster's
+ * primary: one budget per deployment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
@@ -64,6 +65,19 @@ async function placeComesBack(url: string, token: string): Promise<number> {
   return status;
 }
 
+/** Thirty API calls, each on a connection of its own, once both workers listen; their statuses, once it is seen that both workers served some. */
+async function callsFromOneAddress(server: ServerProcess): Promise<number[]> {
+  const url = await bothListening(server);
+  const statuses: number[] = [];
+  for (let i = 0; i < 30; i++) statuses.push((await ownConnectionCall(url, 'GET', '/v1/orgs/none', 'not-a-token')).status);
+  // Which process served each: its request line, written to stdout after the answer (pino writes asynchronously): each of the 30 waited for, 10 s at most.
+  const lines = () => server.logLines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/v1/orgs/none');
+  for (const deadline = Date.now() + 10_000; lines().length < statuses.length && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(lines()).toHaveLength(statuses.length);
+  expect(new Set(lines().map((line) => line.pid)).size).toBe(2);
+  return statuses;
+}
+
 describe('the limits of a cluster (WORKERS=2, no Redis)', () => {
   const servers: ServerProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-cluster-limits-'));
@@ -75,14 +89,21 @@ describe('the limits of a cluster (WORKERS=2, no Redis)', () => {
   it('counts RATE_LIMIT_API_PER_ADDRESS once for both workers, whichever serves each connection', async () => {
     const server = ServerProcess.spawn({ WORKERS: '2', JWT_SECRET, RATE_LIMIT_API_PER_ADDRESS: '10/60' });
     servers.push(server);
-    const url = await bothListening(server);
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await ownConnectionCall(url, 'GET', '/v1/orgs/none', 'not-a-token')).status);
-    // Which process served each: its request line, written to stdout after the answer (pino writes asynchronously): each of the 30 waited for, 10 s at most.
-    const lines = () => server.logLines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/v1/orgs/none');
-    for (const deadline = Date.now() + 10_000; lines().length < statuses.length && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(lines()).toHaveLength(statuses.length);
-    expect(new Set(lines().map((line) => line.pid)).size).toBe(2);
+    const statuses = await callsFromOneAddress(server);
+    expect(statuses.findIndex((status) => status === 429)).toBe(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+    expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
+  }, 240_000);
+
+  it('counts RATE_LIMIT_API_PER_ADDRESS once for both workers while Redis does not answer, as without Redis', async () => {
+    // REDIS_URL on a port nothing listens on: every worker counts where it would without Redis, not each its own budget.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const server = ServerProcess.spawn({ WORKERS: '2', JWT_SECRET, REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_API_PER_ADDRESS: '10/60' });
+    servers.push(server);
+    const statuses = await callsFromOneAddress(server);
     expect(statuses.findIndex((status) => status === 429)).toBe(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(20);
     expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);

@@ -15,6 +15,16 @@ import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at /m;
 
+/** A DATA_DIR whose read models (150 MB) take a backup long enough to be caught under way. */
+async function bigDataDir(dataDir: string): Promise<void> {
+  await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
+  const readModels = new Database(join(dataDir, 'read-models.sqlite'));
+  readModels.exec('CREATE TABLE filler (bytes BLOB)');
+  const fill = readModels.prepare('INSERT INTO filler VALUES (randomblob(1000000))');
+  for (let i = 0; i < 150; i++) fill.run();
+  readModels.close();
+}
+
 /** npm run backup, projections:rebuild, worker and emails (the built tools) called wrong: a clear line, a non-zero exit, no stack, nothing written. */
 describe('operator tools called wrong', () => {
   const work = mkdtempSync(join(tmpdir(), 'ztkeys-tools-'));
@@ -113,19 +123,19 @@ describe('operator tools called wrong', () => {
     }
   }, 60_000);
 
-  it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
-    const dataDir = join(work, 'big-data');
-    await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
-    // Read models large enough that their copy is still under way when the signal comes.
-    const readModels = new Database(join(dataDir, 'read-models.sqlite'));
-    readModels.exec('CREATE TABLE filler (bytes BLOB)');
-    const fill = readModels.prepare('INSERT INTO filler VALUES (randomblob(1000000))');
-    for (let i = 0; i < 150; i++) fill.run();
-    readModels.close();
-    const target = join(work, 'backup-interrupted');
+  /** A backup of a DATA_DIR of large read models into `backupName`, once it has begun copying. */
+  async function backupUnderWay(dataName: string, backupName: string): Promise<{ dataDir: string; target: string; backup: WatchedChild }> {
+    const dataDir = join(work, dataName);
+    await bigDataDir(dataDir);
+    const target = join(work, backupName);
     const command = [process.execPath, join(ROOT, 'dist/src/backup/backup.main.js'), target];
     const backup = new WatchedChild(spawn(command[0], command.slice(1), { cwd: work, env: embeddedEnv({ DATA_DIR: dataDir }) }), shownCommand(command));
     await backup.untilSaid('backup: 0/', 30_000);
+    return { dataDir, target, backup };
+  }
+
+  it('a backup interrupted (Ctrl-C, a cron timeout) leaves no folder that looks like a backup; run again, it completes', async () => {
+    const { dataDir, target, backup } = await backupUnderWay('big-data', 'backup-interrupted');
     backup.child.kill('SIGINT');
     await backup.exitWithin(15_000);
     // Restored, a half copy (a store cut short, no event log) would start a server on an empty log.
@@ -134,6 +144,26 @@ describe('operator tools called wrong', () => {
     expect(again.status).toBe(0);
     expect(readdirSync(target).sort()).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite']));
     expect(readdirSync(work).filter((name) => name.startsWith('backup-interrupted'))).toEqual(['backup-interrupted']);
+  }, 120_000);
+
+  it('two backups into one folder at once: the second is refused naming the first, and the first makes the backup whole', async () => {
+    const { dataDir, target, backup: first } = await backupUnderWay('busy-data', 'backup-twice');
+    // Held in the middle of its copy while the second runs (on a RAM disk it would be over at once).
+    first.child.kill('SIGSTOP');
+    let second: ReturnType<typeof run>;
+    try {
+      second = run('backup/backup.main.js', [target], { DATA_DIR: dataDir });
+    } finally {
+      first.child.kill('SIGCONT');
+    }
+    expect(second.stderr).toBe(`backup failed: another backup (pid ${first.child.pid}) is writing ${target}: let it finish, or give another folder\n`);
+    expect(second.status).toBe(1);
+    expect((await first.exitWithin(60_000)).code).toBe(0);
+    const copy = new Database(join(target, 'read-models.sqlite'), { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 150 });
+    copy.close();
+    expect(readdirSync(work).filter((name) => name.startsWith('backup-twice'))).toEqual(['backup-twice']);
   }, 120_000);
 
   it("a link left at <folder>.incomplete (by someone who can write beside it) is removed, not written through: the copy is the backup's own", async () => {

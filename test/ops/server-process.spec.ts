@@ -257,6 +257,20 @@ describe('the server process', () => {
     expect(server.stdout + server.stderr).not.toContain('-pass-31c7');
   }, 30_000);
 
+  // Taken before, such a URL answered every request with a token 503, its detail (to anyone) naming the URL, password included: fetch refuses it.
+  it.each([
+    ['JWKS_URL', 'https://idp:idp-pass-31c7@idp.example.com/jwks'],
+    ['JWKS_URL', 'http://idp:idp-pass-31c7@127.0.0.1:9/jwks'],
+    ['OIDC_TOKEN_URL', 'https://console:idp-pass-31c7@idp.example.com/token'],
+  ])('a %s carrying a user or password (%s) stops the start naming it, with its password written ***', async (variable, value) => {
+    const oidc = { JWKS_URL: 'https://idp.example.com/jwks', OIDC_AUTHORIZATION_URL: 'https://idp.example.com/authorize', OIDC_TOKEN_URL: 'https://idp.example.com/token', OIDC_CLIENT_ID: 'ztkeys-console' };
+    const server = spawn({ ...oidc, JWT_ISSUER: 'https://idp.example.com', JWT_AUDIENCE: 'ztkeys-api', [variable]: value });
+    expect((await server.exited).code).toBe(1);
+    const fatal = server.logLines.filter((line) => line.level >= 50).map((line) => String(line.msg));
+    expect(fatal).toEqual([`ztkeys cannot start: ${variable} carries a user or password, which are never sent (fetch refuses such a URL): give its URL alone, got "${value.replace(':idp-pass-31c7@', ':***@')}"`]);
+    expect(server.stdout + server.stderr).not.toContain('-pass-31c7');
+  }, 30_000);
+
   // At run time as at start: the read models' MongoDB gone (warned of, answered 503 while it lasts), the SMTP server refusing the login.
   (MONGODB_URL ? it : it.skip)('with MONGODB_URL and SMTP_URL carrying passwords, MongoDB gone and the SMTP server refusing the login at run time: no password in its log, its /health/ready or read answers', async () => {
     const hop = new TcpHop(new URL(MONGODB_URL as string));

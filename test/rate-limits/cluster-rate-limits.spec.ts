@@ -6,6 +6,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppConfig } from '../../src/config/app-config';
 import { answerCalls, type CallsMessage, ClusterLimiter, memoryLimiters, PrimaryLimitsLine } from '../../src/rate-limits/cluster-rate-limits';
+import { FallbackLimiter } from '../../src/rate-limits/fallback-limiter';
 
 const TIMEOUT_MS = 200;
 const rates = { api_per_address: { points: 10, seconds: 60 }, challenges_per_agent: { points: 3, seconds: 60 } } as AppConfig['rateLimits'];
@@ -20,7 +21,7 @@ function workerAndPrimary({ silent = false } = {}) {
     if (!silent) void answerCalls(primary, overIpc(message)).then((answers) => line.receive(overIpc(answers)));
   });
   const own = memoryLimiters(rates);
-  const limiter = (name: keyof typeof rates) => new ClusterLimiter(name, line, own[name]);
+  const limiter = (name: keyof typeof rates) => new FallbackLimiter(new ClusterLimiter(name, line), own[name]);
   return { line, sent, own, primary, limiter };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirTamperedOrgsShare, TAMPERED_ORGS_FILE } from '../../src/runtime/data-dir-tampered-orgs-share';
@@ -24,6 +24,21 @@ describe('DATA_DIR tampered-orgs share', () => {
     await new DataDirTamperedOrgsShare(dataDir).write('["o1"]');
     expect(readdirSync(dataDir)).toEqual([TAMPERED_ORGS_FILE]);
     expect(statSync(join(dataDir, TAMPERED_ORGS_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves the file as it is when a check finds what it holds already: written only on a change', async () => {
+    const share = new DataDirTamperedOrgsShare(dataDir);
+    const path = join(dataDir, TAMPERED_ORGS_FILE);
+    await share.write('[]');
+    // Each write is a new file renamed over the old one; a link kept to the old one keeps its inode from being reused.
+    const kept = join(dataDir, 'kept');
+    linkSync(path, kept);
+    const sameFile = () => statSync(path).ino === statSync(kept).ino;
+    await share.write('[]');
+    expect(sameFile()).toBe(true);
+    await share.write('["o1"]');
+    expect(sameFile()).toBe(false);
+    expect(await share.read()).toBe('["o1"]');
   });
 
   it('rejects a read it cannot make, naming why', async () => {
