@@ -642,7 +642,7 @@ export class AuditVerifier {
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
   private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
-    let checkpoint: SignedCheckpoint;
+    let checkpoint: SignedCheckpoint & { verified: string };
     try {
       checkpoint = openOrgCheckpoint(event.data.note, this.keys, org.orgId);
     } catch (error) {
@@ -673,6 +673,7 @@ export class AuditVerifier {
     } else if (checkpoint.size > 0) org.lastChecked = { size: checkpoint.size, line: this.lines };
     org.checkpoints += 1;
     org.last = checkpoint;
-    org.lastNote = event.data.note;
+    // Kept as verified (--save-checkpoint): a signature line no log key checked would be saved as if trusted.
+    org.lastNote = checkpoint.verified;
   }
 }

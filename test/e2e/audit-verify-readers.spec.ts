@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -158,6 +158,23 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     for (const after of [' {}', ' 1', '\u0000']) {
       const { code, verdict } = await verify('after-json', file.replace(text, `${text}${after}`));
       expect({ after, code, failure: verdict.failure }).toEqual({ after, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: added + 1, reason: 'the line is not JSON' }) });
+    }
+  });
+
+  it('--save-checkpoint saves the checkpoint as it verified it: its text and the log key\'s signature, never a signature line it did not check (a key nobody gave it, or the log key\'s again)', async () => {
+    const at = lastCheckpoint();
+    const genuine: string = lines[at].data.note;
+    const { text, signatures } = parseNote(genuine);
+    const logLine = genuine.slice(text.length + 1);
+    const unknown = `\u2014 attacker.example/witness ${Buffer.alloc(68, 1).toString('base64')}\n`;
+    const notes = [`${genuine}${unknown}`, `${text}\n${unknown}${logLine}`, `${genuine}${logLine}`];
+    expect(signatures).toHaveLength(1);
+    for (const note of notes) {
+      const file = join(work, 'with-junk.ndjson');
+      writeFileSync(file, fileOf(lines.map((line, index) => (index === at ? { ...line, data: { ...line.data, note } } : line))));
+      const saved = join(work, 'saved.checkpoint');
+      const { code } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--save-checkpoint', saved], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
+      expect({ note, code, saved: readFileSync(saved, 'utf8') }).toEqual({ note, code: EXIT.OK, saved: genuine });
     }
   });
 
