@@ -161,6 +161,26 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     }
   });
 
+  it('refuses an event id given twice, by two leaves or by a leaf and a checkpoint line, even in a log the log key signed: the audit trail and the proofs by eventId find one event by it, and the log gives each its own', async () => {
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    const before = added - 1 - [...lines.slice(0, added)].reverse().findIndex((line) => line.type !== CHECKPOINT_SIGNED);
+    const twice = (id: string, first: number, at: number) =>
+      expect.objectContaining({ line: at + 1, eventId: id, reason: `the event id ${id} is given twice: line ${first + 1} holds it too, and the log gives each event its own id, by which the audit trail and the proofs find it` });
+    // Two leaves: bob's AgentAdded takes the id of the event before it, every checkpoint signed anew over it.
+    const leaves = lines.map((line, index) => (index === added ? { ...line, eventId: lines[before].eventId } : line));
+    const resigned = await verify('id-twice-leaves', fileOf(resignedExport(leaves, signer, orgId)));
+    expect({ code: resigned.code, failure: resigned.verdict.failure }).toEqual({ code: EXIT.TAMPERED, failure: twice(lines[before].eventId, before, added) });
+    // A checkpoint line holding a leaf's id (no leaf changes, nothing to sign anew).
+    const at = lastCheckpoint();
+    const checkpointLine = lines.map((line, index) => (index === at ? { ...line, eventId: lines[added].eventId } : line));
+    const copied = await verify('id-twice-checkpoint', fileOf(checkpointLine));
+    expect({ code: copied.code, failure: copied.verdict.failure }).toEqual({ code: EXIT.TAMPERED, failure: twice(lines[added].eventId, added, at) });
+    // A line copied as it is repeats its stream's revision too.
+    const again = await verify('line-twice', fileOf([...lines.slice(0, added + 1), lines[added], ...lines.slice(added + 1)]));
+    expect({ code: again.code, reason: again.verdict.failure?.reason }).toEqual({ code: EXIT.TAMPERED, reason: expect.stringMatching(/goes back to revision/) });
+  });
+
   it('--save-checkpoint saves the checkpoint as it verified it: its text and the log key\'s signature, never a signature line it did not check (a key nobody gave it, or the log key\'s again)', async () => {
     const at = lastCheckpoint();
     const genuine: string = lines[at].data.note;
