@@ -400,6 +400,57 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/^witness key failed: WITNESS_SIGNING_KEY is not a witness signer key[^\n]*\n$/) });
   });
 
+  it('refuses to start with its key but not its store (deleted or left out of a restore): it would have forgotten what it cosigned and cosigned a fork of it; a whole new folder starts afresh', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forgot-'));
+    const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+    try {
+      const first = WitnessProcess.spawn(env);
+      const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
+      await first.stop();
+      expect(cosigned.status).toBe(200);
+      for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite'))) rmSync(join(folder, name));
+      const again = WitnessProcess.spawn(env);
+      const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(async ({ url: at }) => said(await post(at, body(0, [], forked.note(3)))))]);
+      await again.stop();
+      expect({ started, stderr: again.stderr, fatal: again.lines().filter((line) => line.level >= 50) }).toEqual({
+        started: 1,
+        stderr: '',
+        fatal: [
+          expect.objectContaining({
+            level: 60,
+            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is missing beside the witness's key (${join(folder, 'witness-signing-key')}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+          }),
+        ],
+      });
+      expect(existsSync(join(folder, 'witness.sqlite'))).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-slow-'));
+    const slow = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_REQUEST_TIMEOUT_MS: '1000' });
+    const { port } = new URL((await slow.listening()).url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const drip = setInterval(() => socket.write('o'), 200);
+    try {
+      const answered = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+        let text = '';
+        const timer = setTimeout(() => resolve({ text, closed: false }), 6000);
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.once('close', () => (clearTimeout(timer), resolve({ text, closed: true })));
+        socket.write(`POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: 60000\r\n\r\n`);
+      });
+      expect({ closed: answered.closed, status: answered.text.split('\r\n', 1)[0], problem: /application\/problem\+json/.test(answered.text) }).toEqual({ closed: true, status: 'HTTP/1.1 408 Request Timeout', problem: true });
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+      await slow.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
     const first = await post(url, body(0, [], honest.note(3)));
     expect(first.status).toBe(200);
