@@ -4,7 +4,7 @@
  * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the evidence it kept of the checkpoints it refused.
  * Both read what the witness made and create nothing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { prepareDataDir } from '../config/data-dir';
@@ -48,13 +48,14 @@ function main(args: string[]): void {
   // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
   prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
   const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
-  const storeMissing = !existsSync(storeFile);
+  // SQLite opens an empty file as an empty store: a restore that cut it to 0 bytes lost it as well.
+  const storeMissing = !existsSync(storeFile) || statSync(storeFile).size === 0;
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
-  // Its key kept from an earlier start, its store gone (deleted, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.
+  // Its key kept from an earlier start, its store gone (deleted, emptied, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.
   if (storeMissing && generated.length === 0 && config.key.signingKey === undefined) {
     throw new ConfigError(
-      `${storeFile} is missing beside the witness's key (${join(config.key.dataDir, WITNESS_KEY_FILE)}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+      `${storeFile} is missing or empty beside the witness's key (${join(config.key.dataDir, WITNESS_KEY_FILE)}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
     );
   }
   const vkey = cosignerKeyText(cosigner);

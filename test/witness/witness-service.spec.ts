@@ -400,7 +400,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/^witness key failed: WITNESS_SIGNING_KEY is not a witness signer key[^\n]*\n$/) });
   });
 
-  it('refuses to start with its key but not its store (deleted or left out of a restore): it would have forgotten what it cosigned and cosigned a fork of it; a whole new folder starts afresh', async () => {
+  it.each([
+    ['deleted', (folder: string) => rmSync(join(folder, 'witness.sqlite'))],
+    ['cut to 0 bytes', (folder: string) => writeFileSync(join(folder, 'witness.sqlite'), '')],
+  ])('refuses to start with its key but its store %s (or left out of a restore): it would have forgotten what it cosigned and cosigned a fork of it', async (_, lose) => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forgot-'));
     const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
     try {
@@ -408,7 +411,8 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
       await first.stop();
       expect(cosigned.status).toBe(200);
-      for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite'))) rmSync(join(folder, name));
+      for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite-'))) rmSync(join(folder, name));
+      lose(folder);
       const again = WitnessProcess.spawn(env);
       const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(async ({ url: at }) => said(await post(at, body(0, [], forked.note(3)))))]);
       await again.stop();
@@ -418,11 +422,10 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         fatal: [
           expect.objectContaining({
             level: 60,
-            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is missing beside the witness's key (${join(folder, 'witness-signing-key')}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is missing or empty beside the witness's key (${join(folder, 'witness-signing-key')}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
           }),
         ],
       });
-      expect(existsSync(join(folder, 'witness.sqlite'))).toBe(false);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
