@@ -431,6 +431,23 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     }
   });
 
+  it("quotes an origin as the server quotes client text, its first 64 characters: one it does not know, or one of its logs' names whose note does not open, was answered whole (60,000 characters back)", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-origin-'));
+    const quoting = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+    const at = (await quoting.listening()).url;
+    try {
+      for (const [status, head] of [[404, 'x'], [403, `${logKey.name}/`]] as const) {
+        const long = `${head}${'y'.repeat(60_000)}`;
+        const answer = await post(at, `old 0\n\n${long}\n1\n${Buffer.alloc(32).toString('base64')}\n\n\u2014 ${logKey.name} ${Buffer.alloc(68).toString('base64')}\n`);
+        const { detail } = JSON.parse(answer.text) as { detail: string };
+        expect({ status: answer.status, quoted: detail.includes(JSON.stringify(`${[...long].slice(0, 64).join('')}\u2026`)), length: detail.length < 400 }).toEqual({ status, quoted: true, length: true });
+      }
+    } finally {
+      await quoting.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-slow-'));
     const slow = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_REQUEST_TIMEOUT_MS: '1000' });
