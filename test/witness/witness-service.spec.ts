@@ -68,6 +68,18 @@ function rawRequest(url: string, bytes: string): Promise<{ status: number; type:
   });
 }
 
+/** `run` on a witness of its own, in a folder of its own, witnessing logKey with `env` beside; both gone after. */
+async function ownWitness(name: string, env: Record<string, string>, run: (witness: WitnessProcess) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), `ztkeys-witness-${name}-`));
+  const witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
+  try {
+    await run(witness);
+  } finally {
+    await witness.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real process)', () => {
   const honest = history(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   const forked = history(['a', 'X', 'c', 'd', 'e', 'f', 'g', 'h']);
@@ -432,43 +444,36 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   });
 
   it("quotes an origin as the server quotes client text, its first 64 characters: one it does not know, or one of its logs' names whose note does not open, was answered whole (60,000 characters back)", async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-origin-'));
-    const quoting = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
-    const at = (await quoting.listening()).url;
-    try {
+    await ownWitness('origin', {}, async (quoting) => {
+      const at = (await quoting.listening()).url;
       for (const [status, head] of [[404, 'x'], [403, `${logKey.name}/`]] as const) {
         const long = `${head}${'y'.repeat(60_000)}`;
         const answer = await post(at, `old 0\n\n${long}\n1\n${Buffer.alloc(32).toString('base64')}\n\n\u2014 ${logKey.name} ${Buffer.alloc(68).toString('base64')}\n`);
         const { detail } = JSON.parse(answer.text) as { detail: string };
         expect({ status: answer.status, quoted: detail.includes(JSON.stringify(`${[...long].slice(0, 64).join('')}\u2026`)), length: detail.length < 400 }).toEqual({ status, quoted: true, length: true });
       }
-    } finally {
-      await quoting.stop();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 
   it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-slow-'));
-    const slow = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_REQUEST_TIMEOUT_MS: '1000' });
-    const { port } = new URL((await slow.listening()).url);
-    const socket = connect(Number(port), '127.0.0.1');
-    const drip = setInterval(() => socket.write('o'), 200);
-    try {
-      const answered = await new Promise<{ text: string; closed: boolean }>((resolve) => {
-        let text = '';
-        const timer = setTimeout(() => resolve({ text, closed: false }), 6000);
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.once('close', () => (clearTimeout(timer), resolve({ text, closed: true })));
-        socket.write(`POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: 60000\r\n\r\n`);
-      });
-      expect({ closed: answered.closed, status: answered.text.split('\r\n', 1)[0], problem: /application\/problem\+json/.test(answered.text) }).toEqual({ closed: true, status: 'HTTP/1.1 408 Request Timeout', problem: true });
-    } finally {
-      clearInterval(drip);
-      socket.destroy();
-      await slow.stop();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    await ownWitness('slow', { WITNESS_REQUEST_TIMEOUT_MS: '1000' }, async (slow) => {
+      const { port } = new URL((await slow.listening()).url);
+      const socket = connect(Number(port), '127.0.0.1');
+      const drip = setInterval(() => socket.write('o'), 200);
+      try {
+        const answered = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+          let text = '';
+          const timer = setTimeout(() => resolve({ text, closed: false }), 6000);
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.once('close', () => (clearTimeout(timer), resolve({ text, closed: true })));
+          socket.write(`POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: 60000\r\n\r\n`);
+        });
+        expect({ closed: answered.closed, status: answered.text.split('\r\n', 1)[0], problem: /application\/problem\+json/.test(answered.text) }).toEqual({ closed: true, status: 'HTTP/1.1 408 Request Timeout', problem: true });
+      } finally {
+        clearInterval(drip);
+        socket.destroy();
+      }
+    });
   });
 
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
@@ -657,18 +662,13 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   }, 30_000);
 
   it('/metrics answers only the METRICS_TOKEN when it is set', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-token-'));
-    const guarded = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), METRICS_TOKEN: 'scrape-me' });
-    try {
+    await ownWitness('token', { METRICS_TOKEN: 'scrape-me' }, async (guarded) => {
       const { url: guardedUrl } = await guarded.listening();
       const refused = await fetch(`${guardedUrl}/metrics`);
       expect({ status: refused.status, type: refused.headers.get('content-type') }).toEqual({ status: 401, type: 'application/problem+json' });
       expect((await fetch(`${guardedUrl}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
       expect((await fetch(`${guardedUrl}/health/ready`)).status).toBe(200);
-    } finally {
-      await guarded.stop();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps at most WITNESS_MAX_CONNECTIONS open: one past them is closed as accepted, and counted; the witness answers once one is let go', async () => {
