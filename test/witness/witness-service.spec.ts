@@ -69,11 +69,11 @@ function rawRequest(url: string, bytes: string): Promise<{ status: number; type:
 }
 
 /** `run` on a witness of its own, in a folder of its own, witnessing logKey with `env` beside; both gone after. */
-async function ownWitness(name: string, env: Record<string, string>, run: (witness: WitnessProcess) => Promise<void>): Promise<void> {
+async function ownWitness(name: string, env: Record<string, string>, run: (witness: WitnessProcess, folder: string) => Promise<void>): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), `ztkeys-witness-${name}-`));
   const witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
   try {
-    await run(witness);
+    await run(witness, folder);
   } finally {
     await witness.stop();
     rmSync(folder, { recursive: true, force: true });
@@ -441,6 +441,37 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it("a row of its store whose note is not the checkpoint it records (edited, damaged): add-checkpoint of that log is a 503 STORE_UNAVAILABLE naming it, nothing cosigned, where it was a 500 INTERNAL that logged nothing", async () => {
+    const grown = history(['a', 'b', 'c', 'd', 'e']);
+    await ownWitness('row', {}, async (first, folder) => {
+      expect((await post((await first.listening()).url, body(0, [], grown.note(3)))).status).toBe(200);
+      await first.stop();
+      for (const [what, note] of [
+        ['no note', 'garbage'],
+        ['a signature line that is none', grown.note(3).replace(/ \S+\n$/, ' AAAA\n')],
+        ['the note of another size', grown.note(2)],
+      ]) {
+        const db = new Database(join(folder, 'witness.sqlite'));
+        db.prepare('UPDATE witnessed SET note = ?').run(note);
+        db.close();
+        const again = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+        try {
+          const answer = await post((await again.listening()).url, body(3, grown.proof(3, 5), grown.note(5)));
+          expect({ what, status: answer.status, problem: JSON.parse(answer.text) as unknown }).toEqual({
+            what,
+            status: 503,
+            problem: expect.objectContaining({
+              code: 'STORE_UNAVAILABLE',
+              detail: `the witness's store (witness.sqlite) is unavailable: it holds a checkpoint of ${origin} (size 3) whose note is not that checkpoint's: damaged or altered since it was stored, so what the witness cosigned of that log cannot be read; put back a whole copy of it from a backup. Try again shortly.`,
+            }),
+          });
+        } finally {
+          await again.stop();
+        }
+      }
+    });
   });
 
   it("quotes an origin as the server quotes client text, its first 64 characters: one it does not know, or one of its logs' names whose note does not open, was answered whole (60,000 characters back)", async () => {
