@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
+import { requestDeadline } from './http/request-deadline';
 import { capConnections } from './http/connection-cap';
 import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
@@ -40,10 +41,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     http: {
       // Node would answer a request without Host with an empty 400 of its own: refuseAmbiguousRequests answers it as a problem.
       requireHostHeader: false,
-      // Node enforces requestTimeout only while headersTimeout (60 s by default) is no longer than it, and when it
-      // checks its connections (every 30 s by default): often enough to keep to it.
-      headersTimeout: Math.min(60_000, runtime.config.requestTimeoutMs),
-      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(runtime.config.requestTimeoutMs / 4))),
+      // What makes requestTimeout hold (Fastify sets it on the server again, the same).
+      ...requestDeadline(runtime.config.requestTimeoutMs),
     },
     // `GET http://host/v1/... HTTP/1.1` and `GET /%761/... HTTP/1.1` are read as `GET /v1/...` by every hook and guard, as the router reads them.
     rewriteUrl: (request: IncomingMessage) => unreservedDecoded(originForm(request.url ?? '/')),

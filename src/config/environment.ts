@@ -271,6 +271,8 @@ const ENVIRONMENT = z.object({
   WITNESS_KEY_NAME: unset,
   WITNESS_LOG_KEYS: unset,
   WITNESS_MAX_CONNECTIONS: integer(1, 10_000),
+  // A checkpoint and its proof are a few KiB, and the server waits WITNESS_TIMEOUT_MS for the answer.
+  WITNESS_REQUEST_TIMEOUT_MS: milliseconds(1, 10_000),
 });
 
 export type Environment = z.output<typeof ENVIRONMENT>;

@@ -10,6 +10,7 @@ import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-i
 import { checkAfterAnchor, checkCoveredByAnchor, checkStreamTime, type TimeAnchor } from './event-times';
 import { LogViolation, OrgReplay, type KeyApproval } from './log-replay';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
+import { EventIds } from './event-ids';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import { jsonTextFault, numberSpelled } from '../shared/json-text-fault';
@@ -345,6 +346,8 @@ export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
   /** Each stream name read once: a log has far fewer streams than events. */
   private readonly streams = new Map<string, StreamOf>();
+  /** Every event id read, checkpoint lines' too, each given once. */
+  private readonly eventIds = new EventIds();
   private readonly trusted?: { orgId: string; checkpoint: SignedCheckpoint; note: string };
   private readonly earlier?: Checkpoint;
   private readonly keys: LogKeyring;
@@ -412,23 +415,15 @@ export class AuditVerifier {
         );
       }
       org.revisions.set(record.stream, record.revision);
-      if (where.kind === 'checkpoint') return this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
-      leafIndex = org.tree.size;
-      org.checkTime(record.stream, leafIndex, record.occurredAt);
-      // The leaf leaves position out: a reader ordering the events by it (the trail's cursor) must read the order the tree signs.
-      if (record.position !== undefined) {
-        if (org.lastPosition !== undefined && record.position <= org.lastPosition) {
-          throw new LogViolation(`the event's position ${record.position} is not after the position ${org.lastPosition} of the org's event before it: the log's positions rise in its order`);
-        }
-        org.lastPosition = record.position;
+      if (where.kind === 'checkpoint') this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
+      else {
+        leafIndex = org.tree.size;
+        this.leaf(org, where, record, leafIndex);
       }
-      // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
-      const leaf = <E>(decoded: E): E => (org!.tree.append(leafHash(leafInput(record!))), decoded);
-      if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
-      else if (where.kind === 'agent') org.replay.key(where.agentId, leaf(decode(record, STREAM_EVENTS.agent, CHECKED)));
-      else if (where.kind === 'recovery') org.replay.recovery(leaf(decode(record, STREAM_EVENTS.recovery, CHECKED)));
-      else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, leaf(decode(record, STREAM_EVENTS.pubkey, CHECKED)));
-      else org.replay.browser(record.stream, where.agentId, where.browserId, leaf(decode(record, STREAM_EVENTS.browser, CHECKED)));
+      const before = this.eventIds.add(record.eventId, this.lines);
+      if (before !== undefined) {
+        throw new LogViolation(`the event id ${record.eventId} is given twice: line ${before} holds it too, and the log gives each event its own id, by which the audit trail and the proofs find it`);
+      }
     } catch (error) {
       // Only a broken rule of the log is a verdict on this line; anything else thrown is this verifier's own bug.
       if (!isVerdict(error)) throw new VerifierFault(this.lines, error);
@@ -445,6 +440,25 @@ export class AuditVerifier {
         ...(error instanceof ForkViolation && { forked: true as const }),
       };
     }
+  }
+
+  /** An event of the org, the leaf at `leafIndex` of its tree, through the rules of its stream. */
+  private leaf(org: OrgVerification, where: Exclude<StreamOf, { kind: 'checkpoint' }>, record: ExportRecord, leafIndex: number): void {
+    org.checkTime(record.stream, leafIndex, record.occurredAt);
+    // The leaf leaves position out: a reader ordering the events by it (the trail's cursor) must read the order the tree signs.
+    if (record.position !== undefined) {
+      if (org.lastPosition !== undefined && record.position <= org.lastPosition) {
+        throw new LogViolation(`the event's position ${record.position} is not after the position ${org.lastPosition} of the org's event before it: the log's positions rise in its order`);
+      }
+      org.lastPosition = record.position;
+    }
+    // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
+    const leaf = <E>(decoded: E): E => (org.tree.append(leafHash(leafInput(record))), decoded);
+    if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
+    else if (where.kind === 'agent') org.replay.key(where.agentId, leaf(decode(record, STREAM_EVENTS.agent, CHECKED)));
+    else if (where.kind === 'recovery') org.replay.recovery(leaf(decode(record, STREAM_EVENTS.recovery, CHECKED)));
+    else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, leaf(decode(record, STREAM_EVENTS.pubkey, CHECKED)));
+    else org.replay.browser(record.stream, where.agentId, where.browserId, leaf(decode(record, STREAM_EVENTS.browser, CHECKED)));
   }
 
   /**
@@ -642,7 +656,7 @@ export class AuditVerifier {
   /** A signed checkpoint: by the log key, of this org, its size never smaller than the last one's, its root the tree's at its size. */
   private checkpoint(org: OrgVerification, event: CheckpointSigned & { actor: string; occurredAt: string }): void {
     if (event.actor !== LOG_ACTOR) throw new LogViolation(`a checkpoint is recorded by "${event.actor}", not by the log`);
-    let checkpoint: SignedCheckpoint;
+    let checkpoint: SignedCheckpoint & { verified: string };
     try {
       checkpoint = openOrgCheckpoint(event.data.note, this.keys, org.orgId);
     } catch (error) {
@@ -673,6 +687,7 @@ export class AuditVerifier {
     } else if (checkpoint.size > 0) org.lastChecked = { size: checkpoint.size, line: this.lines };
     org.checkpoints += 1;
     org.last = checkpoint;
-    org.lastNote = event.data.note;
+    // Kept as verified (--save-checkpoint): a signature line no log key checked would be saved as if trusted.
+    org.lastNote = checkpoint.verified;
   }
 }

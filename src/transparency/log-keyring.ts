@@ -16,16 +16,16 @@ export function parseVerifierKeys(text: string): NoteVerifier[] {
     .map((key) => parseVerifierKey(key));
 }
 
-/** An org's checkpoint signed by one of the keys (`signedBy`, the newest that signed it), with the origin of that key: `{key name}/{orgId}`. */
-export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint & { signedBy: NoteVerifier } {
-  const key = openSignedNote(note, keys).signedBy;
-  return { ...openCheckpoint(note, key, checkpointOrigin(key.name, orgId)), signedBy: key };
+/** An org's checkpoint signed by one of the keys (`signedBy`, the newest that signed it), with the origin of that key: `{key name}/{orgId}`; `verified`, the note as openNote checked it. */
+export function openOrgCheckpoint(note: string, keys: LogKeyring, orgId: string): Checkpoint & { signedBy: NoteVerifier; verified: string } {
+  const { signedBy, verified } = openSignedNote(note, keys);
+  return { ...openCheckpoint(note, signedBy, checkpointOrigin(signedBy.name, orgId)), signedBy, verified };
 }
 
 /** A note's text and the newest of the keys that signed it (a note signed across a rotation by both is the newer key's). */
-export function openSignedNote(note: string, keys: LogKeyring): { text: string; signedBy: NoteVerifier } {
-  const { text, verifiedBy } = openNote(note, [...keys]);
-  return { text, signedBy: keys.filter((known) => verifiedBy.includes(known)).at(-1)! };
+export function openSignedNote(note: string, keys: LogKeyring): { text: string; signedBy: NoteVerifier; verified: string } {
+  const { text, verifiedBy, verified } = openNote(note, [...keys]);
+  return { text, signedBy: keys.filter((known) => verifiedBy.includes(known)).at(-1)!, verified };
 }
 
 const keyName = (key: NoteVerifier): string => `${key.name}+${hex8(key.keyId)}`;

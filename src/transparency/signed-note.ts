@@ -155,20 +155,24 @@ export function parseNote(note: string): { text: string; signatures: NoteSignatu
 /**
  * Opens a note: its text once at least one known key signed it. Signatures by keys not given are
  * ignored (a witness may cosign); a bad signature by a known key rejects the whole note, as the
- * spec and Go's note.Open do.
+ * spec and Go's note.Open do. `verified` is the note as far as it was checked: its text and the
+ * signature lines that verified it, for whoever keeps it (lines it ignored are no one's word).
  */
-export function openNote(note: string, verifiers: NoteVerifier[]): { text: string; verifiedBy: NoteVerifier[] } {
+export function openNote(note: string, verifiers: NoteVerifier[]): { text: string; verifiedBy: NoteVerifier[]; verified: string } {
   const { text, signatures } = parseNote(note);
   const message = Buffer.from(text, 'utf8');
   const verifiedBy: NoteVerifier[] = [];
-  for (const { name, keyId, signature } of signatures) {
+  const checked: NoteSignature[] = [];
+  for (const signed of signatures) {
+    const { name, keyId, signature } = signed;
     const verifier = verifiers.find((known) => known.name === name && known.keyId === keyId);
     if (!verifier || verifiedBy.includes(verifier)) continue;
     if (!verifyEd25519(encodeBase64url(verifier.publicKey), message, encodeBase64url(signature))) {
       throw new InvalidNote(`the signature of ${name}+${hex8(keyId)} does not verify`);
     }
     verifiedBy.push(verifier);
+    checked.push(signed);
   }
   if (verifiedBy.length === 0) throw new InvalidNote('no signature by a known key');
-  return { text, verifiedBy };
+  return { text, verifiedBy, verified: `${text}\n${checked.map(signatureLine).join('')}` };
 }

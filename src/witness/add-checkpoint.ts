@@ -3,6 +3,7 @@ import { cosignatureLine, type Cosigner } from '../transparency/cosignature';
 import { verifyConsistency } from '../transparency/merkle-tree';
 import { openSignedNote, retiredKeyFault, type LogKeyring } from '../transparency/log-keyring';
 import { InvalidNote, parseNote, type NoteVerifier } from '../transparency/signed-note';
+import { quoted } from '../shared/quoted';
 import type { AddCheckpointBody } from './add-checkpoint-body';
 
 /** What the witness holds of a log: the latest checkpoint it cosigned. */
@@ -55,14 +56,15 @@ const keysOfOrigin = (origin: string, keys: LogKeyring): NoteVerifier[] => keys.
 export function submittedCheckpoint(note: string, deployments: readonly LogKeyring[]): SubmittedCheckpoint | AddCheckpointRefusal {
   const origin = note.split('\n', 1)[0];
   const keys = deployments.find((deployment) => keysOfOrigin(origin, deployment).length > 0);
-  if (keys === undefined) return { status: 404, code: 'UNKNOWN_LOG', detail: `"${origin}" is not a log this witness witnesses` };
+  // The origin is the sender's text, quoted as the server quotes it: any line up to the body's 64 KiB would be answered whole.
+  if (keys === undefined) return { status: 404, code: 'UNKNOWN_LOG', detail: `${quoted(origin)} is not a log this witness witnesses` };
   let opened: { text: string; signedBy: NoteVerifier };
   try {
     opened = openSignedNote(note, keysOfOrigin(origin, keys));
   } catch (error) {
     if (!(error instanceof InvalidNote)) throw error;
     // A malformed note and one without a valid signature by the log's key are both not the log's.
-    return { status: 403, code: 'NOT_SIGNED_BY_LOG', detail: `the checkpoint is not signed by the key of "${origin}": ${error.message}` };
+    return { status: 403, code: 'NOT_SIGNED_BY_LOG', detail: `the checkpoint is not signed by the key of ${quoted(origin)}: ${error.message}` };
   }
   const orgId = origin.slice(opened.signedBy.name.length + 1);
   const origins = [...new Set(keys.map(({ name }) => checkpointOrigin(name, orgId)))];

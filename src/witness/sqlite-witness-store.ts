@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openSqliteFile } from '../shared/sqlite-file';
+import { StoreUnavailable } from '../shared/store-unavailable';
+import { parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
+import { InvalidNote, parseNote } from '../transparency/signed-note';
 import { SqliteWriteFaults } from '../shared/sqlite-write-faults';
 import type { WitnessedCheckpoint } from './add-checkpoint';
 import type { EvidenceKind } from './add-checkpoint-result';
@@ -31,6 +34,25 @@ type Decide<T> = (held: WitnessedCheckpoint[]) => { store?: WitnessedCheckpoint;
 
 /** How its problems name the store. */
 const STORE_NAME = `the witness's store (${WITNESS_DB_FILE})`;
+
+/**
+ * A row as it was stored: its note the checkpoint note of its origin, size and root. Another
+ * (edited, damaged) is a promise the witness can no longer read, so it cosigns nothing of that log
+ * (503) rather than decide on it: it failed as a 500 that logged nothing.
+ */
+function intact(row: WitnessedCheckpoint): WitnessedCheckpoint {
+  let checkpoint: Checkpoint | undefined;
+  try {
+    checkpoint = parseCheckpoint(parseNote(row.note).text);
+  } catch (error) {
+    if (!(error instanceof InvalidNote)) throw error;
+  }
+  if (checkpoint?.origin !== row.origin || checkpoint.size !== row.size || checkpoint.rootHash.toString('base64') !== row.rootHash) {
+    const why = `it holds a checkpoint of ${row.origin} (size ${row.size}) whose note is not that checkpoint's: damaged or altered since it was stored, so what the witness cosigned of that log cannot be read; put back a whole copy of it from a backup`;
+    throw new StoreUnavailable(STORE_NAME, new Error(why));
+  }
+  return row;
+}
 
 /**
  * The latest checkpoint cosigned per origin, in SQLite (WAL, synchronous FULL: a cosignature
@@ -85,9 +107,11 @@ export class SqliteWitnessStore {
 
   /** The latest checkpoint cosigned of each of the origins that has one. */
   private held(origins: readonly string[]): WitnessedCheckpoint[] {
-    return this.db
-      .prepare(`SELECT origin, size, root_hash AS rootHash, note FROM witnessed WHERE origin IN (${origins.map(() => '?').join(', ')})`)
-      .all(...origins) as WitnessedCheckpoint[];
+    return (
+      this.db
+        .prepare(`SELECT origin, size, root_hash AS rootHash, note FROM witnessed WHERE origin IN (${origins.map(() => '?').join(', ')})`)
+        .all(...origins) as WitnessedCheckpoint[]
+    ).map(intact);
   }
 
   /**

@@ -16,6 +16,8 @@ export interface WitnessConfig {
   metricsToken?: string;
   /** Most connections open at once (WITNESS_MAX_CONNECTIONS), as the server's MAX_CONNECTIONS. */
   maxConnections: number;
+  /** Longest a request may take to arrive (WITNESS_REQUEST_TIMEOUT_MS), as the server's REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs: number;
 }
 
 /** Whether a checkpoint of one key's log could be of the other's: origins `{name}/{orgId}` of one name, or of a name that begins the other's. */
@@ -66,5 +68,6 @@ export function loadWitnessConfig(env: NodeJS.ProcessEnv = process.env): Witness
     logKeys,
     metricsToken: environment.METRICS_TOKEN,
     maxConnections: environment.WITNESS_MAX_CONNECTIONS,
+    requestTimeoutMs: environment.WITNESS_REQUEST_TIMEOUT_MS,
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientError } from '../http/client-error';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+import { requestDeadline } from '../http/request-deadline';
 import { bearerToken, sameSecret } from '../shared/bearer-token';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import type { Cosigner } from '../transparency/cosignature';
@@ -24,6 +25,8 @@ export interface WitnessServerOptions {
   metrics: WitnessMetrics;
   /** METRICS_TOKEN: when set, /metrics answers only `Bearer <it>`, as the server's. */
   metricsToken?: string;
+  /** WITNESS_REQUEST_TIMEOUT_MS: a request not all arrived by then is answered 408 and its connection closed. */
+  requestTimeoutMs: number;
   /** Each checkpoint cosigned or refused, for the process's log. */
   onOutcome?: (origin: string, outcome: AddCheckpointOutcome) => void;
   now?: () => Date;
@@ -82,7 +85,7 @@ const healthResult = (store?: 'up' | 'down', message?: string) => {
 };
 
 /** The witness's HTTP interface: POST /add-checkpoint of C2SP tlog-witness, /metrics, /health/live and /health/ready. */
-export function createWitnessServer({ cosigner, logKeys, store, metrics, metricsToken, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
+export function createWitnessServer({ cosigner, logKeys, store, metrics, metricsToken, requestTimeoutMs, onOutcome, now = () => new Date() }: WitnessServerOptions): Server {
   const addCheckpoint = async (text: string): Promise<AddCheckpointOutcome> => {
     let body;
     try {
@@ -126,7 +129,8 @@ export function createWitnessServer({ cosigner, logKeys, store, metrics, metrics
   };
 
   // No Host is needed to answer: Node's own refusal of a request without one would be a bare 400.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  // A deadline for the request's arrival: Node's default (5 min) let a client trickling a body hold a connection that long, and WITNESS_MAX_CONNECTIONS of them the witness.
+  const server = createServer({ requireHostHeader: false, ...requestDeadline(requestTimeoutMs) }, (req, res) => {
     const route = async (): Promise<void> => {
       const path = pathOf(req.url ?? '/');
       const method = METHOD_OF[path];

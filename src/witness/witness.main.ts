@@ -4,7 +4,7 @@
  * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the evidence it kept of the checkpoints it refused.
  * Both read what the witness made and create nothing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { prepareDataDir } from '../config/data-dir';
@@ -18,7 +18,7 @@ import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
 import { SqliteWitnessStore, WITNESS_DB_FILE } from './sqlite-witness-store';
 import { loadWitnessConfig } from './witness-config';
-import { existingWitnessKey, loadWitnessKey } from './witness-key';
+import { existingWitnessKey, loadWitnessKey, WITNESS_KEY_FILE } from './witness-key';
 import { WitnessMetrics } from './witness-metrics';
 import { createWitnessServer } from './witness-server';
 
@@ -47,8 +47,17 @@ function main(args: string[]): void {
   }
   // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
   prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
+  const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
+  // SQLite opens an empty file as an empty store: a restore that cut it to 0 bytes lost it as well.
+  const storeMissing = !existsSync(storeFile) || statSync(storeFile).size === 0;
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
+  // Its key kept from an earlier start, its store gone (deleted, emptied, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.
+  if (storeMissing && generated.length === 0 && config.key.signingKey === undefined) {
+    throw new ConfigError(
+      `${storeFile} is missing or empty beside the witness's key (${join(config.key.dataDir, WITNESS_KEY_FILE)}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+    );
+  }
   const vkey = cosignerKeyText(cosigner);
   if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
   for (const path of generated) logger.info(`generated its key in ${path}`);
@@ -60,6 +69,7 @@ function main(args: string[]): void {
     store,
     metrics,
     metricsToken: config.metricsToken,
+    requestTimeoutMs: config.requestTimeoutMs,
     onOutcome: (origin, outcome) => {
       const { level, fields, msg } = outcomeLog(origin, outcome);
       logger[level](fields, msg);

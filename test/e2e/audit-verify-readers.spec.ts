@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -158,6 +158,43 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     for (const after of [' {}', ' 1', '\u0000']) {
       const { code, verdict } = await verify('after-json', file.replace(text, `${text}${after}`));
       expect({ after, code, failure: verdict.failure }).toEqual({ after, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: added + 1, reason: 'the line is not JSON' }) });
+    }
+  });
+
+  it('refuses an event id given twice, by two leaves or by a leaf and a checkpoint line, even in a log the log key signed: the audit trail and the proofs by eventId find one event by it, and the log gives each its own', async () => {
+    const added = lines.findIndex((line) => line.type === 'AgentAdded' && line.data.agentId === 'bob');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    const before = added - 1 - [...lines.slice(0, added)].reverse().findIndex((line) => line.type !== CHECKPOINT_SIGNED);
+    const twice = (id: string, first: number, at: number) =>
+      expect.objectContaining({ line: at + 1, eventId: id, reason: `the event id ${id} is given twice: line ${first + 1} holds it too, and the log gives each event its own id, by which the audit trail and the proofs find it` });
+    // Two leaves: bob's AgentAdded takes the id of the event before it, every checkpoint signed anew over it.
+    const leaves = lines.map((line, index) => (index === added ? { ...line, eventId: lines[before].eventId } : line));
+    const resigned = await verify('id-twice-leaves', fileOf(resignedExport(leaves, signer, orgId)));
+    expect({ code: resigned.code, failure: resigned.verdict.failure }).toEqual({ code: EXIT.TAMPERED, failure: twice(lines[before].eventId, before, added) });
+    // A checkpoint line holding a leaf's id (no leaf changes, nothing to sign anew).
+    const at = lastCheckpoint();
+    const checkpointLine = lines.map((line, index) => (index === at ? { ...line, eventId: lines[added].eventId } : line));
+    const copied = await verify('id-twice-checkpoint', fileOf(checkpointLine));
+    expect({ code: copied.code, failure: copied.verdict.failure }).toEqual({ code: EXIT.TAMPERED, failure: twice(lines[added].eventId, added, at) });
+    // A line copied as it is repeats its stream's revision too.
+    const again = await verify('line-twice', fileOf([...lines.slice(0, added + 1), lines[added], ...lines.slice(added + 1)]));
+    expect({ code: again.code, reason: again.verdict.failure?.reason }).toEqual({ code: EXIT.TAMPERED, reason: expect.stringMatching(/goes back to revision/) });
+  });
+
+  it('--save-checkpoint saves the checkpoint as it verified it: its text and the log key\'s signature, never a signature line it did not check (a key nobody gave it, or the log key\'s again)', async () => {
+    const at = lastCheckpoint();
+    const genuine: string = lines[at].data.note;
+    const { text, signatures } = parseNote(genuine);
+    const logLine = genuine.slice(text.length + 1);
+    const unknown = `\u2014 attacker.example/witness ${Buffer.alloc(68, 1).toString('base64')}\n`;
+    const notes = [`${genuine}${unknown}`, `${text}\n${unknown}${logLine}`, `${genuine}${logLine}`];
+    expect(signatures).toHaveLength(1);
+    for (const note of notes) {
+      const file = join(work, 'with-junk.ndjson');
+      writeFileSync(file, fileOf(lines.map((line, index) => (index === at ? { ...line, data: { ...line.data, note } } : line))));
+      const saved = join(work, 'saved.checkpoint');
+      const { code } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--save-checkpoint', saved], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
+      expect({ note, code, saved: readFileSync(saved, 'utf8') }).toEqual({ note, code: EXIT.OK, saved: genuine });
     }
   });
 

@@ -566,9 +566,9 @@ describe('ztkeys audit verify on real exports', () => {
     );
     expect(appended.stdout).toMatch(new RegExp(`^Audit log verified up to its last checkpoint, NOT past it: .*\\n(.*\\n)*  1 event after the last checkpoint: signed by no checkpoint, NOT verified`));
 
-    // A made-up org: two lines of the genuine one under another id, which the log key never signed.
+    // A made-up org: two lines of the genuine one under another id, which the log key never signed (each event its own id: the genuine ones' again are refused, exit 6).
     const madeUp = newId();
-    const forged = lines.slice(0, 2).map((line) => JSON.parse(JSON.stringify(line).replaceAll(admin.orgId, madeUp)) as Line);
+    const forged = lines.slice(0, 2).map((line) => ({ ...(JSON.parse(JSON.stringify(line).replaceAll(admin.orgId, madeUp)) as Line), eventId: newId() }));
     const alone = await run('audit', 'verify', writeExport('made-up.ndjson', forged), '--log-key', vkey, '--json');
     expect(alone.code).toBe(EXIT.UNCOVERED);
     expect(alone.stderr).toContain(`2 events of org ${madeUp} are signed by no checkpoint (it has none)`);

@@ -539,6 +539,28 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     expect((await call(suite.server, 'GET', `${base}/key-requests?limit=10`, alice.token)).status).toBe(200);
   });
 
+  it("answers 400 naming the parameter to a proof route's tree number written otherwise than its canonical decimal (a sign, leading zeros, an exponent, a fraction, hex, space, past 2^53 - 1): only 0 or a digit 1-9 then digits is a number there", async () => {
+    const routes: Array<[string, (value: string) => string]> = [
+      ['from', (value) => `consistency?from=${value}&to=1`],
+      ['to', (value) => `consistency?from=0&to=${value}`],
+      ['index', (value) => `inclusion?index=${value}&size=1`],
+      ['size', (value) => `inclusion?index=0&size=${value}`],
+    ];
+    const loose = ['1.0', '1e0', '+1', '%201', '1%20', '01', '00', '-0', '0x1', '-1', '9007199254740992', '1'.repeat(30), ''];
+    for (const [field, query] of routes) {
+      for (const value of loose) {
+        const reply = await call(suite.server, 'GET', `${base}/audit-log/${query(value)}`, alice.token);
+        expect({ field, value, status: reply.status, type: reply.contentType, fields: (reply.body.errors as Array<{ field: string }> | undefined)?.map((error) => error.field) }).toEqual({
+          field,
+          value,
+          status: 400,
+          type: expect.stringMatching(/^application\/problem\+json/),
+          fields: [field],
+        });
+      }
+    }
+  });
+
   it('answers 4xx to invalid ids in paths', async () => {
     await refusedAll(async () => {
       for (const id of ['%24ne', '..', '%2E%2E%2Fadmin', 'a'.repeat(200), 'b%C3%B6b', '-bob', 'bob%00', '%7B%22%24ne%22%3Anull%7D']) {

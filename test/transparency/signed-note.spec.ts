@@ -89,7 +89,8 @@ describe('C2SP signed-note', () => {
     const good = PETER_NOTE.split('\n').at(-2)!;
     const bad = good.replace('x08go/ZJ', 'x08go/ZK');
     expect(() => openNote(`${PETER_TEXT}\n${bad}\n${good}\n`, peter)).toThrow('does not verify');
-    expect(openNote(`${PETER_TEXT}\n${good}\n${bad}\n`, peter)).toEqual({ text: PETER_TEXT, verifiedBy: peter });
+    // What it verified is the text and that good line: the line skipped is no part of it.
+    expect(openNote(`${PETER_TEXT}\n${good}\n${bad}\n`, peter)).toEqual({ text: PETER_TEXT, verifiedBy: peter, verified: `${PETER_TEXT}\n${good}\n` });
   });
 
   it('refuses notes that are not notes', () => {

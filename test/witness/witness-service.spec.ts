@@ -68,6 +68,18 @@ function rawRequest(url: string, bytes: string): Promise<{ status: number; type:
   });
 }
 
+/** `run` on a witness of its own, in a folder of its own, witnessing logKey with `env` beside; both gone after. */
+async function ownWitness(name: string, env: Record<string, string>, run: (witness: WitnessProcess, folder: string) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), `ztkeys-witness-${name}-`));
+  const witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), ...env });
+  try {
+    await run(witness, folder);
+  } finally {
+    await witness.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real process)', () => {
   const honest = history(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   const forked = history(['a', 'X', 'c', 'd', 'e', 'f', 'g', 'h']);
@@ -400,6 +412,101 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({ status: 1, stdout: '', stderr: expect.stringMatching(/^witness key failed: WITNESS_SIGNING_KEY is not a witness signer key[^\n]*\n$/) });
   });
 
+  it.each([
+    ['deleted', (folder: string) => rmSync(join(folder, 'witness.sqlite'))],
+    ['cut to 0 bytes', (folder: string) => writeFileSync(join(folder, 'witness.sqlite'), '')],
+  ])('refuses to start with its key but its store %s (or left out of a restore): it would have forgotten what it cosigned and cosigned a fork of it', async (_, lose) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forgot-'));
+    const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+    try {
+      const first = WitnessProcess.spawn(env);
+      const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
+      await first.stop();
+      expect(cosigned.status).toBe(200);
+      for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite-'))) rmSync(join(folder, name));
+      lose(folder);
+      const again = WitnessProcess.spawn(env);
+      const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(async ({ url: at }) => said(await post(at, body(0, [], forked.note(3)))))]);
+      await again.stop();
+      expect({ started, stderr: again.stderr, fatal: again.lines().filter((line) => line.level >= 50) }).toEqual({
+        started: 1,
+        stderr: '',
+        fatal: [
+          expect.objectContaining({
+            level: 60,
+            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} is missing or empty beside the witness's key (${join(folder, 'witness-signing-key')}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+          }),
+        ],
+      });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("a row of its store whose note is not the checkpoint it records (edited, damaged): add-checkpoint of that log is a 503 STORE_UNAVAILABLE naming it, nothing cosigned, where it was a 500 INTERNAL that logged nothing", async () => {
+    const grown = history(['a', 'b', 'c', 'd', 'e']);
+    await ownWitness('row', {}, async (first, folder) => {
+      expect((await post((await first.listening()).url, body(0, [], grown.note(3)))).status).toBe(200);
+      await first.stop();
+      for (const [what, note] of [
+        ['no note', 'garbage'],
+        ['a signature line that is none', grown.note(3).replace(/ \S+\n$/, ' AAAA\n')],
+        ['the note of another size', grown.note(2)],
+      ]) {
+        const db = new Database(join(folder, 'witness.sqlite'));
+        db.prepare('UPDATE witnessed SET note = ?').run(note);
+        db.close();
+        const again = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) });
+        try {
+          const answer = await post((await again.listening()).url, body(3, grown.proof(3, 5), grown.note(5)));
+          expect({ what, status: answer.status, problem: JSON.parse(answer.text) as unknown }).toEqual({
+            what,
+            status: 503,
+            problem: expect.objectContaining({
+              code: 'STORE_UNAVAILABLE',
+              detail: `the witness's store (witness.sqlite) is unavailable: it holds a checkpoint of ${origin} (size 3) whose note is not that checkpoint's: damaged or altered since it was stored, so what the witness cosigned of that log cannot be read; put back a whole copy of it from a backup. Try again shortly.`,
+            }),
+          });
+        } finally {
+          await again.stop();
+        }
+      }
+    });
+  });
+
+  it("quotes an origin as the server quotes client text, its first 64 characters: one it does not know, or one of its logs' names whose note does not open, was answered whole (60,000 characters back)", async () => {
+    await ownWitness('origin', {}, async (quoting) => {
+      const at = (await quoting.listening()).url;
+      for (const [status, head] of [[404, 'x'], [403, `${logKey.name}/`]] as const) {
+        const long = `${head}${'y'.repeat(60_000)}`;
+        const answer = await post(at, `old 0\n\n${long}\n1\n${Buffer.alloc(32).toString('base64')}\n\n\u2014 ${logKey.name} ${Buffer.alloc(68).toString('base64')}\n`);
+        const { detail } = JSON.parse(answer.text) as { detail: string };
+        expect({ status: answer.status, quoted: detail.includes(JSON.stringify(`${[...long].slice(0, 64).join('')}\u2026`)), length: detail.length < 400 }).toEqual({ status, quoted: true, length: true });
+      }
+    });
+  });
+
+  it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {
+    await ownWitness('slow', { WITNESS_REQUEST_TIMEOUT_MS: '1000' }, async (slow) => {
+      const { port } = new URL((await slow.listening()).url);
+      const socket = connect(Number(port), '127.0.0.1');
+      const drip = setInterval(() => socket.write('o'), 200);
+      try {
+        const answered = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+          let text = '';
+          const timer = setTimeout(() => resolve({ text, closed: false }), 6000);
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.once('close', () => (clearTimeout(timer), resolve({ text, closed: true })));
+          socket.write(`POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: 60000\r\n\r\n`);
+        });
+        expect({ closed: answered.closed, status: answered.text.split('\r\n', 1)[0], problem: /application\/problem\+json/.test(answered.text) }).toEqual({ closed: true, status: 'HTTP/1.1 408 Request Timeout', problem: true });
+      } finally {
+        clearInterval(drip);
+        socket.destroy();
+      }
+    });
+  });
+
   it('cosigns a first checkpoint, refuses a fork of the same size after it, cosigns its extension', async () => {
     const first = await post(url, body(0, [], honest.note(3)));
     expect(first.status).toBe(200);
@@ -586,18 +693,13 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
   }, 30_000);
 
   it('/metrics answers only the METRICS_TOKEN when it is set', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-token-'));
-    const guarded = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), METRICS_TOKEN: 'scrape-me' });
-    try {
+    await ownWitness('token', { METRICS_TOKEN: 'scrape-me' }, async (guarded) => {
       const { url: guardedUrl } = await guarded.listening();
       const refused = await fetch(`${guardedUrl}/metrics`);
       expect({ status: refused.status, type: refused.headers.get('content-type') }).toEqual({ status: 401, type: 'application/problem+json' });
       expect((await fetch(`${guardedUrl}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
       expect((await fetch(`${guardedUrl}/health/ready`)).status).toBe(200);
-    } finally {
-      await guarded.stop();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps at most WITNESS_MAX_CONNECTIONS open: one past them is closed as accepted, and counted; the witness answers once one is let go', async () => {

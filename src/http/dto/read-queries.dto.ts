@@ -14,11 +14,12 @@ import { isRealTime, RFC3339, RFC3339_INSTANT } from './rfc3339';
 const INTEGER = 'must be an integer number';
 
 /**
- * An integer of the query string, written in decimal digits only (`digits`): Number() would also
- * take `0x10`, `1e2`, `+1`, ` 1`, `1.0` and read an empty value as 0. `message`, when given, says
- * every problem of the field at once.
+ * An integer of the query string, written in canonical decimal digits only (`digits`): Number()
+ * would also take `0x10`, `1e2`, `+1`, ` 1`, `1.0`, `01` and `-0` and read an empty value as 0, so
+ * that one number had many spellings (a tree size among them, which a client may key a cache by).
+ * `message`, when given, says every problem of the field at once.
  */
-const decimalInteger = (minimum: number, maximum: number, { digits = /^-?\d+$/, message }: { digits?: RegExp; message?: string } = {}) =>
+const decimalInteger = (minimum: number, maximum: number, { digits = /^(0|-?[1-9]\d*)$/, message }: { digits?: RegExp; message?: string } = {}) =>
   z
     .string({ error: message ?? INTEGER })
     .regex(digits, { error: message ?? INTEGER })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_ORG_POLICY } from '../../../src/domain/organization/org-policy';
 import { LOG_ACTOR, OPERATOR_ACTOR } from '../../../src/domain/shared/actor';
 import { checkpointOrigin, signCheckpoint, timestampLine } from '../../../src/transparency/checkpoint';
@@ -82,7 +83,8 @@ export class SyntheticExport {
   private record(stream: string, actor: string, type: string, data: Record<string, unknown>, at: Date): LeafRecord {
     const revision = (this.revisions.get(stream) ?? -1) + 1;
     this.revisions.set(stream, revision);
-    const eventId = `0193c3a0-0000-7000-8000-${String(this.count).padStart(12, '0')}`;
+    // Each org's ids its own, as the log's are: two exports in one file give no id twice.
+    const eventId = `0193c3a0-${createHash('sha256').update(this.org).digest('hex').slice(0, 4)}-7000-8000-${String(this.count).padStart(12, '0')}`;
     const subject = typeof data.agentId === 'string' ? data.agentId : null;
     return { eventId, type, schemaVersion: 1, stream, revision, actor, subject, occurredAt: at.toISOString(), correlationId: eventId, causationId: eventId, data: data as LeafRecord['data'] };
   }
