@@ -38,7 +38,7 @@ describe('audit verifier: bounded memory, second read', () => {
     const grown = memory() - before;
     expect(audit.failed).toBeUndefined();
     // One hash kept per event (no fold) grew 12 MB here; the window's 2,000 (and up to 4,096 folded, until compacted) are held already at 5,000: 0.3 MB grown.
-    // Beside them, the event ids read (each given once: event-ids.ts), 20 bytes a slot at most 3/4 full, so at most 54 bytes an event, and half as much again for the table they grew out of, which the platform frees later.
+    // Beside them, the event ids read (each given once: event-ids.ts), 16 bytes of key and a Map's entry, about 50 bytes an event (seen: 58 with the window), and the table they grew out of, which the platform frees later.
     const ids = 81 * 55_002;
     expect(grown).toBeLessThan((2 << 20) + ids);
     expect(audit.finish()).toMatchObject({ ok: true, orgs: [{ events: 55_002, checkpoints: 1, uncovered: 55_000, verifiedSize: 55_002 }] });
