@@ -42,11 +42,12 @@ export function statementMismatches(statement: string, signer: Signer, binding: 
   if (canonicalize(fields) !== statement) problems.push('it is not RFC 8785 canonical JSON');
   const expected: Record<string, unknown> = { orgId: signer.orgId, agentId: signer.agentId, ...binding };
   for (const [name, value] of Object.entries(expected)) {
-    if (!(name in fields)) problems.push(`it does not bind ${name}`);
+    if (!Object.hasOwn(fields, name)) problems.push(`it does not bind ${name}`);
     else if (fields[name] !== value) problems.push(`it binds ${name} ${JSON.stringify(fields[name])} instead of ${JSON.stringify(value)}`);
   }
+  // Own members only: `in` would take a member named constructor, toString or __proto__ as one asked for.
   for (const name of Object.keys(fields))
-    if (!(name in expected) && !COMMON_FIELDS.includes(name)) problems.push(`it also binds ${name}, which this signature is not for`);
+    if (!Object.hasOwn(expected, name) && !COMMON_FIELDS.includes(name)) problems.push(`it also binds ${name}, which this signature is not for`);
   if (typeof fields.nonce !== 'string' || fields.nonce === '') problems.push('it has no nonce');
   const issuedAt = typeof fields.issuedAt === 'string' ? Date.parse(fields.issuedAt) : NaN;
   const expiresAt = typeof fields.expiresAt === 'string' ? Date.parse(fields.expiresAt) : NaN;
