@@ -127,6 +127,20 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(allowed.code).toBe(EXIT.USAGE);
     expect(allowed.stderr).toMatch(/^warning: http:\/\/192\.0\.2\.1:9 is plain HTTP: tokens and decisions travel unencrypted\. Use HTTPS outside this machine\.\nztkeys: Profile "bob" holds/);
   });
+
+  it('refuses a server URL holding a user name or password, before any request, and never shows the password', async () => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    for (const args of [
+      ['login', '--api', 'https://carol:s3cret-pw@127.0.0.1:9', '--profile', 'carol', '--token-file', tokenFile],
+      ['org', 'create', '--api', 'http://carol:s3cret-pw@127.0.0.1:9', '--name', 'Acme', '--admin-id', 'carol', '--admin-email', 'carol@example.com', '--admin-name', 'Carol', '--bootstrap-token-file', tokenFile],
+    ]) {
+      const refused = await ztkeys(args);
+      expect(refused).toMatchObject({ code: EXIT.USAGE, stdout: '' });
+      expect(refused.stderr).toMatch(/^ztkeys: --api takes the server base URL without a user name or password \(https?:\/\/127\.0\.0\.1:9\): ztkeys signs in with your agent token alone\.\n$/);
+    }
+    expect(new ProfileStore(home).get('carol')).toBeUndefined();
+  });
 });
 
 describe('several ztkeys at once in one home (built CLI, real server)', () => {
