@@ -141,6 +141,16 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     }
     expect(new ProfileStore(home).get('carol')).toBeUndefined();
   });
+
+  it.each(['constructor', '__proto__', 'toString'])('refuses a profile named %s, which every object has, and never takes it for a profile', async (name) => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    const refused = { code: EXIT.USAGE, stdout: '', stderr: `ztkeys: Profile name "${name}" is reserved: choose another.\n` };
+    expect(await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', name, '--token-file', tokenFile, '--force'])).toMatchObject(refused);
+    expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: name })).toMatchObject(refused);
+    expect(await ztkeys(['profile', 'use', name])).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: No profile "${name}": the profiles are alice, bob.\n` });
+    expect((await ztkeys(['whoami'])).stderr).toMatch(/Not logged in \(profile "default"\)/);
+  });
 });
 
 describe('several ztkeys at once in one home (built CLI, real server)', () => {
