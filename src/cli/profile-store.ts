@@ -94,6 +94,17 @@ export class ProfileStore {
     });
   }
 
+  /** Forgets the position remembered for a server if it is still `position`; true if it was. */
+  forgetPosition(apiUrl: string, position: string): boolean {
+    let forgotten = false;
+    this.update((document) => {
+      if (document.positions[apiUrl] !== position) return false;
+      delete document.positions[apiUrl];
+      forgotten = true;
+    });
+    return forgotten;
+  }
+
   lastCheckpoint(apiUrl: string, orgId: string): SeenCheckpoint | undefined {
     return this.read().checkpoints?.[witnessKey(apiUrl, orgId)];
   }
