@@ -142,6 +142,17 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(new ProfileStore(home).get('carol')).toBeUndefined();
   });
 
+  it('takes the home from HOME, not from an XDG_CONFIG_HOME that is a relative path (which the XDG spec says to ignore): it would name a folder under wherever ztkeys runs', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
+    try {
+      new ProfileStore(join(user, '.config', 'ztkeys')).save('default', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('carol', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'carol' });
+      const env = { PATH: process.env.PATH, HOME: user, XDG_CONFIG_HOME: 'config' };
+      expect(await runProcess(CLI_BUILT, ['whoami'], { env })).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/^carol in org org-1/) });
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
+  });
+
   it.each(['constructor', '__proto__', 'toString'])('refuses a profile named %s, which every object has, and never takes it for a profile', async (name) => {
     const tokenFile = join(home, 'carol.token');
     writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
