@@ -1,26 +1,9 @@
 import { EXIT } from '../../src/cli/exit-codes';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { standInApi, type StandInApi } from './support/stand-in-api';
+import { statusAnswer } from './support/status-answer';
 
 jest.setTimeout(60_000);
-
-/** An agent of a zero-trust status page, as API v1 answers it, its name `nameBytes` long. */
-const agent = (agentId: string, nameBytes: number) => ({
-  agentId,
-  displayName: 'n'.repeat(nameBytes),
-  role: 'MEMBER',
-  keyStatus: 'NONE',
-  email: `${agentId}@example.com`,
-  fingerprint: null,
-  approvedBy: null,
-  approvedAt: null,
-  activeKey: null,
-  lastRequest: null,
-  lastRevocation: null,
-  promptFrequencies: {},
-  addedAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-});
 
 /**
  * A server (taken over, or a man in the middle) whose list pages never end: each answers a
@@ -40,7 +23,7 @@ describe('list pages that never end', () => {
       request.on('end', () => {
         pages++;
         const cursor = new URL(request.url!, 'http://stand-in').searchParams.get('cursor');
-        const page = { agents: [agent(`agent-${pages}`, nameBytes)], totals: { agents: 1, withActiveKey: 0, pending: 0, none: 1, byKeyStatus: { NONE: 1 } }, nextCursor: nextCursor(cursor) };
+        const page = { ...statusAnswer([{ agentId: `agent-${pages}`, displayName: 'n'.repeat(nameBytes), role: 'MEMBER', keyStatus: 'NONE' }]), nextCursor: nextCursor(cursor) };
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(page));
       });
