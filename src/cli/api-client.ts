@@ -81,6 +81,8 @@ function unknownToServer(status: number, problem: Problem): string[] {
 export interface PositionTracker {
   lastPosition(): string | undefined;
   recordPosition(position: string): void;
+  /** The server's log ends before `position`: forgets it if it is the one remembered (true), not one the user gave. */
+  forgetPosition(position: string): boolean;
 }
 
 /** No answer came back: the server is down, or the request went through and its answer was lost. */
@@ -234,7 +236,8 @@ export class ApiClient {
    */
   private async send(request: Request, timeoutMs: number | undefined, maxBytes: number): Promise<Response> {
     const minPosition = request.method === 'GET' ? laterPosition(this.positions?.lastPosition(), this.floor) : undefined;
-    if (minPosition !== undefined) request.headers.set('x-min-position', minPosition);
+    if (minPosition === undefined) request.headers.delete('x-min-position');
+    else request.headers.set('x-min-position', minPosition);
     let response: Response;
     const abort = new AbortController();
     // Unref'd: a body never read does not keep the process; the socket of one being read does, and the timer fires.
@@ -253,7 +256,13 @@ export class ApiClient {
       clearTimeout(deadline);
       throw this.redirected(response);
     }
-    return maxBytes === Infinity ? response : this.bounded(response, maxBytes, () => clearTimeout(deadline));
+    const answer = maxBytes === Infinity ? response : this.bounded(response, maxBytes, () => clearTimeout(deadline));
+    // A remembered position no command of this server answered (restored from an older copy, or an answer not its own at its address) would refuse every read for ever.
+    if (minPosition !== undefined && answer.status === 400 && (await problemCode(answer.clone())) === 'INVALID_MIN_POSITION' && this.positions?.forgetPosition(minPosition)) {
+      void answer.body?.cancel();
+      return this.send(request, timeoutMs, maxBytes);
+    }
+    return answer;
   }
 
   /** The answer as a body that fails once it passes maxBytes; the connection is dropped then. `read`: called once the body is read whole. */
@@ -314,6 +323,16 @@ function problemTextFault(problem: Problem): { member: string; kind: string } | 
   if (member === undefined) return undefined;
   const value: unknown = problem[member];
   return { member, kind: value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}` };
+}
+
+/** The code of a problem answer, if it is one. */
+async function problemCode(response: Response): Promise<unknown> {
+  try {
+    const body: unknown = await response.json();
+    return typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The problem of an error answer; not problem+json (a proxy's error page, say): what can be shown. */

@@ -22,6 +22,9 @@ export function checkApiUrl(text: string, output: Output, plainHttp: boolean): s
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`--api must be an http(s) URL, not ${url.protocol}`);
   if (url.search || url.hash) throw usageError('--api takes the server base URL, without query or fragment.');
+  // fetch refuses such a URL; shown back, the password would land in the terminal's scrollback.
+  if (url.username || url.password)
+    throw usageError(`--api takes the server base URL without a user name or password (${url.protocol}//${url.host}): ztkeys signs in with your agent token alone.`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     if (!plainHttp)
       throw usageError(`${url.origin} is plain HTTP to another machine: your token and what you sign would travel unencrypted. Use its https:// URL, or add --plain-http on a network that is yours alone.`);

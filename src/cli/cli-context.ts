@@ -65,6 +65,13 @@ export class CliContext {
     return new ApiClient(apiUrl, token, {
       lastPosition: () => laterPosition(this.profiles.lastPosition(apiUrl), this.globals.minPosition),
       recordPosition: (position) => this.profiles.recordPosition(apiUrl, position),
+      forgetPosition: (position) => {
+        if (!this.profiles.forgetPosition(apiUrl, position)) return false;
+        this.output.warn(
+          `This machine remembered position ${position} as written at ${apiUrl}, past the end of its log: forgotten. The server may have been restored from an older copy, or an earlier answer from its address was not its own.`,
+        );
+        return true;
+      },
     });
   }
 

@@ -34,8 +34,13 @@ const PROFILE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function checkProfileName(name: string): string {
   if (!PROFILE_NAME.test(name)) throw usageError(`Profile name "${name}" is not valid: use 1 to 64 letters, digits, ".", "_" or "-".`);
+  // Every object has these (a profile named __proto__ would be written nowhere): kept out of profiles.json.
+  if (name in Object.prototype) throw usageError(`Profile name "${name}" is reserved: choose another.`);
   return name;
 }
+
+/** A stored profile by name: its own, never a member every object inherits (constructor, toString). */
+const profileNamed = (profiles: Record<string, Profile>, name: string): Profile | undefined => (Object.hasOwn(profiles, name) ? profiles[name] : undefined);
 
 /** profiles.json in the CLI home, mode 0600: it holds bearer tokens. */
 export class ProfileStore {
@@ -46,7 +51,7 @@ export class ProfileStore {
   }
 
   get(name: string): Profile | undefined {
-    return this.read().profiles[name];
+    return profileNamed(this.read().profiles, name);
   }
 
   /** Every profile, by name. */
@@ -62,7 +67,7 @@ export class ProfileStore {
   use(name: string): Profile {
     let used: Profile | undefined;
     this.update((document) => {
-      used = document.profiles[name];
+      used = profileNamed(document.profiles, name);
       if (!used) throw usageError(`No profile "${name}": the profiles are ${Object.keys(document.profiles).join(', ') || '(none: log in first)'}.`);
       document.current = name;
     });
@@ -87,6 +92,17 @@ export class ProfileStore {
       if (known !== undefined && BigInt(known) >= BigInt(position)) return false;
       document.positions[apiUrl] = position;
     });
+  }
+
+  /** Forgets the position remembered for a server if it is still `position`; true if it was. */
+  forgetPosition(apiUrl: string, position: string): boolean {
+    let forgotten = false;
+    this.update((document) => {
+      if (document.positions[apiUrl] !== position) return false;
+      delete document.positions[apiUrl];
+      forgotten = true;
+    });
+    return forgotten;
   }
 
   lastCheckpoint(apiUrl: string, orgId: string): SeenCheckpoint | undefined {

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import canonicalize from 'canonicalize';
 import { TEXT_OF_ONE_LINE } from '../shared/hidden-characters';
+import { isoInstant } from '../shared/iso-instant';
 import { decodeBase64urlBytes, encodeBase64urlBytes } from './base64url-bytes';
 
 /**
@@ -133,10 +134,7 @@ const isPowerOfTwoIn = (n: number, [low, high]: readonly [number, number]): bool
 const isIntegerIn = (n: number, [low, high]: readonly [number, number]): boolean => Number.isInteger(n) && n >= low && n <= high;
 const isShownId = (id: string): boolean => id.length >= 1 && id.length <= 128 && TEXT_OF_ONE_LINE.test(id);
 /** What toISOString writes, the only creation time a ztkeys key file holds. */
-const isInstant = (text: string): boolean => {
-  const time = Date.parse(text);
-  return !Number.isNaN(time) && new Date(time).toISOString() === text;
-};
+const isInstant = (text: string): boolean => !Number.isNaN(isoInstant(text));
 
 /** Parses and checks the shape of a key file: the file, or why it cannot be used (before any work). */
 export function readKeyFile(text: string): { file: KeyFile } | { problem: string } {

@@ -1,5 +1,6 @@
 import { HASH_SIZE } from './merkle-tree';
 import { InvalidNote, openNote, parseNote, signNote, type NoteSigner, type NoteVerifier } from './signed-note';
+import { isoInstant } from '../shared/iso-instant';
 
 /**
  * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the note text
@@ -24,17 +25,14 @@ export const timestampLine = (at: Date): string => `${TIMESTAMP}${at.toISOString
 
 /**
  * The time of the checkpoint's timestamp line, undefined without one; an invalid Date unless it is
- * the only one and in the form `timestampLine` writes (Date.toISOString: UTC, to the millisecond).
- * Date reads other forms its own way: one without a zone as the reader's local time, digits past
- * the millisecond dropped; readers in two zones, or with another parser, would date one signed
- * checkpoint apart, as would readers of two timestamp lines taking the first and the last.
+ * the only one and in the form `timestampLine` writes (isoInstant): readers of two timestamp lines
+ * would take the first and the last.
  */
 export function checkpointTime({ extensions }: Checkpoint): Date | undefined {
   const lines = extensions.filter((extension) => extension.startsWith(TIMESTAMP));
   if (lines.length === 0) return undefined;
   const text = lines[0].slice(TIMESTAMP.length);
-  const at = new Date(text);
-  return lines.length === 1 && !Number.isNaN(at.getTime()) && at.toISOString() === text ? at : new Date(Number.NaN);
+  return new Date(lines.length === 1 ? isoInstant(text) : Number.NaN);
 }
 
 /**

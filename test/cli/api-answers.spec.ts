@@ -8,6 +8,7 @@ import { verificationCode } from '../../src/crypto/verification-code';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { memoryIo } from './support/memory-io';
 import { standInApi, type StandInApi } from './support/stand-in-api';
+import { statusAnswer } from './support/status-answer';
 
 interface Answer {
   status: number;
@@ -20,24 +21,6 @@ interface Seen {
   headers: IncomingMessage['headers'];
   body: string;
 }
-
-/** A zero-trust status answer as API v1 gives it (the CLI checks it against the OpenAPI document). */
-const statusAnswer = (agents: { agentId: string; displayName: string; role: string; keyStatus: string }[]) => ({
-  agents: agents.map((agent) => ({
-    ...agent,
-    email: `${agent.agentId}@example.com`,
-    fingerprint: null,
-    approvedBy: null,
-    approvedAt: null,
-    activeKey: null,
-    lastRequest: null,
-    lastRevocation: null,
-    promptFrequencies: {},
-    addedAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-  })),
-  totals: { agents: agents.length, withActiveKey: 0, pending: 0, none: agents.length, byKeyStatus: { NONE: agents.length } },
-});
 
 /**
  * How the CLI maps HTTP answers to exit codes and when it signs. The ztkeys server is not

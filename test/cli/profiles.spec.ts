@@ -127,6 +127,41 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(allowed.code).toBe(EXIT.USAGE);
     expect(allowed.stderr).toMatch(/^warning: http:\/\/192\.0\.2\.1:9 is plain HTTP: tokens and decisions travel unencrypted\. Use HTTPS outside this machine\.\nztkeys: Profile "bob" holds/);
   });
+
+  it('refuses a server URL holding a user name or password, before any request, and never shows the password', async () => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    for (const args of [
+      ['login', '--api', 'https://carol:s3cret-pw@127.0.0.1:9', '--profile', 'carol', '--token-file', tokenFile],
+      ['org', 'create', '--api', 'http://carol:s3cret-pw@127.0.0.1:9', '--name', 'Acme', '--admin-id', 'carol', '--admin-email', 'carol@example.com', '--admin-name', 'Carol', '--bootstrap-token-file', tokenFile],
+    ]) {
+      const refused = await ztkeys(args);
+      expect(refused).toMatchObject({ code: EXIT.USAGE, stdout: '' });
+      expect(refused.stderr).toMatch(/^ztkeys: --api takes the server base URL without a user name or password \(https?:\/\/127\.0\.0\.1:9\): ztkeys signs in with your agent token alone\.\n$/);
+    }
+    expect(new ProfileStore(home).get('carol')).toBeUndefined();
+  });
+
+  it('takes the home from HOME, not from an XDG_CONFIG_HOME that is a relative path (which the XDG spec says to ignore): it would name a folder under wherever ztkeys runs', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
+    try {
+      new ProfileStore(join(user, '.config', 'ztkeys')).save('default', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('carol', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'carol' });
+      const env = { PATH: process.env.PATH, HOME: user, XDG_CONFIG_HOME: 'config' };
+      expect(await runProcess(CLI_BUILT, ['whoami'], { env })).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/^carol in org org-1/) });
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])('refuses a profile named %s, which every object has, and never takes it for a profile', async (name) => {
+    const tokenFile = join(home, 'carol.token');
+    writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    const refused = { code: EXIT.USAGE, stdout: '', stderr: `ztkeys: Profile name "${name}" is reserved: choose another.\n` };
+    expect(await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', name, '--token-file', tokenFile, '--force'])).toMatchObject(refused);
+    expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: name })).toMatchObject(refused);
+    expect(await ztkeys(['profile', 'use', name])).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: No profile "${name}": the profiles are alice, bob.\n` });
+    expect((await ztkeys(['whoami'])).stderr).toMatch(/Not logged in \(profile "default"\)/);
+  });
 });
 
 describe('several ztkeys at once in one home (built CLI, real server)', () => {

@@ -1,6 +1,7 @@
 import canonicalize from 'canonicalize';
 import { askedPart, type ChallengeBinding, type ChallengeRequest } from './challenge-purposes';
 import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS } from './signed-proof';
+import { isoInstant } from '../../shared/iso-instant';
 
 /**
  * What a signature is meant for, per purpose (PRODUCT.md, Signatures). What the server adds (the
@@ -42,15 +43,18 @@ export function statementMismatches(statement: string, signer: Signer, binding: 
   if (canonicalize(fields) !== statement) problems.push('it is not RFC 8785 canonical JSON');
   const expected: Record<string, unknown> = { orgId: signer.orgId, agentId: signer.agentId, ...binding };
   for (const [name, value] of Object.entries(expected)) {
-    if (!(name in fields)) problems.push(`it does not bind ${name}`);
+    if (!Object.hasOwn(fields, name)) problems.push(`it does not bind ${name}`);
     else if (fields[name] !== value) problems.push(`it binds ${name} ${JSON.stringify(fields[name])} instead of ${JSON.stringify(value)}`);
   }
+  // Own members only: `in` would take a member named constructor, toString or __proto__ as one asked for.
   for (const name of Object.keys(fields))
-    if (!(name in expected) && !COMMON_FIELDS.includes(name)) problems.push(`it also binds ${name}, which this signature is not for`);
+    if (!Object.hasOwn(expected, name) && !COMMON_FIELDS.includes(name)) problems.push(`it also binds ${name}, which this signature is not for`);
   if (typeof fields.nonce !== 'string' || fields.nonce === '') problems.push('it has no nonce');
-  const issuedAt = typeof fields.issuedAt === 'string' ? Date.parse(fields.issuedAt) : NaN;
-  const expiresAt = typeof fields.expiresAt === 'string' ? Date.parse(fields.expiresAt) : NaN;
-  if (Number.isNaN(issuedAt) || Number.isNaN(expiresAt)) problems.push('its issuedAt or expiresAt is not a date');
+  // Only the one form the log writes: a time without a zone, read here as this machine's local time, is another instant to a verifier elsewhere.
+  const issuedAt = typeof fields.issuedAt === 'string' ? isoInstant(fields.issuedAt) : NaN;
+  const expiresAt = typeof fields.expiresAt === 'string' ? isoInstant(fields.expiresAt) : NaN;
+  if (Number.isNaN(issuedAt) || Number.isNaN(expiresAt))
+    problems.push(`its issuedAt or expiresAt is not a time as the log writes it (${JSON.stringify(fields.issuedAt)}, ${JSON.stringify(fields.expiresAt)}: UTC, to the millisecond)`);
   else if (expiresAt <= issuedAt || expiresAt - issuedAt > CHALLENGE_TTL_MS + LIFETIME_SLACK_MS)
     problems.push(`it is valid from ${fields.issuedAt as string} to ${fields.expiresAt as string}, not for about ${CHALLENGE_TTL_MS / 60_000} minutes`);
   else if (now < issuedAt - CLOCK_SKEW_TOLERANCE_MS || now > expiresAt + CLOCK_SKEW_TOLERANCE_MS)
