@@ -1,9 +1,10 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
-import { StoreUnavailable } from '../shared/store-unavailable';
+import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
 import type { Caller } from './caller';
+import { pacedFetch } from './paced-fetch';
 
 /** What binds a token to this API, besides its signature. */
 export interface TokenRules {
@@ -37,11 +38,13 @@ export class TokenVerifier {
   private readonly jwks?: JWTVerifyGetKey;
 
   constructor(
-    options: { secret?: string; jwksUrl?: string },
+    /** `keySetPauseMs`: how long after a failed fetch the key set is not asked for again (the 503's Retry-After). */
+    options: { secret?: string; jwksUrl?: string; keySetPauseMs?: number },
     private readonly rules: TokenRules,
   ) {
-    if (options.jwksUrl) this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-    else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
+    if (options.jwksUrl) {
+      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { [customFetch]: pacedFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000) });
+    } else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
     else throw new Error('TokenVerifier needs a secret or a JWKS URL');
   }
 

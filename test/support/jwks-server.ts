@@ -6,6 +6,10 @@ export interface JwksServer {
   url: string;
   /** A token of this key set with exactly these claims (and header kid). */
   sign(claims: JWTPayload, kid?: string): Promise<string>;
+  /** How many times the key set was asked for. */
+  fetches(): number;
+  /** From now on, answers this status without a key set (an outage); undefined: the key set again. */
+  failWith(status: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -13,11 +17,19 @@ export interface JwksServer {
 export async function startJwksServer(port = 0): Promise<JwksServer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
-  const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  let fetches = 0;
+  let failure: number | undefined;
+  const server = createServer((_, response) => {
+    fetches += 1;
+    if (failure !== undefined) response.writeHead(failure, { 'content-type': 'text/plain' }).end('provider unavailable');
+    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks.json`,
     sign: (claims, kid = 'key-1') => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey),
+    fetches: () => fetches,
+    failWith: (status) => (failure = status),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
