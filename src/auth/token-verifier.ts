@@ -4,7 +4,7 @@ import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
 import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
 import type { Caller } from './caller';
-import { pacedFetch } from './paced-fetch';
+import { isFetchFailure, pacedFetch } from './paced-fetch';
 
 /** What binds a token to this API, besides its signature. */
 export interface TokenRules {
@@ -20,12 +20,13 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 
 /**
  * Whether jose failed to fetch the key set rather than refused the token: a timeout, a set that is
- * no key set, its generic error (an answer other than 200, a body that is not JSON) and anything not
- * jose's own (fetch's network errors). Every other JOSEError is about the token: its shape, its
- * signature, its claims, a key id the set does not hold.
+ * no key set, its generic error (an answer other than 200, a body that is not JSON) and what the
+ * fetch itself threw (fetch's network errors, the pause after a failure). Every other error is about
+ * the token: its shape, its signature, its claims, a key id the set does not hold, a key of the set
+ * jose will not use (an attacker may name any, and a 503 would say the provider is down).
  */
 const keySetUnreachable = (error: unknown): boolean =>
-  error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.code === errors.JOSEError.code;
+  error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error) || (error instanceof errors.JOSEError && error.code === errors.JOSEError.code);
 
 /**
  * Verifies agent tokens: HS256 with the configured secret on one machine (a synchronous HMAC:

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { checkedFetch } from '../support/answer-contract';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ServerProcess } from '../ops/support/server-process';
@@ -18,7 +19,9 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
   let url: string;
 
   beforeAll(async () => {
-    jwks = await startJwksServer();
+    // Beside key-1, an RSA key of 1024 bits, which jose uses for nothing (RS256 needs 2048 or more).
+    const legacy = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+    jwks = await startJwksServer(0, [{ ...legacy, kid: 'legacy-1024', alg: 'RS256', use: 'sig' }]);
   });
   afterEach(() => server?.dispose());
   afterAll(() => jwks.close());
@@ -49,5 +52,21 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
     // The key set again: the token is checked (alice's org does not exist here, so 404 rather than 200).
     expect((await read(token)).status).toBe(404);
     expect(jwks.fetches() - before).toBe(2);
+  });
+
+  it("refuses a token naming a key of the set it will not use (401), and checks the set's other keys' tokens", async () => {
+    await start();
+    const created = await checkedFetch(`${url}/v1/orgs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } }),
+    });
+    const { orgId } = (await created.json()) as { orgId: string };
+    const readOrg = (token: string) => checkedFetch(`${url}/v1/orgs/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await readOrg(await jwks.sign({ sub: 'alice', org: orgId, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 }))).status).toBe(200);
+    // The set was fetched and answers: not a 503 'key set unavailable' for anyone who names that key (a forged token will do).
+    const forgedOfLegacy = `${base64url({ alg: 'RS256', kid: 'legacy-1024' })}.${base64url({ sub: 'alice', org: orgId, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 })}.${'A'.repeat(171)}`;
+    const answer = await readOrg(forgedOfLegacy);
+    expect([answer.status, (await answer.json()) as unknown]).toEqual([401, expect.objectContaining({ code: 'UNAUTHENTICATED', detail: 'The token is invalid or expired.' })]);
   });
 });

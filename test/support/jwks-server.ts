@@ -13,8 +13,8 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
-/** `port`: 0 for any free one; a given one, to bring back a provider that was down. */
-export async function startJwksServer(port = 0): Promise<JwksServer> {
+/** `port`: 0 for any free one; a given one, to bring back a provider that was down. `others`: more keys the set holds, after key-1. */
+export async function startJwksServer(port = 0, others: object[] = []): Promise<JwksServer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
   let fetches = 0;
@@ -22,7 +22,7 @@ export async function startJwksServer(port = 0): Promise<JwksServer> {
   const server = createServer((_, response) => {
     fetches += 1;
     if (failure !== undefined) response.writeHead(failure, { 'content-type': 'text/plain' }).end('provider unavailable');
-    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk, ...others] }));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
