@@ -4,7 +4,7 @@ import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
 import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
 import type { Caller } from './caller';
-import { isFetchFailure, pacedFetch } from './paced-fetch';
+import { isFetchFailure, keySetFetch } from './key-set-fetch';
 
 /** What binds a token to this API, besides its signature. */
 export interface TokenRules {
@@ -44,7 +44,7 @@ export class TokenVerifier {
     private readonly rules: TokenRules,
   ) {
     if (options.jwksUrl) {
-      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { [customFetch]: pacedFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000) });
+      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { [customFetch]: keySetFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000) });
     } else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
     else throw new Error('TokenVerifier needs a secret or a JWKS URL');
   }

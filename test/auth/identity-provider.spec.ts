@@ -69,4 +69,17 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
     const answer = await readOrg(forgedOfLegacy);
     expect([answer.status, (await answer.json()) as unknown]).toEqual([401, expect.objectContaining({ code: 'UNAUTHENTICATED', detail: 'The token is invalid or expired.' })]);
   });
+
+  it('refuses a key set larger than 1 MiB (503) rather than read and copy it whole', async () => {
+    const oversized = await startJwksServer(0, [{ kty: 'oct', use: 'enc', k: 'A'.repeat(2 * 1024 * 1024) }]);
+    try {
+      server = ServerProcess.spawn({ JWKS_URL: oversized.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, BOOTSTRAP_TOKEN });
+      url = await server.listening();
+      const answer = await read(await oversized.sign({ sub: 'alice', org: 'org-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 }));
+      expect([answer.status, answer.headers.get('retry-after')]).toEqual([503, '2']);
+      expect(await answer.json()).toMatchObject({ code: 'STORE_UNAVAILABLE', detail: expect.stringContaining('larger than 1048576 bytes') });
+    } finally {
+      await oversized.close();
+    }
+  });
 });
