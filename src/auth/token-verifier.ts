@@ -83,9 +83,18 @@ export class TokenVerifier {
   }
 
   private async jwksPayload(token: string, jwks: JWTVerifyGetKey): Promise<JWTPayload | undefined> {
+    const options = { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds };
     try {
-      return (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds })).payload;
+      return (await jwtVerify(token, jwks, options)).payload;
     } catch (error) {
+      // A token without kid while the set holds several keys of its alg (a rotation under way): any of them may have signed it.
+      if (error instanceof errors.JWKSMultipleMatchingKeys) {
+        for await (const key of error) {
+          const payload = await jwtVerify(token, key, options).then(({ payload }) => payload, () => undefined);
+          if (payload) return payload;
+        }
+        return undefined;
+      }
       // Without the key set no token can be checked, valid or not: a 503 the client retries, not a
       // 401 that sends every agent to sign in again while the provider is down.
       if (keySetUnreachable(error)) throw new StoreUnavailable("the identity provider's key set (JWKS_URL)", error);

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
 import { checkedFetch } from '../support/answer-contract';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ServerProcess } from '../ops/support/server-process';
@@ -80,6 +81,21 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
       expect(await answer.json()).toMatchObject({ code: 'STORE_UNAVAILABLE', detail: expect.stringContaining('larger than 1048576 bytes') });
     } finally {
       await oversized.close();
+    }
+  });
+
+  it('checks a token without kid against each key of its algorithm when the set holds more than one (a rotation under way)', async () => {
+    const next = { ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'key-2', alg: 'ES256', use: 'sig' };
+    const rotating = await startJwksServer(0, [next]);
+    try {
+      server = ServerProcess.spawn({ JWKS_URL: rotating.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, BOOTSTRAP_TOKEN });
+      url = await server.listening();
+      const claims = { sub: 'alice', org: 'org-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 };
+      // Checked (the org does not exist here: 404) rather than refused (401) as matching two keys.
+      expect((await read(await rotating.sign(claims, null))).status).toBe(404);
+      expect((await read(`${base64url({ alg: 'ES256' })}.${base64url(claims)}.${'A'.repeat(86)}`)).status).toBe(401);
+    } finally {
+      await rotating.close();
     }
   });
 });
