@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { exportJWK, generateKeyPair } from 'jose';
+import { createServer } from 'node:http';
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { checkedFetch } from '../support/answer-contract';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ServerProcess } from '../ops/support/server-process';
@@ -96,6 +97,55 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
       expect((await read(`${base64url({ alg: 'ES256' })}.${base64url(claims)}.${'A'.repeat(86)}`)).status).toBe(401);
     } finally {
       await rotating.close();
+    }
+  });
+
+  it("refuses what anyone can write without the provider's key (401), fetching the set no more for it", async () => {
+    await start();
+    const claims = { sub: 'alice', org: 'org-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 };
+    expect((await read(await jwks.sign(claims))).status).toBe(404);
+    // The provider's public key, as anyone reads it, used as an HMAC secret (algorithm confusion).
+    const { keys } = (await (await checkedFetch(jwks.url)).json()) as { keys: Array<Record<string, unknown>> };
+    const fetched = jwks.fetches();
+    const pem = await exportSPKI((await importJWK(keys[0], 'ES256', { extractable: true })) as CryptoKey);
+    const hmac = (secret: string) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'key-1' }).sign(new TextEncoder().encode(secret));
+    const own = await generateKeyPair('ES256');
+    const ownJwk = await exportJWK(own.publicKey);
+    const junk = 'A'.repeat(86);
+    const written = [
+      await hmac(JSON.stringify(keys[0])),
+      await hmac(pem),
+      `${base64url({ alg: 'none' })}.${base64url(claims)}.`,
+      `${base64url({ kid: 'key-1' })}.${base64url(claims)}.${junk}`,
+      // A key of one's own, embedded or pointed to: never looked at.
+      await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', jwk: ownJwk }).sign(own.privateKey),
+      await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-1', jwk: ownJwk }).sign(own.privateKey),
+      await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', jku: 'http://127.0.0.1:9/jwks.json', x5u: 'http://127.0.0.1:9/cert.pem' }).sign(own.privateKey),
+      `${base64url({ alg: 'ES256', kid: 'key-1', crit: ['exp'], exp: 1 })}.${base64url(claims)}.${junk}`,
+      ...Array.from({ length: 50 }, (_, i) => forged(`random-${i}`)),
+    ];
+    for (const token of written) expect([token, (await read(token)).status]).toEqual([token, 401]);
+    // A key id the set lacks fetches it again at most once per 30 s after a fetch: none here.
+    expect(jwks.fetches()).toBe(fetched);
+  });
+
+  it("follows no redirect of JWKS_URL: the provider's answer is a 503, the set it points to never used", async () => {
+    const own = await generateKeyPair('ES256');
+    // Were the redirect followed, this set would check the token: its key signed it.
+    const ownSet = JSON.stringify({ keys: [{ ...(await exportJWK(own.publicKey)), kid: 'key-1', alg: 'ES256' }] });
+    const elsewhere = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(ownSet));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const location = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/jwks.json`;
+    const redirecting = createServer((_, response) => response.writeHead(302, { location }).end());
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      server = ServerProcess.spawn({ JWKS_URL: `http://127.0.0.1:${(redirecting.address() as { port: number }).port}/jwks.json`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, BOOTSTRAP_TOKEN });
+      url = await server.listening();
+      const answer = await read(await new SignJWT({ sub: 'alice', org: 'org-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 }).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).sign(own.privateKey));
+      expect(answer.status).toBe(503);
+    } finally {
+      redirecting.close();
+      elsewhere.close();
     }
   });
 });
