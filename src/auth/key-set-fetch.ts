@@ -50,7 +50,7 @@ export function keySetFetch(pauseMs: number): FetchImplementation {
   let last = -Infinity;
   return (url, options) => {
     const at = performance.now();
-    if (at - last < pauseMs) return Promise.reject(new Error(`it failed ${Math.round(at - last)} ms ago and is asked for again ${pauseMs} ms after a failure`)).catch(failed);
+    if (at - last < pauseMs) return Promise.reject(new Error(`the fetch begun ${Math.round(at - last)} ms ago failed, and the next waits until ${pauseMs} ms after it`)).catch(failed);
     last = at;
     return fetch(url, options).then(bounded).catch(failed);
   };
