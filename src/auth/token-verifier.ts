@@ -1,9 +1,10 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
-import { StoreUnavailable } from '../shared/store-unavailable';
+import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
 import type { Caller } from './caller';
+import { isFetchFailure, keySetFetch } from './key-set-fetch';
 
 /** What binds a token to this API, besides its signature. */
 export interface TokenRules {
@@ -19,12 +20,13 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 
 /**
  * Whether jose failed to fetch the key set rather than refused the token: a timeout, a set that is
- * no key set, its generic error (an answer other than 200, a body that is not JSON) and anything not
- * jose's own (fetch's network errors). Every other JOSEError is about the token: its shape, its
- * signature, its claims, a key id the set does not hold.
+ * no key set, its generic error (an answer other than 200, a body that is not JSON) and what the
+ * fetch itself threw (fetch's network errors, the pause after a failure). Every other error is about
+ * the token: its shape, its signature, its claims, a key id the set does not hold, a key of the set
+ * jose will not use (an attacker may name any, and a 503 would say the provider is down).
  */
 const keySetUnreachable = (error: unknown): boolean =>
-  error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.code === errors.JOSEError.code;
+  error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error) || (error instanceof errors.JOSEError && error.code === errors.JOSEError.code);
 
 /**
  * Verifies agent tokens: HS256 with the configured secret on one machine (a synchronous HMAC:
@@ -37,11 +39,13 @@ export class TokenVerifier {
   private readonly jwks?: JWTVerifyGetKey;
 
   constructor(
-    options: { secret?: string; jwksUrl?: string },
+    /** `keySetPauseMs`: how long after a failed fetch the key set is not asked for again (the 503's Retry-After). */
+    options: { secret?: string; jwksUrl?: string; keySetPauseMs?: number },
     private readonly rules: TokenRules,
   ) {
-    if (options.jwksUrl) this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-    else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
+    if (options.jwksUrl) {
+      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { [customFetch]: keySetFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000) });
+    } else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
     else throw new Error('TokenVerifier needs a secret or a JWKS URL');
   }
 
@@ -79,9 +83,18 @@ export class TokenVerifier {
   }
 
   private async jwksPayload(token: string, jwks: JWTVerifyGetKey): Promise<JWTPayload | undefined> {
+    const options = { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds };
     try {
-      return (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds })).payload;
+      return (await jwtVerify(token, jwks, options)).payload;
     } catch (error) {
+      // A token without kid while the set holds several keys of its alg (a rotation under way): any of them may have signed it.
+      if (error instanceof errors.JWKSMultipleMatchingKeys) {
+        for await (const key of error) {
+          const payload = await jwtVerify(token, key, options).then(({ payload }) => payload, () => undefined);
+          if (payload) return payload;
+        }
+        return undefined;
+      }
       // Without the key set no token can be checked, valid or not: a 503 the client retries, not a
       // 401 that sends every agent to sign in again while the provider is down.
       if (keySetUnreachable(error)) throw new StoreUnavailable("the identity provider's key set (JWKS_URL)", error);

@@ -5,7 +5,7 @@ import { InvalidQuery } from '../application/queries/invalid-query';
 import { AuditLogTampered } from '../application/tampered-orgs';
 import { quoted } from '../shared/quoted';
 import { isStorageFault } from '../shared/sqlite-write-faults';
-import { StoreUnavailable } from '../shared/store-unavailable';
+import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
 import { RateLimitExceeded } from '../rate-limits/rate-limits';
 import { allowedMethods } from './allowed-methods';
 import { notOneMediaType } from './json-body';
@@ -87,7 +87,7 @@ export class ProblemFilter implements ExceptionFilter {
     // No Retry-After: the fault does not go by itself; an operator restores the log, and the next check releases the org.
     if (error instanceof AuditLogTampered) return { body: problem(503, 'AUDIT_LOG_TAMPERED', error.message), headers: {} };
     if (error instanceof StoreUnavailable) {
-      return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': '2' } };
+      return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
     }
     if (error instanceof HttpException) {
       const response = error.getResponse();
@@ -98,7 +98,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     // A storage fault no store adapter classified (disk full, I/O error) is still the volume's, not a bug.
     if (isStorageFault(error)) {
-      return { body: problem(503, 'STORE_UNAVAILABLE', `A store is unavailable: ${(error as Error).message}. Try again shortly.`), headers: { 'retry-after': '2' } };
+      return { body: problem(503, 'STORE_UNAVAILABLE', `A store is unavailable: ${(error as Error).message}. Try again shortly.`), headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
     }
     // Fastify's own errors (body too large, malformed JSON, wrong content type) carry a 4xx statusCode.
     const fastify = error as { statusCode?: number; code?: string; message?: string };

@@ -1,5 +1,8 @@
 import { withoutPasswords } from './without-passwords';
 
+/** The Retry-After of a store's 503: seconds a client waits before it asks again. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
 /**
  * A store (event log, read models) cannot be reached or answered too late. Answered 503 with
  * Retry-After, its message the detail: a URL in the cause's message is named without its password.

@@ -78,7 +78,8 @@ describe('TokenVerifier', () => {
 
     it('throws StoreUnavailable, not a refusal, while the key set cannot be fetched, and verifies again once it can', async () => {
       const port = await closedPort();
-      const verifier = new TokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks.json` }, rules('https://idp.example.com/', 'ztkeys-api'));
+      // No pause after a failed fetch, so that each answer below is fetched (the built server's pause: identity-provider.spec.ts).
+      const verifier = new TokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks.json`, keySetPauseMs: 0 }, rules('https://idp.example.com/', 'ztkeys-api'));
       const token = await jwks.sign(claims('bob', 'org-2'));
       await expect(verifier.verify(token)).rejects.toThrow(StoreUnavailable);
       await expect(verifier.verify(token)).rejects.toThrow(/the identity provider's key set \(JWKS_URL\) is unavailable/);
