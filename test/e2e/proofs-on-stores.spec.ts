@@ -4,6 +4,7 @@ import { verifyInclusion } from '../../src/transparency/merkle-tree';
 import { parseVerifierKey } from '../../src/transparency/signed-note';
 import { call, Journey } from '../support/api-client';
 import { dropMongoDatabase, readModelStores } from '../support/mongo-database';
+import { serverForSuite } from '../support/server-for-suite';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { signedLog } from './signed-export';
 
@@ -42,17 +43,13 @@ describe.each(stores)('proofs over HTTP from the node store (%s)', (_name, env) 
  * what it costs a new one, and never holds the read-model store from the other orgs.
  */
 describe.each(stores)('proofs of an org of many checkpoints (%s)', (_name, env) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50', LOG_CHECKPOINT_IDLE_MS: '5', ...env });
-  });
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50', LOG_CHECKPOINT_IDLE_MS: '5', ...env });
   afterAll(async () => {
-    await server.close();
     if (env.MONGODB_URL) await dropMongoDatabase(env.MONGODB_URL);
   });
 
   it('reads the latest checkpoint alone, not every checkpoint of the org, for the checkpoint and each proof', async () => {
-    const journey = new Journey(server);
+    const { server, journey } = suite;
     const admin = await journey.createOrg('alice');
     await journey.addAgent(admin, 'bob');
     const checkpointNotes = async (): Promise<string[]> => {
