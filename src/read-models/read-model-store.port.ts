@@ -22,6 +22,8 @@ export interface DocumentQuery {
   conditions: readonly Condition[];
   /** Ascending; for keyset pages it must be unique among the documents the conditions select. */
   orderBy: string;
+  /** Orders by orderBy descending instead, walking the same index backwards: the latest of a kind is one keyed read (with limit 1). */
+  descending?: boolean;
   /** At most this many documents; all when absent. */
   limit?: number;
   /** Skips this many first documents (walked in the index that serves the query): where a bounded scan ends. */

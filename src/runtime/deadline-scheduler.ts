@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
-import type { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
+import type { EnforceRequestDeadlines, PendingCandidate } from '../application/use-cases/enforce-request-deadlines';
+import type { RequestDeadlines } from '../domain/signature-key/key.commands';
 import { hoursToMs, ORG_POLICY_FIELDS } from '../domain/organization/org-policy';
 import type { Lease } from '../leases/lease.port';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
@@ -74,9 +75,18 @@ export class DeadlineScheduler {
       orderBy: 'requestedAt',
     });
     let acted = 0;
+    // The org policies this pass read: each org's once, however many of its requests are pending.
+    const policies = new Map<string, Promise<RequestDeadlines>>();
     for (const request of due) {
-      const candidate = { orgId: request.orgId as string, agentId: request.agentId as string, requestId: request.requestId as string };
+      const candidate: PendingCandidate = {
+        orgId: request.orgId as string,
+        agentId: request.agentId as string,
+        requestId: request.requestId as string,
+        challengeExpiresAt: request.challengeExpiresAt as string | undefined,
+        remindedAt: request.remindedAt as string | null | undefined,
+      };
       try {
+        if (!(await this.enforcers.requests.mayBeDue(candidate, this.clock(), policies))) continue;
         if (await this.enforcers.requests.run(candidate, this.clock())) acted++;
       } catch (error) {
         this.options.onError?.(error);

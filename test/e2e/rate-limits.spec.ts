@@ -186,6 +186,19 @@ describe('rate limits', () => {
       expect((await read(await suite.journey.addAgent(owner, 'colleague', 'AUDITOR'), asOf)).status).toBe(200);
     });
 
+    it('an auditor asking inclusion proofs by event id (each counts the org\'s events before it) gets 429 past the heavy-read limit; proofs by index are not held back', async () => {
+      const auditor = await suite.journey.addAgent(owner, 'prover', 'AUDITOR');
+      const [event] = (await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log?limit=1`, auditor.token)).body.items as { eventId: string }[];
+      const statuses: number[] = [];
+      // No checkpoint is signed in this suite: 409 EVENT_NOT_SIGNED_YET, once the event's index is counted.
+      for (let i = 0; i < 4; i++) statuses.push((await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/inclusion?eventId=${event.eventId}`, auditor.token)).status);
+      expect(statuses).toEqual([409, 409, 409, 429]);
+      const refused = await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/inclusion?eventId=${event.eventId}`, auditor.token);
+      expectProblem(refused, 429, 'RATE_LIMITED');
+      expect(refused.body.limit).toBe('heavy_reads_per_agent');
+      expectProblem(await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/inclusion?index=0&size=1`, auditor.token), 404, 'CHECKPOINT_NOT_FOUND');
+    });
+
     it('a member without a key writes refused sensitive tasks only up to the limit: after it, 429 and nothing more in the log', async () => {
       const member = await suite.journey.addAgent(owner, 'keyless');
       for (let i = 0; i < 4; i++) expectProblem(await suite.journey.sensitiveTask(member, 'laptop', `task-${i}`), 401, 'NO_ACTIVE_KEY');
@@ -308,6 +321,18 @@ describe('rate limits', () => {
       const over = await call(suite.server, 'GET', `/v1/orgs/${owner.orgId}/audit-log/export`, auditor.token);
       expectProblem(over, 429, 'RATE_LIMITED');
       expect(over.body.limit).toBe('heavy_reads_per_org');
+    });
+
+    it("inclusion proofs by event id spend the org's heavy reads once the caller is admitted: a MEMBER's 403 spends none", async () => {
+      const admin = await suite.journey.createOrg('prover-org');
+      const member = await suite.journey.addAgent(admin, 'curious');
+      const [event] = (await call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log?limit=1`, admin.token)).body.items as { eventId: string }[];
+      const inclusion = (agent: TestAgent) => call(suite.server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/inclusion?eventId=${event.eventId}`, agent.token);
+      for (let i = 0; i < 3; i++) expectProblem(await inclusion(member), 403, 'NOT_ALLOWED');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await inclusion(admin)).status);
+      expect(statuses).toEqual([409, 409, 409, 429]);
+      expect((await inclusion(admin)).body.limit).toBe('heavy_reads_per_org');
     });
 
     it("a removed agent whose token is still valid, or a member with bad bodies, does not drain the org's key requests or challenges; the members still request keys", async () => {

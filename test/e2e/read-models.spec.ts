@@ -391,6 +391,18 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       '/audit-log?after[$gt]=1',
       '/zero-trust-status?keyStatus=MAYBE',
       '/zero-trust-status?role[$ne]=x',
+      // Lists and operators where one string is expected, and a cursor that decodes to an operator.
+      '/zero-trust-status?keyStatus[]=ACTIVE',
+      '/zero-trust-status?keyStatus[$in][]=ACTIVE',
+      '/zero-trust-status?keyStatus=ACTIVE&keyStatus=REVOKED',
+      `/zero-trust-status?cursor=${Buffer.from('{"$gt":""}').toString('base64url')}`,
+      `/audit-log?cursor=${Buffer.from('{"$gt":0}').toString('base64url')}`,
+      '/audit-log?subject[]=bob',
+      '/as-of?at[$lte]=2026-01-01T00:00:00Z',
+      '/audit-log/inclusion?eventId[$ne]=x',
+      '/audit-log/consistency?from[]=0&to=1',
+      '/key-requests?status[]=PENDING',
+      '/key-requests?__proto__[x]=1',
       '/key-requests?status=APPROVED',
       '/key-requests?unknown=1',
     ]) {

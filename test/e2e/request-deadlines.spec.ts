@@ -10,6 +10,7 @@ import { PendingApprovalsQuery } from '../../src/application/queries/pending-app
 import { GetKeyRequestQuery } from '../../src/application/use-cases/get-key-request';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { POLICY_ACTOR } from '../../src/domain/shared/actor';
+import { orgStream } from '../../src/domain/streams';
 import { InProcessLease } from '../../src/leases/in-process-lease';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { loggedEvents } from './event-log';
@@ -103,6 +104,26 @@ describe('request deadlines (R20): reminders and expiry by the lease-holding sch
     // agent's stream: the request again is made there too (an instance at that time, as real time would be).
     const again = await requestKeyAt(requester, new Date(Date.parse(expired.metadata.occurredAt) + 60_000));
     expect(again.status).toBe('PENDING');
+  });
+
+  it('reads no agent stream for a request none of whose deadlines has come: a pass over an org of many pending requests reads its org stream once (found by the MongoDB tenant probe)', async () => {
+    const { admin, requestedAt } = await orgWithPendingRequests(30);
+    const at = (ms: number) => () => new Date(requestedAt + ms);
+    const reads = jest.spyOn(suite.server.eventStore, 'readStream');
+    const streamsRead = () => reads.mock.calls.map(([stream]) => stream).filter((stream) => stream.includes(admin.orgId));
+    try {
+      // Past the shortest deadline any policy allows (an hour), before this org's reminder (48 h).
+      expect(await scheduler(at(2 * HOUR)).pass()).toBe(0);
+      expect(streamsRead()).toEqual([orgStream(admin.orgId)]);
+      expect(await scheduler(at(49 * HOUR)).pass()).toBe(30);
+      await readModelsCaughtUp();
+      reads.mockClear();
+      // Reminded, not yet expired (7 days).
+      expect(await scheduler(at(50 * HOUR)).pass()).toBe(0);
+      expect(streamsRead()).toEqual([orgStream(admin.orgId)]);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('reminds only the approvers who can still move an M-of-N request: not one whose approval already counts, who would be refused ALREADY_APPROVED (found by the lifecycle probe)', async () => {

@@ -70,6 +70,9 @@ describe('audit trail answered from the embedded event log', () => {
           orderBy: 'occurredAt',
           limit: 40,
         },
+        // The latest of a type (the org's latest checkpoint), and the last entries, read backwards.
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'type', op: 'eq', value: 'KeyRequested' }], orderBy: 'position', descending: true, limit: 1 },
+        { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }], orderBy: 'position', descending: true, limit: 25 },
         { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }, { field: 'type', op: 'in', value: [] }], orderBy: 'position' },
       ];
       for (const query of queries) {
@@ -104,7 +107,7 @@ describe('audit trail answered from the embedded event log', () => {
         await expect(fromLog.findJson(query, ['orgId'])).rejects.toThrow(reason);
       }
       // The pages the API reads are served by the log's own indexes.
-      for (const query of queries.slice(0, 9)) expect(await fromLog.explain(query)).toMatchObject({ indexed: true });
+      for (const query of queries.slice(0, -1)) expect({ query, plan: await fromLog.explain(query) }).toMatchObject({ query, plan: { indexed: true } });
       expect((await fromLog.find(queries[0])).length).toBe(50);
     } finally {
       await fromLog.close();

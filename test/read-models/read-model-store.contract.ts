@@ -390,6 +390,19 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         expect(await query({ conditions: [{ field: 'orgId', op: 'eq', value: 'o2' }], orderBy: 'agentId' })).toEqual([]);
       });
 
+      it('finds the last documents first when descending, as JSON too (its last value then the smallest), by an index read backwards', async () => {
+        const ids = (docs: Array<Record<string, unknown>>) => docs.map((d) => d.agentId);
+        const org = { field: 'orgId', op: 'eq', value: 'o1' } as const;
+        const q = { collection: 'agent_browsers', generation: g, conditions: [org], orderBy: 'agentId', descending: true } as const;
+        expect(ids(await store.find(q))).toEqual(['e', 'd', 'c', 'b', 'a']);
+        expect(ids(await store.find({ ...q, limit: 1 }))).toEqual(['e']);
+        expect(ids(await store.find({ ...q, conditions: [org, { field: 'agentId', op: 'lt', value: 'd' }], limit: 2 }))).toEqual(['c', 'b']);
+        expect(await store.findJson({ ...q, limit: 2 }, ['orgId'])).toMatchObject({ count: 2, last: 'd' });
+        // The latest of a kind in an active generation (the org's latest checkpoint): its index read backwards.
+        const latest = { field: 'type', op: 'eq', value: 'CheckpointSigned' } as const;
+        await expectServedByIndexes([{ collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }, latest], orderBy: 'position', descending: true, limit: 1 }]);
+      });
+
       it('gives what find gives as JSON text without the omitted fields, and the last orderBy value', async () => {
         const q = { collection: 'agent_browsers', generation: g, conditions: [{ field: 'orgId', op: 'eq', value: 'o1' }], orderBy: 'agentId', limit: 3 } as const;
         const found = await store.find(q);

@@ -95,16 +95,19 @@ export class AuditProofs {
     return events - checkpoints;
   }
 
+  /** The last of the org's checkpoints, read alone: an org makes one every few seconds it is busy, and one an hour while idle. */
   private async latestCheckpoint(orgId: string): Promise<CheckpointSignedData | undefined> {
-    const checkpoints = await this.store.find({
+    const [latest] = await this.store.find({
       collection: 'audit_log',
       conditions: [
         { field: 'orgId', op: 'eq', value: orgId },
         { field: 'type', op: 'eq', value: CHECKPOINT_SIGNED },
       ],
       orderBy: 'position',
+      descending: true,
+      limit: 1,
     });
-    return checkpoints.at(-1)?.data as unknown as CheckpointSignedData | undefined;
+    return latest?.data as unknown as CheckpointSignedData | undefined;
   }
 
   /**

@@ -6,6 +6,8 @@ import { WitnessCosignatures } from '../../application/queries/witness-cosignatu
 import { InvalidQuery } from '../../application/queries/invalid-query';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Role } from '../../domain/shared/roles';
+import { limitKey } from '../../rate-limits/limit-key';
+import { RateLimits } from '../../rate-limits/rate-limits';
 import { AgentEndpoint, Answers, MinPositionHeader, OrgScoped, type ErrorAnswer } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { consistencyProofQuery, type ConsistencyProofQuery, inclusionProofQuery, type InclusionProofQuery } from '../dto/read-queries.dto';
@@ -38,6 +40,7 @@ export class AuditProofsController {
     private readonly proofs: AuditProofs,
     private readonly witnesses: WitnessCosignatures,
     private readonly access: ReadAccess,
+    private readonly limits: RateLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -89,9 +92,13 @@ export class AuditProofsController {
   async inclusion(@Ctx() context: CommandContext, @ValidQuery(inclusionProofQuery) query: InclusionProofQuery, @MinPosition() minPosition?: string | string[]): Promise<InclusionProofView> {
     if ((query.index === undefined) === (query.eventId === undefined)) throw new InvalidQuery('INDEX_OR_EVENT_ID', 'Name the event by exactly one of `index` (with `size`) and `eventId`.');
     if (query.index !== undefined && query.size === undefined) throw new InvalidQuery('INVALID_TREE_SIZE', '`size` is required with `index`.');
+    // By event id, its index is counted: the org's events before it, a read that grows with the org (a heavy read, as the export).
+    const caller = { orgId: context.orgId, agentId: context.actor };
+    if (query.eventId !== undefined) await this.limits.consume('heavy_reads_per_agent', limitKey('heavy_reads_per_agent', caller));
     await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
     const base64 = (hash: Buffer) => hash.toString('base64');
     if (query.eventId !== undefined) {
+      await this.limits.consume('heavy_reads_per_org', limitKey('heavy_reads_per_org', caller));
       const { index, size, leafHash, proof, checkpoint } = await this.proofs.inclusionOfEvent(context.orgId, query.eventId, query.size);
       return { index, size, leafHash: base64(leafHash), proof: proof.map(base64), eventId: query.eventId, checkpoint };
     }

@@ -275,7 +275,7 @@ export class MongoReadModelStore implements ReadModelStore {
   async explain(query: DocumentQuery): Promise<QueryPlan> {
     const filter = toFilter(query);
     if (!filter) return { indexed: true, detail: ['nothing to read: an empty `in`'] };
-    const cursor = (await this.queried(query)).find(filter).sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
+    const cursor = (await this.queried(query)).find(filter);
     shape(cursor, query);
     return describePlan(await cursor.explain('queryPlanner'));
   }
@@ -284,8 +284,7 @@ export class MongoReadModelStore implements ReadModelStore {
     const filter = toFilter(query);
     if (!filter) return [];
     const cursor = (await this.queried(query))
-      .find(filter, { projection: { _id: 0, _v: 0, ...Object.fromEntries(omit.map((field) => [field, 0])) } })
-      .sort({ [checkQueryField(query.collection, query.orderBy)]: 1 });
+      .find(filter, { projection: { _id: 0, _v: 0, ...Object.fromEntries(omit.map((field) => [field, 0])) } });
     shape(cursor, query);
     return (await cursor.toArray()) as ReadModelDocument[];
   }
@@ -522,8 +521,9 @@ function toFilter(query: Pick<DocumentQuery, 'collection' | 'conditions'>): Filt
   return filter as Filter<StoredDocument>;
 }
 
-/** The query's index (createIndexes names each after its fields), offset and limit on a find's cursor. */
-function shape(cursor: Pick<FindCursor, 'hint' | 'skip' | 'limit'>, query: Pick<DocumentQuery, 'collection' | 'index' | 'limit' | 'offset'>): void {
+/** The query's order, index (createIndexes names each after its fields), offset and limit on a find's cursor. */
+function shape(cursor: Pick<FindCursor, 'sort' | 'hint' | 'skip' | 'limit'>, query: Pick<DocumentQuery, 'collection' | 'orderBy' | 'descending' | 'index' | 'limit' | 'offset'>): void {
+  cursor.sort({ [checkQueryField(query.collection, query.orderBy)]: query.descending ? -1 : 1 });
   if (query.index) cursor.hint(indexName(query.collection, query.index));
   if (query.offset !== undefined) cursor.skip(query.offset);
   if (query.limit !== undefined) cursor.limit(query.limit);

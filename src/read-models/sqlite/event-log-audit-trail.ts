@@ -11,7 +11,7 @@ import { BUSY_TIMEOUT_MS, boundPageCache } from '../../shared/sqlite-file';
 import { checkQueryField, indexName } from '../read-model-schema';
 import type { CountQuery, DocumentQuery, DocumentsJson, QueryPlan, QueryValue } from '../read-model-store.port';
 import { planIsIndexed } from './plan-is-indexed';
-import { limitSql, queryConditionsSql } from './query-conditions-sql';
+import { limitSql, orderSql, queryConditionsSql } from './query-conditions-sql';
 
 /**
  * The audit trail answered by the embedded event log's own table, on a read-only connection of
@@ -41,14 +41,14 @@ export class EventLogAuditTrail {
    * holding a row it does not write (an older schema version once an upcaster exists, data that is
    * not an object, a time eventTime rewrites: the row's `as_stored`) is answered from its decoded entries instead.
    * group_concat takes the rows as the page's subquery yields them, in its order (the index's; a
-   * co-routine in SQLite's plan, the spec checks the order); ascending, so the last orderBy value
-   * is the page's max. An ORDER BY in group_concat would sort the lines again: a third more CPU a line.
+   * co-routine in SQLite's plan, the spec checks the order), so the last orderBy value is the
+   * page's max (its min when descending). An ORDER BY in group_concat would sort the lines again: a third more CPU a line.
    */
   findJson(query: DocumentQuery, omit: readonly string[]): DocumentsJson {
     const select = selectSql(query);
     if (!select) return { ndjson: Buffer.alloc(0), count: 0, last: undefined };
     const page = `SELECT ${columnOf(query.orderBy)} AS at, ${auditLineSql(omit, this.asStoredColumn)} AS line FROM ${select.from} WHERE ${select.sql}`;
-    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line), max(at) FROM (${page})`;
+    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line), ${query.descending ? 'min' : 'max'}(at) FROM (${page})`;
     const [ndjson, count, written, last] = this.statement(sql).raw().get(...select.bindings) as [Buffer | null, bigint, bigint, QueryValue | bigint | null];
     if (written < count) return documentsJson(this.find(query), query.orderBy, omit);
     return { ndjson: ndjson ?? Buffer.alloc(0), count: Number(count), last: typeof last === 'bigint' ? safeNumber(last) : (last ?? undefined) };
@@ -118,7 +118,7 @@ function selectSql(query: DocumentQuery): { from: string; sql: string; bindings:
   const limit = limitSql(query);
   // The log's audit indexes are the audit_log model's (sqlite-event-log.ts), named after the same fields.
   const from = query.index ? `events INDEXED BY "events_audit_${indexName('audit_log', query.index)}"` : 'events';
-  return { from, sql: `${where.sql} ORDER BY ${columnOf(query.orderBy)}${limit.sql}`, bindings: [...where.bindings, ...limit.bindings] };
+  return { from, sql: `${where.sql} ${orderSql(columnOf(query.orderBy), query)}${limit.sql}`, bindings: [...where.bindings, ...limit.bindings] };
 }
 
 function columnOf(field: string): string {

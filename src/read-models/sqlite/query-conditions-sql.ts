@@ -27,6 +27,9 @@ export function queryConditionsSql(conditions: readonly Condition[], columnOf: (
   return { sql: parts.length > 0 ? parts.join(' AND ') : '1', bindings };
 }
 
+/** A query's ORDER BY clause over the column of its orderBy field, descending when it asks. */
+export const orderSql = (column: string, query: Pick<DocumentQuery, 'descending'>): string => `ORDER BY ${column}${query.descending ? ' DESC' : ''}`;
+
 /** A query's LIMIT and OFFSET clause (empty without a limit; an offset needs one), the values bound. */
 export function limitSql(query: Pick<DocumentQuery, 'limit' | 'offset'>): { sql: string; bindings: number[] } {
   if (query.limit === undefined) {

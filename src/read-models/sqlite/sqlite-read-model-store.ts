@@ -20,7 +20,7 @@ import { ReadsWorker } from './reads-worker';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
-import { limitSql, queryConditionsSql } from './query-conditions-sql';
+import { limitSql, orderSql, queryConditionsSql } from './query-conditions-sql';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file; its folder must exist. Several processes may open it (WAL). */
@@ -371,7 +371,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     const limit = limitSql(query);
     const generation = query.generation ?? this.active(modelOf(query.collection));
     const indexed = query.index ? ` INDEXED BY "${generationName(query.collection, generation)}__${indexName(query.collection, query.index)}"` : '';
-    const sql = `SELECT document FROM ${table(query.collection, generation)}${indexed} WHERE ${where.sql} ORDER BY ${fieldSql(query.collection, checkQueryField(query.collection, query.orderBy))}${limit.sql}`;
+    const sql = `SELECT document FROM ${table(query.collection, generation)}${indexed} WHERE ${where.sql} ${orderSql(fieldSql(query.collection, checkQueryField(query.collection, query.orderBy)), query)}${limit.sql}`;
     return { sql, bindings: [...where.bindings, ...limit.bindings] };
   }
 
