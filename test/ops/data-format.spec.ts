@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { DATA_FORMAT } from '../../src/shared/data-format';
 import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
+import { holdAnOrgThenStop } from './support/held-an-org';
 import { ROOT, ServerProcess } from './support/server-process';
 
 const BOOTSTRAP_TOKEN = 'data-format-bootstrap-token-of-32-bytes-at-least';
@@ -73,16 +74,7 @@ describe('the data format of DATA_DIR', () => {
   const newer = (store: string) => (dataDir: string) => setFormat(join(dataDir, store), NEWER);
 
   beforeAll(async () => {
-    const server = spawn(used);
-    const url = await server.listening(120_000);
-    const org = await fetch(`${url}/v1/orgs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } }),
-    });
-    expect(org.status).toBe(201);
-    await waitFor('the server to be ready with the org', async () => (await fetch(`${url}/health/ready`)).status === 200);
-    expect(await server.stopWith('SIGTERM', 30_000)).toBeLessThan(Infinity);
+    await holdAnOrgThenStop(spawn(used), BOOTSTRAP_TOKEN, async (url) => (await fetch(`${url}/health/ready`)).status === 200);
     // As a release before the marker left them.
     for (const store of STORES) setFormat(join(used, store), 0);
   }, 180_000);
