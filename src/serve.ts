@@ -10,11 +10,14 @@ import { runClusterPrimary } from './runtime/cluster';
 import { lockDataDir } from './runtime/data-dir-lock';
 import { refuseLostEventLog, refuseLostLogKey } from './runtime/lost-event-log';
 import { shutDownOnSignals } from './runtime/shutdown';
+import { refuseNewerDataDir } from './shared/data-format';
 
 const logger = new Logger('ztkeys');
 
 /** Runs the roles of ROLES (all of them by default, on the embedded stores under DATA_DIR) in this process, or WORKERS processes of them. */
 export async function serve(config: AppConfig): Promise<void> {
+  // Before anything writes in DATA_DIR (its lock, a secret, a store): a newer release's folder is left as found.
+  refuseNewerDataDir(config.dataDir);
   // Before anything opens the embedded log, which would make a missing or empty one a new, empty log.
   if (!config.eventStoreUrl) {
     refuseLostEventLog(config.dataDir);

@@ -4,6 +4,7 @@ import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
 import { takePidLock } from '../shared/pid-lock';
 import { createPrivateFile, makePrivateDir, PRIVATE_DIR_MODE } from '../shared/private-files';
+import { refuseNewerDataDir } from '../shared/data-format';
 import { damagedSqliteFile } from '../shared/sqlite-file';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
@@ -46,6 +47,8 @@ export interface BackupResult {
  * while writers go on (WAL), then the secrets and the outbox.
  */
 export function backupDataDir(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
+  // A copy of a newer release's folder would be one this release restores and then refuses to serve.
+  refuseNewerDataDir(dataDir);
   // A link would be found empty and then not renamed over, the whole copy made for nothing.
   if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${target} is a link: give the folder it names, ${resolve(dirname(target), readlinkSync(target))}`);
   refuseUnlessEmpty(target);

@@ -4,6 +4,7 @@ import { ConfigError, readEnvironment } from '../config/environment';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { listenFault } from '../shared/listen-fault';
+import { refuseNewerDataDir } from '../shared/data-format';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   const environment = readEnvironment();
   const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL });
   const config = notificationsConfig();
+  // Before it opens the queue's store: one a newer release wrote is left as found.
+  refuseNewerDataDir(config.dataDir);
   // The worker of a deployment whose log key it can read (its DATA_DIR, or LOG_SIGNING_KEY) claims
   // REDIS_KEY_PREFIX as the server does; one given Redis and SMTP alone cannot tell its deployment.
   const logKey = config.redisUrl

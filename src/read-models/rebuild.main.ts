@@ -11,6 +11,7 @@ import { openReadModelStore } from './open-read-model-store';
 import { rebuildReadModels } from './rebuild-read-models';
 import { OWN_LOOP_BATCHES } from './projection-runner';
 import { ProgressReporter } from '../shared/progress-reporter';
+import { refuseNewerDataDir } from '../shared/data-format';
 
 async function main(args: string[]): Promise<number> {
   const names = [...new Set(args)];
@@ -21,6 +22,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const missing = missingEventLog(config);
   if (missing) throw new Error(missing);
+  refuseNewerDataDir(config.dataDir);
   const events = await openEventStore(config);
   const readModels = openReadModelStore(config);
   try {

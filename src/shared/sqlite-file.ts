@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { markDataFormat } from './data-format';
 import { createPrivateFile, makePrivateDir } from './private-files';
 import { StartupError } from './startup-error';
 
@@ -38,7 +39,8 @@ export function boundPageCache(db: Database.Database): void {
  * acknowledged append survives power loss); NORMAL suits what can be rebuilt or replayed. With
  * `existing`, the file must be there (a worker thread's connection to a file its process opened
  * at start): neither it nor its folder is made, so a DATA_DIR moved away is not made anew at its
- * path (see assertOpenedFile), the open fails instead.
+ * path (see assertOpenedFile), the open fails instead. A file a newer release wrote is refused,
+ * and one of an older release marked as this release's (markDataFormat).
  */
 export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL', existing = false): Database.Database {
   if (!existing) {
@@ -53,6 +55,13 @@ export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL', exi
   } catch (error) {
     db.close();
     throw damagedSqliteFile(path, error) ?? error;
+  }
+  try {
+    // Before the store creates or upgrades anything in it.
+    markDataFormat(db);
+  } catch (error) {
+    db.close();
+    throw error;
   }
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);

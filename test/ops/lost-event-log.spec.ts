@@ -4,8 +4,8 @@ import { cpSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
+import { holdAnOrgThenStop } from './support/held-an-org';
 import { ROOT, ServerProcess } from './support/server-process';
 
 const BOOTSTRAP_TOKEN = 'lost-event-log-bootstrap-token-of-32-bytes-at-least';
@@ -53,16 +53,8 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
   };
 
   beforeAll(async () => {
-    const server = spawn(used);
-    const url = await server.listening(120_000);
-    const org = await fetch(`${url}/v1/orgs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } }),
-    });
-    expect(org.status).toBe(201);
     // The Merkle follower stored the org, and the read models caught up with it.
-    await waitFor('the derived stores to hold the org', async () => {
+    await holdAnOrgThenStop(spawn(used), BOOTSTRAP_TOKEN, async (url) => {
       const nodes = new Database(join(used, 'merkle-nodes.sqlite'), { readonly: true });
       try {
         return (nodes.prepare('SELECT count(*) AS n FROM merkle_orgs').get() as { n: number }).n > 0 && signedCheckpoints(used) > 0 && (await fetch(`${url}/health/ready`)).status === 200;
@@ -70,7 +62,6 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
         nodes.close();
       }
     });
-    expect(await server.stopWith('SIGTERM', 30_000)).toBeLessThan(Infinity);
   }, 180_000);
   afterAll(() => {
     started.forEach((server) => server.dispose());
