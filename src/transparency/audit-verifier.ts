@@ -4,7 +4,7 @@ import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
 import { leafInput, type LeafRecord } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
-import { instantSchema } from '../domain/shared/instant';
+import { INSTANT_FORM, isInstant } from '../domain/shared/instant';
 import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
 import { checkAfterAnchor, checkCoveredByAnchor, checkStreamTime, type TimeAnchor } from './event-times';
@@ -207,7 +207,7 @@ function parseRecord(line: string): ExportRecord {
     if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
   }
   const { data: given, occurredAt } = record as { data: object | null; occurredAt: string };
-  if (!instantSchema.safeParse(occurredAt).success) throw new LogViolation(`the record's occurredAt is not an ISO 8601 instant in UTC: ${JSON.stringify(occurredAt)}`);
+  if (!isInstant(occurredAt)) throw new LogViolation(`the record's occurredAt is not ${INSTANT_FORM}: ${JSON.stringify(occurredAt)}`);
   // typeof null and of an array is 'object' too; the subject rule below reads the data's members.
   if (given === null || Array.isArray(given)) throw new LogViolation("the record's data is not an object");
   // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.

@@ -4,7 +4,8 @@ import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 
 const T = '2025-03-01T10:00:00.000Z';
 const KEY = 'A'.repeat(43);
-const proof = { statement: '{"purpose":"KEY_DECISION"}', signature: 'c2ln', publicKey: KEY };
+const statementOf = (challenge: Record<string, unknown>): string => JSON.stringify({ purpose: 'KEY_DECISION', nonce: 'n1', issuedAt: T, expiresAt: T, ...challenge });
+const proof = { statement: statementOf({}), signature: 'c2ln', publicKey: KEY };
 const ofRequest = { requestId: 'r1', agentId: 'carol' };
 
 /** One event of each type, every optional field set (what a decider emits is checked in given-when-then.ts). */
@@ -58,7 +59,7 @@ const WRONG: [LogEventType, (data: Data) => void, string][] = [
   ['KeyRequestExpired', (data) => (data.expiryHours = '168'), 'data.expiryHours: Invalid input: expected number, received string'],
   ['KeyRequestReminderSent', (data) => (data.requestId = ['r1']), 'data.requestId: Invalid input: expected string, received array'],
   ['PublicKeyClaimed', (data) => (data.fingerprint = true), 'data.fingerprint: Invalid input: expected string, received boolean'],
-  ['PromptFrequencyChanged', (data) => (data.signedAt = 'yesterday'), 'data.signedAt: Invalid ISO datetime'],
+  ['PromptFrequencyChanged', (data) => (data.signedAt = 'yesterday'), 'data.signedAt: Invalid input: expected a time as the log writes it: ISO 8601 in UTC to the millisecond (Date.toISOString)'],
   ['SensitiveTaskAuthorized', (data) => (data.proof = { ...data.proof, extra: { nested: 1 } }), 'data.proof.extra: no member of SensitiveTaskAuthorized data'],
   ['SensitiveTaskRefused', (data) => (data.task = null), 'data.task: Invalid input: expected string, received null'],
   ['RecoveryStarted', (data) => (data.withWorkingApprover = 'yes'), 'data.withWorkingApprover: Invalid input: expected boolean, received string'],
@@ -102,6 +103,25 @@ describe('the data shapes of the checked decode', () => {
     for (const publicKey of ['a2V5', `${KEY}=`, `${'A'.repeat(42)}B`, '!'.repeat(43)]) {
       expect(() => checked('KeyRequested', { ...SAMPLES.KeyRequested, publicKey })).toThrow('cannot decode event KeyRequested v1: data.publicKey: Invalid input: expected a raw 32-byte key in canonical base64url');
       expect(() => checked('RecoveryVetoed', { ...SAMPLES.RecoveryVetoed, decision: { ...proof, publicKey } })).toThrow('data.decision.publicKey: Invalid input');
+    }
+  });
+
+  it("refuses a time in any other form than the log's (UTC, to the millisecond): Date reads one without a zone as the reader's local time, so two verifiers in two zones would read two instants", () => {
+    const others = ['2025-03-01T10:00:00.000', '2025-03-01T10:00:00Z', '2025-03-01T10:00:00.000000Z', '2025-03-01T10:00:00.000+00:00', '2025-02-30T10:00:00.000Z', '+275760-09-13T00:00:00.000Z', 'Sat, 01 Mar 2025 10:00:00 GMT'];
+    const form = 'ISO 8601 in UTC to the millisecond';
+    for (const time of others) {
+      expect(() => checked('RecoveryStarted', { ...SAMPLES.RecoveryStarted, effectiveAt: time })).toThrow(`data.effectiveAt: Invalid input: expected a time as the log writes it: ${form}`);
+      expect(() => checked('SensitiveTaskAuthorized', { ...SAMPLES.SensitiveTaskAuthorized, validUntil: time })).toThrow(`data.validUntil: Invalid input: expected a time as the log writes it: ${form}`);
+      for (const field of ['issuedAt', 'expiresAt']) {
+        const decision = { ...proof, statement: statementOf({ [field]: time }) };
+        expect(() => checked('KeyRejected', { ...SAMPLES.KeyRejected, decision })).toThrow(new RegExp(`^cannot decode event KeyRejected v1: data\\.decision\\.statement: Invalid input: expected a challenge statement: .*${form}`));
+      }
+    }
+  });
+
+  it('refuses a proof whose statement is no challenge: not JSON, not a flat object, a number JSON cannot carry', () => {
+    for (const statement of ['{', '[]', 'null', statementOf({ nested: { a: 1 } }), statementOf({}).replace('"n1"', '1e400')]) {
+      expect(() => checked('KeyRequested', { ...SAMPLES.KeyRequested, proof: { ...proof, statement } })).toThrow('cannot decode event KeyRequested v1: data.proof.statement: Invalid input: expected a challenge statement');
     }
   });
 

@@ -29,6 +29,7 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     const admin = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(admin);
     await suite.journey.addAgent(admin, 'bob');
+    expect((await suite.journey.setPromptFrequency(admin, 'laptop', 'DAILY')).status).toBe(200);
     ({ lines } = await signedLog(suite.server, admin));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -74,6 +75,34 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     }
   });
 
+  it("reads a time of an event only in the form the log writes it: a challenge time without a zone, in a proof the replay folds, would be the reader's local time, and readers in two zones would disagree", async () => {
+    const set = lines.findIndex((line) => line.type === 'PromptFrequencyChanged');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    const { statement, publicKey } = lines[set].data.proof as { statement: string; publicKey: string };
+    const challenge = JSON.parse(statement) as { issuedAt: string; nonce: string };
+    // A logout before the signed change, carrying a proof whose challenge was issued, without a
+    // zone, when the change's was: the fold remembers its nonce from then, whichever "then" it reads.
+    const noZone = { ...challenge, nonce: `${challenge.nonce}x`, issuedAt: challenge.issuedAt.slice(0, -1) };
+    const logout: ExportLine = {
+      ...lines[set],
+      eventId: '00000000-0000-4000-8000-000000000001',
+      data: { agentId: lines[set].data.agentId, browserId: lines[set].data.browserId, frequency: 'EVERY_TASK', previous: 'EVERY_TASK', reason: 'LOGOUT', proof: { statement: JSON.stringify(noZone), signature: 'AA', publicKey } },
+    };
+    const later = (line: ExportLine): ExportLine => (line.stream === logout.stream ? { ...line, revision: (line.revision as number) + 1 } : line);
+    const forged = fileOf(resignedExport([...lines.slice(0, set), logout, ...lines.slice(set).map(later)], signer, orgId));
+    const verdicts = [];
+    for (const TZ of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+      const { code, verdict } = await verify(`challenge-time-${TZ.replace('/', '-')}`, forged, { TZ });
+      verdicts.push({ TZ, code, failure: verdict.failure });
+    }
+    const refused = (TZ: string) => ({
+      TZ,
+      code: EXIT.TAMPERED,
+      failure: expect.objectContaining({ line: set + 1, reason: expect.stringMatching(/^cannot decode event PromptFrequencyChanged v2: data\.proof\.statement: .*ISO 8601 in UTC to the millisecond/) }),
+    });
+    expect(verdicts).toEqual(['UTC', 'Asia/Tokyo', 'America/New_York'].map(refused));
+  });
+
   it('counts a checkpoint once: a copy of its line whose note carries one more signature line (a key nobody knows, or the log key again) is the same signed checkpoint, refused as a repeat', async () => {
     const at = lastCheckpoint();
     const line = lines[at];
@@ -113,15 +142,19 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     }
   });
 
-  it("refuses a checkpoint line recorded at another text than its timestamp line's, digits past the millisecond that Date drops included", async () => {
+  it("refuses a checkpoint line recorded at another time than its timestamp line's, or at one written otherwise than the log writes times (digits past the millisecond, which Date drops)", async () => {
     const at = lastCheckpoint();
     const signedAt: string = lines[at].occurredAt;
-    const edited = lines.map((line, index) => (index === at ? { ...line, occurredAt: `${signedAt.slice(0, -1)}999Z` } : line));
-    const { code, verdict } = await verify('recorded-at', fileOf(edited));
-    expect({ code, failure: verdict.failure }).toEqual({
-      code: EXIT.TAMPERED,
-      failure: expect.objectContaining({ line: at + 1, reason: `the checkpoint is recorded at ${signedAt.slice(0, -1)}999Z but signed at ${signedAt}` }),
-    });
+    const later = new Date(Date.parse(signedAt) + 1).toISOString();
+    const refusals: Array<[string, string]> = [
+      [later, `the checkpoint is recorded at ${later} but signed at ${signedAt}`],
+      [`${signedAt.slice(0, -1)}999Z`, `the record's occurredAt is not a time as the log writes it: ISO 8601 in UTC to the millisecond (Date.toISOString): "${signedAt.slice(0, -1)}999Z"`],
+    ];
+    for (const [occurredAt, reason] of refusals) {
+      const edited = lines.map((line, index) => (index === at ? { ...line, occurredAt } : line));
+      const { code, verdict } = await verify('recorded-at', fileOf(edited));
+      expect({ code, failure: verdict.failure }).toEqual({ code: EXIT.TAMPERED, failure: expect.objectContaining({ line: at + 1, reason }) });
+    }
   });
 
   it('refuses a string holding a lone surrogate, even in a log the log key signed: RFC 8785 has no canonical form for it, JSON.parse keeps it where Go reads U+FFFD, so the two would hash and show another name', async () => {

@@ -248,14 +248,14 @@ describe('ztkeys audit verify on real exports', () => {
     shaped('AgentRoleChanged', (data) => (data.from = 'KING'), 'data.from: Invalid option: expected one of "MEMBER"|"ADMIN"|"SUPER_ADMIN"|"AUDITOR"');
     shaped('KeyRevoked', (data) => (data.note = 'unverified words'), 'data.note: no member of KeyRevoked data');
     shaped('KeyRevoked', (data) => (data.reason = ['a', 'list']), 'data.reason: Invalid input: expected string, received array');
-    shaped('SensitiveTaskAuthorized', (data) => (data.validUntil = 'forever'), 'data.validUntil: Invalid ISO datetime');
+    shaped('SensitiveTaskAuthorized', (data) => (data.validUntil = 'forever'), 'data.validUntil: Invalid input: expected a time as the log writes it: ISO 8601 in UTC to the millisecond (Date.toISOString)');
     shaped('KeyApproved', (data) => (data.decision.comment = 'approved'), 'data.decision.comment: no member of KeyApproved data');
     shaped('KeyRejected', (data) => (data.reason = 7), 'data.reason: Invalid input: expected string, received number');
     // The envelope's time too: no rule of AgentAdded reads it, and NaN compares neither before nor after anything.
     const tampered = structuredClone(lines);
     const at = indexOf(tampered, (line) => line.type === 'AgentAdded');
     tampered[at].occurredAt = 'whenever';
-    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s occurredAt is not an ISO 8601 instant in UTC: "whenever"' });
+    expect(failureOf(resign(tampered, signer, admin.orgId))).toMatchObject({ line: at + 1, reason: 'the record\'s occurredAt is not a time as the log writes it: ISO 8601 in UTC to the millisecond (Date.toISOString): "whenever"' });
   });
 
   it('verifies task authorizations and frequency changes an earlier version wrote at schema version 1, and refuses what that version did not have', () => {

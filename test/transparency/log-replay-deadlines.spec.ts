@@ -39,15 +39,6 @@ describe('offline replay of request deadlines (R20)', () => {
     expect(play(replayWithPendingRequest(), reminded(1), REQUESTED_BY + 2 * HOUR)).toThrow(LogViolation);
   });
 
-  it('reports a request whose signed challenge has times that are no ISO 8601 instants (an expiry past the last Date), before its deadlines are computed', () => {
-    const replay = new OrgReplay(ORG);
-    replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: 'operator', occurredAt: T0 });
-    replay.organization({ type: 'AgentAdded', data: { agentId: 'carol', email: 'carol@example.com', displayName: 'Carol', role: 'MEMBER' }, actor: 'alice', occurredAt: T0 });
-    // The write side takes it (the challenge lives until the earlier of its expiry and issuedAt + TTL); a log writer signing with the requested key could record it.
-    const [requested] = history(keyDecider, [requestKey(actor('carol', 'MEMBER'), carolKey, { requestId: 'r1', fields: { expiresAt: '+275760-09-13T00:00:00.000Z' } })]);
-    expect(() => replay.key('carol', { ...requested, actor: 'carol', occurredAt: T0 })).toThrow(new LogViolation('a signed statement is not a challenge: a flat JSON object of strings, booleans and numbers, its issuedAt and expiresAt ISO 8601 instants in UTC'));
-  });
-
   it('reports a second reminder, and a deadline acting on a request no longer PENDING', () => {
     const twice = replayWithPendingRequest();
     play(twice, reminded(), REQUESTED_BY + 48 * HOUR)();

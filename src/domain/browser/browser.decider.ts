@@ -7,8 +7,9 @@ import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
 import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskAuthorized, type SensitiveTaskRefused } from './browser.events';
 import { effectiveFrequency, initialBrowserState, withNamed, type BrowserState } from './browser.state';
+import { isoInstant } from '../../shared/iso-instant';
 
-const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+const isoAfter = (iso: string, ms: number): string => new Date(isoInstant(iso) + ms).toISOString();
 
 type TaskRefusalReason = SensitiveTaskRefused['data']['reason'];
 
@@ -79,7 +80,7 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
     return authorized('SIGNATURE', isoAfter(now, window), { proof: recordProof(proof, activeKey.publicKey), signedAt: now });
   }
   const last = state.lastSignature;
-  if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && Date.parse(now) < Date.parse(last.at) + window) {
+  if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && isoInstant(now) < isoInstant(last.at) + window) {
     return authorized('REMEMBERED', isoAfter(last.at, window));
   }
   return refused('PROMPT_REQUIRED');

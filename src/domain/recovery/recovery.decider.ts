@@ -8,6 +8,7 @@ import { withUsedNonce } from '../shared/used-nonces';
 import type { CompleteRecovery, LapseRecovery, RecoveryCommand, RemindOfRecovery, StartRecovery, VetoRecovery } from './recovery.commands';
 import type { RecoveryEvent } from './recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from './recovery.state';
+import { isoInstant } from '../../shared/iso-instant';
 
 /**
  * The delay a recovery waits: the policy's, doubled while an approver still holds an ACTIVE key.
@@ -19,7 +20,7 @@ export const recoveryDelayHours = (policyDelayHours: number, withWorkingApprover
 
 /** When a recovery started at `startedAt` takes effect, and when its approvers are reminded (halfway). */
 export function recoveryTimes(startedAt: string, delayHours: number): { effectiveAt: string; remindAt: string } {
-  const start = Date.parse(startedAt);
+  const start = isoInstant(startedAt);
   return {
     effectiveAt: new Date(start + hoursToMs(delayHours)).toISOString(),
     remindAt: new Date(start + hoursToMs(delayHours) / 2).toISOString(),
@@ -33,7 +34,7 @@ export function recoveryTimes(startedAt: string, delayHours: number): { effectiv
  * and a late request gets no grant the approvers were last warned of long before.
  */
 export function recoveryClaimBy(effectiveAt: string, claimWindowHours: number): string {
-  return new Date(Date.parse(effectiveAt) + hoursToMs(claimWindowHours)).toISOString();
+  return new Date(isoInstant(effectiveAt) + hoursToMs(claimWindowHours)).toISOString();
 }
 
 function startRecovery(command: StartRecovery, state: RecoveryState): RecoveryEvent[] {

@@ -4,6 +4,7 @@ import { refuse } from './refusal';
 import { boundFields, type ChallengeBinding } from './challenge-purposes';
 import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
 import { spentReason, type UsedNonces } from './used-nonces';
+import { isoInstant } from '../../shared/iso-instant';
 
 /** What a command needs its challenge to say: org, caller, and everything its purpose binds. */
 export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBinding;
@@ -33,9 +34,9 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
       );
     }
   }
-  const issuedAt = Date.parse(challenge.issuedAt);
-  const deadline = Math.min(Date.parse(challenge.expiresAt), issuedAt + CHALLENGE_TTL_MS);
-  const at = Date.parse(now);
+  const issuedAt = isoInstant(challenge.issuedAt);
+  const deadline = Math.min(isoInstant(challenge.expiresAt), issuedAt + CHALLENGE_TTL_MS);
+  const at = isoInstant(now);
   if (!(at < deadline + CLOCK_SKEW_TOLERANCE_MS)) {
     refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge expired at ${challenge.expiresAt}: get a new one.`, {
       expiresAt: challenge.expiresAt,

@@ -1,4 +1,5 @@
 import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS, type ChallengeFields } from './signed-proof';
+import { isoInstant } from '../../shared/iso-instant';
 
 /** One nonce used in the stream, with its challenge's issue time (epoch ms), and the ones used before it. */
 interface UsedNonce {
@@ -54,7 +55,7 @@ export function challengeOf(statement: string): ChallengeFields {
 /** Why a challenge cannot be used in this stream any more, or undefined when it still can. */
 export function spentReason(used: UsedNonces, challenge: Pick<ChallengeFields, 'nonce' | 'issuedAt'>): 'REPLAYED' | 'BEFORE_HORIZON' | undefined {
   // The horizon first: a nonce it passed may still be in the set until the next pruning.
-  if (Date.parse(challenge.issuedAt) < used.horizon) return 'BEFORE_HORIZON';
+  if (isoInstant(challenge.issuedAt) < used.horizon) return 'BEFORE_HORIZON';
   for (const cell of usedNonces(used)) if (cell.nonce === challenge.nonce) return 'REPLAYED';
   return undefined;
 }
@@ -70,7 +71,7 @@ export const rememberedNonces = (used: UsedNonces): string[] =>
  */
 export function withUsedNonce(used: UsedNonces, statement: string): UsedNonces {
   const { nonce, issuedAt } = challengeOf(statement);
-  const issued = Date.parse(issuedAt);
+  const issued = isoInstant(issuedAt);
   const horizon = Math.max(used.horizon, issued - CHALLENGE_TTL_MS - CLOCK_SKEW_TOLERANCE_MS);
   const newest: UsedNonce = { nonce, issued, earlier: used.newest };
   if (used.size + 1 < used.pruneAt) return { horizon, newest, size: used.size + 1, pruneAt: used.pruneAt };

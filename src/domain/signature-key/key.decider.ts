@@ -12,6 +12,7 @@ import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgent
 import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 import { deadlinesOf, expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
+import { isoInstant } from '../../shared/iso-instant';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -57,7 +58,7 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
   if (state.pendingRequestId) {
     // R20: a request past its expiry is decided by nobody, whether or not the scheduler recorded it: it no longer blocks a new one.
     const pending = state.requests.get(state.pendingRequestId)!;
-    const dead = Date.parse(command.now) >= Date.parse(deadlinesOf(pending, org.policy).expiresAt);
+    const dead = isoInstant(command.now) >= isoInstant(deadlinesOf(pending, org.policy).expiresAt);
     if (!command.replacePending && !dead) {
       refuse(
         'CONFLICT',

@@ -4,6 +4,7 @@ import { CLOCK_SKEW_TOLERANCE_MS } from '../shared/signed-proof';
 import type { ExpireKeyRequest, RemindApprovers, RequestDeadlines } from './key.commands';
 import type { KeyEvent } from './key.events';
 import type { KeyRequestEntry, KeyState } from './key.state';
+import { isoInstant } from '../../shared/iso-instant';
 
 /**
  * R20: when a PENDING request expires and when its approvers are reminded, by the policy. They
@@ -12,7 +13,7 @@ import type { KeyRequestEntry, KeyState } from './key.state';
  * no deadline acts early, and no time but the command's is read.
  */
 export function deadlinesOf(request: Pick<KeyRequestEntry, 'challengeExpiresAt'>, policy: RequestDeadlines): { remindAt: string; expiresAt: string } {
-  const from = Date.parse(request.challengeExpiresAt) + CLOCK_SKEW_TOLERANCE_MS;
+  const from = isoInstant(request.challengeExpiresAt) + CLOCK_SKEW_TOLERANCE_MS;
   return {
     remindAt: new Date(from + hoursToMs(policy.reminderAfterHours)).toISOString(),
     expiresAt: new Date(from + hoursToMs(policy.pendingRequestExpiryHours)).toISOString(),
@@ -25,7 +26,7 @@ export function deadlinesOf(request: Pick<KeyRequestEntry, 'challengeExpiresAt'>
  */
 export function refuseExpired(request: Pick<KeyRequestEntry, 'challengeExpiresAt'>, policy: RequestDeadlines, at: string): void {
   const { expiresAt } = deadlinesOf(request, policy);
-  if (Date.parse(at) >= Date.parse(expiresAt)) {
+  if (isoInstant(at) >= isoInstant(expiresAt)) {
     refuse('CONFLICT', 'REQUEST_EXPIRED', `The key request expired at ${expiresAt} (the org's policy keeps a request PENDING ${policy.pendingRequestExpiryHours} hours): it can no longer be decided or granted, and the agent may request a key again.`, {
       expiresAt,
     });
