@@ -486,6 +486,45 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     });
   });
 
+  it('refuses to start with its store of cosigned checkpoints but not its key file (lost, left out of a restore), changing nothing on disk: a new key would leave the logs that trust the old one without its cosignatures, unsaid', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-keyless-'));
+    const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+    const files = () => Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name)).toString('base64')]));
+    try {
+      const first = WitnessProcess.spawn(env);
+      const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
+      await first.stop();
+      expect(cosigned.status).toBe(200);
+      rmSync(join(folder, 'witness-signing-key'));
+      const before = files();
+      const again = WitnessProcess.spawn(env);
+      const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(() => 'listening')]);
+      await again.stop();
+      expect({ started, stderr: again.stderr, fatal: again.lines().filter((line) => line.level >= 50) }).toEqual({
+        started: 1,
+        stderr: '',
+        fatal: [
+          expect.objectContaining({
+            level: 60,
+            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} holds checkpoints the witness cosigned, but its key (${join(folder, 'witness-signing-key')}) is missing: with a new key, the logs that trust the old one would lack its cosignatures. Put back the key from a backup; or, to start as a new witness, move the store away too and give the servers and auditors its new verifier key`,
+          }),
+        ],
+      });
+      expect(files()).toEqual(before);
+      // A store that holds no cosignature yet is no promise: a new key is made, as on a first start.
+      rmSync(folder, { recursive: true, force: true });
+      const unused = WitnessProcess.spawn(env);
+      await unused.listening();
+      await unused.stop();
+      rmSync(join(folder, 'witness-signing-key'));
+      const fresh = WitnessProcess.spawn(env);
+      expect(await Promise.race([fresh.exitCodeWithin(15_000), fresh.listening().then(() => 'listening')])).toBe('listening');
+      await fresh.stop();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {
     await ownWitness('slow', { WITNESS_REQUEST_TIMEOUT_MS: '1000' }, async (slow) => {
       const { port } = new URL((await slow.listening()).url);
