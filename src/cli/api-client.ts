@@ -8,6 +8,7 @@ import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
+import { EXPORT_IDLE_DEFAULT_MS, EXPORT_IDLE_ENV } from './export-idle-bound';
 import { tokenRefused } from './token-refused';
 import { onOneLineShown } from '../shared/hidden-characters';
 
@@ -131,7 +132,7 @@ interface Answer<T> {
 export class ApiClient {
   /** Every call but the audit export: an answer within REQUEST_TIMEOUT_MS. */
   readonly http: Api;
-  /** The audit export: no overall timeout, the log may be long. */
+  /** The audit export: no overall timeout, the log may be long; given up after `exportIdleMs` without a byte. */
   private readonly streaming: Api;
   /** The operation each answer answers (method and path template), for checking it against the document. */
   private readonly operations = new WeakMap<Response, { method: string; path: string }>();
@@ -142,6 +143,7 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly token: string,
     private readonly positions?: PositionTracker,
+    private readonly exportIdleMs = EXPORT_IDLE_DEFAULT_MS,
   ) {
     this.http = this.client(REQUEST_TIMEOUT_MS, MAX_ANSWER_BYTES);
     this.streaming = this.client(undefined, Infinity);
@@ -256,7 +258,7 @@ export class ApiClient {
       clearTimeout(deadline);
       throw this.redirected(response);
     }
-    const answer = maxBytes === Infinity ? response : this.bounded(response, maxBytes, () => clearTimeout(deadline));
+    const answer = maxBytes === Infinity ? this.idleBounded(response, abort) : this.bounded(response, maxBytes, () => clearTimeout(deadline));
     // A remembered position no command of this server answered (restored from an older copy, or an answer not its own at its address) would refuse every read for ever.
     if (minPosition !== undefined && answer.status === 400 && (await problemCode(answer.clone())) === 'INVALID_MIN_POSITION' && this.positions?.forgetPosition(minPosition)) {
       void answer.body?.cancel();
@@ -286,6 +288,37 @@ export class ApiClient {
       flush: read,
     });
     return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  /**
+   * The answer as a body that fails once the server sent no byte for exportIdleMs, the connection
+   * dropped then (else Node's fetch waits 5 minutes). Counted only while a read waits on the server:
+   * a slow reader of the output (a pipe, a disk) is no silence of the server's.
+   */
+  private idleBounded(response: Response, abort: AbortController): Response {
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const silent = new CliError(EXIT.SERVER, `the server at ${this.baseUrl} sent nothing for ${this.exportIdleMs / 1000} s (${EXPORT_IDLE_ENV})`);
+    const idleMs = this.exportIdleMs;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const timer = setTimeout(() => abort.abort(silent), idleMs).unref();
+          try {
+            const { done, value } = await reader.read();
+            if (done) controller.close();
+            else controller.enqueue(value);
+          } catch (error) {
+            throw abort.signal.reason === silent ? silent : error;
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   /** Commands answer the position of their events, refusals that were audited too. */

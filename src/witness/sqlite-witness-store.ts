@@ -1,6 +1,7 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqliteFile } from '../shared/sqlite-file';
+import { damagedSqliteFile, openSqliteFile } from '../shared/sqlite-file';
 import { StoreUnavailable } from '../shared/store-unavailable';
 import { parseCheckpoint, type Checkpoint } from '../transparency/checkpoint';
 import { InvalidNote, parseNote } from '../transparency/signed-note';
@@ -28,6 +29,28 @@ export interface RecordedEvidence {
 
 /** The witness's file in its data folder. */
 export const WITNESS_DB_FILE = 'witness.sqlite';
+
+/**
+ * Whether the store in `dataDir` holds a checkpoint the witness cosigned, read before the witness
+ * opens it and leaving the folder as it was: SQLite's read-only connection to a WAL file makes its
+ * -wal and -shm beside it, which are removed again when this look made them.
+ */
+export function holdsCosigned(dataDir: string): boolean {
+  const path = join(dataDir, WITNESS_DB_FILE);
+  if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0) return false;
+  const made = ['-wal', '-shm'].map((suffix) => `${path}${suffix}`).filter((file) => !existsSync(file));
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'witnessed'").get();
+    return table !== undefined && db.prepare('SELECT 1 FROM witnessed LIMIT 1').get() !== undefined;
+  } catch (error) {
+    throw damagedSqliteFile(path, error) ?? error;
+  } finally {
+    db?.close();
+    for (const file of made) rmSync(file, { force: true });
+  }
+}
 
 /** What add-checkpoint decides on the latest checkpoint of each origin of a log held: the checkpoint to store, the evidence to keep, its answer. */
 type Decide<T> = (held: WitnessedCheckpoint[]) => { store?: WitnessedCheckpoint; evidence?: RecordedEvidence; result: T };

@@ -16,7 +16,7 @@ import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
-import { SqliteWitnessStore, WITNESS_DB_FILE } from './sqlite-witness-store';
+import { holdsCosigned, SqliteWitnessStore, WITNESS_DB_FILE } from './sqlite-witness-store';
 import { loadWitnessConfig } from './witness-config';
 import { existingWitnessKey, loadWitnessKey, WITNESS_KEY_FILE } from './witness-key';
 import { WitnessMetrics } from './witness-metrics';
@@ -50,12 +50,19 @@ function main(args: string[]): void {
   const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
   // SQLite opens an empty file as an empty store: a restore that cut it to 0 bytes lost it as well.
   const storeMissing = !existsSync(storeFile) || statSync(storeFile).size === 0;
+  const keyFile = join(config.key.dataDir, WITNESS_KEY_FILE);
+  // Its store kept, its key file lost: a new key would cosign on, and the logs that trust the old one see its cosignatures missing, with no cause said. Checked before a key is made, so the folder stays as it was.
+  if (config.key.signingKey === undefined && !existsSync(keyFile) && holdsCosigned(config.key.dataDir)) {
+    throw new ConfigError(
+      `${storeFile} holds checkpoints the witness cosigned, but its key (${keyFile}) is missing: with a new key, the logs that trust the old one would lack its cosignatures. Put back the key from a backup; or, to start as a new witness, move the store away too and give the servers and auditors its new verifier key`,
+    );
+  }
   const generated: string[] = [];
   const cosigner = loadWitnessKey(config.key, generated);
   // Its key kept from an earlier start, its store gone (deleted, emptied, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.
   if (storeMissing && generated.length === 0 && config.key.signingKey === undefined) {
     throw new ConfigError(
-      `${storeFile} is missing or empty beside the witness's key (${join(config.key.dataDir, WITNESS_KEY_FILE)}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
+      `${storeFile} is missing or empty beside the witness's key (${keyFile}): without it the witness would forget every checkpoint it cosigned, and cosign a fork of one. Put back the store from a backup; or, to start as a new witness, move the key away too and give the servers and auditors its new verifier key`,
     );
   }
   const vkey = cosignerKeyText(cosigner);

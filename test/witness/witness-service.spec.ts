@@ -31,6 +31,27 @@ const said = ({ status, type, text }: { status: number; type: string | null; tex
   status === 200 ? '200' : type === 'application/problem+json' ? `${status} ${(JSON.parse(text) as { code: string }).code}` : `${status} ${text.trim()}`;
 
 /** What `npm run witness -- forks` prints of a witness's folder: one JSON object a line, the evidence it kept. */
+/**
+ * A witness in `folder` cosigns a checkpoint and stops; `lose` takes part of the folder (its WAL
+ * files gone, as after a clean stop); it starts again: its exit code (or its answer to a fork of
+ * that checkpoint, had it started), its stderr and its fatal lines.
+ */
+async function restartAfterLoss(folder: string, lose: () => void): Promise<{ started: unknown; stderr: string; fatal: unknown[] }> {
+  const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+  const honest = history(['a', 'b', 'c']);
+  const forked = history(['a', 'X', 'c']);
+  const first = WitnessProcess.spawn(env);
+  const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
+  await first.stop();
+  expect(cosigned.status).toBe(200);
+  for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite-'))) rmSync(join(folder, name));
+  lose();
+  const again = WitnessProcess.spawn(env);
+  const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(async ({ url: at }) => said(await post(at, body(0, [], forked.note(3)))))]);
+  await again.stop();
+  return { started, stderr: again.stderr, fatal: again.lines().filter((line) => line.level >= 50) };
+}
+
 const kept = (folder: string): unknown[] =>
   outputWithin([process.execPath, WITNESS_MAIN, 'forks'], { env: { PATH: process.env.PATH, WITNESS_DATA_DIR: folder }, encoding: 'utf8' }, 20_000)
     .split('\n')
@@ -417,18 +438,8 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
     ['cut to 0 bytes', (folder: string) => writeFileSync(join(folder, 'witness.sqlite'), '')],
   ])('refuses to start with its key but its store %s (or left out of a restore): it would have forgotten what it cosigned and cosigned a fork of it', async (_, lose) => {
     const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-forgot-'));
-    const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
     try {
-      const first = WitnessProcess.spawn(env);
-      const cosigned = await post((await first.listening()).url, body(0, [], honest.note(3)));
-      await first.stop();
-      expect(cosigned.status).toBe(200);
-      for (const name of readdirSync(folder).filter((file) => file.startsWith('witness.sqlite-'))) rmSync(join(folder, name));
-      lose(folder);
-      const again = WitnessProcess.spawn(env);
-      const started = await Promise.race([again.exitCodeWithin(15_000), again.listening().then(async ({ url: at }) => said(await post(at, body(0, [], forked.note(3)))))]);
-      await again.stop();
-      expect({ started, stderr: again.stderr, fatal: again.lines().filter((line) => line.level >= 50) }).toEqual({
+      expect(await restartAfterLoss(folder, () => lose(folder))).toEqual({
         started: 1,
         stderr: '',
         fatal: [
@@ -484,6 +495,41 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
         expect({ status: answer.status, quoted: detail.includes(JSON.stringify(`${[...long].slice(0, 64).join('')}\u2026`)), length: detail.length < 400 }).toEqual({ status, quoted: true, length: true });
       }
     });
+  });
+
+  it('refuses to start with its store of cosigned checkpoints but not its key file (lost, left out of a restore), changing nothing on disk: a new key would leave the logs that trust the old one without its cosignatures, unsaid', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-keyless-'));
+    const env = { WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+    const files = () => Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name)).toString('base64')]));
+    let before: Record<string, string> = {};
+    try {
+      const lose = () => {
+        rmSync(join(folder, 'witness-signing-key'));
+        before = files();
+      };
+      expect(await restartAfterLoss(folder, lose)).toEqual({
+        started: 1,
+        stderr: '',
+        fatal: [
+          expect.objectContaining({
+            level: 60,
+            msg: `witness cannot start: ${join(folder, 'witness.sqlite')} holds checkpoints the witness cosigned, but its key (${join(folder, 'witness-signing-key')}) is missing: with a new key, the logs that trust the old one would lack its cosignatures. Put back the key from a backup; or, to start as a new witness, move the store away too and give the servers and auditors its new verifier key`,
+          }),
+        ],
+      });
+      expect(files()).toEqual(before);
+      // A store that holds no cosignature yet is no promise: a new key is made, as on a first start.
+      rmSync(folder, { recursive: true, force: true });
+      const unused = WitnessProcess.spawn(env);
+      await unused.listening();
+      await unused.stop();
+      rmSync(join(folder, 'witness-signing-key'));
+      const fresh = WitnessProcess.spawn(env);
+      expect(await Promise.race([fresh.exitCodeWithin(15_000), fresh.listening().then(() => 'listening')])).toBe('listening');
+      await fresh.stop();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('answers 408 to an add-checkpoint whose body trickles in past WITNESS_REQUEST_TIMEOUT_MS, and closes its connection: slow clients cannot hold its connections', async () => {

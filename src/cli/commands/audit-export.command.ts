@@ -18,6 +18,7 @@ export const auditExportCommand: CommandSpec = {
     "First checks, as a witness, that the server's log extends the last checkpoint this CLI saw (exit 7 if not); with --witness-key, also that the checkpoint carries the cosignatures of those shared witnesses (exit 7 if not).",
     "--append refuses (exit 2, writing nothing) a file that is not an export of this org: its first line must be the org's first entry, its last line the entry the log holds at its position.",
     'One --append at a time per file: it holds FILE.lock beside it, and another run meanwhile is refused (exit 2).',
+    'A server that sends no byte for ZTKEYS_EXPORT_IDLE_SECONDS (default 60) is given up (exit 4): the output is incomplete; a file given to --append is left as it was.',
   ].join('\n'),
   options: {
     append: { type: 'string', valueName: 'file', description: 'an export of this org written earlier: append the lines the log has past its last one, downloaded whole before the file is written' },
