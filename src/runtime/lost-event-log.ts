@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { embeddedEventLogPath, PUT_BACK_THE_LOG } from '../event-store/open-event-store';
 import { embeddedEmailQueuePath } from '../notifications/email-backend';
 import { embeddedReadModelsPath } from '../read-models/open-read-model-store';
 import type { AppConfig } from '../config/app-config';
+import { readSqliteAsFound } from '../shared/sqlite-read-as-found';
 import { StartupError } from '../shared/startup-error';
 import { CHECKPOINT_SIGNED } from '../transparency/log-checkpointer';
 import { LOG_KEY_FILE } from '../transparency/log-key';
@@ -17,18 +17,13 @@ const DERIVED = [
   { path: embeddedEmailQueuePath, heldEvents: "SELECT 1 FROM notifier_checkpoints WHERE CAST(position AS INTEGER) > 0 LIMIT 1" },
 ];
 
-/** Whether the store at `path` holds a row `query` finds; a store missing, unreadable, or of no such table shows nothing. */
+/**
+ * Whether the store at `path` holds a row `query` finds; a store missing, unreadable, or of no
+ * such table shows nothing. Read as found: these checks refuse a start that must leave DATA_DIR so.
+ */
 function shows(path: string, query: string): boolean {
   if (!statSync(path, { throwIfNoEntry: false })?.size) return false;
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    return db.prepare(query).get() !== undefined;
-  } catch {
-    return false;
-  } finally {
-    db?.close();
-  }
+  return readSqliteAsFound(path, (db) => db.prepare(query).get() !== undefined) ?? false;
 }
 
 /**

@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSqliteAsFound } from './sqlite-read-as-found';
 import { StartupError } from './startup-error';
 
 /**
@@ -34,9 +35,8 @@ export function markDataFormat(db: Database.Database): void {
 
 /**
  * Refuses, before a process writes anything in DATA_DIR (its lock, a secret, a store), a folder
- * whose stores a newer release wrote. Read-write opens: a read-only one leaves `-wal` and `-shm`
- * files behind on a folder it must leave as found. A file SQLite cannot read is left to its
- * store's open, which names it (damagedSqliteFile).
+ * whose stores a newer release wrote, leaving it as found (readSqliteAsFound). A file SQLite
+ * cannot read is left to its store's open, which names it (damagedSqliteFile).
  */
 export function refuseNewerDataDir(dataDir: string): void {
   // A first start's DATA_DIR may not be made yet (the email worker on Redis has none).
@@ -51,13 +51,5 @@ export function refuseNewerDataDir(dataDir: string): void {
 
 /** A store file's format, or nothing when SQLite cannot read it. */
 function storedFormat(path: string): number | undefined {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path, { fileMustExist: true });
-    return db.pragma('user_version', { simple: true }) as number;
-  } catch {
-    return undefined;
-  } finally {
-    db?.close();
-  }
+  return readSqliteAsFound(path, (db) => db.pragma('user_version', { simple: true }) as number);
 }

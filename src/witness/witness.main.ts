@@ -11,6 +11,7 @@ import { prepareDataDir } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { capConnections } from '../http/connection-cap';
 import { pinoOptions } from '../logging/json-logger';
+import { refuseNewerDataDir } from '../shared/data-format';
 import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
@@ -47,6 +48,8 @@ function main(args: string[]): void {
   }
   // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
   prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
+  // Before its key is generated: a store a newer release wrote is refused with the folder as found, as the server refuses DATA_DIR's.
+  refuseNewerDataDir(config.key.dataDir);
   const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
   // SQLite opens an empty file as an empty store: a restore that cut it to 0 bytes lost it as well.
   const storeMissing = !existsSync(storeFile) || statSync(storeFile).size === 0;

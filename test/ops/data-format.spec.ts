@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_FORMAT } from '../../src/shared/data-format';
 import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
+import { folderContents as contents } from '../support/folder-contents';
 import { holdAnOrgThenStop } from './support/held-an-org';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -32,13 +33,6 @@ const setFormat = (path: string, format: number): void => {
     db.close();
   }
 };
-/** Every file of a folder, by name, with its bytes: what "changes nothing" compares. */
-const contents = (dir: string): Record<string, string> =>
-  Object.fromEntries(
-    readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => [join(entry.parentPath, entry.name).slice(dir.length), readFileSync(join(entry.parentPath, entry.name)).toString('base64')]),
-  );
 const refusal = (path: string): RegExp =>
   new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in data format ${NEWER}, written by a newer ztkeys; this release knows data format ${DATA_FORMAT} at most: run the newer release on it, or restore the backup taken before the upgrade$`);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { embeddedEnv } from '../support/embedded-env';
+import { folderContents } from '../support/folder-contents';
 import { holdAnOrgThenStop } from './support/held-an-org';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -71,8 +72,9 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
   it.each([
     ['missing', removed(LOG_FILES), 'is missing'],
     ['empty (0 bytes)', emptied, 'is empty (0 bytes)'],
-  ])('refuses to start when events.sqlite is %s, in one line naming the file and what to do', async (_case, lose, state) => {
+  ])('refuses to start when events.sqlite is %s, in one line naming the file and what to do, leaving DATA_DIR as found', async (_case, lose, state) => {
     const dataDir = restored(lose);
+    const before = folderContents(dataDir);
     const server = spawn(dataDir);
     expect((await server.exitWithin(15_000)).code).toBe(1);
     const log = join(dataDir, 'events.sqlite');
@@ -82,10 +84,13 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
     expect(server.stdout + server.stderr).not.toMatch(STACK_LINE);
     // Nothing made in its place.
     expect(statSync(log, { throwIfNoEntry: false })?.size).toBe(state === 'is missing' ? undefined : 0);
+    // Nor anything else: its reads of the derived stores left no -wal or -shm file beside them.
+    expect(folderContents(dataDir)).toEqual(before);
   }, 60_000);
 
   it('refuses to start when log-signing-key is missing beside a log holding checkpoints it signed (a restore that left the key out), generating none', async () => {
     const dataDir = restored(removed(['log-signing-key']));
+    const before = folderContents(dataDir);
     const server = spawn(dataDir);
     expect((await server.exited).code).toBe(1);
     const key = join(dataDir, 'log-signing-key');
@@ -94,6 +99,7 @@ describe('a DATA_DIR whose event log is missing or empty beside the stores deriv
       `ztkeys cannot start: ${key} is missing, but ${join(dataDir, 'events.sqlite')} holds checkpoints signed by the log key: put back the log key of this deployment (log-signing-key of its backup) or set LOG_SIGNING_KEY to it; to rotate the key instead, list the old one in LOG_PREVIOUS_KEYS (README: Rotating the log key)`,
     ]);
     expect(statSync(key, { throwIfNoEntry: false })).toBeUndefined();
+    expect(folderContents(dataDir)).toEqual(before);
   }, 60_000);
 
   it('starts a new deployment when the derived stores were moved away too, as the operator chose', async () => {

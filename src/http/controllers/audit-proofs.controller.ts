@@ -82,7 +82,7 @@ export class AuditProofsController {
   @Get('inclusion')
   @AgentEndpoint(
     'getAuditInclusionProof',
-    "RFC 9162 inclusion proof of one event of the org in its tree of `size` events, `size` at most the latest checkpoint's: the event named by its `index` (with `size`), or by its `eventId` (an audit record's; `size` by default the latest checkpoint's), and then answered with its index and the latest checkpoint (ADMIN, SUPER_ADMIN, AUDITOR)",
+    "RFC 9162 inclusion proof of one event of the org in its tree of `size` events, `size` at most the latest checkpoint's: the event named by its `index` (with `size`), or by its `eventId` (an audit record's; `size` by default the latest checkpoint's), and then answered with its index and the latest checkpoint (ADMIN, SUPER_ADMIN, AUDITOR). By `eventId` its index is counted (the org's events before it, a read that grows with the org), so it spends the heavy-read budgets as the export does, per agent and per org (RATE_LIMIT_HEAVY_READS_PER_AGENT and _PER_ORG; over one, a 429 RATE_LIMITED with `limit` heavy_reads_per_agent or heavy_reads_per_org); by `index` it spends neither",
     Answers(200, InclusionProofView, "The event's leaf hash and audit path; check them against the root of the checkpoint of that size"),
     [400, 'Invalid input; index and eventId both or neither given (INDEX_OR_EVENT_ID); a size beyond the latest checkpoint, or index >= size (INVALID_TREE_SIZE); the event is a checkpoint line (NOT_A_LEAF) or comes after the size asked (EVENT_AFTER_SIZE)', 'INVALID_TREE_SIZE'],
     [404, 'No such event in the org (EVENT_NOT_FOUND, also for another org\'s), or asked by index, no signed checkpoint yet (CHECKPOINT_NOT_FOUND)', 'EVENT_NOT_FOUND'],
