@@ -3,13 +3,13 @@ import type { RecordedEvent } from '../src/event-store/event-store.port';
 import { REMEMBER_WINDOW_MS } from '../src/domain/browser/browser.events';
 import type { Role } from '../src/domain/shared/roles';
 import type { ApprovalMode } from '../src/domain/signature-key/key.events';
-import { documentId, type DocumentChange } from './document-change';
+import { documentId, type Conditions, type DocumentChange } from './document-change';
 import { eventTime, safeNumber, type Projection } from './projection';
 
 /**
  * Issue 15 item 4, "who could perform sensitive tasks at instant T": what held when, as documents
- * that are written once (and a key's end patched by id), so that answering for any instant reads
- * a bounded range and a rebuild never searches.
+ * that are written once (and a key's end patched by id, a window's replacement by its browser),
+ * so that answering for any instant reads a bounded range.
  */
 
 /** `until` of a key that is still ACTIVE: sorts after every real time, so "until > T" selects it. */
@@ -38,10 +38,15 @@ export type RoleChangeDocument = {
   position: number;
 };
 
+/** `replacedAt` of a browser's latest window: sorts after every real time, so "replacedAt > T" selects it. */
+export const NOT_REPLACED = STILL_ACTIVE;
+
 /**
- * The remembered window a signature in a browser opened (R11), or its end: a later document of
- * the same browser replaces it. A logout, or a signature at EVERY_TASK, has until = from. The
- * window holds only while `keyFingerprint` is the agent's ACTIVE key (R10: a key change resets it).
+ * The remembered window a signature in a browser opened (R11), or its end: the browser's next
+ * document replaces it from its own `from` on (`replacedAt`, NOT_REPLACED until then), so that
+ * an instant reads one document per browser however many tasks were signed in it. A logout, or
+ * a signature at EVERY_TASK, has until = from. The window holds only while `keyFingerprint` is
+ * the agent's ACTIVE key (R10: a key change resets it).
  */
 export type BrowserWindowDocument = {
   orgId: string;
@@ -49,6 +54,7 @@ export type BrowserWindowDocument = {
   browserId: string;
   from: string;
   until: string;
+  replacedAt: string;
   keyFingerprint: string | null;
   position: number;
 };
@@ -70,9 +76,14 @@ export const asOfProjection: Projection = {
       const document: RoleChangeDocument = { orgId, agentId, role: value, at, position };
       return { kind: 'insert', collection: 'role_changes', id: event.id, document };
     };
-    const window = (agentId: string, browserId: string, from: string, until: string, keyFingerprint: string | null): DocumentChange => {
-      const document: BrowserWindowDocument = { orgId, agentId, browserId, from, until, keyFingerprint, position };
-      return { kind: 'insert', collection: 'browser_windows', id: event.id, document };
+    const window = (agentId: string, browserId: string, from: string, until: string, keyFingerprint: string | null): DocumentChange[] => {
+      const document: BrowserWindowDocument = { orgId, agentId, browserId, from, until, replacedAt: NOT_REPLACED, keyFingerprint, position };
+      // The replacement first: its version is older than the new window's, which it never touches (a replay neither).
+      const replaced: Conditions = { orgId, agentId, browserId, replacedAt: NOT_REPLACED };
+      return [
+        { kind: 'patchWhere', collection: 'browser_windows', where: replaced, set: { replacedAt: from } },
+        { kind: 'insert', collection: 'browser_windows', id: event.id, document },
+      ];
     };
 
     switch (event.type) {
@@ -91,8 +102,8 @@ export const asOfProjection: Projection = {
         return [{ kind: 'patch', collection: 'key_intervals', id: keyIntervalId(orgId, event.data.requestId), set: { until: at } }];
       case 'PromptFrequencyChanged': {
         const { agentId, browserId, frequency, keyFingerprint, signedAt } = event.data;
-        if (signedAt && keyFingerprint) return [window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint)];
-        return [window(agentId, browserId, at, at, null)];
+        if (signedAt && keyFingerprint) return window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint);
+        return window(agentId, browserId, at, at, null);
       }
       case 'SensitiveTaskAuthorized': {
         // A REMEMBERED authorization is no new signature: the window does not move. A signature at
@@ -100,7 +111,7 @@ export const asOfProjection: Projection = {
         // one before: a logout or a change to EVERY_TASK has ended it already, or its key is no
         // longer ACTIVE and never is again (R10; a public key is claimed once).
         const { agentId, browserId, signedAt, validUntil, keyFingerprint } = event.data;
-        return signedAt && validUntil > signedAt ? [window(agentId, browserId, signedAt, validUntil, keyFingerprint)] : [];
+        return signedAt && validUntil > signedAt ? window(agentId, browserId, signedAt, validUntil, keyFingerprint) : [];
       }
       case 'OrganizationCreated':
       case 'OrgPolicyChanged':

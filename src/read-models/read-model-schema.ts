@@ -1,4 +1,5 @@
 import type { CollectionName } from '../../projections/document-change';
+import { NOT_REPLACED } from '../../projections/as-of.projection';
 import { PROJECTIONS } from '../../projections/projections';
 import type { ReadModelName } from '../../projections/projection';
 
@@ -25,12 +26,34 @@ export const COLLECTION_INDEXES: Record<CollectionName, ReadonlyArray<readonly s
     ['orgId', 'subject', 'position'],
     ['orgId', 'occurredAt'],
   ],
-  // As-of queries (issue 15): keys still ACTIVE after T, roles set up to T, windows opened shortly before T.
+  // As-of queries (issue 15): keys still ACTIVE after T, roles set up to T, windows not replaced by T
+  // (and opened shortly before it); a new window replaces its browser's latest.
   key_intervals: [['orgId', 'until'], ['orgId', 'from']],
   role_changes: [['orgId', 'at']],
-  browser_windows: [['orgId', 'from']],
+  browser_windows: [
+    ['orgId', 'replacedAt', 'from'],
+    ['orgId', 'agentId', 'browserId', 'replacedAt'],
+  ],
   // The deadline scheduler (R20) looks for running recoveries across orgs.
   recoveries: [['status', 'remindAt']],
+};
+
+/**
+ * A field an earlier release did not write, which is the `value` field of the next document of the
+ * same `partition` by `order` (`otherwise` for the last): a store fills it in place at start in
+ * the active generation's documents written without it, before it builds the indexes on it.
+ */
+export interface FollowingValue {
+  field: string;
+  partition: readonly string[];
+  order: string;
+  value: string;
+  otherwise: string;
+}
+
+/** The windows of a browser replace one another (projections/as-of.projection.ts). */
+export const COLLECTION_UPGRADES: Partial<Record<CollectionName, FollowingValue>> = {
+  browser_windows: { field: 'replacedAt', partition: ['orgId', 'agentId', 'browserId'], order: 'position', value: 'from', otherwise: NOT_REPLACED },
 };
 
 /** What a store counts in a collection: how many documents hold each value of `field`, per value of `group`. */

@@ -28,7 +28,8 @@ const newer = <D extends { position: number }>(a: D | undefined, b: D): D => (a 
 
 /**
  * Who could act at `t`, from the as-of read model's documents AsOfQuery reads: keys ACTIVE at t,
- * role changes up to t, windows opened within the longest window before t. Pure, and loaded by
+ * role changes up to t, windows not replaced by t (the newest of a browser's holds: a window
+ * signed earlier than the one it replaced is read beside it). Pure, and loaded by
  * module name: the embedded store runs it on the thread that reads (ReadModelStore.reduceJson).
  */
 export function asOfAnswer(t: string, keys: KeyIntervalDocument[], roles: RoleChangeDocument[], windows: BrowserWindowDocument[]): AsOfAnswer {

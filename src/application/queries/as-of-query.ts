@@ -9,7 +9,8 @@ const AS_OF_ANSWER = { module: require.resolve('./as-of-answer'), name: 'asOfAns
 /**
  * Issue 15 item 4: who could perform sensitive tasks at an instant. Three range reads of the
  * as-of read model (projections/as-of.projection.ts), each bounded: keys that ended after T,
- * role changes up to T (a few per agent), and windows opened within the longest window before T.
+ * role changes up to T (a few per agent), and each browser's window not replaced by T (opened
+ * within the longest window before T).
  * They grow with the org (every key of it, for an old instant): the store reads them and folds
  * them (asOfAnswer) where it reads, the embedded one on a worker thread (issue 14), and the
  * answer comes back as its JSON (an AsOfAnswer).
@@ -30,9 +31,15 @@ export class AsOfQuery {
         { collection: 'key_intervals', conditions: [org, { field: 'until', op: 'gt', value: t }, { field: 'from', op: 'lte', value: t }], orderBy: 'until' },
         { collection: 'role_changes', conditions: [org, { field: 'at', op: 'lte', value: t }], orderBy: 'at' },
         {
+          // At most one a browser: its window not yet replaced at T (whatever the tasks signed in it before or since).
           collection: 'browser_windows',
-          conditions: [org, { field: 'from', op: 'gt', value: new Date(at.getTime() - LONGEST_WINDOW_MS).toISOString() }, { field: 'from', op: 'lte', value: t }],
-          orderBy: 'from',
+          conditions: [
+            org,
+            { field: 'replacedAt', op: 'gt', value: t },
+            { field: 'from', op: 'gt', value: new Date(at.getTime() - LONGEST_WINDOW_MS).toISOString() },
+            { field: 'from', op: 'lte', value: t },
+          ],
+          orderBy: 'replacedAt',
         },
       ],
       { ...AS_OF_ANSWER, argument: t },

@@ -33,6 +33,7 @@ import {
   checkQueryField,
   COLLECTION_COUNTS,
   COLLECTION_INDEXES,
+  COLLECTION_UPGRADES,
   countsName,
   generationName,
   generationOf,
@@ -42,6 +43,7 @@ import {
 } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { StoreUnavailable } from '../../shared/store-unavailable';
+import type { JsonValue } from '../../shared/json-value';
 
 export interface MongoReadModelStoreOptions {
   url: string;
@@ -116,6 +118,7 @@ export class MongoReadModelStore implements ReadModelStore {
           if (!isDuplicateKey(error)) throw error;
         });
       const active = await this.activeGeneration(model.name);
+      await this.fillFollowingValues(model.name, active);
       await this.createIndexes(model.name, active);
       await this.countExisting(model.name, active);
       // A model given a collection since its active generation was made (key_approvals): reporting tools find it too.
@@ -300,6 +303,42 @@ export class MongoReadModelStore implements ReadModelStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /**
+   * Sets a field an earlier release did not write (COLLECTION_UPGRADES) in a generation it
+   * filled: one whose collection lacks the index on that field, which this release builds before
+   * a generation serves. Walks the documents in partition order, a partition's next giving the value.
+   */
+  private async fillFollowingValues(model: ReadModelName, generation: number): Promise<void> {
+    for (const collection of PROJECTIONS[model].collections) {
+      const upgrade = COLLECTION_UPGRADES[collection];
+      if (!upgrade) continue;
+      const { field, partition, order, value, otherwise } = upgrade;
+      const documents = this.collection(collection, generation);
+      const marker = indexName(collection, COLLECTION_INDEXES[collection].find((fields) => fields.includes(field)) as readonly string[]);
+      const indexes = await documents.indexes().catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === NAMESPACE_NOT_FOUND) return undefined;
+        throw error;
+      });
+      if (!indexes || indexes.some((index) => index.name === marker)) continue;
+      const fields = [...partition, order, value].map(checkFieldName);
+      const cursor = documents.find({}, { projection: Object.fromEntries(fields.map((name) => [name, 1])) }).sort([...partition, order].map((name) => [name, 1] as [string, 1]));
+      let operations: AnyBulkWriteOperation<StoredDocument>[] = [];
+      const set = async (id: string, replacedBy: JsonValue | undefined): Promise<void> => {
+        operations.push({ updateOne: { filter: { _id: id }, update: { $set: { [field]: replacedBy } } } });
+        if (operations.length < MAX_OPERATIONS_PER_COMMAND) return;
+        await documents.bulkWrite(operations, { ordered: true });
+        operations = [];
+      };
+      let previous: StoredDocument | undefined;
+      for await (const document of cursor) {
+        if (previous) await set(previous._id, partition.every((name) => previous?.[name] === document[name]) ? document[value] : otherwise);
+        previous = document;
+      }
+      if (previous) await set(previous._id, otherwise);
+      if (operations.length > 0) await documents.bulkWrite(operations, { ordered: true });
+    }
   }
 
   /** Built once a generation is filled (a rebuild writes faster without them) and before it serves. */

@@ -13,7 +13,7 @@ import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, DocumentsRe
 import { reducedJson } from '../reduce-documents';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
-import { checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, countsName, generationName, generationOf, indexName, modelOf } from '../read-model-schema';
+import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, COLLECTION_UPGRADES, countsName, generationName, generationOf, indexName, modelOf, type FollowingValue } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
 import { ReadsWorker } from './reads-worker';
@@ -511,7 +511,20 @@ export class SqliteReadModelStore implements ReadModelStore {
     const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%json_extract(%'").pluck().all(name) as string[];
     for (const index of indexes) this.db.exec(`DROP INDEX "${index}"`);
     for (const column of missing) this.db.exec(`ALTER TABLE "${name}" ADD COLUMN "${column}"`);
-    return this.db.prepare(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`).run().changes;
+    const filled = this.db.prepare(`UPDATE "${name}" SET ${missing.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')}`).run().changes;
+    const upgrade = COLLECTION_UPGRADES[collection];
+    if (upgrade && missing.includes(upgrade.field)) this.fillFollowingValues(collection, generation, upgrade);
+    return filled;
+  }
+
+  /** Sets a field an earlier release did not write (COLLECTION_UPGRADES), in its column and its documents, in one statement. */
+  private fillFollowingValues(collection: CollectionName, generation: number, { field, partition, order, value, otherwise }: FollowingValue): void {
+    const t = table(collection, generation);
+    const sql = (path: string) => fieldSql(collection, checkFieldName(path));
+    const following = `SELECT id, COALESCE(LEAD(${sql(value)}) OVER (PARTITION BY ${partition.map(sql).join(', ')} ORDER BY ${sql(order)}), ?) AS value FROM ${t}`;
+    this.db
+      .prepare(`UPDATE ${t} SET "${checkFieldName(field)}" = following.value, document = json_set(document, '$.${field}', following.value) FROM (${following}) AS following WHERE ${t}.id = following.id`)
+      .run(otherwise);
   }
 
   /**
