@@ -81,7 +81,7 @@ function bareRangeReads(db: Database.Database, generation: number, at: Date): nu
   return (
     read('key_intervals', `"until" > ? AND "from" <= ?`, t, t) +
     read('role_changes', `"at" <= ?`, t) +
-    read('browser_windows', `"from" > ? AND "from" <= ?`, from, t)
+    read('browser_windows', `"replacedAt" > ? AND "from" > ? AND "from" <= ?`, t, from, t)
   );
 }
 

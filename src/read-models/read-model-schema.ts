@@ -51,6 +51,14 @@ export interface FollowingValue {
   otherwise: string;
 }
 
+/**
+ * Indexes an earlier release built that no query or change selects by any more: a store drops
+ * them from the active generation at start (browser_windows: as-of reads by replacedAt now).
+ */
+export const RETIRED_INDEXES: Partial<Record<CollectionName, ReadonlyArray<readonly string[]>>> = {
+  browser_windows: [['orgId', 'from']],
+};
+
 /** The windows of a browser replace one another (projections/as-of.projection.ts). */
 export const COLLECTION_UPGRADES: Partial<Record<CollectionName, FollowingValue>> = {
   browser_windows: { field: 'replacedAt', partition: ['orgId', 'agentId', 'browserId'], order: 'position', value: 'from', otherwise: NOT_REPLACED },

@@ -44,7 +44,7 @@ async function expectUpgraded(store: ReadModelStore, plansWithoutIndexes?: strin
 }
 
 describe('as-of windows of a read model the release before wrote (without replacedAt) are upgraded in place at start', () => {
-  it('embedded SQLite: the column is added and filled from each browser next window, in the documents too', async () => {
+  it('embedded SQLite: the column is added and filled from each browser next window, in the documents too, and the index on from dropped', async () => {
     const dir = tempDir('read-models-as-of');
     const db = new Database(join(dir, 'read-models.sqlite'));
     db.exec(`
@@ -55,25 +55,43 @@ describe('as-of windows of a read model the release before wrote (without replac
     const insert = db.prepare('INSERT INTO browser_windows_1 VALUES (?, ?, ?, ?, ?)');
     for (const { id, version, document } of earlier) insert.run(id, version, JSON.stringify(document), document.orgId as string, document.from as string);
     db.close();
-    const opened = await openSqlite(dir);
+    const notes: string[] = [];
+    const opened = await openSqlite(dir, { onInPlaceChange: (message) => notes.push(message) });
     try {
       await opened.store.init();
+      await opened.store.init();
+      // The operator upgrading is told what changed, once.
+      expect(notes).toEqual([`read model as-of: browser_windows_1 upgraded in place (field columns filled from ${earlier.length} documents, indexes built on them)`]);
       await expectUpgraded(opened.store);
+      const indexes = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+      try {
+        expect(indexes.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'browser_windows_1' ORDER BY name").pluck().all()).toEqual([
+          'browser_windows_1__orgId_agentId_browserId_replacedAt',
+          'browser_windows_1__orgId_replacedAt_from',
+          'sqlite_autoindex_browser_windows_1_1',
+        ]);
+      } finally {
+        indexes.close();
+      }
     } finally {
       await opened.store.close();
       await opened.cleanup();
     }
   });
 
-  (MONGODB_URL ? it : it.skip)('MongoDB: a collection without the index on replacedAt gets the field from each browser next window', async () => {
-    const opened = await openMongo();
+  (MONGODB_URL ? it : it.skip)('MongoDB: a collection without the index on replacedAt gets the field from each browser next window, and the index on from dropped', async () => {
+    const notes: string[] = [];
+    const opened = await openMongo({ onInPlaceChange: (message) => notes.push(message) });
     const client = await MongoClient.connect(MONGODB_URL as string);
     try {
       const windows = client.db(opened.database).collection<{ _id: string }>('browser_windows_1');
       await windows.insertMany(earlier.map(({ id, version, document }) => ({ ...document, _id: id, _v: version })));
       await windows.createIndex({ orgId: 1, from: 1 }, { name: 'orgId_from' });
       await opened.store.init();
+      await opened.store.init();
+      expect(notes).toEqual([`read model as-of: browser_windows_1 upgraded in place (replacedAt filled in ${earlier.length} documents, indexes built on them)`]);
       await expectUpgraded(opened.store, opened.plansWithoutIndexes);
+      expect((await windows.indexes()).map((index) => index.name).sort()).toEqual(['_id_', 'orgId_agentId_browserId_replacedAt', 'orgId_replacedAt_from']);
     } finally {
       await client.close();
       await opened.cleanup();

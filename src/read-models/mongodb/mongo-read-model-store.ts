@@ -39,6 +39,7 @@ import {
   generationOf,
   indexName,
   modelOf,
+  RETIRED_INDEXES,
   type CountedField,
 } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
@@ -51,6 +52,8 @@ export interface MongoReadModelStoreOptions {
   database?: string;
   /** How long another process's switch to a rebuilt generation may take to reach queries. */
   generationCacheMs?: number;
+  /** Told what init upgraded in place in the database (for the start's log). */
+  onInPlaceChange?: (message: string, kind: 'upgrade') => void;
 }
 
 /** Where each read model stands; reporting tools find the collections to read here. */
@@ -87,6 +90,7 @@ const DUPLICATE_KEY = 11000;
 const MAX_OPERATIONS_PER_COMMAND = 32;
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
+const INDEX_NOT_FOUND = 27;
 
 const checkpointId = (model: ReadModelName, generation: number): string => `${model}/${generation}`;
 
@@ -102,11 +106,13 @@ export class MongoReadModelStore implements ReadModelStore {
   private readonly db: Db;
   private readonly cacheMs: number;
   private readonly activeCache = new Map<ReadModelName, { generation: number; until: number }>();
+  private readonly onInPlaceChange?: (message: string, kind: 'upgrade') => void;
 
   constructor(options: MongoReadModelStoreOptions) {
     this.client = new MongoClient(options.url, mongoClientOptions(options.url, 'ztkeys-read-models'));
     this.db = this.client.db(mongoDatabaseName(options.url, options.database));
     this.cacheMs = options.generationCacheMs ?? 1000;
+    this.onInPlaceChange = options.onInPlaceChange;
   }
 
   async init(): Promise<void> {
@@ -118,8 +124,13 @@ export class MongoReadModelStore implements ReadModelStore {
           if (!isDuplicateKey(error)) throw error;
         });
       const active = await this.activeGeneration(model.name);
-      await this.fillFollowingValues(model.name, active);
+      const upgraded = await this.fillFollowingValues(model.name, active);
       await this.createIndexes(model.name, active);
+      await this.dropRetiredIndexes(model.name, active);
+      if (upgraded.collections.length > 0) {
+        const fields = upgraded.fields.join(', ');
+        this.onInPlaceChange?.(`read model ${model.name}: ${upgraded.collections.join(', ')} upgraded in place (${fields} filled in ${upgraded.documents} documents, indexes built on them)`, 'upgrade');
+      }
       await this.countExisting(model.name, active);
       // A model given a collection since its active generation was made (key_approvals): reporting tools find it too.
       const collections = collectionNames(model.name, active);
@@ -308,25 +319,29 @@ export class MongoReadModelStore implements ReadModelStore {
   /**
    * Sets a field an earlier release did not write (COLLECTION_UPGRADES) in a generation it
    * filled: one whose collection lacks the index on that field, which this release builds before
-   * a generation serves. Walks the documents in partition order, a partition's next giving the value.
+   * a generation serves. Walks the documents in partition order, a partition's next giving the
+   * value: an aggregation's sort, which may spill to disk (no index gives that order, and a find's
+   * sort in memory stops at 100 MB; FerretDB ignores the option).
    */
-  private async fillFollowingValues(model: ReadModelName, generation: number): Promise<void> {
+  private async fillFollowingValues(model: ReadModelName, generation: number): Promise<{ collections: string[]; fields: string[]; documents: number }> {
+    const upgraded = { collections: [] as string[], fields: [] as string[], documents: 0 };
     for (const collection of PROJECTIONS[model].collections) {
       const upgrade = COLLECTION_UPGRADES[collection];
       if (!upgrade) continue;
       const { field, partition, order, value, otherwise } = upgrade;
       const documents = this.collection(collection, generation);
       const marker = indexName(collection, COLLECTION_INDEXES[collection].find((fields) => fields.includes(field)) as readonly string[]);
-      const indexes = await documents.indexes().catch((error: unknown) => {
-        if ((error as { code?: unknown }).code === NAMESPACE_NOT_FOUND) return undefined;
-        throw error;
-      });
-      if (!indexes || indexes.some((index) => index.name === marker)) continue;
+      const indexes = await this.indexNames(collection, generation);
+      if (!indexes || indexes.includes(marker)) continue;
       const fields = [...partition, order, value].map(checkFieldName);
-      const cursor = documents.find({}, { projection: Object.fromEntries(fields.map((name) => [name, 1])) }).sort([...partition, order].map((name) => [name, 1] as [string, 1]));
+      const cursor = documents.aggregate<StoredDocument>(
+        [{ $project: Object.fromEntries(fields.map((name) => [name, 1])) }, { $sort: Object.fromEntries([...partition, order].map((name) => [name, 1])) }],
+        { allowDiskUse: true },
+      );
       let operations: AnyBulkWriteOperation<StoredDocument>[] = [];
       const set = async (id: string, replacedBy: JsonValue | undefined): Promise<void> => {
         operations.push({ updateOne: { filter: { _id: id }, update: { $set: { [field]: replacedBy } } } });
+        upgraded.documents++;
         if (operations.length < MAX_OPERATIONS_PER_COMMAND) return;
         await documents.bulkWrite(operations, { ordered: true });
         operations = [];
@@ -338,6 +353,37 @@ export class MongoReadModelStore implements ReadModelStore {
       }
       if (previous) await set(previous._id, otherwise);
       if (operations.length > 0) await documents.bulkWrite(operations, { ordered: true });
+      upgraded.collections.push(generationName(collection, generation));
+      if (!upgraded.fields.includes(field)) upgraded.fields.push(field);
+    }
+    return upgraded;
+  }
+
+  /** Index names of a generation's collection; undefined if it was never written. */
+  private async indexNames(collection: CollectionName, generation: number): Promise<string[] | undefined> {
+    const indexes = await this.collection(collection, generation)
+      .indexes()
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === NAMESPACE_NOT_FOUND) return undefined;
+        throw error;
+      });
+    return indexes?.map((index) => String(index.name));
+  }
+
+  /** Indexes an earlier release built that nothing selects by any more (RETIRED_INDEXES): every write kept them up. */
+  private async dropRetiredIndexes(model: ReadModelName, generation: number): Promise<void> {
+    for (const collection of PROJECTIONS[model].collections) {
+      const retired = (RETIRED_INDEXES[collection] ?? []).map((fields) => fields.join('_'));
+      if (retired.length === 0) continue;
+      const present = (await this.indexNames(collection, generation)) ?? [];
+      for (const name of retired.filter((index) => present.includes(index))) {
+        await this.collection(collection, generation)
+          .dropIndex(name)
+          .catch((error: unknown) => {
+            // Another process starting at the same moment dropped it.
+            if ((error as { code?: unknown }).code !== INDEX_NOT_FOUND) throw error;
+          });
+      }
     }
   }
 

@@ -13,7 +13,7 @@ import type { CountQuery, CountsQuery, DocumentQuery, DocumentsJson, DocumentsRe
 import { reducedJson } from '../reduce-documents';
 import { documentsJson } from '../documents-json';
 import type { CountMoves } from '../count-moves';
-import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, COLLECTION_UPGRADES, countsName, generationName, generationOf, indexName, modelOf, type FollowingValue } from '../read-model-schema';
+import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES, COLLECTION_UPGRADES, countsName, generationName, generationOf, indexName, modelOf, RETIRED_INDEXES, type FollowingValue } from '../read-model-schema';
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
 import { ReadsWorker } from './reads-worker';
@@ -146,6 +146,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         this.createCollections(model.name, this.active(model.name));
         this.refreshStaleColumns(model.name, this.active(model.name));
         this.createIndexes(model.name, this.active(model.name));
+        this.dropRetiredIndexes(model.name, this.active(model.name));
       }
     }).immediate();
   }
@@ -551,6 +552,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const sql of indexStatements(model, generation)) this.db.exec(sql);
   }
 
+  /** Indexes an earlier release built that nothing selects by any more (RETIRED_INDEXES): every write kept them up. */
+  private dropRetiredIndexes(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) {
+      for (const index of RETIRED_INDEXES[collection] ?? []) this.db.exec(`DROP INDEX IF EXISTS ${indexIdentifier(collection, generation, index)}`);
+    }
+  }
+
   /**
    * A change that selects by conditions needs the query index on those fields even while a
    * rebuild fills its generation without indexes, or each such change would scan the table.
@@ -604,9 +612,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 }
 
+const indexIdentifier = (collection: CollectionName, generation: number, index: readonly string[]): string => `"${generationName(collection, generation)}__${index.join('_')}"`;
+
 function indexSql(collection: CollectionName, generation: number, index: readonly string[]): string {
-  const name = `"${generationName(collection, generation)}__${index.join('_')}"`;
-  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table(collection, generation)} (${index.map((path) => fieldSql(collection, path)).join(', ')})`;
+  return `CREATE INDEX IF NOT EXISTS ${indexIdentifier(collection, generation, index)} ON ${table(collection, generation)} (${index.map((path) => fieldSql(collection, path)).join(', ')})`;
 }
 
 function indexStatements(model: ReadModelName, generation: number): string[] {

@@ -5,17 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropMongoDatabase, serverWithoutIndexedPlans, throwawayDatabaseName } from '../../support/mongo-database';
-import { MongoReadModelStore } from '../../../src/read-models/mongodb/mongo-read-model-store';
-import { SqliteReadModelStore } from '../../../src/read-models/sqlite/sqlite-read-model-store';
+import { MongoReadModelStore, type MongoReadModelStoreOptions } from '../../../src/read-models/mongodb/mongo-read-model-store';
+import { SqliteReadModelStore, type SqliteReadModelStoreOptions } from '../../../src/read-models/sqlite/sqlite-read-model-store';
 import type { OpenedStore } from '../read-model-store.contract';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `ztkeys-${prefix}-`));
 
-export async function openSqlite(dir = tempDir('read-models')): Promise<OpenedStore & { dir: string }> {
+export async function openSqlite(dir = tempDir('read-models'), options: Pick<SqliteReadModelStoreOptions, 'onInPlaceChange'> = {}): Promise<OpenedStore & { dir: string }> {
   const path = join(dir, 'read-models.sqlite');
   return {
     dir,
-    store: new SqliteReadModelStore({ path }),
+    store: new SqliteReadModelStore({ path, ...options }),
     reducesOnAWorkerThread: true,
     dropStored: async (name) => {
       const db = new Database(path);
@@ -41,10 +41,10 @@ export function describeWithMongo(title: string, body: () => void): void {
   describe.skip(title, body);
 }
 
-export async function openMongo(): Promise<OpenedStore & { database: string }> {
+export async function openMongo(options: Pick<MongoReadModelStoreOptions, 'onInPlaceChange'> = {}): Promise<OpenedStore & { database: string }> {
   const url = MONGODB_URL as string;
   const database = throwawayDatabaseName('ztkeys_test');
-  const store = new MongoReadModelStore({ url, database });
+  const store = new MongoReadModelStore({ url, database, ...options });
   return {
     database,
     store,
