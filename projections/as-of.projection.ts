@@ -101,7 +101,9 @@ export const asOfProjection: Projection = {
       case 'KeyRevoked':
         return [{ kind: 'patch', collection: 'key_intervals', id: keyIntervalId(orgId, event.data.requestId), set: { until: at } }];
       case 'PromptFrequencyChanged': {
-        const { agentId, browserId, frequency, keyFingerprint, signedAt } = event.data;
+        const { agentId, browserId, frequency } = event.data;
+        // A LOGOUT records no signature: it ends the window.
+        const { keyFingerprint, signedAt } = event.data.reason === 'SET' ? event.data : {};
         if (signedAt && keyFingerprint) return window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint);
         return window(agentId, browserId, at, at, null);
       }

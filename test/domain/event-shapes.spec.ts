@@ -27,7 +27,7 @@ const SAMPLES: { [T in LogEventType]: Extract<LogEvent, { type: T }>['data'] } =
   KeyRequestExpired: { ...ofRequest, expiryHours: 168 },
   KeyRequestReminderSent: { ...ofRequest, reminderAfterHours: 48 },
   PublicKeyClaimed: { fingerprint: 'ab', agentId: 'carol', requestId: 'r1' },
-  PromptFrequencyChanged: { agentId: 'carol', browserId: 'b1', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'ab', proof, signedAt: T },
+  PromptFrequencyChanged: { agentId: 'carol', browserId: 'b1', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'ab', proof, signedAt: T, changeId: 'c1' },
   SensitiveTaskAuthorized: { agentId: 'carol', browserId: 'b1', task: 'export', method: 'SIGNATURE', keyFingerprint: 'ab', validUntil: T, proof, signedAt: T },
   SensitiveTaskRefused: { agentId: 'carol', browserId: 'b1', task: 'export', reason: 'PROMPT_REQUIRED' },
   RecoveryStarted: { recoveryId: 'rc1', agentId: 'alice', startedAt: T, effectiveAt: T, remindAt: T, delayHours: 144, withWorkingApprover: true },
@@ -122,6 +122,20 @@ describe('the data shapes of the checked decode', () => {
   it('refuses a proof whose statement is no challenge: not JSON, not a flat object, a number JSON cannot carry', () => {
     for (const statement of ['{', '[]', 'null', statementOf({ nested: { a: 1 } }), statementOf({}).replace('"n1"', '1e400')]) {
       expect(() => checked('KeyRequested', { ...SAMPLES.KeyRequested, proof: { ...proof, statement } })).toThrow('cannot decode event KeyRequested v1: data.proof.statement: Invalid input: expected a challenge statement');
+    }
+  });
+
+  it('refuses on a LOGOUT what only a signed change records (its proof, key, signing time, request id): the replay checks no signature on a LOGOUT, and the fold would read them', () => {
+    const logout = { agentId: 'carol', browserId: 'b1', frequency: 'EVERY_TASK', previous: 'DAILY', reason: 'LOGOUT' };
+    expect(() => checked('PromptFrequencyChanged', logout)).not.toThrow();
+    expect(() => checked('PromptFrequencyChanged', { ...logout, reason: 'GUESSED' })).toThrow("data.reason: Invalid discriminator value. Expected 'SET' | 'LOGOUT'");
+    const { keyFingerprint, signedAt, changeId } = SAMPLES.PromptFrequencyChanged as Data;
+    for (const [member, value] of Object.entries({ proof, keyFingerprint, signedAt, changeId })) {
+      for (const schemaVersion of [1, 2]) {
+        expect(() => decode({ type: 'PromptFrequencyChanged', schemaVersion, data: { ...logout, [member]: value } }, EVENT_CATALOGUE, { checkShape: true })).toThrow(
+          `cannot decode event PromptFrequencyChanged v${schemaVersion}: data.${member}: no member of PromptFrequencyChanged data`,
+        );
+      }
     }
   });
 

@@ -80,16 +80,17 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
     const { statement, publicKey } = lines[set].data.proof as { statement: string; publicKey: string };
     const challenge = JSON.parse(statement) as { issuedAt: string; nonce: string };
-    // A logout before the signed change, carrying a proof whose challenge was issued, without a
-    // zone, when the change's was: the fold remembers its nonce from then, whichever "then" it reads.
+    // A signed change before the real one, carrying a proof whose challenge was issued, without a
+    // zone, when the real one's was: the fold would remember its nonce from then, whichever "then"
+    // it reads. (A LOGOUT, which the replay checks no signature on, may carry no proof at all.)
     const noZone = { ...challenge, nonce: `${challenge.nonce}x`, issuedAt: challenge.issuedAt.slice(0, -1) };
-    const logout: ExportLine = {
+    const forgedChange: ExportLine = {
       ...lines[set],
       eventId: '00000000-0000-4000-8000-000000000001',
-      data: { agentId: lines[set].data.agentId, browserId: lines[set].data.browserId, frequency: 'EVERY_TASK', previous: 'EVERY_TASK', reason: 'LOGOUT', proof: { statement: JSON.stringify(noZone), signature: 'AA', publicKey } },
+      data: { ...lines[set].data, frequency: 'EVERY_TASK', previous: 'EVERY_TASK', proof: { statement: JSON.stringify(noZone), signature: 'AA', publicKey } },
     };
-    const later = (line: ExportLine): ExportLine => (line.stream === logout.stream ? { ...line, revision: (line.revision as number) + 1 } : line);
-    const forged = fileOf(resignedExport([...lines.slice(0, set), logout, ...lines.slice(set).map(later)], signer, orgId));
+    const later = (line: ExportLine): ExportLine => (line.stream === forgedChange.stream ? { ...line, revision: (line.revision as number) + 1 } : line);
+    const forged = fileOf(resignedExport([...lines.slice(0, set), forgedChange, ...lines.slice(set).map(later)], signer, orgId));
     const verdicts = [];
     for (const TZ of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
       const { code, verdict } = await verify(`challenge-time-${TZ.replace('/', '-')}`, forged, { TZ });
@@ -101,6 +102,34 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
       failure: expect.objectContaining({ line: set + 1, reason: expect.stringMatching(/^cannot decode event PromptFrequencyChanged v2: data\.proof\.statement: .*ISO 8601 in UTC to the millisecond/) }),
     });
     expect(verdicts).toEqual(['UTC', 'Asia/Tokyo', 'America/New_York'].map(refused));
+  });
+
+  it('refuses a LOGOUT carrying what only a signed change records (a proof, a key and signing time): the replay checks no signature on a LOGOUT, so a reader would take an unchecked proof there for a signed decision', async () => {
+    const set = lines.findIndex((line) => line.type === 'PromptFrequencyChanged');
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    const { agentId, browserId, frequency, proof, keyFingerprint, signedAt } = lines[set].data as Record<string, unknown>;
+    const carried: Array<[string, Record<string, unknown>]> = [
+      // The change's own proof, signed by the agent's key: a real signature, over another decision.
+      ['proof', { proof }],
+      // No proof, yet a key and a signing time, which the fold would take for a remembered signature.
+      ['keyFingerprint', { keyFingerprint, signedAt }],
+    ];
+    for (const [member, extra] of carried) {
+      const logout: ExportLine = {
+        ...lines[set],
+        eventId: '00000000-0000-4000-8000-000000000002',
+        revision: (lines[set].revision as number) + 1,
+        data: { agentId, browserId, frequency: 'EVERY_TASK', previous: frequency, reason: 'LOGOUT', ...extra },
+      };
+      const later = (line: ExportLine): ExportLine => (line.stream === logout.stream ? { ...line, revision: (line.revision as number) + 1 } : line);
+      const forged = fileOf(resignedExport([...lines.slice(0, set + 1), logout, ...lines.slice(set + 1).map(later)], signer, orgId));
+      const { code, verdict } = await verify(`logout-${member}`, forged);
+      expect({ member, code, failure: verdict.failure }).toEqual({
+        member,
+        code: EXIT.TAMPERED,
+        failure: expect.objectContaining({ line: set + 2, reason: `cannot decode event PromptFrequencyChanged v2: data.${member}: no member of PromptFrequencyChanged data` }),
+      });
+    }
   });
 
   it('counts a checkpoint once: a copy of its line whose note carries one more signature line (a key nobody knows, or the log key again) is the same signed checkpoint, refused as a repeat', async () => {

@@ -123,15 +123,15 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
     switch (event.type) {
       case 'PromptFrequencyChanged': {
         // A LOGOUT carries no key nor signature: it forgets both.
-        const { frequency, keyFingerprint, signedAt, proof, changeId } = event.data;
+        const set = event.data.reason === 'SET' ? event.data : undefined;
         return {
-          frequency,
-          frequencyKeyFingerprint: keyFingerprint,
-          lastSignature: keyFingerprint && signedAt ? { at: signedAt, keyFingerprint } : undefined,
-          usedNonces: proof ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
-          loggedOut: event.data.reason === 'LOGOUT',
+          frequency: event.data.frequency,
+          frequencyKeyFingerprint: set?.keyFingerprint,
+          lastSignature: set?.keyFingerprint && set.signedAt ? { at: set.signedAt, keyFingerprint: set.keyFingerprint } : undefined,
+          usedNonces: set?.proof ? withUsedNonce(state.usedNonces, set.proof.statement) : state.usedNonces,
+          loggedOut: set === undefined,
           nextRevision: state.nextRevision + 1,
-          named: withNamed(state, changeId),
+          named: withNamed(state, set?.changeId),
         };
       }
       case 'SensitiveTaskAuthorized': {

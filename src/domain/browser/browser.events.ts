@@ -15,23 +15,23 @@ export const REMEMBER_WINDOW_MS: Record<PromptFrequency, number> = {
   WEEKLY: 168 * 3600 * 1000,
 };
 
+/** What every prompt frequency change says: the browser's setting, before and after. */
+type FrequencyChange = { agentId: string; browserId: string; frequency: PromptFrequency; previous: PromptFrequency };
 export type PromptFrequencyChanged = DomainEvent<
   'PromptFrequencyChanged',
-  {
-    agentId: string;
-    browserId: string;
-    frequency: PromptFrequency;
-    previous: PromptFrequency;
-    /** SET: signed by the agent; LOGOUT: reset by logging out of the browser. */
-    reason: 'SET' | 'LOGOUT';
-    /** Fingerprint of the key that signed (SET only). */
-    keyFingerprint?: string;
-    proof?: RecordedProof;
-    /** When the agent signed (SET only): a signature made in this browser starts its remembered window (R11). */
-    signedAt?: string;
-    /** SET only, when the request carried an Idempotency-Key: the change's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
-    changeId?: string;
-  }
+  | (FrequencyChange & {
+      /** Signed by the agent. */
+      reason: 'SET';
+      /** Fingerprint of the key that signed. */
+      keyFingerprint?: string;
+      proof?: RecordedProof;
+      /** When the agent signed: a signature made in this browser starts its remembered window (R11). */
+      signedAt?: string;
+      /** When the request carried an Idempotency-Key: the change's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
+      changeId?: string;
+    })
+  /** Reset by logging out of the browser: no key, no signature, no request id (none is ever recorded, none is read). */
+  | (FrequencyChange & { reason: 'LOGOUT' })
 >;
 export type SensitiveTaskAuthorized = DomainEvent<
   'SensitiveTaskAuthorized',
@@ -65,16 +65,19 @@ export type BrowserEvent = PromptFrequencyChanged | SensitiveTaskAuthorized | Se
 const ofBrowser = { agentId: z.string(), browserId: z.string() };
 const frequency = z.enum(PROMPT_FREQUENCIES);
 
-const promptFrequencyChanged = z.strictObject({
-  ...ofBrowser,
-  frequency,
-  previous: frequency,
-  reason: z.enum(['SET', 'LOGOUT']),
+const frequencyChange = { ...ofBrowser, frequency, previous: frequency };
+const frequencySet = z.strictObject({
+  ...frequencyChange,
+  reason: z.literal('SET'),
   keyFingerprint: z.string().optional(),
   proof: recordedProofSchema.optional(),
   signedAt: instantSchema.optional(),
   changeId: z.string().optional(),
 });
+// Strict: a proof (or key, or signing time) on a LOGOUT is no member of it. The replay checks no
+// signature on a LOGOUT, so one there would be read beside a verified log as a signed decision.
+const loggedOut = z.strictObject({ ...frequencyChange, reason: z.literal('LOGOUT') });
+const promptFrequencyChanged = z.discriminatedUnion('reason', [frequencySet, loggedOut]);
 const sensitiveTaskAuthorized = z.strictObject({
   ...ofBrowser,
   task: z.string(),
@@ -102,6 +105,6 @@ export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
  * record's data is read as it is.
  */
 export const BROWSER_OLDER_SHAPES = {
-  PromptFrequencyChanged: { 1: promptFrequencyChanged.omit({ changeId: true }) },
+  PromptFrequencyChanged: { 1: z.discriminatedUnion('reason', [frequencySet.omit({ changeId: true }), loggedOut]) },
   SensitiveTaskAuthorized: { 1: sensitiveTaskAuthorized.omit({ authorizationId: true }) },
 };
