@@ -102,7 +102,24 @@ export class SqliteWitnessStore {
         "INSERT INTO evidence (origin, kind, size, cosigned_note, refused_note, refused_at) SELECT origin, 'forked', size, cosigned_note, refused_note, refused_at FROM forks WHERE true ON CONFLICT DO NOTHING; DROP TABLE forks",
       );
     }).immediate();
+    // The verifier key it cosigns with: a start with another beside its checkpoints is said (see cosignWith).
+    this.db.exec('CREATE TABLE IF NOT EXISTS cosigner (id INTEGER PRIMARY KEY CHECK (id = 1), vkey TEXT NOT NULL) STRICT');
     this.faults = new SqliteWriteFaults(this.db, STORE_NAME);
+  }
+
+  /**
+   * Records `vkey` as the key it cosigns with; returns the one recorded before when it differs and
+   * the store holds checkpoints cosigned (with it, then): the logs that trust that key no longer
+   * find its cosignatures. A store of a build that recorded none takes `vkey` unsaid.
+   */
+  cosignWith(vkey: string): string | undefined {
+    return this.db
+      .transaction(() => {
+        const recorded = (this.db.prepare('SELECT vkey FROM cosigner').get() as { vkey: string } | undefined)?.vkey;
+        this.db.prepare('INSERT INTO cosigner (id, vkey) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET vkey = excluded.vkey').run(vkey);
+        return recorded !== undefined && recorded !== vkey && this.origins() > 0 ? recorded : undefined;
+      })
+      .immediate();
   }
 
   /**

@@ -72,6 +72,14 @@ function main(args: string[]): void {
   if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
   for (const path of generated) logger.info(`generated its key in ${path}`);
   const store = new SqliteWitnessStore(config.key.dataDir);
+  // Another key beside its checkpoints (another WITNESS_SIGNING_KEY, a key file replaced) may be a rotation: said, not refused, as the store's promises hold whatever key signs them.
+  const previousVkey = store.cosignWith(vkey);
+  if (previousVkey !== undefined) {
+    logger.warn(
+      { code: 'WITNESS_KEY_CHANGED', previousVkey, vkey },
+      `its key is not the one it cosigned its store's checkpoints with (${previousVkey}): it cosigns with ${vkey} now. Give the servers (WITNESSES) and the auditors its new verifier key, or start it with the key it had`,
+    );
+  }
   const metrics = new WitnessMetrics(store);
   const server = createWitnessServer({
     cosigner,

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCheckpoint } from '../../src/transparency/checkpoint';
-import { parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
+import { cosignerFromSeed, cosignerKeyText, cosignerSignerKeyText, parseCosignerKey, verifyCosignatures } from '../../src/transparency/cosignature';
 import type { Hash } from '../../src/transparency/merkle-tree';
 import { openNote, signerFromSeed, verifierKeyText, type NoteSigner } from '../../src/transparency/signed-note';
 import { outputWithin, runWithin } from '../support/run-within';
@@ -527,6 +527,41 @@ describe('npm run witness (C2SP tlog-witness add-checkpoint, built, a real proce
       const fresh = WitnessProcess.spawn(env);
       expect(await Promise.race([fresh.exitCodeWithin(15_000), fresh.listening().then(() => 'listening')])).toBe('listening');
       await fresh.stop();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('says at start, in one warn line naming both verifier keys, that it now cosigns with another key than its store\'s checkpoints (another WITNESS_SIGNING_KEY): the logs that trust the old one saw its cosignatures missing with no cause said; once, and not for a store that holds no cosignature', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ztkeys-witness-rekeyed-'));
+    const signerKey = (byte: number) => cosignerSignerKeyText(cosignerFromSeed('witness.test/rekeyed', Buffer.alloc(32, byte)));
+    const verifierKey = (byte: number) => cosignerKeyText(cosignerFromSeed('witness.test/rekeyed', Buffer.alloc(32, byte)));
+    const grown = history(['a', 'b', 'c', 'd']);
+    /** Starts the witness with the key of `byte`, submits `note` unless undefined, stops it: its warn lines about its key. */
+    const startWith = async (byte: number, old: number, note?: string) => {
+      const witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: folder, WITNESS_LOG_KEYS: verifierKeyText(logKey), WITNESS_SIGNING_KEY: signerKey(byte) });
+      try {
+        const at = (await witness.listening()).url;
+        if (note !== undefined) expect((await post(at, body(old, old === 0 ? [] : grown.proof(old, 4), note))).status).toBe(200);
+      } finally {
+        await witness.stop();
+      }
+      return witness.lines().filter((line) => line.code === 'WITNESS_KEY_CHANGED');
+    };
+    try {
+      expect(await startWith(1, 0)).toEqual([]);
+      // Its key changed before it cosigned anything: no promise was made with the first.
+      expect(await startWith(2, 0, grown.note(3))).toEqual([]);
+      expect(await startWith(3, 3, grown.note(4))).toEqual([
+        expect.objectContaining({
+          level: 40,
+          code: 'WITNESS_KEY_CHANGED',
+          previousVkey: verifierKey(2),
+          vkey: verifierKey(3),
+          msg: `its key is not the one it cosigned its store's checkpoints with (${verifierKey(2)}): it cosigns with ${verifierKey(3)} now. Give the servers (WITNESSES) and the auditors its new verifier key, or start it with the key it had`,
+        }),
+      ]);
+      expect(await startWith(3, 0)).toEqual([]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
