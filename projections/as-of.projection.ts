@@ -101,19 +101,20 @@ export const asOfProjection: Projection = {
       case 'KeyRevoked':
         return [{ kind: 'patch', collection: 'key_intervals', id: keyIntervalId(orgId, event.data.requestId), set: { until: at } }];
       case 'PromptFrequencyChanged': {
-        const { agentId, browserId, frequency } = event.data;
+        const { agentId, browserId } = event.data;
         // A LOGOUT records no signature: it ends the window.
-        const { keyFingerprint, signedAt } = event.data.reason === 'SET' ? event.data : {};
-        if (signedAt && keyFingerprint) return window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint);
-        return window(agentId, browserId, at, at, null);
+        if (event.data.reason === 'LOGOUT') return window(agentId, browserId, at, at, null);
+        const { frequency, keyFingerprint, signedAt } = event.data;
+        return window(agentId, browserId, signedAt, isoAfter(signedAt, REMEMBER_WINDOW_MS[frequency]), keyFingerprint);
       }
       case 'SensitiveTaskAuthorized': {
         // A REMEMBERED authorization is no new signature: the window does not move. A signature at
         // EVERY_TASK (the default, most signed tasks) opens none, and needs no document to end the
         // one before: a logout or a change to EVERY_TASK has ended it already, or its key is no
         // longer ACTIVE and never is again (R10; a public key is claimed once).
+        if (event.data.method === 'REMEMBERED') return [];
         const { agentId, browserId, signedAt, validUntil, keyFingerprint } = event.data;
-        return signedAt && validUntil > signedAt ? window(agentId, browserId, signedAt, validUntil, keyFingerprint) : [];
+        return validUntil > signedAt ? window(agentId, browserId, signedAt, validUntil, keyFingerprint) : [];
       }
       case 'OrganizationCreated':
       case 'OrgPolicyChanged':

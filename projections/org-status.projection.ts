@@ -2,7 +2,7 @@ import { unhandledEvent, type LogEvent } from '../src/domain/events/event-catalo
 import type { RecordedEvent } from '../src/event-store/event-store.port';
 import type { PromptFrequency } from '../src/domain/browser/browser.events';
 import type { Role } from '../src/domain/shared/roles';
-import type { ApprovalMode, KeyRevoked } from '../src/domain/signature-key/key.events';
+import { signedApproval, type ApprovalMode, type KeyRevoked } from '../src/domain/signature-key/key.events';
 import { documentId, type Conditions, type DocumentChange, type FieldValues } from './document-change';
 import { eventTime, type Projection } from './projection';
 
@@ -150,13 +150,13 @@ export const orgStatusProjection: Projection = {
         // Cancelled for a new request (which follows at once) or for a removal (which deletes the agent).
         return closeRequest(event.data.agentId, event.data.requestId, 'CANCELLED', 'NONE');
       case 'KeyApproved': {
-        const { agentId, requestId, publicKey, fingerprint, mode, approvedBy } = event.data;
+        const { agentId, requestId, publicKey, fingerprint, mode } = event.data;
         const activeKey: ActiveKeyStatus = {
           requestId,
           publicKey,
           fingerprint,
           mode,
-          approvedBy: approvedBy ?? null,
+          approvedBy: signedApproval(event.data)?.approvedBy ?? null,
           approvedAt: at,
         };
         return [

@@ -946,7 +946,7 @@ export interface components {
             fingerprint: string;
             /** @enum {string} */
             mode: "FIRST_KEY" | "APPROVAL" | "ROTATION" | "RECOVERY";
-            /** @description null for FIRST_KEY */
+            /** @description null for FIRST_KEY and RECOVERY: no approver signed */
             approvedBy: string | null;
             /** Format: date-time */
             approvedAt: string;
@@ -985,7 +985,7 @@ export interface components {
             keyStatus: "NONE" | "PENDING" | "ACTIVE" | "REJECTED" | "LOCKED" | "EXPIRED" | "REVOKED";
             /** @description Of the ACTIVE key */
             fingerprint: string | null;
-            /** @description Of the ACTIVE key; null for FIRST_KEY */
+            /** @description Of the ACTIVE key; null for FIRST_KEY and RECOVERY: no approver signed */
             approvedBy: string | null;
             /** Format: date-time */
             approvedAt: string | null;

@@ -7,7 +7,7 @@ import type { AgentRoleChanged } from '../domain/organization/organization.event
 import { roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
-import type { KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
+import { signedApproval, type KeyEvent, type KeyRevoked } from '../domain/signature-key/key.events';
 import { activeKeyOf, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { countedApprovals } from '../domain/signature-key/approval-threshold';
 import { recoveryClaimBy, recoveryDecider } from '../domain/recovery/recovery.decider';
@@ -113,7 +113,8 @@ export class EmailJobPlanner {
       case 'KeyRequestExpired':
         return [{ ...about, ...addressed(event, requester), kind: 'KEY_REQUEST_EXPIRED', expiryHours: event.data.expiryHours }];
       case 'KeyApproved': {
-        const { mode, approvedBy } = event.data;
+        const { mode } = event.data;
+        const approvedBy = signedApproval(event.data)?.approvedBy;
         const approver = approvedBy === undefined ? {} : { approvedBy: this.decider(org, approvedBy) };
         return [{ ...about, ...addressed(event, requester), kind: 'KEY_APPROVED', mode, ...approver }];
       }

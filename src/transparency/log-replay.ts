@@ -201,10 +201,7 @@ export class OrgReplay {
    * vetoed nor completed, and had taken effect, within its claim window, the agent being a
    * SUPER_ADMIN then, of a request not past its expiry (R17).
    */
-  private recoveryGrant(agentId: string, request: KeyRequestEntry, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
-    const { recoveryId, approvedBy, decision } = event.data;
-    if (recoveryId === undefined) return violation(`key request ${request.requestId} was granted by RECOVERY naming no recovery`);
-    if (approvedBy !== undefined || decision !== undefined) violation('a RECOVERY grant carries no approver: nobody was left to approve');
+  private recoveryGrant(agentId: string, request: KeyRequestEntry, recoveryId: string, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
     const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
     if (recovery.status !== 'RUNNING') violation(`key request ${request.requestId} was granted by recovery ${recoveryId}, which was ${recovery.status}`);
     if (recovery.agentId !== agentId) violation(`recovery ${recoveryId} restores "${recovery.agentId}", not "${agentId}"`);
@@ -257,14 +254,15 @@ export class OrgReplay {
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'SET') {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
-      this.statement(event, requireProof(proof), { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
+      this.statement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
     }
+    // decode refused a REMEMBERED authorization carrying a proof or signing time (its shape).
     if (event.type === 'SensitiveTaskAuthorized') {
-      const { proof, keyFingerprint, signedAt, browserId: browser, task, method } = event.data;
-      const key = this.requireActive(agentId, keyFingerprint, 'authorized a sensitive task');
-      if (method === 'SIGNATURE') {
-        this.statement(event, requireProof(proof), { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
-      } else if (proof !== undefined) violation('a REMEMBERED authorization carries no signature');
+      const key = this.requireActive(agentId, event.data.keyFingerprint, 'authorized a sensitive task');
+      if (event.data.method === 'SIGNATURE') {
+        const { proof, signedAt, browserId: browser, task } = event.data;
+        this.statement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
+      }
     }
     this.browsers.set(stream, browserDecider.evolve(state, event));
   }
@@ -351,25 +349,25 @@ export class OrgReplay {
         if (event.data.publicKey !== request.publicKey || event.data.fingerprint !== request.fingerprint) {
           violation(`the key approved is not the key of request ${request.requestId}`);
         }
-        const { mode, approvedBy, decision } = event.data;
-        if (mode === 'FIRST_KEY') {
+        // decode refused an approver, decision or recovery where the mode records none (its shape).
+        const { data } = event;
+        if (data.mode === 'FIRST_KEY') {
           if (this.firstKey !== undefined) violation(`a second FIRST_KEY approval: the org's first key is ${this.firstKey}`);
           if (this.org.policy.firstKeyRequiresAdmin && !isApproverRole(roleOf(this.org, agentId) ?? 'MEMBER')) {
             violation(`the first key went to "${agentId}", not an ADMIN or SUPER_ADMIN, against the org's policy`);
           }
-          if (decision !== undefined || approvedBy !== undefined) violation('a FIRST_KEY approval carries no approver');
           this.firstKey = request.fingerprint;
-          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode, occurredAt: event.occurredAt });
+          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
           return;
         }
-        if (mode === 'RECOVERY') {
-          this.recoveryGrant(agentId, request, event);
-          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode, occurredAt: event.occurredAt });
+        if (data.mode === 'RECOVERY') {
+          this.recoveryGrant(agentId, request, data.recoveryId, event);
+          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
           return;
         }
-        if (approvedBy === undefined || decision === undefined) violation(`a ${mode} approval names its approver and carries the signed decision`);
-        const signingKey = this.decision(agentId, state, request, event, approvedBy!, decision!, 'APPROVE');
-        const { approvals, required } = this.approvalCount(agentId, request, approvedBy!);
+        const { mode, approvedBy, decision } = data;
+        const signingKey = this.decision(agentId, state, request, event, approvedBy, decision, 'APPROVE');
+        const { approvals, required } = this.approvalCount(agentId, request, approvedBy);
         if (approvals.length < required) violation(`key request ${request.requestId} was approved with ${approvals.length} approval(s) that count, below the org's threshold of ${required}`);
         const own = approvedBy === agentId;
         if (own !== (mode === 'ROTATION')) violation(own ? `"${agentId}" approved their own key as ${mode}, not a ROTATION` : `a ROTATION is approved by the key's own holder, not "${approvedBy}"`);
@@ -511,8 +509,6 @@ export class OrgReplay {
     }
   }
 }
-
-const requireProof = (proof: RecordedProof | undefined): RecordedProof => proof ?? violation('a signed event carries no proof');
 
 function pending(state: KeyState, requestId: string): KeyRequestEntry {
   const request = state.requests.get(requestId) ?? violation(`key request ${requestId} was never requested in this stream`);

@@ -23,9 +23,10 @@ const authorized = (task: string): BrowserEvent => ({
   type: 'SensitiveTaskAuthorized',
   data: { agentId: 'carol', browserId: 'laptop', task, keyFingerprint: 'f1', method: 'REMEMBERED', validUntil: '2025-03-02T10:00:00.000Z' },
 });
+const proof = { statement: JSON.stringify({ nonce: 'n1', issuedAt: '2025-03-01T09:59:00.000Z', expiresAt: '2025-03-01T10:04:00.000Z' }), signature: 'c2ln', publicKey: 'A'.repeat(43) };
 const frequencySet: BrowserEvent = {
   type: 'PromptFrequencyChanged',
-  data: { agentId: 'carol', browserId: 'laptop', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'f1', signedAt: '2025-03-01T10:00:00.000Z' },
+  data: { agentId: 'carol', browserId: 'laptop', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'f1', proof, signedAt: '2025-03-01T10:00:00.000Z' },
 };
 
 /** One API process: its own connection to the log file, its own stream-state cache and writer; it counts the events it reads back. */

@@ -17,7 +17,7 @@ const SAMPLES: { [T in LogEventType]: Extract<LogEvent, { type: T }>['data'] } =
   FirstKeyAssigned: { agentId: 'alice', requestId: 'r0' },
   OrgPolicyChanged: { policy: DEFAULT_ORG_POLICY, previous: DEFAULT_ORG_POLICY, changedBy: 'alice', decision: proof },
   KeyRequested: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', verificationCode: '123-456', proof, replacesFingerprint: 'cd' },
-  KeyApproved: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', mode: 'RECOVERY', approvedBy: 'bob', decision: proof, recoveryId: 'rc1' },
+  KeyApproved: { ...ofRequest, publicKey: KEY, fingerprint: 'ab', mode: 'APPROVAL', approvedBy: 'bob', decision: proof },
   KeyApprovalRecorded: { ...ofRequest, approvedBy: 'bob', approvals: ['bob'], required: 2, decision: proof },
   KeyRejected: { ...ofRequest, rejectedBy: 'bob', reason: 'unknown key', decision: proof },
   KeyApprovalAttemptFailed: { ...ofRequest, attemptedBy: 'bob', failure: 'VERIFICATION_CODE_MISMATCH', failedAttempts: 1, attemptsLeft: 4, nonce: 'n1', decision: proof },
@@ -28,7 +28,7 @@ const SAMPLES: { [T in LogEventType]: Extract<LogEvent, { type: T }>['data'] } =
   KeyRequestReminderSent: { ...ofRequest, reminderAfterHours: 48 },
   PublicKeyClaimed: { fingerprint: 'ab', agentId: 'carol', requestId: 'r1' },
   PromptFrequencyChanged: { agentId: 'carol', browserId: 'b1', frequency: 'DAILY', previous: 'EVERY_TASK', reason: 'SET', keyFingerprint: 'ab', proof, signedAt: T, changeId: 'c1' },
-  SensitiveTaskAuthorized: { agentId: 'carol', browserId: 'b1', task: 'export', method: 'SIGNATURE', keyFingerprint: 'ab', validUntil: T, proof, signedAt: T },
+  SensitiveTaskAuthorized: { agentId: 'carol', browserId: 'b1', task: 'export', method: 'SIGNATURE', keyFingerprint: 'ab', validUntil: T, proof, signedAt: T, authorizationId: 'a1' },
   SensitiveTaskRefused: { agentId: 'carol', browserId: 'b1', task: 'export', reason: 'PROMPT_REQUIRED' },
   RecoveryStarted: { recoveryId: 'rc1', agentId: 'alice', startedAt: T, effectiveAt: T, remindAt: T, delayHours: 144, withWorkingApprover: true },
   RecoveryReminderSent: { recoveryId: 'rc1', agentId: 'alice' },
@@ -137,6 +137,62 @@ describe('the data shapes of the checked decode', () => {
         );
       }
     }
+  });
+
+  it('refuses a task authorization carrying what its method never records, or lacking what it always does, at every schema version decode reads: a REMEMBERED one has no proof nor signing time (the fold and the as-of query would read a new signature), a SIGNATURE one has both', () => {
+    const { proof: signed, signedAt, authorizationId, ...common } = SAMPLES.SensitiveTaskAuthorized as Data;
+    const remembered = { ...common, method: 'REMEMBERED' };
+    for (const schemaVersion of [1, 2]) {
+      const at = (data: Data) => () => decode({ type: 'SensitiveTaskAuthorized', schemaVersion, data }, EVENT_CATALOGUE, { checkShape: true });
+      const refused = (reason: string) => `cannot decode event SensitiveTaskAuthorized v${schemaVersion}: ${reason}`;
+      expect(at(remembered)).not.toThrow();
+      expect(at({ ...common, proof: signed, signedAt })).not.toThrow();
+      expect(at({ ...remembered, method: 'GUESSED' })).toThrow("data.method: Invalid discriminator value. Expected 'SIGNATURE' | 'REMEMBERED'");
+      for (const [member, value] of Object.entries({ proof: signed, signedAt })) {
+        expect(at({ ...remembered, [member]: value })).toThrow(refused(`data.${member}: no member of SensitiveTaskAuthorized data`));
+      }
+      expect(at({ ...common, signedAt })).toThrow(refused('data.proof: Invalid input: expected object, received undefined'));
+      expect(at({ ...common, proof: signed })).toThrow(refused('data.signedAt: Invalid input: expected string, received undefined'));
+      // The request's id is the method's neither: v2 has it on both, v1 on none.
+      for (const data of [remembered, { ...common, proof: signed, signedAt }]) {
+        if (schemaVersion === 2) expect(at({ ...data, authorizationId })).not.toThrow();
+        else expect(at({ ...data, authorizationId })).toThrow(refused('data.authorizationId: no member of SensitiveTaskAuthorized data'));
+      }
+    }
+  });
+
+  it('refuses a signed prompt frequency change lacking its key, proof or signing time, at every schema version decode reads: the server writes all three on every SET', () => {
+    const set = SAMPLES.PromptFrequencyChanged as Data;
+    for (const schemaVersion of [1, 2]) {
+      for (const [member, received] of [['keyFingerprint', 'string'], ['proof', 'object'], ['signedAt', 'string']]) {
+        const { [member]: _left, changeId: _id, ...data } = set;
+        expect(() => decode({ type: 'PromptFrequencyChanged', schemaVersion, data }, EVENT_CATALOGUE, { checkShape: true })).toThrow(
+          `cannot decode event PromptFrequencyChanged v${schemaVersion}: data.${member}: Invalid input: expected ${received}, received undefined`,
+        );
+      }
+    }
+  });
+
+  it('refuses a key approval carrying what its mode never records, or lacking what it always does: an approver and decision only on an APPROVAL or ROTATION, a recovery only on a RECOVERY grant', () => {
+    const { approvedBy, decision, mode: _mode, ...key } = SAMPLES.KeyApproved as Data;
+    const recoveryId = 'rc1';
+    const approvedKey = (data: Data) => () => checked('KeyApproved', { ...key, ...data });
+    expect(approvedKey({ mode: 'FIRST_KEY' })).not.toThrow();
+    expect(approvedKey({ mode: 'ROTATION', approvedBy, decision })).not.toThrow();
+    expect(approvedKey({ mode: 'RECOVERY', recoveryId })).not.toThrow();
+    expect(approvedKey({ mode: 'GUESSED' })).toThrow("data.mode: Invalid discriminator value. Expected 'FIRST_KEY' | 'APPROVAL' | 'ROTATION' | 'RECOVERY'");
+    const refused = (reason: string) => `cannot decode event KeyApproved v1: ${reason}`;
+    const cases: Array<[Data, string]> = [
+      [{ mode: 'FIRST_KEY', recoveryId }, 'data.recoveryId: no member of KeyApproved data'],
+      [{ mode: 'FIRST_KEY', approvedBy }, 'data.approvedBy: no member of KeyApproved data'],
+      [{ mode: 'FIRST_KEY', decision }, 'data.decision: no member of KeyApproved data'],
+      [{ mode: 'APPROVAL', approvedBy, decision, recoveryId }, 'data.recoveryId: no member of KeyApproved data'],
+      [{ mode: 'APPROVAL', approvedBy }, 'data.decision: Invalid input: expected object, received undefined'],
+      [{ mode: 'ROTATION', decision }, 'data.approvedBy: Invalid input: expected string, received undefined'],
+      [{ mode: 'RECOVERY', recoveryId, approvedBy, decision }, 'data.approvedBy: no member of KeyApproved data'],
+      [{ mode: 'RECOVERY' }, 'data.recoveryId: Invalid input: expected string, received undefined'],
+    ];
+    for (const [data, reason] of cases) expect(approvedKey(data)).toThrow(refused(reason));
   });
 
   it('takes an org created before R20, whose policy recorded only firstKeyRequiresAdmin', () => {

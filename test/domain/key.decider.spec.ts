@@ -5,7 +5,7 @@ import { rememberedNonces } from '../../src/domain/shared/used-nonces';
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { keyReleaseFor } from '../../src/domain/signature-key/key-release';
-import type { KeyApproved, KeyEvent, KeyRejected, KeyReleaseReason } from '../../src/domain/signature-key/key.events';
+import { signedApproval, type KeyApproved, type KeyEvent, type KeyRejected, type KeyReleaseReason } from '../../src/domain/signature-key/key.events';
 import { activeKeyOf } from '../../src/domain/signature-key/key.state';
 import { asActiveKey, generateKeyPair } from '../support/ed25519-keys';
 import { given, history } from './given-when-then';
@@ -200,7 +200,7 @@ describe('key decider', () => {
           },
         },
       ]) as KeyApproved[];
-      const decision = approved.data.decision!;
+      const { decision } = signedApproval(approved.data)!;
       expect(verifyEd25519(decision.publicKey, decision.statement, decision.signature)).toBe(true);
       expect(JSON.parse(decision.statement)).toMatchObject({ requestId: 'r1', requesterPublicKey: carolKey.publicKey, decision: 'APPROVE' });
       expect(activeKeyOf(fold(keyDecider, [approved], keys(carolPending()).state))).toEqual(asActiveKey(carolKey, 'r1'));

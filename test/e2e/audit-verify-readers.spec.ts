@@ -28,8 +28,12 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
     signer = logSignerOf(suite.server.dataDir);
     const admin = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(admin);
-    await suite.journey.addAgent(admin, 'bob');
+    const bob = await suite.journey.addAgent(admin, 'bob');
     expect((await suite.journey.setPromptFrequency(admin, 'laptop', 'DAILY')).status).toBe(200);
+    // A task signed, then one remembered by the DAILY window; a key approved by another (APPROVAL).
+    expect((await suite.journey.sensitiveTask(admin, 'laptop', 'export', admin.key)).body).toMatchObject({ method: 'SIGNATURE' });
+    expect((await suite.journey.sensitiveTask(admin, 'laptop', 'export')).body).toMatchObject({ method: 'REMEMBERED' });
+    await suite.journey.activeKey(bob, admin);
     ({ lines } = await signedLog(suite.server, admin));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -130,6 +134,64 @@ describe('audit verify: one reading of a file, whoever reads it', () => {
         failure: expect.objectContaining({ line: set + 2, reason: `cannot decode event PromptFrequencyChanged v2: data.${member}: no member of PromptFrequencyChanged data` }),
       });
     }
+  });
+
+  type Forgery = [name: string, which: (line: ExportLine) => boolean, edit: (data: Record<string, unknown>) => Record<string, unknown>, reason: string];
+  /**
+   * Each forgery's verdict: the data of the first line `which` picks replaced by `edit`'s, the
+   * export signed anew by the log key's holder, verified by the built CLI; beside the refusal
+   * expected, at that line: `cannot decode event ${event}: ${reason}`.
+   */
+  const forged = async (event: string, forgeries: Forgery[]) => {
+    const [orgId] = (lines[0].stream as string).split('-').slice(1).join('-').split('~');
+    const verdicts = [];
+    const expected = [];
+    for (const [name, which, edit, reason] of forgeries) {
+      const at = lines.findIndex(which);
+      const file = fileOf(resignedExport(lines.map((line, index) => (index === at ? { ...line, data: edit({ ...line.data }) } : line)), signer, orgId));
+      const { code, verdict } = await verify(name, file);
+      verdicts.push({ name, code, failure: verdict.failure });
+      expected.push({ name, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: at + 1, reason: `cannot decode event ${event}: ${reason}` }) });
+    }
+    return { verdicts, expected };
+  };
+  const ofType = (type: string, member: string, value: unknown) => (line: ExportLine) => line.type === type && line.data[member] === value;
+  const without = (...members: string[]) => (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([member]) => !members.includes(member)));
+
+  it('refuses a task authorization whose method does not match what it carries: a REMEMBERED one carries no signing time nor proof (a reader, and the as-of query, would read a new signature there), a SIGNATURE one carries both', async () => {
+    const signature = ofType('SensitiveTaskAuthorized', 'method', 'SIGNATURE');
+    const remembered = ofType('SensitiveTaskAuthorized', 'method', 'REMEMBERED');
+    const signed = lines.find(signature)!.data as Record<string, unknown>;
+    const { verdicts, expected } = await forged('SensitiveTaskAuthorized v2', [
+      ['remembered-signedAt', remembered, (data) => ({ ...data, signedAt: signed.signedAt }), 'data.signedAt: no member of SensitiveTaskAuthorized data'],
+      ['remembered-proof', remembered, (data) => ({ ...data, proof: signed.proof, signedAt: signed.signedAt }), 'data.proof: no member of SensitiveTaskAuthorized data'],
+      ['signature-no-signedAt', signature, without('signedAt'), 'data.signedAt: Invalid input: expected string, received undefined'],
+      ['signature-no-proof', signature, without('proof', 'signedAt'), 'data.proof: Invalid input: expected object, received undefined'],
+    ]);
+    expect(verdicts).toEqual(expected);
+  });
+
+  it('refuses a signed prompt frequency change without its signing time, key or proof: the server writes all three on every SET, and the fold remembers no signature without them', async () => {
+    const set = ofType('PromptFrequencyChanged', 'reason', 'SET');
+    const { verdicts, expected } = await forged('PromptFrequencyChanged v2', [
+      ['set-no-signedAt', set, without('signedAt'), 'data.signedAt: Invalid input: expected string, received undefined'],
+      ['set-no-keyFingerprint', set, without('keyFingerprint'), 'data.keyFingerprint: Invalid input: expected string, received undefined'],
+      ['set-no-proof', set, without('proof'), 'data.proof: Invalid input: expected object, received undefined'],
+    ]);
+    expect(verdicts).toEqual(expected);
+  });
+
+  it('refuses a key approval carrying what its mode never records: a recovery named by a FIRST_KEY or APPROVAL (a reader would take it for a break-glass grant), an approver or decision on a FIRST_KEY, and an APPROVAL without its signed decision', async () => {
+    const first = ofType('KeyApproved', 'mode', 'FIRST_KEY');
+    const approval = ofType('KeyApproved', 'mode', 'APPROVAL');
+    const { decision } = lines.find(approval)!.data as Record<string, unknown>;
+    const { verdicts, expected } = await forged('KeyApproved v1', [
+      ['first-recoveryId', first, (data) => ({ ...data, recoveryId: 'rc1' }), 'data.recoveryId: no member of KeyApproved data'],
+      ['approval-recoveryId', approval, (data) => ({ ...data, recoveryId: 'rc1' }), 'data.recoveryId: no member of KeyApproved data'],
+      ['first-decision', first, (data) => ({ ...data, approvedBy: 'bob', decision }), 'data.approvedBy: no member of KeyApproved data'],
+      ['approval-no-decision', approval, without('decision'), 'data.decision: Invalid input: expected object, received undefined'],
+    ]);
+    expect(verdicts).toEqual(expected);
   });
 
   it('counts a checkpoint once: a copy of its line whose note carries one more signature line (a key nobody knows, or the log key again) is the same signed checkpoint, refused as a repeat', async () => {

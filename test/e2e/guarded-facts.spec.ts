@@ -4,6 +4,7 @@ import { initialOrganizationState, type OrganizationState } from '../../src/doma
 import { isApproverRole } from '../../src/domain/shared/roles';
 import type { RecordedProof } from '../../src/domain/shared/signed-proof';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
+import { signedApproval } from '../../src/domain/signature-key/key.events';
 import { initialKeyState, type KeyState } from '../../src/domain/signature-key/key.state';
 import { agentStream, orgStream } from '../../src/domain/streams';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
@@ -42,7 +43,8 @@ function invalidDecisions(events: RecordedEvent[], orgId: string): string[] {
     }
     if (recorded.stream.startsWith(agentStream(orgId, ''))) {
       const event = decode(recorded, keyDecider.events);
-      if (event.type === 'KeyApproved' && event.data.decision) approverCheck(recorded, event.data.approvedBy!, event.data.decision);
+      const signed = event.type === 'KeyApproved' ? signedApproval(event.data) : undefined;
+      if (signed) approverCheck(recorded, signed.approvedBy, signed.decision);
       if (event.type === 'KeyRejected') approverCheck(recorded, event.data.rejectedBy, event.data.decision);
       if (event.type === 'KeyApprovalAttemptFailed') approverCheck(recorded, event.data.attemptedBy, event.data.decision);
       if (event.type === 'KeyRevoked' && event.data.reasonCode !== 'AGENT_REMOVED') approverCheck(recorded, event.data.revokedBy);

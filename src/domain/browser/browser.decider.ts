@@ -5,7 +5,7 @@ import { DomainRefusal, type RefusalKind, refuse } from '../shared/refusal';
 import { AUDITOR_HOLDS_NO_KEY, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
-import { REMEMBER_WINDOW_MS, type BrowserEvent, type SensitiveTaskAuthorized, type SensitiveTaskRefused } from './browser.events';
+import { REMEMBER_WINDOW_MS, type AuthorizedBy, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
 import { effectiveFrequency, initialBrowserState, withNamed, type BrowserState } from './browser.state';
 import { isoInstant } from '../../shared/iso-instant';
 
@@ -68,20 +68,20 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
   if (command.role === 'AUDITOR') return refused('AUDITOR_CANNOT_HOLD_KEY', 'FORBIDDEN');
   if (!activeKey) return refused('NO_ACTIVE_KEY');
   const window = REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)];
-  // Fields first and the signature's and id after, not `{ ...authorized, method, ... }`: on Node 20's V8
+  // Fields first and the method's and id after, not `{ ...authorized, method, ... }`: on Node 20's V8
   // an object literal that starts with a spread and adds a property takes a new hidden class each time.
   const named = authorizationId === undefined ? undefined : { authorizationId };
-  const authorized = (method: SensitiveTaskAuthorized['data']['method'], validUntil: string, signed?: Pick<SensitiveTaskAuthorized['data'], 'proof' | 'signedAt'>): Outcome<BrowserEvent> => ({
-    events: [{ type: 'SensitiveTaskAuthorized', data: { agentId, browserId, task, keyFingerprint: activeKey.fingerprint, method, validUntil, ...signed, ...named } }],
+  const authorized = (by: AuthorizedBy): Outcome<BrowserEvent> => ({
+    events: [{ type: 'SensitiveTaskAuthorized', data: { agentId, browserId, task, keyFingerprint: activeKey.fingerprint, ...by, ...named } }],
   });
   if (proof) {
     checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
     if (!isSignedBy(proof, activeKey.publicKey)) return refused('INVALID_SIGNATURE');
-    return authorized('SIGNATURE', isoAfter(now, window), { proof: recordProof(proof, activeKey.publicKey), signedAt: now });
+    return authorized({ method: 'SIGNATURE', validUntil: isoAfter(now, window), proof: recordProof(proof, activeKey.publicKey), signedAt: now });
   }
   const last = state.lastSignature;
   if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && isoInstant(now) < isoInstant(last.at) + window) {
-    return authorized('REMEMBERED', isoAfter(last.at, window));
+    return authorized({ method: 'REMEMBERED', validUntil: isoAfter(last.at, window) });
   }
   return refused('PROMPT_REQUIRED');
 }
@@ -127,24 +127,24 @@ export const browserDecider: Decider<BrowserCommand, BrowserState, BrowserEvent>
         return {
           frequency: event.data.frequency,
           frequencyKeyFingerprint: set?.keyFingerprint,
-          lastSignature: set?.keyFingerprint && set.signedAt ? { at: set.signedAt, keyFingerprint: set.keyFingerprint } : undefined,
-          usedNonces: set?.proof ? withUsedNonce(state.usedNonces, set.proof.statement) : state.usedNonces,
+          lastSignature: set ? { at: set.signedAt, keyFingerprint: set.keyFingerprint } : undefined,
+          usedNonces: set ? withUsedNonce(state.usedNonces, set.proof.statement) : state.usedNonces,
           loggedOut: set === undefined,
           nextRevision: state.nextRevision + 1,
           named: withNamed(state, set?.changeId),
         };
       }
       case 'SensitiveTaskAuthorized': {
-        const { keyFingerprint, signedAt, proof, task, method, validUntil, authorizationId } = event.data;
+        const { keyFingerprint, task, method, validUntil, authorizationId } = event.data;
         // A REMEMBERED authorization is no new signature: the window does not move. Every field
         // written out, not `{ ...state, ... }` (see authorizeSensitiveTask).
-        const signed = !!signedAt && !!proof;
+        const signed = event.data.method === 'SIGNATURE' ? event.data : undefined;
         return {
           frequency: state.frequency,
           frequencyKeyFingerprint: state.frequencyKeyFingerprint,
-          lastSignature: signed ? { at: signedAt, keyFingerprint } : state.lastSignature,
+          lastSignature: signed ? { at: signed.signedAt, keyFingerprint } : state.lastSignature,
           lastAuthorization: { task, method, validUntil },
-          usedNonces: signed ? withUsedNonce(state.usedNonces, proof.statement) : state.usedNonces,
+          usedNonces: signed ? withUsedNonce(state.usedNonces, signed.proof.statement) : state.usedNonces,
           loggedOut: false,
           nextRevision: state.nextRevision + 1,
           named: withNamed(state, authorizationId),

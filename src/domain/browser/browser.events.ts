@@ -23,33 +23,38 @@ export type PromptFrequencyChanged = DomainEvent<
       /** Signed by the agent. */
       reason: 'SET';
       /** Fingerprint of the key that signed. */
-      keyFingerprint?: string;
-      proof?: RecordedProof;
+      keyFingerprint: string;
+      proof: RecordedProof;
       /** When the agent signed: a signature made in this browser starts its remembered window (R11). */
-      signedAt?: string;
+      signedAt: string;
       /** When the request carried an Idempotency-Key: the change's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
       changeId?: string;
     })
   /** Reset by logging out of the browser: no key, no signature, no request id (none is ever recorded, none is read). */
   | (FrequencyChange & { reason: 'LOGOUT' })
 >;
-export type SensitiveTaskAuthorized = DomainEvent<
-  'SensitiveTaskAuthorized',
-  {
-    agentId: string;
-    browserId: string;
-    task: string;
-    method: 'SIGNATURE' | 'REMEMBERED';
-    keyFingerprint: string;
-    /** End of the remembered window; equals occurredAt for EVERY_TASK. */
-    validUntil: string;
-    proof?: RecordedProof;
-    /** When the agent signed (SIGNATURE only): starts a new remembered window in this browser. */
-    signedAt?: string;
-    /** When the request carried an Idempotency-Key: the authorization's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
-    authorizationId?: string;
-  }
->;
+/** What every task authorization says: who did which task in which browser, with which key, until when. */
+type TaskAuthorization = {
+  agentId: string;
+  browserId: string;
+  task: string;
+  keyFingerprint: string;
+  /** When the request carried an Idempotency-Key: the authorization's id, a UUIDv5 of (caller, browser, key), which a retry finds. */
+  authorizationId?: string;
+};
+/** How a task was authorized: by a fresh signature, or remembered from one within the window. */
+export type AuthorizedBy =
+  | {
+      method: 'SIGNATURE';
+      /** End of the remembered window this signature starts; equals occurredAt for EVERY_TASK. */
+      validUntil: string;
+      proof: RecordedProof;
+      /** When the agent signed: starts a new remembered window in this browser. */
+      signedAt: string;
+    }
+  /** No new signature: the window of the last one, which does not move (none is recorded, none is read). */
+  | { method: 'REMEMBERED'; validUntil: string };
+export type SensitiveTaskAuthorized = DomainEvent<'SensitiveTaskAuthorized', TaskAuthorization & AuthorizedBy>;
 export type SensitiveTaskRefused = DomainEvent<
   'SensitiveTaskRefused',
   {
@@ -69,25 +74,21 @@ const frequencyChange = { ...ofBrowser, frequency, previous: frequency };
 const frequencySet = z.strictObject({
   ...frequencyChange,
   reason: z.literal('SET'),
-  keyFingerprint: z.string().optional(),
-  proof: recordedProofSchema.optional(),
-  signedAt: instantSchema.optional(),
+  keyFingerprint: z.string(),
+  proof: recordedProofSchema,
+  signedAt: instantSchema,
   changeId: z.string().optional(),
 });
 // Strict: a proof (or key, or signing time) on a LOGOUT is no member of it. The replay checks no
 // signature on a LOGOUT, so one there would be read beside a verified log as a signed decision.
 const loggedOut = z.strictObject({ ...frequencyChange, reason: z.literal('LOGOUT') });
 const promptFrequencyChanged = z.discriminatedUnion('reason', [frequencySet, loggedOut]);
-const sensitiveTaskAuthorized = z.strictObject({
-  ...ofBrowser,
-  task: z.string(),
-  method: z.enum(['SIGNATURE', 'REMEMBERED']),
-  keyFingerprint: z.string(),
-  validUntil: instantSchema,
-  proof: recordedProofSchema.optional(),
-  signedAt: instantSchema.optional(),
-  authorizationId: z.string().optional(),
-});
+const taskAuthorization = { ...ofBrowser, task: z.string(), keyFingerprint: z.string(), validUntil: instantSchema, authorizationId: z.string().optional() };
+const signedTask = z.strictObject({ ...taskAuthorization, method: z.literal('SIGNATURE'), proof: recordedProofSchema, signedAt: instantSchema });
+// Strict: a signing time or proof on a REMEMBERED one is no member of it. The fold and the as-of
+// query would read a signing time there as a new signature, which nobody made.
+const rememberedTask = z.strictObject({ ...taskAuthorization, method: z.literal('REMEMBERED') });
+const sensitiveTaskAuthorized = z.discriminatedUnion('method', [signedTask, rememberedTask]);
 
 export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
   PromptFrequencyChanged: promptFrequencyChanged,
@@ -106,5 +107,5 @@ export const BROWSER_SHAPES = dataShapes<BrowserEvent>()({
  */
 export const BROWSER_OLDER_SHAPES = {
   PromptFrequencyChanged: { 1: z.discriminatedUnion('reason', [frequencySet.omit({ changeId: true }), loggedOut]) },
-  SensitiveTaskAuthorized: { 1: sensitiveTaskAuthorized.omit({ authorizationId: true }) },
+  SensitiveTaskAuthorized: { 1: z.discriminatedUnion('method', [signedTask.omit({ authorizationId: true }), rememberedTask.omit({ authorizationId: true })]) },
 };

@@ -9,7 +9,7 @@ import { isApproverRole, refuseAuditor } from '../shared/roles';
 import { challengeOf, withUsedNonce } from '../shared/used-nonces';
 import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
-import { MAX_APPROVAL_ATTEMPTS, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
+import { MAX_APPROVAL_ATTEMPTS, signedApproval, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 import { deadlinesOf, expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
 import { isoInstant } from '../../shared/iso-instant';
@@ -370,7 +370,8 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
         };
       }
       case 'KeyApproved': {
-        const { requestId, publicKey, fingerprint: keyFingerprint, mode, decision } = event.data;
+        const { requestId, publicKey, fingerprint: keyFingerprint, mode } = event.data;
+        const decision = signedApproval(event.data)?.decision;
         const approved = withRequest(state, requestId, { status: 'APPROVED', mode });
         return {
           ...approved,

@@ -27,22 +27,28 @@ export type KeyRequested = DomainEvent<
     replacesFingerprint?: string;
   }
 >;
+/** What every key approval says: which request's key, of which agent. */
+type ApprovedKey = { requestId: string; agentId: string; publicKey: string; fingerprint: string };
 export type KeyApproved = DomainEvent<
   'KeyApproved',
-  {
-    requestId: string;
-    agentId: string;
-    publicKey: string;
-    fingerprint: string;
-    mode: ApprovalMode;
-    /** The approver; absent for FIRST_KEY. */
-    approvedBy?: string;
-    /** The approver's signed decision (R6); absent for FIRST_KEY and RECOVERY. */
-    decision?: RecordedProof;
-    /** RECOVERY only: the recovery (in the org's recovery stream) that granted it. */
-    recoveryId?: string;
-  }
+  /** The org's first key, approved at once: no approver, no decision, no recovery (R4). */
+  | (ApprovedKey & { mode: 'FIRST_KEY' })
+  | (ApprovedKey & {
+      mode: 'APPROVAL' | 'ROTATION';
+      approvedBy: string;
+      /** The approver's signed decision (R6). */
+      decision: RecordedProof;
+    })
+  /** Granted by a break-glass recovery that took effect: nobody was left to approve (R20). */
+  | (ApprovedKey & {
+      mode: 'RECOVERY';
+      /** The recovery (in the org's recovery stream) that granted it. */
+      recoveryId: string;
+    })
 >;
+/** A key approval an approver signed (APPROVAL, ROTATION), which alone names an approver and decision. */
+export type SignedApproval = Extract<KeyApproved['data'], { decision: RecordedProof }>;
+export const signedApproval = (data: KeyApproved['data']): SignedApproval | undefined => (data.mode === 'APPROVAL' || data.mode === 'ROTATION' ? data : undefined);
 /**
  * R20 M-of-N: a signed approval that does not reach the threshold yet; the request stays PENDING.
  * The approval that reaches it is the KeyApproved. `approvals` are the approvers whose approvals
@@ -116,6 +122,7 @@ export type KeyEvent =
 
 const ofRequest = { requestId: z.string(), agentId: z.string() };
 const count = z.number().int().nonnegative();
+const approvedKey = { ...ofRequest, publicKey: publicKeySchema, fingerprint: z.string() };
 
 export const KEY_SHAPES = dataShapes<KeyEvent>()({
   KeyRequested: z.strictObject({
@@ -126,15 +133,13 @@ export const KEY_SHAPES = dataShapes<KeyEvent>()({
     proof: recordedProofSchema,
     replacesFingerprint: z.string().optional(),
   }),
-  KeyApproved: z.strictObject({
-    ...ofRequest,
-    publicKey: publicKeySchema,
-    fingerprint: z.string(),
-    mode: z.enum(APPROVAL_MODES),
-    approvedBy: z.string().optional(),
-    decision: recordedProofSchema.optional(),
-    recoveryId: z.string().optional(),
-  }),
+  // Strict by mode: an approver or decision where nobody signed one, a recovery where none granted
+  // it, would be read beside a verified log as what the key was approved by.
+  KeyApproved: z.discriminatedUnion('mode', [
+    z.strictObject({ ...approvedKey, mode: z.literal('FIRST_KEY') }),
+    z.strictObject({ ...approvedKey, mode: z.enum(['APPROVAL', 'ROTATION']), approvedBy: z.string(), decision: recordedProofSchema }),
+    z.strictObject({ ...approvedKey, mode: z.literal('RECOVERY'), recoveryId: z.string() }),
+  ]),
   KeyApprovalRecorded: z.strictObject({ ...ofRequest, approvedBy: z.string(), approvals: z.array(z.string()), required: count, decision: recordedProofSchema }),
   KeyRejected: z.strictObject({ ...ofRequest, rejectedBy: z.string(), reason: z.string().optional(), decision: recordedProofSchema }),
   KeyApprovalAttemptFailed: z.strictObject({

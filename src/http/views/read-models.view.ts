@@ -44,7 +44,7 @@ class ActiveKeyView {
   @ApiProperty() publicKey: string;
   @ApiProperty() fingerprint: string;
   @ApiProperty({ enum: [...APPROVAL_MODES] }) mode: string;
-  @ApiProperty({ ...NULLABLE_STRING, description: 'null for FIRST_KEY' }) approvedBy: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'null for FIRST_KEY and RECOVERY: no approver signed' }) approvedBy: string | null;
   @ApiProperty({ format: 'date-time' }) approvedAt: string;
 }
 
@@ -74,7 +74,7 @@ export class AgentStatusView {
   @ApiProperty({ enum: ROLES }) role: string;
   @ApiProperty({ enum: KEY_STATUSES }) keyStatus: string;
   @ApiProperty({ ...NULLABLE_STRING, description: 'Of the ACTIVE key' }) fingerprint: string | null;
-  @ApiProperty({ ...NULLABLE_STRING, description: 'Of the ACTIVE key; null for FIRST_KEY' }) approvedBy: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Of the ACTIVE key; null for FIRST_KEY and RECOVERY: no approver signed' }) approvedBy: string | null;
   @ApiProperty({ ...NULLABLE_STRING, format: 'date-time' }) approvedAt: string | null;
   @ApiProperty({ type: ActiveKeyView, nullable: true }) activeKey: ActiveKeyView | null;
   @ApiProperty({ type: LastRequestView, nullable: true }) lastRequest: LastRequestView | null;

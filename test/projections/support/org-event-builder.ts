@@ -5,11 +5,13 @@
  * the events in as the write side would.
  */
 import { createHash } from 'node:crypto';
-import { REMEMBER_WINDOW_MS, type PromptFrequency } from '../../../src/domain/browser/browser.events';
+import { REMEMBER_WINDOW_MS, type PromptFrequency, type PromptFrequencyChanged } from '../../../src/domain/browser/browser.events';
 import { EVENT_CATALOGUE, type LogEvent } from '../../../src/domain/events/event-catalogue';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { RecordedProof } from '../../../src/domain/shared/signed-proof';
-import type { ApprovalMode, KeyReleaseReason, KeyRevoked } from '../../../src/domain/signature-key/key.events';
+import type { KeyReleaseReason, KeyRevoked, SignedApproval } from '../../../src/domain/signature-key/key.events';
+
+type FrequencySet = Extract<PromptFrequencyChanged['data'], { reason: 'SET' }>;
 import { agentStream, browserStream, orgStream } from '../../../src/domain/streams';
 import type { NewEvent } from '../../../src/event-store/event-store.port';
 import { newId } from '../../../src/shared/ids';
@@ -114,19 +116,19 @@ export class OrgEventBuilder {
     this.pending.set(agentId, key);
     if (firstKey) {
       events.push([orgStream(this.orgId), { type: 'FirstKeyAssigned', data: { agentId, requestId } }]);
-      events.push([stream, this.approved(key, 'FIRST_KEY')]);
+      events.push([stream, this.approved(key, { mode: 'FIRST_KEY' })]);
     }
     return this.command(agentId, events);
   }
 
   /** Approval of the agent's pending request; an ACTIVE key is revoked first (R8). */
-  approve(approver: string, agentId: string, mode: ApprovalMode = 'APPROVAL'): StreamEvent[] {
+  approve(approver: string, agentId: string, mode: SignedApproval['mode'] = 'APPROVAL'): StreamEvent[] {
     const key = this.pendingOf(agentId);
     const stream = this.agentStream(agentId);
     const events: Array<[string, LogEvent]> = [];
     const replaced = this.active.get(agentId);
     if (replaced) events.push([stream, this.revoked(replaced, 'REPLACED', approver)]);
-    events.push([stream, this.approved(key, mode, approver)]);
+    events.push([stream, this.approved(key, { mode, approvedBy: approver, decision: proof(key.publicKey, 'KEY_DECISION') })]);
     return this.command(approver, events);
   }
 
@@ -208,11 +210,11 @@ export class OrgEventBuilder {
   setPromptFrequency(agentId: string, browserId: string, frequency: PromptFrequency): StreamEvent[] {
     const key = this.active.get(agentId);
     if (!key) throw new Error(`${agentId} has no ACTIVE key to sign with`);
-    return this.frequencyChange(agentId, browserId, frequency, 'SET', key);
+    return this.frequencyChange(agentId, browserId, frequency, { reason: 'SET', keyFingerprint: key.fingerprint, proof: proof(key.publicKey, 'PROMPT_FREQUENCY'), signedAt: this.nextCommandTime() });
   }
 
   logOut(agentId: string, browserId: string): StreamEvent[] {
-    return this.frequencyChange(agentId, browserId, 'EVERY_TASK', 'LOGOUT');
+    return this.frequencyChange(agentId, browserId, 'EVERY_TASK', { reason: 'LOGOUT' });
   }
 
   sensitiveTask(agentId: string, browserId: string, task: string): StreamEvent[] {
@@ -247,7 +249,8 @@ export class OrgEventBuilder {
     return this.pending.has(agentId);
   }
 
-  private frequencyChange(agentId: string, browserId: string, frequency: PromptFrequency, reason: 'SET' | 'LOGOUT', key?: Key): StreamEvent[] {
+  /** `change`: the reason, with what a signed change records. */
+  private frequencyChange(agentId: string, browserId: string, frequency: PromptFrequency, change: { reason: 'LOGOUT' } | Pick<FrequencySet, 'reason' | 'keyFingerprint' | 'proof' | 'signedAt'>): StreamEvent[] {
     const id = `${agentId}~${browserId}`;
     const previous = this.frequencies.get(id) ?? 'EVERY_TASK';
     this.frequencies.set(id, frequency);
@@ -261,22 +264,22 @@ export class OrgEventBuilder {
             browserId,
             frequency,
             previous,
-            reason,
-            ...(key && { keyFingerprint: key.fingerprint, proof: proof(key.publicKey, 'PROMPT_FREQUENCY'), signedAt: this.nextCommandTime() }),
+            ...change,
           },
         },
       ],
     ]);
   }
 
-  private approved(key: Key, mode: ApprovalMode, approver?: string): LogEvent {
+  /** `how`: the mode, with the approver and decision of a signed one. */
+  private approved(key: Key, how: { mode: 'FIRST_KEY' } | Pick<SignedApproval, 'mode' | 'approvedBy' | 'decision'>): LogEvent {
     this.pending.delete(key.agentId);
     this.active.set(key.agentId, key);
     for (const id of this.frequencies.keys()) if (id.startsWith(`${key.agentId}~`)) this.frequencies.set(id, 'EVERY_TASK');
     const { requestId, agentId, publicKey, fingerprint } = key;
     return {
       type: 'KeyApproved',
-      data: { requestId, agentId, publicKey, fingerprint, mode, ...(approver && { approvedBy: approver, decision: proof(publicKey, 'KEY_DECISION') }) },
+      data: { requestId, agentId, publicKey, fingerprint, ...how },
     };
   }
 
