@@ -152,6 +152,28 @@ describe('web console: the tab’s session (Chromium)', () => {
     expect(await page.locator('.messages').textContent()).toBe('');
   });
 
+  it('shows bob none of the searches alice typed before she logged out: the audit and status filters are the session’s', async () => {
+    const page = await signedIn(token);
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByLabel('Subject').fill('carol-under-review');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('caption').filter({ hasText: '0 event(s)' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    await page.getByLabel('Role').selectOption('AUDITOR');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('caption').filter({ hasText: 'Agents' }).waitFor();
+    await logOutThenBobSignsIn(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
+    expect(await page.getByLabel('Subject').inputValue()).toBe('');
+    // bob's org's log, unfiltered: its creation at least.
+    await page.getByRole('cell', { name: 'OrganizationCreated' }).first().waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    await page.getByRole('heading', { name: 'Zero-trust status' }).waitFor();
+    expect(await page.getByLabel('Role').inputValue()).toBe('');
+    await page.getByRole('cell', { name: /bob/ }).first().waitFor();
+  });
+
   it('asks bob for no signature of alice’s: her action answered after she logged out opens no signature dialog', async () => {
     const page = await signedIn(token);
     // alice asks for a key; the challenge to sign is held on its way until bob has signed in.
