@@ -110,6 +110,20 @@ describe('web console: the tab’s session (Chromium)', () => {
     expect(await heldToken(page)).toBeNull();
   });
 
+  it('logs out of the tab when the server does not reset the browser (an AUDITOR’s logout is refused 403; the server cannot be reached), and says so', async () => {
+    await api('POST', `/v1/orgs/${orgId}/agents`, token, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave Auditor', role: 'AUDITOR' });
+    const auditor = await signedIn(await server.token(orgId, 'dave'));
+    const cut = await signedIn(token);
+    await cut.route('**/logout', (route) => route.abort('connectionrefused'));
+    for (const page of [auditor, cut]) {
+      await page.getByRole('navigation').getByRole('link', { name: 'This browser', exact: true }).click();
+      await page.getByRole('button', { name: 'Log out of this browser' }).click();
+      await page.getByLabel('Agent token').waitFor();
+      expect(await heldToken(page)).toBeNull();
+      expect(await page.getByTestId('signed-out').textContent()).toContain('sign in again and log out');
+    }
+  });
+
   it('never shows a screen of the agent who logged out to the one who signed in next: a screen answered late is dropped', async () => {
     const page = await signedIn(token);
     // alice opens Pending keys; its list is held on the way until bob has signed in.
