@@ -121,8 +121,14 @@ async function render(): Promise<void> {
   content.setAttribute('data-screen', screen.route);
 }
 
+/** What the sign-in screen says after a logout, by the route the logout went to. */
+const LOGGED_OUT: Record<string, string> = {
+  'signed-out': 'Logged out: this browser’s prompt frequency is EVERY_TASK again.',
+  'signed-out-not-reset': 'Logged out of this tab, but the server did not reset this browser’s prompt frequency (it refused, or could not be reached): sign in again and log out to reset it.',
+};
+
 function go(route: string): void {
-  if (route === 'signed-out') signedOutMessage = 'Logged out: this browser’s prompt frequency is EVERY_TASK again.';
+  if (Object.hasOwn(LOGGED_OUT, route)) signedOutMessage = LOGGED_OUT[route];
   if (location.hash === `#${route}`) void render();
   else location.hash = route;
 }

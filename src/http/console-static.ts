@@ -15,13 +15,12 @@ export const CONSOLE_PATH = '/console/';
  * origin, no framing: a script injected into a page can neither run nor send anything elsewhere.
  * The one exception is the OIDC provider's token endpoint (its origin only), where the console
  * exchanges its authorization code when the deployment configures an OIDC sign-in. Workers: the
- * console's own script files only (the audit verification's), never a blob: or data: one.
+ * console's own script files only (the audit verification's), never a blob: or data: one. The
+ * headers every page carries (Referrer-Policy, Permissions-Policy, ...) come with every answer
+ * under /console (api-answer-headers.ts).
  */
 const consoleHeaders = (tokenEndpoint?: string): Record<string, string> => ({
   'content-security-policy': `default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'${tokenEndpoint ? ` ${new URL(tokenEndpoint).origin}` : ''}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
   // index.html names hashed assets: it must be fetched afresh; the assets can be cached.
   'cache-control': 'no-cache',
 });

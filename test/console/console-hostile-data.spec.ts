@@ -57,6 +57,18 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
     await server?.close();
   });
 
+  it('shows a display name written as markup as its text, on the approver’s screens, and runs nothing of it', async () => {
+    const displayName = '<img src="x" onerror="document.title=\'pwned\'"><b>Bob</b>';
+    await pendingMember('markup', displayName);
+    const page = await aliceOn('Pending keys');
+    await page.getByRole('button', { name: 'Approve markup' }).waitFor();
+    expect(await page.locator('#screen img, #screen b').count()).toBe(0);
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    await page.locator('td').filter({ hasText: `${displayName} (markup)` }).waitFor();
+    expect(await page.locator('#screen img, #screen b').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+  });
+
   it('lists every pending request, not only the first page of 100: the oldest come first and the count is the whole backlog', async () => {
     const waiting = 101;
     const pending = async () => (await api<{ items: unknown[] }>('GET', `/v1/orgs/${orgId}/key-requests?limit=100`, tokens.alice)).items.length;

@@ -110,6 +110,20 @@ describe('web console: the tab’s session (Chromium)', () => {
     expect(await heldToken(page)).toBeNull();
   });
 
+  it('logs out of the tab when the server does not reset the browser (an AUDITOR’s logout is refused 403; the server cannot be reached), and says so', async () => {
+    await api('POST', `/v1/orgs/${orgId}/agents`, token, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave Auditor', role: 'AUDITOR' });
+    const auditor = await signedIn(await server.token(orgId, 'dave'));
+    const cut = await signedIn(token);
+    await cut.route('**/logout', (route) => route.abort('connectionrefused'));
+    for (const page of [auditor, cut]) {
+      await page.getByRole('navigation').getByRole('link', { name: 'This browser', exact: true }).click();
+      await page.getByRole('button', { name: 'Log out of this browser' }).click();
+      await page.getByLabel('Agent token').waitFor();
+      expect(await heldToken(page)).toBeNull();
+      expect(await page.getByTestId('signed-out').textContent()).toContain('sign in again and log out');
+    }
+  });
+
   it('never shows a screen of the agent who logged out to the one who signed in next: a screen answered late is dropped', async () => {
     const page = await signedIn(token);
     // alice opens Pending keys; its list is held on the way until bob has signed in.
@@ -150,6 +164,28 @@ describe('web console: the tab’s session (Chromium)', () => {
     expect(await page.locator('#who').textContent()).toContain('bob');
     expect(await page.locator('#nav ul[data-before-release]').count()).toBe(1);
     expect(await page.locator('.messages').textContent()).toBe('');
+  });
+
+  it('shows bob none of the searches alice typed before she logged out: the audit and status filters are the session’s', async () => {
+    const page = await signedIn(token);
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByLabel('Subject').fill('carol-under-review');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('caption').filter({ hasText: '0 event(s)' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    await page.getByLabel('Role').selectOption('AUDITOR');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('caption').filter({ hasText: 'Agents' }).waitFor();
+    await logOutThenBobSignsIn(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
+    expect(await page.getByLabel('Subject').inputValue()).toBe('');
+    // bob's org's log, unfiltered: its creation at least.
+    await page.getByRole('cell', { name: 'OrganizationCreated' }).first().waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Zero-trust status', exact: true }).click();
+    await page.getByRole('heading', { name: 'Zero-trust status' }).waitFor();
+    expect(await page.getByLabel('Role').inputValue()).toBe('');
+    await page.getByRole('cell', { name: /bob/ }).first().waitFor();
   });
 
   it('asks bob for no signature of alice’s: her action answered after she logged out opens no signature dialog', async () => {

@@ -3,6 +3,7 @@ import { verifiedDespiteFailure } from '../../../src/transparency/verified-despi
 import { requiredWitnesses, requireWitnesses, verifyExport, witnessedCheckpoint, type Cosigned, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
 import type { Api } from '../api';
+import { perSession } from '../per-session';
 import type { Screen } from '../ui';
 
 interface AuditEntry {
@@ -17,7 +18,8 @@ interface AuditEntry {
 const NAMES = ['from', 'to', 'type', 'actor', 'subject'] as const;
 type Filters = Record<(typeof NAMES)[number], string>;
 
-const filters: Filters = { from: '', to: '', type: '', actor: '', subject: '' };
+/** Kept while the screen is redrawn, for this session only. */
+const filtersOf = perSession<Filters>(() => ({ from: '', to: '', type: '', actor: '', subject: '' }));
 
 /** `datetime-local` holds a local time without zone: the API takes an instant. */
 const instant = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
@@ -192,7 +194,7 @@ const PAGE = 50;
 const PAGES_PER_SEARCH = 10;
 
 /** One screen's page of the filtered log, from `cursor`, and the cursor after it. */
-async function searchPage(api: Api, cursor: string | undefined): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
+async function searchPage(api: Api, filters: Filters, cursor: string | undefined): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
   const items: AuditEntry[] = [];
   let next = cursor;
   for (let request = 0; request < PAGES_PER_SEARCH && items.length < PAGE; request++) {
@@ -215,6 +217,7 @@ async function searchPage(api: Api, cursor: string | undefined): Promise<{ items
 /** The audit log in log order, filtered by time, type, actor and subject. */
 export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
   const { api } = screen;
+  const filters = filtersOf(screen.session);
   const inputs = {
     from: h('input', { type: 'datetime-local', name: 'from' }),
     to: h('input', { type: 'datetime-local', name: 'to' }),
@@ -225,7 +228,7 @@ export async function auditLogScreen(screen: Screen): Promise<HTMLElement[]> {
   for (const name of NAMES) inputs[name].value = filters[name];
   const results = h('div', {});
   const load = async (cursor?: string) => {
-    const { items, nextCursor } = await searchPage(api, cursor);
+    const { items, nextCursor } = await searchPage(api, filters, cursor);
     results.replaceChildren(
       table(
         items.length === 0 && nextCursor

@@ -1,3 +1,5 @@
+import { tokenRefused } from '../../../src/cli/token-refused';
+import { ApiProblem } from '../api';
 import { PROMPT_FREQUENCIES, type PromptFrequency } from '../../../src/domain/browser/browser.events';
 import { h } from '../dom';
 import { activeKey } from '../my-keys';
@@ -29,8 +31,19 @@ export async function thisBrowserScreen(screen: Screen): Promise<HTMLElement[]> 
     screen.refresh();
     screen.notice(`Prompt frequency of this browser: ${frequency}.`);
   };
+  /**
+   * The tab lets go of the token whatever the server answers: one it refuses (an AUDITOR's logout
+   * is a 403) or cannot be reached for would otherwise keep the agent signed in here, and whoever
+   * comes to the browser next would act as them. What was not reset is said instead.
+   */
   const logout = async () => {
-    await api.post(api.selfPath('browsers', browserId, 'logout'), {});
+    try {
+      await api.post(api.selfPath('browsers', browserId, 'logout'), {});
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || tokenRefused(error.status, error.problem)) throw error;
+      endSession();
+      return screen.go('signed-out-not-reset');
+    }
     forgetFrequency(session);
     endSession();
     screen.go('signed-out');

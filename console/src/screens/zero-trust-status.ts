@@ -1,14 +1,16 @@
 import { agentView, field, h, select, table } from '../dom';
 import { describeTotals, KEY_STATUSES, type StatusPage } from '../../../src/cli/zero-trust-status-view';
 import { ROLES } from '../../../src/domain/shared/roles';
+import { perSession } from '../per-session';
 import type { Screen } from '../ui';
 
-/** Filters that survive a refresh of the screen. */
-const filters = { role: '', keyStatus: '' };
+/** Filters that survive a refresh of the screen, for this session only. */
+const filtersOf = perSession(() => ({ role: '', keyStatus: '' }));
 
 /** Zero-trust status of the org: every agent's key and prompt frequencies, with totals. */
 export async function zeroTrustStatusScreen(screen: Screen): Promise<HTMLElement[]> {
   const { api } = screen;
+  const filters = filtersOf(screen.session);
   const role = select('role', ROLES, 'any role');
   const keyStatus = select('keyStatus', KEY_STATUSES, 'any key status');
   role.value = filters.role;
