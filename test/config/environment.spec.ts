@@ -170,7 +170,11 @@ describe('configuration from the environment', () => {
       expect(loadConfig({ [name]: 'aZ09-._~+/='.repeat(3) })).toBeDefined();
     }
     expect(() => loadConfig({ SMTP_URL: 'mail.example.com:587' })).toThrow('SMTP_URL must be an smtp:// or smtps:// URL, got "mail.example.com:587"');
-    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', EMAIL_FROM: 'keys@example.com' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+    // The outbox's default sender, no-reply@localhost, is refused or junked by mail servers.
+    for (const from of [{}, { EMAIL_FROM: ' ' }]) {
+      expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com:587', ...from })).toThrow('EMAIL_FROM is required with SMTP_URL');
+    }
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL, got "http://redis:6379"');
     expect(notificationsConfig({ REDIS_URL: 'rediss://:secret@redis:6380/1' }).redisUrl).toBe('rediss://:secret@redis:6380/1');
     // One namespace per deployment on a shared Redis; the default keeps the key names of earlier versions.
