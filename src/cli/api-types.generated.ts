@@ -166,8 +166,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)
-         * @description Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)
+         * Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20). A demotion of an approver holding an ACTIVE key mails the org's approvers, so a SUPER_ADMIN makes at most RATE_LIMIT_ROLE_CHANGES_PER_AGENT changes (over it, a 429 RATE_LIMITED with `limit` role_changes_per_agent)
+         * @description Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20). A demotion of an approver holding an ACTIVE key mails the org's approvers, so a SUPER_ADMIN makes at most RATE_LIMIT_ROLE_CHANGES_PER_AGENT changes (over it, a 429 RATE_LIMITED with `limit` role_changes_per_agent)
          */
         patch: operations["changeAgentRole"];
         trace?: never;

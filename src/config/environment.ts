@@ -127,6 +127,8 @@ const roles = unset.transform((value, context): ProcessRole[] => {
  * Message-ID), bare or with a display name, as nodemailer reads it. Anything else would be taken
  * at start and refused by the SMTP server at the first email, job after job.
  */
+const DEFAULT_SENDER = 'ztkeys <no-reply@localhost>';
+
 const sender = (fallback: string) =>
   unset.transform((value, context): string => {
     if (value === undefined) return fallback;
@@ -204,7 +206,7 @@ const ENVIRONMENT = z.object({
   KEEP_ALIVE_TIMEOUT_MS: milliseconds(1, 72_000),
   LOG_LEVEL: logLevel,
   REBUILD_GRACE_MS: milliseconds(0, 10_000),
-  EMAIL_FROM: sender('ztkeys <no-reply@localhost>'),
+  EMAIL_FROM: sender(DEFAULT_SENDER),
   EMAIL_QUEUE: emailQueue,
   EMAIL_ATTEMPTS: integer(1, 12),
   EMAIL_BACKOFF_MS: milliseconds(1, 5000),
@@ -248,6 +250,8 @@ const ENVIRONMENT = z.object({
   RATE_LIMIT_CHALLENGES_PER_ORG: rate('600/60'),
   RATE_LIMIT_KEY_REQUESTS_PER_AGENT: rate('5/3600'),
   RATE_LIMIT_KEY_REQUESTS_PER_ORG: rate('100/3600'),
+  // Each demotion of an approver holding a key mails them and every approver still holding one; promoting them back mails nobody.
+  RATE_LIMIT_ROLE_CHANGES_PER_AGENT: rate('60/3600'),
   RATE_LIMIT_WRONG_CODES_PER_AGENT: rate('10/3600'),
   RATE_LIMIT_WRONG_CODES_PER_ORG: rate('30/3600'),
   RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: rate('60/60'),
@@ -289,10 +293,23 @@ function unknownRateLimits(env: NodeJS.ProcessEnv): string[] {
     .map((name) => `${name} is no rate limit of ztkeys; choose from ${RATE_LIMITS.join(', ')}`);
 }
 
+/**
+ * SMTP_URL without EMAIL_FROM: the emails would go out from the outbox's default, no-reply@localhost,
+ * which relays refuse as a sender (every email then failed for good) or deliver as junk. Said only of
+ * an SMTP_URL that is one: a wrong one is named for itself.
+ */
+function senderMissing(env: NodeJS.ProcessEnv, wrong: ReadonlySet<PropertyKey>): string[] {
+  if (wrong.has('SMTP_URL')) return [];
+  // Blank counts as unset, as for every variable (`unset`).
+  const given = (value: string | undefined): boolean => (value ?? '').trim() !== '';
+  if (!given(env.SMTP_URL) || given(env.EMAIL_FROM)) return [];
+  return [`EMAIL_FROM is required with SMTP_URL: the address your mail server sends ztkeys' emails from ("ztkeys <no-reply@example.com>"); the default, ${DEFAULT_SENDER}, is for the .eml outbox only`];
+}
+
 /** The environment, parsed; a ConfigError names every variable that is wrong and why. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = ENVIRONMENT.safeParse(env);
-  const problems = [...(parsed.error?.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`) ?? []), ...unknownRateLimits(env)];
+  const problems = [...(parsed.error?.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`) ?? []), ...unknownRateLimits(env), ...senderMissing(env, new Set(parsed.error?.issues.map((issue) => issue.path[0])))];
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
   return parsed.data!;
 }

@@ -45,6 +45,7 @@ describe('configuration from the environment', () => {
     expect(rateLimits.challenges_per_agent).toEqual({ points: 12, seconds: 30 });
     expect(rateLimits.orgs_per_address).toEqual({ points: 10, seconds: 3600 });
     expect(rateLimits.key_requests_per_agent).toEqual({ points: 5, seconds: 3600 });
+    expect(rateLimits.role_changes_per_agent).toEqual({ points: 60, seconds: 3600 });
     expect([rateLimits.heavy_reads_per_agent, rateLimits.heavy_reads_per_org]).toEqual([{ points: 30, seconds: 60 }, { points: 60, seconds: 60 }]);
     for (const bad of ['30', '0/60', '30/0', '-1/60', '1.5/60', 'many/60']) {
       expect(() => loadConfig({ RATE_LIMIT_ORGS_PER_ADDRESS: bad })).toThrow(`RATE_LIMIT_ORGS_PER_ADDRESS must be "<requests>/<seconds>" with both positive, e.g. "30/60", got "${bad}"`);
@@ -169,7 +170,11 @@ describe('configuration from the environment', () => {
       expect(loadConfig({ [name]: 'aZ09-._~+/='.repeat(3) })).toBeDefined();
     }
     expect(() => loadConfig({ SMTP_URL: 'mail.example.com:587' })).toThrow('SMTP_URL must be an smtp:// or smtps:// URL, got "mail.example.com:587"');
-    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', EMAIL_FROM: 'keys@example.com' }).smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+    // The outbox's default sender, no-reply@localhost, is refused or junked by mail servers.
+    for (const from of [{}, { EMAIL_FROM: ' ' }]) {
+      expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com:587', ...from })).toThrow('EMAIL_FROM is required with SMTP_URL');
+    }
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL, got "http://redis:6379"');
     expect(notificationsConfig({ REDIS_URL: 'rediss://:secret@redis:6380/1' }).redisUrl).toBe('rediss://:secret@redis:6380/1');
     // One namespace per deployment on a shared Redis; the default keeps the key names of earlier versions.

@@ -59,6 +59,39 @@ describe('agent fields in email headers (real server, outbox)', () => {
     },
   );
 
+  /**
+   * Addresses the WHATWG form rule takes that no mail server delivers as written, or that a mail
+   * parser reads as another address: an RFC 2047 encoded word in the local part (RFC 2047 §5 forbids
+   * it there; mailparser and others decode it, so the To header names another mailbox than the
+   * envelope), dots misplaced (nodemailer quietly quotes them, RFC 5321 has no such Dot-string),
+   * a local part over RFC 5321's 64 octets, a host without a dot (a relay delivers `root@localhost`
+   * to its own root) and an IPv4 address written as a domain.
+   */
+  it.each([
+    '=?x?q?evil=40evil.net=3e=00?=foo@example.com',
+    '.a@example.com',
+    'a.@example.com',
+    'a..b@example.com',
+    `${'x'.repeat(65)}@example.com`,
+    'root@localhost',
+    'a@192.168.1.10',
+  ])('refuses the address %j, which no mail server delivers as written, writing nothing', async (email) => {
+    await expectNothingWritten(suite.server, async () => {
+      const refused = await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/agents`, alice.token, { agentId: 'mallory', email, displayName: 'Mallory', role: 'MEMBER' });
+      expectProblem(refused, 400, 'INVALID_INPUT');
+      expect(refused.body.detail).toContain('email');
+    });
+  });
+
+  it("takes RFC 5321's unusual but deliverable addresses, and mails them as written", async () => {
+    const email = "o'brien+keys/ops=1@mail-1.acme.example.co.uk";
+    expectAccepted(await call(suite.server, 'POST', `/v1/orgs/${alice.orgId}/agents`, alice.token, { agentId: 'obrien', email, displayName: "Dana O'Brien", role: 'MEMBER' }), 201);
+    const obrien = { orgId: alice.orgId, agentId: 'obrien', token: await suite.server.token(alice.orgId, 'obrien') };
+    await suite.journey.requestKey(obrien);
+    const waiting = await emailTo(suite.server.dataDir, 'alice@example.com', /Dana O'Brien asks/);
+    expect(waiting.text).toContain(`Dana O'Brien <${email}>`);
+  });
+
   it("shows the recipient's name literally in To", async () => {
     const rejected = await emailTo(suite.server.dataDir, 'eve@example.com', /rejected/);
     expect(rejected.to).toMatchObject({ value: [{ address: 'eve@example.com', name }] });

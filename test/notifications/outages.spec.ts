@@ -49,6 +49,7 @@ describe('email delivery through outages', () => {
     const config = notificationsConfig({
       DATA_DIR: dir,
       SMTP_URL: sink.url,
+      EMAIL_FROM: 'ztkeys <keys@acme.example>',
       EMAIL_BACKOFF_MS: '50',
       EMAIL_ATTEMPTS: '12',
       EMAIL_LOCK_MS: '5000',
@@ -149,6 +150,7 @@ describe('email delivery through outages', () => {
       DATA_DIR: dir,
       REDIS_URL: redis.url,
       SMTP_URL: sink.url,
+      EMAIL_FROM: 'ztkeys <keys@acme.example>',
       EMAIL_QUEUE: `probes-${Date.now()}`,
       EMAIL_WORKER_METRICS_PORT: String(port),
     });
@@ -175,7 +177,7 @@ describe('email delivery through outages', () => {
   });
 
   it('a worker process stops on SIGTERM (exit code 0) while Redis answers it but its connection that waits for jobs is between two reconnects', async () => {
-    const worker = await WorkerProcess.start({ DATA_DIR: dir, REDIS_URL: redis.url, SMTP_URL: sink.url, EMAIL_QUEUE: `reconnecting-${Date.now()}` });
+    const worker = await WorkerProcess.start({ DATA_DIR: dir, REDIS_URL: redis.url, SMTP_URL: sink.url, EMAIL_FROM: 'ztkeys <keys@acme.example>', EMAIL_QUEUE: `reconnecting-${Date.now()}` });
     const admin = new IORedis(redis.url);
     try {
       // Its connection blocked in BZPOPMIN is cut, and Redis, at its maxclients, refuses it again and again (ioredis

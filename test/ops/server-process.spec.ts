@@ -163,6 +163,8 @@ describe('the server process', () => {
     ['EMAIL_QUEUE with a ":" (REDIS_URL set)', async () => ({ EMAIL_QUEUE: 'ztkeys:email', REDIS_URL: 'redis://127.0.0.1:1' }), /^ztkeys cannot start: EMAIL_QUEUE must not hold ":" \(BullMQ separates its keys with it\), got "ztkeys:email"$/],
     // A URL of the right scheme that names no server: the clients took it for localhost, unsaid.
     ['SMTP_URL without a host', async () => ({ SMTP_URL: 'smtp://' }), /^ztkeys cannot start: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL naming its server, got "smtp:\/\/"$/],
+    // Its sender was then the outbox's default, no-reply@localhost: relays refuse such a sender (every email failed for good) or deliver it as junk.
+    ['SMTP_URL without EMAIL_FROM', async () => ({ SMTP_URL: 'smtp://127.0.0.1:2525' }), /^ztkeys cannot start: EMAIL_FROM is required with SMTP_URL: the address your mail server sends ztkeys' emails from \("ztkeys <no-reply@example\.com>"\); the default, ztkeys <no-reply@localhost>, is for the \.eml outbox only$/],
     ['REDIS_URL without a host', async () => ({ REDIS_URL: 'redis:///0' }), /^ztkeys cannot start: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL naming its server, got "redis:\/\/\/0"$/],
     // A day of skew let every token pass a day after it expired, and 99999999999 seconds for ever.
     ['JWT_CLOCK_SKEW_SECONDS of a day', async () => ({ JWT_CLOCK_SKEW_SECONDS: '86400' }), /^ztkeys cannot start: JWT_CLOCK_SKEW_SECONDS must be at most 300 \(.+\), got "86400"$/],
@@ -283,6 +285,7 @@ describe('the server process', () => {
         // FerretDB 1.x logs in with PLAIN as its PostgreSQL user (any password passes on loopback); MongoDB would take its own user.
         MONGODB_URL: `mongodb://postgres:mongo-pass-31c7@127.0.0.1:${hop.port}/${database}?authMechanism=PLAIN&serverSelectionTimeoutMS=1000`,
         SMTP_URL: sink.url.replace('//', '//mailer:smtp-pass-31c7@'),
+        EMAIL_FROM: 'ztkeys <keys@acme.example>',
         EMAIL_BACKOFF_MS: '10',
         JWT_SECRET,
         BOOTSTRAP_TOKEN,
@@ -363,7 +366,7 @@ describe('the server process', () => {
     sink.refusalsInTurn = [{ code: 451, text: 'mailbox busy, try again later' }];
     sink.refusal = { code: 550, text: 'no such mailbox' };
     try {
-      const server = spawn({ SMTP_URL: sink.url, EMAIL_ATTEMPTS: '3', EMAIL_BACKOFF_MS: '10', JWT_SECRET, BOOTSTRAP_TOKEN });
+      const server = spawn({ SMTP_URL: sink.url, EMAIL_FROM: 'ztkeys <keys@acme.example>', EMAIL_ATTEMPTS: '3', EMAIL_BACKOFF_MS: '10', JWT_SECRET, BOOTSTRAP_TOKEN });
       const url = await server.listening();
       const journey = new Journey({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId: string, agentId: string) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 600) } as TestServer);
       // The org's first key is approved at once: one email, to its SUPER_ADMIN, deferred (451) then refused for good (550).

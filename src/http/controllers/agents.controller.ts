@@ -10,6 +10,7 @@ import { revokeKeySchema, type RevokeKeyBody } from '../dto/key-request.dto';
 import { addAgentSchema, changeRoleSchema, type AddAgentBody, type ChangeRoleBody } from '../dto/organization.dto';
 import { IdPipe } from '../id.pipe';
 import { ValidBody } from '../valid-body.decorator';
+import { RateLimited } from '../rate-limited.decorator';
 import { PositionView } from '../views/position.view';
 
 const positioned = (result: { position?: bigint }) => ({ position: result.position === undefined ? null : String(result.position) });
@@ -31,8 +32,9 @@ export class AgentsController {
 
   @Patch(':agentId')
   @AgentParam()
+  @RateLimited('role_changes_per_agent')
   @WritesOrgLog()
-  @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20)", Answers(200, PositionView, 'Changed'), [
+  @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20). A demotion of an approver holding an ACTIVE key mails the org's approvers, so a SUPER_ADMIN makes at most RATE_LIMIT_ROLE_CHANGES_PER_AGENT changes (over it, a 429 RATE_LIMITED with `limit` role_changes_per_agent)", Answers(200, PositionView, 'Changed'), [
     409,
     "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
     'LAST_SUPER_ADMIN',

@@ -17,8 +17,30 @@ export const idField = (description: string, example = 'alice') =>
 /** Free text a person reads (shown-text.ts): names, tasks and reasons reach the console, emails and the CLI's terminal. */
 export const textField = (description: string, max: number, lines: TextLines = 'one line') => shownText(max, lines).describe(description);
 
-/** An address as an HTML form's email input takes it (WHATWG), which RFC 5321's usual addresses pass. */
-export const emailField = () => z.email({ pattern: z.regexes.html5Email }).max(254).meta({ example: 'alice@example.com' });
+/** RFC 5322's atext: what a word of a local part may hold, unquoted. */
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
+/**
+ * One mailbox as RFC 5321 delivers it unquoted: a Dot-string local part of at most 64 octets
+ * (§4.5.3.1.1; nodemailer would quietly quote ".a" or "a..b", an address nobody typed), then a
+ * domain name of two labels or more whose last is no number (a relay delivers "root@localhost" to
+ * its own root; "a@10.0.0.1" is no domain). No "=?" either: RFC 2047 §5 allows no encoded word in
+ * an address, but mail parsers decode one there, and the To header would name another mailbox than
+ * the one mailed. Quoted local parts and address literals are refused, as the WHATWG rule did.
+ */
+const MAILBOX = new RegExp(`^(?=[^@]{1,64}@)(?!.*=\\?)${ATEXT}(?:\\.${ATEXT})*@(?:${LABEL}\\.)+(?=[A-Za-z0-9-]*[A-Za-z])${LABEL}$`);
+
+/** An address the SMTP server takes as written and every mail client reads as the same mailbox. */
+export const emailField = () =>
+  z
+    .email({
+      pattern: MAILBOX,
+      message:
+        'must be one address, local-part@domain: a local part of at most 64 letters, digits and !#$%&\'*+/=?^_`{|}~- in words joined by single dots, without "=?", and a domain name with a dot whose last label is not a number',
+    })
+    .max(254)
+    .meta({ example: 'alice@example.com' });
 
 export const publicKeyField = () =>
   z
