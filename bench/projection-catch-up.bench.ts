@@ -53,8 +53,7 @@ export const projectionCatchUpBench: Bench = async () => {
       const countLogPath = count === EVENTS ? logPath : join(dir, `events-${count}.sqlite`);
       if (countLogPath !== logPath) fillLog(countLogPath, count);
       const storePath = join(dir, `read-models-${count}.sqlite`);
-      // As the rebuild command opens it.
-      const embedded = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath, writerThread: OWN_LOOP_BATCHES.writeAhead });
+      const embedded = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath });
       const models = projectedModels(embedded);
       const rate = await rebuildRate(logPath, embedded, BigInt(count));
       await embedded.close();

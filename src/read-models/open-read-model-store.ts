@@ -10,12 +10,8 @@ import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 /** An upgrade is news; columns an older release left stale are a warning. */
 const logInPlaceChange = (message: string, kind: 'upgrade' | 'repair'): void => (kind === 'upgrade' ? new Logger('ReadModels').log(message) : new Logger('ReadModels').warn(message));
 
-/**
- * The read-model store the configuration names: MongoDB when MONGODB_URL is set, else
- * DATA_DIR/read-models.sqlite (its batches written on a thread of their own with `writerThread`).
- * Call init() before use.
- */
-export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl' | 'eventStoreUrl'>, { writerThread = false } = {}): ReadModelStore {
+/** The read-model store the configuration names: MongoDB when MONGODB_URL is set, else DATA_DIR/read-models.sqlite. Call init() before use. */
+export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbUrl' | 'eventStoreUrl'>): ReadModelStore {
   if (config.mongodbUrl) {
     // Required here, not imported: the embedded default starts without the MongoDB driver.
     const { MongoReadModelStore: Mongo } = require('./mongodb/mongo-read-model-store') as { MongoReadModelStore: typeof MongoReadModelStore };
@@ -27,7 +23,6 @@ export function openReadModelStore(config: Pick<AppConfig, 'dataDir' | 'mongodbU
     path: embeddedReadModelsPath(config.dataDir),
     eventLogPath: config.eventStoreUrl ? undefined : embeddedEventLogPath(config.dataDir),
     onInPlaceChange: logInPlaceChange,
-    writerThread,
   });
 }
 

@@ -23,13 +23,6 @@ export interface ProjectionRunnerOptions {
    * (reading and projecting yield every few hundred events; a networked store's writes hardly hold it).
    */
   batchMs?: number;
-  /**
-   * A full batch waits only for the write before it, not its own: the next batch is read and
-   * projected while the store writes this one (at most one write in flight, two batches held).
-   * Worth it where the write runs off this thread: the embedded store's writer thread
-   * (SqliteReadModelStoreOptions.writerThread), MongoDB's network I/O.
-   */
-  writeAhead?: boolean;
   /** How often a runner on the active generations looks whether a rebuild switched one. */
   generationCheckMs?: number;
   /** Pauses before resubscribing after failures in a row (store down, say); BACKOFF.projection by default. */
@@ -65,10 +58,10 @@ const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generation
  * memory (a batch's changes are held until it is written) and a first progress report only after
  * the first full batch, which nothing waits for (a read at the log's head waits for the end anyway).
  */
-export const OWN_LOOP_BATCHES = { batchMs: Infinity, batchSize: 100_000, firstBatchSize: 100_000, writeAhead: true } as const satisfies RunnerBatching;
-
-/** How a runner batches its writes: few events at a time in the API's process, many on a thread of their own. */
-export type RunnerBatching = Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize' | 'writeAhead'>;
+export const OWN_LOOP_BATCHES = { batchMs: Infinity, batchSize: 100_000, firstBatchSize: 100_000 } as const satisfies Pick<
+  ProjectionRunnerOptions,
+  'batchMs' | 'batchSize' | 'firstBatchSize'
+>;
 
 /** One read model as the runner feeds it. */
 interface Lane {
@@ -85,14 +78,6 @@ interface Lane {
   /** Last event of the batch this model took, undefined when it took none. */
   batchPosition: bigint | undefined;
   batchEventId: string | undefined;
-}
-
-/** A batch as it was taken from the lanes when it ended, to be written in its turn. */
-interface TakenBatch {
-  epoch: number;
-  events: number;
-  lanes: Lane[];
-  batches: ModelBatch[];
 }
 
 /**
@@ -265,7 +250,7 @@ export class ProjectionRunner {
    */
   private took(epoch: number, events = 1): Promise<void> | undefined {
     this.batchEvents += events;
-    if (this.batchEvents >= this.batchLimit) return this.options.writeAhead ? this.flushAhead(epoch) : this.flush();
+    if (this.batchEvents >= this.batchLimit) return this.flush();
     this.flushWhenQuiet(epoch);
     return undefined;
   }
@@ -294,44 +279,27 @@ export class ProjectionRunner {
    * fails the later ones fail too: none may checkpoint past events that were not applied.
    */
   private flush(): Promise<void> {
-    const taken = this.takeBatch();
-    this.writes = this.writes.then(() => this.writeBatch(taken));
+    this.writes = this.writes.then(() => this.writeBatch());
     return this.writes;
   }
 
-  /** Queues the batch's write and lets the subscription go on once the write before it is done. */
-  private flushAhead(epoch: number): Promise<void> {
-    const before = this.writes;
-    this.flush().catch((error: unknown) => this.fail(epoch, error));
-    return before;
-  }
-
-  private takeBatch(): TakenBatch {
-    const lanes = this.lanes.filter((lane) => lane.batchPosition !== undefined);
-    const batches: ModelBatch[] = lanes.map((lane) => ({
+  private async writeBatch(): Promise<void> {
+    const written = this.lanes.filter((lane) => lane.batchPosition !== undefined);
+    const batches: ModelBatch[] = written.map((lane) => ({
       model: lane.projection.name,
       generation: lane.generation,
       changes: lane.changes,
       checkpoint: lane.batchPosition as bigint,
       checkpointEventId: lane.batchEventId,
     }));
-    const taken = { epoch: this.epoch, events: this.batchEvents, lanes, batches };
+    const { batchEvents } = this;
+    const epoch = this.epoch;
     this.discardBatch();
-    return taken;
-  }
-
-  private async writeBatch(taken: TakenBatch): Promise<void> {
-    const { epoch } = taken;
-    // A resubscription since reads every checkpoint again; a model that failed or diverged since
-    // is fed again from its checkpoint: its share is left out (the write before it may have failed it).
-    if (epoch !== this.epoch) return;
-    const written = taken.lanes.filter((lane) => !lane.failed && lane.divergence === undefined);
-    const batches = taken.batches.filter((_, i) => written.includes(taken.lanes[i]));
     if (batches.length === 0) return;
     // What the call holds the event loop for: all of an embedded write, little of a networked one.
     const started = performance.now();
     const applying = this.readModels.applyBatches(batches);
-    this.adaptBatchLimit(taken.events, performance.now() - started);
+    this.adaptBatchLimit(batchEvents, performance.now() - started);
     const failed = await applying;
     if (epoch !== this.epoch) return;
     for (const [i, lane] of written.entries()) {
@@ -345,7 +313,7 @@ export class ProjectionRunner {
     }
     if (failed.size === 0) this.failures = 0;
     const position = this.position;
-    if (position !== undefined) this.options.onProgress?.(position, taken.events);
+    if (position !== undefined) this.options.onProgress?.(position, batchEvents);
     // A catch-up runs in the API's process: let requests in between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -9,8 +9,6 @@ export interface RebuildOptions {
   firstBatchSize?: number;
   /** How long a store write may hold the event loop (ProjectionRunnerOptions.batchMs): long where nothing else runs on it. */
   batchMs?: number;
-  /** Reads and projects the next batch while one is written (ProjectionRunnerOptions.writeAhead). */
-  writeAhead?: boolean;
   onProgress?: (position: bigint, events: number) => void;
   /** How long the previous generations stay after the switch, for queries and a live runner still on them. */
   graceMs?: number;
@@ -55,7 +53,6 @@ export async function rebuildReadModels(
     batchSize: options.batchSize,
     firstBatchSize: options.firstBatchSize,
     batchMs: options.batchMs,
-    writeAhead: options.writeAhead,
     onProgress: options.onProgress,
     onError: (error) => (failure ??= error),
   });

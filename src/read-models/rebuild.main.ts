@@ -24,8 +24,7 @@ async function main(args: string[]): Promise<number> {
   if (missing) throw new Error(missing);
   refuseNewerDataDir(config.dataDir);
   const events = await openEventStore(config);
-  // A process of its own: its batches are written on a thread of their own while the next is read (writeAhead).
-  const readModels = openReadModelStore(config, { writerThread: OWN_LOOP_BATCHES.writeAhead });
+  const readModels = openReadModelStore(config);
   try {
     await readModels.init();
     for (const name of names.filter((n) => readModels.servedFromLog.has(n as ReadModelName))) {

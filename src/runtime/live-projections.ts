@@ -1,7 +1,7 @@
 import { PROJECTIONS } from '../../projections/projections';
 import type { Projection, ReadModelName } from '../../projections/projection';
 import type { EventStore } from '../event-store/event-store.port';
-import { ProjectionRunner, type RunnerBatching } from '../read-models/projection-runner';
+import { ProjectionRunner, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import { projectedModels } from '../read-models/projected-models';
 import { rebuildReadModels } from '../read-models/rebuild-read-models';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
@@ -48,7 +48,7 @@ export class LiveProjections implements RunningProjections {
     private readonly readModels: ReadModelStore,
     private readonly callbacks: ProjectionCallbacks,
     /** How long a store write may hold the event loop, and how many events it may take: few in the API's process, many on the projector's own thread. */
-    private readonly batching: RunnerBatching = {},
+    private readonly batching: Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize'> = {},
   ) {
     this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
       ...batching,

@@ -1,5 +1,5 @@
 import type { ReadModelName } from '../../projections/projection';
-import { OWN_LOOP_BATCHES, type RunnerBatching } from '../read-models/projection-runner';
+import { OWN_LOOP_BATCHES, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import type { ProjectionCallbacks, RunningProjections, StartProjections } from './live-projections';
 import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
 
@@ -11,7 +11,7 @@ export interface ProjectorThreadData {
 }
 
 /** How long the thread's batches are. */
-export type ProjectorBatching = RunnerBatching;
+export type ProjectorBatching = Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize'>;
 
 /** What the worker thread tells the projector. */
 export type ProjectorThreadMessage =

@@ -18,8 +18,7 @@ serveThread<ProjectorThreadMessage>(async (post) => {
   // It reads the log through its subscription, no stream: no stream end to remember (0.8 MiB of heap).
   // The files its process opened at start (existing): a DATA_DIR moved away meanwhile is not made anew.
   const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0, existing: true });
-  // Its batches written on a thread of their own while it reads and projects the next (writeAhead).
-  const readModels = new SqliteReadModelStore({ path: data.readModelsPath, eventLogPath: data.eventLogPath, existing: true, writerThread: data.batching.writeAhead });
+  const readModels = new SqliteReadModelStore({ path: data.readModelsPath, eventLogPath: data.eventLogPath, existing: true });
   const positions = (): void => post({ kind: 'positions', positions: READ_MODEL_NAMES.map((model) => [model, live.positionOf(model)]) });
   const live: LiveProjections = new LiveProjections(events, readModels, {
     onError: (error) => post({ kind: 'error', error: toThreadError(error) }),

@@ -7,10 +7,10 @@ import { PROJECTIONS } from '../../projections/projections';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { countedByKeyStatus } from './support/counted-documents';
-import { dumpAll, openEventLog, readWholeLog, referenceDump, runnerKinds, startRunners, waitUntilCaughtUp } from './support/read-model-fixture';
+import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
 import { killMidCatchUp } from '../support/kill-mid-catch-up';
 
-describe.each(runnerKinds('projector crash test'))('projector killed mid-catch-up on $name (writes ahead: $writesAhead)', (kind) => {
+describe.each(storeKinds('projector crash test'))('projector killed mid-catch-up on $name', (kind) => {
   it('resumes from its checkpoints: no event skipped, none applied twice, same as a rebuild', async () => {
     const log = openEventLog();
     const opened = await kind.open();

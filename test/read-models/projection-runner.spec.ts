@@ -15,12 +15,11 @@ import { ReadModelProgress } from '../../src/read-models/read-model-progress';
 import { rebuildReadModels } from '../../src/read-models/rebuild-read-models';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { OrgEventBuilder } from '../projections/support/org-event-builder';
-import { dumpAll, openEventLog, readWholeLog, referenceDump, runnerKinds, startRunners, waitUntilCaughtUp } from './support/read-model-fixture';
+import { dumpAll, openEventLog, readWholeLog, referenceDump, startRunners, storeKinds, waitUntilCaughtUp } from './support/read-model-fixture';
 
 const RETRY = { initialMs: 20, maxMs: 20, jitter: 'none' } as const;
 
-describe.each(runnerKinds('projection runner'))('projection runner on $name (writes ahead: $writesAhead)', (kind) => {
-  const batching = { writeAhead: kind.writesAhead };
+describe.each(storeKinds('projection runner'))('projection runner on $name', (kind) => {
   let log: ReturnType<typeof openEventLog>;
   let opened: Awaited<ReturnType<typeof kind.open>>;
   beforeEach(async () => {
@@ -36,14 +35,14 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
   it('catches up with the log, follows new events, and resumes from its checkpoint', async () => {
     // Some six batches to catch up with, as 300 commands in batches of 50 were, a third of the writes.
     await appendAll(log.events, syntheticCommands({ orgs: 3, agentsPerOrg: 8, commands: 100, seed: 1 }));
-    const first = await startRunners(log.events, opened.store, { ...batching, batchSize: 20 });
+    const first = await startRunners(log.events, opened.store, { batchSize: 20 });
     await waitUntilCaughtUp(log.events, opened.store);
     await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 5, commands: 50, seed: 2 }));
     await waitUntilCaughtUp(log.events, opened.store);
     await first.stop();
 
     await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 5, commands: 50, seed: 3 }));
-    const second = await startRunners(log.events, opened.store, { ...batching, batchSize: 50 });
+    const second = await startRunners(log.events, opened.store, { batchSize: 50 });
     await waitUntilCaughtUp(log.events, opened.store);
     await second.stop();
 
@@ -57,7 +56,7 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     const refused = [builder.createOrganization('org-refused.root'), ...Array.from({ length: 7 }, () => builder.sensitiveTask('org-refused.nobody', 'chrome.laptop', 'remote-control'))];
     expect(refused.slice(1).every((events) => events.every(({ event }) => event.type === 'SensitiveTaskRefused'))).toBe(true);
     await appendAll(log.events, refused);
-    const running = await startRunners(log.events, opened.store, { ...batching, batchSize: 3 });
+    const running = await startRunners(log.events, opened.store, { batchSize: 3 });
     try {
       await waitUntilCaughtUp(log.events, opened.store);
       const [last] = await log.events.readAll((await log.events.headPosition()) as bigint - 1n, 1);
@@ -71,7 +70,7 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
   });
 
   it('waits for a position (X-Min-Position), and gives up after the timeout', async () => {
-    const running = await startRunners(log.events, opened.store, batching);
+    const running = await startRunners(log.events, opened.store);
     try {
       const progress = new ReadModelProgress(opened.store);
       const appended = await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 3, commands: 5, seed: 4 }));
@@ -87,13 +86,12 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
 
   it('rebuilds a read model from the log while the old one serves and the log grows, then switches', async () => {
     await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 200, seed: 5 }));
-    const live = await startRunners(log.events, opened.store, { ...batching, batchSize: 20 });
+    const live = await startRunners(log.events, opened.store, { batchSize: 20 });
     try {
       await waitUntilCaughtUp(log.events, opened.store);
       const before = await opened.store.activeGeneration('org-status');
       const served: number[] = [];
       const rebuilt = rebuildReadModels(log.events, opened.store, [PROJECTIONS['org-status']], {
-        ...batching,
         batchSize: 20,
         graceMs: 300,
         onProgress: () => void opened.store.activeGeneration('org-status').then((g) => served.push(g)),
@@ -124,7 +122,6 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     const { throwsAt, refusedAt } = failing;
     const errors: unknown[] = [];
     const runner = new ProjectionRunner(log.events, opened.store, failing.projections, {
-      ...batching,
       batchSize: 40,
       retry: RETRY,
       onError: (error) => errors.push(error),
@@ -162,7 +159,6 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     const failing = failingProjections(events, { throws: 0.01, refused: 0.02 });
     const errors: unknown[] = [];
     const runner = new ProjectionRunner(log.events, opened.store, failing.projections, {
-      ...batching,
       batchSize: 40,
       retry: { initialMs: 1, maxMs: 1, jitter: 'none' },
       onError: (error) => errors.push(error),
@@ -204,7 +200,7 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     }) as ReadModelStore;
     const errors: unknown[] = [];
     // One batch holds the whole log; each failure waits 200 ms before the models are fed again.
-    const runner = new ProjectionRunner(log.events, slow, failing.projections, { ...batching, batchSize: 10_000, retry: { initialMs: 200, maxMs: 200, jitter: 'none' }, onError: (error) => errors.push(error) });
+    const runner = new ProjectionRunner(log.events, slow, failing.projections, { batchSize: 10_000, retry: { initialMs: 200, maxMs: 200, jitter: 'none' }, onError: (error) => errors.push(error) });
     await runner.start();
     try {
       await waitFor(async () => slowed && errors.length >= 4);
@@ -214,45 +210,6 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     } finally {
       await runner.stop();
     }
-  }, 120_000);
-
-  it('fails the write queued behind a failed one: no checkpoint passes the failed batch or moves back, and the models end exact', async () => {
-    await appendAll(log.events, syntheticCommands({ orgs: 2, agentsPerOrg: 6, commands: 150, seed: 21 }));
-    const events = await readWholeLog(log.events);
-    const models = Object.values(PROJECTIONS).map(({ name }) => name);
-    // The checkpoints each write carried, and the store's after each one that succeeded.
-    const carried: bigint[] = [];
-    const stored: Array<Array<bigint | undefined>> = [];
-    const errors: unknown[] = [];
-    // The store fails the third write, late enough that the next batch is read and waits behind it (writing ahead).
-    const failingThird: ReadModelStore = Object.create(opened.store, {
-      applyBatches: {
-        value: async (modelBatches: readonly ModelBatch[]) => {
-          carried.push(modelBatches.reduce((high, { checkpoint }) => (checkpoint > high ? checkpoint : high), 0n));
-          if (carried.length === 3) {
-            await new Promise((resolve) => setTimeout(resolve, 300));
-            throw new Error('the store failed this write');
-          }
-          const failed = await opened.store.applyBatches(modelBatches);
-          stored.push(await Promise.all(models.map((model) => opened.store.checkpoint(model))));
-          return failed;
-        },
-      },
-    }) as ReadModelStore;
-    const runner = new ProjectionRunner(log.events, failingThird, Object.values(PROJECTIONS), { ...batching, batchSize: 50, retry: RETRY, onError: (error) => errors.push(error) });
-    await runner.start();
-    try {
-      await waitUntilCaughtUp(log.events, opened.store);
-    } finally {
-      await runner.stop();
-    }
-    expect(errors).toHaveLength(1);
-    // The write after the failed one is its batch read again from the checkpoints, never the one that waited behind it.
-    expect(carried[3]).toBeLessThanOrEqual(carried[2]);
-    for (const [i, after] of stored.entries()) {
-      for (const [m, checkpoint] of after.entries()) if (i > 0) expect(checkpoint ?? -1n).toBeGreaterThanOrEqual(stored[i - 1][m] ?? -1n);
-    }
-    expect(await dumpAll(opened.store)).toEqual(referenceDump(events));
   }, 120_000);
 
   it('finishes a batch that a crash left written for some models only, applying nothing twice', async () => {
@@ -272,7 +229,7 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
         },
       },
     }) as ReadModelStore;
-    const first = new ProjectionRunner(log.events, crashing, Object.values(PROJECTIONS), { ...batching, batchSize: 50, retry: { initialMs: 60_000, maxMs: 60_000 } });
+    const first = new ProjectionRunner(log.events, crashing, Object.values(PROJECTIONS), { batchSize: 50, retry: { initialMs: 60_000, maxMs: 60_000 } });
     await first.start();
     await waitFor(async () => written.length > 0);
     await first.stop();
@@ -280,7 +237,7 @@ describe.each(runnerKinds('projection runner'))('projection runner on $name (wri
     const [ahead, ...behind] = written;
     for (const other of behind) expect(other.checkpoint).toBeLessThan(ahead.checkpoint as bigint);
 
-    const resumed = new ProjectionRunner(log.events, opened.store, Object.values(PROJECTIONS), { ...batching, batchSize: 50 });
+    const resumed = new ProjectionRunner(log.events, opened.store, Object.values(PROJECTIONS), { batchSize: 50 });
     await resumed.start();
     try {
       await waitUntilCaughtUp(log.events, opened.store);

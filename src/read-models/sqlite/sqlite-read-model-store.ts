@@ -17,7 +17,6 @@ import { checkFieldName, checkQueryField, COLLECTION_COUNTS, COLLECTION_INDEXES,
 import { checkQueryValue } from '../query-value';
 import { execInWorker } from './exec-in-worker';
 import { ReadsWorker } from './reads-worker';
-import { BatchWriter } from './batch-writer';
 import { columnValues, fieldColumns, fieldSql, jsonFieldSql, type ColumnValue } from './field-columns';
 import { EventLogAuditTrail } from './event-log-audit-trail';
 import { planIsIndexed } from './plan-is-indexed';
@@ -34,12 +33,6 @@ export interface SqliteReadModelStoreOptions {
   eventLogPath?: string;
   /** The file must exist: a worker thread's connection to the store its process opened (openSqliteFile). */
   existing?: boolean;
-  /**
-   * applyBatches runs on a thread of its own (BatchWriter), on a connection of its own, and
-   * holds this thread only to pass the batches: for a catch-up that reads and projects its next
-   * batch meanwhile (ProjectionRunnerOptions.writeAhead: the projector's thread, the rebuild command).
-   */
-  writerThread?: boolean;
   /** Told what init upgraded or repaired in place in the file (for the start's log). */
   onInPlaceChange?: (message: string, kind: 'upgrade' | 'repair') => void;
 }
@@ -112,12 +105,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly whereIndexes = new Set<string>();
   /** Where reduceJson reads and reduces past REDUCED_HERE_UP_TO documents: one thread, started at the first such read. */
   private readonly readsWorker: ReadsWorker;
-  private readonly writer: BatchWriter | undefined;
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.path = options.path;
     this.readsWorker = new ReadsWorker(options.path);
-    this.writer = options.writerThread ? new BatchWriter({ path: options.path, eventLogPath: options.eventLogPath }) : undefined;
     this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
@@ -184,7 +175,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
-    if (this.writer) return this.writer.apply(batches);
     const failed = new Map<ReadModelName, unknown>();
     // One transaction (one commit, one WAL sync) for the batch of every model; each model's in a
     // savepoint of its own, which a change that does not apply rolls back alone.
@@ -362,7 +352,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
-    await this.writer?.close();
     await this.readsWorker.close();
     this.auditTrail?.close();
     this.db.close();

@@ -13,19 +13,16 @@ import { MONGODB_URL, openMongo, openSqlite, tempDir } from './stores';
 
 export interface StoreKind {
   name: 'sqlite' | 'mongodb';
-  /** The runner reads and projects its next batch while one is written (OWN_LOOP_BATCHES'), the embedded store's batches written on its writer thread. */
-  writesAhead: boolean;
   open(): Promise<{ store: ReadModelStore; cleanup(): Promise<void>; childArgs: string[] }>;
 }
 
 const sqliteKind: StoreKind = {
   name: 'sqlite',
-  writesAhead: false,
   async open() {
-    const opened = await openSqlite(undefined, { writerThread: this.writesAhead });
+    const opened = await openSqlite();
     return {
       store: opened.store,
-      childArgs: [this.writesAhead ? 'sqlite+ahead' : 'sqlite', join(opened.dir, 'read-models.sqlite')],
+      childArgs: ['sqlite', join(opened.dir, 'read-models.sqlite')],
       cleanup: async () => {
         await opened.store.close();
         await opened.cleanup();
@@ -36,10 +33,9 @@ const sqliteKind: StoreKind = {
 
 const mongoKind: StoreKind = {
   name: 'mongodb',
-  writesAhead: false,
   async open() {
     const opened = await openMongo();
-    return { store: opened.store, childArgs: [this.writesAhead ? 'mongodb+ahead' : 'mongodb', MONGODB_URL as string, opened.database], cleanup: opened.cleanup };
+    return { store: opened.store, childArgs: ['mongodb', MONGODB_URL as string, opened.database], cleanup: opened.cleanup };
   },
 };
 
@@ -47,11 +43,6 @@ const mongoKind: StoreKind = {
 export function storeKinds(suite: string): StoreKind[] {
   if (!MONGODB_URL) process.stdout.write(`SKIPPED: ${suite} on MongoDB: MONGODB_URL is not set (bash .ci/ferretdb.sh starts FerretDB and prints one)\n`);
   return MONGODB_URL ? [sqliteKind, mongoKind] : [sqliteKind];
-}
-
-/** Each store kind as the API's process feeds it, and as the projector's thread and the rebuild command do: writing ahead. */
-export function runnerKinds(suite: string): StoreKind[] {
-  return storeKinds(suite).flatMap((kind) => [kind, { ...kind, writesAhead: true }]);
 }
 
 /** An embedded event log in a fresh folder; `existing` writes the file first (a log an earlier version created). */

@@ -11,7 +11,7 @@ import type { OpenedStore } from '../read-model-store.contract';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `ztkeys-${prefix}-`));
 
-export async function openSqlite(dir = tempDir('read-models'), options: Pick<SqliteReadModelStoreOptions, 'onInPlaceChange' | 'writerThread'> = {}): Promise<OpenedStore & { dir: string }> {
+export async function openSqlite(dir = tempDir('read-models'), options: Pick<SqliteReadModelStoreOptions, 'onInPlaceChange'> = {}): Promise<OpenedStore & { dir: string }> {
   const path = join(dir, 'read-models.sqlite');
   return {
     dir,
