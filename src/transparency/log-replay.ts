@@ -17,8 +17,8 @@ import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/sh
 import { DomainRefusal } from '../domain/shared/refusal';
 import { isApproverRole } from '../domain/shared/roles';
 import { CLOCK_SKEW_TOLERANCE_MS, type RecordedProof } from '../domain/shared/signed-proof';
-import type { ApprovalMode, KeyEvent } from '../domain/signature-key/key.events';
-import { keyDecider } from '../domain/signature-key/key.decider';
+import type { ApprovalMode, KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
+import { keyDecider, replacing } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
@@ -81,8 +81,11 @@ export class OrgReplay {
   private readonly browsers = new Map<string, BrowserState>();
   private readonly claims = new Map<string, PublicKeyState>();
   private readonly approvals = new Map<string, KeyApproval>();
-  /** Per agent, the key a ROTATION just revoked (REPLACED): it was ACTIVE when the approver signed. */
-  private readonly replaced = new Map<string, ActiveKey>();
+  /**
+   * Per agent, the key an approval just revoked (REPLACED), and that revocation, which the agent's
+   * next event, the approval, must be the one to write: the key was ACTIVE when the approver signed.
+   */
+  private readonly replaced = new Map<string, { key: ActiveKey; revocation: KeyRevoked }>();
   private firstKey: string | undefined;
   private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
@@ -240,8 +243,17 @@ export class OrgReplay {
   key(agentId: string, event: Decoded<KeyEvent>): void {
     if (event.data.agentId !== agentId) violation(`${event.type} is about agent "${event.data.agentId}" but is in the key stream of "${agentId}"`);
     const state = this.keys.get(agentId) ?? initialKeyState;
+    // R5: the decider locks a request in the commit of its last wrong code, right after it.
+    const unlocked = state.pendingRequestId === undefined ? undefined : state.requests.get(state.pendingRequestId);
+    if (unlocked && unlocked.failedAttempts >= MAX_APPROVAL_ATTEMPTS && event.type !== 'KeyRequestLocked') {
+      violation(`key request ${unlocked.requestId} had ${unlocked.failedAttempts} wrong verification codes but the next event of "${agentId}"'s keys is ${event.type}, not its KeyRequestLocked`);
+    }
+    const replaced = this.replaced.get(agentId);
+    if (replaced && (event.type !== 'KeyApproved' || event.data.mode === 'FIRST_KEY')) {
+      violation(`key ${replaced.key.fingerprint} was revoked as REPLACED, but the next event of "${agentId}"'s keys is ${event.type}, not the approval that replaces it`);
+    }
     this.checkKeyEvent(agentId, state, event);
-    if (event.type === 'KeyRevoked' && event.data.reasonCode === 'REPLACED' && state.active) this.replaced.set(agentId, state.active);
+    if (event.type === 'KeyRevoked' && event.data.reasonCode === 'REPLACED' && state.active) this.replaced.set(agentId, { key: state.active, revocation: { type: event.type, data: event.data } });
     else this.replaced.delete(agentId);
     this.keys.set(agentId, keyDecider.evolve(state, event));
   }
@@ -336,9 +348,19 @@ export class OrgReplay {
         const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" requested a key but is not in the org's directory`);
         if (role === 'AUDITOR') violation(`"${agentId}" is an AUDITOR, who holds no key`);
         if (state.requests.has(requestId)) violation(`key request ${requestId} is requested twice`);
+        if (state.pendingRequestId !== undefined) {
+          violation(`key request ${requestId} was made while request ${state.pendingRequestId} was PENDING, which a new request cancels just before (REPLACED_BY_NEW_REQUEST)`);
+        }
         if (event.data.fingerprint !== fingerprint(publicKey)) violation(`the fingerprint of request ${requestId} is not the SHA-256 of its key`);
         if (event.data.verificationCode !== verificationCode(this.orgId, agentId, publicKey)) {
           violation(`the verification code of request ${requestId} is not the one derived from org, agent and key`);
+        }
+        // R8: the key it would replace is the one ACTIVE now, which the pending-keys view and the emails name.
+        const { replacesFingerprint } = event.data;
+        if (replacesFingerprint !== state.active?.fingerprint) {
+          violation(
+            `key request ${requestId} says it replaces ${replacesFingerprint ? `key ${replacesFingerprint}` : 'no key'}, but "${agentId}" held ${state.active ? `key ${state.active.fingerprint} ACTIVE` : 'no ACTIVE key'} at that point`,
+          );
         }
         // Proof of possession: the new key signed the KEY_REQUEST challenge.
         this.statement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
@@ -349,6 +371,7 @@ export class OrgReplay {
         if (event.data.publicKey !== request.publicKey || event.data.fingerprint !== request.fingerprint) {
           violation(`the key approved is not the key of request ${request.requestId}`);
         }
+        this.replacement(agentId, state, event);
         // decode refused an approver, decision or recovery where the mode records none (its shape).
         const { data } = event;
         if (data.mode === 'FIRST_KEY') {
@@ -422,6 +445,9 @@ export class OrgReplay {
         if (state.active?.requestId !== event.data.requestId || state.active.fingerprint !== event.data.fingerprint) {
           violation(`key ${event.data.fingerprint} is revoked but is not the ACTIVE key of "${agentId}"`);
         }
+        if (event.data.reasonCode === 'REPLACED' && state.pendingRequestId === undefined) {
+          violation(`key ${event.data.fingerprint} is revoked as REPLACED, but "${agentId}" had no PENDING request: no approval replaces it`);
+        }
         return;
       case 'KeyRequestCancelled':
         pending(state, event.data.requestId);
@@ -448,6 +474,21 @@ export class OrgReplay {
   }
 
   /**
+   * R8: an approval that finds a key ACTIVE revokes it (REPLACED) just before, as the decider's own
+   * `replacing` writes it: the revocation the log holds there is that one, and no key stays ACTIVE
+   * unrevoked beside the new one.
+   */
+  private replacement(agentId: string, state: KeyState, event: Decoded<KeyApproved>): void {
+    if (state.active) violation(`key request ${event.data.requestId} was approved while key ${state.active.fingerprint} was ACTIVE, which an approval revokes (REPLACED) just before`);
+    const replaced = this.replaced.get(agentId);
+    if (!replaced) return;
+    const [expected] = replacing(replaced.key, { type: event.type, data: event.data });
+    if (canonicalize(replaced.revocation) !== canonicalize(expected)) {
+      violation(`key ${replaced.key.fingerprint} was revoked with ${canonicalize(replaced.revocation.data)}, but the approval of request ${event.data.requestId} revokes it with ${canonicalize(expected.data)}`);
+    }
+  }
+
+  /**
    * R6, R8: a decision is signed by the approver's key ACTIVE at that point, held by an ADMIN or
    * SUPER_ADMIN at that point, over a KEY_DECISION challenge for this request, key and decision,
    * and made before the request's expiry under the policy then (R17, R20).
@@ -468,7 +509,7 @@ export class OrgReplay {
     if (role === undefined || !isApproverRole(role)) violation(`the approver "${approver}" was ${role ?? 'not in the org'} at that point, not an ADMIN or SUPER_ADMIN`);
     const own = approver === agentId;
     // The approver's own key was ACTIVE before the commit that replaced it (ROTATION).
-    const signingKey = (own ? (state.active ?? this.replaced.get(agentId)) : this.keys.get(approver)?.active) ??
+    const signingKey = (own ? (state.active ?? this.replaced.get(agentId)?.key) : this.keys.get(approver)?.active) ??
       violation(`the approver "${approver}" had no ACTIVE key at that point`);
     if (own) {
       const others = [...this.org.approvers].filter((other) => other !== approver && this.keys.get(other)?.active !== undefined);

@@ -9,7 +9,7 @@ import { isApproverRole, refuseAuditor } from '../shared/roles';
 import { challengeOf, withUsedNonce } from '../shared/used-nonces';
 import { approvalThreshold, countedApprovals } from './approval-threshold';
 import type { ApproveKey, GrantRecoveredKey, KeyCommand, RejectKey, ReleaseAgentKeys, RequestKey, RevokeKey } from './key.commands';
-import { MAX_APPROVAL_ATTEMPTS, signedApproval, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
+import { MAX_APPROVAL_ATTEMPTS, signedApproval, type KeyApproved, type KeyEvent, type KeyReleaseReason, type KeyRevoked } from './key.events';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 import { deadlinesOf, expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
 import { isoInstant } from '../../shared/iso-instant';
@@ -199,12 +199,8 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
     return { events: [{ type: 'KeyApprovalRecorded', data }] };
   }
   // The threshold is met, by this approval or, for an approver who already approved, by a threshold lowered since.
-  const events: KeyEvent[] = [];
-  if (state.active) {
-    events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, approver.agentId));
-  }
   const { requestId, publicKey, fingerprint: keyFingerprint } = request;
-  events.push({
+  const approved: KeyApproved = {
     type: 'KeyApproved',
     data: {
       requestId,
@@ -215,8 +211,8 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
       approvedBy: approver.agentId,
       decision,
     },
-  });
-  return { events };
+  };
+  return { events: replacing(state.active, approved) };
 }
 
 /**
@@ -232,11 +228,8 @@ function grantRecoveredKey(command: GrantRecoveredKey, state: KeyState): KeyEven
   }
   refuseExpired(request, command.policy, command.now);
   const agentId = state.agentId as string;
-  const events: KeyEvent[] = [];
-  if (state.active) events.push(revoked(agentId, state.active, 'REPLACED', `Replaced by key ${request.fingerprint}`, agentId));
   const { requestId, publicKey, fingerprint: keyFingerprint } = request;
-  events.push({ type: 'KeyApproved', data: { requestId, agentId, publicKey, fingerprint: keyFingerprint, mode: 'RECOVERY', recoveryId: command.recoveryId } });
-  return events;
+  return replacing(state.active, { type: 'KeyApproved', data: { requestId, agentId, publicKey, fingerprint: keyFingerprint, mode: 'RECOVERY', recoveryId: command.recoveryId } });
 }
 
 /** R5: the answer to a wrong verification code, once its attempt (and lock) are recorded. */
@@ -416,6 +409,18 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
     }
   },
 };
+
+/**
+ * R8: an approval (or a recovery's grant) that finds a key ACTIVE revokes it (REPLACED), by whoever
+ * approved (the agent for a recovery), just before the new key's KeyApproved, so that no position
+ * of the log shows two ACTIVE keys. Audit verify compares a log's REPLACED revocations with it.
+ */
+export function replacing(active: ActiveKey | undefined, approved: KeyApproved): KeyEvent[] {
+  if (!active) return [approved];
+  const { agentId, fingerprint: keyFingerprint } = approved.data;
+  const revokedBy = signedApproval(approved.data)?.approvedBy ?? agentId;
+  return [revoked(agentId, active, 'REPLACED', `Replaced by key ${keyFingerprint}`, revokedBy), approved];
+}
 
 /** The revocation of an agent's ACTIVE key, for whichever reason. */
 function revoked(agentId: string, active: ActiveKey, reasonCode: KeyRevoked['data']['reasonCode'], reason: string, revokedBy: string): KeyRevoked {
