@@ -44,6 +44,12 @@ describe('audit verify: a key replacement is the one the state at that point giv
     const erin = await suite.journey.addAgent(admin, 'erin');
     expect((await suite.journey.requestKey(erin)).status).toBe(201);
     expect((await suite.journey.requestKey(erin, { replacePending: true })).status).toBe(201);
+    // Gina's key revoked by an admin while her request to replace it waits, then that request rejected.
+    const gina = await suite.journey.addAgent(admin, 'gina');
+    await suite.journey.activeKey(gina, admin);
+    const replacement = await suite.journey.requestKey(gina);
+    expect((await suite.journey.revokeKey(admin, 'gina')).status).toBe(200);
+    expect((await suite.journey.decide(admin, replacement.body.requestId, 'REJECT')).status).toBe(200);
     ({ lines } = await signedLog(suite.server, admin));
     orgId = admin.orgId;
   });
@@ -106,6 +112,8 @@ describe('audit verify: a key replacement is the one the state at that point giv
       ['reason', edited(revoked, (data) => ({ ...data, reason: 'Replaced by key 00' })), approved, `key ${bobsFirst} was revoked with {"agentId":"bob","fingerprint":"${bobsFirst}","reason":"Replaced by key 00",`],
       ['revokedBy', edited(revoked, (data) => ({ ...data, revokedBy: 'bob' })), approved, `"revokedBy":"bob"}, but the approval of request ${lines[approved].data.requestId} revokes it with {`],
       ['admin-revocation-as-replaced', edited(carols, (data) => ({ ...data, reasonCode: 'REPLACED', reason: 'Replaced by key 00' })), carols, `is revoked as REPLACED, but "carol" had no PENDING request: no approval replaces it`],
+      // Gina had a request PENDING, which was rejected next, not approved.
+      ['replaced-then-rejected', edited(at('KeyRevoked', 'gina'), (data) => ({ ...data, reasonCode: 'REPLACED', reason: 'Replaced by key 00' })), at('KeyRejected', 'gina'), `was revoked as REPLACED, but the next event of "gina"'s keys is KeyRejected, not the approval that replaces it`],
     ];
     await expectRefused('revoked', forgeries);
   });
