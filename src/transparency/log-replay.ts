@@ -6,7 +6,7 @@ import { fingerprint } from '../crypto/public-key';
 import { verificationCode } from '../crypto/verification-code';
 import type { BrowserEvent } from '../domain/browser/browser.events';
 import { browserDecider } from '../domain/browser/browser.decider';
-import { effectiveFrequency, initialBrowserState, type BrowserState } from '../domain/browser/browser.state';
+import { effectiveFrequency, initialBrowserState, windowEnd, type BrowserState } from '../domain/browser/browser.state';
 import { organizationDecider } from '../domain/organization/organization.decider';
 import type { OrganizationEvent, OrgPolicyChanged } from '../domain/organization/organization.events';
 import { policyProblems } from '../domain/organization/org-policy';
@@ -255,6 +255,9 @@ export class OrgReplay {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
       this.statement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
+      // The setting it replaced, as the decider records it: the one that held for that key (R10).
+      const before = effectiveFrequency(state, key);
+      if (event.data.previous !== before) violation(`${event.type}: the prompt frequency of browser "${browser}" is recorded as changed from ${event.data.previous}, but it was ${before} there for that key`);
     }
     // decode refused a REMEMBERED authorization carrying a proof or signing time (its shape).
     if (event.type === 'SensitiveTaskAuthorized') {
@@ -262,6 +265,13 @@ export class OrgReplay {
       if (event.data.method === 'SIGNATURE') {
         const { proof, signedAt, browserId: browser, task } = event.data;
         this.statement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
+        // The end of the window it opens, which readers take for the end of what it authorized (R11).
+        const until = windowEnd(state, key, signedAt);
+        if (event.data.validUntil !== until) {
+          violation(
+            `${event.type}: task "${task}" signed in browser "${browser}" at ${signedAt} is recorded with validUntil ${event.data.validUntil}, but the window that signature opens ends at ${until} (its prompt frequency for that key ${effectiveFrequency(state, key)})`,
+          );
+        }
       } else {
         this.remembered(event, state, key);
       }

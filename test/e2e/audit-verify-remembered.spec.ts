@@ -19,7 +19,8 @@ const isoPlus = (iso: string, ms: number): string => new Date(Date.parse(iso) + 
  * it is a signature made earlier in that browser with that key, within the window its prompt
  * frequency gives. The log key's holder adds REMEMBERED lines to a real server's export and signs
  * every checkpoint anew; `audit verify` (the built CLI) must refuse those the browser decider
- * would never have decided.
+ * would never have decided; likewise the window a SIGNATURE opens (its validUntil) and the
+ * frequency a signed change replaced (its previous), which the browser's state gives.
  */
 describe('audit verify: a REMEMBERED task authorization stands on a remembered signature', () => {
   const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
@@ -138,5 +139,34 @@ describe('audit verify: a REMEMBERED task authorization stands on a remembered s
       expected.push({ name, code, failure: { line: at + 1, reason: expect.stringMatching(reason) } });
     }
     expect(verdicts).toEqual(expected);
+  });
+
+  /** The export with members of line `index`'s data replaced: what the log key's holder edits, every checkpoint signed anew. */
+  const withData = (index: number, change: Record<string, unknown>): ExportLine[] =>
+    resignedExport(lines.map((line, at) => (at === index ? { ...line, data: { ...line.data, ...change } } : line)), signer, alice.orgId);
+  const signedIn = (browserId: string): number =>
+    lines.findIndex((line) => line.stream === browserStream(browserId) && line.type === 'SensitiveTaskAuthorized' && line.data.method === 'SIGNATURE');
+  const setIn = (browserId: string, frequency: string): number =>
+    lines.findIndex((line) => line.stream === browserStream(browserId) && line.data.reason === 'SET' && line.data.frequency === frequency);
+
+  it('refuses a SIGNATURE whose validUntil is not the end of the window it opens, and a prompt frequency change whose previous frequency is not the browser\'s then, even in a log the log key signed anew', async () => {
+    const laptop = signedIn('laptop');
+    const desk = signedIn('desk');
+    const kiosk = setIn('kiosk', 'EVERY_TASK');
+    const phone = setIn('phone', 'DAILY');
+    const laptopUntil = lines[laptop].data.validUntil as string;
+    const deskAt = lines[desk].data.signedAt as string;
+    expect([laptopUntil, lines[desk].data.validUntil]).toEqual([isoPlus(lines[laptop].data.signedAt as string, DAY_MS), deskAt]);
+    const refused = (at: number, reason: RegExp) => ({ code: EXIT.TAMPERED, failure: { line: at + 1, reason: expect.stringMatching(reason) } });
+    const cases: [string, ExportLine[], { code: number; failure?: unknown }][] = [
+      ['resigned-unchanged', resignedExport(lines, signer, alice.orgId), { code: EXIT.OK, failure: undefined }],
+      ['daily-moved', withData(laptop, { validUntil: isoPlus(laptopUntil, 7 * DAY_MS) }), refused(laptop, new RegExp(`validUntil ${isoPlus(laptopUntil, 7 * DAY_MS)}, but the window that signature opens ends at ${laptopUntil} \\(its prompt frequency for that key DAILY\\)`))],
+      ['every-task-moved', withData(desk, { validUntil: isoPlus(deskAt, 7 * DAY_MS) }), refused(desk, new RegExp(`but the window that signature opens ends at ${deskAt} \\(its prompt frequency for that key EVERY_TASK\\)`))],
+      ['previous-of-set-back', withData(kiosk, { previous: 'EVERY_TASK' }), refused(kiosk, /recorded as changed from EVERY_TASK, but it was WEEKLY there for that key/)],
+      ['previous-of-first-set', withData(phone, { previous: 'WEEKLY' }), refused(phone, /recorded as changed from WEEKLY, but it was EVERY_TASK there for that key/)],
+    ];
+    const verdicts = [];
+    for (const [name, exported] of cases) verdicts.push(await verify(name, exported));
+    expect(verdicts).toEqual(cases.map(([name, , expected]) => ({ name, ...expected })));
   });
 });
