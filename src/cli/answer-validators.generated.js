@@ -1872,7 +1872,7 @@ return errors === 0;
 
 exports["openapi.json#/components/schemas/PendingKeysPageView"] = validate12;
 const schema16 = {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/PendingKeyView"}},"nextCursor":{"type":"string","description":"Pass it back as `cursor` for the next page; absent on the last page"}},"required":["items"]};
-const schema17 = {"type":"object","properties":{"requestId":{"type":"string","example":"alice.kr_01J9Z3"},"agentId":{"type":"string","example":"alice"},"publicKey":{"type":"string"},"fingerprint":{"type":"string"},"verificationCode":{"type":"string","description":"R5: compare with the code the requester reads out"},"replacesFingerprint":{"anyOf":[{"type":"string","description":"R8: fingerprint of the ACTIVE key it would replace"},{"type":"null"}]},"requestedAt":{"type":"string","format":"date-time"},"requestedPosition":{"type":"number","description":"Log position of the request (the list is oldest first by it)"},"failedAttempts":{"type":"number"},"attemptsLeft":{"type":"number"},"remindedAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: when its approvers were reminded of it"},{"type":"null"}]},"approvals":{"description":"R20 M-of-N: the approvers whose signed approvals count now, in order: not one demoted since, nor one whose key that signed was revoked or replaced since","type":"array","items":{"type":"string"}},"approvalsRequired":{"type":"number","description":"R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired)"},"remindAt":{"type":"string","format":"date-time","description":"R20: when its approvers are (or were) reminded of it, by the org's policy now"},"expiresAt":{"type":"string","format":"date-time","description":"R20: when it expires, by the org's policy now (a policy change moves it at once): counted from the expiry of the challenge its proof answered plus the tolerated clock skew. Past it, nobody can decide it and the requester may request again"}},"required":["requestId","agentId","publicKey","fingerprint","verificationCode","replacesFingerprint","requestedAt","requestedPosition","failedAttempts","attemptsLeft","remindedAt","approvals","approvalsRequired"]};
+const schema17 = {"type":"object","properties":{"requestId":{"type":"string","example":"alice.kr_01J9Z3"},"agentId":{"type":"string","example":"alice"},"displayName":{"type":"string","example":"Alice","description":"The requester as the directory knows them now"},"email":{"type":"string","example":"alice@example.com","description":"The requester as the directory knows them now"},"publicKey":{"type":"string"},"fingerprint":{"type":"string"},"verificationCode":{"type":"string","description":"R5: compare with the code the requester reads out"},"replacesFingerprint":{"anyOf":[{"type":"string","description":"R8: fingerprint of the requester's ACTIVE key that approving the request revokes (REPLACED) before its key becomes ACTIVE; null when it replaces none: a first key, or the key was revoked since the request"},{"type":"null"}]},"requestedAt":{"type":"string","format":"date-time"},"requestedPosition":{"type":"number","description":"Log position of the request (the list is oldest first by it)"},"failedAttempts":{"type":"number"},"attemptsLeft":{"type":"number"},"remindedAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: when its approvers were reminded of it"},{"type":"null"}]},"approvals":{"description":"R20 M-of-N: the approvers whose signed approvals count now, in order: not one demoted since, nor one whose key that signed was revoked or replaced since","type":"array","items":{"type":"string"}},"approvalsRequired":{"type":"number","description":"R20 M-of-N: the approvals that activate the key now: the org policy's threshold for the requester's role, capped by the approvers besides the requester who hold an ACTIVE key (as the approval answer's approvalsRequired)"},"remindAt":{"type":"string","format":"date-time","description":"R20: when its approvers are (or were) reminded of it, by the org's policy now"},"expiresAt":{"type":"string","format":"date-time","description":"R20: when it expires, by the org's policy now (a policy change moves it at once): counted from the expiry of the challenge its proof answered plus the tolerated clock skew. Past it, nobody can decide it and the requester may request again"}},"required":["requestId","agentId","publicKey","fingerprint","verificationCode","replacesFingerprint","requestedAt","requestedPosition","failedAttempts","attemptsLeft","remindedAt","approvals","approvalsRequired"]};
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1928,10 +1928,10 @@ else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.publicKey !== undefined){
+if(data1.displayName !== undefined){
 const _errs10 = errors;
-if(typeof data1.publicKey !== "string"){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/publicKey",schemaPath:"#/components/schemas/PendingKeyView/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data1.displayName !== "string"){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/displayName",schemaPath:"#/components/schemas/PendingKeyView/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid3 = _errs10 === errors;
@@ -1940,10 +1940,10 @@ else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.fingerprint !== undefined){
+if(data1.email !== undefined){
 const _errs12 = errors;
-if(typeof data1.fingerprint !== "string"){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/fingerprint",schemaPath:"#/components/schemas/PendingKeyView/properties/fingerprint/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data1.email !== "string"){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/email",schemaPath:"#/components/schemas/PendingKeyView/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid3 = _errs12 === errors;
@@ -1952,10 +1952,10 @@ else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.verificationCode !== undefined){
+if(data1.publicKey !== undefined){
 const _errs14 = errors;
-if(typeof data1.verificationCode !== "string"){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/verificationCode",schemaPath:"#/components/schemas/PendingKeyView/properties/verificationCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data1.publicKey !== "string"){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/publicKey",schemaPath:"#/components/schemas/PendingKeyView/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -1964,13 +1964,37 @@ else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.replacesFingerprint !== undefined){
-let data7 = data1.replacesFingerprint;
+if(data1.fingerprint !== undefined){
 const _errs16 = errors;
-const _errs17 = errors;
-let valid4 = false;
+if(typeof data1.fingerprint !== "string"){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/fingerprint",schemaPath:"#/components/schemas/PendingKeyView/properties/fingerprint/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data1.verificationCode !== undefined){
 const _errs18 = errors;
-if(typeof data7 !== "string"){
+if(typeof data1.verificationCode !== "string"){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/verificationCode",schemaPath:"#/components/schemas/PendingKeyView/properties/verificationCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data1.replacesFingerprint !== undefined){
+let data9 = data1.replacesFingerprint;
+const _errs20 = errors;
+const _errs21 = errors;
+let valid4 = false;
+const _errs22 = errors;
+if(typeof data9 !== "string"){
 const err0 = {instancePath:instancePath+"/items/" + i0+"/replacesFingerprint",schemaPath:"#/components/schemas/PendingKeyView/properties/replacesFingerprint/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1980,11 +2004,11 @@ vErrors.push(err0);
 }
 errors++;
 }
-var _valid0 = _errs18 === errors;
+var _valid0 = _errs22 === errors;
 valid4 = valid4 || _valid0;
 if(!valid4){
-const _errs20 = errors;
-if(data7 !== null){
+const _errs24 = errors;
+if(data9 !== null){
 const err1 = {instancePath:instancePath+"/items/" + i0+"/replacesFingerprint",schemaPath:"#/components/schemas/PendingKeyView/properties/replacesFingerprint/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err1];
@@ -1994,7 +2018,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
+var _valid0 = _errs24 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
@@ -2010,29 +2034,29 @@ validate12.errors = vErrors;
 return false;
 }
 else {
-errors = _errs17;
+errors = _errs21;
 if(vErrors !== null){
-if(_errs17){
-vErrors.length = _errs17;
+if(_errs21){
+vErrors.length = _errs21;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid3 = _errs16 === errors;
+var valid3 = _errs20 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
 if(data1.requestedAt !== undefined){
-let data8 = data1.requestedAt;
-const _errs22 = errors;
-if(errors === _errs22){
-if(errors === _errs22){
-if(typeof data8 === "string"){
-if(!(formats0.validate(data8))){
+let data10 = data1.requestedAt;
+const _errs26 = errors;
+if(errors === _errs26){
+if(errors === _errs26){
+if(typeof data10 === "string"){
+if(!(formats0.validate(data10))){
 validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/requestedAt",schemaPath:"#/components/schemas/PendingKeyView/properties/requestedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -2043,40 +2067,16 @@ return false;
 }
 }
 }
-var valid3 = _errs22 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data1.requestedPosition !== undefined){
-const _errs24 = errors;
-if(!(typeof data1.requestedPosition == "number")){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/requestedPosition",schemaPath:"#/components/schemas/PendingKeyView/properties/requestedPosition/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-var valid3 = _errs24 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data1.failedAttempts !== undefined){
-const _errs26 = errors;
-if(!(typeof data1.failedAttempts == "number")){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/failedAttempts",schemaPath:"#/components/schemas/PendingKeyView/properties/failedAttempts/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
 var valid3 = _errs26 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.attemptsLeft !== undefined){
+if(data1.requestedPosition !== undefined){
 const _errs28 = errors;
-if(!(typeof data1.attemptsLeft == "number")){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/attemptsLeft",schemaPath:"#/components/schemas/PendingKeyView/properties/attemptsLeft/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+if(!(typeof data1.requestedPosition == "number")){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/requestedPosition",schemaPath:"#/components/schemas/PendingKeyView/properties/requestedPosition/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 var valid3 = _errs28 === errors;
@@ -2085,16 +2085,40 @@ else {
 var valid3 = true;
 }
 if(valid3){
-if(data1.remindedAt !== undefined){
-let data12 = data1.remindedAt;
+if(data1.failedAttempts !== undefined){
 const _errs30 = errors;
-const _errs31 = errors;
-let valid5 = false;
+if(!(typeof data1.failedAttempts == "number")){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/failedAttempts",schemaPath:"#/components/schemas/PendingKeyView/properties/failedAttempts/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs30 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data1.attemptsLeft !== undefined){
 const _errs32 = errors;
-if(errors === _errs32){
-if(errors === _errs32){
-if(typeof data12 === "string"){
-if(!(formats0.validate(data12))){
+if(!(typeof data1.attemptsLeft == "number")){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/attemptsLeft",schemaPath:"#/components/schemas/PendingKeyView/properties/attemptsLeft/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs32 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data1.remindedAt !== undefined){
+let data14 = data1.remindedAt;
+const _errs34 = errors;
+const _errs35 = errors;
+let valid5 = false;
+const _errs36 = errors;
+if(errors === _errs36){
+if(errors === _errs36){
+if(typeof data14 === "string"){
+if(!(formats0.validate(data14))){
 const err3 = {instancePath:instancePath+"/items/" + i0+"/remindedAt",schemaPath:"#/components/schemas/PendingKeyView/properties/remindedAt/anyOf/0/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -2117,11 +2141,11 @@ errors++;
 }
 }
 }
-var _valid1 = _errs32 === errors;
+var _valid1 = _errs36 === errors;
 valid5 = valid5 || _valid1;
 if(!valid5){
-const _errs34 = errors;
-if(data12 !== null){
+const _errs38 = errors;
+if(data14 !== null){
 const err5 = {instancePath:instancePath+"/items/" + i0+"/remindedAt",schemaPath:"#/components/schemas/PendingKeyView/properties/remindedAt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err5];
@@ -2131,7 +2155,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-var _valid1 = _errs34 === errors;
+var _valid1 = _errs38 === errors;
 valid5 = valid5 || _valid1;
 }
 if(!valid5){
@@ -2147,36 +2171,36 @@ validate12.errors = vErrors;
 return false;
 }
 else {
-errors = _errs31;
+errors = _errs35;
 if(vErrors !== null){
-if(_errs31){
-vErrors.length = _errs31;
+if(_errs35){
+vErrors.length = _errs35;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid3 = _errs30 === errors;
+var valid3 = _errs34 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
 if(data1.approvals !== undefined){
-let data13 = data1.approvals;
-const _errs36 = errors;
-if(errors === _errs36){
-if(Array.isArray(data13)){
+let data15 = data1.approvals;
+const _errs40 = errors;
+if(errors === _errs40){
+if(Array.isArray(data15)){
 var valid6 = true;
-const len1 = data13.length;
+const len1 = data15.length;
 for(let i1=0; i1<len1; i1++){
-const _errs38 = errors;
-if(typeof data13[i1] !== "string"){
+const _errs42 = errors;
+if(typeof data15[i1] !== "string"){
 validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/approvals/" + i1,schemaPath:"#/components/schemas/PendingKeyView/properties/approvals/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid6 = _errs38 === errors;
+var valid6 = _errs42 === errors;
 if(!valid6){
 break;
 }
@@ -2187,31 +2211,31 @@ validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/approvals",sche
 return false;
 }
 }
-var valid3 = _errs36 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data1.approvalsRequired !== undefined){
-const _errs40 = errors;
-if(!(typeof data1.approvalsRequired == "number")){
-validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/approvalsRequired",schemaPath:"#/components/schemas/PendingKeyView/properties/approvalsRequired/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
 var valid3 = _errs40 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
+if(data1.approvalsRequired !== undefined){
+const _errs44 = errors;
+if(!(typeof data1.approvalsRequired == "number")){
+validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/approvalsRequired",schemaPath:"#/components/schemas/PendingKeyView/properties/approvalsRequired/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs44 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
 if(data1.remindAt !== undefined){
-let data16 = data1.remindAt;
-const _errs42 = errors;
-if(errors === _errs42){
-if(errors === _errs42){
-if(typeof data16 === "string"){
-if(!(formats0.validate(data16))){
+let data18 = data1.remindAt;
+const _errs46 = errors;
+if(errors === _errs46){
+if(errors === _errs46){
+if(typeof data18 === "string"){
+if(!(formats0.validate(data18))){
 validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/remindAt",schemaPath:"#/components/schemas/PendingKeyView/properties/remindAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -2222,19 +2246,19 @@ return false;
 }
 }
 }
-var valid3 = _errs42 === errors;
+var valid3 = _errs46 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
 if(data1.expiresAt !== undefined){
-let data17 = data1.expiresAt;
-const _errs44 = errors;
-if(errors === _errs44){
-if(errors === _errs44){
-if(typeof data17 === "string"){
-if(!(formats0.validate(data17))){
+let data19 = data1.expiresAt;
+const _errs48 = errors;
+if(errors === _errs48){
+if(errors === _errs48){
+if(typeof data19 === "string"){
+if(!(formats0.validate(data19))){
 validate12.errors = [{instancePath:instancePath+"/items/" + i0+"/expiresAt",schemaPath:"#/components/schemas/PendingKeyView/properties/expiresAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -2245,10 +2269,12 @@ return false;
 }
 }
 }
-var valid3 = _errs44 === errors;
+var valid3 = _errs48 === errors;
 }
 else {
 var valid3 = true;
+}
+}
 }
 }
 }
@@ -2289,12 +2315,12 @@ var valid0 = true;
 }
 if(valid0){
 if(data.nextCursor !== undefined){
-const _errs46 = errors;
+const _errs50 = errors;
 if(typeof data.nextCursor !== "string"){
 validate12.errors = [{instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs46 === errors;
+var valid0 = _errs50 === errors;
 }
 else {
 var valid0 = true;
@@ -2312,7 +2338,7 @@ return errors === 0;
 }
 
 exports["openapi.json#/components/schemas/KeyRequestView"] = validate13;
-const schema18 = {"type":"object","properties":{"requestId":{"type":"string","example":"alice.kr_01J9Z3"},"agentId":{"type":"string","example":"alice"},"displayName":{"type":"string","example":"Alice"},"email":{"type":"string","example":"alice@example.com"},"status":{"type":"string","enum":["PENDING","APPROVED","REJECTED","LOCKED","CANCELLED","REVOKED","EXPIRED"],"description":"EXPIRED also for a PENDING request past its expiresAt that the scheduler has not recorded yet: nobody can decide it any more"},"publicKey":{"type":"string","description":"Raw Ed25519 public key, base64url (43 characters)"},"fingerprint":{"type":"string"},"verificationCode":{"type":"string","description":"R5: the code the requester reads out to the approver (15 digits)","example":"123456789012345"},"failedAttempts":{"type":"number","description":"Wrong verification codes so far (the 5th locks the request)"},"approvals":{"description":"R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved","type":"array","items":{"type":"string"}},"approvalsRequired":{"anyOf":[{"type":"number","description":"R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise"},{"type":"null"}]},"remindAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: while PENDING, when its approvers are (or were) reminded, by the org's policy now; null once decided"},{"type":"null"}]},"expiresAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: while PENDING, when it expires by the org's policy now (a policy change moves it at once); status reads EXPIRED from then on, whether or not the expiry is recorded yet, and the requester may request again. null once decided"},{"type":"null"}]},"requestedAt":{"type":"string","format":"date-time"},"history":{"description":"Every event of this request, oldest first","type":"array","items":{"$ref":"#/components/schemas/KeyRequestEventView"}}},"required":["requestId","agentId","status","publicKey","fingerprint","verificationCode","failedAttempts","approvals","requestedAt","history"]};
+const schema18 = {"type":"object","properties":{"requestId":{"type":"string","example":"alice.kr_01J9Z3"},"agentId":{"type":"string","example":"alice"},"displayName":{"type":"string","example":"Alice"},"email":{"type":"string","example":"alice@example.com"},"status":{"type":"string","enum":["PENDING","APPROVED","REJECTED","LOCKED","CANCELLED","REVOKED","EXPIRED"],"description":"EXPIRED also for a PENDING request past its expiresAt that the scheduler has not recorded yet: nobody can decide it any more"},"publicKey":{"type":"string","description":"Raw Ed25519 public key, base64url (43 characters)"},"fingerprint":{"type":"string"},"verificationCode":{"type":"string","description":"R5: the code the requester reads out to the approver (15 digits)","example":"123456789012345"},"failedAttempts":{"type":"number","description":"Wrong verification codes so far (the 5th locks the request)"},"replacesFingerprint":{"anyOf":[{"type":"string","description":"R8: fingerprint of the requester's ACTIVE key that approving the request revokes (REPLACED) before its key becomes ACTIVE; null when it replaces none: a first key, or the key was revoked since the request; null once decided too"},{"type":"null"}]},"approvals":{"description":"R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved","type":"array","items":{"type":"string"}},"approvalsRequired":{"anyOf":[{"type":"number","description":"R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise"},{"type":"null"}]},"remindAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: while PENDING, when its approvers are (or were) reminded, by the org's policy now; null once decided"},{"type":"null"}]},"expiresAt":{"anyOf":[{"type":"string","format":"date-time","description":"R20: while PENDING, when it expires by the org's policy now (a policy change moves it at once); status reads EXPIRED from then on, whether or not the expiry is recorded yet, and the requester may request again. null once decided"},{"type":"null"}]},"requestedAt":{"type":"string","format":"date-time"},"history":{"description":"Every event of this request, oldest first","type":"array","items":{"$ref":"#/components/schemas/KeyRequestEventView"}}},"required":["requestId","agentId","status","publicKey","fingerprint","verificationCode","failedAttempts","approvals","requestedAt","history"]};
 const schema19 = {"type":"object","properties":{"type":{"type":"string","example":"KeyRequested"},"at":{"type":"string","format":"date-time"},"by":{"type":"string","description":"Who caused it (agentId or \"operator\")"},"position":{"type":"string","description":"Log position (decimal)","example":"42"}},"required":["type","at","by","position"]};
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2439,44 +2465,14 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.approvals !== undefined){
-let data9 = data.approvals;
+if(data.replacesFingerprint !== undefined){
+let data9 = data.replacesFingerprint;
 const _errs19 = errors;
-if(errors === _errs19){
-if(Array.isArray(data9)){
-var valid1 = true;
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
+const _errs20 = errors;
+let valid1 = false;
 const _errs21 = errors;
-if(typeof data9[i0] !== "string"){
-validate13.errors = [{instancePath:instancePath+"/approvals/" + i0,schemaPath:"#/properties/approvals/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs21 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate13.errors = [{instancePath:instancePath+"/approvals",schemaPath:"#/properties/approvals/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs19 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.approvalsRequired !== undefined){
-let data11 = data.approvalsRequired;
-const _errs23 = errors;
-const _errs24 = errors;
-let valid2 = false;
-const _errs25 = errors;
-if(!(typeof data11 == "number")){
-const err0 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(typeof data9 !== "string"){
+const err0 = {instancePath:instancePath+"/replacesFingerprint",schemaPath:"#/properties/replacesFingerprint/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2485,12 +2481,12 @@ vErrors.push(err0);
 }
 errors++;
 }
-var _valid0 = _errs25 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const _errs27 = errors;
-if(data11 !== null){
-const err1 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+var _valid0 = _errs21 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs23 = errors;
+if(data9 !== null){
+const err1 = {instancePath:instancePath+"/replacesFingerprint",schemaPath:"#/properties/replacesFingerprint/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2499,11 +2495,11 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs27 === errors;
-valid2 = valid2 || _valid0;
+var _valid0 = _errs23 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid2){
-const err2 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid1){
+const err2 = {instancePath:instancePath+"/replacesFingerprint",schemaPath:"#/properties/replacesFingerprint/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2515,33 +2511,60 @@ validate13.errors = vErrors;
 return false;
 }
 else {
-errors = _errs24;
+errors = _errs20;
 if(vErrors !== null){
-if(_errs24){
-vErrors.length = _errs24;
+if(_errs20){
+vErrors.length = _errs20;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid0 = _errs23 === errors;
+var valid0 = _errs19 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.remindAt !== undefined){
-let data12 = data.remindAt;
+if(data.approvals !== undefined){
+let data10 = data.approvals;
+const _errs25 = errors;
+if(errors === _errs25){
+if(Array.isArray(data10)){
+var valid2 = true;
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+const _errs27 = errors;
+if(typeof data10[i0] !== "string"){
+validate13.errors = [{instancePath:instancePath+"/approvals/" + i0,schemaPath:"#/properties/approvals/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs27 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate13.errors = [{instancePath:instancePath+"/approvals",schemaPath:"#/properties/approvals/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.approvalsRequired !== undefined){
+let data12 = data.approvalsRequired;
 const _errs29 = errors;
 const _errs30 = errors;
 let valid3 = false;
 const _errs31 = errors;
-if(errors === _errs31){
-if(errors === _errs31){
-if(typeof data12 === "string"){
-if(!(formats0.validate(data12))){
-const err3 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/0/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data12 == "number")){
+const err3 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2550,9 +2573,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-else {
-const err4 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs31 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs33 = errors;
+if(data12 !== null){
+const err4 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2561,32 +2587,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-var _valid1 = _errs31 === errors;
+var _valid1 = _errs33 === errors;
 valid3 = valid3 || _valid1;
+}
 if(!valid3){
-const _errs33 = errors;
-if(data12 !== null){
-const err5 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err5 = {instancePath:instancePath+"/approvalsRequired",schemaPath:"#/properties/approvalsRequired/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
 else {
 vErrors.push(err5);
-}
-errors++;
-}
-var _valid1 = _errs33 === errors;
-valid3 = valid3 || _valid1;
-}
-if(!valid3){
-const err6 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
 }
 errors++;
 validate13.errors = vErrors;
@@ -2609,8 +2619,8 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.expiresAt !== undefined){
-let data13 = data.expiresAt;
+if(data.remindAt !== undefined){
+let data13 = data.remindAt;
 const _errs35 = errors;
 const _errs36 = errors;
 let valid4 = false;
@@ -2619,23 +2629,23 @@ if(errors === _errs37){
 if(errors === _errs37){
 if(typeof data13 === "string"){
 if(!(formats0.validate(data13))){
-const err7 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/0/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err6 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/0/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err6];
 }
 else {
-vErrors.push(err7);
+vErrors.push(err6);
 }
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err7];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err7);
 }
 errors++;
 }
@@ -2646,12 +2656,12 @@ valid4 = valid4 || _valid2;
 if(!valid4){
 const _errs39 = errors;
 if(data13 !== null){
-const err9 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err8 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
-vErrors = [err9];
+vErrors = [err8];
 }
 else {
-vErrors.push(err9);
+vErrors.push(err8);
 }
 errors++;
 }
@@ -2659,12 +2669,12 @@ var _valid2 = _errs39 === errors;
 valid4 = valid4 || _valid2;
 }
 if(!valid4){
-const err10 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err9 = {instancePath:instancePath+"/remindAt",schemaPath:"#/properties/remindAt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err10];
+vErrors = [err9];
 }
 else {
-vErrors.push(err10);
+vErrors.push(err9);
 }
 errors++;
 validate13.errors = vErrors;
@@ -2687,13 +2697,91 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.requestedAt !== undefined){
-let data14 = data.requestedAt;
+if(data.expiresAt !== undefined){
+let data14 = data.expiresAt;
 const _errs41 = errors;
-if(errors === _errs41){
-if(errors === _errs41){
+const _errs42 = errors;
+let valid5 = false;
+const _errs43 = errors;
+if(errors === _errs43){
+if(errors === _errs43){
 if(typeof data14 === "string"){
 if(!(formats0.validate(data14))){
+const err10 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/0/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+var _valid3 = _errs43 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs45 = errors;
+if(data14 !== null){
+const err12 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid3 = _errs45 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err13 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+validate13.errors = vErrors;
+return false;
+}
+else {
+errors = _errs42;
+if(vErrors !== null){
+if(_errs42){
+vErrors.length = _errs42;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs41 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.requestedAt !== undefined){
+let data15 = data.requestedAt;
+const _errs47 = errors;
+if(errors === _errs47){
+if(errors === _errs47){
+if(typeof data15 === "string"){
+if(!(formats0.validate(data15))){
 validate13.errors = [{instancePath:instancePath+"/requestedAt",schemaPath:"#/properties/requestedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -2704,50 +2792,50 @@ return false;
 }
 }
 }
-var valid0 = _errs41 === errors;
+var valid0 = _errs47 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.history !== undefined){
-let data15 = data.history;
-const _errs43 = errors;
-if(errors === _errs43){
-if(Array.isArray(data15)){
-var valid5 = true;
-const len1 = data15.length;
+let data16 = data.history;
+const _errs49 = errors;
+if(errors === _errs49){
+if(Array.isArray(data16)){
+var valid6 = true;
+const len1 = data16.length;
 for(let i1=0; i1<len1; i1++){
-let data16 = data15[i1];
-const _errs45 = errors;
-const _errs46 = errors;
-if(errors === _errs46){
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+let data17 = data16[i1];
+const _errs51 = errors;
+const _errs52 = errors;
+if(errors === _errs52){
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
-if(((((data16.type === undefined) && (missing1 = "type")) || ((data16.at === undefined) && (missing1 = "at"))) || ((data16.by === undefined) && (missing1 = "by"))) || ((data16.position === undefined) && (missing1 = "position"))){
+if(((((data17.type === undefined) && (missing1 = "type")) || ((data17.at === undefined) && (missing1 = "at"))) || ((data17.by === undefined) && (missing1 = "by"))) || ((data17.position === undefined) && (missing1 = "position"))){
 validate13.errors = [{instancePath:instancePath+"/history/" + i1,schemaPath:"#/components/schemas/KeyRequestEventView/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
-if(data16.type !== undefined){
-const _errs48 = errors;
-if(typeof data16.type !== "string"){
+if(data17.type !== undefined){
+const _errs54 = errors;
+if(typeof data17.type !== "string"){
 validate13.errors = [{instancePath:instancePath+"/history/" + i1+"/type",schemaPath:"#/components/schemas/KeyRequestEventView/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs48 === errors;
+var valid8 = _errs54 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data16.at !== undefined){
-let data18 = data16.at;
-const _errs50 = errors;
-if(errors === _errs50){
-if(errors === _errs50){
-if(typeof data18 === "string"){
-if(!(formats0.validate(data18))){
+if(valid8){
+if(data17.at !== undefined){
+let data19 = data17.at;
+const _errs56 = errors;
+if(errors === _errs56){
+if(errors === _errs56){
+if(typeof data19 === "string"){
+if(!(formats0.validate(data19))){
 validate13.errors = [{instancePath:instancePath+"/history/" + i1+"/at",schemaPath:"#/components/schemas/KeyRequestEventView/properties/at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -2758,34 +2846,34 @@ return false;
 }
 }
 }
-var valid7 = _errs50 === errors;
+var valid8 = _errs56 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data16.by !== undefined){
-const _errs52 = errors;
-if(typeof data16.by !== "string"){
+if(valid8){
+if(data17.by !== undefined){
+const _errs58 = errors;
+if(typeof data17.by !== "string"){
 validate13.errors = [{instancePath:instancePath+"/history/" + i1+"/by",schemaPath:"#/components/schemas/KeyRequestEventView/properties/by/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs52 === errors;
+var valid8 = _errs58 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data16.position !== undefined){
-const _errs54 = errors;
-if(typeof data16.position !== "string"){
+if(valid8){
+if(data17.position !== undefined){
+const _errs60 = errors;
+if(typeof data17.position !== "string"){
 validate13.errors = [{instancePath:instancePath+"/history/" + i1+"/position",schemaPath:"#/components/schemas/KeyRequestEventView/properties/position/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs54 === errors;
+var valid8 = _errs60 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
 }
 }
@@ -2797,8 +2885,8 @@ validate13.errors = [{instancePath:instancePath+"/history/" + i1,schemaPath:"#/c
 return false;
 }
 }
-var valid5 = _errs45 === errors;
-if(!valid5){
+var valid6 = _errs51 === errors;
+if(!valid6){
 break;
 }
 }
@@ -2808,10 +2896,11 @@ validate13.errors = [{instancePath:instancePath+"/history",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs43 === errors;
+var valid0 = _errs49 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }

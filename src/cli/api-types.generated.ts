@@ -828,6 +828,8 @@ export interface components {
             verificationCode: string;
             /** @description Wrong verification codes so far (the 5th locks the request) */
             failedAttempts: number;
+            /** @description R8: fingerprint of the requester's ACTIVE key that approving the request revokes (REPLACED) before its key becomes ACTIVE; null when it replaces none: a first key, or the key was revoked since the request; null once decided too */
+            replacesFingerprint: string | null;
             /** @description R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved */
             approvals: string[];
             /** @description R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise */
@@ -903,11 +905,21 @@ export interface components {
             requestId: string;
             /** @example alice */
             agentId: string;
+            /**
+             * @description The requester as the directory knows them now
+             * @example Alice
+             */
+            displayName: string;
+            /**
+             * @description The requester as the directory knows them now
+             * @example alice@example.com
+             */
+            email: string;
             publicKey: string;
             fingerprint: string;
             /** @description R5: compare with the code the requester reads out */
             verificationCode: string;
-            /** @description R8: fingerprint of the ACTIVE key it would replace */
+            /** @description R8: fingerprint of the requester's ACTIVE key that approving the request revokes (REPLACED) before its key becomes ACTIVE; null when it replaces none: a first key, or the key was revoked since the request */
             replacesFingerprint: string | null;
             /** Format: date-time */
             requestedAt: string;

@@ -4,7 +4,7 @@ type Request = components['schemas']['KeyRequestView'];
 
 /** A key request as the server shows it to approvers: a pending list item (PendingKeyView) or GET .../key-requests/{id}. */
 export type KeyRequestView = Pick<Request, 'requestId' | 'agentId' | 'publicKey' | 'fingerprint' | 'verificationCode' | 'requestedAt' | 'failedAttempts'> &
-  Partial<Pick<Request, 'status' | 'displayName' | 'email' | 'expiresAt' | 'approvals' | 'approvalsRequired'>>;
+  Partial<Pick<Request, 'status' | 'displayName' | 'email' | 'replacesFingerprint' | 'expiresAt' | 'approvals' | 'approvalsRequired'>>;
 
 /** R20 M-of-N: how many of the threshold, and by whom (nothing once decided). */
 export const approvalsLabel = (request: KeyRequestView): string | undefined =>

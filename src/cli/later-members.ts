@@ -7,6 +7,6 @@
  * the document requires that the release's own document did not.
  */
 export const LATER_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  KeyRequestView: ['approvalsRequired', 'remindAt', 'expiresAt'],
-  PendingKeyView: ['remindAt', 'expiresAt'],
+  KeyRequestView: ['replacesFingerprint', 'approvalsRequired', 'remindAt', 'expiresAt'],
+  PendingKeyView: ['displayName', 'email', 'remindAt', 'expiresAt'],
 };

@@ -6,7 +6,7 @@ import { fingerprint } from '../crypto/public-key';
 import { verificationCode } from '../crypto/verification-code';
 import type { BrowserEvent } from '../domain/browser/browser.events';
 import { browserDecider } from '../domain/browser/browser.decider';
-import { initialBrowserState, type BrowserState } from '../domain/browser/browser.state';
+import { effectiveFrequency, initialBrowserState, windowEnd, type BrowserState } from '../domain/browser/browser.state';
 import { organizationDecider } from '../domain/organization/organization.decider';
 import type { OrganizationEvent, OrgPolicyChanged } from '../domain/organization/organization.events';
 import { policyProblems } from '../domain/organization/org-policy';
@@ -267,6 +267,9 @@ export class OrgReplay {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
       this.statement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
+      // The setting it replaced, as the decider records it: the one that held for that key (R10).
+      const before = effectiveFrequency(state, key);
+      if (event.data.previous !== before) violation(`${event.type}: the prompt frequency of browser "${browser}" is recorded as changed from ${event.data.previous}, but it was ${before} there for that key`);
     }
     // decode refused a REMEMBERED authorization carrying a proof or signing time (its shape).
     if (event.type === 'SensitiveTaskAuthorized') {
@@ -274,9 +277,43 @@ export class OrgReplay {
       if (event.data.method === 'SIGNATURE') {
         const { proof, signedAt, browserId: browser, task } = event.data;
         this.statement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
+        // The end of the window it opens, which readers take for the end of what it authorized (R11).
+        const until = windowEnd(state, key, signedAt);
+        if (event.data.validUntil !== until) {
+          violation(
+            `${event.type}: task "${task}" signed in browser "${browser}" at ${signedAt} is recorded with validUntil ${event.data.validUntil}, but the window that signature opens ends at ${until} (its prompt frequency for that key ${effectiveFrequency(state, key)})`,
+          );
+        }
+      } else {
+        this.remembered(event, state, key);
       }
     }
     this.browsers.set(stream, browserDecider.evolve(state, event));
+  }
+
+  /**
+   * R10, R11: no signature is recorded with a REMEMBERED authorization, so what stands behind it is
+   * the browser's state: it is the one the browser decider decides at the event's time for that
+   * task sent without a signature, by that agent with their role and ACTIVE key then (within the
+   * window of the last signature made in that browser with that key, at the frequency that key
+   * set, until that window's end).
+   */
+  private remembered(event: Decoded<Extract<BrowserEvent, { type: 'SensitiveTaskAuthorized' }>>, state: BrowserState, key: ActiveKey): void {
+    const { agentId, browserId, task, authorizationId } = event.data;
+    const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" authorized a sensitive task but is not in the org's directory`);
+    // The verifier read occurredAt only in the log's one form, the one the decider reads (isoInstant).
+    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.orgId, agentId, browserId, role, task, activeKey: key, now: event.occurredAt, authorizationId };
+    const { events, refusal } = browserDecider.decide(command, state);
+    const recorded = `task "${task}" is recorded as REMEMBERED in browser "${browserId}" at ${event.occurredAt}`;
+    if (refusal) {
+      const last = state.lastSignature;
+      violation(
+        `${event.type}: ${recorded}, but the browser decider refuses it there (${refusal.code}): ${last ? `the last signature remembered in this browser is key ${last.keyFingerprint}'s at ${last.at}` : 'no signature is remembered in this browser'}, its prompt frequency for that key ${effectiveFrequency(state, key)}`,
+      );
+    }
+    if (canonicalize(events) !== canonicalize([{ type: event.type, data: event.data }])) {
+      violation(`${event.type}: ${recorded} with ${canonicalize(event.data)}, but the browser decider decides ${canonicalize(events[0]?.data)} there`);
+    }
   }
 
   /**

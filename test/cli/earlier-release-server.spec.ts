@@ -51,10 +51,10 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
     };
   });
 
-  it('lists the pending requests, the expiry that release does not answer shown as unknown', async () => {
+  it('lists the pending requests, the expiry and the name that release does not answer shown as unknown', async () => {
     const table = await runInHome(home, ['keys', 'pending']);
     expect(table).toMatchObject({ code: EXIT.OK, stderr: '' });
-    expect(table.stdout).toMatch(new RegExp(`^${REQUEST.replace('.', '\\.')} +bob +62fb6a1b2f9071f1… +${CODE} +2026-12-04T19:53:45\\.396Z +- +0 +0/1\n?$`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^${REQUEST.replace('.', '\\.')} +bob +62fb6a1b2f9071f1… +- +${CODE} +2026-12-04T19:53:45\\.396Z +- +0 +0/1\n?$`, 'm'));
 
     const json = await runInHome(home, ['keys', 'pending', '--json']);
     expect(json.code).toBe(EXIT.OK);
@@ -67,6 +67,7 @@ describe('this CLI against a server of the release of 2026-12-01', () => {
     const approve = await runInHome(home, ['keys', 'approve', REQUEST, '--code', CODE]);
     expect(approve.stdout).toMatch(/requester +bob \(Bob Member <bob@acme\.test>\)\n/);
     expect(approve.stdout).toMatch(/expires at +unknown \(this server does not say: a release before 2026-12-04\)\n/);
+    expect(approve.stdout).toMatch(/replaces +unknown \(this server does not say: a release before 2026-12-06\)\n/);
     expect(approve.stdout).toContain(`verification code  ${CODE}`);
     // Past the review: the next step is alice's key, which this machine does not hold.
     expect({ code: approve.code, stderr: approve.stderr }).toEqual({ code: EXIT.USAGE, stderr: expect.stringMatching(/No signature key of alice on this machine/) });

@@ -195,7 +195,7 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     const lead = Date.parse(expiresAt) - Date.parse(requestedAt) - 72 * 3600_000;
     expect([lead > 0, lead <= 7 * 60_000]).toEqual([true, true]);
     const table = await ztkeys('alice', ['keys', 'pending', ...after(bobRequest.position)]);
-    expect(table.stdout).toMatch(/^REQUEST +REQUESTER +FINGERPRINT +VERIFICATION CODE +REQUESTED AT +EXPIRES AT +WRONG CODES +APPROVALS\n/);
+    expect(table.stdout).toMatch(/^REQUEST +REQUESTER +FINGERPRINT +REPLACES +VERIFICATION CODE +REQUESTED AT +EXPIRES AT +WRONG CODES +APPROVALS\n/);
     expect(table.stdout).toContain(` ${expiresAt} `);
 
     const wrongCode = bobRequest.verificationCode.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
@@ -394,5 +394,26 @@ describe('ztkeys journey (built server and CLI, separate processes)', () => {
     expect(vetoed).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(new RegExp(`^Vetoing:\n[\\s\\S]*restores +alice \\(SUPER_ADMIN\\)\n[\\s\\S]*Recovery ${started.recoveryId} vetoed: it will not take effect\\.\n$`)) });
     expect(json<{ status: string; vetoedBy: string }>(await ztkeys('alice', ['recovery', 'show', '--json']))).toMatchObject({ status: 'VETOED', vetoedBy: 'alice' });
     expect((await signing('alice', ['recovery', 'veto'])).code).toBe(EXIT.USAGE);
+  });
+
+  it("tells the approver that a member's new key replaces their ACTIVE one, in the pending list and before approving (R8)", async () => {
+    const bobKey = json<{ agents: Array<{ agentId: string; fingerprint: string }> }>(await ztkeys('alice', ['status', '--json', ...after(bobLast)])).agents.find(
+      (agent) => agent.agentId === 'bob',
+    )!.fingerprint;
+    const rotation = json<Written & { requestId: string; verificationCode: string; fingerprint: string }>(await signing('bob', ['keys', 'create', '--json']));
+
+    const pending = json<{ items: Array<{ requestId: string; displayName: string; email: string; replacesFingerprint: string | null }> }>(
+      await ztkeys('alice', ['keys', 'pending', '--json', ...after(rotation.position)]),
+    );
+    expect(pending.items.find((item) => item.requestId === rotation.requestId)).toMatchObject({ displayName: 'Bob Member', email: 'bob@acme.test', replacesFingerprint: bobKey });
+    expect(pending.items.find((item) => item.requestId === carolSecond.requestId)).toMatchObject({ replacesFingerprint: null });
+    const table = await ztkeys('alice', ['keys', 'pending', ...after(rotation.position)]);
+    expect(table.stdout).toMatch(/^REQUEST +REQUESTER +FINGERPRINT +REPLACES +VERIFICATION CODE /);
+    expect(table.stdout).toMatch(new RegExp(`^${rotation.requestId} +bob \\(Bob Member <bob@acme\\.test>\\) +${rotation.fingerprint.slice(0, 16)}… +${bobKey.slice(0, 16)}… +`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^${carolSecond.requestId} +carol \\(Carol Member <carol@acme\\.test>\\) +${carolSecond.fingerprint.slice(0, 16)}… +- +`, 'm'));
+
+    const approved = await signing('alice', ['keys', 'approve', rotation.requestId, ...after(rotation.position)], { input: `${rotation.verificationCode}\n` });
+    expect(approved.code).toBe(EXIT.OK);
+    expect(approved.stdout).toMatch(new RegExp(`\n +replaces +${bobKey} \\(ACTIVE: approving revokes it\\)\n`));
   });
 });

@@ -133,7 +133,7 @@ describe('web console journey (Chromium, two browsers)', () => {
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 7 * 24 * 3600_000);
 
     await open(alice, 'Pending keys');
-    await alice.getByRole('cell', { name: 'bob', exact: true }).waitFor();
+    await alice.getByRole('cell', { name: /^Bob Member \(bob\)/ }).waitFor();
     expect([await alice.getByTestId('expires-at').textContent(), await alice.getByTestId('approvals').textContent()]).toEqual([expiresAt, '0/1']);
     const wrong = firstCode.startsWith('0') ? '111-111-111-111-111' : '000-000-000-000-000';
     await alice.getByLabel('Code read out by bob').fill(wrong);
@@ -305,7 +305,7 @@ describe('web console journey (Chromium, two browsers)', () => {
     await approveIn('dave', await requestKey('dave', 'MEMBER'));
     await expectText(notice(alice), 'Your approval is recorded (1 of the 2 approvals');
     expect(await notice(alice).textContent()).not.toMatch(/ACTIVE/);
-    await alice.getByRole('cell', { name: 'dave', exact: true }).waitFor();
+    await alice.getByRole('cell', { name: /^dave \(dave\)/ }).waitFor();
     await expectText(alice.getByTestId('approvals'), '1/2 (alice)');
   });
 });

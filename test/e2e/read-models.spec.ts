@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { changeVersion, versionChanges } from '../../projections/document-change';
 import { orgStatusProjection } from '../../projections/org-status.projection';
 import { Directory } from '../../src/application/directory';
+import { fingerprint } from '../../src/crypto/public-key';
 import { PendingApprovalsQuery } from '../../src/application/queries/pending-approvals';
 import { ReadQueries } from '../../src/application/queries/read-queries';
 import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
@@ -235,6 +236,35 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
       cursor = page.body.nextCursor;
     }
     expect(seen.map((item) => item.requestId)).toEqual(requests.map((r) => r.requestId));
+  });
+
+  it('tells the approver who asks (name and email) and the ACTIVE key a request would revoke (R8), while it is still ACTIVE; on the list and on the request', async () => {
+    const admin = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(admin, admin);
+    const bob = await suite.journey.addAgent(admin, 'bob');
+    const bobKey = fingerprint((await suite.journey.activeKey(bob, admin)).publicKey);
+    const first = (await suite.journey.requestKey(await suite.journey.addAgent(admin, 'carol'))).body;
+    const rotation = (await suite.journey.requestKey(bob)).body;
+    const shown = async (position: string) => {
+      const list = await get(admin, '/key-requests?status=PENDING', position);
+      expect(list.status).toBe(200);
+      const single = await suite.journey.getKeyRequest(admin, rotation.requestId);
+      return { list: list.body.items, single: single.body.replacesFingerprint };
+    };
+
+    const before = await shown(rotation.position);
+    expect(before.list).toEqual([
+      expect.objectContaining({ requestId: first.requestId, agentId: 'carol', displayName: 'carol', email: 'carol@example.com', replacesFingerprint: null }),
+      expect.objectContaining({ requestId: rotation.requestId, agentId: 'bob', displayName: 'bob', email: 'bob@example.com', replacesFingerprint: bobKey }),
+    ]);
+    expect(before.single).toBe(bobKey);
+
+    // Revoked meanwhile: approving the request now revokes nothing, and the approver is not told it does.
+    const revoked = await suite.journey.revokeKey(admin, 'bob');
+    expect(revoked.status).toBe(200);
+    const after = await shown(revoked.body.position);
+    expect(after.list.find((item: { requestId: string }) => item.requestId === rotation.requestId)).toMatchObject({ replacesFingerprint: null });
+    expect(after.single).toBeNull();
   });
 
   it('drops a request from the pending list once decided', async () => {

@@ -69,7 +69,22 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
             );
       return [
         h('span', {}, agentView(request.agentId, request.displayName), request.email ? h('br') : null, request.email ?? null),
-        h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
+        h(
+          'span',
+          {},
+          h('span', { class: 'mono', title: request.fingerprint }, `${request.fingerprint.slice(0, 16)}…`),
+          // R8: approving revokes the requester's ACTIVE key; they may not know another asks in their name.
+          request.replacesFingerprint
+            ? h(
+                'span',
+                { class: 'hint', 'data-testid': 'replaces' },
+                h('br'),
+                'Replaces ACTIVE key ',
+                h('span', { class: 'mono', title: request.replacesFingerprint }, `${request.replacesFingerprint.slice(0, 16)}…`),
+                ': approving revokes it',
+              )
+            : null,
+        ),
         h('time', { datetime: request.requestedAt }, request.requestedAt),
         // R20: by the org's policy now; past it nobody can decide the request (the server leaves it out).
         request.expiresAt ? h('time', { datetime: request.expiresAt, 'data-testid': 'expires-at' }, request.expiresAt) : null,

@@ -5,6 +5,7 @@ import { keyApprovalId, pendingKeyId, pendingKeysProjection, type KeyApprovalDoc
 import type { OrganizationState } from '../../domain/organization/organization.state';
 import { approvalThreshold, countedApprovals } from '../../domain/signature-key/approval-threshold';
 import type { KeyRequestEntry } from '../../domain/signature-key/key.state';
+import { replacedKey } from '../../domain/signature-key/replaced-key';
 import { deadlinesOf } from '../../domain/signature-key/request-deadlines';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
@@ -23,7 +24,13 @@ export interface PendingApprovals {
   expiresAt: string;
 }
 
-export type PendingKeyItem = Omit<PendingKeyDocument, 'orgId' | 'challengeExpiresAt'> & PendingApprovals;
+/** Who asks, as the directory knows them: the approver must know whose key they approve. */
+interface Requester {
+  displayName: string;
+  email: string;
+}
+
+export type PendingKeyItem = Omit<PendingKeyDocument, 'orgId' | 'challengeExpiresAt'> & Requester & PendingApprovals;
 
 /** What a request's approvals and deadlines are worked out from: its stream's entry. */
 type RequestFacts = Pick<KeyRequestEntry, 'approvals' | 'approvedWith' | 'challengeExpiresAt'>;
@@ -72,8 +79,9 @@ export class PendingApprovalsQuery {
   }
 
   /**
-   * The requests found, their approvals and their approvers' documents (one query each, not one a
-   * request), as the log has them now: what the page is worked out from.
+   * The requests found, their approvals, and the org-status documents of their approvers and of
+   * the requesters of replacements (one query each, not one a request), as the log has them now:
+   * what the page is worked out from.
    */
   private async caughtUp(orgId: string, org: OrganizationState, found: readonly Omit<PendingKeyDocument, 'orgId'>[], tail: LogTail): Promise<InMemoryDocuments> {
     const documents = new InMemoryDocuments();
@@ -83,13 +91,15 @@ export class PendingApprovalsQuery {
       documents.put('key_approvals', keyApprovalId(orgId, approval.requestId, approval.approverId), approval);
     }
     tail.bringUp(documents, pendingKeysProjection);
-    const approvers = new Set<string>();
+    const agents = new Set<string>();
     for (const { requestId } of found) {
-      for (const agentId of (documents.get('pending_keys', pendingKeyId(orgId, requestId)) as PendingKeyDocument | undefined)?.approvals ?? []) {
-        if (org.approvers.has(agentId)) approvers.add(agentId);
+      const request = documents.get('pending_keys', pendingKeyId(orgId, requestId)) as PendingKeyDocument | undefined;
+      if (request?.replacesFingerprint) agents.add(request.agentId);
+      for (const agentId of request?.approvals ?? []) {
+        if (org.approvers.has(agentId)) agents.add(agentId);
       }
     }
-    for (const agent of (await this.queries.agentStatuses(orgId, [...approvers])) as AgentStatusDocument[]) documents.put('agent_status', agentStatusId(orgId, agent.agentId), agent);
+    for (const agent of (await this.queries.agentStatuses(orgId, [...agents])) as AgentStatusDocument[]) documents.put('agent_status', agentStatusId(orgId, agent.agentId), agent);
     tail.bringUp(documents, orgStatusProjection);
     return documents;
   }
@@ -105,20 +115,29 @@ export class PendingApprovalsQuery {
     now: Date,
   ): Promise<PendingKeyItem | undefined> {
     const document = documents.get('pending_keys', pendingKeyId(orgId, requestId)) as PendingKeyDocument | undefined;
-    if (!document) return undefined;
-    const { orgId: _orgId, challengeExpiresAt, ...item } = document;
+    // A requester gone from the directory read had the request cancelled in the same commit (ManageAgents).
+    const requester = document && org.agents.get(document.agentId);
+    if (!document || !requester) return undefined;
+    const { orgId: _orgId, challengeExpiresAt, replacesFingerprint, ...item } = document;
+    const who: Requester = { displayName: requester.displayName, email: requester.email };
     const counted = challengeExpiresAt === undefined ? undefined : countingInReadModels(orgId, org, documents, document, tail);
     let shown: PendingApprovals;
+    let replaces: string | null;
     if (counted) {
       shown = this.approvalsOf(org, holders, item.agentId, counted, { challengeExpiresAt });
+      const agent = documents.get('agent_status', agentStatusId(orgId, item.agentId)) as AgentStatusDocument | undefined;
+      // An org-status model that has not applied the requester's AgentAdded yet cannot tell: the request's own record stands.
+      replaces = agent ? replacedKey(replacesFingerprint, agent.activeKey?.fingerprint) : replacesFingerprint;
     } else {
       // A document of an earlier release (no challenge expiry, or approvals without the keys that
       // signed them), or a tail cut short: the request's stream tells, as the decision reads it.
-      const request = (await this.directory.keys(orgId, item.agentId)).state.requests.get(requestId);
+      const keys = (await this.directory.keys(orgId, item.agentId)).state;
+      const request = keys.requests.get(requestId);
       if (request?.status !== 'PENDING') return undefined;
       shown = this.approvalsOf(org, holders, item.agentId, await this.directory.countingApprovals(orgId, org, request), request);
+      replaces = replacedKey(request.replacesFingerprint, keys.active?.fingerprint);
     }
-    return now.getTime() < Date.parse(shown.expiresAt) ? { ...item, ...shown } : undefined;
+    return now.getTime() < Date.parse(shown.expiresAt) ? { ...item, ...who, replacesFingerprint: replaces, ...shown } : undefined;
   }
 
   /** The same for one PENDING request of `agentId`, read from its stream. */

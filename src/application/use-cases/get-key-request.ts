@@ -4,6 +4,7 @@ import { decode } from '../../domain/events/decode';
 import { refuse } from '../../domain/shared/refusal';
 import { isApproverRole } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
+import { replacedKey } from '../../domain/signature-key/replaced-key';
 import { agentStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { Directory } from '../directory';
@@ -22,6 +23,8 @@ export interface KeyRequestView {
   fingerprint: string;
   verificationCode: string;
   failedAttempts: number;
+  /** R8: while PENDING, the ACTIVE key approving it revokes; null when it replaces none, or once decided. */
+  replacesFingerprint: string | null;
   /** R20 M-of-N: whose approvals count so far while it waits for more (once decided: who had approved). */
   approvals: readonly string[];
   /** R20 M-of-N: while PENDING, the approvals that activate the key now; null once decided. */
@@ -63,7 +66,8 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
     if (agentId !== callerId && !isApproverRole(actor.role)) {
       refuse('FORBIDDEN', 'NOT_ALLOWED', 'Only the requester, an ADMIN or a SUPER_ADMIN may read a key request.');
     }
-    const entry = (await this.directory.keys(orgId, agentId)).state.requests.get(requestId);
+    const keys = (await this.directory.keys(orgId, agentId)).state;
+    const entry = keys.requests.get(requestId);
     if (!entry) return notFound();
     const history = (await this.store.readStream(agentStream(orgId, agentId)))
       .map((event) => decode(event, keyDecider.events))
@@ -82,6 +86,7 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
       fingerprint: entry.fingerprint,
       verificationCode: entry.verificationCode,
       failedAttempts: entry.failedAttempts,
+      replacesFingerprint: pending && !expired ? replacedKey(entry.replacesFingerprint, keys.active?.fingerprint) : null,
       approvals: pending?.approvals ?? entry.approvals,
       approvalsRequired: pending && !expired ? pending.approvalsRequired : null,
       remindAt: pending?.remindAt ?? null,

@@ -47,6 +47,15 @@ export const requesterLabel = (request: KeyRequestView): string => {
 
 /** A pending request's expiry as shown when the server leaves it out (a release before it was answered: LATER_MEMBERS). */
 const UNKNOWN_EXPIRY = 'unknown (this server does not say: a release before 2026-12-04)';
+/** The same for the ACTIVE key a pending request replaces (R8). */
+const UNKNOWN_REPLACED = 'unknown (this server does not say: a release before 2026-12-06)';
+
+/** R8: what approving a PENDING request revokes, as an approver reads it before deciding. */
+function replacement(request: KeyRequestView): string | undefined {
+  if (request.status !== 'PENDING') return undefined;
+  if (!('replacesFingerprint' in request)) return UNKNOWN_REPLACED;
+  return request.replacesFingerprint ? `${request.replacesFingerprint} (ACTIVE: approving revokes it)` : undefined;
+}
 
 /** The request as an approver sees it before deciding. */
 export function describeKeyRequest(request: KeyRequestView, code: string): string {
@@ -59,6 +68,7 @@ export function describeKeyRequest(request: KeyRequestView, code: string): strin
       [request.status === 'EXPIRED' ? 'expired at' : 'expires at', request.expiresAt ?? (request.status === 'PENDING' && !('expiresAt' in request) ? UNKNOWN_EXPIRY : undefined)],
       ['approvals', approvalsLabel(request)],
       ['fingerprint', request.fingerprint],
+      ['replaces', replacement(request)],
       ['verification code', `${code}  (computed here from the request's public key; the server shows the same)`],
       ['wrong codes so far', request.failedAttempts ? String(request.failedAttempts) : undefined],
     ]),

@@ -23,11 +23,13 @@ export const keysPendingCommand: CommandSpec = {
       items.length === 0
         ? 'No key request is waiting.'
         : formatTable(
-            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'VERIFICATION CODE', 'REQUESTED AT', 'EXPIRES AT', 'WRONG CODES', 'APPROVALS'],
+            ['REQUEST', 'REQUESTER', 'FINGERPRINT', 'REPLACES', 'VERIFICATION CODE', 'REQUESTED AT', 'EXPIRES AT', 'WRONG CODES', 'APPROVALS'],
             reviewed.map(({ item, review }) => [
               item.requestId,
               requesterLabel(item),
               `${item.fingerprint.slice(0, 16)}…`,
+              // R8: the requester's ACTIVE key that approving revokes.
+              item.replacesFingerprint && `${item.replacesFingerprint.slice(0, 16)}…`,
               review.problems.length === 0 ? review.code : 'MISMATCH (see warning)',
               item.requestedAt,
               item.expiresAt,

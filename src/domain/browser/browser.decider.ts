@@ -6,10 +6,8 @@ import { AUDITOR_HOLDS_NO_KEY, refuseAuditor } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
 import type { AuthorizeSensitiveTask, BrowserCommand, SetPromptFrequency } from './browser.commands';
 import { REMEMBER_WINDOW_MS, type AuthorizedBy, type BrowserEvent, type SensitiveTaskRefused } from './browser.events';
-import { effectiveFrequency, initialBrowserState, withNamed, type BrowserState } from './browser.state';
+import { effectiveFrequency, initialBrowserState, windowEnd, withNamed, type BrowserState } from './browser.state';
 import { isoInstant } from '../../shared/iso-instant';
-
-const isoAfter = (iso: string, ms: number): string => new Date(isoInstant(iso) + ms).toISOString();
 
 type TaskRefusalReason = SensitiveTaskRefused['data']['reason'];
 
@@ -77,11 +75,11 @@ function authorizeSensitiveTask(command: AuthorizeSensitiveTask, state: BrowserS
   if (proof) {
     checkChallenge(proof, { purpose: 'SENSITIVE_TASK', orgId, agentId, browserId, task }, now, state.usedNonces);
     if (!isSignedBy(proof, activeKey.publicKey)) return refused('INVALID_SIGNATURE');
-    return authorized({ method: 'SIGNATURE', validUntil: isoAfter(now, window), proof: recordProof(proof, activeKey.publicKey), signedAt: now });
+    return authorized({ method: 'SIGNATURE', validUntil: windowEnd(state, activeKey, now), proof: recordProof(proof, activeKey.publicKey), signedAt: now });
   }
   const last = state.lastSignature;
   if (window > 0 && last?.keyFingerprint === activeKey.fingerprint && isoInstant(now) < isoInstant(last.at) + window) {
-    return authorized({ method: 'REMEMBERED', validUntil: isoAfter(last.at, window) });
+    return authorized({ method: 'REMEMBERED', validUntil: windowEnd(state, activeKey, last.at) });
   }
   return refused('PROMPT_REQUIRED');
 }

@@ -1,6 +1,7 @@
+import { isoInstant } from '../../shared/iso-instant';
 import type { ActiveKey } from '../shared/actor';
 import { NO_USED_NONCES, type UsedNonces } from '../shared/used-nonces';
-import type { PromptFrequency, SensitiveTaskAuthorized } from './browser.events';
+import { REMEMBER_WINDOW_MS, type PromptFrequency, type SensitiveTaskAuthorized } from './browser.events';
 
 /**
  * An event of the stream recorded with an id its request gave it (authorizationId, changeId: a
@@ -38,6 +39,13 @@ export const initialBrowserState: BrowserState = { frequency: 'EVERY_TASK', used
 /** R10: any change of the agent's key resets the browser to EVERY_TASK. */
 export const effectiveFrequency = (state: BrowserState, activeKey: ActiveKey | undefined): PromptFrequency =>
   activeKey !== undefined && state.frequencyKeyFingerprint === activeKey.fingerprint ? state.frequency : 'EVERY_TASK';
+
+/**
+ * R11: the end of the remembered window a signature made at `signedAt` with `activeKey` opens in
+ * this browser (`signedAt` itself at EVERY_TASK): what an authorization records as its validUntil.
+ */
+export const windowEnd = (state: BrowserState, activeKey: ActiveKey | undefined, signedAt: string): string =>
+  new Date(isoInstant(signedAt) + REMEMBER_WINDOW_MS[effectiveFrequency(state, activeKey)]).toISOString();
 
 /** The revision of the event recorded with this id (authorizationId, changeId), or undefined when the stream holds none. */
 export function revisionNamed(state: Pick<BrowserState, 'named'>, id: string): number | undefined {

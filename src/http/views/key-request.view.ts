@@ -1,6 +1,7 @@
 import { APPROVAL_MODES } from '../../domain/signature-key/key.events';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { KeyRequestStatus } from '../../domain/signature-key/key.state';
+import { REPLACES } from './replaces-fingerprint';
 
 const REQUEST_STATUSES: KeyRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'LOCKED', 'CANCELLED', 'REVOKED', 'EXPIRED'];
 const CODE = { description: 'R5: the code the requester reads out to the approver (15 digits)', example: '123456789012345' };
@@ -42,6 +43,7 @@ export class KeyRequestView {
   @ApiProperty() fingerprint: string;
   @ApiProperty(CODE) verificationCode: string;
   @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
+  @ApiProperty({ type: String, nullable: true, description: `${REPLACES}; null once decided too` }) replacesFingerprint: string | null;
   @ApiProperty({ type: [String], description: 'R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved' }) approvals: string[];
   @ApiProperty({ type: Number, nullable: true, description: "R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise" })
   approvalsRequired: number | null;

@@ -4,6 +4,7 @@ import { KEY_STATUSES } from '../../../projections/org-status.projection';
 import { PROMPT_FREQUENCIES } from '../../domain/browser/browser.events';
 import { ROLES } from '../../domain/shared/roles';
 import { AUDIT_PAGE_SCAN } from '../../application/queries/read-queries';
+import { REPLACES } from './replaces-fingerprint';
 
 const NEXT_CURSOR = { description: 'Pass it back as `cursor` for the next page; absent on the last page' };
 const NULLABLE_STRING = { type: String, nullable: true } as const;
@@ -12,10 +13,12 @@ const NULLABLE_STRING = { type: String, nullable: true } as const;
 export class PendingKeyView {
   @ApiProperty({ example: 'alice.kr_01J9Z3' }) requestId: string;
   @ApiProperty({ example: 'alice' }) agentId: string;
+  @ApiProperty({ example: 'Alice', description: 'The requester as the directory knows them now' }) displayName: string;
+  @ApiProperty({ example: 'alice@example.com', description: 'The requester as the directory knows them now' }) email: string;
   @ApiProperty() publicKey: string;
   @ApiProperty() fingerprint: string;
   @ApiProperty({ description: 'R5: compare with the code the requester reads out' }) verificationCode: string;
-  @ApiProperty({ ...NULLABLE_STRING, description: 'R8: fingerprint of the ACTIVE key it would replace' }) replacesFingerprint: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: REPLACES }) replacesFingerprint: string | null;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty({ description: 'Log position of the request (the list is oldest first by it)' }) requestedPosition: number;
   @ApiProperty() failedAttempts: number;
