@@ -19,10 +19,16 @@ URL="mongodb://$ADDR/"
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
+# FerretDB 1.24 holds one pooled PostgreSQL connection per statement of an update command until the
+# command ends, so concurrent update commands needing more than its pool in all wait on each other
+# for good (the server wedges: every request hangs). Two test workers write at once: the pool is
+# raised from its 50 to 90 of PostgreSQL's 100 connections (FerretDB is their only user here).
+PG_URL="postgres://postgres@127.0.0.1:5432/ferretdb?pool_max_conns=${FERRETDB_PG_POOL:-90}"
+
 log() { echo "ferretdb.sh: $*" >&2; }
 answers() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
-# A real round trip: FerretDB 1.24 on PostgreSQL wedges for good (every request hangs) after an
-# update command of more statements than its connection pool; a wedged instance of ours is restarted.
+# A real round trip: FerretDB 1.24 on PostgreSQL wedges for good (every request hangs) after update
+# commands at once of more statements than its connection pool; a wedged instance of ours is restarted.
 pings() {
   timeout 10 node -e '
     const { MongoClient } = require(require.resolve("mongodb", { paths: [process.argv[1]] }));
@@ -31,15 +37,19 @@ pings() {
   ' "$REPO" "$URL" >/dev/null 2>&1
 }
 
+ours() { [[ -n "$OLD_PID" ]] && [[ "$(cat "/proc/$OLD_PID/comm" 2>/dev/null)" == ferretdb* ]]; }
+# An instance of ours started by an older script (another pool) or on the other backend.
+outdated() { [[ "${FERRETDB_HANDLER:-}" != sqlite ]] && [[ "$(tr '\0' ' ' <"/proc/$OLD_PID/cmdline" 2>/dev/null)" != *"--postgresql-url=$PG_URL "* ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+
 if answers; then
-  if pings; then
+  OLD_PID="$(cat "$STATE_DIR/ferretdb.pid" 2>/dev/null || true)"
+  if pings && ! { ours && outdated; }; then
     log "already answering on $ADDR"
     echo "$URL"
     exit 0
   fi
-  OLD_PID="$(cat "$STATE_DIR/ferretdb.pid" 2>/dev/null || true)"
-  if [[ -n "$OLD_PID" ]] && [[ "$(cat "/proc/$OLD_PID/comm" 2>/dev/null)" == ferretdb* ]]; then
-    log "FerretDB (pid $OLD_PID) accepts connections but does not answer: restarting it"
+  if ours; then
+    log "FerretDB (pid $OLD_PID) does not answer, or runs with other settings than these: restarting it"
     kill "$OLD_PID"
     for _ in $(seq 1 50); do kill -0 "$OLD_PID" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$OLD_PID" 2>/dev/null || true
@@ -67,7 +77,6 @@ if [[ ! -x "$BIN" ]]; then
   mv "$BIN.tmp" "$BIN"
 fi
 
-PG_URL="postgres://postgres@127.0.0.1:5432/ferretdb"
 HANDLER="${FERRETDB_HANDLER:-}"
 if [[ -z "$HANDLER" ]]; then
   if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then HANDLER=postgresql; else HANDLER=sqlite; fi

@@ -85,9 +85,11 @@ const CHECKPOINTS = 'read_model_checkpoints';
 const DUPLICATE_KEY = 11000;
 /**
  * FerretDB 1.24 on PostgreSQL holds a pooled connection per statement of an update command until
- * the command ends: one of more statements than its pool (50) never ends, and wedges the server.
+ * the command ends: commands at once of more statements in all than its pool (50 by default) wait
+ * on each other for good, and wedge the server. Two writers at once (two processes, or the tests'
+ * two workers) fit its default pool.
  */
-const MAX_OPERATIONS_PER_COMMAND = 32;
+const MAX_OPERATIONS_PER_COMMAND = 24;
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
 const INDEX_NOT_FOUND = 27;
