@@ -37,12 +37,13 @@ pings() {
   ' "$REPO" "$URL" >/dev/null 2>&1
 }
 
+# Found by its command line, not by a pid file: STATE_DIR follows TMPDIR, which the tests' setup sets.
 ours() { [[ -n "$OLD_PID" ]] && [[ "$(cat "/proc/$OLD_PID/comm" 2>/dev/null)" == ferretdb* ]]; }
 # An instance of ours started by an older script (another pool) or on the other backend.
 outdated() { [[ "${FERRETDB_HANDLER:-}" != sqlite ]] && [[ "$(tr '\0' ' ' <"/proc/$OLD_PID/cmdline" 2>/dev/null)" != *"--postgresql-url=$PG_URL "* ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 
 if answers; then
-  OLD_PID="$(cat "$STATE_DIR/ferretdb.pid" 2>/dev/null || true)"
+  OLD_PID="$(pgrep -f -- "--listen-addr=$ADDR " | head -n 1 || true)"
   if pings && ! { ours && outdated; }; then
     log "already answering on $ADDR"
     echo "$URL"
@@ -107,7 +108,6 @@ nohup "$BIN" \
   --log-level=warn \
   >>"$STATE_DIR/ferretdb.log" 2>&1 &
 PID=$!
-echo "$PID" >"$STATE_DIR/ferretdb.pid"
 
 for _ in $(seq 1 100); do
   if answers && pings; then
