@@ -39,12 +39,18 @@ export class TokenVerifier {
   private readonly jwks?: JWTVerifyGetKey;
 
   constructor(
-    /** `keySetPauseMs`: how long after a failed fetch the key set is not asked for again (the 503's Retry-After). */
-    options: { secret?: string; jwksUrl?: string; keySetPauseMs?: number },
+    /**
+     * `keySetPauseMs`: how long after a failed fetch the key set is not asked for again (the 503's
+     * Retry-After); `keySetMaxAgeMs`: how long a fetched set serves (jose's 10 minutes when absent).
+     */
+    options: { secret?: string; jwksUrl?: string; keySetPauseMs?: number; keySetMaxAgeMs?: number },
     private readonly rules: TokenRules,
   ) {
     if (options.jwksUrl) {
-      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { [customFetch]: keySetFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000) });
+      this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+        cacheMaxAge: options.keySetMaxAgeMs,
+        [customFetch]: keySetFetch(options.keySetPauseMs ?? STORE_RETRY_AFTER_SECONDS * 1000),
+      });
     } else if (options.secret) this.secret = new TextEncoder().encode(options.secret);
     else throw new Error('TokenVerifier needs a secret or a JWKS URL');
   }
@@ -52,7 +58,7 @@ export class TokenVerifier {
   /** The verifier the configuration asks for: its key (secret or JWKS_URL) and its binding rules. */
   static fromConfig(config: AppConfig, secret: string | undefined): TokenVerifier {
     return new TokenVerifier(
-      { secret, jwksUrl: config.jwksUrl },
+      { secret, jwksUrl: config.jwksUrl, keySetMaxAgeMs: config.jwksCacheSeconds * 1000 },
       { issuer: config.jwtIssuer, audience: config.jwtAudience, maxLifetimeSeconds: config.jwtMaxLifetimeSeconds, clockSkewSeconds: config.jwtClockSkewSeconds },
     );
   }

@@ -33,6 +33,8 @@ export interface AppConfig {
   dataDir: string;
   jwtSecret?: string;
   jwksUrl?: string;
+  /** How long a key set fetched from JWKS_URL serves before it is fetched again (JWKS_CACHE_SECONDS). */
+  jwksCacheSeconds: number;
   bootstrapToken?: string;
   challengeSecret?: string;
   eventStoreUrl?: string;
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(vars.DATA_DIR),
     jwtSecret: vars.JWT_SECRET,
     jwksUrl: vars.JWKS_URL,
+    jwksCacheSeconds: vars.JWKS_CACHE_SECONDS,
     bootstrapToken: vars.BOOTSTRAP_TOKEN,
     challengeSecret: vars.CHALLENGE_SECRET,
     eventStoreUrl: vars.EVENTSTORE_URL,

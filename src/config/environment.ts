@@ -187,6 +187,8 @@ const ENVIRONMENT = z.object({
   DATA_DIR: text('./data'),
   JWT_SECRET: secret,
   JWKS_URL: identityProviderUrl,
+  // How long a fetched key set serves: a key the provider removes passes at most this long.
+  JWKS_CACHE_SECONDS: integer(1, 600, 86_400),
   BOOTSTRAP_TOKEN: secret.superRefine(inBearerHeader),
   CHALLENGE_SECRET: secret,
   EVENTSTORE_URL: unset,

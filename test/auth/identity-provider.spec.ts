@@ -28,12 +28,13 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
   afterEach(() => {
     // A test that stopped midway leaves the set answering again for the next.
     jwks.failWith(undefined);
+    jwks.withoutKey1(false);
     return server?.dispose();
   });
   afterAll(() => jwks.close());
 
-  const start = async () => {
-    server = ServerProcess.spawn({ JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, BOOTSTRAP_TOKEN });
+  const start = async (env: Record<string, string> = {}) => {
+    server = ServerProcess.spawn({ JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, BOOTSTRAP_TOKEN, ...env });
     url = await server.listening();
   };
   /** A token naming a key id of its own, with no valid signature: what anyone can send. */
@@ -66,6 +67,20 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
     // The key set again: the token is checked (alice's org does not exist here, so 404 rather than 200).
     expect((await read(token)).status).toBe(404);
     expect(jwks.fetches() - before).toBe(2);
+  });
+
+  it('refuses the tokens of a key the provider removed once JWKS_CACHE_SECONDS have passed since the set was fetched', async () => {
+    await start({ JWKS_CACHE_SECONDS: '2' });
+    const token = await jwks.sign({ sub: 'alice', org: 'org-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 });
+    // Checked (alice's org does not exist here: 404, not 401).
+    expect((await read(token)).status).toBe(404);
+    jwks.withoutKey1(true);
+    // Within the 2 s the fetched set serves on: the key passes.
+    expect((await read(token)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const fetched = jwks.fetches();
+    const refused = await read(token);
+    expect([refused.status, jwks.fetches() - fetched]).toEqual([401, 1]);
   });
 
   it("refuses a token naming a key of the set it will not use (401), and checks the set's other keys' tokens", async () => {

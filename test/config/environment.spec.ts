@@ -130,6 +130,13 @@ describe('configuration from the environment', () => {
     for (const bad of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ LOG_ORGS_IN_MEMORY: bad })).toThrow(`LOG_ORGS_IN_MEMORY must be a positive integer, got "${bad}"`);
   });
 
+  it('serves a fetched key set for 10 minutes unless JWKS_CACHE_SECONDS says otherwise, a day at most', () => {
+    expect(loadConfig({}).jwksCacheSeconds).toBe(600);
+    expect(loadConfig({ JWKS_CACHE_SECONDS: '60' }).jwksCacheSeconds).toBe(60);
+    expect(() => loadConfig({ JWKS_CACHE_SECONDS: '0' })).toThrow('JWKS_CACHE_SECONDS must be a positive integer, got "0"');
+    expect(() => loadConfig({ JWKS_CACHE_SECONDS: '86401' })).toThrow('JWKS_CACHE_SECONDS must be at most 86400, got "86401"');
+  });
+
   it('bounds each stream-state cache at 20,000 states and 100,000 events unless STREAM_STATES_IN_MEMORY and STREAM_STATE_EVENTS_IN_MEMORY say otherwise, and refuses a bound of none', () => {
     expect(loadConfig({}).stateCacheLimits).toEqual({ states: 20_000, events: 100_000 });
     expect(loadConfig({ STREAM_STATES_IN_MEMORY: '2000', STREAM_STATE_EVENTS_IN_MEMORY: '10000' }).stateCacheLimits).toEqual({ states: 2000, events: 10_000 });

@@ -10,6 +10,8 @@ export interface JwksServer {
   fetches(): number;
   /** From now on, answers this status without a key set (an outage); undefined: the key set again. */
   failWith(status: number | undefined): void;
+  /** From now on, serves the set without key-1 (the provider retired it, say compromised), or with it again. */
+  withoutKey1(removed: boolean): void;
   close(): Promise<void>;
 }
 
@@ -19,10 +21,11 @@ export async function startJwksServer(port = 0, others: object[] = []): Promise<
   const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
   let fetches = 0;
   let failure: number | undefined;
+  let key1Removed = false;
   const server = createServer((_, response) => {
     fetches += 1;
     if (failure !== undefined) response.writeHead(failure, { 'content-type': 'text/plain' }).end('provider unavailable');
-    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk, ...others] }));
+    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [...(key1Removed ? [] : [jwk]), ...others] }));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
@@ -30,6 +33,7 @@ export async function startJwksServer(port = 0, others: object[] = []): Promise<
     sign: (claims, kid = 'key-1') => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', ...(kid === null ? {} : { kid }) }).sign(privateKey),
     fetches: () => fetches,
     failWith: (status) => (failure = status),
+    withoutKey1: (removed) => (key1Removed = removed),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
