@@ -1310,11 +1310,11 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "urn:ztkeys:problem:fst-err-max-param-length",
+                 *       "type": "urn:ztkeys:problem:path-parameter-too-long",
                  *       "title": "URI Too Long",
                  *       "status": 414,
                  *       "detail": "A path parameter is longer than this server accepts",
-                 *       "code": "FST_ERR_MAX_PARAM_LENGTH"
+                 *       "code": "PATH_PARAMETER_TOO_LONG"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
