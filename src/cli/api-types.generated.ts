@@ -830,7 +830,7 @@ export interface components {
             failedAttempts: number;
             /** @description R8: fingerprint of the requester's ACTIVE key that approving the request revokes (REPLACED) before its key becomes ACTIVE; null when it replaces none: a first key, or the key was revoked since the request; null once decided too */
             replacesFingerprint: string | null;
-            /** @description R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved */
+            /** @description R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved, the approver whose approval activated the key last (none for a FIRST_KEY or a recovery's grant) */
             approvals: string[];
             /** @description R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise */
             approvalsRequired: number | null;
@@ -1310,11 +1310,11 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "urn:ztkeys:problem:fst-err-max-param-length",
+                 *       "type": "urn:ztkeys:problem:path-parameter-too-long",
                  *       "title": "URI Too Long",
                  *       "status": 414,
                  *       "detail": "A path parameter is longer than this server accepts",
-                 *       "code": "FST_ERR_MAX_PARAM_LENGTH"
+                 *       "code": "PATH_PARAMETER_TOO_LONG"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];

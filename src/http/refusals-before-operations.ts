@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+import { PATH_PARAMETER_TOO_LONG } from './router-refusals';
 
 type Methods = 'every' | 'with a body';
 
@@ -11,7 +12,7 @@ type Methods = 'every' | 'with a body';
 const REFUSALS: [status: number, name: string, description: string, code: string, methods: Methods][] = [
   [408, 'RequestTimeout', 'The request did not arrive in time (REQUEST_TIMEOUT_MS)', 'REQUEST_TIMEOUT', 'every'],
   [413, 'ContentTooLarge', 'The body is larger than this server accepts', 'HTTP_413', 'with a body'],
-  [414, 'UriTooLong', 'A path parameter is longer than this server accepts', 'FST_ERR_MAX_PARAM_LENGTH', 'every'],
+  [414, 'UriTooLong', 'A path parameter is longer than this server accepts', PATH_PARAMETER_TOO_LONG, 'every'],
   [415, 'UnsupportedMediaType', 'The body is not application/json', 'HTTP_415', 'with a body'],
   [417, 'ExpectationFailed', 'An Expect header other than 100-continue', 'EXPECTATION_FAILED', 'every'],
   [431, 'HeadersTooLarge', 'The request line or headers are larger than this server accepts', 'HEADERS_TOO_LARGE', 'every'],

@@ -149,7 +149,7 @@ describe('key decider', () => {
     });
 
     it('refuses a key that was revoked', () => {
-      const revoked = run([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Laptop stolen', now: at(MINUTE) }], carolActive());
+      const revoked = run([{ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: ALICE, reason: 'Laptop stolen', now: at(MINUTE) }], carolActive());
       keys(revoked).when(requestKey(CAROL, carolKey, { requestId: 'r2', now: at(2 * MINUTE) })).thenRefused('CONFLICT', 'KEY_REVOKED');
     });
 
@@ -242,7 +242,7 @@ describe('key decider', () => {
       ['REJECTED', () => run([rejectKey(ALICE, aliceKey, r1)], carolPending())],
       ['LOCKED', () => failures(5)],
       ['CANCELLED', () => run([requestKey(CAROL, carolNewKey, { requestId: 'r2', replacePending: true })], carolPending())],
-      ['REVOKED', () => run([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Left the team', now: at(MINUTE) }], carolActive())],
+      ['REVOKED', () => run([{ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: ALICE, reason: 'Left the team', now: at(MINUTE) }], carolActive())],
     ])('refuses to approve or reject a %s request, naming its status', (status, events) => {
       const refusal = keys(events()).when(approveKey(BOB, bobKey, r1, CODE)).thenRefused('CONFLICT', 'REQUEST_NOT_PENDING', { requestStatus: status });
       expect(refusal.message).toContain(status);
@@ -456,7 +456,7 @@ describe('key decider', () => {
   describe('RevokeKey (R9)', () => {
     it('revokes the ACTIVE key with the admin reason', () => {
       const events = keys(carolActive())
-        .when({ type: 'RevokeKey', orgId: ORG, actor: BOB, reason: 'Laptop stolen', now: at(MINUTE) })
+        .when({ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: BOB, reason: 'Laptop stolen', now: at(MINUTE) })
         .thenEvents([
           {
             type: 'KeyRevoked',
@@ -474,19 +474,26 @@ describe('key decider', () => {
     });
 
     it('lets an approver without a key of their own revoke, and an admin revoke their own key', () => {
-      expect(keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, actor: DAN, reason: 'Left', now: T0 }).events()).toHaveLength(1);
+      expect(keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: DAN, reason: 'Left', now: T0 }).events()).toHaveLength(1);
       const aliceFirst = run([requestKey(actor('alice', 'SUPER_ADMIN'), aliceKey, { requestId: 'alice-key', firstKeyAssigned: false })]);
-      const [revoked] = keys(aliceFirst).when({ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Compromised', now: T0 }).events();
+      const [revoked] = keys(aliceFirst).when({ type: 'RevokeKey', orgId: ORG, agentId: 'alice', agentIsMember: true, actor: ALICE, reason: 'Compromised', now: T0 }).events();
       expect(revoked).toMatchObject({ type: 'KeyRevoked', data: { agentId: 'alice', revokedBy: 'alice' } });
     });
 
     it('refuses a MEMBER and an AUDITOR', () => {
-      keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, actor: MALLORY, reason: 'x', now: T0 }).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
-      keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, actor: actor('audrey', 'AUDITOR'), reason: 'x', now: T0 }).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
+      keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: MALLORY, reason: 'x', now: T0 }).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
+      keys(carolActive()).when({ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: actor('audrey', 'AUDITOR'), reason: 'x', now: T0 }).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
+    });
+
+    it('refuses a MEMBER and an AUDITOR before it looks the agent up, so that they learn nothing of who is in the org; an approver is told the agent is not there', () => {
+      for (const caller of [MALLORY, actor('audrey', 'AUDITOR')]) {
+        keys().when({ type: 'RevokeKey', orgId: ORG, agentId: 'ghost', agentIsMember: false, actor: caller, reason: 'x', now: T0 }).thenRefused('FORBIDDEN', 'NOT_AN_APPROVER');
+      }
+      keys().when({ type: 'RevokeKey', orgId: ORG, agentId: 'ghost', agentIsMember: false, actor: ALICE, reason: 'x', now: T0 }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
     });
 
     it('refuses when there is no ACTIVE key', () => {
-      keys(carolPending()).when({ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'x', now: T0 }).thenRefused('NOT_FOUND', 'NO_ACTIVE_KEY');
+      keys(carolPending()).when({ type: 'RevokeKey', orgId: ORG, agentId: 'carol', agentIsMember: true, actor: ALICE, reason: 'x', now: T0 }).thenRefused('NOT_FOUND', 'NO_ACTIVE_KEY');
     });
   });
 

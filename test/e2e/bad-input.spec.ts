@@ -621,7 +621,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
     it('answers 400 to a target in absolute form of a scheme other than http(s), naming the target, not a percent-escape', async () => {
       for (const target of ['ftp://x/health/live', 'ws://ztkeys/v1/orgs']) {
         const reply = await rawCall(suite.server, request('GET', target, ['Host: ztkeys']));
-        expectProblem(reply, 400, 'FST_ERR_BAD_URL');
+        expectProblem(reply, 400, 'REQUEST_TARGET_MALFORMED');
         expect(reply.body.detail).toContain(JSON.stringify(target));
         expect(reply.body.detail).toMatch(/neither a path .* nor an http or https URL/);
         expect(reply.body.detail).not.toMatch(/percent-escape/);

@@ -172,5 +172,26 @@ describe('key holders (R18) and what refusals reveal', () => {
         }
       });
     });
+
+    it('a MEMBER or an AUDITOR revoking a key learns nothing of who is in the org: the same 403 for an agent with a key, without one, removed, or never there', async () => {
+      const { alice, bob } = await org();
+      const auditor = await suite.journey.addAgent(alice, 'audrey', 'AUDITOR');
+      await suite.journey.addAgent(alice, 'carol');
+      await suite.journey.addAgent(alice, 'gone');
+      expectAccepted(await suite.journey.removeAgent(alice, 'gone'));
+      await expectNothingWritten(suite.server, async () => {
+        for (const caller of [bob, auditor]) {
+          // alice and bob hold a key, carol none, gone was removed, ghost never was.
+          for (const agentId of ['alice', 'bob', 'carol', 'gone', 'ghost']) {
+            const reply = await suite.journey.revokeKey(caller, agentId);
+            expectProblem(reply, 403, 'NOT_AN_APPROVER');
+            expect(reply.body.detail).toBe('Only an ADMIN or SUPER_ADMIN revokes keys.');
+          }
+        }
+      });
+      // An approver is told which it is.
+      expectProblem(await suite.journey.revokeKey(alice, 'ghost'), 404, 'AGENT_NOT_FOUND');
+      expectProblem(await suite.journey.revokeKey(alice, 'carol'), 404, 'NO_ACTIVE_KEY');
+    });
   });
 });

@@ -170,6 +170,13 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
         ['KeyApprovalRecorded', 'admin-0'],
         ['KeyApproved', 'alice'],
       ]);
+      // Once decided, the request names who had approved it: the approver who activated it too.
+      expect((await suite.journey.getKeyRequest(carol, requestId)).body).toMatchObject({ status: 'APPROVED', approvals: ['admin-0', 'alice'], approvalsRequired: null });
+      // With one approval required, the one approver.
+      const dave = await suite.journey.addAgent(alice, 'dave', 'ADMIN');
+      const daves = (await suite.journey.requestKey(dave)).body;
+      expect((await approve(alice, daves.requestId, daves.verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+      expect((await suite.journey.getKeyRequest(alice, daves.requestId)).body).toMatchObject({ status: 'APPROVED', approvals: ['alice'] });
     });
 
     it('applies a tightened threshold to a request already pending, and one rejection ends it', async () => {

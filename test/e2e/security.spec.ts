@@ -8,6 +8,7 @@ import { Public } from '../../src/auth/access.decorators';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { checkedFetch } from '../support/answer-contract';
 import { closedPort } from '../support/closed-port';
+import { rawCall } from '../support/raw-http';
 import { call, type TestAgent } from '../support/api-client';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -229,6 +230,19 @@ describe('security limits', () => {
         expectProblem(header, 431);
         const url = await call(suite.server, 'GET', `${base}/audit-log?type=${'A'.repeat(20_000)}`, alice.token);
         expectProblem(url, 431);
+      });
+
+      it("names no framework in the router's refusals, which anyone reaches without a token: ztkeys' own codes, as every other problem", async () => {
+        const head = (target: string) => `GET ${target} HTTP/1.1\r\nHost: ztkeys\r\n`;
+        const refusals = [
+          [await rawCall(suite.server, head(`${base}/key-requests/%FF`)), 400, 'REQUEST_TARGET_MALFORMED'],
+          [await rawCall(suite.server, head('ftp://x/health/live')), 400, 'REQUEST_TARGET_MALFORMED'],
+          [await call(suite.server, 'GET', `${base}/key-requests/${'a'.repeat(600)}`), 414, 'PATH_PARAMETER_TOO_LONG'],
+        ] as const;
+        for (const [reply, status, code] of refusals) {
+          expectProblem(reply, status, code);
+          expect(JSON.stringify(reply.body)).not.toMatch(/fst|fastify/i);
+        }
       });
 
       it('does not tell the exact Node.js version', async () => {

@@ -86,7 +86,7 @@ describe('the offline replay checks lifecycle policies (R20)', () => {
   it('refuses a key activated with an approval whose key was revoked before it', () => {
     const log = scenario();
     // bob's key is revoked between his approval and dan's, which still counted it.
-    const revoked = keyEvents([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, reason: 'Key stolen', now: at(3 * MINUTE) }], log.filter(({ stream }) => stream === 'bob').map(({ event }) => event as KeyEvent));
+    const revoked = keyEvents([{ type: 'RevokeKey', orgId: ORG, actor: ALICE, agentId: 'bob', agentIsMember: true, reason: 'Key stolen', now: at(3 * MINUTE) }], log.filter(({ stream }) => stream === 'bob').map(({ event }) => event as KeyEvent));
     const dans = log.findIndex(({ stream, actor: by }) => stream === 'carol' && by === 'dan');
     const forged = [...log.slice(0, dans), ...revoked.map((event) => ({ stream: 'bob', event, actor: 'alice' })), ...log.slice(dans)];
     expect(() => replay(forged)).toThrow(new LogViolation('key request r1 was approved with 1 approval(s) that count, below the org\'s threshold of 2'));

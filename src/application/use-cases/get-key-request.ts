@@ -4,6 +4,7 @@ import { decode } from '../../domain/events/decode';
 import { refuse } from '../../domain/shared/refusal';
 import { isApproverRole } from '../../domain/shared/roles';
 import { keyDecider } from '../../domain/signature-key/key.decider';
+import { signedApproval } from '../../domain/signature-key/key.events';
 import { replacedKey } from '../../domain/signature-key/replaced-key';
 import { agentStream } from '../../domain/streams';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
@@ -25,7 +26,7 @@ export interface KeyRequestView {
   failedAttempts: number;
   /** R8: while PENDING, the ACTIVE key approving it revokes; null when it replaces none, or once decided. */
   replacesFingerprint: string | null;
-  /** R20 M-of-N: whose approvals count so far while it waits for more (once decided: who had approved). */
+  /** R20 M-of-N: whose approvals count so far while it waits for more; once decided, who had approved (the approver who activated it last). */
   approvals: readonly string[];
   /** R20 M-of-N: while PENDING, the approvals that activate the key now; null once decided. */
   approvalsRequired: number | null;
@@ -69,10 +70,13 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
     const keys = (await this.directory.keys(orgId, agentId)).state;
     const entry = keys.requests.get(requestId);
     if (!entry) return notFound();
-    const history = (await this.store.readStream(agentStream(orgId, agentId)))
+    const events = (await this.store.readStream(agentStream(orgId, agentId)))
       .map((event) => decode(event, keyDecider.events))
-      .filter((event) => event.data.requestId === requestId)
-      .map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
+      .filter((event) => event.data.requestId === requestId);
+    const history = events.map((event) => ({ type: event.type, at: event.metadata.occurredAt, by: event.metadata.actor, position: String(event.position) }));
+    // The state keeps the approvals a request waits with; the one that activated it is its KeyApproved's signer.
+    const approved = events.find((event) => event.type === 'KeyApproved');
+    const activatedBy = approved?.type === 'KeyApproved' ? signedApproval(approved.data)?.approvedBy : undefined;
     const requester = org.state.agents.get(agentId);
     const pending = entry.status === 'PENDING' ? await this.pendingApprovals.of(orgId, org.state, agentId, entry) : undefined;
     // R20: past its expiry nobody can decide it, whether or not the scheduler has recorded the expiry yet.
@@ -87,7 +91,8 @@ export class GetKeyRequestHandler implements IQueryHandler<GetKeyRequestQuery> {
       verificationCode: entry.verificationCode,
       failedAttempts: entry.failedAttempts,
       replacesFingerprint: pending && !expired ? replacedKey(entry.replacesFingerprint, keys.active?.fingerprint) : null,
-      approvals: pending?.approvals ?? entry.approvals,
+      // An approver who had approved already activates it when the threshold was lowered since: named once.
+      approvals: pending?.approvals ?? (activatedBy && !entry.approvals.includes(activatedBy) ? [...entry.approvals, activatedBy] : entry.approvals),
       approvalsRequired: pending && !expired ? pending.approvalsRequired : null,
       remindAt: pending?.remindAt ?? null,
       expiresAt: pending?.expiresAt ?? null,

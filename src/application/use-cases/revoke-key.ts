@@ -1,5 +1,4 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { refuse } from '../../domain/shared/refusal';
 import { keyDecider } from '../../domain/signature-key/key.decider';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
@@ -27,9 +26,9 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
   execute({ context, agentId, reason }: RevokeKeyCommand): Promise<{ position: bigint }> {
     return retryOnConflict(async (freshSince) => {
       const { org, actor } = await this.directory.actor(context.orgId, context.actor, freshSince);
-      if (!org.state.agents.has(agentId)) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not a member of this organization.`);
       const keys = await this.directory.keys(context.orgId, agentId, freshSince);
-      const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, reason, now: context.now.toISOString() }, keys.state);
+      const agentIsMember = org.state.agents.has(agentId);
+      const { events } = keyDecider.decide({ type: 'RevokeKey', orgId: context.orgId, actor, agentId, agentIsMember, reason, now: context.now.toISOString() }, keys.state);
       // Recorded only while the revoker is still an approver (and the agent a member): R17.
       return { position: (await this.writer.write(context, decided(keys, events), guard(org)))! };
     });

@@ -56,7 +56,8 @@ export type RejectKey = {
   policy: RequestDeadlines;
   now: string;
 };
-export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; reason: string; now: string };
+/** `agentId` is the agent whose key is revoked, `agentIsMember` whether the org's directory holds them now. */
+export type RevokeKey = { type: 'RevokeKey'; orgId: string; actor: ActorContext; agentId: string; agentIsMember: boolean; reason: string; now: string };
 /** R9, R18: removing an agent, or making them an AUDITOR, revokes their key and cancels their pending request. */
 export type ReleaseAgentKeys = { type: 'ReleaseAgentKeys'; actorId: string; reason: KeyReleaseReason; now: string };
 

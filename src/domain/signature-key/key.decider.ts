@@ -261,11 +261,16 @@ function rejectKey(command: RejectKey, state: KeyState): KeyEvent[] {
   ];
 }
 
-/** R9. Revocation needs no key of the admin's own (it only takes power away), and may be their own key. */
+/**
+ * R9. Revocation needs no key of the admin's own (it only takes power away), and may be their own key.
+ * The caller's role is checked before the agent is looked up, so that a MEMBER or an AUDITOR learns
+ * from the refusal nothing of who is in the org (R14's rule within it: they may not read the directory).
+ */
 function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
   if (!isApproverRole(command.actor.role)) {
     refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN revokes keys.');
   }
+  if (!command.agentIsMember) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${command.agentId} is not a member of this organization.`);
   const active = state.active ?? refuseNoActiveKey(state);
   return [revoked(state.agentId as string, active, 'REVOKED_BY_ADMIN', command.reason, command.actor.agentId)];
 }

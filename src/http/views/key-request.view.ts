@@ -44,7 +44,7 @@ export class KeyRequestView {
   @ApiProperty(CODE) verificationCode: string;
   @ApiProperty({ description: 'Wrong verification codes so far (the 5th locks the request)' }) failedAttempts: number;
   @ApiProperty({ type: String, nullable: true, description: `${REPLACES}; null once decided too` }) replacesFingerprint: string | null;
-  @ApiProperty({ type: [String], description: 'R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved' }) approvals: string[];
+  @ApiProperty({ type: [String], description: 'R20 M-of-N: while PENDING, the approvers whose approvals count now (not one demoted since, nor one whose key that signed was revoked or replaced since); once decided, who had approved, the approver whose approval activated the key last (none for a FIRST_KEY or a recovery\'s grant)' }) approvals: string[];
   @ApiProperty({ type: Number, nullable: true, description: "R20 M-of-N: while PENDING, the approvals that activate the key now (as the pending list's approvalsRequired); null otherwise" })
   approvalsRequired: number | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: "R20: while PENDING, when its approvers are (or were) reminded, by the org's policy now; null once decided" })
