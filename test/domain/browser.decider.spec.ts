@@ -230,6 +230,12 @@ describe('browser decider', () => {
       browser().when(signedTask({ fields })).thenRefused('UNPROCESSABLE', 'CHALLENGE_MISMATCH', { field });
     });
 
+    it('says so when the task differs from the challenge\'s only in its Unicode normalization, which prints the same', () => {
+      const composed = { ...signedTask({ fields: { task: 'caf\u00e9' } }), task: 'cafe\u0301' };
+      const refusal = browser().when(composed).thenRefused('UNPROCESSABLE', 'CHALLENGE_MISMATCH', { field: 'task', expected: 'cafe\u0301', actual: 'caf\u00e9' });
+      expect(refusal.message).toContain('the two differ only in their Unicode normalization, which prints them alike: the challenge holds "caf\\u00e9", this command "cafe\\u0301"');
+    });
+
     it('refuses (writing nothing) an expired challenge and a replayed one', () => {
       browser().when(signedTask({ now: at(7 * MINUTE), fields: { issuedAt: T0 } })).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
       const first = signedTask();

@@ -6,6 +6,15 @@ import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS, type ChallengeFields, type R
 import { spentReason, type UsedNonces } from './used-nonces';
 import { isoInstant } from '../../shared/iso-instant';
 
+/** Non-ASCII as \u escapes: two texts that print alike, told apart. */
+const escaped = (text: string): string => JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Why two values that print the same differ, when they are one text in two Unicode normalizations (é as one code point or e + ◌́). */
+function alike(actual: unknown, expected: unknown): string {
+  if (typeof actual !== 'string' || typeof expected !== 'string' || actual.normalize('NFC') !== expected.normalize('NFC')) return '';
+  return ` (the two differ only in their Unicode normalization, which prints them alike: the challenge holds ${escaped(actual)}, this command ${escaped(expected)})`;
+}
+
 /** What a command needs its challenge to say: org, caller, and everything its purpose binds. */
 export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBinding;
 
@@ -29,7 +38,7 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
       refuse(
         'UNPROCESSABLE',
         'CHALLENGE_MISMATCH',
-        `The challenge was issued with ${field} ${JSON.stringify(challenge[field] ?? null)}, but this command needs ${JSON.stringify(value)}: get a challenge for this very command.`,
+        `The challenge was issued with ${field} ${JSON.stringify(challenge[field] ?? null)}, but this command needs ${JSON.stringify(value)}${alike(challenge[field], value)}: get a challenge for this very command.`,
         { field, expected: value, actual: challenge[field] ?? null },
       );
     }
