@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
-import type { NoteSigner } from '../../src/transparency/signed-note';
-import { CLI_BUILT, runProcess } from '../cli/support/cli-process';
-import { call } from '../support/api-client';
-import { serverForSuite } from '../support/server-for-suite';
-import { logSignerOf, resignedExport } from './resigned-export';
+import { forgerySuite } from './forged-export';
 import { signedLog, type ExportLine } from './signed-export';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -21,17 +14,11 @@ const isoPlus = (iso: string, ms: number): string => new Date(Date.parse(iso) + 
  * edit at its line (exit 6), by the deciders' own decide at that point.
  */
 describe('audit verify: what the server derives from the state at that point is what the deciders decide there', () => {
-  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
-  let work: string;
-  let vkey: string;
-  let signer: NoteSigner;
+  const { suite, resigned, verify, expectRefused } = forgerySuite('decided');
   let lines: ExportLine[];
   let orgId: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'ztkeys-decided-'));
-    vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
-    signer = logSignerOf(suite.server.dataDir);
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(alice);
     const carol = await suite.journey.addAgent(alice, 'carol');
@@ -57,34 +44,17 @@ describe('audit verify: what the server derives from the state at that point is 
     ({ lines } = await signedLog(suite.server, alice));
     orgId = alice.orgId;
   });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  const verify = async (name: string, exported: ExportLine[]) => {
-    const file = join(work, `${name}.ndjson`);
-    writeFileSync(file, exported.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    const { code, stdout } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--json'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
-    return { code, failure: (JSON.parse(stdout) as { failure?: { line: number; reason: string } }).failure };
-  };
-  /** The index of the `nth` line of `type` about `agentId` (and matching `where`). */
+  /** The index of the first line of `type` about `agentId` (and matching `where`). */
   const at = (type: string, agentId: string, where: (data: Record<string, any>) => boolean = () => true): number =>
     lines.findIndex((line) => line.type === type && line.data.agentId === agentId && where(line.data));
   /** The export with line `index` edited, every checkpoint signed anew. */
-  const edited = (index: number, edit: (line: ExportLine) => ExportLine): ExportLine[] => resignedExport(lines.map((line, i) => (i === index ? edit(line) : line)), signer, orgId);
+  const edited = (index: number, edit: (line: ExportLine) => ExportLine): ExportLine[] => resigned(lines.map((line, i) => (i === index ? edit(line) : line)), orgId);
   const withData = (index: number, change: Record<string, unknown>): ExportLine[] => edited(index, (line) => ({ ...line, data: { ...line.data, ...change } }));
-  /** A forged export, the line it must be refused at and what the refusal says. */
-  type Forgery = [name: string, exported: ExportLine[], line: number, reason: string];
-  /** Every forgery verified by the built CLI, each refused (exit 6) at its line, saying its reason. */
-  const expectRefused = async (what: string, forgeries: Forgery[]) => {
-    const verdicts = [];
-    for (const [name, exported] of forgeries) verdicts.push({ name, ...(await verify(`${what}-${name}`, exported)) });
-    const refused = forgeries.map(([name, , line, reason]) => ({ name, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: line + 1, reason: expect.stringContaining(reason) }) }));
-    expect(verdicts).toEqual(refused);
-  };
 
   it('verifies the export as the server wrote it, and signed anew unchanged', async () => {
     expect(lines[at('PromptFrequencyChanged', 'alice', (data) => data.reason === 'LOGOUT')].data.previous).toBe('DAILY');
     expect(await verify('genuine', lines)).toEqual({ code: EXIT.OK, failure: undefined });
-    expect(await verify('resigned', resignedExport(lines, signer, orgId))).toEqual({ code: EXIT.OK, failure: undefined });
+    expect(await verify('resigned', resigned(lines, orgId))).toEqual({ code: EXIT.OK, failure: undefined });
   });
 
   it('refuses a logout whose previous frequency or frequency is not the one the browser decider writes there, and one recorded for another actor', async () => {
