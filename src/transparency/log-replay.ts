@@ -20,7 +20,7 @@ import { CLOCK_SKEW_TOLERANCE_MS, type RecordedProof } from '../domain/shared/si
 import type { ApprovalMode, KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
 import { keyDecider, replacing } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
-import { MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
+import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
 import { keyReleaseFor } from '../domain/signature-key/key-release';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
@@ -110,6 +110,8 @@ export class OrgReplay {
   private readonly replacedRequests = new Map<string, string>();
   /** R9, R18: per agent, the directory change that released their keys (removed, made an AUDITOR) and its actor, while it stands. */
   private readonly released = new Map<string, { actorId: string; reason: KeyReleaseReason }>();
+  /** R9, R18: the release the last directory change decided, as many events of it as the org's next events must be. */
+  private owedRelease: { agentId: string; left: number } | undefined;
   private firstKey: string | undefined;
   /** The SUPER_ADMIN the org was created with, whom the operator adds with it. */
   private creator: string | undefined;
@@ -133,6 +135,7 @@ export class OrgReplay {
    * its lapse is missing (a log written before the directory change lapsed it).
    */
   recovery(event: Decoded<RecoveryEvent>): void {
+    this.settleRelease(event);
     switch (event.type) {
       case 'RecoveryStarted': {
         const { recoveryId, agentId, startedAt, effectiveAt, remindAt, delayHours, withWorkingApprover } = event.data;
@@ -252,6 +255,7 @@ export class OrgReplay {
    * belongs to one agent, and its holder asking again claims nothing).
    */
   publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
+    this.settleRelease(event);
     const before = this.claims.get(stream) ?? publicKeyDecider.initialState;
     const { agentId, requestId } = event.data;
     if (event.data.fingerprint !== fingerprint) violation(`${event.type} in ${stream} claims key ${event.data.fingerprint}`);
@@ -261,6 +265,7 @@ export class OrgReplay {
   }
 
   organization(event: Decoded<OrganizationEvent>): void {
+    this.settleRelease(event);
     if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
       violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.orgId}"`);
     }
@@ -321,12 +326,34 @@ export class OrgReplay {
         return;
     }
     const release = keyReleaseFor(event);
-    if (release) this.released.set(release.agentId, { actorId: actor, reason: release.reason });
-    else this.released.delete(event.data.agentId);
+    if (!release) {
+      this.released.delete(event.data.agentId);
+      return;
+    }
+    this.released.set(release.agentId, { actorId: actor, reason: release.reason });
+    const keys = this.keys.get(release.agentId) ?? initialKeyState;
+    const owed = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: actor, reason: release.reason, now: event.occurredAt }, keys).events.length;
+    if (owed > 0) this.owedRelease = { agentId: release.agentId, left: owed };
+  }
+
+  /**
+   * R9, R18: the release a directory change decides is written in its commit, just after it, and
+   * the events of one commit are consecutive in the log (the event store's append): while one is
+   * owed, the org's next event is a release of that agent's keys (release() checks which).
+   */
+  private settleRelease(event: { type: string }, releasing?: string): void {
+    const owed = this.owedRelease;
+    if (owed === undefined) return;
+    if (releasing !== owed.agentId) {
+      violation(`${event.type}: the directory change just before released the keys of "${owed.agentId}" (${owed.left} event(s) of it left), which its commit writes right after it, but the org's next event is this one`);
+    }
+    this.owedRelease = owed.left > 1 ? { agentId: owed.agentId, left: owed.left - 1 } : undefined;
   }
 
   key(agentId: string, event: Decoded<KeyEvent>): void {
     if (event.data.agentId !== agentId) violation(`${event.type} is about agent "${event.data.agentId}" but is in the key stream of "${agentId}"`);
+    const releasing = releaseReasonOf(event);
+    this.settleRelease(event, releasing === undefined ? undefined : agentId);
     const state = this.keys.get(agentId) ?? initialKeyState;
     // R5: the decider locks a request in the commit of its last wrong code, right after it.
     const unlocked = state.pendingRequestId === undefined ? undefined : state.requests.get(state.pendingRequestId);
@@ -342,6 +369,7 @@ export class OrgReplay {
       violation(`key request ${cancelled} was cancelled as REPLACED_BY_NEW_REQUEST, but the next event of "${agentId}"'s keys is ${event.type}, not the request that replaces it`);
     }
     this.checkKeyEvent(agentId, state, event);
+    if (releasing) this.release(agentId, state, event, releasing);
     if (event.type === 'KeyRevoked' && event.data.reasonCode === 'REPLACED' && state.active) this.replaced.set(agentId, { key: state.active, revocation: { type: event.type, data: event.data } });
     else this.replaced.delete(agentId);
     if (event.type === 'KeyRequestCancelled' && event.data.reason === 'REPLACED_BY_NEW_REQUEST') this.replacedRequests.set(agentId, event.data.requestId);
@@ -350,6 +378,7 @@ export class OrgReplay {
   }
 
   browser(stream: string, agentId: string, browserId: string, event: Decoded<BrowserEvent>): void {
+    this.settleRelease(event);
     if (event.data.agentId !== agentId || event.data.browserId !== browserId) {
       violation(`${event.type} is about agent "${event.data.agentId}" in browser "${event.data.browserId}" but is in the stream of "${agentId}" in "${browserId}"`);
     }
@@ -614,14 +643,12 @@ export class OrgReplay {
             keyDecider.decide({ type: 'RevokeKey', orgId: this.orgId, actor: { agentId: revokedBy, role }, reason, now: event.occurredAt }, state).events,
           );
         }
-        if (reasonCode !== 'REPLACED' && reasonCode !== 'REVOKED_BY_ADMIN') this.release(agentId, state, event, reasonCode);
         return;
       }
       case 'KeyRequestCancelled':
         pending(state, event.data.requestId);
-        if (event.data.reason !== 'REPLACED_BY_NEW_REQUEST') this.release(agentId, state, event, event.data.reason);
         // R8: cancelled by the agent's own new request, written just after it (key()).
-        else if (event.data.cancelledBy !== agentId || event.actor !== agentId) violation(`key request ${event.data.requestId} of "${agentId}" is cancelled by a new request, but by "${event.data.cancelledBy}", recorded for "${event.actor}"`);
+        if (event.data.reason === 'REPLACED_BY_NEW_REQUEST' && (event.data.cancelledBy !== agentId || event.actor !== agentId)) violation(`key request ${event.data.requestId} of "${agentId}" is cancelled by a new request, but by "${event.data.cancelledBy}", recorded for "${event.actor}"`);
         return;
       // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
       case 'KeyRequestExpired': {
@@ -743,6 +770,12 @@ export class OrgReplay {
  */
 function signedBeforeRecorded(event: Decoded<{ type: string }>, signedAt: string): void {
   if (Date.parse(signedAt) > Date.parse(event.occurredAt)) violation(`${event.type}: signed at ${signedAt}, after ${event.occurredAt}, when it is recorded`);
+}
+
+/** Why a key event releases an agent's keys (R9, R18), if it does. */
+function releaseReasonOf(event: KeyEvent): KeyReleaseReason | undefined {
+  const reason = event.type === 'KeyRevoked' ? event.data.reasonCode : event.type === 'KeyRequestCancelled' ? event.data.reason : undefined;
+  return KEY_RELEASE_REASONS.find((release) => release === reason);
 }
 
 function pending(state: KeyState, requestId: string): KeyRequestEntry {

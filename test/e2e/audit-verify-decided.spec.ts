@@ -83,6 +83,22 @@ describe('audit verify: what the server derives from the state at that point is 
     ]);
   });
 
+  /** The export without line `index`, its stream's later revisions one down, every checkpoint signed anew; and the index of the leaf that took its place. */
+  const dropped = (index: number): [ExportLine[], number] => {
+    const { stream, revision } = lines[index];
+    const rest = lines.filter((_, i) => i !== index).map((line) => (line.stream === stream && line.revision > revision ? { ...line, revision: line.revision - 1 } : line));
+    return [resigned(rest, orgId), rest.findIndex((line, i) => i >= index && line.type !== 'CheckpointSigned')];
+  };
+
+  it('refuses a directory change whose release of the agent\'s keys is missing from its commit', async () => {
+    const [removal, afterRemoval] = dropped(at('KeyRevoked', 'dave'));
+    const [demotion, afterDemotion] = dropped(at('KeyRevoked', 'erin'));
+    await expectRefused('release-dropped', [
+      ['removal', removal, afterRemoval, 'the directory change just before released the keys of "dave" (1 event(s) of it left)'],
+      ['demotion', demotion, afterDemotion, 'the directory change just before released the keys of "erin" (1 event(s) of it left)'],
+    ]);
+  });
+
   it('refuses a directory change the organization decider does not decide there: by an actor who was no SUPER_ADMIN, or naming another former role', async () => {
     const added = at('AgentAdded', 'erin');
     const changed = at('AgentRoleChanged', 'erin');
