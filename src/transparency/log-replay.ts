@@ -15,12 +15,13 @@ import { initialOrganizationState, roleOf, type OrganizationState } from '../dom
 import type { ActiveKey } from '../domain/shared/actor';
 import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
 import { DomainRefusal } from '../domain/shared/refusal';
-import { isApproverRole } from '../domain/shared/roles';
+import { holdsNoKey, isApproverRole } from '../domain/shared/roles';
 import { CLOCK_SKEW_TOLERANCE_MS, type RecordedProof } from '../domain/shared/signed-proof';
 import type { ApprovalMode, KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
 import { keyDecider, replacing } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
-import { MAX_APPROVAL_ATTEMPTS } from '../domain/signature-key/key.events';
+import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
+import { keyReleaseFor } from '../domain/signature-key/key-release';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
@@ -47,6 +48,25 @@ function underRule<T>(event: { type: string }, check: () => T): T {
   } catch (error) {
     if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * An event the server derives from the state at that point (the caller's role, a former value):
+ * the one its decider's own `decide` gives there, for the command that wrote it, member by member.
+ * `decide` runs the command on the state before the event, of which the event is the first it decides.
+ */
+function asDecided(event: Decoded<{ type: string; data: unknown }>, what: string, decide: () => readonly { type: string; data: unknown }[]): void {
+  let decided: readonly { type: string; data: unknown }[];
+  try {
+    decided = decide();
+  } catch (error) {
+    if (error instanceof DomainRefusal) violation(`${event.type}: ${what}, but its decider refuses it there (${error.code}): ${error.message}`);
+    throw error;
+  }
+  const [expected] = decided;
+  if (canonicalize({ type: event.type, data: event.data }) !== canonicalize(expected)) {
+    violation(`${event.type}: ${what} is recorded with ${canonicalize(event.data)}, but its decider decides ${expected ? `${expected.type} ${canonicalize(expected.data)}` : 'no such event'} there`);
   }
 }
 
@@ -86,7 +106,15 @@ export class OrgReplay {
    * next event, the approval, must be the one to write: the key was ACTIVE when the approver signed.
    */
   private readonly replaced = new Map<string, { key: ActiveKey; revocation: KeyRevoked }>();
+  /** R8: per agent, the request a new request just cancelled (REPLACED_BY_NEW_REQUEST): the agent's next event is that new request. */
+  private readonly replacedRequests = new Map<string, string>();
+  /** R9, R18: per agent, the directory change that released their keys (removed, made an AUDITOR) and its actor, while it stands. */
+  private readonly released = new Map<string, { actorId: string; reason: KeyReleaseReason }>();
+  /** R9, R18: the release the last directory change decided, as many events of it as the org's next events must be. */
+  private owedRelease: { agentId: string; left: number } | undefined;
   private firstKey: string | undefined;
+  /** The SUPER_ADMIN the org was created with, whom the operator adds with it. */
+  private creator: string | undefined;
   private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
   private readonly recoveryGrants = new Map<string, string>();
@@ -107,6 +135,7 @@ export class OrgReplay {
    * its lapse is missing (a log written before the directory change lapsed it).
    */
   recovery(event: Decoded<RecoveryEvent>): void {
+    this.settleRelease(event);
     switch (event.type) {
       case 'RecoveryStarted': {
         const { recoveryId, agentId, startedAt, effectiveAt, remindAt, delayHours, withWorkingApprover } = event.data;
@@ -220,28 +249,111 @@ export class OrgReplay {
     this.recoveryGrants.set(recoveryId, request.requestId);
   }
 
-  /** R18: a public key's claim, folded with its decider; a second claim of one key by another agent is a violation. */
+  /**
+   * R18: a public key is claimed in the commit of the request that first asked for it, just after
+   * it: of that agent's request of that key, as the public-key decider decides it (once: a key
+   * belongs to one agent, and its holder asking again claims nothing).
+   */
   publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
+    this.settleRelease(event);
     const before = this.claims.get(stream) ?? publicKeyDecider.initialState;
+    const { agentId, requestId } = event.data;
     if (event.data.fingerprint !== fingerprint) violation(`${event.type} in ${stream} claims key ${event.data.fingerprint}`);
-    if (before.claimedBy && before.claimedBy.agentId !== event.data.agentId) {
-      violation(`key ${fingerprint} claimed by "${event.data.agentId}" after "${before.claimedBy.agentId}": a key belongs to one agent`);
-    }
+    if (this.keys.get(agentId)?.requests.get(requestId)?.fingerprint !== fingerprint) violation(`key ${fingerprint} is claimed by request ${requestId} of "${agentId}", which is no request of that key`);
+    asDecided(event, `the claim of key ${fingerprint} by "${agentId}"`, () => publicKeyDecider.decide({ type: 'ClaimPublicKey', fingerprint, agentId, requestId }, before).events);
     this.claims.set(stream, publicKeyDecider.evolve(before, event));
   }
 
   organization(event: Decoded<OrganizationEvent>): void {
+    this.settleRelease(event);
     if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
       violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.orgId}"`);
     }
     if (event.type === 'OrgPolicyChanged') this.policyChange(event);
+    this.directoryChange(event);
     this.org = organizationDecider.evolve(this.org, event);
     const running = runningRecovery(this.recoveries);
     if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN') this.ended.add(running.recoveryId);
   }
 
+  /**
+   * R1: the directory is managed by a SUPER_ADMIN then: an agent added, a role changed and an agent
+   * removed are the events the organization decider decides there for the event's actor (a role
+   * change also on whether the agent held an ACTIVE key, R20), with the former role the state gives;
+   * the org and its creator, as its SUPER_ADMIN, are added by the operator. A removal or a change
+   * to AUDITOR releases the agent's keys, by that actor (release). R4: the first key is assigned to
+   * the FIRST_KEY approval's request, once.
+   */
+  private directoryChange(event: Decoded<OrganizationEvent>): void {
+    const { actor } = event;
+    switch (event.type) {
+      case 'AgentAdded': {
+        const { agentId, email, displayName, role } = event.data;
+        if (this.org.agents.size === 0) {
+          // CreateOrganization's second event: decide it again on the creation it follows.
+          if (actor !== OPERATOR_ACTOR || role !== 'SUPER_ADMIN' || agentId !== this.creator) {
+            violation(`the org's first agent is "${agentId}" (${role}), added by "${actor}", not its creator "${this.creator}" as SUPER_ADMIN, added by the operator with the org`);
+          }
+          return;
+        }
+        asDecided(event, `"${actor}" adding "${agentId}"`, () => organizationDecider.decide({ type: 'AddAgent', actorId: actor, agent: { agentId, email, displayName }, role }, this.org).events);
+        break;
+      }
+      case 'AgentRoleChanged': {
+        const { agentId, to } = event.data;
+        const agentHoldsKey = this.keys.get(agentId)?.active !== undefined;
+        asDecided(event, `"${actor}" changing the role of "${agentId}"`, () =>
+          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentHoldsKey }, this.org).events,
+        );
+        break;
+      }
+      case 'AgentRemoved':
+        asDecided(event, `"${actor}" removing "${event.data.agentId}"`, () => organizationDecider.decide({ type: 'RemoveAgent', actorId: actor, agentId: event.data.agentId }, this.org).events);
+        break;
+      case 'OrganizationCreated':
+        if (actor !== OPERATOR_ACTOR) violation(`org "${event.data.orgId}" was created by "${actor}", not by the operator`);
+        this.creator = event.data.superAdminId;
+        return;
+      case 'FirstKeyAssigned': {
+        // R4: in the commit of the FIRST_KEY approval, just after it, naming that request.
+        const { agentId, requestId } = event.data;
+        const approval = this.firstKey === undefined ? undefined : this.approvals.get(this.firstKey);
+        if (approval?.agentId !== agentId || approval.requestId !== requestId) violation(`the org's first key is assigned to request ${requestId} of "${agentId}", which is not the FIRST_KEY approved`);
+        asDecided(event, `the first key assigned to "${agentId}"`, () => organizationDecider.decide({ type: 'AssignFirstKey', agentId, requestId }, this.org).events);
+        return;
+      }
+      case 'OrgPolicyChanged':
+        return;
+    }
+    const release = keyReleaseFor(event);
+    if (!release) {
+      this.released.delete(event.data.agentId);
+      return;
+    }
+    this.released.set(release.agentId, { actorId: actor, reason: release.reason });
+    const keys = this.keys.get(release.agentId) ?? initialKeyState;
+    const owed = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: actor, reason: release.reason, now: event.occurredAt }, keys).events.length;
+    if (owed > 0) this.owedRelease = { agentId: release.agentId, left: owed };
+  }
+
+  /**
+   * R9, R18: the release a directory change decides is written in its commit, just after it, and
+   * the events of one commit are consecutive in the log (the event store's append): while one is
+   * owed, the org's next event is a release of that agent's keys (release() checks which).
+   */
+  private settleRelease(event: { type: string }, releasing?: string): void {
+    const owed = this.owedRelease;
+    if (owed === undefined) return;
+    if (releasing !== owed.agentId) {
+      violation(`${event.type}: the directory change just before released the keys of "${owed.agentId}" (${owed.left} event(s) of it left), which its commit writes right after it, but the org's next event is this one`);
+    }
+    this.owedRelease = owed.left > 1 ? { agentId: owed.agentId, left: owed.left - 1 } : undefined;
+  }
+
   key(agentId: string, event: Decoded<KeyEvent>): void {
     if (event.data.agentId !== agentId) violation(`${event.type} is about agent "${event.data.agentId}" but is in the key stream of "${agentId}"`);
+    const releasing = releaseReasonOf(event);
+    this.settleRelease(event, releasing === undefined ? undefined : agentId);
     const state = this.keys.get(agentId) ?? initialKeyState;
     // R5: the decider locks a request in the commit of its last wrong code, right after it.
     const unlocked = state.pendingRequestId === undefined ? undefined : state.requests.get(state.pendingRequestId);
@@ -252,20 +364,38 @@ export class OrgReplay {
     if (replaced && (event.type !== 'KeyApproved' || event.data.mode === 'FIRST_KEY')) {
       violation(`key ${replaced.key.fingerprint} was revoked as REPLACED, but the next event of "${agentId}"'s keys is ${event.type}, not the approval that replaces it`);
     }
+    const cancelled = this.replacedRequests.get(agentId);
+    if (cancelled !== undefined && event.type !== 'KeyRequested') {
+      violation(`key request ${cancelled} was cancelled as REPLACED_BY_NEW_REQUEST, but the next event of "${agentId}"'s keys is ${event.type}, not the request that replaces it`);
+    }
     this.checkKeyEvent(agentId, state, event);
+    if (releasing) this.release(agentId, state, event, releasing);
     if (event.type === 'KeyRevoked' && event.data.reasonCode === 'REPLACED' && state.active) this.replaced.set(agentId, { key: state.active, revocation: { type: event.type, data: event.data } });
     else this.replaced.delete(agentId);
+    if (event.type === 'KeyRequestCancelled' && event.data.reason === 'REPLACED_BY_NEW_REQUEST') this.replacedRequests.set(agentId, event.data.requestId);
+    else this.replacedRequests.delete(agentId);
     this.keys.set(agentId, keyDecider.evolve(state, event));
   }
 
   browser(stream: string, agentId: string, browserId: string, event: Decoded<BrowserEvent>): void {
+    this.settleRelease(event);
     if (event.data.agentId !== agentId || event.data.browserId !== browserId) {
       violation(`${event.type} is about agent "${event.data.agentId}" in browser "${event.data.browserId}" but is in the stream of "${agentId}" in "${browserId}"`);
     }
+    // Only the agent themself acts in their browsers (the handler's NOT_SELF).
+    if (event.actor !== agentId) violation(`${event.type} of "${agentId}" in browser "${browserId}" was recorded for "${event.actor}": agents act in their own browsers`);
     const state = this.browsers.get(stream) ?? initialBrowserState;
+    if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'LOGOUT') {
+      // Written without guarding the directory (a logout only takes away): a role change may come
+      // between the server's read and the append, so it is decided as the member it was then.
+      const role = roleOf(this.org, agentId);
+      const command = { type: 'LogOutOfBrowser' as const, orgId: this.orgId, agentId, browserId, role: role === undefined || holdsNoKey(role) ? 'MEMBER' : role, now: event.occurredAt };
+      asDecided(event, `the logout of "${agentId}" from browser "${browserId}"`, () => browserDecider.decide(command, state).events);
+    }
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'SET') {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
+      signedBeforeRecorded(event, signedAt);
       this.statement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
       // The setting it replaced, as the decider records it: the one that held for that key (R10).
       const before = effectiveFrequency(state, key);
@@ -276,6 +406,7 @@ export class OrgReplay {
       const key = this.requireActive(agentId, event.data.keyFingerprint, 'authorized a sensitive task');
       if (event.data.method === 'SIGNATURE') {
         const { proof, signedAt, browserId: browser, task } = event.data;
+        signedBeforeRecorded(event, signedAt);
         this.statement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
         // The end of the window it opens, which readers take for the end of what it authorized (R11).
         const until = windowEnd(state, key, signedAt);
@@ -288,7 +419,25 @@ export class OrgReplay {
         this.remembered(event, state, key);
       }
     }
+    if (event.type === 'SensitiveTaskRefused') this.refusedTask(event, state);
     this.browsers.set(stream, browserDecider.evolve(state, event));
+  }
+
+  /**
+   * R11: a refused task records no proof. Decided without one, the browser decider gives its
+   * reason (an AUDITOR, no ACTIVE key, no remembered window: PROMPT_REQUIRED), except that a proof
+   * that did not verify under an ACTIVE key (INVALID_SIGNATURE) is refused wherever a key was ACTIVE.
+   * Recorded only while the agent's role and key were those read (guarded), so they are the state's.
+   */
+  private refusedTask(event: Decoded<Extract<BrowserEvent, { type: 'SensitiveTaskRefused' }>>, state: BrowserState): void {
+    const { agentId, browserId, task, reason } = event.data;
+    const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" was refused a sensitive task but is not in the org's directory`);
+    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.orgId, agentId, browserId, role, task, activeKey: this.keys.get(agentId)?.active, now: event.occurredAt };
+    const [unsigned] = browserDecider.decide(command, state).events;
+    const unsignedReason = unsigned?.type === 'SensitiveTaskRefused' ? unsigned.data.reason : undefined;
+    const keyHeld = unsignedReason !== 'AUDITOR_CANNOT_HOLD_KEY' && unsignedReason !== 'NO_ACTIVE_KEY';
+    if (reason === unsignedReason || (reason === 'INVALID_SIGNATURE' && keyHeld)) return;
+    violation(`${event.type}: task "${task}" of "${agentId}" in browser "${browserId}" is recorded as refused for ${reason}, but the browser decider ${unsignedReason ? `refuses it there for ${unsignedReason}` : 'authorizes it there without a signature'}${keyHeld ? ' (or, for a signature that did not verify, INVALID_SIGNATURE)' : ''}`);
   }
 
   /**
@@ -478,16 +627,28 @@ export class OrgReplay {
         }
         return;
       }
-      case 'KeyRevoked':
+      case 'KeyRevoked': {
         if (state.active?.requestId !== event.data.requestId || state.active.fingerprint !== event.data.fingerprint) {
           violation(`key ${event.data.fingerprint} is revoked but is not the ACTIVE key of "${agentId}"`);
         }
-        if (event.data.reasonCode === 'REPLACED' && state.pendingRequestId === undefined) {
+        const { reasonCode, revokedBy, reason } = event.data;
+        if (reasonCode === 'REPLACED' && state.pendingRequestId === undefined) {
           violation(`key ${event.data.fingerprint} is revoked as REPLACED, but "${agentId}" had no PENDING request: no approval replaces it`);
         }
+        if (reasonCode === 'REVOKED_BY_ADMIN') {
+          // R9: by an ADMIN or SUPER_ADMIN then (the handler guards the directory it read), as the key decider decides it.
+          if (event.actor !== revokedBy) violation(`the revocation of key ${event.data.fingerprint} names "${revokedBy}" as revoker but was recorded for "${event.actor}"`);
+          const role = roleOf(this.org, revokedBy) ?? violation(`"${revokedBy}" revoked key ${event.data.fingerprint} of "${agentId}" but "${revokedBy}" was not in the org at that point`);
+          asDecided(event, `"${revokedBy}" (${role}) revoking key ${event.data.fingerprint} of "${agentId}"`, () =>
+            keyDecider.decide({ type: 'RevokeKey', orgId: this.orgId, actor: { agentId: revokedBy, role }, reason, now: event.occurredAt }, state).events,
+          );
+        }
         return;
+      }
       case 'KeyRequestCancelled':
         pending(state, event.data.requestId);
+        // R8: cancelled by the agent's own new request, written just after it (key()).
+        if (event.data.reason === 'REPLACED_BY_NEW_REQUEST' && (event.data.cancelledBy !== agentId || event.actor !== agentId)) violation(`key request ${event.data.requestId} of "${agentId}" is cancelled by a new request, but by "${event.data.cancelledBy}", recorded for "${event.actor}"`);
         return;
       // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
       case 'KeyRequestExpired': {
@@ -508,6 +669,19 @@ export class OrgReplay {
         return;
       }
     }
+  }
+
+  /**
+   * R9, R18: a removed agent's keys, or an AUDITOR's, are released in the commit of the directory
+   * change, by its actor: each event of it is the one the key decider's ReleaseAgentKeys decides on
+   * the agent's keys at that point, while the directory still says the agent was removed, or an AUDITOR.
+   */
+  private release(agentId: string, state: KeyState, event: Decoded<KeyEvent>, reason: KeyReleaseReason): void {
+    const release = this.released.get(agentId);
+    if (release === undefined || release.reason !== reason) return violation(`${event.type}: the keys of "${agentId}" are released for ${reason}, but no directory change released them for it at that point`);
+    asDecided(event, `the release of the keys of "${agentId}" (${reason})`, () =>
+      keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: release.actorId, reason, now: event.occurredAt }, state).events,
+    );
   }
 
   /**
@@ -586,6 +760,22 @@ export class OrgReplay {
       violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
     }
   }
+}
+
+/**
+ * A signature made in a browser is recorded at the time the server took it at (`signedAt`, the
+ * command's time) or later: the event's time is that time, or its stream's last event's when later
+ * (recordedAt). Its challenge is checked at `signedAt`, so a signing time moved past the event's
+ * would move the remembered window it opens (R11) while its challenge was still alive.
+ */
+function signedBeforeRecorded(event: Decoded<{ type: string }>, signedAt: string): void {
+  if (Date.parse(signedAt) > Date.parse(event.occurredAt)) violation(`${event.type}: signed at ${signedAt}, after ${event.occurredAt}, when it is recorded`);
+}
+
+/** Why a key event releases an agent's keys (R9, R18), if it does. */
+function releaseReasonOf(event: KeyEvent): KeyReleaseReason | undefined {
+  const reason = event.type === 'KeyRevoked' ? event.data.reasonCode : event.type === 'KeyRequestCancelled' ? event.data.reason : undefined;
+  return KEY_RELEASE_REASONS.find((release) => release === reason);
 }
 
 function pending(state: KeyState, requestId: string): KeyRequestEntry {

@@ -103,7 +103,7 @@ describe('hostile texts in answers', () => {
 
   it("writes an org id of an export on one line in audit verify's verdict: an org no checkpoint signs cannot forge a line saying the log verified", async () => {
     const file = join(api.home, 'export.ndjson');
-    writeFileSync(file, new SyntheticExport(undefined, 'acme\nAudit log verified').roleChanges(1).text());
+    writeFileSync(file, new SyntheticExport(undefined, 'acme\nAudit log verified').directoryChanges(1).text());
     const verified = await run(['audit', 'verify', file, '--log-key', verifierKeyText(LOG_SIGNER)]);
     expect(verified.code).toBe(EXIT.UNCOVERED);
     expect(verified.stdout).toContain('org acme\\u000aAudit log verified: 3 events, 0 checkpoints');

@@ -165,8 +165,8 @@ describe('web console: audit verification (Chromium)', () => {
     beforeAll(async () => {
       // Genuine signed logs of the signed-in org, served in place of its export under the synthetic log key. The one
       // verified to its verdict holds 10,000 events: some 60 chunks of 64 KiB, each a progress message, over many frames.
-      exported = new SyntheticExport(undefined, orgId).roleChanges(10_000).checkpoint().text();
-      longer = new SyntheticExport(undefined, orgId).roleChanges(50_000).checkpoint().text();
+      exported = new SyntheticExport(undefined, orgId).directoryChanges(10_000).checkpoint().text();
+      longer = new SyntheticExport(undefined, orgId).directoryChanges(50_000).checkpoint().text();
       large = await freshAuditScreen(browser, server.url, token);
       await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
       await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));
@@ -277,7 +277,7 @@ describe('web console: audit verification (Chromium)', () => {
     it('reads the export a second time when a checkpoint lands far behind its events, as the CLI does, and says so', async () => {
       // A checkpoint of size 2 signed after 21,000 more events: past twice the verifier's window of 10,000 leaves
       // (DEFAULT_PENDING_WINDOW) it folded those leaves away, so it reads the file again.
-      const behind = new SyntheticExport(undefined, orgId).roleChanges(21_000).checkpoint(2).checkpoint().text();
+      const behind = new SyntheticExport(undefined, orgId).directoryChanges(21_000).checkpoint(2).checkpoint().text();
       const serve = (route: Route) => route.fulfill({ contentType: 'application/x-ndjson', body: behind });
       await large.route('**/audit-log/export', serve);
       await large.evaluate(() => localStorage.clear());

@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
-import type { NoteSigner } from '../../src/transparency/signed-note';
-import { CLI_BUILT, runProcess } from '../cli/support/cli-process';
-import { call } from '../support/api-client';
-import { serverForSuite } from '../support/server-for-suite';
-import { logSignerOf, resignedExport } from './resigned-export';
+import { forgerySuite, type Forgery } from './forged-export';
 import { signedLog, type ExportLine } from './signed-export';
 
 /**
@@ -15,17 +8,11 @@ import { signedLog, type ExportLine } from './signed-export';
  * export and signs every checkpoint anew; `audit verify` (the built CLI) must refuse each edit.
  */
 describe('audit verify: a key replacement is the one the state at that point gives', () => {
-  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
-  let work: string;
-  let vkey: string;
-  let signer: NoteSigner;
+  const { suite, resigned, verify, expectRefused } = forgerySuite('replacement');
   let lines: ExportLine[];
   let orgId: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'ztkeys-replacement-'));
-    vkey = (await call(suite.server, 'GET', '/v1/log-key')).body as string;
-    signer = logSignerOf(suite.server.dataDir);
     const admin = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(admin);
     const bob = await suite.journey.addAgent(admin, 'bob');
@@ -53,32 +40,15 @@ describe('audit verify: a key replacement is the one the state at that point giv
     ({ lines } = await signedLog(suite.server, admin));
     orgId = admin.orgId;
   });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  const verify = async (name: string, exported: ExportLine[]) => {
-    const file = join(work, `${name}.ndjson`);
-    writeFileSync(file, exported.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    const { code, stdout } = await runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', vkey, '--json'], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
-    return { code, failure: (JSON.parse(stdout) as { failure?: { line: number; reason: string } }).failure };
-  };
   const at = (type: string, agentId: string, nth = 0): number => lines.map((line, index) => (line.type === type && line.data.agentId === agentId ? index : -1)).filter((index) => index >= 0)[nth];
   /** The export with line `index`'s data edited, every checkpoint signed anew. */
   const edited = (index: number, edit: (data: Record<string, any>) => Record<string, any>): ExportLine[] =>
-    resignedExport(lines.map((line, i) => (i === index ? { ...line, data: edit({ ...line.data }) } : line)), signer, orgId);
+    resigned(lines.map((line, i) => (i === index ? { ...line, data: edit({ ...line.data }) } : line)), orgId);
   /** The export without line `index`, its stream's later revisions one down, every checkpoint signed anew. */
   const dropped = (index: number, edit: (line: ExportLine) => ExportLine = (line) => line): ExportLine[] => {
     const { stream, revision } = lines[index];
     const rest = lines.filter((_, i) => i !== index).map((line) => (line.stream === stream && line.revision > revision ? { ...line, revision: line.revision - 1 } : line));
-    return resignedExport(rest.map(edit), signer, orgId);
-  };
-  /** A forged export, the line it must be refused at and what the refusal says. */
-  type Forgery = [name: string, exported: ExportLine[], line: number, reason: string];
-  /** Every forgery verified by the built CLI, each refused (exit 6) at its line, saying its reason. */
-  const expectRefused = async (what: string, forgeries: Forgery[]) => {
-    const verdicts = [];
-    for (const [name, exported] of forgeries) verdicts.push({ name, ...(await verify(`${what}-${name}`, exported)) });
-    const refused = forgeries.map(([name, , line, reason]) => ({ name, code: EXIT.TAMPERED, failure: expect.objectContaining({ line: line + 1, reason: expect.stringContaining(reason) }) }));
-    expect(verdicts).toEqual(refused);
+    return resigned(rest.map(edit), orgId);
   };
 
   it('verifies the export as the server wrote it', async () => {

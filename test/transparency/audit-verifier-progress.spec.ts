@@ -16,41 +16,41 @@ const lastNote = (log: SyntheticExport): string => JSON.parse(log.lines.filter((
 /**
  * How far a failed verification verified (AuditFailure.verified): by org, the events a checkpoint
  * whose root was checked signs, or the trusted checkpoint once matched; nothing where the failure
- * undoes them. Orgs `acme` and `beta` start with 2 events each; role changes add one each.
+ * undoes them. Orgs `acme` and `beta` start with 2 events each; directory changes add one each.
  */
 describe('what a failed verification still proves', () => {
   it("names each org's events up to its last checkpoint checked before the failure, and none of an org with no checkpoint yet", () => {
-    const acme = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(1);
-    const beta = new SyntheticExport(undefined, 'beta').roleChanges(1);
+    const acme = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(1);
+    const beta = new SyntheticExport(undefined, 'beta').directoryChanges(1);
     const verdict = verify([...acme.lines, ...beta.lines, BROKEN]);
     expect(verdict.failure).toEqual({ line: 10, reason: 'the line is not JSON', verified: [{ orgId: 'acme', events: 4, checkpointLine: 5 }] });
   });
 
   it('counts the trusted checkpoint once the lines before the failure matched it, and no checkpoint of the file before it is reached', () => {
     // Of size 6, on line 8 of the same history.
-    const trusted = lastNote(new SyntheticExport().roleChanges(2).checkpoint().roleChanges(2).checkpoint());
-    const file = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(2);
+    const trusted = lastNote(new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(2).checkpoint());
+    const file = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(2);
     expect(verify([...file.lines, BROKEN]).failure?.verified).toEqual([{ orgId: 'acme', events: 4, checkpointLine: 5 }]);
     // Size 6 is not reached before the failure: the file's checkpoint of size 4 may be of another history than the one trusted.
     expect(verify([...file.lines, BROKEN], { trustedCheckpoint: trusted }).failure?.verified).toEqual([]);
     // Reached (the tree's edge moves past it as leaves come), though no checkpoint of the file signs it.
-    const more = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(8);
+    const more = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(8);
     expect(verify([...more.lines, BROKEN], { trustedCheckpoint: trusted, pendingWindow: 2 }).failure?.verified).toEqual([{ orgId: 'acme', events: 6 }]);
     // A checkpoint of the file past it counts from then on.
-    const past = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(4).checkpoint().roleChanges(1);
+    const past = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(4).checkpoint().directoryChanges(1);
     expect(verify([...past.lines, BROKEN], { trustedCheckpoint: trusted }).failure?.verified).toEqual([{ orgId: 'acme', events: 8, checkpointLine: 10 }]);
   });
 
   it('proves nothing of a file that does not extend the trusted checkpoint', () => {
-    const trusted = lastNote(new SyntheticExport().roleChanges(2).checkpoint());
-    const lines = [...new SyntheticExport().roleChanges(2).checkpoint().roleChanges(2).checkpoint().lines];
+    const trusted = lastNote(new SyntheticExport().directoryChanges(2).checkpoint());
+    const lines = [...new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(2).checkpoint().lines];
     lines[2] = lines[2].replace('"correlationId":"', '"correlationId":"x');
     const verdict = verify(lines, { trustedCheckpoint: trusted });
     expect(verdict.failure).toMatchObject({ line: 5, forked: true, verified: [] });
   });
 
   it("proves nothing of an org whose first key is not the pinned one, nor after a failure of the file as a whole", () => {
-    const file = new SyntheticExport().roleChanges(2).checkpoint();
+    const file = new SyntheticExport().directoryChanges(2).checkpoint();
     expect(verify(file.lines, { firstKey: 'ab'.repeat(32) }).failure).toMatchObject({ line: 0, verified: [] });
   });
 });

@@ -32,9 +32,9 @@ describe('audit verifier: bounded memory, second read', () => {
     // A window of 1,000 (the default's tenth) shows the bound as well and reads a quarter of the events.
     const audit = verifier(1_000);
     const log = new SyntheticExport((line) => audit.push(line)).checkpoint();
-    log.roleChanges(5_000, false);
+    log.directoryChanges(5_000, false);
     const before = memory();
-    log.roleChanges(50_000, false);
+    log.directoryChanges(50_000, false);
     const grown = memory() - before;
     expect(audit.failed).toBeUndefined();
     // One hash kept per event (no fold) grew 12 MB here; the window's 2,000 (and up to 4,096 folded, until compacted) are held already at 5,000: 0.3 MB grown.
@@ -44,17 +44,17 @@ describe('audit verifier: bounded memory, second read', () => {
     expect(audit.finish()).toMatchObject({ ok: true, orgs: [{ events: 55_002, checkpoints: 1, uncovered: 55_000, verifiedSize: 55_002 }] });
   });
 
-  /** The export with line `at`, a role change, made the other way round: its replay holds, its leaf differs. */
+  /** The export with line `at`, bob's addition, naming him otherwise: its replay holds, its leaf differs. */
   const withEdited = (log: SyntheticExport, at: number): string => {
-    const edited = log.lines.map((line, index) => (index === at ? line.replace('"from":"ADMIN","to":"MEMBER"', '"from":"MEMBER","to":"ADMIN"') : line));
+    const edited = log.lines.map((line, index) => (index === at ? line.replace('"displayName":"Bob"', '"displayName":"Robert"') : line));
     expect(edited[at]).not.toBe(log.lines[at]);
     return edited.map((line) => `${line}\n`).join('');
   };
 
   it('checks a checkpoint signing a size its edge had passed on a second read of the file: verified, or refused naming it, or the file changed between the reads', () => {
     // Lines 1-12 events, 13 a checkpoint of them, 14-43 events, 44 a checkpoint of 17 events (26 behind, the window 4), 45-47 events.
-    const log = new SyntheticExport().roleChanges(10).checkpoint();
-    log.roleChanges(30).checkpoint(17).roleChanges(3);
+    const log = new SyntheticExport().directoryChanges(10).checkpoint();
+    log.directoryChanges(30).checkpoint(17).directoryChanges(3);
     const audit = verifier(4);
     audit.pushText(log.text());
     const again = audit.secondRead();
@@ -85,8 +85,8 @@ describe('audit verifier: bounded memory, second read', () => {
     const work = mkdtempSync(join(tmpdir(), 'ztkeys-window-'));
     try {
       // A checkpoint of 13 events after 20,000 more than the default window's twice.
-      const log = new SyntheticExport().roleChanges(10).checkpoint().roleChanges(1);
-      log.roleChanges(2 * DEFAULT_PENDING_WINDOW + 10, false).checkpoint(13);
+      const log = new SyntheticExport().directoryChanges(10).checkpoint().directoryChanges(1);
+      log.directoryChanges(2 * DEFAULT_PENDING_WINDOW + 10, false).checkpoint(13);
       const run = async (text: string) => {
         const file = join(work, 'audit.ndjson');
         writeFileSync(file, text);

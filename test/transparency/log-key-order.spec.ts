@@ -28,10 +28,10 @@ const lastNote = (log: SyntheticExport): string => JSON.parse(log.lines.filter((
 
 describe('log key rotation: a retired key signs nothing after its successor', () => {
   it('audit verify takes the old key before the new one, and refuses the old one after it', () => {
-    const rotated = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(2).checkpoint(undefined, NEW_SIGNER);
+    const rotated = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(2).checkpoint(undefined, NEW_SIGNER);
     expect(verify(rotated)).toMatchObject({ ok: true, orgs: [{ checkpoints: 2, uncovered: 0 }] });
 
-    const back = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(2).checkpoint(undefined, NEW_SIGNER).roleChanges(2).checkpoint();
+    const back = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(2).checkpoint(undefined, NEW_SIGNER).directoryChanges(2).checkpoint();
     expect(verify(back)).toMatchObject({
       ok: false,
       failure: { line: 11, orgId: 'acme', type: 'CheckpointSigned', reason: expect.stringContaining('signed by the retired log key test.local/audit-log+') },
@@ -39,10 +39,10 @@ describe('log key rotation: a retired key signs nothing after its successor', ()
   });
 
   it('audit verify refuses a checkpoint of the retired key past a trusted checkpoint of its successor, also when the file holds none of the new key', () => {
-    const honest = new SyntheticExport().roleChanges(2).checkpoint(undefined, NEW_SIGNER);
+    const honest = new SyntheticExport().directoryChanges(2).checkpoint(undefined, NEW_SIGNER);
     const trusted = lastNote(honest);
     // The same history, extended and signed by the leaked old key alone.
-    const forged = new SyntheticExport().roleChanges(2).checkpoint().roleChanges(3).checkpoint();
+    const forged = new SyntheticExport().directoryChanges(2).checkpoint().directoryChanges(3).checkpoint();
     expect(verify(forged).ok).toBe(true);
     expect(verify(forged, trusted)).toMatchObject({ ok: false, failure: { line: 5, reason: expect.stringContaining('after its successor test.local/audit-log-2+') } });
   });

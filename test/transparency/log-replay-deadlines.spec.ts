@@ -15,10 +15,11 @@ const REQUESTED_BY = 7 * MINUTE;
 const expired = (expiryHours = 168): KeyEvent => ({ type: 'KeyRequestExpired', data: { requestId: 'r1', agentId: 'carol', expiryHours } });
 const reminded = (reminderAfterHours = 48): KeyEvent => ({ type: 'KeyRequestReminderSent', data: { requestId: 'r1', agentId: 'carol', reminderAfterHours } });
 
-/** An org (default policy) where carol's request r1 is PENDING since T0. */
+/** An org (default policy) created with its SUPER_ADMIN alice, where carol's request r1 is PENDING since T0. */
 function replayWithPendingRequest(): OrgReplay {
   const replay = new OrgReplay(ORG);
   replay.organization({ type: 'OrganizationCreated', data: { orgId: ORG, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' }, actor: 'operator', occurredAt: T0 });
+  replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: 'operator', occurredAt: T0 });
   replay.organization({ type: 'AgentAdded', data: { agentId: 'carol', email: 'carol@example.com', displayName: 'Carol', role: 'MEMBER' }, actor: 'alice', occurredAt: T0 });
   for (const event of history(keyDecider, [requestKey(actor('carol', 'MEMBER'), carolKey, { requestId: 'r1' })])) replay.key('carol', { ...event, actor: 'carol', occurredAt: T0 });
   return replay;
@@ -57,10 +58,9 @@ describe('offline replay of decisions past a request\'s expiry (R17, R20)', () =
   /** What a server that let decisions through past the expiry (as before REQUEST_EXPIRED) decided: the decider under a policy that keeps requests longer. */
   const LENIENT = { ...DEFAULT_ORG_POLICY, pendingRequestExpiryHours: 2160 };
 
-  /** The org of replayWithPendingRequest, with alice, its SUPER_ADMIN, holding the FIRST_KEY. */
+  /** The org of replayWithPendingRequest, alice holding the FIRST_KEY. */
   function replayWithApprover(): OrgReplay {
     const replay = replayWithPendingRequest();
-    replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: 'operator', occurredAt: T0 });
     for (const event of history(keyDecider, [requestKey(ALICE, aliceKey, { requestId: 'a1', firstKeyAssigned: false })])) replay.key('alice', { ...event, actor: 'alice', occurredAt: T0 });
     return replay;
   }
@@ -84,7 +84,6 @@ describe('offline replay of decisions past a request\'s expiry (R17, R20)', () =
   it('reports a recovery\'s grant of a request past its expiry, though no expiry was recorded', () => {
     // alice, the org's SUPER_ADMIN without a key, is recovered from T0 (72 h); her request a2 is PENDING since T0.
     const replay = replayWithPendingRequest();
-    replay.organization({ type: 'AgentAdded', data: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice', role: 'SUPER_ADMIN' }, actor: 'operator', occurredAt: T0 });
     const [started] = history(recoveryDecider, [{ type: 'StartRecovery', recoveryId: 'rc1', agentId: 'alice', agentRole: 'SUPER_ADMIN', recoveryDelayHours: 72, withWorkingApprover: false, now: T0 }]);
     replay.recovery({ ...started, actor: OPERATOR_ACTOR, occurredAt: T0 });
     const requested = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), aliceKey, { requestId: 'a2' })]);

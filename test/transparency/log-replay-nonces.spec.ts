@@ -28,7 +28,9 @@ function task(issuedAt: string): BrowserEvent {
   return history(browserDecider, [command])[0];
 }
 
-const play = (replay: OrgReplay, event: BrowserEvent) => () => replay.browser(STREAM, 'alice', 'laptop', { ...event, actor: 'alice', occurredAt: T0 });
+/** Recorded at its signing time, as the server records a signature. */
+const play = (replay: OrgReplay, event: BrowserEvent) => () =>
+  replay.browser(STREAM, 'alice', 'laptop', { ...event, actor: 'alice', occurredAt: event.type === 'SensitiveTaskAuthorized' && event.data.method === 'SIGNATURE' ? event.data.signedAt : T0 });
 
 describe('offline replay of one-time challenges (R17)', () => {
   it('reports a statement replayed while its challenge is alive, by its nonce', () => {

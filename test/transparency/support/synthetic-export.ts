@@ -10,8 +10,9 @@ export const LOG_SIGNER = signerFromSeed('test.local/audit-log', Buffer.alloc(32
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
 
 /**
- * An org's NDJSON export written line by line, as the server exports it: its creation, an ADMIN
- * bob, then as many role changes of bob as asked (a replay state that does not grow), and signed
+ * An org's NDJSON export written line by line, as the server exports it: its creation with its
+ * SUPER_ADMIN alice, then as many directory changes as asked, bob added and removed by alice in
+ * turn (a replay state that does not grow), and signed
  * checkpoints of any size the tree has had, placed where asked. Each line goes to `emit` (kept in
  * `lines` by default): a long export need not be held. The org is `acme` unless another id is
  * given (a console test's export must be of the signed-in org).
@@ -22,7 +23,7 @@ export class SyntheticExport {
   private readonly tree = CompactRange.empty();
   private readonly roots = [this.tree.root()];
   private readonly revisions = new Map<string, number>();
-  private admin = true;
+  private bobAdded = false;
   private events = 0;
   /** False once leaves went unhashed: no root is known past them. */
   private hashed = true;
@@ -32,19 +33,19 @@ export class SyntheticExport {
     private readonly org = 'acme',
   ) {
     this.event(`org-${this.org}`, OPERATOR_ACTOR, 'OrganizationCreated', { orgId: this.org, name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
-    this.event(`org-${this.org}`, 'alice', 'AgentAdded', { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'ADMIN' });
+    this.event(`org-${this.org}`, OPERATOR_ACTOR, 'AgentAdded', { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice', role: 'SUPER_ADMIN' });
   }
 
   get size(): number {
     return this.events;
   }
 
-  /** `count` role changes of bob; with `keepRoots` false they are not even hashed (fast): checkpoints may then sign only sizes before them. */
-  roleChanges(count: number, keepRoots = true): this {
+  /** `count` directory changes, bob added then removed; with `keepRoots` false they are not even hashed (fast): checkpoints may then sign only sizes before them. */
+  directoryChanges(count: number, keepRoots = true): this {
     for (let i = 0; i < count; i += 1) {
-      const [from, to] = this.admin ? ['ADMIN', 'MEMBER'] : ['MEMBER', 'ADMIN'];
-      this.admin = !this.admin;
-      this.event(`org-${this.org}`, 'alice', 'AgentRoleChanged', { agentId: 'bob', from, to }, keepRoots);
+      if (this.bobAdded) this.event(`org-${this.org}`, 'alice', 'AgentRemoved', { agentId: 'bob', role: 'MEMBER' }, keepRoots);
+      else this.event(`org-${this.org}`, 'alice', 'AgentAdded', { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' }, keepRoots);
+      this.bobAdded = !this.bobAdded;
     }
     return this;
   }
