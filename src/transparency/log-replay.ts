@@ -640,7 +640,7 @@ export class OrgReplay {
           if (event.actor !== revokedBy) violation(`the revocation of key ${event.data.fingerprint} names "${revokedBy}" as revoker but was recorded for "${event.actor}"`);
           const role = roleOf(this.org, revokedBy) ?? violation(`"${revokedBy}" revoked key ${event.data.fingerprint} of "${agentId}" but "${revokedBy}" was not in the org at that point`);
           asDecided(event, `"${revokedBy}" (${role}) revoking key ${event.data.fingerprint} of "${agentId}"`, () =>
-            keyDecider.decide({ type: 'RevokeKey', orgId: this.orgId, actor: { agentId: revokedBy, role }, reason, now: event.occurredAt }, state).events,
+            keyDecider.decide({ type: 'RevokeKey', orgId: this.orgId, actor: { agentId: revokedBy, role }, agentId, agentIsMember: this.org.agents.has(agentId), reason, now: event.occurredAt }, state).events,
           );
         }
         return;
