@@ -322,16 +322,18 @@ describe('log checkpointer', () => {
 
     beforeEach(async () => {
       back = 0;
+      // As the server creates an org: with its SUPER_ADMIN, both by the operator, in one commit.
       const created = acmeEvent('OrganizationCreated', OPERATOR_ACTOR, { orgId: 'acme', name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
-      await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [created] }]);
+      const alice = acmeEvent('AgentAdded', OPERATOR_ACTOR, { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice', role: 'SUPER_ADMIN' });
+      await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [created, alice] }]);
       await start(20, 60_000, events, undefined, vouched(), clock);
-      await signedSize(1);
+      await signedSize(2);
     });
 
     it('by less than the signing margin: the next checkpoint is dated no earlier than the previous one, and the export verifies', async () => {
       back = SIGNING_MARGIN_MS / 2;
-      await events.append([{ stream: 'org-acme', expected: 0n, events: [bobAdded(1)] }]);
-      await signedSize(2);
+      await events.append([{ stream: 'org-acme', expected: 1n, events: [bobAdded(1)] }]);
+      await signedSize(3);
       expect(await verified()).toMatchObject({ ok: true, orgs: [{ orgId: 'acme', checkpoints: 2, uncovered: 0 }] });
       // Dated as the previous one: equal times are no step back.
       const [first, second] = await signedTimes();
@@ -340,15 +342,15 @@ describe('log checkpointer', () => {
 
     it('by more: nothing is signed for the org until the clock has passed its previous checkpoint, with a warning; then the export verifies', async () => {
       back = SIGNING_MARGIN_MS + 30_000;
-      await events.append([{ stream: 'org-acme', expected: 0n, events: [bobAdded(1)] }]);
+      await events.append([{ stream: 'org-acme', expected: 1n, events: [bobAdded(1)] }]);
       await waitFor(async () => (errors.length > 0 ? true : undefined));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([1]);
+      expect((await orgLog(events, 'acme')).checkpoints.map((c) => c.size)).toEqual([2]);
       expect(errors.splice(0).map(String)).toEqual([expect.stringContaining("behind org acme's last checkpoint")]);
 
       // The clock set right again (or caught up): the growth is signed.
       back = 0;
-      await signedSize(2);
+      await signedSize(3);
       expect(await verified()).toMatchObject({ ok: true, orgs: [{ orgId: 'acme', checkpoints: 2, uncovered: 0 }] });
       const [first, second] = await signedTimes();
       expect(second).toBeGreaterThanOrEqual(first);
