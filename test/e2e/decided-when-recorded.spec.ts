@@ -1,20 +1,57 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CommandContext } from '../../src/application/command-context';
 import { Directory } from '../../src/application/directory';
 import { EventWriter } from '../../src/application/event-writer';
+import { Proofs } from '../../src/application/proofs';
 import { Recoveries } from '../../src/application/recoveries';
 import { StreamStates } from '../../src/application/stream-states';
+import { BrowserActionCommand, BrowserActionHandler } from '../../src/application/use-cases/browser-actions';
 import { ChangeDirectoryCommand, ChangeDirectoryHandler } from '../../src/application/use-cases/manage-agents';
 import { RevokeKeyCommand, RevokeKeyHandler } from '../../src/application/use-cases/revoke-key';
 import { StartRecoveryCommand, StartRecoveryHandler } from '../../src/application/use-cases/start-recovery';
+import { EXIT } from '../../src/cli/exit-codes';
+import { runCli } from '../../src/cli/run-cli';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
+import { RateLimits } from '../../src/rate-limits/rate-limits';
+import { memoryIo } from '../cli/support/memory-io';
 import { call } from '../support/api-client';
-import { serverForSuite } from '../support/server-for-suite';
+import { serverForSuite, type SuiteServer } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
 import { TamperedOrgs } from '../../src/application/tampered-orgs';
+import { signedLog } from './signed-export';
 
 /** Further ahead than a challenge lives (5 minutes) plus the clock skew it tolerates (2 minutes). */
 const AHEAD_MS = 10 * 60_000;
+
+/** Another instance serving `suite`'s log, its clock `aheadMs` ahead of the server's, with its own stream-state cache. */
+const instance = (suite: SuiteServer, aheadMs: number) => {
+  const states = new StreamStates(suite.server.eventStore);
+  const directory = new Directory(states);
+  const recoveries = new Recoveries(states);
+  const writer = new EventWriter(suite.server.eventStore, states, suite.server.app.get(TamperedOrgs));
+  const context = (orgId: string, actor: string): CommandContext => {
+    const commandId = randomUUID();
+    return { actor, orgId, correlationId: commandId, commandId, now: new Date(Date.now() + aheadMs) };
+  };
+  const browsers = new BrowserActionHandler(suite.server.eventStore, directory, states, suite.server.app.get(Proofs), writer, suite.server.app.get(RateLimits));
+  return {
+    /** A task sent without a signature, hoping to be remembered: its answer, or the refusal it was recorded with. */
+    unsignedTask: (orgId: string, agentId: string, browserId: string, task: string) =>
+      browsers.execute(new BrowserActionCommand(context(orgId, agentId), agentId, browserId, { kind: 'authorizeTask', task })).then(
+        ({ authorization }) => authorization?.method,
+        (refusal: { code?: string }) => refusal.code,
+      ),
+    addAgent: (orgId: string, agentId: string) =>
+      new ChangeDirectoryHandler(directory, recoveries, writer).execute(
+        new ChangeDirectoryCommand(context(orgId, 'alice'), { kind: 'add', agent: { agentId, email: `${agentId}@example.com`, displayName: agentId }, role: 'MEMBER' }),
+      ),
+    revokeKey: (orgId: string, agentId: string) => new RevokeKeyHandler(directory, writer).execute(new RevokeKeyCommand(context(orgId, 'alice'), agentId, 'Laptop lost')),
+    startRecovery: (orgId: string, agentId: string) => new StartRecoveryHandler(directory, recoveries, writer).execute(new StartRecoveryCommand(context(orgId, 'operator'), agentId)),
+  };
+};
 
 /**
  * R15, R17: time never goes backwards within a stream, so an event is recorded at its stream's
@@ -26,25 +63,7 @@ const AHEAD_MS = 10 * 60_000;
 describe('signed commands decided at the time they are recorded (an instance whose clock is ahead wrote last)', () => {
   const suite = serverForSuite();
 
-  /** Another instance, its clock AHEAD_MS ahead, with its own stream-state cache. */
-  const ahead = () => {
-    const states = new StreamStates(suite.server.eventStore);
-    const directory = new Directory(states);
-    const recoveries = new Recoveries(states);
-    const writer = new EventWriter(suite.server.eventStore, states, suite.server.app.get(TamperedOrgs));
-    const context = (orgId: string, actor: string): CommandContext => {
-      const commandId = randomUUID();
-      return { actor, orgId, correlationId: commandId, commandId, now: new Date(Date.now() + AHEAD_MS) };
-    };
-    return {
-      addAgent: (orgId: string, agentId: string) =>
-        new ChangeDirectoryHandler(directory, recoveries, writer).execute(
-          new ChangeDirectoryCommand(context(orgId, 'alice'), { kind: 'add', agent: { agentId, email: `${agentId}@example.com`, displayName: agentId }, role: 'MEMBER' }),
-        ),
-      revokeKey: (orgId: string, agentId: string) => new RevokeKeyHandler(directory, writer).execute(new RevokeKeyCommand(context(orgId, 'alice'), agentId, 'Laptop lost')),
-      startRecovery: (orgId: string, agentId: string) => new StartRecoveryHandler(directory, recoveries, writer).execute(new StartRecoveryCommand(context(orgId, 'operator'), agentId)),
-    };
-  };
+  const ahead = () => instance(suite, AHEAD_MS);
 
   it('refuses a policy change that would be recorded after its challenge expired (the org stream is ahead)', async () => {
     const alice = await suite.journey.createOrg('alice');
@@ -75,5 +94,41 @@ describe('signed commands decided at the time they are recorded (an instance who
     await ahead().revokeKey(alice.orgId, 'carol');
     const reply = await expectNothingWritten(suite.server, () => suite.journey.requestKey(carol));
     expectProblem(reply, 422, 'CHALLENGE_EXPIRED');
+  });
+});
+
+/**
+ * R10, R11: a task sent without a signature is decided at the time it is recorded too: the window
+ * a signature opened may have closed by then, and the offline verifier decides it there.
+ */
+describe('browser actions decided at the time they are recorded (an instance whose clock is ahead wrote last)', () => {
+  const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
+
+  it('refuses a REMEMBERED task whose window closed before the time it is recorded at (the browser stream is ahead), so that audit verify passes the log', async () => {
+    const DAY_MS = 24 * 3600_000;
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    expect((await suite.journey.setPromptFrequency(alice, 'laptop', 'DAILY')).status).toBe(200);
+    expect((await suite.journey.sensitiveTask(alice, 'laptop', 'export', alice.key)).body).toMatchObject({ method: 'SIGNATURE' });
+    // A day later, on two instances whose clocks are two minutes apart (within the tolerated skew):
+    // the one ahead refuses a task just after the window the signature opened closed, and records it
+    // there; the one behind, its clock still within the window, is asked just after.
+    expect(await instance(suite, DAY_MS + 60_000).unsignedTask(alice.orgId, 'alice', 'laptop', 'export')).toBe('PROMPT_REQUIRED');
+    const behind = await instance(suite, DAY_MS - 60_000).unsignedTask(alice.orgId, 'alice', 'laptop', 'export');
+    // Whatever it decides is recorded at the stream's later time: the export the server wrote verifies.
+    const { lines } = await signedLog(suite.server, alice, (leaves) => leaves.filter((line) => line.type.startsWith('SensitiveTask')).length === 3);
+    const work = mkdtempSync(join(tmpdir(), 'ztkeys-decided-when-recorded-'));
+    try {
+      const path = join(work, 'export.ndjson');
+      writeFileSync(path, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+      const io = memoryIo({ ZTKEYS_HOME: work });
+      const vkey = (await call<string>(suite.server, 'GET', '/v1/log-key')).body;
+      const code = await runCli(['audit', 'verify', path, '--log-key', vkey], io);
+      expect({ code, stderr: io.stderr.text }).toEqual({ code: EXIT.OK, stderr: '' });
+      // It decided at that time, when the window had closed.
+      expect(behind).toBe('PROMPT_REQUIRED');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

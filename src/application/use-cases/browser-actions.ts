@@ -14,7 +14,7 @@ import { EVENT_STORE, type EventStore, type ExpectedRevision } from '../../event
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
-import { decided, EventWriter, guard } from '../event-writer';
+import { decided, EventWriter, guard, recordedAt } from '../event-writer';
 import { type IdempotencyKey, KeyedCommand, positionOf } from '../idempotency';
 import { Proofs } from '../proofs';
 import { StreamStates } from '../stream-states';
@@ -84,7 +84,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       if (keyed && earlier !== undefined) return this.replay(browser.stream, BigInt(earlier), keyed, freshSince);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
       if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));
-      const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: context.now.toISOString() };
+      // Decided at the time it is recorded (the browser stream's last event's, if this instance's clock is behind it): a
+      // REMEMBERED task is granted only within its window then, a signature is checked and opens its window then, as the offline verifier decides them.
+      const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: recordedAt(context.now, browser) };
       const command: BrowserCommand =
         action.kind === 'logout'
           ? { type: 'LogOutOfBrowser', ...base }
