@@ -24,7 +24,7 @@ import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } fro
 import { keyReleaseFor } from '../domain/signature-key/key-release';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
-import { OPERATOR_ACTOR } from '../domain/shared/actor';
+import { OPERATOR_ACTOR, POLICY_ACTOR } from '../domain/shared/actor';
 import { recoveryClaimBy, recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
@@ -118,8 +118,8 @@ export class OrgReplay {
   private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
   private readonly recoveryGrants = new Map<string, string>();
-  /** R20: the recoveries whose agent stopped being a SUPER_ADMIN while they ran, which ended them. */
-  private readonly ended = new Set<string>();
+  /** R20: the recoveries whose agent stopped being a SUPER_ADMIN while they ran, which ended them, each with the actor of the directory change that did. */
+  private readonly ended = new Map<string, string>();
 
   constructor(readonly orgId: string) {}
 
@@ -157,6 +157,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryReminderSent': {
+        byScheduler(event);
         const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'reminded of');
         if (recovery.reminded) violation(`the approvers were reminded of recovery ${recovery.recoveryId} twice`);
         if (Date.parse(event.occurredAt) < Date.parse(recovery.remindAt)) violation(`the approvers were reminded of recovery ${recovery.recoveryId} at ${event.occurredAt}, before ${recovery.remindAt}`);
@@ -173,6 +174,7 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryCompleted': {
+        byScheduler(event);
         const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'completed');
         if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
         this.claimedInTime(recovery, event.occurredAt, 'completed');
@@ -185,6 +187,9 @@ export class OrgReplay {
       }
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
+        // The scheduler lapses it, or the directory change that ended it does, in its own commit.
+        const endedBy = this.ended.get(recovery.recoveryId);
+        if (event.actor !== endedBy) byScheduler(event, endedBy === undefined ? '' : ` or "${endedBy}", whose directory change ended it`);
         const agentRole = roleOf(this.org, recovery.agentId);
         // The decider compares instants as toISOString text: the log's may be written another way (no milliseconds).
         const decided = underRule(
@@ -273,7 +278,7 @@ export class OrgReplay {
     this.directoryChange(event);
     this.org = organizationDecider.evolve(this.org, event);
     const running = runningRecovery(this.recoveries);
-    if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN') this.ended.add(running.recoveryId);
+    if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN' && !this.ended.has(running.recoveryId)) this.ended.set(running.recoveryId, event.actor);
   }
 
   /**
@@ -312,6 +317,8 @@ export class OrgReplay {
         break;
       case 'OrganizationCreated':
         if (actor !== OPERATOR_ACTOR) violation(`org "${event.data.orgId}" was created by "${actor}", not by the operator`);
+        // CreateOrganization refuses an org that exists (ORG_EXISTS): a second creation would reset its name, policy and creator.
+        if (this.org.exists) violation(`org "${event.data.orgId}" is created a second time, though it exists`);
         this.creator = event.data.superAdminId;
         return;
       case 'FirstKeyAssigned': {
@@ -570,6 +577,7 @@ export class OrgReplay {
           return;
         }
         if (data.mode === 'RECOVERY') {
+          byScheduler(event);
           this.recoveryGrant(agentId, request, data.recoveryId, event);
           this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
           return;
@@ -652,6 +660,7 @@ export class OrgReplay {
         return;
       // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
       case 'KeyRequestExpired': {
+        byScheduler(event);
         const request = pending(state, event.data.requestId);
         const { pendingRequestExpiryHours } = this.org.policy;
         if (event.data.expiryHours !== pendingRequestExpiryHours) violation(`request ${request.requestId} expired after ${event.data.expiryHours} h, but the policy said ${pendingRequestExpiryHours} h`);
@@ -660,6 +669,7 @@ export class OrgReplay {
         return;
       }
       case 'KeyRequestReminderSent': {
+        byScheduler(event);
         const request = pending(state, event.data.requestId);
         const { reminderAfterHours } = this.org.policy;
         if (request.reminded) violation(`the approvers of request ${request.requestId} were reminded twice`);
@@ -770,6 +780,14 @@ export class OrgReplay {
  */
 function signedBeforeRecorded(event: Decoded<{ type: string }>, signedAt: string): void {
   if (Date.parse(signedAt) > Date.parse(event.occurredAt)) violation(`${event.type}: signed at ${signedAt}, after ${event.occurredAt}, when it is recorded`);
+}
+
+/**
+ * R20: what the deadline scheduler records when time passes (an expiry, a reminder, a recovery's
+ * grant, completion or lapse) is recorded under its actor, POLICY_ACTOR, and no command records it.
+ */
+function byScheduler(event: Decoded<{ type: string }>, orElse = ''): void {
+  if (event.actor !== POLICY_ACTOR) violation(`${event.type} was recorded for "${event.actor}", but only the deadline scheduler records it, as "${POLICY_ACTOR}"${orElse}`);
 }
 
 /** Why a key event releases an agent's keys (R9, R18), if it does. */

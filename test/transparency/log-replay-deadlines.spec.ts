@@ -48,6 +48,13 @@ describe('offline replay of request deadlines (R20)', () => {
     play(again, expired(), REQUESTED_BY + 168 * HOUR)();
     expect(play(again, expired(), REQUESTED_BY + 169 * HOUR)).toThrow(/was EXPIRED, not PENDING/);
   });
+
+  it('reports a reminder or an expiry recorded for another actor than the deadline scheduler, which alone records them', () => {
+    const by = (event: KeyEvent, ms: number, who: string) => () => replayWithPendingRequest().key('carol', { ...event, actor: who, occurredAt: at(ms) });
+    expect(by(reminded(), REQUESTED_BY + 48 * HOUR, 'alice')).toThrow('KeyRequestReminderSent was recorded for "alice", but only the deadline scheduler records it, as "policy"');
+    expect(by(expired(), REQUESTED_BY + 168 * HOUR, OPERATOR_ACTOR)).toThrow('KeyRequestExpired was recorded for "operator", but only the deadline scheduler records it, as "policy"');
+    expect(by(expired(), REQUESTED_BY + 168 * HOUR, 'policy')).not.toThrow();
+  });
 });
 
 describe('offline replay of decisions past a request\'s expiry (R17, R20)', () => {

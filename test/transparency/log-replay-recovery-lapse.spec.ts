@@ -88,6 +88,36 @@ describe('offline replay of a recovery lapse (R20)', () => {
     }
   });
 
+  it('reports a lapse recorded for another actor than the scheduler or, in its commit, the directory change that ended it', () => {
+    const lapse = (reason: RecoveryLapseReason, who: string, change?: OrganizationEvent) => () => {
+      const replay = replayWithRunningRecovery();
+      if (change) directory(replay, change);
+      replay.recovery({ ...lapsed(reason), actor: who, occurredAt: at(2 * HOUR) });
+    };
+    // dave's directory change lapses it in its own commit (manage-agents), the scheduler at a later pass.
+    expect(lapse('AGENT_DEMOTED', 'dave', demoted)).not.toThrow();
+    expect(lapse('AGENT_REMOVED', 'policy', removed)).not.toThrow();
+    expect(lapse('AGENT_DEMOTED', 'alice', demoted)).toThrow('RecoveryLapsed was recorded for "alice", but only the deadline scheduler records it, as "policy" or "dave", whose directory change ended it');
+    expect(lapse('AGENT_REMOVED', OPERATOR_ACTOR, removed)).toThrow(/RecoveryLapsed was recorded for "operator"/);
+    const unclaimed = () => replayWithRunningRecovery().recovery({ ...lapsed('UNCLAIMED'), actor: 'dave', occurredAt: at((72 + DEFAULT_ORG_POLICY.pendingRequestExpiryHours) * HOUR) });
+    expect(unclaimed).toThrow('RecoveryLapsed was recorded for "dave", but only the deadline scheduler records it, as "policy"');
+  });
+
+  it('reports a reminder, a grant or a completion recorded for another actor than the deadline scheduler', () => {
+    const reminder = () => replayWithRunningRecovery().recovery({ type: 'RecoveryReminderSent', data: { recoveryId: 'rc1', agentId: 'alice' }, actor: OPERATOR_ACTOR, occurredAt: at(40 * HOUR) });
+    expect(reminder).toThrow('RecoveryReminderSent was recorded for "operator", but only the deadline scheduler records it, as "policy"');
+    const replay = replayWithRunningRecovery();
+    const requested = history(keyDecider, [requestKey(actor('alice', 'SUPER_ADMIN'), generateKeyPair(), { requestId: 'r1', now: at(2 * HOUR) })]);
+    for (const event of requested) replay.key('alice', { ...event, actor: 'alice', occurredAt: at(2 * HOUR) });
+    const [grant] = history(keyDecider, [{ type: 'GrantRecoveredKey', recoveryId: 'rc1', requestId: 'r1', policy: DEFAULT_ORG_POLICY, now: at(73 * HOUR) }], requested).slice(requested.length);
+    expect(() => replay.key('alice', { ...grant, actor: 'dave', occurredAt: at(73 * HOUR) })).toThrow('KeyApproved was recorded for "dave", but only the deadline scheduler records it, as "policy"');
+    replay.key('alice', { ...grant, actor: 'policy', occurredAt: at(73 * HOUR) });
+    const fingerprint = requested.flatMap((event) => (event.type === 'KeyRequested' ? [event.data.fingerprint] : []))[0];
+    const completed: RecoveryEvent = { type: 'RecoveryCompleted', data: { recoveryId: 'rc1', agentId: 'alice', requestId: 'r1', fingerprint } };
+    expect(() => replay.recovery({ ...completed, actor: 'alice', occurredAt: at(73 * HOUR) })).toThrow('RecoveryCompleted was recorded for "alice", but only the deadline scheduler records it, as "policy"');
+    expect(play(replay, completed, 73 * HOUR)).not.toThrow();
+  });
+
   describe('the claim window: the policy\'s request expiry after effectiveAt (72 h + 168 h = 240 h here)', () => {
     const CLAIM_BY = (72 + DEFAULT_ORG_POLICY.pendingRequestExpiryHours) * HOUR;
     /** alice requests a key at 100 h (alive until 268 h) and the recovery grants it at `ms`. */
