@@ -131,6 +131,13 @@ describe('key decider', () => {
       keys().when(command(at(5 * MINUTE + CLOCK_SKEW_TOLERANCE_MS))).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');
     });
 
+    it('accepts a challenge used up to the tolerated clock skew before it was issued (another instance\'s clock), and refuses one used earlier still', () => {
+      const proof = keyRequestProof('carol', carolKey, { now: at(HOUR) });
+      const command = (now: string) => ({ ...requestKey(CAROL, carolKey, { requestId: 'r1', proof }), now });
+      expect(keys().when(command(at(HOUR - CLOCK_SKEW_TOLERANCE_MS))).events()).toHaveLength(1);
+      keys().when(command(at(HOUR - CLOCK_SKEW_TOLERANCE_MS - 1))).thenRefused('UNPROCESSABLE', 'CHALLENGE_NOT_YET_VALID', { issuedAt: at(HOUR) });
+    });
+
     it('refuses a challenge whose expiry lies further than 5 minutes after its issue', () => {
       const command = { ...requestKey(CAROL, carolKey, { requestId: 'r1', fields: { expiresAt: at(HOUR) } }), now: at(10 * MINUTE) };
       keys().when(command).thenRefused('UNPROCESSABLE', 'CHALLENGE_EXPIRED');

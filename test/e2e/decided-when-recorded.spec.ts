@@ -17,7 +17,7 @@ import { runCli } from '../../src/cli/run-cli';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { RateLimits } from '../../src/rate-limits/rate-limits';
 import { memoryIo } from '../cli/support/memory-io';
-import { call } from '../support/api-client';
+import { call, type TestAgent } from '../support/api-client';
 import { serverForSuite, type SuiteServer } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
 import { TamperedOrgs } from '../../src/application/tampered-orgs';
@@ -42,6 +42,12 @@ const instance = (suite: SuiteServer, aheadMs: number) => {
     unsignedTask: (orgId: string, agentId: string, browserId: string, task: string) =>
       browsers.execute(new BrowserActionCommand(context(orgId, agentId), agentId, browserId, { kind: 'authorizeTask', task })).then(
         ({ authorization }) => authorization?.method,
+        (refusal: { code?: string }) => refusal.code,
+      ),
+    /** A prompt-frequency change signed over `proof`'s challenge: its answer, or the refusal's code. */
+    signedFrequency: (orgId: string, agentId: string, browserId: string, frequency: 'DAILY', proof: { challengeId: string; signature: string }) =>
+      browsers.execute(new BrowserActionCommand(context(orgId, agentId), agentId, browserId, { kind: 'setPromptFrequency', frequency, ...proof })).then(
+        () => 'CHANGED',
         (refusal: { code?: string }) => refusal.code,
       ),
     addAgent: (orgId: string, agentId: string) =>
@@ -104,6 +110,22 @@ describe('signed commands decided at the time they are recorded (an instance who
 describe('browser actions decided at the time they are recorded (an instance whose clock is ahead wrote last)', () => {
   const suite = serverForSuite({ LOG_CHECKPOINT_DELAY_MS: '50' });
 
+  /** `audit verify` on the org's export once a checkpoint covers its `count` browser events. */
+  async function verified(agent: TestAgent, count: number) {
+    const { lines } = await signedLog(suite.server, agent, (leaves) => leaves.filter((line) => line.stream.startsWith('browser-')).length === count);
+    const work = mkdtempSync(join(tmpdir(), 'ztkeys-decided-when-recorded-'));
+    try {
+      const path = join(work, 'export.ndjson');
+      writeFileSync(path, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+      const io = memoryIo({ ZTKEYS_HOME: work });
+      const vkey = (await call<string>(suite.server, 'GET', '/v1/log-key')).body;
+      const code = await runCli(['audit', 'verify', path, '--log-key', vkey], io);
+      return { code, stderr: io.stderr.text };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
   it('refuses a REMEMBERED task whose window closed before the time it is recorded at (the browser stream is ahead), so that audit verify passes the log', async () => {
     const DAY_MS = 24 * 3600_000;
     const alice = await suite.journey.createOrg('alice');
@@ -116,19 +138,20 @@ describe('browser actions decided at the time they are recorded (an instance who
     expect(await instance(suite, DAY_MS + 60_000).unsignedTask(alice.orgId, 'alice', 'laptop', 'export')).toBe('PROMPT_REQUIRED');
     const behind = await instance(suite, DAY_MS - 60_000).unsignedTask(alice.orgId, 'alice', 'laptop', 'export');
     // Whatever it decides is recorded at the stream's later time: the export the server wrote verifies.
-    const { lines } = await signedLog(suite.server, alice, (leaves) => leaves.filter((line) => line.type.startsWith('SensitiveTask')).length === 3);
-    const work = mkdtempSync(join(tmpdir(), 'ztkeys-decided-when-recorded-'));
-    try {
-      const path = join(work, 'export.ndjson');
-      writeFileSync(path, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
-      const io = memoryIo({ ZTKEYS_HOME: work });
-      const vkey = (await call<string>(suite.server, 'GET', '/v1/log-key')).body;
-      const code = await runCli(['audit', 'verify', path, '--log-key', vkey], io);
-      expect({ code, stderr: io.stderr.text }).toEqual({ code: EXIT.OK, stderr: '' });
-      // It decided at that time, when the window had closed.
-      expect(behind).toBe('PROMPT_REQUIRED');
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    expect(await verified(alice, 4)).toEqual({ code: EXIT.OK, stderr: '' });
+    // It decided at that time, when the window had closed.
+    expect(behind).toBe('PROMPT_REQUIRED');
+  });
+
+  it('refuses a challenge issued by an instance more than the tolerated skew ahead, rather than record a signature dated before its challenge was issued', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    // Issued by the server; used on an instance whose clock is AHEAD_MS behind it, beyond the 2 minutes the clocks may be apart.
+    const proof = await suite.journey.signed(alice, alice.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'desk', frequency: 'DAILY' });
+    const answer = await instance(suite, -AHEAD_MS).signedFrequency(alice.orgId, 'alice', 'desk', 'DAILY', proof);
+    expect((await suite.journey.setPromptFrequency(alice, 'laptop', 'DAILY')).status).toBe(200);
+    // What the server wrote verifies: the instance behind recorded nothing it would date before its challenge.
+    expect(await verified(alice, answer === 'CHANGED' ? 2 : 1)).toEqual({ code: EXIT.OK, stderr: '' });
+    expect(answer).toBe('CHALLENGE_NOT_YET_VALID');
   });
 });

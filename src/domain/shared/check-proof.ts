@@ -21,7 +21,7 @@ export type ExpectedChallenge = { orgId: string; agentId: string } & ChallengeBi
 /**
  * Checks everything about a proof but its signature (R15): the statement is the canonical text of
  * its challenge; the challenge was issued for this purpose, org and caller and binds exactly what
- * the command does; it has not expired at `now` (within the tolerated clock skew); its nonce was
+ * the command does; it has not expired at `now` nor was issued after it (within the tolerated clock skew); its nonce was
  * not used in this stream before, and it was not issued before what the stream still remembers.
  * A proof that fails here does not belong to the command: UNPROCESSABLE, nothing is written.
  */
@@ -50,6 +50,16 @@ export function checkChallenge(proof: SignedProof, expected: ExpectedChallenge, 
     refuse('UNPROCESSABLE', 'CHALLENGE_EXPIRED', `The challenge expired at ${challenge.expiresAt}: get a new one.`, {
       expiresAt: challenge.expiresAt,
     });
+  }
+  // Used more than the skew before it was issued, the challenge came from an instance whose clock is
+  // further ahead than the clocks may be apart: recorded, its signature would be dated before its challenge.
+  if (issuedAt > at + CLOCK_SKEW_TOLERANCE_MS) {
+    refuse(
+      'UNPROCESSABLE',
+      'CHALLENGE_NOT_YET_VALID',
+      `The challenge was issued at ${challenge.issuedAt}, more than the tolerated clock skew after ${now}, the time it is used at (the clock that issued it was further ahead than the instances' clocks may be apart): get a new one.`,
+      { issuedAt: challenge.issuedAt },
+    );
   }
   const spent = spentReason(used, challenge);
   if (spent === 'REPLAYED') {
