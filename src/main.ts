@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
-import { prepareDataDir } from './config/data-dir';
+import { prepareDataDir, storageFaultAtStart } from './config/data-dir';
 import { ConfigError, logLevelOr } from './config/environment';
 import { jsonLogger } from './logging/json-logger';
 import type * as Serve from './serve';
@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   // Required once the configuration holds, not imported: a bad one is refused before the rest of
   // the server loads (about a quarter of its modules are enough to say what is wrong).
   const { serve } = require('./serve') as typeof Serve;
-  await serve(config);
+  try {
+    await serve(config);
+  } catch (error) {
+    throw storageFaultAtStart(error, config.dataDir) ?? error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -67,3 +67,18 @@ export function prepareDataDir(dir: string, variable = 'DATA_DIR'): void {
   }
   if (problem) throw new ConfigError(`${variable} ${dir} cannot be used: ${problem}`);
 }
+
+/**
+ * A write in DATA_DIR that failed at start for want of space, or with an I/O error (what SQLite
+ * says of a write a full disk cut short): one line saying so and what to do, where it was the
+ * stack of whichever write came first (the roles' lock, a secret, the event log's first page).
+ */
+export function storageFaultAtStart(error: unknown, dir: string, variable = 'DATA_DIR'): ConfigError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return undefined;
+  const reason = (error as Error).message;
+  const full = code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_FULL');
+  if (!full && code !== 'EIO' && !code.startsWith('SQLITE_IOERR')) return undefined;
+  const state = full ? 'full' : 'failing or full';
+  return new ConfigError(`${variable} ${dir} cannot be used: its file system is ${state} (${reason}): free space there (df ${dir})${full ? '' : ' or see the system log'}, then start again`);
+}

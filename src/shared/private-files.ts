@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** DATA_DIR and what it holds (names, emails, codes, keys, secrets) are for the service's user only. */
@@ -29,6 +29,33 @@ const isFolder = (path: string): boolean => statSync(path, { throwIfNoEntry: fal
 /** Creates `path` empty with mode 0600 unless it exists: SQLite then gives its -wal and -shm files the same mode. */
 export function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+}
+
+/**
+ * Creates `path` (mode 0600) holding `content`, whole or not at all, unless something is there
+ * already (then false). A write cut short (a full disk) removes the file it began: an empty secret
+ * left behind would stop every later start as too weak, once space was back.
+ */
+export function createPrivateFileWith(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // the umask may have cleared bits asked for (0600), never added any
+    // Every byte (one write(2) on a disk all but full writes what fits), on the disk before it is used.
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return true;
 }
 
 /**
