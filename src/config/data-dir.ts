@@ -51,17 +51,41 @@ function linkOfAnother(dir: string, uid: number): string | undefined {
   return undefined;
 }
 
+/** What a process of ztkeys makes in its data folder: true for the names of its stores (and their SQLite companions), secrets, keys, lock and outbox. */
+export type OwnEntry = (name: string) => boolean;
+
+/** DATA_DIR: the embedded stores, the generated secrets and log key, the roles' lock, the self-check's finding (and its partial write), the outbox. */
+export const serverEntry: OwnEntry = (name) =>
+  /^(events|read-models|merkle-nodes|email)\.sqlite(-wal|-shm|-journal)?$/.test(name) ||
+  ['jwt-secret', 'bootstrap-token', 'challenge-secret', 'log-signing-key', 'roles.lock', 'outbox'].includes(name) ||
+  name.startsWith('tampered-orgs.json');
+
+/** WITNESS_DATA_DIR: the witness's store and its generated key. */
+export const witnessEntry: OwnEntry = (name) => /^witness\.sqlite(-wal|-shm|-journal)?$/.test(name) || name === 'witness-signing-key';
+
 /**
- * Creates DATA_DIR (mode 0700) and checks that this process may write there and owns what it
- * holds, before anything opens a store or a secret in it: a wrong path names the variable
- * instead of a stack from deep inside.
+ * A folder in use for something else (a home, a web root: a mistyped path): it holds what ztkeys
+ * does not make and nothing it does. Taken, its files were narrowed to 0600 and a new deployment
+ * started among them. Hidden files and a volume's lost+found are no sign of either.
  */
-export function prepareDataDir(dir: string, variable = 'DATA_DIR'): void {
+function anotherFolder(dir: string, own: OwnEntry): string | undefined {
+  const names = readdirSync(dir).filter((name) => !name.startsWith('.') && name !== 'lost+found');
+  if (names.length === 0 || names.some(own)) return undefined;
+  const shown = names.sort().slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} in all)` : '');
+  return `it holds what ztkeys did not make (${shown}) and none of its stores or secrets: a mistyped path? Give ztkeys a new or empty folder of its own`;
+}
+
+/**
+ * Creates DATA_DIR (mode 0700) and checks that it is ztkeys' folder, that this process may write
+ * there and owns what it holds, before anything opens a store or a secret in it: a wrong path
+ * names the variable instead of a stack from deep inside.
+ */
+export function prepareDataDir(dir: string, own: OwnEntry, variable = 'DATA_DIR'): void {
   let problem: string | undefined;
   try {
     makePrivateDir(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
-    problem = ownedByAnother(dir);
+    problem = anotherFolder(dir, own) ?? ownedByAnother(dir);
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }

@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** DATA_DIR and what it holds (names, emails, codes, keys, secrets) are for the service's user only. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -61,8 +61,10 @@ export function createPrivateFileWith(path: string, content: string): boolean {
 /**
  * At start: narrows `dir` to 0700 and every folder below it to 0700, every file to 0600, and
  * returns what it had to change (to warn the operator: they were readable by others until now).
+ * Only what `own` names among the entries of `dir` (and all below them): what else an operator
+ * keeps there is left as they made it.
  */
-export function narrowModes(dir: string): string[] {
+export function narrowModes(dir: string, own: (name: string) => boolean = () => true): string[] {
   makePrivateDir(dir);
   const changed: string[] = [];
   const narrow = (path: string, mode: number): void => {
@@ -77,7 +79,9 @@ export function narrowModes(dir: string): string[] {
     }
     changed.push(path);
   };
-  for (const { path, folder } of foldersAndFiles(dir)) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+  for (const { path, folder } of foldersAndFiles(dir)) {
+    if (path === dir || own(relative(dir, path).split(sep)[0])) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+  }
   return changed;
 }
 

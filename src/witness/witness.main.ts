@@ -7,7 +7,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { prepareDataDir, storageFaultAtStart } from '../config/data-dir';
+import { prepareDataDir, storageFaultAtStart, witnessEntry } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { capConnections } from '../http/connection-cap';
 import { pinoOptions } from '../logging/json-logger';
@@ -47,7 +47,7 @@ function main(args: string[]): void {
     return;
   }
   // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
-  prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
+  prepareDataDir(config.key.dataDir, witnessEntry, 'WITNESS_DATA_DIR');
   // Before its key is generated: a store a newer release wrote is refused with the folder as found, as the server refuses DATA_DIR's.
   refuseNewerDataDir(config.key.dataDir);
   const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
