@@ -76,6 +76,20 @@ function anotherFolder(dir: string, own: OwnEntry): string | undefined {
 }
 
 /**
+ * An entry of a kind ztkeys never makes (a FIFO, a socket, a device), as one made while the folder
+ * was open to others: a FIFO at a secret's name held the start reading it until someone wrote
+ * into it, and what they wrote became the secret.
+ */
+function neitherFileNorFolder(dir: string): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) continue;
+    const path = join(entry.parentPath, entry.name);
+    return `${path} is neither a file nor a folder (a FIFO, a socket or a device), which ztkeys never makes; whoever can write into a FIFO chooses what a read of it returns: remove it`;
+  }
+  return undefined;
+}
+
+/**
  * Creates DATA_DIR (mode 0700) and checks that it is ztkeys' folder, that this process may write
  * there and owns what it holds, before anything opens a store or a secret in it: a wrong path
  * names the variable instead of a stack from deep inside.
@@ -85,7 +99,7 @@ export function prepareDataDir(dir: string, own: OwnEntry, variable = 'DATA_DIR'
   try {
     makePrivateDir(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
-    problem = anotherFolder(dir, own) ?? ownedByAnother(dir);
+    problem = anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? ownedByAnother(dir);
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +90,33 @@ describe('a DATA_DIR that is another folder in use', () => {
       },
     ]);
     expect(modes(dir)).toEqual(before);
+  });
+});
+
+/**
+ * A FIFO at the name of a secret or of the roles' lock (made while the folder was open to others,
+ * as a link would be): the start read it and waited for whoever writes into it, then took what
+ * they wrote as the secret (a JWT secret of their choosing: tokens they mint). Refused at once.
+ */
+describe('a DATA_DIR holding a FIFO', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'ztkeys-fifo-'));
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it.each(['jwt-secret', 'roles.lock'])('at %s: the server refuses to start in one line naming it, rather than wait on it', async (name) => {
+    const dir = join(parent, name);
+    mkdirSync(dir);
+    execFileSync('mkfifo', [join(dir, name)]);
+    const server = ServerProcess.spawn({ DATA_DIR: dir });
+    try {
+      expect((await server.exitWithin(15_000)).code).toBe(1);
+      expect(server.logLines.filter((line) => line.level > 30).map(({ level, msg }) => ({ level, msg }))).toEqual([
+        {
+          level: 60,
+          msg: `ztkeys cannot start: DATA_DIR ${dir} cannot be used: ${join(dir, name)} is neither a file nor a folder (a FIFO, a socket or a device), which ztkeys never makes; whoever can write into a FIFO chooses what a read of it returns: remove it`,
+        },
+      ]);
+    } finally {
+      server.dispose();
+    }
   });
 });
