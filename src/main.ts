@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
-import { prepareDataDir } from './config/data-dir';
+import { prepareDataDir, serverEntry, storageFaultAtStart } from './config/data-dir';
 import { ConfigError, logLevelOr } from './config/environment';
 import { jsonLogger } from './logging/json-logger';
 import type * as Serve from './serve';
@@ -15,11 +15,15 @@ async function main(): Promise<void> {
   // a LOG_LEVEL pino does not know logs at info while loadConfig() says what is wrong with it.
   Logger.overrideLogger(jsonLogger(logLevelOr('info')));
   const config = loadConfig();
-  prepareDataDir(config.dataDir);
+  prepareDataDir(config.dataDir, serverEntry);
   // Required once the configuration holds, not imported: a bad one is refused before the rest of
   // the server loads (about a quarter of its modules are enough to say what is wrong).
   const { serve } = require('./serve') as typeof Serve;
-  await serve(config);
+  try {
+    await serve(config);
+  } catch (error) {
+    throw storageFaultAtStart(error, config.dataDir) ?? error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -58,7 +58,9 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
   if (!within.startsWith('..') && !isAbsolute(within)) throw new Error(`${target} is inside DATA_DIR ${dataDir}: back up to a folder outside it`);
   // A second backup into the same folder would remove the first's copy under way and write its own
   // there, and the first then rename a mix of both to the folder: one at a time, held beside it.
-  makePrivateDir(dirname(resolve(target)));
+  const parent = dirname(resolve(target));
+  makePrivateDir(parent);
+  refuseSharedNames(parent, [resolve(target), `${resolve(target)}.lock`, `${resolve(target)}.incomplete`]);
   const lock = takePidLock(`${resolve(target)}.lock`);
   if ('heldBy' in lock) throw new Error(`another backup (pid ${lock.heldBy}) is writing ${target}: let it finish, or give another folder`);
   try {
@@ -67,6 +69,30 @@ export function backupDataDir(dataDir: string, target: string, onProgress?: Back
     return copyInto(dataDir, target, onProgress);
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * The folder the backup is made in must keep it as made. One every user may write in without the
+ * sticky bit lets any of them rename the backup away and put their own in its place (secrets they
+ * know, restored later). With the sticky bit (/tmp) only the owner of a name removes it: one that
+ * another user took (the folder, its lock, its copy under way) is said as such, not as the EPERM or
+ * ENOTDIR of the removal that fails. Root removes what it must, as before.
+ */
+function refuseSharedNames(parent: string, names: string[]): void {
+  const { mode } = statSync(parent);
+  if (mode & 0o002 && !(mode & 0o1000)) {
+    throw new Error(
+      `${parent} is writable by every user (mode ${(mode & 0o777).toString(8)}) without the sticky bit: any of them could rename the backup away and put one of their own (with secrets they know) in its place; give a folder in a folder only you write in, or chmod o-w ${parent}`,
+    );
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return;
+  for (const name of names) {
+    const owner = lstatSync(name, { throwIfNoEntry: false })?.uid;
+    if (owner === undefined || owner === uid) continue;
+    const why = mode & 0o1000 ? `${parent} lets only its owner remove it` : 'who may be using it';
+    throw new Error(`${name} belongs to another user (uid ${owner}), and ${why}: give another folder, in a folder only you write in`);
   }
 }
 

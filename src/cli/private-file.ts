@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
+import { createPrivateFileWith, makePrivateDir, narrowModes, PRIVATE_FILE_MODE } from '../shared/private-files';
 import { usageError } from './cli-error';
 import { lockHolder, tryLock } from './lock-file';
 
@@ -80,18 +80,7 @@ function writeThroughRename(path: string, content: string): void {
   // Folders that exist are left alone: ZTKEYS_HOME may name one that is not ours to change.
   makePrivateDir(dirname(path));
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
-  try {
-    // Until every byte is written: on a disk all but full, one write(2) writes what fits, and says so only in its count.
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  chmodSync(temporary, PRIVATE_FILE_MODE); // the umask may have cleared bits we asked for, never added any
+  if (!createPrivateFileWith(temporary, content)) throw new Error(`${temporary} appeared meanwhile`);
   renameSync(temporary, path);
 }
 

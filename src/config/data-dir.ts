@@ -51,19 +51,72 @@ function linkOfAnother(dir: string, uid: number): string | undefined {
   return undefined;
 }
 
+/** What a process of ztkeys makes in its data folder: true for the names of its stores (and their SQLite companions), secrets, keys, lock and outbox. */
+export type OwnEntry = (name: string) => boolean;
+
+/** DATA_DIR: the embedded stores, the generated secrets and log key, the roles' lock, the self-check's finding (and its partial write), the outbox. */
+export const serverEntry: OwnEntry = (name) =>
+  /^(events|read-models|merkle-nodes|email)\.sqlite(-wal|-shm|-journal)?$/.test(name) ||
+  ['jwt-secret', 'bootstrap-token', 'challenge-secret', 'log-signing-key', 'roles.lock', 'outbox'].includes(name) ||
+  name.startsWith('tampered-orgs.json');
+
+/** WITNESS_DATA_DIR: the witness's store and its generated key. */
+export const witnessEntry: OwnEntry = (name) => /^witness\.sqlite(-wal|-shm|-journal)?$/.test(name) || name === 'witness-signing-key';
+
 /**
- * Creates DATA_DIR (mode 0700) and checks that this process may write there and owns what it
- * holds, before anything opens a store or a secret in it: a wrong path names the variable
- * instead of a stack from deep inside.
+ * A folder in use for something else (a home, a web root: a mistyped path): it holds what ztkeys
+ * does not make and nothing it does. Taken, its files were narrowed to 0600 and a new deployment
+ * started among them. Hidden files and a volume's lost+found are no sign of either.
  */
-export function prepareDataDir(dir: string, variable = 'DATA_DIR'): void {
+function anotherFolder(dir: string, own: OwnEntry): string | undefined {
+  const names = readdirSync(dir).filter((name) => !name.startsWith('.') && name !== 'lost+found');
+  if (names.length === 0 || names.some(own)) return undefined;
+  const shown = names.sort().slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} in all)` : '');
+  return `it holds what ztkeys did not make (${shown}) and none of its stores or secrets: a mistyped path? Give ztkeys a new or empty folder of its own`;
+}
+
+/**
+ * An entry of a kind ztkeys never makes (a FIFO, a socket, a device), as one made while the folder
+ * was open to others: a FIFO at a secret's name held the start reading it until someone wrote
+ * into it, and what they wrote became the secret.
+ */
+function neitherFileNorFolder(dir: string): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) continue;
+    const path = join(entry.parentPath, entry.name);
+    return `${path} is neither a file nor a folder (a FIFO, a socket or a device), which ztkeys never makes; whoever can write into a FIFO chooses what a read of it returns: remove it`;
+  }
+  return undefined;
+}
+
+/**
+ * Creates DATA_DIR (mode 0700) and checks that it is ztkeys' folder, that this process may write
+ * there and owns what it holds, before anything opens a store or a secret in it: a wrong path
+ * names the variable instead of a stack from deep inside.
+ */
+export function prepareDataDir(dir: string, own: OwnEntry, variable = 'DATA_DIR'): void {
   let problem: string | undefined;
   try {
     makePrivateDir(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
-    problem = ownedByAnother(dir);
+    problem = anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? ownedByAnother(dir);
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }
   if (problem) throw new ConfigError(`${variable} ${dir} cannot be used: ${problem}`);
+}
+
+/**
+ * A write in DATA_DIR that failed at start for want of space, or with an I/O error (what SQLite
+ * says of a write a full disk cut short): one line saying so and what to do, where it was the
+ * stack of whichever write came first (the roles' lock, a secret, the event log's first page).
+ */
+export function storageFaultAtStart(error: unknown, dir: string, variable = 'DATA_DIR'): ConfigError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return undefined;
+  const reason = (error as Error).message;
+  const full = code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_FULL');
+  if (!full && code !== 'EIO' && !code.startsWith('SQLITE_IOERR')) return undefined;
+  const state = full ? 'full' : 'failing or full';
+  return new ConfigError(`${variable} ${dir} cannot be used: its file system is ${state} (${reason}): free space there (df ${dir})${full ? '' : ' or see the system log'}, then start again`);
 }

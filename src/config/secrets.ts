@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files';
+import { createPrivateFileWith, makePrivateDir } from '../shared/private-files';
 import type { AppConfig } from './app-config';
 import { ConfigError, weakSecret } from './environment';
 
@@ -46,13 +46,8 @@ export function secret(
   const path = join(dataDir, file);
   makePrivateDir(dataDir);
   const value = generate();
-  try {
-    writeFileSync(path, `${value}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
-  } catch (error) {
-    // Another process of this deployment wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fromFile(path);
-    throw error;
-  }
+  // Another process of this deployment wrote it first: use theirs.
+  if (!createPrivateFileWith(path, `${value}\n`)) return fromFile(path);
   generated.push(path);
   return value;
 }

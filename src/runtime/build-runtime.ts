@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import type { Runtime } from './runtime';
 import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
+import { serverEntry } from '../config/data-dir';
 import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
 import { failedAttemptLog, queueGivenUpLog } from '../notifications/email-delivery';
 import { EmailNotifications } from '../notifications/email-notifications';
@@ -98,7 +99,7 @@ export function deadlineEnforcers(eventStore: EventStore, tampered: TamperedOrgs
 export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRuntime> {
   const logger = new Logger('Runtime');
   // Secrets and embedded stores live in DATA_DIR: whatever an earlier version or a hand left open is narrowed.
-  const narrowed = narrowModes(config.dataDir);
+  const narrowed = narrowModes(config.dataDir, serverEntry);
   if (narrowed.length > 0) logger.warn(`DATA_DIR was open to other users: narrowed to 0700 (folders) and 0600 (files): ${narrowed.join(', ')}`);
   const secrets = loadSecrets(config);
   const logKey = loadLogKey(config, secrets.generated);

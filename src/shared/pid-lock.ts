@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { PRIVATE_FILE_MODE } from './private-files';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createPrivateFileWith } from './private-files';
 import { processRunning } from './process-running';
 
 /**
@@ -10,8 +10,7 @@ import { processRunning } from './process-running';
  */
 export function takePidLock(path: string): { release: () => void } | { heldBy: number } {
   for (;;) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+    if (createPrivateFileWith(path, `${process.pid}\n`)) {
       return {
         release: () => {
           // Gone with its folder (moved or removed meanwhile): nothing of this process's to remove.
@@ -19,8 +18,6 @@ export function takePidLock(path: string): { release: () => void } | { heldBy: n
           if (owner === String(process.pid)) rmSync(path, { force: true });
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number(readFileSync(path, 'utf8').trim());
     if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processRunning(owner, true)) return { heldBy: owner };

@@ -1,5 +1,5 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** DATA_DIR and what it holds (names, emails, codes, keys, secrets) are for the service's user only. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -32,10 +32,39 @@ export function createPrivateFile(path: string): void {
 }
 
 /**
+ * Creates `path` (mode 0600) holding `content`, whole or not at all, unless something is there
+ * already (then false). A write cut short (a full disk) removes the file it began: an empty secret
+ * left behind would stop every later start as too weak, once space was back.
+ */
+export function createPrivateFileWith(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // the umask may have cleared bits asked for (0600), never added any
+    // Every byte (one write(2) on a disk all but full writes what fits), on the disk before it is used.
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/**
  * At start: narrows `dir` to 0700 and every folder below it to 0700, every file to 0600, and
  * returns what it had to change (to warn the operator: they were readable by others until now).
+ * Only what `own` names among the entries of `dir` (and all below them): what else an operator
+ * keeps there is left as they made it.
  */
-export function narrowModes(dir: string): string[] {
+export function narrowModes(dir: string, own: (name: string) => boolean = () => true): string[] {
   makePrivateDir(dir);
   const changed: string[] = [];
   const narrow = (path: string, mode: number): void => {
@@ -50,7 +79,9 @@ export function narrowModes(dir: string): string[] {
     }
     changed.push(path);
   };
-  for (const { path, folder } of foldersAndFiles(dir)) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+  for (const { path, folder } of foldersAndFiles(dir)) {
+    if (path === dir || own(relative(dir, path).split(sep)[0])) narrow(path, folder ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+  }
   return changed;
 }
 

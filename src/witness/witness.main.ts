@@ -4,10 +4,10 @@
  * `npm run witness -- key` prints its verifier key and exits; `-- forks` prints the evidence it kept of the checkpoints it refused.
  * Both read what the witness made and create nothing.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { prepareDataDir } from '../config/data-dir';
+import { prepareDataDir, storageFaultAtStart, witnessEntry } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { capConnections } from '../http/connection-cap';
 import { pinoOptions } from '../logging/json-logger';
@@ -47,7 +47,7 @@ function main(args: string[]): void {
     return;
   }
   // A folder it cannot make or write (below a file, under /proc) is said naming the variable, as the server says DATA_DIR's.
-  prepareDataDir(config.key.dataDir, 'WITNESS_DATA_DIR');
+  prepareDataDir(config.key.dataDir, witnessEntry, 'WITNESS_DATA_DIR');
   // Before its key is generated: a store a newer release wrote is refused with the folder as found, as the server refuses DATA_DIR's.
   refuseNewerDataDir(config.key.dataDir);
   const storeFile = join(config.key.dataDir, WITNESS_DB_FILE);
@@ -60,8 +60,16 @@ function main(args: string[]): void {
       `${storeFile} holds checkpoints the witness cosigned, but its key (${keyFile}) is missing: with a new key, the logs that trust the old one would lack its cosignatures. Put back the key from a backup; or, to start as a new witness, move the store away too and give the servers and auditors its new verifier key`,
     );
   }
+  // A full disk (or an I/O error) is one line naming the folder, as the server says it of DATA_DIR.
+  const onDisk = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw storageFaultAtStart(error, config.key.dataDir, 'WITNESS_DATA_DIR') ?? error;
+    }
+  };
   const generated: string[] = [];
-  const cosigner = loadWitnessKey(config.key, generated);
+  const cosigner = onDisk(() => loadWitnessKey(config.key, generated));
   // Its key kept from an earlier start, its store gone (deleted, emptied, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.
   if (storeMissing && generated.length === 0 && config.key.signingKey === undefined) {
     throw new ConfigError(
@@ -70,10 +78,18 @@ function main(args: string[]): void {
   }
   const vkey = cosignerKeyText(cosigner);
   if (config.logKeys.length === 0) throw new ConfigError('WITNESS_LOG_KEYS names no log: give the verifier key of each log to witness (GET /v1/log-key of a ztkeys server)');
+  const { store, previousVkey } = onDisk(() => {
+    try {
+      const opened = new SqliteWitnessStore(config.key.dataDir);
+      // Another key beside its checkpoints (another WITNESS_SIGNING_KEY, a key file replaced) may be a rotation: said below, not refused, as the store's promises hold whatever key signs them.
+      return { store: opened, previousVkey: opened.cosignWith(vkey) };
+    } catch (error) {
+      // A key made by this start, beside a store it could not make, would be taken for a store lost at the next start: neither is kept.
+      for (const path of generated) rmSync(path, { force: true });
+      throw error;
+    }
+  });
   for (const path of generated) logger.info(`generated its key in ${path}`);
-  const store = new SqliteWitnessStore(config.key.dataDir);
-  // Another key beside its checkpoints (another WITNESS_SIGNING_KEY, a key file replaced) may be a rotation: said, not refused, as the store's promises hold whatever key signs them.
-  const previousVkey = store.cosignWith(vkey);
   if (previousVkey !== undefined) {
     logger.warn(
       { code: 'WITNESS_KEY_CHANGED', previousVkey, vkey },

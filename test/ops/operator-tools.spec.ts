@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,13 @@ import { shownCommand, WatchedChild } from '../support/watched-child';
 import { ROOT, ServerProcess } from './support/server-process';
 
 const STACK_LINE = /^\s+at /m;
+/** A service user other than root (the tests run as root). */
+const NOBODY = { uid: 65534, gid: 65534 };
+
+function chownRecursively(dir: string, { uid, gid }: { uid: number; gid: number }): void {
+  chownSync(dir, uid, gid);
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) chownSync(join(dir, name), uid, gid);
+}
 
 /** A DATA_DIR whose read models (150 MB) take a backup long enough to be caught under way. */
 async function bigDataDir(dataDir: string): Promise<void> {
@@ -104,6 +111,54 @@ describe('operator tools called wrong', () => {
     expect([intoFull.status, intoFull.stderr]).toEqual([1, `backup failed: ${full} is not empty: give a new or empty folder\n`]);
     expect(readdirSync(full)).toEqual(['other']);
     expect(readdirSync(work).filter((name) => name.endsWith('.incomplete'))).toEqual([]);
+  }, 60_000);
+
+  it('backup into a folder every user may write in without the sticky bit is refused before anything is copied: anyone could put a backup of their own in its place', async () => {
+    await (await openEventStore(loadConfig({ DATA_DIR: join(work, 'data') }))).close();
+    const open = join(work, 'open-to-all');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const result = run('backup/backup.main.js', [join(open, 'backup')]);
+    expect([result.status, result.stderr]).toEqual([
+      1,
+      `backup failed: ${open} is writable by every user (mode 777) without the sticky bit: any of them could rename the backup away and put one of their own (with secrets they know) in its place; give a folder in a folder only you write in, or chmod o-w ${open}\n`,
+    ]);
+    expect(readdirSync(open)).toEqual([]);
+  }, 60_000);
+
+  it("backup as a service user into a shared folder (/tmp-like: sticky, open to all) where another user left the backup's lock, copy or folder names: refused naming it, not EPERM or ENOTDIR", async () => {
+    // A folder the service user (nobody) can reach, with its DATA_DIR and a shared folder of mode 1777 in it.
+    const place = mkdtempSync(join(tmpdir(), 'ztkeys-tools-shared-'));
+    try {
+      chmodSync(place, 0o755);
+      const dataDir = join(place, 'data');
+      await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
+      chownRecursively(dataDir, NOBODY);
+      const shared = join(place, 'tmp');
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      // Another local user (uid 1234) took the names beside the folder the operator means to back up into.
+      const other = { uid: 1234, gid: 1234 };
+      writeFileSync(join(shared, 'a.lock'), '999999\n');
+      mkdirSync(join(shared, 'b.incomplete'));
+      mkdirSync(join(shared, 'c'));
+      for (const name of ['a.lock', 'b.incomplete', 'c']) chownSync(join(shared, name), other.uid, other.gid);
+      const asNobody = (target: string) =>
+        runWithin([process.execPath, join(ROOT, 'dist/src/backup/backup.main.js'), target], { cwd: place, env: embeddedEnv({ DATA_DIR: dataDir }), encoding: 'utf8', ...NOBODY }, 20_000);
+      for (const [target, left] of [['a', 'a.lock'], ['b', 'b.incomplete'], ['c', 'c']]) {
+        const result = asNobody(join(shared, target));
+        expect([result.status, result.stderr]).toEqual([
+          1,
+          `backup failed: ${join(shared, left)} belongs to another user (uid 1234), and ${shared} lets only its owner remove it: give another folder, in a folder only you write in\n`,
+        ]);
+      }
+      expect(readdirSync(shared).sort()).toEqual(['a.lock', 'b.incomplete', 'c']);
+      // Where nobody else took a name, the service user backs up there.
+      expect(asNobody(join(shared, 'd')).status).toBe(0);
+      expect(readdirSync(join(shared, 'd'))).toContain('events.sqlite');
+    } finally {
+      rmSync(place, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("backup leaves out the running server's DATA_DIR lock and its check's last finding: a restored folder starts without them", async () => {

@@ -48,6 +48,21 @@ describe('the server process', () => {
       expect({ query: req.query, agent: req.headers['user-agent'] }).toEqual({ query: { name: 'evil\\u202egnp.exe\\u2028\\u009b31m' }, agent: 'agent\\u009b2J' });
     });
 
+    it("keeps the OIDC provider's authorization code and state out of the request line of the console's return (/console/?code=...&state=...)", async () => {
+      // The provider sends the browser back with them: with the PKCE verifier (in the tab), the code is a token.
+      const code = 'SplxlOBeZQQYbYS6WxSbIA-authorization-code';
+      const state = 'af0ifjsldkj-oidc-state';
+      const answer = await fetch(`${url}/console/?code=${code}&state=${state}&iss=https%3A%2F%2Fid.example.com`, { headers: { 'x-request-id': 'oidc-return-7' } });
+      expect(answer.status).toBe(200);
+      const line = await waitFor('the request line', () => server.stdout.split('\n').find((text) => text.includes('oidc-return-7')));
+      const { req } = JSON.parse(line) as { req: { url: string; query: Record<string, string> } };
+      expect(req).toMatchObject({
+        url: '/console/?code=[Redacted]&state=[Redacted]&iss=https%3A%2F%2Fid.example.com',
+        query: { code: '[Redacted]', state: '[Redacted]', iss: 'https://id.example.com' },
+      });
+      expect(server.stdout).not.toMatch(new RegExp(`${code}|${state}`));
+    });
+
     it('logs JSON only, one line per request with the request id it answers in X-Request-Id and no credential, and no line for health probes', async () => {
       await fetch(`${url}/health/live`);
       await fetch(`${url}/health/ready`);

@@ -46,4 +46,30 @@ describeOnTmpfs('a full disk under the witness (built, a real process)', () => {
       await witness.stop();
     }
   });
+
+  // A first start that ran out of space after generating its key left the key beside an empty store,
+  // and every later start refused for good: "witness.sqlite is missing or empty beside the witness's
+  // key: without it the witness would forget every checkpoint it cosigned" (it had cosigned none).
+  it.each([1, 3, 8])('a first start with %i page(s) free ends in one line naming WITNESS_DATA_DIR, and starts once space is back', async (pages) => {
+    const dataDir = join(volume!, `first-start-${pages}`);
+    const env = { WITNESS_DATA_DIR: dataDir, WITNESS_LOG_KEYS: verifierKeyText(logKey) };
+    const ballast = fillVolume(volume!, pages * 4096);
+    const full = WitnessProcess.spawn(env);
+    try {
+      expect({ code: await full.exitCodeWithin(15_000), stderr: full.stderr, said: full.lines().filter((line) => line.level > 30).map(({ level, msg }) => ({ level, msg })) }).toEqual({
+        code: 1,
+        stderr: '',
+        said: [{ level: 60, msg: expect.stringMatching(new RegExp(`^witness cannot start: WITNESS_DATA_DIR ${dataDir} cannot be used: its file system is (full|failing)`)) }],
+      });
+    } finally {
+      rmSync(ballast);
+    }
+    const again = WitnessProcess.spawn(env);
+    try {
+      await again.listening();
+    } finally {
+      await again.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
