@@ -1,12 +1,8 @@
-import canonicalize from 'canonicalize';
-import { randomUUID } from 'node:crypto';
 import { EXIT } from '../../src/cli/exit-codes';
-import { sealKey } from '../../src/cli/key-file';
-import { KeyStore } from '../../src/cli/key-store';
-import { generateKeyPair } from '../../src/cli/signature-key';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 import { CLI_BUILT, runProcess } from './support/cli-process';
-import { standInApi, type StandInApi } from './support/stand-in-api';
+import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
 
@@ -26,40 +22,16 @@ describe('policy set against a server that adds a member to the policy it answer
   beforeAll(async () => {
     api = await standInApi(
       'policy',
-      (request, response) => {
-        let body = '';
-        request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-        request.on('end', () => {
-          requests.push(`${request.method} ${request.url}`);
-          const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
-            response.writeHead(status, { 'content-type': 'application/json', ...headers });
-            response.end(JSON.stringify(value));
-          };
-          if (request.method === 'GET' && request.url === '/v1/orgs/org-1/policy') return json(200, { ...DEFAULT_ORG_POLICY, taskApprovals: 0 }, { etag: '"3"' });
-          if (request.method === 'POST' && request.url === '/v1/orgs/org-1/challenges') {
-            const now = Date.now();
-            // The statement binds what was asked, and the member the server added to its read.
-            const statement = canonicalize({
-              ...(JSON.parse(body) as object),
-              taskApprovals: 0,
-              ...OWNER,
-              nonce: randomUUID(),
-              issuedAt: new Date(now).toISOString(),
-              expiresAt: new Date(now + 300_000).toISOString(),
-            })!;
-            return json(201, { challengeId: 'ch-1', statement, expiresAt: new Date(now + 300_000).toISOString() });
-          }
-          if (request.method === 'PUT' && request.url === '/v1/orgs/org-1/policy') return json(200, { changed: true, policy: JSON.parse(body).policy, position: 7 });
-          response.writeHead(404, { 'content-type': 'application/problem+json' });
-          response.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'stand-in' }));
-        });
-      },
+      jsonRoutes((method, url, body) => {
+        if (method === 'GET' && url === '/v1/orgs/org-1/policy') return [200, { ...DEFAULT_ORG_POLICY, taskApprovals: 0 }, { etag: '"3"' }];
+        // The statement binds what was asked, and the member the server added to its read.
+        if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, OWNER, { taskApprovals: 0 })];
+        if (method === 'PUT' && url === '/v1/orgs/org-1/policy') return [200, { changed: true, policy: (JSON.parse(body) as { policy: unknown }).policy, position: 7 }];
+        return undefined;
+      }, requests),
       OWNER,
     );
-    const key = await generateKeyPair();
-    const store = new KeyStore(api.home, OWNER);
-    store.save(await sealKey(key, OWNER, PASSPHRASE, new Date().toISOString()));
-    store.recordRequest(key.fingerprint, 'req-1', 'APPROVED');
+    await saveActiveKey(api.home, OWNER, PASSPHRASE);
   });
   afterAll(() => api.close());
 

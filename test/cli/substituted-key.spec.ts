@@ -1,13 +1,10 @@
-import canonicalize from 'canonicalize';
-import { randomUUID } from 'node:crypto';
 import { EXIT } from '../../src/cli/exit-codes';
-import { sealKey } from '../../src/cli/key-file';
-import { KeyStore } from '../../src/cli/key-store';
 import { generateKeyPair } from '../../src/cli/signature-key';
 import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
 import { CLI_BUILT, runProcess } from './support/cli-process';
-import { standInApi, type StandInApi } from './support/stand-in-api';
+import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
 
@@ -31,41 +28,23 @@ describe('keys approve of a request whose key is not the one the requester read 
   beforeAll(async () => {
     substituted = (await generateKeyPair()).publicKey;
     bobsCode = verificationCode('org-1', 'bob', (await generateKeyPair()).publicKey);
+    const view = () => ({
+      requestId: 'req-9', agentId: 'bob', status: 'PENDING', publicKey: substituted, fingerprint: fingerprint(substituted),
+      verificationCode: verificationCode('org-1', 'bob', substituted), failedAttempts: 0, approvals: [], approvalsRequired: 1,
+      requestedAt: new Date().toISOString(), remindAt: null, expiresAt: null, replacesFingerprint: null, history: [],
+    });
     api = await standInApi(
       'substituted-key',
-      (request, response) => {
-        let body = '';
-        request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-        request.on('end', () => {
-          requests.push(`${request.method} ${request.url}`);
-          const json = (status: number, value: unknown) => {
-            response.writeHead(status, { 'content-type': 'application/json' });
-            response.end(JSON.stringify(value));
-          };
-          const view = {
-            requestId: 'req-9', agentId: 'bob', status: 'PENDING', publicKey: substituted, fingerprint: fingerprint(substituted),
-            verificationCode: verificationCode('org-1', 'bob', substituted), failedAttempts: 0, approvals: [], approvalsRequired: 1,
-            requestedAt: new Date().toISOString(), remindAt: null, expiresAt: null, replacesFingerprint: null, history: [],
-          };
-          if (request.method === 'GET' && request.url === '/v1/orgs/org-1/key-requests/req-9') return json(200, view);
-          if (request.method === 'POST' && request.url === '/v1/orgs/org-1/challenges') {
-            const now = Date.now();
-            const statement = canonicalize({ ...(JSON.parse(body) as object), requesterPublicKey: substituted, ...APPROVER, nonce: randomUUID(), issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 300_000).toISOString() })!;
-            return json(201, { challengeId: 'ch-1', statement, expiresAt: new Date(now + 300_000).toISOString() });
-          }
-          // Whatever code came with it: the signature is what the server wanted.
-          if (request.method === 'POST' && request.url === '/v1/orgs/org-1/key-requests/req-9/approve')
-            return json(200, { ...view, status: 'APPROVED', approvals: ['alice'], position: '8' });
-          response.writeHead(404, { 'content-type': 'application/problem+json' });
-          response.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'stand-in' }));
-        });
-      },
+      jsonRoutes((method, url, body) => {
+        if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-9') return [200, view()];
+        if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, APPROVER, { requesterPublicKey: substituted })];
+        // Whatever code came with it: the signature is what the server wanted.
+        if (method === 'POST' && url === '/v1/orgs/org-1/key-requests/req-9/approve') return [200, { ...view(), status: 'APPROVED', approvals: ['alice'], position: '8' }];
+        return undefined;
+      }, requests),
       APPROVER,
     );
-    const key = await generateKeyPair();
-    const store = new KeyStore(api.home, APPROVER);
-    store.save(await sealKey(key, APPROVER, PASSPHRASE, new Date().toISOString()));
-    store.recordRequest(key.fingerprint, 'req-1', 'APPROVED');
+    await saveActiveKey(api.home, APPROVER, PASSPHRASE);
   });
   afterAll(() => api.close());
 
