@@ -30,15 +30,15 @@ export interface KeyIndex {
 }
 
 /** A key's name in index.json, as ztkeys writes it (hex SHA-256 of the public key): it becomes a file name. */
-const fingerprint = z.string().regex(/^[0-9a-f]{64}$/, { message: 'not a key fingerprint (64 hex digits)' });
+const FINGERPRINT = z.string().regex(/^[0-9a-f]{64}$/, { message: 'not a key fingerprint (64 hex digits)' });
 
 /** What ztkeys writes to index.json. */
 const KEY_INDEX = z.looseObject({
-  active: fingerprint.optional(),
-  pending: z.object({ fingerprint, requestId: z.string() }).optional(),
+  active: FINGERPRINT.optional(),
+  pending: z.object({ fingerprint: FINGERPRINT, requestId: z.string() }).optional(),
   unanswered: z
     .object({
-      fingerprint,
+      fingerprint: FINGERPRINT,
       idempotencyKey: z.string(),
       body: z.looseObject({ publicKey: z.string(), challengeId: z.string(), signature: z.string(), replacePending: z.boolean().optional() }),
     })
@@ -79,7 +79,11 @@ export class KeyStore {
   load(fingerprint: string): KeyFile {
     const path = this.pathOf(fingerprint);
     if (!existsSync(path)) throw checkFailed(`Key file ${path} is missing.`);
-    return parseKeyFile(readFileSync(path, 'utf8'), path);
+    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+    // Another key file of this agent copied over it would sign with a key index.json does not name (the server refuses it; a retired key it would not).
+    if (file.fingerprint !== fingerprint)
+      throw checkFailed(`Key file ${path} holds key ${file.fingerprint}, not the key its name says: restore it from a copy, or run "ztkeys keys create".`);
+    return file;
   }
 
   /** Drops a key file that never became (or no longer is) the ACTIVE key: the fewer copies of a key, the better. */

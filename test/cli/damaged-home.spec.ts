@@ -1,8 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
+import { sealKey } from '../../src/cli/key-file';
+import { KeyStore } from '../../src/cli/key-store';
 import { ProfileStore } from '../../src/cli/profile-store';
+import { generateKeyPair } from '../../src/cli/signature-key';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 
 jest.setTimeout(60_000);
@@ -53,5 +56,20 @@ describe('a CLI home whose files hold JSON of another shape', () => {
     expect(result).toMatchObject({ code: EXIT.CHECK_FAILED, stdout: '' });
     expect(result.stderr).toContain(`ztkeys: ${join(keyFolder(), 'index.json')} is not a ztkeys key index (${member}`);
     expect(existsSync(victim)).toBe(true);
+  });
+
+  it('refuses a key file that holds another key than its name says (one copied over it), before asking for the passphrase (exit 5)', async () => {
+    new ProfileStore(home).save('default', PROFILE);
+    const store = new KeyStore(home, PROFILE);
+    const [active, other] = [await generateKeyPair(), await generateKeyPair()];
+    for (const key of [active, other]) store.save(await sealKey(key, PROFILE, 'correct horse battery staple', new Date().toISOString()));
+    store.recordRequest(active.fingerprint, 'req-1', 'APPROVED');
+    copyFileSync(store.pathOf(other.fingerprint), store.pathOf(active.fingerprint));
+    const result = await ztkeys(['prompt-frequency', 'set', 'DAILY', '--browser', 'laptop']);
+    expect(result).toMatchObject({
+      code: EXIT.CHECK_FAILED,
+      stdout: '',
+      stderr: `ztkeys: Key file ${store.pathOf(active.fingerprint)} holds key ${other.fingerprint}, not the key its name says: restore it from a copy, or run "ztkeys keys create".\n`,
+    });
   });
 });
