@@ -6,10 +6,11 @@ import { answerMismatches } from './api-answers';
 import type { components, paths } from './api-types.generated';
 import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
-import { CliError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { EXPORT_IDLE_DEFAULT_MS, EXPORT_IDLE_ENV } from './export-idle-bound';
 import { tokenRefused } from './token-refused';
+import { bearerTokenFault } from '../shared/bearer-token';
 import { onOneLineShown } from '../shared/hidden-characters';
 
 /** RFC 9457 problem details, as the server answers every error (PRODUCT.md R15); a proxy's answer may lack members. */
@@ -145,6 +146,11 @@ export class ApiClient {
     private readonly positions?: PositionTracker,
     private readonly exportIdleMs = EXPORT_IDLE_DEFAULT_MS,
   ) {
+    const fault = bearerTokenFault(token);
+    if (fault)
+      throw usageError(
+        `The token ${fault}: it is not sent, nor shown here. Check the file, descriptor or variable it was read from (two tokens in one?), or log in again.`,
+      );
     this.http = this.client(REQUEST_TIMEOUT_MS, MAX_ANSWER_BYTES);
     this.streaming = this.client(undefined, Infinity);
   }

@@ -181,6 +181,8 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
   };
   const input: CommandInput = { args: {}, strings: {}, flags: {} };
   argSpecs.forEach((spec, i) => {
+    // A script's variable left empty: an id of nothing would reach the server as the path of the collection.
+    if (!spec.shownText && parsed.positionals[i].trim() === '') throw fail(`<${spec.name}> is empty.`);
     input.args[spec.name] = checkShown(`<${spec.name}>`, checkChoice(`<${spec.name}>`, parsed.positionals[i], spec.choices), spec.shownText);
   });
   for (const [name, spec] of Object.entries(options)) {

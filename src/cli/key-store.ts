@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { ID_PATTERN } from '../domain/streams';
 import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
 import { updatePrivateFile, writePrivateFile } from './private-file';
+import { parseStored } from './stored-document';
 import type { operations } from './api-types.generated';
 
 /** The body of POST /v1/orgs/{orgId}/key-requests: the new public key and its signed KEY_REQUEST challenge. */
@@ -26,6 +28,22 @@ export interface KeyIndex {
   pending?: { fingerprint: string; requestId: string };
   unanswered?: UnansweredRequest;
 }
+
+/** A key's name in index.json, as ztkeys writes it (hex SHA-256 of the public key): it becomes a file name. */
+const FINGERPRINT = z.string().regex(/^[0-9a-f]{64}$/, { message: 'not a key fingerprint (64 hex digits)' });
+
+/** What ztkeys writes to index.json. */
+const KEY_INDEX = z.looseObject({
+  active: FINGERPRINT.optional(),
+  pending: z.object({ fingerprint: FINGERPRINT, requestId: z.string() }).optional(),
+  unanswered: z
+    .object({
+      fingerprint: FINGERPRINT,
+      idempotencyKey: z.string(),
+      body: z.looseObject({ publicKey: z.string(), challengeId: z.string(), signature: z.string(), replacePending: z.boolean().optional() }),
+    })
+    .optional(),
+});
 
 /** Statuses after which a key request will never be approved. */
 const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED']);
@@ -61,7 +79,11 @@ export class KeyStore {
   load(fingerprint: string): KeyFile {
     const path = this.pathOf(fingerprint);
     if (!existsSync(path)) throw checkFailed(`Key file ${path} is missing.`);
-    return parseKeyFile(readFileSync(path, 'utf8'), path);
+    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+    // Another key file of this agent copied over it would sign with a key index.json does not name (the server refuses it; a retired key it would not).
+    if (file.fingerprint !== fingerprint)
+      throw checkFailed(`Key file ${path} holds key ${file.fingerprint}, not the key its name says: restore it from a copy, or run "ztkeys keys create".`);
+    return file;
   }
 
   /** Drops a key file that never became (or no longer is) the ACTIVE key: the fewer copies of a key, the better. */
@@ -124,11 +146,10 @@ export class KeyStore {
 
   private parseIndex(text: string | undefined): KeyIndex {
     if (text === undefined) return {};
-    try {
-      return JSON.parse(text) as KeyIndex;
-    } catch {
-      throw checkFailed(`${this.indexPath()} is damaged.`);
-    }
+    const read = parseStored<KeyIndex>(KEY_INDEX, text);
+    if ('problem' in read)
+      throw checkFailed(`${this.indexPath()} is not a ztkeys key index (${read.problem}): restore it from a copy, or move it away and run "ztkeys keys create".`);
+    return read.value;
   }
 
   /** Changes the index as it is now, another ztkeys may be changing it too; `change` returns false to leave it. */

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { checkFailed, usageError } from './cli-error';
 import { updatePrivateFile } from './private-file';
+import { parseStored } from './stored-document';
 
 /** A login: which server, as which agent of which org, with which token. */
 export interface Profile {
@@ -27,6 +29,15 @@ export interface SeenCheckpoint {
   vkey: string;
   note: string;
 }
+
+/** What ztkeys writes to profiles.json; members it does not know (a later release's) are kept. */
+const PROFILES_DOCUMENT = z.looseObject({
+  version: z.literal(1),
+  profiles: z.record(z.string(), z.looseObject({ apiUrl: z.string(), token: z.string(), orgId: z.string(), agentId: z.string() })),
+  current: z.string().optional(),
+  positions: z.record(z.string(), z.string()),
+  checkpoints: z.record(z.string(), z.looseObject({ vkey: z.string(), note: z.string() })).optional(),
+});
 
 const witnessKey = (apiUrl: string, orgId: string): string => `${apiUrl} ${orgId}`;
 
@@ -121,13 +132,9 @@ export class ProfileStore {
 
   private parse(text: string | undefined): ProfilesDocument {
     if (text === undefined) return { version: 1, profiles: {}, positions: {} };
-    try {
-      const document = JSON.parse(text) as ProfilesDocument;
-      if (document.version === 1 && document.profiles && document.positions) return document;
-    } catch {
-      // reported below
-    }
-    throw checkFailed(`${this.path} is not a ztkeys profiles file; move it away and log in again.`);
+    const read = parseStored<ProfilesDocument>(PROFILES_DOCUMENT, text);
+    if ('problem' in read) throw checkFailed(`${this.path} is not a ztkeys profiles file (${read.problem}); move it away and log in again.`);
+    return read.value;
   }
 
   /** Changes the document as it is now, another ztkeys may be changing it too; `change` returns false to leave it. */

@@ -1,8 +1,9 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import type { CommandInput } from './command-spec';
+import { readAtMost, sizeShown } from './read-bounded-text';
 import { readHiddenLines } from './terminal';
 
 /** Where a secret may come from, besides a prompt on the terminal. Never from argv: shells keep history. */
@@ -58,6 +59,9 @@ async function fromFirstSource(source: SecretSource, io: CliIo): Promise<string>
   return secret;
 }
 
+/** Far above any passphrase or token (an OIDC provider's JWT with many claims is a few KiB). */
+const MAX_SECRET_BYTES = 64 * 1024;
+
 /** Group and others' permissions: a file holding a secret has none, as ssh wants of a private key and libpq of a .pgpass. */
 const SHARED = 0o077;
 
@@ -78,7 +82,10 @@ function readWhole(from: number | string, label: string, source: SecretSource): 
         throw usageError(
           `${label}: other users can read or change this file (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so the secret in it may have been copied. Make it yours alone (chmod 600) and, if others use this machine, replace the secret.`,
         );
-      text = readFileSync(fd, 'utf8');
+      const read = readAtMost(fd, MAX_SECRET_BYTES);
+      // A device or pipe that never ends (/dev/zero, `yes`) was read until memory ran out.
+      if (read === undefined) throw usageError(`${label} holds more than ${sizeShown(MAX_SECRET_BYTES)}: no ${source.what} is that long. Is it the right file?`);
+      text = read;
     } finally {
       if (typeof from !== 'number') closeSync(fd);
     }

@@ -142,6 +142,28 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(new ProfileStore(home).get('carol')).toBeUndefined();
   });
 
+  it('never shows a token holding a character no bearer token holds (a second line, a control), and sends nothing with it (exit 2)', async () => {
+    const token = tokenFor('carol', 'org-1', HOUR_FROM_NOW);
+    const tokenFile = join(home, 'two-lines.token');
+    // Two tokens given as one (cat a.token b.token > token): one trailing newline is dropped, the one between them is not.
+    writeFileSync(tokenFile, `${token}\n${tokenFor('dave', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
+    const bootstrap = join(home, 'bootstrap.token');
+    writeFileSync(bootstrap, 'bootstrap-secret-1234\nbootstrap-secret-5678\n', { mode: 0o600 });
+    new ProfileStore(home).save('broken', { apiUrl: 'http://127.0.0.1:9', token: `${token}\u0001`, orgId: 'org-1', agentId: 'carol' });
+    for (const [args, env] of [
+      [['login', '--api', 'http://127.0.0.1:9', '--profile', 'carol', '--token-file', tokenFile], {}],
+      [['login', '--api', 'http://127.0.0.1:9', '--profile', 'carol'], { ZTKEYS_TOKEN: `${token}\u0007` }],
+      [['org', 'create', '--api', 'http://127.0.0.1:9', '--name', 'Acme', '--admin-id', 'carol', '--admin-email', 'carol@example.com', '--admin-name', 'Carol', '--bootstrap-token-file', bootstrap], {}],
+      [['status', '--profile', 'broken'], {}],
+    ] as const) {
+      const refused = await ztkeys([...args], env);
+      expect(refused).toMatchObject({ code: EXIT.USAGE, stdout: '' });
+      expect(refused.stderr).toMatch(/^ztkeys: The token holds (a line feed|U\+0001|U\+0007) at character \d+, which no bearer token holds: it is not sent, nor shown here\. /);
+      expect(refused.stderr).not.toMatch(/\.sig|bootstrap-secret/);
+    }
+    expect(new ProfileStore(home).get('carol')).toBeUndefined();
+  });
+
   it('takes the home from HOME, not from an XDG_CONFIG_HOME that is a relative path (which the XDG spec says to ignore): it would name a folder under wherever ztkeys runs', async () => {
     const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
     try {

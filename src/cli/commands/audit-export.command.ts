@@ -8,6 +8,7 @@ import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { readExportEnds } from '../export-file-ends';
 import { withFileLock } from '../export-file-lock';
+import { isTerminal, shownOnTerminal } from '../shown-on-terminal';
 
 export const auditExportCommand: CommandSpec = {
   path: ['audit', 'export'],
@@ -48,7 +49,9 @@ export const auditExportCommand: CommandSpec = {
     await witnessLog(session, witnesses);
     const body = await session.api.auditExport(session.profile.orgId);
     try {
-      await pipeline(body, ctx.io.stdout, { end: false });
+      // A file or pipe gets the bytes as sent (audit verify reads them); a terminal, nothing it would act on.
+      if (isTerminal(ctx.io.stdout)) await pipeline(body, shownOnTerminal(), ctx.io.stdout, { end: false });
+      else await pipeline(body, ctx.io.stdout, { end: false });
     } catch (error) {
       // A reader that stops early (| head) is not an error of the export.
       if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;

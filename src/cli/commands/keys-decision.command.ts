@@ -1,9 +1,10 @@
+import { sameVerificationCode } from '../../crypto/verification-code';
 import { isVerificationCodeShape } from '../../crypto/verification-code-derivation';
 import { isProblem } from '../api-client';
 import type { components } from '../api-types.generated';
 import { AgentSession } from '../agent-session';
 import { approvalRecorded } from '../key-request-view';
-import { CliError, usageError } from '../cli-error';
+import { CliError, checkFailed, usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { readVisibleLine } from '../terminal';
@@ -16,26 +17,37 @@ type Decision = { decision: 'APPROVE'; verificationCode: string } | { decision: 
 /** Digits of a verification code (src/crypto/verification-code.ts). */
 const CODE_DIGITS = 15;
 
-/** Loads the request, checks its code against its key, shows it; only a PENDING one can be decided. */
-async function reviewForDecision(session: AgentSession, requestId: string): Promise<KeyRequestView> {
+/** Loads the request, checks its code against its key, shows it; only a PENDING one can be decided. Its code, computed here, with it. */
+async function reviewForDecision(session: AgentSession, requestId: string): Promise<{ request: KeyRequestView; code: string }> {
   const request = await session.api.ok(session.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...session.org, requestId } } }));
   if (request?.requestId !== requestId)
     throw new CliError(EXIT.CHECK_FAILED, sentence`The server answered request ${request?.requestId} when asked for ${requestId}.`);
-  session.ctx.output.info(describeKeyRequest(request, trustedCode(session.profile.orgId, request)));
+  const code = trustedCode(session.profile.orgId, request);
+  session.ctx.output.info(describeKeyRequest(request, code));
   if (request.status === 'EXPIRED')
     throw new CliError(EXIT.REFUSED, sentence`Request ${requestId} is EXPIRED${request.expiresAt ? ` since ${request.expiresAt}` : ''}: nobody can decide it any more; ${request.agentId} may request a key again.`);
   if (request.status !== undefined && request.status !== 'PENDING')
     throw new CliError(EXIT.REFUSED, sentence`Request ${requestId} is ${request.status}: there is nothing to decide.`);
-  return request;
+  return { request, code };
 }
 
-/** The code the requester reads out; a malformed one is refused here, so it costs no attempt. */
-async function askReadOutCode(session: AgentSession, request: KeyRequestView, given: string | undefined): Promise<string> {
+/**
+ * The code the requester reads out; a malformed one is refused here, so it costs no attempt, and so
+ * is one that is not the code of the key shown (R5, computed here): the KEY_DECISION statement binds
+ * the key, not the code typed, so a signature made for it would approve that key whatever was read
+ * out, and a server that swapped the key would record it, an approval audit verify accepts.
+ */
+async function askReadOutCode(session: AgentSession, request: KeyRequestView, code: string, given: string | undefined): Promise<string> {
   const { io } = session.ctx;
   const typed =
     given ?? (await readVisibleLine(io.stdin, io.stderr, `Verification code read out by ${request.agentId} (${CODE_DIGITS} digits): `));
   if (!isVerificationCodeShape(typed))
     throw usageError(`A verification code has ${CODE_DIGITS} digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
+  if (!sameVerificationCode(typed, code))
+    throw checkFailed(
+      `${sentence`The code read out, ${typed}, is not the code of the key this request holds (${code}): nothing was signed or sent.`} ` +
+        sentence`Have ${request.agentId} read it again from what "ztkeys keys create" printed them; if it still differs, do not approve: the key the server holds for this request is not the one they made, or they read another request's code.`,
+    );
   return typed;
 }
 
@@ -59,17 +71,18 @@ export const keysApproveCommand: CommandSpec = {
   path: ['keys', 'approve'],
   summary: "Approve a key request with the requester's verification code and your signature (ADMIN, SUPER_ADMIN)",
   details: `Shows the requester and fingerprint, computes the verification code from the request's public key
-(refusing if the server shows another), asks for the code the requester reads out to you, then for
-your passphrase, and signs the KEY_DECISION challenge after checking it binds this request, key and
-decision. Wrong codes are counted: the 5th locks the request.`,
+(refusing if the server shows another), asks for the code the requester reads out to you (refusing,
+before anything is signed or sent, one that is not that code), then for your passphrase, and signs the
+KEY_DECISION challenge after checking it binds this request, key and decision. Wrong codes the server
+is sent are counted: the 5th locks the request.`,
   args: [{ name: 'requestId' }],
   options: {
     code: { type: 'string', valueName: 'code', description: 'the code the requester read out (else asked; piped input works too)' },
   },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const request = await reviewForDecision(session, input.args.requestId);
-    const code = await askReadOutCode(session, request, input.strings.code);
+    const { request, code: computed } = await reviewForDecision(session, input.args.requestId);
+    const code = await askReadOutCode(session, request, computed, input.strings.code);
     let result: KeyRequestDecided;
     try {
       result = await decide(session, request, { decision: 'APPROVE', verificationCode: code });
@@ -111,7 +124,7 @@ export const keysRejectCommand: CommandSpec = {
   options: { reason: { type: 'string', valueName: 'text', shownText: 'lines', description: 'why, for the requester and the audit log' } },
   async run(input, ctx) {
     const session = AgentSession.open(ctx);
-    const request = await reviewForDecision(session, input.args.requestId);
+    const { request } = await reviewForDecision(session, input.args.requestId);
     const reason = input.strings.reason;
     const { requestId, ...decided } = await decide(session, request, { decision: 'REJECT', reason });
     ctx.output.result(sentence`Rejected ${request.agentId}'s key request ${requestId}. They may request a new key.`, { requestId, agentId: request.agentId, ...decided });

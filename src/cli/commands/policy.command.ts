@@ -66,7 +66,8 @@ policy since it was read, nothing is changed (exit 3, POLICY_CHANGED): run it ag
     ) as Partial<OrgPolicy>;
     if (Object.keys(changes).length === 0) throw usageError(`Name at least one field to change: ${FIELDS.map((field) => `--${OPTIONS[field]}`).join(', ')}.`);
     const current = await currentPolicy(session);
-    const policy: OrgPolicy = { ...current.policy, ...changes };
+    // The known fields of the read only: a member the server added (a newer release's, or a hostile one's) is neither shown nor signed.
+    const policy = Object.fromEntries(FIELDS.map((field) => [field, changes[field] ?? current.policy[field]])) as OrgPolicy;
     // Before the passphrase is asked for: the server would refuse the challenge of such a policy.
     const problems = policyProblems(policy);
     if (problems.length > 0) throw usageError(`The policy cannot be set: ${problems.map((problem) => `--${OPTIONS[problem.field as Field]}: ${problem.message}`).join('; ')}.`);

@@ -31,3 +31,29 @@ export async function standInApi(name: string, answer: RequestListener, profile:
     },
   };
 }
+
+/** What a stand-in answers a request with: a status, a JSON body and headers; undefined, a 404 problem. */
+export type JsonAnswer = [status: number, body: unknown, headers?: Record<string, string>] | undefined;
+
+/**
+ * A listener that reads each request's body, notes "METHOD URL" in `seen`, and answers what `route`
+ * gives for it as JSON: for the suites whose stand-in answers a few operations of the API.
+ */
+export function jsonRoutes(route: (method: string, url: string, body: string) => JsonAnswer, seen: string[]): RequestListener {
+  return (request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      seen.push(`${request.method} ${request.url}`);
+      const answer = route(request.method!, request.url!, body);
+      if (!answer) {
+        response.writeHead(404, { 'content-type': 'application/problem+json' });
+        response.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'stand-in' }));
+        return;
+      }
+      const [status, value, headers] = answer;
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(value));
+    });
+  };
+}
