@@ -157,10 +157,10 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryReminderSent': {
-        byScheduler(event);
         const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'reminded of');
         if (recovery.reminded) violation(`the approvers were reminded of recovery ${recovery.recoveryId} twice`);
         if (Date.parse(event.occurredAt) < Date.parse(recovery.remindAt)) violation(`the approvers were reminded of recovery ${recovery.recoveryId} at ${event.occurredAt}, before ${recovery.remindAt}`);
+        byScheduler(event);
         break;
       }
       case 'RecoveryVetoed': {
@@ -174,7 +174,6 @@ export class OrgReplay {
         break;
       }
       case 'RecoveryCompleted': {
-        byScheduler(event);
         const recovery = this.restoring(event.data.recoveryId, event.data.agentId, 'completed');
         if (Date.parse(event.occurredAt) < Date.parse(recovery.effectiveAt)) violation(`recovery ${recovery.recoveryId} completed at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
         this.claimedInTime(recovery, event.occurredAt, 'completed');
@@ -183,13 +182,11 @@ export class OrgReplay {
         }
         const granted = this.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
         if (granted?.fingerprint !== event.data.fingerprint) violation(`recovery ${recovery.recoveryId} names key ${event.data.fingerprint}, not the key it granted`);
+        byScheduler(event);
         break;
       }
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
-        // The scheduler lapses it, or the directory change that ended it does, in its own commit.
-        const endedBy = this.ended.get(recovery.recoveryId);
-        if (event.actor !== endedBy) byScheduler(event, endedBy === undefined ? '' : ` or "${endedBy}", whose directory change ended it`);
         const agentRole = roleOf(this.org, recovery.agentId);
         // The decider compares instants as toISOString text: the log's may be written another way (no milliseconds).
         const decided = underRule(
@@ -203,6 +200,9 @@ export class OrgReplay {
         if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
           violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
         }
+        // Due then, by whom: the scheduler lapses it, or the directory change that ended it does, in its own commit.
+        const endedBy = this.ended.get(recovery.recoveryId);
+        if (event.actor !== endedBy) byScheduler(event, endedBy === undefined ? '' : ` or "${endedBy}", whose directory change ended it`);
         break;
       }
     }
@@ -660,22 +660,22 @@ export class OrgReplay {
         return;
       // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
       case 'KeyRequestExpired': {
-        byScheduler(event);
         const request = pending(state, event.data.requestId);
         const { pendingRequestExpiryHours } = this.org.policy;
         if (event.data.expiryHours !== pendingRequestExpiryHours) violation(`request ${request.requestId} expired after ${event.data.expiryHours} h, but the policy said ${pendingRequestExpiryHours} h`);
         const { expiresAt } = deadlinesOf(request, this.org.policy);
         if (Date.parse(event.occurredAt) < Date.parse(expiresAt)) violation(`request ${request.requestId} expired at ${event.occurredAt}, before its expiry ${expiresAt}`);
+        byScheduler(event);
         return;
       }
       case 'KeyRequestReminderSent': {
-        byScheduler(event);
         const request = pending(state, event.data.requestId);
         const { reminderAfterHours } = this.org.policy;
         if (request.reminded) violation(`the approvers of request ${request.requestId} were reminded twice`);
         if (event.data.reminderAfterHours !== reminderAfterHours) violation(`request ${request.requestId} was reminded after ${event.data.reminderAfterHours} h, but the policy said ${reminderAfterHours} h`);
         const { remindAt } = deadlinesOf(request, this.org.policy);
         if (Date.parse(event.occurredAt) < Date.parse(remindAt)) violation(`the approvers of request ${request.requestId} were reminded at ${event.occurredAt}, before ${remindAt}`);
+        byScheduler(event);
         return;
       }
     }
@@ -781,6 +781,8 @@ function signedBeforeRecorded(event: Decoded<{ type: string }>, signedAt: string
 /**
  * R20: what the deadline scheduler records when time passes (an expiry, a reminder, a recovery's
  * grant, completion or lapse) is recorded under its actor, POLICY_ACTOR, and no command records it.
+ * Checked once what the event says is found due (before what records it, a grant): a refusal names
+ * first what could not happen.
  */
 function byScheduler(event: Decoded<{ type: string }>, orElse = ''): void {
   if (event.actor !== POLICY_ACTOR) violation(`${event.type} was recorded for "${event.actor}", but only the deadline scheduler records it, as "${POLICY_ACTOR}"${orElse}`);
