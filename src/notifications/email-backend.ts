@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationsConfig } from './notifications.config';
 import type { EmailQueue } from './queue/email-queue.port';
@@ -21,6 +22,16 @@ export interface EmailBackend {
 
 /** The embedded queue's file (with the notifier's checkpoint) in DATA_DIR. */
 export const embeddedEmailQueuePath = (dataDir: string): string => join(dataDir, 'email.sqlite');
+
+/**
+ * Why the embedded queue cannot be this deployment's: DATA_DIR holds no email.sqlite, so no server
+ * ran there (a mistyped or new path). Opening it would create an empty queue that no one fills,
+ * while the server's jobs wait in its own. Undefined on Redis, or where the queue is.
+ */
+export function missingEmbeddedQueue(config: NotificationsConfig): string | undefined {
+  if (config.redisUrl || existsSync(embeddedEmailQueuePath(config.dataDir))) return undefined;
+  return `DATA_DIR ${config.dataDir} holds no email queue (email.sqlite): run with the server's DATA_DIR (and REDIS_URL if it has one)`;
+}
 
 export function openEmailBackend(config: NotificationsConfig, onError?: (error: unknown) => void): EmailBackend {
   const common = { retry: config.retry, lockMs: config.lockMs, keepCompletedMs: config.keepCompletedMs, onError };

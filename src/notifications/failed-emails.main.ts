@@ -7,13 +7,12 @@
  * with IMMEDIATE write transactions, or Redis). With the deployment's log key (DATA_DIR or
  * LOG_SIGNING_KEY), it refuses a REDIS_KEY_PREFIX that another deployment (or none) holds.
  */
-import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { readEnvironment } from '../config/environment';
 import { deploymentIdentity } from '../deployment/deployment-identity';
 import { checkPrefixHeld } from '../deployment/redis-prefix-claim';
 import { existingLogKey } from '../transparency/log-key';
-import { embeddedEmailQueuePath, openEmailBackend } from './email-backend';
+import { embeddedEmailQueuePath, missingEmbeddedQueue, openEmailBackend } from './email-backend';
 import { EXIT, FAILED_EMAILS_USAGE, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
 import { notificationsConfig } from './notifications.config';
 
@@ -29,9 +28,8 @@ async function main(args: string[]): Promise<number> {
   const environment = readEnvironment();
   const config = notificationsConfig();
   // Opening a missing file would create an empty queue, and list nothing: a mistyped DATA_DIR.
-  if (!config.redisUrl && !existsSync(embeddedEmailQueuePath(config.dataDir))) {
-    throw new Error(`DATA_DIR ${config.dataDir} holds no email queue (email.sqlite): run with the server's DATA_DIR (and REDIS_URL if it has one)`);
-  }
+  const missing = missingEmbeddedQueue(config);
+  if (missing) throw new Error(missing);
   const backend = openEmailBackend(config);
   try {
     if (!(await backend.queue.ping())) {

@@ -9,6 +9,7 @@ import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
 import { failedAttemptLog, queueGivenUpLog } from './email-delivery';
+import { missingEmbeddedQueue } from './email-backend';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
 import { existingLogKey } from '../transparency/log-key';
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
   const environment = readEnvironment();
   const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL });
   const config = notificationsConfig();
+  // An empty queue made in a mistyped DATA_DIR would say "ready" and send nothing the server queued.
+  const missing = missingEmbeddedQueue(config);
+  if (missing) throw new StartupError(missing);
   // Before it opens the queue's store: one a newer release wrote is left as found.
   refuseNewerDataDir(config.dataDir);
   // The worker of a deployment whose log key it can read (its DATA_DIR, or LOG_SIGNING_KEY) claims

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/redis-process';
+import { serverEmailQueue } from './support/server-email-queue';
 import { WorkerProcess } from './support/worker-process';
 
 /**
@@ -15,6 +16,7 @@ describe("the worker's probes port", () => {
   let worker: WorkerProcess;
   beforeAll(async () => {
     port = await freePort();
+    await serverEmailQueue(dir);
     worker = await WorkerProcess.start({ DATA_DIR: dir, EMAIL_WORKER_METRICS_PORT: String(port), METRICS_TOKEN: token });
   });
   afterAll(async () => {

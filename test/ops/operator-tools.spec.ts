@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { openEventStore } from '../../src/event-store/open-event-store';
 import { TAMPERED_ORGS_FILE } from '../../src/runtime/data-dir-tampered-orgs-share';
+import { serverEmailQueue } from '../notifications/support/server-email-queue';
 import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
 import { runWithin } from '../support/run-within';
@@ -280,11 +281,28 @@ describe('operator tools called wrong', () => {
     });
   });
 
+  it('the email worker on a DATA_DIR where no server ran (embedded queue) ends with one fatal JSON line naming DATA_DIR, creating nothing', () => {
+    const mistyped = join(work, 'no-server-here');
+    const result = run('notifications/worker.main.js', [], { DATA_DIR: mistyped });
+    expect({ status: result.status, stderr: result.stderr, lines: result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string }) }).toEqual({
+      status: 1,
+      stderr: '',
+      lines: [
+        expect.objectContaining({
+          level: 60,
+          msg: `email worker cannot start: DATA_DIR ${mistyped} holds no email queue (email.sqlite): run with the server's DATA_DIR (and REDIS_URL if it has one)`,
+        }),
+      ],
+    });
+    expect(existsSync(mistyped)).toBe(false);
+  });
+
   it('the email worker whose EMAIL_WORKER_METRICS_PORT is taken ends with one fatal JSON line naming it, without a stack', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, resolve));
     try {
       const { port } = busy.address() as AddressInfo;
+      await serverEmailQueue(join(work, 'data'));
       const result = run('notifications/worker.main.js', [], { EMAIL_WORKER_METRICS_PORT: String(port) });
       expect(result.status).toBe(1);
       expect(result.stderr).toBe('');
