@@ -89,6 +89,22 @@ function neitherFileNorFolder(dir: string): string | undefined {
   return undefined;
 }
 
+/** The one folder ztkeys makes in its data folder (the .eml files written without SMTP_URL); each other name of its own is a file. */
+const OWN_FOLDERS = ['outbox'];
+
+/**
+ * A folder (or a link to one) at the name of a store or secret, as a `mkdir` mistyped or a volume
+ * mounted at the wrong path leaves: opening it ended the start in an EISDIR stack.
+ */
+function folderAtFileName(dir: string, own: OwnEntry): string | undefined {
+  for (const name of readdirSync(dir)) {
+    if (!own(name) || OWN_FOLDERS.includes(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return `${path} is a folder where ztkeys keeps a file of that name: remove it or move it away`;
+  }
+  return undefined;
+}
+
 /**
  * Creates DATA_DIR (mode 0700) and checks that it is ztkeys' folder, that this process may write
  * there and owns what it holds, before anything opens a store or a secret in it: a wrong path
@@ -99,7 +115,7 @@ export function prepareDataDir(dir: string, own: OwnEntry, variable = 'DATA_DIR'
   try {
     makePrivateDir(dir);
     accessSync(dir, constants.W_OK | constants.X_OK);
-    problem = anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? ownedByAnother(dir);
+    problem = anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? folderAtFileName(dir, own) ?? ownedByAnother(dir);
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }

@@ -77,6 +77,28 @@ describe('a DATA_DIR that is another folder in use', () => {
     }
   });
 
+  it.each([['events.sqlite'], ['jwt-secret']])('a folder at the name of its file %s: the server refuses to start in one line naming it and DATA_DIR, and leaves the folder as found', async (name) => {
+    const dir = join(parent, `folder-at-${name}`);
+    mkdirSync(join(dir, name), { recursive: true });
+    const before = modes(dir);
+    const server = ServerProcess.spawn({ DATA_DIR: dir });
+    try {
+      expect((await server.exitWithin(30_000)).code).toBe(1);
+      expect({ lines: server.logLines.filter((line) => line.level > 30).map(({ level, msg }) => ({ level, msg })), stderr: server.stderr }).toEqual({
+        lines: [
+          {
+            level: 60,
+            msg: `ztkeys cannot start: DATA_DIR ${dir} cannot be used: ${join(dir, name)} is a folder where ztkeys keeps a file of that name: remove it or move it away`,
+          },
+        ],
+        stderr: '',
+      });
+      expect(modes(dir)).toEqual(before);
+    } finally {
+      server.dispose();
+    }
+  });
+
   it('the witness refuses such a WITNESS_DATA_DIR too', async () => {
     const dir = foreignFolder(parent, 'home');
     const before = modes(dir);
