@@ -20,9 +20,16 @@ import { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
  * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
  * from the shared queue. SIGTERM, SIGINT or SIGHUP: take no new job, finish the running ones, exit.
  */
+/**
+ * Its logs, written at once: where stdout's reader is gone (`| head -1`, a log shipper stopped), the
+ * first broken write turns logging off, where pino's buffered flush at exit retried it for ever and
+ * the worker, stopping, never exited.
+ */
+const stdout = pino.destination({ dest: 1, sync: true });
+
 async function main(): Promise<void> {
   const environment = readEnvironment();
-  const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL });
+  const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL }, stdout);
   const config = notificationsConfig();
   // An empty queue made in a mistyped DATA_DIR would say "ready" and send nothing the server queued.
   const missing = missingEmbeddedQueue(config);
@@ -62,14 +69,6 @@ async function main(): Promise<void> {
           throw listenFault(error, undefined, port, 'EMAIL_WORKER_METRICS_PORT');
         });
   notifications.start();
-  logger.info(
-    {
-      queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite',
-      mail: config.smtpUrl ? 'smtp' : 'outbox',
-      ...(config.redisUrl ? { deployment: logKey ? deploymentIdentity(logKey) : 'not checked: no log key (DATA_DIR/log-signing-key or LOG_SIGNING_KEY)' } : {}),
-    },
-    'email worker ready',
-  );
 
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     logger.info({ signal }, 'email worker stopping: finishing running jobs');
@@ -96,6 +95,15 @@ async function main(): Promise<void> {
       );
     });
   }
+  // Said once a stop signal is handled: one sent on reading it stops the worker as README says.
+  logger.info(
+    {
+      queue: config.redisUrl ? `bullmq:${config.queueName}` : 'sqlite',
+      mail: config.smtpUrl ? 'smtp' : 'outbox',
+      ...(config.redisUrl ? { deployment: logKey ? deploymentIdentity(logKey) : 'not checked: no log key (DATA_DIR/log-signing-key or LOG_SIGNING_KEY)' } : {}),
+    },
+    'email worker ready',
+  );
 }
 
 // It takes no arguments (the environment configures it): one it does not read would be a mistake unnoticed.
@@ -106,6 +114,6 @@ if (process.argv.length > 2) {
 main().catch((error: unknown) => {
   if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // As the server says it: one JSON line naming the variable, no stack.
-  pino({ name: 'email-worker' }).fatal(`email worker cannot start: ${error.message}`);
+  pino({ name: 'email-worker' }, stdout).fatal(`email worker cannot start: ${error.message}`);
   process.exit(1);
 });
