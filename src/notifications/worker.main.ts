@@ -17,16 +17,16 @@ import { deploymentIdentity } from '../deployment/deployment-identity';
 import { RedisPrefixClaim } from '../deployment/redis-prefix-claim';
 
 /**
- * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
- * from the shared queue. SIGTERM, SIGINT or SIGHUP: take no new job, finish the running ones, exit.
- */
-/**
  * Its logs, written at once: where stdout's reader is gone (`| head -1`, a log shipper stopped), the
  * first broken write turns logging off, where pino's buffered flush at exit retried it for ever and
  * the worker, stopping, never exited.
  */
 const stdout = pino.destination({ dest: 1, sync: true });
 
+/**
+ * `npm run worker`: sends the queued emails. Run as many copies as wanted; each takes jobs
+ * from the shared queue. SIGTERM, SIGINT or SIGHUP: take no new job, finish the running ones, exit.
+ */
 async function main(): Promise<void> {
   const environment = readEnvironment();
   const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL }, stdout);
