@@ -8,6 +8,7 @@ import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { keyRequestAnswer } from './support/key-request-answer';
 import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
@@ -23,7 +24,7 @@ const BOB = { orgId: 'org-1', agentId: 'bob' };
 describe('a replacement key said APPROVED by the server', () => {
   let api: StandInApi;
   const requests: string[] = [];
-  let keyRequestAnswer: (body: string) => unknown = () => undefined;
+  let createdAnswer: (body: string) => unknown = () => undefined;
   /** The public key of the request req-2 the stand-in shows as APPROVED. */
   let pendingKey = '';
 
@@ -33,13 +34,8 @@ describe('a replacement key said APPROVED by the server', () => {
       'hostile-approvals',
       jsonRoutes((method, url, body) => {
         if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, BOB, {})];
-        if (method === 'POST' && url === '/v1/orgs/org-1/key-requests') return [201, keyRequestAnswer(body)];
-        if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-2') 
-          return [200, {
-            requestId: 'req-2', agentId: 'bob', status: 'APPROVED', publicKey: pendingKey, fingerprint: fingerprint(pendingKey),
-            verificationCode: verificationCode('org-1', 'bob', pendingKey), failedAttempts: 0, approvals: ['alice'], approvalsRequired: 1,
-            requestedAt: new Date().toISOString(), remindAt: null, expiresAt: null, replacesFingerprint: null, history: [],
-          }];
+        if (method === 'POST' && url === '/v1/orgs/org-1/key-requests') return [201, createdAnswer(body)];
+        if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-2') return [200, keyRequestAnswer('req-2', pendingKey, { status: 'APPROVED', approvals: ['alice'] })];
         return undefined;
       }, requests),
       BOB,
@@ -63,7 +59,7 @@ describe('a replacement key said APPROVED by the server', () => {
 
   it('keys create --replace-pending: keeps the old key file when the answer says APPROVED', async () => {
     const old = new KeyStore(api.home, BOB).index().active!;
-    keyRequestAnswer = (body) => {
+    createdAnswer = (body) => {
       const { publicKey } = JSON.parse(body) as { publicKey: string };
       return { requestId: 'req-2', status: 'APPROVED', fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', 'bob', publicKey), position: '9' };
     };

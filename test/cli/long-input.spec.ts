@@ -1,9 +1,8 @@
 import { EXIT } from '../../src/cli/exit-codes';
 import { generateKeyPair } from '../../src/cli/signature-key';
-import { fingerprint } from '../../src/crypto/public-key';
-import { verificationCode } from '../../src/crypto/verification-code';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { saveActiveKey } from './support/signing-home';
+import { keyRequestAnswer } from './support/key-request-answer';
 import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
@@ -27,11 +26,7 @@ describe('input and answers longer than any the CLI needs', () => {
       'long-input',
       jsonRoutes((method, url) => {
         if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-9')
-          return [200, {
-            requestId: 'req-9', agentId: 'bob', status: 'PENDING', publicKey, fingerprint: fingerprint(publicKey),
-            verificationCode: verificationCode('org-1', 'bob', publicKey), failedAttempts: 0, approvals: [], approvalsRequired: 1,
-            requestedAt: new Date().toISOString(), remindAt: null, expiresAt: null, replacesFingerprint: null, history: [],
-          }];
+          return [200, keyRequestAnswer('req-9', publicKey)];
         if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-bad')
           return [400, { title: 'Bad Request', status: 400, code: 'VALIDATION_FAILED', errors: Array.from({ length: ERRORS }, (_, i) => `error number ${i + 1}`) }, { 'content-type': 'application/problem+json' }];
         return undefined;
