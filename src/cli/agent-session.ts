@@ -7,7 +7,7 @@ import { CliError, usageError } from './cli-error';
 import type { CliContext } from './cli-context';
 import { EXIT } from './exit-codes';
 import { openKey } from './key-file';
-import { KeyStore, type UnansweredRequest } from './key-store';
+import { KeyStore, type RetiredKey, type UnansweredRequest } from './key-store';
 import { askPassphrase } from './passphrase';
 import type { Profile } from './profile-store';
 import { signStatement, type UnlockedKey } from './signature-key';
@@ -65,12 +65,15 @@ export class AgentSession {
       const { status } = await this.api.ok(
         this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
       );
-      if (this.keys.settlePending(pending.requestId, status))
+      const settled = this.keys.settlePending(pending.requestId, status);
+      if (settled) {
         this.ctx.output.info(
           status === 'APPROVED'
             ? sentence`Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
             : sentence`Your key request ${pending.requestId} ended (${status}); its key was deleted from this machine.`,
         );
+        this.tellRetired(settled.retired);
+      }
     }
     const { active, pending: stillPending } = this.keys.index();
     if (!active)
@@ -132,8 +135,17 @@ export class AgentSession {
         );
       throw error;
     }
-    this.keys.recordRequest(request.fingerprint, created.requestId, created.status);
+    this.tellRetired(this.keys.recordRequest(request.fingerprint, created.requestId, created.status));
     return created;
+  }
+
+  /** Says where the replaced key's file is kept, and why it is not deleted. */
+  private tellRetired(retired: RetiredKey | undefined): void {
+    if (retired)
+      this.ctx.output.info(
+        `Your replaced key ${retired.fingerprint} is kept at ${retired.path} (mode 0600, under its passphrase): the server says it revoked it, which ztkeys cannot check. ` +
+          'Delete that file once your new key signs.',
+      );
   }
 
   /** Gets a challenge for the binding, refuses it unless it binds exactly that, and signs it. */

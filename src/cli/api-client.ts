@@ -54,13 +54,19 @@ export class ApiError extends CliError {
 export const isProblem = (error: unknown, code: string): error is ApiError =>
   error instanceof ApiError && error.problem.code === code;
 
+/** How many of a problem's `errors` are shown. */
+const ERRORS_SHOWN = 20;
+
 /** The problem, each of its texts on its one line (a line break of a server's detail shows as its escape: it cannot forge a line of the CLI's). */
 function describeProblem(status: number, problem: Problem): string {
   const head = `${onOneLineShown(String(problem.title ?? 'Error'))} (HTTP ${status})`;
   const lines = [problem.detail ? `${head}: ${onOneLineShown(String(problem.detail))}` : head];
   if (problem.code) lines.push(`  code: ${onOneLineShown(String(problem.code))}`);
-  if (Array.isArray(problem.errors))
-    for (const error of problem.errors) lines.push(`  - ${typeof error === 'string' ? onOneLineShown(error) : JSON.stringify(error)}`);
+  if (Array.isArray(problem.errors)) {
+    // A server's answer may hold thousands (up to MAX_ANSWER_BYTES): a screenful says what is wrong.
+    for (const error of problem.errors.slice(0, ERRORS_SHOWN)) lines.push(`  - ${typeof error === 'string' ? onOneLineShown(error) : JSON.stringify(error)}`);
+    if (problem.errors.length > ERRORS_SHOWN) lines.push(`  … ${problem.errors.length - ERRORS_SHOWN} more`);
+  }
   const unknown = unknownToServer(status, problem);
   if (unknown.length > 0)
     lines.push(`The server does not know ${unknown.join(', ')}, which this command sends: it is of an earlier release than this ztkeys. Upgrade the server, or use a ztkeys of its release.`);

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ID_PATTERN } from '../domain/streams';
 import { checkFailed, usageError } from './cli-error';
 import { parseKeyFile, type KeyFile, type KeyOwner } from './key-file';
+import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import { updatePrivateFile, writePrivateFile } from './private-file';
 import { parseStored } from './stored-document';
 import type { operations } from './api-types.generated';
@@ -45,6 +46,12 @@ const KEY_INDEX = z.looseObject({
     .optional(),
 });
 
+/** The file of a key replaced by an approved one, kept where its holder finds it. */
+export interface RetiredKey {
+  fingerprint: string;
+  path: string;
+}
+
 /** Statuses after which a key request will never be approved. */
 const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED']);
 
@@ -65,6 +72,11 @@ export class KeyStore {
 
   pathOf(fingerprint: string): string {
     return join(this.dir, `${fingerprint}.json`);
+  }
+
+  /** Where the file of a replaced key is kept: beside the keys, named so no key is taken for it. */
+  retiredPathOf(fingerprint: string): string {
+    return join(this.dir, `${fingerprint}.retired.json`);
   }
 
   index(): KeyIndex {
@@ -108,36 +120,59 @@ export class KeyStore {
 
   /**
    * Records the server's answer to a new key request. Any previous pending request was cancelled
-   * or ended (the server accepts a new one only then); an approved key replaces the active one.
+   * or ended (the server accepts a new one only then); an approved key replaces the active one,
+   * whose file is kept, retired (returned).
    */
-  recordRequest(fingerprint: string, requestId: string, status: string): void {
+  recordRequest(fingerprint: string, requestId: string, status: string): RetiredKey | undefined {
+    let replaced: string | undefined;
     this.updateIndex((index) => {
       if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
       delete index.pending;
       if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
-      if (status === 'APPROVED') this.activate(index, fingerprint);
+      if (status === 'APPROVED') replaced = this.activate(index, fingerprint);
       else index.pending = { fingerprint, requestId };
     });
+    return this.retire(replaced);
   }
 
-  /** Applies what the server says of the pending request `requestId`, if it still is; true when the index changed. */
-  settlePending(requestId: string, status: string): boolean {
-    let changed = false;
+  /**
+   * Applies what the server says of the pending request `requestId`, if it still is; undefined
+   * when the index did not change, else the replaced key's retired file, if any.
+   */
+  settlePending(requestId: string, status: string): { retired?: RetiredKey } | undefined {
+    let settled: { replaced?: string } | undefined;
     this.updateIndex((index) => {
       if (index.pending?.requestId !== requestId || (status !== 'APPROVED' && !ENDED.has(status))) return false;
       const { fingerprint } = index.pending;
       delete index.pending;
-      if (status === 'APPROVED') this.activate(index, fingerprint);
-      else this.discard(fingerprint);
-      changed = true;
+      if (status === 'APPROVED') settled = { replaced: this.activate(index, fingerprint) };
+      else {
+        this.discard(fingerprint);
+        settled = {};
+      }
     });
-    return changed;
+    return settled && { retired: this.retire(settled.replaced) };
   }
 
-  private activate(index: KeyIndex, fingerprint: string): void {
-    // The server revokes the replaced key (R8, reason REPLACED): it must not linger here.
-    if (index.active && index.active !== fingerprint) this.discard(index.active);
+  /** Makes `fingerprint` the active key; returns the key it replaces, if any. */
+  private activate(index: KeyIndex, fingerprint: string): string | undefined {
+    const replaced = index.active !== fingerprint ? index.active : undefined;
     index.active = fingerprint;
+    return replaced;
+  }
+
+  /**
+   * The server says it revoked the replaced key (R8, reason REPLACED), which ztkeys cannot check:
+   * a server taken over, or mistaken, would have it delete a key still ACTIVE, the agent's only
+   * one. So its file is moved aside, not deleted, once index.json no longer names it (a run
+   * stopped in between leaves it under its own name, unused), for its holder to delete.
+   */
+  private retire(fingerprint: string | undefined): RetiredKey | undefined {
+    if (!fingerprint || !existsSync(this.pathOf(fingerprint))) return undefined;
+    const path = this.retiredPathOf(fingerprint);
+    renameSync(this.pathOf(fingerprint), path);
+    chmodSync(path, PRIVATE_FILE_MODE);
+    return { fingerprint, path };
   }
 
   private indexPath(): string {

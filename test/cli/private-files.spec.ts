@@ -76,21 +76,23 @@ describe('files holding secrets', () => {
     expect(again.stderr.text).toBe('');
   });
 
-  it('keeps one active key: an approved replacement deletes the old key file, an ended request its own', async () => {
+  it('keeps one active key: an approved replacement retires the old key file (kept, 0600), an ended request deletes its own', async () => {
     const owner = { orgId: 'org-1', agentId: 'alice' };
     const store = new KeyStore(home, owner);
     const [first, second, third] = await Promise.all([generateKeyPair(), generateKeyPair(), generateKeyPair()]);
     for (const key of [first, second, third]) store.save(await sealKey(key, owner, 'correct horse battery staple', '2025-01-01T00:00:00.000Z'));
-    store.recordRequest(first.fingerprint, 'req-1', 'APPROVED');
+    expect(store.recordRequest(first.fingerprint, 'req-1', 'APPROVED')).toBeUndefined(); // nothing replaced
     store.recordRequest(second.fingerprint, 'req-2', 'PENDING');
-    expect(store.settlePending('req-2', 'PENDING')).toBe(false);
-    expect(store.settlePending('req-1', 'APPROVED')).toBe(false); // not the pending one
-    expect(store.settlePending('req-2', 'APPROVED')).toBe(true);
+    expect(store.settlePending('req-2', 'PENDING')).toBeUndefined();
+    expect(store.settlePending('req-1', 'APPROVED')).toBeUndefined(); // not the pending one
+    const retired = store.retiredPathOf(first.fingerprint);
+    expect(store.settlePending('req-2', 'APPROVED')).toEqual({ retired: { fingerprint: first.fingerprint, path: retired } });
     expect(store.index()).toEqual({ active: second.fingerprint });
+    expect(modeOf(retired)).toBe(0o600);
     store.recordRequest(third.fingerprint, 'req-3', 'PENDING');
-    expect(store.settlePending('req-3', 'REJECTED')).toBe(true);
+    expect(store.settlePending('req-3', 'REJECTED')).toEqual({});
     expect(store.index()).toEqual({ active: second.fingerprint });
-    expect(readdirSync(join(store.pathOf(second.fingerprint), '..')).sort()).toEqual([`${second.fingerprint}.json`, 'index.json'].sort());
+    expect(readdirSync(join(store.pathOf(second.fingerprint), '..')).sort()).toEqual([`${second.fingerprint}.json`, `${first.fingerprint}.retired.json`, 'index.json'].sort());
   });
 
   describe('a ZTKEYS_HOME others could change', () => {

@@ -1,9 +1,9 @@
 import { EXIT } from '../../src/cli/exit-codes';
 import { generateKeyPair } from '../../src/cli/signature-key';
-import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { keyRequestAnswer } from './support/key-request-answer';
 import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
@@ -28,11 +28,7 @@ describe('keys approve of a request whose key is not the one the requester read 
   beforeAll(async () => {
     substituted = (await generateKeyPair()).publicKey;
     bobsCode = verificationCode('org-1', 'bob', (await generateKeyPair()).publicKey);
-    const view = () => ({
-      requestId: 'req-9', agentId: 'bob', status: 'PENDING', publicKey: substituted, fingerprint: fingerprint(substituted),
-      verificationCode: verificationCode('org-1', 'bob', substituted), failedAttempts: 0, approvals: [], approvalsRequired: 1,
-      requestedAt: new Date().toISOString(), remindAt: null, expiresAt: null, replacesFingerprint: null, history: [],
-    });
+    const view = () => keyRequestAnswer('req-9', substituted);
     api = await standInApi(
       'substituted-key',
       jsonRoutes((method, url, body) => {

@@ -12,8 +12,10 @@ export interface ProcessResult {
 
 export interface RunOptions {
   env: Record<string, string | undefined>;
-  /** Piped to stdin, then stdin ends. */
+  /** Piped to stdin, then stdin ends (unless `inputLeftOpen`). */
   input?: string;
+  /** Stdin is left open once `input` is written, as a pipe whose writer goes on (`yes`, a device). */
+  inputLeftOpen?: boolean;
   /** Written to the child's fd 3 (give it with --passphrase-fd 3), once it settles if a promise. */
   fd3?: string | Promise<string>;
   /** Called with what stdout and stderr hold so far, each time one grows. */
@@ -55,7 +57,9 @@ export function runProcess(command: CliCommand, args: readonly string[], options
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin!.end(options.input ?? '');
+    child.stdin!.on('error', () => undefined); // a run that ended without reading it all
+    if (options.inputLeftOpen) child.stdin!.write(options.input ?? '');
+    else child.stdin!.end(options.input ?? '');
     const fd3 = child.stdio[3] as NodeJS.WritableStream;
     fd3.on('error', () => undefined); // a run that never reads fd 3 closes it first
     void Promise.resolve(options.fd3 ?? '').then((text) => fd3.end(text));

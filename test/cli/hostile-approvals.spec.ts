@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { openKey, parseKeyFile, sealKey } from '../../src/cli/key-file';
+import { KeyStore } from '../../src/cli/key-store';
+import { generateKeyPair } from '../../src/cli/signature-key';
+import { fingerprint } from '../../src/crypto/public-key';
+import { verificationCode } from '../../src/crypto/verification-code';
+import { CLI_BUILT, runProcess } from './support/cli-process';
+import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { keyRequestAnswer } from './support/key-request-answer';
+import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
+
+jest.setTimeout(60_000);
+
+const PASSPHRASE = 'correct horse battery staple';
+const BOB = { orgId: 'org-1', agentId: 'bob' };
+
+/**
+ * A server (taken over, or mistaken) answers APPROVED for bob's replacement request, which no admin
+ * approved: his old key is still the ACTIVE one. The CLI cannot check an approval, so the built CLI
+ * must not delete the old key file on that word alone: it keeps it, retired, mode 0600, and says where.
+ */
+describe('a replacement key said APPROVED by the server', () => {
+  let api: StandInApi;
+  const requests: string[] = [];
+  let createdAnswer: (body: string) => unknown = () => undefined;
+  /** The public key of the request req-2 the stand-in shows as APPROVED. */
+  let pendingKey = '';
+
+  beforeEach(async () => {
+    requests.length = 0;
+    api = await standInApi(
+      'hostile-approvals',
+      jsonRoutes((method, url, body) => {
+        if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, BOB, {})];
+        if (method === 'POST' && url === '/v1/orgs/org-1/key-requests') return [201, createdAnswer(body)];
+        if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-2') return [200, keyRequestAnswer('req-2', pendingKey, { status: 'APPROVED', approvals: ['alice'] })];
+        return undefined;
+      }, requests),
+      BOB,
+    );
+    await saveActiveKey(api.home, BOB, PASSPHRASE);
+  });
+  afterEach(() => api.close());
+
+  const keyFolder = () => join(api.home, 'keys', 'org-1', 'bob');
+  const run = (args: string[]) => runProcess(CLI_BUILT, args, { env: { PATH: process.env.PATH, ZTKEYS_HOME: api.home, ZTKEYS_PASSPHRASE: PASSPHRASE } });
+
+  /** The old ACTIVE key's file is kept, retired, 0600, still opening with its passphrase; the output names it. */
+  async function expectKept(old: string, output: string): Promise<void> {
+    const retired = join(keyFolder(), `${old}.retired.json`);
+    expect(readdirSync(keyFolder())).toContain(`${old}.retired.json`);
+    expect(statSync(retired).mode & 0o777).toBe(0o600);
+    const key = await openKey(parseKeyFile(readFileSync(retired, 'utf8'), retired), PASSPHRASE);
+    expect(key.fingerprint).toBe(old);
+    expect(output).toContain(`Your replaced key ${old} is kept at ${retired}`);
+  }
+
+  it('keys create --replace-pending: keeps the old key file when the answer says APPROVED', async () => {
+    const old = new KeyStore(api.home, BOB).index().active!;
+    createdAnswer = (body) => {
+      const { publicKey } = JSON.parse(body) as { publicKey: string };
+      return { requestId: 'req-2', status: 'APPROVED', fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', 'bob', publicKey), position: '9' };
+    };
+    const result = await run(['keys', 'create', '--replace-pending']);
+    expect(requests).toContain('POST /v1/orgs/org-1/key-requests');
+    expect(result.code).toBe(EXIT.OK);
+    await expectKept(old, result.stdout);
+  });
+
+  it('settling a pending request the server says APPROVED: keeps the old key file', async () => {
+    const store = new KeyStore(api.home, BOB);
+    const old = store.index().active!;
+    const next = await generateKeyPair();
+    pendingKey = next.publicKey;
+    store.save(await sealKey(next, BOB, PASSPHRASE, new Date().toISOString()));
+    store.recordRequest(next.fingerprint, 'req-2', 'PENDING');
+    const result = await run(['prompt-frequency', 'set', 'DAILY', '--browser', 'b-1']);
+    expect(requests[0]).toBe('GET /v1/orgs/org-1/key-requests/req-2');
+    expect(result.stdout).toContain(`key ${next.fingerprint} is now your active key`);
+    expect(store.index().active).toBe(next.fingerprint);
+    await expectKept(old, result.stdout);
+  });
+});
