@@ -67,6 +67,9 @@ const EACH_HIDDEN_OR_BREAK = new RegExp(`${TAG_SEQUENCE}|[${HIDDEN}${INVISIBLE}\
 const escaped = (found: string): string =>
   isFlag(found) ? found : Array.from({ length: found.length }, (_, unit) => `\\u${found.charCodeAt(unit).toString(16).padStart(4, '0')}`).join('');
 
+/** JSON text of a string with every character past ASCII as its escape: two texts that print alike (one in NFC, one in NFD), told apart. */
+export const asciiJson = (text: string): string => JSON.stringify(text).replace(/[\u0080-\uffff]/g, escaped);
+
 /** The text with each HIDDEN and INVISIBLE character written as its escape (`\u001b`): what a terminal may show of text it did not write. */
 export const withHiddenShown = (text: string): string => text.replace(EACH_HIDDEN, escaped);
 

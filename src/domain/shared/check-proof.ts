@@ -5,14 +5,12 @@ import { boundFields, type ChallengeBinding } from './challenge-purposes';
 import { CHALLENGE_TTL_MS, CLOCK_SKEW_TOLERANCE_MS, type ChallengeFields, type RecordedProof, type SignedProof } from './signed-proof';
 import { spentReason, type UsedNonces } from './used-nonces';
 import { isoInstant } from '../../shared/iso-instant';
-
-/** Non-ASCII as \u escapes: two texts that print alike, told apart. */
-const escaped = (text: string): string => JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+import { asciiJson } from '../../shared/hidden-characters';
 
 /** Why two values that print the same differ, when they are one text in two Unicode normalizations (é as one code point or e + ◌́). */
 function alike(actual: unknown, expected: unknown): string {
   if (typeof actual !== 'string' || typeof expected !== 'string' || actual.normalize('NFC') !== expected.normalize('NFC')) return '';
-  return ` (the two differ only in their Unicode normalization, which prints them alike: the challenge holds ${escaped(actual)}, this command ${escaped(expected)})`;
+  return ` (the two differ only in their Unicode normalization, which prints them alike: the challenge holds ${asciiJson(actual)}, this command ${asciiJson(expected)})`;
 }
 
 /** What a command needs its challenge to say: org, caller, and everything its purpose binds. */
