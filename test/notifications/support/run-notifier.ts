@@ -9,6 +9,7 @@ import { SqliteNotifierCheckpoint } from '../../../src/notifications/checkpoint/
 import { Notifier } from '../../../src/notifications/notifier';
 import { SqliteEmailQueue } from '../../../src/notifications/queue/sqlite-email-queue';
 import { openSqliteFile } from '../../../src/shared/sqlite-file';
+import { waitForKill } from '../../support/wait-for-kill';
 
 async function main(): Promise<void> {
   const [eventsPath, emailPath] = process.argv.slice(2);
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
       if (saved.position === head) process.stdout.write('caught-up\n');
       // Past the third the test kills at, the notifier waits for that kill here, its checkpoint saved: it
       // saves seldom and reads fast, so it could reach the head before the test's SIGKILL (seen in CI).
-      if (stallAt !== undefined && saved.position >= stallAt && saved.position !== head) await new Promise<never>(() => undefined);
+      if (stallAt !== undefined && saved.position >= stallAt && saved.position !== head) waitForKill();
       return held;
     },
   };
