@@ -168,8 +168,9 @@ describe('the limits of a cluster (WORKERS=2, no Redis)', () => {
         expect(Date.now() - asked).toBeLessThan(10_000);
       } finally {
         process.kill(server.child.pid!, 'SIGCONT');
+        // Paused, it would never read the server's end: left open, it keeps the jest worker from exiting.
+        kept.destroy();
       }
-      kept.destroy();
       // The primary, going on, grants the worker's request it did not answer in time: the worker gives that place back.
       expect(await placeComesBack(url, token)).toBe(200);
       expect(await server.stopWith('SIGTERM', 8000)).toBeLessThan(8000);
