@@ -5,6 +5,7 @@ import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
 import { takePidLock } from '../shared/pid-lock';
 import { createPrivateFile, makePrivateDir, PRIVATE_DIR_MODE } from '../shared/private-files';
 import { refuseNewerDataDir } from '../shared/data-format';
+import { onDataDir } from '../config/data-dir';
 import { damagedSqliteFile } from '../shared/sqlite-file';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
@@ -102,6 +103,14 @@ function refuseUnlessEmpty(target: string): void {
   if (existing && readdirSync(target).length > 0) throw new Error(`${target} is not empty: give a new or empty folder`);
 }
 
+/**
+ * A first read of a store, before its copy is begun: a storage fault then is DATA_DIR's (on a full
+ * disk SQLite cannot map the store's -shm), said as the server says it, not the backup folder's.
+ */
+function readSource(db: Database.Database, dataDir: string): void {
+  onDataDir(dataDir, () => db.pragma('schema_version'));
+}
+
 function copyInto(dataDir: string, target: string, onProgress?: BackupProgress): BackupResult {
   // The copy is made beside the target and renamed to it once whole: a backup cut short (Ctrl-C, a
   // timeout) leaves only `<target>.incomplete`, never a folder that a restore could take for a backup.
@@ -127,6 +136,7 @@ function copyInto(dataDir: string, target: string, onProgress?: BackupProgress):
   present.forEach((name, i) => {
     const db = new Database(join(dataDir, name), { readonly: true, timeout: 10_000 });
     try {
+      readSource(db, dataDir);
       // VACUUM INTO fills an empty file as it is: created 0600 first, the copy is never readable by others.
       createPrivateFile(join(partial, name));
       db.prepare('VACUUM INTO ?').run(join(partial, name));

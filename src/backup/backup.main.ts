@@ -5,6 +5,7 @@
  * backed up with their own tools (README).
  */
 import { loadConfig } from '../config/app-config';
+import { checkServerDataDir } from '../config/data-dir';
 import { missingEventLog } from '../event-store/open-event-store';
 import { ProgressReporter } from '../shared/progress-reporter';
 import { backupDataDir } from './backup-data-dir';
@@ -17,6 +18,8 @@ function main(args: string[]): number {
     return 2;
   }
   const config = loadConfig();
+  // As the server's start checks it: a FIFO among the secrets held the copy, a folder at a store's name ended it in a disk I/O error.
+  checkServerDataDir(config.dataDir);
   const missing = missingEventLog(config);
   if (missing) {
     process.stderr.write(`backup failed: ${missing}\n`);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ID_PATTERN } from '../domain/streams';
@@ -52,6 +52,18 @@ export interface RetiredKey {
   path: string;
 }
 
+/** How a retired key's file name ends, after its fingerprint. */
+const RETIRED = '.retired.json';
+
+/** The key file at `path`, which must hold the key its name says. */
+function keyFileOf(path: string, fingerprint: string): KeyFile {
+  const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+  // Another key file of this agent copied over it would sign with a key index.json does not name (the server refuses it; a retired key it would not).
+  if (file.fingerprint !== fingerprint)
+    throw checkFailed(`Key file ${path} holds key ${file.fingerprint}, not the key its name says: restore it from a copy, or run "ztkeys keys create".`);
+  return file;
+}
+
 /** Statuses after which a key request will never be approved. */
 const ENDED = new Set(['REJECTED', 'LOCKED', 'CANCELLED', 'EXPIRED']);
 
@@ -76,7 +88,16 @@ export class KeyStore {
 
   /** Where the file of a replaced key is kept: beside the keys, named so no key is taken for it. */
   retiredPathOf(fingerprint: string): string {
-    return join(this.dir, `${fingerprint}.retired.json`);
+    return join(this.dir, `${fingerprint}${RETIRED}`);
+  }
+
+  /** The fingerprints of the retired keys kept here. */
+  retired(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((name) => name.endsWith(RETIRED))
+      .map((name) => name.slice(0, -RETIRED.length))
+      .sort();
   }
 
   index(): KeyIndex {
@@ -91,11 +112,29 @@ export class KeyStore {
   load(fingerprint: string): KeyFile {
     const path = this.pathOf(fingerprint);
     if (!existsSync(path)) throw checkFailed(`Key file ${path} is missing.`);
-    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
-    // Another key file of this agent copied over it would sign with a key index.json does not name (the server refuses it; a retired key it would not).
-    if (file.fingerprint !== fingerprint)
-      throw checkFailed(`Key file ${path} holds key ${file.fingerprint}, not the key its name says: restore it from a copy, or run "ztkeys keys create".`);
-    return file;
+    return keyFileOf(path, fingerprint);
+  }
+
+  /**
+   * Makes a retired key the active one again (`keys restore`): the server's APPROVED was not what
+   * it recorded (the new key is refused), and the replaced key is the one that still signs. The
+   * key it replaces is retired in turn, not deleted, and returned. A run stopped in between leaves
+   * a key file under its own name, unused, as retire does.
+   */
+  restore(fingerprint: string): RetiredKey | undefined {
+    const from = this.retiredPathOf(fingerprint);
+    // The argument becomes a file name: only a fingerprint's characters.
+    if (!FINGERPRINT.safeParse(fingerprint).success || !existsSync(from)) {
+      const retired = this.retired();
+      throw usageError(`No retired key ${fingerprint} in ${this.dir}: ${retired.length === 0 ? 'there is none' : `the retired keys there are ${retired.join(', ')}`}.`);
+    }
+    keyFileOf(from, fingerprint);
+    renameSync(from, this.pathOf(fingerprint));
+    let replaced: string | undefined;
+    this.updateIndex((index) => {
+      replaced = this.activate(index, fingerprint);
+    });
+    return this.retire(replaced);
   }
 
   /** Drops a key file that never became (or no longer is) the ACTIVE key: the fewer copies of a key, the better. */

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { foldersAndFiles, makePrivateDir } from '../shared/private-files';
 import { ConfigError } from './environment';
@@ -105,6 +105,16 @@ function folderAtFileName(dir: string, own: OwnEntry): string | undefined {
   return undefined;
 }
 
+/** What keeps `dir` from being this process's data folder (see prepareDataDir), once it exists; nothing when it can be used. */
+function unusable(dir: string, own: OwnEntry): string | undefined {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? folderAtFileName(dir, own) ?? ownedByAnother(dir);
+  } catch (error) {
+    return why(error as NodeJS.ErrnoException);
+  }
+}
+
 /**
  * Creates DATA_DIR (mode 0700) and checks that it is ztkeys' folder, that this process may write
  * there and owns what it holds, before anything opens a store or a secret in it: a wrong path
@@ -114,12 +124,23 @@ export function prepareDataDir(dir: string, own: OwnEntry, variable = 'DATA_DIR'
   let problem: string | undefined;
   try {
     makePrivateDir(dir);
-    accessSync(dir, constants.W_OK | constants.X_OK);
-    problem = anotherFolder(dir, own) ?? neitherFileNorFolder(dir) ?? folderAtFileName(dir, own) ?? ownedByAnother(dir);
   } catch (error) {
     problem = why(error as NodeJS.ErrnoException);
   }
+  problem ??= unusable(dir, own);
   if (problem) throw new ConfigError(`${variable} ${dir} cannot be used: ${problem}`);
+}
+
+/**
+ * The same checks for the tools run on the DATA_DIR a server made (npm run backup,
+ * projections:rebuild, emails, worker), before they open anything in it: a folder at a store's
+ * name ended them in EISDIR or a stack, a FIFO held them for ever. A folder that is not there is
+ * not made: each tool says what it misses (no event log, no email queue) and creates nothing.
+ */
+export function checkServerDataDir(dir: string): void {
+  if (!existsSync(dir)) return;
+  const problem = unusable(dir, serverEntry);
+  if (problem) throw new ConfigError(`DATA_DIR ${dir} cannot be used: ${problem}`);
 }
 
 /**
@@ -135,4 +156,13 @@ export function storageFaultAtStart(error: unknown, dir: string, variable = 'DAT
   if (!full && code !== 'EIO' && !code.startsWith('SQLITE_IOERR')) return undefined;
   const state = full ? 'full' : 'failing or full';
   return new ConfigError(`${variable} ${dir} cannot be used: its file system is ${state} (${reason}): free space there (df ${dir})${full ? '' : ' or see the system log'}, then start again`);
+}
+
+/** Runs `work` on the folder, its storage fault (a full disk) said as storageFaultAtStart says it. */
+export function onDataDir<T>(dir: string, work: () => T, variable = 'DATA_DIR'): T {
+  try {
+    return work();
+  } catch (error) {
+    throw storageFaultAtStart(error, dir, variable) ?? error;
+  }
 }

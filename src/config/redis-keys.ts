@@ -13,6 +13,8 @@ export interface RedisKeys {
   rateLimits: string;
   /** The notifier's position in the log, kept beside the queue it feeds. */
   notifierCheckpoint(queueName: string): string;
+  /** The events the notifier parked (it could not plan their emails), beside its checkpoint. */
+  notifierParked(queueName: string): string;
   /** BullMQ's own prefix: the queue's keys are `{bullmq}:{EMAIL_QUEUE}:*`. */
   bullmq: string;
 }
@@ -30,6 +32,7 @@ export function redisKeys(prefix: string): RedisKeys {
     tamperedOrgs: `${prefix}:tampered-orgs`,
     rateLimits: `${prefix}:rate`,
     notifierCheckpoint: (queueName) => `${prefix}:${queueName}:notifier-checkpoint`,
+    notifierParked: (queueName) => `${prefix}:${queueName}:notifier-parked`,
     bullmq: prefix === DEFAULT_REDIS_KEY_PREFIX ? 'bull' : `${prefix}:bull`,
   };
 }

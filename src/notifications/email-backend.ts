@@ -41,7 +41,7 @@ export function openEmailBackend(config: NotificationsConfig, onError?: (error: 
     const { RedisNotifierCheckpoint: RedisCheckpoint } = require('./checkpoint/redis-notifier-checkpoint') as { RedisNotifierCheckpoint: typeof RedisNotifierCheckpoint };
     const keys = redisKeys(config.redisKeyPrefix);
     const queue = new Bullmq({ ...common, redisUrl: config.redisUrl, prefix: keys.bullmq, name: config.queueName });
-    const checkpoint = new RedisCheckpoint(config.redisUrl, keys.notifierCheckpoint(config.queueName), onError);
+    const checkpoint = new RedisCheckpoint(config.redisUrl, keys.notifierCheckpoint(config.queueName), keys.notifierParked(config.queueName), onError);
     const close = async (): Promise<void> => {
       await queue.close();
       await checkpoint.close();

@@ -20,6 +20,18 @@ export function registerEmailQueueMetrics(registry: Registry, queue: Pick<EmailQ
   });
 }
 
+/** Events the notifier parked (it cannot plan their emails, see Notifier.plan): above 0, some emails wait for a release that reads them. */
+export function registerNotifierMetrics(registry: Registry, notifier: { parkedCount: number }): void {
+  new Gauge({
+    name: 'ztkeys_email_notifier_parked_events',
+    help: 'Events the email notifier could not plan emails for (written by a newer release): parked, planned again at each start',
+    registers: [registry],
+    collect() {
+      this.set(notifier.parkedCount);
+    },
+  });
+}
+
 /**
  * Why a job is given up (kept in the failed jobs): refused for good by the SMTP server, out of
  * attempts, or its workers died (killed, lock or lease lost) until the queue gave it no further try.

@@ -6,8 +6,8 @@ import type { EmailJobHandler, EmailQueue, EmailQueueWorker, EmailQueueWorkerOpt
 import type { Mailer } from './mail/mailer.port';
 import { openEmailBackend, openMailer, type EmailBackend } from './email-backend';
 import { emailDelivery, type EmailDeliveryDeps } from './email-delivery';
-import { EmailDeliveryMetrics, registerEmailQueueMetrics } from './email-metrics';
-import { Notifier } from './notifier';
+import { EmailDeliveryMetrics, registerEmailQueueMetrics, registerNotifierMetrics } from './email-metrics';
+import { Notifier, type NotifierOptions } from './notifier';
 
 export interface EmailNotificationsOptions {
   config: NotificationsConfig;
@@ -22,6 +22,8 @@ export interface EmailNotificationsOptions {
   /** Faults of the queue's store (Redis down): reported, then retried. */
   onError?: (error: unknown) => void;
   onAttemptFailed?: EmailDeliveryDeps['onAttemptFailed'];
+  /** Told of each event the notifier parks (e.g. to log it). */
+  onParked?: NotifierOptions['onParked'];
   /** Told of each job this process's worker gives up without handing it out (its workers died, or it had used its attempts), once counted (e.g. to log it). */
   onGivenUp?: EmailQueueWorkerOptions['onGivenUp'];
 }
@@ -42,12 +44,13 @@ export class EmailNotifications {
   private worker?: EmailQueueWorker;
 
   constructor(private readonly options: EmailNotificationsOptions) {
-    const { config, registry, events, stateCacheLimits, onError } = options;
+    const { config, registry, events, stateCacheLimits, onError, onParked } = options;
     this.backend = openEmailBackend(config, onError);
     registerEmailQueueMetrics(registry, this.backend.queue);
     if (events) {
       const { keepCompletedMs } = config;
-      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, keepCompletedMs, stateCacheLimits, onError });
+      this.notifier = new Notifier({ events, queue: this.backend.queue, checkpoint: this.backend.checkpoint, keepCompletedMs, stateCacheLimits, onError, onParked });
+      registerNotifierMetrics(registry, this.notifier);
     }
     if (options.worker) {
       const mailer = openMailer(config);

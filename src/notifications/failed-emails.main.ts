@@ -8,16 +8,17 @@
  * LOG_SIGNING_KEY), it refuses a REDIS_KEY_PREFIX that another deployment (or none) holds.
  */
 import pino from 'pino';
-import { readEnvironment } from '../config/environment';
+import { checkServerDataDir, storageFaultAtStart } from '../config/data-dir';
+import { type Environment, readEnvironment } from '../config/environment';
 import { deploymentIdentity } from '../deployment/deployment-identity';
 import { checkPrefixHeld } from '../deployment/redis-prefix-claim';
 import { existingLogKey } from '../transparency/log-key';
 import { embeddedEmailQueuePath, missingEmbeddedQueue, openEmailBackend } from './email-backend';
-import { EXIT, FAILED_EMAILS_USAGE, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
-import { notificationsConfig } from './notifications.config';
+import { EXIT, FAILED_EMAILS_USAGE, type FailedEmailsCommand, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
+import { type NotificationsConfig, notificationsConfig } from './notifications.config';
 
 async function main(args: string[]): Promise<number> {
-  let command;
+  let command: FailedEmailsCommand;
   try {
     command = parseFailedEmailsCommand(args);
   } catch (error) {
@@ -27,9 +28,20 @@ async function main(args: string[]): Promise<number> {
   }
   const environment = readEnvironment();
   const config = notificationsConfig();
+  // As the server's start checks it: a FIFO at email.sqlite (or at the log key read below) held the tool for ever.
+  checkServerDataDir(config.dataDir);
   // Opening a missing file would create an empty queue, and list nothing: a mistyped DATA_DIR.
   const missing = missingEmbeddedQueue(config);
   if (missing) throw new Error(missing);
+  try {
+    return await onQueue(config, environment, command);
+  } catch (error) {
+    // A full disk is one line naming DATA_DIR, as the server says it, not SQLite's "disk I/O error".
+    throw storageFaultAtStart(error, config.dataDir) ?? error;
+  }
+}
+
+async function onQueue(config: NotificationsConfig, environment: Environment, command: FailedEmailsCommand): Promise<number> {
   const backend = openEmailBackend(config);
   try {
     if (!(await backend.queue.ping())) {

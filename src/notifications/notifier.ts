@@ -2,7 +2,9 @@ import type { StateCacheLimits } from '../application/stream-states';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
 import { logDivergence, type LogCheckpoint } from '../event-store/log-divergence';
 import type { EmailQueue } from './queue/email-queue.port';
-import type { NotifierCheckpoint } from './checkpoint/notifier-checkpoint.port';
+import type { NotifierCheckpoint, ParkedEvent } from './checkpoint/notifier-checkpoint.port';
+import { UndecodableEvent } from '../domain/events/decode';
+import type { EmailJob } from './email-job';
 import { EmailJobPlanner } from './email-job-planner';
 import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
@@ -23,6 +25,16 @@ export interface NotifierOptions {
   /** Bounds of the planner's stream-state cache; its defaults when absent. */
   stateCacheLimits?: StateCacheLimits;
   onError?: (error: unknown) => void;
+  /** Told of each event parked, by this run or again at a start (e.g. to log it). */
+  onParked?: (parked: ParkedEvent) => void;
+}
+
+/** The log line of an event parked, naming its position and type: an error, as its emails wait for a release that reads it. */
+export function parkedEventLog({ position, eventId, type, schemaVersion, reason }: ParkedEvent): { fields: Record<string, unknown>; msg: string } {
+  return {
+    fields: { position: position.toString(), eventId, type, schemaVersion },
+    msg: `email notifier parked the event at position ${position} (${type} v${schemaVersion}): ${reason}; the events after it are mailed, and it is planned again at each start (a release that reads it mails it then)`,
+  };
 }
 
 /**
@@ -40,7 +52,7 @@ const SAVE_AFTER_MS = 500;
  * checkpoint past it (saved at once when it queued jobs, see SAVE_EVERY). A crash before the
  * saved checkpoint is past an event replays the event, and the job ids (event id + recipient)
  * make the replay enqueue nothing new. While the queue's store is down the notifier retries the
- * same event: nothing is skipped.
+ * same event: nothing is skipped. An event it cannot plan for (see plan) is parked instead.
  */
 export class Notifier {
   private readonly planner: EmailJobPlanner;
@@ -59,6 +71,8 @@ export class Notifier {
   private replan: { reason: string; until: bigint } | undefined;
   /** While following the log again from its start after the queue's store lost its data. */
   private restarting?: Promise<void>;
+  /** Ids of the events parked, as the store holds them. */
+  private readonly parked = new Set<string>();
 
   constructor(private readonly options: NotifierOptions) {
     this.planner = new EmailJobPlanner(options.events, options.stateCacheLimits);
@@ -67,6 +81,7 @@ export class Notifier {
   async start(): Promise<void> {
     const checkpoint = await this.persistently(() => this.options.checkpoint.load());
     const divergence = await this.persistently(() => (checkpoint ? logDivergence(this.options.events, checkpoint) : this.historyWithoutCheckpoint()));
+    await this.planParked();
     if (divergence !== undefined) return this.replanFromStart(divergence);
     if (this.stopping) return;
     this.handled = this.saved = checkpoint;
@@ -104,6 +119,32 @@ export class Notifier {
       .finally(() => (this.restarting = undefined));
   }
 
+  /**
+   * Plans again, before following the log, the events parked by an earlier run: a release that
+   * reads them now queues their jobs, and forgets them; one that still cannot stays parked.
+   */
+  private async planParked(): Promise<void> {
+    const parked = await this.persistently(() => this.options.checkpoint.parked());
+    for (const { eventId } of parked) this.parked.add(eventId);
+    for (const { position, eventId } of parked) {
+      if (this.stopping) return;
+      await this.persistently(async () => {
+        const event = await this.options.events.eventAt(position);
+        // Not in the log any more (restored from before it): nothing of it to mail.
+        const jobs = event?.id === eventId ? await this.plan(event) : [];
+        if (jobs === 'parked') return;
+        if (jobs.length > 0) await this.options.queue.add(jobs);
+        await this.options.checkpoint.unpark(eventId);
+        this.parked.delete(eventId);
+      });
+    }
+  }
+
+  /** Events parked now (a gauge): planned again at the next start. */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
   /** Position of the last event whose jobs are queued (lag metrics); undefined before any. */
   get position(): bigint | undefined {
     return this.handled?.position;
@@ -125,7 +166,8 @@ export class Notifier {
 
   private async handle(event: RecordedEvent): Promise<void> {
     await this.persistently(async () => {
-      const jobs = this.forgottenByQueue(event) ? [] : await this.planner.jobsFor(event);
+      const planned = this.forgottenByQueue(event) ? [] : await this.plan(event);
+      const jobs = planned === 'parked' ? [] : planned;
       if (jobs.length > 0) await this.options.queue.add(jobs);
       this.handled = { position: event.position, eventId: event.id };
       this.unsaved += 1;
@@ -133,6 +175,26 @@ export class Notifier {
       else this.saveSoon();
     });
     if (this.replan && event.position >= this.replan.until) this.replan = undefined;
+  }
+
+  /**
+   * Its jobs; or, for an event this release cannot read (nor a stream it folds for it: a newer
+   * release wrote them during a rolling upgrade), 'parked', recorded in the checkpoint's store
+   * before the checkpoint moves past it. Retrying would read the same record with the same code,
+   * for ever, holding back every org's emails: the events after it are planned, and it is planned
+   * again at each start. A store that does not answer is no such event: retried, nothing skipped.
+   */
+  private async plan(event: RecordedEvent): Promise<EmailJob[] | 'parked'> {
+    try {
+      return await this.planner.jobsFor(event);
+    } catch (error) {
+      if (!(error instanceof UndecodableEvent)) throw error;
+      const parked: ParkedEvent = { position: event.position, eventId: event.id, type: event.type, schemaVersion: event.schemaVersion, reason: error.message };
+      await this.options.checkpoint.park(parked);
+      this.parked.add(event.id);
+      this.options.onParked?.(parked);
+      return 'parked';
+    }
   }
 
   /** Saves the last handled event as the checkpoint, once any save under way is done. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { checkServerDataDir, onDataDir } from '../config/data-dir';
 import { ConfigError, readEnvironment } from '../config/environment';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   const environment = readEnvironment();
   const logger = pino({ name: 'email-worker', level: environment.LOG_LEVEL }, stdout);
   const config = notificationsConfig();
+  // As the server's start checks it: a FIFO at email.sqlite or at the log key held the start for ever, a folder there ended it in a stack.
+  checkServerDataDir(config.dataDir);
   // An empty queue made in a mistyped DATA_DIR would say "ready" and send nothing the server queued.
   const missing = missingEmbeddedQueue(config);
   if (missing) throw new StartupError(missing);
@@ -45,7 +48,8 @@ async function main(): Promise<void> {
   await claim?.answeredAtStart();
   const registry = new Registry();
   collectProcessMetrics(registry);
-  const notifications = new EmailNotifications({
+  // A full disk under the queue it opens is one line naming DATA_DIR, as the server says it, not SQLite's stack.
+  const notifications = onDataDir(config.dataDir, () => new EmailNotifications({
     config,
     registry,
     worker: true,
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
       const { fields, msg } = queueGivenUpLog(job, reason);
       logger.error(fields, msg);
     },
-  });
+  }));
   // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.
   const port = config.workerMetricsPort;
   const probes =

@@ -3,7 +3,8 @@
  * rebuilds read models from the event log, one reader feeding them all, while the API keeps
  * serving the old ones, then switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
  */
-import { loadConfig } from '../config/app-config';
+import { loadConfig, type AppConfig } from '../config/app-config';
+import { checkServerDataDir, storageFaultAtStart } from '../config/data-dir';
 import { missingEventLog, openEventStore } from '../event-store/open-event-store';
 import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
@@ -20,9 +21,20 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  // As the server's start checks it: a FIFO at a store's name held the rebuild for ever, a folder there ended it in EISDIR.
+  checkServerDataDir(config.dataDir);
   const missing = missingEventLog(config);
   if (missing) throw new Error(missing);
   refuseNewerDataDir(config.dataDir);
+  try {
+    return await rebuild(config, names);
+  } catch (error) {
+    // A full disk is one line naming DATA_DIR, as the server says it, not SQLite's "disk I/O error".
+    throw storageFaultAtStart(error, config.dataDir) ?? error;
+  }
+}
+
+async function rebuild(config: AppConfig, names: string[]): Promise<number> {
   const events = await openEventStore(config);
   const readModels = openReadModelStore(config);
   try {

@@ -10,6 +10,7 @@ import { failedAttemptLog, queueGivenUpLog } from '../notifications/email-delive
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { parkedEventLog } from '../notifications/notifier';
 import { InProcessLease } from '../leases/in-process-lease';
 import { RedisLease } from '../leases/redis-lease';
 import { redisKeys } from '../config/redis-keys';
@@ -139,6 +140,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       },
       onGivenUp: (job, reason) => {
         const { fields, msg } = queueGivenUpLog(job, reason);
+        logger.error({ msg, ...fields });
+      },
+      onParked: (parked) => {
+        const { fields, msg } = parkedEventLog(parked);
         logger.error({ msg, ...fields });
       },
     });

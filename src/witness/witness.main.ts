@@ -7,7 +7,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { prepareDataDir, storageFaultAtStart, witnessEntry } from '../config/data-dir';
+import { onDataDir, prepareDataDir, witnessEntry } from '../config/data-dir';
 import { ConfigError, logLevelOr } from '../config/environment';
 import { capConnections } from '../http/connection-cap';
 import { pinoOptions } from '../logging/json-logger';
@@ -61,13 +61,7 @@ function main(args: string[]): void {
     );
   }
   // A full disk (or an I/O error) is one line naming the folder, as the server says it of DATA_DIR.
-  const onDisk = <T>(work: () => T): T => {
-    try {
-      return work();
-    } catch (error) {
-      throw storageFaultAtStart(error, config.key.dataDir, 'WITNESS_DATA_DIR') ?? error;
-    }
-  };
+  const onDisk = <T>(work: () => T): T => onDataDir(config.key.dataDir, work, 'WITNESS_DATA_DIR');
   const generated: string[] = [];
   const cosigner = onDisk(() => loadWitnessKey(config.key, generated));
   // Its key kept from an earlier start, its store gone (deleted, emptied, left out of a restore): opened anew, it would cosign a fork of what it cosigned. With WITNESS_SIGNING_KEY a first start looks the same, so it is not told.

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { openKey, parseKeyFile, sealKey } from '../../src/cli/key-file';
@@ -67,6 +67,46 @@ describe('a replacement key said APPROVED by the server', () => {
     expect(requests).toContain('POST /v1/orgs/org-1/key-requests');
     expect(result.code).toBe(EXIT.OK);
     await expectKept(old, result.stdout);
+  });
+
+  it('keys restore <fingerprint>: the retired key is the active one again, the falsely approved one retired in its place; nothing is asked of the server', async () => {
+    const store = new KeyStore(api.home, BOB);
+    const old = store.index().active!;
+    createdAnswer = (body) => {
+      const { publicKey } = JSON.parse(body) as { publicKey: string };
+      return { requestId: 'req-2', status: 'APPROVED', fingerprint: fingerprint(publicKey), verificationCode: verificationCode('org-1', 'bob', publicKey), position: '9' };
+    };
+    expect((await run(['keys', 'create', '--replace-pending'])).code).toBe(EXIT.OK);
+    const refused = store.index().active!;
+    requests.length = 0;
+
+    const restored = await run(['keys', 'restore', old]);
+    expect({ code: restored.code, stderr: restored.stderr, requests }).toEqual({ code: EXIT.OK, stderr: '', requests: [] });
+    expect(restored.stdout).toBe(
+      `Restored key ${old} as your active key (from ${join(keyFolder(), `${old}.retired.json`)}). The key it replaces, ${refused}, is kept at ${join(keyFolder(), `${refused}.retired.json`)} (mode 0600): delete it once you are sure it is not yours to use.\n`,
+    );
+    expect(store.index().active).toBe(old);
+    expect(readdirSync(keyFolder()).sort()).toEqual([`${old}.json`, `${refused}.retired.json`, 'index.json'].sort());
+    expect(statSync(join(keyFolder(), `${old}.json`)).mode & 0o777).toBe(0o600);
+    expect((await openKey(store.load(old), PASSPHRASE)).fingerprint).toBe(old);
+
+    // As JSON for scripts; a key that is not retired here is a usage error naming those that are, nothing changed.
+    const again = await run(['keys', 'restore', refused, '--json']);
+    expect([again.code, JSON.parse(again.stdout)]).toEqual([EXIT.OK, { fingerprint: refused, replaced: { fingerprint: old, path: join(keyFolder(), `${old}.retired.json`) } }]);
+    const missing = await run(['keys', 'restore', 'a'.repeat(64)]);
+    expect([missing.code, missing.stderr]).toEqual([
+      EXIT.USAGE,
+      `ztkeys: No retired key ${'a'.repeat(64)} in ${keyFolder()}: the retired keys there are ${old}.\n`,
+    ]);
+    // A retired file holding another key than its name says (copied there) is refused, as any key file: it would become the key that signs.
+    const copied = join(keyFolder(), `${'b'.repeat(64)}.retired.json`);
+    copyFileSync(join(keyFolder(), `${old}.retired.json`), copied);
+    const mismatched = await run(['keys', 'restore', 'b'.repeat(64)]);
+    expect([mismatched.code, mismatched.stderr]).toEqual([
+      EXIT.CHECK_FAILED,
+      `ztkeys: Key file ${copied} holds key ${old}, not the key its name says: restore it from a copy, or run "ztkeys keys create".\n`,
+    ]);
+    expect(store.index().active).toBe(refused);
   });
 
   it('settling a pending request the server says APPROVED: keeps the old key file', async () => {

@@ -25,13 +25,14 @@ describe.each([
     store: 'Redis',
     open: (): Opened => {
       const key = `ztkeys-test:${randomUUID()}:notifier-checkpoint`;
-      const checkpoint = new RedisNotifierCheckpoint(REDIS_URL, key);
+      const parkedKey = `${key}:parked`;
+      const checkpoint = new RedisNotifierCheckpoint(REDIS_URL, key, parkedKey);
       const admin = new IORedis(REDIS_URL);
       return {
         checkpoint,
         lose: async () => void (await admin.del(key)),
         close: async () => {
-          await admin.del(key);
+          await admin.del(key, parkedKey);
           admin.disconnect();
           await checkpoint.close();
         },
@@ -73,6 +74,23 @@ describe.each([
     expect(await checkpoint.save({ position: 9n, eventId: 'c' })).toBe(false);
     expect(await checkpoint.save({ position: 10n, eventId: 'd' })).toBe(true);
     expect(await checkpoint.load()).toEqual({ position: 10n, eventId: 'd' });
+  });
+
+  it('keeps the events parked, one record each (the last reason), in log order, until unparked', async () => {
+    const { checkpoint } = store;
+    expect(await checkpoint.parked()).toEqual([]);
+    // Past 2^63, as a KurrentDB position may be: kept whole.
+    const far = { position: 2n ** 64n + 5n, eventId: 'far', type: 'KeyEscrowed', schemaVersion: 1, reason: 'cannot decode event KeyEscrowed v1: unknown event type' };
+    const near = { position: 12n, eventId: 'near', type: 'KeyRequested', schemaVersion: 2, reason: 'cannot decode event KeyRequested v2: written by a newer ztkeys' };
+    await checkpoint.park(far);
+    await checkpoint.park(near);
+    await checkpoint.park({ ...near, reason: 'parked again at a start' });
+    expect(await checkpoint.parked()).toEqual([{ ...near, reason: 'parked again at a start' }, far]);
+    await checkpoint.unpark('near');
+    await checkpoint.unpark('never-parked');
+    expect(await checkpoint.parked()).toEqual([far]);
+    // Beside the checkpoint, not in it.
+    expect(await checkpoint.load()).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@ import { browserLogoutCommand } from './logout.command';
 import { keysCreateCommand } from './keys-create.command';
 import { keysApproveCommand, keysRejectCommand } from './keys-decision.command';
 import { keysPendingCommand } from './keys-pending.command';
+import { keysRestoreCommand } from './keys-restore.command';
 import { keysRevokeCommand } from './keys-revoke.command';
 import { loginCommand } from './login.command';
 import { orgCreateCommand } from './org-create.command';
@@ -35,6 +36,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   keysApproveCommand,
   keysRejectCommand,
   keysRevokeCommand,
+  keysRestoreCommand,
   promptFrequencySetCommand,
   browserLogoutCommand,
   taskAuthorizeCommand,

@@ -1,8 +1,8 @@
 import IORedis from 'ioredis';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import type { NotifierCheckpoint } from './notifier-checkpoint.port';
+import { inLogOrder, type NotifierCheckpoint, type ParkedEvent } from './notifier-checkpoint.port';
 
-/** The notifier's checkpoint in the Redis that holds the BullMQ jobs. */
+/** The notifier's checkpoint (a string) and parked events (a hash by event id) in the Redis that holds the BullMQ jobs. */
 export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   private readonly redis: IORedis;
 
@@ -10,6 +10,7 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   constructor(
     redisUrl: string,
     private readonly key: string,
+    private readonly parkedKey: string,
     onError?: (error: unknown) => void,
   ) {
     this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: false });
@@ -29,6 +30,23 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
     // Read and written in one script: SET ... GET would do it too, but from Redis 6.2 only (BullMQ takes 5.0).
     const before = await this.redis.eval("local before = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return before", 1, this.key, value);
     return before !== null;
+  }
+
+  async park({ position, eventId, type, schemaVersion, reason }: ParkedEvent): Promise<void> {
+    await this.redis.hset(this.parkedKey, eventId, JSON.stringify({ position: position.toString(), type, schemaVersion, reason }));
+  }
+
+  async parked(): Promise<ParkedEvent[]> {
+    const fields = await this.redis.hgetall(this.parkedKey);
+    const parked = Object.entries(fields).map(([eventId, value]) => {
+      const { position, type, schemaVersion, reason } = JSON.parse(value) as { position: string; type: string; schemaVersion: number; reason: string };
+      return { position: BigInt(position), eventId, type, schemaVersion, reason };
+    });
+    return parked.sort(inLogOrder);
+  }
+
+  async unpark(eventId: string): Promise<void> {
+    await this.redis.hdel(this.parkedKey, eventId);
   }
 
   async close(): Promise<void> {

@@ -57,7 +57,8 @@ export class OrgLog {
     return this.org('AgentRemoved', { agentId: agent.agentId, role });
   }
 
-  async request(agent: Agent, replacesFingerprint?: string): Promise<Requested> {
+  /** A schemaVersion above the catalogue's is a request a newer release wrote (a rolling upgrade). */
+  async request(agent: Agent, replacesFingerprint?: string, schemaVersion = 1): Promise<Requested> {
     const publicKey = randomUUID();
     const requested = {
       requestId: randomUUID(),
@@ -70,7 +71,7 @@ export class OrgLog {
       verificationCode: SECRET_CODE,
       proof,
       ...(replacesFingerprint ? { replacesFingerprint } : {}),
-    });
+    }, schemaVersion);
     return { ...requested, eventId };
   }
 
@@ -142,19 +143,24 @@ export class OrgLog {
     });
   }
 
+  /** An event of a type a newer release added, in the agent's stream (a rolling upgrade). */
+  ofNewType(agent: Agent, type: string): Promise<string> {
+    return this.key(agent, type, { agentId: agent.agentId });
+  }
+
   private org(type: string, data: Record<string, unknown>, actor?: string): Promise<string> {
     return this.append(orgStream(this.orgId), type, data, actor);
   }
 
-  private key(agent: Agent, type: string, data: Record<string, unknown>): Promise<string> {
-    return this.append(agentStream(this.orgId, agent.agentId), type, data);
+  private key(agent: Agent, type: string, data: Record<string, unknown>, schemaVersion = 1): Promise<string> {
+    return this.append(agentStream(this.orgId, agent.agentId), type, data, 'test', schemaVersion);
   }
 
-  private async append(stream: string, type: string, data: Record<string, unknown>, actor = 'test'): Promise<string> {
+  private async append(stream: string, type: string, data: Record<string, unknown>, actor = 'test', schemaVersion = 1): Promise<string> {
     const event: NewEvent = {
       id: newId(),
       type,
-      schemaVersion: 1,
+      schemaVersion,
       data,
       metadata: {
         actor,

@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   const stallAt = process.env.KILL_MID_CATCH_UP_AT === undefined ? undefined : BigInt(process.env.KILL_MID_CATCH_UP_AT);
   const checkpoint = {
     load: () => stored.load(),
+    park: (parked: Parameters<typeof stored.park>[0]) => stored.park(parked),
+    parked: () => stored.parked(),
+    unpark: (eventId: string) => stored.unpark(eventId),
     save: async (saved: Parameters<typeof stored.save>[0]) => {
       const held = await stored.save(saved);
       process.stdout.write(`notifier ${saved.position}\n`);
