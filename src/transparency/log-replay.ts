@@ -13,8 +13,7 @@ import { policyProblems } from '../domain/organization/org-policy';
 import { approvalThreshold, countedApprovals } from '../domain/signature-key/approval-threshold';
 import { initialOrganizationState, roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import type { ActiveKey } from '../domain/shared/actor';
-import { checkChallenge, isSignedBy, type ExpectedChallenge } from '../domain/shared/check-proof';
-import { DomainRefusal } from '../domain/shared/refusal';
+import type { ExpectedChallenge } from '../domain/shared/check-proof';
 import { holdsNoKey, isApproverRole } from '../domain/shared/roles';
 import type { RecordedProof } from '../domain/shared/signed-proof';
 import type { ApprovalMode, KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
@@ -23,52 +22,16 @@ import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/
 import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
 import { keyReleaseFor } from '../domain/signature-key/key-release';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
-import { challengeOf, type UsedNonces } from '../domain/shared/used-nonces';
-import { OPERATOR_ACTOR, POLICY_ACTOR } from '../domain/shared/actor';
+import { challengeOf } from '../domain/shared/used-nonces';
+import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { recoveryClaimBy, recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
-
-/** A rule of the log that an event breaks: the verifier reports the first one, with its place. */
-export class LogViolation extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LogViolation';
-  }
-}
-
-const violation = (message: string): never => {
-  throw new LogViolation(message);
-};
-
-/** A rule the write side checks with the domain's own function: its refusal is the event's violation. */
-function underRule<T>(event: { type: string }, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof DomainRefusal) violation(`${event.type}: ${error.message}`);
-    throw error;
-  }
-}
-
-/**
- * An event the server derives from the state at that point (the caller's role, a former value):
- * the one its decider's own `decide` gives there, for the command that wrote it, member by member.
- * `decide` runs the command on the state before the event, of which the event is the first it decides.
- */
-function asDecided(event: Decoded<{ type: string; data: unknown }>, what: string, decide: () => readonly { type: string; data: unknown }[]): void {
-  let decided: readonly { type: string; data: unknown }[];
-  try {
-    decided = decide();
-  } catch (error) {
-    if (error instanceof DomainRefusal) violation(`${event.type}: ${what}, but its decider refuses it there (${error.code}): ${error.message}`);
-    throw error;
-  }
-  const [expected] = decided;
-  if (canonicalize({ type: event.type, data: event.data }) !== canonicalize(expected)) {
-    violation(`${event.type}: ${what} is recorded with ${canonicalize(event.data)}, but its decider decides ${expected ? `${expected.type} ${canonicalize(expected.data)}` : 'no such event'} there`);
-  }
-}
+import { asDecided, underRule } from './replay/as-decided';
+import { byScheduler } from './replay/by-scheduler';
+import { violation } from './replay/log-violation';
+import type { Decoded } from './replay/replayed-event';
+import { checkStatement } from './replay/signed-statement';
 
 /** One approved key and who approved it with which key: a link of an approval chain. */
 export interface KeyApproval {
@@ -81,14 +44,6 @@ export interface KeyApproval {
   signedWith?: string;
   occurredAt: string;
 }
-
-/** What the replay needs of an event besides its decoded type and data. */
-export interface ReplayedEvent {
-  actor: string;
-  occurredAt: string;
-}
-
-type Decoded<E> = E & ReplayedEvent;
 
 /**
  * One org's events replayed through the deciders' own evolve, in log order, checking every signed
@@ -170,7 +125,7 @@ export class OrgReplay {
         const role = roleOf(this.org, vetoedBy);
         if (role === undefined || !isApproverRole(role)) violation(`"${vetoedBy}" vetoed recovery ${recovery.recoveryId} as ${role ?? 'a stranger to the org'}, not as an ADMIN or SUPER_ADMIN`);
         const key = this.requireActive(vetoedBy, fingerprint(decision.publicKey), `vetoed recovery ${recovery.recoveryId}`);
-        this.statement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key, this.recoveries.usedNonces);
+        checkStatement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key, this.recoveries.usedNonces);
         break;
       }
       case 'RecoveryCompleted': {
@@ -403,7 +358,7 @@ export class OrgReplay {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
       const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
       signedBeforeRecorded(event, signedAt);
-      this.statement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
+      checkStatement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
       // The setting it replaced, as the decider records it: the one that held for that key (R10).
       const before = effectiveFrequency(state, key);
       if (event.data.previous !== before) violation(`${event.type}: the prompt frequency of browser "${browser}" is recorded as changed from ${event.data.previous}, but it was ${before} there for that key`);
@@ -414,7 +369,7 @@ export class OrgReplay {
       if (event.data.method === 'SIGNATURE') {
         const { proof, signedAt, browserId: browser, task } = event.data;
         signedBeforeRecorded(event, signedAt);
-        this.statement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
+        checkStatement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
         // The end of the window it opens, which readers take for the end of what it authorized (R11).
         const until = windowEnd(state, key, signedAt);
         if (event.data.validUntil !== until) {
@@ -485,7 +440,7 @@ export class OrgReplay {
     if (problems.length > 0) violation(`the policy set by "${changedBy}" is out of bounds: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
     if (canonicalize(previous) !== canonicalize(this.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
     const key = this.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
-    this.statement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key, this.org.usedNonces);
+    checkStatement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key, this.org.usedNonces);
   }
 
   /**
@@ -556,7 +511,7 @@ export class OrgReplay {
           );
         }
         // Proof of possession: the new key signed the KEY_REQUEST challenge.
-        this.statement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
+        checkStatement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
         return;
       }
       case 'KeyApproved': {
@@ -739,7 +694,7 @@ export class OrgReplay {
       }
     }
     const expected: ExpectedChallenge = { purpose: 'KEY_DECISION', orgId: this.orgId, agentId: approver, requestId: request.requestId, requesterPublicKey: request.publicKey, decision };
-    this.statement(event, proof, expected, signingKey, state.usedNonces);
+    checkStatement(event, proof, expected, signingKey, state.usedNonces);
     return signingKey;
   }
 
@@ -748,23 +703,6 @@ export class OrgReplay {
     const active = this.keys.get(agentId)?.active ?? violation(`"${agentId}" ${what} with no ACTIVE key at that point`);
     if (active.fingerprint !== keyFingerprint) violation(`"${agentId}" ${what} with key ${keyFingerprint}, not their ACTIVE key ${active.fingerprint}`);
     return active;
-  }
-
-  /**
-   * A signed statement: its challenge binds this org, signer and fields, was alive then, and `key`
-   * signed it; its nonce was not used before in the stream it is recorded in (`used`, that stream's
-   * state before the event: the write side's own check). The bound fields pin a statement to one
-   * stream (org, agent, browser, request and key), so a replay into another stream fails them.
-   */
-  private statement(event: Decoded<{ type: string }>, proof: RecordedProof, expected: ExpectedChallenge, key: Pick<ActiveKey, 'publicKey'>, used: UsedNonces, at?: string): void {
-    if (proof.publicKey !== key.publicKey) violation(`the ${expected.purpose} statement is recorded as signed by ${proof.publicKey}, not by ${key.publicKey}`);
-    // decode checked the statement is a challenge whose times are in the log's one form (recordedProofSchema).
-    const challenge = challengeOf(proof.statement);
-    // Alive and not issued after the time it is recorded as signed at (the write side's own check, CHALLENGE_NOT_YET_VALID).
-    underRule(event, () => checkChallenge({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, expected, at ?? event.occurredAt, used));
-    if (!isSignedBy({ challengeId: '', challenge, statement: proof.statement, signature: proof.signature }, key.publicKey)) {
-      violation(`the signature of the ${expected.purpose} statement does not verify under key ${key.publicKey}`);
-    }
   }
 }
 
@@ -776,16 +714,6 @@ export class OrgReplay {
  */
 function signedBeforeRecorded(event: Decoded<{ type: string }>, signedAt: string): void {
   if (Date.parse(signedAt) > Date.parse(event.occurredAt)) violation(`${event.type}: signed at ${signedAt}, after ${event.occurredAt}, when it is recorded`);
-}
-
-/**
- * R20: what the deadline scheduler records when time passes (an expiry, a reminder, a recovery's
- * grant, completion or lapse) is recorded under its actor, POLICY_ACTOR, and no command records it.
- * Checked once what the event says is found due (before what records it, a grant): a refusal names
- * first what could not happen.
- */
-function byScheduler(event: Decoded<{ type: string }>, orElse = ''): void {
-  if (event.actor !== POLICY_ACTOR) violation(`${event.type} was recorded for "${event.actor}", but only the deadline scheduler records it, as "${POLICY_ACTOR}"${orElse}`);
 }
 
 /** Why a key event releases an agent's keys (R9, R18), if it does. */
