@@ -11,12 +11,12 @@ import { organizationDecider } from '../domain/organization/organization.decider
 import type { OrganizationEvent, OrgPolicyChanged } from '../domain/organization/organization.events';
 import { policyProblems } from '../domain/organization/org-policy';
 import { approvalThreshold, countedApprovals } from '../domain/signature-key/approval-threshold';
-import { initialOrganizationState, roleOf, type OrganizationState } from '../domain/organization/organization.state';
+import { roleOf } from '../domain/organization/organization.state';
 import type { ActiveKey } from '../domain/shared/actor';
 import type { ExpectedChallenge } from '../domain/shared/check-proof';
 import { holdsNoKey, isApproverRole } from '../domain/shared/roles';
 import type { RecordedProof } from '../domain/shared/signed-proof';
-import type { ApprovalMode, KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
+import type { KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/key.events';
 import { keyDecider, replacing } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
@@ -26,24 +26,13 @@ import { challengeOf } from '../domain/shared/used-nonces';
 import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import { recoveryClaimBy, recoveryDecider, recoveryDelayHours, recoveryTimes } from '../domain/recovery/recovery.decider';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
-import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from '../domain/recovery/recovery.state';
+import { runningRecovery, type RecoveryEntry } from '../domain/recovery/recovery.state';
 import { asDecided, underRule } from './replay/as-decided';
 import { byScheduler } from './replay/by-scheduler';
 import { violation } from './replay/log-violation';
 import type { Decoded } from './replay/replayed-event';
+import { ReplayedOrg, type KeyApproval } from './replay/replayed-org';
 import { checkStatement } from './replay/signed-statement';
-
-/** One approved key and who approved it with which key: a link of an approval chain. */
-export interface KeyApproval {
-  agentId: string;
-  requestId: string;
-  fingerprint: string;
-  mode: ApprovalMode;
-  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY and RECOVERY). */
-  approvedBy?: string;
-  signedWith?: string;
-  occurredAt: string;
-}
 
 /**
  * One org's events replayed through the deciders' own evolve, in log order, checking every signed
@@ -51,11 +40,9 @@ export interface KeyApproval {
  * throws a LogViolation at the first statement the write side should never have let through.
  */
 export class OrgReplay {
-  private org: OrganizationState = initialOrganizationState;
-  private readonly keys = new Map<string, KeyState>();
+  private readonly replayed: ReplayedOrg;
   private readonly browsers = new Map<string, BrowserState>();
   private readonly claims = new Map<string, PublicKeyState>();
-  private readonly approvals = new Map<string, KeyApproval>();
   /**
    * Per agent, the key an approval just revoked (REPLACED), and that revocation, which the agent's
    * next event, the approval, must be the one to write: the key was ACTIVE when the approver signed.
@@ -63,20 +50,14 @@ export class OrgReplay {
   private readonly replaced = new Map<string, { key: ActiveKey; revocation: KeyRevoked }>();
   /** R8: per agent, the request a new request just cancelled (REPLACED_BY_NEW_REQUEST): the agent's next event is that new request. */
   private readonly replacedRequests = new Map<string, string>();
-  /** R9, R18: per agent, the directory change that released their keys (removed, made an AUDITOR) and its actor, while it stands. */
-  private readonly released = new Map<string, { actorId: string; reason: KeyReleaseReason }>();
-  /** R9, R18: the release the last directory change decided, as many events of it as the org's next events must be. */
-  private owedRelease: { agentId: string; left: number } | undefined;
-  private firstKey: string | undefined;
   /** The SUPER_ADMIN the org was created with, whom the operator adds with it. */
   private creator: string | undefined;
-  private recoveries: RecoveryState = initialRecoveryState;
   /** R20: per recovery, the key request it granted (KeyApproved RECOVERY, recorded just before its RecoveryCompleted). */
   private readonly recoveryGrants = new Map<string, string>();
-  /** R20: the recoveries whose agent stopped being a SUPER_ADMIN while they ran, which ended them, each with the actor of the directory change that did. */
-  private readonly ended = new Map<string, string>();
 
-  constructor(readonly orgId: string) {}
+  constructor(readonly orgId: string) {
+    this.replayed = new ReplayedOrg(orgId);
+  }
 
   /**
    * R20 break-glass recovery: started by the operator for a SUPER_ADMIN then, with the policy's
@@ -90,19 +71,19 @@ export class OrgReplay {
    * its lapse is missing (a log written before the directory change lapsed it).
    */
   recovery(event: Decoded<RecoveryEvent>): void {
-    this.settleRelease(event);
+    this.replayed.settleRelease(event);
     switch (event.type) {
       case 'RecoveryStarted': {
         const { recoveryId, agentId, startedAt, effectiveAt, remindAt, delayHours, withWorkingApprover } = event.data;
         if (event.actor !== OPERATOR_ACTOR) violation(`recovery ${recoveryId} was started by "${event.actor}", not by the operator`);
-        const running = this.recoveries.latestId === undefined ? undefined : this.recoveries.recoveries.get(this.recoveries.latestId);
+        const running = this.replayed.recoveries.latestId === undefined ? undefined : this.replayed.recoveries.recoveries.get(this.replayed.recoveries.latestId);
         if (running?.status === 'RUNNING') violation(`recovery ${recoveryId} started while recovery ${running.recoveryId} was running`);
-        if (this.recoveries.recoveries.has(recoveryId)) violation(`recovery ${recoveryId} is started twice`);
-        const role = roleOf(this.org, agentId);
+        if (this.replayed.recoveries.recoveries.has(recoveryId)) violation(`recovery ${recoveryId} is started twice`);
+        const role = roleOf(this.replayed.org, agentId);
         if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} restores "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
-        const working = [...this.org.approvers].some((approver) => this.keys.get(approver)?.active !== undefined);
+        const working = [...this.replayed.org.approvers].some((approver) => this.replayed.keys.get(approver)?.active !== undefined);
         if (withWorkingApprover !== working) violation(`recovery ${recoveryId} says an approver ${withWorkingApprover ? 'had' : 'had no'} ACTIVE key, but ${working ? 'one had' : 'none had'}`);
-        const expected = recoveryDelayHours(this.org.policy.recoveryDelayHours, working);
+        const expected = recoveryDelayHours(this.replayed.org.policy.recoveryDelayHours, working);
         if (delayHours !== expected) violation(`recovery ${recoveryId} waits ${delayHours} h, but the policy then gave ${expected} h`);
         if (Date.parse(startedAt) !== Date.parse(event.occurredAt)) violation(`recovery ${recoveryId} says it started at ${startedAt} but was recorded at ${event.occurredAt}`);
         const times = recoveryTimes(startedAt, delayHours);
@@ -122,10 +103,10 @@ export class OrgReplay {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
         const { vetoedBy, decision } = event.data;
         if (event.actor !== vetoedBy) violation(`the veto names "${vetoedBy}" but was recorded for "${event.actor}"`);
-        const role = roleOf(this.org, vetoedBy);
+        const role = roleOf(this.replayed.org, vetoedBy);
         if (role === undefined || !isApproverRole(role)) violation(`"${vetoedBy}" vetoed recovery ${recovery.recoveryId} as ${role ?? 'a stranger to the org'}, not as an ADMIN or SUPER_ADMIN`);
-        const key = this.requireActive(vetoedBy, fingerprint(decision.publicKey), `vetoed recovery ${recovery.recoveryId}`);
-        checkStatement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key, this.recoveries.usedNonces);
+        const key = this.replayed.requireActive(vetoedBy, fingerprint(decision.publicKey), `vetoed recovery ${recovery.recoveryId}`);
+        checkStatement(event, decision, { purpose: 'RECOVERY_VETO', orgId: this.replayed.orgId, agentId: vetoedBy, recoveryId: recovery.recoveryId, recoveredAgentId: recovery.agentId }, key, this.replayed.recoveries.usedNonces);
         break;
       }
       case 'RecoveryCompleted': {
@@ -135,37 +116,37 @@ export class OrgReplay {
         if (this.recoveryGrants.get(recovery.recoveryId) !== event.data.requestId) {
           violation(`recovery ${recovery.recoveryId} completed naming key request ${event.data.requestId}, which it did not grant`);
         }
-        const granted = this.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
+        const granted = this.replayed.keys.get(recovery.agentId)?.requests.get(event.data.requestId);
         if (granted?.fingerprint !== event.data.fingerprint) violation(`recovery ${recovery.recoveryId} names key ${event.data.fingerprint}, not the key it granted`);
         byScheduler(event);
         break;
       }
       case 'RecoveryLapsed': {
         const recovery = this.runningRecovery(event.data.recoveryId, event.data.agentId);
-        const agentRole = roleOf(this.org, recovery.agentId);
+        const agentRole = roleOf(this.replayed.org, recovery.agentId);
         // The decider compares instants as toISOString text: the log's may be written another way (no milliseconds).
         const decided = underRule(
           event,
           () =>
             recoveryDecider.decide(
-              { type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole, claimWindowHours: this.org.policy.pendingRequestExpiryHours, now: new Date(event.occurredAt).toISOString() },
-              this.recoveries,
+              { type: 'LapseRecovery', recoveryId: recovery.recoveryId, agentRole, claimWindowHours: this.replayed.org.policy.pendingRequestExpiryHours, now: new Date(event.occurredAt).toISOString() },
+              this.replayed.recoveries,
             ).events,
         );
         if (canonicalize([{ type: event.type, data: event.data }]) !== canonicalize(decided)) {
           violation(`recovery ${recovery.recoveryId} lapsed with ${canonicalize(event.data)}, but "${recovery.agentId}" was ${agentRole ?? 'not in the org'} then: ${canonicalize(decided[0]?.data)}`);
         }
         // Due then, by whom: the scheduler lapses it, or the directory change that ended it does, in its own commit.
-        const endedBy = this.ended.get(recovery.recoveryId);
+        const endedBy = this.replayed.ended.get(recovery.recoveryId);
         if (event.actor !== endedBy) byScheduler(event, endedBy === undefined ? '' : ` or "${endedBy}", whose directory change ended it`);
         break;
       }
     }
-    this.recoveries = recoveryDecider.evolve(this.recoveries, event);
+    this.replayed.recoveries = recoveryDecider.evolve(this.replayed.recoveries, event);
   }
 
   private runningRecovery(recoveryId: string, agentId: string): RecoveryEntry {
-    const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`recovery ${recoveryId} was never started`);
+    const recovery = this.replayed.recoveries.recoveries.get(recoveryId) ?? violation(`recovery ${recoveryId} was never started`);
     if (recovery.status !== 'RUNNING') violation(`recovery ${recoveryId} was ${recovery.status}, not RUNNING, at that point`);
     if (recovery.agentId !== agentId) violation(`an event of recovery ${recoveryId} names "${agentId}", but it restores "${recovery.agentId}"`);
     return recovery;
@@ -178,13 +159,13 @@ export class OrgReplay {
    */
   private restoring(recoveryId: string, agentId: string, what: string): RecoveryEntry {
     const recovery = this.runningRecovery(recoveryId, agentId);
-    if (this.ended.has(recoveryId)) violation(`recovery ${recoveryId} was ${what} after "${agentId}" stopped being a SUPER_ADMIN while it ran, which ended it`);
+    if (this.replayed.ended.has(recoveryId)) violation(`recovery ${recoveryId} was ${what} after "${agentId}" stopped being a SUPER_ADMIN while it ran, which ended it`);
     return recovery;
   }
 
   /** A recovery grants and completes only within its claim window, under the policy at that point. */
   private claimedInTime(recovery: RecoveryEntry, occurredAt: string, what: string): void {
-    const claimBy = recoveryClaimBy(recovery.effectiveAt, this.org.policy.pendingRequestExpiryHours);
+    const claimBy = recoveryClaimBy(recovery.effectiveAt, this.replayed.org.policy.pendingRequestExpiryHours);
     if (Date.parse(occurredAt) >= Date.parse(claimBy)) violation(`recovery ${recovery.recoveryId} ${what} at ${occurredAt}, after its claim window ended at ${claimBy}`);
   }
 
@@ -194,7 +175,7 @@ export class OrgReplay {
    * SUPER_ADMIN then, of a request not past its expiry (R17).
    */
   private recoveryGrant(agentId: string, request: KeyRequestEntry, recoveryId: string, event: Decoded<Extract<KeyEvent, { type: 'KeyApproved' }>>): void {
-    const recovery = this.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
+    const recovery = this.replayed.recoveries.recoveries.get(recoveryId) ?? violation(`key request ${request.requestId} was granted by RECOVERY, but recovery ${recoveryId} was never started`);
     if (recovery.status !== 'RUNNING') violation(`key request ${request.requestId} was granted by recovery ${recoveryId}, which was ${recovery.status}`);
     if (recovery.agentId !== agentId) violation(`recovery ${recoveryId} restores "${recovery.agentId}", not "${agentId}"`);
     this.restoring(recoveryId, agentId, 'granted a key');
@@ -203,9 +184,9 @@ export class OrgReplay {
       violation(`key request ${request.requestId} was granted by recovery ${recoveryId} at ${event.occurredAt}, before it took effect at ${recovery.effectiveAt}`);
     }
     this.claimedInTime(recovery, event.occurredAt, `granted key request ${request.requestId}`);
-    const role = roleOf(this.org, agentId);
+    const role = roleOf(this.replayed.org, agentId);
     if (role !== 'SUPER_ADMIN') violation(`recovery ${recoveryId} granted a key to "${agentId}", who was ${role ?? 'not in the org'} then, not a SUPER_ADMIN`);
-    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
+    underRule(event, () => refuseExpired(request, this.replayed.org.policy, event.occurredAt));
     this.recoveryGrants.set(recoveryId, request.requestId);
   }
 
@@ -215,25 +196,25 @@ export class OrgReplay {
    * belongs to one agent, and its holder asking again claims nothing).
    */
   publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
-    this.settleRelease(event);
+    this.replayed.settleRelease(event);
     const before = this.claims.get(stream) ?? publicKeyDecider.initialState;
     const { agentId, requestId } = event.data;
     if (event.data.fingerprint !== fingerprint) violation(`${event.type} in ${stream} claims key ${event.data.fingerprint}`);
-    if (this.keys.get(agentId)?.requests.get(requestId)?.fingerprint !== fingerprint) violation(`key ${fingerprint} is claimed by request ${requestId} of "${agentId}", which is no request of that key`);
+    if (this.replayed.keys.get(agentId)?.requests.get(requestId)?.fingerprint !== fingerprint) violation(`key ${fingerprint} is claimed by request ${requestId} of "${agentId}", which is no request of that key`);
     asDecided(event, `the claim of key ${fingerprint} by "${agentId}"`, () => publicKeyDecider.decide({ type: 'ClaimPublicKey', fingerprint, agentId, requestId }, before).events);
     this.claims.set(stream, publicKeyDecider.evolve(before, event));
   }
 
   organization(event: Decoded<OrganizationEvent>): void {
-    this.settleRelease(event);
-    if (event.type === 'OrganizationCreated' && event.data.orgId !== this.orgId) {
-      violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.orgId}"`);
+    this.replayed.settleRelease(event);
+    if (event.type === 'OrganizationCreated' && event.data.orgId !== this.replayed.orgId) {
+      violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.replayed.orgId}"`);
     }
     if (event.type === 'OrgPolicyChanged') this.policyChange(event);
     this.directoryChange(event);
-    this.org = organizationDecider.evolve(this.org, event);
-    const running = runningRecovery(this.recoveries);
-    if (running && roleOf(this.org, running.agentId) !== 'SUPER_ADMIN' && !this.ended.has(running.recoveryId)) this.ended.set(running.recoveryId, event.actor);
+    this.replayed.org = organizationDecider.evolve(this.replayed.org, event);
+    const running = runningRecovery(this.replayed.recoveries);
+    if (running && roleOf(this.replayed.org, running.agentId) !== 'SUPER_ADMIN' && !this.replayed.ended.has(running.recoveryId)) this.replayed.ended.set(running.recoveryId, event.actor);
   }
 
   /**
@@ -249,39 +230,39 @@ export class OrgReplay {
     switch (event.type) {
       case 'AgentAdded': {
         const { agentId, email, displayName, role } = event.data;
-        if (this.org.agents.size === 0) {
+        if (this.replayed.org.agents.size === 0) {
           // CreateOrganization's second event: decide it again on the creation it follows.
           if (actor !== OPERATOR_ACTOR || role !== 'SUPER_ADMIN' || agentId !== this.creator) {
             violation(`the org's first agent is "${agentId}" (${role}), added by "${actor}", not its creator "${this.creator}" as SUPER_ADMIN, added by the operator with the org`);
           }
           return;
         }
-        asDecided(event, `"${actor}" adding "${agentId}"`, () => organizationDecider.decide({ type: 'AddAgent', actorId: actor, agent: { agentId, email, displayName }, role }, this.org).events);
+        asDecided(event, `"${actor}" adding "${agentId}"`, () => organizationDecider.decide({ type: 'AddAgent', actorId: actor, agent: { agentId, email, displayName }, role }, this.replayed.org).events);
         break;
       }
       case 'AgentRoleChanged': {
         const { agentId, to } = event.data;
-        const agentHoldsKey = this.keys.get(agentId)?.active !== undefined;
+        const agentHoldsKey = this.replayed.keys.get(agentId)?.active !== undefined;
         asDecided(event, `"${actor}" changing the role of "${agentId}"`, () =>
-          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentHoldsKey }, this.org).events,
+          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentHoldsKey }, this.replayed.org).events,
         );
         break;
       }
       case 'AgentRemoved':
-        asDecided(event, `"${actor}" removing "${event.data.agentId}"`, () => organizationDecider.decide({ type: 'RemoveAgent', actorId: actor, agentId: event.data.agentId }, this.org).events);
+        asDecided(event, `"${actor}" removing "${event.data.agentId}"`, () => organizationDecider.decide({ type: 'RemoveAgent', actorId: actor, agentId: event.data.agentId }, this.replayed.org).events);
         break;
       case 'OrganizationCreated':
         if (actor !== OPERATOR_ACTOR) violation(`org "${event.data.orgId}" was created by "${actor}", not by the operator`);
         // CreateOrganization refuses an org that exists (ORG_EXISTS): a second creation would reset its name, policy and creator.
-        if (this.org.exists) violation(`org "${event.data.orgId}" is created a second time, though it exists`);
+        if (this.replayed.org.exists) violation(`org "${event.data.orgId}" is created a second time, though it exists`);
         this.creator = event.data.superAdminId;
         return;
       case 'FirstKeyAssigned': {
         // R4: in the commit of the FIRST_KEY approval, just after it, naming that request.
         const { agentId, requestId } = event.data;
-        const approval = this.firstKey === undefined ? undefined : this.approvals.get(this.firstKey);
+        const approval = this.replayed.firstKey === undefined ? undefined : this.replayed.approvals.get(this.replayed.firstKey);
         if (approval?.agentId !== agentId || approval.requestId !== requestId) violation(`the org's first key is assigned to request ${requestId} of "${agentId}", which is not the FIRST_KEY approved`);
-        asDecided(event, `the first key assigned to "${agentId}"`, () => organizationDecider.decide({ type: 'AssignFirstKey', agentId, requestId }, this.org).events);
+        asDecided(event, `the first key assigned to "${agentId}"`, () => organizationDecider.decide({ type: 'AssignFirstKey', agentId, requestId }, this.replayed.org).events);
         return;
       }
       case 'OrgPolicyChanged':
@@ -289,34 +270,20 @@ export class OrgReplay {
     }
     const release = keyReleaseFor(event);
     if (!release) {
-      this.released.delete(event.data.agentId);
+      this.replayed.released.delete(event.data.agentId);
       return;
     }
-    this.released.set(release.agentId, { actorId: actor, reason: release.reason });
-    const keys = this.keys.get(release.agentId) ?? initialKeyState;
+    this.replayed.released.set(release.agentId, { actorId: actor, reason: release.reason });
+    const keys = this.replayed.keys.get(release.agentId) ?? initialKeyState;
     const owed = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: actor, reason: release.reason, now: event.occurredAt }, keys).events.length;
-    if (owed > 0) this.owedRelease = { agentId: release.agentId, left: owed };
-  }
-
-  /**
-   * R9, R18: the release a directory change decides is written in its commit, just after it, and
-   * the events of one commit are consecutive in the log (the event store's append): while one is
-   * owed, the org's next event is a release of that agent's keys (release() checks which).
-   */
-  private settleRelease(event: { type: string }, releasing?: string): void {
-    const owed = this.owedRelease;
-    if (owed === undefined) return;
-    if (releasing !== owed.agentId) {
-      violation(`${event.type}: the directory change just before released the keys of "${owed.agentId}" (${owed.left} event(s) of it left), which its commit writes right after it, but the org's next event is this one`);
-    }
-    this.owedRelease = owed.left > 1 ? { agentId: owed.agentId, left: owed.left - 1 } : undefined;
+    if (owed > 0) this.replayed.owedRelease = { agentId: release.agentId, left: owed };
   }
 
   key(agentId: string, event: Decoded<KeyEvent>): void {
     if (event.data.agentId !== agentId) violation(`${event.type} is about agent "${event.data.agentId}" but is in the key stream of "${agentId}"`);
     const releasing = releaseReasonOf(event);
-    this.settleRelease(event, releasing === undefined ? undefined : agentId);
-    const state = this.keys.get(agentId) ?? initialKeyState;
+    this.replayed.settleRelease(event, releasing === undefined ? undefined : agentId);
+    const state = this.replayed.keys.get(agentId) ?? initialKeyState;
     // R5: the decider locks a request in the commit of its last wrong code, right after it.
     const unlocked = state.pendingRequestId === undefined ? undefined : state.requests.get(state.pendingRequestId);
     if (unlocked && unlocked.failedAttempts >= MAX_APPROVAL_ATTEMPTS && event.type !== 'KeyRequestLocked') {
@@ -336,11 +303,11 @@ export class OrgReplay {
     else this.replaced.delete(agentId);
     if (event.type === 'KeyRequestCancelled' && event.data.reason === 'REPLACED_BY_NEW_REQUEST') this.replacedRequests.set(agentId, event.data.requestId);
     else this.replacedRequests.delete(agentId);
-    this.keys.set(agentId, keyDecider.evolve(state, event));
+    this.replayed.keys.set(agentId, keyDecider.evolve(state, event));
   }
 
   browser(stream: string, agentId: string, browserId: string, event: Decoded<BrowserEvent>): void {
-    this.settleRelease(event);
+    this.replayed.settleRelease(event);
     if (event.data.agentId !== agentId || event.data.browserId !== browserId) {
       violation(`${event.type} is about agent "${event.data.agentId}" in browser "${event.data.browserId}" but is in the stream of "${agentId}" in "${browserId}"`);
     }
@@ -350,26 +317,26 @@ export class OrgReplay {
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'LOGOUT') {
       // Written without guarding the directory (a logout only takes away): a role change may come
       // between the server's read and the append, so it is decided as the member it was then.
-      const role = roleOf(this.org, agentId);
-      const command = { type: 'LogOutOfBrowser' as const, orgId: this.orgId, agentId, browserId, role: role === undefined || holdsNoKey(role) ? 'MEMBER' : role, now: event.occurredAt };
+      const role = roleOf(this.replayed.org, agentId);
+      const command = { type: 'LogOutOfBrowser' as const, orgId: this.replayed.orgId, agentId, browserId, role: role === undefined || holdsNoKey(role) ? 'MEMBER' : role, now: event.occurredAt };
       asDecided(event, `the logout of "${agentId}" from browser "${browserId}"`, () => browserDecider.decide(command, state).events);
     }
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'SET') {
       const { proof, keyFingerprint, signedAt, browserId: browser, frequency } = event.data;
-      const key = this.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
+      const key = this.replayed.requireActive(agentId, keyFingerprint, 'changed a prompt frequency');
       signedBeforeRecorded(event, signedAt);
-      checkStatement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
+      checkStatement(event, proof, { purpose: 'PROMPT_FREQUENCY', orgId: this.replayed.orgId, agentId, browserId: browser, frequency }, key, state.usedNonces, signedAt);
       // The setting it replaced, as the decider records it: the one that held for that key (R10).
       const before = effectiveFrequency(state, key);
       if (event.data.previous !== before) violation(`${event.type}: the prompt frequency of browser "${browser}" is recorded as changed from ${event.data.previous}, but it was ${before} there for that key`);
     }
     // decode refused a REMEMBERED authorization carrying a proof or signing time (its shape).
     if (event.type === 'SensitiveTaskAuthorized') {
-      const key = this.requireActive(agentId, event.data.keyFingerprint, 'authorized a sensitive task');
+      const key = this.replayed.requireActive(agentId, event.data.keyFingerprint, 'authorized a sensitive task');
       if (event.data.method === 'SIGNATURE') {
         const { proof, signedAt, browserId: browser, task } = event.data;
         signedBeforeRecorded(event, signedAt);
-        checkStatement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
+        checkStatement(event, proof, { purpose: 'SENSITIVE_TASK', orgId: this.replayed.orgId, agentId, browserId: browser, task }, key, state.usedNonces, signedAt);
         // The end of the window it opens, which readers take for the end of what it authorized (R11).
         const until = windowEnd(state, key, signedAt);
         if (event.data.validUntil !== until) {
@@ -393,8 +360,8 @@ export class OrgReplay {
    */
   private refusedTask(event: Decoded<Extract<BrowserEvent, { type: 'SensitiveTaskRefused' }>>, state: BrowserState): void {
     const { agentId, browserId, task, reason } = event.data;
-    const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" was refused a sensitive task but is not in the org's directory`);
-    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.orgId, agentId, browserId, role, task, activeKey: this.keys.get(agentId)?.active, now: event.occurredAt };
+    const role = roleOf(this.replayed.org, agentId) ?? violation(`"${agentId}" was refused a sensitive task but is not in the org's directory`);
+    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.replayed.orgId, agentId, browserId, role, task, activeKey: this.replayed.keys.get(agentId)?.active, now: event.occurredAt };
     const [unsigned] = browserDecider.decide(command, state).events;
     const unsignedReason = unsigned?.type === 'SensitiveTaskRefused' ? unsigned.data.reason : undefined;
     const keyHeld = unsignedReason !== 'AUDITOR_CANNOT_HOLD_KEY' && unsignedReason !== 'NO_ACTIVE_KEY';
@@ -411,9 +378,9 @@ export class OrgReplay {
    */
   private remembered(event: Decoded<Extract<BrowserEvent, { type: 'SensitiveTaskAuthorized' }>>, state: BrowserState, key: ActiveKey): void {
     const { agentId, browserId, task, authorizationId } = event.data;
-    const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" authorized a sensitive task but is not in the org's directory`);
+    const role = roleOf(this.replayed.org, agentId) ?? violation(`"${agentId}" authorized a sensitive task but is not in the org's directory`);
     // The verifier read occurredAt only in the log's one form, the one the decider reads (isoInstant).
-    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.orgId, agentId, browserId, role, task, activeKey: key, now: event.occurredAt, authorizationId };
+    const command = { type: 'AuthorizeSensitiveTask' as const, orgId: this.replayed.orgId, agentId, browserId, role, task, activeKey: key, now: event.occurredAt, authorizationId };
     const { events, refusal } = browserDecider.decide(command, state);
     const recorded = `task "${task}" is recorded as REMEMBERED in browser "${browserId}" at ${event.occurredAt}`;
     if (refusal) {
@@ -434,13 +401,13 @@ export class OrgReplay {
   private policyChange(event: Decoded<OrgPolicyChanged>): void {
     const { policy, previous, changedBy, decision } = event.data;
     if (event.actor !== changedBy) violation(`the policy change names "${changedBy}" but was recorded for "${event.actor}"`);
-    const role = roleOf(this.org, changedBy);
+    const role = roleOf(this.replayed.org, changedBy);
     if (role !== 'SUPER_ADMIN') violation(`"${changedBy}" changed the org's policy as ${role ?? 'a stranger to the org'}, not as a SUPER_ADMIN`);
     const problems = policyProblems(policy);
     if (problems.length > 0) violation(`the policy set by "${changedBy}" is out of bounds: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
-    if (canonicalize(previous) !== canonicalize(this.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
-    const key = this.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
-    checkStatement(event, decision, { purpose: 'ORG_POLICY', orgId: this.orgId, agentId: changedBy, ...policy }, key, this.org.usedNonces);
+    if (canonicalize(previous) !== canonicalize(this.replayed.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
+    const key = this.replayed.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
+    checkStatement(event, decision, { purpose: 'ORG_POLICY', orgId: this.replayed.orgId, agentId: changedBy, ...policy }, key, this.replayed.org.usedNonces);
   }
 
   /**
@@ -450,7 +417,7 @@ export class OrgReplay {
   private countedApprovals(request: KeyRequestEntry): string[] {
     const approverKeys = new Map<string, string>();
     for (const approver of request.approvals) {
-      const active = this.org.approvers.has(approver) ? this.keys.get(approver)?.active : undefined;
+      const active = this.replayed.org.approvers.has(approver) ? this.replayed.keys.get(approver)?.active : undefined;
       if (active) approverKeys.set(approver, active.fingerprint);
     }
     return countedApprovals(request, approverKeys);
@@ -463,29 +430,29 @@ export class OrgReplay {
    */
   private approvalCount(agentId: string, request: KeyRequestEntry, approvedBy: string): { approvals: string[]; required: number } {
     const counted = this.countedApprovals(request);
-    const activeApprovers = [...this.org.approvers].filter((other) => other !== agentId && this.keys.get(other)?.active !== undefined).length;
-    const required = approvalThreshold(this.org.policy, roleOf(this.org, agentId) ?? 'MEMBER', activeApprovers);
+    const activeApprovers = [...this.replayed.org.approvers].filter((other) => other !== agentId && this.replayed.keys.get(other)?.active !== undefined).length;
+    const required = approvalThreshold(this.replayed.org.policy, roleOf(this.replayed.org, agentId) ?? 'MEMBER', activeApprovers);
     return { approvals: counted.includes(approvedBy) ? counted : [...counted, approvedBy], required };
   }
 
   /** The keys ACTIVE now, each with its approval chain back to the org's first key. */
   activeKeys(): { agentId: string; role: string | undefined; chain: KeyApproval[] }[] {
     const result: { agentId: string; role: string | undefined; chain: KeyApproval[] }[] = [];
-    for (const [agentId, state] of this.keys) {
+    for (const [agentId, state] of this.replayed.keys) {
       if (!state.active) continue;
       const chain: KeyApproval[] = [];
-      for (let link = this.approvals.get(state.active.fingerprint); link; link = link.signedWith ? this.approvals.get(link.signedWith) : undefined) {
+      for (let link = this.replayed.approvals.get(state.active.fingerprint); link; link = link.signedWith ? this.replayed.approvals.get(link.signedWith) : undefined) {
         chain.push(link);
-        if (link.mode === 'FIRST_KEY' || chain.length > this.approvals.size) break;
+        if (link.mode === 'FIRST_KEY' || chain.length > this.replayed.approvals.size) break;
       }
-      result.push({ agentId, role: roleOf(this.org, agentId), chain });
+      result.push({ agentId, role: roleOf(this.replayed.org, agentId), chain });
     }
     return result.sort((a, b) => a.agentId.localeCompare(b.agentId));
   }
 
   /** Fingerprint of the org's FIRST_KEY, once approved. */
   get firstKeyFingerprint(): string | undefined {
-    return this.firstKey;
+    return this.replayed.firstKey;
   }
 
   private checkKeyEvent(agentId: string, state: KeyState, event: Decoded<KeyEvent>): void {
@@ -493,14 +460,14 @@ export class OrgReplay {
       case 'KeyRequested': {
         const { publicKey, proof, requestId } = event.data;
         if (event.actor !== agentId) violation(`a key request of "${agentId}" was made by "${event.actor}": agents request keys for themselves`);
-        const role = roleOf(this.org, agentId) ?? violation(`"${agentId}" requested a key but is not in the org's directory`);
+        const role = roleOf(this.replayed.org, agentId) ?? violation(`"${agentId}" requested a key but is not in the org's directory`);
         if (role === 'AUDITOR') violation(`"${agentId}" is an AUDITOR, who holds no key`);
         if (state.requests.has(requestId)) violation(`key request ${requestId} is requested twice`);
         if (state.pendingRequestId !== undefined) {
           violation(`key request ${requestId} was made while request ${state.pendingRequestId} was PENDING, which a new request cancels just before (REPLACED_BY_NEW_REQUEST)`);
         }
         if (event.data.fingerprint !== fingerprint(publicKey)) violation(`the fingerprint of request ${requestId} is not the SHA-256 of its key`);
-        if (event.data.verificationCode !== verificationCode(this.orgId, agentId, publicKey)) {
+        if (event.data.verificationCode !== verificationCode(this.replayed.orgId, agentId, publicKey)) {
           violation(`the verification code of request ${requestId} is not the one derived from org, agent and key`);
         }
         // R8: the key it would replace is the one ACTIVE now, which the pending-keys view and the emails name.
@@ -511,7 +478,7 @@ export class OrgReplay {
           );
         }
         // Proof of possession: the new key signed the KEY_REQUEST challenge.
-        checkStatement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
+        checkStatement(event, proof, { purpose: 'KEY_REQUEST', orgId: this.replayed.orgId, agentId, publicKey }, { publicKey }, state.usedNonces);
         return;
       }
       case 'KeyApproved': {
@@ -523,18 +490,18 @@ export class OrgReplay {
         // decode refused an approver, decision or recovery where the mode records none (its shape).
         const { data } = event;
         if (data.mode === 'FIRST_KEY') {
-          if (this.firstKey !== undefined) violation(`a second FIRST_KEY approval: the org's first key is ${this.firstKey}`);
-          if (this.org.policy.firstKeyRequiresAdmin && !isApproverRole(roleOf(this.org, agentId) ?? 'MEMBER')) {
+          if (this.replayed.firstKey !== undefined) violation(`a second FIRST_KEY approval: the org's first key is ${this.replayed.firstKey}`);
+          if (this.replayed.org.policy.firstKeyRequiresAdmin && !isApproverRole(roleOf(this.replayed.org, agentId) ?? 'MEMBER')) {
             violation(`the first key went to "${agentId}", not an ADMIN or SUPER_ADMIN, against the org's policy`);
           }
-          this.firstKey = request.fingerprint;
-          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
+          this.replayed.firstKey = request.fingerprint;
+          this.replayed.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
           return;
         }
         if (data.mode === 'RECOVERY') {
           byScheduler(event);
           this.recoveryGrant(agentId, request, data.recoveryId, event);
-          this.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
+          this.replayed.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
           return;
         }
         const { mode, approvedBy, decision } = data;
@@ -543,7 +510,7 @@ export class OrgReplay {
         if (approvals.length < required) violation(`key request ${request.requestId} was approved with ${approvals.length} approval(s) that count, below the org's threshold of ${required}`);
         const own = approvedBy === agentId;
         if (own !== (mode === 'ROTATION')) violation(own ? `"${agentId}" approved their own key as ${mode}, not a ROTATION` : `a ROTATION is approved by the key's own holder, not "${approvedBy}"`);
-        this.approvals.set(request.fingerprint, {
+        this.replayed.approvals.set(request.fingerprint, {
           agentId,
           requestId: request.requestId,
           fingerprint: request.fingerprint,
@@ -601,9 +568,9 @@ export class OrgReplay {
         if (reasonCode === 'REVOKED_BY_ADMIN') {
           // R9: by an ADMIN or SUPER_ADMIN then (the handler guards the directory it read), as the key decider decides it.
           if (event.actor !== revokedBy) violation(`the revocation of key ${event.data.fingerprint} names "${revokedBy}" as revoker but was recorded for "${event.actor}"`);
-          const role = roleOf(this.org, revokedBy) ?? violation(`"${revokedBy}" revoked key ${event.data.fingerprint} of "${agentId}" but "${revokedBy}" was not in the org at that point`);
+          const role = roleOf(this.replayed.org, revokedBy) ?? violation(`"${revokedBy}" revoked key ${event.data.fingerprint} of "${agentId}" but "${revokedBy}" was not in the org at that point`);
           asDecided(event, `"${revokedBy}" (${role}) revoking key ${event.data.fingerprint} of "${agentId}"`, () =>
-            keyDecider.decide({ type: 'RevokeKey', orgId: this.orgId, actor: { agentId: revokedBy, role }, agentId, agentIsMember: this.org.agents.has(agentId), reason, now: event.occurredAt }, state).events,
+            keyDecider.decide({ type: 'RevokeKey', orgId: this.replayed.orgId, actor: { agentId: revokedBy, role }, agentId, agentIsMember: this.replayed.org.agents.has(agentId), reason, now: event.occurredAt }, state).events,
           );
         }
         return;
@@ -616,19 +583,19 @@ export class OrgReplay {
       // R20: a deadline acts on a PENDING request only once the org's policy at that point says it passed.
       case 'KeyRequestExpired': {
         const request = pending(state, event.data.requestId);
-        const { pendingRequestExpiryHours } = this.org.policy;
+        const { pendingRequestExpiryHours } = this.replayed.org.policy;
         if (event.data.expiryHours !== pendingRequestExpiryHours) violation(`request ${request.requestId} expired after ${event.data.expiryHours} h, but the policy said ${pendingRequestExpiryHours} h`);
-        const { expiresAt } = deadlinesOf(request, this.org.policy);
+        const { expiresAt } = deadlinesOf(request, this.replayed.org.policy);
         if (Date.parse(event.occurredAt) < Date.parse(expiresAt)) violation(`request ${request.requestId} expired at ${event.occurredAt}, before its expiry ${expiresAt}`);
         byScheduler(event);
         return;
       }
       case 'KeyRequestReminderSent': {
         const request = pending(state, event.data.requestId);
-        const { reminderAfterHours } = this.org.policy;
+        const { reminderAfterHours } = this.replayed.org.policy;
         if (request.reminded) violation(`the approvers of request ${request.requestId} were reminded twice`);
         if (event.data.reminderAfterHours !== reminderAfterHours) violation(`request ${request.requestId} was reminded after ${event.data.reminderAfterHours} h, but the policy said ${reminderAfterHours} h`);
-        const { remindAt } = deadlinesOf(request, this.org.policy);
+        const { remindAt } = deadlinesOf(request, this.replayed.org.policy);
         if (Date.parse(event.occurredAt) < Date.parse(remindAt)) violation(`the approvers of request ${request.requestId} were reminded at ${event.occurredAt}, before ${remindAt}`);
         byScheduler(event);
         return;
@@ -642,7 +609,7 @@ export class OrgReplay {
    * the agent's keys at that point, while the directory still says the agent was removed, or an AUDITOR.
    */
   private release(agentId: string, state: KeyState, event: Decoded<KeyEvent>, reason: KeyReleaseReason): void {
-    const release = this.released.get(agentId);
+    const release = this.replayed.released.get(agentId);
     if (release === undefined || release.reason !== reason) return violation(`${event.type}: the keys of "${agentId}" are released for ${reason}, but no directory change released them for it at that point`);
     asDecided(event, `the release of the keys of "${agentId}" (${reason})`, () =>
       keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: release.actorId, reason, now: event.occurredAt }, state).events,
@@ -680,29 +647,22 @@ export class OrgReplay {
     decision: 'APPROVE' | 'REJECT',
   ): ActiveKey {
     if (event.actor !== approver) violation(`the decision names approver "${approver}" but was recorded for "${event.actor}"`);
-    underRule(event, () => refuseExpired(request, this.org.policy, event.occurredAt));
-    const role = roleOf(this.org, approver);
+    underRule(event, () => refuseExpired(request, this.replayed.org.policy, event.occurredAt));
+    const role = roleOf(this.replayed.org, approver);
     if (role === undefined || !isApproverRole(role)) violation(`the approver "${approver}" was ${role ?? 'not in the org'} at that point, not an ADMIN or SUPER_ADMIN`);
     const own = approver === agentId;
     // The approver's own key was ACTIVE before the commit that replaced it (ROTATION).
-    const signingKey = (own ? (state.active ?? this.replaced.get(agentId)?.key) : this.keys.get(approver)?.active) ??
+    const signingKey = (own ? (state.active ?? this.replaced.get(agentId)?.key) : this.replayed.keys.get(approver)?.active) ??
       violation(`the approver "${approver}" had no ACTIVE key at that point`);
     if (own) {
-      const others = [...this.org.approvers].filter((other) => other !== approver && this.keys.get(other)?.active !== undefined);
+      const others = [...this.replayed.org.approvers].filter((other) => other !== approver && this.replayed.keys.get(other)?.active !== undefined);
       if (decision === 'REJECT' || others.length > 0) {
         violation(`"${approver}" decided on their own key request while ${others.length > 0 ? `another approver (${others[0]}) had an ACTIVE key` : 'a rejection is never one\'s own'}`);
       }
     }
-    const expected: ExpectedChallenge = { purpose: 'KEY_DECISION', orgId: this.orgId, agentId: approver, requestId: request.requestId, requesterPublicKey: request.publicKey, decision };
+    const expected: ExpectedChallenge = { purpose: 'KEY_DECISION', orgId: this.replayed.orgId, agentId: approver, requestId: request.requestId, requesterPublicKey: request.publicKey, decision };
     checkStatement(event, proof, expected, signingKey, state.usedNonces);
     return signingKey;
-  }
-
-  /** The key `agentId` holds ACTIVE now, which must be the one an event says signed. */
-  private requireActive(agentId: string, keyFingerprint: string | undefined, what: string): ActiveKey {
-    const active = this.keys.get(agentId)?.active ?? violation(`"${agentId}" ${what} with no ACTIVE key at that point`);
-    if (active.fingerprint !== keyFingerprint) violation(`"${agentId}" ${what} with key ${keyFingerprint}, not their ACTIVE key ${active.fingerprint}`);
-    return active;
   }
 }
 
