@@ -1,7 +1,5 @@
 import canonicalize from 'canonicalize';
-import { publicKeyDecider } from '../domain/public-key/public-key.decider';
 import type { PublicKeyEvent } from '../domain/public-key/public-key.events';
-import type { PublicKeyState } from '../domain/public-key/public-key.state';
 import { fingerprint } from '../crypto/public-key';
 import { verificationCode } from '../crypto/verification-code';
 import type { BrowserEvent } from '../domain/browser/browser.events';
@@ -32,6 +30,7 @@ import { byScheduler } from './replay/by-scheduler';
 import { violation } from './replay/log-violation';
 import type { Decoded } from './replay/replayed-event';
 import { ReplayedOrg, type KeyApproval } from './replay/replayed-org';
+import { PublicKeyReplay } from './replay/public-key-replay';
 import { checkStatement } from './replay/signed-statement';
 
 /**
@@ -41,8 +40,8 @@ import { checkStatement } from './replay/signed-statement';
  */
 export class OrgReplay {
   private readonly replayed: ReplayedOrg;
+  private readonly publicKeyReplay: PublicKeyReplay;
   private readonly browsers = new Map<string, BrowserState>();
-  private readonly claims = new Map<string, PublicKeyState>();
   /**
    * Per agent, the key an approval just revoked (REPLACED), and that revocation, which the agent's
    * next event, the approval, must be the one to write: the key was ACTIVE when the approver signed.
@@ -57,6 +56,7 @@ export class OrgReplay {
 
   constructor(readonly orgId: string) {
     this.replayed = new ReplayedOrg(orgId);
+    this.publicKeyReplay = new PublicKeyReplay(this.replayed);
   }
 
   /**
@@ -190,19 +190,8 @@ export class OrgReplay {
     this.recoveryGrants.set(recoveryId, request.requestId);
   }
 
-  /**
-   * R18: a public key is claimed in the commit of the request that first asked for it, just after
-   * it: of that agent's request of that key, as the public-key decider decides it (once: a key
-   * belongs to one agent, and its holder asking again claims nothing).
-   */
   publicKey(stream: string, fingerprint: string, event: Decoded<PublicKeyEvent>): void {
-    this.replayed.settleRelease(event);
-    const before = this.claims.get(stream) ?? publicKeyDecider.initialState;
-    const { agentId, requestId } = event.data;
-    if (event.data.fingerprint !== fingerprint) violation(`${event.type} in ${stream} claims key ${event.data.fingerprint}`);
-    if (this.replayed.keys.get(agentId)?.requests.get(requestId)?.fingerprint !== fingerprint) violation(`key ${fingerprint} is claimed by request ${requestId} of "${agentId}", which is no request of that key`);
-    asDecided(event, `the claim of key ${fingerprint} by "${agentId}"`, () => publicKeyDecider.decide({ type: 'ClaimPublicKey', fingerprint, agentId, requestId }, before).events);
-    this.claims.set(stream, publicKeyDecider.evolve(before, event));
+    this.publicKeyReplay.replay(stream, fingerprint, event);
   }
 
   organization(event: Decoded<OrganizationEvent>): void {
