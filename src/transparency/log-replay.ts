@@ -3,9 +3,7 @@ import type { PublicKeyEvent } from '../domain/public-key/public-key.events';
 import { fingerprint } from '../crypto/public-key';
 import { verificationCode } from '../crypto/verification-code';
 import type { BrowserEvent } from '../domain/browser/browser.events';
-import { organizationDecider } from '../domain/organization/organization.decider';
-import type { OrganizationEvent, OrgPolicyChanged } from '../domain/organization/organization.events';
-import { policyProblems } from '../domain/organization/org-policy';
+import type { OrganizationEvent } from '../domain/organization/organization.events';
 import { approvalThreshold, countedApprovals } from '../domain/signature-key/approval-threshold';
 import { roleOf } from '../domain/organization/organization.state';
 import type { ActiveKey } from '../domain/shared/actor';
@@ -16,17 +14,15 @@ import type { KeyApproved, KeyEvent, KeyRevoked } from '../domain/signature-key/
 import { keyDecider, replacing } from '../domain/signature-key/key.decider';
 import { initialKeyState, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { KEY_RELEASE_REASONS, MAX_APPROVAL_ATTEMPTS, type KeyReleaseReason } from '../domain/signature-key/key.events';
-import { keyReleaseFor } from '../domain/signature-key/key-release';
 import { deadlinesOf, refuseExpired } from '../domain/signature-key/request-deadlines';
 import { challengeOf } from '../domain/shared/used-nonces';
-import { OPERATOR_ACTOR } from '../domain/shared/actor';
 import type { RecoveryEvent } from '../domain/recovery/recovery.events';
-import { runningRecovery } from '../domain/recovery/recovery.state';
 import { asDecided, underRule } from './replay/as-decided';
 import { byScheduler } from './replay/by-scheduler';
 import { violation } from './replay/log-violation';
 import type { Decoded } from './replay/replayed-event';
 import { ReplayedOrg, type KeyApproval } from './replay/replayed-org';
+import { OrganizationReplay } from './replay/organization-replay';
 import { RecoveryReplay } from './replay/recovery-replay';
 import { BrowserReplay } from './replay/browser-replay';
 import { PublicKeyReplay } from './replay/public-key-replay';
@@ -39,6 +35,7 @@ import { checkStatement } from './replay/signed-statement';
  */
 export class OrgReplay {
   private readonly replayed: ReplayedOrg;
+  private readonly organizationReplay: OrganizationReplay;
   private readonly recoveryReplay: RecoveryReplay;
   private readonly browserReplay: BrowserReplay;
   private readonly publicKeyReplay: PublicKeyReplay;
@@ -49,11 +46,10 @@ export class OrgReplay {
   private readonly replaced = new Map<string, { key: ActiveKey; revocation: KeyRevoked }>();
   /** R8: per agent, the request a new request just cancelled (REPLACED_BY_NEW_REQUEST): the agent's next event is that new request. */
   private readonly replacedRequests = new Map<string, string>();
-  /** The SUPER_ADMIN the org was created with, whom the operator adds with it. */
-  private creator: string | undefined;
 
   constructor(readonly orgId: string) {
     this.replayed = new ReplayedOrg(orgId);
+    this.organizationReplay = new OrganizationReplay(this.replayed);
     this.recoveryReplay = new RecoveryReplay(this.replayed);
     this.browserReplay = new BrowserReplay(this.replayed);
     this.publicKeyReplay = new PublicKeyReplay(this.replayed);
@@ -68,77 +64,7 @@ export class OrgReplay {
   }
 
   organization(event: Decoded<OrganizationEvent>): void {
-    this.replayed.settleRelease(event);
-    if (event.type === 'OrganizationCreated' && event.data.orgId !== this.replayed.orgId) {
-      violation(`OrganizationCreated names org "${event.data.orgId}" in the stream of org "${this.replayed.orgId}"`);
-    }
-    if (event.type === 'OrgPolicyChanged') this.policyChange(event);
-    this.directoryChange(event);
-    this.replayed.org = organizationDecider.evolve(this.replayed.org, event);
-    const running = runningRecovery(this.replayed.recoveries);
-    if (running && roleOf(this.replayed.org, running.agentId) !== 'SUPER_ADMIN' && !this.replayed.ended.has(running.recoveryId)) this.replayed.ended.set(running.recoveryId, event.actor);
-  }
-
-  /**
-   * R1: the directory is managed by a SUPER_ADMIN then: an agent added, a role changed and an agent
-   * removed are the events the organization decider decides there for the event's actor (a role
-   * change also on whether the agent held an ACTIVE key, R20), with the former role the state gives;
-   * the org and its creator, as its SUPER_ADMIN, are added by the operator. A removal or a change
-   * to AUDITOR releases the agent's keys, by that actor (release). R4: the first key is assigned to
-   * the FIRST_KEY approval's request, once.
-   */
-  private directoryChange(event: Decoded<OrganizationEvent>): void {
-    const { actor } = event;
-    switch (event.type) {
-      case 'AgentAdded': {
-        const { agentId, email, displayName, role } = event.data;
-        if (this.replayed.org.agents.size === 0) {
-          // CreateOrganization's second event: decide it again on the creation it follows.
-          if (actor !== OPERATOR_ACTOR || role !== 'SUPER_ADMIN' || agentId !== this.creator) {
-            violation(`the org's first agent is "${agentId}" (${role}), added by "${actor}", not its creator "${this.creator}" as SUPER_ADMIN, added by the operator with the org`);
-          }
-          return;
-        }
-        asDecided(event, `"${actor}" adding "${agentId}"`, () => organizationDecider.decide({ type: 'AddAgent', actorId: actor, agent: { agentId, email, displayName }, role }, this.replayed.org).events);
-        break;
-      }
-      case 'AgentRoleChanged': {
-        const { agentId, to } = event.data;
-        const agentHoldsKey = this.replayed.keys.get(agentId)?.active !== undefined;
-        asDecided(event, `"${actor}" changing the role of "${agentId}"`, () =>
-          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentHoldsKey }, this.replayed.org).events,
-        );
-        break;
-      }
-      case 'AgentRemoved':
-        asDecided(event, `"${actor}" removing "${event.data.agentId}"`, () => organizationDecider.decide({ type: 'RemoveAgent', actorId: actor, agentId: event.data.agentId }, this.replayed.org).events);
-        break;
-      case 'OrganizationCreated':
-        if (actor !== OPERATOR_ACTOR) violation(`org "${event.data.orgId}" was created by "${actor}", not by the operator`);
-        // CreateOrganization refuses an org that exists (ORG_EXISTS): a second creation would reset its name, policy and creator.
-        if (this.replayed.org.exists) violation(`org "${event.data.orgId}" is created a second time, though it exists`);
-        this.creator = event.data.superAdminId;
-        return;
-      case 'FirstKeyAssigned': {
-        // R4: in the commit of the FIRST_KEY approval, just after it, naming that request.
-        const { agentId, requestId } = event.data;
-        const approval = this.replayed.firstKey === undefined ? undefined : this.replayed.approvals.get(this.replayed.firstKey);
-        if (approval?.agentId !== agentId || approval.requestId !== requestId) violation(`the org's first key is assigned to request ${requestId} of "${agentId}", which is not the FIRST_KEY approved`);
-        asDecided(event, `the first key assigned to "${agentId}"`, () => organizationDecider.decide({ type: 'AssignFirstKey', agentId, requestId }, this.replayed.org).events);
-        return;
-      }
-      case 'OrgPolicyChanged':
-        return;
-    }
-    const release = keyReleaseFor(event);
-    if (!release) {
-      this.replayed.released.delete(event.data.agentId);
-      return;
-    }
-    this.replayed.released.set(release.agentId, { actorId: actor, reason: release.reason });
-    const keys = this.replayed.keys.get(release.agentId) ?? initialKeyState;
-    const owed = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: actor, reason: release.reason, now: event.occurredAt }, keys).events.length;
-    if (owed > 0) this.replayed.owedRelease = { agentId: release.agentId, left: owed };
+    this.organizationReplay.replay(event);
   }
 
   key(agentId: string, event: Decoded<KeyEvent>): void {
@@ -170,22 +96,6 @@ export class OrgReplay {
 
   browser(stream: string, agentId: string, browserId: string, event: Decoded<BrowserEvent>): void {
     this.browserReplay.replay(stream, agentId, browserId, event);
-  }
-
-  /**
-   * R20: a policy change was signed by a SUPER_ADMIN at that point, with their ACTIVE key then,
-   * over the ORG_POLICY challenge binding every field of a policy within its bounds.
-   */
-  private policyChange(event: Decoded<OrgPolicyChanged>): void {
-    const { policy, previous, changedBy, decision } = event.data;
-    if (event.actor !== changedBy) violation(`the policy change names "${changedBy}" but was recorded for "${event.actor}"`);
-    const role = roleOf(this.replayed.org, changedBy);
-    if (role !== 'SUPER_ADMIN') violation(`"${changedBy}" changed the org's policy as ${role ?? 'a stranger to the org'}, not as a SUPER_ADMIN`);
-    const problems = policyProblems(policy);
-    if (problems.length > 0) violation(`the policy set by "${changedBy}" is out of bounds: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
-    if (canonicalize(previous) !== canonicalize(this.replayed.org.policy)) violation('a policy change names as previous policy another than the org had at that point');
-    const key = this.replayed.requireActive(changedBy, fingerprint(decision.publicKey), 'changed the org\'s policy');
-    checkStatement(event, decision, { purpose: 'ORG_POLICY', orgId: this.replayed.orgId, agentId: changedBy, ...policy }, key, this.replayed.org.usedNonces);
   }
 
   /**
