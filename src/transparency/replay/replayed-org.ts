@@ -5,22 +5,10 @@ import type { KeyState } from '../../domain/signature-key/key.state';
 import { initialRecoveryState, type RecoveryState } from '../../domain/recovery/recovery.state';
 import { violation } from './log-violation';
 
-/** One approved key and who approved it with which key: a link of an approval chain. */
-export interface KeyApproval {
-  agentId: string;
-  requestId: string;
-  fingerprint: string;
-  mode: ApprovalMode;
-  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY and RECOVERY). */
-  approvedBy?: string;
-  signedWith?: string;
-  occurredAt: string;
-}
-
 /**
  * The org as replayed up to the event at hand, which every aggregate's replay reads: the states
- * its deciders' own evolve folded that others check against (the directory and policy, the keys,
- * the recoveries), and what one aggregate's events hand on to another's.
+ * the others check against (the directory and policy, the keys, the recoveries), each folded by
+ * its decider's own evolve, and what one aggregate's events hand on to another's checks.
  */
 export class ReplayedOrg {
   org: OrganizationState = initialOrganizationState;
@@ -40,7 +28,7 @@ export class ReplayedOrg {
   /**
    * R9, R18: the release a directory change decides is written in its commit, just after it, and
    * the events of one commit are consecutive in the log (the event store's append): while one is
-   * owed, the org's next event is a release of that agent's keys (release() checks which).
+   * owed, the org's next event is a release of that agent's keys (KeyReplay's release() checks which).
    */
   settleRelease(event: { type: string }, releasing?: string): void {
     const owed = this.owedRelease;
@@ -57,4 +45,16 @@ export class ReplayedOrg {
     if (active.fingerprint !== keyFingerprint) violation(`"${agentId}" ${what} with key ${keyFingerprint}, not their ACTIVE key ${active.fingerprint}`);
     return active;
   }
+}
+
+/** One approved key and who approved it with which key: a link of an approval chain. */
+export interface KeyApproval {
+  agentId: string;
+  requestId: string;
+  fingerprint: string;
+  mode: ApprovalMode;
+  /** The approver, and the fingerprint of the ACTIVE key that signed the decision (absent for FIRST_KEY and RECOVERY). */
+  approvedBy?: string;
+  signedWith?: string;
+  occurredAt: string;
 }
