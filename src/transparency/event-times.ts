@@ -1,5 +1,5 @@
 import { CLOCK_SKEW_TOLERANCE_MS } from '../domain/shared/signed-proof';
-import { LogViolation } from './log-replay';
+import { LogViolation } from './replay/log-violation';
 
 /**
  * What bounds an event's time (occurredAt). The server writes it, and a leaf signs it as written:

@@ -5,7 +5,8 @@ import type { OrganizationEvent } from '../../src/domain/organization/organizati
 import type { KeyCommand } from '../../src/domain/signature-key/key.commands';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import type { KeyEvent } from '../../src/domain/signature-key/key.events';
-import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
+import { OrgReplay } from '../../src/transparency/log-replay';
+import { LogViolation } from '../../src/transparency/replay/log-violation';
 import { history } from '../domain/given-when-then';
 import { MINUTE, ORG, actor, approveKey, at, codeOf, requestKey } from '../domain/key-fixtures';
 import { asActiveKey, challengeFields, generateKeyPair, signedProof } from '../support/ed25519-keys';

@@ -3,7 +3,8 @@ import type { OrganizationEvent } from '../../src/domain/organization/organizati
 import { recoveryDecider } from '../../src/domain/recovery/recovery.decider';
 import type { RecoveryEvent, RecoveryLapseReason } from '../../src/domain/recovery/recovery.events';
 import { OPERATOR_ACTOR } from '../../src/domain/shared/actor';
-import { LogViolation, OrgReplay } from '../../src/transparency/log-replay';
+import { OrgReplay } from '../../src/transparency/log-replay';
+import { LogViolation } from '../../src/transparency/replay/log-violation';
 import { history } from '../domain/given-when-then';
 import { keyDecider } from '../../src/domain/signature-key/key.decider';
 import { HOUR, ORG, T0, actor, at, requestKey } from '../domain/key-fixtures';
