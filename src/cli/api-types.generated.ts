@@ -1409,10 +1409,11 @@ export interface operations {
                         agentId: string;
                         /**
                          * Format: email
+                         * @description Email address, local-part@domain in ASCII: an international domain in its punycode form (xn--), each such label the IDNA form of a name in one script, and not of letters that only look like Latin ones (Cyrillic, Greek) under a top-level domain of another script
                          * @example alice@example.com
                          */
                         email: string;
-                        /** @description Name shown to approvers */
+                        /** @description Name shown to approvers; no word may mix scripts (UTS #39, Highly Restrictive: Latin may join Han with Hiragana and Katakana, Bopomofo or Hangul) */
                         displayName: string;
                     };
                     policy?: {
@@ -2657,10 +2658,11 @@ export interface operations {
                     agentId: string;
                     /**
                      * Format: email
+                     * @description Email address, local-part@domain in ASCII: an international domain in its punycode form (xn--), each such label the IDNA form of a name in one script, and not of letters that only look like Latin ones (Cyrillic, Greek) under a top-level domain of another script
                      * @example alice@example.com
                      */
                     email: string;
-                    /** @description Name shown to approvers */
+                    /** @description Name shown to approvers; no word may mix scripts (UTS #39, Highly Restrictive: Latin may join Han with Hiragana and Katakana, Bopomofo or Hangul) */
                     displayName: string;
                     /** @enum {string} */
                     role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";
