@@ -1004,7 +1004,7 @@ export interface components {
             activeKey: components["schemas"]["ActiveKeyView"] | null;
             lastRequest: components["schemas"]["LastRequestView"] | null;
             lastRevocation: components["schemas"]["RevocationView"] | null;
-            /** @description Prompt frequency by browserId (a browser not listed prompts EVERY_TASK) */
+            /** @description The browsers that remember a signature (DAILY, WEEKLY), by browserId: a browser not listed (never set, logged out of, set back to EVERY_TASK, or reset by a change of the key) prompts EVERY_TASK */
             promptFrequencies: {
                 [key: string]: "EVERY_TASK" | "DAILY" | "WEEKLY";
             };
