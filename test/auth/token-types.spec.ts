@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { checkedFetch } from '../support/answer-contract';
+import { createAcmeOverHttp } from '../support/acme-over-http';
 import { generateKeyPair } from '../support/ed25519-keys';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ServerProcess } from '../ops/support/server-process';
@@ -10,18 +11,11 @@ const AUDIENCE = 'ztkeys-api';
 const BOOTSTRAP_TOKEN = 'token-types-probe-bootstrap-token-00000001';
 const now = () => Math.floor(Date.now() / 1000);
 
-/** The built server: start it, create org Acme with alice as its SUPER_ADMIN, and a reader of the org with a token. */
+/** The built server, started with org Acme (alice its SUPER_ADMIN) and a read of the org with a token. */
 async function startWithOrg(env: Record<string, string>) {
   const server = ServerProcess.spawn({ BOOTSTRAP_TOKEN, ...env });
   const url = await server.listening();
-  const created = await checkedFetch(`${url}/v1/orgs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } }),
-  });
-  const { orgId } = (await created.json()) as { orgId: string };
-  const readOrg = (token: string) => checkedFetch(`${url}/v1/orgs/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
-  return { server, url, orgId, readOrg };
+  return { server, url, ...(await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)) };
 }
 
 const problemOf = async (answer: Response) => ({ status: answer.status, type: answer.headers.get('content-type'), body: (await answer.json()) as Record<string, unknown> });
