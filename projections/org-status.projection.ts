@@ -55,17 +55,18 @@ export type AgentStatusDocument = {
   updatedAt: string;
 };
 
-/** Why a browser has its prompt frequency (R10): a browser without a document is at EVERY_TASK. */
-export type PromptFrequencyReason = 'SET' | 'LOGOUT' | 'KEY_CHANGED';
-
-/** One agent's prompt frequency in one browser. */
+/**
+ * One browser of an agent that remembers a signature (R10: DAILY or WEEKLY, set with the key the
+ * agent holds). A browser without a document is at EVERY_TASK, the default: a logout, a setting back
+ * to it or a change of the agent's key deletes the document, so that the status lists the browsers
+ * where tasks pass without a signature, not every browser the agent ever used or logged out of.
+ */
 export type AgentBrowserDocument = {
   orgId: string;
   agentId: string;
   browserId: string;
-  promptFrequency: PromptFrequency;
+  promptFrequency: Exclude<PromptFrequency, 'EVERY_TASK'>;
   changedAt: string;
-  reason: PromptFrequencyReason;
 };
 
 export const agentStatusId = (orgId: string, agentId: string): string => documentId(orgId, agentId);
@@ -85,12 +86,7 @@ export const orgStatusProjection: Projection = {
       return { kind: 'patch', collection: 'agent_status', id: agentStatusId(orgId, agentId), set, when };
     };
     /** R10: any change of the agent's key sets every browser of theirs back to EVERY_TASK. */
-    const resetBrowsers = (agentId: string): DocumentChange => ({
-      kind: 'patchWhere',
-      collection: 'agent_browsers',
-      where: { orgId, agentId },
-      set: { promptFrequency: 'EVERY_TASK', changedAt: at, reason: 'KEY_CHANGED' },
-    });
+    const resetBrowsers = (agentId: string): DocumentChange => ({ kind: 'deleteWhere', collection: 'agent_browsers', where: { orgId, agentId } });
     /** The request leaves PENDING; the key status follows it unless the agent still holds a key. */
     const closeRequest = (agentId: string, requestId: string, status: RequestStatus, keyStatus: KeyStatus): DocumentChange[] => [
       agent(agentId, { keyStatus }, { 'lastRequest.requestId': requestId, keyStatus: 'PENDING' }),
@@ -177,9 +173,11 @@ export const orgStatusProjection: Projection = {
         ];
       }
       case 'PromptFrequencyChanged': {
-        const { agentId, browserId, frequency, reason } = event.data;
-        const document: AgentBrowserDocument = { orgId, agentId, browserId, promptFrequency: frequency, changedAt: at, reason };
-        return [{ kind: 'upsert', collection: 'agent_browsers', id: agentBrowserId(orgId, agentId, browserId), document }];
+        const { agentId, browserId, frequency } = event.data;
+        const id = agentBrowserId(orgId, agentId, browserId);
+        if (frequency === 'EVERY_TASK') return [{ kind: 'delete', collection: 'agent_browsers', id }];
+        const document: AgentBrowserDocument = { orgId, agentId, browserId, promptFrequency: frequency, changedAt: at };
+        return [{ kind: 'upsert', collection: 'agent_browsers', id, document }];
       }
       case 'KeyRequestReminderSent':
       case 'OrganizationCreated':

@@ -7,13 +7,12 @@ import { bearerToken, sameSecret } from '../shared/bearer-token';
 import { ACCESS, type Access } from './access.decorators';
 import type { Caller } from './caller';
 import { TokenVerifier } from './token-verifier';
+import { unauthenticated } from './unauthenticated';
 import { quoted } from '../shared/quoted';
 
 export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
 
 export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
-
-const unauthorized = (detail: string) => new DomainRefusal('UNAUTHORIZED', 'UNAUTHENTICATED', detail);
 
 /**
  * Authenticates every route unless marked @Public(). R14: a token of another org than the path's
@@ -42,13 +41,13 @@ export class AuthGuard implements CanActivate {
     if (access === 'public' || (access === 'metrics' && !this.config.metricsToken)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw unauthorized('An Authorization: Bearer token is required.');
+    if (!token) throw unauthenticated('An Authorization: Bearer token is required.');
     if (access === 'metrics') {
-      if (!sameSecret(token, this.config.metricsToken!)) throw unauthorized('/metrics needs the METRICS_TOKEN of this deployment.');
+      if (!sameSecret(token, this.config.metricsToken!)) throw unauthenticated('/metrics needs the METRICS_TOKEN of this deployment.');
       return true;
     }
     if (access === 'operator') {
-      if (!sameSecret(token, this.bootstrapToken)) throw unauthorized('This call needs the operator bootstrap token.');
+      if (!sameSecret(token, this.bootstrapToken)) throw unauthenticated('This call needs the operator bootstrap token.');
       return true;
     }
     if (access === 'agent-or-operator' && sameSecret(token, this.bootstrapToken)) return true;
@@ -59,7 +58,7 @@ export class AuthGuard implements CanActivate {
 
 /** Lets the verified caller in: R14, a token of another org than the path's gets 404. */
 function admit(request: AuthenticatedRequest, caller: Caller | undefined): true {
-  if (!caller) throw unauthorized('The token is invalid or expired.');
+  if (!caller) throw unauthenticated('The token is invalid or expired.');
   const orgId = (request.params as Record<string, string> | undefined)?.orgId;
   if (orgId !== undefined && orgId !== caller.orgId) {
     throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${quoted(orgId)} does not exist.`);

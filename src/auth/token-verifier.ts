@@ -1,10 +1,12 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyResult } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { verifyHs256 } from '../crypto/hs256-jws';
 import { ID_PATTERN } from '../domain/streams';
 import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../shared/store-unavailable';
+import { notAnAccessToken } from './access-token-kind';
 import type { Caller } from './caller';
 import { isFetchFailure, keySetFetch } from './key-set-fetch';
+import { unauthenticated } from './unauthenticated';
 
 /** What binds a token to this API, besides its signature. */
 export interface TokenRules {
@@ -14,6 +16,8 @@ export interface TokenRules {
   maxLifetimeSeconds: number;
   /** Tolerance between clocks for exp, nbf and iat. */
   clockSkewSeconds: number;
+  /** `typ` values a token of the key set may carry (JWT_TYPES): see ./access-token-kind.ts. */
+  types: readonly string[];
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -32,7 +36,9 @@ const keySetUnreachable = (error: unknown): boolean =>
  * Verifies agent tokens: HS256 with the configured secret on one machine (a synchronous HMAC:
  * it runs on every request), or the OIDC provider's key set (JWKS_URL, through jose) in
  * production. Either way the claims pass one check: `sub`, `org`, `iss` and `aud` of this API,
- * `nbf` and `exp` against now, `iat` not in the future and `exp - iat` within the lifetime cap.
+ * `nbf` and `exp` against now, `iat` not in the future and `exp - iat` within the lifetime cap. A
+ * token of the key set must also be an access token (its `typ`, and no claim of another kind): the
+ * provider signs ID and logout tokens with the same keys. The HS256 secret signs nothing else.
  */
 export class TokenVerifier {
   private readonly secret?: Uint8Array;
@@ -59,18 +65,24 @@ export class TokenVerifier {
   static fromConfig(config: AppConfig, secret: string | undefined): TokenVerifier {
     return new TokenVerifier(
       { secret, jwksUrl: config.jwksUrl, keySetMaxAgeMs: config.jwksCacheSeconds * 1000 },
-      { issuer: config.jwtIssuer, audience: config.jwtAudience, maxLifetimeSeconds: config.jwtMaxLifetimeSeconds, clockSkewSeconds: config.jwtClockSkewSeconds },
+      { issuer: config.jwtIssuer, audience: config.jwtAudience, maxLifetimeSeconds: config.jwtMaxLifetimeSeconds, clockSkewSeconds: config.jwtClockSkewSeconds, types: config.jwtTypes },
     );
   }
 
   /**
    * The caller, or undefined when the token is invalid, expired, not ours, too long-lived or lacks a
-   * claim. Answered at once with the HS256 secret (no promise on the path of every request), in a
-   * promise with JWKS (the key set may have to be fetched).
+   * claim; a 401 saying so, thrown, when the key set signed it but not as an access token. Answered
+   * at once with the HS256 secret (no promise on the path of every request), in a promise with JWKS
+   * (the key set may have to be fetched).
    */
   verify(token: string): Caller | undefined | Promise<Caller | undefined> {
     if (this.secret) return this.callerOf(this.hs256Payload(token, this.secret));
-    return this.jwksPayload(token, this.jwks!).then((payload) => this.callerOf(payload));
+    return this.jwksVerified(token, this.jwks!).then((verified) => {
+      if (!verified) return undefined;
+      const why = notAnAccessToken(verified.protectedHeader, verified.payload, this.rules.types);
+      if (why) throw unauthenticated(why);
+      return this.callerOf(verified.payload);
+    });
   }
 
   private callerOf(payload: JWTPayload | undefined): Caller | undefined {
@@ -88,16 +100,16 @@ export class TokenVerifier {
     }
   }
 
-  private async jwksPayload(token: string, jwks: JWTVerifyGetKey): Promise<JWTPayload | undefined> {
+  private async jwksVerified(token: string, jwks: JWTVerifyGetKey): Promise<JWTVerifyResult | undefined> {
     const options = { algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'], clockTolerance: this.rules.clockSkewSeconds };
     try {
-      return (await jwtVerify(token, jwks, options)).payload;
+      return await jwtVerify(token, jwks, options);
     } catch (error) {
       // A token without kid while the set holds several keys of its alg (a rotation under way): any of them may have signed it.
       if (error instanceof errors.JWKSMultipleMatchingKeys) {
         for await (const key of error) {
-          const payload = await jwtVerify(token, key, options).then(({ payload }) => payload, () => undefined);
-          if (payload) return payload;
+          const verified = await jwtVerify(token, key, options).catch(() => undefined);
+          if (verified) return verified;
         }
         return undefined;
       }

@@ -1004,7 +1004,7 @@ export interface components {
             activeKey: components["schemas"]["ActiveKeyView"] | null;
             lastRequest: components["schemas"]["LastRequestView"] | null;
             lastRevocation: components["schemas"]["RevocationView"] | null;
-            /** @description Prompt frequency by browserId (a browser not listed prompts EVERY_TASK) */
+            /** @description The browsers that remember a signature (DAILY, WEEKLY), by browserId: a browser not listed (never set, logged out of, set back to EVERY_TASK, or reset by a change of the key) prompts EVERY_TASK */
             promptFrequencies: {
                 [key: string]: "EVERY_TASK" | "DAILY" | "WEEKLY";
             };
@@ -1409,10 +1409,11 @@ export interface operations {
                         agentId: string;
                         /**
                          * Format: email
+                         * @description Email address, local-part@domain in ASCII: an international domain in its punycode form (xn--), each such label the IDNA form of a name in one script, and not of letters that only look like Latin ones (Cyrillic, Greek) under a top-level domain of another script
                          * @example alice@example.com
                          */
                         email: string;
-                        /** @description Name shown to approvers */
+                        /** @description Name shown to approvers; no word may mix scripts (UTS #39, Highly Restrictive: Latin may join Han with Hiragana and Katakana, Bopomofo or Hangul) */
                         displayName: string;
                     };
                     policy?: {
@@ -2657,10 +2658,11 @@ export interface operations {
                     agentId: string;
                     /**
                      * Format: email
+                     * @description Email address, local-part@domain in ASCII: an international domain in its punycode form (xn--), each such label the IDNA form of a name in one script, and not of letters that only look like Latin ones (Cyrillic, Greek) under a top-level domain of another script
                      * @example alice@example.com
                      */
                     email: string;
-                    /** @description Name shown to approvers */
+                    /** @description Name shown to approvers; no word may mix scripts (UTS #39, Highly Restrictive: Latin may join Han with Hiragana and Katakana, Bopomofo or Hangul) */
                     displayName: string;
                     /** @enum {string} */
                     role: "MEMBER" | "ADMIN" | "SUPER_ADMIN" | "AUDITOR";

@@ -99,6 +99,8 @@ export interface AppConfig {
   jwtIssuer: string;
   /** `aud` every agent token must name: JWT_AUDIENCE, required with JWKS_URL; the embedded minter's otherwise. */
   jwtAudience: string;
+  /** `typ` values an access token of JWKS_URL may carry (JWT_TYPES); `JWT` also admits a token without `typ`. */
+  jwtTypes: string[];
   /** The web console's OIDC redirect sign-in (authorization code + PKCE, public client), with JWKS_URL; served by GET /v1/sign-in-options. */
   consoleOidc?: ConsoleOidc;
   /** Longest lifetime a token may claim (exp - iat, and exp - now). */
@@ -130,11 +132,19 @@ export const EMBEDDED_TOKEN_AUDIENCE = 'ztkeys-api';
 /** Nest injection token of the AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+/**
+ * The access token types accepted by default: RFC 9068's, and the generic JWT (typ JWT, or none)
+ * that many providers still write on their access tokens (Keycloak and Entra ID among them).
+ */
+export const DEFAULT_TOKEN_TYPES = ['at+jwt', 'JWT'];
+
 /** With an external provider (JWKS_URL) the issuer and audience must be ours to name: a token for another app must not pass. */
-function tokenBinding(vars: Environment): { jwtIssuer: string; jwtAudience: string } {
+function tokenBinding(vars: Environment): { jwtIssuer: string; jwtAudience: string; jwtTypes: string[] } {
   if (vars.JWKS_URL && !vars.JWT_ISSUER) throw new ConfigError('JWT_ISSUER is required with JWKS_URL: the `iss` your OIDC provider puts in agent tokens');
   if (vars.JWKS_URL && !vars.JWT_AUDIENCE) throw new ConfigError('JWT_AUDIENCE is required with JWKS_URL: the `aud` your OIDC provider issues for this API');
-  return { jwtIssuer: vars.JWT_ISSUER ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: vars.JWT_AUDIENCE ?? EMBEDDED_TOKEN_AUDIENCE };
+  // The HS256 tokens are this deployment's own (npm run token): their type is not the operator's to choose.
+  if (!vars.JWKS_URL && vars.JWT_TYPES) throw new ConfigError("JWT_TYPES needs JWKS_URL: it names the types of your OIDC provider's access tokens");
+  return { jwtIssuer: vars.JWT_ISSUER ?? EMBEDDED_TOKEN_ISSUER, jwtAudience: vars.JWT_AUDIENCE ?? EMBEDDED_TOKEN_AUDIENCE, jwtTypes: vars.JWT_TYPES ?? DEFAULT_TOKEN_TYPES };
 }
 
 /** The console's OIDC sign-in: all three of OIDC_AUTHORIZATION_URL, OIDC_TOKEN_URL and OIDC_CLIENT_ID, and only with JWKS_URL. */

@@ -103,6 +103,20 @@ const identityProviderUrl = url(['http:', 'https:'], 'an http(s) URL').superRefi
     context.addIssue({ code: 'custom', message: `must be an https URL (http only to this machine: localhost, 127.0.0.1, [::1]), got "${withoutPasswords(value)}": in clear, whoever is on the way could serve their own keys or take a token` });
 });
 
+/**
+ * The `typ` values an access token of JWKS_URL may carry (RFC 8725 §3.11), comma-separated: media
+ * types without parameters, compared as RFC 7515 §4.1.9 says (case-insensitive, `application/` left
+ * out). Undefined when unset: the default is app-config's.
+ */
+const tokenTypes = unset.transform((value, context): string[] | undefined => {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const wrong = list.find((item) => !/^[A-Za-z0-9!#$&^_.+-]+(\/[A-Za-z0-9!#$&^_.+-]+)?$/.test(item));
+  if (list.length > 0 && wrong === undefined) return list;
+  context.addIssue({ code: 'custom', message: wrong === undefined ? 'must name at least one type (at+jwt, JWT), comma-separated' : `holds "${wrong}"; give media types (at+jwt, JWT), comma-separated` });
+  return z.NEVER;
+});
+
 const proxies = unset.transform((value, context): string[] => {
   const list = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
   const wrong = list.find((item) => !addressOrCidr(item));
@@ -223,6 +237,7 @@ const ENVIRONMENT = z.object({
   EMAIL_WORKER_METRICS_PORT: port(1, undefined),
   JWT_ISSUER: unset,
   JWT_AUDIENCE: unset,
+  JWT_TYPES: tokenTypes,
   OIDC_AUTHORIZATION_URL: identityProviderUrl,
   OIDC_TOKEN_URL: identityProviderUrl,
   OIDC_CLIENT_ID: unset,

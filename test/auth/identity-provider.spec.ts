@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { checkedFetch } from '../support/answer-contract';
+import { createAcmeOverHttp } from '../support/acme-over-http';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ServerProcess } from '../ops/support/server-process';
 
@@ -85,13 +86,7 @@ describe('the built server with an identity provider (JWKS_URL)', () => {
 
   it("refuses a token naming a key of the set it will not use (401), and checks the set's other keys' tokens", async () => {
     await start();
-    const created = await checkedFetch(`${url}/v1/orgs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@example.com', displayName: 'Alice' } }),
-    });
-    const { orgId } = (await created.json()) as { orgId: string };
-    const readOrg = (token: string) => checkedFetch(`${url}/v1/orgs/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
+    const { orgId, readOrg } = await createAcmeOverHttp(url, BOOTSTRAP_TOKEN);
     expect((await readOrg(await jwks.sign({ sub: 'alice', org: orgId, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 }))).status).toBe(200);
     // The set was fetched and answers: not a 503 'key set unavailable' for anyone who names that key (a forged token will do).
     const forgedOfLegacy = `${base64url({ alg: 'RS256', kid: 'legacy-1024' })}.${base64url({ sub: 'alice', org: orgId, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600 })}.${'A'.repeat(171)}`;

@@ -1,13 +1,13 @@
 import { SignJWT } from 'jose';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { TokenVerifier, type TokenRules } from '../../src/auth/token-verifier';
-import { EMBEDDED_TOKEN_AUDIENCE, EMBEDDED_TOKEN_ISSUER } from '../../src/config/app-config';
+import { DEFAULT_TOKEN_TYPES, EMBEDDED_TOKEN_AUDIENCE, EMBEDDED_TOKEN_ISSUER } from '../../src/config/app-config';
 import { createServer, type Server } from 'node:http';
 import { StoreUnavailable } from '../../src/shared/store-unavailable';
 import { closedPort } from '../support/closed-port';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 
-const rules = (issuer = EMBEDDED_TOKEN_ISSUER, audience = EMBEDDED_TOKEN_AUDIENCE): TokenRules => ({ issuer, audience, maxLifetimeSeconds: 86400, clockSkewSeconds: 60 });
+const rules = (issuer = EMBEDDED_TOKEN_ISSUER, audience = EMBEDDED_TOKEN_AUDIENCE): TokenRules => ({ issuer, audience, maxLifetimeSeconds: 86400, clockSkewSeconds: 60, types: DEFAULT_TOKEN_TYPES });
 
 /** Agent tokens: HS256 on one machine, and an OIDC provider's key set (JWKS_URL) served over real HTTP. */
 describe('TokenVerifier', () => {

@@ -298,6 +298,29 @@ describe.each(stores)('read models over HTTP (%s)', (_name, env) => {
     expect(auditors.body.agents.map((agent: { agentId: string }) => agent.agentId)).toEqual(['zoe']);
   });
 
+  it("lists of an agent's browsers only those that remember a signature (DAILY, WEEKLY): none logged out of, set back to EVERY_TASK or reset by a key change", async () => {
+    const { admin } = await orgWithPendingRequests(0);
+    const bob = await suite.journey.addAgent(admin, 'bob');
+    await suite.journey.activeKey(bob, admin);
+    // Every browser an agent ever logged out of was listed, for ever: one logout needs no signature.
+    for (let i = 0; i < 30; i++) expect((await suite.journey.logout(bob, `kiosk-${i}`)).status).toBe(200);
+    for (const [browserId, frequency] of [['laptop', 'DAILY'], ['desk', 'WEEKLY'], ['tablet', 'DAILY'], ['phone', 'WEEKLY'], ['tablet', 'EVERY_TASK']]) {
+      expect((await suite.journey.setPromptFrequency(bob, browserId, frequency)).status).toBe(200);
+    }
+    const loggedOut = await suite.journey.logout(bob, 'phone');
+    const status = await get(admin, '/zero-trust-status?limit=100', loggedOut.body.position);
+    const of = (agentId: string) => status.body.agents.find((agent: { agentId: string }) => agent.agentId === agentId);
+    expect(of('bob').promptFrequencies).toEqual({ laptop: 'DAILY', desk: 'WEEKLY' });
+    expect(status.body.totals).toMatchObject({ agents: 2, withActiveKey: 2 });
+
+    // R10: a change of bob's key sets every browser of his back to EVERY_TASK.
+    const revoked = await suite.journey.revokeKey(admin, 'bob');
+    expect(revoked.status).toBe(200);
+    const after = await get(admin, '/zero-trust-status?limit=100', revoked.body.position);
+    expect(after.body.agents.find((agent: { agentId: string }) => agent.agentId === 'bob')).toMatchObject({ keyStatus: 'REVOKED', promptFrequencies: {} });
+    expect(after.body.totals).toMatchObject({ agents: 2, withActiveKey: 1, byKeyStatus: expect.objectContaining({ REVOKED: 1 }) });
+  });
+
   it('pages the audit log in log order with filters, stable while new events arrive, and exports it as NDJSON', async () => {
     const { admin, requests } = await orgWithPendingRequests(3);
     const head = requests[requests.length - 1].position;

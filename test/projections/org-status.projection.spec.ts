@@ -111,7 +111,7 @@ describe('org-status projection', () => {
     expect(agent('alice')).toMatchObject({ keyStatus: 'NONE', role: 'MEMBER' });
   });
 
-  it('keeps a prompt frequency per browser: logout resets one, a key change resets all (R10)', () => {
+  it('keeps a prompt frequency per browser: logout resets one, a key change resets all (R10), and a browser back at EVERY_TASK is not kept', () => {
     const { org, log, browsers } = setUp();
     log.record(org.requestKey('alice', 'r-1'));
     log.record(org.approve('root', 'alice'));
@@ -120,16 +120,16 @@ describe('org-status projection', () => {
     log.record(org.setPromptFrequency('root', 'chrome.work', 'WEEKLY'));
     expect(browsers('alice')).toEqual({ 'chrome.work': 'DAILY', 'firefox.home': 'WEEKLY' });
     log.record(org.logOut('alice', 'chrome.work'));
-    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'WEEKLY' });
+    expect(browsers('alice')).toEqual({ 'firefox.home': 'WEEKLY' });
     log.record(org.setPromptFrequency('alice', 'chrome.work', 'DAILY'));
     log.record(org.requestKey('alice', 'r-2'));
     expect(browsers('alice')).toEqual({ 'chrome.work': 'DAILY', 'firefox.home': 'WEEKLY' });
     log.record(org.approve('root', 'alice'));
-    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'EVERY_TASK' });
+    expect(browsers('alice')).toEqual({});
     expect(browsers('root')).toEqual({ 'chrome.work': 'WEEKLY' });
     log.record(org.setPromptFrequency('alice', 'firefox.home', 'DAILY'));
     log.record(org.revoke('root', 'alice'));
-    expect(browsers('alice')).toEqual({ 'chrome.work': 'EVERY_TASK', 'firefox.home': 'EVERY_TASK' });
+    expect(browsers('alice')).toEqual({});
   });
 
   it('shows an expired request as EXPIRED until the agent asks again (R20)', () => {

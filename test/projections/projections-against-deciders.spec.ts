@@ -83,7 +83,8 @@ describe('projections against the deciders folding the same log', () => {
   it('exercises what it compares: every key status but LOCKED, every prompt frequency, and requests pending', () => {
     // LOCKED takes five wrong codes on one request: the seeded log has none (pending-keys.projection.spec.ts covers it).
     for (const status of ['ACTIVE', 'PENDING', 'REVOKED', 'REJECTED', 'NONE']) expect(statusesSeen).toContain(status);
-    expect(documents.dump('agent_browsers').map(({ document }) => (document as AgentBrowserDocument).promptFrequency)).toEqual(expect.arrayContaining(['EVERY_TASK', 'DAILY', 'WEEKLY']));
+    // A browser at EVERY_TASK has no document (compared as such above, browser by browser): those kept remember a signature.
+    expect(new Set(documents.dump('agent_browsers').map(({ document }) => (document as AgentBrowserDocument).promptFrequency))).toEqual(new Set(['DAILY', 'WEEKLY']));
     expect(documents.dump('pending_keys').length).toBeGreaterThan(0);
     expect(checkpoints.length).toBeGreaterThan(100);
   });

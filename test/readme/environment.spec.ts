@@ -87,12 +87,13 @@ function composeEnvironment(shell: Record<string, string>, environment: Record<s
 }
 
 describe('README, the compose deployment', () => {
-  it('takes from the shell (or .env) what README has an operator set: an OIDC provider with its issuer and audience, the console sign-in, a /metrics token', () => {
+  it('takes from the shell (or .env) what README has an operator set: an OIDC provider with its issuer, audience and token types, the console sign-in, a /metrics token', () => {
     expect(loadConfig(composeEnvironment({}))).toMatchObject({ jwksUrl: undefined, metricsToken: undefined });
     const shell = {
       JWKS_URL: 'https://id.example/jwks',
       JWT_ISSUER: 'https://id.example',
       JWT_AUDIENCE: 'ztkeys-api',
+      JWT_TYPES: 'at+jwt',
       OIDC_AUTHORIZATION_URL: 'https://id.example/authorize',
       OIDC_TOKEN_URL: 'https://id.example/token',
       OIDC_CLIENT_ID: 'console',
@@ -102,6 +103,7 @@ describe('README, the compose deployment', () => {
       jwksUrl: shell.JWKS_URL,
       jwtIssuer: shell.JWT_ISSUER,
       jwtAudience: shell.JWT_AUDIENCE,
+      jwtTypes: ['at+jwt'],
       consoleOidc: { clientId: 'console' },
       metricsToken: shell.METRICS_TOKEN,
     });

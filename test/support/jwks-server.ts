@@ -4,8 +4,8 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 /** An OIDC provider's key set served over real HTTP (ES256, kid key-1), and a signer of its tokens. */
 export interface JwksServer {
   url: string;
-  /** A token of key-1 with exactly these claims, and header kid (`null`: none). */
-  sign(claims: JWTPayload, kid?: string | null): Promise<string>;
+  /** A token of key-1 with exactly these claims, header kid (`null`: none) and more header members (`typ`...). */
+  sign(claims: JWTPayload, kid?: string | null, header?: Record<string, unknown>): Promise<string>;
   /** How many times the key set was asked for. */
   fetches(): number;
   /** From now on, answers this status without a key set (an outage); undefined: the key set again. */
@@ -30,7 +30,7 @@ export async function startJwksServer(port = 0, others: object[] = []): Promise<
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks.json`,
-    sign: (claims, kid = 'key-1') => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', ...(kid === null ? {} : { kid }) }).sign(privateKey),
+    sign: (claims, kid = 'key-1', header = {}) => new SignJWT(claims).setProtectedHeader({ ...header, alg: 'ES256', ...(kid === null ? {} : { kid }) }).sign(privateKey),
     fetches: () => fetches,
     failWith: (status) => (failure = status),
     withoutKey1: (removed) => (key1Removed = removed),

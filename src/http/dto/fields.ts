@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { shownText, type TextLines } from '../../domain/shared/shown-text';
+import { lookalikeDomainProblem, mixedScriptProblem } from '../../shared/lookalike-text';
 import { ID_PATTERN } from '../../domain/streams';
 
 /**
@@ -17,6 +18,15 @@ export const idField = (description: string, example = 'alice') =>
 /** Free text a person reads (shown-text.ts): names, tasks and reasons reach the console, emails and the CLI's terminal. */
 export const textField = (description: string, max: number, lines: TextLines = 'one line') => shownText(max, lines).describe(description);
 
+/** A person's name as approvers read it: text that shows, with no word mixing scripts ("Аlice", its "А" Cyrillic, is not Alice). */
+export const personNameField = (description: string) =>
+  shownText(200)
+    .superRefine((name, context) => {
+      const problem = mixedScriptProblem(name);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(`${description}; no word may mix scripts (UTS #39, Highly Restrictive: Latin may join Han with Hiragana and Katakana, Bopomofo or Hangul)`);
+
 /** RFC 5322's atext: what a word of a local part may hold, unquoted. */
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -31,7 +41,11 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
  */
 const MAILBOX = new RegExp(`^(?=[^@]{1,64}@)(?!.*=\\?)${ATEXT}(?:\\.${ATEXT})*@(?:${LABEL}\\.)+(?=[A-Za-z0-9-]*[A-Za-z])${LABEL}$`);
 
-/** An address the SMTP server takes as written and every mail client reads as the same mailbox. */
+/**
+ * An address the SMTP server takes as written and every mail client reads as the same mailbox: an
+ * international domain in its punycode form, each of its labels one a mail client shows as no other
+ * domain (lookalike-text.ts).
+ */
 export const emailField = () =>
   z
     .email({
@@ -40,7 +54,15 @@ export const emailField = () =>
         'must be one address, local-part@domain: a local part of at most 64 letters, digits and !#$%&\'*+/=?^_`{|}~- in words joined by single dots, without "=?", and a domain name with a dot whose last label is not a number',
     })
     .max(254)
-    .meta({ example: 'alice@example.com' });
+    .superRefine((address, context) => {
+      const problem = MAILBOX.test(address) ? lookalikeDomainProblem(address.slice(address.indexOf('@') + 1)) : undefined;
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({
+      description:
+        'Email address, local-part@domain in ASCII: an international domain in its punycode form (xn--), each such label the IDNA form of a name in one script, and not of letters that only look like Latin ones (Cyrillic, Greek) under a top-level domain of another script',
+      example: 'alice@example.com',
+    });
 
 export const publicKeyField = () =>
   z

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { DEFAULT_ORG_POLICY, ORG_POLICY_FIELDS } from '../../domain/organization/org-policy';
 import { ROLES } from '../../domain/shared/roles';
 import { bodySchema } from './body-schema';
-import { emailField, idField, textField } from './fields';
+import { emailField, idField, personNameField, textField } from './fields';
 
 const newAgentFields = {
   agentId: idField('Agent id, unique in the org (e.g. the IdP subject)'),
   email: emailField(),
-  displayName: textField('Name shown to approvers', 200),
+  displayName: personNameField('Name shown to approvers'),
 };
 
 const role = z.enum(ROLES);

@@ -85,7 +85,7 @@ export class AgentStatusView {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string', enum: [...PROMPT_FREQUENCIES] },
-    description: 'Prompt frequency by browserId (a browser not listed prompts EVERY_TASK)',
+    description: 'The browsers that remember a signature (DAILY, WEEKLY), by browserId: a browser not listed (never set, logged out of, set back to EVERY_TASK, or reset by a change of the key) prompts EVERY_TASK',
   })
   promptFrequencies: Record<string, string>;
   @ApiProperty({ format: 'date-time' }) addedAt: string;
