@@ -1614,7 +1614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1625,7 +1625,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -1763,7 +1763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1774,7 +1774,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -1940,7 +1940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1951,7 +1951,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -2329,7 +2329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2340,7 +2340,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -2488,7 +2488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2499,7 +2499,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -2697,7 +2697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2708,7 +2708,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -2888,7 +2888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2899,7 +2899,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -3068,7 +3068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3079,7 +3079,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -3248,7 +3248,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3259,7 +3259,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -3470,7 +3470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3481,7 +3481,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -3646,7 +3646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3657,7 +3657,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -3812,7 +3812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3823,7 +3823,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -4003,7 +4003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,7 +4014,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -4166,7 +4166,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4177,7 +4177,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -4368,7 +4368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4379,7 +4379,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -4575,7 +4575,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4586,7 +4586,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -4768,7 +4768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4779,7 +4779,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5122,7 +5122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5133,7 +5133,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5288,7 +5288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5299,7 +5299,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5441,7 +5441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5452,7 +5452,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5605,7 +5605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5616,7 +5616,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5836,7 +5836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5847,7 +5847,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -5991,7 +5991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,7 +6002,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */
@@ -6148,7 +6148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6159,7 +6159,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Missing, invalid or expired token",
+                     *       "detail": "Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)",
                      *       "code": "UNAUTHENTICATED"
                      *     }
                      */

@@ -43,7 +43,7 @@ export const RateLimitedResponse = () =>
 
 const COMMON_ERRORS: ErrorAnswer[] = [
   [400, 'Invalid input', 'INVALID_INPUT'],
-  [401, 'Missing, invalid or expired token', 'UNAUTHENTICATED'],
+  [401, 'Missing, invalid or expired token, or one that is not an access token of this API (its typ, JWT_TYPES)', 'UNAUTHENTICATED'],
   [403, 'The caller is not a member or lacks the role', 'NOT_ALLOWED'],
   [404, 'Not found (including any resource of another organization)', 'NOT_FOUND'],
   [503, "A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)", 'STORE_UNAVAILABLE'],
