@@ -65,6 +65,7 @@ const isoAfter = (iso: string, ms: number): string => new Date(Date.parse(iso) +
 
 export const asOfProjection: Projection = {
   name: 'as-of',
+  version: 1,
   collections: ['key_intervals', 'role_changes', 'browser_windows'],
   types: new Set(['AgentAdded', 'AgentRoleChanged', 'AgentRemoved', 'KeyApproved', 'KeyRevoked', 'PromptFrequencyChanged', 'SensitiveTaskAuthorized']),
 

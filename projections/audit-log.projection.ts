@@ -6,6 +6,7 @@ import type { Projection } from './projection';
 
 export const auditLogProjection: Projection = {
   name: 'audit-log',
+  version: 1,
   collections: ['audit_log'],
 
   project(event: RecordedEvent<LogEvent>): DocumentChange[] {

@@ -74,6 +74,8 @@ export const agentBrowserId = (orgId: string, agentId: string, browserId: string
 
 export const orgStatusProjection: Projection = {
   name: 'org-status',
+  // 2: a logged-out browser (at EVERY_TASK) has no document.
+  version: 2,
   collections: ['agent_status', 'agent_browsers'],
   types: new Set(['AgentAdded', 'AgentRoleChanged', 'AgentRemoved', 'KeyRequested', 'KeyApprovalAttemptFailed', 'KeyRequestLocked', 'KeyRejected', 'KeyRequestExpired', 'KeyRequestCancelled', 'KeyApproved', 'KeyRevoked', 'PromptFrequencyChanged']),
 

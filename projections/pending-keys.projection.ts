@@ -53,6 +53,7 @@ const ended = (orgId: string, requestId: string): DocumentChange[] => [
 
 export const pendingKeysProjection: Projection = {
   name: 'pending-keys',
+  version: 1,
   collections: ['pending_keys', 'key_approvals'],
   types: new Set(['KeyRequested', 'KeyApprovalAttemptFailed', 'KeyRequestReminderSent', 'KeyApprovalRecorded', 'KeyApproved', 'KeyRequestExpired', 'KeyRejected', 'KeyRequestLocked', 'KeyRequestCancelled']),
 

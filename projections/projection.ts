@@ -12,6 +12,12 @@ export type ReadModelName = (typeof READ_MODEL_NAMES)[number];
 /** A read model as a pure function of the log: each event, decoded by its runner, gives the changes it makes. */
 export interface Projection {
   name: ReadModelName;
+  /**
+   * Raised by a release that changes what the projection writes for the same events: a server
+   * starting on documents an older version wrote rebuilds the model from the log (and refuses
+   * documents a newer one wrote). A store from before versions counts as 1.
+   */
+  version: number;
   /** The collections it writes, and nothing else writes. */
   collections: readonly CollectionName[];
   /**

@@ -21,6 +21,7 @@ export const recoveryDocumentId = (orgId: string, recoveryId: string): string =>
 
 export const recoveriesProjection: Projection = {
   name: 'recoveries',
+  version: 1,
   collections: ['recoveries'],
   types: new Set(['RecoveryStarted', 'RecoveryVetoed', 'RecoveryCompleted', 'RecoveryLapsed']),
 

@@ -122,8 +122,14 @@ export interface ReadModelStore {
    */
   applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>>;
 
-  /** An empty new generation to rebuild into, without the query indexes; the active one keeps serving. */
+  /** An empty new generation to rebuild into (by this release's projection), without the query indexes; the active one keeps serving. */
   createGeneration(model: ReadModelName): Promise<number>;
+
+  /**
+   * The version of its projection (Projection.version) the generation (default: the active one)
+   * is built with, recorded when init or createGeneration makes it; 1 for one made before versions were.
+   */
+  projectionVersion(model: ReadModelName, generation?: number): Promise<number>;
 
   /** Builds the generation's query indexes, then makes it the one queries read and the live runner follows. */
   activate(model: ReadModelName, generation: number): Promise<void>;

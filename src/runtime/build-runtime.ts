@@ -30,6 +30,7 @@ import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
 import { startInProcess } from './live-projections';
 import { projectedModels } from '../read-models/projected-models';
+import { refuseNewerProjections } from '../read-models/projection-versions';
 import { startOnThread } from './projector-thread';
 import { TransparencyRole } from './transparency-role';
 import { startTransparencyOnThread } from './transparency-thread';
@@ -120,6 +121,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const networked = Boolean(config.eventStoreUrl || config.mongodbUrl);
 
   const readModels = await openReadModels(config);
+  await refuseNewerProjections(readModels, projectedModels(readModels));
   const merkleNodes = openMerkleNodeStore(config);
   await merkleNodes.init();
   // The reads of the API answer from the read models: not ready before they have caught up with the log as it stood at start.

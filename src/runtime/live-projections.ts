@@ -4,6 +4,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import { projectedModels } from '../read-models/projected-models';
 import { rebuildReadModels } from '../read-models/rebuild-read-models';
+import { changedProjections, versionChangeReason } from '../read-models/projection-versions';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 
 /** How long the generation the log diverged from stays after the rebuilt one is active. */
@@ -12,7 +13,7 @@ const REBUILD_GRACE_MS = 2000;
 /** What the projector hears from the projections it runs, wherever they run. */
 export interface ProjectionCallbacks {
   onError(error: unknown): void;
-  /** The log no longer holds the model's checkpoint: it is rebuilt from the log (once at a time). */
+  /** The log no longer holds the model's checkpoint, or an older version of its projection built it: it is rebuilt from the log (once at a time). */
   onDiverged(model: ReadModelName, reason: string): void;
   /** The rebuild started by onDiverged ended (the rebuilt generation is active, or the rebuild failed and was reported). */
   onRebuilt(model: ReadModelName): void;
@@ -58,9 +59,15 @@ export class LiveProjections implements RunningProjections {
     });
   }
 
-  /** Resolves once subscribed from the checkpoints. */
-  start(): Promise<void> {
-    return this.runner.start();
+  /**
+   * Resolves once subscribed from the checkpoints. A model an older version of its projection
+   * built is rebuilt from the log meanwhile, as one the log diverged from (a newer one refused the start: refuseNewerProjections).
+   */
+  async start(): Promise<void> {
+    await this.runner.start();
+    for (const change of await changedProjections(this.readModels, projectedModels(this.readModels))) {
+      if (change.stored < change.projection.version) this.rebuild(change.projection, versionChangeReason(change));
+    }
   }
 
   positionOf(model: ReadModelName): bigint | undefined {

@@ -9,6 +9,7 @@ import type { DocumentQuery, ReadModelStore } from '../../src/read-models/read-m
 import { encodeCursor } from '../../src/application/queries/cursor';
 import { ReadQueries } from '../../src/application/queries/read-queries';
 import { InMemoryDocuments } from '../../projections/in-memory-documents';
+import { PROJECTIONS } from '../../projections/projections';
 import { countsName } from '../../src/read-models/read-model-schema';
 import { REDUCED_HERE_UP_TO } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { countedByKeyStatus } from './support/counted-documents';
@@ -20,6 +21,8 @@ export interface OpenedStore {
   plansWithoutIndexes?: string;
   /** Drops a table or collection behind the store's back, as if a store of an older version had made the data. */
   dropStored(name: string): Promise<void>;
+  /** Removes the projection versions the store recorded, as a store of a release before them was left. */
+  forgetProjectionVersions(): Promise<void>;
   /** True when reduceJson runs a large read on a worker thread (the embedded store). */
   reducesOnAWorkerThread?: boolean;
   /** A second connection to the same data, as another process would have. */
@@ -621,6 +624,31 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
         ]);
       } finally {
         await other.close();
+      }
+    });
+
+    it("records the projection version each generation is built with: this release's on a new store and a rebuilt generation, 1 on a store from before versions", async () => {
+      const fresh = await open();
+      let old: ReadModelStore | undefined;
+      try {
+        await fresh.store.init();
+        for (const projection of Object.values(PROJECTIONS)) expect(await fresh.store.projectionVersion(projection.name)).toBe(projection.version);
+        await fresh.forgetProjectionVersions();
+        old = await fresh.reopen();
+        await old.init();
+        expect(await old.projectionVersion('org-status')).toBe(1);
+        expect(PROJECTIONS['org-status'].version).toBeGreaterThan(1);
+
+        const rebuilt = await old.createGeneration('org-status');
+        expect(await old.projectionVersion('org-status', rebuilt)).toBe(PROJECTIONS['org-status'].version);
+        expect(await old.projectionVersion('org-status')).toBe(1);
+        await old.activate('org-status', rebuilt);
+        expect(await old.projectionVersion('org-status')).toBe(PROJECTIONS['org-status'].version);
+        await old.init();
+        expect(await old.projectionVersion('org-status')).toBe(PROJECTIONS['org-status'].version);
+      } finally {
+        await old?.close();
+        await fresh.cleanup();
       }
     });
 

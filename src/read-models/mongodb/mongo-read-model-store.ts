@@ -63,6 +63,8 @@ interface GenerationDocument {
   latest: number;
   /** Collection name of each collection of the active generation, e.g. { audit_log: "audit_log_2" }. */
   collections: Record<string, string>;
+  /** The projection version each generation is built with (ReadModelStore.projectionVersion), by generation; absent before versions were. */
+  projectionVersions?: Record<string, number>;
 }
 
 interface CheckpointDocument {
@@ -121,7 +123,7 @@ export class MongoReadModelStore implements ReadModelStore {
     for (const model of Object.values(PROJECTIONS)) {
       // Processes started together on fresh data (WORKERS, the roles of a deployment) upsert at once: one inserts, the others collide, nothing to do.
       await this.generations()
-        .updateOne({ _id: model.name }, { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1) } }, { upsert: true })
+        .updateOne({ _id: model.name }, { $setOnInsert: { active: 1, latest: 1, collections: collectionNames(model.name, 1), projectionVersions: { 1: model.version } } }, { upsert: true })
         .catch((error: unknown) => {
           if (!isDuplicateKey(error)) throw error;
         });
@@ -211,7 +213,14 @@ export class MongoReadModelStore implements ReadModelStore {
     await this.dropCollections(model, updated.latest);
     // Created empty, so that it is listed among the generations before its first write.
     for (const collection of PROJECTIONS[model].collections) await this.db.createCollection(generationName(collection, updated.latest));
+    await this.generations().updateOne({ _id: model }, { $set: { [`projectionVersions.${updated.latest}`]: PROJECTIONS[model].version } });
     return updated.latest;
+  }
+
+  async projectionVersion(model: ReadModelName, generation?: number): Promise<number> {
+    const found = await this.generations().findOne({ _id: model });
+    if (!found) throw new Error('read-model store is not initialised: call init() first');
+    return found.projectionVersions?.[generation ?? found.active] ?? 1;
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {

@@ -120,6 +120,9 @@ export class SqliteReadModelStore implements ReadModelStore {
           model TEXT PRIMARY KEY, active INTEGER NOT NULL, latest INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS read_model_checkpoints (
           model TEXT NOT NULL, generation INTEGER NOT NULL, position TEXT NOT NULL,
+          PRIMARY KEY (model, generation));
+        CREATE TABLE IF NOT EXISTS read_model_projection_versions (
+          model TEXT NOT NULL, generation INTEGER NOT NULL, version INTEGER NOT NULL,
           PRIMARY KEY (model, generation));`);
       // Stores created before checkpoints named their event get the column at open.
       const columns = this.db.prepare("SELECT name FROM pragma_table_info('read_model_checkpoints')").pluck().all();
@@ -137,7 +140,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   async init(): Promise<void> {
     this.db.transaction(() => {
       for (const model of Object.values(PROJECTIONS)) {
-        this.run('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)', model.name);
+        const made = this.statement('INSERT OR IGNORE INTO read_model_generations (model, active, latest) VALUES (?, 1, 1)').run(model.name).changes > 0;
+        if (made) this.recordProjectionVersion(model.name, 1);
         if (this.servedFromLog.has(model.name)) {
           // The copy a store of an earlier version kept: the log answers now.
           for (const name of this.storedNames()) if (generationOf(model.name, name) !== undefined) this.db.exec(`DROP TABLE "${name}"`);
@@ -230,8 +234,14 @@ export class SqliteReadModelStore implements ReadModelStore {
       const { latest } = this.get<{ latest: number }>('SELECT latest FROM read_model_generations WHERE model = ?', model)!;
       this.dropCollections(model, latest);
       this.createCollections(model, latest);
+      this.recordProjectionVersion(model, latest);
       return latest;
     }).immediate();
+  }
+
+  async projectionVersion(model: ReadModelName, generation?: number): Promise<number> {
+    const row = this.get<{ version: number }>('SELECT version FROM read_model_projection_versions WHERE model = ? AND generation = ?', model, generation ?? this.active(model));
+    return row?.version ?? 1;
   }
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
@@ -589,6 +599,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   private countsTable(query: { collection: CollectionName; generation?: number }): string {
     if (!COLLECTION_COUNTS[query.collection]) throw new TypeError(`${query.collection} is not counted`);
     return countsTable(query.collection, query.generation ?? this.active(modelOf(query.collection)));
+  }
+
+  private recordProjectionVersion(model: ReadModelName, generation: number): void {
+    this.run('INSERT OR REPLACE INTO read_model_projection_versions (model, generation, version) VALUES (?, ?, ?)', model, generation, PROJECTIONS[model].version);
   }
 
   private active(model: ReadModelName): number {

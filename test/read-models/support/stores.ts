@@ -22,6 +22,11 @@ export async function openSqlite(dir = tempDir('read-models'), options: Pick<Sql
       db.exec(`DROP TABLE "${name}"`);
       db.close();
     },
+    forgetProjectionVersions: async () => {
+      const db = new Database(path);
+      db.exec('DROP TABLE read_model_projection_versions');
+      db.close();
+    },
     reopen: async () => new SqliteReadModelStore({ path }),
     cleanup: async function (this: void) {
       rmSync(dir, { recursive: true, force: true });
@@ -52,6 +57,10 @@ export async function openMongo(options: Pick<MongoReadModelStoreOptions, 'onInP
     dropStored: async (name) => {
       const client = await MongoClient.connect(url);
       await client.db(database).collection(name).drop().finally(() => client.close());
+    },
+    forgetProjectionVersions: async () => {
+      const client = await MongoClient.connect(url);
+      await client.db(database).collection('read_model_generations').updateMany({}, { $unset: { projectionVersions: '' } }).finally(() => client.close());
     },
     reopen: async () => new MongoReadModelStore({ url, database }),
     cleanup: async () => {
