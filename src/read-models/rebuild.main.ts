@@ -9,6 +9,7 @@ import { missingEventLog, openEventStore } from '../event-store/open-event-store
 import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
+import { refuseNewerProjections } from './projection-versions';
 import { rebuildReadModels } from './rebuild-read-models';
 import { OWN_LOOP_BATCHES } from './projection-runner';
 import { ProgressReporter } from '../shared/progress-reporter';
@@ -44,6 +45,8 @@ async function rebuild(config: AppConfig, names: string[]): Promise<number> {
     }
     const rebuilt = names.filter((name) => !readModels.servedFromLog.has(name as ReadModelName));
     if (rebuilt.length === 0) return 0;
+    // A model a newer release's projection built would be rebuilt backwards with this release's.
+    await refuseNewerProjections(readModels, rebuilt.map((name) => PROJECTIONS[name as ReadModelName]));
     const started = Date.now();
     let applied = 0;
     // Progress in log positions up to the head as it was at the start (events go on coming in).

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { agentBrowserId } from '../../projections/org-status.projection';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { createAcmeOverHttp } from '../support/acme-over-http';
+import { embeddedEnv } from '../support/embedded-env';
 import { waitFor } from '../notifications/support/wait-for';
 import { ServerProcess } from './support/server-process';
 
@@ -92,5 +94,9 @@ describe('a DATA_DIR whose read model an older or newer version of its projectio
     const server = spawn();
     expect((await server.exitWithin(30_000)).code).toBe(1);
     expect(server.stderr + server.stdout).toMatch(/read model org-status was built by version 3 of its projection, written by a newer ztkeys; this release knows version 2/);
+    // `npm run projections:rebuild` too: it would rebuild the model with this release's older projection.
+    const rebuild = spawnSync(process.execPath, [join(__dirname, '../../dist/src/read-models/rebuild.main.js'), 'org-status'], { env: embeddedEnv({ ...env, REBUILD_GRACE_MS: '0' }), encoding: 'utf8' });
+    expect(rebuild.status).toBe(1);
+    expect(rebuild.stderr).toMatch(/^rebuild failed: read model org-status was built by version 3 of its projection, written by a newer ztkeys; this release knows version 2/);
   }, 60_000);
 });
