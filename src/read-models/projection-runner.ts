@@ -1,10 +1,11 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
-import { decode } from '../domain/events/decode';
+import { decode, UndecodableEvent, type Decoded } from '../domain/events/decode';
 import type { Projection, ReadModelName } from '../../projections/projection';
-import { EVENT_CATALOGUE, type LogEventType } from '../domain/events/event-catalogue';
+import { EVENT_CATALOGUE, type LogEvent, type LogEventType } from '../domain/events/event-catalogue';
 import type { EventStore, RecordedEvent, Subscription, SubscriptionOptions } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { logDivergence } from '../event-store/log-divergence';
+import { stalledAtEvent, type StalledAtEvent } from '../event-store/stalled-at-event';
 import type { ModelBatch, ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -41,6 +42,11 @@ export interface ProjectionRunnerOptions {
    * generation of it becomes active, which a rebuild from the log provides. The others go on.
    */
   onDiverged?: (model: ReadModelName, reason: string) => void;
+  /**
+   * An event this release cannot read (a newer one wrote it): no model may skip it, so the runner
+   * retries it after each pause, but says so once (here, instead of onError at each retry).
+   */
+  onStalled?: (stall: StalledAtEvent) => void;
 }
 
 const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
@@ -110,6 +116,8 @@ export class ProjectionRunner {
   private running = false;
   /** A slow store must not pile up generation checks. */
   private checkingGeneration = false;
+  /** The event this release cannot read that the models wait at, once reported. */
+  private stalled: StalledAtEvent | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -216,7 +224,7 @@ export class ProjectionRunner {
     }
     if (!taking) return undefined;
     // Before any model takes the event: an undecodable one fails the subscription, not a model.
-    const decoded = projecting ? decode(event) : undefined;
+    const decoded = projecting ? this.decode(event) : undefined;
     for (const lane of this.lanes) {
       if (!takes(lane, position)) continue;
       try {
@@ -228,6 +236,19 @@ export class ProjectionRunner {
       }
     }
     return this.took(epoch);
+  }
+
+  /** Decodes the event for the models; one this release cannot read is reported once (onStalled) and fails the subscription. */
+  private decode(event: RecordedEvent): Decoded<RecordedEvent, LogEvent> {
+    try {
+      return decode(event);
+    } catch (error) {
+      if (error instanceof UndecodableEvent && this.options.onStalled && this.stalled?.position !== event.position) {
+        this.stalled = stalledAtEvent(event, error);
+        this.options.onStalled(this.stalled);
+      }
+      throw error;
+    }
   }
 
   /** Events no fed model makes changes for, up to `position`: each model that has not applied it moves past it. */
@@ -379,7 +400,8 @@ export class ProjectionRunner {
     this.epoch += 1;
     this.discardBatch();
     this.writes = Promise.resolve();
-    this.options.onError?.(error);
+    // The stall was said once: its retries are not failures to report again.
+    if (!(error instanceof UndecodableEvent && this.stalled !== undefined)) this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
     clearTimeout(this.retry);

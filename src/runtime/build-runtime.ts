@@ -47,6 +47,8 @@ import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
+import { describeStall, stallFields } from '../event-store/stalled-at-event';
+import { StalledFollowers } from '../metrics/stalled-followers';
 import { StartupError } from '../shared/startup-error';
 import { deploymentIdentity } from '../deployment/deployment-identity';
 import type { ReadinessCheck } from '../shared/readiness';
@@ -176,10 +178,14 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           : new InProcessLease(),
         throttledWarnings(logger, 'projection'),
         lag,
+        (stall) => logger.error({ msg: describeStall('projector', stall), ...stallFields(stall) }),
       )
     : undefined;
 
-  if (projector) readinessChecks.push(projector.readiness);
+  if (projector) {
+    readinessChecks.push(projector.readiness);
+    new StalledFollowers(registry).follow('projector', () => projector.stalled);
+  }
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
   // serves them, each worker of a cluster told by the primary what worker 0's check found, and an API
