@@ -1,4 +1,5 @@
-import type { UndecodableEvent } from '../domain/events/decode';
+import { decode, UndecodableEvent, type Decoded } from '../domain/events/decode';
+import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from './event-store.port';
 
 /**
@@ -16,13 +17,34 @@ export interface StalledAtEvent {
   reason: string;
 }
 
-export const stalledAtEvent = (event: RecordedEvent, error: UndecodableEvent): StalledAtEvent => ({
-  position: event.position,
-  eventId: event.id,
-  type: event.type,
-  schemaVersion: event.schemaVersion,
-  reason: error.message,
-});
+/**
+ * A follower's decode: an event this release cannot read is reported once (onStalled, not again
+ * at the retries that meet it again), then thrown, failing the follower's subscription as before
+ * (it retries after its pause). Without onStalled every failure goes to onError as before.
+ */
+export class StallWatch {
+  private stalled: StalledAtEvent | undefined;
+
+  constructor(private readonly onStalled: ((stall: StalledAtEvent) => void) | undefined) {}
+
+  decode(record: RecordedEvent): Decoded<RecordedEvent, LogEvent> {
+    try {
+      return decode(record);
+    } catch (error) {
+      if (error instanceof UndecodableEvent && this.onStalled && this.stalled?.position !== record.position) {
+        const { position, id: eventId, type, schemaVersion } = record;
+        this.stalled = { position, eventId, type, schemaVersion, reason: error.message };
+        this.onStalled(this.stalled);
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a failure of the subscription is the stall already said: not a failure to report again. */
+  said(error: unknown): boolean {
+    return error instanceof UndecodableEvent && this.stalled !== undefined;
+  }
+}
 
 /** The one wording of a stall: the error line and readiness both say it. */
 export function describeStall(follower: string, { position, type, schemaVersion, reason }: StalledAtEvent): string {

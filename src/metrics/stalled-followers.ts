@@ -1,8 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 
 /**
- * Followers of the log that may skip no event (the projector; the Merkle nodes' follower is to
- * come), each 1 while it waits at an event this release cannot read (a newer release wrote it),
+ * Followers of the log that may skip no event (the projector, the Merkle nodes' follower), each 1 while it waits at an event this release cannot read (a newer release wrote it),
  * else 0: unlike a lag, it does not end by waiting, only by running that release.
  */
 export class StalledFollowers {
@@ -12,7 +11,7 @@ export class StalledFollowers {
     const followers = this.followers;
     new Gauge({
       name: 'ztkeys_log_follower_stalled',
-      help: 'Whether a follower of the log (projector) waits at an event this release cannot read (written by a newer release): 1 until a release that reads it runs',
+      help: 'Whether a follower of the log (projector, merkle-nodes) waits at an event this release cannot read (written by a newer release): 1 until a release that reads it runs',
       labelNames: ['follower'],
       registers: [registry],
       collect() {

@@ -1,11 +1,10 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
-import { decode, UndecodableEvent, type Decoded } from '../domain/events/decode';
 import type { Projection, ReadModelName } from '../../projections/projection';
-import { EVENT_CATALOGUE, type LogEvent, type LogEventType } from '../domain/events/event-catalogue';
+import { EVENT_CATALOGUE, type LogEventType } from '../domain/events/event-catalogue';
 import type { EventStore, RecordedEvent, Subscription, SubscriptionOptions } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { logDivergence } from '../event-store/log-divergence';
-import { stalledAtEvent, type StalledAtEvent } from '../event-store/stalled-at-event';
+import { StallWatch, type StalledAtEvent } from '../event-store/stalled-at-event';
 import type { ModelBatch, ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -116,8 +115,8 @@ export class ProjectionRunner {
   private running = false;
   /** A slow store must not pile up generation checks. */
   private checkingGeneration = false;
-  /** The event this release cannot read that the models wait at, once reported. */
-  private stalled: StalledAtEvent | undefined;
+  /** Says once that the models wait at an event this release cannot read. */
+  private readonly stall: StallWatch;
 
   constructor(
     private readonly events: EventStore,
@@ -128,6 +127,7 @@ export class ProjectionRunner {
     // An option passed as undefined keeps its default.
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
     this.batchLimit = Math.min(this.options.firstBatchSize, this.options.batchSize);
+    this.stall = new StallWatch(options.onStalled);
     this.lanes = projections.map((projection) => ({
       projection,
       generation: 0,
@@ -224,7 +224,7 @@ export class ProjectionRunner {
     }
     if (!taking) return undefined;
     // Before any model takes the event: an undecodable one fails the subscription, not a model.
-    const decoded = projecting ? this.decode(event) : undefined;
+    const decoded = projecting ? this.stall.decode(event) : undefined;
     for (const lane of this.lanes) {
       if (!takes(lane, position)) continue;
       try {
@@ -236,19 +236,6 @@ export class ProjectionRunner {
       }
     }
     return this.took(epoch);
-  }
-
-  /** Decodes the event for the models; one this release cannot read is reported once (onStalled) and fails the subscription. */
-  private decode(event: RecordedEvent): Decoded<RecordedEvent, LogEvent> {
-    try {
-      return decode(event);
-    } catch (error) {
-      if (error instanceof UndecodableEvent && this.options.onStalled && this.stalled?.position !== event.position) {
-        this.stalled = stalledAtEvent(event, error);
-        this.options.onStalled(this.stalled);
-      }
-      throw error;
-    }
   }
 
   /** Events no fed model makes changes for, up to `position`: each model that has not applied it moves past it. */
@@ -401,7 +388,7 @@ export class ProjectionRunner {
     this.discardBatch();
     this.writes = Promise.resolve();
     // The stall was said once: its retries are not failures to report again.
-    if (!(error instanceof UndecodableEvent && this.stalled !== undefined)) this.options.onError?.(error);
+    if (!this.stall.said(error)) this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
     clearTimeout(this.retry);

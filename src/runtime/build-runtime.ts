@@ -182,9 +182,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       )
     : undefined;
 
+  // Followers of the log that skip no event, each 1 while it waits at one this release cannot read.
+  const stalledFollowers = new StalledFollowers(registry);
   if (projector) {
     readinessChecks.push(projector.readiness);
-    new StalledFollowers(registry).follow('projector', () => projector.stalled);
+    stalledFollowers.follow('projector', () => projector.stalled);
   }
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
@@ -235,9 +237,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           onNodesDisagree: (disagreements) => logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`),
         }),
         (part, error) => transparencyWarnings[part](error),
+        (stall) => logger.error({ msg: describeStall('Merkle nodes follower', stall), ...stallFields(stall) }),
       )
     : undefined;
   if (transparency) readinessChecks.push(...transparency.readiness);
+  if (transparency) stalledFollowers.follow('merkle-nodes', () => transparency.stalled);
   if (transparency && config.checkpoints) lag.follow('checkpointer', () => transparency.followed);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.
