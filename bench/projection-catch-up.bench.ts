@@ -158,6 +158,7 @@ async function threadCatchUp(logPath: string, storePath: string, head: bigint): 
     onError: (error) => console.error(`  projector thread: ${String(error)}`),
     onDiverged: () => undefined,
     onRebuilt: () => undefined,
+    onStalled: () => undefined,
     onProgress: check,
   });
   check();

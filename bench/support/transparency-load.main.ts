@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     onChecked: () => undefined,
     onFollowed: (position) => (followed = position),
     onError: (part, error) => console.error(part, error),
+    onStalled: (stall) => console.error('stalled', stall),
   });
   const settled = async () => {
     for (let head = await events.headPosition(); ; ) {

@@ -1,10 +1,10 @@
 import { versionChanges, type VersionedChange } from '../../projections/document-change';
-import { decode } from '../domain/events/decode';
 import type { Projection, ReadModelName } from '../../projections/projection';
 import { EVENT_CATALOGUE, type LogEventType } from '../domain/events/event-catalogue';
 import type { EventStore, RecordedEvent, Subscription, SubscriptionOptions } from '../event-store/event-store.port';
 import { BACKOFF, backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { logDivergence } from '../event-store/log-divergence';
+import { StallWatch, type StalledAtEvent } from '../event-store/stalled-at-event';
 import type { ModelBatch, ReadModelStore } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -41,6 +41,11 @@ export interface ProjectionRunnerOptions {
    * generation of it becomes active, which a rebuild from the log provides. The others go on.
    */
   onDiverged?: (model: ReadModelName, reason: string) => void;
+  /**
+   * An event this release cannot read (a newer one wrote it): no model may skip it, so the runner
+   * retries it after each pause, but says so once (here, instead of onError at each retry).
+   */
+  onStalled?: (stall: StalledAtEvent) => void;
 }
 
 const DEFAULTS = { batchSize: 5000, firstBatchSize: 100, batchMs: 20, generationCheckMs: 1000, retry: BACKOFF.projection as BackoffPolicy };
@@ -110,6 +115,8 @@ export class ProjectionRunner {
   private running = false;
   /** A slow store must not pile up generation checks. */
   private checkingGeneration = false;
+  /** Says once that the models wait at an event this release cannot read. */
+  private readonly stall: StallWatch;
 
   constructor(
     private readonly events: EventStore,
@@ -120,6 +127,7 @@ export class ProjectionRunner {
     // An option passed as undefined keeps its default.
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
     this.batchLimit = Math.min(this.options.firstBatchSize, this.options.batchSize);
+    this.stall = new StallWatch(options.onStalled);
     this.lanes = projections.map((projection) => ({
       projection,
       generation: 0,
@@ -216,7 +224,7 @@ export class ProjectionRunner {
     }
     if (!taking) return undefined;
     // Before any model takes the event: an undecodable one fails the subscription, not a model.
-    const decoded = projecting ? decode(event) : undefined;
+    const decoded = projecting ? this.stall.decode(event) : undefined;
     for (const lane of this.lanes) {
       if (!takes(lane, position)) continue;
       try {
@@ -379,7 +387,8 @@ export class ProjectionRunner {
     this.epoch += 1;
     this.discardBatch();
     this.writes = Promise.resolve();
-    this.options.onError?.(error);
+    // The stall was said once: its retries are not failures to report again.
+    if (!this.stall.said(error)) this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
     clearTimeout(this.retry);

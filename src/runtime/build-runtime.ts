@@ -48,6 +48,8 @@ import { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import { EnforceRequestDeadlines } from '../application/use-cases/enforce-request-deadlines';
 import { Recoveries } from '../application/recoveries';
 import type { EventStore } from '../event-store/event-store.port';
+import { describeStall, stallFields } from '../event-store/stalled-at-event';
+import { StalledFollowers } from '../metrics/stalled-followers';
 import { StartupError } from '../shared/startup-error';
 import { deploymentIdentity } from '../deployment/deployment-identity';
 import type { ReadinessCheck } from '../shared/readiness';
@@ -178,10 +180,16 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           : new InProcessLease(),
         throttledWarnings(logger, 'projection'),
         lag,
+        (stall) => logger.error({ msg: describeStall('projector', stall), ...stallFields(stall) }),
       )
     : undefined;
 
-  if (projector) readinessChecks.push(projector.readiness);
+  // Followers of the log that skip no event, each 1 while it waits at one this release cannot read.
+  const stalledFollowers = new StalledFollowers(registry);
+  if (projector) {
+    readinessChecks.push(projector.readiness);
+    stalledFollowers.follow('projector', () => projector.stalled);
+  }
 
   // The orgs whose stored log the self-check found altered: their writes are refused in every process that
   // serves them, each worker of a cluster told by the primary what worker 0's check found, and an API
@@ -231,9 +239,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
           onNodesDisagree: (disagreements) => logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`),
         }),
         (part, error) => transparencyWarnings[part](error),
+        (stall) => logger.error({ msg: describeStall('Merkle nodes follower', stall), ...stallFields(stall) }),
       )
     : undefined;
   if (transparency) readinessChecks.push(...transparency.readiness);
+  if (transparency) stalledFollowers.follow('merkle-nodes', () => transparency.stalled);
   if (transparency && config.checkpoints) lag.follow('checkpointer', () => transparency.followed);
 
   // Rate limits live in Redis when there is one, so every API instance counts against the same budget.

@@ -1,6 +1,7 @@
 import { PROJECTIONS } from '../../projections/projections';
 import type { Projection, ReadModelName } from '../../projections/projection';
 import type { EventStore } from '../event-store/event-store.port';
+import type { StalledAtEvent } from '../event-store/stalled-at-event';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import { projectedModels } from '../read-models/projected-models';
 import { rebuildReadModels } from '../read-models/rebuild-read-models';
@@ -17,6 +18,8 @@ export interface ProjectionCallbacks {
   onDiverged(model: ReadModelName, reason: string): void;
   /** The rebuild started by onDiverged ended (the rebuilt generation is active, or the rebuild failed and was reported). */
   onRebuilt(model: ReadModelName): void;
+  /** The runner waits at an event this release cannot read (said once; it retries it after each pause). */
+  onStalled(stall: StalledAtEvent): void;
   /** After each batch is checkpointed. */
   onProgress?(): void;
 }
@@ -55,6 +58,7 @@ export class LiveProjections implements RunningProjections {
       ...batching,
       onError: (error) => callbacks.onError(error),
       onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
+      onStalled: (stall) => callbacks.onStalled(stall),
       onProgress: () => callbacks.onProgress?.(),
     });
   }

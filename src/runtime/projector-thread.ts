@@ -1,4 +1,5 @@
 import type { ReadModelName } from '../../projections/projection';
+import type { StalledAtEvent } from '../event-store/stalled-at-event';
 import { OWN_LOOP_BATCHES, type ProjectionRunnerOptions } from '../read-models/projection-runner';
 import type { ProjectionCallbacks, RunningProjections, StartProjections } from './live-projections';
 import { fromThreadError, startThread, type ThreadFailure } from './worker-thread';
@@ -19,7 +20,8 @@ export type ProjectorThreadMessage =
   | { kind: 'positions'; positions: Array<[ReadModelName, bigint | undefined]> }
   | ThreadFailure
   | { kind: 'diverged'; model: ReadModelName; reason: string }
-  | { kind: 'rebuilt'; model: ReadModelName };
+  | { kind: 'rebuilt'; model: ReadModelName }
+  | { kind: 'stalled'; stall: StalledAtEvent };
 
 export interface ProjectorThreadOptions {
   eventLogPath: string;
@@ -70,6 +72,8 @@ function handle(message: ProjectorThreadMessage, positions: Map<ReadModelName, b
       return callbacks.onDiverged(message.model, message.reason);
     case 'rebuilt':
       return callbacks.onRebuilt(message.model);
+    case 'stalled':
+      return callbacks.onStalled(message.stall);
     default:
       return message satisfies never;
   }

@@ -1,4 +1,5 @@
 import type { ReadModelName } from '../../projections/projection';
+import { describeStall, type StalledAtEvent } from '../event-store/stalled-at-event';
 import type { Lease } from '../leases/lease.port';
 import type { SubscriberLag } from '../metrics/subscriber-lag';
 import { BACKOFF, backoffDelay } from '../shared/backoff';
@@ -13,21 +14,34 @@ import type { RunningProjections, StartProjections } from './live-projections';
  *
  * A read model whose checkpoint the log no longer holds (restored or truncated log) is rebuilt
  * from the log into a new generation; until it is active, readiness fails naming it.
+ *
+ * An event this release cannot read (a newer one wrote it) stalls the runner there: readiness
+ * fails naming it until the runner stops (the lease went to another copy, a newer release
+ * that reads it) or the process is replaced by such a release.
  */
 export class Projector {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   /** Read models being rebuilt because the log diverged from their checkpoint, with the reason. */
   private readonly diverged = new Map<ReadModelName, string>();
+  /** The event the running projections wait at, which this release cannot read. */
+  private stall: StalledAtEvent | undefined;
 
-  /** Readiness: fails while a read model is rebuilt after the log diverged from it. */
+  /** Readiness: fails while a read model is rebuilt after the log diverged from it, or while the projections wait at an event this release cannot read. */
   readonly readiness = {
     name: 'projections',
     ping: async (): Promise<boolean> => {
-      if (this.diverged.size === 0) return true;
-      throw new Error([...this.diverged].map(([model, reason]) => `read model ${model}: ${reason}; rebuilding it from the log`).join('; '));
+      const reasons = [...this.diverged].map(([model, reason]) => `read model ${model}: ${reason}; rebuilding it from the log`);
+      if (this.stall) reasons.push(describeStall('projector', this.stall));
+      if (reasons.length === 0) return true;
+      throw new Error(reasons.join('; '));
     },
   };
+
+  /** Whether the projections wait at an event this release cannot read. */
+  get stalled(): boolean {
+    return this.stall !== undefined;
+  }
 
   constructor(
     /** The read models the runner feeds (projectedModels): their positions are the runner's lag. */
@@ -36,6 +50,8 @@ export class Projector {
     private readonly lease: Lease,
     private readonly onError: (error: unknown) => void,
     private readonly lag?: SubscriberLag,
+    /** The projections began to wait at an event this release cannot read (said once per run of them). */
+    private readonly onStalled?: (stall: StalledAtEvent) => void,
   ) {}
 
   start(): void {
@@ -62,10 +78,16 @@ export class Projector {
           onError: this.onError,
           onDiverged: (model, reason) => this.diverged.set(model, reason),
           onRebuilt: (model) => this.diverged.delete(model),
+          onStalled: (stall) => {
+            this.stall = stall;
+            this.onStalled?.(stall);
+          },
         });
         outcome = await Promise.race([held.lost.then(() => 'lost' as const), stopped.then(() => 'stopped' as const), running.ended.then(() => 'ended' as const)]);
       } finally {
         await running?.stop();
+        // Whoever runs them next (this process again, or a copy holding the lease) says its own stall.
+        this.stall = undefined;
         for (const stop of unfollow) stop?.();
         await held.release();
       }

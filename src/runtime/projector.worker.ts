@@ -24,6 +24,7 @@ serveThread<ProjectorThreadMessage>(async (post) => {
     onError: (error) => post({ kind: 'error', error: toThreadError(error) }),
     onDiverged: (model, reason) => post({ kind: 'diverged', model, reason }),
     onRebuilt: (model) => post({ kind: 'rebuilt', model }),
+    onStalled: (stall) => post({ kind: 'stalled', stall }),
     onProgress: positions,
   }, data.batching);
   await live.start();

@@ -1,3 +1,4 @@
+import type { StalledAtEvent } from '../event-store/stalled-at-event';
 import type { SelfCheckReport } from '../transparency/log-self-check';
 import type { LogKey } from '../transparency/log-key';
 import type { LogTransparencySettings, StartTransparency, TransparencyPart, TransparencyReports } from '../transparency/log-transparency';
@@ -18,6 +19,7 @@ export interface TransparencyThreadData {
 export type TransparencyThreadMessage =
   | { kind: 'checked'; report: SelfCheckReport }
   | { kind: 'followed'; position: bigint | undefined }
+  | { kind: 'stalled'; stall: StalledAtEvent }
   | (ThreadFailure & { part?: TransparencyPart });
 
 export interface TransparencyThreadOptions {
@@ -73,6 +75,8 @@ function handle(message: TransparencyThreadMessage, reports: TransparencyReports
       return reports.onChecked(message.report);
     case 'followed':
       return reports.onFollowed(message.position);
+    case 'stalled':
+      return reports.onStalled(message.stall);
     case 'error':
       return reports.onError(message.part ?? 'thread', fromThreadError(message.error));
     default:

@@ -6,6 +6,7 @@
  * after every batch and failures, and stops (storing what the follower was delivered) when told.
  */
 import { workerData } from 'node:worker_threads';
+import type { StalledAtEvent } from '../event-store/stalled-at-event';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { logKeyOf } from '../transparency/log-key';
 import { parseVerifierKeys } from '../transparency/log-keyring';
@@ -29,6 +30,7 @@ serveThread<TransparencyThreadMessage>(async (post) => {
     onChecked: (report: SelfCheckReport) => post({ kind: 'checked', report }),
     onFollowed: (position: bigint | undefined) => post({ kind: 'followed', position }),
     onError: (part: TransparencyPart, error: unknown) => post({ kind: 'error', part, error: toThreadError(error) }),
+    onStalled: (stall: StalledAtEvent) => post({ kind: 'stalled', stall }),
   };
   // Each check on a thread of its own, which gives back what the check allocated when it ends (self-check-thread.ts).
   const checkLog = (compareNodes: boolean) => checkLogOnThread({ eventLogPath: data.eventLogPath, merkleNodesPath: compareNodes ? data.merkleNodesPath : undefined, keyring: data.keyring });

@@ -1,4 +1,5 @@
 import type { EventStore } from '../event-store/event-store.port';
+import type { StalledAtEvent } from '../event-store/stalled-at-event';
 import { LogCheckpointer } from './log-checkpointer';
 import type { LogKey } from './log-key';
 import { checkLogHere, LogSelfCheck, type CheckLog, type SelfCheckReport } from './log-self-check';
@@ -33,6 +34,8 @@ export interface TransparencyReports {
   /** The follower stored a batch, up to this position of the log. */
   onFollowed(position: bigint | undefined): void;
   onError(part: TransparencyPart, error: unknown): void;
+  /** The Merkle follower waits at an event this release cannot read (said once; it retries it after each pause). */
+  onStalled(stall: StalledAtEvent): void;
 }
 
 /** The transparency work while it runs, and how to stop it. */
@@ -75,7 +78,11 @@ export class LogTransparency implements RunningTransparency {
     private readonly reports: TransparencyReports,
     checkLog: (compareNodes: boolean) => CheckLog = (compareNodes) => checkLogHere(events, key.keyring, compareNodes ? nodes : undefined),
   ) {
-    const follower = settings.checkpoints ? new MerkleFollower(events, nodes, { maxOrgs: settings.orgsInMemory, onError: (error) => reports.onError('merkleNodes', error) }) : undefined;
+    const follower = settings.checkpoints ? new MerkleFollower(events, nodes, {
+          maxOrgs: settings.orgsInMemory,
+          onError: (error) => reports.onError('merkleNodes', error),
+          onStalled: (stall) => reports.onStalled(stall),
+        }) : undefined;
     follower?.onStored(() => reports.onFollowed(follower.position));
     this.follower = follower;
     // Copies of the projector role each run one: the checkpoint streams' expected revisions let one checkpoint per state through.

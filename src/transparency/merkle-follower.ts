@@ -1,4 +1,5 @@
-import { decode, type Decoded } from '../domain/events/decode';
+import type { Decoded } from '../domain/events/decode';
+import { StallWatch, type StalledAtEvent } from '../event-store/stalled-at-event';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { orgStream } from '../domain/streams';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store.port';
@@ -109,6 +110,8 @@ export interface MerkleFollowerOptions {
   maxOrgs?: number;
   /** Each failure; the follower resumes from its checkpoint after retryMs. */
   onError?: (error: unknown) => void;
+  /** An event this release cannot read (a newer one wrote it): no tree may skip it, so the follower retries it after each pause, but says so once (here, instead of onError at each retry). */
+  onStalled?: (stall: StalledAtEvent) => void;
   /** The time (ms) leaves are seen at, and the checkpointer's: Date.now unless a test steps it. */
   clock?: () => number;
 }
@@ -138,7 +141,7 @@ class MissingNodes extends Error {}
  * stored; nothing here is trusted by the server's own check (log-self-check.ts), which reads the log.
  */
 export class MerkleFollower {
-  private readonly options: Required<Omit<MerkleFollowerOptions, 'onError' | 'clock'>> & MerkleFollowerOptions;
+  private readonly options: Required<Omit<MerkleFollowerOptions, 'onError' | 'onStalled' | 'clock'>> & MerkleFollowerOptions;
   /** The time (ms) its leaves are seen at: the checkpointer reads its trees' times on this clock, and dates its checkpoints by it. */
   readonly clock: () => number;
   /** The orgs in memory, least recently used first. */
@@ -151,6 +154,8 @@ export class MerkleFollower {
   private running = false;
   private epoch = 0;
   private retry: NodeJS.Timeout | undefined;
+  /** Says once that it waits at an event this release cannot read. */
+  private readonly stall: StallWatch;
   private applied: LogCheckpoint | undefined;
   /** Head of the log when the subscription began: until it is stored, nothing is signed. */
   private replayUntil: bigint | undefined;
@@ -173,6 +178,7 @@ export class MerkleFollower {
   ) {
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
     this.clock = options.clock ?? Date.now;
+    this.stall = new StallWatch(options.onStalled);
   }
 
   /** Most orgs kept in memory beside those with changes not yet stored. */
@@ -314,7 +320,7 @@ export class MerkleFollower {
   }
 
   private handle(epoch: number, record: RecordedEvent): Promise<void> | undefined {
-    const event = decode(record);
+    const event = this.stall.decode(record);
     const { orgId } = event.metadata;
     // A leaf extends the org's right edge; a checkpoint of it needs only its state.
     const edge = event.type !== 'CheckpointSigned';
@@ -495,7 +501,8 @@ export class MerkleFollower {
     if (epoch !== this.epoch || !this.running) return;
     this.epoch += 1;
     this.discardBatch();
-    this.options.onError?.(error);
+    // The stall was said once: its retries are not failures to report again.
+    if (!this.stall.said(error)) this.options.onError?.(error);
     void this.subscription?.stop();
     this.subscription = undefined;
     clearTimeout(this.retry);

@@ -56,6 +56,18 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
+  it('a follower of the log stalled at an event a newer release wrote (read models, Merkle nodes: they skip none) pages once a rolling upgrade would have finished, saying what to run', () => {
+    const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
+    const stalled = rules.filter((rule) => rule.expr.includes('ztkeys_log_follower_stalled'));
+    expect(stalled.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: (rule as { for?: string }).for, severity: rule.labels.severity }))).toEqual([
+      { alert: 'ZtkeysLogFollowerStalled', expr: 'max by (instance, follower) (ztkeys_log_follower_stalled) > 0', for: '10m', severity: 'page' },
+    ]);
+    // What the operator reads next, and does: the error line and readiness name the event; the release that wrote it reads it.
+    for (const step of ['stalled at position N', '/health/ready', 'run that release']) {
+      expect({ step, named: stalled[0].annotations.description?.includes(step) }).toEqual({ step, named: true });
+    }
+  });
+
   it('a fork the shared witness refused (or a checkpoint whose signed time goes back) pages, as does a checkpoint it refused for a retired log key (the old key signs on: it may have leaked); checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
     const summary = (rule: AlertRules['groups'][number]['rules'][number]) => ({ alert: rule.alert, expr: rule.expr, severity: rule.labels.severity });

@@ -7,7 +7,9 @@
 import type { DocumentChange } from '../../projections/document-change';
 import type { Projection, ReadModelName } from '../../projections/projection';
 import type { LogEventType } from '../../src/domain/events/event-catalogue';
-import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { EventStore, RecordedEvent, SubscriptionOptions } from '../../src/event-store/event-store.port';
+import type { StalledAtEvent } from '../../src/event-store/stalled-at-event';
+import { OrgLog } from '../notifications/support/org-log';
 import type { ModelBatch, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { PROJECTIONS } from '../../projections/projections';
@@ -111,6 +113,35 @@ describe.each(storeKinds('projection runner'))('projection runner on $name', (ki
       expect(await opened.store.inactiveGenerations('org-status')).toEqual([]);
     } finally {
       await live.stop();
+    }
+  });
+
+  it('stops at an event a newer release wrote: says so once (onStalled), not at each retry (onError), and goes on retrying it', async () => {
+    await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 4, commands: 20, seed: 41 }));
+    const acme = new OrgLog(log.events, 'acme-newer');
+    const { max } = await acme.pendingMemberRequest('Acme');
+    const newer = await acme.request(max, undefined, 2);
+    const position = (await readWholeLog(log.events)).find((event) => event.id === newer.eventId)!.position;
+    // Each retry subscribes again.
+    let subscriptions = 0;
+    const counted: EventStore = Object.assign(Object.create(log.events) as EventStore, {
+      subscribeToAll: (options: SubscriptionOptions) => {
+        subscriptions += 1;
+        return log.events.subscribeToAll(options);
+      },
+    });
+    const errors: unknown[] = [];
+    const stalls: StalledAtEvent[] = [];
+    const runner = new ProjectionRunner(counted, opened.store, Object.values(PROJECTIONS), { retry: RETRY, onError: (error) => errors.push(error), onStalled: (stall) => stalls.push(stall) });
+    await runner.start();
+    try {
+      await waitFor(async () => subscriptions >= 6);
+      expect(stalls).toEqual([{ position, eventId: newer.eventId, type: 'KeyRequested', schemaVersion: 2, reason: expect.stringMatching(/^cannot decode event KeyRequested v2: written by a newer ztkeys/) }]);
+      expect(errors).toEqual([]);
+      // Nothing skipped: every model waits before it.
+      for (const model of Object.keys(PROJECTIONS) as ReadModelName[]) expect({ model, before: ((await opened.store.checkpoint(model)) ?? -1n) < position }).toEqual({ model, before: true });
+    } finally {
+      await runner.stop();
     }
   });
 

@@ -63,6 +63,7 @@ describe('background threads', () => {
           onError: (error) => errors.push(error),
           onDiverged: () => undefined,
           onRebuilt: () => undefined,
+          onStalled: () => undefined,
         });
         sample();
         await running.stop();

@@ -52,6 +52,7 @@ describe('projector on a worker thread (embedded)', () => {
         onError: (error) => errors.push(error),
         onDiverged: () => undefined,
         onRebuilt: () => undefined,
+        onStalled: () => undefined,
       });
       // The caller's own connection answers while the thread writes (WAL), and sees its checkpoints move.
       let readsDuringCatchUp = 0;

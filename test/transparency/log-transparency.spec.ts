@@ -41,7 +41,7 @@ describe('the log transparency work', () => {
     const event = newEvent('OrganizationCreated', { orgId: 'acme', name: 'Acme', policy: DEFAULT_ORG_POLICY, superAdminId: 'alice' });
     return events.append([{ stream: 'org-acme', expected: 'no_stream', events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
   };
-  const quiet = (errors: string[]): TransparencyReports => ({ onChecked: () => undefined, onFollowed: () => undefined, onError: (part, error) => void errors.push(`${part}: ${String(error)}`) });
+  const quiet = (errors: string[]): TransparencyReports => ({ onChecked: () => undefined, onFollowed: () => undefined, onError: (part, error) => void errors.push(`${part}: ${String(error)}`), onStalled: (stall) => void errors.push(`stalled: ${stall.reason}`) });
   afterEach(async () => {
     await nodes.close();
     await events.close();
@@ -63,6 +63,7 @@ describe('the log transparency work', () => {
       onChecked: (report: { disagreements?: string[] }) => void checks.push(report.disagreements ? 'compared' : 'not compared'),
       onFollowed: () => undefined,
       onError: (part: string, error: unknown) => void errors.push(`${part}: ${String(error)}`),
+      onStalled: () => undefined,
     };
     const work = new LogTransparency(events, nodes, KEY, SETTINGS, reports, checkLog);
     try {

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventStore } from '../../src/event-store/event-store.port';
+import type { EventStore, SubscriptionOptions } from '../../src/event-store/event-store.port';
+import type { StalledAtEvent } from '../../src/event-store/stalled-at-event';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
 import { MerkleFollower, type FollowedOrg } from '../../src/transparency/merkle-follower';
@@ -112,6 +113,34 @@ describe('Merkle follower', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('stops at an event a newer release wrote: says so once (onStalled), not at each retry (onError), and stores nothing past it', async () => {
+    await grow(events, { acme: 5 });
+    const before = await events.headPosition();
+    const newer = { ...orgEvent('acme', 5), schemaVersion: 2 };
+    await events.append([{ stream: 'org-acme', expected: 4n, events: [newer] }]);
+    await grow(events, { acme: 2 }, { acme: 6 });
+    // Each retry subscribes again.
+    let subscriptions = 0;
+    const log: EventStore = Object.assign(Object.create(events) as EventStore, {
+      subscribeToAll: (options: SubscriptionOptions) => {
+        subscriptions += 1;
+        return events.subscribeToAll(options);
+      },
+    });
+    const stalls: StalledAtEvent[] = [];
+    const follower = new MerkleFollower(log, nodes, { retryMs: 20, onError: (error) => errors.push(error), onStalled: (stall) => stalls.push(stall) });
+    await follower.start();
+    try {
+      for (const deadline = Date.now() + 10_000; subscriptions < 6; await new Promise((resolve) => setTimeout(resolve, 10))) {
+        if (Date.now() > deadline) throw new Error(`${subscriptions} subscriptions`);
+      }
+      expect(stalls).toEqual([{ position: before! + 1n, eventId: newer.id, type: 'AgentAdded', schemaVersion: 2, reason: expect.stringMatching(/^cannot decode event AgentAdded v2: written by a newer ztkeys/) }]);
+      expect((follower.position ?? 0n) < before! + 1n).toBe(true);
+    } finally {
+      await follower.stop();
+    }
   });
 
   it('resumes after a restart from its checkpoint: only the events after it are delivered, and the trees go on', async () => {
