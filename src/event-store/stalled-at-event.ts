@@ -48,7 +48,7 @@ export class StallWatch {
 
 /** The one wording of a stall: the error line and readiness both say it. */
 export function describeStall(follower: string, { position, type, schemaVersion, reason }: StalledAtEvent): string {
-  return `${follower} stalled at position ${position} (${type} v${schemaVersion}): ${reason}; it waits there rather than skip it, retrying: a newer release wrote it: run that release`;
+  return `${follower} stalled at position ${position} (${type} v${schemaVersion}): ${reason}; it waits there rather than skip it, and retries`;
 }
 
 /** Fields of the error line, beside describeStall's message. */

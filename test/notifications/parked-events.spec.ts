@@ -58,7 +58,8 @@ describe('the notifier meets an event it cannot plan for, on the built server', 
       await waitFor("the emails of the request after the newer release's event", () => mailedFor(outbox, after.eventId).length === 2, 30_000, () => server.stdout.slice(-2000));
       expect(mailedFor(outbox, newer.eventId)).toEqual([]);
       expect(await parkedGauge(url)).toBe('1');
-      expect(server.logLines.filter((line) => line.level >= 50).map(({ level, msg, position: at, type, schemaVersion, eventId }) => ({ level, msg, at, type, schemaVersion, eventId }))).toEqual([
+      // The followers' own stall at the event (each one error line) is newer-event-stall.spec.ts's.
+      expect(server.logLines.filter((line) => line.level >= 50 && !String(line.msg).includes(' stalled at position ')).map(({ level, msg, position: at, type, schemaVersion, eventId }) => ({ level, msg, at, type, schemaVersion, eventId }))).toEqual([
         {
           level: 50,
           msg: expect.stringMatching(new RegExp(`^email notifier parked the event at position ${position} \\(KeyRequested v2\\): cannot decode event KeyRequested v2: written by a newer ztkeys`)),

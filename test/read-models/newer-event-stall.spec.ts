@@ -44,13 +44,13 @@ describe('the projector meets an event a newer release wrote, on the built serve
         return response.status === 503 && ['projector', 'Merkle nodes follower'].every((follower) => body.includes(`${follower} stalled`)) && body;
       }, 30_000, () => server.stdout.slice(-2000));
       for (const follower of ['projector', 'Merkle nodes follower']) expect(ready).toContain(`${follower} stalled at position ${position} (KeyRequested v2)`);
-      expect(ready).toContain('a newer release wrote it');
+      expect(ready).toContain('written by a newer ztkeys (this release reads up to v1): run that release');
       expect({ projector: await stalledGauge(url, 'projector'), merkleNodes: await stalledGauge(url, 'merkle-nodes') }).toEqual({ projector: '1', merkleNodes: '1' });
       // Several retries (1 s apart) later, still one line about it.
       await new Promise((resolve) => setTimeout(resolve, 5000));
       // Their lines (not the notifier's, the self-check's or readiness's).
       const about = server.logLines.filter((line) => /^(project(or|ion)|Merkle nodes)/.test(line.msg ?? ''));
-      const said = (follower: string) => ({ level: 50, msg: expect.stringMatching(new RegExp(`^${follower} stalled at position ${position} \\(KeyRequested v2\\): cannot decode event KeyRequested v2: .*a newer release wrote it: run that release`)) });
+      const said = (follower: string) => ({ level: 50, msg: expect.stringMatching(new RegExp(`^${follower} stalled at position ${position} \\(KeyRequested v2\\): cannot decode event KeyRequested v2: written by a newer ztkeys .*: run that release, or restore the backup taken before upgrading; it waits there rather than skip it, and retries$`)) });
       expect(about.map(({ level, msg }) => ({ level, msg })).sort((a, b) => String(a.msg).localeCompare(String(b.msg)))).toEqual([said('Merkle nodes follower'), said('projector')]);
       expect(await server.stopWith('SIGTERM', 10_000)).toBeLessThan(10_000);
     } finally {
