@@ -8,7 +8,7 @@ import { BACKOFF, backoffDelay } from '../shared/backoff';
 import { pause } from '../shared/pause';
 import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
-import { EXPORT_IDLE_DEFAULT_MS, EXPORT_IDLE_ENV } from './export-idle-bound';
+import { ANSWER_TIMEOUT_ENV, DEFAULT_ANSWER_BOUNDS, EXPORT_IDLE_ENV, type AnswerBounds } from './answer-bounds';
 import { tokenRefused } from './token-refused';
 import { bearerTokenFault } from '../shared/bearer-token';
 import { onOneLineShown } from '../shared/hidden-characters';
@@ -99,8 +99,6 @@ class NoAnswer extends CliError {}
 /** Sends of a command with an Idempotency-Key that got no answer, before the CLI gives up. */
 const IDEMPOTENT_ATTEMPTS = 4;
 
-const REQUEST_TIMEOUT_MS = 60_000;
-
 /**
  * Requests waiting for their answer's head. Node 20's fetch waits for ever, holding no handle, on a
  * connection the server closes as soon as it accepts it (a proxy with no backend, a port published
@@ -137,9 +135,9 @@ interface Answer<T> {
  * and answers; bearer token; problem+json errors; read-your-writes through X-Min-Position.
  */
 export class ApiClient {
-  /** Every call but the audit export: an answer within REQUEST_TIMEOUT_MS. */
+  /** Every call but the audit export: an answer within `bounds.answerMs`. */
   readonly http: Api;
-  /** The audit export: no overall timeout, the log may be long; given up after `exportIdleMs` without a byte. */
+  /** The audit export: no overall timeout, the log may be long; given up after `bounds.exportIdleMs` without a byte. */
   private readonly streaming: Api;
   /** The operation each answer answers (method and path template), for checking it against the document. */
   private readonly operations = new WeakMap<Response, { method: string; path: string }>();
@@ -150,14 +148,14 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly token: string,
     private readonly positions?: PositionTracker,
-    private readonly exportIdleMs = EXPORT_IDLE_DEFAULT_MS,
+    private readonly bounds: AnswerBounds = DEFAULT_ANSWER_BOUNDS,
   ) {
     const fault = bearerTokenFault(token);
     if (fault)
       throw usageError(
         `The token ${fault}: it is not sent, nor shown here. Check the file, descriptor or variable it was read from (two tokens in one?), or log in again.`,
       );
-    this.http = this.client(REQUEST_TIMEOUT_MS, MAX_ANSWER_BYTES);
+    this.http = this.client(bounds.answerMs, MAX_ANSWER_BYTES);
     this.streaming = this.client(undefined, Infinity);
   }
 
@@ -303,15 +301,15 @@ export class ApiClient {
   }
 
   /**
-   * The answer as a body that fails once the server sent no byte for exportIdleMs, the connection
+   * The answer as a body that fails once the server sent no byte for `bounds.exportIdleMs`, the connection
    * dropped then (else Node's fetch waits 5 minutes). Counted only while a read waits on the server:
    * a slow reader of the output (a pipe, a disk) is no silence of the server's.
    */
   private idleBounded(response: Response, abort: AbortController): Response {
     if (!response.body) return response;
     const reader = response.body.getReader();
-    const silent = new CliError(EXIT.SERVER, `the server at ${this.baseUrl} sent nothing for ${this.exportIdleMs / 1000} s (${EXPORT_IDLE_ENV})`);
-    const idleMs = this.exportIdleMs;
+    const silent = new CliError(EXIT.SERVER, `the server at ${this.baseUrl} sent nothing for ${this.bounds.exportIdleMs / 1000} s (${EXPORT_IDLE_ENV})`);
+    const idleMs = this.bounds.exportIdleMs;
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
@@ -350,7 +348,7 @@ export class ApiClient {
 
   private unreachable(error: unknown): CliError {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const why = (error as Error).name === 'TimeoutError' ? `no answer in time (${this.bounds.answerMs / 1000} s, ${ANSWER_TIMEOUT_ENV})` : (cause?.code ?? cause?.message ?? (error as Error).message);
     return new NoAnswer(EXIT.SERVER, `Cannot reach the ztkeys server at ${this.baseUrl}: ${why}.`);
   }
 }

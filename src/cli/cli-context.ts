@@ -4,7 +4,7 @@ import { cliHome } from './cli-home';
 import type { CliIo } from './cli-io';
 import { Output } from './output';
 import { EXIT } from './exit-codes';
-import { exportIdleMs } from './export-idle-bound';
+import { answerBounds } from './answer-bounds';
 import { checkNoOtherWriters } from './home-writers';
 import { narrowHome } from './private-file';
 import { ProfileStore, type Profile } from './profile-store';
@@ -73,7 +73,7 @@ export class CliContext {
         );
         return true;
       },
-    }, exportIdleMs(this.io.env));
+    }, answerBounds(this.io.env));
   }
 
   now(): string {

@@ -35,6 +35,7 @@ const FOOTER = `Environment:
   ZTKEYS_PASSPHRASE      key passphrase, for automation (prefer --passphrase-file or -fd: the environment is less private)
   ZTKEYS_TOKEN           agent token for "login" (else --token-file or --token-fd, else asked on the terminal)
   ZTKEYS_BOOTSTRAP_TOKEN operator token for "org create" (else --bootstrap-token-file or -fd, else asked)
+  ZTKEYS_TIMEOUT_SECONDS      any other command gives up (exit 4) when an answer is not whole this long after its request (default: 60)
   ZTKEYS_EXPORT_IDLE_SECONDS  "audit export" gives up (exit 4) once the server sent no byte this long (default: 60)
 
 Exit codes:

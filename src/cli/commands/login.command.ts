@@ -1,5 +1,6 @@
 import { onOneLineShown } from '../../shared/hidden-characters';
 import { ApiClient } from '../api-client';
+import { answerBounds } from '../answer-bounds';
 import { checkApiUrl, plainHttpOption } from '../api-url';
 import { usageError } from '../cli-error';
 import type { CommandSpec } from '../command-spec';
@@ -33,7 +34,7 @@ replaced without --force: several people sharing a home log in with --profile <t
           `Log in with --profile <name> (for example --profile ${agentId}), or add --force to replace it.`,
       );
     // No position tracking yet: a position remembered for this URL may come from another server.
-    const api = new ApiClient(apiUrl, token);
+    const api = new ApiClient(apiUrl, token, undefined, answerBounds(ctx.io.env));
     const org = await api.ok(api.http.GET('/v1/orgs/{orgId}', { params: { path: { orgId } } }));
     ctx.profiles.save(profile, { apiUrl, token, orgId, agentId });
     ctx.profiles.use(profile);
