@@ -34,6 +34,8 @@ describeWithMongo('MongoDB away and back under a running server', () => {
     const away = await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log`, admin.token);
     expect(away.status).toBe(503);
     await hop.up();
+    // Back: a read that meets a pooled connection the outage closed is a 503 (try again shortly), as a client is told.
+    await waitFor('reads answered again', async () => (await call(server, 'GET', `/v1/orgs/${admin.orgId}/audit-log/export`, admin.token)).status === 200);
 
     const { leaves } = await signedLog(server, admin, (found) => found.some((line) => line.data?.agentId === 'erin'));
     expect(leaves.filter((line) => line.type === 'AgentAdded').map((line) => line.data.agentId)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
