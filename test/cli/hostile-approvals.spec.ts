@@ -6,14 +6,12 @@ import { KeyStore } from '../../src/cli/key-store';
 import { generateKeyPair } from '../../src/cli/signature-key';
 import { fingerprint } from '../../src/crypto/public-key';
 import { verificationCode } from '../../src/crypto/verification-code';
-import { CLI_BUILT, runProcess } from './support/cli-process';
-import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { issuedChallenge, PASSPHRASE, signingStandIn, type SigningStandIn } from './support/signing-home';
 import { keyRequestAnswer } from './support/key-request-answer';
-import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
+import type { StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
 
-const PASSPHRASE = 'correct horse battery staple';
 const BOB = { orgId: 'org-1', agentId: 'bob' };
 
 /**
@@ -23,6 +21,7 @@ const BOB = { orgId: 'org-1', agentId: 'bob' };
  */
 describe('a replacement key said APPROVED by the server', () => {
   let api: StandInApi;
+  let run: SigningStandIn['run'];
   const requests: string[] = [];
   let createdAnswer: (body: string) => unknown = () => undefined;
   /** The public key of the request req-2 the stand-in shows as APPROVED. */
@@ -30,22 +29,21 @@ describe('a replacement key said APPROVED by the server', () => {
 
   beforeEach(async () => {
     requests.length = 0;
-    api = await standInApi(
+    ({ api, run } = await signingStandIn(
       'hostile-approvals',
-      jsonRoutes((method, url, body) => {
+      BOB,
+      (method, url, body) => {
         if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, BOB, {})];
         if (method === 'POST' && url === '/v1/orgs/org-1/key-requests') return [201, createdAnswer(body)];
         if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-2') return [200, keyRequestAnswer('req-2', pendingKey, { status: 'APPROVED', approvals: ['alice'] })];
         return undefined;
-      }, requests),
-      BOB,
-    );
-    await saveActiveKey(api.home, BOB, PASSPHRASE);
+      },
+      requests,
+    ));
   });
   afterEach(() => api.close());
 
   const keyFolder = () => join(api.home, 'keys', 'org-1', 'bob');
-  const run = (args: string[]) => runProcess(CLI_BUILT, args, { env: { PATH: process.env.PATH, ZTKEYS_HOME: api.home, ZTKEYS_PASSPHRASE: PASSPHRASE } });
 
   /** The old ACTIVE key's file is kept, retired, 0600, still opening with its passphrase; the output names it. */
   async function expectKept(old: string, output: string): Promise<void> {

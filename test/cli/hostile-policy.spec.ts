@@ -1,12 +1,9 @@
 import { EXIT } from '../../src/cli/exit-codes';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
-import { CLI_BUILT, runProcess } from './support/cli-process';
-import { issuedChallenge, saveActiveKey } from './support/signing-home';
-import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
+import { issuedChallenge, signingStandIn, type SigningStandIn } from './support/signing-home';
 
 jest.setTimeout(60_000);
 
-const PASSPHRASE = 'correct horse battery staple';
 const OWNER = { orgId: 'org-1', agentId: 'alice' };
 
 /**
@@ -16,29 +13,27 @@ const OWNER = { orgId: 'org-1', agentId: 'alice' };
  * signature over a field the SUPER_ADMIN was never shown (the "New policy" lines list the known ones).
  */
 describe('policy set against a server that adds a member to the policy it answers', () => {
-  let api: StandInApi;
+  let cli: SigningStandIn;
   const requests: string[] = [];
 
   beforeAll(async () => {
-    api = await standInApi(
+    cli = await signingStandIn(
       'policy',
-      jsonRoutes((method, url, body) => {
+      OWNER,
+      (method, url, body) => {
         if (method === 'GET' && url === '/v1/orgs/org-1/policy') return [200, { ...DEFAULT_ORG_POLICY, taskApprovals: 0 }, { etag: '"3"' }];
         // The statement binds what was asked, and the member the server added to its read.
         if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, OWNER, { taskApprovals: 0 })];
         if (method === 'PUT' && url === '/v1/orgs/org-1/policy') return [200, { changed: true, policy: (JSON.parse(body) as { policy: unknown }).policy, position: 7 }];
         return undefined;
-      }, requests),
-      OWNER,
+      },
+      requests,
     );
-    await saveActiveKey(api.home, OWNER, PASSPHRASE);
   });
-  afterAll(() => api.close());
+  afterAll(() => cli.api.close());
 
   it('signs nothing that binds the member it was not shown, and sends no policy (exit 5)', async () => {
-    const result = await runProcess(CLI_BUILT, ['policy', 'set', '--admin-approvals', '2'], {
-      env: { PATH: process.env.PATH, ZTKEYS_HOME: api.home, ZTKEYS_PASSPHRASE: PASSPHRASE },
-    });
+    const result = await cli.run(['policy', 'set', '--admin-approvals', '2']);
     expect(requests).toEqual(['GET /v1/orgs/org-1/policy', 'POST /v1/orgs/org-1/challenges']);
     expect(result).toMatchObject({
       code: EXIT.CHECK_FAILED,

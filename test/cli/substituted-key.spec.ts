@@ -1,14 +1,11 @@
 import { EXIT } from '../../src/cli/exit-codes';
 import { generateKeyPair } from '../../src/cli/signature-key';
 import { verificationCode } from '../../src/crypto/verification-code';
-import { CLI_BUILT, runProcess } from './support/cli-process';
-import { issuedChallenge, saveActiveKey } from './support/signing-home';
+import { issuedChallenge, signingStandIn, type SigningStandIn } from './support/signing-home';
 import { keyRequestAnswer } from './support/key-request-answer';
-import { jsonRoutes, standInApi, type StandInApi } from './support/stand-in-api';
 
 jest.setTimeout(60_000);
 
-const PASSPHRASE = 'correct horse battery staple';
 const APPROVER = { orgId: 'org-1', agentId: 'alice' };
 
 /**
@@ -20,7 +17,7 @@ const APPROVER = { orgId: 'org-1', agentId: 'alice' };
  * nothing when they differ.
  */
 describe('keys approve of a request whose key is not the one the requester read the code of', () => {
-  let api: StandInApi;
+  let cli: SigningStandIn;
   const requests: string[] = [];
   let substituted = '';
   let bobsCode = '';
@@ -29,25 +26,23 @@ describe('keys approve of a request whose key is not the one the requester read 
     substituted = (await generateKeyPair()).publicKey;
     bobsCode = verificationCode('org-1', 'bob', (await generateKeyPair()).publicKey);
     const view = () => keyRequestAnswer('req-9', substituted);
-    api = await standInApi(
+    cli = await signingStandIn(
       'substituted-key',
-      jsonRoutes((method, url, body) => {
+      APPROVER,
+      (method, url, body) => {
         if (method === 'GET' && url === '/v1/orgs/org-1/key-requests/req-9') return [200, view()];
         if (method === 'POST' && url === '/v1/orgs/org-1/challenges') return [201, issuedChallenge(body, APPROVER, { requesterPublicKey: substituted })];
         // Whatever code came with it: the signature is what the server wanted.
         if (method === 'POST' && url === '/v1/orgs/org-1/key-requests/req-9/approve') return [200, { ...view(), status: 'APPROVED', approvals: ['alice'], position: '8' }];
         return undefined;
-      }, requests),
-      APPROVER,
+      },
+      requests,
     );
-    await saveActiveKey(api.home, APPROVER, PASSPHRASE);
   });
-  afterAll(() => api.close());
+  afterAll(() => cli.api.close());
 
   it('signs nothing and sends nothing when the code read out is not the shown key\'s (exit 5)', async () => {
-    const result = await runProcess(CLI_BUILT, ['keys', 'approve', 'req-9', '--code', bobsCode], {
-      env: { PATH: process.env.PATH, ZTKEYS_HOME: api.home, ZTKEYS_PASSPHRASE: PASSPHRASE },
-    });
+    const result = await cli.run(['keys', 'approve', 'req-9', '--code', bobsCode]);
     expect(requests).toEqual(['GET /v1/orgs/org-1/key-requests/req-9']);
     expect(result.code).toBe(EXIT.CHECK_FAILED);
     expect(result.stderr).toContain(`ztkeys: The code read out, ${bobsCode}, is not the code of the key this request holds (${verificationCode('org-1', 'bob', substituted)}): nothing was signed or sent.`);
@@ -55,9 +50,7 @@ describe('keys approve of a request whose key is not the one the requester read 
 
   it('with the shown key\'s own code, approves (the server\'s check of the code is the server\'s)', async () => {
     requests.length = 0;
-    const result = await runProcess(CLI_BUILT, ['keys', 'approve', 'req-9', '--code', verificationCode('org-1', 'bob', substituted)], {
-      env: { PATH: process.env.PATH, ZTKEYS_HOME: api.home, ZTKEYS_PASSPHRASE: PASSPHRASE },
-    });
+    const result = await cli.run(['keys', 'approve', 'req-9', '--code', verificationCode('org-1', 'bob', substituted)]);
     expect(result).toMatchObject({ code: EXIT.OK, stdout: expect.stringContaining("Approved: bob's key") });
     expect(requests).toEqual(['GET /v1/orgs/org-1/key-requests/req-9', 'POST /v1/orgs/org-1/challenges', 'POST /v1/orgs/org-1/key-requests/req-9/approve']);
   });
