@@ -1,4 +1,4 @@
-import { decode, decodesAsStored, UndecodableEvent } from '../../src/domain/events/decode';
+import { decode, decodesAsStored, NotOfThisRelease, UndecodableEvent } from '../../src/domain/events/decode';
 import { BROWSER_EVENTS, EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
 
 /** A remembered task as written before its schema's version 2, which added the optional authorizationId. */
@@ -30,6 +30,21 @@ describe('decode', () => {
   it('refuses a schema version it has no reading of, older or newer', () => {
     expect(() => decode({ ...added, schemaVersion: 2 })).toThrow('cannot decode event AgentAdded v2: written by a newer ztkeys (this release reads up to v1)');
     expect(() => decode({ ...added, schemaVersion: 0 })).toThrow(UndecodableEvent);
+  });
+
+  it("tells a newer release's record (a type or version it does not know) from a broken one", () => {
+    const thrown = (record: Parameters<typeof decode>[0], types?: typeof KEY_EVENTS): unknown => {
+      try {
+        decode(record, types ?? EVENT_CATALOGUE);
+      } catch (error) {
+        return error;
+      }
+    };
+    expect(thrown({ type: 'KeyEscrowed', schemaVersion: 1, data: {} })).toBeInstanceOf(NotOfThisRelease);
+    expect(thrown({ ...added, schemaVersion: 2 })).toBeInstanceOf(NotOfThisRelease);
+    for (const broken of [thrown({ ...added, schemaVersion: 0 }), thrown({ ...added, data: null }), thrown(added, KEY_EVENTS)]) {
+      expect([broken instanceof UndecodableEvent, broken instanceof NotOfThisRelease]).toEqual([true, false]);
+    }
   });
 
   it('refuses data that is not an object', () => {

@@ -39,6 +39,19 @@ export class UndecodableEvent extends Error {
   }
 }
 
+/**
+ * A record of no type or schema version this release knows (a type outside the whole catalogue,
+ * or a version above the current one): a newer release wrote it, which reads it. Not a broken
+ * record: a reader that must understand it waits for that release; one that only proves its
+ * integrity hashes it as stored (event-leaf.ts).
+ */
+export class NotOfThisRelease extends UndecodableEvent {
+  constructor(type: string, schemaVersion: number, reason: string) {
+    super(type, schemaVersion, reason);
+    this.name = 'NotOfThisRelease';
+  }
+}
+
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
@@ -72,11 +85,13 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
 
 /** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
 function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
+  // A type of the catalogue outside this stream's is a record out of place, not a newer release's.
+  if (!hasOwn(EVENT_CATALOGUE, type)) throw new NotOfThisRelease(type, schemaVersion, 'unknown event type');
   if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
   const older = OLDER_SHAPES[type as LogEventType];
   if (schemaVersion > types[type]) {
     // Met by a release started again on a log a newer one wrote to: say so rather than a bad record.
-    throw new UndecodableEvent(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`);
+    throw new NotOfThisRelease(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`);
   }
   if (older === undefined || !hasOwn(older, String(schemaVersion))) {
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
