@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintAgentToken } from '../../src/auth/token-minter';
+import { orgStream } from '../../src/domain/streams';
+import type { NewEvent } from '../../src/event-store/event-store.port';
+import { newId } from '../../src/shared/ids';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { createAcmeOverHttp } from '../support/acme-over-http';
 import { OrgLog } from '../notifications/support/org-log';
@@ -80,5 +83,30 @@ describe("the server's check of its log meets events a newer release wrote", () 
     await waitFor('the tampering found', async () => tampered().length > 0, 30_000, () => server.stdout.slice(-3000));
     expect(tampered()[0]).toMatch(new RegExp(`^audit log tampered: org ${orgId}, index 0: events 0 to \\d+ do not hash to the root signed by checkpoint`));
     expect(await addAgent('carol')).toMatchObject({ status: 503, body: { code: 'AUDIT_LOG_TAMPERED' } });
+  }, 60_000);
+
+  it("answers a command whose stream holds a newer release's event with a 503 problem saying so, nothing changed (it was a 500)", async () => {
+    orgId = (await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)).orgId;
+    const events = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
+    const streamLength = async () => (await events.readStream(orgStream(orgId), 0n)).length;
+    try {
+      const event = { id: newId(), type: 'AgentNicknamed', schemaVersion: 1, data: { agentId: 'alice', nickname: 'Al' }, metadata: { actor: 'alice', orgId, correlationId: newId(), causationId: newId(), occurredAt: new Date().toISOString() } };
+      await events.append([{ stream: orgStream(orgId), expected: 'any', events: [event as unknown as NewEvent] }]);
+      const before = await streamLength();
+      const answer = await addAgent('dave');
+      expect(answer).toEqual({
+        status: 503,
+        type: expect.stringMatching(/^application\/problem\+json/),
+        body: expect.objectContaining({
+          type: 'urn:ztkeys:problem:written-by-newer-release',
+          code: 'WRITTEN_BY_NEWER_RELEASE',
+          detail: expect.stringMatching(/^This organization's log holds an event a newer ztkeys release wrote \(AgentNicknamed v1\), which this server cannot read: nothing was changed\. .*finish/),
+        }),
+      });
+      expect(await streamLength()).toBe(before);
+    } finally {
+      await events.close();
+    }
+    expect(server.logLines.filter((line) => line.level >= 50 && String(line.msg ?? line.err ?? '').includes('AgentNicknamed') && !String(line.msg).includes('stalled'))).toEqual([]);
   }, 60_000);
 });
