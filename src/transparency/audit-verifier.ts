@@ -492,14 +492,13 @@ export class AuditVerifier {
     } catch (error) {
       if (!(error instanceof NotOfThisRelease)) throw error;
       org.newer ??= { lastChecked: org.lastChecked };
-      const reads = error.message.match(/reads up to (v\d+)/)?.[1];
       this.newer ??= {
         line: this.lines,
         orgId: org.orgId,
         ...(leafIndex !== undefined && { leafIndex }),
         eventId: record.eventId,
         type: record.type,
-        reason: `${record.type} v${record.schemaVersion}, which this release cannot read${reads ? ` (it reads up to ${reads})` : ' (a type it does not know)'}`,
+        reason: `${record.type} v${record.schemaVersion}, which this release cannot read${error.readsUpTo === undefined ? ' (a type it does not know)' : ` (it reads up to v${error.readsUpTo})`}`,
         newerRelease: true,
       };
       return undefined;

@@ -46,7 +46,13 @@ export class UndecodableEvent extends Error {
  * integrity hashes it as stored (event-leaf.ts).
  */
 export class NotOfThisRelease extends UndecodableEvent {
-  constructor(type: string, schemaVersion: number, reason: string) {
+  constructor(
+    type: string,
+    schemaVersion: number,
+    reason: string,
+    /** The schema version of its type this release reads up to; undefined for a type it does not know. */
+    readonly readsUpTo?: number,
+  ) {
     super(type, schemaVersion, reason);
     this.name = 'NotOfThisRelease';
   }
@@ -91,7 +97,7 @@ function olderShape(type: string, schemaVersion: number, types: Readonly<Record<
   const older = OLDER_SHAPES[type as LogEventType];
   if (schemaVersion > types[type]) {
     // Met by a release started again on a log a newer one wrote to: say so rather than a bad record.
-    throw new NotOfThisRelease(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`);
+    throw new NotOfThisRelease(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`, types[type]);
   }
   if (older === undefined || !hasOwn(older, String(schemaVersion))) {
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
