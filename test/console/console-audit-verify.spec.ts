@@ -144,6 +144,36 @@ describe('web console: audit verification (Chromium)', () => {
     await page.unroute('**/audit-log/export');
   });
 
+  it("says, as the CLI does, that an export holding a newer release's event cannot be verified by this release: neither verified nor tampered", async () => {
+    await page.route('**/audit-log/export', async (route) => {
+      const response = await route.fetch();
+      const lines = (await response.text()).trim().split('\n');
+      const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const org = records.filter((record) => String(record.stream).startsWith('org-')).at(-1)!;
+      const last = records.at(-1)!;
+      // A type a newer release added to the org's stream.
+      const newer = {
+        ...org,
+        eventId: '0193c3a0-0000-7000-8000-00000000beef',
+        position: Number(last.position) + 1,
+        type: 'OrgRenamed',
+        revision: Number(org.revision) + 1,
+        subject: null,
+        occurredAt: new Date(Date.parse(String(last.occurredAt)) + 1000).toISOString(),
+        data: { name: 'Acme Corp' },
+      };
+      await route.fulfill({ response, body: `${[...lines, JSON.stringify(newer)].join('\n')}\n` });
+    });
+    expect(await verify()).toMatch(
+      new RegExp(
+        "^The audit log CANNOT BE VERIFIED by this release of ztkeys: it holds events a newer ztkeys wrote; verify it with that release's ztkeys\\. " +
+          `The first is at line \\d+ \\(OrgRenamed 0193c3a0-0000-7000-8000-00000000beef, event index \\d+ of org ${orgId}\\): OrgRenamed v1, which this release cannot read \\(a type it does not know\\); no tampering was found .* ` +
+          `Verified before it: the first ${firstSize} events of org ${orgId} \\(signed by its checkpoint of size ${firstSize} on line \\d+\\)\\. Nothing after them is\\.$`,
+      ),
+    );
+    await page.unroute('**/audit-log/export');
+  });
+
   it('checks the next export extends the checkpoint it verified before, and refuses a log key that changed', async () => {
     await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
     await checkpointed();
