@@ -1,4 +1,4 @@
-import { decode, NotOfThisRelease, type Decoded } from '../domain/events/decode';
+import { decodeOrAsStored } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
@@ -27,19 +27,6 @@ export interface NewerEvents {
   type: string;
   schemaVersion: number;
   count: number;
-}
-
-/**
- * The record decoded, or as stored when a newer release wrote it (`newer`): its leaf is the stored
- * record's (event-leaf.ts), which needs no reading of it. A record that is broken throws.
- */
-export function leafRecord(record: RecordedEvent): { event: Decoded<RecordedEvent, LogEvent>; newer?: NotOfThisRelease } {
-  try {
-    return { event: decode(record) };
-  } catch (error) {
-    if (!(error instanceof NotOfThisRelease)) throw error;
-    return { event: record as Decoded<RecordedEvent, LogEvent>, newer: error };
-  }
 }
 
 const undecodable = (record: RecordedEvent, error: unknown): string =>
@@ -115,7 +102,7 @@ export class LogIntegrityCheck {
     }
     let read;
     try {
-      read = leafRecord(record);
+      read = decodeOrAsStored(record);
     } catch (error) {
       return fail(index, undecodable(record, error));
     }
@@ -256,7 +243,7 @@ export class RootsAtSizes {
     if (!org || record.type === 'CheckpointSigned') return;
     let leaf: Hash;
     try {
-      leaf = leafHash(eventLeafInput(leafRecord(record).event));
+      leaf = leafHash(eventLeafInput(decodeOrAsStored(record).event));
     } catch (error) {
       this.settle(orgId, { orgId, index: org.tree.size, reason: undecodable(record, error) });
       return;

@@ -89,6 +89,20 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
   return record as Decoded<EncodedEvent, LogEvent>;
 }
 
+/**
+ * The record decoded, or as stored when a newer release wrote it (`newer`), for a reader that only
+ * proves or copies it (its Merkle leaf and its audit entry are the stored record's, event-leaf.ts),
+ * never one that folds it. A broken record throws.
+ */
+export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: Decoded<R, LogEvent>; newer?: NotOfThisRelease } {
+  try {
+    return { event: decode(record) };
+  } catch (error) {
+    if (!(error instanceof NotOfThisRelease)) throw error;
+    return { event: record as unknown as Decoded<R, LogEvent>, newer: error };
+  }
+}
+
 /** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
 function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
   // A type of the catalogue outside this stream's is a record out of place, not a newer release's.
