@@ -598,6 +598,12 @@ describe('ztkeys audit verify on real exports', () => {
     expect(json.code).toBe(EXIT.NEWER_RELEASE);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, failure: { line: at + 1, type: 'KeyRequested', newerRelease: true, verified: [{ orgId: admin.orgId, events: checkedBefore.data.size }] } });
 
+    // Before the first key: the replay never reaches it, which is no tampering under --first-key either.
+    const first = structuredClone(lines);
+    const firstRequest = indexOf(first, (line) => line.type === 'KeyRequested');
+    first[firstRequest] = { ...first[firstRequest], schemaVersion: 2 };
+    expect(verify(resign(first, signer, admin.orgId), vkey, { firstKey }).failure).toMatchObject({ line: firstRequest + 1, newerRelease: true });
+
     // An unknown type is a newer release's too; a known type out of its stream is not.
     const unknown = structuredClone(written);
     unknown[at] = { ...lines[at], type: 'KeyEscrowed' };
