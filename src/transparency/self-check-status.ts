@@ -40,7 +40,8 @@ const counted = (count: number, what: string): string => `${count} ${what}${coun
  * serves readiness and metrics, wherever the check runs: the orgs whose log it found altered go to
  * `tampered` (their writes refused, readiness failing while one stands); readiness fails while the
  * node store disagrees with the log, saying how many findings; a counter counts each new
- * detection, a gauge says when a check last finished. Readiness answers anyone who reaches the
+ * detection, a gauge says when a check last finished, another how many events a newer release
+ * wrote it met (no fault: one warning line a check, onNewerEvents). Readiness answers anyone who reaches the
  * port, so it names no org, index or position: the server's log does (onFault, onNodesDisagree).
  */
 export class SelfCheckStatus {

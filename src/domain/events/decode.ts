@@ -91,8 +91,8 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
 
 /**
  * The record decoded, or as stored when a newer release wrote it (`newer`), for a reader that only
- * proves or copies it (its Merkle leaf and its audit entry are the stored record's, event-leaf.ts),
- * never one that folds it. A broken record throws.
+ * proves its integrity (its Merkle leaf is the stored record's, event-leaf.ts), never one that folds
+ * it. A broken record throws.
  */
 export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: Decoded<R, LogEvent>; newer?: NotOfThisRelease } {
   try {
