@@ -106,7 +106,7 @@ export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: De
 /** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
 function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
   // A type of the catalogue outside this stream's is a record out of place, not a newer release's.
-  if (!hasOwn(EVENT_CATALOGUE, type)) throw new NotOfThisRelease(type, schemaVersion, 'unknown event type');
+  if (!hasOwn(EVENT_CATALOGUE, type)) throw new NotOfThisRelease(type, schemaVersion, 'unknown event type: written by a newer ztkeys (this release knows no type of that name)');
   if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
   const older = OLDER_SHAPES[type as LogEventType];
   if (schemaVersion > types[type]) {
