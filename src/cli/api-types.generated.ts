@@ -2085,7 +2085,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -2267,7 +2267,7 @@ export interface operations {
             /**
              * @description A store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -2615,7 +2615,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -2824,7 +2824,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -2997,7 +2997,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -3177,7 +3177,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -3357,7 +3357,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -3939,7 +3939,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -4293,7 +4293,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -4495,7 +4495,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -4702,7 +4702,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -4859,7 +4859,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {
@@ -5051,7 +5051,7 @@ export interface operations {
             /**
              * @description A store, or the identity provider's key set (JWKS_URL), does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)
              *
-             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer
+             *     Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it
              */
             503: {
                 headers: {

@@ -23,6 +23,8 @@ export const EXIT = {
   TOKEN_EXPIRED: 8,
   /** `audit verify`: every checkpoint holds, but the file has events no checkpoint signs (after the last one, or an org with none): nothing vouches for them. */
   UNCOVERED: 9,
+  /** `audit verify`: no tampering found, but the file holds events a newer ztkeys wrote, which this release cannot read: verify it with that release. */
+  NEWER_RELEASE: 10,
   /** Interrupted at a prompt (Ctrl-C), as shells report SIGINT. */
   INTERRUPTED: 130,
 } as const;
@@ -41,5 +43,6 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   [EXIT.FORKED]: "forked: the server's audit log does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint, or the checkpoint lacks the cosignatures --witness-key requires",
   [EXIT.TOKEN_EXPIRED]: 'the agent token expired or was not accepted: log in again',
   [EXIT.UNCOVERED]: '"audit verify": verified up to the last checkpoints, but events after them are signed by none: not verified',
+  [EXIT.NEWER_RELEASE]: '"audit verify": cannot verify: the file holds events a newer ztkeys wrote (no tampering found before or after them): verify it with that release',
   [EXIT.INTERRUPTED]: 'interrupted at a prompt',
 };

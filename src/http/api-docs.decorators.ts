@@ -88,7 +88,7 @@ export const OperatorEndpoint = (operationId: string, summary: string, success: 
   applyDecorators(ApiOperation({ operationId, summary, description: summary }), ApiBearerAuth('operator'), success, ...errorAnswers(OPERATOR_ERRORS, extra), RateLimitedResponse());
 
 /**
- * An operation that appends to its org's log: its 503 also names AUDIT_LOG_TAMPERED. Placed above
+ * An operation that appends to its org's log: its 503 also names AUDIT_LOG_TAMPERED and WRITTEN_BY_NEWER_RELEASE. Placed above
  * the operation's AgentEndpoint or OperatorEndpoint (decorators apply from the bottom up): Nest's
  * swagger appends this description to theirs, and keeps their headers and example.
  */
@@ -96,7 +96,8 @@ export const WritesOrgLog = () =>
   ApiResponse({
     status: 503,
     description:
-      "Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer",
+      "Or the org's stored audit log fails the server's own check against its signed checkpoints (AUDIT_LOG_TAMPERED, no Retry-After: it does not go by itself): nothing is written for the org until an operator restores the log and a later check finds it whole; its reads still answer. " +
+      'Or the stream the operation decides on holds an event a newer ztkeys release wrote, which this server cannot read (WRITTEN_BY_NEWER_RELEASE, with Retry-After: a rolling upgrade under way): nothing is written; a server of the newer release takes it',
   });
 
 /** An operation open to an agent's token and to the operator's bootstrap token. */

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NotOfThisRelease } from '../domain/events/decode';
 import { DomainRefusal, type RefusalKind } from '../domain/shared/refusal';
 import { InvalidQuery } from '../application/queries/invalid-query';
 import { AuditLogTampered } from '../application/tampered-orgs';
@@ -31,6 +32,9 @@ export class HttpProblem extends Error {
     super(body.detail);
   }
 }
+
+/** A rolling upgrade is done within minutes: the client tries again then, where a newer server may well answer. */
+const NEWER_RELEASE_RETRY_AFTER_SECONDS = 30;
 
 function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'code' in value && 'status' in value && 'detail' in value;
@@ -86,6 +90,11 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof InvalidQuery) return { body: problem(400, error.code, error.message), headers: {} };
     // No Retry-After: the fault does not go by itself; an operator restores the log, and the next check releases the org.
     if (error instanceof AuditLogTampered) return { body: problem(503, 'AUDIT_LOG_TAMPERED', error.message), headers: {} };
+    // A newer release wrote to the stream read (a rolling upgrade under way): this one cannot fold it, so decides nothing on it.
+    if (error instanceof NotOfThisRelease) {
+      const detail = `This organization's log holds an event a newer ztkeys release wrote (${error.type} v${error.schemaVersion}), which this server cannot read: nothing was changed. Try again once the upgrade is finished (every ztkeys server on the newer release).`;
+      return { body: problem(503, 'WRITTEN_BY_NEWER_RELEASE', detail), headers: { 'retry-after': String(NEWER_RELEASE_RETRY_AFTER_SECONDS) } };
+    }
     if (error instanceof StoreUnavailable) {
       return { body: problem(503, 'STORE_UNAVAILABLE', `${error.message}. Try again shortly.`), headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
     }

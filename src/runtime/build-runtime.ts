@@ -24,7 +24,7 @@ import { startTransparencyInProcess } from '../transparency/log-transparency';
 import { embeddedMerkleNodesPath, openMerkleNodeStore } from '../transparency/node-store/open-merkle-node-store';
 import { loadLogKey } from '../transparency/log-key';
 import { loadWitnesses } from '../transparency/witnesses';
-import { describeFault, SelfCheckStatus } from '../transparency/self-check-status';
+import { describeFault, describeNewerEvents, SelfCheckStatus } from '../transparency/self-check-status';
 import { narrowModes } from '../shared/private-files';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { Projector } from './projector';
@@ -237,6 +237,7 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
         new SelfCheckStatus(registry, tampered, {
           onFault: (fault) => logger.error(`audit log tampered: ${describeFault(fault)}`),
           onNodesDisagree: (disagreements) => logger.error(`Merkle node store disagrees with the log: ${disagreements.join('; ')}; rebuilding it from the log`),
+          onNewerEvents: (newer) => logger.warn(describeNewerEvents(newer)),
         }),
         (part, error) => transparencyWarnings[part](error),
         (stall) => logger.error({ msg: describeStall('Merkle nodes follower', stall), ...stallFields(stall) }),

@@ -1,4 +1,4 @@
-import { decode, UndecodableEvent } from '../domain/events/decode';
+import { decode, NotOfThisRelease, UndecodableEvent } from '../domain/events/decode';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
@@ -57,6 +57,12 @@ export interface AuditFailure {
   reason: string;
   /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
   forked?: true;
+  /**
+   * No tampering found, but the line holds an event a newer release wrote (a type or schema version
+   * this release does not know), the first of the file: its hash and every checkpoint hold, but its
+   * rules, and those of its org's events after it, are that release's to check.
+   */
+  newerRelease?: true;
   /**
    * What the file still proves, by org: the prefixes whose every rule was checked and whose root a
    * signed checkpoint vouches for. Empty when the failure undoes them all (see verifiedDespite).
@@ -297,6 +303,8 @@ class OrgVerification {
   last?: SignedCheckpoint;
   /** The last checkpoint whose root was checked against the events before it (not one left to the second read), and its line. */
   lastChecked?: { size: number; line: number };
+  /** From the org's first event a newer release wrote on, its events are hashed but not replayed (their state is that release's): what was checked before it. */
+  newer?: { lastChecked?: { size: number; line: number } };
   lastNote?: string;
   trustedMatched = false;
   /**
@@ -357,6 +365,8 @@ export class AuditVerifier {
   /** The splitter gives the text after the last newline: a last line without one. */
   private atEnd = false;
   private failure: Omit<AuditFailure, 'verified'> | undefined;
+  /** The file's first line a newer release wrote: the verdict unless a failure is found, the rest of the file checked still. */
+  private newer: Omit<AuditFailure, 'verified'> | undefined;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
   /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
   private readonly deferred: DeferredRoot[] = [];
@@ -417,8 +427,11 @@ export class AuditVerifier {
         );
       }
       org.revisions.set(record.stream, record.revision);
-      if (where.kind === 'checkpoint') this.checkpoint(org, decode(record, STREAM_EVENTS.checkpoint, CHECKED));
-      else {
+      if (where.kind === 'checkpoint') {
+        // A checkpoint this release cannot open vouches for nothing here: skipped, as it signs no leaf.
+        const checkpoint = this.readable(org, record, undefined, () => decode(record!, STREAM_EVENTS.checkpoint, CHECKED));
+        if (checkpoint) this.checkpoint(org, checkpoint);
+      } else {
         leafIndex = org.tree.size;
         this.leaf(org, where, record, leafIndex);
       }
@@ -455,12 +468,41 @@ export class AuditVerifier {
       org.lastPosition = record.position;
     }
     // Each line's shape is checked before its leaf is hashed: data no event has reaches neither the canonical form nor the replay.
-    const leaf = <E>(decoded: E): E => (org.tree.append(leafHash(leafInput(record))), decoded);
-    if (where.kind === 'org') org.replay.organization(leaf(decode(record, STREAM_EVENTS.org, CHECKED)));
-    else if (where.kind === 'agent') org.replay.key(where.agentId, leaf(decode(record, STREAM_EVENTS.agent, CHECKED)));
-    else if (where.kind === 'recovery') org.replay.recovery(leaf(decode(record, STREAM_EVENTS.recovery, CHECKED)));
-    else if (where.kind === 'pubkey') org.replay.publicKey(record.stream, where.fingerprint, leaf(decode(record, STREAM_EVENTS.pubkey, CHECKED)));
-    else org.replay.browser(record.stream, where.agentId, where.browserId, leaf(decode(record, STREAM_EVENTS.browser, CHECKED)));
+    // A newer release's event is hashed as stored (its leaf needs no reading of it); its org's later events are not replayed, their state being that release's.
+    const leaf = <E>(read: () => E, fold: (event: E) => void): void => {
+      const event = this.readable(org, record, leafIndex, read);
+      org.tree.append(leafHash(leafInput(record)));
+      if (event !== undefined && !org.newer) fold(event);
+    };
+    if (where.kind === 'org') leaf(() => decode(record, STREAM_EVENTS.org, CHECKED), (event) => org.replay.organization(event));
+    else if (where.kind === 'agent') leaf(() => decode(record, STREAM_EVENTS.agent, CHECKED), (event) => org.replay.key(where.agentId, event));
+    else if (where.kind === 'recovery') leaf(() => decode(record, STREAM_EVENTS.recovery, CHECKED), (event) => org.replay.recovery(event));
+    else if (where.kind === 'pubkey') leaf(() => decode(record, STREAM_EVENTS.pubkey, CHECKED), (event) => org.replay.publicKey(record.stream, where.fingerprint, event));
+    else leaf(() => decode(record, STREAM_EVENTS.browser, CHECKED), (event) => org.replay.browser(record.stream, where.agentId, where.browserId, event));
+  }
+
+  /**
+   * What `read` decodes from the line, undefined when a newer release wrote it (a type or schema
+   * version this release does not know): noted, the file's first such line being the verdict
+   * unless a failure is found, and its org's replay stopped from there.
+   */
+  private readable<T>(org: OrgVerification, record: ExportRecord, leafIndex: number | undefined, read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof NotOfThisRelease)) throw error;
+      org.newer ??= { lastChecked: org.lastChecked };
+      this.newer ??= {
+        line: this.lines,
+        orgId: org.orgId,
+        ...(leafIndex !== undefined && { leafIndex }),
+        eventId: record.eventId,
+        type: record.type,
+        reason: `${record.type} v${record.schemaVersion}, which this release cannot read${error.readsUpTo === undefined ? ' (a type it does not know)' : ` (it reads up to v${error.readsUpTo})`}`,
+        newerRelease: true,
+      };
+      return undefined;
+    }
   }
 
   /**
@@ -522,7 +564,9 @@ export class AuditVerifier {
         this.failWhole(error);
       }
     }
-    const failure = this.failure && { ...this.failure, verified: this.verifiedDespite(this.failure) };
+    // No tampering found: a newer release's event is the verdict.
+    const found = this.failure ?? this.newer;
+    const failure = found && { ...found, verified: this.verifiedDespite(found) };
     return { ok: failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(failure && { failure }) };
   }
 
@@ -541,7 +585,7 @@ export class AuditVerifier {
       if (pinned !== undefined && firstKey !== undefined && firstKey !== pinned) return [];
       const trusted = this.trusted?.orgId === org.orgId ? this.trusted.checkpoint.size : 0;
       if (trusted > 0 && !org.trustedMatched) return [];
-      const checked = org.lastChecked;
+      const checked = org.newer ? org.newer.lastChecked : org.lastChecked;
       if (checked && checked.size >= trusted) return [{ orgId: org.orgId, events: checked.size, checkpointLine: checked.line }];
       return trusted > 0 ? [{ orgId: org.orgId, events: trusted }] : [];
     });
@@ -592,6 +636,8 @@ export class AuditVerifier {
     const firstKey = this.options.firstKey?.toLowerCase();
     if (firstKey !== undefined) {
       for (const org of this.orgs.values()) {
+        // A replay stopped at a newer release's event before the first key knows none: that release's to check.
+        if (org.newer && org.replay.firstKeyFingerprint === undefined) continue;
         if (org.replay.firstKeyFingerprint !== firstKey) {
           throw new LogViolation(`org ${org.orgId}'s first key is ${org.replay.firstKeyFingerprint ?? 'not in the log'}, not the pinned ${firstKey}`);
         }

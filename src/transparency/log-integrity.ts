@@ -1,4 +1,4 @@
-import { decode } from '../domain/events/decode';
+import { decodeOrAsStored } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
@@ -13,6 +13,24 @@ export interface LogFault {
   index: number;
   reason: string;
 }
+
+/**
+ * The events of an org's log a newer release wrote (a rolling upgrade under way, or this release
+ * started again on a log a newer one wrote to): no fault, each hashed as stored, but read by none
+ * of this release's deciders. The first, and how many.
+ */
+export interface NewerEvents {
+  orgId: string;
+  /** Index in the org's tree the first takes (for a checkpoint: the events before it). */
+  index: number;
+  position: bigint;
+  type: string;
+  schemaVersion: number;
+  count: number;
+}
+
+const undecodable = (record: RecordedEvent, error: unknown): string =>
+  `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}`;
 
 /** Leaf hashes after an org's tree edge kept in memory, by default: see LogIntegrityCheck. */
 export const DEFAULT_PENDING_WINDOW = 10_000;
@@ -59,6 +77,7 @@ export class LogIntegrityCheck {
   /** As numbers, not the store's bigints: a bigint is an object of its own, one a stream (a stream of 2^53 events cannot be written). */
   private readonly revisions = new Map<string, number>();
   private readonly deferred: DeferredRoot[] = [];
+  private readonly newer = new Map<string, NewerEvents>();
   private rechecked: RootsAtSizes | undefined;
 
   constructor(
@@ -81,11 +100,17 @@ export class LogIntegrityCheck {
       const after = previous === undefined ? 'its start' : `revision ${previous}`;
       return fail(index, `stream ${record.stream} goes from ${after} to revision ${record.revision} at position ${record.position}: an event was removed, inserted or reordered`);
     }
-    let event;
+    let read;
     try {
-      event = decode(record);
+      read = decodeOrAsStored(record);
     } catch (error) {
-      return fail(index, `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(index, undecodable(record, error));
+    }
+    const { event, newer } = read;
+    if (newer) {
+      this.sawNewer(record, index);
+      // A checkpoint this release cannot open vouches nothing for it: skipped, as it signs no leaf.
+      if (event.type === 'CheckpointSigned') return;
     }
     if (event.type !== 'CheckpointSigned') {
       org.pending.push(leafHash(eventLeafInput(event)));
@@ -130,6 +155,18 @@ export class LogIntegrityCheck {
     return [...this.orgs].flatMap(([orgId, org]) =>
       faulty.has(orgId) ? [] : [{ orgId, ...(org.signed && org.signed.size > 0 ? { signed: org.signed } : {}), rootAt: (size: number) => (size <= org.tree.size + org.pending.length ? this.rootAt(org, size) : undefined) }],
     );
+  }
+
+  /** Each org whose log holds events a newer release wrote (none of an org with a fault before the first). */
+  newerEvents(): NewerEvents[] {
+    return [...this.newer.values()];
+  }
+
+  private sawNewer(record: RecordedEvent, index: number): void {
+    const { orgId } = record.metadata;
+    const seen = this.newer.get(orgId);
+    if (seen) seen.count += 1;
+    else this.newer.set(orgId, { orgId, index, position: record.position, type: record.type, schemaVersion: record.schemaVersion, count: 1 });
   }
 
   /** The first fault of each org that has one: a root found wrong on the second read came before anything `apply` found after it. */
@@ -206,9 +243,9 @@ export class RootsAtSizes {
     if (!org || record.type === 'CheckpointSigned') return;
     let leaf: Hash;
     try {
-      leaf = leafHash(eventLeafInput(decode(record)));
+      leaf = leafHash(eventLeafInput(decodeOrAsStored(record).event));
     } catch (error) {
-      this.settle(orgId, { orgId, index: org.tree.size, reason: `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}` });
+      this.settle(orgId, { orgId, index: org.tree.size, reason: undecodable(record, error) });
       return;
     }
     this.applyLeaf(orgId, leaf);

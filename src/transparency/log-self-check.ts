@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { LogIntegrityCheck, type LogFault } from './log-integrity';
+import { LogIntegrityCheck, type LogFault, type NewerEvents } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
 import { treeRoot, type Hash } from './merkle-tree';
 import type { MerkleNodeStore, OrgTreeState } from './node-store/merkle-node-store.port';
@@ -13,6 +13,8 @@ const PAGE = 250;
 export interface SelfCheckReport {
   /** Every fault found, those already reported by an earlier check too. */
   faults: LogFault[];
+  /** The orgs whose log holds events a newer release wrote: no fault (their leaves are checked as stored), but this release reads none of them. */
+  newer: NewerEvents[];
   /** The orgs whose stored nodes disagree with the log, each named with why (none: they agree); undefined when the nodes were not compared. */
   disagreements?: string[];
 }
@@ -92,7 +94,7 @@ export const checkLogHere =
       return undefined;
     }
     const disagreements = nodes && (await compareNodes(nodes, integrity, onError));
-    return { faults: integrity.faults(), ...(disagreements ? { disagreements } : {}) };
+    return { faults: integrity.faults(), newer: integrity.newerEvents(), ...(disagreements ? { disagreements } : {}) };
   };
 
 /**

@@ -46,7 +46,7 @@ export class SigningGate {
   }
 
   /** Each check that read the log to its end; one whose nodes were not compared (or could not be read) leaves their verdict as it was. */
-  checked({ faults, disagreements }: SelfCheckReport): void {
+  checked({ faults, disagreements }: Pick<SelfCheckReport, 'faults' | 'disagreements'>): void {
     this.faulty = new Set(faults.map((fault) => fault.orgId));
     if (disagreements) {
       this.nodesAgree = disagreements.length === 0;

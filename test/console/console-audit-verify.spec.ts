@@ -118,29 +118,42 @@ describe('web console: audit verification (Chromium)', () => {
     await page.unroute('**/audit-log/export');
   });
 
-  it('does not call verified an event no checkpoint signs: a promotion appended on its way after the last checkpoint', async () => {
-    await page.route('**/audit-log/export', async (route) => {
+  /** Serves the export with one more event of the org's stream after its last line, dated a second after it. */
+  const appendToOrgStream = (event: { eventId: string; type: string; subject: string | null; data: Record<string, unknown> }) =>
+    page.route('**/audit-log/export', async (route) => {
       const response = await route.fetch();
       const lines = (await response.text()).trim().split('\n');
       const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       const org = records.filter((record) => String(record.stream).startsWith('org-')).at(-1)!;
       const last = records.at(-1)!;
-      const forged = {
-        ...org,
-        eventId: '0193c3a0-0000-7000-8000-00000000f00d',
-        position: Number(last.position) + 1,
-        type: 'AgentAdded',
-        revision: Number(org.revision) + 1,
-        subject: 'mallory',
-        occurredAt: new Date(Date.parse(String(last.occurredAt)) + 1000).toISOString(),
-        data: { agentId: 'mallory', email: 'mallory@acme.test', displayName: 'Mallory', role: 'SUPER_ADMIN' },
-      };
-      await route.fulfill({ response, body: `${[...lines, JSON.stringify(forged)].join('\n')}\n` });
+      const appended = { ...org, ...event, position: Number(last.position) + 1, revision: Number(org.revision) + 1, occurredAt: new Date(Date.parse(String(last.occurredAt)) + 1000).toISOString() };
+      await route.fulfill({ response, body: `${[...lines, JSON.stringify(appended)].join('\n')}\n` });
+    });
+
+  it('does not call verified an event no checkpoint signs: a promotion appended on its way after the last checkpoint', async () => {
+    await appendToOrgStream({
+      eventId: '0193c3a0-0000-7000-8000-00000000f00d',
+      type: 'AgentAdded',
+      subject: 'mallory',
+      data: { agentId: 'mallory', email: 'mallory@acme.test', displayName: 'Mallory', role: 'SUPER_ADMIN' },
     });
     expect(await verify()).toMatch(
       new RegExp(`^Verified up to checkpoint ${firstSize} signed at [^,]+, NOT past it: 1 event after it is signed by no checkpoint yet, so nothing vouches for what it says\\. Verify again in a few seconds, once the server has signed it\\.$`),
     );
     expect(await page.getByTestId('audit-verdict').getAttribute('class')).toBe('warn');
+    await page.unroute('**/audit-log/export');
+  });
+
+  it("says, as the CLI does, that an export holding a newer release's event cannot be verified by this release: neither verified nor tampered", async () => {
+    // A type a newer release added to the org's stream.
+    await appendToOrgStream({ eventId: '0193c3a0-0000-7000-8000-00000000beef', type: 'OrgRenamed', subject: null, data: { name: 'Acme Corp' } });
+    expect(await verify()).toMatch(
+      new RegExp(
+        "^The audit log CANNOT BE VERIFIED by this release of ztkeys: it holds events a newer ztkeys wrote; verify it with that release's ztkeys\\. " +
+          `The first is at line \\d+ \\(OrgRenamed 0193c3a0-0000-7000-8000-00000000beef, event index \\d+ of org ${orgId}\\): OrgRenamed v1, which this release cannot read \\(a type it does not know\\); no tampering was found .* ` +
+          `Verified before it: the first ${firstSize} events of org ${orgId} \\(signed by its checkpoint of size ${firstSize} on line \\d+\\)\\. Nothing after them is\\.$`,
+      ),
+    );
     await page.unroute('**/audit-log/export');
   });
 

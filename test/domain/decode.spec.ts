@@ -1,4 +1,4 @@
-import { decode, decodesAsStored, UndecodableEvent } from '../../src/domain/events/decode';
+import { decode, decodesAsStored, NotOfThisRelease, UndecodableEvent } from '../../src/domain/events/decode';
 import { BROWSER_EVENTS, EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
 
 /** A remembered task as written before its schema's version 2, which added the optional authorizationId. */
@@ -22,7 +22,7 @@ describe('decode', () => {
 
   it('refuses a type the catalogue does not know', () => {
     expect(() => decode({ type: 'KeyStolen', schemaVersion: 1, data: {} })).toThrow(UndecodableEvent);
-    expect(() => decode({ type: 'KeyStolen', schemaVersion: 1, data: {} })).toThrow('cannot decode event KeyStolen v1: unknown event type');
+    expect(() => decode({ type: 'KeyStolen', schemaVersion: 1, data: {} })).toThrow('cannot decode event KeyStolen v1: unknown event type: written by a newer ztkeys (this release knows no type of that name)');
     // Names inherited from Object.prototype are not event types either.
     expect(() => decode({ type: 'toString', schemaVersion: 1, data: {} })).toThrow(UndecodableEvent);
   });
@@ -32,13 +32,28 @@ describe('decode', () => {
     expect(() => decode({ ...added, schemaVersion: 0 })).toThrow(UndecodableEvent);
   });
 
+  it("tells a newer release's record (a type or version it does not know) from a broken one", () => {
+    const thrown = (record: Parameters<typeof decode>[0], types?: typeof KEY_EVENTS): unknown => {
+      try {
+        decode(record, types ?? EVENT_CATALOGUE);
+      } catch (error) {
+        return error;
+      }
+    };
+    expect(thrown({ type: 'KeyEscrowed', schemaVersion: 1, data: {} })).toBeInstanceOf(NotOfThisRelease);
+    expect(thrown({ ...added, schemaVersion: 2 })).toBeInstanceOf(NotOfThisRelease);
+    for (const broken of [thrown({ ...added, schemaVersion: 0 }), thrown({ ...added, data: null }), thrown(added, KEY_EVENTS)]) {
+      expect([broken instanceof UndecodableEvent, broken instanceof NotOfThisRelease]).toEqual([true, false]);
+    }
+  });
+
   it('refuses data that is not an object', () => {
     expect(() => decode({ ...added, data: null })).toThrow('its data is not an object');
     expect(() => decode({ ...added, data: [] })).toThrow(UndecodableEvent);
   });
 
   it("refuses, for one stream's events, a known type of another stream", () => {
-    expect(() => decode(added, KEY_EVENTS)).toThrow('cannot decode event AgentAdded v1: unknown event type');
+    expect(() => decode(added, KEY_EVENTS)).toThrow(new UndecodableEvent('AgentAdded', 1, 'unknown event type'));
     expect(decode({ type: 'KeyRequestLocked', schemaVersion: 1, data: { requestId: 'r', agentId: 'a', failedAttempts: 5 } }, KEY_EVENTS).type).toBe(
       'KeyRequestLocked',
     );

@@ -271,7 +271,7 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verify(writtenAt(1), vkey, { firstKey }).failure).toBeUndefined();
     const withId = writtenAt(1, (line) => line.type === 'SensitiveTaskAuthorized' && (line.data.authorizationId = 'd4c0a6e2-5b1e-5c4e-9a51-7d1c1f0e2a3b'));
     expect(failureOf(withId)).toMatchObject({ type: 'SensitiveTaskAuthorized', reason: 'cannot decode event SensitiveTaskAuthorized v1: data.authorizationId: no member of SensitiveTaskAuthorized data' });
-    expect(failureOf(writtenAt(3))).toMatchObject({ type: 'PromptFrequencyChanged', reason: expect.stringMatching(/^cannot decode event PromptFrequencyChanged v3: written by a newer ztkeys \(this release reads up to v2\)/) });
+    expect(failureOf(writtenAt(3))).toMatchObject({ type: 'PromptFrequencyChanged', newerRelease: true, reason: 'PromptFrequencyChanged v3, which this release cannot read (it reads up to v2)' });
   });
 
   it('gives a verdict, never a VerifierFault, on any value of any line\'s data or envelope replaced by one of the right JSON type but another content', () => {
@@ -576,6 +576,45 @@ describe('ztkeys audit verify on real exports', () => {
     const spliced = await run('audit', 'verify', writeExport('spliced.ndjson', [...lines, ...forged]), '--log-key', vkey);
     expect(spliced.code).toBe(EXIT.UNCOVERED);
     expect(spliced.stderr).toContain(`is NOT VERIFIED past its last checkpoint: 2 events of org ${madeUp} are signed by no checkpoint (it has none), so nothing vouches for what they say.`);
+  });
+
+  it("says an export holding a newer release's event CANNOT BE VERIFIED by this release (exit 10), neither verified nor tampered; tampering before or after it is still found (exit 6)", async () => {
+    // What a newer release writes: dave's request at schema version 2, with a member version 1 does not have, under checkpoints that release signed.
+    const written = structuredClone(lines);
+    const at = indexOf(written, (line) => line.type === 'KeyRequested' && line.data.agentId === 'dave');
+    written[at] = { ...written[at], schemaVersion: 2, data: { ...written[at].data, deviceName: 'laptop' } };
+    const newer = resign(written, signer, admin.orgId);
+    const leafIndex = leaves(newer.slice(0, at)).length;
+    const checkedBefore = newer.slice(0, at).filter(isCheckpoint).at(-1)!;
+    const verdict = await run('audit', 'verify', writeExport('newer.ndjson', newer), '--log-key', vkey);
+    expect(verdict.code).toBe(EXIT.NEWER_RELEASE);
+    expect(verdict.stderr).toBe(
+      `ztkeys: The audit log ${join(work, 'newer.ndjson')} CANNOT BE VERIFIED by this release of ztkeys: it holds events a newer ztkeys wrote; verify it with that release's ztkeys. ` +
+        `The first is at line ${at + 1} (KeyRequested ${newer[at].eventId}, event ${leafIndex} of org ${admin.orgId}): KeyRequested v2, which this release cannot read (it reads up to v1); ` +
+        'no tampering was found (every hash and checkpoint holds), but the rules of that event and of its org\'s events after it were not checked.\n' +
+        `Verified before it: the first ${checkedBefore.data.size} events of org ${admin.orgId} (signed by its checkpoint of size ${checkedBefore.data.size} on line ${newer.indexOf(checkedBefore) + 1}). Nothing after them is.\n`,
+    );
+    const json = await run('audit', 'verify', writeExport('newer.ndjson', newer), '--log-key', vkey, '--json');
+    expect(json.code).toBe(EXIT.NEWER_RELEASE);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, failure: { line: at + 1, type: 'KeyRequested', newerRelease: true, verified: [{ orgId: admin.orgId, events: checkedBefore.data.size }] } });
+
+    // Before the first key: the replay never reaches it, which is no tampering under --first-key either.
+    const first = structuredClone(lines);
+    const firstRequest = indexOf(first, (line) => line.type === 'KeyRequested');
+    first[firstRequest] = { ...first[firstRequest], schemaVersion: 2 };
+    expect(verify(resign(first, signer, admin.orgId), vkey, { firstKey }).failure).toMatchObject({ line: firstRequest + 1, newerRelease: true });
+
+    // An unknown type is a newer release's too; a known type out of its stream is not.
+    const unknown = structuredClone(written);
+    unknown[at] = { ...lines[at], type: 'KeyEscrowed' };
+    expect((await run('audit', 'verify', writeExport('unknown.ndjson', resign(unknown, signer, admin.orgId)), '--log-key', vkey)).code).toBe(EXIT.NEWER_RELEASE);
+
+    for (const altered of [indexOf(newer, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol'), at, newer.length - 2]) {
+      const tampered = structuredClone(newer);
+      tampered[altered].occurredAt = new Date(Date.parse(tampered[altered].occurredAt) + 1).toISOString();
+      const run6 = await run('audit', 'verify', writeExport('newer-tampered.ndjson', tampered), '--log-key', vkey);
+      expect({ altered, code: run6.code, stderr: run6.stderr }).toEqual({ altered, code: EXIT.TAMPERED, stderr: expect.stringContaining('is INVALID or TAMPERED') });
+    }
   });
 
   it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {

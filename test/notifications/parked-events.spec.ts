@@ -174,8 +174,8 @@ describe.each([
     ]);
     expect(first.parked.map(({ reason }) => reason)).toEqual([
       expect.stringContaining('written by a newer ztkeys'),
-      'cannot decode event KeyEscrowed v1: unknown event type',
-      'cannot decode event KeyEscrowed v1: unknown event type',
+      'cannot decode event KeyEscrowed v1: unknown event type: written by a newer ztkeys (this release knows no type of that name)',
+      'cannot decode event KeyEscrowed v1: unknown event type: written by a newer ztkeys (this release knows no type of that name)',
     ]);
     expect(await gauge(first.registry)).toBe(3);
     await stop(first.notifications);

@@ -96,7 +96,7 @@ describe('the transparency role with its worker thread', () => {
     mkdirSync(merkleNodesPath);
     const errors: string[] = [];
     const registry = new Registry();
-    const status = new SelfCheckStatus(registry, new TamperedOrgs(), { onFault: () => undefined, onNodesDisagree: () => undefined });
+    const status = new SelfCheckStatus(registry, new TamperedOrgs(), { onFault: () => undefined, onNodesDisagree: () => undefined, onNewerEvents: () => undefined });
     const settings = { checkpoints: true, checkpointDelayMs: 50, checkpointIdleMs: 86_400_000, orgsInMemory: 10_000, selfCheckIntervalMs: 0 };
     const start = startTransparencyOnThread({ eventLogPath, merkleNodesPath, logKey: logKeyOf(signerFromSeed('test.local/log', randomBytes(32))), settings });
     const role = new TransparencyRole(start, status, (part, error) => errors.push(`${part}: ${String(error)}`));

@@ -1,4 +1,5 @@
 import { decode } from '../../src/domain/events/decode';
+import type { LogEvent } from '../../src/domain/events/event-catalogue';
 import type { NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { LogIntegrityCheck } from '../../src/transparency/log-integrity';
@@ -19,13 +20,14 @@ const WINDOW = 4;
  * checkpoint asked. The log the checker reads is in memory: what it checks is the records' order
  * and content, not a store.
  */
-function orgLog(events: number, checkpoints: Array<{ after: number; signs: number }>): RecordedEvent[] {
+function orgLog(events: number, checkpoints: Array<{ after: number; signs: number }>, written: (event: NewEvent, index: number) => NewEvent = (event) => event): RecordedEvent[] {
   const log: RecordedEvent[] = [];
   const record = (stream: string, revision: number, event: NewEvent) => log.push({ ...event, stream, revision: BigInt(revision), position: BigInt(log.length + 1) });
-  const leaves = Array.from({ length: events }, (_, i) => newEvent('AgentAdded', { agentId: `a-${i}`, email: `a-${i}@example.com`, displayName: `A ${i}`, role: 'MEMBER' }));
+  const leaves = Array.from({ length: events }, (_, i) => written(newEvent('AgentAdded', { agentId: `a-${i}`, email: `a-${i}@example.com`, displayName: `A ${i}`, role: 'MEMBER' }), i));
   const treeOf = (size: number) => {
     const tree = CompactRange.empty();
-    for (let i = 0; i < size; i++) tree.append(leafHash(eventLeafInput(decode({ ...leaves[i], stream: `org-${ORG}`, revision: BigInt(i), position: 0n }))));
+    // The record as stored, hashed as the export line is: a newer release's event too.
+    for (let i = 0; i < size; i++) tree.append(leafHash(eventLeafInput({ ...leaves[i], stream: `org-${ORG}`, revision: BigInt(i), position: 0n } as RecordedEvent<LogEvent>)));
     return tree;
   };
   let signed = 0;
@@ -107,5 +109,49 @@ describe('LogIntegrityCheck: a bounded number of leaf hashes per org', () => {
     for (const record of log.slice(0, 5)) second.apply(record);
     expect(second.done).toBe(false);
     expect(integrity.faults()).toEqual([{ orgId: ORG, index: 5, reason: expect.stringContaining('signs 12 events but the log now holds 5') }]);
+  });
+});
+
+/** A rolling upgrade: a newer release appends events this one cannot read to the log both share. */
+describe('LogIntegrityCheck: events a newer release wrote', () => {
+  /** Event number 3 written by a newer release: AgentAdded of schema version 2, or a type this release does not know. */
+  const newer = (change: Partial<NewEvent>) => (event: NewEvent, index: number): NewEvent => (index === 3 ? { ...event, ...change } : event);
+  const log = orgLog(8, [{ after: 8, signs: 8 }], newer({ schemaVersion: 2 }));
+
+  it('is no fault: its leaf is hashed as stored, and the checkpoint over it and beyond is checked', () => {
+    const { check: integrity } = check(log);
+    expect(integrity.faults()).toEqual([]);
+    expect(integrity.newerEvents()).toEqual([{ orgId: ORG, index: 3, position: 4n, type: 'AgentAdded', schemaVersion: 2, count: 1 }]);
+    expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 8, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
+    const unknown = orgLog(8, [{ after: 8, signs: 8 }], newer({ type: 'AgentNicknamed' }));
+    expect(check(unknown).check.faults()).toEqual([]);
+    expect(check(unknown).check.newerEvents()).toEqual([expect.objectContaining({ type: 'AgentNicknamed', schemaVersion: 1 })]);
+  });
+
+  it('finds tampering before it, at it and after it', () => {
+    for (const index of [1, 3, 6]) {
+      expect(check(altered(log, index)).check.faults()).toEqual([{ orgId: ORG, index: 0, reason: expect.stringContaining('events 0 to 7 do not hash to the root signed by checkpoint 0') }]);
+    }
+  });
+
+  it('checks it on the second read too', () => {
+    const far = orgLog(40, [{ after: 10, signs: 10 }, { after: 30, signs: 12 }, { after: 40, signs: 40 }], (event, index) => (index === 11 ? { ...event, schemaVersion: 2 } : event));
+    expect(check(far)).toEqual({ check: expect.anything(), secondRead: true });
+    expect(check(far).check.faults()).toEqual([]);
+    expect(check(altered(far, 11)).check.faults()).toEqual([{ orgId: ORG, index: 10, reason: expect.stringContaining('events 10 to 11 do not hash to the root signed by checkpoint 1') }]);
+  });
+
+  it('skips a checkpoint this release cannot read: it vouches nothing here, and is no fault', () => {
+    const checkpointV2 = orgLog(6, [{ after: 3, signs: 3 }, { after: 6, signs: 6 }]).map((record) => (record.type === 'CheckpointSigned' && record.revision === 1n ? { ...record, schemaVersion: 2, data: { signed: 'differently' } } : record));
+    const { check: integrity } = check(checkpointV2);
+    expect(integrity.faults()).toEqual([]);
+    expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 3, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
+    expect(integrity.newerEvents()).toEqual([expect.objectContaining({ type: 'CheckpointSigned', schemaVersion: 2, index: 6, count: 1 })]);
+  });
+
+  it('still faults an event of a version this release reads whose data is not an object', () => {
+    const broken = orgLog(8, [{ after: 8, signs: 8 }]).map((record) => (record.data.agentId === 'a-3' ? { ...record, data: 'a-3' as unknown as RecordedEvent['data'] } : record));
+    expect(check(broken).check.faults()).toEqual([{ orgId: ORG, index: 3, reason: 'the event at position 4 does not decode: cannot decode event AgentAdded v1: its data is not an object' }]);
+    expect(check(broken).check.newerEvents()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
+import { newerReleaseVerdict } from '../../../src/transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../../src/transparency/verified-despite-failure';
 import { requiredWitnesses, requireWitnesses, verifyExport, witnessedCheckpoint, type Cosigned, type VerificationProgress } from '../audit-verification';
 import { field, h, table } from '../dom';
@@ -28,8 +29,10 @@ const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
 
 /** The failure, then how far the export was verified, as `ztkeys audit verify` says it. */
 const failureText = (failure: AuditFailure): string => {
-  const { line, orgId, leafIndex, eventId, type, reason } = failure;
-  return `The audit log is INVALID or TAMPERED. First problem at ${line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`}: ${reason} ${verifiedDespiteFailure(failure)}`;
+  const { line, orgId, leafIndex, eventId, type, reason, newerRelease } = failure;
+  const where = line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`;
+  if (newerRelease) return `The audit log ${newerReleaseVerdict(where, reason)} ${verifiedDespiteFailure(failure)}`;
+  return `The audit log is INVALID or TAMPERED. First problem at ${where}: ${reason} ${verifiedDespiteFailure(failure)}`;
 };
 
 /**

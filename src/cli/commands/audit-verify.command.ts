@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
+import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../transparency/verified-despite-failure';
 import { onOneLineShown, sentence } from '../../shared/hidden-characters';
 import { InvalidNote, type NoteVerifier } from '../../transparency/signed-note';
@@ -95,8 +96,9 @@ function uncoveredText(file: string, orgs: OrgReport[]): string {
 
 /** The failure, on one line (its ids and reason name what the file holds), then how far the file was verified. */
 function failureText(file: string, failure: AuditFailure): string {
-  const { line, orgId, leafIndex, eventId, type, reason, forked } = failure;
+  const { line, orgId, leafIndex, eventId, type, reason, forked, newerRelease } = failure;
   const where = line === 0 ? 'the file as a whole' : sentence`line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event ${leafIndex} of org ${orgId}` : ''})` : ''}`;
+  if (newerRelease) return `${sentence`The audit log ${file}`} ${newerReleaseVerdict(where, onOneLineShown(reason))}\n${verifiedDespiteFailure(failure)}`;
   const verdict = forked ? 'is FORKED: it does not extend the trusted checkpoint' : 'is INVALID or TAMPERED';
   return `${sentence`The audit log ${file}`} ${verdict}. First problem at ${where}: ${onOneLineShown(reason)}\n${verifiedDespiteFailure(failure)}`;
 }
@@ -116,7 +118,7 @@ export const auditVerifyCommand: CommandSpec = {
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
     'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint [--witness-key witness-keys.txt [--witness-quorum N]]] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why, then how far it was verified), 7 not an extension of the trusted checkpoint, or the trusted checkpoint lacks the cosignatures of --witness-key, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why, then how far it was verified), 7 not an extension of the trusted checkpoint, or the trusted checkpoint lacks the cosignatures of --witness-key, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 10 holds events a newer ztkeys wrote, no tampering found (verify it with that release), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
@@ -152,7 +154,8 @@ export const auditVerifyCommand: CommandSpec = {
     const verdict: AuditVerdict = verifier.finish();
     if (!verdict.ok) {
       if (ctx.output.json) ctx.output.result('', verdict);
-      throw new CliError(verdict.failure!.forked ? EXIT.FORKED : EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
+      const { forked, newerRelease } = verdict.failure!;
+      throw new CliError(forked ? EXIT.FORKED : newerRelease ? EXIT.NEWER_RELEASE : EXIT.TAMPERED, failureText(file, verdict.failure!), { failure: verdict.failure });
     }
     const save = input.strings['save-checkpoint'];
     if (save !== undefined) saveCheckpoint(save, verdict);

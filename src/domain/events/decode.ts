@@ -39,6 +39,25 @@ export class UndecodableEvent extends Error {
   }
 }
 
+/**
+ * A record of no type or schema version this release knows (a type outside the whole catalogue,
+ * or a version above the current one): a newer release wrote it, which reads it. Not a broken
+ * record: a reader that must understand it waits for that release; one that only proves its
+ * integrity hashes it as stored (event-leaf.ts).
+ */
+export class NotOfThisRelease extends UndecodableEvent {
+  constructor(
+    type: string,
+    schemaVersion: number,
+    reason: string,
+    /** The schema version of its type this release reads up to; undefined for a type it does not know. */
+    readonly readsUpTo?: number,
+  ) {
+    super(type, schemaVersion, reason);
+    this.name = 'NotOfThisRelease';
+  }
+}
+
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
@@ -70,13 +89,29 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
   return record as Decoded<EncodedEvent, LogEvent>;
 }
 
+/**
+ * The record decoded, or as stored when a newer release wrote it (`newer`), for a reader that only
+ * proves its integrity (its Merkle leaf is the stored record's, event-leaf.ts), never one that folds
+ * it. A broken record throws.
+ */
+export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: Decoded<R, LogEvent>; newer?: NotOfThisRelease } {
+  try {
+    return { event: decode(record) };
+  } catch (error) {
+    if (!(error instanceof NotOfThisRelease)) throw error;
+    return { event: record as unknown as Decoded<R, LogEvent>, newer: error };
+  }
+}
+
 /** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
 function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
+  // A type of the catalogue outside this stream's is a record out of place, not a newer release's.
+  if (!hasOwn(EVENT_CATALOGUE, type)) throw new NotOfThisRelease(type, schemaVersion, 'unknown event type: written by a newer ztkeys (this release knows no type of that name)');
   if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
   const older = OLDER_SHAPES[type as LogEventType];
   if (schemaVersion > types[type]) {
     // Met by a release started again on a log a newer one wrote to: say so rather than a bad record.
-    throw new UndecodableEvent(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`);
+    throw new NotOfThisRelease(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`, types[type]);
   }
   if (older === undefined || !hasOwn(older, String(schemaVersion))) {
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
