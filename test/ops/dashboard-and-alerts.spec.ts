@@ -86,14 +86,19 @@ describe('the shipped alert rules and dashboard', () => {
     for (const step of ['LOG_SIGNING_KEY', 'Rotating the log key']) expect({ step, named: retired.annotations.description?.includes(step) }).toEqual({ step, named: true });
   });
 
-  it('every dashboard panel queries exported series, labels and values; the witness\'s metrics and the server\'s submissions to witnesses among them', () => {
+  it('every dashboard panel queries exported series, labels and values; the witness\'s metrics, the server\'s submissions to witnesses, its own check of the log and its followers\' stalls among them', () => {
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'ops/grafana-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
     for (const panel of dashboard.panels) {
       expect({ panel: panel.title, targets: panel.targets.length > 0 }).toEqual({ panel: panel.title, targets: true });
       for (const target of panel.targets) expect({ panel: panel.title, unexported: unexportedReads(target.expr, scrape) }).toEqual({ panel: panel.title, unexported: [] });
     }
     const read = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)).join('\n');
-    for (const metric of ['ztkeys_witness_add_checkpoint_total', 'ztkeys_witness_origins', 'ztkeys_witness_submissions_total', 'ztkeys_witness_checkpoints_below_quorum_total']) {
+    const shown = [
+      ...['ztkeys_witness_add_checkpoint_total', 'ztkeys_witness_origins', 'ztkeys_witness_submissions_total', 'ztkeys_witness_checkpoints_below_quorum_total'],
+      // What the alerts on the log and its followers read, shown over time beside them.
+      ...['ztkeys_audit_log_tampering_detected_total', 'ztkeys_audit_log_newer_release_events', 'ztkeys_log_follower_stalled', 'ztkeys_email_notifier_parked_events'],
+    ];
+    for (const metric of shown) {
       expect({ metric, panel: read.includes(metric) }).toEqual({ metric, panel: true });
     }
   });
