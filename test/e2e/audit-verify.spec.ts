@@ -608,6 +608,12 @@ describe('ztkeys audit verify on real exports', () => {
     const unknown = structuredClone(written);
     unknown[at] = { ...lines[at], type: 'KeyEscrowed' };
     expect((await run('audit', 'verify', writeExport('unknown.ndjson', resign(unknown, signer, admin.orgId)), '--log-key', vkey)).code).toBe(EXIT.NEWER_RELEASE);
+    // A kind of stream a newer release added, holding that release's events: a newer release's too; a type this release knows there is no release's.
+    const inserted = (line: Line) => resign([...lines.slice(0, at + 1), line, ...lines.slice(at + 1)], signer, admin.orgId);
+    const escrowed = { ...lines[at], eventId: newId(), stream: `escrow-${admin.orgId}~dave`, revision: 0, type: 'KeyEscrowed' };
+    expect(verify(inserted(escrowed), vkey).failure).toMatchObject({ line: at + 2, type: 'KeyEscrowed', newerRelease: true });
+    const misplaced = verify(inserted({ ...escrowed, type: 'AgentAdded' }), vkey).failure;
+    expect({ ...misplaced, newer: misplaced?.newerRelease ?? false }).toMatchObject({ line: at + 2, reason: `"escrow-${admin.orgId}~dave" is not a stream of the log`, newer: false });
 
     for (const altered of [indexOf(newer, (line) => line.type === 'AgentAdded' && line.data.agentId === 'carol'), at, newer.length - 2]) {
       const tampered = structuredClone(newer);
