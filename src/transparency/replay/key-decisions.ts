@@ -38,14 +38,13 @@ export class KeyDecisions {
       if (this.replayed.org.policy.firstKeyRequiresAdmin && !isApproverRole(roleOf(this.replayed.org, agentId) ?? 'MEMBER')) {
         violation(`the first key went to "${agentId}", not an ADMIN or SUPER_ADMIN, against the org's policy`);
       }
-      this.replayed.firstKey = request.fingerprint;
-      this.replayed.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
+      this.replayed.approve({ agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
       return;
     }
     if (data.mode === 'RECOVERY') {
       byScheduler(event);
       this.recovery.grant(agentId, request, data.recoveryId, event);
-      this.replayed.approvals.set(request.fingerprint, { agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
+      this.replayed.approve({ agentId, requestId: request.requestId, fingerprint: request.fingerprint, mode: data.mode, occurredAt: event.occurredAt });
       return;
     }
     const { mode, approvedBy, decision } = data;
@@ -54,7 +53,7 @@ export class KeyDecisions {
     if (approvals.length < required) violation(`key request ${request.requestId} was approved with ${approvals.length} approval(s) that count, below the org's threshold of ${required}`);
     const own = approvedBy === agentId;
     if (own !== (mode === 'ROTATION')) violation(own ? `"${agentId}" approved their own key as ${mode}, not a ROTATION` : `a ROTATION is approved by the key's own holder, not "${approvedBy}"`);
-    this.replayed.approvals.set(request.fingerprint, {
+    this.replayed.approve({
       agentId,
       requestId: request.requestId,
       fingerprint: request.fingerprint,

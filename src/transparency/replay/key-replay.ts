@@ -63,7 +63,7 @@ export class KeyReplay {
     else this.replaced.delete(agentId);
     if (event.type === 'KeyRequestCancelled' && event.data.reason === 'REPLACED_BY_NEW_REQUEST') this.replacedRequests.set(agentId, event.data.requestId);
     else this.replacedRequests.delete(agentId);
-    this.replayed.keys.set(agentId, keyDecider.evolve(state, event));
+    this.replayed.foldKey(agentId, event);
   }
 
   private checkKeyEvent(agentId: string, state: KeyState, event: Decoded<KeyEvent>): void {

@@ -29,9 +29,9 @@ export class OrganizationReplay {
     }
     if (event.type === 'OrgPolicyChanged') this.policyChange(event);
     this.directoryChange(event);
-    this.replayed.org = organizationDecider.evolve(this.replayed.org, event);
+    this.replayed.foldOrganization(event);
     const running = runningRecovery(this.replayed.recoveries);
-    if (running && roleOf(this.replayed.org, running.agentId) !== 'SUPER_ADMIN' && !this.replayed.ended.has(running.recoveryId)) this.replayed.ended.set(running.recoveryId, event.actor);
+    if (running && roleOf(this.replayed.org, running.agentId) !== 'SUPER_ADMIN' && !this.replayed.ended.has(running.recoveryId)) this.replayed.endRecovery(running.recoveryId, event.actor);
   }
 
   /**
@@ -87,13 +87,12 @@ export class OrganizationReplay {
     }
     const release = keyReleaseFor(event);
     if (!release) {
-      this.replayed.released.delete(event.data.agentId);
+      this.replayed.keepKeys(event.data.agentId);
       return;
     }
-    this.replayed.released.set(release.agentId, { actorId: actor, reason: release.reason });
     const keys = this.replayed.keys.get(release.agentId) ?? initialKeyState;
     const owed = keyDecider.decide({ type: 'ReleaseAgentKeys', actorId: actor, reason: release.reason, now: event.occurredAt }, keys).events.length;
-    if (owed > 0) this.replayed.owedRelease = { agentId: release.agentId, left: owed };
+    this.replayed.releaseKeys(release.agentId, actor, release.reason, owed);
   }
 
   /**

@@ -106,7 +106,7 @@ export class RecoveryReplay {
         break;
       }
     }
-    this.replayed.recoveries = recoveryDecider.evolve(this.replayed.recoveries, event);
+    this.replayed.foldRecovery(event);
   }
 
   private runningRecovery(recoveryId: string, agentId: string): RecoveryEntry {
