@@ -10,7 +10,7 @@ export interface ProjectionVersionChange {
 }
 
 /** The models whose active generation another version of their projection built. */
-export async function changedProjections(readModels: ReadModelStore, projections: readonly Projection[]): Promise<ProjectionVersionChange[]> {
+export async function changedProjections(readModels: Pick<ReadModelStore, 'projectionVersion'>, projections: readonly Projection[]): Promise<ProjectionVersionChange[]> {
   const changed: ProjectionVersionChange[] = [];
   for (const projection of projections) {
     const stored = await readModels.projectionVersion(projection.name);

@@ -1,7 +1,9 @@
+import { PROJECTIONS } from '../../projections/projections';
 import type { ReadModelName } from '../../projections/projection';
 import { backlogs } from '../event-store/backlogs';
 import type { EventStore } from '../event-store/event-store.port';
 import type { ReadinessCheck } from '../shared/readiness';
+import { changedProjections, versionChangeReason } from './projection-versions';
 import type { ReadModelStore } from './read-model-store.port';
 
 /** A probe counts this far at most (KurrentDB reads what it counts, and a probe has 2 s): "1000+" says enough. */
@@ -11,9 +13,12 @@ const COUNT_CAP = 1000;
  * Readiness of the read models a process answers from: the store answers, and every read model
  * the log feeds has applied the log up to its head as this process found it at start (the
  * initial catch-up). Before that its reads answer from part of the log (a lost or restored
- * read-model file, one a new version rebuilds): wrong answers, not stale ones. Once caught up it
- * stays so: a later lag under load is what X-Min-Position and the lag metrics are for, and would
- * make the instance flap in and out of the load balancer. It reads the checkpoints through the
+ * read-model file, one a new version rebuilds): wrong answers, not stale ones. A model an older
+ * version of its projection built is not ready either, from the start (its checkpoint may be at
+ * the head): the projector rebuilds it, and it serves the old documents until the rebuilt
+ * generation is active. Once caught up it stays so: a later lag under load is what
+ * X-Min-Position and the lag metrics are for, and would make the instance flap in and out of the
+ * load balancer. It reads the checkpoints through the
  * store, so it holds wherever the projector runs (its thread, another process) on every adapter.
  */
 export class ReadModelsReadiness implements ReadinessCheck {
@@ -24,7 +29,7 @@ export class ReadModelsReadiness implements ReadinessCheck {
 
   constructor(
     private readonly events: Pick<EventStore, 'headPosition' | 'backlog'>,
-    private readonly readModels: Pick<ReadModelStore, 'ping' | 'checkpoint'>,
+    private readonly readModels: Pick<ReadModelStore, 'ping' | 'checkpoint' | 'projectionVersion'>,
     /** The read models this process answers from that the log feeds (projectedModels): none in a process serving no API. */
     private readonly models: readonly ReadModelName[],
   ) {
@@ -39,6 +44,8 @@ export class ReadModelsReadiness implements ReadinessCheck {
   async ping(): Promise<boolean> {
     if (!(await this.readModels.ping())) return false;
     if (this.caughtUp) return true;
+    const older = (await changedProjections(this.readModels, this.models.map((model) => PROJECTIONS[model]))).filter(({ projection, stored }) => stored < projection.version);
+    if (older.length > 0) throw new Error(older.map((change) => `read model ${change.projection.name}: ${versionChangeReason(change)}; rebuilding it from the log`).join(', '));
     const target = await this.headAtStart().catch((error: unknown) => {
       throw new Error(`cannot tell whether they have caught up with the log: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });

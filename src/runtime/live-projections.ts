@@ -65,13 +65,15 @@ export class LiveProjections implements RunningProjections {
 
   /**
    * Resolves once subscribed from the checkpoints. A model an older version of its projection
-   * built is rebuilt from the log meanwhile, as one the log diverged from (a newer one refused the start: refuseNewerProjections).
+   * built is rebuilt from the log, as one the log diverged from (a newer one refused the start:
+   * refuseNewerProjections): said diverged before the runner subscribes, so that nothing takes
+   * it for ready in between.
    */
   async start(): Promise<void> {
-    await this.runner.start();
     for (const change of await changedProjections(this.readModels, projectedModels(this.readModels))) {
       if (change.stored < change.projection.version) this.rebuild(change.projection, versionChangeReason(change));
     }
+    await this.runner.start();
   }
 
   positionOf(model: ReadModelName): bigint | undefined {

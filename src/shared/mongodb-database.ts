@@ -1,4 +1,5 @@
-import type { Db, MongoClientOptions } from 'mongodb';
+import { setTimeout } from 'node:timers/promises';
+import { MongoNetworkError, MongoNetworkTimeoutError, type Db, type MongoClientOptions } from 'mongodb';
 
 /** The database the read models and Merkle nodes share on one MONGODB_URL: named explicitly, else the URL's path, else `ztkeys`. */
 export function mongoDatabaseName(url: string, database?: string): string {
@@ -24,4 +25,36 @@ export async function mongoAnswers(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * How long a read that met a closed connection waits before it runs again: the other pooled
+ * connections the same cut closed are then closed in the driver too (their sockets' end and close
+ * are a loop turn or more apart), so the retry gets a fresh one. One taken in between would hang:
+ * the driver (6.x) awaits a 'drain' on it that never comes.
+ */
+const LOST_CONNECTION_RETRY_MS = 50;
+
+/**
+ * A connection that the server (or a hop to it) closed while it sat in the pool is learnt of only
+ * when a command is written on it: "connection N closed", or the socket's own EPIPE, which the
+ * driver (6.x) passes on unwrapped, so that its retryReads does not retry it (nor, for a cursor's
+ * getMore, "closed" either). A read (idempotent) that meets one is run once more on a fresh
+ * connection: answered if the server is back; if it is still away, it fails as an outage.
+ */
+export async function retriedOnLostConnection<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!connectionLost(error)) throw error;
+    await setTimeout(LOST_CONNECTION_RETRY_MS);
+    return read();
+  }
+}
+
+/** A pooled connection found closed when used (not a timeout: a slow server is not asked twice). */
+export function connectionLost(error: unknown): boolean {
+  if (error instanceof MongoNetworkError) return !(error instanceof MongoNetworkTimeoutError);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
 }

@@ -67,12 +67,25 @@ describe('a DATA_DIR whose read model an older or newer version of its projectio
     const server = spawn();
     const url = await server.listening(120_000);
     const said = /read model org-status: its projection changed \(stored version 1, this release's 2\); rebuilding it from the log/;
-    await waitFor('the rebuild to be logged', async () => said.test(server.stdout + server.stderr));
-    await waitFor('the server to be ready', async () => (await fetch(`${url}/health/ready`)).status === 200, 60_000);
+    // Asked from the moment it listens: not ready (naming the rebuild) until the rebuilt model serves.
+    const notReady: string[] = [];
+    await waitFor(
+      'the server to be ready',
+      async () => {
+        const ready = await fetch(`${url}/health/ready`);
+        if (ready.status === 200) return true;
+        notReady.push(`${ready.status} ${await ready.text()}`);
+        return false;
+      },
+      60_000,
+    );
     const answer = await status(url);
     expect(answer.code).toBe(200);
     expect(answer.body).toContain('"alice"');
     expect(answer.body).not.toContain(STALE_BROWSER);
+    expect(notReady.length).toBeGreaterThan(0);
+    for (const body of notReady) expect(body).toMatch(/^503 .*read model org-status: its projection changed \(stored version 1, this release's 2\); rebuilding it from the log/);
+    expect(said.test(server.stdout + server.stderr)).toBe(true);
     // The projector's line (readiness names the reason too while it is not ready).
     expect(server.logLines.filter((line) => line.context !== 'Readiness' && said.test(String(line.msg)))).toHaveLength(1);
     // No other model is rebuilt: their projections are still at version 1.

@@ -12,7 +12,7 @@ import {
   type Filter,
   type FindCursor,
 } from 'mongodb';
-import { mongoAnswers, mongoClientOptions, mongoDatabaseName } from '../../shared/mongodb-database';
+import { connectionLost, mongoAnswers, mongoClientOptions, mongoDatabaseName, retriedOnLostConnection } from '../../shared/mongodb-database';
 import type {
   CollectionName,
   Conditions,
@@ -157,12 +157,10 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async checkpointEvent(model: ReadModelName, generation?: number): Promise<{ position: bigint; eventId?: string } | undefined> {
-    try {
+    return this.read(async () => {
       const found = await this.checkpoints().findOne({ _id: checkpointId(model, generation ?? (await this.activeGeneration(model))) });
       return found ? { position: BigInt(found.position), eventId: found.eventId } : undefined;
-    } catch (error) {
-      throw unavailableIfUnreachable(error);
-    }
+    });
   }
 
   async apply(model: ReadModelName, generation: number, changes: readonly VersionedChange[], checkpoint: bigint, checkpointEventId?: string): Promise<void> {
@@ -244,36 +242,26 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
-    return this.findDocuments(query, []).catch((error: unknown) => {
-      throw unavailableIfUnreachable(error);
-    });
+    return this.read(() => this.findDocuments(query, []));
   }
 
   async findById(collection: CollectionName, id: string, generation?: number): Promise<ReadModelDocument | undefined> {
-    try {
+    return this.read(async () => {
       const found = await (await this.queried({ collection, generation })).findOne({ _id: String(checkQueryValue(id)) }, { projection: { _id: 0, _v: 0 } });
       return (found ?? undefined) as ReadModelDocument | undefined;
-    } catch (error) {
-      throw unavailableIfUnreachable(error);
-    }
+    });
   }
 
   /** countDocuments: MongoDB matches on the index of the conditions; FerretDB 1.x scans the collection (see README). */
   async count(query: CountQuery): Promise<number> {
     const filter = toFilter(query);
     if (!filter) return 0;
-    try {
-      return await (await this.queried(query)).countDocuments(filter);
-    } catch (error) {
-      throw unavailableIfUnreachable(error);
-    }
+    return this.read(async () => (await this.queried(query)).countDocuments(filter));
   }
 
   /** The server leaves the omitted fields out; the documents are stringified here. */
   async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
-    const found = await this.findDocuments(query, omit).catch((error: unknown) => {
-      throw unavailableIfUnreachable(error);
-    });
+    const found = await this.read(() => this.findDocuments(query, omit));
     return documentsJson(found, query.orderBy, []);
   }
 
@@ -283,14 +271,12 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {
-    try {
-      if (!COLLECTION_COUNTS[query.collection]) throw new TypeError(`${query.collection} is not counted`);
+    if (!COLLECTION_COUNTS[query.collection]) throw new TypeError(`${query.collection} is not counted`);
+    return this.read(async () => {
       const generation = query.generation ?? (await this.activeGeneration(modelOf(query.collection)));
       const found = await this.countsOf(query.collection, generation).findOne({ _id: String(checkQueryValue(query.group)) });
       return new Map(Object.entries(found?.n ?? {}).filter(([, n]) => n !== 0));
-    } catch (error) {
-      throw unavailableIfUnreachable(error);
-    }
+    });
   }
 
   /**
@@ -493,6 +479,19 @@ export class MongoReadModelStore implements ReadModelStore {
     await this.checkpoints().deleteOne({ _id: checkpointId(model, generation) });
   }
 
+  /**
+   * A read the routes serve: run again once on a pooled connection found closed (a store back
+   * from an outage answers it), else an outage (503). The whole read is run again, before any of
+   * its answer is used: a streamed export retries a page, never a part of one already sent.
+   */
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await retriedOnLostConnection(query);
+    } catch (error) {
+      throw unavailableIfUnreachable(error);
+    }
+  }
+
   private async queried(query: { collection: CollectionName; generation?: number }): Promise<Collection<StoredDocument>> {
     return this.collection(query.collection, query.generation ?? (await this.activeGeneration(modelOf(query.collection))));
   }
@@ -632,6 +631,7 @@ function inValues(condition: Extract<Condition, { op: 'in' }>): Array<string | n
 
 /** MongoDB out of reach is an outage (503 with Retry-After), not a bug. */
 const unavailableIfUnreachable = (error: unknown): unknown =>
+  connectionLost(error) ||
   error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoTopologyClosedError
     ? new StoreUnavailable('the read models (MongoDB)', error)
     : error;

@@ -1,6 +1,6 @@
 import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { LogCheckpoint } from '../../event-store/log-divergence';
-import { mongoAnswers, mongoClientOptions, mongoDatabaseName } from '../../shared/mongodb-database';
+import { mongoAnswers, mongoClientOptions, mongoDatabaseName, retriedOnLostConnection } from '../../shared/mongodb-database';
 import type { Hash, NodeId } from '../merkle-tree';
 import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
 
@@ -39,7 +39,7 @@ const nodeKey = (orgId: string, { level, index }: NodeId): string => `${orgId}/$
 
 const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
-/** The node store in MongoDB (the read models' database, collections merkle_*); writes one command after another (FerretDB). */
+/** The node store in MongoDB (the read models' database, collections merkle_*); writes one command after another (FerretDB); reads run again once on a pooled connection found closed. */
 export class MongoMerkleNodeStore implements MerkleNodeStore {
   private readonly client: MongoClient;
   private readonly db: Db;
@@ -61,29 +61,30 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
   }
 
   async checkpoint(): Promise<LogCheckpoint | undefined> {
-    const progress = await this.progress().findOne({ _id: 'follower' });
+    const progress = await retriedOnLostConnection(() => this.progress().findOne({ _id: 'follower' }));
     return progress ? { position: BigInt(progress.position), ...(progress.eventId === undefined ? {} : { eventId: progress.eventId }) } : undefined;
   }
 
   async org(orgId: string): Promise<OrgTreeState | undefined> {
-    const document = await this.orgDocuments().findOne({ _id: orgId });
+    const document = await retriedOnLostConnection(() => this.orgDocuments().findOne({ _id: orgId }));
     return document ? orgState(document) : undefined;
   }
 
   async orgs(limit: number): Promise<OrgTreeState[]> {
-    return (await this.orgDocuments().find({}).limit(limit).toArray()).map(orgState);
+    return (await retriedOnLostConnection(() => this.orgDocuments().find({}).limit(limit).toArray())).map(orgState);
   }
 
   async due(grownBy: number, signedBy: number, limit: number): Promise<OrgTreeState[]> {
     const filter = { $or: [{ grewAt: { $lte: grownBy } }, { 'signed.at': { $lte: new Date(signedBy).toISOString() } }] };
-    return (await this.orgDocuments().find(filter).limit(limit).toArray()).map(orgState);
+    return (await retriedOnLostConnection(() => this.orgDocuments().find(filter).limit(limit).toArray())).map(orgState);
   }
 
   async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
     const keys = ids.map((id) => nodeKey(orgId, id));
     const found = new Map<string, Hash>();
     for (let i = 0; i < keys.length; i += PER_COMMAND * 4) {
-      for (const node of await this.nodeDocuments().find({ _id: { $in: keys.slice(i, i + PER_COMMAND * 4) } }).toArray()) {
+      const batch = keys.slice(i, i + PER_COMMAND * 4);
+      for (const node of await retriedOnLostConnection(() => this.nodeDocuments().find({ _id: { $in: batch } }).toArray())) {
         found.set(node._id, Buffer.from(node.hash.buffer));
       }
     }
