@@ -42,7 +42,7 @@ describe('each check of the embedded log on a thread of its own', () => {
   };
 
   it('reports an untouched log clean, then the event edited after its checkpoint', async () => {
-    expect(await check(eventLogPath)).toEqual({ report: { faults: [] }, errors: [] });
+    expect(await check(eventLogPath)).toEqual({ report: { faults: [], newer: [] }, errors: [] });
     const db = new Database(eventLogPath);
     try {
       db.prepare("UPDATE events SET data = json_set(data, '$.displayName', 'Mallory') WHERE json_extract(data, '$.agentId') = 'a-7'").run();
