@@ -759,6 +759,14 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       expect(Date.now() - started).toBeLessThan(1000);
       expect((await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': String(head) })).status).toBe(200);
     });
+
+    it('says a 20-digit X-Min-Position at or above 2^64 is past the end of the log, as it is, not that it is no decimal integer', async () => {
+      for (const position of ['18446744073709551616', '99999999999999999999']) {
+        const reply = await call(suite.server, 'GET', `${base}/key-requests`, alice.token, undefined, { 'x-min-position': position });
+        expectProblem(reply, 400, 'INVALID_MIN_POSITION');
+        expect(reply.body.detail).toMatch(new RegExp(`^X-Min-Position ${position} is past the end of the log`));
+      }
+    });
   });
 
   it('answers 401 to a missing, malformed or foreign token, and to a wrong bootstrap token', async () => {
