@@ -1,4 +1,4 @@
-import type { AuditVerdict } from '../../src/transparency/audit-verifier';
+import type { AuditVerdict } from '../../src/transparency/verifier/audit-verdict';
 import { ApiProblem, type Api } from './api';
 import type { Session } from './session';
 import type { Cosigned, VerificationMessage, VerificationProgress, VerificationTask, WitnessedCheckpoint } from './audit-verification.worker';

@@ -1,7 +1,8 @@
 // Buffer first: the verifier's modules use it as they load.
 import './node-compat/buffer-global';
 import { useCryptoPrimitives } from '../../src/crypto/crypto-primitives';
-import { AuditVerifier, type AuditVerdict } from '../../src/transparency/audit-verifier';
+import { AuditVerifier } from '../../src/transparency/audit-verifier';
+import type { AuditVerdict } from '../../src/transparency/verifier/audit-verdict';
 import { checkpointOrigin, checkpointSize } from '../../src/transparency/checkpoint';
 import { checkWitness, consistencyProofIn } from '../../src/transparency/log-witness';
 import { InvalidNote, parseVerifierKey } from '../../src/transparency/signed-note';

@@ -1,22 +1,22 @@
 import { decode, NotOfThisRelease, UndecodableEvent } from '../domain/events/decode';
-import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../domain/events/event-catalogue';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
-import { leafInput, type LeafRecord } from './event-leaf';
+import { leafInput } from './event-leaf';
 import { LOG_ACTOR } from '../domain/shared/actor';
-import { INSTANT_FORM, isInstant } from '../domain/shared/instant';
 import { openLogCheckpoint, openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import { DEFAULT_PENDING_WINDOW, RootsAtSizes, type DeferredRoot } from './log-integrity';
-import { checkAfterAnchor, checkCoveredByAnchor, checkStreamTime, type TimeAnchor } from './event-times';
-import { OrgReplay } from './log-replay';
 import { LogViolation } from './replay/log-violation';
-import type { KeyApproval } from './replay/replayed-org';
 import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { EventIds } from './event-ids';
-import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
+import { leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
-import { jsonTextFault, numberSpelled } from '../shared/json-text-fault';
-import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
+import type { AuditFailure, AuditVerdict, OrgReport, VerifiedPrefix } from './verifier/audit-verdict';
+import { MAX_LINE_LENGTH, NotJson, parseRecord, type ExportRecord } from './verifier/export-record';
+import { ForkViolation } from './verifier/fork-violation';
+import { inUnknownStream, STREAM_EVENTS, streamOf, type StreamOf } from './verifier/log-streams';
+import { b64 } from './verifier/org-tree';
+import { OrgVerification, type SignedCheckpoint } from './verifier/org-verification';
+import { VerifierFault } from './verifier/verifier-fault';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -25,6 +25,9 @@ import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
  * checking every signed statement (log-replay.ts). Pure and incremental: feed it lines, then ask
  * for the verdict; the first broken rule stops it. A checkpoint further behind the events before
  * it than the leaves it keeps (see OrgTree) is checked on a second read of the file (`secondRead`).
+ * What it reads, holds and answers is in verifier/: the export line (export-record.ts), the
+ * streams it names (log-streams.ts), each org's tree and state (org-tree.ts, org-verification.ts),
+ * the verdict (audit-verdict.ts).
  */
 
 export interface AuditVerifierOptions {
@@ -46,62 +49,8 @@ export interface AuditVerifierOptions {
   pendingWindow?: number;
 }
 
-export interface AuditFailure {
-  /** 1-based line of the file, 0 when the failure is about the file as a whole. */
-  line: number;
-  orgId?: string;
-  /** Index of the event in its org's tree, for a leaf. */
-  leafIndex?: number;
-  eventId?: string;
-  type?: string;
-  reason: string;
-  /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
-  forked?: true;
-  /**
-   * No tampering found, but the line holds an event a newer release wrote (a type or schema version
-   * this release does not know), the first of the file: its hash and every checkpoint hold, but its
-   * rules, and those of its org's events after it, are that release's to check.
-   */
-  newerRelease?: true;
-  /**
-   * What the file still proves, by org: the prefixes whose every rule was checked and whose root a
-   * signed checkpoint vouches for. Empty when the failure undoes them all (see verifiedDespite).
-   */
-  verified: VerifiedPrefix[];
-}
-
-/** The first `events` events of an org (leaf indexes 0 to events - 1), verified before a failure. */
-export interface VerifiedPrefix {
-  orgId: string;
-  events: number;
-  /** The line of the checkpoint whose root was checked over them; absent when it is the trusted checkpoint's. */
-  checkpointLine?: number;
-}
-
-/** A line that does not parse: on the file's last line, without its newline, a file cut short. */
-class NotJson extends LogViolation {}
-
-/** The log is not an extension of the trusted checkpoint. */
-class ForkViolation extends LogViolation {}
-
 /** What the log is refused for: a rule it breaks, data of no event's shape, a note that does not open. */
 const isVerdict = (error: unknown): error is Error => error instanceof LogViolation || error instanceof UndecodableEvent || error instanceof InvalidNote;
-
-/**
- * The verifier itself failed (a bug, or a platform primitive that threw): no verdict on the log,
- * which is neither accepted nor refused. The CLI exits 1 on it, not 6.
- */
-export class VerifierFault extends Error {
-  constructor(
-    /** The line being read, 0 when the file as a whole was being checked. */
-    readonly line: number,
-    cause: unknown,
-  ) {
-    const where = line === 0 ? 'the file as a whole' : `line ${line}`;
-    super(`the verifier failed on ${where}: ${cause instanceof Error ? cause.message : String(cause)}. This is a bug in the verifier, not a verdict about the log: report it.`, { cause });
-    this.name = 'VerifierFault';
-  }
-}
 
 /** An org's first line in the file that continues a stream: what a filtered export (the API's audit trail filters) looks like, which no checkpoint can cover. */
 const notFromTheStart = (orgId: string): string =>
@@ -109,265 +58,6 @@ const notFromTheStart = (orgId: string): string =>
 
 /** The shape of every line's data is checked: the file is not the store's own. */
 const CHECKED = { checkShape: true } as const;
-
-export interface ActiveKeyReport {
-  agentId: string;
-  role?: string;
-  fingerprint: string;
-  /** This key's approval, then the approval of the key that signed it, ... back to the first key. */
-  chain: KeyApproval[];
-}
-
-export interface OrgReport {
-  orgId: string;
-  events: number;
-  checkpoints: number;
-  /** The last checkpoint checked, and how many events came after it (not yet covered by a signature). */
-  lastCheckpoint?: { size: number; rootHash: string; timestamp?: string; note: string };
-  uncovered: number;
-  /** The tree was rebuilt up to this size (every event, unless a failure stopped it), with this root. */
-  verifiedSize: number;
-  rootHash: string;
-  trustedCheckpoint?: { size: number; rootHash: string };
-  /**
-   * The checkpoint to trust next time (--save-checkpoint, the console's): the newest this
-   * verification vouches for, the file's last or, when that signs fewer events, the trusted one the
-   * file extends. A file whose later checkpoints were dropped never takes a saved one back, which
-   * would leave what lies between the two open to a rewrite that verifies.
-   */
-  checkpointToKeep?: string;
-  firstKey?: string;
-  activeKeys: ActiveKeyReport[];
-}
-
-export interface AuditVerdict {
-  ok: boolean;
-  lines: number;
-  orgs: OrgReport[];
-  failure?: AuditFailure;
-}
-
-/** Where a stream's events belong: which org, and which kind of stream (so which events it may hold). */
-type StreamOf =
-  | { kind: 'org'; orgId: string }
-  | { kind: 'agent'; orgId: string; agentId: string }
-  | { kind: 'browser'; orgId: string; agentId: string; browserId: string }
-  | { kind: 'checkpoint'; orgId: string }
-  | { kind: 'recovery'; orgId: string }
-  | { kind: 'pubkey'; orgId: string; fingerprint: string }
-  /** A kind of stream this release does not know, named as the log names its streams: only a newer release's events may be in it. */
-  | { kind: 'unknown'; orgId: string };
-
-/** How the log names a stream: `<kind>-<orgId>`, then `~`-separated ids of what in the org it is about. */
-const STREAM_NAME = /^[a-z]+-[^~]+(~[^~]+)*$/;
-
-function streamOf(stream: string): StreamOf {
-  const [prefix] = stream.split('-', 1);
-  const rest = stream.slice(prefix.length + 1);
-  const parts = rest.split('~');
-  if (prefix === 'org' && parts.length === 1) return { kind: 'org', orgId: rest };
-  if (prefix === 'checkpoint' && parts.length === 1) return { kind: 'checkpoint', orgId: rest };
-  if (prefix === 'recovery' && parts.length === 1) return { kind: 'recovery', orgId: rest };
-  if (prefix === 'agent' && parts.length === 2) return { kind: 'agent', orgId: parts[0], agentId: parts[1] };
-  if (prefix === 'pubkey' && parts.length === 2) return { kind: 'pubkey', orgId: parts[0], fingerprint: parts[1] };
-  if (prefix === 'browser' && parts.length === 3) return { kind: 'browser', orgId: parts[0], agentId: parts[1], browserId: parts[2] };
-  if (!(prefix in STREAM_EVENTS) && STREAM_NAME.test(stream)) return { kind: 'unknown', orgId: parts[0] };
-  throw new LogViolation(notAStream(stream));
-}
-
-const notAStream = (stream: string): string => `"${stream}" is not a stream of the log`;
-
-/**
- * An event of a stream this release does not know is a newer release's (decode throws
- * NotOfThisRelease for its type); a type this release knows there is no event any release writes.
- */
-function inUnknownStream(record: ExportRecord): never {
-  decode(record);
-  throw new LogViolation(notAStream(record.stream));
-}
-
-const STREAM_EVENTS = { org: ORGANIZATION_EVENTS, agent: KEY_EVENTS, browser: BROWSER_EVENTS, checkpoint: CHECKPOINT_EVENTS, pubkey: PUBLIC_KEY_EVENTS, recovery: RECOVERY_EVENTS } as const;
-
-/** An export line as the leaf rule reads it (position aside). */
-type ExportRecord = LeafRecord & { position?: number };
-
-const FIELDS: Record<keyof LeafRecord, string> = {
-  eventId: 'string',
-  type: 'string',
-  schemaVersion: 'number',
-  stream: 'string',
-  revision: 'number',
-  actor: 'string',
-  subject: 'string',
-  occurredAt: 'string',
-  correlationId: 'string',
-  causationId: 'string',
-  data: 'object',
-};
-const FIELD_TYPES = Object.entries(FIELDS);
-
-/** Longer than any export record (16 times the largest request body the server takes, 64 KiB): a line is held whole while it is read. */
-const MAX_LINE_LENGTH = 1 << 20;
-
-/** Nesting no export record comes near (its deepest data is a few levels down), far below what the recursive canonical form could take. */
-const MAX_LINE_DEPTH = 64;
-
-function parseRecord(line: string): ExportRecord {
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    throw new NotJson('the line is not JSON');
-  }
-  // JSON.parse keeps a repeated member's last value, and the digits of a number a double holds, which the leaf then covers; a reader keeping the first value, or every digit, would see another record.
-  const fault = jsonTextFault(line, MAX_LINE_DEPTH, 'canonical');
-  if (fault?.kind === 'tooDeep') throw new LogViolation(`the line nests deeper than ${MAX_LINE_DEPTH} arrays or objects: no export record does`);
-  if (fault?.kind === 'duplicateName') throw new LogViolation(`the line names ${JSON.stringify(fault.name)} twice in one object: readers disagree on which value it holds`);
-  if (fault?.kind === 'numberSpelling') throw new LogViolation(numberSpelled('the line', fault));
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LogViolation('the line is not an event record');
-  if (SURROGATE_ESCAPE.test(line) && holdsLoneSurrogate(record)) throw new LogViolation('the line holds a string with a lone surrogate (\\uD800-\\uDFFF unpaired): it is not Unicode text, which readers decode apart');
-  for (const [field, type] of FIELD_TYPES) {
-    const value = (record as Record<string, unknown>)[field];
-    // subject is null for org-wide events
-    if (typeof value !== type && !(field === 'subject' && value === null)) throw new LogViolation(`the record's ${field} is not a ${type}`);
-  }
-  const { data: given, occurredAt } = record as { data: object | null; occurredAt: string };
-  if (!isInstant(occurredAt)) throw new LogViolation(`the record's occurredAt is not ${INSTANT_FORM}: ${JSON.stringify(occurredAt)}`);
-  // typeof null and of an array is 'object' too; the subject rule below reads the data's members.
-  if (given === null || Array.isArray(given)) throw new LogViolation("the record's data is not an object");
-  // The leaf leaves out position and orgId: an orgId added, or any member of no export record, would be read beside a verified line without being verified.
-  const extra = Object.keys(record).find((name) => name !== 'position' && !Object.hasOwn(FIELDS, name));
-  if (extra !== undefined) throw new LogViolation(`the record has a member ${JSON.stringify(extra)}, which no export record has`);
-  // subject is the trail's index of whom an event is about (GET .../audit-log?subject=), derived from the data as auditEntry does: one of its own would mislead that filter.
-  const { subject, data } = record as LeafRecord;
-  const about = Object.hasOwn(data, 'agentId') ? (data as { agentId: unknown }).agentId : null;
-  if (subject !== about) throw new LogViolation(`the record's subject is ${JSON.stringify(subject)}, but its data is about ${JSON.stringify(about)}`);
-  const { position } = record as { position?: unknown };
-  if (position !== undefined && !(Number.isSafeInteger(position) && (position as number) >= 0)) throw new LogViolation("the record's position is not a log position");
-  return record as ExportRecord;
-}
-
-/**
- * The org's tree: its right edge (O(log n) hashes) over its first leaves, and the leaf hashes after
- * it, fewer than twice `window`. A checkpoint signs the tree as it stood a moment before it was
- * appended, so it lands a few leaves behind the file: its root is the edge's once moved to its
- * size. Leaves are hashed at once but combined only up to the sizes asked about, so a root costs
- * O(log n) per checkpoint, not per event. Once twice the window of leaves follow the edge (a tail
- * no checkpoint covers yet), all but the last window are folded into it: memory stays bounded,
- * and a checkpoint signing a size the edge has passed is checked on a second read of the file.
- */
-class OrgTree {
-  private readonly edge = CompactRange.empty();
-  private pending: Hash[] = [];
-  private next = 0;
-  private last = { size: 0, root: EMPTY_ROOT };
-
-  constructor(
-    private readonly window: number,
-    private readonly onSize?: (size: number, root: () => Hash) => void,
-  ) {}
-
-  /** The last root computed, and its size. */
-  get computed(): { size: number; root: Hash } {
-    return this.last;
-  }
-
-  get size(): number {
-    return this.edge.size + this.pending.length - this.next;
-  }
-
-  append(leaf: Hash): void {
-    this.pending.push(leaf);
-    if (this.pending.length - this.next >= 2 * this.window) this.fold(this.size - this.window);
-  }
-
-  /** The root at `size`, undefined when the edge has passed it. */
-  rootAt(size: number): Hash | undefined {
-    if (size === 0) return EMPTY_ROOT;
-    if (size < this.edge.size) return undefined;
-    this.fold(size);
-    this.last = { size, root: this.edge.root() };
-    return this.last.root;
-  }
-
-  /** Moves the edge to `size`. */
-  private fold(size: number): void {
-    while (this.edge.size < size) {
-      this.edge.append(this.pending[this.next++]);
-      this.onSize?.(this.edge.size, () => this.edge.root());
-    }
-    if (this.next > 4096 && this.next * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.next);
-      this.next = 0;
-    }
-  }
-}
-
-const b64 = (hash: Hash): string => hash.toString('base64');
-
-/** A checkpoint and the log key that signed it. */
-type SignedCheckpoint = Checkpoint & { signedBy: NoteVerifier };
-
-class OrgVerification {
-  readonly replay: OrgReplay;
-  readonly tree: OrgTree;
-  readonly revisions = new Map<string, number>();
-  /** Each stream's latest event time (ms): time never goes back within a stream (event-times.ts). */
-  readonly times = new Map<string, number>();
-  /** The position of the org's last event that gave one: positions rise in log order. */
-  lastPosition?: number;
-  checkpoints = 0;
-  last?: SignedCheckpoint;
-  /** The last checkpoint whose root was checked against the events before it (not one left to the second read), and its line. */
-  lastChecked?: { size: number; line: number };
-  /** From the org's first event a newer release wrote on, its events are hashed but not replayed (their state is that release's): what was checked before it. */
-  newer?: { lastChecked?: { size: number; line: number } };
-  lastNote?: string;
-  trustedMatched = false;
-  /**
-   * The trusted checkpoint's size and signed time, and the earlier one's (when they have one): each
-   * bounds the time of every event (event-times.ts). With each, the latest event time before its
-   * size, and its index: checked once that prefix is found to be the trusted one's.
-   */
-  private readonly anchors: Array<{ anchor: TimeAnchor; latestCovered?: { at: number; index: number } }>;
-
-  constructor(
-    readonly orgId: string,
-    private readonly trusted: Checkpoint | undefined,
-    window: number,
-    earlier?: Checkpoint,
-  ) {
-    this.replay = new OrgReplay(orgId);
-    this.anchors = [trusted, earlier].flatMap((checkpoint) => {
-      const at = checkpoint && signedTime(checkpoint);
-      return at ? [{ anchor: { size: checkpoint!.size, at } }] : [];
-    });
-    this.tree = new OrgTree(window, (size, root) => {
-      if (this.trusted && size === this.trusted.size) this.checkTrusted(root());
-    });
-    if (trusted?.size === 0) this.checkTrusted(EMPTY_ROOT);
-  }
-
-  /** The time of the event about to be the leaf at `index` of stream `stream`. */
-  checkTime(stream: string, index: number, occurredAt: string): void {
-    this.times.set(stream, checkStreamTime(stream, this.times.get(stream), occurredAt));
-    for (const kept of this.anchors) {
-      if (index >= kept.anchor.size) checkAfterAnchor(kept.anchor, occurredAt);
-      else if (kept.latestCovered === undefined || Date.parse(occurredAt) > kept.latestCovered.at) kept.latestCovered = { at: Date.parse(occurredAt), index };
-    }
-  }
-
-  private checkTrusted(root: Hash): void {
-    if (!root.equals(this.trusted!.rootHash)) {
-      throw new ForkViolation(
-        `this log is not an extension of the trusted checkpoint: at size ${this.trusted!.size} its root is ${b64(root)}, the saved checkpoint says ${b64(this.trusted!.rootHash)} (history was rewritten)`,
-      );
-    }
-    this.trustedMatched = true;
-    // Only now: a prefix that is not the trusted one is a fork (exit 7), whatever its times. The earlier one is a prefix of it.
-    for (const { anchor, latestCovered } of this.anchors) checkCoveredByAnchor(anchor, latestCovered);
-  }
-}
 
 export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();

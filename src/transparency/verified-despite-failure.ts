@@ -1,5 +1,5 @@
 import { sentence } from '../shared/hidden-characters';
-import type { AuditFailure } from './audit-verifier';
+import type { AuditFailure } from './verifier/audit-verdict';
 
 const events = (count: number): string => (count === 1 ? 'the first event' : `the first ${count} events`);
 

@@ -10,7 +10,9 @@ import type { AgentAdded } from '../../src/domain/organization/organization.even
 import { CLOCK_SKEW_TOLERANCE_MS } from '../../src/domain/shared/signed-proof';
 import { orgStream } from '../../src/domain/streams';
 import { newId } from '../../src/shared/ids';
-import { AuditVerifier, VerifierFault, type AuditVerdict } from '../../src/transparency/audit-verifier';
+import { AuditVerifier } from '../../src/transparency/audit-verifier';
+import type { AuditVerdict } from '../../src/transparency/verifier/audit-verdict';
+import { VerifierFault } from '../../src/transparency/verifier/verifier-fault';
 import { checkpointOrigin, openCheckpoint, parseCheckpoint, signCheckpoint } from '../../src/transparency/checkpoint';
 import { leafInput } from '../../src/transparency/event-leaf';
 import { CHECKPOINT_SIGNED } from '../../src/transparency/log-checkpointer';

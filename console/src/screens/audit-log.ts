@@ -1,4 +1,4 @@
-import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/audit-verifier';
+import type { AuditFailure, AuditVerdict, OrgReport } from '../../../src/transparency/verifier/audit-verdict';
 import { newerReleaseVerdict } from '../../../src/transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../../src/transparency/verified-despite-failure';
 import { requiredWitnesses, requireWitnesses, verifyExport, witnessedCheckpoint, type Cosigned, type VerificationProgress } from '../audit-verification';

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, writeFileSync } from 'node:fs';
-import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
+import { AuditVerifier } from '../../transparency/audit-verifier';
+import type { AuditFailure, AuditVerdict, OrgReport } from '../../transparency/verifier/audit-verdict';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
 import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../transparency/verified-despite-failure';
