@@ -424,8 +424,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
-         * @description The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)
+         * The whole audit log as it stood when asked (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR). An audit-log read model behind the log (MongoDB) is waited for as for X-Min-Position, else 503: an export never holds a part of the log
+         * @description The whole audit log as it stood when asked (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR). An audit-log read model behind the log (MongoDB) is waited for as for X-Min-Position, else 503: an export never holds a part of the log
          */
         get: operations["exportAuditLog"];
         put?: never;
@@ -5691,7 +5691,7 @@ export interface operations {
                 };
             };
             431: components["responses"]["HeadersTooLarge"];
-            /** @description The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
+            /** @description The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5704,7 +5704,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:read-model-behind",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
+                     *       "detail": "The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)",
                      *       "code": "READ_MODEL_BEHIND"
                      *     }
                      */

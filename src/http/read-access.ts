@@ -28,9 +28,10 @@ export class ReadAccess {
 
   /**
    * Returns the org's directory as the check read it. `wholeLog`: the read answers about an
-   * instant already past (as-of), so the model must hold the log as it stood when asked, with or
-   * without `X-Min-Position`: behind it, the answer is wrong, not merely stale (a key revoked
-   * before the instant shown ACTIVE at it), so it waits and answers 503 as for a position.
+   * instant already past (as-of), or is the whole log (the export), so the model must hold the log
+   * as it stood when asked, with or without `X-Min-Position`: behind it, the answer is wrong, not
+   * merely stale (a key revoked before the instant shown ACTIVE at it; an export lacking the log's
+   * tail), so it waits and answers 503 as for a position.
    */
   async check(orgId: string, agentId: string, roles: readonly Role[], model: ReadModelName, minPosition: unknown, waitMs: number, wholeLog = false): Promise<OrganizationState> {
     const { org, actor } = await this.directory.actor(orgId, agentId);

@@ -34,6 +34,12 @@ const APPROVERS: Role[] = ['ADMIN', 'SUPER_ADMIN'];
 const READERS: Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
 
 const BEHIND: ErrorAnswer = [503, 'The read model has not reached X-Min-Position in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'READ_MODEL_BEHIND'];
+/** Of a read answered from the log as it stood when asked, whatever X-Min-Position says. */
+const WHOLE_LOG_BEHIND: ErrorAnswer = [
+  503,
+  'The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)',
+  'READ_MODEL_BEHIND',
+];
 const EXPORT_EXAMPLE =
   '{"eventId":"9f1c…","position":1,"type":"OrganizationCreated","schemaVersion":1,"stream":"org-acme","revision":0,"actor":"operator","subject":null,"occurredAt":"2026-11-30T12:00:00.000Z","correlationId":"c1","causationId":"c1","data":{}}\n';
 
@@ -96,7 +102,7 @@ export class ReadModelsController {
     'getAsOf',
     'Who could perform sensitive tasks at an instant: agents with an ACTIVE key then, their role then, and browsers with a remembered window open then (ADMIN, SUPER_ADMIN, AUDITOR). Answered from a read model holding the log as it stood when asked, X-Min-Position or not: one behind it would answer wrong (a key revoked before the instant shown ACTIVE at it), so the read waits for it as for X-Min-Position, else 503',
     Answers(200, AsOfView, 'The agents, by agentId'),
-    [503, 'The read model has not reached the log as it stood when asked (or X-Min-Position) in time, a store does not answer, or this server is stopping (SHUTTING_DOWN); retry shortly (Retry-After)', 'READ_MODEL_BEHIND'],
+    WHOLE_LOG_BEHIND,
   )
   // The answer comes as its JSON (AsOfView), made where the store read it: sent as it is.
   @Header('content-type', 'application/json; charset=utf-8')
@@ -110,13 +116,13 @@ export class ReadModelsController {
   @RateLimited('heavy_reads_per_agent')
   @AgentEndpoint(
     'exportAuditLog',
-    'The whole audit log (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR)',
+    'The whole audit log as it stood when asked (same filters; with `after`, only what came after that position, to append to an earlier export) as NDJSON, streamed (ADMIN, SUPER_ADMIN, AUDITOR). An audit-log read model behind the log (MongoDB) is waited for as for X-Min-Position, else 503: an export never holds a part of the log',
     ApiResponse({
       status: 200,
       description: `One ${AuditEntryView.name} (JSON) per line, in log order; a download (Content-Disposition: attachment)`,
       content: { 'application/x-ndjson': { schema: { type: 'string' }, example: EXPORT_EXAMPLE } },
     }),
-    BEHIND,
+    WHOLE_LOG_BEHIND,
   )
   async auditExport(
     @Ctx() context: CommandContext,
@@ -124,7 +130,8 @@ export class ReadModelsController {
     @Res() reply: FastifyReply,
     @MinPosition() minPosition?: string | string[],
   ): Promise<void> {
-    await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs);
+    // The whole log as it stood when asked, as the export promises: a model behind it answers 503, never a part of it.
+    await this.access.check(context.orgId, context.actor, READERS, 'audit-log', minPosition, this.config.minPositionWaitMs, true);
     const chunks = this.queries.auditExport(context.orgId, filters);
     // The places first: a reader refused for its own exports under way (or its org's) spends none of the org's budget.
     const release = await this.exports.take({ orgId: context.orgId, agentId: context.actor });
