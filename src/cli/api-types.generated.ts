@@ -57,8 +57,8 @@ export interface paths {
          */
         get: operations["getOrgPolicy"];
         /**
-         * Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)
-         * @description Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)
+         * Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20). A change that lowers memberKeyApprovals or adminKeyApprovals, or shortens recoveryDelayHours, mails every approver holding an ACTIVE key, so an agent makes at most RATE_LIMIT_POLICY_CHANGES_PER_AGENT calls (over it, a 429 RATE_LIMITED with `limit` policy_changes_per_agent, nothing written)
+         * @description Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20). A change that lowers memberKeyApprovals or adminKeyApprovals, or shortens recoveryDelayHours, mails every approver holding an ACTIVE key, so an agent makes at most RATE_LIMIT_POLICY_CHANGES_PER_AGENT calls (over it, a 429 RATE_LIMITED with `limit` policy_changes_per_agent, nothing written)
          */
         put: operations["setOrgPolicy"];
         post?: never;

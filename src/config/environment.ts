@@ -269,6 +269,8 @@ const ENVIRONMENT = z.object({
   RATE_LIMIT_KEY_REQUESTS_PER_ORG: rate('100/3600'),
   // Each demotion of an approver holding a key mails them and every approver still holding one; promoting them back mails nobody.
   RATE_LIMIT_ROLE_CHANGES_PER_AGENT: rate('60/3600'),
+  // Each policy change that lowers an approval threshold or the recovery delay mails every approver holding a key; raising it back mails nobody.
+  RATE_LIMIT_POLICY_CHANGES_PER_AGENT: rate('20/3600'),
   RATE_LIMIT_WRONG_CODES_PER_AGENT: rate('10/3600'),
   RATE_LIMIT_WRONG_CODES_PER_ORG: rate('30/3600'),
   RATE_LIMIT_BROWSER_ACTIONS_PER_AGENT: rate('60/60'),

@@ -1,6 +1,7 @@
+import type { PolicyFieldChange } from '../domain/organization/org-policy';
 import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
 import { isApproverRole } from '../domain/shared/roles';
-import type { DemotionJobBase, EmailJob, HolderSummary, KeyRequestJobBase, RecoveryJobBase, RevocationJobBase } from './email-job';
+import type { DemotionJobBase, EmailJob, HolderSummary, KeyRequestJobBase, PolicyJobBase, RecoveryJobBase, RevocationJobBase } from './email-job';
 import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
 
@@ -33,9 +34,18 @@ type KeyRequestJob = Extract<EmailJob, KeyRequestJobBase>;
 type RecoveryJob = Extract<EmailJob, RecoveryJobBase>;
 type RevocationJob = Extract<EmailJob, RevocationJobBase>;
 type DemotionJob = Extract<EmailJob, DemotionJobBase>;
+type PolicyJob = Extract<EmailJob, PolicyJobBase>;
 
 const contentOf = (job: EmailJob): Content =>
-  'recovery' in job ? recoveryContent(job) : 'revocation' in job ? revocationContent(job) : 'demotion' in job ? demotionContent(job) : keyRequestContent(job);
+  'recovery' in job
+    ? recoveryContent(job)
+    : 'revocation' in job
+      ? revocationContent(job)
+      : 'demotion' in job
+        ? demotionContent(job)
+        : 'policyChange' in job
+          ? policyContent(job)
+          : keyRequestContent(job);
 
 /**
  * R20: every ADMIN and SUPER_ADMIN hears of a break-glass recovery at once, halfway, and when it
@@ -243,6 +253,62 @@ const toApproversLeft = (org: string, holder: string, by: string, events: string
   `If you did not expect this, ask ${holder} and ${by} why, over a channel you already trust (not by replying to this email).`,
   `Look at the pending key requests of ${org} and at the ${events} events of its audit log: ${soloist} can approve a key alone. If ${by} should not have done this, revoke their key and tell your platform operator.`,
 ];
+
+/**
+ * A policy change that weakens a safeguard, told to every approver holding a key (a SUPER_ADMIN
+ * who lowers a threshold can approve a key alone and raise it back), and to its signer, whose key
+ * and token may be someone else's. Every value is the event's, never the caller's text.
+ */
+function policyContent(job: PolicyJob): Content {
+  const org = job.org.name;
+  const { changedBy, changes } = job.policyChange;
+  const weakened = changes.filter((change) => change.weakens);
+  const what = weakened.map(({ field, from, to }) => `${field} from ${String(from)} to ${String(to)}`).join(', ');
+  const facts: Content['facts'] = [
+    ['Organization', org],
+    ['Changed by', changedBy.displayName],
+    ['Changed at', job.occurredAt],
+    ...changes.map(({ field, from, to, weakens }): [string, string] => [field, `${String(from)} -> ${String(to)}${weakens ? ' (weakens)' : ''}`]),
+  ];
+  const meaning = weakened.map(weakenedMeaning).join('\n');
+  const undo = `A SUPER_ADMIN may change the policy alone, and change it back: one who lowers a threshold can approve a key alone and raise it again, and the audit log alone would show it.`;
+  if (job.kind === 'POLICY_WEAKENED_BY_YOU') {
+    return {
+      subject: `[${org}] You weakened the policy: ${what}`,
+      paragraphs: [`You changed the policy of ${org} at ${job.occurredAt}, with a decision signed by your active key. From now on:\n${meaning}`, `${undo} So every other approver holding an active key was told of it too.`],
+      facts,
+      nextSteps: [
+        `If you did not make this change, someone holds your key and your token: revoke your key at once (\`ztkeys keys revoke ${changedBy.agentId} --reason <text>\`), ask another approver to look at the keys approved since, and tell your platform operator.`,
+        `If you did, there is nothing to do.`,
+      ],
+    };
+  }
+  return {
+    subject: `[${org}] ${changedBy.displayName} weakened the policy: ${what}`,
+    paragraphs: [`${changedBy.displayName} changed the policy of ${org} at ${job.occurredAt}, with a decision signed by their active key. From now on:\n${meaning}`, `${undo} You are told because you hold an approver's active key.`],
+    facts,
+    nextSteps: [
+      `If you did not expect this, ask ${changedBy.displayName} why, over a channel you already trust (not by replying to this email).`,
+      `Look at the keys of ${org} approved since, and at the OrgPolicyChanged events of its audit log. If ${changedBy.displayName} should not have done this, revoke their key (\`ztkeys keys revoke ${changedBy.agentId} --reason <text>\`) and tell your platform operator.`,
+    ],
+  };
+}
+
+const approvals = (n: PolicyFieldChange['to']): string => `${String(n)} approval${n === 1 ? '' : 's'}`;
+
+/** What a weakened field lets happen, in one line. */
+function weakenedMeaning({ field, from, to }: PolicyFieldChange): string {
+  switch (field) {
+    case 'memberKeyApprovals':
+      return `  - a MEMBER's key is activated by ${approvals(to)}, where it took ${approvals(from)};`;
+    case 'adminKeyApprovals':
+      return `  - an ADMIN's or SUPER_ADMIN's key is activated by ${approvals(to)}, where it took ${approvals(from)};`;
+    case 'recoveryDelayHours':
+      return `  - a break-glass recovery started from now on takes effect ${String(to)} hours after it starts, where it took ${String(from)}: the approvers have that long to veto it (one running keeps its delay);`;
+    default:
+      return `  - ${field} is ${String(to)}, where it was ${String(from)};`;
+  }
+}
 
 function keyRequestContent(job: KeyRequestJob): Content {
   const org = job.org.name;

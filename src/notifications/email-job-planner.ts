@@ -3,7 +3,8 @@ import { type StateCacheLimits, StreamStates } from '../application/stream-state
 import { decode } from '../domain/events/decode';
 import { unhandledEvent, type LogEvent } from '../domain/events/event-catalogue';
 import { organizationDecider } from '../domain/organization/organization.decider';
-import type { AgentRoleChanged } from '../domain/organization/organization.events';
+import { policyChanges } from '../domain/organization/org-policy';
+import type { AgentRoleChanged, OrgPolicyChanged } from '../domain/organization/organization.events';
 import { roleOf, type OrganizationState } from '../domain/organization/organization.state';
 import { isApproverRole } from '../domain/shared/roles';
 import { keyDecider } from '../domain/signature-key/key.decider';
@@ -22,6 +23,7 @@ import {
   type EmailJobBase,
   type KeyRequestJobBase,
   type Person,
+  type PolicyJobBase,
   type RecoveryJobBase,
   type RecoveryNews,
   type RevocationJobBase,
@@ -70,13 +72,13 @@ export class EmailJobPlanner {
         return this.revocationJobs(event);
       case 'AgentRoleChanged':
         return this.demotionJobs(event);
+      case 'OrgPolicyChanged':
+        return this.policyJobs(event);
       case 'OrganizationCreated':
       case 'AgentAdded':
       // A removal releases the agent's key: told by its KeyRevoked.
       case 'AgentRemoved':
       case 'FirstKeyAssigned':
-      // Nobody has to act on a policy change: it is in the audit log.
-      case 'OrgPolicyChanged':
       case 'PublicKeyClaimed':
       // A partial approval asks nothing new of anyone: the approvers were told of the request, and the pending list shows who approved.
       case 'KeyApprovalRecorded':
@@ -224,6 +226,30 @@ export class EmailJobPlanner {
     return [
       { ...about, ...addressed(event, holder), kind: 'DEMOTED_TO_MEMBER' },
       ...approvers.map((approver): EmailJob => ({ ...about, ...addressed(event, approver), kind: 'APPROVER_DEMOTED' })),
+    ];
+  }
+
+  /**
+   * A policy change that weakens a safeguard (fewer approvals activate a key, or a recovery is
+   * vetoable for less time): a lone SUPER_ADMIN may lower a threshold, approve a key alone and
+   * raise it back, so every approver holding an ACTIVE key at the event hears of it, as of a
+   * revocation or demotion of an approver, with who changed what from what to what (the event's
+   * `previous` and `policy`). The signer gets a copy of their own: their key and token may be
+   * someone else's. A change that only tightens, or changes nothing that guards, mails nobody.
+   */
+  private async policyJobs(event: RecordedEvent<OrgPolicyChanged>): Promise<EmailJob[]> {
+    const { previous, policy, changedBy } = event.data;
+    const changes = policyChanges(previous, policy);
+    if (!changes.some((change) => change.weakens)) return [];
+    const orgId = event.metadata.orgId;
+    const org = await this.states.loadAt(orgStream(orgId), organizationDecider, event.position);
+    const others = await this.approversWithActiveKey(org, orgId, changedBy, event.position);
+    const signer = this.person(org, changedBy);
+    const signerHoldsKey = signer !== undefined && activeKeyOf(await this.keysAt(orgId, event.position)(changedBy)) !== undefined;
+    const about: Omit<PolicyJobBase, 'id' | 'to'> = { ...eventBase(event, org), policyChange: { changedBy: this.decider(org, changedBy), changes } };
+    return [
+      ...others.map((approver): EmailJob => ({ ...about, ...addressed(event, approver), kind: 'POLICY_WEAKENED' })),
+      ...(signerHoldsKey ? [{ ...about, ...addressed(event, signer), kind: 'POLICY_WEAKENED_BY_YOU' } satisfies EmailJob] : []),
     ];
   }
 

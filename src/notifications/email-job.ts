@@ -1,3 +1,4 @@
+import type { PolicyFieldChange } from '../domain/organization/org-policy';
 import type { RecoveryLapseReason } from '../domain/recovery/recovery.events';
 import type { Role } from '../domain/shared/roles';
 import type { ApprovalMode, KeyRevoked } from '../domain/signature-key/key.events';
@@ -101,6 +102,22 @@ export interface DemotionJobBase extends EmailJobBase {
   demotion: DemotionSummary;
 }
 
+/**
+ * A policy change that weakens a safeguard (PolicyFieldChange.weakens): fewer approvals activate a
+ * key, or a recovery is vetoable for less time. Values are the event's `previous` and `policy`.
+ */
+export interface PolicyChangeSummary {
+  /** The SUPER_ADMIN who signed it. */
+  changedBy: Decider;
+  /** Every field it changed, those that weaken nothing too: the decision is one. */
+  changes: PolicyFieldChange[];
+}
+
+/** What every email about a policy change holds. */
+export interface PolicyJobBase extends EmailJobBase {
+  policyChange: PolicyChangeSummary;
+}
+
 /** What a notification email says, with everything needed to write it (R12). */
 export type EmailJob =
   | (KeyRequestJobBase & { kind: 'KEY_REQUEST_WAITING' })
@@ -119,7 +136,11 @@ export type EmailJob =
   /** To an approver holding an ACTIVE key whom someone else made a MEMBER. */
   | (DemotionJobBase & { kind: 'DEMOTED_TO_MEMBER' })
   /** To every approver still holding an ACTIVE key then. */
-  | (DemotionJobBase & { kind: 'APPROVER_DEMOTED' });
+  | (DemotionJobBase & { kind: 'APPROVER_DEMOTED' })
+  /** To every approver holding an ACTIVE key but its signer, when a policy change weakens a safeguard. */
+  | (PolicyJobBase & { kind: 'POLICY_WEAKENED' })
+  /** The signer's copy: should their key and token be someone else's, they hear of it. */
+  | (PolicyJobBase & { kind: 'POLICY_WEAKENED_BY_YOU' });
 
 export type EmailKind = EmailJob['kind'];
 
@@ -140,6 +161,8 @@ export const EMAIL_KINDS = Object.keys({
   APPROVER_KEY_REVOKED: true,
   DEMOTED_TO_MEMBER: true,
   APPROVER_DEMOTED: true,
+  POLICY_WEAKENED: true,
+  POLICY_WEAKENED_BY_YOU: true,
 } satisfies Record<EmailKind, true>) as EmailKind[];
 
 /**

@@ -46,6 +46,7 @@ describe('configuration from the environment', () => {
     expect(rateLimits.orgs_per_address).toEqual({ points: 10, seconds: 3600 });
     expect(rateLimits.key_requests_per_agent).toEqual({ points: 5, seconds: 3600 });
     expect(rateLimits.role_changes_per_agent).toEqual({ points: 60, seconds: 3600 });
+    expect(rateLimits.policy_changes_per_agent).toEqual({ points: 20, seconds: 3600 });
     expect([rateLimits.heavy_reads_per_agent, rateLimits.heavy_reads_per_org]).toEqual([{ points: 30, seconds: 60 }, { points: 60, seconds: 60 }]);
     for (const bad of ['30', '0/60', '30/0', '-1/60', '1.5/60', 'many/60']) {
       expect(() => loadConfig({ RATE_LIMIT_ORGS_PER_ADDRESS: bad })).toThrow(`RATE_LIMIT_ORGS_PER_ADDRESS must be "<requests>/<seconds>" with both positive, e.g. "30/60", got "${bad}"`);

@@ -173,4 +173,36 @@ describe('renderEmail', () => {
       expect(others.text).toContain('the AgentRoleChanged events of its audit log: a SUPER_ADMIN who makes the other approvers MEMBERs can approve a key alone. If Sam <i> should not have done this, revoke their key');
     });
   });
+  describe('a policy change that weakens a safeguard', () => {
+    const { request: _request, kind: _kind, mode: _mode, approvedBy: _approvedBy, ...common } = base;
+    const policyChange = {
+      changedBy: { agentId: 'sam', displayName: 'Sam <i>' },
+      changes: [
+        { field: 'adminKeyApprovals' as const, from: 2, to: 1, weakens: true },
+        { field: 'recoveryDelayHours' as const, from: 72, to: 24, weakens: true },
+        { field: 'reminderAfterHours' as const, from: 48, to: 24, weakens: false },
+      ],
+    };
+
+    it('tells an approver who changed what from what to what, what it lets happen, and where the audit log shows it', () => {
+      const email = renderEmail({ ...common, policyChange, kind: 'POLICY_WEAKENED' }, FROM, date);
+      expect(email.subject).toBe('[Acme Support] Sam <i> weakened the policy: adminKeyApprovals from 2 to 1, recoveryDelayHours from 72 to 24');
+      expect(email.text).toContain(`Sam <i> changed the policy of Acme Support at ${common.occurredAt}, with a decision signed by their active key.`);
+      expect(email.text).toContain("an ADMIN's or SUPER_ADMIN's key is activated by 1 approval, where it took 2 approvals");
+      expect(email.text).toContain('a break-glass recovery started from now on takes effect 24 hours after it starts, where it took 72');
+      expect(email.text).toMatch(/adminKeyApprovals: +2 -> 1 \(weakens\)/);
+      expect(email.text).toMatch(/reminderAfterHours: +48 -> 24\n/);
+      expect(email.text).toMatch(/Changed by: +Sam <i>/);
+      expect(email.text).toContain('the OrgPolicyChanged events of its audit log. If Sam <i> should not have done this, revoke their key (`ztkeys keys revoke sam --reason <text>`)');
+      expect(email.html).not.toContain('<i>');
+    });
+
+    it("tells the signer it was their key, and what to do if it was not them", () => {
+      const email = renderEmail({ ...common, to: { agentId: 'sam', displayName: 'Sam <i>', email: 'sam@acme.example' }, policyChange, kind: 'POLICY_WEAKENED_BY_YOU' }, FROM, date);
+      expect(email.subject).toBe('[Acme Support] You weakened the policy: adminKeyApprovals from 2 to 1, recoveryDelayHours from 72 to 24');
+      expect(email.text).toContain('You changed the policy of Acme Support');
+      expect(email.text).toContain('every other approver holding an active key was told of it too');
+      expect(email.text).toContain('If you did not make this change, someone holds your key and your token: revoke your key at once (`ztkeys keys revoke sam --reason <text>`)');
+    });
+  });
 });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organization/org-policy';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { EmailJobPlanner } from '../../src/notifications/email-job-planner';
@@ -196,6 +197,67 @@ describe('EmailJobPlanner', () => {
     // Planned again after more happened: the same jobs.
     await log.changeRole(ada, 'MEMBER', 'ADMIN', sue);
     await log.remove(ed, 'MEMBER');
+    expect(await jobsOf(all.slice(before.length))).toEqual(jobs);
+  });
+
+  it('mails a policy change that lowers an approval threshold or shortens the recovery delay to every other approver holding an ACTIVE key, and the signer a copy; one that only tightens, or changes nothing that guards, to nobody', async () => {
+    const log = new OrgLog(store, 'wonka');
+    const [sam, sue, ada, ed, max] = ['Sam', 'Sue', 'Ada', 'Ed', 'Max'].map((name) => log.agent(name));
+    await log.create('Wonka', sam);
+    await log.firstKey(sam);
+    const keys = await log.addWithKeys(sam, [[sue, 'SUPER_ADMIN'], [ada, 'ADMIN'], [max, 'MEMBER']]);
+    await log.add(ed, 'ADMIN'); // an approver without a key: told nothing
+    const before = await store.readAll(undefined, 1000);
+
+    const bank: OrgPolicy = { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2, memberKeyApprovals: 2 };
+    await log.changePolicy(DEFAULT_ORG_POLICY, bank, sam); // nobody: tightens
+    const lowered = { ...bank, adminKeyApprovals: 1, reminderAfterHours: 24 };
+    const lowering = await log.changePolicy(bank, lowered, sam); // to Sue and Ada; Sam's copy
+    await log.changePolicy(lowered, bank, sam); // nobody: tightens back
+    const shorter = { ...bank, recoveryDelayHours: 24 };
+    await log.changePolicy(bank, shorter, sue); // to Sam and Ada; Sue's copy
+    const longer = { ...shorter, recoveryDelayHours: 720, pendingRequestExpiryHours: 2160, reminderAfterHours: 720 - 1 };
+    await log.changePolicy(shorter, longer, sue); // nobody: the expiry and the reminder guard nothing
+    const noFirstKeyRule = { ...longer, firstKeyRequiresAdmin: false };
+    await log.changePolicy(longer, noFirstKeyRule, sam); // nobody: the org's first key exists
+    await log.revoke(ada, keys.get('ada')!, sam); // to Ada; to Sam and Sue
+    skipPositions(); // As KurrentDB's, which are offsets in its log.
+    await log.changePolicy(noFirstKeyRule, { ...noFirstKeyRule, memberKeyApprovals: 1 }, sam); // to Sue only: Ada holds no key now; Sam's copy
+
+    const all = await store.readAll(undefined, 1000);
+    const jobs = await jobsOf(all.slice(before.length));
+    expect(jobs.map(summary)).toEqual([
+      'POLICY_WEAKENED -> sue',
+      'POLICY_WEAKENED -> ada',
+      'POLICY_WEAKENED_BY_YOU -> sam',
+      'POLICY_WEAKENED -> sam',
+      'POLICY_WEAKENED -> ada',
+      'POLICY_WEAKENED_BY_YOU -> sue',
+      'KEY_REVOKED -> ada',
+      'APPROVER_KEY_REVOKED -> sam',
+      'APPROVER_KEY_REVOKED -> sue',
+      'POLICY_WEAKENED -> sue',
+      'POLICY_WEAKENED_BY_YOU -> sam',
+    ]);
+    expect(jobs[0]).toMatchObject({
+      id: `${lowering}~sue`,
+      to: sue,
+      org: { orgId: 'wonka', name: 'Wonka' },
+      policyChange: {
+        changedBy: { agentId: 'sam', displayName: 'Sam' },
+        changes: [
+          { field: 'adminKeyApprovals', from: 2, to: 1, weakens: true },
+          { field: 'reminderAfterHours', from: 48, to: 24, weakens: false },
+        ],
+      },
+    });
+    expect(jobs[2]).toMatchObject({ id: `${lowering}~sam`, to: sam });
+    expect(jobs[3]).toMatchObject({ policyChange: { changedBy: { agentId: 'sue' }, changes: [{ field: 'recoveryDelayHours', from: 72, to: 24, weakens: true }] } });
+    expect(jobs[9]).toMatchObject({ policyChange: { changes: [{ field: 'memberKeyApprovals', from: 2, to: 1, weakens: true }] } });
+    expect(new Set(jobs.map((job) => job.id)).size).toBe(jobs.length);
+    // Planned again after more happened: the same jobs.
+    await log.approve(ada, await log.request(ada), 'APPROVAL', sam);
+    await log.changeRole(sue, 'SUPER_ADMIN', 'MEMBER', sam);
     expect(await jobsOf(all.slice(before.length))).toEqual(jobs);
   });
 

@@ -1,4 +1,5 @@
 import type { ParsedMail } from 'mailparser';
+import { DEFAULT_ORG_POLICY, type OrgPolicy } from '../../src/domain/organization/org-policy';
 import { Journey, type TestAgent } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { SmtpSink } from './support/smtp-sink';
@@ -7,10 +8,11 @@ import { waitFor } from './support/wait-for';
 /**
  * The price of M-of-N's cap (README, "Why it cannot lock an org out"): one ADMIN who revokes the
  * other approvers' keys, or one SUPER_ADMIN who makes them MEMBERs, activates a key alone. The cap
- * stays; its victims hear of it at once. Real app (API, notifier, worker) with its emails sent to
- * an SMTP sink.
+ * stays; its victims hear of it at once. So with a SUPER_ADMIN who lowers a threshold, approves a
+ * key alone and raises it back, or shortens the approvers' veto window of a recovery. Real app
+ * (API, notifier, worker) with its emails sent to an SMTP sink.
  */
-describe('revocation and demotion emails, end to end (API -> log -> notifier -> worker -> SMTP)', () => {
+describe('revocation, demotion and weakened-policy emails, end to end (API -> log -> notifier -> worker -> SMTP)', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let journey: Journey;
@@ -29,6 +31,7 @@ describe('revocation and demotion emails, end to end (API -> log -> notifier -> 
     sink.received.filter((mail) => mail.rcptTo.includes(`${to.agentId}@example.com`) && subject.test(mail.parsed.subject ?? '')).map((mail) => mail.parsed);
   const revocationMails = (to: TestAgent): ParsedMail[] => mailsTo(to, /revoked/);
   const demotionMails = (to: TestAgent): ParsedMail[] => mailsTo(to, /made a MEMBER/);
+  const policyMails = (to: TestAgent): ParsedMail[] => mailsTo(to, /weakened the policy/);
 
   it('a rogue ADMIN revoking the other approvers to approve alone: each holder, and each approver still holding a key, is told who did it and how many approvers are left', async () => {
     const alice = await journey.createOrg('alice', { adminKeyApprovals: 2, memberKeyApprovals: 2 });
@@ -138,5 +141,42 @@ describe('revocation and demotion emails, end to end (API -> log -> notifier -> 
       '[Acme Support] ivy was made a MEMBER by hank: 2 approvers still hold an active key',
       '[Acme Support] jay was made a MEMBER by hank: 1 approver still holds an active key',
     ]);
+  });
+
+  it("a SUPER_ADMIN lowering adminKeyApprovals 2 -> 1 is told to every other approver holding a key, and to the signer; raising it mails nobody", async () => {
+    const leo = await journey.createOrg('leo');
+    await journey.requestKey(leo);
+    const mia = await journey.addAgent(leo, 'mia', 'ADMIN');
+    await journey.activeKey(mia, leo);
+    const ned = await journey.addAgent(leo, 'ned', 'SUPER_ADMIN');
+    await journey.activeKey(ned, leo);
+    const olive = await journey.addAgent(leo, 'olive', 'ADMIN'); // no key: approves nothing, told nothing
+    const pam = await journey.addAgent(leo, 'pam');
+    await journey.activeKey(pam, leo); // a MEMBER's key: approves nothing, told nothing
+
+    const bank: OrgPolicy = { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2, memberKeyApprovals: 2 };
+    expect((await journey.setPolicy(leo, bank)).status).toBe(200); // tightens: nobody
+    expect((await journey.setPolicy(leo, { ...bank, adminKeyApprovals: 1, reminderAfterHours: 24 })).status).toBe(200);
+    expect((await journey.setPolicy(leo, bank)).status).toBe(200); // tightens back: nobody
+
+    // A later email of the log tells when the notifier has passed the changes.
+    expect((await journey.revokeKey(leo, 'pam', 'rotation')).status).toBe(200);
+    await waitFor("pam's revocation email", () => mailsTo(pam, /revoked/).length >= 1);
+    await waitFor('3 policy emails', () => [leo, mia, ned].flatMap(policyMails).length >= 3);
+
+    for (const approver of [mia, ned]) {
+      const mails = policyMails(approver);
+      expect(mails.map((mail) => mail.subject)).toEqual(['[Acme Support] leo weakened the policy: adminKeyApprovals from 2 to 1']);
+      expect(mails[0].text).toMatch(/adminKeyApprovals: +2 -> 1 \(weakens\)/);
+      expect(mails[0].html).toContain('<th align="left">adminKeyApprovals</th><td><code>2 -&gt; 1 (weakens)</code></td>');
+      expect(mails[0].text).toContain("an ADMIN's or SUPER_ADMIN's key is activated by 1 approval, where it took 2 approvals");
+      expect(mails[0].text).toMatch(/leo changed the policy of Acme Support at .*/);
+      // What else changed in the same decision is named too, as not weakening anything.
+      expect(mails[0].text).toMatch(/reminderAfterHours: +48 -> 24/);
+    }
+    expect(policyMails(leo).map((mail) => mail.subject)).toEqual(['[Acme Support] You weakened the policy: adminKeyApprovals from 2 to 1']);
+    expect(policyMails(olive)).toEqual([]);
+    expect(policyMails(pam)).toEqual([]);
+    expect(sink.received.filter((mail) => /policy/.test(mail.parsed.subject ?? ''))).toHaveLength(3);
   });
 });

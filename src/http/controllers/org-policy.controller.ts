@@ -10,6 +10,7 @@ import { Ctx } from '../command-context.decorator';
 import { changeOrgPolicySchema, type ChangeOrgPolicyBody } from '../dto/org-policy.dto';
 import { IfMatchPolicyHeader, IfMatchPolicyVersion, POLICY_ETAG_HEADER, policyETag } from '../policy-version';
 import { OrgPolicyChangedView, OrgPolicyView } from '../views/organization.view';
+import { RateLimited } from '../rate-limited.decorator';
 import { ValidBody } from '../valid-body.decorator';
 
 /** R20: the org's lifecycle policy, read by its members and changed by a signed SUPER_ADMIN decision. */
@@ -31,10 +32,11 @@ export class OrgPolicyController {
   }
 
   @Put()
+  @RateLimited('policy_changes_per_agent')
   @WritesOrgLog()
   @AgentEndpoint(
     'setOrgPolicy',
-    "Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20)",
+    "Set the organization's whole lifecycle policy, signed by my ACTIVE key over an ORG_POLICY challenge binding every field (SUPER_ADMIN) (R20). A change that lowers memberKeyApprovals or adminKeyApprovals, or shortens recoveryDelayHours, mails every approver holding an ACTIVE key, so an agent makes at most RATE_LIMIT_POLICY_CHANGES_PER_AGENT calls (over it, a 429 RATE_LIMITED with `limit` policy_changes_per_agent, nothing written)",
     Answers(200, OrgPolicyChangedView, 'Set (or already the policy: nothing written)', POLICY_ETAG_HEADER),
     [400, 'Invalid input, or an If-Match that is not one policy ETag (INVALID_IF_MATCH)', 'INVALID_INPUT'],
     [403, 'Not a SUPER_ADMIN, or no ACTIVE key to sign with', 'NOT_SUPER_ADMIN'],

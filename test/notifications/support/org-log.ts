@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { newId } from '../../../src/shared/ids';
 import type { EventStore, NewEvent } from '../../../src/event-store/event-store.port';
+import type { OrgPolicy } from '../../../src/domain/organization/org-policy';
 import type { Role } from '../../../src/domain/shared/roles';
 import type { ApprovalMode, KeyRevoked } from '../../../src/domain/signature-key/key.events';
 import { agentStream, orgStream } from '../../../src/domain/streams';
@@ -51,6 +52,11 @@ export class OrgLog {
   /** By a SUPER_ADMIN, the event's actor, as the write side records it. */
   changeRole(agent: Agent, from: Role, to: Role, by: Agent): Promise<string> {
     return this.org('AgentRoleChanged', { agentId: agent.agentId, from, to }, by.agentId);
+  }
+
+  /** R20: a SUPER_ADMIN's signed change of the whole policy, the event's actor; `previous` is the policy it replaced. */
+  changePolicy(previous: OrgPolicy, policy: OrgPolicy, by: Agent): Promise<string> {
+    return this.org('OrgPolicyChanged', { policy, previous, changedBy: by.agentId, decision: proof }, by.agentId);
   }
 
   remove(agent: Agent, role: Role): Promise<string> {
