@@ -21,7 +21,7 @@ export interface FollowedOrg {
 }
 
 /** A FollowedOrg with what only the follower touches. */
-class OrgTree implements FollowedOrg {
+class FollowedOrgTree implements FollowedOrg {
   stored: { size: number; root: Hash };
   signed?: { size: number; at: number; revision: bigint };
   /** When each leaf from index `seenFrom` on was first seen: the leaves no checkpoint covers yet. */
@@ -52,14 +52,14 @@ class OrgTree implements FollowedOrg {
     this.storedAt = { position, revision: this.signed?.revision };
   }
 
-  static created(orgId: string, now: number): OrgTree {
+  static created(orgId: string, now: number): FollowedOrgTree {
     const tree = CompactRange.empty();
-    return new OrgTree(orgId, tree, { size: 0, root: tree.root() }, undefined, undefined, now);
+    return new FollowedOrgTree(orgId, tree, { size: 0, root: tree.root() }, undefined, undefined, now);
   }
 
   /** Read back from the store: its root as stored, its right edge from the stored nodes when read. */
-  static read(state: OrgTreeState & { root: Hash }, tree: CompactRange | undefined, now: number): OrgTree {
-    return new OrgTree(state.orgId, tree, { size: state.size, root: state.root }, state.position, state.signed, state.grewAt ?? now);
+  static read(state: OrgTreeState & { root: Hash }, tree: CompactRange | undefined, now: number): FollowedOrgTree {
+    return new FollowedOrgTree(state.orgId, tree, { size: state.size, root: state.root }, state.position, state.signed, state.grewAt ?? now);
   }
 
   /** Nothing here that the store does not hold: it can leave memory. */
@@ -145,11 +145,11 @@ export class MerkleFollower {
   /** The time (ms) its leaves are seen at: the checkpointer reads its trees' times on this clock, and dates its checkpoints by it. */
   readonly clock: () => number;
   /** The orgs in memory, least recently used first. */
-  private readonly trees = new Map<string, OrgTree>();
+  private readonly trees = new Map<string, FollowedOrgTree>();
   /** The org of the last event handled: the last in `trees` when still there. */
-  private latest: OrgTree | undefined;
+  private latest: FollowedOrgTree | undefined;
   /** Orgs being read back from the store: an event and the checkpointer asking at once share one read. */
-  private readonly reading = new Map<string, Promise<OrgTree>>();
+  private readonly reading = new Map<string, Promise<FollowedOrgTree>>();
   private subscription: Subscription | undefined;
   private running = false;
   private epoch = 0;
@@ -159,7 +159,7 @@ export class MerkleFollower {
   private applied: LogCheckpoint | undefined;
   /** Head of the log when the subscription began: until it is stored, nothing is signed. */
   private replayUntil: bigint | undefined;
-  private batch: { nodes: OrgNode[]; orgs: Set<OrgTree>; checkpoint?: LogCheckpoint; events: number } = { nodes: [], orgs: new Set(), events: 0 };
+  private batch: { nodes: OrgNode[]; orgs: Set<FollowedOrgTree>; checkpoint?: LogCheckpoint; events: number } = { nodes: [], orgs: new Set(), events: 0 };
   private writes: Promise<void> = Promise.resolve();
   /** Batches stored: an org's state read before the last one may be outdated. */
   private stored = 0;
@@ -325,7 +325,7 @@ export class MerkleFollower {
     // A leaf extends the org's right edge; a checkpoint of it needs only its state.
     const edge = event.type !== 'CheckpointSigned';
     let org = this.trees.get(orgId);
-    if (!org && createsOrg(record, event.type, orgId)) this.trees.set(orgId, (org = OrgTree.created(orgId, this.clock())));
+    if (!org && createsOrg(record, event.type, orgId)) this.trees.set(orgId, (org = FollowedOrgTree.created(orgId, this.clock())));
     if (!org || (edge && !org.tree)) {
       // Out of memory (or never seen), or without the right edge a leaf needs: the subscription waits for its read.
       return this.readBack(epoch, orgId, edge).then(
@@ -342,7 +342,7 @@ export class MerkleFollower {
     return this.apply(epoch, record, event, org);
   }
 
-  private apply(epoch: number, record: RecordedEvent, event: Decoded<RecordedEvent, LogEvent>, org: OrgTree): Promise<void> | undefined {
+  private apply(epoch: number, record: RecordedEvent, event: Decoded<RecordedEvent, LogEvent>, org: FollowedOrgTree): Promise<void> | undefined {
     const { orgId } = org;
     if (org.position === undefined || record.position > org.position) {
       if (event.type === 'CheckpointSigned') {
@@ -370,7 +370,7 @@ export class MerkleFollower {
    * none), with its right edge when `edge` (else its stored root only: no node read); one read at
    * a time per org.
    */
-  private async readBack(epoch: number, orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
+  private async readBack(epoch: number, orgId: string, edge: boolean, known?: OrgTreeState): Promise<FollowedOrgTree> {
     for (let pending = this.reading.get(orgId); pending; pending = this.reading.get(orgId)) await pending.catch(() => undefined);
     const inMemory = this.trees.get(orgId);
     if (inMemory && (inMemory.tree || !edge)) return inMemory;
@@ -392,17 +392,17 @@ export class MerkleFollower {
    * Every org the store holds, read by their rows (their right edges at their next leaves, as for
    * an org due), when they are no more than maxOrgs and every row keeps its root; else undefined.
    */
-  private async everyOrgStored(): Promise<OrgTree[] | undefined> {
+  private async everyOrgStored(): Promise<FollowedOrgTree[] | undefined> {
     const states = await this.store.orgs(this.options.maxOrgs + 1);
     const rooted = states.filter((state): state is OrgTreeState & { root: Hash } => state.root !== undefined);
     // Rows from before the root was kept would need their nodes read: they are read back one by one, as any org out of memory.
     if (states.length > this.options.maxOrgs || rooted.length < states.length) return undefined;
     const now = this.clock();
-    return rooted.map((state) => OrgTree.read(state, undefined, now));
+    return rooted.map((state) => FollowedOrgTree.read(state, undefined, now));
   }
 
   /** The org's state (unless known) and, when `edge` or its root is not in its row (a row from before), its right edge. */
-  private async read(orgId: string, edge: boolean, known?: OrgTreeState): Promise<OrgTree> {
+  private async read(orgId: string, edge: boolean, known?: OrgTreeState): Promise<FollowedOrgTree> {
     const state = known ?? (await this.store.org(orgId));
     if (!state && (await this.storedBeforeResuming(orgId))) {
       throw new MissingNodes(`Merkle node store: org ${orgId} has no row, yet its events up to the checkpoint were stored (its rows deleted by hand?); rebuilding it from the log`);
@@ -410,8 +410,8 @@ export class MerkleFollower {
     const tree = state && (edge || !state.root) ? await this.rightEdge(orgId, state.size) : undefined;
     // Its creation may have come meanwhile (another copy stored the org first): the one in memory goes on.
     const created = this.trees.get(orgId);
-    if (created || !state) return created ?? OrgTree.created(orgId, this.clock());
-    return OrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, this.clock());
+    if (created || !state) return created ?? FollowedOrgTree.created(orgId, this.clock());
+    return FollowedOrgTree.read({ ...state, root: state.root ?? tree!.root() }, tree, this.clock());
   }
 
   /**
@@ -423,7 +423,7 @@ export class MerkleFollower {
     return (await this.events.readStream(orgStream(orgId), 0n, { toPosition: this.resumedFrom })).length > 0;
   }
 
-  private async readEdge(org: OrgTree): Promise<OrgTree> {
+  private async readEdge(org: FollowedOrgTree): Promise<FollowedOrgTree> {
     org.tree = await this.rightEdge(org.orgId, org.stored.size);
     return org;
   }
