@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
 import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
@@ -103,6 +103,29 @@ function failureText(file: string, failure: AuditFailure): string {
   return `${sentence`The audit log ${file}`} ${verdict}. First problem at ${where}: ${onOneLineShown(reason)}\n${verifiedDespiteFailure(failure)}`;
 }
 
+/** A key fingerprint, as the verdict's "first key:" line prints it (the approval chains show its first 16 digits only). */
+const FINGERPRINT = /^[0-9a-f]{64}$/i;
+
+/** The pinned first key: one that is no fingerprint matches no key, and the verdict would blame the log for it. */
+function firstKeyOption(value: string | undefined): string | undefined {
+  if (value === undefined || FINGERPRINT.test(value)) return value;
+  throw usageError(`--first-key is no key fingerprint: give its 64 hex digits, as the verdict's "first key:" line prints them.`);
+}
+
+/** The same file, through a link or another name: what a path names once the links are followed. */
+function sameFile(path: string, other: string): boolean {
+  const [a, b] = [statSync(path, { throwIfNoEntry: false }), statSync(other, { throwIfNoEntry: false })];
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Refused before the file is read: the checkpoint written over the export or the log key would lose what it was verified from. */
+function checkSaveTarget(save: string | undefined, inputs: { option: string; path: string }[]): void {
+  if (save === undefined) return;
+  const overwritten = inputs.find(({ path }) => sameFile(save, path));
+  if (overwritten)
+    throw usageError(sentence`--save-checkpoint ${save} is ${overwritten.option}: the checkpoint would be written over it. Give a file of its own (saved.checkpoint).`);
+}
+
 function saveCheckpoint(path: string, verdict: AuditVerdict): void {
   const [org, ...others] = verdict.orgs;
   if (others.length > 0 || org.checkpointToKeep === undefined) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.checkpointToKeep === undefined ? ' and no checkpoint' : ''}.`);
@@ -125,13 +148,18 @@ export const auditVerifyCommand: CommandSpec = {
     'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it; after a rotation, the earlier keys first, then the current one, separated by white space or commas' },
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
     'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the newest checkpoint it vouches for there (the file's last, or the trusted one when that is newer): next time, pass it as --trusted-checkpoint" },
-    'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
+    'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint (64 hex digits) the org's first key must have" },
     ...WITNESS_OPTIONS,
   },
   async run(input, ctx) {
     const file = input.args.file;
     const [logKey, ...earlier] = logKeysOf(input.strings['log-key']!).reverse();
     const trusted = input.strings['trusted-checkpoint'];
+    const firstKey = firstKeyOption(input.strings['first-key']);
+    checkSaveTarget(input.strings['save-checkpoint'], [
+      { option: 'the audit export verified', path: file },
+      { option: 'the --log-key file', path: input.strings['log-key']! },
+    ]);
     const witnesses = witnessRequirement(input);
     if (witnesses && trusted === undefined) throw usageError('--witness-key needs --trusted-checkpoint: the checkpoint, as GET .../audit-log/checkpoint served it with its cosignatures, that this log must extend.');
     const trustedNote = trusted === undefined ? undefined : readKeyOrNote('the trusted checkpoint', trusted);
@@ -144,7 +172,7 @@ export const auditVerifyCommand: CommandSpec = {
         logKey,
         earlierLogKeys: earlier.reverse(),
         ...(trusted !== undefined && { trustedCheckpoint: trustedNote! }),
-        ...(input.strings['first-key'] !== undefined && { firstKey: input.strings['first-key'] }),
+        ...(firstKey !== undefined && { firstKey }),
       });
     } catch (error) {
       if (error instanceof InvalidNote) throw new CliError(EXIT.TAMPERED, `The trusted checkpoint ${trusted} does not open with the log key: ${error.message}`);
