@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -62,6 +62,23 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     expect(run.stderr).toContain('--save-checkpoint');
     expect({ file: readFileSync(file, 'utf8'), logKey: readFileSync(logKey, 'utf8') }).toEqual(before);
     expect((await verify()).code).toBe(EXIT.OK);
+  });
+
+  it.each([
+    ['CRLF line ends', (note: string) => note.replace(/\n/g, '\r\n')],
+    ['a byte order mark', (note: string) => `\ufeff${note}`],
+    ['no newline at its end', (note: string) => note.slice(0, -1)],
+    ['a blank line after it', (note: string) => `${note}\n`],
+  ])('a trusted checkpoint an editor or a copy gave %s still opens, as the export so written does; edited, it does not', async (_, edit) => {
+    // It was exit 6, "does not open with the log key": a false alarm over the file kept from last month.
+    const saved = join(work, 'saved.checkpoint');
+    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const note = readFileSync(saved, 'utf8');
+    writeFileSync(saved, edit(note));
+    expect(await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved)).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(readFileSync(saved, 'utf8')).toBe(note);
+    writeFileSync(saved, edit(note.replace('\n15\n', '\n14\n')));
+    expect(await verify('--trusted-checkpoint', saved)).toMatchObject({ code: EXIT.TAMPERED, stderr: expect.stringContaining('does not open with the log key') });
   });
 
   it('--save-checkpoint over the --trusted-checkpoint it read moves it forward, as month after month', async () => {

@@ -112,6 +112,15 @@ function firstKeyOption(value: string | undefined): string | undefined {
   throw usageError(`--first-key is no key fingerprint: give its 64 hex digits, as the verdict's "first key:" line prints them.`);
 }
 
+/**
+ * A checkpoint kept for a month passes through editors and copies: a byte order mark, CRLF line
+ * ends, a last newline dropped or a blank line added are no part of the note (its signature covers
+ * its text alone, as LF lines), and are read past, as in the export. Any other change still fails to open.
+ */
+function noteAsKept(text: string): string {
+  return `${text.replace(/^\ufeff/, '').replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
+}
+
 /** The same file, through a link or another name: what a path names once the links are followed. */
 function sameFile(path: string, other: string): boolean {
   const [a, b] = [statSync(path, { throwIfNoEntry: false }), statSync(other, { throwIfNoEntry: false })];
@@ -162,7 +171,7 @@ export const auditVerifyCommand: CommandSpec = {
     ]);
     const witnesses = witnessRequirement(input);
     if (witnesses && trusted === undefined) throw usageError('--witness-key needs --trusted-checkpoint: the checkpoint, as GET .../audit-log/checkpoint served it with its cosignatures, that this log must extend.');
-    const trustedNote = trusted === undefined ? undefined : readKeyOrNote('the trusted checkpoint', trusted);
+    const trustedNote = trusted === undefined ? undefined : noteAsKept(readKeyOrNote('the trusted checkpoint', trusted));
     // The witnesses vouch that the trusted checkpoint is the one history they saw; the file must then extend it.
     const shortfall = witnesses && cosignatureShortfall(trustedNote!, witnesses);
     if (shortfall) throw new CliError(EXIT.FORKED, `The trusted checkpoint ${trusted} is NOT WITNESSED: ${shortfall}.`);
