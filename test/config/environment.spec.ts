@@ -8,6 +8,7 @@ import { loadSecrets } from '../../src/config/secrets';
 import { rolesOfWorker } from '../../src/runtime/cluster';
 import { notificationsConfig } from '../../src/notifications/notifications.config';
 import { embeddedEnv } from '../support/embedded-env';
+import { cosignerFromSeed, cosignerKeyText } from '../../src/transparency/cosignature';
 
 const STRONG = 'x'.repeat(32);
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -233,6 +234,13 @@ describe('configuration from the environment', () => {
     } finally {
       rmSync(spaced, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  it('keeps the built server from starting with one witness named twice in WITNESSES: its cosignature counted twice met a WITNESS_QUORUM of 2 alone', async () => {
+    const witness = cosignerKeyText(cosignerFromSeed('witness.example/w1', Buffer.alloc(32, 2)));
+    const { code, messages } = await failedStart({ WITNESSES: `http://127.0.0.1:9 ${witness}, http://witness.example:3100 ${witness}`, WITNESS_QUORUM: '2' });
+    expect(code).toBe(1);
+    expect(messages).toEqual([expect.stringContaining('ztkeys cannot start: WITNESSES names witness.example/w1 twice')]);
   }, 30_000);
 
   it.each([
