@@ -1,8 +1,11 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { CLI_BUILT, runProcess } from './support/cli-process';
+import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
+import { verifierKeyText } from '../../src/transparency/signed-note';
 
 /** An export of the release of 2026-12-01 as its server served it: 15 events of one org, its first key alice's. */
 const FIXTURES = join(__dirname, '..', 'transparency', 'fixtures', 'upgrade');
@@ -87,5 +90,23 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     const run = await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved);
     expect(run.code).toBe(EXIT.OK);
     expect(readFileSync(saved, 'utf8')).toMatch(/\n15\n/);
+  });
+
+  it('an export read from a pipe that needs a second read (a checkpoint far behind the events before it) is a usage error saying to save it to a file, not a tampered log', async () => {
+    // A checkpoint of size 32 recorded after 25,012 events: its root is checked on a second read of the file.
+    const far = new SyntheticExport().directoryChanges(10).checkpoint(12).directoryChanges(25_000).checkpoint(32).checkpoint().text();
+    const farFile = join(work, 'far.ndjson');
+    writeFileSync(farFile, far);
+    writeFileSync(logKey, `${verifierKeyText(LOG_SIGNER)}\n`);
+    const env = { PATH: process.env.PATH, ZTKEYS_HOME: work };
+    expect((await runProcess(CLI_BUILT, ['audit', 'verify', farFile, '--log-key', logKey], { env })).code).toBe(EXIT.OK);
+    // `ztkeys audit verify <(ztkeys audit export) ...` or `... | ztkeys audit verify /dev/stdin`: it was exit 6, "events were removed while it was checked".
+    const fifo = join(work, 'export.fifo');
+    execFileSync('mkfifo', [fifo]);
+    createWriteStream(fifo).end(far);
+    const piped = await runProcess(CLI_BUILT, ['audit', 'verify', fifo, '--log-key', logKey], { env });
+    expect(piped.code).toBe(EXIT.USAGE);
+    expect(piped.stderr).toContain('cannot be read a second time');
+    expect(piped.stderr).not.toContain('TAMPERED');
   });
 });

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { AuditVerifier, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/audit-verifier';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
+import { DEFAULT_PENDING_WINDOW } from '../../transparency/log-integrity';
 import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../transparency/verified-despite-failure';
 import { onOneLineShown, sentence } from '../../shared/hidden-characters';
@@ -28,7 +29,13 @@ async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext
   await readFile(file, verifier, verifier, ctx);
   // A checkpoint far behind the events before it: the verifier kept too few leaves to check its root, and reads the file again.
   const again = verifier.secondRead();
-  if (again) await readFile(file, again, verifier, ctx);
+  if (!again) return;
+  // A pipe (`<(ztkeys audit export)`, a FIFO, /dev/stdin) gives its lines once: opened again it gave none (exit 6, "events were removed"), or a FIFO waited for a writer for ever.
+  if (!statSync(file).isFile())
+    throw usageError(
+      sentence`${file} is no regular file (a pipe or a device): it cannot be read a second time, which this export needs (a checkpoint in it signs a size more than ${DEFAULT_PENDING_WINDOW} events behind the events before it, whose root is checked on a second read). Save the export to a file and verify that file.`,
+    );
+  await readFile(file, again, verifier, ctx);
 }
 
 async function readFile(file: string, reader: Pick<AuditVerifier, 'pushText'>, verifier: AuditVerifier, ctx: CliContext): Promise<void> {
