@@ -176,6 +176,17 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(new ProfileStore(home).get('carol')).toBeUndefined();
   });
 
+  it('takes a blank ZTKEYS_HOME as unset, as an empty one: it named a folder " " under wherever ztkeys runs', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
+    try {
+      new ProfileStore(join(user, '.config', 'ztkeys')).save('default', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('carol', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'carol' });
+      for (const blank of ['', ' '])
+        expect(await runProcess(CLI_BUILT, ['whoami'], { env: { PATH: process.env.PATH, HOME: user, ZTKEYS_HOME: blank } })).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/^carol in org org-1/) });
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
+  });
+
   it('takes the home from HOME, not from an XDG_CONFIG_HOME that is a relative path (which the XDG spec says to ignore): it would name a folder under wherever ztkeys runs', async () => {
     const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
     try {
