@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
 import { CLI_BUILT, runProcess } from './support/cli-process';
 import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
-import { verifierKeyText } from '../../src/transparency/signed-note';
+import { parseNote, verifierKeyText } from '../../src/transparency/signed-note';
+import { cosignatureLine, cosignerFromSeed, cosignerKeyText } from '../../src/transparency/cosignature';
 
 /** An export of the release of 2026-12-01 as its server served it: 15 events of one org, its first key alice's. */
 const FIXTURES = join(__dirname, '..', 'transparency', 'fixtures', 'upgrade');
@@ -82,6 +83,22 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     expect(readFileSync(saved, 'utf8')).toBe(note);
     writeFileSync(saved, edit(note.replace('\n15\n', '\n14\n')));
     expect(await verify('--trusted-checkpoint', saved)).toMatchObject({ code: EXIT.TAMPERED, stderr: expect.stringContaining('does not open with the log key') });
+  });
+
+  it('--save-checkpoint naming a --witness-key file is refused before anything is written (exit 2)', async () => {
+    const witnessKeys = join(work, 'witness-keys.txt');
+    const witness = cosignerFromSeed('witness.example/w1', Buffer.alloc(32, 2));
+    const keys = `${cosignerKeyText(witness)}\n`;
+    writeFileSync(witnessKeys, keys);
+    const saved = join(work, 'saved.checkpoint');
+    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    // The kept checkpoint, cosigned by the witness: the one verify then writes over the file it is told to save to.
+    const note = readFileSync(saved, 'utf8');
+    writeFileSync(saved, note + cosignatureLine(witness, parseNote(note).text, 1_764_896_400));
+    expect((await verify('--trusted-checkpoint', saved, '--witness-key', witnessKeys)).code).toBe(EXIT.OK);
+    const run = await verify('--trusted-checkpoint', saved, '--witness-key', witnessKeys, '--witness-quorum', '1', '--save-checkpoint', witnessKeys);
+    expect(run).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining('--save-checkpoint') });
+    expect(readFileSync(witnessKeys, 'utf8')).toBe(keys);
   });
 
   it('--save-checkpoint over the --trusted-checkpoint it read moves it forward, as month after month', async () => {

@@ -134,7 +134,7 @@ function sameFile(path: string, other: string): boolean {
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 }
 
-/** Refused before the file is read: the checkpoint written over the export or the log key would lose what it was verified from. */
+/** Refused before the file is read: the checkpoint written over the export or a key file would lose what it was verified with. */
 function checkSaveTarget(save: string | undefined, inputs: { option: string; path: string }[]): void {
   if (save === undefined) return;
   const overwritten = inputs.find(({ path }) => sameFile(save, path));
@@ -175,6 +175,7 @@ export const auditVerifyCommand: CommandSpec = {
     checkSaveTarget(input.strings['save-checkpoint'], [
       { option: 'the audit export verified', path: file },
       { option: 'the --log-key file', path: input.strings['log-key']! },
+      ...(input.strings['witness-key'] ?? '').split('\n').map((path) => ({ option: 'a --witness-key file', path })),
     ]);
     const witnesses = witnessRequirement(input);
     if (witnesses && trusted === undefined) throw usageError('--witness-key needs --trusted-checkpoint: the checkpoint, as GET .../audit-log/checkpoint served it with its cosignatures, that this log must extend.');
