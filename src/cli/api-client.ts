@@ -28,21 +28,35 @@ const ADVICE_FOR_401 = new Map<unknown, string>([
 ]);
 
 /**
- * An error answer of the server: a refused token is exit 8 (log in again), another 4xx a
- * refusal (exit 3), anything else a server failure (exit 4).
+ * What a client signs in with: an agent's token (a profile's, or one `login` checks), or the
+ * operator's bootstrap token (`org create`, `recovery start`), which no login replaces.
+ */
+export type TokenKind = 'agent' | 'bootstrap';
+
+const BOOTSTRAP_TOKEN_REFUSED =
+  "The server did not take this bootstrap token: give the operator's, the server's BOOTSTRAP_TOKEN, else the file bootstrap-token in its DATA_DIR.";
+
+/**
+ * An error answer of the server: a refused agent token is exit 8 (log in again), a refused
+ * bootstrap token or another 4xx a refusal (exit 3), anything else a server failure (exit 4).
  */
 export class ApiError extends CliError {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    tokenKind: TokenKind = 'agent',
   ) {
-    const advice = tokenRefused(status, problem)
-      ? 'Get a new agent token and log in again: ztkeys login --api <url> --profile <name>.'
+    const refused = tokenRefused(status, problem);
+    const expired = refused && tokenKind === 'agent';
+    const advice = refused
+      ? expired
+        ? 'Get a new agent token and log in again: ztkeys login --api <url> --profile <name>.'
+        : BOOTSTRAP_TOKEN_REFUSED
       : status === 401
         ? ADVICE_FOR_401.get(problem.code)
         : undefined;
     super(
-      tokenRefused(status, problem) ? EXIT.TOKEN_EXPIRED : status >= 400 && status < 500 ? EXIT.REFUSED : EXIT.SERVER,
+      expired ? EXIT.TOKEN_EXPIRED : status >= 400 && status < 500 ? EXIT.REFUSED : EXIT.SERVER,
       advice ? `${describeProblem(status, problem)}\n${advice}` : describeProblem(status, problem),
       { status, problem },
     );
@@ -149,11 +163,12 @@ export class ApiClient {
     private readonly token: string,
     private readonly positions?: PositionTracker,
     private readonly bounds: AnswerBounds = DEFAULT_ANSWER_BOUNDS,
+    private readonly tokenKind: TokenKind = 'agent',
   ) {
     const fault = bearerTokenFault(token);
     if (fault)
       throw usageError(
-        `The token ${fault}: it is not sent, nor shown here. Check the file, descriptor or variable it was read from (two tokens in one?), or log in again.`,
+        `The token ${fault}: it is not sent, nor shown here. Check the file, descriptor or variable it was read from (two tokens in one?)${tokenKind === 'agent' ? ', or log in again' : ''}.`,
       );
     this.http = this.client(bounds.answerMs, MAX_ANSWER_BYTES);
     this.streaming = this.client(undefined, Infinity);
@@ -180,7 +195,7 @@ export class ApiClient {
       const fault = problemTextFault(problem);
       if (fault !== undefined) throw unreadableAnswer(`the ${fault.member} of its problem (HTTP ${answer.response.status}) is ${fault.kind}, not text`, { status: answer.response.status, problem });
       this.notePosition(problem.position);
-      throw new ApiError(answer.response.status, problem);
+      throw new ApiError(answer.response.status, problem, this.tokenKind);
     }
     // An empty stream is a body (an export past the log's end: openapi-fetch gives no data for Content-Length 0).
     if (answer.data === undefined && shape !== 'stream') throw new CliError(EXIT.SERVER, 'The server answered with an empty body.');

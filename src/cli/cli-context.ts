@@ -1,4 +1,4 @@
-import { ApiClient, laterPosition } from './api-client';
+import { ApiClient, laterPosition, type TokenKind } from './api-client';
 import { CliError, usageError } from './cli-error';
 import { cliHome } from './cli-home';
 import type { CliIo } from './cli-io';
@@ -61,8 +61,8 @@ export class CliContext {
     return profile;
   }
 
-  /** A client for a server, remembering positions so later reads see this machine's writes. */
-  apiFor(apiUrl: string, token: string): ApiClient {
+  /** A client for a server, remembering positions so later reads see this machine's writes; `tokenKind` says whose token it sends. */
+  apiFor(apiUrl: string, token: string, tokenKind: TokenKind = 'agent'): ApiClient {
     return new ApiClient(apiUrl, token, {
       lastPosition: () => laterPosition(this.profiles.lastPosition(apiUrl), this.globals.minPosition),
       recordPosition: (position) => this.profiles.recordPosition(apiUrl, position),
@@ -73,7 +73,7 @@ export class CliContext {
         );
         return true;
       },
-    }, answerBounds(this.io.env));
+    }, answerBounds(this.io.env), tokenKind);
   }
 
   now(): string {

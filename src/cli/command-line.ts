@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { shownTextProblem, type TextLines } from '../shared/shown-text-rule';
-import { usageError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 import type { GlobalOptions } from './cli-context';
 import type { CommandInput, CommandSpec, OptionSpec } from './command-spec';
 import { checkProfileName } from './profile-store';
@@ -203,15 +203,28 @@ export function parseCommandLine(given: readonly string[], commands: readonly Co
     if (!spec.integer && values.some((one) => one.trim() === '')) throw fail(`--${name} is empty.`);
     input.strings[name] = checkShown(`--${name}`, checkChoice(`--${name}`, text, spec.choices), spec.shownText);
   }
-  const profile = input.strings.profile ?? env.ZTKEYS_PROFILE;
   const globals: GlobalOptions = {
-    profile: profile === undefined ? undefined : checkProfileName(profile),
+    profile: input.strings.profile !== undefined ? checkProfileName(input.strings.profile) : profileOfEnvironment(env.ZTKEYS_PROFILE),
     json: input.flags.json,
     jsonFields: jsonFields.length === 0 ? undefined : jsonFieldList(jsonFields.join(','), fail),
     passphrase: secretGiven(input, 'passphrase'),
     minPosition: input.strings['min-position'],
   };
   return { kind: 'run', command, input, globals };
+}
+
+/**
+ * ZTKEYS_PROFILE: empty or blank counts as unset (a script's `ZTKEYS_PROFILE=$P` with P unset), as
+ * an empty ZTKEYS_HOME does; a wrong name is said to come from the variable, as no --profile was given.
+ */
+function profileOfEnvironment(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return checkProfileName(value);
+  } catch (error) {
+    if (error instanceof CliError) throw usageError(`ZTKEYS_PROFILE: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The fields of --json=a,b: names of the result's top-level members (of each item, for a list). */

@@ -49,6 +49,16 @@ function integer<Fallback extends number | undefined>(minimum: 0 | 1, fallback: 
   });
 }
 
+/**
+ * A folder of state (the stores, the generated secrets). One named with whitespace at an end
+ * (`DATA_DIR=/var/lib/ztkeys ` in an env file) is another folder: a server started there made it,
+ * a new empty deployment with new secrets, every token and org of the real one gone from view.
+ */
+const folder = (fallback: string) =>
+  text(fallback).superRefine((value, context) => {
+    if (value !== value.trim()) context.addIssue({ code: 'custom', message: `must not begin or end with whitespace, got "${value}": a folder of that name would be a new, empty one` });
+  });
+
 const milliseconds = <Fallback extends number | undefined>(minimum: 0 | 1, fallback: Fallback) =>
   integer(minimum, fallback, MAX_TIMER_MS, ' (about 24.8 days, the longest timer)');
 
@@ -198,7 +208,7 @@ const emailQueue = text('ztkeys-email').superRefine((value, context) => {
 const ENVIRONMENT = z.object({
   PORT: port(0, 3000),
   HOST: text('127.0.0.1'),
-  DATA_DIR: text('./data'),
+  DATA_DIR: folder('./data'),
   JWT_SECRET: secret,
   JWKS_URL: identityProviderUrl,
   // How long a fetched key set serves: a key the provider removes passes at most this long.
@@ -289,7 +299,7 @@ const ENVIRONMENT = z.object({
   // `npm run witness`, a process of its own (README, Shared witness).
   WITNESS_PORT: port(0, 3100),
   WITNESS_HOST: text('127.0.0.1'),
-  WITNESS_DATA_DIR: text('./witness-data'),
+  WITNESS_DATA_DIR: folder('./witness-data'),
   WITNESS_SIGNING_KEY: unset,
   WITNESS_KEY_NAME: unset,
   WITNESS_LOG_KEYS: unset,

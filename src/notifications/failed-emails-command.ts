@@ -50,6 +50,8 @@ export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsC
     if (values.limit !== undefined || values.after !== undefined) throw new FailedEmailsUsageError(`${action} takes no --limit nor --after`);
     if (values.all && rest.length > 0) throw new FailedEmailsUsageError(`${action} takes job ids or --all, not both`);
     if (!values.all && rest.length === 0) throw new FailedEmailsUsageError(`${action} needs the ids of the jobs to ${action} (npm run emails -- failed lists them), or --all`);
+    // `retry "$ID"` when the script's jq found no job: nothing to look for in the queue.
+    if (rest.some((id) => id.trim() === '')) throw new FailedEmailsUsageError(`${action}: a job id is empty (npm run emails -- failed lists them)`);
     return { action, which: values.all ? 'all' : rest, json };
   }
   throw new FailedEmailsUsageError(action === undefined ? 'no command given' : `no command ${JSON.stringify(action)}`);

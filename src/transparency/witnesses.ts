@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/environment';
 import { parseCosignerKey, type CosignerVerifier } from './cosignature';
 import { InvalidNote } from './signed-note';
+import { witnessGivenTwice } from './witness-quorum';
 import { withoutPasswords } from '../shared/without-passwords';
 
 /** A shared witness the server asks to cosign its checkpoints (README, Shared witness). */
@@ -32,6 +33,12 @@ export function loadWitnesses(config: Pick<AppConfig, 'witnesses' | 'witnessQuor
         throw error;
       }
     });
+  // One witness at two URLs (or the same entry twice) would cosign twice: its lines counted as two witnesses toward WITNESS_QUORUM.
+  const twice = witnessGivenTwice(list.map((witness) => witness.key));
+  if (twice)
+    throw new ConfigError(
+      `WITNESSES names ${twice.name} twice (${list.filter((witness) => witness.key.name === twice.name && witness.key.keyId === twice.keyId).map((witness) => withoutPasswords(witness.url)).join(' and ')}): a quorum counts each witness once; list it once`,
+    );
   if (config.witnessQuorum > list.length) throw new ConfigError(`WITNESS_QUORUM (${config.witnessQuorum}) is more than the ${list.length} witness(es) of WITNESSES`);
   return list;
 }

@@ -42,6 +42,18 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(await ztkeys(['profile', 'use', 'carol'])).toMatchObject({ code: EXIT.USAGE, stderr: 'ztkeys: No profile "carol": the profiles are alice, bob.\n' });
   });
 
+  it('takes an empty or blank ZTKEYS_PROFILE as unset (a script\'s ZTKEYS_PROFILE=$P with P unset), and names the variable when its name is wrong', async () => {
+    await ztkeys(['profile', 'use', 'bob']);
+    for (const blank of ['', ' '])
+      expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: blank })).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/^bob in org org-1 /) });
+    // It said 'Profile name "" is not valid', to someone who gave no profile name.
+    expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: 'a b' })).toMatchObject({
+      code: EXIT.USAGE,
+      stderr: 'ztkeys: ZTKEYS_PROFILE: Profile name "a b" is not valid: use 1 to 64 letters, digits, ".", "_" or "-".\n',
+    });
+    expect((await ztkeys(['whoami', '--profile', 'alice'], { ZTKEYS_PROFILE: 'a b' })).stdout).toMatch(/^alice in org org-1 /);
+  });
+
   it('selects fields of a --json result, and names the ones there are when a field is unknown', async () => {
     const list = await ztkeys(['profile', 'list', '--json=profile,agentId']);
     expect(JSON.parse(list.stdout)).toEqual([
@@ -164,6 +176,17 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     expect(new ProfileStore(home).get('carol')).toBeUndefined();
   });
 
+  it('takes a blank ZTKEYS_HOME as unset, as an empty one: it named a folder " " under wherever ztkeys runs', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
+    try {
+      new ProfileStore(join(user, '.config', 'ztkeys')).save('default', { apiUrl: 'http://127.0.0.1:9', token: tokenFor('carol', 'org-1', HOUR_FROM_NOW), orgId: 'org-1', agentId: 'carol' });
+      for (const blank of ['', ' '])
+        expect(await runProcess(CLI_BUILT, ['whoami'], { env: { PATH: process.env.PATH, HOME: user, ZTKEYS_HOME: blank } })).toMatchObject({ code: EXIT.OK, stdout: expect.stringMatching(/^carol in org org-1/) });
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
+  });
+
   it('takes the home from HOME, not from an XDG_CONFIG_HOME that is a relative path (which the XDG spec says to ignore): it would name a folder under wherever ztkeys runs', async () => {
     const user = mkdtempSync(join(tmpdir(), 'ztkeys-user-'));
     try {
@@ -180,7 +203,7 @@ describe('ztkeys profiles and scripting (real processes)', () => {
     writeFileSync(tokenFile, `${tokenFor('carol', 'org-1', HOUR_FROM_NOW)}\n`, { mode: 0o600 });
     const refused = { code: EXIT.USAGE, stdout: '', stderr: `ztkeys: Profile name "${name}" is reserved: choose another.\n` };
     expect(await ztkeys(['login', '--api', 'http://127.0.0.1:9', '--profile', name, '--token-file', tokenFile, '--force'])).toMatchObject(refused);
-    expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: name })).toMatchObject(refused);
+    expect(await ztkeys(['whoami'], { ZTKEYS_PROFILE: name })).toMatchObject({ ...refused, stderr: `ztkeys: ZTKEYS_PROFILE: Profile name "${name}" is reserved: choose another.\n` });
     expect(await ztkeys(['profile', 'use', name])).toMatchObject({ code: EXIT.USAGE, stderr: `ztkeys: No profile "${name}": the profiles are alice, bob.\n` });
     expect((await ztkeys(['whoami'])).stderr).toMatch(/Not logged in \(profile "default"\)/);
   });

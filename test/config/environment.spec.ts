@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
@@ -8,6 +8,7 @@ import { loadSecrets } from '../../src/config/secrets';
 import { rolesOfWorker } from '../../src/runtime/cluster';
 import { notificationsConfig } from '../../src/notifications/notifications.config';
 import { embeddedEnv } from '../support/embedded-env';
+import { cosignerFromSeed, cosignerKeyText } from '../../src/transparency/cosignature';
 
 const STRONG = 'x'.repeat(32);
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -221,6 +222,26 @@ describe('configuration from the environment', () => {
     // The fatal line names the variables, without a stack.
     expect(messages.join('\n')).toMatch(/^ztkeys cannot start: JWT_SECRET must be at least 32 bytes, got 1.*; BOOTSTRAP_TOKEN must be at least 32 bytes, got 1/m);
     expect(messages.join('\n')).not.toMatch(/CHALLENGE_SECRET/);
+  }, 30_000);
+
+  it('keeps the built server from starting on a DATA_DIR that begins or ends with whitespace, creating nothing: that folder would be a new, empty deployment', async () => {
+    // A .env line "DATA_DIR=/var/lib/ztkeys " started a server on a folder of its own: a new log, new secrets, every token refused.
+    const spaced = `${join(tmpdir(), `ztkeys-spaced-${process.pid}`)} `;
+    try {
+      const { code, messages } = await failedStart({ DATA_DIR: spaced });
+      expect(code).toBe(1);
+      expect(messages).toEqual([expect.stringContaining(`ztkeys cannot start: DATA_DIR must not begin or end with whitespace, got "${spaced}": a folder of that name would be a new, empty one`)]);
+      expect(existsSync(spaced)).toBe(false);
+    } finally {
+      rmSync(spaced, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('keeps the built server from starting with one witness named twice in WITNESSES: its cosignature counted twice met a WITNESS_QUORUM of 2 alone', async () => {
+    const witness = cosignerKeyText(cosignerFromSeed('witness.example/w1', Buffer.alloc(32, 2)));
+    const { code, messages } = await failedStart({ WITNESSES: `http://127.0.0.1:9 ${witness}, http://witness.example:3100 ${witness}`, WITNESS_QUORUM: '2' });
+    expect(code).toBe(1);
+    expect(messages).toEqual([expect.stringContaining('ztkeys cannot start: WITNESSES names witness.example/w1 twice')]);
   }, 30_000);
 
   it.each([

@@ -237,10 +237,11 @@ describe.each([
  * the tool looked for one.
  */
 describe('`npm run emails` with bad arguments', () => {
-  it('refuses a retry or discard naming no job, or naming jobs beside --all, with its usage (exit 2), before looking for the queue', async () => {
+  it('refuses a retry or discard naming no job, an empty one, or jobs beside --all, with its usage (exit 2), before looking for the queue', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-'));
     try {
-      for (const args of [['retry'], ['discard'], ['discard', '--all', approvalJob(1).id]]) {
+      // An empty id (`npm run emails -- retry "$ID"` when the script's jq found none) was exit 3, "and  is not in the queue".
+      for (const args of [['retry'], ['discard'], ['discard', '--all', approvalJob(1).id], ['retry', ''], ['discard', approvalJob(1).id, ' ']]) {
         expect({ args, ...(await emailsTool({ DATA_DIR: dataDir, REDIS_URL: '' }, args)) }).toMatchObject({ args, code: 2, stdout: '', stderr: expect.stringContaining('usage: npm run emails --') });
       }
     } finally {

@@ -1,7 +1,8 @@
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { AuditVerifier } from '../../transparency/audit-verifier';
 import type { AuditFailure, AuditVerdict, OrgReport } from '../../transparency/verifier/audit-verdict';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
+import { DEFAULT_PENDING_WINDOW } from '../../transparency/log-integrity';
 import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
 import { verifiedDespiteFailure } from '../../transparency/verified-despite-failure';
 import { onOneLineShown, sentence } from '../../shared/hidden-characters';
@@ -29,7 +30,13 @@ async function verifyFile(file: string, verifier: AuditVerifier, ctx: CliContext
   await readFile(file, verifier, verifier, ctx);
   // A checkpoint far behind the events before it: the verifier kept too few leaves to check its root, and reads the file again.
   const again = verifier.secondRead();
-  if (again) await readFile(file, again, verifier, ctx);
+  if (!again) return;
+  // A pipe (`<(ztkeys audit export)`, a FIFO, /dev/stdin) gives its lines once: opened again it gave none (exit 6, "events were removed"), or a FIFO waited for a writer for ever.
+  if (!statSync(file).isFile())
+    throw usageError(
+      sentence`${file} is no regular file (a pipe or a device): it cannot be read a second time, which this export needs (a checkpoint in it signs a size more than ${DEFAULT_PENDING_WINDOW} events behind the events before it, whose root is checked on a second read). Save the export to a file and verify that file.`,
+    );
+  await readFile(file, again, verifier, ctx);
 }
 
 async function readFile(file: string, reader: Pick<AuditVerifier, 'pushText'>, verifier: AuditVerifier, ctx: CliContext): Promise<void> {
@@ -104,6 +111,38 @@ function failureText(file: string, failure: AuditFailure): string {
   return `${sentence`The audit log ${file}`} ${verdict}. First problem at ${where}: ${onOneLineShown(reason)}\n${verifiedDespiteFailure(failure)}`;
 }
 
+/** A key fingerprint, as the verdict's "first key:" line prints it (the approval chains show its first 16 digits only). */
+const FINGERPRINT = /^[0-9a-f]{64}$/i;
+
+/** The pinned first key: one that is no fingerprint matches no key, and the verdict would blame the log for it. */
+function firstKeyOption(value: string | undefined): string | undefined {
+  if (value === undefined || FINGERPRINT.test(value)) return value;
+  throw usageError(`--first-key is no key fingerprint: give its 64 hex digits, as the verdict's "first key:" line prints them.`);
+}
+
+/**
+ * A checkpoint kept for a month passes through editors and copies: a byte order mark, CRLF line
+ * ends, a last newline dropped or a blank line added are no part of the note (its signature covers
+ * its text alone, as LF lines), and are read past, as in the export. Any other change still fails to open.
+ */
+function noteAsKept(text: string): string {
+  return `${text.replace(/^\ufeff/, '').replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
+}
+
+/** The same file, through a link or another name: what a path names once the links are followed. */
+function sameFile(path: string, other: string): boolean {
+  const [a, b] = [statSync(path, { throwIfNoEntry: false }), statSync(other, { throwIfNoEntry: false })];
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Refused before the file is read: the checkpoint written over the export or a key file would lose what it was verified with. */
+function checkSaveTarget(save: string | undefined, inputs: { option: string; path: string }[]): void {
+  if (save === undefined) return;
+  const overwritten = inputs.find(({ path }) => sameFile(save, path));
+  if (overwritten)
+    throw usageError(sentence`--save-checkpoint ${save} is ${overwritten.option}: the checkpoint would be written over it. Give a file of its own (saved.checkpoint).`);
+}
+
 function saveCheckpoint(path: string, verdict: AuditVerdict): void {
   const [org, ...others] = verdict.orgs;
   if (others.length > 0 || org.checkpointToKeep === undefined) throw usageError(`--save-checkpoint needs a file of one org with a checkpoint; this one has ${verdict.orgs.length} org(s)${org.checkpointToKeep === undefined ? ' and no checkpoint' : ''}.`);
@@ -126,16 +165,22 @@ export const auditVerifyCommand: CommandSpec = {
     'log-key': { type: 'string', valueName: 'vkey', required: true, description: 'the log verifier key (or a file holding it), as GET /v1/log-key serves it; after a rotation, the earlier keys first, then the current one, separated by white space or commas' },
     'trusted-checkpoint': { type: 'string', valueName: 'file', description: 'a checkpoint saved earlier: this log must extend it' },
     'save-checkpoint': { type: 'string', valueName: 'file', description: "once verified, write the newest checkpoint it vouches for there (the file's last, or the trusted one when that is newer): next time, pass it as --trusted-checkpoint" },
-    'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint the org's first key must have" },
+    'first-key': { type: 'string', valueName: 'fingerprint', description: "the fingerprint (64 hex digits) the org's first key must have" },
     ...WITNESS_OPTIONS,
   },
   async run(input, ctx) {
     const file = input.args.file;
     const [logKey, ...earlier] = logKeysOf(input.strings['log-key']!).reverse();
     const trusted = input.strings['trusted-checkpoint'];
+    const firstKey = firstKeyOption(input.strings['first-key']);
+    checkSaveTarget(input.strings['save-checkpoint'], [
+      { option: 'the audit export verified', path: file },
+      { option: 'the --log-key file', path: input.strings['log-key']! },
+      ...(input.strings['witness-key'] ?? '').split('\n').map((path) => ({ option: 'a --witness-key file', path })),
+    ]);
     const witnesses = witnessRequirement(input);
     if (witnesses && trusted === undefined) throw usageError('--witness-key needs --trusted-checkpoint: the checkpoint, as GET .../audit-log/checkpoint served it with its cosignatures, that this log must extend.');
-    const trustedNote = trusted === undefined ? undefined : readKeyOrNote('the trusted checkpoint', trusted);
+    const trustedNote = trusted === undefined ? undefined : noteAsKept(readKeyOrNote('the trusted checkpoint', trusted));
     // The witnesses vouch that the trusted checkpoint is the one history they saw; the file must then extend it.
     const shortfall = witnesses && cosignatureShortfall(trustedNote!, witnesses);
     if (shortfall) throw new CliError(EXIT.FORKED, `The trusted checkpoint ${trusted} is NOT WITNESSED: ${shortfall}.`);
@@ -145,7 +190,7 @@ export const auditVerifyCommand: CommandSpec = {
         logKey,
         earlierLogKeys: earlier.reverse(),
         ...(trusted !== undefined && { trustedCheckpoint: trustedNote! }),
-        ...(input.strings['first-key'] !== undefined && { firstKey: input.strings['first-key'] }),
+        ...(firstKey !== undefined && { firstKey }),
       });
     } catch (error) {
       if (error instanceof InvalidNote) throw new CliError(EXIT.TAMPERED, `The trusted checkpoint ${trusted} does not open with the log key: ${error.message}`);

@@ -29,7 +29,7 @@ export const orgCreateCommand: CommandSpec = {
       await readSecret({ what: 'bootstrap token', option: 'bootstrap-token', ...secretGiven(input, 'bootstrap-token'), envName: BOOTSTRAP_TOKEN_ENV }, ctx.io)
     ).trim();
     const superAdmin = { agentId: input.strings['admin-id']!, email: input.strings['admin-email']!, displayName: input.strings['admin-name']! };
-    const api = ctx.apiFor(apiUrl, token);
+    const api = ctx.apiFor(apiUrl, token, 'bootstrap');
     const body = { name: input.strings.name!, superAdmin, ...(input.flags['allow-member-first-key'] ? { policy: { firstKeyRequiresAdmin: false } } : {}) };
     const created = await api.idempotent((headers) => api.http.POST('/v1/orgs', { body, headers }));
     ctx.output.result(

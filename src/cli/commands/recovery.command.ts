@@ -56,7 +56,7 @@ The bootstrap token is read from --bootstrap-token-file or --bootstrap-token-fd,
     if (!orgId) throw usageError('Which organization? Give --org <orgId>.');
     const apiUrl = checkApiUrl(given, ctx.output, input.flags['plain-http'] === true);
     const token = (await readSecret({ what: 'bootstrap token', option: 'bootstrap-token', ...secretGiven(input, 'bootstrap-token'), envName: BOOTSTRAP_TOKEN_ENV }, ctx.io)).trim();
-    const api = ctx.apiFor(apiUrl, token);
+    const api = ctx.apiFor(apiUrl, token, 'bootstrap');
     const started = await api.ok(api.http.POST('/v1/orgs/{orgId}/recoveries', { params: { path: { orgId } }, body: { agentId: input.strings.agent! } }));
     ctx.output.result(
       [`Break-glass recovery started; every ADMIN and SUPER_ADMIN of ${orgId} is emailed and may veto it.`, recoveryLines(started), sentence`Next: ${started.agentId} runs "ztkeys keys create"; the request is granted at ${started.effectiveAt} unless vetoed.`].join('\n'),

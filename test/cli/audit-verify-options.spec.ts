@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes';
+import { CLI_BUILT, runProcess } from './support/cli-process';
+import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
+import { parseNote, verifierKeyText } from '../../src/transparency/signed-note';
+import { cosignatureLine, cosignerFromSeed, cosignerKeyText } from '../../src/transparency/cosignature';
+
+/** An export of the release of 2026-12-01 as its server served it: 15 events of one org, its first key alice's. */
+const FIXTURES = join(__dirname, '..', 'transparency', 'fixtures', 'upgrade');
+const FIRST_KEY = '158cb010029369213258d17e0ee3d8ae9345d44e2dbe2fb660b3eea8a3d0e856';
+
+/**
+ * What an auditor may mistype in `audit verify`'s options is a usage error (exit 2), said as
+ * such, never a verdict on the log nor the loss of a file: a pinned first key that is no
+ * fingerprint was "INVALID or TAMPERED" (exit 6), and --save-checkpoint naming the export (or the
+ * log key file) wrote the checkpoint over the evidence just verified.
+ */
+describe('audit verify: options an auditor may get wrong (built CLI)', () => {
+  let work: string;
+  let file: string;
+  let logKey: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'ztkeys-verify-options-'));
+    file = join(work, 'audit.ndjson');
+    logKey = join(work, 'log-key.txt');
+    copyFileSync(join(FIXTURES, 'export-of-8f13e1b.ndjson'), file);
+    copyFileSync(join(FIXTURES, 'log-key.txt'), logKey);
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  const verify = (...options: string[]) => runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', logKey, ...options], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
+
+  it.each([
+    ['the short form the verdict shows', FIRST_KEY.slice(0, 16)],
+    ['a fingerprint with a prefix', `SHA256:${FIRST_KEY}`],
+    ['no fingerprint at all', 'alice'],
+  ])('--first-key %s is a usage error naming the option, not a tampered log', async (_, value) => {
+    const run = await verify('--first-key', value);
+    expect(run.code).toBe(EXIT.USAGE);
+    expect(run.stderr).toContain('--first-key');
+    expect(run.stderr).toContain('64 hex digits');
+    expect(run.stderr).not.toContain('TAMPERED');
+  });
+
+  it('--first-key of the org\'s first key, in either case, verifies; another key\'s is refused as the log\'s fault (exit 6)', async () => {
+    expect((await verify('--first-key', FIRST_KEY.toUpperCase())).code).toBe(EXIT.OK);
+    const other = await verify('--first-key', 'a'.repeat(64));
+    expect(other.code).toBe(EXIT.TAMPERED);
+    expect(other.stderr).toContain(`first key is ${FIRST_KEY}, not the pinned ${'a'.repeat(64)}`);
+  });
+
+  it.each([
+    ['the export it verifies', () => file],
+    ['the export, through a link', () => {
+      symlinkSync(file, join(work, 'link.ndjson'));
+      return join(work, 'link.ndjson');
+    }],
+    ['the log key file', () => logKey],
+  ])('--save-checkpoint naming %s is refused before anything is written (exit 2)', async (_, target) => {
+    const before = { file: readFileSync(file, 'utf8'), logKey: readFileSync(logKey, 'utf8') };
+    const run = await verify('--save-checkpoint', target());
+    expect(run.code).toBe(EXIT.USAGE);
+    expect(run.stderr).toContain('--save-checkpoint');
+    expect({ file: readFileSync(file, 'utf8'), logKey: readFileSync(logKey, 'utf8') }).toEqual(before);
+    expect((await verify()).code).toBe(EXIT.OK);
+  });
+
+  it.each([
+    ['CRLF line ends', (note: string) => note.replace(/\n/g, '\r\n')],
+    ['a byte order mark', (note: string) => `\ufeff${note}`],
+    ['no newline at its end', (note: string) => note.slice(0, -1)],
+    ['a blank line after it', (note: string) => `${note}\n`],
+  ])('a trusted checkpoint an editor or a copy gave %s still opens, as the export so written does; edited, it does not', async (_, edit) => {
+    // It was exit 6, "does not open with the log key": a false alarm over the file kept from last month.
+    const saved = join(work, 'saved.checkpoint');
+    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const note = readFileSync(saved, 'utf8');
+    writeFileSync(saved, edit(note));
+    expect(await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved)).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(readFileSync(saved, 'utf8')).toBe(note);
+    writeFileSync(saved, edit(note.replace('\n15\n', '\n14\n')));
+    expect(await verify('--trusted-checkpoint', saved)).toMatchObject({ code: EXIT.TAMPERED, stderr: expect.stringContaining('does not open with the log key') });
+  });
+
+  it('--save-checkpoint naming a --witness-key file is refused before anything is written (exit 2)', async () => {
+    const witnessKeys = join(work, 'witness-keys.txt');
+    const witness = cosignerFromSeed('witness.example/w1', Buffer.alloc(32, 2));
+    const keys = `${cosignerKeyText(witness)}\n`;
+    writeFileSync(witnessKeys, keys);
+    const saved = join(work, 'saved.checkpoint');
+    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    // The kept checkpoint, cosigned by the witness: the one verify then writes over the file it is told to save to.
+    const note = readFileSync(saved, 'utf8');
+    writeFileSync(saved, note + cosignatureLine(witness, parseNote(note).text, 1_764_896_400));
+    expect((await verify('--trusted-checkpoint', saved, '--witness-key', witnessKeys)).code).toBe(EXIT.OK);
+    const run = await verify('--trusted-checkpoint', saved, '--witness-key', witnessKeys, '--witness-quorum', '1', '--save-checkpoint', witnessKeys);
+    expect(run).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining('--save-checkpoint') });
+    expect(readFileSync(witnessKeys, 'utf8')).toBe(keys);
+  });
+
+  it('--save-checkpoint over the --trusted-checkpoint it read moves it forward, as month after month', async () => {
+    const saved = join(work, 'saved.checkpoint');
+    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const run = await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved);
+    expect(run.code).toBe(EXIT.OK);
+    expect(readFileSync(saved, 'utf8')).toMatch(/\n15\n/);
+  });
+
+  it('an export read from a pipe that needs a second read (a checkpoint far behind the events before it) is a usage error saying to save it to a file, not a tampered log', async () => {
+    // A checkpoint of size 32 recorded after 25,012 events: its root is checked on a second read of the file.
+    const far = new SyntheticExport().directoryChanges(10).checkpoint(12).directoryChanges(25_000).checkpoint(32).checkpoint().text();
+    const farFile = join(work, 'far.ndjson');
+    writeFileSync(farFile, far);
+    writeFileSync(logKey, `${verifierKeyText(LOG_SIGNER)}\n`);
+    const env = { PATH: process.env.PATH, ZTKEYS_HOME: work };
+    expect((await runProcess(CLI_BUILT, ['audit', 'verify', farFile, '--log-key', logKey], { env })).code).toBe(EXIT.OK);
+    // `ztkeys audit verify <(ztkeys audit export) ...` or `... | ztkeys audit verify /dev/stdin`: it was exit 6, "events were removed while it was checked".
+    const fifo = join(work, 'export.fifo');
+    execFileSync('mkfifo', [fifo]);
+    createWriteStream(fifo).end(far);
+    const piped = await runProcess(CLI_BUILT, ['audit', 'verify', fifo, '--log-key', logKey], { env });
+    expect(piped.code).toBe(EXIT.USAGE);
+    expect(piped.stderr).toContain('cannot be read a second time');
+    expect(piped.stderr).not.toContain('TAMPERED');
+  });
+});
