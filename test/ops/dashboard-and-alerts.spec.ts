@@ -68,6 +68,17 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
+  it('email jobs older workers keep handing back for a newer release (a rolling upgrade stalled) open a ticket after an hour, saying what to run', () => {
+    const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
+    const handedBack = rules.filter((rule) => rule.expr.includes('ztkeys_email_jobs_for_newer_release_total'));
+    expect(handedBack.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: (rule as { for?: string }).for, severity: rule.labels.severity }))).toEqual([
+      { alert: 'ZtkeysEmailJobsForNewerRelease', expr: 'sum(increase(ztkeys_email_jobs_for_newer_release_total[15m])) > 0', for: '1h', severity: 'ticket' },
+    ]);
+    for (const step of ['written by a newer ztkeys release', 'npm run worker', 'of the newer release']) {
+      expect({ step, named: handedBack[0].annotations.description?.includes(step) }).toEqual({ step, named: true });
+    }
+  });
+
   it('a fork the shared witness refused (or a checkpoint whose signed time goes back) pages, as does a checkpoint it refused for a retired log key (the old key signs on: it may have leaked); checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
     const summary = (rule: AlertRules['groups'][number]['rules'][number]) => ({ alert: rule.alert, expr: rule.expr, severity: rule.labels.severity });
@@ -96,7 +107,7 @@ describe('the shipped alert rules and dashboard', () => {
     const shown = [
       ...['ztkeys_witness_add_checkpoint_total', 'ztkeys_witness_origins', 'ztkeys_witness_submissions_total', 'ztkeys_witness_checkpoints_below_quorum_total'],
       // What the alerts on the log and its followers read, shown over time beside them.
-      ...['ztkeys_audit_log_tampering_detected_total', 'ztkeys_audit_log_newer_release_events', 'ztkeys_log_follower_stalled', 'ztkeys_email_notifier_parked_events'],
+      ...['ztkeys_audit_log_tampering_detected_total', 'ztkeys_audit_log_newer_release_events', 'ztkeys_log_follower_stalled', 'ztkeys_email_notifier_parked_events', 'ztkeys_email_jobs_for_newer_release_total'],
     ];
     for (const metric of shown) {
       expect({ metric, panel: read.includes(metric) }).toEqual({ metric, panel: true });
