@@ -1,5 +1,5 @@
-import type { EmailJob } from './email-job';
-import { PermanentJobFailure, type EmailJobHandler, type EmailQueueGivenUpReason } from './queue/email-queue.port';
+import { isEmailKind, type EmailJob } from './email-job';
+import { JobForNewerRelease, PermanentJobFailure, type EmailJobHandler, type EmailQueueGivenUpReason } from './queue/email-queue.port';
 import { refusedForGood, type Mailer } from './mail/mailer.port';
 import type { EmailDeliveryMetrics, GivenUpReason } from './email-metrics';
 import { renderEmail } from './email-content';
@@ -20,6 +20,12 @@ export function givenUpReason({ attempt, attempts, refusedForGood: forGood }: Fa
   return attempt >= attempts ? 'attempts' : undefined;
 }
 
+/**
+ * How long a job of a kind this release does not know waits in the queue before a worker takes it
+ * again: long enough that older workers do not spin on it, short beside a rolling upgrade.
+ */
+export const NEWER_RELEASE_JOB_DELAY_MS = 30_000;
+
 export interface EmailDeliveryDeps {
   mailer: Mailer;
   from: string;
@@ -28,6 +34,8 @@ export interface EmailDeliveryDeps {
   metrics: EmailDeliveryMetrics;
   /** Told of each failed attempt (the queue retries it unless it was the last or refused for good), e.g. to log it. */
   onAttemptFailed?: (failure: FailedAttempt) => void;
+  /** Told of each job handed back unattempted, its kind written by a newer release, e.g. to log it. */
+  onHandedBack?: (job: EmailJob, delayMs: number) => void;
 }
 
 /**
@@ -37,6 +45,12 @@ export interface EmailDeliveryDeps {
  */
 export function emailDelivery(deps: EmailDeliveryDeps): EmailJobHandler {
   return async (job, attempt) => {
+    // Queued by a newer release's notifier (a rolling upgrade): a worker of that release sends it; no attempt spent here.
+    if (!isEmailKind(job.kind)) {
+      deps.metrics.handedBackForNewerRelease();
+      deps.onHandedBack?.(job, NEWER_RELEASE_JOB_DELAY_MS);
+      throw new JobForNewerRelease(job.kind, NEWER_RELEASE_JOB_DELAY_MS);
+    }
     try {
       await deps.mailer.send(renderEmail(job, deps.from, new Date()));
     } catch (error) {
@@ -58,6 +72,14 @@ export function queueGivenUpLog(job: EmailJob, reason: EmailQueueGivenUpReason):
       ? 'the workers running it died until it had no try left'
       : 'it had used its attempts already (EMAIL_ATTEMPTS lowered since its last failed attempt)';
   return { fields: { jobId: job.id, kind: job.kind }, msg: `email job given up: ${why}; the job is kept in the failed jobs` };
+}
+
+/** The warning of a job handed back for a worker of the newer release that wrote it. */
+export function newerReleaseJobLog(job: EmailJob, delayMs: number): { fields: { jobId: string; kind: string }; msg: string } {
+  return {
+    fields: { jobId: job.id, kind: job.kind },
+    msg: `email job of a kind written by a newer ztkeys release: handed back to the queue for ${delayMs / 1000} s, no attempt spent; a worker of that release sends it (finish the upgrade)`,
+  };
 }
 
 /**

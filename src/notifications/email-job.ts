@@ -165,6 +165,9 @@ export const EMAIL_KINDS = Object.keys({
   POLICY_WEAKENED_BY_YOU: true,
 } satisfies Record<EmailKind, true>) as EmailKind[];
 
+/** Whether this release knows the kind: a job queued by a newer release's notifier may hold one it does not. */
+export const isEmailKind = (kind: string): kind is EmailKind => (EMAIL_KINDS as string[]).includes(kind);
+
 /**
  * Job id of an event's email to one recipient, so a replayed event enqueues nothing new.
  * Event ids are UUIDs and agent ids never contain "~" (streams.ts) or ":" (which BullMQ

@@ -45,6 +45,7 @@ export class EmailDeliveryMetrics {
   private readonly failures: Counter<'kind'>;
   private readonly givenUps: Counter<'kind' | 'reason'>;
   private readonly latency: Histogram<'kind'>;
+  private readonly forNewerRelease: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -64,6 +65,12 @@ export class EmailDeliveryMetrics {
     });
     // At 0 from the start: a series born at 1 shows no increase(), and the first job given up would raise no alert.
     for (const kind of EMAIL_KINDS) for (const reason of GIVEN_UP_REASONS) this.givenUps.inc({ kind, reason }, 0);
+    // Unlabelled, at 0 from the start: the kinds it meets are by definition unknown to this release.
+    this.forNewerRelease = new Counter({
+      name: 'ztkeys_email_jobs_for_newer_release_total',
+      help: 'Email jobs this worker handed back to the queue unattempted, their kind written by a newer ztkeys release (a rolling upgrade under way): a worker of that release sends them',
+      registers,
+    });
     this.latency = new Histogram({
       name: 'ztkeys_email_delivery_latency_seconds',
       help: 'Time from the event to the delivery of its email',
@@ -80,6 +87,10 @@ export class EmailDeliveryMetrics {
 
   attemptFailed(job: EmailJob): void {
     this.failures.inc({ kind: job.kind });
+  }
+
+  handedBackForNewerRelease(): void {
+    this.forNewerRelease.inc();
   }
 
   givenUp(job: EmailJob, reason: GivenUpReason): void {

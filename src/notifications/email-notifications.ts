@@ -22,6 +22,7 @@ export interface EmailNotificationsOptions {
   /** Faults of the queue's store (Redis down): reported, then retried. */
   onError?: (error: unknown) => void;
   onAttemptFailed?: EmailDeliveryDeps['onAttemptFailed'];
+  onHandedBack?: EmailDeliveryDeps['onHandedBack'];
   /** Told of each event the notifier parks (e.g. to log it). */
   onParked?: NotifierOptions['onParked'];
   /** Told of each job this process's worker gives up without handing it out (its workers died, or it had used its attempts), once counted (e.g. to log it). */
@@ -55,7 +56,7 @@ export class EmailNotifications {
     if (options.worker) {
       const mailer = openMailer(config);
       const metrics = new EmailDeliveryMetrics(registry);
-      const deliver = emailDelivery({ mailer, from: config.from, attempts: config.retry.attempts, metrics, onAttemptFailed: options.onAttemptFailed });
+      const deliver = emailDelivery({ mailer, from: config.from, attempts: config.retry.attempts, metrics, onAttemptFailed: options.onAttemptFailed, onHandedBack: options.onHandedBack });
       this.sender = { mailer, deliver, metrics };
     }
   }

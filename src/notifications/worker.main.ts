@@ -9,7 +9,7 @@ import { refuseNewerDataDir } from '../shared/data-format';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { notificationsConfig } from './notifications.config';
-import { failedAttemptLog, queueGivenUpLog } from './email-delivery';
+import { failedAttemptLog, newerReleaseJobLog, queueGivenUpLog } from './email-delivery';
 import { missingEmbeddedQueue } from './email-backend';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     onGivenUp: (job, reason) => {
       const { fields, msg } = queueGivenUpLog(job, reason);
       logger.error(fields, msg);
+    },
+    onHandedBack: (job, delayMs) => {
+      const { fields, msg } = newerReleaseJobLog(job, delayMs);
+      logger.warn(fields, msg);
     },
   }));
   // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { serverEntry } from '../config/data-dir';
 import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
-import { failedAttemptLog, queueGivenUpLog } from '../notifications/email-delivery';
+import { failedAttemptLog, newerReleaseJobLog, queueGivenUpLog } from '../notifications/email-delivery';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -145,6 +145,10 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
       onGivenUp: (job, reason) => {
         const { fields, msg } = queueGivenUpLog(job, reason);
         logger.error({ msg, ...fields });
+      },
+      onHandedBack: (job, delayMs) => {
+        const { fields, msg } = newerReleaseJobLog(job, delayMs);
+        logger.warn({ msg, ...fields });
       },
       onParked: (parked) => {
         const { fields, msg } = parkedEventLog(parked);

@@ -1,6 +1,7 @@
 import type { EmailJob } from '../../src/notifications/email-job';
 import {
   InvalidFailedJobsCursor,
+  JobForNewerRelease,
   NotFailedEmailJobs,
   PermanentJobFailure,
   type EmailJobHandler,
@@ -306,6 +307,45 @@ export function emailQueueContract(name: string, harness: () => QueueHarness): v
       } finally {
         await Promise.all(workers.map((worker) => worker.stop()));
       }
+    });
+
+    it('leaves a job its handler says a newer release must send for a worker that knows it: no attempt spent, never given up', async () => {
+      const queue = await open(store());
+      // A kind this release does not know, queued by a newer release's notifier during a rolling upgrade.
+      const job = { ...approvalJob(), kind: 'KIND_OF_A_NEWER_RELEASE' } as unknown as EmailJob;
+      await queue.add([job]);
+      const handedBack: number[] = [];
+      const older = queue.process(
+        async (taken, attempt) => {
+          handedBack.push(attempt);
+          throw new JobForNewerRelease(taken.kind, 20);
+        },
+        // A job given up would show as attempt -1.
+        { concurrency: 1, onGivenUp: () => void handedBack.push(-1) },
+      );
+      // Met more often than it has attempts: none of them was one.
+      await waitFor('the older worker to meet the job 2 more times than it has attempts, or it to fail', async () => handedBack.length >= RETRY.attempts + 2 || (await queue.counts()).failed > 0);
+      await older.close();
+      // Each time its first attempt, as if never started.
+      expect(new Set(handedBack)).toEqual(new Set([1]));
+      expect(await queue.counts()).toMatchObject({ failed: 0, completed: 0, active: 0 });
+      const { waiting, delayed } = await queue.counts();
+      expect(waiting + delayed).toBe(1);
+
+      // A newer worker, which knows the kind, sends it once, with all its attempts: its first one fails, its second sends.
+      const attempts: number[] = [];
+      const newer = queue.process(
+        async (taken, attempt) => {
+          attempts.push(attempt);
+          expect(taken).toEqual(job);
+          if (attempt === 1) throw new Error('SMTP busy');
+        },
+        { concurrency: 1 },
+      );
+      await waitFor('the newer worker to send it', async () => (await queue.counts()).completed === 1);
+      await newer.close();
+      expect(attempts).toEqual([1, 2]);
+      expect(await queue.counts()).toMatchObject({ failed: 0, completed: 1, waiting: 0, delayed: 0 });
     });
 
     describe('EMAIL_ATTEMPTS changed across a restart: the current value decides, whatever the job was added under', () => {

@@ -56,15 +56,26 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
-  it('a follower of the log stalled at an event a newer release wrote (read models, Merkle nodes: they skip none) pages once a rolling upgrade would have finished, saying what to run', () => {
+  // What the operator reads next, and does: the lines that name what waits, and the release that must run.
+  it.each([
+    {
+      what: 'a follower of the log stalled at an event a newer release wrote (read models, Merkle nodes: they skip none) pages once a rolling upgrade would have finished',
+      metric: 'ztkeys_log_follower_stalled',
+      rule: { alert: 'ZtkeysLogFollowerStalled', expr: 'max by (instance, follower) (ztkeys_log_follower_stalled) > 0', for: '10m', severity: 'page' },
+      steps: ['stalled at position N', '/health/ready', 'run that release'],
+    },
+    {
+      what: 'email jobs older workers keep handing back for a newer release (the upgrade stalled) open a ticket after an hour',
+      metric: 'ztkeys_email_jobs_for_newer_release_total',
+      rule: { alert: 'ZtkeysEmailJobsForNewerRelease', expr: 'sum(increase(ztkeys_email_jobs_for_newer_release_total[15m])) > 0', for: '1h', severity: 'ticket' },
+      steps: ['written by a newer ztkeys release', 'npm run worker', 'of the newer release'],
+    },
+  ])('$what, saying what to run', ({ metric, rule: expected, steps }) => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
-    const stalled = rules.filter((rule) => rule.expr.includes('ztkeys_log_follower_stalled'));
-    expect(stalled.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: (rule as { for?: string }).for, severity: rule.labels.severity }))).toEqual([
-      { alert: 'ZtkeysLogFollowerStalled', expr: 'max by (instance, follower) (ztkeys_log_follower_stalled) > 0', for: '10m', severity: 'page' },
-    ]);
-    // What the operator reads next, and does: the error line and readiness name the event; the release that wrote it reads it.
-    for (const step of ['stalled at position N', '/health/ready', 'run that release']) {
-      expect({ step, named: stalled[0].annotations.description?.includes(step) }).toEqual({ step, named: true });
+    const reading = rules.filter((rule) => rule.expr.includes(metric));
+    expect(reading.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: (rule as { for?: string }).for, severity: rule.labels.severity }))).toEqual([expected]);
+    for (const step of steps) {
+      expect({ step, named: reading[0].annotations.description?.includes(step) }).toEqual({ step, named: true });
     }
   });
 
@@ -96,7 +107,7 @@ describe('the shipped alert rules and dashboard', () => {
     const shown = [
       ...['ztkeys_witness_add_checkpoint_total', 'ztkeys_witness_origins', 'ztkeys_witness_submissions_total', 'ztkeys_witness_checkpoints_below_quorum_total'],
       // What the alerts on the log and its followers read, shown over time beside them.
-      ...['ztkeys_audit_log_tampering_detected_total', 'ztkeys_audit_log_newer_release_events', 'ztkeys_log_follower_stalled', 'ztkeys_email_notifier_parked_events'],
+      ...['ztkeys_audit_log_tampering_detected_total', 'ztkeys_audit_log_newer_release_events', 'ztkeys_log_follower_stalled', 'ztkeys_email_notifier_parked_events', 'ztkeys_email_jobs_for_newer_release_total'],
     ];
     for (const metric of shown) {
       expect({ metric, panel: read.includes(metric) }).toEqual({ metric, panel: true });

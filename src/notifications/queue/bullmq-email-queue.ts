@@ -1,10 +1,11 @@
-import { ErrorCode, Queue, RedisConnection, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, ErrorCode, Queue, RedisConnection, UnrecoverableError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EmailJob } from '../email-job';
 import { within } from '../../shared/within';
 import { failedJobsCursor, parseFailedJobsCursor, type FailedJobsPosition } from './failed-jobs-cursor';
 import { retryDelay } from './retry-delay';
 import {
+  JobForNewerRelease,
   NotFailedEmailJobs,
   PermanentJobFailure,
   WORKER_LOST_ERROR,
@@ -114,7 +115,7 @@ export class BullmqEmailQueue implements EmailQueue {
 
   process(handler: EmailJobHandler, { concurrency, onGivenUp }: EmailQueueWorkerOptions): EmailQueueWorker {
     const connection = this.connect({});
-    const worker = new Worker<EmailJob>(this.options.name, (job) => this.run(handler, job), {
+    const worker: Worker<EmailJob> = new Worker<EmailJob>(this.options.name, (job, token) => this.run(handler, job, worker, token), {
       connection,
       prefix: this.options.prefix,
       concurrency,
@@ -286,7 +287,7 @@ export class BullmqEmailQueue implements EmailQueue {
    * BullMQ moves a job to the failed set at once, whatever attempts it has left, on its
    * UnrecoverableError, whose message is the failed job's error.
    */
-  private async run(handler: EmailJobHandler, job: Job<EmailJob>): Promise<void> {
+  private async run(handler: EmailJobHandler, job: Job<EmailJob>, worker: Worker<EmailJob>, token: string | undefined): Promise<void> {
     const { attempts } = this.options.retry;
     // No start left: given up unrun, with its last failed attempt's error (an operator's retry
     // deletes it: none failed since, its workers were lost).
@@ -294,6 +295,7 @@ export class BullmqEmailQueue implements EmailQueue {
     try {
       await handler(job.data, job.attemptsStarted);
     } catch (error) {
+      if (error instanceof JobForNewerRelease) await handBack(worker, job, token, error.delayMs);
       if (error instanceof PermanentJobFailure || job.attemptsStarted >= attempts) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
       const retried: RetriedAttempt = { retriedStart: job.attemptsStarted, attemptsMade: job.attemptsMade + 1 };
       // Unrecorded (Redis down), a job given up later for a lowered EMAIL_ATTEMPTS is told as worker_lost.
@@ -310,6 +312,17 @@ export class BullmqEmailQueue implements EmailQueue {
   }
 
   private readonly report = (error: unknown): void => this.options.onError?.(error);
+}
+
+/**
+ * Moves a running job back to the delayed ones, due in `delayMs`, its start not counted: BullMQ's
+ * Job.moveToDelayed skips attemptsMade, but its start was counted (attemptsStarted) when it was
+ * fetched, and the starts are the attempts here. Both in one script, under the job's lock. The
+ * DelayedError thrown tells the worker the job was moved: neither completed nor failed.
+ */
+async function handBack(worker: Worker<EmailJob>, job: Job<EmailJob>, token: string | undefined, delayMs: number): Promise<never> {
+  await worker.backend.moveToDelayed(job.id!, Date.now(), delayMs, token, { skipAttempt: true, fieldsToUpdate: { ats: job.attemptsStarted - 1 } });
+  throw new DelayedError();
 }
 
 /** Whether the worker's connection that waits for jobs (BZPOPMIN) is connected, or is within BLOCKING_RECONNECT_MS. */

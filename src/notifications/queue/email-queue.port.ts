@@ -2,7 +2,7 @@ import type { EmailJob } from '../email-job';
 
 /**
  * Sends one job's email; a rejection is a failed attempt, retried with backoff until attempts run
- * out, unless it is a PermanentJobFailure.
+ * out, unless it is a PermanentJobFailure (failed at once) or a JobForNewerRelease (no attempt).
  */
 export type EmailJobHandler = (job: EmailJob, attempt: number) => Promise<void>;
 
@@ -15,6 +15,22 @@ export class PermanentJobFailure extends Error {
   constructor(override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'PermanentJobFailure';
+  }
+}
+
+/**
+ * What a handler throws for a job it cannot handle but a newer release can: a kind this release
+ * does not know, queued by a newer release's notifier during a rolling upgrade. The job goes back
+ * to the queue, due again after `delayMs`, for a worker that knows it: the start is not counted as
+ * an attempt, and the job is never failed nor given up for it.
+ */
+export class JobForNewerRelease extends Error {
+  constructor(
+    readonly kind: string,
+    readonly delayMs: number,
+  ) {
+    super(`email job of kind ${JSON.stringify(kind)}, written by a newer ztkeys release: left for a worker that knows it`);
+    this.name = 'JobForNewerRelease';
   }
 }
 

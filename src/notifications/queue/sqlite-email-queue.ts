@@ -5,6 +5,7 @@ import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import type { EmailJob } from '../email-job';
 import { pause, WakeUp } from '../../shared/pause';
 import {
+  JobForNewerRelease,
   NotFailedEmailJobs,
   PermanentJobFailure,
   WORKER_LOST_ERROR,
@@ -89,6 +90,10 @@ export class SqliteEmailQueue implements EmailQueue {
       ),
       retry: db.prepare(
         `UPDATE email_jobs SET state = 'waiting', due_at = ?, lease_token = NULL, error = ? WHERE id = ? AND lease_token IS ?`,
+      ),
+      // Its start was no attempt (JobForNewerRelease): uncounted, its last failed attempt's error kept.
+      handBack: db.prepare(
+        `UPDATE email_jobs SET state = 'waiting', attempts = attempts - 1, due_at = ?, lease_token = NULL WHERE id = ? AND lease_token = ?`,
       ),
       fail: db.prepare(
         `UPDATE email_jobs SET state = 'failed', due_at = ?, lease_token = NULL, error = ? WHERE id = ? AND lease_token IS ?`,
@@ -236,18 +241,24 @@ export class SqliteEmailQueue implements EmailQueue {
         this.statements.prune.run(now - this.options.keepCompletedMs);
       };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const gaveUp = error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts;
-      outcome = () => {
-        const now = Date.now();
-        if (gaveUp) this.statements.fail.run(now, message, row.id, token);
-        else this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
-      };
+      outcome = this.failedOutcome(error, row, token);
     } finally {
       clearInterval(renew);
     }
     // One transaction: tried again whole while another connection holds the lock.
     await this.faults.writeWhenFree(this.db.transaction(outcome).immediate);
+  }
+
+  /** What a rejection of the handler leaves: the job handed back unattempted, retried, or failed. */
+  private failedOutcome(error: unknown, row: JobRow, token: string): () => void {
+    if (error instanceof JobForNewerRelease) return () => void this.statements.handBack.run(Date.now() + error.delayMs, row.id, token);
+    const message = error instanceof Error ? error.message : String(error);
+    const gaveUp = error instanceof PermanentJobFailure || row.attempts >= this.options.retry.attempts;
+    return () => {
+      const now = Date.now();
+      if (gaveUp) this.statements.fail.run(now, message, row.id, token);
+      else this.statements.retry.run(now + retryDelay(row.attempts, this.options.retry), message, row.id, token);
+    };
   }
 
   /**
