@@ -36,19 +36,28 @@ export async function mongoAnswers(db: Db): Promise<boolean> {
 const LOST_CONNECTION_RETRY_MS = 50;
 
 /**
+ * How many times a read that met a closed connection runs again. The cut closed every pooled
+ * connection, and a busy process may learn of the others' closes only after the wait: a retry can
+ * then meet a second one (seen on a loaded CI machine: "connection 6 ... closed" on the first read
+ * after an outage). Three bound it; a server still away fails each at once, on connect.
+ */
+const LOST_CONNECTION_RETRIES = 3;
+
+/**
  * A connection that the server (or a hop to it) closed while it sat in the pool is learnt of only
  * when a command is written on it: "connection N closed", or the socket's own EPIPE, which the
  * driver (6.x) passes on unwrapped, so that its retryReads does not retry it (nor, for a cursor's
- * getMore, "closed" either). A read (idempotent) that meets one is run once more on a fresh
+ * getMore, "closed" either). A read (idempotent) that meets one is run again on a fresh
  * connection: answered if the server is back; if it is still away, it fails as an outage.
  */
 export async function retriedOnLostConnection<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (!connectionLost(error)) throw error;
-    await setTimeout(LOST_CONNECTION_RETRY_MS);
-    return read();
+  for (let retry = 0; ; retry++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!connectionLost(error) || retry === LOST_CONNECTION_RETRIES) throw error;
+      await setTimeout(LOST_CONNECTION_RETRY_MS);
+    }
   }
 }
 
