@@ -56,6 +56,8 @@ describe('web console: audit verification (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    // Chromium starts while the server is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
     ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
     token = await server.token(orgId, 'alice');
@@ -63,7 +65,7 @@ describe('web console: audit verification (Chromium)', () => {
     const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, challengeRequestBody({ purpose: 'KEY_REQUEST', publicKey: key.publicKey }));
     await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
     await checkpointed();
-    browser = await launchChromium();
+    await launched;
     page = await freshAuditScreen(browser, server.url, token);
   });
 
@@ -179,7 +181,9 @@ describe('web console: audit verification (Chromium)', () => {
       // Genuine signed logs of the signed-in org, served in place of its export under the synthetic log key. The one
       // verified to its verdict holds 10,000 events: some 60 chunks of 64 KiB, each a progress message, over many frames.
       exported = new SyntheticExport(undefined, orgId).directoryChanges(10_000).checkpoint().text();
-      longer = new SyntheticExport(undefined, orgId).directoryChanges(50_000).checkpoint().text();
+      // Cancelled midway, never verified to its end: its 50,000 events need no roots (hashing them took the test
+      // longer than the browser's verification it serves), and it ends with a checkpoint of a size whose root is known.
+      longer = new SyntheticExport(undefined, orgId).directoryChanges(50_000, false).checkpoint(2).text();
       large = await freshAuditScreen(browser, server.url, token);
       await large.route('**/audit-log/export', (route) => route.fulfill({ contentType: 'application/x-ndjson', body: exported }));
       await large.route('**/v1/log-key', (route) => route.fulfill({ contentType: 'text/plain', body: `${verifierKeyText(LOG_SIGNER)}\n` }));

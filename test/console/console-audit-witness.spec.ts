@@ -74,6 +74,8 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: witnessDir, WITNESS_PORT: String(await freePort()), WITNESS_LOG_KEYS: verifierKeyText(logSigner), WITNESS_KEY_NAME: 'witness.test/w1' });
     const { url, vkey } = await witness.listening();
     witnessKey = vkey;
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer({ DATA_DIR: dataDir, LOG_CHECKPOINT_DELAY_MS: '50', WITNESSES: `${url} ${witnessKey}`, WITNESS_QUORUM: '1', WITNESS_TIMEOUT_MS: '2000' });
     ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
     token = await server.token(orgId, 'alice');
@@ -81,7 +83,7 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     await cosignedCheckpoint();
     await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
     await cosignedCheckpoint();
-    browser = await launchChromium();
+    await launched;
   });
 
   afterAll(async () => {

@@ -20,18 +20,37 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
   const tokens: Record<string, string> = {};
 
   const api = serverApi(() => server);
-  const requestKey = async (agentId: string, key: UnlockedKey) => {
+  const challengeFor = (agentId: string, key: UnlockedKey) => {
     const binding: Binding = { purpose: 'KEY_REQUEST', publicKey: key.publicKey };
-    const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));
-    return api('POST', `/v1/orgs/${orgId}/key-requests`, tokens[agentId], { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
+    return api('POST', `/v1/orgs/${orgId}/challenges`, tokens[agentId], challengeRequestBody(binding));
+  };
+  const requestKey = async (agentId: string, key: UnlockedKey, challenge?: Record<string, string>) => {
+    const { challengeId, statement } = challenge ?? (await challengeFor(agentId, key));
+    return api('POST', `/v1/orgs/${orgId}/key-requests`, tokens[agentId], { publicKey: key.publicKey, challengeId, signature: await signStatement(key, statement) });
   };
 
-  /** A member of the org with a PENDING key request. */
-  const pendingMember = async (agentId: string, displayName = agentId) => {
-    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: `${agentId}@acme.test`, displayName, role: 'MEMBER' });
-    tokens[agentId] = await server.token(orgId, agentId);
-    expect((await requestKey(agentId, await generateKeyPair())).status).toBe('PENDING');
+  /**
+   * Members of the org, each with a PENDING key request, requested in the order given (oldest first): the
+   * members, their keys and challenges are made a few at a time, then the requests are sent one after the other.
+   */
+  const pendingMembers = async (members: { agentId: string; displayName?: string }[]) => {
+    const ready: { agentId: string; key: UnlockedKey; challenge: Record<string, string> }[] = [];
+    for (let at = 0; at < members.length; at += 8) {
+      ready.push(
+        ...(await Promise.all(
+          members.slice(at, at + 8).map(async ({ agentId, displayName = agentId }) => {
+            await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId, email: `${agentId}@acme.test`, displayName, role: 'MEMBER' });
+            tokens[agentId] = await server.token(orgId, agentId);
+            const key = await generateKeyPair();
+            return { agentId, key, challenge: await challengeFor(agentId, key) };
+          }),
+        )),
+      );
+    }
+    for (const { agentId, key, challenge } of ready) expect((await requestKey(agentId, key, challenge)).status).toBe('PENDING');
   };
+  /** A member of the org with a PENDING key request. */
+  const pendingMember = (agentId: string, displayName = agentId) => pendingMembers([{ agentId, displayName }]);
   /** alice, signed in with her token, on one screen of the console. */
   const aliceOn = async (screen: string) => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -45,11 +64,13 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer();
     ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
     tokens.alice = await server.token(orgId, 'alice');
     expect((await requestKey('alice', await generateKeyPair())).status).toBe('APPROVED');
-    browser = await launchChromium();
+    await launched;
   });
 
   afterAll(async () => {
@@ -73,7 +94,7 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
     const waiting = 101;
     const pending = async () => (await api<{ items: unknown[] }>('GET', `/v1/orgs/${orgId}/key-requests?limit=100`, tokens.alice)).items.length;
     const before = await pending();
-    for (let i = 0; i < waiting; i++) await pendingMember(`backlog-${String(i).padStart(3, '0')}`);
+    await pendingMembers(Array.from({ length: waiting }, (_, i) => ({ agentId: `backlog-${String(i).padStart(3, '0')}` })));
     const page = await aliceOn('Pending keys');
     await page.getByRole('button', { name: 'Approve backlog-000' }).waitFor();
     const total = before + waiting;

@@ -66,6 +66,8 @@ describe('web console journey (Chromium, two browsers)', () => {
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     mkdirSync(SCREENSHOTS, { recursive: true });
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer();
     ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, {
       name: 'Acme Support',
@@ -76,7 +78,7 @@ describe('web console journey (Chromium, two browsers)', () => {
     tokens.alice = await server.token(orgId, 'alice');
     await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
     tokens.bob = await server.token(orgId, 'bob');
-    browser = await launchChromium();
+    await launched;
     admin = await openBrowser();
     requester = await openBrowser();
   });

@@ -62,6 +62,8 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     folder = mkdtempSync(join(tmpdir(), 'ztkeys-keyfile-'));
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer();
     ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
     tokens.alice = await server.token(orgId, 'alice');
@@ -74,7 +76,7 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
       ...(await cliProof('alice', aliceKey, { purpose: 'KEY_REQUEST', publicKey: aliceKey.publicKey })),
     });
     expect(request.status).toBe('APPROVED');
-    browser = await launchChromium();
+    await launched;
   });
 
   afterAll(async () => {

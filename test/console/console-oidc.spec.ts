@@ -28,6 +28,8 @@ describe('web console: OIDC sign-in (Chromium, authorization code + PKCE)', () =
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     provider = await startOidcProvider(AUDIENCE);
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer({
       JWKS_URL: `${provider.issuer}/jwks`,
       JWT_ISSUER: provider.issuer,
@@ -43,7 +45,7 @@ describe('web console: OIDC sign-in (Chromium, authorization code + PKCE)', () =
     });
     ({ orgId } = (await created.json()) as { orgId: string });
     provider.configure({ user: { sub: 'alice', org: orgId }, redirectUri: `${server.url}/console/`, consoleOrigin: server.url });
-    browser = await launchChromium();
+    await launched;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

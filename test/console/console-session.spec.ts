@@ -79,6 +79,8 @@ describe('web console: the tab’s session (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
+    // Chromium starts while the server starts and is seeded.
+    const launched = launchChromium().then((started) => (browser = started));
     server = await startTestServer();
     ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
     token = await server.token(orgId, 'alice');
@@ -86,8 +88,11 @@ describe('web console: the tab’s session (Chromium)', () => {
     expired = await mintAgentToken(server.secrets.jwtSecret!, { agentId: 'alice', orgId }, -120);
     const other = await api<{ orgId: string }>('POST', '/v1/orgs', server.bootstrapToken, { name: 'Globex', superAdmin: { agentId: 'bob', email: 'bob@globex.test', displayName: 'Bob' } });
     otherOrgToken = await server.token(other.orgId, 'bob');
-    browser = await launchChromium();
+    await launched;
   });
+
+  // Each test signs in with browser contexts of its own: none is left drawing or holding storage for the next.
+  afterEach(() => Promise.all(browser.contexts().map((context) => context.close())));
 
   afterAll(async () => {
     await browser?.close();
