@@ -1,9 +1,16 @@
 /**
  * Lets a plain `node --require ./scripts/register-ts.js fixture.ts` child process load
  * TypeScript: the same SWC transform jest uses, applied by a require hook.
+ *
+ * The output is kept on disk by the source's content: the suites start hundreds of worker
+ * threads and child processes on source, each compiling the same files again otherwise (about a
+ * third of a test server's thread starts went to SWC).
  */
-const { readFileSync } = require('node:fs');
-const { transformSync } = require('@swc/core');
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { transformSync, version } = require('@swc/core');
 
 const options = {
   jsc: {
@@ -15,7 +22,24 @@ const options = {
   sourceMaps: 'inline',
 };
 
+const cacheDir = join(tmpdir(), 'ztkeys-register-ts');
+mkdirSync(cacheDir, { recursive: true });
+const optionsKey = JSON.stringify([version, options]);
+
+function compiled(source, filename) {
+  const cached = join(cacheDir, `${createHash('sha256').update(optionsKey).update(filename).update(source).digest('hex')}.js`);
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    const { code } = transformSync(source, { ...options, filename });
+    // Written beside, then renamed: a process reading it at once never sees half of it.
+    const partial = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(partial, code);
+    renameSync(partial, cached);
+    return code;
+  }
+}
+
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), { ...options, filename });
-  module._compile(code, filename);
+  module._compile(compiled(readFileSync(filename, 'utf8'), filename), filename);
 };
