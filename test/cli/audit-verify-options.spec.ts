@@ -33,6 +33,30 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
 
   const verify = (...options: string[]) => runProcess(CLI_BUILT, ['audit', 'verify', file, '--log-key', logKey, ...options], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
 
+  /** The checkpoint `verify --save-checkpoint` saves of the fixture: saved once by the CLI (it must verify), copied where a case starts from it. */
+  let savedNote: string;
+  beforeAll(async () => {
+    const first = mkdtempSync(join(tmpdir(), 'ztkeys-verify-options-saved-'));
+    try {
+      const saved = join(first, 'saved.checkpoint');
+      const run = await runProcess(
+        CLI_BUILT,
+        ['audit', 'verify', join(FIXTURES, 'export-of-8f13e1b.ndjson'), '--log-key', join(FIXTURES, 'log-key.txt'), '--save-checkpoint', saved],
+        { env: { PATH: process.env.PATH, ZTKEYS_HOME: first } },
+      );
+      expect(run.code).toBe(EXIT.OK);
+      savedNote = readFileSync(saved, 'utf8');
+    } finally {
+      rmSync(first, { recursive: true, force: true });
+    }
+  });
+  /** The saved checkpoint, as a month-old run of `verify --save-checkpoint` left it. */
+  const savedCheckpoint = (): string => {
+    const saved = join(work, 'saved.checkpoint');
+    writeFileSync(saved, savedNote);
+    return saved;
+  };
+
   it.each([
     ['the short form the verdict shows', FIRST_KEY.slice(0, 16)],
     ['a fingerprint with a prefix', `SHA256:${FIRST_KEY}`],
@@ -75,8 +99,7 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     ['a blank line after it', (note: string) => `${note}\n`],
   ])('a trusted checkpoint an editor or a copy gave %s still opens, as the export so written does; edited, it does not', async (_, edit) => {
     // It was exit 6, "does not open with the log key": a false alarm over the file kept from last month.
-    const saved = join(work, 'saved.checkpoint');
-    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const saved = savedCheckpoint();
     const note = readFileSync(saved, 'utf8');
     writeFileSync(saved, edit(note));
     expect(await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved)).toMatchObject({ code: EXIT.OK, stderr: '' });
@@ -90,8 +113,7 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     const witness = cosignerFromSeed('witness.example/w1', Buffer.alloc(32, 2));
     const keys = `${cosignerKeyText(witness)}\n`;
     writeFileSync(witnessKeys, keys);
-    const saved = join(work, 'saved.checkpoint');
-    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const saved = savedCheckpoint();
     // The kept checkpoint, cosigned by the witness: the one verify then writes over the file it is told to save to.
     const note = readFileSync(saved, 'utf8');
     writeFileSync(saved, note + cosignatureLine(witness, parseNote(note).text, 1_764_896_400));
@@ -102,8 +124,7 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
   });
 
   it('--save-checkpoint over the --trusted-checkpoint it read moves it forward, as month after month', async () => {
-    const saved = join(work, 'saved.checkpoint');
-    expect((await verify('--save-checkpoint', saved)).code).toBe(EXIT.OK);
+    const saved = savedCheckpoint();
     const run = await verify('--trusted-checkpoint', saved, '--save-checkpoint', saved);
     expect(run.code).toBe(EXIT.OK);
     expect(readFileSync(saved, 'utf8')).toMatch(/\n15\n/);
@@ -116,12 +137,16 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     writeFileSync(farFile, far);
     writeFileSync(logKey, `${verifierKeyText(LOG_SIGNER)}\n`);
     const env = { PATH: process.env.PATH, ZTKEYS_HOME: work };
-    expect((await runProcess(CLI_BUILT, ['audit', 'verify', farFile, '--log-key', logKey], { env })).code).toBe(EXIT.OK);
     // `ztkeys audit verify <(ztkeys audit export) ...` or `... | ztkeys audit verify /dev/stdin`: it was exit 6, "events were removed while it was checked".
+    // The same export from a file verifies; the two runs are independent and run at once.
     const fifo = join(work, 'export.fifo');
     execFileSync('mkfifo', [fifo]);
     createWriteStream(fifo).end(far);
-    const piped = await runProcess(CLI_BUILT, ['audit', 'verify', fifo, '--log-key', logKey], { env });
+    const [fromFile, piped] = await Promise.all([
+      runProcess(CLI_BUILT, ['audit', 'verify', farFile, '--log-key', logKey], { env }),
+      runProcess(CLI_BUILT, ['audit', 'verify', fifo, '--log-key', logKey], { env }),
+    ]);
+    expect(fromFile.code).toBe(EXIT.OK);
     expect(piped.code).toBe(EXIT.USAGE);
     expect(piped.stderr).toContain('cannot be read a second time');
     expect(piped.stderr).not.toContain('TAMPERED');

@@ -11,12 +11,25 @@ interface Owner {
   agentId: string;
 }
 
+/**
+ * One key per owner and passphrase, sealed (scrypt at the product's cost) once per test file: each
+ * home gets its own copy of the same file, as a restored backup would be. A test that needs a
+ * second key of the owner makes it.
+ */
+const sealed = new Map<string, Promise<{ fingerprint: string; file: Awaited<ReturnType<typeof sealKey>> }>>();
+
 /** Saves an ACTIVE signature key of `owner` in a CLI home, sealed under `passphrase`: what a command that signs unlocks. */
 export async function saveActiveKey(home: string, owner: Owner, passphrase: string): Promise<void> {
-  const key = await generateKeyPair();
+  const id = JSON.stringify([owner.orgId, owner.agentId, passphrase]);
+  if (!sealed.has(id))
+    sealed.set(
+      id,
+      generateKeyPair().then(async (key) => ({ fingerprint: key.fingerprint, file: await sealKey(key, owner, passphrase, new Date().toISOString()) })),
+    );
+  const { fingerprint, file } = await sealed.get(id)!;
   const store = new KeyStore(home, owner);
-  store.save(await sealKey(key, owner, passphrase, new Date().toISOString()));
-  store.recordRequest(key.fingerprint, 'req-1', 'APPROVED');
+  store.save(file);
+  store.recordRequest(fingerprint, 'req-1', 'APPROVED');
 }
 
 /** The answer of a stand-in's POST .../challenges: what the body asked, what the server adds, issued to `owner` now for 5 minutes. */
