@@ -132,7 +132,8 @@ describe.each([
     expect(sink.refusals).toBe(2);
     expect(await queueJobs()).toMatchObject({ failed: 2, completed: 0 });
 
-    const listed = await emailsTool(env, ['failed']);
+    // Both read only: run at once.
+    const [listed, json] = await Promise.all([emailsTool(env, ['failed']), emailsTool(env, ['failed', '--json'])]);
     expect(listed).toMatchObject({ code: 0, stderr: '' });
     for (const job of [first, second]) {
       expect(listed.stdout).toContain(job.id);
@@ -141,7 +142,6 @@ describe.each([
     expect(listed.stdout).toContain('KEY_APPROVED');
     expect(listed.stdout).toContain('550 5.7.1 sender address rejected');
 
-    const json = await emailsTool(env, ['failed', '--json']);
     expect(json.code).toBe(0);
     const page = JSON.parse(json.stdout) as { jobs: Array<Record<string, unknown>>; next?: string };
     expect(page.next).toBeUndefined();
@@ -200,16 +200,15 @@ describe.each([
     expect(await queueJobs()).toMatchObject({ failed: 2 });
     const logged = (stderr: string): unknown[] => stderr.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 
+    // Two discards that change nothing, run at once. The queue unreadable: a DATA_DIR without the queue, or a Redis that does not answer.
+    const nowhere = { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-')), ...(env.REDIS_URL ? { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } : {}) };
     // Refused, and nothing discarded: a sent job and an id the queue does not hold, beside a failed one.
-    const refused = await emailsTool(env, ['discard', first.id, sent.id, 'no-such-job']);
+    const [refused, unreadable] = await Promise.all([emailsTool(env, ['discard', first.id, sent.id, 'no-such-job']), emailsTool(nowhere, ['discard', '--all'])]);
+    rmSync(nowhere.DATA_DIR, { recursive: true, force: true });
     expect(refused).toMatchObject({ code: 3, stdout: '' });
     expect(refused.stderr).toContain(`${sent.id} is completed, no-such-job is not in the queue; nothing was discarded`);
+    expect(unreadable).toMatchObject({ code: 1 });
     expect(await backend.queue.counts()).toMatchObject({ failed: 2, completed: 1 });
-    // The queue unreadable: a DATA_DIR without the queue, or a Redis that does not answer.
-    const nowhere = { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-')), ...(env.REDIS_URL ? { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } : {}) };
-    expect(await emailsTool(nowhere, ['discard', '--all'])).toMatchObject({ code: 1 });
-    rmSync(nowhere.DATA_DIR, { recursive: true, force: true });
-    expect(await backend.queue.counts()).toMatchObject({ failed: 2 });
 
     const discarded = await emailsTool(env, ['discard', first.id]);
     expect(discarded).toMatchObject({ code: 0, stdout: `discarded 1 failed email job(s): they will not be sent\n  ${first.id}\n` });
@@ -224,8 +223,10 @@ describe.each([
     expect(JSON.parse(all.stdout)).toEqual({ discarded: [second.id] });
     expect(logged(all.stderr)).toEqual([expect.objectContaining({ level: 30, jobId: second.id, kind: 'KEY_APPROVED' })]);
     expect(await queueJobs()).toMatchObject({ failed: 0, completed: 1 });
-    expect(await emailsTool(env, ['failed'])).toMatchObject({ code: 0, stdout: 'no failed email jobs\n' });
-    expect(await emailsTool(env, ['discard', '--all'])).toMatchObject({ code: 0, stdout: 'no failed email jobs to discard\n', stderr: '' });
+    // Nothing failed is left: listed and discarded at once, both finding none.
+    const [none, noneDiscarded] = await Promise.all([emailsTool(env, ['failed']), emailsTool(env, ['discard', '--all'])]);
+    expect(none).toMatchObject({ code: 0, stdout: 'no failed email jobs\n' });
+    expect(noneDiscarded).toMatchObject({ code: 0, stdout: 'no failed email jobs to discard\n', stderr: '' });
     // Never sent: the worker got neither back.
     expect(sink.received.map((mail) => mail.rcptTo)).toEqual([[sent.to.email]]);
   });
@@ -241,8 +242,11 @@ describe('`npm run emails` with bad arguments', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ztkeys-no-queue-'));
     try {
       // An empty id (`npm run emails -- retry "$ID"` when the script's jq found none) was exit 3, "and  is not in the queue".
-      for (const args of [['retry'], ['discard'], ['discard', '--all', approvalJob(1).id], ['retry', ''], ['discard', approvalJob(1).id, ' ']]) {
-        expect({ args, ...(await emailsTool({ DATA_DIR: dataDir, REDIS_URL: '' }, args)) }).toMatchObject({ args, code: 2, stdout: '', stderr: expect.stringContaining('usage: npm run emails --') });
+      // Each run refused before it reads anything: all at once.
+      const runs = [['retry'], ['discard'], ['discard', '--all', approvalJob(1).id], ['retry', ''], ['discard', approvalJob(1).id, ' ']];
+      const results = await Promise.all(runs.map(async (args) => ({ args, ...(await emailsTool({ DATA_DIR: dataDir, REDIS_URL: '' }, args)) })));
+      for (const [i, args] of runs.entries()) {
+        expect(results[i]).toMatchObject({ args, code: 2, stdout: '', stderr: expect.stringContaining('usage: npm run emails --') });
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -299,16 +303,17 @@ describe('`npm run emails` on a REDIS_KEY_PREFIX of another deployment', () => {
     const as = { ...env, DATA_DIR: ours.dataDir };
 
     // No deployment started on the prefix: a mistyped REDIS_KEY_PREFIX, nothing to act on.
-    for (const args of [['failed'], ['discard', '--all']]) {
-      const refused = await emailsTool(as, args);
+    // Each refused before anything: run at once.
+    const unclaimed = await Promise.all([['failed'], ['discard', '--all']].map((args) => emailsTool(as, args)));
+    for (const refused of unclaimed) {
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toContain(`REDIS_KEY_PREFIX ${prefix} is held by no deployment`);
     }
     expect(await redis.get(key)).toBeNull();
 
     await redis.set(key, theirs.identity);
-    for (const args of [['failed'], ['retry', '--all'], ['discard', '--all']]) {
-      const refused = await emailsTool(as, args);
+    const another = await Promise.all([['failed'], ['retry', '--all'], ['discard', '--all']].map((args) => emailsTool(as, args)));
+    for (const refused of another) {
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toContain(`REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment (log key ${theirs.identity}), not this one (log key ${ours.identity})`);
     }
