@@ -77,7 +77,7 @@ describe('the data format of DATA_DIR', () => {
     [used, ...copies].forEach((dataDir) => rmSync(dataDir, { recursive: true, force: true }));
   });
 
-  it.concurrent.each(STORES.flatMap((store) => [{ store, roles: 'api,projector,notifier,worker' }, { store, roles: 'api' }]))(
+  it.each(STORES.flatMap((store) => [{ store, roles: 'api,projector,notifier,worker' }, { store, roles: 'api' }]))(
     'a server of ROLES=$roles refuses a DATA_DIR whose $store a newer release wrote, in one line, changing nothing in it',
     async ({ store, roles }) => {
       const dataDir = copy(newer(store));
