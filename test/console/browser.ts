@@ -12,6 +12,22 @@ export const launchChromium = (): Promise<Browser> =>
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'],
   });
 
+/**
+ * Chromium, started while `setup` runs (the suite's server started and seeded): the launch takes
+ * as long as a server's start, so neither waits for the other. A setup that fails is the error
+ * reported, and the browser launched beside it is closed; a launch that fails fails the suite.
+ */
+export async function chromiumBeside(setup: () => Promise<void>): Promise<Browser> {
+  const launched = launchChromium();
+  try {
+    await setup();
+  } catch (error) {
+    await launched.then((browser) => browser.close(), () => undefined);
+    throw error;
+  }
+  return launched;
+}
+
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**

@@ -8,7 +8,7 @@ import { verifierKeyText } from '../../src/transparency/signed-note';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { LOG_SIGNER, SyntheticExport } from '../transparency/support/synthetic-export';
 import { freshAuditScreen } from './audit-screen';
-import { accessibilityViolations, launchChromium } from './browser';
+import { accessibilityViolations, chromiumBeside } from './browser';
 
 /**
  * "Verify the audit log" in Chromium: the CLI's AuditVerifier, bundled into the console, checks
@@ -56,16 +56,15 @@ describe('web console: audit verification (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
-    // Chromium starts while the server is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
-    ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
-    token = await server.token(orgId, 'alice');
-    const key = await generateKeyPair();
-    const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, challengeRequestBody({ purpose: 'KEY_REQUEST', publicKey: key.publicKey }));
-    await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
-    await checkpointed();
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer({ LOG_CHECKPOINT_DELAY_MS: '50' });
+      ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+      token = await server.token(orgId, 'alice');
+      const key = await generateKeyPair();
+      const challenge = await api('POST', `/v1/orgs/${orgId}/challenges`, challengeRequestBody({ purpose: 'KEY_REQUEST', publicKey: key.publicKey }));
+      await api('POST', `/v1/orgs/${orgId}/key-requests`, { publicKey: key.publicKey, challengeId: challenge.challengeId, signature: await signStatement(key, challenge.statement) });
+      await checkpointed();
+    });
     page = await freshAuditScreen(browser, server.url, token);
   });
 

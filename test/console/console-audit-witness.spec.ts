@@ -17,7 +17,7 @@ import { waitFor } from '../notifications/support/wait-for';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { WitnessProcess } from '../witness/support/witness-process';
 import { freshAuditScreen } from './audit-screen';
-import { accessibilityViolations, launchChromium } from './browser';
+import { accessibilityViolations, chromiumBeside } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -74,16 +74,15 @@ describe('web console: required shared witnesses (Chromium, a witness process)',
     witness = WitnessProcess.spawn({ WITNESS_DATA_DIR: witnessDir, WITNESS_PORT: String(await freePort()), WITNESS_LOG_KEYS: verifierKeyText(logSigner), WITNESS_KEY_NAME: 'witness.test/w1' });
     const { url, vkey } = await witness.listening();
     witnessKey = vkey;
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer({ DATA_DIR: dataDir, LOG_CHECKPOINT_DELAY_MS: '50', WITNESSES: `${url} ${witnessKey}`, WITNESS_QUORUM: '1', WITNESS_TIMEOUT_MS: '2000' });
-    ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
-    token = await server.token(orgId, 'alice');
-    // Two checkpoints, the second signed after bob is added: an export can be cut at the first.
-    await cosignedCheckpoint();
-    await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
-    await cosignedCheckpoint();
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer({ DATA_DIR: dataDir, LOG_CHECKPOINT_DELAY_MS: '50', WITNESSES: `${url} ${witnessKey}`, WITNESS_QUORUM: '1', WITNESS_TIMEOUT_MS: '2000' });
+      ({ orgId } = await api('POST', '/v1/orgs', { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+      token = await server.token(orgId, 'alice');
+      // Two checkpoints, the second signed after bob is added: an export can be cut at the first.
+      await cosignedCheckpoint();
+      await api('POST', `/v1/orgs/${orgId}/agents`, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob', role: 'MEMBER' });
+      await cosignedCheckpoint();
+    });
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { challengeRequestBody, type Binding } from '../../src/domain/shared/stat
 import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/signature-key';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchChromium } from './browser';
+import { chromiumBeside } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -64,13 +64,12 @@ describe('web console: hostile data as an approver reads it (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer();
-    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
-    tokens.alice = await server.token(orgId, 'alice');
-    expect((await requestKey('alice', await generateKeyPair())).status).toBe('APPROVED');
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer();
+      ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+      tokens.alice = await server.token(orgId, 'alice');
+      expect((await requestKey('alice', await generateKeyPair())).status).toBe('APPROVED');
+    });
   });
 
   afterAll(async () => {

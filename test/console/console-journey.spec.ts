@@ -7,7 +7,7 @@ import { generateKeyPair, signStatement } from '../../src/cli/signature-key';
 import { challengeRequestBody } from '../../src/domain/shared/statement-binding';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { accessibilityViolations, launchChromium } from './browser';
+import { accessibilityViolations, chromiumBeside } from './browser';
 
 /**
  * The journey of the source article in the web console, in a real browser (Debian's Chromium):
@@ -66,19 +66,18 @@ describe('web console journey (Chromium, two browsers)', () => {
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     mkdirSync(SCREENSHOTS, { recursive: true });
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer();
-    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, {
-      name: 'Acme Support',
-      superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' },
-      // R20 M-of-N: two approvals for a member's key, capped by the approvers who can sign (alice alone until carol's key below).
-      policy: { memberKeyApprovals: 2 },
-    }));
-    tokens.alice = await server.token(orgId, 'alice');
-    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
-    tokens.bob = await server.token(orgId, 'bob');
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer();
+      ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, {
+        name: 'Acme Support',
+        superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' },
+        // R20 M-of-N: two approvals for a member's key, capped by the approvers who can sign (alice alone until carol's key below).
+        policy: { memberKeyApprovals: 2 },
+      }));
+      tokens.alice = await server.token(orgId, 'alice');
+      await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
+      tokens.bob = await server.token(orgId, 'bob');
+    });
     admin = await openBrowser();
     requester = await openBrowser();
   });

@@ -9,7 +9,7 @@ import { generateKeyPair, signStatement, type UnlockedKey } from '../../src/cli/
 import { verificationCode } from '../../src/crypto/verification-code';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { accessibilityViolations, launchChromium } from './browser';
+import { accessibilityViolations, chromiumBeside } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -62,21 +62,20 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     folder = mkdtempSync(join(tmpdir(), 'ztkeys-keyfile-'));
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer();
-    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
-    tokens.alice = await server.token(orgId, 'alice');
-    await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
-    tokens.bob = await server.token(orgId, 'bob');
-    // Alice's first key, made and registered by the CLI's code (approved at once: the org's first key).
-    aliceKey = await generateKeyPair();
-    const request = await api('POST', `/v1/orgs/${orgId}/key-requests`, tokens.alice, {
-      publicKey: aliceKey.publicKey,
-      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_REQUEST', publicKey: aliceKey.publicKey })),
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer();
+      ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }));
+      tokens.alice = await server.token(orgId, 'alice');
+      await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
+      tokens.bob = await server.token(orgId, 'bob');
+      // Alice's first key, made and registered by the CLI's code (approved at once: the org's first key).
+      aliceKey = await generateKeyPair();
+      const request = await api('POST', `/v1/orgs/${orgId}/key-requests`, tokens.alice, {
+        publicKey: aliceKey.publicKey,
+        ...(await cliProof('alice', aliceKey, { purpose: 'KEY_REQUEST', publicKey: aliceKey.publicKey })),
+      });
+      expect(request.status).toBe('APPROVED');
     });
-    expect(request.status).toBe('APPROVED');
-    await launched;
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/app-config';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { accessibilityViolations, launchChromium } from './browser';
+import { accessibilityViolations, chromiumBeside } from './browser';
 import { startOidcProvider, type OidcProvider } from './oidc-provider';
 
 /**
@@ -28,24 +28,23 @@ describe('web console: OIDC sign-in (Chromium, authorization code + PKCE)', () =
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     provider = await startOidcProvider(AUDIENCE);
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer({
-      JWKS_URL: `${provider.issuer}/jwks`,
-      JWT_ISSUER: provider.issuer,
-      JWT_AUDIENCE: AUDIENCE,
-      OIDC_AUTHORIZATION_URL: `${provider.issuer}/authorize`,
-      OIDC_TOKEN_URL: `${provider.issuer}/token`,
-      OIDC_CLIENT_ID: provider.clientId,
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer({
+        JWKS_URL: `${provider.issuer}/jwks`,
+        JWT_ISSUER: provider.issuer,
+        JWT_AUDIENCE: AUDIENCE,
+        OIDC_AUTHORIZATION_URL: `${provider.issuer}/authorize`,
+        OIDC_TOKEN_URL: `${provider.issuer}/token`,
+        OIDC_CLIENT_ID: provider.clientId,
+      });
+      const created = await fetch(`${server.url}/v1/orgs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.bootstrapToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }),
+      });
+      ({ orgId } = (await created.json()) as { orgId: string });
+      provider.configure({ user: { sub: 'alice', org: orgId }, redirectUri: `${server.url}/console/`, consoleOrigin: server.url });
     });
-    const created = await fetch(`${server.url}/v1/orgs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.bootstrapToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice Admin' } }),
-    });
-    ({ orgId } = (await created.json()) as { orgId: string });
-    provider.configure({ user: { sub: 'alice', org: orgId }, redirectUri: `${server.url}/console/`, consoleOrigin: server.url });
-    await launched;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

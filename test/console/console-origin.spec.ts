@@ -2,7 +2,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchChromium } from './browser';
+import { chromiumBeside } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -46,12 +46,11 @@ describe('web console: the other pages of its origin (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer();
-    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
-    token = await server.token(orgId, 'alice');
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer();
+      ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
+      token = await server.token(orgId, 'alice');
+    });
     context = await browser.newContext();
     // alice's first key, made and kept by the console in this browser profile.
     const page = await context.newPage();

@@ -3,7 +3,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { mintAgentToken } from '../../src/auth/token-minter';
 import { consoleBuilt } from '../../src/http/console-static';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchChromium } from './browser';
+import { chromiumBeside } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -79,16 +79,15 @@ describe('web console: the tab’s session (Chromium)', () => {
 
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
-    // Chromium starts while the server starts and is seeded.
-    const launched = launchChromium().then((started) => (browser = started));
-    server = await startTestServer();
-    ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
-    token = await server.token(orgId, 'alice');
-    // Expired two minutes ago, as the one the tab signed in with will be once its hour is over.
-    expired = await mintAgentToken(server.secrets.jwtSecret!, { agentId: 'alice', orgId }, -120);
-    const other = await api<{ orgId: string }>('POST', '/v1/orgs', server.bootstrapToken, { name: 'Globex', superAdmin: { agentId: 'bob', email: 'bob@globex.test', displayName: 'Bob' } });
-    otherOrgToken = await server.token(other.orgId, 'bob');
-    await launched;
+    browser = await chromiumBeside(async () => {
+      server = await startTestServer();
+      ({ orgId } = await api('POST', '/v1/orgs', server.bootstrapToken, { name: 'Acme', superAdmin: { agentId: 'alice', email: 'alice@acme.test', displayName: 'Alice' } }));
+      token = await server.token(orgId, 'alice');
+      // Expired two minutes ago, as the one the tab signed in with will be once its hour is over.
+      expired = await mintAgentToken(server.secrets.jwtSecret!, { agentId: 'alice', orgId }, -120);
+      const other = await api<{ orgId: string }>('POST', '/v1/orgs', server.bootstrapToken, { name: 'Globex', superAdmin: { agentId: 'bob', email: 'bob@globex.test', displayName: 'Bob' } });
+      otherOrgToken = await server.token(other.orgId, 'bob');
+    });
   });
 
   // Each test signs in with browser contexts of its own: none is left drawing or holding storage for the next.
