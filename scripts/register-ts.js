@@ -7,7 +7,7 @@
  * third of a test server's thread starts went to SWC).
  */
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { transformSync, version } = require('@swc/core');
@@ -23,7 +23,6 @@ const options = {
 };
 
 const cacheDir = join(tmpdir(), 'ztkeys-register-ts');
-mkdirSync(cacheDir, { recursive: true });
 const optionsKey = JSON.stringify([version, options]);
 
 function compiled(source, filename) {
@@ -32,11 +31,22 @@ function compiled(source, filename) {
     return readFileSync(cached, 'utf8');
   } catch {
     const { code } = transformSync(source, { ...options, filename });
-    // Written beside, then renamed: a process reading it at once never sees half of it.
-    const partial = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    keep(cached, code);
+    return code;
+  }
+}
+
+/** A saving, never a condition: a temporary folder that cannot be written keeps nothing. */
+function keep(cached, code) {
+  // Written beside, then renamed: a process reading it at once never sees half of it.
+  const partial = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
     writeFileSync(partial, code);
     renameSync(partial, cached);
-    return code;
+  } catch {
+    // What was written of it (a full disk), if anything, goes.
+    if (existsSync(partial)) rmSync(partial);
   }
 }
 
