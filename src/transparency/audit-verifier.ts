@@ -17,6 +17,7 @@ import { inUnknownStream, STREAM_EVENTS, streamOf, type StreamOf } from './verif
 import { b64 } from './verifier/org-tree';
 import { OrgVerification, type SignedCheckpoint } from './verifier/org-verification';
 import { VerifierFault } from './verifier/verifier-fault';
+import { withoutByteOrderMark } from '../shared/byte-order-mark';
 
 /**
  * The offline verifier of an NDJSON audit export (R16): from the file and the log's verifier key
@@ -115,8 +116,7 @@ export class AuditVerifier {
   /** Feeds one line of the export (blank lines are skipped). */
   push(text: string): void {
     this.lines += 1;
-    // A byte order mark an editor put before the first line is no part of any record (RFC 8259 8.1 lets a reader ignore it).
-    const line = this.lines === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
+    const line = this.lines === 1 ? withoutByteOrderMark(text) : text;
     if (this.failure || line.trim() === '') return;
     let record: ExportRecord | undefined;
     let org: OrgVerification | undefined;
@@ -254,7 +254,7 @@ export class AuditVerifier {
   /** A line of the second read: the first read checked it, so only its org's leaf is taken (a line that no longer parses throws). */
   private pushAgain(roots: RootsAtSizes, text: string): void {
     this.again!.lines += 1;
-    const line = this.again!.lines === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
+    const line = this.again!.lines === 1 ? withoutByteOrderMark(text) : text;
     if (this.failure || roots.done || line.trim() === '') return;
     const record = parseRecord(line);
     const where = this.streams.get(record.stream) ?? streamOf(record.stream);

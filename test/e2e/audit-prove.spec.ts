@@ -58,6 +58,14 @@ describe('ztkeys audit prove', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ proven: true, eventId: bob.eventId, index, size });
   });
 
+  it('reads past what an editor adds to the file: a byte order mark, CRLF line ends, a last newline (as audit verify does)', async () => {
+    const bob = bobAdded();
+    const edited = `\ufeff${JSON.stringify(bob, null, 2).replace(/\n/g, '\r\n')}\r\n`;
+    const proven = await ztkeys('audit', 'prove', recordFile('edited.json', edited));
+    expect(proven).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect(proven.stdout).toContain(`Proven: event ${bob.eventId as string} (AgentAdded)`);
+  });
+
   it('exits 5 for a record altered after the fact, 3 for what the server has no leaf of, 2 for a file that is no record', async () => {
     const bob = bobAdded();
     const altered = await ztkeys('audit', 'prove', recordFile('altered.json', { ...bob, data: { ...(bob.data as object), email: 'mallory@example.com' } }));

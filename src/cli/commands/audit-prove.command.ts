@@ -11,10 +11,11 @@ import { MAX_RECORD_BYTES } from '../export-file-ends';
 import { readBoundedText } from '../read-bounded-text';
 import { jsonTextFault, numberSpelled } from '../../shared/json-text-fault';
 import { sentence } from '../../shared/hidden-characters';
+import { withoutByteOrderMark } from '../../shared/byte-order-mark';
 
 /** The record in the file: one JSON object naming its eventId, as an export line or an item of GET .../audit-log carries it. */
 function readRecord(path: string): LeafRecord {
-  const text = readBoundedText('the record', path, MAX_RECORD_BYTES, 'no audit record is that long');
+  const text = withoutByteOrderMark(readBoundedText('the record', path, MAX_RECORD_BYTES, 'no audit record is that long'));
   let record: unknown;
   try {
     record = JSON.parse(text);

@@ -13,6 +13,7 @@ import type { CommandSpec } from '../command-spec';
 import { EXIT } from '../exit-codes';
 import { readKeyOrNote, verifierKeysOption } from '../verifier-keys-option';
 import { cosignatureShortfall, WITNESS_OPTIONS, witnessRequirement } from '../witness-requirement';
+import { withoutByteOrderMark } from '../../shared/byte-order-mark';
 
 /** Progress is shown every this many lines: on a terminal on one line, else as plain lines. */
 const PROGRESS_EVERY = 100_000;
@@ -126,7 +127,7 @@ function firstKeyOption(value: string | undefined): string | undefined {
  * its text alone, as LF lines), and are read past, as in the export. Any other change still fails to open.
  */
 function noteAsKept(text: string): string {
-  return `${text.replace(/^\ufeff/, '').replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
+  return `${withoutByteOrderMark(text).replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
 }
 
 /** The same file, through a link or another name: what a path names once the links are followed. */
