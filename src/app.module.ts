@@ -20,7 +20,7 @@ import { VetoRecoveryHandler } from './application/use-cases/veto-recovery';
 import { Recoveries } from './application/recoveries';
 import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
-import { AuthGuard, BOOTSTRAP_TOKEN } from './auth/auth.guard';
+import { AuthGuard, BOOTSTRAP_TOKEN, OrgScopeGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { collectProcessMetrics } from './metrics/process-metrics';
 import { APP_CONFIG } from './config/app-config';
@@ -36,6 +36,7 @@ import { OrgPolicyController } from './http/controllers/org-policy.controller';
 import { RecoveriesController } from './http/controllers/recoveries.controller';
 import { SensitiveTasksController } from './http/controllers/sensitive-tasks.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { PathParametersGuard } from './http/path-parameters.guard';
 import { UndeclaredInputGuard } from './http/undeclared-input.guard';
 import { RateLimits } from './rate-limits/rate-limits';
 import { ConcurrentExports } from './rate-limits/concurrent-exports';
@@ -104,8 +105,11 @@ export class AppModule {
       { provide: LOG_KEY, useValue: runtime.logKey },
       { provide: TokenVerifier, useValue: TokenVerifier.fromConfig(runtime.config, runtime.secrets.jwtSecret) },
       { provide: ChallengeTokens, useValue: new ChallengeTokens(runtime.secrets.challengeSecret) },
-      // In this order: a request is authenticated before its input is looked at.
+      // In this order: a request is authenticated before its input is looked at, and its path's
+      // parameters are checked against their schemas before its org is (a 400, not R14's 404).
       { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: PathParametersGuard },
+      { provide: APP_GUARD, useClass: OrgScopeGuard },
       { provide: APP_GUARD, useClass: UndeclaredInputGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
       { provide: RateLimits, useValue: runtime.rateLimits },

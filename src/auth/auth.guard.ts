@@ -15,8 +15,8 @@ export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
 export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
 
 /**
- * Authenticates every route unless marked @Public(). R14: a token of another org than the path's
- * gets 404, as if the org did not exist.
+ * Authenticates every route unless marked @Public(). The org of the path is checked against the
+ * token's after the path's parameters are (OrgScopeGuard, R14).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -56,13 +56,26 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** Lets the verified caller in: R14, a token of another org than the path's gets 404. */
+/** Lets the verified caller in. */
 function admit(request: AuthenticatedRequest, caller: Caller | undefined): true {
   if (!caller) throw unauthenticated('The token is invalid or expired.');
-  const orgId = (request.params as Record<string, string> | undefined)?.orgId;
-  if (orgId !== undefined && orgId !== caller.orgId) {
-    throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${quoted(orgId)} does not exist.`);
-  }
   request.caller = caller;
   return true;
+}
+
+/**
+ * R14: a token of another org than the path's gets 404, as if the org did not exist. After the
+ * authentication and the path's parameters: an org id of no org's form is a 400 (PathParametersGuard).
+ * The operator's bootstrap token, which spans every org, names no caller.
+ */
+@Injectable()
+export class OrgScopeGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const orgId = (request.params as Record<string, string> | undefined)?.orgId;
+    if (request.caller && orgId !== undefined && orgId !== request.caller.orgId) {
+      throw new DomainRefusal('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${quoted(orgId)} does not exist.`);
+    }
+    return true;
+  }
 }

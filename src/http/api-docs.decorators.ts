@@ -1,7 +1,9 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { RESERVED_AGENT_IDS } from '../domain/shared/actor';
-import { ID_PATTERN } from '../domain/streams';
+import { CHALLENGE_PURPOSES } from '../domain/shared/challenge-purposes';
+import { idField } from './dto/fields';
+import { PathParam } from './path-parameter';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { Problem, RateLimitedProblem } from './views/problem.view';
 
@@ -110,15 +112,15 @@ type SuccessAnswer = MethodDecorator & ClassDecorator;
 export const Answers = (status: 200 | 201, type: Type, description = 'Done', headers?: Record<string, { description: string; schema: object }>) =>
   ApiResponse({ status, description, type, ...(headers && { headers }) });
 
-const idParam = (name: string, description: string, example: string) =>
-  ApiParam({ name, description, schema: { type: 'string', pattern: ID_PATTERN.source }, example });
-
 /** Every /v1/orgs/{orgId} controller declares its org, a path parameter of each of its operations. */
-export const OrgScoped = () => idParam('orgId', 'The organization (the one of your token)', 'acme');
-export const AgentParam = () => idParam('agentId', 'The agent', 'alice');
-export const BrowserParam = () => idParam('browserId', 'The browser', 'laptop-firefox');
+export const OrgScoped = () => PathParam('orgId', idField('The organization (the one of your token)', 'acme'));
+export const AgentParam = () => PathParam('agentId', idField('The agent', 'alice'));
+export const BrowserParam = () => PathParam('browserId', idField('The browser', 'laptop-firefox'));
+/** A key request's and a recovery's ids, as the challenge bodies that name them take them. */
 export const RequestParam = () =>
-  ApiParam({ name: 'requestId', description: 'The key request (requestId from POST key-requests)', schema: { type: 'string', maxLength: 512 }, example: 'alice.kr_01J9Z3' });
+  PathParam('requestId', CHALLENGE_PURPOSES.KEY_DECISION.asks.requestId.meta({ description: 'The key request (requestId from POST key-requests)', example: 'alice.kr_01J9Z3' }));
+export const RecoveryParam = () =>
+  PathParam('recoveryId', CHALLENGE_PURPOSES.RECOVERY_VETO.asks.recoveryId.meta({ description: 'The recovery (recoveryId from POST recoveries)', example: 'rc_01J9Z3' }));
 
 /** Read your writes (optional): a position from a command response the read model must have applied first. */
 export const MinPositionHeader = () =>

@@ -572,14 +572,19 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expectProblem(await call(suite.server, 'POST', `${base}/agents/alice/browsers/${id}/logout`, alice.token), patch.status);
         expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${id}`, alice.token), 404);
       }
-      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/%24ne`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_ID');
+      // Outside the schema the OpenAPI document gives the parameter: invalid input naming it, as in a body.
+      const invalid = await call(suite.server, 'PATCH', `${base}/agents/%24ne`, alice.token, { role: 'ADMIN' });
+      expectProblem(invalid, 400, 'INVALID_INPUT');
+      expect(invalid.body.errors).toEqual([{ field: 'agentId', problems: [expect.stringMatching(/^agentId "\$ne": must be 1-128 letters/)] }]);
       // Refused by the router before Nest: still problems.
       expectProblem(await call(suite.server, 'PATCH', `${base}/agents/${'a'.repeat(600)}`, alice.token, { role: 'ADMIN' }), 414);
       expectProblem(await call(suite.server, 'PATCH', `${base}/agents/%E0%A4%A`, alice.token, { role: 'ADMIN' }), 400);
       // A request id that looks right but names nobody's stream.
       const forged = `${pending.body.requestId.slice(0, 37)}${Buffer.from('nobody').toString('base64url')}`;
       expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${forged}`, alice.token), 404);
-      expectProblem(await call(suite.server, 'GET', '/v1/orgs/%24ne', alice.token), 404);
+      // An org id of no org's form: invalid input, before R14's 404 for an org that is not the token's.
+      expectProblem(await call(suite.server, 'GET', '/v1/orgs/%24ne', alice.token), 400, 'INVALID_INPUT');
+      expectProblem(await call(suite.server, 'GET', `${base}/key-requests/${'a'.repeat(257)}`, alice.token), 400, 'INVALID_INPUT');
     });
   });
 

@@ -31,11 +31,11 @@ describe('problems show what the client sent without acting on who reads them (R
 
   it.each(Object.entries(TRICKS))('escapes %s in an id of a path (org, agent, browser, key request, recovery)', async (_, trick) => {
     const id = encoded(trick);
-    expectShownSafely(await call(suite.server, 'GET', `/v1/orgs/${id}`, alice.token), 404, 'ORG_NOT_FOUND');
+    expectShownSafely(await call(suite.server, 'GET', `/v1/orgs/${id}`, alice.token), 400, 'INVALID_INPUT');
     expectShownSafely(await call(suite.server, 'GET', `${base}/key-requests/${id}`, alice.token), 404, 'KEY_REQUEST_NOT_FOUND');
     expectShownSafely(await call(suite.server, 'POST', `${base}/key-requests/${id}/reject`, alice.token, { challengeId: 'c', signature: 'A'.repeat(86) }), 404, 'KEY_REQUEST_NOT_FOUND');
-    expectShownSafely(await call(suite.server, 'PATCH', `${base}/agents/${id}`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_ID');
-    expectShownSafely(await call(suite.server, 'POST', `${base}/agents/alice/browsers/${id}/logout`, alice.token), 400, 'INVALID_ID');
+    expectShownSafely(await call(suite.server, 'PATCH', `${base}/agents/${id}`, alice.token, { role: 'ADMIN' }), 400, 'INVALID_INPUT');
+    expectShownSafely(await call(suite.server, 'POST', `${base}/agents/alice/browsers/${id}/logout`, alice.token), 400, 'INVALID_INPUT');
     expectShownSafely(await call(suite.server, 'POST', `${base}/challenges`, alice.token, { purpose: 'RECOVERY_VETO', recoveryId: trick }), 404, 'RECOVERY_NOT_FOUND');
   });
 

@@ -8,12 +8,56 @@ import { OPENAPI_DOCUMENT_FILE } from '../../src/cli/api-answers';
 import { shownTextProblem } from '../../src/shared/shown-text-rule';
 import { call } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
+import { expectNothingWritten, expectProblem } from './expectations';
 import { openApiPath, registeredRoutes, type Route } from './registered-routes';
+
+interface StringSchema {
+  type?: string;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  enum?: string[];
+  format?: string;
+}
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: StringSchema;
+}
+
+/** Texts a pattern of an id might forbid: a character no id takes ($, space, ö, braces, a leading "-"), and one too long. */
+const FORBIDDEN_BY_PATTERN = ['$ne', '-bob', 'b ö', '{"$ne":null}', 'a'.repeat(129)];
+
+/**
+ * Values just outside a documented string schema: one character past its maxLength, one short of
+ * a minLength above 1 (an empty segment is another path), texts its pattern forbids within its
+ * bounds, and a member of no enum. A format this does not know fails the test: it cannot probe it.
+ */
+function outside(schema: StringSchema): string[] {
+  const bounded = (value: string) => value.length >= (schema.minLength ?? 0) && value.length <= (schema.maxLength ?? Infinity);
+  const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern, 'u');
+  if (schema.format !== undefined) throw new Error(`no probe of the format ${schema.format}`);
+  return [
+    ...(schema.maxLength === undefined ? [] : ['a'.repeat(schema.maxLength + 1)]),
+    ...((schema.minLength ?? 0) > 1 ? ['a'.repeat(schema.minLength! - 1)] : []),
+    ...(pattern ? FORBIDDEN_BY_PATTERN.filter((value) => !pattern.test(value) && bounded(value)) : []),
+    ...(schema.enum ? [`not-${schema.enum.join('-')}`] : []),
+  ];
+}
+
+/** Whether a value is within a documented string schema (the formats aside, which outside refuses). */
+const isWithin = (schema: StringSchema, value: string): boolean =>
+  value.length >= (schema.minLength ?? 0) &&
+  value.length <= (schema.maxLength ?? Infinity) &&
+  (schema.pattern === undefined || new RegExp(schema.pattern, 'u').test(value)) &&
+  (schema.enum === undefined || schema.enum.includes(value));
 
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string; required?: boolean }[];
+  parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
@@ -199,6 +243,40 @@ describe('OpenAPI description', () => {
             : [];
       expect({ route: label(route), headers }).toEqual({ route: label(route), headers: expected });
     }
+  });
+
+  it('answers a path parameter outside its documented schema (maxLength, pattern, enum) with 400 problem+json naming it, as a body field outside its schema, and writes nothing', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    // A token of a role each operation permits, and the other parameters within their schemas: the caller's own org, and "alice".
+    const tokens: Partial<Record<Route['access'], string>> = { agent: alice.token, 'agent-or-operator': alice.token, operator: suite.server.bootstrapToken };
+    const within = (parameter: Parameter) => {
+      const value = parameter.name === 'orgId' ? alice.orgId : 'alice';
+      expect({ [parameter.name]: value, within: isWithin(parameter.schema ?? {}, value) }).toEqual({ [parameter.name]: value, within: true });
+      return value;
+    };
+    const wrong: unknown[] = [];
+    let sent = 0;
+    await expectNothingWritten(suite.server, async () => {
+      for (const route of apiRoutes()) {
+        const inPath = (operation(route)!.parameters ?? []).filter((parameter) => parameter.in === 'path');
+        for (const parameter of inPath) {
+          for (const value of outside(parameter.schema ?? {})) {
+            expect({ [parameter.name]: value, within: isWithin(parameter.schema ?? {}, value) }).toEqual({ [parameter.name]: value, within: false });
+            const path = openApiPath(route.path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(name === parameter.name ? value : within(inPath.find((other) => other.name === name)!)));
+            const reply = await call(suite.server, route.method, path, tokens[route.access]);
+            sent += 1;
+            const fields = (reply.body.errors as { field: string }[] | undefined)?.map((error) => error.field);
+            if (reply.status === 400 && reply.body.code === 'INVALID_INPUT' && JSON.stringify(fields) === JSON.stringify([parameter.name]) && reply.body.detail.includes(parameter.name)) {
+              expectProblem(reply, 400, 'INVALID_INPUT');
+            } else {
+              wrong.push({ route: label(route), [parameter.name]: value.length > 20 ? `${value.slice(0, 8)}... (${value.length} characters)` : value, status: reply.status, code: reply.body.code, fields, detail: reply.body.detail });
+            }
+          }
+        }
+      }
+    });
+    expect(sent).toBeGreaterThanOrEqual(50);
+    expect(wrong).toEqual([]);
   });
 
   it('declares Idempotency-Key once, as a reusable optional header, referenced by exactly the commands that take it', () => {

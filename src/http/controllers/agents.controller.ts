@@ -8,7 +8,6 @@ import { AGENT_ID_RESERVED, AgentEndpoint, AgentParam, Answers, OrgScoped, Write
 import { Ctx } from '../command-context.decorator';
 import { revokeKeySchema, type RevokeKeyBody } from '../dto/key-request.dto';
 import { addAgentSchema, changeRoleSchema, type AddAgentBody, type ChangeRoleBody } from '../dto/organization.dto';
-import { IdPipe } from '../id.pipe';
 import { ValidBody } from '../valid-body.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { PositionView } from '../views/position.view';
@@ -39,7 +38,7 @@ export class AgentsController {
     "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
     'LAST_SUPER_ADMIN',
   ])
-  async changeRole(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @ValidBody(changeRoleSchema) body: ChangeRoleBody) {
+  async changeRole(@Ctx() context: CommandContext, @Param('agentId') agentId: string, @ValidBody(changeRoleSchema) body: ChangeRoleBody) {
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'changeRole', agentId, role: body.role })));
   }
 
@@ -51,7 +50,7 @@ export class AgentsController {
     'The last SUPER_ADMIN cannot be removed',
     'LAST_SUPER_ADMIN',
   ])
-  async remove(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string) {
+  async remove(@Ctx() context: CommandContext, @Param('agentId') agentId: string) {
     return positioned(await this.commands.execute(new ChangeDirectoryCommand(context, { kind: 'remove', agentId })));
   }
 
@@ -63,7 +62,7 @@ export class AgentsController {
     'The agent has no ACTIVE key',
     'NO_ACTIVE_KEY',
   ])
-  async revoke(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @ValidBody(revokeKeySchema) body: RevokeKeyBody) {
+  async revoke(@Ctx() context: CommandContext, @Param('agentId') agentId: string, @ValidBody(revokeKeySchema) body: RevokeKeyBody) {
     return positioned(await this.commands.execute(new RevokeKeyCommand(context, agentId, body.reason)));
   }
 }

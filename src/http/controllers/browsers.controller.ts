@@ -9,7 +9,6 @@ import { Ctx } from '../command-context.decorator';
 import { Idempotency, IdempotencyKeyHeader } from '../idempotency-key.decorator';
 import { RateLimited } from '../rate-limited.decorator';
 import { setPromptFrequencySchema, type SetPromptFrequencyBody } from '../dto/browser.dto';
-import { IdPipe } from '../id.pipe';
 import { ValidBody } from '../valid-body.decorator';
 import { PromptFrequencyView } from '../views/browser.view';
 
@@ -35,8 +34,8 @@ export class BrowsersController {
   @IdempotencyKeyHeader()
   async setPromptFrequency(
     @Ctx() context: CommandContext,
-    @Param('agentId', IdPipe) agentId: string,
-    @Param('browserId', IdPipe) browserId: string,
+    @Param('agentId') agentId: string,
+    @Param('browserId') browserId: string,
     @Idempotency() idempotency: IdempotencyKey | undefined,
     @ValidBody(setPromptFrequencySchema) body: SetPromptFrequencyBody,
   ) {
@@ -50,7 +49,7 @@ export class BrowsersController {
   @RateLimited('browser_actions_per_agent')
   @WritesOrgLog()
   @AgentEndpoint('logoutBrowser', 'Log out of this browser: its prompt frequency goes back to EVERY_TASK (self)', Answers(200, PromptFrequencyView, 'Logged out'))
-  async logout(@Ctx() context: CommandContext, @Param('agentId', IdPipe) agentId: string, @Param('browserId', IdPipe) browserId: string) {
+  async logout(@Ctx() context: CommandContext, @Param('agentId') agentId: string, @Param('browserId') browserId: string) {
     const { position } = await this.commands.execute(new BrowserActionCommand(context, agentId, browserId, { kind: 'logout' }));
     return { frequency: 'EVERY_TASK', position: String(position) };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../application/command-context';
 import { Directory } from '../../application/directory';
 import { Recoveries } from '../../application/recoveries';
@@ -10,18 +10,15 @@ import { AgentOrOperator, OperatorOnly } from '../../auth/access.decorators';
 import { latestRecovery, type RecoveryEntry } from '../../domain/recovery/recovery.state';
 import { refuse } from '../../domain/shared/refusal';
 import type { Role } from '../../domain/shared/roles';
-import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped, WritesOrgLog } from '../api-docs.decorators';
+import { AgentEndpoint, AgentOrOperatorEndpoint, Answers, OperatorEndpoint, OrgScoped, RecoveryParam, WritesOrgLog } from '../api-docs.decorators';
 import { Ctx } from '../command-context.decorator';
 import { OperatorCall } from '../operator-call.decorator';
 import { startRecoverySchema, vetoRecoverySchema, type StartRecoveryBody, type VetoRecoveryBody } from '../dto/recovery.dto';
-import { IdPipe } from '../id.pipe';
 import { RecoveryChangedView, recoveryView, RecoveryView } from '../views/recovery.view';
 import { ValidBody } from '../valid-body.decorator';
 
 /** Who reads an org's recovery besides the operator: the approvers it concerns, and auditors. */
 const READERS: readonly Role[] = ['ADMIN', 'SUPER_ADMIN', 'AUDITOR'];
-
-const RecoveryParam = () => ApiParam({ name: 'recoveryId', description: 'The recovery (recoveryId from POST recoveries)', schema: { type: 'string', maxLength: 256 }, example: 'rc_01J9Z3' });
 
 /** R20 break-glass recovery of a locked-out org: started by the operator, vetoed by any approver with an ACTIVE key. */
 @ApiTags('organizations')
@@ -46,7 +43,7 @@ export class RecoveriesController {
     [409, 'A recovery of this org is already running (one that lapsed, vetoed or completed does not count)', 'RECOVERY_IN_PROGRESS'],
     [422, 'The agent is not a SUPER_ADMIN of the org', 'NOT_SUPER_ADMIN'],
   )
-  async start(@Ctx() context: CommandContext, @Param('orgId', IdPipe) orgId: string, @ValidBody(startRecoverySchema, 'The SUPER_ADMIN to restore') body: StartRecoveryBody) {
+  async start(@Ctx() context: CommandContext, @Param('orgId') orgId: string, @ValidBody(startRecoverySchema, 'The SUPER_ADMIN to restore') body: StartRecoveryBody) {
     const started = await this.commands.execute(new StartRecoveryCommand({ ...context, orgId }, body.agentId));
     return { ...(await this.viewOf(orgId, started.recovery)), position: String(started.position) };
   }
@@ -59,7 +56,7 @@ export class RecoveriesController {
     Answers(200, RecoveryView, 'The latest recovery'),
     [404, 'The organization does not exist, or never had a recovery', 'NO_RECOVERY'],
   )
-  async get(@Ctx() context: CommandContext, @OperatorCall() operator: boolean, @Param('orgId', IdPipe) orgId: string) {
+  async get(@Ctx() context: CommandContext, @OperatorCall() operator: boolean, @Param('orgId') orgId: string) {
     if (!operator) {
       const { actor } = await this.directory.actor(orgId, context.actor);
       if (!READERS.includes(actor.role)) refuse('FORBIDDEN', 'NOT_ALLOWED', `This read is for ${READERS.join(', ')}; you are ${actor.role}.`);
