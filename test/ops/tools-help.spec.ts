@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedEnv } from '../support/embedded-env';
@@ -33,8 +33,9 @@ describe('operator tools --help', () => {
     }, 20_000);
   // Neither DATA_DIR nor WITNESS_DATA_DIR (both in it), nor a folder named as an argument, nor a lock.
   const nothingMade = () => expect(readdirSync(work)).toEqual([]);
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-  describe.each(TOOLS)('npm run $script', ({ file, usage, withWords }) => {
+  describe.each(TOOLS)('npm run $script', ({ script, file, usage, withWords }) => {
     it.each([[['--help']], [['-h']], [withWords]])('%j prints its usage on stdout and exits 0, touching nothing', (args) => {
       const result = run(file, args);
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
@@ -55,6 +56,15 @@ describe('operator tools --help', () => {
       expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
       expect(result.stderr).toContain(usage);
       nothingMade();
+    });
+
+    it('README says `--help`, and the usage names every command and option README runs it with', () => {
+      expect(readme.includes(`npm run ${script} -- --help`)).toBe(true);
+      const help = run(file, ['--help']).stdout;
+      const runs = [...readme.matchAll(new RegExp(`npm run ${script} -- ([^\`#\\n]*)`, 'g'))].map((match) => match[1].trim().split(/\s+/));
+      expect(runs.length).toBeGreaterThan(1);
+      const named = runs.flatMap((words) => words.filter((word, i) => word !== '--help' && (/^--[a-z][a-z-]*$/.test(word) || (i === 0 && /^[a-z][a-z-]*$/.test(word)))));
+      expect(named.filter((word) => !help.includes(word))).toEqual([]);
     });
   });
 });
