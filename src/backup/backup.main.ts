@@ -8,15 +8,23 @@ import { loadConfig } from '../config/app-config';
 import { checkServerDataDir } from '../config/data-dir';
 import { missingEventLog } from '../event-store/open-event-store';
 import { ProgressReporter } from '../shared/progress-reporter';
+import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
 import { backupDataDir } from './backup-data-dir';
 
+const USAGE = 'usage: npm run backup -- <empty or new folder, outside DATA_DIR>';
+
+/** The one folder to back up into. */
+function backupFolder({ positionals }: { positionals: string[] }): string {
+  if (positionals.length !== 1) throw new ToolUsageError(positionals.length === 0 ? 'no folder given' : `one folder, not ${positionals.length}`);
+  // A name that reads as an option (given after `--`) would become a folder named so.
+  if (positionals[0].startsWith('-')) throw new ToolUsageError(`${JSON.stringify(positionals[0])} is no folder name: it reads as an option`);
+  return positionals[0];
+}
+
 function main(args: string[]): number {
-  const target = args[0];
-  // An option (--help, -h) is no folder: it would become one, named so.
-  if (!target || args.length > 1 || target.startsWith('-')) {
-    process.stderr.write('usage: npm run backup -- <empty or new folder, outside DATA_DIR>\n');
-    return 2;
-  }
+  const line = toolCommand(args, USAGE, {}, backupFolder);
+  if ('exit' in line) return line.exit;
+  const target = line.command;
   const config = loadConfig();
   // As the server's start checks it: a FIFO among the secrets held the copy, a folder at a store's name ended it in a disk I/O error.
   checkServerDataDir(config.dataDir);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { jsonShown, onOneLineShown, withHiddenShown } from '../shared/hidden-characters';
+import { type ToolLine, ToolUsageError } from '../shared/tool-command-line';
 import type { EmailJob } from './email-job';
 import { InvalidFailedJobsCursor, NotFailedEmailJobs, type EmailQueue, type FailedEmailJob } from './queue/email-queue.port';
 
@@ -21,40 +20,30 @@ export type FailedEmailsCommand =
   | { action: 'failed'; limit: number; after?: string; json: boolean }
   | { action: 'retry' | 'discard'; which: string[] | 'all'; json: boolean };
 
-/** Arguments that name no command: nothing was read or changed. */
-export class FailedEmailsUsageError extends Error {}
+/** The options of `npm run emails` (and -h, --help: see toolCommand). */
+export const FAILED_EMAILS_OPTIONS = { json: { type: 'boolean' }, limit: { type: 'string' }, after: { type: 'string' }, all: { type: 'boolean' } } as const;
 
-/** `failed`, `retry` or `discard` and their options; anything else is a FailedEmailsUsageError. */
-export function parseFailedEmailsCommand(args: readonly string[]): FailedEmailsCommand {
-  const options = { json: { type: 'boolean' }, limit: { type: 'string' }, after: { type: 'string' }, all: { type: 'boolean' } } as const;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options, tokens: true });
-  } catch (error) {
-    throw new FailedEmailsUsageError((error as Error).message);
-  }
-  const twice = optionGivenTwice(parsed.tokens, options);
-  if (twice) throw new FailedEmailsUsageError(givenTwiceMessage(twice));
-  const { values, positionals } = parsed;
+/** `failed`, `retry` or `discard` and their options; anything else is a ToolUsageError. */
+export function failedEmailsCommand({ values, positionals }: ToolLine<typeof FAILED_EMAILS_OPTIONS>): FailedEmailsCommand {
   const [action, ...rest] = positionals;
   const json = values.json ?? false;
   if (action === 'failed') {
-    if (rest.length > 0 || values.all) throw new FailedEmailsUsageError('failed takes no job id nor --all');
+    if (rest.length > 0 || values.all) throw new ToolUsageError('failed takes no job id nor --all');
     const limit = values.limit ?? String(DEFAULT_LIMIT);
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
-      throw new FailedEmailsUsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`);
+      throw new ToolUsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limit)}`);
     }
     return { action, limit: Number(limit), after: values.after, json };
   }
   if (action === 'retry' || action === 'discard') {
-    if (values.limit !== undefined || values.after !== undefined) throw new FailedEmailsUsageError(`${action} takes no --limit nor --after`);
-    if (values.all && rest.length > 0) throw new FailedEmailsUsageError(`${action} takes job ids or --all, not both`);
-    if (!values.all && rest.length === 0) throw new FailedEmailsUsageError(`${action} needs the ids of the jobs to ${action} (npm run emails -- failed lists them), or --all`);
+    if (values.limit !== undefined || values.after !== undefined) throw new ToolUsageError(`${action} takes no --limit nor --after`);
+    if (values.all && rest.length > 0) throw new ToolUsageError(`${action} takes job ids or --all, not both`);
+    if (!values.all && rest.length === 0) throw new ToolUsageError(`${action} needs the ids of the jobs to ${action} (npm run emails -- failed lists them), or --all`);
     // `retry "$ID"` when the script's jq found no job: nothing to look for in the queue.
-    if (rest.some((id) => id.trim() === '')) throw new FailedEmailsUsageError(`${action}: a job id is empty (npm run emails -- failed lists them)`);
+    if (rest.some((id) => id.trim() === '')) throw new ToolUsageError(`${action}: a job id is empty (npm run emails -- failed lists them)`);
     return { action, which: values.all ? 'all' : rest, json };
   }
-  throw new FailedEmailsUsageError(action === undefined ? 'no command given' : `no command ${JSON.stringify(action)}`);
+  throw new ToolUsageError(action === undefined ? 'no command given' : `no command ${JSON.stringify(action)}`);
 }
 
 /** A failed job as the tool shows it: what it was, to whom, and why it failed. */

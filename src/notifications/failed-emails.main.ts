@@ -14,18 +14,14 @@ import { deploymentIdentity } from '../deployment/deployment-identity';
 import { checkPrefixHeld } from '../deployment/redis-prefix-claim';
 import { existingLogKey } from '../transparency/log-key';
 import { embeddedEmailQueuePath, missingEmbeddedQueue, openEmailBackend } from './email-backend';
-import { EXIT, FAILED_EMAILS_USAGE, type FailedEmailsCommand, FailedEmailsUsageError, parseFailedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
+import { toolCommand } from '../shared/tool-command-line';
+import { EXIT, FAILED_EMAILS_OPTIONS, FAILED_EMAILS_USAGE, type FailedEmailsCommand, failedEmailsCommand, runFailedEmailsCommand } from './failed-emails-command';
 import { type NotificationsConfig, notificationsConfig } from './notifications.config';
 
 async function main(args: string[]): Promise<number> {
-  let command: FailedEmailsCommand;
-  try {
-    command = parseFailedEmailsCommand(args);
-  } catch (error) {
-    if (!(error instanceof FailedEmailsUsageError)) throw error;
-    process.stderr.write(`${error.message}\n${FAILED_EMAILS_USAGE}`);
-    return EXIT.usage;
-  }
+  const line = toolCommand(args, FAILED_EMAILS_USAGE, FAILED_EMAILS_OPTIONS, failedEmailsCommand);
+  if ('exit' in line) return line.exit;
+  const command = line.command;
   const environment = readEnvironment();
   const config = notificationsConfig();
   // As the server's start checks it: a FIFO at email.sqlite (or at the log key read below) held the tool for ever.

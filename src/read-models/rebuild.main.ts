@@ -14,13 +14,22 @@ import { rebuildReadModels } from './rebuild-read-models';
 import { OWN_LOOP_BATCHES } from './projection-runner';
 import { ProgressReporter } from '../shared/progress-reporter';
 import { refuseNewerDataDir } from '../shared/data-format';
+import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
+
+const USAGE = `usage: npm run projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>...`;
+
+/** The read models named, each once. */
+function readModelsNamed({ positionals }: { positionals: string[] }): string[] {
+  if (positionals.length === 0) throw new ToolUsageError('no read model named');
+  const unknown = positionals.find((name) => !(READ_MODEL_NAMES as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new ToolUsageError(`no read model ${JSON.stringify(unknown)}`);
+  return [...new Set(positionals)];
+}
 
 async function main(args: string[]): Promise<number> {
-  const names = [...new Set(args)];
-  if (names.length === 0 || !names.every((name) => (READ_MODEL_NAMES as readonly string[]).includes(name))) {
-    process.stderr.write(`usage: projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>...\n`);
-    return 2;
-  }
+  const line = toolCommand(args, USAGE, {}, readModelsNamed);
+  if ('exit' in line) return line.exit;
+  const names = line.command;
   const config = loadConfig();
   // As the server's start checks it: a FIFO at a store's name held the rebuild for ever, a folder there ended it in EISDIR.
   checkServerDataDir(config.dataDir);

@@ -1,29 +1,20 @@
-import { parseArgs } from 'node:util';
-import { givenTwiceMessage, optionGivenTwice } from '../shared/option-given-twice';
 import { mintAgentToken } from '../auth/token-minter';
 import { loadConfig } from '../config/app-config';
 import { existingSecret } from '../config/secrets';
 import { ID_PATTERN } from '../domain/streams';
+import { type ToolLine, toolCommand, ToolUsageError } from '../shared/tool-command-line';
 
 const USAGE = 'usage: npm run token -- --org <orgId> --agent <agentId> [--ttl <seconds, a positive integer, default 43200>]';
+const OPTIONS = { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' } } as const;
 
-/** The options, or the reason they are not usable: a usage line, never a stack trace. */
-function parse(args: string[]): { org: string; agent: string; ttl: number; help: boolean } | string {
-  const options = { org: { type: 'string' }, agent: { type: 'string' }, ttl: { type: 'string', default: '43200' }, help: { type: 'boolean', short: 'h' } } as const;
-  let values, tokens;
-  try {
-    ({ values, tokens } = parseArgs({ args, options, tokens: true }));
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  const twice = optionGivenTwice(tokens, options);
-  if (twice) return givenTwiceMessage(twice);
-  if (values.help) return { org: '', agent: '', ttl: 0, help: true };
+/** The token to mint, or a ToolUsageError saying why the options name none. */
+function tokenToMint({ values, positionals }: ToolLine<typeof OPTIONS>): { org: string; agent: string; ttl: number } {
+  if (positionals.length > 0) throw new ToolUsageError(`Unexpected argument '${positionals[0]}': it takes options only`);
   const ttl = Number(values.ttl);
-  if (!values.org || !ID_PATTERN.test(values.org)) return '--org needs an organization id';
-  if (!values.agent || !ID_PATTERN.test(values.agent)) return '--agent needs an agent id';
-  if (!/^\d+$/.test(values.ttl) || !Number.isSafeInteger(ttl) || ttl <= 0) return `--ttl must be a positive number of seconds, got "${values.ttl}"`;
-  return { org: values.org, agent: values.agent, ttl, help: false };
+  if (!values.org || !ID_PATTERN.test(values.org)) throw new ToolUsageError('--org needs an organization id');
+  if (!values.agent || !ID_PATTERN.test(values.agent)) throw new ToolUsageError('--agent needs an agent id');
+  if (!/^\d+$/.test(values.ttl) || !Number.isSafeInteger(ttl) || ttl <= 0) throw new ToolUsageError(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
+  return { org: values.org, agent: values.agent, ttl };
 }
 
 /**
@@ -32,12 +23,9 @@ function parse(args: string[]): { org: string; agent: string; ttl: number; help:
  * production tokens come from the OIDC provider behind JWKS_URL.
  */
 async function main(): Promise<number> {
-  const options = parse(process.argv.slice(2));
-  if (typeof options === 'string' || options.help) {
-    if (typeof options === 'string') process.stderr.write(`${options}\n`);
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const line = toolCommand(process.argv.slice(2), USAGE, OPTIONS, tokenToMint);
+  if ('exit' in line) return line.exit;
+  const options = line.command;
   const config = loadConfig();
   if (config.jwksUrl) {
     process.stderr.write('JWKS_URL is set: tokens come from your OIDC provider, not from this command.\n');

@@ -14,6 +14,7 @@ import { pinoOptions } from '../logging/json-logger';
 import { refuseNewerDataDir } from '../shared/data-format';
 import { listenFault } from '../shared/listen-fault';
 import { StartupError } from '../shared/startup-error';
+import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { cosignerKeyText } from '../transparency/cosignature';
 import { outcomeLog } from './outcome-log';
@@ -25,13 +26,19 @@ import { createWitnessServer } from './witness-server';
 
 const logger = pino({ ...pinoOptions(logLevelOr('info')), name: 'witness' });
 
-function main(args: string[]): void {
-  if (args.length > 1 || (args.length === 1 && args[0] !== 'key' && args[0] !== 'forks')) {
-    process.stderr.write('usage: npm run witness [-- key | forks]\n');
-    process.exit(2);
-  }
+const USAGE = 'usage: npm run witness [-- key | forks]';
+
+/** What it is to do: serve, or print its key or the forks it kept and exit. */
+function witnessCommand({ positionals }: { positionals: string[] }): 'serve' | 'key' | 'forks' {
+  if (positionals.length === 0) return 'serve';
+  if (positionals.length > 1) throw new ToolUsageError(`one command, not ${positionals.length}`);
+  if (positionals[0] !== 'key' && positionals[0] !== 'forks') throw new ToolUsageError(`no command ${JSON.stringify(positionals[0])}`);
+  return positionals[0];
+}
+
+function main(command: 'serve' | 'key' | 'forks'): void {
   const config = loadWitnessConfig();
-  if (args[0] === 'forks') {
+  if (command === 'forks') {
     // Opening a missing file would create an empty store, and list no fork: a mistyped WITNESS_DATA_DIR.
     if (!existsSync(join(config.key.dataDir, WITNESS_DB_FILE))) {
       throw new ConfigError(`WITNESS_DATA_DIR ${config.key.dataDir} holds no witness store (${WITNESS_DB_FILE}): run it with the witness's WITNESS_DATA_DIR`);
@@ -42,7 +49,7 @@ function main(args: string[]): void {
     store.close();
     return;
   }
-  if (args[0] === 'key') {
+  if (command === 'key') {
     process.stdout.write(`${cosignerKeyText(existingWitnessKey(config.key))}\n`);
     return;
   }
@@ -123,20 +130,21 @@ function main(args: string[]): void {
   });
 }
 
-const args = process.argv.slice(2);
+const line = toolCommand(process.argv.slice(2), USAGE, {}, witnessCommand);
+const command = 'exit' in line ? process.exit(line.exit) : line.command;
 
 function refused(error: unknown): never {
   // A store it cannot open (a file cut short) is a start that cannot succeed too: the same one line.
   if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // `key` and `forks` print their result on stdout: their refusal is one line on stderr, as npm run emails and backup say theirs.
-  if (args.length === 1) process.stderr.write(`witness ${args[0]} failed: ${error.message}\n`);
+  if (command !== 'serve') process.stderr.write(`witness ${command} failed: ${error.message}\n`);
   // As the server and the worker say it: one JSON line naming the variable, no stack.
   else logger.fatal(`witness cannot start: ${error.message}`);
   process.exit(1);
 }
 
 try {
-  main(args);
+  main(command);
 } catch (error) {
   refused(error);
 }

@@ -12,7 +12,7 @@ describe('npm run token', () => {
   const run = (...args: string[]) =>
     runWithin([process.execPath, join(ROOT, 'dist/src/tools/mint-token.js'), ...args], { env: embeddedEnv({ DATA_DIR: dataDir }), encoding: 'utf8' }, 20_000);
 
-  it.each([[['--help']], [['--bogus']], [['--org', 'acme', '--agent', 'alice', '--ttl', '-5']], [['--org', 'acme', '--agent', 'alice', '--ttl=-5']], [['--org', 'acme']]])(
+  it.each([[['--bogus']], [['--', '--help']], [['stray', '--org', 'acme', '--agent', 'alice']], [['--org', 'acme', '--agent', 'alice', '--ttl', '-5']], [['--org', 'acme', '--agent', 'alice', '--ttl=-5']], [['--org', 'acme']]])(
     '%j prints the usage and exits 2',
     (args) => {
       const result = run(...args);

@@ -40,11 +40,11 @@ describe('operator tools called wrong', () => {
   const run = (tool: string, args: string[], env: Record<string, string> = {}) =>
     runWithin([process.execPath, join(ROOT, 'dist/src', tool), ...args], { cwd: work, env: embeddedEnv({ DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', ...env }), encoding: 'utf8' }, 20_000);
 
-  it.each([['--help'], ['-h']])('backup %s prints the usage and exits 2, creating no folder of that name', (flag) => {
-    const result = run('backup/backup.main.js', [flag]);
+  it.each([[[]], [['one', 'two']], [['--', '-h']]])('backup %j prints the usage and exits 2, creating no folder', (args) => {
+    const result = run('backup/backup.main.js', args);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: npm run backup -- <empty or new folder');
-    expect(existsSync(join(work, flag))).toBe(false);
+    for (const arg of args) expect(existsSync(join(work, arg))).toBe(false);
   });
 
   it('backup of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating no backup', () => {
@@ -246,7 +246,7 @@ describe('operator tools called wrong', () => {
     expect(existsSync(join(work, 'no-such-data'))).toBe(false);
   });
 
-  it.each([[[]], [['--help']], [['retry', 'some-job', '--all']], [['failed', '--limit', 'all']]])('emails %j prints the usage and exits 2, reading nothing', (args) => {
+  it.each([[[]], [['--', '--help']], [['retry', 'some-job', '--all']], [['failed', '--limit', 'all']]])('emails %j prints the usage and exits 2, reading nothing', (args) => {
     const result = run('notifications/failed-emails.main.js', args, { DATA_DIR: join(work, 'no-such-data') });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: npm run emails -- failed');
