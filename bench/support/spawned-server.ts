@@ -44,9 +44,10 @@ export const freePort = () =>
   });
 
 /**
- * Spawns `script` in a process of its own on a loopback port, its stdout going to a file in its
- * data folder (as an operator's log collector takes it, not parsed by this process on the same
- * cores); `listening` resolves once `workers` processes logged that they listen.
+ * Spawns `script` in a process of its own on a loopback port, its stdout going to a file (as an
+ * operator's log collector takes it, not parsed by this process on the same cores) in a folder of
+ * its own: the server refuses a DATA_DIR holding a file it did not make. `listening` resolves
+ * once `workers` processes logged that they listen.
  */
 export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const script = options.script ?? SERVER_MAIN;
@@ -54,7 +55,8 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ztkeys-bench-server-'));
   const port = await freePort();
-  const logPath = join(dataDir, `stdout-${Date.now()}.log`);
+  const logDir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-stdout-'));
+  const logPath = join(logDir, 'stdout.log');
   const server = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env: { ...process.env, ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
@@ -76,6 +78,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   const stop = async () => {
     server.kill('SIGTERM');
     await exited;
+    rmSync(logDir, { recursive: true, force: true });
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   return { url: `http://127.0.0.1:${port}`, pid: server.pid!, dataDir, listening, stop };
