@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { startMinimalServer } from './minimal-server';
+import { openMinimalLog, startMinimalServer } from './minimal-server';
 
 /**
  * The minimal handler (./minimal-server.ts) served by WORKERS processes of a Node cluster sharing
@@ -10,6 +10,7 @@ import { startMinimalServer } from './minimal-server';
 async function main(): Promise<void> {
   const env = process.env as Record<string, string>;
   if (cluster.isPrimary) {
+    openMinimalLog(env.DATA_DIR).close();
     for (let i = 0; i < Number(env.WORKERS); i++) cluster.fork();
     const stop = () => Object.values(cluster.workers ?? {}).forEach((worker) => worker?.process.kill('SIGTERM'));
     process.once('SIGTERM', stop);

@@ -2,6 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EMBEDDED_TOKEN_AUDIENCE, EMBEDDED_TOKEN_ISSUER } from '../../src/config/app-config';
 import { verifyHs256 } from '../../src/crypto/hs256-jws';
@@ -49,6 +50,17 @@ export interface MinimalServerOptions {
 }
 
 /**
+ * The minimal handler's log in `dataDir`, made if new (WAL, synchronous=FULL, its table). A
+ * cluster's primary opens it once before it forks, as the app's prepares its stores: processes
+ * switching a new file to WAL at once meet SQLITE_BUSY.
+ */
+export function openMinimalLog(dataDir: string): Database.Database {
+  const db = openSqliteFile(join(dataDir, 'events.db'), 'FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS events (stream TEXT NOT NULL, revision INTEGER NOT NULL, nonce TEXT UNIQUE, data TEXT NOT NULL, PRIMARY KEY (stream, revision))');
+  return db;
+}
+
+/**
  * The ceiling of a request path: a bare Fastify handler doing the same essential work as the app,
  * the way a minimal service would: the agent token (HS256, synchronous HMAC, iss/aud/exp), the
  * challenge (the server's HS256 MAC, caller and expiry), the Ed25519 signature over its statement
@@ -62,8 +74,7 @@ export async function startMinimalServer(
   options: MinimalServerOptions = {},
 ): Promise<MinimalServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ztkeys-minimal-'));
-  const db = openSqliteFile(join(dataDir, 'events.db'), 'FULL');
-  db.exec('CREATE TABLE IF NOT EXISTS events (stream TEXT NOT NULL, revision INTEGER NOT NULL, nonce TEXT UNIQUE, data TEXT NOT NULL, PRIMARY KEY (stream, revision))');
+  const db = openMinimalLog(dataDir);
   // The next revision is read inside the write transaction: right when other processes append to the same file.
   const insert = db.prepare('INSERT INTO events (stream, revision, nonce, data) SELECT @stream, coalesce(max(revision) + 1, 0), @nonce, @data FROM events WHERE stream = @stream');
   let pending: Array<{ row: { stream: string; nonce: string | null; data: string }; done: (error?: Error) => void }> = [];
