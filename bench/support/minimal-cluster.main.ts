@@ -12,8 +12,18 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) {
     openMinimalLog(env.DATA_DIR).close();
     for (let i = 0; i < Number(env.WORKERS); i++) cluster.fork();
-    const stop = () => Object.values(cluster.workers ?? {}).forEach((worker) => worker?.process.kill('SIGTERM'));
+    let stopping = false;
+    const stop = () => {
+      stopping = true;
+      Object.values(cluster.workers ?? {}).forEach((worker) => worker?.process.kill('SIGTERM'));
+    };
     process.once('SIGTERM', stop);
+    // A worker gone before the stop (it failed to start) ends the cluster: the bench fails at once rather than wait for its line.
+    cluster.once('exit', (_worker, code) => {
+      if (stopping) return;
+      stop();
+      process.exitCode = code || 1;
+    });
     return;
   }
   const server = await startMinimalServer(
