@@ -8,6 +8,7 @@ import { listenFault } from '../shared/listen-fault';
 import { refuseNewerDataDir } from '../shared/data-format';
 import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
+import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
 import { notificationsConfig } from './notifications.config';
 import { failedAttemptLog, newerReleaseJobLog, queueGivenUpLog } from './email-delivery';
 import { missingEmbeddedQueue } from './email-backend';
@@ -114,11 +115,13 @@ async function main(): Promise<void> {
   );
 }
 
-// It takes no arguments (the environment configures it): one it does not read would be a mistake unnoticed.
-if (process.argv.length > 2) {
-  process.stderr.write('usage: npm run worker (no arguments: configured by the environment, see README "Environment")\n');
-  process.exit(2);
-}
+const USAGE = 'usage: npm run worker (no arguments: configured by the environment, see README "Environment")';
+
+// It takes no arguments (the environment configures it): one it does not read would be a mistake unnoticed. --help, as the other tools read it, touches nothing.
+const line = toolCommand(process.argv.slice(2), USAGE, {}, ({ positionals }) => {
+  if (positionals.length > 0) throw new ToolUsageError(`no argument is read, not ${JSON.stringify(positionals[0])}`);
+});
+if ('exit' in line) process.exit(line.exit);
 main().catch((error: unknown) => {
   if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
   // As the server says it: one JSON line naming the variable, no stack.

@@ -12,7 +12,7 @@ import { leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
 import type { AuditFailure, AuditVerdict, OrgReport, VerifiedPrefix } from './verifier/audit-verdict';
 import { MAX_LINE_LENGTH, NotJson, parseRecord, type ExportRecord } from './verifier/export-record';
-import { ForkViolation } from './verifier/fork-violation';
+import { ForkViolation, OtherOrgViolation } from './verifier/fork-violation';
 import { inUnknownStream, STREAM_EVENTS, streamOf, type StreamOf } from './verifier/log-streams';
 import { b64 } from './verifier/org-tree';
 import { OrgVerification, type SignedCheckpoint } from './verifier/org-verification';
@@ -307,7 +307,7 @@ export class AuditVerifier {
   /** A broken rule of the file as a whole, not of one line. */
   private failWhole(error: unknown): void {
     if (!(error instanceof LogViolation)) throw new VerifierFault(0, error);
-    this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }) };
+    this.failure = { line: 0, reason: error.message, ...(error instanceof ForkViolation && { forked: true as const }), ...(error instanceof OtherOrgViolation && { otherOrg: true as const }) };
   }
 
   /** A root the second read found wrong, or never reached (the file was changed in between, or not read again), fails the whole file. */
@@ -334,7 +334,12 @@ export class AuditVerifier {
     for (const org of this.orgs.values()) this.wholeRoot(org);
     if (this.trusted) {
       const org = this.orgs.get(this.trusted.orgId);
-      if (!org) throw new LogViolation(`the trusted checkpoint is of org ${this.trusted.orgId}, which has no event in this file`);
+      if (!org) {
+        const orgIds = [...this.orgs.keys()];
+        throw new OtherOrgViolation(
+          `the trusted checkpoint is of org ${this.trusted.orgId} (its origin ${this.trusted.note.split('\n', 1)[0]}), the file's events are of org${orgIds.length === 1 ? '' : 's'} ${orgIds.join(', ')}`,
+        );
+      }
       if (!org.trustedMatched) {
         throw new ForkViolation(
           `the trusted checkpoint covers ${this.trusted.checkpoint.size} events of org ${org.orgId} but this log holds only ${org.tree.size}: events were removed`,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -150,5 +150,55 @@ describe('audit verify: options an auditor may get wrong (built CLI)', () => {
     expect(piped.code).toBe(EXIT.USAGE);
     expect(piped.stderr).toContain('cannot be read a second time');
     expect(piped.stderr).not.toContain('TAMPERED');
+  });
+
+  describe('a trusted checkpoint of another org than the file\'s', () => {
+    /** A checkpoint of org `globex`, as `verify --save-checkpoint` keeps it of globex's export. */
+    let globexNote: string;
+    beforeEach(async () => {
+      writeFileSync(logKey, `${verifierKeyText(LOG_SIGNER)}\n`);
+      const globex = join(work, 'globex.ndjson');
+      writeFileSync(globex, new SyntheticExport(undefined, 'globex').directoryChanges(3).checkpoint().text());
+      const kept = join(work, 'globex.checkpoint');
+      const run = await runProcess(CLI_BUILT, ['audit', 'verify', globex, '--log-key', logKey, '--save-checkpoint', kept], { env: { PATH: process.env.PATH, ZTKEYS_HOME: work } });
+      expect(run.code).toBe(EXIT.OK);
+      globexNote = readFileSync(kept, 'utf8');
+    });
+
+    it.each([
+      ['one org (acme)', () => new SyntheticExport().directoryChanges(3).checkpoint().text(), 'org acme'],
+      ['two orgs (acme, initech), globex none', () => new SyntheticExport().directoryChanges(3).checkpoint().text() + new SyntheticExport(undefined, 'initech').directoryChanges(2).checkpoint().text(), 'orgs acme, initech'],
+    ])('with a file of %s is a usage error naming both orgs (exit 2), not a tampered log, and saves nothing', async (_, text, fileOrgs) => {
+      // It was exit 6, "INVALID or TAMPERED: the trusted checkpoint is of org globex, which has no event in this file".
+      writeFileSync(file, text());
+      const trusted = join(work, 'trusted.checkpoint');
+      writeFileSync(trusted, globexNote);
+      const saved = join(work, 'saved.checkpoint');
+      writeFileSync(saved, 'kept from before\n');
+      const fresh = join(work, 'fresh.checkpoint');
+      for (const save of [saved, fresh]) {
+        const run = await verify('--trusted-checkpoint', trusted, '--save-checkpoint', save);
+        expect(run.code).toBe(EXIT.USAGE);
+        expect(run.stderr).not.toContain('TAMPERED');
+        const lines = run.stderr.trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('the trusted checkpoint is of org globex (its origin test.local/audit-log/globex)');
+        expect(lines[0]).toContain(`the file's events are of ${fileOrgs}`);
+        expect(lines[0]).toContain('give the checkpoint of the org you verify');
+      }
+      expect(readFileSync(saved, 'utf8')).toBe('kept from before\n');
+      expect(existsSync(fresh)).toBe(false);
+      expect(readFileSync(trusted, 'utf8')).toBe(globexNote);
+    });
+
+    it('in a file that holds globex among other orgs, it is checked as before: the file verifies', async () => {
+      const globex = new SyntheticExport(undefined, 'globex').directoryChanges(3).checkpoint().text();
+      writeFileSync(file, new SyntheticExport().directoryChanges(3).checkpoint().text() + globex);
+      const trusted = join(work, 'trusted.checkpoint');
+      writeFileSync(trusted, globexNote);
+      const run = await verify('--trusted-checkpoint', trusted);
+      expect(run.code).toBe(EXIT.OK);
+      expect(run.stdout).toContain('the trusted checkpoint (size 5) is a prefix of this log');
+    });
   });
 });

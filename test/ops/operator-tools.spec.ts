@@ -315,8 +315,9 @@ describe('operator tools called wrong', () => {
     }
   });
 
-  it.each([['--help'], ['--concurrency=4']])('the email worker given %s prints its usage and exits 2 instead of starting', (arg) => {
-    const result = run('notifications/worker.main.js', [arg]);
+  // --help is not among them: the usage on stdout, exit 0 (tools-help.spec.ts).
+  it.each([[['--concurrency=4']], [['now']], [['--', '--help']]])('the email worker given %j prints its usage and exits 2 instead of starting', (args) => {
+    const result = run('notifications/worker.main.js', args);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: npm run worker (no arguments');
     expect(result.stdout).toBe('');

@@ -5,13 +5,15 @@ import { embeddedEnv } from '../support/embedded-env';
 import { runWithin } from '../support/run-within';
 import { ROOT } from './support/server-process';
 
-/** The five operator tools (built), by their npm script, with a line that asks for help after other words. */
+/** The six operator tools (built), by their npm script, with a line that asks for help after other words. */
 const TOOLS = [
   { script: 'token', file: 'tools/mint-token.js', usage: 'usage: npm run token -- --org <orgId> --agent <agentId>', withWords: ['--org', 'acme', '--help'] },
   { script: 'backup', file: 'backup/backup.main.js', usage: 'usage: npm run backup -- <empty or new folder', withWords: ['backups/x', '-h'] },
   { script: 'projections:rebuild', file: 'read-models/rebuild.main.js', usage: 'usage: npm run projections:rebuild -- <', withWords: ['org-status', '--help'] },
   { script: 'witness', file: 'witness/witness.main.js', usage: 'usage: npm run witness [-- key | forks]', withWords: ['key', '-h'] },
   { script: 'emails', file: 'notifications/failed-emails.main.js', usage: 'usage: npm run emails -- failed', withWords: ['retry', 'job-1', '--help'] },
+  // It takes no arguments: --help outweighs one given, as over another tool's wrong ones (it was its usage on stderr, exit 2).
+  { script: 'worker', file: 'notifications/worker.main.js', usage: 'usage: npm run worker (no arguments', withWords: ['now', '--help'] },
 ] as const;
 
 /**

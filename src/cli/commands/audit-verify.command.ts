@@ -159,7 +159,7 @@ export const auditVerifyCommand: CommandSpec = {
   summary: 'Verify an audit export offline: its Merkle tree, signed checkpoints and every signed statement (R16)',
   details: [
     'Usage: ztkeys audit verify audit.ndjson --log-key log-key.txt [--trusted-checkpoint saved.checkpoint [--witness-key witness-keys.txt [--witness-quorum N]]] [--save-checkpoint saved.checkpoint] [--first-key FPR] [--json]',
-    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why, then how far it was verified), 7 not an extension of the trusted checkpoint, or the trusted checkpoint lacks the cosignatures of --witness-key, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 10 holds events a newer ztkeys wrote, no tampering found (verify it with that release), 2 usage, 1 the verifier itself failed (a bug: no verdict about the log).',
+    'No network. Exit codes: 0 verified, 6 invalid or tampered (the first bad line and why, then how far it was verified), 7 not an extension of the trusted checkpoint, or the trusted checkpoint lacks the cosignatures of --witness-key, 9 verified up to the last checkpoint but events after it are signed by none (export again once the server signed them), 10 holds events a newer ztkeys wrote, no tampering found (verify it with that release), 2 usage (among them a trusted checkpoint of an org the file holds no event of), 1 the verifier itself failed (a bug: no verdict about the log).',
   ].join('\n'),
   args: [{ name: 'file' }],
   options: {
@@ -199,6 +199,8 @@ export const auditVerifyCommand: CommandSpec = {
     }
     await verifyFile(file, verifier, ctx);
     const verdict: AuditVerdict = verifier.finish();
+    // The checkpoint of another org than the file's: the auditor's mistake, no verdict on the log (nothing is saved).
+    if (verdict.failure?.otherOrg) throw usageError(`${sentence`--trusted-checkpoint ${trusted}`}: ${onOneLineShown(verdict.failure.reason)}: give the checkpoint of the org you verify.`);
     if (!verdict.ok) {
       if (ctx.output.json) ctx.output.result('', verdict);
       const { forked, newerRelease } = verdict.failure!;

@@ -12,6 +12,12 @@ export interface AuditFailure {
   /** The log does not extend the trusted checkpoint: a rewritten or cut history, told apart from other tampering. */
   forked?: true;
   /**
+   * The trusted checkpoint is of an org the file holds no event of, while it holds others': the CLI
+   * tells it as its user's mistake (the checkpoint of another org given, exit 2, nothing saved); the
+   * console, whose export and kept checkpoint are both of its org, as a failure of the export served.
+   */
+  otherOrg?: true;
+  /**
    * No tampering found, but the line holds an event a newer release wrote (a type or schema version
    * this release does not know), the first of the file: its hash and every checkpoint hold, but its
    * rules, and those of its org's events after it, are that release's to check.
