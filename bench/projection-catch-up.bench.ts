@@ -15,6 +15,9 @@ import type { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { READ_MODEL_WAL_AUTOCHECKPOINT_PAGES, SqliteReadModelStore } from '../src/read-models/sqlite/sqlite-read-model-store';
 import { projectedModels } from '../src/read-models/projected-models';
 import { startOnThread } from '../src/runtime/projector-thread';
+import { projectorLanes } from '../src/runtime/projector-lanes';
+import { DEFAULT_PROJECTOR_THREADS } from '../src/config/environment';
+import type { ReadModelName } from '../projections/projection';
 import type { RunningProjections } from '../src/runtime/live-projections';
 import { syntheticCommands } from '../test/read-models/fixtures/synthetic-log';
 import type { Bench, BenchRow } from './bench-row';
@@ -28,7 +31,8 @@ import type { Bench, BenchRow } from './bench-row';
  *   beside a bare bulk write of the same final rows: the rebuilt tables' rows, loaded
  *   beforehand, inserted into tables of the same shape 5,000 rows a transaction, then the same
  *   indexes built;
- * - the projector's catch-up on its worker thread, as the embedded app runs it, from an empty
+ * - the projector's catch-up on its worker threads, as the embedded app runs it (the lanes of
+ *   PROJECTOR_THREADS' default), and on one thread feeding every model, each from an empty
  *   read-model file over a log of that many events, while this thread, every 10 ms, measures how
  *   late a timer fires (what a request such as /health/live waits for the event loop) and reads a
  *   pending-keys page through its own connection (p99 each).
@@ -60,10 +64,13 @@ export const projectionCatchUpBench: Bench = async () => {
       const label = `${count.toLocaleString('en-US')} events, embedded SQLite (${models.map((m) => m.name).join(', ')}; the audit trail is the log's own table)`;
       const bare = bareRewrite(storePath, join(dir, `bare-${count}.sqlite`));
       const ceiling = { ceilingName: 'bare SQLite bulk write of the same final rows and indexes (same pragmas), per event', ceilingValue: Math.round(count / bare.seconds) };
-      const threaded = await threadCatchUp(countLogPath, join(dir, `thread-${count}.sqlite`), BigInt(count));
+      const lanes = projectorLanes(models.map(({ name }) => name), DEFAULT_PROJECTOR_THREADS);
+      const threaded = await threadCatchUp(countLogPath, join(dir, `thread-${count}.sqlite`), BigInt(count), lanes);
+      const oneThread = lanes.length > 1 ? await threadCatchUp(countLogPath, join(dir, `one-thread-${count}.sqlite`), BigInt(count), [models.map(({ name }) => name)]) : undefined;
       rows.push(
         { name: `rebuild of the read models, ${label} (${bare.rows.toLocaleString('en-US')} final rows)`, value: Math.round(rate), unit: 'events/s', ...ceiling },
-        { name: `catch-up on the projector's worker thread, ${label}`, value: Math.round(threaded.rate), unit: 'events/s', ...ceiling },
+        { name: `catch-up on the projector's ${lanesLabel(lanes)}, ${label}`, value: Math.round(threaded.rate), unit: 'events/s', ...ceiling },
+        ...(oneThread ? [{ name: `the same catch-up on one thread feeding every model`, value: Math.round(oneThread.rate), unit: 'events/s', ...ceiling }] : []),
         { name: `${count.toLocaleString('en-US')} events: event-loop wait during the thread's catch-up (a /health/live request waits as long), p99`, value: threaded.probes.loop, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
         { name: `${count.toLocaleString('en-US')} events: event-loop wait during the thread's catch-up, max`, value: threaded.probes.loopMax, unit: 'ms' },
         { name: `${count.toLocaleString('en-US')} events: pending-keys read during the thread's catch-up, p99`, value: threaded.probes.read, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
@@ -140,7 +147,7 @@ async function rebuildRate(logPath: string, readModels: ReadModelStore, until: b
  * the log at `head`; events/s until it reported the head for every model, and the p99 latencies
  * (ms) of probes made every 10 ms meanwhile on this thread.
  */
-async function threadCatchUp(logPath: string, storePath: string, head: bigint): Promise<{ rate: number; probes: { loop: number; loopMax: number; read: number } }> {
+async function threadCatchUp(logPath: string, storePath: string, head: bigint, lanes: ReadonlyArray<readonly ReadModelName[]>): Promise<{ rate: number; probes: { loop: number; loopMax: number; read: number } }> {
   const store = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath });
   await store.init();
   const queries = new ReadQueries(store);
@@ -154,7 +161,7 @@ async function threadCatchUp(logPath: string, storePath: string, head: bigint): 
     if (running && models.every(({ name }) => (running?.positionOf(name) ?? -1n) >= head)) caughtUp();
   };
   const started = process.hrtime.bigint();
-  running = await startOnThread({ eventLogPath: logPath, readModelsPath: storePath })({
+  running = await startOnThread({ eventLogPath: logPath, readModelsPath: storePath, lanes })({
     onError: (error) => console.error(`  projector thread: ${String(error)}`),
     onDiverged: () => undefined,
     onRebuilt: () => undefined,
@@ -188,6 +195,11 @@ function headAt(events: SqliteEventStore, until: bigint): EventStore {
     get: (target, property, receiver) =>
       property === 'headPosition' ? async () => until : (Reflect.get(target, property, receiver) as unknown),
   });
+}
+
+/** "worker thread" or "2 worker threads (org-status, pending-keys | as-of, recoveries)". */
+function lanesLabel(lanes: ReadonlyArray<readonly ReadModelName[]>): string {
+  return lanes.length === 1 ? 'worker thread' : `${lanes.length} worker threads (${lanes.map((lane) => lane.join(', ')).join(' | ')})`;
 }
 
 function p99(samples: number[]): number {

@@ -48,6 +48,8 @@ export interface AppConfig {
   roles: ProcessRole[];
   /** Processes serving this machine (Node cluster over one DATA_DIR): see src/runtime/cluster.ts. */
   workers: number;
+  /** Embedded: worker threads the projector's read models are split over (see src/runtime/projector-lanes.ts). */
+  projectorThreads: number;
   /** Longest wait for X-Min-Position before a 503. */
   minPositionWaitMs: number;
   /** Longest time a request (line, headers and body) may take to arrive before a 408. */
@@ -198,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: vars.SMTP_URL,
     roles: vars.ROLES,
     workers: vars.WORKERS,
+    projectorThreads: vars.PROJECTOR_THREADS,
     minPositionWaitMs: vars.MIN_POSITION_WAIT_MS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,

@@ -205,6 +205,9 @@ const emailQueue = text('ztkeys-email').superRefine((value, context) => {
   if (value.includes(':')) context.addIssue({ code: 'custom', message: `must not hold ":" (BullMQ separates its keys with it), got "${value}"` });
 });
 
+/** Embedded: the threads the projector splits the read models over (projectorLanes), one a core at most; two use two cores at a catch-up. */
+export const DEFAULT_PROJECTOR_THREADS = Math.min(2, availableParallelism());
+
 const ENVIRONMENT = z.object({
   PORT: port(0, 3000),
   HOST: text('127.0.0.1'),
@@ -223,6 +226,7 @@ const ENVIRONMENT = z.object({
   ROLES: roles,
   // More processes than cores only contend for them; a typo (WORKERS=1000000) would fork without end.
   WORKERS: integer(1, 1, availableParallelism(), ' (the cores of this machine)'),
+  PROJECTOR_THREADS: integer(1, DEFAULT_PROJECTOR_THREADS, availableParallelism(), ' (the cores of this machine)'),
   MIN_POSITION_WAIT_MS: milliseconds(0, 5000),
   BODY_LIMIT_BYTES: integer(1, 64 * 1024),
   REQUEST_TIMEOUT_MS: milliseconds(1, 60_000),

@@ -31,6 +31,7 @@ import { Projector } from './projector';
 import { startInProcess } from './live-projections';
 import { projectedModels } from '../read-models/projected-models';
 import { refuseNewerProjections } from '../read-models/projection-versions';
+import { projectorLanes } from './projector-lanes';
 import { startOnThread } from './projector-thread';
 import { TransparencyRole } from './transparency-role';
 import { startTransparencyOnThread } from './transparency-thread';
@@ -168,13 +169,18 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const keys = redisKeys(config.redisKeyPrefix);
   // One active projector per deployment: a Redis lease at scale, the process itself on one machine.
   const leaseRedis = runs('projector') ? redis : undefined;
+  const projected = projectedModels(readModels).map((projection) => projection.name);
   const projector = runs('projector')
     ? new Projector(
-        projectedModels(readModels).map((projection) => projection.name),
-        // Embedded, on a worker thread of its own: a catch-up never holds the API's event loop.
+        projected,
+        // Embedded, on worker threads of their own: a catch-up never holds the API's event loop.
         networked
           ? startInProcess(eventStore, readModels)
-          : startOnThread({ eventLogPath: embeddedEventLogPath(config.dataDir), readModelsPath: embeddedReadModelsPath(config.dataDir) }),
+          : startOnThread({
+              eventLogPath: embeddedEventLogPath(config.dataDir),
+              readModelsPath: embeddedReadModelsPath(config.dataDir),
+              lanes: projectorLanes(projected, config.projectorThreads),
+            }),
         leaseRedis
           ? new RedisLease(leaseRedis, {
               key: keys.projectorLease,

@@ -38,7 +38,7 @@ export interface RunningProjections {
 export type StartProjections = (callbacks: ProjectionCallbacks) => Promise<RunningProjections>;
 
 /**
- * One runner feeding every read model the store needs fed, and the rebuild of a model whose
+ * One runner feeding the read models given (every one the store needs fed by default), and the rebuild of a model whose
  * checkpoint the log no longer holds (the live runner moves to the rebuilt generation when it is
  * activated). Runs in the API's process (networked stores) or on the projector's worker thread.
  */
@@ -46,6 +46,7 @@ export class LiveProjections implements RunningProjections {
   readonly ended = new Promise<void>(() => undefined);
   private readonly runner: ProjectionRunner;
   private readonly rebuilds = new Map<ReadModelName, Promise<void>>();
+  private readonly projections: Projection[];
 
   constructor(
     private readonly events: EventStore,
@@ -53,8 +54,11 @@ export class LiveProjections implements RunningProjections {
     private readonly callbacks: ProjectionCallbacks,
     /** How long a store write may hold the event loop, and how many events it may take: few in the API's process, many on the projector's own thread. */
     private readonly batching: Pick<ProjectionRunnerOptions, 'batchMs' | 'batchSize' | 'firstBatchSize'> = {},
+    /** The read models these projections feed (a projector thread's lane, see projectorLanes): every one the store needs fed by default. */
+    models?: readonly ReadModelName[],
   ) {
-    this.runner = new ProjectionRunner(events, readModels, projectedModels(readModels), {
+    this.projections = projectedModels(readModels).filter((projection) => !models || models.includes(projection.name));
+    this.runner = new ProjectionRunner(events, readModels, this.projections, {
       ...batching,
       onError: (error) => callbacks.onError(error),
       onDiverged: (model, reason) => this.rebuild(PROJECTIONS[model], reason),
@@ -70,10 +74,15 @@ export class LiveProjections implements RunningProjections {
    * it for ready in between.
    */
   async start(): Promise<void> {
-    for (const change of await changedProjections(this.readModels, projectedModels(this.readModels))) {
+    for (const change of await changedProjections(this.readModels, this.projections)) {
       if (change.stored < change.projection.version) this.rebuild(change.projection, versionChangeReason(change));
     }
     await this.runner.start();
+  }
+
+  /** The read models these projections feed. */
+  get models(): ReadModelName[] {
+    return this.projections.map((projection) => projection.name);
   }
 
   positionOf(model: ReadModelName): bigint | undefined {

@@ -158,6 +158,14 @@ describe('configuration from the environment', () => {
     expect(notificationsConfig({ EMAIL_WORKER_CONCURRENCY: '8', SMTP_MAX_CONNECTIONS: '2' }).smtpPool.maxConnections).toBe(2);
   });
 
+  it('splits the embedded projector over two threads where there are two cores, unless PROJECTOR_THREADS says otherwise (one a core at most)', () => {
+    expect(loadConfig({}).projectorThreads).toBe(Math.min(2, availableParallelism()));
+    expect(loadConfig({ PROJECTOR_THREADS: '1' }).projectorThreads).toBe(1);
+    expect(loadConfig({ PROJECTOR_THREADS: String(availableParallelism()) }).projectorThreads).toBe(availableParallelism());
+    for (const bad of ['0', '-1', '1.5', 'two']) expect(() => loadConfig({ PROJECTOR_THREADS: bad })).toThrow(`PROJECTOR_THREADS must be a positive integer, got "${bad}"`);
+    expect(() => loadConfig({ PROJECTOR_THREADS: '1000' })).toThrow(`PROJECTOR_THREADS must be at most ${availableParallelism()} (the cores of this machine), got "1000"`);
+  });
+
   it('refuses a value the server could not use, naming the variable, rather than failing later or never', () => {
     expect(() => loadConfig({ JWKS_URL: 'idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).toThrow('JWKS_URL must be an http(s) URL, got "idp.example.com/jwks"');
     expect(loadConfig({ JWKS_URL: 'https://idp.example.com/jwks', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }).jwksUrl).toBe('https://idp.example.com/jwks');

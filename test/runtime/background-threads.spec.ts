@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BACKGROUND_NICENESS } from '../../src/shared/background-priority';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { projectorLanes } from '../../src/runtime/projector-lanes';
 import { startOnThread } from '../../src/runtime/projector-thread';
+import { projectedModels } from '../../src/read-models/projected-models';
 import type { SelfCheckThreadMessage } from '../../src/runtime/self-check-thread';
 import { startThread } from '../../src/runtime/worker-thread';
 import { execInWorker } from '../../src/read-models/sqlite/exec-in-worker';
@@ -49,7 +51,7 @@ describe('background threads', () => {
     return started;
   };
 
-  it("a check of the whole log runs below the API thread's priority; the projector, whose lag reads wait on, and the API thread keep it", async () => {
+  it("a check of the whole log runs below the API thread's priority; the projector's threads (one a lane), whose lag reads wait on, and the API thread keep it", async () => {
     const own = getPriority();
     const log = openEventLog();
     const dir = tempDir('background-threads');
@@ -59,7 +61,7 @@ describe('background threads', () => {
     const errors: unknown[] = [];
     try {
       const projector = await startedDuring(async (sample) => {
-        const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
+        const running = await startOnThread({ eventLogPath: log.path, readModelsPath, lanes: projectorLanes(projectedModels(store).map(({ name }) => name), 2) })({
           onError: (error) => errors.push(error),
           onDiverged: () => undefined,
           onRebuilt: () => undefined,
@@ -83,7 +85,8 @@ describe('background threads', () => {
         await withDeadline("the self-check thread's report", 30_000, reported, () => `errors so far: ${errors.map(String).join('; ') || 'none'}`);
       });
       expect(errors).toEqual([]);
-      expect(projector.filter((nice) => nice !== own)).toEqual([]);
+      // Two lanes, two threads: each at the process's priority.
+      expect(projector).toEqual([own, own]);
       // The check's own thread, beside the threads Node starts with it at the process's priority.
       expect(check.filter((nice) => nice !== own)).toEqual([own + BACKGROUND_NICENESS]);
       expect(threadNiceness('self').get(process.pid)).toBe(own);

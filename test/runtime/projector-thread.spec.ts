@@ -11,6 +11,7 @@ import { Projector } from '../../src/runtime/projector';
 import { join } from 'node:path';
 import { PROJECTIONS } from '../../projections/projections';
 import { projectedModels } from '../../src/read-models/projected-models';
+import { projectorLanes } from '../../src/runtime/projector-lanes';
 import { startOnThread } from '../../src/runtime/projector-thread';
 import { appendAll, syntheticCommands } from '../read-models/fixtures/synthetic-log';
 import { dumpAll, openEventLog, readWholeLog, referenceDump } from '../read-models/support/read-model-fixture';
@@ -28,8 +29,8 @@ const CHILD = join(ROOT, 'dist/test/runtime/fixtures/run-projector-thread.js');
  */
 const KILLED_BATCH_EVENTS = 2000;
 
-describe('projector on a worker thread (embedded)', () => {
-  it('killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async () => {
+describe('projector on worker threads (embedded)', () => {
+  it.each([1, 2])('on %i thread(s), killed mid-catch-up, resumes from its checkpoints on the next start while the caller reads', async (threads) => {
     const log = openEventLog();
     const dir = tempDir('projector-thread');
     const readModelsPath = join(dir, 'read-models.sqlite');
@@ -41,14 +42,16 @@ describe('projector on a worker thread (embedded)', () => {
       await opened.store.init();
       const head = (await log.events.headPosition()) as bigint;
 
-      const killedAt = await killMidCatchUp([CHILD, log.path, readModelsPath, String(KILLED_BATCH_EVENTS)], head, 'projector thread');
+      const killedAt = await killMidCatchUp([CHILD, log.path, readModelsPath, String(KILLED_BATCH_EVENTS), String(threads)], head, 'projector thread');
       const checkpoints = await Promise.all(Object.values(PROJECTIONS).map((p) => opened.store.checkpoint(p.name)));
       // The kill landed mid-catch-up: something was checkpointed, not everything.
       expect(killedAt).toBeGreaterThan(0);
       expect(checkpoints.some((c) => c === undefined || c < head)).toBe(true);
 
       const errors: unknown[] = [];
-      const running = await startOnThread({ eventLogPath: log.path, readModelsPath })({
+      const lanes = projectorLanes(projectedModels(opened.store).map(({ name }) => name), threads);
+      expect(lanes).toHaveLength(threads);
+      const running = await startOnThread({ eventLogPath: log.path, readModelsPath, lanes })({
         onError: (error) => errors.push(error),
         onDiverged: () => undefined,
         onRebuilt: () => undefined,
@@ -79,8 +82,8 @@ describe('projector on a worker thread (embedded)', () => {
   }, 240_000);
 });
 
-describe('projector with its worker thread', () => {
-  it('starts the thread again after it died, and reports why', async () => {
+describe('projector with its worker threads', () => {
+  it('starts the threads again after they died, and reports why', async () => {
     const root = tempDir('projector-restart');
     // The read-model file is not initialised yet: the thread dies at its start, for real, until it is.
     const dir = join(root, 'data');
@@ -90,7 +93,8 @@ describe('projector with its worker thread', () => {
     await new SqliteEventStore({ path: eventLogPath }).close();
     await new SqliteReadModelStore({ path: readModelsPath, eventLogPath }).close();
     const errors: string[] = [];
-    const projector = new Projector(['pending-keys', 'org-status', 'as-of'], startOnThread({ eventLogPath, readModelsPath }), new InProcessLease(), (error) => errors.push(String(error)));
+    const models = ['pending-keys', 'org-status', 'as-of', 'recoveries'] as const;
+    const projector = new Projector(models, startOnThread({ eventLogPath, readModelsPath, lanes: projectorLanes(models, 2) }), new InProcessLease(), (error) => errors.push(String(error)));
     let store: SqliteReadModelStore | undefined;
     let events: SqliteEventStore | undefined;
     try {
