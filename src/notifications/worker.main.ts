@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { checkServerDataDir, onDataDir } from '../config/data-dir';
-import { ConfigError, readEnvironment } from '../config/environment';
+import { ConfigError } from '../config/config-error';
+import { readEnvironment } from '../config/environment';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { listenFault } from '../shared/listen-fault';
