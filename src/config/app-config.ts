@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, readEnvironment, type Environment, type LOG_LEVELS, type ProcessRole, type Rate } from './environment';
+import { ConfigError } from './config-error';
+import { readEnvironment, type Environment, type LOG_LEVELS, type ProcessRole, type Rate } from './environment';
 
 /** Every rate limit (README, Security), by the name /metrics counts its refusals under; each is RATE_LIMIT_<NAME>. */
 export const RATE_LIMIT_NAMES = [

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { foldersAndFiles, makePrivateDir } from '../shared/private-files';
-import { ConfigError } from './environment';
+import { ConfigError } from './config-error';
 
 /** What an operator can do about a file-system error on DATA_DIR. */
 function why(error: NodeJS.ErrnoException): string {

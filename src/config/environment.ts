@@ -4,6 +4,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { isLoopbackHost } from '../shared/loopback';
+import { ConfigError } from './config-error';
 import { DEFAULT_REDIS_KEY_PREFIX } from './redis-keys';
 import { withoutPasswords } from '../shared/without-passwords';
 
@@ -11,8 +12,6 @@ import { withoutPasswords } from '../shared/without-passwords';
  * Every environment variable ztkeys reads, parsed and checked here and nowhere else (README,
  * Environment). A bad value stops the process with a message naming the variable.
  */
-
-export class ConfigError extends Error {}
 
 export const PROCESS_ROLES = ['api', 'projector', 'notifier', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];

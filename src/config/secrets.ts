@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateFileWith, makePrivateDir } from '../shared/private-files';
 import type { AppConfig } from './app-config';
-import { ConfigError, weakSecret } from './environment';
+import { ConfigError } from './config-error';
+import { weakSecret } from './environment';
 
 export interface Secrets {
   /** HS256 secret of agent tokens; absent when tokens are verified against JWKS_URL. */

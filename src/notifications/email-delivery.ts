@@ -74,11 +74,28 @@ export function queueGivenUpLog(job: EmailJob, reason: EmailQueueGivenUpReason):
   return { fields: { jobId: job.id, kind: job.kind }, msg: `email job given up: ${why}; the job is kept in the failed jobs` };
 }
 
-/** The warning of a job handed back for a worker of the newer release that wrote it. */
-export function newerReleaseJobLog(job: EmailJob, delayMs: number): { fields: { jobId: string; kind: string }; msg: string } {
+/** The log line of a job handed back for a worker of the newer release that wrote it. */
+function newerReleaseJobLog(job: EmailJob, delayMs: number): { fields: { jobId: string; kind: string }; msg: string } {
   return {
     fields: { jobId: job.id, kind: job.kind },
     msg: `email job of a kind written by a newer ztkeys release: handed back to the queue for ${delayMs / 1000} s, no attempt spent; a worker of that release sends it (finish the upgrade)`,
+  };
+}
+
+/**
+ * The hand-backs' log lines of one process (one per worker process, or server): the first job of
+ * each kind it does not know is a warning, every later hand-back of that kind (another job, or the
+ * same one again after its delay) a debug line. An older worker left running during an upgrade
+ * otherwise warns once per such job every NEWER_RELEASE_JOB_DELAY_MS, for ever;
+ * ztkeys_email_jobs_for_newer_release_total counts each hand-back. The kinds held are a newer
+ * release's email kinds, a handful.
+ */
+export function newerReleaseJobLogs(): (job: EmailJob, delayMs: number) => { level: 'warn' | 'debug'; fields: { jobId: string; kind: string }; msg: string } {
+  const warned = new Set<string>();
+  return (job, delayMs) => {
+    const level = warned.has(job.kind) ? 'debug' : 'warn';
+    warned.add(job.kind);
+    return { level, ...newerReleaseJobLog(job, delayMs) };
   };
 }
 

@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { checkServerDataDir, onDataDir } from '../config/data-dir';
-import { ConfigError, readEnvironment } from '../config/environment';
+import { ConfigError } from '../config/config-error';
+import { readEnvironment } from '../config/environment';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import { listenFault } from '../shared/listen-fault';
@@ -10,7 +11,7 @@ import { StartupError } from '../shared/startup-error';
 import { STOP_SIGNALS } from '../shared/stop-signals';
 import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
 import { notificationsConfig } from './notifications.config';
-import { failedAttemptLog, newerReleaseJobLog, queueGivenUpLog } from './email-delivery';
+import { failedAttemptLog, newerReleaseJobLogs, queueGivenUpLog } from './email-delivery';
 import { missingEmbeddedQueue } from './email-backend';
 import { EmailNotifications } from './email-notifications';
 import { serveWorkerProbes } from './worker-probe-server';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   await claim?.answeredAtStart();
   const registry = new Registry();
   collectProcessMetrics(registry);
+  // A job of a kind this release does not know: one warning per kind in this process, then debug lines.
+  const handedBackLog = newerReleaseJobLogs();
   // A full disk under the queue it opens is one line naming DATA_DIR, as the server says it, not SQLite's stack.
   const notifications = onDataDir(config.dataDir, () => new EmailNotifications({
     config,
@@ -65,8 +68,8 @@ async function main(): Promise<void> {
       logger.error(fields, msg);
     },
     onHandedBack: (job, delayMs) => {
-      const { fields, msg } = newerReleaseJobLog(job, delayMs);
-      logger.warn(fields, msg);
+      const { level, fields, msg } = handedBackLog(job, delayMs);
+      logger[level](fields, msg);
     },
   }));
   // Listening before it takes jobs: a port it cannot have stops the start, nothing sent.

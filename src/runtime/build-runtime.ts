@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { loadSecrets } from '../config/secrets';
 import { serverEntry } from '../config/data-dir';
 import { embeddedEventLogPath, openEventStore } from '../event-store/open-event-store';
-import { failedAttemptLog, newerReleaseJobLog, queueGivenUpLog } from '../notifications/email-delivery';
+import { failedAttemptLog, newerReleaseJobLogs, queueGivenUpLog } from '../notifications/email-delivery';
 import { EmailNotifications } from '../notifications/email-notifications';
 import { notificationsConfig } from '../notifications/notifications.config';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -132,6 +132,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   const readinessChecks: ReadinessCheck[] = [{ name: 'eventStore', ping: () => eventStore.ping() }, readModelsReadiness];
   const modules = [];
   if (runs('notifier') || runs('worker')) {
+    // A job of a kind this release does not know: one warning per kind in this process, then debug lines.
+    const handedBackLog = newerReleaseJobLogs();
     const notifications = new EmailNotifications({
       config: notificationsConfig({ ...env, DATA_DIR: config.dataDir }),
       registry,
@@ -148,8 +150,8 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
         logger.error({ msg, ...fields });
       },
       onHandedBack: (job, delayMs) => {
-        const { fields, msg } = newerReleaseJobLog(job, delayMs);
-        logger.warn({ msg, ...fields });
+        const { level, fields, msg } = handedBackLog(job, delayMs);
+        logger[level]({ msg, ...fields });
       },
       onParked: (parked) => {
         const { fields, msg } = parkedEventLog(parked);

@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { ConfigError, type ProcessRole } from '../config/environment';
+import { ConfigError } from '../config/config-error';
+import { type ProcessRole } from '../config/environment';
 import { bootstrapTokenShown, loadSecrets } from '../config/secrets';
 import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
 import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
-import { ConfigError } from '../config/environment';
+import { ConfigError } from '../config/config-error';
 import { existingSecret, secret } from '../config/secrets';
 import { parseVerifierKeys, type LogKeyring } from './log-keyring';
 import { InvalidNote, parseSignerKey, signerFromSeed, signerKeyText, verifierKeyText, type NoteSigner, type NoteVerifier } from './signed-note';

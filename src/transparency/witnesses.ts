@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/app-config';
-import { ConfigError } from '../config/environment';
+import { ConfigError } from '../config/config-error';
 import { parseCosignerKey, type CosignerVerifier } from './cosignature';
 import { InvalidNote } from './signed-note';
 import { witnessGivenTwice } from './witness-quorum';

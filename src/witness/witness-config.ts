@@ -1,4 +1,5 @@
-import { ConfigError, readEnvironment } from '../config/environment';
+import { ConfigError } from '../config/config-error';
+import { readEnvironment } from '../config/environment';
 import type { LogKeyring } from '../transparency/log-keyring';
 import { InvalidNote, hex8, parseVerifierKey, type NoteVerifier } from '../transparency/signed-note';
 import type { WitnessKeySettings } from './witness-key';

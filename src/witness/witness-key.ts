@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ConfigError } from '../config/environment';
+import { ConfigError } from '../config/config-error';
 import { existingSecret, secret } from '../config/secrets';
 import { cosignerFromSeed, cosignerSignerKeyText, parseCosignerSignerKey, type Cosigner } from '../transparency/cosignature';
 import { InvalidNote } from '../transparency/signed-note';

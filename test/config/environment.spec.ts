@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigError } from '../../src/config/environment';
+import { ConfigError } from '../../src/config/config-error';
 import { loadSecrets } from '../../src/config/secrets';
 import { rolesOfWorker } from '../../src/runtime/cluster';
 import { notificationsConfig } from '../../src/notifications/notifications.config';

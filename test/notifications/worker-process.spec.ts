@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { notificationsConfig } from '../../src/notifications/notifications.config';
 import { openEmailBackend, type EmailBackend } from '../../src/notifications/email-backend';
+import type { EmailJob } from '../../src/notifications/email-job';
 import { approvalJob } from './support/email-jobs';
 import { freePort } from './support/redis-process';
 import { SmtpSink } from './support/smtp-sink';
@@ -162,6 +163,35 @@ describe.each([
     expect(lines()[0]).toMatchObject({ kind: 'KEY_APPROVED', err: { responseCode: 550, command: 'RCPT TO' } });
     expect(lines()[0].err.message).toContain('no such mailbox');
     expect((await backend.queue.failedJobs(10)).jobs).toEqual([expect.objectContaining({ job, attempts: 1, error: expect.stringContaining('550 no such mailbox') })]);
+  });
+
+  it('jobs of kinds a newer release queued (a rolling upgrade): handed back, one warn line per kind, the later hand-backs of a kind debug lines, each counted', async () => {
+    const newer = (n: number, kind: string): EmailJob => ({ ...approvalJob(n), kind }) as unknown as EmailJob;
+    const jobs = [newer(1, 'KIND_OF_A_NEWER_RELEASE'), newer(2, 'KIND_OF_A_NEWER_RELEASE'), newer(3, 'KIND_OF_A_NEWER_RELEASE'), newer(4, 'ANOTHER_KIND_OF_A_NEWER_RELEASE')];
+    await backend.queue.add(jobs);
+    const port = await freePort();
+    const worker = await startWorker({ LOG_LEVEL: 'debug', EMAIL_WORKER_METRICS_PORT: String(port) });
+    const ids = new Set(jobs.map((job) => job.id));
+    const handedBack = (): Array<Record<string, any>> =>
+      worker.output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, any>)
+        .filter((line) => ids.has(line.jobId) && /written by a newer ztkeys release/.test(line.msg));
+    await waitFor('each job handed back', () => new Set(handedBack().map((line) => line.jobId)).size === jobs.length);
+    // In the order logged: a kind's first hand-back warns (40), its later ones are debug lines (20), whatever job they are.
+    const levelsByKind = (kind: string): number[] => handedBack().filter((line) => line.kind === kind).map((line) => line.level);
+    expect(levelsByKind('KIND_OF_A_NEWER_RELEASE')).toEqual([40, 20, 20]);
+    expect(levelsByKind('ANOTHER_KIND_OF_A_NEWER_RELEASE')).toEqual([40]);
+    expect(handedBack().filter((line) => line.level === 40).map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^email job of a kind written by a newer ztkeys release: handed back to the queue for 30 s, no attempt spent/),
+      expect.stringMatching(/^email job of a kind written by a newer ztkeys release: handed back to the queue for 30 s, no attempt spent/),
+    ]);
+    // Every hand-back counted, the quiet ones too; nothing sent, none failed.
+    const metrics = await worker.probe('/metrics');
+    expect(metrics.body).toMatch(/^ztkeys_email_jobs_for_newer_release_total 4$/m);
+    expect(sink.received).toEqual([]);
+    expect(await backend.queue.counts()).toMatchObject({ failed: 0, completed: 0, active: 0 });
   });
 
   it('several workers share the queue: every email is sent once', async () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigError } from '../../src/config/environment';
+import { ConfigError } from '../../src/config/config-error';
 
 describe('LOG_CHECKPOINTS', () => {
   it('signs checkpoints unless set to off, and names any other value', () => {

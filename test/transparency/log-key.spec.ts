@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigError } from '../../src/config/environment';
+import { ConfigError } from '../../src/config/config-error';
 import { DEFAULT_LOG_KEY_NAME, LOG_KEY_FILE, loadLogKey } from '../../src/transparency/log-key';
 import { openNote, parseVerifierKey, signerFromSeed, signNote, verifierKeyText } from '../../src/transparency/signed-note';
 

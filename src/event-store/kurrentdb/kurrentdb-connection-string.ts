@@ -1,5 +1,5 @@
 import { KurrentDBClient } from '@kurrent/kurrentdb-client';
-import { ConfigError } from '../../config/environment';
+import { ConfigError } from '../../config/config-error';
 import { withoutPasswords } from '../../shared/without-passwords';
 
 const EXPECTED = 'EVENTSTORE_URL must be a KurrentDB/EventStoreDB connection string such as kurrentdb://host:2113?tls=false or esdb+discover://host:2113';
