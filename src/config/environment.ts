@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BEARER_TOKEN_CHARACTERS } from '../shared/bearer-token';
 import { isLoopbackHost } from '../shared/loopback';
 import { ConfigError } from './config-error';
+import { weakSecret } from './secret-strength';
 import { DEFAULT_REDIS_KEY_PREFIX } from './redis-keys';
 import { withoutPasswords } from '../shared/without-passwords';
 
@@ -17,16 +18,6 @@ export const PROCESS_ROLES = ['api', 'projector', 'notifier', 'worker'] as const
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** Shortest secret accepted: 256 bits, what a generated one holds. */
-export const MIN_SECRET_BYTES = 32;
-
-/** Why a secret is too weak, if it is. */
-export function weakSecret(value: string): string | undefined {
-  const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes >= MIN_SECRET_BYTES) return undefined;
-  return `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}: use a random one (openssl rand -base64 32), or unset it to have one generated`;
-}
 
 /** Empty and blank count as unset: a compose file passes `${VAR:-}` through as "". */
 const unset = z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().optional());

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createPrivateFileWith, makePrivateDir } from '../shared/private-files';
 import type { AppConfig } from './app-config';
 import { ConfigError } from './config-error';
-import { weakSecret } from './environment';
+import { weakSecret } from './secret-strength';
 
 export interface Secrets {
   /** HS256 secret of agent tokens; absent when tokens are verified against JWKS_URL. */
