@@ -52,7 +52,17 @@ export const startOnThread =
   async (callbacks) => {
     const positions = new Map<ReadModelName, bigint | undefined>();
     const batching = options.batching ?? OWN_LOOP_BATCHES;
-    const threads = (options.lanes ?? [undefined]).map((models) => startLane({ eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, batching, models }, positions, callbacks));
+    // Lanes that read the same unreadable event each stall at it: said once.
+    const stalledAt = new Set<string>();
+    const laneCallbacks: ProjectionCallbacks = {
+      ...callbacks,
+      onStalled: (stall) => {
+        if (stalledAt.has(stall.eventId)) return;
+        stalledAt.add(stall.eventId);
+        callbacks.onStalled(stall);
+      },
+    };
+    const threads = (options.lanes ?? [undefined]).map((models) => startLane({ eventLogPath: options.eventLogPath, readModelsPath: options.readModelsPath, batching, models }, positions, laneCallbacks));
     // Each thread started, or died before it subscribed (the projector then restarts them all).
     await Promise.all(threads.map(({ started }) => started));
     const ended = Promise.race(threads.map(({ thread }) => thread.exited.then((code) => ({ code, stopping: thread.stopping }))));
