@@ -35,7 +35,8 @@ import type { Bench, BenchRow } from './bench-row';
  *   PROJECTOR_THREADS' default), and on one thread feeding every model, each from an empty
  *   read-model file over a log of that many events, while this thread, every 10 ms, measures how
  *   late a timer fires (what a request such as /health/live waits for the event loop) and reads a
- *   pending-keys page through its own connection (p99 each).
+ *   pending-keys page through its own connection (p99 each); and the process's CPU an event, the
+ *   larger size's beside the first's (1 where the cost grows linearly with the log).
  * Sizes: BENCH_PROJECTION_EVENTS (default 1,000,000, about two minutes of catch-up on 2 cores)
  * for the embedded store; BENCH_PROJECTION_EVENTS_MONGODB (default 6,000: FerretDB 1.x takes a
  * few ms per write, so a million would take most of an hour) for MongoDB.
@@ -51,6 +52,8 @@ export const projectionCatchUpBench: Bench = async () => {
     const logPath = join(dir, 'events.sqlite');
     const sampleDocument = fillLog(logPath, Math.max(EVENTS, process.env.MONGODB_URL ? MONGODB_EVENTS : 0));
     const rows: BenchRow[] = [];
+    /** The CPU an event at the first size: the ceiling of the next (a cost linear in the log keeps it). */
+    let firstCpu: { events: number; micros: number } | undefined;
 
     for (const count of [...new Set([Math.min(EVENTS, 100_000), EVENTS])]) {
       // The thread catches up with the whole of its log: one of exactly `count` events.
@@ -74,7 +77,14 @@ export const projectionCatchUpBench: Bench = async () => {
         { name: `${count.toLocaleString('en-US')} events: event-loop wait during the thread's catch-up (a /health/live request waits as long), p99`, value: threaded.probes.loop, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
         { name: `${count.toLocaleString('en-US')} events: event-loop wait during the thread's catch-up, max`, value: threaded.probes.loopMax, unit: 'ms' },
         { name: `${count.toLocaleString('en-US')} events: pending-keys read during the thread's catch-up, p99`, value: threaded.probes.read, unit: 'ms', ceilingName: 'goal', ceilingValue: 50 },
+        {
+          name: `${count.toLocaleString('en-US')} events: the process's CPU per event during the threads' catch-up`,
+          value: round(threaded.cpuMicrosPerEvent),
+          unit: 'µs CPU/event',
+          ...(firstCpu && { ceilingName: `the same over ${firstCpu.events.toLocaleString('en-US')} events (the first tenth of the same history: another mix of events)`, ceilingValue: firstCpu.micros }),
+        },
       );
+      firstCpu ??= { events: count, micros: round(threaded.cpuMicrosPerEvent) };
     }
 
     const url = process.env.MONGODB_URL;
@@ -147,7 +157,12 @@ async function rebuildRate(logPath: string, readModels: ReadModelStore, until: b
  * the log at `head`; events/s until it reported the head for every model, and the p99 latencies
  * (ms) of probes made every 10 ms meanwhile on this thread.
  */
-async function threadCatchUp(logPath: string, storePath: string, head: bigint, lanes: ReadonlyArray<readonly ReadModelName[]>): Promise<{ rate: number; probes: { loop: number; loopMax: number; read: number } }> {
+async function threadCatchUp(
+  logPath: string,
+  storePath: string,
+  head: bigint,
+  lanes: ReadonlyArray<readonly ReadModelName[]>,
+): Promise<{ rate: number; cpuMicrosPerEvent: number; probes: { loop: number; loopMax: number; read: number } }> {
   const store = new SqliteReadModelStore({ path: storePath, eventLogPath: logPath });
   await store.init();
   const queries = new ReadQueries(store);
@@ -161,6 +176,7 @@ async function threadCatchUp(logPath: string, storePath: string, head: bigint, l
     if (running && models.every(({ name }) => (running?.positionOf(name) ?? -1n) >= head)) caughtUp();
   };
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   running = await startOnThread({ eventLogPath: logPath, readModelsPath: storePath, lanes })({
     onError: (error) => console.error(`  projector thread: ${String(error)}`),
     onDiverged: () => undefined,
@@ -182,11 +198,12 @@ async function threadCatchUp(logPath: string, storePath: string, head: bigint, l
   const probing$ = probe();
   await done;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   probing = false;
   await probing$;
   await running.stop();
   await store.close();
-  return { rate: Number(head) / seconds, probes: { loop: p99(loopWaits), loopMax: round(Math.max(0, ...loopWaits)), read: p99(reads) } };
+  return { rate: Number(head) / seconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / Number(head), probes: { loop: p99(loopWaits), loopMax: round(Math.max(0, ...loopWaits)), read: p99(reads) } };
 }
 
 /** The log as if its head were at `until`: the rebuild stops there. */
@@ -208,7 +225,7 @@ function p99(samples: number[]): number {
   return round(sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]);
 }
 
-const round = (ms: number): number => Math.round(ms * 10) / 10;
+const round = (value: number): number => Math.round(value * 10) / 10;
 
 /**
  * The ceiling: the rows the catch-up ended with, written by a bare loop of prepared inserts into
