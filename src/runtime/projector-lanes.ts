@@ -2,9 +2,10 @@ import type { ReadModelName } from '../../projections/projection';
 
 /**
  * What each read model's catch-up costs a projector thread, in seconds of its CPU over the
- * 1,000,000 events of `npm run bench -- projection-catch-up` (one thread each, 2026-12-07): only
- * their ratio matters. The audit trail is answered from the log itself where projector threads
- * run (embedded), so it was not measured: a document for every event, it counts as the heaviest.
+ * 1,000,000 events of `npm run bench -- projection-catch-up` (one thread each, 2026-12-06, other
+ * tests running beside: docs/benchmarks-journal.md): only their ratio matters. The audit trail is
+ * answered from the log itself where projector threads run (embedded), so it was not measured: a
+ * document for every event, it counts as the heaviest.
  */
 const CATCH_UP_COST: Record<ReadModelName, number> = { 'audit-log': 10, 'org-status': 8.2, 'as-of': 8.1, 'pending-keys': 4.5, recoveries: 0.7 };
 
