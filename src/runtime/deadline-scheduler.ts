@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnforceRecoveries } from '../application/use-cases/enforce-recoveries';
 import type { EnforceRequestDeadlines, PendingCandidate } from '../application/use-cases/enforce-request-deadlines';
 import type { RequestDeadlines } from '../domain/signature-key/key.commands';
-import { hoursToMs, ORG_POLICY_FIELDS } from '../domain/organization/org-policy';
+import { hoursToMs } from '../domain/organization/org-policy';
+import { ORG_POLICY_FIELDS } from '../domain/organization/org-policy.schema';
 import type { Lease } from '../leases/lease.port';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 

@@ -1,4 +1,5 @@
 import { decode, NotOfThisRelease, UndecodableEvent } from '../domain/events/decode';
+import { decodeChecked } from '../domain/events/decode-checked';
 import type { CheckpointSigned } from '../domain/audit/checkpoint.events';
 import { checkpointTime, formatCheckpoint, signedTime, type Checkpoint } from './checkpoint';
 import { leafInput } from './event-leaf';
@@ -56,9 +57,6 @@ const isVerdict = (error: unknown): error is Error => error instanceof LogViolat
 /** An org's first line in the file that continues a stream: what a filtered export (the API's audit trail filters) looks like, which no checkpoint can cover. */
 const notFromTheStart = (orgId: string): string =>
   `: the file does not start where org ${orgId}'s log starts, as a filtered export (?type=, ?from=, ...) or a cut one does: only the whole export verifies`;
-
-/** The shape of every line's data is checked: the file is not the store's own. */
-const CHECKED = { checkShape: true } as const;
 
 export class AuditVerifier {
   private readonly orgs = new Map<string, OrgVerification>();
@@ -136,7 +134,7 @@ export class AuditVerifier {
       org.revisions.set(record.stream, record.revision);
       if (where.kind === 'checkpoint') {
         // A checkpoint this release cannot open vouches for nothing here: skipped, as it signs no leaf.
-        const checkpoint = this.readable(org, record, undefined, () => decode(record!, STREAM_EVENTS.checkpoint, CHECKED));
+        const checkpoint = this.readable(org, record, undefined, () => decodeChecked(record!, STREAM_EVENTS.checkpoint));
         if (checkpoint) this.checkpoint(org, checkpoint);
       } else {
         leafIndex = org.tree.size;
@@ -181,12 +179,12 @@ export class AuditVerifier {
       org.tree.append(leafHash(leafInput(record)));
       if (event !== undefined && !org.newer) fold(event);
     };
-    if (where.kind === 'org') leaf(() => decode(record, STREAM_EVENTS.org, CHECKED), (event) => org.replay.organization(event));
-    else if (where.kind === 'agent') leaf(() => decode(record, STREAM_EVENTS.agent, CHECKED), (event) => org.replay.key(where.agentId, event));
-    else if (where.kind === 'recovery') leaf(() => decode(record, STREAM_EVENTS.recovery, CHECKED), (event) => org.replay.recovery(event));
-    else if (where.kind === 'pubkey') leaf(() => decode(record, STREAM_EVENTS.pubkey, CHECKED), (event) => org.replay.publicKey(record.stream, where.fingerprint, event));
+    if (where.kind === 'org') leaf(() => decodeChecked(record, STREAM_EVENTS.org), (event) => org.replay.organization(event));
+    else if (where.kind === 'agent') leaf(() => decodeChecked(record, STREAM_EVENTS.agent), (event) => org.replay.key(where.agentId, event));
+    else if (where.kind === 'recovery') leaf(() => decodeChecked(record, STREAM_EVENTS.recovery), (event) => org.replay.recovery(event));
+    else if (where.kind === 'pubkey') leaf(() => decodeChecked(record, STREAM_EVENTS.pubkey), (event) => org.replay.publicKey(record.stream, where.fingerprint, event));
     else if (where.kind === 'unknown') leaf(() => inUnknownStream(record), () => undefined);
-    else leaf(() => decode(record, STREAM_EVENTS.browser, CHECKED), (event) => org.replay.browser(record.stream, where.agentId, where.browserId, event));
+    else leaf(() => decodeChecked(record, STREAM_EVENTS.browser), (event) => org.replay.browser(record.stream, where.agentId, where.browserId, event));
   }
 
   /**

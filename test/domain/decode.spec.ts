@@ -1,4 +1,5 @@
 import { decode, decodesAsStored, NotOfThisRelease, UndecodableEvent } from '../../src/domain/events/decode';
+import { decodeChecked } from '../../src/domain/events/decode-checked';
 import { BROWSER_EVENTS, EVENT_CATALOGUE, KEY_EVENTS } from '../../src/domain/events/event-catalogue';
 
 /** A remembered task as written before its schema's version 2, which added the optional authorizationId. */
@@ -8,7 +9,6 @@ const authorizedV1 = {
   data: { agentId: 'ada', browserId: 'b1', task: 'remote', method: 'REMEMBERED', keyFingerprint: 'f', validUntil: '2026-12-03T12:00:00.000Z' },
 };
 const changedV1 = { type: 'PromptFrequencyChanged', schemaVersion: 1, data: { agentId: 'ada', browserId: 'b1', frequency: 'EVERY_TASK', previous: 'DAILY', reason: 'LOGOUT' } };
-const CHECKED = { checkShape: true };
 
 const added = { type: 'AgentAdded', schemaVersion: 1, data: { agentId: 'ada', email: 'ada@example.test', displayName: 'Ada', role: 'ADMIN' } };
 
@@ -76,23 +76,23 @@ describe('decode', () => {
     it('reads the version 1 of a task authorization or a frequency change, data and envelope as written, checked against the shape it had then', () => {
       for (const record of [authorizedV1, changedV1]) {
         expect(decode({ ...record, id: 'e1' })).toEqual({ ...record, id: 'e1' });
-        expect(decode(record, BROWSER_EVENTS, CHECKED)).toEqual(record);
+        expect(decodeChecked(record, BROWSER_EVENTS)).toEqual(record);
         expect(decodesAsStored(record.type, 1)).toBe(false);
       }
     });
 
     it('refuses in a version 1 the id that only version 2 has', () => {
-      expect(() => decode({ ...authorizedV1, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+      expect(() => decodeChecked({ ...authorizedV1, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS)).toThrow(
         'cannot decode event SensitiveTaskAuthorized v1: data.authorizationId: no member of SensitiveTaskAuthorized data',
       );
-      expect(() => decode({ ...changedV1, data: { ...changedV1.data, changeId: 'c1' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+      expect(() => decodeChecked({ ...changedV1, data: { ...changedV1.data, changeId: 'c1' } }, BROWSER_EVENTS)).toThrow(
         'cannot decode event PromptFrequencyChanged v1: data.changeId: no member of PromptFrequencyChanged data',
       );
-      expect(decode({ ...authorizedV1, schemaVersion: 2, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS, CHECKED).schemaVersion).toBe(2);
+      expect(decodeChecked({ ...authorizedV1, schemaVersion: 2, data: { ...authorizedV1.data, authorizationId: 'a1' } }, BROWSER_EVENTS).schemaVersion).toBe(2);
     });
 
     it('is still refused where its shape was wrong then, and a version after the current one is unknown', () => {
-      expect(() => decode({ ...authorizedV1, data: { ...authorizedV1.data, method: 'GUESSED' } }, BROWSER_EVENTS, CHECKED)).toThrow(
+      expect(() => decodeChecked({ ...authorizedV1, data: { ...authorizedV1.data, method: 'GUESSED' } }, BROWSER_EVENTS)).toThrow(
         /^cannot decode event SensitiveTaskAuthorized v1: data\.method: /,
       );
       // As a release met going back after an upgrade: it names the newer release, not a bad record.

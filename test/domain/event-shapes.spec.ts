@@ -1,5 +1,7 @@
 import { decode, UndecodableEvent } from '../../src/domain/events/decode';
-import { EVENT_CATALOGUE, type LogEvent, type LogEventType } from '../../src/domain/events/event-catalogue';
+import { decodeChecked } from '../../src/domain/events/decode-checked';
+import { EVENT_CATALOGUE, OLDER_VERSIONS, type LogEvent, type LogEventType } from '../../src/domain/events/event-catalogue';
+import { OLDER_SHAPES } from '../../src/domain/events/event-shapes';
 import { DEFAULT_ORG_POLICY } from '../../src/domain/organization/org-policy';
 
 const T = '2025-03-01T10:00:00.000Z';
@@ -71,9 +73,14 @@ const WRONG: [LogEventType, (data: Data) => void, string][] = [
 ];
 
 const record = (type: LogEventType, data: unknown) => ({ type, schemaVersion: EVENT_CATALOGUE[type], data });
-const checked = (type: LogEventType, data: unknown) => decode(record(type, data), EVENT_CATALOGUE, { checkShape: true });
+const checked = (type: LogEventType, data: unknown) => decodeChecked(record(type, data), EVENT_CATALOGUE);
 
 describe('the data shapes of the checked decode', () => {
+  it('has a shape for each older schema version decode reads, and for no other', () => {
+    const versions = (shapes: Readonly<Record<number, unknown>> | undefined) => Object.keys(shapes ?? {}).map(Number);
+    for (const type of Object.keys(EVENT_CATALOGUE) as LogEventType[]) expect([type, versions(OLDER_SHAPES[type])]).toEqual([type, [...(OLDER_VERSIONS[type] ?? [])]]);
+  });
+
   it('has a sample and a wrong shape for every type of the catalogue', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(EVENT_CATALOGUE).sort());
     expect(WRONG.map(([type]) => type).sort()).toEqual(Object.keys(EVENT_CATALOGUE).sort());
@@ -81,7 +88,7 @@ describe('the data shapes of the checked decode', () => {
 
   it.each(Object.entries(SAMPLES))('takes %s with every optional field, and gives the record back as stored', (type, data) => {
     const stored = record(type as LogEventType, data);
-    expect(decode(stored, EVENT_CATALOGUE, { checkShape: true })).toBe(stored);
+    expect(decodeChecked(stored, EVENT_CATALOGUE)).toBe(stored);
   });
 
   it.each(WRONG)('refuses %s of another shape, naming the field and what it expected', (type, edit, expected) => {
@@ -132,7 +139,7 @@ describe('the data shapes of the checked decode', () => {
     const { keyFingerprint, signedAt, changeId } = SAMPLES.PromptFrequencyChanged as Data;
     for (const [member, value] of Object.entries({ proof, keyFingerprint, signedAt, changeId })) {
       for (const schemaVersion of [1, 2]) {
-        expect(() => decode({ type: 'PromptFrequencyChanged', schemaVersion, data: { ...logout, [member]: value } }, EVENT_CATALOGUE, { checkShape: true })).toThrow(
+        expect(() => decodeChecked({ type: 'PromptFrequencyChanged', schemaVersion, data: { ...logout, [member]: value } }, EVENT_CATALOGUE)).toThrow(
           `cannot decode event PromptFrequencyChanged v${schemaVersion}: data.${member}: no member of PromptFrequencyChanged data`,
         );
       }
@@ -143,7 +150,7 @@ describe('the data shapes of the checked decode', () => {
     const { proof: signed, signedAt, authorizationId, ...common } = SAMPLES.SensitiveTaskAuthorized as Data;
     const remembered = { ...common, method: 'REMEMBERED' };
     for (const schemaVersion of [1, 2]) {
-      const at = (data: Data) => () => decode({ type: 'SensitiveTaskAuthorized', schemaVersion, data }, EVENT_CATALOGUE, { checkShape: true });
+      const at = (data: Data) => () => decodeChecked({ type: 'SensitiveTaskAuthorized', schemaVersion, data }, EVENT_CATALOGUE);
       const refused = (reason: string) => `cannot decode event SensitiveTaskAuthorized v${schemaVersion}: ${reason}`;
       expect(at(remembered)).not.toThrow();
       expect(at({ ...common, proof: signed, signedAt })).not.toThrow();
@@ -166,7 +173,7 @@ describe('the data shapes of the checked decode', () => {
     for (const schemaVersion of [1, 2]) {
       for (const [member, received] of [['keyFingerprint', 'string'], ['proof', 'object'], ['signedAt', 'string']]) {
         const { [member]: _left, changeId: _id, ...data } = set;
-        expect(() => decode({ type: 'PromptFrequencyChanged', schemaVersion, data }, EVENT_CATALOGUE, { checkShape: true })).toThrow(
+        expect(() => decodeChecked({ type: 'PromptFrequencyChanged', schemaVersion, data }, EVENT_CATALOGUE)).toThrow(
           `cannot decode event PromptFrequencyChanged v${schemaVersion}: data.${member}: Invalid input: expected ${received}, received undefined`,
         );
       }

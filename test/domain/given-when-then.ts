@@ -1,4 +1,4 @@
-import { decode } from '../../src/domain/events/decode';
+import { decodeChecked } from '../../src/domain/events/decode-checked';
 import { EVENT_CATALOGUE } from '../../src/domain/events/event-catalogue';
 import { fold, type Decider } from '../../src/domain/shared/decider';
 import type { DomainEvent } from '../../src/domain/shared/domain-event';
@@ -6,7 +6,7 @@ import { DomainRefusal, type RefusalKind } from '../../src/domain/shared/refusal
 
 /** What a decider emits passes the checked decode an audit export gets: the data shapes take every event, each optional field too. */
 function decided<E extends DomainEvent>(events: E[]): E[] {
-  for (const { type, data } of events) decode({ type, schemaVersion: EVENT_CATALOGUE[type as keyof typeof EVENT_CATALOGUE], data }, EVENT_CATALOGUE, { checkShape: true });
+  for (const { type, data } of events) decodeChecked({ type, schemaVersion: EVENT_CATALOGUE[type as keyof typeof EVENT_CATALOGUE], data }, EVENT_CATALOGUE);
   return events;
 }
 

@@ -1,6 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { checkPublicKey } from '../../crypto/public-key';
-import { requireValidPolicy } from '../../domain/organization/org-policy';
+import { requireValidPolicy } from '../../domain/organization/org-policy.schema';
 import { refuse } from '../../domain/shared/refusal';
 import { isApproverRole, refuseAuditor } from '../../domain/shared/roles';
 import type { ChallengeBinding, ChallengeRequest } from '../../domain/shared/challenge-purposes';

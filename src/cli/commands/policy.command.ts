@@ -1,4 +1,5 @@
-import { ORG_POLICY_FIELDS, type OrgPolicy, policyProblems } from '../../domain/organization/org-policy';
+import type { OrgPolicy } from '../../domain/organization/org-policy';
+import { ORG_POLICY_FIELDS, policyProblems } from '../../domain/organization/org-policy.schema';
 import { AgentSession } from '../agent-session';
 import { usageError } from '../cli-error';
 import type { CommandSpec, OptionSpec } from '../command-spec';

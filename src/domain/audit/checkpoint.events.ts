@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
 
 /**
@@ -17,7 +15,3 @@ export type CheckpointSigned = DomainEvent<
 >;
 
 export type CheckpointEvent = CheckpointSigned;
-
-export const CHECKPOINT_SHAPES = dataShapes<CheckpointEvent>()({
-  CheckpointSigned: z.strictObject({ size: z.number().int().nonnegative(), note: z.string() }),
-});

@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import type { DomainEvent } from '../shared/domain-event';
-import { EVENT_CATALOGUE, EVENT_SHAPES, OLDER_SHAPES, type EventVersions, type LogEvent, type LogEventType } from './event-catalogue';
+import { EVENT_CATALOGUE, OLDER_VERSIONS, type EventVersions, type LogEvent, type LogEventType } from './event-catalogue';
 
 /** What decode needs of a stored record: its type, the schema version it was written in, its data. */
 export interface EncodedEvent {
@@ -12,19 +11,9 @@ export interface EncodedEvent {
 /** A record with its type and data replaced by the typed event they decode to; the rest of the envelope stays. */
 export type Decoded<R extends EncodedEvent, E extends DomainEvent> = Omit<R, 'type' | 'data'> & E;
 
-/** How to read a record. */
-export interface DecodeOptions {
-  /**
-   * Check the data against its type's shape (EVENT_SHAPES): for a log this process did not write
-   * (an export being verified). The store's own records were emitted by the deciders, so its
-   * readers skip it: a zod parse, about 0.3 µs an event, checking what cannot be wrong there.
-   */
-  checkShape?: boolean;
-}
-
 /**
  * A record this code cannot read: its type is unknown (to this stream), or its schema version is,
- * or (checked) its data is not of its type's shape: `field` is then the path of the first member
+ * or (decodeChecked) its data is not of its type's shape: `field` is then the path of the first member
  * found wrong, from `data`.
  */
 export class UndecodableEvent extends Error {
@@ -73,19 +62,19 @@ export function decodesAsStored(type: string, schemaVersion: number, types: Read
 /**
  * The one reading of a stored record as a domain event. Refuses a type outside `types` (the whole
  * catalogue, or one stream's events) and any schema version but the current one and the older
- * ones the catalogue still reads (OLDER_SHAPES), whose data is read as it is and checked, when
- * asked, against the shape it had then. An event whose schema changes gets its old versions read
- * here, and nowhere else.
+ * ones the catalogue still reads (OLDER_VERSIONS), whose data is read as it is. An event whose
+ * schema changes gets its old versions read here, and nowhere else. The data is not checked
+ * against its shape: the store's own records were emitted by the deciders (decodeChecked checks a
+ * log this process did not write).
  */
 export function decode<R extends EncodedEvent>(record: R): Decoded<R, LogEvent>;
-export function decode<R extends EncodedEvent, E extends LogEvent>(record: R, types: EventVersions<E>, options?: DecodeOptions): Decoded<R, E>;
-export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE, options?: DecodeOptions): Decoded<EncodedEvent, LogEvent> {
+export function decode<R extends EncodedEvent, E extends LogEvent>(record: R, types: EventVersions<E>): Decoded<R, E>;
+export function decode(record: EncodedEvent, types: Readonly<Record<string, number>> = EVENT_CATALOGUE): Decoded<EncodedEvent, LogEvent> {
   const { type, schemaVersion, data } = record;
-  const older = decodesAsStored(type, schemaVersion, types) ? undefined : olderShape(type, schemaVersion, types);
+  if (!decodesAsStored(type, schemaVersion, types)) checkOlderVersion(type, schemaVersion, types);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UndecodableEvent(type, schemaVersion, 'its data is not an object');
   }
-  if (options?.checkShape) checkShape(type, schemaVersion, older ?? EVENT_SHAPES[type as LogEventType], data);
   return record as Decoded<EncodedEvent, LogEvent>;
 }
 
@@ -103,31 +92,16 @@ export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: De
   }
 }
 
-/** The shape an older schema version of a type of `types` had, where the catalogue still reads it. */
-function olderShape(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): z.ZodType {
+/** Refuses a version of a type of `types` other than the current one, unless the catalogue still reads it. */
+function checkOlderVersion(type: string, schemaVersion: number, types: Readonly<Record<string, number>>): void {
   // A type of the catalogue outside this stream's is a record out of place, not a newer release's.
   if (!hasOwn(EVENT_CATALOGUE, type)) throw new NotOfThisRelease(type, schemaVersion, 'unknown event type: written by a newer ztkeys (this release knows no type of that name)');
   if (!hasOwn(types, type)) throw new UndecodableEvent(type, schemaVersion, 'unknown event type');
-  const older = OLDER_SHAPES[type as LogEventType];
   if (schemaVersion > types[type]) {
     // Met by a release started again on a log a newer one wrote to: say so rather than a bad record.
     throw new NotOfThisRelease(type, schemaVersion, `written by a newer ztkeys (this release reads up to v${types[type]}): run that release, or restore the backup taken before upgrading`, types[type]);
   }
-  if (older === undefined || !hasOwn(older, String(schemaVersion))) {
+  if (!OLDER_VERSIONS[type as LogEventType]?.includes(schemaVersion)) {
     throw new UndecodableEvent(type, schemaVersion, `unknown schema version (current: ${types[type]})`);
   }
-  return older[schemaVersion];
 }
-
-function checkShape(type: string, schemaVersion: number, shape: z.ZodType, data: unknown): void {
-  const parsed = shape.safeParse(data);
-  if (parsed.success) return;
-  const [issue] = parsed.error.issues;
-  // An unknown member is reported at its own path, not its parent's.
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-  const expected = issue.code === 'unrecognized_keys' ? `no member of ${type} data` : issue.message;
-  throw new UndecodableEvent(type, schemaVersion, expected, path.reduce<string>((at, key) => `${at}${memberPath(key)}`, 'data'));
-}
-
-const memberPath = (key: PropertyKey): string =>
-  typeof key === 'number' ? `[${key}]` : typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(String(key))}]`;

@@ -1,12 +1,10 @@
-import { CHECKPOINT_SHAPES, type CheckpointEvent } from '../audit/checkpoint.events';
-import { BROWSER_OLDER_SHAPES, BROWSER_SHAPES, type BrowserEvent } from '../browser/browser.events';
-import { ORGANIZATION_SHAPES, type OrganizationEvent } from '../organization/organization.events';
-import { PUBLIC_KEY_SHAPES, type PublicKeyEvent } from '../public-key/public-key.events';
-import { RECOVERY_SHAPES, type RecoveryEvent } from '../recovery/recovery.events';
+import type { CheckpointEvent } from '../audit/checkpoint.events';
+import type { BrowserEvent } from '../browser/browser.events';
+import type { OrganizationEvent } from '../organization/organization.events';
+import type { PublicKeyEvent } from '../public-key/public-key.events';
+import type { RecoveryEvent } from '../recovery/recovery.events';
 import type { DomainEvent } from '../shared/domain-event';
-import { KEY_SHAPES, type KeyEvent } from '../signature-key/key.events';
-import type { z } from 'zod';
-import type { DataShapes } from './data-shapes';
+import type { KeyEvent } from '../signature-key/key.events';
 
 /** Every event the log holds. */
 export type LogEvent = OrganizationEvent | KeyEvent | PublicKeyEvent | BrowserEvent | RecoveryEvent | CheckpointEvent;
@@ -73,27 +71,15 @@ export const EVENT_CATALOGUE: EventVersions<LogEvent> = {
 };
 
 /**
- * The shape of every event type's data at the version the catalogue writes, declared beside each
- * type (`*.events.ts`). decode checks it on a log it does not trust (an export being verified).
+ * The older schema versions decode still reads, by type: each is read as it is (its newer versions
+ * only added optional members), the record keeping the version it was written in, as its export
+ * line and Merkle leaf carry it. A version whose data needs changing to read as the current one
+ * would need an upcaster in decode, and a leaf taken from the record as stored. Their shapes are
+ * OLDER_SHAPES (event-shapes.ts), which must name the same versions.
  */
-export const EVENT_SHAPES: DataShapes<LogEvent> = {
-  ...ORGANIZATION_SHAPES,
-  ...KEY_SHAPES,
-  ...PUBLIC_KEY_SHAPES,
-  ...BROWSER_SHAPES,
-  ...RECOVERY_SHAPES,
-  ...CHECKPOINT_SHAPES,
-};
-
-/**
- * The older schema versions decode still reads, by type and version, each with the shape its data
- * had then. Each is read as it is (its newer versions only added optional members): the record
- * keeps the version it was written in, as its export line and Merkle leaf carry it. A version
- * whose data needs changing to read as the current one would need an upcaster in decode, and a
- * leaf taken from the record as stored.
- */
-export const OLDER_SHAPES: Partial<Record<LogEventType, Readonly<Record<number, z.ZodType>>>> = {
-  ...BROWSER_OLDER_SHAPES,
+export const OLDER_VERSIONS: Partial<Record<LogEventType, readonly number[]>> = {
+  PromptFrequencyChanged: [1],
+  SensitiveTaskAuthorized: [1],
 };
 
 /** Fails the build where a switch over events misses a type; throws should an impossible value get there anyway. */

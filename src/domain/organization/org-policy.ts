@@ -1,6 +1,7 @@
-import { z } from 'zod';
-import { refuse } from '../shared/refusal';
+import type { z } from 'zod';
 import type { Role } from '../shared/roles';
+
+import type { orgPolicySchema } from './org-policy.schema';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -17,32 +18,7 @@ export const POLICY_LIMITS = {
   reminderAfterHours: { min: 1, max: 720 },
 } as const;
 
-const bounded = (field: keyof typeof POLICY_LIMITS, unit: string, what: string) => {
-  const { min, max } = POLICY_LIMITS[field];
-  return z
-    .number()
-    .int({ message: `${field} is a whole number of ${unit}` })
-    .min(min, { message: `${field} is at least ${min}` })
-    .max(max, { message: `${field} is at most ${max}` })
-    .describe(`${what} (${unit}, ${min}-${max})`);
-};
-
-/**
- * An org's lifecycle policy (R4, R20), field by field: the one table that the HTTP bodies, their
- * OpenAPI schema, the ORG_POLICY challenge (which binds every field) and the decider's bounds are
- * derived from. Durations are whole hours: every rule they drive is measured in hours or days.
- */
-export const ORG_POLICY_FIELDS = {
-  firstKeyRequiresAdmin: z.boolean().describe('R4: the first key of the org, granted without approval, must go to an ADMIN or SUPER_ADMIN'),
-  memberKeyApprovals: bounded('memberKeyApprovals', 'approvers', 'R20 M-of-N: distinct approvers whose signed approvals activate a MEMBER\'s key'),
-  adminKeyApprovals: bounded('adminKeyApprovals', 'approvers', 'R20 M-of-N: distinct approvers whose signed approvals activate an ADMIN\'s or SUPER_ADMIN\'s key'),
-  recoveryDelayHours: bounded('recoveryDelayHours', 'hours', 'how long an operator break-glass recovery waits, vetoable, before it takes effect'),
-  pendingRequestExpiryHours: bounded('pendingRequestExpiryHours', 'hours', 'how long a key request stays PENDING before it expires'),
-  reminderAfterHours: bounded('reminderAfterHours', 'hours', 'how long a key request waits before its approvers are reminded (less than the expiry)'),
-} as const;
-
-export const orgPolicySchema = z.object(ORG_POLICY_FIELDS).strict();
-
+/** An org's lifecycle policy (R4, R20): ORG_POLICY_FIELDS (org-policy.schema.ts) field by field. */
 export type OrgPolicy = z.infer<typeof orgPolicySchema>;
 
 /** The product defaults (R20): a bank would set adminKeyApprovals 2. */
@@ -63,24 +39,6 @@ export const effectivePolicy = (recorded: Partial<OrgPolicy>): OrgPolicy => ({
   ...DEFAULT_ORG_POLICY,
   ...Object.fromEntries(Object.entries(recorded).filter(([, value]) => value !== undefined)),
 });
-
-/** What is wrong with a policy, field by field; empty when it can be set. */
-export function policyProblems(policy: OrgPolicy): { field: string; message: string }[] {
-  const parsed = orgPolicySchema.safeParse(policy);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
-  if (parsed.success && policy.reminderAfterHours >= policy.pendingRequestExpiryHours) {
-    problems.push({ field: 'reminderAfterHours', message: 'approvers are reminded before a request expires: reminderAfterHours must be less than pendingRequestExpiryHours' });
-  }
-  return problems;
-}
-
-/** Refuses (UNPROCESSABLE, nothing written) a policy outside its bounds. */
-export function requireValidPolicy(policy: OrgPolicy): void {
-  const problems = policyProblems(policy);
-  if (problems.length > 0) {
-    refuse('UNPROCESSABLE', 'INVALID_POLICY', `The policy cannot be set: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}.`, { problems });
-  }
-}
 
 /** What of the policy the M-of-N rule reads. */
 export type ApprovalPolicy = Pick<OrgPolicy, 'memberKeyApprovals' | 'adminKeyApprovals'>;
@@ -117,7 +75,7 @@ export interface PolicyFieldChange {
 
 /** The fields a policy change changed, in the policy's order, each saying whether it weakens a safeguard. */
 export function policyChanges(previous: OrgPolicy, policy: OrgPolicy): PolicyFieldChange[] {
-  return (Object.keys(ORG_POLICY_FIELDS) as (keyof OrgPolicy)[])
+  return (Object.keys(DEFAULT_ORG_POLICY) as (keyof OrgPolicy)[])
     .filter((field) => previous[field] !== policy[field])
     .map((field) => {
       const [from, to] = [previous[field], policy[field]];

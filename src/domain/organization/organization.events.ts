@@ -1,9 +1,7 @@
-import { z } from 'zod';
-import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import { roleSchema, type Role } from '../shared/roles';
-import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
-import { orgPolicySchema, type OrgPolicy } from './org-policy';
+import type { Role } from '../shared/roles';
+import type { RecordedProof } from '../shared/signed-proof';
+import type { OrgPolicy } from './org-policy';
 
 export type { OrgPolicy } from './org-policy';
 
@@ -43,12 +41,3 @@ export type OrganizationEvent =
   | AgentRemoved
   | FirstKeyAssigned
   | OrgPolicyChanged;
-
-export const ORGANIZATION_SHAPES = dataShapes<OrganizationEvent>()({
-  OrganizationCreated: z.strictObject({ orgId: z.string(), name: z.string(), policy: orgPolicySchema.partial(), superAdminId: z.string() }),
-  AgentAdded: z.strictObject({ agentId: z.string(), email: z.string(), displayName: z.string(), role: roleSchema }),
-  AgentRoleChanged: z.strictObject({ agentId: z.string(), from: roleSchema, to: roleSchema }),
-  AgentRemoved: z.strictObject({ agentId: z.string(), role: roleSchema }),
-  FirstKeyAssigned: z.strictObject({ agentId: z.string(), requestId: z.string() }),
-  OrgPolicyChanged: z.strictObject({ policy: orgPolicySchema, previous: orgPolicySchema, changedBy: z.string(), decision: recordedProofSchema }),
-});

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
 
 /**
@@ -10,7 +8,3 @@ import type { DomainEvent } from '../shared/domain-event';
 export type PublicKeyClaimed = DomainEvent<'PublicKeyClaimed', { fingerprint: string; agentId: string; requestId: string }>;
 
 export type PublicKeyEvent = PublicKeyClaimed;
-
-export const PUBLIC_KEY_SHAPES = dataShapes<PublicKeyEvent>()({
-  PublicKeyClaimed: z.strictObject({ fingerprint: z.string(), agentId: z.string(), requestId: z.string() }),
-});

@@ -1,8 +1,5 @@
-import { z } from 'zod';
-import { dataShapes } from '../events/data-shapes';
 import type { DomainEvent } from '../shared/domain-event';
-import { instantSchema } from '../shared/instant';
-import { recordedProofSchema, type RecordedProof } from '../shared/signed-proof';
+import type { RecordedProof } from '../shared/signed-proof';
 
 /**
  * R20 break-glass recovery: the operator starts it for one SUPER_ADMIN; it takes effect at
@@ -44,20 +41,3 @@ export type RecoveryLapseReason = (typeof RECOVERY_LAPSE_REASONS)[number];
 export type RecoveryLapsed = DomainEvent<'RecoveryLapsed', { recoveryId: string; agentId: string; reason: RecoveryLapseReason }>;
 
 export type RecoveryEvent = RecoveryStarted | RecoveryReminderSent | RecoveryVetoed | RecoveryCompleted | RecoveryLapsed;
-
-const ofRecovery = { recoveryId: z.string(), agentId: z.string() };
-
-export const RECOVERY_SHAPES = dataShapes<RecoveryEvent>()({
-  RecoveryStarted: z.strictObject({
-    ...ofRecovery,
-    startedAt: instantSchema,
-    effectiveAt: instantSchema,
-    remindAt: instantSchema,
-    delayHours: z.number().int().positive(),
-    withWorkingApprover: z.boolean(),
-  }),
-  RecoveryReminderSent: z.strictObject(ofRecovery),
-  RecoveryVetoed: z.strictObject({ ...ofRecovery, vetoedBy: z.string(), decision: recordedProofSchema }),
-  RecoveryCompleted: z.strictObject({ ...ofRecovery, requestId: z.string(), fingerprint: z.string() }),
-  RecoveryLapsed: z.strictObject({ ...ofRecovery, reason: z.enum(RECOVERY_LAPSE_REASONS) }),
-});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROMPT_FREQUENCIES } from '../browser/prompt-frequency';
-import { ORG_POLICY_FIELDS } from '../organization/org-policy';
+import { ORG_POLICY_FIELDS } from '../organization/org-policy.schema';
 import { ID_PATTERN } from '../streams';
 import { shownText } from './shown-text';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { orgPolicySchema } from '../../domain/organization/org-policy';
+import { orgPolicySchema } from '../../domain/organization/org-policy.schema';
 import { bodySchema } from './body-schema';
 import { challengeIdField, signatureField } from './fields';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_ORG_POLICY, ORG_POLICY_FIELDS } from '../../domain/organization/org-policy';
+import { DEFAULT_ORG_POLICY } from '../../domain/organization/org-policy';
+import { ORG_POLICY_FIELDS } from '../../domain/organization/org-policy.schema';
 import { ROLES } from '../../domain/shared/roles';
 import { bodySchema } from './body-schema';
 import { emailField, idField, personNameField, textField } from './fields';

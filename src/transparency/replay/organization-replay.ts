@@ -3,7 +3,7 @@ import { fingerprint } from '../../crypto/public-key';
 import { organizationDecider } from '../../domain/organization/organization.decider';
 import type { OrganizationEvent, OrgPolicyChanged } from '../../domain/organization/organization.events';
 import { roleOf } from '../../domain/organization/organization.state';
-import { policyProblems } from '../../domain/organization/org-policy';
+import { policyProblems } from '../../domain/organization/org-policy.schema';
 import { runningRecovery } from '../../domain/recovery/recovery.state';
 import { OPERATOR_ACTOR } from '../../domain/shared/actor';
 import { keyDecider } from '../../domain/signature-key/key.decider';
