@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Same } from '../events/data-shapes';
 import { refuse } from '../shared/refusal';
 import { POLICY_LIMITS, type OrgPolicy } from './org-policy';
 
@@ -29,7 +30,10 @@ export const ORG_POLICY_FIELDS = {
   reminderAfterHours: bounded('reminderAfterHours', 'hours', 'how long a key request waits before its approvers are reminded (less than the expiry)'),
 } as const;
 
-export const orgPolicySchema = z.object(ORG_POLICY_FIELDS).strict();
+/** A schema whose data is not exactly OrgPolicy's (a field added to one only) becomes `never`: the build fails. */
+const exactlyOrgPolicy = <S extends z.ZodType>(schema: S & (Same<z.output<S>, OrgPolicy> extends true ? unknown : never)): S => schema;
+
+export const orgPolicySchema = exactlyOrgPolicy(z.object(ORG_POLICY_FIELDS).strict());
 
 /** What is wrong with a policy, field by field; empty when it can be set. */
 export function policyProblems(policy: OrgPolicy): { field: string; message: string }[] {

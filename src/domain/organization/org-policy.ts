@@ -1,7 +1,4 @@
-import type { z } from 'zod';
 import type { Role } from '../shared/roles';
-
-import type { orgPolicySchema } from './org-policy.schema';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -18,8 +15,15 @@ export const POLICY_LIMITS = {
   reminderAfterHours: { min: 1, max: 720 },
 } as const;
 
-/** An org's lifecycle policy (R4, R20): ORG_POLICY_FIELDS (org-policy.schema.ts) field by field. */
-export type OrgPolicy = z.infer<typeof orgPolicySchema>;
+/** An org's lifecycle policy (R4, R20); ORG_POLICY_FIELDS (org-policy.schema.ts) says each field, and the build fails where the two differ. */
+export type OrgPolicy = {
+  firstKeyRequiresAdmin: boolean;
+  memberKeyApprovals: number;
+  adminKeyApprovals: number;
+  recoveryDelayHours: number;
+  pendingRequestExpiryHours: number;
+  reminderAfterHours: number;
+};
 
 /** The product defaults (R20): a bank would set adminKeyApprovals 2. */
 export const DEFAULT_ORG_POLICY: OrgPolicy = {
