@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { DomainEvent } from '../shared/domain-event';
 
 /** True when T and U are assignable both ways: the schema reads exactly what the type declares. */
-export type Same<T, U> = [T] extends [U] ? ([U] extends [T] ? true : false) : false;
+type Same<T, U> = [T] extends [U] ? ([U] extends [T] ? true : false) : false;
 
 type DataOf<E extends DomainEvent, T> = Extract<E, { type: T }>['data'];
 

@@ -1,29 +1,9 @@
 import type { Role } from '../shared/roles';
+import type { OrgPolicy } from './org-policy.schema';
+
+export type { OrgPolicy } from './org-policy.schema';
 
 const HOUR = 60 * 60 * 1000;
-
-/**
- * The bounds of the numeric fields. Approvers are few (they are visited one by one, R8, R12), so
- * a threshold beyond 10 is a typo; a recovery delay under a day would let a stolen operator token
- * act before anyone reads their mail; a request waits at most 90 days.
- */
-export const POLICY_LIMITS = {
-  memberKeyApprovals: { min: 1, max: 10 },
-  adminKeyApprovals: { min: 1, max: 10 },
-  recoveryDelayHours: { min: 24, max: 720 },
-  pendingRequestExpiryHours: { min: 1, max: 2160 },
-  reminderAfterHours: { min: 1, max: 720 },
-} as const;
-
-/** An org's lifecycle policy (R4, R20); ORG_POLICY_FIELDS (org-policy.schema.ts) says each field, and the build fails where the two differ. */
-export type OrgPolicy = {
-  firstKeyRequiresAdmin: boolean;
-  memberKeyApprovals: number;
-  adminKeyApprovals: number;
-  recoveryDelayHours: number;
-  pendingRequestExpiryHours: number;
-  reminderAfterHours: number;
-};
 
 /** The product defaults (R20): a bank would set adminKeyApprovals 2. */
 export const DEFAULT_ORG_POLICY: OrgPolicy = {

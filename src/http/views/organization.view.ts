@@ -1,6 +1,6 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import { POLICY_LIMITS, type OrgPolicy } from '../../domain/organization/org-policy';
-import { ORG_POLICY_FIELDS } from '../../domain/organization/org-policy.schema';
+import type { OrgPolicy } from '../../domain/organization/org-policy';
+import { ORG_POLICY_FIELDS, POLICY_LIMITS } from '../../domain/organization/org-policy.schema';
 
 const limited = (field: keyof typeof POLICY_LIMITS): ApiPropertyOptions => ({
   description: ORG_POLICY_FIELDS[field].description,
