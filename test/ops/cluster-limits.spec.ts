@@ -163,9 +163,10 @@ describe('the limits of a cluster (WORKERS=2, no Redis)', () => {
       try {
         const asked = Date.now();
         // Each limit the export spends, and its place, wait PRIMARY_ANSWER_TIMEOUT_MS (500 ms) and are counted in the
-        // worker: some 3 s in all, where the library's own timeout (5 s a limit) would take half a minute.
+        // worker: some 3 s in all, where the library's own timeout (5 s a limit) would take half a minute. The bound
+        // lies between the two, far from both: on a loaded 2-core machine the 3 s were once 10.5.
         expect(await statusOf(kept, exportHead(token), true)).toBe(200);
-        expect(Date.now() - asked).toBeLessThan(10_000);
+        expect(Date.now() - asked).toBeLessThan(20_000);
       } finally {
         process.kill(server.child.pid!, 'SIGCONT');
         // Paused, it would never read the server's end: left open, it keeps the jest worker from exiting.
