@@ -1,8 +1,14 @@
 import type { z } from 'zod';
 import type { DomainEvent } from '../shared/domain-event';
 
-/** True when T and U are assignable both ways: the schema reads exactly what the type declares. */
-type Same<T, U> = [T] extends [U] ? ([U] extends [T] ? true : false) : false;
+/**
+ * True when T and U are the same type once flattened: the schema reads exactly what the type declares.
+ * Being assignable both ways is not enough: an optional field that only one of them has passes it.
+ */
+type Same<T, U> = (<G>() => G extends Flat<T> ? 1 : 2) extends (<G>() => G extends Flat<U> ? 1 : 2) ? true : false;
+
+/** Each member of a union as one object type, at every depth: `A & (B | C)` and `(A & B) | (A & C)` read the same. */
+type Flat<T> = T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
 
 type DataOf<E extends DomainEvent, T> = Extract<E, { type: T }>['data'];
 
@@ -15,7 +21,7 @@ type Drifted<E extends DomainEvent, M> = { [T in keyof M]: M[T] extends z.ZodTyp
 /**
  * Declares the data schemas of a stream's events next to their types. The types stay the
  * documented source; the build fails where a schema and its type drift apart either way (a field
- * added to one only, an optional one made required), and where a type of the union has no schema.
+ * added to one only, optional or not, at any depth; an optional one made required), and where a type of the union has no schema.
  */
 export const dataShapes =
   <E extends DomainEvent>() =>
