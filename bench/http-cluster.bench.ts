@@ -8,10 +8,18 @@ import { BenchClient } from './support/bench-client';
 import { fire, type LoadRequest, type LoadResult } from './support/load';
 import { ownCpuMicros, processTreeCpuMicros } from './support/process-cpu';
 import { GENEROUS_RATE_LIMITS, withSpawnedServer } from './support/spawned-server';
+import { WARMUP_REQUESTS } from './support/versus-minimal';
 
-const CONNECTIONS = 32;
-const WARMUP = 500;
-const TIMED = Number(process.env.BENCH_SIGNED_TASKS ?? 6_000);
+/**
+ * Requests in flight: enough to keep both workers busy, as a server's capacity is read at
+ * saturation. With 32, each worker's 16 waited on the other's commits of the shared file and ~0.3
+ * of the two cores idled (2026-12-07, one run each: WORKERS=2 1.38× one worker at 32, 1.45× at
+ * 64, 1.70× at 128, 1.80× at 192); one worker is saturated from 64 on.
+ */
+const CONNECTIONS = Number(process.env.BENCH_CLUSTER_CONNECTIONS ?? 128);
+/** Each worker warmed as one server is (versus-minimal.ts): a worker compiles its own code. */
+const warmupFor = (workers: number) => WARMUP_REQUESTS * workers;
+const TIMED = Number(process.env.BENCH_CLUSTER_TASKS ?? 24_000);
 const TASK = 'remote-control:device-42';
 /** Issue 14: two cores serve at least this many times one. */
 const REQUIRED_SPEEDUP = 1.6;
@@ -28,10 +36,10 @@ interface ClusterRun {
 }
 
 /** The timed load, with the CPU of the server's processes (the primary and its workers) around it. */
-async function timed(url: string, serverPid: number, requests: LoadRequest[]): Promise<ClusterRun> {
-  await fire({ url, connections: CONNECTIONS, requests: requests.slice(0, WARMUP) });
+async function timed(url: string, serverPid: number, requests: LoadRequest[], warmup: number): Promise<ClusterRun> {
+  await fire({ url, connections: CONNECTIONS, requests: requests.slice(0, warmup) });
   const [before, primaryBefore] = [processTreeCpuMicros(serverPid), ownCpuMicros(serverPid)];
-  const load = await fire({ url, connections: CONNECTIONS, requests: requests.slice(WARMUP) });
+  const load = await fire({ url, connections: CONNECTIONS, requests: requests.slice(warmup) });
   return {
     load,
     serverCpuMicrosPerRequest: (processTreeCpuMicros(serverPid) - before) / load.ok,
@@ -39,22 +47,26 @@ async function timed(url: string, serverPid: number, requests: LoadRequest[]): P
   };
 }
 
-/** Signed sensitive tasks of the built server (`node dist/src/main.js`, ROLES=api, request log at info) run as WORKERS processes; then the same requests to the minimal handler run as WORKERS processes. */
-async function signedTasksOn(workers: number): Promise<{ app: ClusterRun; minimal: ClusterRun }> {
+/**
+ * Signed sensitive tasks of the built server (`node dist/src/main.js`, ROLES=api, request log at
+ * info) run as WORKERS processes; then the same requests to the minimal handler run as WORKERS
+ * processes. Both on the cores `cpus` lists (`taskset -c`), every core when absent.
+ */
+async function signedTasksOn(workers: number, cpus?: string): Promise<{ app: ClusterRun; minimal: ClusterRun }> {
   const secrets = { JWT_SECRET, CHALLENGE_SECRET, BOOTSTRAP_TOKEN };
   let requests: LoadRequest[] = [];
   let registered: Array<[string, string]> = [];
-  const app = await withSpawnedServer({ workers, env: { ...secrets, ...GENEROUS_RATE_LIMITS, ROLES: 'api' } }, async ({ url, pid }) => {
+  const app = await withSpawnedServer({ workers, cpus, env: { ...secrets, ...GENEROUS_RATE_LIMITS, ROLES: 'api' } }, async ({ url, pid }) => {
     const client = new BenchClient({ url, bootstrapToken: BOOTSTRAP_TOKEN, token: (orgId, agentId) => mintAgentToken(JWT_SECRET, { agentId, orgId }, 3600) });
     const admin = await client.orgWithFirstKey(`Cluster of ${workers}`);
-    requests = await client.signedTasks(admin, WARMUP + TIMED, TASK);
+    requests = await client.signedTasks(admin, warmupFor(workers) + TIMED, TASK);
     registered = [[`${admin.orgId}/${admin.agentId}`, admin.key!.publicKey]];
-    return timed(url, pid, requests);
+    return timed(url, pid, requests, warmupFor(workers));
   });
   const toMinimal = requests.map((request) => ({ ...request, path: '/minimal/signed' }));
   const minimal = await withSpawnedServer(
-    { script: join(__dirname, 'support', 'minimal-cluster.main.js'), workers, env: { ...secrets, REGISTERED_KEYS: JSON.stringify(registered) } },
-    ({ url, pid }) => timed(url, pid, toMinimal),
+    { script: join(__dirname, 'support', 'minimal-cluster.main.js'), workers, cpus, env: { ...secrets, REGISTERED_KEYS: JSON.stringify(registered) } },
+    ({ url, pid }) => timed(url, pid, toMinimal, warmupFor(workers)),
   );
   return { app, minimal };
 }
@@ -70,13 +82,15 @@ async function verifyLoops(processes: number): Promise<number> {
 
 /**
  * Both cores serve (WORKERS=2, src/runtime/cluster.ts) against one: signed sensitive tasks of the
- * built server as an operator starts it, with its request log at info; beside it the minimal
- * handler run the same way, which shows what this machine allows. The load generator runs on the
- * same two cores: its CPU per request is printed, with the server's. Last, CPU-bound loops with no
+ * built server as an operator starts it, with its request log at info, as WORKERS=1 (on one core,
+ * then on both) and WORKERS=2; beside it the minimal handler run the same way, which shows what
+ * this machine allows. The load generator runs on the same two cores (the other one while the
+ * server has one): its CPU per request is printed, with the server's. Last, CPU-bound loops with no
  * I/O, in one process and in two at once: how far the machine itself runs two processes in
  * parallel, the bound of any WORKERS=2 figure of the same run.
  */
 export const clusterBench: Bench = async () => {
+  const oneCore = await signedTasksOn(1, '0');
   const one = await signedTasksOn(1);
   const two = await signedTasksOn(2);
   const loopAlone = await verifyLoops(1);
@@ -92,11 +106,25 @@ export const clusterBench: Bench = async () => {
       ceilingValue: Math.round(one.app.load.perSecond),
     },
     {
+      name: 'the same, WORKERS=2 on both cores, against WORKERS=1 given one core (taskset -c 0)',
+      value: Math.round(two.app.load.perSecond),
+      unit: 'req/s',
+      ceilingName: 'WORKERS=1 on one core',
+      ceilingValue: Math.round(oneCore.app.load.perSecond),
+    },
+    {
       name: 'minimal Fastify handler, same requests, 2 cluster workers on one SQLite file',
       value: Math.round(two.minimal.load.perSecond),
       unit: 'req/s',
       ceilingName: 'the same, 1 worker',
       ceilingValue: Math.round(one.minimal.load.perSecond),
+    },
+    {
+      name: 'the same, 2 workers on both cores, against 1 given one core',
+      value: Math.round(two.minimal.load.perSecond),
+      unit: 'req/s',
+      ceilingName: '1 worker on one core',
+      ceilingValue: Math.round(oneCore.minimal.load.perSecond),
     },
     {
       name: 'the machine: CPU-bound work alone (node:crypto Ed25519 verify loops, no I/O), 2 processes at once',

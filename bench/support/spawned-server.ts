@@ -22,6 +22,8 @@ export interface SpawnOptions {
   dataDir?: string;
   /** Options of node itself, before the script (--expose-gc, --require...). */
   nodeArgs?: string[];
+  /** The cores it may run on, as `taskset -c` lists them ("0"); every core when absent. */
+  cpus?: string;
 }
 
 export interface SpawnedServer {
@@ -57,7 +59,10 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'ztkeys-bench-stdout-'));
   const logPath = join(logDir, 'stdout.log');
-  const server = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), script];
+  // taskset execs node in its own process: the pid stays the server's.
+  const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
+  const server = spawn(file, args, {
     env: { ...process.env, ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
   });
