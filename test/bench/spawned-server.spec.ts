@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSpawnedServer } from '../../bench/support/spawned-server';
 
@@ -19,5 +19,16 @@ describe("the benches' spawned server", () => {
       await server.stop();
     }
     expect(existsSync(server.dataDir)).toBe(false);
+  });
+
+  it('runs on the cores it is given, its pid the server itself (taskset execs it)', async () => {
+    const server = await startSpawnedServer({ script: BUILT_SERVER, cpus: '0' });
+    try {
+      expect(readFileSync(`/proc/${server.pid}/status`, 'utf8')).toMatch(/^Cpus_allowed_list:\s*0$/m);
+      expect(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0')).toEqual([process.execPath, BUILT_SERVER, '']);
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });
