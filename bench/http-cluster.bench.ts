@@ -84,10 +84,10 @@ async function verifyLoops(processes: number): Promise<number> {
  * Both cores serve (WORKERS=2, src/runtime/cluster.ts) against one: signed sensitive tasks of the
  * built server as an operator starts it, with its request log at info, as WORKERS=1 (on one core,
  * then on both) and WORKERS=2; beside it the minimal handler run the same way, which shows what
- * this machine allows. The load generator runs on the same two cores (the other one while the
- * server has one): its CPU per request is printed, with the server's. Last, CPU-bound loops with no
- * I/O, in one process and in two at once: how far the machine itself runs two processes in
- * parallel, the bound of any WORKERS=2 figure of the same run.
+ * this machine allows. The load generator runs on the same two cores, unpinned (so mostly on the
+ * other one while the server has one): its CPU per request is printed, with the server's. Last,
+ * CPU-bound loops with no I/O, in one process and in two at once: how far the machine itself runs
+ * two processes in parallel, the bound of any WORKERS=2 figure of the same run.
  */
 export const clusterBench: Bench = async () => {
   const oneCore = await signedTasksOn(1, '0');
