@@ -24,6 +24,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** The cores it may run on, as `taskset -c` lists them ("0"); every core when absent. */
   cpus?: string;
+  /** How long it may take to log that it listens (LISTENING_WITHIN_MS by default). */
+  listeningWithinMs?: number;
 }
 
 export interface SpawnedServer {
@@ -46,10 +48,19 @@ export const freePort = () =>
   });
 
 /**
+ * How long a spawned server may take by default to log that it listens: a start on the growth
+ * bench's log of 1,000,000 events takes seconds, so this only bounds a server that never says it
+ * (a bench then fails naming its output rather than waiting for good).
+ */
+const LISTENING_WITHIN_MS = 180_000;
+
+/**
  * Spawns `script` in a process of its own on a loopback port, its stdout going to a file (as an
  * operator's log collector takes it, not parsed by this process on the same cores) in a folder of
  * its own: the server refuses a DATA_DIR holding a file it did not make. `listening` resolves
- * once `workers` processes logged that they listen.
+ * once `workers` processes logged that they listen. It logs at info, whatever LOG_LEVEL the shell
+ * running the benches exports: that line is logged at info, and the figures are read with the
+ * request log an operator's server writes.
  */
 export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const script = options.script ?? SERVER_MAIN;
@@ -63,19 +74,26 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   // taskset execs node in its own process: the pid stays the server's.
   const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
   const server = spawn(file, args, {
-    env: { ...process.env, ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'info', ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
   });
   const exited = new Promise((resolve) => server.once('exit', resolve));
+  const outputEnd = () => readFileSync(logPath, 'utf8').slice(-2000);
+  const within = options.listeningWithinMs ?? LISTENING_WITHIN_MS;
   const listening = new Promise<void>((resolve, reject) => {
+    const startedAt = Date.now();
     const poll = setInterval(() => {
-      if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length < workers) return;
-      clearInterval(poll);
-      resolve();
+      if ((readFileSync(logPath, 'utf8').match(/is listening on/g) ?? []).length >= workers) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - startedAt > within) {
+        clearInterval(poll);
+        reject(new Error(`${script} did not log that ${workers} process(es) listen within ${within / 1000} s; its output ends: ${outputEnd()}`));
+      }
     }, 50);
     server.once('exit', (code) => {
       clearInterval(poll);
-      reject(new Error(`${script} exited with code ${code} before listening; its output ends: ${readFileSync(logPath, 'utf8').slice(-2000)}`));
+      reject(new Error(`${script} exited with code ${code} before listening; its output ends: ${outputEnd()}`));
     });
   });
   // Whoever awaits `listening` sees its failure; the exit after a stop is no failure.

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSpawnedServer } from '../../bench/support/spawned-server';
 
@@ -19,6 +21,35 @@ describe("the benches' spawned server", () => {
       await server.stop();
     }
     expect(existsSync(server.dataDir)).toBe(false);
+  });
+
+  it("starts whatever LOG_LEVEL the shell running the benches exports: it is told to listen by the server's own line, logged at info", async () => {
+    const shellLevel = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'warn';
+    try {
+      const server = await startSpawnedServer({ script: BUILT_SERVER });
+      try {
+        expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      if (shellLevel === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = shellLevel;
+    }
+  });
+
+  it('fails, naming what it printed, when it never says it listens, and stops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztkeys-silent-server-'));
+    const script = join(dir, 'silent.js');
+    writeFileSync(script, "console.log('starting'); setInterval(() => {}, 1000);\n");
+    try {
+      await expect(startSpawnedServer({ script, listeningWithinMs: 500 })).rejects.toThrow(/did not log that 1 process\(es\) listen within 0.5 s; its output ends: starting/);
+      // pgrep exits 1 when no process runs it.
+      expect(spawnSync('pgrep', ['-f', script]).status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs on the cores it is given, its pid the server itself (taskset execs it)', async () => {
