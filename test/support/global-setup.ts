@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { dropShellConfiguration } from './shell-configuration';
 
 /**
  * Before any test: check the servers the suite needs and start those that are down
@@ -8,9 +9,13 @@ import { join } from 'node:path';
  * unless one was given. Temporary folders go to a RAM disk where the machine has one (unless
  * TMPDIR says where): the suite starts hundreds of servers whose embedded stores fsync every
  * commit, and on disk those waits took up to a third of a suite's time. No test judges what
- * survives a power cut; the crash tests kill processes, which fsync has no part in.
+ * survives a power cut; the crash tests kill processes, which fsync has no part in. The ztkeys
+ * settings the shell exports are left out (./shell-configuration.ts), so that every test runs the
+ * configuration it sets.
  */
 export default function globalSetup(): void {
+  const dropped = dropShellConfiguration(process.env);
+  if (dropped.length > 0) console.error(`\nThe tests leave out what your shell sets for ztkeys: ${dropped.join(', ')}`);
   if (!process.env.TMPDIR && writable('/dev/shm')) process.env.TMPDIR = '/dev/shm';
   const output = execFileSync('bash', [join(__dirname, '..', '..', '.ci', 'services.sh')], {
     encoding: 'utf8',
