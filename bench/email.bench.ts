@@ -130,12 +130,13 @@ async function barePooledNodemailer(sink: Sink, jobs: readonly EmailJob[], pool:
 
 /**
  * Starts `npm run worker` (its settings from this environment, defaults when unset) on the bench's
- * REDIS_KEY_PREFIX, and resolves once it says it is ready. A worker that reads a log key (the
- * caller's DATA_DIR) claims that prefix: never the caller's own.
+ * REDIS_KEY_PREFIX, and resolves once it says it is ready: a line at info, whatever LOG_LEVEL this
+ * environment has. A worker that reads a log key (the caller's DATA_DIR) claims that prefix: never
+ * the caller's own.
  */
 function startWorker(prefix: string, queue: string, smtpUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_FROM: FROM },
+    env: { ...process.env, LOG_LEVEL: 'info', REDIS_URL, REDIS_KEY_PREFIX: prefix, SMTP_URL: smtpUrl, EMAIL_QUEUE: queue, EMAIL_FROM: FROM },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
