@@ -12,6 +12,7 @@ import { embeddedMerkleNodesPath } from '../src/transparency/node-store/open-mer
 import { SqliteMerkleNodeStore } from '../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed, signerKeyText } from '../src/transparency/signed-note';
 import type { Bench, BenchRow } from './bench-row';
+import { median, spread } from './support/median';
 import { eventStoreSink, writeOrgHistory, type HistorySink } from './support/audit-export';
 import { settled } from './support/settled';
 import { GENEROUS_RATE_LIMITS, SERVER_MAIN, spawnServer } from './support/spawned-server';
@@ -108,8 +109,6 @@ export const firstCheckpointAfterStartBench: Bench = async () => {
     await nodes.close();
     if (!report || report.faults.length > 0 || report.disagreements?.length) throw new Error(`the check found the log or its nodes wrong: ${JSON.stringify(report)}`);
 
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const spread = (values: number[]) => `${Math.min(...values)}-${Math.max(...values)}`;
     const rows: BenchRow[] = [];
     for (const build of ['this', 'baseline'] as const) {
       const mine = starts.filter((start) => start.build === build);
