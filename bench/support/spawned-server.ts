@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,10 +73,13 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   const command = [process.execPath, ...(options.nodeArgs ?? []), script];
   // taskset execs node in its own process: the pid stays the server's.
   const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
+  const stdout = openSync(logPath, 'w');
+  // The child holds its own copy of the log's descriptor; this process's is closed once it is spawned.
   const server = spawn(file, args, {
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env, WORKERS: String(workers), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', openSync(logPath, 'w'), 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  closeSync(stdout);
   const exited = new Promise((resolve) => server.once('exit', resolve));
   const outputEnd = () => readFileSync(logPath, 'utf8').slice(-2000);
   const within = options.listeningWithinMs ?? LISTENING_WITHIN_MS;

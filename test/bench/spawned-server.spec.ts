@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSpawnedServer } from '../../bench/support/spawned-server';
@@ -12,15 +12,29 @@ const BUILT_SERVER = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
  * which the server refuses to take over when it holds a file ztkeys did not make.
  */
 describe("the benches' spawned server", () => {
-  it('starts on a fresh data folder, answers, and leaves nothing behind once stopped', async () => {
+  /** What this process holds open of the spawned servers' stdout files. */
+  const heldLogs = () =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return ''; // the descriptor readdir itself used, closed since
+        }
+      })
+      .filter((target) => target.includes('ztkeys-bench-stdout-'));
+
+  it('starts on a fresh data folder, answers, and leaves nothing behind once stopped, nor holds its stdout open', async () => {
     const server = await startSpawnedServer({ script: BUILT_SERVER });
     try {
       expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
       expect(readdirSync(server.dataDir).filter((name) => name.endsWith('.log'))).toEqual([]);
+      expect(heldLogs()).toEqual([]);
     } finally {
       await server.stop();
     }
     expect(existsSync(server.dataDir)).toBe(false);
+    expect(heldLogs()).toEqual([]);
   });
 
   it("starts whatever LOG_LEVEL the shell running the benches exports: it is told to listen by the server's own line, logged at info", async () => {
