@@ -124,8 +124,9 @@ export const clusterBench: Bench = async () => {
       load: Math.round(loadavg()[0] * 10) / 10,
     });
   }
-  /** The median of one figure over the rounds, and the rounds' range to show in a name. */
+  /** One figure's median over the rounds. */
   const mid = (figure: (round: Round) => number) => Math.round(median(rounds.map(figure)));
+  /** One figure's range over the rounds, as a name shows it. */
   const range = (figure: (round: Round) => number) => `${ROUNDS} rounds: ${spread(rounds.map((round) => Math.round(figure(round))))}`;
   const rate = (run: (round: Round) => ClusterRun) => (round: Round) => run(round).load.perSecond;
   const [two, one] = [mid(rate((round) => round.two.app)), mid(rate((round) => round.one.app))];
