@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OpenedFolder } from '../shared/opened-folder';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import type { TamperedOrgsShare } from './tampered-orgs-share.port';
 
@@ -14,8 +15,10 @@ export const TAMPERED_ORGS_FILE = 'tampered-orgs.json';
  */
 export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
   private readonly path: string;
+  private readonly dataDir: OpenedFolder;
 
   constructor(dataDir: string) {
+    this.dataDir = new OpenedFolder(dataDir);
     this.path = join(dataDir, TAMPERED_ORGS_FILE);
   }
 
@@ -23,7 +26,9 @@ export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
   // DATA_DIR checks (roles.lock), so one name for the partial file: one a crash left is overwritten.
   // A finding the file holds already (every check of a whole log) leaves it as it is: reading a few
   // bytes costs less than a new file and a rename in DATA_DIR at every check.
+  // A DATA_DIR moved or replaced under the server gets no file: the write fails (a warning) and the next finding tries again.
   async write(value: string): Promise<void> {
+    this.dataDir.assertSame();
     if (this.holds(value)) return;
     const partial = `${this.path}.partial`;
     writeFileSync(partial, value, { mode: PRIVATE_FILE_MODE });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -38,6 +38,27 @@ describe('OutboxMailer', () => {
     } finally {
       await mailer.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes nothing into a folder that replaced DATA_DIR under the running server (its outbox not made there): until it is back', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ztkeys-outbox-'));
+    const dataDir = join(parent, 'data');
+    const mailer = new OutboxMailer(join(dataDir, 'outbox'));
+    const message = (n: number) => ({ messageId: `<m${n}@ztkeys.example>`, from: 'no-reply@ztkeys.example', to: { name: 'Ann', address: 'ann@example.com' }, subject: 'Key active', text: 'text', html: '<p>h</p>', date: new Date() });
+    try {
+      await mailer.send(message(1));
+      renameSync(dataDir, `${dataDir}.moved`);
+      mkdirSync(dataDir);
+      await expect(mailer.send(message(2))).rejects.toThrow(/is not the folder this server opened/);
+      expect(readdirSync(dataDir)).toEqual([]);
+      rmSync(dataDir, { recursive: true });
+      renameSync(`${dataDir}.moved`, dataDir);
+      await mailer.send(message(2));
+      expect(readdirSync(join(dataDir, 'outbox')).sort()).toEqual(['m1_ztkeys.example.eml', 'm2_ztkeys.example.eml']);
+    } finally {
+      await mailer.close();
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirTamperedOrgsShare, TAMPERED_ORGS_FILE } from '../../src/runtime/data-dir-tampered-orgs-share';
@@ -38,6 +38,21 @@ describe('DATA_DIR tampered-orgs share', () => {
     expect(sameFile()).toBe(true);
     await share.write('["o1"]');
     expect(sameFile()).toBe(false);
+    expect(await share.read()).toBe('["o1"]');
+  });
+
+  it('writes nothing into a folder that replaced DATA_DIR under the running server, nor where it went: until it is back', async () => {
+    const share = new DataDirTamperedOrgsShare(dataDir);
+    await share.write('[]');
+    // A restore that has not put the files in yet: an empty folder of the same name.
+    renameSync(dataDir, `${dataDir}.moved`);
+    mkdirSync(dataDir);
+    await expect(share.write('["o1"]')).rejects.toThrow(/is not the folder this server opened .*put the folder back, or restart the server/);
+    expect(readdirSync(dataDir)).toEqual([]);
+    rmSync(dataDir, { recursive: true });
+    await expect(share.write('["o1"]')).rejects.toThrow(/is not the folder this server opened/);
+    renameSync(`${dataDir}.moved`, dataDir);
+    await share.write('["o1"]');
     expect(await share.read()).toBe('["o1"]');
   });
 
