@@ -10,7 +10,7 @@ type Generation = Map<string, Map<string, StoredDocument | null>>;
  * when it is full the previous one is dropped whole, so the documents used longest ago go first.
  * A use costs a lookup or two in maps by table and id (an exact LRU list, with a key string per
  * use, was ~5% of a catch-up's CPU). The batch changes what it takes in place, so the store clears
- * it whenever a batch does not commit, and whenever another writer may have changed the documents.
+ * it whenever a batch does not commit, and forgets a table's documents whenever another writer may have changed them.
  */
 export class DocumentCache {
   private current: Generation = new Map();
@@ -50,6 +50,13 @@ export class DocumentCache {
     // A document used again is in both generations; the current one's shadows the other.
     if (this.current.get(where)?.delete(id)) this.size -= 1;
     this.previous.get(where)?.delete(id);
+  }
+
+  /** Forgets every document of one table. */
+  forgetAll(where: string): void {
+    this.size -= this.current.get(where)?.size ?? 0;
+    this.current.delete(where);
+    this.previous.delete(where);
   }
 
   clear(): void {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +12,7 @@ import { COLLECTION_INDEXES } from '../../src/read-models/read-model-schema';
 import { REDUCED_HERE_UP_TO, SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
 import { describeReadModelStore } from './read-model-store.contract';
 import { openSqlite, tempDir } from './support/stores';
+import { countedByKeyStatus } from './support/counted-documents';
 
 describeReadModelStore('embedded SQLite', async () => {
   const opened = await openSqlite();
@@ -243,4 +245,52 @@ describe('embedded SQLite read-model store: large reduceJson reads on one worker
       await opened.cleanup();
     }
   });
+});
+
+/**
+ * A batch reads its documents and folds its changes before it takes the write lock, so that
+ * another connection (the other projector thread's) writes meanwhile; it writes only if that
+ * generation was not written since its read, else it reads and folds again under the lock. Two
+ * processes write the same documents of one generation at once, as fast as they can: a batch
+ * written from a read another's commit made stale would leave a document older than a change
+ * already applied to it (a lost update), or totals moved from a document as it no longer was.
+ */
+describe('embedded SQLite read-model store: two connections writing the same documents at once', () => {
+  const BATCHES = 40;
+  const DOCUMENTS = 400;
+
+  it('never writes a batch folded from documents another connection changed since: latest version wins, totals match the documents', async () => {
+    const dir = tempDir('read-models-writers');
+    const path = join(dir, 'read-models.sqlite');
+    const store = new SqliteReadModelStore({ path });
+    try {
+      await store.init();
+      const generation = await store.createGeneration('org-status');
+      // The children are the built fixture (npm test builds first).
+      const writers = [0, 1].map((writer) =>
+        spawn(process.execPath, ['dist/test/read-models/fixtures/write-same-documents.js', path, String(generation), String(writer), String(BATCHES), String(DOCUMENTS)], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        }),
+      );
+      const said = (child: ChildProcess, line: string) =>
+        new Promise<void>((resolve, reject) => {
+          createInterface({ input: child.stdout! }).on('line', (text) => text === line && resolve());
+          child.once('exit', (code) => reject(new Error(`writer exited with ${code} before saying ${line}`)));
+        });
+      await Promise.all(writers.map((child) => said(child, 'ready')));
+      const done = writers.map((child) => said(child, 'done'));
+      for (const child of writers) child.stdin!.write('go\n');
+      await Promise.all(done);
+
+      // The last batch of writer 1 has the highest position of all: it wins every document whatever the order of the commits.
+      const documents = await store.dump('agent_status', generation);
+      expect(documents).toHaveLength(DOCUMENTS);
+      const stale = documents.filter(({ id, version, document }) => version !== changeVersion(BigInt(2 * BATCHES), Number(id.slice(1))) || document.writer !== 1 || document.batch !== BATCHES - 1);
+      expect(stale.map(({ id, version }) => `${id} ${version}`)).toEqual([]);
+      expect(Object.fromEntries(await store.counts({ collection: 'agent_status', group: 'o1', generation }))).toEqual(countedByKeyStatus(documents, 'o1'));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -71,6 +71,14 @@ interface BatchReads extends StoredDocuments {
   columnsBefore(collection: CollectionName, id: string): ColumnValue[] | undefined;
 }
 
+/** What fold made of a model's batch: its documents as the batch leaves them, and the writeMark they were read at. */
+interface FoldedBatch {
+  batch: ModelBatch;
+  mark: string;
+  reads: BatchReads;
+  documents: BatchDocuments;
+}
+
 interface Row {
   id: string;
   version: string;
@@ -79,6 +87,7 @@ interface Row {
 
 const table = (collection: CollectionName, generation: number): string => `"${generationName(collection, generation)}"`;
 const countsTable = (collection: CollectionName, generation: number): string => `"${countsName(collection, generation)}"`;
+const markKey = ({ model, generation }: Pick<ModelBatch, 'model' | 'generation'>): string => `${model}:${generation}`;
 
 /**
  * Embedded read models: one SQLite table per collection and generation, each row a JSON document
@@ -93,9 +102,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Documents as this connection's batches committed them, by table. */
   private readonly cache = new DocumentCache(CACHED_DOCUMENTS);
-  private readonly dataVersion: Database.Statement;
-  /** The file's data_version after this connection's last commit: another's commit changes it. */
-  private cachedAt: unknown;
+  /**
+   * Each generation's checkpoint row as this connection's last batch of it committed the row
+   * (writeMark), by model and generation: while the row is still so, no other connection wrote
+   * that generation since, and its documents in the cache are as stored.
+   */
+  private readonly committedMarks = new Map<string, string>();
   /** The statements a batch writes a generation's collection with, by table name. */
   private readonly tableStatements = new Map<string, DocumentStatements>();
   private readonly faults: SqliteWriteFaults;
@@ -111,7 +123,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.readsWorker = new ReadsWorker(options.path);
     this.db = openSqliteFile(options.path, 'NORMAL', options.existing);
     this.db.pragma(`wal_autocheckpoint = ${READ_MODEL_WAL_AUTOCHECKPOINT_PAGES}`);
-    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     // IMMEDIATE: processes opening the file at once (a cluster's workers) make or upgrade it one
     // after another; each read the columns, then added those missing, and all but one failed.
     this.db.transaction(() => {
@@ -130,6 +141,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       // The checkpoint this release last wrote with the field columns: an older release moves
       // `position` on without them (started again on an upgraded file), which init then sees.
       if (!columns.includes('columns_at')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN columns_at TEXT');
+      // Counts every write to a generation's documents: its row then differs after any (see writeMark).
+      if (!columns.includes('writes')) this.db.exec('ALTER TABLE read_model_checkpoints ADD COLUMN writes INTEGER NOT NULL DEFAULT 0');
     }).immediate();
     this.onInPlaceChange = options.onInPlaceChange;
     this.faults = new SqliteWriteFaults(this.db, `the read models (${basename(options.path)})`);
@@ -178,27 +191,33 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (failed.has(model)) throw failed.get(model);
   }
 
+  /**
+   * Each model's documents are read and its changes folded before the write lock is taken, in one
+   * read transaction, so that another connection (the other projector thread's) writes meanwhile:
+   * a batch holds the lock only while it writes. Then one transaction (one commit, one WAL sync)
+   * writes the batch of every model, each in a savepoint of its own, which a change that does not
+   * apply rolls back alone. A model whose generation another connection wrote since the read
+   * (its checkpoint row moved: writeMark) is read and folded again inside the lock.
+   */
   async applyBatches(batches: readonly ModelBatch[]): Promise<Map<ReadModelName, unknown>> {
     const failed = new Map<ReadModelName, unknown>();
-    // One transaction (one commit, one WAL sync) for the batch of every model; each model's in a
-    // savepoint of its own, which a change that does not apply rolls back alone.
-    const applyAll = this.db.transaction(() => {
-      // Another connection committed since this one last did: what the cache holds may be stale.
-      if (this.dataVersion.get() !== this.cachedAt) this.cache.clear();
-      for (const batch of batches) {
-        try {
-          this.applyModelBatch(batch);
-        } catch (error) {
-          if (isSqliteFault(error)) throw error;
-          failed.set(batch.model, error);
-        }
-      }
-    }).immediate;
+    const marks = new Map<string, string>();
     let committed = false;
     try {
-      this.faults.write(applyAll);
-      this.cachedAt = this.dataVersion.get();
+      this.faults.write(() => {
+        this.ensureWhereIndexes(batches);
+        const folded = this.db.transaction(() => batches.map((batch) => this.attempt(batch, failed, () => this.fold(batch))))();
+        this.db
+          .transaction(() => {
+            for (const [i, batch] of batches.entries()) {
+              const made = folded[i];
+              if (made) this.attempt(batch, failed, () => marks.set(markKey(batch), this.writeModelBatch(made)));
+            }
+          })
+          .immediate();
+      });
       committed = true;
+      for (const [key, mark] of marks) this.committedMarks.set(key, mark);
     } finally {
       // Documents of a batch that did not commit were changed in place in the cache.
       if (!committed || failed.size > 0) this.cache.clear();
@@ -206,25 +225,92 @@ export class SqliteReadModelStore implements ReadModelStore {
     return failed;
   }
 
-  /** Nested in applyBatches' transaction: a savepoint. */
-  private applyModelBatch({ model, generation, changes, checkpoint, checkpointEventId }: ModelBatch): void {
-    this.notServedFromLog(model);
-    this.db.transaction(() => {
-      const reads = this.storedDocuments(generation);
-      const documents = new BatchDocuments(reads);
-      documents.apply(changes);
+  /** A model's step: a failure of its changes fails the model alone (undefined), one of SQLite's the whole write. */
+  private attempt<T>(batch: ModelBatch, failed: Map<ReadModelName, unknown>, step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (error) {
+      if (isSqliteFault(error)) throw error;
+      failed.set(batch.model, error);
+      return undefined;
+    }
+  }
+
+  /** The batch's documents read (from the cache while no other connection wrote the generation) and its changes applied to them. */
+  private fold(batch: ModelBatch): FoldedBatch {
+    this.notServedFromLog(batch.model);
+    const mark = this.writeMark(batch.model, batch.generation);
+    if (this.committedMarks.get(markKey(batch)) !== mark) this.forgetGeneration(batch.model, batch.generation);
+    const reads = this.storedDocuments(batch.generation);
+    const documents = new BatchDocuments(reads);
+    documents.apply(batch.changes);
+    return { batch, mark, reads, documents };
+  }
+
+  /** Inside the write transaction, in a savepoint: writes what fold made of the batch, and returns the generation's new writeMark. */
+  private writeModelBatch(made: FoldedBatch): string {
+    const { model, generation, checkpoint, checkpointEventId } = made.batch;
+    return this.db.transaction(() => {
+      // Written by another connection since the fold read it: read and folded again, under the lock.
+      const { reads, documents } = this.writeMark(model, generation) === made.mark ? made : this.fold(made.batch);
       for (const write of documents.writes()) this.writeDocument(generation, write, reads.columnsBefore(write.collection, write.id));
       for (const [collection, moves] of documents.countMoves()) this.addCounts(collection, generation, moves);
       this.run(
-        `INSERT INTO read_model_checkpoints (model, generation, position, event_id, columns_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id, columns_at = excluded.columns_at`,
+        `INSERT INTO read_model_checkpoints (model, generation, position, event_id, columns_at, writes) VALUES (?, ?, ?, ?, ?, 1)
+         ON CONFLICT (model, generation) DO UPDATE SET position = excluded.position, event_id = excluded.event_id, columns_at = excluded.columns_at, writes = writes + 1`,
         model,
         generation,
         checkpoint.toString(),
         checkpointEventId ?? null,
         checkpoint.toString(),
       );
+      return this.writeMark(model, generation);
     })();
+  }
+
+  /**
+   * A generation's checkpoint row as text ('' when there is none): every write to its documents
+   * moves it (the `writes` count), so an unchanged mark means nobody wrote them in between.
+   */
+  private writeMark(model: ReadModelName, generation: number): string {
+    const row = this.get<{ position: string; event_id: string | null; columns_at: string | null; writes: number }>(
+      'SELECT position, event_id, columns_at, writes FROM read_model_checkpoints WHERE model = ? AND generation = ?',
+      model,
+      generation,
+    );
+    return row ? `${row.writes} ${row.position} ${row.event_id} ${row.columns_at}` : '';
+  }
+
+  /** Another connection wrote the generation: the cache forgets its documents. */
+  private forgetGeneration(model: ReadModelName, generation: number): void {
+    for (const collection of PROJECTIONS[model].collections) this.cache.forgetAll(table(collection, generation));
+  }
+
+  /**
+   * The indexes `where` changes of the batches select by, made before the batches' reads (which
+   * take no write lock): once each per connection, while a rebuild fills its generation without
+   * indexes, or each such change would scan the table.
+   */
+  private ensureWhereIndexes(batches: readonly ModelBatch[]): void {
+    const missing = new Map<string, { collection: CollectionName; generation: number; fields: string[] }>();
+    for (const { generation, changes } of batches) {
+      for (const { change } of changes) {
+        if (change.kind !== 'patchWhere' && change.kind !== 'deleteWhere') continue;
+        const fields = Object.keys(change.where);
+        const key = `${generationName(change.collection, generation)}:${fields.join(',')}`;
+        if (!this.whereIndexes.has(key)) missing.set(key, { collection: change.collection, generation, fields });
+      }
+    }
+    if (missing.size === 0) return;
+    this.db
+      .transaction(() => {
+        for (const [key, { collection, generation, fields }] of missing) {
+          const index = COLLECTION_INDEXES[collection].find((candidate) => fields.every((name, i) => candidate[i] === name));
+          if (index) this.db.exec(indexSql(collection, generation, index));
+          this.whereIndexes.add(key);
+        }
+      })
+      .immediate();
   }
 
   async createGeneration(model: ReadModelName): Promise<number> {
@@ -408,7 +494,6 @@ export class SqliteReadModelStore implements ReadModelStore {
         return readBy(collection, id, stored);
       },
       matching: (collection, where) => {
-        this.ensureWhereIndex(collection, generation, Object.keys(where));
         const conditions = conditionsSql(collection, where);
         const rows = this.statement(`SELECT id, version, document FROM ${table(collection, generation)} WHERE ${conditions.sql}`).all(...conditions.bindings) as Row[];
         return rows.map((row) => ({ id: row.id, stored: readBy(collection, row.id, { version: row.version, document: JSON.parse(row.document) as ReadModelDocument }) }));
@@ -504,6 +589,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       this.db.exec(`INSERT INTO ${counts} (grp, value, n) SELECT ${group}, ${value}, COUNT(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY 1, 2`);
     }
     if (upgraded.length > 0) {
+      this.run('UPDATE read_model_checkpoints SET writes = writes + 1 WHERE model = ? AND generation = ?', model, generation);
       this.onInPlaceChange?.(`read model ${model}: ${upgraded.join(', ')} upgraded in place (field columns filled from ${filled} documents, indexes built on them)`, 'upgrade');
     }
   }
@@ -553,7 +639,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const stale = columns.map((column) => `"${column}" IS NOT ${jsonFieldSql(column)}`).join(' OR ');
       refreshed += this.db.prepare(`UPDATE ${table(collection, generation)} SET ${columns.map((column) => `"${column}" = ${jsonFieldSql(column)}`).join(', ')} WHERE ${stale}`).run().changes;
     }
-    this.run('UPDATE read_model_checkpoints SET columns_at = position WHERE model = ? AND generation = ?', model, generation);
+    this.run('UPDATE read_model_checkpoints SET columns_at = position, writes = writes + 1 WHERE model = ? AND generation = ?', model, generation);
     if (refreshed > 0) this.onInPlaceChange?.(`read model ${model}: ${refreshed} documents written without their field columns (by an older ztkeys on this DATA_DIR) had them set again from the documents`, 'repair');
   }
 
@@ -567,18 +653,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const collection of PROJECTIONS[model].collections) {
       for (const index of RETIRED_INDEXES[collection] ?? []) this.db.exec(`DROP INDEX IF EXISTS ${indexIdentifier(collection, generation, index)}`);
     }
-  }
-
-  /**
-   * A change that selects by conditions needs the query index on those fields even while a
-   * rebuild fills its generation without indexes, or each such change would scan the table.
-   */
-  private ensureWhereIndex(collection: CollectionName, generation: number, fields: readonly string[]): void {
-    const key = `${generationName(collection, generation)}:${fields.join(',')}`;
-    if (this.whereIndexes.has(key)) return;
-    const index = COLLECTION_INDEXES[collection].find((candidate) => fields.every((name, i) => candidate[i] === name));
-    if (index) this.db.exec(indexSql(collection, generation, index));
-    this.whereIndexes.add(key);
   }
 
   private dropCollections(model: ReadModelName, generation: number): void {
