@@ -28,4 +28,16 @@ describe('DocumentCache', () => {
     cache.clear();
     expect(cache.get('t', 'c')).toBeUndefined();
   });
+
+  it("forgets one table's documents, in both generations, and keeps the others'", () => {
+    const cache = new DocumentCache(4);
+    cache.set('t', 'a', stored('a'));
+    cache.set('u', 'x', stored('x'));
+    // The first generation is full: these go to the second, 'a' and 'x' stay in the first.
+    cache.set('t', 'b', stored('b'));
+    cache.set('u', 'y', stored('y'));
+    cache.forgetAll('t');
+    expect(['a', 'b'].map((id) => cache.get('t', id))).toEqual([undefined, undefined]);
+    expect(['x', 'y'].map((id) => cache.get('u', id)?.version)).toEqual(['x', 'y']);
+  });
 });
