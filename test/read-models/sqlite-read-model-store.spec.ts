@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
@@ -293,4 +293,30 @@ describe('embedded SQLite read-model store: two connections writing the same doc
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('embedded SQLite read-model store: its folder replaced under the running server', () => {
+  it("activates no rebuilt generation in a folder that replaced the store's (an empty one, or one a restore filled): refused, nothing made there", async () => {
+    const parent = tempDir('read-models-replaced');
+    const dir = join(parent, 'data');
+    mkdirSync(dir);
+    const store = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
+    try {
+      await store.init();
+      const rebuilt = await store.createGeneration('pending-keys');
+      renameSync(dir, `${dir}.moved`);
+      mkdirSync(dir);
+      await expect(store.activate('pending-keys', rebuilt)).rejects.toThrow(/is not the file this server opened/);
+      expect(readdirSync(dir)).toEqual([]);
+      // A restore put a store back at the path: not the one this connection opened either.
+      const restored = new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
+      await restored.init();
+      await restored.close();
+      await expect(store.activate('pending-keys', rebuilt)).rejects.toThrow(/is not the file this server opened/);
+      expect(await store.activeGeneration('pending-keys')).toBe(1);
+    } finally {
+      await store.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

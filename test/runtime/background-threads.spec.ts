@@ -5,6 +5,7 @@
  * Linux's own account of each thread (/proc/<pid>/task/<tid>/stat), for real threads started as
  * the server starts them.
  */
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -104,6 +105,8 @@ describe('background threads', () => {
       let built = false;
       const before = threadNiceness('self');
       // A statement that runs about a second: the build's thread is sampled while it lives.
+      // The worker opens a file that is there (a store's), never makes one.
+      new Database(join(dir, 'models.sqlite')).close();
       const build = execInWorker(join(dir, 'models.sqlite'), ['CREATE TABLE counted AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000000) SELECT count(*) AS c FROM n']).finally(() => (built = true));
       await withDeadline(
         "the rebuilt model's index build (about a second's statement) to end",

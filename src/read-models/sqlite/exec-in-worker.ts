@@ -4,13 +4,14 @@ import { WORKER_FROM_SOURCE } from '../../shared/worker-from-source';
 
 /**
  * The worker's code, plain JavaScript so that it runs the same from dist and under ts-jest: it
- * opens the file on a connection of its own and runs the statements in one IMMEDIATE transaction.
+ * opens the file on a connection of its own (never making one: a folder moved away under the
+ * server gets none) and runs the statements in one IMMEDIATE transaction.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 require(workerData.background).runInBackground();
 const Database = require(workerData.driver);
-const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
+const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.timeoutMs });
 try {
   db.transaction(() => { for (const sql of workerData.statements) db.exec(sql); }).immediate();
 } finally {

@@ -332,12 +332,18 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async activate(model: ReadModelName, generation: number): Promise<void> {
     // Building the indexes of a large generation takes seconds: off the event loop, on a
-    // connection of its own. Then the switch, which finds them built.
+    // connection of its own, which opens the path: only while it still leads to this connection's
+    // file. Then the switch, which finds them built.
+    this.faults.check();
     await execInWorker(this.path, indexStatements(model, generation));
-    this.db.transaction(() => {
-      this.createIndexes(model, generation);
-      this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
-    }).immediate();
+    this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          this.createIndexes(model, generation);
+          this.run('UPDATE read_model_generations SET active = ? WHERE model = ?', generation, model);
+        })
+        .immediate(),
+    );
   }
 
   async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
