@@ -296,7 +296,7 @@ describe('embedded SQLite read-model store: two connections writing the same doc
 });
 
 describe('embedded SQLite read-model store: its folder replaced under the running server', () => {
-  it("activates no rebuilt generation in a folder that replaced the store's (an empty one, or one a restore filled): refused, nothing made there", async () => {
+  it("activates, makes or drops no generation once a folder replaced the store's (an empty one, or one a restore filled): refused, nothing made there", async () => {
     const parent = tempDir('read-models-replaced');
     const dir = join(parent, 'data');
     mkdirSync(dir);
@@ -314,6 +314,10 @@ describe('embedded SQLite read-model store: its folder replaced under the runnin
       await restored.close();
       await expect(store.activate('pending-keys', rebuilt)).rejects.toThrow(/is not the file this server opened/);
       expect(await store.activeGeneration('pending-keys')).toBe(1);
+      // Nor is a generation made or dropped in a file no path leads to.
+      await expect(store.createGeneration('pending-keys')).rejects.toThrow(/is not the file this server opened/);
+      await expect(store.dropGeneration('pending-keys', rebuilt)).rejects.toThrow(/is not the file this server opened/);
+      expect(await store.inactiveGenerations('pending-keys')).toEqual([rebuilt]);
     } finally {
       await store.close();
       rmSync(parent, { recursive: true, force: true });

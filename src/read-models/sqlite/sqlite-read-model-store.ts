@@ -315,14 +315,18 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async createGeneration(model: ReadModelName): Promise<number> {
     this.notServedFromLog(model);
-    return this.db.transaction(() => {
-      this.run('UPDATE read_model_generations SET latest = latest + 1 WHERE model = ?', model);
-      const { latest } = this.get<{ latest: number }>('SELECT latest FROM read_model_generations WHERE model = ?', model)!;
-      this.dropCollections(model, latest);
-      this.createCollections(model, latest);
-      this.recordProjectionVersion(model, latest);
-      return latest;
-    }).immediate();
+    return this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          this.run('UPDATE read_model_generations SET latest = latest + 1 WHERE model = ?', model);
+          const { latest } = this.get<{ latest: number }>('SELECT latest FROM read_model_generations WHERE model = ?', model)!;
+          this.dropCollections(model, latest);
+          this.createCollections(model, latest);
+          this.recordProjectionVersion(model, latest);
+          return latest;
+        })
+        .immediate(),
+    );
   }
 
   async projectionVersion(model: ReadModelName, generation?: number): Promise<number> {
@@ -347,10 +351,14 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async dropGeneration(model: ReadModelName, generation: number): Promise<void> {
-    this.db.transaction(() => {
-      if (generation === this.active(model)) throw new Error(`generation ${generation} of ${model} is active`);
-      this.dropCollections(model, generation);
-    }).immediate();
+    this.faults.write(() =>
+      this.db
+        .transaction(() => {
+          if (generation === this.active(model)) throw new Error(`generation ${generation} of ${model} is active`);
+          this.dropCollections(model, generation);
+        })
+        .immediate(),
+    );
   }
 
   async inactiveGenerations(model: ReadModelName): Promise<number[]> {
