@@ -10,7 +10,8 @@ type Generation = Map<string, Map<string, StoredDocument | null>>;
  * when it is full the previous one is dropped whole, so the documents used longest ago go first.
  * A use costs a lookup or two in maps by table and id (an exact LRU list, with a key string per
  * use, was ~5% of a catch-up's CPU). The batch changes what it takes in place, so the store clears
- * it whenever a batch does not commit, and forgets a table's documents whenever another writer may have changed them.
+ * it whenever a batch does not commit, and forgets a table's documents whenever another writer may
+ * have changed them.
  */
 export class DocumentCache {
   private current: Generation = new Map();

@@ -26,7 +26,8 @@ export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
   // DATA_DIR checks (roles.lock), so one name for the partial file: one a crash left is overwritten.
   // A finding the file holds already (every check of a whole log) leaves it as it is: reading a few
   // bytes costs less than a new file and a rename in DATA_DIR at every check.
-  // A DATA_DIR moved or replaced under the server gets no file: the write fails (a warning) and the next finding tries again.
+  // A DATA_DIR moved or replaced under the server gets no file: the write fails (a warning), and the
+  // next finding is written once the folder is back.
   async write(value: string): Promise<void> {
     this.dataDir.assertSame();
     if (this.holds(value)) return;

@@ -13,7 +13,10 @@ export class OpenedFolder {
     this.identity = this.current();
   }
 
-  /** Throws, naming the folder and what to do, when the path no longer leads to the folder first found there (none yet: the first one found). */
+  /**
+   * Throws, naming the folder and what to do, when the path no longer leads to the folder first
+   * found there (when there was none at first: the first one found since).
+   */
   assertSame(): void {
     const current = this.current();
     const opened = (this.identity ??= current);
