@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OpenedFolder } from '../shared/opened-folder';
+import { OpenedPath } from '../shared/opened-path';
 import { PRIVATE_FILE_MODE } from '../shared/private-files';
 import type { TamperedOrgsShare } from './tampered-orgs-share.port';
 
@@ -15,10 +15,10 @@ export const TAMPERED_ORGS_FILE = 'tampered-orgs.json';
  */
 export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
   private readonly path: string;
-  private readonly dataDir: OpenedFolder;
+  private readonly dataDir: OpenedPath;
 
   constructor(dataDir: string) {
-    this.dataDir = new OpenedFolder(dataDir);
+    this.dataDir = new OpenedPath(dataDir);
     this.path = join(dataDir, TAMPERED_ORGS_FILE);
   }
 
@@ -29,7 +29,7 @@ export class DataDirTamperedOrgsShare implements TamperedOrgsShare {
   // A DATA_DIR moved or replaced under the server gets no file: the write fails (a warning), and the
   // next finding is written once the folder is back.
   async write(value: string): Promise<void> {
-    this.dataDir.assertSame();
+    this.dataDir.assertSameFolder();
     if (this.holds(value)) return;
     const partial = `${this.path}.partial`;
     writeFileSync(partial, value, { mode: PRIVATE_FILE_MODE });

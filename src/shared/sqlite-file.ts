@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { markDataFormat } from './data-format';
+import { OpenedPath } from './opened-path';
 import { createPrivateFile, makePrivateDir } from './private-files';
 import { StartupError } from './startup-error';
 
@@ -48,8 +48,7 @@ export function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL', exi
     createPrivateFile(path);
   }
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: existing });
-  const { dev, ino } = statSync(path);
-  openedFiles.set(db, { dev, ino });
+  openedFiles.set(db, new OpenedPath(path));
   try {
     db.pragma('journal_mode = WAL');
   } catch (error) {
@@ -87,8 +86,8 @@ export function damagedSqliteFile(path: string, error: unknown): StartupError | 
   );
 }
 
-/** The device and inode of the file each connection opened: what its path must still lead to. */
-const openedFiles = new WeakMap<Database.Database, { dev: number; ino: number }>();
+/** The file each connection opened: what its path must still lead to. */
+const openedFiles = new WeakMap<Database.Database, OpenedPath>();
 
 /**
  * Throws, with SQLite's own code for it (a storage fault: 503, not ready), when the connection's
@@ -98,10 +97,7 @@ const openedFiles = new WeakMap<Database.Database, { dev: number; ino: number }>
  * write transaction, not per row: a commit batch of the event log, a projection batch.
  */
 export function assertOpenedFile(db: Database.Database): void {
-  const opened = openedFiles.get(db);
-  if (opened === undefined) return;
-  const current = statSync(db.name, { throwIfNoEntry: false });
-  if (current?.ino === opened.ino && current.dev === opened.dev) return;
+  if (openedFiles.get(db)?.leadsToOpened() ?? true) return;
   throw Object.assign(
     new Error(`${db.name} is not the file this server opened (its folder was moved, removed or replaced while the server runs): put the folder back, or restart the server`),
     { code: 'SQLITE_READONLY_DBMOVED' },

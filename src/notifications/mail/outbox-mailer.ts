@@ -1,7 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { OpenedFolder } from '../../shared/opened-folder';
+import { OpenedPath } from '../../shared/opened-path';
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../shared/private-files';
 import type { EmailMessage, Mailer } from './mailer.port';
 import { toMailOptions } from './mail-options';
@@ -13,19 +13,19 @@ import { toMailOptions } from './mail-options';
 export class OutboxMailer implements Mailer {
   private readonly renderer: Transporter;
   /** The folder the outbox is in (DATA_DIR). */
-  private readonly parent: OpenedFolder;
+  private readonly parent: OpenedPath;
 
   constructor(private readonly dir: string) {
     this.renderer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
     makePrivateDir(dir);
-    this.parent = new OpenedFolder(dirname(dir));
+    this.parent = new OpenedPath(dirname(dir));
   }
 
   async send(message: EmailMessage): Promise<void> {
     const info = await this.renderer.sendMail(toMailOptions(message));
     // The folder again if it was emptied away, not its parent: a DATA_DIR moved, removed or replaced
     // under the server gets no outbox (the job fails and is retried), so it can be put back.
-    this.parent.assertSame();
+    this.parent.assertSameFolder();
     await mkdir(this.dir, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
