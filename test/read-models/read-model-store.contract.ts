@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { threadId } from 'node:worker_threads';
-import { changeVersion, type DocumentChange, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
+import { changeVersion, type Conditions, type DocumentChange, type ReadModelDocument, type VersionedChange } from '../../projections/document-change';
 import type { DocumentQuery, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { encodeCursor } from '../../src/application/queries/cursor';
 import { ReadQueries } from '../../src/application/queries/read-queries';
@@ -129,6 +129,34 @@ export function describeReadModelStore(name: string, open: () => Promise<OpenedS
       await apply(g, [{ change: { kind: 'patch', collection: 'agent_browsers', id: 'b3', set: { hit: 'nested' }, when: { 'nested.k': 'zzz' } }, version: v(3) }]);
       const byId = Object.fromEntries((await dumpDocuments(g)).map((d) => [d.id, d.document.hit ?? false]));
       expect(byId).toEqual({ b1: true, b2: true, b3: false });
+    });
+
+    it("gives each of a batch's `where`s its own stored documents, wheres of one shape included: null matches a missing field, booleans as stored, columns and document fields alike", async () => {
+      const g = await freshGeneration();
+      const stored: VersionedChange[] = [
+        { change: upsert('b1', { orgId: 'o1', agentId: 'x', pinned: true, step: 0 }), version: v(1) },
+        { change: upsert('b2', { orgId: 'o1', agentId: 'y', pinned: false, step: 0 }), version: v(1, 1) },
+        { change: upsert('b3', { orgId: 'o2', agentId: 'x', step: 0 }), version: v(1, 2) },
+        { change: upsert('b4', { orgId: 'o1', pinned: true, step: 0 }), version: v(1, 3) },
+        { change: upsert('b5', { orgId: 'o2', agentId: 'y', pinned: false, step: 0 }), version: v(1, 4) },
+      ];
+      await apply(g, stored);
+      const patchWhere = (where: Conditions, step: number): DocumentChange => ({ kind: 'patchWhere', collection: 'agent_browsers', where, set: { step } });
+      // Read from the store, not the batch: every document was written by the batch before.
+      const batch: VersionedChange[] = [
+        { change: patchWhere({ orgId: 'o1', agentId: 'x' }, 1), version: v(2) },
+        { change: patchWhere({ orgId: 'o2', agentId: 'x' }, 2), version: v(2, 1) },
+        { change: patchWhere({ orgId: 'o9', agentId: 'x' }, 3), version: v(2, 2) },
+        { change: patchWhere({ orgId: 'o1', agentId: null }, 4), version: v(2, 3) },
+        { change: patchWhere({ orgId: 'o2', pinned: false }, 5), version: v(2, 4) },
+        { change: patchWhere({ orgId: 'o1', pinned: false }, 6), version: v(2, 5) },
+        { change: patchWhere({ orgId: 'o1', pinned: null }, 7), version: v(2, 6) },
+      ];
+      await apply(g, batch);
+      const reference = new InMemoryDocuments();
+      reference.apply([...stored, ...batch]);
+      expect(await dumpDocuments(g)).toEqual(reference.dump('agent_browsers'));
+      expect(Object.fromEntries((await dumpDocuments(g)).map((d) => [d.id, d.document.step]))).toEqual({ b1: 1, b2: 6, b3: 2, b4: 4, b5: 5 });
     });
 
     it('patches and deletes by `where` only the matching documents older than the change', async () => {
