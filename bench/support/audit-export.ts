@@ -22,7 +22,8 @@ import { ed25519KeyPair } from '../../test/support/ed25519-key-pair';
 import type { EventStore, NewEvent, RecordedEvent, StreamWrite } from '../../src/event-store/event-store.port';
 import { auditEntry } from '../../src/transparency/audit-entry';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
-import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
+import { checkpointEvent } from '../../src/transparency/log-checkpointer';
+import { checkpointStream } from '../../src/domain/streams';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import type { NoteSigner } from '../../src/transparency/signed-note';
 

@@ -5,6 +5,7 @@
  * - browser: one agent's prompt frequency and sensitive tasks in one browser.
  * - pubkey:  one public key of the org (by fingerprint): which agent it belongs to (R18).
  * - recovery: the org's break-glass recoveries (R20): one at a time.
+ * - checkpoint: the org's signed checkpoints (R16), no leaves of its tree.
  */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
@@ -14,3 +15,4 @@ export const browserStream = (orgId: string, agentId: string, browserId: string)
   `browser-${orgId}~${agentId}~${browserId}`;
 export const publicKeyStream = (orgId: string, fingerprint: string): string => `pubkey-${orgId}~${fingerprint}`;
 export const recoveryStream = (orgId: string): string => `recovery-${orgId}`;
+export const checkpointStream = (orgId: string): string => `checkpoint-${orgId}`;

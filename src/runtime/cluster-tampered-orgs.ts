@@ -1,11 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { TamperedOrgs } from '../application/tampered-orgs';
 import { onChannel, sendToPrimary, sendToWorker } from '../rate-limits/cluster-ipc';
+import type { OrgsFinding } from '../transparency/orgs-finding';
 
 /** The IPC messages of the orgs found tampered, told from the cluster's own and the limits' by their channel. */
 const CHANNEL = 'ztkeys_tampered_orgs';
 
-type Message = { channel: typeof CHANNEL; orgIds: string[] } | { channel: typeof CHANNEL; asks: true };
+type Message = { channel: typeof CHANNEL; finding: OrgsFinding } | { channel: typeof CHANNEL; asks: true };
 
 const isOurs = onChannel(CHANNEL);
 
@@ -17,18 +18,18 @@ const isOurs = onChannel(CHANNEL);
  * and passes them on alike. Called before the workers are forked.
  */
 export function relayTamperedOrgsToWorkers(followed?: TamperedOrgs): void {
-  let orgIds: string[] = [];
-  const relay = (message: Message & { orgIds: string[] }, from?: Worker): void => {
-    orgIds = message.orgIds;
+  let finding: OrgsFinding = { tampered: [], unreadCheckpoints: [] };
+  const relay = (message: Message & { finding: OrgsFinding }, from?: Worker): void => {
+    finding = message.finding;
     for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from) sendToWorker(worker, message);
   };
   // Read every second: passed on when it changed.
   followed?.onFound((found) => {
-    if (found.join('\n') !== orgIds.join('\n')) relay({ channel: CHANNEL, orgIds: found });
+    if (JSON.stringify(found) !== JSON.stringify(finding)) relay({ channel: CHANNEL, finding: found });
   });
   cluster.on('message', (from, message: Message) => {
     if (!isOurs(message)) return;
-    if ('asks' in message) return sendToWorker(from, { channel: CHANNEL, orgIds });
+    if ('asks' in message) return sendToWorker(from, { channel: CHANNEL, finding });
     relay(message, from);
   });
 }
@@ -38,9 +39,9 @@ export function relayTamperedOrgsToWorkers(followed?: TamperedOrgs): void {
  * (`checks`); the others learn it from the primary, asking once for what was found before they listened.
  */
 export function shareTamperedOrgs(tampered: TamperedOrgs, checks: boolean): void {
-  if (checks) return tampered.onFound((orgIds) => sendToPrimary({ channel: CHANNEL, orgIds } satisfies Message));
+  if (checks) return tampered.onFound((finding) => sendToPrimary({ channel: CHANNEL, finding } satisfies Message));
   process.on('message', (message: Message) => {
-    if (isOurs(message) && 'orgIds' in message) tampered.found(message.orgIds);
+    if (isOurs(message) && 'finding' in message) tampered.found(message.finding);
   });
   sendToPrimary({ channel: CHANNEL, asks: true } satisfies Message);
 }

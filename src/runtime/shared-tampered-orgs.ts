@@ -1,17 +1,32 @@
 import type { TamperedOrgs } from '../application/tampered-orgs';
+import type { OrgsFinding, UnreadCheckpoint } from '../transparency/orgs-finding';
 import type { TamperedOrgsShare } from './tampered-orgs-share.port';
 
 /** How often an API process that runs no check reads what the deployment's check last found. */
 export const TAMPERED_ORGS_READ_EVERY_MS = 1000;
 
-/** The orgs of a stored value, or undefined for anything but a JSON array of texts (written by no release). */
-function orgsOf(value: string): string[] | undefined {
+const isTexts = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+const isUnreadCheckpoint = (value: unknown): value is UnreadCheckpoint => {
+  const { orgId, type, schemaVersion } = (value ?? {}) as Partial<UnreadCheckpoint>;
+  return typeof orgId === 'string' && typeof type === 'string' && Number.isSafeInteger(schemaVersion);
+};
+
+/**
+ * The finding of a stored value: a JSON array of texts is the tampered orgs alone (as a release
+ * before the unread checkpoints left it); undefined for anything no release writes.
+ */
+function findingOf(value: string): OrgsFinding | undefined {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) && parsed.every((orgId) => typeof orgId === 'string') ? parsed : undefined;
+    parsed = JSON.parse(value);
   } catch {
     return undefined;
   }
+  if (isTexts(parsed)) return { tampered: parsed, unreadCheckpoints: [] };
+  const { tampered, unreadCheckpoints } = (parsed ?? {}) as Partial<Record<keyof OrgsFinding, unknown>>;
+  if (!isTexts(tampered) || !Array.isArray(unreadCheckpoints) || !unreadCheckpoints.every(isUnreadCheckpoint)) return undefined;
+  return { tampered, unreadCheckpoints };
 }
 
 /**
@@ -20,7 +35,7 @@ function orgsOf(value: string): string[] | undefined {
  * leaves each finding in `share`, the deployment's Redis or the DATA_DIR they share.
  */
 export function publishTamperedOrgs(tampered: TamperedOrgs, share: TamperedOrgsShare, onError: (error: unknown) => void): void {
-  tampered.onFound((orgIds) => void share.write(JSON.stringify(orgIds)).catch(onError));
+  tampered.onFound((finding) => void share.write(JSON.stringify(finding)).catch(onError));
 }
 
 /**
@@ -36,8 +51,8 @@ export function followTamperedOrgs(tampered: TamperedOrgs, share: TamperedOrgsSh
     share
       .read()
       .then((value) => {
-        const orgIds = value === undefined ? undefined : orgsOf(value);
-        if (orgIds) tampered.found(orgIds);
+        const finding = value === undefined ? undefined : findingOf(value);
+        if (finding) tampered.found(finding);
       }, onError)
       .finally(() => (reading = false));
   };

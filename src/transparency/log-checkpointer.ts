@@ -1,4 +1,5 @@
 import { LOG_ACTOR } from '../domain/shared/actor';
+import { checkpointStream } from '../domain/streams';
 import { CLOCK_SKEW_TOLERANCE_MS } from '../domain/shared/signed-proof';
 import { ConcurrencyConflict, type EventStore, type NewEvent, type StreamWrite } from '../event-store/event-store.port';
 import { newId } from '../shared/ids';
@@ -11,7 +12,6 @@ import type { SigningGate } from './signing-gate';
 
 /** Signed checkpoints are events of their org's checkpoint stream: they replicate and export with the log. */
 export const CHECKPOINT_SIGNED = 'CheckpointSigned';
-export const checkpointStream = (orgId: string): string => `checkpoint-${orgId}`;
 
 export interface CheckpointSignedData {
   /** Tree size the checkpoint covers: the org's events before it, checkpoints not counted. */

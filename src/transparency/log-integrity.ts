@@ -2,6 +2,7 @@ import { decodeOrAsStored } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
+import { checkpointStream } from '../domain/streams';
 import { openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import type { NoteVerifier } from './signed-note';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
@@ -27,7 +28,21 @@ export interface NewerEvents {
   type: string;
   schemaVersion: number;
   count: number;
+  /**
+   * The first record of the org's checkpoint stream this release cannot read, if any. It vouches
+   * for nothing here, so the org's log is not checked past the last checkpoint read: an event
+   * altered under it would go unseen (its version is no part of what the log key signs). The
+   * write side refuses the org's writes and the checkpointer signs none of it meanwhile.
+   */
+  checkpoint?: { position: bigint; type: string; schemaVersion: number };
 }
+
+/**
+ * Whether a record is one of its org's checkpoints, no leaf of its tree: one this release reads by
+ * its type, one a newer release wrote by its stream (whatever type or version it is given there:
+ * a checkpoint relabelled so must not become a leaf).
+ */
+const isCheckpoint = (record: RecordedEvent, newer: boolean): boolean => (newer ? record.stream === checkpointStream(record.metadata.orgId) : record.type === 'CheckpointSigned');
 
 const undecodable = (record: RecordedEvent, error: unknown): string =>
   `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}`;
@@ -108,11 +123,11 @@ export class LogIntegrityCheck {
     }
     const { event, newer } = read;
     if (newer) {
-      this.sawNewer(record, index);
-      // A checkpoint this release cannot open vouches nothing for it: skipped, as it signs no leaf.
-      if (event.type === 'CheckpointSigned') return;
+      const checkpoint = isCheckpoint(record, true);
+      this.sawNewer(record, index, checkpoint);
+      if (checkpoint) return;
     }
-    if (event.type !== 'CheckpointSigned') {
+    if (newer || event.type !== 'CheckpointSigned') {
       org.pending.push(leafHash(eventLeafInput(event)));
       // Folded a window at a time: the window's worth after the edge stays, for the next checkpoint.
       if (org.pending.length >= 2 * this.pendingWindow) this.fold(org, org.pending.length - this.pendingWindow);
@@ -162,11 +177,13 @@ export class LogIntegrityCheck {
     return [...this.newer.values()];
   }
 
-  private sawNewer(record: RecordedEvent, index: number): void {
+  private sawNewer(record: RecordedEvent, index: number, inCheckpoints: boolean): void {
     const { orgId } = record.metadata;
-    const seen = this.newer.get(orgId);
+    const { position, type, schemaVersion } = record;
+    let seen = this.newer.get(orgId);
     if (seen) seen.count += 1;
-    else this.newer.set(orgId, { orgId, index, position: record.position, type: record.type, schemaVersion: record.schemaVersion, count: 1 });
+    else this.newer.set(orgId, (seen = { orgId, index, position, type, schemaVersion, count: 1 }));
+    if (inCheckpoints) seen.checkpoint ??= { position, type, schemaVersion };
   }
 
   /** The first fault of each org that has one: a root found wrong on the second read came before anything `apply` found after it. */
@@ -240,15 +257,15 @@ export class RootsAtSizes {
   apply(record: RecordedEvent): void {
     const orgId = record.metadata.orgId;
     const org = this.waiting.get(orgId);
-    if (!org || record.type === 'CheckpointSigned') return;
-    let leaf: Hash;
+    if (!org) return;
+    let read;
     try {
-      leaf = leafHash(eventLeafInput(decodeOrAsStored(record).event));
+      read = decodeOrAsStored(record);
     } catch (error) {
       this.settle(orgId, { orgId, index: org.tree.size, reason: undecodable(record, error) });
       return;
     }
-    this.applyLeaf(orgId, leaf);
+    if (!isCheckpoint(record, read.newer !== undefined)) this.applyLeaf(orgId, leafHash(eventLeafInput(read.event)));
   }
 
   /** True while the org has a root waiting: only its leaves are needed. */

@@ -3,7 +3,7 @@ import { decode } from '../domain/events/decode';
 import { orgStream } from '../domain/streams';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
-import { checkpointStream } from './log-checkpointer';
+import { checkpointStream } from '../domain/streams';
 import { DEFAULT_PENDING_WINDOW, openCheckpointEvent } from './log-integrity';
 import type { LogKeyring } from './log-keyring';
 import { storedTreeDisagreement } from './log-self-check';

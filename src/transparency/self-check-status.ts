@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReadinessCheck } from '../shared/readiness';
+import type { OrgsFinding } from './orgs-finding';
 import type { LogFault, NewerEvents } from './log-integrity';
 import type { SelfCheckReport } from './log-self-check';
 
@@ -12,8 +13,13 @@ const NAMED_ORGS = 10;
 export function describeNewerEvents(newer: readonly NewerEvents[]): string {
   const named = newer.slice(0, NAMED_ORGS).map(({ orgId, count, position, type, schemaVersion }) => `org ${orgId}: ${count} from position ${position}, the first ${type} v${schemaVersion}`);
   const more = newer.length > NAMED_ORGS ? `; and ${counted(newer.length - NAMED_ORGS, 'other org')}` : '';
+  const unread = newer.filter(({ checkpoint }) => checkpoint).length;
+  const checkpoints =
+    unread === 0
+      ? ''
+      : `; ${counted(unread, 'org')} hold${unread === 1 ? 's' : ''} checkpoints this release cannot read: their orgs' writes are refused until a release that reads them checks their log (with no newer release running, those checkpoints were altered)`;
   return (
-    `audit log holds events a newer ztkeys wrote (${named.join('; ')}${more}): their hashes are checked against the signed checkpoints, but this release reads none of them; ` +
+    `audit log holds events a newer ztkeys wrote (${named.join('; ')}${more}): their hashes are checked against the signed checkpoints, but this release reads none of them${checkpoints}; ` +
     'finish the upgrade (every ztkeys process on the newer release), or, downgraded on purpose, restore the backup taken before upgrading'
   );
 }
@@ -27,9 +33,9 @@ export interface SelfCheckStatusOptions {
   onNewerEvents: (newer: NewerEvents[]) => void;
 }
 
-/** Told the orgs of each check's standing faults: the write side's TamperedOrgs, which refuses their writes. */
+/** Told the orgs of each check's standing faults and unread checkpoints: the write side's TamperedOrgs, which refuses their writes. */
 export interface TamperedOrgsSink {
-  found(orgIds: Iterable<string>): void;
+  found(finding: OrgsFinding): void;
 }
 
 /** "1 finding", "3 findings". */
@@ -92,7 +98,8 @@ export class SelfCheckStatus {
       this.options.onFault(fault);
     }
     this.faults = faults;
-    this.tampered.found(faults.map((fault) => fault.orgId));
+    const unreadCheckpoints = newer.flatMap(({ orgId, checkpoint }) => (checkpoint ? [{ orgId, type: checkpoint.type, schemaVersion: checkpoint.schemaVersion }] : []));
+    this.tampered.found({ tampered: faults.map((fault) => fault.orgId), unreadCheckpoints });
     if (disagreements) {
       this.disagreements = disagreements;
       if (disagreements.length > 0) this.options.onNodesDisagree(disagreements);

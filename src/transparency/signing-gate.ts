@@ -17,7 +17,8 @@ export interface NodesAtStart {
  *
  * An org whose stored log fails its own check (an event or checkpoint altered, removed,
  * reordered) is held while the fault stands: a checkpoint of it would vouch for a log that
- * fails its own check (and its nodes are not compared). The other orgs are signed still: one
+ * fails its own check (and its nodes are not compared). So is one holding a checkpoint the check
+ * could not read (NewerEvents.checkpoint): its log is not checked past it. The other orgs are signed still: one
  * org's altered rows must not stop every org's checkpoints; readiness fails meanwhile, naming
  * the fault, for the operator to restore the log.
  *
@@ -27,6 +28,7 @@ export interface NodesAtStart {
  */
 export class SigningGate {
   private nodesAgree = false;
+  /** Orgs whose log the last check found altered, or holding a checkpoint it could not read. */
   private faulty = new Set<string>();
   /** Orgs the check at start did not vouch for, until a check of the whole log compares the nodes. */
   private unvouched = new Set<string>();
@@ -46,8 +48,8 @@ export class SigningGate {
   }
 
   /** Each check that read the log to its end; one whose nodes were not compared (or could not be read) leaves their verdict as it was. */
-  checked({ faults, disagreements }: Pick<SelfCheckReport, 'faults' | 'disagreements'>): void {
-    this.faulty = new Set(faults.map((fault) => fault.orgId));
+  checked({ faults, newer, disagreements }: Pick<SelfCheckReport, 'faults' | 'newer' | 'disagreements'>): void {
+    this.faulty = new Set([...faults.map((fault) => fault.orgId), ...newer.flatMap(({ orgId, checkpoint }) => (checkpoint ? [orgId] : []))]);
     if (disagreements) {
       this.nodesAgree = disagreements.length === 0;
       this.unvouched.clear();

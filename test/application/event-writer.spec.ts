@@ -62,7 +62,7 @@ describe('EventWriter', () => {
   it("appends nothing for an org whose stored log the server's check found altered, until a check finds it whole", async () => {
     // Given the check found the log of acme altered
     const tampered = new TamperedOrgs();
-    tampered.found(['acme']);
+    tampered.found({ tampered: ['acme'], unreadCheckpoints: [] });
     const guarded = new EventWriter(store, states, tampered);
     // When a command of acme writes, then it is refused and nothing is appended; another org writes as before
     await expect(guarded.write(context('2025-03-01T10:00:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] })).rejects.toBeInstanceOf(AuditLogTampered);
@@ -71,7 +71,7 @@ describe('EventWriter', () => {
     await guarded.write({ ...context('2025-03-01T10:00:00.000Z'), orgId: 'globex' }, { ...(await states.load(elsewhere, browserDecider)), events: [refused] });
     expect(await store.readStream(elsewhere)).toHaveLength(1);
     // When a later check finds acme's log whole, then its writes go through again
-    tampered.found([]);
+    tampered.found({ tampered: [], unreadCheckpoints: [] });
     await guarded.write(context('2025-03-01T10:01:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] });
     expect(await store.readStream(stream)).toHaveLength(1);
   });

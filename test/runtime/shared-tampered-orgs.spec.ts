@@ -44,12 +44,25 @@ describe('tampered orgs shared with the API processes that run no check', () => 
     const publishErrors: unknown[] = [];
     publishTamperedOrgs(checking, new DataDirTamperedOrgsShare(dataDir), (error) => publishErrors.push(error));
     const { tampered, seen } = follower();
-    checking.found(['o1']);
+    checking.found({ tampered: ['o1'], unreadCheckpoints: [] });
     await waitFor('the follower to refuse o1', () => refuses(tampered, 'o1'));
     expect(refuses(tampered, 'o2')).toBe(false);
-    checking.found([]);
+    checking.found({ tampered: [], unreadCheckpoints: [] });
     await waitFor('the follower to take o1 again', () => !refuses(tampered, 'o1'));
     expect([seen.errors, publishErrors]).toEqual([[], []]);
+  });
+
+  it("refuses the writes of an org whose checkpoints the check could not read, as a newer release's; reads a finding of tampered orgs alone as the release before left it", async () => {
+    const checking = new TamperedOrgs();
+    publishTamperedOrgs(checking, new DataDirTamperedOrgsShare(dataDir), (error) => {
+      throw error;
+    });
+    const { tampered } = follower();
+    checking.found({ tampered: [], unreadCheckpoints: [{ orgId: 'o2', type: 'CheckpointSigned', schemaVersion: 2 }] });
+    await waitFor('the follower to refuse o2', () => refuses(tampered, 'o2'));
+    expect(() => tampered.refuseWritesOf('o2')).toThrow(expect.objectContaining({ name: 'NotOfThisRelease', type: 'CheckpointSigned', schemaVersion: 2 }));
+    await new DataDirTamperedOrgsShare(dataDir).write('["o1"]');
+    await waitFor('the follower to refuse o1 alone', () => refuses(tampered, 'o1') && !refuses(tampered, 'o2'));
   });
 
   it('keeps what it read last while the finding cannot be read or is not one, and says why', async () => {

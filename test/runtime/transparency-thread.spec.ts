@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { TransparencyRole } from '../../src/runtime/transparency-role';
 import { startTransparencyOnThread } from '../../src/runtime/transparency-thread';
-import { checkpointStream } from '../../src/transparency/log-checkpointer';
+import { checkpointStream } from '../../src/domain/streams';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { SelfCheckStatus } from '../../src/transparency/self-check-status';

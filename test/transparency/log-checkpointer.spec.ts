@@ -10,7 +10,8 @@ import type { EventStore, RecordedEvent } from '../../src/event-store/event-stor
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { checkpointOrigin, openCheckpoint, checkpointTime } from '../../src/transparency/checkpoint';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
-import { CHECKPOINT_SIGNED, checkpointEvent, checkpointStream, LogCheckpointer, SIGNING_MARGIN_MS, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import { CHECKPOINT_SIGNED, checkpointEvent, LogCheckpointer, SIGNING_MARGIN_MS, type CheckpointSignedData } from '../../src/transparency/log-checkpointer';
+import { checkpointStream } from '../../src/domain/streams';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { MerkleFollower } from '../../src/transparency/merkle-follower';
@@ -25,7 +26,7 @@ const KEY = logKeyOf(signer);
 /** A gate a check of the log opened: the stored nodes agree with it, no org's log has a fault. */
 function vouched(): SigningGate {
   const gate = new SigningGate();
-  gate.checked({ faults: [], disagreements: [] });
+  gate.checked({ newer: [], faults: [], disagreements: [] });
   return gate;
 }
 
@@ -256,22 +257,22 @@ describe('log checkpointer', () => {
     const checkpoints = async () => (await events.readAll(undefined, 100)).filter((event) => event.type === CHECKPOINT_SIGNED);
     expect(await checkpoints()).toEqual([]);
     // A check whose nodes could not be read vouches for nothing.
-    gate.checked({ faults: [] });
+    gate.checked({ newer: [], faults: [] });
     await new Promise((resolve) => setTimeout(resolve, 2 * delayMs));
     expect(await checkpoints()).toEqual([]);
 
     // Nothing else arms the checkpointer here: the check's release does, the leaf long due.
-    gate.checked({ faults: [{ orgId: 'faulty', index: 0, reason: 'altered' }], disagreements: [] });
+    gate.checked({ newer: [], faults: [{ orgId: 'faulty', index: 0, reason: 'altered' }], disagreements: [] });
     await waitFor(async () => ((await checkpoints()).length > 0 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 3 * delayMs));
     expect((await checkpoints()).map((event) => event.metadata.orgId)).toEqual(['acme']);
 
     // A check that finds the nodes disagree holds every org again, the next growth too.
-    gate.checked({ faults: [], disagreements: ['org acme: altered'] });
+    gate.checked({ newer: [], faults: [], disagreements: ['org acme: altered'] });
     await events.append([{ stream: 'org-acme', expected: 0n, events: [orgEvent('acme', 1)] }]);
     await new Promise((resolve) => setTimeout(resolve, 3 * delayMs));
     expect(await checkpoints()).toHaveLength(1);
-    gate.checked({ faults: [], disagreements: [] });
+    gate.checked({ newer: [], faults: [], disagreements: [] });
     // Its fault gone (the log restored), the org is signed again.
     await waitFor(async () => ((await orgLog(events, 'faulty')).checkpoints.length === 1 && (await orgLog(events, 'acme')).checkpoints.some((c) => c.size === 2) ? true : undefined));
   });

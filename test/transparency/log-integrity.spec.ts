@@ -3,7 +3,8 @@ import type { LogEvent } from '../../src/domain/events/event-catalogue';
 import type { NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { LogIntegrityCheck } from '../../src/transparency/log-integrity';
-import { checkpointEvent, checkpointStream } from '../../src/transparency/log-checkpointer';
+import { checkpointEvent } from '../../src/transparency/log-checkpointer';
+import { checkpointStream } from '../../src/domain/streams';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
 import { signerFromSeed } from '../../src/transparency/signed-note';
@@ -146,7 +147,21 @@ describe('LogIntegrityCheck: events a newer release wrote', () => {
     const { check: integrity } = check(checkpointV2);
     expect(integrity.faults()).toEqual([]);
     expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 3, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
-    expect(integrity.newerEvents()).toEqual([expect.objectContaining({ type: 'CheckpointSigned', schemaVersion: 2, index: 6, count: 1 })]);
+    // Named as a checkpoint: the write side refuses the org's writes, the gate signs none of it (its log is not checked past it).
+    expect(integrity.newerEvents()).toEqual([expect.objectContaining({ type: 'CheckpointSigned', schemaVersion: 2, index: 6, count: 1, checkpoint: { position: 8n, type: 'CheckpointSigned', schemaVersion: 2 } })]);
+  });
+
+  it('takes no record of the checkpoint stream for a leaf, whatever type it is given there (it was one: the trees after it differed)', () => {
+    const relabelled = orgLog(6, [{ after: 3, signs: 3 }, { after: 6, signs: 6 }]).map((record) => (record.type === 'CheckpointSigned' && record.revision === 0n ? { ...record, type: 'CheckpointCosigned' } : record));
+    const { check: integrity, secondRead } = check(relabelled);
+    expect(integrity.faults()).toEqual([]);
+    expect(integrity.trees()).toEqual([{ orgId: ORG, signed: { size: 6, root: expect.any(Buffer) }, rootAt: expect.any(Function) }]);
+    expect(integrity.newerEvents()).toEqual([expect.objectContaining({ index: 3, checkpoint: { position: 4n, type: 'CheckpointCosigned', schemaVersion: 1 } })]);
+    // The second read agrees: a checkpoint far behind the log.
+    const far = orgLog(20, [{ after: 4, signs: 4 }, { after: 20, signs: 5 }]).map((record) => (record.type === 'CheckpointSigned' && record.revision === 0n ? { ...record, type: 'CheckpointCosigned' } : record));
+    expect(check(far)).toEqual({ check: expect.anything(), secondRead: true });
+    expect(check(far).check.faults()).toEqual([]);
+    expect(secondRead).toBe(false);
   });
 
   it('still faults an event of a version this release reads whose data is not an object', () => {

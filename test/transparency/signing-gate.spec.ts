@@ -7,7 +7,7 @@ describe('the signing gate', () => {
     expect(gate.allows('acme')).toBe(false);
     gate.vouchedAtStart({ disagreements: [], unvouched: ['grown'] });
     expect([gate.allows('acme'), gate.allows('grown'), gate.holdsEveryOrg, gate.awaitsCheck]).toEqual([true, false, false, true]);
-    gate.checked({ faults: [], disagreements: [] });
+    gate.checked({ newer: [], faults: [], disagreements: [] });
     expect([gate.allows('acme'), gate.allows('grown'), gate.awaitsCheck]).toEqual([true, true, false]);
   });
 
@@ -19,8 +19,17 @@ describe('the signing gate', () => {
 
   it('keeps the verdict of a check of the whole log that came before the check at start', () => {
     const gate = new SigningGate();
-    gate.checked({ faults: [], disagreements: ['org acme: nodes of its tree of 4 are missing'] });
+    gate.checked({ newer: [], faults: [], disagreements: ['org acme: nodes of its tree of 4 are missing'] });
     gate.vouchedAtStart({ disagreements: [], unvouched: [] });
     expect(gate.allows('acme')).toBe(false);
+  });
+
+  it('holds an org whose log holds a checkpoint the check could not read, the others signed, until a check reads it', () => {
+    const gate = new SigningGate();
+    const unread = { orgId: 'acme', index: 4, position: 9n, type: 'CheckpointSigned', schemaVersion: 2, count: 1, checkpoint: { position: 9n, type: 'CheckpointSigned', schemaVersion: 2 } };
+    gate.checked({ faults: [], newer: [unread, { ...unread, orgId: 'other', checkpoint: undefined }], disagreements: [] });
+    expect([gate.allows('acme'), gate.allows('other')]).toEqual([false, true]);
+    gate.checked({ faults: [], newer: [], disagreements: [] });
+    expect(gate.allows('acme')).toBe(true);
   });
 });
