@@ -73,6 +73,8 @@ export class AuditVerifier {
   private failure: Omit<AuditFailure, 'verified'> | undefined;
   /** The file's first line a newer release wrote: the verdict unless a failure is found, the rest of the file checked still. */
   private newer: Omit<AuditFailure, 'verified'> | undefined;
+  /** Checkpoint lines this release could not open: they vouched for nothing (the verdict says so). */
+  private unreadCheckpoints = 0;
   private readonly splitter = new LineSplitter((line) => this.push(line), MAX_LINE_LENGTH);
   /** Roots of checkpoints signing a size their org's edge had passed: the second read checks them. */
   private readonly deferred: DeferredRoot[] = [];
@@ -136,6 +138,7 @@ export class AuditVerifier {
         // A checkpoint this release cannot open vouches for nothing here: skipped, as it signs no leaf.
         const checkpoint = this.readable(org, record, undefined, () => decodeChecked(record!, STREAM_EVENTS.checkpoint));
         if (checkpoint) this.checkpoint(org, checkpoint);
+        else this.unreadCheckpoints += 1;
       } else {
         leafIndex = org.tree.size;
         this.leaf(org, where, record, leafIndex);
@@ -271,7 +274,7 @@ export class AuditVerifier {
       }
     }
     // No tampering found: a newer release's event is the verdict.
-    const found = this.failure ?? this.newer;
+    const found = this.failure ?? (this.newer && { ...this.newer, ...(this.unreadCheckpoints > 0 && { unreadCheckpoints: this.unreadCheckpoints }) });
     const failure = found && { ...found, verified: this.verifiedDespite(found) };
     return { ok: failure === undefined, lines: this.lines, orgs: [...this.orgs.values()].map((org) => this.report(org)), ...(failure && { failure }) };
   }

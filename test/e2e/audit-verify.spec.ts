@@ -593,7 +593,7 @@ describe('ztkeys audit verify on real exports', () => {
     expect(verdict.stderr).toBe(
       `ztkeys: The audit log ${join(work, 'newer.ndjson')} CANNOT BE VERIFIED by this release of ztkeys: it holds events a newer ztkeys wrote; verify it with that release's ztkeys. ` +
         `The first is at line ${at + 1} (KeyRequested ${newer[at].eventId}, event ${leafIndex} of org ${admin.orgId}): KeyRequested v2, which this release cannot read (it reads up to v1); ` +
-        'no tampering was found (every hash and checkpoint holds), but the rules of that event and of its org\'s events after it were not checked.\n' +
+        "no tampering was found in what this release reads (every line's hash, and every checkpoint it can open, holds), but the rules of that event and of its org's events after it were not checked.\n" +
         `Verified before it: the first ${checkedBefore.data.size} events of org ${admin.orgId} (signed by its checkpoint of size ${checkedBefore.data.size} on line ${newer.indexOf(checkedBefore) + 1}). Nothing after them is.\n`,
     );
     const json = await run('audit', 'verify', writeExport('newer.ndjson', newer), '--log-key', vkey, '--json');
@@ -623,6 +623,27 @@ describe('ztkeys audit verify on real exports', () => {
       const run6 = await run('audit', 'verify', writeExport('newer-tampered.ndjson', tampered), '--log-key', vkey);
       expect({ altered, code: run6.code, stderr: run6.stderr }).toEqual({ altered, code: EXIT.TAMPERED, stderr: expect.stringContaining('is INVALID or TAMPERED') });
     }
+  });
+
+  it("never says that a checkpoint it cannot open holds: an event altered under the last checkpoint and that checkpoint relabelled a newer release's is exit 10, naming it unchecked, and only what an earlier checkpoint signs verified (it said every checkpoint held)", async () => {
+    // No log key needed: the line's schema version is no part of the signed note.
+    const relabelled = structuredClone(lines);
+    const checkpoints = relabelled.filter(isCheckpoint);
+    const [earlier, last] = checkpoints.slice(-2);
+    const [from, to] = [relabelled.indexOf(earlier), relabelled.indexOf(last)];
+    const altered = to - 1 - [...relabelled.slice(from + 1, to)].reverse().findIndex((line) => !isCheckpoint(line));
+    expect(altered).toBeGreaterThan(from);
+    relabelled[altered] = { ...relabelled[altered], occurredAt: new Date(Date.parse(relabelled[altered].occurredAt) + 1).toISOString() };
+    relabelled[to] = { ...last, schemaVersion: 2 };
+    const verdict = await run('audit', 'verify', writeExport('relabelled.ndjson', relabelled), '--log-key', vkey);
+    expect(verdict.code).toBe(EXIT.NEWER_RELEASE);
+    expect(verdict.stderr).toContain("no tampering was found in what this release reads (every line's hash, and every checkpoint it can open, holds), but the rules of that event and of its org's events after it were not checked, nor what the checkpoint it cannot open signs.\n");
+    expect(verdict.stderr).not.toContain('every hash and checkpoint holds');
+    const json = JSON.parse((await run('audit', 'verify', writeExport('relabelled.ndjson', relabelled), '--log-key', vkey, '--json')).stdout) as AuditVerdict;
+    expect(json.failure).toMatchObject({ type: 'CheckpointSigned', newerRelease: true, unreadCheckpoints: 1, verified: [{ orgId: admin.orgId, events: earlier.data.size }] });
+    // Read as it was written, the same alteration is found.
+    relabelled[to] = last;
+    expect((await run('audit', 'verify', writeExport('altered.ndjson', relabelled), '--log-key', vkey)).code).toBe(EXIT.TAMPERED);
   });
 
   it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {

@@ -29,9 +29,9 @@ const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
 
 /** The failure, then how far the export was verified, as `ztkeys audit verify` says it. */
 const failureText = (failure: AuditFailure): string => {
-  const { line, orgId, leafIndex, eventId, type, reason, newerRelease } = failure;
+  const { line, orgId, leafIndex, eventId, type, reason, newerRelease, unreadCheckpoints } = failure;
   const where = line === 0 ? 'the log as a whole' : `line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event index ${leafIndex} of org ${orgId}` : ''})` : ''}`;
-  if (newerRelease) return `The audit log ${newerReleaseVerdict(where, reason)} ${verifiedDespiteFailure(failure)}`;
+  if (newerRelease) return `The audit log ${newerReleaseVerdict(where, reason, unreadCheckpoints)} ${verifiedDespiteFailure(failure)}`;
   return `The audit log is INVALID or TAMPERED. First problem at ${where}: ${reason} ${verifiedDespiteFailure(failure)}`;
 };
 

@@ -105,9 +105,9 @@ function uncoveredText(file: string, orgs: OrgReport[]): string {
 
 /** The failure, on one line (its ids and reason name what the file holds), then how far the file was verified. */
 function failureText(file: string, failure: AuditFailure): string {
-  const { line, orgId, leafIndex, eventId, type, reason, forked, newerRelease } = failure;
+  const { line, orgId, leafIndex, eventId, type, reason, forked, newerRelease, unreadCheckpoints } = failure;
   const where = line === 0 ? 'the file as a whole' : sentence`line ${line}${type ? ` (${type} ${eventId}${leafIndex !== undefined ? `, event ${leafIndex} of org ${orgId}` : ''})` : ''}`;
-  if (newerRelease) return `${sentence`The audit log ${file}`} ${newerReleaseVerdict(where, onOneLineShown(reason))}\n${verifiedDespiteFailure(failure)}`;
+  if (newerRelease) return `${sentence`The audit log ${file}`} ${newerReleaseVerdict(where, onOneLineShown(reason), unreadCheckpoints)}\n${verifiedDespiteFailure(failure)}`;
   const verdict = forked ? 'is FORKED: it does not extend the trusted checkpoint' : 'is INVALID or TAMPERED';
   return `${sentence`The audit log ${file}`} ${verdict}. First problem at ${where}: ${onOneLineShown(reason)}\n${verifiedDespiteFailure(failure)}`;
 }

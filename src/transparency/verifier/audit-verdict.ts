@@ -19,10 +19,12 @@ export interface AuditFailure {
   otherOrg?: true;
   /**
    * No tampering found, but the line holds an event a newer release wrote (a type or schema version
-   * this release does not know), the first of the file: its hash and every checkpoint hold, but its
-   * rules, and those of its org's events after it, are that release's to check.
+   * this release does not know), the first of the file: its hash and every checkpoint this release
+   * opens hold, but its rules, and those of its org's events after it, are that release's to check.
    */
   newerRelease?: true;
+  /** With newerRelease: how many checkpoint lines this release could not open (none checked; what only they sign is not verified). */
+  unreadCheckpoints?: number;
   /**
    * What the file still proves, by org: the prefixes whose every rule was checked and whose root a
    * signed checkpoint vouches for. Empty when the failure undoes them all (see verifiedDespite).
