@@ -5,7 +5,7 @@ import { eventLeafInput } from './event-leaf';
 import { checkpointStream } from '../domain/streams';
 import { openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import type { NoteVerifier } from './signed-note';
-import { CompactRange, EMPTY_ROOT, leafHash, type Hash } from './merkle-tree';
+import { CompactRange, EMPTY_ROOT, leafHash, type Hash, type StoredNode } from './merkle-tree';
 
 /** The first thing wrong with one org's stored log. */
 export interface LogFault {
@@ -51,6 +51,7 @@ const undecodable = (record: RecordedEvent, error: unknown): string =>
 export const DEFAULT_PENDING_WINDOW = 10_000;
 
 interface OrgCheck {
+  orgId: string;
   /** Right edge of the org's tree over its first leaves: those the last accepted checkpoint signed, and older ones folded in when more than twice the window followed. */
   tree: CompactRange;
   /** Leaf hashes after `tree`, in log order: fewer than twice the window. */
@@ -95,10 +96,16 @@ export class LogIntegrityCheck {
   private readonly newer = new Map<string, NewerEvents>();
   private rechecked: RootsAtSizes | undefined;
 
+  /** Each org's tree nodes completed since they were last taken, when the caller compares them with stored ones (takeCompletedNodes). */
+  private readonly completed: Map<string, StoredNode[]> | undefined;
+
   constructor(
     private readonly keys: LogKeyring,
     private readonly pendingWindow = DEFAULT_PENDING_WINDOW,
-  ) {}
+    options: { completedNodes?: boolean } = {},
+  ) {
+    if (options.completedNodes) this.completed = new Map();
+  }
 
   apply(record: RecordedEvent): void {
     const org = this.org(record.metadata.orgId);
@@ -202,12 +209,28 @@ export class LogIntegrityCheck {
   }
 
   private fold(org: OrgCheck, leaves: number): void {
-    for (const leaf of org.pending.splice(0, leaves)) org.tree.append(leaf);
+    const kept = this.completed && (this.completed.get(org.orgId) ?? this.completed.set(org.orgId, []).get(org.orgId)!);
+    for (const leaf of org.pending.splice(0, leaves)) {
+      const nodes = org.tree.append(leaf);
+      if (kept) for (const node of nodes) kept.push(node);
+    }
+  }
+
+  /**
+   * The nodes of each org's tree folded in since the last call (every node of its tree once, in
+   * order, as the edge moves on; an org with a fault left out): asked for at construction
+   * (`completedNodes`), for the caller to compare with the stored ones and drop.
+   */
+  takeCompletedNodes(): Map<string, StoredNode[]> {
+    const taken = new Map<string, StoredNode[]>();
+    for (const [orgId, nodes] of this.completed ?? []) if (nodes.length > 0 && !this.orgs.get(orgId)?.fault) taken.set(orgId, nodes);
+    this.completed?.clear();
+    return taken;
   }
 
   private org(orgId: string): OrgCheck {
     let org = this.orgs.get(orgId);
-    if (!org) this.orgs.set(orgId, (org = { tree: CompactRange.empty(), pending: [] }));
+    if (!org) this.orgs.set(orgId, (org = { orgId, tree: CompactRange.empty(), pending: [] }));
     return org;
   }
 }

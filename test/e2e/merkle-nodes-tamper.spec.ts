@@ -105,4 +105,13 @@ describe('proofs from a tampered Merkle node store', () => {
     expect(rebuilt.equals((await checkpoint())!.rootHash)).toBe(true);
     expect(await verifies(0)).toBe(true);
   });
+
+  it("rebuilds the store when a node off the tree's right edge was altered (a leaf), which no root reads: its proofs answered 503 for good, though the 503 said the check rebuilds them", async () => {
+    await server.close();
+    // Leaf 1: read by the proofs of leaves 0 and 1 only, by no root of the tree of `size`.
+    expect(proofNodes({ kind: 'root', size }).some(({ level, index }) => level === 0 && index === 1)).toBe(false);
+    alter(0, 1);
+    server = await startTestServer(env);
+    await waitFor('the proofs to verify again', async () => (await verifies(0)) && (await verifies(1)), 30_000);
+  });
 });
