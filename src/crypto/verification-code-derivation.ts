@@ -34,5 +34,14 @@ export function verificationCodeFromDigest(digest: Uint8Array): string {
 export const sameVerificationCode = (a: string, b: string): boolean =>
   a.replace(/[^0-9]/g, '') === b.replace(/[^0-9]/g, '') && a.replace(/[^0-9]/g, '').length === Number(DIGITS);
 
-/** What an approver may type for a code: its 15 digits, groups separated by "-" or spaces, nothing else. */
-export const isVerificationCodeShape = (typed: string): boolean => typed.replace(/[\s-]/g, '').length === Number(DIGITS) && !/[^\d\s-]/.test(typed);
+/** The longest text an approver may type for a code: its 15 digits and room for separators. */
+export const MAX_VERIFICATION_CODE_LENGTH = 42;
+
+/**
+ * What an approver may type for a code, the API's rule as the CLI's and the console's: its 15
+ * digits, separated by "-" or spaces, from a digit to a digit. A text of any other shape is no
+ * code: refused before it is compared, so it costs no attempt toward R5's lock.
+ */
+export const VERIFICATION_CODE_SHAPE = /^[0-9](?:[ -]*[0-9]){14}$/;
+
+export const isVerificationCodeShape = (typed: string): boolean => typed.length <= MAX_VERIFICATION_CODE_LENGTH && VERIFICATION_CODE_SHAPE.test(typed);

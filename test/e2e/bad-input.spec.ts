@@ -95,6 +95,24 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
       expect(withTrailingBits(proof.signature)).not.toBe(proof.signature);
     });
 
+    it('refuses a verification code that is not 15 digits once spaces and dashes are removed (400, counting no attempt), and takes one that is, however grouped', async () => {
+      const dave = await suite.journey.addAgent(alice, 'dave');
+      const request = await suite.journey.requestKey(dave);
+      const code = request.body.verificationCode as string;
+      const digits = code.replace(/-/g, '');
+      const approve = (verificationCode: string) => suite.journey.decide(alice, request.body.requestId, 'APPROVE', { verificationCode });
+      await refusedAll(async () => {
+        for (const verificationCode of ['1-------------1', '0-0-0-0-0-0-0-0-0', `${code}1`, `${code}-1`, digits.slice(1), digits.padEnd(40, '0'), `-${code}`, `${digits.slice(0, 14)}x`, '']) {
+          const reply = await approve(verificationCode);
+          expectProblem(reply, 400, 'INVALID_INPUT');
+          expect(reply.body.errors).toEqual([{ field: 'verificationCode', problems: [expect.stringMatching(/15 digits/)] }]);
+        }
+      });
+      // 15 digits, grouped or not: a wrong one is a wrong code (422, counted), the right one approves.
+      expectProblem(await approve('000 000-000000 000'), 422, 'VERIFICATION_CODE_MISMATCH');
+      expect((await approve(code.replace(/-/g, ' '))).body).toMatchObject({ status: 'APPROVED' });
+    });
+
     it('refuses a sensitive task that sends half a proof, a challengeId without its signature or a signature without its challengeId (400, naming the missing field), recording no refusal', async () => {
       const task = { browserId: 'b1', task: 'remote-control:device-42' };
       const proof = await suite.journey.signed(alice, alice.key!, { purpose: 'SENSITIVE_TASK', ...task });
@@ -785,7 +803,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, token, { role: 'ADMIN' }), 401, 'UNAUTHENTICATED');
       }
       const stranger = await suite.server.token(alice.orgId, 'mallory');
-      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, stranger, { role: 'ADMIN' }), 403, 'NOT_SUPER_ADMIN');
+      expectProblem(await call(suite.server, 'PATCH', `${base}/agents/bob`, stranger, { role: 'ADMIN' }), 403, 'NOT_A_MEMBER');
       expectProblem(await call(suite.server, 'POST', `${base}/challenges`, stranger, { purpose: 'KEY_REQUEST', publicKey: generateKeyPair().publicKey }), 403, 'NOT_A_MEMBER');
     });
   });
@@ -909,7 +927,7 @@ describe('bad input (R15): a clear 4xx problem, and nothing written', () => {
         name: 'POST key-requests/:requestId/approve',
         method: 'POST',
         path: (id) => requestPath(id, 'approve'),
-        fields: [{ verificationCode: fc.oneof(fc.constant(org.pending.body.verificationCode), fc.stringMatching(/^[0-9][0-9 -]{13,20}[0-9]$/)), ...proofFields(material.approve) }],
+        fields: [{ verificationCode: fc.oneof(fc.constant(org.pending.body.verificationCode), fc.stringMatching(/^[0-9](?:[ -]?[0-9]){14}$/)), ...proofFields(material.approve) }],
         token: org.alice.token,
         recorded: ['VERIFICATION_CODE_MISMATCH', 'REQUEST_LOCKED'],
       },

@@ -49,7 +49,8 @@ export async function pendingKeysScreen(screen: Screen): Promise<HTMLElement[]> 
       const codeInput = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'code', placeholder: '000-000-000-000-000' });
       const reasonInput = h('input', { type: 'text', name: 'reason', autocomplete: 'off' });
       const approve = async () => {
-        const typed = codeInput.value;
+        // Typed or pasted: the whitespace around it is no part of the code.
+        const typed = codeInput.value.trim();
         if (!isVerificationCodeShape(typed))
           throw new Refusal(`A verification code has 15 digits (groups of 3 may be separated by "-" or spaces); nothing was sent.`);
         await decide(request, 'APPROVE', { verificationCode: typed });

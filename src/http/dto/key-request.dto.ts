@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bodySchema } from './body-schema';
 import { challengeIdField, publicKeyField, signatureField, textField } from './fields';
+import { MAX_VERIFICATION_CODE_LENGTH, VERIFICATION_CODE_SHAPE } from '../../crypto/verification-code-derivation';
 
 export const createKeyRequestSchema = bodySchema({
   publicKey: publicKeyField(),
@@ -10,10 +11,14 @@ export const createKeyRequestSchema = bodySchema({
 });
 export type CreateKeyRequestBody = z.infer<typeof createKeyRequestSchema>;
 
+const VERIFICATION_CODE_RULE = 'verificationCode must be 15 digits, optionally grouped with spaces or dashes';
+
 export const approveKeyRequestSchema = bodySchema({
+  // Exactly 15 digits: a text that is no code must count no wrong attempt toward R5's lock.
   verificationCode: z
     .string()
-    .regex(/^[0-9][0-9 -]{13,40}[0-9]$/, { message: 'verificationCode must be 15 digits, optionally grouped with spaces or dashes' })
+    .max(MAX_VERIFICATION_CODE_LENGTH, { message: VERIFICATION_CODE_RULE, abort: true })
+    .regex(VERIFICATION_CODE_SHAPE, { message: VERIFICATION_CODE_RULE })
     .meta({ description: 'The code the requester read out to you (15 digits; spaces or dashes allowed)', example: '123-456-789-012-345' }),
   challengeId: challengeIdField(),
   signature: signatureField(),
