@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { organizationDecider } from '../domain/organization/organization.decider';
+import { memberRole, organizationDecider } from '../domain/organization/organization.decider';
 import type { OrganizationState } from '../domain/organization/organization.state';
 import type { ActorContext } from '../domain/shared/actor';
 import { refuse } from '../domain/shared/refusal';
@@ -7,6 +7,7 @@ import { keyDecider } from '../domain/signature-key/key.decider';
 import { countedApprovals } from '../domain/signature-key/approval-threshold';
 import { activeKeyOf, type KeyRequestEntry, type KeyState } from '../domain/signature-key/key.state';
 import { agentStream, orgStream } from '../domain/streams';
+import { quoted } from '../shared/quoted';
 import { approversWithActiveKey } from './approvers';
 import { type LoadedStream, StreamStates } from './stream-states';
 
@@ -21,7 +22,7 @@ export class Directory {
   /** `freshSince` of each method: see `StreamStates.load`. */
   async org(orgId: string, freshSince?: number): Promise<LoadedStream<OrganizationState>> {
     const org = await this.states.load(orgStream(orgId), organizationDecider, freshSince);
-    if (!org.state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${orgId} does not exist.`);
+    if (!org.state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', `Organization ${quoted(orgId)} does not exist.`);
     return org;
   }
 
@@ -32,10 +33,9 @@ export class Directory {
   /** The caller as a member of the org, with their role and ACTIVE key. */
   async actor(orgId: string, agentId: string, freshSince?: number): Promise<{ org: LoadedStream<OrganizationState>; actor: ActorContext; keys: LoadedStream<KeyState> }> {
     const org = await this.org(orgId, freshSince);
-    const member = org.state.agents.get(agentId);
-    if (!member) refuse('FORBIDDEN', 'NOT_A_MEMBER', `Agent ${agentId} is not a member of this organization.`);
+    const role = memberRole(org.state, agentId);
     const keys = await this.keys(orgId, agentId, freshSince);
-    return { org, keys, actor: { agentId, role: member!.role, activeKey: activeKeyOf(keys.state) } };
+    return { org, keys, actor: { agentId, role, activeKey: activeKeyOf(keys.state) } };
   }
 
   /**

@@ -65,12 +65,12 @@ describe('org policy (R20): changes are signed SUPER_ADMIN decisions', () => {
     given(organizationDecider, org()).when(change(DEFAULT_ORG_POLICY)).thenEvents([]);
   });
 
-  it('refuses an ADMIN, a MEMBER and a stranger, and a SUPER_ADMIN without an ACTIVE key', () => {
+  it('refuses an ADMIN, a MEMBER and a stranger (not a member), and a SUPER_ADMIN without an ACTIVE key', () => {
     const events = org(add('carol', 'MEMBER'));
     const bobKey = generateKeyPair();
     decide(events).when(change(bank, { actorId: 'bob', key: bobKey })).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
     decide(events).when(change(bank, { actorId: 'carol', key: bobKey })).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
-    decide(events).when(change(bank, { actorId: 'eve', key: bobKey })).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+    decide(events).when(change(bank, { actorId: 'eve', key: bobKey })).thenRefused('FORBIDDEN', 'NOT_A_MEMBER');
     decide(events).when(change(bank, { actorId: 'zoe', key: null })).thenRefused('FORBIDDEN', 'NO_ACTIVE_KEY');
   });
 

@@ -49,7 +49,7 @@ describe('organization decider', () => {
       const events = org(add('bob', 'ADMIN'), add('carol', 'MEMBER'));
       decide(events).when(add('dave', 'MEMBER', 'bob')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
       decide(events).when(add('dave', 'MEMBER', 'carol')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
-      decide(events).when(add('dave', 'MEMBER', 'eve')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when(add('dave', 'MEMBER', 'eve')).thenRefused('FORBIDDEN', 'NOT_A_MEMBER');
     });
 
     it('refuses a reserved id (operator, system), in any case', () => {
@@ -189,6 +189,23 @@ describe('organization decider', () => {
       expect(roleOf(state, 'bob')).toBeUndefined();
       expect([...state.approvers]).toEqual(['alice']);
       decide(events).when(add('bob', 'MEMBER')).thenEvents([{ type: 'AgentAdded', data: { ...agent('bob'), role: 'MEMBER' } }]);
+    });
+  });
+
+  describe('a caller who is not in the directory (R1)', () => {
+    it('refuses a removed SUPER_ADMIN, as every other endpoint refuses a removed agent, before any role is checked (NOT_A_MEMBER)', () => {
+      const events = org(add('bob', 'SUPER_ADMIN'), add('carol', 'MEMBER'), { type: 'RemoveAgent', actorId: 'alice', agentId: 'bob' });
+      for (const actorId of ['bob', 'eve']) {
+        const commands: OrganizationCommand[] = [
+          add('dave', 'MEMBER', actorId),
+          { type: 'ChangeAgentRole', actorId, agentId: 'carol', role: 'ADMIN', agentHoldsKey: false },
+          { type: 'RemoveAgent', actorId, agentId: 'carol' },
+        ];
+        for (const command of commands) {
+          const refusal = decide(events).when(command).thenRefused('FORBIDDEN', 'NOT_A_MEMBER');
+          expect(refusal.message).toBe(`Agent "${actorId}" is not a member of this organization.`);
+        }
+      }
     });
   });
 

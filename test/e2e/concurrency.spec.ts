@@ -171,14 +171,15 @@ describe('invariants under concurrent commands over HTTP', () => {
   });
 
   it('keeps a SUPER_ADMIN when the last two demote or remove each other, or demote themselves, at once (R1)', async () => {
-    const races: [string, (alice: TestAgent, carol: TestAgent) => Promise<Reply>[]][] = [
-      ['demote each other', (alice, carol) => [suite.journey.changeRole(alice, 'carol', 'ADMIN'), suite.journey.changeRole(carol, 'alice', 'MEMBER')]],
-      ['remove each other', (alice, carol) => [suite.journey.removeAgent(alice, 'carol'), suite.journey.removeAgent(carol, 'alice')]],
-      ['demote themselves', (alice, carol) => [suite.journey.changeRole(alice, 'alice', 'AUDITOR'), suite.journey.changeRole(carol, 'carol', 'MEMBER')]],
+    // The loser is refused as the directory the winner left has them: demoted, removed (no member), or the last SUPER_ADMIN.
+    const races: [string, (alice: TestAgent, carol: TestAgent) => Promise<Reply>[], string[]][] = [
+      ['demote each other', (alice, carol) => [suite.journey.changeRole(alice, 'carol', 'ADMIN'), suite.journey.changeRole(carol, 'alice', 'MEMBER')], ['NOT_SUPER_ADMIN', 'LAST_SUPER_ADMIN']],
+      ['remove each other', (alice, carol) => [suite.journey.removeAgent(alice, 'carol'), suite.journey.removeAgent(carol, 'alice')], ['NOT_A_MEMBER', 'LAST_SUPER_ADMIN']],
+      ['demote themselves', (alice, carol) => [suite.journey.changeRole(alice, 'alice', 'AUDITOR'), suite.journey.changeRole(carol, 'carol', 'MEMBER')], ['NOT_SUPER_ADMIN', 'LAST_SUPER_ADMIN']],
     ];
     const { conflicts } = await countingConflicts(suite.server, async () => {
       for (let round = 0; round < 5; round++) {
-        for (const [race, commands] of races) {
+        for (const [race, commands, codes] of races) {
           const alice = await suite.journey.createOrg('alice');
           const carol = await suite.journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
           const replies = await Promise.all(commands(alice, carol));
@@ -186,7 +187,7 @@ describe('invariants under concurrent commands over HTTP', () => {
           const refused = replies.filter((reply) => reply.status !== 200);
           expect({ race, refused: refused.length }).toEqual({ race, refused: 1 });
           expectProblem(refused[0], refused[0].status);
-          expect(['NOT_SUPER_ADMIN', 'LAST_SUPER_ADMIN']).toContain(refused[0].body.code);
+          expect({ race, code: codes.includes(refused[0].body.code) }).toEqual({ race, code: true });
           const superAdmins = [...(await directory(alice.orgId)).agents.entries()].filter(([, agent]) => agent.role === 'SUPER_ADMIN');
           expect({ race, superAdmins: superAdmins.length }).toEqual({ race, superAdmins: 1 });
         }
@@ -194,6 +195,34 @@ describe('invariants under concurrent commands over HTTP', () => {
     });
     // The pairs did race: some append was refused for a directory another command had changed.
     expect(conflicts).toBeGreaterThan(0);
+  });
+
+  it('refuses a SUPER_ADMIN removed by another while they change the directory as NOT_A_MEMBER, whichever commits first (R1)', async () => {
+    const acts: [string, (carol: TestAgent) => Promise<Reply>][] = [
+      ['add', (carol) => call(suite.server, 'POST', `/v1/orgs/${carol.orgId}/agents`, carol.token, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave', role: 'MEMBER' })],
+      ['promote', (carol) => suite.journey.changeRole(carol, 'bob', 'ADMIN')],
+      ['remove', (carol) => suite.journey.removeAgent(carol, 'bob')],
+    ];
+    const refusals: string[] = [];
+    const { conflicts } = await countingConflicts(suite.server, async () => {
+      for (let round = 0; round < 5; round++) {
+        for (const [act, command] of acts) {
+          const alice = await suite.journey.createOrg('alice');
+          const carol = await suite.journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
+          await suite.journey.addAgent(alice, 'bob');
+          const [removed, acted] = await Promise.all([suite.journey.removeAgent(alice, 'carol'), command(carol)]);
+          expect({ act, removed: removed.status }).toEqual({ act, removed: 200 });
+          // Carol acted before her removal, or is refused as the removed agent she is then.
+          if (acted.status !== 200 && acted.status !== 201) {
+            expectProblem(acted, 403, 'NOT_A_MEMBER');
+            refusals.push(act);
+          }
+          expect((await directory(alice.orgId)).agents.has('carol')).toBe(false);
+        }
+      }
+    });
+    // The pairs did race: carol was refused for a removal that came first, some of it by an append that conflicted.
+    expect({ refusals: refusals.length > 0, conflicts: conflicts > 0 }).toEqual({ refusals: true, conflicts: true });
   });
 
   it('removing an agent while their request is approved leaves no ACTIVE key and one consistent outcome (R9)', async () => {

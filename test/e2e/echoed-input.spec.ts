@@ -1,6 +1,6 @@
 import { call, type Reply, type TestAgent } from '../support/api-client';
 import { serverForSuite } from '../support/server-for-suite';
-import { expectProblem } from './expectations';
+import { expectNothingWritten, expectProblem } from './expectations';
 
 /** Characters that act on a terminal or a log reader (see src/shared/hidden-characters.ts), and line breaks and tabs, which forge a line. */
 const ACTING = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
@@ -61,6 +61,36 @@ describe('problems show what the client sent without acting on who reads them (R
       expect({ path: path.slice(0, 60), length: reply.body.detail.length < 250 }).toEqual({ path: path.slice(0, 60), length: true });
       expect(reply.body.detail).toContain(`"${'a'.repeat(64)}…"`);
     }
+  });
+
+  it('quotes an id of a path, a body or a query that a refusal repeats, cut past 64 characters, as it does an unknown org', async () => {
+    // 100 characters: a valid id, longer than any refusal repeats.
+    const long = `${'a'.repeat(64)}${'b'.repeat(36)}`;
+    const shown = `"${'a'.repeat(64)}…"`;
+    const operator = suite.server.bootstrapToken;
+    const added = { agentId: long, email: 'long@acme.test', displayName: 'Long', role: 'MEMBER' };
+    expect((await call(suite.server, 'POST', `${base}/agents`, alice.token, added)).status).toBe(201);
+    const upper = `${'A'.repeat(64)}${'b'.repeat(36)}`;
+    await expectNothingWritten(suite.server, async () => {
+      const refusals: [Reply, number, string][] = [
+        [await call(suite.server, 'PATCH', `${base}/agents/${long}x`, alice.token, { role: 'ADMIN' }), 404, 'AGENT_NOT_FOUND'],
+        [await call(suite.server, 'DELETE', `${base}/agents/${long}x`, alice.token), 404, 'AGENT_NOT_FOUND'],
+        [await call(suite.server, 'DELETE', `${base}/agents/${long}x/key`, alice.token, { reason: 'gone' }), 404, 'AGENT_NOT_FOUND'],
+        [await call(suite.server, 'POST', `${base}/agents`, alice.token, added), 409, 'AGENT_EXISTS'],
+        [await call(suite.server, 'POST', `/v1/orgs/${long}/recoveries`, operator, { agentId: 'alice' }), 404, 'ORG_NOT_FOUND'],
+        [await call(suite.server, 'POST', `${base}/recoveries`, operator, { agentId: `${long}x` }), 422, 'NOT_SUPER_ADMIN'],
+        [await call(suite.server, 'GET', `${base}/audit-log/inclusion?eventId=${long}`, alice.token), 404, 'EVENT_NOT_FOUND'],
+      ];
+      for (const [reply, status, code] of refusals) {
+        expectProblem(reply, status, code);
+        expect({ code, detail: reply.body.detail }).toEqual({ code, detail: expect.stringContaining(shown) });
+        expect({ code, cut: !reply.body.detail.includes('b'.repeat(36)) }).toEqual({ code, cut: true });
+      }
+      // Both ids of a clash in case: the one sent and the one of the org.
+      const clash = await call(suite.server, 'POST', `${base}/agents`, alice.token, { ...added, agentId: upper });
+      expectProblem(clash, 409, 'AGENT_ID_TAKEN_IN_OTHER_CASE');
+      expect(clash.body.detail).toContain(`Agent ${shown} is already in this organization, and "${'A'.repeat(64)}…" differs from it only in case`);
+    });
   });
 
   it('quotes the path of a method it does not take, of no route, or of an id past what the router reads, cut as well', async () => {

@@ -322,6 +322,25 @@ describe('key lifecycle over HTTP (the source article journey)', () => {
     });
   });
 
+  it('answers a removed SUPER_ADMIN whose token has not expired 403 NOT_A_MEMBER on the agents endpoints too, as on every other (R1)', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const carol = await suite.journey.addAgent(alice, 'carol', 'SUPER_ADMIN');
+    await suite.journey.addAgent(alice, 'bob');
+    expectAccepted(await suite.journey.removeAgent(alice, 'carol'));
+    const base = `/v1/orgs/${alice.orgId}`;
+    await expectNothingWritten(suite.server, async () => {
+      for (const reply of [
+        await call(suite.server, 'POST', `${base}/agents`, carol.token, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave', role: 'MEMBER' }),
+        await suite.journey.changeRole(carol, 'bob', 'ADMIN'),
+        await suite.journey.removeAgent(carol, 'bob'),
+        await suite.journey.revokeKey(carol, 'bob'),
+      ]) {
+        expectProblem(reply, 403, 'NOT_A_MEMBER');
+        expect(reply.body.detail).toBe('Agent "carol" is not a member of this organization.');
+      }
+    });
+  });
+
   it('keeps the last SUPER_ADMIN, and applies role changes at once (R1)', async () => {
     const { alice, carol } = await org({ admin: true });
     await expectNothingWritten(suite.server, async () => {

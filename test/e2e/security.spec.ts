@@ -176,7 +176,7 @@ describe('security limits', () => {
           const reply = await call(suite.server, 'POST', path, owner.token, { agentId, email: 'other@example.com', displayName: 'Other', role: 'MEMBER' });
           expectProblem(reply, 409, 'AGENT_ID_TAKEN_IN_OTHER_CASE');
           expect(reply.body).toMatchObject({ agentId: existing });
-          expect(reply.body.detail).toContain(`Agent ${existing} is already in this organization`);
+          expect(reply.body.detail).toContain(`Agent "${existing}" is already in this organization`);
         }
       });
       // Once bob is removed, the id is free in any case.

@@ -11,6 +11,7 @@ import { consistencyProof, inclusionProof, leafHash, treeRoot, verifyConsistency
 import { MERKLE_NODE_STORE, type MerkleNodeStore } from '../../transparency/node-store/merkle-node-store.port';
 import { storedNodes } from '../../transparency/node-store/stored-nodes';
 import { InvalidQuery } from './invalid-query';
+import { quoted } from '../../shared/quoted';
 
 /**
  * The latest signed checkpoint of an org, from the audit-log read model (its rows are the
@@ -64,17 +65,17 @@ export class AuditProofs {
   async inclusionOfEvent(orgId: string, eventId: string, size?: number): Promise<{ index: number; size: number; leafHash: Hash; proof: Hash[]; checkpoint: string }> {
     const record = await this.store.findById('audit_log', eventId);
     // Another org's event reads as one that does not exist (R14).
-    if (record === undefined || record.orgId !== orgId) return refuse('NOT_FOUND', 'EVENT_NOT_FOUND', `This organization's audit log has no event ${eventId}.`);
+    if (record === undefined || record.orgId !== orgId) return refuse('NOT_FOUND', 'EVENT_NOT_FOUND', `This organization's audit log has no event ${quoted(eventId)}.`);
     if (record.type === CHECKPOINT_SIGNED) {
-      throw new InvalidQuery('NOT_A_LEAF', `Event ${eventId} is a checkpoint line: it signs the tree and is no leaf of it; open its note with the log key (GET /v1/log-key) instead.`);
+      throw new InvalidQuery('NOT_A_LEAF', `Event ${quoted(eventId)} is a checkpoint line: it signs the tree and is no leaf of it; open its note with the log key (GET /v1/log-key) instead.`);
     }
     const index = await this.leafIndex(orgId, record.position as number);
     const latest = await this.latestCheckpoint(orgId);
     const signedSize = latest === undefined ? 0 : openOrgCheckpoint(latest.note, this.logKey.keyring, orgId).size;
     if (index >= signedSize) {
-      return refuse('CONFLICT', 'EVENT_NOT_SIGNED_YET', `Event ${eventId} is leaf ${index} of the organization's tree, which no checkpoint covers yet (the latest signs ${signedSize} events); one does within LOG_CHECKPOINT_DELAY_MS: ask again then.`);
+      return refuse('CONFLICT', 'EVENT_NOT_SIGNED_YET', `Event ${quoted(eventId)} is leaf ${index} of the organization's tree, which no checkpoint covers yet (the latest signs ${signedSize} events); one does within LOG_CHECKPOINT_DELAY_MS: ask again then.`);
     }
-    if (size !== undefined && index >= size) throw new InvalidQuery('EVENT_AFTER_SIZE', `Event ${eventId} is leaf ${index} of the organization's tree, not in its first ${size} events: ask for a size above ${index}.`);
+    if (size !== undefined && index >= size) throw new InvalidQuery('EVENT_AFTER_SIZE', `Event ${quoted(eventId)} is leaf ${index} of the organization's tree, not in its first ${size} events: ask for a size above ${index}.`);
     const treeSize = size ?? signedSize;
     const { leafHash: stored, proof } = await this.inclusion(orgId, index, treeSize, latest);
     const leaf = leafHash(leafInput(record as unknown as AuditEntryDocument));

@@ -5,6 +5,7 @@ import type { Decider } from '../shared/decider';
 import { refuse } from '../shared/refusal';
 import { isApproverRole, type Role } from '../shared/roles';
 import { withUsedNonce } from '../shared/used-nonces';
+import { quoted } from '../../shared/quoted';
 import { approvalsRequired, effectivePolicy } from './org-policy';
 import { requireValidPolicy } from './org-policy.schema';
 import type { ChangeOrgPolicy, OrganizationCommand } from './organization.commands';
@@ -15,22 +16,30 @@ function requireOrg(state: OrganizationState): void {
   if (!state.exists) refuse('NOT_FOUND', 'ORG_NOT_FOUND', 'This organization does not exist.');
 }
 
+/**
+ * R1: the caller's role as the directory knows it now. A caller not in it (removed, whose token
+ * has not expired, or never added) is refused as no member, before any role is asked of them.
+ */
+export function memberRole(state: OrganizationState, actorId: string): Role {
+  return roleOf(state, actorId) ?? refuse('FORBIDDEN', 'NOT_A_MEMBER', `Agent ${quoted(actorId)} is not a member of this organization.`);
+}
+
 /** R1: only a SUPER_ADMIN of the org, as the directory knows them now, manages agents and roles. */
 function requireSuperAdmin(state: OrganizationState, actorId: string): void {
   requireOrg(state);
-  if (roleOf(state, actorId) !== 'SUPER_ADMIN') {
+  if (memberRole(state, actorId) !== 'SUPER_ADMIN') {
     refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN of this organization manages agents and roles.');
   }
 }
 
 function requireAgent(state: OrganizationState, agentId: string): Role {
-  return roleOf(state, agentId) ?? refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${agentId} is not in this organization.`);
+  return roleOf(state, agentId) ?? refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${quoted(agentId)} is not in this organization.`);
 }
 
 /** Actors stay unambiguous: `operator` in the log is always the platform operator, never an agent. */
 function refuseReservedId(agentId: string): void {
   if (isReservedAgentId(agentId)) {
-    refuse('UNPROCESSABLE', 'AGENT_ID_RESERVED', `Agent id ${agentId} is reserved (${RESERVED_AGENT_IDS.join(', ')}, in any case): choose another.`);
+    refuse('UNPROCESSABLE', 'AGENT_ID_RESERVED', `Agent id ${quoted(agentId)} is reserved (${RESERVED_AGENT_IDS.join(', ')}, in any case): choose another.`);
   }
 }
 
@@ -74,7 +83,7 @@ function keepKeyToItsThreshold(state: OrganizationState, from: Role, to: Role, a
 function changePolicy(command: ChangeOrgPolicy, state: OrganizationState): OrganizationEvent[] {
   const { actorId, policy, proof } = command;
   requireOrg(state);
-  if (roleOf(state, actorId) !== 'SUPER_ADMIN') {
+  if (memberRole(state, actorId) !== 'SUPER_ADMIN') {
     refuse('FORBIDDEN', 'NOT_SUPER_ADMIN', 'Only a SUPER_ADMIN of this organization changes its policy.');
   }
   const signingKey =
@@ -110,7 +119,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
   decide(command, state) {
     switch (command.type) {
       case 'CreateOrganization': {
-        if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${command.orgId} already exists.`);
+        if (state.exists) refuse('CONFLICT', 'ORG_EXISTS', `Organization ${quoted(command.orgId)} already exists.`);
         const { orgId, name, policy, superAdmin } = command;
         refuseReservedId(superAdmin.agentId);
         requireValidPolicy(policy);
@@ -125,14 +134,14 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         requireSuperAdmin(state, command.actorId);
         refuseReservedId(command.agent.agentId);
         if (state.agents.has(command.agent.agentId)) {
-          refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${command.agent.agentId} is already in this organization.`);
+          refuse('CONFLICT', 'AGENT_EXISTS', `Agent ${quoted(command.agent.agentId)} is already in this organization.`);
         }
         const other = sameIdInOtherCase(state, command.agent.agentId);
         if (other !== undefined) {
           refuse(
             'CONFLICT',
             'AGENT_ID_TAKEN_IN_OTHER_CASE',
-            `Agent ${other} is already in this organization, and ${command.agent.agentId} differs from it only in case: agent ids are unique in any case, so that the audit log never shows two agents an auditor would read as one. Choose another id.`,
+            `Agent ${quoted(other)} is already in this organization, and ${quoted(command.agent.agentId)} differs from it only in case: agent ids are unique in any case, so that the audit log never shows two agents an auditor would read as one. Choose another id.`,
             { agentId: other },
           );
         }

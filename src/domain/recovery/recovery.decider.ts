@@ -9,6 +9,7 @@ import type { CompleteRecovery, LapseRecovery, RecoveryCommand, RemindOfRecovery
 import type { RecoveryEvent } from './recovery.events';
 import { initialRecoveryState, runningRecovery, type RecoveryEntry, type RecoveryState } from './recovery.state';
 import { isoInstant } from '../../shared/iso-instant';
+import { quoted } from '../../shared/quoted';
 
 /**
  * The delay a recovery waits: the policy's, doubled while an approver still holds an ACTIVE key.
@@ -40,7 +41,7 @@ export function recoveryClaimBy(effectiveAt: string, claimWindowHours: number): 
 function startRecovery(command: StartRecovery, state: RecoveryState): RecoveryEvent[] {
   const running = runningRecovery(state);
   if (running) {
-    refuse('CONFLICT', 'RECOVERY_IN_PROGRESS', `Recovery ${running.recoveryId} of "${running.agentId}" is running until ${running.effectiveAt}: one recovery at a time.`, {
+    refuse('CONFLICT', 'RECOVERY_IN_PROGRESS', `Recovery ${quoted(running.recoveryId)} of ${quoted(running.agentId)} is running until ${running.effectiveAt}: one recovery at a time.`, {
       recoveryId: running.recoveryId,
       effectiveAt: running.effectiveAt,
     });
@@ -49,11 +50,11 @@ function startRecovery(command: StartRecovery, state: RecoveryState): RecoveryEv
     refuse(
       'UNPROCESSABLE',
       'NOT_SUPER_ADMIN',
-      `A recovery restores a SUPER_ADMIN, who can then approve everyone else; "${command.agentId}" is ${command.agentRole ?? 'not a member of the organization'}.`,
+      `A recovery restores a SUPER_ADMIN, who can then approve everyone else; ${quoted(command.agentId)} is ${command.agentRole ?? 'not a member of the organization'}.`,
       { agentRole: command.agentRole ?? null },
     );
   }
-  if (state.recoveries.has(command.recoveryId)) refuse('CONFLICT', 'RECOVERY_EXISTS', `Recovery ${command.recoveryId} already exists.`);
+  if (state.recoveries.has(command.recoveryId)) refuse('CONFLICT', 'RECOVERY_EXISTS', `Recovery ${quoted(command.recoveryId)} already exists.`);
   const delayHours = recoveryDelayHours(command.recoveryDelayHours, command.withWorkingApprover);
   const { recoveryId, agentId, withWorkingApprover, now: startedAt } = command;
   return [{ type: 'RecoveryStarted', data: { recoveryId, agentId, startedAt, ...recoveryTimes(startedAt, delayHours), delayHours, withWorkingApprover } }];
@@ -61,9 +62,9 @@ function startRecovery(command: StartRecovery, state: RecoveryState): RecoveryEv
 
 /** The running recovery a command is about (a scheduler or approver may find it decided already). */
 function running(state: RecoveryState, recoveryId: string): RecoveryEntry {
-  const recovery = state.recoveries.get(recoveryId) ?? refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${recoveryId} does not exist.`);
+  const recovery = state.recoveries.get(recoveryId) ?? refuse('NOT_FOUND', 'RECOVERY_NOT_FOUND', `Recovery ${quoted(recoveryId)} does not exist.`);
   if (recovery.status !== 'RUNNING') {
-    refuse('CONFLICT', 'RECOVERY_NOT_RUNNING', `Recovery ${recoveryId} is ${recovery.status}, not RUNNING.`, { recoveryStatus: recovery.status });
+    refuse('CONFLICT', 'RECOVERY_NOT_RUNNING', `Recovery ${quoted(recoveryId)} is ${recovery.status}, not RUNNING.`, { recoveryStatus: recovery.status });
   }
   return recovery;
 }
@@ -100,14 +101,14 @@ function complete(command: CompleteRecovery, state: RecoveryState): RecoveryEven
   }
   const claimBy = recoveryClaimBy(recovery.effectiveAt, command.claimWindowHours);
   if (command.now >= claimBy) {
-    refuse('CONFLICT', 'CLAIM_WINDOW_ENDED', `The recovery waited for a key request of "${recovery.agentId}" until ${claimBy}: it grants none after that, and lapses.`, { claimBy });
+    refuse('CONFLICT', 'CLAIM_WINDOW_ENDED', `The recovery waited for a key request of ${quoted(recovery.agentId)} until ${claimBy}: it grants none after that, and lapses.`, { claimBy });
   }
   if (command.agentRole !== 'SUPER_ADMIN') {
-    refuse('CONFLICT', 'NOT_SUPER_ADMIN', `"${recovery.agentId}" is no longer a SUPER_ADMIN: the recovery cannot complete.`, { agentRole: command.agentRole ?? null });
+    refuse('CONFLICT', 'NOT_SUPER_ADMIN', `${quoted(recovery.agentId)} is no longer a SUPER_ADMIN: the recovery cannot complete.`, { agentRole: command.agentRole ?? null });
   }
   const request =
     command.pendingRequest ??
-    refuse('CONFLICT', 'NO_PENDING_REQUEST', `"${recovery.agentId}" has no PENDING key request to grant yet: the recovery completes once they request a key.`);
+    refuse('CONFLICT', 'NO_PENDING_REQUEST', `${quoted(recovery.agentId)} has no PENDING key request to grant yet: the recovery completes once they request a key.`);
   return [{ type: 'RecoveryCompleted', data: { recoveryId: recovery.recoveryId, agentId: recovery.agentId, requestId: request.requestId, fingerprint: request.fingerprint } }];
 }
 
@@ -120,7 +121,7 @@ function lapse(command: LapseRecovery, state: RecoveryState): RecoveryEvent[] {
   const recovery = running(state, command.recoveryId);
   const claimBy = recoveryClaimBy(recovery.effectiveAt, command.claimWindowHours);
   if (command.agentRole === 'SUPER_ADMIN' && command.now < claimBy) {
-    refuse('CONFLICT', 'NOT_DUE', `"${recovery.agentId}" is still a SUPER_ADMIN: recovery ${recovery.recoveryId} waits for their key request until ${claimBy}, and lapses then.`, {
+    refuse('CONFLICT', 'NOT_DUE', `${quoted(recovery.agentId)} is still a SUPER_ADMIN: recovery ${recovery.recoveryId} waits for their key request until ${claimBy}, and lapses then.`, {
       lapsesAt: claimBy,
     });
   }

@@ -13,6 +13,7 @@ import { MAX_APPROVAL_ATTEMPTS, signedApproval, type KeyApproved, type KeyEvent,
 import { initialKeyState, type KeyRequestEntry, type KeyState } from './key.state';
 import { deadlinesOf, expireKeyRequest, refuseExpired, remindApprovers } from './request-deadlines';
 import { isoInstant } from '../../shared/iso-instant';
+import { quoted } from '../../shared/quoted';
 
 const PUBLIC_KEY_PROBLEMS: Record<PublicKeyProblem, string> = {
   NOT_BASE64URL: 'it is not canonical base64url without padding',
@@ -45,7 +46,7 @@ function requestKey(command: RequestKey, state: KeyState): KeyEvent[] {
   if (state.revokedFingerprints.has(keyFingerprint)) {
     refuse('CONFLICT', 'KEY_REVOKED', 'This public key was revoked and signs nothing any more: generate a new key pair.');
   }
-  if (state.requests.has(requestId)) refuse('CONFLICT', 'REQUEST_EXISTS', `Key request ${requestId} already exists.`);
+  if (state.requests.has(requestId)) refuse('CONFLICT', 'REQUEST_EXISTS', `Key request ${quoted(requestId)} already exists.`);
   const firstKey = !org.firstKeyAssigned;
   if (firstKey && org.policy.firstKeyRequiresAdmin && !isApproverRole(requester.role)) {
     refuse(
@@ -108,7 +109,7 @@ function authorizeDecision(
     refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN approves or rejects key requests.');
   }
   const request =
-    state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+    state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${quoted(requestId)} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: it can no longer be decided.`, {
       requestStatus: request.status,
@@ -222,7 +223,7 @@ function approveKey(command: ApproveKey, state: KeyState): Outcome<KeyEvent> {
  * compare it, which the delay and the emails to every approver stand in for.
  */
 function grantRecoveredKey(command: GrantRecoveredKey, state: KeyState): KeyEvent[] {
-  const request = state.requests.get(command.requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${command.requestId} does not exist.`);
+  const request = state.requests.get(command.requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${quoted(command.requestId)} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING.`, { requestStatus: request.status });
   }
@@ -270,7 +271,7 @@ function revokeKey(command: RevokeKey, state: KeyState): KeyEvent[] {
   if (!isApproverRole(command.actor.role)) {
     refuse('FORBIDDEN', 'NOT_AN_APPROVER', 'Only an ADMIN or SUPER_ADMIN revokes keys.');
   }
-  if (!command.agentIsMember) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${command.agentId} is not a member of this organization.`);
+  if (!command.agentIsMember) refuse('NOT_FOUND', 'AGENT_NOT_FOUND', `Agent ${quoted(command.agentId)} is not a member of this organization.`);
   const active = state.active ?? refuseNoActiveKey(state);
   return [revoked(state.agentId as string, active, 'REVOKED_BY_ADMIN', command.reason, command.actor.agentId)];
 }

@@ -5,6 +5,7 @@ import type { ExpireKeyRequest, RemindApprovers, RequestDeadlines } from './key.
 import type { KeyEvent } from './key.events';
 import type { KeyRequestEntry, KeyState } from './key.state';
 import { isoInstant } from '../../shared/iso-instant';
+import { quoted } from '../../shared/quoted';
 
 /**
  * R20: when a PENDING request expires and when its approvers are reminded, by the policy. They
@@ -35,7 +36,7 @@ export function refuseExpired(request: Pick<KeyRequestEntry, 'challengeExpiresAt
 
 /** The request a deadline command is about: it must still be PENDING (another instance may have acted first). */
 function pendingRequest(state: KeyState, requestId: string): KeyRequestEntry {
-  const request = state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${requestId} does not exist.`);
+  const request = state.requests.get(requestId) ?? refuse('NOT_FOUND', 'REQUEST_NOT_FOUND', `Key request ${quoted(requestId)} does not exist.`);
   if (request.status !== 'PENDING') {
     refuse('CONFLICT', 'REQUEST_NOT_PENDING', `The key request is ${request.status}, not PENDING: no deadline applies to it any more.`, {
       requestStatus: request.status,
