@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { answerClientError } from './http/client-error';
-import { requestDeadline } from './http/request-deadline';
+import { answerStalledRequests, requestDeadline } from './http/request-deadline';
 import { capConnections } from './http/connection-cap';
 import { setApiAnswerHeaders } from './http/api-answer-headers';
 import { refuseAmbiguousRequests } from './http/http-framing';
@@ -34,7 +34,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     requestTimeout: runtime.config.requestTimeoutMs,
     // requestTimeout bounds the request's arrival, not the answer's: a client that stops reading one
     // (an export read a few bytes a second, or never) would hold its connection and the pages read
-    // for it for as long as it likes. No byte taken or sent for this long, and the socket is closed.
+    // for it for as long as it likes. No byte taken or sent for this long, and the socket is closed
+    // (a request still arriving answered 408 first: answerStalledRequests).
     connectionTimeout: runtime.config.connectionTimeoutMs,
     // Every idle connection kept for a next request holds a socket: configuration, not Fastify's fixed 72 s.
     keepAliveTimeout: runtime.config.keepAliveTimeoutMs,
@@ -56,6 +57,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const fastify = adapter.getInstance();
   measureHttp(fastify, runtime.registry);
   capConnections(fastify.server, runtime.config.maxConnections, runtime.registry);
+  answerStalledRequests(fastify.server);
   answerRequestIds(fastify);
   setApiAnswerHeaders(fastify);
   logRequests(fastify, runtime.config.logLevel);

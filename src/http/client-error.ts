@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+import { requestArriving } from './request-deadline';
 
 const STATUS_OF: Record<string, { status: number; code: string; detail: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, code: 'HEADERS_TOO_LARGE', detail: 'The request line or headers are larger than this server accepts.' },
@@ -13,7 +14,8 @@ const STATUS_OF: Record<string, { status: number; code: string; detail: string }
  * answered on the raw socket, as problem details like every other refusal.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // Node's deadline also expires a connection that sent nothing (no request to answer), or whose request came after an answer under way.
+  if (error.code === 'ECONNRESET' || !socket.writable || (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !requestArriving(socket))) {
     socket.destroy(error);
     return;
   }
