@@ -11,7 +11,7 @@ import { LineSplitter, LineTooLong } from './ndjson-lines';
 import { EventIds } from './event-ids';
 import { leafHash, type Hash } from './merkle-tree';
 import { InvalidNote, type NoteVerifier } from './signed-note';
-import type { AuditFailure, AuditVerdict, OrgReport, VerifiedPrefix } from './verifier/audit-verdict';
+import { signedEvents, type AuditFailure, type AuditVerdict, type OrgReport, type VerifiedPrefix } from './verifier/audit-verdict';
 import { MAX_LINE_LENGTH, NotJson, parseRecord, type ExportRecord } from './verifier/export-record';
 import { ForkViolation, OtherOrgViolation } from './verifier/fork-violation';
 import { inUnknownStream, STREAM_EVENTS, streamOf, type StreamOf } from './verifier/log-streams';
@@ -364,15 +364,17 @@ export class AuditVerifier {
     const timestamp = org.last && checkpointTime(org.last)?.toISOString();
     const trusted = this.trusted?.orgId === org.orgId && org.trustedMatched ? this.trusted : undefined;
     const keep = trusted && (org.last?.size ?? -1) < trusted.checkpoint.size ? trusted.note : org.lastNote;
+    const lastCheckpoint = org.last && { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }), note: org.lastNote! };
+    const trustedCheckpoint = trusted && { size: trusted.checkpoint.size, rootHash: b64(trusted.checkpoint.rootHash) };
     return {
       orgId: org.orgId,
       events: org.tree.size,
       verifiedSize: size,
       checkpoints: org.checkpoints,
-      ...(org.last && { lastCheckpoint: { size: org.last.size, rootHash: b64(org.last.rootHash), ...(timestamp && { timestamp }), note: org.lastNote! } }),
-      uncovered: org.tree.size - (org.last?.size ?? 0),
+      ...(lastCheckpoint && { lastCheckpoint }),
+      uncovered: org.tree.size - signedEvents({ lastCheckpoint, trustedCheckpoint }),
       rootHash: b64(root),
-      ...(trusted && { trustedCheckpoint: { size: trusted.checkpoint.size, rootHash: b64(trusted.checkpoint.rootHash) } }),
+      ...(trustedCheckpoint && { trustedCheckpoint }),
       ...(keep !== undefined && { checkpointToKeep: keep }),
       ...(org.replay.firstKeyFingerprint && { firstKey: org.replay.firstKeyFingerprint }),
       activeKeys: org.replay.activeKeys().map(({ agentId, role, chain }) => ({ agentId, ...(role && { role }), fingerprint: chain[0]?.fingerprint ?? '', chain })),

@@ -646,6 +646,18 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await run('audit', 'verify', writeExport('altered.ndjson', relabelled), '--log-key', vkey)).code).toBe(EXIT.TAMPERED);
   });
 
+  it('verifies, exit 0, a file whose last checkpoint line is gone when the trusted checkpoint signs every event of it (it said 9, the events after the file\'s last checkpoint "signed by no checkpoint")', async () => {
+    const last = lines.at(-1)!;
+    expect(isCheckpoint(last) && last.data.size).toBe(leaves(lines).length);
+    const trusted = join(work, 'whole.checkpoint');
+    writeFileSync(trusted, last.data.note as string);
+    const verdict = await run('audit', 'verify', writeExport('no-last-checkpoint.ndjson', lines.slice(0, -1)), '--log-key', vkey, '--trusted-checkpoint', trusted);
+    expect({ code: verdict.code, stderr: verdict.stderr }).toEqual({ code: EXIT.OK, stderr: '' });
+    expect(verdict.stdout).not.toContain('NOT verified');
+    // A file that also lacks events the trusted checkpoint signs is cut (exit 7), as before.
+    expect((await run('audit', 'verify', writeExport('cut.ndjson', lines.slice(0, -2)), '--log-key', vkey, '--trusted-checkpoint', trusted)).code).toBe(EXIT.FORKED);
+  });
+
   it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {
     const from = lines.find((line) => line.type === 'KeyRejected')!.occurredAt;
     for (const query of ['type=KeyApproved', 'subject=carol', `from=${encodeURIComponent(from)}`]) {

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { AuditVerifier } from '../../transparency/audit-verifier';
-import type { AuditFailure, AuditVerdict, OrgReport } from '../../transparency/verifier/audit-verdict';
+import { signedEvents, type AuditFailure, type AuditVerdict, type OrgReport } from '../../transparency/verifier/audit-verdict';
 import { parseVerifierKeys } from '../../transparency/log-keyring';
 import { DEFAULT_PENDING_WINDOW } from '../../transparency/log-integrity';
 import { newerReleaseVerdict } from '../../transparency/newer-release-verdict';
@@ -91,11 +91,13 @@ const events = (count: number): string => `${count} event${count === 1 ? '' : 's
  * them: whoever holds the file may have appended them (an unsigned promotion, a made-up org).
  */
 function uncoveredText(file: string, orgs: OrgReport[]): string {
-  const parts = orgs.map((org) =>
-    org.lastCheckpoint
-      ? sentence`${events(org.uncovered)} of org ${org.orgId} after its checkpoint of size ${org.lastCheckpoint.size} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint`
-      : sentence`${events(org.uncovered)} of org ${org.orgId} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint (it has none)`,
-  );
+  const parts = orgs.map((org) => {
+    const signed = signedEvents(org);
+    const which = signed > (org.lastCheckpoint?.size ?? 0) ? 'the trusted checkpoint' : 'its checkpoint';
+    return org.lastCheckpoint || org.trustedCheckpoint
+      ? sentence`${events(org.uncovered)} of org ${org.orgId} after ${which} of size ${signed} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint`
+      : sentence`${events(org.uncovered)} of org ${org.orgId} ${org.uncovered === 1 ? 'is' : 'are'} signed by no checkpoint (it has none)`;
+  });
   const total = orgs.reduce((sum, org) => sum + org.uncovered, 0);
   return (
     `${sentence`The audit log ${file}`} is NOT VERIFIED past its last checkpoint: ${parts.join('; ')}, so nothing vouches for what ${total === 1 ? 'it says' : 'they say'}. ` +

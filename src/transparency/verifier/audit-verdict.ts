@@ -52,7 +52,7 @@ export interface OrgReport {
   orgId: string;
   events: number;
   checkpoints: number;
-  /** The last checkpoint checked, and how many events came after it (not yet covered by a signature). */
+  /** The file's last checkpoint checked; `uncovered`: how many events come after what a signature vouches for (signedEvents). */
   lastCheckpoint?: { size: number; rootHash: string; timestamp?: string; note: string };
   uncovered: number;
   /** The tree was rebuilt up to this size (every event, unless a failure stopped it), with this root. */
@@ -69,6 +69,13 @@ export interface OrgReport {
   firstKey?: string;
   activeKeys: ActiveKeyReport[];
 }
+
+/**
+ * How many of an org's first events a signature vouches for: its file's last checkpoint's, or the
+ * trusted checkpoint's when the file extends it and it signs more (a file whose last checkpoint
+ * line is gone, the trusted checkpoint signing every event, is verified whole).
+ */
+export const signedEvents = (org: Pick<OrgReport, 'lastCheckpoint' | 'trustedCheckpoint'>): number => Math.max(org.lastCheckpoint?.size ?? 0, org.trustedCheckpoint?.size ?? 0);
 
 export interface AuditVerdict {
   ok: boolean;
