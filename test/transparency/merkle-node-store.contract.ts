@@ -64,6 +64,20 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       }
     });
 
+    it("reads many nodes asked at once, as a check of the whole log asks a page's: runs of a level with one missing, scattered ones, another org's, repeated ones, in the order asked", async () => {
+      const stored = [...Array.from({ length: 40 }, (_, i) => node('acme', 0, i)).filter(({ index }) => index !== 17), ...Array.from({ length: 20 }, (_, i) => node('acme', 1, i)), node('acme', 2, 900), node('other', 0, 5)];
+      await store.apply({ nodes: stored, orgs: [{ orgId: 'acme', size: 40, position: 1n }], checkpoint: { position: 1n } });
+      const asked = [
+        ...Array.from({ length: 40 }, (_, index) => ({ level: 0, index })).reverse(),
+        ...Array.from({ length: 20 }, (_, index) => ({ level: 1, index })),
+        ...Array.from({ length: 20 }, (_, i) => ({ level: 2, index: i * 100 })),
+        { level: 0, index: 5 },
+      ];
+      const expected = asked.map(({ level, index }) => stored.find((one) => one.orgId === 'acme' && one.level === level && one.index === index)?.hash);
+      expect(expected.filter((hash) => hash === undefined)).toHaveLength(20);
+      expect(await store.nodes('acme', asked)).toEqual(expected);
+    });
+
     it('is idempotent: a node keeps its first hash, an org and the checkpoint never move back', async () => {
       await store.apply({ nodes: [node('acme', 0, 0), node('acme', 0, 1)], orgs: [{ orgId: 'acme', size: 2, position: 10n }], checkpoint: { position: 10n, eventId: 'e-10' } });
       // A late copy's (or a redelivered) batch: older positions, a node written again.

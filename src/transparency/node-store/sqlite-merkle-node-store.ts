@@ -16,6 +16,9 @@ interface OrgRow {
   grew_at: number | null;
 }
 
+/** Nodes of one level asked at once from which they are read as one range of the primary key. */
+const RANGE_READ_AT = 16;
+
 const orgState = (row: OrgRow): OrgTreeState => ({
   orgId: row.org,
   size: row.size,
@@ -59,6 +62,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     }).immediate();
     this.sql = {
       node: this.db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx = ?'),
+      nodeRange: this.db.prepare<[string, number, number, number]>('SELECT idx, hash FROM merkle_nodes WHERE org = ? AND level = ? AND idx BETWEEN ? AND ?').raw(),
       insertNode: this.db.prepare('INSERT OR IGNORE INTO merkle_nodes (org, level, idx, hash) VALUES (?, ?, ?, ?)'),
       upsertOrg: this.db.prepare(`
         INSERT INTO merkle_orgs (org, size, root, root_size, position, signed_size, signed_at, signed_revision, grew_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -102,8 +106,25 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     return [...rows.values()].map(orgState);
   }
 
+  /**
+   * A proof's nodes (a few, scattered) are read one by one; the many of one level that a check of
+   * the whole log asks together (a page's leaves and the nodes they complete: runs of indexes) one
+   * range a level, a seek and a scan of the primary key instead of a seek a node (~7 µs each).
+   */
   async nodes(orgId: string, ids: readonly NodeId[]): Promise<Array<Hash | undefined>> {
-    return ids.map(({ level, index }) => this.sql.node.get(orgId, level, index)?.hash);
+    const levels = new Map<number, { from: number; to: number; count: number; hashes?: Map<number, Hash> }>();
+    for (const { level, index } of ids) {
+      const run = levels.get(level);
+      if (run) [run.from, run.to, run.count] = [Math.min(run.from, index), Math.max(run.to, index), run.count + 1];
+      else levels.set(level, { from: index, to: index, count: 1 });
+    }
+    return ids.map(({ level, index }) => {
+      const run = levels.get(level)!;
+      // A range read only where it reads little besides the nodes asked.
+      if (run.count < RANGE_READ_AT || run.to - run.from + 1 > 2 * run.count) return this.sql.node.get(orgId, level, index)?.hash;
+      run.hashes ??= new Map(this.sql.nodeRange.all(orgId, level, run.from, run.to) as Array<[number, Hash]>);
+      return run.hashes.get(index);
+    });
   }
 
   async apply({ nodes, orgs, checkpoint }: NodeBatch): Promise<void> {
