@@ -50,6 +50,19 @@ function resign(original: Line[], signer: NoteSigner, orgId: string): Line[] {
   return resignedExport(lines, signer, orgId);
 }
 
+/**
+ * The export as a loaded server may write it: the checkpoint before the last one appended after the org's last event, as
+ * when that event came while the checkpoint was signed (it signs the tree as it stood a moment before), so that no event
+ * lies between the last two checkpoints.
+ */
+function withLateCheckpoint(original: Line[], signer: NoteSigner, orgId: string): Line[] {
+  const [earlier] = original.filter(isCheckpoint).slice(-2);
+  const lastEvent = leaves(original).at(-1)!;
+  const lines = original.filter((line) => line !== earlier);
+  lines.splice(lines.indexOf(lastEvent) + 1, 0, { ...earlier, occurredAt: lastEvent.occurredAt });
+  return resign(lines, signer, orgId);
+}
+
 const indexOf = (lines: Line[], predicate: (line: Line) => boolean): number => {
   const index = lines.findIndex(predicate);
   if (index < 0) throw new Error('no such line');
@@ -625,14 +638,19 @@ describe('ztkeys audit verify on real exports', () => {
     }
   });
 
-  it("never says that a checkpoint it cannot open holds: an event altered under the last checkpoint and that checkpoint relabelled a newer release's is exit 10, naming it unchecked, and only what an earlier checkpoint signs verified (it said every checkpoint held)", async () => {
+  it.each([
+    ['as the server wrote it', () => lines],
+    ['with no event between its last two checkpoints, as a loaded server writes it', () => withLateCheckpoint(lines, signer, admin.orgId)],
+  ])("never says that a checkpoint it cannot open holds: an event altered under the last checkpoint and that checkpoint relabelled a newer release's is exit 10, naming it unchecked, and only what an earlier checkpoint signs verified (it said every checkpoint held); the export %s", async (_, exported) => {
     // No log key needed: the line's schema version is no part of the signed note.
-    const relabelled = structuredClone(lines);
+    const relabelled = structuredClone(exported());
     const checkpoints = relabelled.filter(isCheckpoint);
     const [earlier, last] = checkpoints.slice(-2);
-    const [from, to] = [relabelled.indexOf(earlier), relabelled.indexOf(last)];
-    const altered = to - 1 - [...relabelled.slice(from + 1, to)].reverse().findIndex((line) => !isCheckpoint(line));
-    expect(altered).toBeGreaterThan(from);
+    const to = relabelled.indexOf(last);
+    // The last event it signs and the one before does not: a checkpoint signs the tree as it stood a moment before it was
+    // appended, so on a loaded machine the events it signs may come after the checkpoint before it, or none between them.
+    expect(earlier.data.size).toBeLessThan(last.data.size);
+    const altered = relabelled.indexOf(leaves(relabelled)[last.data.size - 1]);
     relabelled[altered] = { ...relabelled[altered], occurredAt: new Date(Date.parse(relabelled[altered].occurredAt) + 1).toISOString() };
     relabelled[to] = { ...last, schemaVersion: 2 };
     const verdict = await run('audit', 'verify', writeExport('relabelled.ndjson', relabelled), '--log-key', vkey);
@@ -646,7 +664,11 @@ describe('ztkeys audit verify on real exports', () => {
     expect((await run('audit', 'verify', writeExport('altered.ndjson', relabelled), '--log-key', vkey)).code).toBe(EXIT.TAMPERED);
   });
 
-  it('verifies, exit 0, a file whose last checkpoint line is gone when the trusted checkpoint signs every event of it (it said 9, the events after the file\'s last checkpoint "signed by no checkpoint")', async () => {
+  it.each([
+    ['as the server wrote it', () => lines],
+    ['with no event between its last two checkpoints, as a loaded server writes it', () => withLateCheckpoint(lines, signer, admin.orgId)],
+  ])('verifies, exit 0, a file whose last checkpoint line is gone when the trusted checkpoint signs every event of it (it said 9, the events after the file\'s last checkpoint "signed by no checkpoint"); the export %s', async (_, exported) => {
+    const lines = exported();
     const last = lines.at(-1)!;
     expect(isCheckpoint(last) && last.data.size).toBe(leaves(lines).length);
     const trusted = join(work, 'whole.checkpoint');
@@ -654,8 +676,10 @@ describe('ztkeys audit verify on real exports', () => {
     const verdict = await run('audit', 'verify', writeExport('no-last-checkpoint.ndjson', lines.slice(0, -1)), '--log-key', vkey, '--trusted-checkpoint', trusted);
     expect({ code: verdict.code, stderr: verdict.stderr }).toEqual({ code: EXIT.OK, stderr: '' });
     expect(verdict.stdout).not.toContain('NOT verified');
-    // A file that also lacks events the trusted checkpoint signs is cut (exit 7), as before.
-    expect((await run('audit', 'verify', writeExport('cut.ndjson', lines.slice(0, -2)), '--log-key', vkey, '--trusted-checkpoint', trusted)).code).toBe(EXIT.FORKED);
+    // A file that also lacks events the trusted checkpoint signs is cut (exit 7), as before: cut before its last event
+    // (a checkpoint may come between that event and the last checkpoint).
+    const cut = lines.slice(0, lines.indexOf(leaves(lines).at(-1)!));
+    expect((await run('audit', 'verify', writeExport('cut.ndjson', cut), '--log-key', vkey, '--trusted-checkpoint', trusted)).code).toBe(EXIT.FORKED);
   });
 
   it('refuses a filtered export, naming what it is: the audit trail of a type or from a time is no whole log, so nothing in it can be verified', async () => {
