@@ -6,6 +6,7 @@ import { treeRoot, type Hash } from './merkle-tree';
 import type { MerkleNodeStore, OrgTreeState } from './node-store/merkle-node-store.port';
 import { storedNodes } from './node-store/stored-nodes';
 import { StoredNodesComparison } from './node-store/stored-nodes-comparison';
+import { SeenCheckpointsCheck } from './seen-checkpoints-check';
 
 /** Events a read takes: checking a page holds the event loop (each event decoded and hashed), 15-25 ms for 250 on a loaded 2-core machine. */
 const PAGE = 250;
@@ -82,13 +83,24 @@ export class LogSelfCheck {
  * with what the log re-derives when `nodes` is given (they are never read for the check of the log itself).
  */
 export const checkLogHere =
-  (events: Pick<EventStore, 'readAll'>, keys: LogKeyring, nodes?: Pick<MerkleNodeStore, 'org' | 'nodes'>): CheckLog =>
+  (events: Pick<EventStore, 'readAll'>, keys: LogKeyring, nodes?: Pick<MerkleNodeStore, 'org' | 'nodes' | 'seenCheckpoints'>): CheckLog =>
   async (signal, onError) => {
     const integrity = new LogIntegrityCheck(keys, DEFAULT_PENDING_WINDOW, { completedNodes: nodes !== undefined });
     const everyNode = nodes && new StoredNodesComparison(nodes);
     const comparePage = everyNode && (() => everyNode.compare(integrity.takeCompletedNodes()));
+    let seen: SeenCheckpointsCheck | undefined;
     try {
-      await readLog(events, signal, (event) => integrity.apply(event), comparePage);
+      // Read before the log: each is then at or before the log's end, unless the log lost it.
+      seen = nodes && new SeenCheckpointsCheck(await nodes.seenCheckpoints());
+      await readLog(
+        events,
+        signal,
+        (event) => {
+          integrity.apply(event);
+          seen?.apply(event);
+        },
+        comparePage,
+      );
       const second = integrity.secondRead();
       if (second) await readLog(events, signal, (event) => second.apply(event), undefined, () => second.done);
       if (signal.aborted) return undefined;
@@ -101,8 +113,18 @@ export const checkLogHere =
     await comparePage?.();
     const nodeDisagreements = everyNode?.result(onError);
     const found = disagreements && nodeDisagreements && [...disagreements, ...nodeDisagreements];
-    return { faults: integrity.faults(), newer: integrity.newerEvents(), ...(found ? { disagreements: found } : {}) };
+    return { faults: withSeenCheckpoints(integrity, seen), newer: integrity.newerEvents(), ...(found ? { disagreements: found } : {}) };
   };
+
+/** The log's faults, and for each org without one the fault of a checkpoint the node store saw and the log lost. */
+function withSeenCheckpoints(integrity: LogIntegrityCheck, seen: SeenCheckpointsCheck | undefined): LogFault[] {
+  const faults = integrity.faults();
+  if (seen === undefined) return faults;
+  const vouched = new Map(integrity.trees().map(({ orgId, signed }) => [orgId, signed?.size ?? 0]));
+  const faulty = new Set(faults.map(({ orgId }) => orgId));
+  const lost = seen.faults((orgId) => vouched.get(orgId) ?? 0).filter(({ orgId }) => !faulty.has(orgId));
+  return [...faults, ...lost];
+}
 
 /**
  * The log from its start, a page at a time, until its end or `enough`. The embedded store

@@ -6,7 +6,7 @@ import type { EventStore, RecordedEvent, Subscription } from '../event-store/eve
 import { logDivergence, type LogCheckpoint } from '../event-store/log-divergence';
 import { eventLeafInput } from './event-leaf';
 import { CompactRange, leafHash, type Hash, type NodeReader } from './merkle-tree';
-import type { MerkleNodeStore, OrgNode, OrgTreeState } from './node-store/merkle-node-store.port';
+import type { MerkleNodeStore, OrgNode, OrgTreeState, SeenCheckpoint } from './node-store/merkle-node-store.port';
 import { storedNodes } from './node-store/stored-nodes';
 
 /** One org's tree as the follower keeps it: what the checkpointer signs from. */
@@ -159,7 +159,7 @@ export class MerkleFollower {
   private applied: LogCheckpoint | undefined;
   /** Head of the log when the subscription began: until it is stored, nothing is signed. */
   private replayUntil: bigint | undefined;
-  private batch: { nodes: OrgNode[]; orgs: Set<FollowedOrgTree>; checkpoint?: LogCheckpoint; events: number } = { nodes: [], orgs: new Set(), events: 0 };
+  private batch: { nodes: OrgNode[]; orgs: Set<FollowedOrgTree>; seen: Map<string, SeenCheckpoint>; checkpoint?: LogCheckpoint; events: number } = { nodes: [], orgs: new Set(), seen: new Map(), events: 0 };
   private writes: Promise<void> = Promise.resolve();
   /** Batches stored: an org's state read before the last one may be outdated. */
   private stored = 0;
@@ -295,11 +295,13 @@ export class MerkleFollower {
       let checkpoint = clear ? undefined : await this.store.checkpoint();
       const divergence = await logDivergence(this.events, checkpoint);
       if (divergence !== undefined) this.options.onError?.(new Error(`Merkle node store: ${divergence}; rebuilding it from the log`));
+      const head = await this.events.headPosition();
       if (clear || divergence !== undefined) {
+        // The checkpoints seen stay for the server's check, but for those past the head of a log cut or restored from an older copy.
+        if (divergence !== undefined) await this.store.forgetCheckpointsAfter(head);
         await this.store.clear();
         checkpoint = undefined;
       }
-      const head = await this.events.headPosition();
       // Replayed from the log's start (an empty store), every org comes into memory; resumed, every org the store holds if they fit.
       const stored = checkpoint === undefined ? [] : await this.everyOrgStored();
       if (epoch !== this.epoch || !this.running) return;
@@ -349,6 +351,7 @@ export class MerkleFollower {
         for (const listener of this.checkpointListeners) listener(event.data.note);
         const at = Date.parse(event.metadata.occurredAt);
         if (!org.signed || event.revision >= org.signed.revision) org.signed = { size: event.data.size, at, revision: event.revision };
+        this.batch.seen.set(orgId, { orgId, revision: event.revision, position: record.position });
         org.covered(event.data.size);
       } else {
         // handle() read the right edge before a leaf.
@@ -471,12 +474,12 @@ export class MerkleFollower {
   }
 
   private async write(): Promise<void> {
-    const { nodes, orgs, checkpoint } = this.batch;
+    const { nodes, orgs, seen, checkpoint } = this.batch;
     const epoch = this.epoch;
     this.discardBatch();
     if (checkpoint === undefined) return;
     const written = [...orgs].map((org) => ({ org, state: org.state() }));
-    await this.store.apply({ nodes, orgs: written.map(({ state }) => state), checkpoint });
+    await this.store.apply({ nodes, orgs: written.map(({ state }) => state), seen: [...seen.values()], checkpoint });
     this.stored += 1;
     if (epoch !== this.epoch) return;
     for (const { org, state } of written) org.wasStored(state);
@@ -494,7 +497,7 @@ export class MerkleFollower {
   private discardBatch(): void {
     clearTimeout(this.flushSoon);
     this.flushSoon = undefined;
-    this.batch = { nodes: [], orgs: new Set(), events: 0 };
+    this.batch = { nodes: [], orgs: new Set(), seen: new Map(), events: 0 };
   }
 
   private fail(epoch: number, error: unknown): void {

@@ -37,7 +37,8 @@ interface Tail {
  * first event of the org) to the position its row is stored at, in one read for every such org of
  * at most TAIL_EVENTS events, and compared at its stored size.
  *
- * Unvouched, so held until the full check: an org stored beyond its latest checkpoint (the log
+ * Unvouched, so held until the full check: an org whose row holds an older checkpoint than the
+ * latest one the store saw (seenCheckpoints); an org stored beyond its latest checkpoint (the log
  * has no index of an org's events, and the leaves right after a checkpoint may come before it in
  * the log); an org whose checkpoint does not verify or is beyond the stored tree; an org never
  * signed with more than TAIL_EVENTS leaves or more events of the log after its creation.
@@ -45,17 +46,24 @@ interface Tail {
  */
 export async function checkNodesAtStart(
   events: Pick<EventStore, 'readStream' | 'readAll' | 'backlog'>,
-  nodes: Pick<MerkleNodeStore, 'orgs' | 'nodes'>,
+  nodes: Pick<MerkleNodeStore, 'orgs' | 'nodes' | 'seenCheckpoints'>,
   keys: LogKeyring,
   maxOrgs: number,
   tailEvents = TAIL_EVENTS,
 ): Promise<NodesAtStart | undefined> {
   const states = await nodes.orgs(maxOrgs + 1);
   if (states.length > maxOrgs) return undefined;
+  const seen = new Map((await nodes.seenCheckpoints()).map((checkpoint) => [checkpoint.orgId, checkpoint.revision]));
   const found: NodesAtStart = { disagreements: [], unvouched: [] };
   const tails: Tail[] = [];
   for (const stored of states) {
     const { orgId } = stored;
+    // Its row holds no checkpoint as late as one the store saw: rebuilt from a log that lost it, which the full check names.
+    const seenRevision = seen.get(orgId);
+    if (seenRevision !== undefined && (stored.signed === undefined || stored.signed.revision < seenRevision)) {
+      found.unvouched.push(orgId);
+      continue;
+    }
     const [latest] = (await events.readStream(checkpointStream(orgId), stored.signed?.revision ?? 0n)).slice(-1);
     if (latest) {
       const signed = signedBy(latest, keys);

@@ -147,14 +147,40 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
       expect(await store.checkpoint()).toEqual({ position: high });
     });
 
-    it('forgets everything on clear, for a rebuild', async () => {
-      await store.apply({ nodes: [node('acme', 0, 0)], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
+    it('forgets everything on clear, for a rebuild, but the checkpoints seen', async () => {
+      const seen = { orgId: 'acme', revision: 0n, position: 2n };
+      await store.apply({ nodes: [node('acme', 0, 0)], orgs: [{ orgId: 'acme', size: 1, position: 2n }], seen: [seen], checkpoint: { position: 2n } });
       await store.clear();
       expect(await store.checkpoint()).toBeUndefined();
       expect(await store.org('acme')).toBeUndefined();
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([undefined]);
+      expect(await store.seenCheckpoints()).toEqual([seen]);
       await store.apply({ nodes: [node('acme', 0, 0, 'again')], orgs: [{ orgId: 'acme', size: 1, position: 1n }], checkpoint: { position: 1n } });
       expect(await store.nodes('acme', [{ level: 0, index: 0 }])).toEqual([node('acme', 0, 0, 'again').hash]);
+    });
+
+    it("keeps each org's latest checkpoint seen, forward only (positions as numbers), through another connection; forgets those past a log's head", async () => {
+      const high = 2n ** 63n + 5n;
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 9n }, { orgId: 'globex', revision: 3n, position: 12n }], checkpoint: { position: 12n } });
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: high }], checkpoint: { position: high } });
+      // A redelivered or late batch takes none back.
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 10n }], checkpoint: { position: 10n } });
+      const byOrg = (seen: Awaited<ReturnType<MerkleNodeStore['seenCheckpoints']>>) => [...seen].sort((a, b) => a.orgId.localeCompare(b.orgId));
+      const both = [
+        { orgId: 'acme', revision: 1n, position: high },
+        { orgId: 'globex', revision: 3n, position: 12n },
+      ];
+      expect(byOrg(await store.seenCheckpoints())).toEqual(both);
+      const other = await opened.reopen();
+      try {
+        expect(byOrg(await other.seenCheckpoints())).toEqual(both);
+      } finally {
+        await other.close();
+      }
+      await store.forgetCheckpointsAfter(12n);
+      expect(await store.seenCheckpoints()).toEqual([both[1]]);
+      await store.forgetCheckpointsAfter(undefined);
+      expect(await store.seenCheckpoints()).toEqual([]);
     });
   });
 }

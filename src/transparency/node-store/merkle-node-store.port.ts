@@ -26,10 +26,23 @@ export interface OrgNode extends StoredNode {
   orgId: string;
 }
 
-/** One write of the follower: nodes, then each org it touched, then its place in the log. */
+/**
+ * The latest checkpoint of an org the follower applied: its revision in the org's checkpoint
+ * stream and its position in the log. Kept through `clear()`, so that the server's check finds
+ * an org's checkpoints deleted from the log (no log key needed), an event under them altered,
+ * which the nodes rebuilt from that log would otherwise forget, and the checkpointer sign anew.
+ */
+export interface SeenCheckpoint {
+  orgId: string;
+  revision: bigint;
+  position: bigint;
+}
+
+/** One write of the follower: nodes, then each org it touched and the checkpoints it saw, then its place in the log. */
 export interface NodeBatch {
   nodes: readonly OrgNode[];
   orgs: readonly OrgTreeState[];
+  seen?: readonly SeenCheckpoint[];
   checkpoint: LogCheckpoint;
 }
 
@@ -56,14 +69,20 @@ export interface MerkleNodeStore {
 
   /**
    * Stores the batch, idempotently: a node already stored keeps its hash (a node never changes);
-   * an org's state and the checkpoint move only forward (to a higher position), so a redelivered
-   * or a late copy's batch never takes them back. Embedded: one transaction. Otherwise nodes
-   * first, then orgs, then the checkpoint: after a crash in between, resuming from the older
-   * checkpoint skips, per org, what its state already holds.
+   * an org's state, its seen checkpoint and the checkpoint move only forward (to a higher
+   * position), so a redelivered or a late copy's batch never takes them back. Embedded: one
+   * transaction. Otherwise nodes first, then orgs and seen checkpoints, then the checkpoint: after
+   * a crash in between, resuming from the older checkpoint skips, per org, what its state already holds.
    */
   apply(batch: NodeBatch): Promise<void>;
 
-  /** Forgets everything, for a rebuild from the log. */
+  /** Every org's latest checkpoint seen, in no set order. */
+  seenCheckpoints(): Promise<SeenCheckpoint[]>;
+
+  /** Forgets the checkpoints seen past `head`, the log's head (every one when the log is empty): a log cut or restored from an older copy no longer holds them. */
+  forgetCheckpointsAfter(head: bigint | undefined): Promise<void>;
+
+  /** Forgets every node, org and the follower's place, for a rebuild from the log; the checkpoints seen stay. */
   clear(): Promise<void>;
 
   ping(): Promise<boolean>;

@@ -2,7 +2,7 @@ import { Binary, MongoBulkWriteError, MongoClient, MongoServerError, type Collec
 import type { LogCheckpoint } from '../../event-store/log-divergence';
 import { mongoAnswers, mongoClientOptions, mongoDatabaseName, retriedOnLostConnection } from '../../shared/mongodb-database';
 import type { Hash, NodeId } from '../merkle-tree';
-import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState } from './merkle-node-store.port';
+import { positionKey, type MerkleNodeStore, type NodeBatch, type OrgTreeState, type SeenCheckpoint } from './merkle-node-store.port';
 
 /** Node (level, index) of an org: `{orgId}/{level}/{index}`, so a proof's nodes are one `$in` on _id. */
 interface NodeDocument {
@@ -22,6 +22,13 @@ interface OrgDocument {
   grewAt?: number | null;
 }
 
+/** An org's latest checkpoint seen (_id: the org); revision and position as positionKey text. */
+interface SeenDocument {
+  _id: string;
+  revision: string;
+  position: string;
+}
+
 interface ProgressDocument {
   _id: 'follower';
   position: string;
@@ -31,6 +38,7 @@ interface ProgressDocument {
 const NODES = 'merkle_nodes';
 const ORGS = 'merkle_orgs';
 const PROGRESS = 'merkle_progress';
+const SEEN = 'merkle_seen_checkpoints';
 const DUPLICATE_KEY = 11000;
 /** FerretDB holds a pooled connection per statement of a command: keep commands small (see the read-model store). */
 const PER_COMMAND = 32;
@@ -91,7 +99,7 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
     return keys.map((key) => found.get(key));
   }
 
-  async apply({ nodes, orgs, checkpoint }: NodeBatch): Promise<void> {
+  async apply({ nodes, orgs, seen, checkpoint }: NodeBatch): Promise<void> {
     const documents = nodes.map((node) => ({ _id: nodeKey(node.orgId, node), hash: new Binary(node.hash) }));
     for (let i = 0; i < documents.length; i += PER_COMMAND) {
       try {
@@ -112,7 +120,17 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
       };
       await forwardOnly(this.orgDocuments(), org.orgId, document);
     }
+    for (const { orgId, revision, position } of seen ?? []) await forwardOnly(this.seenDocuments(), orgId, { revision: revision.toString(), position: positionKey(position) });
     await forwardOnly(this.progress(), 'follower', { position: positionKey(checkpoint.position), ...(checkpoint.eventId === undefined ? {} : { eventId: checkpoint.eventId }) });
+  }
+
+  async seenCheckpoints(): Promise<SeenCheckpoint[]> {
+    const documents = await retriedOnLostConnection(() => this.seenDocuments().find({}).toArray());
+    return documents.map((document) => ({ orgId: document._id, revision: BigInt(document.revision), position: BigInt(document.position) }));
+  }
+
+  async forgetCheckpointsAfter(head: bigint | undefined): Promise<void> {
+    await this.seenDocuments().deleteMany(head === undefined ? {} : { position: { $gt: positionKey(head) } });
   }
 
   async clear(): Promise<void> {
@@ -133,6 +151,10 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
 
   private orgDocuments(): Collection<OrgDocument> {
     return this.db.collection<OrgDocument>(ORGS);
+  }
+
+  private seenDocuments(): Collection<SeenDocument> {
+    return this.db.collection<SeenDocument>(SEEN);
   }
 
   private progress(): Collection<ProgressDocument> {
