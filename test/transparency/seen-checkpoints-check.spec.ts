@@ -1,19 +1,16 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '../../src/domain/events/decode';
 import { checkpointStream } from '../../src/domain/streams';
-import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { eventLeafInput } from '../../src/transparency/event-leaf';
 import { checkpointEvent } from '../../src/transparency/log-checkpointer';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { checkLogHere } from '../../src/transparency/log-self-check';
 import { CompactRange, leafHash } from '../../src/transparency/merkle-tree';
-import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 import { followToHead } from './support/follow-to-head';
+import { sqliteLogAndNodesForEach } from './support/sqlite-log-and-nodes';
 
 const SIGNER = signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7));
 const KEY = logKeyOf(SIGNER);
@@ -25,42 +22,30 @@ const KEY = logKeyOf(SIGNER);
  * a log cut or restored from an older copy is not.
  */
 describe('the check of the checkpoints the node store saw', () => {
-  let dir: string;
-  let events: SqliteEventStore;
-  let nodes: SqliteMerkleNodeStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ztkeys-seen-checkpoints-'));
-    events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
-    nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
-  });
-  afterEach(async () => {
-    await nodes.close();
-    await events.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = sqliteLogAndNodesForEach('ztkeys-seen-checkpoints-');
 
   const grow = async (orgId: string, from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
-      await events.append([{ stream: `org-${orgId}`, expected: i === 0 ? 'no_stream' : BigInt(i - 1), events: [{ ...event, metadata: { ...event.metadata, orgId } }] }]);
+      await stores.events.append([{ stream: `org-${orgId}`, expected: i === 0 ? 'no_stream' : BigInt(i - 1), events: [{ ...event, metadata: { ...event.metadata, orgId } }] }]);
     }
   };
   /** A checkpoint of the org's whole tree, as the checkpointer appends it. */
   const sign = async (orgId: string) => {
     const tree = CompactRange.empty();
-    for (const record of await events.readStream(`org-${orgId}`)) tree.append(leafHash(eventLeafInput(decode(record))));
-    const signed = await events.readStream(checkpointStream(orgId));
+    for (const record of await stores.events.readStream(`org-${orgId}`)) tree.append(leafHash(eventLeafInput(decode(record))));
+    const signed = await stores.events.readStream(checkpointStream(orgId));
     const expected = signed.length === 0 ? 'no_stream' : signed.at(-1)!.revision;
-    return (await events.append([{ stream: checkpointStream(orgId), expected, events: [checkpointEvent(SIGNER, orgId, tree, new Date())] }])).position;
+    return (await stores.events.append([{ stream: checkpointStream(orgId), expected, events: [checkpointEvent(SIGNER, orgId, tree, new Date())] }])).position;
   };
   const faults = async () => {
     const errors: unknown[] = [];
-    const report = await checkLogHere(events, KEY.keyring, nodes)(new AbortController().signal, (error) => errors.push(error));
+    const report = await checkLogHere(stores.events, KEY.keyring, stores.nodes)(new AbortController().signal, (error) => errors.push(error));
     expect(errors).toEqual([]);
     return report!.faults;
   };
   const inLog = (sql: string, ...parameters: string[]) => {
-    const db = new Database(join(dir, 'events.sqlite'));
+    const db = new Database(join(stores.dir, 'events.sqlite'));
     db.pragma('busy_timeout = 5000');
     const changed = db.prepare(sql).run(...parameters).changes;
     db.close();
@@ -72,15 +57,15 @@ describe('the check of the checkpoints the node store saw', () => {
     await grow('globex', 0, 3);
     const position = await sign('acme');
     await sign('globex');
-    await followToHead(events, nodes);
+    await followToHead(stores.events, stores.nodes);
     expect(await faults()).toEqual([]);
 
     expect(inLog('DELETE FROM events WHERE stream = ?', checkpointStream('acme'))).toBe(1);
     const gone = { orgId: 'acme', index: 0, reason: `checkpoint 0 of the org (position ${position}), which this server applied, is gone from the log: its checkpoints were deleted, so the events they signed cannot be checked` };
     expect(await faults()).toEqual([gone]);
     // The nodes rebuilt from the log that lost it: the store still knows what it saw.
-    await nodes.clear();
-    await followToHead(events, nodes);
+    await stores.nodes.clear();
+    await followToHead(stores.events, stores.nodes);
     expect(await faults()).toEqual([gone]);
 
     // Another checkpoint appended at its revision (the checkpointer signing the altered tree anew).
@@ -96,7 +81,7 @@ describe('the check of the checkpoints the node store saw', () => {
     await sign('acme');
     await grow('acme', 4, 6);
     const latest = await sign('acme');
-    await followToHead(events, nodes);
+    await followToHead(stores.events, stores.nodes);
     expect(inLog('DELETE FROM events WHERE stream = ? AND revision = 1', checkpointStream('acme'))).toBe(1);
     // The log's last record gone is what a log cut or restored from an older copy shows too.
     expect(await faults()).toEqual([]);
@@ -110,7 +95,7 @@ describe('the check of the checkpoints the node store saw', () => {
     await sign('acme');
     await grow('acme', 4, 6);
     await sign('acme');
-    await followToHead(events, nodes);
+    await followToHead(stores.events, stores.nodes);
     expect(inLog("UPDATE events SET data = json_set(data, '$.role', 'SUPER_ADMIN') WHERE stream = 'org-acme' AND revision = 1")).toBe(1);
     expect(inLog('DELETE FROM events WHERE stream = ? AND revision = 1', checkpointStream('acme'))).toBe(1);
     expect(await faults()).toEqual([{ orgId: 'acme', index: 0, reason: expect.stringMatching(/^events 0 to 3 do not hash to the root signed by checkpoint 0/) }]);
@@ -119,15 +104,15 @@ describe('the check of the checkpoints the node store saw', () => {
   it("is no fault for a checkpoint past the log's end as read (the follower saw it since), nor, once the follower meets it, for a log cut before it", async () => {
     await grow('acme', 0, 3);
     await sign('acme');
-    await followToHead(events, nodes);
-    const head = (await events.headPosition())!;
-    await nodes.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: head + 10n }], checkpoint: { position: head } });
+    await followToHead(stores.events, stores.nodes);
+    const head = (await stores.events.headPosition())!;
+    await stores.nodes.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: head + 10n }], checkpoint: { position: head } });
     expect(await faults()).toEqual([]);
 
     // The log cut before its checkpoint, its last event (restored from an older copy): the follower finds the log behind it and forgets it.
     expect(inLog('DELETE FROM events WHERE stream = ?', checkpointStream('acme'))).toBe(1);
-    await followToHead(events, nodes);
-    expect(await nodes.seenCheckpoints()).toEqual([]);
+    await followToHead(stores.events, stores.nodes);
+    expect(await stores.nodes.seenCheckpoints()).toEqual([]);
     expect(await faults()).toEqual([]);
   });
 });

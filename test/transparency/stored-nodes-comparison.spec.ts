@@ -1,14 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { logKeyOf } from '../../src/transparency/log-key';
 import { checkLogHere } from '../../src/transparency/log-self-check';
-import { SqliteMerkleNodeStore } from '../../src/transparency/node-store/sqlite-merkle-node-store';
 import { signerFromSeed } from '../../src/transparency/signed-note';
 import { newEvent } from '../event-store/event-factory';
 import { followToHead } from './support/follow-to-head';
+import { sqliteLogAndNodesForEach } from './support/sqlite-log-and-nodes';
 
 const KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7)));
 
@@ -19,34 +16,22 @@ const KEY = logKeyOf(signerFromSeed('ztkeys.test/log', Buffer.alloc(32, 7)));
  * is no disagreement.
  */
 describe("the check's comparison of every stored node", () => {
-  let dir: string;
-  let events: SqliteEventStore;
-  let nodes: SqliteMerkleNodeStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ztkeys-stored-nodes-'));
-    events = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
-    nodes = new SqliteMerkleNodeStore({ path: join(dir, 'merkle-nodes.sqlite') });
-  });
-  afterEach(async () => {
-    await nodes.close();
-    await events.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = sqliteLogAndNodesForEach('ztkeys-stored-nodes-');
 
   const grow = async (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const event = newEvent('AgentAdded', { agentId: `a-${i}`, role: 'MEMBER' });
-      await events.append([{ stream: 'org-acme', expected: i === 0 ? 'no_stream' : BigInt(i - 1), events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
+      await stores.events.append([{ stream: 'org-acme', expected: i === 0 ? 'no_stream' : BigInt(i - 1), events: [{ ...event, metadata: { ...event.metadata, orgId: 'acme' } }] }]);
     }
   };
   const check = async () => {
     const errors: unknown[] = [];
-    const report = await checkLogHere(events, KEY.keyring, nodes)(new AbortController().signal, (error) => errors.push(error));
+    const report = await checkLogHere(stores.events, KEY.keyring, stores.nodes)(new AbortController().signal, (error) => errors.push(error));
     expect(errors).toEqual([]);
     return report?.disagreements;
   };
   const inNodeStore = (sql: string) => {
-    const db = new Database(join(dir, 'merkle-nodes.sqlite'));
+    const db = new Database(join(stores.dir, 'merkle-nodes.sqlite'));
     db.pragma('busy_timeout = 5000');
     const changed = db.prepare(sql).run().changes;
     db.close();
@@ -55,7 +40,7 @@ describe("the check's comparison of every stored node", () => {
 
   it('finds a leaf altered off the right edge, never a node not stored yet', async () => {
     await grow(0, 12);
-    await followToHead(events, nodes);
+    await followToHead(stores.events, stores.nodes);
     expect(await check()).toEqual([]);
     // The follower behind the log: the leaves after its head are not stored yet.
     await grow(12, 20);
@@ -67,7 +52,7 @@ describe("the check's comparison of every stored node", () => {
 
   it('finds a stored node missing where the stored tree covers its leaves', async () => {
     await grow(0, 12);
-    await followToHead(events, nodes);
+    await followToHead(stores.events, stores.nodes);
     inNodeStore("DELETE FROM merkle_nodes WHERE org = 'acme' AND level = 1 AND idx = 2");
     expect(await check()).toEqual(['org acme: its stored node at level 1, index 2 is missing']);
   });
