@@ -6,6 +6,7 @@ import { checkpointStream } from '../domain/streams';
 import { openOrgCheckpoint, retiredKeyFault, type LogKeyring } from './log-keyring';
 import type { NoteVerifier } from './signed-note';
 import { CompactRange, EMPTY_ROOT, leafHash, type Hash, type StoredNode } from './merkle-tree';
+import { STREAM_EVENTS, streamOf, type StreamOf } from './verifier/log-streams';
 
 /** The first thing wrong with one org's stored log. */
 export interface LogFault {
@@ -43,6 +44,15 @@ export interface NewerEvents {
  * a checkpoint relabelled so must not become a leaf).
  */
 const isCheckpoint = (record: RecordedEvent, newer: boolean): boolean => (newer ? record.stream === checkpointStream(record.metadata.orgId) : record.type === 'CheckpointSigned');
+
+/** Where the record's stream belongs, or why its name is no stream of the log. */
+function streamOrFault(record: RecordedEvent): StreamOf | string {
+  try {
+    return streamOf(record.stream);
+  } catch (error) {
+    return `the event at position ${record.position}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
 
 const undecodable = (record: RecordedEvent, error: unknown): string =>
   `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}`;
@@ -108,6 +118,14 @@ export class LogIntegrityCheck {
   }
 
   apply(record: RecordedEvent): void {
+    const stream = streamOrFault(record);
+    if (typeof stream === 'string' || stream.orgId !== record.metadata.orgId) {
+      // The stream's org is the one whose facts the record changes (the write side reads its streams by name).
+      const victim = this.org(typeof stream === 'string' ? record.metadata.orgId : stream.orgId);
+      const reason = typeof stream === 'string' ? stream : `the event at position ${record.position} is in stream ${record.stream} of org ${stream.orgId} but says it is of org ${record.metadata.orgId}`;
+      victim.fault ??= { orgId: victim.orgId, index: victim.tree.size + victim.pending.length, reason };
+      return;
+    }
     const org = this.org(record.metadata.orgId);
     if (org.fault) return;
     const index = org.tree.size + org.pending.length;
@@ -124,7 +142,8 @@ export class LogIntegrityCheck {
     }
     let read;
     try {
-      read = decodeOrAsStored(record);
+      // Of the types its stream holds: one of the catalogue outside them is a record out of place, not a newer release's.
+      read = decodeOrAsStored(record, stream.kind === 'unknown' ? {} : STREAM_EVENTS[stream.kind]);
     } catch (error) {
       return fail(index, undecodable(record, error));
     }

@@ -8,6 +8,7 @@ import { eventLeafInput } from './event-leaf';
 import { CompactRange, leafHash, type Hash, type NodeReader } from './merkle-tree';
 import type { MerkleNodeStore, OrgNode, OrgTreeState, SeenCheckpoint } from './node-store/merkle-node-store.port';
 import { storedNodes } from './node-store/stored-nodes';
+import { noteHash } from './seen-checkpoints-check';
 
 /** One org's tree as the follower keeps it: what the checkpointer signs from. */
 export interface FollowedOrg {
@@ -351,7 +352,7 @@ export class MerkleFollower {
         for (const listener of this.checkpointListeners) listener(event.data.note);
         const at = Date.parse(event.metadata.occurredAt);
         if (!org.signed || event.revision >= org.signed.revision) org.signed = { size: event.data.size, at, revision: event.revision };
-        this.batch.seen.set(orgId, { orgId, revision: event.revision, position: record.position });
+        this.batch.seen.set(orgId, { orgId, revision: event.revision, position: record.position, noteHash: noteHash(event.data.note) });
         org.covered(event.data.size);
       } else {
         // handle() read the right edge before a leaf.

@@ -1,11 +1,17 @@
+import { sha256 } from '../crypto/crypto-primitives';
 import { checkpointStream } from '../domain/streams';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import type { LogFault } from './log-integrity';
+import type { Hash } from './merkle-tree';
 import type { SeenCheckpoint } from './node-store/merkle-node-store.port';
+
+/** What a seen checkpoint keeps of its record's signed note (a CheckpointSigned's `data.note`). */
+export const noteHash = (note: string): Hash => sha256(Buffer.from(note, 'utf8'));
 
 /**
  * The checkpoints the node store saw in the log, met again as the check reads it (R16): each must
- * be at its revision of its org's checkpoint stream and at its position. The log's own check
+ * be at its revision of its org's checkpoint stream and at its position, still the CheckpointSigned
+ * of that note. The log's own check
  * cannot see an org's checkpoints deleted, every one or the latest ones (the stream's revisions
  * still follow each other): an event altered under them would then pass, the nodes rebuilt from
  * the altered log, the checkpointer signing it anew. No log key is needed for that, only the
@@ -17,8 +23,8 @@ import type { SeenCheckpoint } from './node-store/merkle-node-store.port';
 export class SeenCheckpointsCheck {
   /** By checkpoint stream: those not met yet. */
   private readonly waiting: Map<string, SeenCheckpoint>;
-  /** Seen checkpoints whose revision the log holds at another position. */
-  private readonly moved: Array<{ seen: SeenCheckpoint; position: bigint }> = [];
+  /** Seen checkpoints whose revision the log holds at another position, or holds another record. */
+  private readonly replaced: Array<{ seen: SeenCheckpoint; record: RecordedEvent }> = [];
   private end: bigint | undefined;
 
   constructor(seen: readonly SeenCheckpoint[]) {
@@ -30,7 +36,7 @@ export class SeenCheckpointsCheck {
     const seen = this.waiting.get(record.stream);
     if (seen === undefined || record.revision !== seen.revision) return;
     this.waiting.delete(record.stream);
-    if (record.position !== seen.position) this.moved.push({ seen, position: record.position });
+    if (record.position !== seen.position || !isTheCheckpoint(record, seen)) this.replaced.push({ seen, record });
   }
 
   /**
@@ -39,8 +45,10 @@ export class SeenCheckpointsCheck {
    */
   faults(vouched: (orgId: string) => number): LogFault[] {
     const fault = ({ orgId }: SeenCheckpoint, reason: string): LogFault => ({ orgId, index: vouched(orgId), reason });
-    const moved = this.moved.map(({ seen, position }) =>
-      fault(seen, `checkpoint ${seen.revision} of the org is at position ${position} of the log, not at position ${seen.position} where this server applied it: its checkpoints were deleted and others appended`),
+    const moved = this.replaced.map(({ seen, record }) =>
+      record.position !== seen.position
+        ? fault(seen, `checkpoint ${seen.revision} of the org is at position ${record.position} of the log, not at position ${seen.position} where this server applied it: its checkpoints were deleted and others appended`)
+        : fault(seen, `checkpoint ${seen.revision} of the org (position ${seen.position}) is no longer the one this server applied: the record there was rewritten`),
     );
     const gone = [...this.waiting.values()].filter(({ position }) => this.end !== undefined && position <= this.end);
     return [
@@ -48,4 +56,10 @@ export class SeenCheckpointsCheck {
       ...gone.map((seen) => fault(seen, `checkpoint ${seen.revision} of the org (position ${seen.position}), which this server applied, is gone from the log: its checkpoints were deleted, so the events they signed cannot be checked`)),
     ];
   }
+}
+
+/** The record is the checkpoint seen: a CheckpointSigned (of any version: a newer one is the check's to name) of the same note. */
+function isTheCheckpoint(record: RecordedEvent, seen: SeenCheckpoint): boolean {
+  const note = (record.data as { note?: unknown } | null)?.note;
+  return record.type === 'CheckpointSigned' && typeof note === 'string' && noteHash(note).equals(seen.noteHash);
 }

@@ -170,3 +170,31 @@ describe('LogIntegrityCheck: events a newer release wrote', () => {
     expect(check(broken).check.newerEvents()).toEqual([]);
   });
 });
+
+/**
+ * Found from outside (R16): the write side reads an org's facts by stream, the check grouped records by the org their
+ * metadata names; with write access to the log's file and no key, a promotion appended to an org's stream saying another
+ * org was folded into the org's facts yet joined another tree, and checkpoint records given another type and org left the
+ * org with nothing signed. A record's stream must be its org's, and hold its type.
+ */
+describe('LogIntegrityCheck: records out of place', () => {
+  const next = (log: RecordedEvent[], record: Omit<RecordedEvent, 'position'>): RecordedEvent[] => [...log, { ...record, position: BigInt(log.length + 1) }];
+
+  it("faults the stream's org for an event of its stream that names another org", () => {
+    const log = orgLog(4, [{ after: 4, signs: 4 }]);
+    const promotion = newEvent('AgentRoleChanged', { agentId: 'a-1', from: 'MEMBER', to: 'SUPER_ADMIN' });
+    const injected = next(log, { ...promotion, stream: `org-${ORG}`, revision: 4n, metadata: { ...promotion.metadata, orgId: 'invented' } });
+    expect(check(injected).check.faults()).toEqual([{ orgId: ORG, index: 4, reason: `the event at position 6 is in stream org-${ORG} of org ${ORG} but says it is of org invented` }]);
+  });
+
+  it('faults a type of the catalogue in a stream that holds no such event, and a record of no stream of the log', () => {
+    const log = orgLog(4, [{ after: 2, signs: 2 }, { after: 4, signs: 4 }]);
+    // The checkpoints made leaves: the org had nothing signed left.
+    const relabelled = log.map((record) => (record.type === 'CheckpointSigned' ? { ...record, type: 'AgentAdded', data: { agentId: `c-${record.revision}`, email: 'c@example.com', displayName: 'C', role: 'MEMBER' } } : record));
+    expect(check(relabelled).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: 'the event at position 3 does not decode: cannot decode event AgentAdded v1: unknown event type' }]);
+    const elsewhere = relabelled.map((record) => (record.stream === checkpointStream(ORG) ? { ...record, metadata: { ...record.metadata, orgId: 'invented' } } : record));
+    expect(check(elsewhere).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: `the event at position 3 is in stream ${checkpointStream(ORG)} of org ${ORG} but says it is of org invented` }]);
+    const nowhere = log.map((record) => (record.position === 2n ? { ...record, stream: 'ledger' } : record));
+    expect(check(nowhere).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: 'the event at position 2: "ledger" is not a stream of the log' }]);
+  });
+});

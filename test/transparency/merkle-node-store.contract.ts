@@ -148,7 +148,7 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
     });
 
     it('forgets everything on clear, for a rebuild, but the checkpoints seen', async () => {
-      const seen = { orgId: 'acme', revision: 0n, position: 2n };
+      const seen = { orgId: 'acme', revision: 0n, position: 2n, noteHash: hash('note 0') };
       await store.apply({ nodes: [node('acme', 0, 0)], orgs: [{ orgId: 'acme', size: 1, position: 2n }], seen: [seen], checkpoint: { position: 2n } });
       await store.clear();
       expect(await store.checkpoint()).toBeUndefined();
@@ -161,14 +161,14 @@ export function describeMerkleNodeStore(name: string, open: () => Promise<Opened
 
     it("keeps each org's latest checkpoint seen, forward only (positions as numbers), through another connection; forgets those past a log's head", async () => {
       const high = 2n ** 63n + 5n;
-      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 9n }, { orgId: 'globex', revision: 3n, position: 12n }], checkpoint: { position: 12n } });
-      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: high }], checkpoint: { position: high } });
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 9n, noteHash: hash('a0') }, { orgId: 'globex', revision: 3n, position: 12n, noteHash: hash('g3') }], checkpoint: { position: 12n } });
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: high, noteHash: hash('a1') }], checkpoint: { position: high } });
       // A redelivered or late batch takes none back.
-      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 10n }], checkpoint: { position: 10n } });
+      await store.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 0n, position: 10n, noteHash: hash('a0 late') }], checkpoint: { position: 10n } });
       const byOrg = (seen: Awaited<ReturnType<MerkleNodeStore['seenCheckpoints']>>) => [...seen].sort((a, b) => a.orgId.localeCompare(b.orgId));
       const both = [
-        { orgId: 'acme', revision: 1n, position: high },
-        { orgId: 'globex', revision: 3n, position: 12n },
+        { orgId: 'acme', revision: 1n, position: high, noteHash: hash('a1') },
+        { orgId: 'globex', revision: 3n, position: 12n, noteHash: hash('g3') },
       ];
       expect(byOrg(await store.seenCheckpoints())).toEqual(both);
       const other = await opened.reopen();

@@ -90,6 +90,24 @@ describe('the check of the checkpoints the node store saw', () => {
     expect(await faults()).toEqual([{ orgId: 'acme', index: 4, reason: expect.stringContaining(`checkpoint 1 of the org (position ${latest}), which this server applied, is gone from the log`) }]);
   });
 
+  it('finds the checkpoint it saw rewritten in place (a copy of an earlier one, which signs less), the nodes then made to agree or not', async () => {
+    await grow('acme', 0, 4);
+    await sign('acme');
+    await grow('acme', 4, 6);
+    const latest = await sign('acme');
+    await grow('globex', 0, 1);
+    await followToHead(stores.events, stores.nodes);
+    // Event 4 altered, which only the latest checkpoint signs, and that checkpoint made a copy of the first.
+    expect(inLog("UPDATE events SET data = json_set(data, '$.role', 'SUPER_ADMIN') WHERE stream = 'org-acme' AND revision = 4")).toBe(1);
+    const first = `(SELECT data FROM events WHERE stream = '${checkpointStream('acme')}' AND revision = 0)`;
+    expect(inLog(`UPDATE events SET data = ${first} WHERE stream = ? AND revision = 1`, checkpointStream('acme'))).toBe(1);
+    const rewritten = { orgId: 'acme', index: 4, reason: `checkpoint 1 of the org (position ${latest}) is no longer the one this server applied: the record there was rewritten` };
+    expect(await faults()).toEqual([rewritten]);
+    await stores.nodes.clear();
+    await followToHead(stores.events, stores.nodes);
+    expect(await faults()).toEqual([rewritten]);
+  });
+
   it('names the fault the log itself shows rather than the checkpoint lost after it', async () => {
     await grow('acme', 0, 4);
     await sign('acme');
@@ -106,7 +124,7 @@ describe('the check of the checkpoints the node store saw', () => {
     await sign('acme');
     await followToHead(stores.events, stores.nodes);
     const head = (await stores.events.headPosition())!;
-    await stores.nodes.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: head + 10n }], checkpoint: { position: head } });
+    await stores.nodes.apply({ nodes: [], orgs: [], seen: [{ orgId: 'acme', revision: 1n, position: head + 10n, noteHash: Buffer.alloc(32) }], checkpoint: { position: head } });
     expect(await faults()).toEqual([]);
 
     // The log cut before its checkpoint, its last event (restored from an older copy): the follower finds the log behind it and forgets it.

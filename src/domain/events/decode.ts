@@ -81,11 +81,11 @@ export function decode(record: EncodedEvent, types: Readonly<Record<string, numb
 /**
  * The record decoded, or as stored when a newer release wrote it (`newer`), for a reader that only
  * proves its integrity (its Merkle leaf is the stored record's, event-leaf.ts), never one that folds
- * it. A broken record throws.
+ * it. A broken record throws, and so does a type of the catalogue outside `types` (its stream's).
  */
-export function decodeOrAsStored<R extends EncodedEvent>(record: R): { event: Decoded<R, LogEvent>; newer?: NotOfThisRelease } {
+export function decodeOrAsStored<R extends EncodedEvent>(record: R, types: Readonly<Record<string, number>> = EVENT_CATALOGUE): { event: Decoded<R, LogEvent>; newer?: NotOfThisRelease } {
   try {
-    return { event: decode(record) };
+    return { event: decode(record, types as EventVersions<LogEvent>) };
   } catch (error) {
     if (!(error instanceof NotOfThisRelease)) throw error;
     return { event: record as unknown as Decoded<R, LogEvent>, newer: error };

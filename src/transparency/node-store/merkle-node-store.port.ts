@@ -36,6 +36,8 @@ export interface SeenCheckpoint {
   orgId: string;
   revision: bigint;
   position: bigint;
+  /** SHA-256 of its signed note: what it signs, so that a record rewritten in its place is no longer it. */
+  noteHash: Hash;
 }
 
 /** One write of the follower: nodes, then each org it touched and the checkpoints it saw, then its place in the log. */

@@ -27,6 +27,7 @@ interface SeenDocument {
   _id: string;
   revision: string;
   position: string;
+  noteHash: Binary;
 }
 
 interface ProgressDocument {
@@ -120,13 +121,15 @@ export class MongoMerkleNodeStore implements MerkleNodeStore {
       };
       await forwardOnly(this.orgDocuments(), org.orgId, document);
     }
-    for (const { orgId, revision, position } of seen ?? []) await forwardOnly(this.seenDocuments(), orgId, { revision: revision.toString(), position: positionKey(position) });
+    for (const { orgId, revision, position, noteHash } of seen ?? []) {
+      await forwardOnly(this.seenDocuments(), orgId, { revision: revision.toString(), position: positionKey(position), noteHash: new Binary(noteHash) });
+    }
     await forwardOnly(this.progress(), 'follower', { position: positionKey(checkpoint.position), ...(checkpoint.eventId === undefined ? {} : { eventId: checkpoint.eventId }) });
   }
 
   async seenCheckpoints(): Promise<SeenCheckpoint[]> {
     const documents = await retriedOnLostConnection(() => this.seenDocuments().find({}).toArray());
-    return documents.map((document) => ({ orgId: document._id, revision: BigInt(document.revision), position: BigInt(document.position) }));
+    return documents.map((document) => ({ orgId: document._id, revision: BigInt(document.revision), position: BigInt(document.position), noteHash: Buffer.from(document.noteHash.buffer) }));
   }
 
   async forgetCheckpointsAfter(head: bigint | undefined): Promise<void> {

@@ -44,7 +44,7 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
         CREATE TABLE IF NOT EXISTS merkle_nodes (org TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (org, level, idx)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS merkle_orgs (org TEXT PRIMARY KEY, size INTEGER NOT NULL, position TEXT NOT NULL, signed_size INTEGER, signed_at TEXT, signed_revision TEXT) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS merkle_progress (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, event_id TEXT);
-        CREATE TABLE IF NOT EXISTS merkle_seen_checkpoints (org TEXT PRIMARY KEY, revision TEXT NOT NULL, position TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS merkle_seen_checkpoints (org TEXT PRIMARY KEY, revision TEXT NOT NULL, position TEXT NOT NULL, note_hash BLOB NOT NULL) WITHOUT ROWID;
       `);
       const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(merkle_orgs)').all().map(({ name }) => name));
       if (!columns.has('grew_at')) {
@@ -76,9 +76,9 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       grown: this.db.prepare<[number, number], OrgRow>(`SELECT * FROM merkle_orgs WHERE grew_at <= ? ${LIMIT_PARAMETER}`),
       idle: this.db.prepare<[string, number], OrgRow>(`SELECT * FROM merkle_orgs WHERE signed_at <= ? ${LIMIT_PARAMETER}`),
       upsertSeen: this.db.prepare(`
-        INSERT INTO merkle_seen_checkpoints (org, revision, position) VALUES (?, ?, ?)
-        ON CONFLICT (org) DO UPDATE SET revision = excluded.revision, position = excluded.position WHERE excluded.position > merkle_seen_checkpoints.position`),
-      seen: this.db.prepare<[], { org: string; revision: string; position: string }>('SELECT * FROM merkle_seen_checkpoints'),
+        INSERT INTO merkle_seen_checkpoints (org, revision, position, note_hash) VALUES (?, ?, ?, ?)
+        ON CONFLICT (org) DO UPDATE SET revision = excluded.revision, position = excluded.position, note_hash = excluded.note_hash WHERE excluded.position > merkle_seen_checkpoints.position`),
+      seen: this.db.prepare<[], { org: string; revision: string; position: string; note_hash: Buffer }>('SELECT * FROM merkle_seen_checkpoints'),
       forgetSeen: this.db.prepare<[string]>('DELETE FROM merkle_seen_checkpoints WHERE position > ?'),
       checkpoint: this.db.prepare<[], { position: string; event_id: string | null }>('SELECT position, event_id FROM merkle_progress WHERE id = 1'),
       upsertCheckpoint: this.db.prepare(`
@@ -140,13 +140,13 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
       for (const org of orgs) {
         this.sql.upsertOrg.run(org.orgId, org.size, org.root ?? null, org.root === undefined ? null : org.size, positionKey(org.position), org.signed?.size ?? null, org.signed?.at ?? null, org.signed?.revision.toString() ?? null, org.grewAt ?? null);
       }
-      for (const { orgId, revision, position } of seen ?? []) this.sql.upsertSeen.run(orgId, revision.toString(), positionKey(position));
+      for (const { orgId, revision, position, noteHash } of seen ?? []) this.sql.upsertSeen.run(orgId, revision.toString(), positionKey(position), noteHash);
       this.sql.upsertCheckpoint.run(positionKey(checkpoint.position), checkpoint.eventId ?? null);
     })();
   }
 
   async seenCheckpoints(): Promise<SeenCheckpoint[]> {
-    return this.sql.seen.all().map((row) => ({ orgId: row.org, revision: BigInt(row.revision), position: BigInt(row.position) }));
+    return this.sql.seen.all().map((row) => ({ orgId: row.org, revision: BigInt(row.revision), position: BigInt(row.position), noteHash: row.note_hash }));
   }
 
   async forgetCheckpointsAfter(head: bigint | undefined): Promise<void> {
