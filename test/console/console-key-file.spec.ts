@@ -68,6 +68,8 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
       tokens.alice = await server.token(orgId, 'alice');
       await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'bob', email: 'bob@acme.test', displayName: 'Bob Member', role: 'MEMBER' });
       tokens.bob = await server.token(orgId, 'bob');
+      await api('POST', `/v1/orgs/${orgId}/agents`, tokens.alice, { agentId: 'carol', email: 'carol@acme.test', displayName: 'Carol Member', role: 'MEMBER' });
+      tokens.carol = await server.token(orgId, 'carol');
       // Alice's first key, made and registered by the CLI's code (approved at once: the org's first key).
       aliceKey = await generateKeyPair();
       const request = await api('POST', `/v1/orgs/${orgId}/key-requests`, tokens.alice, {
@@ -102,6 +104,41 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     await page.getByTestId('task-result').filter({ hasText: 'Authorized “remote-control:device-1” with your signature' }).waitFor({ timeout: 120_000 });
     const audit = await api<{ items: { type: string; actor: string }[] }>('GET', `/v1/orgs/${orgId}/audit-log?type=SensitiveTaskAuthorized`, tokens.alice);
     expect(audit.items.map(({ actor }) => actor)).toEqual(['alice']);
+  });
+
+  /** Found from outside: anyone can seal a file naming an org and agent, and importing one replaced the agent's key kept by the browser, unasked, for good. */
+  it('never replaces the active key this browser holds with a key file of another key unless told to', async () => {
+    const page = await signedInPage('carol');
+    await page.getByRole('button', { name: 'Create my key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign with your key?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByTestId('key-status').filter({ hasText: 'PENDING' }).waitFor();
+    const [pending] = (await api<{ items: { requestId: string; publicKey: string }[] }>('GET', `/v1/orgs/${orgId}/key-requests`, tokens.alice)).items;
+    await api('POST', `/v1/orgs/${orgId}/key-requests/${pending.requestId}/approve`, tokens.alice, {
+      verificationCode: verificationCode(orgId, 'carol', pending.publicKey),
+      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_DECISION', requestId: pending.requestId, requesterPublicKey: pending.publicKey, decision: 'APPROVE' })),
+    });
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await page.getByRole('heading', { name: 'Active key' }).waitFor();
+
+    const other = await generateKeyPair();
+    const path = join(folder, 'not-carols-key.json');
+    writeFileSync(path, JSON.stringify(await sealKey(other, { orgId, agentId: 'carol' }, PASSPHRASE, new Date().toISOString()), null, 2));
+    await page.getByLabel('Key file', { exact: true }).setInputFiles(path);
+    await page.getByRole('button', { name: 'Import key file' }).click();
+    const refusal = page.locator('.messages [role="alert"]').filter({ hasText: 'Nothing was imported' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('which cannot be exported: replaced, it is lost for good');
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await page.getByTestId('key-kind').filter({ hasText: 'a key held by this browser' }).waitFor();
+
+    // Told to, it replaces it.
+    await page.getByLabel('Key file', { exact: true }).setInputFiles(path);
+    await page.getByLabel('Replace the active key this browser holds').check();
+    await page.getByRole('button', { name: 'Import key file' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported the key file' }).waitFor();
+    await page.getByTestId('key-kind').filter({ hasText: 'portable key file' }).waitFor();
   });
 
   it('creates a portable key whose exported file the CLI opens and signs with, and sends neither the file nor its secret anywhere', async () => {

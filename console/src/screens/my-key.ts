@@ -19,6 +19,8 @@ interface KeyRequestCreated {
   warning?: string;
 }
 
+const REPLACE_LABEL = 'Replace the active key this browser holds';
+
 /** One key as this browser knows it, its code computed here and compared with the server's. */
 async function keyCard(screen: Screen, title: string, key: BrowserKey): Promise<HTMLElement> {
   const { orgId, agentId } = screen.session;
@@ -98,11 +100,19 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
     );
   };
   const importFile = h('input', { type: 'file', name: 'key-file', accept: '.json,application/json' });
+  const replaceHeld = h('input', { type: 'checkbox', name: 'replace-active', id: 'replace-active' });
   const importKey = async () => {
     const chosen = importFile.files?.[0];
     if (!chosen) throw new Refusal('Choose the key file to import first.');
     const file = readPortable(await chosen.text(), chosen.name, session);
     const current = await loadKeys(session.orgId, session.agentId);
+    // Anyone can seal a file naming this org and agent: it never replaces the key held here unasked (a kept one is lost for good).
+    const held = current.active;
+    if (held && held.fingerprint !== file.fingerprint && !replaceHeld.checked) {
+      throw new Refusal(
+        `This browser holds your active key ${held.fingerprint.slice(0, 16)}…${'privateKey' in held ? ', which cannot be exported: replaced, it is lost for good' : ''}; the file holds another key (${file.fingerprint.slice(0, 16)}…). Nothing was imported. Import it only if it is your ACTIVE key now (the server accepts no other key’s signatures), ticking “${REPLACE_LABEL}”.`,
+      );
+    }
     // The key is used as this agent's ACTIVE key; the server refuses its signatures unless it is.
     await saveKeys(session.orgId, session.agentId, { ...current, active: { portable: file, publicKey: file.publicKey, fingerprint: file.fingerprint, createdAt: file.createdAt } });
     screen.refresh();
@@ -140,6 +150,7 @@ export async function myKeyScreen(screen: Screen): Promise<HTMLElement[]> {
       { 'aria-labelledby': 'import-title', onsubmit: (event) => (event.preventDefault(), screen.act(importKey)(event)) },
       h('h2', { id: 'import-title' }, 'Import a key file'),
       field('Key file', importFile, 'A key file of yours made by the CLI (ztkeys keys create) or exported from a console; its passphrase is asked when it signs.'),
+      keys.active ? h('div', { class: 'radio' }, replaceHeld, h('label', { for: replaceHeld.id }, REPLACE_LABEL)) : null,
       h('button', { type: 'submit' }, 'Import key file'),
     ),
   );
