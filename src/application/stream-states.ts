@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
+import { orgOfStream } from '../domain/streams';
+import { AuditLogTampered } from './tampered-orgs';
 import { EVENT_STORE, type EventStore, type ExpectedRevision, type ReadStreamOptions, type RecordedEvent } from '../event-store/event-store.port';
 
 /** The part of a stream's decider that folds its events. */
@@ -145,11 +147,25 @@ export class StreamStates {
   ): Promise<{ state: S; last?: RecordedEvent }> {
     let last: RecordedEvent | undefined;
     for (;;) {
-      const page = await this.store.readStream(stream, last ? last.revision + 1n : from, { ...options, maxCount: PAGE });
+      const next = last ? last.revision + 1n : from;
+      const page = await this.store.readStream(stream, next, { ...options, maxCount: PAGE });
+      inSequence(stream, page, next);
       state = fold(decider, page.map((event) => decode(event, decider.events)), state);
       last = page.at(-1) ?? last;
       if (page.length < PAGE) return { state, last };
       await nextTurn();
     }
   }
+}
+
+/**
+ * The stream's records must follow each other from `from`, each revision an integer: the store
+ * orders them by revision, the server's check by position, so a revision altered in the log's file
+ * (stored as text, which SQLite sorts after every number) would have the write side fold an event
+ * after those that followed it. Refused as tampering, before anything is decided on it.
+ */
+function inSequence(stream: string, page: readonly RecordedEvent[], from: bigint): void {
+  page.forEach(({ revision }, i) => {
+    if (typeof (revision as unknown) !== 'bigint' || revision !== from + BigInt(i)) throw new AuditLogTampered(orgOfStream(stream));
+  });
 }

@@ -16,3 +16,6 @@ export const browserStream = (orgId: string, agentId: string, browserId: string)
 export const publicKeyStream = (orgId: string, fingerprint: string): string => `pubkey-${orgId}~${fingerprint}`;
 export const recoveryStream = (orgId: string): string => `recovery-${orgId}`;
 export const checkpointStream = (orgId: string): string => `checkpoint-${orgId}`;
+
+/** The org a stream of the log belongs to, as its name says (`<kind>-<orgId>`, then `~`-separated ids within the org). */
+export const orgOfStream = (stream: string): string => stream.slice(stream.indexOf('-') + 1).split('~')[0];

@@ -54,6 +54,19 @@ function streamOrFault(record: RecordedEvent): StreamOf | string {
   }
 }
 
+/**
+ * Why a record of a stream of the log is out of place, if it is: it names another org, or stores
+ * its revision or schema version as no integer (SQLite keeps text such as "0x5" in an INTEGER
+ * column, and orders the stream's records otherwise than their numbers do).
+ */
+function outOfPlace(record: RecordedEvent, stream: StreamOf): string | undefined {
+  const at = `the event at position ${record.position}`;
+  if (stream.orgId !== record.metadata.orgId) return `${at} is in stream ${record.stream} of org ${stream.orgId} but says it is of org ${record.metadata.orgId}`;
+  if (typeof (record.revision as unknown) !== 'bigint') return `${at} stores its revision as ${JSON.stringify(String(record.revision))}, no integer`;
+  if (!Number.isSafeInteger(record.schemaVersion)) return `${at} stores its schema version as no integer`;
+  return undefined;
+}
+
 const undecodable = (record: RecordedEvent, error: unknown): string =>
   `the event at position ${record.position} does not decode: ${error instanceof Error ? error.message : String(error)}`;
 
@@ -119,13 +132,10 @@ export class LogIntegrityCheck {
 
   apply(record: RecordedEvent): void {
     const stream = streamOrFault(record);
-    if (typeof stream === 'string' || stream.orgId !== record.metadata.orgId) {
-      // The stream's org is the one whose facts the record changes (the write side reads its streams by name).
-      const victim = this.org(typeof stream === 'string' ? record.metadata.orgId : stream.orgId);
-      const reason = typeof stream === 'string' ? stream : `the event at position ${record.position} is in stream ${record.stream} of org ${stream.orgId} but says it is of org ${record.metadata.orgId}`;
-      victim.fault ??= { orgId: victim.orgId, index: victim.tree.size + victim.pending.length, reason };
-      return;
-    }
+    if (typeof stream === 'string') return this.faultAtEdge(record.metadata.orgId, stream);
+    const misplaced = outOfPlace(record, stream);
+    // The stream's org is the one whose facts the record changes (the write side reads its streams by name).
+    if (misplaced !== undefined) return this.faultAtEdge(stream.orgId, misplaced);
     const org = this.org(record.metadata.orgId);
     if (org.fault) return;
     const index = org.tree.size + org.pending.length;
@@ -210,6 +220,12 @@ export class LogIntegrityCheck {
     if (seen) seen.count += 1;
     else this.newer.set(orgId, (seen = { orgId, index, position, type, schemaVersion, count: 1 }));
     if (inCheckpoints) seen.checkpoint ??= { position, type, schemaVersion };
+  }
+
+  /** A fault of the org at its next leaf, unless it has one already. */
+  private faultAtEdge(orgId: string, reason: string): void {
+    const org = this.org(orgId);
+    org.fault ??= { orgId, index: org.tree.size + org.pending.length, reason };
   }
 
   /** The first fault of each org that has one: a root found wrong on the second read came before anything `apply` found after it. */

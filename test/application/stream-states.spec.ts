@@ -16,7 +16,8 @@ import { ConcurrencyConflict, type EventStore } from '../../src/event-store/even
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { OrgEventBuilder } from '../projections/support/org-event-builder';
 import { appendAll } from '../read-models/fixtures/synthetic-log';
-import { TamperedOrgs } from '../../src/application/tampered-orgs';
+import { AuditLogTampered, TamperedOrgs } from '../../src/application/tampered-orgs';
+import Database from 'better-sqlite3';
 
 const context = (now: string): CommandContext => ({ actor: 'carol', orgId: 'acme', correlationId: 'c', commandId: 'k', now: new Date(now) });
 const authorized = (task: string): BrowserEvent => ({
@@ -83,6 +84,17 @@ describe('StreamStates: the stream-state cache, filled on append', () => {
     expect(reloaded.expected).toBe(1n);
     await one.writer.write(context('2025-03-01T10:02:00.000Z'), { ...reloaded, events: [authorized('by one')] });
     expect((await new StreamStates(two.store).load(stream, browserDecider)).state).toStrictEqual((await one.states.load(stream, browserDecider)).state);
+  });
+
+  /** Found from outside: a revision rewritten as text in the log's file (SQLite keeps "0x0" as text, sorted after every number) reordered the stream the write side folded. */
+  it("refuses as tampering a stream whose records do not follow each other, a revision stored as text, before anything is decided on it", async () => {
+    await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [frequencySet] });
+    await one.writer.write(context('2025-03-01T10:01:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [authorized('reboot')] });
+    const db = new Database(path);
+    db.prepare("UPDATE events SET revision = '0x0' WHERE stream = ? AND revision = 0").run(stream);
+    db.close();
+    await expect(two.states.load(stream, browserDecider)).rejects.toThrow(AuditLogTampered);
+    await expect(two.states.load(stream, browserDecider)).rejects.toThrow('The stored audit log of org acme does not match');
   });
 
   it('keeps a later state a load already read when an earlier append of this process is folded in after it', async () => {

@@ -50,16 +50,23 @@ describe("the server's check meets the log's file rewritten without the log key"
   it("pages each altered org's log as tampered and refuses its writes, signing nothing of it, through the nodes' rebuild and a restart; the other org's writes are taken", async () => {
     let url = await server.listening(120_000);
     const org = async () => (await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)).orgId;
-    const [deleted, injected, rewritten, other] = [await org(), await org(), await org(), await org()];
-    for (const orgId of [injected, rewritten]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
+    const [deleted, injected, rewritten, reordered, other] = [await org(), await org(), await org(), await org(), await org()];
     const nodes = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
+    // Signed up to its last event, and that checkpoint applied by the node store's follower.
+    const signedWhole = (orgId: string) => (nodes.prepare('SELECT signed_size = size AS whole FROM merkle_orgs WHERE org = ?').get(orgId) as { whole: bigint | number } | undefined)?.whole;
+    const allSigned = async (orgIds: string[]) => {
+      for (const orgId of orgIds) await waitFor(`a checkpoint of every event of ${orgId} stored`, () => Number(signedWhole(orgId)) === 1, 30_000);
+    };
+    // A checkpoint of each org's creation before bob is added: the org to be rewritten has two.
+    await allSigned([deleted, injected, rewritten, reordered, other]);
+    for (const orgId of [injected, rewritten, reordered]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
+    // Bob promoted, then demoted: the promotion's revision is altered below, with the server stopped.
+    const changeRole = async (orgId: string, agentId: string, role: string) =>
+      (await fetch(`${url}/v1/orgs/${orgId}/agents/${agentId}`, { method: 'PATCH', headers: { authorization: `Bearer ${await token(orgId)}`, 'content-type': 'application/json' }, body: JSON.stringify({ role }) })).status;
+    expect([await changeRole(reordered, 'bob', 'SUPER_ADMIN'), await changeRole(reordered, 'bob', 'MEMBER')]).toEqual([200, 200]);
     const db = new Database(join(dataDir, 'events.sqlite'));
     try {
-      // Each org signed up to its last event, and that checkpoint applied by the node store's follower.
-      const signedRevision = (orgId: string) => (nodes.prepare('SELECT signed_revision AS revision FROM merkle_orgs WHERE org = ?').get(orgId) as { revision: string | null } | undefined)?.revision;
-      for (const [orgId, revision] of [[deleted, '0'], [injected, '1'], [rewritten, '1'], [other, '0']]) {
-        await waitFor(`checkpoint ${revision} of ${orgId} stored`, () => signedRevision(orgId) === revision, 30_000);
-      }
+      await allSigned([deleted, injected, rewritten, reordered, other]);
       const count = (stream: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE stream = ?').get(stream) as { n: number }).n;
       db.pragma('busy_timeout = 5000');
       db.transaction(() => {
@@ -86,10 +93,10 @@ describe("the server's check meets the log's file rewritten without the log key"
       await waitFor('a check after the rebuild', async () => (await checked()) > rebuiltBy, 30_000, () => server.stdout.slice(-3000));
       for (const orgId of [deleted, injected, rewritten]) expect(paged(orgId)).toHaveLength(1);
 
-      const checkpoints = new Map([deleted, injected, rewritten].map((orgId) => [orgId, count(checkpointStream(orgId))]));
+      const checkpoints = new Map([deleted, injected, rewritten, reordered].map((orgId) => [orgId, count(checkpointStream(orgId))]));
       // By alice, a SUPER_ADMIN; after the restart by bob too, whom the write side then reads as the altered log makes him.
       const refused = async (bobToo: boolean) => {
-        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob']] : [])];
+        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob']] : [])];
         for (const [orgId, by] of writes) {
           const before = count(orgStream(orgId));
           expect(await addAgent(url, orgId, `erin${before}`, by, 'SUPER_ADMIN')).toEqual({
@@ -105,10 +112,17 @@ describe("the server's check meets the log's file rewritten without the log key"
       expect(await addAgent(url, other, 'erin')).toMatchObject({ status: 201 });
 
       // After a restart (the node store rebuilt from the altered log meanwhile): found again, nothing signed in between.
+      // Meanwhile bob's promotion given its revision in hexadecimal text ("0x2"), which SQLite keeps as text in its INTEGER
+      // column and sorts after every number: the write side read it after his demotion; the check, the leaf and the nodes saw 2.
       expect(await server.stopWith('SIGTERM', 30_000)).toBeLessThan(30_000);
+      const promotion = "stream = ? AND type = 'AgentRoleChanged' AND json_extract(data, '$.to') = 'SUPER_ADMIN'";
+      expect(db.prepare(`UPDATE events SET revision = printf('0x%x', revision) WHERE ${promotion}`).run(orgStream(reordered)).changes).toBe(1);
+      const { revision: stored } = db.prepare(`SELECT revision FROM events WHERE ${promotion}`).get(orgStream(reordered)) as { revision: string };
+      checkpoints.set(reordered, count(checkpointStream(reordered)));
       server = ServerProcess.spawn(env);
       url = await server.listening(120_000);
-      await waitFor('a check to find each org altered after the restart', pagedEach, 30_000, () => server.stdout.slice(-3000));
+      await waitFor('a check to find each org altered after the restart', () => pagedEach() && paged(reordered).length > 0, 30_000, () => server.stdout.slice(-3000));
+      expect(paged(reordered)[0]).toContain(`stores its revision as "${stored}", no integer`);
       await refused(true);
     } finally {
       db.close();

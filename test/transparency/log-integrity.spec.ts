@@ -198,3 +198,21 @@ describe('LogIntegrityCheck: records out of place', () => {
     expect(check(nowhere).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: 'the event at position 2: "ledger" is not a stream of the log' }]);
   });
 });
+
+/**
+ * Found from outside (R16): SQLite keeps text such as "0x5" in an INTEGER column and sorts it after every number; a
+ * revision so rewritten read as 5 in the check, the leaf and the nodes, while the write side read the stream in another
+ * order (a demotion folded before the promotion it undid). A revision or schema version stored as no integer is a fault.
+ */
+describe('LogIntegrityCheck: numbers stored as no integer', () => {
+  it('faults a revision stored as text and a schema version that is no integer', () => {
+    const log = orgLog(4, [{ after: 4, signs: 4 }]);
+    const hex = log.map((record) => (record.position === 3n ? { ...record, revision: '0x2' as unknown as bigint } : record));
+    expect(check(hex).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: 'the event at position 3 stores its revision as "0x2", no integer' }]);
+    // Its stream's org, whatever org the record names.
+    const elsewhere = hex.map((record) => (record.position === 3n ? { ...record, metadata: { ...record.metadata, orgId: 'invented' } } : record));
+    expect(check(elsewhere).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: `the event at position 3 is in stream org-${ORG} of org ${ORG} but says it is of org invented` }]);
+    const version = log.map((record) => (record.position === 2n ? { ...record, schemaVersion: Number.NaN } : record));
+    expect(check(version).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: 'the event at position 2 stores its schema version as no integer' }]);
+  });
+});

@@ -470,10 +470,13 @@ const recordedOf = <D>([position, id, stream, revision, type, schemaVersion, , m
   revision,
   position,
   type,
-  schemaVersion: Number(schemaVersion),
+  schemaVersion: storedInteger(schemaVersion),
   data,
   metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
 });
+
+/** An INTEGER column's value as a number; NaN when the row holds text there (SQLite keeps "0x1" as text), which no reader takes for a version. */
+const storedInteger = (value: bigint): number => (typeof (value as unknown) === 'bigint' ? Number(value) : Number.NaN);
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -482,7 +485,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: row.revision,
     position: row.position,
     type: row.type,
-    schemaVersion: Number(row.schema_version),
+    schemaVersion: storedInteger(row.schema_version),
     data: JSON.parse(row.data) as Record<string, unknown>,
     metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
   };
