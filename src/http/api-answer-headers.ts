@@ -1,16 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DOCS_PATH } from './docs-assets';
-
-/**
- * Headers of every answer but the pages (the console and the API docs, whose scripts must run). API answers are one caller's data, a verification code or a challenge among
- * them: no cache keeps them, a browser never takes one for another type, and one opened as a page
- * runs nothing and sits in no frame (OWASP's REST security headers).
- */
-const API_ANSWER_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-} as const;
+import { API_SECURITY_HEADERS } from './api-security-headers';
 
 /**
  * Powerful features no page of this origin uses, refused to it and to anything it would embed: a
@@ -45,7 +35,7 @@ const DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'un
 
 const DOCS_HEADERS = { ...PAGE_HEADERS, 'content-security-policy': DOCS_POLICY } as const;
 
-const headersFor = (url: string) => (url.startsWith(DOCS_PATH) ? DOCS_HEADERS : url.startsWith('/console') ? PAGE_HEADERS : API_ANSWER_HEADERS);
+const headersFor = (url: string) => (url.startsWith(DOCS_PATH) ? DOCS_HEADERS : url.startsWith('/console') ? PAGE_HEADERS : API_SECURITY_HEADERS);
 
 export function setApiAnswerHeaders(fastify: FastifyInstance): void {
   // onRequest: set before any hook or handler may answer (429, 503 while stopping, a problem).

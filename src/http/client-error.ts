@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { API_SECURITY_HEADERS } from './api-security-headers';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 import { requestArriving } from './request-deadline';
 
@@ -23,10 +24,15 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   endWithProblem(socket, known.status, known.code, known.detail);
 }
 
+/** The security headers every API answer carries, as header lines: no request was read, so no page is known to be asked for. */
+const SECURITY_HEADER_LINES = Object.entries(API_SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
 /** A problem written on the raw socket, which is then closed: for requests answered before Fastify has them. */
 export function endWithProblem(socket: Duplex, status: number, code: string, detail: string): void {
   const body = JSON.stringify(problem(status, code, detail));
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
   );
 }

@@ -2,7 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { quoted } from '../shared/quoted';
+import { API_SECURITY_HEADERS } from './api-security-headers';
 import { endWithProblem } from './client-error';
+import { notOneMediaType } from './json-body';
+import { isOneMediaType } from './media-type';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 /**
@@ -29,6 +32,12 @@ function repeatedSingletons(rawHeaders: string[]): { name: string; times: number
  */
 export const MAX_HEADER_FIELDS = 2000;
 
+/** Methods whose body Fastify reads, and whose Content-Type it checks before parsing (its bodywith methods; GET, HEAD and TRACE are read bodiless). */
+const BODY_METHODS = new Set(['DELETE', 'OPTIONS', 'PATCH', 'PUT', 'POST', 'QUERY']);
+
+/** What Fastify sends every other problem as (it adds the charset to a type set without one): the 417 is written past it. */
+const PROBLEM_CONTENT_TYPE_UTF8 = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
+
 /**
  * Why a request's Transfer-Encoding cannot be read as it was meant, if it cannot: Node decodes
  * chunked alone and reads `gzip, chunked` as the bytes inside the chunks, where a proxy that
@@ -49,8 +58,12 @@ function unreadTransferCoding(request: IncomingMessage): string | undefined {
  * an empty 400 itself, hence `requireHostHeader: false` on the server), an `Expect` other than
  * 100-continue (417, where Node would answer an empty one), and CONNECT, which no route takes
  * (405, where Node would drop the connection without an answer), a transfer coding other than
- * chunked (400 TRANSFER_CODING_UNSUPPORTED, the connection closed), and more than
- * MAX_HEADER_FIELDS header fields (431), of which Node would drop the rest silently.
+ * chunked (400 TRANSFER_CODING_UNSUPPORTED, the connection closed), more than
+ * MAX_HEADER_FIELDS header fields (431), of which Node would drop the rest silently, and a
+ * Content-Type that is not one media type by RFC 9110's grammar (415, as Fastify answers the
+ * lists it sees: it read `application/json;charset=utf-8, text/plain` as JSON, where a proxy may
+ * read the list's last type). The 417 and the 405 are written past Fastify: they carry the
+ * security headers of every API answer themselves.
  */
 export function refuseAmbiguousRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -80,11 +93,20 @@ export function refuseAmbiguousRequests(fastify: FastifyInstance): void {
     }
     done();
   });
+  // Just before Fastify reads the body, where it refuses the Content-Types it cannot read at all.
+  fastify.addHook('preParsing', (request, reply, payload, done) => {
+    const contentType = request.headers['content-type'];
+    if (contentType === undefined || !BODY_METHODS.has(request.method) || isOneMediaType(contentType)) {
+      done(null, payload);
+      return;
+    }
+    void reply.status(415).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(415, 'HTTP_415', notOneMediaType(contentType)));
+  });
   const server: Server = fastify.server;
   server.maxHeadersCount = MAX_HEADER_FIELDS + 1;
   server.on('checkExpectation', (request: IncomingMessage, response) => {
     const body = JSON.stringify(problem(417, 'EXPECTATION_FAILED', `Expect: ${String(request.headers.expect)} is not supported; only 100-continue is.`));
-    response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    response.writeHead(417, { ...API_SECURITY_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE_UTF8, 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
   });
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     endWithProblem(socket, 405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this server is no proxy.');
