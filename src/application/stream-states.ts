@@ -5,6 +5,7 @@ import { decode } from '../domain/events/decode';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import { type Decider, fold } from '../domain/shared/decider';
 import { orgOfStream } from '../domain/streams';
+import { isCanonicalTime } from '../event-store/event-time';
 import { AuditLogTampered } from './tampered-orgs';
 import { EVENT_STORE, type EventStore, type ExpectedRevision, type ReadStreamOptions, type RecordedEvent } from '../event-store/event-store.port';
 
@@ -159,13 +160,16 @@ export class StreamStates {
 }
 
 /**
- * The stream's records must follow each other from `from`, each revision an integer: the store
- * orders them by revision, the server's check by position, so a revision altered in the log's file
- * (stored as text, which SQLite sorts after every number) would have the write side fold an event
- * after those that followed it. Refused as tampering, before anything is decided on it.
+ * The stream's records must follow each other from `from`, each revision an integer, each time as
+ * the log writes one: the store orders them by revision, the server's check by position, so a
+ * revision altered in the log's file (stored as text, which SQLite sorts after every number) would
+ * have the write side fold an event after those that followed it; and a time in another form, read
+ * by the leaf as the same instant, is compared here as text (the stream's clock). Refused as
+ * tampering, before anything is decided on it.
  */
 function inSequence(stream: string, page: readonly RecordedEvent[], from: bigint): void {
-  page.forEach(({ revision }, i) => {
-    if (typeof (revision as unknown) !== 'bigint' || revision !== from + BigInt(i)) throw new AuditLogTampered(orgOfStream(stream));
+  page.forEach(({ revision, metadata }, i) => {
+    const inPlace = typeof (revision as unknown) === 'bigint' && revision === from + BigInt(i) && typeof metadata.occurredAt === 'string' && isCanonicalTime(metadata.occurredAt);
+    if (!inPlace) throw new AuditLogTampered(orgOfStream(stream));
   });
 }

@@ -9,7 +9,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * 2026-02-30, which a Date moves to March). Read character by character: a regular expression's
  * match built an array and seven strings for every event a projection read the time of.
  */
-function isCanonical(at: string): boolean {
+export function isCanonicalTime(at: string): boolean {
   if (at.length !== ISO_FORM.length) return false;
   for (let i = 0; i < ISO_FORM.length; i += 1) {
     const code = at.charCodeAt(i);
@@ -36,5 +36,5 @@ function digits(text: string, start: number, end: number): number {
  */
 export const eventTime = (event: Pick<RecordedEvent, 'metadata'>): string => {
   const at = event.metadata.occurredAt;
-  return isCanonical(at) ? at : new Date(at).toISOString();
+  return isCanonicalTime(at) ? at : new Date(at).toISOString();
 };

@@ -1,4 +1,5 @@
 import { decodeOrAsStored } from '../domain/events/decode';
+import { isCanonicalTime } from '../event-store/event-time';
 import type { LogEvent } from '../domain/events/event-catalogue';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { eventLeafInput } from './event-leaf';
@@ -55,15 +56,19 @@ function streamOrFault(record: RecordedEvent): StreamOf | string {
 }
 
 /**
- * Why a record of a stream of the log is out of place, if it is: it names another org, or stores
- * its revision or schema version as no integer (SQLite keeps text such as "0x5" in an INTEGER
- * column, and orders the stream's records otherwise than their numbers do).
+ * Why a record of a stream of the log is out of place, if it is: it names another org, stores its
+ * revision or schema version as no integer (SQLite keeps text such as "0x5" in an INTEGER column,
+ * and orders the stream's records otherwise than their numbers do), or its time in another form
+ * than toISOString's (the leaf reads any form Date parses to the same instant, the write side
+ * compares the text: "Mon Dec 07 ..." sorted after every time and froze the stream's clock).
  */
 function outOfPlace(record: RecordedEvent, stream: StreamOf): string | undefined {
   const at = `the event at position ${record.position}`;
   if (stream.orgId !== record.metadata.orgId) return `${at} is in stream ${record.stream} of org ${stream.orgId} but says it is of org ${record.metadata.orgId}`;
   if (typeof (record.revision as unknown) !== 'bigint') return `${at} stores its revision as ${JSON.stringify(String(record.revision))}, no integer`;
   if (!Number.isSafeInteger(record.schemaVersion)) return `${at} stores its schema version as no integer`;
+  // Its leaf hashes the time read as a Date; the write side and the embedded audit trail read the text.
+  if (typeof record.metadata.occurredAt !== 'string' || !isCanonicalTime(record.metadata.occurredAt)) return `${at} stores its time as ${JSON.stringify(String(record.metadata.occurredAt))}, not as the log writes one`;
   return undefined;
 }
 

@@ -97,6 +97,15 @@ describe('StreamStates: the stream-state cache, filled on append', () => {
     await expect(two.states.load(stream, browserDecider)).rejects.toThrow('The stored audit log of org acme does not match');
   });
 
+  /** Found from outside: a time rewritten in another form Date reads as the same instant (the same leaf) sorted after every time the write side compared it with, freezing the stream's clock. */
+  it('refuses as tampering a stream holding a time in another form than the log writes', async () => {
+    await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await one.states.load(stream, browserDecider)), events: [frequencySet] });
+    const db = new Database(path);
+    db.prepare("UPDATE events SET metadata = json_set(metadata, '$.occurredAt', 'Sat Mar 01 2025 10:00:00.000 GMT') WHERE stream = ?").run(stream);
+    db.close();
+    await expect(two.states.load(stream, browserDecider)).rejects.toThrow(AuditLogTampered);
+  });
+
   it('keeps a later state a load already read when an earlier append of this process is folded in after it', async () => {
     const before = await one.states.load(stream, browserDecider);
     await one.writer.write(context('2025-03-01T10:00:00.000Z'), { ...before, events: [frequencySet] });

@@ -50,7 +50,7 @@ describe("the server's check meets the log's file rewritten without the log key"
   it("pages each altered org's log as tampered and refuses its writes, signing nothing of it, through the nodes' rebuild and a restart; the other org's writes are taken", async () => {
     let url = await server.listening(120_000);
     const org = async () => (await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)).orgId;
-    const [deleted, injected, rewritten, reordered, other] = [await org(), await org(), await org(), await org(), await org()];
+    const [deleted, injected, rewritten, reordered, retimed, other] = [await org(), await org(), await org(), await org(), await org(), await org()];
     const nodes = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
     // Signed up to its last event, and that checkpoint applied by the node store's follower.
     const signedWhole = (orgId: string) => (nodes.prepare('SELECT signed_size = size AS whole FROM merkle_orgs WHERE org = ?').get(orgId) as { whole: bigint | number } | undefined)?.whole;
@@ -58,7 +58,7 @@ describe("the server's check meets the log's file rewritten without the log key"
       for (const orgId of orgIds) await waitFor(`a checkpoint of every event of ${orgId} stored`, () => Number(signedWhole(orgId)) === 1, 30_000);
     };
     // A checkpoint of each org's creation before bob is added: the org to be rewritten has two.
-    await allSigned([deleted, injected, rewritten, reordered, other]);
+    await allSigned([deleted, injected, rewritten, reordered, retimed, other]);
     for (const orgId of [injected, rewritten, reordered]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
     // Bob promoted, then demoted: the promotion's revision is altered below, with the server stopped.
     const changeRole = async (orgId: string, agentId: string, role: string) =>
@@ -66,7 +66,7 @@ describe("the server's check meets the log's file rewritten without the log key"
     expect([await changeRole(reordered, 'bob', 'SUPER_ADMIN'), await changeRole(reordered, 'bob', 'MEMBER')]).toEqual([200, 200]);
     const db = new Database(join(dataDir, 'events.sqlite'));
     try {
-      await allSigned([deleted, injected, rewritten, reordered, other]);
+      await allSigned([deleted, injected, rewritten, reordered, retimed, other]);
       const count = (stream: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE stream = ?').get(stream) as { n: number }).n;
       db.pragma('busy_timeout = 5000');
       db.transaction(() => {
@@ -93,10 +93,10 @@ describe("the server's check meets the log's file rewritten without the log key"
       await waitFor('a check after the rebuild', async () => (await checked()) > rebuiltBy, 30_000, () => server.stdout.slice(-3000));
       for (const orgId of [deleted, injected, rewritten]) expect(paged(orgId)).toHaveLength(1);
 
-      const checkpoints = new Map([deleted, injected, rewritten, reordered].map((orgId) => [orgId, count(checkpointStream(orgId))]));
+      const checkpoints = new Map([deleted, injected, rewritten, reordered, retimed].map((orgId) => [orgId, count(checkpointStream(orgId))]));
       // By alice, a SUPER_ADMIN; after the restart by bob too, whom the write side then reads as the altered log makes him.
       const refused = async (bobToo: boolean) => {
-        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob']] : [])];
+        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob'], [retimed, 'alice']] : [])];
         for (const [orgId, by] of writes) {
           const before = count(orgStream(orgId));
           expect(await addAgent(url, orgId, `erin${before}`, by, 'SUPER_ADMIN')).toEqual({
@@ -119,10 +119,16 @@ describe("the server's check meets the log's file rewritten without the log key"
       expect(db.prepare(`UPDATE events SET revision = printf('0x%x', revision) WHERE ${promotion}`).run(orgStream(reordered)).changes).toBe(1);
       const { revision: stored } = db.prepare(`SELECT revision FROM events WHERE ${promotion}`).get(orgStream(reordered)) as { revision: string };
       checkpoints.set(reordered, count(checkpointStream(reordered)));
+      // And the org's creation given its time in another form Date reads as the same instant: the same leaf, another text.
+      const created = db.prepare("SELECT json_extract(metadata, '$.occurredAt') AS at FROM events WHERE stream = ? AND revision = 0").get(orgStream(retimed)) as { at: string };
+      const retold = new Date(created.at).toUTCString();
+      expect(db.prepare("UPDATE events SET metadata = json_set(metadata, '$.occurredAt', ?) WHERE stream = ? AND revision = 0").run(retold, orgStream(retimed)).changes).toBe(1);
+      checkpoints.set(retimed, count(checkpointStream(retimed)));
       server = ServerProcess.spawn(env);
       url = await server.listening(120_000);
-      await waitFor('a check to find each org altered after the restart', () => pagedEach() && paged(reordered).length > 0, 30_000, () => server.stdout.slice(-3000));
+      await waitFor('a check to find each org altered after the restart', () => pagedEach() && paged(reordered).length > 0 && paged(retimed).length > 0, 30_000, () => server.stdout.slice(-3000));
       expect(paged(reordered)[0]).toContain(`stores its revision as "${stored}", no integer`);
+      expect(paged(retimed)[0]).toContain(`stores its time as "${retold}", not as the log writes one`);
       await refused(true);
     } finally {
       db.close();

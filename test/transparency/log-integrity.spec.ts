@@ -204,14 +204,17 @@ describe('LogIntegrityCheck: records out of place', () => {
  * revision so rewritten read as 5 in the check, the leaf and the nodes, while the write side read the stream in another
  * order (a demotion folded before the promotion it undid). A revision or schema version stored as no integer is a fault.
  */
-describe('LogIntegrityCheck: numbers stored as no integer', () => {
-  it('faults a revision stored as text and a schema version that is no integer', () => {
+describe('LogIntegrityCheck: numbers and times stored otherwise than the log writes them', () => {
+  it('faults a revision stored as text, a time in another form than the log writes and a schema version that is no integer', () => {
     const log = orgLog(4, [{ after: 4, signs: 4 }]);
     const hex = log.map((record) => (record.position === 3n ? { ...record, revision: '0x2' as unknown as bigint } : record));
     expect(check(hex).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: 'the event at position 3 stores its revision as "0x2", no integer' }]);
     // Its stream's org, whatever org the record names.
     const elsewhere = hex.map((record) => (record.position === 3n ? { ...record, metadata: { ...record.metadata, orgId: 'invented' } } : record));
     expect(check(elsewhere).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: `the event at position 3 is in stream org-${ORG} of org ${ORG} but says it is of org invented` }]);
+    // Its time in another form Date reads as the same instant: the same leaf, another text for the write side.
+    const time = log.map((record) => (record.position === 2n ? { ...record, metadata: { ...record.metadata, occurredAt: new Date(record.metadata.occurredAt).toUTCString() } } : record));
+    expect(check(time).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: expect.stringMatching(/^the event at position 2 stores its time as "\w{3}, \d\d \w{3} \d{4} [\d:]+ GMT", not as the log writes one$/) }]);
     const version = log.map((record) => (record.position === 2n ? { ...record, schemaVersion: Number.NaN } : record));
     expect(check(version).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: 'the event at position 2 stores its schema version as no integer' }]);
   });
