@@ -1,43 +1,6 @@
-import { connect } from 'node:net';
 import { checkedFetch } from '../support/answer-contract';
+import { rawExchange as exchange, type SocketAnswer } from '../support/raw-http';
 import { serverForSuite } from '../support/server-for-suite';
-
-/** An answer as it came off the socket: status, header fields (names in lower case) and body. */
-interface SocketAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/**
- * One request written byte for byte on a fresh connection, for what fetch cannot send (a method
- * that is none, a folded header, a raw byte in the path), its answer read whole with its headers.
- */
-function exchange(url: string, request: Buffer | string, timeoutMs = 5000): Promise<SocketAnswer> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const finish = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('utf8');
-      const split = text.indexOf('\r\n\r\n');
-      const [statusLine, ...fields] = (split < 0 ? text : text.slice(0, split)).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const field of fields) {
-        const colon = field.indexOf(':');
-        if (colon > 0) headers[field.slice(0, colon).toLowerCase()] = field.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: split < 0 ? '' : text.slice(split + 4) });
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', finish);
-    socket.on('error', finish);
-    socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request);
-  });
-}
 
 /** The headers README promises on every answer of the API, the console and docs pages aside. */
 const SECURITY_HEADERS = ['cache-control', 'x-content-type-options', 'content-security-policy'] as const;
@@ -59,7 +22,7 @@ describe('refusals written before Fastify has the request carry the headers of e
   });
 
   const expectRefusal = (answer: SocketAnswer, status: number, code: string) => {
-    expect({ status: answer.status, code: (JSON.parse(answer.body) as { code?: string }).code }).toEqual({ status, code });
+    expect({ status: answer.status, code: (JSON.parse(answer.text) as { code?: string }).code }).toEqual({ status, code });
     expect(pick(answer.headers, SECURITY_HEADERS)).toEqual(pick(ordinary, SECURITY_HEADERS));
   };
 
