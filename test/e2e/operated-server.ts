@@ -59,13 +59,14 @@ export function operatedServer(dataDir: string) {
  * The operator's rewrite, in a stopped server's files: `edit` changes rows of events.sqlite, then
  * every checkpoint of the org still in the log is signed anew over the log as it now is, at the
  * time `signedAt` gives for the one it had (its line's occurredAt moved with it; none: no timestamp line), and the read
- * models are left to be rebuilt from it, so that the server agrees with itself.
+ * models and the node store (unless `keepNodes`) are left to be rebuilt from it, so that the server agrees with itself.
  */
 export async function rewriteLog(
   dataDir: string,
   orgId: string,
   edit: (db: Database.Database, events: Awaited<ReturnType<typeof loggedEvents>>) => void,
   signedAt = (at: Date): Date | undefined => at,
+  { keepNodes = false } = {},
 ): Promise<void> {
   const db = new Database(join(dataDir, 'events.sqlite'));
   const store = new SqliteEventStore({ path: join(dataDir, 'events.sqlite') });
@@ -90,7 +91,9 @@ export async function rewriteLog(
     await store.close();
     db.close();
   }
-  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+  // And what the server derived from the log: its read models, and its node store, which keeps each org's latest checkpoint
+  // it applied, whose note the rewrite changed (the server's check would name it).
+  for (const file of ['read-models.sqlite', ...(keepNodes ? [] : ['merkle-nodes.sqlite'])]) for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `${file}${suffix}`), { force: true });
 }
 
 /** carol's email changed in her AgentAdded. */
