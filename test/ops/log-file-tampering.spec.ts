@@ -7,6 +7,7 @@ import { mintAgentToken } from '../../src/auth/token-minter';
 import { checkpointStream, orgStream } from '../../src/domain/streams';
 import { createAcmeOverHttp } from '../support/acme-over-http';
 import { waitFor } from '../notifications/support/wait-for';
+import { rewriteLog } from '../e2e/operated-server';
 import { ServerProcess } from './support/server-process';
 
 const BOOTSTRAP_TOKEN = 'log-file-tampering-bootstrap-token-32-bytes';
@@ -20,7 +21,11 @@ const BOOTSTRAP_TOKEN = 'log-file-tampering-bootstrap-token-32-bytes';
  * - a promotion of a MEMBER appended to the org's stream saying another org: the write side reads
  *   the org's facts by stream, the check grouped records by the org they name;
  * - the org's latest checkpoint rewritten in place as a copy of an earlier one, an event only it
- *   signed altered.
+ *   signed altered;
+ * - a promotion's revision stored as hexadecimal text, which SQLite sorts after every number: the
+ *   write side folded it after the demotion that followed;
+ * - the org's creation given its time in another form Date reads as the same instant.
+ * And an insider holding the log key who re-signs the rewritten log but keeps the node store.
  * The node store now keeps the latest checkpoint of each org it saw (revision, position, note)
  * through a rebuild, and the check meets it in the log; a record's stream must be its org's and
  * hold its type. Each is a fault: paged, the org's writes refused, nothing of it signed, after a
@@ -50,7 +55,7 @@ describe("the server's check meets the log's file rewritten without the log key"
   it("pages each altered org's log as tampered and refuses its writes, signing nothing of it, through the nodes' rebuild and a restart; the other org's writes are taken", async () => {
     let url = await server.listening(120_000);
     const org = async () => (await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)).orgId;
-    const [deleted, injected, rewritten, reordered, retimed, other] = [await org(), await org(), await org(), await org(), await org(), await org()];
+    const [deleted, injected, rewritten, reordered, retimed, resigned, other] = [await org(), await org(), await org(), await org(), await org(), await org(), await org()];
     const nodes = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
     // Signed up to its last event, and that checkpoint applied by the node store's follower.
     const signedWhole = (orgId: string) => (nodes.prepare('SELECT signed_size = size AS whole FROM merkle_orgs WHERE org = ?').get(orgId) as { whole: bigint | number } | undefined)?.whole;
@@ -58,15 +63,15 @@ describe("the server's check meets the log's file rewritten without the log key"
       for (const orgId of orgIds) await waitFor(`a checkpoint of every event of ${orgId} stored`, () => Number(signedWhole(orgId)) === 1, 30_000);
     };
     // A checkpoint of each org's creation before bob is added: the org to be rewritten has two.
-    await allSigned([deleted, injected, rewritten, reordered, retimed, other]);
-    for (const orgId of [injected, rewritten, reordered]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
+    await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, other]);
+    for (const orgId of [injected, rewritten, reordered, resigned]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
     // Bob promoted, then demoted: the promotion's revision is altered below, with the server stopped.
     const changeRole = async (orgId: string, agentId: string, role: string) =>
       (await fetch(`${url}/v1/orgs/${orgId}/agents/${agentId}`, { method: 'PATCH', headers: { authorization: `Bearer ${await token(orgId)}`, 'content-type': 'application/json' }, body: JSON.stringify({ role }) })).status;
     expect([await changeRole(reordered, 'bob', 'SUPER_ADMIN'), await changeRole(reordered, 'bob', 'MEMBER')]).toEqual([200, 200]);
-    const db = new Database(join(dataDir, 'events.sqlite'));
+    let db = new Database(join(dataDir, 'events.sqlite'));
     try {
-      await allSigned([deleted, injected, rewritten, reordered, retimed, other]);
+      await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, other]);
       const count = (stream: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE stream = ?').get(stream) as { n: number }).n;
       db.pragma('busy_timeout = 5000');
       db.transaction(() => {
@@ -93,10 +98,10 @@ describe("the server's check meets the log's file rewritten without the log key"
       await waitFor('a check after the rebuild', async () => (await checked()) > rebuiltBy, 30_000, () => server.stdout.slice(-3000));
       for (const orgId of [deleted, injected, rewritten]) expect(paged(orgId)).toHaveLength(1);
 
-      const checkpoints = new Map([deleted, injected, rewritten, reordered, retimed].map((orgId) => [orgId, count(checkpointStream(orgId))]));
+      const checkpoints = new Map([deleted, injected, rewritten, reordered, retimed, resigned].map((orgId) => [orgId, count(checkpointStream(orgId))]));
       // By alice, a SUPER_ADMIN; after the restart by bob too, whom the write side then reads as the altered log makes him.
       const refused = async (bobToo: boolean) => {
-        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob'], [retimed, 'alice']] : [])];
+        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob'], [retimed, 'alice'], [resigned, 'alice'], [resigned, 'bob']] : [])];
         for (const [orgId, by] of writes) {
           const before = count(orgStream(orgId));
           expect(await addAgent(url, orgId, `erin${before}`, by, 'SUPER_ADMIN')).toEqual({
@@ -124,11 +129,20 @@ describe("the server's check meets the log's file rewritten without the log key"
       const retold = new Date(created.at).toUTCString();
       expect(db.prepare("UPDATE events SET metadata = json_set(metadata, '$.occurredAt', ?) WHERE stream = ? AND revision = 0").run(retold, orgStream(retimed)).changes).toBe(1);
       checkpoints.set(retimed, count(checkpointStream(retimed)));
+      // And an insider holding the log key: bob made SUPER_ADMIN, every checkpoint of the org signed anew over it, the
+      // node store kept (forgotten, only witnesses and auditors' saved checkpoints would tell).
+      db.close();
+      await rewriteLog(dataDir, resigned, (log) => {
+        log.prepare("UPDATE events SET data = json_set(data, '$.role', 'SUPER_ADMIN') WHERE stream = ? AND type = 'AgentAdded'").run(orgStream(resigned));
+      }, undefined, { keepNodes: true });
+      db = new Database(join(dataDir, 'events.sqlite'));
+      checkpoints.set(resigned, count(checkpointStream(resigned)));
       server = ServerProcess.spawn(env);
       url = await server.listening(120_000);
-      await waitFor('a check to find each org altered after the restart', () => pagedEach() && paged(reordered).length > 0 && paged(retimed).length > 0, 30_000, () => server.stdout.slice(-3000));
+      await waitFor('a check to find each org altered after the restart', () => pagedEach() && [reordered, retimed, resigned].every((orgId) => paged(orgId).length > 0), 30_000, () => server.stdout.slice(-3000));
       expect(paged(reordered)[0]).toContain(`stores its revision as "${stored}", no integer`);
       expect(paged(retimed)[0]).toContain(`stores its time as "${retold}", not as the log writes one`);
+      expect(paged(resigned)[0]).toMatch(/checkpoint \d+ of the org \(position \d+\) is no longer the one this server applied/);
       await refused(true);
     } finally {
       db.close();
