@@ -20,7 +20,8 @@ runInBackground();
 serveThread<SelfCheckThreadMessage>(async (post) => {
   // It reads the whole log a page at a time, no stream: no stream end to remember (0.8 MiB of heap).
   // Started again at each check: a DATA_DIR moved away meanwhile must not be made anew at its path (existing).
-  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0, existing: true });
+  // The fields the audit trail reads by SQL, read as SQL reads them: the check checks what the trail shows.
+  const events = new SqliteEventStore({ path: data.eventLogPath, streamEnds: 0, existing: true, auditFieldsAsQueried: true });
   const nodes = data.merkleNodesPath === undefined ? undefined : new SqliteMerkleNodeStore({ path: data.merkleNodesPath, existing: true });
   const stopping = new AbortController();
   const check = checkLogHere(events, parseVerifierKeys(data.keyring.join(',')), nodes);

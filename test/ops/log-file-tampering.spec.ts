@@ -24,7 +24,9 @@ const BOOTSTRAP_TOKEN = 'log-file-tampering-bootstrap-token-32-bytes';
  *   signed altered;
  * - a promotion's revision stored as hexadecimal text, which SQLite sorts after every number: the
  *   write side folded it after the demotion that followed;
- * - the org's creation given its time in another form Date reads as the same instant.
+ * - the org's creation given its time in another form Date reads as the same instant;
+ * - an event's metadata text given a second orgId first: SQLite, by which the embedded audit trail
+ *   reads, takes the first, JSON.parse the last (the event hidden from its org's trail).
  * And an insider holding the log key who re-signs the rewritten log but keeps the node store.
  * The node store now keeps the latest checkpoint of each org it saw (revision, position, note)
  * through a rebuild, and the check meets it in the log; a record's stream must be its org's and
@@ -55,7 +57,7 @@ describe("the server's check meets the log's file rewritten without the log key"
   it("pages each altered org's log as tampered and refuses its writes, signing nothing of it, through the nodes' rebuild and a restart; the other org's writes are taken", async () => {
     let url = await server.listening(120_000);
     const org = async () => (await createAcmeOverHttp(url, BOOTSTRAP_TOKEN)).orgId;
-    const [deleted, injected, rewritten, reordered, retimed, resigned, other] = [await org(), await org(), await org(), await org(), await org(), await org(), await org()];
+    const [deleted, injected, rewritten, reordered, retimed, resigned, hidden, other] = [await org(), await org(), await org(), await org(), await org(), await org(), await org(), await org()];
     const nodes = new Database(join(dataDir, 'merkle-nodes.sqlite'), { readonly: true });
     // Signed up to its last event, and that checkpoint applied by the node store's follower.
     const signedWhole = (orgId: string) => (nodes.prepare('SELECT signed_size = size AS whole FROM merkle_orgs WHERE org = ?').get(orgId) as { whole: bigint | number } | undefined)?.whole;
@@ -63,15 +65,15 @@ describe("the server's check meets the log's file rewritten without the log key"
       for (const orgId of orgIds) await waitFor(`a checkpoint of every event of ${orgId} stored`, () => Number(signedWhole(orgId)) === 1, 30_000);
     };
     // A checkpoint of each org's creation before bob is added: the org to be rewritten has two.
-    await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, other]);
-    for (const orgId of [injected, rewritten, reordered, resigned]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
+    await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, hidden, other]);
+    for (const orgId of [injected, rewritten, reordered, resigned, hidden]) expect(await addAgent(url, orgId, 'bob')).toMatchObject({ status: 201 });
     // Bob promoted, then demoted: the promotion's revision is altered below, with the server stopped.
     const changeRole = async (orgId: string, agentId: string, role: string) =>
       (await fetch(`${url}/v1/orgs/${orgId}/agents/${agentId}`, { method: 'PATCH', headers: { authorization: `Bearer ${await token(orgId)}`, 'content-type': 'application/json' }, body: JSON.stringify({ role }) })).status;
     expect([await changeRole(reordered, 'bob', 'SUPER_ADMIN'), await changeRole(reordered, 'bob', 'MEMBER')]).toEqual([200, 200]);
     let db = new Database(join(dataDir, 'events.sqlite'));
     try {
-      await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, other]);
+      await allSigned([deleted, injected, rewritten, reordered, retimed, resigned, hidden, other]);
       const count = (stream: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE stream = ?').get(stream) as { n: number }).n;
       db.pragma('busy_timeout = 5000');
       db.transaction(() => {
@@ -83,25 +85,29 @@ describe("the server's check meets the log's file rewritten without the log key"
           randomUUID(), orgStream(injected), last.revision + 1, 'AgentRoleChanged', JSON.stringify({ agentId: 'bob', from: 'MEMBER', to: 'SUPER_ADMIN' }), JSON.stringify(metadata));
         db.prepare("UPDATE events SET data = json_set(data, '$.role', 'SUPER_ADMIN') WHERE type = 'AgentAdded' AND stream = ?").run(orgStream(rewritten));
         db.prepare('UPDATE events SET data = (SELECT data FROM events WHERE stream = @stream AND revision = 0) WHERE stream = @stream AND revision = 1').run({ stream: checkpointStream(rewritten) });
+        // bob's addition given a second orgId, first in its metadata text: SQLite's json_extract, which the embedded audit
+        // trail reads by, takes the first, JSON.parse the last.
+        db.prepare(`UPDATE events SET metadata = '{"orgId":"elsewhere",' || substr(metadata, 2) WHERE stream = ? AND type = 'AgentAdded'`).run(orgStream(hidden));
       })();
       const paged = (orgId: string) => lines(50, 'audit log tampered').filter((line) => line.includes(orgId));
-      const pagedEach = () => [deleted, injected, rewritten].every((orgId) => paged(orgId).length > 0);
+      const pagedEach = () => [deleted, injected, rewritten, hidden].every((orgId) => paged(orgId).length > 0);
       await waitFor('a check to find each org altered', pagedEach, 30_000, () => server.stdout.slice(-3000));
       expect(paged(deleted)[0]).toMatch(/checkpoint 0 of the org \(position \d+\), which this server applied, is gone from the log/);
       expect(paged(injected)[0]).toContain(`is in stream ${orgStream(injected)} of org ${injected} but says it is of org invented`);
       expect(paged(rewritten)[0]).toMatch(/checkpoint 1 of the org \(position \d+\) is no longer the one this server applied/);
+      expect(paged(hidden)[0]).toContain(`is in stream ${orgStream(hidden)} of org ${hidden} but says it is of org elsewhere`);
       // The stored nodes disagree with the altered log and are rebuilt from it: the faults stand after the rebuild, never
       // gone from a check (each would be paged again when found again).
       await waitFor('the nodes rebuilt', () => lines(50, 'Merkle node store disagrees with the log').length > 0, 30_000, () => server.stdout.slice(-3000));
       const checked = async () => Number(/^ztkeys_audit_log_self_check_completed_timestamp_seconds (\S+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
       const rebuiltBy = Date.now() / 1000 + 1;
       await waitFor('a check after the rebuild', async () => (await checked()) > rebuiltBy, 30_000, () => server.stdout.slice(-3000));
-      for (const orgId of [deleted, injected, rewritten]) expect(paged(orgId)).toHaveLength(1);
+      for (const orgId of [deleted, injected, rewritten, hidden]) expect(paged(orgId)).toHaveLength(1);
 
-      const checkpoints = new Map([deleted, injected, rewritten, reordered, retimed, resigned].map((orgId) => [orgId, count(checkpointStream(orgId))]));
+      const checkpoints = new Map([deleted, injected, rewritten, reordered, retimed, resigned, hidden].map((orgId) => [orgId, count(checkpointStream(orgId))]));
       // By alice, a SUPER_ADMIN; after the restart by bob too, whom the write side then reads as the altered log makes him.
       const refused = async (bobToo: boolean) => {
-        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob'], [retimed, 'alice'], [resigned, 'alice'], [resigned, 'bob']] : [])];
+        const writes = [[deleted, 'alice'], [injected, 'alice'], [rewritten, 'alice'], [hidden, 'alice'], ...(bobToo ? [[injected, 'bob'], [rewritten, 'bob'], [reordered, 'alice'], [reordered, 'bob'], [retimed, 'alice'], [resigned, 'alice'], [resigned, 'bob']] : [])];
         for (const [orgId, by] of writes) {
           const before = count(orgStream(orgId));
           expect(await addAgent(url, orgId, `erin${before}`, by, 'SUPER_ADMIN')).toEqual({

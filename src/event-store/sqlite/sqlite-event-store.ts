@@ -22,6 +22,7 @@ import { checkCount } from '../check-count';
 import { LIMIT_PARAMETER } from '../../shared/sqlite-file';
 import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
 import { StreamEnds } from './stream-ends';
+import { QUERIED_COLUMNS, withFieldsAsQueried } from './audit-fields-as-queried';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder must exist. Several processes may open the same file. */
@@ -37,6 +38,11 @@ export interface SqliteEventStoreOptions {
    * operator's sqlite3) before they are refused as StoreUnavailable (503); BUSY_TIMEOUT_MS by default.
    */
   lockWaitMs?: number;
+  /**
+   * The log read whole (readAll) gives the fields the audit trail reads by SQL as SQL reads them
+   * (audit-fields-as-queried.ts): the server's check, so that it checks what the trail shows.
+   */
+  auditFieldsAsQueried?: boolean;
 }
 
 /** Counters that make group commit observable. */
@@ -106,6 +112,7 @@ const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
+  private readonly auditFieldsAsQueried: boolean;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly commitBatch: (calls: PendingAppend[]) => CallOutcome[];
   private readonly insertInSavepoint: (inserts: PlannedInsert[]) => WriteOutcome[];
@@ -123,6 +130,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.auditFieldsAsQueried = options.auditFieldsAsQueried ?? false;
     this.db = openEventLog(options.path, options.existing);
     this.faults = new SqliteWriteFaults(this.db, `the event store (${basename(options.path)})`, options.lockWaitMs);
     this.sql = prepareStatements(this.db);
@@ -249,6 +257,10 @@ export class SqliteEventStore implements EventStore {
     checkCount('limit', limit);
     // Rowids start at 1, so 0 is before every position.
     if (skipped) return this.readFiltered(after ?? 0n, limit, skipped);
+    if (this.auditFieldsAsQueried) {
+      const rows = this.sql.readAllAsQueried.all(after ?? 0n, limit) as unknown[][];
+      return rows.map((row) => withFieldsAsQueried(fromRawRow(row.slice(0, 8) as RawEventRow), row.slice(8)));
+    }
     return (this.sql.readAll.all(after ?? 0n, limit) as RawEventRow[]).map(fromRawRow);
   }
 
@@ -420,6 +432,7 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ${LIMIT_PARAMETER}`),
     // As arrays: the log's hot read (catch-ups) builds each event once, not a row object first.
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ${LIMIT_PARAMETER}`).raw(),
+    readAllAsQueried: db.prepare(`SELECT ${columns}, ${QUERIED_COLUMNS} FROM events WHERE position > ? ORDER BY position ${LIMIT_PARAMETER}`).raw(),
     firstAfter: db.prepare('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1').pluck(),
     // The skipped types as a JSON array: one statement whatever the subscriber skips.
     readKept: db.prepare(`SELECT ${columns} FROM events WHERE position BETWEEN ? AND ? AND type NOT IN (SELECT value FROM json_each(?)) ORDER BY position`).raw(),
