@@ -59,6 +59,18 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     await page.getByRole('button', { name: 'Authorize' }).click();
   };
 
+  /** Alice approves the agent's pending request with her key (the CLI's code), hearing the code computed from its key; the agent's page then shows it active. */
+  const approvedByAlice = async (page: Page, agentId: string) => {
+    const [pending] = (await api<{ items: { requestId: string; publicKey: string }[] }>('GET', `/v1/orgs/${orgId}/key-requests`, tokens.alice)).items;
+    await api('POST', `/v1/orgs/${orgId}/key-requests/${pending.requestId}/approve`, tokens.alice, {
+      verificationCode: verificationCode(orgId, agentId, pending.publicKey),
+      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_DECISION', requestId: pending.requestId, requesterPublicKey: pending.publicKey, decision: 'APPROVE' })),
+    });
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await page.getByRole('heading', { name: 'Active key' }).waitFor();
+    return pending;
+  };
+
   beforeAll(async () => {
     if (!consoleBuilt()) throw new Error('The web console is not built: run `npm run build` first (npm test does).');
     folder = mkdtempSync(join(tmpdir(), 'ztkeys-keyfile-'));
@@ -114,13 +126,7 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
     await page.getByTestId('key-status').filter({ hasText: 'PENDING' }).waitFor();
-    const [pending] = (await api<{ items: { requestId: string; publicKey: string }[] }>('GET', `/v1/orgs/${orgId}/key-requests`, tokens.alice)).items;
-    await api('POST', `/v1/orgs/${orgId}/key-requests/${pending.requestId}/approve`, tokens.alice, {
-      verificationCode: verificationCode(orgId, 'carol', pending.publicKey),
-      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_DECISION', requestId: pending.requestId, requesterPublicKey: pending.publicKey, decision: 'APPROVE' })),
-    });
-    await page.getByRole('button', { name: 'Refresh status' }).click();
-    await page.getByRole('heading', { name: 'Active key' }).waitFor();
+    await approvedByAlice(page, 'carol');
 
     const other = await generateKeyPair();
     const path = join(folder, 'not-carols-key.json');
@@ -130,7 +136,9 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     const refusal = page.locator('.messages [role="alert"]').filter({ hasText: 'Nothing was imported' });
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain('which cannot be exported: replaced, it is lost for good');
-    await page.getByRole('button', { name: 'Refresh status' }).click();
+    // The key this browser holds is still the one it made, read again from its store.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Active key' }).waitFor();
     await page.getByTestId('key-kind').filter({ hasText: 'a key held by this browser' }).waitFor();
 
     // Told to, it replaces it.
@@ -158,14 +166,7 @@ describe('web console: portable key files interchangeable with the CLI (Chromium
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, '9-my-key-portable.png'), fullPage: true });
 
-    // Alice approves with her key (the CLI's code), hearing the code computed from bob's key.
-    const [pending] = (await api<{ items: { requestId: string; publicKey: string }[] }>('GET', `/v1/orgs/${orgId}/key-requests`, tokens.alice)).items;
-    await api('POST', `/v1/orgs/${orgId}/key-requests/${pending.requestId}/approve`, tokens.alice, {
-      verificationCode: verificationCode(orgId, 'bob', pending.publicKey),
-      ...(await cliProof('alice', aliceKey, { purpose: 'KEY_DECISION', requestId: pending.requestId, requesterPublicKey: pending.publicKey, decision: 'APPROVE' })),
-    });
-    await page.getByRole('button', { name: 'Refresh status' }).click();
-    await page.getByRole('heading', { name: 'Active key' }).waitFor();
+    const pending = await approvedByAlice(page, 'bob');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my key as a portable file' }).click()]);
     const path = join(folder, download.suggestedFilename());
