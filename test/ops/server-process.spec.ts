@@ -109,7 +109,10 @@ describe('the server process', () => {
     expect(metrics).toContain('process_cpu_seconds_total');
     expect(metrics).not.toMatch(/^ztkeys_email_queue_jobs\{/m);
     for (let probe = 0; probe < 3; probe++) {
-      const ready = await fetch(`${url}/health/ready`);
+      // A probe that finds no server says what the server said (once, in a CI run, it had stopped listening).
+      const ready = await fetch(`${url}/health/ready`).catch((error: Error) => {
+        throw new Error(`${error.message} (${String(error.cause)}); the server's output ends: ${server.stdout.slice(-3000)}${server.stderr}`);
+      });
       expect(ready.status).toBe(503);
       const answer = await ready.text();
       expect(JSON.parse(answer)).toMatchObject({ checks: { emailQueue: { status: 'down' } } });
