@@ -196,6 +196,12 @@ describe('LogIntegrityCheck: records out of place', () => {
     expect(check(elsewhere).check.faults()).toEqual([{ orgId: ORG, index: 2, reason: `the event at position 3 is in stream ${checkpointStream(ORG)} of org ${ORG} but says it is of org invented` }]);
     const nowhere = log.map((record) => (record.position === 2n ? { ...record, stream: 'ledger' } : record));
     expect(check(nowhere).check.faults()).toEqual([{ orgId: ORG, index: 1, reason: 'the event at position 2: "ledger" is not a stream of the log' }]);
+    // A kind's name alone, naming no org: no stream either, whatever org the record names.
+    const bare = log.map((record) => (record.position === 2n ? { ...record, stream: 'org', metadata: { ...record.metadata, orgId: 'org' } } : record));
+    expect(check(bare).check.faults()).toEqual([
+      { orgId: ORG, index: 1, reason: 'checkpoint 0 (position 3) signs 2 events but the log holds 1 before it: an event was removed' },
+      { orgId: 'org', index: 0, reason: 'the event at position 2: "org" is not a stream of the log' },
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { decode } from '../../domain/events/decode';
+import { orgOfStream } from '../../domain/streams';
 import { BROWSER_EVENTS, CHECKPOINT_EVENTS, KEY_EVENTS, ORGANIZATION_EVENTS, PUBLIC_KEY_EVENTS, RECOVERY_EVENTS } from '../../domain/events/event-catalogue';
 import { LogViolation } from '../replay/log-violation';
 import type { ExportRecord } from './export-record';
@@ -19,15 +20,17 @@ const STREAM_NAME = /^[a-z]+-[^~]+(~[^~]+)*$/;
 
 export function streamOf(stream: string): StreamOf {
   const [prefix] = stream.split('-', 1);
-  const rest = stream.slice(prefix.length + 1);
-  const parts = rest.split('~');
-  if (prefix === 'org' && parts.length === 1) return { kind: 'org', orgId: rest };
-  if (prefix === 'checkpoint' && parts.length === 1) return { kind: 'checkpoint', orgId: rest };
-  if (prefix === 'recovery' && parts.length === 1) return { kind: 'recovery', orgId: rest };
-  if (prefix === 'agent' && parts.length === 2) return { kind: 'agent', orgId: parts[0], agentId: parts[1] };
-  if (prefix === 'pubkey' && parts.length === 2) return { kind: 'pubkey', orgId: parts[0], fingerprint: parts[1] };
-  if (prefix === 'browser' && parts.length === 3) return { kind: 'browser', orgId: parts[0], agentId: parts[1], browserId: parts[2] };
-  if (!(prefix in STREAM_EVENTS) && STREAM_NAME.test(stream)) return { kind: 'unknown', orgId: parts[0] };
+  if (prefix === stream) throw new LogViolation(notAStream(stream));
+  // The org as the write side reads it from the name (domain/streams.ts), then the ids within it.
+  const orgId = orgOfStream(stream);
+  const parts = stream.slice(prefix.length + 1).split('~');
+  if (prefix === 'org' && parts.length === 1) return { kind: 'org', orgId };
+  if (prefix === 'checkpoint' && parts.length === 1) return { kind: 'checkpoint', orgId };
+  if (prefix === 'recovery' && parts.length === 1) return { kind: 'recovery', orgId };
+  if (prefix === 'agent' && parts.length === 2) return { kind: 'agent', orgId, agentId: parts[1] };
+  if (prefix === 'pubkey' && parts.length === 2) return { kind: 'pubkey', orgId, fingerprint: parts[1] };
+  if (prefix === 'browser' && parts.length === 3) return { kind: 'browser', orgId, agentId: parts[1], browserId: parts[2] };
+  if (!(prefix in STREAM_EVENTS) && STREAM_NAME.test(stream)) return { kind: 'unknown', orgId };
   throw new LogViolation(notAStream(stream));
 }
 
