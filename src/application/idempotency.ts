@@ -6,6 +6,12 @@ import type { RecordedEvent } from '../event-store/event-store.port';
 export interface IdempotencyKey {
   key: string;
   requestDigest: string;
+  /**
+   * Other digests the same request had under an earlier release (its body's members in the order
+   * sent, where the digest now takes them in canonical order): a key bound before the upgrade is
+   * still this request's.
+   */
+  earlierDigests?: readonly string[];
 }
 
 /** The namespace of every id derived from an Idempotency-Key (RFC 9562 name-based ids). */
@@ -30,7 +36,11 @@ export class KeyedCommand {
     private readonly scope: string,
     private readonly idempotency: IdempotencyKey,
   ) {
-    this.ids = Array.from({ length: MAX_EVENTS_PER_COMMAND }, (_, index) => uuidv5(`${scope}\n${idempotency.key}\n${idempotency.requestDigest}\n${index}`, NAMESPACE));
+    this.ids = this.idsOf(idempotency.requestDigest);
+  }
+
+  private idsOf(digest: string): string[] {
+    return Array.from({ length: MAX_EVENTS_PER_COMMAND }, (_, index) => uuidv5(`${this.scope}\n${this.idempotency.key}\n${digest}\n${index}`, NAMESPACE));
   }
 
   /** The id of what the command creates: the same for every request with this key. */
@@ -46,15 +56,14 @@ export class KeyedCommand {
 
   /** The events this request appended, among `events`; refuses (422) when the key's first event is another request's. */
   ownEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
-    const own = events.filter((event) => this.ids.includes(event.id));
-    if (!own.some((event) => event.id === this.ids[0])) {
-      refuse(
-        'UNPROCESSABLE',
-        'IDEMPOTENCY_KEY_REUSED',
-        `Idempotency-Key "${this.idempotency.key}" was already used for another request: send a new key with a new request, or this very request again for its answer.`,
-      );
+    for (const ids of [this.ids, ...(this.idempotency.earlierDigests ?? []).map((digest) => this.idsOf(digest))]) {
+      if (events.some((event) => event.id === ids[0])) return events.filter((event) => ids.includes(event.id));
     }
-    return own;
+    return refuse(
+      'UNPROCESSABLE',
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key "${this.idempotency.key}" was already used for another request: send a new key with a new request, or this very request again for its answer.`,
+    );
   }
 }
 

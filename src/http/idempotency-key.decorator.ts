@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -25,9 +26,20 @@ export const Idempotency = createParamDecorator((_: unknown, context: ExecutionC
       problem(400, 'INVALID_IDEMPOTENCY_KEY', `${IDEMPOTENCY_KEY_HEADER} must be one value of 1-255 visible ASCII characters (no space, quote or backslash), such as a UUID.`),
     );
   }
-  const requestDigest = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('base64url');
-  return { key: match[1] ?? match[2], requestDigest };
+  return { key: match[1] ?? match[2], ...requestDigests(request.method, request.url, request.body ?? null) };
 });
+
+/**
+ * The digest of a request: its method, path and body, the body's members in RFC 8785's canonical
+ * order, so a retry whose JSON lists them in another order is the same request. Before 2026-12-08
+ * the members were taken in the order sent: that digest too, when it differs, for the keys bound then.
+ */
+export function requestDigests(method: string, url: string, body: unknown): Pick<IdempotencyKey, 'requestDigest' | 'earlierDigests'> {
+  const digest = (text: string | undefined) => createHash('sha256').update(`${method} ${url}\n${text}`).digest('base64url');
+  const requestDigest = digest(canonicalize(body));
+  const asSent = digest(JSON.stringify(body));
+  return asSent === requestDigest ? { requestDigest } : { requestDigest, earlierDigests: [asSent] };
+}
 
 /** The header in the OpenAPI document (its 422 is the operation's own); openApiDocument makes it one reusable parameter. */
 export const IdempotencyKeyHeader = () =>

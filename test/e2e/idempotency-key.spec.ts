@@ -46,6 +46,14 @@ describe('Idempotency-Key (real server)', () => {
       expect(await typesOf(first.body.orgId)).toEqual(['OrganizationCreated', 'AgentAdded']);
     });
 
+    it('takes a retry whose JSON members come in another order as the same request', async () => {
+      const key = freshKey();
+      const first = await createOrg(orgBody(), key);
+      expectAccepted(first, 201);
+      const reordered = { superAdmin: { displayName: 'Alice', email: 'alice@example.com', agentId: 'alice' }, name: 'Acme Support' };
+      await expectNothingWritten(suite.server, async () => expect(await createOrg(reordered, key)).toEqual(first));
+    });
+
     it('answers two requests with the same key at once with one organization', async () => {
       const key = freshKey();
       const before = (await loggedEvents(suite.server)).length;
@@ -213,6 +221,16 @@ describe('Idempotency-Key (real server)', () => {
       expectAccepted(first, 200);
       expect(first.body).toEqual(expect.objectContaining({ authorized: true, method: 'REMEMBERED' }));
       await expectNothingWritten(suite.server, async () => expect(await authorize(holder.agent, body, key)).toEqual(first));
+      expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
+    });
+
+    it('answers requests at once whose JSON members come in other orders with one authorization', async () => {
+      const key = freshKey();
+      const { browserId, task, challengeId, signature } = await signedTask(holder.agent, 'desk', 'wire-transfer');
+      const bodies = [{ browserId, task, challengeId, signature }, { signature, challengeId, task, browserId }, { task, signature, browserId, challengeId }];
+      const [first, ...others] = await Promise.all(bodies.map((body) => authorize(holder.agent, body, key)));
+      expectAccepted(first, 200);
+      for (const other of others) expect(other).toEqual(first);
       expect(await taskEventsOf(holder.agent)).toEqual(['SensitiveTaskAuthorized']);
     });
 
