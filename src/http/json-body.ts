@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
+import { withoutByteOrderMark } from '../shared/byte-order-mark';
 import { jsonTextFault } from '../shared/json-text-fault';
 import { holdsLoneSurrogate, SURROGATE_ESCAPE } from '../shared/lone-surrogate';
 import { quoted } from '../shared/quoted';
@@ -45,8 +46,8 @@ const notUnicode = () =>
 function whyNotParsed(text: string): Error {
   if (text.trim() === '') return badBody('JSON_MALFORMED', 'The body is empty, yet its Content-Type names JSON: send a JSON object ({} on a route that takes nothing), or neither a body nor a Content-Type.');
   try {
-    // Without the byte order mark Fastify's parser skips.
-    JSON.parse(text.replace(/^\uFEFF/, ''));
+    // Past the byte order mark, as Fastify's parser reads.
+    JSON.parse(withoutByteOrderMark(text));
   } catch {
     return badBody('JSON_MALFORMED', 'The body is not valid JSON.');
   }
