@@ -51,9 +51,14 @@ function invalidDecisions(events: RecordedEvent[], orgId: string): string[] {
       keys.set(recorded.stream, keyDecider.evolve(keys.get(recorded.stream) ?? initialKeyState, event));
       continue;
     }
-    const data = recorded.data as { agentId?: string; keyFingerprint?: string };
+    const data = recorded.data as { agentId?: string; keyFingerprint?: string; reason?: string };
     if ((recorded.type === 'SensitiveTaskAuthorized' || recorded.type === 'PromptFrequencyChanged') && data.keyFingerprint) {
       keyHolderCheck(recorded, data.agentId!, data.keyFingerprint);
+    }
+    // A logout is an agent's own act in their browser: a member's, never an AUDITOR's (R18).
+    if (recorded.type === 'PromptFrequencyChanged' && data.reason === 'LOGOUT') {
+      const role = org.agents.get(data.agentId!)?.role;
+      if (!role || role === 'AUDITOR') at(recorded, `${data.agentId} logged out of a browser as ${role ?? 'no member'}`);
     }
   }
   return invalid;
@@ -124,4 +129,35 @@ describe('facts at the point of decision under concurrent changes over HTTP (R17
     expect(decided.length).toBeGreaterThan(0);
     expect(decided.length).toBeLessThan(ROUNDS);
   }, 300_000);
+
+  it('records no logout of an agent removed or made an AUDITOR before its position (logouts streamed over the change)', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.activeKey(alice, alice);
+    const logouts: Reply[] = [];
+    for (let round = 0; round < 30; round++) {
+      // Holding a key, which the change revokes: a write to more streams than the org's.
+      const agent = await suite.journey.addAgent(alice, `leaver-${round}`);
+      await suite.journey.activeKey(agent, alice);
+      let changed = false;
+      const change = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const reply = await (round % 2 === 0 ? suite.journey.removeAgent(alice, agent.agentId) : suite.journey.changeRole(alice, agent.agentId, 'AUDITOR'));
+        changed = true;
+        return reply;
+      })();
+      // Each logout of a browser not yet logged out writes, until the change is answered.
+      const sent: Promise<Reply>[] = [];
+      for (let index = 0; !changed && index < 200; index++) {
+        sent.push(suite.journey.logout(agent, `desk-${index}`));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expectAnswered(await change);
+      logouts.push(...(await Promise.all(sent)));
+      expect((await suite.journey.logout(agent, 'after')).status).toBe(403);
+    }
+    logouts.forEach(expectAnswered);
+    expect(invalidDecisions(await loggedEvents(suite.server, alice.orgId), alice.orgId)).toEqual([]);
+    // Some logouts were recorded before the change.
+    expect(logouts.filter((reply) => reply.status === 200).length).toBeGreaterThan(0);
+  }, 120_000);
 });

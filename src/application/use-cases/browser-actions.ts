@@ -96,8 +96,9 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       const { events, refusal } = browserDecider.decide(command, browser.state);
       // Spent by a member acting in their own browser (a recorded refusal too), never by another caller.
       await spendOrgBudget();
-      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key (R17).
-      const read = action.kind === 'logout' ? [] : [guard(org), guard(keys)];
+      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key, a logout
+      // only while they are still a member and no AUDITOR (R17, R18): a change of either meanwhile decides it anew.
+      const read = action.kind === 'logout' ? [guard(org)] : [guard(org), guard(keys)];
       // A refusal binds nothing to the key: recorded (a task's) under fresh ids, the same request is decided anew.
       const writing = keyed && !refusal ? { ...context, eventId: keyed.eventId } : context;
       // Only a logout of a browser already logged out writes nothing: it answers where that logout was recorded.

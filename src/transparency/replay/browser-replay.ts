@@ -26,8 +26,9 @@ export class BrowserReplay {
     if (event.actor !== agentId) violation(`${event.type} of "${agentId}" in browser "${browserId}" was recorded for "${event.actor}": agents act in their own browsers`);
     const state = this.browsers.get(stream) ?? initialBrowserState;
     if (event.type === 'PromptFrequencyChanged' && event.data.reason === 'LOGOUT') {
-      // Written without guarding the directory (a logout only takes away): a role change may come
-      // between the server's read and the append, so it is decided as the member it was then.
+      // Written without guarding the directory before 2026-12-08 (the server guards it since): a
+      // removal or role change could come between its read and its append, so a log of then may hold
+      // one after it; it is decided as the member it was then, so that such a log still verifies.
       const role = roleOf(this.replayed.org, agentId);
       const command = { type: 'LogOutOfBrowser' as const, orgId: this.replayed.orgId, agentId, browserId, role: role === undefined || holdsNoKey(role) ? 'MEMBER' : role, now: event.occurredAt };
       asDecided(event, `the logout of "${agentId}" from browser "${browserId}"`, () => browserDecider.decide(command, state).events);
