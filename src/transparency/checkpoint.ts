@@ -1,4 +1,4 @@
-import { HASH_SIZE } from './merkle-tree';
+import { EMPTY_ROOT, HASH_SIZE } from './merkle-tree';
 import { InvalidNote, openNote, parseNote, signNote, type NoteSigner, type NoteVerifier } from './signed-note';
 import { isoInstant } from '../shared/iso-instant';
 
@@ -67,6 +67,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   // Copied out of Buffer's shared pool, whose 8 KiB a slice keeps alive as long as the root: one per org in the self-check.
   const rootHash = Buffer.alloc(HASH_SIZE);
   rootHash.set(decoded);
+  // No tree of size 0 has another root: a witness or auditor holding one would take any history for its extension.
+  if (size === '0' && !rootHash.equals(EMPTY_ROOT)) throw new InvalidNote(`a tree of size 0 has the empty tree's root ${EMPTY_ROOT.toString('base64')} (SHA-256 of nothing, RFC 9162 2.1.1), not ${root}`);
   const checkpoint = { origin, size: Number(size), rootHash, extensions };
   formatCheckpoint(checkpoint); // the remaining line rules
   return checkpoint;

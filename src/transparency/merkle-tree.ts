@@ -235,8 +235,10 @@ export function verifyConsistency(first: number, second: number, firstRoot: Hash
   checkSize('first', first);
   checkSize('second', second);
   if (first > second) return false;
-  if (first === 0) return proof.length === 0;
+  // The tree of size 0 has one root: from any other, nothing is shown to extend.
+  if (first === 0 && !equal(firstRoot, EMPTY_ROOT)) return false;
   if (first === second) return proof.length === 0 && equal(firstRoot, secondRoot);
+  if (first === 0) return proof.length === 0;
   if (proof.length === 0) return false;
   let fn = BigInt(first - 1);
   const path = (BigInt(first) & fn) === 0n ? [firstRoot, ...proof] : proof;

@@ -136,6 +136,10 @@ export function decideAddCheckpoint(
   if (conflict && oldSize === checkpoint.size && latest.rootHash !== rootHash) {
     return { status: 409, code: 'FORKED_CHECKPOINT', detail: `this witness cosigned size ${latest.size} with root ${latest.rootHash}, not ${rootHash}: the log forked`, conflict };
   }
+  // RFC 9162 2.1.4.1: a tree extends itself with no proof; lines there are the body's mistake, not the log's.
+  if (oldSize === checkpoint.size && proof.length > 0) {
+    return { status: 400, code: 'PROOF_BETWEEN_EQUAL_SIZES', detail: `the consistency proof from size ${oldSize} to the same size is empty, not ${proof.length} line(s)` };
+  }
   if (conflict && !verifyConsistency(latest.size, checkpoint.size, Buffer.from(latest.rootHash, 'base64'), checkpoint.rootHash, proof)) {
     return {
       status: 422,

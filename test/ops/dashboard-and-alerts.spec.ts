@@ -79,11 +79,12 @@ describe('the shipped alert rules and dashboard', () => {
     }
   });
 
-  it('a fork the shared witness refused (or a checkpoint whose signed time goes back) pages, as does a checkpoint it refused for a retired log key (the old key signs on: it may have leaked); checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
+  it('a fork the shared witness refused (or a checkpoint whose signed time goes back) pages, as does a checkpoint it refused for a retired log key (the old key signs on: it may have leaked); a proof that does not show an extension (anyone can send one) and checkpoints served with fewer cosignatures than WITNESS_QUORUM open a ticket', () => {
     const rules = (load(readFileSync(join(ROOT, 'ops/alerts.yml'), 'utf8')) as AlertRules).groups.flatMap((group) => group.rules);
     const summary = (rule: AlertRules['groups'][number]['rules'][number]) => ({ alert: rule.alert, expr: rule.expr, severity: rule.labels.severity });
     expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_add_checkpoint_total')).map(summary)).toEqual([
-      { alert: 'ZtkeysWitnessRefusedFork', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result=~"forked|inconsistent|backdated"}[1h])) > 0', severity: 'page' },
+      { alert: 'ZtkeysWitnessRefusedFork', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result=~"forked|backdated"}[1h])) > 0', severity: 'page' },
+      { alert: 'ZtkeysWitnessInconsistentProofs', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result="inconsistent"}[1h])) > 0', severity: 'ticket' },
       { alert: 'ZtkeysWitnessRetiredLogKey', expr: 'sum by (instance) (increase(ztkeys_witness_add_checkpoint_total{result="retired_key"}[1h])) > 0', severity: 'page' },
     ]);
     expect(rules.filter((rule) => rule.expr.includes('ztkeys_witness_checkpoints_below_quorum_total')).map(summary)).toEqual([

@@ -37,9 +37,12 @@ describe('C2SP tlog-checkpoint', () => {
       `${origin}\n1\n${root.slice(0, -2)}\n`,
       `${origin}\n1\n${root}`,
       `\n1\n${root}\n`,
+      // No tree of size 0 has another root than the empty tree's.
+      `${origin}\n0\n${Buffer.alloc(32, 3).toString('base64')}\n`,
     ]) {
       expect(() => parseCheckpoint(bad)).toThrow(InvalidNote);
     }
+    expect(parseCheckpoint(`${origin}\n0\n${root}\n`).size).toBe(0);
     expect(() => formatCheckpoint({ origin, size: 1, rootHash: Buffer.alloc(31), extensions: [] })).toThrow(InvalidNote);
     expect(() => formatCheckpoint({ origin, size: 1, rootHash: EMPTY_ROOT, extensions: ['two\nlines'] })).toThrow(InvalidNote);
   });

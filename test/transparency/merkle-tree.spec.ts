@@ -145,6 +145,12 @@ describe('RFC 9162 Merkle tree', () => {
     expect(() => inclusionProof(0.5, 4, tree.read)).toThrow(RangeError);
     expect(verifyInclusion(tree.leaves[0], 4, 4, [], tree.range.root())).toBe(false);
     expect(verifyConsistency(5, 4, tree.range.root(), tree.range.root(), [])).toBe(false);
+    // The tree of size 0 has one root: a size 0 held with another shows nothing to extend it, not even itself.
+    const other = Buffer.alloc(32, 7);
+    expect(verifyConsistency(0, 4, other, tree.range.root(), [])).toBe(false);
+    expect(verifyConsistency(0, 0, other, other, [])).toBe(false);
+    expect(verifyConsistency(0, 0, EMPTY_ROOT, other, [])).toBe(false);
+    expect(verifyConsistency(0, 0, EMPTY_ROOT, EMPTY_ROOT, [])).toBe(true);
   });
 
   it('keeps memory logarithmic: the right edge of 2^20 - 1 leaves is 20 nodes', () => {
