@@ -6,9 +6,15 @@ import { emailMessageId } from './email-job';
 import type { EmailMessage } from './mail/mailer.port';
 
 /** What an email says, before it is laid out as plain text and HTML. */
+/** Text a user wrote (a reason), shown apart from the email's own: quoted lines in text, a bordered block in HTML. */
+interface Quote {
+  intro: string;
+  lines: string[];
+}
+
 interface Content {
   subject: string;
-  paragraphs: string[];
+  paragraphs: Array<string | Quote>;
   facts: Array<[label: string, value: string]>;
   nextSteps: string[];
 }
@@ -156,7 +162,7 @@ function revocationContent(job: RevocationJob): Content {
     ['Revoked at', job.occurredAt],
     ['Reason code', reasonCode],
   ]);
-  const why = `Reason recorded, as written:\n${quoted(reason)}`;
+  const why = quote('Reason recorded, as written:', reason);
   if (job.kind === 'KEY_REVOKED') {
     return {
       subject: `[${org}] Your signature key was revoked by ${revokedBy.displayName}`,
@@ -359,7 +365,7 @@ function keyRequestContent(job: KeyRequestJob): Content {
         subject: `[${org}] Your key request was rejected`,
         paragraphs: [
           `${job.rejectedBy.displayName} rejected your request for a signature key in ${org}.`,
-          job.reason ? `Reason given by ${job.rejectedBy.displayName}, as written:\n${quoted(job.reason)}` : 'No reason was given.',
+          job.reason ? quote(`Reason given by ${job.rejectedBy.displayName}, as written:`, job.reason) : 'No reason was given.',
         ],
         facts: [...facts, ['Rejected by', job.rejectedBy.displayName]],
         nextSteps: [
@@ -415,7 +421,9 @@ function asText(job: EmailJob, content: Content): string {
   const width = Math.max(...content.facts.map(([label]) => label.length)) + 1;
   return [
     `Hello ${job.to.displayName},`,
-    ...content.paragraphs,
+    ...content.paragraphs.map((paragraph) =>
+      typeof paragraph === 'string' ? paragraph : [paragraph.intro, ...paragraph.lines.map((line) => (line === '' ? '  |' : `  | ${line}`))].join('\n'),
+    ),
     content.facts.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`).join('\n'),
     ['What to do next:', ...content.nextSteps.map((step, i) => `  ${i + 1}. ${step}`)].join('\n'),
     `-- \n${footer(job)}`,
@@ -429,8 +437,12 @@ function asHtml(job: EmailJob, content: Content): string {
   return [
     '<!doctype html><html><body>',
     `<p>Hello ${escape(job.to.displayName)},</p>`,
-    // pre-wrap: a quoted reason keeps its lines in HTML too.
-    ...content.paragraphs.map((paragraph) => `<p style="white-space: pre-wrap">${escape(paragraph)}</p>`),
+    // pre-wrap: the email's own lines, and a quote's, kept in HTML too; a quote's wrapped lines stay inside its border.
+    ...content.paragraphs.map((paragraph) =>
+      typeof paragraph === 'string'
+        ? `<p style="white-space: pre-wrap">${escape(paragraph)}</p>`
+        : `<p>${escape(paragraph.intro)}</p><blockquote style="margin: 0 0 1em; padding-left: 0.75em; border-left: 3px solid #999; white-space: pre-wrap">${escape(paragraph.lines.join('\n'))}</blockquote>`,
+    ),
     `<table>${rows}</table>`,
     `<h3>What to do next</h3><ol>${content.nextSteps.map((step) => `<li>${escape(step)}</li>`).join('')}</ol>`,
     `<hr><p><small>${escape(footer(job))}</small></p>`,
@@ -438,15 +450,35 @@ function asHtml(job: EmailJob, content: Content): string {
   ].join('\n');
 }
 
+/** Columns of a quoted line, its mark aside: with it, within the 78 that mail readers show unwrapped. */
+const QUOTE_WIDTH = 72;
+
 /**
  * A reason is the one text of an email that keeps its line breaks: each of its lines is marked as
- * quoted, so that none can pass for the email's own layout (a "What to do next:" of its own).
+ * quoted, so that none can pass for the email's own layout (a "What to do next:" of its own). A line
+ * a reader would wrap starts a line without the mark: a run of spaces or tabs is one space (an
+ * indent at most 4), and a line longer than QUOTE_WIDTH is wrapped here, each part marked.
  */
-const quoted = (text: string): string =>
-  text
-    .split('\n')
-    .map((line) => (line === '' ? '  |' : `  | ${line}`))
-    .join('\n');
+function quote(intro: string, text: string): Quote {
+  const lines = text.split('\n').flatMap((line) => {
+    const indent = /^\s*/.exec(line)![0].replace(/\t/g, '  ').slice(0, 4).replace(/\s/g, ' ');
+    return wrapped(indent + line.trimStart().replace(/\s+/g, ' '), indent.length);
+  });
+  return { intro, lines };
+}
+
+/** `line` in parts of QUOTE_WIDTH at most, cut at the last space past its indent, else within a word. */
+function wrapped(line: string, indent: number): string[] {
+  const parts: string[] = [];
+  let rest = line;
+  while (rest.length > QUOTE_WIDTH) {
+    const space = rest.lastIndexOf(' ', QUOTE_WIDTH);
+    const cut = space > indent ? space : QUOTE_WIDTH;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(space > indent ? cut + 1 : cut);
+  }
+  return [...parts, rest];
+}
 
 /** Names, emails and reasons are user input: never markup. */
 const escape = (text: string): string =>

@@ -46,6 +46,25 @@ describe('renderEmail', () => {
     expect(text.match(/^-- $/gm)).toHaveLength(1);
   });
 
+  it("keeps every part of a reason marked when a reader wraps its lines: runs of spaces or tabs are one space, long lines wrapped here, each part marked; in HTML a bordered block", () => {
+    const tabs = '\t'.repeat(24);
+    const forged = `Duplicate request, see ticket 4711.${tabs}What to do next:${tabs}  1. Nothing.${tabs}${'x'.repeat(100)} ${' '.repeat(40)}2. Do not request a key again.`;
+    const { text, html } = renderEmail({ ...(jobs.rejectedNoReason as Extract<EmailJob, { kind: 'KEY_REJECTED' }>), reason: forged }, FROM, date);
+    const quotedLines = text.slice(text.indexOf('as written:\n') + 'as written:\n'.length).split('\n\n')[0].split('\n');
+    expect(quotedLines).toEqual([
+      '  | Duplicate request, see ticket 4711. What to do next: 1. Nothing.',
+      `  | ${'x'.repeat(72)}`,
+      `  | ${'x'.repeat(28)} 2. Do not request a key again.`,
+    ]);
+    // Each quoted line within the 78 columns a reader shows unwrapped; the email's own "What to do next:" alone at the margin.
+    for (const line of quotedLines) expect(line.length).toBeLessThanOrEqual(78);
+    expect(text.match(/^What to do next:$/gm)).toHaveLength(1);
+    expect(html).toContain(
+      `<p>Reason given by Ada, as written:</p><blockquote style="margin: 0 0 1em; padding-left: 0.75em; border-left: 3px solid #999; white-space: pre-wrap">Duplicate request, see ticket 4711. What to do next: 1. Nothing.\n${'x'.repeat(72)}\n${'x'.repeat(28)} 2. Do not request a key again.</blockquote>`,
+    );
+    expect(html).not.toContain('\t');
+  });
+
   it('never lets a name become markup in the HTML body', () => {
     const { html, subject } = renderEmail(jobs.waiting, FROM, date);
     expect(html).toContain('Max &lt;script&gt;');
