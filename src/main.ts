@@ -31,5 +31,7 @@ main().catch((error: unknown) => {
   // A configuration fault says what to fix; only the unexpected carries its stack (as `err`).
   if (error instanceof StartupError || error instanceof ConfigError) logger.fatal(`ztkeys cannot start: ${error.message}`);
   else logger.fatal(error);
+  // A start that failed while Nest held its lines (bufferLogs): they, and this one, are written before the exit.
+  Logger.flush();
   process.exit(1);
 });

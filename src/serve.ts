@@ -37,6 +37,8 @@ export async function serve(config: AppConfig): Promise<void> {
   // Redis away at start: the claim of REDIS_KEY_PREFIX is answered later, and another deployment's prefix stops the process then.
   runtime.deploymentClaim.catch(async (error: unknown) => {
     logger.fatal(`ztkeys stops: ${error instanceof Error ? error.message : String(error)}`);
+    // Refused while Nest starts, the line would wait in its buffer (bufferLogs) and die with the process.
+    Logger.flush();
     await stop();
     process.exit(1);
   });
