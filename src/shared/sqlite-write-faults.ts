@@ -28,16 +28,24 @@ function lockHeldElsewhere(error: unknown): boolean {
 }
 
 /**
+ * What the readiness probe writes (and gives back) after a storage fault: room for many commands,
+ * each a few pages in each index. A one-row probe fit in the pages a full volume still had while
+ * every command failed, and readiness said 200.
+ */
+export const PROBE_ROOM_BYTES = 256 * 1024;
+
+/**
  * Write faults of one embedded store's file. A write that fails for lack of space or an I/O
  * error becomes StoreUnavailable naming the store (503 + Retry-After), the WAL is truncated so a
- * grown one gives its space back, and readiness fails until a probe write goes through again:
- * the service resumes by itself once space returns. A file whose path no longer leads to it (its
+ * grown one gives its space back, and readiness fails until a probe write of PROBE_ROOM_BYTES
+ * goes through: the service resumes by itself once space returns, and a write that still fits
+ * in the last free pages does not clear the fault. A file whose path no longer leads to it (its
  * folder moved) takes no write and fails readiness, until it is put back. A write lock held by
  * another connection is waited for on the event loop (writeWhenFree).
  */
 export class SqliteWriteFaults {
   private fault: StoreUnavailable | undefined;
-  private readonly probe: Database.Statement;
+  private readonly probe: { take: Database.Statement; giveBack: Database.Statement };
 
   constructor(
     private readonly db: Database.Database,
@@ -46,8 +54,12 @@ export class SqliteWriteFaults {
     /** How long writeWhenFree waits for another connection's write lock before StoreUnavailable. */
     private readonly lockWaitMs = BUSY_TIMEOUT_MS,
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)');
-    this.probe = db.prepare('INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at');
+    // write_probe held the one-row probe of releases before 2026-12-08.
+    db.exec('DROP TABLE IF EXISTS write_probe; CREATE TABLE IF NOT EXISTS write_probe_room (id INTEGER PRIMARY KEY CHECK (id = 1), room BLOB NOT NULL)');
+    this.probe = {
+      take: db.prepare('INSERT INTO write_probe_room (id, room) VALUES (1, zeroblob(?)) ON CONFLICT (id) DO UPDATE SET room = excluded.room'),
+      giveBack: db.prepare('DELETE FROM write_probe_room'),
+    };
   }
 
   /**
@@ -88,9 +100,7 @@ export class SqliteWriteFaults {
   write<T>(run: () => T): T {
     try {
       assertOpenedFile(this.db);
-      const result = run();
-      this.fault = undefined;
-      return result;
+      return run();
     } catch (error) {
       throw this.classify(error);
     }
@@ -104,7 +114,7 @@ export class SqliteWriteFaults {
     return this.fault;
   }
 
-  /** Readiness: resolves when writes go through; after a storage fault, probes with a one-row write and throws the fault while it fails. */
+  /** Readiness: resolves when writes go through; after a storage fault, probes with PROBE_ROOM_BYTES written and given back, and throws the fault while that fails. */
   check(): void {
     try {
       assertOpenedFile(this.db);
@@ -113,7 +123,10 @@ export class SqliteWriteFaults {
     }
     if (this.fault === undefined) return;
     this.truncateWal();
-    this.write(() => this.probe.run(Date.now()));
+    // Committed, so that its pages reach the WAL on disk; given back in a commit of its own.
+    this.write(() => this.probe.take.run(PROBE_ROOM_BYTES));
+    this.write(() => this.probe.giveBack.run());
+    this.fault = undefined;
   }
 
   /** Gives the WAL's space back (best effort: readers in other processes may hold it). */
