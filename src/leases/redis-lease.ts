@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { pause } from '../shared/pause';
+import { within } from '../shared/within';
 import type { HeldLease, Lease } from './lease.port';
+
+/** How long a release waits for Redis: the key expires on its own, and a stop has 3 s in all. */
+const RELEASE_WAIT_MS = 500;
 
 export interface RedisLeaseOptions {
   /** Redis key of the lease, one per guarded job. */
@@ -51,12 +55,17 @@ export class RedisLease implements Lease {
     for (;;) {
       signal?.throwIfAborted();
       const sentAt = performance.now();
+      const asked = this.redis.eval(ACQUIRE, 1, key, owner, ttlMs);
       try {
-        if ((await this.redis.eval(ACQUIRE, 1, key, owner, ttlMs)) === 1) {
-          return new RedisHeldLease(this.redis, this.options, owner, sentAt);
-        }
+        // A Redis away holds the ask (its client queues it until it answers): a stop does not wait for it.
+        if ((await untilAborted(asked, signal)) === 1) return new RedisHeldLease(this.redis, this.options, owner, sentAt);
         this.options.onStandby?.();
       } catch (error) {
+        if (signal?.aborted) {
+          // Answered after the stop, the lease taken is let go rather than left to expire.
+          void asked.then((won) => won === 1 && this.redis.eval(RELEASE, 1, key, owner)).catch(() => undefined);
+          throw signal.reason;
+        }
         this.options.onError?.(error);
       }
       // Aborted, it returns at once and the loop's check above throws the reason.
@@ -86,7 +95,7 @@ class RedisHeldLease implements HeldLease {
   async release(): Promise<void> {
     this.end();
     try {
-      await this.redis.eval(RELEASE, 1, this.options.key, this.owner);
+      await within(this.redis.eval(RELEASE, 1, this.options.key, this.owner), RELEASE_WAIT_MS);
     } catch (error) {
       // The key expires on its own; a standby then takes over a little later.
       this.options.onError?.(error);
@@ -132,4 +141,15 @@ class RedisHeldLease implements HeldLease {
     clearTimeout(this.deadline);
     this.markLost();
   }
+}
+
+/** `work`, or a rejection with the signal's reason once it aborts first; the work itself goes on. */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise((resolve, reject) => {
+    const abort = (): void => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

@@ -154,6 +154,24 @@ describe('RedisLease', () => {
     await observer.del(key);
   });
 
+  it('stops asking when its signal aborts while Redis holds the ask (away: its client queues commands until it answers)', async () => {
+    // Nothing listens there: the client retries its connection for ever, holding every command.
+    const away = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: () => 50 });
+    away.on('error', () => undefined);
+    try {
+      const controller = new AbortController();
+      const taking = new RedisLease(away, { key: uniqueKey(), ttlMs: 60_000, onError: () => undefined }).acquire(controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const reason = new Error('shutting down');
+      const since = performance.now();
+      controller.abort(reason);
+      await expect(taking).rejects.toBe(reason);
+      expect(performance.now() - since).toBeLessThan(100);
+    } finally {
+      away.disconnect();
+    }
+  });
+
   it('stops a waiting standby when its signal aborts', async () => {
     const key = uniqueKey();
     const holder = await contender({ key, ttlMs: 60_000 }).lease.acquire();
