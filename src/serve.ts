@@ -34,7 +34,7 @@ export async function serve(config: AppConfig): Promise<void> {
     await runtime.close();
     release();
   };
-  // Redis away at start: the claim of REDIS_KEY_PREFIX is answered later, and another deployment's prefix stops the process then.
+  // Another deployment's claim of REDIS_KEY_PREFIX found later (Redis away at start, or this one's lost and taken meanwhile) stops the process.
   runtime.deploymentClaim.catch(async (error: unknown) => {
     logger.fatal(`ztkeys stops: ${error instanceof Error ? error.message : String(error)}`);
     // Refused while Nest starts, the line would wait in its buffer (bufferLogs) and die with the process.

@@ -43,61 +43,118 @@ export async function checkPrefixHeld(redisUrl: string, prefix: string, identity
 }
 
 /**
+ * How often a running process checks its claim: Redis may lose it (flushed, restarted without its
+ * append-only file) while the process runs, and another deployment could then start on the prefix.
+ */
+const CHECK_INTERVAL_MS = 3_000;
+
+/**
  * A deployment's claim on its REDIS_KEY_PREFIX: `{prefix}:deployment` names the first deployment
  * that started on it, with no expiry (a stopped deployment's queue and notifier checkpoint there
- * are still its own). Every process that uses Redis claims it at start, on a connection of its own
- * that it closes once answered.
+ * are still its own). Every process that uses Redis claims it at start, on a connection of its own,
+ * and keeps it while it runs: checked every few seconds and as soon as its connection is back, it is
+ * claimed again when Redis lost it (with a warning), and another deployment holding it is the end
+ * of the claim, as it is at start.
  */
 export class RedisPrefixClaim {
   /**
-   * Settles once Redis has answered: resolves when the namespace is this deployment's (or the
-   * claim was closed first), rejects with PrefixOfAnotherDeployment when it is another's.
+   * Rejects with PrefixOfAnotherDeployment once another deployment holds the prefix, at the start's
+   * answer or at any check after (the process must stop), or with Redis's refusal of the first
+   * claim; resolves when the claim is closed.
    */
-  readonly held: Promise<void>;
+  readonly kept: Promise<void>;
+  private readonly firstAnswer: Promise<void>;
   private readonly redis: Redis;
+  private readonly key: string;
   private closed = false;
+  /** Ends the wait for the next check (the claim closing). */
+  private wake?: () => void;
 
   constructor(
     redisUrl: string,
     private readonly prefix: string,
     private readonly identity: string,
+    /** Told when Redis had lost the claim and it was made again. */
+    private readonly warn: (message: string) => void,
   ) {
+    this.key = redisKeys(prefix).deployment;
     // Commands wait in ioredis's queue while Redis is away, so the claim is made once it is back.
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     // The process's other Redis users warn while it is away; the claim waits in silence.
     this.redis.on('error', () => undefined);
-    this.held = this.claim().finally(() => this.redis.disconnect());
+    this.firstAnswer = this.claim().then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.closed) return;
+        if (error instanceof PrefixOfAnotherDeployment) throw error;
+        throw new StartupError(`REDIS_URL: Redis refused the claim of ${this.key} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      },
+    );
+    this.kept = this.firstAnswer.then(() => this.keep()).finally(() => this.disconnect());
+    // Whoever runs the process watches `kept`; answeredAtStart reports the first answer's fault.
+    this.firstAnswer.catch(() => undefined);
   }
 
   /**
    * True once the claim is held, false as soon as Redis fails to answer (the start then goes on
-   * as it does without Redis, and `held` settles later); rejects as `held` does.
+   * as it does without Redis, and `kept` rejects later if the prefix is another's); rejects as
+   * `kept` does at the first answer.
    */
   answeredAtStart(): Promise<boolean> {
     const unanswered = new Promise<false>((resolve) => this.redis.once('error', () => resolve(false)));
-    return Promise.race([this.held.then(() => true), unanswered]);
+    return Promise.race([this.firstAnswer.then(() => true), unanswered]);
   }
 
-  /** Gives up a claim Redis has not answered yet (the process stops). */
+  /** Gives up the claim (the process stops): no more checks, its connection closed. */
   close(): void {
     this.closed = true;
-    // Once answered, the connection is closed already: ioredis would wait 2 s on a timer for a 'close' that has passed, holding the process.
+    this.wake?.();
+    this.disconnect();
+  }
+
+  private disconnect(): void {
+    // Closed already, ioredis would wait 2 s on a timer for a 'close' that has passed, holding the process.
     if (this.redis.status !== 'end') this.redis.disconnect();
   }
 
-  private async claim(): Promise<void> {
-    const key = redisKeys(this.prefix).deployment;
-    for (;;) {
-      let held: string | null;
+  /** Checks the claim until it is closed; rejects once another deployment holds it. */
+  private async keep(): Promise<void> {
+    while (!(await this.untilNextCheck())) {
+      let taken: boolean;
       try {
-        if ((await this.redis.set(key, this.identity, 'NX')) === 'OK') return;
-        held = await this.redis.get(key);
+        taken = await this.claim();
       } catch (error) {
-        if (this.closed) return;
-        throw new StartupError(`REDIS_URL: Redis refused the claim of ${key} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+        if (error instanceof PrefixOfAnotherDeployment) throw error;
+        // Closed, or a refusal Redis's other users report: the next check tries again.
+        continue;
       }
-      if (held === this.identity) return;
-      if (held !== null) throw new PrefixOfAnotherDeployment(this.prefix, key, held, this.identity);
+      if (taken) this.warn(`Redis lost this deployment's claim of REDIS_KEY_PREFIX ${this.prefix} (${this.key} was gone: Redis flushed, restarted without its append-only file, or the key deleted): claimed it again`);
+    }
+  }
+
+  /** Waits CHECK_INTERVAL_MS, or until the connection is back after it was lost; true once closed. */
+  private untilNextCheck(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        this.wake = undefined;
+        resolve(this.closed);
+      };
+      const timer = setTimeout(done, CHECK_INTERVAL_MS);
+      this.redis.once('ready', done);
+      this.wake = done;
+      if (this.closed) done();
+    });
+  }
+
+  /** True when this call set the claim, false when it was this deployment's already. */
+  private async claim(): Promise<boolean> {
+    for (;;) {
+      if ((await this.redis.set(this.key, this.identity, 'NX')) === 'OK') return true;
+      const held = await this.redis.get(this.key);
+      if (held === this.identity) return false;
+      if (held !== null) throw new PrefixOfAnotherDeployment(this.prefix, this.key, held, this.identity);
       // Deleted between the two commands (an operator moving the prefix): claim it again.
     }
   }

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const logKey = config.redisUrl
     ? existingLogKey({ dataDir: config.dataDir, logSigningKey: environment.LOG_SIGNING_KEY, logKeyName: environment.LOG_KEY_NAME, logPreviousKeys: environment.LOG_PREVIOUS_KEYS })
     : undefined;
-  const claim = config.redisUrl && logKey ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
+  const claim = config.redisUrl && logKey ? new RedisPrefixClaim(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey), (message) => logger.warn(message)) : undefined;
   await claim?.answeredAtStart();
   const registry = new Registry();
   collectProcessMetrics(registry);
@@ -89,8 +89,8 @@ async function main(): Promise<void> {
     probes?.close();
     logger.info('email worker stopped');
   };
-  // Redis away at start: the claim is answered later, and another deployment's prefix stops the worker then.
-  claim?.held.catch(async (error: unknown) => {
+  // Another deployment's claim found later (Redis away at start, or its claim lost and taken meanwhile) stops the worker.
+  claim?.kept.catch(async (error: unknown) => {
     logger.fatal(`email worker stops: ${error instanceof Error ? error.message : String(error)}`);
     await notifications.stop();
     probes?.close();

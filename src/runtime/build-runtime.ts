@@ -62,9 +62,9 @@ export interface ProcessRuntime extends Runtime {
   /** Starts the background roles (the projector) and notes the log's head the read models must reach; the notifier and worker start with the app. */
   start(): void;
   /**
-   * Settles once Redis has answered this deployment's claim of REDIS_KEY_PREFIX (at once without
-   * REDIS_URL; before buildRuntime returns unless Redis was away at start). Rejects when another
-   * deployment holds the prefix: the process must stop.
+   * This deployment's claim of REDIS_KEY_PREFIX, kept while the process runs (resolved at once
+   * without REDIS_URL). Rejects when another deployment holds the prefix, once Redis answers a
+   * start it was away for or at any later check: the process must stop.
    */
   deploymentClaim: Promise<void>;
   /** Stops the background roles, then releases the stores. Call after the app is closed. */
@@ -111,9 +111,11 @@ export async function buildRuntime(config: AppConfig, env: NodeJS.ProcessEnv = p
   // A WITNESSES or WITNESS_QUORUM that is wrong stops the start here, not at the first checkpoint served.
   loadWitnesses(config);
   // Before anything is read or written in Redis: a namespace another deployment holds stops the start here.
-  const claim = config.redisUrl ? new (redisClient().RedisPrefixClaim)(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey)) : undefined;
+  const claim = config.redisUrl
+    ? new (redisClient().RedisPrefixClaim)(config.redisUrl, config.redisKeyPrefix, deploymentIdentity(logKey), (message) => logger.warn(message))
+    : undefined;
   await claim?.answeredAtStart();
-  const deploymentClaim = claim?.held ?? Promise.resolve();
+  const deploymentClaim = claim?.kept ?? Promise.resolve();
   // Handled by whoever runs the process (serve.ts stops it); a test or benchmark that does not look must not crash on it.
   deploymentClaim.catch(() => undefined);
   const registry = new Registry();

@@ -149,7 +149,7 @@ describe('two deployments on one Redis prefix', () => {
     started.push(server);
     return server;
   };
-  const worker = (dataDir: string) => spawn({ DATA_DIR: dataDir }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
+  const worker = (dataDir: string, extra: Record<string, string> = {}) => spawn({ DATA_DIR: dataDir, ...extra }, [process.execPath, join(ROOT, 'dist/src/notifications/worker.main.js')]);
   /** The process's exit, or 'started' once it logged `started` (a message, or the server's listening line) while still running. */
   const outcome = (child: ServerProcess, started: RegExp): Promise<ChildExit | 'started'> =>
     withDeadline(
@@ -165,6 +165,19 @@ describe('two deployments on one Redis prefix', () => {
       },
       () => child.describe(),
     );
+  const claimKey = `${prefix}:deployment`;
+  /** Until `claimKey` in `client`'s Redis names `identity`: a running process checks its claim every few seconds. */
+  const untilClaimedBy = (client: Redis, identity: string): Promise<void> =>
+    withDeadline(`${claimKey} to name ${identity}`, 5_000, async (signal) => {
+      while ((await client.get(claimKey)) !== identity) {
+        signal.throwIfAborted();
+        await pause(50);
+      }
+    });
+  /** The deployment a server is: the log key it serves. */
+  const identityOf = async (serverUrl: string): Promise<string> => (await (await fetch(`${serverUrl}/v1/log-key`)).text()).trim();
+  const warnings = (child: ServerProcess) => child.logLines.filter((line) => line.level === 40).map((line) => String(line.msg));
+  const errors = (child: ServerProcess) => child.logLines.filter((line) => line.level >= 50).map((line) => String(line.msg));
   let redis: Redis;
   let first: ServerProcess;
   let url: string;
@@ -198,6 +211,17 @@ describe('two deployments on one Redis prefix', () => {
     expect(await redis.get(`${prefix}:deployment`)).toBe(logKey);
   }, 60_000);
 
+  it('claims the prefix again within 5 s when Redis lost the claim while it runs (flushed: its key gone), with a warning; a second deployment started then is refused at start as before', async () => {
+    const identity = await identityOf(url);
+    await redis.del(claimKey);
+    await untilClaimedBy(redis, identity);
+    expect(warnings(first)).toContainEqual(expect.stringMatching(new RegExp(`^Redis lost this deployment's claim of REDIS_KEY_PREFIX ${prefix} \\(${claimKey} was gone.*\\): claimed it again`)));
+    const second = spawn({ DATA_DIR: dataDirs.second });
+    expect(await outcome(second, /is listening on/)).toEqual({ code: 1, signal: null });
+    expect(errors(second)).toEqual([expect.stringMatching(new RegExp(`^ztkeys cannot start: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment`))]);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+  }, 60_000);
+
   it("refuses the other deployment's npm run worker too, with the same line", async () => {
     // The refused server above left its log key in its DATA_DIR: the worker reads it there.
     const stray = worker(dataDirs.second);
@@ -225,6 +249,49 @@ describe('two deployments on one Redis prefix', () => {
       expect(late.stderr).toBe('');
     } finally {
       await away.destroy();
+    }
+  }, 60_000);
+
+  it('claims it again when its Redis comes back without its data, and stops (exit code 1, one line naming both deployments) once another deployment holds it', async () => {
+    const own = await RedisProcess.start();
+    const client = new Redis(own.url);
+    try {
+      const running = spawn({ REDIS_URL: own.url });
+      const identity = await identityOf(await running.listening());
+      await own.restartEmpty();
+      await untilClaimedBy(client, identity);
+      // Another deployment took the prefix (one started before the claim was back): this one stops.
+      const other = await identityOf(url);
+      await client.set(claimKey, other);
+      expect(await running.exitWithin(10_000)).toEqual({ code: 1, signal: null });
+      expect(errors(running)).toEqual([
+        `ztkeys stops: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment (log key ${other}), not this one (log key ${identity}): give each deployment its own REDIS_KEY_PREFIX; to move the prefix to this deployment, see README (several deployments on one Redis) before deleting ${claimKey}`,
+      ]);
+      expect(running.stderr).toBe('');
+    } finally {
+      client.disconnect();
+      await own.destroy();
+    }
+  }, 60_000);
+
+  it('npm run worker keeps its claim as the server does: claimed again once lost, stopped (exit code 1) once another deployment holds it', async () => {
+    const own = await RedisProcess.start();
+    const client = new Redis(own.url);
+    try {
+      const running = worker(dataDirs.first, { REDIS_URL: own.url });
+      expect(await outcome(running, /^email worker ready$/)).toBe('started');
+      const identity = await identityOf(url);
+      await client.del(claimKey);
+      await untilClaimedBy(client, identity);
+      expect(warnings(running)).toContainEqual(expect.stringMatching(new RegExp(`^Redis lost this deployment's claim of REDIS_KEY_PREFIX ${prefix}`)));
+      await client.set(claimKey, 'another deployment');
+      expect(await running.exitWithin(10_000)).toEqual({ code: 1, signal: null });
+      expect(errors(running)).toEqual([
+        expect.stringMatching(new RegExp(`^email worker stops: REDIS_KEY_PREFIX ${prefix} is taken in Redis by another deployment \\(log key another deployment\\)`)),
+      ]);
+    } finally {
+      client.disconnect();
+      await own.destroy();
     }
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,13 @@ export class RedisProcess {
     this.child = undefined;
     redis.child.kill('SIGTERM');
     await redis.exitWithin(15_000);
+  }
+
+  /** Stops, then starts again without its append-only file: a Redis that lost its data. */
+  async restartEmpty(): Promise<void> {
+    await this.stop();
+    for (const entry of readdirSync(this.dir)) rmSync(join(this.dir, entry), { recursive: true, force: true });
+    await this.resume();
   }
 
   async destroy(): Promise<void> {
