@@ -63,6 +63,15 @@ describe.each([
   });
   afterEach(() => store.close());
 
+  it('answers a load made as soon as it is opened: the Redis adapter refused it while it connected (a warning at every start)', async () => {
+    const fresh = open();
+    try {
+      await expect(fresh.checkpoint.load()).resolves.toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('loads what was saved last, and tells each save whether it held a checkpoint before: not the first time, nor after it lost its data', async () => {
     const { checkpoint } = store;
     expect(await checkpoint.load()).toBeUndefined();

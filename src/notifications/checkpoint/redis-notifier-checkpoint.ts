@@ -5,6 +5,8 @@ import { inLogOrder, type NotifierCheckpoint, type ParkedEvent } from './notifie
 /** The notifier's checkpoint (a string) and parked events (a hash by event id) in the Redis that holds the BullMQ jobs. */
 export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   private readonly redis: IORedis;
+  /** Settles at the connection's first outcome: a command sent while it connects fails as unwritable (no offline queue). */
+  private readonly connected: Promise<void>;
 
   /** Fails fast while Redis is down (no offline queue): the notifier retries and keeps its place. */
   constructor(
@@ -15,10 +17,16 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   ) {
     this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: false });
     this.redis.on('error', (error) => onError?.(error));
+    this.connected = new Promise((settle) => {
+      this.redis.once('ready', settle);
+      this.redis.once('error', () => settle());
+    });
   }
 
   /** "position eventId"; a value written before checkpoints named their event is the position alone. */
   async load(): Promise<LogCheckpoint | undefined> {
+    // The notifier's first command, at start: after the connection is made or has failed.
+    await this.connected;
     const value = await this.redis.get(this.key);
     if (value === null) return undefined;
     const [position, eventId] = value.split(' ');
