@@ -22,11 +22,10 @@ import { RequestKeyHandler } from './application/use-cases/request-key';
 import { RevokeKeyHandler } from './application/use-cases/revoke-key';
 import { AuthGuard, BOOTSTRAP_TOKEN, OrgScopeGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
-import { collectProcessMetrics } from './metrics/process-metrics';
 import { APP_CONFIG } from './config/app-config';
 import { EVENT_STORE } from './event-store/event-store.port';
 import { HealthController } from './http/controllers/health.controller';
-import { READINESS_CHECKS } from './shared/readiness';
+import { READINESS_PROBE } from './shared/readiness';
 import { AgentsController } from './http/controllers/agents.controller';
 import { BrowsersController } from './http/controllers/browsers.controller';
 import { ChallengesController } from './http/controllers/challenges.controller';
@@ -50,6 +49,8 @@ import { ReadAccess } from './http/read-access';
 import { READ_MODEL_STORE } from './read-models/read-model-store.port';
 import { MERKLE_NODE_STORE } from './transparency/node-store/merkle-node-store.port';
 import type { Runtime } from './runtime/runtime';
+import { scrapeAndReadiness } from './runtime/scrape-and-readiness';
+import { METRICS_SCRAPE } from './metrics/metrics-scrape.port';
 import { LogKeyController } from './http/controllers/log-key.controller';
 import { SignInOptionsController } from './http/controllers/sign-in-options.controller';
 import { AuditProofsController } from './http/controllers/audit-proofs.controller';
@@ -92,14 +93,15 @@ const HANDLERS = [
 @Module({})
 export class AppModule {
   static register(runtime: Runtime): DynamicModule {
-    collectProcessMetrics(runtime.registry);
+    const { scrape, readiness } = scrapeAndReadiness(runtime.registry, runtime.readinessChecks);
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: runtime.config },
       { provide: EVENT_STORE, useValue: runtime.eventStore },
       { provide: READ_MODEL_STORE, useValue: runtime.readModels },
       { provide: MERKLE_NODE_STORE, useValue: runtime.merkleNodes },
       { provide: Registry, useValue: runtime.registry },
-      { provide: READINESS_CHECKS, useValue: runtime.readinessChecks },
+      { provide: METRICS_SCRAPE, useValue: scrape },
+      { provide: READINESS_PROBE, useValue: readiness },
       { provide: TamperedOrgs, useValue: runtime.tampered },
       { provide: BOOTSTRAP_TOKEN, useValue: runtime.secrets.bootstrapToken },
       { provide: LOG_KEY, useValue: runtime.logKey },

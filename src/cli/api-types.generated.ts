@@ -6500,6 +6500,26 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             417: components["responses"]["ExpectationFailed"];
             431: components["responses"]["HeadersTooLarge"];
+            /** @description WORKERS > 1: the cluster's primary or one of its workers did not answer in time; no part of the cluster's metrics is answered (Prometheus would read missing counts as a counter reset) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:ztkeys:problem:metrics-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "WORKERS > 1: the cluster's primary or one of its workers did not answer in time; no part of the cluster's metrics is answered (Prometheus would read missing counts as a counter reset)",
+                     *       "code": "METRICS_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

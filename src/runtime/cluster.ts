@@ -7,7 +7,9 @@ import { bootstrapTokenShown, loadSecrets } from '../config/secrets';
 import { countExportPlacesForWorkers } from '../rate-limits/cluster-export-places';
 import { countRateLimitsForWorkers } from '../rate-limits/cluster-rate-limits';
 import { loadLogKey } from '../transparency/log-key';
+import { gatherForWorkers } from './cluster-gather';
 import { relayTamperedOrgsToWorkers } from './cluster-tampered-orgs';
+import { workerIndexEnv } from './cluster-worker-index';
 import { TamperedOrgs } from '../application/tampered-orgs';
 import { throttledWarnings } from '../logging/throttled-warnings';
 import { followTamperedOrgs } from './shared-tampered-orgs';
@@ -56,7 +58,8 @@ function relayTamperedOrgs(config: AppConfig, logger: Logger): () => void {
  * whichever worker a connection reaches). A worker that dies stops the others and the primary exits non-zero: its supervisor
  * restarts the whole, as it would restart one process. What worker 0's check of the log finds (with
  * ROLES=api, what the deployment's check left), every worker learns through the primary: each
- * refuses the writes of an org found tampered.
+ * refuses the writes of an org found tampered. Whichever worker takes /metrics or /health/ready
+ * answers for the cluster: it asks the primary, which gathers every worker's answer.
  */
 export function runClusterPrimary(config: AppConfig): void {
   const logger = new Logger('Cluster');
@@ -68,6 +71,7 @@ export function runClusterPrimary(config: AppConfig): void {
   countExportPlacesForWorkers(config.concurrentExports);
   const stopFollowing = relayTamperedOrgs(config, logger);
   const workers = new Map<Worker, number>();
+  gatherForWorkers((worker) => workers.get(worker)!);
   let stopping = false;
   const stop = async (): Promise<void> => {
     stopping = true;
@@ -79,7 +83,7 @@ export function runClusterPrimary(config: AppConfig): void {
   // The workers have their own grace period; the primary waits a little longer for them.
   shutDownOnSignals(stop, SHUTDOWN_GRACE_MS + 1000);
   for (let index = 0; index < config.workers; index++) {
-    const worker = cluster.fork({ ROLES: rolesOfWorker(config.roles, index).join(',') });
+    const worker = cluster.fork({ ROLES: rolesOfWorker(config.roles, index).join(','), ...workerIndexEnv(index) });
     workers.set(worker, index);
     worker.once('exit', (code, signal) => {
       if (stopping) return;

@@ -5,4 +5,15 @@ export interface ReadinessCheck {
   ping(): Promise<boolean>;
 }
 
-export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+/** A check's outcome: up, or down and why. */
+export interface CheckOutcome {
+  name: string;
+  fault?: string;
+}
+
+/** What /health/ready answers from: the outcome of every check of this process, or (WORKERS > 1) of every worker's. */
+export interface ReadinessProbe {
+  probe(): Promise<CheckOutcome[]>;
+}
+
+export const READINESS_PROBE = Symbol('READINESS_PROBE');

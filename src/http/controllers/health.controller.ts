@@ -1,15 +1,12 @@
-import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ProblemResponse } from '../api-docs.decorators';
 import { HttpProblem } from '../problem.filter';
 import { problem } from '../problem';
 import { Public } from '../../auth/access.decorators';
-import { READINESS_CHECKS, type ReadinessCheck } from '../../shared/readiness';
-import { within } from '../../shared/within';
-import { describeDown, readinessChanges } from '../../logging/readiness-changes';
-
-const PING_TIMEOUT_MS = 2000;
+import { type CheckOutcome, READINESS_PROBE, type ReadinessProbe } from '../../shared/readiness';
+import { describeDown } from '../../logging/readiness-changes';
 
 /** Each check by name, and its status. */
 const CHECKS: SchemaObject = { type: 'object', additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', example: 'up' } } } };
@@ -24,12 +21,10 @@ const READY_SCHEMA: SchemaObject = {
 @Controller('health')
 @Public()
 export class HealthController {
-  private readonly logChange = readinessChanges(new Logger('Readiness'));
-
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Inject(READINESS_PROBE) private readonly readiness: ReadinessProbe,
   ) {}
 
   @Get('live')
@@ -54,27 +49,20 @@ export class HealthController {
     security: [],
   })
   async ready() {
+    const outcomes = await this.readiness.probe();
     try {
-      const result = await this.health.check(this.checks.map((check) => () => this.probe(check)));
-      this.logChange([]);
-      return result;
+      return await this.health.check(outcomes.map((outcome) => () => this.indicated(outcome)));
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // The on-call engineer reads which store is down and why, not a bare "Service Unavailable".
       const { error: failed = {}, details } = error.getResponse() as HealthCheckResult;
       const down = Object.entries(failed).map(([name, result]) => ({ name, reason: String(result?.message) }));
-      this.logChange(down);
       throw new HttpProblem(problem(503, 'NOT_READY', `Not ready: ${describeDown(down)} down.`, { checks: details }), { 'retry-after': '5' });
     }
   }
 
-  private async probe(check: ReadinessCheck) {
-    const indicator = this.indicators.check(check.name);
-    // A check that knows why it is down (disk full, log behind a checkpoint, read models catching up) rejects with the reason.
-    const fault = await within(check.ping(), PING_TIMEOUT_MS).then(
-      (up) => (up ? undefined : 'does not answer'),
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
+  private indicated({ name, fault }: CheckOutcome) {
+    const indicator = this.indicators.check(name);
     return fault === undefined ? indicator.up() : indicator.down({ message: fault });
   }
 }
