@@ -4,3 +4,6 @@ export interface MetricsScrape {
 }
 
 export const METRICS_SCRAPE = Symbol('METRICS_SCRAPE');
+
+/** The scrape cannot be answered whole (a cluster's primary or worker did not answer in time): part of the counters would read to Prometheus as a counter reset. */
+export class MetricsUnavailable extends Error {}

@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import type { Registry } from 'prom-client';
-import { ClusterMetricsScrape } from '../metrics/cluster-metrics-scrape';
 import type { MetricsScrape } from '../metrics/metrics-scrape.port';
 import { collectProcessMetrics } from '../metrics/process-metrics';
 import type { ReadinessCheck, ReadinessProbe } from '../shared/readiness';
 import { joinClusterGather } from './cluster-gather';
+import { ClusterMetricsScrape } from './cluster-metrics-scrape';
 import { workerIndex } from './cluster-worker-index';
 import { ClusterReadiness } from './cluster-readiness';
 import { ProcessReadiness } from './process-readiness';

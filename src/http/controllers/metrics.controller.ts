@@ -1,8 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MetricsScraper } from '../../auth/access.decorators';
-import { METRICS_SCRAPE, type MetricsScrape } from '../../metrics/metrics-scrape.port';
-import { ClusterDidNotAnswer } from '../../runtime/cluster-gather';
+import { METRICS_SCRAPE, type MetricsScrape, MetricsUnavailable } from '../../metrics/metrics-scrape.port';
 import { MetricsEndpoint, ProblemResponse } from '../api-docs.decorators';
 import { problem } from '../problem';
 import { HttpProblem } from '../problem.filter';
@@ -21,7 +20,7 @@ export class MetricsController {
   @ApiOkResponse({ description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' }, example: '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 0.5\n' } } })
   metrics(): Promise<string> {
     return this.scrape.text().catch((error: unknown) => {
-      if (!(error instanceof ClusterDidNotAnswer)) throw error;
+      if (!(error instanceof MetricsUnavailable)) throw error;
       throw new HttpProblem(problem(503, 'METRICS_UNAVAILABLE', `The cluster's metrics cannot be answered: ${error.message}. Try again shortly.`), { 'retry-after': '5' });
     });
   }

@@ -1,6 +1,6 @@
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { ClusterDidNotAnswer, type Gather } from '../runtime/cluster-gather';
-import type { MetricsScrape } from './metrics-scrape.port';
+import { type MetricsScrape, MetricsUnavailable } from '../metrics/metrics-scrape.port';
+import { ClusterDidNotAnswer, type Gather } from './cluster-gather';
 
 /** One worker's registry as prom-client's JSON. */
 type WorkerMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
@@ -23,9 +23,11 @@ export class ClusterMetricsScrape implements MetricsScrape {
   constructor(private readonly gather: Gather) {}
 
   async text(): Promise<string> {
-    const answers = await this.gather('metrics');
+    const answers = await this.gather('metrics').catch((error: unknown) => {
+      throw error instanceof ClusterDidNotAnswer ? new MetricsUnavailable(error.message) : error;
+    });
     const silent = answers.filter((answer) => 'missing' in answer && answer.missing === 'silent').map(({ worker }) => worker);
-    if (silent.length > 0) throw new ClusterDidNotAnswer(`worker ${silent.join(', ')} did not answer in time`);
+    if (silent.length > 0) throw new MetricsUnavailable(`worker ${silent.join(', ')} did not answer in time`);
     const metrics = answers.flatMap((answer) => ('answer' in answer ? [gaugesByMax(answer.answer as WorkerMetrics)] : []));
     return AggregatorRegistry.aggregate(metrics).metrics();
   }
