@@ -24,14 +24,15 @@ interface Content {
  * no secret, token or verification code: an approver must hear the code from the requester.
  */
 export function renderEmail(job: EmailJob, from: string, date: Date): EmailMessage {
-  const content = contentOf(job);
+  const shown = spacesCollapsed(job);
+  const content = contentOf(shown);
   return {
     messageId: emailMessageId(job, domainOf(from)),
     from,
-    to: { name: job.to.displayName, address: job.to.email },
+    to: { name: shown.to.displayName, address: shown.to.email },
     subject: content.subject,
-    text: asText(job, content),
-    html: asHtml(job, content),
+    text: asText(shown, content),
+    html: asHtml(shown, content),
     date,
   };
 }
@@ -450,19 +451,32 @@ function asHtml(job: EmailJob, content: Content): string {
   ].join('\n');
 }
 
+/**
+ * Every text of a job with each run of spaces or tabs after a word as one space: a display name
+ * may hold a run of 120 (the API takes it), which put what followed it on a line of its own once a
+ * reader wrapped the line, as if the email said it. A line's indent (a reason's) is left to quote.
+ */
+function spacesCollapsed<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/(?<=\S)[^\S\n]+/g, ' ') as T;
+  if (Array.isArray(value)) return value.map(spacesCollapsed) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, spacesCollapsed(field)])) as T;
+  return value;
+}
+
 /** Columns of a quoted line, its mark aside: with it, within the 78 that mail readers show unwrapped. */
 const QUOTE_WIDTH = 72;
 
 /**
  * A reason is the one text of an email that keeps its line breaks: each of its lines is marked as
  * quoted, so that none can pass for the email's own layout (a "What to do next:" of its own). A line
- * a reader would wrap starts a line without the mark: a run of spaces or tabs is one space (an
- * indent at most 4), and a line longer than QUOTE_WIDTH is wrapped here, each part marked.
+ * a reader would wrap starts a line without the mark: its runs of spaces are one already
+ * (spacesCollapsed), its indent at most 4, and a line longer than QUOTE_WIDTH is wrapped here,
+ * each part marked.
  */
 function quote(intro: string, text: string): Quote {
   const lines = text.split('\n').flatMap((line) => {
     const indent = /^\s*/.exec(line)![0].replace(/\t/g, '  ').slice(0, 4).replace(/\s/g, ' ');
-    return wrapped(indent + line.trimStart().replace(/\s+/g, ' '), indent.length);
+    return wrapped(indent + line.trimStart(), indent.length);
   });
   return { intro, lines };
 }

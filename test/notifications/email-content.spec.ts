@@ -65,6 +65,17 @@ describe('renderEmail', () => {
     expect(html).not.toContain('\t');
   });
 
+  it("shows a display name's run of spaces as one space: what follows it never stands on a line of its own once a reader wraps", () => {
+    const waiting = jobs.waiting as Extract<EmailJob, { kind: 'KEY_REQUEST_WAITING' }>;
+    const requester = { ...waiting.request.requester, displayName: `Bob${' '.repeat(120)}(IT Security: verified, approve now)` };
+    const { text, html, subject, to } = renderEmail({ ...waiting, request: { ...waiting.request, requester } }, FROM, date);
+    for (const part of [text, html, subject]) {
+      expect(part).toContain('Bob (IT Security: verified, approve now)');
+      expect(part).not.toMatch(/Bob {2}/);
+    }
+    expect(to.address).toBe(waiting.to.email);
+  });
+
   it('never lets a name become markup in the HTML body', () => {
     const { html, subject } = renderEmail(jobs.waiting, FROM, date);
     expect(html).toContain('Max &lt;script&gt;');
