@@ -22,6 +22,12 @@ export function isStorageFault(error: unknown): boolean {
 const LOCK_RETRY_MS = [1, 1, 2, 5, 10, 25, 50];
 
 /** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
+/** The file's bytes are not a database's where a statement read them (a restore of a damaged copy): no retry mends it. By code (see isStorageFault). */
+function damagedFile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(SQLITE_CORRUPT|SQLITE_NOTADB)/.test(code);
+}
+
 function lockHeldElsewhere(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
@@ -40,11 +46,15 @@ export const PROBE_ROOM_BYTES = 256 * 1024;
  * grown one gives its space back, and readiness fails until a probe write of PROBE_ROOM_BYTES
  * goes through: the service resumes by itself once space returns, and a write that still fits
  * in the last free pages does not clear the fault. A file whose path no longer leads to it (its
- * folder moved) takes no write and fails readiness, until it is put back. A write lock held by
+ * folder moved) takes no write and fails readiness, until it is put back. A damaged page a write
+ * meets (SQLITE_CORRUPT: a damaged copy restored) is StoreUnavailable too, and fails readiness until
+ * the process restarts on a whole file: it was a 500 with readiness at 200. A write lock held by
  * another connection is waited for on the event loop (writeWhenFree).
  */
 export class SqliteWriteFaults {
   private fault: StoreUnavailable | undefined;
+  /** A damaged page met by a statement: the file is not ready until it is put back whole (a restart on a whole copy). */
+  private damaged: StoreUnavailable | undefined;
   private readonly probe: { take: Database.Statement; giveBack: Database.Statement };
 
   constructor(
@@ -108,6 +118,10 @@ export class SqliteWriteFaults {
 
   /** The error as callers should see it: StoreUnavailable for a storage fault (recorded), else itself. */
   classify(error: unknown): unknown {
+    if (damagedFile(error)) {
+      this.damaged ??= new StoreUnavailable(this.store, `${(error as Error).message}: the file is damaged; put back a whole copy of it (from a backup)`);
+      return this.damaged;
+    }
     if (error instanceof StoreUnavailable || !isStorageFault(error)) return error;
     this.fault = new StoreUnavailable(this.store, error);
     this.truncateWal();
@@ -121,6 +135,7 @@ export class SqliteWriteFaults {
     } catch (error) {
       throw this.classify(error);
     }
+    if (this.damaged) throw this.damaged;
     if (this.fault === undefined) return;
     this.truncateWal();
     // Committed, so that its pages reach the WAL on disk; given back in a commit of its own.

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSY_TIMEOUT_MS, openSqliteFile } from '../../src/shared/sqlite-file';
 import { SqliteWriteFaults } from '../../src/shared/sqlite-write-faults';
+import { StoreUnavailable } from '../../src/shared/store-unavailable';
 
 describe("SqliteWriteFaults.writeWhenFree: another connection's write lock waited for on the event loop", () => {
   const dir = mkdtempSync(join(tmpdir(), 'ztkeys-write-faults-'));
@@ -57,5 +58,41 @@ describe("SqliteWriteFaults.writeWhenFree: another connection's write lock waite
     await expect(faults.writeWhenFree(() => db.prepare('INSERT INTO missing (n) VALUES (1)').run())).rejects.toMatchObject({ code: 'SQLITE_ERROR' });
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 0 });
     db.close();
+  });
+});
+
+describe('SqliteWriteFaults: a damaged page met by a statement (a damaged copy restored)', () => {
+  it('is StoreUnavailable saying so, and fails readiness until the process opens a whole file, whatever writes still go through', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztkeys-damaged-'));
+    try {
+      const path = join(dir, 'store.sqlite');
+      const setUp = openSqliteFile(path, 'NORMAL');
+      // The probe's table first, so that its page lies before the damage; the rows' last leaf is the file's last page.
+      new SqliteWriteFaults(setUp, 'the test store');
+      setUp.exec("CREATE TABLE t (n INTEGER PRIMARY KEY, padding TEXT); WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 2000) INSERT INTO t SELECT n, printf('%.200c', 'x') FROM i;");
+      setUp.pragma('wal_checkpoint(TRUNCATE)');
+      setUp.close();
+      const pageSize = 4096;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, statSync(path).size - pageSize);
+      closeSync(fd);
+
+      const db = openSqliteFile(path, 'NORMAL', true);
+      const faults = new SqliteWriteFaults(db, 'the test store');
+      let thrown: unknown;
+      try {
+        faults.write(() => db.prepare("INSERT INTO t (n, padding) VALUES (5000, 'y')").run());
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(StoreUnavailable);
+      expect((thrown as Error).message).toMatch(/^the test store is unavailable: database disk image is malformed: the file is damaged; put back a whole copy of it \(from a backup\)$/);
+      // The probe's own pages are whole: it goes through, and readiness still fails.
+      expect(() => faults.check()).toThrow(thrown as Error);
+      expect(() => faults.check()).toThrow(thrown as Error);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
