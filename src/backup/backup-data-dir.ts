@@ -3,10 +3,11 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, re
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
 import { takePidLock } from '../shared/pid-lock';
-import { createPrivateFile, makePrivateDir, PRIVATE_DIR_MODE } from '../shared/private-files';
+import { createPrivateFile, makePrivateDir, narrowModes, PRIVATE_DIR_MODE } from '../shared/private-files';
 import { refuseNewerDataDir } from '../shared/data-format';
 import { onDataDir } from '../config/data-dir';
 import { damagedSqliteFile } from '../shared/sqlite-file';
+import { isStorageFault } from '../shared/sqlite-write-faults';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -143,6 +144,8 @@ function copyInto(dataDir: string, target: string, onProgress?: BackupProgress):
     } catch (error) {
       // Nothing of a copy that cannot be made whole is kept. SQLite's "file is not a database" names no file: which store it is.
       rmSync(partial, { recursive: true, force: true });
+      // DATA_DIR's own faults were said by readSource: one now is the backup folder's volume.
+      if (isStorageFault(error)) throw new Error(`${target} cannot take the copy of ${name} (${(error as Error).message}): its file system is full or failing; free space there (df ${dirname(partial)}) or give another folder. Nothing was kept`);
       throw damagedSqliteFile(join(dataDir, name), error) ?? error;
     } finally {
       db.close();
@@ -154,9 +157,18 @@ function copyInto(dataDir: string, target: string, onProgress?: BackupProgress):
   const files = readdirSync(dataDir).filter((name) => !isStoreFile(name) && !isRunningState(name));
   for (const name of files) {
     const source = join(dataDir, name);
-    cpSync(source, join(partial, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true });
+    // A secret kept as a link to a file elsewhere (a mounted secret) is copied as its bytes: a link
+    // in a backup leads nowhere once that file is gone, which is what a restore is for.
+    cpSync(source, join(partial, name), { recursive: statSync(source).isDirectory(), preserveTimestamps: true, dereference: true });
   }
-  // Onto an empty target folder too: rename replaces an empty directory.
-  renameSync(partial, target);
+  // The service user's only, as the stores' copies, whatever modes DATA_DIR held.
+  narrowModes(partial);
+  try {
+    // Onto an empty target folder too: rename replaces an empty directory.
+    renameSync(partial, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new Error(`${target} was written in while the backup was made (another process): the whole backup is in ${partial}; see what ${target} holds, then move the backup there or run again`);
+  }
   return { stores, files };
 }

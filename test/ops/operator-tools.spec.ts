@@ -11,6 +11,7 @@ import { serverEmailQueue } from '../notifications/support/server-email-queue';
 import { waitFor } from '../notifications/support/wait-for';
 import { embeddedEnv } from '../support/embedded-env';
 import { runWithin } from '../support/run-within';
+import { mountSmallVolume, unmountSmallVolume } from '../support/small-volume';
 import { shownCommand, WatchedChild } from '../support/watched-child';
 import { ROOT, ServerProcess } from './support/server-process';
 
@@ -65,6 +66,40 @@ describe('operator tools called wrong', () => {
     ]);
     expect(readdirSync(work).filter((name) => name.startsWith('backup-damaged'))).toEqual([]);
   });
+
+  it("backup copies a secret kept as a link (a mounted secret) as its bytes, and makes every file its copy holds the service user's only, whatever DATA_DIR's modes", async () => {
+    const dataDir = join(work, 'linked-secrets');
+    await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
+    const secrets = join(work, 'mounted-secrets');
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, 'jwt-secret'), 'a-mounted-secret-of-enough-length-0123456789\n', { mode: 0o600 });
+    symlinkSync('../mounted-secrets/jwt-secret', join(dataDir, 'jwt-secret'));
+    writeFileSync(join(dataDir, 'notes.txt'), 'kept by the operator\n', { mode: 0o644 });
+    chmodSync(join(dataDir, 'notes.txt'), 0o644);
+    const target = join(work, 'backup-of-linked-secrets');
+    expect(run('backup/backup.main.js', [target], { DATA_DIR: dataDir }).status).toBe(0);
+    // The secret's bytes, not a link that leads nowhere once the mounted file is gone (what a restore is for).
+    rmSync(secrets, { recursive: true });
+    expect(lstatSync(join(target, 'jwt-secret')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(target, 'jwt-secret'), 'utf8')).toBe('a-mounted-secret-of-enough-length-0123456789\n');
+    for (const name of readdirSync(target)) expect({ name, mode: lstatSync(join(target, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+  });
+
+  it('backup into a folder whose volume fills up fails naming that folder, not DATA_DIR, keeping nothing', async () => {
+    const volume = mountSmallVolume('300k');
+    if (!volume) return void process.stdout.write('operator-tools: full backup volume skipped, mount -t tmpfs is not permitted here\n');
+    try {
+      const dataDir = join(work, 'big-for-small-volume');
+      await bigDataDir(dataDir);
+      const target = join(volume, 'backup');
+      const result = run('backup/backup.main.js', [target], { DATA_DIR: dataDir });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^backup failed: ${target} cannot take the copy of \\S+ \\(database or disk is full\\): its file system is full or failing; free space there \\(df ${volume}\\) or give another folder\\. Nothing was kept\n$`));
+      expect(readdirSync(volume)).toEqual([]);
+    } finally {
+      unmountSmallVolume(volume);
+    }
+  }, 60_000);
 
   it('projections:rebuild of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
     const result = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: join(work, 'no-such-data') });
