@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DATA_DIR_LOCK } from '../runtime/data-dir-lock';
 import { TAMPERED_ORGS_FILE } from '../runtime/data-dir-tampered-orgs-share';
+import { REBUILD_LOCK } from '../read-models/rebuild-lock';
 import { takePidLock } from '../shared/pid-lock';
 import { createPrivateFile, makePrivateDir, narrowModes, PRIVATE_DIR_MODE } from '../shared/private-files';
 import { refuseNewerDataDir } from '../shared/data-format';
@@ -22,7 +23,7 @@ export const EMBEDDED_STORES = ['read-models.sqlite', 'merkle-nodes.sqlite', 'em
 const isStoreFile = (name: string): boolean => /\.sqlite(-wal|-shm|-journal)?$/.test(name);
 
 /** What belongs to the running processes, not to the data: the roles' lock and the last finding of the self-check (and its partial write). */
-const isRunningState = (name: string): boolean => name === DATA_DIR_LOCK || name.startsWith(TAMPERED_ORGS_FILE);
+const isRunningState = (name: string): boolean => name === DATA_DIR_LOCK || name === REBUILD_LOCK || name.startsWith(TAMPERED_ORGS_FILE);
 
 /** `path` with every link on it resolved; what does not exist yet of it, as written. */
 function realPath(path: string): string {

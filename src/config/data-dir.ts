@@ -54,10 +54,10 @@ function linkOfAnother(dir: string, uid: number): string | undefined {
 /** What a process of ztkeys makes in its data folder: true for the names of its stores (and their SQLite companions), secrets, keys, lock and outbox. */
 export type OwnEntry = (name: string) => boolean;
 
-/** DATA_DIR: the embedded stores, the generated secrets and log key, the roles' lock, the self-check's finding (and its partial write), the outbox. */
+/** DATA_DIR: the embedded stores, the generated secrets and log key, the roles' and a rebuild's locks, the self-check's finding (and its partial write), the outbox. */
 export const serverEntry: OwnEntry = (name) =>
   /^(events|read-models|merkle-nodes|email)\.sqlite(-wal|-shm|-journal)?$/.test(name) ||
-  ['jwt-secret', 'bootstrap-token', 'challenge-secret', 'log-signing-key', 'roles.lock', 'outbox'].includes(name) ||
+  ['jwt-secret', 'bootstrap-token', 'challenge-secret', 'log-signing-key', 'roles.lock', 'rebuild.lock', 'outbox'].includes(name) ||
   name.startsWith('tampered-orgs.json');
 
 /** WITNESS_DATA_DIR: the witness's store and its generated key. */

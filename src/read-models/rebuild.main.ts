@@ -3,6 +3,7 @@
  * rebuilds read models from the event log, one reader feeding them all, while the API keeps
  * serving the old ones, then switches. Same configuration as the app: DATA_DIR, EVENTSTORE_URL, MONGODB_URL.
  */
+import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/app-config';
 import { checkServerDataDir, storageFaultAtStart } from '../config/data-dir';
 import { missingEventLog, openEventStore } from '../event-store/open-event-store';
@@ -10,10 +11,12 @@ import { PROJECTIONS } from '../../projections/projections';
 import { READ_MODEL_NAMES, type ReadModelName } from '../../projections/projection';
 import { openReadModelStore } from './open-read-model-store';
 import { refuseNewerProjections } from './projection-versions';
+import { REBUILD_LOCK } from './rebuild-lock';
 import { rebuildReadModels } from './rebuild-read-models';
 import { OWN_LOOP_BATCHES } from './projection-runner';
 import { ProgressReporter } from '../shared/progress-reporter';
 import { refuseNewerDataDir } from '../shared/data-format';
+import { takePidLock } from '../shared/pid-lock';
 import { toolCommand, ToolUsageError } from '../shared/tool-command-line';
 
 const USAGE = `usage: npm run projections:rebuild -- <${READ_MODEL_NAMES.join('|')}>...`;
@@ -36,11 +39,16 @@ async function main(args: string[]): Promise<number> {
   const missing = missingEventLog(config);
   if (missing) throw new Error(missing);
   refuseNewerDataDir(config.dataDir);
+  // One at a time: each drops the generations no rebuild made active, the other's half-built one among them.
+  const lock = takePidLock(join(config.dataDir, REBUILD_LOCK));
+  if ('heldBy' in lock) throw new Error(`another rebuild (pid ${lock.heldBy}) is running on DATA_DIR ${config.dataDir}: let it finish, then run again if you still need to`);
   try {
     return await rebuild(config, names);
   } catch (error) {
     // A full disk is one line naming DATA_DIR, as the server says it, not SQLite's "disk I/O error".
     throw storageFaultAtStart(error, config.dataDir) ?? error;
+  } finally {
+    lock.release();
   }
 }
 

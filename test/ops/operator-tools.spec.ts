@@ -101,6 +101,19 @@ describe('operator tools called wrong', () => {
     }
   }, 60_000);
 
+  it('projections:rebuild while another rebuild runs on the DATA_DIR is refused naming it (two at once dropped each other\'s half-built generation: a raw "no such table"), and runs once it is gone', async () => {
+    const dataDir = join(work, 'rebuilt-twice');
+    await (await openEventStore(loadConfig({ DATA_DIR: dataDir }))).close();
+    // The lock as a running rebuild holds it: its pid, this test's process standing in for it.
+    writeFileSync(join(dataDir, 'rebuild.lock'), `${process.pid}\n`);
+    const refused = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: dataDir });
+    expect([refused.status, refused.stderr]).toEqual([1, `rebuild failed: another rebuild (pid ${process.pid}) is running on DATA_DIR ${dataDir}: let it finish, then run again if you still need to\n`]);
+    rmSync(join(dataDir, 'rebuild.lock'));
+    const rebuilt = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: dataDir });
+    expect(rebuilt.status).toBe(0);
+    expect(existsSync(join(dataDir, 'rebuild.lock'))).toBe(false);
+  }, 60_000);
+
   it('projections:rebuild of a DATA_DIR without an event log (a mistyped path) fails naming DATA_DIR, creating nothing', () => {
     const result = run('read-models/rebuild.main.js', ['org-status'], { DATA_DIR: join(work, 'no-such-data') });
     expect(result.status).toBe(1);
