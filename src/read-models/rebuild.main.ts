@@ -39,16 +39,18 @@ async function main(args: string[]): Promise<number> {
   const missing = missingEventLog(config);
   if (missing) throw new Error(missing);
   refuseNewerDataDir(config.dataDir);
-  // One at a time: each drops the generations no rebuild made active, the other's half-built one among them.
-  const lock = takePidLock(join(config.dataDir, REBUILD_LOCK));
-  if ('heldBy' in lock) throw new Error(`another rebuild (pid ${lock.heldBy}) is running on DATA_DIR ${config.dataDir}: let it finish, then run again if you still need to`);
+  let release = (): void => undefined;
   try {
+    // One at a time: each drops the generations no rebuild made active, the other's half-built one among them.
+    const lock = takePidLock(join(config.dataDir, REBUILD_LOCK));
+    if ('heldBy' in lock) throw new Error(`another rebuild (pid ${lock.heldBy}) is running on DATA_DIR ${config.dataDir}: let it finish, then run again if you still need to`);
+    release = lock.release;
     return await rebuild(config, names);
   } catch (error) {
-    // A full disk is one line naming DATA_DIR, as the server says it, not SQLite's "disk I/O error".
+    // A full disk is one line naming DATA_DIR, as the server says it, not SQLite's "disk I/O error" (nor the lock's ENOSPC).
     throw storageFaultAtStart(error, config.dataDir) ?? error;
   } finally {
-    lock.release();
+    release();
   }
 }
 
