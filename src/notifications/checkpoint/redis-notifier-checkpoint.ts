@@ -25,9 +25,7 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
 
   /** "position eventId"; a value written before checkpoints named their event is the position alone. */
   async load(): Promise<LogCheckpoint | undefined> {
-    // The notifier's first command, at start: after the connection is made or has failed.
-    await this.connected;
-    const value = await this.redis.get(this.key);
+    const value = await this.sent(() => this.redis.get(this.key));
     if (value === null) return undefined;
     const [position, eventId] = value.split(' ');
     return { position: BigInt(position), eventId };
@@ -36,16 +34,16 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   async save({ position, eventId }: LogCheckpoint): Promise<boolean> {
     const value = eventId === undefined ? position.toString() : `${position} ${eventId}`;
     // Read and written in one script: SET ... GET would do it too, but from Redis 6.2 only (BullMQ takes 5.0).
-    const before = await this.redis.eval("local before = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return before", 1, this.key, value);
+    const before = await this.sent(() => this.redis.eval("local before = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return before", 1, this.key, value));
     return before !== null;
   }
 
   async park({ position, eventId, type, schemaVersion, reason }: ParkedEvent): Promise<void> {
-    await this.redis.hset(this.parkedKey, eventId, JSON.stringify({ position: position.toString(), type, schemaVersion, reason }));
+    await this.sent(() => this.redis.hset(this.parkedKey, eventId, JSON.stringify({ position: position.toString(), type, schemaVersion, reason })));
   }
 
   async parked(): Promise<ParkedEvent[]> {
-    const fields = await this.redis.hgetall(this.parkedKey);
+    const fields = await this.sent(() => this.redis.hgetall(this.parkedKey));
     const parked = Object.entries(fields).map(([eventId, value]) => {
       const { position, type, schemaVersion, reason } = JSON.parse(value) as { position: string; type: string; schemaVersion: number; reason: string };
       return { position: BigInt(position), eventId, type, schemaVersion, reason };
@@ -54,7 +52,13 @@ export class RedisNotifierCheckpoint implements NotifierCheckpoint {
   }
 
   async unpark(eventId: string): Promise<void> {
-    await this.redis.hdel(this.parkedKey, eventId);
+    await this.sent(() => this.redis.hdel(this.parkedKey, eventId));
+  }
+
+  /** A command, sent once the connection's first outcome is known (whichever command a caller sends first). */
+  private async sent<T>(command: () => Promise<T>): Promise<T> {
+    await this.connected;
+    return command();
   }
 
   async close(): Promise<void> {
