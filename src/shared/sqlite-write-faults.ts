@@ -21,13 +21,24 @@ export function isStorageFault(error: unknown): boolean {
  */
 const LOCK_RETRY_MS = [1, 1, 2, 5, 10, 25, 50];
 
-/** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
 /** The file's bytes are not a database's where a statement read them (a restore of a damaged copy): no retry mends it. By code (see isStorageFault). */
 function damagedFile(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^(SQLITE_CORRUPT|SQLITE_NOTADB)/.test(code);
 }
 
+/**
+ * A statement's error as callers should see it where no readiness is kept for the file (a
+ * read-only connection): StoreUnavailable naming `store` for a storage fault or a damaged page
+ * (503, saying what to do), else itself.
+ */
+export function storeFaultOf(error: unknown, store: string): unknown {
+  if (damagedFile(error)) return new StoreUnavailable(store, `${(error as Error).message}: the file is damaged; put back a whole copy of it (from a backup)`);
+  if (error instanceof StoreUnavailable || !isStorageFault(error)) return error;
+  return new StoreUnavailable(store, error);
+}
+
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. By code (see isStorageFault). */
 function lockHeldElsewhere(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
@@ -116,14 +127,14 @@ export class SqliteWriteFaults {
     }
   }
 
-  /** The error as callers should see it: StoreUnavailable for a storage fault (recorded), else itself. */
+  /** The error as callers should see it: StoreUnavailable for a storage fault or a damaged page (recorded), else itself. */
   classify(error: unknown): unknown {
     if (damagedFile(error)) {
-      this.damaged ??= new StoreUnavailable(this.store, `${(error as Error).message}: the file is damaged; put back a whole copy of it (from a backup)`);
+      this.damaged ??= storeFaultOf(error, this.store) as StoreUnavailable;
       return this.damaged;
     }
     if (error instanceof StoreUnavailable || !isStorageFault(error)) return error;
-    this.fault = new StoreUnavailable(this.store, error);
+    this.fault = storeFaultOf(error, this.store) as StoreUnavailable;
     this.truncateWal();
     return this.fault;
   }

@@ -5,13 +5,14 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PROJECTIONS } from '../../projections/projections';
 import { INSERT_EVENT_SQL } from '../../src/event-store/sqlite/sqlite-event-log';
 import type { DocumentQuery } from '../../src/read-models/read-model-store.port';
 import { projectedModels } from '../../src/read-models/projected-models';
 import { SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
+import { StoreUnavailable } from '../../src/shared/store-unavailable';
 import { appendAll, syntheticCommands } from './fixtures/synthetic-log';
 import { openEventLog, readWholeLog, referenceDump, startRunners, waitUntilCaughtUp } from './support/read-model-fixture';
 import { tempDir } from './support/stores';
@@ -114,6 +115,35 @@ describe('audit trail answered from the embedded event log', () => {
       await copied.close();
       await log.cleanup();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a damaged page of the log (a damaged copy restored) with StoreUnavailable naming the log and saying so', async () => {
+    const log = openEventLog();
+    const dir = tempDir('audit-trail-damaged');
+    await appendAll(log.events, syntheticCommands({ orgs: 1, agentsPerOrg: 20, commands: 300, seed: 5 }));
+    const org = (await readWholeLog(log.events)).at(-1)!.metadata.orgId;
+    await log.events.close();
+    const raw = new Database(log.path);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    const leaves = raw.prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf'").pluck().all() as number[];
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    raw.close();
+    const fd = openSync(log.path, 'r+');
+    for (const page of leaves) writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+    closeSync(fd);
+    const fromLog = new SqliteReadModelStore({ path: join(dir, 'from-log.sqlite'), eventLogPath: log.path });
+    try {
+      const query: DocumentQuery = { collection: 'audit_log', conditions: [{ field: 'orgId', op: 'eq', value: org }], orderBy: 'position', limit: 50 };
+      for (const read of [() => fromLog.find(query), () => fromLog.findJson(query, [])]) {
+        const failure = await read().then(() => undefined, (error: unknown) => error);
+        expect(failure).toBeInstanceOf(StoreUnavailable);
+        expect((failure as Error).message).toBe('the event store (events.sqlite) is unavailable: database disk image is malformed: the file is damaged; put back a whole copy of it (from a backup)');
+      }
+    } finally {
+      await fromLog.close();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(dirname(log.path), { recursive: true, force: true });
     }
   });
 

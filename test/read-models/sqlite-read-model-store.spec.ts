@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { changeVersion, type DocumentChange } from '../../projections/document-change';
 import { isStorageFault } from '../../src/shared/sqlite-write-faults';
+import { StoreUnavailable } from '../../src/shared/store-unavailable';
 import type { DocumentQuery } from '../../src/read-models/read-model-store.port';
 import { COLLECTION_INDEXES } from '../../src/read-models/read-model-schema';
 import { REDUCED_HERE_UP_TO, SqliteReadModelStore } from '../../src/read-models/sqlite/sqlite-read-model-store';
@@ -203,7 +204,7 @@ describe('embedded SQLite read-model store: large reduceJson reads on one worker
     }
   });
 
-  it("rejects with SQLite's own error code when the worker cannot read the file (a storage fault: 503, as on the caller's thread)", async () => {
+  it("rejects with StoreUnavailable, SQLite's own error code its cause, when the worker cannot read the file (a storage fault: 503, as on the caller's thread)", async () => {
     const { store, path, opened } = await filled();
     try {
       // The file gone from under the store: its own connection still reads the open file, the worker cannot open it.
@@ -212,11 +213,44 @@ describe('embedded SQLite read-model store: large reduceJson reads on one worker
         () => undefined,
         (error: unknown) => error,
       );
-      expect(fault).toBeInstanceOf(Error);
-      expect(fault).toMatchObject({ name: 'SqliteError', code: 'SQLITE_CANTOPEN', message: 'unable to open database file' });
-      expect(isStorageFault(fault)).toBe(true);
+      expect(fault).toBeInstanceOf(StoreUnavailable);
+      expect(fault).toMatchObject({ message: 'the read models (read-models.sqlite) is unavailable: unable to open database file', cause: { code: 'SQLITE_CANTOPEN' } });
+      expect(isStorageFault((fault as Error).cause)).toBe(true);
     } finally {
       await store.close();
+      await opened.cleanup();
+    }
+  });
+
+  it('answers a damaged page a read meets (a damaged copy restored) with StoreUnavailable saying so, on the caller\'s thread and the worker\'s, and fails readiness', async () => {
+    const { store, path, opened } = await filled();
+    const generation = await store.activeGeneration('org-status');
+    await store.close();
+    const db = new Database(path);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const leaves = db.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'").pluck().all(`agent_browsers_${generation}`) as number[];
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    // Every leaf of the documents' table overwritten: its index (counts) is whole, each document read meets the damage.
+    const fd = openSync(path, 'r+');
+    for (const page of leaves) writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+    closeSync(fd);
+    const damaged = await opened.reopen();
+    try {
+      await damaged.init();
+      expect(await damaged.ping()).toBe(true);
+      const failures = await Promise.all([
+        damaged.findById('agent_browsers', 'a00001'),
+        damaged.find({ ...all, limit: 5 }),
+        damaged.reduceJson([all], reducer('agentIdsAndThread', 'asked')),
+      ].map((read) => read.then(() => undefined, (error: unknown) => error)));
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(StoreUnavailable);
+        expect((failure as Error).message).toBe('the read models (read-models.sqlite) is unavailable: database disk image is malformed: the file is damaged; put back a whole copy of it (from a backup)');
+      }
+      await expect(damaged.ping()).rejects.toThrow(failures[0] as Error);
+    } finally {
+      await damaged.close();
       await opened.cleanup();
     }
   });

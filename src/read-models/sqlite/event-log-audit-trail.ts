@@ -25,7 +25,7 @@ export class EventLogAuditTrail {
   /** The table's own `as_stored` column, or (a log created before it) its expression a row. */
   private readonly asStoredColumn: boolean;
 
-  constructor(path: string) {
+  constructor(readonly path: string) {
     this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     this.db.defaultSafeIntegers(true);
     boundPageCache(this.db);

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
 import { openSqliteFile, sqliteAnswers } from '../../shared/sqlite-file';
-import { SqliteWriteFaults } from '../../shared/sqlite-write-faults';
+import { SqliteWriteFaults, storeFaultOf } from '../../shared/sqlite-write-faults';
 import { StoreUnavailable } from '../../shared/store-unavailable';
 import { BatchDocuments, type DocumentWrite, type StoredDocuments } from '../batch-documents';
 import { DocumentCache } from '../document-cache';
@@ -368,32 +368,52 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async find(query: DocumentQuery): Promise<ReadModelDocument[]> {
-    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.find(query);
+    if (this.auditTrail && query.collection === 'audit_log') return this.fromLog((trail) => trail.find(query));
     const select = this.selectSql(query);
     if (!select) return [];
-    return this.statement(select.sql)
-      .pluck()
-      .all(...select.bindings)
-      .map((document) => JSON.parse(document as string) as ReadModelDocument);
+    return this.read(() =>
+      this.statement(select.sql)
+        .pluck()
+        .all(...select.bindings)
+        .map((document) => JSON.parse(document as string) as ReadModelDocument),
+    );
   }
 
   async findById(collection: CollectionName, id: string, generation?: number): Promise<ReadModelDocument | undefined> {
     const key = String(checkQueryValue(id));
-    if (this.auditTrail && collection === 'audit_log') return this.auditTrail.findById(key);
-    const document = this.get<{ document: string }>(`SELECT document FROM ${this.table({ collection, generation })} WHERE id = ?`, key)?.document;
+    if (this.auditTrail && collection === 'audit_log') return this.fromLog((trail) => trail.findById(key));
+    const document = this.read(() => this.get<{ document: string }>(`SELECT document FROM ${this.table({ collection, generation })} WHERE id = ?`, key)?.document);
     return document === undefined ? undefined : (JSON.parse(document) as ReadModelDocument);
   }
 
   async count(query: CountQuery): Promise<number> {
-    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.count(query);
+    if (this.auditTrail && query.collection === 'audit_log') return this.fromLog((trail) => trail.count(query));
     const where = whereSql(query);
     if (!where) return 0;
-    return this.get<{ n: number }>(`SELECT count(*) AS n FROM ${this.table(query)} WHERE ${where.sql}`, ...where.bindings)!.n;
+    return this.read(() => this.get<{ n: number }>(`SELECT count(*) AS n FROM ${this.table(query)} WHERE ${where.sql}`, ...where.bindings)!.n);
   }
 
   async findJson(query: DocumentQuery, omit: readonly string[]): Promise<DocumentsJson> {
-    if (this.auditTrail && query.collection === 'audit_log') return this.auditTrail.findJson(query, omit);
+    if (this.auditTrail && query.collection === 'audit_log') return this.fromLog((trail) => trail.findJson(query, omit));
     return documentsJson(await this.find(query), query.orderBy, omit);
+  }
+
+  /** A read that meets a storage fault or a damaged page: StoreUnavailable (503) and readiness failing, as a write's. */
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw this.faults.classify(error);
+    }
+  }
+
+  /** The audit trail's read: its faults are the event log's file's, named so (readiness follows the event store's own connection). */
+  private fromLog<T>(query: (trail: EventLogAuditTrail) => T): T {
+    try {
+      return query(this.auditTrail!);
+    } catch (error) {
+      throw storeFaultOf(error, `the event store (${basename(this.auditTrail!.path)})`);
+    }
   }
 
   /**
@@ -420,7 +440,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       return await this.readsWorker.reduce(read.map((query) => this.selectSql(query) ?? null), reducer);
     } catch (error) {
       const switched = queries.some((query, i) => query.generation === undefined && this.active(modelOf(query.collection)) !== read[i].generation);
-      if (!switched || !/^no such (table|index)/.test((error as Error).message)) throw error;
+      if (!switched || !/^no such (table|index)/.test((error as Error).message)) throw this.faults.classify(error);
       if (again) return this.reduceInWorker(queries, reducer, false);
       throw new StoreUnavailable(this.faults.store, error);
     }
@@ -434,7 +454,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async counts(query: CountsQuery): Promise<Map<string, number>> {
     const sql = `SELECT value, n FROM ${this.countsTable(query)} WHERE grp = ? AND n <> 0`;
-    const rows = this.statement(sql).all(checkQueryValue(query.group)) as Array<{ value: string; n: number }>;
+    const rows = this.read(() => this.statement(sql).all(checkQueryValue(query.group)) as Array<{ value: string; n: number }>);
     return new Map(rows.map((row) => [row.value, row.n]));
   }
 
