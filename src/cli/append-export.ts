@@ -9,6 +9,8 @@ import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { readExportEnds, type ExportFileEnds, type ExportRecord } from './export-file-ends';
 import { sentence } from '../shared/hidden-characters';
+import type { Checkpoint } from '../transparency/checkpoint';
+import { filesExtend, notWitnessed } from './witnessed-prefix';
 
 /** What an append did. */
 export interface Appended {
@@ -27,12 +29,15 @@ export interface Appended {
  * line is the org's first entry, its last complete line the entry at its position), so another
  * org's export is refused with nothing written (garbage already was, by readExportEnds).
  *
+ * With the checkpoint the CLI's witness accepted, the file with its new lines must extend it
+ * (exit 7, nothing written, if not).
+ *
  * Crash-safe by order: the new lines are downloaded whole to a file beside it first (a download
  * that breaks off leaves the export as it was), then appended. A crash during that copy can only
  * leave a line cut short at the end, which the next append cuts off and writes again (it goes on
  * from the last complete line), as it does for an export cut short by `>` redirection.
  */
-export async function appendExport(session: AgentSession, path: string, ends: ExportFileEnds): Promise<Appended> {
+export async function appendExport(session: AgentSession, path: string, ends: ExportFileEnds, witnessed?: Checkpoint): Promise<Appended> {
   const after = ends.last.position;
   const download = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.download`);
   try {
@@ -45,6 +50,9 @@ export async function appendExport(session: AgentSession, path: string, ends: Ex
     await checkOfThisOrg(session, path, ends.first, ends.last);
     await save(await session.api.auditExport(session.profile.orgId, after), createWriteStream(download), path);
     const lines = await countLines(download);
+    // The file and its new lines must give the witnessed root: checked before the file is written.
+    const reason = witnessed && (await filesExtend(witnessed, [{ path, end: ends.complete }, { path: download }]));
+    if (witnessed && reason !== undefined) throw notWitnessed(witnessed, reason, `${path} was left as it was.`);
     if (ends.complete < ends.size) truncateSync(path, ends.complete);
     try {
       // flush: fsync before the stream closes, so "appended" is said of lines on the disk.

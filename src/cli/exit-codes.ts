@@ -17,7 +17,7 @@ export const EXIT = {
   CHECK_FAILED: 5,
   /** `audit verify`: the audit log is invalid or was tampered with (the first bad line and why are printed, then how far it was verified). */
   TAMPERED: 6,
-  /** The witness refused: the server's log is not an extension of the checkpoint this CLI saw before; or `audit verify`: the file does not extend the trusted checkpoint; or the checkpoint lacks the shared witnesses' cosignatures (--witness-key). */
+  /** The witness refused: the server's log (or the export written) is not an extension of the checkpoint this CLI saw before; or `audit verify`: the file does not extend the trusted checkpoint; or the checkpoint lacks the shared witnesses' cosignatures (--witness-key). */
   FORKED: 7,
   /** The agent token expired (seen here) or the server did not accept it (401 UNAUTHENTICATED, or no code): log in again. */
   TOKEN_EXPIRED: 8,
@@ -40,7 +40,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   [EXIT.SERVER]: 'server error (HTTP 5xx), unreadable answer, a redirect, or server unreachable',
   [EXIT.CHECK_FAILED]: 'refused by ztkeys: wrong passphrase, damaged key file, or a server answer that failed a check',
   [EXIT.TAMPERED]: '"audit verify": the audit log is invalid or tampered (the first bad line and why are printed, then how far it was verified)',
-  [EXIT.FORKED]: "forked: the server's audit log does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint, or the checkpoint lacks the cosignatures --witness-key requires",
+  [EXIT.FORKED]: "forked: the server's audit log, or the export written, does not extend the checkpoint this CLI saw before, or the file given to \"audit verify\" does not extend --trusted-checkpoint, or the checkpoint lacks the cosignatures --witness-key requires",
   [EXIT.TOKEN_EXPIRED]: 'the agent token expired or was not accepted: log in again',
   [EXIT.UNCOVERED]: '"audit verify": verified up to the last checkpoints, but events after them are signed by none: not verified',
   [EXIT.NEWER_RELEASE]: '"audit verify": cannot verify: the file holds events a newer ztkeys wrote (no tampering found before or after them): verify it with that release',

@@ -82,11 +82,13 @@ describe('the witness against a server that answers what it likes', () => {
     }
   });
 
-  it('keeps the checkpoint it saw when the server serves one of that size signed earlier, and says so', async () => {
+  it('keeps the checkpoint it saw when the server serves one of that size signed earlier, and says so (the export, no export of it here, then refused)', async () => {
     latest = note(5, new Date('2026-11-30T00:00:00Z'));
     const io = memoryIo({ ZTKEYS_HOME: home });
-    expect(await runCli(['audit', 'export'], io)).toBe(EXIT.OK);
+    // This server's export is its checkpoint note: not the 5 events the kept checkpoint signs.
+    expect(await runCli(['audit', 'export'], io)).toBe(EXIT.FORKED);
     expect(io.stderr.text).toContain('the server\'s checkpoint of size 5 was signed before the one of size 5 this CLI saw; it keeps the newer one.');
+    expect(io.stderr.text).toContain('REFUSED: the export does not extend the checkpoint of size 5 this CLI witnessed: line 1 is no export record: the line is not JSON.');
     expect(new ProfileStore(home).lastCheckpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId)?.note).toBe(saved);
   });
 });
