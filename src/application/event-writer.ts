@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore, type ExpectedRevision, type StreamGuard }
 import { type CommandContext, envelope } from './command-context';
 import { type LoadedStream, type StreamFold, StreamStates } from './stream-states';
 import { TamperedOrgs } from './tampered-orgs';
+import { CLOCK_SKEW_TOLERANCE_MS } from '../domain/shared/signed-proof';
 
 /**
  * Events a decider produced for one stream, with the revision the decision was based on. A
@@ -20,8 +21,16 @@ export interface Decision {
   decider?: StreamFold<unknown>;
 }
 
-/** A stream a command read to decide, and writes nothing to: the append goes through only if it has not moved. */
-export const guard = ({ stream, expected }: Pick<Decision, 'stream' | 'expected'>): Decision => ({ stream, expected, events: [] });
+/**
+ * A stream a command read to decide, and writes nothing to: the append goes through only if it has
+ * not moved, and is recorded no earlier than its last event (a fact the decision relied on).
+ */
+export const guard = ({ stream, expected, lastOccurredAt }: Pick<Decision, 'stream' | 'expected' | 'lastOccurredAt'>): Decision => ({
+  stream,
+  expected,
+  events: [],
+  lastOccurredAt,
+});
 
 /**
  * The events decided on a loaded stream. Written out rather than `{ ...loaded, events }`: on
@@ -37,14 +46,24 @@ export const decided = <S>(loaded: LoadedStream<S>, events: readonly LogEvent[])
   decider: loaded.decider as StreamFold<unknown>,
 });
 
+type Dated = Pick<Decision, 'lastOccurredAt'>;
+
 /**
- * When events written to these streams are recorded: `now`, or a stream's last event's time if
- * later, since time never goes backwards within a stream, whatever this instance's clock says.
- * A rule that depends on that time (an expiry) decides at it, so that the log shows what it decided.
+ * When a decision writing to `written` streams, having read `read` ones, is recorded: `now`, or a
+ * stream's last event's time if later, whatever this instance's clock says. Time never goes
+ * backwards within a stream; and a decision is not dated before a fact it read (a refusal for a
+ * key that another instance, its clock ahead, revoked is not dated before the revocation, where
+ * an as-of query would say the key was still ACTIVE), unless that fact is dated further ahead of
+ * `now` than the clocks of the instances may be apart (CLOCK_SKEW_TOLERANCE_MS): a clock fault,
+ * which would otherwise date every decision reading it in its future (every approval of an
+ * approver whose key stream it dated, their challenges then expired). A rule that depends on that
+ * time (an expiry) decides at it, so that the log shows what it decided.
  */
-export function recordedAt(now: Date, ...streams: Pick<Decision, 'lastOccurredAt'>[]): string {
+export function recordedAt(now: Date, written: readonly Dated[], read: readonly Dated[] = []): string {
   let at = now.toISOString();
-  for (const { lastOccurredAt } of streams) if (lastOccurredAt !== undefined && lastOccurredAt > at) at = lastOccurredAt;
+  for (const { lastOccurredAt } of written) if (lastOccurredAt !== undefined && lastOccurredAt > at) at = lastOccurredAt;
+  const skewed = new Date(now.getTime() + CLOCK_SKEW_TOLERANCE_MS).toISOString();
+  for (const { lastOccurredAt } of read) if (lastOccurredAt !== undefined && lastOccurredAt > at && lastOccurredAt <= skewed) at = lastOccurredAt;
   return at;
 }
 
@@ -70,7 +89,11 @@ export class EventWriter {
     const written = decisions.filter((decision) => decision.events.length > 0);
     if (written.length === 0) return undefined;
     this.tampered.refuseWritesOf(context.orgId);
-    const occurredAt = recordedAt(context.now, ...written);
+    const occurredAt = recordedAt(
+      context.now,
+      written,
+      decisions.filter((decision) => decision.events.length === 0),
+    );
     let index = 0;
     const writes = written.map(({ stream, expected, events }) => {
       const enveloped = envelope(events, context, occurredAt, index);

@@ -43,6 +43,19 @@ describe('EventWriter', () => {
     expect(times).toEqual(['2025-03-01T10:05:00.000Z', '2025-03-01T10:05:00.000Z', '2025-03-01T10:06:00.000Z']);
   });
 
+  it('dates a write no earlier than the last event of a stream it only read (a decision is never dated before a fact it relied on)', async () => {
+    // Given another stream written by an instance whose clock is a minute ahead
+    await writer.write(context('2025-03-01T10:01:00.000Z'), { ...(await states.load(other, browserDecider)), events: [refused] });
+    // When a command at 10:00 writes, having read it
+    await writer.write(context('2025-03-01T10:00:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] }, guard(await states.load(other, browserDecider)));
+    // Then it is dated at that stream's time
+    expect((await store.readStream(stream)).map((event) => event.metadata.occurredAt)).toEqual(['2025-03-01T10:01:00.000Z']);
+    // But a stream read that is dated further ahead than the clocks may be apart (2 minutes: a clock fault) does not date it in its future
+    await writer.write(context('2025-03-01T10:05:00.000Z'), { ...(await states.load(other, browserDecider)), events: [refused] });
+    await writer.write(context('2025-03-01T10:02:00.000Z'), { ...(await states.load(stream, browserDecider)), events: [refused] }, guard(await states.load(other, browserDecider)));
+    expect((await store.readStream(stream)).map((event) => event.metadata.occurredAt)).toEqual(['2025-03-01T10:01:00.000Z', '2025-03-01T10:02:00.000Z']);
+  });
+
   it('turns a decision with no events into a guard: the write fails when that stream moved', async () => {
     const read = await states.load(other, browserDecider);
     await writer.write(context('2025-03-01T10:00:00.000Z'), { ...read, events: [refused] });

@@ -22,6 +22,9 @@ import { serverForSuite, type SuiteServer } from '../support/server-for-suite';
 import { expectNothingWritten, expectProblem } from './expectations';
 import { TamperedOrgs } from '../../src/application/tampered-orgs';
 import { signedLog } from './signed-export';
+import { QueryBus } from '@nestjs/cqrs';
+import { IssueChallengeQuery } from '../../src/application/use-cases/issue-challenge';
+import { agentStream, browserStream } from '../../src/domain/streams';
 
 /** Further ahead than a challenge lives (5 minutes) plus the clock skew it tolerates (2 minutes). */
 const AHEAD_MS = 10 * 60_000;
@@ -143,12 +146,33 @@ describe('browser actions decided at the time they are recorded (an instance who
     expect(behind).toBe('PROMPT_REQUIRED');
   });
 
+  it('dates a task refused for a key that an instance whose clock is ahead revoked no earlier than the revocation (a decision is never dated before a fact it relied on), so that as-of and the log agree', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    await suite.journey.requestKey(alice);
+    const carol = await suite.journey.addAgent(alice, 'carol');
+    carol.key = await suite.journey.activeKey(carol, alice);
+    // Within the tolerated skew: a minute ahead.
+    await instance(suite, 60_000).revokeKey(alice.orgId, 'carol');
+    const refused = await suite.journey.sensitiveTask(carol, 'laptop', 'export');
+    expectProblem(refused, 401, 'NO_ACTIVE_KEY');
+    const [revoked] = (await suite.server.eventStore.readStream(agentStream(alice.orgId, 'carol'))).filter((event) => event.type === 'KeyRevoked');
+    const [task] = await suite.server.eventStore.readStream(browserStream(alice.orgId, 'carol', 'laptop'));
+    expect({ type: task.type, reason: task.data.reason }).toEqual({ type: 'SensitiveTaskRefused', reason: 'NO_ACTIVE_KEY' });
+    // Dated before it, an as-of query at that instant said carol held an ACTIVE key, beside a refusal saying she held none.
+    expect(task.metadata.occurredAt >= revoked.metadata.occurredAt).toBe(true);
+    expect(await verified(alice, 1)).toEqual({ code: EXIT.OK, stderr: '' });
+  });
+
   it('refuses a challenge issued by an instance more than the tolerated skew ahead, rather than record a signature dated before its challenge was issued', async () => {
     const alice = await suite.journey.createOrg('alice');
     await suite.journey.requestKey(alice);
-    // Issued by the server; used on an instance whose clock is AHEAD_MS behind it, beyond the 2 minutes the clocks may be apart.
-    const proof = await suite.journey.signed(alice, alice.key!, { purpose: 'PROMPT_FREQUENCY', browserId: 'desk', frequency: 'DAILY' });
-    const answer = await instance(suite, -AHEAD_MS).signedFrequency(alice.orgId, 'alice', 'desk', 'DAILY', proof);
+    // Issued by an instance whose clock is AHEAD_MS ahead, beyond the 2 minutes the clocks may be apart; used on one at the
+    // real time, which every fact the change relies on is dated by (an instance behind takes the time of the facts it read).
+    const issued = await suite.server.app
+      .get(QueryBus)
+      .execute(new IssueChallengeQuery(alice.orgId, 'alice', { purpose: 'PROMPT_FREQUENCY', browserId: 'desk', frequency: 'DAILY' }, new Date(Date.now() + AHEAD_MS)));
+    const proof = { challengeId: issued.challengeId, signature: alice.key!.sign(issued.statement) };
+    const answer = await instance(suite, 0).signedFrequency(alice.orgId, 'alice', 'desk', 'DAILY', proof);
     expect((await suite.journey.setPromptFrequency(alice, 'laptop', 'DAILY')).status).toBe(200);
     // What the server wrote verifies: the instance behind recorded nothing it would date before its challenge.
     expect(await verified(alice, answer === 'CHANGED' ? 2 : 1)).toEqual({ code: EXIT.OK, stderr: '' });

@@ -84,9 +84,12 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       if (keyed && earlier !== undefined) return this.replay(browser.stream, BigInt(earlier), keyed, freshSince);
       // Every new browser grows the admins' status document: an agent adds only so many per window.
       if (browser.expected === 'no_stream') await this.limits.consume('new_browsers_per_agent', limitKey('new_browsers_per_agent', { orgId: context.orgId, agentId }));
-      // Decided at the time it is recorded (the browser stream's last event's, if this instance's clock is behind it): a
+      // Decided at the time it is recorded (the last event's of the browser stream or of a stream it relied on, if this instance's clock is behind it): a
       // REMEMBERED task is granted only within its window then, a signature is checked and opens its window then, as the offline verifier decides them.
-      const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: recordedAt(context.now, browser) };
+      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key, a logout
+      // only while they are still a member and no AUDITOR (R17, R18): a change of either meanwhile decides it anew.
+      const read = action.kind === 'logout' ? [guard(org)] : [guard(org), guard(keys)];
+      const base = { orgId: context.orgId, agentId, browserId, role: actor.role, now: recordedAt(context.now, [browser], read) };
       const command: BrowserCommand =
         action.kind === 'logout'
           ? { type: 'LogOutOfBrowser', ...base }
@@ -96,9 +99,6 @@ export class BrowserActionHandler implements ICommandHandler<BrowserActionComman
       const { events, refusal } = browserDecider.decide(command, browser.state);
       // Spent by a member acting in their own browser (a recorded refusal too), never by another caller.
       await spendOrgBudget();
-      // A task or prompt change is recorded only while the agent is still a member with this ACTIVE key, a logout
-      // only while they are still a member and no AUDITOR (R17, R18): a change of either meanwhile decides it anew.
-      const read = action.kind === 'logout' ? [guard(org)] : [guard(org), guard(keys)];
       // A refusal binds nothing to the key: recorded (a task's) under fresh ids, the same request is decided anew.
       const writing = keyed && !refusal ? { ...context, eventId: keyed.eventId } : context;
       // Only a logout of a browser already logged out writes nothing: it answers where that logout was recorded.

@@ -48,9 +48,9 @@ export class ChangeOrgPolicyHandler implements ICommandHandler<ChangeOrgPolicyCo
     const proof = await this.proofs.open(challengeId, signature);
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
-      // Decided at the time it is recorded (the org stream's last event's, if this instance's clock is behind it), as the offline verifier checks its challenge.
+      // Decided at the time it is recorded (the last event's of the org stream or of a stream it read, if this instance's clock is behind it), as the offline verifier checks its challenge.
       const { events } = organizationDecider.decide(
-        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: recordedAt(context.now, org), basedOnVersion },
+        { type: 'ChangeOrgPolicy', actorId: actor.agentId, actorKey: actor.activeKey, policy, proof, now: recordedAt(context.now, [org], [keys]), basedOnVersion },
         org.state,
       );
       const position = await this.writer.write(context, decided(org, events), guard(keys));

@@ -109,8 +109,11 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
       // The earlier approvers' keys now: an approval counts while its key is still ACTIVE.
       const earlier = requester.state.requests.get(requestId)?.approvals ?? [];
       const vouching = decision.decision === 'APPROVE' ? await this.directory.approverKeys(context.orgId, org.state, earlier, freshSince) : undefined;
+      // Recorded only while the approver's role, their ACTIVE key, the other approvers' keys (for a
+      // ROTATION and the threshold) and the earlier approvers' keys are still what the decision saw (R17).
+      const read = [org, approverKeys, ...(others?.read ?? []), ...(vouching?.read ?? [])].map(guard);
       // Decided at the time it is recorded, which the request's expiry is checked against, here and by the offline verifier.
-      const now = recordedAt(context.now, requester);
+      const now = recordedAt(context.now, [requester], read);
       const outcome =
         decision.decision === 'APPROVE'
           ? keyDecider.decide(
@@ -133,9 +136,6 @@ export class DecideKeyRequestHandler implements ICommandHandler<DecideKeyRequest
               { type: 'RejectKey', orgId: context.orgId, requestId, approver, reason: decision.reason, proof, policy: org.state.policy, now },
               requester.state,
             );
-      // Recorded only while the approver's role, their ACTIVE key, the other approvers' keys (for a
-      // ROTATION and the threshold) and the earlier approvers' keys are still what the decision saw (R17).
-      const read = [org, approverKeys, ...(others?.read ?? []), ...(vouching?.read ?? [])].map(guard);
       const position = (await this.writer.write(context, decided(requester, outcome.events), ...read))!;
       if (outcome.refusal) {
         if (WRONG_CODE_REFUSALS.has(outcome.refusal.code)) approval?.onWrongCode();

@@ -63,7 +63,7 @@ export class EnforceRecoveries {
         const pendingId = keys.state.pendingRequestId;
         const pending = pendingId === undefined ? undefined : keys.state.requests.get(pendingId);
         // The grant is decided at the time it is recorded: the request's expiry is checked there.
-        const grantedAt = recordedAt(now, keys, recovery);
+        const grantedAt = recordedAt(now, [keys, recovery], [org]);
         try {
           const completed = recoveryDecider.decide(
             {

@@ -76,11 +76,12 @@ export class RequestKeyHandler implements ICommandHandler<RequestKeyCommand> {
       // A retry by a caller who may no longer request keys (now an AUDITOR) is decided anew, and refused as any of their requests.
       const earlier = keyed && !holdsNoKey(actor.role) && keys.state.requests.get(requestId);
       if (earlier) return this.replay(context.orgId, keys, earlier, actor.role, keyed, freshSince);
-      // Decided at the time it is recorded: the agent's stream's last event's, or the org stream's for
-      // the first key (which writes there), if this instance's clock is behind it; its challenge is
-      // checked there, as the offline verifier does, and the request's deadlines count from it. The
-      // public key's stream is written only while empty.
-      const now = recordedAt(context.now, keys, ...(org.state.firstKey === undefined ? [org] : []));
+      // Decided at the time it is recorded: the agent's stream's last event's, or the org stream's
+      // (written for the first key, guarding the append otherwise), if this instance's clock is behind
+      // it; its challenge is checked there, as the offline verifier does, and the request's deadlines
+      // count from it. The public key's stream is written only while empty.
+      const writesOrg = org.state.firstKey === undefined;
+      const now = recordedAt(context.now, writesOrg ? [keys, org] : [keys], writesOrg ? [] : [org]);
       const { events: keyEvents } = keyDecider.decide(
         {
           type: 'RequestKey',

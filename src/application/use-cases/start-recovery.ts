@@ -44,7 +44,8 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
       const recovery = await this.recoveries.load(context.orgId, freshSince);
       // Every approver counts, the agent to restore too (no agent has the empty id): one ACTIVE key doubles the delay.
       const working = await this.directory.activeApprovers(context.orgId, org.state, '', 1, freshSince);
-      const now = recordedAt(context.now, recovery);
+      const read = [org, ...working.read].map(guard);
+      const now = recordedAt(context.now, [recovery], read);
       const { events } = recoveryDecider.decide(
         {
           type: 'StartRecovery',
@@ -57,7 +58,7 @@ export class StartRecoveryHandler implements ICommandHandler<StartRecoveryComman
         },
         recovery.state,
       );
-      const position = (await this.writer.write({ ...context, now: new Date(now) }, decided(recovery, events), guard(org), ...working.read.map(guard)))!;
+      const position = (await this.writer.write({ ...context, now: new Date(now) }, decided(recovery, events), ...read))!;
       const state = recoveryDecider.evolve(recovery.state, events[0]);
       return { recovery: state.recoveries.get(recoveryId)!, position };
     });

@@ -38,9 +38,9 @@ export class VetoRecoveryHandler implements ICommandHandler<VetoRecoveryCommand>
     return retryOnConflict(async (freshSince) => {
       const { org, actor, keys } = await this.directory.actor(context.orgId, context.actor, freshSince);
       const recovery = await this.recoveries.load(context.orgId, freshSince);
-      // Decided at the time it is recorded (the recovery stream's last event's, if this instance's clock is behind it), as the offline verifier checks its challenge.
+      // Decided at the time it is recorded (the last event's of the recovery stream or of a stream it read, if this instance's clock is behind it), as the offline verifier checks its challenge.
       const { events } = recoveryDecider.decide(
-        { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: recordedAt(context.now, recovery) },
+        { type: 'VetoRecovery', orgId: context.orgId, recoveryId, approver: actor, proof, now: recordedAt(context.now, [recovery], [org, keys]) },
         recovery.state,
       );
       const position = (await this.writer.write(context, decided(recovery, events), guard(org), guard(keys)))!;
