@@ -74,8 +74,12 @@ const STORE_LOOK_MIN_MS = 100;
  */
 export class LogCheckpointer {
   private timer: NodeJS.Timeout | undefined;
-  /** When the armed timer fires. */
-  private timerAt = Number.POSITIVE_INFINITY;
+  /**
+   * When the armed timer fires, on the monotonic clock (performance.now()): a wall clock stepped
+   * forward (NTP, a VM resumed) makes orgs due sooner than a timer armed by the clock before, which
+   * a comparison in wall-clock times kept waiting (up to idleMs: an hour of new orgs unsigned).
+   */
+  private timerFiresAt = Number.POSITIVE_INFINITY;
   private running = false;
   private passing: Promise<void> | undefined;
   private unlisten: Array<() => void> = [];
@@ -153,10 +157,13 @@ export class LogCheckpointer {
     if (!this.running || this.supersededBy !== undefined || this.passing || !this.follower.caughtUp || this.gate.holdsEveryOrg) return;
     let due = this.looksAtStore() ? this.storeLookAt : Number.POSITIVE_INFINITY;
     for (const org of this.follower.orgs.values()) due = Math.min(due, this.dueAt(org));
-    if (due === Number.POSITIVE_INFINITY || due >= this.timerAt) return;
+    if (due === Number.POSITIVE_INFINITY) return;
+    const delay = Math.max(0, due - this.follower.clock());
+    // A millisecond's give: each stored event arms again, for what is mostly the same moment.
+    if (performance.now() + delay >= this.timerFiresAt - 1) return;
     clearTimeout(this.timer);
-    this.timerAt = due;
-    this.timer = setTimeout(() => this.pass(), Math.max(0, due - this.follower.clock()));
+    this.timerFiresAt = performance.now() + delay;
+    this.timer = setTimeout(() => this.pass(), delay);
   }
 
   /** Orgs may be due that only the store holds, and this process's last checkpoints are stored. */
@@ -165,7 +172,7 @@ export class LogCheckpointer {
   }
 
   private pass(): void {
-    this.timerAt = Number.POSITIVE_INFINITY;
+    this.timerFiresAt = Number.POSITIVE_INFINITY;
     this.passing = this.signDue()
       .then((signed) => (signed !== undefined ? new Promise((resolve) => setTimeout(resolve, RETRY_MS)) : undefined))
       .catch((error: unknown) => {

@@ -299,6 +299,19 @@ describe('log checkpointer', () => {
     errors.splice(0);
   });
 
+  it('signs at once what is due after the clock stepped forward (NTP, a VM resumed), not when the timer armed by the clock before fires', async () => {
+    let ahead = 0;
+    const clock = () => Date.now() + ahead;
+    await events.append([{ stream: 'org-acme', expected: 'no_stream', events: [orgEvent('acme', 0)] }]);
+    // Idle checkpoints an hour apart: the timer is armed for the next one, an hour away.
+    await start(20, 3_600_000, events, undefined, vouched(), clock);
+    await waitFor(async () => ((await orgLog(events, 'acme')).checkpoints.length === 1 ? true : undefined));
+    // The clock steps two hours forward: the idle checkpoint is due now, and so is the growth after it.
+    ahead = 2 * 3_600_000;
+    await events.append([{ stream: 'org-acme', expected: 0n, events: [orgEvent('acme', 1)] }]);
+    await waitFor(async () => ((await orgLog(events, 'acme')).checkpoints.some((checkpoint) => checkpoint.size === 2) ? true : undefined));
+  });
+
   describe('a clock stepped back (NTP, a VM moved) between two checkpoints of an org', () => {
     /** The server's clock, `back` ms behind the machine's. */
     let back = 0;
