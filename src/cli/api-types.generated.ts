@@ -3123,7 +3123,7 @@ export interface operations {
                 };
             };
             408: components["responses"]["RequestTimeout"];
-            /** @description The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first */
+            /** @description The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals for their key than activated it (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3134,7 +3134,7 @@ export interface operations {
                      *       "type": "urn:ztkeys:problem:last-super-admin",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
+                     *       "detail": "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals for their key than activated it (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
                      *       "code": "LAST_SUPER_ADMIN"
                      *     }
                      */

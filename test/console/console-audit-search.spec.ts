@@ -58,7 +58,7 @@ describe('web console: audit log search where filters match little (Chromium)', 
     // the API, which folds the org's log as it stands): of the log's AgentAdded events and of
     // Carol's events, one is both, at the end.
     await decideAll('alice', agents.map((agentId) => ({ type: 'AddAgent', actorId: 'alice', agent: { agentId, email: `${agentId}@acme.test`, displayName: agentId }, role: 'MEMBER' })));
-    await decideAll('carol', agents.map((agentId) => ({ type: 'ChangeAgentRole', actorId: 'carol', agentId, role: 'AUDITOR', agentHoldsKey: false })));
+    await decideAll('carol', agents.map((agentId) => ({ type: 'ChangeAgentRole', actorId: 'carol', agentId, role: 'AUDITOR', agentKey: undefined })));
     await api('POST', `/v1/orgs/${orgId}/agents`, carol, { agentId: 'dave', email: 'dave@acme.test', displayName: 'Dave', role: 'MEMBER' });
 
     // What the API answers the screen's first request: nothing, and a cursor.

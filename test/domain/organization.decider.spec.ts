@@ -94,63 +94,89 @@ describe('organization decider', () => {
   describe('ChangeAgentRole (R1)', () => {
     it('changes a role, recording both roles', () => {
       decide(org(add('bob', 'MEMBER')))
-        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false })
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentKey: undefined })
         .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
     });
 
     it('writes nothing when the agent already has the role, so a retried change is harmless', () => {
-      decide(org(add('bob', 'ADMIN'))).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false }).thenEvents([]);
+      decide(org(add('bob', 'ADMIN'))).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'ADMIN', agentKey: undefined }).thenEvents([]);
     });
 
     it('refuses an unknown agent and a caller who is not SUPER_ADMIN', () => {
       const events = org(add('bob', 'ADMIN'));
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'zed', role: 'ADMIN', agentHoldsKey: false }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'SUPER_ADMIN', agentHoldsKey: false }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'zed', role: 'ADMIN', agentKey: undefined }).thenRefused('NOT_FOUND', 'AGENT_NOT_FOUND');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'SUPER_ADMIN', agentKey: undefined }).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
     });
 
     it('takes effect at once: a demoted SUPER_ADMIN manages nothing any more', () => {
-      const events = org(add('bob', 'SUPER_ADMIN'), { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'ADMIN', agentHoldsKey: false });
+      const events = org(add('bob', 'SUPER_ADMIN'), { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'ADMIN', agentKey: undefined });
       decide(events).when(add('carol', 'MEMBER', 'alice')).thenRefused('FORBIDDEN', 'NOT_SUPER_ADMIN');
       decide(events).when(add('carol', 'MEMBER', 'bob')).thenEvents([{ type: 'AgentAdded', data: { ...agent('carol'), role: 'MEMBER' } }]);
     });
 
     it('refuses to demote the last SUPER_ADMIN, themself included', () => {
       const refusal = decide(org(add('bob', 'ADMIN')))
-        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'alice', role: 'ADMIN', agentHoldsKey: false })
+        .when({ type: 'ChangeAgentRole', actorId: 'alice', agentId: 'alice', role: 'ADMIN', agentKey: undefined })
         .thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
       expect(refusal.message).toMatch(/last SUPER_ADMIN/);
     });
 
     it('demotes a SUPER_ADMIN while another one remains', () => {
       decide(org(add('bob', 'SUPER_ADMIN')))
-        .when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'MEMBER', agentHoldsKey: false })
+        .when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'MEMBER', agentKey: undefined })
         .thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'alice', from: 'SUPER_ADMIN', to: 'MEMBER' } }]);
     });
 
     it('counts SUPER_ADMINs through promotions and demotions', () => {
       const events = org(
         add('bob', 'MEMBER'),
-        { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'SUPER_ADMIN', agentHoldsKey: false },
-        { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'AUDITOR', agentHoldsKey: false },
+        { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'bob', role: 'SUPER_ADMIN', agentKey: undefined },
+        { type: 'ChangeAgentRole', actorId: 'bob', agentId: 'alice', role: 'AUDITOR', agentKey: undefined },
       );
-      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'ADMIN', agentHoldsKey: false }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
+      decide(events).when({ type: 'ChangeAgentRole', actorId: 'bob', agentId: 'bob', role: 'ADMIN', agentKey: undefined }).thenRefused('CONFLICT', 'LAST_SUPER_ADMIN');
     });
 
     describe('a key keeps the threshold it was approved under (R20, found by the insider probe)', () => {
       const strict = history(organizationDecider, [{ ...create, policy: { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2 } }, add('bob', 'MEMBER'), add('dan', 'ADMIN')]);
-      const promote = (agentId: string, role: Role, agentHoldsKey: boolean): OrganizationCommand => ({ type: 'ChangeAgentRole', actorId: 'alice', agentId, role, agentHoldsKey });
+      /** The agent's key: none (false), activated by that many approvals, or judged on the roles' thresholds (true: audit verify's reading, any release's log). */
+      const promote = (agentId: string, role: Role, key: boolean | number): OrganizationCommand => ({
+        type: 'ChangeAgentRole',
+        actorId: 'alice',
+        agentId,
+        role,
+        agentKey: key === false ? undefined : key === true ? {} : { approvals: key },
+      });
 
       it('refuses to make an ADMIN or SUPER_ADMIN of a MEMBER holding a key, when admins\' keys need more approvals', () => {
         for (const role of ['ADMIN', 'SUPER_ADMIN'] as const) {
-          const refusal = decide(strict).when(promote('bob', role, true)).thenRefused('CONFLICT', 'KEY_BELOW_ADMIN_THRESHOLD');
-          expect(refusal.message).toMatch(/revoke that key first/);
+          for (const key of [true, 1, 0]) {
+            const refusal = decide(strict).when(promote('bob', role, key)).thenRefused('CONFLICT', 'KEY_BELOW_ADMIN_THRESHOLD');
+            expect(refusal.message).toMatch(/revoke that key first/);
+          }
         }
+      });
+
+      it('judges on the approvals the key had, not on the members\' threshold now: raising it to the admins\' (mailed to nobody) lets no key of one approval through', () => {
+        // Found from outside: approved alone at 1, the members' threshold raised to 2, then promoted: it was 200, no email.
+        const raised = history(organizationDecider, [{ ...create, policy: { ...DEFAULT_ORG_POLICY, adminKeyApprovals: 2, memberKeyApprovals: 2 } }, add('bob', 'MEMBER')]);
+        const refusal = decide(raised).when(promote('bob', 'ADMIN', 1)).thenRefused('CONFLICT', 'KEY_BELOW_ADMIN_THRESHOLD');
+        expect(refusal.message).toMatch(/^The agent's ACTIVE key was activated by 1 approval\(s\), and this organization asks 2 for the key of a ADMIN/);
+        // As every release before decided it, by the two thresholds, still read so from a log (audit verify).
+        decide(raised).when(promote('bob', 'ADMIN', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+        decide(raised).when(promote('bob', 'ADMIN', 2)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+      });
+
+      it("gives an ADMIN demoted to MEMBER their role back with a key that had the admins' approvals, not one with fewer", () => {
+        decide(strict).when(promote('bob', 'ADMIN', 2)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+        decide(strict).when(promote('bob', 'SUPER_ADMIN', 3)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'SUPER_ADMIN' } }]);
       });
 
       it('promotes a MEMBER without a key, an ADMIN with one, and any MEMBER when both thresholds are equal', () => {
         decide(strict).when(promote('bob', 'ADMIN', false)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
         decide(strict).when(promote('dan', 'SUPER_ADMIN', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'dan', from: 'ADMIN', to: 'SUPER_ADMIN' } }]);
-        decide(org(add('bob', 'MEMBER'))).when(promote('bob', 'ADMIN', true)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+        for (const key of [true, 1]) decide(org(add('bob', 'MEMBER'))).when(promote('bob', 'ADMIN', key)).thenEvents([{ type: 'AgentRoleChanged', data: { agentId: 'bob', from: 'MEMBER', to: 'ADMIN' } }]);
+        // A key no approver signed (a first key of an org not asking it to be an admin's) becomes no approver's key.
+        decide(org(add('bob', 'MEMBER'))).when(promote('bob', 'ADMIN', 0)).thenRefused('CONFLICT', 'KEY_BELOW_ADMIN_THRESHOLD');
       });
 
       it('demotes an ADMIN holding a key under a policy asking more approvals of members\' keys: that takes power away', () => {
@@ -198,7 +224,7 @@ describe('organization decider', () => {
       for (const actorId of ['bob', 'eve']) {
         const commands: OrganizationCommand[] = [
           add('dave', 'MEMBER', actorId),
-          { type: 'ChangeAgentRole', actorId, agentId: 'carol', role: 'ADMIN', agentHoldsKey: false },
+          { type: 'ChangeAgentRole', actorId, agentId: 'carol', role: 'ADMIN', agentKey: undefined },
           { type: 'RemoveAgent', actorId, agentId: 'carol' },
         ];
         for (const command of commands) {
@@ -230,12 +256,12 @@ describe('organization decider', () => {
     it('keeps the approvers (ADMIN, SUPER_ADMIN) apart from the other roles', () => {
       const state = fold(
         organizationDecider,
-        org(add('bob', 'ADMIN'), add('carol', 'MEMBER'), add('dan', 'AUDITOR'), { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'carol', role: 'ADMIN', agentHoldsKey: false }, {
+        org(add('bob', 'ADMIN'), add('carol', 'MEMBER'), add('dan', 'AUDITOR'), { type: 'ChangeAgentRole', actorId: 'alice', agentId: 'carol', role: 'ADMIN', agentKey: undefined }, {
           type: 'ChangeAgentRole',
           actorId: 'alice',
           agentId: 'bob',
           role: 'MEMBER',
-          agentHoldsKey: false,
+          agentKey: undefined,
         }),
       );
       expect([...state.approvers].sort()).toEqual(['alice', 'carol']);

@@ -320,6 +320,24 @@ describe('lifecycle policies over HTTP (R20): signed policy changes and M-of-N a
       expect((await approve(approvers[1], again.requestId, again.verificationCode)).body).toMatchObject({ status: 'PENDING', approvalsRequired: 2 });
     });
 
+    it("makes no ADMIN of a MEMBER whose key one approver let through once the members' threshold is raised to the admins' (a tightening, mailed to nobody): judged on the approvals the key had (found by the lifecycle audit)", async () => {
+      const { alice, approvers } = await org(2, { memberKeyApprovals: 1, adminKeyApprovals: 2 });
+      const carol = await suite.journey.addAgent(alice, 'carol');
+      const { requestId, verificationCode } = (await suite.journey.requestKey(carol)).body;
+      expect((await approve(approvers[1], requestId, verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+      expectAccepted(await suite.journey.setPolicy(alice, { ...DEFAULT_ORG_POLICY, memberKeyApprovals: 2, adminKeyApprovals: 2 }));
+      // It was 200: carol, an ADMIN on one approval's key, then approved keys with alice.
+      const refused = await expectNothingWritten(suite.server, () => suite.journey.changeRole(alice, 'carol', 'ADMIN'));
+      expectProblem(refused, 409, 'KEY_BELOW_ADMIN_THRESHOLD');
+      expect(refused.body.detail).toMatch(/^The agent's ACTIVE key was activated by 1 approval\(s\), and this organization asks 2 for the key of a ADMIN/);
+      // A key two approvers activated is an ADMIN's key: its MEMBER may be promoted.
+      const dave = await suite.journey.addAgent(alice, 'dave');
+      const daves = (await suite.journey.requestKey(dave)).body;
+      expect((await approve(approvers[1], daves.requestId, daves.verificationCode)).body).toMatchObject({ status: 'PENDING' });
+      expect((await approve(approvers[0], daves.requestId, daves.verificationCode)).body).toMatchObject({ status: 'APPROVED' });
+      expectAccepted(await suite.journey.changeRole(alice, 'dave', 'ADMIN'));
+    });
+
     it('never leaves an ADMIN holding a key of one approval when the promotion races the approval (found by the insider probe)', async () => {
       const { alice, approvers } = await org(2, { memberKeyApprovals: 1, adminKeyApprovals: 2 });
       for (let round = 0; round < 6; round++) {

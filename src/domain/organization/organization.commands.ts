@@ -19,10 +19,13 @@ export type CreateOrganization = {
 /** `actorId` is the caller; their role is read from the state at decision time (R1). */
 export type AddAgent = { type: 'AddAgent'; actorId: string; agent: NewAgent; role: Role };
 /**
- * `agentHoldsKey`: whether the agent holds an ACTIVE key now, read by the handler from their key
- * stream at decision time (which guards that stream's revision): R20, a key keeps the threshold it was approved under.
+ * `agentKey`: the agent's ACTIVE key now, if any, read by the handler from their key stream at
+ * decision time (which guards that stream's revision), with how many approvals activated it
+ * (activeKeyApprovals): R20, a key keeps the threshold it was approved under. Without `approvals`
+ * (audit verify, reading logs of every release) the promotion is judged as releases before
+ * 2026-12-08 judged it: by the policy's thresholds for the two roles.
  */
-export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentId: string; role: Role; agentHoldsKey: boolean };
+export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentId: string; role: Role; agentKey: { approvals?: number } | undefined };
 export type RemoveAgent = { type: 'RemoveAgent'; actorId: string; agentId: string };
 export type AssignFirstKey = { type: 'AssignFirstKey'; agentId: string; requestId: string };
 

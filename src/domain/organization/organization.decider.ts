@@ -55,20 +55,27 @@ function keepASuperAdmin(state: OrganizationState, role: Role, change: string): 
 }
 
 /**
- * R20 M-of-N: a key approved under one role's threshold does not become the key of a role the
- * policy asks more approvals for. Promoted with it, a MEMBER whose key one approver let through
- * would approve keys as an ADMIN, where the policy asks for more (a SUPER_ADMIN could so make a
- * second approver of their own with a single approval). Revoked first, the new key is approved as
- * the new role's.
+ * R20 M-of-N: a key approved by fewer approvers than the policy asks for a role's key does not
+ * become that role's key. Promoted with it, a MEMBER whose key one approver let through would
+ * approve keys as an ADMIN, where the policy asks for more (a SUPER_ADMIN could so make a second
+ * approver of their own with a single approval). Judged on the approvals the key had: judged on
+ * the two roles' thresholds now, raising the members' threshold to the admins' (a tightening,
+ * mailed to nobody) let such a key through quietly, and an ADMIN's key approved by enough
+ * approvers could not be given back its role after a demotion. Revoked first, the new key is
+ * approved as the new role's. Only approver power is guarded: a demotion takes power away, and a
+ * promotion between approver roles (one threshold) gives none.
  */
-function keepKeyToItsThreshold(state: OrganizationState, from: Role, to: Role, agentHoldsKey: boolean): void {
+function keepKeyToItsThreshold(state: OrganizationState, from: Role, to: Role, agentKey: { approvals?: number } | undefined): void {
+  if (agentKey === undefined || !isApproverRole(to) || isApproverRole(from)) return;
   const asked = approvalsRequired(state.policy, to);
-  // Only approver power is guarded: a demotion under a policy asking more of members' keys takes power away.
-  if (agentHoldsKey && isApproverRole(to) && asked > approvalsRequired(state.policy, from)) {
+  const approvals = agentKey.approvals;
+  if (approvals === undefined ? asked > approvalsRequired(state.policy, from) : asked > approvals) {
     refuse(
       'CONFLICT',
       'KEY_BELOW_ADMIN_THRESHOLD',
-      `The agent's ACTIVE key was approved as a ${from}'s, and this organization asks ${asked} approvals for the key of a ${to}: revoke that key first, then change the role; the agent then requests a key, approved as a ${to}'s.`,
+      approvals === undefined
+        ? `The agent's ACTIVE key was approved as a ${from}'s, and this organization asks ${asked} approvals for the key of a ${to}: revoke that key first, then change the role; the agent then requests a key, approved as a ${to}'s.`
+        : `The agent's ACTIVE key was activated by ${approvals} approval(s), and this organization asks ${asked} for the key of a ${to}: revoke that key first, then change the role; the agent then requests a key, approved as a ${to}'s.`,
       { required: asked },
     );
   }
@@ -152,7 +159,7 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationState
         const from = requireAgent(state, command.agentId);
         if (from === command.role) return { events: [] };
         keepASuperAdmin(state, from, 'demoted');
-        keepKeyToItsThreshold(state, from, command.role, command.agentHoldsKey);
+        keepKeyToItsThreshold(state, from, command.role, command.agentKey);
         return { events: [{ type: 'AgentRoleChanged', data: { agentId: command.agentId, from, to: command.role } }] };
       }
       case 'RemoveAgent': {

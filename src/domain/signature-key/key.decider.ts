@@ -359,6 +359,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
           // Present even when undefined, as in initialKeyState: `withRequest` copies entries.
           replacesFingerprint,
           mode: undefined,
+          activatedBy: undefined,
         };
         return {
           ...state,
@@ -371,7 +372,7 @@ export const keyDecider: Decider<KeyCommand, KeyState, KeyEvent> = {
       case 'KeyApproved': {
         const { requestId, publicKey, fingerprint: keyFingerprint, mode } = event.data;
         const decision = signedApproval(event.data)?.decision;
-        const approved = withRequest(state, requestId, { status: 'APPROVED', mode });
+        const approved = withRequest(state, requestId, { status: 'APPROVED', mode, activatedBy: signedApproval(event.data)?.approvedBy });
         return {
           ...approved,
           active: { requestId, publicKey, fingerprint: keyFingerprint },

@@ -21,6 +21,8 @@ export interface KeyRequestEntry {
   approvedWith: ReadonlyMap<string, string>;
   /** How it was approved, once APPROVED. */
   mode?: ApprovalMode;
+  /** The approver whose signed approval activated it (APPROVAL, ROTATION), once APPROVED. */
+  activatedBy?: string;
   /** Expiry of the challenge its proof of possession answered: R20 deadlines count from it (request-deadlines.ts). */
   challengeExpiresAt: string;
   /** R20: its approvers were reminded of it. */
@@ -54,3 +56,15 @@ export const initialKeyState: KeyState = {
 
 /** The agent's ACTIVE key, as other aggregates need it (decisions, prompt frequency, tasks). */
 export const activeKeyOf = (state: KeyState): ActiveKey | undefined => state.active;
+
+/**
+ * R20: how many distinct approvers' signed approvals activated the agent's ACTIVE key (undefined
+ * when they hold none): the earlier approvals that still counted, and the one that reached the
+ * threshold. A FIRST_KEY or a recovery's grant had none.
+ */
+export function activeKeyApprovals(state: KeyState): number | undefined {
+  if (!state.active) return undefined;
+  const request = state.requests.get(state.active.requestId);
+  if (request?.activatedBy === undefined) return 0;
+  return new Set([...request.approvals, request.activatedBy]).size;
+}

@@ -35,7 +35,7 @@ export class AgentsController {
   @WritesOrgLog()
   @AgentEndpoint('changeAgentRole', "Change an agent's role (SUPER_ADMIN); takes effect at once, and ends a running recovery of a SUPER_ADMIN given another role (R20). A demotion of an approver holding an ACTIVE key mails the org's approvers, so a SUPER_ADMIN makes at most RATE_LIMIT_ROLE_CHANGES_PER_AGENT changes (over it, a 429 RATE_LIMITED with `limit` role_changes_per_agent)", Answers(200, PositionView, 'Changed'), [
     409,
-    "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals of their keys (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
+    "The last SUPER_ADMIN cannot be demoted; a MEMBER holding an ACTIVE key is not made ADMIN or SUPER_ADMIN while the policy asks more approvals for their key than activated it (KEY_BELOW_ADMIN_THRESHOLD, R20): revoke the key first",
     'LAST_SUPER_ADMIN',
   ])
   async changeRole(@Ctx() context: CommandContext, @Param('agentId') agentId: string, @ValidBody(changeRoleSchema) body: ChangeRoleBody) {

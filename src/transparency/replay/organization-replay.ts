@@ -59,9 +59,10 @@ export class OrganizationReplay {
       }
       case 'AgentRoleChanged': {
         const { agentId, to } = event.data;
-        const agentHoldsKey = this.replayed.keys.get(agentId)?.active !== undefined;
+        // Judged on the roles' thresholds (no approvals given), as every release before 2026-12-08 decided it: their logs verify.
+        const agentKey = this.replayed.keys.get(agentId)?.active !== undefined ? {} : undefined;
         asDecided(event, `"${actor}" changing the role of "${agentId}"`, () =>
-          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentHoldsKey }, this.replayed.org).events,
+          organizationDecider.decide({ type: 'ChangeAgentRole', actorId: actor, agentId, role: to, agentKey }, this.replayed.org).events,
         );
         break;
       }
