@@ -60,21 +60,7 @@ export class AgentSession {
    */
   async unlockActiveKey(): Promise<UnlockedKey> {
     await this.settleUnanswered();
-    const pending = this.keys.index().pending;
-    if (pending) {
-      const { status } = await this.api.ok(
-        this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
-      );
-      const settled = this.keys.settlePending(pending.requestId, status);
-      if (settled) {
-        this.ctx.output.info(
-          status === 'APPROVED'
-            ? sentence`Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
-            : sentence`Your key request ${pending.requestId} ended (${status}); its key was deleted from this machine.`,
-        );
-        this.tellRetired(settled.retired);
-      }
-    }
+    await this.settlePending();
     const { active, pending: stillPending } = this.keys.index();
     if (!active)
       throw usageError(
@@ -102,6 +88,23 @@ export class AgentSession {
     }
     this.keys.recordUnanswered(request);
     return this.sendKeyRequest(request);
+  }
+
+  /** Asks the server what became of this machine's pending key request, if any, and records it: approved, its key is the active key. */
+  private async settlePending(): Promise<void> {
+    const pending = this.keys.index().pending;
+    if (!pending) return;
+    const { status } = await this.api.ok(
+      this.api.http.GET('/v1/orgs/{orgId}/key-requests/{requestId}', { params: { path: { ...this.org, requestId: pending.requestId } } }),
+    );
+    const settled = this.keys.settlePending(pending.requestId, status);
+    if (!settled) return;
+    this.ctx.output.info(
+      status === 'APPROVED'
+        ? sentence`Your key request ${pending.requestId} was approved: key ${pending.fingerprint} is now your active key.`
+        : sentence`Your key request ${pending.requestId} ended (${status}); its key was deleted from this machine.`,
+    );
+    this.tellRetired(settled.retired);
   }
 
   /** Sends again a key request an earlier run got no answer to, and records the answer. */
@@ -135,6 +138,9 @@ export class AgentSession {
         );
       throw error;
     }
+    // The request this machine had pending was cancelled by this one (--replace-pending), or approved since its last
+    // run (this one then a key change, R8): asked, not assumed, since its key may be the ACTIVE one, never to be deleted.
+    if (this.keys.index().pending?.fingerprint !== request.fingerprint) await this.settlePending();
     this.tellRetired(this.keys.recordRequest(request.fingerprint, created.requestId, created.status));
     return created;
   }

@@ -158,18 +158,23 @@ export class KeyStore {
   }
 
   /**
-   * Records the server's answer to a new key request. Any previous pending request was cancelled
-   * or ended (the server accepts a new one only then); an approved key replaces the active one,
-   * whose file is kept, retired (returned).
+   * Records the server's answer to a new key request. Any previous pending request was settled
+   * first (AgentSession asks the server: approved, its key is active; cancelled or ended, its key
+   * is gone); one still listed is PENDING there, newer than this answer. An approved key replaces
+   * the active one, whose file is kept, retired (returned).
    */
   recordRequest(fingerprint: string, requestId: string, status: string): RetiredKey | undefined {
     let replaced: string | undefined;
     this.updateIndex((index) => {
-      if (index.pending && index.pending.fingerprint !== fingerprint) this.discard(index.pending.fingerprint);
-      delete index.pending;
       if (index.unanswered?.fingerprint === fingerprint) delete index.unanswered;
-      if (status === 'APPROVED') replaced = this.activate(index, fingerprint);
-      else index.pending = { fingerprint, requestId };
+      if (status === 'APPROVED') {
+        replaced = this.activate(index, fingerprint);
+        if (index.pending?.fingerprint === fingerprint) delete index.pending;
+      } else if (index.pending && index.pending.fingerprint !== fingerprint) {
+        // Still listed once settled, it is the agent's one PENDING request on the server: this answer is
+        // an older request's, which that one cancelled (two keys create at once, the first answered last).
+        this.discard(fingerprint);
+      } else index.pending = { fingerprint, requestId };
     });
     return this.retire(replaced);
   }
