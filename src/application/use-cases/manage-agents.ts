@@ -8,7 +8,7 @@ import { fold } from '../../domain/shared/decider';
 import type { Role } from '../../domain/shared/roles';
 import { keyReleaseFor } from '../../domain/signature-key/key-release';
 import { keyDecider } from '../../domain/signature-key/key.decider';
-import { activeKeyApprovals, type KeyState } from '../../domain/signature-key/key.state';
+import { activeKeyApprovals } from '../../domain/signature-key/key.state';
 import type { CommandContext } from '../command-context';
 import { retryOnConflict } from '../conflict-retry';
 import { Directory } from '../directory';
@@ -53,7 +53,7 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
         change.kind === 'add'
           ? { type: 'AddAgent', actorId, agent: change.agent, role: change.role }
           : change.kind === 'changeRole'
-            ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role, agentKey: keyApprovedBy(agentKeys!.state) }
+            ? { type: 'ChangeAgentRole', actorId, agentId: change.agentId, role: change.role, agentKey: activeKeyApprovals(agentKeys!.state) }
             : { type: 'RemoveAgent', actorId, agentId: change.agentId };
       const { events: orgEvents } = organizationDecider.decide(command, org.state);
       const decisions: Decision[] = [decided(org, orgEvents)];
@@ -84,10 +84,4 @@ export class ChangeDirectoryHandler implements ICommandHandler<ChangeDirectoryCo
       return { position: await this.writer.write(context, ...decisions) };
     });
   }
-}
-
-/** The agent's ACTIVE key, if any, with how many approvals activated it: a promotion is judged on them (R20). */
-function keyApprovedBy(state: KeyState): { approvals: number } | undefined {
-  const approvals = activeKeyApprovals(state);
-  return approvals === undefined ? undefined : { approvals };
 }

@@ -22,8 +22,9 @@ export type AddAgent = { type: 'AddAgent'; actorId: string; agent: NewAgent; rol
  * `agentKey`: the agent's ACTIVE key now, if any, read by the handler from their key stream at
  * decision time (which guards that stream's revision), with how many approvals activated it
  * (activeKeyApprovals): R20, a key keeps the threshold it was approved under. Without `approvals`
- * (audit verify, reading logs of every release) the promotion is judged as releases before
- * 2026-12-08 judged it: by the policy's thresholds for the two roles.
+ * (a first key or a recovery's grant; and audit verify, reading logs of every release) the
+ * promotion is judged as releases before 2026-12-08 judged it: by the policy's thresholds for the
+ * two roles.
  */
 export type ChangeAgentRole = { type: 'ChangeAgentRole'; actorId: string; agentId: string; role: Role; agentKey: { approvals?: number } | undefined };
 export type RemoveAgent = { type: 'RemoveAgent'; actorId: string; agentId: string };

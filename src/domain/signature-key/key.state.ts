@@ -58,13 +58,16 @@ export const initialKeyState: KeyState = {
 export const activeKeyOf = (state: KeyState): ActiveKey | undefined => state.active;
 
 /**
- * R20: how many distinct approvers' signed approvals activated the agent's ACTIVE key (undefined
- * when they hold none): the earlier approvals that still counted, and the one that reached the
- * threshold. A FIRST_KEY or a recovery's grant had none.
+ * R20: the agent's ACTIVE key as a promotion judges it (undefined when they hold none), with how
+ * many distinct approvers' signed approvals activated it: the earlier approvals that still
+ * counted, and the one that reached the threshold. A first key or a recovery's grant, which no
+ * approver signed, carries no count: the org's policy granted it, and a promotion judges it on the
+ * roles' thresholds (a MEMBER's first key, where the policy lets one have it, is made an ADMIN's
+ * so: the way out its warning names).
  */
-export function activeKeyApprovals(state: KeyState): number | undefined {
+export function activeKeyApprovals(state: KeyState): { approvals?: number } | undefined {
   if (!state.active) return undefined;
   const request = state.requests.get(state.active.requestId);
-  if (request?.activatedBy === undefined) return 0;
-  return new Set([...request.approvals, request.activatedBy]).size;
+  if (request?.activatedBy === undefined) return {};
+  return { approvals: new Set([...request.approvals, request.activatedBy]).size };
 }
