@@ -103,17 +103,12 @@ is sent are counted: the 5th locks the request.`,
         );
       throw error;
     }
-    const { requestId, ...decided } = result;
     const human =
       result.status === 'PENDING'
         ? approvalRecorded(request.agentId, result)
         : sentence`Approved: ${request.agentId}'s key ${request.fingerprint} is ACTIVE.`;
-    ctx.output.result(human, {
-      requestId,
-      agentId: request.agentId,
-      fingerprint: request.fingerprint,
-      ...decided,
-    });
+    // What was reviewed and signed last: members of the server's answer named alike do not override it for scripts.
+    ctx.output.result(human, { ...result, requestId: request.requestId, agentId: request.agentId, fingerprint: request.fingerprint });
   },
 };
 
@@ -126,7 +121,7 @@ export const keysRejectCommand: CommandSpec = {
     const session = AgentSession.open(ctx);
     const { request } = await reviewForDecision(session, input.args.requestId);
     const reason = input.strings.reason;
-    const { requestId, ...decided } = await decide(session, request, { decision: 'REJECT', reason });
-    ctx.output.result(sentence`Rejected ${request.agentId}'s key request ${requestId}. They may request a new key.`, { requestId, agentId: request.agentId, ...decided });
+    const decided = await decide(session, request, { decision: 'REJECT', reason });
+    ctx.output.result(sentence`Rejected ${request.agentId}'s key request ${request.requestId}. They may request a new key.`, { ...decided, requestId: request.requestId, agentId: request.agentId });
   },
 };

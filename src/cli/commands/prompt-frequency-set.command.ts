@@ -35,6 +35,6 @@ export const promptFrequencySetCommand: CommandSpec = {
     } finally {
       key.secretKey.fill(0);
     }
-    ctx.output.result(`Prompt frequency in browser ${browserId}: ${frequency} (${MEANING[frequency]}).`, { browserId, ...response });
+    ctx.output.result(`Prompt frequency in browser ${browserId}: ${frequency} (${MEANING[frequency]}).`, { ...response, browserId, frequency });
   },
 };

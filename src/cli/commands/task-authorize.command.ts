@@ -42,7 +42,8 @@ export const taskAuthorizeCommand: CommandSpec = {
     ctx.output.result(
       `Authorized "${task}" in browser ${browserId} ${authorization.method === 'SIGNATURE' ? 'with your signature' : 'without a signature (remembered)'}; ` +
         sentence`valid until ${authorization.validUntil}.`,
-      { task, browserId, ...authorization },
+      // The task and browser signed for last: members of the server's answer named alike do not override them for scripts.
+      { ...authorization, task, browserId },
     );
   },
 };
