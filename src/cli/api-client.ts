@@ -10,6 +10,7 @@ import { CliError, usageError } from './cli-error';
 import { EXIT } from './exit-codes';
 import { ANSWER_TIMEOUT_ENV, DEFAULT_ANSWER_BOUNDS, EXPORT_IDLE_ENV, type AnswerBounds } from './answer-bounds';
 import { tokenRefused } from './token-refused';
+import { LOG_POSITION } from '../shared/log-position';
 import { bearerTokenFault } from '../shared/bearer-token';
 import { onOneLineShown } from '../shared/hidden-characters';
 
@@ -348,7 +349,7 @@ export class ApiClient {
 
   /** Commands answer the position of their events, refusals that were audited too. */
   private notePosition(position: unknown): void {
-    if (this.positions && (typeof position === 'string' || typeof position === 'number') && /^\d+$/.test(String(position)))
+    if (this.positions && (typeof position === 'string' || typeof position === 'number') && LOG_POSITION.test(String(position)))
       this.positions.recordPosition(String(position));
   }
 

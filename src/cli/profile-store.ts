@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkFailed, usageError } from './cli-error';
 import { updatePrivateFile } from './private-file';
 import { parseStored } from './stored-document';
+import { LOG_POSITION } from '../shared/log-position';
 
 /** A login: which server, as which agent of which org, with which token. */
 export interface Profile {
@@ -93,14 +94,17 @@ export class ProfileStore {
     });
   }
 
+  /** One that is no position (written by a release before, from a hostile answer) is none: it would make every read refused. */
   lastPosition(apiUrl: string): string | undefined {
-    return this.read().positions[apiUrl];
+    const position = this.read().positions[apiUrl];
+    return position !== undefined && LOG_POSITION.test(position) ? position : undefined;
   }
 
   recordPosition(apiUrl: string, position: string): void {
+    if (!LOG_POSITION.test(position)) return;
     this.update((document) => {
       const known = document.positions[apiUrl];
-      if (known !== undefined && BigInt(known) >= BigInt(position)) return false;
+      if (known !== undefined && LOG_POSITION.test(known) && BigInt(known) >= BigInt(position)) return false;
       document.positions[apiUrl] = position;
     });
   }

@@ -8,8 +8,7 @@ import { refuse } from '../domain/shared/refusal';
 import type { Role } from '../domain/shared/roles';
 import { problem } from './problem';
 import { HttpProblem } from './problem.filter';
-
-const POSITION = /^\d{1,20}$/;
+import { LOG_POSITION } from '../shared/log-position';
 
 /**
  * What every read endpoint checks first: the caller's role in the directory (R1: an AUDITOR
@@ -58,7 +57,7 @@ export class ReadAccess {
 
 function minPositionOf(minPosition: unknown): bigint {
   // 20 digits reach past 2^64, past the end of any log: reach() says so as of any other such position.
-  if (typeof minPosition !== 'string' || !POSITION.test(minPosition)) {
+  if (typeof minPosition !== 'string' || !LOG_POSITION.test(minPosition)) {
     throw new HttpProblem(problem(400, 'INVALID_MIN_POSITION', 'X-Min-Position must be a position from a command response (a decimal integer).'));
   }
   return BigInt(minPosition);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes';
@@ -45,6 +45,22 @@ describe('a remembered position past the end of the log (built CLI, real server)
     expect((await ztkeys(['agents', 'add', 'bob', '--email', 'bob@example.com', '--name', 'Bob'])).code).toBe(EXIT.OK);
     expect(BigInt(store.lastPosition(suite.server.url)!)).toBeLessThan(BigInt(PAST_THE_LOG));
     expect(await ztkeys(['status'])).toMatchObject({ code: EXIT.OK, stderr: '' });
+  });
+
+  it('is none when it is no position (a hostile answer\'s 20,000 digits, remembered by a release before): every read was a 431, for good; and such an answer is not remembered', async () => {
+    const alice = await suite.journey.createOrg('alice');
+    const store = new ProfileStore(home);
+    store.save('default', { apiUrl: suite.server.url, token: alice.token, orgId: alice.orgId, agentId: 'alice' });
+    const poisoned = '9'.repeat(20_000);
+    const path = join(home, 'profiles.json');
+    const document = JSON.parse(readFileSync(path, 'utf8')) as { positions: Record<string, string> };
+    writeFileSync(path, JSON.stringify({ ...document, positions: { [suite.server.url]: poisoned } }));
+
+    expect(await ztkeys(['status'])).toMatchObject({ code: EXIT.OK, stderr: '' });
+    expect((await ztkeys(['agents', 'add', 'bob', '--email', 'bob@example.com', '--name', 'Bob'])).code).toBe(EXIT.OK);
+    expect(store.lastPosition(suite.server.url)).toMatch(/^\d{1,19}$/);
+    store.recordPosition(suite.server.url, poisoned);
+    expect(store.lastPosition(suite.server.url)).not.toBe(poisoned);
   });
 
   it('is still refused when given with --min-position: the user named it', async () => {
