@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { InvalidNote, type NoteVerifier } from '../transparency/signed-note';
+import { InvalidNote, MAX_NOTE_LENGTH, type NoteVerifier } from '../transparency/signed-note';
 import { usageError } from './cli-error';
 import { readBoundedText } from './read-bounded-text';
 
-/** Verifier keys and a checkpoint note are a few KiB at most (a note carries at most 100 signatures): reading stops past this, so a device or a huge file costs nothing. */
-const MAX_KEY_OR_NOTE_BYTES = 64 * 1024;
+/** Verifier keys and a checkpoint note are a few KiB at most (a note carries at most 100 signatures): reading stops past the longest note read, so a device or a huge file costs nothing. */
+const MAX_KEY_OR_NOTE_BYTES = MAX_NOTE_LENGTH;
 
 /** A key or checkpoint file: a device such as /dev/zero never ends, and none is that long. */
 export const readKeyOrNote = (what: string, path: string): string => readBoundedText(what, path, MAX_KEY_OR_NOTE_BYTES, 'no log key or checkpoint is that long');

@@ -20,6 +20,13 @@ const ED25519 = 0x01;
 const SIGNATURE_PREFIX = '\u2014 ';
 /** Go's note.Open caps signatures at 100; so do we, so a huge note costs nothing. */
 const MAX_SIGNATURES = 100;
+/**
+ * Far past any note of ours (a checkpoint with 100 cosignatures is about 11 KB), as the CLI bounds
+ * a note it reads from a file: a checkpoint a hostile server padded with 75 signature lines of
+ * 800 KB by keys no one knows (ignored, the note opening) was kept by the CLI's witness in
+ * profiles.json (61 MB), and every later command read it (7-8 s).
+ */
+export const MAX_NOTE_LENGTH = 64 * 1024;
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX_LENGTH = 12;
 
@@ -143,6 +150,7 @@ export function parseSignatureLine(line: string): NoteSignature {
 
 /** Splits a note into its text and signatures, checking their syntax only. */
 export function parseNote(note: string): { text: string; signatures: NoteSignature[] } {
+  if (note.length > MAX_NOTE_LENGTH) throw new InvalidNote(`a note is at most ${MAX_NOTE_LENGTH} characters long, this one ${note.length}`);
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw new InvalidNote('a note is text, a blank line and signature lines');
   const text = note.slice(0, split + 1);

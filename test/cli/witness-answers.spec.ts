@@ -82,6 +82,16 @@ describe('the witness against a server that answers what it likes', () => {
     }
   });
 
+  it('refuses a checkpoint padded with signature lines of keys no one knows past any note\'s length, and keeps nothing of it (it was saved whole, 61 MB)', async () => {
+    const padded = `${note(13)}${Array.from({ length: 75 }, (_, i) => `\u2014 padding${i} ${Buffer.alloc(1024, i).toString('base64')}\n`).join('')}`;
+    latest = padded;
+    consistency = JSON.stringify({ from: 5, to: 13, proof: [] });
+    const io = memoryIo({ ZTKEYS_HOME: home });
+    expect(await runCli(['audit', 'export'], io)).toBe(EXIT.FORKED);
+    expect(io.stderr.text).toMatch(/REFUSED: the server's checkpoint or proof is malformed: a note is at most 65536 characters long, this one \d+\./);
+    expect(new ProfileStore(home).lastCheckpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId)?.note).toBe(saved);
+  });
+
   it('keeps the checkpoint it saw when the server serves one of that size signed earlier, and says so (the export, no export of it here, then refused)', async () => {
     latest = note(5, new Date('2026-11-30T00:00:00Z'));
     const io = memoryIo({ ZTKEYS_HOME: home });
