@@ -11,6 +11,7 @@ import { EXIT } from './exit-codes';
 import { ANSWER_TIMEOUT_ENV, DEFAULT_ANSWER_BOUNDS, EXPORT_IDLE_ENV, type AnswerBounds } from './answer-bounds';
 import { tokenRefused } from './token-refused';
 import { LOG_POSITION } from '../shared/log-position';
+import { nestedDeeperThan } from '../shared/nesting-depth';
 import { bearerTokenFault } from '../shared/bearer-token';
 import { onOneLineShown } from '../shared/hidden-characters';
 
@@ -132,6 +133,8 @@ process.on('beforeExit', () => {
  * 10,000 agents.
  */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** Far deeper than any answer of API v1 nests (a few levels), as the verifier bounds an export line. */
+const MAX_ANSWER_DEPTH = 64;
 const ACCEPT = 'application/json, application/problem+json, application/x-ndjson';
 
 /** The later of two decimal log positions, either of them absent. */
@@ -190,6 +193,10 @@ export class ApiClient {
       if (error instanceof CliError) throw error;
       if (error instanceof SyntaxError) throw new CliError(EXIT.SERVER, "The server's answer is not JSON.");
       throw this.unreachable(error);
+    }
+    // Written back to the user (a problem's errors, a list's items as --json prints them) by recursive walks.
+    if (nestedDeeperThan(answer.response.ok ? answer.data : answer.error, MAX_ANSWER_DEPTH)) {
+      throw unreadableAnswer(`it nests arrays or objects more than ${MAX_ANSWER_DEPTH} deep`, { status: answer.response.status });
     }
     if (!answer.response.ok) {
       const problem = asProblem(answer.error, answer.response);
