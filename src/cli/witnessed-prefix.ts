@@ -25,7 +25,8 @@ export class WitnessedPrefix {
   private readonly splitter = new LineSplitter((line) => this.line(line), MAX_LINE_LENGTH);
   private lines = 0;
   private fault: string | undefined;
-  private matched = false;
+  /** The first `size` events read gave the checkpoint's root (an empty tree's at once). */
+  private matched: boolean;
 
   constructor(private readonly checkpoint: Checkpoint) {
     this.matched = checkpoint.size === 0;
